@@ -1,0 +1,23 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
+import { APP_CONFIG, AppConfig } from './config';
+import { DatabaseModule } from './database/database.module';
+import { HealthController } from './health/health.controller';
+import { KpiController } from './kpi/kpi.controller';
+import { MunicipalitiesController } from './municipalities/municipalities.controller';
+import { ScopeService } from './municipalities/scope.service';
+import { QueueModule } from './queue/queue.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [DatabaseModule, QueueModule, AuthModule],
+      controllers: [HealthController, MunicipalitiesController, KpiController],
+      providers: [{ provide: APP_CONFIG, useValue: config }, ScopeService],
+      exports: [APP_CONFIG],
+    };
+  }
+}

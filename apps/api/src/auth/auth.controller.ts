@@ -1,0 +1,26 @@
+import { Body, Controller, HttpCode, Inject, Ip, Post } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { CurrentUser as CurrentUserDto, LoginResponse } from '@bu/contracts';
+import { AuthService } from './auth.service';
+import type { AuthUser } from './auth.types';
+import { Public } from './roles.decorator';
+
+export function toCurrentUser(user: AuthUser, municipalities: number[]): CurrentUserDto {
+  return { username: user.username, role: user.role, municipalities, teams: user.teams };
+}
+
+@ApiTags('auth')
+@Controller({ version: '1' })
+export class AuthController {
+  constructor(@Inject(AuthService) private readonly auth: AuthService) {}
+
+  @Public()
+  @Post('auth/login')
+  @HttpCode(200)
+  @ApiBody({ schema: { properties: { username: { type: 'string' }, password: { type: 'string' } }, required: ['username', 'password'] } })
+  @ApiOkResponse({ description: 'A bearer token for the Authorization header' })
+  async login(@Body() body: { username?: string; password?: string }, @Ip() ip: string): Promise<LoginResponse> {
+    const { token, user } = await this.auth.login(body?.username ?? '', body?.password ?? '', ip);
+    return { token, user: toCurrentUser(user, user.municipality === null ? [] : [user.municipality]) };
+  }
+}

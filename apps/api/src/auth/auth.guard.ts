@@ -1,0 +1,26 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Role } from '@bu/domain';
+import { AuthService } from './auth.service';
+import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
+
+/** Global guard: every endpoint needs a token unless @Public(); @Roles() narrows who may call it. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(AuthService) private readonly auth: AuthService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const request = context.switchToHttp().getRequest();
+    const header: string | undefined = request.headers.authorization;
+    if (!header?.startsWith('Bearer ')) throw new UnauthorizedException('Log ind for at se data');
+    request.user = await this.auth.verify(header.slice(7));
+    const roles = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets);
+    if (roles && !roles.includes(request.user.role)) throw new ForbiddenException('Din rolle giver ikke adgang hertil');
+    return true;
+  }
+}

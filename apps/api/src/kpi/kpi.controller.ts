@@ -1,0 +1,67 @@
+import { BadRequestException, Controller, ForbiddenException, Get, Inject, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { KpiResponse } from '@bu/contracts';
+import { defaultPeriod, parseIso, isValidDate } from '@bu/domain';
+import { caseworkerLabels, KPIS, kpiById } from '@bu/kpi';
+import { DataSource } from 'typeorm';
+import type { AuthUser } from '../auth/auth.types';
+import { CurrentUser } from '../auth/roles.decorator';
+import { ScopeService } from '../municipalities/scope.service';
+
+function isoParam(name: string, value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const ok = /^\d{4}-\d{2}-\d{2}$/.test(value) && (({ y, m, d }) => isValidDate(y, m, d))(parseIso(value));
+  if (!ok) throw new BadRequestException(`${name} skal være en dato (ÅÅÅÅ-MM-DD): ${value}`);
+  return value;
+}
+
+@ApiTags('kpis')
+@ApiBearerAuth()
+@Controller({ path: 'kpis', version: '1' })
+export class KpiController {
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(ScopeService) private readonly scope: ScopeService,
+  ) {}
+
+  @Get()
+  @ApiQuery({ name: 'municipality', required: false, description: 'Kommunekode; default the user\'s own' })
+  @ApiQuery({ name: 'asOf', required: false, description: 'As-of date D; default the newest export date' })
+  @ApiQuery({ name: 'from', required: false, description: 'Period start; default 1 January of D\'s year' })
+  @ApiQuery({ name: 'to', required: false, description: 'Period end; default D' })
+  @ApiQuery({ name: 'ids', required: false, description: 'Comma-separated KPI ids; default every KPI the role may read' })
+  async kpis(
+    @CurrentUser() user: AuthUser,
+    @Query('municipality') municipalityParam?: string,
+    @Query('asOf') asOfParam?: string,
+    @Query('from') fromParam?: string,
+    @Query('to') toParam?: string,
+    @Query('ids') idsParam?: string,
+  ): Promise<KpiResponse> {
+    if (municipalityParam !== undefined && !/^\d{1,3}$/.test(municipalityParam)) throw new BadRequestException(`Ukendt kommunekode: ${municipalityParam}`);
+    const municipality = await this.scope.resolve(user, municipalityParam === undefined ? undefined : Number(municipalityParam));
+    const asOf = isoParam('asOf', asOfParam) ?? municipality.exportDate;
+    if (!asOf) throw new BadRequestException('Kommunen har ingen data endnu; angiv asOf');
+    const period = { from: isoParam('from', fromParam) ?? defaultPeriod(asOf).from, to: isoParam('to', toParam) ?? asOf };
+    if (period.from > period.to) throw new BadRequestException('Perioden slutter før den begynder');
+
+    const requested = idsParam ? idsParam.split(',').map((s) => s.trim()).filter(Boolean) : KPIS.filter((k) => k.roles.includes(user.role)).map((k) => k.id);
+    const unknown = requested.filter((id) => !kpiById(id));
+    if (unknown.length > 0) throw new BadRequestException(`Ukendt nøgletal: ${unknown.join(', ')}`);
+    const denied = requested.filter((id) => !kpiById(id)!.roles.includes(user.role));
+    if (denied.length > 0) throw new ForbiddenException(`Din rolle kan ikke se: ${denied.join(', ')}`);
+
+    const query = (sql: string, params?: unknown[]) => this.db.query(sql, params);
+    const ctx = { query, municipality: municipality.code, asOf, period, teams: user.role === 'teamleder' && user.teams.length > 0 ? user.teams : undefined };
+    const kpis: KpiResponse['kpis'] = {};
+    for (const id of requested) kpis[id] = (await kpiById(id)!.compute(ctx)) as KpiResponse['kpis'][string];
+    const perCaseworker = requested.some((id) => id.startsWith('caseload.'));
+    return {
+      asOf,
+      period,
+      municipality: municipality.code,
+      kpis,
+      ...(perCaseworker ? { dimensions: { caseworker: await caseworkerLabels(query, municipality.code) } } : {}),
+    };
+  }
+}

@@ -1,0 +1,47 @@
+import { Pool } from 'pg';
+import { startEtlWorker } from '@bu/etl';
+import { createApp } from './app';
+import { AppConfig, configFromEnv } from './config';
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the API (and, unless disabled, the ETL worker in the same process). */
+export async function serve(config: AppConfig): Promise<RunningServer> {
+  const app = await createApp(config);
+  await app.listen(config.port, '0.0.0.0');
+  const worker = config.runWorker ? startWorker(config) : undefined;
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  return {
+    url: `http://localhost:${port}`,
+    async close() {
+      await worker?.close();
+      await app.close();
+    },
+  };
+}
+
+export function startWorker(config: AppConfig): { close(): Promise<void> } {
+  const pool = new Pool({ connectionString: config.databaseUrl, max: 4 });
+  const worker = startEtlWorker(config, pool, config.pseudonymSecret);
+  worker.on('failed', (job, error) => console.error(`ETL job ${job?.id} failed: ${error.message}`));
+  return {
+    async close() {
+      await worker.close();
+      await pool.end();
+    },
+  };
+}
+
+if (require.main === module) {
+  serve(configFromEnv()).then(
+    (server) => console.log(`Børneblik API on ${server.url}`),
+    (error) => {
+      console.error(error.message);
+      process.exit(1);
+    },
+  );
+}

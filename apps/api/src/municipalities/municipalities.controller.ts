@@ -1,0 +1,24 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { CurrentUser as CurrentUserDto, MunicipalityInfo } from '@bu/contracts';
+import { toCurrentUser } from '../auth/auth.controller';
+import type { AuthUser } from '../auth/auth.types';
+import { CurrentUser } from '../auth/roles.decorator';
+import { ScopeService } from './scope.service';
+
+@ApiTags('municipalities')
+@ApiBearerAuth()
+@Controller({ version: '1' })
+export class MunicipalitiesController {
+  constructor(@Inject(ScopeService) private readonly scope: ScopeService) {}
+
+  @Get('me')
+  async me(@CurrentUser() user: AuthUser): Promise<CurrentUserDto> {
+    return toCurrentUser(user, (await this.scope.municipalities(user)).map((m) => m.code));
+  }
+
+  @Get('municipalities')
+  municipalities(@CurrentUser() user: AuthUser): Promise<MunicipalityInfo[]> {
+    return this.scope.municipalities(user);
+  }
+}

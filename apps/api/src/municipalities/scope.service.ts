@@ -1,0 +1,29 @@
+import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { MunicipalityInfo } from '@bu/contracts';
+import type { AuthUser } from '../auth/auth.types';
+
+/** Which municipalities a user may see, and each one's default as-of date. */
+@Injectable()
+export class ScopeService {
+  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  async municipalities(user: AuthUser): Promise<MunicipalityInfo[]> {
+    const rows: { code: number; name: string; export_date: string | null }[] = await this.db.query(
+      `SELECT m.code, m.name, to_char(max(s.export_date), 'YYYY-MM-DD') AS export_date
+       FROM municipality m LEFT JOIN source_snapshot s ON s.municipality_code = m.code AND s.source IN ('dubu', 'csc')
+       WHERE ($1::smallint IS NULL AND s.export_date IS NOT NULL) OR m.code = $1
+       GROUP BY m.code, m.name ORDER BY m.name`,
+      [user.municipality],
+    );
+    return rows.map((r) => ({ code: r.code, name: r.name, exportDate: r.export_date }));
+  }
+
+  /** The municipality asked for, or the user's own; 403 outside the user's scope. */
+  async resolve(user: AuthUser, requested?: number): Promise<MunicipalityInfo> {
+    const allowed = await this.municipalities(user);
+    const found = requested === undefined ? allowed[0] : allowed.find((m) => m.code === requested);
+    if (!found) throw new ForbiddenException(requested === undefined ? 'Ingen kommune med data' : `Ingen adgang til kommune ${requested}`);
+    return found;
+  }
+}

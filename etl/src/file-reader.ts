@@ -1,0 +1,84 @@
+import { ColumnSpec, mapHeader } from './csv/header';
+import { parseDelimited, RawRecord } from './csv/parse';
+import { FileFormatError, readText } from './csv/source';
+import { ImportFailure, IssueLog } from './issues';
+import { RULES, RuleKey } from './rules';
+
+export interface FormatOptions {
+  separator: string;
+  quote: string | null;
+  encoding: 'utf-8' | 'windows-1252';
+}
+
+/** A row seen through its file's header: values by column key, trimmed. */
+export class Row {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    private readonly fields: string[],
+    private readonly index: Record<string, number>,
+    private readonly labels: Record<string, string>,
+    private readonly log: IssueLog,
+  ) {}
+
+  get(key: string): string {
+    const at = this.index[key];
+    return at === undefined || at < 0 ? '' : (this.fields[at] ?? '').trim();
+  }
+
+  /** Rejects the row; `column` is a column key (shown to the steward by its header text). */
+  reject(rule: RuleKey, column: string, value: string, detail?: string): null {
+    this.log.add(rule, this.file, this.line, value, this.describe(rule, column, value, detail));
+    return null;
+  }
+
+  warn(rule: RuleKey, column: string, value: string, detail?: string): void {
+    this.log.add(rule, this.file, this.line, value, this.describe(rule, column, value, detail));
+  }
+
+  private describe(rule: RuleKey, column: string, value: string, detail?: string): string {
+    return `${RULES[rule].title}: ${this.labels[column] ?? column} = "${value}"${detail ? ` (${detail})` : ''}.`;
+  }
+}
+
+/**
+ * Streams a delimited file and hands each data row to `onRow`. A file that is empty, binary,
+ * in the wrong encoding or without the declared columns throws ImportFailure (nothing is written).
+ */
+export async function readRows(
+  path: string,
+  file: string,
+  format: FormatOptions,
+  columns: ColumnSpec[],
+  log: IssueLog,
+  onRow: (row: Row) => Promise<void> | void,
+): Promise<number> {
+  let header: ReturnType<typeof mapHeader> | undefined;
+  const labels = Object.fromEntries(columns.map((c) => [c.key, c.header]));
+  let count = 0;
+  try {
+    for await (const batch of parseDelimited(readText(path, file, format.encoding), format)) {
+      for (const record of batch as RawRecord[]) {
+        if (!header) {
+          header = mapHeader(file, record.fields, columns, format.separator);
+          if (header.unknown.length > 0) {
+            log.add('UNKNOWN_COLUMNS', file, record.line, header.unknown.join(', '), `Ukendte kolonner ignoreret: ${header.unknown.join(', ')}.`);
+          }
+          continue;
+        }
+        if (record.fields.every((f) => f.trim() === '')) continue;
+        if (record.fields.length > header.width && record.fields.slice(header.width).some((f) => f.trim() !== '')) {
+          log.add('TOO_MANY_FIELDS', file, record.line, String(record.fields.length), `Rækken har ${record.fields.length} felter, men filen har ${header.width} kolonner.`);
+          continue;
+        }
+        count++;
+        await onRow(new Row(file, record.line, record.fields, header.index, labels, log));
+      }
+    }
+  } catch (e) {
+    if (e instanceof FileFormatError) throw new ImportFailure('FILE_FORMAT', file, e.message);
+    throw e;
+  }
+  if (!header) throw new ImportFailure('FILE_EMPTY', file, `Filen ${file} er tom (ingen kolonneoverskrifter).`);
+  return count;
+}

@@ -1,0 +1,154 @@
+import { createHash } from 'crypto';
+import { createReadStream } from 'fs';
+import { basename } from 'path';
+import type { Pool, PoolClient } from 'pg';
+import { ImportFailure, ImportIssue, IssueLog } from './issues';
+import { CopyWriter } from './load/copy';
+import type { EntityName } from './load/entities';
+import type { MergeCounts } from './load/merge';
+
+export type SourceKind = 'dubu' | 'csc' | 'economy' | 'statistics';
+
+export interface ImportOptions {
+  /** Municipality code given at import (--municipality); must agree with the data. */
+  municipality?: number;
+  /** Export date given at import (--export-date); default: the newest date in the snapshot. */
+  exportDate?: string;
+  requestedBy?: string;
+  jobId?: string;
+  /** Secret for the CPR keyed hash. */
+  pseudonymSecret: string;
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+export interface ImportProgress {
+  file: string;
+  rowsRead: number;
+  rejected: number;
+}
+
+export interface ImportResult {
+  status: 'succeeded' | 'failed';
+  importId: string;
+  municipality: number | null;
+  exportDate: string | null;
+  loaded: Partial<Record<EntityName, number>>;
+  unchanged: Partial<Record<EntityName, number>>;
+  removed: Partial<Record<EntityName, number>>;
+  rejected: Omit<ImportIssue, 'severity'>[];
+  warnings: Omit<ImportIssue, 'severity'>[];
+  error?: string;
+  seconds: number;
+}
+
+export interface FileInfo {
+  file: string;
+  bytes: number;
+  sha256: string;
+}
+
+export async function checksum(path: string): Promise<FileInfo> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { file: basename(path), bytes, sha256: hash.digest('hex') };
+}
+
+/** What a source-specific import does inside the one transaction. */
+export interface StageResult {
+  municipality: number;
+  exportDate: string;
+  merged: Partial<Record<EntityName | 'persons' | 'teams', MergeCounts>>;
+}
+
+/**
+ * Runs one import: records it in import_run, then parses, stages, validates and merges in ONE
+ * transaction. Any failure rolls everything back (the database is as before) and is recorded.
+ */
+export async function runImport(
+  pool: Pool,
+  source: SourceKind,
+  paths: string[],
+  options: ImportOptions,
+  stage: (client: PoolClient, log: IssueLog) => Promise<StageResult>,
+): Promise<ImportResult> {
+  const started = Date.now();
+  const files = await Promise.all(paths.map(checksum));
+  const { rows } = await pool.query(
+    `INSERT INTO import_run (source, status, requested_by, job_id, files, municipality_code)
+     VALUES ($1, 'running', $2, $3, $4, $5) RETURNING id`,
+    [source, options.requestedBy ?? null, options.jobId ?? null, JSON.stringify(files), options.municipality ?? null],
+  );
+  const importId: string = rows[0].id;
+  const log = new IssueLog();
+  const client = await pool.connect();
+  const strip = ({ severity: _s, ...rest }: ImportIssue) => rest;
+  try {
+    await client.query('BEGIN');
+    await client.query(`SET LOCAL TimeZone = 'Europe/Copenhagen'`);
+    const result = await stage(client, log);
+    const loaded: Partial<Record<EntityName, number>> = {};
+    const unchanged: Partial<Record<EntityName, number>> = {};
+    const removed: Partial<Record<EntityName, number>> = {};
+    for (const [entity, counts] of Object.entries(result.merged)) {
+      if (entity === 'persons' || entity === 'teams' || !counts) continue;
+      loaded[entity as EntityName] = counts.inserted + counts.updated;
+      unchanged[entity as EntityName] = counts.unchanged;
+      removed[entity as EntityName] = counts.removed;
+    }
+    await writeIssues(client, importId, result.municipality, log.issues);
+    await client.query(
+      `INSERT INTO source_snapshot (municipality_code, source, export_date, import_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (municipality_code, source) DO UPDATE SET export_date = EXCLUDED.export_date, import_id = EXCLUDED.import_id`,
+      [result.municipality, source, result.exportDate, importId],
+    );
+    await client.query(
+      `UPDATE import_run SET status = 'succeeded', finished_at = now(), municipality_code = $2, export_date = $3,
+         loaded = $4, unchanged = $5, removed = $6, rejected_count = $7, warning_count = $8 WHERE id = $1`,
+      [importId, result.municipality, result.exportDate, loaded, unchanged, removed, log.rejected.length, log.warnings.length],
+    );
+    await client.query('COMMIT');
+    return {
+      status: 'succeeded',
+      importId,
+      municipality: result.municipality,
+      exportDate: result.exportDate,
+      loaded,
+      unchanged,
+      removed,
+      rejected: log.rejected.map(strip),
+      warnings: log.warnings.map(strip),
+      seconds: (Date.now() - started) / 1000,
+    };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    const message = error instanceof ImportFailure ? error.message : `Importen fejlede: ${(error as Error).message}`;
+    await pool.query(`UPDATE import_run SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [importId, message]);
+    if (!(error instanceof ImportFailure)) throw error;
+    return {
+      status: 'failed',
+      importId,
+      municipality: options.municipality ?? null,
+      exportDate: null,
+      loaded: {},
+      unchanged: {},
+      removed: {},
+      rejected: [],
+      warnings: [],
+      error: message,
+      seconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    client.release();
+  }
+}
+
+async function writeIssues(client: PoolClient, importId: string, municipality: number, issues: ImportIssue[]): Promise<void> {
+  if (issues.length === 0) return;
+  await CopyWriter.run(client, 'import_issue', ['import_id', 'municipality_code', 'severity', 'file', 'line', 'rule', 'value', 'message'], async (writer) => {
+    for (const i of issues) await writer.write([importId, municipality, i.severity, i.file, i.line, i.rule, i.value, i.message]);
+  });
+}

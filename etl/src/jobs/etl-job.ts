@@ -1,0 +1,40 @@
+import { UnrecoverableError } from 'bullmq';
+import type { Pool } from 'pg';
+import { createQueue, createWorker, ETL_QUEUE, Job, QueueConfig } from '@bu/queue';
+import { importDubu } from '../dubu/import';
+import type { ImportResult, SourceKind } from '../import-run';
+
+/** Job data carries paths and options, never file contents or CPR numbers. */
+export interface EtlJobData {
+  source: SourceKind;
+  dir: string;
+  municipality?: number;
+  exportDate?: string;
+  requestedBy?: string;
+}
+
+export const ETL_JOB_OPTIONS = { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 };
+
+export function etlQueue(config: QueueConfig) {
+  return createQueue<EtlJobData>(config, ETL_QUEUE, { defaultJobOptions: ETL_JOB_OPTIONS });
+}
+
+export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData, ImportResult>): Promise<ImportResult> {
+  const { source, dir, municipality, exportDate, requestedBy } = job.data;
+  if (source !== 'dubu') throw new UnrecoverableError(`Kilden ${source} kan ikke indlæses endnu.`);
+  const result = await importDubu(pool, dir, {
+    municipality,
+    exportDate,
+    requestedBy,
+    jobId: job.id,
+    pseudonymSecret: secret,
+    onProgress: (p) => void job.updateProgress({ ...p }),
+  });
+  // Bad data is not retried: the same file would fail the same way.
+  if (result.status === 'failed') throw new UnrecoverableError(result.error ?? 'Importen fejlede.');
+  return result;
+}
+
+export function startEtlWorker(config: QueueConfig, pool: Pool, secret: string, concurrency = 1) {
+  return createWorker<EtlJobData, ImportResult>(config, ETL_QUEUE, (job) => runEtlJob(pool, secret, job), { concurrency });
+}

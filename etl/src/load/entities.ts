@@ -1,0 +1,42 @@
+// Canonical entities the ETL loads: their table, key and columns (municipality_code and
+// source are always there and always part of the key).
+
+export const ENTITY_NAMES = [
+  'caseworkers', 'cases', 'assignments', 'notifications', 'investigations', 'measures', 'plans',
+  'followups', 'visits', 'conversations', 'effects', 'complaints', 'budget_lines', 'statistics',
+] as const;
+export type EntityName = (typeof ENTITY_NAMES)[number];
+
+export interface EntityDef {
+  table: string;
+  /** Key columns besides municipality_code and source. */
+  key: string[];
+  /** Value columns. */
+  values: string[];
+  /** Staging-only columns (name and type) used by set-based rules and derived tables. */
+  extra?: [string, string][];
+}
+
+export const ENTITIES: Partial<Record<EntityName | 'persons' | 'teams', EntityDef>> = {
+  caseworkers: { table: 'caseworker', key: ['worker_id'], values: ['name', 'team', 'job_title', 'employed_from', 'employed_to'] },
+  cases: {
+    table: 'child_case',
+    key: ['case_id'],
+    values: ['person_id', 'area', 'opened', 'closed'],
+    extra: [['_birth_date', 'date'], ['_sex', 'char(1)']],
+  },
+  assignments: { table: 'assignment', key: ['case_id', 'valid_from', 'worker_id'], values: ['valid_to'] },
+  persons: { table: 'person', key: ['person_id'], values: ['birth_date', 'sex'] },
+  teams: { table: 'team', key: ['name'], values: [] },
+};
+
+export function entityDef(name: EntityName | 'persons' | 'teams'): EntityDef {
+  const def = ENTITIES[name];
+  if (!def) throw new Error(`Entity ${name} is not loadable yet`);
+  return def;
+}
+
+/** Columns written by COPY into the staging table, in order. */
+export function stagingColumns(def: EntityDef): string[] {
+  return ['municipality_code', 'source', ...def.key, ...def.values, ...(def.extra ?? []).map(([c]) => c), '_file', '_line'];
+}

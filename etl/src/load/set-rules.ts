@@ -1,0 +1,48 @@
+import type { PoolClient } from 'pg';
+import type { IssueLog } from '../issues';
+import type { RuleKey } from '../rules';
+
+/**
+ * A set-based rule on a staging table (references, dates against the export date): the rows
+ * that break it are removed from staging and logged with their file and line.
+ */
+export async function rejectStaged(
+  client: PoolClient,
+  log: IssueLog,
+  table: string,
+  rule: RuleKey,
+  where: string,
+  value: string,
+  message: (value: string) => string,
+  params: unknown[] = [],
+): Promise<number> {
+  const { rows } = await client.query(`DELETE FROM ${table} WHERE ${where} RETURNING _file, _line, (${value})::text AS value`, params);
+  rows.sort((a, b) => a._line - b._line);
+  for (const r of rows) log.add(rule, r._file, r._line, r.value, message(r.value));
+  return rows.length;
+}
+
+/** Same id with different content: the last row wins (merge keeps it), each earlier one is a warning. */
+export async function warnConflictingDuplicates(
+  client: PoolClient,
+  log: IssueLog,
+  table: string,
+  key: string[],
+  values: string[],
+  label: string,
+): Promise<void> {
+  if (values.length === 0) return;
+  const k = key.join(', ');
+  const { rows } = await client.query(
+    `SELECT _file, _line, concat_ws('/', ${k}) AS id FROM (
+       SELECT _file, _line, ${k},
+              min(row(${values.join(', ')})::text) OVER (PARTITION BY ${k})
+                <> max(row(${values.join(', ')})::text) OVER (PARTITION BY ${k}) AS conflicting,
+              row_number() OVER (PARTITION BY ${k} ORDER BY _line DESC) AS rank
+       FROM ${table}) d
+     WHERE conflicting AND rank > 1 ORDER BY _line`,
+  );
+  for (const r of rows) {
+    log.add('DUPLICATE_ID', r._file, r._line, r.id, `Samme ${label} (${r.id}) optræder flere gange med forskelligt indhold; den sidste række bruges.`);
+  }
+}

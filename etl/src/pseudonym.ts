@@ -1,0 +1,63 @@
+import { createHmac } from 'crypto';
+import { formatIso, isValidDate } from '@bu/domain';
+
+// CPR numbers are replaced at parse time by a keyed hash; the raw number never leaves this module.
+
+const CPR = /^(\d{2})(\d{2})(\d{2})-?(\d{4})$/;
+
+export interface Pseudonym {
+  personId: string;
+  birthDate: string | null;
+  sex: 'M' | 'K';
+}
+
+/** Masked form for rejected-row records and logs: DDMMYY-****. */
+export function maskCpr(text: string): string {
+  const digits = text.replace(/\D/g, '');
+  return digits.length >= 6 ? `${digits.slice(0, 6)}-****` : '******-****';
+}
+
+/** Masks anything in a free text that looks like a CPR number. */
+export function maskCprInText(text: string): string {
+  return text.replace(/\b(\d{6})-?\d{4}\b/g, '$1-****');
+}
+
+/** Century from the 7th digit (CPR office rules). */
+function birthYear(yy: number, seventh: number): number {
+  if (seventh <= 3) return 1900 + yy;
+  if (seventh === 4 || seventh === 9) return yy <= 36 ? 2000 + yy : 1900 + yy;
+  return yy <= 57 ? 2000 + yy : 1800 + yy;
+}
+
+export class Pseudonymiser {
+  private readonly cache = new Map<string, Pseudonym | null>();
+
+  constructor(private readonly secret: string) {
+    if (!secret || secret.length < 16) throw new Error('PSEUDONYM_SECRET must be set (at least 16 characters).');
+  }
+
+  /** Null when the text is not a CPR number. Each distinct CPR is hashed once per import. */
+  pseudonymise(text: string): Pseudonym | null {
+    const cached = this.cache.get(text);
+    if (cached !== undefined) return cached;
+    const m = CPR.exec(text.trim());
+    let result: Pseudonym | null = null;
+    if (m) {
+      const digits = m[1] + m[2] + m[3] + m[4];
+      const day = Number(m[1]);
+      const month = Number(m[2]);
+      const year = birthYear(Number(m[3]), Number(m[4][0]));
+      // Replacement CPR numbers (day + 60) are valid identifiers with no usable birth date.
+      const realDay = day > 60 ? day - 60 : day;
+      if (isValidDate(year, month, realDay)) {
+        result = {
+          personId: createHmac('sha256', this.secret).update(digits).digest('hex'),
+          birthDate: day > 60 ? null : formatIso(year, month, day),
+          sex: Number(m[4][3]) % 2 === 1 ? 'M' : 'K',
+        };
+      }
+    }
+    this.cache.set(text, result);
+    return result;
+  }
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { dkDate, dkDecimal, dkTimestamp, jaNej } from './values';
+
+describe('DUBU field values', () => {
+  it('reads DD-MM-YYYY dates and rejects impossible or pre-1970 ones with their rule', () => {
+    expect(dkDate('29-02-2024')).toEqual({ ok: true, value: '2024-02-29' });
+    expect(dkDate('29-02-2023')).toEqual({ ok: false, rule: 'DATE_INVALID' });
+    expect(dkDate('31-12-1969')).toEqual({ ok: false, rule: 'DATE_BEFORE_1970' });
+    expect(dkDate('2024-02-01')).toEqual({ ok: false, rule: 'DATE_INVALID' });
+    expect(dkDate('')).toEqual({ ok: true, value: null });
+  });
+
+  it('gives timestamps their Copenhagen offset; the ambiguous autumn hour is the first one', () => {
+    expect(dkTimestamp('27-10-2024 02:30')).toEqual({ ok: true, value: '2024-10-27 02:30:00+02' });
+    expect(dkTimestamp('27-10-2024 03:30')).toEqual({ ok: true, value: '2024-10-27 03:30:00+01' });
+    expect(dkTimestamp('15-01-2024 23:59')).toEqual({ ok: true, value: '2024-01-15 23:59:00+01' });
+    expect(dkTimestamp('15-01-2024 24:00')).toEqual({ ok: false, rule: 'DATE_INVALID' });
+  });
+
+  it('reads decimal commas with thousands dots', () => {
+    expect(dkDecimal('12.345,50')).toEqual({ ok: true, value: '12345.50' });
+    expect(dkDecimal('45250,5')).toEqual({ ok: true, value: '45250.5' });
+    expect(dkDecimal('1.234.567')).toEqual({ ok: true, value: '1234567' });
+    expect(dkDecimal('12,34,5')).toEqual({ ok: false, rule: 'NUMBER_INVALID' });
+    expect(dkDecimal('abc')).toEqual({ ok: false, rule: 'NUMBER_INVALID' });
+  });
+
+  it('reads Ja/Nej in any case', () => {
+    expect(jaNej('Ja')).toEqual({ ok: true, value: true });
+    expect(jaNej('NEJ')).toEqual({ ok: true, value: false });
+    expect(jaNej('måske')).toEqual({ ok: false, rule: 'BOOLEAN_INVALID' });
+  });
+});

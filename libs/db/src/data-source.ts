@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import * as caseFacts from './entities/case-facts';
+import * as reference from './entities/reference';
+import * as system from './entities/system';
+import { CanonicalModel1732000000000 } from './migrations/1732000000000-CanonicalModel';
+
+export const ENTITIES = [...Object.values(reference), ...Object.values(caseFacts), ...Object.values(system)];
+export const MIGRATIONS = [CanonicalModel1732000000000];
+
+/** A TypeORM data source on a Postgres URL. The schema changes only through MIGRATIONS. */
+export function createDataSource(url: string, options: { poolSize?: number } = {}): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['error'],
+    extra: { max: options.poolSize ?? 10 },
+  });
+}
+
+/** Applies pending migrations; returns their names. */
+export async function migrate(url: string): Promise<string[]> {
+  const ds = createDataSource(url, { poolSize: 2 });
+  await ds.initialize();
+  try {
+    const done = await ds.runMigrations({ transaction: 'each' });
+    return done.map((m) => m.name);
+  } finally {
+    await ds.destroy();
+  }
+}

@@ -1,0 +1,86 @@
+// Calendar-date rules from the KPI catalogue. Dates are ISO strings (YYYY-MM-DD) so no
+// time zone can shift a day; timestamps become days in Europe/Copenhagen.
+
+export type IsoDate = string;
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function parseIso(date: IsoDate): { y: number; m: number; d: number } {
+  const match = ISO.exec(date);
+  if (!match) throw new Error(`Not an ISO date: ${date}`);
+  return { y: Number(match[1]), m: Number(match[2]), d: Number(match[3]) };
+}
+
+export function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+export function isValidDate(y: number, m: number, d: number): boolean {
+  return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
+}
+
+export function formatIso(y: number, m: number, d: number): IsoDate {
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+/** `date + n months`: keeps the day of month, clamped to the target month's last day (31-01 + 1 = 28/29-02). */
+export function addMonths(date: IsoDate, months: number): IsoDate {
+  const { y, m, d } = parseIso(date);
+  const index = y * 12 + (m - 1) + months;
+  const ty = Math.floor(index / 12);
+  const tm = (index % 12) + 1;
+  return formatIso(ty, tm, Math.min(d, daysInMonth(ty, tm)));
+}
+
+export function addDays(date: IsoDate, days: number): IsoDate {
+  const { y, m, d } = parseIso(date);
+  const t = new Date(Date.UTC(y, m - 1, d + days));
+  return formatIso(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate());
+}
+
+/** Whole days from a to b (b - a). */
+export function daysBetween(a: IsoDate, b: IsoDate): number {
+  const pa = parseIso(a);
+  const pb = parseIso(b);
+  return Math.round((Date.UTC(pb.y, pb.m - 1, pb.d) - Date.UTC(pa.y, pa.m - 1, pa.d)) / 86_400_000);
+}
+
+/** Active at D: start <= D and (end empty or end >= D). */
+export function isActiveAt(start: IsoDate, end: IsoDate | null | undefined, d: IsoDate): boolean {
+  return start <= d && (end == null || end >= d);
+}
+
+export const TIME_ZONE = 'Europe/Copenhagen';
+
+/** The calendar date in Copenhagen of an instant. */
+export function copenhagenDate(instant: Date): IsoDate {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  return parts;
+}
+
+/** Default period: 1 January of D's year up to D. */
+export function defaultPeriod(asOf: IsoDate): { from: IsoDate; to: IsoDate } {
+  return { from: `${asOf.slice(0, 4)}-01-01`, to: asOf };
+}
+
+function lastSunday(year: number, month: number): number {
+  const last = daysInMonth(year, month);
+  const weekday = new Date(Date.UTC(year, month - 1, last)).getUTCDay();
+  return last - weekday;
+}
+
+/**
+ * UTC offset in hours (1 or 2) of a local Danish wall-clock time. The ambiguous autumn hour
+ * (02:00-02:59 on the last Sunday of October) is its first occurrence, summer time (+2).
+ * The non-existent spring hour is read as standard time (+1), so no record is lost.
+ */
+export function copenhagenOffsetHours(y: number, m: number, d: number, hour: number): 1 | 2 {
+  if (m < 3 || m > 10) return 1;
+  if (m > 3 && m < 10) return 2;
+  if (m === 3) {
+    const switchDay = lastSunday(y, 3);
+    return d > switchDay || (d === switchDay && hour >= 3) ? 2 : 1;
+  }
+  const switchDay = lastSunday(y, 10);
+  return d < switchDay || (d === switchDay && hour < 3) ? 2 : 1;
+}

@@ -1,0 +1,4 @@
+export * from './dates';
+export * from './municipalities';
+export * from './measures';
+export * from './roles';

@@ -1,0 +1,35 @@
+// The responsible caseworker per open case at D, shared by every caseload KPI.
+// An assignment is active at D when valid_from <= D and (valid_to empty or >= D; Til is the
+// last day). When several are active (overlap), the one with the latest valid_from wins;
+// equal valid_from: the highest worker id, so the answer is deterministic.
+
+export const OPEN_CASES_WITH_RESPONSIBLE = `
+  open_case AS (
+    SELECT c.source, c.case_id, c.person_id, c.area
+    FROM child_case c
+    WHERE c.municipality_code = $1 AND c.opened <= $2::date AND (c.closed IS NULL OR c.closed >= $2::date)
+  ),
+  responsible AS (
+    SELECT DISTINCT ON (a.source, a.case_id) a.source, a.case_id, NULLIF(a.worker_id, '') AS worker_id
+    FROM assignment a
+    WHERE a.municipality_code = $1 AND a.valid_from <= $2::date AND (a.valid_to IS NULL OR a.valid_to >= $2::date)
+    ORDER BY a.source, a.case_id, a.valid_from DESC, a.worker_id DESC
+  ),
+  open_case_worker AS (
+    SELECT oc.*, r.worker_id FROM open_case oc LEFT JOIN responsible r USING (source, case_id)
+  )`;
+
+/**
+ * Caseworkers listed in caseload KPIs: every Rådgiver employed at D, and anyone else holding
+ * open cases at D (a caseworker who left but still holds cases stays visible).
+ */
+export const LISTED_WORKERS = `
+  listed AS (
+    SELECT w.worker_id, w.team FROM caseworker w
+    WHERE w.municipality_code = $1 AND w.job_title = 'Rådgiver'
+      AND (w.employed_from IS NULL OR w.employed_from <= $2::date) AND (w.employed_to IS NULL OR w.employed_to >= $2::date)
+    UNION
+    SELECT ocw.worker_id, w.team FROM open_case_worker ocw
+    LEFT JOIN caseworker w ON w.municipality_code = $1 AND w.source = ocw.source AND w.worker_id = ocw.worker_id
+    WHERE ocw.worker_id IS NOT NULL
+  )`;

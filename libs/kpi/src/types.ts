@@ -1,0 +1,27 @@
+import type { Role } from '@bu/domain';
+
+/** Runs SQL; the API passes its TypeORM DataSource's query, tests a pg pool's. */
+export type Query = <T = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
+
+export interface KpiContext {
+  query: Query;
+  municipality: number;
+  /** As-of date D (YYYY-MM-DD). */
+  asOf: string;
+  /** Period P, both ends inclusive. */
+  period: { from: string; to: string };
+  /** Team scope for a team leader; undefined = every team. */
+  teams?: string[];
+}
+
+export interface KpiDefinition<V = unknown> {
+  id: string;
+  /** Danish label for the dashboard. */
+  title: string;
+  unit: 'count' | 'share' | 'days' | 'kr' | 'ratio' | 'list';
+  /** Whether a higher value is better (benchmark ranks); null when neither. */
+  higherIsBetter: boolean | null;
+  /** Roles that may read the figure. */
+  roles: Role[];
+  compute(ctx: KpiContext): Promise<V>;
+}

@@ -1,0 +1,47 @@
+import { createPostgresBackend, Job, Queue, QueueOptions, withBackend, Worker, WorkerOptions } from 'bullmq';
+import IORedis from 'ioredis';
+
+// One code path for jobs: BullMQ on Redis when REDIS_URL is set, otherwise BullMQ's
+// PostgreSQL backend in the product's own database (schema "bullmq"), for the embedded default.
+
+export interface QueueConfig {
+  databaseUrl: string;
+  redisUrl?: string;
+}
+
+export type QueueBackendKind = 'redis' | 'postgres';
+
+export const ETL_QUEUE = 'etl';
+
+export function queueBackendKind(config: QueueConfig): QueueBackendKind {
+  return config.redisUrl ? 'redis' : 'postgres';
+}
+
+type Classes = { Queue: typeof Queue; Worker: typeof Worker };
+
+function classesFor(config: QueueConfig): { classes: Classes; connection: () => unknown } {
+  if (config.redisUrl) {
+    const url = config.redisUrl;
+    // BullMQ workers need maxRetriesPerRequest null on their blocking connection.
+    return { classes: { Queue, Worker }, connection: () => new IORedis(url, { maxRetriesPerRequest: null }) };
+  }
+  const bound = withBackend(createPostgresBackend) as unknown as Classes;
+  return { classes: bound, connection: () => ({ connectionString: config.databaseUrl, schema: 'bullmq', migrate: true }) };
+}
+
+export function createQueue<T = unknown>(config: QueueConfig, name: string, opts: Partial<QueueOptions> = {}): Queue<T> {
+  const { classes, connection } = classesFor(config);
+  return new classes.Queue(name, { ...opts, connection: connection() as QueueOptions['connection'] }) as Queue<T>;
+}
+
+export function createWorker<T = unknown, R = unknown>(
+  config: QueueConfig,
+  name: string,
+  processor: (job: Job<T, R>) => Promise<R>,
+  opts: Partial<WorkerOptions> = {},
+): Worker<T, R> {
+  const { classes, connection } = classesFor(config);
+  return new classes.Worker(name, processor as never, { ...opts, connection: connection() as WorkerOptions['connection'] }) as Worker<T, R>;
+}
+
+export type { Job, Queue, Worker };

@@ -1,0 +1,47 @@
+// npm run admin -- user add <name> --role <udvalg|chef|teamleder|admin> [--team <team>] [--municipality <code>]
+// The password is read from standard input (one line), so it never shows in the process list.
+import { Pool } from 'pg';
+import { migrate } from '@bu/db';
+import { isRole } from '@bu/domain';
+import { addUser } from './lib/users';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0];
+}
+
+function option(args: string[], name: string): string[] {
+  const values: string[] = [];
+  args.forEach((a, i) => {
+    if (a === name && args[i + 1] !== undefined) values.push(args[i + 1]);
+  });
+  return values;
+}
+
+async function main(): Promise<void> {
+  const [noun, verb, username, ...rest] = process.argv.slice(2);
+  if (noun !== 'user' || verb !== 'add' || !username || username.startsWith('--')) {
+    throw new Error('Brug: npm run admin -- user add <navn> --role <udvalg|chef|teamleder|admin> [--team <team>] [--municipality <kode>]');
+  }
+  const role = option(rest, '--role')[0];
+  if (!role || !isRole(role)) throw new Error('--role skal være udvalg, chef, teamleder eller admin');
+  const municipality = option(rest, '--municipality')[0];
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL er ikke sat');
+  if (process.stdin.isTTY) process.stderr.write('Adgangskode: ');
+  const password = await readStdin();
+  await migrate(url);
+  const pool = new Pool({ connectionString: url });
+  try {
+    await addUser(pool, { username, password, role, municipality: municipality ? Number(municipality) : null, teams: option(rest, '--team') });
+  } finally {
+    await pool.end();
+  }
+  console.log(`Bruger ${username} (${role}) er oprettet.`);
+}
+
+main().catch((error) => {
+  console.error(error.message);
+  process.exit(1);
+});

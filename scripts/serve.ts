@@ -1,0 +1,27 @@
+// npm run serve — API, worker and dashboard against DATABASE_URL / REDIS_URL. Touches no data,
+// except that demo users (which only the embedded default creates) are removed.
+import { Pool } from 'pg';
+import { configFromEnv } from '../apps/api/src/config';
+import { serve } from '../apps/api/src/main';
+import { removeDemoUsers } from './lib/users';
+
+async function main(): Promise<void> {
+  const role = process.argv[2]; // 'api' or 'worker' for separate containers; default both
+  const config = configFromEnv(process.env, role === 'api' ? { runWorker: false } : {});
+  const pool = new Pool({ connectionString: config.databaseUrl, max: 1 });
+  const removed = await removeDemoUsers(pool).finally(() => pool.end());
+  if (removed > 0) console.log(`Removed ${removed} demo user(s): demo logins exist only on the embedded default.`);
+  if (role === 'worker') {
+    const { startWorker } = await import('../apps/api/src/main');
+    startWorker(config);
+    console.log(`ETL worker running (${config.redisUrl ? 'Redis' : 'PostgreSQL'} queue backend).`);
+    return;
+  }
+  const server = await serve(config);
+  console.log(`Børneblik on ${server.url} (API ${server.url}/api/v1, OpenAPI ${server.url}/api/docs)`);
+}
+
+main().catch((error) => {
+  console.error(error.message);
+  process.exit(1);
+});

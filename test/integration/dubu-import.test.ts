@@ -1,0 +1,131 @@
+import { writeFileSync } from 'fs';
+import { join } from 'path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDubu } from '@bu/etl';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
+import { copyFixture, DUBU_SMALL, DUBU_SMALL_D, editFile, fixtureCprs } from '../support/fixtures';
+
+const options = { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D };
+
+async function counts(db: TestDatabase): Promise<Record<string, number>> {
+  const { rows } = await db.pool.query(
+    `SELECT (SELECT count(*) FROM child_case)::int AS cases, (SELECT count(*) FROM caseworker)::int AS caseworkers,
+            (SELECT count(*) FROM assignment)::int AS assignments, (SELECT count(*) FROM person)::int AS persons,
+            (SELECT count(*) FROM team)::int AS teams`,
+  );
+  return rows[0];
+}
+
+describe('DUBU import (sager, sagsansvar, medarbejdere) into the canonical model', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => db?.drop());
+
+  it('loads the valid rows and keeps every rejected row with file, line, rule and a Danish message', async () => {
+    const result = await importDubu(db.pool, DUBU_SMALL, options);
+    expect(result.status).toBe('succeeded');
+    expect(result.municipality).toBe(461);
+    expect(result.exportDate).toBe('2024-02-29');
+    // 13 case rows: S12 (end before start) and S13 (1969) rejected → 11.
+    // 16 assignment rows: S99 unknown case rejected, one exact duplicate kept once → 14.
+    expect(result.loaded).toEqual({ cases: 11, caseworkers: 6, assignments: 14 });
+    expect(result.rejected).toEqual([
+      { file: 'sager.csv', line: 14, rule: 'R005', value: '01-01-2024', message: 'Slutdato før startdato: Lukket = "01-01-2024" (oprettet 01-02-2024).' },
+      { file: 'sager.csv', line: 15, rule: 'R003', value: '01-01-1969', message: 'Dato før 1970: Oprettet = "01-01-1969".' },
+      { file: 'sagsansvar.csv', line: 17, rule: 'R011', value: 'S99', message: 'Sagsansvar for sagsnummer S99, som ikke findes i sager.csv.' },
+    ]);
+    expect(result.warnings.map((w) => [w.file, w.rule, w.value])).toEqual([['sager.csv', 'W001', 'Bemærkning']]);
+    // S1 and S2 belong to the same child (CPR with and without the dash): 10 distinct children.
+    expect(await counts(db)).toEqual({ cases: 11, caseworkers: 6, assignments: 14, persons: 10, teams: 2 });
+    const { rows: issues } = await db.pool.query('SELECT rule, file, line FROM import_issue WHERE import_id = $1 ORDER BY id', [result.importId]);
+    expect(issues).toHaveLength(4);
+    const { rows: name } = await db.pool.query(`SELECT name FROM caseworker WHERE worker_id = 'GH'`);
+    expect(name[0].name).toBe('Holm; Gitte'); // quoted separator
+  });
+
+  it('stores no CPR number anywhere, with or without the dash', async () => {
+    const cprs = fixtureCprs(DUBU_SMALL);
+    expect(cprs.length).toBeGreaterThanOrEqual(12);
+    const { rows: tables } = await db.pool.query(
+      `SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN ('public', 'bullmq') AND table_type = 'BASE TABLE'`,
+    );
+    for (const t of tables) {
+      const { rows } = await db.pool.query(`SELECT t::text AS row FROM "${t.table_schema}"."${t.table_name}" t`);
+      for (const r of rows) {
+        for (const cpr of cprs) {
+          expect(r.row).not.toContain(cpr);
+          expect(r.row).not.toContain(`${cpr.slice(0, 6)}-${cpr.slice(6)}`);
+        }
+      }
+    }
+  });
+
+  it('changes nothing when the same export is imported again', async () => {
+    const before = await db.pool.query('SELECT * FROM child_case ORDER BY case_id');
+    const result = await importDubu(db.pool, DUBU_SMALL, options);
+    expect(result.loaded).toEqual({ cases: 0, caseworkers: 0, assignments: 0 });
+    expect(result.unchanged).toEqual({ cases: 11, caseworkers: 6, assignments: 14 });
+    expect(result.removed).toEqual({ cases: 0, caseworkers: 0, assignments: 0 });
+    expect((await db.pool.query('SELECT * FROM child_case ORDER BY case_id')).rows).toEqual(before.rows);
+  });
+
+  it('replaces the previous snapshot: a closed case is updated, a vanished case removed', async () => {
+    const dir = copyFixture(DUBU_SMALL);
+    editFile(dir, 'sager.csv', (t) => t.replace('S1;010115-4123;461;Udsatte;15-03-2023;;', 'S1;010115-4123;461;Udsatte;15-03-2023;20-02-2024;').replace(/S11;[^\n]*\n/, ''));
+    editFile(dir, 'sagsansvar.csv', (t) => t.replace(/S11;[^\n]*\n/, ''));
+    const result = await importDubu(db.pool, dir, options);
+    expect(result.loaded).toEqual({ cases: 1, caseworkers: 0, assignments: 0 });
+    expect(result.removed).toEqual({ cases: 1, caseworkers: 0, assignments: 1 });
+    const { rows } = await db.pool.query(`SELECT to_char(closed, 'YYYY-MM-DD') AS closed FROM child_case WHERE case_id = 'S1'`);
+    expect(rows[0].closed).toBe('2024-02-20');
+    // back to the original snapshot for the tests below
+    await importDubu(db.pool, DUBU_SMALL, options);
+    expect((await counts(db)).cases).toBe(11);
+  });
+
+  describe('a file that is not the declared format fails the import as a whole and writes nothing', () => {
+    const cases: [string, (dir: string) => void, RegExp][] = [
+      ['wrong separator', (dir) => editFile(dir, 'sager.csv', (t) => t.replace(/;/g, ',')), /skilletegn/],
+      ['binary content', (dir) => writeFileSync(join(dir, 'medarbejdere.csv'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x14])), /binære data/],
+      ['wrong encoding', (dir) => writeFileSync(join(dir, 'medarbejdere.csv'), Buffer.from('Initialer;Navn\nAB;S\xf8ren\n', 'latin1')), /UTF-8/],
+      ['an empty file', (dir) => writeFileSync(join(dir, 'sagsansvar.csv'), ''), /tom/],
+      ['a missing column', (dir) => editFile(dir, 'sager.csv', (t) => t.replace('Oprettet', 'Startet')), /mangler kolonnen.*Oprettet/],
+    ];
+    for (const [what, breakIt, message] of cases) {
+      it(what, async () => {
+        const before = await counts(db);
+        const dir = copyFixture(DUBU_SMALL);
+        editFile(dir, 'sager.csv', (t) => t.replace('S1;010115-4123;461;Udsatte;15-03-2023;;', 'S1;010115-4123;461;Udsatte;15-03-2023;01-02-2024;'));
+        breakIt(dir);
+        const result = await importDubu(db.pool, dir, options);
+        expect(result.status).toBe('failed');
+        expect(result.error).toMatch(message);
+        expect(await counts(db)).toEqual(before);
+        const { rows } = await db.pool.query(`SELECT to_char(closed, 'YYYY-MM-DD') AS closed FROM child_case WHERE case_id = 'S1'`);
+        expect(rows[0].closed).toBeNull();
+        const { rows: run } = await db.pool.query('SELECT status, error FROM import_run WHERE id = $1', [result.importId]);
+        expect(run[0]).toEqual({ status: 'failed', error: result.error });
+      });
+    }
+  });
+
+  it('takes the export date from the data when none is given: the newest date not after today', async () => {
+    const result = await importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET });
+    // newest dates in the fixture: S6 opened 01-03-2024 and S6's assignment from 01-03-2024
+    expect(result.exportDate).toBe('2024-03-01');
+    const { rows } = await db.pool.query(`SELECT to_char(export_date, 'YYYY-MM-DD') AS d FROM source_snapshot WHERE municipality_code = 461 AND source = 'dubu'`);
+    expect(rows[0].d).toBe('2024-03-01');
+  });
+
+  it('rejects a row whose municipality disagrees with the export, and keeps the rest', async () => {
+    const dir = copyFixture(DUBU_SMALL);
+    editFile(dir, 'sager.csv', (t) => t.replace('S9;080812-4130;461;', 'S9;080812-4130;101;').replace('S10;090913-4131;461;', 'S10;090913-4131;999;'));
+    const result = await importDubu(db.pool, dir, options);
+    expect(result.status).toBe('succeeded');
+    const rules = result.rejected.filter((r) => r.file === 'sager.csv').map((r) => [r.line, r.rule]);
+    expect(rules).toEqual([[11, 'R008'], [12, 'R007'], [14, 'R005'], [15, 'R003']]);
+    await importDubu(db.pool, DUBU_SMALL, options);
+  });
+});

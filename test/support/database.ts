@@ -1,0 +1,37 @@
+import { randomBytes } from 'crypto';
+import { Client, Pool } from 'pg';
+import { migrate } from '@bu/db';
+
+// Integration tests run against a real PostgreSQL: each suite gets its own fresh database.
+export const TEST_SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  url: string;
+  pool: Pool;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(prefix = 'bu_test'): Promise<TestDatabase> {
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: TEST_SERVER_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(TEST_SERVER_URL);
+  url.pathname = `/${name}`;
+  await migrate(url.toString());
+  const pool = new Pool({ connectionString: url.toString(), max: 5 });
+  return {
+    url: url.toString(),
+    pool,
+    async drop() {
+      await pool.end();
+      const c = new Client({ connectionString: TEST_SERVER_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export const TEST_SECRET = 'test-pseudonym-secret-0123456789';
