@@ -1,8 +1,10 @@
 import { resolve } from 'path';
+import { fileURLToPath } from 'url';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
-const r = (p: string) => resolve(__dirname, p);
+const root = fileURLToPath(new URL('.', import.meta.url));
+const r = (p: string) => resolve(root, p);
 
 // swc instead of esbuild: NestJS and TypeORM need decorator metadata.
 export default defineConfig({

@@ -1,0 +1,30 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { createApp } from '../../apps/api/src/app';
+import { configFromEnv } from '../../apps/api/src/config';
+import { addUser } from '../../scripts/lib/users';
+import type { TestDatabase } from './database';
+import { TEST_SECRET } from './database';
+
+export const PASSWORD = 'test-password-123';
+
+/** One user per role (the role-token test matrix), scoped to the fixture municipality. */
+export async function seedUsers(db: TestDatabase, municipality: number, team: string): Promise<void> {
+  await addUser(db.pool, { username: 'udvalg', password: PASSWORD, role: 'udvalg', municipality });
+  await addUser(db.pool, { username: 'chef', password: PASSWORD, role: 'chef', municipality });
+  await addUser(db.pool, { username: 'teamleder', password: PASSWORD, role: 'teamleder', municipality, teams: [team] });
+  await addUser(db.pool, { username: 'admin', password: PASSWORD, role: 'admin' });
+  await addUser(db.pool, { username: 'chef-kbh', password: PASSWORD, role: 'chef', municipality: 101 });
+}
+
+export async function startTestApi(db: TestDatabase, overrides: { webDist?: string } = {}): Promise<INestApplication> {
+  const config = configFromEnv({}, { databaseUrl: db.url, pseudonymSecret: TEST_SECRET, jwtSecret: 'test-jwt-secret', runWorker: false, webDist: overrides.webDist ?? 'dist/does-not-exist' });
+  const app = await createApp(config, { logger: false });
+  await app.init();
+  return app;
+}
+
+export async function tokenFor(app: INestApplication, username: string): Promise<string> {
+  const res = await request(app.getHttpServer()).post('/api/v1/auth/login').send({ username, password: PASSWORD }).expect(200);
+  return res.body.token;
+}
