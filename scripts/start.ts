@@ -1,7 +1,7 @@
 // npm start — the embedded default: a fresh clone runs with no Docker and no services.
 // Embedded PostgreSQL (or DATABASE_URL), migrations, demo exports through the real ETL on
 // BullMQ (PostgreSQL backend, or Redis with REDIS_URL), demo users, API and dashboard.
-import { existsSync } from 'fs';
+import { existsSync, readFileSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 import { Pool } from 'pg';
 import { migrate } from '@bu/db';
@@ -18,6 +18,7 @@ import { addUser } from './lib/users';
 const ROOT = resolve(__dirname, '..');
 const DATA = resolve(process.env.DATA_DIR ?? join(ROOT, '.data'));
 const DEMO_MUNICIPALITY = 461; // Odense
+const DEMO_CHILDREN = 600;
 
 async function main(): Promise<void> {
   const secrets = localSecrets(join(DATA, 'secrets.json'));
@@ -37,14 +38,18 @@ async function main(): Promise<void> {
   const server = await serve(config);
 
   // Demo data goes through the real ETL as a queued job, like a data steward's import.
+  // The export date goes with the export, as a data steward gives it with --export-date.
   const demoDir = join(DATA, 'demo', `dubu-${DEMO_MUNICIPALITY}`);
-  if (!existsSync(join(demoDir, 'sager.csv'))) {
+  const demoMeta = `${demoDir}.json`;
+  if (!existsSync(demoMeta)) {
     const exportDate = copenhagenDate(new Date());
     const year = Number(exportDate.slice(0, 4));
-    await generateDubuExport(demoDir, { municipalityCode: DEMO_MUNICIPALITY, seed: 461, children: 400, firstYear: year - 4, exportDate, messy: true });
+    await generateDubuExport(demoDir, { municipalityCode: DEMO_MUNICIPALITY, seed: 461, children: DEMO_CHILDREN, firstYear: year - 4, exportDate, messy: true });
+    writeFileSync(demoMeta, JSON.stringify({ exportDate }));
     console.log(`Demo export written to ${demoDir}`);
   }
-  const result = await importViaQueue(config, { source: 'dubu', dir: demoDir, requestedBy: 'npm start' });
+  const { exportDate } = JSON.parse(readFileSync(demoMeta, 'utf8'));
+  const result = await importViaQueue(config, { source: 'dubu', dir: demoDir, exportDate, requestedBy: 'npm start' });
   const loaded = Object.entries(result.loaded).map(([k, v]) => `${k} ${v}`).join(', ');
   console.log(`Demo import ${result.importId}: ${loaded}; ${result.rejected.length} rows rejected, ${result.warnings.length} warnings (see Datakvalitet).`);
 

@@ -1,0 +1,105 @@
+import { useEffect, useState } from 'react';
+import type { CurrentUser, MunicipalityInfo } from '@bu/contracts';
+import { DASHBOARDS } from '@bu/dashboards';
+import { clearToken, getToken, me, municipalities as fetchMunicipalities } from './api';
+import { DashboardView } from './components/DashboardView';
+import { Login } from './components/Login';
+
+const ROLE_NAMES: Record<string, string> = { udvalg: 'Udvalg', chef: 'Chef', teamleder: 'Teamleder', admin: 'Administrator' };
+const LANDING: Record<string, string> = { udvalg: 'udvalg', chef: 'chef', teamleder: 'teamleder', admin: 'chef' };
+
+const viewFromHash = (): string => window.location.hash.replace(/^#\/?/, '');
+
+export function App() {
+  const [user, setUser] = useState<CurrentUser | null>(null);
+  const [checked, setChecked] = useState(!getToken());
+  const [view, setView] = useState(viewFromHash());
+  const [places, setPlaces] = useState<MunicipalityInfo[]>([]);
+  const [municipality, setMunicipality] = useState<number | null>(null);
+  const [asOf, setAsOf] = useState<string>('');
+
+  useEffect(() => {
+    const onHash = () => setView(viewFromHash());
+    const onLogout = () => setUser(null);
+    window.addEventListener('hashchange', onHash);
+    window.addEventListener('boerneblik:logout', onLogout);
+    if (getToken()) me().then(setUser, () => undefined).finally(() => setChecked(true));
+    return () => {
+      window.removeEventListener('hashchange', onHash);
+      window.removeEventListener('boerneblik:logout', onLogout);
+    };
+  }, []);
+
+  useEffect(() => {
+    if (!user) return;
+    fetchMunicipalities().then((list) => {
+      setPlaces(list);
+      setMunicipality((current) => current ?? list[0]?.code ?? null);
+    });
+  }, [user]);
+
+  if (!checked) return null;
+  if (!user) return <Login onLogin={setUser} />;
+
+  const allowed = DASHBOARDS.filter((d) => d.roles.includes(user.role));
+  const dashboard = allowed.find((d) => d.id === view) ?? allowed.find((d) => d.id === LANDING[user.role]) ?? allowed[0];
+  const place = places.find((p) => p.code === municipality);
+
+  return (
+    <>
+      <header className="top">
+        <a className="brand" href={`#/${dashboard?.id ?? ''}`}>
+          Børneblik
+        </a>
+        <nav aria-label="Visninger">
+          <ul>
+            {allowed.map((d) => (
+              <li key={d.id}>
+                <a href={`#/${d.id}`} aria-current={d.id === dashboard?.id ? 'page' : undefined}>
+                  {d.title}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="user" data-testid="current-user">
+          {user.username} · {ROLE_NAMES[user.role]}
+        </div>
+        <button
+          type="button"
+          onClick={() => {
+            clearToken();
+            setUser(null);
+          }}
+        >
+          Log ud
+        </button>
+      </header>
+      <div className="filters" role="group" aria-label="Filtre">
+        {places.length > 1 ? (
+          <label>
+            Kommune{' '}
+            <select value={municipality ?? ''} onChange={(e) => setMunicipality(Number(e.target.value))}>
+              {places.map((p) => (
+                <option key={p.code} value={p.code}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : (
+          <span>{place ? `${place.name} Kommune` : ''}</span>
+        )}
+        <label>
+          Opgørelsesdato{' '}
+          <input type="date" value={asOf || place?.exportDate || ''} onChange={(e) => setAsOf(e.target.value)} />
+        </label>
+      </div>
+      <main>
+        {!dashboard && <p>Din rolle har ingen visninger.</p>}
+        {dashboard && municipality !== null && <DashboardView dashboard={dashboard} municipality={municipality} asOf={asOf || undefined} />}
+        {dashboard && places.length === 0 && <p>Der er endnu ingen data at vise.</p>}
+      </main>
+    </>
+  );
+}

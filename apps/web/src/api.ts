@@ -1,0 +1,47 @@
+import type { CurrentUser, KpiResponse, LoginResponse, MunicipalityInfo } from '@bu/contracts';
+
+const TOKEN_KEY = 'boerneblik.token';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const getToken = (): string | null => sessionStorage.getItem(TOKEN_KEY);
+export const clearToken = (): void => sessionStorage.removeItem(TOKEN_KEY);
+
+async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const token = getToken();
+  const res = await fetch(path, {
+    ...init,
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}), ...init.headers },
+  });
+  if (!res.ok) {
+    const body = await res.json().catch(() => ({}));
+    if (res.status === 401 && token) {
+      clearToken();
+      window.dispatchEvent(new Event('boerneblik:logout'));
+    }
+    throw new ApiError(res.status, typeof body.message === 'string' ? body.message : `Fejl ${res.status}`);
+  }
+  return res.json() as Promise<T>;
+}
+
+export async function login(username: string, password: string): Promise<CurrentUser> {
+  const res = await call<LoginResponse>('/api/v1/auth/login', { method: 'POST', body: JSON.stringify({ username, password }) });
+  sessionStorage.setItem(TOKEN_KEY, res.token);
+  return res.user;
+}
+
+export const me = (): Promise<CurrentUser> => call('/api/v1/me');
+export const municipalities = (): Promise<MunicipalityInfo[]> => call('/api/v1/municipalities');
+
+export function kpis(params: { municipality: number; asOf?: string; ids: string[] }): Promise<KpiResponse> {
+  const q = new URLSearchParams({ municipality: String(params.municipality), ids: params.ids.join(',') });
+  if (params.asOf) q.set('asOf', params.asOf);
+  return call(`/api/v1/kpis?${q}`);
+}

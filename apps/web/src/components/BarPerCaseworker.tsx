@@ -1,0 +1,49 @@
+import { useEffect, useRef } from 'react';
+import { BarChart } from 'echarts/charts';
+import { GridComponent, TooltipComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { SVGRenderer } from 'echarts/renderers';
+import { formatNumber } from '../format';
+
+echarts.use([BarChart, GridComponent, TooltipComponent, SVGRenderer]);
+
+export interface Bar {
+  key: string;
+  label: string;
+  value: number;
+  /** A caseworker who has left: drawn in a hatched grey so the leader sees cases to hand over. */
+  inactive?: boolean;
+}
+
+export function BarPerCaseworker({ bars, title }: { bars: Bar[]; title: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!ref.current) return;
+    const chart = echarts.init(ref.current, undefined, { renderer: 'svg', locale: 'EN' });
+    const sorted = [...bars].sort((a, b) => a.value - b.value || b.label.localeCompare(a.label, 'da'));
+    chart.setOption({
+      animation: false,
+      grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => formatNumber(v) },
+      xAxis: { type: 'value', minInterval: 1, axisLabel: { formatter: (v: number) => formatNumber(v) } },
+      yAxis: { type: 'category', data: sorted.map((b) => (b.inactive ? `${b.label} (fratrådt)` : b.label)), axisLabel: { color: '#1f2933' } },
+      series: [
+        {
+          type: 'bar',
+          data: sorted.map((b) => ({ value: b.value, itemStyle: { color: b.inactive ? '#7b8794' : '#1f5f99' } })),
+          label: { show: true, position: 'right', formatter: (p: { value: number }) => formatNumber(p.value), color: '#1f2933' },
+        },
+      ],
+    });
+    const resize = () => chart.resize();
+    window.addEventListener('resize', resize);
+    return () => {
+      window.removeEventListener('resize', resize);
+      chart.dispose();
+    };
+  }, [bars]);
+  const height = Math.max(160, bars.length * 28 + 40);
+  // Read top to bottom as drawn: highest first.
+  const spoken = [...bars].sort((a, b) => b.value - a.value || a.label.localeCompare(b.label, 'da'));
+  return <div ref={ref} className="chart" style={{ height }} role="img" aria-label={`${title}: ${spoken.map((b) => `${b.label} ${formatNumber(b.value)}`).join(', ')}`} />;
+}

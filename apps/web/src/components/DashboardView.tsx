@@ -1,0 +1,49 @@
+import { useEffect, useState } from 'react';
+import type { KpiResponse } from '@bu/contracts';
+import type { DashboardDefinition } from '@bu/dashboards';
+import { kpis } from '../api';
+import { formatDate } from '../format';
+import { FigureCard } from './FigureCard';
+
+export function DashboardView({ dashboard, municipality, asOf }: { dashboard: DashboardDefinition; municipality: number; asOf?: string }) {
+  const [response, setResponse] = useState<KpiResponse | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const ids = dashboard.figures.map((f) => f.kpi);
+
+  useEffect(() => {
+    if (ids.length === 0) return;
+    let cancelled = false;
+    setError(null);
+    kpis({ municipality, asOf, ids }).then(
+      (r) => !cancelled && setResponse(r),
+      (e: Error) => !cancelled && setError(e.message),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [dashboard.id, municipality, asOf]);
+
+  return (
+    <>
+      <h1>{dashboard.title}</h1>
+      {ids.length === 0 && <p>Nøgletallene til denne visning er under udvikling.</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {response && (
+        <>
+          <p className="muted" data-testid="as-of">
+            Opgjort pr. {formatDate(response.asOf)} · periode {formatDate(response.period.from)}–{formatDate(response.period.to)}
+          </p>
+          <div className="grid">
+            {dashboard.figures.map((f) => (
+              <FigureCard key={f.kpi} figure={f} response={response} />
+            ))}
+          </div>
+        </>
+      )}
+    </>
+  );
+}

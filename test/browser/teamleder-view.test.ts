@@ -1,0 +1,112 @@
+import type { INestApplication } from '@nestjs/common';
+import { mkdirSync, readFileSync } from 'fs';
+import { join, resolve } from 'path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDubu } from '@bu/etl';
+import { ensureWebBuilt } from '../../scripts/lib/build-web';
+import { PASSWORD, seedUsers, startTestApi } from '../support/api';
+import { launchBrowser } from '../support/browser';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
+import { DUBU_SMALL, DUBU_SMALL_D } from '../support/fixtures';
+
+const ROOT = resolve(__dirname, '../..');
+const OUT = resolve(ROOT, 'test-results');
+
+describe('dashboard in Chromium: the team leader sees caseload per caseworker', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let browser: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    const webDist = await ensureWebBuilt(ROOT);
+    db = await createTestDatabase();
+    await importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D });
+    await seedUsers(db, 461, 'Team Syd');
+    app = await startTestApi(db, { webDist });
+    await app.listen(0, '127.0.0.1');
+    base = await app.getUrl();
+    browser = await launchBrowser();
+    mkdirSync(OUT, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await db?.drop();
+  });
+
+  async function loginAs(username: string, viewport = { width: 1366, height: 768 }): Promise<Page> {
+    const page = await browser.newPage({ viewport, locale: 'da-DK' });
+    await page.goto(base);
+    await page.getByLabel('Brugernavn').fill(username);
+    await page.getByLabel('Adgangskode').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log ind' }).click();
+    await page.getByTestId('current-user').waitFor();
+    return page;
+  }
+
+  it('shows the bar chart with the numbers the API gives, and the table behind it', async () => {
+    const page = await loginAs('teamleder');
+    const figure = page.getByTestId('figure-caseload.open_cases');
+    await figure.waitFor();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Teamleder');
+    expect(await page.getByTestId('as-of').textContent()).toContain('29.02.2024');
+    // The chart: one bar label per caseworker of the team, by name.
+    const chart = figure.locator('.chart[role=img]');
+    expect(await chart.getAttribute('aria-label')).toBe('Sager pr. rådgiver: Eva Friis 4, Ida Jensen 0');
+    expect(await figure.locator('svg path').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(OUT, 'teamleder-1366.png'), fullPage: true });
+
+    await figure.getByRole('button', { name: 'Vis som tabel' }).click();
+    const ef = figure.getByTestId('row-EF');
+    expect(await ef.locator('th').textContent()).toBe('Eva Friis');
+    expect(await ef.locator('td').getAttribute('data-value')).toBe('4');
+    expect(await figure.getByTestId('row-IJ').locator('td').getAttribute('data-value')).toBe('0');
+    // Team scope: Team Nord's caseworkers are not shown to Team Syd's leader.
+    expect(await figure.getByTestId('row-AB').count()).toBe(0);
+    await page.close();
+  });
+
+  it('fits a 1024×768 tablet without horizontal scrolling', async () => {
+    const page = await loginAs('teamleder', { width: 1024, height: 768 });
+    await page.getByTestId('figure-caseload.open_cases').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBe(0);
+    await page.screenshot({ path: join(OUT, 'teamleder-1024.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('does not offer the team leader view to the committee', async () => {
+    const page = await loginAs('udvalg');
+    const nav = page.getByRole('navigation', { name: 'Visninger' });
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Udvalg']);
+    await page.goto(`${base}/#/teamleder`);
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Udvalg');
+    expect(await page.getByTestId('figure-caseload.open_cases').count()).toBe(0);
+    await page.close();
+  });
+
+  it('tells a wrong password in Danish', async () => {
+    const page = await browser.newPage();
+    await page.goto(base);
+    await page.getByLabel('Brugernavn').fill('chef');
+    await page.getByLabel('Adgangskode').fill('forkert');
+    await page.getByRole('button', { name: 'Log ind' }).click();
+    expect(await page.getByRole('alert').textContent()).toBe('Forkert brugernavn eller adgangskode');
+    await page.close();
+  });
+
+  it('has no serious or critical accessibility violations (axe-core)', async () => {
+    const page = await loginAs('teamleder');
+    await page.getByTestId('figure-caseload.open_cases').waitFor();
+    await page.addScriptTag({ content: readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });
+    const violations = await page.evaluate(async () => {
+      const result = await (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run();
+      return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+    });
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+    await page.close();
+  });
+});
