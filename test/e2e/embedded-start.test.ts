@@ -1,0 +1,72 @@
+import { ChildProcess, spawn } from 'child_process';
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// `npm start` as a user runs it: embedded PostgreSQL from npm, demo export through the real ETL
+// on BullMQ's PostgreSQL backend, demo users, API and dashboard. No DATABASE_URL, no REDIS_URL.
+const ROOT = resolve(__dirname, '../..');
+const PORT = 3000 + Math.floor(Math.random() * 1000) + 4000;
+const PG_PORT = 55000 + Math.floor(Math.random() * 1000);
+
+describe('npm start (embedded default)', () => {
+  let child: ChildProcess;
+  let output = '';
+  let dataDir: string;
+  const base = `http://127.0.0.1:${PORT}`;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'bu-embedded-'));
+    const env = { ...process.env, PORT: String(PORT), EMBEDDED_PG_PORT: String(PG_PORT), DATA_DIR: dataDir };
+    delete env.DATABASE_URL;
+    delete env.REDIS_URL;
+    child = spawn(process.execPath, ['tools/run.js', 'scripts/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    await new Promise<void>((resolvePromise, reject) => {
+      const timer = setInterval(() => {
+        if (output.includes('Børneblik kører på')) {
+          clearInterval(timer);
+          resolvePromise();
+        }
+      }, 250);
+      child.on('exit', (code) => {
+        clearInterval(timer);
+        reject(new Error(`npm start exited with ${code}:\n${output}`));
+      });
+    });
+  }, 240_000);
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGINT');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints the URL and the demo logins', () => {
+    expect(output).toContain(`Børneblik kører på http://localhost:${PORT}`);
+    expect(output).toContain('Demo-logins (adgangskode "demo"): udvalg, chef, teamleder, admin');
+    expect(output).toMatch(/Demo import \d+: cases \d+, assignments \d+, caseworkers \d+; 3 rows rejected/);
+  });
+
+  it('serves health on the PostgreSQL queue backend, the dashboard, and the caseload of the demo team', async () => {
+    const health = await (await fetch(`${base}/api/health`)).json();
+    expect(health).toEqual({ status: 'ok', database: 'up', queue: { backend: 'postgres', status: 'up' } });
+    const page = await (await fetch(`${base}/`)).text();
+    expect(page).toContain('<html lang="da">');
+    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'teamleder', password: 'demo' }) });
+    expect(login.status).toBe(200);
+    const { token } = await login.json();
+    const res = await (await fetch(`${base}/api/v1/kpis?ids=caseload.open_cases`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const loads = Object.values(res.kpis['caseload.open_cases'] as Record<string, number>);
+    expect(loads.length).toBeGreaterThanOrEqual(3);
+    // Demo caseloads resemble the survey: the busiest caseworker of the team has 15-60 children.
+    expect(Math.max(...loads)).toBeGreaterThanOrEqual(15);
+    expect(Math.max(...loads)).toBeLessThanOrEqual(60);
+  });
+});

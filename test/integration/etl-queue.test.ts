@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { etlQueue, startEtlWorker } from '@bu/etl';
+import type { QueueConfig } from '@bu/queue';
+import { importViaQueue } from '../../scripts/lib/import-via-queue';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
+import { copyFixture, DUBU_SMALL, DUBU_SMALL_D, editFile, fixtureCprs } from '../support/fixtures';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+// The same job code on both backends: BullMQ on Redis, and BullMQ's PostgreSQL backend.
+for (const backend of ['postgres', 'redis'] as const) {
+  describe(`ETL jobs on BullMQ (${backend} backend)`, () => {
+    let db: TestDatabase;
+    let config: QueueConfig;
+    let worker: ReturnType<typeof startEtlWorker>;
+
+    beforeAll(async () => {
+      db = await createTestDatabase();
+      // A fresh Redis key prefix is not needed: each run's jobs carry their own ids and the worker only sees this queue.
+      config = { databaseUrl: db.url, redisUrl: backend === 'redis' ? REDIS_URL : undefined };
+      worker = startEtlWorker(config, db.pool, TEST_SECRET);
+    });
+    afterAll(async () => {
+      await worker?.close();
+      await db?.drop();
+    });
+
+    it('imports through a queued job and returns the summary', async () => {
+      const result = await importViaQueue(config, { source: 'dubu', dir: DUBU_SMALL, exportDate: DUBU_SMALL_D, requestedBy: 'test' });
+      expect(result.status).toBe('succeeded');
+      expect(result.rejected.map((r) => r.rule)).toEqual(['R005', 'R003', 'R011']);
+      const { rows } = await db.pool.query('SELECT requested_by, job_id IS NOT NULL AS has_job FROM import_run WHERE id = $1', [result.importId]);
+      expect(rows[0]).toEqual({ requested_by: 'test', has_job: true });
+    });
+
+    it('fails a bad export without retrying, and keeps no CPR in the job data', async () => {
+      const dir = copyFixture(DUBU_SMALL);
+      editFile(dir, 'sager.csv', (t) => t.replace(/;/g, ','));
+      await expect(importViaQueue(config, { source: 'dubu', dir, exportDate: DUBU_SMALL_D })).rejects.toThrow(/skilletegn/);
+      const queue = etlQueue(config);
+      try {
+        const failed = await queue.getFailed();
+        const job = failed.find((j) => j.data.dir === dir)!;
+        expect(job.attemptsMade).toBe(1);
+        const stored = JSON.stringify({ data: job.data, reason: job.failedReason, value: job.returnvalue });
+        for (const cpr of fixtureCprs(DUBU_SMALL)) {
+          expect(stored).not.toContain(cpr);
+          expect(stored).not.toContain(`${cpr.slice(0, 6)}-${cpr.slice(6)}`);
+        }
+      } finally {
+        await queue.close();
+      }
+    });
+  });
+}
