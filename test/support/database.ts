@@ -28,6 +28,12 @@ export async function createTestDatabase(prefix = 'bu_test'): Promise<TestDataba
       await pool.end();
       const c = new Client({ connectionString: TEST_SERVER_URL });
       await c.connect();
+      // Let connections that are closing (pools, queue listeners) finish, so FORCE cuts none mid-goodbye.
+      for (let i = 0; i < 50; i++) {
+        const { rows } = await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+        if (rows[0].n === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
     },
