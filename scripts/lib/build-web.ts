@@ -7,7 +7,7 @@ export async function ensureWebBuilt(root: string): Promise<string> {
   if (!existsSync(join(out, 'index.html'))) {
     console.log('Building the dashboard ...');
     const { build } = await import('vite');
-    await build({ configFile: resolve(root, 'apps/web/vite.config.ts'), logLevel: 'warn' });
+    await build({ configFile: resolve(root, 'apps/web/vite.config.mts'), logLevel: 'warn' });
   }
   return out;
 }

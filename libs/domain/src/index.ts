@@ -2,3 +2,4 @@ export * from './dates';
 export * from './municipalities';
 export * from './measures';
 export * from './roles';
+export * from './legal-basis';

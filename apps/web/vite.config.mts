@@ -1,11 +1,13 @@
 import react from '@vitejs/plugin-react';
-import { resolve } from 'path';
+import { dirname, resolve } from 'path';
+import { fileURLToPath } from 'url';
 import { defineConfig } from 'vite';
 
-const root = resolve(__dirname, '../..');
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
 
 export default defineConfig({
-  root: __dirname,
+  root: here,
   plugins: [react()],
   resolve: {
     alias: {
