@@ -36,6 +36,11 @@ export class Row {
     this.log.add(rule, this.file, this.line, value, this.describe(rule, column, value, detail));
   }
 
+  /** The column's header text as the format documents it. */
+  label(column: string): string {
+    return this.labels[column] ?? column;
+  }
+
   private describe(rule: RuleKey, column: string, value: string, detail?: string): string {
     return `${RULES[rule].title}: ${this.labels[column] ?? column} = "${value}"${detail ? ` (${detail})` : ''}.`;
   }

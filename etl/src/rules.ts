@@ -31,10 +31,13 @@ export const RULES = {
   UNKNOWN_CASE: { id: 'R011', severity: 'error', title: 'Henviser til en ukendt sag', since: '2024.1' },
   SCORE_RANGE: { id: 'R012', severity: 'error', title: 'Score uden for 1-5', since: '2024.1' },
   TOO_MANY_FIELDS: { id: 'R013', severity: 'error', title: 'Flere felter end kolonner', since: '2024.1' },
+  UNKNOWN_MEASURE: { id: 'R014', severity: 'error', title: 'Henviser til en ukendt ydelse', since: '2024.1' },
   UNKNOWN_COLUMNS: { id: 'W001', severity: 'warning', title: 'Ukendte kolonner ignoreret', since: '2024.1' },
   DUPLICATE_ID: { id: 'W002', severity: 'warning', title: 'Samme id med forskelligt indhold; sidste række bruges', since: '2024.1' },
   UNKNOWN_CODE: { id: 'W003', severity: 'warning', title: 'Ukendt kode gemt som "ukendt"', since: '2024.1' },
   UNKNOWN_WORKER: { id: 'W004', severity: 'warning', title: 'Ukendt medarbejder i sagsansvar', since: '2024.1' },
+  LEGAL_BASIS_MISMATCH: { id: 'W005', severity: 'warning', title: 'Lovgrundlaget passer ikke til ydelsestypen', since: '2024.1' },
+  FILE_ABSENT: { id: 'W006', severity: 'warning', title: 'Filen mangler i udtrækket; de tidligere data for den beholdes', since: '2024.1' },
 } as const satisfies Record<string, Rule>;
 
 export type RuleKey = keyof typeof RULES;

@@ -34,13 +34,17 @@ describe('DUBU import (sager, sagsansvar, medarbejdere) into the canonical model
     expect(result.rejected).toEqual([
       { file: 'sager.csv', line: 14, rule: 'R005', value: '01-01-2024', message: 'Slutdato før startdato: Lukket = "01-01-2024" (oprettet 01-02-2024).' },
       { file: 'sager.csv', line: 15, rule: 'R003', value: '01-01-1969', message: 'Dato før 1970: Oprettet = "01-01-1969".' },
-      { file: 'sagsansvar.csv', line: 17, rule: 'R011', value: 'S99', message: 'Sagsansvar for sagsnummer S99, som ikke findes i sager.csv.' },
+      { file: 'sagsansvar.csv', line: 17, rule: 'R011', value: 'S99', message: 'Sagsnummer S99 findes ikke i sager.csv.' },
     ]);
-    expect(result.warnings.map((w) => [w.file, w.rule, w.value])).toEqual([['sager.csv', 'W001', 'Bemærkning']]);
+    expect(result.warnings.filter((w) => w.rule !== 'W006').map((w) => [w.file, w.rule, w.value])).toEqual([['sager.csv', 'W001', 'Bemærkning']]);
+    // The nine optional files are not in this export: each is reported once, and nothing of theirs is touched.
+    expect(result.warnings.filter((w) => w.rule === 'W006').map((w) => w.file)).toEqual([
+      'underretninger.csv', 'undersoegelser.csv', 'ydelser.csv', 'handleplaner.csv', 'opfoelgninger.csv', 'tilsyn.csv', 'boernesamtaler.csv', 'effektmaalinger.csv', 'klager.csv',
+    ]);
     // S1 and S2 belong to the same child (CPR with and without the dash): 10 distinct children.
     expect(await counts(db)).toEqual({ cases: 11, caseworkers: 6, assignments: 14, persons: 10, teams: 2 });
     const { rows: issues } = await db.pool.query('SELECT rule, file, line FROM import_issue WHERE import_id = $1 ORDER BY id', [result.importId]);
-    expect(issues).toHaveLength(4);
+    expect(issues).toHaveLength(13);
     const { rows: name } = await db.pool.query(`SELECT name FROM caseworker WHERE worker_id = 'GH'`);
     expect(name[0].name).toBe('Holm; Gitte'); // quoted separator
   });

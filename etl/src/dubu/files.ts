@@ -1,8 +1,8 @@
-import { isMunicipalityCode, JOB_TITLES } from '@bu/domain';
+import { isMunicipalityCode, JOB_TITLES, lawAt, legalBasisRule, measureType, parseLegalBasis, UNKNOWN_MEASURE_TYPE } from '@bu/domain';
 import type { ColumnSpec } from '../csv/header';
 import type { Row } from '../file-reader';
 import { maskCpr, type Pseudonymiser } from '../pseudonym';
-import { dkDate, Parsed } from '../values';
+import { dkDate, dkDecimal, dkTimestamp, integer, jaNej, Parsed } from '../values';
 
 // DUBU-style export: one ';'-separated UTF-8 file per entity (EXPORTS.md section 1).
 // Each mapper returns the staging row (stagingColumns order) or null when the row is rejected.
@@ -112,4 +112,219 @@ export function mapSagsansvar(row: Row, ctx: DubuContext): Staged {
   if (to.value !== null && to.value < from.value!) return row.reject('END_BEFORE_START', 'to', row.get('to'), `fra ${row.get('from')}`);
   // Empty Initialer: nobody responsible from this date.
   return [ctx.municipality, ctx.source, caseId, from.value, row.get('initials'), to.value, row.file, row.line];
+}
+
+/** End before start rejects the row (rule R005). */
+function endBeforeStart(row: Row, endKey: string, end: string | null, startKey: string, start: string | null): boolean {
+  if (end === null || start === null || end >= start) return false;
+  row.reject('END_BEFORE_START', endKey, row.get(endKey), `${row.label(startKey)} ${row.get(startKey)}`);
+  return true;
+}
+
+/** "2024-10-27 02:30:00+02" → milliseconds since the epoch. */
+const instant = (timestamp: string): number => Date.parse(`${timestamp.replace(' ', 'T')}:00`);
+
+export const UNDERRETNINGER_COLUMNS: ColumnSpec[] = [
+  { key: 'id', header: 'Underretnings-ID', required: true },
+  { key: 'cpr', header: 'CPR', required: true },
+  { key: 'received', header: 'Modtaget', required: true },
+  { key: 'assessed', header: 'Vurderet' },
+  { key: 'channel', header: 'Kilde' },
+  { key: 'acute', header: 'Akut' },
+];
+
+export function mapUnderretning(row: Row, ctx: DubuContext): Staged {
+  const id = required(row, 'id');
+  if (id === null) return null;
+  const cprText = row.get('cpr');
+  const person = ctx.pseudonyms.pseudonymise(cprText);
+  if (!person) return row.reject('CPR_INVALID', 'cpr', maskCpr(cprText));
+  const received = field(row, 'received', dkTimestamp, true);
+  const assessed = field(row, 'assessed', dkTimestamp);
+  const acute = field(row, 'acute', jaNej);
+  if (!received.ok || !assessed.ok || !acute.ok) return null;
+  if (assessed.value !== null && instant(assessed.value) < instant(received.value!)) {
+    return row.reject('END_BEFORE_START', 'assessed', row.get('assessed'), `modtaget ${row.get('received')}`);
+  }
+  const channel = row.get('channel').toLowerCase() || 'ukendt';
+  // case_id is linked after staging: the child's case open at receipt, else the next, else the latest.
+  return [ctx.municipality, ctx.source, id, person.personId, null, received.value, assessed.value, channel, acute.value, person.birthDate, person.sex, row.file, row.line];
+}
+
+export const UNDERSOEGELSER_COLUMNS: ColumnSpec[] = [
+  { key: 'id', header: 'Undersøgelses-ID', required: true },
+  { key: 'case', header: 'Sagsnummer', required: true },
+  { key: 'start', header: 'Startdato', required: true },
+  { key: 'end', header: 'Afsluttet' },
+  { key: 'basis', header: 'Lovgrundlag' },
+];
+
+export function mapUndersoegelse(row: Row, ctx: DubuContext): Staged {
+  const id = required(row, 'id');
+  const caseId = required(row, 'case');
+  if (id === null || caseId === null) return null;
+  const start = field(row, 'start', dkDate, true);
+  const end = field(row, 'end', dkDate);
+  if (!start.ok || !end.ok || endBeforeStart(row, 'end', end.value, 'start', start.value)) return null;
+  const basis = row.get('basis');
+  return [ctx.municipality, ctx.source, id, caseId, start.value, end.value, basis ? (parseLegalBasis(basis)?.text ?? basis) : null, row.file, row.line];
+}
+
+export const YDELSER_COLUMNS: ColumnSpec[] = [
+  { key: 'id', header: 'Ydelses-ID', required: true },
+  { key: 'case', header: 'Sagsnummer', required: true },
+  { key: 'basis', header: 'Lovgrundlag' },
+  { key: 'type', header: 'Ydelse', required: true },
+  { key: 'provider', header: 'Leverandør' },
+  { key: 'decided', header: 'Bevilget' },
+  { key: 'start', header: 'Startdato', required: true },
+  { key: 'end', header: 'Slutdato' },
+  { key: 'cost', header: 'Månedlig udgift' },
+  { key: 'cadence', header: 'Opfølgningskadence (måneder)' },
+];
+
+export function mapYdelse(row: Row, ctx: DubuContext): Staged {
+  const id = required(row, 'id');
+  const caseId = required(row, 'case');
+  if (id === null || caseId === null) return null;
+  const start = field(row, 'start', dkDate, true);
+  const end = field(row, 'end', dkDate);
+  const decided = field(row, 'decided', dkDate);
+  const cost = field(row, 'cost', dkDecimal);
+  const cadence = field(row, 'cadence', integer);
+  if (!start.ok || !end.ok || !decided.ok || !cost.ok || !cadence.ok) return null;
+  if (endBeforeStart(row, 'end', end.value, 'start', start.value)) return null;
+  if (cadence.value !== null && (cadence.value < 1 || cadence.value > 24)) return row.reject('NUMBER_INVALID', 'cadence', row.get('cadence'), '1-24 måneder');
+  // The measure type decides the family; a legal basis that disagrees is only a warning.
+  const typeText = row.get('type');
+  const type = measureType(typeText);
+  if (!type) row.warn('UNKNOWN_CODE', 'type', typeText);
+  const family = type?.family ?? 'unknown';
+  const basisText = row.get('basis');
+  const basis = basisText ? parseLegalBasis(basisText) : null;
+  if (basisText && !basis) row.warn('UNKNOWN_CODE', 'basis', basisText);
+  const basisFamily = basis ? legalBasisRule(basis)?.family : undefined;
+  if (type && basis && basisFamily !== family && !(basisFamily === 'preventive' && family === 'preventive')) {
+    row.warn('LEGAL_BASIS_MISMATCH', 'basis', basisText, `ydelsen ${type.name} er ${family === 'placement' ? 'en anbringelse' : family === 'economic' ? 'en økonomisk ydelse' : 'forebyggende'}`);
+  }
+  return [
+    ctx.municipality, ctx.source, id, caseId, basisText || null, lawAt(start.value!), basis?.text ?? null,
+    type?.name ?? UNKNOWN_MEASURE_TYPE, type ? null : typeText, family, type?.familyCare ?? false, row.get('provider') || null,
+    decided.value, start.value, end.value, cost.value, cadence.value, row.file, row.line,
+  ];
+}
+
+export const HANDLEPLANER_COLUMNS: ColumnSpec[] = [
+  { key: 'id', header: 'Handleplan-ID', required: true },
+  { key: 'case', header: 'Sagsnummer', required: true },
+  { key: 'date', header: 'Dato', required: true },
+  { key: 'type', header: 'Type' },
+];
+
+export function mapHandleplan(row: Row, ctx: DubuContext): Staged {
+  const id = required(row, 'id');
+  const caseId = required(row, 'case');
+  if (id === null || caseId === null) return null;
+  const date = field(row, 'date', dkDate, true);
+  if (!date.ok) return null;
+  const typeText = row.get('type');
+  const type = ['Handleplan', 'Barnets plan', 'Ungeplan'].find((t) => t.toLowerCase() === typeText.toLowerCase());
+  if (typeText && !type) row.warn('UNKNOWN_CODE', 'type', typeText);
+  return [ctx.municipality, ctx.source, id, caseId, date.value, type ?? (typeText ? 'ukendt' : null), row.file, row.line];
+}
+
+export const OPFOELGNINGER_COLUMNS: ColumnSpec[] = [
+  { key: 'measure', header: 'Ydelses-ID', required: true },
+  { key: 'date', header: 'Dato', required: true },
+];
+
+export function mapOpfoelgning(row: Row, ctx: DubuContext): Staged {
+  const measure = required(row, 'measure');
+  if (measure === null) return null;
+  const date = field(row, 'date', dkDate, true);
+  if (!date.ok) return null;
+  return [ctx.municipality, ctx.source, measure, date.value, row.file, row.line];
+}
+
+export const TILSYN_COLUMNS: ColumnSpec[] = [
+  { key: 'measure', header: 'Ydelses-ID', required: true },
+  { key: 'date', header: 'Dato', required: true },
+  { key: 'alone', header: 'Talt alene med barnet' },
+];
+
+export function mapTilsyn(row: Row, ctx: DubuContext): Staged {
+  const measure = required(row, 'measure');
+  if (measure === null) return null;
+  const date = field(row, 'date', dkDate, true);
+  const alone = field(row, 'alone', jaNej);
+  if (!date.ok || !alone.ok) return null;
+  return [ctx.municipality, ctx.source, measure, date.value, alone.value, row.file, row.line];
+}
+
+export const BOERNESAMTALER_COLUMNS: ColumnSpec[] = [
+  { key: 'case', header: 'Sagsnummer', required: true },
+  { key: 'date', header: 'Dato', required: true },
+  { key: 'occasion', header: 'Anledning' },
+];
+
+export function mapBoernesamtale(row: Row, ctx: DubuContext): Staged {
+  const caseId = required(row, 'case');
+  if (caseId === null) return null;
+  const date = field(row, 'date', dkDate, true);
+  if (!date.ok) return null;
+  return [ctx.municipality, ctx.source, caseId, date.value, row.get('occasion'), row.file, row.line];
+}
+
+export const EFFEKTMAALINGER_COLUMNS: ColumnSpec[] = [
+  { key: 'case', header: 'Sagsnummer', required: true },
+  { key: 'date', header: 'Dato', required: true },
+  { key: 'development', header: 'Udvikling og adfærd', required: true },
+  { key: 'family', header: 'Familieforhold', required: true },
+  { key: 'school', header: 'Skole og dagtilbud', required: true },
+  { key: 'health', header: 'Sundhed', required: true },
+  { key: 'leisure', header: 'Fritid og venskaber', required: true },
+];
+
+const THEMES = ['development', 'family', 'school', 'health', 'leisure'] as const;
+
+export function mapEffektmaaling(row: Row, ctx: DubuContext): Staged {
+  const caseId = required(row, 'case');
+  if (caseId === null) return null;
+  const date = field(row, 'date', dkDate, true);
+  if (!date.ok) return null;
+  const scores: number[] = [];
+  for (const theme of THEMES) {
+    const score = field(row, theme, integer, true);
+    if (!score.ok) return null;
+    if (score.value! < 1 || score.value! > 5) return row.reject('SCORE_RANGE', theme, row.get(theme));
+    scores.push(score.value!);
+  }
+  // seq numbers several measurements of one case on one date; assigned after staging.
+  return [ctx.municipality, ctx.source, caseId, date.value, 1, ...scores, row.file, row.line];
+}
+
+export const KLAGER_COLUMNS: ColumnSpec[] = [
+  { key: 'id', header: 'Klage-ID', required: true },
+  { key: 'case', header: 'Sagsnummer', required: true },
+  { key: 'received', header: 'Modtaget' },
+  { key: 'decided', header: 'Afgjort' },
+  { key: 'outcome', header: 'Afgørelse' },
+];
+
+const OUTCOMES = ['stadfæstet', 'ændret', 'ophævet', 'hjemvist', 'afvist'];
+
+export function mapKlage(row: Row, ctx: DubuContext): Staged {
+  const id = required(row, 'id');
+  const caseId = required(row, 'case');
+  if (id === null || caseId === null) return null;
+  const received = field(row, 'received', dkDate);
+  const decided = field(row, 'decided', dkDate);
+  if (!received.ok || !decided.ok || endBeforeStart(row, 'decided', decided.value, 'received', received.value)) return null;
+  const outcomeText = row.get('outcome');
+  let outcome: string | null = outcomeText.toLowerCase() || null;
+  if (outcome !== null && !OUTCOMES.includes(outcome)) {
+    row.warn('UNKNOWN_CODE', 'outcome', outcomeText);
+    outcome = 'ukendt';
+  }
+  return [ctx.municipality, ctx.source, id, caseId, received.value, decided.value, outcome, row.file, row.line];
 }

@@ -1,7 +1,8 @@
 import { existsSync } from 'fs';
 import { join } from 'path';
 import type { Pool, PoolClient } from 'pg';
-import { readRows } from '../file-reader';
+import type { ColumnSpec } from '../csv/header';
+import { readRows, Row } from '../file-reader';
 import { ImportFailure, IssueLog } from '../issues';
 import { ImportOptions, ImportResult, runImport, StageResult } from '../import-run';
 import { CopyWriter } from '../load/copy';
@@ -9,11 +10,8 @@ import { EntityName, entityDef, stagingColumns } from '../load/entities';
 import { createStaging, mergeSnapshot, stagingTable } from '../load/merge';
 import { rejectStaged, warnConflictingDuplicates } from '../load/set-rules';
 import { Pseudonymiser } from '../pseudonym';
-import { ColumnSpec } from '../csv/header';
-import { Row } from '../file-reader';
-import {
-  DubuContext, DUBU_FORMAT, mapMedarbejder, mapSag, mapSagsansvar, MEDARBEJDERE_COLUMNS, SAGER_COLUMNS, SAGSANSVAR_COLUMNS,
-} from './files';
+import * as f from './files';
+import { DubuContext, DUBU_FORMAT } from './files';
 
 interface DubuFile {
   file: string;
@@ -21,100 +19,171 @@ interface DubuFile {
   required: boolean;
   columns: ColumnSpec[];
   map: (row: Row, ctx: DubuContext) => unknown[] | null;
+  /** Event or start dates (SQL on the staging row): not after the export date + 1 year; the newest is the default export date. */
+  eventDates: string[];
+  /** Column referencing a case in sager.csv / a measure in ydelser.csv (set-based reference rules). */
+  caseRef?: string;
+  measureRef?: string;
+  /** What one row is, for the duplicate-id warning; undefined when the whole row is the key. */
+  idLabel?: string;
 }
 
 // sager.csv first: it decides the municipality the rest of the export belongs to.
 export const DUBU_FILES: DubuFile[] = [
-  { file: 'sager.csv', entity: 'cases', required: true, columns: SAGER_COLUMNS, map: mapSag },
-  { file: 'medarbejdere.csv', entity: 'caseworkers', required: true, columns: MEDARBEJDERE_COLUMNS, map: mapMedarbejder },
-  { file: 'sagsansvar.csv', entity: 'assignments', required: true, columns: SAGSANSVAR_COLUMNS, map: mapSagsansvar },
+  { file: 'sager.csv', entity: 'cases', required: true, columns: f.SAGER_COLUMNS, map: f.mapSag, eventDates: ['opened', 'closed'], idLabel: 'sagsnummer' },
+  { file: 'medarbejdere.csv', entity: 'caseworkers', required: true, columns: f.MEDARBEJDERE_COLUMNS, map: f.mapMedarbejder, eventDates: ['employed_from'], idLabel: 'initialer' },
+  { file: 'sagsansvar.csv', entity: 'assignments', required: true, columns: f.SAGSANSVAR_COLUMNS, map: f.mapSagsansvar, eventDates: ['valid_from'], caseRef: 'case_id' },
+  { file: 'underretninger.csv', entity: 'notifications', required: false, columns: f.UNDERRETNINGER_COLUMNS, map: f.mapUnderretning, eventDates: [`(received_at AT TIME ZONE 'Europe/Copenhagen')::date`], idLabel: 'underretnings-id' },
+  { file: 'undersoegelser.csv', entity: 'investigations', required: false, columns: f.UNDERSOEGELSER_COLUMNS, map: f.mapUndersoegelse, eventDates: ['started', 'completed'], caseRef: 'case_id', idLabel: 'undersøgelses-id' },
+  { file: 'ydelser.csv', entity: 'measures', required: false, columns: f.YDELSER_COLUMNS, map: f.mapYdelse, eventDates: ['started', 'decided'], caseRef: 'case_id', idLabel: 'ydelses-id' },
+  { file: 'handleplaner.csv', entity: 'plans', required: false, columns: f.HANDLEPLANER_COLUMNS, map: f.mapHandleplan, eventDates: ['plan_date'], caseRef: 'case_id', idLabel: 'handleplan-id' },
+  { file: 'opfoelgninger.csv', entity: 'followups', required: false, columns: f.OPFOELGNINGER_COLUMNS, map: f.mapOpfoelgning, eventDates: ['followup_date'], measureRef: 'measure_id' },
+  { file: 'tilsyn.csv', entity: 'visits', required: false, columns: f.TILSYN_COLUMNS, map: f.mapTilsyn, eventDates: ['visit_date'], measureRef: 'measure_id' },
+  { file: 'boernesamtaler.csv', entity: 'conversations', required: false, columns: f.BOERNESAMTALER_COLUMNS, map: f.mapBoernesamtale, eventDates: ['conversation_date'], caseRef: 'case_id' },
+  { file: 'effektmaalinger.csv', entity: 'effects', required: false, columns: f.EFFEKTMAALINGER_COLUMNS, map: f.mapEffektmaaling, eventDates: ['measured_on'], caseRef: 'case_id' },
+  { file: 'klager.csv', entity: 'complaints', required: false, columns: f.KLAGER_COLUMNS, map: f.mapKlage, eventDates: ['received', 'decided'], caseRef: 'case_id', idLabel: 'klage-id' },
 ];
 
 export async function importDubu(pool: Pool, dir: string, options: ImportOptions): Promise<ImportResult> {
-  for (const f of DUBU_FILES) {
-    if (f.required && !existsSync(join(dir, f.file))) {
-      // Recorded as a failed import like any other whole-file failure.
-      return runImport(pool, 'dubu', [], options, async () => {
-        throw new ImportFailure('FILE_MISSING', f.file, `Udtrækket mangler filen ${f.file}.`);
-      });
-    }
+  const missing = DUBU_FILES.find((file) => file.required && !existsSync(join(dir, file.file)));
+  if (missing) {
+    // Recorded as a failed import like any other whole-file failure.
+    return runImport(pool, 'dubu', [], options, async () => {
+      throw new ImportFailure('FILE_MISSING', missing.file, `Udtrækket mangler filen ${missing.file}.`);
+    });
   }
-  const present = DUBU_FILES.filter((f) => existsSync(join(dir, f.file)));
-  return runImport(pool, 'dubu', present.map((f) => join(dir, f.file)), options, (client, log) => stageDubu(client, log, dir, present, options));
+  const present = DUBU_FILES.filter((file) => existsSync(join(dir, file.file)));
+  const absent = DUBU_FILES.filter((file) => !present.includes(file));
+  return runImport(pool, 'dubu', present.map((file) => join(dir, file.file)), options, (client, log) => {
+    for (const file of absent) log.add('FILE_ABSENT', file.file, null, null, `Filen ${file.file} er ikke med i udtrækket; de tidligere indlæste data for den beholdes.`);
+    return stageDubu(client, log, dir, present, options);
+  });
 }
 
 async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: DubuFile[], options: ImportOptions): Promise<StageResult> {
   const ctx: DubuContext = { municipality: options.municipality ?? null, source: 'dubu', pseudonyms: new Pseudonymiser(options.pseudonymSecret) };
-  for (const name of ['cases', 'caseworkers', 'assignments', 'persons', 'teams'] as const) await createStaging(client, entityDef(name));
+  for (const file of files) await createStaging(client, entityDef(file.entity));
+  for (const derived of ['persons', 'teams'] as const) await createStaging(client, entityDef(derived));
 
-  for (const f of files) {
-    const def = entityDef(f.entity);
+  for (const file of files) {
+    const def = entityDef(file.entity);
     let read = 0;
     await CopyWriter.run(client, stagingTable(def), stagingColumns(def), (writer) =>
-      readRows(join(dir, f.file), f.file, DUBU_FORMAT, f.columns, log, async (row) => {
+      readRows(join(dir, file.file), file.file, DUBU_FORMAT, file.columns, log, async (row) => {
         read++;
-        const staged = f.map(row, ctx);
+        const staged = file.map(row, ctx);
         if (staged) await writer.write(staged);
-        if (read % 50_000 === 0) options.onProgress?.({ file: f.file, rowsRead: read, rejected: log.rejected.length });
+        if (read % 50_000 === 0) options.onProgress?.({ file: file.file, rowsRead: read, rejected: log.rejected.length });
       }).then(() => undefined),
     );
-    options.onProgress?.({ file: f.file, rowsRead: read, rejected: log.rejected.length });
-    if (f.entity === 'cases' && ctx.municipality === null) {
-      throw new ImportFailure('NO_MUNICIPALITY', f.file, 'Kommunen kan ikke bestemmes: sager.csv har ingen gyldige rækker med Kommunenr, og --municipality er ikke angivet.');
+    options.onProgress?.({ file: file.file, rowsRead: read, rejected: log.rejected.length });
+    if (file.entity === 'cases' && ctx.municipality === null) {
+      throw new ImportFailure('NO_MUNICIPALITY', file.file, 'Kommunen kan ikke bestemmes: sager.csv har ingen gyldige rækker med Kommunenr, og --municipality er ikke angivet.');
     }
   }
   const municipality = ctx.municipality!;
-  const cases = stagingTable(entityDef('cases'));
-  const workers = stagingTable(entityDef('caseworkers'));
-  const assignments = stagingTable(entityDef('assignments'));
+  const stg = (entity: EntityName) => stagingTable(entityDef(entity));
 
-  const exportDate = options.exportDate ?? (await newestDate(client));
+  const exportDate = options.exportDate ?? (await newestDate(client, files));
   if (!exportDate) throw new ImportFailure('FILE_EMPTY', 'sager.csv', 'Udtrækket indeholder ingen datoer; udtræksdatoen kan ikke bestemmes. Angiv --export-date.');
 
-  const late = (v: string): string => `Dato mere end et år efter udtræksdatoen ${exportDate}: ${v}.`;
-  await rejectStaged(client, log, cases, 'DATE_AFTER_EXPORT', `opened > $1::date + interval '1 year'`, 'opened', late, [exportDate]);
-  await rejectStaged(client, log, assignments, 'DATE_AFTER_EXPORT', `valid_from > $1::date + interval '1 year'`, 'valid_from', late, [exportDate]);
-  await rejectStaged(client, log, workers, 'DATE_AFTER_EXPORT', `employed_from > $1::date + interval '1 year'`, 'employed_from', late, [exportDate]);
-  await rejectStaged(
-    client, log, assignments, 'UNKNOWN_CASE',
-    `NOT EXISTS (SELECT 1 FROM ${cases} c WHERE c.case_id = ${assignments}.case_id)`, 'case_id',
-    (v) => `Sagsansvar for sagsnummer ${v}, som ikke findes i sager.csv.`,
-  );
+  for (const file of files) {
+    for (const date of file.eventDates) {
+      await rejectStaged(
+        client, log, stg(file.entity), 'DATE_AFTER_EXPORT', `${date} > $1::date + interval '1 year'`, `to_char(${date}, 'DD-MM-YYYY')`,
+        (v) => `Dato mere end et år efter udtræksdatoen ${exportDate}: ${v}.`, [exportDate],
+      );
+    }
+  }
+  // References inside the snapshot: a case must be in sager.csv, a measure in ydelser.csv.
+  for (const file of files) {
+    if (file.caseRef) {
+      await rejectStaged(
+        client, log, stg(file.entity), 'UNKNOWN_CASE', `NOT EXISTS (SELECT 1 FROM ${stg('cases')} c WHERE c.case_id = ${stg(file.entity)}.${file.caseRef})`,
+        file.caseRef, (v) => `Sagsnummer ${v} findes ikke i sager.csv.`,
+      );
+    }
+  }
+  const measuresPresent = files.some((file) => file.entity === 'measures');
+  for (const file of files) {
+    if (file.measureRef) {
+      const known = measuresPresent ? `SELECT 1 FROM ${stg('measures')} m WHERE m.measure_id = ${stg(file.entity)}.${file.measureRef}` : `SELECT 1 FROM measure m WHERE m.municipality_code = $1 AND m.source = 'dubu' AND m.measure_id = ${stg(file.entity)}.${file.measureRef}`;
+      await rejectStaged(
+        client, log, stg(file.entity), 'UNKNOWN_MEASURE', `NOT EXISTS (${known})`, file.measureRef,
+        (v) => `Ydelses-ID ${v} findes ikke i ydelser.csv.`, measuresPresent ? [] : [municipality],
+      );
+    }
+  }
   const { rows: unknownWorkers } = await client.query(
-    `SELECT _file, _line, worker_id FROM ${assignments} a WHERE worker_id <> '' AND NOT EXISTS (SELECT 1 FROM ${workers} w WHERE w.worker_id = a.worker_id) ORDER BY _line`,
+    `SELECT _file, _line, worker_id FROM ${stg('assignments')} a WHERE worker_id <> '' AND NOT EXISTS (SELECT 1 FROM ${stg('caseworkers')} w WHERE w.worker_id = a.worker_id) ORDER BY _line`,
   );
   for (const r of unknownWorkers) log.add('UNKNOWN_WORKER', r._file, r._line, r.worker_id, `Initialerne ${r.worker_id} findes ikke i medarbejdere.csv; sagsansvaret gemmes alligevel.`);
 
-  await warnConflictingDuplicates(client, log, cases, ['case_id'], ['person_id', 'area', 'opened', 'closed'], 'sagsnummer');
-  await warnConflictingDuplicates(client, log, workers, ['worker_id'], ['name', 'team', 'job_title', 'employed_from', 'employed_to'], 'initialer');
+  for (const file of files) {
+    const def = entityDef(file.entity);
+    if (file.idLabel) await warnConflictingDuplicates(client, log, stg(file.entity), def.key, def.values, file.idLabel);
+  }
 
-  // Derived: the children behind the cases, and the teams of the caseworkers.
+  if (files.some((file) => file.entity === 'notifications')) await linkNotificationsToCases(client, stg('notifications'), stg('cases'));
+  if (files.some((file) => file.entity === 'effects')) await numberEffectMeasurements(client, stg('effects'));
+
+  // Derived: the children behind cases and notifications, and the caseworkers' teams.
+  const personSources = [stg('cases'), ...(files.some((file) => file.entity === 'notifications') ? [stg('notifications')] : [])];
   await client.query(
     `INSERT INTO ${stagingTable(entityDef('persons'))} (municipality_code, source, person_id, birth_date, sex, _file, _line)
-     SELECT DISTINCT ON (person_id) municipality_code, source, person_id, _birth_date, _sex, _file, _line FROM ${cases} ORDER BY person_id, _line DESC`,
+     SELECT DISTINCT ON (person_id) municipality_code, source, person_id, _birth_date, _sex, _file, _line
+     FROM (${personSources.map((t) => `SELECT municipality_code, source, person_id, _birth_date, _sex, _file, _line FROM ${t}`).join(' UNION ALL ')}) p
+     ORDER BY person_id, _file, _line DESC`,
   );
   await client.query(
     `INSERT INTO ${stagingTable(entityDef('teams'))} (municipality_code, source, name, _file, _line)
-     SELECT DISTINCT ON (team) municipality_code, source, team, _file, _line FROM ${workers} WHERE team IS NOT NULL ORDER BY team, _line`,
+     SELECT DISTINCT ON (team) municipality_code, source, team, _file, _line FROM ${stg('caseworkers')} WHERE team IS NOT NULL ORDER BY team, _line`,
   );
 
   const merged: StageResult['merged'] = {};
-  for (const name of ['caseworkers', 'cases', 'assignments', 'persons', 'teams'] as const) {
-    merged[name] = await mergeSnapshot(client, entityDef(name), municipality, 'dubu');
-  }
+  for (const file of files) merged[file.entity] = await mergeSnapshot(client, entityDef(file.entity), municipality, 'dubu');
+  for (const derived of ['persons', 'teams'] as const) merged[derived] = await mergeSnapshot(client, entityDef(derived), municipality, 'dubu');
   return { municipality, exportDate, merged };
+}
+
+/** EXPORTS.md: the child's case open at receipt, else the child's first case opened after it, else the latest. */
+async function linkNotificationsToCases(client: PoolClient, notifications: string, cases: string): Promise<void> {
+  await client.query(
+    `UPDATE ${notifications} n SET case_id = (
+       SELECT c.case_id FROM ${cases} c
+       CROSS JOIN LATERAL (SELECT (n.received_at AT TIME ZONE 'Europe/Copenhagen')::date AS day) r
+       WHERE c.person_id = n.person_id
+       ORDER BY CASE WHEN c.opened <= r.day AND (c.closed IS NULL OR c.closed >= r.day) THEN 0 WHEN c.opened > r.day THEN 1 ELSE 2 END,
+                CASE WHEN c.opened > r.day THEN c.opened END ASC,
+                c.opened DESC, c.case_id
+       LIMIT 1)`,
+  );
+}
+
+/** Several measurements of one case on one date are numbered; exact duplicate rows count once. */
+async function numberEffectMeasurements(client: PoolClient, effects: string): Promise<void> {
+  await client.query(
+    `DELETE FROM ${effects} a USING ${effects} b
+     WHERE a._line > b._line AND (a.case_id, a.measured_on, a.development, a.family_relations, a.school, a.health, a.leisure)
+                               = (b.case_id, b.measured_on, b.development, b.family_relations, b.school, b.health, b.leisure)`,
+  );
+  await client.query(
+    `UPDATE ${effects} e SET seq = n.seq FROM (
+       SELECT _line, row_number() OVER (PARTITION BY case_id, measured_on ORDER BY _line) AS seq FROM ${effects}) n
+     WHERE e._line = n._line`,
+  );
 }
 
 /**
  * The export date when none is given: the newest event date in the snapshot that is not after
  * today (a typo far in the future must not move every figure's default date).
  */
-async function newestDate(client: PoolClient): Promise<string | null> {
-  const { rows } = await client.query(
-    `SELECT to_char(max(d), 'YYYY-MM-DD') AS d FROM (
-       SELECT opened AS d FROM stg_child_case UNION ALL SELECT closed FROM stg_child_case
-       UNION ALL SELECT valid_from FROM stg_assignment
-     ) x WHERE d <= (now() AT TIME ZONE 'Europe/Copenhagen')::date`,
-  );
+async function newestDate(client: PoolClient, files: DubuFile[]): Promise<string | null> {
+  const parts = files.flatMap((file) => file.eventDates.map((d) => `SELECT max(${d}) AS d FROM ${stagingTable(entityDef(file.entity))} WHERE ${d} <= $1::date`));
+  const { rows } = await client.query(`SELECT to_char(max(d), 'YYYY-MM-DD') AS d FROM (${parts.join(' UNION ALL ')}) x`, [copenhagenToday()]);
   return rows[0].d;
+}
+
+function copenhagenToday(): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 }

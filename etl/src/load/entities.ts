@@ -26,6 +26,28 @@ export const ENTITIES: Partial<Record<EntityName | 'persons' | 'teams', EntityDe
     extra: [['_birth_date', 'date'], ['_sex', 'char(1)']],
   },
   assignments: { table: 'assignment', key: ['case_id', 'valid_from', 'worker_id'], values: ['valid_to'] },
+  notifications: {
+    table: 'notification',
+    key: ['notification_id'],
+    values: ['person_id', 'case_id', 'received_at', 'assessed_at', 'channel', 'acute'],
+    extra: [['_birth_date', 'date'], ['_sex', 'char(1)']],
+  },
+  investigations: { table: 'investigation', key: ['investigation_id'], values: ['case_id', 'started', 'completed', 'legal_basis'] },
+  measures: {
+    table: 'measure',
+    key: ['measure_id'],
+    values: ['case_id', 'legal_basis', 'law', 'paragraph', 'measure_type', 'type_code', 'family', 'family_care', 'provider', 'decided', 'started', 'ended', 'monthly_cost', 'followup_cadence_months'],
+  },
+  plans: { table: 'action_plan', key: ['plan_id'], values: ['case_id', 'plan_date', 'plan_type'] },
+  followups: { table: 'followup', key: ['measure_id', 'followup_date'], values: [] },
+  visits: { table: 'supervision_visit', key: ['measure_id', 'visit_date'], values: ['talked_alone'] },
+  conversations: { table: 'child_conversation', key: ['case_id', 'conversation_date', 'occasion'], values: [] },
+  effects: {
+    table: 'effect_measurement',
+    key: ['case_id', 'measured_on', 'seq'],
+    values: ['development', 'family_relations', 'school', 'health', 'leisure'],
+  },
+  complaints: { table: 'complaint', key: ['complaint_id'], values: ['case_id', 'received', 'decided', 'outcome'] },
   persons: { table: 'person', key: ['person_id'], values: ['birth_date', 'sex'] },
   teams: { table: 'team', key: ['name'], values: [] },
 };
