@@ -77,9 +77,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
       }).then(() => undefined),
     );
     options.onProgress?.({ file: file.file, rowsRead: read, rejected: log.rejected.length });
-    if (file.entity === 'cases' && ctx.municipality === null) {
-      throw new ImportFailure('NO_MUNICIPALITY', file.file, 'Kommunen kan ikke bestemmes: sager.csv har ingen gyldige rækker med Kommunenr, og --municipality er ikke angivet.');
-    }
+    if (file.entity === 'cases') await checkCases(client, log, ctx, read);
   }
   const municipality = ctx.municipality!;
   const stg = (entity: EntityName) => stagingTable(entityDef(entity));
@@ -144,6 +142,27 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
   for (const file of files) merged[file.entity] = await mergeSnapshot(client, entityDef(file.entity), municipality, 'dubu');
   for (const derived of ['persons', 'teams'] as const) merged[derived] = await mergeSnapshot(client, entityDef(derived), municipality, 'dubu');
   return { municipality, exportDate, merged };
+}
+
+/**
+ * A snapshot whose sager.csv has rows but not one valid case would wipe the municipality's
+ * cases: that is a wrong file or a wrong --municipality, so the import fails instead.
+ */
+async function checkCases(client: PoolClient, log: IssueLog, ctx: DubuContext, read: number): Promise<void> {
+  if (ctx.municipality === null) {
+    throw new ImportFailure('NO_MUNICIPALITY', 'sager.csv', 'Kommunen kan ikke bestemmes: sager.csv har ingen gyldige rækker med Kommunenr, og --municipality er ikke angivet.');
+  }
+  const { rows } = await client.query(`SELECT count(*)::int AS n FROM ${stagingTable(entityDef('cases'))}`);
+  if (read > 0 && rows[0].n === 0) {
+    const mismatched = log.rejected.filter((r) => r.file === 'sager.csv' && r.rule === 'R008').length;
+    throw new ImportFailure(
+      'NO_MUNICIPALITY',
+      'sager.csv',
+      mismatched > 0
+        ? `Ingen rækker i sager.csv hører til kommune ${ctx.municipality} (${mismatched} af ${read} rækker har et andet kommunenummer). Intet er indlæst.`
+        : `Alle ${read} rækker i sager.csv blev afvist; intet er indlæst.`,
+    );
+  }
 }
 
 /** EXPORTS.md: the child's case open at receipt, else the child's first case opened after it, else the latest. */

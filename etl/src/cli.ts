@@ -1,0 +1,89 @@
+// npm run etl -- import <dubu|csc|economy|statistics> <dir> [--municipality NNN] [--export-date YYYY-MM-DD] [--json]
+// Imports an export folder into DATABASE_URL. On a terminal it shows progress; with --json it
+// prints one summary object on standard output. Exit code 0: imported, 1: import failed, 2: usage.
+import { userInfo } from 'os';
+import { resolve } from 'path';
+import { Pool } from 'pg';
+import { migrate } from '@bu/db';
+import { importDubu } from './dubu/import';
+import type { ImportProgress, ImportResult } from './import-run';
+
+const USAGE = 'Brug: npm run etl -- import <dubu|csc|economy|statistics> <mappe> [--municipality NNN] [--export-date ÅÅÅÅ-MM-DD] [--json]';
+
+function usage(message: string): never {
+  process.stderr.write(`${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function parseArgs(argv: string[]) {
+  const positional: string[] = [];
+  const flags: Record<string, string | true> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith('--')) {
+      const [name, inline] = a.slice(2).split('=', 2);
+      if (name === 'json') flags.json = true;
+      else flags[name] = inline ?? argv[++i] ?? usage(`--${name} mangler en værdi`);
+    } else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+function progressLine(p: ImportProgress): void {
+  process.stderr.write(`\r${p.file.padEnd(22)} ${String(p.rowsRead).padStart(9)} rækker læst, ${p.rejected} afvist   `);
+}
+
+function report(result: ImportResult): void {
+  const out = process.stderr;
+  out.write('\n');
+  if (result.status === 'failed') {
+    out.write(`Importen fejlede: ${result.error}\nIntet er ændret i databasen.\n`);
+    return;
+  }
+  out.write(`Import ${result.importId}: kommune ${result.municipality}, udtræksdato ${result.exportDate}, ${result.seconds.toFixed(1)} s\n`);
+  for (const [entity, n] of Object.entries(result.loaded)) {
+    out.write(`  ${entity.padEnd(16)} ${String(n).padStart(8)} nye/ændrede ${String(result.unchanged[entity as keyof typeof result.unchanged] ?? 0).padStart(8)} uændrede ${String(result.removed[entity as keyof typeof result.removed] ?? 0).padStart(6)} fjernet\n`);
+  }
+  out.write(`${result.rejected.length} rækker afvist, ${result.warnings.length} advarsler\n`);
+  for (const r of result.rejected.slice(0, 20)) out.write(`  ${r.file}:${r.line} ${r.rule} ${r.message}\n`);
+  if (result.rejected.length > 20) out.write(`  ... og ${result.rejected.length - 20} flere (se Datakvalitet)\n`);
+}
+
+async function main(): Promise<void> {
+  const { positional, flags } = parseArgs(process.argv.slice(2));
+  const [command, source, dir] = positional;
+  if (command !== 'import' || !source || !dir) usage('Angiv kommando, kilde og mappe.');
+  if (!['dubu', 'csc', 'economy', 'statistics'].includes(source)) usage(`Ukendt kilde: ${source}`);
+  const municipality = typeof flags.municipality === 'string' ? Number(flags.municipality) : undefined;
+  if (municipality !== undefined && !/^\d{1,3}$/.test(String(flags.municipality))) usage(`Ugyldigt kommunenummer: ${flags.municipality}`);
+  const exportDate = typeof flags['export-date'] === 'string' ? flags['export-date'] : undefined;
+  if (exportDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(exportDate)) usage(`Ugyldig udtræksdato: ${exportDate}`);
+  const url = process.env.DATABASE_URL ?? usage('DATABASE_URL er ikke sat.');
+  const secret = process.env.PSEUDONYM_SECRET ?? usage('PSEUDONYM_SECRET er ikke sat (nøglen til pseudonymisering af CPR-numre).');
+  if (source !== 'dubu') usage(`Kilden ${source} kan ikke indlæses endnu.`);
+
+  await migrate(url);
+  const pool = new Pool({ connectionString: url, max: 2 });
+  const showProgress = !flags.json && process.stderr.isTTY;
+  try {
+    const result = await importDubu(pool, resolve(dir), {
+      municipality,
+      exportDate,
+      pseudonymSecret: secret,
+      requestedBy: `cli:${userInfo().username}`,
+      onProgress: showProgress ? progressLine : undefined,
+    });
+    if (flags.json) {
+      const { status, loaded, unchanged, rejected, warnings, seconds, importId, municipality: m, exportDate: d, removed, error } = result;
+      process.stdout.write(JSON.stringify({ status, loaded, unchanged, rejected, warnings, seconds, importId, municipality: m, exportDate: d, removed, ...(error ? { error } : {}) }) + '\n');
+    } else report(result);
+    process.exitCode = result.status === 'succeeded' ? 0 : 1;
+  } finally {
+    await pool.end();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.message : error}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,60 @@
+import { spawnSync } from 'child_process';
+import { resolve } from 'path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
+import { copyFixture, DUBU_SMALL, editFile } from '../support/fixtures';
+
+const ROOT = resolve(__dirname, '../..');
+
+describe('npm run etl -- import (CLI for data stewards and scripts)', () => {
+  let db: TestDatabase;
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ['tools/run.js', 'etl/src/cli.ts', ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, DATABASE_URL: db.url, PSEUDONYM_SECRET: TEST_SECRET },
+    });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => db?.drop());
+
+  it('prints one JSON summary; a re-import loads nothing', () => {
+    const first = run('import', 'dubu', DUBU_SMALL, '--export-date', '2024-02-29', '--json');
+    expect(first.status).toBe(0);
+    const summary = JSON.parse(first.stdout);
+    expect(summary).toMatchObject({ status: 'succeeded', loaded: { cases: 11, caseworkers: 6, assignments: 14 } });
+    expect(summary.rejected).toEqual([
+      expect.objectContaining({ file: 'sager.csv', line: 14, rule: 'R005', value: '01-01-2024' }),
+      expect.objectContaining({ file: 'sager.csv', line: 15, rule: 'R003' }),
+      expect.objectContaining({ file: 'sagsansvar.csv', line: 17, rule: 'R011', value: 'S99' }),
+    ]);
+    expect(typeof summary.seconds).toBe('number');
+    const again = JSON.parse(run('import', 'dubu', DUBU_SMALL, '--export-date', '2024-02-29', '--json').stdout);
+    expect(again.loaded).toEqual({ cases: 0, caseworkers: 0, assignments: 0 });
+    expect(again.unchanged).toEqual({ cases: 11, caseworkers: 6, assignments: 14 });
+  });
+
+  it('exits 1 with the reason when the export is not in the declared format', () => {
+    const dir = copyFixture(DUBU_SMALL);
+    editFile(dir, 'sager.csv', (t) => t.replace(/;/g, '\t'));
+    const result = run('import', 'dubu', dir, '--json');
+    expect(result.status).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'failed', error: expect.stringMatching(/skilletegn/) });
+  });
+
+  it('exits 2 on wrong usage', () => {
+    const result = run('import', 'nosuchsource', DUBU_SMALL);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/Ukendt kilde: nosuchsource/);
+  });
+
+  it('rejects a municipality that disagrees with the export', () => {
+    const result = run('import', 'dubu', DUBU_SMALL, '--municipality', '101', '--json');
+    expect(result.status).toBe(1);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.status).toBe('failed');
+    expect(summary.error).toBe('Ingen rækker i sager.csv hører til kommune 101 (13 af 13 rækker har et andet kommunenummer). Intet er indlæst.');
+  });
+});
