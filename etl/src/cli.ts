@@ -5,8 +5,8 @@ import { userInfo } from 'os';
 import { resolve } from 'path';
 import { Pool } from 'pg';
 import { migrate } from '@bu/db';
-import { importDubu } from './dubu/import';
-import type { ImportProgress, ImportResult } from './import-run';
+import { importSource } from './import-source';
+import type { ImportProgress, ImportResult, SourceKind } from './import-run';
 
 const USAGE = 'Brug: npm run etl -- import <dubu|csc|economy|statistics> <mappe> [--municipality NNN] [--export-date ÅÅÅÅ-MM-DD] [--json]';
 
@@ -40,7 +40,7 @@ function report(result: ImportResult): void {
     out.write(`Importen fejlede: ${result.error}\nIntet er ændret i databasen.\n`);
     return;
   }
-  out.write(`Import ${result.importId}: kommune ${result.municipality}, udtræksdato ${result.exportDate}, ${result.seconds.toFixed(1)} s\n`);
+  out.write(`Import ${result.importId}: kommune ${result.municipality ?? 'flere'}, udtræksdato ${result.exportDate ?? '-'}, ${result.seconds.toFixed(1)} s\n`);
   for (const [entity, n] of Object.entries(result.loaded)) {
     out.write(`  ${entity.padEnd(16)} ${String(n).padStart(8)} nye/ændrede ${String(result.unchanged[entity as keyof typeof result.unchanged] ?? 0).padStart(8)} uændrede ${String(result.removed[entity as keyof typeof result.removed] ?? 0).padStart(6)} fjernet\n`);
   }
@@ -60,13 +60,12 @@ async function main(): Promise<void> {
   if (exportDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(exportDate)) usage(`Ugyldig udtræksdato: ${exportDate}`);
   const url = process.env.DATABASE_URL ?? usage('DATABASE_URL er ikke sat.');
   const secret = process.env.PSEUDONYM_SECRET ?? usage('PSEUDONYM_SECRET er ikke sat (nøglen til pseudonymisering af CPR-numre).');
-  if (source !== 'dubu') usage(`Kilden ${source} kan ikke indlæses endnu.`);
 
   await migrate(url);
   const pool = new Pool({ connectionString: url, max: 2 });
   const showProgress = !flags.json && process.stderr.isTTY;
   try {
-    const result = await importDubu(pool, resolve(dir), {
+    const result = await importSource(pool, source as SourceKind, resolve(dir), {
       municipality,
       exportDate,
       pseudonymSecret: secret,

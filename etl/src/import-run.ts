@@ -4,7 +4,7 @@ import { basename } from 'path';
 import type { Pool, PoolClient } from 'pg';
 import { ImportFailure, ImportIssue, IssueLog } from './issues';
 import { CopyWriter } from './load/copy';
-import type { EntityName } from './load/entities';
+import type { EntityName, LoadableEntity } from './load/entities';
 import type { MergeCounts } from './load/merge';
 
 export type SourceKind = 'dubu' | 'csc' | 'economy' | 'statistics';
@@ -59,9 +59,10 @@ export async function checksum(path: string): Promise<FileInfo> {
 
 /** What a source-specific import does inside the one transaction. */
 export interface StageResult {
-  municipality: number;
-  exportDate: string;
-  merged: Partial<Record<EntityName | 'persons' | 'teams', MergeCounts>>;
+  /** null when the import spans several municipalities (economy, statistics). */
+  municipality: number | null;
+  exportDate: string | null;
+  merged: Partial<Record<LoadableEntity, MergeCounts>>;
 }
 
 /**
@@ -95,16 +96,20 @@ export async function runImport(
     const removed: Partial<Record<EntityName, number>> = {};
     for (const [entity, counts] of Object.entries(result.merged)) {
       if (entity === 'persons' || entity === 'teams' || !counts) continue;
-      loaded[entity as EntityName] = counts.inserted + counts.updated;
-      unchanged[entity as EntityName] = counts.unchanged;
-      removed[entity as EntityName] = counts.removed;
+      // Population rows are statistics too: reported under that entity.
+      const name = (entity === 'population' ? 'statistics' : entity) as EntityName;
+      loaded[name] = (loaded[name] ?? 0) + counts.inserted + counts.updated;
+      unchanged[name] = (unchanged[name] ?? 0) + counts.unchanged;
+      removed[name] = (removed[name] ?? 0) + counts.removed;
     }
     await writeIssues(client, importId, result.municipality, log.issues);
-    await client.query(
-      `INSERT INTO source_snapshot (municipality_code, source, export_date, import_id) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (municipality_code, source) DO UPDATE SET export_date = EXCLUDED.export_date, import_id = EXCLUDED.import_id`,
-      [result.municipality, source, result.exportDate, importId],
-    );
+    if (result.municipality !== null && result.exportDate !== null) {
+      await client.query(
+        `INSERT INTO source_snapshot (municipality_code, source, export_date, import_id) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (municipality_code, source) DO UPDATE SET export_date = EXCLUDED.export_date, import_id = EXCLUDED.import_id`,
+        [result.municipality, source, result.exportDate, importId],
+      );
+    }
     await client.query(
       `UPDATE import_run SET status = 'succeeded', finished_at = now(), municipality_code = $2, export_date = $3,
          loaded = $4, unchanged = $5, removed = $6, rejected_count = $7, warning_count = $8 WHERE id = $1`,
@@ -146,7 +151,7 @@ export async function runImport(
   }
 }
 
-async function writeIssues(client: PoolClient, importId: string, municipality: number, issues: ImportIssue[]): Promise<void> {
+async function writeIssues(client: PoolClient, importId: string, municipality: number | null, issues: ImportIssue[]): Promise<void> {
   if (issues.length === 0) return;
   await CopyWriter.run(client, 'import_issue', ['import_id', 'municipality_code', 'severity', 'file', 'line', 'rule', 'value', 'message'], async (writer) => {
     for (const i of issues) await writer.write([importId, municipality, i.severity, i.file, i.line, i.rule, i.value, i.message]);

@@ -6,3 +6,6 @@ export * from './issues';
 export { ENTITY_NAMES } from './load/entities';
 export type { EntityName } from './load/entities';
 export * from './jobs/etl-job';
+export * from './economy/import';
+export * from './statistics/import';
+export * from './import-source';

@@ -2,11 +2,11 @@ import { existsSync } from 'fs';
 import { join } from 'path';
 import type { Pool, PoolClient } from 'pg';
 import type { ColumnSpec } from '../csv/header';
-import { readRows, Row } from '../file-reader';
+import type { Row } from '../file-reader';
 import { ImportFailure, IssueLog } from '../issues';
 import { ImportOptions, ImportResult, runImport, StageResult } from '../import-run';
-import { CopyWriter } from '../load/copy';
-import { EntityName, entityDef, stagingColumns } from '../load/entities';
+import { EntityName, entityDef } from '../load/entities';
+import { stageFile } from '../load/stage-file';
 import { createStaging, mergeSnapshot, stagingTable } from '../load/merge';
 import { rejectStaged, warnConflictingDuplicates } from '../load/set-rules';
 import { Pseudonymiser } from '../pseudonym';
@@ -66,17 +66,8 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
   for (const derived of ['persons', 'teams'] as const) await createStaging(client, entityDef(derived));
 
   for (const file of files) {
-    const def = entityDef(file.entity);
-    let read = 0;
-    await CopyWriter.run(client, stagingTable(def), stagingColumns(def), (writer) =>
-      readRows(join(dir, file.file), file.file, DUBU_FORMAT, file.columns, log, async (row) => {
-        read++;
-        const staged = file.map(row, ctx);
-        if (staged) await writer.write(staged);
-        if (read % 50_000 === 0) options.onProgress?.({ file: file.file, rowsRead: read, rejected: log.rejected.length });
-      }).then(() => undefined),
-    );
-    options.onProgress?.({ file: file.file, rowsRead: read, rejected: log.rejected.length });
+    const input = { path: join(dir, file.file), file: file.file, format: DUBU_FORMAT, columns: file.columns };
+    const read = await stageFile(client, log, input, entityDef(file.entity), (row) => file.map(row, ctx), options.onProgress);
     if (file.entity === 'cases') await checkCases(client, log, ctx, read);
   }
   const municipality = ctx.municipality!;

@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Pool } from 'pg';
 import { createQueue, createWorker, ETL_QUEUE, Job, QueueConfig } from '@bu/queue';
-import { importDubu } from '../dubu/import';
+import { importSource } from '../import-source';
 import type { ImportResult, SourceKind } from '../import-run';
 
 /** Job data carries paths and options, never file contents or CPR numbers. */
@@ -21,8 +21,7 @@ export function etlQueue(config: QueueConfig) {
 
 export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData, ImportResult>): Promise<ImportResult> {
   const { source, dir, municipality, exportDate, requestedBy } = job.data;
-  if (source !== 'dubu') throw new UnrecoverableError(`Kilden ${source} kan ikke indlæses endnu.`);
-  const result = await importDubu(pool, dir, {
+  const result = await importSource(pool, source, dir, {
     municipality,
     exportDate,
     requestedBy,

@@ -9,6 +9,8 @@ export type EntityName = (typeof ENTITY_NAMES)[number];
 
 export interface EntityDef {
   table: string;
+  /** Columns that scope a snapshot; default municipality_code and source (case systems). */
+  scope?: string[];
   /** Key columns besides municipality_code and source. */
   key: string[];
   /** Value columns. */
@@ -17,7 +19,9 @@ export interface EntityDef {
   extra?: [string, string][];
 }
 
-export const ENTITIES: Partial<Record<EntityName | 'persons' | 'teams', EntityDef>> = {
+export type LoadableEntity = EntityName | 'persons' | 'teams' | 'population';
+
+export const ENTITIES: Partial<Record<LoadableEntity, EntityDef>> = {
   caseworkers: { table: 'caseworker', key: ['worker_id'], values: ['name', 'team', 'job_title', 'employed_from', 'employed_to'] },
   cases: {
     table: 'child_case',
@@ -48,11 +52,19 @@ export const ENTITIES: Partial<Record<EntityName | 'persons' | 'teams', EntityDe
     values: ['development', 'family_relations', 'school', 'health', 'leisure'],
   },
   complaints: { table: 'complaint', key: ['complaint_id'], values: ['case_id', 'received', 'decided', 'outcome'] },
+  budget_lines: {
+    table: 'budget_line',
+    scope: ['municipality_code'],
+    key: ['year', 'month', 'function_code'],
+    values: ['function_name', 'original_budget', 'corrected_budget', 'spend'],
+  },
+  population: { table: 'population', scope: ['municipality_code'], key: ['year', 'age_group'], values: ['count'] },
+  statistics: { table: 'municipal_statistic', scope: ['municipality_code'], key: ['indicator', 'year'], values: ['value'] },
   persons: { table: 'person', key: ['person_id'], values: ['birth_date', 'sex'] },
   teams: { table: 'team', key: ['name'], values: [] },
 };
 
-export function entityDef(name: EntityName | 'persons' | 'teams'): EntityDef {
+export function entityDef(name: LoadableEntity): EntityDef {
   const def = ENTITIES[name];
   if (!def) throw new Error(`Entity ${name} is not loadable yet`);
   return def;
@@ -60,5 +72,9 @@ export function entityDef(name: EntityName | 'persons' | 'teams'): EntityDef {
 
 /** Columns written by COPY into the staging table, in order. */
 export function stagingColumns(def: EntityDef): string[] {
-  return ['municipality_code', 'source', ...def.key, ...def.values, ...(def.extra ?? []).map(([c]) => c), '_file', '_line'];
+  return [...scopeColumns(def), ...def.key, ...def.values, ...(def.extra ?? []).map(([c]) => c), '_file', '_line'];
+}
+
+export function scopeColumns(def: EntityDef): string[] {
+  return def.scope ?? ['municipality_code', 'source'];
 }

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { EntityDef } from './entities';
+import { EntityDef, scopeColumns } from './entities';
 
 export interface MergeCounts {
   inserted: number;
@@ -23,8 +23,16 @@ export async function createStaging(client: PoolClient, def: EntityDef): Promise
  * are the same are not touched, so importing the same export twice changes nothing. Within the
  * snapshot the last row of a key wins.
  */
-export async function mergeSnapshot(client: PoolClient, def: EntityDef, municipality: number, source: string): Promise<MergeCounts> {
-  const keys = ['municipality_code', 'source', ...def.key];
+export function mergeSnapshot(client: PoolClient, def: EntityDef, municipality: number, source: string): Promise<MergeCounts> {
+  return mergeStaged(client, def, { where: 't.municipality_code = $1 AND t.source = $2', params: [municipality, source] });
+}
+
+/**
+ * Merges the staged rows into the table. `replace` says which existing rows the staged rows
+ * replace (rows there that are not staged are removed); null: nothing is removed.
+ */
+export async function mergeStaged(client: PoolClient, def: EntityDef, replace: { where: string; params: unknown[] } | null): Promise<MergeCounts> {
+  const keys = [...scopeColumns(def), ...def.key];
   const cols = [...keys, ...def.values];
   const stg = stagingTable(def);
   const keyMatch = keys.map((k) => `s.${k} = t.${k}`).join(' AND ');
@@ -33,16 +41,15 @@ export async function mergeSnapshot(client: PoolClient, def: EntityDef, municipa
       ? 'DO NOTHING'
       : `DO UPDATE SET ${def.values.map((v) => `${v} = EXCLUDED.${v}`).join(', ')}
          WHERE (${def.values.map((v) => `t.${v}`).join(', ')}) IS DISTINCT FROM (${def.values.map((v) => `EXCLUDED.${v}`).join(', ')})`;
+  const removed = replace
+    ? `DELETE FROM ${def.table} t WHERE (${replace.where}) AND NOT EXISTS (SELECT 1 FROM src s WHERE ${keyMatch}) RETURNING 1`
+    : 'SELECT 1 WHERE false';
   const { rows } = await client.query(
     `WITH src AS (
        SELECT DISTINCT ON (${keys.join(', ')}) ${cols.join(', ')} FROM ${stg}
        ORDER BY ${keys.join(', ')}, _line DESC
      ),
-     removed AS (
-       DELETE FROM ${def.table} t WHERE t.municipality_code = $1 AND t.source = $2
-         AND NOT EXISTS (SELECT 1 FROM src s WHERE ${keyMatch})
-       RETURNING 1
-     ),
+     removed AS (${removed}),
      upserted AS (
        INSERT INTO ${def.table} AS t (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM src
        ON CONFLICT (${keys.join(', ')}) ${onConflict}
@@ -52,7 +59,7 @@ export async function mergeSnapshot(client: PoolClient, def: EntityDef, municipa
             (SELECT count(*) FROM removed)::int AS removed,
             (SELECT count(*) FILTER (WHERE inserted) FROM upserted)::int AS inserted,
             (SELECT count(*) FILTER (WHERE NOT inserted) FROM upserted)::int AS updated`,
-    [municipality, source],
+    replace?.params ?? [],
   );
   const r = rows[0];
   return { inserted: r.inserted, updated: r.updated, removed: r.removed, unchanged: r.total - r.inserted - r.updated };

@@ -1,0 +1,25 @@
+import type { Pool } from 'pg';
+import { importDubu } from './dubu/import';
+import { importEconomy } from './economy/import';
+import type { ImportOptions, ImportResult, SourceKind } from './import-run';
+import { ImportFailure } from './issues';
+import { runImport } from './import-run';
+import { importStatistics } from './statistics/import';
+
+export const SOURCES: readonly SourceKind[] = ['dubu', 'csc', 'economy', 'statistics'];
+
+/** One entry point per source folder, used by the CLI, the job and the drop-folder pull. */
+export function importSource(pool: Pool, source: SourceKind, dir: string, options: ImportOptions): Promise<ImportResult> {
+  switch (source) {
+    case 'dubu':
+      return importDubu(pool, dir, options);
+    case 'economy':
+      return importEconomy(pool, dir, options);
+    case 'statistics':
+      return importStatistics(pool, dir, options);
+    default:
+      return runImport(pool, source, [], options, async () => {
+        throw new ImportFailure('FILE_FORMAT', null, `Kilden ${source} kan ikke indlæses endnu.`);
+      });
+  }
+}

@@ -1,0 +1,30 @@
+import type { PoolClient } from 'pg';
+import type { ColumnSpec } from '../csv/header';
+import { FormatOptions, readRows, Row } from '../file-reader';
+import type { ImportProgress } from '../import-run';
+import type { IssueLog } from '../issues';
+import { CopyWriter } from './copy';
+import { EntityDef, stagingColumns } from './entities';
+import { stagingTable } from './merge';
+
+/** Streams one file through its row mapper into the entity's staging table; returns rows read. */
+export async function stageFile(
+  client: PoolClient,
+  log: IssueLog,
+  input: { path: string; file: string; format: FormatOptions; columns: ColumnSpec[] },
+  def: EntityDef,
+  map: (row: Row) => unknown[] | null,
+  onProgress?: (p: ImportProgress) => void,
+): Promise<number> {
+  let read = 0;
+  await CopyWriter.run(client, stagingTable(def), stagingColumns(def), async (writer) => {
+    await readRows(input.path, input.file, input.format, input.columns, log, async (row) => {
+      read++;
+      const staged = map(row);
+      if (staged) await writer.write(staged);
+      if (read % 50_000 === 0) onProgress?.({ file: input.file, rowsRead: read, rejected: log.rejected.length });
+    });
+  });
+  onProgress?.({ file: input.file, rowsRead: read, rejected: log.rejected.length });
+  return read;
+}
