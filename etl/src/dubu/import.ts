@@ -5,27 +5,18 @@ import type { ColumnSpec } from '../csv/header';
 import type { Row } from '../file-reader';
 import { ImportFailure, IssueLog } from '../issues';
 import { ImportOptions, ImportResult, runImport, StageResult } from '../import-run';
-import { EntityName, entityDef } from '../load/entities';
+import { entityDef } from '../load/entities';
 import { stageFile } from '../load/stage-file';
-import { createStaging, mergeSnapshot, stagingTable } from '../load/merge';
-import { rejectStaged, warnConflictingDuplicates } from '../load/set-rules';
+import { createStaging, stagingTable } from '../load/merge';
+import { finishCaseSnapshot, SnapshotEntity } from '../case-snapshot';
 import { Pseudonymiser } from '../pseudonym';
 import * as f from './files';
 import { DubuContext, DUBU_FORMAT } from './files';
 
-interface DubuFile {
-  file: string;
-  entity: EntityName;
+interface DubuFile extends SnapshotEntity {
   required: boolean;
   columns: ColumnSpec[];
   map: (row: Row, ctx: DubuContext) => unknown[] | null;
-  /** Event or start dates (SQL on the staging row): not after the export date + 1 year; the newest is the default export date. */
-  eventDates: string[];
-  /** Column referencing a case in sager.csv / a measure in ydelser.csv (set-based reference rules). */
-  caseRef?: string;
-  measureRef?: string;
-  /** What one row is, for the duplicate-id warning; undefined when the whole row is the key. */
-  idLabel?: string;
 }
 
 // sager.csv first: it decides the municipality the rest of the export belongs to.
@@ -70,69 +61,13 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     const read = await stageFile(client, log, input, entityDef(file.entity), (row) => file.map(row, ctx), options.onProgress);
     if (file.entity === 'cases') await checkCases(client, log, ctx, read);
   }
-  const municipality = ctx.municipality!;
-  const stg = (entity: EntityName) => stagingTable(entityDef(entity));
-
-  const exportDate = options.exportDate ?? (await newestDate(client, files));
-  if (!exportDate) throw new ImportFailure('FILE_EMPTY', 'sager.csv', 'Udtrækket indeholder ingen datoer; udtræksdatoen kan ikke bestemmes. Angiv --export-date.');
-
-  for (const file of files) {
-    for (const date of file.eventDates) {
-      await rejectStaged(
-        client, log, stg(file.entity), 'DATE_AFTER_EXPORT', `${date} > $1::date + interval '1 year'`, `to_char(${date}, 'DD-MM-YYYY')`,
-        (v) => `Dato mere end et år efter udtræksdatoen ${exportDate}: ${v}.`, [exportDate],
-      );
-    }
-  }
-  // References inside the snapshot: a case must be in sager.csv, a measure in ydelser.csv.
-  for (const file of files) {
-    if (file.caseRef) {
-      await rejectStaged(
-        client, log, stg(file.entity), 'UNKNOWN_CASE', `NOT EXISTS (SELECT 1 FROM ${stg('cases')} c WHERE c.case_id = ${stg(file.entity)}.${file.caseRef})`,
-        file.caseRef, (v) => `Sagsnummer ${v} findes ikke i sager.csv.`,
-      );
-    }
-  }
-  const measuresPresent = files.some((file) => file.entity === 'measures');
-  for (const file of files) {
-    if (file.measureRef) {
-      const known = measuresPresent ? `SELECT 1 FROM ${stg('measures')} m WHERE m.measure_id = ${stg(file.entity)}.${file.measureRef}` : `SELECT 1 FROM measure m WHERE m.municipality_code = $1 AND m.source = 'dubu' AND m.measure_id = ${stg(file.entity)}.${file.measureRef}`;
-      await rejectStaged(
-        client, log, stg(file.entity), 'UNKNOWN_MEASURE', `NOT EXISTS (${known})`, file.measureRef,
-        (v) => `Ydelses-ID ${v} findes ikke i ydelser.csv.`, measuresPresent ? [] : [municipality],
-      );
-    }
-  }
-  const { rows: unknownWorkers } = await client.query(
-    `SELECT _file, _line, worker_id FROM ${stg('assignments')} a WHERE worker_id <> '' AND NOT EXISTS (SELECT 1 FROM ${stg('caseworkers')} w WHERE w.worker_id = a.worker_id) ORDER BY _line`,
-  );
-  for (const r of unknownWorkers) log.add('UNKNOWN_WORKER', r._file, r._line, r.worker_id, `Initialerne ${r.worker_id} findes ikke i medarbejdere.csv; sagsansvaret gemmes alligevel.`);
-
-  for (const file of files) {
-    const def = entityDef(file.entity);
-    if (file.idLabel) await warnConflictingDuplicates(client, log, stg(file.entity), def.key, def.values, file.idLabel);
-  }
-
-  if (files.some((file) => file.entity === 'notifications')) await linkNotificationsToCases(client, stg('notifications'), stg('cases'));
-  if (files.some((file) => file.entity === 'effects')) await numberEffectMeasurements(client, stg('effects'));
-
-  // Derived: the children behind cases and notifications, and the caseworkers' teams.
-  const personSources = [stg('cases'), ...(files.some((file) => file.entity === 'notifications') ? [stg('notifications')] : [])];
-  await client.query(
-    `INSERT INTO ${stagingTable(entityDef('persons'))} (municipality_code, source, person_id, birth_date, sex, _file, _line)
-     SELECT DISTINCT ON (person_id) municipality_code, source, person_id, _birth_date, _sex, _file, _line
-     FROM (${personSources.map((t) => `SELECT municipality_code, source, person_id, _birth_date, _sex, _file, _line FROM ${t}`).join(' UNION ALL ')}) p
-     ORDER BY person_id, _file, _line DESC`,
-  );
-  await client.query(
-    `INSERT INTO ${stagingTable(entityDef('teams'))} (municipality_code, source, name, _file, _line)
-     SELECT DISTINCT ON (team) municipality_code, source, team, _file, _line FROM ${stg('caseworkers')} WHERE team IS NOT NULL ORDER BY team, _line`,
-  );
-
-  const merged: StageResult['merged'] = {};
-  for (const file of files) merged[file.entity] = await mergeSnapshot(client, entityDef(file.entity), municipality, 'dubu');
-  for (const derived of ['persons', 'teams'] as const) merged[derived] = await mergeSnapshot(client, entityDef(derived), municipality, 'dubu');
-  return { municipality, exportDate, merged };
+  return finishCaseSnapshot(client, log, {
+    source: 'dubu',
+    municipality: ctx.municipality!,
+    exportDate: options.exportDate,
+    entities: files,
+    derivePersons: true,
+  });
 }
 
 /**
@@ -154,46 +89,4 @@ async function checkCases(client: PoolClient, log: IssueLog, ctx: DubuContext, r
         : `Alle ${read} rækker i sager.csv blev afvist; intet er indlæst.`,
     );
   }
-}
-
-/** EXPORTS.md: the child's case open at receipt, else the child's first case opened after it, else the latest. */
-async function linkNotificationsToCases(client: PoolClient, notifications: string, cases: string): Promise<void> {
-  await client.query(
-    `UPDATE ${notifications} n SET case_id = (
-       SELECT c.case_id FROM ${cases} c
-       CROSS JOIN LATERAL (SELECT (n.received_at AT TIME ZONE 'Europe/Copenhagen')::date AS day) r
-       WHERE c.person_id = n.person_id
-       ORDER BY CASE WHEN c.opened <= r.day AND (c.closed IS NULL OR c.closed >= r.day) THEN 0 WHEN c.opened > r.day THEN 1 ELSE 2 END,
-                CASE WHEN c.opened > r.day THEN c.opened END ASC,
-                c.opened DESC, c.case_id
-       LIMIT 1)`,
-  );
-}
-
-/** Several measurements of one case on one date are numbered; exact duplicate rows count once. */
-async function numberEffectMeasurements(client: PoolClient, effects: string): Promise<void> {
-  await client.query(
-    `DELETE FROM ${effects} a USING ${effects} b
-     WHERE a._line > b._line AND (a.case_id, a.measured_on, a.development, a.family_relations, a.school, a.health, a.leisure)
-                               = (b.case_id, b.measured_on, b.development, b.family_relations, b.school, b.health, b.leisure)`,
-  );
-  await client.query(
-    `UPDATE ${effects} e SET seq = n.seq FROM (
-       SELECT _line, row_number() OVER (PARTITION BY case_id, measured_on ORDER BY _line) AS seq FROM ${effects}) n
-     WHERE e._line = n._line`,
-  );
-}
-
-/**
- * The export date when none is given: the newest event date in the snapshot that is not after
- * today (a typo far in the future must not move every figure's default date).
- */
-async function newestDate(client: PoolClient, files: DubuFile[]): Promise<string | null> {
-  const parts = files.flatMap((file) => file.eventDates.map((d) => `SELECT max(${d}) AS d FROM ${stagingTable(entityDef(file.entity))} WHERE ${d} <= $1::date`));
-  const { rows } = await client.query(`SELECT to_char(max(d), 'YYYY-MM-DD') AS d FROM (${parts.join(' UNION ALL ')}) x`, [copenhagenToday()]);
-  return rows[0].d;
-}
-
-function copenhagenToday(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 }

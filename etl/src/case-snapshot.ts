@@ -1,0 +1,147 @@
+import type { PoolClient } from 'pg';
+import type { StageResult } from './import-run';
+import { ImportFailure, IssueLog } from './issues';
+import { EntityName, entityDef } from './load/entities';
+import { mergeSnapshot, stagingTable } from './load/merge';
+import { rejectStaged, warnConflictingDuplicates } from './load/set-rules';
+
+// What every case-system snapshot goes through once its files are staged, whatever the format
+// (DUBU's file per entity or CSC's event log): export date, set-based rules, derived rows, merge.
+
+export interface SnapshotEntity {
+  /** The file the rows came from, for messages. */
+  file: string;
+  entity: EntityName;
+  /** Event or start dates (SQL on the staging row): not after the export date + 1 year; the newest is the default export date. */
+  eventDates: string[];
+  /** Column referencing a case / a measure of the same snapshot (set-based reference rules). */
+  caseRef?: string;
+  measureRef?: string;
+  /** What one row is, for the duplicate-id warning; undefined when the whole row is the key. */
+  idLabel?: string;
+}
+
+export interface SnapshotOptions {
+  source: 'dubu' | 'csc';
+  municipality: number;
+  exportDate?: string;
+  entities: SnapshotEntity[];
+  /** DUBU: children come from the CPR on cases and notifications; CSC stages PERSON.txt itself. */
+  derivePersons: boolean;
+}
+
+export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts: SnapshotOptions): Promise<StageResult> {
+  const { municipality, source, entities } = opts;
+  const stg = (entity: EntityName) => stagingTable(entityDef(entity));
+  const fileOf = (entity: EntityName) => entities.find((e) => e.entity === entity)?.file ?? entity;
+  const has = (entity: EntityName) => entities.some((e) => e.entity === entity);
+
+  const exportDate = opts.exportDate ?? (await newestDate(client, entities));
+  if (!exportDate) throw new ImportFailure('FILE_EMPTY', fileOf('cases'), 'Udtrækket indeholder ingen datoer; udtræksdatoen kan ikke bestemmes. Angiv --export-date.');
+
+  for (const e of entities) {
+    for (const date of e.eventDates) {
+      await rejectStaged(
+        client, log, stg(e.entity), 'DATE_AFTER_EXPORT', `${date} > $1::date + interval '1 year'`, `to_char(${date}, 'DD-MM-YYYY')`,
+        (v) => `Dato mere end et år efter udtræksdatoen ${exportDate}: ${v}.`, [exportDate],
+      );
+    }
+  }
+  // References inside the snapshot: a case must be among the cases, a measure among the measures.
+  for (const e of entities) {
+    if (!e.caseRef) continue;
+    await rejectStaged(
+      client, log, stg(e.entity), 'UNKNOWN_CASE', `${e.caseRef} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${stg('cases')} c WHERE c.case_id = ${stg(e.entity)}.${e.caseRef})`,
+      e.caseRef, (v) => `Sagsnummer ${v} findes ikke i ${fileOf('cases')}.`,
+    );
+  }
+  for (const e of entities) {
+    if (!e.measureRef) continue;
+    const known = has('measures')
+      ? `SELECT 1 FROM ${stg('measures')} m WHERE m.measure_id = ${stg(e.entity)}.${e.measureRef}`
+      : `SELECT 1 FROM measure m WHERE m.municipality_code = $1 AND m.source = $2 AND m.measure_id = ${stg(e.entity)}.${e.measureRef}`;
+    await rejectStaged(
+      client, log, stg(e.entity), 'UNKNOWN_MEASURE', `NOT EXISTS (${known})`, e.measureRef,
+      (v) => `Ydelses-ID ${v} findes ikke i ${fileOf('measures')}.`, has('measures') ? [] : [municipality, source],
+    );
+  }
+  const { rows: unknownWorkers } = await client.query(
+    `SELECT _file, _line, worker_id FROM ${stg('assignments')} a WHERE worker_id <> '' AND NOT EXISTS (SELECT 1 FROM ${stg('caseworkers')} w WHERE w.worker_id = a.worker_id) ORDER BY _line`,
+  );
+  for (const r of unknownWorkers) {
+    log.add('UNKNOWN_WORKER', r._file, r._line, r.worker_id, `Medarbejderen ${r.worker_id} findes ikke i ${fileOf('caseworkers')}; sagsansvaret gemmes alligevel.`);
+  }
+  for (const e of entities) {
+    const def = entityDef(e.entity);
+    if (e.idLabel) await warnConflictingDuplicates(client, log, stg(e.entity), def.key, def.values, e.idLabel);
+  }
+
+  if (has('notifications')) await linkNotificationsToCases(client, stg('notifications'), stg('cases'));
+  if (has('effects')) await numberEffectMeasurements(client, stg('effects'));
+
+  if (opts.derivePersons) {
+    // The children behind cases and notifications.
+    const sources = [stg('cases'), ...(has('notifications') ? [stg('notifications')] : [])];
+    await client.query(
+      `INSERT INTO ${stagingTable(entityDef('persons'))} (municipality_code, source, person_id, birth_date, sex, _file, _line)
+       SELECT DISTINCT ON (person_id) municipality_code, source, person_id, _birth_date, _sex, _file, _line
+       FROM (${sources.map((t) => `SELECT municipality_code, source, person_id, _birth_date, _sex, _file, _line FROM ${t}`).join(' UNION ALL ')}) p
+       ORDER BY person_id, _file, _line DESC`,
+    );
+  }
+  await client.query(
+    `INSERT INTO ${stagingTable(entityDef('teams'))} (municipality_code, source, name, _file, _line)
+     SELECT DISTINCT ON (team) municipality_code, source, team, _file, _line FROM ${stg('caseworkers')} WHERE team IS NOT NULL ORDER BY team, _line`,
+  );
+
+  const merged: StageResult['merged'] = {};
+  for (const e of entities) merged[e.entity] = await mergeSnapshot(client, entityDef(e.entity), municipality, source);
+  for (const derived of ['persons', 'teams'] as const) merged[derived] = await mergeSnapshot(client, entityDef(derived), municipality, source);
+  return { municipality, exportDate, merged };
+}
+
+/**
+ * EXPORTS.md: a notification without a case belongs to the child's case open at receipt, else
+ * the child's first case opened after it, else the child's latest case.
+ */
+async function linkNotificationsToCases(client: PoolClient, notifications: string, cases: string): Promise<void> {
+  await client.query(
+    `UPDATE ${notifications} n SET case_id = (
+       SELECT c.case_id FROM ${cases} c
+       CROSS JOIN LATERAL (SELECT (n.received_at AT TIME ZONE 'Europe/Copenhagen')::date AS day) r
+       WHERE c.person_id = n.person_id
+       ORDER BY CASE WHEN c.opened <= r.day AND (c.closed IS NULL OR c.closed >= r.day) THEN 0 WHEN c.opened > r.day THEN 1 ELSE 2 END,
+                CASE WHEN c.opened > r.day THEN c.opened END ASC,
+                c.opened DESC, c.case_id
+       LIMIT 1)
+     WHERE n.case_id IS NULL`,
+  );
+}
+
+/** Several measurements of one case on one date are numbered; exact duplicate rows count once. */
+async function numberEffectMeasurements(client: PoolClient, effects: string): Promise<void> {
+  await client.query(
+    `DELETE FROM ${effects} a USING ${effects} b
+     WHERE a._line > b._line AND (a.case_id, a.measured_on, a.development, a.family_relations, a.school, a.health, a.leisure)
+                               = (b.case_id, b.measured_on, b.development, b.family_relations, b.school, b.health, b.leisure)`,
+  );
+  await client.query(
+    `UPDATE ${effects} e SET seq = n.seq FROM (
+       SELECT _line, row_number() OVER (PARTITION BY case_id, measured_on ORDER BY _line) AS seq FROM ${effects}) n
+     WHERE e._line = n._line`,
+  );
+}
+
+/**
+ * The export date when none is given: the newest event date in the snapshot that is not after
+ * today (a typo far in the future must not move every figure's default date).
+ */
+async function newestDate(client: PoolClient, entities: SnapshotEntity[]): Promise<string | null> {
+  const parts = entities.flatMap((e) => e.eventDates.map((d) => `SELECT max(${d}) AS d FROM ${stagingTable(entityDef(e.entity))} WHERE ${d} <= $1::date`));
+  const { rows } = await client.query(`SELECT to_char(max(d), 'YYYY-MM-DD') AS d FROM (${parts.join(' UNION ALL ')}) x`, [copenhagenToday()]);
+  return rows[0].d;
+}
+
+function copenhagenToday(): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+}
