@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { importCsc } from './csc/import';
 import { importDubu } from './dubu/import';
 import { importEconomy } from './economy/import';
 import type { ImportOptions, ImportResult, SourceKind } from './import-run';
@@ -13,13 +14,15 @@ export function importSource(pool: Pool, source: SourceKind, dir: string, option
   switch (source) {
     case 'dubu':
       return importDubu(pool, dir, options);
+    case 'csc':
+      return importCsc(pool, dir, options);
     case 'economy':
       return importEconomy(pool, dir, options);
     case 'statistics':
       return importStatistics(pool, dir, options);
     default:
       return runImport(pool, source, [], options, async () => {
-        throw new ImportFailure('FILE_FORMAT', null, `Kilden ${source} kan ikke indlæses endnu.`);
+        throw new ImportFailure('FILE_FORMAT', null, `Ukendt kilde: ${source}.`);
       });
   }
 }

@@ -9,3 +9,6 @@ export * from './jobs/etl-job';
 export * from './economy/import';
 export * from './statistics/import';
 export * from './import-source';
+export * from './csc/import';
+export { parseDelimited } from './csv/parse';
+export { readText } from './csv/source';
