@@ -8,7 +8,10 @@ import { migrate } from '@bu/db';
 import { copenhagenDate } from '@bu/domain';
 import { configFromEnv } from '../apps/api/src/config';
 import { serve } from '../apps/api/src/main';
+import { ENTITY_NAMES, type EtlJobData } from '@bu/etl';
+import { dubuToCsc } from './demo/dubu-to-csc';
 import { generateDubuExport } from './demo/generate-dubu';
+import { generateEconomy, generateStatistics } from './demo/generate-public';
 import { ensureWebBuilt } from './lib/build-web';
 import { startEmbeddedPostgres } from './lib/embedded-postgres';
 import { importViaQueue } from './lib/import-via-queue';
@@ -17,8 +20,31 @@ import { addUser } from './lib/users';
 
 const ROOT = resolve(__dirname, '..');
 const DATA = resolve(process.env.DATA_DIR ?? join(ROOT, '.data'));
-const DEMO_MUNICIPALITY = 461; // Odense
+const DEMO_MUNICIPALITY = 461; // Odense, on DUBU
+const DEMO_CSC_MUNICIPALITY = 751; // Aarhus, on CSC Social
 const DEMO_CHILDREN = 600;
+
+/**
+ * Writes the demo exports once (their export date is the day they were made, kept beside them,
+ * as a data steward gives it with --export-date): Odense as DUBU with the mess real exports
+ * have, Aarhus as CSC Social, the financial system's lines and the public statistics.
+ */
+async function ensureDemoExports(data: string): Promise<{ exportDate: string }> {
+  const meta = join(data, 'demo', 'demo.json');
+  if (existsSync(meta)) return JSON.parse(readFileSync(meta, 'utf8'));
+  const exportDate = copenhagenDate(new Date());
+  const year = Number(exportDate.slice(0, 4));
+  const demo = (name: string) => join(data, 'demo', name);
+  await generateDubuExport(demo(`dubu-${DEMO_MUNICIPALITY}`), { municipalityCode: DEMO_MUNICIPALITY, seed: 461, children: DEMO_CHILDREN, firstYear: year - 4, exportDate, messy: true });
+  const aarhus = demo('dubu-751-source');
+  await generateDubuExport(aarhus, { municipalityCode: DEMO_CSC_MUNICIPALITY, seed: 751, children: 900, firstYear: year - 4, exportDate, messy: false });
+  await dubuToCsc(aarhus, demo(`csc-${DEMO_CSC_MUNICIPALITY}`));
+  generateEconomy(demo('economy'), { municipalities: [DEMO_MUNICIPALITY, DEMO_CSC_MUNICIPALITY], exportDate, seed: 5 });
+  generateStatistics(demo('statistics'), { lastYear: year - 1, years: 6, seed: 98 });
+  writeFileSync(meta, JSON.stringify({ exportDate }));
+  console.log(`Demo exports written to ${demo('')}`);
+  return { exportDate };
+}
 
 async function main(): Promise<void> {
   const secrets = localSecrets(join(DATA, 'secrets.json'));
@@ -38,20 +64,20 @@ async function main(): Promise<void> {
   const server = await serve(config);
 
   // Demo data goes through the real ETL as a queued job, like a data steward's import.
-  // The export date goes with the export, as a data steward gives it with --export-date.
-  const demoDir = join(DATA, 'demo', `dubu-${DEMO_MUNICIPALITY}`);
-  const demoMeta = `${demoDir}.json`;
-  if (!existsSync(demoMeta)) {
-    const exportDate = copenhagenDate(new Date());
-    const year = Number(exportDate.slice(0, 4));
-    await generateDubuExport(demoDir, { municipalityCode: DEMO_MUNICIPALITY, seed: 461, children: DEMO_CHILDREN, firstYear: year - 4, exportDate, messy: true });
-    writeFileSync(demoMeta, JSON.stringify({ exportDate }));
-    console.log(`Demo export written to ${demoDir}`);
+  const { exportDate } = await ensureDemoExports(DATA);
+  const imports: [EtlJobData['source'], string, string?][] = [
+    ['statistics', join(DATA, 'demo', 'statistics')],
+    ['economy', join(DATA, 'demo', 'economy')],
+    ['dubu', join(DATA, 'demo', `dubu-${DEMO_MUNICIPALITY}`), exportDate],
+    ['csc', join(DATA, 'demo', `csc-${DEMO_CSC_MUNICIPALITY}`), exportDate],
+  ];
+  for (const [source, dir, date] of imports) {
+    // Demo data goes through the real ETL as a queued job, like a data steward's import.
+    const result = await importViaQueue(config, { source, dir, exportDate: date, requestedBy: 'npm start' });
+    // In catalogue order: a job's result comes back through the queue's storage, which may reorder keys.
+    const loaded = ENTITY_NAMES.filter((e) => e in result.loaded).map((e) => `${e} ${result.loaded[e]}`).join(', ');
+    console.log(`Demo import ${result.importId} (${source}): ${loaded}; ${result.rejected.length} rows rejected, ${result.warnings.length} warnings (see Datakvalitet).`);
   }
-  const { exportDate } = JSON.parse(readFileSync(demoMeta, 'utf8'));
-  const result = await importViaQueue(config, { source: 'dubu', dir: demoDir, exportDate, requestedBy: 'npm start' });
-  const loaded = Object.entries(result.loaded).map(([k, v]) => `${k} ${v}`).join(', ');
-  console.log(`Demo import ${result.importId}: ${loaded}; ${result.rejected.length} rows rejected, ${result.warnings.length} warnings (see Datakvalitet).`);
 
   const pool = new Pool({ connectionString: databaseUrl, max: 1 });
   try {

@@ -4,7 +4,7 @@ import { basename } from 'path';
 import type { Pool, PoolClient } from 'pg';
 import { ImportFailure, ImportIssue, IssueLog } from './issues';
 import { CopyWriter } from './load/copy';
-import type { EntityName, LoadableEntity } from './load/entities';
+import { ENTITY_NAMES, EntityName, LoadableEntity } from './load/entities';
 import type { MergeCounts } from './load/merge';
 
 export type SourceKind = 'dubu' | 'csc' | 'economy' | 'statistics';
@@ -91,9 +91,9 @@ export async function runImport(
     await client.query('BEGIN');
     await client.query(`SET LOCAL TimeZone = 'Europe/Copenhagen'`);
     const result = await stage(client, log);
-    const loaded: Partial<Record<EntityName, number>> = {};
-    const unchanged: Partial<Record<EntityName, number>> = {};
-    const removed: Partial<Record<EntityName, number>> = {};
+    let loaded: Partial<Record<EntityName, number>> = {};
+    let unchanged: Partial<Record<EntityName, number>> = {};
+    let removed: Partial<Record<EntityName, number>> = {};
     for (const [entity, counts] of Object.entries(result.merged)) {
       if (entity === 'persons' || entity === 'teams' || !counts) continue;
       // Population rows are statistics too: reported under that entity.
@@ -102,6 +102,11 @@ export async function runImport(
       unchanged[name] = (unchanged[name] ?? 0) + counts.unchanged;
       removed[name] = (removed[name] ?? 0) + counts.removed;
     }
+    const ordered = <T>(o: Partial<Record<EntityName, T>>) =>
+      Object.fromEntries(ENTITY_NAMES.filter((e) => e in o).map((e) => [e, o[e]])) as Partial<Record<EntityName, T>>;
+    loaded = ordered(loaded);
+    unchanged = ordered(unchanged);
+    removed = ordered(removed);
     await writeIssues(client, importId, result.municipality, log.issues);
     if (result.municipality !== null && result.exportDate !== null) {
       await client.query(

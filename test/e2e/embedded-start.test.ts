@@ -51,7 +51,10 @@ describe('npm start (embedded default)', () => {
   it('prints the URL and the demo logins', () => {
     expect(output).toContain(`Børneblik kører på http://localhost:${PORT}`);
     expect(output).toContain('Demo-logins (adgangskode "demo"): udvalg, chef, teamleder, admin');
-    expect(output).toMatch(/Demo import \d+: cases \d+, assignments \d+, caseworkers \d+; 3 rows rejected/);
+    expect(output).toMatch(/Demo import \d+ \(dubu\): caseworkers \d+, cases \d+, assignments \d+, notifications \d+, .*; 3 rows rejected/);
+    expect(output).toMatch(/Demo import \d+ \(csc\): caseworkers \d+, cases \d+, .*; 0 rows rejected/);
+    expect(output).toMatch(/Demo import \d+ \(economy\): budget_lines \d+/);
+    expect(output).toMatch(/Demo import \d+ \(statistics\): statistics \d+/);
   });
 
   it('serves health on the PostgreSQL queue backend, the dashboard, and the caseload of the demo team', async () => {
