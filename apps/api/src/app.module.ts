@@ -3,6 +3,7 @@ import { AuthModule } from './auth/auth.module';
 import { APP_CONFIG, AppConfig } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
+import { ImportsController } from './imports/imports.controller';
 import { KpiController } from './kpi/kpi.controller';
 import { MunicipalitiesController } from './municipalities/municipalities.controller';
 import { ScopeService } from './municipalities/scope.service';
@@ -15,7 +16,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [DatabaseModule, QueueModule, AuthModule],
-      controllers: [HealthController, MunicipalitiesController, KpiController],
+      controllers: [HealthController, MunicipalitiesController, KpiController, ImportsController],
       providers: [{ provide: APP_CONFIG, useValue: config }, ScopeService],
       exports: [APP_CONFIG],
     };

@@ -1,4 +1,6 @@
 import { randomBytes } from 'crypto';
+import { tmpdir } from 'os';
+import { join } from 'path';
 
 export interface AppConfig {
   databaseUrl: string;
@@ -10,6 +12,8 @@ export interface AppConfig {
   pseudonymSecret: string;
   /** Folder with the built dashboard, served at /. */
   webDist: string;
+  /** Where uploaded exports are unpacked for the ETL worker (shared with the worker). */
+  uploadDir: string;
   /** Run the ETL worker inside the API process (embedded default and `npm run serve`). */
   runWorker: boolean;
 }
@@ -34,6 +38,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
     pseudonymSecret: pseudonymSecret!,
     webDist: overrides.webDist ?? env.WEB_DIST ?? 'dist/web',
     runWorker: overrides.runWorker ?? env.RUN_WORKER !== 'false',
+    uploadDir: overrides.uploadDir ?? env.UPLOAD_DIR ?? join(tmpdir(), 'boerneblik-uploads'),
   };
 }
 

@@ -1,0 +1,143 @@
+import { BadRequestException, Body, Controller, Get, Inject, NotFoundException, Param, ParseIntPipe, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { randomUUID } from 'crypto';
+import { join } from 'path';
+import { DataSource } from 'typeorm';
+import { isMunicipalityCode } from '@bu/domain';
+import { listRules, SOURCES, type EtlJobData, type SourceKind } from '@bu/etl';
+import type { Queue } from '@bu/queue';
+import type { AuthUser } from '../auth/auth.types';
+import { CurrentUser, Roles } from '../auth/roles.decorator';
+import { APP_CONFIG, AppConfig } from '../config';
+import { ETL_QUEUE_TOKEN } from '../queue/queue.module';
+import { unzipExport, UploadError } from './unzip';
+
+const JOB_STATES = ['waiting', 'active', 'completed', 'failed', 'delayed'] as const;
+
+@ApiTags('imports')
+@ApiBearerAuth()
+@Controller({ version: '1' })
+export class ImportsController {
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(ETL_QUEUE_TOKEN) private readonly queue: Queue<EtlJobData>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The validation rules, with their ids and Danish texts (the data-quality page lists them). */
+  @Get('etl/rules')
+  @Roles('chef', 'teamleder', 'admin')
+  rules() {
+    return listRules();
+  }
+
+  /** The import log: who, when, files with checksums, counts, outcome. Scoped to the user's municipality. */
+  @Get('imports')
+  @Roles('chef', 'admin')
+  async imports(@CurrentUser() user: AuthUser, @Query('limit') limit = '50') {
+    const rows = await this.db.query(
+      `SELECT id, municipality_code AS municipality, source, to_char(export_date, 'YYYY-MM-DD') AS "exportDate", status,
+              requested_by AS "requestedBy", job_id AS "jobId", started_at AS "startedAt", finished_at AS "finishedAt",
+              extract(epoch FROM finished_at - started_at)::float AS seconds, files, loaded, unchanged, removed,
+              rejected_count AS "rejectedCount", warning_count AS "warningCount", error
+       FROM import_run WHERE $1::smallint IS NULL OR municipality_code = $1 OR municipality_code IS NULL
+       ORDER BY id DESC LIMIT $2`,
+      [user.municipality, Math.min(Math.max(Number(limit) || 50, 1), 500)],
+    );
+    return rows;
+  }
+
+  /** Rejected rows and warnings of one import, by rule and file with line numbers (paged). */
+  @Get('imports/:id/issues')
+  @Roles('chef', 'admin')
+  async issues(
+    @CurrentUser() user: AuthUser,
+    @Param('id', ParseIntPipe) id: number,
+    @Query('severity') severity?: string,
+    @Query('offset') offset = '0',
+    @Query('limit') limit = '100',
+  ) {
+    const run = await this.db.query(`SELECT municipality_code FROM import_run WHERE id = $1`, [id]);
+    if (run.length === 0 || (user.municipality !== null && run[0].municipality_code !== null && run[0].municipality_code !== user.municipality)) {
+      throw new NotFoundException(`Import ${id} findes ikke`);
+    }
+    if (severity !== undefined && !['error', 'warning'].includes(severity)) throw new BadRequestException('severity skal være error eller warning');
+    const params = [id, severity ?? null, Math.max(Number(offset) || 0, 0), Math.min(Math.max(Number(limit) || 100, 1), 1000)];
+    const [rows, byRule] = await Promise.all([
+      this.db.query(
+        `SELECT severity, file, line, rule, value, message FROM import_issue WHERE import_id = $1 AND ($2::text IS NULL OR severity = $2)
+         ORDER BY file, line NULLS FIRST, id OFFSET $3 LIMIT $4`,
+        params,
+      ),
+      this.db.query(
+        `SELECT rule, severity, count(*)::int AS count FROM import_issue WHERE import_id = $1 AND ($2::text IS NULL OR severity = $2) GROUP BY rule, severity ORDER BY rule`,
+        params.slice(0, 2),
+      ),
+    ]);
+    return { count: byRule.reduce((s: number, r: { count: number }) => s + r.count, 0), byRule, rows };
+  }
+
+  /** Upload an export folder as a zip; the import is queued as a job on the 'etl' queue. */
+  @Post('imports')
+  @Roles('admin')
+  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: 512 * 1024 ** 2 } }))
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file', 'source'],
+      properties: {
+        file: { type: 'string', format: 'binary', description: 'zip of the export folder' },
+        source: { type: 'string', enum: [...SOURCES] },
+        municipality: { type: 'string' },
+        exportDate: { type: 'string', format: 'date' },
+      },
+    },
+  })
+  async upload(
+    @CurrentUser() user: AuthUser,
+    @UploadedFile() file: { buffer: Buffer; originalname: string } | undefined,
+    @Body() body: { source?: string; municipality?: string; exportDate?: string },
+  ) {
+    if (!file) throw new BadRequestException('Vedhæft udtrækket som en zip-fil i feltet "file".');
+    if (!body.source || !(SOURCES as readonly string[]).includes(body.source)) throw new BadRequestException(`source skal være en af: ${SOURCES.join(', ')}`);
+    const municipality = body.municipality ? Number(body.municipality) : undefined;
+    if (municipality !== undefined && !isMunicipalityCode(municipality)) throw new BadRequestException(`Ukendt kommunenummer: ${body.municipality}`);
+    if (body.exportDate !== undefined && body.exportDate !== '' && !/^\d{4}-\d{2}-\d{2}$/.test(body.exportDate)) throw new BadRequestException('exportDate skal være ÅÅÅÅ-MM-DD');
+    const dir = join(this.config.uploadDir, randomUUID());
+    let files: string[];
+    try {
+      files = unzipExport(file.buffer, dir);
+    } catch (e) {
+      if (e instanceof UploadError) throw new BadRequestException(e.message);
+      throw e;
+    }
+    const job = await this.queue.add('import', {
+      source: body.source as SourceKind,
+      dir,
+      municipality,
+      exportDate: body.exportDate || undefined,
+      requestedBy: user.username,
+    });
+    return { jobId: job.id, files };
+  }
+
+  /** A job's state and progress (rows read, rejected), and its result or failure reason. */
+  @Get('imports/jobs/:id')
+  @Roles('admin')
+  async job(@Param('id') id: string) {
+    const job = await this.queue.getJob(id);
+    if (!job) throw new NotFoundException(`Job ${id} findes ikke`);
+    return { id: job.id, state: await job.getState(), progress: job.progress, attempts: job.attemptsMade, failedReason: job.failedReason ?? null, result: job.returnvalue ?? null };
+  }
+
+  /** Jobs by state, e.g. the failed-jobs view. */
+  @Get('imports/jobs')
+  @Roles('admin')
+  async jobs(@Query('state') state = 'failed') {
+    if (!(JOB_STATES as readonly string[]).includes(state)) throw new BadRequestException(`state skal være en af: ${JOB_STATES.join(', ')}`);
+    const jobs = await this.queue.getJobs([state as (typeof JOB_STATES)[number]], 0, 99);
+    return jobs.map((j) => ({ id: j.id, data: j.data, attempts: j.attemptsMade, failedReason: j.failedReason ?? null, finishedOn: j.finishedOn ?? null }));
+  }
+}
