@@ -105,16 +105,18 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
  * the child's first case opened after it, else the child's latest case.
  */
 async function linkNotificationsToCases(client: PoolClient, notifications: string, cases: string): Promise<void> {
+  // Set-based (a hash join on the child), not a lookup per notification.
   await client.query(
-    `UPDATE ${notifications} n SET case_id = (
-       SELECT c.case_id FROM ${cases} c
-       CROSS JOIN LATERAL (SELECT (n.received_at AT TIME ZONE 'Europe/Copenhagen')::date AS day) r
-       WHERE c.person_id = n.person_id
-       ORDER BY CASE WHEN c.opened <= r.day AND (c.closed IS NULL OR c.closed >= r.day) THEN 0 WHEN c.opened > r.day THEN 1 ELSE 2 END,
-                CASE WHEN c.opened > r.day THEN c.opened END ASC,
+    `UPDATE ${notifications} n SET case_id = linked.case_id FROM (
+       SELECT DISTINCT ON (x._line) x._line, c.case_id
+       FROM (SELECT _line, person_id, (received_at AT TIME ZONE 'Europe/Copenhagen')::date AS day FROM ${notifications} WHERE case_id IS NULL) x
+       JOIN ${cases} c ON c.person_id = x.person_id
+       ORDER BY x._line,
+                CASE WHEN c.opened <= x.day AND (c.closed IS NULL OR c.closed >= x.day) THEN 0 WHEN c.opened > x.day THEN 1 ELSE 2 END,
+                CASE WHEN c.opened > x.day THEN c.opened END ASC,
                 c.opened DESC, c.case_id
-       LIMIT 1)
-     WHERE n.case_id IS NULL`,
+     ) linked
+     WHERE n._line = linked._line AND n.case_id IS NULL`,
   );
 }
 

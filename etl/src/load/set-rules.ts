@@ -33,13 +33,15 @@ export async function warnConflictingDuplicates(
 ): Promise<void> {
   if (values.length === 0) return;
   const k = key.join(', ');
+  // Only keys that occur more than once are compared (a hash aggregate), not every row.
   const { rows } = await client.query(
-    `SELECT _file, _line, concat_ws('/', ${k}) AS id FROM (
+    `WITH repeated AS (SELECT ${k} FROM ${table} GROUP BY ${k} HAVING count(*) > 1)
+     SELECT _file, _line, concat_ws('/', ${k}) AS id FROM (
        SELECT _file, _line, ${k},
               min(row(${values.join(', ')})::text) OVER (PARTITION BY ${k})
                 <> max(row(${values.join(', ')})::text) OVER (PARTITION BY ${k}) AS conflicting,
               row_number() OVER (PARTITION BY ${k} ORDER BY _line DESC) AS rank
-       FROM ${table}) d
+       FROM ${table} WHERE (${k}) IN (SELECT ${k} FROM repeated)) d
      WHERE conflicting AND rank > 1 ORDER BY _line`,
   );
   for (const r of rows) {

@@ -26,5 +26,7 @@ export async function stageFile(
     });
   });
   onProgress?.({ file: input.file, rowsRead: read, rejected: log.rejected.length });
+  // Temporary tables have no statistics until analysed: the set-based rules need good plans.
+  await client.query(`ANALYZE ${stagingTable(def)}`);
   return read;
 }

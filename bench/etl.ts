@@ -1,0 +1,71 @@
+// npm run bench -- etl [measures]  — the full DUBU import (parse, validate, pseudonymise, COPY,
+// merge) of a large export, cold, next to psql \copy of the same files into untyped tables.
+import { execFileSync } from 'child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { Client, Pool } from 'pg';
+import { migrate } from '@bu/db';
+import { importDubu } from '@bu/etl';
+import { generateLargeDubu } from './generate-large-dubu';
+
+const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
+
+async function freshDatabase(name: string): Promise<string> {
+  const admin = new Client({ connectionString: SERVER });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(SERVER);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+function psqlCopy(url: string, dir: string): number {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.csv'));
+  const script = files
+    .map((f) => {
+      const cols = readFileSync(join(dir, f), 'utf8').slice(0, 400).split('\n')[0].split(';').map((_, i) => `c${i} text`);
+      const table = f.replace('.csv', '');
+      return `CREATE TABLE raw_${table} (${cols.join(', ')});\n\\copy raw_${table} FROM '${join(dir, f)}' WITH (FORMAT csv, DELIMITER ';', HEADER true)`;
+    })
+    .join('\n');
+  const started = process.hrtime.bigint();
+  execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', url], { input: `\\timing off\nBEGIN;\n${script}\nCOMMIT;\n` });
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+export async function benchEtl(measures: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-dubu-'));
+  console.log(`Generating a DUBU export with ${measures.toLocaleString('da-DK')} rows in ydelser.csv in ${dir} ...`);
+  const counts = await generateLargeDubu(dir, measures);
+  const bytes = readdirSync(dir).reduce((s, f) => s + statSync(join(dir, f)).size, 0);
+  const rows = Object.values(counts).reduce((a, b) => a + b, 0);
+
+  const psqlSeconds = psqlCopy(await freshDatabase('bu_bench_psql'), dir);
+
+  const url = await freshDatabase('bu_bench_etl');
+  await migrate(url);
+  const pool = new Pool({ connectionString: url, max: 2 });
+  const rssBefore = process.memoryUsage().rss;
+  let peak = rssBefore;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  const started = process.hrtime.bigint();
+  const result = await importDubu(pool, dir, { pseudonymSecret: 'bench-secret-0123456789abcdef', exportDate: '2024-12-31' });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  await pool.end();
+  if (result.status !== 'succeeded') throw new Error(`import failed: ${result.error}`);
+
+  const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
+  console.log('');
+  console.log(`files:            ${Object.entries(counts).map(([k, v]) => `${k} ${v.toLocaleString('da-DK')}`).join(', ')} (${mb(bytes)} MB)`);
+  console.log(`loaded:           ${JSON.stringify(result.loaded)}; rejected ${result.rejected.length}`);
+  console.log(`psql \\copy:       ${psqlSeconds.toFixed(2)} s  (${Math.round(rows / psqlSeconds).toLocaleString('da-DK')} rows/s, untyped tables)`);
+  console.log(`full ETL import:  ${seconds.toFixed(2)} s  (${Math.round(rows / seconds).toLocaleString('da-DK')} rows/s, cold)`);
+  console.log(`ratio:            ${(seconds / psqlSeconds).toFixed(2)} × psql`);
+  console.log(`peak RSS:         ${mb(peak)} MB (process, ${mb(rssBefore)} MB before the import)`);
+  rmSync(dir, { recursive: true, force: true });
+}
