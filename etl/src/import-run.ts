@@ -78,6 +78,14 @@ export async function runImport(
 ): Promise<ImportResult> {
   const started = Date.now();
   const files = await Promise.all(paths.map(checksum));
+  if (options.jobId) {
+    // A worker that died mid-import left its run 'running'; the transaction was rolled back.
+    await pool.query(
+      `UPDATE import_run SET status = 'failed', finished_at = now(), error = 'Afbrudt: arbejdsprocessen stoppede under importen; intet blev skrevet. Jobbet prøves igen.'
+       WHERE job_id = $1 AND status = 'running'`,
+      [options.jobId],
+    );
+  }
   const { rows } = await pool.query(
     `INSERT INTO import_run (source, status, requested_by, job_id, files, municipality_code)
      VALUES ($1, 'running', $2, $3, $4, $5) RETURNING id`,

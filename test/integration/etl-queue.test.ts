@@ -16,8 +16,8 @@ for (const backend of ['postgres', 'redis'] as const) {
 
     beforeAll(async () => {
       db = await createTestDatabase();
-      // A fresh Redis key prefix is not needed: each run's jobs carry their own ids and the worker only sees this queue.
-      config = { databaseUrl: db.url, redisUrl: backend === 'redis' ? REDIS_URL : undefined };
+      // Its own Redis key prefix: other suites' workers on the same Redis never see these jobs.
+      config = { databaseUrl: db.url, redisUrl: backend === 'redis' ? REDIS_URL : undefined, queuePrefix: `test-${db.url.split('/').pop()}` };
       worker = startEtlWorker(config, db.pool, TEST_SECRET);
     });
     afterAll(async () => {

@@ -5,6 +5,7 @@ import { join } from 'path';
 export interface AppConfig {
   databaseUrl: string;
   redisUrl?: string;
+  queuePrefix?: string;
   port: number;
   jwtSecret: string;
   /** Token lifetime in seconds (short-lived; the dashboard logs in again). */
@@ -31,6 +32,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
   return {
     databaseUrl: databaseUrl!,
     redisUrl: overrides.redisUrl ?? (env.REDIS_URL || undefined),
+    queuePrefix: overrides.queuePrefix ?? (env.QUEUE_PREFIX || undefined),
     port,
     // Without a configured secret, tokens are valid for this process only.
     jwtSecret: overrides.jwtSecret ?? env.JWT_SECRET ?? randomBytes(32).toString('hex'),

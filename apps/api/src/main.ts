@@ -26,7 +26,7 @@ export async function serve(config: AppConfig): Promise<RunningServer> {
 
 export function startWorker(config: AppConfig): { close(): Promise<void> } {
   const pool = new Pool({ connectionString: config.databaseUrl, max: 4 });
-  const worker = startEtlWorker(config, pool, config.pseudonymSecret);
+  const worker = startEtlWorker(config, pool, config.pseudonymSecret, { lockDurationMs: Number(process.env.ETL_LOCK_DURATION_MS ?? 30_000) });
   worker.on('failed', (job, error) => console.error(`ETL job ${job?.id} failed: ${error.message}`));
   return {
     async close() {

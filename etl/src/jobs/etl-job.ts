@@ -34,6 +34,15 @@ export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData,
   return result;
 }
 
-export function startEtlWorker(config: QueueConfig, pool: Pool, secret: string, concurrency = 1) {
-  return createWorker<EtlJobData, ImportResult>(config, ETL_QUEUE, (job) => runEtlJob(pool, secret, job), { concurrency });
+/**
+ * lockDurationMs: how long a job stays claimed without a heartbeat; a worker that dies mid-job
+ * has its job picked up again after about this long (BullMQ's stalled-job check).
+ */
+export function startEtlWorker(config: QueueConfig, pool: Pool, secret: string, options: { concurrency?: number; lockDurationMs?: number } = {}) {
+  const lockDuration = options.lockDurationMs ?? 30_000;
+  return createWorker<EtlJobData, ImportResult>(config, ETL_QUEUE, (job) => runEtlJob(pool, secret, job), {
+    concurrency: options.concurrency ?? 1,
+    lockDuration,
+    stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)),
+  });
 }

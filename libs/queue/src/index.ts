@@ -7,6 +7,8 @@ import IORedis from 'ioredis';
 export interface QueueConfig {
   databaseUrl: string;
   redisUrl?: string;
+  /** Redis key prefix (default "bull"): several deployments or test runs can share one Redis. */
+  queuePrefix?: string;
 }
 
 export type QueueBackendKind = 'redis' | 'postgres';
@@ -29,9 +31,12 @@ function classesFor(config: QueueConfig): { classes: Classes; connection: () => 
   return { classes: bound, connection: () => ({ connectionString: config.databaseUrl, schema: 'bullmq', migrate: true }) };
 }
 
+/** The prefix is a Redis notion; the PostgreSQL backend namespaces by schema in its own database. */
+const prefix = (config: QueueConfig) => (config.redisUrl && config.queuePrefix ? { prefix: config.queuePrefix } : {});
+
 export function createQueue<T = unknown>(config: QueueConfig, name: string, opts: Partial<QueueOptions> = {}): Queue<T> {
   const { classes, connection } = classesFor(config);
-  return new classes.Queue(name, { ...opts, connection: connection() as QueueOptions['connection'] }) as Queue<T>;
+  return new classes.Queue(name, { ...opts, ...prefix(config), connection: connection() as QueueOptions['connection'] }) as Queue<T>;
 }
 
 export function createWorker<T = unknown, R = unknown>(
@@ -41,7 +46,7 @@ export function createWorker<T = unknown, R = unknown>(
   opts: Partial<WorkerOptions> = {},
 ): Worker<T, R> {
   const { classes, connection } = classesFor(config);
-  return new classes.Worker(name, processor as never, { ...opts, connection: connection() as WorkerOptions['connection'] }) as Worker<T, R>;
+  return new classes.Worker(name, processor as never, { ...opts, ...prefix(config), connection: connection() as WorkerOptions['connection'] }) as Worker<T, R>;
 }
 
 export type { Job, Queue, Worker };
