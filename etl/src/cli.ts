@@ -49,8 +49,31 @@ function report(result: ImportResult): void {
   if (result.rejected.length > 20) out.write(`  ... og ${result.rejected.length - 20} flere (se Datakvalitet)\n`);
 }
 
+async function addDropFolder(source: string, dir: string, municipality: number | undefined): Promise<void> {
+  const url = process.env.DATABASE_URL ?? usage('DATABASE_URL er ikke sat.');
+  await migrate(url);
+  const pool = new Pool({ connectionString: url, max: 1 });
+  try {
+    await pool.query(
+      `INSERT INTO drop_folder (municipality_code, source, path) VALUES ($1, $2, $3)
+       ON CONFLICT (path) DO UPDATE SET municipality_code = EXCLUDED.municipality_code, source = EXCLUDED.source`,
+      [municipality ?? null, source, resolve(dir)],
+    );
+  } finally {
+    await pool.end();
+  }
+  process.stderr.write(`Afleveringsmappen ${resolve(dir)} (${source}) tjekkes nu efter planen (DROP_FOLDER_INTERVAL_MS).\n`);
+}
+
 async function main(): Promise<void> {
   const { positional, flags } = parseArgs(process.argv.slice(2));
+  if (positional[0] === 'drop-folder') {
+    const [, verb, kind, folder] = positional;
+    if (verb !== 'add' || !kind || !folder || !['dubu', 'csc', 'economy', 'statistics'].includes(kind)) {
+      usage('Brug: npm run etl -- drop-folder add <dubu|csc|economy|statistics> <mappe> [--municipality NNN]');
+    }
+    return addDropFolder(kind, folder, typeof flags.municipality === 'string' ? Number(flags.municipality) : undefined);
+  }
   const [command, source, dir] = positional;
   if (command !== 'import' || !source || !dir) usage('Angiv kommando, kilde og mappe.');
   if (!['dubu', 'csc', 'economy', 'statistics'].includes(source)) usage(`Ukendt kilde: ${source}`);

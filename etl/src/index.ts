@@ -12,3 +12,4 @@ export * from './import-source';
 export * from './csc/import';
 export { parseDelimited } from './csv/parse';
 export { readText } from './csv/source';
+export * from './jobs/drop-folders';

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { createQueue, createWorker, ETL_QUEUE, Job, QueueConfig } from '@bu/queue';
 import { importSource } from '../import-source';
 import type { ImportResult, SourceKind } from '../import-run';
+import { pullDropFolders, PULL_JOB } from './drop-folders';
 
 /** Job data carries paths and options, never file contents or CPR numbers. */
 export interface EtlJobData {
@@ -20,6 +21,7 @@ export function etlQueue(config: QueueConfig) {
 }
 
 export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData, ImportResult>): Promise<ImportResult> {
+
   const { source, dir, municipality, exportDate, requestedBy } = job.data;
   const result = await importSource(pool, source, dir, {
     municipality,
@@ -40,9 +42,19 @@ export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData,
  */
 export function startEtlWorker(config: QueueConfig, pool: Pool, secret: string, options: { concurrency?: number; lockDurationMs?: number } = {}) {
   const lockDuration = options.lockDurationMs ?? 30_000;
-  return createWorker<EtlJobData, ImportResult>(config, ETL_QUEUE, (job) => runEtlJob(pool, secret, job), {
-    concurrency: options.concurrency ?? 1,
-    lockDuration,
-    stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)),
-  });
+  // The scheduled drop-folder check queues the imports it finds on this same queue.
+  let queue: ReturnType<typeof etlQueue> | undefined;
+  const worker = createWorker<EtlJobData, ImportResult | null>(
+    config,
+    ETL_QUEUE,
+    async (job) => {
+      if (job.name !== PULL_JOB) return runEtlJob(pool, secret, job as Job<EtlJobData, ImportResult>);
+      queue ??= etlQueue(config);
+      await pullDropFolders(pool, queue);
+      return null;
+    },
+    { concurrency: options.concurrency ?? 1, lockDuration, stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)) },
+  );
+  worker.on('closed', () => void queue?.close());
+  return worker;
 }

@@ -4,9 +4,10 @@ import * as caseFacts from './entities/case-facts';
 import * as reference from './entities/reference';
 import * as system from './entities/system';
 import { CanonicalModel1732000000000 } from './migrations/1732000000000-CanonicalModel';
+import { DropFolders1732100000000 } from './migrations/1732100000000-DropFolders';
 
 export const ENTITIES = [...Object.values(reference), ...Object.values(caseFacts), ...Object.values(system)];
-export const MIGRATIONS = [CanonicalModel1732000000000];
+export const MIGRATIONS = [CanonicalModel1732000000000, DropFolders1732100000000];
 
 /** A TypeORM data source on a Postgres URL. The schema changes only through MIGRATIONS. */
 export function createDataSource(url: string, options: { poolSize?: number } = {}): DataSource {
