@@ -1,3 +1,4 @@
 export * from './types';
 export * from './registry';
 export * from './dimensions';
+export * from './settings';

@@ -1,8 +1,28 @@
 import { openCases } from './caseload/open-cases';
+import { unassignedCases } from './caseload/unassigned';
+import { caseloadVsNorm } from './caseload/vs-norm';
+import { weightedCaseload } from './caseload/weighted';
+import { investigation4m, investigationDuration, investigationOverdue } from './deadline/investigations';
+import { childConversation, followupOverdue, planOnTime, supervisionOverdue } from './deadline/measures';
+import { notification24h, notificationOverdue } from './deadline/notifications';
 import type { KpiDefinition } from './types';
 
 /** Every KPI the API serves, by catalogue id. */
-export const KPIS: readonly KpiDefinition[] = [openCases];
+export const KPIS: readonly KpiDefinition[] = [
+  openCases,
+  weightedCaseload,
+  caseloadVsNorm,
+  unassignedCases,
+  notification24h,
+  notificationOverdue,
+  investigation4m,
+  investigationOverdue,
+  followupOverdue,
+  supervisionOverdue,
+  planOnTime,
+  childConversation,
+  investigationDuration,
+] as KpiDefinition[];
 
 const BY_ID = new Map(KPIS.map((k) => [k.id, k]));
 

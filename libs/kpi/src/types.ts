@@ -1,4 +1,5 @@
 import type { Role } from '@bu/domain';
+import type { KpiSettings } from './settings';
 
 /** Runs SQL; the API passes its TypeORM DataSource's query, tests a pg pool's. */
 export type Query = <T = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
@@ -12,6 +13,8 @@ export interface KpiContext {
   period: { from: string; to: string };
   /** Team scope for a team leader; undefined = every team. */
   teams?: string[];
+  /** The municipality's settings; the defaults when absent. */
+  settings?: KpiSettings;
 }
 
 export interface KpiDefinition<V = unknown> {
@@ -23,5 +26,13 @@ export interface KpiDefinition<V = unknown> {
   higherIsBetter: boolean | null;
   /** Roles that may read the figure. */
   roles: Role[];
+  /** Thresholds for a traffic light in the KPI's own unit (green up to, yellow up to), when it has one. */
+  light?: (settings: KpiSettings) => { green: number; yellow: number };
   compute(ctx: KpiContext): Promise<V>;
+}
+
+/** A list KPI: the total and the rows the team leader acts on. */
+export interface KpiListValue<Row> {
+  count: number;
+  rows: Row[];
 }

@@ -1,0 +1,63 @@
+import { DEFAULT_SETTINGS } from '../settings';
+import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
+
+export interface UnassignedRow {
+  case: string;
+  area: string;
+  /** The last caseworker assigned before D (may have left), or null when never assigned. */
+  lastWorker: string | null;
+  team: string;
+  reason: 'ingen sagsbehandler' | 'sagsbehandler fratrådt';
+  /** The first day the case had nobody: the day after the last assignment or the employment ended, or the opening day. */
+  since: string;
+  days: number;
+}
+
+/**
+ * caseload.unassigned — the handover list: cases open at D with no assignment at D, or assigned
+ * to a caseworker whose employment ended before D. A case belongs to the team of its last
+ * assigned caseworker, else to the intake team.
+ */
+export const unassignedCases: KpiDefinition<KpiListValue<UnassignedRow>> = {
+  id: 'caseload.unassigned',
+  title: 'Sager uden aktiv sagsbehandler (til overdragelse)',
+  unit: 'list',
+  higherIsBetter: false,
+  roles: ['teamleder', 'chef', 'admin'],
+  async compute(ctx: KpiContext) {
+    const intake = (ctx.settings ?? DEFAULT_SETTINGS).intake_team;
+    const rows = await ctx.query<UnassignedRow>(
+      `WITH open_case AS (
+         SELECT c.* FROM child_case c WHERE c.municipality_code = $1 AND c.opened <= $2::date AND (c.closed IS NULL OR c.closed >= $2::date)
+       ),
+       current AS (
+         SELECT DISTINCT ON (a.source, a.case_id) a.source, a.case_id, NULLIF(a.worker_id, '') AS worker_id
+         FROM assignment a WHERE a.municipality_code = $1 AND a.valid_from <= $2::date AND (a.valid_to IS NULL OR a.valid_to >= $2::date)
+         ORDER BY a.source, a.case_id, a.valid_from DESC, a.worker_id DESC
+       ),
+       last AS (
+         SELECT DISTINCT ON (a.source, a.case_id) a.source, a.case_id, a.worker_id, a.valid_to
+         FROM assignment a WHERE a.municipality_code = $1 AND a.valid_from <= $2::date AND a.worker_id <> ''
+         ORDER BY a.source, a.case_id, a.valid_from DESC, a.worker_id DESC
+       ),
+       listed AS (
+         SELECT oc.case_id, oc.area, l.worker_id AS last_worker, coalesce(w.team, $4) AS team,
+           CASE WHEN cur.worker_id IS NULL THEN 'ingen sagsbehandler' ELSE 'sagsbehandler fratrådt' END AS reason,
+           CASE WHEN cur.worker_id IS NOT NULL THEN w.employed_to + 1
+                WHEN l.valid_to IS NOT NULL THEN GREATEST(l.valid_to + 1, oc.opened)
+                ELSE oc.opened END AS since
+         FROM open_case oc
+         LEFT JOIN current cur ON cur.source = oc.source AND cur.case_id = oc.case_id
+         LEFT JOIN last l ON l.source = oc.source AND l.case_id = oc.case_id
+         LEFT JOIN caseworker w ON w.municipality_code = $1 AND w.source = oc.source AND w.worker_id = coalesce(cur.worker_id, l.worker_id)
+         LEFT JOIN caseworker cw ON cw.municipality_code = $1 AND cw.source = oc.source AND cw.worker_id = cur.worker_id
+         WHERE cur.worker_id IS NULL OR cw.employed_to < $2::date
+       )
+       SELECT case_id AS "case", area, last_worker AS "lastWorker", team, reason, to_char(since, 'YYYY-MM-DD') AS since, ($2::date - since)::int AS days
+       FROM listed WHERE $3::text[] IS NULL OR team = ANY($3::text[])
+       ORDER BY days DESC, case_id`,
+      [ctx.municipality, ctx.asOf, ctx.teams ?? null, intake],
+    );
+    return { count: rows.length, rows };
+  },
+};

@@ -1,0 +1,32 @@
+import { DEFAULT_SETTINGS } from '../settings';
+import type { KpiContext, KpiDefinition } from '../types';
+import { LISTED_WORKERS, OPEN_CASES_WITH_RESPONSIBLE } from './responsible';
+
+/**
+ * caseload.vs_norm — per caseworker: Σ over case areas of (children with an open case in the
+ * area / the area's norm). Light (KPI metadata): green ≤ 1.0, yellow ≤ 1.15, red above.
+ */
+export const caseloadVsNorm: KpiDefinition<Record<string, number>> = {
+  id: 'caseload.vs_norm',
+  title: 'Sagsbelastning i forhold til normen',
+  unit: 'ratio',
+  higherIsBetter: false,
+  roles: ['teamleder', 'chef', 'admin'],
+  light: (settings) => settings['caseload.light'],
+  async compute(ctx: KpiContext) {
+    const norms = (ctx.settings ?? DEFAULT_SETTINGS)['caseload.norms'];
+    const rows = await ctx.query<{ worker_id: string; area: string | null; children: number }>(
+      `WITH ${OPEN_CASES_WITH_RESPONSIBLE}, ${LISTED_WORKERS}
+       SELECT l.worker_id, ocw.area, count(DISTINCT ocw.person_id)::int AS children
+       FROM listed l LEFT JOIN open_case_worker ocw ON ocw.worker_id = l.worker_id
+       WHERE $3::text[] IS NULL OR l.team = ANY($3::text[])
+       GROUP BY l.worker_id, ocw.area ORDER BY l.worker_id`,
+      [ctx.municipality, ctx.asOf, ctx.teams ?? null],
+    );
+    const result: Record<string, number> = {};
+    for (const r of rows) {
+      result[r.worker_id] = (result[r.worker_id] ?? 0) + (r.area && norms[r.area] ? r.children / norms[r.area] : 0);
+    }
+    return result;
+  },
+};

@@ -1,0 +1,82 @@
+import { DEFAULT_SETTINGS } from '../settings';
+import { CASE_TEAM, IN_SCOPE, kpiParams, share } from '../sql';
+import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
+
+// Børnefaglig undersøgelse: 4 months (SEL § 50 / BL § 20), "4 months" as calendar months, clamped
+// to the month end (31-10 + 4 months = 28/29-02). Completion after D is not known at D.
+const INVESTIGATION = `
+  ${CASE_TEAM},
+  inv AS (
+    SELECT i.investigation_id, i.case_id, i.started, CASE WHEN i.completed <= $2::date THEN i.completed END AS completed,
+           (i.started + interval '4 months')::date AS due, ct.team, ct.worker_id
+    FROM investigation i JOIN case_team ct ON ct.source = i.source AND ct.case_id = i.case_id
+    WHERE i.municipality_code = $1 AND i.started <= $2::date
+  )`;
+
+/** deadline.investigation_4m — share of investigations completed in P within start + 4 months. */
+export const investigation4m: KpiDefinition<number | null> = {
+  id: 'deadline.investigation_4m',
+  title: 'Børnefaglige undersøgelser afsluttet inden for 4 måneder',
+  unit: 'share',
+  higherIsBetter: true,
+  roles: ['teamleder', 'chef', 'admin'],
+  async compute(ctx: KpiContext) {
+    const [r] = await ctx.query<{ on_time: number; completed: number }>(
+      `WITH ${INVESTIGATION}
+       SELECT count(*) FILTER (WHERE completed <= due)::int AS on_time, count(*)::int AS completed
+       FROM inv WHERE completed BETWEEN $3::date AND $4::date AND ${IN_SCOPE('inv')}`,
+      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+    );
+    return share(r.on_time, r.completed);
+  },
+};
+
+export interface OverdueInvestigationRow {
+  investigation: string;
+  case: string;
+  worker: string | null;
+  team: string;
+  started: string;
+  due: string;
+  daysOverdue: number;
+}
+
+/** deadline.investigation_overdue — not completed at D with start + 4 months < D; plus those due within 14 days. */
+export const investigationOverdue: KpiDefinition<KpiListValue<OverdueInvestigationRow> & { dueSoon: KpiListValue<OverdueInvestigationRow> }> = {
+  id: 'deadline.investigation_overdue',
+  title: 'Børnefaglige undersøgelser over 4 måneder',
+  unit: 'list',
+  higherIsBetter: false,
+  roles: ['teamleder', 'chef', 'admin'],
+  async compute(ctx: KpiContext) {
+    const rows = await ctx.query<OverdueInvestigationRow>(
+      `WITH ${INVESTIGATION}
+       SELECT investigation_id AS investigation, case_id AS "case", worker_id AS worker, team,
+              to_char(started, 'YYYY-MM-DD') AS started, to_char(due, 'YYYY-MM-DD') AS due, ($2::date - due)::int AS "daysOverdue"
+       FROM inv WHERE completed IS NULL AND due <= $2::date + 14 AND ${IN_SCOPE('inv')}
+       ORDER BY "daysOverdue" DESC, case_id, investigation_id`,
+      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+    );
+    const overdue = rows.filter((r) => r.daysOverdue > 0);
+    const soon = rows.filter((r) => r.daysOverdue <= 0);
+    return { count: overdue.length, rows: overdue, dueSoon: { count: soon.length, rows: soon } };
+  },
+};
+
+/** investigation.duration_days — median days from start to completion of investigations completed in P. */
+export const investigationDuration: KpiDefinition<number | null> = {
+  id: 'investigation.duration_days',
+  title: 'Varighed af børnefaglige undersøgelser (median, dage)',
+  unit: 'days',
+  higherIsBetter: false,
+  roles: ['teamleder', 'chef', 'admin'],
+  async compute(ctx: KpiContext) {
+    const [r] = await ctx.query<{ median: number | null }>(
+      `WITH ${INVESTIGATION}
+       SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY completed - started)::float AS median
+       FROM inv WHERE completed BETWEEN $3::date AND $4::date AND ${IN_SCOPE('inv')}`,
+      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+    );
+    return r.median;
+  },
+};

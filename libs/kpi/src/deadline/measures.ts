@@ -1,0 +1,155 @@
+import { DEFAULT_SETTINGS } from '../settings';
+import { addMonthsSql, CASE_TEAM, IN_SCOPE, kpiParams, share } from '../sql';
+import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
+
+// Deadlines on measures. Economic benefits are left out of every deadline KPI; "ukendt" measures
+// are left out where the catalogue says so (plans, child conversations).
+
+export interface MeasureDeadlineRow {
+  measure: string;
+  measureType: string;
+  case: string;
+  worker: string | null;
+  team: string;
+  due: string;
+  daysOverdue: number;
+}
+
+const ACTIVE_MEASURE = `
+  ${CASE_TEAM},
+  active AS (
+    SELECT m.*, ct.team, ct.worker_id AS responsible
+    FROM measure m JOIN case_team ct ON ct.source = m.source AND ct.case_id = m.case_id
+    WHERE m.municipality_code = $1 AND m.family <> 'economic' AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date)
+  )`;
+
+/**
+ * deadline.followup_overdue — measures active at D whose next follow-up is due before D. Due =
+ * start + 3 months when no follow-up is dated on or before D, else the latest such follow-up +
+ * the measure's cadence (from the export, default 6 months).
+ */
+export const followupOverdue: KpiDefinition<KpiListValue<MeasureDeadlineRow>> = {
+  id: 'deadline.followup_overdue',
+  title: 'Opfølgninger over fristen',
+  unit: 'list',
+  higherIsBetter: false,
+  roles: ['teamleder', 'chef', 'admin'],
+  async compute(ctx: KpiContext) {
+    const settings = ctx.settings ?? DEFAULT_SETTINGS;
+    const rows = await ctx.query<MeasureDeadlineRow>(
+      `WITH ${ACTIVE_MEASURE},
+       due AS (
+         SELECT a.*, (SELECT max(f.followup_date) FROM followup f WHERE f.municipality_code = $1 AND f.source = a.source
+                       AND f.measure_id = a.measure_id AND f.followup_date <= $2::date) AS last_followup
+         FROM active a
+       ),
+       dated AS (
+         SELECT d.*, CASE WHEN last_followup IS NULL THEN ${addMonthsSql('started', 3)}
+                          ELSE ${addMonthsSql('last_followup', 'coalesce(followup_cadence_months, $7)::int')} END AS due_date
+         FROM due d
+       )
+       SELECT measure_id AS measure, measure_type AS "measureType", case_id AS "case", responsible AS worker, team,
+              to_char(due_date, 'YYYY-MM-DD') AS due, ($2::date - due_date)::int AS "daysOverdue"
+       FROM dated WHERE due_date < $2::date AND ${IN_SCOPE('dated')}
+       ORDER BY "daysOverdue" DESC, case_id, measure_id`,
+      [...kpiParams(ctx, settings.intake_team), settings['followup.default_cadence_months']],
+    );
+    return { count: rows.length, rows };
+  },
+};
+
+/**
+ * deadline.supervision_overdue — placements active at D that started more than 6 months before D
+ * with no supervision visit in the 6 months up to and including D. Due = the latest visit (or the
+ * start) + 6 months.
+ */
+export const supervisionOverdue: KpiDefinition<KpiListValue<MeasureDeadlineRow>> = {
+  id: 'deadline.supervision_overdue',
+  title: 'Tilsynsbesøg over fristen (anbragte børn)',
+  unit: 'list',
+  higherIsBetter: false,
+  roles: ['teamleder', 'chef', 'admin'],
+  async compute(ctx: KpiContext) {
+    const rows = await ctx.query<MeasureDeadlineRow>(
+      `WITH ${ACTIVE_MEASURE},
+       placed AS (
+         SELECT a.*, (SELECT max(v.visit_date) FROM supervision_visit v WHERE v.municipality_code = $1 AND v.source = a.source
+                       AND v.measure_id = a.measure_id AND v.visit_date <= $2::date) AS last_visit
+         FROM active a WHERE a.family = 'placement' AND a.started < ${addMonthsSql('$2::date', -6)}
+       )
+       SELECT measure_id AS measure, measure_type AS "measureType", case_id AS "case", responsible AS worker, team,
+              to_char(${addMonthsSql('coalesce(last_visit, started)', 6)}, 'YYYY-MM-DD') AS due,
+              ($2::date - ${addMonthsSql('coalesce(last_visit, started)', 6)})::int AS "daysOverdue"
+       FROM placed
+       WHERE (last_visit IS NULL OR last_visit < ${addMonthsSql('$2::date', -6)}) AND ${IN_SCOPE('placed')}
+       ORDER BY "daysOverdue" DESC, case_id, measure_id`,
+      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+    );
+    return { count: rows.length, rows };
+  },
+};
+
+const STARTED_IN_P = `
+  ${CASE_TEAM},
+  started AS (
+    SELECT m.*, ct.person_id, ct.team FROM measure m JOIN case_team ct ON ct.source = m.source AND ct.case_id = m.case_id
+    WHERE m.municipality_code = $1 AND m.family IN ('placement', 'preventive') AND m.started BETWEEN $3::date AND $4::date AND m.started <= $2::date
+  )`;
+
+/**
+ * deadline.plan_on_time — share of measures started in P whose child has an action plan dated
+ * from start − 12 months to the limit: the start (Serviceloven, before 2024) or start + 3 months
+ * (Barnets Lov § 91). A Barnets Lov measure whose limit is after D with no plan by D is pending.
+ */
+export const planOnTime: KpiDefinition<number | null> = {
+  id: 'deadline.plan_on_time',
+  title: 'Handleplan / barnets plan rettidig',
+  unit: 'share',
+  higherIsBetter: true,
+  roles: ['teamleder', 'chef', 'admin'],
+  async compute(ctx: KpiContext) {
+    const [r] = await ctx.query<{ on_time: number; decided: number }>(
+      `WITH ${STARTED_IN_P},
+       judged AS (
+         SELECT s.*, CASE WHEN s.started < DATE '2024-01-01' THEN s.started ELSE ${addMonthsSql('s.started', 3)} END AS limit_date,
+           EXISTS (SELECT 1 FROM action_plan p JOIN child_case pc ON pc.municipality_code = p.municipality_code AND pc.source = p.source AND pc.case_id = p.case_id
+                   WHERE p.municipality_code = $1 AND pc.person_id = s.person_id AND p.plan_date <= $2::date
+                     AND p.plan_date BETWEEN ${addMonthsSql('s.started', -12)}
+                                         AND CASE WHEN s.started < DATE '2024-01-01' THEN s.started ELSE ${addMonthsSql('s.started', 3)} END) AS has_plan
+         FROM started s
+       )
+       SELECT count(*) FILTER (WHERE has_plan)::int AS on_time,
+              count(*) FILTER (WHERE has_plan OR limit_date <= $2::date)::int AS decided
+       FROM judged WHERE ${IN_SCOPE('judged')}`,
+      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+    );
+    return share(r.on_time, r.decided);
+  },
+};
+
+/**
+ * deadline.child_conversation — share of measures started in P with a child conversation for the
+ * child in the 6 months up to and including the decision (the decision date, else the start).
+ */
+export const childConversation: KpiDefinition<number | null> = {
+  id: 'deadline.child_conversation',
+  title: 'Børnesamtale før afgørelse',
+  unit: 'share',
+  higherIsBetter: true,
+  roles: ['teamleder', 'chef', 'admin'],
+  async compute(ctx: KpiContext) {
+    const [r] = await ctx.query<{ held: number; total: number }>(
+      `WITH ${STARTED_IN_P},
+       judged AS (
+         SELECT s.*, EXISTS (
+           SELECT 1 FROM child_conversation b JOIN child_case bc ON bc.municipality_code = b.municipality_code AND bc.source = b.source AND bc.case_id = b.case_id
+           WHERE b.municipality_code = $1 AND bc.person_id = s.person_id AND b.conversation_date <= $2::date
+             AND b.conversation_date BETWEEN ${addMonthsSql('coalesce(s.decided, s.started)', -6)} AND coalesce(s.decided, s.started)) AS held
+         FROM started s
+       )
+       SELECT count(*) FILTER (WHERE held)::int AS held, count(*)::int AS total FROM judged WHERE ${IN_SCOPE('judged')}`,
+      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+    );
+    return share(r.held, r.total);
+  },
+};

@@ -1,0 +1,69 @@
+import { DEFAULT_SETTINGS } from '../settings';
+import { CASE_TEAM, END_OF_D, IN_SCOPE, kpiParams, share } from '../sql';
+import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
+
+// Notifications: assessed within 24 hours = 86,400 elapsed seconds, whatever the clock change did.
+// What is known by D: an assessment after the end of D is not known yet.
+const NOTIFICATION_TEAM = `
+  ${CASE_TEAM},
+  note AS (
+    SELECT n.notification_id, n.case_id, n.received_at,
+           CASE WHEN n.assessed_at < ${END_OF_D} THEN n.assessed_at END AS assessed_at,
+           coalesce(ct.team, $6) AS team, ct.worker_id
+    FROM notification n LEFT JOIN case_team ct ON ct.source = n.source AND ct.case_id = n.case_id
+    WHERE n.municipality_code = $1
+  )`;
+
+/** deadline.notification_24h — share of notifications received in P assessed within 24 hours; young unassessed ones are pending. */
+export const notification24h: KpiDefinition<number | null> = {
+  id: 'deadline.notification_24h',
+  title: 'Underretninger vurderet inden for 24 timer',
+  unit: 'share',
+  higherIsBetter: true,
+  roles: ['teamleder', 'chef', 'admin'],
+  async compute(ctx: KpiContext) {
+    const [r] = await ctx.query<{ on_time: number; decided: number }>(
+      `WITH ${NOTIFICATION_TEAM}
+       SELECT count(*) FILTER (WHERE assessed_at IS NOT NULL AND assessed_at - received_at <= interval '24 hours')::int AS on_time,
+              count(*) FILTER (WHERE assessed_at IS NOT NULL OR received_at < ${END_OF_D} - interval '24 hours')::int AS decided
+       FROM note
+       WHERE (received_at AT TIME ZONE 'Europe/Copenhagen')::date BETWEEN $3::date AND $4::date
+         AND received_at < ${END_OF_D} AND ${IN_SCOPE('note')}`,
+      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+    );
+    return share(r.on_time, r.decided);
+  },
+};
+
+export interface OverdueNotificationRow {
+  notification: string;
+  case: string | null;
+  worker: string | null;
+  team: string;
+  received: string;
+  due: string;
+  daysOverdue: number;
+}
+
+/** deadline.notification_overdue — received by D, not assessed by D, received more than 24 hours before the end of D. */
+export const notificationOverdue: KpiDefinition<KpiListValue<OverdueNotificationRow>> = {
+  id: 'deadline.notification_overdue',
+  title: 'Underretninger ikke vurderet inden for 24 timer',
+  unit: 'list',
+  higherIsBetter: false,
+  roles: ['teamleder', 'chef', 'admin'],
+  async compute(ctx: KpiContext) {
+    const rows = await ctx.query<OverdueNotificationRow>(
+      `WITH ${NOTIFICATION_TEAM}
+       SELECT notification_id AS notification, case_id AS "case", worker_id AS worker, team,
+              to_char(received_at AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM-DD"T"HH24:MI') AS received,
+              to_char((received_at + interval '24 hours') AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM-DD"T"HH24:MI') AS due,
+              ($2::date - ((received_at + interval '24 hours') AT TIME ZONE 'Europe/Copenhagen')::date)::int AS "daysOverdue"
+       FROM note
+       WHERE assessed_at IS NULL AND received_at < ${END_OF_D} - interval '24 hours' AND ${IN_SCOPE('note')}
+       ORDER BY "daysOverdue" DESC, case_id, notification_id`,
+      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+    );
+    return { count: rows.length, rows };
+  },
+};

@@ -1,0 +1,50 @@
+// SQL shared by the KPIs. Parameters everywhere: $1 municipality, $2 as-of date D, $3 period
+// start, $4 period end, $5 team scope (text[] or NULL for all), $6 intake team.
+
+export const kpiParams = (ctx: { municipality: number; asOf: string; period: { from: string; to: string }; teams?: string[] }, intakeTeam: string) => [
+  ctx.municipality,
+  ctx.asOf,
+  ctx.period.from,
+  ctx.period.to,
+  ctx.teams ?? null,
+  intakeTeam,
+];
+
+/** The end of day D in Copenhagen: D + 1 day, 00:00 local time ("at D" for timestamps). */
+export const END_OF_D = `(($2::date + 1)::timestamp AT TIME ZONE 'Europe/Copenhagen')`;
+
+/**
+ * Every case of the municipality with its team for scoping: the team of the responsible caseworker
+ * at D, else of the last caseworker assigned before D, else the intake team.
+ */
+export const CASE_TEAM = `
+  -- Names every parameter's type, so a KPI that uses no period can share the parameter list.
+  params AS (SELECT $3::date AS period_from, $4::date AS period_to, $5::text[] AS teams, $6::text AS intake_team),
+  case_team AS (
+    SELECT c.source, c.case_id, c.person_id, c.area, c.opened, c.closed,
+      (SELECT NULLIF(a.worker_id, '') FROM assignment a
+        WHERE a.municipality_code = c.municipality_code AND a.source = c.source AND a.case_id = c.case_id
+          AND a.valid_from <= $2::date AND (a.valid_to IS NULL OR a.valid_to >= $2::date)
+        ORDER BY a.valid_from DESC, a.worker_id DESC LIMIT 1) AS worker_id,
+      coalesce((SELECT w.team FROM assignment a
+        JOIN caseworker w ON w.municipality_code = a.municipality_code AND w.source = a.source AND w.worker_id = a.worker_id
+        WHERE a.municipality_code = c.municipality_code AND a.source = c.source AND a.case_id = c.case_id
+          AND a.valid_from <= $2::date AND a.worker_id <> ''
+        ORDER BY (a.valid_to IS NULL OR a.valid_to >= $2::date) DESC, a.valid_from DESC, a.worker_id DESC LIMIT 1), $6) AS team
+    FROM child_case c WHERE c.municipality_code = $1
+  )`;
+
+/** Within the team scope. */
+export const IN_SCOPE = (alias: string) => `($5::text[] IS NULL OR ${alias}.team = ANY($5::text[]))`;
+
+/** Measures counted by the deadline KPIs: economic benefits are left out of every one. */
+export const DEADLINE_MEASURE = (alias: string) => `${alias}.family <> 'economic'`;
+
+/** A share: null when the denominator is 0 (never 0, never NaN). */
+export const share = (numerator: number, denominator: number): number | null => (denominator === 0 ? null : numerator / denominator);
+
+/**
+ * date + n months, keeping the day and clamping to the month end (31-01 + 1 month = 29-02), as
+ * KPIS.md defines it: PostgreSQL's month arithmetic does exactly this.
+ */
+export const addMonthsSql = (date: string, months: string | number) => `(${date} + make_interval(months => ${months}))::date`;
