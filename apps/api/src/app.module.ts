@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuditService } from './audit/audit.service';
 import { AuthModule } from './auth/auth.module';
 import { APP_CONFIG, AppConfig } from './config';
 import { DatabaseModule } from './database/database.module';
@@ -17,7 +18,7 @@ export class AppModule {
       global: true,
       imports: [DatabaseModule, QueueModule, AuthModule],
       controllers: [HealthController, MunicipalitiesController, KpiController, ImportsController],
-      providers: [{ provide: APP_CONFIG, useValue: config }, ScopeService],
+      providers: [{ provide: APP_CONFIG, useValue: config }, ScopeService, AuditService],
       exports: [APP_CONFIG],
     };
   }

@@ -2,11 +2,12 @@ import { BadRequestException, Controller, ForbiddenException, Get, Inject, Query
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { KpiResponse } from '@bu/contracts';
 import { defaultPeriod, parseIso, isValidDate } from '@bu/domain';
-import { caseworkerLabels, KPIS, kpiById } from '@bu/kpi';
+import { caseworkerLabels, KPIS, kpiById, loadSettings } from '@bu/kpi';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser } from '../auth/roles.decorator';
 import { ScopeService } from '../municipalities/scope.service';
+import { AuditService } from '../audit/audit.service';
 
 function isoParam(name: string, value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
@@ -22,6 +23,7 @@ export class KpiController {
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(ScopeService) private readonly scope: ScopeService,
+    @Inject(AuditService) private readonly audit: AuditService,
   ) {}
 
   @Get()
@@ -52,10 +54,13 @@ export class KpiController {
     if (denied.length > 0) throw new ForbiddenException(`Din rolle kan ikke se: ${denied.join(', ')}`);
 
     const query = (sql: string, params?: unknown[]) => this.db.query(sql, params);
-    const ctx = { query, municipality: municipality.code, asOf, period, teams: user.role === 'teamleder' && user.teams.length > 0 ? user.teams : undefined };
+    const settings = await loadSettings(query, municipality.code);
+    const teams = user.role === 'teamleder' && user.teams.length > 0 ? user.teams : undefined;
+    const ctx = { query, municipality: municipality.code, asOf, period, teams, settings };
     const kpis: KpiResponse['kpis'] = {};
     for (const id of requested) kpis[id] = (await kpiById(id)!.compute(ctx)) as KpiResponse['kpis'][string];
-    const perCaseworker = requested.some((id) => id.startsWith('caseload.'));
+    await this.audit.personLevelAccess(user, municipality.code, requested.filter((id) => kpiById(id)!.unit === 'list'), kpis, { asOf, period });
+    const perCaseworker = requested.some((id) => id.startsWith('caseload.') || kpiById(id)!.unit === 'list');
     return {
       asOf,
       period,

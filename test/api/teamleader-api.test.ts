@@ -1,0 +1,68 @@
+import type { INestApplication } from '@nestjs/common';
+import { join } from 'path';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDubu } from '@bu/etl';
+import { seedUsers, startTestApi, tokenFor } from '../support/api';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
+import { FIXTURES } from '../support/fixtures';
+
+// The team leader's figures over HTTP, on the fixture whose values test/kpi/teamleader.test.ts works out by hand.
+describe('team leader KPIs over HTTP, scoped and audited', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  const tokens: Record<string, string> = {};
+  const get = (user: string, query: string) => request(app.getHttpServer()).get(`/api/v1/kpis?${query}`).set('Authorization', `Bearer ${tokens[user]}`);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await importDubu(db.pool, join(FIXTURES, 'dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
+    await seedUsers(db, 461, 'Team Nord');
+    app = await startTestApi(db);
+    for (const u of ['udvalg', 'chef', 'teamleder']) tokens[u] = await tokenFor(app, u);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it("gives the team leader every caseload and deadline figure of the own team, with shares as fractions", async () => {
+    const res = await get('teamleder', '').expect(200);
+    expect(res.body.asOf).toBe('2024-04-30');
+    const k = res.body.kpis;
+    expect(k['caseload.open_cases']).toEqual({ AA: 4, BB: 1 });
+    expect(k['deadline.notification_24h']).toBe(0.5);
+    expect(k['caseload.unassigned'].rows.map((r: { case: string }) => r.case)).toEqual(['C5', 'C6']);
+    expect(k['deadline.investigation_overdue'].count).toBe(1);
+    expect(k['deadline.followup_overdue']).toEqual({ count: 0, rows: [] });
+    expect(Object.keys(k).sort()).toEqual([
+      'caseload.open_cases', 'caseload.unassigned', 'caseload.vs_norm', 'caseload.weighted', 'deadline.child_conversation',
+      'deadline.followup_overdue', 'deadline.investigation_4m', 'deadline.investigation_overdue', 'deadline.notification_24h',
+      'deadline.notification_overdue', 'deadline.plan_on_time', 'deadline.supervision_overdue', 'investigation.duration_days',
+    ]);
+    expect(res.body.dimensions.caseworker.BB).toMatchObject({ name: 'Bo Berg', employedTo: '2024-03-31' });
+  });
+
+  it('gives the chief the whole municipality', async () => {
+    const res = await get('chef', 'ids=deadline.followup_overdue,deadline.notification_24h').expect(200);
+    expect(res.body.kpis['deadline.notification_24h']).toBe(0.4);
+    expect(res.body.kpis['deadline.followup_overdue'].rows.map((r: { measure: string }) => r.measure)).toEqual(['Y8', 'Y5']);
+  });
+
+  it('writes who saw which cases to the audit log', async () => {
+    await db.pool.query('DELETE FROM audit_log');
+    await get('teamleder', 'ids=caseload.unassigned,deadline.notification_overdue,caseload.open_cases').expect(200);
+    const { rows } = await db.pool.query('SELECT username, role, action, municipality_code, case_ids FROM audit_log');
+    expect(rows).toEqual([
+      { username: 'teamleder', role: 'teamleder', action: 'kpi:caseload.unassigned,deadline.notification_overdue', municipality_code: 461, case_ids: ['C4', 'C5', 'C6'] },
+    ]);
+    // Aggregates alone are not person-level: nothing is written.
+    await get('chef', 'ids=deadline.notification_24h').expect(200);
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM audit_log')).rows[0].n).toBe(1);
+  });
+
+  it('keeps case lists from the committee', async () => {
+    await get('udvalg', 'ids=caseload.unassigned').expect(403);
+    await get('udvalg', 'ids=deadline.notification_24h').expect(403);
+  });
+});
