@@ -1,15 +1,65 @@
-import type { DashboardDefinition } from './types';
+import type { DashboardDefinition, ListColumn } from './types';
 
+const caseColumns: ListColumn[] = [
+  { key: 'case', label: 'Sag' },
+  { key: 'worker', label: 'Rådgiver', format: 'worker' },
+  { key: 'due', label: 'Frist', format: 'date' },
+  { key: 'daysOverdue', label: 'Dage over', format: 'days' },
+];
+
+// The team leader's morning view: caseload against the norm, the handover list, and the
+// deadlines checked in supervision as work lists sorted by days overdue.
 export const teamleder: DashboardDefinition = {
   id: 'teamleder',
   title: 'Teamleder',
   roles: ['teamleder', 'chef', 'admin'],
   figures: [
+    { kpi: 'caseload.open_cases', chart: 'bar-per-caseworker', title: 'Sager pr. rådgiver', description: 'Børn med åben sag, hvor rådgiveren er sagsansvarlig på opgørelsesdatoen.' },
     {
-      kpi: 'caseload.open_cases',
+      kpi: 'caseload.vs_norm',
       chart: 'bar-per-caseworker',
-      title: 'Sager pr. rådgiver',
-      description: 'Børn med åben sag, hvor rådgiveren er sagsansvarlig på opgørelsesdatoen.',
+      title: 'Sagsbelastning i forhold til normen',
+      description: 'Åbne sager i forhold til normen (40 på udsatteområdet, 55 på handicapområdet). 1,0 = normen.',
+      thresholds: [{ value: 1, label: 'Norm' }],
     },
+    { kpi: 'caseload.weighted', chart: 'bar-per-caseworker', title: 'Vægtet sagsbelastning', description: 'Anbringelse 1,5 · åben undersøgelse 1,2 · forebyggende indsats 1,0 · ellers 0,5.' },
+    {
+      kpi: 'caseload.unassigned',
+      chart: 'work-list',
+      title: 'Sager til overdragelse',
+      description: 'Åbne sager uden sagsbehandler, eller hvor sagsbehandleren er fratrådt. Omfordeling sker i fagsystemet.',
+      columns: [
+        { key: 'case', label: 'Sag' },
+        { key: 'lastWorker', label: 'Seneste rådgiver', format: 'worker' },
+        { key: 'reason', label: 'Årsag' },
+        { key: 'since', label: 'Siden', format: 'date' },
+        { key: 'days', label: 'Dage', format: 'days' },
+      ],
+    },
+    { kpi: 'deadline.notification_24h', chart: 'share', title: 'Underretninger vurderet inden for 24 timer', target: 0.95 },
+    {
+      kpi: 'deadline.notification_overdue',
+      chart: 'work-list',
+      title: 'Underretninger, der mangler vurdering',
+      columns: [
+        { key: 'notification', label: 'Underretning' },
+        { key: 'case', label: 'Sag' },
+        { key: 'received', label: 'Modtaget', format: 'datetime' },
+        { key: 'daysOverdue', label: 'Dage over', format: 'days' },
+      ],
+    },
+    { kpi: 'deadline.investigation_4m', chart: 'share', title: 'Undersøgelser afsluttet inden for 4 måneder', target: 0.9 },
+    {
+      kpi: 'deadline.investigation_overdue',
+      chart: 'work-list',
+      title: 'Børnefaglige undersøgelser over 4 måneder',
+      columns: [{ key: 'investigation', label: 'Undersøgelse' }, ...caseColumns],
+      secondary: { key: 'dueSoon', title: 'Frist inden for 14 dage' },
+    },
+    { kpi: 'deadline.followup_overdue', chart: 'work-list', title: 'Opfølgninger over fristen', columns: [{ key: 'measureType', label: 'Indsats' }, ...caseColumns] },
+    { kpi: 'deadline.supervision_overdue', chart: 'work-list', title: 'Tilsynsbesøg over fristen', columns: [{ key: 'measureType', label: 'Anbringelse' }, ...caseColumns] },
+    { kpi: 'deadline.plan_on_time', chart: 'share', title: 'Handleplan / barnets plan rettidig', target: 0.9 },
+    { kpi: 'deadline.child_conversation', chart: 'share', title: 'Børnesamtale før afgørelse', target: 0.9 },
+    { kpi: 'investigation.duration_days', chart: 'number', title: 'Undersøgelsernes varighed (median, dage)' },
   ],
 };

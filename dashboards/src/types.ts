@@ -1,6 +1,12 @@
 import type { Role } from '@bu/domain';
 
-export type ChartKind = 'bar-per-caseworker' | 'number' | 'table' | 'traffic-light' | 'line';
+export type ChartKind = 'bar-per-caseworker' | 'share' | 'number' | 'work-list';
+
+export interface ListColumn {
+  key: string;
+  label: string;
+  format?: 'text' | 'date' | 'datetime' | 'days' | 'worker';
+}
 
 /** One figure on a dashboard: a KPI id from the catalogue, how to draw it, and its Danish label. */
 export interface FigureDefinition {
@@ -10,6 +16,12 @@ export interface FigureDefinition {
   description?: string;
   /** Reference lines / thresholds drawn on the chart, in the KPI's own unit. */
   thresholds?: { value: number; label: string }[];
+  /** For a share: the target that makes it green (at or above). */
+  target?: number;
+  /** For a work list: the columns shown, in order. */
+  columns?: ListColumn[];
+  /** For a work list with a second list (investigations due soon): its key in the value. */
+  secondary?: { key: string; title: string };
 }
 
 export interface DashboardDefinition {

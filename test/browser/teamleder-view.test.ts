@@ -110,3 +110,43 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
     await page.close();
   });
 });
+
+describe('the team leader work lists in Chromium', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const webDist = await ensureWebBuilt(ROOT);
+    db = await createTestDatabase();
+    await importDubu(db.pool, join(ROOT, 'test/fixtures/dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
+    await seedUsers(db, 461, 'Team Syd');
+    app = await startTestApi(db, { webDist });
+    await app.listen(0, '127.0.0.1');
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('shows the overdue follow-ups of the own team with names, Danish dates and days overdue, as the API computes them', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await page.goto(await app.getUrl());
+    await page.getByLabel('Brugernavn').fill('teamleder');
+    await page.getByLabel('Adgangskode').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log ind' }).click();
+    const followups = page.getByTestId('figure-deadline.followup_overdue');
+    await followups.waitFor();
+    expect(await followups.getByTestId('count').textContent()).toBe(' 2');
+    const first = followups.getByTestId('list-row-C9');
+    expect(await first.locator('td').allTextContents()).toEqual(['Døgninstitution', 'C9', 'Cita Clausen', '01.04.2023', '395']);
+    expect(await followups.getByTestId('list-row-C7').locator('td').nth(4).getAttribute('data-value')).toBe('151');
+    // A share with its light in words: Team Syd has no notifications in the period → no figure, not 0 %.
+    expect(await page.getByTestId('figure-deadline.notification_24h').locator('.big-number').textContent()).toContain('–');
+    expect(await page.getByTestId('figure-caseload.unassigned').getByText('Ingen på listen.').count()).toBe(1);
+    await page.screenshot({ path: join(OUT, 'teamleder-worklists-1366.png'), fullPage: true });
+    await page.close();
+  });
+});

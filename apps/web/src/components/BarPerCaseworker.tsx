@@ -1,11 +1,11 @@
 import { useEffect, useRef } from 'react';
 import { BarChart } from 'echarts/charts';
-import { GridComponent, TooltipComponent } from 'echarts/components';
+import { GridComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import { formatNumber } from '../format';
 
-echarts.use([BarChart, GridComponent, TooltipComponent, SVGRenderer]);
+echarts.use([BarChart, GridComponent, MarkLineComponent, TooltipComponent, SVGRenderer]);
 
 export interface Bar {
   key: string;
@@ -15,7 +15,7 @@ export interface Bar {
   inactive?: boolean;
 }
 
-export function BarPerCaseworker({ bars, title }: { bars: Bar[]; title: string }) {
+export function BarPerCaseworker({ bars, title, thresholds = [] }: { bars: Bar[]; title: string; thresholds?: { value: number; label: string }[] }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!ref.current) return;
@@ -32,6 +32,9 @@ export function BarPerCaseworker({ bars, title }: { bars: Bar[]; title: string }
           type: 'bar',
           data: sorted.map((b) => ({ value: b.value, itemStyle: { color: b.inactive ? '#7b8794' : '#1f5f99' } })),
           label: { show: true, position: 'right', formatter: (p: { value: number }) => formatNumber(p.value), color: '#1f2933' },
+          markLine: thresholds.length
+            ? { symbol: 'none', silent: true, lineStyle: { color: '#b42318', type: 'dashed' }, label: { formatter: (p: { name: string }) => p.name }, data: thresholds.map((t) => ({ xAxis: t.value, name: t.label })) }
+            : undefined,
         },
       ],
     });
@@ -41,7 +44,7 @@ export function BarPerCaseworker({ bars, title }: { bars: Bar[]; title: string }
       window.removeEventListener('resize', resize);
       chart.dispose();
     };
-  }, [bars]);
+  }, [bars, thresholds]);
   const height = Math.max(160, bars.length * 28 + 40);
   // Read top to bottom as drawn: highest first.
   const spoken = [...bars].sort((a, b) => b.value - a.value || a.label.localeCompare(b.label, 'da'));

@@ -1,43 +1,76 @@
 import { useState } from 'react';
-import type { KpiResponse, KpiValue } from '@bu/contracts';
+import type { KpiList, KpiResponse, KpiValue } from '@bu/contracts';
 import type { FigureDefinition } from '@bu/dashboards';
+import { formatNumber } from '../format';
 import { BarPerCaseworker } from './BarPerCaseworker';
+import { ShareCard } from './ShareCard';
 import { isSuppressed, ValueTable } from './ValueTable';
+import { WorkList } from './WorkList';
 
-function caseworkerBars(value: KpiValue, response: KpiResponse, asOf: string) {
+function caseworkerBars(value: KpiValue, response: KpiResponse) {
   const names = response.dimensions?.caseworker ?? {};
   return Object.entries(value as Record<string, number>).map(([key, v]) => ({
     key,
     label: names[key]?.name ?? key,
     value: v,
-    inactive: !!names[key]?.employedTo && names[key]!.employedTo! < asOf,
+    inactive: !!names[key]?.employedTo && names[key]!.employedTo! < response.asOf,
   }));
 }
+
+const isList = (v: unknown): v is KpiList => typeof v === 'object' && v !== null && Array.isArray((v as KpiList).rows);
 
 export function FigureCard({ figure, response }: { figure: FigureDefinition; response: KpiResponse }) {
   const [asTable, setAsTable] = useState(false);
   const value = response.kpis[figure.kpi];
   const names = response.dimensions?.caseworker ?? {};
   const label = (key: string) => names[key]?.name ?? key;
-  const chartable = figure.chart === 'bar-per-caseworker' && value && typeof value === 'object' && !isSuppressed(value);
-  const empty = chartable && Object.keys(value as object).length === 0;
   const headingId = `fig-${figure.kpi.replace(/\W/g, '-')}`;
+  const chartable = figure.chart === 'bar-per-caseworker' && value && typeof value === 'object' && !isSuppressed(value);
+  const count = isList(value) ? value.count : null;
+
+  let body;
+  if (figure.chart === 'work-list' && isList(value)) {
+    const secondary = figure.secondary ? ((value as unknown as Record<string, KpiList>)[figure.secondary.key] ?? null) : null;
+    body = (
+      <>
+        <WorkList caption={figure.title} rows={value.rows} columns={figure.columns ?? []} names={names} />
+        {secondary && figure.secondary && (
+          <>
+            <h3>
+              {figure.secondary.title} ({formatNumber(secondary.count)})
+            </h3>
+            <WorkList caption={figure.secondary.title} rows={secondary.rows} columns={figure.columns ?? []} names={names} />
+          </>
+        )}
+      </>
+    );
+  } else if (figure.chart === 'share') {
+    body = <ShareCard value={value} target={figure.target} />;
+  } else if (figure.chart === 'number') {
+    body = <p className="big-number">{typeof value === 'number' ? formatNumber(value) : '–'}</p>;
+  } else if (chartable && Object.keys(value as object).length === 0) {
+    body = <p>Ingen data på opgørelsesdatoen.</p>;
+  } else if (asTable || !chartable) {
+    body = <ValueTable caption={figure.title} value={value ?? null} label={label} keyHeader={figure.chart === 'bar-per-caseworker' ? 'Rådgiver' : undefined} />;
+  } else {
+    body = <BarPerCaseworker title={figure.title} bars={caseworkerBars(value, response)} thresholds={figure.thresholds} />;
+  }
+
   return (
-    <section className="card" aria-labelledby={headingId} data-testid={`figure-${figure.kpi}`}>
+    <section className={`card card-${figure.chart}`} aria-labelledby={headingId} data-testid={`figure-${figure.kpi}`}>
       <div className="card-head">
-        <h2 id={headingId}>{figure.title}</h2>
-        <button type="button" className="link" aria-pressed={asTable} onClick={() => setAsTable(!asTable)}>
-          {asTable ? 'Vis som diagram' : 'Vis som tabel'}
-        </button>
+        <h2 id={headingId}>
+          {figure.title}
+          {count !== null && <span className="count" data-testid="count"> {formatNumber(count)}</span>}
+        </h2>
+        {figure.chart === 'bar-per-caseworker' && (
+          <button type="button" className="link" aria-pressed={asTable} onClick={() => setAsTable(!asTable)}>
+            {asTable ? 'Vis som diagram' : 'Vis som tabel'}
+          </button>
+        )}
       </div>
       {figure.description && <p className="muted">{figure.description}</p>}
-      {empty ? (
-        <p>Ingen data på opgørelsesdatoen.</p>
-      ) : asTable || !chartable ? (
-        <ValueTable caption={figure.title} value={value ?? null} label={label} keyHeader={figure.chart === 'bar-per-caseworker' ? 'Rådgiver' : undefined} />
-      ) : (
-        <BarPerCaseworker title={figure.title} bars={caseworkerBars(value, response, response.asOf)} />
-      )}
+      {body}
     </section>
   );
 }

@@ -1,0 +1,65 @@
+import { useState } from 'react';
+import type { CaseworkerInfo } from '@bu/contracts';
+import type { ListColumn } from '@bu/dashboards';
+import { formatDate, formatNumber } from '../format';
+
+type Row = Record<string, unknown>;
+
+function cell(value: unknown, column: ListColumn, names: Record<string, CaseworkerInfo>): string {
+  if (value === null || value === undefined || value === '') return '–';
+  switch (column.format) {
+    case 'date':
+      return formatDate(String(value));
+    case 'datetime': {
+      const [date, time] = String(value).split('T');
+      return `${formatDate(date)} kl. ${time}`;
+    }
+    case 'days':
+      return formatNumber(Number(value));
+    case 'worker':
+      return names[String(value)]?.name ?? String(value);
+    default:
+      return String(value);
+  }
+}
+
+const SHOWN = 10;
+
+/** A work list the team leader acts on: sorted by the API (days overdue first), first rows shown. */
+export function WorkList({ caption, rows, columns, names }: { caption: string; rows: Row[]; columns: ListColumn[]; names: Record<string, CaseworkerInfo> }) {
+  const [all, setAll] = useState(false);
+  if (rows.length === 0) return <p className="ok-note">✓ Ingen på listen.</p>;
+  const shown = all ? rows : rows.slice(0, SHOWN);
+  return (
+    <>
+      <table className="value-table work-list">
+        <caption className="sr-only">{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c.key} scope="col" className={c.format === 'days' ? 'num' : undefined}>
+                {c.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((row, i) => (
+            <tr key={i} data-testid={`list-row-${String(row.case ?? i)}`}>
+              {columns.map((c) => (
+                <td key={c.key} className={c.format === 'days' ? 'num' : undefined} data-value={c.format === 'days' ? String(row[c.key]) : undefined}>
+                  {cell(row[c.key], c, names)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {rows.length > SHOWN && (
+        <button type="button" className="link" onClick={() => setAll(!all)}>
+          {all ? 'Vis færre' : `Vis alle ${formatNumber(rows.length)}`}
+        </button>
+      )}
+    </>
+  );
+}
