@@ -20,14 +20,16 @@ import { addUser } from './lib/users';
 
 const ROOT = resolve(__dirname, '..');
 const DATA = resolve(process.env.DATA_DIR ?? join(ROOT, '.data'));
-const DEMO_MUNICIPALITY = 461; // Odense, on DUBU
-const DEMO_CSC_MUNICIPALITY = 751; // Aarhus, on CSC Social
-const DEMO_CHILDREN = 600;
+// Two mid-sized municipalities, so the demo's case volume matches their number of children
+// (about 11 notifications per 100 children a year, 0.9 % placed).
+const DEMO_MUNICIPALITY = 320; // Faxe, on DUBU
+const DEMO_CSC_MUNICIPALITY = 479; // Svendborg, on CSC Social
+const DEMO_CHILDREN = 2000;
 
 /**
  * Writes the demo exports once (their export date is the day they were made, kept beside them,
- * as a data steward gives it with --export-date): Odense as DUBU with the mess real exports
- * have, Aarhus as CSC Social, the financial system's lines and the public statistics.
+ * as a data steward gives it with --export-date): Faxe as DUBU with the mess real exports
+ * have, Svendborg as CSC Social, the financial system's lines and the public statistics.
  */
 async function ensureDemoExports(data: string): Promise<{ exportDate: string }> {
   const meta = join(data, 'demo', 'demo.json');
@@ -35,10 +37,10 @@ async function ensureDemoExports(data: string): Promise<{ exportDate: string }> 
   const exportDate = copenhagenDate(new Date());
   const year = Number(exportDate.slice(0, 4));
   const demo = (name: string) => join(data, 'demo', name);
-  await generateDubuExport(demo(`dubu-${DEMO_MUNICIPALITY}`), { municipalityCode: DEMO_MUNICIPALITY, seed: 461, children: DEMO_CHILDREN, firstYear: year - 4, exportDate, messy: true });
-  const aarhus = demo('dubu-751-source');
-  await generateDubuExport(aarhus, { municipalityCode: DEMO_CSC_MUNICIPALITY, seed: 751, children: 900, firstYear: year - 4, exportDate, messy: false });
-  await dubuToCsc(aarhus, demo(`csc-${DEMO_CSC_MUNICIPALITY}`));
+  await generateDubuExport(demo(`dubu-${DEMO_MUNICIPALITY}`), { municipalityCode: DEMO_MUNICIPALITY, seed: 320, children: DEMO_CHILDREN, firstYear: year - 4, exportDate, messy: true });
+  const cscSource = demo(`dubu-${DEMO_CSC_MUNICIPALITY}-source`);
+  await generateDubuExport(cscSource, { municipalityCode: DEMO_CSC_MUNICIPALITY, seed: 479, children: 2600, firstYear: year - 4, exportDate, messy: false });
+  await dubuToCsc(cscSource, demo(`csc-${DEMO_CSC_MUNICIPALITY}`));
   generateEconomy(demo('economy'), { municipalities: [DEMO_MUNICIPALITY, DEMO_CSC_MUNICIPALITY], exportDate, seed: 5 });
   generateStatistics(demo('statistics'), { lastYear: year - 1, years: 6, seed: 98 });
   writeFileSync(meta, JSON.stringify({ exportDate }));

@@ -1,9 +1,32 @@
 import type { DashboardDefinition } from './types';
 
-// Figures arrive with the KPI/API issue; the view exists so roles and routing are in place.
+// The chief's overview: activity per 1,000 children, placements and family care, cost, effect,
+// complaints. Benchmarks with other municipalities arrive with the benchmarking KPIs.
 export const chef: DashboardDefinition = {
   id: 'chef',
   title: 'Chef',
   roles: ['chef', 'admin'],
-  figures: [],
+  figures: [
+    { kpi: 'activity.notifications_per_1000', chart: 'number', title: 'Underretninger pr. 1.000 børn (perioden)' },
+    { kpi: 'activity.placed_children_per_1000', chart: 'number', title: 'Anbragte børn pr. 1.000 børn' },
+    { kpi: 'activity.preventive_children_per_1000', chart: 'number', title: 'Børn med forebyggende indsats pr. 1.000 børn' },
+    { kpi: 'activity.family_care_share', chart: 'share', title: 'Anbragte i familiepleje', target: 0.65 },
+    { kpi: 'activity.repeat_notification_share', chart: 'share', title: 'Børn med gentagne underretninger' },
+    { kpi: 'activity.notifications_by_source', chart: 'bar-per-key', title: 'Underretninger efter kilde', description: 'Underretninger modtaget i perioden.' },
+    { kpi: 'cost.annualised_per_placed_child', chart: 'number', title: 'Årlig udgift pr. anbragt barn (kr.)' },
+    {
+      kpi: 'cost.top_cases',
+      chart: 'work-list',
+      title: 'De 20 dyreste sager',
+      description: 'Årlig udgift til indsatser, der er aktive på opgørelsesdatoen.',
+      columns: [
+        { key: 'case', label: 'Sag' },
+        { key: 'measureTypes', label: 'Indsatser' },
+        { key: 'annualisedCost', label: 'Kr. pr. år', format: 'days' },
+      ],
+    },
+    { kpi: 'complaints.reversal_rate', chart: 'share', title: 'Omgørelsesprocent i klagesager' },
+    { kpi: 'complaints.decided', chart: 'bar-per-key', title: 'Afgjorte klager efter afgørelse' },
+    { kpi: 'duration.active_measure_age_days', chart: 'bar-per-key', title: 'Alder af igangværende indsatser (median, dage)' },
+  ],
 };

@@ -1,10 +1,11 @@
 import type { Role } from '@bu/domain';
 
-export type ChartKind = 'bar-per-caseworker' | 'share' | 'number' | 'work-list';
+export type ChartKind = 'bar-per-caseworker' | 'bar-per-key' | 'share' | 'number' | 'work-list';
 
 export interface ListColumn {
   key: string;
   label: string;
+  /** days: a whole number shown right-aligned (also used for amounts). */
   format?: 'text' | 'date' | 'datetime' | 'days' | 'worker';
 }
 

@@ -149,7 +149,8 @@ export async function generateDubuExport(dir: string, opts: DubuDemoOptions): Pr
       if (handicap) {
         types.push(rnd.pick(['Merudgifter', 'Tabt arbejdsfortjeneste']));
         if (rnd.chance(0.5)) types.push('Aflastning');
-      } else if (rnd.chance(0.3)) {
+      } else if (rnd.chance(0.15)) {
+        // About one in ten notified children ends up placed: 0.9 % of 0-22-year-olds at any time.
         types.push(rnd.weighted(PLACEMENTS));
       } else {
         types.push(rnd.weighted(PREVENTIVE));

@@ -23,7 +23,7 @@ const money = (n: number): string => {
 
 /** Children aged 0-17 per municipality: a stable pseudo-size (the real largest are København, Aarhus, Odense, Aalborg). */
 export function demoPopulation(code: number): number {
-  const big: Record<number, number> = { 101: 105_000, 751: 68_000, 461: 40_000, 851: 42_000, 147: 18_000 };
+  const big: Record<number, number> = { 101: 105_000, 751: 68_000, 461: 40_000, 851: 42_000, 147: 18_000, 320: 7_000, 479: 9_000 };
   return big[code] ?? 3_000 + ((code * 7919) % 97) * 230;
 }
 

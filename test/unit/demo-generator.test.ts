@@ -27,7 +27,7 @@ describe('demo DUBU export', () => {
     const placementTypes = ['Netværkspleje', 'Plejefamilie', 'Kommunal plejefamilie', 'Opholdssted', 'Døgninstitution', 'Sikret døgninstitution', 'Eget værelse'];
     const placements = rows.filter((r) => placementTypes.includes(r[3]));
     const family = placements.filter((r) => ['Netværkspleje', 'Plejefamilie', 'Kommunal plejefamilie'].includes(r[3]));
-    expect(placements.length).toBeGreaterThan(20);
+    expect(placements.length).toBeGreaterThan(10);
     const share = family.length / placements.length;
     expect(share).toBeGreaterThan(0.45);
     expect(share).toBeLessThan(0.8);

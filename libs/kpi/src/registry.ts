@@ -5,6 +5,9 @@ import { weightedCaseload } from './caseload/weighted';
 import { investigation4m, investigationDuration, investigationOverdue } from './deadline/investigations';
 import { childConversation, followupOverdue, planOnTime, supervisionOverdue } from './deadline/measures';
 import { notification24h, notificationOverdue } from './deadline/notifications';
+import * as activity from './chief/activity';
+import { activeMeasureAge, annualisedCostPerPlacedChild, complaintsDecided, measureDuration, reversalRate, topCases } from './chief/duration-cost';
+import { effectChange } from './chief/effect';
 import type { KpiDefinition } from './types';
 
 /** Every KPI the API serves, by catalogue id. */
@@ -22,6 +25,27 @@ export const KPIS: readonly KpiDefinition[] = [
   planOnTime,
   childConversation,
   investigationDuration,
+  activity.notifications,
+  activity.perThousand(activity.notifications),
+  activity.childrenNotified,
+  activity.repeatNotificationShare,
+  activity.notificationsBySource,
+  activity.investigationsStarted,
+  activity.investigationsCompleted,
+  activity.preventiveChildren,
+  activity.perThousand(activity.preventiveChildren),
+  activity.placedChildren,
+  activity.perThousand(activity.placedChildren),
+  activity.placementsStarted,
+  activity.placementsEnded,
+  activity.familyCareShare,
+  measureDuration,
+  activeMeasureAge,
+  annualisedCostPerPlacedChild,
+  topCases,
+  effectChange,
+  complaintsDecided,
+  reversalRate,
 ] as KpiDefinition[];
 
 const BY_ID = new Map(KPIS.map((k) => [k.id, k]));

@@ -25,7 +25,8 @@ export function FigureCard({ figure, response }: { figure: FigureDefinition; res
   const names = response.dimensions?.caseworker ?? {};
   const label = (key: string) => names[key]?.name ?? key;
   const headingId = `fig-${figure.kpi.replace(/\W/g, '-')}`;
-  const chartable = figure.chart === 'bar-per-caseworker' && value && typeof value === 'object' && !isSuppressed(value);
+  const barChart = figure.chart === 'bar-per-caseworker' || figure.chart === 'bar-per-key';
+  const chartable = barChart && value && typeof value === 'object' && !isSuppressed(value);
   const count = isList(value) ? value.count : null;
 
   let body;
@@ -53,7 +54,8 @@ export function FigureCard({ figure, response }: { figure: FigureDefinition; res
   } else if (asTable || !chartable) {
     body = <ValueTable caption={figure.title} value={value ?? null} label={label} keyHeader={figure.chart === 'bar-per-caseworker' ? 'Rådgiver' : undefined} />;
   } else {
-    body = <BarPerCaseworker title={figure.title} bars={caseworkerBars(value, response)} thresholds={figure.thresholds} />;
+    const bars = figure.chart === 'bar-per-key' ? Object.entries(value as Record<string, number>).map(([key, v]) => ({ key, label: key, value: v })) : caseworkerBars(value, response);
+    body = <BarPerCaseworker title={figure.title} bars={bars} thresholds={figure.thresholds} />;
   }
 
   return (
@@ -63,7 +65,7 @@ export function FigureCard({ figure, response }: { figure: FigureDefinition; res
           {figure.title}
           {count !== null && <span className="count" data-testid="count"> {formatNumber(count)}</span>}
         </h2>
-        {figure.chart === 'bar-per-caseworker' && (
+        {barChart && (
           <button type="button" className="link" aria-pressed={asTable} onClick={() => setAsTable(!asTable)}>
             {asTable ? 'Vis som diagram' : 'Vis som tabel'}
           </button>

@@ -7,6 +7,7 @@ type Row = Record<string, unknown>;
 
 function cell(value: unknown, column: ListColumn, names: Record<string, CaseworkerInfo>): string {
   if (value === null || value === undefined || value === '') return '–';
+  if (Array.isArray(value)) return value.join(', ');
   switch (column.format) {
     case 'date':
       return formatDate(String(value));
