@@ -1,7 +1,7 @@
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu } from '@bu/etl';
-import { kpiById, type KpiContext } from '@bu/kpi';
+import { DEFAULT_SETTINGS, kpiById, type KpiContext } from '@bu/kpi';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { FIXTURES } from '../support/fixtures';
 
@@ -56,6 +56,7 @@ describe('team leader KPIs (caseload and deadlines)', () => {
 
     it('honours the weights and norms from the settings', async () => {
       const settings = {
+        ...DEFAULT_SETTINGS,
         'caseload.weights': { placement: 2, investigation: 1, preventive: 1, none: 0 },
         'caseload.norms': { Udsatte: 20, Handicap: 10 },
         'caseload.light': { green: 1, yellow: 1.15 },

@@ -8,6 +8,7 @@ import { notification24h, notificationOverdue } from './deadline/notifications';
 import * as activity from './chief/activity';
 import { activeMeasureAge, annualisedCostPerPlacedChild, complaintsDecided, measureDuration, reversalRate, topCases } from './chief/duration-cost';
 import { effectChange } from './chief/effect';
+import { budgetFunction, budgetLightKpi, forecastActivity, forecastLinear } from './committee/budget';
 import type { KpiDefinition } from './types';
 
 /** Every KPI the API serves, by catalogue id. */
@@ -46,6 +47,10 @@ export const KPIS: readonly KpiDefinition[] = [
   effectChange,
   complaintsDecided,
   reversalRate,
+  budgetFunction,
+  forecastLinear,
+  forecastActivity,
+  budgetLightKpi,
 ] as KpiDefinition[];
 
 const BY_ID = new Map(KPIS.map((k) => [k.id, k]));

@@ -9,6 +9,12 @@ export interface KpiSettings {
   intake_team: string;
   /** Follow-up cadence when the export gives none (Serviceloven § 70; Barnets Lov § 95 default). */
   'followup.default_cadence_months': number;
+  /** Which forecast the budget light uses. */
+  'budget.forecast': 'linear' | 'activity';
+  /** Budget light: green when F ≤ B, yellow when F ≤ B × yellow, red above. */
+  'budget.light': { yellow: number };
+  /** Measure type → account function, over the defaults in the measure code list. */
+  'budget.function_map': Record<string, string>;
 }
 
 export const DEFAULT_SETTINGS: KpiSettings = {
@@ -17,6 +23,9 @@ export const DEFAULT_SETTINGS: KpiSettings = {
   'caseload.light': { green: 1.0, yellow: 1.15 },
   intake_team: 'Modtagelsen',
   'followup.default_cadence_months': 6,
+  'budget.forecast': 'linear',
+  'budget.light': { yellow: 1.02 },
+  'budget.function_map': {},
 };
 
 /** Defaults, overridden by product-wide settings (municipality 0), overridden by the municipality's own. */

@@ -1,0 +1,117 @@
+import { MEASURE_TYPES } from '@bu/domain';
+import { DEFAULT_SETTINGS, KpiSettings } from '../settings';
+import type { KpiContext, KpiDefinition } from '../types';
+
+export type Light = 'green' | 'yellow' | 'red';
+
+export interface BudgetLine {
+  name: string | null;
+  /** Corrected budget B: the latest month's value in D's year. */
+  budget: number | null;
+  /** Month m: the newest month ≤ D's month with data for the function. */
+  month: number | null;
+  /** Spend to date S through month m. */
+  spent: number | null;
+  lastYear: number | null;
+  forecastLinear: number | null;
+  forecastActivity: number | null;
+  /** The forecast chosen by the setting budget.forecast. */
+  forecast: number | null;
+  deviation: number | null;
+  deviationShare: number | null;
+  light: Light | null;
+}
+
+/** The account function a measure type books on: the setting's mapping over the code list's defaults. */
+export function functionMap(settings: KpiSettings): Record<string, string> {
+  return { ...Object.fromEntries(MEASURE_TYPES.map((t) => [t.name, t.accountFunction])), ...settings['budget.function_map'] };
+}
+
+export function budgetLight(forecast: number | null, budget: number | null, settings: KpiSettings): Light | null {
+  if (forecast === null || budget === null || budget === 0) return null;
+  if (forecast <= budget) return 'green';
+  return forecast <= budget * settings['budget.light'].yellow ? 'yellow' : 'red';
+}
+
+/** Every budget figure per account function for D's year (the 5.28.xx lines and 5.57.72). */
+export async function budgetLines(ctx: KpiContext): Promise<Record<string, BudgetLine>> {
+  const settings = ctx.settings ?? DEFAULT_SETTINGS;
+  const map = functionMap(settings);
+  const rows = await ctx.query<{ function_code: string; name: string | null; budget: string | null; month: number | null; spent: string | null; last_year: string | null; active_monthly: string | null }>(
+    `WITH d AS (SELECT extract(year FROM $2::date)::int AS y, extract(month FROM $2::date)::int AS m),
+     fns AS (
+       SELECT DISTINCT function_code FROM budget_line, d
+       WHERE municipality_code = $1 AND year IN (d.y, d.y - 1) AND (function_code LIKE '5.28.%' OR function_code = '5.57.72')
+     ),
+     this_year AS (
+       SELECT b.function_code, max(b.month) AS m FROM budget_line b, d
+       WHERE b.municipality_code = $1 AND b.year = d.y AND b.month <= d.m GROUP BY b.function_code
+     ),
+     mapping AS (SELECT key AS measure_type, value AS function_code FROM jsonb_each_text($3::jsonb))
+     SELECT f.function_code,
+       (SELECT function_name FROM budget_line b, d WHERE b.municipality_code = $1 AND b.function_code = f.function_code AND b.year <= d.y
+          ORDER BY b.year DESC, b.month DESC LIMIT 1) AS name,
+       (SELECT corrected_budget::text FROM budget_line b, d WHERE b.municipality_code = $1 AND b.function_code = f.function_code AND b.year = d.y AND b.month = t.m) AS budget,
+       t.m AS month,
+       (SELECT sum(spend)::text FROM budget_line b, d WHERE b.municipality_code = $1 AND b.function_code = f.function_code AND b.year = d.y AND b.month <= t.m) AS spent,
+       (SELECT sum(spend)::text FROM budget_line b, d WHERE b.municipality_code = $1 AND b.function_code = f.function_code AND b.year = d.y - 1) AS last_year,
+       (SELECT coalesce(sum(m.monthly_cost), 0)::text FROM measure m JOIN mapping mp ON mp.measure_type = m.measure_type, d
+          WHERE m.municipality_code = $1 AND mp.function_code = f.function_code
+            AND m.started <= (make_date(d.y, t.m, 1) + interval '1 month' - interval '1 day')::date
+            AND (m.ended IS NULL OR m.ended >= (make_date(d.y, t.m, 1) + interval '1 month' - interval '1 day')::date)) AS active_monthly
+     FROM fns f LEFT JOIN this_year t ON t.function_code = f.function_code
+     ORDER BY f.function_code`,
+    [ctx.municipality, ctx.asOf, JSON.stringify(map)],
+  );
+  const num = (v: string | null) => (v === null ? null : Number(v));
+  const result: Record<string, BudgetLine> = {};
+  for (const r of rows) {
+    const budget = num(r.budget);
+    const spent = num(r.spent);
+    const m = r.month;
+    const forecastLinear = spent !== null && m ? (spent / m) * 12 : null;
+    const forecastActivity = spent !== null && m ? spent + Number(r.active_monthly ?? 0) * (12 - m) : null;
+    const forecast = settings['budget.forecast'] === 'activity' ? forecastActivity : forecastLinear;
+    const deviation = forecast !== null && budget !== null ? forecast - budget : null;
+    result[r.function_code] = {
+      name: r.name,
+      budget,
+      month: m,
+      spent,
+      lastYear: num(r.last_year),
+      forecastLinear,
+      forecastActivity,
+      forecast,
+      deviation,
+      deviationShare: deviation !== null && budget ? deviation / budget : null,
+      light: budgetLight(forecast, budget, settings),
+    };
+  }
+  return result;
+}
+
+const ROLES: KpiDefinition['roles'] = ['udvalg', 'chef', 'admin'];
+
+export const budgetFunction: KpiDefinition<Record<string, BudgetLine>> = {
+  id: 'budget.function',
+  title: 'Budgetopfølgning pr. funktion',
+  unit: 'kr',
+  higherIsBetter: null,
+  roles: ROLES,
+  compute: budgetLines,
+};
+
+const pick = <K extends keyof BudgetLine>(id: string, title: string, key: K): KpiDefinition<Record<string, BudgetLine[K]>> => ({
+  id,
+  title,
+  unit: 'kr',
+  higherIsBetter: null,
+  roles: ROLES,
+  async compute(ctx) {
+    return Object.fromEntries(Object.entries(await budgetLines(ctx)).map(([fn, line]) => [fn, line[key]]));
+  },
+});
+
+export const forecastLinear = pick('budget.forecast_linear', 'Forventet regnskab (lineær fremskrivning)', 'forecastLinear');
+export const forecastActivity = pick('budget.forecast_activity', 'Forventet regnskab (aktivitetsbaseret)', 'forecastActivity');
+export const budgetLightKpi = pick('budget.light', 'Budgettrafiklys', 'light');
