@@ -66,3 +66,36 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
     await get('udvalg', 'ids=deadline.notification_24h').expect(403);
   });
 });
+
+describe('the committee over HTTP: aggregates only, small cells suppressed', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  const tokens: Record<string, string> = {};
+  const get = (user: string, query: string) => request(app.getHttpServer()).get(`/api/v1/kpis?${query}`).set('Authorization', `Bearer ${tokens[user]}`);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await importDubu(db.pool, join(FIXTURES, 'dubu-chief'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
+    await seedUsers(db, 461, 'Team Nord');
+    app = await startTestApi(db);
+    for (const u of ['udvalg', 'chef']) tokens[u] = await tokenFor(app, u);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('never sends the committee a count under 5, and the chief gets the numbers', async () => {
+    const committee = await get('udvalg', 'ids=activity.summary').expect(200);
+    expect(committee.body.kpis['activity.summary']['2024']).toEqual({ notifications: 7, placementsStarted: { suppressed: true }, placedChildren: { suppressed: true }, preventiveChildren: { suppressed: true } });
+    expect(JSON.stringify(committee.body)).not.toMatch(/"placedChildren":3/);
+    const chief = await get('chef', 'ids=activity.summary').expect(200);
+    expect(chief.body.kpis['activity.summary']['2024'].placedChildren).toBe(3);
+  });
+
+  it('gives the committee only its own figures by default', async () => {
+    const res = await get('udvalg', '').expect(200);
+    expect(Object.keys(res.body.kpis).sort()).toEqual(['activity.summary', 'budget.forecast_activity', 'budget.forecast_linear', 'budget.function', 'budget.light']);
+    expect(res.body.dimensions).toBeUndefined();
+  });
+});

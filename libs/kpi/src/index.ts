@@ -2,3 +2,4 @@ export * from './types';
 export * from './registry';
 export * from './dimensions';
 export * from './settings';
+export * from './committee/suppression';

@@ -8,6 +8,7 @@ import { notification24h, notificationOverdue } from './deadline/notifications';
 import * as activity from './chief/activity';
 import { activeMeasureAge, annualisedCostPerPlacedChild, complaintsDecided, measureDuration, reversalRate, topCases } from './chief/duration-cost';
 import { effectChange } from './chief/effect';
+import { activitySummary } from './committee/activity-summary';
 import { budgetFunction, budgetLightKpi, forecastActivity, forecastLinear } from './committee/budget';
 import type { KpiDefinition } from './types';
 
@@ -51,6 +52,7 @@ export const KPIS: readonly KpiDefinition[] = [
   forecastLinear,
   forecastActivity,
   budgetLightKpi,
+  activitySummary,
 ] as KpiDefinition[];
 
 const BY_ID = new Map(KPIS.map((k) => [k.id, k]));

@@ -29,6 +29,8 @@ export interface KpiDefinition<V = unknown> {
   /** Thresholds for a traffic light in the KPI's own unit (green up to, yellow up to), when it has one. */
   light?: (settings: KpiSettings) => { green: number; yellow: number };
   compute(ctx: KpiContext): Promise<V>;
+  /** For the committee role: the value with small cells suppressed. A KPI without it is not suppressible. */
+  suppress?: (value: V) => V;
 }
 
 /** A list KPI: the total and the rows the team leader acts on. */

@@ -58,7 +58,12 @@ export class KpiController {
     const teams = user.role === 'teamleder' && user.teams.length > 0 ? user.teams : undefined;
     const ctx = { query, municipality: municipality.code, asOf, period, teams, settings };
     const kpis: KpiResponse['kpis'] = {};
-    for (const id of requested) kpis[id] = (await kpiById(id)!.compute(ctx)) as KpiResponse['kpis'][string];
+    for (const id of requested) {
+      const kpi = kpiById(id)!;
+      const value = await kpi.compute(ctx);
+      // The committee sees aggregates only, small cells suppressed: the real number is never sent.
+      kpis[id] = (user.role === 'udvalg' && kpi.suppress ? kpi.suppress(value) : value) as KpiResponse['kpis'][string];
+    }
     await this.audit.personLevelAccess(user, municipality.code, requested.filter((id) => kpiById(id)!.unit === 'list'), kpis, { asOf, period });
     const perCaseworker = requested.some((id) => id.startsWith('caseload.') || kpiById(id)!.unit === 'list');
     return {

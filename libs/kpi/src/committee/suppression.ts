@@ -1,0 +1,29 @@
+// Small-cell suppression for the committee role: a count 1..4 becomes {"suppressed": true} and the
+// real number is never sent; zero stays 0. (Shares and rates resting on a suppressed count are
+// withheld by the KPIs that compute them.)
+
+export interface Suppressed {
+  suppressed: true;
+}
+
+export const SUPPRESSED: Suppressed = { suppressed: true };
+export const MIN_CELL = 5;
+
+export function suppressCount(n: number | null): number | null | Suppressed {
+  return n !== null && n >= 1 && n < MIN_CELL ? SUPPRESSED : n;
+}
+
+/**
+ * Parts shown with their total: besides the small parts, the smallest non-zero other part is
+ * suppressed too, so a hidden cell cannot be worked out by subtraction.
+ */
+export function suppressParts(parts: Record<string, number>): Record<string, number | Suppressed> {
+  const out: Record<string, number | Suppressed> = {};
+  const small = Object.entries(parts).filter(([, n]) => n >= 1 && n < MIN_CELL);
+  for (const [k, n] of Object.entries(parts)) out[k] = suppressCount(n) as number | Suppressed;
+  if (small.length > 0) {
+    const next = Object.entries(parts).filter(([, n]) => n >= MIN_CELL).sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))[0];
+    if (next) out[next[0]] = SUPPRESSED;
+  }
+  return out;
+}
