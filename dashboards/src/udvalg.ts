@@ -1,9 +1,18 @@
 import type { DashboardDefinition } from './types';
 
-// Figures arrive with the KPI/API issue; aggregates only, small cells suppressed.
+// The committee's one-screen overview: budget per account function as traffic lights, and the
+// activity of the last four years. Aggregates only; counts under 5 show as "<5".
 export const udvalg: DashboardDefinition = {
   id: 'udvalg',
   title: 'Udvalg',
   roles: ['udvalg', 'chef', 'admin'],
-  figures: [],
+  figures: [
+    {
+      kpi: 'budget.function',
+      chart: 'budget-table',
+      title: 'Budgetopfølgning pr. funktion',
+      description: 'Korrigeret budget, forbrug til dato og forventet regnskab. Grøn: inden for budget · gul: hold øje · rød: forventet overskridelse.',
+    },
+    { kpi: 'activity.summary', chart: 'year-table', title: 'Aktivitet de seneste fire år', description: 'Antal for hele året; indeværende år til opgørelsesdatoen.' },
+  ],
 };

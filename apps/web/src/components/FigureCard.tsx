@@ -3,6 +3,8 @@ import type { KpiList, KpiResponse, KpiValue } from '@bu/contracts';
 import type { FigureDefinition } from '@bu/dashboards';
 import { formatNumber } from '../format';
 import { BarPerCaseworker } from './BarPerCaseworker';
+import { BudgetTable } from './BudgetTable';
+import { YearTable } from './YearTable';
 import { ShareCard } from './ShareCard';
 import { isSuppressed, ValueTable } from './ValueTable';
 import { WorkList } from './WorkList';
@@ -45,6 +47,10 @@ export function FigureCard({ figure, response }: { figure: FigureDefinition; res
         )}
       </>
     );
+  } else if (figure.chart === 'budget-table' && value && typeof value === 'object') {
+    body = <BudgetTable lines={value as never} />;
+  } else if (figure.chart === 'year-table' && value && typeof value === 'object') {
+    body = <YearTable years={value as never} />;
   } else if (figure.chart === 'share') {
     body = <ShareCard value={value} target={figure.target} />;
   } else if (figure.chart === 'number') {

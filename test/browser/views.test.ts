@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'fs';
 import { join, resolve } from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importDubu } from '@bu/etl';
+import { importDubu, importEconomy } from '@bu/etl';
 import { ensureWebBuilt } from '../../scripts/lib/build-web';
 import { PASSWORD, seedUsers, startTestApi } from '../support/api';
 import { launchBrowser } from '../support/browser';
@@ -147,6 +147,52 @@ describe('the team leader work lists in Chromium', () => {
     expect(await page.getByTestId('figure-deadline.notification_24h').locator('.big-number').textContent()).toContain('–');
     expect(await page.getByTestId('figure-caseload.unassigned').getByText('Ingen på listen.').count()).toBe(1);
     await page.screenshot({ path: join(OUT, 'teamleder-worklists-1366.png'), fullPage: true });
+    await page.close();
+  });
+});
+
+describe('the committee view in Chromium', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const webDist = await ensureWebBuilt(ROOT);
+    db = await createTestDatabase();
+    await importDubu(db.pool, join(ROOT, 'test/fixtures/dubu-chief'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-02-29' });
+    await importEconomy(db.pool, join(ROOT, 'test/fixtures/economy-small'), { pseudonymSecret: TEST_SECRET });
+    await seedUsers(db, 461, 'Team Nord');
+    app = await startTestApi(db, { webDist });
+    await app.listen(0, '127.0.0.1');
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('shows budget lights in words and symbols, "<5" for small cells, and passes axe', async () => {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await page.goto(await app.getUrl());
+    await page.getByLabel('Brugernavn').fill('udvalg');
+    await page.getByLabel('Adgangskode').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log ind' }).click();
+    const budget = page.getByTestId('budget-5.28.20');
+    await budget.waitFor();
+    // 5.28.20 at D = 29-02-2024: B 62,500,000 and linear forecast 59,400,003 (test/kpi/budget.test.ts) → in 1.000 kr.
+    // 9,900,000.50 kr. → 9.900; the deviation share −4.96 % → "-5 %" (Intl puts a no-break space before %).
+    expect(await budget.locator('td').allTextContents()).toEqual(['62.500', '9.900 (t.o.m. md. 2)', '59.400', '-3.100 (-5\u00a0%)', '✓ Inden for budget']);
+    // 2024 at D: notifications N1, N2, N8 (received by 29-02) = 3 → "<5".
+    const notifications = page.getByTestId('year-row-notifications');
+    expect(await notifications.locator('td').allTextContents()).toEqual(['0', '0', '<5', '<5']);
+    await page.addScriptTag({ content: readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });
+    const violations = await page.evaluate(async () => {
+      const result = await (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string }[] }> } }).axe.run();
+      return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
+    });
+    expect(violations).toEqual([]);
+    await page.screenshot({ path: join(OUT, 'udvalg-1366.png'), fullPage: true });
     await page.close();
   });
 });

@@ -1,0 +1,59 @@
+import { formatNumber, formatShare } from '../format';
+
+interface Line {
+  name: string | null;
+  budget: number | null;
+  spent: number | null;
+  month: number | null;
+  forecast: number | null;
+  deviation: number | null;
+  deviationShare: number | null;
+  light: 'green' | 'yellow' | 'red' | null;
+}
+
+const LIGHT: Record<string, { symbol: string; word: string }> = {
+  green: { symbol: '✓', word: 'Inden for budget' },
+  yellow: { symbol: '!', word: 'Hold øje' },
+  red: { symbol: '✕', word: 'Forventet overskridelse' },
+};
+
+const kr = (n: number | null) => (n === null ? '–' : formatNumber(Math.round(n / 1000)));
+
+/** Budget per account function with a colour-blind-safe light (colour, symbol and word); amounts in 1.000 kr. */
+export function BudgetTable({ lines }: { lines: Record<string, Line> }) {
+  return (
+    <table className="value-table budget">
+      <caption className="sr-only">Budgetopfølgning pr. funktion, beløb i 1.000 kr.</caption>
+      <thead>
+        <tr>
+          <th scope="col">Funktion</th>
+          <th scope="col" className="num">Korr. budget</th>
+          <th scope="col" className="num">Forbrug</th>
+          <th scope="col" className="num">Forventet</th>
+          <th scope="col" className="num">Afvigelse</th>
+          <th scope="col">Status</th>
+        </tr>
+      </thead>
+      <tbody>
+        {Object.entries(lines).map(([fn, l]) => (
+          <tr key={fn} data-testid={`budget-${fn}`}>
+            <th scope="row">
+              {fn} {l.name}
+            </th>
+            <td className="num">{kr(l.budget)}</td>
+            <td className="num">
+              {kr(l.spent)}
+              {l.month ? <span className="muted small"> (t.o.m. md. {l.month})</span> : null}
+            </td>
+            <td className="num">{kr(l.forecast)}</td>
+            <td className="num">
+              {kr(l.deviation)}
+              {l.deviationShare !== null ? <span className="muted small"> ({formatShare(l.deviationShare)})</span> : null}
+            </td>
+            <td>{l.light ? <span className={`light ${l.light}`}><span aria-hidden="true">{LIGHT[l.light].symbol}</span> {LIGHT[l.light].word}</span> : '–'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
