@@ -38,7 +38,8 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
     expect(Object.keys(k).sort()).toEqual([
       'caseload.open_cases', 'caseload.unassigned', 'caseload.vs_norm', 'caseload.weighted', 'deadline.child_conversation',
       'deadline.followup_overdue', 'deadline.investigation_4m', 'deadline.investigation_overdue', 'deadline.notification_24h',
-      'deadline.notification_overdue', 'deadline.plan_on_time', 'deadline.supervision_overdue', 'investigation.duration_days',
+      'deadline.notification_overdue', 'deadline.plan_on_time', 'deadline.supervision_overdue',
+      'dq.missing_end_dates', 'dq.open_measures_on_closed_cases', 'dq.rejected_rows', 'dq.unknown_codes', 'investigation.duration_days',
     ]);
     expect(res.body.dimensions.caseworker.BB).toMatchObject({ name: 'Bo Berg', employedTo: '2024-03-31' });
   });

@@ -9,6 +9,7 @@ import * as activity from './chief/activity';
 import { activeMeasureAge, annualisedCostPerPlacedChild, complaintsDecided, measureDuration, reversalRate, topCases } from './chief/duration-cost';
 import { effectChange } from './chief/effect';
 import { activitySummary } from './committee/activity-summary';
+import { missingEndDates, openMeasuresOnClosedCases, rejectedRows, unknownCodes } from './dq/data-quality';
 import { budgetFunction, budgetLightKpi, forecastActivity, forecastLinear } from './committee/budget';
 import type { KpiDefinition } from './types';
 
@@ -53,6 +54,10 @@ export const KPIS: readonly KpiDefinition[] = [
   forecastActivity,
   budgetLightKpi,
   activitySummary,
+  rejectedRows,
+  openMeasuresOnClosedCases,
+  missingEndDates,
+  unknownCodes,
 ] as KpiDefinition[];
 
 const BY_ID = new Map(KPIS.map((k) => [k.id, k]));

@@ -11,6 +11,8 @@ export class AuditService {
     if (listIds.length === 0) return;
     const cases = new Set<string>();
     for (const id of listIds) collectCases(values[id], cases);
+    // Lists without case rows (data quality, empty work lists) show no person-level data.
+    if (cases.size === 0) return;
     await this.db.query(
       `INSERT INTO audit_log (username, role, action, municipality_code, case_ids, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
       [user.username, user.role, `kpi:${listIds.join(',')}`, municipality, [...cases].sort(), detail],
