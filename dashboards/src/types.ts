@@ -26,7 +26,7 @@ export interface FigureDefinition {
 }
 
 export interface DashboardDefinition {
-  id: 'udvalg' | 'chef' | 'teamleder';
+  id: 'udvalg' | 'chef' | 'teamleder' | 'datakvalitet';
   title: string;
   /** Roles allowed to open this view. */
   roles: Role[];

@@ -3,10 +3,11 @@ import type { CurrentUser, MunicipalityInfo } from '@bu/contracts';
 import { DASHBOARDS } from '@bu/dashboards';
 import { clearToken, getToken, me, municipalities as fetchMunicipalities } from './api';
 import { DashboardView } from './components/DashboardView';
+import { ImportLog } from './components/ImportLog';
 import { Login } from './components/Login';
 
 const ROLE_NAMES: Record<string, string> = { udvalg: 'Udvalg', chef: 'Chef', teamleder: 'Teamleder', admin: 'Administrator' };
-const LANDING: Record<string, string> = { udvalg: 'udvalg', chef: 'chef', teamleder: 'teamleder', admin: 'chef' };
+const LANDING: Record<string, string> = { udvalg: 'udvalg', chef: 'chef', teamleder: 'teamleder', admin: 'datakvalitet' };
 
 const viewFromHash = (): string => window.location.hash.replace(/^#\/?/, '');
 
@@ -98,6 +99,7 @@ export function App() {
       <main>
         {!dashboard && <p>Din rolle har ingen visninger.</p>}
         {dashboard && municipality !== null && <DashboardView dashboard={dashboard} municipality={municipality} asOf={asOf || undefined} />}
+        {dashboard?.id === 'datakvalitet' && (user.role === 'chef' || user.role === 'admin') && <ImportLog />}
         {dashboard && places.length === 0 && <p>Der er endnu ingen data at vise.</p>}
       </main>
     </>

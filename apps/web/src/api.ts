@@ -38,6 +38,20 @@ export async function login(username: string, password: string): Promise<Current
 }
 
 export const me = (): Promise<CurrentUser> => call('/api/v1/me');
+
+export interface ImportRun {
+  id: string;
+  source: string;
+  exportDate: string | null;
+  status: string;
+  startedAt: string;
+  requestedBy: string | null;
+  loaded: Record<string, number>;
+  rejectedCount: number;
+  error: string | null;
+}
+
+export const imports = (): Promise<ImportRun[]> => call('/api/v1/imports?limit=20');
 export const municipalities = (): Promise<MunicipalityInfo[]> => call('/api/v1/municipalities');
 
 export function kpis(params: { municipality: number; asOf?: string; ids: string[] }): Promise<KpiResponse> {

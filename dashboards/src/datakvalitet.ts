@@ -1,0 +1,26 @@
+import type { DashboardDefinition } from './types';
+
+// Whether the figures can be trusted: what the imports rejected, and what looks wrong in the data.
+export const datakvalitet: DashboardDefinition = {
+  id: 'datakvalitet',
+  title: 'Datakvalitet',
+  roles: ['chef', 'teamleder', 'admin'],
+  figures: [
+    {
+      kpi: 'dq.rejected_rows',
+      chart: 'work-list',
+      title: 'Afviste rækker ved seneste import',
+      description: 'Rækker, der ikke blev indlæst, efter fil og regel. Ret dem i fagsystemet; næste udtræk indlæser dem.',
+      columns: [
+        { key: 'source', label: 'Kilde' },
+        { key: 'file', label: 'Fil' },
+        { key: 'rule', label: 'Regel' },
+        { key: 'count', label: 'Antal', format: 'days' },
+        { key: 'lines', label: 'Linjer' },
+      ],
+    },
+    { kpi: 'dq.unknown_codes', chart: 'bar-per-key', title: 'Ukendte koder gemt som "ukendt"' },
+    { kpi: 'dq.open_measures_on_closed_cases', chart: 'number', title: 'Aktive indsatser på lukkede sager' },
+    { kpi: 'dq.missing_end_dates', chart: 'number', title: 'Indsatser uden slutdato, startet for over 5 år siden' },
+  ],
+};
