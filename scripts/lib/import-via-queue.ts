@@ -9,10 +9,13 @@ export async function importViaQueue(config: QueueConfig, data: EtlJobData, time
     const job = await queue.add('import', data);
     const started = Date.now();
     for (;;) {
-      const current = await queue.getJob(job.id!);
-      const state = await current?.getState();
-      if (state === 'completed') return current!.returnvalue as ImportResult;
-      if (state === 'failed') throw new Error(`Import failed: ${current!.failedReason}`);
+      // The state first, then the job: a job read before it completed has no result yet.
+      const state = await queue.getJobState(job.id!);
+      if (state === 'completed' || state === 'failed') {
+        const done = (await queue.getJob(job.id!))!;
+        if (state === 'failed') throw new Error(`Import failed: ${done.failedReason}`);
+        return done.returnvalue as ImportResult;
+      }
       if (Date.now() - started > timeoutMs) throw new Error(`Import job ${job.id} did not finish in time`);
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -127,9 +127,11 @@ export class ImportsController {
   @Get('imports/jobs/:id')
   @Roles('admin')
   async job(@Param('id') id: string) {
+    // The state first, then the job: a job read before it completed has no result yet.
+    const state = await this.queue.getJobState(id);
     const job = await this.queue.getJob(id);
     if (!job) throw new NotFoundException(`Job ${id} findes ikke`);
-    return { id: job.id, state: await job.getState(), progress: job.progress, attempts: job.attemptsMade, failedReason: job.failedReason ?? null, result: job.returnvalue ?? null };
+    return { id: job.id, state, progress: job.progress, attempts: job.attemptsMade, failedReason: job.failedReason ?? null, result: job.returnvalue ?? null };
   }
 
   /** Jobs by state, e.g. the failed-jobs view. */
