@@ -7,6 +7,18 @@ export const chef: DashboardDefinition = {
   title: 'Chef',
   roles: ['chef', 'admin'],
   figures: [
+    {
+      kpi: 'benchmark.activity.notifications_per_1000',
+      chart: 'benchmark',
+      title: 'Underretninger pr. 1.000 børn — alle kommuner',
+      description: 'Danmarks Statistik, seneste år med tal for kommunen. Egen kommune fremhævet; streg = median, felt = midterste halvdel.',
+    },
+    {
+      kpi: 'benchmark.activity.placed_children_per_1000',
+      chart: 'benchmark',
+      title: 'Anbragte børn pr. 1.000 børn — alle kommuner',
+      description: 'Danmarks Statistik, seneste år med tal for kommunen.',
+    },
     { kpi: 'activity.notifications_per_1000', chart: 'number', title: 'Underretninger pr. 1.000 børn (perioden)' },
     { kpi: 'activity.placed_children_per_1000', chart: 'number', title: 'Anbragte børn pr. 1.000 børn' },
     { kpi: 'activity.preventive_children_per_1000', chart: 'number', title: 'Børn med forebyggende indsats pr. 1.000 børn' },

@@ -53,6 +53,11 @@ export function generateEconomy(dir: string, opts: { municipalities: number[]; e
   writeFileSync(join(dir, 'oekonomi.csv'), '\uFEFF' + lines.join('\r\n') + '\r\n');
 }
 
+const DEMO_RATES: Record<number, { notifications: number; placed: number; preventive: number }> = {
+  320: { notifications: 0.105, placed: 0.0105, preventive: 0.05 },
+  479: { notifications: 0.11, placed: 0.0095, preventive: 0.05 },
+};
+
 export function generateStatistics(dir: string, opts: { lastYear: number; years: number; seed: number }): void {
   const rnd = new Random(opts.seed);
   const population = ['OMRÅDE;ALDER;TID;INDHOLD'];
@@ -61,9 +66,12 @@ export function generateStatistics(dir: string, opts: { lastYear: number; years:
   const add = (key: string, n: number) => national.set(key, (national.get(key) ?? 0) + n);
   for (const m of municipalities()) {
     const base = demoPopulation(m.code);
-    const notificationRate = 0.04 + rnd.next() * 0.2; // 4-24 per 100 children
-    const placedRate = 0.005 + rnd.next() * 0.008;
-    const preventiveRate = 0.012 + rnd.next() * 0.012;
+    // The demo municipalities get the rates their case data shows, so the published figure and the
+    // live one tell the same story; the others spread as Danish municipalities do.
+    const demo = DEMO_RATES[m.code];
+    const notificationRate = demo?.notifications ?? 0.04 + rnd.next() * 0.2; // 4-24 per 100 children
+    const placedRate = demo?.placed ?? 0.005 + rnd.next() * 0.008;
+    const preventiveRate = demo?.preventive ?? 0.012 + rnd.next() * 0.012;
     const name = rnd.chance(0.5) ? `${m.name} Kommune` : m.name;
     for (let y = opts.lastYear - opts.years + 1; y <= opts.lastYear; y++) {
       // The number of children falls slowly while cases do not.

@@ -85,6 +85,7 @@ describe('API over HTTP: login, health, caseload.open_cases per role', () => {
     expect((await http().get('/api/v1/kpis?asOf=2024-02-30').set(auth).expect(400)).body.message).toMatch(/asOf skal være en dato/);
     expect((await http().get('/api/v1/kpis?ids=no.such.kpi').set(auth).expect(400)).body.message).toMatch(/Ukendt nøgletal: no.such.kpi/);
     await http().get('/api/v1/kpis?from=2024-03-01&to=2024-02-01').set(auth).expect(400);
+    expect((await http().get('/api/v1/kpis?ids=benchmark.activity.notifications_per_1000&group=461,abc').set(auth).expect(400)).body.message).toMatch(/Ukendt kommunekode i group/);
   });
 
   it('tells the user who they are', async () => {

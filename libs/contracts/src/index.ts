@@ -56,7 +56,7 @@ export interface KpiResponse {
   municipality: number;
   kpis: Record<string, KpiValue>;
   /** Labels for keys used in per-caseworker objects (caseworker id in the source → name, team). */
-  dimensions?: { caseworker?: Record<string, CaseworkerInfo> };
+  dimensions?: { caseworker?: Record<string, CaseworkerInfo>; municipality?: Record<string, string> };
 }
 
 export interface HealthResponse {

@@ -8,6 +8,7 @@ import { notification24h, notificationOverdue } from './deadline/notifications';
 import * as activity from './chief/activity';
 import { activeMeasureAge, annualisedCostPerPlacedChild, complaintsDecided, measureDuration, reversalRate, topCases } from './chief/duration-cost';
 import { effectChange } from './chief/effect';
+import { benchmarkNotifications, benchmarkPlaced, benchmarkPreventive } from './benchmark/benchmark';
 import { activitySummary } from './committee/activity-summary';
 import { missingEndDates, openMeasuresOnClosedCases, rejectedRows, unknownCodes } from './dq/data-quality';
 import { budgetFunction, budgetLightKpi, forecastActivity, forecastLinear } from './committee/budget';
@@ -58,6 +59,9 @@ export const KPIS: readonly KpiDefinition[] = [
   openMeasuresOnClosedCases,
   missingEndDates,
   unknownCodes,
+  benchmarkNotifications,
+  benchmarkPlaced,
+  benchmarkPreventive,
 ] as KpiDefinition[];
 
 const BY_ID = new Map(KPIS.map((k) => [k.id, k]));

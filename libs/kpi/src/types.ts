@@ -15,6 +15,8 @@ export interface KpiContext {
   teams?: string[];
   /** The municipality's settings; the defaults when absent. */
   settings?: KpiSettings;
+  /** Benchmarks: the municipalities to compare with (the own one is always in); undefined = all. */
+  comparisonGroup?: number[];
 }
 
 export interface KpiDefinition<V = unknown> {

@@ -1,7 +1,7 @@
 import { BadRequestException, Controller, ForbiddenException, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { KpiResponse } from '@bu/contracts';
-import { defaultPeriod, parseIso, isValidDate } from '@bu/domain';
+import { defaultPeriod, isMunicipalityCode, isValidDate, municipalities, parseIso } from '@bu/domain';
 import { caseworkerLabels, KPIS, kpiById, loadSettings } from '@bu/kpi';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types';
@@ -32,6 +32,7 @@ export class KpiController {
   @ApiQuery({ name: 'from', required: false, description: 'Period start; default 1 January of D\'s year' })
   @ApiQuery({ name: 'to', required: false, description: 'Period end; default D' })
   @ApiQuery({ name: 'ids', required: false, description: 'Comma-separated KPI ids; default every KPI the role may read' })
+  @ApiQuery({ name: 'group', required: false, description: 'Benchmarks: comma-separated municipality codes to compare with; default all' })
   async kpis(
     @CurrentUser() user: AuthUser,
     @Query('municipality') municipalityParam?: string,
@@ -39,7 +40,10 @@ export class KpiController {
     @Query('from') fromParam?: string,
     @Query('to') toParam?: string,
     @Query('ids') idsParam?: string,
+    @Query('group') groupParam?: string,
   ): Promise<KpiResponse> {
+    const comparisonGroup = groupParam ? groupParam.split(',').map((c) => c.trim()) : undefined;
+    if (comparisonGroup?.some((c) => !/^\d{1,3}$/.test(c) || !isMunicipalityCode(Number(c)))) throw new BadRequestException(`Ukendt kommunekode i group: ${groupParam}`);
     if (municipalityParam !== undefined && !/^\d{1,3}$/.test(municipalityParam)) throw new BadRequestException(`Ukendt kommunekode: ${municipalityParam}`);
     const municipality = await this.scope.resolve(user, municipalityParam === undefined ? undefined : Number(municipalityParam));
     const asOf = isoParam('asOf', asOfParam) ?? municipality.exportDate;
@@ -56,7 +60,7 @@ export class KpiController {
     const query = (sql: string, params?: unknown[]) => this.db.query(sql, params);
     const settings = await loadSettings(query, municipality.code);
     const teams = user.role === 'teamleder' && user.teams.length > 0 ? user.teams : undefined;
-    const ctx = { query, municipality: municipality.code, asOf, period, teams, settings };
+    const ctx = { query, municipality: municipality.code, asOf, period, teams, settings, comparisonGroup: comparisonGroup?.map(Number) };
     const kpis: KpiResponse['kpis'] = {};
     for (const id of requested) {
       const kpi = kpiById(id)!;
@@ -71,7 +75,14 @@ export class KpiController {
       period,
       municipality: municipality.code,
       kpis,
-      ...(perCaseworker ? { dimensions: { caseworker: await caseworkerLabels(query, municipality.code) } } : {}),
+      ...(perCaseworker || requested.some((id) => id.startsWith('benchmark.'))
+        ? {
+            dimensions: {
+              ...(perCaseworker ? { caseworker: await caseworkerLabels(query, municipality.code) } : {}),
+              ...(requested.some((id) => id.startsWith('benchmark.')) ? { municipality: Object.fromEntries(municipalities().map((m) => [String(m.code), m.name])) } : {}),
+            },
+          }
+        : {}),
     };
   }
 }

@@ -3,6 +3,7 @@ import type { KpiList, KpiResponse, KpiValue } from '@bu/contracts';
 import type { FigureDefinition } from '@bu/dashboards';
 import { formatNumber } from '../format';
 import { BarPerCaseworker } from './BarPerCaseworker';
+import { BenchmarkChart, type BenchmarkValue } from './BenchmarkChart';
 import { BudgetTable } from './BudgetTable';
 import { YearTable } from './YearTable';
 import { ShareCard } from './ShareCard';
@@ -47,6 +48,8 @@ export function FigureCard({ figure, response }: { figure: FigureDefinition; res
         )}
       </>
     );
+  } else if (figure.chart === 'benchmark' && value && typeof value === 'object') {
+    body = <BenchmarkChart value={value as unknown as BenchmarkValue} own={response.municipality} names={response.dimensions?.municipality ?? {}} title={figure.title} />;
   } else if (figure.chart === 'budget-table' && value && typeof value === 'object') {
     body = <BudgetTable lines={value as never} />;
   } else if (figure.chart === 'year-table' && value && typeof value === 'object') {
