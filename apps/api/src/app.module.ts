@@ -4,6 +4,7 @@ import { AuthModule } from './auth/auth.module';
 import { APP_CONFIG, AppConfig } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
+import { GoalsController } from './goals/goals.controller';
 import { ImportsController } from './imports/imports.controller';
 import { KpiController } from './kpi/kpi.controller';
 import { MunicipalitiesController } from './municipalities/municipalities.controller';
@@ -17,7 +18,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [DatabaseModule, QueueModule, AuthModule],
-      controllers: [HealthController, MunicipalitiesController, KpiController, ImportsController],
+      controllers: [HealthController, MunicipalitiesController, KpiController, ImportsController, GoalsController],
       providers: [{ provide: APP_CONFIG, useValue: config }, ScopeService, AuditService],
       exports: [APP_CONFIG],
     };

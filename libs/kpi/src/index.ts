@@ -3,3 +3,5 @@ export * from './registry';
 export * from './dimensions';
 export * from './settings';
 export * from './committee/suppression';
+export { goalLight } from './committee/goals';
+export type { GoalStatus } from './committee/goals';

@@ -10,12 +10,12 @@ import { activeMeasureAge, annualisedCostPerPlacedChild, complaintsDecided, meas
 import { effectChange } from './chief/effect';
 import { benchmarkNotifications, benchmarkPlaced, benchmarkPreventive } from './benchmark/benchmark';
 import { activitySummary } from './committee/activity-summary';
+import { goalStatusKpi } from './committee/goals';
 import { missingEndDates, openMeasuresOnClosedCases, rejectedRows, unknownCodes } from './dq/data-quality';
 import { budgetFunction, budgetLightKpi, forecastActivity, forecastLinear } from './committee/budget';
 import type { KpiDefinition } from './types';
 
-/** Every KPI the API serves, by catalogue id. */
-export const KPIS: readonly KpiDefinition[] = [
+const BASE: readonly KpiDefinition[] = [
   openCases,
   weightedCaseload,
   caseloadVsNorm,
@@ -63,6 +63,9 @@ export const KPIS: readonly KpiDefinition[] = [
   benchmarkPlaced,
   benchmarkPreventive,
 ] as KpiDefinition[];
+
+/** Every KPI the API serves, by catalogue id; goal.status evaluates the others. */
+export const KPIS: readonly KpiDefinition[] = [...BASE, goalStatusKpi((id) => BY_ID.get(id)) as KpiDefinition];
 
 const BY_ID = new Map(KPIS.map((k) => [k.id, k]));
 

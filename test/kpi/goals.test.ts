@@ -1,0 +1,61 @@
+import { join } from 'path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDubu } from '@bu/etl';
+import { goalLight, kpiById, type KpiContext } from '@bu/kpi';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
+import { FIXTURES } from '../support/fixtures';
+
+describe('goal lights', () => {
+  it('green when met, yellow when missed by at most the tolerance, red beyond', () => {
+    expect(goalLight(0.65, '>=', 0.65, 0.05)).toBe('green');
+    expect(goalLight(0.6, '>=', 0.65, 0.05)).toBe('yellow');
+    expect(goalLight(0.59, '>=', 0.65, 0.05)).toBe('red');
+    expect(goalLight(10, '<=', 10, 1)).toBe('green');
+    expect(goalLight(11, '<=', 10, 1)).toBe('yellow');
+    expect(goalLight(11.5, '<=', 10, 1)).toBe('red');
+    expect(goalLight(null, '>=', 0.65, 0.05)).toBeNull();
+  });
+});
+
+describe('goal.status on test/fixtures/dubu-chief at D = 30-04-2024', () => {
+  let db: TestDatabase;
+  const kpi = kpiById('goal.status')!;
+  const ctx = (): KpiContext => ({
+    query: async (sql, params) => (await db.pool.query(sql, params)).rows,
+    municipality: 461,
+    asOf: '2024-04-30',
+    period: { from: '2024-01-01', to: '2024-04-30' },
+  });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await importDubu(db.pool, join(FIXTURES, 'dubu-chief'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
+    await db.pool.query(
+      `INSERT INTO political_goal (municipality_code, kpi_id, title, direction, target, tolerance, valid_to) VALUES
+       (461, 'activity.family_care_share', 'Mindst 65 % af de anbragte børn i familiepleje', '>=', 0.65, 0.05, NULL),
+       (461, 'deadline.notification_24h', '95 % af underretningerne vurderet inden for 24 timer', '>=', 0.95, 0.5, NULL),
+       (461, 'activity.placed_children', 'Højst 5 anbragte børn', '<=', 5, 1, NULL),
+       (461, 'activity.placed_children', 'Et udløbet mål', '<=', 1, 0, '2023-12-31')`,
+    );
+  });
+  afterAll(async () => db?.drop());
+
+  it('evaluates the goals in force with the previous three years', async () => {
+    const goals = (await kpi.compute(ctx())) as { title: string; value: number | null; status: string | null; previousYears: Record<string, number | null> }[];
+    expect(goals.map((g) => g.title)).toEqual([
+      'Mindst 65 % af de anbragte børn i familiepleje', '95 % af underretningerne vurderet inden for 24 timer', 'Højst 5 anbragte børn',
+    ]);
+    // Family care: 1 of 3 placed (Y1) → red. 31-12-2022: Y5 Opholdssted only → 0; 31-12-2023: Y5, Y8 → 0; 2021: nobody placed → null.
+    expect(goals[0]).toMatchObject({ value: 1 / 3, status: 'red', previousYears: { '2021': null, '2022': 0, '2023': 0 } });
+    // Notifications: N1, N3, N8 on time; N2, N4, N7 late; N5 pending → 3/6, missed by 0.45 ≤ 0.5 → yellow. 2023: N6 late → 0.
+    expect(goals[1]).toMatchObject({ value: 0.5, status: 'yellow', previousYears: { '2021': null, '2022': null, '2023': 0 } });
+    // Placed children 3 ≤ 5 → green; 31-12 of 2021, 2022, 2023: 0, 1, 2.
+    expect(goals[2]).toMatchObject({ value: 3, status: 'green', previousYears: { '2021': 0, '2022': 1, '2023': 2 } });
+  });
+
+  it('withholds a count-based goal resting on a small cell from the committee, with its light', async () => {
+    const goals = kpi.suppress!(await kpi.compute(ctx())) as { value: unknown; status: unknown; previousYears: Record<string, unknown> }[];
+    expect(goals[2]).toMatchObject({ value: { suppressed: true }, status: null, previousYears: { '2021': 0, '2022': { suppressed: true }, '2023': { suppressed: true } } });
+    expect(goals[0]).toMatchObject({ value: 1 / 3, status: 'red' });
+  });
+});
