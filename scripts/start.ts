@@ -16,6 +16,7 @@ import { ensureWebBuilt } from './lib/build-web';
 import { startEmbeddedPostgres } from './lib/embedded-postgres';
 import { importViaQueue } from './lib/import-via-queue';
 import { localSecrets } from './lib/secrets';
+import { seedDemoGoals } from './lib/demo-goals';
 import { addUser } from './lib/users';
 
 const ROOT = resolve(__dirname, '..');
@@ -98,6 +99,7 @@ async function main(): Promise<void> {
         demo: true,
       });
     }
+    await seedDemoGoals(pool, DEMO_MUNICIPALITY, exportDate.slice(0, 4));
   } finally {
     await pool.end();
   }

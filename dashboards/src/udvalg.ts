@@ -13,6 +13,7 @@ export const udvalg: DashboardDefinition = {
       title: 'Budgetopfølgning pr. funktion',
       description: 'Korrigeret budget, forbrug til dato og forventet regnskab. Grøn: inden for budget · gul: hold øje · rød: forventet overskridelse.',
     },
+    { kpi: 'goal.status', chart: 'goals', title: 'Politiske mål', description: 'Målene fra børne- og ungepolitikken med udviklingen de seneste år.' },
     { kpi: 'activity.summary', chart: 'year-table', title: 'Aktivitet de seneste fire år', description: 'Antal for hele året; indeværende år til opgørelsesdatoen.' },
   ],
 };

@@ -52,6 +52,17 @@ export interface ImportRun {
 }
 
 export const imports = (): Promise<ImportRun[]> => call('/api/v1/imports?limit=20');
+
+export interface AdminComment {
+  subjectType: 'budget' | 'goal';
+  subjectKey: string;
+  period: string;
+  text: string;
+  author: string;
+}
+
+export const comments = (municipality: number, period: string): Promise<AdminComment[]> =>
+  call(`/api/v1/comments?municipality=${municipality}&period=${encodeURIComponent(period)}`);
 export const municipalities = (): Promise<MunicipalityInfo[]> => call('/api/v1/municipalities');
 
 export function kpis(params: { municipality: number; asOf?: string; ids: string[] }): Promise<KpiResponse> {

@@ -20,7 +20,7 @@ const LIGHT: Record<string, { symbol: string; word: string }> = {
 const kr = (n: number | null) => (n === null ? '–' : formatNumber(Math.round(n / 1000)));
 
 /** Budget per account function with a colour-blind-safe light (colour, symbol and word); amounts in 1.000 kr. */
-export function BudgetTable({ lines }: { lines: Record<string, Line> }) {
+export function BudgetTable({ lines, comments = {} }: { lines: Record<string, Line>; comments?: Record<string, string> }) {
   return (
     <table className="value-table budget">
       <caption className="sr-only">Budgetopfølgning pr. funktion, beløb i 1.000 kr.</caption>
@@ -39,6 +39,7 @@ export function BudgetTable({ lines }: { lines: Record<string, Line> }) {
           <tr key={fn} data-testid={`budget-${fn}`}>
             <th scope="row">
               {fn} {l.name}
+              {comments[fn] && <p className="comment">{comments[fn]}</p>}
             </th>
             <td className="num">{kr(l.budget)}</td>
             <td className="num">

@@ -1,13 +1,14 @@
 import { useEffect, useState } from 'react';
 import type { KpiResponse } from '@bu/contracts';
 import type { DashboardDefinition } from '@bu/dashboards';
-import { kpis } from '../api';
+import { comments as fetchComments, kpis, type AdminComment } from '../api';
 import { formatDate } from '../format';
 import { FigureCard } from './FigureCard';
 
 export function DashboardView({ dashboard, municipality, asOf }: { dashboard: DashboardDefinition; municipality: number; asOf?: string }) {
   const [response, setResponse] = useState<KpiResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [notes, setNotes] = useState<AdminComment[]>([]);
   const ids = dashboard.figures.map((f) => f.kpi);
 
   useEffect(() => {
@@ -15,7 +16,12 @@ export function DashboardView({ dashboard, municipality, asOf }: { dashboard: Da
     let cancelled = false;
     setError(null);
     kpis({ municipality, asOf, ids }).then(
-      (r) => !cancelled && setResponse(r),
+      (r) => {
+        if (cancelled) return;
+        setResponse(r);
+        // The administration's comments for the year of D, shown beside budget lines and goals.
+        if (dashboard.id === 'udvalg') fetchComments(municipality, r.asOf.slice(0, 4)).then((c) => !cancelled && setNotes(c), () => undefined);
+      },
       (e: Error) => !cancelled && setError(e.message),
     );
     return () => {
@@ -39,7 +45,7 @@ export function DashboardView({ dashboard, municipality, asOf }: { dashboard: Da
           </p>
           <div className="grid">
             {dashboard.figures.map((f) => (
-              <FigureCard key={f.kpi} figure={f} response={response} />
+              <FigureCard key={f.kpi} figure={f} response={response} comments={notes} />
             ))}
           </div>
         </>

@@ -5,6 +5,8 @@ import { formatNumber } from '../format';
 import { BarPerCaseworker } from './BarPerCaseworker';
 import { BenchmarkChart, type BenchmarkValue } from './BenchmarkChart';
 import { BudgetTable } from './BudgetTable';
+import { GoalList } from './GoalList';
+import type { AdminComment } from '../api';
 import { YearTable } from './YearTable';
 import { ShareCard } from './ShareCard';
 import { isSuppressed, ValueTable } from './ValueTable';
@@ -22,7 +24,8 @@ function caseworkerBars(value: KpiValue, response: KpiResponse) {
 
 const isList = (v: unknown): v is KpiList => typeof v === 'object' && v !== null && Array.isArray((v as KpiList).rows);
 
-export function FigureCard({ figure, response }: { figure: FigureDefinition; response: KpiResponse }) {
+export function FigureCard({ figure, response, comments = [] }: { figure: FigureDefinition; response: KpiResponse; comments?: AdminComment[] }) {
+  const notesFor = (type: AdminComment['subjectType']) => Object.fromEntries(comments.filter((c) => c.subjectType === type).map((c) => [c.subjectKey, c.text]));
   const [asTable, setAsTable] = useState(false);
   const value = response.kpis[figure.kpi];
   const names = response.dimensions?.caseworker ?? {};
@@ -51,7 +54,9 @@ export function FigureCard({ figure, response }: { figure: FigureDefinition; res
   } else if (figure.chart === 'benchmark' && value && typeof value === 'object') {
     body = <BenchmarkChart value={value as unknown as BenchmarkValue} own={response.municipality} names={response.dimensions?.municipality ?? {}} title={figure.title} />;
   } else if (figure.chart === 'budget-table' && value && typeof value === 'object') {
-    body = <BudgetTable lines={value as never} />;
+    body = <BudgetTable lines={value as never} comments={notesFor('budget')} />;
+  } else if (figure.chart === 'goals' && Array.isArray(value)) {
+    body = <GoalList goals={value as never} comments={notesFor('goal')} />;
   } else if (figure.chart === 'year-table' && value && typeof value === 'object') {
     body = <YearTable years={value as never} />;
   } else if (figure.chart === 'share') {

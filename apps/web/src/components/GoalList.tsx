@@ -1,0 +1,71 @@
+import { formatNumber, formatShare } from '../format';
+import { displayValue, isSuppressed } from './ValueTable';
+
+interface Goal {
+  id: number;
+  title: string;
+  policyText: string | null;
+  kpi: string;
+  direction: '>=' | '<=';
+  target: number;
+  value: unknown;
+  status: 'green' | 'yellow' | 'red' | null;
+  previousYears: Record<string, unknown>;
+}
+
+const LIGHT = {
+  green: { symbol: '✓', word: 'Nået' },
+  yellow: { symbol: '!', word: 'Tæt på' },
+  red: { symbol: '✕', word: 'Ikke nået' },
+};
+
+/** Shares of the catalogue are fractions: shown as %; other values as numbers. */
+function show(kpi: string, v: unknown): string {
+  if (isSuppressed(v) || v === null || v === undefined) return displayValue(v);
+  return /share|_24h|_4m|on_time|conversation/.test(kpi) ? formatShare(v as number) : formatNumber(v as number);
+}
+
+export function GoalList({ goals, comments }: { goals: Goal[]; comments: Record<string, string> }) {
+  if (goals.length === 0) return <p>Der er ikke registreret politiske mål.</p>;
+  const years = Object.keys(goals[0].previousYears).sort();
+  return (
+    <table className="value-table goals">
+      <caption className="sr-only">Politiske mål med status og udvikling</caption>
+      <thead>
+        <tr>
+          <th scope="col">Mål</th>
+          {years.map((y) => (
+            <th key={y} scope="col" className="num">
+              {y}
+            </th>
+          ))}
+          <th scope="col" className="num">Nu</th>
+          <th scope="col">Status</th>
+        </tr>
+      </thead>
+      <tbody>
+        {goals.map((g) => (
+          <tr key={g.id} data-testid={`goal-${g.id}`}>
+            <th scope="row">
+              {g.title}
+              <span className="muted small">
+                {' '}
+                (mål {g.direction === '>=' ? 'mindst' : 'højst'} {show(g.kpi, g.target)})
+              </span>
+              {comments[String(g.id)] && <p className="comment">{comments[String(g.id)]}</p>}
+            </th>
+            {years.map((y) => (
+              <td key={y} className="num">
+                {show(g.kpi, g.previousYears[y])}
+              </td>
+            ))}
+            <td className="num">
+              <strong>{show(g.kpi, g.value)}</strong>
+            </td>
+            <td>{g.status ? <span className={`light ${g.status}`}><span aria-hidden="true">{LIGHT[g.status].symbol}</span> {LIGHT[g.status].word}</span> : '–'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
