@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { mkdirSync, readFileSync } from 'fs';
+import { strFromU8, unzipSync } from 'fflate';
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -193,6 +194,66 @@ describe('the committee view in Chromium', () => {
     });
     expect(violations).toEqual([]);
     await page.screenshot({ path: join(OUT, 'udvalg-1366.png'), fullPage: true });
+    await page.close();
+  });
+});
+
+describe('Excel download and the committee print layout', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const webDist = await ensureWebBuilt(ROOT);
+    db = await createTestDatabase();
+    await importDubu(db.pool, join(ROOT, 'test/fixtures/dubu-chief'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
+    await importEconomy(db.pool, join(ROOT, 'test/fixtures/economy-small'), { pseudonymSecret: TEST_SECRET });
+    await seedUsers(db, 461, 'Team Nord');
+    app = await startTestApi(db, { webDist });
+    await app.listen(0, '127.0.0.1');
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await db?.drop();
+  });
+
+  async function login(user: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
+    await page.goto(await app.getUrl());
+    await page.getByLabel('Brugernavn').fill(user);
+    await page.getByLabel('Adgangskode').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log ind' }).click();
+    await page.getByTestId('as-of').waitFor();
+    return page;
+  }
+
+  it('downloads a chart as .xlsx with the numbers the API gives, as numeric cells', async () => {
+    const page = await login('teamleder');
+    const figure = page.getByTestId('figure-caseload.open_cases');
+    const [download] = await Promise.all([page.waitForEvent('download'), figure.getByRole('button', { name: 'Hent som Excel' }).click()]);
+    expect(download.suggestedFilename()).toBe('caseload.open_cases-2024-04-30.xlsx');
+    const sheet = strFromU8(unzipSync(new Uint8Array(readFileSync(await download.path())))['xl/worksheets/sheet1.xml']);
+    // Team Nord at D: AA 4 children, BB 1 (test/kpi/teamleader.test.ts).
+    expect(sheet).toMatch(/<c r="A2" t="inlineStr"><is><t xml:space="preserve">Alma Andersen<\/t><\/is><\/c><c r="B2" t="inlineStr"><is><t xml:space="preserve">AA<\/t><\/is><\/c><c r="C2"><v>4<\/v><\/c>/);
+    expect(sheet).toContain('<c r="C3"><v>1</v></c>');
+    await page.close();
+  });
+
+  it('prints the committee view to a clean A4 PDF with date and period', async () => {
+    const page = await login('udvalg');
+    await page.getByTestId('budget-5.28.20').waitFor();
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.getByRole('button', { name: 'Hent som Excel' }).first().isVisible()).toBe(false);
+    const pdf = await page.pdf({ format: 'A4', printBackground: true, margin: { top: '15mm', bottom: '15mm', left: '12mm', right: '12mm' } });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pdf.length).toBeGreaterThan(10_000);
+    writeFileSync(join(OUT, 'udvalg-print.pdf'), pdf);
+    expect(await page.getByTestId('as-of').textContent()).toContain('30.04.2024');
+    expect(await page.getByTestId('as-of').textContent()).toContain('data fra udtræk 30.04.2024');
+    // The fixture's export is from 2024: the view warns that the data is old.
+    expect(await page.getByTestId('stale-data').textContent()).toMatch(/Data er \d+ dage gamle/);
     await page.close();
   });
 });

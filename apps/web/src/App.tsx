@@ -98,7 +98,7 @@ export function App() {
       </div>
       <main>
         {!dashboard && <p>Din rolle har ingen visninger.</p>}
-        {dashboard && municipality !== null && <DashboardView dashboard={dashboard} municipality={municipality} asOf={asOf || undefined} />}
+        {dashboard && municipality !== null && <DashboardView dashboard={dashboard} municipality={municipality} asOf={asOf || undefined} exportDate={place?.exportDate} />}
         {dashboard?.id === 'datakvalitet' && (user.role === 'chef' || user.role === 'admin') && <ImportLog />}
         {dashboard && places.length === 0 && <p>Der er endnu ingen data at vise.</p>}
       </main>

@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'react';
 import type { KpiResponse } from '@bu/contracts';
-import type { DashboardDefinition } from '@bu/dashboards';
+import { DATA_MAX_AGE_DAYS, type DashboardDefinition } from '@bu/dashboards';
 import { comments as fetchComments, kpis, type AdminComment } from '../api';
 import { formatDate } from '../format';
 import { FigureCard } from './FigureCard';
 
-export function DashboardView({ dashboard, municipality, asOf }: { dashboard: DashboardDefinition; municipality: number; asOf?: string }) {
+export function DashboardView({ dashboard, municipality, asOf, exportDate }: { dashboard: DashboardDefinition; municipality: number; asOf?: string; exportDate?: string | null }) {
   const [response, setResponse] = useState<KpiResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notes, setNotes] = useState<AdminComment[]>([]);
@@ -42,7 +42,13 @@ export function DashboardView({ dashboard, municipality, asOf }: { dashboard: Da
         <>
           <p className="muted" data-testid="as-of">
             Opgjort pr. {formatDate(response.asOf)} · periode {formatDate(response.period.from)}–{formatDate(response.period.to)}
+            {exportDate && <> · data fra udtræk {formatDate(exportDate)}</>}
           </p>
+          {exportDate && ageInDays(exportDate) > DATA_MAX_AGE_DAYS && (
+            <p className="stale" role="status" data-testid="stale-data">
+              <span aria-hidden="true">!</span> Data er {ageInDays(exportDate)} dage gamle: seneste udtræk er fra {formatDate(exportDate)}.
+            </p>
+          )}
           <div className="grid">
             {dashboard.figures.map((f) => (
               <FigureCard key={f.kpi} figure={f} response={response} comments={notes} />
@@ -52,4 +58,10 @@ export function DashboardView({ dashboard, municipality, asOf }: { dashboard: Da
       )}
     </>
   );
+}
+
+/** Whole days from an ISO date to today. */
+function ageInDays(iso: string): number {
+  const [y, m, d] = iso.split('-').map(Number);
+  return Math.floor((Date.now() - Date.UTC(y, m - 1, d)) / 86_400_000);
 }

@@ -7,6 +7,8 @@ import { BenchmarkChart, type BenchmarkValue } from './BenchmarkChart';
 import { BudgetTable } from './BudgetTable';
 import { GoalList } from './GoalList';
 import type { AdminComment } from '../api';
+import { figureRows } from '../figure-rows';
+import { workbook } from '../xlsx';
 import { YearTable } from './YearTable';
 import { ShareCard } from './ShareCard';
 import { isSuppressed, ValueTable } from './ValueTable';
@@ -87,6 +89,22 @@ export function FigureCard({ figure, response, comments = [] }: { figure: Figure
       </div>
       {figure.description && <p className="muted">{figure.description}</p>}
       {body}
+      <p className="download">
+        <button type="button" className="link" onClick={() => download(figure, response)}>
+          Hent som Excel
+        </button>
+      </p>
     </section>
   );
+}
+
+/** The figure's numbers as an .xlsx file: numbers stay numeric cells. */
+function download(figure: FigureDefinition, response: KpiResponse): void {
+  const bytes = workbook(figure.title, figureRows(figure, response));
+  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `${figure.kpi}-${response.asOf}.xlsx`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

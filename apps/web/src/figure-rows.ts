@@ -1,0 +1,49 @@
+import type { KpiResponse } from '@bu/contracts';
+import type { FigureDefinition } from '@bu/dashboards';
+import type { Cell } from './xlsx';
+
+const isSuppressed = (v: unknown) => typeof v === 'object' && v !== null && (v as { suppressed?: boolean }).suppressed === true;
+/** A number stays a number; a suppressed cell is the text "<5"; anything else its text. */
+const num = (v: unknown): Cell => (typeof v === 'number' ? v : isSuppressed(v) ? '<5' : v === null || v === undefined ? null : String(v));
+
+/** The numbers behind a figure as rows (header first), for the table view and the Excel download. */
+export function figureRows(figure: FigureDefinition, response: KpiResponse): Cell[][] {
+  const value = response.kpis[figure.kpi] as unknown;
+  const names = response.dimensions?.caseworker ?? {};
+  const municipalities = response.dimensions?.municipality ?? {};
+  switch (figure.chart) {
+    case 'bar-per-caseworker':
+      return [['Rådgiver', 'Initialer', figure.title], ...Object.entries((value ?? {}) as Record<string, unknown>).map(([k, v]) => [names[k]?.name ?? k, k, num(v)])];
+    case 'bar-per-key':
+      return [['', figure.title], ...Object.entries((value ?? {}) as Record<string, unknown>).map(([k, v]) => [k, num(v)])];
+    case 'work-list': {
+      const cols = figure.columns ?? [];
+      const list = (value ?? { rows: [] }) as { rows: Record<string, unknown>[] };
+      return [cols.map((c) => c.label), ...list.rows.map((r) => cols.map((c) => (Array.isArray(r[c.key]) ? (r[c.key] as unknown[]).join(', ') : c.format === 'worker' ? (names[String(r[c.key])]?.name ?? num(r[c.key])) : num(r[c.key]))))];
+    }
+    case 'budget-table':
+      return [
+        ['Funktion', 'Navn', 'Korrigeret budget', 'Forbrug til dato', 'Måned', 'Sidste år', 'Forventet (lineær)', 'Forventet (aktivitet)', 'Afvigelse', 'Afvigelse (andel)', 'Status'],
+        ...Object.entries((value ?? {}) as Record<string, Record<string, unknown>>).map(([fn, l]) => [
+          fn, num(l.name), num(l.budget), num(l.spent), num(l.month), num(l.lastYear), num(l.forecastLinear), num(l.forecastActivity), num(l.deviation), num(l.deviationShare), num(l.light),
+        ]),
+      ];
+    case 'year-table': {
+      const years = (value ?? {}) as Record<string, Record<string, unknown>>;
+      const cols = Object.keys(years).sort();
+      const keys = Object.keys(years[cols[0]] ?? {});
+      return [['Nøgletal', ...cols], ...keys.map((k) => [k, ...cols.map((y) => num(years[y][k]))])];
+    }
+    case 'goals':
+      return [
+        ['Mål', 'Nøgletal', 'Retning', 'Mål', 'Værdi', 'Status'],
+        ...((value ?? []) as Record<string, unknown>[]).map((g) => [num(g.title), num(g.kpi), num(g.direction), num(g.target), num(g.value), num(g.status)]),
+      ];
+    case 'benchmark': {
+      const b = (value ?? { group: {} }) as { group: Record<string, number> };
+      return [['Kommune', 'Kode', figure.title], ...Object.entries(b.group).sort((x, y) => y[1] - x[1]).map(([c, v]) => [municipalities[c] ?? c, Number(c), v])];
+    }
+    default:
+      return [[figure.title], [num(value)]];
+  }
+}
