@@ -52,9 +52,11 @@ async function ensureDemoExports(data: string): Promise<{ exportDate: string }> 
 async function main(): Promise<void> {
   const secrets = localSecrets(join(DATA, 'secrets.json'));
   let databaseUrl = process.env.DATABASE_URL;
+  let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
   if (!databaseUrl) {
     const port = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
-    databaseUrl = (await startEmbeddedPostgres(DATA, port, secrets.databasePassword)).url;
+    embedded = await startEmbeddedPostgres(DATA, port, secrets.databasePassword);
+    databaseUrl = embedded.url;
     console.log(`Embedded PostgreSQL on 127.0.0.1:${port} (data in ${DATA})`);
   }
   const applied = await migrate(databaseUrl);
@@ -65,6 +67,17 @@ async function main(): Promise<void> {
     { databaseUrl, webDist: await ensureWebBuilt(ROOT) },
   );
   const server = await serve(config);
+  // Ctrl+C: stop the API and the worker before the database, so no connection is cut mid-query.
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await server.close().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
 
   // Demo data goes through the real ETL as a queued job, like a data steward's import.
   const { exportDate } = await ensureDemoExports(DATA);
