@@ -1,4 +1,7 @@
-import { BadRequestException, Controller, ForbiddenException, Get, Inject, Query } from '@nestjs/common';
+import { BadRequestException, Controller, ForbiddenException, Get, Headers, Inject, NotAcceptableException, Param, Query, Res, StreamableFile } from '@nestjs/common';
+import type { Response } from 'express';
+import { addMonths } from '@bu/domain';
+import { ARROW_STREAM, toArrow } from './arrow';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { KpiResponse } from '@bu/contracts';
 import { defaultPeriod, isMunicipalityCode, isValidDate, municipalities, parseIso } from '@bu/domain';
@@ -35,6 +38,8 @@ export class KpiController {
   @ApiQuery({ name: 'group', required: false, description: 'Benchmarks: comma-separated municipality codes to compare with; default all' })
   async kpis(
     @CurrentUser() user: AuthUser,
+    @Res({ passthrough: true }) res: Response,
+    @Headers('accept') accept: string | undefined,
     @Query('municipality') municipalityParam?: string,
     @Query('asOf') asOfParam?: string,
     @Query('from') fromParam?: string,
@@ -70,6 +75,13 @@ export class KpiController {
     }
     await this.audit.personLevelAccess(user, municipality.code, requested.filter((id) => kpiById(id)!.unit === 'list'), kpis, { asOf, period });
     const perCaseworker = requested.some((id) => id.startsWith('caseload.') || kpiById(id)!.unit === 'list');
+    if (accept?.includes(ARROW_STREAM)) {
+      // Tabular answers as Arrow IPC: one tabular KPI per request.
+      const table = requested.length === 1 ? toArrow(kpis[requested[0]]) : null;
+      if (!table) throw new NotAcceptableException('Arrow gives one tabular nøgletal (en liste eller en værdi pr. nøgle) pr. forespørgsel');
+      res.setHeader('Content-Type', ARROW_STREAM);
+      return new StreamableFile(Buffer.from(table), { type: ARROW_STREAM }) as never;
+    }
     return {
       asOf,
       period,
@@ -84,5 +96,44 @@ export class KpiController {
           }
         : {}),
     };
+  }
+
+  /**
+   * The same KPI over time: one point per month (D = the month's last day, P = the month) or per
+   * year (D = 31 December, P = the year), the last point ending at the as-of date.
+   */
+  @Get(':id/series')
+  @ApiQuery({ name: 'by', required: false, enum: ['month', 'year'] })
+  @ApiQuery({ name: 'from', required: false, description: 'First period start; default 24 months or 5 years before the as-of date' })
+  async series(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Query('municipality') municipalityParam?: string,
+    @Query('asOf') asOfParam?: string,
+    @Query('from') fromParam?: string,
+    @Query('by') by = 'month',
+  ) {
+    const kpi = kpiById(id);
+    if (!kpi) throw new BadRequestException(`Ukendt nøgletal: ${id}`);
+    if (!kpi.roles.includes(user.role)) throw new ForbiddenException(`Din rolle kan ikke se: ${id}`);
+    if (by !== 'month' && by !== 'year') throw new BadRequestException('by skal være month eller year');
+    if (kpi.unit === 'list') throw new BadRequestException(`Serier findes for nøgletal med én værdi pr. periode, ikke for lister: ${id}`);
+    if (municipalityParam !== undefined && !/^\d{1,3}$/.test(municipalityParam)) throw new BadRequestException(`Ukendt kommunekode: ${municipalityParam}`);
+    const municipality = await this.scope.resolve(user, municipalityParam === undefined ? undefined : Number(municipalityParam));
+    const asOf = isoParam('asOf', asOfParam) ?? municipality.exportDate;
+    if (!asOf) throw new BadRequestException('Kommunen har ingen data endnu; angiv asOf');
+    const first = isoParam('from', fromParam) ?? (by === 'month' ? addMonths(`${asOf.slice(0, 7)}-01`, -23) : `${Number(asOf.slice(0, 4)) - 4}-01-01`);
+    const query = (sql: string, params?: unknown[]) => this.db.query(sql, params);
+    const settings = await loadSettings(query, municipality.code);
+    const teams = user.role === 'teamleder' && user.teams.length > 0 ? user.teams : undefined;
+    const points: { period: string; asOf: string; value: unknown }[] = [];
+    for (let start = by === 'month' ? `${first.slice(0, 7)}-01` : `${first.slice(0, 4)}-01-01`; start <= asOf && points.length < 240; start = addMonths(start, by === 'month' ? 1 : 12)) {
+      const end = addMonths(start, by === 'month' ? 1 : 12);
+      const last = new Date(Date.UTC(Number(end.slice(0, 4)), Number(end.slice(5, 7)) - 1, 0)).toISOString().slice(0, 10);
+      const d = last < asOf ? last : asOf;
+      const value = await kpi.compute({ query, municipality: municipality.code, asOf: d, period: { from: start, to: d }, teams, settings });
+      points.push({ period: by === 'month' ? start.slice(0, 7) : start.slice(0, 4), asOf: d, value: user.role === 'udvalg' && kpi.suppress ? kpi.suppress(value) : value });
+    }
+    return { id, by, municipality: municipality.code, points };
   }
 }
