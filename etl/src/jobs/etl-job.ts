@@ -23,14 +23,19 @@ export function etlQueue(config: QueueConfig) {
 export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData, ImportResult>): Promise<ImportResult> {
 
   const { source, dir, municipality, exportDate, requestedBy } = job.data;
+  // Progress is written in order, and all of it before the job completes.
+  let progress: Promise<unknown> = Promise.resolve();
   const result = await importSource(pool, source, dir, {
     municipality,
     exportDate,
     requestedBy,
     jobId: job.id,
     pseudonymSecret: secret,
-    onProgress: (p) => void job.updateProgress({ ...p }),
+    onProgress: (p) => {
+      progress = progress.then(() => job.updateProgress({ ...p })).catch(() => undefined);
+    },
   });
+  await progress;
   // Bad data is not retried: the same file would fail the same way.
   if (result.status === 'failed') throw new UnrecoverableError(result.error ?? 'Importen fejlede.');
   return result;
