@@ -71,3 +71,58 @@ export interface MunicipalityInfo {
   /** Default as-of date: the newest case-system export date for this municipality (null: no data yet). */
   exportDate: string | null;
 }
+
+export type Light = 'green' | 'yellow' | 'red';
+
+/** budget.function, per account function. */
+export interface BudgetLine {
+  name: string | null;
+  /** Corrected budget B: the latest month's value in D's year. */
+  budget: number | null;
+  /** Month m: the newest month ≤ D's month with data for the function. */
+  month: number | null;
+  /** Spend to date S through month m. */
+  spent: number | null;
+  lastYear: number | null;
+  forecastLinear: number | null;
+  forecastActivity: number | null;
+  /** The forecast chosen by the setting budget.forecast. */
+  forecast: number | null;
+  deviation: number | null;
+  deviationShare: number | null;
+  light: Light | null;
+}
+
+/** goal.status, one element per goal in force. */
+export interface GoalStatus {
+  id: number;
+  title: string;
+  policyText: string | null;
+  kpi: string;
+  direction: '>=' | '<=';
+  target: number;
+  tolerance: number;
+  value: number | null | Suppressed;
+  status: Light | null;
+  /** The same KPI for each of the previous three years (D = 31 December, P = that year). */
+  previousYears: Record<string, number | null | Suppressed>;
+}
+
+/** benchmark.<kpi>. */
+export interface Benchmark {
+  /** The statistics year compared: the latest with the indicator published for the own municipality. */
+  year: number | null;
+  /** The own value in the published statistics. */
+  own: number | null;
+  /** The own figure computed live from case data (labelled as such in the UI), for D and P. */
+  ownLive: number | null;
+  /** Every municipality in the comparison group with a value that year, own included: code → value. */
+  group: Record<string, number>;
+  count: number;
+  median: number | null;
+  q1: number | null;
+  q3: number | null;
+  /** Rank 1 is the highest value. */
+  rank: number | null;
+  higherIsBetter: boolean | null;
+}

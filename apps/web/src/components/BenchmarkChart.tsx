@@ -3,24 +3,13 @@ import { BarChart } from 'echarts/charts';
 import { GridComponent, MarkAreaComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
+import type { Benchmark } from '@bu/contracts';
 import { formatNumber } from '../format';
 
 echarts.use([BarChart, GridComponent, MarkLineComponent, MarkAreaComponent, TooltipComponent, SVGRenderer]);
 
-export interface BenchmarkValue {
-  year: number | null;
-  own: number | null;
-  ownLive: number | null;
-  group: Record<string, number>;
-  count: number;
-  median: number | null;
-  q1: number | null;
-  q3: number | null;
-  rank: number | null;
-}
-
 /** Every municipality in the group as a bar, the own one highlighted, the median line and the quartile band. */
-export function BenchmarkChart({ value, own, names, title }: { value: BenchmarkValue; own: number; names: Record<string, string>; title: string }) {
+export function BenchmarkChart({ value, own, names, title }: { value: Benchmark; own: number; names: Record<string, string>; title: string }) {
   const ref = useRef<HTMLDivElement>(null);
   const entries = Object.entries(value.group).sort((a, b) => b[1] - a[1]);
   useEffect(() => {

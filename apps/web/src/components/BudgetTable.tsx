@@ -1,15 +1,5 @@
+import type { BudgetLine } from '@bu/contracts';
 import { formatNumber, formatShare } from '../format';
-
-interface Line {
-  name: string | null;
-  budget: number | null;
-  spent: number | null;
-  month: number | null;
-  forecast: number | null;
-  deviation: number | null;
-  deviationShare: number | null;
-  light: 'green' | 'yellow' | 'red' | null;
-}
 
 const LIGHT: Record<string, { symbol: string; word: string }> = {
   green: { symbol: '✓', word: 'Inden for budget' },
@@ -20,7 +10,7 @@ const LIGHT: Record<string, { symbol: string; word: string }> = {
 const kr = (n: number | null) => (n === null ? '–' : formatNumber(Math.round(n / 1000)));
 
 /** Budget per account function with a colour-blind-safe light (colour, symbol and word); amounts in 1.000 kr. */
-export function BudgetTable({ lines, comments = {} }: { lines: Record<string, Line>; comments?: Record<string, string> }) {
+export function BudgetTable({ lines, comments = {} }: { lines: Record<string, BudgetLine>; comments?: Record<string, string> }) {
   return (
     <table className="value-table budget">
       <caption className="sr-only">Budgetopfølgning pr. funktion, beløb i 1.000 kr.</caption>

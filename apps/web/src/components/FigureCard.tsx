@@ -3,7 +3,8 @@ import type { KpiList, KpiResponse, KpiValue } from '@bu/contracts';
 import type { FigureDefinition } from '@bu/dashboards';
 import { formatNumber } from '../format';
 import { BarPerCaseworker } from './BarPerCaseworker';
-import { BenchmarkChart, type BenchmarkValue } from './BenchmarkChart';
+import { BenchmarkChart } from './BenchmarkChart';
+import type { Benchmark } from '@bu/contracts';
 import { BudgetTable } from './BudgetTable';
 import { GoalList } from './GoalList';
 import type { AdminComment } from '../api';
@@ -54,7 +55,7 @@ export function FigureCard({ figure, response, comments = [] }: { figure: Figure
       </>
     );
   } else if (figure.chart === 'benchmark' && value && typeof value === 'object') {
-    body = <BenchmarkChart value={value as unknown as BenchmarkValue} own={response.municipality} names={response.dimensions?.municipality ?? {}} title={figure.title} />;
+    body = <BenchmarkChart value={value as unknown as Benchmark} own={response.municipality} names={response.dimensions?.municipality ?? {}} title={figure.title} />;
   } else if (figure.chart === 'budget-table' && value && typeof value === 'object') {
     body = <BudgetTable lines={value as never} comments={notesFor('budget')} />;
   } else if (figure.chart === 'goals' && Array.isArray(value)) {

@@ -1,17 +1,6 @@
+import type { GoalStatus } from '@bu/contracts';
 import { formatNumber, formatShare } from '../format';
 import { displayValue, isSuppressed } from './ValueTable';
-
-interface Goal {
-  id: number;
-  title: string;
-  policyText: string | null;
-  kpi: string;
-  direction: '>=' | '<=';
-  target: number;
-  value: unknown;
-  status: 'green' | 'yellow' | 'red' | null;
-  previousYears: Record<string, unknown>;
-}
 
 const LIGHT = {
   green: { symbol: '✓', word: 'Nået' },
@@ -25,7 +14,7 @@ function show(kpi: string, v: unknown): string {
   return /share|_24h|_4m|on_time|conversation/.test(kpi) ? formatShare(v as number) : formatNumber(v as number);
 }
 
-export function GoalList({ goals, comments }: { goals: Goal[]; comments: Record<string, string> }) {
+export function GoalList({ goals, comments }: { goals: GoalStatus[]; comments: Record<string, string> }) {
   if (goals.length === 0) return <p>Der er ikke registreret politiske mål.</p>;
   const years = Object.keys(goals[0].previousYears).sort();
   return (

@@ -1,23 +1,8 @@
 import { perThousand, notifications, placedChildren, preventiveChildren } from '../chief/activity';
+import type { Benchmark } from '@bu/contracts';
 import type { KpiContext, KpiDefinition } from '../types';
 
-export interface Benchmark {
-  /** The statistics year compared: the latest with the indicator published for the own municipality. */
-  year: number | null;
-  /** The own value in the published statistics. */
-  own: number | null;
-  /** The own figure computed live from case data (labelled as such in the UI), for D and P. */
-  ownLive: number | null;
-  /** Every municipality in the comparison group with a value that year, own included: code → value. */
-  group: Record<string, number>;
-  count: number;
-  median: number | null;
-  q1: number | null;
-  q3: number | null;
-  /** Rank 1 is the highest value. */
-  rank: number | null;
-  higherIsBetter: boolean | null;
-}
+export type { Benchmark };
 
 /** Per 1,000 children aged 0-17 in the same year, from the public statistics. */
 function benchmark(base: KpiDefinition<number>, indicator: string): KpiDefinition<Benchmark> {

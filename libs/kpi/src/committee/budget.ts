@@ -1,26 +1,9 @@
 import { MEASURE_TYPES } from '@bu/domain';
 import { DEFAULT_SETTINGS, KpiSettings } from '../settings';
+import type { BudgetLine, Light } from '@bu/contracts';
 import type { KpiContext, KpiDefinition } from '../types';
 
-export type Light = 'green' | 'yellow' | 'red';
-
-export interface BudgetLine {
-  name: string | null;
-  /** Corrected budget B: the latest month's value in D's year. */
-  budget: number | null;
-  /** Month m: the newest month ≤ D's month with data for the function. */
-  month: number | null;
-  /** Spend to date S through month m. */
-  spent: number | null;
-  lastYear: number | null;
-  forecastLinear: number | null;
-  forecastActivity: number | null;
-  /** The forecast chosen by the setting budget.forecast. */
-  forecast: number | null;
-  deviation: number | null;
-  deviationShare: number | null;
-  light: Light | null;
-}
+export type { BudgetLine, Light };
 
 /** The account function a measure type books on: the setting's mapping over the code list's defaults. */
 export function functionMap(settings: KpiSettings): Record<string, string> {

@@ -1,19 +1,8 @@
 import type { KpiContext, KpiDefinition } from '../types';
-import type { Light } from './budget';
+import type { GoalStatus, Light } from '@bu/contracts';
+import { SUPPRESSED } from './suppression';
 
-export interface GoalStatus {
-  id: number;
-  title: string;
-  policyText: string | null;
-  kpi: string;
-  direction: '>=' | '<=';
-  target: number;
-  tolerance: number;
-  value: number | null;
-  status: Light | null;
-  /** The same KPI for each of the previous three years (D = 31 December, P = that year). */
-  previousYears: Record<string, number | null>;
-}
+export type { GoalStatus };
 
 /** Green when met at D, yellow when missed by no more than the tolerance, red otherwise; none without a value. */
 export function goalLight(value: number | null, direction: '>=' | '<=', target: number, tolerance: number): Light | null {
@@ -43,6 +32,7 @@ export function goalStatusKpi(lookup: (id: string) => KpiDefinition | undefined)
       );
       const year = Number(ctx.asOf.slice(0, 4));
       const result: GoalStatus[] = [];
+      // value and previousYears are plain numbers here; the committee's suppression replaces small ones.
       for (const g of goals) {
         const kpi = lookup(g.kpi_id);
         const numeric = async (c: KpiContext) => {
@@ -67,10 +57,10 @@ export function goalStatusKpi(lookup: (id: string) => KpiDefinition | undefined)
     suppress: (goals) =>
       goals.map((g) => {
         const kpi = lookup(g.kpi);
-        const small = (v: number | null) => kpi?.unit === 'count' && v !== null && v >= 1 && v < 5;
-        return small(g.value)
-          ? { ...g, value: { suppressed: true } as never, status: null, previousYears: Object.fromEntries(Object.entries(g.previousYears).map(([y, v]) => [y, small(v) ? ({ suppressed: true } as never) : v])) }
-          : { ...g, previousYears: Object.fromEntries(Object.entries(g.previousYears).map(([y, v]) => [y, small(v) ? ({ suppressed: true } as never) : v])) };
+        const small = (v: unknown) => kpi?.unit === 'count' && typeof v === 'number' && v >= 1 && v < 5;
+        const cell = (v: GoalStatus['value']): GoalStatus['value'] => (small(v) ? SUPPRESSED : v);
+        const previousYears = Object.fromEntries(Object.entries(g.previousYears).map(([y, v]) => [y, cell(v)]));
+        return small(g.value) ? { ...g, value: SUPPRESSED, status: null, previousYears } : { ...g, previousYears };
       }),
   };
 }
