@@ -1,51 +1,20 @@
-import type { INestApplication } from '@nestjs/common';
 import { strFromU8, unzipSync } from 'fflate';
-import { mkdirSync, readFileSync, writeFileSync } from 'fs';
-import { join, resolve } from 'path';
-import type { Browser, Page } from 'playwright-core';
+import { readFileSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu, importEconomy } from '@bu/etl';
-import { ensureWebBuilt } from '../../scripts/lib/build-web';
-import { PASSWORD, seedUsers, startTestApi } from '../support/api';
-import { launchBrowser } from '../support/browser';
-import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
+import { BrowserApp, OUT, ROOT, seriousA11yViolations, startBrowserApp } from '../support/browser-app';
+import { TEST_SECRET } from '../support/database';
 import { DUBU_SMALL, DUBU_SMALL_D } from '../support/fixtures';
 
-const ROOT = resolve(__dirname, '../..');
-const OUT = resolve(ROOT, 'test-results');
-
 describe('dashboard in Chromium: the team leader sees caseload per caseworker', () => {
-  let db: TestDatabase;
-  let app: INestApplication;
-  let browser: Browser;
-  let base: string;
-
+  let env: BrowserApp;
   beforeAll(async () => {
-    const webDist = await ensureWebBuilt(ROOT);
-    db = await createTestDatabase();
-    await importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D });
-    await seedUsers(db, 461, 'Team Syd');
-    app = await startTestApi(db, { webDist });
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-    browser = await launchBrowser();
-    mkdirSync(OUT, { recursive: true });
+    env = await startBrowserApp((db) => importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D }), 'Team Syd');
   });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await db?.drop();
-  });
-
-  async function loginAs(username: string, viewport = { width: 1366, height: 768 }): Promise<Page> {
-    const page = await browser.newPage({ viewport, locale: 'da-DK' });
-    await page.goto(base);
-    await page.getByLabel('Brugernavn').fill(username);
-    await page.getByLabel('Adgangskode').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Log ind' }).click();
-    await page.getByTestId('current-user').waitFor();
-    return page;
-  }
+  afterAll(() => env?.close());
+  const loginAs = (username: string, viewport?: { width: number; height: number }) => env.login(username, { viewport });
 
   it('shows the bar chart with the numbers the API gives, and the table behind it', async () => {
     const page = await loginAs('teamleder');
@@ -82,7 +51,7 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
     const page = await loginAs('udvalg');
     const nav = page.getByRole('navigation', { name: 'Visninger' });
     expect(await nav.getByRole('link').allTextContents()).toEqual(['Udvalg']);
-    await page.goto(`${base}/#/teamleder`);
+    await page.goto(`${env.base}/#/teamleder`);
     await page.getByRole('heading', { level: 1 }).waitFor();
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Udvalg');
     expect(await page.getByTestId('figure-caseload.open_cases').count()).toBe(0);
@@ -90,8 +59,8 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
   });
 
   it('tells a wrong password in Danish', async () => {
-    const page = await browser.newPage();
-    await page.goto(base);
+    const page = await env.browser.newPage();
+    await page.goto(env.base);
     await page.getByLabel('Brugernavn').fill('chef');
     await page.getByLabel('Adgangskode').fill('forkert');
     await page.getByRole('button', { name: 'Log ind' }).click();
@@ -102,42 +71,22 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
   it('has no serious or critical accessibility violations (axe-core)', async () => {
     const page = await loginAs('teamleder');
     await page.getByTestId('figure-caseload.open_cases').waitFor();
-    await page.addScriptTag({ content: readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });
-    const violations = await page.evaluate(async () => {
-      const result = await (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run();
-      return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
-    });
-    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
     await page.close();
   });
 });
 
 describe('the team leader work lists in Chromium', () => {
-  let db: TestDatabase;
-  let app: INestApplication;
-  let browser: Browser;
-
+  let env: BrowserApp;
   beforeAll(async () => {
-    const webDist = await ensureWebBuilt(ROOT);
-    db = await createTestDatabase();
-    await importDubu(db.pool, join(ROOT, 'test/fixtures/dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
-    await seedUsers(db, 461, 'Team Syd');
-    app = await startTestApi(db, { webDist });
-    await app.listen(0, '127.0.0.1');
-    browser = await launchBrowser();
+    env = await startBrowserApp(async (db) => {
+      await importDubu(db.pool, join(ROOT, 'test/fixtures/dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
+    }, 'Team Syd');
   });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await db?.drop();
-  });
+  afterAll(() => env?.close());
 
   it('shows the overdue follow-ups of the own team with names, Danish dates and days overdue, as the API computes them', async () => {
-    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-    await page.goto(await app.getUrl());
-    await page.getByLabel('Brugernavn').fill('teamleder');
-    await page.getByLabel('Adgangskode').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Log ind' }).click();
+    const page = await env.login('teamleder');
     const followups = page.getByTestId('figure-deadline.followup_overdue');
     await followups.waitFor();
     expect(await followups.getByTestId('count').textContent()).toBe(' 2');
@@ -153,32 +102,17 @@ describe('the team leader work lists in Chromium', () => {
 });
 
 describe('the committee view in Chromium', () => {
-  let db: TestDatabase;
-  let app: INestApplication;
-  let browser: Browser;
-
+  let env: BrowserApp;
   beforeAll(async () => {
-    const webDist = await ensureWebBuilt(ROOT);
-    db = await createTestDatabase();
-    await importDubu(db.pool, join(ROOT, 'test/fixtures/dubu-chief'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-02-29' });
-    await importEconomy(db.pool, join(ROOT, 'test/fixtures/economy-small'), { pseudonymSecret: TEST_SECRET });
-    await seedUsers(db, 461, 'Team Nord');
-    app = await startTestApi(db, { webDist });
-    await app.listen(0, '127.0.0.1');
-    browser = await launchBrowser();
+    env = await startBrowserApp(async (db) => {
+      await importDubu(db.pool, join(ROOT, 'test/fixtures/dubu-chief'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-02-29' });
+      await importEconomy(db.pool, join(ROOT, 'test/fixtures/economy-small'), { pseudonymSecret: TEST_SECRET });
+    }, 'Team Nord');
   });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await db?.drop();
-  });
+  afterAll(() => env?.close());
 
   it('shows budget lights in words and symbols, "<5" for small cells, and passes axe', async () => {
-    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-    await page.goto(await app.getUrl());
-    await page.getByLabel('Brugernavn').fill('udvalg');
-    await page.getByLabel('Adgangskode').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Log ind' }).click();
+    const page = await env.login('udvalg');
     const budget = page.getByTestId('budget-5.28.20');
     await budget.waitFor();
     // 5.28.20 at D = 29-02-2024: B 62,500,000 and linear forecast 59,400,003 (test/kpi/budget.test.ts) → in 1.000 kr.
@@ -187,44 +121,24 @@ describe('the committee view in Chromium', () => {
     // 2024 at D: notifications N1, N2, N8 (received by 29-02) = 3 → "<5".
     const notifications = page.getByTestId('year-row-notifications');
     expect(await notifications.locator('td').allTextContents()).toEqual(['0', '0', '<5', '<5']);
-    await page.addScriptTag({ content: readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });
-    const violations = await page.evaluate(async () => {
-      const result = await (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string }[] }> } }).axe.run();
-      return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
-    });
-    expect(violations).toEqual([]);
+    expect(await seriousA11yViolations(page)).toEqual([]);
     await page.screenshot({ path: join(OUT, 'udvalg-1366.png'), fullPage: true });
     await page.close();
   });
 });
 
 describe('Excel download and the committee print layout', () => {
-  let db: TestDatabase;
-  let app: INestApplication;
-  let browser: Browser;
-
+  let env: BrowserApp;
   beforeAll(async () => {
-    const webDist = await ensureWebBuilt(ROOT);
-    db = await createTestDatabase();
-    await importDubu(db.pool, join(ROOT, 'test/fixtures/dubu-chief'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
-    await importEconomy(db.pool, join(ROOT, 'test/fixtures/economy-small'), { pseudonymSecret: TEST_SECRET });
-    await seedUsers(db, 461, 'Team Nord');
-    app = await startTestApi(db, { webDist });
-    await app.listen(0, '127.0.0.1');
-    browser = await launchBrowser();
+    env = await startBrowserApp(async (db) => {
+      await importDubu(db.pool, join(ROOT, 'test/fixtures/dubu-chief'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
+      await importEconomy(db.pool, join(ROOT, 'test/fixtures/economy-small'), { pseudonymSecret: TEST_SECRET });
+    }, 'Team Nord');
   });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await db?.drop();
-  });
+  afterAll(() => env?.close());
 
   async function login(user: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
-    await page.goto(await app.getUrl());
-    await page.getByLabel('Brugernavn').fill(user);
-    await page.getByLabel('Adgangskode').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Log ind' }).click();
+    const page = await env.login(user, { downloads: true });
     await page.getByTestId('as-of').waitFor();
     return page;
   }
@@ -254,6 +168,17 @@ describe('Excel download and the committee print layout', () => {
     expect(await page.getByTestId('as-of').textContent()).toContain('data fra udtræk 30.04.2024');
     // The fixture's export is from 2024: the view warns that the data is old.
     expect(await page.getByTestId('stale-data').textContent()).toMatch(/Data er \d+ dage gamle/);
+    await page.close();
+  });
+
+  it('has no serious or critical accessibility violations in the chief and data-quality views', async () => {
+    const page = await login('chef');
+    for (const view of ['chef', 'datakvalitet']) {
+      await page.goto(`${env.base}/#/${view}`);
+      await page.getByRole('heading', { level: 1, name: view === 'chef' ? 'Chef' : 'Datakvalitet' }).waitFor();
+      await page.getByTestId('as-of').waitFor();
+      expect(await seriousA11yViolations(page), view).toEqual([]);
+    }
     await page.close();
   });
 });

@@ -1,0 +1,61 @@
+import type { INestApplication } from '@nestjs/common';
+import { mkdirSync, readFileSync } from 'fs';
+import { resolve } from 'path';
+import type { Browser, Page } from 'playwright-core';
+import { ensureWebBuilt } from '../../scripts/lib/build-web';
+import { PASSWORD, seedUsers, startTestApi } from './api';
+import { launchBrowser } from './browser';
+import { createTestDatabase, TestDatabase } from './database';
+
+export const ROOT = resolve(__dirname, '../..');
+export const OUT = resolve(ROOT, 'test-results');
+
+export interface BrowserApp {
+  db: TestDatabase;
+  base: string;
+  browser: Browser;
+  /** A new page logged in as the user (password of the seeded test users), on the landing view. */
+  login(username: string, options?: { viewport?: { width: number; height: number }; downloads?: boolean }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/** The built dashboard served by the API on a fresh database with the given data, and Chromium. */
+export async function startBrowserApp(load: (db: TestDatabase) => Promise<unknown>, team: string): Promise<BrowserApp> {
+  const webDist = await ensureWebBuilt(ROOT);
+  const db = await createTestDatabase();
+  await load(db);
+  await seedUsers(db, 461, team);
+  const app: INestApplication = await startTestApi(db, { webDist });
+  await app.listen(0, '127.0.0.1');
+  const base = await app.getUrl();
+  const browser = await launchBrowser();
+  mkdirSync(OUT, { recursive: true });
+  return {
+    db,
+    base,
+    browser,
+    async login(username, options = {}) {
+      const page = await browser.newPage({ viewport: options.viewport ?? { width: 1366, height: 768 }, locale: 'da-DK', acceptDownloads: options.downloads ?? false });
+      await page.goto(base);
+      await page.getByLabel('Brugernavn').fill(username);
+      await page.getByLabel('Adgangskode').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Log ind' }).click();
+      await page.getByTestId('current-user').waitFor();
+      return page;
+    },
+    async close() {
+      await browser.close();
+      await app.close();
+      await db.drop();
+    },
+  };
+}
+
+/** axe-core in the page: the serious and critical WCAG violations (id and how many elements). */
+export async function seriousA11yViolations(page: Page): Promise<{ id: string; nodes: number }[]> {
+  await page.addScriptTag({ content: readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });
+  return page.evaluate(async () => {
+    const result = await (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run();
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, nodes: v.nodes.length }));
+  });
+}
