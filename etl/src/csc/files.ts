@@ -1,4 +1,5 @@
-import { isMunicipalityCode, JOB_TITLES, legalBasisRule, measureType, parseLegalBasis } from '@bu/domain';
+import { COMPLAINT_OUTCOMES, isMunicipalityCode, JOB_TITLES, legalBasisRule, measureType, parseLegalBasis } from '@bu/domain';
+import { codeFrom } from '../codes';
 import type { ColumnSpec } from '../csv/header';
 import type { Row } from '../file-reader';
 import { maskCpr, Pseudonym, Pseudonymiser } from '../pseudonym';
@@ -69,12 +70,7 @@ export function mapMedarbejder(row: Row, ctx: CscContext): Staged {
   const name = row.get('name');
   if (!id) return row.reject('REQUIRED', 'id', id);
   if (!name) return row.reject('REQUIRED', 'name', name);
-  const titleText = row.get('title');
-  let title: string | null = JOB_TITLES.find((t) => t.toLowerCase() === titleText.toLowerCase()) ?? null;
-  if (title === null && titleText !== '') {
-    row.warn('UNKNOWN_CODE', 'title', titleText);
-    title = 'ukendt';
-  }
+  const title = codeFrom(row, 'title', JOB_TITLES);
   const from = date(row, 'from', false);
   const to = date(row, 'to', false);
   if (!from.ok || !to.ok) return null;
@@ -196,7 +192,7 @@ export function mapAktivitet(row: Row, ctx: CscContext): Staged {
     measure = v2 ? [type?.name ?? 'ukendt', type ? null : v2, type?.family ?? 'unknown', type?.familyCare ?? false, basis?.text ?? null] : measure;
   } else if (code === 'KLAGE_AFG') {
     const outcome = row.get('text').toLowerCase();
-    if (outcome && !['stadfæstet', 'ændret', 'ophævet', 'hjemvist', 'afvist'].includes(outcome)) row.warn('UNKNOWN_CODE', 'text', row.get('text'));
+    if (outcome && !(COMPLAINT_OUTCOMES as readonly string[]).includes(outcome)) row.warn('UNKNOWN_CODE', 'text', row.get('text'));
   }
   return [
     row.get('id'), caseId || null, person?.personId ?? null, code, day.value, at, row.get('worker') || null, ref || null,

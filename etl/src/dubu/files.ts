@@ -1,4 +1,5 @@
-import { isMunicipalityCode, JOB_TITLES, lawAt, legalBasisRule, measureType, parseLegalBasis, UNKNOWN_MEASURE_TYPE } from '@bu/domain';
+import { COMPLAINT_OUTCOMES, isMunicipalityCode, JOB_TITLES, PLAN_TYPES, lawAt, legalBasisRule, measureType, parseLegalBasis, UNKNOWN_MEASURE_TYPE } from '@bu/domain';
+import { codeFrom } from '../codes';
 import type { ColumnSpec } from '../csv/header';
 import type { Row } from '../file-reader';
 import { maskCpr, type Pseudonymiser } from '../pseudonym';
@@ -82,12 +83,7 @@ export function mapMedarbejder(row: Row, ctx: DubuContext): Staged {
   const id = required(row, 'initials');
   const name = required(row, 'name');
   if (id === null || name === null) return null;
-  const titleText = row.get('title');
-  let title: string | null = JOB_TITLES.find((t) => t.toLowerCase() === titleText.toLowerCase()) ?? null;
-  if (title === null && titleText !== '') {
-    row.warn('UNKNOWN_CODE', 'title', titleText);
-    title = 'ukendt';
-  }
+  const title = codeFrom(row, 'title', JOB_TITLES);
   const from = field(row, 'from', dkDate);
   const to = field(row, 'to', dkDate);
   if (!from.ok || !to.ok) return null;
@@ -227,10 +223,8 @@ export function mapHandleplan(row: Row, ctx: DubuContext): Staged {
   if (id === null || caseId === null) return null;
   const date = field(row, 'date', dkDate, true);
   if (!date.ok) return null;
-  const typeText = row.get('type');
-  const type = ['Handleplan', 'Barnets plan', 'Ungeplan'].find((t) => t.toLowerCase() === typeText.toLowerCase());
-  if (typeText && !type) row.warn('UNKNOWN_CODE', 'type', typeText);
-  return [ctx.municipality, ctx.source, id, caseId, date.value, type ?? (typeText ? 'ukendt' : null), row.file, row.line];
+  const type = codeFrom(row, 'type', PLAN_TYPES);
+  return [ctx.municipality, ctx.source, id, caseId, date.value, type, row.file, row.line];
 }
 
 export const OPFOELGNINGER_COLUMNS: ColumnSpec[] = [
@@ -311,7 +305,6 @@ export const KLAGER_COLUMNS: ColumnSpec[] = [
   { key: 'outcome', header: 'Afgørelse' },
 ];
 
-const OUTCOMES = ['stadfæstet', 'ændret', 'ophævet', 'hjemvist', 'afvist'];
 
 export function mapKlage(row: Row, ctx: DubuContext): Staged {
   const id = required(row, 'id');
@@ -320,11 +313,6 @@ export function mapKlage(row: Row, ctx: DubuContext): Staged {
   const received = field(row, 'received', dkDate);
   const decided = field(row, 'decided', dkDate);
   if (!received.ok || !decided.ok || endBeforeStart(row, 'decided', decided.value, 'received', received.value)) return null;
-  const outcomeText = row.get('outcome');
-  let outcome: string | null = outcomeText.toLowerCase() || null;
-  if (outcome !== null && !OUTCOMES.includes(outcome)) {
-    row.warn('UNKNOWN_CODE', 'outcome', outcomeText);
-    outcome = 'ukendt';
-  }
+  const outcome = codeFrom(row, 'outcome', COMPLAINT_OUTCOMES);
   return [ctx.municipality, ctx.source, id, caseId, received.value, decided.value, outcome, row.file, row.line];
 }

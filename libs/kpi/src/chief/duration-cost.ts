@@ -1,3 +1,4 @@
+import { COMPLAINT_OUTCOMES } from '@bu/domain';
 import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
 import { share } from '../sql';
 
@@ -90,7 +91,6 @@ export const topCases: KpiDefinition<KpiListValue<TopCaseRow>> = {
   },
 };
 
-const OUTCOMES = ['stadfæstet', 'ændret', 'ophævet', 'hjemvist', 'afvist'] as const;
 
 /** complaints.decided — complaints decided in P, by outcome. */
 export const complaintsDecided: KpiDefinition<Record<string, number>> = {
@@ -105,7 +105,7 @@ export const complaintsDecided: KpiDefinition<Record<string, number>> = {
        WHERE municipality_code = $1 AND decided BETWEEN $3::date AND $4::date AND decided <= $2::date AND outcome IS NOT NULL GROUP BY outcome`,
       params(ctx),
     );
-    const result: Record<string, number> = Object.fromEntries(OUTCOMES.map((o) => [o, 0]));
+    const result: Record<string, number> = Object.fromEntries(COMPLAINT_OUTCOMES.map((o) => [o, 0]));
     for (const r of rows) result[r.outcome] = r.n;
     return result;
   },
