@@ -25,6 +25,18 @@ export const chef: DashboardDefinition = {
     { kpi: 'activity.family_care_share', chart: 'share', title: 'Anbragte i familiepleje', target: 0.65 },
     { kpi: 'activity.repeat_notification_share', chart: 'share', title: 'Børn med gentagne underretninger' },
     { kpi: 'activity.notifications_by_source', chart: 'bar-per-key', title: 'Underretninger efter kilde', description: 'Underretninger modtaget i perioden.' },
+    {
+      kpi: 'deadline.compliance_by_team',
+      chart: 'share-table',
+      title: 'Overholdte frister pr. team',
+      description: 'Andel inden for fristen i perioden. – betyder ingen sager i perioden.',
+      columns: [
+        { key: 'notification_24h', label: 'Underretning 24 t' },
+        { key: 'investigation_4m', label: 'Undersøgelse 4 mdr.' },
+        { key: 'plan_on_time', label: 'Handleplan' },
+        { key: 'child_conversation', label: 'Børnesamtale' },
+      ],
+    },
     { kpi: 'cost.annualised_per_placed_child', chart: 'number', title: 'Årlig udgift pr. anbragt barn (kr.)' },
     {
       kpi: 'cost.top_cases',

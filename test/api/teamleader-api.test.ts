@@ -36,7 +36,7 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
     expect(k['deadline.investigation_overdue'].count).toBe(1);
     expect(k['deadline.followup_overdue']).toEqual({ count: 0, rows: [] });
     expect(Object.keys(k).sort()).toEqual([
-      'caseload.open_cases', 'caseload.unassigned', 'caseload.vs_norm', 'caseload.weighted', 'deadline.child_conversation',
+      'caseload.open_cases', 'caseload.unassigned', 'caseload.vs_norm', 'caseload.weighted', 'deadline.child_conversation', 'deadline.compliance_by_team',
       'deadline.followup_overdue', 'deadline.investigation_4m', 'deadline.investigation_overdue', 'deadline.notification_24h',
       'deadline.notification_overdue', 'deadline.plan_on_time', 'deadline.supervision_overdue',
       'dq.missing_end_dates', 'dq.open_measures_on_closed_cases', 'dq.rejected_rows', 'dq.unknown_codes', 'investigation.duration_days',

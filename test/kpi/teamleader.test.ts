@@ -180,4 +180,19 @@ describe('team leader KPIs (caseload and deadlines)', () => {
       expect(await value('deadline.child_conversation')).toBe(1 / 2);
     });
   });
+
+  describe('per team', () => {
+    it('deadline.compliance_by_team: each share with the team as scope', async () => {
+      // Team Nord: notifications 2/4 (above); investigations I3, I5 on time, I4 late → 2/3 (all on Nord's cases);
+      // plans: Y1 on time, Y2 pending → 1; conversations: Y1 held, Y2 not → 1/2.
+      // Team Syd has nothing started or completed in P; the intake team has N7 (late) only.
+      expect(await value('deadline.compliance_by_team')).toEqual({
+        Modtagelsen: { notification_24h: 0, investigation_4m: null, plan_on_time: null, child_conversation: null },
+        'Team Nord': { notification_24h: 0.5, investigation_4m: 2 / 3, plan_on_time: 1, child_conversation: 0.5 },
+        'Team Syd': { notification_24h: null, investigation_4m: null, plan_on_time: null, child_conversation: null },
+      });
+      expect(Object.keys((await value('deadline.compliance_by_team', { teams: ['Team Syd'] })) as object)).toEqual(['Team Syd']);
+    });
+  });
 });
+

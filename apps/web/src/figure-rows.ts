@@ -34,6 +34,10 @@ export function figureRows(figure: FigureDefinition, response: KpiResponse): Cel
       const keys = Object.keys(years[cols[0]] ?? {});
       return [['Nøgletal', ...cols], ...keys.map((k) => [k, ...cols.map((y) => num(years[y][k]))])];
     }
+    case 'share-table': {
+      const cols = figure.columns ?? [];
+      return [['Team', ...cols.map((c) => c.label)], ...Object.entries((value ?? {}) as Record<string, Record<string, unknown>>).map(([row, cells]) => [row, ...cols.map((c) => num(cells[c.key]))])];
+    }
     case 'goals':
       return [
         ['Mål', 'Nøgletal', 'Retning', 'Mål', 'Værdi', 'Status'],

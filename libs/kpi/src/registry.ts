@@ -3,6 +3,7 @@ import { unassignedCases } from './caseload/unassigned';
 import { caseloadVsNorm } from './caseload/vs-norm';
 import { weightedCaseload } from './caseload/weighted';
 import { investigation4m, investigationDuration, investigationOverdue } from './deadline/investigations';
+import { complianceByTeam } from './deadline/by-team';
 import { childConversation, followupOverdue, planOnTime, supervisionOverdue } from './deadline/measures';
 import { notification24h, notificationOverdue } from './deadline/notifications';
 import * as activity from './chief/activity';
@@ -29,6 +30,7 @@ const BASE: readonly KpiDefinition[] = [
   planOnTime,
   childConversation,
   investigationDuration,
+  complianceByTeam,
   activity.notifications,
   activity.perThousand(activity.notifications),
   activity.childrenNotified,

@@ -7,6 +7,7 @@ import { BenchmarkChart } from './BenchmarkChart';
 import type { Benchmark } from '@bu/contracts';
 import { BudgetTable } from './BudgetTable';
 import { GoalList } from './GoalList';
+import { ShareTable } from './ShareTable';
 import type { AdminComment } from '../api';
 import { figureRows } from '../figure-rows';
 import { workbook } from '../xlsx';
@@ -58,6 +59,8 @@ export function FigureCard({ figure, response, comments = [] }: { figure: Figure
     body = <BenchmarkChart value={value as unknown as Benchmark} own={response.municipality} names={response.dimensions?.municipality ?? {}} title={figure.title} />;
   } else if (figure.chart === 'budget-table' && value && typeof value === 'object') {
     body = <BudgetTable lines={value as never} comments={notesFor('budget')} />;
+  } else if (figure.chart === 'share-table' && value && typeof value === 'object') {
+    body = <ShareTable caption={figure.title} value={value as never} columns={figure.columns ?? []} />;
   } else if (figure.chart === 'goals' && Array.isArray(value)) {
     body = <GoalList goals={value as never} comments={notesFor('goal')} />;
   } else if (figure.chart === 'year-table' && value && typeof value === 'object') {

@@ -1,0 +1,34 @@
+import type { ListColumn } from '@bu/dashboards';
+import { formatShare } from '../format';
+import { displayValue } from './ValueTable';
+
+/** An object of objects of shares (per team: per deadline) as a table in %. */
+export function ShareTable({ caption, value, columns }: { caption: string; value: Record<string, Record<string, unknown>>; columns: ListColumn[] }) {
+  return (
+    <table className="value-table">
+      <caption className="sr-only">{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Team</th>
+          {columns.map((c) => (
+            <th key={c.key} scope="col" className="num">
+              {c.label}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {Object.entries(value).map(([row, cells]) => (
+          <tr key={row} data-testid={`share-row-${row}`}>
+            <th scope="row">{row}</th>
+            {columns.map((c) => (
+              <td key={c.key} className="num">
+                {typeof cells[c.key] === 'number' ? formatShare(cells[c.key] as number) : displayValue(cells[c.key])}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
