@@ -29,6 +29,9 @@ const MATRIX: { method: 'get' | 'post' | 'put'; path: string; body?: object; exp
   { method: 'post', path: '/api/v1/imports', body: {}, expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 } },
   { method: 'get', path: '/api/v1/goals', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 } },
   { method: 'post', path: '/api/v1/goals', body: {}, expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 } },
+  { method: 'get', path: '/api/v1/comparison-groups', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 } },
+  { method: 'get', path: '/api/v1/comparison-groups/suggested', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 } },
+  { method: 'post', path: '/api/v1/comparison-groups', body: {}, expect: { udvalg: 403, chef: 400, teamleder: 403, admin: 400 } },
   { method: 'get', path: '/api/v1/comments', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 } },
   { method: 'put', path: '/api/v1/comments', body: {}, expect: { udvalg: 403, chef: 400, teamleder: 403, admin: 400 } },
 ];

@@ -4,6 +4,7 @@ import { AuthModule } from './auth/auth.module';
 import { APP_CONFIG, AppConfig } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
+import { ComparisonGroupsController } from './goals/comparison-groups.controller';
 import { GoalsController } from './goals/goals.controller';
 import { ImportsController } from './imports/imports.controller';
 import { KpiController } from './kpi/kpi.controller';
@@ -18,7 +19,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [DatabaseModule, QueueModule, AuthModule],
-      controllers: [HealthController, MunicipalitiesController, KpiController, ImportsController, GoalsController],
+      controllers: [HealthController, MunicipalitiesController, KpiController, ImportsController, GoalsController, ComparisonGroupsController],
       providers: [{ provide: APP_CONFIG, useValue: config }, ScopeService, AuditService],
       exports: [APP_CONFIG],
     };

@@ -5,3 +5,4 @@ export * from './settings';
 export * from './committee/suppression';
 export { goalLight } from './committee/goals';
 export type { GoalStatus } from './committee/goals';
+export * from './benchmark/neighbours';

@@ -46,11 +46,20 @@ export class KpiController {
     @Query('to') toParam?: string,
     @Query('ids') idsParam?: string,
     @Query('group') groupParam?: string,
+    @Query('groupId') groupIdParam?: string,
   ): Promise<KpiResponse> {
-    const comparisonGroup = groupParam ? groupParam.split(',').map((c) => c.trim()) : undefined;
+    let comparisonGroup = groupParam ? groupParam.split(',').map((c) => c.trim()) : undefined;
     if (comparisonGroup?.some((c) => !/^\d{1,3}$/.test(c) || !isMunicipalityCode(Number(c)))) throw new BadRequestException(`Ukendt kommunekode i group: ${groupParam}`);
     if (municipalityParam !== undefined && !/^\d{1,3}$/.test(municipalityParam)) throw new BadRequestException(`Ukendt kommunekode: ${municipalityParam}`);
     const municipality = await this.scope.resolve(user, municipalityParam === undefined ? undefined : Number(municipalityParam));
+    if (groupIdParam !== undefined) {
+      // A saved comparison group of the municipality.
+      const [saved] = /^\d+$/.test(groupIdParam)
+        ? await this.db.query('SELECT members::int[] AS members FROM comparison_group WHERE id = $1 AND municipality_code = $2', [Number(groupIdParam), municipality.code])
+        : [];
+      if (!saved) throw new BadRequestException(`Ukendt sammenligningsgruppe: ${groupIdParam}`);
+      comparisonGroup = saved.members.map(String);
+    }
     const asOf = isoParam('asOf', asOfParam) ?? municipality.exportDate;
     if (!asOf) throw new BadRequestException('Kommunen har ingen data endnu; angiv asOf');
     const period = { from: isoParam('from', fromParam) ?? defaultPeriod(asOf).from, to: isoParam('to', toParam) ?? asOf };
