@@ -4,6 +4,7 @@ import { DASHBOARDS } from '@bu/dashboards';
 import { clearToken, getToken, me, municipalities as fetchMunicipalities } from './api';
 import { DashboardView } from './components/DashboardView';
 import { ImportLog } from './components/ImportLog';
+import { UploadExport } from './components/UploadExport';
 import { Login } from './components/Login';
 
 const ROLE_NAMES: Record<string, string> = { udvalg: 'Udvalg', chef: 'Chef', teamleder: 'Teamleder', admin: 'Administrator' };
@@ -18,6 +19,7 @@ export function App() {
   const [places, setPlaces] = useState<MunicipalityInfo[]>([]);
   const [municipality, setMunicipality] = useState<number | null>(null);
   const [asOf, setAsOf] = useState<string>('');
+  const [importsVersion, setImportsVersion] = useState(0);
 
   useEffect(() => {
     const onHash = () => setView(viewFromHash());
@@ -99,7 +101,8 @@ export function App() {
       <main>
         {!dashboard && <p>Din rolle har ingen visninger.</p>}
         {dashboard && municipality !== null && <DashboardView dashboard={dashboard} municipality={municipality} asOf={asOf || undefined} exportDate={place?.exportDate} />}
-        {dashboard?.id === 'datakvalitet' && (user.role === 'chef' || user.role === 'admin') && <ImportLog />}
+        {dashboard?.id === 'datakvalitet' && user.role === 'admin' && <UploadExport onDone={() => setImportsVersion((v) => v + 1)} />}
+        {dashboard?.id === 'datakvalitet' && (user.role === 'chef' || user.role === 'admin') && <ImportLog key={importsVersion} />}
         {dashboard && places.length === 0 && <p>Der er endnu ingen data at vise.</p>}
       </main>
     </>

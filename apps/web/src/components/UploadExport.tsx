@@ -1,0 +1,103 @@
+import { FormEvent, useEffect, useState } from 'react';
+import { getToken } from '../api';
+import { formatNumber } from '../format';
+
+interface JobState {
+  state: string;
+  progress: { file?: string; rowsRead?: number; rejected?: number } | number | null;
+  failedReason: string | null;
+  result: { loaded: Record<string, number>; rejected: unknown[]; warnings: unknown[] } | null;
+}
+
+const SOURCES = [
+  ['dubu', 'DUBU (mappe med .csv-filer)'],
+  ['csc', 'CSC Social (mappe med .txt-filer)'],
+  ['economy', 'Økonomi (oekonomi.csv)'],
+  ['statistics', 'Statistik (befolkning.csv, noegletal.csv)'],
+];
+
+/** Admin: upload an export folder as a zip and watch the import job's progress. */
+export function UploadExport({ onDone }: { onDone?: () => void }) {
+  const [source, setSource] = useState('dubu');
+  const [file, setFile] = useState<File | null>(null);
+  const [exportDate, setExportDate] = useState('');
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [job, setJob] = useState<JobState | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!file) return;
+    setError(null);
+    setJob(null);
+    const form = new FormData();
+    form.append('source', source);
+    if (exportDate) form.append('exportDate', exportDate);
+    form.append('file', file);
+    const res = await fetch('/api/v1/imports', { method: 'POST', headers: { Authorization: `Bearer ${getToken()}` }, body: form });
+    const body = await res.json();
+    if (!res.ok) setError(body.message ?? `Fejl ${res.status}`);
+    else setJobId(body.jobId);
+  }
+
+  useEffect(() => {
+    if (!jobId) return;
+    let stopped = false;
+    const poll = async () => {
+      const res = await fetch(`/api/v1/imports/jobs/${jobId}`, { headers: { Authorization: `Bearer ${getToken()}` } });
+      const state: JobState = await res.json();
+      if (stopped) return;
+      setJob(state);
+      if (state.state === 'completed' || state.state === 'failed') onDone?.();
+      else setTimeout(poll, 500);
+    };
+    void poll();
+    return () => {
+      stopped = true;
+    };
+  }, [jobId]);
+
+  const progress = job && typeof job.progress === 'object' ? job.progress : null;
+  return (
+    <section className="card card-budget-table" aria-labelledby="upload-heading">
+      <h2 id="upload-heading">Indlæs et nyt udtræk</h2>
+      <form className="upload" onSubmit={submit}>
+        <label>
+          Kilde{' '}
+          <select value={source} onChange={(e) => setSource(e.target.value)}>
+            {SOURCES.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Udtræk (zip){' '}
+          <input type="file" accept=".zip" onChange={(e) => setFile(e.target.files?.[0] ?? null)} required />
+        </label>
+        <label>
+          Udtræksdato (valgfri){' '}
+          <input type="date" value={exportDate} onChange={(e) => setExportDate(e.target.value)} />
+        </label>
+        <button type="submit" disabled={!file}>
+          Indlæs
+        </button>
+      </form>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {job && (
+        <p role="status" data-testid="upload-status">
+          {job.state === 'completed'
+            ? `✓ Indlæst: ${formatNumber(Object.values(job.result?.loaded ?? {}).reduce((a, b) => a + b, 0))} rækker nye eller ændrede, ${formatNumber(job.result?.rejected.length ?? 0)} afvist.`
+            : job.state === 'failed'
+              ? `✕ Importen fejlede: ${job.failedReason}`
+              : `… ${progress?.file ?? 'venter'}: ${formatNumber(progress?.rowsRead ?? 0)} rækker læst, ${formatNumber(progress?.rejected ?? 0)} afvist`}
+        </p>
+      )}
+    </section>
+  );
+}
