@@ -36,11 +36,19 @@ export async function mergeStaged(client: PoolClient, def: EntityDef, replace: {
   const cols = [...keys, ...def.values];
   const src = `${stagingTable(def)}_src`;
   const keyMatch = keys.map((k) => `s.${k} = t.${k}`).join(' AND ');
+  const lastOfEachKey = `SELECT DISTINCT ON (${keys.join(', ')}) ${cols.join(', ')} FROM ${stagingTable(def)} ORDER BY ${keys.join(', ')}, _line DESC`;
+  if (replace) {
+    // A first import of this scope (nothing to compare with): one plain insert, no copy, no anti-join.
+    const { rows: existing } = await client.query(`SELECT EXISTS (SELECT 1 FROM ${def.table} t WHERE ${replace.where}) AS any`, replace.params);
+    if (!existing[0].any) {
+      const inserted = (await client.query(`INSERT INTO ${def.table} (${cols.join(', ')}) ${lastOfEachKey}`)).rowCount ?? 0;
+      return { inserted, updated: 0, removed: 0, unchanged: 0 };
+    }
+  }
   // The snapshot's rows, the last of each key; plain statements below rather than
   // INSERT ... ON CONFLICT, whose speculative insertion is several times slower in bulk.
   await client.query(
-    `CREATE TEMP TABLE ${src} ON COMMIT DROP AS
-     SELECT DISTINCT ON (${keys.join(', ')}) ${cols.join(', ')} FROM ${stagingTable(def)} ORDER BY ${keys.join(', ')}, _line DESC`,
+    `CREATE TEMP TABLE ${src} ON COMMIT DROP AS ${lastOfEachKey}`,
   );
   await client.query(`ANALYZE ${src}`);
   const removed = replace
