@@ -1,9 +1,9 @@
-import { COMPLAINT_OUTCOMES, isMunicipalityCode, JOB_TITLES, legalBasisRule, measureType, parseLegalBasis } from '@bu/domain';
-import { codeFrom } from '../codes';
+import { COMPLAINT_OUTCOMES, isMunicipalityCode, legalBasisRule, measureType, parseLegalBasis } from '@bu/domain';
+import { caseworkerRow, field } from '../fields';
 import type { ColumnSpec } from '../csv/header';
 import type { Row } from '../file-reader';
 import { maskCpr, Pseudonym, Pseudonymiser } from '../pseudonym';
-import { isoDate, Parsed } from '../values';
+import { isoDate } from '../values';
 import { copenhagenOffsetHours } from '@bu/domain';
 
 // CSC Social-style export (EXPORTS.md section 2): tab-separated Windows-1252 without quotes,
@@ -19,20 +19,6 @@ export interface CscContext {
 }
 
 type Staged = unknown[] | null;
-
-function date(row: Row, key: string, required: boolean): { ok: boolean; value: string | null } {
-  const text = row.get(key);
-  if (text === '') {
-    if (required) row.reject('REQUIRED', key, text);
-    return { ok: !required, value: null };
-  }
-  const parsed: Parsed<string | null> = isoDate(text);
-  if (!parsed.ok) {
-    row.reject(parsed.rule, key, text);
-    return { ok: false, value: null };
-  }
-  return { ok: true, value: parsed.value };
-}
 
 export const PERSON_COLUMNS: ColumnSpec[] = [
   { key: 'id', header: 'PERSON_ID', required: true },
@@ -66,16 +52,7 @@ export const MEDARBEJDER_COLUMNS: ColumnSpec[] = [
 ];
 
 export function mapMedarbejder(row: Row, ctx: CscContext): Staged {
-  const id = row.get('id');
-  const name = row.get('name');
-  if (!id) return row.reject('REQUIRED', 'id', id);
-  if (!name) return row.reject('REQUIRED', 'name', name);
-  const title = codeFrom(row, 'title', JOB_TITLES);
-  const from = date(row, 'from', false);
-  const to = date(row, 'to', false);
-  if (!from.ok || !to.ok) return null;
-  if (from.value && to.value && to.value < from.value) return row.reject('END_BEFORE_START', 'to', row.get('to'), `START_DATO ${row.get('from')}`);
-  return [ctx.municipality, 'csc', id, name, row.get('team') || null, title, from.value, to.value, row.file, row.line];
+  return caseworkerRow(row, ctx.municipality, 'csc', isoDate);
 }
 
 export const SAG_COLUMNS: ColumnSpec[] = [
@@ -96,8 +73,8 @@ export function mapSag(row: Row, ctx: CscContext): Staged {
   const areaText = row.get('area').toUpperCase();
   const area = AREAS[areaText] ?? 'ukendt';
   if (area === 'ukendt') row.warn('UNKNOWN_CODE', 'area', row.get('area'));
-  const opened = date(row, 'opened', true);
-  const closed = date(row, 'closed', false);
+  const opened = field(row, 'opened', isoDate, true);
+  const closed = field(row, 'closed', isoDate, false);
   if (!opened.ok || !closed.ok) return null;
   if (closed.value && closed.value < opened.value!) return row.reject('END_BEFORE_START', 'closed', row.get('closed'), `OPRETTET ${row.get('opened')}`);
   return [ctx.municipality, 'csc', id, person.personId, area, opened.value, closed.value, null, null, row.file, row.line];
@@ -153,7 +130,7 @@ export function mapAktivitet(row: Row, ctx: CscContext): Staged {
   if (!caseId && !(code.startsWith('UND_') && row.get('person'))) return row.reject('REQUIRED', 'case', caseId);
   const ref = row.get('ref');
   if (NEEDS_REF.has(code) && !ref) return row.reject('REQUIRED', 'ref', ref);
-  const day = date(row, 'date', true);
+  const day = field(row, 'date', isoDate, true);
   if (!day.ok) return null;
   let at: string | null = null;
   if (code === 'UND_MODT' || code === 'UND_VURD') {

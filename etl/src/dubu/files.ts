@@ -1,9 +1,10 @@
-import { COMPLAINT_OUTCOMES, isMunicipalityCode, JOB_TITLES, PLAN_TYPES, lawAt, legalBasisRule, measureType, parseLegalBasis, UNKNOWN_MEASURE_TYPE } from '@bu/domain';
+import { COMPLAINT_OUTCOMES, isMunicipalityCode, PLAN_TYPES, lawAt, legalBasisRule, measureType, parseLegalBasis, UNKNOWN_MEASURE_TYPE } from '@bu/domain';
 import { codeFrom } from '../codes';
+import { caseworkerRow, field, required } from '../fields';
 import type { ColumnSpec } from '../csv/header';
 import type { Row } from '../file-reader';
 import { maskCpr, type Pseudonymiser } from '../pseudonym';
-import { dkDate, dkDecimal, dkTimestamp, integer, jaNej, Parsed } from '../values';
+import { dkDate, dkDecimal, dkTimestamp, integer, jaNej } from '../values';
 
 // DUBU-style export: one ';'-separated UTF-8 file per entity (EXPORTS.md section 1).
 // Each mapper returns the staging row (stagingColumns order) or null when the row is rejected.
@@ -17,27 +18,6 @@ export interface DubuContext {
 }
 
 type Staged = unknown[] | null;
-
-/** Parses a field, rejecting the row on failure. */
-function field<T>(row: Row, column: string, parse: (t: string) => Parsed<T>, required = false): { ok: boolean; value: T | null } {
-  const text = row.get(column);
-  if (text === '') {
-    if (required) row.reject('REQUIRED', column, text);
-    return { ok: !required, value: null };
-  }
-  const parsed = parse(text);
-  if (!parsed.ok) {
-    row.reject(parsed.rule, column, text);
-    return { ok: false, value: null };
-  }
-  return { ok: true, value: parsed.value };
-}
-
-function required(row: Row, column: string): string | null {
-  const text = row.get(column);
-  if (text === '') row.reject('REQUIRED', column, text);
-  return text === '' ? null : text;
-}
 
 export const SAGER_COLUMNS: ColumnSpec[] = [
   { key: 'case', header: 'Sagsnummer', required: true },
@@ -71,7 +51,7 @@ export function mapSag(row: Row, ctx: DubuContext): Staged {
 }
 
 export const MEDARBEJDERE_COLUMNS: ColumnSpec[] = [
-  { key: 'initials', header: 'Initialer', required: true },
+  { key: 'id', header: 'Initialer', required: true },
   { key: 'name', header: 'Navn', required: true },
   { key: 'team', header: 'Team' },
   { key: 'title', header: 'Stilling' },
@@ -80,15 +60,7 @@ export const MEDARBEJDERE_COLUMNS: ColumnSpec[] = [
 ];
 
 export function mapMedarbejder(row: Row, ctx: DubuContext): Staged {
-  const id = required(row, 'initials');
-  const name = required(row, 'name');
-  if (id === null || name === null) return null;
-  const title = codeFrom(row, 'title', JOB_TITLES);
-  const from = field(row, 'from', dkDate);
-  const to = field(row, 'to', dkDate);
-  if (!from.ok || !to.ok) return null;
-  if (from.value !== null && to.value !== null && to.value < from.value) return row.reject('END_BEFORE_START', 'to', row.get('to'), `ansat fra ${row.get('from')}`);
-  return [ctx.municipality, ctx.source, id, name, row.get('team') || null, title, from.value, to.value, row.file, row.line];
+  return caseworkerRow(row, ctx.municipality, ctx.source, dkDate);
 }
 
 export const SAGSANSVAR_COLUMNS: ColumnSpec[] = [
