@@ -1,7 +1,7 @@
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importStatistics } from '@bu/etl';
-import { kpiById, type KpiContext } from '@bu/kpi';
+import { kpiValue } from '../support/kpi';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { FIXTURES } from '../support/fixtures';
 
@@ -10,14 +10,7 @@ import { FIXTURES } from '../support/fixtures';
 // 2,500/25,000 = 100, Vejle ".." (missing, not 0; its 2025 figure is newer than Odense's latest year).
 describe('benchmark KPIs (public statistics, per 1,000 children)', () => {
   let db: TestDatabase;
-  const value = (id: string, over: Partial<KpiContext> = {}) =>
-    kpiById(id)!.compute({
-      query: async (sql, params) => (await db.pool.query(sql, params)).rows,
-      municipality: 461,
-      asOf: '2024-12-31',
-      period: { from: '2024-01-01', to: '2024-12-31' },
-      ...over,
-    });
+  const value = kpiValue(() => db, '2024-12-31');
 
   beforeAll(async () => {
     db = await createTestDatabase();

@@ -1,7 +1,8 @@
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu, importEconomy } from '@bu/etl';
-import { DEFAULT_SETTINGS, kpiById, type KpiContext } from '@bu/kpi';
+import { DEFAULT_SETTINGS } from '@bu/kpi';
+import { kpiValue } from '../support/kpi';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { FIXTURES } from '../support/fixtures';
 
@@ -10,14 +11,7 @@ import { FIXTURES } from '../support/fixtures';
 // measures of test/fixtures/dubu-chief, at D = 29-02-2024 (a leap day, a month end).
 describe('committee budget KPIs', () => {
   let db: TestDatabase;
-  const value = (id: string, over: Partial<KpiContext> = {}) =>
-    kpiById(id)!.compute({
-      query: async (sql, params) => (await db.pool.query(sql, params)).rows,
-      municipality: 461,
-      asOf: '2024-02-29',
-      period: { from: '2024-01-01', to: '2024-02-29' },
-      ...over,
-    });
+  const value = kpiValue(() => db, '2024-02-29');
 
   beforeAll(async () => {
     db = await createTestDatabase();

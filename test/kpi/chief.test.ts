@@ -1,7 +1,7 @@
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu, importStatistics } from '@bu/etl';
-import { kpiById, type KpiContext } from '@bu/kpi';
+import { kpiValue } from '../support/kpi';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { FIXTURES } from '../support/fixtures';
 
@@ -12,14 +12,7 @@ const D = '2024-04-30';
 
 describe('chief KPIs (activity, duration, cost, effect, complaints)', () => {
   let db: TestDatabase;
-  const value = (id: string, over: Partial<KpiContext> = {}) =>
-    kpiById(id)!.compute({
-      query: async (sql, params) => (await db.pool.query(sql, params)).rows,
-      municipality: 461,
-      asOf: D,
-      period: { from: '2024-01-01', to: D },
-      ...over,
-    });
+  const value = kpiValue(() => db, D);
 
   beforeAll(async () => {
     db = await createTestDatabase();

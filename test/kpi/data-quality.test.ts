@@ -1,20 +1,13 @@
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu } from '@bu/etl';
-import { kpiById, type KpiContext } from '@bu/kpi';
+import { kpiValue } from '../support/kpi';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { DUBU_SMALL, FIXTURES } from '../support/fixtures';
 
 describe('data-quality KPIs', () => {
   let db: TestDatabase;
-  const value = (id: string, over: Partial<KpiContext> = {}) =>
-    kpiById(id)!.compute({
-      query: async (sql, params) => (await db.pool.query(sql, params)).rows,
-      municipality: 461,
-      asOf: '2024-04-30',
-      period: { from: '2024-01-01', to: '2024-04-30' },
-      ...over,
-    });
+  const value = kpiValue(() => db, '2024-04-30');
 
   beforeAll(async () => {
     db = await createTestDatabase();
