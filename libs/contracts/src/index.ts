@@ -106,6 +106,11 @@ export interface GoalStatus {
   status: Light | null;
   /** The same KPI for each of the previous three years (D = 31 December, P = that year). */
   previousYears: Record<string, number | null | Suppressed>;
+  /**
+   * For a goal on a share or rate: the counts behind the value and each previous year's value
+   * (numerator / denominator; null where there was nothing to divide). Not sent to the committee.
+   */
+  basis?: { value: { numerator: number; denominator: number } | null; previousYears: Record<string, { numerator: number; denominator: number } | null> };
 }
 
 /** benchmark.<kpi>. */

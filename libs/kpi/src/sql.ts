@@ -40,9 +40,6 @@ export const IN_SCOPE = (alias: string) => `($5::text[] IS NULL OR ${alias}.team
 /** Measures counted by the deadline KPIs: economic benefits are left out of every one. */
 export const DEADLINE_MEASURE = (alias: string) => `${alias}.family <> 'economic'`;
 
-/** A share: null when the denominator is 0 (never 0, never NaN). */
-export const share = (numerator: number, denominator: number): number | null => (denominator === 0 ? null : numerator / denominator);
-
 /**
  * date + n months, keeping the day and clamping to the month end (31-01 + 1 month = 29-02), as
  * KPIS.md defines it: PostgreSQL's month arithmetic does exactly this.

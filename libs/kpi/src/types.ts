@@ -33,6 +33,25 @@ export interface KpiDefinition<V = unknown> {
   compute(ctx: KpiContext): Promise<V>;
   /** For the committee role: the value with small cells suppressed. A KPI without it is not suppressible. */
   suppress?: (value: V) => V;
+  /**
+   * For a share or rate: the two counts it is computed from, value = numerator / denominator × scale.
+   * Whoever shows it to the committee withholds it when either count is 1..4.
+   */
+  fraction?: (ctx: KpiContext) => Promise<Fraction | null>;
+  scale?: number;
+}
+
+export interface Fraction {
+  numerator: number;
+  denominator: number;
+}
+
+/** numerator / denominator × scale; null when there is nothing to divide by (never 0, never NaN). */
+export const fractionValue = (f: Fraction | null, scale = 1): number | null => (!f || f.denominator === 0 ? null : (f.numerator / f.denominator) * scale);
+
+/** A share or rate KPI defined by its fraction, so the counts behind it stay at hand. */
+export function fractionKpi(def: Omit<KpiDefinition<number | null>, 'compute' | 'fraction'> & { fraction(ctx: KpiContext): Promise<Fraction | null> }): KpiDefinition<number | null> {
+  return { ...def, compute: async (ctx) => fractionValue(await def.fraction(ctx), def.scale) };
 }
 
 /** A list KPI: the total and the rows the team leader acts on. */

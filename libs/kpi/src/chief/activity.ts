@@ -1,6 +1,6 @@
+import { fractionKpi } from '../types';
 import { END_OF_D } from '../sql';
 import type { KpiContext, KpiDefinition } from '../types';
-import { share } from '../sql';
 
 // Activity for the chief (whole municipality). Params: $1 municipality, $2 D, $3 P from, $4 P to.
 const params = (ctx: KpiContext) => [ctx.municipality, ctx.asOf, ctx.period.from, ctx.period.to];
@@ -35,21 +35,21 @@ const count = (id: string, title: string, sql: string, higherIsBetter: boolean |
 export const notifications = count('activity.notifications', 'Underretninger', `WITH ${NOTIFICATIONS_IN_P} SELECT count(*)::int AS n FROM note`);
 export const childrenNotified = count('activity.children_notified', 'Børn med underretninger', `WITH ${NOTIFICATIONS_IN_P} SELECT count(DISTINCT person_id)::int AS n FROM note`);
 
-export const repeatNotificationShare: KpiDefinition<number | null> = {
+export const repeatNotificationShare = fractionKpi({
   id: 'activity.repeat_notification_share',
   title: 'Andel børn med gentagne underretninger',
   unit: 'share',
   higherIsBetter: false,
   roles: ['chef', 'admin'],
-  async compute(ctx) {
+  async fraction(ctx) {
     const [r] = await ctx.query<{ repeated: number; children: number }>(
       `WITH ${NOTIFICATIONS_IN_P}, per_child AS (SELECT person_id, count(*) AS n FROM note GROUP BY person_id)
        SELECT count(*) FILTER (WHERE n >= 2)::int AS repeated, count(*)::int AS children FROM per_child`,
       params(ctx),
     );
-    return share(r.repeated, r.children);
+    return { numerator: r.repeated, denominator: r.children };
   },
-};
+});
 
 export const notificationsBySource: KpiDefinition<Record<string, number>> = {
   id: 'activity.notifications_by_source',
@@ -89,41 +89,42 @@ export const placementsEnded = count(
   `SELECT count(*)::int AS n FROM measure WHERE municipality_code = $1 AND family = 'placement' AND ended BETWEEN $3::date AND $4::date AND ended <= $2::date`,
 );
 
-export const familyCareShare: KpiDefinition<number | null> = {
+export const familyCareShare = fractionKpi({
   id: 'activity.family_care_share',
   title: 'Andel anbragte i familiepleje',
   unit: 'share',
   higherIsBetter: true,
   roles: ['chef', 'admin'],
-  async compute(ctx) {
+  async fraction(ctx) {
     const [r] = await ctx.query<{ family: number; placed: number }>(
       `SELECT (SELECT count(*) FROM (${ACTIVE_AT_D('placement', 'AND m.family_care')}) f)::int AS family,
               (SELECT count(*) FROM (${ACTIVE_AT_D('placement')}) p)::int AS placed`,
       [ctx.municipality, ctx.asOf],
     );
-    return share(r.family, r.placed);
+    return { numerator: r.family, denominator: r.placed };
   },
-};
+});
 
 /**
  * `<id>_per_1000`: count / population (0-17 year olds, municipality, year of D; the latest earlier
  * published year when that year is not published) × 1000, unrounded; null without a population.
  */
 export function perThousand(base: KpiDefinition<number>): KpiDefinition<number | null> {
-  return {
+  return fractionKpi({
     id: `${base.id}_per_1000`,
     title: `${base.title} pr. 1.000 børn`,
     unit: 'ratio',
     higherIsBetter: base.higherIsBetter,
     roles: base.roles,
-    async compute(ctx) {
+    scale: 1000,
+    async fraction(ctx) {
       const [pop] = await ctx.query<{ count: number | null }>(
         `SELECT count FROM population WHERE municipality_code = $1 AND age_group = '0-17 år' AND count IS NOT NULL
            AND year <= extract(year FROM $2::date) ORDER BY year DESC LIMIT 1`,
         [ctx.municipality, ctx.asOf],
       );
       if (!pop?.count) return null;
-      return ((await base.compute(ctx)) / pop.count) * 1000;
+      return { numerator: await base.compute(ctx), denominator: pop.count };
     },
-  };
+  });
 }

@@ -1,6 +1,6 @@
+import { fractionKpi } from '../types';
 import { COMPLAINT_OUTCOMES } from '@bu/domain';
 import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
-import { share } from '../sql';
 
 const params = (ctx: KpiContext) => [ctx.municipality, ctx.asOf, ctx.period.from, ctx.period.to];
 
@@ -112,16 +112,16 @@ export const complaintsDecided: KpiDefinition<Record<string, number>> = {
 };
 
 /** complaints.reversal_rate — (ændret + ophævet + hjemvist) / (decided in P excluding afvist). */
-export const reversalRate: KpiDefinition<number | null> = {
+export const reversalRate = fractionKpi({
   id: 'complaints.reversal_rate',
   title: 'Omgørelsesprocent i klagesager',
   unit: 'share',
   higherIsBetter: false,
   roles: ['chef', 'admin'],
-  async compute(ctx) {
+  async fraction(ctx) {
     const decided = await complaintsDecided.compute(ctx);
     const reversed = decided['ændret'] + decided['ophævet'] + decided['hjemvist'];
     const all = Object.values(decided).reduce((a, b) => a + b, 0);
-    return share(reversed, all - decided['afvist']);
+    return { numerator: reversed, denominator: all - decided['afvist'] };
   },
-};
+});

@@ -1,6 +1,6 @@
-import type { KpiContext, KpiDefinition } from '../types';
+import { fractionValue, type Fraction, type KpiContext, type KpiDefinition } from '../types';
 import type { GoalStatus, Light } from '@bu/contracts';
-import { SUPPRESSED } from './suppression';
+import { MIN_CELL, SUPPRESSED } from './suppression';
 
 export type { GoalStatus };
 
@@ -35,32 +35,44 @@ export function goalStatusKpi(lookup: (id: string) => KpiDefinition | undefined)
       // value and previousYears are plain numbers here; the committee's suppression replaces small ones.
       for (const g of goals) {
         const kpi = lookup(g.kpi_id);
-        const numeric = async (c: KpiContext) => {
+        // A share or rate keeps the counts it rests on: the committee's suppression needs them.
+        const basis: NonNullable<GoalStatus['basis']> = { value: null, previousYears: {} };
+        const numeric = async (c: KpiContext, keep: (f: Fraction | null) => void) => {
           if (!kpi) return null;
+          if (kpi.fraction) {
+            const f = await kpi.fraction(c);
+            keep(f);
+            return fractionValue(f, kpi.scale);
+          }
           const v = await kpi.compute(c);
           return typeof v === 'number' ? v : null;
         };
         const previousYears: Record<string, number | null> = {};
-        for (let y = year - 3; y < year; y++) previousYears[String(y)] = await numeric({ ...ctx, asOf: `${y}-12-31`, period: { from: `${y}-01-01`, to: `${y}-12-31` } });
-        const value = await numeric(ctx);
+        for (let y = year - 3; y < year; y++) {
+          previousYears[String(y)] = await numeric({ ...ctx, asOf: `${y}-12-31`, period: { from: `${y}-01-01`, to: `${y}-12-31` } }, (f) => (basis.previousYears[String(y)] = f));
+        }
+        const value = await numeric(ctx, (f) => (basis.value = f));
         const target = Number(g.target);
         const tolerance = Number(g.tolerance);
         result.push({
           id: g.id, title: g.title, policyText: g.policy_text, kpi: g.kpi_id, direction: g.direction, target, tolerance,
           value, status: goalLight(value, g.direction, target, tolerance), previousYears,
+          ...(kpi?.fraction ? { basis } : {}),
         });
       }
       return result;
     },
-    // Goals follow shares and rates of the whole municipality; a count-based goal with a small
-    // value is withheld with its light (the rule for suppressed cells).
+    // The committee sees no counts under 5: a count-based goal with a small value, and a share or
+    // rate resting on a count of 1..4 (numerator or denominator), is withheld with its light. The
+    // counts themselves (basis) are never sent to the committee.
     suppress: (goals) =>
-      goals.map((g) => {
+      goals.map(({ basis, ...g }) => {
         const kpi = lookup(g.kpi);
-        const small = (v: unknown) => kpi?.unit === 'count' && typeof v === 'number' && v >= 1 && v < 5;
-        const cell = (v: GoalStatus['value']): GoalStatus['value'] => (small(v) ? SUPPRESSED : v);
-        const previousYears = Object.fromEntries(Object.entries(g.previousYears).map(([y, v]) => [y, cell(v)]));
-        return small(g.value) ? { ...g, value: SUPPRESSED, status: null, previousYears } : { ...g, previousYears };
+        const smallCount = (n: number) => n >= 1 && n < MIN_CELL;
+        const small = (v: unknown, f: Fraction | null | undefined) =>
+          (kpi?.unit === 'count' && typeof v === 'number' && smallCount(v)) || (!!f && (smallCount(f.numerator) || smallCount(f.denominator)));
+        const previousYears = Object.fromEntries(Object.entries(g.previousYears).map(([y, v]) => [y, small(v, basis?.previousYears[y]) ? SUPPRESSED : v]));
+        return small(g.value, basis?.value) ? { ...g, value: SUPPRESSED, status: null, previousYears } : { ...g, previousYears };
       }),
   };
 }

@@ -1,5 +1,6 @@
+import { fractionKpi } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
-import { CASE_TEAM, IN_SCOPE, kpiParams, share } from '../sql';
+import { CASE_TEAM, IN_SCOPE, kpiParams } from '../sql';
 import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
 
 // Børnefaglig undersøgelse: 4 months (SEL § 50 / BL § 20), "4 months" as calendar months, clamped
@@ -14,22 +15,22 @@ const INVESTIGATION = `
   )`;
 
 /** deadline.investigation_4m — share of investigations completed in P within start + 4 months. */
-export const investigation4m: KpiDefinition<number | null> = {
+export const investigation4m = fractionKpi({
   id: 'deadline.investigation_4m',
   title: 'Børnefaglige undersøgelser afsluttet inden for 4 måneder',
   unit: 'share',
   higherIsBetter: true,
   roles: ['teamleder', 'chef', 'admin'],
-  async compute(ctx: KpiContext) {
+  async fraction(ctx: KpiContext) {
     const [r] = await ctx.query<{ on_time: number; completed: number }>(
       `WITH ${INVESTIGATION}
        SELECT count(*) FILTER (WHERE completed <= due)::int AS on_time, count(*)::int AS completed
        FROM inv WHERE completed BETWEEN $3::date AND $4::date AND ${IN_SCOPE('inv')}`,
       kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
     );
-    return share(r.on_time, r.completed);
+    return { numerator: r.on_time, denominator: r.completed };
   },
-};
+});
 
 export interface OverdueInvestigationRow {
   investigation: string;

@@ -1,5 +1,6 @@
+import { fractionKpi } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
-import { addMonthsSql, CASE_TEAM, IN_SCOPE, kpiParams, share } from '../sql';
+import { addMonthsSql, CASE_TEAM, IN_SCOPE, kpiParams } from '../sql';
 import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
 
 // Deadlines on measures. Economic benefits are left out of every deadline KPI; "ukendt" measures
@@ -101,13 +102,13 @@ const STARTED_IN_P = `
  * from start − 12 months to the limit: the start (Serviceloven, before 2024) or start + 3 months
  * (Barnets Lov § 91). A Barnets Lov measure whose limit is after D with no plan by D is pending.
  */
-export const planOnTime: KpiDefinition<number | null> = {
+export const planOnTime = fractionKpi({
   id: 'deadline.plan_on_time',
   title: 'Handleplan / barnets plan rettidig',
   unit: 'share',
   higherIsBetter: true,
   roles: ['teamleder', 'chef', 'admin'],
-  async compute(ctx: KpiContext) {
+  async fraction(ctx: KpiContext) {
     const [r] = await ctx.query<{ on_time: number; decided: number }>(
       `WITH ${STARTED_IN_P},
        judged AS (
@@ -123,21 +124,21 @@ export const planOnTime: KpiDefinition<number | null> = {
        FROM judged WHERE ${IN_SCOPE('judged')}`,
       kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
     );
-    return share(r.on_time, r.decided);
+    return { numerator: r.on_time, denominator: r.decided };
   },
-};
+});
 
 /**
  * deadline.child_conversation — share of measures started in P with a child conversation for the
  * child in the 6 months up to and including the decision (the decision date, else the start).
  */
-export const childConversation: KpiDefinition<number | null> = {
+export const childConversation = fractionKpi({
   id: 'deadline.child_conversation',
   title: 'Børnesamtale før afgørelse',
   unit: 'share',
   higherIsBetter: true,
   roles: ['teamleder', 'chef', 'admin'],
-  async compute(ctx: KpiContext) {
+  async fraction(ctx: KpiContext) {
     const [r] = await ctx.query<{ held: number; total: number }>(
       `WITH ${STARTED_IN_P},
        judged AS (
@@ -150,6 +151,6 @@ export const childConversation: KpiDefinition<number | null> = {
        SELECT count(*) FILTER (WHERE held)::int AS held, count(*)::int AS total FROM judged WHERE ${IN_SCOPE('judged')}`,
       kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
     );
-    return share(r.held, r.total);
+    return { numerator: r.held, denominator: r.total };
   },
-};
+});

@@ -1,5 +1,6 @@
+import { fractionKpi } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
-import { CASE_TEAM, END_OF_D, IN_SCOPE, kpiParams, share } from '../sql';
+import { CASE_TEAM, END_OF_D, IN_SCOPE, kpiParams } from '../sql';
 import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
 
 // Notifications: assessed within 24 hours = 86,400 elapsed seconds, whatever the clock change did.
@@ -15,13 +16,13 @@ const NOTIFICATION_TEAM = `
   )`;
 
 /** deadline.notification_24h — share of notifications received in P assessed within 24 hours; young unassessed ones are pending. */
-export const notification24h: KpiDefinition<number | null> = {
+export const notification24h = fractionKpi({
   id: 'deadline.notification_24h',
   title: 'Underretninger vurderet inden for 24 timer',
   unit: 'share',
   higherIsBetter: true,
   roles: ['teamleder', 'chef', 'admin'],
-  async compute(ctx: KpiContext) {
+  async fraction(ctx: KpiContext) {
     const [r] = await ctx.query<{ on_time: number; decided: number }>(
       `WITH ${NOTIFICATION_TEAM}
        SELECT count(*) FILTER (WHERE assessed_at IS NOT NULL AND assessed_at - received_at <= interval '24 hours')::int AS on_time,
@@ -31,9 +32,9 @@ export const notification24h: KpiDefinition<number | null> = {
          AND received_at < ${END_OF_D} AND ${IN_SCOPE('note')}`,
       kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
     );
-    return share(r.on_time, r.decided);
+    return { numerator: r.on_time, denominator: r.decided };
   },
-};
+});
 
 export interface OverdueNotificationRow {
   notification: string;
