@@ -50,6 +50,34 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
     expect(res.body.kpis['deadline.followup_overdue'].rows.map((r: { measure: string }) => r.measure)).toEqual(['Y8', 'Y5']);
   });
 
+  it('pages, sorts and filters a list; the audit log gets the cases on the page', async () => {
+    // The handover list is C5, C6 (Team Nord) and C8 (Modtagelsen), by days without a caseworker: 29, 29, 15.
+    let res = await get('chef', 'ids=caseload.unassigned&sort=days,-case&limit=2').expect(200);
+    expect(res.body.kpis['caseload.unassigned']).toMatchObject({ count: 3, offset: 0, limit: 2 });
+    expect(res.body.kpis['caseload.unassigned'].rows.map((r: { case: string }) => r.case)).toEqual(['C8', 'C6']);
+    res = await get('chef', 'ids=caseload.unassigned&sort=days,-case&offset=2&limit=2').expect(200);
+    expect(res.body.kpis['caseload.unassigned'].rows.map((r: { case: string }) => r.case)).toEqual(['C5']);
+    // Drill-down: the rows of a caseworker who left, and those never assigned (an empty value).
+    res = await get('chef', 'ids=caseload.unassigned&filter=lastWorker:BB').expect(200);
+    expect(res.body.kpis['caseload.unassigned']).toMatchObject({ count: 1, rows: [{ case: 'C5' }] });
+    res = await get('chef', 'ids=caseload.unassigned&filter=lastWorker:&filter=team:Modtagelsen').expect(200);
+    expect(res.body.kpis['caseload.unassigned']).toMatchObject({ count: 1, rows: [{ case: 'C8' }] });
+    // The same list as the team leader: the scope applies before the filter.
+    res = await get('teamleder', 'ids=caseload.unassigned&filter=team:Modtagelsen').expect(200);
+    expect(res.body.kpis['caseload.unassigned']).toMatchObject({ count: 0, rows: [] });
+
+    await db.pool.query('DELETE FROM audit_log');
+    await get('chef', 'ids=caseload.unassigned&sort=-case&limit=1').expect(200);
+    const { rows } = await db.pool.query('SELECT case_ids FROM audit_log');
+    expect(rows).toEqual([{ case_ids: ['C8'] }]);
+  });
+
+  it('rejects paging of non-lists, unknown fields and bad numbers with a Danish message', async () => {
+    expect((await get('chef', 'ids=caseload.open_cases&limit=5').expect(400)).body.message).toMatch(/gælder lister/);
+    expect((await get('chef', 'ids=caseload.unassigned&sort=cpr').expect(400)).body.message).toMatch(/har ikke feltet cpr; felterne er case, area/);
+    expect((await get('chef', 'ids=caseload.unassigned&limit=0').expect(400)).body.message).toMatch(/limit skal være et helt tal/);
+  });
+
   it('writes who saw which cases to the audit log', async () => {
     await db.pool.query('DELETE FROM audit_log');
     await get('teamleder', 'ids=caseload.unassigned,deadline.notification_overdue,caseload.open_cases').expect(200);

@@ -6,3 +6,4 @@ export * from './committee/suppression';
 export { goalLight } from './committee/goals';
 export type { GoalStatus } from './committee/goals';
 export * from './benchmark/neighbours';
+export * from './list-page';

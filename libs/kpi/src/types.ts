@@ -38,6 +38,10 @@ export interface KpiDefinition<V = unknown> {
    * Whoever shows it to the committee withholds it when either count is 1..4.
    */
   fraction?: (ctx: KpiContext) => Promise<Fraction | null>;
+  /** For a list: the keys of its rows, the fields it can be sorted and filtered by. */
+  fields?: readonly string[];
+  /** For a list whose count is not its number of rows: the count of some of its rows. */
+  countOf?: (rows: never[]) => number;
   scale?: number;
 }
 

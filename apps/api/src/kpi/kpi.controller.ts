@@ -5,7 +5,7 @@ import { ARROW_STREAM, toArrow } from './arrow';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { KpiResponse } from '@bu/contracts';
 import { defaultPeriod, isMunicipalityCode, isValidDate, municipalities, parseIso } from '@bu/domain';
-import { caseworkerLabels, KPIS, kpiById, loadSettings } from '@bu/kpi';
+import { caseworkerLabels, KPIS, kpiById, ListQueryError, loadSettings, pageList, parseListQuery, unknownFields, type KpiListValue, type ListQuery } from '@bu/kpi';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser } from '../auth/roles.decorator';
@@ -36,6 +36,11 @@ export class KpiController {
   @ApiQuery({ name: 'to', required: false, description: 'Period end; default D' })
   @ApiQuery({ name: 'ids', required: false, description: 'Comma-separated KPI ids; default every KPI the role may read' })
   @ApiQuery({ name: 'group', required: false, description: 'Benchmarks: comma-separated municipality codes to compare with; default all' })
+  @ApiQuery({ name: 'groupId', required: false, description: 'Benchmarks: a saved comparison group of the municipality' })
+  @ApiQuery({ name: 'sort', required: false, description: 'Lists: comma-separated fields, "-" first for descending, e.g. -daysOverdue,case' })
+  @ApiQuery({ name: 'filter', required: false, description: 'Lists: field:value, repeatable; field: (empty) matches rows without a value, e.g. worker:' })
+  @ApiQuery({ name: 'offset', required: false, description: 'Lists: rows to skip; default 0' })
+  @ApiQuery({ name: 'limit', required: false, description: 'Lists: rows per page, 1-1000; default all' })
   async kpis(
     @CurrentUser() user: AuthUser,
     @Res({ passthrough: true }) res: Response,
@@ -47,7 +52,18 @@ export class KpiController {
     @Query('ids') idsParam?: string,
     @Query('group') groupParam?: string,
     @Query('groupId') groupIdParam?: string,
+    @Query('sort') sortParam?: string,
+    @Query('filter') filterParam?: string | string[],
+    @Query('offset') offsetParam?: string,
+    @Query('limit') limitParam?: string,
   ): Promise<KpiResponse> {
+    let listQuery: ListQuery | null;
+    try {
+      listQuery = parseListQuery({ sort: sortParam, filter: filterParam, offset: offsetParam, limit: limitParam });
+    } catch (e) {
+      if (e instanceof ListQueryError) throw new BadRequestException(e.message);
+      throw e;
+    }
     let comparisonGroup = groupParam ? groupParam.split(',').map((c) => c.trim()) : undefined;
     if (comparisonGroup?.some((c) => !/^\d{1,3}$/.test(c) || !isMunicipalityCode(Number(c)))) throw new BadRequestException(`Ukendt kommunekode i group: ${groupParam}`);
     if (municipalityParam !== undefined && !/^\d{1,3}$/.test(municipalityParam)) throw new BadRequestException(`Ukendt kommunekode: ${municipalityParam}`);
@@ -70,6 +86,14 @@ export class KpiController {
     if (unknown.length > 0) throw new BadRequestException(`Ukendt nøgletal: ${unknown.join(', ')}`);
     const denied = requested.filter((id) => !kpiById(id)!.roles.includes(user.role));
     if (denied.length > 0) throw new ForbiddenException(`Din rolle kan ikke se: ${denied.join(', ')}`);
+    if (listQuery) {
+      const lists = requested.map((id) => kpiById(id)!).filter((k) => k.unit === 'list');
+      if (lists.length === 0) throw new BadRequestException('sort, filter, offset og limit gælder lister; ids nævner ingen liste');
+      for (const k of lists) {
+        const unknownField = unknownFields(listQuery, k.fields ?? []);
+        if (unknownField.length > 0) throw new BadRequestException(`${k.id} har ikke feltet ${unknownField.join(', ')}; felterne er ${(k.fields ?? []).join(', ')}`);
+      }
+    }
 
     const query = (sql: string, params?: unknown[]) => this.db.query(sql, params);
     const settings = await loadSettings(query, municipality.code);
@@ -81,6 +105,7 @@ export class KpiController {
       const value = await kpi.compute(ctx);
       // The committee sees aggregates only, small cells suppressed: the real number is never sent.
       kpis[id] = (user.role === 'udvalg' && kpi.suppress ? kpi.suppress(value) : value) as KpiResponse['kpis'][string];
+      if (listQuery && kpi.unit === 'list') kpis[id] = this.page(kpis[id] as never, listQuery, kpi.countOf as never) as never;
     }
     await this.audit.personLevelAccess(user, municipality.code, requested.filter((id) => kpiById(id)!.unit === 'list'), kpis, { asOf, period });
     const perCaseworker = requested.some((id) => id.startsWith('caseload.') || kpiById(id)!.unit === 'list');
@@ -105,6 +130,13 @@ export class KpiController {
           }
         : {}),
     };
+  }
+
+  /** One page of a list, and of the list beside it (investigations due soon), sorted and filtered alike. */
+  private page(list: KpiListValue<object> & { dueSoon?: KpiListValue<object> }, query: ListQuery, countOf?: (rows: object[]) => number) {
+    const paged: KpiListValue<object> & { dueSoon?: unknown } = pageList(list, query, countOf);
+    if (list.dueSoon) paged.dueSoon = pageList(list.dueSoon, query, countOf);
+    return paged;
   }
 
   /**

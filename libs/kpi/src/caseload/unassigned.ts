@@ -22,6 +22,7 @@ export const unassignedCases: KpiDefinition<KpiListValue<UnassignedRow>> = {
   id: 'caseload.unassigned',
   title: 'Sager uden aktiv sagsbehandler (til overdragelse)',
   unit: 'list',
+  fields: ['case', 'area', 'lastWorker', 'team', 'reason', 'since', 'days'],
   higherIsBetter: false,
   roles: ['teamleder', 'chef', 'admin'],
   async compute(ctx: KpiContext) {

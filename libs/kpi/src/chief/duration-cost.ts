@@ -77,6 +77,7 @@ export const topCases: KpiDefinition<KpiListValue<TopCaseRow>> = {
   id: 'cost.top_cases',
   title: 'De 20 dyreste sager',
   unit: 'list',
+  fields: ['case', 'annualisedCost', 'measures', 'measureTypes'],
   higherIsBetter: null,
   roles: ['chef', 'admin'],
   async compute(ctx) {

@@ -47,6 +47,7 @@ export const investigationOverdue: KpiDefinition<KpiListValue<OverdueInvestigati
   id: 'deadline.investigation_overdue',
   title: 'Børnefaglige undersøgelser over 4 måneder',
   unit: 'list',
+  fields: ['investigation', 'case', 'worker', 'team', 'started', 'due', 'daysOverdue'],
   higherIsBetter: false,
   roles: ['teamleder', 'chef', 'admin'],
   async compute(ctx: KpiContext) {

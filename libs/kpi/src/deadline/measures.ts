@@ -16,6 +16,8 @@ export interface MeasureDeadlineRow {
   daysOverdue: number;
 }
 
+const MEASURE_DEADLINE_FIELDS = ['measure', 'measureType', 'case', 'worker', 'team', 'due', 'daysOverdue'];
+
 const ACTIVE_MEASURE = `
   ${CASE_TEAM},
   active AS (
@@ -33,6 +35,7 @@ export const followupOverdue: KpiDefinition<KpiListValue<MeasureDeadlineRow>> = 
   id: 'deadline.followup_overdue',
   title: 'Opfølgninger over fristen',
   unit: 'list',
+  fields: MEASURE_DEADLINE_FIELDS,
   higherIsBetter: false,
   roles: ['teamleder', 'chef', 'admin'],
   async compute(ctx: KpiContext) {
@@ -68,6 +71,7 @@ export const supervisionOverdue: KpiDefinition<KpiListValue<MeasureDeadlineRow>>
   id: 'deadline.supervision_overdue',
   title: 'Tilsynsbesøg over fristen (anbragte børn)',
   unit: 'list',
+  fields: MEASURE_DEADLINE_FIELDS,
   higherIsBetter: false,
   roles: ['teamleder', 'chef', 'admin'],
   async compute(ctx: KpiContext) {

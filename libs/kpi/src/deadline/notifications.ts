@@ -51,6 +51,7 @@ export const notificationOverdue: KpiDefinition<KpiListValue<OverdueNotification
   id: 'deadline.notification_overdue',
   title: 'Underretninger ikke vurderet inden for 24 timer',
   unit: 'list',
+  fields: ['notification', 'case', 'worker', 'team', 'received', 'due', 'daysOverdue'],
   higherIsBetter: false,
   roles: ['teamleder', 'chef', 'admin'],
   async compute(ctx: KpiContext) {

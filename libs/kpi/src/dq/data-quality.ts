@@ -17,6 +17,9 @@ export const rejectedRows: KpiDefinition<KpiListValue<RejectedRowsSummary>> = {
   id: 'dq.rejected_rows',
   title: 'Afviste rækker ved seneste import',
   unit: 'list',
+  fields: ['import', 'source', 'startedAt', 'file', 'rule', 'count', 'lines'],
+  // The count is of rejected rows, each row of the list being one rule in one file.
+  countOf: (rows: RejectedRowsSummary[]) => rows.reduce((s, r) => s + r.count, 0),
   higherIsBetter: false,
   roles: ['chef', 'teamleder', 'admin'],
   async compute(ctx: KpiContext) {
