@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { KpiCache } from './kpi/kpi-cache.service';
 import { AuditService } from './audit/audit.service';
 import { AuthModule } from './auth/auth.module';
 import { APP_CONFIG, AppConfig } from './config';
@@ -20,7 +21,7 @@ export class AppModule {
       global: true,
       imports: [DatabaseModule, QueueModule, AuthModule],
       controllers: [HealthController, MunicipalitiesController, KpiController, ImportsController, GoalsController, ComparisonGroupsController],
-      providers: [{ provide: APP_CONFIG, useValue: config }, ScopeService, AuditService],
+      providers: [{ provide: APP_CONFIG, useValue: config }, ScopeService, AuditService, KpiCache],
       exports: [APP_CONFIG],
     };
   }

@@ -5,12 +5,13 @@ import { ARROW_STREAM, toArrow } from './arrow';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { KpiResponse } from '@bu/contracts';
 import { defaultPeriod, isMunicipalityCode, isValidDate, municipalities, parseIso } from '@bu/domain';
-import { caseworkerLabels, KPIS, kpiById, ListQueryError, loadSettings, pageList, parseListQuery, unknownFields, type KpiListValue, type ListQuery } from '@bu/kpi';
+import { caseworkerLabels, KPIS, kpiById, ListQueryError, loadSettings, pageList, parseListQuery, unknownFields, type KpiContext, type KpiDefinition, type KpiListValue, type KpiSettings, type ListQuery } from '@bu/kpi';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser } from '../auth/roles.decorator';
 import { ScopeService } from '../municipalities/scope.service';
 import { AuditService } from '../audit/audit.service';
+import { KpiCache } from './kpi-cache.service';
 
 function isoParam(name: string, value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
@@ -27,7 +28,14 @@ export class KpiController {
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(ScopeService) private readonly scope: ScopeService,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(KpiCache) private readonly cache: KpiCache,
   ) {}
+
+  /** A KPI's value for one municipality, D, P and team scope (and comparison group), through the cache. */
+  private value(version: string, kpi: KpiDefinition, ctx: Omit<KpiContext, 'settings'>, settings: () => Promise<KpiSettings>): Promise<unknown> {
+    const key = [kpi.id, ctx.municipality, ctx.asOf, ctx.period.from, ctx.period.to, ctx.teams?.join('\u0001') ?? '*', ctx.comparisonGroup?.join(',') ?? '*'].join('|');
+    return this.cache.get(version, key, async () => kpi.compute({ ...ctx, settings: await settings() }));
+  }
 
   @Get()
   @ApiQuery({ name: 'municipality', required: false, description: 'Kommunekode; default the user\'s own' })
@@ -96,13 +104,15 @@ export class KpiController {
     }
 
     const query = (sql: string, params?: unknown[]) => this.db.query(sql, params);
-    const settings = await loadSettings(query, municipality.code);
+    const version = await this.cache.version();
+    let settingsLoaded: Promise<KpiSettings> | undefined;
+    const settings = () => (settingsLoaded ??= loadSettings(query, municipality.code));
     const teams = user.role === 'teamleder' && user.teams.length > 0 ? user.teams : undefined;
-    const ctx = { query, municipality: municipality.code, asOf, period, teams, settings, comparisonGroup: comparisonGroup?.map(Number) };
+    const ctx = { query, municipality: municipality.code, asOf, period, teams, comparisonGroup: comparisonGroup?.map(Number) };
     const kpis: KpiResponse['kpis'] = {};
     for (const id of requested) {
       const kpi = kpiById(id)!;
-      const value = await kpi.compute(ctx);
+      const value = await this.value(version, kpi, ctx, settings);
       // The committee sees aggregates only, small cells suppressed: the real number is never sent.
       kpis[id] = (user.role === 'udvalg' && kpi.suppress ? kpi.suppress(value) : value) as KpiResponse['kpis'][string];
       if (listQuery && kpi.unit === 'list') kpis[id] = this.page(kpis[id] as never, listQuery, kpi.countOf as never) as never;
@@ -124,7 +134,7 @@ export class KpiController {
       ...(perCaseworker || requested.some((id) => id.startsWith('benchmark.'))
         ? {
             dimensions: {
-              ...(perCaseworker ? { caseworker: await caseworkerLabels(query, municipality.code) } : {}),
+              ...(perCaseworker ? { caseworker: await this.cache.get(version, `dimensions.caseworker|${municipality.code}`, () => caseworkerLabels(query, municipality.code)) } : {}),
               ...(requested.some((id) => id.startsWith('benchmark.')) ? { municipality: Object.fromEntries(municipalities().map((m) => [String(m.code), m.name])) } : {}),
             },
           }
@@ -165,14 +175,16 @@ export class KpiController {
     if (!asOf) throw new BadRequestException('Kommunen har ingen data endnu; angiv asOf');
     const first = isoParam('from', fromParam) ?? (by === 'month' ? addMonths(`${asOf.slice(0, 7)}-01`, -23) : `${Number(asOf.slice(0, 4)) - 4}-01-01`);
     const query = (sql: string, params?: unknown[]) => this.db.query(sql, params);
-    const settings = await loadSettings(query, municipality.code);
+    const version = await this.cache.version();
+    let settingsLoaded: Promise<KpiSettings> | undefined;
+    const settings = () => (settingsLoaded ??= loadSettings(query, municipality.code));
     const teams = user.role === 'teamleder' && user.teams.length > 0 ? user.teams : undefined;
     const points: { period: string; asOf: string; value: unknown }[] = [];
     for (let start = by === 'month' ? `${first.slice(0, 7)}-01` : `${first.slice(0, 4)}-01-01`; start <= asOf && points.length < 240; start = addMonths(start, by === 'month' ? 1 : 12)) {
       const end = addMonths(start, by === 'month' ? 1 : 12);
       const last = new Date(Date.UTC(Number(end.slice(0, 4)), Number(end.slice(5, 7)) - 1, 0)).toISOString().slice(0, 10);
       const d = last < asOf ? last : asOf;
-      const value = await kpi.compute({ query, municipality: municipality.code, asOf: d, period: { from: start, to: d }, teams, settings });
+      const value = await this.value(version, kpi, { query, municipality: municipality.code, asOf: d, period: { from: start, to: d }, teams }, settings);
       points.push({ period: by === 'month' ? start.slice(0, 7) : start.slice(0, 4), asOf: d, value: user.role === 'udvalg' && kpi.suppress ? kpi.suppress(value) : value });
     }
     return { id, by, municipality: municipality.code, points };

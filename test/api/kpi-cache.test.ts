@@ -1,0 +1,68 @@
+import type { INestApplication } from '@nestjs/common';
+import { join } from 'path';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDubu } from '@bu/etl';
+import { KpiCache } from '../../apps/api/src/kpi/kpi-cache.service';
+import { seedUsers, startTestApi, tokenFor } from '../support/api';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
+import { FIXTURES } from '../support/fixtures';
+
+// The API keeps computed figures until the data version moves: an import, a setting, a goal or a
+// comparison group. A change made behind its back (plain SQL) shows only after such a change.
+describe('KPI cache, invalidated by imports and by settings', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let token = '';
+  const openCases = async () =>
+    (await request(app.getHttpServer()).get('/api/v1/kpis?ids=caseload.open_cases').set('Authorization', `Bearer ${token}`).expect(200)).body.kpis['caseload.open_cases'];
+  const fixture = () => importDubu(db.pool, join(FIXTURES, 'dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await fixture();
+    await seedUsers(db, 461, 'Team Nord');
+    app = await startTestApi(db);
+    token = await tokenFor(app, 'chef');
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('answers a repeated question from the cache and recomputes after a setting or an import', async () => {
+    const cache = app.get(KpiCache);
+    // AA 4, BB 1 (Team Nord), CC 2 (Team Syd): test/kpi/teamleader.test.ts works these out.
+    expect(await openCases()).toEqual({ AA: 4, BB: 1, CC: 2 });
+    const hits = cache.hits;
+    expect(await openCases()).toEqual({ AA: 4, BB: 1, CC: 2 });
+    // The figure and the caseworkers' names beside it.
+    expect(cache.hits).toBe(hits + 2);
+
+    // Behind the API's back: BB's case handed to CC. No version change, so the cached answer stands.
+    await db.pool.query(`UPDATE assignment SET worker_id = 'CC' WHERE municipality_code = 461 AND worker_id = 'BB'`);
+    expect(await openCases()).toEqual({ AA: 4, BB: 1, CC: 2 });
+
+    // A setting changes: every cached figure is dropped and the change shows.
+    await db.pool.query(`INSERT INTO setting (municipality_code, key, value) VALUES (461, 'caseload.norms', '{"Udsatte": 30, "Handicap": 55}')`);
+    expect(await openCases()).toEqual({ AA: 4, CC: 3 });
+
+    // Importing the export again restores the snapshot, and the figure follows at once.
+    const result = await fixture();
+    expect(result.status).toBe('succeeded');
+    expect(await openCases()).toEqual({ AA: 4, BB: 1, CC: 2 });
+  });
+
+  it('moves the data version with a failed import too, and with goals and comparison groups', async () => {
+    const version = async () => (await db.pool.query('SELECT version::int AS v FROM data_version')).rows[0].v as number;
+    let v = await version();
+    await db.pool.query(`INSERT INTO political_goal (municipality_code, kpi_id, title, direction, target, tolerance) VALUES (461, 'activity.placed_children', 'Højst 5', '<=', 5, 1)`);
+    expect(await version()).toBe(v + 1);
+    v = await version();
+    await db.pool.query(`INSERT INTO comparison_group (municipality_code, name, members) VALUES (461, 'Naboer', '{461,101}')`);
+    expect(await version()).toBe(v + 1);
+    v = await version();
+    await importDubu(db.pool, join(FIXTURES, 'does-not-exist'), { pseudonymSecret: TEST_SECRET });
+    expect(await version()).toBeGreaterThan(v);
+  });
+});
