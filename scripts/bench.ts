@@ -1,9 +1,12 @@
-// npm run bench -- <etl> [size] — benchmarks that print figures (speed is measured here, never in timed tests).
+// npm run bench -- <etl|api> [size | --fresh --scale x] — benchmarks that print figures (speed is measured here, never in timed tests).
+import { benchApi } from '../bench/api';
 import { benchEtl } from '../bench/etl';
 
-const [what, size] = process.argv.slice(2);
+const [what, ...args] = process.argv.slice(2);
+const size = args[0];
 const run: Record<string, () => Promise<void>> = {
   etl: () => benchEtl(Number(size ?? 1_000_000)),
+  api: () => benchApi(args),
 };
 if (!what || !run[what]) {
   console.error(`Brug: npm run bench -- <${Object.keys(run).join('|')}> [antal]`);

@@ -36,7 +36,7 @@ describe('KPI cache, invalidated by imports and by settings', () => {
     expect(await openCases()).toEqual({ AA: 4, BB: 1, CC: 2 });
     const hits = cache.hits;
     expect(await openCases()).toEqual({ AA: 4, BB: 1, CC: 2 });
-    // The figure and the caseworkers' names beside it.
+    // The user's municipalities and the whole answer.
     expect(cache.hits).toBe(hits + 2);
 
     // Behind the API's back: BB's case handed to CC. No version change, so the cached answer stands.
@@ -51,6 +51,26 @@ describe('KPI cache, invalidated by imports and by settings', () => {
     const result = await fixture();
     expect(result.status).toBe('succeeded');
     expect(await openCases()).toEqual({ AA: 4, BB: 1, CC: 2 });
+  });
+
+  it('writes every answer with case rows to the audit log, cached or not, also twenty at once', async () => {
+    await db.pool.query('DELETE FROM audit_log');
+    const ask = () => request(app.getHttpServer()).get('/api/v1/kpis?ids=caseload.unassigned').set('Authorization', `Bearer ${token}`).expect(200);
+    await ask();
+    await Promise.all(Array.from({ length: 20 }, ask));
+    const { rows } = await db.pool.query(`SELECT count(*)::int AS n, count(DISTINCT case_ids)::int AS lists, min(case_ids::text) AS cases FROM audit_log WHERE username = 'chef'`);
+    expect(rows[0]).toEqual({ n: 21, lists: 1, cases: '{C5,C6,C8}' });
+  });
+
+  it('sends a large answer gzip-compressed to a client that takes it, the same JSON either way', async () => {
+    const ask = (encoding: string) => request(app.getHttpServer()).get('/api/v1/kpis').set('Authorization', `Bearer ${token}`).set('Accept-Encoding', encoding).expect(200);
+    const plain = await ask('identity');
+    const zipped = await ask('gzip, deflate');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(Number(zipped.headers['content-length'])).toBeLessThan(Number(plain.headers['content-length']));
+    expect(zipped.body).toEqual(plain.body);
+    expect(Object.keys(plain.body.kpis).length).toBeGreaterThan(40);
   });
 
   it('moves the data version with a failed import too, and with goals and comparison groups', async () => {

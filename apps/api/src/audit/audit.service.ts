@@ -8,16 +8,49 @@ export class AuditService {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
   async personLevelAccess(user: AuthUser, municipality: number, listIds: string[], values: Record<string, unknown>, detail: Record<string, unknown>): Promise<void> {
-    if (listIds.length === 0) return;
-    const cases = new Set<string>();
-    for (const id of listIds) collectCases(values[id], cases);
-    // Lists without case rows (data quality, empty work lists) show no person-level data.
-    if (cases.size === 0) return;
-    await this.db.query(
-      `INSERT INTO audit_log (username, role, action, municipality_code, case_ids, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [user.username, user.role, `kpi:${listIds.join(',')}`, municipality, [...cases].sort(), detail],
-    );
+    await this.record(user, municipality, listIds, casesIn(listIds, values), detail);
   }
+
+  /**
+   * Writes one access to the cases of the lists named, for every answer, cached or not. The answer
+   * is sent only once its row is committed; rows arriving together share one INSERT and one commit.
+   */
+  async record(user: AuthUser, municipality: number, listIds: string[], cases: string[], detail: Record<string, unknown>): Promise<void> {
+    // Lists without case rows (data quality, empty work lists) show no person-level data.
+    if (listIds.length === 0 || cases.length === 0) return;
+    return new Promise((resolve, reject) => {
+      this.queue.push({ row: [user.username, user.role, `kpi:${listIds.join(',')}`, municipality, cases, detail], resolve, reject });
+      if (!this.writing) void this.write();
+    });
+  }
+
+  private queue: { row: unknown[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private writing = false;
+
+  private async write(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, 200);
+        const values = batch.map((_, i) => `($${i * 6 + 1}, $${i * 6 + 2}, $${i * 6 + 3}, $${i * 6 + 4}, $${i * 6 + 5}::text[], $${i * 6 + 6}::jsonb)`);
+        try {
+          await this.db.query(`INSERT INTO audit_log (username, role, action, municipality_code, case_ids, detail) VALUES ${values.join(', ')}`, batch.flatMap((b) => b.row));
+          for (const b of batch) b.resolve();
+        } catch (error) {
+          for (const b of batch) b.reject(error);
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+}
+
+/** The case numbers in the named lists' rows, sorted. */
+export function casesIn(listIds: string[], values: Record<string, unknown>): string[] {
+  const cases = new Set<string>();
+  for (const id of listIds) collectCases(values[id], cases);
+  return [...cases].sort();
 }
 
 /** Case numbers in list rows (also nested lists such as dueSoon). */

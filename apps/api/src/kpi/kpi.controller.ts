@@ -1,5 +1,6 @@
 import { BadRequestException, Controller, ForbiddenException, Get, Headers, Inject, NotAcceptableException, Param, Query, Res, StreamableFile } from '@nestjs/common';
 import type { Response } from 'express';
+import { gzipSync } from 'zlib';
 import { addMonths } from '@bu/domain';
 import { ARROW_STREAM, toArrow } from './arrow';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
@@ -10,7 +11,7 @@ import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser } from '../auth/roles.decorator';
 import { ScopeService } from '../municipalities/scope.service';
-import { AuditService } from '../audit/audit.service';
+import { AuditService, casesIn } from '../audit/audit.service';
 import { KpiCache } from './kpi-cache.service';
 
 function isoParam(name: string, value: string | undefined): string | undefined {
@@ -18,6 +19,15 @@ function isoParam(name: string, value: string | undefined): string | undefined {
   const ok = /^\d{4}-\d{2}-\d{2}$/.test(value) && (({ y, m, d }) => isValidDate(y, m, d))(parseIso(value));
   if (!ok) throw new BadRequestException(`${name} skal være en dato (ÅÅÅÅ-MM-DD): ${value}`);
   return value;
+}
+
+/** A computed answer as sent: cached whole, so a warm request serialises nothing. */
+interface Answer {
+  type: string;
+  body: Buffer;
+  gzip?: Buffer;
+  /** The case numbers on it, for the audit log. */
+  cases: string[];
 }
 
 @ApiTags('kpis')
@@ -53,6 +63,7 @@ export class KpiController {
     @CurrentUser() user: AuthUser,
     @Res({ passthrough: true }) res: Response,
     @Headers('accept') accept: string | undefined,
+    @Headers('accept-encoding') acceptEncoding: string | undefined,
     @Query('municipality') municipalityParam?: string,
     @Query('asOf') asOfParam?: string,
     @Query('from') fromParam?: string,
@@ -75,7 +86,8 @@ export class KpiController {
     let comparisonGroup = groupParam ? groupParam.split(',').map((c) => c.trim()) : undefined;
     if (comparisonGroup?.some((c) => !/^\d{1,3}$/.test(c) || !isMunicipalityCode(Number(c)))) throw new BadRequestException(`Ukendt kommunekode i group: ${groupParam}`);
     if (municipalityParam !== undefined && !/^\d{1,3}$/.test(municipalityParam)) throw new BadRequestException(`Ukendt kommunekode: ${municipalityParam}`);
-    const municipality = await this.scope.resolve(user, municipalityParam === undefined ? undefined : Number(municipalityParam));
+    const version = await this.cache.version();
+    const municipality = await this.scope.resolve(user, municipalityParam === undefined ? undefined : Number(municipalityParam), (key, load) => this.cache.get(version, key, load));
     if (groupIdParam !== undefined) {
       // A saved comparison group of the municipality.
       const [saved] = /^\d+$/.test(groupIdParam)
@@ -103,43 +115,70 @@ export class KpiController {
       }
     }
 
-    const query = (sql: string, params?: unknown[]) => this.db.query(sql, params);
-    const version = await this.cache.version();
-    let settingsLoaded: Promise<KpiSettings> | undefined;
-    const settings = () => (settingsLoaded ??= loadSettings(query, municipality.code));
     const teams = user.role === 'teamleder' && user.teams.length > 0 ? user.teams : undefined;
-    const ctx = { query, municipality: municipality.code, asOf, period, teams, comparisonGroup: comparisonGroup?.map(Number) };
+    const listIds = requested.filter((id) => kpiById(id)!.unit === 'list');
+    const arrow = !!accept?.includes(ARROW_STREAM);
+    // The whole answer, serialised, is cached: a warm request costs the version read and the audit.
+    const key = JSON.stringify([user.role, teams, municipality.code, asOf, period, requested, comparisonGroup, listQuery, arrow]);
+    const answer = await this.cache.get(version, `answer|${key}`, () =>
+      this.answer(version, user.role, { municipality: municipality.code, asOf, period, teams, comparisonGroup: comparisonGroup?.map(Number) }, requested, listQuery, arrow),
+    );
+    await this.audit.record(user, municipality.code, listIds, answer.cases, { asOf, period });
+    res.setHeader('Content-Type', answer.type);
+    res.setHeader('Vary', 'Accept-Encoding');
+    // A large answer goes compressed where the client takes it; compressed once, kept with the answer.
+    if (answer.body.length > 1400 && /\bgzip\b/.test(acceptEncoding ?? '')) {
+      answer.gzip ??= gzipSync(answer.body);
+      res.setHeader('Content-Encoding', 'gzip');
+      return new StreamableFile(answer.gzip, { type: answer.type, length: answer.gzip.length }) as never;
+    }
+    return new StreamableFile(answer.body, { type: answer.type, length: answer.body.length }) as never;
+  }
+
+  private async answer(
+    version: string,
+    role: AuthUser['role'],
+    scope: Omit<KpiContext, 'settings' | 'query'>,
+    requested: string[],
+    listQuery: ListQuery | null,
+    arrow: boolean,
+  ): Promise<Answer> {
+    const query = (sql: string, params?: unknown[]) => this.db.query(sql, params);
+    let settingsLoaded: Promise<KpiSettings> | undefined;
+    const settings = () => (settingsLoaded ??= loadSettings(query, scope.municipality));
+    const ctx = { ...scope, query };
     const kpis: KpiResponse['kpis'] = {};
     for (const id of requested) {
       const kpi = kpiById(id)!;
       const value = await this.value(version, kpi, ctx, settings);
       // The committee sees aggregates only, small cells suppressed: the real number is never sent.
-      kpis[id] = (user.role === 'udvalg' && kpi.suppress ? kpi.suppress(value) : value) as KpiResponse['kpis'][string];
+      kpis[id] = (role === 'udvalg' && kpi.suppress ? kpi.suppress(value) : value) as KpiResponse['kpis'][string];
       if (listQuery && kpi.unit === 'list') kpis[id] = this.page(kpis[id] as never, listQuery, kpi.countOf as never) as never;
     }
-    await this.audit.personLevelAccess(user, municipality.code, requested.filter((id) => kpiById(id)!.unit === 'list'), kpis, { asOf, period });
-    const perCaseworker = requested.some((id) => id.startsWith('caseload.') || kpiById(id)!.unit === 'list');
-    if (accept?.includes(ARROW_STREAM)) {
+    const cases = casesIn(requested.filter((id) => kpiById(id)!.unit === 'list'), kpis);
+    if (arrow) {
       // Tabular answers as Arrow IPC: one tabular KPI per request.
       const table = requested.length === 1 ? toArrow(kpis[requested[0]]) : null;
       if (!table) throw new NotAcceptableException('Arrow gives one tabular nøgletal (en liste eller en værdi pr. nøgle) pr. forespørgsel');
-      res.setHeader('Content-Type', ARROW_STREAM);
-      return new StreamableFile(Buffer.from(table), { type: ARROW_STREAM }) as never;
+      return { type: ARROW_STREAM, body: Buffer.from(table), cases };
     }
-    return {
-      asOf,
-      period,
-      municipality: municipality.code,
+    const perCaseworker = requested.some((id) => id.startsWith('caseload.') || kpiById(id)!.unit === 'list');
+    const benchmarks = requested.some((id) => id.startsWith('benchmark.'));
+    const response: KpiResponse = {
+      asOf: scope.asOf,
+      period: scope.period,
+      municipality: scope.municipality,
       kpis,
-      ...(perCaseworker || requested.some((id) => id.startsWith('benchmark.'))
+      ...(perCaseworker || benchmarks
         ? {
             dimensions: {
-              ...(perCaseworker ? { caseworker: await this.cache.get(version, `dimensions.caseworker|${municipality.code}`, () => caseworkerLabels(query, municipality.code)) } : {}),
-              ...(requested.some((id) => id.startsWith('benchmark.')) ? { municipality: Object.fromEntries(municipalities().map((m) => [String(m.code), m.name])) } : {}),
+              ...(perCaseworker ? { caseworker: await this.cache.get(version, `dimensions.caseworker|${scope.municipality}`, () => caseworkerLabels(query, scope.municipality)) } : {}),
+              ...(benchmarks ? { municipality: Object.fromEntries(municipalities().map((m) => [String(m.code), m.name])) } : {}),
             },
           }
         : {}),
     };
+    return { type: 'application/json; charset=utf-8', body: Buffer.from(JSON.stringify(response)), cases };
   }
 
   /** One page of a list, and of the list beside it (investigations due soon), sorted and filtered alike. */

@@ -19,9 +19,12 @@ export class ScopeService {
     return rows.map((r) => ({ code: r.code, name: r.name, exportDate: r.export_date }));
   }
 
-  /** The municipality asked for, or the user's own; 403 outside the user's scope. */
-  async resolve(user: AuthUser, requested?: number): Promise<MunicipalityInfo> {
-    const allowed = await this.municipalities(user);
+  /**
+   * The municipality asked for, or the user's own; 403 outside the user's scope. With a lookup
+   * (the KPI cache at a data version) the list of municipalities is not read again until an import.
+   */
+  async resolve(user: AuthUser, requested?: number, cached?: (key: string, load: () => Promise<MunicipalityInfo[]>) => Promise<MunicipalityInfo[]>): Promise<MunicipalityInfo> {
+    const allowed = cached ? await cached(`scope|${user.municipality ?? '*'}`, () => this.municipalities(user)) : await this.municipalities(user);
     const found = requested === undefined ? allowed[0] : allowed.find((m) => m.code === requested);
     if (!found) throw new ForbiddenException(requested === undefined ? 'Ingen kommune med data' : `Ingen adgang til kommune ${requested}`);
     return found;

@@ -1,0 +1,210 @@
+// npm run bench -- api [--fresh] [--scale x] — p50/p95 latency of each role's full KPI set over
+// HTTP on a national-scale dataset (98 municipalities, ten years), 50 concurrent clients, a mix of
+// municipalities, as-of dates and periods: cold (right after an import) and warm, next to the time
+// of the same SQL run directly in psql.
+import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { createServer } from 'net';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+import { Pool } from 'pg';
+import { addMonths, type Role } from '@bu/domain';
+import { KPIS, loadSettings, type KpiContext } from '@bu/kpi';
+import { addUser } from '../scripts/lib/users';
+import { importStatisticsAgain, NATIONAL_EXPORT_DATE, nationalDataset } from './national-dataset';
+
+const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
+const ROOT = resolve(__dirname, '..');
+const CLIENTS = 50;
+const WARM_ROUNDS = 3;
+const PASSWORD = 'bench-password-123';
+const ROLES: Role[] = ['udvalg', 'chef', 'teamleder'];
+/** The four largest, two mid-sized (the demo's) and six small municipalities. */
+const MIX = [101, 751, 461, 851, 320, 479, 360, 400, 580, 665, 727, 825];
+
+interface Spec {
+  role: Role;
+  municipality: number;
+  asOf: string;
+  from: string;
+}
+
+interface Sample {
+  role: Role;
+  ms: number;
+  ok: boolean;
+}
+
+const freePort = () =>
+  new Promise<number>((ok) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
+  });
+
+function specs(): Spec[] {
+  const out: Spec[] = [];
+  // The newest export date, the end of last year and a mid-year date, each with the year to date
+  // and with the last three months as the period.
+  for (const asOf of [NATIONAL_EXPORT_DATE, '2025-12-31', '2024-06-30']) {
+    for (const from of [`${asOf.slice(0, 4)}-01-01`, addMonths(asOf, -3)]) {
+      for (const municipality of MIX) for (const role of ROLES) out.push({ role, municipality, asOf, from });
+    }
+  }
+  return out;
+}
+
+const percentile = (xs: number[], p: number) => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+
+async function startApi(url: string, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [join(ROOT, 'tools/run.js'), join(ROOT, 'scripts/serve.ts'), 'api'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: url, PORT: String(port), JWT_SECRET: 'bench-jwt-secret', PSEUDONYM_SECRET: 'bench-secret-0123456789abcdef', REDIS_URL: '', WEB_DIST: 'dist/does-not-exist' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`the API stopped (exit ${child.exitCode})`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return child;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill('SIGTERM');
+  throw new Error('the API did not start within 60 s');
+}
+
+/** Runs the specs with CLIENTS concurrent clients, each taking the next spec when done. */
+async function load(base: string, tokens: Map<string, string>, list: Spec[]): Promise<{ samples: Sample[]; seconds: number }> {
+  const samples: Sample[] = [];
+  let next = 0;
+  const started = Date.now();
+  const client = async () => {
+    while (next < list.length) {
+      const s = list[next++];
+      const t = process.hrtime.bigint();
+      let ok = false;
+      try {
+        const res = await fetch(`${base}/api/v1/kpis?municipality=${s.municipality}&asOf=${s.asOf}&from=${s.from}&to=${s.asOf}`, {
+          headers: { authorization: `Bearer ${tokens.get(`${s.role}-${s.municipality}`)}` },
+        });
+        // Received whole; parsing it is the client's business, not the API's latency.
+        const body = await res.text();
+        ok = res.ok && body.startsWith('{"asOf"') && body.includes('"kpis":{"');
+      } catch {
+        ok = false;
+      }
+      samples.push({ role: s.role, ms: Number(process.hrtime.bigint() - t) / 1e6, ok });
+    }
+  };
+  await Promise.all(Array.from({ length: CLIENTS }, client));
+  return { samples, seconds: (Date.now() - started) / 1000 };
+}
+
+function report(label: string, run: { samples: Sample[]; seconds: number }): void {
+  console.log(`${label}: ${run.samples.length} requests in ${run.seconds.toFixed(1)} s (${(run.samples.length / run.seconds).toFixed(1)}/s), ${run.samples.filter((s) => !s.ok).length} errors`);
+  for (const role of ROLES) {
+    const ms = run.samples.filter((s) => s.role === role).map((s) => s.ms);
+    console.log(`  ${role.padEnd(10)} p50 ${percentile(ms, 50).toFixed(0).padStart(6)} ms   p95 ${percentile(ms, 95).toFixed(0).padStart(6)} ms`);
+  }
+}
+
+/** A parameter as an SQL literal, for a psql script (the statements cast their parameters). */
+function literal(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  if (Array.isArray(v)) return `'{${v.map((x) => `"${String(x).replace(/["\\]/g, '\\$&')}"`).join(',')}}'`;
+  return `'${String(v).replace(/'/g, "''")}'`;
+}
+
+/** Every statement one request of the role computes, with its parameters written in. */
+async function statementsOf(pool: Pool, spec: Spec, teams: string[] | undefined): Promise<string[]> {
+  const statements: string[] = [];
+  const query = (async (sql: string, params: unknown[] = []) => {
+    statements.push(`${sql.replace(/\$(\d+)/g, (_, n) => literal(params[Number(n) - 1]))};`);
+    return (await pool.query(sql, params)).rows;
+  }) as KpiContext['query'];
+  const settings = await loadSettings(query, spec.municipality);
+  statements.length = 0;
+  const ctx: KpiContext = { query, municipality: spec.municipality, asOf: spec.asOf, period: { from: spec.from, to: spec.asOf }, teams, settings };
+  for (const kpi of KPIS.filter((k) => k.roles.includes(spec.role))) await kpi.compute(ctx);
+  return statements;
+}
+
+/** The server time psql reports for a script of statements (\timing), in ms. */
+function psqlMs(url: string, statements: string[], dir: string): number {
+  const file = join(dir, 'request.sql');
+  writeFileSync(file, `\\timing on\n${statements.join('\n')}\n`);
+  const out = execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', file, url], { maxBuffer: 256 * 1024 * 1024 }).toString();
+  return [...out.matchAll(/^Time: ([\d.]+) ms/gm)].reduce((s, m) => s + Number(m[1]), 0);
+}
+
+export async function benchApi(args: string[]): Promise<void> {
+  const fresh = args.includes('--fresh');
+  const scaleAt = args.indexOf('--scale');
+  const scale = scaleAt >= 0 ? Number(args[scaleAt + 1]) : 1;
+  console.log(`National dataset (98 municipalities, ${NATIONAL_EXPORT_DATE.slice(0, 4)} and nine years before, scale ${scale}) ...`);
+  const data = await nationalDataset(SERVER, 'bu_bench_api', { fresh, scale, log: console.log });
+  console.log(`  ${data.reused ? 'reused the database built before (--fresh rebuilds it)' : `built in ${data.seconds.toFixed(0)} s`}: ${Object.entries(data.rows).map(([k, v]) => `${k} ${v.toLocaleString('da-DK')}`).join(', ')}`);
+  if (args.includes('--build-only')) return;
+
+  const pool = new Pool({ connectionString: data.url, max: 2 });
+  const tokens = new Map<string, string>();
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let api: ChildProcess | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-api-'));
+  try {
+    for (const m of MIX) {
+      for (const role of ROLES) {
+        await addUser(pool, { username: `bench-${role}-${m}`, password: PASSWORD, role, municipality: m, teams: role === 'teamleder' ? ['Team Nord'] : [] });
+      }
+    }
+    // Right after an import: the statistics again, a real import that makes every cached figure stale.
+    await importStatisticsAgain(data.url);
+    api = await startApi(data.url, port);
+    for (const m of MIX) {
+      for (const role of ROLES) {
+        const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `bench-${role}-${m}`, password: PASSWORD }) });
+        tokens.set(`${role}-${m}`, ((await res.json()) as { token: string }).token);
+      }
+    }
+    const list = specs();
+    const shuffled = (xs: Spec[], seed: number) => xs.map((x, i) => ({ x, k: (i * 2654435761 + seed * 40503) % 4294967296 })).sort((a, b) => a.k - b.k).map((e) => e.x);
+    console.log('');
+    console.log(`${list.length} distinct requests (${MIX.length} municipalities × ${ROLES.length} roles × 3 as-of dates × 2 periods), ${CLIENTS} concurrent clients, each role's full KPI set per request`);
+    report('cold (right after an import, nothing cached)', await load(base, tokens, shuffled(list, 1)));
+    const warm: Sample[] = [];
+    let warmSeconds = 0;
+    for (let round = 0; round < WARM_ROUNDS; round++) {
+      const r = await load(base, tokens, shuffled(list, round + 2));
+      warm.push(...r.samples);
+      warmSeconds += r.seconds;
+    }
+    report(`warm (${WARM_ROUNDS} more rounds of the same requests)`, { samples: warm, seconds: warmSeconds });
+
+    // The same SQL directly in psql, one request after another on one connection.
+    console.log('');
+    console.log('the same SQL directly in psql (\\timing, summed per request; one client):');
+    for (const role of ROLES) {
+      const times: number[] = [];
+      for (const spec of list.filter((s) => s.role === role && [101, 320, 825].includes(s.municipality) && s.from.endsWith('-01-01'))) {
+        const statements = await statementsOf(pool, spec, role === 'teamleder' ? ['Team Nord'] : undefined);
+        times.push(psqlMs(data.url, statements, dir));
+      }
+      console.log(`  ${role.padEnd(10)} p50 ${percentile(times, 50).toFixed(0).padStart(6)} ms   p95 ${percentile(times, 95).toFixed(0).padStart(6)} ms   (${times.length} requests)`);
+    }
+  } finally {
+    api?.kill('SIGTERM');
+    await pool.query(`DELETE FROM app_user WHERE username LIKE 'bench-%'`).catch(() => undefined);
+    await pool.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,118 @@
+// A national-scale dataset for the API benchmark: all 98 municipalities with ten years of DUBU-style
+// case data sized by their number of children, three years of economy and the public statistics,
+// all loaded through the ETL. Built once per database and reused (the database comment says which
+// build it holds), since building takes minutes.
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { Client, Pool } from 'pg';
+import { migrate } from '@bu/db';
+import { municipalities } from '@bu/domain';
+import { importDubu, importEconomy, importStatistics } from '@bu/etl';
+import { generateDubuExport } from '../scripts/demo/generate-dubu';
+import { demoPopulation, generateEconomy, generateStatistics } from '../scripts/demo/generate-public';
+
+export const NATIONAL_EXPORT_DATE = '2026-10-31';
+export const NATIONAL_FIRST_YEAR = 2017;
+const SECRET = 'bench-secret-0123456789abcdef';
+/** Children in contact with the services over ten years per child aged 0-17 (Faxe: 4,000 of 7,000). */
+const CHILDREN_PER_CHILD = 4000 / 7000;
+const BUILD = 'bench-api national v1';
+
+export interface NationalDataset {
+  url: string;
+  reused: boolean;
+  seconds: number;
+  rows: Record<string, number>;
+}
+
+async function databaseComment(server: string, name: string): Promise<string | null> {
+  const admin = new Client({ connectionString: server });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query('SELECT shobj_description(oid, $2) AS comment FROM pg_database WHERE datname = $1', [name, 'pg_database']);
+    return rows.length === 0 ? null : (rows[0].comment ?? '');
+  } finally {
+    await admin.end();
+  }
+}
+
+const urlOf = (server: string, name: string) => {
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return url.toString();
+};
+
+async function counts(url: string): Promise<Record<string, number>> {
+  const pool = new Pool({ connectionString: url, max: 1 });
+  try {
+    const out: Record<string, number> = {};
+    for (const table of ['child_case', 'notification', 'measure', 'assignment', 'effect_measurement', 'budget_line', 'municipal_statistic']) {
+      out[table] = (await pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n;
+    }
+    return out;
+  } finally {
+    await pool.end();
+  }
+}
+
+export async function nationalDataset(server: string, name: string, opts: { fresh: boolean; scale: number; log: (line: string) => void }): Promise<NationalDataset> {
+  const build = `${BUILD} scale=${opts.scale}`;
+  const url = urlOf(server, name);
+  if (!opts.fresh && (await databaseComment(server, name)) === build) {
+    await migrate(url); // a database from an older checkout gets the newer migrations
+    return { url, reused: true, seconds: 0, rows: await counts(url) };
+  }
+  const started = Date.now();
+  const admin = new Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  await migrate(url);
+  const pool = new Pool({ connectionString: url, max: 2 });
+  const work = mkdtempSync(join(tmpdir(), 'bench-national-'));
+  try {
+    const all = municipalities().map((m) => m.code);
+    let done = 0;
+    for (const code of all) {
+      const dir = join(work, String(code));
+      const children = Math.max(200, Math.round(demoPopulation(code) * CHILDREN_PER_CHILD * opts.scale));
+      await generateDubuExport(dir, { municipalityCode: code, seed: code, children, firstYear: NATIONAL_FIRST_YEAR, exportDate: NATIONAL_EXPORT_DATE, messy: false });
+      const result = await importDubu(pool, dir, { pseudonymSecret: SECRET, exportDate: NATIONAL_EXPORT_DATE, requestedBy: 'bench' });
+      if (result.status !== 'succeeded') throw new Error(`import of ${code} failed: ${result.error}`);
+      rmSync(dir, { recursive: true, force: true });
+      done++;
+      if (done % 10 === 0 || done === all.length) opts.log(`  ${done}/${all.length} municipalities loaded (${Math.round((Date.now() - started) / 1000)} s)`);
+    }
+    generateEconomy(join(work, 'economy'), { municipalities: all, exportDate: NATIONAL_EXPORT_DATE, seed: 5 });
+    const economy = await importEconomy(pool, join(work, 'economy'), { pseudonymSecret: SECRET, requestedBy: 'bench' });
+    if (economy.status !== 'succeeded') throw new Error(`economy import failed: ${economy.error}`);
+    generateStatistics(join(work, 'statistics'), { lastYear: Number(NATIONAL_EXPORT_DATE.slice(0, 4)) - 1, years: 10, seed: 98 });
+    const statistics = await importStatistics(pool, join(work, 'statistics'), { pseudonymSecret: SECRET, requestedBy: 'bench' });
+    if (statistics.status !== 'succeeded') throw new Error(`statistics import failed: ${statistics.error}`);
+    await pool.query('ANALYZE');
+  } finally {
+    await pool.end();
+    rmSync(work, { recursive: true, force: true });
+  }
+  const c = new Client({ connectionString: server });
+  await c.connect();
+  await c.query(`COMMENT ON DATABASE ${name} IS '${build}'`);
+  await c.end();
+  return { url, reused: false, seconds: (Date.now() - started) / 1000, rows: await counts(url) };
+}
+
+/** Re-imports the public statistics: a real import, after which every cached figure is stale. */
+export async function importStatisticsAgain(url: string): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'bench-statistics-'));
+  const pool = new Pool({ connectionString: url, max: 1 });
+  try {
+    generateStatistics(work, { lastYear: Number(NATIONAL_EXPORT_DATE.slice(0, 4)) - 1, years: 10, seed: 98 });
+    const result = await importStatistics(pool, work, { pseudonymSecret: SECRET, requestedBy: 'bench' });
+    if (result.status !== 'succeeded') throw new Error(`statistics import failed: ${result.error}`);
+  } finally {
+    await pool.end();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
