@@ -49,6 +49,13 @@ export const chef: DashboardDefinition = {
         { key: 'annualisedCost', label: 'Kr. pr. år', format: 'days' },
       ],
     },
+    {
+      kpi: 'effect.change',
+      chart: 'effect',
+      title: 'Effekt: udvikling i trivselsscorer',
+      description:
+        'Børn med effektmålinger på mindst to datoer: ændring i gennemsnitlig score (1-5 på fem temaer) fra første til seneste måling, pr. indsats aktiv ved seneste måling. Et barn tæller under hver af sine indsatser.',
+    },
     { kpi: 'complaints.reversal_rate', chart: 'share', title: 'Omgørelsesprocent i klagesager' },
     { kpi: 'complaints.decided', chart: 'bar-per-key', title: 'Afgjorte klager efter afgørelse' },
     { kpi: 'duration.active_measure_age_days', chart: 'bar-per-key', title: 'Alder af igangværende indsatser (median, dage)' },

@@ -6,6 +6,7 @@ import { BarPerCaseworker } from './BarPerCaseworker';
 import { BenchmarkChart } from './BenchmarkChart';
 import type { Benchmark } from '@bu/contracts';
 import { BudgetTable } from './BudgetTable';
+import { EffectChart, EffectTable, type EffectChange } from './EffectChart';
 import { GoalList } from './GoalList';
 import { ShareTable } from './ShareTable';
 import type { AdminComment } from '../api';
@@ -36,6 +37,7 @@ export function FigureCard({ figure, response, comments = [] }: { figure: Figure
   const label = (key: string) => names[key]?.name ?? key;
   const headingId = `fig-${figure.kpi.replace(/\W/g, '-')}`;
   const barChart = figure.chart === 'bar-per-caseworker' || figure.chart === 'bar-per-key';
+  const tableToggle = barChart || figure.chart === 'effect';
   const chartable = barChart && value && typeof value === 'object' && !isSuppressed(value);
   const count = isList(value) ? value.count : null;
 
@@ -65,6 +67,8 @@ export function FigureCard({ figure, response, comments = [] }: { figure: Figure
     body = <GoalList goals={value as never} comments={notesFor('goal')} />;
   } else if (figure.chart === 'year-table' && value && typeof value === 'object') {
     body = <YearTable years={value as never} />;
+  } else if (figure.chart === 'effect' && value && typeof value === 'object') {
+    body = asTable ? <EffectTable caption={figure.title} value={value as unknown as EffectChange} /> : <EffectChart title={figure.title} value={value as unknown as EffectChange} />;
   } else if (figure.chart === 'share') {
     body = <ShareCard value={value} target={figure.target} />;
   } else if (figure.chart === 'number') {
@@ -85,7 +89,7 @@ export function FigureCard({ figure, response, comments = [] }: { figure: Figure
           {figure.title}
           {count !== null && <span className="count" data-testid="count"> {formatNumber(count)}</span>}
         </h2>
-        {barChart && (
+        {tableToggle && (
           <button type="button" className="link" aria-pressed={asTable} onClick={() => setAsTable(!asTable)}>
             {asTable ? 'Vis som diagram' : 'Vis som tabel'}
           </button>
