@@ -16,8 +16,8 @@ export interface BrowserApp {
   browser: Browser;
   /** A new page logged in as the user (password of the seeded test users), on the landing view. */
   login(username: string, options?: { viewport?: { width: number; height: number }; downloads?: boolean }): Promise<Page>;
-  /** The API's JSON answer to a GET as the user, to compare what the page shows with. */
-  api<T = unknown>(username: string, path: string): Promise<T>;
+  /** The API's JSON answer as the user (GET unless told), to compare what the page shows with. */
+  api<T = unknown>(username: string, path: string, init?: { method?: string; body?: unknown }): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -46,15 +46,19 @@ export async function startBrowserApp(load: (db: TestDatabase) => Promise<unknow
       await page.getByTestId('current-user').waitFor();
       return page;
     },
-    async api(username, path) {
+    async api(username, path, init = {}) {
       tokens[username] ??= await fetch(`${base}/api/v1/auth/login`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ username, password: PASSWORD }),
       }).then(async (r) => ((await r.json()) as { token: string }).token);
-      const res = await fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${tokens[username]}` } });
-      if (!res.ok) throw new Error(`GET ${path} as ${username}: ${res.status} ${await res.text()}`);
-      return res.json();
+      const res = await fetch(`${base}${path}`, {
+        method: init.method ?? 'GET',
+        headers: { Authorization: `Bearer ${tokens[username]}`, 'Content-Type': 'application/json' },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      });
+      if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path} as ${username}: ${res.status} ${await res.text()}`);
+      return res.status === 204 ? (undefined as never) : res.json();
     },
     async close() {
       await browser.close();

@@ -100,7 +100,7 @@ export function App() {
       </div>
       <main>
         {!dashboard && <p>Din rolle har ingen visninger.</p>}
-        {dashboard && municipality !== null && <DashboardView dashboard={dashboard} municipality={municipality} asOf={asOf || undefined} exportDate={place?.exportDate} />}
+        {dashboard && municipality !== null && <DashboardView dashboard={dashboard} municipality={municipality} asOf={asOf || undefined} exportDate={place?.exportDate} role={user.role} />}
         {dashboard?.id === 'datakvalitet' && user.role === 'admin' && <UploadExport onDone={() => setImportsVersion((v) => v + 1)} />}
         {dashboard?.id === 'datakvalitet' && (user.role === 'chef' || user.role === 'admin') && <ImportLog key={importsVersion} />}
         {dashboard && places.length === 0 && <p>Der er endnu ingen data at vise.</p>}

@@ -63,6 +63,10 @@ export interface AdminComment {
 
 export const comments = (municipality: number, period: string): Promise<AdminComment[]> =>
   call(`/api/v1/comments?municipality=${municipality}&period=${encodeURIComponent(period)}`);
+/** Writes or replaces the comment on one budget line or goal for the period (chef and admin). */
+export const saveComment = (municipality: number, comment: Omit<AdminComment, 'author'>): Promise<{ ok: true }> =>
+  call('/api/v1/comments', { method: 'PUT', body: JSON.stringify({ municipality, ...comment }) });
+
 export const municipalities = (): Promise<MunicipalityInfo[]> => call('/api/v1/municipalities');
 
 export function kpis(params: { municipality: number; asOf?: string; ids: string[] }): Promise<KpiResponse> {

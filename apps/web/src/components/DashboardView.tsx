@@ -1,11 +1,24 @@
 import { useEffect, useState } from 'react';
 import type { KpiResponse } from '@bu/contracts';
 import { DATA_MAX_AGE_DAYS, type DashboardDefinition } from '@bu/dashboards';
-import { comments as fetchComments, kpis, type AdminComment } from '../api';
+import type { Role } from '@bu/contracts';
+import { comments as fetchComments, kpis, saveComment, type AdminComment } from '../api';
 import { formatDate } from '../format';
 import { FigureCard } from './FigureCard';
 
-export function DashboardView({ dashboard, municipality, asOf, exportDate }: { dashboard: DashboardDefinition; municipality: number; asOf?: string; exportDate?: string | null }) {
+export function DashboardView({
+  dashboard,
+  municipality,
+  asOf,
+  exportDate,
+  role,
+}: {
+  dashboard: DashboardDefinition;
+  municipality: number;
+  asOf?: string;
+  exportDate?: string | null;
+  role: Role;
+}) {
   const [response, setResponse] = useState<KpiResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notes, setNotes] = useState<AdminComment[]>([]);
@@ -29,6 +42,16 @@ export function DashboardView({ dashboard, municipality, asOf, exportDate }: { d
     };
   }, [dashboard.id, municipality, asOf]);
 
+  // The administration (chef, admin) writes the comments the committee reads, for the year of D.
+  const period = response?.asOf.slice(0, 4);
+  const onSaveComment =
+    (role === 'chef' || role === 'admin') && period
+      ? async (subjectType: AdminComment['subjectType'], subjectKey: string, text: string) => {
+          await saveComment(municipality, { subjectType, subjectKey, period, text });
+          setNotes(await fetchComments(municipality, period));
+        }
+      : undefined;
+
   return (
     <>
       <h1>{dashboard.title}</h1>
@@ -51,7 +74,7 @@ export function DashboardView({ dashboard, municipality, asOf, exportDate }: { d
           )}
           <div className="grid">
             {dashboard.figures.map((f) => (
-              <FigureCard key={f.kpi} figure={f} response={response} comments={notes} />
+              <FigureCard key={f.kpi} figure={f} response={response} comments={notes} onSaveComment={onSaveComment} />
             ))}
           </div>
         </>

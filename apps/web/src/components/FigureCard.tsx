@@ -29,7 +29,18 @@ function caseworkerBars(value: KpiValue, response: KpiResponse) {
 
 const isList = (v: unknown): v is KpiList => typeof v === 'object' && v !== null && Array.isArray((v as KpiList).rows);
 
-export function FigureCard({ figure, response, comments = [] }: { figure: FigureDefinition; response: KpiResponse; comments?: AdminComment[] }) {
+export function FigureCard({
+  figure,
+  response,
+  comments = [],
+  onSaveComment,
+}: {
+  figure: FigureDefinition;
+  response: KpiResponse;
+  comments?: AdminComment[];
+  /** Given when the user may write the administration's comments on budget lines and goals. */
+  onSaveComment?: (subjectType: AdminComment['subjectType'], key: string, text: string) => Promise<void>;
+}) {
   const notesFor = (type: AdminComment['subjectType']) => Object.fromEntries(comments.filter((c) => c.subjectType === type).map((c) => [c.subjectKey, c.text]));
   const [asTable, setAsTable] = useState(false);
   const value = response.kpis[figure.kpi];
@@ -60,11 +71,11 @@ export function FigureCard({ figure, response, comments = [] }: { figure: Figure
   } else if (figure.chart === 'benchmark' && value && typeof value === 'object') {
     body = <BenchmarkChart value={value as unknown as Benchmark} own={response.municipality} names={response.dimensions?.municipality ?? {}} title={figure.title} />;
   } else if (figure.chart === 'budget-table' && value && typeof value === 'object') {
-    body = <BudgetTable lines={value as never} comments={notesFor('budget')} />;
+    body = <BudgetTable lines={value as never} comments={notesFor('budget')} onSaveComment={onSaveComment && ((key, text) => onSaveComment('budget', key, text))} />;
   } else if (figure.chart === 'share-table' && value && typeof value === 'object') {
     body = <ShareTable caption={figure.title} value={value as never} columns={figure.columns ?? []} />;
   } else if (figure.chart === 'goals' && Array.isArray(value)) {
-    body = <GoalList goals={value as never} comments={notesFor('goal')} />;
+    body = <GoalList goals={value as never} comments={notesFor('goal')} onSaveComment={onSaveComment && ((key, text) => onSaveComment('goal', key, text))} />;
   } else if (figure.chart === 'year-table' && value && typeof value === 'object') {
     body = <YearTable years={value as never} />;
   } else if (figure.chart === 'effect' && value && typeof value === 'object') {
