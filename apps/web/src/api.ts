@@ -69,8 +69,27 @@ export const saveComment = (municipality: number, comment: Omit<AdminComment, 'a
 
 export const municipalities = (): Promise<MunicipalityInfo[]> => call('/api/v1/municipalities');
 
-export function kpis(params: { municipality: number; asOf?: string; ids: string[] }): Promise<KpiResponse> {
+export interface ComparisonGroup {
+  id: number;
+  name: string;
+  members: number[];
+}
+
+export const comparisonGroups = (municipality: number): Promise<ComparisonGroup[]> => call(`/api/v1/comparison-groups?municipality=${municipality}`);
+export const suggestedNeighbours = (municipality: number): Promise<{ code: number; name: string; distance: number }[]> =>
+  call(`/api/v1/comparison-groups/suggested?municipality=${municipality}`);
+/** Saves a group by name: the API replaces the members of an existing group with that name. */
+export const saveComparisonGroup = (municipality: number, name: string, members: number[]): Promise<{ id: number }> =>
+  call('/api/v1/comparison-groups', { method: 'POST', body: JSON.stringify({ municipality, name, members }) });
+export async function deleteComparisonGroup(municipality: number, id: number): Promise<void> {
+  const token = getToken();
+  const res = await fetch(`/api/v1/comparison-groups/${id}?municipality=${municipality}`, { method: 'DELETE', headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  if (!res.ok) throw new ApiError(res.status, ((await res.json().catch(() => ({}))) as { message?: string }).message ?? `Fejl ${res.status}`);
+}
+
+export function kpis(params: { municipality: number; asOf?: string; ids: string[]; groupId?: number | null }): Promise<KpiResponse> {
   const q = new URLSearchParams({ municipality: String(params.municipality), ids: params.ids.join(',') });
   if (params.asOf) q.set('asOf', params.asOf);
+  if (params.groupId != null) q.set('groupId', String(params.groupId));
   return call(`/api/v1/kpis?${q}`);
 }

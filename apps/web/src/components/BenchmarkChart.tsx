@@ -25,7 +25,7 @@ export function BenchmarkChart({ value, own, names, title }: { value: Benchmark;
         {
           type: 'bar',
           data: entries.map(([c, v]) => ({ value: v, itemStyle: { color: Number(c) === own ? '#b45309' : '#9fb3c8' } })),
-          markLine: value.median === null ? undefined : { symbol: 'none', silent: true, lineStyle: { color: '#1f2933' }, label: { formatter: 'Median' }, data: [{ yAxis: value.median }] },
+          markLine: value.median === null ? undefined : { symbol: 'none', silent: true, lineStyle: { color: '#1f2933' }, label: { formatter: 'Median', position: 'insideEndTop', color: '#1f2933' }, data: [{ yAxis: value.median }] },
           markArea: value.q1 === null ? undefined : { silent: true, itemStyle: { color: 'rgba(31, 95, 153, 0.12)' }, data: [[{ yAxis: value.q1 }, { yAxis: value.q3 }]] },
         },
       ],

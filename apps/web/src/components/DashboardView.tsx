@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import type { KpiResponse } from '@bu/contracts';
 import { DATA_MAX_AGE_DAYS, type DashboardDefinition } from '@bu/dashboards';
 import type { Role } from '@bu/contracts';
-import { comments as fetchComments, kpis, saveComment, type AdminComment } from '../api';
+import { ApiError, comments as fetchComments, kpis, saveComment, type AdminComment, type ComparisonGroup } from '../api';
+import { ComparisonGroups } from './ComparisonGroups';
 import { formatDate } from '../format';
 import { FigureCard } from './FigureCard';
 
@@ -19,19 +20,33 @@ export function DashboardView({
   exportDate?: string | null;
   role: Role;
 }) {
-  const [response, setResponse] = useState<KpiResponse | null>(null);
+  const [main, setMain] = useState<KpiResponse | null>(null);
+  const [bench, setBench] = useState<KpiResponse | null>(null);
+  const [benchBusy, setBenchBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notes, setNotes] = useState<AdminComment[]>([]);
+  // The comparison group chosen per municipality (null: all municipalities), remembered in the browser.
+  const [chosen, setChosen] = useState<Record<number, { id: number | null; name: string | null }>>({});
+  const group = chosen[municipality] ?? { id: storedGroup(municipality), name: null };
+  const chooseGroup = (g: ComparisonGroup | null) => {
+    storeGroup(municipality, g?.id ?? null);
+    setChosen((c) => ({ ...c, [municipality]: { id: g?.id ?? null, name: g?.name ?? null } }));
+  };
+  const isBenchmark = (id: string) => dashboard.figures.some((f) => f.kpi === id && f.chart === 'benchmark');
   const ids = dashboard.figures.map((f) => f.kpi);
+  const mainIds = ids.filter((id) => !isBenchmark(id));
+  const benchIds = ids.filter(isBenchmark);
 
   useEffect(() => {
-    if (ids.length === 0) return;
+    setMain(null);
+    setNotes([]);
+    if (mainIds.length === 0) return;
     let cancelled = false;
     setError(null);
-    kpis({ municipality, asOf, ids }).then(
+    kpis({ municipality, asOf, ids: mainIds }).then(
       (r) => {
         if (cancelled) return;
-        setResponse(r);
+        setMain(r);
         // The administration's comments for the year of D, shown beside budget lines and goals.
         if (dashboard.id === 'udvalg') fetchComments(municipality, r.asOf.slice(0, 4)).then((c) => !cancelled && setNotes(c), () => undefined);
       },
@@ -41,6 +56,37 @@ export function DashboardView({
       cancelled = true;
     };
   }, [dashboard.id, municipality, asOf]);
+
+  // Benchmarks are fetched on their own, again whenever the comparison group changes.
+  useEffect(() => {
+    if (benchIds.length === 0) return setBench(null);
+    let cancelled = false;
+    setBenchBusy(true);
+    kpis({ municipality, asOf, ids: benchIds, groupId: group.id }).then(
+      (r) => {
+        if (cancelled) return;
+        setBench(r);
+        setBenchBusy(false);
+      },
+      (e: ApiError) => {
+        if (cancelled) return;
+        setBenchBusy(false);
+        // A remembered group that was deleted meanwhile: compare with all municipalities.
+        if (e.status === 400 && group.id !== null) chooseGroup(null);
+        else setError(e.message);
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [dashboard.id, municipality, asOf, group.id]);
+
+  const response: KpiResponse | null =
+    main && (benchIds.length === 0 || bench)
+      ? { ...main, kpis: { ...main.kpis, ...bench?.kpis }, dimensions: { ...main.dimensions, ...bench?.dimensions } }
+      : benchIds.length > 0 && mainIds.length === 0
+        ? bench
+        : null;
 
   // The administration (chef, admin) writes the comments the committee reads, for the year of D.
   const period = response?.asOf.slice(0, 4);
@@ -72,9 +118,26 @@ export function DashboardView({
               <span aria-hidden="true">!</span> Data er {ageInDays(exportDate)} dage gamle: seneste udtræk er fra {formatDate(exportDate)}.
             </p>
           )}
+          {benchIds.length > 0 && bench && (
+            <ComparisonGroups
+              municipality={municipality}
+              names={bench.dimensions?.municipality ?? {}}
+              groupId={group.id}
+              onChange={chooseGroup}
+              canEdit={role === 'chef' || role === 'admin'}
+            />
+          )}
           <div className="grid">
             {dashboard.figures.map((f) => (
-              <FigureCard key={f.kpi} figure={f} response={response} comments={notes} onSaveComment={onSaveComment} />
+              <FigureCard
+                key={f.kpi}
+                figure={f}
+                response={response}
+                comments={notes}
+                onSaveComment={onSaveComment}
+                comparedWith={f.chart === 'benchmark' ? (group.id === null ? 'alle kommuner' : (group.name ?? 'valgt gruppe')) : undefined}
+                busy={f.chart === 'benchmark' && benchBusy}
+              />
             ))}
           </div>
         </>
@@ -87,4 +150,16 @@ export function DashboardView({
 function ageInDays(iso: string): number {
   const [y, m, d] = iso.split('-').map(Number);
   return Math.floor((Date.now() - Date.UTC(y, m - 1, d)) / 86_400_000);
+}
+
+const GROUP_KEY = 'boerneblik.comparisonGroup.';
+
+function storedGroup(municipality: number): number | null {
+  const v = localStorage.getItem(GROUP_KEY + municipality);
+  return v && /^\d+$/.test(v) ? Number(v) : null;
+}
+
+function storeGroup(municipality: number, id: number | null): void {
+  if (id === null) localStorage.removeItem(GROUP_KEY + municipality);
+  else localStorage.setItem(GROUP_KEY + municipality, String(id));
 }

@@ -34,13 +34,20 @@ export function FigureCard({
   response,
   comments = [],
   onSaveComment,
+  comparedWith,
+  busy = false,
 }: {
   figure: FigureDefinition;
   response: KpiResponse;
   comments?: AdminComment[];
   /** Given when the user may write the administration's comments on budget lines and goals. */
   onSaveComment?: (subjectType: AdminComment['subjectType'], key: string, text: string) => Promise<void>;
+  /** For a benchmark: the comparison group's name, shown in the title. */
+  comparedWith?: string;
+  /** The figure is being fetched again (another comparison group). */
+  busy?: boolean;
 }) {
+  const title = comparedWith ? `${figure.title} — ${comparedWith}` : figure.title;
   const notesFor = (type: AdminComment['subjectType']) => Object.fromEntries(comments.filter((c) => c.subjectType === type).map((c) => [c.subjectKey, c.text]));
   const [asTable, setAsTable] = useState(false);
   const value = response.kpis[figure.kpi];
@@ -69,7 +76,7 @@ export function FigureCard({
       </>
     );
   } else if (figure.chart === 'benchmark' && value && typeof value === 'object') {
-    body = <BenchmarkChart value={value as unknown as Benchmark} own={response.municipality} names={response.dimensions?.municipality ?? {}} title={figure.title} />;
+    body = <BenchmarkChart value={value as unknown as Benchmark} own={response.municipality} names={response.dimensions?.municipality ?? {}} title={title} />;
   } else if (figure.chart === 'budget-table' && value && typeof value === 'object') {
     body = <BudgetTable lines={value as never} comments={notesFor('budget')} onSaveComment={onSaveComment && ((key, text) => onSaveComment('budget', key, text))} />;
   } else if (figure.chart === 'share-table' && value && typeof value === 'object') {
@@ -94,10 +101,10 @@ export function FigureCard({
   }
 
   return (
-    <section className={`card card-${figure.chart}`} aria-labelledby={headingId} data-testid={`figure-${figure.kpi}`}>
+    <section className={`card card-${figure.chart}`} aria-labelledby={headingId} aria-busy={busy || undefined} data-testid={`figure-${figure.kpi}`}>
       <div className="card-head">
         <h2 id={headingId}>
-          {figure.title}
+          {title}
           {count !== null && <span className="count" data-testid="count"> {formatNumber(count)}</span>}
         </h2>
         {tableToggle && (
@@ -109,7 +116,7 @@ export function FigureCard({
       {figure.description && <p className="muted">{figure.description}</p>}
       {body}
       <p className="download">
-        <button type="button" className="link" onClick={() => download(figure, response)}>
+        <button type="button" className="link" onClick={() => download({ ...figure, title }, response)}>
           Hent som Excel
         </button>
       </p>
