@@ -4,6 +4,8 @@ import { DATA_MAX_AGE_DAYS, type DashboardDefinition } from '@bu/dashboards';
 import type { Role } from '@bu/contracts';
 import { ApiError, comments as fetchComments, kpis, saveComment, type AdminComment, type ComparisonGroup } from '../api';
 import { ComparisonGroups } from './ComparisonGroups';
+import { DrillBanner } from './DrillBanner';
+import { isDrilled, type Drill } from '../drill';
 import { formatDate } from '../format';
 import { FigureCard } from './FigureCard';
 
@@ -13,12 +15,18 @@ export function DashboardView({
   asOf,
   exportDate,
   role,
+  canDrill = false,
+  drill,
 }: {
   dashboard: DashboardDefinition;
   municipality: number;
   asOf?: string;
   exportDate?: string | null;
   role: Role;
+  /** The user may drill down from an aggregate to the work-list rows behind it. */
+  canDrill?: boolean;
+  /** The active drill-down (team leader view only). */
+  drill?: Drill;
 }) {
   const [main, setMain] = useState<KpiResponse | null>(null);
   const [bench, setBench] = useState<KpiResponse | null>(null);
@@ -118,6 +126,7 @@ export function DashboardView({
               <span aria-hidden="true">!</span> Data er {ageInDays(exportDate)} dage gamle: seneste udtræk er fra {formatDate(exportDate)}.
             </p>
           )}
+          {isDrilled(drill) && <DrillBanner drill={drill} dashboard={dashboard} response={response} />}
           {benchIds.length > 0 && bench && (
             <ComparisonGroups
               municipality={municipality}
@@ -137,6 +146,8 @@ export function DashboardView({
                 onSaveComment={onSaveComment}
                 comparedWith={f.chart === 'benchmark' ? (group.id === null ? 'alle kommuner' : (group.name ?? 'valgt gruppe')) : undefined}
                 busy={f.chart === 'benchmark' && benchBusy}
+                drill={drill}
+                canDrill={canDrill}
               />
             ))}
           </div>
