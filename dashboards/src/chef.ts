@@ -41,6 +41,7 @@ export const chef: DashboardDefinition = {
     {
       kpi: 'cost.top_cases',
       chart: 'work-list',
+      arrow: true,
       title: 'De 20 dyreste sager',
       description: 'Årlig udgift til indsatser, der er aktive på opgørelsesdatoen.',
       columns: [

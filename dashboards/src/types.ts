@@ -21,6 +21,11 @@ export interface FigureDefinition {
   target?: number;
   /** For a work list: the columns shown, in order. */
   columns?: ListColumn[];
+  /**
+   * A list KPI whose count is its number of rows and that has no second list: the dashboard fetches
+   * it as an Apache Arrow stream (one list per request) instead of inside the JSON answer.
+   */
+  arrow?: boolean;
   /** For a work list with a second list (investigations due soon): its key in the value. */
   secondary?: { key: string; title: string };
 }

@@ -99,6 +99,35 @@ describe('drill-down from an aggregate to the work-list rows behind it, in Chrom
     await page.close();
   });
 
+  it('fetches the lists marked arrow as Apache Arrow streams, one per request, and shows the rows the JSON answer has', async () => {
+    const page = await env.login('chef');
+    await page.goto(`${env.base}/#/teamleder`);
+    await page.getByTestId('figure-deadline.followup_overdue').locator('table').waitFor();
+    // Only the team leader view's requests, from a reload on it.
+    const answers: { ids: string; accept: string; type: string }[] = [];
+    page.on('response', async (res) => {
+      const url = new URL(res.url());
+      if (url.pathname !== '/api/v1/kpis') return;
+      answers.push({ ids: url.searchParams.get('ids') ?? '', accept: (await res.request().allHeaders()).accept ?? '', type: res.headers()['content-type'] ?? '' });
+    });
+    await page.reload();
+    await page.getByTestId('figure-deadline.followup_overdue').locator('table').waitFor();
+    const arrowKpis = LISTS.filter((f) => f.arrow).map((f) => f.kpi);
+    expect(arrowKpis).toEqual(['caseload.unassigned', 'deadline.notification_overdue', 'deadline.followup_overdue', 'deadline.supervision_overdue']);
+    for (const kpi of arrowKpis) {
+      expect(answers.filter((a) => a.ids === kpi), kpi).toEqual([{ ids: kpi, accept: 'application/vnd.apache.arrow.stream', type: 'application/vnd.apache.arrow.stream' }]);
+    }
+    const json = answers.filter((a) => a.type.startsWith('application/json'));
+    expect(json).toHaveLength(1);
+    expect(json[0].ids.split(',').filter((id) => arrowKpis.includes(id))).toEqual([]);
+    // Decoded rows: every shown row and cell as from the JSON answer (numbers, dates, names).
+    await expectLists(page, () => true);
+    const c9 = page.getByTestId('figure-deadline.followup_overdue').getByTestId('list-row-C9');
+    expect(await c9.locator('td').allTextContents()).toEqual(['Døgninstitution', 'C9', 'Cita Clausen', '01.04.2023', '395']);
+    expect(await c9.locator('td').nth(4).getAttribute('data-value')).toBe('395');
+    await page.close();
+  });
+
   it('gives the committee no drill-down', async () => {
     const page = await env.login('udvalg');
     await page.goto(`${env.base}/#/teamleder?team=Team%20Nord`);

@@ -42,8 +42,16 @@ export async function ensureFreshWebBuild(root: string): Promise<string> {
   }
   try {
     if (isStale(root, out)) {
-      const { build } = await import('vite');
-      await build({ configFile: resolve(root, 'apps/web/vite.config.mts'), logLevel: 'warn' });
+      // Vitest sets NODE_ENV=test, which would give React's development build (double effects in
+      // StrictMode, slower): the tests run against what users get.
+      const env = process.env.NODE_ENV;
+      process.env.NODE_ENV = 'production';
+      try {
+        const { build } = await import('vite');
+        await build({ configFile: resolve(root, 'apps/web/vite.config.mts'), logLevel: 'warn' });
+      } finally {
+        process.env.NODE_ENV = env;
+      }
     }
   } finally {
     rmSync(lock, { recursive: true, force: true });

@@ -1,8 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { KpiResponse } from '@bu/contracts';
 import { DATA_MAX_AGE_DAYS, type DashboardDefinition } from '@bu/dashboards';
 import type { Role } from '@bu/contracts';
-import { ApiError, comments as fetchComments, kpis, saveComment, type AdminComment, type ComparisonGroup } from '../api';
+import { ApiError, arrowLists, comments as fetchComments, kpiListArrow, kpis, saveComment, type AdminComment, type ComparisonGroup } from '../api';
 import { ComparisonGroups } from './ComparisonGroups';
 import { DrillBanner } from './DrillBanner';
 import { isDrilled, type Drill } from '../drill';
@@ -51,10 +51,14 @@ export function DashboardView({
     if (mainIds.length === 0) return;
     let cancelled = false;
     setError(null);
-    kpis({ municipality, asOf, ids: mainIds }).then(
-      (r) => {
+    // Lists marked arrow: one Arrow stream each, in parallel with the JSON answer for the rest.
+    const arrowIds = arrowLists() ? mainIds.filter((id) => dashboard.figures.some((f) => f.kpi === id && f.arrow)) : [];
+    const jsonIds = mainIds.filter((id) => !arrowIds.includes(id));
+    if (jsonIds.length === 0) jsonIds.push(...arrowIds.splice(0));
+    Promise.all([kpis({ municipality, asOf, ids: jsonIds }), ...arrowIds.map(async (id) => [id, await kpiListArrow({ municipality, asOf, id })] as const)]).then(
+      ([r, ...lists]) => {
         if (cancelled) return;
-        setMain(r);
+        setMain({ ...r, kpis: { ...r.kpis, ...Object.fromEntries(lists) } });
         // The administration's comments for the year of D, shown beside budget lines and goals.
         if (dashboard.id === 'udvalg') fetchComments(municipality, r.asOf.slice(0, 4)).then((c) => !cancelled && setNotes(c), () => undefined);
       },
@@ -95,6 +99,14 @@ export function DashboardView({
       : benchIds.length > 0 && mainIds.length === 0
         ? bench
         : null;
+
+  // For the browser benchmark: the moment the view first shows its figures (after the next paint).
+  const marked = useRef(false);
+  useEffect(() => {
+    if (!response || marked.current) return;
+    marked.current = true;
+    requestAnimationFrame(() => performance.mark(VIEW_USABLE, { detail: dashboard.id }));
+  }, [response]);
 
   // The administration (chef, admin) writes the comments the committee reads, for the year of D.
   const period = response?.asOf.slice(0, 4);
@@ -174,3 +186,6 @@ function storeGroup(municipality: number, id: number | null): void {
   if (id === null) localStorage.removeItem(GROUP_KEY + municipality);
   else localStorage.setItem(GROUP_KEY + municipality, String(id));
 }
+
+/** performance.mark name set when a view first shows its figures. */
+export const VIEW_USABLE = 'boerneblik:view-usable';
