@@ -141,4 +141,15 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     expect((await env.api<{ name: string }[]>('chef', '/api/v1/comparison-groups?municipality=461')).map((g) => g.name)).toEqual(['Store byer og Esbjerg']);
     await page.close();
   });
+
+  it('fits 1024×768 without horizontal scrolling, with the group form open', async () => {
+    const page = await env.login('chef', { viewport: { width: 1024, height: 768 } });
+    const panel = page.getByTestId('comparison-groups');
+    await panel.getByRole('button', { name: 'Ny gruppe' }).click();
+    await panel.getByRole('checkbox', { name: 'Aalborg' }).waitFor();
+    await page.getByTestId('figure-effect.change').locator('.chart').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    await page.screenshot({ path: join(OUT, 'chef-group-form-1024.png'), fullPage: true });
+    await page.close();
+  });
 });

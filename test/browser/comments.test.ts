@@ -72,4 +72,14 @@ describe('comments on budget lines and goals in Chromium', () => {
     expect(await page.locator('textarea').count()).toBe(0);
     await page.close();
   });
+
+  it('fits 1024×768 without horizontal scrolling, with a comment form open', async () => {
+    const page = await env.login('chef', { viewport: { width: 1024, height: 768 } });
+    await page.goto(`${env.base}/#/udvalg`);
+    const budget = page.getByTestId('budget-5.28.21');
+    await budget.getByRole('button', { name: /^Skriv kommentar til 5\.28\.21/ }).click();
+    await budget.locator('textarea').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    await page.close();
+  });
 });

@@ -137,4 +137,13 @@ describe('drill-down from an aggregate to the work-list rows behind it, in Chrom
     expect(await page.locator('main table a').count()).toBe(0);
     await page.close();
   });
+
+  it('fits 1024×768 without horizontal scrolling while drilled down', async () => {
+    const page = await env.login('chef', { viewport: { width: 1024, height: 768 } });
+    await page.goto(`${env.base}/#/teamleder?worker=AA`);
+    await page.getByTestId('drill').waitFor();
+    await page.getByTestId('figure-caseload.open_cases').locator('.chart').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    await page.close();
+  });
 });
