@@ -2,10 +2,11 @@ import { useEffect, useRef } from 'react';
 import { BarChart } from 'echarts/charts';
 import { GridComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
+import { LegacyGridContainLabel } from 'echarts/features';
 import { SVGRenderer } from 'echarts/renderers';
 import { formatNumber } from '../format';
 
-echarts.use([BarChart, GridComponent, MarkLineComponent, TooltipComponent, SVGRenderer]);
+echarts.use([BarChart, GridComponent, MarkLineComponent, TooltipComponent, SVGRenderer, LegacyGridContainLabel]);
 
 export interface Bar {
   key: string;
@@ -37,7 +38,7 @@ export function BarPerCaseworker({
     const sorted = [...bars].sort((a, b) => a.value - b.value || b.label.localeCompare(a.label, 'da'));
     chart.setOption({
       animation: false,
-      grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 40, top: thresholds.length ? 24 : 8, bottom: 8, containLabel: true },
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => formatNumber(v) },
       xAxis: { type: 'value', minInterval: 1, axisLabel: { formatter: (v: number) => formatNumber(v) } },
       yAxis: { type: 'category', data: sorted.map((b) => (b.inactive ? `${b.label} (fratrådt)` : b.label)), axisLabel: { color: '#1f2933' } },

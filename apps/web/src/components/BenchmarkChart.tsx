@@ -2,11 +2,12 @@ import { useEffect, useRef } from 'react';
 import { BarChart } from 'echarts/charts';
 import { GridComponent, MarkAreaComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
+import { LegacyGridContainLabel } from 'echarts/features';
 import { SVGRenderer } from 'echarts/renderers';
 import type { Benchmark } from '@bu/contracts';
 import { formatNumber } from '../format';
 
-echarts.use([BarChart, GridComponent, MarkLineComponent, MarkAreaComponent, TooltipComponent, SVGRenderer]);
+echarts.use([BarChart, GridComponent, MarkLineComponent, MarkAreaComponent, TooltipComponent, SVGRenderer, LegacyGridContainLabel]);
 
 /** Every municipality in the group as a bar, the own one highlighted, the median line and the quartile band. */
 export function BenchmarkChart({ value, own, names, title }: { value: Benchmark; own: number; names: Record<string, string>; title: string }) {

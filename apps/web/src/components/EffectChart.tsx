@@ -2,10 +2,11 @@ import { useEffect, useRef } from 'react';
 import { BarChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
+import { LegacyGridContainLabel } from 'echarts/features';
 import { SVGRenderer } from 'echarts/renderers';
 import { formatNumber, formatShare } from '../format';
 
-echarts.use([BarChart, GridComponent, TooltipComponent, SVGRenderer]);
+echarts.use([BarChart, GridComponent, TooltipComponent, SVGRenderer, LegacyGridContainLabel]);
 
 /** effect.change (libs/kpi/src/chief/effect.ts): shares are fractions, null when there are no children. */
 export interface EffectGroup {
