@@ -89,12 +89,9 @@ async function measure(browser: Browser, user: string, view: string, transport: 
     [bearer, transport] as const,
   );
   const page = await context.newPage();
-  let kpiRequests = 0;
-  let kpiBytes = 0;
-  page.on('response', async (res) => {
-    if (!new URL(res.url()).pathname.startsWith('/api/v1/kpis')) return;
-    kpiRequests++;
-    kpiBytes += (await res.body().catch(() => Buffer.alloc(0))).length;
+  const bodies: Promise<number>[] = [];
+  page.on('response', (res) => {
+    if (new URL(res.url()).pathname.startsWith('/api/v1/kpis')) bodies.push(res.body().then((b) => b.length, () => 0));
   });
   try {
     await page.goto(`${BASE}/#/${view}`);
@@ -102,7 +99,8 @@ async function measure(browser: Browser, user: string, view: string, transport: 
     const ms = await page.evaluate((mark) => performance.getEntriesByName(mark)[0].startTime, MARK);
     const heading = await page.getByRole('heading', { level: 1 }).textContent();
     if (heading?.toLowerCase() !== view) throw new Error(`${user} landed on ${heading}, not ${view}`);
-    return { ms, kpiRequests, kpiBytes };
+    const sizes = await Promise.all(bodies);
+    return { ms, kpiRequests: sizes.length, kpiBytes: sizes.reduce((a, b) => a + b, 0) };
   } finally {
     await context.close();
   }
