@@ -73,6 +73,28 @@ describe('comments on budget lines and goals in Chromium', () => {
     await page.close();
   });
 
+  it('lets the chief delete a comment; the committee may not', async () => {
+    const query = `/api/v1/comments?municipality=461&subjectType=goal&subjectKey=${goalId}&period=2024`;
+    await expect(env.api('udvalg', query, { method: 'DELETE' })).rejects.toThrow(/: 403 /);
+    await expect(env.api('teamleder', query, { method: 'DELETE' })).rejects.toThrow(/: 403 /);
+
+    const page = await env.login('chef');
+    await page.goto(`${env.base}/#/udvalg`);
+    const goal = page.getByTestId(`goal-${goalId}`);
+    await goal.getByTestId('comment').waitFor();
+    await goal.getByRole('button', { name: 'Ret kommentar til målet Flere anbragte i familiepleje' }).click();
+    await goal.getByRole('button', { name: 'Slet kommentar' }).click();
+    await goal.getByRole('button', { name: 'Skriv kommentar til målet Flere anbragte i familiepleje' }).waitFor();
+    expect(await goal.getByRole('status').textContent()).toBe('Slettet.');
+    await page.reload();
+    await page.getByTestId('budget-5.28.20').getByTestId('comment').waitFor();
+    expect(await goal.getByTestId('comment').count()).toBe(0);
+    const stored = await env.api<{ subjectType: string; subjectKey: string }[]>('udvalg', '/api/v1/comments?municipality=461&period=2024');
+    expect(stored.map((c) => `${c.subjectType} ${c.subjectKey}`)).toEqual(['budget 5.28.20']);
+    await expect(env.api('chef', query, { method: 'DELETE' })).rejects.toThrow(/: 404 /);
+    await page.close();
+  });
+
   it('fits 1024×768 without horizontal scrolling, with a comment form open', async () => {
     const page = await env.login('chef', { viewport: { width: 1024, height: 768 } });
     await page.goto(`${env.base}/#/udvalg`);

@@ -72,6 +72,10 @@ export const comments = (municipality: number, period: string): Promise<AdminCom
 export const saveComment = (municipality: number, comment: Omit<AdminComment, 'author'>): Promise<{ ok: true }> =>
   call('/api/v1/comments', { method: 'PUT', body: JSON.stringify({ municipality, ...comment }) });
 
+/** Removes the comment on one budget line or goal for the period (chef and admin). */
+export const deleteComment = (municipality: number, c: Pick<AdminComment, 'subjectType' | 'subjectKey' | 'period'>): Promise<void> =>
+  call(`/api/v1/comments?${new URLSearchParams({ municipality: String(municipality), subjectType: c.subjectType, subjectKey: c.subjectKey, period: c.period })}`, { method: 'DELETE' });
+
 export const municipalities = (): Promise<MunicipalityInfo[]> => call('/api/v1/municipalities');
 
 export interface ComparisonGroup {

@@ -19,7 +19,7 @@ export function BudgetTable({
   lines: Record<string, BudgetLine>;
   comments?: Record<string, string>;
   /** Given for the roles that write the administration's comments (chef, admin). */
-  onSaveComment?: (key: string, text: string) => Promise<void>;
+  onSaveComment?: (key: string, text: string | null) => Promise<void>;
 }) {
   return (
     <table className="value-table budget">

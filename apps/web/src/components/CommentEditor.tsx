@@ -5,14 +5,14 @@ export const COMMENT_MAX = 2000;
 /**
  * The administration's written comment on a budget line or a goal: shown to everyone, and for
  * chef and admin a small form to write or change it. Saving goes through onSave (the API); the
- * form stays open with the error when that fails.
+ * form stays open with the error when that fails. onSave(null) deletes the comment.
  */
-export function CommentEditor({ text, subject, onSave }: { text?: string; subject: string; onSave?: (text: string) => Promise<void> }) {
+export function CommentEditor({ text, subject, onSave }: { text?: string; subject: string; onSave?: (text: string | null) => Promise<void> }) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(text ?? '');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
+  const [saved, setSaved] = useState('');
   const toggle = useRef<HTMLButtonElement>(null);
   const area = useRef<HTMLTextAreaElement>(null);
   const id = useId();
@@ -21,15 +21,15 @@ export function CommentEditor({ text, subject, onSave }: { text?: string; subjec
     if (editing) area.current?.focus();
   }, [editing]);
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    if (!onSave || !draft.trim()) return;
+  async function submit(event: FormEvent | null, remove = false) {
+    event?.preventDefault();
+    if (!onSave || (!remove && !draft.trim())) return;
     setBusy(true);
     setError(null);
     try {
-      await onSave(draft.trim());
+      await onSave(remove ? null : draft.trim());
       setEditing(false);
-      setSaved(true);
+      setSaved(remove ? 'Slettet.' : 'Gemt.');
       setTimeout(() => toggle.current?.focus());
     } catch (e) {
       setError((e as Error).message);
@@ -55,14 +55,14 @@ export function CommentEditor({ text, subject, onSave }: { text?: string; subjec
             aria-label={`${verb} til ${subject}`}
             onClick={() => {
               setDraft(text ?? '');
-              setSaved(false);
+              setSaved('');
               setEditing(true);
             }}
           >
             {verb}
           </button>
           <span role="status" className="muted small">
-            {saved ? 'Gemt.' : ''}
+            {saved}
           </span>
         </span>
       )}
@@ -104,6 +104,11 @@ export function CommentEditor({ text, subject, onSave }: { text?: string; subjec
             >
               Annuller
             </button>
+            {text && (
+              <button type="button" className="secondary" disabled={busy} onClick={() => submit(null, true)}>
+                Slet kommentar
+              </button>
+            )}
             <span className="muted small">
               {draft.length} / {COMMENT_MAX} tegn
             </span>

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { KpiResponse } from '@bu/contracts';
 import { DATA_MAX_AGE_DAYS, type DashboardDefinition } from '@bu/dashboards';
 import type { Role } from '@bu/contracts';
-import { ApiError, arrowLists, comments as fetchComments, kpiListArrow, kpis, saveComment, type AdminComment, type ComparisonGroup } from '../api';
+import { ApiError, arrowLists, comments as fetchComments, deleteComment, kpiListArrow, kpis, saveComment, type AdminComment, type ComparisonGroup } from '../api';
 import { ComparisonGroups } from './ComparisonGroups';
 import { DrillBanner } from './DrillBanner';
 import { isDrilled, type Drill } from '../drill';
@@ -112,8 +112,9 @@ export function DashboardView({
   const period = response?.asOf.slice(0, 4);
   const onSaveComment =
     (role === 'chef' || role === 'admin') && period
-      ? async (subjectType: AdminComment['subjectType'], subjectKey: string, text: string) => {
-          await saveComment(municipality, { subjectType, subjectKey, period, text });
+      ? async (subjectType: AdminComment['subjectType'], subjectKey: string, text: string | null) => {
+          if (text === null) await deleteComment(municipality, { subjectType, subjectKey, period });
+          else await saveComment(municipality, { subjectType, subjectKey, period, text });
           setNotes(await fetchComments(municipality, period));
         }
       : undefined;

@@ -60,8 +60,8 @@ export function FigureCard({
   figure: FigureDefinition;
   response: KpiResponse;
   comments?: AdminComment[];
-  /** Given when the user may write the administration's comments on budget lines and goals. */
-  onSaveComment?: (subjectType: AdminComment['subjectType'], key: string, text: string) => Promise<void>;
+  /** Given when the user may write the administration's comments on budget lines and goals (null: delete). */
+  onSaveComment?: (subjectType: AdminComment['subjectType'], key: string, text: string | null) => Promise<void>;
   /** For a benchmark: the comparison group's name, shown in the title. */
   comparedWith?: string;
   /** The figure is being fetched again (another comparison group). */

@@ -15,7 +15,7 @@ function show(kpi: string, v: unknown): string {
   return /share|_24h|_4m|on_time|conversation/.test(kpi) ? formatShare(v as number) : formatNumber(v as number);
 }
 
-export function GoalList({ goals, comments, onSaveComment }: { goals: GoalStatus[]; comments: Record<string, string>; onSaveComment?: (key: string, text: string) => Promise<void> }) {
+export function GoalList({ goals, comments, onSaveComment }: { goals: GoalStatus[]; comments: Record<string, string>; onSaveComment?: (key: string, text: string | null) => Promise<void> }) {
   if (goals.length === 0) return <p>Der er ikke registreret politiske mål.</p>;
   const years = Object.keys(goals[0].previousYears).sort();
   return (
