@@ -128,6 +128,21 @@ describe('drill-down from an aggregate to the work-list rows behind it, in Chrom
     await page.close();
   });
 
+  it('keeps the drill-down and shows the new figures when the as-of date changes', async () => {
+    const page = await env.login('chef');
+    await page.goto(`${env.base}/#/teamleder?team=Team%20Nord`);
+    await page.getByTestId('drill').waitFor();
+    await page.getByLabel('Opgørelsesdato').fill('2024-03-31');
+    await page.getByTestId('as-of').getByText('Opgjort pr. 31.03.2024').waitFor();
+    const march = await env.api<KpiResponse>('chef', `/api/v1/kpis?asOf=2024-03-31&ids=${LISTS.map((f) => f.kpi).join(',')}`);
+    for (const f of LISTS) {
+      const rows = (march.kpis[f.kpi] as unknown as KpiList).rows.filter((r) => r.team === 'Team Nord');
+      expect(await shownCases(page.getByTestId(`figure-${f.kpi}`)), f.kpi).toEqual(rows.slice(0, 10).map((r) => String(r.case)));
+    }
+    expect(await page.getByTestId('drill').getByRole('heading').textContent()).toBe('Sager for Team Nord');
+    await page.close();
+  });
+
   it('gives the committee no drill-down', async () => {
     const page = await env.login('udvalg');
     await page.goto(`${env.base}/#/teamleder?team=Team%20Nord`);

@@ -28,11 +28,17 @@ export function DashboardView({
   /** The active drill-down (team leader view only). */
   drill?: Drill;
 }) {
-  const [main, setMain] = useState<KpiResponse | null>(null);
-  const [bench, setBench] = useState<KpiResponse | null>(null);
+  // Each answer remembers the view it belongs to: another date or group keeps the figures shown
+  // until the new ones arrive, another view never shows the previous view's figures.
+  const [mainAnswer, setMain] = useState<{ view: string; r: KpiResponse } | null>(null);
+  const [benchAnswer, setBench] = useState<{ view: string; r: KpiResponse } | null>(null);
+  const viewKey = `${dashboard.id}|${municipality}`;
+  const main = mainAnswer?.view === viewKey ? mainAnswer.r : null;
+  const bench = benchAnswer?.view === viewKey ? benchAnswer.r : null;
   const [benchBusy, setBenchBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [notes, setNotes] = useState<AdminComment[]>([]);
+  // The comments of one municipality and period, shown only beside that municipality's figures.
+  const [notesAnswer, setNotes] = useState<{ key: string; list: AdminComment[] }>({ key: '', list: [] });
   // The comparison group chosen per municipality (null: all municipalities), remembered in the browser.
   const [chosen, setChosen] = useState<Record<number, { id: number | null; name: string | null }>>({});
   const group = chosen[municipality] ?? { id: storedGroup(municipality), name: null };
@@ -46,8 +52,6 @@ export function DashboardView({
   const benchIds = ids.filter(isBenchmark);
 
   useEffect(() => {
-    setMain(null);
-    setNotes([]);
     if (mainIds.length === 0) return;
     let cancelled = false;
     setError(null);
@@ -58,9 +62,10 @@ export function DashboardView({
     Promise.all([kpis({ municipality, asOf, ids: jsonIds }), ...arrowIds.map(async (id) => [id, await kpiListArrow({ municipality, asOf, id })] as const)]).then(
       ([r, ...lists]) => {
         if (cancelled) return;
-        setMain({ ...r, kpis: { ...r.kpis, ...Object.fromEntries(lists) } });
+        setMain({ view: viewKey, r: { ...r, kpis: { ...r.kpis, ...Object.fromEntries(lists) } } });
         // The administration's comments for the year of D, shown beside budget lines and goals.
-        if (dashboard.id === 'udvalg') fetchComments(municipality, r.asOf.slice(0, 4)).then((c) => !cancelled && setNotes(c), () => undefined);
+        const period = r.asOf.slice(0, 4);
+        if (dashboard.id === 'udvalg') fetchComments(municipality, period).then((c) => !cancelled && setNotes({ key: `${municipality}|${period}`, list: c }), () => undefined);
       },
       (e: Error) => !cancelled && setError(e.message),
     );
@@ -77,7 +82,7 @@ export function DashboardView({
     kpis({ municipality, asOf, ids: benchIds, groupId: group.id }).then(
       (r) => {
         if (cancelled) return;
-        setBench(r);
+        setBench({ view: viewKey, r });
         setBenchBusy(false);
       },
       (e: ApiError) => {
@@ -110,12 +115,13 @@ export function DashboardView({
 
   // The administration (chef, admin) writes the comments the committee reads, for the year of D.
   const period = response?.asOf.slice(0, 4);
+  const notes = notesAnswer.key === `${municipality}|${period}` ? notesAnswer.list : [];
   const onSaveComment =
     (role === 'chef' || role === 'admin') && period
       ? async (subjectType: AdminComment['subjectType'], subjectKey: string, text: string | null) => {
           if (text === null) await deleteComment(municipality, { subjectType, subjectKey, period });
           else await saveComment(municipality, { subjectType, subjectKey, period, text });
-          setNotes(await fetchComments(municipality, period));
+          setNotes({ key: `${municipality}|${period}`, list: await fetchComments(municipality, period) });
         }
       : undefined;
 
