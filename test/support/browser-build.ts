@@ -11,7 +11,8 @@ function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
+  // Unit tests beside the sources are not part of the build.
+  return Math.max(0, ...readdirSync(path).filter((name) => !name.endsWith('.test.ts')).map((name) => newestMtime(join(path, name))));
 }
 
 function isStale(root: string, out: string): boolean {
