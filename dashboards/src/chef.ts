@@ -1,7 +1,7 @@
 import type { DashboardDefinition } from './types';
 
 // The chief's overview: activity per 1,000 children, placements and family care, cost, effect,
-// complaints. Benchmarks with other municipalities arrive with the benchmarking KPIs.
+// complaints. Benchmarks compare with all municipalities or a comparison group the chief chooses.
 export const chef: DashboardDefinition = {
   id: 'chef',
   title: 'Chef',
@@ -10,13 +10,13 @@ export const chef: DashboardDefinition = {
     {
       kpi: 'benchmark.activity.notifications_per_1000',
       chart: 'benchmark',
-      title: 'Underretninger pr. 1.000 børn — alle kommuner',
+      title: 'Underretninger pr. 1.000 børn',
       description: 'Danmarks Statistik, seneste år med tal for kommunen. Egen kommune fremhævet; streg = median, felt = midterste halvdel.',
     },
     {
       kpi: 'benchmark.activity.placed_children_per_1000',
       chart: 'benchmark',
-      title: 'Anbragte børn pr. 1.000 børn — alle kommuner',
+      title: 'Anbragte børn pr. 1.000 børn',
       description: 'Danmarks Statistik, seneste år med tal for kommunen.',
     },
     { kpi: 'activity.notifications_per_1000', chart: 'number', title: 'Underretninger pr. 1.000 børn (perioden)' },
@@ -41,6 +41,7 @@ export const chef: DashboardDefinition = {
     {
       kpi: 'cost.top_cases',
       chart: 'work-list',
+      arrow: true,
       title: 'De 20 dyreste sager',
       description: 'Årlig udgift til indsatser, der er aktive på opgørelsesdatoen.',
       columns: [
@@ -48,6 +49,13 @@ export const chef: DashboardDefinition = {
         { key: 'measureTypes', label: 'Indsatser' },
         { key: 'annualisedCost', label: 'Kr. pr. år', format: 'days' },
       ],
+    },
+    {
+      kpi: 'effect.change',
+      chart: 'effect',
+      title: 'Effekt: udvikling i trivselsscorer',
+      description:
+        'Børn med effektmålinger på mindst to datoer: ændring i gennemsnitlig score (1-5 på fem temaer) fra første til seneste måling, pr. indsats aktiv ved seneste måling. Et barn tæller under hver af sine indsatser.',
     },
     { kpi: 'complaints.reversal_rate', chart: 'share', title: 'Omgørelsesprocent i klagesager' },
     { kpi: 'complaints.decided', chart: 'bar-per-key', title: 'Afgjorte klager efter afgørelse' },

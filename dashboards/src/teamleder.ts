@@ -26,6 +26,7 @@ export const teamleder: DashboardDefinition = {
     {
       kpi: 'caseload.unassigned',
       chart: 'work-list',
+      arrow: true,
       title: 'Sager til overdragelse',
       description: 'Åbne sager uden sagsbehandler, eller hvor sagsbehandleren er fratrådt. Omfordeling sker i fagsystemet.',
       columns: [
@@ -40,6 +41,7 @@ export const teamleder: DashboardDefinition = {
     {
       kpi: 'deadline.notification_overdue',
       chart: 'work-list',
+      arrow: true,
       title: 'Underretninger, der mangler vurdering',
       columns: [
         { key: 'notification', label: 'Underretning' },
@@ -56,8 +58,8 @@ export const teamleder: DashboardDefinition = {
       columns: [{ key: 'investigation', label: 'Undersøgelse' }, ...caseColumns],
       secondary: { key: 'dueSoon', title: 'Frist inden for 14 dage' },
     },
-    { kpi: 'deadline.followup_overdue', chart: 'work-list', title: 'Opfølgninger over fristen', columns: [{ key: 'measureType', label: 'Indsats' }, ...caseColumns] },
-    { kpi: 'deadline.supervision_overdue', chart: 'work-list', title: 'Tilsynsbesøg over fristen', columns: [{ key: 'measureType', label: 'Anbringelse' }, ...caseColumns] },
+    { kpi: 'deadline.followup_overdue', chart: 'work-list', arrow: true, title: 'Opfølgninger over fristen', columns: [{ key: 'measureType', label: 'Indsats' }, ...caseColumns] },
+    { kpi: 'deadline.supervision_overdue', chart: 'work-list', arrow: true, title: 'Tilsynsbesøg over fristen', columns: [{ key: 'measureType', label: 'Anbringelse' }, ...caseColumns] },
     { kpi: 'deadline.plan_on_time', chart: 'share', title: 'Handleplan / barnets plan rettidig', target: 0.9 },
     { kpi: 'deadline.child_conversation', chart: 'share', title: 'Børnesamtale før afgørelse', target: 0.9 },
     { kpi: 'investigation.duration_days', chart: 'number', title: 'Undersøgelsernes varighed (median, dage)' },

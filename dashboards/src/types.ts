@@ -1,6 +1,6 @@
 import type { Role } from '@bu/domain';
 
-export type ChartKind = 'bar-per-caseworker' | 'bar-per-key' | 'share' | 'number' | 'work-list' | 'budget-table' | 'year-table' | 'benchmark' | 'goals' | 'share-table';
+export type ChartKind = 'bar-per-caseworker' | 'bar-per-key' | 'share' | 'number' | 'work-list' | 'budget-table' | 'year-table' | 'benchmark' | 'goals' | 'share-table' | 'effect';
 
 export interface ListColumn {
   key: string;
@@ -21,6 +21,11 @@ export interface FigureDefinition {
   target?: number;
   /** For a work list: the columns shown, in order. */
   columns?: ListColumn[];
+  /**
+   * A list KPI whose count is its number of rows and that has no second list: the dashboard fetches
+   * it as an Apache Arrow stream (one list per request) instead of inside the JSON answer.
+   */
+  arrow?: boolean;
   /** For a work list with a second list (investigations due soon): its key in the value. */
   secondary?: { key: string; title: string };
 }

@@ -2,9 +2,9 @@ import type { INestApplication } from '@nestjs/common';
 import { mkdirSync, readFileSync } from 'fs';
 import { resolve } from 'path';
 import type { Browser, Page } from 'playwright-core';
-import { ensureWebBuilt } from '../../scripts/lib/build-web';
 import { PASSWORD, seedUsers, startTestApi } from './api';
 import { launchBrowser } from './browser';
+import { ensureFreshWebBuild } from './browser-build';
 import { createTestDatabase, TestDatabase } from './database';
 
 export const ROOT = resolve(__dirname, '../..');
@@ -16,12 +16,14 @@ export interface BrowserApp {
   browser: Browser;
   /** A new page logged in as the user (password of the seeded test users), on the landing view. */
   login(username: string, options?: { viewport?: { width: number; height: number }; downloads?: boolean }): Promise<Page>;
+  /** The API's JSON answer as the user (GET unless told), to compare what the page shows with. */
+  api<T = unknown>(username: string, path: string, init?: { method?: string; body?: unknown }): Promise<T>;
   close(): Promise<void>;
 }
 
 /** The built dashboard served by the API on a fresh database with the given data, and Chromium. */
 export async function startBrowserApp(load: (db: TestDatabase) => Promise<unknown>, team: string): Promise<BrowserApp> {
-  const webDist = await ensureWebBuilt(ROOT);
+  const webDist = await ensureFreshWebBuild(ROOT);
   const db = await createTestDatabase();
   await load(db);
   await seedUsers(db, 461, team);
@@ -30,6 +32,7 @@ export async function startBrowserApp(load: (db: TestDatabase) => Promise<unknow
   const base = await app.getUrl();
   const browser = await launchBrowser();
   mkdirSync(OUT, { recursive: true });
+  const tokens: Record<string, string> = {};
   return {
     db,
     base,
@@ -42,6 +45,20 @@ export async function startBrowserApp(load: (db: TestDatabase) => Promise<unknow
       await page.getByRole('button', { name: 'Log ind' }).click();
       await page.getByTestId('current-user').waitFor();
       return page;
+    },
+    async api(username, path, init = {}) {
+      tokens[username] ??= await fetch(`${base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username, password: PASSWORD }),
+      }).then(async (r) => ((await r.json()) as { token: string }).token);
+      const res = await fetch(`${base}${path}`, {
+        method: init.method ?? 'GET',
+        headers: { Authorization: `Bearer ${tokens[username]}`, 'Content-Type': 'application/json' },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      });
+      if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path} as ${username}: ${res.status} ${await res.text()}`);
+      return res.status === 204 ? (undefined as never) : res.json();
     },
     async close() {
       await browser.close();

@@ -6,23 +6,23 @@ import { DashboardView } from './components/DashboardView';
 import { ImportLog } from './components/ImportLog';
 import { UploadExport } from './components/UploadExport';
 import { Login } from './components/Login';
+import { DRILL_VIEW, parseHash } from './drill';
 
 const ROLE_NAMES: Record<string, string> = { udvalg: 'Udvalg', chef: 'Chef', teamleder: 'Teamleder', admin: 'Administrator' };
 const LANDING: Record<string, string> = { udvalg: 'udvalg', chef: 'chef', teamleder: 'teamleder', admin: 'datakvalitet' };
 
-const viewFromHash = (): string => window.location.hash.replace(/^#\/?/, '');
-
 export function App() {
   const [user, setUser] = useState<CurrentUser | null>(null);
   const [checked, setChecked] = useState(!getToken());
-  const [view, setView] = useState(viewFromHash());
+  const [route, setRoute] = useState(() => parseHash(window.location.hash));
+  const view = route.view;
   const [places, setPlaces] = useState<MunicipalityInfo[]>([]);
   const [municipality, setMunicipality] = useState<number | null>(null);
   const [asOf, setAsOf] = useState<string>('');
   const [importsVersion, setImportsVersion] = useState(0);
 
   useEffect(() => {
-    const onHash = () => setView(viewFromHash());
+    const onHash = () => setRoute(parseHash(window.location.hash));
     const onLogout = () => setUser(null);
     window.addEventListener('hashchange', onHash);
     window.addEventListener('boerneblik:logout', onLogout);
@@ -47,6 +47,8 @@ export function App() {
   const allowed = DASHBOARDS.filter((d) => d.roles.includes(user.role));
   const dashboard = allowed.find((d) => d.id === view) ?? allowed.find((d) => d.id === LANDING[user.role]) ?? allowed[0];
   const place = places.find((p) => p.code === municipality);
+  // Drill-down opens the team leader view's work lists: only for roles that may open that view.
+  const canDrill = allowed.some((d) => d.id === DRILL_VIEW);
 
   return (
     <>
@@ -100,7 +102,17 @@ export function App() {
       </div>
       <main>
         {!dashboard && <p>Din rolle har ingen visninger.</p>}
-        {dashboard && municipality !== null && <DashboardView dashboard={dashboard} municipality={municipality} asOf={asOf || undefined} exportDate={place?.exportDate} />}
+        {dashboard && municipality !== null && (
+          <DashboardView
+            dashboard={dashboard}
+            municipality={municipality}
+            asOf={asOf || undefined}
+            exportDate={place?.exportDate}
+            role={user.role}
+            canDrill={canDrill}
+            drill={canDrill && dashboard.id === DRILL_VIEW ? route.drill : undefined}
+          />
+        )}
         {dashboard?.id === 'datakvalitet' && user.role === 'admin' && <UploadExport onDone={() => setImportsVersion((v) => v + 1)} />}
         {dashboard?.id === 'datakvalitet' && (user.role === 'chef' || user.role === 'admin') && <ImportLog key={importsVersion} />}
         {dashboard && places.length === 0 && <p>Der er endnu ingen data at vise.</p>}

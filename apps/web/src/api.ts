@@ -1,4 +1,4 @@
-import type { CurrentUser, KpiResponse, LoginResponse, MunicipalityInfo } from '@bu/contracts';
+import type { CurrentUser, KpiList, KpiResponse, LoginResponse, MunicipalityInfo } from '@bu/contracts';
 
 const TOKEN_KEY = 'boerneblik.token';
 
@@ -14,7 +14,7 @@ export class ApiError extends Error {
 export const getToken = (): string | null => sessionStorage.getItem(TOKEN_KEY);
 export const clearToken = (): void => sessionStorage.removeItem(TOKEN_KEY);
 
-async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+async function send(path: string, init: RequestInit = {}): Promise<Response> {
   const token = getToken();
   const res = await fetch(path, {
     ...init,
@@ -28,7 +28,12 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
     }
     throw new ApiError(res.status, typeof body.message === 'string' ? body.message : `Fejl ${res.status}`);
   }
-  return res.json() as Promise<T>;
+  return res;
+}
+
+async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const res = await send(path, init);
+  return (res.status === 204 ? undefined : res.json()) as Promise<T>;
 }
 
 export async function login(username: string, password: string): Promise<CurrentUser> {
@@ -63,10 +68,55 @@ export interface AdminComment {
 
 export const comments = (municipality: number, period: string): Promise<AdminComment[]> =>
   call(`/api/v1/comments?municipality=${municipality}&period=${encodeURIComponent(period)}`);
+/** Writes or replaces the comment on one budget line or goal for the period (chef and admin). */
+export const saveComment = (municipality: number, comment: Omit<AdminComment, 'author'>): Promise<{ ok: true }> =>
+  call('/api/v1/comments', { method: 'PUT', body: JSON.stringify({ municipality, ...comment }) });
+
+/** Removes the comment on one budget line or goal for the period (chef and admin). */
+export const deleteComment = (municipality: number, c: Pick<AdminComment, 'subjectType' | 'subjectKey' | 'period'>): Promise<void> =>
+  call(`/api/v1/comments?${new URLSearchParams({ municipality: String(municipality), subjectType: c.subjectType, subjectKey: c.subjectKey, period: c.period })}`, { method: 'DELETE' });
+
 export const municipalities = (): Promise<MunicipalityInfo[]> => call('/api/v1/municipalities');
 
-export function kpis(params: { municipality: number; asOf?: string; ids: string[] }): Promise<KpiResponse> {
+export interface ComparisonGroup {
+  id: number;
+  name: string;
+  members: number[];
+}
+
+export const comparisonGroups = (municipality: number): Promise<ComparisonGroup[]> => call(`/api/v1/comparison-groups?municipality=${municipality}`);
+export const suggestedNeighbours = (municipality: number): Promise<{ code: number; name: string; distance: number }[]> =>
+  call(`/api/v1/comparison-groups/suggested?municipality=${municipality}`);
+/** Saves a group by name: the API replaces the members of an existing group with that name. */
+export const saveComparisonGroup = (municipality: number, name: string, members: number[]): Promise<{ id: number }> =>
+  call('/api/v1/comparison-groups', { method: 'POST', body: JSON.stringify({ municipality, name, members }) });
+export const deleteComparisonGroup = (municipality: number, id: number): Promise<void> =>
+  call(`/api/v1/comparison-groups/${id}?municipality=${municipality}`, { method: 'DELETE' });
+
+export function kpis(params: { municipality: number; asOf?: string; ids: string[]; groupId?: number | null }): Promise<KpiResponse> {
   const q = new URLSearchParams({ municipality: String(params.municipality), ids: params.ids.join(',') });
   if (params.asOf) q.set('asOf', params.asOf);
+  if (params.groupId != null) q.set('groupId', String(params.groupId));
   return call(`/api/v1/kpis?${q}`);
+}
+
+export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
+
+/**
+ * Lists come as Arrow streams unless switched off in this browser (localStorage
+ * boerneblik.transport = "json"), which the browser benchmark uses to compare the two.
+ */
+export const arrowLists = (): boolean => localStorage.getItem('boerneblik.transport') !== 'json';
+
+/**
+ * One list KPI as an Apache Arrow IPC stream, decoded in the browser into the rows the JSON
+ * answer has: numbers stay numbers, text stays text; an array column arrives joined with ", ".
+ */
+export async function kpiListArrow(params: { municipality: number; asOf?: string; id: string }): Promise<KpiList> {
+  const q = new URLSearchParams({ municipality: String(params.municipality), ids: params.id });
+  if (params.asOf) q.set('asOf', params.asOf);
+  const [res, { tableFromIPC }] = await Promise.all([send(`/api/v1/kpis?${q}`, { headers: { Accept: ARROW_STREAM } }), import('apache-arrow')]);
+  const table = tableFromIPC(new Uint8Array(await res.arrayBuffer()));
+  const rows = table.toArray().map((r) => (r as { toJSON(): Record<string, unknown> }).toJSON());
+  return { count: rows.length, rows };
 }

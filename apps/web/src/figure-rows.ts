@@ -47,6 +47,15 @@ export function figureRows(figure: FigureDefinition, response: KpiResponse): Cel
       const b = (value ?? { group: {} }) as { group: Record<string, number> };
       return [['Kommune', 'Kode', figure.title], ...Object.entries(b.group).sort((x, y) => y[1] - x[1]).map(([c, v]) => [municipalities[c] ?? c, Number(c), v])];
     }
+    case 'effect': {
+      const e = (value ?? { children: 0, byMeasureType: {} }) as { byMeasureType?: Record<string, Record<string, unknown>> } & Record<string, unknown>;
+      const row = (name: string, g: Record<string, unknown>): Cell[] => [name, num(g.children), num(g.improved), num(g.unchanged), num(g.worsened), num(g.meanChange)];
+      return [
+        ['Indsats', 'Børn', 'Forbedret (andel)', 'Uændret (andel)', 'Forværret (andel)', 'Gns. ændring (point)'],
+        row('Alle børn', e),
+        ...Object.entries(e.byMeasureType ?? {}).map(([t, g]) => row(t, g)),
+      ];
+    }
     default:
       return [[figure.title], [num(value)]];
   }

@@ -52,8 +52,8 @@ export class ComparisonGroupsController {
   @Delete(':id')
   @Roles('chef', 'admin')
   @HttpCode(204)
-  async remove(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number) {
-    const m = await this.scope.resolve(user);
+  async remove(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Query('municipality') municipality?: string) {
+    const m = await this.scope.resolve(user, municipality ? Number(municipality) : undefined);
     const [, count] = await this.db.query('DELETE FROM comparison_group WHERE id = $1 AND municipality_code = $2', [id, m.code]);
     if (!count) throw new NotFoundException(`Gruppe ${id} findes ikke`);
   }

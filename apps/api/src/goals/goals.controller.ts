@@ -108,6 +108,26 @@ export class GoalsController {
     return { ok: true };
   }
 
+  /** Removes the comment on one budget line or goal for the period (chef and admin). */
+  @Delete('comments')
+  @Roles('chef', 'admin')
+  @HttpCode(204)
+  async removeComment(
+    @CurrentUser() user: AuthUser,
+    @Query('subjectType') subjectType?: string,
+    @Query('subjectKey') subjectKey?: string,
+    @Query('period') period?: string,
+    @Query('municipality') municipality?: string,
+  ) {
+    const m = await this.scope.resolve(user, municipality ? Number(municipality) : undefined);
+    if (!subjectType || !subjectKey || !period) throw new BadRequestException('subjectType, subjectKey og period skal angives');
+    const [, count] = await this.db.query(
+      'DELETE FROM admin_comment WHERE municipality_code = $1 AND subject_type = $2 AND subject_key = $3 AND period = $4',
+      [m.code, subjectType, subjectKey, period],
+    );
+    if (!count) throw new NotFoundException('Kommentaren findes ikke');
+  }
+
   private async validGoal(user: AuthUser, body: GoalBody): Promise<Required<Pick<GoalBody, 'kpi' | 'title' | 'direction' | 'target'>> & GoalBody & { municipality: number }> {
     const m = await this.scope.resolve(user, body.municipality);
     const kpi = body.kpi ? kpiById(body.kpi) : undefined;

@@ -2,10 +2,11 @@ import { useEffect, useRef } from 'react';
 import { BarChart } from 'echarts/charts';
 import { GridComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
+import { LegacyGridContainLabel } from 'echarts/features';
 import { SVGRenderer } from 'echarts/renderers';
 import { formatNumber } from '../format';
 
-echarts.use([BarChart, GridComponent, MarkLineComponent, TooltipComponent, SVGRenderer]);
+echarts.use([BarChart, GridComponent, MarkLineComponent, TooltipComponent, SVGRenderer, LegacyGridContainLabel]);
 
 export interface Bar {
   key: string;
@@ -15,7 +16,21 @@ export interface Bar {
   inactive?: boolean;
 }
 
-export function BarPerCaseworker({ bars, title, thresholds = [] }: { bars: Bar[]; title: string; thresholds?: { value: number; label: string }[] }) {
+export function BarPerCaseworker({
+  bars,
+  title,
+  thresholds = [],
+  selected,
+  onSelect,
+}: {
+  bars: Bar[];
+  title: string;
+  thresholds?: { value: number; label: string }[];
+  /** The bar of the active drill-down, drawn in the highlight colour. */
+  selected?: string;
+  /** A click on a bar (drill-down); keyboard users reach the same through the table view. */
+  onSelect?: (key: string) => void;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!ref.current) return;
@@ -23,14 +38,15 @@ export function BarPerCaseworker({ bars, title, thresholds = [] }: { bars: Bar[]
     const sorted = [...bars].sort((a, b) => a.value - b.value || b.label.localeCompare(a.label, 'da'));
     chart.setOption({
       animation: false,
-      grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 40, top: thresholds.length ? 24 : 8, bottom: 8, containLabel: true },
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => formatNumber(v) },
       xAxis: { type: 'value', minInterval: 1, axisLabel: { formatter: (v: number) => formatNumber(v) } },
       yAxis: { type: 'category', data: sorted.map((b) => (b.inactive ? `${b.label} (fratrådt)` : b.label)), axisLabel: { color: '#1f2933' } },
       series: [
         {
           type: 'bar',
-          data: sorted.map((b) => ({ value: b.value, itemStyle: { color: b.inactive ? '#7b8794' : '#1f5f99' } })),
+          data: sorted.map((b) => ({ value: b.value, itemStyle: { color: b.key === selected ? '#b45309' : b.inactive ? '#7b8794' : '#1f5f99' } })),
+          cursor: onSelect ? 'pointer' : 'default',
           label: { show: true, position: 'right', formatter: (p: { value: number }) => formatNumber(p.value), color: '#1f2933' },
           markLine: thresholds.length
             ? { symbol: 'none', silent: true, lineStyle: { color: '#b42318', type: 'dashed' }, label: { formatter: (p: { name: string }) => p.name }, data: thresholds.map((t) => ({ xAxis: t.value, name: t.label })) }
@@ -38,13 +54,14 @@ export function BarPerCaseworker({ bars, title, thresholds = [] }: { bars: Bar[]
         },
       ],
     });
+    if (onSelect) chart.on('click', (p) => onSelect(sorted[p.dataIndex].key));
     const resize = () => chart.resize();
     window.addEventListener('resize', resize);
     return () => {
       window.removeEventListener('resize', resize);
       chart.dispose();
     };
-  }, [bars, thresholds]);
+  }, [bars, thresholds, selected]);
   const height = Math.max(160, bars.length * 28 + 40);
   // Read top to bottom as drawn: highest first.
   const spoken = [...bars].sort((a, b) => b.value - a.value || a.label.localeCompare(b.label, 'da'));

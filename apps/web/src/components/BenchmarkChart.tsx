@@ -2,11 +2,12 @@ import { useEffect, useRef } from 'react';
 import { BarChart } from 'echarts/charts';
 import { GridComponent, MarkAreaComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
+import { LegacyGridContainLabel } from 'echarts/features';
 import { SVGRenderer } from 'echarts/renderers';
 import type { Benchmark } from '@bu/contracts';
 import { formatNumber } from '../format';
 
-echarts.use([BarChart, GridComponent, MarkLineComponent, MarkAreaComponent, TooltipComponent, SVGRenderer]);
+echarts.use([BarChart, GridComponent, MarkLineComponent, MarkAreaComponent, TooltipComponent, SVGRenderer, LegacyGridContainLabel]);
 
 /** Every municipality in the group as a bar, the own one highlighted, the median line and the quartile band. */
 export function BenchmarkChart({ value, own, names, title }: { value: Benchmark; own: number; names: Record<string, string>; title: string }) {
@@ -25,7 +26,7 @@ export function BenchmarkChart({ value, own, names, title }: { value: Benchmark;
         {
           type: 'bar',
           data: entries.map(([c, v]) => ({ value: v, itemStyle: { color: Number(c) === own ? '#b45309' : '#9fb3c8' } })),
-          markLine: value.median === null ? undefined : { symbol: 'none', silent: true, lineStyle: { color: '#1f2933' }, label: { formatter: 'Median' }, data: [{ yAxis: value.median }] },
+          markLine: value.median === null ? undefined : { symbol: 'none', silent: true, lineStyle: { color: '#1f2933' }, label: { formatter: 'Median', position: 'insideEndTop', color: '#1f2933' }, data: [{ yAxis: value.median }] },
           markArea: value.q1 === null ? undefined : { silent: true, itemStyle: { color: 'rgba(31, 95, 153, 0.12)' }, data: [[{ yAxis: value.q1 }, { yAxis: value.q3 }]] },
         },
       ],

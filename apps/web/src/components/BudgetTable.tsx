@@ -1,5 +1,6 @@
 import type { BudgetLine } from '@bu/contracts';
 import { formatNumber, formatShare } from '../format';
+import { CommentEditor } from './CommentEditor';
 
 const LIGHT: Record<string, { symbol: string; word: string }> = {
   green: { symbol: '✓', word: 'Inden for budget' },
@@ -10,7 +11,16 @@ const LIGHT: Record<string, { symbol: string; word: string }> = {
 const kr = (n: number | null) => (n === null ? '–' : formatNumber(Math.round(n / 1000)));
 
 /** Budget per account function with a colour-blind-safe light (colour, symbol and word); amounts in 1.000 kr. */
-export function BudgetTable({ lines, comments = {} }: { lines: Record<string, BudgetLine>; comments?: Record<string, string> }) {
+export function BudgetTable({
+  lines,
+  comments = {},
+  onSaveComment,
+}: {
+  lines: Record<string, BudgetLine>;
+  comments?: Record<string, string>;
+  /** Given for the roles that write the administration's comments (chef, admin). */
+  onSaveComment?: (key: string, text: string | null) => Promise<void>;
+}) {
   return (
     <table className="value-table budget">
       <caption className="sr-only">Budgetopfølgning pr. funktion, beløb i 1.000 kr.</caption>
@@ -29,7 +39,7 @@ export function BudgetTable({ lines, comments = {} }: { lines: Record<string, Bu
           <tr key={fn} data-testid={`budget-${fn}`}>
             <th scope="row">
               {fn} {l.name}
-              {comments[fn] && <p className="comment">{comments[fn]}</p>}
+              <CommentEditor text={comments[fn]} subject={`${fn} ${l.name ?? ''}`.trim()} onSave={onSaveComment && ((text) => onSaveComment(fn, text))} />
             </th>
             <td className="num">{kr(l.budget)}</td>
             <td className="num">

@@ -1,26 +1,71 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { KpiResponse } from '@bu/contracts';
 import { DATA_MAX_AGE_DAYS, type DashboardDefinition } from '@bu/dashboards';
-import { comments as fetchComments, kpis, type AdminComment } from '../api';
+import type { Role } from '@bu/contracts';
+import { ApiError, arrowLists, comments as fetchComments, deleteComment, kpiListArrow, kpis, saveComment, type AdminComment, type ComparisonGroup } from '../api';
+import { ComparisonGroups } from './ComparisonGroups';
+import { DrillBanner } from './DrillBanner';
+import { isDrilled, type Drill } from '../drill';
 import { formatDate } from '../format';
 import { FigureCard } from './FigureCard';
 
-export function DashboardView({ dashboard, municipality, asOf, exportDate }: { dashboard: DashboardDefinition; municipality: number; asOf?: string; exportDate?: string | null }) {
-  const [response, setResponse] = useState<KpiResponse | null>(null);
+export function DashboardView({
+  dashboard,
+  municipality,
+  asOf,
+  exportDate,
+  role,
+  canDrill = false,
+  drill,
+}: {
+  dashboard: DashboardDefinition;
+  municipality: number;
+  asOf?: string;
+  exportDate?: string | null;
+  role: Role;
+  /** The user may drill down from an aggregate to the work-list rows behind it. */
+  canDrill?: boolean;
+  /** The active drill-down (team leader view only). */
+  drill?: Drill;
+}) {
+  // Each answer remembers the view it belongs to: another date or group keeps the figures shown
+  // until the new ones arrive, another view never shows the previous view's figures.
+  const [mainAnswer, setMain] = useState<{ view: string; r: KpiResponse } | null>(null);
+  const [benchAnswer, setBench] = useState<{ view: string; r: KpiResponse } | null>(null);
+  const viewKey = `${dashboard.id}|${municipality}`;
+  const main = mainAnswer?.view === viewKey ? mainAnswer.r : null;
+  const bench = benchAnswer?.view === viewKey ? benchAnswer.r : null;
+  const [benchBusy, setBenchBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [notes, setNotes] = useState<AdminComment[]>([]);
+  // The comments of one municipality and period, shown only beside that municipality's figures.
+  const [notesAnswer, setNotes] = useState<{ key: string; list: AdminComment[] }>({ key: '', list: [] });
+  // The comparison group chosen per municipality (null: all municipalities), remembered in the browser.
+  const [chosen, setChosen] = useState<Record<number, { id: number | null; name: string | null }>>({});
+  const group = chosen[municipality] ?? { id: storedGroup(municipality), name: null };
+  const chooseGroup = (g: ComparisonGroup | null) => {
+    storeGroup(municipality, g?.id ?? null);
+    setChosen((c) => ({ ...c, [municipality]: { id: g?.id ?? null, name: g?.name ?? null } }));
+  };
+  const isBenchmark = (id: string) => dashboard.figures.some((f) => f.kpi === id && f.chart === 'benchmark');
   const ids = dashboard.figures.map((f) => f.kpi);
+  const mainIds = ids.filter((id) => !isBenchmark(id));
+  const benchIds = ids.filter(isBenchmark);
 
   useEffect(() => {
-    if (ids.length === 0) return;
+    if (mainIds.length === 0) return;
     let cancelled = false;
     setError(null);
-    kpis({ municipality, asOf, ids }).then(
-      (r) => {
+    // Lists marked arrow: one Arrow stream each, in parallel with the JSON answer for the rest.
+    const arrowIds = arrowLists() ? mainIds.filter((id) => dashboard.figures.some((f) => f.kpi === id && f.arrow)) : [];
+    const jsonIds = mainIds.filter((id) => !arrowIds.includes(id));
+    if (jsonIds.length === 0) jsonIds.push(...arrowIds.splice(0));
+    Promise.all([kpis({ municipality, asOf, ids: jsonIds }), ...arrowIds.map(async (id) => [id, await kpiListArrow({ municipality, asOf, id })] as const)]).then(
+      ([r, ...lists]) => {
         if (cancelled) return;
-        setResponse(r);
+        setMain({ view: viewKey, r: { ...r, kpis: { ...r.kpis, ...Object.fromEntries(lists) } } });
         // The administration's comments for the year of D, shown beside budget lines and goals.
-        if (dashboard.id === 'udvalg') fetchComments(municipality, r.asOf.slice(0, 4)).then((c) => !cancelled && setNotes(c), () => undefined);
+        const period = r.asOf.slice(0, 4);
+        if (dashboard.id === 'udvalg') fetchComments(municipality, period).then((c) => !cancelled && setNotes({ key: `${municipality}|${period}`, list: c }), () => undefined);
       },
       (e: Error) => !cancelled && setError(e.message),
     );
@@ -28,6 +73,57 @@ export function DashboardView({ dashboard, municipality, asOf, exportDate }: { d
       cancelled = true;
     };
   }, [dashboard.id, municipality, asOf]);
+
+  // Benchmarks are fetched on their own, again whenever the comparison group changes.
+  useEffect(() => {
+    if (benchIds.length === 0) return setBench(null);
+    let cancelled = false;
+    setBenchBusy(true);
+    kpis({ municipality, asOf, ids: benchIds, groupId: group.id }).then(
+      (r) => {
+        if (cancelled) return;
+        setBench({ view: viewKey, r });
+        setBenchBusy(false);
+      },
+      (e: ApiError) => {
+        if (cancelled) return;
+        setBenchBusy(false);
+        // A remembered group that was deleted meanwhile: compare with all municipalities.
+        if (e.status === 400 && group.id !== null) chooseGroup(null);
+        else setError(e.message);
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [dashboard.id, municipality, asOf, group.id]);
+
+  const response: KpiResponse | null =
+    main && (benchIds.length === 0 || bench)
+      ? { ...main, kpis: { ...main.kpis, ...bench?.kpis }, dimensions: { ...main.dimensions, ...bench?.dimensions } }
+      : benchIds.length > 0 && mainIds.length === 0
+        ? bench
+        : null;
+
+  // For the browser benchmark: the moment the view first shows its figures (after the next paint).
+  const marked = useRef(false);
+  useEffect(() => {
+    if (!response || marked.current) return;
+    marked.current = true;
+    requestAnimationFrame(() => performance.mark(VIEW_USABLE, { detail: dashboard.id }));
+  }, [response]);
+
+  // The administration (chef, admin) writes the comments the committee reads, for the year of D.
+  const period = response?.asOf.slice(0, 4);
+  const notes = notesAnswer.key === `${municipality}|${period}` ? notesAnswer.list : [];
+  const onSaveComment =
+    (role === 'chef' || role === 'admin') && period
+      ? async (subjectType: AdminComment['subjectType'], subjectKey: string, text: string | null) => {
+          if (text === null) await deleteComment(municipality, { subjectType, subjectKey, period });
+          else await saveComment(municipality, { subjectType, subjectKey, period, text });
+          setNotes({ key: `${municipality}|${period}`, list: await fetchComments(municipality, period) });
+        }
+      : undefined;
 
   return (
     <>
@@ -49,9 +145,29 @@ export function DashboardView({ dashboard, municipality, asOf, exportDate }: { d
               <span aria-hidden="true">!</span> Data er {ageInDays(exportDate)} dage gamle: seneste udtræk er fra {formatDate(exportDate)}.
             </p>
           )}
+          {isDrilled(drill) && <DrillBanner drill={drill} dashboard={dashboard} response={response} />}
+          {benchIds.length > 0 && bench && (
+            <ComparisonGroups
+              municipality={municipality}
+              names={bench.dimensions?.municipality ?? {}}
+              groupId={group.id}
+              onChange={chooseGroup}
+              canEdit={role === 'chef' || role === 'admin'}
+            />
+          )}
           <div className="grid">
             {dashboard.figures.map((f) => (
-              <FigureCard key={f.kpi} figure={f} response={response} comments={notes} />
+              <FigureCard
+                key={f.kpi}
+                figure={f}
+                response={response}
+                comments={notes}
+                onSaveComment={onSaveComment}
+                comparedWith={f.chart === 'benchmark' ? (group.id === null ? 'alle kommuner' : (group.name ?? 'valgt gruppe')) : undefined}
+                busy={f.chart === 'benchmark' && benchBusy}
+                drill={drill}
+                canDrill={canDrill}
+              />
             ))}
           </div>
         </>
@@ -65,3 +181,18 @@ function ageInDays(iso: string): number {
   const [y, m, d] = iso.split('-').map(Number);
   return Math.floor((Date.now() - Date.UTC(y, m - 1, d)) / 86_400_000);
 }
+
+const GROUP_KEY = 'boerneblik.comparisonGroup.';
+
+function storedGroup(municipality: number): number | null {
+  const v = localStorage.getItem(GROUP_KEY + municipality);
+  return v && /^\d+$/.test(v) ? Number(v) : null;
+}
+
+function storeGroup(municipality: number, id: number | null): void {
+  if (id === null) localStorage.removeItem(GROUP_KEY + municipality);
+  else localStorage.setItem(GROUP_KEY + municipality, String(id));
+}
+
+/** performance.mark name set when a view first shows its figures. */
+export const VIEW_USABLE = 'boerneblik:view-usable';

@@ -1,11 +1,13 @@
 import { useState } from 'react';
-import type { KpiList, KpiResponse, KpiValue } from '@bu/contracts';
+import type { CaseworkerInfo, KpiList, KpiResponse, KpiValue } from '@bu/contracts';
+import { drillHref, isDrilled, rowMatches, type Drill } from '../drill';
 import type { FigureDefinition } from '@bu/dashboards';
 import { formatNumber } from '../format';
 import { BarPerCaseworker } from './BarPerCaseworker';
 import { BenchmarkChart } from './BenchmarkChart';
 import type { Benchmark } from '@bu/contracts';
 import { BudgetTable } from './BudgetTable';
+import { EffectChart, EffectTable, type EffectChange } from './EffectChart';
 import { GoalList } from './GoalList';
 import { ShareTable } from './ShareTable';
 import type { AdminComment } from '../api';
@@ -28,43 +30,93 @@ function caseworkerBars(value: KpiValue, response: KpiResponse) {
 
 const isList = (v: unknown): v is KpiList => typeof v === 'object' && v !== null && Array.isArray((v as KpiList).rows);
 
-export function FigureCard({ figure, response, comments = [] }: { figure: FigureDefinition; response: KpiResponse; comments?: AdminComment[] }) {
+/** The part of a figure's value a drill-down keeps: work-list rows of the caseworker or team; a team's caseworkers. */
+function drilled(figure: FigureDefinition, value: KpiValue | undefined, drill: Drill | undefined, names: Record<string, CaseworkerInfo>): KpiValue | undefined {
+  if (!isDrilled(drill) || !value || typeof value !== 'object') return value;
+  if (figure.chart === 'work-list' && isList(value)) {
+    const keep = (l: KpiList): KpiList => {
+      const rows = l.rows.filter((r) => rowMatches(r, drill));
+      return { count: rows.length, rows };
+    };
+    const secondary = figure.secondary ? (value as unknown as Record<string, KpiList>)[figure.secondary.key] : undefined;
+    return { ...keep(value), ...(figure.secondary && secondary ? { [figure.secondary.key]: keep(secondary) } : {}) } as KpiValue;
+  }
+  if (figure.chart === 'bar-per-caseworker' && drill.team && !isSuppressed(value)) {
+    return Object.fromEntries(Object.entries(value).filter(([k]) => names[k]?.team === drill.team)) as KpiValue;
+  }
+  return value;
+}
+
+export function FigureCard({
+  figure,
+  response,
+  comments = [],
+  onSaveComment,
+  comparedWith,
+  busy = false,
+  drill,
+  canDrill = false,
+}: {
+  figure: FigureDefinition;
+  response: KpiResponse;
+  comments?: AdminComment[];
+  /** Given when the user may write the administration's comments on budget lines and goals (null: delete). */
+  onSaveComment?: (subjectType: AdminComment['subjectType'], key: string, text: string | null) => Promise<void>;
+  /** For a benchmark: the comparison group's name, shown in the title. */
+  comparedWith?: string;
+  /** The figure is being fetched again (another comparison group). */
+  busy?: boolean;
+  /** The active drill-down (team leader view): work lists show only its rows. */
+  drill?: Drill;
+  /** The user may drill down: caseworker bars and team rows link to the filtered work lists. */
+  canDrill?: boolean;
+}) {
+  const title = comparedWith ? `${figure.title} — ${comparedWith}` : figure.title;
   const notesFor = (type: AdminComment['subjectType']) => Object.fromEntries(comments.filter((c) => c.subjectType === type).map((c) => [c.subjectKey, c.text]));
   const [asTable, setAsTable] = useState(false);
-  const value = response.kpis[figure.kpi];
   const names = response.dimensions?.caseworker ?? {};
+  const total = response.kpis[figure.kpi];
+  const value = drilled(figure, total, drill, names);
+  // What is shown is also what is downloaded.
+  const shown: KpiResponse = value === total ? response : { ...response, kpis: { ...response.kpis, [figure.kpi]: value as KpiValue } };
+  const workerLinks = canDrill && figure.chart === 'bar-per-caseworker';
+  const workerHref = (key: string) => drillHref({ worker: key });
   const label = (key: string) => names[key]?.name ?? key;
   const headingId = `fig-${figure.kpi.replace(/\W/g, '-')}`;
   const barChart = figure.chart === 'bar-per-caseworker' || figure.chart === 'bar-per-key';
+  const tableToggle = barChart || figure.chart === 'effect';
   const chartable = barChart && value && typeof value === 'object' && !isSuppressed(value);
   const count = isList(value) ? value.count : null;
+  const totalCount = isList(total) ? total.count : null;
 
   let body;
   if (figure.chart === 'work-list' && isList(value)) {
     const secondary = figure.secondary ? ((value as unknown as Record<string, KpiList>)[figure.secondary.key] ?? null) : null;
     body = (
       <>
-        <WorkList caption={figure.title} rows={value.rows} columns={figure.columns ?? []} names={names} />
+        <WorkList caption={figure.title} rows={value.rows} columns={figure.columns ?? []} names={names} drilled={isDrilled(drill)} />
         {secondary && figure.secondary && (
           <>
             <h3>
               {figure.secondary.title} ({formatNumber(secondary.count)})
             </h3>
-            <WorkList caption={figure.secondary.title} rows={secondary.rows} columns={figure.columns ?? []} names={names} />
+            <WorkList caption={figure.secondary.title} rows={secondary.rows} columns={figure.columns ?? []} names={names} drilled={isDrilled(drill)} />
           </>
         )}
       </>
     );
   } else if (figure.chart === 'benchmark' && value && typeof value === 'object') {
-    body = <BenchmarkChart value={value as unknown as Benchmark} own={response.municipality} names={response.dimensions?.municipality ?? {}} title={figure.title} />;
+    body = <BenchmarkChart value={value as unknown as Benchmark} own={response.municipality} names={response.dimensions?.municipality ?? {}} title={title} />;
   } else if (figure.chart === 'budget-table' && value && typeof value === 'object') {
-    body = <BudgetTable lines={value as never} comments={notesFor('budget')} />;
+    body = <BudgetTable lines={value as never} comments={notesFor('budget')} onSaveComment={onSaveComment && ((key, text) => onSaveComment('budget', key, text))} />;
   } else if (figure.chart === 'share-table' && value && typeof value === 'object') {
-    body = <ShareTable caption={figure.title} value={value as never} columns={figure.columns ?? []} />;
+    body = <ShareTable caption={figure.title} value={value as never} columns={figure.columns ?? []} rowHref={canDrill ? (team) => drillHref({ team }) : undefined} />;
   } else if (figure.chart === 'goals' && Array.isArray(value)) {
-    body = <GoalList goals={value as never} comments={notesFor('goal')} />;
+    body = <GoalList goals={value as never} comments={notesFor('goal')} onSaveComment={onSaveComment && ((key, text) => onSaveComment('goal', key, text))} />;
   } else if (figure.chart === 'year-table' && value && typeof value === 'object') {
     body = <YearTable years={value as never} />;
+  } else if (figure.chart === 'effect' && value && typeof value === 'object') {
+    body = asTable ? <EffectTable caption={figure.title} value={value as unknown as EffectChange} /> : <EffectChart title={figure.title} value={value as unknown as EffectChange} />;
   } else if (figure.chart === 'share') {
     body = <ShareCard value={value} target={figure.target} />;
   } else if (figure.chart === 'number') {
@@ -72,29 +124,52 @@ export function FigureCard({ figure, response, comments = [] }: { figure: Figure
   } else if (chartable && Object.keys(value as object).length === 0) {
     body = <p>Ingen data på opgørelsesdatoen.</p>;
   } else if (asTable || !chartable) {
-    body = <ValueTable caption={figure.title} value={value ?? null} label={label} keyHeader={figure.chart === 'bar-per-caseworker' ? 'Rådgiver' : undefined} />;
+    body = (
+      <ValueTable
+        caption={figure.title}
+        value={value ?? null}
+        label={label}
+        keyHeader={figure.chart === 'bar-per-caseworker' ? 'Rådgiver' : undefined}
+        href={workerLinks ? workerHref : undefined}
+        selected={drill?.worker}
+      />
+    );
   } else {
     const bars = figure.chart === 'bar-per-key' ? Object.entries(value as Record<string, number>).map(([key, v]) => ({ key, label: key, value: v })) : caseworkerBars(value, response);
-    body = <BarPerCaseworker title={figure.title} bars={bars} thresholds={figure.thresholds} />;
+    body = (
+      <BarPerCaseworker
+        title={figure.title}
+        bars={bars}
+        thresholds={figure.thresholds}
+        selected={drill?.worker}
+        onSelect={workerLinks ? (key) => (window.location.hash = workerHref(key)) : undefined}
+      />
+    );
   }
 
   return (
-    <section className={`card card-${figure.chart}`} aria-labelledby={headingId} data-testid={`figure-${figure.kpi}`}>
+    <section className={`card card-${figure.chart}`} aria-labelledby={headingId} aria-busy={busy || undefined} data-testid={`figure-${figure.kpi}`}>
       <div className="card-head">
         <h2 id={headingId}>
-          {figure.title}
-          {count !== null && <span className="count" data-testid="count"> {formatNumber(count)}</span>}
+          {title}
+          {count !== null && (
+            <span className="count" data-testid="count">
+              {' '}
+              {totalCount !== null && isDrilled(drill) ? `${formatNumber(count)} af ${formatNumber(totalCount)}` : formatNumber(count)}
+            </span>
+          )}
         </h2>
-        {barChart && (
+        {tableToggle && (
           <button type="button" className="link" aria-pressed={asTable} onClick={() => setAsTable(!asTable)}>
             {asTable ? 'Vis som diagram' : 'Vis som tabel'}
           </button>
         )}
       </div>
       {figure.description && <p className="muted">{figure.description}</p>}
+      {workerLinks && <p className="muted small">Vælg en rådgiver – klik på søjlen, eller vis som tabel – for at se rådgiverens sager i arbejdslisterne.</p>}
       {body}
       <p className="download">
-        <button type="button" className="link" onClick={() => download(figure, response)}>
+        <button type="button" className="link" onClick={() => download({ ...figure, title }, shown)}>
           Hent som Excel
         </button>
       </p>

@@ -1,5 +1,6 @@
 import type { GoalStatus } from '@bu/contracts';
 import { formatNumber, formatShare } from '../format';
+import { CommentEditor } from './CommentEditor';
 import { displayValue, isSuppressed } from './ValueTable';
 
 const LIGHT = {
@@ -14,7 +15,7 @@ function show(kpi: string, v: unknown): string {
   return /share|_24h|_4m|on_time|conversation/.test(kpi) ? formatShare(v as number) : formatNumber(v as number);
 }
 
-export function GoalList({ goals, comments }: { goals: GoalStatus[]; comments: Record<string, string> }) {
+export function GoalList({ goals, comments, onSaveComment }: { goals: GoalStatus[]; comments: Record<string, string>; onSaveComment?: (key: string, text: string | null) => Promise<void> }) {
   if (goals.length === 0) return <p>Der er ikke registreret politiske mål.</p>;
   const years = Object.keys(goals[0].previousYears).sort();
   return (
@@ -41,7 +42,7 @@ export function GoalList({ goals, comments }: { goals: GoalStatus[]; comments: R
                 {' '}
                 (mål {g.direction === '>=' ? 'mindst' : 'højst'} {show(g.kpi, g.target)})
               </span>
-              {comments[String(g.id)] && <p className="comment">{comments[String(g.id)]}</p>}
+              <CommentEditor text={comments[String(g.id)]} subject={`målet ${g.title}`} onSave={onSaveComment && ((text) => onSaveComment(String(g.id), text))} />
             </th>
             {years.map((y) => (
               <td key={y} className="num">

@@ -3,7 +3,18 @@ import { formatShare } from '../format';
 import { displayValue } from './ValueTable';
 
 /** An object of objects of shares (per team: per deadline) as a table in %. */
-export function ShareTable({ caption, value, columns }: { caption: string; value: Record<string, Record<string, unknown>>; columns: ListColumn[] }) {
+export function ShareTable({
+  caption,
+  value,
+  columns,
+  rowHref,
+}: {
+  caption: string;
+  value: Record<string, Record<string, unknown>>;
+  columns: ListColumn[];
+  /** Each row (team) links to the rows behind it (drill-down). */
+  rowHref?: (row: string) => string;
+}) {
   return (
     <table className="value-table">
       <caption className="sr-only">{caption}</caption>
@@ -20,7 +31,7 @@ export function ShareTable({ caption, value, columns }: { caption: string; value
       <tbody>
         {Object.entries(value).map(([row, cells]) => (
           <tr key={row} data-testid={`share-row-${row}`}>
-            <th scope="row">{row}</th>
+            <th scope="row">{rowHref ? <a href={rowHref(row)}>{row}</a> : row}</th>
             {columns.map((c) => (
               <td key={c.key} className="num">
                 {typeof cells[c.key] === 'number' ? formatShare(cells[c.key] as number) : displayValue(cells[c.key])}

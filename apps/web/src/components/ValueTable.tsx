@@ -11,7 +11,23 @@ export function displayValue(v: unknown): string {
 }
 
 /** The numbers behind a figure as an accessible table; raw values in data-value for tests and export. */
-export function ValueTable({ caption, value, label, keyHeader }: { caption: string; value: KpiValue; label?: (key: string) => string; keyHeader?: string }) {
+export function ValueTable({
+  caption,
+  value,
+  label,
+  keyHeader,
+  href,
+  selected,
+}: {
+  caption: string;
+  value: KpiValue;
+  label?: (key: string) => string;
+  keyHeader?: string;
+  /** Each key links to the rows behind it (drill-down). */
+  href?: (key: string) => string;
+  /** The key of the active drill-down, marked in the table. */
+  selected?: string;
+}) {
   const entries: [string, unknown][] =
     typeof value === 'object' && value !== null && !isSuppressed(value) ? Object.entries(value as Record<string, unknown>) : [['Værdi', value]];
   return (
@@ -27,8 +43,18 @@ export function ValueTable({ caption, value, label, keyHeader }: { caption: stri
       </thead>
       <tbody>
         {entries.map(([key, v]) => (
-          <tr key={key} data-testid={`row-${key}`}>
-            <th scope="row">{label ? label(key) : key}</th>
+          <tr key={key} data-testid={`row-${key}`} className={key === selected ? 'selected' : undefined}>
+            <th scope="row">
+              {href ? (
+                <a href={href(key)} aria-current={key === selected ? 'true' : undefined}>
+                  {label ? label(key) : key}
+                </a>
+              ) : label ? (
+                label(key)
+              ) : (
+                key
+              )}
+            </th>
             <td className="num" data-value={typeof v === 'number' ? String(v) : ''}>
               {displayValue(v)}
             </td>

@@ -27,9 +27,22 @@ function cell(value: unknown, column: ListColumn, names: Record<string, Casework
 const SHOWN = 10;
 
 /** A work list the team leader acts on: sorted by the API (days overdue first), first rows shown. */
-export function WorkList({ caption, rows, columns, names }: { caption: string; rows: Row[]; columns: ListColumn[]; names: Record<string, CaseworkerInfo> }) {
+export function WorkList({
+  caption,
+  rows,
+  columns,
+  names,
+  drilled = false,
+}: {
+  caption: string;
+  rows: Row[];
+  columns: ListColumn[];
+  names: Record<string, CaseworkerInfo>;
+  /** The rows are a drill-down's part of the list. */
+  drilled?: boolean;
+}) {
   const [all, setAll] = useState(false);
-  if (rows.length === 0) return <p className="ok-note">✓ Ingen på listen.</p>;
+  if (rows.length === 0) return <p className="ok-note">✓ Ingen på listen{drilled ? ' i dette udsnit' : ''}.</p>;
   const shown = all ? rows : rows.slice(0, SHOWN);
   return (
     <>

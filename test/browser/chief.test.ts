@@ -1,0 +1,155 @@
+import { strFromU8, unzipSync } from 'fflate';
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { Benchmark, KpiResponse } from '@bu/contracts';
+import { importDubu, importStatistics } from '@bu/etl';
+import { BrowserApp, OUT, ROOT, seriousA11yViolations, startBrowserApp } from '../support/browser-app';
+import { TEST_SECRET } from '../support/database';
+
+interface EffectGroup {
+  children: number;
+  meanChange: number | null;
+  improved: number | null;
+  unchanged: number | null;
+  worsened: number | null;
+}
+
+const share = new Intl.NumberFormat('da-DK', { style: 'percent', maximumFractionDigits: 1 });
+
+// dubu-chief at D = 30-04-2024 (effect measurements for three children, test/kpi/chief.test.ts)
+// and statistics-benchmark (Odense 461 and four other municipalities, test/kpi/benchmark.test.ts).
+describe('the chief view in Chromium: effect and comparison groups', () => {
+  let env: BrowserApp;
+  beforeAll(async () => {
+    env = await startBrowserApp(async (db) => {
+      await importDubu(db.pool, join(ROOT, 'test/fixtures/dubu-chief'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
+      await importStatistics(db.pool, join(ROOT, 'test/fixtures/statistics-benchmark'), { pseudonymSecret: TEST_SECRET });
+    }, 'Team Nord');
+  });
+  afterAll(() => env?.close());
+
+  it('draws improved / unchanged / worsened per measure type with the shares the API gives, as chart, table and Excel', async () => {
+    const api = await env.api<KpiResponse>('chef', '/api/v1/kpis?ids=effect.change');
+    const effect = api.kpis['effect.change'] as unknown as EffectGroup & { byMeasureType: Record<string, EffectGroup> };
+    const rows: [string, EffectGroup][] = [['Alle børn', effect], ...Object.entries(effect.byMeasureType)];
+    // The fixture's answer, so the comparison below is not between two empty lists.
+    expect(effect.children).toBe(3);
+    expect(Object.keys(effect.byMeasureType)).toEqual(['Aflastning', 'Merudgifter', 'Opholdssted', 'Plejefamilie']);
+
+    const page = await env.login('chef', { downloads: true });
+    const figure = page.getByTestId('figure-effect.change');
+    await figure.waitFor();
+    // The chart, as a screen reader hears it: every row with its children and the three shares.
+    const spoken = rows.map(([name, g]) => `${name}, ${g.children} børn: forbedret ${share.format(g.improved!)}, uændret ${share.format(g.unchanged!)}, forværret ${share.format(g.worsened!)}`);
+    expect(await figure.locator('.chart[role=img]').getAttribute('aria-label')).toBe(`Effekt: udvikling i trivselsscorer: ${spoken.join('; ')}`);
+    // One stacked bar segment per non-zero share is drawn.
+    expect(await figure.locator('svg path').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(OUT, 'chef-effect-1366.png'), fullPage: true });
+
+    await figure.getByRole('button', { name: 'Vis som tabel' }).click();
+    expect(await figure.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-testid')))).toEqual(rows.map(([name]) => `effect-row-${name}`));
+    for (const [name, g] of rows) {
+      const cells = figure.getByTestId(`effect-row-${name}`).locator('td');
+      expect(await cells.evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value'))), name).toEqual([g.children, g.improved, g.unchanged, g.worsened, g.meanChange].map(String));
+      expect(await cells.nth(1).textContent(), name).toBe(share.format(g.improved!));
+    }
+
+    const [download] = await Promise.all([page.waitForEvent('download'), figure.getByRole('button', { name: 'Hent som Excel' }).click()]);
+    const sheet = strFromU8(unzipSync(new Uint8Array(readFileSync(await download.path())))['xl/worksheets/sheet1.xml']);
+    // Row 2 is every child: 3 children, shares as numeric cells.
+    expect(sheet).toContain(`<c r="B2"><v>3</v></c><c r="C2"><v>${effect.improved}</v></c>`);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('compares with a comparison group the chief creates: median and rank are the API\'s for that group, and the choice is remembered', async () => {
+    const NOTIFICATIONS = 'benchmark.activity.notifications_per_1000';
+    const PLACED = 'benchmark.activity.placed_children_per_1000';
+    const benchmarks = async (query = '') => (await env.api<KpiResponse>('chef', `/api/v1/kpis?ids=${NOTIFICATIONS},${PLACED}${query}`)).kpis as unknown as Record<string, Benchmark>;
+    const number = new Intl.NumberFormat('da-DK', { maximumFractionDigits: 1 });
+    const facts = (b: Benchmark) => `${b.own === null ? '–' : number.format(b.own)} (${b.year ?? '–'}) · median ${b.median === null ? '–' : number.format(b.median)} · nr. ${b.rank ?? '–'} af ${b.count}`;
+    const shown = (page: Page, kpi: string) => page.getByTestId(`figure-${kpi}`).getByTestId('benchmark-facts');
+
+    const page = await env.login('chef');
+    const panel = page.getByTestId('comparison-groups');
+    await panel.waitFor();
+    const all = await benchmarks();
+    expect(await shown(page, NOTIFICATIONS).textContent()).toContain(facts(all[NOTIFICATIONS]));
+    expect(facts(all[NOTIFICATIONS])).toBe('110 (2024) · median 105 · nr. 2 af 4');
+    expect(await page.getByTestId(`figure-${NOTIFICATIONS}`).getByRole('heading').textContent()).toBe('Underretninger pr. 1.000 børn — alle kommuner');
+
+    // A new group: Aalborg and Aarhus, picked from the list of municipalities.
+    await panel.getByRole('button', { name: 'Ny gruppe' }).click();
+    await panel.getByLabel('Navn').fill('Store byer');
+    await panel.getByLabel('Find kommune').fill('aa');
+    await panel.getByRole('checkbox', { name: 'Aalborg' }).check();
+    await panel.getByRole('checkbox', { name: 'Aarhus' }).check();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await panel.getByRole('button', { name: 'Gem gruppen' }).click();
+
+    const groups = await env.api<{ id: number; name: string; members: number[] }[]>('chef', '/api/v1/comparison-groups?municipality=461');
+    expect(groups.map((g) => [g.name, g.members])).toEqual([['Store byer', [751, 851]]]);
+    const grouped = await benchmarks(`&groupId=${groups[0].id}`);
+    // Odense 110 with Aarhus 80 and Aalborg 150: median 110, rank 2 of 3 (placements 2023: 10, 8, 13).
+    expect(facts(grouped[NOTIFICATIONS])).toBe('110 (2024) · median 110 · nr. 2 af 3');
+    await shown(page, NOTIFICATIONS).getByText(facts(grouped[NOTIFICATIONS])).waitFor();
+    expect(await shown(page, PLACED).textContent()).toContain(facts(grouped[PLACED]));
+    expect(await page.getByTestId(`figure-${NOTIFICATIONS}`).getByRole('heading').textContent()).toBe('Underretninger pr. 1.000 børn — Store byer');
+    expect(await panel.getByLabel('Sammenligningsgruppe').inputValue()).toBe(String(groups[0].id));
+    await page.screenshot({ path: join(OUT, 'chef-group-1366.png'), fullPage: true });
+
+    // Remembered after a reload; back to all municipalities on request.
+    await page.reload();
+    await shown(page, NOTIFICATIONS).getByText(facts(grouped[NOTIFICATIONS])).waitFor();
+    await panel.getByLabel('Sammenligningsgruppe').selectOption({ label: 'Alle kommuner' });
+    await shown(page, NOTIFICATIONS).getByText(facts(all[NOTIFICATIONS])).waitFor();
+
+    // A group started from the suggested statistical neighbours holds exactly those.
+    const suggested = await env.api<{ code: number; name: string }[]>('chef', '/api/v1/comparison-groups/suggested?municipality=461');
+    expect(suggested.length).toBeGreaterThan(0);
+    await panel.getByRole('button', { name: 'Ny gruppe' }).click();
+    await panel.getByRole('button', { name: 'Start fra foreslåede nabokommuner' }).click();
+    await panel.getByRole('status').getByText('foreslåede nabokommuner er valgt').waitFor();
+    const checked = await panel.locator('.municipality-list input:checked').evaluateAll((els) => els.map((el) => el.parentElement!.textContent!.trim()));
+    expect(checked.sort()).toEqual(suggested.map((n) => n.name).sort());
+    expect(await panel.getByLabel('Navn').inputValue()).toBe('Statistiske naboer');
+    await panel.getByRole('button', { name: 'Gem gruppen' }).click();
+    await page.getByTestId(`figure-${NOTIFICATIONS}`).getByRole('heading', { name: 'Underretninger pr. 1.000 børn — Statistiske naboer' }).waitFor();
+    const neighbours = (await env.api<{ id: number; name: string }[]>('chef', '/api/v1/comparison-groups?municipality=461')).find((g) => g.name === 'Statistiske naboer')!;
+    const near = await benchmarks(`&groupId=${neighbours.id}`);
+    await shown(page, NOTIFICATIONS).getByText(facts(near[NOTIFICATIONS])).waitFor();
+
+    // Changing a group: Esbjerg added to Store byer, which is renamed; then the neighbours deleted.
+    const storeByer = groups[0].id;
+    await panel.getByLabel('Sammenligningsgruppe').selectOption(String(storeByer));
+    await panel.getByRole('button', { name: 'Ret gruppen' }).click();
+    await panel.getByLabel('Navn').fill('Store byer og Esbjerg');
+    await panel.getByRole('checkbox', { name: 'Esbjerg' }).check();
+    await panel.getByRole('button', { name: 'Gem gruppen' }).click();
+    await page.getByTestId(`figure-${NOTIFICATIONS}`).getByRole('heading', { name: 'Underretninger pr. 1.000 børn — Store byer og Esbjerg' }).waitFor();
+    const renamed = (await env.api<{ id: number; name: string; members: number[] }[]>('chef', '/api/v1/comparison-groups?municipality=461')).map((g) => [g.name, g.members]);
+    expect(renamed).toEqual([['Statistiske naboer', expect.any(Array)], ['Store byer og Esbjerg', [561, 751, 851]]]);
+    const edited = (await env.api<{ id: number; name: string }[]>('chef', '/api/v1/comparison-groups?municipality=461')).find((g) => g.name === 'Store byer og Esbjerg')!;
+    await shown(page, NOTIFICATIONS).getByText(facts((await benchmarks(`&groupId=${edited.id}`))[NOTIFICATIONS])).waitFor();
+
+    await panel.getByLabel('Sammenligningsgruppe').selectOption(String(neighbours.id));
+    page.once('dialog', (d) => d.accept());
+    await panel.getByRole('button', { name: 'Slet gruppen' }).click();
+    await page.getByTestId(`figure-${NOTIFICATIONS}`).getByRole('heading', { name: 'Underretninger pr. 1.000 børn — alle kommuner' }).waitFor();
+    expect((await env.api<{ name: string }[]>('chef', '/api/v1/comparison-groups?municipality=461')).map((g) => g.name)).toEqual(['Store byer og Esbjerg']);
+    await page.close();
+  });
+
+  it('fits 1024×768 without horizontal scrolling, with the group form open', async () => {
+    const page = await env.login('chef', { viewport: { width: 1024, height: 768 } });
+    const panel = page.getByTestId('comparison-groups');
+    await panel.getByRole('button', { name: 'Ny gruppe' }).click();
+    await panel.getByRole('checkbox', { name: 'Aalborg' }).waitFor();
+    await page.getByTestId('figure-effect.change').locator('.chart').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+    await page.screenshot({ path: join(OUT, 'chef-group-form-1024.png'), fullPage: true });
+    await page.close();
+  });
+});
