@@ -1,5 +1,6 @@
-// npm run bench -- <etl|api> [size | --fresh --scale x] — benchmarks that print figures (speed is measured here, never in timed tests).
+// npm run bench -- <etl|api|browser> [rows | --fresh --scale x | runs] — benchmarks that print figures (speed is measured here, never in timed tests).
 import { benchApi } from '../bench/api';
+import { benchBrowser } from '../bench/browser';
 import { benchEtl } from '../bench/etl';
 
 const [what, ...args] = process.argv.slice(2);
@@ -7,6 +8,7 @@ const size = args[0];
 const run: Record<string, () => Promise<void>> = {
   etl: () => benchEtl(Number(size ?? 1_000_000)),
   api: () => benchApi(args),
+  browser: () => benchBrowser(size),
 };
 if (!what || !run[what]) {
   console.error(`Brug: npm run bench -- <${Object.keys(run).join('|')}> [antal]`);

@@ -10,7 +10,7 @@ import { DUBU_SMALL, DUBU_SMALL_D } from '../support/fixtures';
 type Role = 'udvalg' | 'chef' | 'teamleder' | 'admin';
 const ROLES: Role[] = ['udvalg', 'chef', 'teamleder', 'admin'];
 
-const MATRIX: { method: 'get' | 'post' | 'put'; path: string; body?: object; expect: Record<Role, number>; anonymous?: number }[] = [
+const MATRIX: { method: 'get' | 'post' | 'put' | 'delete'; path: string; body?: object; expect: Record<Role, number>; anonymous?: number }[] = [
   { method: 'get', path: '/api/health', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 }, anonymous: 200 },
   { method: 'get', path: '/api/v1/me', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 } },
   { method: 'get', path: '/api/v1/municipalities', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 } },
@@ -34,6 +34,7 @@ const MATRIX: { method: 'get' | 'post' | 'put'; path: string; body?: object; exp
   { method: 'post', path: '/api/v1/comparison-groups', body: {}, expect: { udvalg: 403, chef: 400, teamleder: 403, admin: 400 } },
   { method: 'get', path: '/api/v1/comments', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 } },
   { method: 'put', path: '/api/v1/comments', body: {}, expect: { udvalg: 403, chef: 400, teamleder: 403, admin: 400 } },
+  { method: 'delete', path: '/api/v1/comments', expect: { udvalg: 403, chef: 400, teamleder: 403, admin: 400 } },
 ];
 
 describe('role matrix: every endpoint with every role', () => {

@@ -4,7 +4,7 @@ import { resolve } from 'path';
 import type { Browser, Page } from 'playwright-core';
 import { PASSWORD, seedUsers, startTestApi } from './api';
 import { launchBrowser } from './browser';
-import { ensureFreshWebBuild } from './browser-build';
+import { ensureWebBuilt } from '../../scripts/lib/build-web';
 import { createTestDatabase, TestDatabase } from './database';
 
 export const ROOT = resolve(__dirname, '../..');
@@ -23,7 +23,7 @@ export interface BrowserApp {
 
 /** The built dashboard served by the API on a fresh database with the given data, and Chromium. */
 export async function startBrowserApp(load: (db: TestDatabase) => Promise<unknown>, team: string): Promise<BrowserApp> {
-  const webDist = await ensureFreshWebBuild(ROOT);
+  const webDist = await ensureWebBuilt(ROOT);
   const db = await createTestDatabase();
   await load(db);
   await seedUsers(db, 461, team);

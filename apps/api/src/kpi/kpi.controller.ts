@@ -125,7 +125,7 @@ export class KpiController {
     );
     await this.audit.record(user, municipality.code, listIds, answer.cases, { asOf, period });
     res.setHeader('Content-Type', answer.type);
-    res.setHeader('Vary', 'Accept-Encoding');
+    res.setHeader('Vary', 'Accept, Accept-Encoding');
     // A large answer goes compressed where the client takes it; compressed once, kept with the answer.
     if (answer.body.length > 1400 && /\bgzip\b/.test(acceptEncoding ?? '')) {
       answer.gzip ??= gzipSync(answer.body);

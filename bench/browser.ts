@@ -1,6 +1,6 @@
 // Browser benchmark: time from navigation to the first view usable, on the demo data.
 //
-//   node tools/run.js scripts/bench-browser.ts [runs]      (default 5 measured runs per case)
+//   npm run bench -- browser [runs]      (default 5 measured runs per case)
 //   BENCH_JSON=1 ... prints the results as JSON as well
 //
 // Builds the dashboard (production), starts the embedded default (`npm start`: PostgreSQL from
@@ -21,7 +21,6 @@ import { chromium, type Browser } from 'playwright-core';
 const ROOT = resolve(__dirname, '..');
 const PORT = Number(process.env.BENCH_PORT ?? 3998);
 const BASE = `http://127.0.0.1:${PORT}`;
-const RUNS = Math.max(1, Math.min(50, Number(process.argv[2] ?? 5) || 5));
 const MARK = 'boerneblik:view-usable';
 const CASES: { user: string; view: string }[] = [
   { user: 'udvalg', view: 'udvalg' },
@@ -111,7 +110,8 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-async function main(): Promise<void> {
+export async function benchBrowser(runsArg?: string): Promise<void> {
+  const RUNS = Math.max(1, Math.min(50, Number(runsArg ?? 5) || 5));
   console.log('Building the dashboard ...');
   await buildWeb();
   console.log('Starting the embedded default with demo data (first time: generates and imports the demo) ...');
@@ -151,11 +151,3 @@ async function main(): Promise<void> {
   }
   if (process.env.BENCH_JSON) console.log(JSON.stringify(results, null, 2));
 }
-
-main().then(
-  () => process.exit(0),
-  (e) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
