@@ -7,12 +7,14 @@ import { DataSource } from 'typeorm';
 // one computation instead of running the same SQL fifty times.
 
 /** Bytes of cached values kept per API process; the oldest-used go first. */
-const MAX_BYTES = Number(process.env.KPI_CACHE_MB ?? 64) * 1024 * 1024;
+const MAX_BYTES = Number(process.env.KPI_CACHE_MB ?? 256) * 1024 * 1024;
 
 interface Entry {
   value: unknown;
   bytes: number;
 }
+
+const isAnswer = (v: unknown): v is { body: Buffer; gzip?: Buffer } => !!v && typeof v === 'object' && Buffer.isBuffer((v as { body?: unknown }).body);
 
 @Injectable()
 export class KpiCache {
@@ -66,7 +68,8 @@ export class KpiCache {
   }
 
   private store(key: string, value: unknown): void {
-    const bytes = (JSON.stringify(value) ?? '').length * 2 + key.length * 2;
+    // Serialised answers count their bytes; other values about their JSON length.
+    const bytes = key.length + (Buffer.isBuffer(value) ? value.length : isAnswer(value) ? value.body.length + (value.gzip?.length ?? 0) : (JSON.stringify(value) ?? '').length);
     if (bytes > MAX_BYTES / 4) return;
     this.entries.set(key, { value, bytes });
     this.bytes += bytes;
