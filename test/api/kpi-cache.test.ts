@@ -58,8 +58,11 @@ describe('KPI cache, invalidated by imports and by settings', () => {
     const ask = () => request(app.getHttpServer()).get('/api/v1/kpis?ids=caseload.unassigned').set('Authorization', `Bearer ${token}`).expect(200);
     await ask();
     await Promise.all(Array.from({ length: 20 }, ask));
-    const { rows } = await db.pool.query(`SELECT count(*)::int AS n, count(DISTINCT case_ids)::int AS lists, min(case_ids::text) AS cases FROM audit_log WHERE username = 'chef'`);
+    const { rows } = await db.pool.query(`SELECT count(*)::int AS n, count(DISTINCT case_ids)::int AS lists, min(case_ids::text) AS cases FROM audit_access WHERE username = 'chef'`);
     expect(rows[0]).toEqual({ n: 21, lists: 1, cases: '{C5,C6,C8}' });
+    // The set of cases is stored once, however many times it was seen.
+    const sets = await db.pool.query(`SELECT count(DISTINCT case_set_id)::int AS n, count(*) FILTER (WHERE case_ids IS NOT NULL)::int AS inline FROM audit_log`);
+    expect(sets.rows[0]).toEqual({ n: 1, inline: 0 });
   });
 
   it('sends a large answer gzip-compressed to a client that takes it, the same JSON either way', async () => {

@@ -68,7 +68,7 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
 
     await db.pool.query('DELETE FROM audit_log');
     await get('chef', 'ids=caseload.unassigned&sort=-case&limit=1').expect(200);
-    const { rows } = await db.pool.query('SELECT case_ids FROM audit_log');
+    const { rows } = await db.pool.query('SELECT case_ids FROM audit_access');
     expect(rows).toEqual([{ case_ids: ['C8'] }]);
   });
 
@@ -81,7 +81,7 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
   it('writes who saw which cases to the audit log', async () => {
     await db.pool.query('DELETE FROM audit_log');
     await get('teamleder', 'ids=caseload.unassigned,deadline.notification_overdue,caseload.open_cases').expect(200);
-    const { rows } = await db.pool.query('SELECT username, role, action, municipality_code, case_ids FROM audit_log');
+    const { rows } = await db.pool.query('SELECT username, role, action, municipality_code, case_ids FROM audit_access');
     expect(rows).toEqual([
       { username: 'teamleder', role: 'teamleder', action: 'kpi:caseload.unassigned,deadline.notification_overdue', municipality_code: 461, case_ids: ['C4', 'C5', 'C6'] },
     ]);

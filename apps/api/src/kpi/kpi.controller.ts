@@ -26,8 +26,9 @@ interface Answer {
   type: string;
   body: Buffer;
   gzip?: Buffer;
-  /** The case numbers on it, for the audit log. */
+  /** The case numbers on it, for the audit log, and their row in audit_case_set once stored. */
   cases: string[];
+  caseSet?: Promise<string | null>;
 }
 
 @ApiTags('kpis')
@@ -108,7 +109,8 @@ export class KpiController {
     if (denied.length > 0) throw new ForbiddenException(`Din rolle kan ikke se: ${denied.join(', ')}`);
     if (listQuery) {
       const lists = requested.map((id) => kpiById(id)!).filter((k) => k.unit === 'list');
-      if (lists.length === 0) throw new BadRequestException('sort, filter, offset og limit gælder lister; ids nævner ingen liste');
+      // Asking for the role's whole set with a page size is fine when the role has no lists.
+      if (lists.length === 0 && idsParam) throw new BadRequestException('sort, filter, offset og limit gælder lister; ids nævner ingen liste');
       for (const k of lists) {
         const unknownField = unknownFields(listQuery, k.fields ?? []);
         if (unknownField.length > 0) throw new BadRequestException(`${k.id} har ikke feltet ${unknownField.join(', ')}; felterne er ${(k.fields ?? []).join(', ')}`);
@@ -123,7 +125,12 @@ export class KpiController {
     const answer = await this.cache.get(version, `answer|${key}`, () =>
       this.answer(version, user.role, { municipality: municipality.code, asOf, period, teams, comparisonGroup: comparisonGroup?.map(Number) }, requested, listQuery, arrow),
     );
-    await this.audit.record(user, municipality.code, listIds, answer.cases, { asOf, period });
+    // The answer's set of cases is stored once; a failed attempt is tried again by the next request.
+    answer.caseSet ??= this.audit.caseSet(answer.cases).catch((e) => {
+      answer.caseSet = undefined;
+      throw e;
+    });
+    await this.audit.record(user, municipality.code, listIds, await answer.caseSet, { asOf, period });
     res.setHeader('Content-Type', answer.type);
     res.setHeader('Vary', 'Accept, Accept-Encoding');
     // A large answer goes compressed where the client takes it; compressed once, kept with the answer.

@@ -61,7 +61,9 @@ export class AuditLogEntity {
   @Column('text') role: string;
   @Column('text') action: string;
   @Column('smallint', { name: 'municipality_code', nullable: true }) municipalityCode: number | null;
-  @Column('text', { name: 'case_ids', array: true }) caseIds: string[];
+  /** Rows written before audit_case_set; newer rows point at their set of cases (view audit_access). */
+  @Column('text', { name: 'case_ids', array: true, nullable: true }) caseIds: string[] | null;
+  @Column('bigint', { name: 'case_set_id', nullable: true }) caseSetId: string | null;
   @Column('jsonb') detail: Record<string, unknown>;
 }
 
