@@ -179,6 +179,22 @@ export async function benchApi(args: string[]): Promise<void> {
         tokens.set(`${role}-${m}`, ((await res.json()) as { token: string }).token);
       }
     }
+    // The floor on this machine: the same 50 clients on the health check, which reads nothing.
+    const floor: Sample[] = [];
+    let next = 0;
+    const floorStarted = Date.now();
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async () => {
+        while (next++ < 2000) {
+          const t = process.hrtime.bigint();
+          const res = await fetch(`${base}/api/health`);
+          await res.arrayBuffer();
+          floor.push({ role: 'admin', ms: Number(process.hrtime.bigint() - t) / 1e6, ok: res.ok });
+        }
+      }),
+    );
+    const floorMs = floor.map((s) => s.ms);
+    console.log(`floor: GET /api/health, ${CLIENTS} clients, 2000 requests: p50 ${percentile(floorMs, 50).toFixed(0)} ms, p95 ${percentile(floorMs, 95).toFixed(0)} ms (${(2000 / ((Date.now() - floorStarted) / 1000)).toFixed(0)}/s)`);
     const list = specs();
     const shuffled = (xs: Spec[], seed: number) => xs.map((x, i) => ({ x, k: (i * 2654435761 + seed * 40503) % 4294967296 })).sort((a, b) => a.k - b.k).map((e) => e.x);
     console.log('');

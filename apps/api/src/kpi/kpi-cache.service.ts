@@ -29,7 +29,9 @@ export class KpiCache {
 
   /** The data version now; read once per request, before anything is computed. */
   async version(): Promise<string> {
-    const [row] = await this.db.query('SELECT version::text AS version FROM data_version');
+    // Straight on the driver's pool: this runs on every request, TypeORM's query runner costs more than the query.
+    const pool = (this.db.driver as unknown as { master?: { query(sql: string): Promise<{ rows: { version: string }[] }> } }).master;
+    const [row] = pool ? (await pool.query('SELECT version::text AS version FROM data_version')).rows : await this.db.query('SELECT version::text AS version FROM data_version');
     if (row.version !== this.seen) {
       // Nothing computed before the change will be read again.
       this.entries.clear();
