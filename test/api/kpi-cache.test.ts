@@ -76,6 +76,20 @@ describe('KPI cache, invalidated by imports and by settings', () => {
     expect(Object.keys(plain.body.kpis).length).toBeGreaterThan(40);
   });
 
+  it('computes the recently asked answers again after an import, before anyone asks', async () => {
+    const cache = app.get(KpiCache);
+    const ask = () => request(app.getHttpServer()).get('/api/v1/kpis?ids=caseload.open_cases,caseload.unassigned').set('Authorization', `Bearer ${token}`).expect(200);
+    const before = (await ask()).body;
+    expect((await fixture()).status).toBe('succeeded');
+    // The API notices the change (a request, or its periodic check) and re-warms in the background.
+    await cache.version();
+    await cache.warming;
+    const misses = cache.misses;
+    const after = (await ask()).body;
+    expect(cache.misses).toBe(misses);
+    expect(after).toEqual(before);
+  });
+
   it('moves the data version with a failed import too, and with goals and comparison groups', async () => {
     const version = async () => (await db.pool.query('SELECT version::int AS v FROM data_version')).rows[0].v as number;
     let v = await version();

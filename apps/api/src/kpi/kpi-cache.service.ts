@@ -1,13 +1,19 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 // Computed KPI values, keyed by what they depend on and by the data version (see the DataVersion
 // migration): an import, a settings, goal or comparison-group change moves the version, and every
 // entry computed before it is never read again. Concurrent requests for the same value wait for
-// one computation instead of running the same SQL fifty times.
+// one computation instead of running the same SQL fifty times. After a change, the answers asked
+// for most recently are computed again in the background (one at a time), so the morning after
+// the nightly import the dashboards open from the cache.
 
 /** Bytes of cached values kept per API process; the oldest-used go first. */
 const MAX_BYTES = Number(process.env.KPI_CACHE_MB ?? 256) * 1024 * 1024;
+/** Answers recomputed after a change (the most recently asked); 0 turns it off. */
+const REWARM = Number(process.env.KPI_REWARM ?? 50);
+/** How often an idle API process looks for a change (ms). */
+const CHECK_MS = Number(process.env.KPI_VERSION_CHECK_MS ?? 30_000);
 
 interface Entry {
   value: unknown;
@@ -17,8 +23,13 @@ interface Entry {
 const isAnswer = (v: unknown): v is { body: Buffer; gzip?: Buffer } => !!v && typeof v === 'object' && Buffer.isBuffer((v as { body?: unknown }).body);
 
 @Injectable()
-export class KpiCache {
+export class KpiCache implements OnModuleInit, OnModuleDestroy {
   private readonly entries = new Map<string, Entry>();
+  /** Recently asked requests and how to answer them again at another version; most recent last. */
+  private readonly recent = new Map<string, (version: string) => Promise<void>>();
+  private timer?: NodeJS.Timeout;
+  /** The background recomputation after the last change (tests wait for it). */
+  warming: Promise<void> = Promise.resolve();
   private readonly pending = new Map<string, Promise<unknown>>();
   private bytes = 0;
   private seen = '';
@@ -26,6 +37,32 @@ export class KpiCache {
   misses = 0;
 
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  onModuleInit(): void {
+    if (CHECK_MS > 0) this.timer = setInterval(() => void this.version().catch(() => undefined), CHECK_MS).unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Notes a request as asked, so its answer is computed again (into this cache) after the next change. */
+  remember(key: string, recompute: (version: string) => Promise<void>): void {
+    if (REWARM <= 0) return;
+    this.recent.delete(key);
+    this.recent.set(key, recompute);
+    if (this.recent.size > REWARM) this.recent.delete(this.recent.keys().next().value!);
+  }
+
+  private rewarm(version: string): void {
+    const jobs = [...this.recent].reverse();
+    this.warming = (async () => {
+      for (const [, recompute] of jobs) {
+        if (this.seen !== version) return; // another change came: that one re-warms
+        await recompute(version).catch(() => undefined);
+      }
+    })();
+  }
 
   /** The data version now; read once per request, before anything is computed. */
   async version(): Promise<string> {
@@ -36,7 +73,9 @@ export class KpiCache {
       // Nothing computed before the change will be read again.
       this.entries.clear();
       this.bytes = 0;
+      const first = this.seen === '';
       this.seen = row.version;
+      if (!first) this.rewarm(row.version);
     }
     return row.version;
   }

@@ -21,6 +21,19 @@ function isoParam(name: string, value: string | undefined): string | undefined {
   return value;
 }
 
+/** A KPI request as asked, before its defaults are resolved. */
+interface RawQuery {
+  municipalityParam?: string;
+  asOfParam?: string;
+  fromParam?: string;
+  toParam?: string;
+  idsParam?: string;
+  groupParam?: string;
+  groupIdParam?: string;
+  listQuery: ListQuery | null;
+  arrow: boolean;
+}
+
 /** A computed answer as sent: cached whole, so a warm request serialises nothing. */
 interface Answer {
   type: string;
@@ -84,10 +97,38 @@ export class KpiController {
       if (e instanceof ListQueryError) throw new BadRequestException(e.message);
       throw e;
     }
+    const raw = { municipalityParam, asOfParam, fromParam, toParam, idsParam, groupParam, groupIdParam, listQuery, arrow: !!accept?.includes(ARROW_STREAM) };
+    const version = await this.cache.version();
+    const { municipality, asOf, period, listIds, key, compute } = await this.resolve(version, user, raw);
+    const answer = await this.cache.get(version, `answer|${key}`, () => compute(version));
+    // Asked again after the next import: the defaults (D = the new export date) are resolved anew.
+    this.cache.remember(JSON.stringify([user.role, user.teams, user.municipality, raw]), async (at) => {
+      const again = await this.resolve(at, user, raw);
+      await this.cache.get(at, `answer|${again.key}`, () => again.compute(at));
+    });
+    // The answer's set of cases is stored once; a failed attempt is tried again by the next request.
+    answer.caseSet ??= this.audit.caseSet(answer.cases).catch((e) => {
+      answer.caseSet = undefined;
+      throw e;
+    });
+    await this.audit.record(user, municipality.code, listIds, await answer.caseSet, { asOf, period });
+    res.setHeader('Content-Type', answer.type);
+    res.setHeader('Vary', 'Accept, Accept-Encoding');
+    // A large answer goes compressed where the client takes it; compressed once, kept with the answer.
+    if (answer.body.length > 1400 && /\bgzip\b/.test(acceptEncoding ?? '')) {
+      answer.gzip ??= gzipSync(answer.body);
+      res.setHeader('Content-Encoding', 'gzip');
+      return new StreamableFile(answer.gzip, { type: answer.type, length: answer.gzip.length }) as never;
+    }
+    return new StreamableFile(answer.body, { type: answer.type, length: answer.body.length }) as never;
+  }
+
+  /** The request's municipality, D, P, KPIs and cache key at a data version (defaults resolved there). */
+  private async resolve(version: string, user: AuthUser, raw: RawQuery) {
+    const { municipalityParam, asOfParam, fromParam, toParam, idsParam, groupParam, groupIdParam, listQuery, arrow } = raw;
     let comparisonGroup = groupParam ? groupParam.split(',').map((c) => c.trim()) : undefined;
     if (comparisonGroup?.some((c) => !/^\d{1,3}$/.test(c) || !isMunicipalityCode(Number(c)))) throw new BadRequestException(`Ukendt kommunekode i group: ${groupParam}`);
     if (municipalityParam !== undefined && !/^\d{1,3}$/.test(municipalityParam)) throw new BadRequestException(`Ukendt kommunekode: ${municipalityParam}`);
-    const version = await this.cache.version();
     const municipality = await this.scope.resolve(user, municipalityParam === undefined ? undefined : Number(municipalityParam), (key, load) => this.cache.get(version, key, load));
     if (groupIdParam !== undefined) {
       // A saved comparison group of the municipality.
@@ -119,27 +160,10 @@ export class KpiController {
 
     const teams = user.role === 'teamleder' && user.teams.length > 0 ? user.teams : undefined;
     const listIds = requested.filter((id) => kpiById(id)!.unit === 'list');
-    const arrow = !!accept?.includes(ARROW_STREAM);
     // The whole answer, serialised, is cached: a warm request costs the version read and the audit.
     const key = JSON.stringify([user.role, teams, municipality.code, asOf, period, requested, comparisonGroup, listQuery, arrow]);
-    const answer = await this.cache.get(version, `answer|${key}`, () =>
-      this.answer(version, user.role, { municipality: municipality.code, asOf, period, teams, comparisonGroup: comparisonGroup?.map(Number) }, requested, listQuery, arrow),
-    );
-    // The answer's set of cases is stored once; a failed attempt is tried again by the next request.
-    answer.caseSet ??= this.audit.caseSet(answer.cases).catch((e) => {
-      answer.caseSet = undefined;
-      throw e;
-    });
-    await this.audit.record(user, municipality.code, listIds, await answer.caseSet, { asOf, period });
-    res.setHeader('Content-Type', answer.type);
-    res.setHeader('Vary', 'Accept, Accept-Encoding');
-    // A large answer goes compressed where the client takes it; compressed once, kept with the answer.
-    if (answer.body.length > 1400 && /\bgzip\b/.test(acceptEncoding ?? '')) {
-      answer.gzip ??= gzipSync(answer.body);
-      res.setHeader('Content-Encoding', 'gzip');
-      return new StreamableFile(answer.gzip, { type: answer.type, length: answer.gzip.length }) as never;
-    }
-    return new StreamableFile(answer.body, { type: answer.type, length: answer.body.length }) as never;
+    const compute = (at: string) => this.answer(at, user.role, { municipality: municipality.code, asOf, period, teams, comparisonGroup: comparisonGroup?.map(Number) }, requested, listQuery, arrow);
+    return { municipality, asOf, period, listIds, key, compute };
   }
 
   private async answer(
