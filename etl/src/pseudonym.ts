@@ -29,6 +29,9 @@ function birthYear(yy: number, seventh: number): number {
   return yy <= 57 ? 2000 + yy : 1800 + yy;
 }
 
+/** Distinct CPR numbers remembered at a time: a child's rows come close together, and memory stays bounded whatever the file size. */
+const REMEMBERED = 50_000;
+
 export class Pseudonymiser {
   private readonly cache = new Map<string, Pseudonym | null>();
 
@@ -36,7 +39,7 @@ export class Pseudonymiser {
     if (!secret || secret.length < 16) throw new Error('PSEUDONYM_SECRET must be set (at least 16 characters).');
   }
 
-  /** Null when the text is not a CPR number. Each distinct CPR is hashed once per import. */
+  /** Null when the text is not a CPR number. A CPR seen again soon is not hashed again. */
   pseudonymise(text: string): Pseudonym | null {
     const cached = this.cache.get(text);
     if (cached !== undefined) return cached;
@@ -57,6 +60,8 @@ export class Pseudonymiser {
         };
       }
     }
+    // Generational: when full, start over (cheaper than an LRU per row, and as bounded).
+    if (this.cache.size >= REMEMBERED) this.cache.clear();
     this.cache.set(text, result);
     return result;
   }
