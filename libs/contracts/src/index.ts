@@ -131,3 +131,16 @@ export interface Benchmark {
   rank: number | null;
   higherIsBetter: boolean | null;
 }
+
+/** effect.change: shares are fractions, null when there are no children. */
+export interface EffectGroup {
+  children: number;
+  meanChange: number | null;
+  improved: number | null;
+  unchanged: number | null;
+  worsened: number | null;
+}
+
+export interface EffectChange extends EffectGroup {
+  byMeasureType: Record<string, EffectGroup>;
+}

@@ -8,18 +8,9 @@ import { formatNumber, formatShare } from '../format';
 
 echarts.use([BarChart, GridComponent, TooltipComponent, SVGRenderer, LegacyGridContainLabel]);
 
-/** effect.change (libs/kpi/src/chief/effect.ts): shares are fractions, null when there are no children. */
-export interface EffectGroup {
-  children: number;
-  meanChange: number | null;
-  improved: number | null;
-  unchanged: number | null;
-  worsened: number | null;
-}
+import type { EffectChange, EffectGroup } from '@bu/contracts';
 
-export interface EffectChange extends EffectGroup {
-  byMeasureType: Record<string, EffectGroup>;
-}
+export type { EffectChange, EffectGroup };
 
 export const ALL_CHILDREN = 'Alle børn';
 

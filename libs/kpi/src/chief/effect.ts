@@ -1,16 +1,7 @@
+import type { EffectChange, EffectGroup } from '@bu/contracts';
 import type { KpiDefinition } from '../types';
 
-export interface EffectGroup {
-  children: number;
-  meanChange: number | null;
-  improved: number | null;
-  unchanged: number | null;
-  worsened: number | null;
-}
-
-export interface EffectChange extends EffectGroup {
-  byMeasureType: Record<string, EffectGroup>;
-}
+export type { EffectChange, EffectGroup };
 
 export const NO_ACTIVE_MEASURE = 'ingen aktiv foranstaltning';
 
