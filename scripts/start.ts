@@ -78,6 +78,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+  // Stopping the database tells every connection still open (a library's listener) it is being
+  // terminated (57P01): expected then, and no reason to print a crash.
+  process.on('uncaughtException', (error: Error & { code?: string }) => {
+    if (stopping && error.code === '57P01') return;
+    console.error(error);
+    process.exit(1);
+  });
 
   // Demo data goes through the real ETL as a queued job, like a data steward's import.
   const { exportDate } = await ensureDemoExports(DATA);
