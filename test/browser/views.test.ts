@@ -38,6 +38,26 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
     await page.close();
   });
 
+  it('takes the period from the filter: the figures are the API\'s for that period', async () => {
+    const page = await loginAs('teamleder');
+    const figure = page.getByTestId('figure-deadline.notification_24h');
+    await figure.waitFor();
+    // The card shows what the API gives for the period: a share, or "ingen sager" for null.
+    const shows = async (from: string | null) => {
+      const api = (await env.api('teamleder', `/api/v1/kpis?ids=deadline.notification_24h&asOf=${DUBU_SMALL_D}${from ? `&from=${from}` : ''}`)) as { kpis: Record<string, number | null> };
+      const value = api.kpis['deadline.notification_24h'];
+      await (value === null ? figure.locator('.big-number', { hasText: 'ingen sager i perioden' }) : figure.locator(`.big-number[data-value="${String(value)}"]`)).waitFor();
+    };
+    await page.getByLabel('Periode fra').fill('2024-02-01');
+    await page.getByTestId('as-of').filter({ hasText: 'periode 01.02.2024–29.02.2024' }).waitFor();
+    await shows('2024-02-01');
+    // Cleared: back to the default period from 1 January of D's year.
+    await page.getByLabel('Periode fra').fill('');
+    await page.getByTestId('as-of').filter({ hasText: 'periode 01.01.2024–29.02.2024' }).waitFor();
+    await shows(null);
+    await page.close();
+  });
+
   it('fits a 1024×768 tablet without horizontal scrolling', async () => {
     const page = await loginAs('teamleder', { width: 1024, height: 768 });
     await page.getByTestId('figure-caseload.open_cases').waitFor();

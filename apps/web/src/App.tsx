@@ -19,6 +19,7 @@ export function App() {
   const [places, setPlaces] = useState<MunicipalityInfo[]>([]);
   const [municipality, setMunicipality] = useState<number | null>(null);
   const [asOf, setAsOf] = useState<string>('');
+  const [from, setFrom] = useState<string>('');
   const [importsVersion, setImportsVersion] = useState(0);
 
   useEffect(() => {
@@ -99,6 +100,11 @@ export function App() {
           Opgørelsesdato{' '}
           <input type="date" value={asOf || place?.exportDate || ''} onChange={(e) => setAsOf(e.target.value)} />
         </label>
+        <label>
+          Periode fra{' '}
+          {/* Empty: 1 January of the as-of date's year (the API's default). */}
+          <input type="date" value={from} max={asOf || place?.exportDate || undefined} onChange={(e) => setFrom(e.target.value)} />
+        </label>
       </div>
       <main>
         {!dashboard && <p>Din rolle har ingen visninger.</p>}
@@ -107,6 +113,7 @@ export function App() {
             dashboard={dashboard}
             municipality={municipality}
             asOf={asOf || undefined}
+            from={from || undefined}
             exportDate={place?.exportDate}
             role={user.role}
             canDrill={canDrill}

@@ -93,9 +93,10 @@ export const saveComparisonGroup = (municipality: number, name: string, members:
 export const deleteComparisonGroup = (municipality: number, id: number): Promise<void> =>
   call(`/api/v1/comparison-groups/${id}?municipality=${municipality}`, { method: 'DELETE' });
 
-export function kpis(params: { municipality: number; asOf?: string; ids: string[]; groupId?: number | null }): Promise<KpiResponse> {
+export function kpis(params: { municipality: number; asOf?: string; from?: string; ids: string[]; groupId?: number | null }): Promise<KpiResponse> {
   const q = new URLSearchParams({ municipality: String(params.municipality), ids: params.ids.join(',') });
   if (params.asOf) q.set('asOf', params.asOf);
+  if (params.from) q.set('from', params.from);
   if (params.groupId != null) q.set('groupId', String(params.groupId));
   return call(`/api/v1/kpis?${q}`);
 }
@@ -112,9 +113,10 @@ export const arrowLists = (): boolean => localStorage.getItem('boerneblik.transp
  * One list KPI as an Apache Arrow IPC stream, decoded in the browser into the rows the JSON
  * answer has: numbers stay numbers, text stays text; an array column arrives joined with ", ".
  */
-export async function kpiListArrow(params: { municipality: number; asOf?: string; id: string }): Promise<KpiList> {
+export async function kpiListArrow(params: { municipality: number; asOf?: string; from?: string; id: string }): Promise<KpiList> {
   const q = new URLSearchParams({ municipality: String(params.municipality), ids: params.id });
   if (params.asOf) q.set('asOf', params.asOf);
+  if (params.from) q.set('from', params.from);
   const [res, { tableFromIPC }] = await Promise.all([send(`/api/v1/kpis?${q}`, { headers: { Accept: ARROW_STREAM } }), import('apache-arrow')]);
   const table = tableFromIPC(new Uint8Array(await res.arrayBuffer()));
   const rows = table.toArray().map((r) => (r as { toJSON(): Record<string, unknown> }).toJSON());

@@ -13,6 +13,7 @@ export function DashboardView({
   dashboard,
   municipality,
   asOf,
+  from,
   exportDate,
   role,
   canDrill = false,
@@ -21,6 +22,8 @@ export function DashboardView({
   dashboard: DashboardDefinition;
   municipality: number;
   asOf?: string;
+  /** Start of the period P; default 1 January of D's year. */
+  from?: string;
   exportDate?: string | null;
   role: Role;
   /** The user may drill down from an aggregate to the work-list rows behind it. */
@@ -59,7 +62,7 @@ export function DashboardView({
     const arrowIds = arrowLists() ? mainIds.filter((id) => dashboard.figures.some((f) => f.kpi === id && f.arrow)) : [];
     const jsonIds = mainIds.filter((id) => !arrowIds.includes(id));
     if (jsonIds.length === 0) jsonIds.push(...arrowIds.splice(0));
-    Promise.all([kpis({ municipality, asOf, ids: jsonIds }), ...arrowIds.map(async (id) => [id, await kpiListArrow({ municipality, asOf, id })] as const)]).then(
+    Promise.all([kpis({ municipality, asOf, from, ids: jsonIds }), ...arrowIds.map(async (id) => [id, await kpiListArrow({ municipality, asOf, from, id })] as const)]).then(
       ([r, ...lists]) => {
         if (cancelled) return;
         setMain({ view: viewKey, r: { ...r, kpis: { ...r.kpis, ...Object.fromEntries(lists) } } });
@@ -72,14 +75,14 @@ export function DashboardView({
     return () => {
       cancelled = true;
     };
-  }, [dashboard.id, municipality, asOf]);
+  }, [dashboard.id, municipality, asOf, from]);
 
   // Benchmarks are fetched on their own, again whenever the comparison group changes.
   useEffect(() => {
     if (benchIds.length === 0) return setBench(null);
     let cancelled = false;
     setBenchBusy(true);
-    kpis({ municipality, asOf, ids: benchIds, groupId: group.id }).then(
+    kpis({ municipality, asOf, from, ids: benchIds, groupId: group.id }).then(
       (r) => {
         if (cancelled) return;
         setBench({ view: viewKey, r });
@@ -96,7 +99,7 @@ export function DashboardView({
     return () => {
       cancelled = true;
     };
-  }, [dashboard.id, municipality, asOf, group.id]);
+  }, [dashboard.id, municipality, asOf, from, group.id]);
 
   const response: KpiResponse | null =
     main && (benchIds.length === 0 || bench)
