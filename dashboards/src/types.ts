@@ -1,6 +1,6 @@
 import type { Role } from '@bu/domain';
 
-export type ChartKind = 'bar-per-caseworker' | 'bar-per-key' | 'share' | 'number' | 'work-list' | 'budget-table' | 'year-table' | 'benchmark' | 'goals' | 'share-table' | 'effect';
+export type ChartKind = 'bar-per-caseworker' | 'bar-per-key' | 'share' | 'number' | 'work-list' | 'budget-table' | 'year-table' | 'benchmark' | 'goals' | 'share-table' | 'effect' | 'spend-curve';
 
 export interface ListColumn {
   key: string;

@@ -13,6 +13,12 @@ export const udvalg: DashboardDefinition = {
       title: 'Budgetopfølgning pr. funktion',
       description: 'Korrigeret budget, forbrug til dato og forventet regnskab. Grøn: inden for budget · gul: hold øje · rød: forventet overskridelse.',
     },
+    {
+      kpi: 'budget.spend_curve',
+      chart: 'spend-curve',
+      title: 'Forbrug år til dato, i år og sidste år',
+      description: 'Samlet forbrug på børne- og ungeområdet måned for måned (mio. kr.). I år: fuldt optrukket; sidste år: stiplet.',
+    },
     { kpi: 'goal.status', chart: 'goals', title: 'Politiske mål', description: 'Målene fra børne- og ungepolitikken med udviklingen de seneste år.' },
     { kpi: 'activity.summary', chart: 'year-table', title: 'Aktivitet de seneste fire år', description: 'Antal for hele året; indeværende år til opgørelsesdatoen.' },
   ],

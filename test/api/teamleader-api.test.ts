@@ -124,7 +124,7 @@ describe('the committee over HTTP: aggregates only, small cells suppressed', () 
 
   it('gives the committee only its own figures by default', async () => {
     const res = await get('udvalg', '').expect(200);
-    expect(Object.keys(res.body.kpis).sort()).toEqual(['activity.summary', 'budget.forecast_activity', 'budget.forecast_linear', 'budget.function', 'budget.light', 'goal.status']);
+    expect(Object.keys(res.body.kpis).sort()).toEqual(['activity.summary', 'budget.forecast_activity', 'budget.forecast_linear', 'budget.function', 'budget.light', 'budget.spend_curve', 'goal.status']);
     expect(res.body.dimensions).toBeUndefined();
   });
 });

@@ -145,6 +145,31 @@ describe('the committee view in Chromium', () => {
     await page.screenshot({ path: join(OUT, 'udvalg-1366.png'), fullPage: true });
     await page.close();
   });
+
+  it('draws spend to date this year against last year, and has the same figures as a table and in Excel', async () => {
+    const page = await env.login('udvalg', { downloads: true });
+    const figure = page.getByTestId('figure-budget.spend_curve');
+    await figure.waitFor();
+    const api = (await env.api('udvalg', '/api/v1/kpis?ids=budget.spend_curve&asOf=2024-02-29')) as { kpis: Record<string, Record<string, (number | null)[]>> };
+    const curve = api.kpis['budget.spend_curve'];
+    // test/kpi/budget.test.ts works these out: 2024 to February 12,900,000.50 kr.; 2023 only December 900,000.
+    expect(curve['2024'].slice(0, 2)).toEqual([7_800_000.5, 12_900_000.5]);
+    expect(await figure.locator('.chart[role=img]').getAttribute('aria-label')).toBe(
+      'Forbrug år til dato, i år og sidste år: 2023: 0,9 mio. kr. til og med dec; 2024: 12,9 mio. kr. til og med feb',
+    );
+    expect(await figure.locator('svg path').count()).toBeGreaterThan(0);
+    await figure.getByRole('button', { name: 'Vis som tabel' }).click();
+    expect(await figure.getByTestId('month-2').locator('td').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value')))).toEqual([
+      String(curve['2023'][1]), String(curve['2024'][1]),
+    ]);
+    expect(await figure.getByTestId('month-3').locator('td').nth(1).textContent()).toBe('–');
+    const [download] = await Promise.all([page.waitForEvent('download'), figure.getByRole('button', { name: 'Hent som Excel' }).click()]);
+    const sheet = strFromU8(unzipSync(new Uint8Array(readFileSync(await download.path())))['xl/worksheets/sheet1.xml']);
+    // February's row: 0 for 2023, 12,900,000.5 for 2024, as numbers.
+    expect(sheet).toContain('<c r="B3"><v>0</v></c><c r="C3"><v>12900000.5</v></c>');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.close();
+  });
 });
 
 describe('Excel download and the committee print layout', () => {

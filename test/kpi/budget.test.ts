@@ -68,4 +68,15 @@ describe('committee budget KPIs', () => {
     const line = ((await value('budget.function')) as Record<string, Record<string, unknown>>)['5.28.21'];
     expect(line).toMatchObject({ budget: 0, deviation: 36_000_000, deviationShare: null, light: null });
   });
+
+  it('budget.spend_curve: spend to date per month, this year against last year', async () => {
+    // 2024 (D = 29-02): January 4,800,000.50 (5.28.20) + 3,000,000 (5.28.21) = 7,800,000.50; February
+    // + 5,100,000 (5.28.21's February row was rejected) = 12,900,000.50; March on is after D.
+    // 2023: only December, 900,000 (5.57.72): nothing booked January-November. Month 13 and
+    // municipality 999 are not Odense's months.
+    expect(await value('budget.spend_curve')).toEqual({
+      '2023': [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 900_000],
+      '2024': [7_800_000.5, 12_900_000.5, null, null, null, null, null, null, null, null, null, null],
+    });
+  });
 });

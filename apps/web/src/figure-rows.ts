@@ -47,6 +47,12 @@ export function figureRows(figure: FigureDefinition, response: KpiResponse): Cel
       const b = (value ?? { group: {} }) as { group: Record<string, number> };
       return [['Kommune', 'Kode', figure.title], ...Object.entries(b.group).sort((x, y) => y[1] - x[1]).map(([c, v]) => [municipalities[c] ?? c, Number(c), v])];
     }
+    case 'spend-curve': {
+      const years = (value ?? {}) as Record<string, unknown[]>;
+      const cols = Object.keys(years).sort();
+      const months = ['januar', 'februar', 'marts', 'april', 'maj', 'juni', 'juli', 'august', 'september', 'oktober', 'november', 'december'];
+      return [['Måned (forbrug til og med, kr.)', ...cols], ...months.map((m, i) => [m, ...cols.map((y) => num(years[y][i]))])];
+    }
     case 'effect': {
       const e = (value ?? { children: 0, byMeasureType: {} }) as { byMeasureType?: Record<string, Record<string, unknown>> } & Record<string, unknown>;
       const row = (name: string, g: Record<string, unknown>): Cell[] => [name, num(g.children), num(g.improved), num(g.unchanged), num(g.worsened), num(g.meanChange)];

@@ -14,6 +14,7 @@ import { activitySummary } from './committee/activity-summary';
 import { goalStatusKpi } from './committee/goals';
 import { missingEndDates, openMeasuresOnClosedCases, rejectedRows, unknownCodes } from './dq/data-quality';
 import { budgetFunction, budgetLightKpi, forecastActivity, forecastLinear } from './committee/budget';
+import { spendCurve } from './committee/spend-curve';
 import type { KpiDefinition } from './types';
 
 const BASE: readonly KpiDefinition[] = [
@@ -56,6 +57,7 @@ const BASE: readonly KpiDefinition[] = [
   forecastLinear,
   forecastActivity,
   budgetLightKpi,
+  spendCurve,
   activitySummary,
   rejectedRows,
   openMeasuresOnClosedCases,

@@ -15,6 +15,7 @@ import { figureRows } from '../figure-rows';
 import { workbook } from '../xlsx';
 import { YearTable } from './YearTable';
 import { ShareCard } from './ShareCard';
+import { SpendCurve, SpendTable } from './SpendCurve';
 import { isSuppressed, ValueTable } from './ValueTable';
 import { WorkList } from './WorkList';
 
@@ -84,7 +85,7 @@ export function FigureCard({
   const label = (key: string) => names[key]?.name ?? key;
   const headingId = `fig-${figure.kpi.replace(/\W/g, '-')}`;
   const barChart = figure.chart === 'bar-per-caseworker' || figure.chart === 'bar-per-key';
-  const tableToggle = barChart || figure.chart === 'effect';
+  const tableToggle = barChart || figure.chart === 'effect' || figure.chart === 'spend-curve';
   const chartable = barChart && value && typeof value === 'object' && !isSuppressed(value);
   const count = isList(value) ? value.count : null;
   const totalCount = isList(total) ? total.count : null;
@@ -117,6 +118,8 @@ export function FigureCard({
     body = <YearTable years={value as never} />;
   } else if (figure.chart === 'effect' && value && typeof value === 'object') {
     body = asTable ? <EffectTable caption={figure.title} value={value as unknown as EffectChange} /> : <EffectChart title={figure.title} value={value as unknown as EffectChange} />;
+  } else if (figure.chart === 'spend-curve' && value && typeof value === 'object') {
+    body = asTable ? <SpendTable caption={figure.title} value={value as never} /> : <SpendCurve title={figure.title} value={value as never} />;
   } else if (figure.chart === 'share') {
     body = <ShareCard value={value} target={figure.target} />;
   } else if (figure.chart === 'number') {
