@@ -20,6 +20,12 @@ export const udvalg: DashboardDefinition = {
       description: 'Samlet forbrug på børne- og ungeområdet måned for måned (mio. kr.). I år: fuldt optrukket; sidste år: stiplet.',
     },
     { kpi: 'goal.status', chart: 'goals', title: 'Politiske mål', description: 'Målene fra børne- og ungepolitikken med udviklingen de seneste år.' },
+    {
+      kpi: 'benchmark.activity.placed_children_per_1000',
+      chart: 'benchmark',
+      title: 'Anbragte børn pr. 1.000 børn',
+      description: 'Danmarks Statistik, seneste år med tal for kommunen. Egen kommune fremhævet; streg = median, felt = midterste halvdel.',
+    },
     { kpi: 'activity.summary', chart: 'year-table', title: 'Aktivitet de seneste fire år', description: 'Antal for hele året; indeværende år til opgørelsesdatoen.' },
   ],
 };

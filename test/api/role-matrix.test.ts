@@ -19,7 +19,7 @@ const MATRIX: { method: 'get' | 'post' | 'put' | 'delete'; path: string; body?: 
   { method: 'get', path: '/api/v1/kpis?ids=budget.function', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 } },
   { method: 'get', path: '/api/v1/kpis?ids=activity.summary', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 } },
   { method: 'get', path: '/api/v1/kpis?ids=cost.top_cases', expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 } },
-  { method: 'get', path: '/api/v1/kpis?ids=benchmark.activity.notifications_per_1000', expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 } },
+  { method: 'get', path: '/api/v1/kpis?ids=benchmark.activity.notifications_per_1000', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 } },
   { method: 'get', path: '/api/v1/kpis?ids=dq.rejected_rows', expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 200 } },
   { method: 'get', path: '/api/v1/kpis/activity.notifications/series', expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 } },
   { method: 'get', path: '/api/v1/etl/rules', expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 200 } },

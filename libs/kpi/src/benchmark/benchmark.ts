@@ -12,7 +12,10 @@ function benchmark(base: KpiDefinition<number>, indicator: string): KpiDefinitio
     title: `${live.title} sammenlignet med andre kommuner`,
     unit: 'ratio',
     higherIsBetter: live.higherIsBetter,
-    roles: ['chef', 'admin'],
+    roles: ['udvalg', 'chef', 'admin'],
+    // The committee compares the published statistics; the live rate from the own case data rests
+    // on counts that may be small, so it is left out for the committee.
+    suppress: (value) => ({ ...value, ownLive: null }),
     async compute(ctx: KpiContext) {
       const rows = await ctx.query<{ code: number; value: number; year: number }>(
         `WITH own_year AS (
