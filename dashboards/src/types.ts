@@ -1,6 +1,6 @@
 import type { Role } from '@bu/domain';
 
-export type ChartKind = 'bar-per-caseworker' | 'bar-per-key' | 'share' | 'number' | 'work-list' | 'budget-table' | 'year-table' | 'benchmark' | 'goals' | 'share-table' | 'effect' | 'spend-curve';
+export type ChartKind = 'bar-per-caseworker' | 'bar-per-key' | 'share' | 'number' | 'work-list' | 'budget-table' | 'year-table' | 'benchmark' | 'goals' | 'share-table' | 'effect' | 'spend-curve' | 'trend';
 
 export interface ListColumn {
   key: string;
@@ -26,6 +26,13 @@ export interface FigureDefinition {
    * it as an Apache Arrow stream (one list per request) instead of inside the JSON answer.
    */
   arrow?: boolean;
+  /**
+   * For a bar-per-key whose values are objects ({ count, median, mean } per type): the field the
+   * bars show; the table shows the columns given.
+   */
+  field?: string;
+  /** For a trend: the KPI's series (GET /kpis/<id>/series) by year or month, drawn under its value at D. */
+  series?: 'year' | 'month';
   /** For a work list with a second list (investigations due soon): its key in the value. */
   secondary?: { key: string; title: string };
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { Benchmark, KpiResponse } from '@bu/contracts';
+import type { Benchmark, KpiResponse, SeriesResponse } from '@bu/contracts';
 import { importDubu, importStatistics } from '@bu/etl';
 import { BrowserApp, OUT, ROOT, seriousA11yViolations, startBrowserApp } from '../support/browser-app';
 import { TEST_SECRET } from '../support/database';
@@ -139,6 +139,51 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     await panel.getByRole('button', { name: 'Slet gruppen' }).click();
     await page.getByTestId(`figure-${NOTIFICATIONS}`).getByRole('heading', { name: 'Underretninger pr. 1.000 børn — alle kommuner' }).waitFor();
     expect((await env.api<{ name: string }[]>('chef', '/api/v1/comparison-groups?municipality=461')).map((g) => g.name)).toEqual(['Store byer og Esbjerg']);
+    await page.close();
+  });
+
+  it('draws each per-1,000 figure over the years as the series gives it, with table and Excel', async () => {
+    const PLACED = 'activity.placed_children_per_1000';
+    const series = await env.api<SeriesResponse>('chef', `/api/v1/kpis/${PLACED}/series?by=year`);
+    // By hand: years 2020-2024 (D's year − 4 .. D). No population before 2023 → no rate. 31-12-2023:
+    // child7 (Y5 Opholdssted) and child9 (Y8 Døgninstitution) placed → 2 / 40,000 × 1,000 = 0.05;
+    // 30-04-2024 (D): child1 (Y1 Plejefamilie) too → 3 / 40,000 × 1,000 = 0.075.
+    expect(series.points.map((p) => [p.period, p.asOf, p.value])).toEqual([
+      ['2020', '2020-12-31', null],
+      ['2021', '2021-12-31', null],
+      ['2022', '2022-12-31', null],
+      ['2023', '2023-12-31', 0.05],
+      ['2024', '2024-04-30', 0.075],
+    ]);
+
+    const page = await env.login('chef', { downloads: true });
+    const figure = page.getByTestId(`figure-${PLACED}`);
+    await figure.locator('.chart').waitFor();
+    expect(await figure.locator('.big-number').textContent()).toBe('0,1');
+    // The current year is to date: marked with * and the date under the chart.
+    expect(await figure.locator('.chart[role=img]').getAttribute('aria-label')).toBe('Anbragte børn pr. 1.000 børn, udvikling: 2020: –; 2021: –; 2022: –; 2023: 0,1; 2024*: 0,1');
+    expect(await figure.getByText('* til og med 30.04.2024').count()).toBe(1);
+
+    await figure.getByRole('button', { name: 'Vis som tabel' }).click();
+    expect(await figure.locator('tbody td.num').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value')))).toEqual(['null', 'null', 'null', '0.05', '0.075']);
+    expect(await figure.getByTestId('trend-row-2024').locator('td').allTextContents()).toEqual(['30.04.2024', '0,1']);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), figure.getByRole('button', { name: 'Hent som Excel' }).click()]);
+    const sheet = strFromU8(unzipSync(new Uint8Array(readFileSync(await download.path())))['xl/worksheets/sheet1.xml']);
+    // Rows: header, the period's value, then 2020..2024 (2023 in row 6, 2024 in row 7), numbers as numeric cells.
+    expect(sheet).toContain('<c r="C2"><v>0.075</v></c>');
+    expect(sheet).toContain('<c r="C6"><v>0.05</v></c>');
+    expect(sheet).toContain('<c r="C7"><v>0.075</v></c>');
+
+    // Placements by type and the duration of ended measures (test/kpi/chief.test.ts): Y6 Kontaktperson, 121 days.
+    const byType = page.getByTestId('figure-activity.placed_children_by_type');
+    await byType.getByRole('button', { name: 'Vis som tabel' }).click();
+    expect(await byType.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.textContent))).toEqual(['Døgninstitution1', 'Opholdssted1', 'Plejefamilie1']);
+    const duration = page.getByTestId('figure-duration.measure_days');
+    await duration.getByRole('button', { name: 'Vis som tabel' }).click();
+    expect(await duration.locator('tbody tr td').allTextContents()).toEqual(['1', '121', '121']);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(OUT, 'chef-trends-1366.png'), fullPage: true });
     await page.close();
   });
 

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importDubu, importEconomy, startEtlWorker } from '@bu/etl';
+import { importDubu, importEconomy, importStatistics, startEtlWorker } from '@bu/etl';
 import { BrowserApp, OUT, ROOT, seriousA11yViolations, startBrowserApp } from '../support/browser-app';
 import { TEST_SECRET } from '../support/database';
 import { DUBU_SMALL, DUBU_SMALL_D } from '../support/fixtures';
@@ -127,9 +127,29 @@ describe('the committee view in Chromium', () => {
     env = await startBrowserApp(async (db) => {
       await importDubu(db.pool, join(ROOT, 'test/fixtures/dubu-chief'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-02-29' });
       await importEconomy(db.pool, join(ROOT, 'test/fixtures/economy-small'), { pseudonymSecret: TEST_SECRET });
+      await importStatistics(db.pool, join(ROOT, 'test/fixtures/statistics-benchmark'), { pseudonymSecret: TEST_SECRET });
     }, 'Team Nord');
   });
   afterAll(() => env?.close());
+
+  it('compares placed children per 1,000 with other municipalities from the published statistics only', async () => {
+    const PLACED = 'benchmark.activity.placed_children_per_1000';
+    const api = (await env.api('udvalg', `/api/v1/kpis?ids=${PLACED}`)) as { kpis: Record<string, { own: number; median: number; rank: number; count: number; year: number; ownLive: number | null }> };
+    const b = api.kpis[PLACED];
+    // statistics-benchmark, 2023 (Odense's latest year with the figure): Odense 400, Aarhus 480,
+    // Aalborg 520 placed over 40,000 / 60,000 / 40,000 children → 10, 8, 13 per 1,000: median 10,
+    // Odense 2nd of 3. The live rate from the own case data is not sent to the committee.
+    expect([b.own, b.year, b.median, b.rank, b.count, b.ownLive]).toEqual([10, 2023, 10, 2, 3, null]);
+    const page = await env.login('udvalg');
+    const figure = page.getByTestId(`figure-${PLACED}`);
+    await figure.waitFor();
+    expect(await figure.getByTestId('benchmark-facts').textContent()).toBe('10 (2023) · median 10 · nr. 2 af 3');
+    expect(await figure.getByRole('heading').textContent()).toBe('Anbragte børn pr. 1.000 børn — alle kommuner');
+    // The committee chooses among the administration's groups but cannot make or change one.
+    const panel = page.getByTestId('comparison-groups');
+    expect(await panel.getByRole('button', { name: 'Ny gruppe' }).count()).toBe(0);
+    await page.close();
+  });
 
   it('shows budget lights in words and symbols, "<5" for small cells, and passes axe', async () => {
     const page = await env.login('udvalg');

@@ -50,6 +50,10 @@ describe('chief KPIs (activity, duration, cost, effect, complaints)', () => {
     expect(await value('activity.preventive_children')).toBe(2);
     expect(await value('activity.placements_started')).toBe(1);
     expect(await value('activity.placements_ended')).toBe(0);
+    // By type at D: one child each; the preventive Y2/Y4 and the economic Y3 are no placements.
+    expect(await value('activity.placed_children_by_type')).toEqual({ Døgninstitution: 1, Opholdssted: 1, Plejefamilie: 1 });
+    // At 31-01-2024 Y1 (from 01-02) has not started: Y5 and Y8 only.
+    expect(await value('activity.placed_children_by_type', { asOf: '2024-01-31' })).toEqual({ Døgninstitution: 1, Opholdssted: 1 });
   });
 
   it('duration of measures ended in P and the age of measures active at D', async () => {

@@ -1,4 +1,4 @@
-import type { CurrentUser, KpiList, KpiResponse, LoginResponse, MunicipalityInfo } from '@bu/contracts';
+import type { CurrentUser, KpiList, KpiResponse, LoginResponse, MunicipalityInfo, SeriesResponse } from '@bu/contracts';
 
 const TOKEN_KEY = 'boerneblik.token';
 
@@ -99,6 +99,13 @@ export function kpis(params: { municipality: number; asOf?: string; from?: strin
   if (params.from) q.set('from', params.from);
   if (params.groupId != null) q.set('groupId', String(params.groupId));
   return call(`/api/v1/kpis?${q}`);
+}
+
+/** One KPI over time (per year or month up to D), for trend curves. */
+export function series(params: { municipality: number; asOf?: string; id: string; by: 'year' | 'month' }): Promise<SeriesResponse> {
+  const q = new URLSearchParams({ municipality: String(params.municipality), by: params.by });
+  if (params.asOf) q.set('asOf', params.asOf);
+  return call(`/api/v1/kpis/${encodeURIComponent(params.id)}/series?${q}`);
 }
 
 export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';

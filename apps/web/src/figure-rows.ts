@@ -1,4 +1,4 @@
-import type { KpiResponse } from '@bu/contracts';
+import type { KpiResponse, SeriesPoint } from '@bu/contracts';
 import type { FigureDefinition } from '@bu/dashboards';
 import type { Cell } from './xlsx';
 
@@ -7,7 +7,7 @@ const isSuppressed = (v: unknown) => typeof v === 'object' && v !== null && (v a
 const num = (v: unknown): Cell => (typeof v === 'number' ? v : isSuppressed(v) ? '<5' : v === null || v === undefined ? null : String(v));
 
 /** The numbers behind a figure as rows (header first), for the table view and the Excel download. */
-export function figureRows(figure: FigureDefinition, response: KpiResponse): Cell[][] {
+export function figureRows(figure: FigureDefinition, response: KpiResponse, series?: SeriesPoint[]): Cell[][] {
   const value = response.kpis[figure.kpi] as unknown;
   const names = response.dimensions?.caseworker ?? {};
   const municipalities = response.dimensions?.municipality ?? {};
@@ -15,7 +15,17 @@ export function figureRows(figure: FigureDefinition, response: KpiResponse): Cel
     case 'bar-per-caseworker':
       return [['Rådgiver', 'Initialer', figure.title], ...Object.entries((value ?? {}) as Record<string, unknown>).map(([k, v]) => [names[k]?.name ?? k, k, num(v)])];
     case 'bar-per-key':
+      if (figure.field) {
+        const cols = figure.columns ?? [];
+        return [['', ...cols.map((c) => c.label)], ...Object.entries((value ?? {}) as Record<string, Record<string, unknown>>).map(([k, v]) => [k, ...cols.map((c) => num(v[c.key]))])];
+      }
       return [['', figure.title], ...Object.entries((value ?? {}) as Record<string, unknown>).map(([k, v]) => [k, num(v)])];
+    case 'trend':
+      return [
+        [figure.series === 'month' ? 'Måned' : 'År', 'Opgjort pr.', figure.title],
+        ['Perioden', response.asOf, num(value)],
+        ...(series ?? []).map((p) => [p.period, p.asOf, num(p.value)]),
+      ];
     case 'work-list': {
       const cols = figure.columns ?? [];
       const list = (value ?? { rows: [] }) as { rows: Record<string, unknown>[] };

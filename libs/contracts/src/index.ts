@@ -50,6 +50,22 @@ export interface CaseworkerInfo {
   employedTo: string | null;
 }
 
+/** GET /api/v1/kpis/<id>/series: the KPI per month or year (D = the period's last day, or D itself for the last). */
+export interface SeriesPoint {
+  /** YYYY for a year, YYYY-MM for a month. */
+  period: string;
+  /** The as-of date the point was computed for. */
+  asOf: string;
+  value: KpiValue;
+}
+
+export interface SeriesResponse {
+  id: string;
+  by: 'month' | 'year';
+  municipality: number;
+  points: SeriesPoint[];
+}
+
 export interface KpiResponse {
   asOf: string;
   period: Period;

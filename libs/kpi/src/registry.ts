@@ -46,6 +46,7 @@ const BASE: readonly KpiDefinition[] = [
   activity.placementsStarted,
   activity.placementsEnded,
   activity.familyCareShare,
+  activity.placedChildrenByType,
   measureDuration,
   activeMeasureAge,
   annualisedCostPerPlacedChild,

@@ -4,7 +4,7 @@ import { gzipSync } from 'zlib';
 import { addMonths } from '@bu/domain';
 import { ARROW_STREAM, toArrow } from './arrow';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { KpiResponse } from '@bu/contracts';
+import type { KpiResponse, KpiValue, SeriesPoint, SeriesResponse } from '@bu/contracts';
 import { defaultPeriod, isMunicipalityCode, isValidDate, municipalities, parseIso } from '@bu/domain';
 import { caseworkerLabels, KPIS, kpiById, ListQueryError, loadSettings, pageList, parseListQuery, unknownFields, type KpiContext, type KpiDefinition, type KpiListValue, type KpiSettings, type ListQuery } from '@bu/kpi';
 import { DataSource } from 'typeorm';
@@ -233,7 +233,7 @@ export class KpiController {
     @Query('asOf') asOfParam?: string,
     @Query('from') fromParam?: string,
     @Query('by') by = 'month',
-  ) {
+  ): Promise<SeriesResponse> {
     const kpi = kpiById(id);
     if (!kpi) throw new BadRequestException(`Ukendt nøgletal: ${id}`);
     if (!kpi.roles.includes(user.role)) throw new ForbiddenException(`Din rolle kan ikke se: ${id}`);
@@ -249,14 +249,14 @@ export class KpiController {
     let settingsLoaded: Promise<KpiSettings> | undefined;
     const settings = () => (settingsLoaded ??= loadSettings(query, municipality.code));
     const teams = user.role === 'teamleder' && user.teams.length > 0 ? user.teams : undefined;
-    const points: { period: string; asOf: string; value: unknown }[] = [];
+    const points: SeriesPoint[] = [];
     for (let start = by === 'month' ? `${first.slice(0, 7)}-01` : `${first.slice(0, 4)}-01-01`; start <= asOf && points.length < 240; start = addMonths(start, by === 'month' ? 1 : 12)) {
       const end = addMonths(start, by === 'month' ? 1 : 12);
       const last = new Date(Date.UTC(Number(end.slice(0, 4)), Number(end.slice(5, 7)) - 1, 0)).toISOString().slice(0, 10);
       const d = last < asOf ? last : asOf;
       const value = await this.value(version, kpi, { query, municipality: municipality.code, asOf: d, period: { from: start, to: d }, teams }, settings);
-      points.push({ period: by === 'month' ? start.slice(0, 7) : start.slice(0, 4), asOf: d, value: user.role === 'udvalg' && kpi.suppress ? kpi.suppress(value) : value });
+      points.push({ period: by === 'month' ? start.slice(0, 7) : start.slice(0, 4), asOf: d, value: (user.role === 'udvalg' && kpi.suppress ? kpi.suppress(value) : value) as KpiValue });
     }
-    return { id, by, municipality: municipality.code, points };
+    return { id, by: by as SeriesResponse['by'], municipality: municipality.code, points };
   }
 }

@@ -38,7 +38,8 @@ export function BenchmarkChart({ value, own, names, title }: { value: Benchmark;
       <p className="benchmark-facts" data-testid="benchmark-facts">
         <strong>{value.own === null ? '–' : formatNumber(value.own)}</strong> ({value.year ?? '–'}) · median {value.median === null ? '–' : formatNumber(value.median)} · nr.{' '}
         {value.rank ?? '–'} af {value.count}
-        <span className="muted small"> · egne sagsdata i perioden: {value.ownLive === null ? '–' : formatNumber(value.ownLive)}</span>
+        {/* The committee gets the published figures only (ownLive withheld as null). */}
+        {value.ownLive !== null && <span className="muted small"> · egne sagsdata i perioden: {formatNumber(value.ownLive)}</span>}
       </p>
       <div
         ref={ref}

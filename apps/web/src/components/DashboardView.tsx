@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
-import type { KpiResponse } from '@bu/contracts';
+import type { KpiResponse, SeriesPoint } from '@bu/contracts';
 import { DATA_MAX_AGE_DAYS, type DashboardDefinition } from '@bu/dashboards';
 import type { Role } from '@bu/contracts';
-import { ApiError, arrowLists, comments as fetchComments, deleteComment, kpiListArrow, kpis, saveComment, type AdminComment, type ComparisonGroup } from '../api';
+import { ApiError, arrowLists, comments as fetchComments, deleteComment, kpiListArrow, kpis, saveComment, series as fetchSeries, type AdminComment, type ComparisonGroup } from '../api';
 import { ComparisonGroups } from './ComparisonGroups';
 import { DrillBanner } from './DrillBanner';
 import { isDrilled, type Drill } from '../drill';
@@ -33,10 +33,11 @@ export function DashboardView({
 }) {
   // Each answer remembers the view it belongs to: another date or group keeps the figures shown
   // until the new ones arrive, another view never shows the previous view's figures.
-  const [mainAnswer, setMain] = useState<{ view: string; r: KpiResponse } | null>(null);
+  const [mainAnswer, setMain] = useState<{ view: string; r: KpiResponse; series: Record<string, SeriesPoint[]> } | null>(null);
   const [benchAnswer, setBench] = useState<{ view: string; r: KpiResponse } | null>(null);
   const viewKey = `${dashboard.id}|${municipality}`;
   const main = mainAnswer?.view === viewKey ? mainAnswer.r : null;
+  const seriesOf = mainAnswer?.view === viewKey ? mainAnswer.series : {};
   const bench = benchAnswer?.view === viewKey ? benchAnswer.r : null;
   const [benchBusy, setBenchBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -62,10 +63,17 @@ export function DashboardView({
     const arrowIds = arrowLists() ? mainIds.filter((id) => dashboard.figures.some((f) => f.kpi === id && f.arrow)) : [];
     const jsonIds = mainIds.filter((id) => !arrowIds.includes(id));
     if (jsonIds.length === 0) jsonIds.push(...arrowIds.splice(0));
-    Promise.all([kpis({ municipality, asOf, from, ids: jsonIds }), ...arrowIds.map(async (id) => [id, await kpiListArrow({ municipality, asOf, from, id })] as const)]).then(
-      ([r, ...lists]) => {
+    // Trend figures: the KPI over the years (or months) up to D, fetched alongside.
+    const trends = dashboard.figures.filter((f) => f.chart === 'trend' && f.series);
+    const seriesAnswers = Promise.all(trends.map(async (f) => [f.kpi, (await fetchSeries({ municipality, asOf, id: f.kpi, by: f.series! })).points] as const));
+    Promise.all([
+      kpis({ municipality, asOf, from, ids: jsonIds }),
+      seriesAnswers,
+      ...arrowIds.map(async (id) => [id, await kpiListArrow({ municipality, asOf, from, id })] as const),
+    ]).then(
+      ([r, trendPoints, ...lists]) => {
         if (cancelled) return;
-        setMain({ view: viewKey, r: { ...r, kpis: { ...r.kpis, ...Object.fromEntries(lists) } } });
+        setMain({ view: viewKey, r: { ...r, kpis: { ...r.kpis, ...Object.fromEntries(lists) } }, series: Object.fromEntries(trendPoints) });
         // The administration's comments for the year of D, shown beside budget lines and goals.
         const period = r.asOf.slice(0, 4);
         if (dashboard.id === 'udvalg') fetchComments(municipality, period).then((c) => !cancelled && setNotes({ key: `${municipality}|${period}`, list: c }), () => undefined);
@@ -165,6 +173,7 @@ export function DashboardView({
                 figure={f}
                 response={response}
                 comments={notes}
+                series={seriesOf[f.kpi]}
                 onSaveComment={onSaveComment}
                 comparedWith={f.chart === 'benchmark' ? (group.id === null ? 'alle kommuner' : (group.name ?? 'valgt gruppe')) : undefined}
                 busy={f.chart === 'benchmark' && benchBusy}

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { CaseworkerInfo, KpiList, KpiResponse, KpiValue } from '@bu/contracts';
+import type { CaseworkerInfo, KpiList, KpiResponse, KpiValue, SeriesPoint } from '@bu/contracts';
 import { drillHref, isDrilled, rowMatches, type Drill } from '../drill';
 import type { FigureDefinition } from '@bu/dashboards';
 import { formatNumber } from '../format';
@@ -16,6 +16,7 @@ import { workbook } from '../xlsx';
 import { YearTable } from './YearTable';
 import { ShareCard } from './ShareCard';
 import { SpendCurve, SpendTable } from './SpendCurve';
+import { TrendChart, TrendTable } from './TrendChart';
 import { isSuppressed, ValueTable } from './ValueTable';
 import { WorkList } from './WorkList';
 
@@ -57,9 +58,12 @@ export function FigureCard({
   busy = false,
   drill,
   canDrill = false,
+  series,
 }: {
   figure: FigureDefinition;
   response: KpiResponse;
+  /** For a trend: the KPI's points over the years or months. */
+  series?: SeriesPoint[];
   comments?: AdminComment[];
   /** Given when the user may write the administration's comments on budget lines and goals (null: delete). */
   onSaveComment?: (subjectType: AdminComment['subjectType'], key: string, text: string | null) => Promise<void>;
@@ -85,8 +89,10 @@ export function FigureCard({
   const label = (key: string) => names[key]?.name ?? key;
   const headingId = `fig-${figure.kpi.replace(/\W/g, '-')}`;
   const barChart = figure.chart === 'bar-per-caseworker' || figure.chart === 'bar-per-key';
-  const tableToggle = barChart || figure.chart === 'effect' || figure.chart === 'spend-curve';
+  const tableToggle = barChart || figure.chart === 'effect' || figure.chart === 'spend-curve' || (figure.chart === 'trend' && !!series);
   const chartable = barChart && value && typeof value === 'object' && !isSuppressed(value);
+  // A bar-per-key over objects draws one field of each; its table shows the figure's columns.
+  const fieldOf = (v: unknown): number => ((v as Record<string, number>)[figure.field!] ?? null) as number;
   const count = isList(value) ? value.count : null;
   const totalCount = isList(total) ? total.count : null;
 
@@ -122,10 +128,20 @@ export function FigureCard({
     body = asTable ? <SpendTable caption={figure.title} value={value as never} /> : <SpendCurve title={figure.title} value={value as never} />;
   } else if (figure.chart === 'share') {
     body = <ShareCard value={value} target={figure.target} />;
+  } else if (figure.chart === 'trend') {
+    const by = figure.series ?? 'year';
+    body = (
+      <>
+        <p className="big-number">{typeof value === 'number' ? formatNumber(value) : '–'}</p>
+        {series && (asTable ? <TrendTable caption={figure.title} points={series} by={by} /> : <TrendChart title={figure.title} points={series} by={by} />)}
+      </>
+    );
   } else if (figure.chart === 'number') {
     body = <p className="big-number">{typeof value === 'number' ? formatNumber(value) : '–'}</p>;
   } else if (chartable && Object.keys(value as object).length === 0) {
     body = <p>Ingen data på opgørelsesdatoen.</p>;
+  } else if (asTable && figure.field && chartable) {
+    body = <ShareTable caption={figure.title} value={value as never} columns={figure.columns ?? []} rowHeader="" asShares={false} />;
   } else if (asTable || !chartable) {
     body = (
       <ValueTable
@@ -138,7 +154,10 @@ export function FigureCard({
       />
     );
   } else {
-    const bars = figure.chart === 'bar-per-key' ? Object.entries(value as Record<string, number>).map(([key, v]) => ({ key, label: key, value: v })) : caseworkerBars(value, response);
+    const bars =
+      figure.chart === 'bar-per-key'
+        ? Object.entries(value as Record<string, number>).map(([key, v]) => ({ key, label: key, value: figure.field ? fieldOf(v) : v }))
+        : caseworkerBars(value, response);
     body = (
       <BarPerCaseworker
         title={figure.title}
@@ -172,7 +191,7 @@ export function FigureCard({
       {workerLinks && <p className="muted small">Vælg en rådgiver – klik på søjlen, eller vis som tabel – for at se rådgiverens sager i arbejdslisterne.</p>}
       {body}
       <p className="download">
-        <button type="button" className="link" onClick={() => download({ ...figure, title }, shown)}>
+        <button type="button" className="link" onClick={() => download({ ...figure, title }, shown, series)}>
           Hent som Excel
         </button>
       </p>
@@ -181,8 +200,8 @@ export function FigureCard({
 }
 
 /** The figure's numbers as an .xlsx file: numbers stay numeric cells. */
-function download(figure: FigureDefinition, response: KpiResponse): void {
-  const bytes = workbook(figure.title, figureRows(figure, response));
+function download(figure: FigureDefinition, response: KpiResponse, series?: SeriesPoint[]): void {
+  const bytes = workbook(figure.title, figureRows(figure, response, series));
   const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }));
   const a = document.createElement('a');
   a.href = url;

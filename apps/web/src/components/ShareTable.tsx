@@ -1,26 +1,34 @@
 import type { ListColumn } from '@bu/dashboards';
-import { formatShare } from '../format';
+import { formatNumber, formatShare } from '../format';
 import { displayValue } from './ValueTable';
 
-/** An object of objects of shares (per team: per deadline) as a table in %. */
+/**
+ * An object of objects (per team: per deadline) as a table: shares in %, or plain numbers when
+ * `asShares` is false (per measure type: count, median, mean).
+ */
 export function ShareTable({
   caption,
   value,
   columns,
   rowHref,
+  rowHeader = 'Team',
+  asShares = true,
 }: {
   caption: string;
   value: Record<string, Record<string, unknown>>;
   columns: ListColumn[];
   /** Each row (team) links to the rows behind it (drill-down). */
   rowHref?: (row: string) => string;
+  rowHeader?: string;
+  asShares?: boolean;
 }) {
+  const format = asShares ? formatShare : formatNumber;
   return (
     <table className="value-table">
       <caption className="sr-only">{caption}</caption>
       <thead>
         <tr>
-          <th scope="col">Team</th>
+          <th scope="col">{rowHeader}</th>
           {columns.map((c) => (
             <th key={c.key} scope="col" className="num">
               {c.label}
@@ -33,8 +41,8 @@ export function ShareTable({
           <tr key={row} data-testid={`share-row-${row}`}>
             <th scope="row">{rowHref ? <a href={rowHref(row)}>{row}</a> : row}</th>
             {columns.map((c) => (
-              <td key={c.key} className="num">
-                {typeof cells[c.key] === 'number' ? formatShare(cells[c.key] as number) : displayValue(cells[c.key])}
+              <td key={c.key} className="num" data-value={String(cells[c.key] ?? '')}>
+                {typeof cells[c.key] === 'number' ? format(cells[c.key] as number) : displayValue(cells[c.key])}
               </td>
             ))}
           </tr>

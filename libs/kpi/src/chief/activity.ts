@@ -89,6 +89,29 @@ export const placementsEnded = count(
   `SELECT count(*)::int AS n FROM measure WHERE municipality_code = $1 AND family = 'placement' AND ended BETWEEN $3::date AND $4::date AND ended <= $2::date`,
 );
 
+/**
+ * activity.placed_children_by_type (beyond the catalogue: the chief's placements split by type):
+ * per placement measure type, distinct children with a placement of that type active at D. A child
+ * in two types at D counts under each, so the parts may add up to more than activity.placed_children.
+ */
+export const placedChildrenByType: KpiDefinition<Record<string, number>> = {
+  id: 'activity.placed_children_by_type',
+  title: 'Anbragte børn efter anbringelsestype',
+  unit: 'count',
+  higherIsBetter: null,
+  roles: ['chef', 'admin'],
+  async compute(ctx) {
+    const rows = await ctx.query<{ measure_type: string; n: number }>(
+      `SELECT m.measure_type, count(DISTINCT c.person_id)::int AS n FROM measure m
+       JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
+       WHERE m.municipality_code = $1 AND m.family = 'placement' AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date)
+       GROUP BY m.measure_type ORDER BY n DESC, m.measure_type`,
+      [ctx.municipality, ctx.asOf],
+    );
+    return Object.fromEntries(rows.map((r) => [r.measure_type, r.n]));
+  },
+};
+
 export const familyCareShare = fractionKpi({
   id: 'activity.family_care_share',
   title: 'Andel anbragte i familiepleje',
