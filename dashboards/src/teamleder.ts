@@ -6,6 +6,8 @@ const caseColumns: ListColumn[] = [
   { key: 'due', label: 'Frist', format: 'date' },
   { key: 'daysOverdue', label: 'Dage over', format: 'days' },
 ];
+/** Soon-due lists: days until the deadline instead of days over it. */
+const soonColumns: ListColumn[] = [...caseColumns.slice(0, 3), { key: 'daysOverdue', label: 'Dage til frist', format: 'days-left' }];
 
 // The team leader's morning view: caseload against the norm, the handover list, and the
 // deadlines checked in supervision as work lists sorted by days overdue.
@@ -50,16 +52,31 @@ export const teamleder: DashboardDefinition = {
         { key: 'daysOverdue', label: 'Dage over', format: 'days' },
       ],
     },
+    {
+      kpi: 'deadline.notification_due_soon',
+      chart: 'work-list',
+      arrow: true,
+      title: 'Underretninger, der skal vurderes inden for 24 timer',
+      description: 'Modtaget inden for det sidste døgn og endnu ikke vurderet.',
+      columns: [
+        { key: 'notification', label: 'Underretning' },
+        { key: 'case', label: 'Sag' },
+        { key: 'received', label: 'Modtaget', format: 'datetime' },
+        { key: 'due', label: 'Frist', format: 'datetime' },
+      ],
+    },
     { kpi: 'deadline.investigation_4m', chart: 'share', title: 'Undersøgelser afsluttet inden for 4 måneder', target: 0.9 },
     {
       kpi: 'deadline.investigation_overdue',
       chart: 'work-list',
       title: 'Børnefaglige undersøgelser over 4 måneder',
       columns: [{ key: 'investigation', label: 'Undersøgelse' }, ...caseColumns],
-      secondary: { key: 'dueSoon', title: 'Frist inden for 14 dage' },
+      secondary: { key: 'dueSoon', title: 'Frist inden for 14 dage', columns: [{ key: 'investigation', label: 'Undersøgelse' }, ...soonColumns] },
     },
     { kpi: 'deadline.followup_overdue', chart: 'work-list', arrow: true, title: 'Opfølgninger over fristen', columns: [{ key: 'measureType', label: 'Indsats' }, ...caseColumns] },
+    { kpi: 'deadline.followup_due_soon', chart: 'work-list', arrow: true, title: 'Opfølgninger med frist inden for 14 dage', columns: [{ key: 'measureType', label: 'Indsats' }, ...soonColumns] },
     { kpi: 'deadline.supervision_overdue', chart: 'work-list', arrow: true, title: 'Tilsynsbesøg over fristen', columns: [{ key: 'measureType', label: 'Anbringelse' }, ...caseColumns] },
+    { kpi: 'deadline.supervision_due_soon', chart: 'work-list', arrow: true, title: 'Tilsynsbesøg med frist inden for 14 dage', columns: [{ key: 'measureType', label: 'Anbringelse' }, ...soonColumns] },
     { kpi: 'deadline.plan_on_time', chart: 'share', title: 'Handleplan / barnets plan rettidig', target: 0.9 },
     { kpi: 'deadline.child_conversation', chart: 'share', title: 'Børnesamtale før afgørelse', target: 0.9 },
     { kpi: 'investigation.duration_days', chart: 'number', title: 'Undersøgelsernes varighed (median, dage)' },

@@ -5,8 +5,8 @@ export type ChartKind = 'bar-per-caseworker' | 'bar-per-key' | 'share' | 'number
 export interface ListColumn {
   key: string;
   label: string;
-  /** days: a whole number shown right-aligned (also used for amounts). */
-  format?: 'text' | 'date' | 'datetime' | 'days' | 'worker';
+  /** days: a whole number shown right-aligned (also used for amounts); days-left: days overdue shown as days until due. */
+  format?: 'text' | 'date' | 'datetime' | 'days' | 'days-left' | 'worker';
 }
 
 /** One figure on a dashboard: a KPI id from the catalogue, how to draw it, and its Danish label. */
@@ -34,7 +34,7 @@ export interface FigureDefinition {
   /** For a trend: the KPI's series (GET /kpis/<id>/series) by year or month, drawn under its value at D. */
   series?: 'year' | 'month';
   /** For a work list with a second list (investigations due soon): its key in the value. */
-  secondary?: { key: string; title: string };
+  secondary?: { key: string; title: string; columns?: ListColumn[] };
 }
 
 export interface DashboardDefinition {

@@ -35,10 +35,14 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
     expect(k['caseload.unassigned'].rows.map((r: { case: string }) => r.case)).toEqual(['C5', 'C6']);
     expect(k['deadline.investigation_overdue'].count).toBe(1);
     expect(k['deadline.followup_overdue']).toEqual({ count: 0, rows: [] });
+    // Soon due, all on Team Nord's cases (test/kpi/teamleader.test.ts).
+    expect(k['deadline.followup_due_soon'].rows.map((r: { measure: string }) => r.measure)).toEqual(['Y4', 'Y1', 'Y2']);
+    expect(k['deadline.notification_due_soon'].rows.map((r: { notification: string }) => r.notification)).toEqual(['N5']);
+    expect(k['deadline.supervision_due_soon']).toEqual({ count: 0, rows: [] });
     expect(Object.keys(k).sort()).toEqual([
       'caseload.open_cases', 'caseload.unassigned', 'caseload.vs_norm', 'caseload.weighted', 'deadline.child_conversation', 'deadline.compliance_by_team',
-      'deadline.followup_overdue', 'deadline.investigation_4m', 'deadline.investigation_overdue', 'deadline.notification_24h',
-      'deadline.notification_overdue', 'deadline.plan_on_time', 'deadline.supervision_overdue',
+      'deadline.followup_due_soon', 'deadline.followup_overdue', 'deadline.investigation_4m', 'deadline.investigation_overdue', 'deadline.notification_24h',
+      'deadline.notification_due_soon', 'deadline.notification_overdue', 'deadline.plan_on_time', 'deadline.supervision_due_soon', 'deadline.supervision_overdue',
       'dq.missing_end_dates', 'dq.open_measures_on_closed_cases', 'dq.rejected_rows', 'dq.unknown_codes', 'investigation.duration_days',
     ]);
     expect(res.body.dimensions.caseworker.BB).toMatchObject({ name: 'Bo Berg', employedTo: '2024-03-31' });

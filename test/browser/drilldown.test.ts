@@ -113,7 +113,10 @@ describe('drill-down from an aggregate to the work-list rows behind it, in Chrom
     await page.reload();
     await page.getByTestId('figure-deadline.followup_overdue').locator('table').waitFor();
     const arrowKpis = LISTS.filter((f) => f.arrow).map((f) => f.kpi);
-    expect(arrowKpis).toEqual(['caseload.unassigned', 'deadline.notification_overdue', 'deadline.followup_overdue', 'deadline.supervision_overdue']);
+    expect(arrowKpis).toEqual([
+      'caseload.unassigned', 'deadline.notification_overdue', 'deadline.notification_due_soon', 'deadline.followup_overdue', 'deadline.followup_due_soon',
+      'deadline.supervision_overdue', 'deadline.supervision_due_soon',
+    ]);
     for (const kpi of arrowKpis) {
       expect(answers.filter((a) => a.ids === kpi), kpi).toEqual([{ ids: kpi, accept: 'application/vnd.apache.arrow.stream', type: 'application/vnd.apache.arrow.stream' }]);
     }

@@ -116,6 +116,12 @@ describe('the team leader work lists in Chromium', () => {
     // A share with its light in words: Team Syd has no notifications in the period → no figure, not 0 %.
     expect(await page.getByTestId('figure-deadline.notification_24h').locator('.big-number').textContent()).toContain('–');
     expect(await page.getByTestId('figure-caseload.unassigned').getByText('Ingen på listen.').count()).toBe(1);
+    // Soon due (test/kpi/teamleader.test.ts): Y5's next visit is due on D itself, 0 days left; nothing else of Team Syd's.
+    const visitsSoon = page.getByTestId('figure-deadline.supervision_due_soon');
+    expect(await visitsSoon.getByTestId('count').textContent()).toBe(' 1');
+    expect(await visitsSoon.getByTestId('list-row-C7').locator('td').allTextContents()).toEqual(['Opholdssted', 'C7', 'Cita Clausen', '30.04.2024', '0']);
+    expect(await visitsSoon.getByRole('columnheader').allTextContents()).toEqual(['Anbringelse', 'Sag', 'Rådgiver', 'Frist', 'Dage til frist']);
+    expect(await page.getByTestId('figure-deadline.followup_due_soon').getByTestId('count').textContent()).toBe(' 0');
     await page.screenshot({ path: join(OUT, 'teamleder-worklists-1366.png'), fullPage: true });
     await page.close();
   });

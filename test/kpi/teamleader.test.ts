@@ -111,6 +111,16 @@ describe('team leader KPIs (caseload and deadlines)', () => {
       });
     });
 
+    it('deadline.notification_due_soon: not assessed by D, received within the 24 hours before the end of D', async () => {
+      // N5 received 30-04 08:00, not assessed: due 01-05 08:00, after D. N4 (29-04 23:30) ran out at 30-04 23:30: overdue.
+      expect(await value('deadline.notification_due_soon')).toEqual({
+        count: 1,
+        rows: [{ notification: 'N5', case: 'C5', worker: 'BB', team: 'Team Nord', received: '2024-04-30T08:00', due: '2024-05-01T08:00', daysOverdue: -1 }],
+      });
+      // At D = 29-04-2024 N4 (received 23:30 that day) is the pending one; N5 is not received yet.
+      expect(((await value('deadline.notification_due_soon', { asOf: '2024-04-29' })) as { rows: { notification: string }[] }).rows.map((r) => r.notification)).toEqual(['N4']);
+    });
+
     it('a past D shows what was known then: at D = 10-01-2024, N1 and N2 (received 09:00) are pending', async () => {
       expect(await value('deadline.notification_24h', { asOf: '2024-01-10', period: { from: '2024-01-01', to: '2024-01-10' } })).toBeNull();
       expect(await value('deadline.notification_24h', { asOf: '2024-01-11', period: { from: '2024-01-01', to: '2024-01-11' } })).toBe(1 / 2);
@@ -163,6 +173,26 @@ describe('team leader KPIs (caseload and deadlines)', () => {
         count: 1,
         rows: [{ measure: 'Y8', measureType: 'Døgninstitution', case: 'C9', worker: 'CC', team: 'Team Syd', due: '2024-04-29', daysOverdue: 1 }],
       });
+    });
+
+    it('deadline.followup_due_soon and deadline.supervision_due_soon: due D .. D + 14 days', async () => {
+      // Follow-ups (above): Y4 due 30-04-2024 = D (BB still holds C5, though she left 31-03); Y1 and Y2 01-05-2024.
+      // Y7 01-07-2024 is later than D + 14 = 14-05-2024.
+      expect(await value('deadline.followup_due_soon')).toEqual({
+        count: 3,
+        rows: [
+          { measure: 'Y4', measureType: 'Familiebehandling', case: 'C5', worker: 'BB', team: 'Team Nord', due: '2024-04-30', daysOverdue: 0 },
+          { measure: 'Y1', measureType: 'Plejefamilie', case: 'C1', worker: 'AA', team: 'Team Nord', due: '2024-05-01', daysOverdue: -1 },
+          { measure: 'Y2', measureType: 'Aflastning', case: 'C3', worker: 'AA', team: 'Team Nord', due: '2024-05-01', daysOverdue: -1 },
+        ],
+      });
+      // Visits: Y5's last visit 30-10-2023 + 6 months = 30-04-2024 = D. Y1 (from 01-02-2024) is due 01-08-2024; Y8 is overdue.
+      expect(await value('deadline.supervision_due_soon')).toEqual({
+        count: 1,
+        rows: [{ measure: 'Y5', measureType: 'Opholdssted', case: 'C7', worker: 'CC', team: 'Team Syd', due: '2024-04-30', daysOverdue: 0 }],
+      });
+      // At D = 18-07-2024 Y1's first visit (01-08-2024) is 14 days ahead: the closed window's last day.
+      expect(((await value('deadline.supervision_due_soon', { asOf: '2024-07-18' })) as { rows: { measure: string; daysOverdue: number }[] }).rows).toMatchObject([{ measure: 'Y1', daysOverdue: -14 }]);
     });
 
     it('deadline.plan_on_time: Serviceloven by the start, Barnets Lov within 3 months; pending when the limit is after D', async () => {

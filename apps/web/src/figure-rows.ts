@@ -29,7 +29,7 @@ export function figureRows(figure: FigureDefinition, response: KpiResponse, seri
     case 'work-list': {
       const cols = figure.columns ?? [];
       const list = (value ?? { rows: [] }) as { rows: Record<string, unknown>[] };
-      return [cols.map((c) => c.label), ...list.rows.map((r) => cols.map((c) => (Array.isArray(r[c.key]) ? (r[c.key] as unknown[]).join(', ') : c.format === 'worker' ? (names[String(r[c.key])]?.name ?? num(r[c.key])) : num(r[c.key]))))];
+      return [cols.map((c) => c.label), ...list.rows.map((r) => cols.map((c) => (Array.isArray(r[c.key]) ? (r[c.key] as unknown[]).join(', ') : c.format === 'worker' ? (names[String(r[c.key])]?.name ?? num(r[c.key])) : c.format === 'days-left' && typeof r[c.key] === 'number' ? 0 - (r[c.key] as number) : num(r[c.key]))))];
     }
     case 'budget-table':
       return [

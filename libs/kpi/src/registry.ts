@@ -4,8 +4,8 @@ import { caseloadVsNorm } from './caseload/vs-norm';
 import { weightedCaseload } from './caseload/weighted';
 import { investigation4m, investigationDuration, investigationOverdue } from './deadline/investigations';
 import { complianceByTeam } from './deadline/by-team';
-import { childConversation, followupOverdue, planOnTime, supervisionOverdue } from './deadline/measures';
-import { notification24h, notificationOverdue } from './deadline/notifications';
+import { childConversation, followupDueSoon, followupOverdue, planOnTime, supervisionDueSoon, supervisionOverdue } from './deadline/measures';
+import { notification24h, notificationDueSoon, notificationOverdue } from './deadline/notifications';
 import * as activity from './chief/activity';
 import { activeMeasureAge, annualisedCostPerPlacedChild, complaintsDecided, measureDuration, reversalRate, topCases } from './chief/duration-cost';
 import { effectChange } from './chief/effect';
@@ -24,10 +24,13 @@ const BASE: readonly KpiDefinition[] = [
   unassignedCases,
   notification24h,
   notificationOverdue,
+  notificationDueSoon,
   investigation4m,
   investigationOverdue,
   followupOverdue,
+  followupDueSoon,
   supervisionOverdue,
+  supervisionDueSoon,
   planOnTime,
   childConversation,
   investigationDuration,

@@ -107,7 +107,7 @@ export function FigureCard({
             <h3>
               {figure.secondary.title} ({formatNumber(secondary.count)})
             </h3>
-            <WorkList caption={figure.secondary.title} rows={secondary.rows} columns={figure.columns ?? []} names={names} drilled={isDrilled(drill)} />
+            <WorkList caption={figure.secondary.title} rows={secondary.rows} columns={figure.secondary.columns ?? figure.columns ?? []} names={names} drilled={isDrilled(drill)} />
           </>
         )}
       </>

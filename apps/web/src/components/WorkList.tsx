@@ -17,12 +17,16 @@ function cell(value: unknown, column: ListColumn, names: Record<string, Casework
     }
     case 'days':
       return formatNumber(Number(value));
+    case 'days-left':
+      return formatNumber(0 - Number(value)); // 0 - 0 is 0, where -0 would print "-0"
     case 'worker':
       return names[String(value)]?.name ?? String(value);
     default:
       return String(value);
   }
 }
+
+const numeric = (c: ListColumn) => c.format === 'days' || c.format === 'days-left';
 
 const SHOWN = 10;
 
@@ -51,7 +55,7 @@ export function WorkList({
         <thead>
           <tr>
             {columns.map((c) => (
-              <th key={c.key} scope="col" className={c.format === 'days' ? 'num' : undefined}>
+              <th key={c.key} scope="col" className={numeric(c) ? 'num' : undefined}>
                 {c.label}
               </th>
             ))}
@@ -61,7 +65,7 @@ export function WorkList({
           {shown.map((row, i) => (
             <tr key={i} data-testid={`list-row-${String(row.case ?? i)}`}>
               {columns.map((c) => (
-                <td key={c.key} className={c.format === 'days' ? 'num' : undefined} data-value={c.format === 'days' ? String(row[c.key]) : undefined}>
+                <td key={c.key} className={numeric(c) ? 'num' : undefined} data-value={numeric(c) ? String(row[c.key]) : undefined}>
                   {cell(row[c.key], c, names)}
                 </td>
               ))}

@@ -26,73 +26,91 @@ const ACTIVE_MEASURE = `
     WHERE m.municipality_code = $1 AND m.family <> 'economic' AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date)
   )`;
 
-/**
- * deadline.followup_overdue — measures active at D whose next follow-up is due before D. Due =
- * start + 3 months when no follow-up is dated on or before D, else the latest such follow-up +
- * the measure's cadence (from the export, default 6 months).
- */
-export const followupOverdue: KpiDefinition<KpiListValue<MeasureDeadlineRow>> = {
-  id: 'deadline.followup_overdue',
-  title: 'Opfølgninger over fristen',
-  unit: 'list',
-  fields: MEASURE_DEADLINE_FIELDS,
-  higherIsBetter: false,
-  roles: ['teamleder', 'chef', 'admin'],
-  async compute(ctx: KpiContext) {
-    const settings = ctx.settings ?? DEFAULT_SETTINGS;
-    const rows = await ctx.query<MeasureDeadlineRow>(
-      `WITH ${ACTIVE_MEASURE},
-       due AS (
-         SELECT a.*, (SELECT max(f.followup_date) FROM followup f WHERE f.municipality_code = $1 AND f.source = a.source
-                       AND f.measure_id = a.measure_id AND f.followup_date <= $2::date) AS last_followup
-         FROM active a
-       ),
-       dated AS (
-         SELECT d.*, CASE WHEN last_followup IS NULL THEN ${addMonthsSql('started', 3)}
-                          ELSE ${addMonthsSql('last_followup', 'coalesce(followup_cadence_months, $7)::int')} END AS due_date
-         FROM due d
-       )
-       SELECT measure_id AS measure, measure_type AS "measureType", case_id AS "case", responsible AS worker, team,
-              to_char(due_date, 'YYYY-MM-DD') AS due, ($2::date - due_date)::int AS "daysOverdue"
-       FROM dated WHERE due_date < $2::date AND ${IN_SCOPE('dated')}
-       ORDER BY "daysOverdue" DESC, case_id, measure_id`,
-      [...kpiParams(ctx, settings.intake_team), settings['followup.default_cadence_months']],
-    );
-    return { count: rows.length, rows };
-  },
-};
+/** Which rows a measure deadline list holds: due before D, or due within the 14 days from D. */
+type DueWindow = 'overdue' | 'soon';
+const dueIn = (window: DueWindow, due: string) => (window === 'overdue' ? `${due} < $2::date` : `${due} BETWEEN $2::date AND $2::date + 14`);
 
 /**
- * deadline.supervision_overdue — placements active at D that started more than 6 months before D
- * with no supervision visit in the 6 months up to and including D. Due = the latest visit (or the
- * start) + 6 months.
+ * Follow-ups on measures active at D. Due = start + 3 months when no follow-up is dated on or
+ * before D, else the latest such follow-up + the measure's cadence (from the export, default 6 months).
  */
-export const supervisionOverdue: KpiDefinition<KpiListValue<MeasureDeadlineRow>> = {
-  id: 'deadline.supervision_overdue',
-  title: 'Tilsynsbesøg over fristen (anbragte børn)',
-  unit: 'list',
-  fields: MEASURE_DEADLINE_FIELDS,
-  higherIsBetter: false,
-  roles: ['teamleder', 'chef', 'admin'],
-  async compute(ctx: KpiContext) {
-    const rows = await ctx.query<MeasureDeadlineRow>(
-      `WITH ${ACTIVE_MEASURE},
-       placed AS (
-         SELECT a.*, (SELECT max(v.visit_date) FROM supervision_visit v WHERE v.municipality_code = $1 AND v.source = a.source
-                       AND v.measure_id = a.measure_id AND v.visit_date <= $2::date) AS last_visit
-         FROM active a WHERE a.family = 'placement' AND a.started < ${addMonthsSql('$2::date', -6)}
-       )
-       SELECT measure_id AS measure, measure_type AS "measureType", case_id AS "case", responsible AS worker, team,
-              to_char(${addMonthsSql('coalesce(last_visit, started)', 6)}, 'YYYY-MM-DD') AS due,
-              ($2::date - ${addMonthsSql('coalesce(last_visit, started)', 6)})::int AS "daysOverdue"
-       FROM placed
-       WHERE (last_visit IS NULL OR last_visit < ${addMonthsSql('$2::date', -6)}) AND ${IN_SCOPE('placed')}
-       ORDER BY "daysOverdue" DESC, case_id, measure_id`,
-      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
-    );
-    return { count: rows.length, rows };
-  },
-};
+function followups(id: string, title: string, window: DueWindow): KpiDefinition<KpiListValue<MeasureDeadlineRow>> {
+  return {
+    id,
+    title,
+    unit: 'list',
+    fields: MEASURE_DEADLINE_FIELDS,
+    higherIsBetter: false,
+    roles: ['teamleder', 'chef', 'admin'],
+    async compute(ctx: KpiContext) {
+      const settings = ctx.settings ?? DEFAULT_SETTINGS;
+      const rows = await ctx.query<MeasureDeadlineRow>(
+        `WITH ${ACTIVE_MEASURE},
+         due AS (
+           SELECT a.*, (SELECT max(f.followup_date) FROM followup f WHERE f.municipality_code = $1 AND f.source = a.source
+                         AND f.measure_id = a.measure_id AND f.followup_date <= $2::date) AS last_followup
+           FROM active a
+         ),
+         dated AS (
+           SELECT d.*, CASE WHEN last_followup IS NULL THEN ${addMonthsSql('started', 3)}
+                            ELSE ${addMonthsSql('last_followup', 'coalesce(followup_cadence_months, $7)::int')} END AS due_date
+           FROM due d
+         )
+         SELECT measure_id AS measure, measure_type AS "measureType", case_id AS "case", responsible AS worker, team,
+                to_char(due_date, 'YYYY-MM-DD') AS due, ($2::date - due_date)::int AS "daysOverdue"
+         FROM dated WHERE ${dueIn(window, 'due_date')} AND ${IN_SCOPE('dated')}
+         ORDER BY "daysOverdue" DESC, case_id, measure_id`,
+        [...kpiParams(ctx, settings.intake_team), settings['followup.default_cadence_months']],
+      );
+      return { count: rows.length, rows };
+    },
+  };
+}
+
+/** deadline.followup_overdue — measures active at D whose next follow-up is due before D. */
+export const followupOverdue = followups('deadline.followup_overdue', 'Opfølgninger over fristen', 'overdue');
+/** deadline.followup_due_soon (beyond the catalogue: the soon-due list) — the next follow-up is due D .. D + 14 days. */
+export const followupDueSoon = followups('deadline.followup_due_soon', 'Opfølgninger med frist inden for 14 dage', 'soon');
+
+/**
+ * Supervision visits to placements active at D. Due = the latest visit by D (or the start) + 6
+ * months. Overdue, as the catalogue puts it: started more than 6 months before D and no visit in
+ * the 6 months up to and including D. Due soon: not overdue, due D .. D + 14 days.
+ */
+function supervision(id: string, title: string, window: DueWindow): KpiDefinition<KpiListValue<MeasureDeadlineRow>> {
+  return {
+    id,
+    title,
+    unit: 'list',
+    fields: MEASURE_DEADLINE_FIELDS,
+    higherIsBetter: false,
+    roles: ['teamleder', 'chef', 'admin'],
+    async compute(ctx: KpiContext) {
+      const overdue = `(started < ${addMonthsSql('$2::date', -6)} AND (last_visit IS NULL OR last_visit < ${addMonthsSql('$2::date', -6)}))`;
+      const rows = await ctx.query<MeasureDeadlineRow>(
+        `WITH ${ACTIVE_MEASURE},
+         placed AS (
+           SELECT a.*, (SELECT max(v.visit_date) FROM supervision_visit v WHERE v.municipality_code = $1 AND v.source = a.source
+                         AND v.measure_id = a.measure_id AND v.visit_date <= $2::date) AS last_visit
+           FROM active a WHERE a.family = 'placement'
+         ),
+         dated AS (SELECT p.*, ${addMonthsSql('coalesce(last_visit, started)', 6)} AS due_date FROM placed p)
+         SELECT measure_id AS measure, measure_type AS "measureType", case_id AS "case", responsible AS worker, team,
+                to_char(due_date, 'YYYY-MM-DD') AS due, ($2::date - due_date)::int AS "daysOverdue"
+         FROM dated
+         WHERE ${window === 'overdue' ? overdue : `NOT ${overdue} AND ${dueIn('soon', 'due_date')}`} AND ${IN_SCOPE('dated')}
+         ORDER BY "daysOverdue" DESC, case_id, measure_id`,
+        kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+      );
+      return { count: rows.length, rows };
+    },
+  };
+}
+
+/** deadline.supervision_overdue — placements active at D, started over 6 months before D, with no visit in D − 6 months .. D. */
+export const supervisionOverdue = supervision('deadline.supervision_overdue', 'Tilsynsbesøg over fristen (anbragte børn)', 'overdue');
+/** deadline.supervision_due_soon (beyond the catalogue: the soon-due list) — the next visit is due D .. D + 14 days. */
+export const supervisionDueSoon = supervision('deadline.supervision_due_soon', 'Tilsynsbesøg med frist inden for 14 dage', 'soon');
 
 const STARTED_IN_P = `
   ${CASE_TEAM},

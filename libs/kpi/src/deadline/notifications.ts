@@ -46,26 +46,40 @@ export interface OverdueNotificationRow {
   daysOverdue: number;
 }
 
+/** Notifications not assessed by D, as work-list rows: those overdue, or those whose 24 hours run out after D. */
+function unassessed(id: string, title: string, overdue: boolean): KpiDefinition<KpiListValue<OverdueNotificationRow>> {
+  return {
+    id,
+    title,
+    unit: 'list',
+    fields: ['notification', 'case', 'worker', 'team', 'received', 'due', 'daysOverdue'],
+    higherIsBetter: false,
+    roles: ['teamleder', 'chef', 'admin'],
+    async compute(ctx: KpiContext) {
+      const window = overdue
+        ? `received_at < ${END_OF_D} - interval '24 hours'`
+        : `received_at >= ${END_OF_D} - interval '24 hours' AND received_at < ${END_OF_D}`;
+      const rows = await ctx.query<OverdueNotificationRow>(
+        `WITH ${NOTIFICATION_TEAM}
+         SELECT notification_id AS notification, case_id AS "case", worker_id AS worker, team,
+                to_char(received_at AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM-DD"T"HH24:MI') AS received,
+                to_char((received_at + interval '24 hours') AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM-DD"T"HH24:MI') AS due,
+                ($2::date - ((received_at + interval '24 hours') AT TIME ZONE 'Europe/Copenhagen')::date)::int AS "daysOverdue"
+         FROM note
+         WHERE assessed_at IS NULL AND ${window} AND ${IN_SCOPE('note')}
+         ORDER BY "daysOverdue" DESC, case_id, notification_id`,
+        kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+      );
+      return { count: rows.length, rows };
+    },
+  };
+}
+
 /** deadline.notification_overdue — received by D, not assessed by D, received more than 24 hours before the end of D. */
-export const notificationOverdue: KpiDefinition<KpiListValue<OverdueNotificationRow>> = {
-  id: 'deadline.notification_overdue',
-  title: 'Underretninger ikke vurderet inden for 24 timer',
-  unit: 'list',
-  fields: ['notification', 'case', 'worker', 'team', 'received', 'due', 'daysOverdue'],
-  higherIsBetter: false,
-  roles: ['teamleder', 'chef', 'admin'],
-  async compute(ctx: KpiContext) {
-    const rows = await ctx.query<OverdueNotificationRow>(
-      `WITH ${NOTIFICATION_TEAM}
-       SELECT notification_id AS notification, case_id AS "case", worker_id AS worker, team,
-              to_char(received_at AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM-DD"T"HH24:MI') AS received,
-              to_char((received_at + interval '24 hours') AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM-DD"T"HH24:MI') AS due,
-              ($2::date - ((received_at + interval '24 hours') AT TIME ZONE 'Europe/Copenhagen')::date)::int AS "daysOverdue"
-       FROM note
-       WHERE assessed_at IS NULL AND received_at < ${END_OF_D} - interval '24 hours' AND ${IN_SCOPE('note')}
-       ORDER BY "daysOverdue" DESC, case_id, notification_id`,
-      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
-    );
-    return { count: rows.length, rows };
-  },
-};
+export const notificationOverdue = unassessed('deadline.notification_overdue', 'Underretninger ikke vurderet inden for 24 timer', true);
+
+/**
+ * deadline.notification_due_soon (beyond the catalogue: the soon-due list) — received by D, not
+ * assessed by D, and received within the 24 hours before the end of D: pending, due after D.
+ */
+export const notificationDueSoon = unassessed('deadline.notification_due_soon', 'Underretninger, hvis 24 timer udløber efter opgørelsesdatoen', false);
