@@ -1,4 +1,4 @@
-// npm run bench -- api [--fresh] [--scale x] — p50/p95 latency of each role's full KPI set over
+// npm run bench -- api [--fresh] [--scale x] [--warm-only] — p50/p95 latency of each role's full KPI set over
 // HTTP on a national-scale dataset (98 municipalities, ten years), 50 concurrent clients, a mix of
 // municipalities, as-of dates and periods: cold (right after an import) and warm, next to the time
 // of the same SQL run directly in psql.
@@ -17,7 +17,7 @@ import { importStatisticsAgain, NATIONAL_EXPORT_DATE, nationalDataset } from './
 const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 const ROOT = resolve(__dirname, '..');
 const CLIENTS = 50;
-const WARM_ROUNDS = 3;
+const WARM_ROUNDS = Number(process.env.BENCH_WARM_ROUNDS ?? 5);
 const PAGED = '&limit=100';
 const PASSWORD = 'bench-password-123';
 const ROLES: Role[] = ['udvalg', 'chef', 'teamleder'];
@@ -35,6 +35,8 @@ interface Sample {
   role: Role;
   ms: number;
   ok: boolean;
+  /** Bytes received (compressed where the client took gzip). */
+  bytes?: number;
 }
 
 const freePort = () =>
@@ -64,7 +66,9 @@ const percentile = (xs: number[], p: number) => {
 };
 
 async function startApi(url: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(ROOT, 'tools/run.js'), join(ROOT, 'scripts/serve.ts'), 'api'], {
+  // BENCH_API_NODE_ARGS: extra node flags for the API process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'tools/run.js'), join(ROOT, 'scripts/serve.ts'), 'api'], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: url, PORT: String(port), JWT_SECRET: 'bench-jwt-secret', PSEUDONYM_SECRET: 'bench-secret-0123456789abcdef', REDIS_URL: '', WEB_DIST: 'dist/does-not-exist' },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -98,7 +102,7 @@ function getBody(url: string, headers: Record<string, string> = {}): Promise<{ s
 }
 
 /** Runs the specs with CLIENTS concurrent clients, each taking the next spec when done. */
-async function load(base: string, tokens: Map<string, string>, list: Spec[], extra = ''): Promise<{ samples: Sample[]; seconds: number }> {
+async function load(base: string, tokens: Map<string, string>, list: Spec[], extra = '', gzip = false): Promise<{ samples: Sample[]; seconds: number }> {
   const samples: Sample[] = [];
   let next = 0;
   const started = Date.now();
@@ -107,18 +111,23 @@ async function load(base: string, tokens: Map<string, string>, list: Spec[], ext
       const s = list[next++];
       const t = process.hrtime.bigint();
       let ok = false;
+      let bytes = 0;
       try {
-        // Uncompressed: on this machine the clients share the two cores with the API and PostgreSQL,
-        // and decompressing megabytes in 50 clients would be measured as the API's latency.
+        // Uncompressed unless asked: decompressing (like parsing) is the client's business, and on this
+        // machine 50 clients inflating megabytes would be measured as the API's latency. With gzip the
+        // compressed answer is received whole, as a browser receives it before inflating.
         const res = await getBody(`${base}/api/v1/kpis?municipality=${s.municipality}&asOf=${s.asOf}&from=${s.from}&to=${s.asOf}${extra}`, {
           authorization: `Bearer ${tokens.get(`${s.role}-${s.municipality}`)}`,
+          ...(gzip ? { 'accept-encoding': 'gzip' } : {}),
         });
-        // Received whole; parsing it is the client's business, not the API's latency.
-        ok = res.status === 200 && res.body.subarray(0, 8).toString() === '{"asOf":' && res.body.includes('"kpis":{"');
+        bytes = res.body.length;
+        const json = res.body.subarray(0, 8).toString() === '{"asOf":' && res.body.includes('"kpis":{"');
+        const gzipped = res.body[0] === 0x1f && res.body[1] === 0x8b;
+        ok = res.status === 200 && (json || (gzip && gzipped));
       } catch {
         ok = false;
       }
-      samples.push({ role: s.role, ms: Number(process.hrtime.bigint() - t) / 1e6, ok });
+      samples.push({ role: s.role, ms: Number(process.hrtime.bigint() - t) / 1e6, ok, bytes });
     }
   };
   await Promise.all(Array.from({ length: CLIENTS }, client));
@@ -126,7 +135,8 @@ async function load(base: string, tokens: Map<string, string>, list: Spec[], ext
 }
 
 function report(label: string, run: { samples: Sample[]; seconds: number }): void {
-  console.log(`${label}: ${run.samples.length} requests in ${run.seconds.toFixed(1)} s (${(run.samples.length / run.seconds).toFixed(1)}/s), ${run.samples.filter((s) => !s.ok).length} errors`);
+  const mb = run.samples.reduce((a, s) => a + (s.bytes ?? 0), 0) / run.samples.length / 1024;
+  console.log(`${label}: ${run.samples.length} requests in ${run.seconds.toFixed(1)} s (${(run.samples.length / run.seconds).toFixed(1)}/s), ${run.samples.filter((s) => !s.ok).length} errors, ${mb.toFixed(0)} KiB per answer on average`);
   for (const role of ROLES) {
     const ms = run.samples.filter((s) => s.role === role).map((s) => s.ms);
     console.log(`  ${role.padEnd(10)} p50 ${percentile(ms, 50).toFixed(0).padStart(6)} ms   p95 ${percentile(ms, 95).toFixed(0).padStart(6)} ms`);
@@ -213,7 +223,10 @@ export async function benchApi(args: string[]): Promise<void> {
     const shuffled = (xs: Spec[], seed: number) => xs.map((x, i) => ({ x, k: (i * 2654435761 + seed * 40503) % 4294967296 })).sort((a, b) => a.k - b.k).map((e) => e.x);
     console.log('');
     console.log(`${list.length} distinct requests (${MIX.length} municipalities × ${ROLES.length} roles × 3 as-of dates × 2 periods), ${CLIENTS} concurrent clients, each role's full KPI set per request`);
-    report('cold (right after an import, nothing cached)', await load(base, tokens, shuffled(list, 1)));
+    // --warm-only (for profiling the warm path): the cold round fills the cache unmeasured, no psql.
+    const warmOnly = args.includes('--warm-only');
+    const cold = await load(base, tokens, shuffled(list, 1));
+    if (!warmOnly) report('cold (right after an import, nothing cached)', cold);
     const warm: Sample[] = [];
     let warmSeconds = 0;
     for (let round = 0; round < WARM_ROUNDS; round++) {
@@ -222,6 +235,16 @@ export async function benchApi(args: string[]): Promise<void> {
       warmSeconds += r.seconds;
     }
     report(`warm (${WARM_ROUNDS} more rounds of the same requests)`, { samples: warm, seconds: warmSeconds });
+    // The same answers as a browser asks for them (Accept-Encoding: gzip): compressed once, kept in the cache.
+    await load(base, tokens, shuffled(list, 7), '', true);
+    const zipped: Sample[] = [];
+    let zippedSeconds = 0;
+    for (let round = 0; round < WARM_ROUNDS; round++) {
+      const r = await load(base, tokens, shuffled(list, round + 22), '', true);
+      zipped.push(...r.samples);
+      zippedSeconds += r.seconds;
+    }
+    report(`warm, gzip (as a browser asks; first compressed once, then ${WARM_ROUNDS} rounds)`, { samples: zipped, seconds: zippedSeconds });
     // The same with every list as its first page of 100 rows (count still the whole list), the way
     // a work list is read on screen: the largest municipalities' lists run to thousands of rows.
     await load(base, tokens, shuffled(list, 9), PAGED);
@@ -234,6 +257,7 @@ export async function benchApi(args: string[]): Promise<void> {
     }
     report(`warm, lists paged (limit=100; first built from the cached figures, then ${WARM_ROUNDS} rounds)`, { samples: paged, seconds: pagedSeconds });
 
+    if (warmOnly) return;
     // The same SQL directly in psql, one request after another on one connection.
     console.log('');
     console.log('the same SQL directly in psql (\\timing, summed per request; one client):');

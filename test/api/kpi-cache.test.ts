@@ -17,6 +17,14 @@ describe('KPI cache, invalidated by imports and by settings', () => {
   const openCases = async () =>
     (await request(app.getHttpServer()).get('/api/v1/kpis?ids=caseload.open_cases').set('Authorization', `Bearer ${token}`).expect(200)).body.kpis['caseload.open_cases'];
   const fixture = () => importDubu(db.pool, join(FIXTURES, 'dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
+  const dbVersion = async () => (await db.pool.query('SELECT version::text AS v FROM data_version')).rows[0].v as string;
+  /** A change committed by another connection reaches the API by NOTIFY: wait (up to 5 s) until it has. */
+  const caughtUp = async () => {
+    const cache = app.get(KpiCache);
+    const target = await dbVersion();
+    for (let i = 0; i < 500 && cache.current !== target; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(cache.current).toBe(target);
+  };
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -45,11 +53,13 @@ describe('KPI cache, invalidated by imports and by settings', () => {
 
     // A setting changes: every cached figure is dropped and the change shows.
     await db.pool.query(`INSERT INTO setting (municipality_code, key, value) VALUES (461, 'caseload.norms', '{"Udsatte": 30, "Handicap": 55}')`);
+    await caughtUp();
     expect(await openCases()).toEqual({ AA: 4, CC: 3 });
 
-    // Importing the export again restores the snapshot, and the figure follows at once.
+    // Importing the export again restores the snapshot, and the figure follows as soon as the API hears of it.
     const result = await fixture();
     expect(result.status).toBe('succeeded');
+    await caughtUp();
     expect(await openCases()).toEqual({ AA: 4, BB: 1, CC: 2 });
   });
 
@@ -81,13 +91,37 @@ describe('KPI cache, invalidated by imports and by settings', () => {
     const ask = () => request(app.getHttpServer()).get('/api/v1/kpis?ids=caseload.open_cases,caseload.unassigned').set('Authorization', `Bearer ${token}`).expect(200);
     const before = (await ask()).body;
     expect((await fixture()).status).toBe('succeeded');
-    // The API notices the change (a request, or its periodic check) and re-warms in the background.
-    await cache.version();
+    // The API hears of the change (NOTIFY) and re-warms in the background.
+    await caughtUp();
     await cache.warming;
     const misses = cache.misses;
     const after = (await ask()).body;
     expect(cache.misses).toBe(misses);
     expect(after).toEqual(before);
+  });
+
+  it('learns of changes by LISTEN: a warm request reads nothing from the database; without the listener it reads per request', async () => {
+    const cache = app.get(KpiCache);
+    const ask = () => request(app.getHttpServer()).get('/api/v1/kpis?ids=caseload.open_cases').set('Authorization', `Bearer ${token}`).expect(200);
+    await ask();
+    expect(cache.listens).toBe(true);
+    const reads = cache.reads;
+    await Promise.all(Array.from({ length: 10 }, ask));
+    expect(cache.reads).toBe(reads);
+
+    // The listening connection is cut (a database restart, a network blip): each request reads the
+    // version again, so no change can be missed, and the cache listens again after a second.
+    await db.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'boerneblik-kpi-cache' AND datname = current_database()`);
+    for (let i = 0; i < 300 && cache.listens; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(cache.listens).toBe(false);
+    const before = cache.reads;
+    await ask();
+    expect(cache.reads).toBe(before + 1);
+    for (let i = 0; i < 500 && !cache.listens; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(cache.listens).toBe(true);
+    // Listening again, it hears the next change.
+    await db.pool.query(`INSERT INTO setting (municipality_code, key, value) VALUES (461, 'intake_team', '"Modtagelsen"') ON CONFLICT DO NOTHING`);
+    await caughtUp();
   });
 
   it('moves the data version with a failed import too, and with goals and comparison groups', async () => {

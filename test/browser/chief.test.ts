@@ -87,7 +87,11 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     await panel.getByRole('checkbox', { name: 'Aalborg' }).check();
     await panel.getByRole('checkbox', { name: 'Aarhus' }).check();
     expect(await seriousA11yViolations(page)).toEqual([]);
-    await panel.getByRole('button', { name: 'Gem gruppen' }).click();
+    // Saved once the API has answered the POST.
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/v1/comparison-groups') && r.request().method() === 'POST'),
+      panel.getByRole('button', { name: 'Gem gruppen' }).click(),
+    ]);
 
     const groups = await env.api<{ id: number; name: string; members: number[] }[]>('chef', '/api/v1/comparison-groups?municipality=461');
     expect(groups.map((g) => [g.name, g.members])).toEqual([['Store byer', [751, 851]]]);

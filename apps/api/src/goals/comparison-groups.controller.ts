@@ -6,6 +6,7 @@ import { statisticalNeighbours } from '@bu/kpi';
 import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser, Roles } from '../auth/roles.decorator';
 import { ScopeService } from '../municipalities/scope.service';
+import { KpiCache } from '../kpi/kpi-cache.service';
 
 /** Named comparison groups for benchmarks, and a suggested group of statistical neighbours. */
 @ApiTags('benchmarks')
@@ -15,6 +16,7 @@ export class ComparisonGroupsController {
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(ScopeService) private readonly scope: ScopeService,
+    @Inject(KpiCache) private readonly cache: KpiCache,
   ) {}
 
   @Get()
@@ -46,6 +48,8 @@ export class ComparisonGroupsController {
        ON CONFLICT (municipality_code, name) DO UPDATE SET members = EXCLUDED.members RETURNING id`,
       [m.code, body.name.trim(), [...new Set(body.members)].sort((a, b) => a - b), user.username],
     );
+    // The writer's next question sees its change at once (other processes hear of it by NOTIFY).
+    await this.cache.read();
     return { id: row.id };
   }
 
@@ -56,5 +60,6 @@ export class ComparisonGroupsController {
     const m = await this.scope.resolve(user, municipality ? Number(municipality) : undefined);
     const [, count] = await this.db.query('DELETE FROM comparison_group WHERE id = $1 AND municipality_code = $2', [id, m.code]);
     if (!count) throw new NotFoundException(`Gruppe ${id} findes ikke`);
+    await this.cache.read();
   }
 }

@@ -5,6 +5,7 @@ import { kpiById } from '@bu/kpi';
 import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser, Roles } from '../auth/roles.decorator';
 import { ScopeService } from '../municipalities/scope.service';
+import { KpiCache } from '../kpi/kpi-cache.service';
 
 interface GoalBody {
   municipality?: number;
@@ -34,6 +35,7 @@ export class GoalsController {
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(ScopeService) private readonly scope: ScopeService,
+    @Inject(KpiCache) private readonly cache: KpiCache,
   ) {}
 
   @Get('goals')
@@ -57,6 +59,8 @@ export class GoalsController {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
       [g.municipality, g.kpi, g.title, g.policyText ?? null, g.direction, g.target, g.tolerance ?? 0, g.validFrom ?? null, g.validTo ?? null, user.username],
     );
+    // The writer's next question sees its change at once (other processes hear of it by NOTIFY).
+    await this.cache.read();
     return { id: row.id };
   }
 
@@ -70,6 +74,7 @@ export class GoalsController {
       [id, g.kpi, g.title, g.policyText ?? null, g.direction, g.target, g.tolerance ?? 0, g.validFrom ?? null, g.validTo ?? null, g.municipality],
     );
     if (!count) throw new NotFoundException(`Mål ${id} findes ikke`);
+    await this.cache.read();
     return { id };
   }
 
@@ -79,6 +84,7 @@ export class GoalsController {
   async remove(@Param('id', ParseIntPipe) id: number) {
     const [, count] = await this.db.query('DELETE FROM political_goal WHERE id = $1', [id]);
     if (!count) throw new NotFoundException(`Mål ${id} findes ikke`);
+    await this.cache.read();
   }
 
   /** Comments for a period (e.g. "2026"), read by every role of the municipality. */

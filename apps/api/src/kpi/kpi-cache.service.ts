@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 
 // Computed KPI values, keyed by what they depend on and by the data version (see the DataVersion
@@ -7,6 +8,10 @@ import { DataSource } from 'typeorm';
 // one computation instead of running the same SQL fifty times. After a change, the answers asked
 // for most recently are computed again in the background (one at a time), so the morning after
 // the nightly import the dashboards open from the cache.
+//
+// The version is learnt by LISTEN data_version (the trigger NOTIFYs at commit), so a warm request
+// reads nothing from the database. Until the listening connection is up, and whenever it is lost,
+// every request reads the version as before; the periodic check is a second safety net.
 
 /** Bytes of cached values kept per API process; the oldest-used go first. */
 const MAX_BYTES = Number(process.env.KPI_CACHE_MB ?? 256) * 1024 * 1024;
@@ -33,17 +38,70 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
   private readonly pending = new Map<string, Promise<unknown>>();
   private bytes = 0;
   private seen = '';
+  /** The LISTEN connection, when it is up and has read the version once. */
+  private listener?: Client;
+  private listening = false;
+  private stopped = false;
+  private retry?: NodeJS.Timeout;
   hits = 0;
   misses = 0;
+  /** Versions read from the database (a warm request with a listener reads none). */
+  reads = 0;
 
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
-  onModuleInit(): void {
-    if (CHECK_MS > 0) this.timer = setInterval(() => void this.version().catch(() => undefined), CHECK_MS).unref();
+  async onModuleInit(): Promise<void> {
+    if (CHECK_MS > 0) this.timer = setInterval(() => void this.read().catch(() => undefined), CHECK_MS).unref();
+    await this.listen().catch(() => this.lost());
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.retry);
+    this.listening = false;
+    await this.listener?.end().catch(() => undefined);
+    // Let the recomputation in progress finish its statement before the database pool closes.
+    await Promise.race([this.warming, new Promise((r) => setTimeout(r, 5000).unref())]);
+  }
+
+  /** The newest data version this process has seen ('' before the first read). */
+  get current(): string {
+    return this.seen;
+  }
+
+  /** Whether changes arrive by notification (a warm request then reads nothing). */
+  get listens(): boolean {
+    return this.listening;
+  }
+
+  private async listen(): Promise<void> {
+    const url = (this.db.options as { url?: string }).url;
+    if (!url || this.stopped) return;
+    const client = new Client({ connectionString: url, application_name: 'boerneblik-kpi-cache' });
+    client.on('error', () => this.lost(client));
+    client.on('end', () => this.lost(client));
+    // Read after the notification: it is sent at commit, so the read sees the new version.
+    client.on('notification', () => void this.read().catch(() => undefined));
+    this.listener = client;
+    await client.connect();
+    await client.query('LISTEN data_version');
+    // Anything committed before LISTEN took effect is caught by this read.
+    await this.read();
+    if (this.listener === client && !this.stopped) this.listening = true;
+  }
+
+  /** The listening connection is gone: read the version per request, and listen again in a second. */
+  private lost(client?: Client): void {
+    if (client && client !== this.listener) return;
+    this.listening = false;
+    this.listener = undefined;
+    if (this.stopped || this.retry) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      this.listen().catch(() => this.lost());
+    }, 1000).unref();
+    client?.end().catch(() => undefined);
   }
 
   /** Notes a request as asked, so its answer is computed again (into this cache) after the next change. */
@@ -56,27 +114,37 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
 
   private rewarm(version: string): void {
     const jobs = [...this.recent].reverse();
+    // After the previous re-warm has stopped (it stops at its next job), so one runs at a time and
+    // awaiting `warming` awaits every statement in flight.
+    const previous = this.warming;
     this.warming = (async () => {
+      await previous;
       for (const [, recompute] of jobs) {
-        if (this.seen !== version) return; // another change came: that one re-warms
+        if (this.seen !== version || this.stopped) return; // another change came (that one re-warms), or shutting down
         await recompute(version).catch(() => undefined);
       }
     })();
   }
 
-  /** The data version now; read once per request, before anything is computed. */
+  /** The data version now, asked once per request before anything is computed; read only without a listener. */
   async version(): Promise<string> {
-    // Straight on the driver's pool: this runs on every request, TypeORM's query runner costs more than the query.
+    return this.listening && this.seen !== '' ? this.seen : this.read();
+  }
+
+  /** Reads the data version from the database; a new one drops every cached value. */
+  async read(): Promise<string> {
+    this.reads++;
+    // Straight on the driver's pool: TypeORM's query runner costs more than the query.
     const pool = (this.db.driver as unknown as { master?: { query(sql: string): Promise<{ rows: { version: string }[] }> } }).master;
     const [row] = pool ? (await pool.query('SELECT version::text AS version FROM data_version')).rows : await this.db.query('SELECT version::text AS version FROM data_version');
-    if (row.version !== this.seen) {
-      // Nothing computed before the change will be read again.
-      this.entries.clear();
-      this.bytes = 0;
-      const first = this.seen === '';
-      this.seen = row.version;
-      if (!first) this.rewarm(row.version);
-    }
+    // The version only grows; of two reads in flight, the one that answered with an older version lost the race.
+    if (this.seen !== '' && BigInt(row.version) <= BigInt(this.seen)) return this.seen;
+    // Nothing computed before the change will be read again.
+    this.entries.clear();
+    this.bytes = 0;
+    const first = this.seen === '';
+    this.seen = row.version;
+    if (!first) this.rewarm(row.version);
     return row.version;
   }
 
