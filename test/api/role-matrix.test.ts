@@ -35,6 +35,12 @@ const MATRIX: { method: 'get' | 'post' | 'put' | 'delete'; path: string; body?: 
   { method: 'get', path: '/api/v1/comments', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 } },
   { method: 'put', path: '/api/v1/comments', body: {}, expect: { udvalg: 403, chef: 400, teamleder: 403, admin: 400 } },
   { method: 'delete', path: '/api/v1/comments', expect: { udvalg: 403, chef: 400, teamleder: 403, admin: 400 } },
+  { method: 'get', path: '/api/v1/settings', expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 } },
+  { method: 'put', path: '/api/v1/settings/caseload.norms', body: {}, expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 } },
+  { method: 'delete', path: '/api/v1/settings/caseload.norms?municipality=461', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 } },
+  { method: 'get', path: '/api/v1/users', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 200 } },
+  { method: 'post', path: '/api/v1/users', body: {}, expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 } },
+  { method: 'delete', path: '/api/v1/users/nobody', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 } },
 ];
 
 describe('role matrix: every endpoint with every role', () => {

@@ -11,6 +11,7 @@ import { ImportsController } from './imports/imports.controller';
 import { KpiController } from './kpi/kpi.controller';
 import { MunicipalitiesController } from './municipalities/municipalities.controller';
 import { ScopeService } from './municipalities/scope.service';
+import { SettingsController } from './settings/settings.controller';
 import { QueueModule } from './queue/queue.module';
 
 @Module({})
@@ -20,7 +21,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [DatabaseModule, QueueModule, AuthModule],
-      controllers: [HealthController, MunicipalitiesController, KpiController, ImportsController, GoalsController, ComparisonGroupsController],
+      controllers: [HealthController, MunicipalitiesController, KpiController, ImportsController, GoalsController, ComparisonGroupsController, SettingsController],
       providers: [{ provide: APP_CONFIG, useValue: config }, ScopeService, AuditService, KpiCache],
       exports: [APP_CONFIG],
     };

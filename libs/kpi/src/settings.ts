@@ -38,3 +38,57 @@ export async function loadSettings(query: Query, municipality: number): Promise<
   for (const r of rows) if (r.key in settings) settings[r.key] = r.value;
   return settings as unknown as KpiSettings;
 }
+
+export type SettingKey = keyof KpiSettings;
+export const SETTING_KEYS = Object.keys(DEFAULT_SETTINGS) as SettingKey[];
+
+/** What each setting does, in Danish for the administrator. */
+export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
+  'caseload.weights': 'Vægte i den vægtede sagsbelastning: anbringelse, åben undersøgelse, forebyggende indsats, ingen af disse',
+  'caseload.norms': 'Norm for antal sager pr. rådgiver pr. sagsområde (fx Udsatte 40, Handicap 55)',
+  'caseload.light': 'Lys for sagsbelastning mod norm: grøn til og med, gul til og med (brøkdel af normen)',
+  intake_team: 'Modtagelsesteamet: ejer underretninger uden sag og sager, der aldrig har haft en rådgiver',
+  'followup.default_cadence_months': 'Måneder mellem opfølgninger, når udtrækket ikke angiver en kadence',
+  'budget.forecast': 'Hvilken prognose budgetlyset bruger: linear (lineær) eller activity (aktivitetsbaseret)',
+  'budget.light': 'Budgetlys: gul når prognosen højst er budgettet gange denne faktor',
+  'budget.function_map': 'Indsatstype → kontoplanfunktion (fx "Plejefamilie": "5.28.20") ud over standardkoblingen',
+};
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** Why a value cannot be stored under the key (Danish), or null when it can. */
+export function settingError(key: string, value: unknown): string | null {
+  if (!(SETTING_KEYS as string[]).includes(key)) return `Ukendt indstilling: ${key}. Kendte: ${SETTING_KEYS.join(', ')}`;
+  switch (key as SettingKey) {
+    case 'caseload.weights': {
+      const names = ['placement', 'investigation', 'preventive', 'none'];
+      if (!isObject(value) || Object.keys(value).sort().join() !== [...names].sort().join() || names.some((n) => !isNumber(value[n]) || (value[n] as number) < 0)) {
+        return 'caseload.weights skal have tallene placement, investigation, preventive og none (0 eller mere)';
+      }
+      return null;
+    }
+    case 'caseload.norms':
+      if (!isObject(value) || Object.keys(value).length === 0 || Object.values(value).some((n) => !isNumber(n) || n <= 0)) {
+        return 'caseload.norms skal give hvert sagsområde et antal sager over 0, fx {"Udsatte": 40, "Handicap": 55}';
+      }
+      return null;
+    case 'caseload.light':
+      if (!isObject(value) || !isNumber(value.green) || !isNumber(value.yellow) || value.green <= 0 || value.yellow < value.green) {
+        return 'caseload.light skal have green over 0 og yellow mindst lig green, fx {"green": 1, "yellow": 1.15}';
+      }
+      return null;
+    case 'intake_team':
+      return typeof value === 'string' && value.trim() !== '' && value.length <= 100 ? null : 'intake_team skal være et teamnavn (højst 100 tegn)';
+    case 'followup.default_cadence_months':
+      return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 24 ? null : 'followup.default_cadence_months skal være et helt antal måneder fra 1 til 24';
+    case 'budget.forecast':
+      return value === 'linear' || value === 'activity' ? null : 'budget.forecast skal være "linear" eller "activity"';
+    case 'budget.light':
+      return isObject(value) && isNumber(value.yellow) && value.yellow >= 1 && Object.keys(value).length === 1 ? null : 'budget.light skal være {"yellow": faktor}, mindst 1';
+    case 'budget.function_map':
+      return isObject(value) && Object.values(value).every((f) => typeof f === 'string' && /^5\.\d{2}\.\d{2}$/.test(f))
+        ? null
+        : 'budget.function_map skal koble indsatstyper til funktioner som "5.28.20"';
+  }
+}

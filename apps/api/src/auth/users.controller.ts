@@ -1,0 +1,67 @@
+import { BadRequestException, Body, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import type { AuthUser } from './auth.types';
+import { CurrentUser, Roles } from './roles.decorator';
+import { saveUser, userError, type NewUser } from './users';
+
+interface UserRow {
+  username: string;
+  role: string;
+  municipality: number | null;
+  teams: string[];
+  createdAt: string;
+}
+
+/**
+ * The administrator manages the local users: an administrator of a municipality manages that
+ * municipality's users; one without a municipality (a product administrator) manages everyone.
+ * Passwords are never returned; single sign-on would replace the creation here, not the roles.
+ */
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller({ path: 'users', version: '1' })
+export class UsersController {
+  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  @Get()
+  @Roles('admin')
+  list(@CurrentUser() admin: AuthUser): Promise<UserRow[]> {
+    return this.db.query(
+      `SELECT username, role, municipality_code AS municipality, teams, to_char(created_at AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM-DD"T"HH24:MI') AS "createdAt"
+       FROM app_user WHERE NOT demo AND ($1::smallint IS NULL OR municipality_code = $1) ORDER BY username`,
+      [admin.municipality],
+    );
+  }
+
+  @Post()
+  @Roles('admin')
+  async create(@CurrentUser() admin: AuthUser, @Body() body: Partial<NewUser>): Promise<{ username: string }> {
+    const user: Partial<NewUser> = { username: body?.username, password: body?.password, role: body?.role, municipality: body?.municipality ?? admin.municipality, teams: body?.teams ?? [] };
+    const problem = userError(user);
+    if (problem) throw new BadRequestException(problem);
+    if (admin.municipality !== null && user.municipality !== admin.municipality) throw new ForbiddenException(`Du kan kun oprette brugere i kommune ${admin.municipality}`);
+    await this.inScope(admin, user.username!, true);
+    await saveUser((sql, params) => this.db.query(sql, params), user as NewUser);
+    return { username: user.username! };
+  }
+
+  @Delete(':username')
+  @Roles('admin')
+  @HttpCode(204)
+  async remove(@CurrentUser() admin: AuthUser, @Param('username') username: string): Promise<void> {
+    if (username === admin.username) throw new BadRequestException('Du kan ikke slette dig selv');
+    await this.inScope(admin, username, false);
+    await this.db.query('DELETE FROM app_user WHERE username = $1', [username]);
+  }
+
+  /** An existing user must belong to the administrator's municipality (any, for a product administrator). */
+  private async inScope(admin: AuthUser, username: string, mayBeNew: boolean): Promise<void> {
+    const [row] = await this.db.query('SELECT municipality_code AS municipality FROM app_user WHERE username = $1', [username]);
+    if (!row) {
+      if (mayBeNew) return;
+      throw new NotFoundException(`Brugeren ${username} findes ikke`);
+    }
+    if (admin.municipality !== null && row.municipality !== admin.municipality) throw new ForbiddenException(`Brugeren ${username} hører ikke til kommune ${admin.municipality}`);
+  }
+}

@@ -1,0 +1,39 @@
+import { isMunicipalityCode, isRole, type Role } from '@bu/domain';
+import { hashPassword } from './auth.service';
+
+// Local users: one place for the rules, used by the admin API and by `npm run admin -- user add`.
+
+export interface NewUser {
+  username: string;
+  password: string;
+  role: Role;
+  municipality?: number | null;
+  teams?: string[];
+  /** Demo users (embedded default only) may have short passwords and are removed by `npm run serve`. */
+  demo?: boolean;
+}
+
+/** Why the user cannot be created (Danish), or null. */
+export function userError(user: Partial<NewUser>): string | null {
+  if (typeof user.username !== 'string' || !/^[\p{L}\p{N}._-]{2,64}$/u.test(user.username)) return `Ugyldigt brugernavn: ${user.username} (2-64 bogstaver, tal, . _ -)`;
+  if (typeof user.role !== 'string' || !isRole(user.role)) return `Ukendt rolle: ${user.role} (udvalg, chef, teamleder eller admin)`;
+  if (typeof user.password !== 'string' || user.password.length < (user.demo ? 4 : 10)) return 'Adgangskoden skal være mindst 10 tegn.';
+  if (user.municipality != null && !isMunicipalityCode(user.municipality)) return `Ukendt kommunekode: ${user.municipality}`;
+  if (user.role !== 'admin' && user.municipality == null) return `Rollen ${user.role} skal have en kommune (--municipality).`;
+  if (user.teams !== undefined && (!Array.isArray(user.teams) || user.teams.some((t) => typeof t !== 'string' || t.trim() === ''))) return 'teams skal være en liste af teamnavne';
+  return null;
+}
+
+type Query = (sql: string, params: unknown[]) => Promise<unknown>;
+
+/** Creates the user, or replaces the password, role, municipality and teams of one with that name. */
+export async function saveUser(query: Query, user: NewUser): Promise<void> {
+  const problem = userError(user);
+  if (problem) throw new Error(problem);
+  await query(
+    `INSERT INTO app_user (username, password_hash, role, municipality_code, teams, demo) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, role = EXCLUDED.role,
+       municipality_code = EXCLUDED.municipality_code, teams = EXCLUDED.teams, demo = EXCLUDED.demo`,
+    [user.username, await hashPassword(user.password), user.role, user.municipality ?? null, user.teams ?? [], user.demo ?? false],
+  );
+}
