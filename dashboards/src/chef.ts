@@ -20,6 +20,12 @@ export const chef: DashboardDefinition = {
       description: 'Danmarks Statistik, seneste år med tal for kommunen.',
     },
     {
+      kpi: 'benchmark.cost.net_spend_per_child',
+      chart: 'benchmark',
+      title: 'Nettodriftsudgifter pr. barn (kr.)',
+      description: 'Danmarks Statistik: udsatte børn og unge, pr. 0-17-årig, seneste år med tal for kommunen.',
+    },
+    {
       kpi: 'activity.notifications_per_1000',
       chart: 'trend',
       series: 'year',

@@ -26,6 +26,12 @@ export const udvalg: DashboardDefinition = {
       title: 'Anbragte børn pr. 1.000 børn',
       description: 'Danmarks Statistik, seneste år med tal for kommunen. Egen kommune fremhævet; streg = median, felt = midterste halvdel.',
     },
+    {
+      kpi: 'benchmark.cost.net_spend_per_child',
+      chart: 'benchmark',
+      title: 'Udgift pr. barn (kr.)',
+      description: 'Danmarks Statistik: nettodriftsudgifter til udsatte børn og unge pr. 0-17-årig, seneste år med tal for kommunen.',
+    },
     { kpi: 'activity.summary', chart: 'year-table', title: 'Aktivitet de seneste fire år', description: 'Antal for hele året; indeværende år til opgørelsesdatoen.' },
   ],
 };

@@ -128,7 +128,7 @@ describe('the committee over HTTP: aggregates only, small cells suppressed', () 
 
   it('gives the committee only its own figures by default', async () => {
     const res = await get('udvalg', '').expect(200);
-    expect(Object.keys(res.body.kpis).sort()).toEqual(['activity.summary', 'benchmark.activity.notifications_per_1000', 'benchmark.activity.placed_children_per_1000', 'benchmark.activity.preventive_children_per_1000', 'budget.forecast_activity', 'budget.forecast_linear', 'budget.function', 'budget.light', 'budget.spend_curve', 'goal.status']);
+    expect(Object.keys(res.body.kpis).sort()).toEqual(['activity.summary', 'benchmark.activity.notifications_per_1000', 'benchmark.activity.placed_children_per_1000', 'benchmark.activity.preventive_children_per_1000', 'benchmark.cost.net_spend_per_child', 'budget.forecast_activity', 'budget.forecast_linear', 'budget.function', 'budget.light', 'budget.spend_curve', 'goal.status']);
     // Benchmarks: the published statistics only, not the live rate from the own case data.
     expect(res.body.kpis['benchmark.activity.placed_children_per_1000'].ownLive).toBeNull();
     expect(Object.keys(res.body.dimensions)).toEqual(['municipality']);

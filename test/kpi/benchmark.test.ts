@@ -53,3 +53,33 @@ describe('benchmark KPIs (public statistics, per 1,000 children)', () => {
     expect(b).toMatchObject({ year: null, own: null, count: 0, median: null, q1: null, q3: null, rank: null });
   });
 });
+
+// test/fixtures/statistics-spend, 2024: net operating expenditure (1,000 kr.) per child aged 0-17 —
+// Odense 1,000,000 × 1,000 / 40,000 = 25,000 kr., Aarhus 1,260,000 × 1,000 / 60,000 = 21,000,
+// Aalborg 1,120,000 × 1,000 / 40,000 = 28,000; Esbjerg ".." is missing, not 0.
+describe('benchmark.cost.net_spend_per_child (public statistics, kr. per child)', () => {
+  let db: TestDatabase;
+  const value = kpiValue(() => db, '2024-12-31');
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await importStatistics(db.pool, join(FIXTURES, 'statistics-spend'), { pseudonymSecret: TEST_SECRET });
+  });
+  afterAll(async () => db?.drop());
+
+  it('compares kr. per child: median 25,000, quartiles interpolated, Odense 2nd of 3, no live figure', async () => {
+    // Sorted 21,000, 25,000, 28,000: Q1 at 0.5 → 23,000; Q3 at 1.5 → 26,500.
+    expect(await value('benchmark.cost.net_spend_per_child')).toEqual({
+      year: 2024,
+      own: 25_000,
+      ownLive: null,
+      group: { '461': 25_000, '751': 21_000, '851': 28_000 },
+      count: 3,
+      median: 25_000,
+      q1: 23_000,
+      q3: 26_500,
+      rank: 2,
+      higherIsBetter: null,
+    });
+  });
+});

@@ -9,7 +9,7 @@ import { notification24h, notificationDueSoon, notificationOverdue } from './dea
 import * as activity from './chief/activity';
 import { activeMeasureAge, annualisedCostPerPlacedChild, complaintsDecided, measureDuration, reversalRate, topCases } from './chief/duration-cost';
 import { effectChange } from './chief/effect';
-import { benchmarkNotifications, benchmarkPlaced, benchmarkPreventive } from './benchmark/benchmark';
+import { benchmarkNetSpend, benchmarkNotifications, benchmarkPlaced, benchmarkPreventive } from './benchmark/benchmark';
 import { activitySummary } from './committee/activity-summary';
 import { goalStatusKpi } from './committee/goals';
 import { missingEndDates, openMeasuresOnClosedCases, rejectedRows, unknownCodes } from './dq/data-quality';
@@ -70,6 +70,7 @@ const BASE: readonly KpiDefinition[] = [
   benchmarkNotifications,
   benchmarkPlaced,
   benchmarkPreventive,
+  benchmarkNetSpend,
 ] as KpiDefinition[];
 
 /** Every KPI the API serves, by catalogue id; goal.status evaluates the others. */

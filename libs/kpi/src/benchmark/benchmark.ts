@@ -4,14 +4,25 @@ import type { KpiContext, KpiDefinition } from '../types';
 
 export type { Benchmark };
 
-/** Per 1,000 children aged 0-17 in the same year, from the public statistics. */
-function benchmark(base: KpiDefinition<number>, indicator: string): KpiDefinition<Benchmark> {
-  const live = perThousand(base);
+interface BenchmarkSpec {
+  id: string;
+  title: string;
+  /** NØGLETAL in the public statistics. */
+  indicator: string;
+  /** value = published figure × scale / children aged 0-17 the same year. */
+  scale: number;
+  higherIsBetter: boolean | null;
+  /** The same rate from the own case data for D and P, shown beside it (none for spend). */
+  live?: KpiDefinition<number | null>;
+}
+
+/** A published figure per child aged 0-17 in the same year, for every municipality, from the public statistics. */
+function benchmark(spec: BenchmarkSpec): KpiDefinition<Benchmark> {
   return {
-    id: `benchmark.${live.id}`,
-    title: `${live.title} sammenlignet med andre kommuner`,
+    id: spec.id,
+    title: spec.title,
     unit: 'ratio',
-    higherIsBetter: live.higherIsBetter,
+    higherIsBetter: spec.higherIsBetter,
     roles: ['udvalg', 'chef', 'admin'],
     // The committee compares the published statistics; the live rate from the own case data rests
     // on counts that may be small, so it is left out for the committee.
@@ -21,31 +32,37 @@ function benchmark(base: KpiDefinition<number>, indicator: string): KpiDefinitio
         `WITH own_year AS (
            SELECT max(year) AS y FROM municipal_statistic WHERE municipality_code = $1 AND indicator = $2 AND value IS NOT NULL
          )
-         SELECT s.municipality_code AS code, (s.value / p.count * 1000)::float AS value, s.year
+         SELECT s.municipality_code AS code, (s.value::float8 * $4 / p.count)::float AS value, s.year
          FROM municipal_statistic s
          JOIN own_year o ON s.year = o.y
          JOIN population p ON p.municipality_code = s.municipality_code AND p.year = s.year AND p.age_group = '0-17 år' AND p.count > 0
          WHERE s.indicator = $2 AND s.value IS NOT NULL AND s.municipality_code <> 0
            AND ($3::smallint[] IS NULL OR s.municipality_code = ANY($3::smallint[]) OR s.municipality_code = $1)
          ORDER BY s.municipality_code`,
-        [ctx.municipality, indicator, ctx.comparisonGroup ?? null],
+        [ctx.municipality, spec.indicator, ctx.comparisonGroup ?? null, spec.scale],
       );
       const values = rows.map((r) => r.value).sort((a, b) => a - b);
       const own = rows.find((r) => r.code === ctx.municipality)?.value ?? null;
       return {
         year: rows[0]?.year ?? null,
         own,
-        ownLive: await live.compute(ctx),
+        ownLive: spec.live ? await spec.live.compute(ctx) : null,
         group: Object.fromEntries(rows.map((r) => [String(r.code), r.value])),
         count: values.length,
         median: percentile(values, 0.5),
         q1: percentile(values, 0.25),
         q3: percentile(values, 0.75),
         rank: own === null ? null : values.filter((v) => v > own).length + 1,
-        higherIsBetter: live.higherIsBetter,
+        higherIsBetter: spec.higherIsBetter,
       };
     },
   };
+}
+
+/** Per 1,000 children: the published count against the own `<kpi>_per_1000`. */
+function perThousandBenchmark(base: KpiDefinition<number>, indicator: string): KpiDefinition<Benchmark> {
+  const live = perThousand(base);
+  return benchmark({ id: `benchmark.${live.id}`, title: `${live.title} sammenlignet med andre kommuner`, indicator, scale: 1000, higherIsBetter: live.higherIsBetter, live });
 }
 
 /** percentile_cont: linear interpolation between the closest ranks; null for an empty set. */
@@ -57,6 +74,19 @@ export function percentile(sorted: number[], p: number): number | null {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
 }
 
-export const benchmarkNotifications = benchmark(notifications, 'Underretninger');
-export const benchmarkPlaced = benchmark(placedChildren, 'Anbragte børn og unge');
-export const benchmarkPreventive = benchmark(preventiveChildren, 'Børn og unge med forebyggende foranstaltninger');
+export const benchmarkNotifications = perThousandBenchmark(notifications, 'Underretninger');
+export const benchmarkPlaced = perThousandBenchmark(placedChildren, 'Anbragte børn og unge');
+export const benchmarkPreventive = perThousandBenchmark(preventiveChildren, 'Børn og unge med forebyggende foranstaltninger');
+
+/**
+ * benchmark.cost.net_spend_per_child (beyond the catalogue: the economy comparison chiefs miss):
+ * the published net operating expenditure on vulnerable children (1,000 kr.) × 1,000 per child
+ * aged 0-17, in kr. No live figure: the financial system's lines are not the statistics' definition.
+ */
+export const benchmarkNetSpend = benchmark({
+  id: 'benchmark.cost.net_spend_per_child',
+  title: 'Nettodriftsudgifter pr. barn (0-17 år) sammenlignet med andre kommuner',
+  indicator: 'Nettodriftsudgifter udsatte børn og unge (1.000 kr.)',
+  scale: 1000,
+  higherIsBetter: null,
+});
