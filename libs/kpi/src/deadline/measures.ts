@@ -30,11 +30,8 @@ const ACTIVE_MEASURE = `
 type DueWindow = 'overdue' | 'soon';
 const dueIn = (window: DueWindow, due: string) => (window === 'overdue' ? `${due} < $2::date` : `${due} BETWEEN $2::date AND $2::date + 14`);
 
-/**
- * Follow-ups on measures active at D. Due = start + 3 months when no follow-up is dated on or
- * before D, else the latest such follow-up + the measure's cadence (from the export, default 6 months).
- */
-function followups(id: string, title: string, window: DueWindow): KpiDefinition<KpiListValue<MeasureDeadlineRow>> {
+/** A work list of measure deadlines: the rows the team leader acts on, from `rows`. */
+function measureList(id: string, title: string, rows: (ctx: KpiContext) => Promise<MeasureDeadlineRow[]>): KpiDefinition<KpiListValue<MeasureDeadlineRow>> {
   return {
     id,
     title,
@@ -43,28 +40,38 @@ function followups(id: string, title: string, window: DueWindow): KpiDefinition<
     higherIsBetter: false,
     roles: ['teamleder', 'chef', 'admin'],
     async compute(ctx: KpiContext) {
-      const settings = ctx.settings ?? DEFAULT_SETTINGS;
-      const rows = await ctx.query<MeasureDeadlineRow>(
-        `WITH ${ACTIVE_MEASURE},
-         due AS (
-           SELECT a.*, (SELECT max(f.followup_date) FROM followup f WHERE f.municipality_code = $1 AND f.source = a.source
-                         AND f.measure_id = a.measure_id AND f.followup_date <= $2::date) AS last_followup
-           FROM active a
-         ),
-         dated AS (
-           SELECT d.*, CASE WHEN last_followup IS NULL THEN ${addMonthsSql('started', 3)}
-                            ELSE ${addMonthsSql('last_followup', 'coalesce(followup_cadence_months, $7)::int')} END AS due_date
-           FROM due d
-         )
-         SELECT measure_id AS measure, measure_type AS "measureType", case_id AS "case", responsible AS worker, team,
-                to_char(due_date, 'YYYY-MM-DD') AS due, ($2::date - due_date)::int AS "daysOverdue"
-         FROM dated WHERE ${dueIn(window, 'due_date')} AND ${IN_SCOPE('dated')}
-         ORDER BY "daysOverdue" DESC, case_id, measure_id`,
-        [...kpiParams(ctx, settings.intake_team), settings['followup.default_cadence_months']],
-      );
-      return { count: rows.length, rows };
+      const found = await rows(ctx);
+      return { count: found.length, rows: found };
     },
   };
+}
+
+/**
+ * Follow-ups on measures active at D. Due = start + 3 months when no follow-up is dated on or
+ * before D, else the latest such follow-up + the measure's cadence (from the export, default 6 months).
+ */
+function followups(id: string, title: string, window: DueWindow): KpiDefinition<KpiListValue<MeasureDeadlineRow>> {
+  return measureList(id, title, (ctx) => {
+    const settings = ctx.settings ?? DEFAULT_SETTINGS;
+    return ctx.query<MeasureDeadlineRow>(
+      `WITH ${ACTIVE_MEASURE},
+       due AS (
+         SELECT a.*, (SELECT max(f.followup_date) FROM followup f WHERE f.municipality_code = $1 AND f.source = a.source
+                       AND f.measure_id = a.measure_id AND f.followup_date <= $2::date) AS last_followup
+         FROM active a
+       ),
+       dated AS (
+         SELECT d.*, CASE WHEN last_followup IS NULL THEN ${addMonthsSql('started', 3)}
+                          ELSE ${addMonthsSql('last_followup', 'coalesce(followup_cadence_months, $7)::int')} END AS due_date
+         FROM due d
+       )
+       SELECT measure_id AS measure, measure_type AS "measureType", case_id AS "case", responsible AS worker, team,
+              to_char(due_date, 'YYYY-MM-DD') AS due, ($2::date - due_date)::int AS "daysOverdue"
+       FROM dated WHERE ${dueIn(window, 'due_date')} AND ${IN_SCOPE('dated')}
+       ORDER BY "daysOverdue" DESC, case_id, measure_id`,
+      [...kpiParams(ctx, settings.intake_team), settings['followup.default_cadence_months']],
+    );
+  });
 }
 
 /** deadline.followup_overdue — measures active at D whose next follow-up is due before D. */
@@ -78,33 +85,24 @@ export const followupDueSoon = followups('deadline.followup_due_soon', 'Opfølgn
  * the 6 months up to and including D. Due soon: not overdue, due D .. D + 14 days.
  */
 function supervision(id: string, title: string, window: DueWindow): KpiDefinition<KpiListValue<MeasureDeadlineRow>> {
-  return {
-    id,
-    title,
-    unit: 'list',
-    fields: MEASURE_DEADLINE_FIELDS,
-    higherIsBetter: false,
-    roles: ['teamleder', 'chef', 'admin'],
-    async compute(ctx: KpiContext) {
-      const overdue = `(started < ${addMonthsSql('$2::date', -6)} AND (last_visit IS NULL OR last_visit < ${addMonthsSql('$2::date', -6)}))`;
-      const rows = await ctx.query<MeasureDeadlineRow>(
-        `WITH ${ACTIVE_MEASURE},
-         placed AS (
-           SELECT a.*, (SELECT max(v.visit_date) FROM supervision_visit v WHERE v.municipality_code = $1 AND v.source = a.source
-                         AND v.measure_id = a.measure_id AND v.visit_date <= $2::date) AS last_visit
-           FROM active a WHERE a.family = 'placement'
-         ),
-         dated AS (SELECT p.*, ${addMonthsSql('coalesce(last_visit, started)', 6)} AS due_date FROM placed p)
-         SELECT measure_id AS measure, measure_type AS "measureType", case_id AS "case", responsible AS worker, team,
-                to_char(due_date, 'YYYY-MM-DD') AS due, ($2::date - due_date)::int AS "daysOverdue"
-         FROM dated
-         WHERE ${window === 'overdue' ? overdue : `NOT ${overdue} AND ${dueIn('soon', 'due_date')}`} AND ${IN_SCOPE('dated')}
-         ORDER BY "daysOverdue" DESC, case_id, measure_id`,
-        kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
-      );
-      return { count: rows.length, rows };
-    },
-  };
+  return measureList(id, title, (ctx) => {
+    const overdue = `(started < ${addMonthsSql('$2::date', -6)} AND (last_visit IS NULL OR last_visit < ${addMonthsSql('$2::date', -6)}))`;
+    return ctx.query<MeasureDeadlineRow>(
+      `WITH ${ACTIVE_MEASURE},
+       placed AS (
+         SELECT a.*, (SELECT max(v.visit_date) FROM supervision_visit v WHERE v.municipality_code = $1 AND v.source = a.source
+                       AND v.measure_id = a.measure_id AND v.visit_date <= $2::date) AS last_visit
+         FROM active a WHERE a.family = 'placement'
+       ),
+       dated AS (SELECT p.*, ${addMonthsSql('coalesce(last_visit, started)', 6)} AS due_date FROM placed p)
+       SELECT measure_id AS measure, measure_type AS "measureType", case_id AS "case", responsible AS worker, team,
+              to_char(due_date, 'YYYY-MM-DD') AS due, ($2::date - due_date)::int AS "daysOverdue"
+       FROM dated
+       WHERE ${window === 'overdue' ? overdue : `NOT ${overdue} AND ${dueIn('soon', 'due_date')}`} AND ${IN_SCOPE('dated')}
+       ORDER BY "daysOverdue" DESC, case_id, measure_id`,
+      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+    );
+  });
 }
 
 /** deadline.supervision_overdue — placements active at D, started over 6 months before D, with no visit in D − 6 months .. D. */
