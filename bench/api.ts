@@ -90,12 +90,24 @@ async function startApi(url: string, port: number): Promise<ChildProcess> {
 // PostgreSQL. Plain http with kept-alive connections costs a fraction of fetch per request.
 const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
 
-function getBody(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Buffer }> {
+/**
+ * Receives the whole answer; keeps its first 256 bytes (to check what it is) and counts the rest,
+ * rather than copying megabytes together in the client, which shares the cores with the API.
+ */
+function getBody(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Buffer; bytes: number }> {
   return new Promise((resolveGet, reject) => {
     httpGet(url, { agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolveGet({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      let head = Buffer.alloc(0);
+      let bytes = 0;
+      res.on('data', (c: Buffer) => {
+        if (head.length < 256) head = Buffer.concat([head, c.subarray(0, 256 - head.length)]);
+        bytes += c.length;
+      });
+      res.on('end', () => {
+        const declared = Number(res.headers['content-length'] ?? bytes);
+        if (declared !== bytes) return reject(new Error(`received ${bytes} of ${declared} bytes`));
+        resolveGet({ status: res.statusCode ?? 0, body: head, bytes });
+      });
       res.on('error', reject);
     }).on('error', reject);
   });
@@ -120,7 +132,7 @@ async function load(base: string, tokens: Map<string, string>, list: Spec[], ext
           authorization: `Bearer ${tokens.get(`${s.role}-${s.municipality}`)}`,
           ...(gzip ? { 'accept-encoding': 'gzip' } : {}),
         });
-        bytes = res.body.length;
+        bytes = res.bytes;
         const json = res.body.subarray(0, 8).toString() === '{"asOf":' && res.body.includes('"kpis":{"');
         const gzipped = res.body[0] === 0x1f && res.body[1] === 0x8b;
         ok = res.status === 200 && (json || (gzip && gzipped));

@@ -6,9 +6,6 @@ import type { DashboardDefinition } from './types';
 
 export * from './types';
 
-/** The dashboard warns when the newest case-system export is older than this. */
-export const DATA_MAX_AGE_DAYS = 7;
-
 export const DASHBOARDS: readonly DashboardDefinition[] = [udvalg, chef, teamleder, datakvalitet];
 
 /** Every KPI id a dashboard uses: the API checks these exist in the KPI registry. */

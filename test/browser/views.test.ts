@@ -242,6 +242,18 @@ describe('Excel download and the committee print layout', () => {
     await page.close();
   });
 
+  it('warns about old data only past the municipality\'s setting data.max_age_days', async () => {
+    // 30-04-2024 is far more than 7 days (the default) ago; the administrator allows 100,000 days.
+    await env.api('admin', '/api/v1/settings/data.max_age_days', { method: 'PUT', body: { municipality: 461, value: 100_000 } });
+    const [odense] = await env.api<{ code: number; maxDataAgeDays: number }[]>('chef', '/api/v1/municipalities');
+    expect(odense).toMatchObject({ code: 461, maxDataAgeDays: 100_000 });
+    const page = await login('chef');
+    await page.getByTestId('as-of').waitFor();
+    expect(await page.getByTestId('stale-data').count()).toBe(0);
+    await page.close();
+    await env.api('admin', '/api/v1/settings/data.max_age_days?municipality=461', { method: 'DELETE' });
+  });
+
   it('has no serious or critical accessibility violations in the chief and data-quality views', async () => {
     const page = await login('chef');
     for (const view of ['chef', 'datakvalitet']) {

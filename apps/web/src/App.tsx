@@ -115,6 +115,7 @@ export function App() {
             asOf={asOf || undefined}
             from={from || undefined}
             exportDate={place?.exportDate}
+            maxDataAgeDays={place?.maxDataAgeDays}
             role={user.role}
             canDrill={canDrill}
             drill={canDrill && dashboard.id === DRILL_VIEW ? route.drill : undefined}

@@ -86,6 +86,8 @@ export interface MunicipalityInfo {
   name: string;
   /** Default as-of date: the newest case-system export date for this municipality (null: no data yet). */
   exportDate: string | null;
+  /** The dashboard warns when exportDate is older than this many days (setting data.max_age_days). */
+  maxDataAgeDays: number;
 }
 
 export type Light = 'green' | 'yellow' | 'red';

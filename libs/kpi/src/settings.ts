@@ -15,6 +15,8 @@ export interface KpiSettings {
   'budget.light': { yellow: number };
   /** Measure type → account function, over the defaults in the measure code list. */
   'budget.function_map': Record<string, string>;
+  /** The dashboard warns when the newest case-system export is older than this many days. */
+  'data.max_age_days': number;
 }
 
 export const DEFAULT_SETTINGS: KpiSettings = {
@@ -26,6 +28,7 @@ export const DEFAULT_SETTINGS: KpiSettings = {
   'budget.forecast': 'linear',
   'budget.light': { yellow: 1.02 },
   'budget.function_map': {},
+  'data.max_age_days': 7,
 };
 
 /** Defaults, overridden by product-wide settings (municipality 0), overridden by the municipality's own. */
@@ -52,6 +55,7 @@ export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
   'budget.forecast': 'Hvilken prognose budgetlyset bruger: linear (lineær) eller activity (aktivitetsbaseret)',
   'budget.light': 'Budgetlys: gul når prognosen højst er budgettet gange denne faktor',
   'budget.function_map': 'Indsatstype → kontoplanfunktion (fx "Plejefamilie": "5.28.20") ud over standardkoblingen',
+  'data.max_age_days': 'Dashboardet advarer, når det seneste udtræk fra sagssystemet er ældre end dette antal dage',
 };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -86,6 +90,8 @@ export function settingError(key: string, value: unknown): string | null {
       return value === 'linear' || value === 'activity' ? null : 'budget.forecast skal være "linear" eller "activity"';
     case 'budget.light':
       return isObject(value) && isNumber(value.yellow) && value.yellow >= 1 && Object.keys(value).length === 1 ? null : 'budget.light skal være {"yellow": faktor}, mindst 1';
+    case 'data.max_age_days':
+      return Number.isInteger(value) && (value as number) >= 1 ? null : 'data.max_age_days skal være et helt antal dage, mindst 1';
     case 'budget.function_map':
       return isObject(value) && Object.values(value).every((f) => typeof f === 'string' && /^5\.\d{2}\.\d{2}$/.test(f))
         ? null

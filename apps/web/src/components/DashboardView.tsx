@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { KpiResponse, SeriesPoint } from '@bu/contracts';
-import { DATA_MAX_AGE_DAYS, type DashboardDefinition } from '@bu/dashboards';
+import type { DashboardDefinition } from '@bu/dashboards';
 import type { Role } from '@bu/contracts';
 import { ApiError, arrowLists, comments as fetchComments, deleteComment, kpiListArrow, kpis, saveComment, series as fetchSeries, type AdminComment, type ComparisonGroup } from '../api';
 import { ComparisonGroups } from './ComparisonGroups';
@@ -15,6 +15,7 @@ export function DashboardView({
   asOf,
   from,
   exportDate,
+  maxDataAgeDays = 7,
   role,
   canDrill = false,
   drill,
@@ -25,6 +26,8 @@ export function DashboardView({
   /** Start of the period P; default 1 January of D's year. */
   from?: string;
   exportDate?: string | null;
+  /** Warn when exportDate is older than this (the municipality's setting data.max_age_days). */
+  maxDataAgeDays?: number;
   role: Role;
   /** The user may drill down from an aggregate to the work-list rows behind it. */
   canDrill?: boolean;
@@ -151,7 +154,7 @@ export function DashboardView({
             Opgjort pr. {formatDate(response.asOf)} · periode {formatDate(response.period.from)}–{formatDate(response.period.to)}
             {exportDate && <> · data fra udtræk {formatDate(exportDate)}</>}
           </p>
-          {exportDate && ageInDays(exportDate) > DATA_MAX_AGE_DAYS && (
+          {exportDate && ageInDays(exportDate) > maxDataAgeDays && (
             <p className="stale" role="status" data-testid="stale-data">
               <span aria-hidden="true">!</span> Data er {ageInDays(exportDate)} dage gamle: seneste udtræk er fra {formatDate(exportDate)}.
             </p>
