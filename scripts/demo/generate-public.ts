@@ -80,7 +80,10 @@ export function generateStatistics(dir: string, opts: { lastYear: number; years:
       const notifications = Math.round(children * notificationRate * (1 + (y - opts.lastYear) * -0.02));
       const placed = Math.round(young * placedRate);
       const preventive = Math.round(children * preventiveRate);
-      const cost = Math.round((children * 9.5 * (1 + (y - opts.lastYear) * 0.03)));
+      // Spend follows placements, which cost most (about 14,000 kr. per child nationally), with a
+      // spread of its own per municipality (not drawn from rnd, so the other figures stay as they were).
+      const perChild = 4 + (young / children) * placedRate * 1000 * 0.85 + (((m.code * 37) % 31) / 10 - 1.5);
+      const cost = Math.round(children * perChild * (1 + (y - opts.lastYear) * 0.03));
       population.push(`${name};0-17 år;${y};${children}`, `${name};0-22 år;${y};${young}`);
       // A municipality that did not report one year: '..', never 0.
       const missing = m.code === 787 && y === opts.lastYear;

@@ -48,7 +48,8 @@ export function DashboardView({
   const [notesAnswer, setNotes] = useState<{ key: string; list: AdminComment[] }>({ key: '', list: [] });
   // The comparison group chosen per municipality (null: all municipalities), remembered in the browser.
   const [chosen, setChosen] = useState<Record<number, { id: number | null; name: string | null }>>({});
-  const group = chosen[municipality] ?? { id: storedGroup(municipality), name: null };
+  // The committee compares with all municipalities (a short comparison, no group to choose).
+  const group = role === 'udvalg' ? { id: null, name: null } : (chosen[municipality] ?? { id: storedGroup(municipality), name: null });
   const chooseGroup = (g: ComparisonGroup | null) => {
     storeGroup(municipality, g?.id ?? null);
     setChosen((c) => ({ ...c, [municipality]: { id: g?.id ?? null, name: g?.name ?? null } }));
@@ -160,7 +161,7 @@ export function DashboardView({
             </p>
           )}
           {isDrilled(drill) && <DrillBanner drill={drill} dashboard={dashboard} response={response} />}
-          {benchIds.length > 0 && bench && (
+          {benchIds.length > 0 && bench && role !== 'udvalg' && (
             <ComparisonGroups
               municipality={municipality}
               names={bench.dimensions?.municipality ?? {}}
