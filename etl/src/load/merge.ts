@@ -17,26 +17,55 @@ export async function createStaging(client: PoolClient, def: EntityDef): Promise
   await client.query(`ALTER TABLE ${stagingTable(def)} ADD COLUMN _file text, ADD COLUMN _line integer${extra}`);
 }
 
+export interface MergeOptions {
+  /**
+   * Whether a key repeats among the staged rows, when the caller already knows (the duplicate
+   * check ran): without repeats the last-of-each-key pass (a sort of every staged row) is skipped.
+   * Unknown: checked here (a hash aggregate, cheaper than the sort).
+   */
+  repeated?: boolean;
+  /** The staged rows as a query (every merged column and _line) instead of the staging table itself. */
+  from?: string;
+}
+
 /**
  * Replaces what the municipality's previous snapshot from this source said with the staged rows:
  * new rows are inserted, changed rows updated, rows missing from the snapshot removed. Rows that
  * are the same are not touched, so importing the same export twice changes nothing. Within the
  * snapshot the last row of a key wins.
  */
-export function mergeSnapshot(client: PoolClient, def: EntityDef, municipality: number, source: string): Promise<MergeCounts> {
-  return mergeStaged(client, def, { where: 't.municipality_code = $1 AND t.source = $2', params: [municipality, source] });
+export function mergeSnapshot(client: PoolClient, def: EntityDef, municipality: number, source: string, options: MergeOptions = {}): Promise<MergeCounts> {
+  return mergeStaged(client, def, { where: 't.municipality_code = $1 AND t.source = $2', params: [municipality, source] }, options);
+}
+
+/** True when some key occurs more than once in the table (or query). */
+export async function hasRepeatedKeys(client: PoolClient, from: string, key: string[]): Promise<boolean> {
+  const k = key.join(', ');
+  const { rows } = await client.query(`SELECT EXISTS (SELECT 1 FROM ${from} AS staged GROUP BY ${k} HAVING count(*) > 1) AS repeated`);
+  return rows[0].repeated;
 }
 
 /**
  * Merges the staged rows into the table. `replace` says which existing rows the staged rows
  * replace (rows there that are not staged are removed); null: nothing is removed.
  */
-export async function mergeStaged(client: PoolClient, def: EntityDef, replace: { where: string; params: unknown[] } | null): Promise<MergeCounts> {
+export async function mergeStaged(
+  client: PoolClient,
+  def: EntityDef,
+  replace: { where: string; params: unknown[] } | null,
+  options: MergeOptions = {},
+): Promise<MergeCounts> {
   const keys = [...scopeColumns(def), ...def.key];
   const cols = [...keys, ...def.values];
   const src = `${stagingTable(def)}_src`;
+  const from = options.from ?? stagingTable(def);
   const keyMatch = keys.map((k) => `s.${k} = t.${k}`).join(' AND ');
-  const lastOfEachKey = `SELECT DISTINCT ON (${keys.join(', ')}) ${cols.join(', ')} FROM ${stagingTable(def)} ORDER BY ${keys.join(', ')}, _line DESC`;
+  const repeated = options.repeated ?? (await hasRepeatedKeys(client, from, keys));
+  // The last row of each key; when no key repeats, simply every row (in file order: sorting by
+  // the key first costs more than the B-tree gains from it).
+  const lastOfEachKey = repeated
+    ? `SELECT DISTINCT ON (${keys.join(', ')}) ${cols.join(', ')} FROM ${from} AS staged ORDER BY ${keys.join(', ')}, _line DESC`
+    : `SELECT ${cols.join(', ')} FROM ${from} AS staged`;
   if (replace) {
     // A first import of this scope (nothing to compare with): one plain insert, no copy, no anti-join.
     const { rows: existing } = await client.query(`SELECT EXISTS (SELECT 1 FROM ${def.table} t WHERE ${replace.where}) AS any`, replace.params);
