@@ -98,6 +98,7 @@ export async function runImport(
   const strip = ({ severity: _s, ...rest }: ImportIssue) => rest;
   try {
     await client.query('BEGIN');
+    await roomForStaging(client);
     await client.query(`SET LOCAL TimeZone = 'Europe/Copenhagen'`);
     // Staging statistics need only a rough picture; a sample of 3,000 rows is plenty.
     await client.query('SET LOCAL default_statistics_target = 10');
@@ -170,6 +171,22 @@ export async function runImport(
     };
   } finally {
     client.release();
+  }
+}
+
+/**
+ * The staging tables are temporary: they live in the session's own buffers (temp_buffers, 8 MB by
+ * default) and otherwise go back and forth to the file system on every pass of the set-based rules.
+ * Room for them, in the server, for this transaction; PostgreSQL allows the setting only before
+ * the session first uses a temporary table (a pooled connection that did keeps what it had).
+ */
+async function roomForStaging(client: PoolClient): Promise<void> {
+  await client.query('SAVEPOINT temp_buffers');
+  try {
+    await client.query(`SET LOCAL temp_buffers = '256MB'`);
+    await client.query('RELEASE SAVEPOINT temp_buffers');
+  } catch {
+    await client.query('ROLLBACK TO SAVEPOINT temp_buffers');
   }
 }
 

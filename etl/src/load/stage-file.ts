@@ -18,11 +18,12 @@ export async function stageFile(
 ): Promise<number> {
   let read = 0;
   await CopyWriter.run(client, stagingTable(def), stagingColumns(def), async (writer) => {
-    await readRows(input.path, input.file, input.format, input.columns, log, async (row) => {
+    // No promise per row: only a full buffer that the server asks us to wait for is awaited.
+    await readRows(input.path, input.file, input.format, input.columns, log, (row) => {
       read++;
       const staged = map(row);
-      if (staged) await writer.write(staged);
       if (read % 50_000 === 0) onProgress?.({ file: input.file, rowsRead: read, rejected: log.rejected.length });
+      return staged ? writer.write(staged) : undefined;
     });
   });
   onProgress?.({ file: input.file, rowsRead: read, rejected: log.rejected.length });
