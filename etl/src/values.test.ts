@@ -30,6 +30,14 @@ describe('DUBU field values', () => {
     expect(dkTimestamp('27-10-2024 03:30')).toEqual({ ok: true, value: '2024-10-27 03:30:00+01' });
     expect(dkTimestamp('15-01-2024 23:59')).toEqual({ ok: true, value: '2024-01-15 23:59:00+01' });
     expect(dkTimestamp('15-01-2024 24:00')).toEqual({ ok: false, rule: 'DATE_INVALID' });
+    expect(dkTimestamp('15-01-2024 10:60')).toEqual({ ok: false, rule: 'DATE_INVALID' });
+    expect(dkTimestamp('31-12-1969 10:00')).toEqual({ ok: false, rule: 'DATE_BEFORE_1970' });
+    expect(dkTimestamp('30-02-2024 10:00')).toEqual({ ok: false, rule: 'DATE_INVALID' });
+    expect(dkTimestamp('31-03-2024T02:30')).toEqual({ ok: true, value: '2024-03-31 02:30:00+01' });
+    expect(dkTimestamp('31-03-2024 03:30')).toEqual({ ok: true, value: '2024-03-31 03:30:00+02' });
+    // Other spellings take the general reading, with the same result.
+    expect(dkTimestamp('5-7-2024 9:05')).toEqual({ ok: true, value: '2024-07-05 09:05:00+02' });
+    expect(dkTimestamp('05-07-2024 09:05:30')).toEqual({ ok: true, value: '2024-07-05 09:05:30+02' });
   });
 
   it('reads decimal commas with thousands dots', () => {
