@@ -71,13 +71,6 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   for (const r of unknownWorkers) {
     log.add('UNKNOWN_WORKER', r._file, r._line, r.worker_id, `Medarbejderen ${r.worker_id} findes ikke i ${fileOf('caseworkers')}; sagsansvaret gemmes alligevel.`);
   }
-  // Whether a key repeats, where the duplicate check found out (the merge then needs no pass of its own).
-  const repeated: Partial<Record<EntityName, boolean>> = {};
-  for (const e of entities) {
-    const def = entityDef(e.entity);
-    if (e.idLabel) repeated[e.entity] = await warnConflictingDuplicates(client, log, stg(e.entity), def.key, def.values, e.idLabel);
-  }
-
   if (has('effects')) await numberEffectMeasurements(client, stg('effects'));
 
   if (opts.derivePersons) {
@@ -99,7 +92,10 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   for (const e of entities) {
     // Notifications are linked to their cases as they are merged (no pass rewriting the staging table).
     const from = e.entity === 'notifications' ? notificationsLinkedToCases(stg('notifications'), stg('cases')) : undefined;
-    merged[e.entity] = await mergeSnapshot(client, entityDef(e.entity), municipality, source, { repeated: repeated[e.entity], from });
+    // Same id with different content: a warning for each earlier row, found only when some key repeats.
+    const def = entityDef(e.entity);
+    const onRepeated = e.idLabel ? () => warnConflictingDuplicates(client, log, stg(e.entity), def.key, def.values, e.idLabel!) : undefined;
+    merged[e.entity] = await mergeSnapshot(client, def, municipality, source, { from, onRepeated });
   }
   // Derived above with DISTINCT ON their key: no key repeats (CSC stages its own persons: checked).
   merged.persons = await mergeSnapshot(client, entityDef('persons'), municipality, source, { repeated: opts.derivePersons ? false : undefined });

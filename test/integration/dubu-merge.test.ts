@@ -78,6 +78,7 @@ describe('DUBU merge: repeated ids and notifications linked to cases', () => {
     try {
       const result = await importDubu(other.pool, exportDir([Y('Y1', 'C2', '1.000,00'), Y('Y1', 'C2', '1.500,00')]), options);
       expect(result.loaded.measures).toBe(1);
+      expect(result.warnings.filter((w) => w.rule === 'W002').map((w) => [w.file, w.line, w.value])).toEqual([['ydelser.csv', 2, 'Y1']]);
       const { rows } = await other.pool.query('SELECT monthly_cost FROM measure');
       expect(rows).toEqual([{ monthly_cost: '1500.00' }]);
     } finally {
