@@ -116,10 +116,13 @@ function notificationsLinkedToCases(notifications: string, cases: string): strin
        SELECT DISTINCT ON (x._line) x._line, c.case_id
        FROM (SELECT _line, person_id, (received_at AT TIME ZONE 'Europe/Copenhagen')::date AS day FROM ${notifications} WHERE case_id IS NULL) x
        JOIN ${cases} c ON c.person_id = x.person_id
+       -- One integer orders the candidates: open at receipt (latest opened first), then opened
+       -- after it (earliest first), then the rest (latest opened first); ties by case number.
        ORDER BY x._line,
-                CASE WHEN c.opened <= x.day AND (c.closed IS NULL OR c.closed >= x.day) THEN 0 WHEN c.opened > x.day THEN 1 ELSE 2 END,
-                CASE WHEN c.opened > x.day THEN c.opened END ASC,
-                c.opened DESC, c.case_id
+                CASE WHEN c.opened <= x.day AND (c.closed IS NULL OR c.closed >= x.day) THEN x.day - c.opened
+                     WHEN c.opened > x.day THEN 1000000 + (c.opened - x.day)
+                     ELSE 2000000 + (x.day - c.opened) END,
+                c.case_id
      ) linked ON linked._line = n._line AND n.case_id IS NULL)`;
 }
 

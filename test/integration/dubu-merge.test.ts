@@ -24,6 +24,11 @@ function exportDir(ydelser: string[]): string {
     // child 3: two closed cases, both before the notification
     'C4;030314-4003;461;Handicap;01-01-2020;01-01-2021',
     'C5;030314-4003;461;Handicap;01-02-2021;01-06-2021',
+    // child 2 again: a second case opened after the notification, later than C3
+    'C8;020214-4002;461;Udsatte;01-03-2024;',
+    // child 4: two cases open at receipt; the latest opened wins
+    'C6;040414-4004;461;Udsatte;01-01-2022;',
+    'C7;040414-4004;461;Udsatte;01-03-2022;',
   ]);
   write('sagsansvar.csv', ['Sagsnummer;Initialer;Fra;Til', 'C1;AA;01-01-2022;', 'C2;AA;01-06-2023;', 'C3;AA;01-01-2024;', 'C4;AA;01-01-2020;', 'C5;AA;01-02-2021;']);
   write('underretninger.csv', [
@@ -33,6 +38,7 @@ function exportDir(ydelser: string[]): string {
     'N3;020214-4002;01-06-2023 10:00;;Politi;Ja', // the first opened after (C3)
     'N4;030314-4003;01-01-2023 10:00;;Skole;Nej', // none open or later: the latest (C5)
     'N5;010114-4001;01-07-2023 10:00;;Skole;Nej', // C2 open at receipt
+    'N6;040414-4004;01-06-2022 10:00;;Skole;Nej', // C6 and C7 open: the latest opened (C7)
   ]);
   write('ydelser.csv', ['Ydelses-ID;Sagsnummer;Lovgrundlag;Ydelse;Leverandør;Bevilget;Startdato;Slutdato;Månedlig udgift;Opfølgningskadence (måneder)', ...ydelser]);
   return dir;
@@ -50,10 +56,10 @@ describe('DUBU merge: repeated ids and notifications linked to cases', () => {
   it('links each notification to the case open at receipt, else the next opened, else the latest', async () => {
     const result = await importDubu(db.pool, exportDir([Y('Y1', 'C2', '1.000,00'), Y('Y2', 'C3', '2.000,00')]), options);
     expect(result.status).toBe('succeeded');
-    expect(result.loaded).toEqual({ caseworkers: 1, cases: 5, assignments: 5, notifications: 5, measures: 2 });
+    expect(result.loaded).toEqual({ caseworkers: 1, cases: 8, assignments: 5, notifications: 6, measures: 2 });
     expect(result.warnings.filter((w) => w.rule === 'W002')).toEqual([]);
     const { rows } = await db.pool.query('SELECT notification_id, case_id FROM notification ORDER BY notification_id');
-    expect(rows.map((r) => [r.notification_id, r.case_id])).toEqual([['N1', 'C1'], ['N2', 'C2'], ['N3', 'C3'], ['N4', 'C5'], ['N5', 'C2']]);
+    expect(rows.map((r) => [r.notification_id, r.case_id])).toEqual([['N1', 'C1'], ['N2', 'C2'], ['N3', 'C3'], ['N4', 'C5'], ['N5', 'C2'], ['N6', 'C7']]);
   });
 
   it('keeps the last row of an id that repeats with other content (a warning for the earlier one), and an exact repeat once', async () => {
@@ -68,9 +74,9 @@ describe('DUBU merge: repeated ids and notifications linked to cases', () => {
     // The same export again changes nothing; notifications stay linked.
     const again = await importDubu(db.pool, dir, options);
     expect(again.loaded).toEqual({ caseworkers: 0, cases: 0, assignments: 0, notifications: 0, measures: 0 });
-    expect(again.unchanged).toEqual({ caseworkers: 1, cases: 5, assignments: 5, notifications: 5, measures: 3 });
+    expect(again.unchanged).toEqual({ caseworkers: 1, cases: 8, assignments: 5, notifications: 6, measures: 3 });
     const { rows: linked } = await db.pool.query('SELECT count(*)::int AS n FROM notification WHERE case_id IS NOT NULL');
-    expect(linked[0].n).toBe(5);
+    expect(linked[0].n).toBe(6);
   });
 
   it('keeps the last row of a repeated id in a first import too', async () => {
