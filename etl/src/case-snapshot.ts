@@ -74,13 +74,15 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   if (has('effects')) await numberEffectMeasurements(client, stg('effects'));
 
   if (opts.derivePersons) {
-    // The children behind cases and notifications.
+    // The children behind cases and notifications. Birth date and sex come from the CPR number,
+    // as the person id does: every row of a person says the same, so one group per person (a
+    // hash aggregate, no sort); _file and _line are the person's first row.
     const sources = [stg('cases'), ...(has('notifications') ? [stg('notifications')] : [])];
     await client.query(
       `INSERT INTO ${stagingTable(entityDef('persons'))} (municipality_code, source, person_id, birth_date, sex, _file, _line)
-       SELECT DISTINCT ON (person_id) municipality_code, source, person_id, _birth_date, _sex, _file, _line
+       SELECT municipality_code, source, person_id, min(_birth_date), min(_sex), min(_file), min(_line)
        FROM (${sources.map((t) => `SELECT municipality_code, source, person_id, _birth_date, _sex, _file, _line FROM ${t}`).join(' UNION ALL ')}) p
-       ORDER BY person_id, _file, _line DESC`,
+       GROUP BY municipality_code, source, person_id`,
     );
   }
   await client.query(
