@@ -106,7 +106,9 @@ function memo<T>(lookup: (text: string) => T, size = 1000): (text: string) => T 
     if (cache.has(text)) return cache.get(text) as T;
     const value = lookup(text);
     if (cache.size >= size) cache.clear();
-    cache.set(text, value);
+    // A field can be a slice of a whole piece of the file: the key is a copy, so the cache keeps
+    // only the text, not the piece.
+    cache.set(Buffer.from(text).toString(), value);
     return value;
   };
 }
