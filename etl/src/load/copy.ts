@@ -42,27 +42,30 @@ export class CopyWriter {
     this.rows++;
     // A UTF-16 code unit is at most 3 bytes of UTF-8.
     if (line.length * 3 > PIECE - this.size) {
-      const wait = this.flush();
+      let sent = this.send();
       if (line.length * 3 > PIECE) {
         // A row longer than a piece (a huge free text) goes on its own.
-        const written = this.stream.write(line);
-        return written ? wait : wait.then(() => this.drained());
+        sent = this.stream.write(line) && sent;
+      } else {
+        this.size += this.piece.write(line, this.size);
       }
-      this.size += this.piece.write(line, this.size);
-      return wait;
+      return sent ? undefined : this.drained();
     }
     this.size += this.piece.write(line, this.size);
-    return this.size >= PIECE - 4096 ? this.flush() : undefined;
+    if (this.size >= PIECE - 4096 && !this.send()) return this.drained();
+    return undefined;
   }
 
-  private flush(): Promise<void> {
-    if (this.size === 0) return Promise.resolve();
+  /** Sends the piece so far; false when the stream asks to wait for 'drain'. */
+  private send(): boolean {
+    if (this.size === 0) return true;
     const out = this.piece.subarray(0, this.size);
     this.piece = Buffer.allocUnsafe(PIECE);
     this.size = 0;
-    return this.stream.write(out) ? Promise.resolve() : this.drained();
+    return this.stream.write(out);
   }
 
+  /** Registered right after the write that asked to wait: the next 'drain' is for it. */
   private drained(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const onError = (e: Error): void => reject(e);
@@ -94,7 +97,7 @@ export class CopyWriter {
   }
 
   async end(): Promise<number> {
-    await this.flush();
+    this.send();
     this.stream.end();
     await this.done;
     return this.rows;
