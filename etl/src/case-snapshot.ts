@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { StageResult } from './import-run';
 import { ImportFailure, IssueLog } from './issues';
-import { EntityName, entityDef } from './load/entities';
+import { EntityName, entityDef, scopeColumns } from './load/entities';
 import { mergeSnapshot, stagingTable } from './load/merge';
 import { rejectStaged, warnConflictingDuplicates } from './load/set-rules';
 
@@ -71,22 +71,18 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   for (const r of unknownWorkers) {
     log.add('UNKNOWN_WORKER', r._file, r._line, r.worker_id, `Medarbejderen ${r.worker_id} findes ikke i ${fileOf('caseworkers')}; sagsansvaret gemmes alligevel.`);
   }
-  for (const e of entities) {
-    const def = entityDef(e.entity);
-    if (e.idLabel) await warnConflictingDuplicates(client, log, stg(e.entity), def.key, def.values, e.idLabel);
-  }
-
-  if (has('notifications')) await linkNotificationsToCases(client, stg('notifications'), stg('cases'));
   if (has('effects')) await numberEffectMeasurements(client, stg('effects'));
 
   if (opts.derivePersons) {
-    // The children behind cases and notifications.
+    // The children behind cases and notifications. Birth date and sex come from the CPR number,
+    // as the person id does: every row of a person says the same, so one group per person (a
+    // hash aggregate, no sort); _file and _line are the person's first row.
     const sources = [stg('cases'), ...(has('notifications') ? [stg('notifications')] : [])];
     await client.query(
       `INSERT INTO ${stagingTable(entityDef('persons'))} (municipality_code, source, person_id, birth_date, sex, _file, _line)
-       SELECT DISTINCT ON (person_id) municipality_code, source, person_id, _birth_date, _sex, _file, _line
+       SELECT municipality_code, source, person_id, min(_birth_date), min(_sex), min(_file), min(_line)
        FROM (${sources.map((t) => `SELECT municipality_code, source, person_id, _birth_date, _sex, _file, _line FROM ${t}`).join(' UNION ALL ')}) p
-       ORDER BY person_id, _file, _line DESC`,
+       GROUP BY municipality_code, source, person_id`,
     );
   }
   await client.query(
@@ -95,29 +91,41 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   );
 
   const merged: StageResult['merged'] = {};
-  for (const e of entities) merged[e.entity] = await mergeSnapshot(client, entityDef(e.entity), municipality, source);
-  for (const derived of ['persons', 'teams'] as const) merged[derived] = await mergeSnapshot(client, entityDef(derived), municipality, source);
+  for (const e of entities) {
+    // Notifications are linked to their cases as they are merged (no pass rewriting the staging table).
+    const from = e.entity === 'notifications' ? notificationsLinkedToCases(stg('notifications'), stg('cases')) : undefined;
+    // Same id with different content: a warning for each earlier row, found only when some key repeats.
+    const def = entityDef(e.entity);
+    const onRepeated = e.idLabel ? () => warnConflictingDuplicates(client, log, stg(e.entity), def.key, def.values, e.idLabel!) : undefined;
+    merged[e.entity] = await mergeSnapshot(client, def, municipality, source, { from, onRepeated });
+  }
+  // Derived above with DISTINCT ON their key: no key repeats (CSC stages its own persons: checked).
+  merged.persons = await mergeSnapshot(client, entityDef('persons'), municipality, source, { repeated: opts.derivePersons ? false : undefined });
+  merged.teams = await mergeSnapshot(client, entityDef('teams'), municipality, source, { repeated: false });
   return { municipality, exportDate, merged };
 }
 
 /**
  * EXPORTS.md: a notification without a case belongs to the child's case open at receipt, else
- * the child's first case opened after it, else the child's latest case.
+ * the child's first case opened after it, else the child's latest case. The staged notifications
+ * with that case filled in, as a query for the merge.
  */
-async function linkNotificationsToCases(client: PoolClient, notifications: string, cases: string): Promise<void> {
+function notificationsLinkedToCases(notifications: string, cases: string): string {
+  const def = entityDef('notifications');
+  const cols = [...scopeColumns(def), ...def.key, ...def.values].map((c) => (c === 'case_id' ? 'coalesce(n.case_id, linked.case_id) AS case_id' : `n.${c}`));
   // Set-based (a hash join on the child), not a lookup per notification.
-  await client.query(
-    `UPDATE ${notifications} n SET case_id = linked.case_id FROM (
+  return `(SELECT ${cols.join(', ')}, n._line FROM ${notifications} n LEFT JOIN (
        SELECT DISTINCT ON (x._line) x._line, c.case_id
        FROM (SELECT _line, person_id, (received_at AT TIME ZONE 'Europe/Copenhagen')::date AS day FROM ${notifications} WHERE case_id IS NULL) x
        JOIN ${cases} c ON c.person_id = x.person_id
+       -- One integer orders the candidates: open at receipt (latest opened first), then opened
+       -- after it (earliest first), then the rest (latest opened first); ties by case number.
        ORDER BY x._line,
-                CASE WHEN c.opened <= x.day AND (c.closed IS NULL OR c.closed >= x.day) THEN 0 WHEN c.opened > x.day THEN 1 ELSE 2 END,
-                CASE WHEN c.opened > x.day THEN c.opened END ASC,
-                c.opened DESC, c.case_id
-     ) linked
-     WHERE n._line = linked._line AND n.case_id IS NULL`,
-  );
+                CASE WHEN c.opened <= x.day AND (c.closed IS NULL OR c.closed >= x.day) THEN x.day - c.opened
+                     WHEN c.opened > x.day THEN 1000000 + (c.opened - x.day)
+                     ELSE 2000000 + (x.day - c.opened) END,
+                c.case_id
+     ) linked ON linked._line = n._line AND n.case_id IS NULL)`;
 }
 
 /** Several measurements of one case on one date are numbered; exact duplicate rows count once. */

@@ -46,6 +46,12 @@ export class Row {
   }
 }
 
+/** Whether every field from `from` on is blank. */
+function blankFrom(fields: string[], from: number): boolean {
+  for (let i = from; i < fields.length; i++) if (fields[i] !== '' && fields[i].trim() !== '') return false;
+  return true;
+}
+
 /**
  * Streams a delimited file and hands each data row to `onRow`. A file that is empty, binary,
  * in the wrong encoding or without the declared columns throws ImportFailure (nothing is written).
@@ -71,13 +77,14 @@ export async function readRows(
           }
           continue;
         }
-        if (record.fields.every((f) => f.trim() === '')) continue;
-        if (record.fields.length > header.width && record.fields.slice(header.width).some((f) => f.trim() !== '')) {
+        if (blankFrom(record.fields, 0)) continue;
+        if (record.fields.length > header.width && !blankFrom(record.fields, header.width)) {
           log.add('TOO_MANY_FIELDS', file, record.line, String(record.fields.length), `Rækken har ${record.fields.length} felter, men filen har ${header.width} kolonner.`);
           continue;
         }
         count++;
-        await onRow(new Row(file, record.line, record.fields, header.index, labels, log));
+        const wait = onRow(new Row(file, record.line, record.fields, header.index, labels, log));
+        if (wait) await wait;
       }
     }
   } catch (e) {

@@ -17,9 +17,31 @@ function checkedDate(y: number, m: number, d: number): Parsed<string> {
   return ok(formatIso(y, m, d));
 }
 
+/** The number written by `count` ASCII digits at `at`, or -1. */
+function digitsAt(text: string, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
 /** DD-MM-YYYY (DUBU). Empty → null. */
 export function dkDate(text: string): Parsed<string | null> {
   if (text === '') return ok(null);
+  // The usual spelling, two-digit day and month, read without a regular expression.
+  if (text.length === 10 && text.charCodeAt(2) === 45 && text.charCodeAt(5) === 45) {
+    const d = digitsAt(text, 0, 2);
+    const mo = digitsAt(text, 3, 2);
+    const y = digitsAt(text, 6, 4);
+    if (d >= 0 && mo >= 0 && y >= 0) {
+      if (!isValidDate(y, mo, d)) return fail('DATE_INVALID');
+      if (y < 1970) return fail('DATE_BEFORE_1970');
+      return ok(`${text.slice(6, 10)}-${text.slice(3, 5)}-${text.slice(0, 2)}`);
+    }
+  }
   const m = DK_DATE.exec(text);
   if (!m) return fail('DATE_INVALID');
   return checkedDate(Number(m[3]), Number(m[2]), Number(m[1]));
@@ -39,6 +61,20 @@ export function isoDate(text: string): Parsed<string | null> {
  */
 export function dkTimestamp(text: string): Parsed<string | null> {
   if (text === '') return ok(null);
+  // The usual spelling, DD-MM-YYYY HH:MM, read without a regular expression.
+  if (text.length === 16 && text.charCodeAt(2) === 45 && text.charCodeAt(5) === 45 && (text[10] === ' ' || text[10] === 'T') && text.charCodeAt(13) === 58) {
+    const d = digitsAt(text, 0, 2);
+    const mo = digitsAt(text, 3, 2);
+    const y = digitsAt(text, 6, 4);
+    const hh = digitsAt(text, 11, 2);
+    const mm = digitsAt(text, 14, 2);
+    if (d >= 0 && mo >= 0 && y >= 0 && hh >= 0 && mm >= 0) {
+      if (!isValidDate(y, mo, d)) return fail('DATE_INVALID');
+      if (y < 1970) return fail('DATE_BEFORE_1970');
+      if (hh > 23 || mm > 59) return fail('DATE_INVALID');
+      return ok(`${text.slice(6, 10)}-${text.slice(3, 5)}-${text.slice(0, 2)} ${text.slice(11, 16)}:00+0${copenhagenOffsetHours(y, mo, d, hh)}`);
+    }
+  }
   const m = DK_TIMESTAMP.exec(text);
   if (!m) return fail('DATE_INVALID');
   const date = checkedDate(Number(m[3]), Number(m[2]), Number(m[1]));

@@ -35,6 +35,27 @@ describe('parseDelimited', () => {
     ]);
   });
 
+  it('reads the same records whatever the chunking (whole lines are split natively, the rest character by character)', async () => {
+    const lines = [
+      'id;name;note', 'plain;line;here', 'crlf;line;here\r', 'cr;in\rside;x', '"quoted;start";b;c', 'quote;in "the" middle;x', 'x;"multi\nline";y\r',
+      '', '\r', '  ;  ;  ', 'tail;"say ""hi""";', '""', 'after;empty;quoted', 'æøå;ÆØÅ;€',
+    ];
+    const text = Array.from({ length: 300 }, (_, i) => lines[i % lines.length]).join('\n') + '\nlast;no;newline';
+    const reference = await parse(text, 1);
+    expect(reference.length).toBeGreaterThan(230);
+    for (const size of [5, 64, 1000, 1 << 20]) expect(await parse(text, size)).toEqual(reference);
+    expect(reference.slice(0, 8)).toEqual([
+      { line: 1, fields: ['id', 'name', 'note'] },
+      { line: 2, fields: ['plain', 'line', 'here'] },
+      { line: 3, fields: ['crlf', 'line', 'here'] },
+      { line: 4, fields: ['cr', 'inside', 'x'] },
+      { line: 5, fields: ['quoted;start', 'b', 'c'] },
+      { line: 6, fields: ['quote', 'in "the" middle', 'x'] },
+      { line: 7, fields: ['x', 'multi\nline', 'y'] },
+      { line: 11, fields: ['  ', '  ', '  '] },
+    ]);
+  });
+
   it('gives nothing for an empty input', async () => {
     expect(await parse('', 10)).toEqual([]);
     expect(await parse('\uFEFF', 10)).toEqual([]);

@@ -92,6 +92,33 @@ function endBeforeStart(row: Row, endKey: string, end: string | null, startKey: 
 /** "2024-10-27 02:30:00+02" → milliseconds since the epoch. */
 const instant = (timestamp: string): number => Date.parse(`${timestamp.replace(' ', 'T')}:00`);
 
+/** a before b, two timestamps from dkTimestamp; with the same UTC offset the text says it. */
+const earlier = (a: string, b: string): boolean =>
+  a.length === 22 && b.length === 22 && a.endsWith(b.slice(19)) ? a < b : instant(a) < instant(b);
+
+/**
+ * A bounded memo for pure lookups of codes that repeat on nearly every row (legal basis, measure
+ * type): a few distinct texts in a file, so the same parse is not done a million times.
+ */
+function memo<T>(lookup: (text: string) => T, size = 1000): (text: string) => T {
+  const cache = new Map<string, T>();
+  return (text) => {
+    if (cache.has(text)) return cache.get(text) as T;
+    const value = lookup(text);
+    if (cache.size >= size) cache.clear();
+    // A field can be a slice of a whole piece of the file: the key is a copy, so the cache keeps
+    // only the text, not the piece.
+    cache.set(Buffer.from(text).toString(), value);
+    return value;
+  };
+}
+
+const legalBasisOf = memo((text: string) => {
+  const basis = parseLegalBasis(text);
+  return { basis, family: basis ? legalBasisRule(basis)?.family : undefined };
+});
+const measureTypeOf = memo(measureType);
+
 export const UNDERRETNINGER_COLUMNS: ColumnSpec[] = [
   { key: 'id', header: 'Underretnings-ID', required: true },
   { key: 'cpr', header: 'CPR', required: true },
@@ -111,7 +138,7 @@ export function mapUnderretning(row: Row, ctx: DubuContext): Staged {
   const assessed = field(row, 'assessed', dkTimestamp);
   const acute = field(row, 'acute', jaNej);
   if (!received.ok || !assessed.ok || !acute.ok) return null;
-  if (assessed.value !== null && instant(assessed.value) < instant(received.value!)) {
+  if (assessed.value !== null && earlier(assessed.value, received.value!)) {
     return row.reject('END_BEFORE_START', 'assessed', row.get('assessed'), `modtaget ${row.get('received')}`);
   }
   const channel = row.get('channel').toLowerCase() || 'ukendt';
@@ -165,13 +192,12 @@ export function mapYdelse(row: Row, ctx: DubuContext): Staged {
   if (cadence.value !== null && (cadence.value < 1 || cadence.value > 24)) return row.reject('NUMBER_INVALID', 'cadence', row.get('cadence'), '1-24 måneder');
   // The measure type decides the family; a legal basis that disagrees is only a warning.
   const typeText = row.get('type');
-  const type = measureType(typeText);
+  const type = measureTypeOf(typeText);
   if (!type) row.warn('UNKNOWN_CODE', 'type', typeText);
   const family = type?.family ?? 'unknown';
   const basisText = row.get('basis');
-  const basis = basisText ? parseLegalBasis(basisText) : null;
+  const { basis, family: basisFamily } = basisText ? legalBasisOf(basisText) : { basis: null, family: undefined };
   if (basisText && !basis) row.warn('UNKNOWN_CODE', 'basis', basisText);
-  const basisFamily = basis ? legalBasisRule(basis)?.family : undefined;
   if (type && basis && basisFamily !== family && !(basisFamily === 'preventive' && family === 'preventive')) {
     row.warn('LEGAL_BASIS_MISMATCH', 'basis', basisText, `ydelsen ${type.name} er ${family === 'placement' ? 'en anbringelse' : family === 'economic' ? 'en økonomisk ydelse' : 'forebyggende'}`);
   }

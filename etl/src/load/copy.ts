@@ -4,14 +4,23 @@ import type { Writable } from 'stream';
 
 // COPY ... FROM STDIN in text format, written in ~1 MB pieces with backpressure.
 
+const SPECIAL = /[\\\t\n\r]/;
+
 function escapeCopy(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   const s = typeof value === 'string' ? value : String(value);
-  return /[\\\t\n\r]/.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
+  return SPECIAL.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
 }
 
+/** Bytes sent to the server at a time. */
+const PIECE = 1 << 20;
+
 export class CopyWriter {
-  private buffer: string[] = [];
+  // Rows are encoded straight into a buffer outside the JavaScript heap: the row strings die young
+  // (a list of them waiting for the next piece would outlive the small young generation that the
+  // 128 MB heap cap gives, and cost old-generation collections).
+  private piece = Buffer.allocUnsafe(PIECE);
   private size = 0;
   private readonly stream: Writable;
   private readonly done: Promise<void>;
@@ -27,34 +36,50 @@ export class CopyWriter {
     this.done.catch(() => undefined);
   }
 
-  async write(values: unknown[]): Promise<void> {
+  /** Adds a row; a promise only when a piece went to the server and it asks to wait (await it then). */
+  write(values: unknown[]): Promise<void> | undefined {
     const line = values.map(escapeCopy).join('\t') + '\n';
-    this.buffer.push(line);
-    this.size += line.length;
     this.rows++;
-    if (this.size >= 1 << 20) await this.flush();
+    // A UTF-16 code unit is at most 3 bytes of UTF-8.
+    if (line.length * 3 > PIECE - this.size) {
+      let sent = this.send();
+      if (line.length * 3 > PIECE) {
+        // A row longer than a piece (a huge free text) goes on its own.
+        sent = this.stream.write(line) && sent;
+      } else {
+        this.size += this.piece.write(line, this.size);
+      }
+      return sent ? undefined : this.drained();
+    }
+    this.size += this.piece.write(line, this.size);
+    if (this.size >= PIECE - 4096 && !this.send()) return this.drained();
+    return undefined;
   }
 
-  private async flush(): Promise<void> {
-    if (this.buffer.length === 0) return;
-    const text = this.buffer.join('');
-    this.buffer = [];
+  /** Sends the piece so far; false when the stream asks to wait for 'drain'. */
+  private send(): boolean {
+    if (this.size === 0) return true;
+    const out = this.piece.subarray(0, this.size);
+    this.piece = Buffer.allocUnsafe(PIECE);
     this.size = 0;
-    if (!this.stream.write(text)) {
-      await new Promise<void>((resolve, reject) => {
-        const onError = (e: Error): void => reject(e);
-        this.stream.once('error', onError);
-        this.stream.once('drain', () => {
-          this.stream.off('error', onError);
-          resolve();
-        });
+    return this.stream.write(out);
+  }
+
+  /** Registered right after the write that asked to wait: the next 'drain' is for it. */
+  private drained(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onError = (e: Error): void => reject(e);
+      this.stream.once('error', onError);
+      this.stream.once('drain', () => {
+        this.stream.off('error', onError);
+        resolve();
       });
-    }
+    });
   }
 
   /** Abandons the COPY (CopyFail), so the connection can roll back instead of waiting for more rows. */
   async abort(reason: Error): Promise<void> {
-    this.buffer = [];
+    this.size = 0;
     this.stream.destroy(reason);
     await this.done.catch(() => undefined);
   }
@@ -72,7 +97,7 @@ export class CopyWriter {
   }
 
   async end(): Promise<number> {
-    await this.flush();
+    this.send();
     this.stream.end();
     await this.done;
     return this.rows;

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { IssueLog } from '../issues';
 import type { RuleKey } from '../rules';
+import { hasRepeatedKeys } from './merge';
 
 /**
  * A set-based rule on a staging table (references, dates against the export date): the rows
@@ -22,7 +23,10 @@ export async function rejectStaged(
   return rows.length;
 }
 
-/** Same id with different content: the last row wins (merge keeps it), each earlier one is a warning. */
+/**
+ * Same id with different content: the last row wins (merge keeps it), each earlier one is a
+ * warning. Returns whether any key repeats at all (for the merge), undefined when not checked.
+ */
 export async function warnConflictingDuplicates(
   client: PoolClient,
   log: IssueLog,
@@ -30,8 +34,10 @@ export async function warnConflictingDuplicates(
   key: string[],
   values: string[],
   label: string,
-): Promise<void> {
-  if (values.length === 0) return;
+): Promise<boolean | undefined> {
+  if (values.length === 0) return undefined;
+  // Usually no key repeats: one hash aggregate says so, and the windows below are not needed.
+  if (!(await hasRepeatedKeys(client, table, key))) return false;
   const k = key.join(', ');
   // Only keys that occur more than once are compared (a hash aggregate), not every row.
   const { rows } = await client.query(
@@ -47,4 +53,5 @@ export async function warnConflictingDuplicates(
   for (const r of rows) {
     log.add('DUPLICATE_ID', r._file, r._line, r.id, `Samme ${label} (${r.id}) optræder flere gange med forskelligt indhold; den sidste række bruges.`);
   }
+  return true;
 }
