@@ -13,9 +13,12 @@ export interface ImportIssue {
 /** Collects rejected rows and warnings; values are CPR-masked before they are kept anywhere. */
 export class IssueLog {
   readonly issues: ImportIssue[] = [];
+  /** Rows rejected so far (progress reports read it every 50,000 rows: no pass over the issues). */
+  rejectedCount = 0;
 
   add(rule: RuleKey, file: string, line: number | null, value: string | null, message: string): void {
     const def = RULES[rule];
+    if (def.severity !== 'warning') this.rejectedCount++;
     this.issues.push({
       severity: def.severity === 'warning' ? 'warning' : 'error',
       file,

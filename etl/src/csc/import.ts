@@ -66,10 +66,10 @@ async function stageCsc(client: PoolClient, log: IssueLog, dir: string, options:
       read++;
       const staged = f.mapAktivitet(row, ctx);
       if (staged) await writer.write(staged);
-      if (read % 50_000 === 0) options.onProgress?.({ file: LOG, rowsRead: read, rejected: log.rejected.length });
+      if (read % 50_000 === 0) options.onProgress?.({ file: LOG, rowsRead: read, rejected: log.rejectedCount });
     });
   });
-  options.onProgress?.({ file: LOG, rowsRead: read, rejected: log.rejected.length });
+  options.onProgress?.({ file: LOG, rowsRead: read, rejected: log.rejectedCount });
 
   await pairEvents(client, log);
   await buildFacts(client, ctx.municipality);

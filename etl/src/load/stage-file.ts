@@ -23,11 +23,11 @@ export async function stageFile(
     await readRows(input.path, input.file, input.format, input.columns, log, (row) => {
       read++;
       const staged = map(row);
-      if (read % 50_000 === 0) onProgress?.({ file: input.file, rowsRead: read, rejected: log.rejected.length });
+      if (read % 50_000 === 0) onProgress?.({ file: input.file, rowsRead: read, rejected: log.rejectedCount });
       return staged ? writer.write(staged) : undefined;
     });
   });
-  onProgress?.({ file: input.file, rowsRead: read, rejected: log.rejected.length });
+  onProgress?.({ file: input.file, rowsRead: read, rejected: log.rejectedCount });
   // ETL_TRACE=1 (benchmarking): parse, validate and COPY of the file, which no SQL trace line shows.
   if (process.env.ETL_TRACE) process.stderr.write(`[etl] ${Date.now() - started} ms staged ${input.file} (${read} rows read, parse + COPY)\n`);
   // Temporary tables have no statistics until analysed: the set-based rules need good plans.
