@@ -99,7 +99,7 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
     const onRepeated = e.idLabel ? () => warnConflictingDuplicates(client, log, stg(e.entity), def.key, def.values, e.idLabel!) : undefined;
     merged[e.entity] = await mergeSnapshot(client, def, municipality, source, { from, onRepeated });
   }
-  // Derived above with DISTINCT ON their key: no key repeats (CSC stages its own persons: checked).
+  // Derived above, one row per person (GROUP BY): no key repeats (CSC stages its own persons: checked).
   merged.persons = await mergeSnapshot(client, entityDef('persons'), municipality, source, { repeated: opts.derivePersons ? false : undefined });
   merged.teams = await mergeSnapshot(client, entityDef('teams'), municipality, source, { repeated: false });
   return { municipality, exportDate, merged };

@@ -31,15 +31,27 @@ export const DEFAULT_SETTINGS: KpiSettings = {
   'data.max_age_days': 7,
 };
 
-/** Defaults, overridden by product-wide settings (municipality 0), overridden by the municipality's own. */
+/** A stored setting: municipality 0 is product-wide. */
+export interface SettingRow {
+  municipality_code: number;
+  key: string;
+  value: unknown;
+}
+
+/**
+ * The one precedence rule: the municipality's own value, else the product-wide one (municipality
+ * 0), else the documented default. `rows` may hold other municipalities' and keys' rows too.
+ */
+export function settingValue<K extends keyof KpiSettings>(rows: readonly SettingRow[], municipality: number, key: K): KpiSettings[K] {
+  const at = (m: number) => rows.find((r) => r.municipality_code === m && r.key === key);
+  const found = (municipality !== 0 ? at(municipality) : undefined) ?? at(0);
+  return found ? (found.value as KpiSettings[K]) : DEFAULT_SETTINGS[key];
+}
+
+/** Every setting for a municipality, by the precedence of settingValue. */
 export async function loadSettings(query: Query, municipality: number): Promise<KpiSettings> {
-  const rows = await query<{ key: string; value: unknown }>(
-    `SELECT key, value FROM setting WHERE municipality_code IN (0, $1) ORDER BY municipality_code`,
-    [municipality],
-  );
-  const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS };
-  for (const r of rows) if (r.key in settings) settings[r.key] = r.value;
-  return settings as unknown as KpiSettings;
+  const rows = await query<SettingRow>(`SELECT municipality_code, key, value FROM setting WHERE municipality_code IN (0, $1)`, [municipality]);
+  return Object.fromEntries(SETTING_KEYS.map((key) => [key, settingValue(rows, municipality, key)])) as unknown as KpiSettings;
 }
 
 export type SettingKey = keyof KpiSettings;

@@ -91,7 +91,7 @@ export class KpiController {
     @Query('filter') filterParam?: string | string[],
     @Query('offset') offsetParam?: string,
     @Query('limit') limitParam?: string,
-  ): Promise<KpiResponse> {
+  ): Promise<void> {
     let listQuery: ListQuery | null;
     try {
       listQuery = parseListQuery({ sort: sortParam, filter: filterParam, offset: offsetParam, limit: limitParam });
@@ -124,7 +124,6 @@ export class KpiController {
     }
     res.setHeader('Content-Length', body.length);
     res.status(200).end(body);
-    return undefined as never;
   }
 
   /** The request's municipality, D, P, KPIs and cache key at a data version (defaults resolved there). */

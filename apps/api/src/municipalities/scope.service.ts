@@ -1,7 +1,7 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { MunicipalityInfo } from '@bu/contracts';
-import { DEFAULT_SETTINGS } from '@bu/kpi';
+import { settingValue, type SettingRow } from '@bu/kpi';
 import type { AuthUser } from '../auth/auth.types';
 
 /** Which municipalities a user may see, and each one's default as-of date. */
@@ -17,11 +17,9 @@ export class ScopeService {
        GROUP BY m.code, m.name ORDER BY m.name`,
       [user.municipality],
     );
-    // The data-freshness limit per municipality: its own setting, else the product-wide one, else the default.
-    const limits: { municipality_code: number; value: unknown }[] = await this.db.query(`SELECT municipality_code, value FROM setting WHERE key = 'data.max_age_days'`);
-    const limit = (code: number) =>
-      Number(limits.find((l) => l.municipality_code === code)?.value ?? limits.find((l) => l.municipality_code === 0)?.value ?? DEFAULT_SETTINGS['data.max_age_days']);
-    return rows.map((r) => ({ code: r.code, name: r.name, exportDate: r.export_date, maxDataAgeDays: limit(r.code) }));
+    // The data-freshness limit of each municipality (one query for all of them).
+    const limits: SettingRow[] = await this.db.query(`SELECT municipality_code, key, value FROM setting WHERE key = 'data.max_age_days'`);
+    return rows.map((r) => ({ code: r.code, name: r.name, exportDate: r.export_date, maxDataAgeDays: settingValue(limits, r.code, 'data.max_age_days') }));
   }
 
   /**

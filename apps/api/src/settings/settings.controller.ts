@@ -1,7 +1,7 @@
 import { BadRequestException, Body, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { DEFAULT_SETTINGS, SETTING_DESCRIPTIONS, SETTING_KEYS, settingError, type SettingKey } from '@bu/kpi';
+import { DEFAULT_SETTINGS, SETTING_DESCRIPTIONS, SETTING_KEYS, settingError, settingValue, type SettingKey, type SettingRow } from '@bu/kpi';
 import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser, Roles } from '../auth/roles.decorator';
 import { KpiCache } from '../kpi/kpi-cache.service';
@@ -40,16 +40,16 @@ export class SettingsController {
   @Roles('chef', 'admin')
   async list(@CurrentUser() user: AuthUser, @Query('municipality') municipality?: string): Promise<SettingView[]> {
     const code = await this.target(user, municipality, false);
-    const rows: { municipality_code: number; key: string; value: unknown }[] = await this.db.query(
-      'SELECT municipality_code, key, value FROM setting WHERE municipality_code IN (0, $1)',
-      [code],
-    );
+    const rows: SettingRow[] = await this.db.query('SELECT municipality_code, key, value FROM setting WHERE municipality_code IN (0, $1)', [code]);
     const at = (m: number, key: string) => rows.find((r) => r.municipality_code === m && r.key === key)?.value ?? null;
-    return SETTING_KEYS.map((key) => {
-      const product = at(0, key);
-      const own = code === 0 ? null : at(code, key);
-      return { key, description: SETTING_DESCRIPTIONS[key], default: DEFAULT_SETTINGS[key], product, municipality: own, value: own ?? product ?? DEFAULT_SETTINGS[key] };
-    });
+    return SETTING_KEYS.map((key) => ({
+      key,
+      description: SETTING_DESCRIPTIONS[key],
+      default: DEFAULT_SETTINGS[key],
+      product: at(0, key),
+      municipality: code === 0 ? null : at(code, key),
+      value: settingValue(rows, code, key),
+    }));
   }
 
   @Put(':key')
