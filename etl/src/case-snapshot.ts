@@ -2,7 +2,8 @@ import type { PoolClient } from 'pg';
 import type { StageResult } from './import-run';
 import { ImportFailure, IssueLog } from './issues';
 import { EntityName, entityDef, scopeColumns } from './load/entities';
-import { mergeSnapshot, stagingTable } from './load/merge';
+import { createStaging, stagingTable } from './load/merge';
+import { buildSnapshotPartition, createBuildStaging, PartitionBuild, placePartitions, swapPartitions } from './load/partition';
 import { rejectStaged, warnConflictingDuplicates } from './load/set-rules';
 
 // What every case-system snapshot goes through once its files are staged, whatever the format
@@ -24,10 +25,23 @@ export interface SnapshotEntity {
 export interface SnapshotOptions {
   source: 'dubu' | 'csc';
   municipality: number;
+  /** Names the partitions this import builds. */
+  importId: string;
   exportDate?: string;
   entities: SnapshotEntity[];
   /** DUBU: children come from the CPR on cases and notifications; CSC stages PERSON.txt itself. */
   derivePersons: boolean;
+}
+
+/**
+ * The staging table of a case-system entity. Most become the municipality's new partition as they
+ * are (load/partition.ts); notifications get their cases linked and effect measurements their
+ * numbers on the way into the partition, so those are written again anyway and stage in temporary
+ * tables.
+ */
+export async function createSnapshotStaging(client: PoolClient, entity: EntityName | 'persons' | 'teams'): Promise<void> {
+  if (entity === 'notifications' || entity === 'effects') await createStaging(client, entityDef(entity));
+  else await createBuildStaging(client, entityDef(entity));
 }
 
 export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts: SnapshotOptions): Promise<StageResult> {
@@ -35,6 +49,9 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   const stg = (entity: EntityName) => stagingTable(entityDef(entity));
   const fileOf = (entity: EntityName) => entities.find((e) => e.entity === entity)?.file ?? entity;
   const has = (entity: EntityName) => entities.some((e) => e.entity === entity);
+  // One snapshot of a municipality at a time (any source): the partitions it replaces are the ones
+  // it read. Held until commit.
+  await client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', ['case-snapshot', municipality]);
 
   const exportDate = opts.exportDate ?? (await newestDate(client, entities));
   if (!exportDate) throw new ImportFailure('FILE_EMPTY', fileOf('cases'), 'Udtrækket indeholder ingen datoer; udtræksdatoen kan ikke bestemmes. Angiv --export-date.');
@@ -91,18 +108,25 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   );
 
   const merged: StageResult['merged'] = {};
+  const builds: PartitionBuild[] = [];
+  const build = async (entity: 'persons' | 'teams' | EntityName, options: Parameters<typeof buildSnapshotPartition>[5]) => {
+    const { counts, build } = await buildSnapshotPartition(client, entityDef(entity), municipality, source, opts.importId, options);
+    builds.push(build);
+    merged[entity] = counts;
+  };
   for (const e of entities) {
     // Notifications are linked to their cases as they are merged (no pass rewriting the staging table).
     const from = e.entity === 'notifications' ? notificationsLinkedToCases(stg('notifications'), stg('cases')) : undefined;
     // Same id with different content: a warning for each earlier row, found only when some key repeats.
     const def = entityDef(e.entity);
     const onRepeated = e.idLabel ? () => warnConflictingDuplicates(client, log, stg(e.entity), def.key, def.values, e.idLabel!) : undefined;
-    merged[e.entity] = await mergeSnapshot(client, def, municipality, source, { from, onRepeated });
+    await build(e.entity, { from, onRepeated });
   }
   // Derived above, one row per person (GROUP BY): no key repeats (CSC stages its own persons: checked).
-  merged.persons = await mergeSnapshot(client, entityDef('persons'), municipality, source, { repeated: opts.derivePersons ? false : undefined });
-  merged.teams = await mergeSnapshot(client, entityDef('teams'), municipality, source, { repeated: false });
-  return { municipality, exportDate, merged };
+  await build('persons', { repeated: opts.derivePersons ? false : undefined });
+  await build('teams', { repeated: false });
+  await placePartitions(client, builds);
+  return { municipality, exportDate, merged, beforeCommit: () => swapPartitions(client, builds) };
 }
 
 /**
@@ -114,10 +138,12 @@ function notificationsLinkedToCases(notifications: string, cases: string): strin
   const def = entityDef('notifications');
   const cols = [...scopeColumns(def), ...def.key, ...def.values].map((c) => (c === 'case_id' ? 'coalesce(n.case_id, linked.case_id) AS case_id' : `n.${c}`));
   // Set-based (a hash join on the child), not a lookup per notification.
+  // The day of receipt once per notification (MATERIALIZED): inlined, the time-zone conversion ran
+  // several times for every candidate pair, most of the linking's time.
   return `(SELECT ${cols.join(', ')}, n._line FROM ${notifications} n LEFT JOIN (
+       WITH x AS MATERIALIZED (SELECT _line, person_id, (received_at AT TIME ZONE 'Europe/Copenhagen')::date AS day FROM ${notifications} WHERE case_id IS NULL)
        SELECT DISTINCT ON (x._line) x._line, c.case_id
-       FROM (SELECT _line, person_id, (received_at AT TIME ZONE 'Europe/Copenhagen')::date AS day FROM ${notifications} WHERE case_id IS NULL) x
-       JOIN ${cases} c ON c.person_id = x.person_id
+       FROM x JOIN ${cases} c ON c.person_id = x.person_id
        -- One integer orders the candidates: open at receipt (latest opened first), then opened
        -- after it (earliest first), then the rest (latest opened first); ties by case number.
        ORDER BY x._line,

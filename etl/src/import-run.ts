@@ -63,6 +63,8 @@ export interface StageResult {
   municipality: number | null;
   exportDate: string | null;
   merged: Partial<Record<LoadableEntity, MergeCounts>>;
+  /** Runs last, just before commit (the case-system snapshots swap their partitions in). */
+  beforeCommit?: () => Promise<void>;
 }
 
 /**
@@ -74,7 +76,7 @@ export async function runImport(
   source: SourceKind,
   paths: string[],
   options: ImportOptions,
-  stage: (client: PoolClient, log: IssueLog) => Promise<StageResult>,
+  stage: (client: PoolClient, log: IssueLog, importId: string) => Promise<StageResult>,
 ): Promise<ImportResult> {
   const started = Date.now();
   const files = await Promise.all(paths.map(checksum));
@@ -108,7 +110,12 @@ export async function runImport(
     await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
     // Each big statement runs once: compiling it (JIT) costs more than it saves.
     await client.query('SET LOCAL jit = off');
-    const result = await stage(client, log);
+    // The import's own schema, first on the search path: staging tables that may become a
+    // municipality's new partitions are regular tables there (see load/partition.ts), out of the way of
+    // any other import running at the same time; what is not moved out is dropped with it.
+    await client.query(`CREATE SCHEMA ${importSchema(importId)}`);
+    await client.query(`SET LOCAL search_path = ${importSchema(importId)}, public`);
+    const result = await stage(client, log, importId);
     let loaded: Partial<Record<EntityName, number>> = {};
     let unchanged: Partial<Record<EntityName, number>> = {};
     let removed: Partial<Record<EntityName, number>> = {};
@@ -138,6 +145,8 @@ export async function runImport(
          loaded = $4, unchanged = $5, removed = $6, rejected_count = $7, warning_count = $8 WHERE id = $1`,
       [importId, result.municipality, result.exportDate, loaded, unchanged, removed, log.rejected.length, log.warnings.length],
     );
+    await result.beforeCommit?.();
+    await client.query(`DROP SCHEMA ${importSchema(importId)} CASCADE`);
     await client.query('COMMIT');
     return {
       status: 'succeeded',
@@ -173,6 +182,9 @@ export async function runImport(
     client.release();
   }
 }
+
+/** The schema of one import's staging tables. */
+export const importSchema = (importId: string): string => `import_${Number(importId)}`;
 
 /**
  * The staging tables are temporary: they live in the session's own buffers (temp_buffers, 8 MB by

@@ -7,8 +7,8 @@ import { ImportFailure, IssueLog } from '../issues';
 import { ImportOptions, ImportResult, runImport, StageResult } from '../import-run';
 import { entityDef } from '../load/entities';
 import { stageFile } from '../load/stage-file';
-import { createStaging, stagingTable } from '../load/merge';
-import { finishCaseSnapshot, SnapshotEntity } from '../case-snapshot';
+import { stagingTable } from '../load/merge';
+import { createSnapshotStaging, finishCaseSnapshot, SnapshotEntity } from '../case-snapshot';
 import { Pseudonymiser } from '../pseudonym';
 import * as f from './files';
 import { DubuContext, DUBU_FORMAT } from './files';
@@ -45,16 +45,16 @@ export async function importDubu(pool: Pool, dir: string, options: ImportOptions
   }
   const present = DUBU_FILES.filter((file) => existsSync(join(dir, file.file)));
   const absent = DUBU_FILES.filter((file) => !present.includes(file));
-  return runImport(pool, 'dubu', present.map((file) => join(dir, file.file)), options, (client, log) => {
+  return runImport(pool, 'dubu', present.map((file) => join(dir, file.file)), options, (client, log, importId) => {
     for (const file of absent) log.add('FILE_ABSENT', file.file, null, null, `Filen ${file.file} er ikke med i udtrækket; de tidligere indlæste data for den beholdes.`);
-    return stageDubu(client, log, dir, present, options);
+    return stageDubu(client, log, dir, present, options, importId);
   });
 }
 
-async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: DubuFile[], options: ImportOptions): Promise<StageResult> {
+async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: DubuFile[], options: ImportOptions, importId: string): Promise<StageResult> {
   const ctx: DubuContext = { municipality: options.municipality ?? null, source: 'dubu', pseudonyms: new Pseudonymiser(options.pseudonymSecret) };
-  for (const file of files) await createStaging(client, entityDef(file.entity));
-  for (const derived of ['persons', 'teams'] as const) await createStaging(client, entityDef(derived));
+  for (const file of files) await createSnapshotStaging(client, file.entity);
+  for (const derived of ['persons', 'teams'] as const) await createSnapshotStaging(client, derived);
 
   for (const file of files) {
     const input = { path: join(dir, file.file), file: file.file, format: DUBU_FORMAT, columns: file.columns };
@@ -63,6 +63,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
   }
   return finishCaseSnapshot(client, log, {
     source: 'dubu',
+    importId,
     municipality: ctx.municipality!,
     exportDate: options.exportDate,
     entities: files,

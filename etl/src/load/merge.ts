@@ -34,16 +34,6 @@ export interface MergeOptions {
   onRepeated?: () => Promise<unknown>;
 }
 
-/**
- * Replaces what the municipality's previous snapshot from this source said with the staged rows:
- * new rows are inserted, changed rows updated, rows missing from the snapshot removed. Rows that
- * are the same are not touched, so importing the same export twice changes nothing. Within the
- * snapshot the last row of a key wins.
- */
-export function mergeSnapshot(client: PoolClient, def: EntityDef, municipality: number, source: string, options: MergeOptions = {}): Promise<MergeCounts> {
-  return mergeStaged(client, def, { where: 't.municipality_code = $1 AND t.source = $2', params: [municipality, source] }, options);
-}
-
 /** True when some key occurs more than once in the table (or query). */
 export async function hasRepeatedKeys(client: PoolClient, from: string, key: string[]): Promise<boolean> {
   const k = key.join(', ');

@@ -1,0 +1,237 @@
+import type { PoolClient } from 'pg';
+import { EntityDef, scopeColumns } from './entities';
+import type { MergeCounts, MergeOptions } from './merge';
+import { stagingTable } from './merge';
+
+// A case-system snapshot replaces one municipality's rows from one source. The case-system tables
+// are partitioned by municipality (migration 1732900000000), so the import builds the
+// municipality's new partition as a table of its own: a bulk insert without indexes, then the
+// primary key and the other indexes built from the parent's definitions (a sort each, in parallel
+// where the server can), instead of B-tree maintenance row by row in a big shared table. The new
+// partition replaces the current one just before commit (`swapPartitions`).
+
+export interface PartitionBuild {
+  table: string;
+  municipality: number;
+  /** The partition being replaced, null for the municipality's first rows in the table. */
+  current: string | null;
+  /** The new partition's name, not yet attached; null when nothing changed (the current one stays). */
+  next: string | null;
+  /** The table that becomes it, in the import's schema until `placePartitions`. */
+  built: string | null;
+}
+
+/** The partition of `table` holding `municipality`, if any. */
+export async function currentPartition(client: PoolClient, table: string, municipality: number): Promise<string | null> {
+  const { rows } = await client.query(
+    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent = $1::regclass AND pg_get_expr(c.relpartbound, c.oid) = $2`,
+    [table, `FOR VALUES IN ('${municipality}')`],
+  );
+  return rows[0]?.name ?? null;
+}
+
+interface ParentIndex {
+  name: string;
+  def: string;
+  constraint: string | null;
+  constraintDef: string | null;
+}
+
+async function parentIndexes(client: PoolClient, table: string): Promise<ParentIndex[]> {
+  const { rows } = await client.query(
+    `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS def, c.conname AS constraint, pg_get_constraintdef(c.oid) AS "constraintDef"
+     FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+     LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.contype IN ('p', 'u') AND c.conrelid = x.indrelid
+     WHERE x.indrelid = $1::regclass ORDER BY c.conname IS NULL, i.relname`,
+    [table],
+  );
+  return rows;
+}
+
+/** The parent's index name with the partition's name in place of the table's (within 63 bytes). */
+function partitionIndexName(table: string, partition: string, index: string): string {
+  const name = index.startsWith(`${table}_`) ? `${partition}${index.slice(table.length)}` : `${partition}_${index}`;
+  return name.slice(0, 63);
+}
+
+/**
+ * A staging table that can itself become the new partition: a regular table in the import's schema
+ * (first on the search path, so it has the usual staging name), shaped like the canonical table
+ * with its checks, plus the staging columns. COPY writes straight into it; when nothing has to be
+ * rewritten (no repeated key, no linking), its staging columns are dropped and it is attached as it
+ * is: the snapshot's rows are written once.
+ */
+export async function createBuildStaging(client: PoolClient, def: EntityDef): Promise<void> {
+  const extra = (def.extra ?? []).map(([c, t]) => `, ${c} ${t}`).join('');
+  await client.query(`CREATE TABLE ${stagingTable(def)} (LIKE ${def.table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, _file text, _line integer${extra})`);
+}
+
+/** Whether the entity's staging table is a build staging table (regular, in the import's schema). */
+async function isBuildStaging(client: PoolClient, def: EntityDef): Promise<boolean> {
+  const { rows } = await client.query(`SELECT relpersistence = 'p' AS build FROM pg_class WHERE oid = $1::regclass`, [stagingTable(def)]);
+  return rows[0]?.build === true;
+}
+
+/**
+ * Builds the municipality's new partition of `def.table`: the staged rows of `source` (the last of
+ * each key) plus the current partition's rows of other sources, with the parent's primary key, and
+ * counts what changed against the current partition. When something changed, the other indexes are
+ * built and the table analysed; it is attached just before commit (`swapPartitions`).
+ */
+export async function buildSnapshotPartition(
+  client: PoolClient,
+  def: EntityDef,
+  municipality: number,
+  source: string,
+  importId: string,
+  options: MergeOptions = {},
+): Promise<{ counts: MergeCounts; build: PartitionBuild }> {
+  const table = def.table;
+  const keys = [...scopeColumns(def), ...def.key];
+  const cols = [...keys, ...def.values];
+  const from = options.from ?? stagingTable(def);
+  const current = await currentPartition(client, table, municipality);
+  const next = `${table}_m${Number(municipality)}_i${Number(importId)}`;
+  const [primary, ...others] = await parentIndexes(client, table);
+  const addPrimary = (target: string) =>
+    `ALTER TABLE ${target} ADD CONSTRAINT ${partitionIndexName(table, next, primary.constraint ?? primary.name)} ${primary.constraintDef}`;
+  const lastOfEachKey = `SELECT DISTINCT ON (${keys.join(', ')}) ${cols.join(', ')} FROM ${from} AS staged ORDER BY ${keys.join(', ')}, _line DESC`;
+  const fresh = async (rows: string): Promise<number> => {
+    await client.query(`CREATE TABLE ${next} (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+    const n = (await client.query(`INSERT INTO ${next} (${cols.join(', ')}) ${rows}`)).rowCount ?? 0;
+    await client.query(addPrimary(next));
+    return n;
+  };
+
+  let staged: number;
+  let adopted = false;
+  if (options.repeated === true) {
+    await options.onRepeated?.();
+    staged = await fresh(lastOfEachKey);
+  } else if (!options.from && (await isBuildStaging(client, def))) {
+    // The staging table itself, when its primary key builds: then no key repeats.
+    await client.query('SAVEPOINT partition_adopt');
+    try {
+      await client.query(addPrimary(stagingTable(def)));
+      await client.query('RELEASE SAVEPOINT partition_adopt');
+      staged = Number((await client.query(`SELECT count(*) AS n FROM ${stagingTable(def)}`)).rows[0].n);
+      adopted = true;
+    } catch (error) {
+      if (options.repeated === false || (error as { code?: string }).code !== '23505') throw error;
+      await client.query('ROLLBACK TO SAVEPOINT partition_adopt');
+      await options.onRepeated?.();
+      staged = await fresh(lastOfEachKey);
+    }
+  } else {
+    const plain = `SELECT ${cols.join(', ')} FROM ${from} AS staged`;
+    if (options.repeated === false) {
+      staged = await fresh(plain);
+    } else {
+      // Every row in file order; the primary key's build says whether an id repeats (the usual
+      // case: no), and only then are the rows taken again, the last of each key.
+      await client.query('SAVEPOINT partition_plain');
+      try {
+        staged = await fresh(plain);
+        await client.query('RELEASE SAVEPOINT partition_plain');
+      } catch (error) {
+        if ((error as { code?: string }).code !== '23505') throw error;
+        await client.query('ROLLBACK TO SAVEPOINT partition_plain');
+        await options.onRepeated?.();
+        staged = await fresh(lastOfEachKey);
+      }
+    }
+  }
+  const built = adopted ? stagingTable(def) : next;
+  if (current) {
+    // A municipality that changed case system keeps the other system's rows.
+    await client.query(`INSERT INTO ${built} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM public.${current} WHERE source <> $1`, [source]);
+  }
+  const counts = current ? await compareWithCurrent(client, def, current, built, source) : { inserted: staged, updated: 0, removed: 0, unchanged: 0 };
+  if (current && counts.inserted + counts.updated + counts.removed === 0) {
+    // The same snapshot again: the current partition stays, nothing is locked; the new table goes
+    // with the import's schema.
+    return { counts, build: { table, municipality, current, next: null, built: null } };
+  }
+  if (adopted) {
+    const staging = ['_file', '_line', ...(def.extra ?? []).map(([c]) => c)];
+    await client.query(`ALTER TABLE ${built} ${staging.map((c) => `DROP COLUMN ${c}`).join(', ')}`);
+  }
+  // The check lets ATTACH PARTITION skip its own scan of the table (it is made here, before the
+  // swap's exclusive lock).
+  await client.query(`ALTER TABLE ${built} ADD CONSTRAINT ${next}_scope CHECK (municipality_code = ${Number(municipality)})`);
+  for (const index of others) {
+    await client.query(
+      index.def.replace(/^CREATE (UNIQUE )?INDEX \S+ ON ONLY \S+/, (_m, unique: string | undefined) => `CREATE ${unique ?? ''}INDEX ${partitionIndexName(table, next, index.name)} ON ${built}`),
+    );
+  }
+  // A new table has no statistics: the KPI queries right after the import need them (the import's
+  // own, rougher target is for its staging tables).
+  await client.query('SET LOCAL default_statistics_target = 100');
+  await client.query(`ANALYZE ${built}`);
+  await client.query('SET LOCAL default_statistics_target = 10');
+  return { counts, build: { table, municipality, current, next, built } };
+}
+
+/** New, changed, unchanged and removed keys of one source between the current and the new partition. */
+async function compareWithCurrent(client: PoolClient, def: EntityDef, current: string, next: string, source: string): Promise<MergeCounts> {
+  const keys = [...scopeColumns(def), ...def.key];
+  const match = keys.map((k) => `o.${k} = n.${k}`).join(' AND ');
+  const changed =
+    def.values.length === 0 ? 'false' : `(${def.values.map((v) => `o.${v}`).join(', ')}) IS DISTINCT FROM (${def.values.map((v) => `n.${v}`).join(', ')})`;
+  const { rows } = await client.query(
+    `SELECT count(*) FILTER (WHERE o.source IS NULL)::int AS inserted,
+            count(*) FILTER (WHERE n.source IS NULL)::int AS removed,
+            count(*) FILTER (WHERE o.source IS NOT NULL AND n.source IS NOT NULL AND ${changed})::int AS updated,
+            count(*) FILTER (WHERE o.source IS NOT NULL AND n.source IS NOT NULL AND NOT ${changed})::int AS unchanged
+     FROM (SELECT * FROM public.${current} WHERE source = $1) o FULL JOIN (SELECT * FROM ${next} WHERE source = $1) n ON ${match}`,
+    [source],
+  );
+  return rows[0];
+}
+
+/**
+ * Gives the built tables their partition names and moves them out of the import's schema, next to
+ * the tables they will be partitions of (after every build: the staging names are used until then).
+ */
+export async function placePartitions(client: PoolClient, builds: PartitionBuild[]): Promise<void> {
+  for (const b of builds) {
+    if (!b.next || !b.built) continue;
+    if (b.built !== b.next) await client.query(`ALTER TABLE ${b.built} RENAME TO ${b.next}`);
+    await client.query(`ALTER TABLE ${b.next} SET SCHEMA public`);
+  }
+}
+
+/**
+ * Puts the new partitions in place of the current ones, just before commit. Dropping a partition
+ * needs an ACCESS EXCLUSIVE lock on its parent table, held until commit: readers of every
+ * municipality wait for it, so it is taken last, for all tables at once, and only with a short
+ * lock timeout (a long KPI query keeps it from being granted: the import waits and tries again
+ * rather than queueing every other reader behind it). Attaching a new partition takes only a
+ * SHARE UPDATE EXCLUSIVE lock, which readers do not wait for.
+ */
+export async function swapPartitions(client: PoolClient, builds: PartitionBuild[], opts: { attempts?: number; lockTimeoutMs?: number } = {}): Promise<void> {
+  const changing = builds.filter((b) => b.next !== null);
+  const replacing = changing.filter((b) => b.current !== null);
+  const attempts = opts.attempts ?? 60;
+  for (let attempt = 1; ; attempt++) {
+    await client.query('SAVEPOINT swap_partitions');
+    try {
+      await client.query(`SET LOCAL lock_timeout = '${opts.lockTimeoutMs ?? 500}ms'`);
+      if (replacing.length > 0) {
+        await client.query(`LOCK TABLE ONLY ${replacing.map((b) => b.table).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+      }
+      for (const b of changing) {
+        if (b.current) await client.query(`DROP TABLE public.${b.current}`);
+        await client.query(`ALTER TABLE ${b.table} ATTACH PARTITION public.${b.next} FOR VALUES IN (${Number(b.municipality)})`);
+      }
+      await client.query(`SET LOCAL lock_timeout = 0`);
+      await client.query('RELEASE SAVEPOINT swap_partitions');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '55P03' || attempt >= attempts) throw error;
+      await client.query('ROLLBACK TO SAVEPOINT swap_partitions');
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * attempt)));
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import { mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDubu } from '@bu/etl';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
+
+// A case-system snapshot builds the municipality's new partition of each table and swaps it in at
+// commit (etl/src/load/partition.ts): what that must and must not touch.
+
+const options = { pseudonymSecret: TEST_SECRET, exportDate: '2024-06-30' };
+
+function exportDir(municipality: number, cost = '1.000,00'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bu-partition-'));
+  const write = (file: string, lines: string[]) => writeFileSync(join(dir, file), lines.join('\n') + '\n');
+  write('medarbejdere.csv', ['Initialer;Navn;Team;Stilling;Ansat fra;Ansat til', 'AA;Alma Andersen;Team Nord;Rådgiver;01-01-2020;']);
+  write('sager.csv', [
+    'Sagsnummer;CPR;Kommunenr;Sagsområde;Oprettet;Lukket',
+    `C1;010114-4001;${municipality};Udsatte;01-01-2022;`,
+    `C2;020214-4002;${municipality};Handicap;01-06-2023;`,
+  ]);
+  write('sagsansvar.csv', ['Sagsnummer;Initialer;Fra;Til', 'C1;AA;01-01-2022;', 'C2;AA;01-06-2023;']);
+  write('underretninger.csv', ['Underretnings-ID;CPR;Modtaget;Vurderet;Kilde;Akut', 'N1;010114-4001;15-03-2022 10:00;;Skole;Nej']);
+  write('ydelser.csv', [
+    'Ydelses-ID;Sagsnummer;Lovgrundlag;Ydelse;Leverandør;Bevilget;Startdato;Slutdato;Månedlig udgift;Opfølgningskadence (måneder)',
+    `Y1;C1;SEL § 52, stk. 3, nr. 3;Familiebehandling;;01-06-2023;01-06-2023;;${cost};`,
+    'Y2;C2;BL § 32;Kontaktperson;;01-02-2024;01-02-2024;;500,00;',
+  ]);
+  return dir;
+}
+
+/** Each case-system table's partitions, by municipality. */
+async function partitions(db: TestDatabase, table: string): Promise<Record<string, string>> {
+  const { rows } = await db.pool.query(
+    `SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) AS bound FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent = $1::regclass ORDER BY 1`,
+    [table],
+  );
+  return Object.fromEntries(rows.map((r) => [r.bound.match(/\d+/)[0], r.relname]));
+}
+
+describe('case-system snapshots as partitions', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => db?.drop());
+
+  it('builds one partition per municipality with the indexes of the table, and leaves no staging behind', async () => {
+    const result = await importDubu(db.pool, exportDir(461), options);
+    expect(result.status).toBe('succeeded');
+    const id = result.importId;
+    expect(await partitions(db, 'measure')).toEqual({ 461: `measure_m461_i${id}` });
+    expect(await partitions(db, 'child_case')).toEqual({ 461: `child_case_m461_i${id}` });
+    expect(await partitions(db, 'person')).toEqual({ 461: `person_m461_i${id}` });
+    // Attached indexes: the partition's own primary key and case index, under the table's.
+    const { rows: indexes } = await db.pool.query(
+      `SELECT c.relname AS index, p.relname AS parent FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+       WHERE p.relname IN ('measure_pkey', 'measure_case_idx') ORDER BY 1`,
+    );
+    expect(indexes).toEqual([
+      { index: `measure_m461_i${id}_case_idx`, parent: 'measure_case_idx' },
+      { index: `measure_m461_i${id}_pkey`, parent: 'measure_pkey' },
+    ]);
+    // The staging columns are gone from what queries see; the import's schema is gone.
+    const { rows: columns } = await db.pool.query(
+      `SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+      [`measure_m461_i${id}`],
+    );
+    expect(columns.map((c) => c.attname)).not.toContain('_line');
+    const { rows: schemas } = await db.pool.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'import\\_%'`);
+    expect(schemas).toEqual([]);
+    const { rows: staging } = await db.pool.query(`SELECT relname FROM pg_class WHERE relname LIKE 'stg\\_%'`);
+    expect(staging).toEqual([]);
+    const { rows: measures } = await db.pool.query(`SELECT measure_id, monthly_cost FROM measure WHERE municipality_code = 461 ORDER BY 1`);
+    expect(measures).toEqual([
+      { measure_id: 'Y1', monthly_cost: '1000.00' },
+      { measure_id: 'Y2', monthly_cost: '500.00' },
+    ]);
+  });
+
+  it('keeps every partition when the same export comes again (nothing rewritten, nothing locked)', async () => {
+    const before = await partitions(db, 'measure');
+    const cases = await partitions(db, 'child_case');
+    const result = await importDubu(db.pool, exportDir(461), options);
+    expect(result.status).toBe('succeeded');
+    expect(Object.values(result.loaded).every((n) => n === 0)).toBe(true);
+    expect(await partitions(db, 'measure')).toEqual(before);
+    expect(await partitions(db, 'child_case')).toEqual(cases);
+  });
+
+  it('replaces only the partitions of tables that changed', async () => {
+    const cases = await partitions(db, 'child_case');
+    const result = await importDubu(db.pool, exportDir(461, '1.250,00'), options);
+    expect(result.loaded).toEqual({ caseworkers: 0, cases: 0, assignments: 0, notifications: 0, measures: 1 });
+    expect(result.unchanged.measures).toBe(1);
+    expect(await partitions(db, 'measure')).toEqual({ 461: `measure_m461_i${result.importId}` });
+    expect(await partitions(db, 'child_case')).toEqual(cases);
+    const { rows } = await db.pool.query(`SELECT monthly_cost FROM measure WHERE municipality_code = 461 AND measure_id = 'Y1'`);
+    expect(rows).toEqual([{ monthly_cost: '1250.00' }]);
+    // The replaced partition is dropped, not left detached.
+    const { rows: tables } = await db.pool.query(`SELECT relname FROM pg_class WHERE relname LIKE 'measure\\_m461\\_%' AND relkind = 'r'`);
+    expect(tables).toEqual([{ relname: `measure_m461_i${result.importId}` }]);
+  });
+
+  it("leaves another municipality's partition alone", async () => {
+    const before = await partitions(db, 'measure');
+    const result = await importDubu(db.pool, exportDir(101), options);
+    expect(result.status).toBe('succeeded');
+    expect(await partitions(db, 'measure')).toEqual({ ...before, 101: `measure_m101_i${result.importId}` });
+    const { rows } = await db.pool.query(`SELECT municipality_code, count(*)::int AS n FROM measure GROUP BY 1 ORDER BY 1`);
+    expect(rows).toEqual([
+      { municipality_code: 101, n: 2 },
+      { municipality_code: 461, n: 2 },
+    ]);
+  });
+
+  it('waits for a long query on the table to end before swapping, and then swaps', async () => {
+    const reader = new Client({ connectionString: db.url });
+    await reader.connect();
+    try {
+      // A chief's long KPI query: it holds its lock on measure until its transaction ends.
+      await reader.query('BEGIN');
+      await reader.query('SELECT count(*) FROM measure WHERE municipality_code = 101');
+      let done = false;
+      const importing = importDubu(db.pool, exportDir(461, '1.500,00'), options).finally(() => (done = true));
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(done).toBe(false);
+      // Meanwhile other readers are not queued behind the import (it gives up its lock request).
+      const other = new Client({ connectionString: db.url });
+      await other.connect();
+      const started = Date.now();
+      await other.query(`SELECT count(*) FROM measure WHERE municipality_code = 461`);
+      expect(Date.now() - started).toBeLessThan(1500);
+      await other.end();
+      await reader.query('COMMIT');
+      const result = await importing;
+      expect(result.status).toBe('succeeded');
+      expect(result.loaded.measures).toBe(1);
+      const { rows } = await db.pool.query(`SELECT monthly_cost FROM measure WHERE municipality_code = 461 AND measure_id = 'Y1'`);
+      expect(rows).toEqual([{ monthly_cost: '1500.00' }]);
+    } finally {
+      await reader.end();
+    }
+  });
+});
