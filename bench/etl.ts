@@ -70,10 +70,11 @@ function importInChild(url: string, dir: string): Promise<{ result: { status: st
   });
 }
 
-export async function benchEtl(measures: number): Promise<void> {
+export async function benchEtl(measures: number, options: { rejected?: boolean } = {}): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-dubu-'));
   console.log(`Generating a DUBU export with ${measures.toLocaleString('da-DK')} rows in ydelser.csv in ${dir} ...`);
-  const counts = await generateLargeDubu(dir, measures);
+  const counts = await generateLargeDubu(dir, measures, options);
+  if (options.rejected) console.log('Every row of ydelser.csv is rejected: half by the parser, half by the reference rule.');
   const bytes = readdirSync(dir).reduce((s, f) => s + statSync(join(dir, f)).size, 0);
   const rows = Object.values(counts).reduce((a, b) => a + b, 0);
 
@@ -91,7 +92,7 @@ export async function benchEtl(measures: number): Promise<void> {
   const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
   console.log('');
   console.log(`files:            ${Object.entries(counts).map(([k, v]) => `${k} ${v.toLocaleString('da-DK')}`).join(', ')} (${mb(bytes)} MB)`);
-  console.log(`loaded:           ${JSON.stringify(result.loaded)}; rejected ${result.rejected.length}`);
+  console.log(`loaded:           ${JSON.stringify(result.loaded)}; rejected ${result.rejected.length.toLocaleString('da-DK')}`);
   console.log(`psql \\copy:       ${psqlSeconds.toFixed(2)} s  (${Math.round(rows / psqlSeconds).toLocaleString('da-DK')} rows/s, untyped tables)`);
   console.log(`full ETL import:  ${seconds.toFixed(2)} s  (${Math.round(rows / seconds).toLocaleString('da-DK')} rows/s, cold)`);
   console.log(`ratio:            ${(seconds / psqlSeconds).toFixed(2)} × psql`);

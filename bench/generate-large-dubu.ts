@@ -33,7 +33,12 @@ const dk = (day: number): string => {
   return `${String(d.getUTCDate()).padStart(2, '0')}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${d.getUTCFullYear()}`;
 };
 
-export async function generateLargeDubu(dir: string, measures: number): Promise<Record<string, number>> {
+/**
+ * `rejected`: every row of ydelser.csv is rejected, half by the parser (30 February) and half by
+ * the set-based reference rule (a case the export does not have): the memory bound with a million
+ * rejected rows.
+ */
+export async function generateLargeDubu(dir: string, measures: number, options: { rejected?: boolean } = {}): Promise<Record<string, number>> {
   mkdirSync(dir, { recursive: true });
   const rnd = new Random(42);
   const cases = Math.ceil(measures / 4);
@@ -59,7 +64,9 @@ export async function generateLargeDubu(dir: string, measures: number): Promise<
       const type = TYPES[i % TYPES.length];
       const start = (i % 2200) + 10;
       const cost = 3000 + rnd.int(0, 90000);
-      return `Y${i};S${i % cases};${BASIS[type][start >= 2191 ? 1 : 0]};${type};Leverandør ${i % 50};${dk(start - 5)};${dk(start)};${i % 4 ? dk(start + 300) : ''};${cost.toLocaleString('da-DK')},50;${i % 7 ? '' : '6'}`;
+      const caseId = options.rejected && i % 2 === 1 ? `X${i}` : `S${i % cases}`;
+      const started = options.rejected && i % 2 === 0 ? '30-02-2019' : dk(start);
+      return `Y${i};${caseId};${BASIS[type][start >= 2191 ? 1 : 0]};${type};Leverandør ${i % 50};${dk(start - 5)};${started};${i % 4 ? dk(start + 300) : ''};${cost.toLocaleString('da-DK')},50;${i % 7 ? '' : '6'}`;
     },
   );
   return { measures, cases, assignments: cases, notifications, caseworkers: workers };

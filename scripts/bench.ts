@@ -1,12 +1,12 @@
-// npm run bench -- <etl|api|browser> [rows | --fresh --scale x | runs] — benchmarks that print figures (speed is measured here, never in timed tests).
+// npm run bench -- <etl|api|browser> [rows [--rejected] | --fresh --scale x | runs] — benchmarks that print figures (speed is measured here, never in timed tests).
 import { benchApi } from '../bench/api';
 import { benchBrowser } from '../bench/browser';
 import { benchEtl } from '../bench/etl';
 
 const [what, ...args] = process.argv.slice(2);
-const size = args[0];
+const size = args.find((a) => !a.startsWith('--'));
 const run: Record<string, () => Promise<void>> = {
-  etl: () => benchEtl(Number(size ?? 1_000_000)),
+  etl: () => benchEtl(Number(size ?? 1_000_000), { rejected: args.includes('--rejected') }),
   api: () => benchApi(args),
   browser: () => benchBrowser(size),
 };

@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     const result = await importViaQueue(config, { source, dir, exportDate: date, requestedBy: 'npm start' });
     // In catalogue order: a job's result comes back through the queue's storage, which may reorder keys.
     const loaded = ENTITY_NAMES.filter((e) => e in result.loaded).map((e) => `${e} ${result.loaded[e]}`).join(', ');
-    console.log(`Demo import ${result.importId} (${source}): ${loaded}; ${result.rejected.length} rows rejected, ${result.warnings.length} warnings (see Datakvalitet).`);
+    console.log(`Demo import ${result.importId} (${source}): ${loaded}; ${result.rejectedCount} rows rejected, ${result.warningCount} warnings (see Datakvalitet).`);
   }
 
   const pool = new Pool({ connectionString: databaseUrl, max: 1 });

@@ -82,12 +82,12 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
       (v) => `Ydelses-ID ${v} findes ikke i ${fileOf('measures')}.`, has('measures') ? [] : [municipality, source],
     );
   }
-  const { rows: unknownWorkers } = await client.query(
-    `SELECT _file, _line, worker_id FROM ${stg('assignments')} a WHERE worker_id <> '' AND NOT EXISTS (SELECT 1 FROM ${stg('caseworkers')} w WHERE w.worker_id = a.worker_id) ORDER BY _line`,
+  await log.addFromQuery(
+    client,
+    'UNKNOWN_WORKER',
+    `SELECT _file, _line, worker_id AS value FROM ${stg('assignments')} a WHERE worker_id <> '' AND NOT EXISTS (SELECT 1 FROM ${stg('caseworkers')} w WHERE w.worker_id = a.worker_id)`,
+    (worker) => `Medarbejderen ${worker} findes ikke i ${fileOf('caseworkers')}; sagsansvaret gemmes alligevel.`,
   );
-  for (const r of unknownWorkers) {
-    log.add('UNKNOWN_WORKER', r._file, r._line, r.worker_id, `Medarbejderen ${r.worker_id} findes ikke i ${fileOf('caseworkers')}; sagsansvaret gemmes alligevel.`);
-  }
   if (has('effects')) await numberEffectMeasurements(client, stg('effects'));
 
   if (opts.derivePersons) {

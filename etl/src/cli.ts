@@ -6,7 +6,7 @@ import { resolve } from 'path';
 import { Pool } from 'pg';
 import { migrate } from '@bu/db';
 import { importSource } from './import-source';
-import type { ImportProgress, ImportResult, SourceKind } from './import-run';
+import { importIssues, ImportProgress, ImportResult, SourceKind } from './import-run';
 
 const USAGE = 'Brug: npm run etl -- import <dubu|csc|economy|statistics> <mappe> [--municipality NNN] [--export-date ÅÅÅÅ-MM-DD] [--json]';
 
@@ -44,9 +44,37 @@ function report(result: ImportResult): void {
   for (const [entity, n] of Object.entries(result.loaded)) {
     out.write(`  ${entity.padEnd(16)} ${String(n).padStart(8)} nye/ændrede ${String(result.unchanged[entity as keyof typeof result.unchanged] ?? 0).padStart(8)} uændrede ${String(result.removed[entity as keyof typeof result.removed] ?? 0).padStart(6)} fjernet\n`);
   }
-  out.write(`${result.rejected.length} rækker afvist, ${result.warnings.length} advarsler\n`);
+  out.write(`${result.rejectedCount} rækker afvist, ${result.warningCount} advarsler\n`);
   for (const r of result.rejected.slice(0, 20)) out.write(`  ${r.file}:${r.line} ${r.rule} ${r.message}\n`);
-  if (result.rejected.length > 20) out.write(`  ... og ${result.rejected.length - 20} flere (se Datakvalitet)\n`);
+  if (result.rejectedCount > 20) out.write(`  ... og ${result.rejectedCount - 20} flere (se Datakvalitet)\n`);
+}
+
+/**
+ * The --json summary. Its rejected and warnings arrays list every issue: when the result holds
+ * only the first of them, the rest are read from import_issue a page at a time and written as
+ * they come, so a million rejected rows are never in memory at once.
+ */
+async function printJson(pool: Pool, result: ImportResult): Promise<void> {
+  const { status, loaded, unchanged, rejected, warnings, seconds, importId, municipality: m, exportDate: d, removed, error } = result;
+  const out = process.stdout;
+  const write = (text: string) => (out.write(text) ? undefined : new Promise<void>((r) => out.once('drain', () => r())));
+  const array = async (listed: typeof rejected, count: number, severity: 'error' | 'warning') => {
+    await write('[');
+    let first = true;
+    const items = listed.length === count ? listed : importIssues(pool, importId, severity);
+    for await (const issue of items) {
+      await write((first ? '' : ',') + JSON.stringify(issue));
+      first = false;
+    }
+    await write(']');
+  };
+  const head = JSON.stringify({ status, loaded, unchanged });
+  await write(`${head.slice(0, -1)},"rejected":`);
+  await array(rejected, result.rejectedCount, 'error');
+  await write(',"warnings":');
+  await array(warnings, result.warningCount, 'warning');
+  const tail = JSON.stringify({ seconds, importId, municipality: m, exportDate: d, removed, ...(error ? { error } : {}) });
+  await write(`,${tail.slice(1)}\n`);
 }
 
 async function addDropFolder(source: string, dir: string, municipality: number | undefined): Promise<void> {
@@ -95,10 +123,8 @@ async function main(): Promise<void> {
       requestedBy: `cli:${userInfo().username}`,
       onProgress: showProgress ? progressLine : undefined,
     });
-    if (flags.json) {
-      const { status, loaded, unchanged, rejected, warnings, seconds, importId, municipality: m, exportDate: d, removed, error } = result;
-      process.stdout.write(JSON.stringify({ status, loaded, unchanged, rejected, warnings, seconds, importId, municipality: m, exportDate: d, removed, ...(error ? { error } : {}) }) + '\n');
-    } else report(result);
+    if (flags.json) await printJson(pool, result);
+    else report(result);
     process.exitCode = result.status === 'succeeded' ? 0 : 1;
   } finally {
     await pool.end();

@@ -3,7 +3,6 @@ import { createReadStream, readFileSync } from 'fs';
 import { basename } from 'path';
 import type { Pool, PoolClient } from 'pg';
 import { ImportFailure, ImportIssue, IssueLog } from './issues';
-import { CopyWriter } from './load/copy';
 import { ENTITY_NAMES, EntityName, LoadableEntity } from './load/entities';
 import type { MergeCounts } from './load/merge';
 
@@ -35,8 +34,11 @@ export interface ImportResult {
   loaded: Partial<Record<EntityName, number>>;
   unchanged: Partial<Record<EntityName, number>>;
   removed: Partial<Record<EntityName, number>>;
+  /** The first ISSUE_LIST_LIMIT rejected rows and warnings, in file order; all of them are in import_issue. */
   rejected: Omit<ImportIssue, 'severity'>[];
   warnings: Omit<ImportIssue, 'severity'>[];
+  rejectedCount: number;
+  warningCount: number;
   error?: string;
   seconds: number;
 }
@@ -97,10 +99,10 @@ export async function runImport(
   const log = new IssueLog();
   const client = await pool.connect();
   if (process.env.ETL_TRACE) traceQueries(client);
-  const strip = ({ severity: _s, ...rest }: ImportIssue) => rest;
   try {
     await client.query('BEGIN');
     await roomForStaging(client);
+    await IssueLog.prepare(client);
     await client.query(`SET LOCAL TimeZone = 'Europe/Copenhagen'`);
     // Staging statistics need only a rough picture; a sample of 3,000 rows is plenty.
     await client.query('SET LOCAL default_statistics_target = 10');
@@ -132,7 +134,7 @@ export async function runImport(
     loaded = ordered(loaded);
     unchanged = ordered(unchanged);
     removed = ordered(removed);
-    await writeIssues(client, importId, result.municipality, log.issues);
+    await log.writeTo(client, importId, result.municipality);
     if (result.municipality !== null && result.exportDate !== null) {
       await client.query(
         `INSERT INTO source_snapshot (municipality_code, source, export_date, import_id) VALUES ($1, $2, $3, $4)
@@ -143,11 +145,12 @@ export async function runImport(
     await client.query(
       `UPDATE import_run SET status = 'succeeded', finished_at = now(), municipality_code = $2, export_date = $3,
          loaded = $4, unchanged = $5, removed = $6, rejected_count = $7, warning_count = $8 WHERE id = $1`,
-      [importId, result.municipality, result.exportDate, loaded, unchanged, removed, log.rejected.length, log.warnings.length],
+      [importId, result.municipality, result.exportDate, loaded, unchanged, removed, log.rejectedCount, log.warningCount],
     );
     await result.beforeCommit?.();
     await client.query(`DROP SCHEMA ${importSchema(importId)} CASCADE`);
     await client.query('COMMIT');
+    const listed = await firstIssues(pool, importId);
     return {
       status: 'succeeded',
       importId,
@@ -156,8 +159,9 @@ export async function runImport(
       loaded,
       unchanged,
       removed,
-      rejected: log.rejected.map(strip),
-      warnings: log.warnings.map(strip),
+      ...listed,
+      rejectedCount: log.rejectedCount,
+      warningCount: log.warningCount,
       seconds: (Date.now() - started) / 1000,
     };
   } catch (error) {
@@ -175,11 +179,42 @@ export async function runImport(
       removed: {},
       rejected: [],
       warnings: [],
+      rejectedCount: 0,
+      warningCount: 0,
       error: message,
       seconds: (Date.now() - started) / 1000,
     };
   } finally {
     client.release();
+    log.dispose();
+  }
+}
+
+/** How many rejected rows and warnings an import's result lists (the job's result is kept by the queue). */
+export const ISSUE_LIST_LIMIT = 1000;
+
+async function firstIssues(pool: Pool, importId: string): Promise<Pick<ImportResult, 'rejected' | 'warnings'>> {
+  const list = async (severity: string) =>
+    (
+      await pool.query(
+        `SELECT file, line, rule, value, message FROM import_issue WHERE import_id = $1 AND severity = $2 ORDER BY id LIMIT ${ISSUE_LIST_LIMIT}`,
+        [importId, severity],
+      )
+    ).rows;
+  return { rejected: await list('error'), warnings: await list('warning') };
+}
+
+/** Every issue of an import of one severity, in file order, a page at a time (the CLI's --json). */
+export async function* importIssues(pool: Pool, importId: string, severity: 'error' | 'warning'): AsyncGenerator<Omit<ImportIssue, 'severity'>> {
+  let after = 0;
+  for (;;) {
+    const { rows } = await pool.query(
+      `SELECT id::text AS seq, file, line, rule, value, message FROM import_issue WHERE import_id = $1 AND severity = $2 AND id > $3 ORDER BY id LIMIT 5000`,
+      [importId, severity, after],
+    );
+    for (const { seq: _seq, ...issue } of rows) yield issue;
+    if (rows.length < 5000) return;
+    after = Number(rows[rows.length - 1].seq);
   }
 }
 
@@ -200,13 +235,6 @@ async function roomForStaging(client: PoolClient): Promise<void> {
   } catch {
     await client.query('ROLLBACK TO SAVEPOINT temp_buffers');
   }
-}
-
-async function writeIssues(client: PoolClient, importId: string, municipality: number | null, issues: ImportIssue[]): Promise<void> {
-  if (issues.length === 0) return;
-  await CopyWriter.run(client, 'import_issue', ['import_id', 'municipality_code', 'severity', 'file', 'line', 'rule', 'value', 'message'], async (writer) => {
-    for (const i of issues) await writer.write([importId, municipality, i.severity, i.file, i.line, i.rule, i.value, i.message]);
-  });
 }
 
 /**

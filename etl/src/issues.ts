@@ -1,3 +1,9 @@
+import { closeSync, createReadStream, openSync, unlinkSync, writeSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'stream/promises';
 import { maskCprInText } from './pseudonym';
 import { RULES, RuleKey } from './rules';
 
@@ -10,32 +16,136 @@ export interface ImportIssue {
   message: string;
 }
 
-/** Collects rejected rows and warnings; values are CPR-masked before they are kept anywhere. */
+/** The import's issues until they are written to import_issue: a temporary table, dropped at commit. */
+export const ISSUE_STAGING = 'stg_import_issue';
+
+/** Issues written to disk at a time (the rest of an export with a million bad rows stays on disk). */
+const SPILL_BYTES = 256 * 1024;
+
+const escapeCopy = (value: string | number | null): string =>
+  value === null ? '\\N' : String(value).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+
+/**
+ * The rejected rows and warnings of one import. Values are CPR-masked before they are kept
+ * anywhere. Memory does not grow with their number: rows the parser rejects go to a spill file in
+ * COPY format; the set-based rules write theirs in SQL (`addFromQuery`) to a temporary table; both
+ * reach import_issue in the import's transaction (`writeTo`), in the order they were found.
+ */
 export class IssueLog {
-  readonly issues: ImportIssue[] = [];
-  /** Rows rejected so far (progress reports read it every 50,000 rows: no pass over the issues). */
+  /** Rows rejected so far (progress reports read it every 50,000 rows). */
   rejectedCount = 0;
+  warningCount = 0;
+  private readonly byFileAndRule = new Map<string, number>();
+  private spillPath: string | null = null;
+  private spillFd: number | null = null;
+  private pending = '';
 
   add(rule: RuleKey, file: string, line: number | null, value: string | null, message: string): void {
     const def = RULES[rule];
-    if (def.severity !== 'warning') this.rejectedCount++;
-    this.issues.push({
-      severity: def.severity === 'warning' ? 'warning' : 'error',
-      file,
-      line,
-      rule: def.id,
-      value: value === null ? null : maskCprInText(value),
-      message: maskCprInText(message),
-    });
+    const severity = def.severity === 'warning' ? 'warning' : 'error';
+    this.count(severity, file, def.id, 1);
+    const masked = value === null ? null : maskCprInText(value);
+    this.pending += `${severity}\t${escapeCopy(file)}\t${escapeCopy(line)}\t${def.id}\t${escapeCopy(masked)}\t${escapeCopy(maskCprInText(message))}\n`;
+    if (this.pending.length >= SPILL_BYTES) this.flush();
   }
 
-  get rejected(): ImportIssue[] {
-    return this.issues.filter((i) => i.severity === 'error');
+  /**
+   * Records an issue for every row of `query` (columns _file, _line, value) in the database, without
+   * bringing the rows here. `message` builds the Danish message from the value (as SQL: the text
+   * around the value is fixed).
+   */
+  async addFromQuery(client: PoolClient, rule: RuleKey, query: string, message: (value: string) => string, params: unknown[] = []): Promise<number> {
+    const def = RULES[rule];
+    const severity = def.severity === 'warning' ? 'warning' : 'error';
+    const marker = '\u0001';
+    const template = message(marker);
+    const n = params.length;
+    const { rows } = await client.query(
+      `WITH found AS (${query}), kept AS (
+         INSERT INTO ${ISSUE_STAGING} (severity, file, line, rule, value, message)
+         SELECT $${n + 1}, _file, _line, $${n + 2}, ${maskCprSql('value')}, ${maskCprSql(`replace($${n + 3}, chr(1), coalesce(value, ''))`)}
+         FROM found ORDER BY _line
+         RETURNING file)
+       SELECT file, count(*)::int AS n FROM kept GROUP BY file`,
+      [...params, severity, def.id, template],
+    );
+    let total = 0;
+    for (const r of rows) {
+      this.count(severity, r.file, def.id, r.n);
+      total += r.n;
+    }
+    return total;
   }
 
-  get warnings(): ImportIssue[] {
-    return this.issues.filter((i) => i.severity === 'warning');
+  /** How many issues of a rule a file had (parse-time or set-based). */
+  countOf(file: string, ruleId: string): number {
+    return this.byFileAndRule.get(`${file}\u0000${ruleId}`) ?? 0;
   }
+
+  /** The temporary table the set-based rules write to; made once per import, before any rule. */
+  static async prepare(client: PoolClient): Promise<void> {
+    await client.query(
+      `CREATE TEMP TABLE ${ISSUE_STAGING} (seq bigserial, severity text, file text, line integer, rule text, value text, message text) ON COMMIT DROP`,
+    );
+  }
+
+  /** Writes every issue to import_issue: the parser's first (from the spill file), then the set-based ones. */
+  async writeTo(client: PoolClient, importId: string, municipality: number | null): Promise<void> {
+    this.flush();
+    if (this.spillPath) {
+      closeSync(this.spillFd!);
+      this.spillFd = null;
+      await client.query(`CREATE TEMP TABLE stg_parse_issue (seq bigserial, severity text, file text, line integer, rule text, value text, message text) ON COMMIT DROP`);
+      await pipeline(createReadStream(this.spillPath), client.query(copyFrom(`COPY stg_parse_issue (severity, file, line, rule, value, message) FROM STDIN`)));
+      await client.query(
+        `INSERT INTO import_issue (import_id, municipality_code, severity, file, line, rule, value, message)
+         SELECT $1, $2, severity, file, line, rule, value, message FROM stg_parse_issue ORDER BY seq`,
+        [importId, municipality],
+      );
+    }
+    await client.query(
+      `INSERT INTO import_issue (import_id, municipality_code, severity, file, line, rule, value, message)
+       SELECT $1, $2, severity, file, line, rule, value, message FROM ${ISSUE_STAGING} ORDER BY seq`,
+      [importId, municipality],
+    );
+  }
+
+  /** Removes the spill file (after the import, whatever its outcome). */
+  dispose(): void {
+    if (this.spillFd !== null) closeSync(this.spillFd);
+    this.spillFd = null;
+    if (this.spillPath) {
+      try {
+        unlinkSync(this.spillPath);
+      } catch {
+        // already gone
+      }
+    }
+    this.spillPath = null;
+    this.pending = '';
+  }
+
+  private count(severity: 'error' | 'warning', file: string, ruleId: string, n: number): void {
+    if (severity === 'error') this.rejectedCount += n;
+    else this.warningCount += n;
+    const key = `${file}\u0000${ruleId}`;
+    this.byFileAndRule.set(key, (this.byFileAndRule.get(key) ?? 0) + n);
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    if (this.spillFd === null) {
+      this.spillPath = join(tmpdir(), `bu-issues-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.copy`);
+      this.spillFd = openSync(this.spillPath, 'w', 0o600);
+    }
+    writeSync(this.spillFd, this.pending);
+    this.pending = '';
+  }
+}
+
+/** SQL for maskCprInText: a CPR number in a value is shown as DDMMYY-****. */
+export function maskCprSql(expr: string): string {
+  return `regexp_replace(${expr}, '\\m(\\d{6})-?\\d{4}\\M', '\\1-****', 'g')`;
 }
 
 /** The import fails as a whole (not the declared format, no municipality ...): nothing is written. */

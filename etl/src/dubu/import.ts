@@ -81,7 +81,7 @@ async function checkCases(client: PoolClient, log: IssueLog, ctx: DubuContext, r
   }
   const { rows } = await client.query(`SELECT count(*)::int AS n FROM ${stagingTable(entityDef('cases'))}`);
   if (read > 0 && rows[0].n === 0) {
-    const mismatched = log.rejected.filter((r) => r.file === 'sager.csv' && r.rule === 'R008').length;
+    const mismatched = log.countOf('sager.csv', 'R008');
     throw new ImportFailure(
       'NO_MUNICIPALITY',
       'sager.csv',

@@ -17,10 +17,9 @@ export async function rejectStaged(
   message: (value: string) => string,
   params: unknown[] = [],
 ): Promise<number> {
-  const { rows } = await client.query(`DELETE FROM ${table} WHERE ${where} RETURNING _file, _line, (${value})::text AS value`, params);
-  rows.sort((a, b) => a._line - b._line);
-  for (const r of rows) log.add(rule, r._file, r._line, r.value, message(r.value));
-  return rows.length;
+  // The rows go from staging to the issues in the database: however many break the rule, none is
+  // held here.
+  return log.addFromQuery(client, rule, `DELETE FROM ${table} WHERE ${where} RETURNING _file, _line, (${value})::text AS value`, message, params);
 }
 
 /**
@@ -40,18 +39,18 @@ export async function warnConflictingDuplicates(
   if (!(await hasRepeatedKeys(client, table, key))) return false;
   const k = key.join(', ');
   // Only keys that occur more than once are compared (a hash aggregate), not every row.
-  const { rows } = await client.query(
+  await log.addFromQuery(
+    client,
+    'DUPLICATE_ID',
     `WITH repeated AS (SELECT ${k} FROM ${table} GROUP BY ${k} HAVING count(*) > 1)
-     SELECT _file, _line, concat_ws('/', ${k}) AS id FROM (
-       SELECT _file, _line, ${k},
+     SELECT _file, _line, id AS value FROM (
+       SELECT _file, _line, concat_ws('/', ${k}) AS id,
               min(row(${values.join(', ')})::text) OVER (PARTITION BY ${k})
                 <> max(row(${values.join(', ')})::text) OVER (PARTITION BY ${k}) AS conflicting,
               row_number() OVER (PARTITION BY ${k} ORDER BY _line DESC) AS rank
        FROM ${table} WHERE (${k}) IN (SELECT ${k} FROM repeated)) d
-     WHERE conflicting AND rank > 1 ORDER BY _line`,
+     WHERE conflicting AND rank > 1`,
+    (id) => `Samme ${label} (${id}) optræder flere gange med forskelligt indhold; den sidste række bruges.`,
   );
-  for (const r of rows) {
-    log.add('DUPLICATE_ID', r._file, r._line, r.id, `Samme ${label} (${r.id}) optræder flere gange med forskelligt indhold; den sidste række bruges.`);
-  }
   return true;
 }
