@@ -57,12 +57,13 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   if (!exportDate) throw new ImportFailure('FILE_EMPTY', fileOf('cases'), 'Udtrækket indeholder ingen datoer; udtræksdatoen kan ikke bestemmes. Angiv --export-date.');
 
   for (const e of entities) {
-    for (const date of e.eventDates) {
-      await rejectStaged(
-        client, log, stg(e.entity), 'DATE_AFTER_EXPORT', `${date} > $1::date + interval '1 year'`, `to_char(${date}, 'DD-MM-YYYY')`,
-        (v) => `Dato mere end et år efter udtræksdatoen ${exportDate}: ${v}.`, [exportDate],
-      );
-    }
+    // One pass over the table for all its dates; the value shown is the first date that is too late.
+    const late = (date: string) => `${date} > $1::date + interval '1 year'`;
+    await rejectStaged(
+      client, log, stg(e.entity), 'DATE_AFTER_EXPORT', e.eventDates.map(late).join(' OR '),
+      `CASE ${e.eventDates.map((date) => `WHEN ${late(date)} THEN to_char(${date}, 'DD-MM-YYYY')`).join(' ')} END`,
+      (v) => `Dato mere end et år efter udtræksdatoen ${exportDate}: ${v}.`, [exportDate],
+    );
   }
   // References inside the snapshot: a case must be among the cases, a measure among the measures.
   for (const e of entities) {
