@@ -73,6 +73,16 @@ describe('case-system snapshots as partitions', () => {
     expect(schemas).toEqual([]);
     const { rows: staging } = await db.pool.query(`SELECT relname FROM pg_class WHERE relname LIKE 'stg\\_%'`);
     expect(staging).toEqual([]);
+    // Keys compare byte by byte (migration 1732950000000), in the partitions too.
+    const { rows: collations } = await db.pool.query(
+      `SELECT a.attrelid::regclass::text AS rel, c.collname FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation
+       WHERE a.attrelid IN ('measure'::regclass, $1::regclass) AND a.attname = 'case_id' ORDER BY 1`,
+      [`measure_m461_i${id}`],
+    );
+    expect(collations).toEqual([
+      { rel: 'measure', collname: 'C' },
+      { rel: `measure_m461_i${id}`, collname: 'C' },
+    ]);
     const { rows: measures } = await db.pool.query(`SELECT measure_id, monthly_cost FROM measure WHERE municipality_code = 461 ORDER BY 1`);
     expect(measures).toEqual([
       { measure_id: 'Y1', monthly_cost: '1000.00' },
