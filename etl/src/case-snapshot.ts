@@ -2,8 +2,8 @@ import type { PoolClient } from 'pg';
 import type { StageResult } from './import-run';
 import { ImportFailure, IssueLog } from './issues';
 import { EntityName, entityDef, scopeColumns } from './load/entities';
-import { createStaging, stagingTable } from './load/merge';
-import { buildSnapshotPartition, createBuildStaging, PartitionBuild, placePartitions, swapPartitions } from './load/partition';
+import { stagingTable } from './load/merge';
+import { buildSnapshotPartition, createBuildStaging, createScratchStaging, PartitionBuild, placePartitions, swapPartitions } from './load/partition';
 import { rejectStaged, warnConflictingDuplicates } from './load/set-rules';
 
 // What every case-system snapshot goes through once its files are staged, whatever the format
@@ -31,17 +31,46 @@ export interface SnapshotOptions {
   entities: SnapshotEntity[];
   /** DUBU: children come from the CPR on cases and notifications; CSC stages PERSON.txt itself. */
   derivePersons: boolean;
+  /** Entities whose staging table already has the partition's indexes (built while later files were read). */
+  prebuilt?: ReadonlySet<EntityName>;
+  /** Notifications already linked and built while later files were read (`buildNotificationsEarly`). */
+  earlyNotifications?: EarlyBuild | null;
+}
+
+type EarlyBuild = Awaited<ReturnType<typeof buildSnapshotPartition>>;
+const REPEATED = Symbol('repeated');
+
+/**
+ * Links and builds the notifications' partition as soon as cases and notifications are staged,
+ * before the snapshot's rules: it stands if those rules remove no case and no notification (the
+ * usual case; otherwise it is built again after them). null when some notification id repeats
+ * (then the duplicate warnings and the last-row-wins copy come after the rules, as always).
+ */
+export async function buildNotificationsEarly(client: PoolClient, municipality: number, source: 'dubu' | 'csc', importId: string): Promise<EarlyBuild | null> {
+  try {
+    return await buildSnapshotPartition(client, entityDef('notifications'), municipality, source, importId, {
+      from: notificationsLinkedToCases(stagingTable(entityDef('notifications')), stagingTable(entityDef('cases'))),
+      onRepeated: () => {
+        throw REPEATED;
+      },
+    });
+  } catch (error) {
+    if (error === REPEATED) return null;
+    throw error;
+  }
 }
 
 /**
- * The staging table of a case-system entity. Most become the municipality's new partition as they
- * are (load/partition.ts); notifications get their cases linked and effect measurements their
- * numbers on the way into the partition, so those are written again anyway and stage in temporary
- * tables.
+ * Whether an entity's staging table can become the municipality's new partition as it is
+ * (load/partition.ts): notifications get their cases linked and effect measurements their numbers
+ * on the way into the partition, so those are written again anyway.
  */
+export const stagesAsPartition = (entity: EntityName | 'persons' | 'teams'): boolean => entity !== 'notifications' && entity !== 'effects';
+
+/** The staging table of a case-system entity, in the import's schema (on either of its connections). */
 export async function createSnapshotStaging(client: PoolClient, entity: EntityName | 'persons' | 'teams'): Promise<void> {
-  if (entity === 'notifications' || entity === 'effects') await createStaging(client, entityDef(entity));
-  else await createBuildStaging(client, entityDef(entity));
+  if (stagesAsPartition(entity)) await createBuildStaging(client, entityDef(entity));
+  else await createScratchStaging(client, entityDef(entity));
 }
 
 export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts: SnapshotOptions): Promise<StageResult> {
@@ -56,14 +85,22 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   const exportDate = opts.exportDate ?? (await newestDate(client, entities));
   if (!exportDate) throw new ImportFailure('FILE_EMPTY', fileOf('cases'), 'Udtrækket indeholder ingen datoer; udtræksdatoen kan ikke bestemmes. Angiv --export-date.');
 
+  const removed = new Map<EntityName, number>();
   for (const e of entities) {
     // One pass over the table for all its dates; the value shown is the first date that is too late.
     const late = (date: string) => `${date} > $1::date + interval '1 year'`;
-    await rejectStaged(
+    removed.set(e.entity, await rejectStaged(
       client, log, stg(e.entity), 'DATE_AFTER_EXPORT', e.eventDates.map(late).join(' OR '),
       `CASE ${e.eventDates.map((date) => `WHEN ${late(date)} THEN to_char(${date}, 'DD-MM-YYYY')`).join(' ')} END`,
       (v) => `Dato mere end et år efter udtræksdatoen ${exportDate}: ${v}.`, [exportDate],
-    );
+    ));
+  }
+  // The notifications built early were linked to the cases as staged: they stand if no case and no
+  // notification went since.
+  let early = opts.earlyNotifications ?? null;
+  if (early && (removed.get('cases') ?? 0) + (removed.get('notifications') ?? 0) > 0) {
+    if (early.build.built) await client.query(`DROP TABLE ${early.build.built}`);
+    early = null;
   }
   // References inside the snapshot: a case must be among the cases, a measure among the measures.
   for (const e of entities) {
@@ -116,12 +153,17 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
     merged[entity] = counts;
   };
   for (const e of entities) {
+    if (e.entity === 'notifications' && early) {
+      builds.push(early.build);
+      merged.notifications = early.counts;
+      continue;
+    }
     // Notifications are linked to their cases as they are merged (no pass rewriting the staging table).
     const from = e.entity === 'notifications' ? notificationsLinkedToCases(stg('notifications'), stg('cases')) : undefined;
     // Same id with different content: a warning for each earlier row, found only when some key repeats.
     const def = entityDef(e.entity);
     const onRepeated = e.idLabel ? () => warnConflictingDuplicates(client, log, stg(e.entity), def.key, def.values, e.idLabel!) : undefined;
-    await build(e.entity, { from, onRepeated });
+    await build(e.entity, { from, onRepeated, prebuilt: opts.prebuilt?.has(e.entity) });
   }
   // Derived above, one row per person (GROUP BY): no key repeats (CSC stages its own persons: checked).
   await build('persons', { repeated: opts.derivePersons ? false : undefined });

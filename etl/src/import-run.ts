@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { createReadStream, readFileSync } from 'fs';
 import { basename } from 'path';
-import type { Pool, PoolClient } from 'pg';
+import { Client, Pool, PoolClient } from 'pg';
 import { ImportFailure, ImportIssue, IssueLog } from './issues';
 import { ENTITY_NAMES, EntityName, LoadableEntity } from './load/entities';
 import type { MergeCounts } from './load/merge';
@@ -78,7 +78,7 @@ export async function runImport(
   source: SourceKind,
   paths: string[],
   options: ImportOptions,
-  stage: (client: PoolClient, log: IssueLog, importId: string) => Promise<StageResult>,
+  stage: (client: PoolClient, log: IssueLog, context: StageContext) => Promise<StageResult>,
 ): Promise<ImportResult> {
   const started = Date.now();
   const files = await Promise.all(paths.map(checksum));
@@ -97,6 +97,27 @@ export async function runImport(
   );
   const importId: string = rows[0].id;
   const log = new IssueLog();
+  // The import's own schema, first on the search path of its connections: staging tables that may
+  // become a municipality's new partitions are regular tables there (see load/partition.ts), out of
+  // the way of any other import running at the same time. It is made outside the import's
+  // transaction, so that a second connection can COPY into it (staging, committed as it goes;
+  // nothing there is canonical until the transaction moves it out), and dropped with what is left in
+  // it when the import ends.
+  await dropLeftoverSchemas(pool);
+  const schema = importSchema(importId);
+  await pool.query(`CREATE SCHEMA ${schema}`);
+  const loaders: Client[] = [];
+  const context: StageContext = {
+    importId,
+    connect: async () => {
+      const loader = new Client({ ...(pool as unknown as { options: object }).options });
+      loaders.push(loader);
+      await loader.connect();
+      await loader.query(`SET search_path = ${schema}, public`);
+      await loader.query(`SET TimeZone = 'Europe/Copenhagen'`);
+      return loader;
+    },
+  };
   const client = await pool.connect();
   if (process.env.ETL_TRACE) traceQueries(client);
   try {
@@ -112,12 +133,8 @@ export async function runImport(
     await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
     // Each big statement runs once: compiling it (JIT) costs more than it saves.
     await client.query('SET LOCAL jit = off');
-    // The import's own schema, first on the search path: staging tables that may become a
-    // municipality's new partitions are regular tables there (see load/partition.ts), out of the way of
-    // any other import running at the same time; what is not moved out is dropped with it.
-    await client.query(`CREATE SCHEMA ${importSchema(importId)}`);
-    await client.query(`SET LOCAL search_path = ${importSchema(importId)}, public`);
-    const result = await stage(client, log, importId);
+    await client.query(`SET LOCAL search_path = ${schema}, public`);
+    const result = await stage(client, log, context);
     let loaded: Partial<Record<EntityName, number>> = {};
     let unchanged: Partial<Record<EntityName, number>> = {};
     let removed: Partial<Record<EntityName, number>> = {};
@@ -148,7 +165,6 @@ export async function runImport(
       [importId, result.municipality, result.exportDate, loaded, unchanged, removed, log.rejectedCount, log.warningCount],
     );
     await result.beforeCommit?.();
-    await client.query(`DROP SCHEMA ${importSchema(importId)} CASCADE`);
     await client.query('COMMIT');
     const listed = await firstIssues(pool, importId);
     return {
@@ -187,7 +203,29 @@ export async function runImport(
   } finally {
     client.release();
     log.dispose();
+    for (const loader of loaders) await loader.end().catch(() => undefined);
+    await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
   }
+}
+
+/** What a source's staging gets besides the import's connection. */
+export interface StageContext {
+  importId: string;
+  /** A second connection (autocommit, the import's schema first on its search path), closed when the import ends. */
+  connect: () => Promise<Client>;
+}
+
+/**
+ * Schemas of imports that ended without cleaning up (a process killed mid-import): nothing in them
+ * is canonical; they are dropped before the next import starts.
+ */
+async function dropLeftoverSchemas(pool: Pool): Promise<void> {
+  const { rows } = await pool.query(
+    `SELECT n.nspname FROM pg_namespace n
+     WHERE n.nspname ~ '^import_[0-9]+$'
+       AND NOT EXISTS (SELECT 1 FROM import_run r WHERE r.id = substr(n.nspname, 8)::bigint AND r.status = 'running' AND r.started_at > now() - interval '1 day')`,
+  );
+  for (const { nspname } of rows) await pool.query(`DROP SCHEMA IF EXISTS ${nspname} CASCADE`);
 }
 
 /** How many rejected rows and warnings an import's result lists (the job's result is kept by the queue). */

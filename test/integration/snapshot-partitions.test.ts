@@ -40,6 +40,20 @@ async function partitions(db: TestDatabase, table: string): Promise<Record<strin
   return Object.fromEntries(rows.map((r) => [r.bound.match(/\d+/)[0], r.relname]));
 }
 
+/** Notifications are linked and built while the rest is read; the rules after that may undo it. */
+function linkingDir(extraCase: string, notifications: string[]): string {
+  const dir = exportDir(851);
+  const write = (file: string, lines: string[]) => writeFileSync(join(dir, file), lines.join('\n') + '\n');
+  write('sager.csv', [
+    'Sagsnummer;CPR;Kommunenr;Sagsområde;Oprettet;Lukket',
+    'C1;010114-4001;851;Udsatte;01-01-2022;31-12-2022',
+    'C2;020214-4002;851;Handicap;01-06-2023;',
+    extraCase,
+  ]);
+  write('underretninger.csv', ['Underretnings-ID;CPR;Modtaget;Vurderet;Kilde;Akut', ...notifications]);
+  return dir;
+}
+
 describe('case-system snapshots as partitions', () => {
   let db: TestDatabase;
   beforeAll(async () => {
@@ -124,6 +138,28 @@ describe('case-system snapshots as partitions', () => {
       { municipality_code: 101, n: 2 },
       { municipality_code: 461, n: 2 },
     ]);
+  });
+
+  it('links notifications again when a rule removes a case they were linked to while the rest was read', async () => {
+    // C9 (child 1) is the first case opened after N1, but dated more than a year after the export
+    // date: R004 removes it, and N1 belongs to C1, closed before it, the latest case of the child.
+    const dir = linkingDir('C9;010114-4001;851;Udsatte;01-07-2025;', ['N1;010114-4001;15-06-2025 10:00;;Skole;Nej']);
+    const result = await importDubu(db.pool, dir, options);
+    expect(result.rejected).toEqual([expect.objectContaining({ file: 'sager.csv', rule: 'R004', value: '01-07-2025' })]);
+    const { rows } = await db.pool.query(`SELECT notification_id, case_id FROM notification WHERE municipality_code = 851`);
+    expect(rows).toEqual([{ notification_id: 'N1', case_id: 'C1' }]);
+    expect(await partitions(db, 'notification')).toMatchObject({ 851: `notification_m851_i${result.importId}` });
+  });
+
+  it('takes the last of a repeated notification id, with the warning, though it was built while the rest was read', async () => {
+    const dir = linkingDir('C3;020214-4002;851;Udsatte;01-01-2024;', [
+      'N1;010114-4001;15-03-2022 10:00;;Skole;Nej',
+      'N1;020214-4002;01-02-2024 10:00;;Politi;Ja',
+    ]);
+    const result = await importDubu(db.pool, dir, options);
+    expect(result.warnings).toContainEqual(expect.objectContaining({ file: 'underretninger.csv', line: 2, rule: 'W002' }));
+    const { rows } = await db.pool.query(`SELECT notification_id, case_id, channel FROM notification WHERE municipality_code = 851`);
+    expect(rows).toEqual([{ notification_id: 'N1', case_id: 'C3', channel: 'politi' }]);
   });
 
   it('waits for a long query on the table to end before swapping, and then swaps', async () => {

@@ -71,6 +71,10 @@ describe('a worker killed mid-import (Redis backend)', () => {
       expect(await counts()).toEqual(before);
       const { rows: running } = await db.pool.query(`SELECT status FROM import_run WHERE job_id = $1`, [job.id]);
       expect(running).toEqual([{ status: 'running' }]);
+      // What the killed import had staged (committed as it went, on its second connection) is in its
+      // own schema, apart from every canonical table ...
+      const schemas = async () => (await db.pool.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'import\\_%' ORDER BY 1`)).rows.map((r) => r.nspname);
+      expect(await schemas()).toHaveLength(1);
 
       await startWorker();
       let state = '';
@@ -83,6 +87,8 @@ describe('a worker killed mid-import (Redis backend)', () => {
       const { rows: runs } = await db.pool.query(`SELECT status, error FROM import_run WHERE job_id = $1 ORDER BY id`, [job.id]);
       expect(runs.map((r) => r.status)).toEqual(['failed', 'succeeded']);
       expect(runs[0].error).toMatch(/^Afbrudt: arbejdsprocessen stoppede/);
+      // ... and is gone once the job has run again.
+      expect(await schemas()).toEqual([]);
     } finally {
       await queue.close();
     }

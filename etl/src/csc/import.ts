@@ -37,7 +37,7 @@ const SNAPSHOT: SnapshotEntity[] = [
 
 export async function importCsc(pool: Pool, dir: string, options: ImportOptions): Promise<ImportResult> {
   const missing = FILES.find((file) => !existsSync(join(dir, file)));
-  return runImport(pool, 'csc', FILES.filter((file) => existsSync(join(dir, file))).map((file) => join(dir, file)), options, async (client, log, importId) => {
+  return runImport(pool, 'csc', FILES.filter((file) => existsSync(join(dir, file))).map((file) => join(dir, file)), options, async (client, log, { importId }) => {
     if (missing) throw new ImportFailure('FILE_MISSING', missing, `Udtrækket mangler filen ${missing}.`);
     return stageCsc(client, log, dir, options, importId);
   });

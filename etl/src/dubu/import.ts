@@ -1,14 +1,15 @@
-import { existsSync } from 'fs';
+import { existsSync, statSync } from 'fs';
 import { join } from 'path';
 import type { Pool, PoolClient } from 'pg';
 import type { ColumnSpec } from '../csv/header';
 import type { Row } from '../file-reader';
 import { ImportFailure, IssueLog } from '../issues';
-import { ImportOptions, ImportResult, runImport, StageResult } from '../import-run';
-import { entityDef } from '../load/entities';
+import { ImportOptions, ImportResult, runImport, StageContext, StageResult } from '../import-run';
+import { entityDef, EntityName } from '../load/entities';
 import { stageFile } from '../load/stage-file';
 import { stagingTable } from '../load/merge';
-import { createSnapshotStaging, finishCaseSnapshot, SnapshotEntity } from '../case-snapshot';
+import { buildNotificationsEarly, createSnapshotStaging, finishCaseSnapshot, SnapshotEntity, stagesAsPartition } from '../case-snapshot';
+import { prebuildPartition } from '../load/partition';
 import { Pseudonymiser } from '../pseudonym';
 import * as f from './files';
 import { DubuContext, DUBU_FORMAT } from './files';
@@ -45,29 +46,74 @@ export async function importDubu(pool: Pool, dir: string, options: ImportOptions
   }
   const present = DUBU_FILES.filter((file) => existsSync(join(dir, file.file)));
   const absent = DUBU_FILES.filter((file) => !present.includes(file));
-  return runImport(pool, 'dubu', present.map((file) => join(dir, file.file)), options, (client, log, importId) => {
+  return runImport(pool, 'dubu', present.map((file) => join(dir, file.file)), options, (client, log, context) => {
     for (const file of absent) log.add('FILE_ABSENT', file.file, null, null, `Filen ${file.file} er ikke med i udtrækket; de tidligere indlæste data for den beholdes.`);
-    return stageDubu(client, log, dir, present, options, importId);
+    return stageDubu(client, log, dir, present, options, context);
   });
 }
 
-async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: DubuFile[], options: ImportOptions, importId: string): Promise<StageResult> {
-  const ctx: DubuContext = { municipality: options.municipality ?? null, source: 'dubu', pseudonyms: new Pseudonymiser(options.pseudonymSecret) };
-  for (const file of files) await createSnapshotStaging(client, file.entity);
-  for (const derived of ['persons', 'teams'] as const) await createSnapshotStaging(client, derived);
+/**
+ * The order files are read in: sager.csv first (it decides the municipality), then the files whose
+ * staging tables become partitions as they are, largest first (their indexes are built while the
+ * next files are read), then the rest.
+ */
+function stagingOrder(dir: string, files: DubuFile[]): DubuFile[] {
+  const size = (file: DubuFile) => statSync(join(dir, file.file)).size;
+  // Notifications right after the cases: they are linked to them and built while the rest is read.
+  const rank = (file: DubuFile) => (file.entity === 'cases' ? 0 : file.entity === 'notifications' ? 1 : stagesAsPartition(file.entity) ? 2 : 3);
+  return [...files].sort((a, b) => rank(a) - rank(b) || size(b) - size(a));
+}
 
-  for (const file of files) {
+/**
+ * Reading and staging run on a second connection (committed as each file is loaded), while the
+ * import's own connection builds the indexes of the files already loaded: the parsing here and the
+ * index builds in PostgreSQL run at the same time. The snapshot's rules and the partitions follow in
+ * the import's transaction.
+ */
+async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: DubuFile[], options: ImportOptions, context: StageContext): Promise<StageResult> {
+  const ctx: DubuContext = { municipality: options.municipality ?? null, source: 'dubu', pseudonyms: new Pseudonymiser(options.pseudonymSecret) };
+  // A pg Client and a pooled client differ only in release().
+  const loader = (await context.connect()) as unknown as PoolClient;
+  for (const file of files) await createSnapshotStaging(loader, file.entity);
+  for (const derived of ['persons', 'teams'] as const) await createSnapshotStaging(loader, derived);
+
+  // Work on the import's connection, one piece after another, while the loader reads on.
+  const prebuilt = new Set<EntityName>();
+  let earlyNotifications: Awaited<ReturnType<typeof buildNotificationsEarly>> = null;
+  let onImport: Promise<unknown> = Promise.resolve();
+  const later = (work: () => Promise<unknown>) => {
+    onImport = onImport.then(work);
+    // Seen when awaited below; not an unhandled rejection in the meantime.
+    onImport.catch(() => undefined);
+  };
+  for (const file of stagingOrder(dir, files)) {
     const input = { path: join(dir, file.file), file: file.file, format: DUBU_FORMAT, columns: file.columns };
-    const read = await stageFile(client, log, input, entityDef(file.entity), (row) => file.map(row, ctx), options.onProgress);
-    if (file.entity === 'cases') await checkCases(client, log, ctx, read);
+    const read = await stageFile(loader, log, input, entityDef(file.entity), (row) => file.map(row, ctx), options.onProgress);
+    if (file.entity === 'cases') {
+      await onImport;
+      await checkCases(client, log, ctx, read);
+    }
+    if (file.entity === 'notifications') {
+      later(async () => {
+        earlyNotifications = await buildNotificationsEarly(client, ctx.municipality!, 'dubu', context.importId);
+      });
+    }
+    if (stagesAsPartition(file.entity)) {
+      later(async () => {
+        if (await prebuildPartition(client, entityDef(file.entity), ctx.municipality!, context.importId)) prebuilt.add(file.entity);
+      });
+    }
   }
+  await onImport;
   return finishCaseSnapshot(client, log, {
     source: 'dubu',
-    importId,
+    importId: context.importId,
     municipality: ctx.municipality!,
     exportDate: options.exportDate,
     entities: files,
     derivePersons: true,
+    prebuilt,
+    earlyNotifications,
   });
 }
 

@@ -67,10 +67,72 @@ export async function createBuildStaging(client: PoolClient, def: EntityDef): Pr
   await client.query(`CREATE TABLE ${stagingTable(def)} (LIKE ${def.table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, _file text, _line integer${extra})`);
 }
 
+/**
+ * A staging table whose rows are copied into the partition anyway (rewritten on the way): unlogged
+ * (no WAL for what is thrown away), in the import's schema like the others, so that the import's
+ * second connection can load it.
+ */
+export async function createScratchStaging(client: PoolClient, def: EntityDef): Promise<void> {
+  const extra = (def.extra ?? []).map(([c, t]) => `, ${c} ${t}`).join('');
+  await client.query(`CREATE UNLOGGED TABLE ${stagingTable(def)} (LIKE ${def.table}, _file text, _line integer${extra})`);
+}
+
 /** Whether the entity's staging table is a build staging table (regular, in the import's schema). */
 async function isBuildStaging(client: PoolClient, def: EntityDef): Promise<boolean> {
   const { rows } = await client.query(`SELECT relpersistence = 'p' AS build FROM pg_class WHERE oid = $1::regclass`, [stagingTable(def)]);
   return rows[0]?.build === true;
+}
+
+export interface PartitionOptions extends MergeOptions {
+  /** The staging table already has the partition's primary key and indexes (`prebuildPartition`). */
+  prebuilt?: boolean;
+}
+
+/** The parent's indexes other than the primary key, as statements on `target` named after `next`. */
+function otherIndexStatements(table: string, next: string, target: string, others: ParentIndex[]): string[] {
+  return others.map((index) =>
+    index.def.replace(/^CREATE (UNIQUE )?INDEX \S+ ON ONLY \S+/, (_m, unique: string | undefined) => `CREATE ${unique ?? ''}INDEX ${partitionIndexName(table, next, index.name)} ON ${target}`),
+  );
+}
+
+/** The name of the municipality's partition this import builds. */
+export const partitionName = (table: string, municipality: number, importId: string): string => `${table}_m${Number(municipality)}_i${Number(importId)}`;
+
+/**
+ * Builds the primary key and the other indexes on a staging table that can become the partition
+ * as it is, as soon as its file is loaded: while later files are still being read, the import's
+ * connection has nothing else to do. false (and nothing built) when a key repeats: then the
+ * snapshot's rules run first and the last row of each key is copied (`buildSnapshotPartition`).
+ */
+export async function prebuildPartition(client: PoolClient, def: EntityDef, municipality: number, importId: string): Promise<boolean> {
+  const table = def.table;
+  const next = partitionName(table, municipality, importId);
+  const [primary, ...others] = await parentIndexes(client, table);
+  await client.query('SAVEPOINT partition_prebuild');
+  try {
+    await client.query(`ALTER TABLE ${stagingTable(def)} ADD CONSTRAINT ${partitionIndexName(table, next, primary.constraint ?? primary.name)} ${primary.constraintDef}`);
+    await client.query('RELEASE SAVEPOINT partition_prebuild');
+  } catch (error) {
+    if ((error as { code?: string }).code !== '23505') throw error;
+    await client.query('ROLLBACK TO SAVEPOINT partition_prebuild');
+    return false;
+  }
+  for (const statement of otherIndexStatements(table, next, stagingTable(def), others)) await client.query(statement);
+  await scopeAndStatistics(client, stagingTable(def), next, municipality);
+  return true;
+}
+
+/**
+ * The check that lets ATTACH PARTITION skip its own scan of the table (made here, before the swap's
+ * exclusive lock), and the statistics a new table lacks: the KPI queries right after the import
+ * need them (the import's own, rougher target is for its staging tables). Rows the snapshot's rules
+ * remove later do not change the picture.
+ */
+async function scopeAndStatistics(client: PoolClient, target: string, next: string, municipality: number): Promise<void> {
+  await client.query(`ALTER TABLE ${target} ADD CONSTRAINT ${next}_scope CHECK (municipality_code = ${Number(municipality)})`);
+  await client.query('SET LOCAL default_statistics_target = 100');
+  await client.query(`ANALYZE ${target}`);
+  await client.query('SET LOCAL default_statistics_target = 10');
 }
 
 /**
@@ -85,14 +147,14 @@ export async function buildSnapshotPartition(
   municipality: number,
   source: string,
   importId: string,
-  options: MergeOptions = {},
+  options: PartitionOptions = {},
 ): Promise<{ counts: MergeCounts; build: PartitionBuild }> {
   const table = def.table;
   const keys = [...scopeColumns(def), ...def.key];
   const cols = [...keys, ...def.values];
   const from = options.from ?? stagingTable(def);
   const current = await currentPartition(client, table, municipality);
-  const next = `${table}_m${Number(municipality)}_i${Number(importId)}`;
+  const next = partitionName(table, municipality, importId);
   const [primary, ...others] = await parentIndexes(client, table);
   const addPrimary = (target: string) =>
     `ALTER TABLE ${target} ADD CONSTRAINT ${partitionIndexName(table, next, primary.constraint ?? primary.name)} ${primary.constraintDef}`;
@@ -109,11 +171,11 @@ export async function buildSnapshotPartition(
   if (options.repeated === true) {
     await options.onRepeated?.();
     staged = await fresh(lastOfEachKey);
-  } else if (!options.from && (await isBuildStaging(client, def))) {
+  } else if (!options.from && (options.prebuilt || (await isBuildStaging(client, def)))) {
     // The staging table itself, when its primary key builds: then no key repeats.
     await client.query('SAVEPOINT partition_adopt');
     try {
-      await client.query(addPrimary(stagingTable(def)));
+      if (!options.prebuilt) await client.query(addPrimary(stagingTable(def)));
       await client.query('RELEASE SAVEPOINT partition_adopt');
       staged = Number((await client.query(`SELECT count(*) AS n FROM ${stagingTable(def)}`)).rows[0].n);
       adopted = true;
@@ -157,19 +219,10 @@ export async function buildSnapshotPartition(
     const staging = ['_file', '_line', ...(def.extra ?? []).map(([c]) => c)];
     await client.query(`ALTER TABLE ${built} ${staging.map((c) => `DROP COLUMN ${c}`).join(', ')}`);
   }
-  // The check lets ATTACH PARTITION skip its own scan of the table (it is made here, before the
-  // swap's exclusive lock).
-  await client.query(`ALTER TABLE ${built} ADD CONSTRAINT ${next}_scope CHECK (municipality_code = ${Number(municipality)})`);
-  for (const index of others) {
-    await client.query(
-      index.def.replace(/^CREATE (UNIQUE )?INDEX \S+ ON ONLY \S+/, (_m, unique: string | undefined) => `CREATE ${unique ?? ''}INDEX ${partitionIndexName(table, next, index.name)} ON ${built}`),
-    );
+  if (!(adopted && options.prebuilt)) {
+    for (const statement of otherIndexStatements(table, next, built, others)) await client.query(statement);
+    await scopeAndStatistics(client, built, next, municipality);
   }
-  // A new table has no statistics: the KPI queries right after the import need them (the import's
-  // own, rougher target is for its staging tables).
-  await client.query('SET LOCAL default_statistics_target = 100');
-  await client.query(`ANALYZE ${built}`);
-  await client.query('SET LOCAL default_statistics_target = 10');
   return { counts, build: { table, municipality, current, next, built } };
 }
 
