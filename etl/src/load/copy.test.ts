@@ -40,4 +40,20 @@ describe('CopyWriter (COPY text format)', () => {
       .join('');
     expect(sent()).toBe(expected);
   });
+
+  it('writes a plain row (no string needs escaping, the caller says) exactly as the checked path would', async () => {
+    const rows: unknown[][] = [];
+    for (let i = 0; i < 20_000; i++) rows.push([461, 'dubu', `Y${i}`, i % 3 ? null : `Leverandør ${i % 50} æøå €`, i % 2 === 0, 1.5, undefined, i]);
+    const checked = fakeClient();
+    const plain = fakeClient();
+    await CopyWriter.run(checked.client, 'stg', ['a'], async (writer) => {
+      for (const row of rows) await writer.write(row);
+    });
+    await CopyWriter.run(plain.client, 'stg', ['a'], async (writer) => {
+      for (const row of rows) await writer.write(row, true);
+    });
+    expect(plain.sent()).toBe(checked.sent());
+    expect(plain.sent().split('\n')[3]).toBe('461\tdubu\tY3\tLeverandør 3 æøå €\tfalse\t1.5\t\\N\t3');
+  });
 });
+
