@@ -53,4 +53,26 @@ describe('DUBU field values', () => {
     expect(jaNej('NEJ')).toEqual({ ok: true, value: false });
     expect(jaNej('måske')).toEqual({ ok: false, rule: 'BOOLEAN_INVALID' });
   });
+
+  it('reads decimals as the regular expressions always did, the usual spelling on its fast path too', () => {
+    // The rules as regular expressions (the reference the fast path must agree with).
+    const reference = (text: string) => {
+      if (text === '') return { ok: true, value: null };
+      const compact = text.replace(/\s/g, '');
+      if (!/^-?\d{1,3}(\.\d{3})*(,\d+)?$/.test(compact) && !/^-?\d+(,\d+)?$/.test(compact)) return { ok: false, rule: 'NUMBER_INVALID' };
+      return { ok: true, value: compact.replace(/\./g, '').replace(',', '.') };
+    };
+    const cases = ['0', '7', '-5', '007', '1234', '1.234', '12.345,50', '123.456.789,5', '1.2,3', '1234.567', '1.23', '1.2345', '.123', '1.', '1,', ',5', '-', '-,5', '--5', '1,5,5', '1,5.0', ' 12.345,50 ', '1 000,5', '12\u00a0345', '+5', '1e3', '٣', '1.000,', '-1.000,25'];
+    let seed = 7;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const alphabet = '0123456789.,- x';
+    for (let i = 0; i < 20_000; i++) {
+      let t = '';
+      const length = 1 + Math.floor(random() * 10);
+      for (let k = 0; k < length; k++) t += alphabet[Math.floor(random() * (random() < 0.7 ? 10 : alphabet.length))];
+      cases.push(t);
+    }
+    for (const text of cases) expect(dkDecimal(text), text).toEqual(reference(text));
+  });
 });
+
