@@ -74,5 +74,23 @@ describe('DUBU field values', () => {
     }
     for (const text of cases) expect(dkDecimal(text), text).toEqual(reference(text));
   });
+
+  it('gives the same answers for dates read again, past the bound of the memo too', () => {
+    const texts: string[] = [];
+    for (let y = 1965; y < 2035; y++) for (let m = 0; m <= 13; m++) for (const d of [0, 1, 15, 28, 29, 30, 31, 32]) texts.push(`${String(d).padStart(2, '0')}-${String(m).padStart(2, '0')}-${y}`);
+    texts.push('1-2-2024', '01-02-24', 'x', ' 01-02-2024');
+    const first = texts.map((t) => dkDate(t));
+    expect(texts.length).toBeGreaterThan(7000);
+    for (let round = 0; round < 3; round++) expect(texts.map((t) => dkDate(`;${t}`.split(';')[1]))).toEqual(first);
+    expect(dkDate('29-02-2024')).toEqual({ ok: true, value: '2024-02-29' });
+    expect(dkDate('29-02-2023')).toEqual({ ok: false, rule: 'DATE_INVALID' });
+    expect(dkDate('31-12-1969')).toEqual({ ok: false, rule: 'DATE_BEFORE_1970' });
+    // Against the calendar of Date.
+    texts.slice(0, -4).forEach((t, i) => {
+      const [d, m, y] = t.split('-').map(Number);
+      const valid = m >= 1 && m <= 12 && d >= 1 && new Date(Date.UTC(y, m - 1, d)).getUTCDate() === d;
+      expect(first[i], t).toEqual(!valid ? { ok: false, rule: 'DATE_INVALID' } : y < 1970 ? { ok: false, rule: 'DATE_BEFORE_1970' } : { ok: true, value: `${y}-${t.slice(3, 5)}-${t.slice(0, 2)}` });
+    });
+  });
 });
 

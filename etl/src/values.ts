@@ -36,9 +36,25 @@ function digitsAt(text: string, at: number, count: number): number {
   return n;
 }
 
-/** DD-MM-YYYY (DUBU). Empty → null. */
+/** Dates read so far and their answers (a file has a few thousand distinct dates, read again on row after row). */
+const DK_DATES = new Map<string, Parsed<string | null>>();
+/** Bounded: when full, the memo starts over. */
+const DK_DATES_KEPT = 20_000;
+
+/** DD-MM-YYYY (DUBU). Empty → null. The answer is shared by every field with the same text (read only). */
 export function dkDate(text: string): Parsed<string | null> {
   if (text === '') return NULL;
+  const known = DK_DATES.get(text);
+  if (known !== undefined) return known;
+  const parsed = readDkDate(text);
+  if (DK_DATES.size >= DK_DATES_KEPT) DK_DATES.clear();
+  // A field can be a slice of a whole piece of the file: the key is a copy, so the memo keeps
+  // only the text, not the piece.
+  DK_DATES.set(Buffer.from(text).toString(), parsed);
+  return parsed;
+}
+
+function readDkDate(text: string): Parsed<string | null> {
   // The usual spelling, two-digit day and month, read without a regular expression.
   if (text.length === 10 && text.charCodeAt(2) === 45 && text.charCodeAt(5) === 45) {
     const d = digitsAt(text, 0, 2);
