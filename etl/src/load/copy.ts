@@ -19,18 +19,18 @@ function escapeCopy(value: unknown): string {
 
 /** Bytes sent to the server at a time. */
 const PIECE = 1 << 20;
-/** Rows are gathered as text up to this many UTF-16 code units, then encoded into the piece at once. */
-const TEXT = 1 << 14;
+/** Texts longer than this are encoded natively; shorter ones byte by byte (no call per value). */
+const NATIVE = 64;
 
 export class CopyWriter {
-  // Rows are encoded into a buffer outside the JavaScript heap, a few rows at a time (one call to
-  // the encoder per ~16 K characters instead of one per row): the row text dies young (a list of
-  // rows waiting for the next piece would outlive the small young generation that the 128 MB heap
-  // cap gives, and cost old-generation collections).
+  // Rows are encoded straight into a buffer outside the JavaScript heap, byte by byte for short
+  // texts: no row string is built (one would be a chain of pieces the encoder has to flatten
+  // first, and garbage); strings waiting for the next piece would outlive the small young
+  // generation that the 128 MB heap cap gives, and cost old-generation collections.
   private piece = Buffer.allocUnsafe(PIECE);
   private size = 0;
-  /** Rows not yet encoded into the piece. */
-  private text = '';
+  /** The current row's texts (reused). */
+  private readonly texts: string[] = [];
   private readonly stream: Writable;
   private readonly done: Promise<void>;
   rows = 0;
@@ -51,39 +51,64 @@ export class CopyWriter {
    * carriage return (they come from a record without any, see Row.plain), so they are not checked.
    */
   write(values: unknown[], plain = false): Promise<void> | undefined {
-    let text = this.text;
-    if (plain) {
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i];
-        const s = typeof v === 'string' ? v : v === null || v === undefined ? '\\N' : typeof v === 'number' || typeof v === 'boolean' ? String(v) : escapeCopy(v);
-        text += i === 0 ? s : '\t' + s;
-      }
-    } else {
-      for (let i = 0; i < values.length; i++) text += i === 0 ? escapeCopy(values[i]) : '\t' + escapeCopy(values[i]);
+    const texts = this.texts;
+    const n = values.length;
+    let length = n;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      const s = plain && typeof v === 'string' ? v : escapeCopy(v);
+      texts[i] = s;
+      length += s.length;
     }
-    this.text = text + '\n';
     this.rows++;
-    if (this.text.length < TEXT) return undefined;
-    return this.encode() ? undefined : this.drained();
+    // A UTF-16 code unit is at most 3 bytes of UTF-8.
+    if (length * 3 > PIECE - this.size) {
+      let sent = this.send();
+      if (length * 3 > PIECE) {
+        // A row longer than a piece (a huge free text) goes on its own.
+        texts.length = n;
+        sent = this.stream.write(texts.join('\t') + '\n') && sent;
+        texts.length = 0;
+      } else {
+        this.size = this.put(texts, n);
+      }
+      return sent ? undefined : this.drained();
+    }
+    this.size = this.put(texts, n);
+    if (this.size >= PIECE - 4096 && !this.send()) return this.drained();
+    return undefined;
   }
 
-  /** Encodes the gathered rows into the piece (sending a piece that is full); false when the stream asks to wait for 'drain'. */
-  private encode(): boolean {
-    const text = this.text;
-    this.text = '';
-    // A UTF-16 code unit is at most 3 bytes of UTF-8.
-    if (text.length * 3 > PIECE - this.size) {
-      let sent = this.send();
-      if (text.length * 3 > PIECE) {
-        // A row longer than a piece (a huge free text) goes on its own.
-        sent = this.stream.write(text) && sent;
-      } else {
-        this.size += this.piece.write(text, this.size);
+  /** Encodes the row's texts as UTF-8 into the piece (room checked) with tabs and a newline; the new size. */
+  private put(texts: string[], n: number): number {
+    const piece = this.piece;
+    let at = this.size;
+    for (let i = 0; i < n; i++) {
+      if (i > 0) piece[at++] = 9;
+      const s = texts[i];
+      const length = s.length;
+      if (length > NATIVE) {
+        at += piece.write(s, at);
+        continue;
       }
-      return sent;
+      let p = at;
+      let k = 0;
+      for (; k < length; k++) {
+        const c = s.charCodeAt(k);
+        if (c < 0x80) {
+          piece[p++] = c;
+        } else if (c < 0x800) {
+          piece[p++] = 0xc0 | (c >> 6);
+          piece[p++] = 0x80 | (c & 0x3f);
+        } else {
+          break;
+        }
+      }
+      // From U+0800 on (three or four bytes, surrogates) the native encoder writes the whole text.
+      at = k === length ? p : at + piece.write(s, at);
     }
-    this.size += this.piece.write(text, this.size);
-    return this.size < PIECE - 4 * TEXT || this.send();
+    piece[at++] = 10;
+    return at;
   }
 
   /** Sends the piece so far; false when the stream asks to wait for 'drain'. */
@@ -110,7 +135,6 @@ export class CopyWriter {
   /** Abandons the COPY (CopyFail), so the connection can roll back instead of waiting for more rows. */
   async abort(reason: Error): Promise<void> {
     this.size = 0;
-    this.text = '';
     this.stream.destroy(reason);
     await this.done.catch(() => undefined);
   }
@@ -128,7 +152,6 @@ export class CopyWriter {
   }
 
   async end(): Promise<number> {
-    this.encode();
     this.send();
     this.stream.end();
     await this.done;
