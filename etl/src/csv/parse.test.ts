@@ -85,4 +85,14 @@ describe('parseDelimited', () => {
     const tsv = await parseAll('A\tB\nx\ty\nx\\\ty\n', 1000, { separator: '\t', quote: null });
     expect(tsv.map((r) => r.plain)).toEqual([true, true, false]);
   });
+
+  it('splits whole lines like String.split: empty fields, a trailing separator, one column, whatever the chunking', async () => {
+    const lines = ['one', ';;', 'a;', ';b', 'a;;b', 'x', '', 'æ;ø;å', 'last'];
+    const text = Array.from({ length: 500 }, (_, i) => lines[i % lines.length]).join('\n');
+    const expected = text.split('\n').map((l, i) => ({ line: i + 1, fields: l.split(';') })).filter((r) => r.fields.join('') !== '' || r.fields.length > 1);
+    for (const size of [1, 5, 64, 1000, 1 << 20]) expect(await parse(text, size)).toEqual(expected);
+    const single = Array.from({ length: 2000 }, (_, i) => `row${i}`).join('\n') + '\n';
+    expect(await parse(single, 1 << 15)).toEqual(Array.from({ length: 2000 }, (_, i) => ({ line: i + 1, fields: [`row${i}`] })));
+  });
 });
+
