@@ -35,6 +35,9 @@ export const SAGER_COLUMNS: ColumnSpec[] = [
 /** Kommunenr: one to three digits and a municipality's code (the same few texts on every row). */
 const knownMunicipality = memo((text: string) => /^\d{1,3}$/.test(text) && isMunicipalityCode(Number(text)));
 
+/** Sagsområde in its canonical spelling, or 'ukendt'. */
+const areaOf = memo((text: string) => (['udsatte', 'handicap'].includes(text.toLowerCase()) ? text[0].toUpperCase() + text.slice(1).toLowerCase() : 'ukendt'));
+
 export function mapSag(row: Row, ctx: DubuContext): Staged {
   const caseId = required(row, 'case');
   if (caseId === null) return null;
@@ -47,7 +50,7 @@ export function mapSag(row: Row, ctx: DubuContext): Staged {
   if (ctx.municipality === null) ctx.municipality = code;
   if (code !== ctx.municipality) return row.reject('MUNICIPALITY_MISMATCH', 'municipality', codeText, `udtrækket gælder kommune ${ctx.municipality}`);
   const areaText = row.get('area');
-  const area = ['udsatte', 'handicap'].includes(areaText.toLowerCase()) ? areaText[0].toUpperCase() + areaText.slice(1).toLowerCase() : 'ukendt';
+  const area = areaOf(areaText);
   if (area === 'ukendt') row.warn('UNKNOWN_CODE', 'area', areaText);
   const opened = field(row, 'opened', dkDate, true);
   if (!opened.ok) return null;
