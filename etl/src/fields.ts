@@ -4,19 +4,25 @@ import type { Row } from './file-reader';
 import type { Parsed } from './values';
 
 /** Parses a field, rejecting the row (with the parser's rule) on failure; empty is null, or REQUIRED. */
-export function field<T>(row: Row, column: string, parse: (t: string) => Parsed<T>, required = false): { ok: boolean; value: T | null } {
+export function field<T>(row: Row, column: string, parse: (t: string) => Parsed<T>, required = false): { readonly ok: boolean; readonly value: T | null } {
   const text = row.get(column);
   if (text === '') {
     if (required) row.reject('REQUIRED', column, text);
-    return { ok: !required, value: null };
+    return required ? FAILED : EMPTY;
   }
   const parsed = parse(text);
   if (!parsed.ok) {
     row.reject(parsed.rule, column, text);
-    return { ok: false, value: null };
+    return FAILED;
   }
-  return { ok: true, value: parsed.value };
+  // The parser's own answer ({ ok: true, value }): no copy per field.
+  return parsed;
 }
+
+// Shared answers (read only; not frozen, so they keep the shape of the parsers' answers): no
+// object per field for an empty or a rejected value.
+const EMPTY: { readonly ok: boolean; readonly value: null } = { ok: true, value: null };
+const FAILED: { readonly ok: boolean; readonly value: null } = { ok: false, value: null };
 
 /** A required text field: null (and the row rejected) when empty. */
 export function required(row: Row, column: string): string | null {

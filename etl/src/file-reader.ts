@@ -19,6 +19,11 @@ export class Row {
     private readonly index: Record<string, number>,
     private readonly labels: Record<string, string>,
     private readonly log: IssueLog,
+    /**
+     * No field holds a backslash, tab, newline or carriage return (RawRecord.plain): values the
+     * mappers make of this row's fields and of constants need no escaping for COPY.
+     */
+    readonly plain = false,
   ) {}
 
   get(key: string): string {
@@ -83,7 +88,7 @@ export async function readRows(
           continue;
         }
         count++;
-        const wait = onRow(new Row(file, record.line, record.fields, header.index, labels, log));
+        const wait = onRow(new Row(file, record.line, record.fields, header.index, labels, log, record.plain));
         if (wait) await wait;
       }
     }

@@ -1,5 +1,9 @@
 import { createHmac } from 'crypto';
-import { formatIso, isValidDate } from '@bu/domain';
+import * as domain from '@bu/domain';
+
+// Module constants: the compiled import would read them through a getter on every call.
+const formatIso = domain.formatIso;
+const isValidDate = domain.isValidDate;
 
 // CPR numbers are replaced at parse time by a keyed hash; the raw number never leaves this module.
 

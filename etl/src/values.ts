@@ -1,11 +1,19 @@
 // Field parsers for the export formats. Each returns the canonical value or a rule key.
-import { copenhagenOffsetHours, formatIso, isValidDate } from '@bu/domain';
+import * as domain from '@bu/domain';
 import type { RuleKey } from './rules';
+
+// Module constants, not `domain.x(...)` per call: the compiled import reads each function through
+// a getter of the module object, which costs on every date of every row.
+const copenhagenOffsetHours = domain.copenhagenOffsetHours;
+const formatIso = domain.formatIso;
+const isValidDate = domain.isValidDate;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; rule: RuleKey };
 
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const fail = <T>(rule: RuleKey): Parsed<T> => ({ ok: false, rule });
+/** Empty text: null (one shared, read-only answer). */
+const NULL: Parsed<null> = ok(null);
 
 const DK_DATE = /^(\d{1,2})-(\d{1,2})-(\d{4})$/;
 const DK_TIMESTAMP = /^(\d{1,2})-(\d{1,2})-(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/;
@@ -28,9 +36,25 @@ function digitsAt(text: string, at: number, count: number): number {
   return n;
 }
 
-/** DD-MM-YYYY (DUBU). Empty → null. */
+/** Dates read so far and their answers (a file has a few thousand distinct dates, read again on row after row). */
+const DK_DATES = new Map<string, Parsed<string | null>>();
+/** Bounded: when full, the memo starts over. */
+const DK_DATES_KEPT = 20_000;
+
+/** DD-MM-YYYY (DUBU). Empty → null. The answer is shared by every field with the same text (read only). */
 export function dkDate(text: string): Parsed<string | null> {
-  if (text === '') return ok(null);
+  if (text === '') return NULL;
+  const known = DK_DATES.get(text);
+  if (known !== undefined) return known;
+  const parsed = readDkDate(text);
+  if (DK_DATES.size >= DK_DATES_KEPT) DK_DATES.clear();
+  // A field can be a slice of a whole piece of the file: the key is a copy, so the memo keeps
+  // only the text, not the piece.
+  DK_DATES.set(Buffer.from(text).toString(), parsed);
+  return parsed;
+}
+
+function readDkDate(text: string): Parsed<string | null> {
   // The usual spelling, two-digit day and month, read without a regular expression.
   if (text.length === 10 && text.charCodeAt(2) === 45 && text.charCodeAt(5) === 45) {
     const d = digitsAt(text, 0, 2);
@@ -49,7 +73,7 @@ export function dkDate(text: string): Parsed<string | null> {
 
 /** YYYY-MM-DD (CSC). Empty → null. */
 export function isoDate(text: string): Parsed<string | null> {
-  if (text === '') return ok(null);
+  if (text === '') return NULL;
   const m = ISO_DATE.exec(text);
   if (!m) return fail('DATE_INVALID');
   return checkedDate(Number(m[1]), Number(m[2]), Number(m[3]));
@@ -60,7 +84,7 @@ export function isoDate(text: string): Parsed<string | null> {
  * (copenhagenOffsetHours: the ambiguous autumn hour is its first occurrence).
  */
 export function dkTimestamp(text: string): Parsed<string | null> {
-  if (text === '') return ok(null);
+  if (text === '') return NULL;
   // The usual spelling, DD-MM-YYYY HH:MM, read without a regular expression.
   if (text.length === 16 && text.charCodeAt(2) === 45 && text.charCodeAt(5) === 45 && (text[10] === ' ' || text[10] === 'T') && text.charCodeAt(13) === 58) {
     const d = digitsAt(text, 0, 2);
@@ -87,16 +111,57 @@ export function dkTimestamp(text: string): Parsed<string | null> {
   return ok(`${date.value} ${String(hh).padStart(2, '0')}:${m[5]}:${String(ss).padStart(2, '0')}+0${offset}`);
 }
 
+/**
+ * The usual spelling read without regular expressions: digits in groups of three after the first
+ * one to three, dots between them (or no dots at all), an optional decimal comma with digits, an
+ * optional leading minus, and nothing else. Its canonical text, or null for anything else (then
+ * the regular expressions below decide).
+ */
+function plainDecimal(text: string): string | null {
+  const n = text.length;
+  let i = text.charCodeAt(0) === 45 ? 1 : 0;
+  const start = i;
+  let group = 0; // digits since the last dot
+  let dots = 0;
+  let out = '';
+  let from = i; // start of the digits not yet copied to out
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      group++;
+    } else if (c === 46) {
+      if (dots === 0 ? group < 1 || group > 3 : group !== 3) return null;
+      dots++;
+      group = 0;
+      out += text.slice(from, i);
+      from = i + 1;
+    } else break;
+  }
+  if (group === 0 || (dots > 0 && group !== 3)) return null;
+  out += text.slice(from, i);
+  if (i < n) {
+    if (text.charCodeAt(i) !== 44 || i + 1 === n) return null;
+    for (let j = i + 1; j < n; j++) {
+      const c = text.charCodeAt(j);
+      if (c < 48 || c > 57) return null;
+    }
+    out += '.' + text.slice(i + 1);
+  }
+  return start === 1 ? '-' + out : out;
+}
+
 /** Decimal comma with optional thousands dots: 12.345,50 → "12345.50". Empty → null. */
 export function dkDecimal(text: string): Parsed<string | null> {
-  if (text === '') return ok(null);
+  if (text === '') return NULL;
+  const quick = plainDecimal(text);
+  if (quick !== null) return ok(quick);
   const compact = text.replace(/\s/g, '');
   if (!/^-?\d{1,3}(\.\d{3})*(,\d+)?$/.test(compact) && !/^-?\d+(,\d+)?$/.test(compact)) return fail('NUMBER_INVALID');
   return ok(compact.replace(/\./g, '').replace(',', '.'));
 }
 
 export function jaNej(text: string): Parsed<boolean | null> {
-  if (text === '') return ok(null);
+  if (text === '') return NULL;
   const t = text.toLowerCase();
   if (t === 'ja') return ok(true);
   if (t === 'nej') return ok(false);
@@ -104,7 +169,7 @@ export function jaNej(text: string): Parsed<boolean | null> {
 }
 
 export function integer(text: string): Parsed<number | null> {
-  if (text === '') return ok(null);
+  if (text === '') return NULL;
   if (!/^-?\d+$/.test(text)) return fail('NUMBER_INVALID');
   return ok(Number(text));
 }

@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { parseDelimited, RawRecord } from './parse';
 
-async function parse(text: string, chunkSize: number, opts = { separator: ';', quote: '"' as string | null }): Promise<RawRecord[]> {
+async function parseAll(text: string, chunkSize: number, opts = { separator: ';', quote: '"' as string | null }): Promise<RawRecord[]> {
   async function* chunks() {
     for (let i = 0; i < text.length; i += chunkSize) yield text.slice(i, i + chunkSize);
   }
   const out: RawRecord[] = [];
   for await (const batch of parseDelimited(chunks(), opts)) out.push(...batch);
   return out;
+}
+
+/** Records as line and fields (RawRecord.plain is a hint that depends on the chunking). */
+async function parse(text: string, chunkSize: number, opts = { separator: ';', quote: '"' as string | null }): Promise<Pick<RawRecord, 'line' | 'fields'>[]> {
+  return (await parseAll(text, chunkSize, opts)).map(({ line, fields }) => ({ line, fields }));
 }
 
 const MESSY = '\uFEFFa;b;c\r\n1;"x;y";3\r\n\r\n2;"line\nbreak";"say ""hi"""\n3;;\n4;æøå;"";\n5;last;no-newline';
@@ -60,4 +65,34 @@ describe('parseDelimited', () => {
     expect(await parse('', 10)).toEqual([]);
     expect(await parse('\uFEFF', 10)).toEqual([]);
   });
+
+  it('marks a record plain only when no field holds a backslash, tab, newline or carriage return', async () => {
+    const lines = ['id;text', 'a;plain æøå', 'b;tab\there', 'c;back\\slash', 'd;"quoted"', 'e;"new\nline"', 'f;cr\rinside', 'g;crlf', 'h;last'];
+    const text = lines.join('\n').replace('g;crlf\n', 'g;crlf\r\n');
+    for (const size of [1, 3, 7, 1000]) {
+      const records = await parseAll(text, size);
+      expect(records.map((r) => r.fields[0])).toEqual(['id', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+      for (const r of records) {
+        const special = r.fields.some((f) => /[\\\t\n\r]/.test(f));
+        // Never plain with a special character; a whole line in a chunk without quotes, carriage
+        // returns (but a final one) or specials is found plain.
+        if (special) expect(r.plain).toBe(false);
+        if (size === 1000) expect(r.plain).toBe(['id', 'a', 'g'].includes(r.fields[0]));
+      }
+      expect(records.find((r) => r.fields[0] === 'g')!.fields).toEqual(['g', 'crlf']);
+    }
+    // Tab-separated: a field never holds the separator, a backslash still counts.
+    const tsv = await parseAll('A\tB\nx\ty\nx\\\ty\n', 1000, { separator: '\t', quote: null });
+    expect(tsv.map((r) => r.plain)).toEqual([true, true, false]);
+  });
+
+  it('splits whole lines like String.split: empty fields, a trailing separator, one column, whatever the chunking', async () => {
+    const lines = ['one', ';;', 'a;', ';b', 'a;;b', 'x', '', 'æ;ø;å', 'last'];
+    const text = Array.from({ length: 500 }, (_, i) => lines[i % lines.length]).join('\n');
+    const expected = text.split('\n').map((l, i) => ({ line: i + 1, fields: l.split(';') })).filter((r) => r.fields.join('') !== '' || r.fields.length > 1);
+    for (const size of [1, 5, 64, 1000, 1 << 20]) expect(await parse(text, size)).toEqual(expected);
+    const single = Array.from({ length: 2000 }, (_, i) => `row${i}`).join('\n') + '\n';
+    expect(await parse(single, 1 << 15)).toEqual(Array.from({ length: 2000 }, (_, i) => ({ line: i + 1, fields: [`row${i}`] })));
+  });
 });
+

@@ -11,12 +11,18 @@ export interface DelimitedOptions {
 export interface RawRecord {
   line: number;
   fields: string[];
+  /**
+   * True when no field holds a backslash, tab, newline or carriage return (the record was a whole
+   * line without them): its text needs no escaping for COPY. False says nothing either way.
+   */
+  plain: boolean;
 }
 
 const LF = 10;
 /** Records per batch. */
 const BATCH = 256;
 const CR = 13;
+const TAB = 9;
 
 export async function* parseDelimited(chunks: AsyncIterable<string>, opts: DelimitedOptions): AsyncGenerator<RawRecord[]> {
   const sep = opts.separator.charCodeAt(0);
@@ -35,7 +41,7 @@ export async function* parseDelimited(chunks: AsyncIterable<string>, opts: Delim
     fields.push(field);
     field = '';
     fieldQuoted = false;
-    if (!(fields.length === 1 && fields[0] === '')) batch.push({ line: recordLine, fields });
+    if (!(fields.length === 1 && fields[0] === '')) batch.push({ line: recordLine, fields, plain: false });
     fields = [];
   };
 
@@ -63,6 +69,9 @@ export async function* parseDelimited(chunks: AsyncIterable<string>, opts: Delim
     let nextLf = -1;
     let nextQuote = -1;
     let nextCr = -1;
+    let nextTab = -1;
+    let nextBackslash = -1;
+    let nextSep = -1;
     while (i < n) {
       // Fast path, at the start of a record: a whole line in this chunk without quotes (and no
       // carriage return but a final one) is split natively. Anything else takes the character
@@ -83,7 +92,31 @@ export async function* parseDelimited(chunks: AsyncIterable<string>, opts: Delim
           }
           const end = nextCr === nextLf - 1 ? nextCr : nextLf;
           if (nextQuote > nextLf && (nextCr > nextLf || nextCr === end)) {
-            if (end > i) batch.push({ line: recordLine, fields: chunk.slice(i, end).split(opts.separator) });
+            if (end > i) {
+              if (nextTab < i) {
+                nextTab = sep === TAB ? n : chunk.indexOf('\t', i);
+                if (nextTab === -1) nextTab = n;
+              }
+              if (nextBackslash < i) {
+                nextBackslash = chunk.indexOf('\\', i);
+                if (nextBackslash === -1) nextBackslash = n;
+              }
+              // The fields sliced from the chunk between separators (String.split of the line is
+              // slower); the next separator is found once and reused like the others.
+              const record: string[] = [];
+              let from = i;
+              for (;;) {
+                if (nextSep < from) {
+                  nextSep = chunk.indexOf(opts.separator, from);
+                  if (nextSep === -1) nextSep = n;
+                }
+                if (nextSep >= end) break;
+                record.push(chunk.slice(from, nextSep));
+                from = nextSep + 1;
+              }
+              record.push(chunk.slice(from, end));
+              batch.push({ line: recordLine, fields: record, plain: nextTab > end && nextBackslash > end });
+            }
             fieldQuoted = false;
             line++;
             recordLine = line;

@@ -1,4 +1,5 @@
-import { COMPLAINT_OUTCOMES, isMunicipalityCode, PLAN_TYPES, lawAt, legalBasisRule, measureType, parseLegalBasis, UNKNOWN_MEASURE_TYPE } from '@bu/domain';
+import * as domain from '@bu/domain';
+import { COMPLAINT_OUTCOMES, isMunicipalityCode, PLAN_TYPES, legalBasisRule, measureType, parseLegalBasis, UNKNOWN_MEASURE_TYPE } from '@bu/domain';
 import { codeFrom } from '../codes';
 import { caseworkerRow, field, required } from '../fields';
 import type { ColumnSpec } from '../csv/header';
@@ -19,6 +20,9 @@ export interface DubuContext {
 
 type Staged = unknown[] | null;
 
+/** A module constant: the compiled import would read it through a getter on every row. */
+const lawAt = domain.lawAt;
+
 export const SAGER_COLUMNS: ColumnSpec[] = [
   { key: 'case', header: 'Sagsnummer', required: true },
   { key: 'cpr', header: 'CPR', required: true },
@@ -28,6 +32,12 @@ export const SAGER_COLUMNS: ColumnSpec[] = [
   { key: 'closed', header: 'Lukket' },
 ];
 
+/** Kommunenr: one to three digits and a municipality's code (the same few texts on every row). */
+const knownMunicipality = memo((text: string) => /^\d{1,3}$/.test(text) && isMunicipalityCode(Number(text)));
+
+/** Sagsområde in its canonical spelling, or 'ukendt'. */
+const areaOf = memo((text: string) => (['udsatte', 'handicap'].includes(text.toLowerCase()) ? text[0].toUpperCase() + text.slice(1).toLowerCase() : 'ukendt'));
+
 export function mapSag(row: Row, ctx: DubuContext): Staged {
   const caseId = required(row, 'case');
   if (caseId === null) return null;
@@ -36,11 +46,11 @@ export function mapSag(row: Row, ctx: DubuContext): Staged {
   if (!person) return row.reject('CPR_INVALID', 'cpr', maskCpr(cprText));
   const codeText = row.get('municipality');
   const code = Number(codeText);
-  if (!/^\d{1,3}$/.test(codeText) || !isMunicipalityCode(code)) return row.reject('MUNICIPALITY_UNKNOWN', 'municipality', codeText);
+  if (!knownMunicipality(codeText)) return row.reject('MUNICIPALITY_UNKNOWN', 'municipality', codeText);
   if (ctx.municipality === null) ctx.municipality = code;
   if (code !== ctx.municipality) return row.reject('MUNICIPALITY_MISMATCH', 'municipality', codeText, `udtrækket gælder kommune ${ctx.municipality}`);
   const areaText = row.get('area');
-  const area = ['udsatte', 'handicap'].includes(areaText.toLowerCase()) ? areaText[0].toUpperCase() + areaText.slice(1).toLowerCase() : 'ukendt';
+  const area = areaOf(areaText);
   if (area === 'ukendt') row.warn('UNKNOWN_CODE', 'area', areaText);
   const opened = field(row, 'opened', dkDate, true);
   if (!opened.ok) return null;
@@ -101,14 +111,16 @@ const earlier = (a: string, b: string): boolean =>
  * type): a few distinct texts in a file, so the same parse is not done a million times.
  */
 function memo<T>(lookup: (text: string) => T, size = 1000): (text: string) => T {
-  const cache = new Map<string, T>();
+  // Each answer in a box: one look-up per call, also for an answer that is undefined.
+  const cache = new Map<string, { value: T }>();
   return (text) => {
-    if (cache.has(text)) return cache.get(text) as T;
+    const hit = cache.get(text);
+    if (hit !== undefined) return hit.value;
     const value = lookup(text);
     if (cache.size >= size) cache.clear();
     // A field can be a slice of a whole piece of the file: the key is a copy, so the cache keeps
     // only the text, not the piece.
-    cache.set(Buffer.from(text).toString(), value);
+    cache.set(Buffer.from(text).toString(), { value });
     return value;
   };
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CopyWriter } from './copy';
 
 /** A client whose COPY stream keeps what it is sent (slowly, so the writer has to wait for it). */
-function fakeClient(): { client: PoolClient; sent: () => string; pieces: () => number } {
+function fakeClient(): { client: PoolClient; sent: () => string; bytes: () => Buffer; pieces: () => number } {
   const chunks: Buffer[] = [];
   const stream = new Writable({
     highWaterMark: 1 << 16,
@@ -16,6 +16,7 @@ function fakeClient(): { client: PoolClient; sent: () => string; pieces: () => n
   return {
     client: { query: () => stream } as unknown as PoolClient,
     sent: () => Buffer.concat(chunks).toString('utf8'),
+    bytes: () => Buffer.concat(chunks),
     pieces: () => chunks.length,
   };
 }
@@ -40,4 +41,32 @@ describe('CopyWriter (COPY text format)', () => {
       .join('');
     expect(sent()).toBe(expected);
   });
+
+  it('writes a plain row (no string needs escaping, the caller says) exactly as the checked path would', async () => {
+    const rows: unknown[][] = [];
+    for (let i = 0; i < 20_000; i++) rows.push([461, 'dubu', `Y${i}`, i % 3 ? null : `Leverandør ${i % 50} æøå €`, i % 2 === 0, 1.5, undefined, i]);
+    const checked = fakeClient();
+    const plain = fakeClient();
+    await CopyWriter.run(checked.client, 'stg', ['a'], async (writer) => {
+      for (const row of rows) await writer.write(row);
+    });
+    await CopyWriter.run(plain.client, 'stg', ['a'], async (writer) => {
+      for (const row of rows) await writer.write(row, true);
+    });
+    expect(plain.sent()).toBe(checked.sent());
+    expect(plain.sent().split('\n')[3]).toBe('461\tdubu\tY3\tLeverandør 3 æøå €\tfalse\t1.5\t\\N\t3');
+  });
+
+  it('encodes UTF-8 byte for byte as Buffer does: one to four bytes, lone surrogates, short and long texts', async () => {
+    const texts = ['', 'a', 'æøå ÆØÅ', 'é ß ü', '§ ° ½ Ω ж \u0080 \u07ff', '€ 漢字', '😀 x', 'lone \ud800 surrogate', 'end \udc00', 'ø'.repeat(64), 'ø'.repeat(65), '€'.repeat(70), 'x'.repeat(63) + 'ø', 'x'.repeat(64) + '€'];
+    const rows: unknown[][] = [];
+    for (let i = 0; i < 5_000; i++) rows.push([i, texts[i % texts.length], texts[(i * 7) % texts.length] + texts[(i * 3) % texts.length], null]);
+    const { client, bytes } = fakeClient();
+    await CopyWriter.run(client, 'stg', ['a'], async (writer) => {
+      for (const row of rows) await writer.write(row, true);
+    });
+    const expected = rows.map((r) => r.map((v) => (v === null ? '\\N' : String(v))).join('\t') + '\n').join('');
+    expect(bytes().equals(Buffer.from(expected, 'utf8'))).toBe(true);
+  });
 });
+

@@ -24,7 +24,8 @@ export async function stageFile(
       read++;
       const staged = map(row);
       if (read % 50_000 === 0) onProgress?.({ file: input.file, rowsRead: read, rejected: log.rejectedCount });
-      return staged ? writer.write(staged) : undefined;
+      // A plain row's values need no escaping: the mappers make them of its fields and of constants.
+      return staged ? writer.write(staged, row.plain) : undefined;
     });
   });
   onProgress?.({ file: input.file, rowsRead: read, rejected: log.rejectedCount });
