@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg';
+import type { ClientBase, PoolClient } from 'pg';
 import type { StageResult } from './import-run';
 import { ImportFailure, IssueLog } from './issues';
 import { EntityName, entityDef, scopeColumns } from './load/entities';
@@ -68,7 +68,7 @@ export async function buildNotificationsEarly(client: PoolClient, municipality: 
 export const stagesAsPartition = (entity: EntityName | 'persons' | 'teams'): boolean => entity !== 'notifications' && entity !== 'effects';
 
 /** The staging table of a case-system entity, in the import's schema (on either of its connections). */
-export async function createSnapshotStaging(client: PoolClient, entity: EntityName | 'persons' | 'teams'): Promise<void> {
+export async function createSnapshotStaging(client: ClientBase, entity: EntityName | 'persons' | 'teams'): Promise<void> {
   if (stagesAsPartition(entity)) await createBuildStaging(client, entityDef(entity));
   else await createScratchStaging(client, entityDef(entity));
 }

@@ -72,8 +72,7 @@ function stagingOrder(dir: string, files: DubuFile[]): DubuFile[] {
  */
 async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: DubuFile[], options: ImportOptions, context: StageContext): Promise<StageResult> {
   const ctx: DubuContext = { municipality: options.municipality ?? null, source: 'dubu', pseudonyms: new Pseudonymiser(options.pseudonymSecret) };
-  // A pg Client and a pooled client differ only in release().
-  const loader = (await context.connect()) as unknown as PoolClient;
+  const loader = await context.connect();
   for (const file of files) await createSnapshotStaging(loader, file.entity);
   for (const derived of ['persons', 'teams'] as const) await createSnapshotStaging(loader, derived);
 

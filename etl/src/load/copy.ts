@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg';
+import type { ClientBase } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Writable } from 'stream';
 
@@ -35,7 +35,7 @@ export class CopyWriter {
   private readonly done: Promise<void>;
   rows = 0;
 
-  constructor(client: PoolClient, table: string, columns: string[]) {
+  constructor(client: ClientBase, table: string, columns: string[]) {
     this.stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
     this.done = new Promise((resolve, reject) => {
       this.stream.on('finish', resolve);
@@ -140,7 +140,7 @@ export class CopyWriter {
   }
 
   /** Streams rows from `produce` into the table; on any error the COPY is abandoned and the error rethrown. */
-  static async run(client: PoolClient, table: string, columns: string[], produce: (writer: CopyWriter) => Promise<void>): Promise<number> {
+  static async run(client: ClientBase, table: string, columns: string[], produce: (writer: CopyWriter) => Promise<void>): Promise<number> {
     const writer = new CopyWriter(client, table, columns);
     try {
       await produce(writer);

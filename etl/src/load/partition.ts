@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg';
+import type { ClientBase, PoolClient } from 'pg';
 import { EntityDef, scopeColumns } from './entities';
 import type { MergeCounts, MergeOptions } from './merge';
 import { stagingTable } from './merge';
@@ -62,7 +62,7 @@ function partitionIndexName(table: string, partition: string, index: string): st
  * rewritten (no repeated key, no linking), its staging columns are dropped and it is attached as it
  * is: the snapshot's rows are written once.
  */
-export async function createBuildStaging(client: PoolClient, def: EntityDef): Promise<void> {
+export async function createBuildStaging(client: ClientBase, def: EntityDef): Promise<void> {
   const extra = (def.extra ?? []).map(([c, t]) => `, ${c} ${t}`).join('');
   await client.query(`CREATE TABLE ${stagingTable(def)} (LIKE ${def.table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, _file text, _line integer${extra})`);
 }
@@ -72,7 +72,7 @@ export async function createBuildStaging(client: PoolClient, def: EntityDef): Pr
  * (no WAL for what is thrown away), in the import's schema like the others, so that the import's
  * second connection can load it.
  */
-export async function createScratchStaging(client: PoolClient, def: EntityDef): Promise<void> {
+export async function createScratchStaging(client: ClientBase, def: EntityDef): Promise<void> {
   const extra = (def.extra ?? []).map(([c, t]) => `, ${c} ${t}`).join('');
   await client.query(`CREATE UNLOGGED TABLE ${stagingTable(def)} (LIKE ${def.table}, _file text, _line integer${extra})`);
 }

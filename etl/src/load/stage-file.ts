@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg';
+import type { ClientBase } from 'pg';
 import type { ColumnSpec } from '../csv/header';
 import { FormatOptions, readRows, Row } from '../file-reader';
 import type { ImportProgress } from '../import-run';
@@ -9,7 +9,7 @@ import { stagingTable } from './merge';
 
 /** Streams one file through its row mapper into the entity's staging table; returns rows read. */
 export async function stageFile(
-  client: PoolClient,
+  client: ClientBase,
   log: IssueLog,
   input: { path: string; file: string; format: FormatOptions; columns: ColumnSpec[] },
   def: EntityDef,
