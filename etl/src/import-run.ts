@@ -1,7 +1,8 @@
 import { createHash } from 'crypto';
-import { createReadStream, readFileSync } from 'fs';
+import { createReadStream, readFileSync, statSync } from 'fs';
 import { basename } from 'path';
 import { Client, Pool, PoolClient } from 'pg';
+import { ReadDigest, readDigests } from './csv/source';
 import { ImportFailure, ImportIssue, IssueLog } from './issues';
 import { ENTITY_NAMES, EntityName, LoadableEntity } from './load/entities';
 import type { MergeCounts } from './load/merge';
@@ -81,7 +82,19 @@ export async function runImport(
   stage: (client: PoolClient, log: IssueLog, context: StageContext) => Promise<StageResult>,
 ): Promise<ImportResult> {
   const started = Date.now();
-  const files = await Promise.all(paths.map(checksum));
+  // Names and sizes now; each file's SHA-256 is taken as the import reads it (one pass over the
+  // bytes, not two) and recorded when the import ends.
+  const files = paths.map((path) => ({ file: basename(path), bytes: statSync(path).size, sha256: null as string | null }));
+  const digests = new Map<string, ReadDigest>();
+  const recordedFiles = async (): Promise<string> =>
+    JSON.stringify(
+      await Promise.all(
+        paths.map(async (path) => {
+          const digest = digests.get(path);
+          return digest?.complete ? { file: basename(path), bytes: digest.bytes, sha256: digest.hash.digest('hex') } : checksum(path);
+        }),
+      ),
+    );
   if (options.jobId) {
     // A worker that died mid-import left its run 'running'; the transaction was rolled back.
     await pool.query(
@@ -134,7 +147,7 @@ export async function runImport(
     // Each big statement runs once: compiling it (JIT) costs more than it saves.
     await client.query('SET LOCAL jit = off');
     await client.query(`SET LOCAL search_path = ${schema}, public`);
-    const result = await stage(client, log, context);
+    const result = await readDigests.run(digests, () => stage(client, log, context));
     let loaded: Partial<Record<EntityName, number>> = {};
     let unchanged: Partial<Record<EntityName, number>> = {};
     let removed: Partial<Record<EntityName, number>> = {};
@@ -161,8 +174,8 @@ export async function runImport(
     }
     await client.query(
       `UPDATE import_run SET status = 'succeeded', finished_at = now(), municipality_code = $2, export_date = $3,
-         loaded = $4, unchanged = $5, removed = $6, rejected_count = $7, warning_count = $8 WHERE id = $1`,
-      [importId, result.municipality, result.exportDate, loaded, unchanged, removed, log.rejectedCount, log.warningCount],
+         loaded = $4, unchanged = $5, removed = $6, rejected_count = $7, warning_count = $8, files = $9 WHERE id = $1`,
+      [importId, result.municipality, result.exportDate, loaded, unchanged, removed, log.rejectedCount, log.warningCount, await recordedFiles()],
     );
     await result.beforeCommit?.();
     await client.query('COMMIT');
@@ -183,7 +196,7 @@ export async function runImport(
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     const message = error instanceof ImportFailure ? error.message : `Importen fejlede: ${(error as Error).message}`;
-    await pool.query(`UPDATE import_run SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [importId, message]);
+    await pool.query(`UPDATE import_run SET status = 'failed', finished_at = now(), error = $2, files = $3 WHERE id = $1`, [importId, message, await recordedFiles().catch(() => JSON.stringify(files))]);
     if (!(error instanceof ImportFailure)) throw error;
     return {
       status: 'failed',

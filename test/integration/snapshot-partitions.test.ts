@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'fs';
+import { createHash } from 'crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Client } from 'pg';
@@ -62,9 +63,15 @@ describe('case-system snapshots as partitions', () => {
   afterAll(async () => db?.drop());
 
   it('builds one partition per municipality with the indexes of the table, and leaves no staging behind', async () => {
-    const result = await importDubu(db.pool, exportDir(461), options);
+    const dir = exportDir(461);
+    const result = await importDubu(db.pool, dir, options);
     expect(result.status).toBe('succeeded');
     const id = result.importId;
+    // The import log's checksums are those of the files (taken as they were read).
+    const { rows: runs } = await db.pool.query(`SELECT files FROM import_run WHERE id = $1`, [id]);
+    const sha = (file: string) => createHash('sha256').update(readFileSync(join(dir, file))).digest('hex');
+    expect(runs[0].files).toContainEqual({ file: 'ydelser.csv', bytes: readFileSync(join(dir, 'ydelser.csv')).length, sha256: sha('ydelser.csv') });
+    expect(runs[0].files).toHaveLength(5);
     expect(await partitions(db, 'measure')).toEqual({ 461: `measure_m461_i${id}` });
     expect(await partitions(db, 'child_case')).toEqual({ 461: `child_case_m461_i${id}` });
     expect(await partitions(db, 'person')).toEqual({ 461: `person_m461_i${id}` });

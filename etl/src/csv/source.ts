@@ -1,4 +1,19 @@
+import { AsyncLocalStorage } from 'async_hooks';
+import { createHash, Hash } from 'crypto';
 import { createReadStream } from 'fs';
+
+/** A file's SHA-256 and size, taken from the very bytes the import parsed. */
+export interface ReadDigest {
+  hash: Hash;
+  bytes: number;
+  complete: boolean;
+}
+
+/**
+ * The import's record of the files it read (runImport): each file is hashed as it is read, once,
+ * instead of in a pass of its own before the import.
+ */
+export const readDigests = new AsyncLocalStorage<Map<string, ReadDigest>>();
 
 export class FileFormatError extends Error {
   constructor(
@@ -15,10 +30,17 @@ export class FileFormatError extends Error {
  */
 export async function* readText(path: string, file: string, encoding: 'utf-8' | 'windows-1252'): AsyncGenerator<string> {
   const decoder = new TextDecoder(encoding, { fatal: true });
+  const digests = readDigests.getStore();
+  const digest: ReadDigest | undefined = digests ? { hash: createHash('sha256'), bytes: 0, complete: false } : undefined;
+  if (digest) digests!.set(path, digest);
   // 32 KB pieces: their text is an ordinary young object that dies soon. A 1 MB piece decodes to a
   // large object (2 MB when the text has æøå) allocated in the old generation every time, which
   // under the 128 MB heap cap costs full collections; fields sliced from it keep it alive too.
   for await (const buf of createReadStream(path, { highWaterMark: 1 << 15 }) as AsyncIterable<Buffer>) {
+    if (digest) {
+      digest.hash.update(buf);
+      digest.bytes += buf.length;
+    }
     if (buf.includes(0)) throw new FileFormatError(file, `Filen ${file} er ikke en tekstfil (den indeholder binære data).`);
     let text: string;
     try {
@@ -29,5 +51,6 @@ export async function* readText(path: string, file: string, encoding: 'utf-8' | 
     if (text) yield text;
   }
   const rest = decoder.decode();
+  if (digest) digest.complete = true;
   if (rest) yield rest;
 }
