@@ -179,7 +179,8 @@ export async function runImport(
     );
     await result.beforeCommit?.();
     await client.query('COMMIT');
-    const listed = await firstIssues(pool, importId);
+    // On the import's own connection: a pool of one (npm start) has no other.
+    const listed = await firstIssues(client, importId);
     return {
       status: 'succeeded',
       importId,
@@ -196,7 +197,11 @@ export async function runImport(
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     const message = error instanceof ImportFailure ? error.message : `Importen fejlede: ${(error as Error).message}`;
-    await pool.query(`UPDATE import_run SET status = 'failed', finished_at = now(), error = $2, files = $3 WHERE id = $1`, [importId, message, await recordedFiles().catch(() => JSON.stringify(files))]);
+    // On the import's own connection (a pool of one has no other). If the database is gone, the run
+    // stays 'running': a job's next attempt marks it interrupted.
+    await client
+      .query(`UPDATE import_run SET status = 'failed', finished_at = now(), error = $2, files = $3 WHERE id = $1`, [importId, message, await recordedFiles().catch(() => JSON.stringify(files))])
+      .catch(() => undefined);
     if (!(error instanceof ImportFailure)) throw error;
     return {
       status: 'failed',
@@ -244,10 +249,10 @@ async function dropLeftoverSchemas(pool: Pool): Promise<void> {
 /** How many rejected rows and warnings an import's result lists (the job's result is kept by the queue). */
 export const ISSUE_LIST_LIMIT = 1000;
 
-async function firstIssues(pool: Pool, importId: string): Promise<Pick<ImportResult, 'rejected' | 'warnings'>> {
+async function firstIssues(client: PoolClient, importId: string): Promise<Pick<ImportResult, 'rejected' | 'warnings'>> {
   const list = async (severity: string) =>
     (
-      await pool.query(
+      await client.query(
         `SELECT file, line, rule, value, message FROM import_issue WHERE import_id = $1 AND severity = $2 ORDER BY id LIMIT ${ISSUE_LIST_LIMIT}`,
         [importId, severity],
       )

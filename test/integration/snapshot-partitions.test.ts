@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu } from '@bu/etl';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
@@ -168,6 +168,23 @@ describe('case-system snapshots as partitions', () => {
     const { rows } = await db.pool.query(`SELECT notification_id, case_id, channel FROM notification WHERE municipality_code = 851`);
     expect(rows).toEqual([{ notification_id: 'N1', case_id: 'C3', channel: 'politi' }]);
   });
+
+  it('imports on a pool of one connection (npm start), also when the import fails', async () => {
+    const single = new Pool({ connectionString: db.url, max: 1 });
+    try {
+      const ok = await importDubu(single, exportDir(461, '2.000,00'), options);
+      expect(ok.status).toBe('succeeded');
+      expect(ok.loaded.measures).toBe(1);
+      const dir = exportDir(461);
+      writeFileSync(join(dir, 'ydelser.csv'), Buffer.from([0x59, 0x00, 0x01]));
+      const failed = await importDubu(single, dir, options);
+      expect(failed.status).toBe('failed');
+      const { rows } = await single.query(`SELECT status FROM import_run WHERE id = $1`, [failed.importId]);
+      expect(rows).toEqual([{ status: 'failed' }]);
+    } finally {
+      await single.end();
+    }
+  }, 20_000);
 
   it('waits for a long query on the table to end before swapping, and then swaps', async () => {
     const reader = new Client({ connectionString: db.url });
