@@ -23,12 +23,12 @@ export const CASE_TEAM = `
   case_team AS (
     SELECT c.source, c.case_id, c.person_id, c.area, c.opened, c.closed,
       (SELECT NULLIF(a.worker_id, '') FROM assignment a
-        WHERE a.municipality_code = c.municipality_code AND a.source = c.source AND a.case_id = c.case_id
+        WHERE a.municipality_code = $1 AND a.source = c.source AND a.case_id = c.case_id
           AND a.valid_from <= $2::date AND (a.valid_to IS NULL OR a.valid_to >= $2::date)
         ORDER BY a.valid_from DESC, a.worker_id DESC LIMIT 1) AS worker_id,
       coalesce((SELECT w.team FROM assignment a
         JOIN caseworker w ON w.municipality_code = a.municipality_code AND w.source = a.source AND w.worker_id = a.worker_id
-        WHERE a.municipality_code = c.municipality_code AND a.source = c.source AND a.case_id = c.case_id
+        WHERE a.municipality_code = $1 AND a.source = c.source AND a.case_id = c.case_id
           AND a.valid_from <= $2::date AND a.worker_id <> ''
         ORDER BY (a.valid_to IS NULL OR a.valid_to >= $2::date) DESC, a.valid_from DESC, a.worker_id DESC LIMIT 1), $6) AS team
     FROM child_case c WHERE c.municipality_code = $1
