@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'fs';
 import { join } from 'path';
-import type { Pool, PoolClient } from 'pg';
+import type { ClientBase, Pool, PoolClient } from 'pg';
 import type { ColumnSpec } from '../csv/header';
 import type { Row } from '../file-reader';
 import { ImportFailure, IssueLog } from '../issues';
@@ -53,57 +53,67 @@ export async function importDubu(pool: Pool, dir: string, options: ImportOptions
 }
 
 /**
- * The order files are read in: sager.csv first (it decides the municipality), then the files whose
- * staging tables become partitions as they are, largest first (their indexes are built while the
- * next files are read), then the rest.
+ * The order files are read in: sager.csv first (it decides the municipality), then the largest
+ * first, so that the longest index builds and the linking of notifications start while the
+ * smaller files are still being read.
  */
 function stagingOrder(dir: string, files: DubuFile[]): DubuFile[] {
   const size = (file: DubuFile) => statSync(join(dir, file.file)).size;
-  // Notifications right after the cases: they are linked to them and built while the rest is read.
-  const rank = (file: DubuFile) => (file.entity === 'cases' ? 0 : file.entity === 'notifications' ? 1 : stagesAsPartition(file.entity) ? 2 : 3);
-  return [...files].sort((a, b) => rank(a) - rank(b) || size(b) - size(a));
+  return [...files].sort((a, b) => Number(b.entity === 'cases') - Number(a.entity === 'cases') || size(b) - size(a));
 }
 
 /**
- * Reading and staging run on a second connection (committed as each file is loaded), while the
- * import's own connection builds the indexes of the files already loaded: the parsing here and the
- * index builds in PostgreSQL run at the same time. The snapshot's rules and the partitions follow in
- * the import's transaction.
+ * Three connections work at once. The loader reads and stages the files (committed as each is
+ * loaded); the builder builds the indexes of the staging tables already loaded (autocommit, see
+ * prebuildPartition); the import's own transaction links and builds the notifications as soon as
+ * the cases have their indexes. The snapshot's rules and the partitions follow in the transaction.
  */
 async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: DubuFile[], options: ImportOptions, context: StageContext): Promise<StageResult> {
   const ctx: DubuContext = { municipality: options.municipality ?? null, source: 'dubu', pseudonyms: new Pseudonymiser(options.pseudonymSecret) };
   const loader = await context.connect();
+  const builder = await context.connect();
   for (const file of files) await createSnapshotStaging(loader, file.entity);
   for (const derived of ['persons', 'teams'] as const) await createSnapshotStaging(loader, derived);
 
-  // Work on the import's connection, one piece after another, while the loader reads on.
-  const prebuilt = new Set<EntityName>();
-  let earlyNotifications: Awaited<ReturnType<typeof buildNotificationsEarly>> = null;
-  let onImport: Promise<unknown> = Promise.resolve();
-  const later = (work: () => Promise<unknown>) => {
-    onImport = onImport.then(work);
-    // Seen when awaited below; not an unhandled rejection in the meantime.
-    onImport.catch(() => undefined);
+  // Work queued on a connection, one piece after another, while the loader reads on.
+  const queue = () => {
+    let tail: Promise<unknown> = Promise.resolve();
+    return {
+      add<T>(work: () => Promise<T>): Promise<T> {
+        const done = tail.then(work);
+        tail = done;
+        // Seen when awaited; not an unhandled rejection in the meantime.
+        done.catch(() => undefined);
+        return done;
+      },
+      drained: () => tail,
+    };
   };
+  const onBuilder = queue();
+  const onImport = queue();
+  const prebuilt = new Set<EntityName>();
+  let casesBuilt: Promise<unknown> = Promise.resolve();
+  let earlyNotifications: Awaited<ReturnType<typeof buildNotificationsEarly>> = null;
   for (const file of stagingOrder(dir, files)) {
     const input = { path: join(dir, file.file), file: file.file, format: DUBU_FORMAT, columns: file.columns };
     const read = await stageFile(loader, log, input, entityDef(file.entity), (row) => file.map(row, ctx), options.onProgress);
-    if (file.entity === 'cases') {
-      await onImport;
-      await checkCases(client, log, ctx, read);
+    // On the loader: the import's transaction must not touch a staging table before the builder is done with it.
+    if (file.entity === 'cases') await checkCases(loader, log, ctx, read);
+    if (stagesAsPartition(file.entity)) {
+      const built = onBuilder.add(async () => {
+        if (await prebuildPartition(builder, entityDef(file.entity), ctx.municipality!, context.importId)) prebuilt.add(file.entity);
+      });
+      if (file.entity === 'cases') casesBuilt = built;
     }
     if (file.entity === 'notifications') {
-      later(async () => {
+      onImport.add(async () => {
+        await casesBuilt;
         earlyNotifications = await buildNotificationsEarly(client, ctx.municipality!, 'dubu', context.importId);
       });
     }
-    if (stagesAsPartition(file.entity)) {
-      later(async () => {
-        if (await prebuildPartition(client, entityDef(file.entity), ctx.municipality!, context.importId)) prebuilt.add(file.entity);
-      });
-    }
   }
-  await onImport;
+  await onBuilder.drained();
+  await onImport.drained();
   return finishCaseSnapshot(client, log, {
     source: 'dubu',
     importId: context.importId,
@@ -120,7 +130,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
  * A snapshot whose sager.csv has rows but not one valid case would wipe the municipality's
  * cases: that is a wrong file or a wrong --municipality, so the import fails instead.
  */
-async function checkCases(client: PoolClient, log: IssueLog, ctx: DubuContext, read: number): Promise<void> {
+async function checkCases(client: ClientBase, log: IssueLog, ctx: DubuContext, read: number): Promise<void> {
   if (ctx.municipality === null) {
     throw new ImportFailure('NO_MUNICIPALITY', 'sager.csv', 'Kommunen kan ikke bestemmes: sager.csv har ingen gyldige rækker med Kommunenr, og --municipality er ikke angivet.');
   }

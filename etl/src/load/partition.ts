@@ -38,7 +38,7 @@ interface ParentIndex {
   constraintDef: string | null;
 }
 
-async function parentIndexes(client: PoolClient, table: string): Promise<ParentIndex[]> {
+async function parentIndexes(client: ClientBase, table: string): Promise<ParentIndex[]> {
   const { rows } = await client.query(
     `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS def, c.conname AS constraint, pg_get_constraintdef(c.oid) AS "constraintDef"
      FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
@@ -100,25 +100,26 @@ export const partitionName = (table: string, municipality: number, importId: str
 
 /**
  * Builds the primary key and the other indexes on a staging table that can become the partition
- * as it is, as soon as its file is loaded: while later files are still being read, the import's
- * connection has nothing else to do. false (and nothing built) when a key repeats: then the
- * snapshot's rules run first and the last row of each key is copied (`buildSnapshotPartition`).
+ * as it is, as soon as its file is loaded, on a connection of its own outside the import's
+ * transaction (autocommit: each statement stands or fails alone; the staging table is the import's
+ * scratch until the transaction adopts it): while later files are read and the import's
+ * transaction links notifications, PostgreSQL builds these indexes at the same time. false (and
+ * nothing built) when a key repeats: then the snapshot's rules run first and the last row of each
+ * key is copied (`buildSnapshotPartition`). The import's transaction must not have touched the
+ * table yet (ADD PRIMARY KEY waits for every lock on it).
  */
-export async function prebuildPartition(client: PoolClient, def: EntityDef, municipality: number, importId: string): Promise<boolean> {
+export async function prebuildPartition(builder: ClientBase, def: EntityDef, municipality: number, importId: string): Promise<boolean> {
   const table = def.table;
   const next = partitionName(table, municipality, importId);
-  const [primary, ...others] = await parentIndexes(client, table);
-  await client.query('SAVEPOINT partition_prebuild');
+  const [primary, ...others] = await parentIndexes(builder, table);
   try {
-    await client.query(`ALTER TABLE ${stagingTable(def)} ADD CONSTRAINT ${partitionIndexName(table, next, primary.constraint ?? primary.name)} ${primary.constraintDef}`);
-    await client.query('RELEASE SAVEPOINT partition_prebuild');
+    await builder.query(`ALTER TABLE ${stagingTable(def)} ADD CONSTRAINT ${partitionIndexName(table, next, primary.constraint ?? primary.name)} ${primary.constraintDef}`);
   } catch (error) {
     if ((error as { code?: string }).code !== '23505') throw error;
-    await client.query('ROLLBACK TO SAVEPOINT partition_prebuild');
     return false;
   }
-  for (const statement of otherIndexStatements(table, next, stagingTable(def), others)) await client.query(statement);
-  await scopeAndStatistics(client, stagingTable(def), next, municipality);
+  for (const statement of otherIndexStatements(table, next, stagingTable(def), others)) await builder.query(statement);
+  await scopeAndStatistics(builder, stagingTable(def), next, municipality, false);
   return true;
 }
 
@@ -128,11 +129,12 @@ export async function prebuildPartition(client: PoolClient, def: EntityDef, muni
  * need them (the import's own, rougher target is for its staging tables). Rows the snapshot's rules
  * remove later do not change the picture.
  */
-async function scopeAndStatistics(client: PoolClient, target: string, next: string, municipality: number): Promise<void> {
+async function scopeAndStatistics(client: ClientBase, target: string, next: string, municipality: number, inTransaction = true): Promise<void> {
+  const set = inTransaction ? 'SET LOCAL' : 'SET';
   await client.query(`ALTER TABLE ${target} ADD CONSTRAINT ${next}_scope CHECK (municipality_code = ${Number(municipality)})`);
-  await client.query('SET LOCAL default_statistics_target = 100');
+  await client.query(`${set} default_statistics_target = 100`);
   await client.query(`ANALYZE ${target}`);
-  await client.query('SET LOCAL default_statistics_target = 10');
+  await client.query(`${set} default_statistics_target = 10`);
 }
 
 /**
