@@ -53,13 +53,14 @@ export async function importDubu(pool: Pool, dir: string, options: ImportOptions
 }
 
 /**
- * The order files are read in: sager.csv first (it decides the municipality), then the largest
- * first, so that the longest index builds and the linking of notifications start while the
- * smaller files are still being read.
+ * The order files are read in: sager.csv first (it decides the municipality), then
+ * underretninger.csv (its notifications are linked to the cases while the rest is read), then the
+ * largest first, so that the longest index builds start while the smaller files are still read.
  */
 function stagingOrder(dir: string, files: DubuFile[]): DubuFile[] {
   const size = (file: DubuFile) => statSync(join(dir, file.file)).size;
-  return [...files].sort((a, b) => Number(b.entity === 'cases') - Number(a.entity === 'cases') || size(b) - size(a));
+  const rank = (file: DubuFile) => (file.entity === 'cases' ? 0 : file.entity === 'notifications' ? 1 : 2);
+  return [...files].sort((a, b) => rank(a) - rank(b) || size(b) - size(a));
 }
 
 /**
