@@ -3,7 +3,7 @@ import type { StageResult } from './import-run';
 import { ImportFailure, IssueLog } from './issues';
 import { EntityName, entityDef, scopeColumns } from './load/entities';
 import { stagingTable } from './load/merge';
-import { buildSnapshotPartition, createBuildStaging, createScratchStaging, PartitionBuild, placePartitions, swapPartitions } from './load/partition';
+import { buildSnapshotPartition, createBuildStaging, createScratchStaging, currentPartition, PartitionBuild, partitionName, placePartitions, swapPartitions } from './load/partition';
 import { rejectStaged, warnConflictingDuplicates } from './load/set-rules';
 
 // What every case-system snapshot goes through once its files are staged, whatever the format
@@ -35,6 +35,8 @@ export interface SnapshotOptions {
   prebuilt?: ReadonlySet<EntityName>;
   /** Notifications already linked and built while later files were read (`buildNotificationsEarly`). */
   earlyNotifications?: EarlyBuild | null;
+  /** A connection outside the transaction for the CREATE TABLE of fresh partitions (see PartitionOptions). */
+  createOutside?: (sql: string) => Promise<unknown>;
 }
 
 type EarlyBuild = Awaited<ReturnType<typeof buildSnapshotPartition>>;
@@ -46,14 +48,27 @@ const REPEATED = Symbol('repeated');
  * usual case; otherwise it is built again after them). null when some notification id repeats
  * (then the duplicate warnings and the last-row-wins copy come after the rules, as always).
  */
-export async function buildNotificationsEarly(client: PoolClient, municipality: number, source: 'dubu' | 'csc', importId: string): Promise<EarlyBuild | null> {
+export async function buildNotificationsEarly(
+  client: PoolClient,
+  municipality: number,
+  source: 'dubu' | 'csc',
+  importId: string,
+  createOutside?: (sql: string) => Promise<unknown>,
+): Promise<EarlyBuild | null> {
   try {
-    return await buildSnapshotPartition(client, entityDef('notifications'), municipality, source, importId, {
+    const early = await buildSnapshotPartition(client, entityDef('notifications'), municipality, source, importId, {
+      createOutside,
+      // A name of its own: when it has to be built again, the new one cannot take the name of a
+      // table made outside the transaction (which only the commit can drop).
+      name: `${partitionName('notification', municipality, importId)}_early`,
       from: notificationsLinkedToCases(stagingTable(entityDef('notifications')), stagingTable(entityDef('cases'))),
       onRepeated: () => {
         throw REPEATED;
       },
     });
+    // When it stands, it takes the usual name as it is put in place (placePartitions).
+    if (early.build.next) early.build.next = partitionName('notification', municipality, importId);
+    return early;
   } catch (error) {
     if (error === REPEATED) return null;
     throw error;
@@ -98,10 +113,8 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   // The notifications built early were linked to the cases as staged: they stand if no case and no
   // notification went since.
   let early = opts.earlyNotifications ?? null;
-  if (early && (removed.get('cases') ?? 0) + (removed.get('notifications') ?? 0) > 0) {
-    if (early.build.built) await client.query(`DROP TABLE ${early.build.built}`);
-    early = null;
-  }
+  // Thrown away, the early table stays in the import's schema and goes with it.
+  if (early && (removed.get('cases') ?? 0) + (removed.get('notifications') ?? 0) > 0) early = null;
   // References inside the snapshot: a case must be among the cases, a measure among the measures.
   for (const e of entities) {
     if (!e.caseRef) continue;
@@ -110,11 +123,16 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
       e.caseRef, (v) => `Sagsnummer ${v} findes ikke i ${fileOf('cases')}.`,
     );
   }
+  // Without ydelser in the export, the measures are those of the municipality's current partition
+  // (named directly: the parent table is left alone until the swap).
+  const currentMeasures = has('measures') ? null : await currentPartition(client, 'measure', municipality);
   for (const e of entities) {
     if (!e.measureRef) continue;
     const known = has('measures')
       ? `SELECT 1 FROM ${stg('measures')} m WHERE m.measure_id = ${stg(e.entity)}.${e.measureRef}`
-      : `SELECT 1 FROM measure m WHERE m.municipality_code = $1 AND m.source = $2 AND m.measure_id = ${stg(e.entity)}.${e.measureRef}`;
+      : currentMeasures
+        ? `SELECT 1 FROM public.${currentMeasures} m WHERE m.municipality_code = $1 AND m.source = $2 AND m.measure_id = ${stg(e.entity)}.${e.measureRef}`
+        : `SELECT 1 WHERE $1::smallint IS NULL AND $2::text IS NULL`;
     await rejectStaged(
       client, log, stg(e.entity), 'UNKNOWN_MEASURE', `NOT EXISTS (${known})`, e.measureRef,
       (v) => `Ydelses-ID ${v} findes ikke i ${fileOf('measures')}.`, has('measures') ? [] : [municipality, source],
@@ -148,7 +166,7 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   const merged: StageResult['merged'] = {};
   const builds: PartitionBuild[] = [];
   const build = async (entity: 'persons' | 'teams' | EntityName, options: Parameters<typeof buildSnapshotPartition>[5]) => {
-    const { counts, build } = await buildSnapshotPartition(client, entityDef(entity), municipality, source, opts.importId, options);
+    const { counts, build } = await buildSnapshotPartition(client, entityDef(entity), municipality, source, opts.importId, { ...options, createOutside: opts.createOutside });
     builds.push(build);
     merged[entity] = counts;
   };

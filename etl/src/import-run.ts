@@ -116,9 +116,7 @@ export async function runImport(
   // transaction, so that a second connection can COPY into it (staging, committed as it goes;
   // nothing there is canonical until the transaction moves it out), and dropped with what is left in
   // it when the import ends.
-  await dropLeftoverSchemas(pool);
   const schema = importSchema(importId);
-  await pool.query(`CREATE SCHEMA ${schema}`);
   const loaders: Client[] = [];
   const context: StageContext = {
     importId,
@@ -134,6 +132,11 @@ export async function runImport(
   const client = await pool.connect();
   if (process.env.ETL_TRACE) traceQueries(client);
   try {
+    // Held by this connection while the import runs: a schema whose import holds no such lock is a
+    // leftover of a process that died (its connection, and so its lock, went with it).
+    await client.query('SELECT pg_advisory_lock(hashtext($1), $2)', ['import', importLockKey(importId)]);
+    await dropLeftoverSchemas(client);
+    await client.query(`CREATE SCHEMA ${schema}`);
     await client.query('BEGIN');
     await roomForStaging(client);
     await IssueLog.prepare(client);
@@ -165,6 +168,7 @@ export async function runImport(
     unchanged = ordered(unchanged);
     removed = ordered(removed);
     await log.writeTo(client, importId, result.municipality);
+    const recorded = await recordedFiles();
     if (result.municipality !== null && result.exportDate !== null) {
       await client.query(
         `INSERT INTO source_snapshot (municipality_code, source, export_date, import_id) VALUES ($1, $2, $3, $4)
@@ -172,12 +176,15 @@ export async function runImport(
         [result.municipality, source, result.exportDate, importId],
       );
     }
+    // The partitions go in last but one: from here to the commit the tables are locked for readers.
+    // The import_run update comes after: it moves the data version, whose one row every other
+    // import and settings change then waits for until this commit.
+    await result.beforeCommit?.();
     await client.query(
       `UPDATE import_run SET status = 'succeeded', finished_at = now(), municipality_code = $2, export_date = $3,
          loaded = $4, unchanged = $5, removed = $6, rejected_count = $7, warning_count = $8, files = $9 WHERE id = $1`,
-      [importId, result.municipality, result.exportDate, loaded, unchanged, removed, log.rejectedCount, log.warningCount, await recordedFiles()],
+      [importId, result.municipality, result.exportDate, loaded, unchanged, removed, log.rejectedCount, log.warningCount, recorded],
     );
-    await result.beforeCommit?.();
     await client.query('COMMIT');
     // On the import's own connection: a pool of one (npm start) has no other.
     const listed = await firstIssues(client, importId);
@@ -219,12 +226,16 @@ export async function runImport(
       seconds: (Date.now() - started) / 1000,
     };
   } finally {
-    client.release();
     log.dispose();
     for (const loader of loaders) await loader.end().catch(() => undefined);
-    await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+    await client.query('SELECT pg_advisory_unlock(hashtext($1), $2)', ['import', importLockKey(importId)]).catch(() => undefined);
+    client.release();
   }
 }
+
+/** The second key of an import's advisory lock. */
+const importLockKey = (importId: string): number => Number(BigInt(importId) % 2147483647n);
 
 /** What a source's staging gets besides the import's connection. */
 export interface StageContext {
@@ -237,13 +248,18 @@ export interface StageContext {
  * Schemas of imports that ended without cleaning up (a process killed mid-import): nothing in them
  * is canonical; they are dropped before the next import starts.
  */
-async function dropLeftoverSchemas(pool: Pool): Promise<void> {
-  const { rows } = await pool.query(
-    `SELECT n.nspname FROM pg_namespace n
-     WHERE n.nspname ~ '^import_[0-9]+$'
-       AND NOT EXISTS (SELECT 1 FROM import_run r WHERE r.id = substr(n.nspname, 8)::bigint AND r.status = 'running' AND r.started_at > now() - interval '1 day')`,
-  );
-  for (const { nspname } of rows) await pool.query(`DROP SCHEMA IF EXISTS ${nspname} CASCADE`);
+async function dropLeftoverSchemas(client: PoolClient): Promise<void> {
+  const { rows } = await client.query(`SELECT nspname, substr(nspname, 8) AS id FROM pg_namespace WHERE nspname ~ '^import_[0-9]+$'`);
+  for (const { nspname, id } of rows) {
+    const key = importLockKey(id);
+    const { rows: free } = await client.query('SELECT pg_try_advisory_lock(hashtext($1), $2) AS dead', ['import', key]);
+    if (!free[0].dead) continue;
+    try {
+      await client.query(`DROP SCHEMA IF EXISTS ${nspname} CASCADE`);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1), $2)', ['import', key]);
+    }
+  }
 }
 
 /** How many rejected rows and warnings an import's result lists (the job's result is kept by the queue). */

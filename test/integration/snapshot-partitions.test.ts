@@ -75,6 +75,8 @@ describe('case-system snapshots as partitions', () => {
     expect(await partitions(db, 'measure')).toEqual({ 461: `measure_m461_i${id}` });
     expect(await partitions(db, 'child_case')).toEqual({ 461: `child_case_m461_i${id}` });
     expect(await partitions(db, 'person')).toEqual({ 461: `person_m461_i${id}` });
+    // Built while the rest was read, under a name of its own, and given the usual one as it was put in place.
+    expect(await partitions(db, 'notification')).toEqual({ 461: `notification_m461_i${id}` });
     // Attached indexes: the partition's own primary key and case index, under the table's.
     const { rows: indexes } = await db.pool.query(
       `SELECT c.relname AS index, p.relname AS parent FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
@@ -158,6 +160,30 @@ describe('case-system snapshots as partitions', () => {
     expect(await partitions(db, 'notification')).toMatchObject({ 851: `notification_m851_i${result.importId}` });
   });
 
+  it('imports the same export again when a rule removes a case and the notifications did not change', async () => {
+    const dir = linkingDir('C9;010114-4001;851;Udsatte;01-07-2025;', ['N1;010114-4001;15-06-2025 10:00;;Skole;Nej']);
+    const again = await importDubu(db.pool, dir, options);
+    expect(again.status).toBe('succeeded');
+    expect(again.loaded).toMatchObject({ cases: 0, notifications: 0 });
+    const { rows } = await db.pool.query(`SELECT notification_id, case_id FROM notification WHERE municipality_code = 851`);
+    expect(rows).toEqual([{ notification_id: 'N1', case_id: 'C1' }]);
+  });
+
+  it('runs two imports of different municipalities at the same time without either waiting for the other', async () => {
+    const started = Date.now();
+    const [a, b] = await Promise.all([importDubu(db.pool, exportDir(147, '3.000,00'), options), importDubu(db.pool, exportDir(151, '3.000,00'), options)]);
+    expect([a.status, b.status]).toEqual(['succeeded', 'succeeded']);
+    // Without a wait for the other's swap: a few seconds at most, not the swap's minutes of retries.
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const [c, d] = await Promise.all([importDubu(db.pool, exportDir(147, '3.100,00'), options), importDubu(db.pool, exportDir(151, '3.100,00'), options)]);
+    expect([c.loaded.measures, d.loaded.measures]).toEqual([1, 1]);
+    const { rows } = await db.pool.query(`SELECT municipality_code, monthly_cost FROM measure WHERE municipality_code IN (147, 151) AND measure_id = 'Y1' ORDER BY 1`);
+    expect(rows).toEqual([
+      { municipality_code: 147, monthly_cost: '3100.00' },
+      { municipality_code: 151, monthly_cost: '3100.00' },
+    ]);
+  }, 60_000);
+
   it('takes the last of a repeated notification id, with the warning, though it was built while the rest was read', async () => {
     const dir = linkingDir('C3;020214-4002;851;Udsatte;01-01-2024;', [
       'N1;010114-4001;15-03-2022 10:00;;Skole;Nej',
@@ -185,6 +211,25 @@ describe('case-system snapshots as partitions', () => {
       await single.end();
     }
   }, 20_000);
+
+  it("drops what a dead import staged, and only that, when the next import starts", async () => {
+    // A dead import's schema (its process and connection are gone) and a live one's (its connection
+    // holds the import's advisory lock).
+    await db.pool.query('CREATE SCHEMA import_999001; CREATE TABLE import_999001.stg_measure (x int)');
+    await db.pool.query('CREATE SCHEMA import_999002');
+    const live = new Client({ connectionString: db.url });
+    await live.connect();
+    try {
+      await live.query('SELECT pg_advisory_lock(hashtext($1), $2)', ['import', 999002]);
+      const result = await importDubu(db.pool, exportDir(461, '1.750,00'), options);
+      expect(result.status).toBe('succeeded');
+      const { rows } = await db.pool.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'import\\_%' ORDER BY 1`);
+      expect(rows).toEqual([{ nspname: 'import_999002' }]);
+    } finally {
+      await live.end();
+      await db.pool.query('DROP SCHEMA IF EXISTS import_999002');
+    }
+  });
 
   it('waits for a long query on the table to end before swapping, and then swaps', async () => {
     const reader = new Client({ connectionString: db.url });

@@ -2,7 +2,7 @@ import { existsSync } from 'fs';
 import { join } from 'path';
 import type { Pool, PoolClient } from 'pg';
 import { createSnapshotStaging, finishCaseSnapshot, SnapshotEntity } from '../case-snapshot';
-import { ImportOptions, ImportResult, runImport, StageResult } from '../import-run';
+import { ImportOptions, ImportResult, runImport, StageContext, StageResult } from '../import-run';
 import { ImportFailure, IssueLog } from '../issues';
 import { CopyWriter } from '../load/copy';
 import { EntityName, entityDef } from '../load/entities';
@@ -37,16 +37,20 @@ const SNAPSHOT: SnapshotEntity[] = [
 
 export async function importCsc(pool: Pool, dir: string, options: ImportOptions): Promise<ImportResult> {
   const missing = FILES.find((file) => !existsSync(join(dir, file)));
-  return runImport(pool, 'csc', FILES.filter((file) => existsSync(join(dir, file))).map((file) => join(dir, file)), options, async (client, log, { importId }) => {
+  return runImport(pool, 'csc', FILES.filter((file) => existsSync(join(dir, file))).map((file) => join(dir, file)), options, async (client, log, context) => {
     if (missing) throw new ImportFailure('FILE_MISSING', missing, `Udtrækket mangler filen ${missing}.`);
-    return stageCsc(client, log, dir, options, importId);
+    return stageCsc(client, log, dir, options, context);
   });
 }
 
-async function stageCsc(client: PoolClient, log: IssueLog, dir: string, options: ImportOptions, importId: string): Promise<StageResult> {
+async function stageCsc(client: PoolClient, log: IssueLog, dir: string, options: ImportOptions, context: StageContext): Promise<StageResult> {
   const ctx: CscContext = { municipality: options.municipality ?? null, pseudonyms: new Pseudonymiser(options.pseudonymSecret), persons: new Map() };
-  for (const e of SNAPSHOT) await createSnapshotStaging(client, e.entity);
-  for (const derived of ['persons', 'teams'] as const) await createSnapshotStaging(client, derived);
+  // Staging tables are made outside the transaction: `LIKE` a case-system table would keep a lock on
+  // it until commit that another import's swap waits for (see PartitionOptions).
+  const outside = await context.connect();
+  const createOutside = (sql: string) => outside.query(sql);
+  for (const e of SNAPSHOT) await createSnapshotStaging(outside, e.entity);
+  for (const derived of ['persons', 'teams'] as const) await createSnapshotStaging(outside, derived);
   const input = (file: string, columns: typeof f.PERSON_COLUMNS) => ({ path: join(dir, file), file, format: CSC_FORMAT, columns });
 
   await stageFile(client, log, input('PERSON.txt', f.PERSON_COLUMNS), entityDef('persons'), (row) => f.mapPerson(row, ctx), options.onProgress);
@@ -74,7 +78,7 @@ async function stageCsc(client: PoolClient, log: IssueLog, dir: string, options:
   await pairEvents(client, log);
   await buildFacts(client, ctx.municipality);
   await rejectEndsBeforeStarts(client, log);
-  return finishCaseSnapshot(client, log, { source: 'csc', importId, municipality: ctx.municipality, exportDate: options.exportDate, entities: SNAPSHOT, derivePersons: false });
+  return finishCaseSnapshot(client, log, { source: 'csc', importId: context.importId, municipality: ctx.municipality, exportDate: options.exportDate, entities: SNAPSHOT, derivePersons: false, createOutside });
 }
 
 /** Exact duplicate events count once; then a second start or end, or an end without a start, is a row error. */

@@ -73,6 +73,9 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
   const ctx: DubuContext = { municipality: options.municipality ?? null, source: 'dubu', pseudonyms: new Pseudonymiser(options.pseudonymSecret) };
   const loader = await context.connect();
   const builder = await context.connect();
+  // For CREATE TABLE ... LIKE a case-system table, which the transaction must not do (see PartitionOptions).
+  const outside = await context.connect();
+  const createOutside = (sql: string) => outside.query(sql);
   for (const file of files) await createSnapshotStaging(loader, file.entity);
   for (const derived of ['persons', 'teams'] as const) await createSnapshotStaging(loader, derived);
 
@@ -93,28 +96,46 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
   const onBuilder = queue();
   const onImport = queue();
   const prebuilt = new Set<EntityName>();
+  // Set when staging fails: work still queued does nothing.
+  let failed = false;
   let casesBuilt: Promise<unknown> = Promise.resolve();
   let earlyNotifications: Awaited<ReturnType<typeof buildNotificationsEarly>> = null;
-  for (const file of stagingOrder(dir, files)) {
-    const input = { path: join(dir, file.file), file: file.file, format: DUBU_FORMAT, columns: file.columns };
-    const read = await stageFile(loader, log, input, entityDef(file.entity), (row) => file.map(row, ctx), options.onProgress);
-    // On the loader: the import's transaction must not touch a staging table before the builder is done with it.
-    if (file.entity === 'cases') await checkCases(loader, log, ctx, read);
-    if (stagesAsPartition(file.entity)) {
-      const built = onBuilder.add(async () => {
-        if (await prebuildPartition(builder, entityDef(file.entity), ctx.municipality!, context.importId)) prebuilt.add(file.entity);
-      });
-      if (file.entity === 'cases') casesBuilt = built;
+  try {
+    for (const file of stagingOrder(dir, files)) {
+      const input = { path: join(dir, file.file), file: file.file, format: DUBU_FORMAT, columns: file.columns };
+      const read = await stageFile(loader, log, input, entityDef(file.entity), (row) => file.map(row, ctx), options.onProgress);
+      if (file.entity === 'cases') {
+        // On the loader: the import's transaction must not touch a staging table before the builder is done with it.
+        await checkCases(loader, log, ctx, read);
+        // One snapshot of a municipality at a time, from before anything is built against its current partitions.
+        await onImport.add(() => client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', ['case-snapshot', ctx.municipality]));
+      }
+      if (stagesAsPartition(file.entity)) {
+        const built = onBuilder.add(async () => {
+          if (failed) return;
+          if (await prebuildPartition(builder, entityDef(file.entity), ctx.municipality!, context.importId)) prebuilt.add(file.entity);
+        });
+        if (file.entity === 'cases') casesBuilt = built;
+      }
+      if (file.entity === 'notifications') {
+        onImport.add(async () => {
+          await casesBuilt;
+          if (failed) return;
+          earlyNotifications = await buildNotificationsEarly(client, ctx.municipality!, 'dubu', context.importId, createOutside);
+        });
+      }
     }
-    if (file.entity === 'notifications') {
-      onImport.add(async () => {
-        await casesBuilt;
-        earlyNotifications = await buildNotificationsEarly(client, ctx.municipality!, 'dubu', context.importId);
-      });
-    }
+    await onBuilder.drained();
+    await onImport.drained();
+  } catch (error) {
+    // Nothing queued may run on the import's connection once the import has given it back: stop the
+    // builder's statement and wait for both queues before the failure goes on.
+    failed = true;
+    const pid = (builder as unknown as { processID?: number }).processID;
+    if (pid) await outside.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
+    await Promise.allSettled([onBuilder.drained(), onImport.drained()]);
+    throw error;
   }
-  await onBuilder.drained();
-  await onImport.drained();
   return finishCaseSnapshot(client, log, {
     source: 'dubu',
     importId: context.importId,
@@ -124,6 +145,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     derivePersons: true,
     prebuilt,
     earlyNotifications,
+    createOutside,
   });
 }
 

@@ -86,6 +86,15 @@ async function isBuildStaging(client: PoolClient, def: EntityDef): Promise<boole
 export interface PartitionOptions extends MergeOptions {
   /** The staging table already has the partition's primary key and indexes (`prebuildPartition`). */
   prebuilt?: boolean;
+  /**
+   * Runs the CREATE TABLE of a fresh partition on a connection outside the import's transaction.
+   * `LIKE` the parent table takes a lock on it that a transaction keeps until commit, and another
+   * import's swap needs the parent to itself: two imports of different municipalities would wait
+   * for each other.
+   */
+  createOutside?: (sql: string) => Promise<unknown>;
+  /** The new partition's name, when not the usual one (a build that may be thrown away and done again). */
+  name?: string;
 }
 
 /** The parent's indexes other than the primary key, as statements on `target` named after `next`. */
@@ -156,13 +165,15 @@ export async function buildSnapshotPartition(
   const cols = [...keys, ...def.values];
   const from = options.from ?? stagingTable(def);
   const current = await currentPartition(client, table, municipality);
-  const next = partitionName(table, municipality, importId);
+  const next = options.name ?? partitionName(table, municipality, importId);
   const [primary, ...others] = await parentIndexes(client, table);
   const addPrimary = (target: string) =>
     `ALTER TABLE ${target} ADD CONSTRAINT ${partitionIndexName(table, next, primary.constraint ?? primary.name)} ${primary.constraintDef}`;
   const lastOfEachKey = `SELECT DISTINCT ON (${keys.join(', ')}) ${cols.join(', ')} FROM ${from} AS staged ORDER BY ${keys.join(', ')}, _line DESC`;
   const fresh = async (rows: string): Promise<number> => {
-    await client.query(`CREATE TABLE ${next} (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+    // IF NOT EXISTS: made outside the transaction, it outlives a rollback to a savepoint (empty again).
+    const create = `CREATE TABLE IF NOT EXISTS ${next} (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`;
+    await (options.createOutside ? options.createOutside(create) : client.query(create));
     const n = (await client.query(`INSERT INTO ${next} (${cols.join(', ')}) ${rows}`)).rowCount ?? 0;
     await client.query(addPrimary(next));
     return n;
@@ -215,7 +226,7 @@ export async function buildSnapshotPartition(
   if (current && counts.inserted + counts.updated + counts.removed === 0) {
     // The same snapshot again: the current partition stays, nothing is locked; the new table goes
     // with the import's schema.
-    return { counts, build: { table, municipality, current, next: null, built: null } };
+    return { counts, build: { table, municipality, current, next: null, built } };
   }
   if (adopted) {
     const staging = ['_file', '_line', ...(def.extra ?? []).map(([c]) => c)];
