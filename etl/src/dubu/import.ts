@@ -72,7 +72,8 @@ function stagingOrder(dir: string, files: DubuFile[]): DubuFile[] {
 async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: DubuFile[], options: ImportOptions, context: StageContext): Promise<StageResult> {
   const ctx: DubuContext = { municipality: options.municipality ?? null, source: 'dubu', pseudonyms: new Pseudonymiser(options.pseudonymSecret) };
   const loader = await context.connect();
-  const builder = await context.connect();
+  // Two builders: a table's indexes are built side by side.
+  const builders = [await context.connect(), await context.connect()];
   // For CREATE TABLE ... LIKE a case-system table, which the transaction must not do (see PartitionOptions).
   const outside = await context.connect();
   const createOutside = (sql: string) => outside.query(sql);
@@ -113,7 +114,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
       if (stagesAsPartition(file.entity)) {
         const built = onBuilder.add(async () => {
           if (failed) return;
-          if (await prebuildPartition(builder, entityDef(file.entity), ctx.municipality!, context.importId)) prebuilt.add(file.entity);
+          if (await prebuildPartition(builders, entityDef(file.entity), ctx.municipality!, context.importId)) prebuilt.add(file.entity);
         });
         if (file.entity === 'cases') casesBuilt = built;
       }
@@ -131,8 +132,10 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     // Nothing queued may run on the import's connection once the import has given it back: stop the
     // builder's statement and wait for both queues before the failure goes on.
     failed = true;
-    const pid = (builder as unknown as { processID?: number }).processID;
-    if (pid) await outside.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
+    for (const builder of builders) {
+      const pid = (builder as unknown as { processID?: number }).processID;
+      if (pid) await outside.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
+    }
     await Promise.allSettled([onBuilder.drained(), onImport.drained()]);
     throw error;
   }

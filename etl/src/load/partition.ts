@@ -117,17 +117,30 @@ export const partitionName = (table: string, municipality: number, importId: str
  * key is copied (`buildSnapshotPartition`). The import's transaction must not have touched the
  * table yet (ADD PRIMARY KEY waits for every lock on it).
  */
-export async function prebuildPartition(builder: ClientBase, def: EntityDef, municipality: number, importId: string): Promise<boolean> {
+export async function prebuildPartition(builders: ClientBase[], def: EntityDef, municipality: number, importId: string): Promise<boolean> {
   const table = def.table;
   const next = partitionName(table, municipality, importId);
+  const [builder] = builders;
   const [primary, ...others] = await parentIndexes(builder, table);
-  try {
-    await builder.query(`ALTER TABLE ${stagingTable(def)} ADD CONSTRAINT ${partitionIndexName(table, next, primary.constraint ?? primary.name)} ${primary.constraintDef}`);
-  } catch (error) {
-    if ((error as { code?: string }).code !== '23505') throw error;
-    return false;
+  const key = /^PRIMARY KEY \((.*)\)$/.exec(primary.constraintDef ?? '')?.[1];
+  if (!key) throw new Error(`${table}: primary key not understood: ${primary.constraintDef}`);
+  const primaryName = partitionIndexName(table, next, primary.constraint ?? primary.name);
+  // The primary key's index and the other indexes at the same time, each on its own connection (a
+  // CREATE INDEX lets another run on the same table; ADD PRIMARY KEY would not): two sorts on two
+  // cores instead of one after the other. Then the index becomes the primary key (no second build).
+  const statements = [`CREATE UNIQUE INDEX ${primaryName} ON ${stagingTable(def)} (${key})`, ...otherIndexStatements(table, next, stagingTable(def), others)];
+  const results = await Promise.allSettled(statements.map((statement, i) => builders[i % builders.length].query(statement)));
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) {
+    if ((failure.reason as { code?: string }).code === '23505' && results[0].status === 'rejected') {
+      // A key repeats: the partition is built after the rules, as a table of its own whose indexes
+      // take these names.
+      for (const index of others) await builder.query(`DROP INDEX IF EXISTS ${partitionIndexName(table, next, index.name)}`);
+      return false;
+    }
+    throw failure.reason;
   }
-  for (const statement of otherIndexStatements(table, next, stagingTable(def), others)) await builder.query(statement);
+  await builder.query(`ALTER TABLE ${stagingTable(def)} ADD CONSTRAINT ${primaryName} PRIMARY KEY USING INDEX ${primaryName}`);
   await scopeAndStatistics(builder, stagingTable(def), next, municipality, false);
   return true;
 }
