@@ -62,8 +62,8 @@ export class IssueLog {
     const n = params.length;
     const { rows } = await client.query(
       `WITH found AS (${query}), kept AS (
-         INSERT INTO ${ISSUE_STAGING} (severity, file, line, rule, value, message)
-         SELECT $${n + 1}, _file, _line, $${n + 2}, ${maskCprSql('value')}, ${maskCprSql(`replace($${n + 3}, chr(1), coalesce(value, ''))`)}
+         INSERT INTO ${ISSUE_STAGING} (set_based, severity, file, line, rule, value, message)
+         SELECT true, $${n + 1}, _file, _line, $${n + 2}, ${maskCprSql('value')}, ${maskCprSql(`replace($${n + 3}, chr(1), coalesce(value, ''))`)}
          FROM found ORDER BY _line
          RETURNING file)
        SELECT file, count(*)::int AS n FROM kept GROUP BY file`,
@@ -82,10 +82,13 @@ export class IssueLog {
     return this.byFileAndRule.get(`${file}\u0000${ruleId}`) ?? 0;
   }
 
-  /** The temporary table the set-based rules write to; made once per import, before any rule. */
+  /**
+   * The temporary table the issues gather in before import_issue: the set-based rules write theirs
+   * as they run, the parser's come from the spill file at the end. Made once per import, before any rule.
+   */
   static async prepare(client: PoolClient): Promise<void> {
     await client.query(
-      `CREATE TEMP TABLE ${ISSUE_STAGING} (seq bigserial, severity text, file text, line integer, rule text, value text, message text) ON COMMIT DROP`,
+      `CREATE TEMP TABLE ${ISSUE_STAGING} (seq bigserial, set_based boolean NOT NULL DEFAULT false, severity text, file text, line integer, rule text, value text, message text) ON COMMIT DROP`,
     );
   }
 
@@ -95,17 +98,12 @@ export class IssueLog {
     if (this.spillPath) {
       closeSync(this.spillFd!);
       this.spillFd = null;
-      await client.query(`CREATE TEMP TABLE stg_parse_issue (seq bigserial, severity text, file text, line integer, rule text, value text, message text) ON COMMIT DROP`);
-      await pipeline(createReadStream(this.spillPath), client.query(copyFrom(`COPY stg_parse_issue (severity, file, line, rule, value, message) FROM STDIN`)));
-      await client.query(
-        `INSERT INTO import_issue (import_id, municipality_code, severity, file, line, rule, value, message)
-         SELECT $1, $2, severity, file, line, rule, value, message FROM stg_parse_issue ORDER BY seq`,
-        [importId, municipality],
-      );
+      await pipeline(createReadStream(this.spillPath), client.query(copyFrom(`COPY ${ISSUE_STAGING} (severity, file, line, rule, value, message) FROM STDIN`)));
     }
+    // The parser found its issues before any set-based rule ran.
     await client.query(
       `INSERT INTO import_issue (import_id, municipality_code, severity, file, line, rule, value, message)
-       SELECT $1, $2, severity, file, line, rule, value, message FROM ${ISSUE_STAGING} ORDER BY seq`,
+       SELECT $1, $2, severity, file, line, rule, value, message FROM ${ISSUE_STAGING} ORDER BY set_based, seq`,
       [importId, municipality],
     );
   }
