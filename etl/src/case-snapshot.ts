@@ -2,8 +2,8 @@ import type { ClientBase, PoolClient } from 'pg';
 import type { StageResult } from './import-run';
 import { ImportFailure, IssueLog } from './issues';
 import { EntityName, entityDef, scopeColumns } from './load/entities';
-import { stagingTable } from './load/merge';
-import { buildSnapshotPartition, createBuildStaging, createScratchStaging, currentPartition, PartitionBuild, partitionName, placePartitions, swapPartitions } from './load/partition';
+import { createStaging, stagingTable } from './load/merge';
+import { buildSnapshotPartition, currentPartition, PartitionBuild, partitionName, placePartitions, swapPartitions } from './load/partition';
 import { rejectStaged, warnConflictingDuplicates } from './load/set-rules';
 
 // What every case-system snapshot goes through once its files are staged, whatever the format
@@ -84,8 +84,7 @@ export const stagesAsPartition = (entity: EntityName | 'persons' | 'teams'): boo
 
 /** The staging table of a case-system entity, in the import's schema (on either of its connections). */
 export async function createSnapshotStaging(client: ClientBase, entity: EntityName | 'persons' | 'teams'): Promise<void> {
-  if (stagesAsPartition(entity)) await createBuildStaging(client, entityDef(entity));
-  else await createScratchStaging(client, entityDef(entity));
+  await createStaging(client, entityDef(entity), stagesAsPartition(entity) ? 'partition' : 'unlogged');
 }
 
 export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts: SnapshotOptions): Promise<StageResult> {
@@ -166,7 +165,11 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   const merged: StageResult['merged'] = {};
   const builds: PartitionBuild[] = [];
   const build = async (entity: 'persons' | 'teams' | EntityName, options: Parameters<typeof buildSnapshotPartition>[5]) => {
-    const { counts, build } = await buildSnapshotPartition(client, entityDef(entity), municipality, source, opts.importId, { ...options, createOutside: opts.createOutside });
+    const { counts, build } = await buildSnapshotPartition(client, entityDef(entity), municipality, source, opts.importId, {
+      ...options,
+      adoptable: stagesAsPartition(entity),
+      createOutside: opts.createOutside,
+    });
     builds.push(build);
     merged[entity] = counts;
   };

@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg';
+import type { ClientBase, PoolClient } from 'pg';
 import { EntityDef, scopeColumns } from './entities';
 
 export interface MergeCounts {
@@ -10,28 +10,24 @@ export interface MergeCounts {
 
 export const stagingTable = (def: EntityDef): string => `stg_${def.table}`;
 
-/** A temporary staging table shaped like the canonical table, plus line numbers; dropped at commit. */
-export async function createStaging(client: PoolClient, def: EntityDef): Promise<void> {
-  const extra = (def.extra ?? []).map(([c, t]) => `, ADD COLUMN ${c} ${t}`).join('');
-  await client.query(`CREATE TEMP TABLE ${stagingTable(def)} (LIKE ${def.table}) ON COMMIT DROP`);
-  await client.query(`ALTER TABLE ${stagingTable(def)} ADD COLUMN _file text, ADD COLUMN _line integer${extra}`);
-}
-
-export interface MergeOptions {
-  /**
-   * Whether a key repeats among the staged rows, when the caller knows: without repeats the
-   * last-of-each-key pass (a sort of every staged row) is skipped. Unknown: a first import tries
-   * the plain insert (the primary key refuses a repeated key, and the sorted insert follows);
-   * otherwise a hash aggregate checks (cheaper than the sort).
-   */
-  repeated?: boolean;
-  /**
-   * The staged rows as a query (every merged column and _line) instead of the staging table
-   * itself: the same rows and keys, other values (notifications linked to cases).
-   */
-  from?: string;
-  /** Called once, before the merge, when some key repeats among the staged rows (the duplicate warnings). */
-  onRepeated?: () => Promise<unknown>;
+/**
+ * A staging table shaped like the canonical table, plus the file, the line and the entity's
+ * staging-only columns:
+ * - `temporary`: in the import's session, dropped at commit (economy, statistics);
+ * - `partition`: a regular table in the import's schema with the canonical table's defaults and
+ *   checks, which can itself become the municipality's new partition (load/partition.ts); any of
+ *   the import's connections can load it;
+ * - `unlogged`: in the import's schema too, for rows copied into the partition anyway (rewritten on
+ *   the way): no WAL for what is thrown away.
+ */
+export async function createStaging(client: ClientBase, def: EntityDef, kind: 'temporary' | 'partition' | 'unlogged' = 'temporary'): Promise<void> {
+  const columns = `_file text, _line integer${(def.extra ?? []).map(([c, t]) => `, ${c} ${t}`).join('')}`;
+  const sql = {
+    temporary: `CREATE TEMP TABLE ${stagingTable(def)} (LIKE ${def.table}, ${columns}) ON COMMIT DROP`,
+    partition: `CREATE TABLE ${stagingTable(def)} (LIKE ${def.table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, ${columns})`,
+    unlogged: `CREATE UNLOGGED TABLE ${stagingTable(def)} (LIKE ${def.table}, ${columns})`,
+  }[kind];
+  await client.query(sql);
 }
 
 /** True when some key occurs more than once in the table (or query). */
@@ -49,12 +45,11 @@ export async function mergeStaged(
   client: PoolClient,
   def: EntityDef,
   replace: { where: string; params: unknown[] } | null,
-  options: MergeOptions = {},
 ): Promise<MergeCounts> {
   const keys = [...scopeColumns(def), ...def.key];
   const cols = [...keys, ...def.values];
   const src = `${stagingTable(def)}_src`;
-  const from = options.from ?? stagingTable(def);
+  const from = stagingTable(def);
   const keyMatch = keys.map((k) => `s.${k} = t.${k}`).join(' AND ');
   const plain = `SELECT ${cols.join(', ')} FROM ${from} AS staged`;
   // The last row of each key (only needed when some key repeats).
@@ -63,27 +58,23 @@ export async function mergeStaged(
     // A first import of this scope (nothing to compare with): one plain insert, no copy, no anti-join.
     const { rows: existing } = await client.query(`SELECT EXISTS (SELECT 1 FROM ${def.table} t WHERE ${replace.where}) AS any`, replace.params);
     if (!existing[0].any) {
-      if (options.repeated !== true) {
-        // Every row in file order (sorting by the key first costs more than the B-tree gains).
-        // The primary key is the scope and key columns: when no key repeats, and that is the
-        // usual case, the insert succeeds and no pass over the rows had to find out first.
-        if (options.repeated === undefined) await client.query('SAVEPOINT merge_plain');
-        try {
-          const inserted = (await client.query(`INSERT INTO ${def.table} (${cols.join(', ')}) ${plain}`)).rowCount ?? 0;
-          if (options.repeated === undefined) await client.query('RELEASE SAVEPOINT merge_plain');
-          return { inserted, updated: 0, removed: 0, unchanged: 0 };
-        } catch (error) {
-          if (options.repeated !== undefined || (error as { code?: string }).code !== '23505') throw error;
-          await client.query('ROLLBACK TO SAVEPOINT merge_plain');
-        }
+      // Every row in file order (sorting by the key first costs more than the B-tree gains). The
+      // primary key is the scope and key columns: when no key repeats, and that is the usual case,
+      // the insert succeeds and no pass over the rows had to find out first.
+      await client.query('SAVEPOINT merge_plain');
+      try {
+        const inserted = (await client.query(`INSERT INTO ${def.table} (${cols.join(', ')}) ${plain}`)).rowCount ?? 0;
+        await client.query('RELEASE SAVEPOINT merge_plain');
+        return { inserted, updated: 0, removed: 0, unchanged: 0 };
+      } catch (error) {
+        if ((error as { code?: string }).code !== '23505') throw error;
+        await client.query('ROLLBACK TO SAVEPOINT merge_plain');
       }
-      await options.onRepeated?.();
       const inserted = (await client.query(`INSERT INTO ${def.table} (${cols.join(', ')}) ${distinct}`)).rowCount ?? 0;
       return { inserted, updated: 0, removed: 0, unchanged: 0 };
     }
   }
-  const repeated = options.repeated ?? (await hasRepeatedKeys(client, stagingTable(def), keys));
-  if (repeated) await options.onRepeated?.();
+  const repeated = await hasRepeatedKeys(client, from, keys);
   const lastOfEachKey = repeated ? distinct : plain;
   // The snapshot's rows, the last of each key; plain statements below rather than
   // INSERT ... ON CONFLICT, whose speculative insertion is several times slower in bulk.

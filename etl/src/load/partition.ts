@@ -1,6 +1,6 @@
 import type { ClientBase, PoolClient } from 'pg';
 import { EntityDef, scopeColumns } from './entities';
-import type { MergeCounts, MergeOptions } from './merge';
+import type { MergeCounts } from './merge';
 import { stagingTable } from './merge';
 
 // A case-system snapshot replaces one municipality's rows from one source. The case-system tables
@@ -55,35 +55,22 @@ function partitionIndexName(table: string, partition: string, index: string): st
   return name.slice(0, 63);
 }
 
-/**
- * A staging table that can itself become the new partition: a regular table in the import's schema
- * (first on the search path, so it has the usual staging name), shaped like the canonical table
- * with its checks, plus the staging columns. COPY writes straight into it; when nothing has to be
- * rewritten (no repeated key, no linking), its staging columns are dropped and it is attached as it
- * is: the snapshot's rows are written once.
- */
-export async function createBuildStaging(client: ClientBase, def: EntityDef): Promise<void> {
-  const extra = (def.extra ?? []).map(([c, t]) => `, ${c} ${t}`).join('');
-  await client.query(`CREATE TABLE ${stagingTable(def)} (LIKE ${def.table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS, _file text, _line integer${extra})`);
-}
-
-/**
- * A staging table whose rows are copied into the partition anyway (rewritten on the way): unlogged
- * (no WAL for what is thrown away), in the import's schema like the others, so that the import's
- * second connection can load it.
- */
-export async function createScratchStaging(client: ClientBase, def: EntityDef): Promise<void> {
-  const extra = (def.extra ?? []).map(([c, t]) => `, ${c} ${t}`).join('');
-  await client.query(`CREATE UNLOGGED TABLE ${stagingTable(def)} (LIKE ${def.table}, _file text, _line integer${extra})`);
-}
-
-/** Whether the entity's staging table is a build staging table (regular, in the import's schema). */
-async function isBuildStaging(client: PoolClient, def: EntityDef): Promise<boolean> {
-  const { rows } = await client.query(`SELECT relpersistence = 'p' AS build FROM pg_class WHERE oid = $1::regclass`, [stagingTable(def)]);
-  return rows[0]?.build === true;
-}
-
-export interface PartitionOptions extends MergeOptions {
+export interface PartitionOptions {
+  /**
+   * Whether a key repeats among the staged rows, when the caller knows: without repeats the
+   * last-of-each-key copy (a sort of every staged row) is not needed. Unknown: the primary key's
+   * build says, and the sorted copy follows only when it refuses a repeated key.
+   */
+  repeated?: boolean;
+  /**
+   * The staged rows as a query (every column and _line) instead of the staging table itself: the
+   * same rows and keys, other values (notifications linked to cases).
+   */
+  from?: string;
+  /** Called once, before the copy, when some key repeats among the staged rows (the duplicate warnings). */
+  onRepeated?: () => Promise<unknown>;
+  /** The staging table can become the partition as it is (made as a `partition` staging table). */
+  adoptable?: boolean;
   /** The staging table already has the partition's primary key and indexes (`prebuildPartition`). */
   prebuilt?: boolean;
   /**
@@ -197,7 +184,7 @@ export async function buildSnapshotPartition(
   if (options.repeated === true) {
     await options.onRepeated?.();
     staged = await fresh(lastOfEachKey);
-  } else if (!options.from && (options.prebuilt || (await isBuildStaging(client, def)))) {
+  } else if (!options.from && (options.prebuilt || options.adoptable)) {
     // The staging table itself, when its primary key builds: then no key repeats.
     await client.query('SAVEPOINT partition_adopt');
     try {
