@@ -15,12 +15,13 @@ import { DataVersionNotify1732800000000 } from './migrations/1732800000000-DataV
 import { CaseFactsPartitionedByMunicipality1732900000000 } from './migrations/1732900000000-CaseFactsPartitionedByMunicipality';
 import { KeysInByteOrder1732950000000 } from './migrations/1732950000000-KeysInByteOrder';
 import { ImportIssueOrder1732960000000 } from './migrations/1732960000000-ImportIssueOrder';
+import { ScopeColumnsLastInKeys1733000000000 } from './migrations/1733000000000-ScopeColumnsLastInKeys';
 
 export const ENTITIES = [...Object.values(reference), ...Object.values(caseFacts), ...Object.values(system)];
 export const MIGRATIONS = [
   CanonicalModel1732000000000, DropFolders1732100000000, GoalsAndComments1732200000000, ComparisonGroups1732300000000, DataVersion1732400000000,
   CaseIndexes1732500000000, AuditCaseSets1732600000000, FactTablesWithoutMunicipalityFk1732750000000, DataVersionNotify1732800000000,
-  CaseFactsPartitionedByMunicipality1732900000000, KeysInByteOrder1732950000000, ImportIssueOrder1732960000000,
+  CaseFactsPartitionedByMunicipality1732900000000, KeysInByteOrder1732950000000, ImportIssueOrder1732960000000, ScopeColumnsLastInKeys1733000000000,
 ];
 
 /** A TypeORM data source on a Postgres URL. The schema changes only through MIGRATIONS. */
