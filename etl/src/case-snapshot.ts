@@ -29,10 +29,13 @@ export interface SnapshotOptions {
   importId: string;
   exportDate?: string;
   entities: SnapshotEntity[];
-  /** DUBU: children come from the CPR on cases and notifications; CSC stages PERSON.txt itself. */
-  derivePersons: boolean;
+  /**
+   * DUBU: children come from the CPR on cases and notifications (`early`: already derived while
+   * later files were read, `derivePersons`); CSC stages PERSON.txt itself (false).
+   */
+  derivePersons: false | { early: boolean };
   /** Entities whose staging table already has the partition's indexes (built while later files were read). */
-  prebuilt?: ReadonlySet<EntityName>;
+  prebuilt?: ReadonlySet<EntityName | 'persons'>;
   /** Notifications already linked and built while later files were read (`buildNotificationsEarly`). */
   earlyNotifications?: EarlyBuild | null;
   /** A connection outside the transaction for the CREATE TABLE of fresh partitions (see PartitionOptions). */
@@ -76,6 +79,21 @@ export async function buildNotificationsEarly(
 }
 
 /**
+ * The children behind the staged cases and notifications, into the persons' staging table. Birth
+ * date and sex come from the CPR number, as the person id does: every row of a person says the
+ * same, so one group per person (a hash aggregate, no sort); _file and _line are the person's first row.
+ */
+export async function derivePersons(client: ClientBase, withNotifications: boolean): Promise<void> {
+  const sources = [stagingTable(entityDef('cases')), ...(withNotifications ? [stagingTable(entityDef('notifications'))] : [])];
+  await client.query(
+    `INSERT INTO ${stagingTable(entityDef('persons'))} (municipality_code, source, person_id, birth_date, sex, _file, _line)
+     SELECT municipality_code, source, person_id, min(_birth_date), min(_sex), min(_file), min(_line)
+     FROM (${sources.map((t) => `SELECT municipality_code, source, person_id, _birth_date, _sex, _file, _line FROM ${t}`).join(' UNION ALL ')}) p
+     GROUP BY municipality_code, source, person_id`,
+  );
+}
+
+/**
  * Whether an entity's staging table can become the municipality's new partition as it is
  * (load/partition.ts): notifications get their cases linked and effect measurements their numbers
  * on the way into the partition, so those are written again anyway.
@@ -113,7 +131,8 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   // notification went since.
   let early = opts.earlyNotifications ?? null;
   // Thrown away, the early table stays in the import's schema and goes with it.
-  if (early && (removed.get('cases') ?? 0) + (removed.get('notifications') ?? 0) > 0) early = null;
+  const removedCasesOrNotifications = (removed.get('cases') ?? 0) + (removed.get('notifications') ?? 0) > 0;
+  if (early && removedCasesOrNotifications) early = null;
   // References inside the snapshot: a case must be among the cases, a measure among the measures.
   for (const e of entities) {
     if (!e.caseRef) continue;
@@ -146,16 +165,10 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   if (has('effects')) await numberEffectMeasurements(client, stg('effects'));
 
   if (opts.derivePersons) {
-    // The children behind cases and notifications. Birth date and sex come from the CPR number,
-    // as the person id does: every row of a person says the same, so one group per person (a
-    // hash aggregate, no sort); _file and _line are the person's first row.
-    const sources = [stg('cases'), ...(has('notifications') ? [stg('notifications')] : [])];
-    await client.query(
-      `INSERT INTO ${stagingTable(entityDef('persons'))} (municipality_code, source, person_id, birth_date, sex, _file, _line)
-       SELECT municipality_code, source, person_id, min(_birth_date), min(_sex), min(_file), min(_line)
-       FROM (${sources.map((t) => `SELECT municipality_code, source, person_id, _birth_date, _sex, _file, _line FROM ${t}`).join(' UNION ALL ')}) p
-       GROUP BY municipality_code, source, person_id`,
-    );
+    const { early } = opts.derivePersons;
+    // Derived while later files were read: they stand if no case and no notification went since.
+    if (early && removedCasesOrNotifications) await client.query(`DELETE FROM ${stagingTable(entityDef('persons'))}`);
+    if (!early || removedCasesOrNotifications) await derivePersons(client, has('notifications'));
   }
   await client.query(
     `INSERT INTO ${stagingTable(entityDef('teams'))} (municipality_code, source, name, _file, _line)
@@ -187,7 +200,7 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
     await build(e.entity, { from, onRepeated, prebuilt: opts.prebuilt?.has(e.entity) });
   }
   // Derived above, one row per person (GROUP BY): no key repeats (CSC stages its own persons: checked).
-  await build('persons', { repeated: opts.derivePersons ? false : undefined });
+  await build('persons', { repeated: opts.derivePersons ? false : undefined, prebuilt: opts.prebuilt?.has('persons') });
   await build('teams', { repeated: false });
   await placePartitions(client, builds);
   return { municipality, exportDate, merged, beforeCommit: () => swapPartitions(client, builds) };

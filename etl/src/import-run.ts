@@ -3,6 +3,7 @@ import { createReadStream, readFileSync, statSync } from 'fs';
 import { basename } from 'path';
 import { Client, Pool, PoolClient } from 'pg';
 import { ReadDigest, readDigests } from './csv/source';
+import { traceQueries } from './trace';
 import { ImportFailure, ImportIssue, IssueLog } from './issues';
 import { ENTITY_NAMES, EntityName, LoadableEntity } from './load/entities';
 import type { MergeCounts } from './load/merge';
@@ -124,13 +125,16 @@ export async function runImport(
       const loader = new Client({ ...(pool as unknown as { options: object }).options });
       loaders.push(loader);
       await loader.connect();
+      if (process.env.ETL_TRACE) traceQueries(loader, `c${loaders.length}`);
       await loader.query(`SET search_path = ${schema}, public`);
       await loader.query(`SET TimeZone = 'Europe/Copenhagen'`);
+      // As in the transaction: a staging table's statistics need only a rough picture.
+      await loader.query('SET default_statistics_target = 10');
       return loader;
     },
   };
   const client = await pool.connect();
-  if (process.env.ETL_TRACE) traceQueries(client);
+  if (process.env.ETL_TRACE) traceQueries(client, 'tx');
   try {
     // Held by this connection while the import runs: a schema whose import holds no such lock is a
     // leftover of a process that died (its connection, and so its lock, went with it).
@@ -309,34 +313,3 @@ async function roomForStaging(client: PoolClient): Promise<void> {
   }
 }
 
-/**
- * ETL_TRACE=1: prints every statement of the import that takes over 20 ms (for benchmarking), with
- * the server process's CPU time for it when the server runs on this machine (a shared, busy
- * machine makes wall-clock times noisy; CPU time much less so).
- */
-function traceQueries(client: PoolClient): void {
-  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-  const pid = (client as unknown as { processID?: number }).processID;
-  const cpu = (): number | null => {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return (Number(fields[11]) + Number(fields[12])) * 10;
-    } catch {
-      return null;
-    }
-  };
-  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-    const started = Date.now();
-    const cpuStarted = cpu();
-    const result = query(...args);
-    if (result instanceof Promise) {
-      void result.then(() => {
-        const ms = Date.now() - started;
-        const cpuEnded = cpu();
-        const server = cpuStarted !== null && cpuEnded !== null ? ` (server cpu ${cpuEnded - cpuStarted} ms)` : '';
-        if (ms > 20) process.stderr.write(`[etl] ${ms} ms${server} ${String((args[0] as { text?: string }).text ?? args[0]).replace(/\s+/g, ' ').slice(0, 140)}\n`);
-      }, () => undefined);
-    }
-    return result;
-  };
-}

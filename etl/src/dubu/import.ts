@@ -8,7 +8,7 @@ import { ImportOptions, ImportResult, runImport, StageContext, StageResult } fro
 import { entityDef, EntityName } from '../load/entities';
 import { stageFile } from '../load/stage-file';
 import { stagingTable } from '../load/merge';
-import { buildNotificationsEarly, createSnapshotStaging, finishCaseSnapshot, SnapshotEntity, stagesAsPartition } from '../case-snapshot';
+import { buildNotificationsEarly, createSnapshotStaging, derivePersons, finishCaseSnapshot, SnapshotEntity, stagesAsPartition } from '../case-snapshot';
 import { prebuildPartition } from '../load/partition';
 import { Pseudonymiser } from '../pseudonym';
 import * as f from './files';
@@ -96,15 +96,17 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
   };
   const onBuilder = queue();
   const onImport = queue();
-  const prebuilt = new Set<EntityName>();
+  const prebuilt = new Set<EntityName | 'persons'>();
   // Set when staging fails: work still queued does nothing.
   let failed = false;
   let casesBuilt: Promise<unknown> = Promise.resolve();
   let earlyNotifications: Awaited<ReturnType<typeof buildNotificationsEarly>> = null;
+  let personsDerived = false;
   try {
     for (const file of stagingOrder(dir, files)) {
       const input = { path: join(dir, file.file), file: file.file, format: DUBU_FORMAT, columns: file.columns };
-      const read = await stageFile(loader, log, input, entityDef(file.entity), (row) => file.map(row, ctx), options.onProgress);
+      // A table the builder takes on is analysed there, after its indexes (the loader reads on).
+      const read = await stageFile(loader, log, input, entityDef(file.entity), (row) => file.map(row, ctx), options.onProgress, !stagesAsPartition(file.entity));
       if (file.entity === 'cases') {
         // On the loader: the import's transaction must not touch a staging table before the builder is done with it.
         await checkCases(loader, log, ctx, read);
@@ -118,11 +120,16 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
         });
         if (file.entity === 'cases') casesBuilt = built;
       }
-      if (file.entity === 'notifications') {
+      // Once cases and notifications are staged (the cases' indexes built), the transaction links
+      // the notifications and derives the children while the loader reads on.
+      const withNotifications = files.some((f) => f.entity === 'notifications');
+      if (file.entity === 'notifications' || (file.entity === 'cases' && !withNotifications)) {
         onImport.add(async () => {
           await casesBuilt;
           if (failed) return;
-          earlyNotifications = await buildNotificationsEarly(client, ctx.municipality!, 'dubu', context.importId, createOutside);
+          if (withNotifications) earlyNotifications = await buildNotificationsEarly(client, ctx.municipality!, 'dubu', context.importId, createOutside);
+          await derivePersons(client, withNotifications);
+          personsDerived = true;
         });
       }
     }
@@ -145,7 +152,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     municipality: ctx.municipality!,
     exportDate: options.exportDate,
     entities: files,
-    derivePersons: true,
+    derivePersons: { early: personsDerived },
     prebuilt,
     earlyNotifications,
     createOutside,

@@ -123,6 +123,8 @@ export async function prebuildPartition(builders: ClientBase[], def: EntityDef, 
       // A key repeats: the partition is built after the rules, as a table of its own whose indexes
       // take these names.
       for (const index of others) await builder.query(`DROP INDEX IF EXISTS ${partitionIndexName(table, next, index.name)}`);
+      // The loader left the statistics to this build (stageFile): the rules need them.
+      await builder.query(`ANALYZE ${stagingTable(def)}`);
       return false;
     }
     throw failure.reason;

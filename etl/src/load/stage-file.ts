@@ -6,6 +6,7 @@ import type { IssueLog } from '../issues';
 import { CopyWriter } from './copy';
 import { EntityDef, stagingColumns } from './entities';
 import { stagingTable } from './merge';
+import { traceClock } from '../trace';
 
 /** Streams one file through its row mapper into the entity's staging table; returns rows read. */
 export async function stageFile(
@@ -15,6 +16,8 @@ export async function stageFile(
   def: EntityDef,
   map: (row: Row) => unknown[] | null,
   onProgress?: (p: ImportProgress) => void,
+  /** false when the caller analyses the table itself (a partition's builder, see prebuildPartition). */
+  analyze = true,
 ): Promise<number> {
   let read = 0;
   const started = Date.now();
@@ -30,8 +33,8 @@ export async function stageFile(
   });
   onProgress?.({ file: input.file, rowsRead: read, rejected: log.rejectedCount });
   // ETL_TRACE=1 (benchmarking): parse, validate and COPY of the file, which no SQL trace line shows.
-  if (process.env.ETL_TRACE) process.stderr.write(`[etl] ${Date.now() - started} ms staged ${input.file} (${read} rows read, parse + COPY)\n`);
+  if (process.env.ETL_TRACE) process.stderr.write(`[etl ${traceClock()} loader] ${Date.now() - started} ms staged ${input.file} (${read} rows read, parse + COPY)\n`);
   // Temporary tables have no statistics until analysed: the set-based rules need good plans.
-  await client.query(`ANALYZE ${stagingTable(def)}`);
+  if (analyze) await client.query(`ANALYZE ${stagingTable(def)}`);
   return read;
 }
