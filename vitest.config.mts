@@ -12,6 +12,8 @@ export default defineConfig({
   resolve: {
     alias: {
       '@bu/domain': r('libs/domain/src/index.ts'),
+      // Before '@bu/db', which would also match it as a prefix.
+      '@bu/db/schema-version': r('libs/db/src/schema-version.ts'),
       '@bu/db': r('libs/db/src/index.ts'),
       '@bu/kpi': r('libs/kpi/src/index.ts'),
       '@bu/contracts': r('libs/contracts/src/index.ts'),

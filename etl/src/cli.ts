@@ -4,7 +4,7 @@
 import { userInfo } from 'os';
 import { resolve } from 'path';
 import { Pool } from 'pg';
-import { migrate } from '@bu/db';
+import { pendingMigrations } from '@bu/db/schema-version';
 import { importSource } from './import-source';
 import { importIssues, ImportProgress, ImportResult, SourceKind } from './import-run';
 
@@ -77,9 +77,14 @@ async function printJson(pool: Pool, result: ImportResult): Promise<void> {
   await write(`,${tail.slice(1)}\n`);
 }
 
+/** Migrates when the schema is behind; TypeORM is loaded only then. */
+async function ensureSchema(url: string): Promise<void> {
+  if ((await pendingMigrations(url)).length > 0) await (await import('@bu/db')).migrate(url);
+}
+
 async function addDropFolder(source: string, dir: string, municipality: number | undefined): Promise<void> {
   const url = process.env.DATABASE_URL ?? usage('DATABASE_URL er ikke sat.');
-  await migrate(url);
+  await ensureSchema(url);
   const pool = new Pool({ connectionString: url, max: 1 });
   try {
     await pool.query(
@@ -112,7 +117,7 @@ async function main(): Promise<void> {
   const url = process.env.DATABASE_URL ?? usage('DATABASE_URL er ikke sat.');
   const secret = process.env.PSEUDONYM_SECRET ?? usage('PSEUDONYM_SECRET er ikke sat (nøglen til pseudonymisering af CPR-numre).');
 
-  await migrate(url);
+  await ensureSchema(url);
   const pool = new Pool({ connectionString: url, max: 2 });
   const showProgress = !flags.json && process.stderr.isTTY;
   try {

@@ -1,0 +1,21 @@
+// The schema's migrations, in order. No TypeORM at run time here (only its types): a CLI can tell
+// whether the schema is current without loading it (schema-version.ts).
+import { CanonicalModel1732000000000 } from './1732000000000-CanonicalModel';
+import { DropFolders1732100000000 } from './1732100000000-DropFolders';
+import { GoalsAndComments1732200000000 } from './1732200000000-GoalsAndComments';
+import { ComparisonGroups1732300000000 } from './1732300000000-ComparisonGroups';
+import { DataVersion1732400000000 } from './1732400000000-DataVersion';
+import { CaseIndexes1732500000000 } from './1732500000000-CaseIndexes';
+import { AuditCaseSets1732600000000 } from './1732600000000-AuditCaseSets';
+import { FactTablesWithoutMunicipalityFk1732750000000 } from './1732750000000-FactTablesWithoutMunicipalityFk';
+import { DataVersionNotify1732800000000 } from './1732800000000-DataVersionNotify';
+import { CaseFactsPartitionedByMunicipality1732900000000 } from './1732900000000-CaseFactsPartitionedByMunicipality';
+import { KeysInByteOrder1732950000000 } from './1732950000000-KeysInByteOrder';
+import { ImportIssueOrder1732960000000 } from './1732960000000-ImportIssueOrder';
+import { ScopeColumnsLastInKeys1733000000000 } from './1733000000000-ScopeColumnsLastInKeys';
+
+export const MIGRATIONS = [
+  CanonicalModel1732000000000, DropFolders1732100000000, GoalsAndComments1732200000000, ComparisonGroups1732300000000, DataVersion1732400000000,
+  CaseIndexes1732500000000, AuditCaseSets1732600000000, FactTablesWithoutMunicipalityFk1732750000000, DataVersionNotify1732800000000,
+  CaseFactsPartitionedByMunicipality1732900000000, KeysInByteOrder1732950000000, ImportIssueOrder1732960000000, ScopeColumnsLastInKeys1733000000000,
+];
