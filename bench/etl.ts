@@ -2,7 +2,7 @@
 // merge) of a large export, cold, next to psql \copy of the same files into untyped tables.
 import { execFileSync, spawn } from 'child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
-import { tmpdir } from 'os';
+import { cpus, tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { Client } from 'pg';
 import { migrate } from '@bu/db';
@@ -10,6 +10,13 @@ import { generateLargeDubu } from './generate-large-dubu';
 
 const ROOT = resolve(__dirname, '..');
 const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
+
+/** Seconds the machine's cores spent busy so far (/proc/stat: all but idle and iowait). */
+function machineBusySeconds(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  return (total - fields[3] - fields[4]) / 100;
+}
 
 async function freshDatabase(name: string): Promise<string> {
   const admin = new Client({ connectionString: SERVER });
@@ -37,7 +44,7 @@ function psqlCopy(url: string, dir: string): number {
 }
 
 /** Runs `etl import dubu <dir> --json` as a child process; its summary and its peak RSS in bytes. */
-function importInChild(url: string, dir: string): Promise<{ result: { status: string; loaded: Record<string, number>; rejected: unknown[] }; peak: number }> {
+function importInChild(url: string, dir: string): Promise<{ result: { status: string; loaded: Record<string, number>; rejected: unknown[] }; peak: number; cpu: number }> {
   return new Promise((resolveRun, reject) => {
     // The same heap cap as `npm run etl`: V8 would otherwise let garbage grow the heap long before
     // collecting it; the import's live data is small (streaming), so the cap costs no speed.
@@ -48,11 +55,15 @@ function importInChild(url: string, dir: string): Promise<{ result: { status: st
     });
     let out = '';
     let peak = 0;
+    // The process's own CPU time (user + system), as last read before it ended.
+    let cpu = 0;
     // VmHWM is the process's own high-water mark; read it until the process ends.
     const sample = setInterval(() => {
       try {
         const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         if (hwm) peak = Math.max(peak, Number(hwm[1]) * 1024);
+        const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        cpu = (Number(stat[11]) + Number(stat[12])) / 100;
       } catch {
         // ended
       }
@@ -62,7 +73,7 @@ function importInChild(url: string, dir: string): Promise<{ result: { status: st
     child.on('close', () => {
       clearInterval(sample);
       try {
-        resolveRun({ result: JSON.parse(out), peak });
+        resolveRun({ result: JSON.parse(out), peak, cpu });
       } catch {
         reject(new Error(`the import printed no summary: ${out.slice(0, 500)}`));
       }
@@ -85,8 +96,10 @@ export async function benchEtl(measures: number, options: { rejected?: boolean }
   // The import runs in its own process, as in the worker, so its peak RSS (the kernel's VmHWM) is
   // the import's, not the generator's.
   const started = process.hrtime.bigint();
-  const { result, peak } = await importInChild(url, dir);
+  const busyBefore = machineBusySeconds();
+  const { result, peak, cpu: importCpu } = await importInChild(url, dir);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const busy = machineBusySeconds() - busyBefore;
   if (result.status !== 'succeeded') throw new Error(`import failed: ${JSON.stringify(result).slice(0, 500)}`);
 
   // The nightly case: the same export again (a full snapshot that changed nothing) rewrites and
@@ -104,6 +117,7 @@ export async function benchEtl(measures: number, options: { rejected?: boolean }
   console.log(`psql \\copy:       ${psqlSeconds.toFixed(2)} s  (${Math.round(rows / psqlSeconds).toLocaleString('da-DK')} rows/s, untyped tables)`);
   console.log(`full ETL import:  ${seconds.toFixed(2)} s  (${Math.round(rows / seconds).toLocaleString('da-DK')} rows/s, cold)`);
   console.log(`ratio:            ${(seconds / psqlSeconds).toFixed(2)} × psql`);
+  console.log(`CPU busy:         ${busy.toFixed(1)} core-seconds of ${(seconds * cpus().length).toFixed(1)} (${cpus().length} cores × wall time), ${importCpu.toFixed(1)} of them the import's process, the rest mostly the database server`);
   console.log(`peak RSS:         ${mb(peak)} MB (the import's process: npm run etl -- import dubu, node and all)`);
   console.log(`same export again: ${againSeconds.toFixed(2)} s, ${changed} rows loaded (nothing rewritten), peak RSS ${mb(again.peak)} MB`);
   rmSync(dir, { recursive: true, force: true });

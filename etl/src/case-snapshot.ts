@@ -5,6 +5,7 @@ import { EntityName, entityDef, scopeColumns } from './load/entities';
 import { createStaging, stagingTable } from './load/merge';
 import { buildSnapshotPartition, currentPartition, PartitionBuild, partitionName, placePartitions, swapPartitions } from './load/partition';
 import { rejectStaged, warnConflictingDuplicates } from './load/set-rules';
+import { EventDateRange, oneYearAfter } from './load/event-dates';
 
 // What every case-system snapshot goes through once its files are staged, whatever the format
 // (DUBU's file per entity or CSC's event log): export date, set-based rules, derived rows, merge.
@@ -13,7 +14,10 @@ export interface SnapshotEntity {
   /** The file the rows came from, for messages. */
   file: string;
   entity: EntityName;
-  /** Event or start dates (SQL on the staging row): not after the export date + 1 year; the newest is the default export date. */
+  /**
+   * Event or start dates (staging columns; a timestamp counts by its Danish calendar day): not after
+   * the export date + 1 year; the newest is the default export date.
+   */
   eventDates: string[];
   /** Column referencing a case / a measure of the same snapshot (set-based reference rules). */
   caseRef?: string;
@@ -40,7 +44,16 @@ export interface SnapshotOptions {
   earlyNotifications?: EarlyBuild | null;
   /** A connection outside the transaction for the CREATE TABLE of fresh partitions (see PartitionOptions). */
   createOutside?: (sql: string) => Promise<unknown>;
+  /**
+   * The event dates of each entity's staged rows as the parser saw them (DUBU): the default export
+   * date and the date rule need no pass over a table whose dates are all early enough.
+   */
+  eventDateRanges?: ReadonlyMap<EntityName, EventDateRange>;
 }
+
+/** Timestamps among the event dates, by their day in Danish time. */
+const LOCAL_DAY: Record<string, string> = { received_at: `(received_at AT TIME ZONE 'Europe/Copenhagen')::date` };
+const eventDateSql = (column: string): string => LOCAL_DAY[column] ?? column;
 
 type EarlyBuild = Awaited<ReturnType<typeof buildSnapshotPartition>>;
 const REPEATED = Symbol('repeated');
@@ -114,16 +127,24 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   // it read. Held until commit.
   await client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', ['case-snapshot', municipality]);
 
-  const exportDate = opts.exportDate ?? (await newestDate(client, entities));
+  const ranges = opts.eventDateRanges;
+  const exportDate = opts.exportDate ?? (ranges ? newestOf(ranges) : await newestDate(client, entities));
   if (!exportDate) throw new ImportFailure('FILE_EMPTY', fileOf('cases'), 'Udtrækket indeholder ingen datoer; udtræksdatoen kan ikke bestemmes. Angiv --export-date.');
 
   const removed = new Map<EntityName, number>();
   for (const e of entities) {
+    const range = ranges?.get(e.entity);
+    if (range && (range.latest === null || range.latest <= oneYearAfter(exportDate))) {
+      // The parser saw every staged date: none too late, no pass over the table.
+      removed.set(e.entity, 0);
+      continue;
+    }
     // One pass over the table for all its dates; the value shown is the first date that is too late.
+    const dates = e.eventDates.map(eventDateSql);
     const late = (date: string) => `${date} > $1::date + interval '1 year'`;
     removed.set(e.entity, await rejectStaged(
-      client, log, stg(e.entity), 'DATE_AFTER_EXPORT', e.eventDates.map(late).join(' OR '),
-      `CASE ${e.eventDates.map((date) => `WHEN ${late(date)} THEN to_char(${date}, 'DD-MM-YYYY')`).join(' ')} END`,
+      client, log, stg(e.entity), 'DATE_AFTER_EXPORT', dates.map(late).join(' OR '),
+      `CASE ${dates.map((date) => `WHEN ${late(date)} THEN to_char(${date}, 'DD-MM-YYYY')`).join(' ')} END`,
       (v) => `Dato mere end et år efter udtræksdatoen ${exportDate}: ${v}.`, [exportDate],
     ));
   }
@@ -250,11 +271,18 @@ async function numberEffectMeasurements(client: PoolClient, effects: string): Pr
  * today (a typo far in the future must not move every figure's default date).
  */
 async function newestDate(client: PoolClient, entities: SnapshotEntity[]): Promise<string | null> {
-  const parts = entities.flatMap((e) => e.eventDates.map((d) => `SELECT max(${d}) AS d FROM ${stagingTable(entityDef(e.entity))} WHERE ${d} <= $1::date`));
+  const parts = entities.flatMap((e) => e.eventDates.map(eventDateSql).map((d) => `SELECT max(${d}) AS d FROM ${stagingTable(entityDef(e.entity))} WHERE ${d} <= $1::date`));
   const { rows } = await client.query(`SELECT to_char(max(d), 'YYYY-MM-DD') AS d FROM (${parts.join(' UNION ALL ')}) x`, [copenhagenToday()]);
   return rows[0].d;
 }
 
-function copenhagenToday(): string {
+/** The default export date from what the parser saw: the newest event date not after today. */
+function newestOf(ranges: ReadonlyMap<EntityName, EventDateRange>): string | null {
+  let newest: string | null = null;
+  for (const range of ranges.values()) if (range.newest !== null && (newest === null || range.newest > newest)) newest = range.newest;
+  return newest;
+}
+
+export function copenhagenToday(): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 }

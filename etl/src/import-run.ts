@@ -130,6 +130,9 @@ export async function runImport(
       await loader.query(`SET TimeZone = 'Europe/Copenhagen'`);
       // As in the transaction: a staging table's statistics need only a rough picture.
       await loader.query('SET default_statistics_target = 10');
+      // Two index builds already run side by side, one per core: parallel workers for each would only
+      // contend with them (and with the loader) for the same cores.
+      await loader.query('SET max_parallel_maintenance_workers = 0');
       return loader;
     },
   };

@@ -132,4 +132,44 @@ describe('DUBU import (sager, sagsansvar, medarbejdere) into the canonical model
     expect(rules).toEqual([[11, 'R008'], [12, 'R007'], [14, 'R005'], [15, 'R003']]);
     await importDubu(db.pool, DUBU_SMALL, options);
   });
+  describe('dates more than a year after the export date (R004)', () => {
+    const withLateDates = () => {
+      const dir = copyFixture(DUBU_SMALL);
+      writeFileSync(
+        join(dir, 'ydelser.csv'),
+        'Ydelses-ID;Sagsnummer;Lovgrundlag;Ydelse;Leverandør;Bevilget;Startdato;Slutdato;Månedlig udgift;Opfølgningskadence (måneder)\n' +
+          'Y1;S1;BL § 32;Familiebehandling;;;28-02-2025;;1.000,00;\n' +
+          'Y2;S1;BL § 32;Familiebehandling;;;01-03-2025;;1.000,00;\n',
+      );
+      // 00:30 on 1 March is 23:30 on 28 February in UTC: the Danish day counts.
+      writeFileSync(
+        join(dir, 'underretninger.csv'),
+        'Underretnings-ID;CPR;Modtaget;Vurderet;Kilde;Akut\nU1;010115-4123;28-02-2025 23:59;;Skole;Nej\nU2;010115-4123;01-03-2025 00:30;;Skole;Nej\n',
+      );
+      return dir;
+    };
+
+    it('keeps a date exactly a year after a leap-day export date (28 February) and rejects the day after, by the Danish day', async () => {
+      const result = await importDubu(db.pool, withLateDates(), options);
+      expect(result.status).toBe('succeeded');
+      expect(result.rejected.filter((r) => r.rule === 'R004')).toEqual([
+        { file: 'underretninger.csv', line: 3, rule: 'R004', value: '01-03-2025', message: 'Dato mere end et år efter udtræksdatoen 2024-02-29: 01-03-2025.' },
+        { file: 'ydelser.csv', line: 3, rule: 'R004', value: '01-03-2025', message: 'Dato mere end et år efter udtræksdatoen 2024-02-29: 01-03-2025.' },
+      ]);
+      const { rows } = await db.pool.query(`SELECT (SELECT string_agg(measure_id, ',') FROM measure) AS measures, (SELECT string_agg(notification_id, ',') FROM notification) AS notifications`);
+      expect(rows[0]).toEqual({ measures: 'Y1', notifications: 'U1' });
+    });
+
+    it('without an export date: a date after today does not set it, and is rejected when more than a year after it', async () => {
+      const dir = withLateDates();
+      editFile(dir, 'sager.csv', (t) => `${t.trimEnd()}\nS20;010115-4123;461;Udsatte;01-03-2026;;\nS21;010115-4123;461;Udsatte;02-03-2026;;\nS22;010115-4123;461;Udsatte;01-01-2099;;\n`);
+      const result = await importDubu(db.pool, dir, { pseudonymSecret: TEST_SECRET });
+      expect(result.status).toBe('succeeded');
+      // The newest date not after today is S21's 02-03-2026 (2099 is after today), and 2099 is more than a year after it.
+      expect(result.exportDate).toBe('2026-03-02');
+      expect(result.rejected.filter((r) => r.rule === 'R004')).toEqual([
+        { file: 'sager.csv', line: 18, rule: 'R004', value: '01-01-2099', message: 'Dato mere end et år efter udtræksdatoen 2026-03-02: 01-01-2099.' },
+      ]);
+    });
+  });
 });

@@ -24,7 +24,7 @@ const SNAPSHOT: SnapshotEntity[] = [
   { file: 'SAG.txt', entity: 'cases', eventDates: ['opened', 'closed'], idLabel: 'SAG_ID' },
   { file: 'MEDARBEJDER.txt', entity: 'caseworkers', eventDates: ['employed_from'], idLabel: 'MEDARB_ID' },
   { file: LOG, entity: 'assignments', eventDates: ['valid_from'], caseRef: 'case_id' },
-  { file: LOG, entity: 'notifications', eventDates: [`(received_at AT TIME ZONE 'Europe/Copenhagen')::date`], caseRef: 'case_id' },
+  { file: LOG, entity: 'notifications', eventDates: ['received_at'], caseRef: 'case_id' },
   { file: LOG, entity: 'investigations', eventDates: ['started', 'completed'], caseRef: 'case_id' },
   { file: LOG, entity: 'measures', eventDates: ['started', 'decided'], caseRef: 'case_id' },
   { file: LOG, entity: 'plans', eventDates: ['plan_date'], caseRef: 'case_id' },

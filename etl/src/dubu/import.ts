@@ -8,7 +8,8 @@ import { ImportOptions, ImportResult, runImport, StageContext, StageResult } fro
 import { entityDef, EntityName } from '../load/entities';
 import { stageFile } from '../load/stage-file';
 import { stagingTable } from '../load/merge';
-import { buildNotificationsEarly, createSnapshotStaging, derivePersons, finishCaseSnapshot, SnapshotEntity, stagesAsPartition } from '../case-snapshot';
+import { buildNotificationsEarly, copenhagenToday, createSnapshotStaging, derivePersons, finishCaseSnapshot, SnapshotEntity, stagesAsPartition } from '../case-snapshot';
+import { EventDateRange } from '../load/event-dates';
 import { prebuildPartition } from '../load/partition';
 import { Pseudonymiser } from '../pseudonym';
 import * as f from './files';
@@ -25,7 +26,7 @@ export const DUBU_FILES: DubuFile[] = [
   { file: 'sager.csv', entity: 'cases', required: true, columns: f.SAGER_COLUMNS, map: f.mapSag, eventDates: ['opened', 'closed'], idLabel: 'sagsnummer' },
   { file: 'medarbejdere.csv', entity: 'caseworkers', required: true, columns: f.MEDARBEJDERE_COLUMNS, map: f.mapMedarbejder, eventDates: ['employed_from'], idLabel: 'initialer' },
   { file: 'sagsansvar.csv', entity: 'assignments', required: true, columns: f.SAGSANSVAR_COLUMNS, map: f.mapSagsansvar, eventDates: ['valid_from'], caseRef: 'case_id' },
-  { file: 'underretninger.csv', entity: 'notifications', required: false, columns: f.UNDERRETNINGER_COLUMNS, map: f.mapUnderretning, eventDates: [`(received_at AT TIME ZONE 'Europe/Copenhagen')::date`], idLabel: 'underretnings-id' },
+  { file: 'underretninger.csv', entity: 'notifications', required: false, columns: f.UNDERRETNINGER_COLUMNS, map: f.mapUnderretning, eventDates: ['received_at'], idLabel: 'underretnings-id' },
   { file: 'undersoegelser.csv', entity: 'investigations', required: false, columns: f.UNDERSOEGELSER_COLUMNS, map: f.mapUndersoegelse, eventDates: ['started', 'completed'], caseRef: 'case_id', idLabel: 'undersøgelses-id' },
   { file: 'ydelser.csv', entity: 'measures', required: false, columns: f.YDELSER_COLUMNS, map: f.mapYdelse, eventDates: ['started', 'decided'], caseRef: 'case_id', idLabel: 'ydelses-id' },
   { file: 'handleplaner.csv', entity: 'plans', required: false, columns: f.HANDLEPLANER_COLUMNS, map: f.mapHandleplan, eventDates: ['plan_date'], caseRef: 'case_id', idLabel: 'handleplan-id' },
@@ -97,6 +98,8 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
   const onBuilder = queue();
   const onImport = queue();
   const prebuilt = new Set<EntityName | 'persons'>();
+  const eventDateRanges = new Map<EntityName, EventDateRange>();
+  const today = copenhagenToday();
   // Set when staging fails: work still queued does nothing.
   let failed = false;
   let casesBuilt: Promise<unknown> = Promise.resolve();
@@ -106,7 +109,14 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     for (const file of stagingOrder(dir, files)) {
       const input = { path: join(dir, file.file), file: file.file, format: DUBU_FORMAT, columns: file.columns };
       // A table the builder takes on is analysed there, after its indexes (the loader reads on).
-      const read = await stageFile(loader, log, input, entityDef(file.entity), (row) => file.map(row, ctx), options.onProgress, !stagesAsPartition(file.entity));
+      const range = new EventDateRange(entityDef(file.entity), file.eventDates, today);
+      eventDateRanges.set(file.entity, range);
+      const map = (row: Row) => {
+        const staged = file.map(row, ctx);
+        if (staged) range.see(staged);
+        return staged;
+      };
+      const read = await stageFile(loader, log, input, entityDef(file.entity), map, options.onProgress, !stagesAsPartition(file.entity));
       if (file.entity === 'cases') {
         // On the loader: the import's transaction must not touch a staging table before the builder is done with it.
         await checkCases(loader, log, ctx, read);
@@ -156,6 +166,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     prebuilt,
     earlyNotifications,
     createOutside,
+    eventDateRanges,
   });
 }
 

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { entityDef, stagingColumns } from './entities';
+import { EventDateRange, oneYearAfter } from './event-dates';
+
+describe('EventDateRange', () => {
+  const def = entityDef('notifications');
+  const row = (received: string | null) => {
+    const values: unknown[] = stagingColumns(def).map(() => null);
+    values[stagingColumns(def).indexOf('received_at')] = received;
+    return values;
+  };
+
+  it('keeps the newest day not after today and the latest of all, a timestamp by its local day', () => {
+    const range = new EventDateRange(def, ['received_at'], '2026-12-01');
+    expect([range.newest, range.latest]).toEqual([null, null]);
+    range.see(row('2024-02-29 23:30:00+01'));
+    range.see(row(null));
+    range.see(row('2026-12-01 08:00:00+01'));
+    range.see(row('2026-12-02 00:10:00+01'));
+    range.see(row('2025-03-30 02:30:00+01'));
+    expect([range.newest, range.latest]).toEqual(['2026-12-01', '2026-12-02']);
+  });
+
+  it('refuses a column the table does not stage', () => {
+    expect(() => new EventDateRange(def, ['opened'], '2026-12-01')).toThrow(/no staging column opened/);
+  });
+});
+
+describe('oneYearAfter', () => {
+  it('is PostgreSQL date + 1 year: a leap day gives 28 February, a month end stays', () => {
+    expect(oneYearAfter('2024-02-29')).toBe('2025-02-28');
+    expect(oneYearAfter('2023-02-28')).toBe('2024-02-28');
+    expect(oneYearAfter('2024-12-31')).toBe('2025-12-31');
+    expect(oneYearAfter('2024-01-31')).toBe('2025-01-31');
+  });
+});
