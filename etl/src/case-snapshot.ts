@@ -49,7 +49,46 @@ export interface SnapshotOptions {
    * date and the date rule need no pass over a table whose dates are all early enough.
    */
   eventDateRanges?: ReadonlyMap<EntityName, EventDateRange>;
+  /** UNKNOWN_CASE already checked (`checkCaseReferencesEarly`): the rows found per entity. */
+  caseReferencesChecked?: ReadonlyMap<EntityName, number>;
 }
+
+/** Where a set-based rule's issues come in the import's list: by rule, then by the entity's place in the snapshot. */
+const step = (rule: 'date' | 'case' | 'measure' | 'worker' | 'duplicate', index: number): number =>
+  ({ date: 1, case: 2, measure: 3, worker: 4, duplicate: 5 })[rule] * 1000 + index;
+
+/** The staged rows of `e` whose case is not among the staged cases (UNKNOWN_CASE), as a condition. */
+const unknownCase = (e: SnapshotEntity): string => {
+  const table = stagingTable(entityDef(e.entity));
+  return `${e.caseRef} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${stagingTable(entityDef('cases'))} c WHERE c.case_id = ${table}.${e.caseRef})`;
+};
+const unknownCaseMessage = (casesFile: string) => (caseId: string) => `Sagsnummer ${caseId} findes ikke i ${casesFile}.`;
+
+/**
+ * UNKNOWN_CASE for each of `entities` (those that refer to cases), read only: the issues are
+ * recorded and the rows stay until the transaction removes them (finishCaseSnapshot). Meant for a
+ * connection outside the transaction while the builders still build, and only when no rule before it
+ * can remove a case or such a row: when all their dates are early enough (`datesWithinLimit`). The
+ * rows found, per entity.
+ */
+export async function checkCaseReferencesEarly(
+  client: ClientBase,
+  log: IssueLog,
+  snapshot: SnapshotEntity[],
+  entities: SnapshotEntity[],
+): Promise<Map<EntityName, number>> {
+  const casesFile = snapshot.find((e) => e.entity === 'cases')?.file ?? 'cases';
+  const found = new Map<EntityName, number>();
+  for (const e of entities) {
+    if (!e.caseRef) continue;
+    const query = `SELECT _file, _line, ${e.caseRef}::text AS value FROM ${stagingTable(entityDef(e.entity))} WHERE ${unknownCase(e)}`;
+    found.set(e.entity, await log.addFromQuery(client, 'UNKNOWN_CASE', query, unknownCaseMessage(casesFile), [], step('case', snapshot.indexOf(e))));
+  }
+  return found;
+}
+
+/** Whether the date rule (R004) can reject none of a table's rows: its latest date is early enough. */
+export const datesWithinLimit = (range: EventDateRange, exportDate: string): boolean => range.latest === null || range.latest <= oneYearAfter(exportDate);
 
 /** Timestamps among the event dates, by their day in Danish time. */
 const LOCAL_DAY: Record<string, string> = { received_at: `(received_at AT TIME ZONE 'Europe/Copenhagen')::date` };
@@ -128,13 +167,13 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   await client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', ['case-snapshot', municipality]);
 
   const ranges = opts.eventDateRanges;
-  const exportDate = opts.exportDate ?? (ranges ? newestOf(ranges) : await newestDate(client, entities));
+  const exportDate = opts.exportDate ?? (ranges ? defaultExportDate(ranges) : await newestDate(client, entities));
   if (!exportDate) throw new ImportFailure('FILE_EMPTY', fileOf('cases'), 'Udtrækket indeholder ingen datoer; udtræksdatoen kan ikke bestemmes. Angiv --export-date.');
 
   const removed = new Map<EntityName, number>();
-  for (const e of entities) {
+  for (const [index, e] of entities.entries()) {
     const range = ranges?.get(e.entity);
-    if (range && (range.latest === null || range.latest <= oneYearAfter(exportDate))) {
+    if (range && datesWithinLimit(range, exportDate)) {
       // The parser saw every staged date: none too late, no pass over the table.
       removed.set(e.entity, 0);
       continue;
@@ -145,7 +184,7 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
     removed.set(e.entity, await rejectStaged(
       client, log, stg(e.entity), 'DATE_AFTER_EXPORT', dates.map(late).join(' OR '),
       `CASE ${dates.map((date) => `WHEN ${late(date)} THEN to_char(${date}, 'DD-MM-YYYY')`).join(' ')} END`,
-      (v) => `Dato mere end et år efter udtræksdatoen ${exportDate}: ${v}.`, [exportDate],
+      (v) => `Dato mere end et år efter udtræksdatoen ${exportDate}: ${v}.`, [exportDate], step('date', index),
     ));
   }
   // The notifications built early were linked to the cases as staged: they stand if no case and no
@@ -155,17 +194,21 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   const removedCasesOrNotifications = (removed.get('cases') ?? 0) + (removed.get('notifications') ?? 0) > 0;
   if (early && removedCasesOrNotifications) early = null;
   // References inside the snapshot: a case must be among the cases, a measure among the measures.
-  for (const e of entities) {
+  for (const [index, e] of entities.entries()) {
     if (!e.caseRef) continue;
-    await rejectStaged(
-      client, log, stg(e.entity), 'UNKNOWN_CASE', `${e.caseRef} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${stg('cases')} c WHERE c.case_id = ${stg(e.entity)}.${e.caseRef})`,
-      e.caseRef, (v) => `Sagsnummer ${v} findes ikke i ${fileOf('cases')}.`,
-    );
+    const found = opts.caseReferencesChecked?.get(e.entity);
+    if (found !== undefined && !removed.get('cases') && !removed.get(e.entity)) {
+      // Checked while the builders built (checkCaseReferencesEarly), issues and all: the same rows
+      // are still there, and only they go.
+      if (found > 0) await client.query(`DELETE FROM ${stg(e.entity)} WHERE ${unknownCase(e)}`);
+      continue;
+    }
+    await rejectStaged(client, log, stg(e.entity), 'UNKNOWN_CASE', unknownCase(e), e.caseRef, unknownCaseMessage(fileOf('cases')), [], step('case', index));
   }
   // Without ydelser in the export, the measures are those of the municipality's current partition
   // (named directly: the parent table is left alone until the swap).
   const currentMeasures = has('measures') ? null : await currentPartition(client, 'measure', municipality);
-  for (const e of entities) {
+  for (const [index, e] of entities.entries()) {
     if (!e.measureRef) continue;
     const known = has('measures')
       ? `SELECT 1 FROM ${stg('measures')} m WHERE m.measure_id = ${stg(e.entity)}.${e.measureRef}`
@@ -174,7 +217,7 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
         : `SELECT 1 WHERE $1::smallint IS NULL AND $2::text IS NULL`;
     await rejectStaged(
       client, log, stg(e.entity), 'UNKNOWN_MEASURE', `NOT EXISTS (${known})`, e.measureRef,
-      (v) => `Ydelses-ID ${v} findes ikke i ${fileOf('measures')}.`, has('measures') ? [] : [municipality, source],
+      (v) => `Ydelses-ID ${v} findes ikke i ${fileOf('measures')}.`, has('measures') ? [] : [municipality, source], step('measure', index),
     );
   }
   await log.addFromQuery(
@@ -182,6 +225,8 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
     'UNKNOWN_WORKER',
     `SELECT _file, _line, worker_id AS value FROM ${stg('assignments')} a WHERE worker_id <> '' AND NOT EXISTS (SELECT 1 FROM ${stg('caseworkers')} w WHERE w.worker_id = a.worker_id)`,
     (worker) => `Medarbejderen ${worker} findes ikke i ${fileOf('caseworkers')}; sagsansvaret gemmes alligevel.`,
+    [],
+    step('worker', 0),
   );
   if (has('effects')) await numberEffectMeasurements(client, stg('effects'));
 
@@ -207,7 +252,7 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
     builds.push(build);
     merged[entity] = counts;
   };
-  for (const e of entities) {
+  for (const [index, e] of entities.entries()) {
     if (e.entity === 'notifications' && early) {
       builds.push(early.build);
       merged.notifications = early.counts;
@@ -217,7 +262,7 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
     const from = e.entity === 'notifications' ? notificationsLinkedToCases(stg('notifications'), stg('cases')) : undefined;
     // Same id with different content: a warning for each earlier row, found only when some key repeats.
     const def = entityDef(e.entity);
-    const onRepeated = e.idLabel ? () => warnConflictingDuplicates(client, log, stg(e.entity), def.key, def.values, e.idLabel!) : undefined;
+    const onRepeated = e.idLabel ? () => warnConflictingDuplicates(client, log, stg(e.entity), def.key, def.values, e.idLabel!, step('duplicate', index)) : undefined;
     await build(e.entity, { from, onRepeated, prebuilt: opts.prebuilt?.has(e.entity) });
   }
   // Derived above, one row per person (GROUP BY): no key repeats (CSC stages its own persons: checked).
@@ -277,7 +322,7 @@ async function newestDate(client: PoolClient, entities: SnapshotEntity[]): Promi
 }
 
 /** The default export date from what the parser saw: the newest event date not after today. */
-function newestOf(ranges: ReadonlyMap<EntityName, EventDateRange>): string | null {
+export function defaultExportDate(ranges: ReadonlyMap<EntityName, EventDateRange>): string | null {
   let newest: string | null = null;
   for (const range of ranges.values()) if (range.newest !== null && (newest === null || range.newest > newest)) newest = range.newest;
   return newest;

@@ -144,9 +144,9 @@ export async function runImport(
     await client.query('SELECT pg_advisory_lock(hashtext($1), $2)', ['import', importLockKey(importId)]);
     await dropLeftoverSchemas(client);
     await client.query(`CREATE SCHEMA ${schema}`);
+    await IssueLog.prepare(client, schema);
     await client.query('BEGIN');
     await roomForStaging(client);
-    await IssueLog.prepare(client);
     await client.query(`SET LOCAL TimeZone = 'Europe/Copenhagen'`);
     // Staging statistics need only a rough picture; a sample of 3,000 rows is plenty.
     await client.query('SET LOCAL default_statistics_target = 10');

@@ -1,7 +1,7 @@
 import { closeSync, createReadStream, openSync, unlinkSync, writeSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import type { PoolClient } from 'pg';
+import type { ClientBase, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'stream/promises';
 import { maskCprInText } from './pseudonym';
@@ -16,7 +16,11 @@ export interface ImportIssue {
   message: string;
 }
 
-/** The import's issues until they are written to import_issue: a temporary table, dropped at commit. */
+/**
+ * The import's issues until they are written to import_issue: a table in the import's schema, so
+ * that any of its connections can add to it (a rule can run outside the transaction, on staging
+ * tables), dropped with the schema.
+ */
 export const ISSUE_STAGING = 'stg_import_issue';
 
 /** Issues written to disk at a time (the rest of an export with a million bad rows stays on disk). */
@@ -54,7 +58,7 @@ export class IssueLog {
    * bringing the rows here. `message` builds the Danish message from the value (as SQL: the text
    * around the value is fixed).
    */
-  async addFromQuery(client: PoolClient, rule: RuleKey, query: string, message: (value: string) => string, params: unknown[] = []): Promise<number> {
+  async addFromQuery(client: ClientBase, rule: RuleKey, query: string, message: (value: string) => string, params: unknown[] = [], step = 0): Promise<number> {
     const def = RULES[rule];
     const severity = def.severity === 'warning' ? 'warning' : 'error';
     const marker = '\u0001';
@@ -62,12 +66,12 @@ export class IssueLog {
     const n = params.length;
     const { rows } = await client.query(
       `WITH found AS (${query}), kept AS (
-         INSERT INTO ${ISSUE_STAGING} (set_based, severity, file, line, rule, value, message)
-         SELECT true, $${n + 1}, _file, _line, $${n + 2}, ${maskCprSql('value')}, ${maskCprSql(`replace($${n + 3}, chr(1), coalesce(value, ''))`)}
+         INSERT INTO ${ISSUE_STAGING} (set_based, step, severity, file, line, rule, value, message)
+         SELECT true, $${n + 4}, $${n + 1}, _file, _line, $${n + 2}, ${maskCprSql('value')}, ${maskCprSql(`replace($${n + 3}, chr(1), coalesce(value, ''))`)}
          FROM found ORDER BY _line
          RETURNING file)
        SELECT file, count(*)::int AS n FROM kept GROUP BY file`,
-      [...params, severity, def.id, template],
+      [...params, severity, def.id, template, step],
     );
     let total = 0;
     for (const r of rows) {
@@ -83,12 +87,14 @@ export class IssueLog {
   }
 
   /**
-   * The temporary table the issues gather in before import_issue: the set-based rules write theirs
-   * as they run, the parser's come from the spill file at the end. Made once per import, before any rule.
+   * The table the issues gather in before import_issue: the set-based rules write theirs as they
+   * run, the parser's come from the spill file at the end. Made once per import in its schema,
+   * outside the transaction (other connections must see it), before any rule. `step` orders the
+   * set-based rules' issues as the rules are listed, whichever connection ran one and when.
    */
-  static async prepare(client: PoolClient): Promise<void> {
+  static async prepare(client: ClientBase, schema: string): Promise<void> {
     await client.query(
-      `CREATE TEMP TABLE ${ISSUE_STAGING} (seq bigserial, set_based boolean NOT NULL DEFAULT false, severity text, file text, line integer, rule text, value text, message text) ON COMMIT DROP`,
+      `CREATE UNLOGGED TABLE ${schema}.${ISSUE_STAGING} (seq bigserial, set_based boolean NOT NULL DEFAULT false, step integer NOT NULL DEFAULT 0, severity text, file text, line integer, rule text, value text, message text)`,
     );
   }
 
@@ -103,7 +109,7 @@ export class IssueLog {
     // The parser found its issues before any set-based rule ran.
     await client.query(
       `INSERT INTO import_issue (import_id, municipality_code, severity, file, line, rule, value, message)
-       SELECT $1, $2, severity, file, line, rule, value, message FROM ${ISSUE_STAGING} ORDER BY set_based, seq`,
+       SELECT $1, $2, severity, file, line, rule, value, message FROM ${ISSUE_STAGING} ORDER BY set_based, step, seq`,
       [importId, municipality],
     );
   }

@@ -160,6 +160,25 @@ describe('DUBU import (sager, sagsansvar, medarbejdere) into the canonical model
       expect(rows[0]).toEqual({ measures: 'Y1', notifications: 'U1' });
     });
 
+    it('lists the rules\' issues by rule and then by file, whichever connection found them when', async () => {
+      const dir = withLateDates();
+      // Sagsansvar's references are checked while the builders build; ydelser's, with a date too
+      // late, only after the date rule, in the transaction.
+      editFile(dir, 'ydelser.csv', (t) => `${t}Y3;S98;BL § 32;Familiebehandling;;;01-02-2024;;1.000,00;\n`);
+      const result = await importDubu(db.pool, dir, options);
+      expect(result.status).toBe('succeeded');
+      expect(result.rejected.map((r) => [r.file, r.line, r.rule, r.value])).toEqual([
+        ['sager.csv', 14, 'R005', '01-01-2024'],
+        ['sager.csv', 15, 'R003', '01-01-1969'],
+        ['underretninger.csv', 3, 'R004', '01-03-2025'],
+        ['ydelser.csv', 3, 'R004', '01-03-2025'],
+        ['sagsansvar.csv', 17, 'R011', 'S99'],
+        ['ydelser.csv', 4, 'R011', 'S98'],
+      ]);
+      const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM assignment WHERE case_id = 'S99'`);
+      expect(rows[0].n).toBe(0);
+    });
+
     it('without an export date: a date after today does not set it, and is rejected when more than a year after it', async () => {
       const dir = withLateDates();
       editFile(dir, 'sager.csv', (t) => `${t.trimEnd()}\nS20;010115-4123;461;Udsatte;01-03-2026;;\nS21;010115-4123;461;Udsatte;02-03-2026;;\nS22;010115-4123;461;Udsatte;01-01-2099;;\n`);

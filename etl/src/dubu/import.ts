@@ -8,7 +8,10 @@ import { ImportOptions, ImportResult, runImport, StageContext, StageResult } fro
 import { entityDef, EntityName } from '../load/entities';
 import { stageFile } from '../load/stage-file';
 import { stagingTable } from '../load/merge';
-import { buildNotificationsEarly, copenhagenToday, createSnapshotStaging, derivePersons, finishCaseSnapshot, SnapshotEntity, stagesAsPartition } from '../case-snapshot';
+import {
+  buildNotificationsEarly, checkCaseReferencesEarly, copenhagenToday, createSnapshotStaging, datesWithinLimit, defaultExportDate, derivePersons,
+  finishCaseSnapshot, SnapshotEntity, stagesAsPartition,
+} from '../case-snapshot';
 import { EventDateRange } from '../load/event-dates';
 import { prebuildPartition } from '../load/partition';
 import { Pseudonymiser } from '../pseudonym';
@@ -105,6 +108,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
   let casesBuilt: Promise<unknown> = Promise.resolve();
   let earlyNotifications: Awaited<ReturnType<typeof buildNotificationsEarly>> = null;
   let personsDerived = false;
+  let caseReferencesChecked: Map<EntityName, number> | undefined;
   try {
     for (const file of stagingOrder(dir, files)) {
       const input = { path: join(dir, file.file), file: file.file, format: DUBU_FORMAT, columns: file.columns };
@@ -143,6 +147,15 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
         });
       }
     }
+    // Every file is staged. While the builders build, the loader checks the references to cases,
+    // when no rule before that check can remove a case or a referring row (their dates are all early enough).
+    const exportDate = options.exportDate ?? defaultExportDate(eventDateRanges);
+    const within = (entity: EntityName) => exportDate !== null && datesWithinLimit(eventDateRanges.get(entity)!, exportDate);
+    if (within('cases')) {
+      // The cases' own build takes its table to itself at the end: not while this reads it.
+      await casesBuilt;
+      if (!failed) caseReferencesChecked = await checkCaseReferencesEarly(loader, log, files, files.filter((file) => file.caseRef && within(file.entity)));
+    }
     await onBuilder.drained();
     await onImport.drained();
   } catch (error) {
@@ -167,6 +180,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     earlyNotifications,
     createOutside,
     eventDateRanges,
+    caseReferencesChecked,
   });
 }
 

@@ -16,10 +16,11 @@ export async function rejectStaged(
   value: string,
   message: (value: string) => string,
   params: unknown[] = [],
+  step = 0,
 ): Promise<number> {
   // The rows go from staging to the issues in the database: however many break the rule, none is
   // held here.
-  return log.addFromQuery(client, rule, `DELETE FROM ${table} WHERE ${where} RETURNING _file, _line, (${value})::text AS value`, message, params);
+  return log.addFromQuery(client, rule, `DELETE FROM ${table} WHERE ${where} RETURNING _file, _line, (${value})::text AS value`, message, params, step);
 }
 
 /**
@@ -33,6 +34,7 @@ export async function warnConflictingDuplicates(
   key: string[],
   values: string[],
   label: string,
+  step = 0,
 ): Promise<boolean | undefined> {
   if (values.length === 0) return undefined;
   // Usually no key repeats: one hash aggregate says so, and the windows below are not needed.
@@ -51,6 +53,8 @@ export async function warnConflictingDuplicates(
        FROM ${table} WHERE (${k}) IN (SELECT ${k} FROM repeated)) d
      WHERE conflicting AND rank > 1`,
     (id) => `Samme ${label} (${id}) optræder flere gange med forskelligt indhold; den sidste række bruges.`,
+    [],
+    step,
   );
   return true;
 }
