@@ -68,10 +68,12 @@ function stagingOrder(dir: string, files: DubuFile[]): DubuFile[] {
 }
 
 /**
- * Three connections work at once. The loader reads and stages the files (committed as each is
- * loaded); the builder builds the indexes of the staging tables already loaded (autocommit, see
- * prebuildPartition); the import's own transaction links and builds the notifications as soon as
- * the cases have their indexes. The snapshot's rules and the partitions follow in the transaction.
+ * Several connections work at once. The loader reads and stages the files (committed as each is
+ * loaded); two builders build the indexes of the staging tables already loaded (autocommit, see
+ * prebuildPartition); a checker checks their references to cases (checkCaseReferencesEarly); the
+ * import's own transaction links and builds the notifications and derives the children as soon as
+ * the cases have their indexes. The snapshot's other rules and the partitions follow in the
+ * transaction. One more connection makes the fresh partitions' tables (see PartitionOptions).
  */
 async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: DubuFile[], options: ImportOptions, context: StageContext): Promise<StageResult> {
   const ctx: DubuContext = { municipality: options.municipality ?? null, source: 'dubu', pseudonyms: new Pseudonymiser(options.pseudonymSecret) };
@@ -81,6 +83,8 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
   // For CREATE TABLE ... LIKE a case-system table, which the transaction must not do (see PartitionOptions).
   const outside = await context.connect();
   const createOutside = (sql: string) => outside.query(sql);
+  // For the read-only reference checks (checkCaseReferencesEarly) while the others work.
+  const checker = await context.connect();
   for (const file of files) await createSnapshotStaging(loader, file.entity);
   for (const derived of ['persons', 'teams'] as const) await createSnapshotStaging(loader, derived);
 
@@ -99,6 +103,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     };
   };
   const onBuilder = queue();
+  const onChecker = queue();
   const onImport = queue();
   const prebuilt = new Set<EntityName | 'persons'>();
   const eventDateRanges = new Map<EntityName, EventDateRange>();
@@ -108,7 +113,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
   let casesBuilt: Promise<unknown> = Promise.resolve();
   let earlyNotifications: Awaited<ReturnType<typeof buildNotificationsEarly>> = null;
   let personsDerived = false;
-  let caseReferencesChecked: Map<EntityName, number> | undefined;
+  const caseReferencesChecked = new Map<EntityName, number>();
   try {
     for (const file of stagingOrder(dir, files)) {
       const input = { path: join(dir, file.file), file: file.file, format: DUBU_FORMAT, columns: file.columns };
@@ -146,27 +151,36 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
           personsDerived = true;
         });
       }
+      // A file's references to cases are checked as soon as it is staged, on a connection of their
+      // own, when no rule before that check can remove a case or one of its rows: when their dates
+      // are all early enough for the export date given, or else for the newest date so far (the
+      // default export date can only be later).
+      if (file.caseRef) {
+        const exportDate = options.exportDate ?? defaultExportDate(eventDateRanges);
+        const within = (entity: EntityName) => exportDate !== null && eventDateRanges.has(entity) && datesWithinLimit(eventDateRanges.get(entity)!, exportDate);
+        if (within('cases') && within(file.entity)) {
+          onChecker.add(async () => {
+            // The cases' own build takes its table to itself at the end: not while this reads it.
+            await casesBuilt;
+            if (failed) return;
+            const found = await checkCaseReferencesEarly(checker, log, files, [file]);
+            caseReferencesChecked.set(file.entity, found.get(file.entity)!);
+          });
+        }
+      }
     }
-    // Every file is staged. While the builders build, the loader checks the references to cases,
-    // when no rule before that check can remove a case or a referring row (their dates are all early enough).
-    const exportDate = options.exportDate ?? defaultExportDate(eventDateRanges);
-    const within = (entity: EntityName) => exportDate !== null && datesWithinLimit(eventDateRanges.get(entity)!, exportDate);
-    if (within('cases')) {
-      // The cases' own build takes its table to itself at the end: not while this reads it.
-      await casesBuilt;
-      if (!failed) caseReferencesChecked = await checkCaseReferencesEarly(loader, log, files, files.filter((file) => file.caseRef && within(file.entity)));
-    }
+    await onChecker.drained();
     await onBuilder.drained();
     await onImport.drained();
   } catch (error) {
     // Nothing queued may run on the import's connection once the import has given it back: stop the
     // builder's statement and wait for both queues before the failure goes on.
     failed = true;
-    for (const builder of builders) {
-      const pid = (builder as unknown as { processID?: number }).processID;
+    for (const worker of [...builders, checker]) {
+      const pid = (worker as unknown as { processID?: number }).processID;
       if (pid) await outside.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
     }
-    await Promise.allSettled([onBuilder.drained(), onImport.drained()]);
+    await Promise.allSettled([onBuilder.drained(), onImport.drained(), onChecker.drained()]);
     throw error;
   }
   return finishCaseSnapshot(client, log, {
