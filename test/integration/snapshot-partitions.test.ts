@@ -86,6 +86,18 @@ describe('case-system snapshots as partitions', () => {
       { index: `measure_m461_i${id}_case_idx`, parent: 'measure_case_idx' },
       { index: `measure_m461_i${id}_pkey`, parent: 'measure_pkey' },
     ]);
+    // Each new partition carries its scope as a check (made before its rows were loaded, or after),
+    // so that attaching it needs no scan under the table's lock.
+    const { rows: scopes } = await db.pool.query(
+      `SELECT conrelid::regclass::text AS rel, pg_get_constraintdef(oid) AS def FROM pg_constraint
+       WHERE conname LIKE '%\\_scope' AND conrelid::regclass::text IN ($1, $2, $3) ORDER BY 1`,
+      [`measure_m461_i${id}`, `child_case_m461_i${id}`, `notification_m461_i${id}`],
+    );
+    expect(scopes).toEqual([
+      { rel: `child_case_m461_i${id}`, def: 'CHECK ((municipality_code = 461))' },
+      { rel: `measure_m461_i${id}`, def: 'CHECK ((municipality_code = 461))' },
+      { rel: `notification_m461_i${id}`, def: 'CHECK ((municipality_code = 461))' },
+    ]);
     // The staging columns are gone from what queries see; the import's schema is gone.
     const { rows: columns } = await db.pool.query(
       `SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,

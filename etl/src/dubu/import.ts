@@ -13,7 +13,7 @@ import {
   finishCaseSnapshot, SnapshotEntity, stagesAsPartition,
 } from '../case-snapshot';
 import { EventDateRange } from '../load/event-dates';
-import { prebuildPartition } from '../load/partition';
+import { prebuildPartition, scopeEmptyStaging } from '../load/partition';
 import { Pseudonymiser } from '../pseudonym';
 import * as f from './files';
 import { DubuContext, DUBU_FORMAT } from './files';
@@ -129,6 +129,8 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
       if (file.entity === 'cases') {
         // On the loader: the import's transaction must not touch a staging table before the builder is done with it.
         await checkCases(loader, log, ctx, read);
+        // The municipality is known: the tables still empty get their partition's scope check now.
+        for (const other of files) if (other.entity !== 'cases' && stagesAsPartition(other.entity)) await scopeEmptyStaging(loader, entityDef(other.entity), ctx.municipality!, context.importId);
         // One snapshot of a municipality at a time, from before anything is built against its current partitions.
         await onImport.add(() => client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', ['case-snapshot', ctx.municipality]));
       }

@@ -142,10 +142,25 @@ export async function prebuildPartition(builders: ClientBase[], def: EntityDef, 
  */
 async function scopeAndStatistics(client: ClientBase, target: string, next: string, municipality: number, inTransaction = true): Promise<void> {
   const set = inTransaction ? 'SET LOCAL' : 'SET';
-  await client.query(`ALTER TABLE ${target} ADD CONSTRAINT ${next}_scope CHECK (municipality_code = ${Number(municipality)})`);
+  await addScopeCheck(client, target, next, municipality);
   await client.query(`${set} default_statistics_target = 100`);
   await client.query(`ANALYZE ${target}`);
   await client.query(`${set} default_statistics_target = 10`);
+}
+
+/**
+ * The check that the partition `next` holds only the municipality's rows, on `target` (the table
+ * that becomes it) unless it is there already: made on an empty table (`scopeEmptyStaging`), the
+ * rows are checked as they are loaded, instead of in a pass of their own afterwards.
+ */
+async function addScopeCheck(client: ClientBase, target: string, next: string, municipality: number): Promise<void> {
+  const { rows } = await client.query(`SELECT 1 FROM pg_constraint WHERE conrelid = $1::regclass AND conname = $2`, [target, `${next}_scope`]);
+  if (rows.length === 0) await client.query(`ALTER TABLE ${target} ADD CONSTRAINT ${next}_scope CHECK (municipality_code = ${Number(municipality)})`);
+}
+
+/** The scope check on a staging table that can become the partition, while it is still empty (see addScopeCheck). */
+export async function scopeEmptyStaging(client: ClientBase, def: EntityDef, municipality: number, importId: string): Promise<void> {
+  await addScopeCheck(client, stagingTable(def), partitionName(def.table, municipality, importId), municipality);
 }
 
 /**
@@ -176,6 +191,7 @@ export async function buildSnapshotPartition(
     // IF NOT EXISTS: made outside the transaction, it outlives a rollback to a savepoint (empty again).
     const create = `CREATE TABLE IF NOT EXISTS ${next} (LIKE ${table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`;
     await (options.createOutside ? options.createOutside(create) : client.query(create));
+    await addScopeCheck(client, next, next, municipality);
     const n = (await client.query(`INSERT INTO ${next} (${cols.join(', ')}) ${rows}`)).rowCount ?? 0;
     await client.query(addPrimary(next));
     return n;
