@@ -98,6 +98,12 @@ describe('case-system snapshots as partitions', () => {
       { rel: `measure_m461_i${id}`, def: 'CHECK ((municipality_code = 461))' },
       { rel: `notification_m461_i${id}`, def: 'CHECK ((municipality_code = 461))' },
     ]);
+    // Column defaults as the table's (the loader's defaults for the municipality, source and file
+    // during its COPY are put back).
+    const defaults = async (table: string) =>
+      (await db.pool.query(`SELECT column_name, column_default FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY 1`, [table])).rows;
+    expect(await defaults(`measure_m461_i${id}`)).toEqual(await defaults('measure'));
+    expect(await defaults(`child_case_m461_i${id}`)).toEqual(await defaults('child_case'));
     // The staging columns are gone from what queries see; the import's schema is gone.
     const { rows: columns } = await db.pool.query(
       `SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,

@@ -21,6 +21,8 @@ function fakeClient(): { client: PoolClient; sent: () => string; bytes: () => Bu
   };
 }
 
+const columns = (n: number) => Array.from({ length: n }, (_, i) => `c${i}`);
+
 describe('CopyWriter (COPY text format)', () => {
   it('escapes, writes NULL as \\N, and sends every row in order across pieces, a row longer than a piece too', async () => {
     const { client, sent, pieces } = fakeClient();
@@ -28,7 +30,7 @@ describe('CopyWriter (COPY text format)', () => {
     const rows: unknown[][] = [];
     for (let i = 0; i < 60_000; i++) rows.push([461, 'dubu', `Y${i}`, i % 7 ? null : 'a\tb\\c\nd\re', i % 2 === 0, 'Leverandør ø']);
     rows.splice(30_000, 0, [461, 'dubu', 'HUGE', huge, true, 'x']);
-    const count = await CopyWriter.run(client, 'stg', ['a'], async (writer) => {
+    const count = await CopyWriter.run(client, 'stg', columns(6), async (writer) => {
       for (const row of rows) {
         const wait = writer.write(row);
         if (wait) await wait;
@@ -47,10 +49,10 @@ describe('CopyWriter (COPY text format)', () => {
     for (let i = 0; i < 20_000; i++) rows.push([461, 'dubu', `Y${i}`, i % 3 ? null : `Leverandør ${i % 50} æøå €`, i % 2 === 0, 1.5, undefined, i]);
     const checked = fakeClient();
     const plain = fakeClient();
-    await CopyWriter.run(checked.client, 'stg', ['a'], async (writer) => {
+    await CopyWriter.run(checked.client, 'stg', columns(8), async (writer) => {
       for (const row of rows) await writer.write(row);
     });
-    await CopyWriter.run(plain.client, 'stg', ['a'], async (writer) => {
+    await CopyWriter.run(plain.client, 'stg', columns(8), async (writer) => {
       for (const row of rows) await writer.write(row, true);
     });
     expect(plain.sent()).toBe(checked.sent());
@@ -62,11 +64,28 @@ describe('CopyWriter (COPY text format)', () => {
     const rows: unknown[][] = [];
     for (let i = 0; i < 5_000; i++) rows.push([i, texts[i % texts.length], texts[(i * 7) % texts.length] + texts[(i * 3) % texts.length], null]);
     const { client, bytes } = fakeClient();
-    await CopyWriter.run(client, 'stg', ['a'], async (writer) => {
+    await CopyWriter.run(client, 'stg', columns(4), async (writer) => {
       for (const row of rows) await writer.write(row, true);
     });
     const expected = rows.map((r) => r.map((v) => (v === null ? '\\N' : String(v))).join('\t') + '\n').join('');
     expect(bytes().equals(Buffer.from(expected, 'utf8'))).toBe(true);
   });
-});
 
+  it("leaves out the values of omitted columns (the table's defaults), in the statement and in every row", async () => {
+    const chunks: Buffer[] = [];
+    let statement = '';
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(Buffer.from(chunk));
+        done();
+      },
+    });
+    const client = { query: (q: { text: string }) => ((statement = q.text), stream) } as unknown as PoolClient;
+    await CopyWriter.run(client, 'stg', ['municipality_code', 'source', 'measure_id', '_file', '_line'], async (writer) => {
+      await writer.write([461, 'dubu', 'Y1', 'ydelser.csv', 2]);
+      await writer.write([461, 'dubu', 'Y\t2', 'ydelser.csv', 3]);
+    }, [0, 1, 3]);
+    expect(statement).toBe('COPY stg (measure_id, _line) FROM STDIN');
+    expect(Buffer.concat(chunks).toString('utf8')).toBe('Y1\t2\nY\\t2\t3\n');
+  });
+});

@@ -35,8 +35,13 @@ export class CopyWriter {
   private readonly done: Promise<void>;
   rows = 0;
 
-  constructor(client: ClientBase, table: string, columns: string[]) {
-    this.stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+  /** Which of a row's values are sent (the others are the table's defaults, see `omit`). */
+  private readonly sent: boolean[];
+
+  /** `omit`: positions in `columns` (and in each row) whose value is the table's default and is not sent. */
+  constructor(client: ClientBase, table: string, columns: string[], omit: readonly number[] = []) {
+    this.sent = columns.map((_, i) => !omit.includes(i));
+    this.stream = client.query(copyFrom(`COPY ${table} (${columns.filter((_, i) => this.sent[i]).join(', ')}) FROM STDIN`));
     this.done = new Promise((resolve, reject) => {
       this.stream.on('finish', resolve);
       this.stream.on('error', reject);
@@ -52,13 +57,15 @@ export class CopyWriter {
    */
   write(values: unknown[], plain = false): Promise<void> | undefined {
     const texts = this.texts;
-    const n = values.length;
-    let length = n;
-    for (let i = 0; i < n; i++) {
+    const sent = this.sent;
+    let n = 0;
+    let length = 0;
+    for (let i = 0; i < values.length; i++) {
+      if (!sent[i]) continue;
       const v = values[i];
       const s = plain && typeof v === 'string' ? v : escapeCopy(v);
-      texts[i] = s;
-      length += s.length;
+      texts[n++] = s;
+      length += s.length + 1;
     }
     this.rows++;
     // A UTF-16 code unit is at most 3 bytes of UTF-8.
@@ -140,8 +147,8 @@ export class CopyWriter {
   }
 
   /** Streams rows from `produce` into the table; on any error the COPY is abandoned and the error rethrown. */
-  static async run(client: ClientBase, table: string, columns: string[], produce: (writer: CopyWriter) => Promise<void>): Promise<number> {
-    const writer = new CopyWriter(client, table, columns);
+  static async run(client: ClientBase, table: string, columns: string[], produce: (writer: CopyWriter) => Promise<void>, omit: readonly number[] = []): Promise<number> {
+    const writer = new CopyWriter(client, table, columns, omit);
     try {
       await produce(writer);
     } catch (error) {

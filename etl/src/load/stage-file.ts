@@ -18,10 +18,19 @@ export async function stageFile(
   onProgress?: (p: ImportProgress) => void,
   /** false when the caller analyses the table itself (a partition's builder, see prebuildPartition). */
   analyze = true,
+  /**
+   * Columns whose value is the same on every staged row of the file (municipality, source, file
+   * name), as the mapper writes it: the staging table's defaults during the COPY instead of text
+   * sent and parsed a million times.
+   */
+  fixed: Record<string, string | number> = {},
 ): Promise<number> {
   let read = 0;
   const started = Date.now();
-  await CopyWriter.run(client, stagingTable(def), stagingColumns(def), async (writer) => {
+  const table = stagingTable(def);
+  const columns = stagingColumns(def);
+  const restore = await setDefaults(client, table, fixed);
+  await CopyWriter.run(client, table, columns, async (writer) => {
     // No promise per row: only a full buffer that the server asks us to wait for is awaited.
     await readRows(input.path, input.file, input.format, input.columns, log, (row) => {
       read++;
@@ -30,11 +39,37 @@ export async function stageFile(
       // A plain row's values need no escaping: the mappers make them of its fields and of constants.
       return staged ? writer.write(staged, row.plain) : undefined;
     });
-  });
+  }, Object.keys(fixed).map((column) => columns.indexOf(column)));
+  await restore();
   onProgress?.({ file: input.file, rowsRead: read, rejected: log.rejectedCount });
   // ETL_TRACE=1 (benchmarking): parse, validate and COPY of the file, which no SQL trace line shows.
   if (process.env.ETL_TRACE) process.stderr.write(`[etl ${traceClock()} loader] ${Date.now() - started} ms staged ${input.file} (${read} rows read, parse + COPY)\n`);
   // Temporary tables have no statistics until analysed: the set-based rules need good plans.
   if (analyze) await client.query(`ANALYZE ${stagingTable(def)}`);
   return read;
+}
+
+/** Sets the columns' defaults to the values; the function that puts the former defaults back. */
+async function setDefaults(client: ClientBase, table: string, values: Record<string, string | number>): Promise<() => Promise<void>> {
+  const columns = Object.keys(values);
+  if (columns.length === 0) return async () => undefined;
+  const { rows } = await client.query(
+    `SELECT a.attname AS column, pg_get_expr(d.adbin, d.adrelid) AS expr FROM pg_attribute a
+     LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+     WHERE a.attrelid = $1::regclass AND a.attname = ANY ($2)`,
+    [table, columns],
+  );
+  if (rows.length !== columns.length) throw new Error(`${table}: not every column of ${columns.join(', ')} is staged`);
+  await client.query(`ALTER TABLE ${table} ${columns.map((c) => `ALTER COLUMN ${c} SET DEFAULT ${literal(values[c])}`).join(', ')}`);
+  return async () => {
+    await client.query(`ALTER TABLE ${table} ${rows.map((r) => `ALTER COLUMN ${r.column} ${r.expr === null ? 'DROP DEFAULT' : `SET DEFAULT ${r.expr}`}`).join(', ')}`);
+  };
+}
+
+function literal(value: string | number): string {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`not a number: ${value}`);
+    return String(value);
+  }
+  return `'${value.replace(/'/g, "''")}'`;
 }
