@@ -139,7 +139,8 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
       if (stagesAsPartition(file.entity)) {
         const built = onBuilder.add(async () => {
           if (failed) return;
-          if (await prebuildPartition(builders, entityDef(file.entity), ctx.municipality!, context.importId)) prebuilt.add(file.entity);
+          // The checker analyses the table meanwhile (between its reference checks).
+          if (await prebuildPartition(builders, entityDef(file.entity), ctx.municipality!, context.importId, checker)) prebuilt.add(file.entity);
         });
         if (file.entity === 'cases') casesBuilt = built;
       }

@@ -104,7 +104,7 @@ export const partitionName = (table: string, municipality: number, importId: str
  * key is copied (`buildSnapshotPartition`). The import's transaction must not have touched the
  * table yet (ADD PRIMARY KEY waits for every lock on it).
  */
-export async function prebuildPartition(builders: ClientBase[], def: EntityDef, municipality: number, importId: string): Promise<boolean> {
+export async function prebuildPartition(builders: ClientBase[], def: EntityDef, municipality: number, importId: string, analyzer?: ClientBase): Promise<boolean> {
   const table = def.table;
   const next = partitionName(table, municipality, importId);
   const [builder] = builders;
@@ -116,7 +116,13 @@ export async function prebuildPartition(builders: ClientBase[], def: EntityDef, 
   // CREATE INDEX lets another run on the same table; ADD PRIMARY KEY would not): two sorts on two
   // cores instead of one after the other. Then the index becomes the primary key (no second build).
   const statements = [`CREATE UNIQUE INDEX ${primaryName} ON ${stagingTable(def)} (${key})`, ...otherIndexStatements(table, next, stagingTable(def), others)];
-  const results = await Promise.allSettled(statements.map((statement, i) => builders[i % builders.length].query(statement)));
+  const builds = statements.map((statement, i) => builders[i % builders.length].query(statement));
+  // The statistics meanwhile on a third connection, when there is one (ANALYZE and CREATE INDEX
+  // share the table); the primary key waits for them. Other work may run on it between these.
+  const statistics = analyzer
+    ? [analyzer.query('SET default_statistics_target = 100').then(() => analyzer.query(`ANALYZE ${stagingTable(def)}`)).finally(() => analyzer.query('SET default_statistics_target = 10'))]
+    : [];
+  const results = await Promise.allSettled([...builds, ...statistics]);
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) {
     if ((failure.reason as { code?: string }).code === '23505' && results[0].status === 'rejected') {
@@ -124,13 +130,14 @@ export async function prebuildPartition(builders: ClientBase[], def: EntityDef, 
       // take these names.
       for (const index of others) await builder.query(`DROP INDEX IF EXISTS ${partitionIndexName(table, next, index.name)}`);
       // The loader left the statistics to this build (stageFile): the rules need them.
-      await builder.query(`ANALYZE ${stagingTable(def)}`);
+      if (!analyzer) await builder.query(`ANALYZE ${stagingTable(def)}`);
       return false;
     }
     throw failure.reason;
   }
   await builder.query(`ALTER TABLE ${stagingTable(def)} ADD CONSTRAINT ${primaryName} PRIMARY KEY USING INDEX ${primaryName}`);
-  await scopeAndStatistics(builder, stagingTable(def), next, municipality, false);
+  if (analyzer) await addScopeCheck(builder, stagingTable(def), next, municipality);
+  else await scopeAndStatistics(builder, stagingTable(def), next, municipality, false);
   return true;
 }
 
