@@ -127,7 +127,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
       };
       // What the mappers write on every row: the municipality (once known), the source and the file.
       const fixed = { ...(ctx.municipality !== null ? { municipality_code: ctx.municipality } : {}), source: ctx.source, _file: file.file };
-      const read = await stageFile(loader, log, input, entityDef(file.entity), map, options.onProgress, !stagesAsPartition(file.entity), fixed);
+      const read = await stageFile(loader, log, input, entityDef(file.entity), map, options.onProgress, !stagesAsPartition(file.entity), fixed, true);
       if (file.entity === 'cases') {
         // On the loader: the import's transaction must not touch a staging table before the builder is done with it.
         await checkCases(loader, log, ctx, read);

@@ -39,9 +39,9 @@ export class CopyWriter {
   private readonly sent: boolean[];
 
   /** `omit`: positions in `columns` (and in each row) whose value is the table's default and is not sent. */
-  constructor(client: ClientBase, table: string, columns: string[], omit: readonly number[] = []) {
+  constructor(client: ClientBase, table: string, columns: string[], omit: readonly number[] = [], freeze = false) {
     this.sent = columns.map((_, i) => !omit.includes(i));
-    this.stream = client.query(copyFrom(`COPY ${table} (${columns.filter((_, i) => this.sent[i]).join(', ')}) FROM STDIN`));
+    this.stream = client.query(copyFrom(`COPY ${table} (${columns.filter((_, i) => this.sent[i]).join(', ')}) FROM STDIN${freeze ? ' WITH (FREEZE)' : ''}`));
     this.done = new Promise((resolve, reject) => {
       this.stream.on('finish', resolve);
       this.stream.on('error', reject);
@@ -147,8 +147,15 @@ export class CopyWriter {
   }
 
   /** Streams rows from `produce` into the table; on any error the COPY is abandoned and the error rethrown. */
-  static async run(client: ClientBase, table: string, columns: string[], produce: (writer: CopyWriter) => Promise<void>, omit: readonly number[] = []): Promise<number> {
-    const writer = new CopyWriter(client, table, columns, omit);
+  static async run(
+    client: ClientBase,
+    table: string,
+    columns: string[],
+    produce: (writer: CopyWriter) => Promise<void>,
+    omit: readonly number[] = [],
+    freeze = false,
+  ): Promise<number> {
+    const writer = new CopyWriter(client, table, columns, omit, freeze);
     try {
       await produce(writer);
     } catch (error) {

@@ -24,11 +24,48 @@ export async function stageFile(
    * sent and parsed a million times.
    */
   fixed: Record<string, string | number> = {},
+  /**
+   * The rows go in frozen (COPY FREEZE, in a transaction of its own that empties the table first):
+   * the index builds, checks and statistics that read the table next need not look up and set each
+   * row's commit status, which would write every page again. For a staging table only this
+   * connection uses while it loads, outside any other transaction.
+   */
+  freeze = false,
 ): Promise<number> {
   let read = 0;
   const started = Date.now();
   const table = stagingTable(def);
   const columns = stagingColumns(def);
+  if (freeze) {
+    await client.query('BEGIN');
+    await client.query(`TRUNCATE ${table}`);
+  }
+  try {
+    read = await copyFile(client, log, input, table, columns, map, onProgress, fixed, freeze);
+    if (freeze) await client.query('COMMIT');
+  } catch (error) {
+    if (freeze) await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+  // ETL_TRACE=1 (benchmarking): parse, validate and COPY of the file, which no SQL trace line shows.
+  if (process.env.ETL_TRACE) process.stderr.write(`[etl ${traceClock()} loader] ${Date.now() - started} ms staged ${input.file} (${read} rows read, parse + COPY)\n`);
+  // Temporary tables have no statistics until analysed: the set-based rules need good plans.
+  if (analyze) await client.query(`ANALYZE ${table}`);
+  return read;
+}
+
+async function copyFile(
+  client: ClientBase,
+  log: IssueLog,
+  input: { path: string; file: string; format: FormatOptions; columns: ColumnSpec[] },
+  table: string,
+  columns: string[],
+  map: (row: Row) => unknown[] | null,
+  onProgress: ((p: ImportProgress) => void) | undefined,
+  fixed: Record<string, string | number>,
+  freeze: boolean,
+): Promise<number> {
+  let read = 0;
   const restore = await setDefaults(client, table, fixed);
   await CopyWriter.run(client, table, columns, async (writer) => {
     // No promise per row: only a full buffer that the server asks us to wait for is awaited.
@@ -39,13 +76,9 @@ export async function stageFile(
       // A plain row's values need no escaping: the mappers make them of its fields and of constants.
       return staged ? writer.write(staged, row.plain) : undefined;
     });
-  }, Object.keys(fixed).map((column) => columns.indexOf(column)));
+  }, Object.keys(fixed).map((column) => columns.indexOf(column)), freeze);
   await restore();
   onProgress?.({ file: input.file, rowsRead: read, rejected: log.rejectedCount });
-  // ETL_TRACE=1 (benchmarking): parse, validate and COPY of the file, which no SQL trace line shows.
-  if (process.env.ETL_TRACE) process.stderr.write(`[etl ${traceClock()} loader] ${Date.now() - started} ms staged ${input.file} (${read} rows read, parse + COPY)\n`);
-  // Temporary tables have no statistics until analysed: the set-based rules need good plans.
-  if (analyze) await client.query(`ANALYZE ${stagingTable(def)}`);
   return read;
 }
 
