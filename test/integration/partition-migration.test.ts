@@ -1,54 +1,31 @@
-import { randomBytes } from 'crypto';
-import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import type { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS } from '@bu/db';
 import { CaseFactsPartitionedByMunicipality1732900000000 } from '../../libs/db/src/migrations/1732900000000-CaseFactsPartitionedByMunicipality';
-import { TEST_SERVER_URL } from '../support/database';
+import { MigrationDatabase, migrationDatabase } from '../support/migration-database';
 
 // Migration 1732900000000 turns the case-system tables into tables partitioned by municipality: an
 // installation that already holds data keeps every row, in one partition per municipality, and
 // the way back gives the plain tables again.
 
 describe('migration: case-system tables partitioned by municipality', () => {
-  const name = `bu_test_partmig_${randomBytes(4).toString('hex')}`;
-  const url = new URL(TEST_SERVER_URL);
-  url.pathname = `/${name}`;
-  const source = (migrations: typeof MIGRATIONS) =>
-    new DataSource({ type: 'postgres', url: url.toString(), migrations, migrationsTransactionMode: 'each', logging: ['error'] });
+  let m: MigrationDatabase;
   let db: Client;
-  const upTo = MIGRATIONS.indexOf(CaseFactsPartitionedByMunicipality1732900000000);
 
   beforeAll(async () => {
-    const admin = new Client({ connectionString: TEST_SERVER_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const before = await source(MIGRATIONS.slice(0, upTo)).initialize();
-    await before.runMigrations();
-    await before.destroy();
-    db = new Client({ connectionString: url.toString() });
-    await db.connect();
+    m = await migrationDatabase('bu_test_partmig', CaseFactsPartitionedByMunicipality1732900000000);
+    db = m.db;
     await db.query(`INSERT INTO child_case (municipality_code, source, case_id, person_id, area, opened) VALUES
       (101, 'dubu', 'C1', 'p1', 'Udsatte', '2024-01-01'), (461, 'dubu', 'C1', 'p2', 'Handicap', '2024-02-29'), (461, 'csc', 'K9', 'p3', 'Udsatte', '2023-05-01')`);
     await db.query(`INSERT INTO measure (municipality_code, source, measure_id, case_id, measure_type, family, started) VALUES
       (461, 'dubu', 'Y1', 'C1', 'Familiebehandling', 'preventive', '2024-03-01')`);
   });
-  afterAll(async () => {
-    await db?.end();
-    const admin = new Client({ connectionString: TEST_SERVER_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  });
+  afterAll(async () => m?.drop());
 
   const partitionsOf = async (table: string) =>
     (await db.query(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1::regclass ORDER BY 1`, [table])).rows.map((r) => r.relname);
 
   it('moves existing rows into one partition per municipality, with the same keys and indexes', async () => {
-    const through = await source(MIGRATIONS.slice(0, upTo + 1)).initialize();
-    await through.runMigrations();
-    await through.destroy();
+    await m.up();
     expect(await partitionsOf('child_case')).toEqual(['child_case_m101', 'child_case_m461']);
     expect(await partitionsOf('measure')).toEqual(['measure_m461']);
     expect(await partitionsOf('complaint')).toEqual([]);
@@ -66,9 +43,7 @@ describe('migration: case-system tables partitioned by municipality', () => {
   });
 
   it('gives the plain tables back, rows and all', async () => {
-    const through = await source(MIGRATIONS.slice(0, upTo + 1)).initialize();
-    await through.undoLastMigration();
-    await through.destroy();
+    await m.down();
     const { rows } = await db.query(`SELECT relkind FROM pg_class WHERE relname = 'child_case'`);
     expect(rows).toEqual([{ relkind: 'r' }]);
     const { rows: cases } = await db.query(`SELECT count(*)::int AS n FROM child_case`);
