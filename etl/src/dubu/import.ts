@@ -136,11 +136,15 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
         // One snapshot of a municipality at a time, from before anything is built against its current partitions.
         await onImport.add(() => client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', ['case-snapshot', ctx.municipality]));
       }
+      // Whether the file's staging table got its indexes (prebuildPartition).
+      let built: Promise<boolean> = Promise.resolve(false);
       if (stagesAsPartition(file.entity)) {
-        const built = onBuilder.add(async () => {
-          if (failed) return;
+        built = onBuilder.add(async () => {
+          if (failed) return false;
           // The checker analyses the table meanwhile (between its reference checks).
-          if (await prebuildPartition(builders, entityDef(file.entity), ctx.municipality!, context.importId, checker)) prebuilt.add(file.entity);
+          const done = await prebuildPartition(builders, entityDef(file.entity), ctx.municipality!, context.importId, checker);
+          if (done) prebuilt.add(file.entity);
+          return done;
         });
         if (file.entity === 'cases') casesBuilt = built;
       }
@@ -165,10 +169,12 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
         const within = (entity: EntityName) => exportDate !== null && eventDateRanges.has(entity) && datesWithinLimit(eventDateRanges.get(entity)!, exportDate);
         if (within('cases') && within(file.entity)) {
           onChecker.add(async () => {
-            // The cases' own build takes its table to itself at the end: not while this reads it.
+            // After the builds of the cases and of the file's own table, which take each table to
+            // itself at the end, and whose indexes make the check a merge of two indexes.
             await casesBuilt;
+            const indexed = await built;
             if (failed) return;
-            const found = await checkCaseReferencesEarly(checker, log, files, [file]);
+            const found = await checkCaseReferencesEarly(checker, log, files, [file], indexed);
             caseReferencesChecked.set(file.entity, found.get(file.entity)!);
           });
         }
