@@ -1,5 +1,5 @@
 import { execFileSync } from 'child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -42,12 +42,18 @@ console.log(['${greeting}', type.name, isValidDate(2024, 2, 29), process.argv[2]
     expect(run(file)).toBe('farvel Date true arg1 1');
   });
 
-  it('still runs when the cache cannot be written', () => {
+  it('still runs, without a cache, when the cache folder cannot be written or others could write to it', () => {
     const file = join(dir, 'plain.ts');
     writeFileSync(file, `const s: string = 'ok'; console.log(s);\n`);
     // A cache folder inside a file: it can be neither made nor written.
     const blocker = join(dir, 'not-a-folder');
     writeFileSync(blocker, '');
     expect(run(file, { BU_RUN_CACHE_DIR: join(blocker, 'cache') })).toBe('ok');
+    // A folder others may write to is not used: code is run from it.
+    const open = join(dir, 'open-cache');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    expect(run(file, { BU_RUN_CACHE_DIR: open })).toBe('ok');
+    expect(readdirSync(open)).toEqual([]);
   });
 });
