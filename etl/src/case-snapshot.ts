@@ -99,18 +99,18 @@ export async function checkCaseReferencesEarly(
  * a fifth of the CPU of a hash join over the table's rows. The planner is told so for this statement.
  */
 async function countUnknownCases(client: ClientBase, e: SnapshotEntity): Promise<number> {
-  await client.query('BEGIN');
-  try {
-    await client.query('SET LOCAL enable_hashjoin = off');
-    await client.query('SET LOCAL enable_nestloop = off');
-    await client.query('SET LOCAL max_parallel_workers_per_gather = 0');
-    const { rows } = await client.query(`SELECT count(*)::int AS n FROM (SELECT ${e.caseRef} FROM ${stagingTable(entityDef(e.entity))} WHERE ${unknownCase(e)}) unknown`);
-    await client.query('COMMIT');
-    return rows[0].n;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  // One query string: other work queued on the connection (a build's ANALYZE) cannot come between
+  // its statements and end up inside this transaction.
+  const results = (await client
+    .query(
+      `BEGIN; SET LOCAL enable_hashjoin = off; SET LOCAL enable_nestloop = off; SET LOCAL max_parallel_workers_per_gather = 0;
+       SELECT count(*)::int AS n FROM (SELECT ${e.caseRef} FROM ${stagingTable(entityDef(e.entity))} WHERE ${unknownCase(e)}) unknown; COMMIT`,
+    )
+    .catch(async (error) => {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    })) as unknown as { rows: { n: number }[] }[];
+  return results[4].rows[0].n;
 }
 
 /** Whether the date rule (R004) can reject none of a table's rows: its latest date is early enough. */

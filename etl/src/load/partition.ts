@@ -119,9 +119,8 @@ export async function prebuildPartition(builders: ClientBase[], def: EntityDef, 
   const builds = statements.map((statement, i) => builders[i % builders.length].query(statement));
   // The statistics meanwhile on a third connection, when there is one (ANALYZE and CREATE INDEX
   // share the table); the primary key waits for them. Other work may run on it between these.
-  const statistics = analyzer
-    ? [analyzer.query('SET default_statistics_target = 100').then(() => analyzer.query(`ANALYZE ${stagingTable(def)}`)).finally(() => analyzer.query('SET default_statistics_target = 10'))]
-    : [];
+  // One query string, so that nothing else queued on that connection comes between its statements.
+  const statistics = analyzer ? [analyzer.query(`SET default_statistics_target = 100; ANALYZE ${stagingTable(def)}; SET default_statistics_target = 10`)] : [];
   const results = await Promise.allSettled([...builds, ...statistics]);
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) {
