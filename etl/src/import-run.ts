@@ -125,6 +125,9 @@ export async function runImport(
       const loader = new Client({ ...(pool as unknown as { options: object }).options });
       loaders.push(loader);
       await loader.connect();
+      // A connection that breaks while idle emits 'error' (unhandled, it would end the process);
+      // the failure surfaces as the rejection of the connection's next query.
+      loader.on('error', () => undefined);
       if (process.env.ETL_TRACE) traceQueries(loader, `c${loaders.length}`);
       await loader.query(`SET search_path = ${schema}, public`);
       await loader.query(`SET TimeZone = 'Europe/Copenhagen'`);

@@ -36,11 +36,11 @@ export async function stageFile(
   const started = Date.now();
   const table = stagingTable(def);
   const columns = stagingColumns(def);
-  if (freeze) {
-    await client.query('BEGIN');
-    await client.query(`TRUNCATE ${table}`);
-  }
   try {
+    if (freeze) {
+      await client.query('BEGIN');
+      await client.query(`TRUNCATE ${table}`);
+    }
     read = await copyFile(client, log, input, table, columns, map, onProgress, fixed, freeze);
     if (freeze) await client.query('COMMIT');
   } catch (error) {
@@ -67,17 +67,29 @@ async function copyFile(
 ): Promise<number> {
   let read = 0;
   const restore = await setDefaults(client, table, fixed);
-  await CopyWriter.run(client, table, columns, async (writer) => {
-    // No promise per row: only a full buffer that the server asks us to wait for is awaited.
-    await readRows(input.path, input.file, input.format, input.columns, log, (row) => {
-      read++;
-      const staged = map(row);
-      if (read % 50_000 === 0) onProgress?.({ file: input.file, rowsRead: read, rejected: log.rejectedCount });
-      // A plain row's values need no escaping: the mappers make them of its fields and of constants.
-      return staged ? writer.write(staged, row.plain) : undefined;
-    });
-  }, Object.keys(fixed).map((column) => columns.indexOf(column)), freeze);
-  await restore();
+  try {
+    await CopyWriter.run(
+      client,
+      table,
+      columns,
+      async (writer) => {
+        // No promise per row: only a full buffer that the server asks us to wait for is awaited.
+        await readRows(input.path, input.file, input.format, input.columns, log, (row) => {
+          read++;
+          const staged = map(row);
+          if (read % 50_000 === 0) onProgress?.({ file: input.file, rowsRead: read, rejected: log.rejectedCount });
+          // A plain row's values need no escaping: the mappers make them of its fields and of constants.
+          return staged ? writer.write(staged, row.plain) : undefined;
+        });
+      },
+      Object.keys(fixed).map((column) => columns.indexOf(column)),
+      freeze,
+    );
+  } finally {
+    // Put back also when the COPY failed (inside a transaction that is rolled back this fails too,
+    // and the rollback puts them back).
+    await restore().catch(() => undefined);
+  }
   onProgress?.({ file: input.file, rowsRead: read, rejected: log.rejectedCount });
   return read;
 }

@@ -9,7 +9,8 @@ export async function pendingMigrations(url: string): Promise<string[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query(`SELECT to_regclass('public.migrations') IS NOT NULL AS present`);
+    // As TypeORM finds it: on the search path.
+    const { rows } = await client.query(`SELECT to_regclass('migrations') IS NOT NULL AS present`);
     const applied = new Set<string>(rows[0].present ? (await client.query('SELECT name FROM migrations')).rows.map((r) => r.name) : []);
     return MIGRATIONS.map((migration) => new migration().name).filter((name) => !applied.has(name));
   } finally {
