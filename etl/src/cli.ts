@@ -5,6 +5,7 @@ import { userInfo } from 'os';
 import { resolve } from 'path';
 import { Pool } from 'pg';
 import { pendingMigrations } from '@bu/db/schema-version';
+import { isIsoDate } from '@bu/domain';
 import { importSource } from './import-source';
 import { importIssues, ImportProgress, ImportResult, SourceKind } from './import-run';
 
@@ -113,7 +114,7 @@ async function main(): Promise<void> {
   const municipality = typeof flags.municipality === 'string' ? Number(flags.municipality) : undefined;
   if (municipality !== undefined && !/^\d{1,3}$/.test(String(flags.municipality))) usage(`Ugyldigt kommunenummer: ${flags.municipality}`);
   const exportDate = typeof flags['export-date'] === 'string' ? flags['export-date'] : undefined;
-  if (exportDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(exportDate)) usage(`Ugyldig udtræksdato: ${exportDate}`);
+  if (exportDate !== undefined && !isIsoDate(exportDate)) usage(`Ugyldig udtræksdato: ${exportDate}`);
   const url = process.env.DATABASE_URL ?? usage('DATABASE_URL er ikke sat.');
   const secret = process.env.PSEUDONYM_SECRET ?? usage('PSEUDONYM_SECRET er ikke sat (nøglen til pseudonymisering af CPR-numre).');
 

@@ -48,6 +48,10 @@ describe('npm run etl -- import (CLI for data stewards and scripts)', () => {
     const result = run('import', 'nosuchsource', DUBU_SMALL);
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/Ukendt kilde: nosuchsource/);
+    // An export date that is not a day of the calendar is refused before anything is read.
+    const leap = run('import', 'dubu', DUBU_SMALL, '--export-date', '2023-02-29');
+    expect(leap.status).toBe(2);
+    expect(leap.stderr).toMatch(/Ugyldig udtræksdato: 2023-02-29/);
   });
 
   it('rejects a municipality that disagrees with the export', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addMonths, copenhagenOffsetHours, daysBetween, isActiveAt } from './dates';
+import { addMonths, copenhagenOffsetHours, daysBetween, isActiveAt, isIsoDate } from './dates';
 
 describe('addMonths (KPIS.md: keeps the day, clamped to the month end)', () => {
   it.each([
@@ -41,5 +41,12 @@ describe('copenhagenOffsetHours', () => {
     expect(copenhagenOffsetHours(2024, 10, 27, 3)).toBe(1);
     expect(copenhagenOffsetHours(2024, 7, 1, 12)).toBe(2);
     expect(copenhagenOffsetHours(2024, 12, 1, 12)).toBe(1);
+  });
+});
+
+describe('isIsoDate', () => {
+  it('accepts a calendar date in ISO form only: leap days where they exist, no 30 February', () => {
+    expect(['2024-02-29', '2023-02-28', '2026-12-31'].map(isIsoDate)).toEqual([true, true, true]);
+    expect(['2023-02-29', '2024-02-30', '2024-13-01', '2024-00-10', '2024-1-01', '24-01-01', ''].map(isIsoDate)).toEqual([false, false, false, false, false, false, false]);
   });
 });

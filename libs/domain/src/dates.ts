@@ -25,6 +25,12 @@ export function isValidDate(y: number, m: number, d: number): boolean {
   return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
 }
 
+/** Whether the text is a date of the calendar in ISO form (YYYY-MM-DD): 2024-02-29 is, 2023-02-29 is not. */
+export function isIsoDate(text: string): boolean {
+  const match = ISO.exec(text);
+  return match !== null && isValidDate(Number(match[1]), Number(match[2]), Number(match[3]));
+}
+
 export function formatIso(y: number, m: number, d: number): IsoDate {
   return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }

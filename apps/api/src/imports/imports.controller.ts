@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'crypto';
 import { join } from 'path';
 import { DataSource } from 'typeorm';
-import { isMunicipalityCode } from '@bu/domain';
+import { isIsoDate, isMunicipalityCode } from '@bu/domain';
 import { listRules, SOURCES, type EtlJobData, type SourceKind } from '@bu/etl';
 import type { Queue } from '@bu/queue';
 import type { AuthUser } from '../auth/auth.types';
@@ -104,7 +104,7 @@ export class ImportsController {
     if (!body.source || !(SOURCES as readonly string[]).includes(body.source)) throw new BadRequestException(`source skal være en af: ${SOURCES.join(', ')}`);
     const municipality = body.municipality ? Number(body.municipality) : undefined;
     if (municipality !== undefined && !isMunicipalityCode(municipality)) throw new BadRequestException(`Ukendt kommunenummer: ${body.municipality}`);
-    if (body.exportDate !== undefined && body.exportDate !== '' && !/^\d{4}-\d{2}-\d{2}$/.test(body.exportDate)) throw new BadRequestException('exportDate skal være ÅÅÅÅ-MM-DD');
+    if (body.exportDate !== undefined && body.exportDate !== '' && !isIsoDate(body.exportDate)) throw new BadRequestException('exportDate skal være en dato, ÅÅÅÅ-MM-DD');
     const dir = join(this.config.uploadDir, randomUUID());
     let files: string[];
     try {
