@@ -104,7 +104,7 @@ export const partitionName = (table: string, municipality: number, importId: str
  * key is copied (`buildSnapshotPartition`). The import's transaction must not have touched the
  * table yet (ADD PRIMARY KEY waits for every lock on it).
  */
-export async function prebuildPartition(builders: ClientBase[], def: EntityDef, municipality: number, importId: string, analyzer?: ClientBase): Promise<boolean> {
+export async function prebuildPartition(builders: ClientBase[], def: EntityDef, municipality: number, importId: string, analyzer: ClientBase): Promise<boolean> {
   const table = def.table;
   const next = partitionName(table, municipality, importId);
   const [builder] = builders;
@@ -117,26 +117,23 @@ export async function prebuildPartition(builders: ClientBase[], def: EntityDef, 
   // cores instead of one after the other. Then the index becomes the primary key (no second build).
   const statements = [`CREATE UNIQUE INDEX ${primaryName} ON ${stagingTable(def)} (${key})`, ...otherIndexStatements(table, next, stagingTable(def), others)];
   const builds = statements.map((statement, i) => builders[i % builders.length].query(statement));
-  // The statistics meanwhile on a third connection, when there is one (ANALYZE and CREATE INDEX
-  // share the table); the primary key waits for them. Other work may run on it between these.
-  // One query string, so that nothing else queued on that connection comes between its statements.
-  const statistics = analyzer ? [analyzer.query(`SET default_statistics_target = 100; ANALYZE ${stagingTable(def)}; SET default_statistics_target = 10`)] : [];
-  const results = await Promise.allSettled([...builds, ...statistics]);
+  // The statistics meanwhile on a third connection (ANALYZE and CREATE INDEX share the table); the
+  // primary key waits for them. One query string, so that nothing else queued on that connection
+  // comes between its statements.
+  const statistics = analyzer.query(statisticsSql(stagingTable(def), 'SET'));
+  const results = await Promise.allSettled([...builds, statistics]);
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) {
     if ((failure.reason as { code?: string }).code === '23505' && results[0].status === 'rejected') {
       // A key repeats: the partition is built after the rules, as a table of its own whose indexes
       // take these names.
       for (const index of others) await builder.query(`DROP INDEX IF EXISTS ${partitionIndexName(table, next, index.name)}`);
-      // The loader left the statistics to this build (stageFile): the rules need them.
-      if (!analyzer) await builder.query(`ANALYZE ${stagingTable(def)}`);
       return false;
     }
     throw failure.reason;
   }
   await builder.query(`ALTER TABLE ${stagingTable(def)} ADD CONSTRAINT ${primaryName} PRIMARY KEY USING INDEX ${primaryName}`);
-  if (analyzer) await addScopeCheck(builder, stagingTable(def), next, municipality);
-  else await scopeAndStatistics(builder, stagingTable(def), next, municipality, false);
+  await addScopeCheck(builder, stagingTable(def), next, municipality);
   return true;
 }
 
@@ -146,13 +143,14 @@ export async function prebuildPartition(builders: ClientBase[], def: EntityDef, 
  * need them (the import's own, rougher target is for its staging tables). Rows the snapshot's rules
  * remove later do not change the picture.
  */
-async function scopeAndStatistics(client: ClientBase, target: string, next: string, municipality: number, inTransaction = true): Promise<void> {
-  const set = inTransaction ? 'SET LOCAL' : 'SET';
+async function scopeAndStatistics(client: ClientBase, target: string, next: string, municipality: number): Promise<void> {
   await addScopeCheck(client, target, next, municipality);
-  await client.query(`${set} default_statistics_target = 100`);
-  await client.query(`ANALYZE ${target}`);
-  await client.query(`${set} default_statistics_target = 10`);
+  await client.query(statisticsSql(target, 'SET LOCAL'));
 }
+
+/** The statistics the KPI queries need, at the default target, back to the import's own after. */
+const statisticsSql = (target: string, set: 'SET' | 'SET LOCAL'): string =>
+  `${set} default_statistics_target = 100; ANALYZE ${target}; ${set} default_statistics_target = 10`;
 
 /**
  * The check that the partition `next` holds only the municipality's rows, on `target` (the table
