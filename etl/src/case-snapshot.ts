@@ -65,32 +65,18 @@ const unknownCase = (e: SnapshotEntity): string => {
 const unknownCaseMessage = (casesFile: string) => (caseId: string) => `Sagsnummer ${caseId} findes ikke i ${casesFile}.`;
 
 /**
- * UNKNOWN_CASE for each of `entities` (those that refer to cases), read only: the issues are
- * recorded and the rows stay until the transaction removes them (finishCaseSnapshot). Meant for a
- * connection outside the transaction while the builders build, and only when no rule before it
- * can remove a case or such a row: when all their dates are early enough (`datesWithinLimit`). The
- * rows found, per entity. `indexed`: the tables have their indexes (prebuilt), so a count over the
- * indexes alone says whether there is anything to record (the usual answer: nothing).
+ * UNKNOWN_CASE for `e` (an entity that refers to cases), read only: the issues are recorded and the
+ * rows stay until the transaction removes them (finishCaseSnapshot). Meant for a connection outside
+ * the transaction while the builders build, and only when no rule before it can remove a case or
+ * such a row: when all their dates are early enough (`datesWithinLimit`). The rows found.
+ * `indexed`: the tables have their indexes (prebuilt), so a count over the indexes alone says
+ * whether there is anything to record (the usual answer: nothing).
  */
-export async function checkCaseReferencesEarly(
-  client: ClientBase,
-  log: IssueLog,
-  snapshot: SnapshotEntity[],
-  entities: SnapshotEntity[],
-  indexed = false,
-): Promise<Map<EntityName, number>> {
-  const casesFile = snapshot.find((e) => e.entity === 'cases')?.file ?? 'cases';
-  const found = new Map<EntityName, number>();
-  for (const e of entities) {
-    if (!e.caseRef) continue;
-    if (indexed && (await countUnknownCases(client, e)) === 0) {
-      found.set(e.entity, 0);
-      continue;
-    }
-    const query = `SELECT _file, _line, ${e.caseRef}::text AS value FROM ${stagingTable(entityDef(e.entity))} WHERE ${unknownCase(e)}`;
-    found.set(e.entity, await log.addFromQuery(client, 'UNKNOWN_CASE', query, unknownCaseMessage(casesFile), [], step('case', snapshot.indexOf(e))));
-  }
-  return found;
+export async function checkCaseReferencesEarly(client: ClientBase, log: IssueLog, snapshot: SnapshotEntity[], e: SnapshotEntity, indexed: boolean): Promise<number> {
+  if (indexed && (await countUnknownCases(client, e)) === 0) return 0;
+  const casesFile = snapshot.find((s) => s.entity === 'cases')?.file ?? 'cases';
+  const query = `SELECT _file, _line, ${e.caseRef}::text AS value FROM ${stagingTable(entityDef(e.entity))} WHERE ${unknownCase(e)}`;
+  return log.addFromQuery(client, 'UNKNOWN_CASE', query, unknownCaseMessage(casesFile), [], step('case', snapshot.indexOf(e)));
 }
 
 /**
@@ -109,8 +95,8 @@ async function countUnknownCases(client: ClientBase, e: SnapshotEntity): Promise
     .catch(async (error) => {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
-    })) as unknown as { rows: { n: number }[] }[];
-  return results[4].rows[0].n;
+    })) as unknown as { command: string; rows: { n: number }[] }[];
+  return results.find((r) => r.command === 'SELECT')!.rows[0].n;
 }
 
 /** Whether the date rule (R004) can reject none of a table's rows: its latest date is early enough. */
@@ -257,10 +243,10 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   if (has('effects')) await numberEffectMeasurements(client, stg('effects'));
 
   if (opts.derivePersons) {
-    const { early } = opts.derivePersons;
+    const derivedEarly = opts.derivePersons.early;
     // Derived while later files were read: they stand if no case and no notification went since.
-    if (early && removedCasesOrNotifications) await client.query(`DELETE FROM ${stagingTable(entityDef('persons'))}`);
-    if (!early || removedCasesOrNotifications) await derivePersons(client, has('notifications'));
+    if (derivedEarly && removedCasesOrNotifications) await client.query(`DELETE FROM ${stagingTable(entityDef('persons'))}`);
+    if (!derivedEarly || removedCasesOrNotifications) await derivePersons(client, has('notifications'));
   }
   await client.query(
     `INSERT INTO ${stagingTable(entityDef('teams'))} (municipality_code, source, name, _file, _line)

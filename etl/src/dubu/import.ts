@@ -114,10 +114,10 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
   let earlyNotifications: Awaited<ReturnType<typeof buildNotificationsEarly>> = null;
   let personsDerived = false;
   const caseReferencesChecked = new Map<EntityName, number>();
+  const withNotifications = files.some((f) => f.entity === 'notifications');
   try {
     for (const file of stagingOrder(dir, files)) {
       const input = { path: join(dir, file.file), file: file.file, format: DUBU_FORMAT, columns: file.columns };
-      // A table the builder takes on is analysed there, after its indexes (the loader reads on).
       const range = new EventDateRange(entityDef(file.entity), file.eventDates, today);
       eventDateRanges.set(file.entity, range);
       const map = (row: Row) => {
@@ -127,7 +127,8 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
       };
       // What the mappers write on every row: the municipality (once known), the source and the file.
       const fixed = { ...(ctx.municipality !== null ? { municipality_code: ctx.municipality } : {}), source: ctx.source, _file: file.file };
-      const read = await stageFile(loader, log, input, entityDef(file.entity), map, options.onProgress, !stagesAsPartition(file.entity), fixed, true);
+      // A table the builders take on is analysed by the checker, next to its index builds (the loader reads on).
+      const read = await stageFile(loader, log, input, entityDef(file.entity), map, options.onProgress, { analyze: !stagesAsPartition(file.entity), fixed, freeze: true });
       if (file.entity === 'cases') {
         // On the loader: the import's transaction must not touch a staging table before the builder is done with it.
         await checkCases(loader, log, ctx, read);
@@ -150,7 +151,6 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
       }
       // Once cases and notifications are staged (the cases' indexes built), the transaction links
       // the notifications and derives the children while the loader reads on.
-      const withNotifications = files.some((f) => f.entity === 'notifications');
       if (file.entity === 'notifications' || (file.entity === 'cases' && !withNotifications)) {
         onImport.add(async () => {
           await casesBuilt;
@@ -174,8 +174,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
             await casesBuilt;
             const indexed = await built;
             if (failed) return;
-            const found = await checkCaseReferencesEarly(checker, log, files, [file], indexed);
-            caseReferencesChecked.set(file.entity, found.get(file.entity)!);
+            caseReferencesChecked.set(file.entity, await checkCaseReferencesEarly(checker, log, files, file, indexed));
           });
         }
       }
@@ -184,8 +183,8 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     await onBuilder.drained();
     await onImport.drained();
   } catch (error) {
-    // Nothing queued may run on the import's connection once the import has given it back: stop the
-    // builder's statement and wait for both queues before the failure goes on.
+    // Nothing queued may run on the import's connections once the import has given them back: stop
+    // the builders' and the checker's statements and wait for every queue before the failure goes on.
     failed = true;
     for (const worker of [...builders, checker]) {
       const pid = (worker as unknown as { processID?: number }).processID;
