@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { createReadStream, readFileSync, statSync } from 'fs';
+import { createReadStream, statSync } from 'fs';
 import { basename } from 'path';
 import { Client, Pool, PoolClient } from 'pg';
 import { ReadDigest, readDigests } from './csv/source';

@@ -4,6 +4,7 @@ import { join } from 'path';
 import type { ClientBase, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'stream/promises';
+import { escapeCopy } from './load/copy';
 import { maskCprInText } from './pseudonym';
 import { RULES, RuleKey } from './rules';
 
@@ -26,8 +27,6 @@ export const ISSUE_STAGING = 'stg_import_issue';
 /** Issues written to disk at a time (the rest of an export with a million bad rows stays on disk). */
 const SPILL_BYTES = 256 * 1024;
 
-const escapeCopy = (value: string | number | null): string =>
-  value === null ? '\\N' : String(value).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 
 /**
  * The rejected rows and warnings of one import. Values are CPR-masked before they are kept

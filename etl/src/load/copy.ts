@@ -10,7 +10,8 @@ function escapeText(s: string): string {
   return SPECIAL.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
 }
 
-function escapeCopy(value: unknown): string {
+/** A value as COPY text: \N for null, backslash, tab, newline and carriage return escaped. */
+export function escapeCopy(value: unknown): string {
   if (typeof value === 'string') return escapeText(value);
   if (value === null || value === undefined) return '\\N';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
