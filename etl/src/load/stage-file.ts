@@ -8,6 +8,24 @@ import { EntityDef, stagingColumns } from './entities';
 import { stagingTable } from './merge';
 import { traceClock } from '../trace';
 
+export interface StageFileOptions {
+  /** false when the caller analyses the table itself (a partition's builder, see prebuildPartition). */
+  analyze?: boolean;
+  /**
+   * Columns whose value is the same on every staged row of the file (municipality, source, file
+   * name), as the mapper writes it: the staging table's defaults during the COPY instead of text
+   * sent and parsed a million times.
+   */
+  fixed?: Record<string, string | number>;
+  /**
+   * The rows go in frozen (COPY FREEZE, in a transaction of its own that empties the table first):
+   * the index builds, checks and statistics that read the table next need not look up and set each
+   * row's commit status, which would write every page again. For a staging table only this
+   * connection uses while it loads, outside any other transaction.
+   */
+  freeze?: boolean;
+}
+
 /** Streams one file through its row mapper into the entity's staging table; returns rows read. */
 export async function stageFile(
   client: ClientBase,
@@ -16,23 +34,9 @@ export async function stageFile(
   def: EntityDef,
   map: (row: Row) => unknown[] | null,
   onProgress?: (p: ImportProgress) => void,
-  /** false when the caller analyses the table itself (a partition's builder, see prebuildPartition). */
-  analyze = true,
-  /**
-   * Columns whose value is the same on every staged row of the file (municipality, source, file
-   * name), as the mapper writes it: the staging table's defaults during the COPY instead of text
-   * sent and parsed a million times.
-   */
-  fixed: Record<string, string | number> = {},
-  /**
-   * The rows go in frozen (COPY FREEZE, in a transaction of its own that empties the table first):
-   * the index builds, checks and statistics that read the table next need not look up and set each
-   * row's commit status, which would write every page again. For a staging table only this
-   * connection uses while it loads, outside any other transaction.
-   */
-  freeze = false,
+  { analyze = true, fixed = {}, freeze = false }: StageFileOptions = {},
 ): Promise<number> {
-  let read = 0;
+  let read: number;
   const started = Date.now();
   const table = stagingTable(def);
   const columns = stagingColumns(def);
