@@ -1,5 +1,6 @@
 // Field parsers for the export formats. Each returns the canonical value or a rule key.
 import * as domain from '@bu/domain';
+import { memo } from './memo';
 import type { RuleKey } from './rules';
 
 // Module constants, not `domain.x(...)` per call: the compiled import reads each function through
@@ -37,11 +38,9 @@ function digitsAt(text: string, at: number, count: number): number {
 }
 
 /** Dates read so far and their answers (a file has a few thousand distinct dates, read again on row after row). */
-const DK_DATES = new Map<string, Parsed<string | null>>();
-/** The same for the usual spelling, by y * 10000 + m * 100 + d. */
-const DK_DAYS = new Map<number, Parsed<string | null>>();
-/** Bounded: when full, the memo starts over. */
 const DK_DATES_KEPT = 20_000;
+/** The usual spelling's, by y * 10000 + m * 100 + d (bounded: when full, it starts over). */
+const DK_DAYS = new Map<number, Parsed<string | null>>();
 
 /** DD-MM-YYYY (DUBU). Empty → null. The answer is shared by every field with the same text (read only). */
 export function dkDate(text: string): Parsed<string | null> {
@@ -66,21 +65,15 @@ export function dkDate(text: string): Parsed<string | null> {
       return parsed;
     }
   }
-  const known = DK_DATES.get(text);
-  if (known !== undefined) return known;
-  const parsed = readDkDate(text);
-  if (DK_DATES.size >= DK_DATES_KEPT) DK_DATES.clear();
-  // A field can be a slice of a whole piece of the file: the key is a copy, so the memo keeps
-  // only the text, not the piece.
-  DK_DATES.set(Buffer.from(text).toString(), parsed);
-  return parsed;
+  return otherDkDate(text);
 }
 
-function readDkDate(text: string): Parsed<string | null> {
+/** Other spellings (one-digit day or month), by their text. */
+const otherDkDate = memo((text: string): Parsed<string | null> => {
   const m = DK_DATE.exec(text);
   if (!m) return fail('DATE_INVALID');
   return checkedDate(Number(m[3]), Number(m[2]), Number(m[1]));
-}
+}, DK_DATES_KEPT);
 
 /** YYYY-MM-DD (CSC). Empty → null. */
 export function isoDate(text: string): Parsed<string | null> {

@@ -4,6 +4,7 @@ import { codeFrom } from '../codes';
 import { caseworkerRow, field, required } from '../fields';
 import type { ColumnSpec } from '../csv/header';
 import type { Row } from '../file-reader';
+import { memo } from '../memo';
 import { maskCpr, type Pseudonymiser } from '../pseudonym';
 import { dkDate, dkDecimal, dkTimestamp, integer, jaNej } from '../values';
 
@@ -105,25 +106,6 @@ const instant = (timestamp: string): number => Date.parse(`${timestamp.replace('
 /** a before b, two timestamps from dkTimestamp; with the same UTC offset the text says it. */
 const earlier = (a: string, b: string): boolean =>
   a.length === 22 && b.length === 22 && a.endsWith(b.slice(19)) ? a < b : instant(a) < instant(b);
-
-/**
- * A bounded memo for pure lookups of codes that repeat on nearly every row (legal basis, measure
- * type): a few distinct texts in a file, so the same parse is not done a million times.
- */
-function memo<T>(lookup: (text: string) => T, size = 1000): (text: string) => T {
-  // Each answer in a box: one look-up per call, also for an answer that is undefined.
-  const cache = new Map<string, { value: T }>();
-  return (text) => {
-    const hit = cache.get(text);
-    if (hit !== undefined) return hit.value;
-    const value = lookup(text);
-    if (cache.size >= size) cache.clear();
-    // A field can be a slice of a whole piece of the file: the key is a copy, so the cache keeps
-    // only the text, not the piece.
-    cache.set(Buffer.from(text).toString(), { value });
-    return value;
-  };
-}
 
 const legalBasisOf = memo((text: string) => {
   const basis = parseLegalBasis(text);
