@@ -1,9 +1,10 @@
 import type { ClientBase, PoolClient } from 'pg';
 import type { StageResult } from './import-run';
 import { ImportFailure, IssueLog } from './issues';
-import { EntityName, entityDef, scopeColumns } from './load/entities';
+import { EntityName, entityDef } from './load/entities';
 import { createStaging, stagingTable } from './load/merge';
-import { buildSnapshotPartition, currentPartition, PartitionBuild, partitionName, placePartitions, swapPartitions } from './load/partition';
+import { buildSnapshotPartition, currentPartition, discardPrebuilt, PartitionBuild, placePartitions, swapPartitions } from './load/partition';
+import { notificationsLinkedToCases } from './notification-cases';
 import { rejectStaged, warnConflictingDuplicates } from './load/set-rules';
 import { EventDateRange, oneYearAfter } from './load/event-dates';
 
@@ -40,8 +41,11 @@ export interface SnapshotOptions {
   derivePersons: false | { early: boolean };
   /** Entities whose staging table already has the partition's indexes (built while later files were read). */
   prebuilt?: ReadonlySet<EntityName | 'persons'>;
-  /** Notifications already linked and built while later files were read (`buildNotificationsEarly`). */
-  earlyNotifications?: EarlyBuild | null;
+  /**
+   * DUBU: the parser linked every staged notification to its case (NotificationCaseLinker), over
+   * the cases as staged. The link stands unless a rule removes a case; then it is done again in SQL.
+   */
+  notificationsLinked?: boolean;
   /** A connection outside the transaction for the CREATE TABLE of fresh partitions (see PartitionOptions). */
   createOutside?: (sql: string) => Promise<unknown>;
   /**
@@ -106,42 +110,6 @@ export const datesWithinLimit = (range: EventDateRange, exportDate: string): boo
 const LOCAL_DAY: Record<string, string> = { received_at: `(received_at AT TIME ZONE 'Europe/Copenhagen')::date` };
 const eventDateSql = (column: string): string => LOCAL_DAY[column] ?? column;
 
-type EarlyBuild = Awaited<ReturnType<typeof buildSnapshotPartition>>;
-const REPEATED = Symbol('repeated');
-
-/**
- * Links and builds the notifications' partition as soon as cases and notifications are staged,
- * before the snapshot's rules: it stands if those rules remove no case and no notification (the
- * usual case; otherwise it is built again after them). null when some notification id repeats
- * (then the duplicate warnings and the last-row-wins copy come after the rules, as always).
- */
-export async function buildNotificationsEarly(
-  client: PoolClient,
-  municipality: number,
-  source: 'dubu' | 'csc',
-  importId: string,
-  createOutside?: (sql: string) => Promise<unknown>,
-): Promise<EarlyBuild | null> {
-  try {
-    const early = await buildSnapshotPartition(client, entityDef('notifications'), municipality, source, importId, {
-      createOutside,
-      // A name of its own: when it has to be built again, the new one cannot take the name of a
-      // table made outside the transaction (which only the commit can drop).
-      name: `${partitionName('notification', municipality, importId)}_early`,
-      from: notificationsLinkedToCases(stagingTable(entityDef('notifications')), stagingTable(entityDef('cases'))),
-      onRepeated: () => {
-        throw REPEATED;
-      },
-    });
-    // When it stands, it takes the usual name as it is put in place (placePartitions).
-    if (early.build.next) early.build.next = partitionName('notification', municipality, importId);
-    return early;
-  } catch (error) {
-    if (error === REPEATED) return null;
-    throw error;
-  }
-}
-
 /**
  * The children behind the staged cases and notifications, into the persons' staging table. Birth
  * date and sex come from the CPR number, as the person id does: every row of a person says the
@@ -159,14 +127,16 @@ export async function derivePersons(client: ClientBase, withNotifications: boole
 
 /**
  * Whether an entity's staging table can become the municipality's new partition as it is
- * (load/partition.ts): notifications get their cases linked and effect measurements their numbers
- * on the way into the partition, so those are written again anyway.
+ * (load/partition.ts): effect measurements get their numbers on the way into the partition, and
+ * CSC's notifications their cases, so those are written again anyway. DUBU's notifications come
+ * linked from the parser.
  */
-export const stagesAsPartition = (entity: EntityName | 'persons' | 'teams'): boolean => entity !== 'notifications' && entity !== 'effects';
+export const stagesAsPartition = (entity: EntityName | 'persons' | 'teams', source: 'dubu' | 'csc'): boolean =>
+  entity !== 'effects' && (entity !== 'notifications' || source === 'dubu');
 
 /** The staging table of a case-system entity, in the import's schema (on either of its connections). */
-export async function createSnapshotStaging(client: ClientBase, entity: EntityName | 'persons' | 'teams'): Promise<void> {
-  await createStaging(client, entityDef(entity), stagesAsPartition(entity) ? 'partition' : 'unlogged');
+export async function createSnapshotStaging(client: ClientBase, entity: EntityName | 'persons' | 'teams', source: 'dubu' | 'csc'): Promise<void> {
+  await createStaging(client, entityDef(entity), stagesAsPartition(entity, source) ? 'partition' : 'unlogged');
 }
 
 export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts: SnapshotOptions): Promise<StageResult> {
@@ -199,12 +169,9 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
       (v) => `Dato mere end et år efter udtræksdatoen ${exportDate}: ${v}.`, [exportDate], step('date', index),
     ));
   }
-  // The notifications built early were linked to the cases as staged: they stand if no case and no
-  // notification went since.
-  let early = opts.earlyNotifications ?? null;
-  // Thrown away, the early table stays in the import's schema and goes with it.
   const removedCasesOrNotifications = (removed.get('cases') ?? 0) + (removed.get('notifications') ?? 0) > 0;
-  if (early && removedCasesOrNotifications) early = null;
+  // The parser linked the notifications to the cases as staged: that stands if no case went since.
+  const linkedByParser = opts.notificationsLinked === true && !removed.get('cases');
   // References inside the snapshot: a case must be among the cases, a measure among the measures.
   for (const [index, e] of entities.entries()) {
     if (!e.caseRef) continue;
@@ -258,55 +225,28 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   const build = async (entity: 'persons' | 'teams' | EntityName, options: Parameters<typeof buildSnapshotPartition>[5]) => {
     const { counts, build } = await buildSnapshotPartition(client, entityDef(entity), municipality, source, opts.importId, {
       ...options,
-      adoptable: stagesAsPartition(entity),
+      adoptable: stagesAsPartition(entity, source),
       createOutside: opts.createOutside,
     });
     builds.push(build);
     merged[entity] = counts;
   };
   for (const [index, e] of entities.entries()) {
-    if (e.entity === 'notifications' && early) {
-      builds.push(early.build);
-      merged.notifications = early.counts;
-      continue;
-    }
-    // Notifications are linked to their cases as they are merged (no pass rewriting the staging table).
-    const from = e.entity === 'notifications' ? notificationsLinkedToCases(stg('notifications'), stg('cases')) : undefined;
+    // Notifications not linked by the parser are linked as they are copied into the partition (no
+    // pass rewriting the staging table); indexes built on the staging table would take the names.
+    const linkInSql = e.entity === 'notifications' && !linkedByParser;
+    if (linkInSql && opts.prebuilt?.has('notifications')) await discardPrebuilt(client, entityDef('notifications'), municipality, opts.importId);
+    const from = linkInSql ? notificationsLinkedToCases(stg('notifications'), stg('cases'), source === 'csc') : undefined;
     // Same id with different content: a warning for each earlier row, found only when some key repeats.
     const def = entityDef(e.entity);
     const onRepeated = e.idLabel ? () => warnConflictingDuplicates(client, log, stg(e.entity), def.key, def.values, e.idLabel!, step('duplicate', index)) : undefined;
-    await build(e.entity, { from, onRepeated, prebuilt: opts.prebuilt?.has(e.entity) });
+    await build(e.entity, { from, onRepeated, prebuilt: !from && opts.prebuilt?.has(e.entity) });
   }
   // Derived above, one row per person (GROUP BY): no key repeats (CSC stages its own persons: checked).
   await build('persons', { repeated: opts.derivePersons ? false : undefined, prebuilt: opts.prebuilt?.has('persons') });
   await build('teams', { repeated: false });
   await placePartitions(client, builds);
   return { municipality, exportDate, merged, beforeCommit: () => swapPartitions(client, builds) };
-}
-
-/**
- * EXPORTS.md: a notification without a case belongs to the child's case open at receipt, else
- * the child's first case opened after it, else the child's latest case. The staged notifications
- * with that case filled in, as a query for the merge.
- */
-function notificationsLinkedToCases(notifications: string, cases: string): string {
-  const def = entityDef('notifications');
-  const cols = [...scopeColumns(def), ...def.key, ...def.values].map((c) => (c === 'case_id' ? 'coalesce(n.case_id, linked.case_id) AS case_id' : `n.${c}`));
-  // Set-based (a hash join on the child), not a lookup per notification.
-  // The day of receipt once per notification (MATERIALIZED): inlined, the time-zone conversion ran
-  // several times for every candidate pair, most of the linking's time.
-  return `(SELECT ${cols.join(', ')}, n._line FROM ${notifications} n LEFT JOIN (
-       WITH x AS MATERIALIZED (SELECT _line, person_id, (received_at AT TIME ZONE 'Europe/Copenhagen')::date AS day FROM ${notifications} WHERE case_id IS NULL)
-       SELECT DISTINCT ON (x._line) x._line, c.case_id
-       FROM x JOIN ${cases} c ON c.person_id = x.person_id
-       -- One integer orders the candidates: open at receipt (latest opened first), then opened
-       -- after it (earliest first), then the rest (latest opened first); ties by case number.
-       ORDER BY x._line,
-                CASE WHEN c.opened <= x.day AND (c.closed IS NULL OR c.closed >= x.day) THEN x.day - c.opened
-                     WHEN c.opened > x.day THEN 1000000 + (c.opened - x.day)
-                     ELSE 2000000 + (x.day - c.opened) END,
-                c.case_id
-     ) linked ON linked._line = n._line AND n.case_id IS NULL)`;
 }
 
 /** Several measurements of one case on one date are numbered; exact duplicate rows count once. */

@@ -49,8 +49,8 @@ async function stageCsc(client: PoolClient, log: IssueLog, dir: string, options:
   // it until commit that another import's swap waits for (see PartitionOptions).
   const outside = await context.connect();
   const createOutside = (sql: string) => outside.query(sql);
-  for (const e of SNAPSHOT) await createSnapshotStaging(outside, e.entity);
-  for (const derived of ['persons', 'teams'] as const) await createSnapshotStaging(outside, derived);
+  for (const e of SNAPSHOT) await createSnapshotStaging(outside, e.entity, 'csc');
+  for (const derived of ['persons', 'teams'] as const) await createSnapshotStaging(outside, derived, 'csc');
   const input = (file: string, columns: typeof f.PERSON_COLUMNS) => ({ path: join(dir, file), file, format: CSC_FORMAT, columns });
 
   await stageFile(client, log, input('PERSON.txt', f.PERSON_COLUMNS), entityDef('persons'), (row) => f.mapPerson(row, ctx), options.onProgress);

@@ -5,15 +5,16 @@ import type { ColumnSpec } from '../csv/header';
 import type { Row } from '../file-reader';
 import { ImportFailure, IssueLog } from '../issues';
 import { ImportOptions, ImportResult, runImport, StageContext, StageResult } from '../import-run';
-import { entityDef, EntityName } from '../load/entities';
+import { entityDef, EntityName, stagingColumns } from '../load/entities';
 import { stageFile } from '../load/stage-file';
 import { stagingTable } from '../load/merge';
 import {
-  buildNotificationsEarly, checkCaseReferencesEarly, copenhagenToday, createSnapshotStaging, datesWithinLimit, defaultExportDate, derivePersons,
-  finishCaseSnapshot, SnapshotEntity, stagesAsPartition,
+  checkCaseReferencesEarly, copenhagenToday, createSnapshotStaging, datesWithinLimit, defaultExportDate, derivePersons, finishCaseSnapshot,
+  SnapshotEntity, stagesAsPartition,
 } from '../case-snapshot';
+import { NotificationCaseLinker } from '../notification-cases';
 import { EventDateRange } from '../load/event-dates';
-import { prebuildPartition, scopeEmptyStaging } from '../load/partition';
+import { analyzeStaging, prebuildPartition, scopeEmptyStaging } from '../load/partition';
 import { Pseudonymiser } from '../pseudonym';
 import * as f from './files';
 import { DubuContext, DUBU_FORMAT } from './files';
@@ -69,11 +70,12 @@ function stagingOrder(dir: string, files: DubuFile[]): DubuFile[] {
 
 /**
  * Several connections work at once. The loader reads and stages the files (committed as each is
- * loaded); two builders build the indexes of the staging tables already loaded (autocommit, see
- * prebuildPartition); a checker checks their references to cases (checkCaseReferencesEarly); the
- * import's own transaction links and builds the notifications and derives the children as soon as
- * the cases have their indexes. The snapshot's other rules and the partitions follow in the
- * transaction. One more connection makes the fresh partitions' tables (see PartitionOptions).
+ * loaded; the parser links the notifications to the cases read before them); two builders build
+ * the indexes of the staging tables already loaded (autocommit, see prebuildPartition); a checker
+ * takes their statistics and checks their references to cases (checkCaseReferencesEarly); the
+ * import's own transaction derives the children as soon as cases and notifications have their
+ * indexes. The snapshot's other rules and the partitions follow in the transaction. One more
+ * connection makes the fresh partitions' tables (see PartitionOptions).
  */
 async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: DubuFile[], options: ImportOptions, context: StageContext): Promise<StageResult> {
   const ctx: DubuContext = { municipality: options.municipality ?? null, source: 'dubu', pseudonyms: new Pseudonymiser(options.pseudonymSecret) };
@@ -85,8 +87,8 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
   const createOutside = (sql: string) => outside.query(sql);
   // For the read-only reference checks (checkCaseReferencesEarly) while the others work.
   const checker = await context.connect();
-  for (const file of files) await createSnapshotStaging(loader, file.entity);
-  for (const derived of ['persons', 'teams'] as const) await createSnapshotStaging(loader, derived);
+  for (const file of files) await createSnapshotStaging(loader, file.entity, 'dubu');
+  for (const derived of ['persons', 'teams'] as const) await createSnapshotStaging(loader, derived, 'dubu');
 
   // Work queued on a connection, one piece after another, while the loader reads on.
   const queue = () => {
@@ -111,51 +113,61 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
   // Set when staging fails: work still queued does nothing.
   let failed = false;
   let casesBuilt: Promise<unknown> = Promise.resolve();
-  let earlyNotifications: Awaited<ReturnType<typeof buildNotificationsEarly>> = null;
   let personsDerived = false;
   const caseReferencesChecked = new Map<EntityName, number>();
   const withNotifications = files.some((f) => f.entity === 'notifications');
+  // The cases as staged, by child, for the notifications read after them.
+  const linker = withNotifications ? new NotificationCaseLinker() : null;
   try {
     for (const file of stagingOrder(dir, files)) {
       const input = { path: join(dir, file.file), file: file.file, format: DUBU_FORMAT, columns: file.columns };
       const range = new EventDateRange(entityDef(file.entity), file.eventDates, today);
       eventDateRanges.set(file.entity, range);
+      const link = linker ? caseLinking(file.entity, linker) : undefined;
       const map = (row: Row) => {
         const staged = file.map(row, ctx);
-        if (staged) range.see(staged);
+        if (staged) {
+          range.see(staged);
+          link?.(staged);
+        }
         return staged;
       };
       // What the mappers write on every row: the municipality (once known), the source and the file.
       const fixed = { ...(ctx.municipality !== null ? { municipality_code: ctx.municipality } : {}), source: ctx.source, _file: file.file };
       // A table the builders take on is analysed by the checker, next to its index builds (the loader reads on).
-      const read = await stageFile(loader, log, input, entityDef(file.entity), map, options.onProgress, { analyze: !stagesAsPartition(file.entity), fixed, freeze: true });
+      const read = await stageFile(loader, log, input, entityDef(file.entity), map, options.onProgress, { analyze: !stagesAsPartition(file.entity, 'dubu'), fixed, freeze: true });
       if (file.entity === 'cases') {
         // On the loader: the import's transaction must not touch a staging table before the builder is done with it.
         await checkCases(loader, log, ctx, read);
         // The municipality is known: the tables still empty get their partition's scope check now.
-        for (const other of files) if (other.entity !== 'cases' && stagesAsPartition(other.entity)) await scopeEmptyStaging(loader, entityDef(other.entity), ctx.municipality!, context.importId);
+        for (const other of files) if (other.entity !== 'cases' && stagesAsPartition(other.entity, 'dubu')) await scopeEmptyStaging(loader, entityDef(other.entity), ctx.municipality!, context.importId);
         // One snapshot of a municipality at a time, from before anything is built against its current partitions.
         await onImport.add(() => client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', ['case-snapshot', ctx.municipality]));
       }
       // Whether the file's staging table got its indexes (prebuildPartition).
       let built: Promise<boolean> = Promise.resolve(false);
-      if (stagesAsPartition(file.entity)) {
+      if (stagesAsPartition(file.entity, 'dubu')) {
         built = onBuilder.add(async () => {
           if (failed) return false;
-          // The checker analyses the table meanwhile (between its reference checks).
-          const done = await prebuildPartition(builders, entityDef(file.entity), ctx.municipality!, context.importId, checker);
+          const done = await prebuildPartition(builders, entityDef(file.entity), ctx.municipality!, context.importId);
           if (done) prebuilt.add(file.entity);
           return done;
         });
         if (file.entity === 'cases') casesBuilt = built;
+        // The checker takes the statistics once the indexes are built (not meanwhile: analyzeStaging),
+        // while the builders go on with the next table.
+        onChecker.add(async () => {
+          await built;
+          if (!failed) await analyzeStaging(checker, entityDef(file.entity));
+        });
       }
-      // Once cases and notifications are staged (the cases' indexes built), the transaction links
-      // the notifications and derives the children while the loader reads on.
+      // Once cases and notifications are staged and built (the transaction's reads would keep the
+      // builders from making a primary key), the transaction derives the children while the loader reads on.
       if (file.entity === 'notifications' || (file.entity === 'cases' && !withNotifications)) {
         onImport.add(async () => {
           await casesBuilt;
+          await built;
           if (failed) return;
-          if (withNotifications) earlyNotifications = await buildNotificationsEarly(client, ctx.municipality!, 'dubu', context.importId, createOutside);
           await derivePersons(client, withNotifications);
           personsDerived = true;
         });
@@ -201,11 +213,30 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     entities: files,
     derivePersons: { early: personsDerived },
     prebuilt,
-    earlyNotifications,
+    notificationsLinked: linker?.usable ?? false,
     createOutside,
     eventDateRanges,
     caseReferencesChecked,
   });
+}
+
+/**
+ * What the linker does with a staged row of `entity` (stagingColumns order): takes each case, and
+ * fills in each notification's case (as long as it can, see NotificationCaseLinker.usable).
+ */
+function caseLinking(entity: EntityName, linker: NotificationCaseLinker): ((staged: unknown[]) => void) | undefined {
+  const at = (e: EntityName, column: string) => stagingColumns(entityDef(e)).indexOf(column);
+  if (entity === 'cases') {
+    const [caseId, person, opened, closed] = ['case_id', 'person_id', 'opened', 'closed'].map((c) => at('cases', c));
+    return (staged) => linker.addCase(staged[caseId] as string, staged[person] as string, staged[opened] as string, staged[closed] as string | null);
+  }
+  if (entity === 'notifications') {
+    const [caseId, person, received] = ['case_id', 'person_id', 'received_at'].map((c) => at('notifications', c));
+    return (staged) => {
+      if (linker.usable) staged[caseId] = linker.caseFor(staged[person] as string, staged[received] as string);
+    };
+  }
+  return undefined;
 }
 
 /**

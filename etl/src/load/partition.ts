@@ -104,7 +104,7 @@ export const partitionName = (table: string, municipality: number, importId: str
  * key is copied (`buildSnapshotPartition`). The import's transaction must not have touched the
  * table yet (ADD PRIMARY KEY waits for every lock on it).
  */
-export async function prebuildPartition(builders: ClientBase[], def: EntityDef, municipality: number, importId: string, analyzer: ClientBase): Promise<boolean> {
+export async function prebuildPartition(builders: ClientBase[], def: EntityDef, municipality: number, importId: string): Promise<boolean> {
   const table = def.table;
   const next = partitionName(table, municipality, importId);
   const [builder] = builders;
@@ -116,12 +116,7 @@ export async function prebuildPartition(builders: ClientBase[], def: EntityDef, 
   // CREATE INDEX lets another run on the same table; ADD PRIMARY KEY would not): two sorts on two
   // cores instead of one after the other. Then the index becomes the primary key (no second build).
   const statements = [`CREATE UNIQUE INDEX ${primaryName} ON ${stagingTable(def)} (${key})`, ...otherIndexStatements(table, next, stagingTable(def), others)];
-  const builds = statements.map((statement, i) => builders[i % builders.length].query(statement));
-  // The statistics meanwhile on a third connection (ANALYZE and CREATE INDEX share the table); the
-  // primary key waits for them. One query string, so that nothing else queued on that connection
-  // comes between its statements.
-  const statistics = analyzer.query(statisticsSql(stagingTable(def), 'SET'));
-  const results = await Promise.allSettled([...builds, statistics]);
+  const results = await Promise.allSettled(statements.map((statement, i) => builders[i % builders.length].query(statement)));
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) {
     if ((failure.reason as { code?: string }).code === '23505' && results[0].status === 'rejected') {
@@ -135,6 +130,29 @@ export async function prebuildPartition(builders: ClientBase[], def: EntityDef, 
   await builder.query(`ALTER TABLE ${stagingTable(def)} ADD CONSTRAINT ${primaryName} PRIMARY KEY USING INDEX ${primaryName}`);
   await addScopeCheck(builder, stagingTable(def), next, municipality);
   return true;
+}
+
+/**
+ * The statistics of a staging table that may become the partition, at the default target (see
+ * scopeAndStatistics), on a connection outside the transaction. Not while its indexes are built:
+ * ANALYZE and CREATE INDEX lock each other out, and an ANALYZE waiting for one build makes the
+ * second build wait behind it (PostgreSQL queues a lock behind a waiting conflicting one).
+ */
+export async function analyzeStaging(client: ClientBase, def: EntityDef): Promise<void> {
+  await client.query(statisticsSql(stagingTable(def), 'SET'));
+}
+
+/**
+ * Drops what prebuildPartition built on a staging table that does not become the partition after
+ * all (its rows are copied into a fresh table, whose indexes take these names). In the import's
+ * transaction, which may now touch the table: the builders are done with it.
+ */
+export async function discardPrebuilt(client: ClientBase, def: EntityDef, municipality: number, importId: string): Promise<void> {
+  const table = def.table;
+  const next = partitionName(table, municipality, importId);
+  const [primary, ...others] = await parentIndexes(client, table);
+  await client.query(`ALTER TABLE ${stagingTable(def)} DROP CONSTRAINT IF EXISTS ${partitionIndexName(table, next, primary.constraint ?? primary.name)}`);
+  for (const index of others) await client.query(`DROP INDEX IF EXISTS ${partitionIndexName(table, next, index.name)}`);
 }
 
 /**
