@@ -24,6 +24,9 @@ export class FileFormatError extends Error {
   }
 }
 
+const READ_BYTES = 1 << 18;
+const DECODE_BYTES = 1 << 15;
+
 /**
  * Reads a file as decoded text chunks. Invalid bytes for the declared encoding or a NUL byte
  * (a binary file) fail the whole file: it is not in the declared format.
@@ -33,22 +36,26 @@ export async function* readText(path: string, file: string, encoding: 'utf-8' | 
   const digests = readDigests.getStore();
   const digest: ReadDigest | undefined = digests ? { hash: createHash('sha256'), bytes: 0, complete: false } : undefined;
   if (digest) digests!.set(path, digest);
-  // 32 KB pieces: their text is an ordinary young object that dies soon. A 1 MB piece decodes to a
-  // large object (2 MB when the text has æøå) allocated in the old generation every time, which
-  // under the 128 MB heap cap costs full collections; fields sliced from it keep it alive too.
-  for await (const buf of createReadStream(path, { highWaterMark: 1 << 15 }) as AsyncIterable<Buffer>) {
+  // Read in 256 KB pieces (a read and a stream event each: eight times fewer than 32 KB reads, a
+  // quarter of a second less CPU in the benchmark's import of 4 s), decoded 32 KB at a time: their text is an ordinary young
+  // object that dies soon. A 1 MB text is a large object (2 MB with æøå) allocated in the old
+  // generation every time, which under the 128 MB heap cap costs full collections; fields sliced
+  // from it keep it alive too.
+  for await (const piece of createReadStream(path, { highWaterMark: READ_BYTES }) as AsyncIterable<Buffer>) {
     if (digest) {
-      digest.hash.update(buf);
-      digest.bytes += buf.length;
+      digest.hash.update(piece);
+      digest.bytes += piece.length;
     }
-    if (buf.includes(0)) throw new FileFormatError(file, `Filen ${file} er ikke en tekstfil (den indeholder binære data).`);
-    let text: string;
-    try {
-      text = decoder.decode(buf, { stream: true });
-    } catch {
-      throw new FileFormatError(file, `Filen ${file} er ikke gyldig ${encoding === 'utf-8' ? 'UTF-8' : 'Windows-1252'}-tekst.`);
+    if (piece.includes(0)) throw new FileFormatError(file, `Filen ${file} er ikke en tekstfil (den indeholder binære data).`);
+    for (let at = 0; at < piece.length; at += DECODE_BYTES) {
+      let text: string;
+      try {
+        text = decoder.decode(piece.subarray(at, at + DECODE_BYTES), { stream: true });
+      } catch {
+        throw new FileFormatError(file, `Filen ${file} er ikke gyldig ${encoding === 'utf-8' ? 'UTF-8' : 'Windows-1252'}-tekst.`);
+      }
+      if (text) yield text;
     }
-    if (text) yield text;
   }
   const rest = decoder.decode();
   if (digest) digest.complete = true;
