@@ -15,6 +15,7 @@ import { IssueLog } from '../etl/src/issues';
 import { entityDef } from '../etl/src/load/entities';
 import { stageFile } from '../etl/src/load/stage-file';
 import { Pseudonymiser } from '../etl/src/pseudonym';
+import { ChildrenSeen } from '../etl/src/children';
 import { generateLargeDubu } from './generate-large-dubu';
 
 const args = process.argv.slice(2);
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
     await generateLargeDubu(dir!, 1_000_000);
   }
   const log = new IssueLog();
-  const ctx: DubuContext = { municipality: null, source: 'dubu', pseudonyms: new Pseudonymiser('bench-secret-0123456789abcdef') };
+  const ctx: DubuContext = { municipality: null, source: 'dubu', pseudonyms: new Pseudonymiser('bench-secret-0123456789abcdef'), children: new ChildrenSeen() };
   let current: ReturnType<typeof createHash> | null = null;
   const client = nullClient(() => current);
   let total = 0;

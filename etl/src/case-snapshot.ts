@@ -35,10 +35,10 @@ export interface SnapshotOptions {
   exportDate?: string;
   entities: SnapshotEntity[];
   /**
-   * DUBU: children come from the CPR on cases and notifications (`early`: already derived while
-   * later files were read, `derivePersons`); CSC stages PERSON.txt itself (false).
+   * DUBU: the staged persons are the children of the staged cases and notifications (ChildrenSeen,
+   * one row each): a child whose every row a rule removes goes too. CSC stages PERSON.txt (false).
    */
-  derivePersons: false | { early: boolean };
+  personsOfRows: boolean;
   /** Entities whose staging table already has the partition's indexes (built while later files were read). */
   prebuilt?: ReadonlySet<EntityName | 'persons'>;
   /**
@@ -109,21 +109,6 @@ export const datesWithinLimit = (range: EventDateRange, exportDate: string): boo
 /** Timestamps among the event dates, by their day in Danish time. */
 const LOCAL_DAY: Record<string, string> = { received_at: `(received_at AT TIME ZONE 'Europe/Copenhagen')::date` };
 const eventDateSql = (column: string): string => LOCAL_DAY[column] ?? column;
-
-/**
- * The children behind the staged cases and notifications, into the persons' staging table. Birth
- * date and sex come from the CPR number, as the person id does: every row of a person says the
- * same, so one group per person (a hash aggregate, no sort); _file and _line are the person's first row.
- */
-export async function derivePersons(client: ClientBase, withNotifications: boolean): Promise<void> {
-  const sources = [stagingTable(entityDef('cases')), ...(withNotifications ? [stagingTable(entityDef('notifications'))] : [])];
-  await client.query(
-    `INSERT INTO ${stagingTable(entityDef('persons'))} (municipality_code, source, person_id, birth_date, sex, _file, _line)
-     SELECT municipality_code, source, person_id, min(_birth_date), min(_sex), min(_file), min(_line)
-     FROM (${sources.map((t) => `SELECT municipality_code, source, person_id, _birth_date, _sex, _file, _line FROM ${t}`).join(' UNION ALL ')}) p
-     GROUP BY municipality_code, source, person_id`,
-  );
-}
 
 /**
  * Whether an entity's staging table can become the municipality's new partition as it is
@@ -209,11 +194,11 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   );
   if (has('effects')) await numberEffectMeasurements(client, stg('effects'));
 
-  if (opts.derivePersons) {
-    const derivedEarly = opts.derivePersons.early;
-    // Derived while later files were read: they stand if no case and no notification went since.
-    if (derivedEarly && removedCasesOrNotifications) await client.query(`DELETE FROM ${stagingTable(entityDef('persons'))}`);
-    if (!derivedEarly || removedCasesOrNotifications) await derivePersons(client, has('notifications'));
+  if (opts.personsOfRows && removedCasesOrNotifications) {
+    const named = (entity: EntityName) => `EXISTS (SELECT 1 FROM ${stg(entity)} r WHERE r.person_id = p.person_id)`;
+    await client.query(
+      `DELETE FROM ${stagingTable(entityDef('persons'))} p WHERE NOT (${['cases' as const, ...(has('notifications') ? ['notifications' as const] : [])].map(named).join(' OR ')})`,
+    );
   }
   await client.query(
     `INSERT INTO ${stagingTable(entityDef('teams'))} (municipality_code, source, name, _file, _line)
@@ -242,8 +227,8 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
     const onRepeated = e.idLabel ? () => warnConflictingDuplicates(client, log, stg(e.entity), def.key, def.values, e.idLabel!, step('duplicate', index)) : undefined;
     await build(e.entity, { from, onRepeated, prebuilt: !from && opts.prebuilt?.has(e.entity) });
   }
-  // Derived above, one row per person (GROUP BY): no key repeats (CSC stages its own persons: checked).
-  await build('persons', { repeated: opts.derivePersons ? false : undefined, prebuilt: opts.prebuilt?.has('persons') });
+  // The parser's children, one row each: no key repeats (CSC stages its own persons: checked).
+  await build('persons', { repeated: opts.personsOfRows ? false : undefined, prebuilt: opts.prebuilt?.has('persons') });
   await build('teams', { repeated: false });
   await placePartitions(client, builds);
   return { municipality, exportDate, merged, beforeCommit: () => swapPartitions(client, builds) };

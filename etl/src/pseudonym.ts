@@ -13,6 +13,11 @@ export interface Pseudonym {
   personId: string;
   birthDate: string | null;
   sex: 'M' | 'K';
+  /**
+   * Set by ChildrenSeen once it keeps the person: the object is shared by every row with the same
+   * CPR text while the cache holds it, so most rows need no lookup by person id.
+   */
+  kept: boolean;
 }
 
 /** Masked form for rejected-row records and logs: DDMMYY-****. */
@@ -61,6 +66,7 @@ export class Pseudonymiser {
           personId: createHmac('sha256', this.secret).update(digits).digest('hex'),
           birthDate: day > 60 ? null : formatIso(year, month, day),
           sex: Number(m[4][3]) % 2 === 1 ? 'M' : 'K',
+          kept: false,
         };
       }
     }

@@ -178,6 +178,25 @@ describe('case-system snapshots as partitions', () => {
     expect(await partitions(db, 'notification')).toMatchObject({ 851: `notification_m851_i${result.importId}` });
   });
 
+  it('keeps the children of the rows that stay: a child whose only case a rule removes is not among the persons', async () => {
+    // Child 5 has only C9, which R004 removes; child 6 has only a notification (no case of its own).
+    const dir = linkingDir('C9;050514-4005;860;Udsatte;01-07-2025;', ['N1;010114-4001;15-03-2022 10:00;;Skole;Nej', 'N2;060614-4006;15-03-2022 10:00;;Skole;Nej']);
+    for (const file of ['sager.csv', 'sagsansvar.csv']) writeFileSync(join(dir, file), readFileSync(join(dir, file), 'utf8').replace(/;851;/g, ';860;'));
+    const result = await importDubu(db.pool, dir, options);
+    expect(result.rejected).toEqual([expect.objectContaining({ file: 'sager.csv', rule: 'R004', value: '01-07-2025' })]);
+    const { rows } = await db.pool.query(`SELECT to_char(birth_date, 'YYYY-MM-DD') AS born, sex FROM person WHERE municipality_code = 860 ORDER BY birth_date`);
+    expect(rows).toEqual([
+      { born: '2014-01-01', sex: 'M' },
+      { born: '2014-02-02', sex: 'K' },
+      { born: '2014-06-06', sex: 'K' },
+    ]);
+    const { rows: linked } = await db.pool.query(`SELECT notification_id, case_id FROM notification WHERE municipality_code = 860 ORDER BY 1`);
+    expect(linked).toEqual([
+      { notification_id: 'N1', case_id: 'C1' },
+      { notification_id: 'N2', case_id: null },
+    ]);
+  });
+
   it('imports the same export again when a rule removes a case and the notifications did not change', async () => {
     const dir = linkingDir('C9;010114-4001;851;Udsatte;01-07-2025;', ['N1;010114-4001;15-06-2025 10:00;;Skole;Nej']);
     const again = await importDubu(db.pool, dir, options);

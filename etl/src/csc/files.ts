@@ -77,7 +77,7 @@ export function mapSag(row: Row, ctx: CscContext): Staged {
   const closed = field(row, 'closed', isoDate, false);
   if (!opened.ok || !closed.ok) return null;
   if (closed.value && closed.value < opened.value!) return row.reject('END_BEFORE_START', 'closed', row.get('closed'), `OPRETTET ${row.get('opened')}`);
-  return [ctx.municipality, 'csc', id, person.personId, area, opened.value, closed.value, null, null, row.file, row.line];
+  return [ctx.municipality, 'csc', id, person.personId, area, opened.value, closed.value, row.file, row.line];
 }
 
 export const AKTIVITET_COLUMNS: ColumnSpec[] = [

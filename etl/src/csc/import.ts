@@ -78,7 +78,7 @@ async function stageCsc(client: PoolClient, log: IssueLog, dir: string, options:
   await pairEvents(client, log);
   await buildFacts(client, ctx.municipality);
   await rejectEndsBeforeStarts(client, log);
-  return finishCaseSnapshot(client, log, { source: 'csc', importId: context.importId, municipality: ctx.municipality, exportDate: options.exportDate, entities: SNAPSHOT, derivePersons: false, createOutside });
+  return finishCaseSnapshot(client, log, { source: 'csc', importId: context.importId, municipality: ctx.municipality, exportDate: options.exportDate, entities: SNAPSHOT, personsOfRows: false, createOutside });
 }
 
 /** Exact duplicate events count once; then a second start or end, or an end without a start, is a row error. */

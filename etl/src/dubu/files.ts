@@ -6,6 +6,7 @@ import type { ColumnSpec } from '../csv/header';
 import type { Row } from '../file-reader';
 import { memo } from '../memo';
 import { maskCpr, type Pseudonymiser } from '../pseudonym';
+import type { ChildrenSeen } from '../children';
 import { dkDate, dkDecimal, dkTimestamp, integer, jaNej } from '../values';
 
 // DUBU-style export: one ';'-separated UTF-8 file per entity (EXPORTS.md section 1).
@@ -17,6 +18,8 @@ export interface DubuContext {
   municipality: number | null;
   source: 'dubu';
   pseudonyms: Pseudonymiser;
+  /** The children of the staged cases and notifications (DUBU has no person file). */
+  children: ChildrenSeen;
 }
 
 type Staged = unknown[] | null;
@@ -58,7 +61,8 @@ export function mapSag(row: Row, ctx: DubuContext): Staged {
   const closed = field(row, 'closed', dkDate);
   if (!closed.ok) return null;
   if (closed.value !== null && closed.value < opened.value!) return row.reject('END_BEFORE_START', 'closed', row.get('closed'), `oprettet ${row.get('opened')}`);
-  return [ctx.municipality, ctx.source, caseId, person.personId, area, opened.value, closed.value, person.birthDate, person.sex, row.file, row.line];
+  ctx.children.see(person, row.file, row.line);
+  return [ctx.municipality, ctx.source, caseId, person.personId, area, opened.value, closed.value, row.file, row.line];
 }
 
 export const MEDARBEJDERE_COLUMNS: ColumnSpec[] = [
@@ -137,7 +141,8 @@ export function mapUnderretning(row: Row, ctx: DubuContext): Staged {
   }
   const channel = row.get('channel').toLowerCase() || 'ukendt';
   // case_id is linked after staging: the child's case open at receipt, else the next, else the latest.
-  return [ctx.municipality, ctx.source, id, person.personId, null, received.value, assessed.value, channel, acute.value, person.birthDate, person.sex, row.file, row.line];
+  ctx.children.see(person, row.file, row.line);
+  return [ctx.municipality, ctx.source, id, person.personId, null, received.value, assessed.value, channel, acute.value, row.file, row.line];
 }
 
 export const UNDERSOEGELSER_COLUMNS: ColumnSpec[] = [

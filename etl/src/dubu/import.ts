@@ -9,10 +9,11 @@ import { entityDef, EntityName, stagingColumns } from '../load/entities';
 import { stageFile } from '../load/stage-file';
 import { stagingTable } from '../load/merge';
 import {
-  checkCaseReferencesEarly, copenhagenToday, createSnapshotStaging, datesWithinLimit, defaultExportDate, derivePersons, finishCaseSnapshot,
+  checkCaseReferencesEarly, copenhagenToday, createSnapshotStaging, datesWithinLimit, defaultExportDate, finishCaseSnapshot,
   SnapshotEntity, stagesAsPartition,
 } from '../case-snapshot';
 import { NotificationCaseLinker } from '../notification-cases';
+import { ChildrenSeen } from '../children';
 import { EventDateRange } from '../load/event-dates';
 import { analyzeStaging, prebuildPartition, scopeEmptyStaging } from '../load/partition';
 import { Pseudonymiser } from '../pseudonym';
@@ -70,15 +71,20 @@ function stagingOrder(dir: string, files: DubuFile[]): DubuFile[] {
 
 /**
  * Several connections work at once. The loader reads and stages the files (committed as each is
- * loaded; the parser links the notifications to the cases read before them); two builders build
- * the indexes of the staging tables already loaded (autocommit, see prebuildPartition); a checker
- * takes their statistics and checks their references to cases (checkCaseReferencesEarly); the
- * import's own transaction derives the children as soon as cases and notifications have their
- * indexes. The snapshot's other rules and the partitions follow in the transaction. One more
- * connection makes the fresh partitions' tables (see PartitionOptions).
+ * loaded; the parser links the notifications to the cases read before them and gathers the
+ * children of both, staged after them); two builders build the indexes of the staging tables
+ * already loaded (autocommit, see prebuildPartition); a checker takes their statistics and checks
+ * their references to cases (checkCaseReferencesEarly). The snapshot's rules and the partitions
+ * follow in the import's own transaction. One more connection makes the fresh partitions' tables
+ * (see PartitionOptions).
  */
 async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: DubuFile[], options: ImportOptions, context: StageContext): Promise<StageResult> {
-  const ctx: DubuContext = { municipality: options.municipality ?? null, source: 'dubu', pseudonyms: new Pseudonymiser(options.pseudonymSecret) };
+  const ctx: DubuContext = {
+    municipality: options.municipality ?? null,
+    source: 'dubu',
+    pseudonyms: new Pseudonymiser(options.pseudonymSecret),
+    children: new ChildrenSeen(),
+  };
   const loader = await context.connect();
   // Two builders: a table's indexes are built side by side.
   const builders = [await context.connect(), await context.connect()];
@@ -106,18 +112,34 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
   };
   const onBuilder = queue();
   const onChecker = queue();
-  const onImport = queue();
   const prebuilt = new Set<EntityName | 'persons'>();
   const eventDateRanges = new Map<EntityName, EventDateRange>();
   const today = copenhagenToday();
   // Set when staging fails: work still queued does nothing.
   let failed = false;
   let casesBuilt: Promise<unknown> = Promise.resolve();
-  let personsDerived = false;
   const caseReferencesChecked = new Map<EntityName, number>();
   const withNotifications = files.some((f) => f.entity === 'notifications');
   // The cases as staged, by child, for the notifications read after them.
   const linker = withNotifications ? new NotificationCaseLinker() : null;
+  /**
+   * The indexes of a staging table just loaded, on the builders (whether it got them), then its
+   * statistics on the checker, once the indexes are built (not meanwhile: analyzeStaging), while
+   * the builders go on with the next table.
+   */
+  const prebuild = (entity: EntityName | 'persons'): Promise<boolean> => {
+    const built = onBuilder.add(async () => {
+      if (failed) return false;
+      const done = await prebuildPartition(builders, entityDef(entity), ctx.municipality!, context.importId);
+      if (done) prebuilt.add(entity);
+      return done;
+    });
+    onChecker.add(async () => {
+      await built;
+      if (!failed) await analyzeStaging(checker, entityDef(entity));
+    });
+    return built;
+  };
   try {
     for (const file of stagingOrder(dir, files)) {
       const input = { path: join(dir, file.file), file: file.file, format: DUBU_FORMAT, columns: file.columns };
@@ -134,43 +156,25 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
       };
       // What the mappers write on every row: the municipality (once known), the source and the file.
       const fixed = { ...(ctx.municipality !== null ? { municipality_code: ctx.municipality } : {}), source: ctx.source, _file: file.file };
-      // A table the builders take on is analysed by the checker, next to its index builds (the loader reads on).
+      // A table the builders take on is analysed by the checker after its index builds (the loader reads on).
       const read = await stageFile(loader, log, input, entityDef(file.entity), map, options.onProgress, { analyze: !stagesAsPartition(file.entity, 'dubu'), fixed, freeze: true });
       if (file.entity === 'cases') {
         // On the loader: the import's transaction must not touch a staging table before the builder is done with it.
         await checkCases(loader, log, ctx, read);
         // The municipality is known: the tables still empty get their partition's scope check now.
-        for (const other of files) if (other.entity !== 'cases' && stagesAsPartition(other.entity, 'dubu')) await scopeEmptyStaging(loader, entityDef(other.entity), ctx.municipality!, context.importId);
+        for (const other of [...files.map((f) => f.entity), 'persons' as const]) {
+          if (other !== 'cases' && stagesAsPartition(other, 'dubu')) await scopeEmptyStaging(loader, entityDef(other), ctx.municipality!, context.importId);
+        }
         // One snapshot of a municipality at a time, from before anything is built against its current partitions.
-        await onImport.add(() => client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', ['case-snapshot', ctx.municipality]));
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', ['case-snapshot', ctx.municipality]);
       }
       // Whether the file's staging table got its indexes (prebuildPartition).
-      let built: Promise<boolean> = Promise.resolve(false);
-      if (stagesAsPartition(file.entity, 'dubu')) {
-        built = onBuilder.add(async () => {
-          if (failed) return false;
-          const done = await prebuildPartition(builders, entityDef(file.entity), ctx.municipality!, context.importId);
-          if (done) prebuilt.add(file.entity);
-          return done;
-        });
-        if (file.entity === 'cases') casesBuilt = built;
-        // The checker takes the statistics once the indexes are built (not meanwhile: analyzeStaging),
-        // while the builders go on with the next table.
-        onChecker.add(async () => {
-          await built;
-          if (!failed) await analyzeStaging(checker, entityDef(file.entity));
-        });
-      }
-      // Once cases and notifications are staged and built (the transaction's reads would keep the
-      // builders from making a primary key), the transaction derives the children while the loader reads on.
-      if (file.entity === 'notifications' || (file.entity === 'cases' && !withNotifications)) {
-        onImport.add(async () => {
-          await casesBuilt;
-          await built;
-          if (failed) return;
-          await derivePersons(client, withNotifications);
-          personsDerived = true;
-        });
+      const built = stagesAsPartition(file.entity, 'dubu') ? prebuild(file.entity) : Promise.resolve(false);
+      if (file.entity === 'cases') casesBuilt = built;
+      // The children are known once cases and notifications are read: staged, built and analysed like a file.
+      if (file.entity === (withNotifications ? 'notifications' : 'cases')) {
+        await ctx.children.stage(loader, ctx.municipality!, ctx.source);
+        prebuild('persons');
       }
       // A file's references to cases are checked as soon as it is staged, on a connection of their
       // own, when no rule before that check can remove a case or one of its rows: when their dates
@@ -193,7 +197,6 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     }
     await onChecker.drained();
     await onBuilder.drained();
-    await onImport.drained();
   } catch (error) {
     // Nothing queued may run on the import's connections once the import has given them back: stop
     // the builders' and the checker's statements and wait for every queue before the failure goes on.
@@ -202,7 +205,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
       const pid = (worker as unknown as { processID?: number }).processID;
       if (pid) await outside.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
     }
-    await Promise.allSettled([onBuilder.drained(), onImport.drained(), onChecker.drained()]);
+    await Promise.allSettled([onBuilder.drained(), onChecker.drained()]);
     throw error;
   }
   return finishCaseSnapshot(client, log, {
@@ -211,7 +214,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     municipality: ctx.municipality!,
     exportDate: options.exportDate,
     entities: files,
-    derivePersons: { early: personsDerived },
+    personsOfRows: true,
     prebuilt,
     notificationsLinked: linker?.usable ?? false,
     createOutside,

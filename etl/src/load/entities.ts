@@ -27,14 +27,12 @@ export const ENTITIES: Partial<Record<LoadableEntity, EntityDef>> = {
     table: 'child_case',
     key: ['case_id'],
     values: ['person_id', 'area', 'opened', 'closed'],
-    extra: [['_birth_date', 'date'], ['_sex', 'char(1)']],
   },
   assignments: { table: 'assignment', key: ['case_id', 'valid_from', 'worker_id'], values: ['valid_to'] },
   notifications: {
     table: 'notification',
     key: ['notification_id'],
     values: ['person_id', 'case_id', 'received_at', 'assessed_at', 'channel', 'acute'],
-    extra: [['_birth_date', 'date'], ['_sex', 'char(1)']],
   },
   investigations: { table: 'investigation', key: ['investigation_id'], values: ['case_id', 'started', 'completed', 'legal_basis'] },
   measures: {

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DUBU_FORMAT, mapSagsansvar, SAGSANSVAR_COLUMNS } from '../dubu/files';
 import { IssueLog } from '../issues';
 import { Pseudonymiser } from '../pseudonym';
+import { ChildrenSeen } from '../children';
 import { entityDef } from './entities';
 import { stageFile } from './stage-file';
 
@@ -44,7 +45,7 @@ describe('stageFile (COPY text of a DUBU file)', () => {
     writeFileSync(path, ['Sagsnummer;Initialer;Fra;Til', ...lines].join('\n') + '\n');
     const { client, sent } = fakeClient();
     const log = new IssueLog();
-    const ctx = { municipality: 461, source: 'dubu' as const, pseudonyms: new Pseudonymiser('test-secret-0123456789abcdef') };
+    const ctx = { municipality: 461, source: 'dubu' as const, pseudonyms: new Pseudonymiser('test-secret-0123456789abcdef'), children: new ChildrenSeen() };
     const read = await stageFile(client, log, { path, file: 'sagsansvar.csv', format: DUBU_FORMAT, columns: SAGSANSVAR_COLUMNS }, entityDef('assignments'), (row) => mapSagsansvar(row, ctx));
     expect(read).toBe(lines.length);
     expect(log.rejectedCount + log.warningCount).toBe(0);
