@@ -20,6 +20,8 @@ export interface ImportOptions {
   /** Secret for the CPR keyed hash. */
   pseudonymSecret: string;
   onProgress?: (progress: ImportProgress) => void;
+  /** DUBU: the largest file of at least this many bytes is read in a thread of its own (default 8 MB). */
+  stagingThreadBytes?: number;
 }
 
 export interface ImportProgress {
@@ -92,7 +94,7 @@ export async function runImport(
       await Promise.all(
         paths.map(async (path) => {
           const digest = digests.get(path);
-          return digest?.complete ? { file: basename(path), bytes: digest.bytes, sha256: digest.hash.digest('hex') } : checksum(path);
+          return digest?.complete ? { file: basename(path), bytes: digest.bytes, sha256: digest.sha256 ?? digest.hash!.digest('hex') } : checksum(path);
         }),
       ),
     );
@@ -119,25 +121,19 @@ export async function runImport(
   // it when the import ends.
   const schema = importSchema(importId);
   const loaders: Client[] = [];
+  const connection = (pool as unknown as { options: object }).options;
   const context: StageContext = {
     importId,
     connect: async () => {
-      const loader = new Client({ ...(pool as unknown as { options: object }).options });
+      const loader = new Client({ ...connection });
       loaders.push(loader);
       await loader.connect();
-      // A connection that breaks while idle emits 'error' (unhandled, it would end the process);
-      // the failure surfaces as the rejection of the connection's next query.
-      loader.on('error', () => undefined);
       if (process.env.ETL_TRACE) traceQueries(loader, `c${loaders.length}`);
-      await loader.query(`SET search_path = ${schema}, public`);
-      await loader.query(`SET TimeZone = 'Europe/Copenhagen'`);
-      // As in the transaction: a staging table's statistics need only a rough picture.
-      await loader.query('SET default_statistics_target = 10');
-      // Two index builds already run side by side, one per core: parallel workers for each would only
-      // contend with them (and with the loader) for the same cores.
-      await loader.query('SET max_parallel_maintenance_workers = 0');
+      await prepareLoader(loader, schema);
       return loader;
     },
+    // Without functions (a password callback, say), which cannot cross to a thread.
+    thread: { connection: Object.fromEntries(Object.entries(connection).filter(([, v]) => typeof v !== 'function')), schema },
   };
   const client = await pool.connect();
   if (process.env.ETL_TRACE) traceQueries(client, 'tx');
@@ -252,6 +248,22 @@ export interface StageContext {
   importId: string;
   /** A second connection (autocommit, the import's schema first on its search path), closed when the import ends. */
   connect: () => Promise<Client>;
+  /** For a staging thread's own connection (prepareLoader): the pool's options and the import's schema. */
+  thread: { connection: Record<string, unknown>; schema: string };
+}
+
+/** A connection of the import besides its transaction's (a loader, builder, checker or staging thread). */
+export async function prepareLoader(loader: Client, schema: string): Promise<void> {
+  // A connection that breaks while idle emits 'error' (unhandled, it would end the process);
+  // the failure surfaces as the rejection of the connection's next query.
+  loader.on('error', () => undefined);
+  await loader.query(`SET search_path = ${schema}, public`);
+  await loader.query(`SET TimeZone = 'Europe/Copenhagen'`);
+  // As in the transaction: a staging table's statistics need only a rough picture.
+  await loader.query('SET default_statistics_target = 10');
+  // Two index builds already run side by side, one per core: parallel workers for each would only
+  // contend with them (and with the loader) for the same cores.
+  await loader.query('SET max_parallel_maintenance_workers = 0');
 }
 
 /**

@@ -8,6 +8,14 @@ import { escapeCopy } from './load/copy';
 import { maskCprInText } from './pseudonym';
 import { RULES, RuleKey } from './rules';
 
+/** A log's issues as handed to another (IssueLog.handOver): plain data, for a message between threads. */
+export interface LogHandOver {
+  spill: string | null;
+  counts: [string, number][];
+  rejected: number;
+  warnings: number;
+}
+
 export interface ImportIssue {
   severity: 'error' | 'warning';
   file: string;
@@ -42,14 +50,49 @@ export class IssueLog {
   private spillPath: string | null = null;
   private spillFd: number | null = null;
   private pending = '';
+  /** Spill files of other logs (a staging thread's), written with this one's. */
+  private readonly adopted: string[] = [];
+  /** Where each file's parser issues come (orderFiles); 0 for others. */
+  private fileSteps = new Map<string, number>();
+
+  /**
+   * The order of the files' parser issues in the import's list: the order the files are read in,
+   * also when some are read at the same time (by a staging thread). Issues of other files (a file
+   * missing from the export) come first. Without it: the order they were found.
+   */
+  orderFiles(files: string[]): void {
+    this.fileSteps = new Map(files.map((file, i) => [file, i + 1]));
+  }
 
   add(rule: RuleKey, file: string, line: number | null, value: string | null, message: string): void {
     const def = RULES[rule];
     const severity = def.severity === 'warning' ? 'warning' : 'error';
     this.count(severity, file, def.id, 1);
     const masked = value === null ? null : maskCprInText(value);
-    this.pending += `${severity}\t${escapeCopy(file)}\t${escapeCopy(line)}\t${def.id}\t${escapeCopy(masked)}\t${escapeCopy(maskCprInText(message))}\n`;
+    const step = this.fileSteps.get(file) ?? 0;
+    this.pending += `${step}\t${severity}\t${escapeCopy(file)}\t${escapeCopy(line)}\t${def.id}\t${escapeCopy(masked)}\t${escapeCopy(maskCprInText(message))}\n`;
     if (this.pending.length >= SPILL_BYTES) this.flush();
+  }
+
+  /**
+   * What this log found, for another log to adopt (a staging thread's log, handed to the import's):
+   * the spill file is closed and becomes the other's to write and remove.
+   */
+  handOver(): LogHandOver {
+    this.flush();
+    if (this.spillFd !== null) closeSync(this.spillFd);
+    this.spillFd = null;
+    const handed = { spill: this.spillPath, counts: [...this.byFileAndRule], rejected: this.rejectedCount, warnings: this.warningCount };
+    this.spillPath = null;
+    return handed;
+  }
+
+  /** Takes on another log's issues (handOver). */
+  adopt(other: LogHandOver): void {
+    if (other.spill) this.adopted.push(other.spill);
+    this.rejectedCount += other.rejected;
+    this.warningCount += other.warnings;
+    for (const [key, n] of other.counts) this.byFileAndRule.set(key, (this.byFileAndRule.get(key) ?? 0) + n);
   }
 
   /**
@@ -97,13 +140,13 @@ export class IssueLog {
     );
   }
 
-  /** Writes every issue to import_issue: the parser's first (from the spill file), then the set-based ones. */
+  /** Writes every issue to import_issue: the parser's first (from the spill files), then the set-based ones. */
   async writeTo(client: PoolClient, importId: string, municipality: number | null): Promise<void> {
     this.flush();
-    if (this.spillPath) {
-      closeSync(this.spillFd!);
-      this.spillFd = null;
-      await pipeline(createReadStream(this.spillPath), client.query(copyFrom(`COPY ${ISSUE_STAGING} (severity, file, line, rule, value, message) FROM STDIN`)));
+    if (this.spillFd !== null) closeSync(this.spillFd);
+    this.spillFd = null;
+    for (const spill of [...(this.spillPath ? [this.spillPath] : []), ...this.adopted]) {
+      await pipeline(createReadStream(spill), client.query(copyFrom(`COPY ${ISSUE_STAGING} (step, severity, file, line, rule, value, message) FROM STDIN`)));
     }
     // The parser found its issues before any set-based rule ran.
     await client.query(
@@ -113,13 +156,13 @@ export class IssueLog {
     );
   }
 
-  /** Removes the spill file (after the import, whatever its outcome). */
+  /** Removes the spill files (after the import, whatever its outcome). */
   dispose(): void {
     if (this.spillFd !== null) closeSync(this.spillFd);
     this.spillFd = null;
-    if (this.spillPath) {
+    for (const spill of [...(this.spillPath ? [this.spillPath] : []), ...this.adopted.splice(0)]) {
       try {
-        unlinkSync(this.spillPath);
+        unlinkSync(spill);
       } catch {
         // already gone
       }

@@ -4,9 +4,11 @@ import { createReadStream } from 'fs';
 
 /** A file's SHA-256 and size, taken from the very bytes the import parsed. */
 export interface ReadDigest {
-  hash: Hash;
+  /** null when the SHA-256 is known already (`sha256`: a staging thread took it). */
+  hash: Hash | null;
   bytes: number;
   complete: boolean;
+  sha256?: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function* readText(path: string, file: string, encoding: 'utf-8' | 
   // from it keep it alive too.
   for await (const piece of createReadStream(path, { highWaterMark: READ_BYTES }) as AsyncIterable<Buffer>) {
     if (digest) {
-      digest.hash.update(piece);
+      digest.hash!.update(piece);
       digest.bytes += piece.length;
     }
     if (piece.includes(0)) throw new FileFormatError(file, `Filen ${file} er ikke en tekstfil (den indeholder binære data).`);

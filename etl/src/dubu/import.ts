@@ -14,6 +14,8 @@ import {
 } from '../case-snapshot';
 import { NotificationCaseLinker } from '../notification-cases';
 import { ChildrenSeen } from '../children';
+import { readDigests } from '../csv/source';
+import { StagingThread } from './staging-thread';
 import { EventDateRange } from '../load/event-dates';
 import { analyzeStaging, prebuildPartition, scopeEmptyStaging } from '../load/partition';
 import { Pseudonymiser } from '../pseudonym';
@@ -115,6 +117,8 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
   const prebuilt = new Set<EntityName | 'persons'>();
   const eventDateRanges = new Map<EntityName, EventDateRange>();
   const today = copenhagenToday();
+  // The import's record of the files read (their checksums), for the thread's file too.
+  const digests = readDigests.getStore();
   // Set when staging fails: work still queued does nothing.
   let failed = false;
   let casesBuilt: Promise<unknown> = Promise.resolve();
@@ -140,17 +144,65 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     });
     return built;
   };
+  // A file's references to cases are checked as soon as it is staged, on a connection of their
+  // own, when no rule before that check can remove a case or one of its rows: when their dates are
+  // all early enough for the export date given, or else for the newest date so far (the default
+  // export date can only be later).
+  const checkReferencesEarly = (file: DubuFile, built: Promise<boolean>) => {
+    if (!file.caseRef) return;
+    const exportDate = options.exportDate ?? defaultExportDate(eventDateRanges);
+    const within = (entity: EntityName) => exportDate !== null && eventDateRanges.has(entity) && datesWithinLimit(eventDateRanges.get(entity)!, exportDate);
+    if (!within('cases') || !within(file.entity)) return;
+    onChecker.add(async () => {
+      // After the builds of the cases and of the file's own table, which take each table to
+      // itself at the end, and whose indexes make the check a merge of two indexes.
+      await casesBuilt;
+      const indexed = await built;
+      if (failed) return;
+      caseReferencesChecked.set(file.entity, await checkCaseReferencesEarly(checker, log, files, file, indexed));
+    });
+  };
+  const order = stagingOrder(dir, files);
+  log.orderFiles(order.map((file) => file.file));
+  // The largest file that needs neither the cases nor the children is read in a thread of its own.
+  const threaded = threadedFile(dir, order, options.stagingThreadBytes ?? STAGING_THREAD_BYTES);
+  let thread: StagingThread | null = null;
+  let threadStaged: Promise<void> = Promise.resolve();
   try {
-    for (const file of stagingOrder(dir, files)) {
+    if (threaded) {
+      const path = join(dir, threaded.file);
+      thread = new StagingThread(
+        { file: threaded.file, path, importId: context.importId, ...context.thread, pseudonymSecret: options.pseudonymSecret, today, files: order.map((f) => f.file) },
+        (progress) => options.onProgress?.({ ...progress, rejected: log.rejectedCount + progress.rejected }),
+      );
+      if (ctx.municipality !== null) thread.municipality(ctx.municipality);
+      // Once staged, the file's table is built, analysed and checked like the loader's.
+      threadStaged = thread.staged.then((result) => {
+        if (failed) return;
+        log.adopt(result.issues);
+        if (result.digest) digests?.set(path, { hash: null, bytes: result.digest.bytes, complete: true, sha256: result.digest.sha256 });
+        const range = new EventDateRange(entityDef(threaded.entity), threaded.eventDates, today);
+        range.newest = result.newest;
+        range.latest = result.latest;
+        eventDateRanges.set(threaded.entity, range);
+        checkReferencesEarly(threaded, prebuild(threaded.entity));
+      });
+      threadStaged.catch(() => undefined);
+    }
+    for (const file of order) {
+      if (file === threaded) continue;
       const input = { path: join(dir, file.file), file: file.file, format: DUBU_FORMAT, columns: file.columns };
       const range = new EventDateRange(entityDef(file.entity), file.eventDates, today);
       eventDateRanges.set(file.entity, range);
       const link = linker ? caseLinking(file.entity, linker) : undefined;
+      // The thread waits for the municipality, which the first valid case decides.
+      const announce = file.entity === 'cases' && thread ? thread : null;
       const map = (row: Row) => {
         const staged = file.map(row, ctx);
         if (staged) {
           range.see(staged);
           link?.(staged);
+          if (announce) announce.municipality(ctx.municipality!);
         }
         return staged;
       };
@@ -161,9 +213,12 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
       if (file.entity === 'cases') {
         // On the loader: the import's transaction must not touch a staging table before the builder is done with it.
         await checkCases(loader, log, ctx, read);
-        // The municipality is known: the tables still empty get their partition's scope check now.
+        // The municipality is known: the tables still empty get their partition's scope check now
+        // (the thread makes its own table's).
         for (const other of [...files.map((f) => f.entity), 'persons' as const]) {
-          if (other !== 'cases' && stagesAsPartition(other, 'dubu')) await scopeEmptyStaging(loader, entityDef(other), ctx.municipality!, context.importId);
+          if (other !== 'cases' && other !== threaded?.entity && stagesAsPartition(other, 'dubu')) {
+            await scopeEmptyStaging(loader, entityDef(other), ctx.municipality!, context.importId);
+          }
         }
         // One snapshot of a municipality at a time, from before anything is built against its current partitions.
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', ['case-snapshot', ctx.municipality]);
@@ -176,35 +231,20 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
         await ctx.children.stage(loader, ctx.municipality!, ctx.source);
         prebuild('persons');
       }
-      // A file's references to cases are checked as soon as it is staged, on a connection of their
-      // own, when no rule before that check can remove a case or one of its rows: when their dates
-      // are all early enough for the export date given, or else for the newest date so far (the
-      // default export date can only be later).
-      if (file.caseRef) {
-        const exportDate = options.exportDate ?? defaultExportDate(eventDateRanges);
-        const within = (entity: EntityName) => exportDate !== null && eventDateRanges.has(entity) && datesWithinLimit(eventDateRanges.get(entity)!, exportDate);
-        if (within('cases') && within(file.entity)) {
-          onChecker.add(async () => {
-            // After the builds of the cases and of the file's own table, which take each table to
-            // itself at the end, and whose indexes make the check a merge of two indexes.
-            await casesBuilt;
-            const indexed = await built;
-            if (failed) return;
-            caseReferencesChecked.set(file.entity, await checkCaseReferencesEarly(checker, log, files, file, indexed));
-          });
-        }
-      }
+      checkReferencesEarly(file, built);
     }
+    await threadStaged;
     await onChecker.drained();
     await onBuilder.drained();
   } catch (error) {
     // Nothing queued may run on the import's connections once the import has given them back: stop
     // the builders' and the checker's statements and wait for every queue before the failure goes on.
     failed = true;
-    for (const worker of [...builders, checker]) {
-      const pid = (worker as unknown as { processID?: number }).processID;
+    const pids = [...builders, checker].map((worker) => (worker as unknown as { processID?: number }).processID);
+    for (const pid of [...pids, thread?.pid]) {
       if (pid) await outside.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
     }
+    await thread?.stop();
     await Promise.allSettled([onBuilder.drained(), onChecker.drained()]);
     throw error;
   }
@@ -221,6 +261,19 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     eventDateRanges,
     caseReferencesChecked,
   });
+}
+
+/** Files this large are read in a thread of their own (its start, about 0.1 s, is then a small part). */
+const STAGING_THREAD_BYTES = 8 << 20;
+
+/**
+ * The file read in a staging thread: the largest (at least `minBytes`) of those that need neither
+ * the cases (the notifications' links) nor decide anything for the others (sager.csv), or none.
+ */
+function threadedFile(dir: string, order: DubuFile[], minBytes: number): DubuFile | null {
+  const candidates = order.filter((file) => file.entity !== 'cases' && file.entity !== 'notifications' && stagesAsPartition(file.entity, 'dubu'));
+  const largest = candidates.map((file) => ({ file, size: statSync(join(dir, file.file)).size })).sort((a, b) => b.size - a.size)[0];
+  return largest && largest.size >= minBytes ? largest.file : null;
 }
 
 /**

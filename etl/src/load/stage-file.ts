@@ -1,4 +1,5 @@
 import type { ClientBase } from 'pg';
+import { isMainThread } from 'worker_threads';
 import type { ColumnSpec } from '../csv/header';
 import { FormatOptions, readRows, Row } from '../file-reader';
 import type { ImportProgress } from '../import-run';
@@ -52,7 +53,7 @@ export async function stageFile(
     throw error;
   }
   // ETL_TRACE=1 (benchmarking): parse, validate and COPY of the file, which no SQL trace line shows.
-  if (process.env.ETL_TRACE) process.stderr.write(`[etl ${traceClock()} loader] ${Date.now() - started} ms staged ${input.file} (${read} rows read, parse + COPY)\n`);
+  if (process.env.ETL_TRACE) process.stderr.write(`[etl ${traceClock()} ${isMainThread ? 'loader' : 'thread'}] ${Date.now() - started} ms staged ${input.file} (${read} rows read, parse + COPY)\n`);
   // Temporary tables have no statistics until analysed: the set-based rules need good plans.
   if (analyze) await client.query(`ANALYZE ${table}`);
   return read;

@@ -1,0 +1,82 @@
+import { Client } from 'pg';
+import { parentPort, workerData } from 'worker_threads';
+import { ChildrenSeen } from '../children';
+import { ReadDigest, readDigests } from '../csv/source';
+import { prepareLoader } from '../import-run';
+import { ImportFailure, IssueLog } from '../issues';
+import { entityDef } from '../load/entities';
+import { EventDateRange } from '../load/event-dates';
+import { scopeEmptyStaging } from '../load/partition';
+import { stageFile } from '../load/stage-file';
+import { Pseudonymiser } from '../pseudonym';
+import { traceQueries } from '../trace';
+import { DubuContext, DUBU_FORMAT } from './files';
+import { DUBU_FILES } from './import';
+import type { ThreadInput, ThreadMessage } from './staging-thread';
+
+// The staging thread (staging-thread.ts): stages one file of a DUBU export as the loader would.
+
+const input = workerData as ThreadInput;
+const port = parentPort!;
+const post = (message: ThreadMessage) => port.postMessage(message);
+
+async function stage(): Promise<void> {
+  const file = DUBU_FILES.find((f) => f.file === input.file)!;
+  const def = entityDef(file.entity);
+  const municipality = new Promise<number>((resolve) => port.once('message', (m: { municipality: number }) => resolve(m.municipality)));
+  const client = new Client(input.connection);
+  await client.connect();
+  try {
+    if (process.env.ETL_TRACE) traceQueries(client, 'thread');
+    await prepareLoader(client, input.schema);
+    post({ type: 'connected', pid: (client as unknown as { processID: number }).processID });
+    const code = await municipality;
+    // Its table's scope check while it is empty (the loader does the others').
+    await scopeEmptyStaging(client, def, code, input.importId);
+    const ctx: DubuContext = { municipality: code, source: 'dubu', pseudonyms: new Pseudonymiser(input.pseudonymSecret), children: new ChildrenSeen() };
+    const log = new IssueLog();
+    log.orderFiles(input.files);
+    const range = new EventDateRange(def, file.eventDates, input.today);
+    const map = (row: Parameters<typeof file.map>[0]) => {
+      const staged = file.map(row, ctx);
+      if (staged) range.see(staged);
+      return staged;
+    };
+    const digests = new Map<string, ReadDigest>();
+    const read = await readDigests
+      .run(digests, () =>
+        stageFile(
+          client,
+          log,
+          { path: input.path, file: file.file, format: DUBU_FORMAT, columns: file.columns },
+          def,
+          map,
+          (progress) => post({ type: 'progress', progress }),
+          { analyze: false, fixed: { municipality_code: code, source: 'dubu', _file: file.file }, freeze: true },
+        ),
+      )
+      .catch((error: unknown) => {
+        // Its spill file goes with it: the import fails.
+        log.dispose();
+        throw error;
+      });
+    const digest = digests.get(input.path);
+    post({
+      type: 'staged',
+      result: {
+        read,
+        newest: range.newest,
+        latest: range.latest,
+        issues: log.handOver(),
+        digest: digest?.complete ? { bytes: digest.bytes, sha256: digest.hash!.digest('hex') } : null,
+      },
+    });
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+stage().catch((error: unknown) => {
+  const failure = error instanceof ImportFailure ? { rule: error.rule, file: error.file, message: error.message } : null;
+  post({ type: 'failed', failure, message: (error as Error)?.message ?? String(error), code: (error as { code?: string })?.code });
+});
