@@ -75,8 +75,8 @@ function stagingOrder(dir: string, files: DubuFile[]): DubuFile[] {
  * Several connections work at once. The loader reads and stages the files (committed as each is
  * loaded; the parser links the notifications to the cases read before them and gathers the
  * children of both, staged after them); two builders build the indexes of the staging tables
- * already loaded (autocommit, see prebuildPartition); a checker takes their statistics and checks
- * their references to cases (checkCaseReferencesEarly). The snapshot's rules and the partitions
+ * already loaded (autocommit, see prebuildPartition); an analyser takes their statistics and a
+ * checker checks their references to cases (checkCaseReferencesEarly). The snapshot's rules and the partitions
  * follow in the import's own transaction. One more connection makes the fresh partitions' tables
  * (see PartitionOptions).
  */
@@ -87,16 +87,20 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     pseudonyms: new Pseudonymiser(options.pseudonymSecret),
     children: new ChildrenSeen(),
   };
-  const loader = await context.connect();
-  // Two builders: a table's indexes are built side by side.
-  const builders = [await context.connect(), await context.connect()];
-  // For CREATE TABLE ... LIKE a case-system table, which the transaction must not do (see PartitionOptions).
-  const outside = await context.connect();
+  // Opened at once. Two builders: a table's indexes are built side by side. `outside`: for CREATE
+  // TABLE ... LIKE a case-system table, which the transaction must not do (see PartitionOptions).
+  // The checker for the read-only reference checks (checkCaseReferencesEarly) while the others
+  // work, the analyser for the statistics (side by side with the checks: both wait for the same
+  // index builds).
+  const connections = await Promise.all(Array.from({ length: 6 }, () => context.connect()));
+  const [loader, builder1, builder2, outside, checker, analyser] = connections;
+  const builders = [builder1, builder2];
   const createOutside = (sql: string) => outside.query(sql);
-  // For the read-only reference checks (checkCaseReferencesEarly) while the others work.
-  const checker = await context.connect();
-  for (const file of files) await createSnapshotStaging(loader, file.entity, 'dubu');
-  for (const derived of ['persons', 'teams'] as const) await createSnapshotStaging(loader, derived, 'dubu');
+  // The staging tables, made side by side on all of them.
+  const tables = [...files.map((file) => file.entity), 'persons' as const, 'teams' as const];
+  await Promise.all(connections.map(async (connection, i) => {
+    for (let t = i; t < tables.length; t += connections.length) await createSnapshotStaging(connection, tables[t], 'dubu');
+  }));
 
   // Work queued on a connection, one piece after another, while the loader reads on.
   const queue = () => {
@@ -114,6 +118,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
   };
   const onBuilder = queue();
   const onChecker = queue();
+  const onAnalyser = queue();
   const prebuilt = new Set<EntityName | 'persons'>();
   const eventDateRanges = new Map<EntityName, EventDateRange>();
   const today = copenhagenToday();
@@ -128,7 +133,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
   const linker = withNotifications ? new NotificationCaseLinker() : null;
   /**
    * The indexes of a staging table just loaded, on the builders (whether it got them), then its
-   * statistics on the checker, once the indexes are built (not meanwhile: analyzeStaging), while
+   * statistics on the analyser, once the indexes are built (not meanwhile: analyzeStaging), while
    * the builders go on with the next table.
    */
   const prebuild = (entity: EntityName | 'persons'): Promise<boolean> => {
@@ -138,9 +143,9 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
       if (done) prebuilt.add(entity);
       return done;
     });
-    onChecker.add(async () => {
+    onAnalyser.add(async () => {
       await built;
-      if (!failed) await analyzeStaging(checker, entityDef(entity));
+      if (!failed) await analyzeStaging(analyser, entityDef(entity));
     });
     return built;
   };
@@ -235,17 +240,18 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     }
     await threadStaged;
     await onChecker.drained();
+    await onAnalyser.drained();
     await onBuilder.drained();
   } catch (error) {
     // Nothing queued may run on the import's connections once the import has given them back: stop
     // the builders' and the checker's statements and wait for every queue before the failure goes on.
     failed = true;
-    const pids = [...builders, checker].map((worker) => (worker as unknown as { processID?: number }).processID);
+    const pids = [...builders, checker, analyser].map((worker) => (worker as unknown as { processID?: number }).processID);
     for (const pid of [...pids, thread?.pid]) {
       if (pid) await outside.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
     }
     await thread?.stop();
-    await Promise.allSettled([onBuilder.drained(), onChecker.drained()]);
+    await Promise.allSettled([onBuilder.drained(), onChecker.drained(), onAnalyser.drained()]);
     throw error;
   }
   return finishCaseSnapshot(client, log, {
