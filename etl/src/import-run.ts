@@ -264,6 +264,10 @@ export async function prepareLoader(loader: Client, schema: string): Promise<voi
   // Two index builds already run side by side, one per core: parallel workers for each would only
   // contend with them (and with the loader) for the same cores.
   await loader.query('SET max_parallel_maintenance_workers = 0');
+  // Its commits (a staged file, a built index) need not wait for the WAL to reach the disk: nothing
+  // it writes counts until the import's transaction commits, and that commit, synchronous, makes
+  // all of the WAL before it durable too; a crash before then fails the import anyway.
+  await loader.query('SET synchronous_commit = off');
 }
 
 /**
