@@ -127,8 +127,9 @@ export async function runImport(
     connect: async () => {
       const loader = new Client({ ...connection });
       loaders.push(loader);
+      const label = `c${loaders.length}`;
       await loader.connect();
-      if (process.env.ETL_TRACE) traceQueries(loader, `c${loaders.length}`);
+      if (process.env.ETL_TRACE) traceQueries(loader, label);
       await prepareLoader(loader, schema);
       return loader;
     },
