@@ -42,8 +42,7 @@ export class ChildrenSeen {
             if (wait) await wait;
           }
         },
-        [],
-        true,
+        { freeze: true },
       );
       await client.query('COMMIT');
       return staged;

@@ -214,7 +214,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
       // What the mappers write on every row: the municipality (once known), the source and the file.
       const fixed = { ...(ctx.municipality !== null ? { municipality_code: ctx.municipality } : {}), source: ctx.source, _file: file.file };
       // A table the builders take on is analysed by the checker after its index builds (the loader reads on).
-      const read = await stageFile(loader, log, input, entityDef(file.entity), map, options.onProgress, { analyze: !stagesAsPartition(file.entity, 'dubu'), fixed, freeze: true });
+      const read = await stageFile(loader, log, input, entityDef(file.entity), map, options.onProgress, { analyze: !stagesAsPartition(file.entity, 'dubu'), fixed, freeze: true, binary: true });
       if (file.entity === 'cases') {
         // On the loader: the import's transaction must not touch a staging table before the builder is done with it.
         await checkCases(loader, log, ctx, read);

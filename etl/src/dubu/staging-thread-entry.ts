@@ -52,7 +52,7 @@ async function stage(): Promise<void> {
           def,
           map,
           (progress) => post({ type: 'progress', progress }),
-          { analyze: false, fixed: { municipality_code: code, source: 'dubu', _file: file.file }, freeze: true },
+          { analyze: false, fixed: { municipality_code: code, source: 'dubu', _file: file.file }, freeze: true, binary: true },
         ),
       )
       .catch((error: unknown) => {

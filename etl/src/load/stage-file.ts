@@ -4,7 +4,8 @@ import type { ColumnSpec } from '../csv/header';
 import { FormatOptions, readRows, Row } from '../file-reader';
 import type { ImportProgress } from '../import-run';
 import type { IssueLog } from '../issues';
-import { CopyWriter } from './copy';
+import { binaryTypes } from './binary-values';
+import { CopyOptions, CopyWriter } from './copy';
 import { EntityDef, stagingColumns } from './entities';
 import { stagingTable } from './merge';
 import { traceClock } from '../trace';
@@ -25,6 +26,12 @@ export interface StageFileOptions {
    * connection uses while it loads, outside any other transaction.
    */
   freeze?: boolean;
+  /**
+   * COPY in the binary format (load/binary-values.ts) when the table's column types allow: the
+   * server reads dates, timestamps and amounts as they are. For mappers whose values are those
+   * types' canonical texts (DUBU's).
+   */
+  binary?: boolean;
 }
 
 /** Streams one file through its row mapper into the entity's staging table; returns rows read. */
@@ -35,7 +42,7 @@ export async function stageFile(
   def: EntityDef,
   map: (row: Row) => unknown[] | null,
   onProgress?: (p: ImportProgress) => void,
-  { analyze = true, fixed = {}, freeze = false }: StageFileOptions = {},
+  { analyze = true, fixed = {}, freeze = false, binary = false }: StageFileOptions = {},
 ): Promise<number> {
   let read: number;
   const started = Date.now();
@@ -46,7 +53,9 @@ export async function stageFile(
       await client.query('BEGIN');
       await client.query(`TRUNCATE ${table}`);
     }
-    read = await copyFile(client, log, input, table, columns, map, onProgress, fixed, freeze);
+    const omit = Object.keys(fixed).map((column) => columns.indexOf(column));
+    const types = binary ? await binaryTypes(client, table, columns.filter((_, i) => !omit.includes(i))) : null;
+    read = await copyFile(client, log, input, table, columns, map, onProgress, fixed, { omit, freeze, types });
     if (freeze) await client.query('COMMIT');
   } catch (error) {
     if (freeze) await client.query('ROLLBACK').catch(() => undefined);
@@ -68,7 +77,7 @@ async function copyFile(
   map: (row: Row) => unknown[] | null,
   onProgress: ((p: ImportProgress) => void) | undefined,
   fixed: Record<string, string | number>,
-  freeze: boolean,
+  copy: CopyOptions,
 ): Promise<number> {
   let read = 0;
   const restore = await setDefaults(client, table, fixed);
@@ -87,8 +96,7 @@ async function copyFile(
           return staged ? writer.write(staged, row.plain) : undefined;
         });
       },
-      Object.keys(fixed).map((column) => columns.indexOf(column)),
-      freeze,
+      copy,
     );
   } finally {
     // Put back also when the COPY failed (inside a transaction that is rolled back this fails too,
