@@ -87,21 +87,23 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     pseudonyms: new Pseudonymiser(options.pseudonymSecret),
     children: new ChildrenSeen(),
   };
-  // Opened at once. Two builders: a table's indexes are built side by side. `outside`: for CREATE
-  // TABLE ... LIKE a case-system table, which the transaction must not do (see PartitionOptions).
-  // The checker for the read-only reference checks (checkCaseReferencesEarly) while the others
-  // work, the analyser for the statistics (side by side with the checks: both wait for the same
-  // index builds).
-  const connections = await Promise.all(Array.from({ length: 6 }, () => context.connect()));
-  const [loader, builder1, builder2, outside, checker, analyser] = connections;
-  const builders = [builder1, builder2];
+  const today = copenhagenToday();
+  const order = stagingOrder(dir, files);
+  log.orderFiles(order.map((file) => file.file));
+  // The largest file that needs neither the cases nor the children is read in a thread of its own,
+  // started first: it gets going while the connections are opened.
+  const threaded = threadedFile(dir, order, options.stagingThreadBytes ?? STAGING_THREAD_BYTES);
+  const thread = threaded
+    ? new StagingThread(
+        { file: threaded.file, path: join(dir, threaded.file), importId: context.importId, ...context.thread, pseudonymSecret: options.pseudonymSecret, today, files: order.map((f) => f.file) },
+        (progress) => options.onProgress?.({ ...progress, rejected: log.rejectedCount + progress.rejected }),
+      )
+    : null;
+  const { loader, builders, outside, checker, analyser } = await prepareStaging(context, files).catch(async (error) => {
+    await thread?.stop();
+    throw error;
+  });
   const createOutside = (sql: string) => outside.query(sql);
-  // The staging tables, made side by side on all of them.
-  const tables = [...files.map((file) => file.entity), 'persons' as const, 'teams' as const];
-  await Promise.all(connections.map(async (connection, i) => {
-    for (let t = i; t < tables.length; t += connections.length) await createSnapshotStaging(connection, tables[t], 'dubu');
-  }));
-
   // Work queued on a connection, one piece after another, while the loader reads on.
   const queue = () => {
     let tail: Promise<unknown> = Promise.resolve();
@@ -121,7 +123,6 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
   const onAnalyser = queue();
   const prebuilt = new Set<EntityName | 'persons'>();
   const eventDateRanges = new Map<EntityName, EventDateRange>();
-  const today = copenhagenToday();
   // The import's record of the files read (their checksums), for the thread's file too.
   const digests = readDigests.getStore();
   // Set when staging fails: work still queued does nothing.
@@ -167,19 +168,11 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
       caseReferencesChecked.set(file.entity, await checkCaseReferencesEarly(checker, log, files, file, indexed));
     });
   };
-  const order = stagingOrder(dir, files);
-  log.orderFiles(order.map((file) => file.file));
-  // The largest file that needs neither the cases nor the children is read in a thread of its own.
-  const threaded = threadedFile(dir, order, options.stagingThreadBytes ?? STAGING_THREAD_BYTES);
-  let thread: StagingThread | null = null;
   let threadStaged: Promise<void> = Promise.resolve();
   try {
-    if (threaded) {
+    if (thread && threaded) {
       const path = join(dir, threaded.file);
-      thread = new StagingThread(
-        { file: threaded.file, path, importId: context.importId, ...context.thread, pseudonymSecret: options.pseudonymSecret, today, files: order.map((f) => f.file) },
-        (progress) => options.onProgress?.({ ...progress, rejected: log.rejectedCount + progress.rejected }),
-      );
+      // Its table is there now.
       if (ctx.municipality !== null) thread.municipality(ctx.municipality);
       // Once staged, the file's table is built, analysed and checked like the loader's.
       threadStaged = thread.staged.then((result) => {
@@ -267,6 +260,25 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     eventDateRanges,
     caseReferencesChecked,
   });
+}
+
+/**
+ * The import's other connections, opened at once, and the staging tables, made side by side on
+ * them. Two builders: a table's indexes are built side by side. `outside`: for CREATE TABLE ...
+ * LIKE a case-system table, which the transaction must not do (see PartitionOptions). The checker
+ * for the read-only reference checks (checkCaseReferencesEarly) while the others work, the analyser
+ * for the statistics (side by side with the checks: both wait for the same index builds).
+ */
+async function prepareStaging(context: StageContext, files: DubuFile[]) {
+  const connections = await Promise.all(Array.from({ length: 6 }, () => context.connect()));
+  const [loader, builder1, builder2, outside, checker, analyser] = connections;
+  const tables = [...files.map((file) => file.entity), 'persons' as const, 'teams' as const];
+  await Promise.all(
+    connections.map(async (connection, i) => {
+      for (let t = i; t < tables.length; t += connections.length) await createSnapshotStaging(connection, tables[t], 'dubu');
+    }),
+  );
+  return { loader, builders: [builder1, builder2], outside, checker, analyser };
 }
 
 /** Files this large are read in a thread of their own (its start, about 0.1 s, is then a small part). */
