@@ -29,3 +29,19 @@ describe('Pseudonymiser', () => {
     expect(maskCprInText('barn 010115-4123 og 0202904321')).toBe('barn 010115-**** og 020290-****');
   });
 });
+
+describe('Pseudonymiser cache', () => {
+  it('gives the same pseudonym for both spellings and for text around the number, and none for what is not a CPR number', () => {
+    const p = new Pseudonymiser('test-secret-0123456789abcdef');
+    const a = p.pseudonymise('010114-4001')!;
+    expect(p.pseudonymise('0101144001')!.personId).toBe(a.personId);
+    expect(p.pseudonymise('010114-4001')).toBe(a);
+    expect(p.pseudonymise(' 010114-4001 ')!.personId).toBe(a.personId);
+    expect(a).toMatchObject({ birthDate: '2014-01-01', sex: 'M' });
+    expect(p.pseudonymise('010114-400')).toBeNull();
+    expect(p.pseudonymise('310214-4001')).toBeNull();
+    expect(p.pseudonymise('01011440x1')).toBeNull();
+    // Replacement numbers (day + 60) identify without a birth date.
+    expect(p.pseudonymise('610114-4002')).toMatchObject({ birthDate: null, sex: 'K' });
+  });
+});

@@ -7,7 +7,7 @@ import type { ClientBase } from 'pg';
 export const traceClock = (): string => `+${Math.round(performance.now())}ms`;
 
 /**
- * ETL_TRACE=1: prints every statement of the import that takes over 20 ms (for benchmarking), with
+ * ETL_TRACE=1: prints every statement of the import that takes over 20 ms (ETL_TRACE_MS) (for benchmarking), with
  * the server process's CPU time for it when the server runs on this machine (a shared, busy
  * machine makes wall-clock times noisy; CPU time much less so).
  */
@@ -31,7 +31,7 @@ export function traceQueries(client: ClientBase, label: string): void {
         const ms = Date.now() - started;
         const cpuEnded = cpu();
         const server = cpuStarted !== null && cpuEnded !== null ? ` (server cpu ${cpuEnded - cpuStarted} ms)` : '';
-        if (ms > 20) process.stderr.write(`[etl ${traceClock()} ${label}] ${ms} ms${server} ${String((args[0] as { text?: string }).text ?? args[0]).replace(/\s+/g, ' ').slice(0, 140)}\n`);
+        if (ms > Number(process.env.ETL_TRACE_MS ?? 20)) process.stderr.write(`[etl ${traceClock()} ${label}] ${ms} ms${server} ${String((args[0] as { text?: string }).text ?? args[0]).replace(/\s+/g, ' ').slice(0, 140)}\n`);
       }, () => undefined);
     }
     return result;
