@@ -55,6 +55,8 @@ export interface SnapshotOptions {
   eventDateRanges?: ReadonlyMap<EntityName, EventDateRange>;
   /** UNKNOWN_CASE already checked (`checkCaseReferencesEarly`): the rows found per entity. */
   caseReferencesChecked?: ReadonlyMap<EntityName, number>;
+  /** The rows in each staging table as the loader wrote them (DUBU): a table that becomes the partition is not counted again. */
+  stagedRows?: ReadonlyMap<EntityName | 'persons', number>;
 }
 
 /** Where a set-based rule's issues come in the import's list: by rule, then by the entity's place in the snapshot. */
@@ -138,6 +140,12 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   if (!exportDate) throw new ImportFailure('FILE_EMPTY', fileOf('cases'), 'Udtrækket indeholder ingen datoer; udtræksdatoen kan ikke bestemmes. Angiv --export-date.');
 
   const removed = new Map<EntityName, number>();
+  // The rows left in each staging table the loader counted, less what the rules remove.
+  const left = new Map(opts.stagedRows ?? []);
+  const took = (entity: EntityName | 'persons', n: number) => {
+    const rows = left.get(entity);
+    if (rows !== undefined) left.set(entity, rows - n);
+  };
   for (const [index, e] of entities.entries()) {
     const range = ranges?.get(e.entity);
     if (range && datesWithinLimit(range, exportDate)) {
@@ -153,6 +161,7 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
       `CASE ${dates.map((date) => `WHEN ${late(date)} THEN to_char(${date}, 'DD-MM-YYYY')`).join(' ')} END`,
       (v) => `Dato mere end et år efter udtræksdatoen ${exportDate}: ${v}.`, [exportDate], step('date', index),
     ));
+    took(e.entity, removed.get(e.entity)!);
   }
   const removedCasesOrNotifications = (removed.get('cases') ?? 0) + (removed.get('notifications') ?? 0) > 0;
   // The parser linked the notifications to the cases as staged: that stands if no case went since.
@@ -164,10 +173,10 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
     if (found !== undefined && !removed.get('cases') && !removed.get(e.entity)) {
       // Checked while the builders built (checkCaseReferencesEarly), issues and all: the same rows
       // are still there, and only they go.
-      if (found > 0) await client.query(`DELETE FROM ${stg(e.entity)} WHERE ${unknownCase(e)}`);
+      if (found > 0) took(e.entity, (await client.query(`DELETE FROM ${stg(e.entity)} WHERE ${unknownCase(e)}`)).rowCount ?? 0);
       continue;
     }
-    await rejectStaged(client, log, stg(e.entity), 'UNKNOWN_CASE', unknownCase(e), e.caseRef, unknownCaseMessage(fileOf('cases')), [], step('case', index));
+    took(e.entity, await rejectStaged(client, log, stg(e.entity), 'UNKNOWN_CASE', unknownCase(e), e.caseRef, unknownCaseMessage(fileOf('cases')), [], step('case', index)));
   }
   // Without ydelser in the export, the measures are those of the municipality's current partition
   // (named directly: the parent table is left alone until the swap).
@@ -179,10 +188,10 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
       : currentMeasures
         ? `SELECT 1 FROM public.${currentMeasures} m WHERE m.municipality_code = $1 AND m.source = $2 AND m.measure_id = ${stg(e.entity)}.${e.measureRef}`
         : `SELECT 1 WHERE $1::smallint IS NULL AND $2::text IS NULL`;
-    await rejectStaged(
+    took(e.entity, await rejectStaged(
       client, log, stg(e.entity), 'UNKNOWN_MEASURE', `NOT EXISTS (${known})`, e.measureRef,
       (v) => `Ydelses-ID ${v} findes ikke i ${fileOf('measures')}.`, has('measures') ? [] : [municipality, source], step('measure', index),
-    );
+    ));
   }
   await log.addFromQuery(
     client,
@@ -192,13 +201,17 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
     [],
     step('worker', 0),
   );
-  if (has('effects')) await numberEffectMeasurements(client, stg('effects'));
+  if (has('effects')) {
+    await numberEffectMeasurements(client, stg('effects'));
+    left.delete('effects');
+  }
 
   if (opts.personsOfRows && removedCasesOrNotifications) {
     const named = (entity: EntityName) => `EXISTS (SELECT 1 FROM ${stg(entity)} r WHERE r.person_id = p.person_id)`;
-    await client.query(
+    const gone = await client.query(
       `DELETE FROM ${stagingTable(entityDef('persons'))} p WHERE NOT (${['cases' as const, ...(has('notifications') ? ['notifications' as const] : [])].map(named).join(' OR ')})`,
     );
+    took('persons', gone.rowCount ?? 0);
   }
   await client.query(
     `INSERT INTO ${stagingTable(entityDef('teams'))} (municipality_code, source, name, _file, _line)
@@ -225,10 +238,10 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
     // Same id with different content: a warning for each earlier row, found only when some key repeats.
     const def = entityDef(e.entity);
     const onRepeated = e.idLabel ? () => warnConflictingDuplicates(client, log, stg(e.entity), def.key, def.values, e.idLabel!, step('duplicate', index)) : undefined;
-    await build(e.entity, { from, onRepeated, prebuilt: !from && opts.prebuilt?.has(e.entity) });
+    await build(e.entity, { from, onRepeated, prebuilt: !from && opts.prebuilt?.has(e.entity), rows: left.get(e.entity) });
   }
   // The parser's children, one row each: no key repeats (CSC stages its own persons: checked).
-  await build('persons', { repeated: opts.personsOfRows ? false : undefined, prebuilt: opts.prebuilt?.has('persons') });
+  await build('persons', { repeated: opts.personsOfRows ? false : undefined, prebuilt: opts.prebuilt?.has('persons'), rows: left.get('persons') });
   await build('teams', { repeated: false });
   await placePartitions(client, builds);
   return { municipality, exportDate, merged, beforeCommit: () => swapPartitions(client, builds) };

@@ -129,6 +129,8 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
   let failed = false;
   let casesBuilt: Promise<unknown> = Promise.resolve();
   const caseReferencesChecked = new Map<EntityName, number>();
+  // The rows the loader (and the thread) wrote into each staging table.
+  const stagedRows = new Map<EntityName | 'persons', number>();
   const withNotifications = files.some((f) => f.entity === 'notifications');
   // The cases as staged, by child, for the notifications read after them.
   const linker = withNotifications ? new NotificationCaseLinker() : null;
@@ -183,6 +185,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
         range.newest = result.newest;
         range.latest = result.latest;
         eventDateRanges.set(threaded.entity, range);
+        stagedRows.set(threaded.entity, result.staged);
         checkReferencesEarly(threaded, prebuild(threaded.entity));
       });
       threadStaged.catch(() => undefined);
@@ -195,9 +198,11 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
       const link = linker ? caseLinking(file.entity, linker) : undefined;
       // The thread waits for the municipality, which the first valid case decides.
       const announce = file.entity === 'cases' && thread ? thread : null;
+      let rows = 0;
       const map = (row: Row) => {
         const staged = file.map(row, ctx);
         if (staged) {
+          rows++;
           range.see(staged);
           link?.(staged);
           if (announce) announce.municipality(ctx.municipality!);
@@ -208,6 +213,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
       const fixed = { ...(ctx.municipality !== null ? { municipality_code: ctx.municipality } : {}), source: ctx.source, _file: file.file };
       // A table the builders take on is analysed by the checker after its index builds (the loader reads on).
       const read = await stageFile(loader, log, input, entityDef(file.entity), map, options.onProgress, { analyze: !stagesAsPartition(file.entity, 'dubu'), fixed, freeze: true, binary: true });
+      stagedRows.set(file.entity, rows);
       if (file.entity === 'cases') {
         // On the loader: the import's transaction must not touch a staging table before the builder is done with it.
         await checkCases(loader, log, ctx, read);
@@ -226,7 +232,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
       if (file.entity === 'cases') casesBuilt = built;
       // The children are known once cases and notifications are read: staged, built and analysed like a file.
       if (file.entity === (withNotifications ? 'notifications' : 'cases')) {
-        await ctx.children.stage(loader, ctx.municipality!, ctx.source);
+        stagedRows.set('persons', await ctx.children.stage(loader, ctx.municipality!, ctx.source));
         prebuild('persons');
       }
       checkReferencesEarly(file, built);
@@ -259,6 +265,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     createOutside,
     eventDateRanges,
     caseReferencesChecked,
+    stagedRows,
   });
 }
 

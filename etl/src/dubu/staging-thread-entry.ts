@@ -37,9 +37,13 @@ async function stage(): Promise<void> {
     const log = new IssueLog();
     log.orderFiles(input.files);
     const range = new EventDateRange(def, file.eventDates, input.today);
+    let rows = 0;
     const map = (row: Parameters<typeof file.map>[0]) => {
       const staged = file.map(row, ctx);
-      if (staged) range.see(staged);
+      if (staged) {
+        rows++;
+        range.see(staged);
+      }
       return staged;
     };
     const digests = new Map<string, ReadDigest>();
@@ -65,6 +69,7 @@ async function stage(): Promise<void> {
       type: 'staged',
       result: {
         read,
+        staged: rows,
         newest: range.newest,
         latest: range.latest,
         issues: log.handOver(),

@@ -27,6 +27,8 @@ export interface ThreadInput {
 /** What comes back when the file is staged. */
 export interface ThreadResult {
   read: number;
+  /** Rows written into the staging table. */
+  staged: number;
   newest: string | null;
   latest: string | null;
   issues: LogHandOver;

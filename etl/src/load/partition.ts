@@ -73,6 +73,8 @@ export interface PartitionOptions {
   adoptable?: boolean;
   /** The staging table already has the partition's primary key and indexes (`prebuildPartition`). */
   prebuilt?: boolean;
+  /** The staging table's rows, when the caller knows (not counted again when the table becomes the partition). */
+  rows?: number;
   /**
    * Runs the CREATE TABLE of a fresh partition on a connection outside the import's transaction.
    * `LIKE` the parent table takes a lock on it that a transaction keeps until commit, and another
@@ -230,7 +232,7 @@ export async function buildSnapshotPartition(
     try {
       if (!options.prebuilt) await client.query(addPrimary(stagingTable(def)));
       await client.query('RELEASE SAVEPOINT partition_adopt');
-      staged = Number((await client.query(`SELECT count(*) AS n FROM ${stagingTable(def)}`)).rows[0].n);
+      staged = options.rows ?? Number((await client.query(`SELECT count(*) AS n FROM ${stagingTable(def)}`)).rows[0].n);
       adopted = true;
     } catch (error) {
       if (options.repeated === false || (error as { code?: string }).code !== '23505') throw error;
