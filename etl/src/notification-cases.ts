@@ -1,3 +1,4 @@
+import { isoDayNumber } from './days';
 import { entityDef, scopeColumns } from './load/entities';
 
 // EXPORTS.md: a notification without a case belongs to the child's case open at receipt, else the
@@ -16,30 +17,6 @@ export function candidateRank(opened: number, closed: number | null, day: number
   if (opened <= day && (closed === null || closed >= day)) return day - opened;
   if (opened > day) return 1_000_000 + (opened - day);
   return 2_000_000 + (day - opened);
-}
-
-const digits = (s: string, at: number, n: number): number => {
-  let v = 0;
-  for (let i = at; i < at + n; i++) v = v * 10 + s.charCodeAt(i) - 48;
-  return v;
-};
-
-/**
- * An ISO date, or the ISO timestamp of local Danish time whose first ten characters are the local
- * day (as the parser writes them: valid), as days since 1970-01-01. Integer arithmetic on the
- * digits (the proleptic Gregorian calendar), for every case and notification.
- */
-export function dayNumber(iso: string): number {
-  const y0 = digits(iso, 0, 4);
-  const m = digits(iso, 5, 2);
-  const d = digits(iso, 8, 2);
-  // Years from March, so that the leap day is the last day of the year.
-  const y = m <= 2 ? y0 - 1 : y0;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
 }
 
 interface Candidate {
@@ -65,7 +42,7 @@ export class NotificationCaseLinker {
 
   addCase(caseId: string, personId: string, opened: string, closed: string | null): void {
     if (SPECIAL.test(caseId)) this.usable = false;
-    const candidate = { caseId, opened: dayNumber(opened), closed: closed === null ? null : dayNumber(closed) };
+    const candidate = { caseId, opened: isoDayNumber(opened), closed: closed === null ? null : isoDayNumber(closed) };
     const cases = this.byPerson.get(personId);
     if (cases) cases.push(candidate);
     else this.byPerson.set(personId, [candidate]);
@@ -75,7 +52,7 @@ export class NotificationCaseLinker {
   caseFor(personId: string, receivedAt: string): string | null {
     const cases = this.byPerson.get(personId);
     if (!cases) return null;
-    const day = dayNumber(receivedAt);
+    const day = isoDayNumber(receivedAt);
     let best = cases[0];
     let bestRank = candidateRank(best.opened, best.closed, day);
     for (let i = 1; i < cases.length; i++) {

@@ -1,4 +1,5 @@
 import type { ClientBase } from 'pg';
+import { digits, epochDays, isoDayNumber } from '../days';
 
 // Values in PostgreSQL's binary COPY format, for the column types the staging tables have. The
 // server then reads each value as it is instead of parsing its text (dates, timestamps with their
@@ -31,21 +32,6 @@ export async function binaryTypes(client: ClientBase, table: string, columns: st
   return binary.every((t) => t !== undefined) ? binary : null;
 }
 
-const digits = (s: string, at: number, n: number): number => {
-  let v = 0;
-  for (let i = at; i < at + n; i++) v = v * 10 + s.charCodeAt(i) - 48;
-  return v;
-};
-
-/** Days from 1970-01-01 of a calendar date (the proleptic Gregorian calendar, as PostgreSQL's). */
-function epochDays(y0: number, m: number, d: number): number {
-  const y = m <= 2 ? y0 - 1 : y0;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  return era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
-}
-
 /** PostgreSQL's dates and timestamps count from 2000-01-01. */
 const PG_EPOCH_DAYS = 10_957;
 
@@ -65,7 +51,7 @@ export function int32(piece: Buffer, at: number, v: number): void {
 /** An ISO date (YYYY-MM-DD) as PostgreSQL's binary date: days since 2000-01-01. */
 export function binaryDate(iso: string): number {
   if (iso.length !== 10 || iso.charCodeAt(4) !== 45 || iso.charCodeAt(7) !== 45) throw new Error(`not an ISO date: ${iso}`);
-  return epochDays(digits(iso, 0, 4), digits(iso, 5, 2), digits(iso, 8, 2)) - PG_EPOCH_DAYS;
+  return isoDayNumber(iso) - PG_EPOCH_DAYS;
 }
 
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?([+-])(\d{2})(?::?(\d{2}))?$/;

@@ -204,33 +204,12 @@ export class CopyWriter {
 
   /** Encodes the row's texts as UTF-8 into the piece (room checked) with tabs and a newline; the new size. */
   private put(texts: string[], n: number): number {
-    const piece = this.piece;
     let at = this.size;
     for (let i = 0; i < n; i++) {
-      if (i > 0) piece[at++] = 9;
-      const s = texts[i];
-      const length = s.length;
-      if (length > NATIVE) {
-        at += piece.write(s, at);
-        continue;
-      }
-      let p = at;
-      let k = 0;
-      for (; k < length; k++) {
-        const c = s.charCodeAt(k);
-        if (c < 0x80) {
-          piece[p++] = c;
-        } else if (c < 0x800) {
-          piece[p++] = 0xc0 | (c >> 6);
-          piece[p++] = 0x80 | (c & 0x3f);
-        } else {
-          break;
-        }
-      }
-      // From U+0800 on (three or four bytes, surrogates) the native encoder writes the whole text.
-      at = k === length ? p : at + piece.write(s, at);
+      if (i > 0) this.piece[at++] = 9;
+      at = this.utf8(texts[i], at);
     }
-    piece[at++] = 10;
+    this.piece[at++] = 10;
     return at;
   }
 
