@@ -74,11 +74,11 @@ function stagingOrder(dir: string, files: DubuFile[]): DubuFile[] {
 /**
  * Several connections work at once. The loader reads and stages the files (committed as each is
  * loaded; the parser links the notifications to the cases read before them and gathers the
- * children of both, staged after them); two builders build the indexes of the staging tables
- * already loaded (autocommit, see prebuildPartition); an analyser takes their statistics and a
- * checker checks their references to cases (checkCaseReferencesEarly). The snapshot's rules and the partitions
- * follow in the import's own transaction. One more connection makes the fresh partitions' tables
- * (see PartitionOptions).
+ * children of both, staged after them), and a staging thread the largest of the others; two
+ * builders build the indexes of the staging tables already loaded (autocommit, see
+ * prebuildPartition); an analyser takes their statistics and a checker checks their references to
+ * cases (checkCaseReferencesEarly). The snapshot's rules and the partitions follow in the import's
+ * own transaction. One more connection makes the fresh partitions' tables (see PartitionOptions).
  */
 async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: DubuFile[], options: ImportOptions, context: StageContext): Promise<StageResult> {
   const ctx: DubuContext = {
