@@ -85,3 +85,24 @@ describe('a DUBU file read in a staging thread', () => {
     expect(result.error).toBe('Alle 1 rækker i sager.csv blev afvist; intet er indlæst.');
   });
 });
+
+describe('a failure beside the loader', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => db?.drop());
+
+  it("stops the loader mid-file and fails the import with the thread's message, not the cancellation's", async () => {
+    const dir = exportWithIssues();
+    // A long underretninger.csv for the loader, and a longer ydelser.csv for the thread that is not text.
+    const lines = Array.from({ length: 150_000 }, (_, i) => `N${i};010114-4001;15-03-2022 10:00;;Skole;Nej`);
+    writeFileSync(join(dir, 'underretninger.csv'), ['Underretnings-ID;CPR;Modtaget;Vurderet;Kilde;Akut', ...lines].join('\n') + '\n');
+    writeFileSync(join(dir, 'ydelser.csv'), Buffer.concat([Buffer.from('Ydelses-ID;Sagsnummer\n'), Buffer.alloc(8 << 20, 0)]));
+    const result = await importDubu(db.pool, dir, { ...threaded, stagingThreadBytes: 1 << 20 });
+    expect(result.status).toBe('failed');
+    expect(result.error).toBe('Filen ydelser.csv er ikke en tekstfil (den indeholder binære data).');
+    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM notification WHERE municipality_code = 461`);
+    expect(rows[0].n).toBe(0);
+  });
+});

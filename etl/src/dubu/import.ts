@@ -111,12 +111,24 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
       add<T>(work: () => Promise<T>): Promise<T> {
         const done = tail.then(work);
         tail = done;
-        // Seen when awaited; not an unhandled rejection in the meantime.
-        done.catch(() => undefined);
+        // Seen at once (failBeside), and when awaited; not an unhandled rejection in the meantime.
+        done.catch(failBeside);
         return done;
       },
       drained: () => tail,
     };
+  };
+  // Set when staging fails: work still queued does nothing.
+  let failed = false;
+  // The first failure of the work beside the loader (the staging thread, a builder, the checker,
+  // the analyser): the loader's statement is cancelled so that it stops reading, and the import
+  // fails with that failure, not with the cancellation.
+  let besideFailure = null as { error: unknown } | null;
+  const failBeside = (error: unknown): void => {
+    if (failed || besideFailure) return;
+    besideFailure = { error };
+    const pid = (loader as unknown as { processID?: number }).processID;
+    if (pid) outside.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
   };
   const onBuilder = queue();
   const onChecker = queue();
@@ -125,8 +137,6 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
   const eventDateRanges = new Map<EntityName, EventDateRange>();
   // The import's record of the files read (their checksums), for the thread's file too.
   const digests = readDigests.getStore();
-  // Set when staging fails: work still queued does nothing.
-  let failed = false;
   let casesBuilt: Promise<unknown> = Promise.resolve();
   const caseReferencesChecked = new Map<EntityName, number>();
   // The rows the loader (and the thread) wrote into each staging table.
@@ -188,9 +198,10 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
         stagedRows.set(threaded.entity, result.staged);
         checkReferencesEarly(threaded, prebuild(threaded.entity));
       });
-      threadStaged.catch(() => undefined);
+      threadStaged.catch(failBeside);
     }
     for (const file of order) {
+      if (besideFailure) throw besideFailure.error;
       if (file === threaded) continue;
       const input = { path: join(dir, file.file), file: file.file, format: DUBU_FORMAT, columns: file.columns };
       const range = new EventDateRange(entityDef(file.entity), file.eventDates, today);
@@ -251,7 +262,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     }
     await thread?.stop();
     await Promise.allSettled([onBuilder.drained(), onChecker.drained(), onAnalyser.drained()]);
-    throw error;
+    throw besideFailure ? besideFailure.error : error;
   }
   return finishCaseSnapshot(client, log, {
     source: 'dubu',
