@@ -2,6 +2,7 @@ import type { ClientBase } from 'pg';
 import { CopyWriter } from './load/copy';
 import { entityDef, stagingColumns } from './load/entities';
 import { stagingTable } from './load/merge';
+import { inEmptiedTable } from './load/stage-file';
 import type { Pseudonym } from './pseudonym';
 
 // DUBU has no person file: the children are those its cases and notifications name by CPR. Birth
@@ -29,10 +30,8 @@ export class ChildrenSeen {
   async stage(client: ClientBase, municipality: number, source: string): Promise<number> {
     const table = stagingTable(entityDef('persons'));
     const columns = stagingColumns(entityDef('persons'));
-    await client.query('BEGIN');
-    try {
-      await client.query(`TRUNCATE ${table}`);
-      const staged = await CopyWriter.run(
+    return inEmptiedTable(client, table, () =>
+      CopyWriter.run(
         client,
         table,
         columns,
@@ -43,12 +42,7 @@ export class ChildrenSeen {
           }
         },
         { freeze: true },
-      );
-      await client.query('COMMIT');
-      return staged;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+      ),
+    );
   }
 }

@@ -145,7 +145,7 @@ export class IssueLog {
     this.flush();
     if (this.spillFd !== null) closeSync(this.spillFd);
     this.spillFd = null;
-    for (const spill of [...(this.spillPath ? [this.spillPath] : []), ...this.adopted]) {
+    for (const spill of this.spills()) {
       await pipeline(createReadStream(spill), client.query(copyFrom(`COPY ${ISSUE_STAGING} (step, severity, file, line, rule, value, message) FROM STDIN`)));
     }
     // The parser found its issues before any set-based rule ran.
@@ -160,15 +160,21 @@ export class IssueLog {
   dispose(): void {
     if (this.spillFd !== null) closeSync(this.spillFd);
     this.spillFd = null;
-    for (const spill of [...(this.spillPath ? [this.spillPath] : []), ...this.adopted.splice(0)]) {
+    for (const spill of this.spills()) {
       try {
         unlinkSync(spill);
       } catch {
         // already gone
       }
     }
+    this.adopted.length = 0;
     this.spillPath = null;
     this.pending = '';
+  }
+
+  /** This log's spill file and the adopted ones. */
+  private spills(): string[] {
+    return [...(this.spillPath ? [this.spillPath] : []), ...this.adopted];
   }
 
   private count(severity: 'error' | 'warning', file: string, ruleId: string, n: number): void {

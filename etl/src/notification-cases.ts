@@ -1,4 +1,5 @@
 import { isoDayNumber } from './days';
+import { needsEscape } from './load/copy';
 import { entityDef, scopeColumns } from './load/entities';
 
 // EXPORTS.md: a notification without a case belongs to the child's case open at receipt, else the
@@ -25,9 +26,6 @@ interface Candidate {
   closed: number | null;
 }
 
-/** Case ids that COPY's text format would have to escape; the linker gives up on them (see `usable`). */
-const SPECIAL = /[\\\t\n\r]/;
-
 /**
  * The staged cases by child, as the parser stages them, and the case each notification belongs to.
  * Every staged case row counts, as in the SQL form (a repeated case number too).
@@ -41,7 +39,8 @@ export class NotificationCaseLinker {
   usable = true;
 
   addCase(caseId: string, personId: string, opened: string, closed: string | null): void {
-    if (SPECIAL.test(caseId)) this.usable = false;
+    // An id COPY's text format would have to escape: see `usable`.
+    if (needsEscape(caseId)) this.usable = false;
     const candidate = { caseId, opened: isoDayNumber(opened), closed: closed === null ? null : isoDayNumber(closed) };
     const cases = this.byPerson.get(personId);
     if (cases) cases.push(candidate);

@@ -61,9 +61,10 @@ export async function importDubu(pool: Pool, dir: string, options: ImportOptions
 }
 
 /**
- * The order files are read in: sager.csv first (it decides the municipality), then
- * underretninger.csv (its notifications are linked to the cases while the rest is read), then the
- * largest first, so that the longest index builds start while the smaller files are still read.
+ * The order files are read in: sager.csv first (it decides the municipality and its cases are
+ * what the notifications are linked to), then underretninger.csv (after it the children are
+ * known), then the largest first, so that the longest index builds start while the smaller files
+ * are still read.
  */
 function stagingOrder(dir: string, files: DubuFile[]): DubuFile[] {
   const size = (file: DubuFile) => statSync(join(dir, file.file)).size;
@@ -203,28 +204,18 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     for (const file of order) {
       if (besideFailure) throw besideFailure.error;
       if (file === threaded) continue;
-      const input = { path: join(dir, file.file), file: file.file, format: DUBU_FORMAT, columns: file.columns };
       const range = new EventDateRange(entityDef(file.entity), file.eventDates, today);
       eventDateRanges.set(file.entity, range);
       const link = linker ? caseLinking(file.entity, linker) : undefined;
       // The thread waits for the municipality, which the first valid case decides.
       const announce = file.entity === 'cases' && thread ? thread : null;
-      let rows = 0;
-      const map = (row: Row) => {
-        const staged = file.map(row, ctx);
-        if (staged) {
-          rows++;
-          range.see(staged);
-          link?.(staged);
-          if (announce) announce.municipality(ctx.municipality!);
-        }
-        return staged;
+      const see = (values: unknown[]) => {
+        range.see(values);
+        link?.(values);
+        if (announce) announce.municipality(ctx.municipality!);
       };
-      // What the mappers write on every row: the municipality (once known), the source and the file.
-      const fixed = { ...(ctx.municipality !== null ? { municipality_code: ctx.municipality } : {}), source: ctx.source, _file: file.file };
-      // A table the builders take on is analysed by the checker after its index builds (the loader reads on).
-      const read = await stageFile(loader, log, input, entityDef(file.entity), map, options.onProgress, { analyze: !stagesAsPartition(file.entity, 'dubu'), fixed, freeze: true, binary: true });
-      stagedRows.set(file.entity, rows);
+      const { read, staged } = await stageDubuFile(loader, log, join(dir, file.file), file, ctx, see, options.onProgress);
+      stagedRows.set(file.entity, staged);
       if (file.entity === 'cases') {
         // On the loader: the import's transaction must not touch a staging table before the builder is done with it.
         await checkCases(loader, log, ctx, read);
@@ -254,7 +245,8 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     await onBuilder.drained();
   } catch (error) {
     // Nothing queued may run on the import's connections once the import has given them back: stop
-    // the builders' and the checker's statements and wait for every queue before the failure goes on.
+    // the statements of the builders, the checker, the analyser and the thread, and wait for every
+    // queue before the failure goes on.
     failed = true;
     const pids = [...builders, checker, analyser].map((worker) => (worker as unknown as { processID?: number }).processID);
     for (const pid of [...pids, thread?.pid]) {
@@ -278,6 +270,41 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     caseReferencesChecked,
     stagedRows,
   });
+}
+
+/**
+ * One DUBU file into its staging table, as the loader and the staging thread stage one: what the
+ * mappers write on every row (the municipality once known, the source, the file name) as the
+ * table's defaults, frozen, in the binary format. `see` is shown each staged row. The rows read and
+ * the rows staged.
+ */
+export async function stageDubuFile(
+  client: ClientBase,
+  log: IssueLog,
+  path: string,
+  file: DubuFile,
+  ctx: DubuContext,
+  see: (values: unknown[]) => void,
+  onProgress?: ImportOptions['onProgress'],
+): Promise<{ read: number; staged: number }> {
+  let staged = 0;
+  const map = (row: Row) => {
+    const values = file.map(row, ctx);
+    if (values) {
+      staged++;
+      see(values);
+    }
+    return values;
+  };
+  const fixed = { ...(ctx.municipality !== null ? { municipality_code: ctx.municipality } : {}), source: ctx.source, _file: file.file };
+  const read = await stageFile(client, log, { path, file: file.file, format: DUBU_FORMAT, columns: file.columns }, entityDef(file.entity), map, onProgress, {
+    // A table the builders take on is analysed after its index builds (the loader reads on).
+    analyze: !stagesAsPartition(file.entity, 'dubu'),
+    fixed,
+    freeze: true,
+    binary: true,
+  });
+  return { read, staged };
 }
 
 /**
@@ -307,9 +334,9 @@ const STAGING_THREAD_BYTES = 8 << 20;
  * the cases (the notifications' links) nor decide anything for the others (sager.csv), or none.
  */
 function threadedFile(dir: string, order: DubuFile[], minBytes: number): DubuFile | null {
-  const candidates = order.filter((file) => file.entity !== 'cases' && file.entity !== 'notifications' && stagesAsPartition(file.entity, 'dubu'));
-  const largest = candidates.map((file) => ({ file, size: statSync(join(dir, file.file)).size })).sort((a, b) => b.size - a.size)[0];
-  return largest && largest.size >= minBytes ? largest.file : null;
+  // The reading order has them largest first (stagingOrder).
+  const largest = order.find((file) => file.entity !== 'cases' && file.entity !== 'notifications' && stagesAsPartition(file.entity, 'dubu'));
+  return largest && statSync(join(dir, largest.file)).size >= minBytes ? largest : null;
 }
 
 /**

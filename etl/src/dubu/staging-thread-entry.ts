@@ -7,11 +7,10 @@ import { ImportFailure, IssueLog } from '../issues';
 import { entityDef } from '../load/entities';
 import { EventDateRange } from '../load/event-dates';
 import { scopeEmptyStaging } from '../load/partition';
-import { stageFile } from '../load/stage-file';
 import { Pseudonymiser } from '../pseudonym';
 import { traceQueries } from '../trace';
-import { DubuContext, DUBU_FORMAT } from './files';
-import { DUBU_FILES } from './import';
+import type { DubuContext } from './files';
+import { DUBU_FILES, stageDubuFile } from './import';
 import type { ThreadInput, ThreadMessage } from './staging-thread';
 
 // The staging thread (staging-thread.ts): stages one file of a DUBU export as the loader would.
@@ -37,28 +36,9 @@ async function stage(): Promise<void> {
     const log = new IssueLog();
     log.orderFiles(input.files);
     const range = new EventDateRange(def, file.eventDates, input.today);
-    let rows = 0;
-    const map = (row: Parameters<typeof file.map>[0]) => {
-      const staged = file.map(row, ctx);
-      if (staged) {
-        rows++;
-        range.see(staged);
-      }
-      return staged;
-    };
     const digests = new Map<string, ReadDigest>();
-    const read = await readDigests
-      .run(digests, () =>
-        stageFile(
-          client,
-          log,
-          { path: input.path, file: file.file, format: DUBU_FORMAT, columns: file.columns },
-          def,
-          map,
-          (progress) => post({ type: 'progress', progress }),
-          { analyze: false, fixed: { municipality_code: code, source: 'dubu', _file: file.file }, freeze: true, binary: true },
-        ),
-      )
+    const { read, staged } = await readDigests
+      .run(digests, () => stageDubuFile(client, log, input.path, file, ctx, (values) => range.see(values), (progress) => post({ type: 'progress', progress })))
       .catch((error: unknown) => {
         // Its spill file goes with it: the import fails.
         log.dispose();
@@ -69,7 +49,7 @@ async function stage(): Promise<void> {
       type: 'staged',
       result: {
         read,
-        staged: rows,
+        staged,
         newest: range.newest,
         latest: range.latest,
         issues: log.handOver(),

@@ -20,8 +20,11 @@ const BINARY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1')
 
 const SPECIAL = /[\\\t\n\r]/;
 
+/** Whether COPY's text format has to escape the text (a backslash, tab, newline or carriage return). */
+export const needsEscape = (s: string): boolean => SPECIAL.test(s);
+
 function escapeText(s: string): string {
-  return SPECIAL.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
+  return needsEscape(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
 }
 
 /** A value as COPY text: \N for null, backslash, tab, newline and carriage return escaped. */

@@ -44,28 +44,37 @@ export async function stageFile(
   onProgress?: (p: ImportProgress) => void,
   { analyze = true, fixed = {}, freeze = false, binary = false }: StageFileOptions = {},
 ): Promise<number> {
-  let read: number;
   const started = Date.now();
   const table = stagingTable(def);
   const columns = stagingColumns(def);
-  try {
-    if (freeze) {
-      await client.query('BEGIN');
-      await client.query(`TRUNCATE ${table}`);
-    }
+  const load = async () => {
     const omit = Object.keys(fixed).map((column) => columns.indexOf(column));
     const types = binary ? await binaryTypes(client, table, columns.filter((_, i) => !omit.includes(i))) : null;
-    read = await copyFile(client, log, input, table, columns, map, onProgress, fixed, { omit, freeze, types });
-    if (freeze) await client.query('COMMIT');
-  } catch (error) {
-    if (freeze) await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+    return copyFile(client, log, input, table, columns, map, onProgress, fixed, { omit, freeze, types });
+  };
+  const read = freeze ? await inEmptiedTable(client, table, load) : await load();
   // ETL_TRACE=1 (benchmarking): parse, validate and COPY of the file, which no SQL trace line shows.
   if (process.env.ETL_TRACE) process.stderr.write(`[etl ${traceClock()} ${isMainThread ? 'loader' : 'thread'}] ${Date.now() - started} ms staged ${input.file} (${read} rows read, parse + COPY)\n`);
   // Temporary tables have no statistics until analysed: the set-based rules need good plans.
   if (analyze) await client.query(`ANALYZE ${table}`);
   return read;
+}
+
+/**
+ * `load` in a transaction of its own that empties `table` first, so that its COPY may be
+ * `FREEZE` (see StageFileOptions.freeze); rolled back when it fails.
+ */
+export async function inEmptiedTable<T>(client: ClientBase, table: string, load: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    await client.query(`TRUNCATE ${table}`);
+    const result = await load();
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
 }
 
 async function copyFile(
