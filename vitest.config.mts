@@ -12,6 +12,7 @@ export default defineConfig({
   resolve: {
     alias: {
       '@bu/domain': r('libs/domain/src/index.ts'),
+      '@bu/config': r('libs/config/src/index.ts'),
       // Before '@bu/db', which would also match it as a prefix.
       '@bu/db/schema-version': r('libs/db/src/schema-version.ts'),
       '@bu/db': r('libs/db/src/index.ts'),

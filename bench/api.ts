@@ -3,6 +3,7 @@
 // municipalities, as-of dates and periods: cold (right after an import) and warm, next to the time
 // of the same SQL run directly in psql.
 import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { randomBytes } from 'crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { Agent, get as httpGet } from 'http';
 import { createServer } from 'net';
@@ -70,7 +71,7 @@ async function startApi(url: string, port: number): Promise<ChildProcess> {
   const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'tools/run.js'), join(ROOT, 'scripts/serve.ts'), 'api'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: url, PORT: String(port), JWT_SECRET: 'bench-jwt-secret', PSEUDONYM_SECRET: 'bench-secret-0123456789abcdef', REDIS_URL: '', WEB_DIST: 'dist/does-not-exist' },
+    env: { ...process.env, DATABASE_URL: url, PORT: String(port), JWT_SECRET: randomBytes(32).toString('hex'), PSEUDONYM_SECRET: randomBytes(32).toString('hex'), REDIS_URL: '', WEB_DIST: 'dist/does-not-exist' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 300; i++) {

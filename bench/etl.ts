@@ -1,6 +1,7 @@
 // npm run bench -- etl [measures]  — the full DUBU import (parse, validate, pseudonymise, COPY,
 // merge) of a large export, cold, next to psql \copy of the same files into untyped tables.
 import { execFileSync, spawn } from 'child_process';
+import { randomBytes } from 'crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
 import { cpus, tmpdir } from 'os';
 import { join, resolve } from 'path';
@@ -10,6 +11,8 @@ import { generateLargeDubu } from './generate-large-dubu';
 
 const ROOT = resolve(__dirname, '..');
 const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
+// A fresh key per run: the ETL CLI refuses any secret written in the repository.
+const BENCH_SECRET = randomBytes(32).toString('hex');
 
 /** Seconds the machine's cores spent busy so far (/proc/stat: all but idle and iowait). */
 function machineBusySeconds(): number {
@@ -50,7 +53,7 @@ function importInChild(url: string, dir: string): Promise<{ result: { status: st
     // collecting it; the import's live data is small (streaming), so the cap costs no speed.
     const child = spawn(process.execPath, ['--max-old-space-size=128', join(ROOT, 'tools/run.js'), join(ROOT, 'etl/src/cli.ts'), 'import', 'dubu', dir, '--export-date', '2024-12-31', '--json'], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: url, PSEUDONYM_SECRET: 'bench-secret-0123456789abcdef' },
+      env: { ...process.env, DATABASE_URL: url, PSEUDONYM_SECRET: BENCH_SECRET },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';

@@ -1,4 +1,5 @@
 # The dashboard as static files behind nginx, which also proxies /api to the API container.
+# HTTPS only; a self-signed certificate is made at first start (web-tls.sh) unless one is given.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -7,5 +8,8 @@ COPY . .
 RUN npm run build:web
 
 FROM nginx:1.27-alpine
+RUN apk add --no-cache openssl && mkdir -p /etc/nginx/certs
 COPY --from=build /app/dist/web /usr/share/nginx/html
 COPY docker/nginx.conf /etc/nginx/conf.d/default.conf
+COPY --chmod=755 docker/web-tls.sh /docker-entrypoint.d/10-web-tls.sh
+EXPOSE 443

@@ -1,6 +1,7 @@
 // npm run admin -- user add <name> --role <udvalg|chef|teamleder|admin> [--team <team>] [--municipality <code>]
 // The password is read from standard input (one line), so it never shows in the process list.
 import { Pool } from 'pg';
+import { settings } from '@bu/config';
 import { migrate } from '@bu/db';
 import { isRole } from '@bu/domain';
 import { addUser } from './lib/users';
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   const role = option(rest, '--role')[0];
   if (!role || !isRole(role)) throw new Error('--role skal være udvalg, chef, teamleder eller admin');
   const municipality = option(rest, '--municipality')[0];
-  const url = process.env.DATABASE_URL;
+  const url = settings().DATABASE_URL;
   if (!url) throw new Error('DATABASE_URL er ikke sat');
   if (process.stdin.isTTY) process.stderr.write('Adgangskode: ');
   const password = await readStdin();

@@ -1,7 +1,8 @@
 // npm run db:migrate — applies pending migrations to DATABASE_URL.
+import { exitOnConfigError, settings } from '@bu/config';
 import { migrate } from '@bu/db';
 
-const url = process.env.DATABASE_URL;
+const url = exitOnConfigError(() => settings()).DATABASE_URL;
 if (!url) {
   console.error('DATABASE_URL er ikke sat');
   process.exit(1);

@@ -1,13 +1,14 @@
 // npm run serve — API, worker and dashboard against DATABASE_URL / REDIS_URL. Touches no data,
 // except that demo users (which only the embedded default creates) are removed.
 import { Pool } from 'pg';
+import { exitOnConfigError } from '@bu/config';
 import { configFromEnv } from '../apps/api/src/config';
 import { serve } from '../apps/api/src/main';
 import { removeDemoUsers } from './lib/users';
 
 async function main(): Promise<void> {
   const apiOnly = process.argv[2] === 'api'; // docker: the worker runs in its own container
-  const config = configFromEnv(process.env, apiOnly ? { runWorker: false } : {});
+  const config = exitOnConfigError(() => configFromEnv(undefined, apiOnly ? { runWorker: false } : {}));
   const pool = new Pool({ connectionString: config.databaseUrl, max: 1 });
   const removed = await removeDemoUsers(pool).finally(() => pool.end());
   if (removed > 0) console.log(`Removed ${removed} demo user(s): demo logins exist only on the embedded default.`);

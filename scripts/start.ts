@@ -1,9 +1,11 @@
 // npm start — the embedded default: a fresh clone runs with no Docker and no services.
 // Embedded PostgreSQL (or DATABASE_URL), migrations, demo exports through the real ETL on
 // BullMQ (PostgreSQL backend, or Redis with REDIS_URL), demo users, API and dashboard.
+// With DATABASE_URL only into an empty database and only with `--demo` (or DEMO=1): see demo-target.ts.
 import { existsSync, readFileSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 import { Pool } from 'pg';
+import { exitOnConfigError, settings } from '@bu/config';
 import { migrate } from '@bu/db';
 import { copenhagenDate } from '@bu/domain';
 import { configFromEnv } from '../apps/api/src/config';
@@ -15,12 +17,14 @@ import { generateEconomy, generateStatistics } from './demo/generate-public';
 import { ensureWebBuilt } from './lib/build-web';
 import { startEmbeddedPostgres } from './lib/embedded-postgres';
 import { importViaQueue } from './lib/import-via-queue';
+import { demoRefusal } from './lib/demo-target';
 import { localSecrets } from './lib/secrets';
 import { seedDemoGoals } from './lib/demo-goals';
 import { addUser } from './lib/users';
 
 const ROOT = resolve(__dirname, '..');
-const DATA = resolve(process.env.DATA_DIR ?? join(ROOT, '.data'));
+const ENV = exitOnConfigError(() => settings());
+const DATA = resolve(ENV.DATA_DIR ?? join(ROOT, '.data'));
 // Two mid-sized municipalities, so the demo's case volume matches their number of children
 // (about 11 notifications per 100 children a year, 0.9 % placed).
 const DEMO_MUNICIPALITY = 320; // Faxe, on DUBU
@@ -50,11 +54,19 @@ async function ensureDemoExports(data: string): Promise<{ exportDate: string }> 
 }
 
 async function main(): Promise<void> {
+  let databaseUrl = ENV.DATABASE_URL;
+  if (databaseUrl) {
+    // Checked before anything is written (not even a migration): refused means untouched.
+    const refused = await demoRefusal(databaseUrl, ENV.DEMO || process.argv.includes('--demo'));
+    if (refused) {
+      console.error(refused);
+      process.exit(1);
+    }
+  }
   const secrets = localSecrets(join(DATA, 'secrets.json'));
-  let databaseUrl = process.env.DATABASE_URL;
   let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
   if (!databaseUrl) {
-    const port = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
+    const port = ENV.EMBEDDED_PG_PORT;
     embedded = await startEmbeddedPostgres(DATA, port, secrets.databasePassword);
     databaseUrl = embedded.url;
     console.log(`Embedded PostgreSQL on 127.0.0.1:${port} (data in ${DATA})`);
@@ -62,10 +74,17 @@ async function main(): Promise<void> {
   const applied = await migrate(databaseUrl);
   if (applied.length) console.log(`Migrations applied: ${applied.join(', ')}`);
 
-  const config = configFromEnv(
-    { ...process.env, PSEUDONYM_SECRET: process.env.PSEUDONYM_SECRET ?? secrets.pseudonymSecret, JWT_SECRET: process.env.JWT_SECRET ?? secrets.jwtSecret },
-    { databaseUrl, webDist: await ensureWebBuilt(ROOT) },
+  // The embedded default's own secrets unless given; a given one is checked like anywhere else.
+  // The OpenAPI description is public here (a local demo) unless API_DOCS says otherwise.
+  const config = exitOnConfigError(() =>
+    configFromEnv(undefined, {
+      databaseUrl,
+      pseudonymSecret: ENV.PSEUDONYM_SECRET ?? secrets.pseudonymSecret,
+      jwtSecret: ENV.JWT_SECRET ?? secrets.jwtSecret,
+      apiDocs: ENV.API_DOCS ?? 'public',
+    }),
   );
+  config.webDist = await ensureWebBuilt(ROOT);
   const server = await serve(config);
   // Ctrl+C: stop the API and the worker before the database, so no connection is cut mid-query.
   let stopping = false;

@@ -4,6 +4,7 @@
 import { userInfo } from 'os';
 import { resolve } from 'path';
 import { Pool } from 'pg';
+import { exitOnConfigError, settings, workerConfigFromEnv } from '@bu/config';
 import { pendingMigrations } from '@bu/db/schema-version';
 import { isIsoDate } from '@bu/domain';
 import { importSource } from './import-source';
@@ -84,7 +85,7 @@ async function ensureSchema(url: string): Promise<void> {
 }
 
 async function addDropFolder(source: string, dir: string, municipality: number | undefined): Promise<void> {
-  const url = process.env.DATABASE_URL ?? usage('DATABASE_URL er ikke sat.');
+  const url = exitOnConfigError(() => settings()).DATABASE_URL ?? usage('DATABASE_URL er ikke sat.');
   await ensureSchema(url);
   const pool = new Pool({ connectionString: url, max: 1 });
   try {
@@ -115,8 +116,8 @@ async function main(): Promise<void> {
   if (municipality !== undefined && !/^\d{1,3}$/.test(String(flags.municipality))) usage(`Ugyldigt kommunenummer: ${flags.municipality}`);
   const exportDate = typeof flags['export-date'] === 'string' ? flags['export-date'] : undefined;
   if (exportDate !== undefined && !isIsoDate(exportDate)) usage(`Ugyldig udtræksdato: ${exportDate}`);
-  const url = process.env.DATABASE_URL ?? usage('DATABASE_URL er ikke sat.');
-  const secret = process.env.PSEUDONYM_SECRET ?? usage('PSEUDONYM_SECRET er ikke sat (nøglen til pseudonymisering af CPR-numre).');
+  // PSEUDONYM_SECRET keys the hash that replaces CPR numbers: a missing, short or published one stops the import here.
+  const { databaseUrl: url, pseudonymSecret: secret } = exitOnConfigError(() => workerConfigFromEnv(), 2);
 
   await ensureSchema(url);
   const pool = new Pool({ connectionString: url, max: 2 });

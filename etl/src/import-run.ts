@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { createReadStream, statSync } from 'fs';
 import { basename } from 'path';
 import { Client, Pool, PoolClient } from 'pg';
+import { settings } from '@bu/config';
 import { ReadDigest, readDigests } from './csv/source';
 import { traceQueries } from './trace';
 import { ImportFailure, ImportIssue, IssueLog } from './issues';
@@ -129,7 +130,7 @@ export async function runImport(
       loaders.push(loader);
       const label = `c${loaders.length}`;
       await loader.connect();
-      if (process.env.ETL_TRACE) traceQueries(loader, label);
+      if (settings().ETL_TRACE) traceQueries(loader, label);
       await prepareLoader(loader, schema);
       return loader;
     },
@@ -137,7 +138,7 @@ export async function runImport(
     thread: { connection: Object.fromEntries(Object.entries(connection).filter(([, v]) => typeof v !== 'function')), schema },
   };
   const client = await pool.connect();
-  if (process.env.ETL_TRACE) traceQueries(client, 'tx');
+  if (settings().ETL_TRACE) traceQueries(client, 'tx');
   try {
     // Held by this connection while the import runs: a schema whose import holds no such lock is a
     // leftover of a process that died (its connection, and so its lock, went with it).

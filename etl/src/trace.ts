@@ -1,5 +1,6 @@
 import { readFileSync } from 'fs';
 import type { ClientBase } from 'pg';
+import { settings } from '@bu/config';
 
 // ETL_TRACE=1 (benchmarking): what the import's connections do and when.
 
@@ -31,7 +32,7 @@ export function traceQueries(client: ClientBase, label: string): void {
         const ms = Date.now() - started;
         const cpuEnded = cpu();
         const server = cpuStarted !== null && cpuEnded !== null ? ` (server cpu ${cpuEnded - cpuStarted} ms)` : '';
-        if (ms > Number(process.env.ETL_TRACE_MS ?? 20)) process.stderr.write(`[etl ${traceClock()} ${label}] ${ms} ms${server} ${String((args[0] as { text?: string }).text ?? args[0]).replace(/\s+/g, ' ').slice(0, 140)}\n`);
+        if (ms > settings().ETL_TRACE_MS) process.stderr.write(`[etl ${traceClock()} ${label}] ${ms} ms${server} ${String((args[0] as { text?: string }).text ?? args[0]).replace(/\s+/g, ' ').slice(0, 140)}\n`);
       }, () => undefined);
     }
     return result;

@@ -4,7 +4,7 @@ import { createApp } from '../../apps/api/src/app';
 import { configFromEnv } from '../../apps/api/src/config';
 import { addUser } from '../../scripts/lib/users';
 import type { TestDatabase } from './database';
-import { TEST_SECRET } from './database';
+import { TEST_JWT_SECRET, TEST_SECRET } from './database';
 
 export const PASSWORD = 'test-password-123';
 
@@ -18,7 +18,7 @@ export async function seedUsers(db: TestDatabase, municipality: number, team: st
 }
 
 export async function startTestApi(db: TestDatabase, overrides: { webDist?: string } = {}): Promise<INestApplication> {
-  const config = configFromEnv({}, { databaseUrl: db.url, pseudonymSecret: TEST_SECRET, jwtSecret: 'test-jwt-secret', runWorker: false, webDist: overrides.webDist ?? 'dist/does-not-exist' });
+  const config = configFromEnv({}, { databaseUrl: db.url, pseudonymSecret: TEST_SECRET, jwtSecret: TEST_JWT_SECRET, runWorker: false, webDist: overrides.webDist ?? 'dist/does-not-exist' });
   const app = await createApp(config, { logger: false });
   await app.init();
   return app;

@@ -40,4 +40,6 @@ export async function createTestDatabase(prefix = 'bu_test'): Promise<TestDataba
   };
 }
 
-export const TEST_SECRET = 'test-pseudonym-secret-0123456789';
+// Fresh per test process: every process refuses a secret written in the repository (@bu/config).
+export const TEST_SECRET = randomBytes(24).toString('hex');
+export const TEST_JWT_SECRET = randomBytes(24).toString('hex');

@@ -1,15 +1,68 @@
-import { execFileSync } from 'child_process';
-import { existsSync } from 'fs';
-import { resolve } from 'path';
+import { execFileSync, spawnSync } from 'child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
 import { describe, expect, it } from 'vitest';
+import { cspHeader } from '../../apps/api/src/security/headers';
 
 const COMPOSE = '/usr/bin/docker-compose';
+const FILE = resolve(__dirname, '../../docker/compose.yml');
+const SECRETS = { JWT_SECRET: 'x', PSEUDONYM_SECRET: 'y', POSTGRES_PASSWORD: 'z' };
+
+function compose(args: string[], env: Record<string, string>) {
+  const base = { ...process.env };
+  for (const name of Object.keys(SECRETS)) delete base[name];
+  return spawnSync(COMPOSE, ['-f', FILE, ...args], { encoding: 'utf8', env: { ...base, ...env } });
+}
 
 describe('docker/compose.yml', () => {
   // .ci/run installs Debian's docker-compose; no engine runs here, so the file is validated, not run.
   it.skipIf(!existsSync(COMPOSE))('is a valid compose file with postgres, redis, api, worker and web', () => {
-    const file = resolve(__dirname, '../../docker/compose.yml');
-    const services = execFileSync(COMPOSE, ['-f', file, 'config', '--services'], { encoding: 'utf8' }).trim().split('\n').sort();
-    expect(services).toEqual(['api', 'migrate', 'postgres', 'redis', 'web', 'worker']);
+    const result = compose(['config', '--services'], SECRETS);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout.trim().split('\n').sort()).toEqual(['api', 'migrate', 'postgres', 'redis', 'web', 'worker']);
+  });
+
+  it.skipIf(!existsSync(COMPOSE))('refuses to run without JWT_SECRET, PSEUDONYM_SECRET or POSTGRES_PASSWORD (no written-down defaults)', () => {
+    for (const missing of Object.keys(SECRETS)) {
+      const env = Object.fromEntries(Object.entries(SECRETS).filter(([name]) => name !== missing));
+      const result = compose(['config', '-q'], env);
+      expect(result.status, missing).not.toBe(0);
+      expect(result.stderr).toContain(`set ${missing} (openssl rand -hex 32)`);
+    }
+  });
+
+  it.skipIf(!existsSync(COMPOSE))('publishes only the proxy, on 443; the worker gets no JWT key', () => {
+    const config = compose(['config'], SECRETS).stdout;
+    const services = config.split(/\n  (?=\S)/);
+    const published = services.filter((s) => /\n    ports:/.test(s)).map((s) => s.split(':')[0].trim());
+    expect(published).toEqual(['web']);
+    expect(services.find((s) => s.startsWith('web'))).toMatch(/published: "?443"?|443:443/);
+    expect(services.find((s) => s.startsWith('worker'))).not.toContain('JWT_SECRET');
+    expect(services.find((s) => s.startsWith('api'))).toMatch(/HSTS: '1'/);
+  });
+
+  it('nginx sends the API\'s Content-Security-Policy and headers for the dashboard, over TLS only', () => {
+    const nginx = readFileSync(resolve(__dirname, '../../docker/nginx.conf'), 'utf8');
+    expect(nginx).toContain(`add_header Content-Security-Policy "${cspHeader()}" always;`);
+    for (const header of ['X-Content-Type-Options "nosniff"', 'X-Frame-Options "DENY"', 'Referrer-Policy "no-referrer"', 'Strict-Transport-Security']) expect(nginx).toContain(header);
+    expect(nginx).toMatch(/listen 443 ssl;/);
+    expect(nginx).not.toMatch(/listen 80\b/);
+  });
+
+  it('the proxy makes a self-signed certificate at first start and keeps one that is there', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bu-tls-'));
+    try {
+      const script = resolve(__dirname, '../../docker/web-tls.sh');
+      execFileSync('sh', [script], { env: { ...process.env, TLS_DIR: dir, TLS_HOSTNAME: 'boerneblik.example.dk' } });
+      expect(statSync(join(dir, 'tls.key')).mode & 0o777).toBe(0o600);
+      const subject = execFileSync('openssl', ['x509', '-in', join(dir, 'tls.crt'), '-noout', '-subject', '-ext', 'subjectAltName'], { encoding: 'utf8' });
+      expect(subject).toContain('boerneblik.example.dk');
+      const before = readFileSync(join(dir, 'tls.crt'), 'utf8');
+      execFileSync('sh', [script], { env: { ...process.env, TLS_DIR: dir } });
+      expect(readFileSync(join(dir, 'tls.crt'), 'utf8')).toBe(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -19,10 +19,10 @@ function imports(file: string): string[] {
 }
 
 const RULES: { project: string; forbidden: RegExp; why: string }[] = [
-  { project: 'apps/web/src', forbidden: /^@bu\/(db|etl|kpi|queue)$|^(typeorm|pg|bullmq|ioredis)$|\.\.\/\.\.\/\.\./, why: 'the dashboard talks to the API only' },
+  { project: 'apps/web/src', forbidden: /^@bu\/(db|etl|kpi|queue|config)$|^(typeorm|pg|bullmq|ioredis)$|\.\.\/\.\.\/\.\./, why: 'the dashboard talks to the API only' },
   { project: 'etl/src', forbidden: /apps\/|^@bu\/kpi$/, why: 'the ETL does not import the API' },
   { project: 'libs', forbidden: /apps\/|^@bu\/etl$/, why: 'libraries do not depend on apps or the ETL' },
-  { project: 'libs/contracts/src', forbidden: /^@bu\/(db|etl|kpi|queue)$/, why: 'contracts are shared with the browser' },
+  { project: 'libs/contracts/src', forbidden: /^@bu\/(db|etl|kpi|queue|config)$/, why: 'contracts are shared with the browser' },
   { project: 'dashboards/src', forbidden: /^@bu\/(db|etl|kpi|queue)$/, why: 'dashboard definitions are data for the browser' },
 ];
 

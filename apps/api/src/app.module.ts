@@ -13,6 +13,7 @@ import { MunicipalitiesController } from './municipalities/municipalities.contro
 import { ScopeService } from './municipalities/scope.service';
 import { SettingsController } from './settings/settings.controller';
 import { QueueModule } from './queue/queue.module';
+import { DocsModule } from './security/docs.module';
 
 @Module({})
 export class AppModule {
@@ -20,7 +21,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [DatabaseModule, QueueModule, AuthModule],
+      imports: [DatabaseModule, QueueModule, AuthModule, DocsModule.forRoot(config.apiDocs === 'admin')],
       controllers: [HealthController, MunicipalitiesController, KpiController, ImportsController, GoalsController, ComparisonGroupsController, SettingsController],
       providers: [{ provide: APP_CONFIG, useValue: config }, ScopeService, AuditService, KpiCache],
       exports: [APP_CONFIG],

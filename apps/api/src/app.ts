@@ -8,27 +8,38 @@ import { existsSync } from 'fs';
 import { join, resolve } from 'path';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config';
+import { OpenApiDocument } from './security/docs.module';
+import { securityHeaders } from './security/headers';
 
-/** Builds the API (not listening): /api/v1/..., /api/health, OpenAPI at /api/docs, the dashboard at /. */
+/**
+ * Builds the API (not listening): /api/v1/..., /api/health, the dashboard at /, and the OpenAPI
+ * description as API_DOCS says: off (none), admin (/api/docs-json for an admin's token), public
+ * (/api/docs and /api/docs-json for anyone; the embedded default's local demo).
+ */
 export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: options.logger === false ? false : ['error', 'warn', 'log'],
   });
+  // First, so every answer (API, dashboard, errors) carries the headers.
+  app.use(securityHeaders({ hsts: config.hsts }));
   app.setGlobalPrefix('api');
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   app.enableShutdownHooks();
   app.getHttpAdapter().getInstance().set('trust proxy', 'loopback');
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Børneblik API')
-      .setDescription('Nøgletal for børn og unge med særlige behov. Every figure follows the KPI catalogue (docs/KPIS.md).')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  if (config.apiDocs !== 'off') {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Børneblik API')
+        .setDescription('Nøgletal for børn og unge med særlige behov. Every figure follows the KPI catalogue (docs/KPIS.md).')
+        .setVersion('1')
+        .addBearerAuth()
+        .build(),
+    );
+    if (config.apiDocs === 'public') SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+    else app.get(OpenApiDocument).value = document;
+  }
 
   const webDist = resolve(config.webDist);
   if (existsSync(join(webDist, 'index.html'))) {

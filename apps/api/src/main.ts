@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import { etlQueue, scheduleDropFolderPull, startEtlWorker } from '@bu/etl';
 import { createApp } from './app';
+import { exitOnConfigError, type WorkerConfig } from '@bu/config';
 import { AppConfig, configFromEnv } from './config';
 
 export interface RunningServer {
@@ -24,12 +25,12 @@ export async function serve(config: AppConfig): Promise<RunningServer> {
   };
 }
 
-export function startWorker(config: AppConfig): { close(): Promise<void> } {
+export function startWorker(config: WorkerConfig): { close(): Promise<void> } {
   const pool = new Pool({ connectionString: config.databaseUrl, max: 4 });
-  const worker = startEtlWorker(config, pool, config.pseudonymSecret, { lockDurationMs: Number(process.env.ETL_LOCK_DURATION_MS ?? 30_000) });
+  const worker = startEtlWorker(config, pool, config.pseudonymSecret, { lockDurationMs: config.etlLockDurationMs });
   worker.on('failed', (job, error) => console.error(`ETL job ${job?.id} failed: ${error.message}`));
   // Drop folders are checked on a schedule (default every 15 minutes; 0 turns it off).
-  const every = Number(process.env.DROP_FOLDER_INTERVAL_MS ?? 15 * 60_000);
+  const every = config.dropFolderIntervalMs;
   if (every > 0) {
     const queue = etlQueue(config);
     scheduleDropFolderPull(queue, every)
@@ -45,7 +46,7 @@ export function startWorker(config: AppConfig): { close(): Promise<void> } {
 }
 
 if (require.main === module) {
-  serve(configFromEnv()).then(
+  serve(exitOnConfigError(() => configFromEnv())).then(
     (server) => console.log(`Børneblik API on ${server.url}`),
     (error) => {
       console.error(error.message);

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { settings } from '@bu/config';
 import { parentPort, workerData } from 'worker_threads';
 import { ChildrenSeen } from '../children';
 import { ReadDigest, readDigests } from '../csv/source';
@@ -26,7 +27,7 @@ async function stage(): Promise<void> {
   const client = new Client(input.connection);
   await client.connect();
   try {
-    if (process.env.ETL_TRACE) traceQueries(client, 'thread');
+    if (settings().ETL_TRACE) traceQueries(client, 'thread');
     await prepareLoader(client, input.schema);
     post({ type: 'connected', pid: (client as unknown as { processID: number }).processID });
     const code = await municipality;

@@ -1,5 +1,6 @@
 import type { ClientBase } from 'pg';
 import { isMainThread } from 'worker_threads';
+import { settings } from '@bu/config';
 import type { ColumnSpec } from '../csv/header';
 import { FormatOptions, readRows, Row } from '../file-reader';
 import type { ImportProgress } from '../import-run';
@@ -54,7 +55,7 @@ export async function stageFile(
   };
   const read = freeze ? await inEmptiedTable(client, table, load) : await load();
   // ETL_TRACE=1 (benchmarking): parse, validate and COPY of the file, which no SQL trace line shows.
-  if (process.env.ETL_TRACE) process.stderr.write(`[etl ${traceClock()} ${isMainThread ? 'loader' : 'thread'}] ${Date.now() - started} ms staged ${input.file} (${read} rows read, parse + COPY)\n`);
+  if (settings().ETL_TRACE) process.stderr.write(`[etl ${traceClock()} ${isMainThread ? 'loader' : 'thread'}] ${Date.now() - started} ms staged ${input.file} (${read} rows read, parse + COPY)\n`);
   // Temporary tables have no statistics until analysed: the set-based rules need good plans.
   if (analyze) await client.query(`ANALYZE ${table}`);
   return read;

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { settings } from '@bu/config';
 
 // Computed KPI values, keyed by what they depend on and by the data version (see the DataVersion
 // migration): an import, a settings, goal or comparison-group change moves the version, and every
@@ -14,11 +15,11 @@ import { DataSource } from 'typeorm';
 // every request reads the version as before; the periodic check is a second safety net.
 
 /** Bytes of cached values kept per API process; the oldest-used go first. */
-const MAX_BYTES = Number(process.env.KPI_CACHE_MB ?? 256) * 1024 * 1024;
+const MAX_BYTES = settings().KPI_CACHE_MB * 1024 * 1024;
 /** Answers recomputed after a change (the most recently asked); 0 turns it off. */
-const REWARM = Number(process.env.KPI_REWARM ?? 50);
+const REWARM = settings().KPI_REWARM;
 /** How often an idle API process looks for a change (ms). */
-const CHECK_MS = Number(process.env.KPI_VERSION_CHECK_MS ?? 30_000);
+const CHECK_MS = settings().KPI_VERSION_CHECK_MS;
 
 interface Entry {
   value: unknown;

@@ -1,0 +1,48 @@
+import helmet from 'helmet';
+import type { RequestHandler } from 'express';
+
+// Security headers for every answer: the API's and the dashboard's (the API serves the built
+// dashboard; in docker nginx serves it with the same policy, docker/nginx.conf, checked by
+// test/api/security-headers.test.ts).
+
+/**
+ * The dashboard is Vite's build: scripts and style sheets are files, no inline script. React and
+ * ECharts set styles through the CSSOM (element.style), which CSP does not govern, so style-src
+ * needs no 'unsafe-inline' either (test/browser/csp.test.ts draws the charts under this policy).
+ */
+export const CONTENT_SECURITY_POLICY: Record<string, string[]> = {
+  'default-src': ["'self'"],
+  'script-src': ["'self'"],
+  'style-src': ["'self'"],
+  // Charts are canvas; the PNG export is a data: URL.
+  'img-src': ["'self'", 'data:', 'blob:'],
+  'font-src': ["'self'"],
+  'connect-src': ["'self'"],
+  'object-src': ["'none'"],
+  'base-uri': ["'none'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+};
+
+/** The policy as the header's text (nginx.conf carries the same). */
+export const cspHeader = (): string => Object.entries(CONTENT_SECURITY_POLICY).map(([k, v]) => `${k} ${v.join(' ')}`).join('; ');
+
+/**
+ * helmet with the strict policy. HSTS only when clients reach the product over TLS (HSTS=1, set
+ * by compose behind the TLS proxy): sent over plain HTTP on localhost it would pin a browser to
+ * HTTPS for a host that has none.
+ */
+export function securityHeaders(options: { hsts: boolean }): RequestHandler {
+  const withPolicy = (directives: Record<string, string[]>) =>
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives },
+      strictTransportSecurity: options.hsts ? { maxAge: 365 * 24 * 3600, includeSubDomains: true } : false,
+      referrerPolicy: { policy: 'no-referrer' },
+      xFrameOptions: { action: 'deny' },
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+    }) as RequestHandler;
+  const strict = withPolicy(CONTENT_SECURITY_POLICY);
+  // The Swagger UI page (API_DOCS=public only) has inline <style> blocks; its scripts are files.
+  const docs = withPolicy({ ...CONTENT_SECURITY_POLICY, 'style-src': ["'self'", "'unsafe-inline'"] });
+  return (req, res, next) => (req.path === '/api/docs' || req.path.startsWith('/api/docs/') ? docs : strict)(req, res, next);
+}

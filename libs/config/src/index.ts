@@ -1,0 +1,219 @@
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { z } from 'zod';
+
+// Every setting the product reads from its environment, in one schema. No other product file
+// reads process.env (test/unit/config.test.ts checks the sources), so a setting cannot be added
+// without a type, a default and a place in this list.
+
+/** Secrets must be at least this long: 32 characters, what `openssl rand -hex 32` gives twice over. */
+export const MIN_SECRET_LENGTH = 32;
+export const MAKE_SECRET = 'openssl rand -hex 32';
+
+/**
+ * Secret values written somewhere in this repository (compose defaults, tests, benchmarks):
+ * anyone who reads the code knows them, so no process accepts them. test/unit/config.test.ts
+ * scans the repository for literals given to these variables and fails when one is missing here
+ * (or is not refused for another reason, e.g. its length).
+ */
+export const KNOWN_SECRETS: readonly string[] = [
+  'change-me-to-a-long-random-secret',
+  'change-me-to-another-long-random-secret',
+  'test-pseudonym-secret-0123456789',
+  'test-jwt-secret',
+  'bench-jwt-secret',
+  'bench-secret-0123456789abcdef',
+  'boerneblik',
+];
+
+export type SecretName = 'JWT_SECRET' | 'PSEUDONYM_SECRET';
+
+/** The one line that says what is wrong with a secret and how to make one; null when it is fine. */
+export function secretProblem(name: SecretName, value: string | undefined): string | null {
+  const make = `Lav en med: ${name}=$(${MAKE_SECRET})`;
+  if (value === undefined || value.trim() === '') return `${name} er ikke sat. ${make}`;
+  const known = value.trim().toLowerCase();
+  if (KNOWN_SECRETS.includes(known) || /change.?me/.test(known)) return `${name} er en værdi, der står i Børneblik's kildekode, og som alle derfor kender. ${make}`;
+  if (value.length < MIN_SECRET_LENGTH) return `${name} er for kort (${value.length} tegn, mindst ${MIN_SECRET_LENGTH}). ${make}`;
+  return null;
+}
+
+/** A configuration the process cannot start with: one line per problem, each naming the variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.map((p) => `Konfigurationsfejl: ${p}`).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+// Unset and empty mean the same for every setting but the secrets (where empty is refused).
+const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const text = () => z.preprocess(blank, z.string().optional());
+const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.preprocess(blank, z.coerce.number().int().min(min).max(max).default(fallback));
+const flag = (fallback: boolean) =>
+  z.preprocess(blank, z.enum(['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off']).default(fallback ? 'true' : 'false').transform((v) => ['1', 'true', 'yes', 'on'].includes(v)));
+
+/** Who may read the OpenAPI description (/api/docs and /api/docs-json). */
+export const API_DOCS = ['off', 'admin', 'public'] as const;
+export type ApiDocs = (typeof API_DOCS)[number];
+
+/** The environment, validated. Names are the variables'; README.md "Environment" explains them. */
+export const envSchema = z.object({
+  DATABASE_URL: text(),
+  REDIS_URL: text(),
+  /** Redis key prefix (default "bull"): several deployments or test runs can share one Redis. */
+  QUEUE_PREFIX: text(),
+  PORT: int(3000, 0, 65535),
+  // Secrets are checked by secretProblem, with the message that says how to make one.
+  JWT_SECRET: z.string().optional(),
+  PSEUDONYM_SECRET: z.string().optional(),
+  /** Token lifetime in seconds (short-lived; the dashboard logs in again). */
+  JWT_TTL_SECONDS: int(8 * 3600, 60),
+  /** Folder with the built dashboard, served at /. */
+  WEB_DIST: z.preprocess(blank, z.string().default('dist/web')),
+  /** Run the ETL worker inside the API process (embedded default and `npm run serve`). */
+  RUN_WORKER: flag(true),
+  /** Where uploaded exports are unpacked for the ETL worker (shared with the worker). */
+  UPLOAD_DIR: z.preprocess(blank, z.string().default(join(tmpdir(), 'boerneblik-uploads'))),
+  /** How long a worker holds an ETL job before another may take it over (ms). */
+  ETL_LOCK_DURATION_MS: int(30_000, 1000),
+  /** How often drop folders are checked (ms; 0 turns it off). */
+  DROP_FOLDER_INTERVAL_MS: int(15 * 60_000),
+  /** OpenAPI description: off (default), admin (the JSON for a national admin's token), public. */
+  API_DOCS: z.preprocess(blank, z.enum(API_DOCS).optional()),
+  /** Send Strict-Transport-Security: only when clients reach the product over TLS. */
+  HSTS: flag(false),
+  /** Bytes of cached KPI values kept per API process, in MB. */
+  KPI_CACHE_MB: int(256),
+  /** Answers recomputed after a data change (the most recently asked); 0 turns it off. */
+  KPI_REWARM: int(50),
+  /** How often an idle API process looks for a data change (ms; 0 turns it off). */
+  KPI_VERSION_CHECK_MS: int(30_000),
+  /** Benchmarking: print the ETL's slow statements (over ETL_TRACE_MS ms). */
+  ETL_TRACE: flag(false),
+  ETL_TRACE_MS: int(20),
+  /** The embedded default's data folder (database, secrets, demo exports). */
+  DATA_DIR: text(),
+  /** The embedded default's PostgreSQL port. */
+  EMBEDDED_PG_PORT: int(54329, 1, 65535),
+  /** `npm start` with DATABASE_URL: load demo data into that (empty) database. */
+  DEMO: flag(false),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Parses an environment; a wrong value is a ConfigError naming the variable. */
+export function parseEnv(env: NodeJS.ProcessEnv = process.env): Env {
+  const result = envSchema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')} har en ugyldig værdi (${JSON.stringify(env[String(i.path[0])])}): ${i.message}`));
+}
+
+let current: Env | undefined;
+/** This process's settings (read once). For the settings that are not part of AppConfig. */
+export function settings(): Env {
+  current ??= parseEnv(process.env);
+  return current;
+}
+
+/** What the ETL worker (and the ETL CLI) need: the database, the queue and the pseudonym key. */
+export interface WorkerConfig {
+  databaseUrl: string;
+  redisUrl?: string;
+  queuePrefix?: string;
+  pseudonymSecret: string;
+  /** Where uploaded exports are unpacked for the ETL worker (shared with the API). */
+  uploadDir: string;
+  etlLockDurationMs: number;
+  /** 0: drop folders are not checked. */
+  dropFolderIntervalMs: number;
+}
+
+export interface AppConfig extends WorkerConfig {
+  port: number;
+  jwtSecret: string;
+  /** Token lifetime in seconds (short-lived; the dashboard logs in again). */
+  jwtTtlSeconds: number;
+  /** Folder with the built dashboard, served at /. */
+  webDist: string;
+  /** Run the ETL worker inside the API process (embedded default and `npm run serve`). */
+  runWorker: boolean;
+  apiDocs: ApiDocs;
+  hsts: boolean;
+}
+
+function required<T>(problems: string[], name: string, value: T | undefined, message: string): T {
+  if (value === undefined || value === '') problems.push(`${name} er ikke sat. ${message}`);
+  return value as T;
+}
+
+function checkSecret(problems: string[], name: SecretName, value: string | undefined, needed: boolean): string {
+  // A secret a process does not need is still refused when it is set to a weak value.
+  if (needed || value !== undefined) {
+    const problem = secretProblem(name, value);
+    if (problem) problems.push(problem);
+  }
+  return value as string;
+}
+
+function workerPart(env: Env, overrides: Partial<WorkerConfig>, problems: string[], jwtSecret: string | undefined, jwtNeeded: boolean): WorkerConfig {
+  const databaseUrl = required(problems, 'DATABASE_URL', overrides.databaseUrl ?? env.DATABASE_URL, 'Angiv PostgreSQL-databasen, fx postgres://bruger:kode@vært:5432/boerneblik');
+  const pseudonymSecret = checkSecret(problems, 'PSEUDONYM_SECRET', overrides.pseudonymSecret ?? env.PSEUDONYM_SECRET, true);
+  checkSecret(problems, 'JWT_SECRET', jwtSecret, jwtNeeded);
+  return {
+    databaseUrl,
+    redisUrl: overrides.redisUrl ?? env.REDIS_URL,
+    queuePrefix: overrides.queuePrefix ?? env.QUEUE_PREFIX,
+    pseudonymSecret,
+    uploadDir: overrides.uploadDir ?? env.UPLOAD_DIR,
+    etlLockDurationMs: overrides.etlLockDurationMs ?? env.ETL_LOCK_DURATION_MS,
+    dropFolderIntervalMs: overrides.dropFolderIntervalMs ?? env.DROP_FOLDER_INTERVAL_MS,
+  };
+}
+
+/**
+ * The API's configuration (and its in-process worker's). Refuses to start without DATABASE_URL
+ * and without good JWT_SECRET and PSEUDONYM_SECRET (overrides are checked the same way).
+ */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
+  const parsed = parseEnv(env);
+  const problems: string[] = [];
+  const jwtSecret = overrides.jwtSecret ?? parsed.JWT_SECRET;
+  const worker = workerPart(parsed, overrides, problems, jwtSecret, true);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    ...worker,
+    port: overrides.port ?? parsed.PORT,
+    jwtSecret: jwtSecret!,
+    jwtTtlSeconds: overrides.jwtTtlSeconds ?? parsed.JWT_TTL_SECONDS,
+    webDist: overrides.webDist ?? parsed.WEB_DIST,
+    runWorker: overrides.runWorker ?? parsed.RUN_WORKER,
+    apiDocs: overrides.apiDocs ?? parsed.API_DOCS ?? 'off',
+    hsts: overrides.hsts ?? parsed.HSTS,
+  };
+}
+
+/**
+ * The worker's and the ETL CLI's configuration: they never sign a token, so JWT_SECRET is not
+ * needed there (and should not be handed to them), but a weak one that is set is refused.
+ */
+export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<WorkerConfig> = {}): WorkerConfig {
+  const parsed = parseEnv(env);
+  const problems: string[] = [];
+  const worker = workerPart(parsed, overrides, problems, parsed.JWT_SECRET, false);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return worker;
+}
+
+/** For entry points: a ConfigError is printed as its lines (no stack trace) and the process exits 1. */
+export function exitOnConfigError<T>(read: () => T, exitCode = 1): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(exitCode);
+    }
+    throw error;
+  }
+}

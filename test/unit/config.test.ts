@@ -1,0 +1,122 @@
+import { execFileSync } from 'child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configFromEnv, KNOWN_SECRETS, parseEnv, secretProblem, workerConfigFromEnv } from '@bu/config';
+import { localSecrets } from '../../scripts/lib/secrets';
+
+const ROOT = resolve(__dirname, '../..');
+const GOOD = 'a'.repeat(20) + '0123456789abcdef';
+const OTHER = 'b'.repeat(20) + '0123456789abcdef';
+const BASE = { DATABASE_URL: 'postgres://x@127.0.0.1/x', JWT_SECRET: GOOD, PSEUDONYM_SECRET: OTHER };
+
+function problems(read: () => unknown): string[] {
+  try {
+    read();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('@bu/config: one schema for every setting', () => {
+  it('reads the environment with defaults and types', () => {
+    const config = configFromEnv({ ...BASE, PORT: '4000', RUN_WORKER: 'false', REDIS_URL: '', KPI_CACHE_MB: '16' });
+    expect(config).toMatchObject({ databaseUrl: BASE.DATABASE_URL, port: 4000, runWorker: false, redisUrl: undefined, jwtTtlSeconds: 8 * 3600, apiDocs: 'off', hsts: false, etlLockDurationMs: 30_000, dropFolderIntervalMs: 900_000 });
+    expect(parseEnv({ KPI_CACHE_MB: '16', ETL_TRACE: '1' })).toMatchObject({ KPI_CACHE_MB: 16, ETL_TRACE: true, EMBEDDED_PG_PORT: 54329 });
+  });
+
+  it('names the variable of a wrong value', () => {
+    expect(problems(() => configFromEnv({ ...BASE, PORT: 'eighty' }))).toEqual([expect.stringMatching(/^PORT har en ugyldig værdi/)]);
+    expect(problems(() => configFromEnv({ ...BASE, API_DOCS: 'yes' }))).toEqual([expect.stringMatching(/^API_DOCS har en ugyldig værdi/)]);
+  });
+
+  it('refuses a missing, empty, short or published JWT_SECRET and PSEUDONYM_SECRET, with one line saying how to make one', () => {
+    for (const name of ['JWT_SECRET', 'PSEUDONYM_SECRET'] as const) {
+      for (const value of [undefined, '', '   ', 'x'.repeat(31), ...KNOWN_SECRETS, 'change-me-to-a-long-random-secret-please']) {
+        const env: NodeJS.ProcessEnv = { ...BASE, [name]: value };
+        const found = problems(() => configFromEnv(env));
+        expect(found, `${name}=${value}`).toHaveLength(1);
+        expect(found[0]).toMatch(new RegExp(`^${name} .*openssl rand -hex 32`));
+        expect(found[0]).not.toContain('\n');
+      }
+    }
+    expect(() => configFromEnv(BASE)).not.toThrow();
+  });
+
+  it('checks secrets given as overrides the same way (the tests and the embedded default pass them so)', () => {
+    expect(problems(() => configFromEnv({ DATABASE_URL: BASE.DATABASE_URL }, { jwtSecret: 'test-jwt-secret', pseudonymSecret: OTHER }))).toEqual([expect.stringMatching(/^JWT_SECRET er en værdi/)]);
+  });
+
+  it('the worker and the ETL need PSEUDONYM_SECRET, not JWT_SECRET, but refuse a weak JWT_SECRET that is set', () => {
+    expect(workerConfigFromEnv({ DATABASE_URL: BASE.DATABASE_URL, PSEUDONYM_SECRET: OTHER }).pseudonymSecret).toBe(OTHER);
+    expect(problems(() => workerConfigFromEnv({ DATABASE_URL: BASE.DATABASE_URL }))).toEqual([expect.stringMatching(/^PSEUDONYM_SECRET er ikke sat/)]);
+    expect(problems(() => workerConfigFromEnv({ DATABASE_URL: BASE.DATABASE_URL, PSEUDONYM_SECRET: OTHER, JWT_SECRET: '' }))).toEqual([expect.stringMatching(/^JWT_SECRET er ikke sat/)]);
+  });
+
+  it('every secret-like literal in the repository is refused (so KNOWN_SECRETS cannot go stale)', () => {
+    // Values given to the secret variables in code, compose files, docs and tests: NAME: 'value',
+    // NAME=value, ${NAME:-value}, secret = 'value', Pseudonymiser('value').
+    const patterns = [
+      /\b(?:JWT_SECRET|PSEUDONYM_SECRET|POSTGRES_PASSWORD)\s*[:=]\s*['"]?([^'"\s,}]+)/g,
+      /\$\{(?:JWT_SECRET|PSEUDONYM_SECRET|POSTGRES_PASSWORD):?-([^}]+)\}/g,
+      /\b(?:jwtSecret|pseudonymSecret|[A-Z_]*SECRET|secret)\s*[:=]\s*['"]([^'"]+)['"]/g,
+      /Pseudonymiser\(\s*['"]([^'"]+)['"]/g,
+    ];
+    const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\n')
+      .filter((f) => f && !f.startsWith('node_modules') && !f.endsWith('package-lock.json') && /\.(ts|tsx|js|mts|json|ya?ml|md|conf|sh|env|example)$|(^|\/)(run|Dockerfile)$|\.Dockerfile$/.test(f));
+    const literals = new Set<string>();
+    for (const file of files) {
+      let text: string;
+      try {
+        text = readFileSync(join(ROOT, file), 'utf8');
+      } catch {
+        continue; // listed but gone (a deleted file not yet committed)
+      }
+      for (const [index, pattern] of patterns.entries()) {
+        for (const m of text.matchAll(pattern)) {
+          const value = m[1].replace(/^:?-/, '');
+          // References and placeholders are not values: ${VAR}, $(openssl ...), ..., and, unquoted
+          // in code, identifiers and calls (JWT_SECRET: GOOD, randomBytes(32)...).
+          if (/^[$<]|^\.\.\./.test(value)) continue;
+          if (index === 0 && !/['"]$/.test(m[0].slice(0, m[0].length - m[1].length)) && /^[A-Za-z_][\w.]*(\(.*)?$/.test(value) && !/-/.test(value) && !/\.(ya?ml|md|env)$/.test(file)) continue;
+          literals.add(value);
+        }
+      }
+    }
+    expect([...literals]).toEqual(expect.arrayContaining(['change-me-to-a-long-random-secret', 'boerneblik']));
+    const accepted = [...literals].filter((v) => secretProblem('JWT_SECRET', v) === null);
+    expect(accepted, 'secret literals in the repository that a process would accept: add them to KNOWN_SECRETS').toEqual([]);
+  });
+
+  it('no product code reads process.env but @bu/config', () => {
+    const files = execFileSync('git', ['grep', '-lI', '--untracked', '--exclude-standard', 'process\\.env', '--', 'apps', 'libs', 'etl', 'scripts', 'dashboards'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\n')
+      .filter((f) => f && !f.endsWith('.test.ts'));
+    expect(files.sort()).toEqual([
+      'libs/config/src/index.ts',
+      // Sets NODE_ENV for Vite's build of the dashboard (and restores it): not a setting of the product.
+      'scripts/lib/build-web.ts',
+      // The documentation's screenshot tool (SCREENSHOT_DIR, CHROMIUM_PATH), not part of the product.
+      'scripts/screenshots.ts',
+    ]);
+  });
+
+  it('the embedded default keeps its generated secrets in a file only its user can read (0600)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bu-secrets-'));
+    try {
+      const file = join(dir, 'data', 'secrets.json');
+      const first = localSecrets(file);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(secretProblem('JWT_SECRET', first.jwtSecret)).toBeNull();
+      expect(secretProblem('PSEUDONYM_SECRET', first.pseudonymSecret)).toBeNull();
+      expect(first.jwtSecret).not.toBe(first.pseudonymSecret);
+      expect(localSecrets(file)).toEqual(first);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
