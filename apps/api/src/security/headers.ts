@@ -6,14 +6,17 @@ import type { RequestHandler } from 'express';
 // test/api/security-headers.test.ts).
 
 /**
- * The dashboard is Vite's build: scripts and style sheets are files, no inline script. React and
- * ECharts set styles through the CSSOM (element.style), which CSP does not govern, so style-src
- * needs no 'unsafe-inline' either (test/browser/csp.test.ts draws the charts under this policy).
+ * The dashboard is Vite's build: scripts and style sheets are files, no inline script and no
+ * <style> element. ECharts writes style attributes on the elements it draws (its SVG and tooltip
+ * markup), so style attributes, and only they, are allowed inline (style-src-attr): an attribute
+ * can neither run script nor select other elements, and img-src keeps it from loading anything
+ * from elsewhere. test/browser/csp.test.ts draws the charts under this policy with no violation.
  */
 export const CONTENT_SECURITY_POLICY: Record<string, string[]> = {
   'default-src': ["'self'"],
   'script-src': ["'self'"],
   'style-src': ["'self'"],
+  'style-src-attr': ["'unsafe-inline'"],
   // Charts are canvas; the PNG export is a data: URL.
   'img-src': ["'self'", 'data:', 'blob:'],
   'font-src': ["'self'"],

@@ -1,0 +1,107 @@
+import type { INestApplication } from '@nestjs/common';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppConfig } from '@bu/config';
+import { createApp } from '../../apps/api/src/app';
+import { configFromEnv } from '../../apps/api/src/config';
+import { PASSWORD, seedUsers } from '../support/api';
+import { createTestDatabase, TEST_JWT_SECRET, TEST_SECRET, TestDatabase } from '../support/database';
+
+// Security headers on every answer (API, errors, the dashboard), HSTS only behind TLS, and the
+// OpenAPI description as API_DOCS says.
+describe('HTTP security headers and /api/docs', () => {
+  let db: TestDatabase;
+  let web: string;
+  const apps: INestApplication[] = [];
+
+  async function start(overrides: Partial<AppConfig> = {}): Promise<INestApplication> {
+    const config = configFromEnv({}, { databaseUrl: db.url, pseudonymSecret: TEST_SECRET, jwtSecret: TEST_JWT_SECRET, runWorker: false, webDist: web, ...overrides });
+    const app = await createApp(config, { logger: false });
+    await app.init();
+    apps.push(app);
+    return app;
+  }
+
+  const token = async (app: INestApplication, username: string) =>
+    (await request(app.getHttpServer()).post('/api/v1/auth/login').send({ username, password: PASSWORD }).expect(200)).body.token as string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedUsers(db, 461, 'Team Syd');
+    web = mkdtempSync(join(tmpdir(), 'bu-web-'));
+    writeFileSync(join(web, 'index.html'), '<!doctype html><html lang="da"><script type="module" src="/assets/app.js"></script></html>');
+  });
+
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    await db?.drop();
+    rmSync(web, { recursive: true, force: true });
+  });
+
+  it('sends a strict CSP, nosniff, frame-ancestors none and no referrer on the API, its refusals and the dashboard; no HSTS without TLS', async () => {
+    const app = await start();
+    for (const [path, status] of [['/api/health', 200], ['/api/v1/kpis?ids=caseload.open_cases', 401], ['/', 200], ['/teams/syd', 200]] as const) {
+      const res = await request(app.getHttpServer()).get(path);
+      expect(res.status, path).toBe(status);
+      const csp = res.headers['content-security-policy'];
+      expect(csp, path).toContain("default-src 'self'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("object-src 'none'");
+      // No inline script, no <style> element; only style attributes (ECharts draws with them).
+      expect(csp).toContain("style-src 'self';");
+      expect(csp).toContain("style-src-attr 'unsafe-inline';");
+      expect(csp.replace("style-src-attr 'unsafe-inline'", '')).not.toContain('unsafe-inline');
+      expect(csp).not.toContain('unsafe-eval');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(res.headers['strict-transport-security']).toBeUndefined();
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
+  it('sends HSTS when it runs behind TLS (HSTS=1)', async () => {
+    const app = await start({ hsts: true });
+    const res = await request(app.getHttpServer()).get('/api/health').expect(200);
+    expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+  });
+
+  it('API_DOCS off (the default outside the embedded default): no Swagger UI and no description', async () => {
+    const app = await start();
+    await request(app.getHttpServer()).get('/api/docs').expect(404);
+    await request(app.getHttpServer()).get('/api/docs-json').expect(404);
+    await request(app.getHttpServer()).get('/api/docs/swagger-ui-init.js').expect(404);
+  });
+
+  it('API_DOCS=admin: the description only with an admin token, no Swagger UI', async () => {
+    const app = await start({ apiDocs: 'admin' });
+    const server = app.getHttpServer();
+    await request(server).get('/api/docs-json').expect(401);
+    for (const user of ['chef', 'udvalg', 'teamleder']) {
+      const res = await request(server).get('/api/docs-json').set('Authorization', `Bearer ${await token(app, user)}`);
+      expect(res.status, user).toBe(403);
+      expect(res.body.paths).toBeUndefined();
+    }
+    const res = await request(server).get('/api/docs-json').set('Authorization', `Bearer ${await token(app, 'admin')}`).expect(200);
+    expect(res.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(res.body.paths)).toContain('/api/v1/kpis');
+    expect(Object.keys(res.body.paths)).not.toContain('/api/docs-json');
+    await request(server).get('/api/docs').expect(404);
+  });
+
+  it('API_DOCS=public: Swagger UI and the description for anyone, its page allowed inline styles but no inline script', async () => {
+    const app = await start({ apiDocs: 'public' });
+    const page = await request(app.getHttpServer()).get('/api/docs').expect(200);
+    expect(page.text).toContain('swagger-ui');
+    expect(page.headers['content-security-policy']).toContain("style-src 'self' 'unsafe-inline'");
+    expect(page.headers['content-security-policy']).toContain("script-src 'self';");
+    const json = await request(app.getHttpServer()).get('/api/docs-json').expect(200);
+    expect(Object.keys(json.body.paths)).toContain('/api/v1/kpis');
+    // The relaxed policy is the docs page's only.
+    expect((await request(app.getHttpServer()).get('/').expect(200)).headers['content-security-policy']).toContain("style-src 'self';");
+  });
+});
