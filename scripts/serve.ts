@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const removed = await removeDemoUsers(pool).finally(() => pool.end());
   if (removed > 0) console.log(`Removed ${removed} demo user(s): demo logins exist only on the embedded default.`);
   const server = await serve(config);
-  console.log(`Børneblik on ${server.url} (API ${server.url}/api/v1, OpenAPI ${server.url}/api/docs)`);
+  console.log(`Børneblik on ${server.url} (API ${server.url}/api/v1${config.apiDocs === 'public' ? `, OpenAPI ${server.url}/api/docs` : ''})`);
 }
 
 main().catch((error) => {

@@ -145,7 +145,7 @@ async function main(): Promise<void> {
 
   console.log('');
   console.log(`Børneblik kører på ${server.url}`);
-  console.log(`  API: ${server.url}/api/v1   OpenAPI: ${server.url}/api/docs`);
+  console.log(`  API: ${server.url}/api/v1${config.apiDocs === 'public' ? `   OpenAPI: ${server.url}/api/docs` : ''}`);
   console.log('  Demo-logins (adgangskode "demo"): udvalg, chef, teamleder, admin');
   console.log('  Stop med Ctrl+C.');
 }
