@@ -11,5 +11,6 @@ FROM nginx:1.27-alpine
 RUN apk add --no-cache openssl && mkdir -p /etc/nginx/certs
 COPY --from=build /app/dist/web /usr/share/nginx/html
 COPY docker/nginx.conf /etc/nginx/conf.d/default.conf
-COPY --chmod=755 docker/web-tls.sh /docker-entrypoint.d/10-web-tls.sh
+COPY docker/web-tls.sh /docker-entrypoint.d/10-web-tls.sh
+RUN chmod 755 /docker-entrypoint.d/10-web-tls.sh
 EXPOSE 443

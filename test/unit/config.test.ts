@@ -1,5 +1,5 @@
 import { execFileSync } from 'child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { describe, expect, it } from 'vitest';
@@ -116,6 +116,10 @@ describe('@bu/config: one schema for every setting', () => {
       expect(secretProblem('PSEUDONYM_SECRET', first.pseudonymSecret)).toBeNull();
       expect(first.jwtSecret).not.toBe(first.pseudonymSecret);
       expect(localSecrets(file)).toEqual(first);
+      // A copy left readable by others is made private again.
+      chmodSync(file, 0o644);
+      expect(localSecrets(file)).toEqual(first);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
