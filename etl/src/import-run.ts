@@ -8,6 +8,7 @@ import { traceQueries } from './trace';
 import { ImportFailure, ImportIssue, IssueLog } from './issues';
 import { ENTITY_NAMES, EntityName, LoadableEntity } from './load/entities';
 import type { MergeCounts } from './load/merge';
+import { pseudonymKeyId } from './pseudonym';
 
 export type SourceKind = 'dubu' | 'csc' | 'economy' | 'statistics';
 
@@ -21,6 +22,11 @@ export interface ImportOptions {
   /** Secret for the CPR keyed hash. */
   pseudonymSecret: string;
   onProgress?: (progress: ImportProgress) => void;
+  /**
+   * Key rotation: accept that the municipality's other case-system source is still under another
+   * pseudonym key (its figures are refused until that source is re-imported too).
+   */
+  rekey?: boolean;
   /** DUBU: the largest file of at least this many bytes is read in a thread of its own (default 8 MB). */
   stagingThreadBytes?: number;
 }
@@ -62,6 +68,29 @@ export async function checksum(path: string): Promise<FileInfo> {
     bytes += chunk.length;
   }
   return { file: basename(path), bytes, sha256: hash.digest('hex') };
+}
+
+/** The sources whose rows carry pseudonymised person ids. */
+export const PERSON_SOURCES: readonly SourceKind[] = ['dubu', 'csc'];
+
+/**
+ * A municipality's case-system sources must share one pseudonym key, or one child counts twice.
+ * An import under another key than the other source's fails unless it is a rotation (--rekey).
+ */
+async function refuseMixedKeys(client: PoolClient, municipality: number, source: SourceKind, keyId: string): Promise<void> {
+  const { rows } = await client.query(
+    `SELECT source, pseudonym_key_id AS key FROM source_snapshot
+     WHERE municipality_code = $1 AND source = ANY($2) AND source <> $3 AND pseudonym_key_id IS DISTINCT FROM $4`,
+    [municipality, PERSON_SOURCES, source, keyId],
+  );
+  if (rows.length === 0) return;
+  const other = rows[0] as { source: string; key: string | null };
+  throw new ImportFailure(
+    'PSEUDONYM_KEY_MIXED',
+    null,
+    `Kommune ${municipality} har også data fra ${other.source}, pseudonymiseret med en anden nøgle (${other.key ?? 'fra før nøgle-id'}) end denne import (${keyId}). ` +
+      `Ved nøgleskift: indlæs med --rekey og genindlæs derefter kommunens andre kilder; indtil da vises kommunens tal ikke.`,
+  );
 }
 
 /** What a source-specific import does inside the one transaction. */
@@ -178,10 +207,13 @@ export async function runImport(
     await log.writeTo(client, importId, result.municipality);
     const recorded = await recordedFiles();
     if (result.municipality !== null && result.exportDate !== null) {
+      const keyId = PERSON_SOURCES.includes(source) ? pseudonymKeyId(options.pseudonymSecret) : null;
+      if (keyId !== null && !options.rekey) await refuseMixedKeys(client, result.municipality, source, keyId);
       await client.query(
-        `INSERT INTO source_snapshot (municipality_code, source, export_date, import_id) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (municipality_code, source) DO UPDATE SET export_date = EXCLUDED.export_date, import_id = EXCLUDED.import_id`,
-        [result.municipality, source, result.exportDate, importId],
+        `INSERT INTO source_snapshot (municipality_code, source, export_date, import_id, pseudonym_key_id) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (municipality_code, source) DO UPDATE SET export_date = EXCLUDED.export_date, import_id = EXCLUDED.import_id,
+           pseudonym_key_id = EXCLUDED.pseudonym_key_id`,
+        [result.municipality, source, result.exportDate, importId, keyId],
       );
     }
     // The partitions go in last but one: from here to the commit the tables are locked for readers.

@@ -76,3 +76,12 @@ export class Pseudonymiser {
     return result;
   }
 }
+
+/**
+ * A public name for a pseudonym key: which key a snapshot's person ids were made with, without
+ * revealing the key. Stored with every case-system snapshot, so a mixed state (two sources of
+ * one municipality under different keys, half-way through a key rotation) is found and refused.
+ */
+export function pseudonymKeyId(secret: string): string {
+  return createHmac('sha256', secret).update('boerneblik:pseudonym-key-id').digest('hex').slice(0, 16);
+}

@@ -75,7 +75,7 @@ describe('API over HTTP: login, health, caseload.open_cases per role', () => {
 
   it('lets an administrator choose among the municipalities with data', async () => {
     const list = await http().get('/api/v1/municipalities').set('Authorization', `Bearer ${tokens.admin}`).expect(200);
-    expect(list.body).toEqual([{ code: 461, name: 'Odense', exportDate: '2024-02-29', maxDataAgeDays: 7 }]);
+    expect(list.body).toEqual([{ code: 461, name: 'Odense', exportDate: '2024-02-29', maxDataAgeDays: 7, pseudonymKeysMixed: false }]);
     const res = await http().get('/api/v1/kpis?ids=caseload.open_cases&municipality=461').set('Authorization', `Bearer ${tokens.admin}`).expect(200);
     expect(res.body.kpis['caseload.open_cases'].EF).toBe(4);
   });

@@ -88,6 +88,8 @@ export interface MunicipalityInfo {
   exportDate: string | null;
   /** The dashboard warns when exportDate is older than this many days (setting data.max_age_days). */
   maxDataAgeDays: number;
+  /** Half-way through a pseudonym key rotation: its case-system sources carry different keys, and its figures are refused. */
+  pseudonymKeysMixed: boolean;
 }
 
 export type Light = 'green' | 'yellow' | 'red';

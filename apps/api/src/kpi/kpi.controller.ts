@@ -10,7 +10,7 @@ import { caseworkerLabels, KPIS, kpiById, ListQueryError, loadSettings, pageList
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser } from '../auth/roles.decorator';
-import { ScopeService } from '../municipalities/scope.service';
+import { refuseMixedKeys, ScopeService } from '../municipalities/scope.service';
 import { AuditService, casesIn } from '../audit/audit.service';
 import { KpiCache } from './kpi-cache.service';
 
@@ -133,6 +133,7 @@ export class KpiController {
     if (comparisonGroup?.some((c) => !/^\d{1,3}$/.test(c) || !isMunicipalityCode(Number(c)))) throw new BadRequestException(`Ukendt kommunekode i group: ${groupParam}`);
     if (municipalityParam !== undefined && !/^\d{1,3}$/.test(municipalityParam)) throw new BadRequestException(`Ukendt kommunekode: ${municipalityParam}`);
     const municipality = await this.scope.resolve(user, municipalityParam === undefined ? undefined : Number(municipalityParam), (key, load) => this.cache.get(version, key, load));
+    refuseMixedKeys(municipality);
     if (groupIdParam !== undefined) {
       // A saved comparison group of the municipality.
       const [saved] = /^\d+$/.test(groupIdParam)
@@ -244,6 +245,7 @@ export class KpiController {
     if (kpi.unit === 'list') throw new BadRequestException(`Serier findes for nøgletal med én værdi pr. periode, ikke for lister: ${id}`);
     if (municipalityParam !== undefined && !/^\d{1,3}$/.test(municipalityParam)) throw new BadRequestException(`Ukendt kommunekode: ${municipalityParam}`);
     const municipality = await this.scope.resolve(user, municipalityParam === undefined ? undefined : Number(municipalityParam));
+    refuseMixedKeys(municipality);
     const asOf = isoParam('asOf', asOfParam) ?? municipality.exportDate;
     if (!asOf) throw new BadRequestException('Kommunen har ingen data endnu; angiv asOf');
     const first = isoParam('from', fromParam) ?? (by === 'month' ? addMonths(`${asOf.slice(0, 7)}-01`, -23) : `${Number(asOf.slice(0, 4)) - 4}-01-01`);

@@ -39,6 +39,8 @@ export class SourceSnapshotEntity {
   @PrimaryColumn('text') source: string;
   @Column('date', { name: 'export_date' }) exportDate: string;
   @Column('bigint', { name: 'import_id' }) importId: string;
+  /** Which pseudonym key made the person ids (case systems only). */
+  @Column('text', { name: 'pseudonym_key_id', nullable: true }) pseudonymKeyId: string | null;
 }
 
 @Entity('app_user')
