@@ -12,6 +12,8 @@ export interface EtlJobData {
   municipality?: number;
   exportDate?: string;
   requestedBy?: string;
+  /** The uploader's municipality: the import fails as a whole unless the data is this municipality's. */
+  allowedMunicipality?: number;
 }
 
 export const ETL_JOB_OPTIONS = { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 };
@@ -22,13 +24,14 @@ export function etlQueue(config: QueueConfig) {
 
 export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData, ImportResult>): Promise<ImportResult> {
 
-  const { source, dir, municipality, exportDate, requestedBy } = job.data;
+  const { source, dir, municipality, exportDate, requestedBy, allowedMunicipality } = job.data;
   // Progress is written in order, and all of it before the job completes.
   let progress: Promise<unknown> = Promise.resolve();
   const result = await importSource(pool, source, dir, {
     municipality,
     exportDate,
     requestedBy,
+    allowedMunicipality,
     jobId: job.id,
     pseudonymSecret: secret,
     onProgress: (p) => {
