@@ -129,6 +129,8 @@ async function main(): Promise<void> {
     );
     const team = rows[0]?.team as string | undefined;
     for (const role of ['udvalg', 'chef', 'teamleder', 'admin'] as const) {
+      // A team leader needs a team (users.ts); demo data without teams has no demo team leader.
+      if (role === 'teamleder' && !team) continue;
       await addUser(pool, {
         username: role,
         password: 'demo',

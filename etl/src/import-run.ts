@@ -18,6 +18,11 @@ export interface ImportOptions {
   /** Export date given at import (--export-date); default: the newest date in the snapshot. */
   exportDate?: string;
   requestedBy?: string;
+  /**
+   * Set for an uploader scoped to one municipality: any other municipality's data (or data spanning
+   * several, economy and statistics) fails the import as a whole; nothing is written.
+   */
+  allowedMunicipality?: number;
   jobId?: string;
   /** Secret for the CPR keyed hash. */
   pseudonymSecret: string;
@@ -139,7 +144,8 @@ export async function runImport(
   const { rows } = await pool.query(
     `INSERT INTO import_run (source, status, requested_by, job_id, files, municipality_code)
      VALUES ($1, 'running', $2, $3, $4, $5) RETURNING id`,
-    [source, options.requestedBy ?? null, options.jobId ?? null, JSON.stringify(files), options.municipality ?? null],
+    // A scoped uploader's run is recorded in its municipality from the start, so a failure shows in its own log only.
+    [source, options.requestedBy ?? null, options.jobId ?? null, JSON.stringify(files), options.municipality ?? options.allowedMunicipality ?? null],
   );
   const importId: string = rows[0].id;
   const log = new IssueLog();
@@ -188,6 +194,16 @@ export async function runImport(
     await client.query('SET LOCAL jit = off');
     await client.query(`SET LOCAL search_path = ${schema}, public`);
     const result = await readDigests.run(digests, () => stage(client, log, context));
+    const allowed = options.allowedMunicipality;
+    if (allowed !== undefined && result.municipality !== allowed) {
+      throw new ImportFailure(
+        'NO_MUNICIPALITY',
+        null,
+        result.municipality === null
+          ? `Udtrækket gælder flere kommuner; du må kun indlæse data for kommune ${allowed}. Intet er indlæst.`
+          : `Udtrækket er fra kommune ${result.municipality}; du må kun indlæse data for kommune ${allowed}. Intet er indlæst.`,
+      );
+    }
     let loaded: Partial<Record<EntityName, number>> = {};
     let unchanged: Partial<Record<EntityName, number>> = {};
     let removed: Partial<Record<EntityName, number>> = {};
@@ -253,7 +269,7 @@ export async function runImport(
     return {
       status: 'failed',
       importId,
-      municipality: options.municipality ?? null,
+      municipality: options.municipality ?? options.allowedMunicipality ?? null,
       exportDate: null,
       loaded: {},
       unchanged: {},

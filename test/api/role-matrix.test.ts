@@ -2,48 +2,68 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu } from '@bu/etl';
-import { seedUsers, startTestApi, tokenFor } from '../support/api';
+import { hashPassword } from '../../apps/api/src/auth/auth.service';
+import { addUser } from '../../scripts/lib/users';
+import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
-import { DUBU_SMALL, DUBU_SMALL_D } from '../support/fixtures';
+import { copyFixture, DUBU_SMALL, DUBU_SMALL_D, editFile } from '../support/fixtures';
 
 // Every endpoint called with every role's token (and none): who may call what is part of the contract.
+// The four roles are users of municipality 461 (Team Syd), the administrator a national one. The
+// scoped users (issue 12): 461's own administrator, a team leader of another team (Team Nord), a
+// team leader without teams (an old user; the API no longer creates one) and Copenhagen's (101)
+// chief; their expected status is in `scoped`, else the same as their role's.
 type Role = 'udvalg' | 'chef' | 'teamleder' | 'admin';
-const ROLES: Role[] = ['udvalg', 'chef', 'teamleder', 'admin'];
+type Scoped = 'admin-461' | 'teamleder-nord' | 'leder-uden-team' | 'chef-kbh';
+const SCOPED_ROLE: Record<Scoped, Role> = { 'admin-461': 'admin', 'teamleder-nord': 'teamleder', 'leder-uden-team': 'teamleder', 'chef-kbh': 'chef' };
+// The national administrator last: a DELETE it may do runs after everyone who must not.
+const USERS: (Role | Scoped)[] = ['udvalg', 'chef', 'teamleder', 'admin-461', 'teamleder-nord', 'leder-uden-team', 'chef-kbh', 'admin'];
+/** In the order of `scoped` below. */
+const s = (admin461: number, nord: number, udenTeam: number, chefKbh: number): Record<Scoped, number> => ({ 'admin-461': admin461, 'teamleder-nord': nord, 'leder-uden-team': udenTeam, 'chef-kbh': chefKbh });
 
-const MATRIX: { method: 'get' | 'post' | 'put' | 'delete'; path: string; body?: object; expect: Record<Role, number>; anonymous?: number }[] = [
-  { method: 'get', path: '/api/health', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 }, anonymous: 200 },
-  { method: 'get', path: '/api/v1/me', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 } },
-  { method: 'get', path: '/api/v1/municipalities', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 } },
-  { method: 'get', path: '/api/v1/kpis?ids=caseload.open_cases', expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 200 } },
-  { method: 'get', path: '/api/v1/kpis?ids=deadline.followup_overdue', expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 200 } },
-  { method: 'get', path: '/api/v1/kpis?ids=budget.function', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 } },
-  { method: 'get', path: '/api/v1/kpis?ids=activity.summary', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 } },
-  { method: 'get', path: '/api/v1/kpis?ids=cost.top_cases', expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 } },
-  { method: 'get', path: '/api/v1/kpis?ids=benchmark.activity.notifications_per_1000', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 } },
-  { method: 'get', path: '/api/v1/kpis?ids=dq.rejected_rows', expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 200 } },
-  { method: 'get', path: '/api/v1/kpis/activity.notifications/series', expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 } },
-  { method: 'get', path: '/api/v1/etl/rules', expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 200 } },
-  { method: 'get', path: '/api/v1/imports', expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 } },
-  { method: 'get', path: '/api/v1/imports/1/issues', expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 } },
-  { method: 'get', path: '/api/v1/imports/jobs?state=failed', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 200 } },
-  { method: 'post', path: '/api/v1/imports', body: {}, expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 } },
-  { method: 'get', path: '/api/v1/goals', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 } },
-  { method: 'post', path: '/api/v1/goals', body: {}, expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 } },
-  { method: 'get', path: '/api/v1/comparison-groups', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 } },
-  { method: 'get', path: '/api/v1/comparison-groups/suggested', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 } },
-  { method: 'post', path: '/api/v1/comparison-groups', body: {}, expect: { udvalg: 403, chef: 400, teamleder: 403, admin: 400 } },
-  { method: 'get', path: '/api/v1/comments', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 } },
-  { method: 'put', path: '/api/v1/comments', body: {}, expect: { udvalg: 403, chef: 400, teamleder: 403, admin: 400 } },
-  { method: 'delete', path: '/api/v1/comments', expect: { udvalg: 403, chef: 400, teamleder: 403, admin: 400 } },
-  { method: 'get', path: '/api/v1/settings', expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 } },
-  { method: 'put', path: '/api/v1/settings/caseload.norms', body: {}, expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 } },
-  { method: 'delete', path: '/api/v1/settings/caseload.norms?municipality=461', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 } },
-  { method: 'get', path: '/api/v1/users', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 200 } },
-  { method: 'post', path: '/api/v1/users', body: {}, expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 } },
-  { method: 'delete', path: '/api/v1/users/nobody', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 } },
+const MATRIX: { method: 'get' | 'post' | 'put' | 'delete'; path: string; body?: object; expect: Record<Role, number>; scoped?: Record<Scoped, number>; anonymous?: number }[] = [
+  { method: 'get', path: '/api/health', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 }, scoped: s(200, 200, 200, 200), anonymous: 200 },
+  { method: 'get', path: '/api/v1/me', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 }, scoped: s(200, 200, 200, 200) },
+  { method: 'get', path: '/api/v1/municipalities', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 }, scoped: s(200, 200, 200, 200) },
+  { method: 'get', path: '/api/v1/kpis?ids=caseload.open_cases', expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 200 }, scoped: s(200, 200, 403, 200) },
+  { method: 'get', path: '/api/v1/kpis?ids=deadline.followup_overdue', expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 200 }, scoped: s(200, 200, 403, 200) },
+  { method: 'get', path: '/api/v1/kpis?ids=budget.function', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 200) },
+  { method: 'get', path: '/api/v1/kpis?ids=activity.summary', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 200) },
+  { method: 'get', path: '/api/v1/kpis?ids=cost.top_cases', expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 200) },
+  { method: 'get', path: '/api/v1/kpis?ids=benchmark.activity.notifications_per_1000', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 200) },
+  { method: 'get', path: '/api/v1/kpis?ids=dq.rejected_rows', expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 200 }, scoped: s(200, 200, 403, 200) },
+  { method: 'get', path: '/api/v1/kpis/activity.notifications/series', expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 200) },
+  { method: 'get', path: '/api/v1/etl/rules', expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 200 }, scoped: s(200, 200, 200, 200) },
+  { method: 'get', path: '/api/v1/imports', expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 200) },
+  { method: 'get', path: '/api/v1/imports/1/issues', expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 404) },
+  { method: 'get', path: '/api/v1/imports/jobs?state=failed', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 403) },
+  { method: 'post', path: '/api/v1/imports', body: {}, expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 }, scoped: s(400, 403, 403, 403) },
+  { method: 'get', path: '/api/v1/goals', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 200) },
+  { method: 'post', path: '/api/v1/goals', body: {}, expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 }, scoped: s(400, 403, 403, 403) },
+  { method: 'get', path: '/api/v1/comparison-groups', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 200) },
+  { method: 'get', path: '/api/v1/comparison-groups/suggested', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 200) },
+  { method: 'post', path: '/api/v1/comparison-groups', body: {}, expect: { udvalg: 403, chef: 400, teamleder: 403, admin: 400 }, scoped: s(400, 403, 403, 400) },
+  { method: 'get', path: '/api/v1/comments', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 }, scoped: s(200, 200, 200, 200) },
+  { method: 'put', path: '/api/v1/comments', body: {}, expect: { udvalg: 403, chef: 400, teamleder: 403, admin: 400 }, scoped: s(400, 403, 403, 400) },
+  { method: 'delete', path: '/api/v1/comments', expect: { udvalg: 403, chef: 400, teamleder: 403, admin: 400 }, scoped: s(400, 403, 403, 400) },
+  { method: 'get', path: '/api/v1/settings', expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 200) },
+  { method: 'put', path: '/api/v1/settings/caseload.norms', body: {}, expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 }, scoped: s(400, 403, 403, 403) },
+  { method: 'delete', path: '/api/v1/settings/caseload.norms?municipality=461', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 }, scoped: s(404, 403, 403, 403) },
+  { method: 'get', path: '/api/v1/users', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 403) },
+  { method: 'post', path: '/api/v1/users', body: {}, expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 }, scoped: s(400, 403, 403, 403) },
+  // Another municipality's resources: 404 for ids, 403 for a municipality asked for by its code.
+  { method: 'get', path: '/api/v1/kpis?ids=caseload.open_cases&municipality=461', expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 200 }, scoped: s(200, 200, 403, 403) },
+  { method: 'get', path: '/api/v1/kpis?ids=activity.summary&municipality=461', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 403) },
+  { method: 'get', path: '/api/v1/imports/2/issues', expect: { udvalg: 403, chef: 404, teamleder: 403, admin: 200 }, scoped: s(404, 403, 403, 200) },
+  { method: 'get', path: '/api/v1/goals?municipality=461', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 403) },
+  { method: 'get', path: '/api/v1/comments?municipality=461', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 }, scoped: s(200, 200, 200, 403) },
+  { method: 'get', path: '/api/v1/settings?municipality=461', expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 403) },
+  { method: 'delete', path: '/api/v1/goals/1', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 204 }, scoped: s(404, 403, 403, 403) },
+  { method: 'delete', path: '/api/v1/users/kbh.bruger', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 204 }, scoped: s(404, 403, 403, 403) },
+  { method: 'delete', path: '/api/v1/users/nobody', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 }, scoped: s(404, 403, 403, 403) },
 ];
 
-describe('role matrix: every endpoint with every role', () => {
+describe('role matrix: every endpoint with every role and scope', () => {
   let db: TestDatabase;
   let app: INestApplication;
   const tokens: Record<string, string> = {};
@@ -51,9 +71,18 @@ describe('role matrix: every endpoint with every role', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D });
+    // Copenhagen's (101) export: import 2, goal 1, user kbh.bruger.
+    const copenhagen = copyFixture(DUBU_SMALL);
+    editFile(copenhagen, 'sager.csv', (text) => text.replaceAll(';461;', ';101;'));
+    await importDubu(db.pool, copenhagen, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D });
+    await db.pool.query(`INSERT INTO political_goal (municipality_code, kpi_id, title, direction, target, created_by) VALUES (101, 'activity.family_care_share', 'Mål', '>=', 0.6, 'x')`);
     await seedUsers(db, 461, 'Team Syd');
+    await addUser(db.pool, { username: 'admin-461', password: PASSWORD, role: 'admin', municipality: 461 });
+    await addUser(db.pool, { username: 'teamleder-nord', password: PASSWORD, role: 'teamleder', municipality: 461, teams: ['Team Nord'] });
+    await addUser(db.pool, { username: 'kbh.bruger', password: PASSWORD, role: 'udvalg', municipality: 101 });
+    await db.pool.query(`INSERT INTO app_user (username, password_hash, role, municipality_code, teams) VALUES ('leder-uden-team', $1, 'teamleder', 461, '{}')`, [await hashPassword(PASSWORD)]);
     app = await startTestApi(db);
-    for (const role of ROLES) tokens[role] = await tokenFor(app, role);
+    for (const user of USERS) tokens[user] = await tokenFor(app, user);
   });
   afterAll(async () => {
     await app?.close();
@@ -63,11 +92,12 @@ describe('role matrix: every endpoint with every role', () => {
   for (const entry of MATRIX) {
     it(`${entry.method.toUpperCase()} ${entry.path}`, async () => {
       const got: Record<string, number> = {};
-      for (const role of ROLES) {
-        const req = request(app.getHttpServer())[entry.method](entry.path).set('Authorization', `Bearer ${tokens[role]}`);
-        got[role] = (await (entry.body ? req.send(entry.body) : req)).status;
+      for (const user of USERS) {
+        const req = request(app.getHttpServer())[entry.method](entry.path).set('Authorization', `Bearer ${tokens[user]}`);
+        got[user] = (await (entry.body ? req.send(entry.body) : req)).status;
       }
-      expect(got).toEqual(entry.expect);
+      const scoped = (user: Scoped) => entry.scoped?.[user] ?? entry.expect[SCOPED_ROLE[user]];
+      expect(got).toEqual({ ...entry.expect, ...Object.fromEntries((Object.keys(SCOPED_ROLE) as Scoped[]).map((u) => [u, scoped(u)])) });
       const anonymous = (await request(app.getHttpServer())[entry.method](entry.path)).status;
       expect(anonymous).toBe(entry.anonymous ?? 401);
     });

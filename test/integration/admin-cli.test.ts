@@ -40,4 +40,11 @@ describe('npm run admin -- user add (how a real deployment gets its first users)
     expect(noMunicipality.status).toBe(1);
     expect(noMunicipality.stderr).toContain('Rollen chef skal have en kommune (--municipality).');
   });
+
+  it('refuses a team leader without a team (such a user would otherwise see every team)', async () => {
+    const noTeam = admin(['user', 'add', 'bo', '--role', 'teamleder', '--municipality', '461'], 'en-lang-adgangskode');
+    expect(noTeam.status).toBe(1);
+    expect(noTeam.stderr).toContain('En teamleder skal have mindst ét team (--team).');
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM app_user WHERE username = 'bo'`)).rows[0].n).toBe(0);
+  });
 });

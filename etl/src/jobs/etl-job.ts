@@ -14,6 +14,8 @@ export interface EtlJobData {
   requestedBy?: string;
   /** Key rotation: see ImportOptions.rekey. */
   rekey?: boolean;
+  /** The uploader's municipality: the import fails as a whole unless the data is this municipality's. */
+  allowedMunicipality?: number;
 }
 
 export const ETL_JOB_OPTIONS = { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 };
@@ -24,7 +26,7 @@ export function etlQueue(config: QueueConfig) {
 
 export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData, ImportResult>): Promise<ImportResult> {
 
-  const { source, dir, municipality, exportDate, requestedBy, rekey } = job.data;
+  const { source, dir, municipality, exportDate, requestedBy, rekey, allowedMunicipality } = job.data;
   // Progress is written in order, and all of it before the job completes.
   let progress: Promise<unknown> = Promise.resolve();
   const result = await importSource(pool, source, dir, {
@@ -32,6 +34,7 @@ export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData,
     exportDate,
     requestedBy,
     rekey,
+    allowedMunicipality,
     jobId: job.id,
     pseudonymSecret: secret,
     onProgress: (p) => {

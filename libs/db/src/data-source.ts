@@ -10,10 +10,12 @@ export { MIGRATIONS };
 export const ENTITIES = [...Object.values(reference), ...Object.values(caseFacts), ...Object.values(system)];
 
 /** A TypeORM data source on a Postgres URL. The schema changes only through MIGRATIONS. */
-export function createDataSource(url: string, options: { poolSize?: number } = {}): DataSource {
+export function createDataSource(url: string, options: { poolSize?: number; driver?: unknown } = {}): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
+    // The API passes a pg whose connections run as its own role, scoped per request (apps/api/src/database).
+    ...(options.driver ? { driver: options.driver } : {}),
     entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTransactionMode: 'each',

@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, Post } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from './auth.types';
@@ -62,6 +62,9 @@ export class UsersController {
       if (mayBeNew) return;
       throw new NotFoundException(`Brugeren ${username} findes ikke`);
     }
-    if (admin.municipality !== null && row.municipality !== admin.municipality) throw new ForbiddenException(`Brugeren ${username} hører ikke til kommune ${admin.municipality}`);
+    if (admin.municipality === null || row.municipality === admin.municipality) return;
+    // Another municipality's user does not exist for this administrator; a new user cannot take the name.
+    if (mayBeNew) throw new ConflictException(`Brugernavnet ${username} er optaget`);
+    throw new NotFoundException(`Brugeren ${username} findes ikke`);
   }
 }

@@ -21,6 +21,8 @@ export function userError(user: Partial<NewUser>): string | null {
   if (user.municipality != null && !isMunicipalityCode(user.municipality)) return `Ukendt kommunekode: ${user.municipality}`;
   if (user.role !== 'admin' && user.municipality == null) return `Rollen ${user.role} skal have en kommune (--municipality).`;
   if (user.teams !== undefined && (!Array.isArray(user.teams) || user.teams.some((t) => typeof t !== 'string' || t.trim() === ''))) return 'teams skal være en liste af teamnavne';
+  // A team leader without teams would see no team's figures; the API refuses every figure to one.
+  if (user.role === 'teamleder' && (!Array.isArray(user.teams) || user.teams.length === 0)) return 'En teamleder skal have mindst ét team (--team).';
   return null;
 }
 

@@ -1,7 +1,10 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { createDataSource } from '@bu/db';
 import { APP_CONFIG, AppConfig } from '../config';
+import { RequestScopeInterceptor } from './request-scope';
+import { scopedPg } from './scoped-pg';
 
 @Global()
 @Module({
@@ -9,8 +12,10 @@ import { APP_CONFIG, AppConfig } from '../config';
     {
       provide: DataSource,
       inject: [APP_CONFIG],
-      useFactory: async (config: AppConfig) => createDataSource(config.databaseUrl).initialize(),
+      // As the role bu_api under row-level security, in the request's municipality scope (see scoped-pg.ts).
+      useFactory: async (config: AppConfig) => createDataSource(config.databaseUrl, { driver: scopedPg }).initialize(),
     },
+    { provide: APP_INTERCEPTOR, useClass: RequestScopeInterceptor },
   ],
   exports: [DataSource],
 })

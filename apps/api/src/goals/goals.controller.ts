@@ -81,8 +81,9 @@ export class GoalsController {
   @Delete('goals/:id')
   @Roles('admin')
   @HttpCode(204)
-  async remove(@Param('id', ParseIntPipe) id: number) {
-    const [, count] = await this.db.query('DELETE FROM political_goal WHERE id = $1', [id]);
+  async remove(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number) {
+    // Another municipality's goal does not exist for this administrator.
+    const [, count] = await this.db.query('DELETE FROM political_goal WHERE id = $1 AND ($2::smallint IS NULL OR municipality_code = $2)', [id, user.municipality]);
     if (!count) throw new NotFoundException(`Mål ${id} findes ikke`);
     await this.cache.read();
   }

@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Get, Inject, NotFoundException, Param, ParseIntPipe, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { BadRequestException, Body, Controller, ForbiddenException, Get, Inject, NotFoundException, Param, ParseIntPipe, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'crypto';
@@ -14,6 +14,19 @@ import { ETL_QUEUE_TOKEN } from '../queue/queue.module';
 import { unzipExport, UploadError } from './unzip';
 
 const JOB_STATES = ['waiting', 'active', 'completed', 'failed', 'delayed'] as const;
+
+/**
+ * The municipality a job belongs to: the uploader's scope, else the one asked for, else the one the
+ * import found; null for a national job (economy, statistics, or one that failed before it knew).
+ */
+function jobMunicipality(job: { data: EtlJobData; returnvalue?: { municipality?: number | null } | null }): number | null {
+  return job.data?.allowedMunicipality ?? job.data?.municipality ?? job.returnvalue?.municipality ?? null;
+}
+
+/** A national administrator sees every job; a municipality's administrator only its municipality's. */
+function maySee(user: AuthUser, job: Parameters<typeof jobMunicipality>[0]): boolean {
+  return user.municipality === null || jobMunicipality(job) === user.municipality;
+}
 
 @ApiTags('imports')
 @ApiBearerAuth()
@@ -32,7 +45,10 @@ export class ImportsController {
     return listRules();
   }
 
-  /** The import log: who, when, files with checksums, counts, outcome. Scoped to the user's municipality. */
+  /**
+   * The import log: who, when, files with checksums, counts, outcome. Scoped to the user's
+   * municipality; national imports (economy, statistics: no municipality) are for national users only.
+   */
   @Get('imports')
   @Roles('chef', 'admin')
   async imports(@CurrentUser() user: AuthUser, @Query('limit') limit = '50') {
@@ -41,7 +57,7 @@ export class ImportsController {
               requested_by AS "requestedBy", job_id AS "jobId", started_at AS "startedAt", finished_at AS "finishedAt",
               extract(epoch FROM finished_at - started_at)::float AS seconds, files, loaded, unchanged, removed,
               rejected_count AS "rejectedCount", warning_count AS "warningCount", error
-       FROM import_run WHERE $1::smallint IS NULL OR municipality_code = $1 OR municipality_code IS NULL
+       FROM import_run WHERE $1::smallint IS NULL OR municipality_code = $1
        ORDER BY id DESC LIMIT $2`,
       [user.municipality, Math.min(Math.max(Number(limit) || 50, 1), 500)],
     );
@@ -59,7 +75,7 @@ export class ImportsController {
     @Query('limit') limit = '100',
   ) {
     const run = await this.db.query(`SELECT municipality_code FROM import_run WHERE id = $1`, [id]);
-    if (run.length === 0 || (user.municipality !== null && run[0].municipality_code !== null && run[0].municipality_code !== user.municipality)) {
+    if (run.length === 0 || (user.municipality !== null && run[0].municipality_code !== user.municipality)) {
       throw new NotFoundException(`Import ${id} findes ikke`);
     }
     if (severity !== undefined && !['error', 'warning'].includes(severity)) throw new BadRequestException('severity skal være error eller warning');
@@ -105,6 +121,12 @@ export class ImportsController {
     const municipality = body.municipality ? Number(body.municipality) : undefined;
     if (municipality !== undefined && !isMunicipalityCode(municipality)) throw new BadRequestException(`Ukendt kommunenummer: ${body.municipality}`);
     if (body.exportDate !== undefined && body.exportDate !== '' && !isIsoDate(body.exportDate)) throw new BadRequestException('exportDate skal være en dato, ÅÅÅÅ-MM-DD');
+    // A municipality's administrator loads its own municipality only: economy and statistics files
+    // span municipalities (national administrators), and a case export must be its own (checked in the import).
+    if (user.municipality !== null) {
+      if (body.source === 'economy' || body.source === 'statistics') throw new ForbiddenException(`Du har ikke adgang til at indlæse ${body.source}-data; det kræver en administrator for hele produktet`);
+      if (municipality !== undefined && municipality !== user.municipality) throw new ForbiddenException(`Du har ikke adgang til at indlæse data for kommune ${municipality}`);
+    }
     const dir = join(this.config.uploadDir, randomUUID());
     let files: string[];
     try {
@@ -119,6 +141,7 @@ export class ImportsController {
       municipality,
       exportDate: body.exportDate || undefined,
       requestedBy: user.username,
+      allowedMunicipality: user.municipality ?? undefined,
     });
     return { jobId: job.id, files };
   }
@@ -126,20 +149,22 @@ export class ImportsController {
   /** A job's state and progress (rows read, rejected), and its result or failure reason. */
   @Get('imports/jobs/:id')
   @Roles('admin')
-  async job(@Param('id') id: string) {
+  async job(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     // The state first, then the job: a job read before it completed has no result yet.
     const state = await this.queue.getJobState(id);
     const job = await this.queue.getJob(id);
-    if (!job) throw new NotFoundException(`Job ${id} findes ikke`);
+    // Another municipality's job does not exist for this administrator.
+    if (!job || !maySee(user, job)) throw new NotFoundException(`Job ${id} findes ikke`);
     return { id: job.id, state, progress: job.progress, attempts: job.attemptsMade, failedReason: job.failedReason ?? null, result: job.returnvalue ?? null };
   }
 
   /** Jobs by state, e.g. the failed-jobs view. */
   @Get('imports/jobs')
   @Roles('admin')
-  async jobs(@Query('state') state = 'failed') {
+  async jobs(@CurrentUser() user: AuthUser, @Query('state') state = 'failed') {
     if (!(JOB_STATES as readonly string[]).includes(state)) throw new BadRequestException(`state skal være en af: ${JOB_STATES.join(', ')}`);
-    const jobs = await this.queue.getJobs([state as (typeof JOB_STATES)[number]], 0, 99);
+    // Scoped after reading: the queue has no index by municipality (at most 100 jobs are read).
+    const jobs = (await this.queue.getJobs([state as (typeof JOB_STATES)[number]], 0, 99)).filter((j) => maySee(user, j));
     return jobs.map((j) => ({ id: j.id, data: j.data, attempts: j.attemptsMade, failedReason: j.failedReason ?? null, finishedOn: j.finishedOn ?? null }));
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { AsyncLocalStorage } from 'async_hooks';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { settings } from '@bu/config';
@@ -109,7 +110,10 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
   remember(key: string, recompute: (version: string) => Promise<void>): void {
     if (REWARM <= 0) return;
     this.recent.delete(key);
-    this.recent.set(key, recompute);
+    // Computed again later, outside the request: in the request's municipality scope (row-level
+    // security), not in whichever request's happens to start the re-warm.
+    const inContext = AsyncLocalStorage.snapshot();
+    this.recent.set(key, (version) => inContext(() => recompute(version)));
     if (this.recent.size > REWARM) this.recent.delete(this.recent.keys().next().value!);
   }
 

@@ -21,6 +21,17 @@ function isoParam(name: string, value: string | undefined): string | undefined {
   return value;
 }
 
+/**
+ * The teams a team leader's figures are limited to; undefined for the other roles. A team leader
+ * without teams (no longer creatable, but possibly in the database) sees no figure at all, never
+ * every team's.
+ */
+function teamScope(user: AuthUser): string[] | undefined {
+  if (user.role !== 'teamleder') return undefined;
+  if (user.teams.length === 0) throw new ForbiddenException('Du har ikke adgang til nøgletal: din bruger er teamleder uden teams. Bed en administrator om at tilknytte dine teams.');
+  return user.teams;
+}
+
 /** A KPI request as asked, before its defaults are resolved. */
 interface RawQuery {
   municipalityParam?: string;
@@ -92,6 +103,7 @@ export class KpiController {
     @Query('offset') offsetParam?: string,
     @Query('limit') limitParam?: string,
   ): Promise<void> {
+    teamScope(user);
     let listQuery: ListQuery | null;
     try {
       listQuery = parseListQuery({ sort: sortParam, filter: filterParam, offset: offsetParam, limit: limitParam });
@@ -162,7 +174,7 @@ export class KpiController {
       }
     }
 
-    const teams = user.role === 'teamleder' && user.teams.length > 0 ? user.teams : undefined;
+    const teams = teamScope(user);
     const listIds = requested.filter((id) => kpiById(id)!.unit === 'list');
     // The whole answer, serialised, is cached: a warm request costs the version read and the audit.
     const key = JSON.stringify([user.role, teams, municipality.code, asOf, period, requested, comparisonGroup, listQuery, arrow]);
@@ -238,6 +250,7 @@ export class KpiController {
     @Query('from') fromParam?: string,
     @Query('by') by = 'month',
   ): Promise<SeriesResponse> {
+    teamScope(user);
     const kpi = kpiById(id);
     if (!kpi) throw new BadRequestException(`Ukendt nøgletal: ${id}`);
     if (!kpi.roles.includes(user.role)) throw new ForbiddenException(`Din rolle kan ikke se: ${id}`);
@@ -253,7 +266,7 @@ export class KpiController {
     const version = await this.cache.version();
     let settingsLoaded: Promise<KpiSettings> | undefined;
     const settings = () => (settingsLoaded ??= loadSettings(query, municipality.code));
-    const teams = user.role === 'teamleder' && user.teams.length > 0 ? user.teams : undefined;
+    const teams = teamScope(user);
     const points: SeriesPoint[] = [];
     for (let start = by === 'month' ? `${first.slice(0, 7)}-01` : `${first.slice(0, 4)}-01-01`; start <= asOf && points.length < 240; start = addMonths(start, by === 'month' ? 1 : 12)) {
       const end = addMonths(start, by === 'month' ? 1 : 12);

@@ -1,0 +1,62 @@
+import * as pg from 'pg';
+import { currentScope } from './request-scope';
+
+// The API's database connections: each runs as the role bu_api (row-level security applies; the
+// login user owns the tables and is not restricted) and, before a query, carries the scope of the
+// request that sends it: when the connection's scope differs, a set_config goes first on the same
+// connection (a pool lends a connection to one caller at a time).
+
+export const API_ROLE = 'bu_api';
+
+class ScopedClient extends pg.Client {
+  /** The scope set on this connection ('' = none: scoped tables show no rows). */
+  private scope = '';
+
+  override connect(callback?: any): any {
+    const connected = super.connect().then(() => super.query(`SET ROLE ${API_ROLE}`)).then(() => this);
+    if (!callback) return connected;
+    connected.then((client) => callback(null, client), (err: Error) => callback(err));
+    return undefined;
+  }
+
+  override query(...args: any[]): any {
+    const wanted = currentScope();
+    const send = () => (super.query as (...a: any[]) => any)(...args);
+    if (typeof args[0] === 'string' && /^\s*ROLLBACK/i.test(args[0])) {
+      // A rolled-back transaction undoes a set_config made inside it: the next query sets the scope again.
+      const sent = send();
+      this.scope = '\u0000';
+      return sent;
+    }
+    if (wanted === this.scope) return send();
+    const setting = super.query('SELECT set_config($1, $2, false)', ['bu.municipalities', wanted]).then(
+      () => {
+        this.scope = wanted;
+      },
+      (error: Error) => {
+        this.scope = '\u0000';
+        throw error;
+      },
+    );
+    const callback = typeof args[args.length - 1] === 'function' ? (args[args.length - 1] as (err: Error) => void) : undefined;
+    if (callback) {
+      setting.then(send, callback);
+      return undefined;
+    }
+    // A stream (a Submittable) is returned at once: queued behind the set_config on this connection.
+    if (typeof args[0]?.submit === 'function') {
+      setting.catch(() => undefined);
+      return send();
+    }
+    return setting.then(send);
+  }
+}
+
+class ScopedPool extends pg.Pool {
+  constructor(options?: pg.PoolConfig) {
+    super({ ...options, Client: ScopedClient } as pg.PoolConfig);
+  }
+}
+
+/** The pg module as TypeORM's `driver` option: the same, with scoped connections. */
+export const scopedPg = { ...pg, Pool: ScopedPool, Client: ScopedClient };
