@@ -16,7 +16,7 @@ describe('API over HTTP: login, health, caseload.open_cases per role', () => {
     db = await createTestDatabase();
     await importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D });
     await seedUsers(db, 461, 'Team Syd');
-    app = await startTestApi(db);
+    app = await startTestApi(db, { apiDocs: 'admin' });
     for (const u of ['udvalg', 'chef', 'teamleder', 'admin', 'chef-kbh']) tokens[u] = await tokenFor(app, u);
   });
   afterAll(async () => {
@@ -40,8 +40,9 @@ describe('API over HTTP: login, health, caseload.open_cases per role', () => {
     await http().get('/api/v1/kpis').set('Authorization', 'Bearer not-a-token').expect(401);
   });
 
-  it('serves the OpenAPI document', async () => {
-    const res = await http().get('/api/docs-json').expect(200);
+  it('serves the OpenAPI document to an administrator (API_DOCS=admin)', async () => {
+    await http().get('/api/docs-json').set('Authorization', `Bearer ${tokens.chef}`).expect(403);
+    const res = await http().get('/api/docs-json').set('Authorization', `Bearer ${tokens.admin}`).expect(200);
     expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/v1/kpis', '/api/v1/auth/login', '/api/health']));
   });
 
