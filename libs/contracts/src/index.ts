@@ -125,11 +125,14 @@ export interface GoalStatus {
   /** The same KPI for each of the previous three years (D = 31 December, P = that year). */
   previousYears: Record<string, number | null | Suppressed>;
   /**
-   * For a goal on a share or rate: the counts behind the value and each previous year's value
-   * (numerator / denominator; null where there was nothing to divide). Not sent to the committee.
+   * What the value and each previous year's value rest on: for a share or rate the two counts
+   * (numerator / denominator; null where there was nothing to divide), for an amount in kr. or days
+   * the number of children. Absent for a count. Not sent to the committee.
    */
-  basis?: { value: { numerator: number; denominator: number } | null; previousYears: Record<string, { numerator: number; denominator: number } | null> };
+  basis?: { value: GoalBasis; previousYears: Record<string, GoalBasis> };
 }
+
+export type GoalBasis = { numerator: number; denominator: number } | { children: number } | null;
 
 /** benchmark.<kpi>. */
 export interface Benchmark {
