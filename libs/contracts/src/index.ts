@@ -103,12 +103,19 @@ export interface BudgetLine {
   spent: number | null;
   lastYear: number | null;
   forecastLinear: number | null;
-  forecastActivity: number | null;
-  /** The forecast chosen by the setting budget.forecast. */
-  forecast: number | null;
-  deviation: number | null;
-  deviationShare: number | null;
+  /** Suppressed for the committee when the active measures it adds rest on 1-4 children. */
+  forecastActivity: number | null | Suppressed;
+  /** The forecast chosen by the setting budget.forecast (suppressed with the activity forecast it is). */
+  forecast: number | null | Suppressed;
+  deviation: number | null | Suppressed;
+  deviationShare: number | null | Suppressed;
+  /** None for the committee when the forecast it rests on is suppressed. */
   light: Light | null;
+  /**
+   * The children with measures active at the end of month m booked on the function (what the
+   * activity forecast rests on); null without a month m. Not sent to the committee.
+   */
+  activeChildren?: number | null;
 }
 
 /** goal.status, one element per goal in force. */
