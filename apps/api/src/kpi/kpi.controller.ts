@@ -144,9 +144,9 @@ export class KpiController {
     const askedAsOf = isoParam('asOf', asOfParam) ?? municipality.exportDate;
     if (!askedAsOf) throw new BadRequestException('Kommunen har ingen data endnu; angiv asOf');
     const asked = { from: isoParam('from', fromParam), to: isoParam('to', toParam) };
-    if ((asked.from ?? defaultPeriod(askedAsOf).from) > (asked.to ?? askedAsOf)) throw new BadRequestException('Perioden slutter før den begynder');
     // The committee sees whole months only (KPIS.md, committee dates); the answer carries the D and P used.
     const { asOf, period } = user.role === 'udvalg' ? committeeDates(askedAsOf, asked) : { asOf: askedAsOf, period: { from: asked.from ?? defaultPeriod(askedAsOf).from, to: asked.to ?? askedAsOf } };
+    if ((asked.from ?? period.from) > (asked.to ?? askedAsOf)) throw new BadRequestException('Perioden slutter før den begynder');
 
     const requested = idsParam ? idsParam.split(',').map((s) => s.trim()).filter(Boolean) : KPIS.filter((k) => k.roles.includes(user.role)).map((k) => k.id);
     const unknown = requested.filter((id) => !kpiById(id));
