@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addDays, addMonths, committeeDates, copenhagenOffsetHours, daysBetween, isActiveAt, isIsoDate, lastEndedMonthEnd, monthEnd } from './dates';
 
@@ -94,5 +95,24 @@ describe('committeeDates (KPIS.md: committee dates, second edition)', () => {
     expect(monthEnd('2027-02-14')).toBe('2027-02-28');
     expect(lastEndedMonthEnd('2026-03-31')).toBe('2026-03-31');
     expect(lastEndedMonthEnd('2026-03-30')).toBe('2026-02-28');
+  });
+});
+
+describe('committeeDates over random dates (fast-check)', () => {
+  const date = fc.integer({ min: 0, max: 3 * 366 }).map((n) => addDays('2026-01-01', n));
+  it('gives whole months, never past the D asked, and one answer for every day of a month but its last', () => {
+    fc.assert(
+      fc.property(date, fc.option(date), fc.option(date), (asOf, a, b) => {
+        const [from, to] = a && b && a > b ? [b, a] : [a, b];
+        const asked = { from: from ?? undefined, to: to ?? undefined };
+        const r = committeeDates(asOf, asked);
+        expect(r.asOf <= asOf && r.asOf === monthEnd(r.asOf) && addDays(r.asOf, 31) > asOf).toBe(true);
+        expect(r.period.from.endsWith('-01') && r.period.to === monthEnd(r.period.to)).toBe(true);
+        expect(r.period.from <= r.period.to && r.period.to <= r.asOf).toBe(true);
+        const next = addDays(asOf, 1);
+        if (next.slice(0, 7) === asOf.slice(0, 7) && next !== monthEnd(next)) expect(committeeDates(next, asked)).toEqual(r);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
