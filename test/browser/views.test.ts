@@ -234,7 +234,8 @@ describe('Excel download and the committee print layout', () => {
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.length).toBeGreaterThan(10_000);
     writeFileSync(join(OUT, 'udvalg-print.pdf'), pdf);
-    expect(await page.getByTestId('as-of').textContent()).toContain('30.04.2024');
+    // The committee's figures are as of a month end, and the view says so.
+    expect(await page.getByTestId('as-of').textContent()).toContain('Tal pr. 30.04.2024 (hele måneder) · periode 01.01.2024–30.04.2024');
     expect(await page.getByTestId('as-of').textContent()).toContain('data fra udtræk 30.04.2024');
     // The fixture's export is from 2024: the view warns that the data is old.
     expect(await page.getByTestId('stale-data').textContent()).toMatch(/Data er \d+ dage gamle/);

@@ -1,7 +1,7 @@
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu, importEconomy } from '@bu/etl';
-import { DEFAULT_SETTINGS } from '@bu/kpi';
+import { DEFAULT_SETTINGS, kpiById } from '@bu/kpi';
 import { kpiValue } from '../support/kpi';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { FIXTURES } from '../support/fixtures';
@@ -37,6 +37,8 @@ describe('committee budget KPIs', () => {
       deviation: -3_099_997,
       deviationShare: -3_099_997 / 62_500_000,
       light: 'green',
+      // Y5 is the one child behind the activity forecast.
+      activeChildren: 1,
     });
     // 5.28.21: the newest month with data is January (m = 1). Activity: active at 31-01-2024 and
     // booking on 5.28.21: Y4 Familiebehandling 12,000 and Y6 Kontaktperson 6,000 (Y2 starts 01-02) → 3,000,000 + 18,000 × 11.
@@ -67,6 +69,41 @@ describe('committee budget KPIs', () => {
     await db.pool.query(`UPDATE budget_line SET corrected_budget = 0 WHERE function_code = '5.28.21' AND year = 2024`);
     const line = ((await value('budget.function')) as Record<string, Record<string, unknown>>)['5.28.21'];
     expect(line).toMatchObject({ budget: 0, deviation: 36_000_000, deviationShare: null, light: null });
+  });
+
+  it('counts no month still running as spent (second edition): D = 28-02-2024 gives m = 1', async () => {
+    const lines = (await kpiValue(() => db, '2024-02-28')('budget.function')) as Record<string, Record<string, unknown>>;
+    // 5.28.20: January only; B = January's corrected budget; F = 4,800,000.50 × 12.
+    expect(lines['5.28.20']).toMatchObject({ month: 1, spent: 4_800_000.5, forecastLinear: 57_600_006 });
+    expect(lines['5.28.21']).toMatchObject({ month: 1, spent: 3_000_000 });
+    const curve = (await kpiValue(() => db, '2024-02-28')('budget.spend_curve')) as Record<string, unknown[]>;
+    expect(curve['2024'].slice(0, 3)).toEqual([7_800_000.5, null, null]);
+    // D in January before the 31st: no month of the year has ended, nothing is spent yet.
+    expect(((await kpiValue(() => db, '2024-01-30')('budget.function')) as Record<string, Record<string, unknown>>)['5.28.20']).toMatchObject({ month: null, spent: null, forecast: null, light: null });
+  });
+
+  it('withholds from the committee an activity forecast resting on 1-4 children, and what rests on it', async () => {
+    const S = { suppressed: true };
+    const kpi = kpiById('budget.function')!;
+    // Linear (default): only the activity forecast is withheld; the accounts and the linear forecast stay.
+    const linear = kpi.suppress!(await value('budget.function')) as Record<string, Record<string, unknown>>;
+    expect(linear['5.28.20']).toEqual({
+      name: 'Opholdssteder mv. for børn og unge', budget: 62_500_000, month: 2, spent: 9_900_000.5, lastYear: null, forecastLinear: 59_400_003,
+      forecastActivity: S, forecast: 59_400_003, deviation: -3_099_997, deviationShare: -3_099_997 / 62_500_000, light: 'green',
+    });
+    // 5.28.21 rests on Y4 and Y6: 2 children.
+    expect(linear['5.28.21']).toMatchObject({ forecastActivity: S, forecast: 36_000_000 });
+    expect(linear['5.57.72']).toMatchObject({ forecastActivity: null, forecast: null });
+    expect(JSON.stringify(linear)).not.toMatch(/activeChildren|10550000/);
+    // Activity forecast chosen: the forecast, deviation and light rest on it.
+    const settings = { ...DEFAULT_SETTINGS, 'budget.forecast': 'activity' as const };
+    const activity = kpi.suppress!(await value('budget.function', { settings })) as Record<string, Record<string, unknown>>;
+    expect(activity['5.28.20']).toMatchObject({ forecastActivity: S, forecast: S, deviation: S, deviationShare: S, light: null, forecastLinear: 59_400_003 });
+    // The separate ids alike.
+    const fa = kpiById('budget.forecast_activity')!;
+    expect(fa.suppress!(await fa.compute({ query: async (sql, p) => (await db.pool.query(sql, p)).rows, municipality: 461, asOf: '2024-02-29', period: { from: '2024-01-01', to: '2024-02-29' } }))).toEqual({ '5.28.20': S, '5.28.21': S, '5.57.72': null });
+    const light = kpiById('budget.light')!;
+    expect(light.suppress!(await light.compute({ query: async (sql, p) => (await db.pool.query(sql, p)).rows, municipality: 461, asOf: '2024-02-29', period: { from: '2024-01-01', to: '2024-02-29' }, settings }))).toEqual({ '5.28.20': null, '5.28.21': null, '5.57.72': null });
   });
 
   it('budget.spend_curve: spend to date per month, this year against last year', async () => {

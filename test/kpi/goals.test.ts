@@ -83,10 +83,23 @@ describe('goal.status on test/fixtures/dubu-chief at D = 30-04-2024', () => {
       id: 9, title: 't', policyText: null, kpi: 'activity.family_care_share', direction: '>=' as const, target: 0.65, tolerance: 0.05,
       value, status: 'green' as const, previousYears: { '2023': 0 }, basis: { value: { numerator, denominator }, previousYears: { '2023': { numerator: 0, denominator: 12 } } },
     });
-    const [shown] = kpi.suppress!([status(5 / 7, 5, 7)]) as { value: unknown; status: unknown; previousYears: Record<string, unknown> }[];
-    expect(shown).toMatchObject({ value: 5 / 7, status: 'green', previousYears: { '2023': 0 } });
+    const [shown] = kpi.suppress!([status(5 / 10, 5, 10)]) as { value: unknown; status: unknown; previousYears: Record<string, unknown> }[];
+    expect(shown).toMatchObject({ value: 5 / 10, status: 'green', previousYears: { '2023': 0 } });
     // 4 of 40: the share is derived from a small count.
     const [withheld] = kpi.suppress!([status(0.1, 4, 40)]) as { value: unknown }[];
     expect(withheld.value).toEqual({ suppressed: true });
+  });
+
+  it('withholds a share whose rest is 1-4: 5 of 7 and 36 of 40 reveal the 2 and the 4 others beside the total', () => {
+    const status = (numerator: number, denominator: number) => ({
+      id: 9, title: 't', policyText: null, kpi: 'activity.family_care_share', direction: '>=' as const, target: 0.65, tolerance: 0.05,
+      value: numerator / denominator, status: 'green' as const, previousYears: {}, basis: { value: { numerator, denominator }, previousYears: {} },
+    });
+    for (const [n, d] of [[5, 7], [36, 40], [0, 3]]) {
+      expect((kpi.suppress!([status(n, d)]) as unknown[])[0]).toMatchObject({ value: { suppressed: true }, status: null });
+    }
+    // 0 of 12 and 12 of 12: the rest 12 and 0.
+    expect((kpi.suppress!([status(0, 12)]) as unknown[])[0]).toMatchObject({ value: 0, status: 'green' });
+    expect((kpi.suppress!([status(12, 12)]) as unknown[])[0]).toMatchObject({ value: 1, status: 'green' });
   });
 });

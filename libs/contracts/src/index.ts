@@ -105,12 +105,19 @@ export interface BudgetLine {
   spent: number | null;
   lastYear: number | null;
   forecastLinear: number | null;
-  forecastActivity: number | null;
-  /** The forecast chosen by the setting budget.forecast. */
-  forecast: number | null;
-  deviation: number | null;
-  deviationShare: number | null;
+  /** Suppressed for the committee when the active measures it adds rest on 1-4 children. */
+  forecastActivity: number | null | Suppressed;
+  /** The forecast chosen by the setting budget.forecast (suppressed with the activity forecast it is). */
+  forecast: number | null | Suppressed;
+  deviation: number | null | Suppressed;
+  deviationShare: number | null | Suppressed;
+  /** None for the committee when the forecast it rests on is suppressed. */
   light: Light | null;
+  /**
+   * The children with measures active at the end of month m booked on the function (what the
+   * activity forecast rests on); null without a month m. Not sent to the committee.
+   */
+  activeChildren?: number | null;
 }
 
 /** goal.status, one element per goal in force. */
@@ -127,11 +134,14 @@ export interface GoalStatus {
   /** The same KPI for each of the previous three years (D = 31 December, P = that year). */
   previousYears: Record<string, number | null | Suppressed>;
   /**
-   * For a goal on a share or rate: the counts behind the value and each previous year's value
-   * (numerator / denominator; null where there was nothing to divide). Not sent to the committee.
+   * What the value and each previous year's value rest on: for a share or rate the two counts
+   * (numerator / denominator; null where there was nothing to divide), for an amount in kr. or days
+   * the number of children. Absent for a count. Not sent to the committee.
    */
-  basis?: { value: { numerator: number; denominator: number } | null; previousYears: Record<string, { numerator: number; denominator: number } | null> };
+  basis?: { value: GoalBasis; previousYears: Record<string, GoalBasis> };
 }
+
+export type GoalBasis = { numerator: number; denominator: number } | { children: number } | null;
 
 /** benchmark.<kpi>. */
 export interface Benchmark {

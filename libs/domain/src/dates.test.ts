@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addMonths, copenhagenOffsetHours, daysBetween, isActiveAt, isIsoDate } from './dates';
+import { addDays, addMonths, committeeDates, copenhagenOffsetHours, daysBetween, isActiveAt, isIsoDate, lastEndedMonthEnd, monthEnd } from './dates';
 
 describe('addMonths (KPIS.md: keeps the day, clamped to the month end)', () => {
   it.each([
@@ -48,5 +49,70 @@ describe('isIsoDate', () => {
   it('accepts a calendar date in ISO form only: leap days where they exist, no 30 February', () => {
     expect(['2024-02-29', '2023-02-28', '2026-12-31'].map(isIsoDate)).toEqual([true, true, true]);
     expect(['2023-02-29', '2024-02-30', '2024-13-01', '2024-00-10', '2024-1-01', '24-01-01', ''].map(isIsoDate)).toEqual([false, false, false, false, false, false, false]);
+  });
+});
+
+describe('committeeDates (KPIS.md: committee dates, second edition)', () => {
+  it.each([
+    // D a month end is kept; P defaults to 1 January .. D.
+    ['2026-11-30', '2026-11-30', '2026-01-01', '2026-11-30'],
+    ['2026-12-31', '2026-12-31', '2026-01-01', '2026-12-31'],
+    ['2028-02-29', '2028-02-29', '2028-01-01', '2028-02-29'], // leap day: a month end
+    ['2028-02-28', '2028-01-31', '2028-01-01', '2028-01-31'], // the day before a leap day is not
+    ['2027-02-28', '2027-02-28', '2027-01-01', '2027-02-28'], // 28 February is a month end in 2027
+    // D inside a month moves back to the end of the month before.
+    ['2026-12-15', '2026-11-30', '2026-01-01', '2026-11-30'],
+    ['2026-12-30', '2026-11-30', '2026-01-01', '2026-11-30'],
+    ['2028-03-01', '2028-02-29', '2028-01-01', '2028-02-29'],
+    // D = the 1st: the month before ended the day before; on 1 January that is last year.
+    ['2026-12-01', '2026-11-30', '2026-01-01', '2026-11-30'],
+    ['2027-01-01', '2026-12-31', '2026-01-01', '2026-12-31'],
+    ['2026-01-15', '2025-12-31', '2025-01-01', '2025-12-31'],
+  ])('D = %s → D %s, P %s..%s by default', (asOf, d, from, to) => {
+    expect(committeeDates(asOf)).toEqual({ asOf: d, period: { from, to } });
+  });
+
+  it('widens from to the first of its month and to to its month end, never past the moved D', () => {
+    expect(committeeDates('2026-12-15', { from: '2026-03-17', to: '2026-06-02' })).toEqual({ asOf: '2026-11-30', period: { from: '2026-03-01', to: '2026-06-30' } });
+    expect(committeeDates('2026-12-15', { from: '2026-03-17' })).toEqual({ asOf: '2026-11-30', period: { from: '2026-03-01', to: '2026-11-30' } });
+    // to in D's running month: cut back to the moved D.
+    expect(committeeDates('2026-12-15', { from: '2026-11-02', to: '2026-12-10' })).toEqual({ asOf: '2026-11-30', period: { from: '2026-11-01', to: '2026-11-30' } });
+    expect(committeeDates('2028-02-29', { from: '2028-02-29', to: '2028-02-29' })).toEqual({ asOf: '2028-02-29', period: { from: '2028-02-01', to: '2028-02-29' } });
+    expect(committeeDates('2026-12-31', { from: '2026-12-31', to: '2026-12-31' })).toEqual({ asOf: '2026-12-31', period: { from: '2026-12-01', to: '2026-12-31' } });
+    // from after the moved D: P is the moved D's month.
+    expect(committeeDates('2026-12-15', { from: '2026-12-02', to: '2026-12-10' })).toEqual({ asOf: '2026-11-30', period: { from: '2026-11-01', to: '2026-11-30' } });
+  });
+
+  it('gives D and D + 1 day of one month the same answer (D + 1 not the month end)', () => {
+    for (let day = 1; day < 28; day++) {
+      const d = `2028-02-${String(day).padStart(2, '0')}`;
+      expect(committeeDates(addDays(d, 1), { from: '2027-05-09', to: addDays(d, 1) })).toEqual(committeeDates(d, { from: '2027-05-10', to: d }));
+    }
+  });
+
+  it('monthEnd and lastEndedMonthEnd', () => {
+    expect(monthEnd('2028-02-01')).toBe('2028-02-29');
+    expect(monthEnd('2027-02-14')).toBe('2027-02-28');
+    expect(lastEndedMonthEnd('2026-03-31')).toBe('2026-03-31');
+    expect(lastEndedMonthEnd('2026-03-30')).toBe('2026-02-28');
+  });
+});
+
+describe('committeeDates over random dates (fast-check)', () => {
+  const date = fc.integer({ min: 0, max: 3 * 366 }).map((n) => addDays('2026-01-01', n));
+  it('gives whole months, never past the D asked, and one answer for every day of a month but its last', () => {
+    fc.assert(
+      fc.property(date, fc.option(date), fc.option(date), (asOf, a, b) => {
+        const [from, to] = a && b && a > b ? [b, a] : [a, b];
+        const asked = { from: from ?? undefined, to: to ?? undefined };
+        const r = committeeDates(asOf, asked);
+        expect(r.asOf <= asOf && r.asOf === monthEnd(r.asOf) && addDays(r.asOf, 31) > asOf).toBe(true);
+        expect(r.period.from.endsWith('-01') && r.period.to === monthEnd(r.period.to)).toBe(true);
+        expect(r.period.from <= r.period.to && r.period.to <= r.asOf).toBe(true);
+        const next = addDays(asOf, 1);
+        if (next.slice(0, 7) === asOf.slice(0, 7) && next !== monthEnd(next)) expect(committeeDates(next, asked)).toEqual(r);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

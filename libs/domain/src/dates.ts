@@ -96,3 +96,33 @@ export function copenhagenOffsetHours(y: number, m: number, d: number, hour: num
   const switchDay = lastSunday(y, 10);
   return d < switchDay || (d === switchDay && hour < 3) ? 2 : 1;
 }
+
+/** The last day of the date's month. */
+export function monthEnd(date: IsoDate): IsoDate {
+  const { y, m } = parseIso(date);
+  return formatIso(y, m, daysInMonth(y, m));
+}
+
+/** The last day of the newest month that has ended by the date: the date itself when it is a month end. */
+export function lastEndedMonthEnd(date: IsoDate): IsoDate {
+  const end = monthEnd(date);
+  return end === date ? date : addDays(`${date.slice(0, 7)}-01`, -1);
+}
+
+/**
+ * Committee dates (KPIS.md, second edition): the committee sees figures as of month ends only, so
+ * two answers can differ by whole months of events, never by one chosen day.
+ * - D moves back to the last day of the newest month that has ended by D (kept when D is a month end).
+ * - P defaults to 1 January of the moved D's year up to the moved D.
+ * - from moves to the first day of its month; to moves to the last day of its month, but never past
+ *   the moved D. A P that would then start after it ends (from in a month after the moved D) starts
+ *   on the first day of its end month instead, so P is always one whole month or more.
+ */
+export function committeeDates(asOf: IsoDate, asked: { from?: IsoDate; to?: IsoDate } = {}): { asOf: IsoDate; period: { from: IsoDate; to: IsoDate } } {
+  const d = lastEndedMonthEnd(asOf);
+  const toEnd = asked.to === undefined ? d : monthEnd(asked.to);
+  const to = toEnd < d ? toEnd : d;
+  const fromStart = `${(asked.from ?? defaultPeriod(d).from).slice(0, 7)}-01`;
+  const toStart = `${to.slice(0, 7)}-01`;
+  return { asOf: d, period: { from: fromStart <= toStart ? fromStart : toStart, to } };
+}

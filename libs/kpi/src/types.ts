@@ -38,6 +38,11 @@ export interface KpiDefinition<V = unknown> {
    * Whoever shows it to the committee withholds it when either count is 1..4.
    */
   fraction?: (ctx: KpiContext) => Promise<Fraction | null>;
+  /**
+   * For a single value in kr. or days (not a fraction): the number of children it rests on. The
+   * committee sees such a value only when it rests on 5 children or more; without it, never.
+   */
+  children?: (ctx: KpiContext) => Promise<number>;
   /** For a list: the keys of its rows, the fields it can be sorted and filtered by. */
   fields?: readonly string[];
   /** For a list whose count is not its number of rows: the count of some of its rows. */

@@ -5,7 +5,7 @@ import { addMonths } from '@bu/domain';
 import { ARROW_STREAM, toArrow } from './arrow';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { KpiResponse, KpiValue, SeriesPoint, SeriesResponse } from '@bu/contracts';
-import { defaultPeriod, isMunicipalityCode, isValidDate, municipalities, parseIso } from '@bu/domain';
+import { committeeDates, defaultPeriod, isMunicipalityCode, isValidDate, municipalities, parseIso } from '@bu/domain';
 import { caseworkerLabels, KPIS, kpiById, ListQueryError, loadSettings, pageList, parseListQuery, unknownFields, type KpiContext, type KpiDefinition, type KpiListValue, type KpiSettings, type ListQuery } from '@bu/kpi';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types';
@@ -154,10 +154,12 @@ export class KpiController {
       if (!saved) throw new BadRequestException(`Ukendt sammenligningsgruppe: ${groupIdParam}`);
       comparisonGroup = saved.members.map(String);
     }
-    const asOf = isoParam('asOf', asOfParam) ?? municipality.exportDate;
-    if (!asOf) throw new BadRequestException('Kommunen har ingen data endnu; angiv asOf');
-    const period = { from: isoParam('from', fromParam) ?? defaultPeriod(asOf).from, to: isoParam('to', toParam) ?? asOf };
-    if (period.from > period.to) throw new BadRequestException('Perioden slutter før den begynder');
+    const askedAsOf = isoParam('asOf', asOfParam) ?? municipality.exportDate;
+    if (!askedAsOf) throw new BadRequestException('Kommunen har ingen data endnu; angiv asOf');
+    const asked = { from: isoParam('from', fromParam), to: isoParam('to', toParam) };
+    // The committee sees whole months only (KPIS.md, committee dates); the answer carries the D and P used.
+    const { asOf, period } = user.role === 'udvalg' ? committeeDates(askedAsOf, asked) : { asOf: askedAsOf, period: { from: asked.from ?? defaultPeriod(askedAsOf).from, to: asked.to ?? askedAsOf } };
+    if ((asked.from ?? period.from) > (asked.to ?? askedAsOf)) throw new BadRequestException('Perioden slutter før den begynder');
 
     const requested = idsParam ? idsParam.split(',').map((s) => s.trim()).filter(Boolean) : KPIS.filter((k) => k.roles.includes(user.role)).map((k) => k.id);
     const unknown = requested.filter((id) => !kpiById(id));
@@ -259,8 +261,10 @@ export class KpiController {
     if (municipalityParam !== undefined && !/^\d{1,3}$/.test(municipalityParam)) throw new BadRequestException(`Ukendt kommunekode: ${municipalityParam}`);
     const municipality = await this.scope.resolve(user, municipalityParam === undefined ? undefined : Number(municipalityParam));
     refuseMixedKeys(municipality);
-    const asOf = isoParam('asOf', asOfParam) ?? municipality.exportDate;
-    if (!asOf) throw new BadRequestException('Kommunen har ingen data endnu; angiv asOf');
+    const askedAsOf = isoParam('asOf', asOfParam) ?? municipality.exportDate;
+    if (!askedAsOf) throw new BadRequestException('Kommunen har ingen data endnu; angiv asOf');
+    // The committee's series ends at the newest month end, as its other answers (KPIS.md, committee dates).
+    const asOf = user.role === 'udvalg' ? committeeDates(askedAsOf).asOf : askedAsOf;
     const first = isoParam('from', fromParam) ?? (by === 'month' ? addMonths(`${asOf.slice(0, 7)}-01`, -23) : `${Number(asOf.slice(0, 4)) - 4}-01-01`);
     const query = (sql: string, params?: unknown[]) => this.db.query(sql, params);
     const version = await this.cache.version();

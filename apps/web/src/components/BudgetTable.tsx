@@ -1,4 +1,4 @@
-import type { BudgetLine } from '@bu/contracts';
+import type { BudgetLine, Suppressed } from '@bu/contracts';
 import { formatNumber, formatShare } from '../format';
 import { CommentEditor } from './CommentEditor';
 
@@ -8,7 +8,8 @@ const LIGHT: Record<string, { symbol: string; word: string }> = {
   red: { symbol: '✕', word: 'Forventet overskridelse' },
 };
 
-const kr = (n: number | null) => (n === null ? '–' : formatNumber(Math.round(n / 1000)));
+// An amount withheld from the committee (it rests on fewer than 5 children) shows as "skjult".
+const kr = (n: number | null | Suppressed) => (n === null ? '–' : typeof n === 'number' ? formatNumber(Math.round(n / 1000)) : 'skjult');
 
 /** Budget per account function with a colour-blind-safe light (colour, symbol and word); amounts in 1.000 kr. */
 export function BudgetTable({
@@ -49,7 +50,7 @@ export function BudgetTable({
             <td className="num">{kr(l.forecast)}</td>
             <td className="num">
               {kr(l.deviation)}
-              {l.deviationShare !== null ? <span className="muted small"> ({formatShare(l.deviationShare)})</span> : null}
+              {typeof l.deviationShare === 'number' ? <span className="muted small"> ({formatShare(l.deviationShare)})</span> : null}
             </td>
             <td>{l.light ? <span className={`light ${l.light}`}><span aria-hidden="true">{LIGHT[l.light].symbol}</span> {LIGHT[l.light].word}</span> : '–'}</td>
           </tr>

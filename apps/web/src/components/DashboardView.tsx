@@ -152,7 +152,9 @@ export function DashboardView({
       {response && (
         <>
           <p className="muted" data-testid="as-of">
-            Opgjort pr. {formatDate(response.asOf)} · periode {formatDate(response.period.from)}–{formatDate(response.period.to)}
+            {/* The committee's D and P are whole months (KPIS.md, committee dates): say which were used. */}
+            {role === 'udvalg' ? 'Tal pr.' : 'Opgjort pr.'} {formatDate(response.asOf)}
+            {role === 'udvalg' && ' (hele måneder)'} · periode {formatDate(response.period.from)}–{formatDate(response.period.to)}
             {exportDate && <> · data fra udtræk {formatDate(exportDate)}</>}
           </p>
           {exportDate && ageInDays(exportDate) > maxDataAgeDays && (

@@ -55,15 +55,22 @@ export const annualisedCostPerPlacedChild: KpiDefinition<number | null> = {
   higherIsBetter: null,
   roles: ['chef', 'admin'],
   async compute(ctx) {
-    const [r] = await ctx.query<{ cost: string | null; children: number }>(
-      `SELECT sum(m.monthly_cost)::text AS cost, count(DISTINCT c.person_id)::int AS children FROM measure m
-       JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
-       WHERE m.municipality_code = $1 AND m.family = 'placement' AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date)`,
-      [ctx.municipality, ctx.asOf],
-    );
+    const r = await placedCost(ctx);
     return r.children === 0 ? null : (Number(r.cost ?? 0) * 12) / r.children;
   },
+  // The placed children the amount rests on (the committee sees a goal on it only from 5 on).
+  children: async (ctx) => (await placedCost(ctx)).children,
 };
+
+async function placedCost(ctx: KpiContext): Promise<{ cost: string | null; children: number }> {
+  const [r] = await ctx.query<{ cost: string | null; children: number }>(
+    `SELECT sum(m.monthly_cost)::text AS cost, count(DISTINCT c.person_id)::int AS children FROM measure m
+     JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
+     WHERE m.municipality_code = $1 AND m.family = 'placement' AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date)`,
+    [ctx.municipality, ctx.asOf],
+  );
+  return r;
+}
 
 export interface TopCaseRow {
   case: string;

@@ -1,5 +1,5 @@
-import { fractionValue, type Fraction, type KpiContext, type KpiDefinition } from '../types';
-import type { GoalStatus, Light } from '@bu/contracts';
+import { fractionValue, type KpiContext, type KpiDefinition } from '../types';
+import type { GoalBasis, GoalStatus, Light } from '@bu/contracts';
 import { MIN_CELL, SUPPRESSED } from './suppression';
 
 export type { GoalStatus };
@@ -10,6 +10,25 @@ export function goalLight(value: number | null, direction: '>=' | '<=', target: 
   const miss = direction === '>=' ? target - value : value - target;
   if (miss <= 1e-12) return 'green';
   return miss <= tolerance + 1e-12 ? 'yellow' : 'red';
+}
+
+const smallCount = (n: number) => n >= 1 && n < MIN_CELL;
+
+/**
+ * Whether the committee may see a goal's value (KPIS.md, small-cell suppression):
+ * - a count: not when it is 1..4;
+ * - a share or rate: not when its numerator, its denominator or the rest (denominator − numerator)
+ *   is 1..4 — the share shows a part with its total, and the committee sees the total elsewhere
+ *   (36 of 40 reveals the 4 others as 4 of 40 does);
+ * - an amount in kr. or days: only when it rests on 5 children or more (a KPI that cannot say how
+ *   many children it rests on: never).
+ * Zero stays and nothing (null) stays nothing.
+ */
+export function goalValueShown(kpi: KpiDefinition | undefined, value: number | null, basis: GoalBasis | undefined): boolean {
+  if (value === null || !kpi) return true;
+  if (kpi.unit === 'count') return !smallCount(value);
+  if (kpi.fraction) return !!basis && 'numerator' in basis && !smallCount(basis.numerator) && !smallCount(basis.denominator) && !smallCount(basis.denominator - basis.numerator);
+  return !!basis && 'children' in basis && basis.children >= MIN_CELL;
 }
 
 /**
@@ -35,9 +54,11 @@ export function goalStatusKpi(lookup: (id: string) => KpiDefinition | undefined)
       // value and previousYears are plain numbers here; the committee's suppression replaces small ones.
       for (const g of goals) {
         const kpi = lookup(g.kpi_id);
-        // A share or rate keeps the counts it rests on: the committee's suppression needs them.
+        // A share or rate keeps the counts it rests on, an amount in kr. or days its number of
+        // children: the committee's suppression needs them.
+        const keepsBasis = !!kpi && (!!kpi.fraction || !!kpi.children);
         const basis: NonNullable<GoalStatus['basis']> = { value: null, previousYears: {} };
-        const numeric = async (c: KpiContext, keep: (f: Fraction | null) => void) => {
+        const numeric = async (c: KpiContext, keep: (b: GoalBasis) => void) => {
           if (!kpi) return null;
           if (kpi.fraction) {
             const f = await kpi.fraction(c);
@@ -45,34 +66,32 @@ export function goalStatusKpi(lookup: (id: string) => KpiDefinition | undefined)
             return fractionValue(f, kpi.scale);
           }
           const v = await kpi.compute(c);
+          if (kpi.children) keep({ children: await kpi.children(c) });
           return typeof v === 'number' ? v : null;
         };
         const previousYears: Record<string, number | null> = {};
         for (let y = year - 3; y < year; y++) {
-          previousYears[String(y)] = await numeric({ ...ctx, asOf: `${y}-12-31`, period: { from: `${y}-01-01`, to: `${y}-12-31` } }, (f) => (basis.previousYears[String(y)] = f));
+          previousYears[String(y)] = await numeric({ ...ctx, asOf: `${y}-12-31`, period: { from: `${y}-01-01`, to: `${y}-12-31` } }, (b) => (basis.previousYears[String(y)] = b));
         }
-        const value = await numeric(ctx, (f) => (basis.value = f));
+        const value = await numeric(ctx, (b) => (basis.value = b));
         const target = Number(g.target);
         const tolerance = Number(g.tolerance);
         result.push({
           id: g.id, title: g.title, policyText: g.policy_text, kpi: g.kpi_id, direction: g.direction, target, tolerance,
           value, status: goalLight(value, g.direction, target, tolerance), previousYears,
-          ...(kpi?.fraction ? { basis } : {}),
+          ...(keepsBasis ? { basis } : {}),
         });
       }
       return result;
     },
-    // The committee sees no counts under 5: a count-based goal with a small value, and a share or
-    // rate resting on a count of 1..4 (numerator or denominator), is withheld with its light. The
-    // counts themselves (basis) are never sent to the committee.
+    // The committee sees no small cells: a value it may not see is withheld with its light, also
+    // for each previous year. What a value rests on (basis) is never sent to the committee.
     suppress: (goals) =>
       goals.map(({ basis, ...g }) => {
         const kpi = lookup(g.kpi);
-        const smallCount = (n: number) => n >= 1 && n < MIN_CELL;
-        const small = (v: unknown, f: Fraction | null | undefined) =>
-          (kpi?.unit === 'count' && typeof v === 'number' && smallCount(v)) || (!!f && (smallCount(f.numerator) || smallCount(f.denominator)));
-        const previousYears = Object.fromEntries(Object.entries(g.previousYears).map(([y, v]) => [y, small(v, basis?.previousYears[y]) ? SUPPRESSED : v]));
-        return small(g.value, basis?.value) ? { ...g, value: SUPPRESSED, status: null, previousYears } : { ...g, previousYears };
+        const shown = (v: unknown, b: GoalBasis | undefined) => goalValueShown(kpi, typeof v === 'number' ? v : null, b);
+        const previousYears = Object.fromEntries(Object.entries(g.previousYears).map(([y, v]) => [y, shown(v, basis?.previousYears[y]) ? v : SUPPRESSED]));
+        return shown(g.value, basis?.value) ? { ...g, previousYears } : { ...g, value: SUPPRESSED, status: null, previousYears };
       }),
   };
 }

@@ -1,10 +1,11 @@
 import type { KpiContext, KpiDefinition } from '../types';
+import { endedMonth } from './budget';
 
 /**
  * budget.spend_curve — spend to date month by month, this year (D's year) against last year, summed
  * over the functions of budget.function (main function 5.28 and 5.57.72): per year twelve
- * cumulative amounts in kr., the amount at the end of month 1..12. Null after D's month in D's
- * year, and for every month of a year with no booked lines at all; a month without lines in a year
+ * cumulative amounts in kr., the amount at the end of month 1..12. Null after the newest month of
+ * D's year that has ended by D, and for every month of a year with no booked lines at all; a month without lines in a year
  * with lines adds nothing.
  */
 export const spendCurve: KpiDefinition<Record<string, (number | null)[]>> = {
@@ -15,7 +16,8 @@ export const spendCurve: KpiDefinition<Record<string, (number | null)[]>> = {
   roles: ['udvalg', 'chef', 'admin'],
   async compute(ctx: KpiContext) {
     const year = Number(ctx.asOf.slice(0, 4));
-    const lastMonth = Number(ctx.asOf.slice(5, 7));
+    // Through the newest month of D's year that has ended by D, as budget.function's month m.
+    const lastMonth = endedMonth(ctx.asOf);
     const rows = await ctx.query<{ year: number; month: number; spend: string }>(
       `SELECT year, month, sum(spend)::text AS spend FROM budget_line
        WHERE municipality_code = $1 AND year IN ($2, $2 - 1) AND month BETWEEN 1 AND 12 AND spend IS NOT NULL

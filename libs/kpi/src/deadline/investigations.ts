@@ -8,7 +8,7 @@ import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
 const INVESTIGATION = `
   ${CASE_TEAM},
   inv AS (
-    SELECT i.investigation_id, i.case_id, i.started, CASE WHEN i.completed <= $2::date THEN i.completed END AS completed,
+    SELECT i.investigation_id, i.source, i.case_id, i.started, CASE WHEN i.completed <= $2::date THEN i.completed END AS completed,
            (i.started + interval '4 months')::date AS due, ct.team, ct.worker_id
     FROM investigation i JOIN case_team ct ON ct.source = i.source AND ct.case_id = i.case_id
     WHERE i.municipality_code = $1 AND i.started <= $2::date
@@ -80,5 +80,16 @@ export const investigationDuration: KpiDefinition<number | null> = {
       kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
     );
     return r.median;
+  },
+  // The children the median rests on: the committee sees a goal on it only from 5 children on.
+  async children(ctx: KpiContext) {
+    const [r] = await ctx.query<{ n: number }>(
+      `WITH ${INVESTIGATION}
+       SELECT count(DISTINCT c.person_id)::int AS n
+       FROM inv JOIN child_case c ON c.municipality_code = $1 AND c.source = inv.source AND c.case_id = inv.case_id
+       WHERE completed BETWEEN $3::date AND $4::date AND ${IN_SCOPE('inv')}`,
+      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+    );
+    return r.n;
   },
 };
