@@ -36,7 +36,7 @@ export function auditRequests(app: INestApplication): void {
       const path = req.originalUrl.split('?')[0].slice(0, 300);
       const action = auditAction(req.method, path, res.statusCode);
       if (action === null) return;
-      void write(audit, db, req, action, path, res.statusCode, ip).catch((e: Error) => console.error(`Audit row not written (${action} ${req.method} ${path}): ${e.message}`));
+      audit.track(write(audit, db, req, action, path, res.statusCode, ip).catch((e: Error) => console.error(`Audit row not written (${action} ${req.method} ${path}): ${e.message}`)));
     });
     auditContext.run({ ip }, next);
   });

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'async_hooks';
 import { createHash } from 'crypto';
 import { DataSource } from 'typeorm';
@@ -26,8 +26,20 @@ export interface AuditEvent {
  * The API's role may only add rows; the database chains them (libs/db/src/audit-chain.ts).
  */
 @Injectable()
-export class AuditService {
+export class AuditService implements BeforeApplicationShutdown {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  /** Rows written after their response was sent (audit.hook.ts): the API closes once they are in. */
+  private readonly after = new Set<Promise<unknown>>();
+
+  track(write: Promise<unknown>): void {
+    const settled = write.catch(() => undefined).finally(() => this.after.delete(settled));
+    this.after.add(settled);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.after]);
+  }
 
   /** The id of a set of cases; the same set always gets the same row. Null for no cases. */
   async caseSet(cases: string[]): Promise<string | null> {

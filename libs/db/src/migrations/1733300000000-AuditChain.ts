@@ -71,6 +71,8 @@ export class AuditChain1733300000000 implements MigrationInterface {
       ALTER TABLE audit_log ALTER COLUMN prev_hash SET NOT NULL, ALTER COLUMN hash SET NOT NULL, ALTER COLUMN id DROP DEFAULT;
       CREATE TRIGGER audit_log_chain BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_chain();
       CREATE INDEX audit_log_municipality_at_idx ON audit_log (municipality_code, at);
+      -- The purge removes sets of cases no row points at.
+      CREATE INDEX audit_log_case_set_idx ON audit_log (case_set_id);
     `);
     for (const table of AUDIT_TABLES) {
       await q.query(`
@@ -98,7 +100,7 @@ export class AuditChain1733300000000 implements MigrationInterface {
       REVOKE ALL ON audit_log, audit_case_set, audit_access FROM bu_api;
       DROP TRIGGER audit_log_chain ON audit_log;
       ${AUDIT_TABLES.map((t) => `DROP TRIGGER ${t}_append_only ON ${t}; DROP TRIGGER ${t}_no_truncate ON ${t};`).join('\n')}
-      DROP INDEX audit_log_municipality_at_idx;
+      DROP INDEX audit_log_municipality_at_idx, audit_log_case_set_idx;
       DROP FUNCTION audit_log_chain(), audit_append_only(), audit_row_hash(text, audit_log);
       ALTER TABLE audit_log ALTER COLUMN id SET DEFAULT nextval('audit_log_id_seq'), DROP COLUMN client_ip, DROP COLUMN status, DROP COLUMN prev_hash, DROP COLUMN hash;
       DROP TABLE audit_chain, audit_purge, audit_purged;
