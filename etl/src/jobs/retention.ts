@@ -75,12 +75,14 @@ export async function purgeExpired(pool: Pool, options: PurgeOptions): Promise<P
   const { rows: issues } = await pool.query(
     `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
           titles AS (SELECT * FROM unnest($4::text[], $5::text[]) AS t(rule, title)),
-          old AS (SELECT r.id, r.municipality_code FROM import_run r JOIN limits l ON l.code = coalesce(r.municipality_code, 0)
-                  WHERE coalesce(r.finished_at, r.started_at) < $3::timestamptz - make_interval(days => l.days)),
+          old AS (
+            UPDATE import_run r SET values_purged_at = $3::timestamptz FROM limits l
+            WHERE l.code = coalesce(r.municipality_code, 0) AND r.values_purged_at IS NULL AND r.status <> 'running'
+              AND coalesce(r.finished_at, r.started_at) < $3::timestamptz - make_interval(days => l.days)
+            RETURNING r.id, r.municipality_code),
           erased AS (
             UPDATE import_issue i SET value = NULL, message = coalesce((SELECT t.title FROM titles t WHERE t.rule = i.rule), i.rule) || ' (værdien er slettet efter opbevaringsfristen)'
-            FROM old
-            WHERE i.import_id = old.id AND (i.value IS NOT NULL OR i.message NOT LIKE '%(værdien er slettet efter opbevaringsfristen)')
+            FROM old WHERE i.import_id = old.id
             RETURNING old.municipality_code)
      SELECT municipality_code AS code, count(*)::int AS n FROM erased GROUP BY 1`,
     [...limits('retention.import_issue_values_days'), now, rules.map((r) => r.id), rules.map((r) => r.title)],
@@ -111,9 +113,13 @@ export async function purgeExpired(pool: Pool, options: PurgeOptions): Promise<P
     }
     for (const entry of entries) {
       const path = join(options.uploadDir, entry);
-      if (inUse.has(path) || statSync(path).mtimeMs >= cutoff) continue;
-      rmSync(path, { recursive: true, force: true });
-      add(summary, null, 'uploads', 1);
+      try {
+        if (inUse.has(path) || statSync(path).mtimeMs >= cutoff) continue;
+        rmSync(path, { recursive: true, force: true });
+        add(summary, null, 'uploads', 1);
+      } catch {
+        // removed meanwhile (its job ended)
+      }
     }
   }
 

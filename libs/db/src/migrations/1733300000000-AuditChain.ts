@@ -71,6 +71,9 @@ export class AuditChain1733300000000 implements MigrationInterface {
       ALTER TABLE audit_log ALTER COLUMN prev_hash SET NOT NULL, ALTER COLUMN hash SET NOT NULL, ALTER COLUMN id DROP DEFAULT;
       CREATE TRIGGER audit_log_chain BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_chain();
       CREATE INDEX audit_log_municipality_at_idx ON audit_log (municipality_code, at);
+      CREATE OR REPLACE VIEW audit_access AS
+        SELECT l.id, l.at, l.username, l.role, l.action, l.municipality_code, coalesce(s.case_ids, l.case_ids) AS case_ids, l.detail, l.client_ip, l.status
+        FROM audit_log l LEFT JOIN audit_case_set s ON s.id = l.case_set_id;
       -- The purge removes sets of cases no row points at.
       CREATE INDEX audit_log_case_set_idx ON audit_log (case_set_id);
     `);
@@ -88,7 +91,9 @@ export class AuditChain1733300000000 implements MigrationInterface {
 
       -- The retention purge says what it removed in the import log, as source 'purge'.
       ALTER TABLE import_run DROP CONSTRAINT import_run_source_check,
-        ADD CONSTRAINT import_run_source_check CHECK (source IN ('dubu','csc','economy','statistics','purge'));
+        ADD CONSTRAINT import_run_source_check CHECK (source IN ('dubu','csc','economy','statistics','purge')),
+        -- When the purge erased the import's rejected values (so the next purge skips it).
+        ADD COLUMN values_purged_at timestamptz;
     `);
   }
 
@@ -96,12 +101,17 @@ export class AuditChain1733300000000 implements MigrationInterface {
     await q.query(`
       DELETE FROM import_run WHERE source = 'purge';
       ALTER TABLE import_run DROP CONSTRAINT import_run_source_check,
-        ADD CONSTRAINT import_run_source_check CHECK (source IN ('dubu','csc','economy','statistics'));
+        ADD CONSTRAINT import_run_source_check CHECK (source IN ('dubu','csc','economy','statistics')),
+        DROP COLUMN values_purged_at;
       REVOKE ALL ON audit_log, audit_case_set, audit_access FROM bu_api;
       DROP TRIGGER audit_log_chain ON audit_log;
       ${AUDIT_TABLES.map((t) => `DROP TRIGGER ${t}_append_only ON ${t}; DROP TRIGGER ${t}_no_truncate ON ${t};`).join('\n')}
       DROP INDEX audit_log_municipality_at_idx, audit_log_case_set_idx;
       DROP FUNCTION audit_log_chain(), audit_append_only(), audit_row_hash(text, audit_log);
+      DROP VIEW audit_access;
+      CREATE VIEW audit_access AS
+        SELECT l.id, l.at, l.username, l.role, l.action, l.municipality_code, coalesce(s.case_ids, l.case_ids) AS case_ids, l.detail
+        FROM audit_log l LEFT JOIN audit_case_set s ON s.id = l.case_set_id;
       ALTER TABLE audit_log ALTER COLUMN id SET DEFAULT nextval('audit_log_id_seq'), DROP COLUMN client_ip, DROP COLUMN status, DROP COLUMN prev_hash, DROP COLUMN hash;
       DROP TABLE audit_chain, audit_purge, audit_purged;
     `);
