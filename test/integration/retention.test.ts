@@ -67,7 +67,7 @@ describe('the retention purge', () => {
     await queue.add('import', { source: 'dubu', dir: '/x/3' });
     for (let i = 0; i < 100 && (await queue.getJobCounts('completed')).completed < 3; i++) await new Promise((r) => setTimeout(r, 100));
     await worker.close();
-    await queue.add('import', { source: 'dubu', dir: join(uploads, 'in-use') }, { delay: 3_600_000 });
+    await queue.add('import', { source: 'dubu', dir: join(uploads, 'in-use', 'export') }, { delay: 3_600_000 });
     // Uploads: the product-wide setting is 0 days; an hour's grace; none in use by a job.
     for (const [name, age] of [['stale', 2 * 3_600_000], ['fresh', 30 * 60_000], ['in-use', 2 * 3_600_000]] as const) {
       mkdirSync(join(uploads, name));

@@ -1,5 +1,5 @@
 import { readdirSync, rmSync, statSync } from 'fs';
-import { join } from 'path';
+import { join, relative, sep } from 'path';
 import type { Pool, PoolClient } from 'pg';
 import { RETENTION_DEFAULTS, RetentionKey } from '@bu/domain';
 import type { Queue } from '@bu/queue';
@@ -102,17 +102,25 @@ export async function purgeExpired(pool: Pool, options: PurgeOptions): Promise<P
   }
 
   if (options.uploadDir) {
+    const dir = options.uploadDir;
+    // Whatever an unfinished job names inside the upload folder (its dir, a zip ...) stays.
     const inUse = new Set<string>();
-    if (options.queue) for (const job of await options.queue.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'])) if (job.data?.dir) inUse.add(job.data.dir);
+    if (options.queue) {
+      for (const job of await options.queue.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'])) {
+        for (const value of Object.values(job.data ?? {})) {
+          if (typeof value === 'string' && value.startsWith(dir + sep)) inUse.add(join(dir, relative(dir, value).split(sep)[0]));
+        }
+      }
+    }
     const cutoff = Math.min(now.getTime() - days('retention.upload_days', null) * DAY, now.getTime() - UPLOAD_GRACE_MS);
     let entries: string[] = [];
     try {
-      entries = readdirSync(options.uploadDir);
+      entries = readdirSync(dir);
     } catch {
       // no upload folder yet
     }
     for (const entry of entries) {
-      const path = join(options.uploadDir, entry);
+      const path = join(dir, entry);
       try {
         if (inUse.has(path) || statSync(path).mtimeMs >= cutoff) continue;
         rmSync(path, { recursive: true, force: true });
