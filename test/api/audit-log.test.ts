@@ -113,6 +113,15 @@ describe('the audit log', () => {
     ]) {
       await expect(asApi.query(sql), sql).rejects.toThrow(/permission denied/);
     }
+    // The same through SET ROLE, as the API's DataSource does on each connection.
+    const client = await db.pool.connect();
+    try {
+      await client.query('SET ROLE bu_api');
+      await expect(client.query(`UPDATE audit_log SET detail = '{}'`)).rejects.toThrow(/permission denied for table audit_log/);
+      await client.query('RESET ROLE');
+    } finally {
+      client.release();
+    }
     // Even a blanket grant (a later migration's GRANT ALL) leaves the log append-only for bu_api.
     await db.pool.query('GRANT ALL ON audit_log TO bu_api');
     try {
