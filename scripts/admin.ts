@@ -1,8 +1,9 @@
 // npm run admin -- user add <name> --role <udvalg|chef|teamleder|admin> [--team <team>] [--municipality <code>]
 // The password is read from standard input (one line), so it never shows in the process list.
+// npm run admin -- audit verify: walks the audit log's hash chain; exit code 1 names the first broken row.
 import { Pool } from 'pg';
 import { settings } from '@bu/config';
-import { migrate } from '@bu/db';
+import { migrate, verifyAuditChain } from '@bu/db';
 import { isRole } from '@bu/domain';
 import { addUser } from './lib/users';
 
@@ -20,8 +21,30 @@ function option(args: string[], name: string): string[] {
   return values;
 }
 
+async function auditVerify(url: string): Promise<void> {
+  const pool = new Pool({ connectionString: url, max: 1 });
+  try {
+    const result = await verifyAuditChain(pool);
+    if (!result.ok) {
+      console.error(`Revisionsloggen er brudt${result.id ? ` ved række ${result.id}` : ''}: ${result.reason} (${result.count} rækker kontrolleret før).`);
+      process.exitCode = 1;
+      return;
+    }
+    const from = result.anchor ? ` fra ankeret efter række ${result.anchor}` : '';
+    console.log(`OK: revisionsloggens kæde er hel${from}: ${result.count} rækker${result.purged ? ` og ${result.purged} slettede rækkers hashværdier` : ''}.`);
+  } finally {
+    await pool.end();
+  }
+}
+
 async function main(): Promise<void> {
   const [noun, verb, username, ...rest] = process.argv.slice(2);
+  if (noun === 'audit') {
+    if (verb !== 'verify') throw new Error('Brug: npm run admin -- audit verify');
+    const url = settings().DATABASE_URL;
+    if (!url) throw new Error('DATABASE_URL er ikke sat');
+    return auditVerify(url);
+  }
   if (noun !== 'user' || verb !== 'add' || !username || username.startsWith('--')) {
     throw new Error('Brug: npm run admin -- user add <navn> --role <udvalg|chef|teamleder|admin> [--team <team>] [--municipality <kode>]');
   }

@@ -6,6 +6,7 @@ import { settings } from '@bu/config';
 import { ReadDigest, readDigests } from './csv/source';
 import { traceQueries } from './trace';
 import { ImportFailure, ImportIssue, IssueLog } from './issues';
+import { maskCprInText } from './pseudonym';
 import { ENTITY_NAMES, EntityName, LoadableEntity } from './load/entities';
 import type { MergeCounts } from './load/merge';
 import { pseudonymKeyId } from './pseudonym';
@@ -259,6 +260,9 @@ export async function runImport(
     };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
+    // A whole failure's message may quote a value of the file (a CPR in a parse error): masked like
+    // rejected values, also in the error rethrown to the queue (its failedReason and the worker log).
+    if (error instanceof Error) error.message = maskCprInText(error.message);
     const message = error instanceof ImportFailure ? error.message : `Importen fejlede: ${(error as Error).message}`;
     // On the import's own connection (a pool of one has no other). If the database is gone, the run
     // stays 'running': a job's next attempt marks it interrupted.

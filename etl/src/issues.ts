@@ -5,7 +5,7 @@ import type { ClientBase, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'stream/promises';
 import { escapeCopy } from './load/copy';
-import { maskCprInText } from './pseudonym';
+import { CPR_LIKE_SOURCE, CPR_MASK, maskCprInText } from './pseudonym';
 import { RULES, RuleKey } from './rules';
 
 /** A log's issues as handed to another (IssueLog.handOver): plain data, for a message between threads. */
@@ -195,9 +195,9 @@ export class IssueLog {
   }
 }
 
-/** SQL for maskCprInText: a CPR number in a value is shown as DDMMYY-****. */
+/** SQL for maskCprInText: anything that may be a CPR number in a value is shown as ******-****. */
 export function maskCprSql(expr: string): string {
-  return `regexp_replace(${expr}, '\\m(\\d{6})-?\\d{4}\\M', '\\1-****', 'g')`;
+  return `regexp_replace(${expr}, '${CPR_LIKE_SOURCE}', '${CPR_MASK}', 'g')`;
 }
 
 /** The import fails as a whole (not the declared format, no municipality ...): nothing is written. */

@@ -20,15 +20,29 @@ export interface Pseudonym {
   kept: boolean;
 }
 
-/** Masked form for rejected-row records and logs: DDMMYY-****. */
+/**
+ * What a CPR number may look like inside any text from an import: a run of 10 or more digits (an
+ * 11-digit account number is masked whole too: it may hold a CPR), 6+ digits then 4+ digits with
+ * any run of separators between them, or DD MM YY NNNN with separators. Same source for JS and
+ * PostgreSQL (maskCprSql): both read (?<!..), (?!..), \d, \s and \uXXXX alike.
+ */
+const SEP = '[-\\s./_\\u2010-\\u2015]';
+export const CPR_LIKE_SOURCE = `\\d{10,}|(?<!\\d)\\d{2}${SEP}+\\d{2}${SEP}+\\d{2}${SEP}*\\d{4}(?!\\d)|\\d{6,}${SEP}+\\d{4,}`;
+const CPR_LIKE = new RegExp(CPR_LIKE_SOURCE, 'g');
+export const CPR_MASK = '******-****';
+
+/**
+ * Masked form of a CPR field's value for rejected-row records and logs: nothing of the number is
+ * kept (not the birth date either); a value without 6 digits keeps its letters, digits starred.
+ */
 export function maskCpr(text: string): string {
   const digits = text.replace(/\D/g, '');
-  return digits.length >= 6 ? `${digits.slice(0, 6)}-****` : '******-****';
+  return digits.length >= 6 ? CPR_MASK : text.replace(/\d/g, '*');
 }
 
-/** Masks anything in a free text that looks like a CPR number. */
+/** Masks anything in a free text that may be a CPR number (CPR_LIKE_SOURCE) as ******-****. */
 export function maskCprInText(text: string): string {
-  return text.replace(/\b(\d{6})-?\d{4}\b/g, '$1-****');
+  return text.replace(CPR_LIKE, CPR_MASK);
 }
 
 /** Century from the 7th digit (CPR office rules). */

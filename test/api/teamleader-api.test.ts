@@ -89,6 +89,8 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
     expect(rows).toEqual([
       { username: 'teamleder', role: 'teamleder', action: 'kpi:caseload.unassigned,deadline.notification_overdue', municipality_code: 461, case_ids: ['C4', 'C5', 'C6'] },
     ]);
+    // With the client's address (the request's, through the audit context).
+    expect((await db.pool.query('SELECT client_ip FROM audit_access')).rows[0].client_ip).toMatch(/^(::ffff:)?127\.0\.0\.1$|^::1$/);
     // Aggregates alone are not person-level: nothing is written.
     await get('chef', 'ids=deadline.notification_24h').expect(200);
     expect((await db.pool.query('SELECT count(*)::int AS n FROM audit_log')).rows[0].n).toBe(1);

@@ -7,6 +7,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { existsSync } from 'fs';
 import { join, resolve } from 'path';
 import { AppModule } from './app.module';
+import { auditRequests } from './audit/audit.hook';
 import type { AppConfig } from './config';
 import { OpenApiDocument } from './security/docs.module';
 import { securityHeaders } from './security/headers';
@@ -26,6 +27,8 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   app.enableShutdownHooks();
   app.getHttpAdapter().getInstance().set('trust proxy', 'loopback');
+  // Before every route: logins, refusals, changes and import-issue reads reach the audit log.
+  auditRequests(app);
 
   if (config.apiDocs !== 'off') {
     const document = SwaggerModule.createDocument(

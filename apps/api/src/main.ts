@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { etlQueue, scheduleDropFolderPull, startEtlWorker } from '@bu/etl';
+import { etlQueue, scheduleDropFolderPull, scheduleRetentionPurge, startEtlWorker } from '@bu/etl';
 import { createApp } from './app';
 import { exitOnConfigError, type WorkerConfig } from '@bu/config';
 import { AppConfig, configFromEnv } from './config';
@@ -27,16 +27,16 @@ export async function serve(config: AppConfig): Promise<RunningServer> {
 
 export function startWorker(config: WorkerConfig): { close(): Promise<void> } {
   const pool = new Pool({ connectionString: config.databaseUrl, max: 4 });
-  const worker = startEtlWorker(config, pool, config.pseudonymSecret, { lockDurationMs: config.etlLockDurationMs });
+  const worker = startEtlWorker(config, pool, config.pseudonymSecret, { lockDurationMs: config.etlLockDurationMs, uploadDir: config.uploadDir });
   worker.on('failed', (job, error) => console.error(`ETL job ${job?.id} failed: ${error.message}`));
   // Drop folders are checked on a schedule (default every 15 minutes; 0 turns it off).
   const every = config.dropFolderIntervalMs;
-  if (every > 0) {
-    const queue = etlQueue(config);
-    scheduleDropFolderPull(queue, every)
-      .catch((e) => console.error(`Could not schedule the drop-folder check: ${e.message}`))
-      .finally(() => void queue.close());
-  }
+  const queue = etlQueue(config);
+  // The retention purge runs daily (etl/src/jobs/retention.ts).
+  Promise.all([
+    every > 0 ? scheduleDropFolderPull(queue, every).catch((e) => console.error(`Could not schedule the drop-folder check: ${e.message}`)) : undefined,
+    scheduleRetentionPurge(queue).catch((e) => console.error(`Could not schedule the retention purge: ${e.message}`)),
+  ]).finally(() => void queue.close());
   return {
     async close() {
       await worker.close();

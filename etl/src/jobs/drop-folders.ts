@@ -5,6 +5,7 @@ import type { Pool } from 'pg';
 import type { Queue } from '@bu/queue';
 import { checksum, SourceKind } from '../import-run';
 import type { EtlJobData } from './etl-job';
+import { maskCprInText } from '../pseudonym';
 
 export const DONE_MARKER = '.done';
 export const PULL_JOB = 'pull-drop-folders';
@@ -53,7 +54,7 @@ export async function pullDropFolders(pool: Pool, queue: Queue<EtlJobData>): Pro
       }
       await pool.query(`UPDATE drop_folder SET seen_checksum = $2, checked_at = now(), last_error = NULL WHERE id = $1`, [folder.id, sum]);
     } catch (error) {
-      const message = `Hentning fra ${folder.path} fejlede: ${(error as Error).message}`;
+      const message = maskCprInText(`Hentning fra ${folder.path} fejlede: ${(error as Error).message}`);
       outcomes[folder.path] = 'error';
       await pool.query(`UPDATE drop_folder SET checked_at = now(), last_error = $2 WHERE id = $1`, [folder.id, message]);
       await pool.query(

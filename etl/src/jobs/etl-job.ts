@@ -4,6 +4,7 @@ import { createQueue, createWorker, ETL_QUEUE, Job, QueueConfig } from '@bu/queu
 import { importSource } from '../import-source';
 import type { ImportResult, SourceKind } from '../import-run';
 import { pullDropFolders, PULL_JOB } from './drop-folders';
+import { purgeExpired, RETENTION_JOB } from './retention';
 
 /** Job data carries paths and options, never file contents or CPR numbers. */
 export interface EtlJobData {
@@ -51,17 +52,19 @@ export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData,
  * lockDurationMs: how long a job stays claimed without a heartbeat; a worker that dies mid-job
  * has its job picked up again after about this long (BullMQ's stalled-job check).
  */
-export function startEtlWorker(config: QueueConfig, pool: Pool, secret: string, options: { concurrency?: number; lockDurationMs?: number } = {}) {
+export function startEtlWorker(config: QueueConfig, pool: Pool, secret: string, options: { concurrency?: number; lockDurationMs?: number; uploadDir?: string } = {}) {
   const lockDuration = options.lockDurationMs ?? 30_000;
-  // The scheduled drop-folder check queues the imports it finds on this same queue.
+  // The scheduled drop-folder check queues the imports it finds on this same queue; the daily
+  // retention purge removes finished jobs from it.
   let queue: ReturnType<typeof etlQueue> | undefined;
   const worker = createWorker<EtlJobData, ImportResult | null>(
     config,
     ETL_QUEUE,
     async (job) => {
-      if (job.name !== PULL_JOB) return runEtlJob(pool, secret, job as Job<EtlJobData, ImportResult>);
+      if (job.name !== PULL_JOB && job.name !== RETENTION_JOB) return runEtlJob(pool, secret, job as Job<EtlJobData, ImportResult>);
       queue ??= etlQueue(config);
-      await pullDropFolders(pool, queue);
+      if (job.name === RETENTION_JOB) await purgeExpired(pool, { now: new Date(), queue, uploadDir: options.uploadDir });
+      else await pullDropFolders(pool, queue);
       return null;
     },
     { concurrency: options.concurrency ?? 1, lockDuration, stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)) },

@@ -2,3 +2,4 @@ export * from './data-source';
 export * from './entities/case-facts';
 export * from './entities/reference';
 export * from './entities/system';
+export * from './audit-chain';

@@ -3,3 +3,4 @@ export * from './municipalities';
 export * from './measures';
 export * from './roles';
 export * from './legal-basis';
+export * from './retention';

@@ -1,3 +1,4 @@
+import { RETENTION_DEFAULTS, retentionError, type RetentionKey } from '@bu/domain';
 import type { Query } from './types';
 
 /** Settings the KPIs read, with the documented defaults (KPIS.md); a municipality may override them. */
@@ -17,6 +18,11 @@ export interface KpiSettings {
   'budget.function_map': Record<string, string>;
   /** The dashboard warns when the newest case-system export is older than this many days. */
   'data.max_age_days': number;
+  /** Retention (days), applied by the worker's daily purge; see @bu/domain retention.ts. */
+  'retention.import_issue_values_days': number;
+  'retention.job_results_days': number;
+  'retention.audit_days': number;
+  'retention.upload_days': number;
 }
 
 export const DEFAULT_SETTINGS: KpiSettings = {
@@ -29,6 +35,7 @@ export const DEFAULT_SETTINGS: KpiSettings = {
   'budget.light': { yellow: 1.02 },
   'budget.function_map': {},
   'data.max_age_days': 7,
+  ...RETENTION_DEFAULTS,
 };
 
 /** A stored setting: municipality 0 is product-wide. */
@@ -68,6 +75,10 @@ export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
   'budget.light': 'Budgetlys: gul når prognosen højst er budgettet gange denne faktor',
   'budget.function_map': 'Indsatstype → kontoplanfunktion (fx "Plejefamilie": "5.28.20") ud over standardkoblingen',
   'data.max_age_days': 'Dashboardet advarer, når det seneste udtræk fra sagssystemet er ældre end dette antal dage',
+  'retention.import_issue_values_days': 'Dage de afviste værdier i importloggen gemmes; derefter slettes værdierne (antal og regler bevares)',
+  'retention.job_results_days': 'Dage færdige importjob og deres resultater gemmes',
+  'retention.audit_days': 'Dage revisionsloggen gemmes (mindst 365; standard 5 år)',
+  'retention.upload_days': 'Dage uploadede rå udtræk må ligge i uploadmappen (kun for hele produktet; 0 = slettes ved næste oprydning)',
 };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -104,6 +115,11 @@ export function settingError(key: string, value: unknown): string | null {
       return isObject(value) && isNumber(value.yellow) && value.yellow >= 1 && Object.keys(value).length === 1 ? null : 'budget.light skal være {"yellow": faktor}, mindst 1';
     case 'data.max_age_days':
       return Number.isInteger(value) && (value as number) >= 1 ? null : 'data.max_age_days skal være et helt antal dage, mindst 1';
+    case 'retention.import_issue_values_days':
+    case 'retention.job_results_days':
+    case 'retention.audit_days':
+    case 'retention.upload_days':
+      return retentionError(key as RetentionKey, value);
     case 'budget.function_map':
       return isObject(value) && Object.values(value).every((f) => typeof f === 'string' && /^5\.\d{2}\.\d{2}$/.test(f))
         ? null

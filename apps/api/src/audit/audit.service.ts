@@ -1,27 +1,60 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import { AsyncLocalStorage } from 'async_hooks';
 import { createHash } from 'crypto';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types';
 
+/** The request being answered, for rows written deep inside it (the client IP of a KPI answer). */
+export const auditContext = new AsyncLocalStorage<{ ip: string | null }>();
+
+/** One audit row as written; the database adds the time, the id and the hash chain (AuditChain migration). */
+export interface AuditEvent {
+  username: string;
+  role: string;
+  action: string;
+  municipality: number | null;
+  caseSetId?: string | null;
+  detail?: Record<string, unknown>;
+  ip?: string | null;
+  status?: number | null;
+}
+
 /**
- * Who saw person-level data: every answer that carries case rows is written to audit_log, pointing
- * at its set of cases (audit_case_set, stored once however often it is seen); the view
- * audit_access reads each access with its cases.
+ * The audit log: who saw person-level data (every answer that carries case rows, pointing at its
+ * set of cases in audit_case_set, stored once however often it is seen; the view audit_access reads
+ * each access with its cases), and logins, refusals, changes and reads of import issues (audit.hook.ts).
+ * The API's role may only add rows; the database chains them (libs/db/src/audit-chain.ts).
  */
 @Injectable()
-export class AuditService {
+export class AuditService implements BeforeApplicationShutdown {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  /** Rows written after their response was sent (audit.hook.ts): the API closes once they are in. */
+  private readonly after = new Set<Promise<unknown>>();
+
+  track(write: Promise<unknown>): void {
+    const settled = write.catch(() => undefined).finally(() => this.after.delete(settled));
+    this.after.add(settled);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.after]);
+  }
 
   /** The id of a set of cases; the same set always gets the same row. Null for no cases. */
   async caseSet(cases: string[]): Promise<string | null> {
     if (cases.length === 0) return null;
     const digest = createHash('sha256').update(cases.join('\n')).digest('hex');
-    // DO UPDATE (not DO NOTHING) so a set inserted concurrently by another request still returns its id.
+    // DO NOTHING (the API's role may not UPDATE): a set inserted concurrently by another request is
+    // waited for by the INSERT and then seen by the SELECT, a statement with a newer snapshot.
     const [row] = await this.db.query(
-      'INSERT INTO audit_case_set (digest, case_ids) VALUES ($1, $2) ON CONFLICT (digest) DO UPDATE SET digest = EXCLUDED.digest RETURNING id::text AS id',
+      `WITH added AS (INSERT INTO audit_case_set (digest, case_ids) VALUES ($1, $2) ON CONFLICT (digest) DO NOTHING RETURNING id)
+       SELECT id::text AS id FROM added`,
       [digest, cases],
     );
-    return row.id;
+    if (row) return row.id;
+    const [found] = await this.db.query('SELECT id::text AS id FROM audit_case_set WHERE digest = $1', [digest]);
+    return found.id;
   }
 
   /**
@@ -31,8 +64,14 @@ export class AuditService {
   async record(user: AuthUser, municipality: number, listIds: string[], caseSetId: string | null, detail: Record<string, unknown>): Promise<void> {
     // Lists without case rows (data quality, empty work lists) show no person-level data.
     if (listIds.length === 0 || caseSetId === null) return;
+    return this.event({ username: user.username, role: user.role, action: `kpi:${listIds.join(',')}`, municipality, caseSetId, detail });
+  }
+
+  /** Writes one row; resolves once it is committed. The client IP defaults to the current request's. */
+  event(e: AuditEvent): Promise<void> {
+    const ip = e.ip !== undefined ? e.ip : (auditContext.getStore()?.ip ?? null);
     return new Promise((resolve, reject) => {
-      this.queue.push({ row: [user.username, user.role, `kpi:${listIds.join(',')}`, municipality, caseSetId, detail], resolve, reject });
+      this.queue.push({ row: [e.username, e.role, e.action, e.municipality, e.caseSetId ?? null, e.detail ?? {}, ip, e.status ?? null], resolve, reject });
       if (!this.writing) void this.write();
     });
   }
@@ -45,9 +84,16 @@ export class AuditService {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, 200);
-        const values = batch.map((_, i) => `($${i * 6 + 1}, $${i * 6 + 2}, $${i * 6 + 3}, $${i * 6 + 4}, $${i * 6 + 5}::bigint, $${i * 6 + 6}::jsonb)`);
+        const values = batch.map((_, i) => {
+          const p = (k: number) => `$${i * 8 + k}`;
+          return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}::smallint, ${p(5)}::bigint, ${p(6)}::jsonb, ${p(7)}, ${p(8)}::smallint)`;
+        });
         try {
-          await this.db.query(`INSERT INTO audit_log (username, role, action, municipality_code, case_set_id, detail) VALUES ${values.join(', ')}`, batch.flatMap((b) => b.row));
+          // One statement: the chain trigger numbers and links its rows in this order.
+          await this.db.query(
+            `INSERT INTO audit_log (username, role, action, municipality_code, case_set_id, detail, client_ip, status) VALUES ${values.join(', ')}`,
+            batch.flatMap((b) => b.row),
+          );
           for (const b of batch) b.resolve();
         } catch (error) {
           for (const b of batch) b.reject(error);

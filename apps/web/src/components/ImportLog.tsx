@@ -3,7 +3,7 @@ import { imports, type ImportRun } from '../api';
 import { formatNumber } from '../format';
 
 const STATUS: Record<string, string> = { succeeded: '✓ Indlæst', failed: '✕ Fejlet', running: '… I gang' };
-const SOURCE: Record<string, string> = { dubu: 'DUBU', csc: 'CSC Social', economy: 'Økonomi', statistics: 'Statistik' };
+const SOURCE: Record<string, string> = { dubu: 'DUBU', csc: 'CSC Social', economy: 'Økonomi', statistics: 'Statistik', purge: 'Sletning (opbevaringsfrist)' };
 
 /** The import log: when, what, how many rows, and why an import failed. */
 export function ImportLog() {

@@ -1,0 +1,64 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { DataSource } from 'typeorm';
+import type { AuthUser } from '../auth/auth.types';
+import { AuditService, auditContext } from './audit.service';
+
+const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Reads that show rejected import values (which may hold personal data even masked). */
+const IMPORT_READS = /^\/api\/v1\/imports\/(?:\d+\/issues|jobs(?:\/[^/]+)?)$/;
+
+/** What a finished request is in the audit log, or null when it is not logged. */
+export function auditAction(method: string, path: string, status: number): string | null {
+  if (!path.startsWith('/api/')) return null;
+  if (method === 'POST' && path === '/api/v1/auth/login') return status < 300 ? 'login' : 'login.failed';
+  if (status === 401 || status === 403) return 'refused';
+  if (CHANGES.has(method) && path.startsWith('/api/v1/')) return 'change';
+  if (method === 'GET' && IMPORT_READS.test(path)) return path.endsWith('/issues') ? 'read:import-issues' : 'read:import-jobs';
+  return null;
+}
+
+/**
+ * Logs every request the audit log must hold, for every controller, without code in them: logins
+ * (success and failure, with the name tried), 401/403 refusals, every change (POST/PUT/PATCH/DELETE
+ * under /api/v1, whatever its outcome) and reads of import issues and jobs, each with user, role,
+ * municipality, client IP (req.ip, through 'trust proxy'), time and status. Written when the
+ * response has finished: its status is the outcome. Only the method and path (with its ids) are
+ * kept, never a body or a query string: no password or value reaches the log.
+ * Also runs each request in auditContext, so KPI access rows get the client IP too.
+ */
+export function auditRequests(app: INestApplication): void {
+  const audit = app.get(AuditService);
+  const db = app.get(DataSource);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const ip = req.ip ?? null;
+    res.on('finish', () => {
+      const path = req.originalUrl.split('?')[0].slice(0, 300);
+      const action = auditAction(req.method, path, res.statusCode);
+      if (action === null) return;
+      audit.track(write(audit, db, req, action, path, res.statusCode, ip).catch((e: Error) => console.error(`Audit row not written (${action} ${req.method} ${path}): ${e.message}`)));
+    });
+    auditContext.run({ ip }, next);
+  });
+}
+
+async function write(audit: AuditService, db: DataSource, req: Request, action: string, path: string, status: number, ip: string | null): Promise<void> {
+  let user = (req as Request & { user?: AuthUser }).user;
+  let username = user?.username ?? '-';
+  if (action === 'login' || action === 'login.failed') {
+    // The name tried, also when no such user exists (guessing names is what the log should show).
+    const tried = typeof req.body?.username === 'string' ? req.body.username.slice(0, 100) : '';
+    username = tried;
+    const [found] = await db.query(`SELECT role, municipality_code AS municipality FROM app_user WHERE username = $1`, [tried]);
+    if (found) user = { username: tried, role: found.role, municipality: found.municipality, teams: [] };
+  }
+  await audit.event({
+    username,
+    role: user?.role ?? '-',
+    action,
+    municipality: user?.municipality ?? null,
+    detail: { method: req.method, path },
+    ip,
+    status,
+  });
+}

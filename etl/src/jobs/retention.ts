@@ -1,0 +1,191 @@
+import { readdirSync, rmSync, statSync } from 'fs';
+import { join, relative, sep } from 'path';
+import type { Pool, PoolClient } from 'pg';
+import { RETENTION_DEFAULTS, RetentionKey } from '@bu/domain';
+import type { Queue } from '@bu/queue';
+import { listRules } from '../rules';
+import type { EtlJobData } from './etl-job';
+
+export const RETENTION_JOB = 'retention-purge';
+
+/** The schedule: daily at 03:00 Danish time, one repeatable job on the 'etl' queue (BullMQ job scheduler). */
+export async function scheduleRetentionPurge(queue: Queue<EtlJobData>): Promise<void> {
+  await queue.upsertJobScheduler(RETENTION_JOB, { pattern: '0 3 * * *', tz: 'Europe/Copenhagen' }, { name: RETENTION_JOB, data: {} as EtlJobData });
+}
+
+/** What one purge removed, per municipality ('0': rows of no municipality, and product-wide things). */
+export interface PurgeCounts {
+  importIssueValues: number;
+  auditRows: number;
+  jobs: number;
+  uploads: number;
+}
+export type PurgeSummary = Record<string, PurgeCounts>;
+
+export interface PurgeOptions {
+  /** The clock: everything older than its setting at this moment goes. */
+  now: Date;
+  /** Finished jobs are removed from this queue. */
+  queue?: Queue<EtlJobData>;
+  /** Raw uploads left here are removed. */
+  uploadDir?: string;
+}
+
+const DAY = 86_400_000;
+/** An upload younger than this is never removed: it may still be arriving before its job is queued. */
+export const UPLOAD_GRACE_MS = 3_600_000;
+
+/** Days per municipality code (0 = product-wide) for each retention key, by the settings' precedence. */
+async function retentionDays(pool: Pool): Promise<{ codes: number[]; days: (key: RetentionKey, code: number | null) => number }> {
+  const { rows: settings } = await pool.query(`SELECT municipality_code AS code, key, value FROM setting WHERE key LIKE 'retention.%'`);
+  const { rows: municipalities } = await pool.query(`SELECT code FROM municipality ORDER BY code`);
+  const at = (code: number, key: string) => settings.find((s) => s.code === code && s.key === key)?.value as number | undefined;
+  const days = (key: RetentionKey, code: number | null) => (code ? at(code, key) : undefined) ?? at(0, key) ?? RETENTION_DEFAULTS[key];
+  return { codes: [0, ...municipalities.map((m) => m.code as number)], days };
+}
+
+const add = (summary: PurgeSummary, code: number | null, what: keyof PurgeCounts, n: number) => {
+  if (n === 0) return;
+  const key = String(code ?? 0);
+  summary[key] ??= { importIssueValues: 0, auditRows: 0, jobs: 0, uploads: 0 };
+  summary[key][what] += n;
+};
+
+/**
+ * The daily purge (scheduled in the worker, RETENTION_JOB). Removes what each municipality's
+ * retention settings say is too old at `now`:
+ * - the values of import issues (and their messages, which may quote the value) of imports older
+ *   than retention.import_issue_values_days; the rows stay, with rule, file and line, so counts
+ *   and the data-quality page keep working;
+ * - audit rows older than retention.audit_days (rows of no municipality: the product-wide
+ *   setting), keeping their hashes so the chain still verifies (see AuditChain migration);
+ * - finished jobs older than retention.job_results_days;
+ * - raw uploads older than the product-wide retention.upload_days (at least an hour old, and not
+ *   in use by an unfinished job).
+ * Writes what it removed to the import log (import_run, source 'purge'): one row per municipality.
+ */
+export async function purgeExpired(pool: Pool, options: PurgeOptions): Promise<PurgeSummary> {
+  const now = options.now;
+  const { codes, days } = await retentionDays(pool);
+  const summary: PurgeSummary = {};
+  const limits = (key: RetentionKey) => [codes, codes.map((c) => days(key, c))];
+
+  // Import issues: erase the value, and the message in favour of the rule's title.
+  const rules = listRules();
+  const { rows: issues } = await pool.query(
+    `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
+          titles AS (SELECT * FROM unnest($4::text[], $5::text[]) AS t(rule, title)),
+          old AS (
+            UPDATE import_run r SET values_purged_at = $3::timestamptz FROM limits l
+            WHERE l.code = coalesce(r.municipality_code, 0) AND r.values_purged_at IS NULL AND r.status <> 'running'
+              AND coalesce(r.finished_at, r.started_at) < $3::timestamptz - make_interval(days => l.days)
+            RETURNING r.id, r.municipality_code),
+          erased AS (
+            UPDATE import_issue i SET value = NULL, message = coalesce((SELECT t.title FROM titles t WHERE t.rule = i.rule), i.rule) || ' (værdien er slettet efter opbevaringsfristen)'
+            FROM old WHERE i.import_id = old.id
+            RETURNING old.municipality_code)
+     SELECT municipality_code AS code, count(*)::int AS n FROM erased GROUP BY 1`,
+    [...limits('retention.import_issue_values_days'), now, rules.map((r) => r.id), rules.map((r) => r.title)],
+  );
+  for (const r of issues) add(summary, r.code, 'importIssueValues', r.n);
+
+  await purgeAudit(pool, now, codes, codes.map((c) => days('retention.audit_days', c)), summary);
+
+  if (options.queue) {
+    for (const job of await options.queue.getJobs(['completed', 'failed'])) {
+      const code = job.data?.municipality ?? (job.returnvalue as { municipality?: number | null } | null)?.municipality ?? null;
+      if (job.finishedOn && job.finishedOn < now.getTime() - days('retention.job_results_days', code) * DAY) {
+        await job.remove();
+        add(summary, code, 'jobs', 1);
+      }
+    }
+  }
+
+  if (options.uploadDir) {
+    const dir = options.uploadDir;
+    // Whatever an unfinished job names inside the upload folder (its dir, a zip ...) stays.
+    const inUse = new Set<string>();
+    if (options.queue) {
+      for (const job of await options.queue.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'])) {
+        for (const value of Object.values(job.data ?? {})) {
+          if (typeof value === 'string' && value.startsWith(dir + sep)) inUse.add(join(dir, relative(dir, value).split(sep)[0]));
+        }
+      }
+    }
+    const cutoff = Math.min(now.getTime() - days('retention.upload_days', null) * DAY, now.getTime() - UPLOAD_GRACE_MS);
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(dir);
+    } catch {
+      // no upload folder yet
+    }
+    for (const entry of entries) {
+      const path = join(dir, entry);
+      try {
+        if (inUse.has(path) || statSync(path).mtimeMs >= cutoff) continue;
+        rmSync(path, { recursive: true, force: true });
+        add(summary, null, 'uploads', 1);
+      } catch {
+        // removed meanwhile (its job ended)
+      }
+    }
+  }
+
+  // The import log says what went: one row per municipality (none for a purge that found nothing).
+  for (const [code, counts] of Object.entries(summary)) {
+    await pool.query(
+      `INSERT INTO import_run (municipality_code, source, status, requested_by, started_at, finished_at, removed) VALUES ($1, 'purge', 'succeeded', 'retention', $2, $2, $3)`,
+      [code === '0' ? null : Number(code), now, JSON.stringify(counts)],
+    );
+  }
+  return summary;
+}
+
+/**
+ * Removes old audit rows, keeping each one's hashes in audit_purged; then moves the chain's anchor
+ * (audit_purge) to the last removed row before the oldest kept one and forgets the hashes up to it.
+ */
+async function purgeAudit(pool: Pool, now: Date, codes: number[], auditDays: number[], summary: PurgeSummary): Promise<void> {
+  const client: PoolClient = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query(
+      `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
+            gone AS (
+              DELETE FROM audit_log a
+              WHERE a.at < $3::timestamptz - make_interval(days => (SELECT min(days) FROM limits))
+                AND a.at < $3::timestamptz - make_interval(days => coalesce((SELECT days FROM limits WHERE code = a.municipality_code), (SELECT days FROM limits WHERE code = 0)))
+              RETURNING a.id, a.at, a.municipality_code, a.prev_hash, a.hash),
+            kept AS (INSERT INTO audit_purged (id, at, municipality_code, prev_hash, hash) SELECT * FROM gone RETURNING municipality_code)
+       SELECT municipality_code AS code, count(*)::int AS n FROM kept GROUP BY 1`,
+      [codes, auditDays, now],
+    );
+    for (const r of rows) add(summary, r.code, 'auditRows', r.n);
+    // The purge log's own rows are kept as long as the audit log.
+    await client.query(
+      `DELETE FROM import_run r USING unnest($1::smallint[], $2::int[]) AS l(code, days)
+       WHERE r.source = 'purge' AND l.code = coalesce(r.municipality_code, 0) AND r.started_at < $3::timestamptz - make_interval(days => l.days)`,
+      [codes, auditDays, now],
+    );
+    // Under the chain's lock: no row can be numbered below the oldest kept one while the anchor moves.
+    await client.query('SELECT 1 FROM audit_chain FOR UPDATE');
+    await client.query(
+      `WITH anchor AS (
+         SELECT p.id, p.hash FROM audit_purged p
+         WHERE p.id < coalesce((SELECT min(id) FROM audit_log), 9223372036854775807)
+         ORDER BY p.id DESC LIMIT 1)
+       INSERT INTO audit_purge (anchor_id, anchor_hash, purged_at) SELECT id, hash, $1 FROM anchor
+       ON CONFLICT (one) DO UPDATE SET anchor_id = EXCLUDED.anchor_id, anchor_hash = EXCLUDED.anchor_hash, purged_at = EXCLUDED.purged_at`,
+      [now],
+    );
+    await client.query(`DELETE FROM audit_purged WHERE id <= (SELECT anchor_id FROM audit_purge)`);
+    // Sets of cases no kept row points at.
+    await client.query(`DELETE FROM audit_case_set s WHERE NOT EXISTS (SELECT 1 FROM audit_log l WHERE l.case_set_id = s.id)`);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,25 @@
+// How long personal data is kept, per municipality (settings, libs/kpi/src/settings.ts), with the
+// product's defaults. The worker's daily purge (etl/src/jobs/retention.ts) applies them.
+
+export const RETENTION_DEFAULTS = {
+  /** Rejected values (and messages quoting them) of imports older than this are erased. */
+  'retention.import_issue_values_days': 90,
+  /** Finished import jobs (their data and results, which list rejected values) are removed. */
+  'retention.job_results_days': 7,
+  /** Audit rows older than this are removed (5 years); the hash chain keeps an anchor. */
+  'retention.audit_days': 1826,
+  /** Raw uploaded exports left in the upload folder (product-wide setting only). */
+  'retention.upload_days': 0,
+} as const;
+
+export type RetentionKey = keyof typeof RETENTION_DEFAULTS;
+export const RETENTION_KEYS = Object.keys(RETENTION_DEFAULTS) as RetentionKey[];
+
+/** The shortest audit retention a municipality may set: the log is evidence. */
+export const MIN_AUDIT_DAYS = 365;
+
+/** Why a retention value cannot be stored (Danish), or null. */
+export function retentionError(key: RetentionKey, value: unknown): string | null {
+  const min = key === 'retention.audit_days' ? MIN_AUDIT_DAYS : 0;
+  return Number.isInteger(value) && (value as number) >= min && (value as number) <= 36_500 ? null : `${key} skal være et helt antal dage fra ${min} til 36500`;
+}

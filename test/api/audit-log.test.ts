@@ -1,0 +1,181 @@
+import { spawnSync } from 'child_process';
+import type { INestApplication } from '@nestjs/common';
+import { resolve } from 'path';
+import { Pool } from 'pg';
+import request from 'supertest';
+import type { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '@bu/db';
+import { AuditService } from '../../apps/api/src/audit/audit.service';
+import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
+import { createTestDatabase, TestDatabase } from '../support/database';
+
+// The audit log holds logins (also failed, with the name tried), refusals, every change and reads
+// of import issues, with user, role, municipality, client IP, time and outcome; the API's database
+// role bu_api may add and read rows but not change or remove them; the rows are hash-chained, and
+// `npm run admin -- audit verify` finds an edit or a removal made even by the owner.
+
+const ROOT = resolve(__dirname, '../..');
+
+describe('the audit log', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let asApi: Pool;
+  const http = () => request(app.getHttpServer());
+  const rows = async (where = 'true') =>
+    (await db.pool.query(`SELECT id::text, username, role, action, municipality_code AS municipality, client_ip AS ip, status, detail FROM audit_log WHERE ${where} ORDER BY audit_log.id`)).rows;
+  const verifyCli = () =>
+    spawnSync(process.execPath, ['tools/run.js', 'scripts/admin.ts', 'audit', 'verify'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DATABASE_URL: db.url } });
+  // The API's role on real connections: rows written through AuditService itself.
+  const serviceAsApi = () => new AuditService({ query: async (sql: string, params?: unknown[]) => (await asApi.query(sql, params)).rows } as unknown as DataSource);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedUsers(db, 461, 'Team Nord');
+    app = await startTestApi(db);
+    asApi = new Pool({ connectionString: db.url, max: 4, options: '-c role=bu_api' });
+  });
+  afterAll(async () => {
+    await asApi?.end();
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('logs logins, failed logins with the name tried, and no password', async () => {
+    await tokenFor(app, 'chef');
+    await http().post('/api/v1/auth/login').send({ username: 'chef', password: 'forkert-kode-1' }).expect(401);
+    await http().post('/api/v1/auth/login').send({ username: 'mallory', password: 'gæt-gæt-gæt' }).expect(401);
+    await new Promise((r) => setTimeout(r, 200));
+    const logins = await rows(`action LIKE 'login%'`);
+    expect(logins.map((r) => [r.username, r.role, r.action, r.municipality, r.status])).toEqual([
+      ['chef', 'chef', 'login', 461, 200],
+      ['chef', 'chef', 'login.failed', 461, 401],
+      ['mallory', '-', 'login.failed', null, 401],
+    ]);
+    for (const r of logins) expect(r.ip).toMatch(/^(::ffff:)?127\.0\.0\.1$|^::1$/);
+    const all = JSON.stringify(await rows());
+    for (const secret of [PASSWORD, 'forkert-kode-1', 'gæt-gæt-gæt']) expect(all).not.toContain(secret);
+  });
+
+  it('logs 401 and 403 refusals with who was refused', async () => {
+    await http().get('/api/v1/imports').expect(401);
+    const udvalg = await tokenFor(app, 'udvalg');
+    await http().get('/api/v1/imports').set('Authorization', `Bearer ${udvalg}`).expect(403);
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await rows(`action = 'refused'`)).map((r) => [r.username, r.role, r.municipality, r.status, r.detail])).toEqual([
+      ['-', '-', null, 401, { method: 'GET', path: '/api/v1/imports' }],
+      ['udvalg', 'udvalg', 461, 403, { method: 'GET', path: '/api/v1/imports' }],
+    ]);
+  });
+
+  it('logs every change with its outcome, and reads of import issues, never the body', async () => {
+    const admin = await tokenFor(app, 'admin');
+    const chef = await tokenFor(app, 'chef');
+    const as = (token: string) => ({ Authorization: `Bearer ${token}` });
+    await http().put('/api/v1/settings/intake_team').set(as(admin)).send({ municipality: 0, value: 'Hemmeligt-Team' }).expect(200);
+    await http().put('/api/v1/settings/intake_team').set(as(admin)).send({ municipality: 0, value: '' }).expect(400);
+    await http().delete('/api/v1/settings/intake_team?municipality=0').set(as(admin)).expect(204);
+    await http().put('/api/v1/comments').set(as(chef)).send({ municipality: 461, kpi: 'caseload', text: 'Hemmelig kommentar' });
+    const { rows: run } = await db.pool.query(`INSERT INTO import_run (municipality_code, source, status) VALUES (461, 'dubu', 'succeeded') RETURNING id`);
+    await http().get(`/api/v1/imports/${run[0].id}/issues`).set(as(chef)).expect(200);
+    await new Promise((r) => setTimeout(r, 200));
+    const changes = await rows(`action IN ('change', 'read:import-issues')`);
+    expect(changes.map((r) => [r.username, r.role, r.action, r.municipality, r.status, r.detail.path])).toEqual([
+      ['admin', 'admin', 'change', null, 200, '/api/v1/settings/intake_team'],
+      ['admin', 'admin', 'change', null, 400, '/api/v1/settings/intake_team'],
+      ['admin', 'admin', 'change', null, 204, '/api/v1/settings/intake_team'],
+      ['chef', 'chef', 'change', 461, changes[3].status, '/api/v1/comments'],
+      ['chef', 'chef', 'read:import-issues', 461, 200, `/api/v1/imports/${run[0].id}/issues`],
+    ]);
+    expect(changes.map((r) => r.detail.method)).toEqual(['PUT', 'PUT', 'DELETE', 'PUT', 'GET']);
+    const all = JSON.stringify(await rows());
+    expect(all).not.toContain('Hemmelig');
+  });
+
+  it('lets the API role add and read rows and case sets, but not change, remove or truncate them', async () => {
+    const service = serviceAsApi();
+    const cases = ['S1', 'S2', 'S3'];
+    // Concurrent requests with the same set of cases get one row, without UPDATE.
+    const ids = await Promise.all([1, 2, 3, 4].map(() => service.caseSet(cases)));
+    expect(new Set(ids).size).toBe(1);
+    expect(await service.caseSet(cases)).toBe(ids[0]);
+    await service.record({ username: 'chef', role: 'chef', municipality: 461, teams: [] }, 461, ['caseload'], ids[0], { asOf: '2024-04-30' });
+    expect((await asApi.query(`SELECT count(*)::int AS n FROM audit_access WHERE action = 'kpi:caseload'`)).rows[0].n).toBe(1);
+    for (const sql of [
+      `UPDATE audit_log SET detail = '{}' WHERE id = (SELECT min(id) FROM audit_log)`,
+      `DELETE FROM audit_log WHERE id = (SELECT min(id) FROM audit_log)`,
+      'TRUNCATE audit_log',
+      `UPDATE audit_case_set SET case_ids = '{}'`,
+      'DELETE FROM audit_case_set',
+      'TRUNCATE audit_case_set CASCADE',
+      `UPDATE audit_chain SET head_hash = ''`,
+      'DELETE FROM audit_purge',
+    ]) {
+      await expect(asApi.query(sql), sql).rejects.toThrow(/permission denied/);
+    }
+    // The same through SET ROLE, as the API's DataSource does on each connection.
+    const client = await db.pool.connect();
+    try {
+      await client.query('SET ROLE bu_api');
+      await expect(client.query(`UPDATE audit_log SET detail = '{}'`)).rejects.toThrow(/permission denied for table audit_log/);
+      await client.query('RESET ROLE');
+    } finally {
+      client.release();
+    }
+    // Even a blanket grant (a later migration's GRANT ALL) leaves the log append-only for bu_api.
+    await db.pool.query('GRANT ALL ON audit_log TO bu_api');
+    try {
+      await expect(asApi.query(`UPDATE audit_log SET detail = '{}'`)).rejects.toThrow(/permission denied/);
+      await expect(asApi.query('DELETE FROM audit_log')).rejects.toThrow(/permission denied/);
+      await expect(asApi.query('TRUNCATE audit_log CASCADE')).rejects.toThrow(/permission denied/);
+    } finally {
+      await db.pool.query('REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM bu_api');
+    }
+    // A client cannot choose its own hashes.
+    await asApi.query(`INSERT INTO audit_log (username, role, action, prev_hash, hash) VALUES ('x', 'admin', 'forged', 'a', 'b')`);
+    expect((await verifyAuditChain(db.pool)).ok).toBe(true);
+  });
+
+  it('keeps one chain when several processes write at once', async () => {
+    const services = [serviceAsApi(), serviceAsApi(), serviceAsApi()];
+    await Promise.all(
+      Array.from({ length: 90 }, (_, i) => services[i % 3].event({ username: `u${i}`, role: 'chef', action: 'test', municipality: 461, detail: { i }, ip: '10.0.0.1', status: 200 })),
+    );
+    const result = await verifyAuditChain(db.pool);
+    expect(result).toMatchObject({ ok: true });
+    expect(result.ok && result.count).toBe((await rows()).length);
+  });
+
+  it('finds an edit and a removal made by the owner, naming the row; untouched it says OK', async () => {
+    const ok = verifyCli();
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    const n = (await rows()).length;
+    expect(ok.stdout).toContain(`OK: revisionsloggens kæde er hel: ${n} rækker.`);
+
+    const [a, b, c] = (await rows(`action = 'test'`)).slice(10, 13);
+    await db.pool.query(`UPDATE audit_log SET detail = '{"i": 999}' WHERE id = $1`, [b.id]);
+    const edited = verifyCli();
+    expect(edited.status).toBe(1);
+    expect(edited.stderr).toContain(`Revisionsloggen er brudt ved række ${b.id}: række ${b.id} er ændret`);
+    await db.pool.query(`UPDATE audit_log SET detail = $2 WHERE id = $1`, [b.id, b.detail]);
+    expect(verifyCli().status).toBe(0);
+
+    await db.pool.query(`CREATE TABLE audit_saved AS SELECT * FROM audit_log WHERE id = $1`, [b.id]);
+    await db.pool.query(`DELETE FROM audit_log WHERE id = $1`, [b.id]);
+    const removed = verifyCli();
+    expect(removed.status).toBe(1);
+    expect(removed.stderr).toContain(`Revisionsloggen er brudt ved række ${c.id}: række ${c.id} følger ikke række ${a.id}`);
+
+    // The newest row removed: the chain's head no longer matches.
+    await db.pool.query(`ALTER TABLE audit_log DISABLE TRIGGER audit_log_chain`);
+    await db.pool.query(`INSERT INTO audit_log SELECT * FROM audit_saved`);
+    await db.pool.query(`ALTER TABLE audit_log ENABLE TRIGGER audit_log_chain`);
+    expect(verifyCli().status).toBe(0);
+    const last = (await rows()).at(-1)!;
+    await db.pool.query(`DELETE FROM audit_log WHERE id = $1`, [last.id]);
+    const tail = verifyCli();
+    expect(tail.status).toBe(1);
+    expect(tail.stderr).toContain('rækker til sidst er slettet eller ændret');
+  });
+});

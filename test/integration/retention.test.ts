@@ -1,0 +1,169 @@
+import { existsSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '@bu/db';
+import { purgeExpired, scheduleRetentionPurge, RETENTION_JOB, type EtlJobData } from '@bu/etl';
+import { settingError } from '@bu/kpi';
+import { createQueue, createWorker, type Queue } from '@bu/queue';
+import request from 'supertest';
+import { seedUsers, startTestApi, tokenFor } from '../support/api';
+import { createTestDatabase, TestDatabase } from '../support/database';
+
+// The retention purge at a chosen clock, for two municipalities with different settings: exactly
+// what is older than its municipality's setting goes, everything else stays, the audit chain still
+// verifies (from its anchor, across rows removed in between), and the import log says what went.
+
+const DAY = 86_400_000;
+const NOW = new Date(Date.now() + 3 * DAY);
+const ago = (days: number) => new Date(NOW.getTime() - days * DAY);
+
+describe('the retention purge', () => {
+  let db: TestDatabase;
+  let queue: Queue<EtlJobData>;
+  const uploads = mkdtempSync(join(tmpdir(), 'bu-retention-uploads-'));
+  const ids: Record<string, string> = {};
+
+  const run = async (name: string, municipality: number, finished: Date) => {
+    const { rows } = await db.pool.query(
+      `INSERT INTO import_run (municipality_code, source, status, started_at, finished_at, rejected_count) VALUES ($1, 'dubu', 'succeeded', $2, $2, 2) RETURNING id::text`,
+      [municipality, finished],
+    );
+    ids[name] = rows[0].id;
+    await db.pool.query(
+      `INSERT INTO import_issue (import_id, municipality_code, severity, file, line, rule, value, message)
+       VALUES ($1, $2, 'error', 'sager.csv', 2, 'R002', '30-02-2024', 'Datoen 30-02-2024 findes ikke'), ($1, $2, 'warning', 'sager.csv', 3, 'W003', 'XYZ', 'Ukendt kode XYZ')`,
+      [ids[name], municipality],
+    );
+  };
+  const audit = async (name: string, municipality: number | null, at: Date, cases?: string) => {
+    let set: string | null = null;
+    if (cases) set = (await db.pool.query(`INSERT INTO audit_case_set (digest, case_ids) VALUES (encode(sha256(convert_to($1, 'UTF8')), 'hex'), ARRAY[$1]) RETURNING id::text`, [cases])).rows[0].id;
+    const { rows } = await db.pool.query(
+      `INSERT INTO audit_log (at, username, role, action, municipality_code, case_set_id) VALUES ($1, $2, 'chef', 'kpi:x', $3, $4) RETURNING id::text`,
+      [at, name, municipality, set],
+    );
+    ids[name] = rows[0].id;
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    queue = createQueue<EtlJobData>({ databaseUrl: db.url }, 'retention-test');
+    // Odense (461) keeps less than the defaults; København (101) has the defaults (90 / 1826 / 7 days).
+    await db.pool.query(
+      `INSERT INTO setting (municipality_code, key, value) VALUES (461, 'retention.import_issue_values_days', '30'), (461, 'retention.audit_days', '400'), (461, 'retention.job_results_days', '2')`,
+    );
+    await run('odense-old', 461, ago(40));
+    await run('odense-new', 461, ago(20));
+    await run('kbh-40', 101, ago(40));
+    await run('kbh-old', 101, ago(100));
+    await audit('a1-odense-500', 461, ago(500), 'S1');
+    await audit('a2-kbh-500', 101, ago(500), 'S2');
+    await audit('a3-odense-450', 461, ago(450));
+    await audit('a4-none-2000', null, ago(2000));
+    await audit('a5-odense-10', 461, ago(10));
+    // Finished jobs, now (NOW is three days ahead): Odense's are past its 2 days, the others within 7.
+    const worker = createWorker({ databaseUrl: db.url }, 'retention-test', async () => ({ municipality: null }));
+    await queue.add('import', { source: 'dubu', dir: '/x/1', municipality: 461 });
+    await queue.add('import', { source: 'dubu', dir: '/x/2', municipality: 101 });
+    await queue.add('import', { source: 'dubu', dir: '/x/3' });
+    for (let i = 0; i < 100 && (await queue.getJobCounts('completed')).completed < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    await worker.close();
+    await queue.add('import', { source: 'dubu', dir: join(uploads, 'in-use', 'export') }, { delay: 3_600_000 });
+    // Uploads: the product-wide setting is 0 days; an hour's grace; none in use by a job.
+    for (const [name, age] of [['stale', 2 * 3_600_000], ['fresh', 30 * 60_000], ['in-use', 2 * 3_600_000]] as const) {
+      mkdirSync(join(uploads, name));
+      writeFileSync(join(uploads, name, 'sager.csv'), 'CPR\n0102031234\n');
+      const t = new Date(NOW.getTime() - age);
+      utimesSync(join(uploads, name), t, t);
+    }
+  });
+  afterAll(async () => {
+    await queue?.obliterate({ force: true }).catch(() => undefined);
+    await queue?.close();
+    await db?.drop();
+  });
+
+  it('removes exactly what is older than each municipality’s setting, and logs it', async () => {
+    expect((await verifyAuditChain(db.pool)).ok).toBe(true);
+    const summary = await purgeExpired(db.pool, { now: NOW, queue, uploadDir: uploads });
+    expect(summary).toEqual({
+      '461': { importIssueValues: 2, auditRows: 2, jobs: 1, uploads: 0 },
+      '101': { importIssueValues: 2, auditRows: 0, jobs: 0, uploads: 0 },
+      '0': { importIssueValues: 0, auditRows: 1, jobs: 0, uploads: 1 },
+    });
+
+    const { rows: issues } = await db.pool.query(`SELECT import_id::text AS id, rule, line, value, message FROM import_issue ORDER BY import_issue.id`);
+    const of = (run: string) => issues.filter((i) => i.id === ids[run]);
+    for (const gone of ['odense-old', 'kbh-old']) {
+      expect(of(gone).map((i) => [i.rule, i.line, i.value])).toEqual([['R002', 2, null], ['W003', 3, null]]);
+      expect(of(gone).map((i) => i.message).join()).not.toMatch(/30-02-2024|XYZ/);
+      expect(of(gone)[0].message).toBe('Ugyldig dato (værdien er slettet efter opbevaringsfristen)');
+    }
+    for (const kept of ['odense-new', 'kbh-40']) expect(of(kept).map((i) => i.value)).toEqual(['30-02-2024', 'XYZ']);
+    // The counts on the import log stay.
+    expect((await db.pool.query(`SELECT rejected_count FROM import_run WHERE id = $1`, [ids['odense-old']])).rows[0].rejected_count).toBe(2);
+
+    const { rows: auditRows } = await db.pool.query(`SELECT username FROM audit_log ORDER BY id`);
+    expect(auditRows.map((r) => r.username)).toEqual(['a2-kbh-500', 'a5-odense-10']);
+    expect((await db.pool.query(`SELECT case_ids FROM audit_case_set`)).rows).toEqual([{ case_ids: ['S2'] }]);
+    expect(await verifyAuditChain(db.pool)).toEqual({ ok: true, count: 2, purged: 2, anchor: ids['a1-odense-500'] });
+
+    const jobs = await queue.getJobs(['completed']);
+    expect(jobs.map((j) => j.data.dir).sort()).toEqual(['/x/2', '/x/3']);
+    expect(['stale', 'fresh', 'in-use'].map((n) => existsSync(join(uploads, n)))).toEqual([false, true, true]);
+
+    const { rows: log } = await db.pool.query(`SELECT municipality_code AS m, status, requested_by, removed FROM import_run WHERE source = 'purge' ORDER BY m NULLS FIRST`);
+    expect(log).toEqual([
+      { m: null, status: 'succeeded', requested_by: 'retention', removed: summary['0'] },
+      { m: 101, status: 'succeeded', requested_by: 'retention', removed: summary['101'] },
+      { m: 461, status: 'succeeded', requested_by: 'retention', removed: summary['461'] },
+    ]);
+
+    // The import log over HTTP: each municipality sees its own purge row (and the product-wide one).
+    await seedUsers(db, 461, 'Team Nord');
+    const app = await startTestApi(db);
+    try {
+      for (const [user, own] of [['chef', 461], ['chef-kbh', 101]] as const) {
+        const res = await request(app.getHttpServer()).get('/api/v1/imports').set('Authorization', `Bearer ${await tokenFor(app, user)}`).expect(200);
+        const purges = res.body.filter((r: { source: string }) => r.source === 'purge');
+        expect(purges.map((r: { municipality: number | null; removed: unknown }) => [r.municipality, r.removed]).sort()).toEqual(
+          [[own, summary[String(own)]], [null, summary['0']]].sort(),
+        );
+      }
+    } finally {
+      await app.close();
+    }
+
+    // Again at the same clock: nothing more to remove, nothing logged.
+    expect(await purgeExpired(db.pool, { now: NOW, queue, uploadDir: uploads })).toEqual({});
+  });
+
+  it('keeps the chain verifiable when every row is purged, and new rows follow the anchor', async () => {
+    const later = new Date(NOW.getTime() + 2000 * DAY);
+    const { rows: before } = await db.pool.query(`SELECT coalesce(municipality_code, 0)::text AS m, count(*)::int AS n FROM audit_log GROUP BY 1`);
+    const summary = await purgeExpired(db.pool, { now: later });
+    expect(Object.fromEntries(Object.entries(summary).map(([m, c]) => [m, c.auditRows]).filter(([, n]) => n))).toEqual(Object.fromEntries(before.map((r) => [r.m, r.n])));
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM audit_log`)).rows[0].n).toBe(0);
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM audit_purged`)).rows[0].n).toBe(0);
+    const { rows: head } = await db.pool.query(`SELECT head_id::text AS id FROM audit_chain`);
+    expect(await verifyAuditChain(db.pool)).toEqual({ ok: true, count: 0, purged: 0, anchor: head[0].id });
+    await audit('a6-new', 461, new Date());
+    expect(await verifyAuditChain(db.pool)).toMatchObject({ ok: true, count: 1 });
+    // A removed row is still found after a purge.
+    await audit('a7-new', 461, new Date());
+    await audit('a8-new', 461, new Date());
+    await db.pool.query(`DELETE FROM audit_log WHERE id = $1`, [ids['a7-new']]);
+    expect(await verifyAuditChain(db.pool)).toMatchObject({ ok: false, id: ids['a8-new'] });
+  });
+
+  it('is scheduled daily, and its settings are validated', async () => {
+    await scheduleRetentionPurge(queue);
+    const schedulers = await queue.getJobSchedulers();
+    expect(schedulers.map((s) => [s.key, s.pattern])).toEqual([[RETENTION_JOB, '0 3 * * *']]);
+    expect(settingError('retention.audit_days', 100)).toMatch(/fra 365/);
+    expect(settingError('retention.import_issue_values_days', -1)).toMatch(/helt antal dage/);
+    expect(settingError('retention.upload_days', 0)).toBeNull();
+    expect(settingError('retention.job_results_days', 7)).toBeNull();
+  });
+});
