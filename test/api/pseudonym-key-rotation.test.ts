@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'crypto';
 import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -15,7 +16,7 @@ import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/databa
 // ETL refuses that state unless told it is a rotation (--rekey), and the API refuses its figures
 // until every source is re-imported.
 describe('pseudonym key rotation', () => {
-  const NEW_SECRET = 'another-pseudonym-secret-for-rotation-0123';
+  const NEW_SECRET = randomBytes(32).toString('hex');
   const exportDate = '2024-11-24';
   let db: TestDatabase;
   let app: INestApplication;
