@@ -17,7 +17,8 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   app.setGlobalPrefix('api');
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   app.enableShutdownHooks();
-  app.getHttpAdapter().getInstance().set('trust proxy', 'loopback');
+  // Only these proxies' X-Forwarded-For is believed (the client address for login limits and audit).
+  app.getHttpAdapter().getInstance().set('trust proxy', config.trustedProxies);
 
   const document = SwaggerModule.createDocument(
     app,

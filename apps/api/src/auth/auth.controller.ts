@@ -1,9 +1,9 @@
 import { Body, Controller, HttpCode, Inject, Ip, Post } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { CurrentUser as CurrentUserDto, LoginResponse } from '@bu/contracts';
 import { AuthService } from './auth.service';
 import type { AuthUser } from './auth.types';
-import { Public } from './roles.decorator';
+import { CurrentUser, Public } from './roles.decorator';
 
 export function toCurrentUser(user: AuthUser, municipalities: number[]): CurrentUserDto {
   return { username: user.username, role: user.role, municipalities, teams: user.teams };
@@ -22,5 +22,14 @@ export class AuthController {
   async login(@Body() body: { username?: string; password?: string }, @Ip() ip: string): Promise<LoginResponse> {
     const { token, user } = await this.auth.login(body?.username ?? '', body?.password ?? '', ip);
     return { token, user: toCurrentUser(user, user.municipality === null ? [] : [user.municipality]) };
+  }
+
+  /** Ends every session of the caller: all of the user's tokens stop working (in every API process within 60 s, here at once). */
+  @Post('auth/logout')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @ApiNoContentResponse({ description: 'Every token of the user is revoked' })
+  logout(@CurrentUser() user: AuthUser): Promise<void> {
+    return this.auth.logout(user.username);
   }
 }
