@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { createApp } from '../../apps/api/src/app';
-import { configFromEnv } from '../../apps/api/src/config';
+import { configFromEnv, type AppConfig } from '../../apps/api/src/config';
 import { addUser } from '../../scripts/lib/users';
 import type { TestDatabase } from './database';
 import { TEST_SECRET } from './database';
@@ -17,8 +17,8 @@ export async function seedUsers(db: TestDatabase, municipality: number, team: st
   await addUser(db.pool, { username: 'chef-kbh', password: PASSWORD, role: 'chef', municipality: 101 });
 }
 
-export async function startTestApi(db: TestDatabase, overrides: { webDist?: string } = {}): Promise<INestApplication> {
-  const config = configFromEnv({}, { databaseUrl: db.url, pseudonymSecret: TEST_SECRET, jwtSecret: 'test-jwt-secret', runWorker: false, webDist: overrides.webDist ?? 'dist/does-not-exist' });
+export async function startTestApi(db: TestDatabase, overrides: Partial<AppConfig> = {}): Promise<INestApplication> {
+  const config = configFromEnv({}, { databaseUrl: db.url, pseudonymSecret: TEST_SECRET, jwtSecret: 'test-jwt-secret', runWorker: false, webDist: 'dist/does-not-exist', ...overrides });
   const app = await createApp(config, { logger: false });
   await app.init();
   return app;
