@@ -10,7 +10,7 @@ import { DUBU_SMALL, DUBU_SMALL_D } from '../support/fixtures';
 type Role = 'udvalg' | 'chef' | 'teamleder' | 'admin';
 const ROLES: Role[] = ['udvalg', 'chef', 'teamleder', 'admin'];
 
-const MATRIX: { method: 'get' | 'post' | 'put' | 'delete'; path: string; body?: object; expect: Record<Role, number>; anonymous?: number }[] = [
+const MATRIX: { method: 'get' | 'post' | 'put' | 'patch' | 'delete'; path: string; body?: object; expect: Record<Role, number>; anonymous?: number }[] = [
   { method: 'get', path: '/api/health', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 }, anonymous: 200 },
   { method: 'get', path: '/api/v1/me', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 } },
   { method: 'get', path: '/api/v1/municipalities', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 } },
@@ -41,6 +41,7 @@ const MATRIX: { method: 'get' | 'post' | 'put' | 'delete'; path: string; body?: 
   { method: 'get', path: '/api/v1/users', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 200 } },
   { method: 'post', path: '/api/v1/users', body: {}, expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 } },
   { method: 'delete', path: '/api/v1/users/nobody', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 } },
+  { method: 'patch', path: '/api/v1/users/nobody', body: { disabled: true }, expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 } },
 ];
 
 describe('role matrix: every endpoint with every role', () => {
