@@ -43,7 +43,8 @@ describe('login limits, shared by API processes', () => {
   it('per (user, address): 5 failures through one instance block that address in the other (429), with a wait that doubles; the user still gets in from elsewhere', async () => {
     for (let i = 0; i < LIMITS.user_ip.free; i++) await login(i % 2 ? a : b, 'victim', 'forkert-kodeord', '203.0.113.7').expect(401);
     const blocked = await login(b, 'victim', PASSWORD, '203.0.113.7').expect(429);
-    expect(blocked.body.message).toMatch(/^For mange mislykkede login-forsøg\. Prøv igen om 1 sekunder\.$/);
+    expect(blocked.body.message).toBe('For mange mislykkede login-forsøg. Prøv igen om 1 sekund.');
+    expect(blocked.headers['retry-after']).toBe('1');
     expect(await row('user_ip', 'victim|203.0.113.7')).toMatchObject({ failures: 5, wait: 1 });
     // The real user, from their own address, is not locked out by the attacker's failures.
     await login(a, 'victim', PASSWORD, '198.51.100.1').expect(200);

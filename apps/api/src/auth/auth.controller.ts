@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, Inject, Ip, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpException, Inject, Ip, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiBearerAuth, ApiBody, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { CurrentUser as CurrentUserDto, LoginResponse } from '@bu/contracts';
 import { AuthService } from './auth.service';
@@ -19,8 +20,13 @@ export class AuthController {
   @HttpCode(200)
   @ApiBody({ schema: { properties: { username: { type: 'string' }, password: { type: 'string' } }, required: ['username', 'password'] } })
   @ApiOkResponse({ description: 'A bearer token for the Authorization header' })
-  async login(@Body() body: { username?: string; password?: string }, @Ip() ip: string): Promise<LoginResponse> {
-    const { token, user } = await this.auth.login(body?.username ?? '', body?.password ?? '', ip);
+  async login(@Body() body: { username?: string; password?: string }, @Ip() ip: string, @Res({ passthrough: true }) res: Response): Promise<LoginResponse> {
+    const { token, user } = await this.auth.login(body?.username ?? '', body?.password ?? '', ip).catch((error: unknown) => {
+      // Too many failures: say when to try again, in the standard header too.
+      const retryAfter = error instanceof HttpException ? (error.getResponse() as { retryAfter?: number }).retryAfter : undefined;
+      if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
+      throw error;
+    });
     return { token, user: toCurrentUser(user, user.municipality === null ? [] : [user.municipality]) };
   }
 

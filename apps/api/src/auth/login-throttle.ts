@@ -57,7 +57,7 @@ export class LoginThrottle {
     const blocked = rows.filter((r) => this.limits[r.kind].blocks).reduce((m, r) => Math.max(m, r.wait), 0);
     if (blocked > 0) {
       const seconds = Math.ceil(blocked);
-      throw new HttpException({ statusCode: 429, message: `For mange mislykkede login-forsøg. Prøv igen om ${seconds} sekunder.`, retryAfter: seconds }, HttpStatus.TOO_MANY_REQUESTS);
+      throw new HttpException({ statusCode: 429, message: `For mange mislykkede login-forsøg. Prøv igen om ${seconds} ${seconds === 1 ? 'sekund' : 'sekunder'}.`, retryAfter: seconds }, HttpStatus.TOO_MANY_REQUESTS);
     }
     const slow = rows.find((r) => r.kind === 'user');
     if (slow) await this.sleep(Math.min(slow.wait, this.limits.user.capSeconds) * 1000);
