@@ -1,11 +1,13 @@
 // npm run admin -- user add <name> --role <udvalg|chef|teamleder|admin> [--team <team>] [--municipality <code>]
 // The password is read from standard input (one line), so it never shows in the process list.
 // npm run admin -- audit verify: walks the audit log's hash chain; exit code 1 names the first broken row.
+// npm run admin -- user disable <name> | user enable <name>: a disabled user cannot log in, and
+// its tokens stop working (within 60 s).
 import { Pool } from 'pg';
 import { settings } from '@bu/config';
 import { migrate, verifyAuditChain } from '@bu/db';
 import { isRole } from '@bu/domain';
-import { addUser } from './lib/users';
+import { addUser, setUserDisabled } from './lib/users';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -37,6 +39,21 @@ async function auditVerify(url: string): Promise<void> {
   }
 }
 
+const USAGE = 'Brug: npm run admin -- user add <navn> --role <udvalg|chef|teamleder|admin> [--team <team>] [--municipality <kode>] | user disable <navn> | user enable <navn> | audit verify';
+
+async function disable(username: string, disabled: boolean): Promise<void> {
+  const url = settings().DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL er ikke sat');
+  await migrate(url);
+  const pool = new Pool({ connectionString: url });
+  try {
+    if (!(await setUserDisabled(pool, username, disabled))) throw new Error(`Brugeren ${username} findes ikke`);
+  } finally {
+    await pool.end();
+  }
+  console.log(disabled ? `Bruger ${username} er spærret; brugerens sessioner ophører inden for 60 sekunder.` : `Bruger ${username} kan logge ind igen.`);
+}
+
 async function main(): Promise<void> {
   const [noun, verb, username, ...rest] = process.argv.slice(2);
   if (noun === 'audit') {
@@ -45,8 +62,9 @@ async function main(): Promise<void> {
     if (!url) throw new Error('DATABASE_URL er ikke sat');
     return auditVerify(url);
   }
+  if (noun === 'user' && (verb === 'disable' || verb === 'enable') && username && !username.startsWith('--')) return disable(username, verb === 'disable');
   if (noun !== 'user' || verb !== 'add' || !username || username.startsWith('--')) {
-    throw new Error('Brug: npm run admin -- user add <navn> --role <udvalg|chef|teamleder|admin> [--team <team>] [--municipality <kode>]');
+    throw new Error(USAGE);
   }
   const role = option(rest, '--role')[0];
   if (!role || !isRole(role)) throw new Error('--role skal være udvalg, chef, teamleder eller admin');

@@ -1,7 +1,8 @@
-// npm run bench -- <etl|api|browser> [rows [--rejected] | --fresh --scale x | runs] — benchmarks that print figures (speed is measured here, never in timed tests).
+// npm run bench -- <etl|api|browser|login> [rows [--rejected] | --fresh --scale x | runs] — benchmarks that print figures (speed is measured here, never in timed tests).
 import { benchApi } from '../bench/api';
 import { benchBrowser } from '../bench/browser';
 import { benchEtl } from '../bench/etl';
+import { benchLogin } from '../bench/login';
 
 const [what, ...args] = process.argv.slice(2);
 const size = args.find((a) => !a.startsWith('--'));
@@ -9,6 +10,7 @@ const run: Record<string, () => Promise<void>> = {
   etl: () => benchEtl(Number(size ?? 1_000_000), { rejected: args.includes('--rejected') }),
   api: () => benchApi(args),
   browser: () => benchBrowser(size),
+  login: () => benchLogin(Number(size ?? 10)),
 };
 if (!what || !run[what]) {
   console.error(`Brug: npm run bench -- <${Object.keys(run).join('|')}> [antal]`);

@@ -1,11 +1,16 @@
 import type { Pool } from 'pg';
-import { saveUser, type NewUser } from '../../apps/api/src/auth/users';
+import { saveUser, setDisabled, type NewUser } from '../../apps/api/src/auth/users';
 
 export type { NewUser };
 
 /** Creates or updates a user (the rules live with the API's user administration). */
 export async function addUser(pool: Pool, user: NewUser): Promise<void> {
   await saveUser((sql, params) => pool.query(sql, params), user);
+}
+
+/** Disables (or enables) a user; false when there is no such user. */
+export function setUserDisabled(pool: Pool, username: string, disabled: boolean): Promise<boolean> {
+  return setDisabled((sql, params) => pool.query(sql, params), username, disabled);
 }
 
 /** Demo users exist only on the embedded default: a real deployment removes them at start. */

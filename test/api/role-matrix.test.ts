@@ -21,7 +21,7 @@ const USERS: (Role | Scoped)[] = ['udvalg', 'chef', 'teamleder', 'admin-461', 't
 /** In the order of `scoped` below. */
 const s = (admin461: number, nord: number, udenTeam: number, chefKbh: number): Record<Scoped, number> => ({ 'admin-461': admin461, 'teamleder-nord': nord, 'leder-uden-team': udenTeam, 'chef-kbh': chefKbh });
 
-const MATRIX: { method: 'get' | 'post' | 'put' | 'delete'; path: string; body?: object; expect: Record<Role, number>; scoped?: Record<Scoped, number>; anonymous?: number }[] = [
+const MATRIX: { method: 'get' | 'post' | 'put' | 'patch' | 'delete'; path: string; body?: object; expect: Record<Role, number>; scoped?: Record<Scoped, number>; anonymous?: number }[] = [
   { method: 'get', path: '/api/health', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 }, scoped: s(200, 200, 200, 200), anonymous: 200 },
   { method: 'get', path: '/api/v1/me', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 }, scoped: s(200, 200, 200, 200) },
   { method: 'get', path: '/api/v1/municipalities', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 }, scoped: s(200, 200, 200, 200) },
@@ -61,6 +61,7 @@ const MATRIX: { method: 'get' | 'post' | 'put' | 'delete'; path: string; body?: 
   { method: 'delete', path: '/api/v1/goals/1', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 204 }, scoped: s(404, 403, 403, 403) },
   { method: 'delete', path: '/api/v1/users/kbh.bruger', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 204 }, scoped: s(404, 403, 403, 403) },
   { method: 'delete', path: '/api/v1/users/nobody', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 }, scoped: s(404, 403, 403, 403) },
+  { method: 'patch', path: '/api/v1/users/nobody', body: { disabled: true }, expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 }, scoped: s(404, 403, 403, 403) },
 ];
 
 describe('role matrix: every endpoint with every role and scope', () => {

@@ -17,8 +17,8 @@ export async function seedUsers(db: TestDatabase, municipality: number, team: st
   await addUser(db.pool, { username: 'chef-kbh', password: PASSWORD, role: 'chef', municipality: 101 });
 }
 
-export async function startTestApi(db: TestDatabase, overrides: Partial<Pick<AppConfig, 'webDist' | 'apiDocs'>> = {}): Promise<INestApplication> {
-  const config = configFromEnv({}, { databaseUrl: db.url, pseudonymSecret: TEST_SECRET, jwtSecret: TEST_JWT_SECRET, runWorker: false, ...overrides, webDist: overrides.webDist ?? 'dist/does-not-exist' });
+export async function startTestApi(db: TestDatabase, overrides: Partial<AppConfig> = {}): Promise<INestApplication> {
+  const config = configFromEnv({}, { databaseUrl: db.url, pseudonymSecret: TEST_SECRET, jwtSecret: TEST_JWT_SECRET, runWorker: false, webDist: 'dist/does-not-exist', ...overrides });
   const app = await createApp(config, { logger: false });
   await app.init();
   return app;

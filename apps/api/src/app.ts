@@ -26,7 +26,8 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   app.setGlobalPrefix('api');
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   app.enableShutdownHooks();
-  app.getHttpAdapter().getInstance().set('trust proxy', 'loopback');
+  // Only these proxies' X-Forwarded-For is believed (the client address for login limits and audit).
+  app.getHttpAdapter().getInstance().set('trust proxy', config.trustedProxies);
   // Before every route: logins, refusals, changes and import-issue reads reach the audit log.
   auditRequests(app);
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { CurrentUser, MunicipalityInfo } from '@bu/contracts';
 import { DASHBOARDS } from '@bu/dashboards';
-import { clearToken, getToken, me, municipalities as fetchMunicipalities } from './api';
+import { getToken, logout, me, municipalities as fetchMunicipalities } from './api';
 import { DashboardView } from './components/DashboardView';
 import { ImportLog } from './components/ImportLog';
 import { UploadExport } from './components/UploadExport';
@@ -74,8 +74,7 @@ export function App() {
         <button
           type="button"
           onClick={() => {
-            clearToken();
-            setUser(null);
+            logout().finally(() => setUser(null));
           }}
         >
           Log ud

@@ -20,6 +20,9 @@ async function send(path: string, init: RequestInit = {}): Promise<Response> {
     ...init,
     headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}), ...init.headers },
   });
+  // The API renews a token in use (idle timeout): keep the newest one.
+  const renewed = res.headers.get('X-Renewed-Token');
+  if (renewed && getToken() === token) sessionStorage.setItem(TOKEN_KEY, renewed);
   if (!res.ok) {
     const body = await res.json().catch(() => ({}));
     if (res.status === 401 && token) {
@@ -43,6 +46,17 @@ export async function login(username: string, password: string): Promise<Current
 }
 
 export const me = (): Promise<CurrentUser> => call('/api/v1/me');
+
+/** Ends the session on the server (every token of the user) and forgets the token here, whatever the answer. */
+export async function logout(): Promise<void> {
+  try {
+    if (getToken()) await send('/api/v1/auth/logout', { method: 'POST' });
+  } catch {
+    // Already expired or the server is unreachable: the token is forgotten below all the same.
+  } finally {
+    clearToken();
+  }
+}
 
 export interface ImportRun {
   id: string;

@@ -67,8 +67,14 @@ export const envSchema = z.object({
   // Secrets are checked by secretProblem, with the message that says how to make one.
   JWT_SECRET: z.string().optional(),
   PSEUDONYM_SECRET: z.string().optional(),
-  /** Token lifetime in seconds (short-lived; the dashboard logs in again). */
+  /** A session's longest life in seconds from login, however active (then log in again). */
   JWT_TTL_SECONDS: int(8 * 3600, 60),
+  /** A session ends after this many seconds without a request (tokens are renewed while in use). */
+  SESSION_IDLE_SECONDS: int(30 * 60, 1),
+  /** How long (s, at most 60) a process may trust its cached copy of a user's state for tokens. */
+  TOKEN_CHECK_SECONDS: int(30, 0, 60),
+  /** Proxies whose X-Forwarded-For gives the client's address: addresses, subnets, loopback, uniquelocal; none. */
+  TRUSTED_PROXIES: text(),
   /** Folder with the built dashboard, served at /. */
   WEB_DIST: z.preprocess(blank, z.string().default('dist/web')),
   /** Run the ETL worker inside the API process (embedded default and `npm run serve`). */
@@ -132,8 +138,14 @@ export interface WorkerConfig {
 export interface AppConfig extends WorkerConfig {
   port: number;
   jwtSecret: string;
-  /** Token lifetime in seconds (short-lived; the dashboard logs in again). */
+  /** A session's longest life in seconds from login, however active (then log in again). */
   jwtTtlSeconds: number;
+  /** A session ends after this many seconds without a request (tokens are renewed while in use). */
+  sessionIdleSeconds: number;
+  /** How long (s, at most 60) a process may trust its cached copy of a user's state for tokens. */
+  tokenCheckSeconds: number;
+  /** Express 'trust proxy': the proxies whose X-Forwarded-For gives the client's address. */
+  trustedProxies: string[] | false;
   /** Folder with the built dashboard, served at /. */
   webDist: string;
   /** Run the ETL worker inside the API process (embedded default and `npm run serve`). */
@@ -186,6 +198,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
     port: overrides.port ?? parsed.PORT,
     jwtSecret: jwtSecret!,
     jwtTtlSeconds: overrides.jwtTtlSeconds ?? parsed.JWT_TTL_SECONDS,
+    sessionIdleSeconds: overrides.sessionIdleSeconds ?? parsed.SESSION_IDLE_SECONDS,
+    tokenCheckSeconds: overrides.tokenCheckSeconds ?? parsed.TOKEN_CHECK_SECONDS,
+    trustedProxies: overrides.trustedProxies ?? parseTrustedProxies(parsed.TRUSTED_PROXIES),
     webDist: overrides.webDist ?? parsed.WEB_DIST,
     runWorker: overrides.runWorker ?? parsed.RUN_WORKER,
     apiDocs: overrides.apiDocs ?? parsed.API_DOCS ?? 'off',
@@ -203,6 +218,13 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overri
   const worker = workerPart(parsed, overrides, problems, parsed.JWT_SECRET, false);
   if (problems.length > 0) throw new ConfigError(problems);
   return worker;
+}
+
+/** TRUSTED_PROXIES: comma-separated addresses, subnets or express names (loopback, uniquelocal); "none": trust no proxy. */
+export function parseTrustedProxies(value: string | undefined): string[] | false {
+  if (value === undefined || value.trim() === '') return ['loopback'];
+  if (value.trim() === 'none') return false;
+  return value.split(',').map((v) => v.trim()).filter((v) => v !== '');
 }
 
 /** For entry points: a ConfigError is printed as its lines (no stack trace) and the process exits 1. */

@@ -1,9 +1,10 @@
-import { Body, Controller, HttpCode, Inject, Ip, Post } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, HttpException, Inject, Ip, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { ApiBearerAuth, ApiBody, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { CurrentUser as CurrentUserDto, LoginResponse } from '@bu/contracts';
 import { AuthService } from './auth.service';
 import type { AuthUser } from './auth.types';
-import { Public } from './roles.decorator';
+import { CurrentUser, Public } from './roles.decorator';
 
 export function toCurrentUser(user: AuthUser, municipalities: number[]): CurrentUserDto {
   return { username: user.username, role: user.role, municipalities, teams: user.teams };
@@ -19,8 +20,22 @@ export class AuthController {
   @HttpCode(200)
   @ApiBody({ schema: { properties: { username: { type: 'string' }, password: { type: 'string' } }, required: ['username', 'password'] } })
   @ApiOkResponse({ description: 'A bearer token for the Authorization header' })
-  async login(@Body() body: { username?: string; password?: string }, @Ip() ip: string): Promise<LoginResponse> {
-    const { token, user } = await this.auth.login(body?.username ?? '', body?.password ?? '', ip);
+  async login(@Body() body: { username?: string; password?: string }, @Ip() ip: string, @Res({ passthrough: true }) res: Response): Promise<LoginResponse> {
+    const { token, user } = await this.auth.login(body?.username ?? '', body?.password ?? '', ip).catch((error: unknown) => {
+      // Too many failures: say when to try again, in the standard header too.
+      const retryAfter = error instanceof HttpException ? (error.getResponse() as { retryAfter?: number }).retryAfter : undefined;
+      if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
+      throw error;
+    });
     return { token, user: toCurrentUser(user, user.municipality === null ? [] : [user.municipality]) };
+  }
+
+  /** Ends every session of the caller: all of the user's tokens stop working (in every API process within 60 s, here at once). */
+  @Post('auth/logout')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @ApiNoContentResponse({ description: 'Every token of the user is revoked' })
+  logout(@CurrentUser() user: AuthUser): Promise<void> {
+    return this.auth.logout(user.username);
   }
 }

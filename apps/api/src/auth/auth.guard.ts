@@ -18,7 +18,10 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest();
     const header: string | undefined = request.headers.authorization;
     if (!header?.startsWith('Bearer ')) throw new UnauthorizedException('Log ind for at se data');
-    request.user = await this.auth.verify(header.slice(7));
+    const { user, renewed } = await this.auth.verify(header.slice(7));
+    request.user = user;
+    // The dashboard stores the renewed token: a session in use outlives the idle timeout.
+    if (renewed) context.switchToHttp().getResponse().setHeader('X-Renewed-Token', renewed);
     const roles = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets);
     if (roles && !roles.includes(request.user.role)) throw new ForbiddenException('Din rolle giver ikke adgang hertil');
     return true;

@@ -14,7 +14,8 @@ import { UsersController } from './users.controller';
       inject: [APP_CONFIG],
       // The secret as a KeyObject: given a string, jsonwebtoken tries it as a public key first on every
       // verify (createPublicKey throws, then it falls back), which cost a third of a warm request's CPU.
-      useFactory: (config: AppConfig) => ({ secret: createSecretKey(Buffer.from(config.jwtSecret, 'utf8')), signOptions: { expiresIn: config.jwtTtlSeconds } }),
+      // Each token's exp is set by AuthService (idle timeout, capped by the session's lifetime).
+      useFactory: (config: AppConfig) => ({ secret: createSecretKey(Buffer.from(config.jwtSecret, 'utf8')) }),
     }),
   ],
   controllers: [AuthController, UsersController],

@@ -1,52 +1,120 @@
 import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import * as bcrypt from 'bcryptjs';
 import { DataSource } from 'typeorm';
-import { AppUserEntity } from '@bu/db';
 import { isRole } from '@bu/domain';
+import { APP_CONFIG, AppConfig } from '../config';
+import { runInScope } from '../database/request-scope';
 import type { AuthUser } from './auth.types';
 import { LoginThrottle } from './login-throttle';
+import { dummyHash, hashPassword, verifyPassword } from './password';
+import { UserStateCache } from './user-state-cache';
 
-const DUMMY_HASH = bcrypt.hashSync('not-a-password', 10);
+export { hashPassword };
+
+/** The user's current state, read for every token (through the cache). */
+interface UserState {
+  user: AuthUser;
+  tokenVersion: number;
+}
+
+/** Token claims: who, which token version, and when they logged in (the session's start). */
+interface Claims {
+  sub: string;
+  ver: number;
+  auth: number;
+  iat: number;
+  exp: number;
+}
+
+const EXPIRED = 'Din session er udløbet. Log ind igen.';
 
 /**
- * Local users with bcrypt-hashed passwords and short-lived signed tokens. Single sign-on
- * (OIDC: Entra ID, AD FS) plugs in here by issuing the same AuthUser; controllers only see AuthUser.
+ * Local users with argon2id-hashed passwords and signed tokens. A token names the user and the
+ * user's token version; the role, municipality and teams come from the user's current row, so a
+ * change, a disabled or deleted user, a new password or a logout ends the old tokens (within the
+ * cache's TTL, ≤ 60 s). A token lives SESSION_IDLE_SECONDS and is renewed while in use (header
+ * X-Renewed-Token), never beyond JWT_TTL_SECONDS after the login. Single sign-on (OIDC) plugs in
+ * here by issuing the same token for a user row; controllers only see AuthUser.
  */
 @Injectable()
 export class AuthService {
-  private readonly throttle = new LoginThrottle();
+  private readonly throttle: LoginThrottle;
+  readonly users: UserStateCache<UserState>;
 
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
     @Inject(JwtService) private readonly jwt: JwtService,
-  ) {}
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.throttle = new LoginThrottle((sql, params) => this.db.query(sql, params));
+    this.users = new UserStateCache((username) => this.loadState(username), config.tokenCheckSeconds * 1000);
+  }
 
   async login(username: string, password: string, address: string): Promise<{ token: string; user: AuthUser }> {
-    const key = `${String(username).toLowerCase()}|${address}`;
-    this.throttle.check(key);
-    const row = await this.db.getRepository(AppUserEntity).findOne({ where: { username: String(username) } });
+    const name = String(username);
+    await this.throttle.check(name, address);
+    const [row]: { passwordHash: string; disabled: boolean }[] = await this.db.query(
+      'SELECT password_hash AS "passwordHash", disabled FROM app_user WHERE username = $1',
+      [name],
+    );
     // An unknown user costs the same time as a wrong password, so usernames cannot be probed.
-    const valid = await bcrypt.compare(String(password), row?.passwordHash ?? DUMMY_HASH);
-    if (!row || !valid || !isRole(row.role)) {
-      this.throttle.fail(key);
+    const { valid, rehash } = await verifyPassword(row?.passwordHash ?? (await dummyHash()), String(password));
+    if (!row || !valid) {
+      await this.throttle.fail(name, address);
       throw new UnauthorizedException('Forkert brugernavn eller adgangskode');
     }
-    this.throttle.succeed(key);
-    const user: AuthUser = { username: row.username, role: row.role, municipality: row.municipalityCode, teams: row.teams };
-    return { token: await this.jwt.signAsync({ sub: user.username, role: user.role, mun: user.municipality, teams: user.teams }), user };
-  }
-
-  async verify(token: string): Promise<AuthUser> {
-    try {
-      const claims = await this.jwt.verifyAsync(token);
-      return { username: claims.sub, role: claims.role, municipality: claims.mun ?? null, teams: claims.teams ?? [] };
-    } catch {
-      throw new UnauthorizedException('Log ind igen');
+    await this.throttle.succeed(name, address);
+    if (row.disabled) throw new UnauthorizedException('Din bruger er spærret. Kontakt din administrator.');
+    // Same password, stronger hash: not a password change, so the user's other sessions stay.
+    // A login has no request scope yet: the user's own row is written in the national one (RLS).
+    if (rehash) {
+      const hash = await hashPassword(String(password));
+      await runInScope('*', () => this.db.query('UPDATE app_user SET password_hash = $2 WHERE username = $1 AND password_hash = $3', [name, hash, row.passwordHash]));
     }
+    this.users.forget(name);
+    const state = await this.users.get(name);
+    if (!state) throw new UnauthorizedException('Forkert brugernavn eller adgangskode');
+    const now = Math.floor(Date.now() / 1000);
+    return { token: await this.sign({ sub: name, ver: state.tokenVersion, auth: now }, now), user: state.user };
   }
-}
 
-export async function hashPassword(password: string): Promise<string> {
-  return bcrypt.hash(password, 10);
+  /** The token's user as the database has it now, and a renewed token when this one is getting old. */
+  async verify(token: string): Promise<{ user: AuthUser; renewed?: string }> {
+    let claims: Claims;
+    try {
+      claims = await this.jwt.verifyAsync<Claims>(token);
+    } catch {
+      throw new UnauthorizedException(EXPIRED);
+    }
+    const now = Math.floor(Date.now() / 1000);
+    if (typeof claims.sub !== 'string' || typeof claims.ver !== 'number' || typeof claims.auth !== 'number' || claims.auth + this.config.jwtTtlSeconds <= now) {
+      throw new UnauthorizedException(EXPIRED);
+    }
+    const state = await this.users.get(claims.sub);
+    if (!state || state.tokenVersion !== claims.ver) throw new UnauthorizedException(EXPIRED);
+    // Renewed at most once a minute (sooner with a short idle setting), so idle means idle.
+    const renewAfter = Math.min(60, this.config.sessionIdleSeconds / 4);
+    const renewed = now - claims.iat >= renewAfter ? await this.sign({ sub: claims.sub, ver: claims.ver, auth: claims.auth }, now) : undefined;
+    return { user: state.user, renewed };
+  }
+
+  /** Ends every session of the user (all tokens carry the version this bumps). */
+  async logout(username: string): Promise<void> {
+    await this.db.query('UPDATE app_user SET token_version = token_version + 1 WHERE username = $1', [username]);
+    this.users.forget(username);
+  }
+
+  private sign(claims: Omit<Claims, 'iat' | 'exp'>, now: number): Promise<string> {
+    const exp = Math.min(now + this.config.sessionIdleSeconds, claims.auth + this.config.jwtTtlSeconds);
+    return this.jwt.signAsync({ ...claims, exp });
+  }
+
+  private async loadState(username: string): Promise<UserState | null> {
+    const [row]: { role: string; municipality: number | null; teams: string[]; tokenVersion: number }[] = await this.db.query(
+      `SELECT role, municipality_code AS municipality, teams, token_version AS "tokenVersion" FROM app_user WHERE username = $1 AND NOT disabled`,
+      [username],
+    );
+    if (!row || !isRole(row.role)) return null;
+    return { user: { username, role: row.role, municipality: row.municipality, teams: row.teams }, tokenVersion: row.tokenVersion };
+  }
 }

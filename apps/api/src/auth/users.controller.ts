@@ -1,9 +1,10 @@
-import { BadRequestException, Body, ConflictException, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, Post } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from './auth.types';
 import { CurrentUser, Roles } from './roles.decorator';
-import { saveUser, userError, type NewUser } from './users';
+import { AuthService } from './auth.service';
+import { saveUser, setDisabled, userError, type NewUser } from './users';
 
 interface UserRow {
   username: string;
@@ -11,6 +12,7 @@ interface UserRow {
   municipality: number | null;
   teams: string[];
   createdAt: string;
+  disabled: boolean;
 }
 
 /**
@@ -22,13 +24,16 @@ interface UserRow {
 @ApiBearerAuth()
 @Controller({ path: 'users', version: '1' })
 export class UsersController {
-  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(AuthService) private readonly auth: AuthService,
+  ) {}
 
   @Get()
   @Roles('admin')
   list(@CurrentUser() admin: AuthUser): Promise<UserRow[]> {
     return this.db.query(
-      `SELECT username, role, municipality_code AS municipality, teams, to_char(created_at AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM-DD"T"HH24:MI') AS "createdAt"
+      `SELECT username, role, municipality_code AS municipality, teams, to_char(created_at AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM-DD"T"HH24:MI') AS "createdAt", disabled
        FROM app_user WHERE NOT demo AND ($1::smallint IS NULL OR municipality_code = $1) ORDER BY username`,
       [admin.municipality],
     );
@@ -43,6 +48,7 @@ export class UsersController {
     if (admin.municipality !== null && user.municipality !== admin.municipality) throw new ForbiddenException(`Du kan kun oprette brugere i kommune ${admin.municipality}`);
     await this.inScope(admin, user.username!, true);
     await saveUser((sql, params) => this.db.query(sql, params), user as NewUser);
+    this.auth.users.forget(user.username!);
     return { username: user.username! };
   }
 
@@ -53,6 +59,19 @@ export class UsersController {
     if (username === admin.username) throw new BadRequestException('Du kan ikke slette dig selv');
     await this.inScope(admin, username, false);
     await this.db.query('DELETE FROM app_user WHERE username = $1', [username]);
+    this.auth.users.forget(username);
+  }
+
+  /** Disables or enables a user: a disabled user cannot log in, and its tokens stop working. */
+  @Patch(':username')
+  @Roles('admin')
+  async update(@CurrentUser() admin: AuthUser, @Param('username') username: string, @Body() body: { disabled?: unknown }): Promise<{ username: string; disabled: boolean }> {
+    if (typeof body?.disabled !== 'boolean') throw new BadRequestException('disabled skal være true eller false');
+    if (username === admin.username && body.disabled) throw new BadRequestException('Du kan ikke spærre dig selv');
+    await this.inScope(admin, username, false);
+    await setDisabled((sql, params) => this.db.query(sql, params), username, body.disabled);
+    this.auth.users.forget(username);
+    return { username, disabled: body.disabled };
   }
 
   /** An existing user must belong to the administrator's municipality (any, for a product administrator). */

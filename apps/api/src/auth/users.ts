@@ -1,5 +1,5 @@
 import { isMunicipalityCode, isRole, type Role } from '@bu/domain';
-import { hashPassword } from './auth.service';
+import { hashPassword } from './password';
 
 // Local users: one place for the rules, used by the admin API and by `npm run admin -- user add`.
 
@@ -28,14 +28,29 @@ export function userError(user: Partial<NewUser>): string | null {
 
 type Query = (sql: string, params: unknown[]) => Promise<unknown>;
 
-/** Creates the user, or replaces the password, role, municipality and teams of one with that name. */
+/**
+ * Creates the user, or replaces the password, role, municipality and teams of one with that name:
+ * a new password ends the user's sessions (token_version; a trigger does it for the other columns).
+ */
 export async function saveUser(query: Query, user: NewUser): Promise<void> {
   const problem = userError(user);
   if (problem) throw new Error(problem);
   await query(
     `INSERT INTO app_user (username, password_hash, role, municipality_code, teams, demo) VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, role = EXCLUDED.role,
-       municipality_code = EXCLUDED.municipality_code, teams = EXCLUDED.teams, demo = EXCLUDED.demo`,
+       municipality_code = EXCLUDED.municipality_code, teams = EXCLUDED.teams, demo = EXCLUDED.demo,
+       token_version = app_user.token_version + 1`,
     [user.username, await hashPassword(user.password), user.role, user.municipality ?? null, user.teams ?? [], user.demo ?? false],
   );
+}
+
+/** Disables (or enables again) a user: a disabled user cannot log in and its tokens stop working. Returns whether the user exists. */
+export async function setDisabled(query: Query, username: string, disabled: boolean): Promise<boolean> {
+  // pg's Pool gives { rowCount }, TypeORM's query gives [rows, count] for an UPDATE.
+  return countRows(await query('UPDATE app_user SET disabled = $2 WHERE username = $1 RETURNING username', [username, disabled])) > 0;
+}
+
+function countRows(result: unknown): number {
+  if (Array.isArray(result)) return Array.isArray(result[0]) ? result[0].length : result.length;
+  return (result as { rowCount?: number }).rowCount ?? 0;
 }

@@ -52,6 +52,9 @@ export class AppUserEntity {
   @Column('smallint', { name: 'municipality_code', nullable: true }) municipalityCode: number | null;
   @Column('text', { array: true }) teams: string[];
   @Column('boolean') demo: boolean;
+  /** Part of every token: bumped to end the user's sessions (migration 1733100000000). */
+  @Column('integer', { name: 'token_version' }) tokenVersion: number;
+  @Column('boolean') disabled: boolean;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 
