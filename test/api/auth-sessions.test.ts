@@ -9,7 +9,7 @@ import { configFromEnv } from '../../apps/api/src/config';
 import { DEFAULT_USER_STATE_TTL_MS, UserStateCache } from '../../apps/api/src/auth/user-state-cache';
 import { addUser } from '../../scripts/lib/users';
 import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
-import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
+import { createTestDatabase, TEST_JWT_SECRET, TEST_SECRET, TestDatabase } from '../support/database';
 
 // Issue 12, item 2: a token is checked against the user's current row (token version, disabled,
 // role, municipality, teams), so delete, disable, demotion, a new password and logout end it: at
@@ -60,10 +60,10 @@ describe('tokens follow the user’s current state', () => {
   });
 
   it('the cache that spares the database lives at most 60 s: by default, as a setting, and in the class', async () => {
-    const env = { DATABASE_URL: 'postgres://x', PSEUDONYM_SECRET: TEST_SECRET };
+    const env = { DATABASE_URL: 'postgres://x', PSEUDONYM_SECRET: TEST_SECRET, JWT_SECRET: TEST_JWT_SECRET };
     expect(configFromEnv(env).tokenCheckSeconds).toBeLessThanOrEqual(60);
     expect(configFromEnv(env).tokenCheckSeconds).toBeGreaterThan(0);
-    expect(() => configFromEnv({ ...env, TOKEN_CHECK_SECONDS: '61' })).toThrow('TOKEN_CHECK_SECONDS must be 0-60');
+    expect(() => configFromEnv({ ...env, TOKEN_CHECK_SECONDS: '61' })).toThrow('TOKEN_CHECK_SECONDS');
     expect(DEFAULT_USER_STATE_TTL_MS).toBeLessThanOrEqual(60_000);
     expect(() => new UserStateCache(async () => null, 61_000)).toThrow('within 60 s');
     // Within the TTL one read of the database; after it, another.
@@ -102,8 +102,9 @@ describe('tokens follow the user’s current state', () => {
     const local = await tokenFor(a, 'admin-461');
     const chef = await tokenFor(a, 'chef');
     await as(a, chef).patch('/api/v1/users/carl', { disabled: true }).expect(403);
-    const outside = await as(a, local).patch('/api/v1/users/chef-kbh', { disabled: true }).expect(403);
-    expect(outside.body.message).toBe('Brugeren chef-kbh hører ikke til kommune 461');
+    // Another municipality's user does not exist for this administrator (scoping: 404, not 403).
+    const outside = await as(a, local).patch('/api/v1/users/chef-kbh', { disabled: true }).expect(404);
+    expect(outside.body.message).toBe('Brugeren chef-kbh findes ikke');
     expect((await as(a, local).patch('/api/v1/users/admin-461', { disabled: true }).expect(400)).body.message).toBe('Du kan ikke spærre dig selv');
     expect((await as(a, local).patch('/api/v1/users/carl', { disabled: 'ja' }).expect(400)).body.message).toBe('disabled skal være true eller false');
     await as(a, local).patch('/api/v1/users/nobody', { disabled: true }).expect(404);
@@ -143,7 +144,7 @@ describe('tokens follow the user’s current state', () => {
   it('the role comes from the row, not the token: a validly signed token claiming admin is still the user’s role', async () => {
     const token = await tokenFor(a, 'udvalg');
     const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
-    const jwt = new JwtService({ secret: createSecretKey(Buffer.from('test-jwt-secret', 'utf8')) });
+    const jwt = new JwtService({ secret: createSecretKey(Buffer.from(TEST_JWT_SECRET, 'utf8')) });
     delete claims.iat;
     const forged = await jwt.signAsync({ ...claims, role: 'admin', mun: null, teams: [] });
     await request(a.getHttpServer()).get('/api/v1/users').set('Authorization', `Bearer ${forged}`).expect(403);
@@ -183,7 +184,7 @@ describe('idle timeout and lifetime are settings', () => {
   const me = (app: INestApplication, token: string) => request(app.getHttpServer()).get('/api/v1/me').set('Authorization', `Bearer ${token}`);
 
   it('reads SESSION_IDLE_SECONDS (default 30 minutes) and JWT_TTL_SECONDS (default 8 hours)', () => {
-    const env = { DATABASE_URL: 'postgres://x', PSEUDONYM_SECRET: TEST_SECRET };
+    const env = { DATABASE_URL: 'postgres://x', PSEUDONYM_SECRET: TEST_SECRET, JWT_SECRET: TEST_JWT_SECRET };
     expect(configFromEnv(env)).toMatchObject({ sessionIdleSeconds: 1800, jwtTtlSeconds: 8 * 3600 });
     expect(configFromEnv({ ...env, SESSION_IDLE_SECONDS: '600', JWT_TTL_SECONDS: '3600' })).toMatchObject({ sessionIdleSeconds: 600, jwtTtlSeconds: 3600 });
     expect(() => configFromEnv({ ...env, SESSION_IDLE_SECONDS: 'lang' })).toThrow('SESSION_IDLE_SECONDS');
