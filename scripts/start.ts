@@ -64,7 +64,7 @@ async function main(): Promise<void> {
 
   const config = configFromEnv(
     { ...process.env, PSEUDONYM_SECRET: process.env.PSEUDONYM_SECRET ?? secrets.pseudonymSecret, JWT_SECRET: process.env.JWT_SECRET ?? secrets.jwtSecret },
-    { databaseUrl, webDist: await ensureWebBuilt(ROOT) },
+    { databaseUrl, webDist: await ensureWebBuilt(ROOT), uploadDir: process.env.UPLOAD_DIR ?? join(DATA, 'uploads') },
   );
   const server = await serve(config);
   // Ctrl+C: stop the API and the worker before the database, so no connection is cut mid-query.

@@ -13,3 +13,4 @@ export * from './csc/import';
 export { parseDelimited } from './csv/parse';
 export { readText } from './csv/source';
 export * from './jobs/drop-folders';
+export * from './jobs/upload-zip';

@@ -1,4 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import request from 'supertest';
 import { createApp } from '../../apps/api/src/app';
 import { configFromEnv } from '../../apps/api/src/config';
@@ -17,8 +20,20 @@ export async function seedUsers(db: TestDatabase, municipality: number, team: st
   await addUser(db.pool, { username: 'chef-kbh', password: PASSWORD, role: 'chef', municipality: 101 });
 }
 
-export async function startTestApi(db: TestDatabase, overrides: { webDist?: string } = {}): Promise<INestApplication> {
-  const config = configFromEnv({}, { databaseUrl: db.url, pseudonymSecret: TEST_SECRET, jwtSecret: 'test-jwt-secret', runWorker: false, webDist: overrides.webDist ?? 'dist/does-not-exist' });
+export async function startTestApi(db: TestDatabase, overrides: { webDist?: string; uploadDir?: string; uploadMaxBytes?: number } = {}): Promise<INestApplication> {
+  const config = configFromEnv(
+    {},
+    {
+      databaseUrl: db.url,
+      pseudonymSecret: TEST_SECRET,
+      jwtSecret: 'test-jwt-secret',
+      runWorker: false,
+      webDist: overrides.webDist ?? 'dist/does-not-exist',
+      // Each test API its own private upload folder, not the repository's .data/uploads.
+      uploadDir: overrides.uploadDir ?? mkdtempSync(join(tmpdir(), 'bu-test-uploads-')),
+      uploadMaxBytes: overrides.uploadMaxBytes,
+    },
+  );
   const app = await createApp(config, { logger: false });
   await app.init();
   return app;

@@ -1,6 +1,5 @@
 import { randomBytes } from 'crypto';
-import { tmpdir } from 'os';
-import { join } from 'path';
+import { resolve } from 'path';
 
 export interface AppConfig {
   databaseUrl: string;
@@ -13,8 +12,13 @@ export interface AppConfig {
   pseudonymSecret: string;
   /** Folder with the built dashboard, served at /. */
   webDist: string;
-  /** Where uploaded exports are unpacked for the ETL worker (shared with the worker). */
+  /**
+   * Private folder (0700) for uploaded exports until their job ends (shared with the worker).
+   * UPLOAD_DIR, default `.data/uploads` under the working directory; never the shared tmpdir.
+   */
   uploadDir: string;
+  /** Largest accepted upload in bytes (UPLOAD_MAX_BYTES, default 512 MB). */
+  uploadMaxBytes: number;
   /** Run the ETL worker inside the API process (embedded default and `npm run serve`). */
   runWorker: boolean;
 }
@@ -28,6 +32,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
   if (!pseudonymSecret || pseudonymSecret.length < 16) problems.push('PSEUDONYM_SECRET must be set (at least 16 characters)');
   const port = Number(overrides.port ?? env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT is not a port number: ${env.PORT}`);
+  const uploadMaxBytes = Number(overrides.uploadMaxBytes ?? env.UPLOAD_MAX_BYTES ?? 512 * 1024 ** 2);
+  if (!Number.isInteger(uploadMaxBytes) || uploadMaxBytes <= 0) problems.push(`UPLOAD_MAX_BYTES is not a positive number of bytes: ${env.UPLOAD_MAX_BYTES}`);
   if (problems.length > 0) throw new Error(`Configuration error: ${problems.join('; ')}`);
   return {
     databaseUrl: databaseUrl!,
@@ -40,7 +46,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
     pseudonymSecret: pseudonymSecret!,
     webDist: overrides.webDist ?? env.WEB_DIST ?? 'dist/web',
     runWorker: overrides.runWorker ?? env.RUN_WORKER !== 'false',
-    uploadDir: overrides.uploadDir ?? env.UPLOAD_DIR ?? join(tmpdir(), 'boerneblik-uploads'),
+    // Absolute: the path goes into the job data, for a worker that may run elsewhere (same mount).
+    uploadDir: resolve(overrides.uploadDir ?? env.UPLOAD_DIR ?? '.data/uploads'),
+    uploadMaxBytes,
   };
 }
 

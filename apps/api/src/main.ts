@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { etlQueue, scheduleDropFolderPull, startEtlWorker } from '@bu/etl';
+import { ensurePrivateDir, etlQueue, scheduleDropFolderPull, startEtlWorker, sweepUploadOrphans } from '@bu/etl';
 import { createApp } from './app';
 import { AppConfig, configFromEnv } from './config';
 
@@ -24,19 +24,24 @@ export async function serve(config: AppConfig): Promise<RunningServer> {
   };
 }
 
-export function startWorker(config: AppConfig): { close(): Promise<void> } {
+/** `swept`: the start-up sweep of orphaned uploads is done (the names it removed). */
+export function startWorker(config: AppConfig): { close(): Promise<void>; swept: Promise<string[]> } {
+  ensurePrivateDir(config.uploadDir);
   const pool = new Pool({ connectionString: config.databaseUrl, max: 4 });
   const worker = startEtlWorker(config, pool, config.pseudonymSecret, { lockDurationMs: Number(process.env.ETL_LOCK_DURATION_MS ?? 30_000) });
   worker.on('failed', (job, error) => console.error(`ETL job ${job?.id} failed: ${error.message}`));
+  const queue = etlQueue(config);
+  // Raw uploads a crash or a lost job left behind are removed at start-up (see sweepUploadOrphans).
+  const swept = sweepUploadOrphans(config.uploadDir, queue).catch((e) => {
+    console.error(`Could not sweep the upload folder: ${e.message}`);
+    return [] as string[];
+  });
   // Drop folders are checked on a schedule (default every 15 minutes; 0 turns it off).
   const every = Number(process.env.DROP_FOLDER_INTERVAL_MS ?? 15 * 60_000);
-  if (every > 0) {
-    const queue = etlQueue(config);
-    scheduleDropFolderPull(queue, every)
-      .catch((e) => console.error(`Could not schedule the drop-folder check: ${e.message}`))
-      .finally(() => void queue.close());
-  }
+  const scheduled = every > 0 ? scheduleDropFolderPull(queue, every).catch((e) => console.error(`Could not schedule the drop-folder check: ${e.message}`)) : undefined;
+  void Promise.all([swept, scheduled]).finally(() => void queue.close());
   return {
+    swept,
     async close() {
       await worker.close();
       await pool.end();
