@@ -11,7 +11,7 @@ import { startWorker } from '../../apps/api/src/main';
 import { seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { DUBU_SMALL, fixtureCprs } from '../support/fixtures';
-import { badZips, zipFolder } from '../support/upload-zips';
+import { badZips, lyingBomb, zipFolder } from '../support/upload-zips';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 
@@ -97,6 +97,14 @@ describe('uploads: streamed to a private folder, refused at once when bad, delet
       expect(await importRuns()).toBe(before);
     });
   }
+
+  it('fails the job of a bomb whose headers lie (only inflating shows it), in Danish, and deletes the upload', async () => {
+    const res = await upload(lyingBomb(DUBU_SMALL)).expect(201);
+    const job = await waitForJob(res.body.jobId);
+    expect(job).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(job.failedReason).toContain('Zip-filen afvises: en fil fylder ikke det, zip-filen angiver (beskadiget eller manipuleret).');
+    expect(readdirSync(uploadDir)).toEqual([]);
+  });
 
   it('deletes an upload whose form is refused after it was received (an unknown source)', async () => {
     await upload(zipFolder(DUBU_SMALL), 'nope').expect(400);
