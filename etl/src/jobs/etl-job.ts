@@ -6,7 +6,7 @@ import { importSource } from '../import-source';
 import { runImport, type ImportResult, type SourceKind } from '../import-run';
 import { ImportFailure } from '../issues';
 import { pullDropFolders, PULL_JOB } from './drop-folders';
-import { unpackUploadZip, UploadError } from './upload-zip';
+import { unpackUploadZipApart, UploadError } from './upload-zip';
 
 /** Job data carries paths and options, never file contents or CPR numbers. */
 export interface EtlJobData {
@@ -45,7 +45,7 @@ export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData,
     // A fresh time stamp: the start-up sweep never takes the zip of a job being retried for an orphan.
     await utimes(zip, new Date(), new Date());
     try {
-      await unpackUploadZip(zip, dir);
+      await unpackUploadZipApart(zip, dir);
     } catch (error) {
       if (!(error instanceof UploadError)) throw error;
       // A bad zip fails the job as a whole, in the import log like any failed import; nothing is loaded.

@@ -1,4 +1,6 @@
+import { fork } from 'child_process';
 import { chmodSync, createWriteStream, mkdirSync, statSync } from 'fs';
+import { constants, setPriority } from 'os';
 import { lstat, mkdir, readdir, rm } from 'fs/promises';
 import { basename, join, resolve } from 'path';
 import { pipeline } from 'stream/promises';
@@ -137,6 +139,33 @@ export function inspectUploadZip(path: string): Promise<string[]> {
 /** The worker's unpack into `target` (which must not exist). */
 export function unpackUploadZip(path: string, target: string): Promise<string[]> {
   return readUploadZip(path, target);
+}
+
+const RUN = join(__dirname, '..', '..', '..', 'tools', 'run.js');
+const UNPACK_ENTRY = join(__dirname, 'unpack-child-entry.ts');
+
+/**
+ * unpackUploadZip in a child process at the lowest CPU priority. The worker may share its process
+ * (and the machine's cores) with the API: inflating hundreds of megabytes there made every
+ * dashboard request wait its turn (test/api/upload-latency.test.ts measures it).
+ */
+export function unpackUploadZipApart(path: string, target: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = fork(RUN, [UNPACK_ENTRY, path, target], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    try {
+      setPriority(child.pid!, constants.priority.PRIORITY_LOW);
+    } catch {
+      // Not allowed here: it still runs apart from the API's event loop.
+    }
+    let answer: { type: 'done'; files: string[] } | { type: 'refused' | 'error'; message: string } | undefined;
+    child.on('message', (message: typeof answer) => (answer = message));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (answer?.type === 'done') resolve(answer.files);
+      else if (answer?.type === 'refused') reject(new UploadError(answer.message));
+      else reject(new Error(answer?.message ?? `unpacking ${path} stopped (exit code ${code})`));
+    });
+  });
 }
 
 /** How long an upload may sit with no job before the start-up sweep takes it for an orphan. */
