@@ -157,13 +157,15 @@ describe('the API stays responsive while a 300 MB upload is received and unpacke
     }
     for (const name of ['health', 'kpi'] as const) {
       const during = within(name, started, done);
-      // Enough samples for a p95 (the upload and the unpack take seconds; at 50 ms, dozens).
-      expect(during.length).toBeGreaterThanOrEqual(60);
+      // Enough samples for a p95: the upload and the unpack take 5-20 s here (100-400 samples); a
+      // much faster machine still gives 30 (1.5 s).
+      expect(during.length).toBeGreaterThanOrEqual(30);
       // The bound is 200 ms p95. On a machine so busy with other work that the API's p95 without
-      // any upload (before and after) is already above 100 ms, the bound is that idle p95 plus
-      // 100 ms: what the upload may add. Either way a blocked event loop (the old synchronous
+      // any upload (5 s before or 5 s after, the larger) is already above 100 ms, the bound is
+      // that idle p95 plus 100 ms: what the upload may add. Either way a blocked event loop (the old synchronous
       // unzip, seconds long) is far beyond it.
-      const allowed = Math.max(BOUND_MS, p95(idleOf(name)) + 100);
+      const noise = Math.max(p95(within(name, idle, started)), p95(within(name, done, Infinity)));
+      const allowed = Math.max(BOUND_MS, noise + 100);
       expect(p95(during), `${name} p95 during the upload (allowed ${allowed.toFixed(0)} ms)`).toBeLessThan(allowed);
     }
     expect(job.failedReason).toBeNull();
