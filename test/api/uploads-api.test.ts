@@ -1,6 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'fs';
+import { request as httpRequest } from 'http';
+import type { AddressInfo } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import request from 'supertest';
@@ -103,6 +105,28 @@ describe('uploads: streamed to a private folder, refused at once when bad, delet
     const job = await waitForJob(res.body.jobId);
     expect(job).toMatchObject({ state: 'failed', attempts: 1 });
     expect(job.failedReason).toContain('Zip-filen afvises: en fil fylder ikke det, zip-filen angiver (beskadiget eller manipuleret).');
+    expect(readdirSync(uploadDir)).toEqual([]);
+  });
+
+  it('deletes the partial file of an upload the client breaks off', async () => {
+    const server = app.getHttpServer();
+    if (!server.listening) await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const boundary = 'xxBOUNDARYxx';
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="source"\r\n\r\ndubu\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="u.zip"\r\nContent-Type: application/zip\r\n\r\n`;
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port: (server.address() as AddressInfo).port,
+      method: 'POST',
+      path: '/api/v1/imports',
+      headers: { Authorization: `Bearer ${admin}`, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(head.length + 900_000) },
+    });
+    req.on('error', () => undefined);
+    req.write(head);
+    req.write(randomBytes(400_000));
+    for (let i = 0; i < 100 && readdirSync(uploadDir).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(readdirSync(uploadDir)).toHaveLength(1); // being received
+    req.destroy();
+    for (let i = 0; i < 100 && readdirSync(uploadDir).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(readdirSync(uploadDir)).toEqual([]);
   });
 

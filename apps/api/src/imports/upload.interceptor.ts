@@ -21,6 +21,8 @@ function privateDiskStorage(dir: string): StorageEngine {
   return {
     _handleFile(_req, file, callback) {
       const path = join(dir, `${randomUUID()}.zip`);
+      // Known before it is complete: multer's clean-up of an aborted request removes it then too.
+      Object.assign(file, { path });
       const out = createWriteStream(path, { flags: 'wx', mode: 0o600 });
       pipeline(file.stream, out, (error) => {
         if (error) rm(path, { force: true }, () => callback(error));
