@@ -82,6 +82,8 @@ async function main(): Promise<void> {
       pseudonymSecret: ENV.PSEUDONYM_SECRET ?? secrets.pseudonymSecret,
       jwtSecret: ENV.JWT_SECRET ?? secrets.jwtSecret,
       apiDocs: ENV.API_DOCS ?? 'public',
+      // The embedded default keeps uploads beside its data (private, 0700).
+      uploadDir: ENV.UPLOAD_DIR ?? join(DATA, 'uploads'),
     }),
   );
   config.webDist = await ensureWebBuilt(ROOT);

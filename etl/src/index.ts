@@ -14,3 +14,4 @@ export { parseDelimited } from './csv/parse';
 export { readText } from './csv/source';
 export * from './jobs/drop-folders';
 export * from './jobs/retention';
+export * from './jobs/upload-zip';

@@ -51,10 +51,10 @@ describe('imports over HTTP: upload a zip, watch the job, read the import log an
       .set(as('admin'))
       .field('source', 'dubu')
       .field('exportDate', '2024-02-29')
-      .attach('file', zipFolder(DUBU_SMALL, { '../../evil.csv': new TextEncoder().encode('x') }), 'udtraek.zip')
+      .attach('file', zipFolder(DUBU_SMALL), 'udtraek.zip')
       .expect(201);
-    // Paths inside the zip are flattened: nothing can be written outside the upload folder.
-    expect(upload.body.files).toEqual(['evil.csv', 'medarbejdere.csv', 'sager.csv', 'sagsansvar.csv']);
+    // Paths inside the zip are flattened to the export files' base names.
+    expect(upload.body.files).toEqual(['medarbejdere.csv', 'sager.csv', 'sagsansvar.csv']);
     const job = await waitForJob(upload.body.jobId);
     expect(job.state).toBe('completed');
     // The last file read: sager.csv comes first, then the larger files (sagsansvar.csv, 16 rows) before the smaller.
@@ -102,7 +102,10 @@ describe('imports over HTTP: upload a zip, watch the job, read the import log an
     expect(rules.body).toContainEqual({ id: 'R005', severity: 'error', title: 'Slutdato før startdato', since: '2024.1' });
   });
 
-  it('writes nothing outside the upload folder', () => {
+  it('refuses a zip with an entry pointing outside the export folder, and writes nothing outside the upload folder', async () => {
+    const evil = zipFolder(DUBU_SMALL, { '../../evil.csv': new TextEncoder().encode('x') });
+    const res = await http().post('/api/v1/imports').set(as('admin')).field('source', 'dubu').attach('file', evil, 'udtraek.zip').expect(400);
+    expect(res.body.message).toBe('Zip-filen afvises: ../../evil.csv peger uden for udtrækkets mappe (../).');
     expect(existsSync(join(process.cwd(), '..', 'evil.csv'))).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { etlQueue, scheduleDropFolderPull, scheduleRetentionPurge, startEtlWorker } from '@bu/etl';
+import { ensurePrivateDir, etlQueue, scheduleDropFolderPull, scheduleRetentionPurge, startEtlWorker, sweepUploadOrphans } from '@bu/etl';
 import { createApp } from './app';
 import { exitOnConfigError, type WorkerConfig } from '@bu/config';
 import { AppConfig, configFromEnv } from './config';
@@ -25,19 +25,28 @@ export async function serve(config: AppConfig): Promise<RunningServer> {
   };
 }
 
-export function startWorker(config: WorkerConfig): { close(): Promise<void> } {
+/** `swept`: the start-up sweep of orphaned uploads is done (the names it removed). */
+export function startWorker(config: WorkerConfig): { close(): Promise<void>; swept: Promise<string[]> } {
+  ensurePrivateDir(config.uploadDir);
   const pool = new Pool({ connectionString: config.databaseUrl, max: 4 });
   const worker = startEtlWorker(config, pool, config.pseudonymSecret, { lockDurationMs: config.etlLockDurationMs, uploadDir: config.uploadDir });
   worker.on('failed', (job, error) => console.error(`ETL job ${job?.id} failed: ${error.message}`));
+  const queue = etlQueue(config);
+  // Raw uploads a crash or a lost job left behind are removed at start-up (see sweepUploadOrphans).
+  const swept = sweepUploadOrphans(config.uploadDir, queue).catch((e) => {
+    console.error(`Could not sweep the upload folder: ${e.message}`);
+    return [] as string[];
+  });
   // Drop folders are checked on a schedule (default every 15 minutes; 0 turns it off).
   const every = config.dropFolderIntervalMs;
-  const queue = etlQueue(config);
   // The retention purge runs daily (etl/src/jobs/retention.ts).
-  Promise.all([
+  void Promise.all([
+    swept,
     every > 0 ? scheduleDropFolderPull(queue, every).catch((e) => console.error(`Could not schedule the drop-folder check: ${e.message}`)) : undefined,
     scheduleRetentionPurge(queue).catch((e) => console.error(`Could not schedule the retention purge: ${e.message}`)),
   ]).finally(() => void queue.close());
   return {
+    swept,
     async close() {
       await worker.close();
       await pool.end();

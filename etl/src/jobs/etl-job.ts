@@ -1,10 +1,13 @@
 import { UnrecoverableError } from 'bullmq';
+import { rm, utimes } from 'fs/promises';
 import type { Pool } from 'pg';
 import { createQueue, createWorker, ETL_QUEUE, Job, QueueConfig } from '@bu/queue';
 import { importSource } from '../import-source';
-import type { ImportResult, SourceKind } from '../import-run';
+import { runImport, type ImportResult, type SourceKind } from '../import-run';
+import { ImportFailure } from '../issues';
 import { pullDropFolders, PULL_JOB } from './drop-folders';
 import { purgeExpired, RETENTION_JOB } from './retention';
+import { unpackUploadZipApart, UploadError } from './upload-zip';
 
 /** Job data carries paths and options, never file contents or CPR numbers. */
 export interface EtlJobData {
@@ -17,6 +20,12 @@ export interface EtlJobData {
   rekey?: boolean;
   /** The uploader's municipality: the import fails as a whole unless the data is this municipality's. */
   allowedMunicipality?: number;
+  /**
+   * An uploaded zip (in the private upload folder): the worker unpacks it into `dir` for each
+   * attempt and deletes both when the job ends. Without it, `dir` is a folder the job only reads
+   * (a drop folder, the CLI, the demo) and nothing is deleted.
+   */
+  zip?: string;
 }
 
 export const ETL_JOB_OPTIONS = { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 };
@@ -25,8 +34,45 @@ export function etlQueue(config: QueueConfig) {
   return createQueue<EtlJobData>(config, ETL_QUEUE, { defaultJobOptions: ETL_JOB_OPTIONS });
 }
 
-export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData, ImportResult>): Promise<ImportResult> {
+/** Would a failure now end the job for good (no attempt left, or not worth retrying)? */
+function isFinalFailure(job: Job<EtlJobData, ImportResult>, error: unknown): boolean {
+  return error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+}
 
+export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData, ImportResult>): Promise<ImportResult> {
+  const { zip, dir } = job.data;
+  if (!zip) return importJob(pool, secret, job);
+  // An upload: the raw export (full CPR numbers) lives only as long as the job. The unpacked folder
+  // goes after every attempt; the zip stays for a retry and goes once the job is finally done.
+  let final = false;
+  try {
+    await rm(dir, { recursive: true, force: true }); // left by an attempt whose process died
+    // A fresh time stamp: the start-up sweep never takes the zip of a job being retried for an orphan.
+    await utimes(zip, new Date(), new Date());
+    try {
+      await unpackUploadZipApart(zip, dir);
+    } catch (error) {
+      if (!(error instanceof UploadError)) throw error;
+      // A bad zip fails the job as a whole, in the import log like any failed import; nothing is loaded.
+      const { municipality, exportDate, requestedBy, allowedMunicipality } = job.data;
+      const failed = await runImport(pool, job.data.source, [], { municipality, exportDate, requestedBy, allowedMunicipality, jobId: job.id, pseudonymSecret: secret }, async () => {
+        throw new ImportFailure('FILE_FORMAT', null, error.message);
+      });
+      throw new UnrecoverableError(failed.error ?? error.message);
+    }
+    const result = await importJob(pool, secret, job);
+    final = true;
+    return result;
+  } catch (error) {
+    final = isFinalFailure(job, error);
+    throw error;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    if (final) await rm(zip, { force: true });
+  }
+}
+
+async function importJob(pool: Pool, secret: string, job: Job<EtlJobData, ImportResult>): Promise<ImportResult> {
   const { source, dir, municipality, exportDate, requestedBy, rekey, allowedMunicipality } = job.data;
   // Progress is written in order, and all of it before the job completes.
   let progress: Promise<unknown> = Promise.resolve();

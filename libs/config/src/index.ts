@@ -1,5 +1,5 @@
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { join, resolve } from 'path';
 import { z } from 'zod';
 
 // Every setting the product reads from its environment, in one schema. No other product file
@@ -79,8 +79,10 @@ export const envSchema = z.object({
   WEB_DIST: z.preprocess(blank, z.string().default('dist/web')),
   /** Run the ETL worker inside the API process (embedded default and `npm run serve`). */
   RUN_WORKER: flag(true),
-  /** Where uploaded exports are unpacked for the ETL worker (shared with the worker). */
-  UPLOAD_DIR: z.preprocess(blank, z.string().default(join(tmpdir(), 'boerneblik-uploads'))),
+  /** Private folder (0700) for uploaded exports until their job ends (shared by the API and the worker); never the shared tmpdir. */
+  UPLOAD_DIR: z.preprocess(blank, z.string().default('.data/uploads')),
+  /** Largest accepted upload in bytes (default 512 MB). */
+  UPLOAD_MAX_BYTES: int(512 * 1024 ** 2, 1),
   /** How long a worker holds an ETL job before another may take it over (ms). */
   ETL_LOCK_DURATION_MS: int(30_000, 1000),
   /** How often drop folders are checked (ms; 0 turns it off). */
@@ -128,7 +130,7 @@ export interface WorkerConfig {
   redisUrl?: string;
   queuePrefix?: string;
   pseudonymSecret: string;
-  /** Where uploaded exports are unpacked for the ETL worker (shared with the API). */
+  /** Private folder (0700) for uploaded exports until their job ends (shared with the API); an absolute path. */
   uploadDir: string;
   etlLockDurationMs: number;
   /** 0: drop folders are not checked. */
@@ -152,6 +154,8 @@ export interface AppConfig extends WorkerConfig {
   runWorker: boolean;
   apiDocs: ApiDocs;
   hsts: boolean;
+  /** Largest accepted upload in bytes. */
+  uploadMaxBytes: number;
 }
 
 function required<T>(problems: string[], name: string, value: T | undefined, message: string): T {
@@ -177,7 +181,7 @@ function workerPart(env: Env, overrides: Partial<WorkerConfig>, problems: string
     redisUrl: overrides.redisUrl ?? env.REDIS_URL,
     queuePrefix: overrides.queuePrefix ?? env.QUEUE_PREFIX,
     pseudonymSecret,
-    uploadDir: overrides.uploadDir ?? env.UPLOAD_DIR,
+    uploadDir: resolve(overrides.uploadDir ?? env.UPLOAD_DIR),
     etlLockDurationMs: overrides.etlLockDurationMs ?? env.ETL_LOCK_DURATION_MS,
     dropFolderIntervalMs: overrides.dropFolderIntervalMs ?? env.DROP_FOLDER_INTERVAL_MS,
   };
@@ -205,6 +209,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
     runWorker: overrides.runWorker ?? parsed.RUN_WORKER,
     apiDocs: overrides.apiDocs ?? parsed.API_DOCS ?? 'off',
     hsts: overrides.hsts ?? parsed.HSTS,
+    uploadMaxBytes: overrides.uploadMaxBytes ?? parsed.UPLOAD_MAX_BYTES,
   };
 }
 

@@ -1,17 +1,14 @@
 import { BadRequestException, Body, Controller, ForbiddenException, Get, Inject, NotFoundException, Param, ParseIntPipe, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
-import { randomUUID } from 'crypto';
-import { join } from 'path';
 import { DataSource } from 'typeorm';
 import { isIsoDate, isMunicipalityCode } from '@bu/domain';
-import { listRules, SOURCES, type EtlJobData, type SourceKind } from '@bu/etl';
+import { inspectUploadZip, listRules, SOURCES, unpackDirFor, UploadError, type EtlJobData, type SourceKind } from '@bu/etl';
 import type { Queue } from '@bu/queue';
 import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser, Roles } from '../auth/roles.decorator';
 import { APP_CONFIG, AppConfig } from '../config';
 import { ETL_QUEUE_TOKEN } from '../queue/queue.module';
-import { unzipExport, UploadError } from './unzip';
+import { StoredUpload, UploadInterceptor } from './upload.interceptor';
 
 const JOB_STATES = ['waiting', 'active', 'completed', 'failed', 'delayed'] as const;
 
@@ -94,10 +91,14 @@ export class ImportsController {
     return { count: byRule.reduce((s: number, r: { count: number }) => s + r.count, 0), byRule, rows };
   }
 
-  /** Upload an export folder as a zip; the import is queued as a job on the 'etl' queue. */
+  /**
+   * Upload an export folder as a zip; the import is queued as a job on the 'etl' queue. The zip is
+   * streamed to the private upload folder and only its table of contents is read here; the worker
+   * unpacks it and deletes it when the job ends (a refused upload is deleted at once).
+   */
   @Post('imports')
   @Roles('admin')
-  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: 512 * 1024 ** 2 } }))
+  @UseInterceptors(UploadInterceptor)
   @ApiConsumes('multipart/form-data')
   @ApiBody({
     schema: {
@@ -113,7 +114,7 @@ export class ImportsController {
   })
   async upload(
     @CurrentUser() user: AuthUser,
-    @UploadedFile() file: { buffer: Buffer; originalname: string } | undefined,
+    @UploadedFile() file: StoredUpload | undefined,
     @Body() body: { source?: string; municipality?: string; exportDate?: string },
   ) {
     if (!file) throw new BadRequestException('Vedhæft udtrækket som en zip-fil i feltet "file".');
@@ -127,17 +128,17 @@ export class ImportsController {
       if (body.source === 'economy' || body.source === 'statistics') throw new ForbiddenException(`Du har ikke adgang til at indlæse ${body.source}-data; det kræver en administrator for hele produktet`);
       if (municipality !== undefined && municipality !== user.municipality) throw new ForbiddenException(`Du har ikke adgang til at indlæse data for kommune ${municipality}`);
     }
-    const dir = join(this.config.uploadDir, randomUUID());
     let files: string[];
     try {
-      files = unzipExport(file.buffer, dir);
+      files = await inspectUploadZip(file.path);
     } catch (e) {
       if (e instanceof UploadError) throw new BadRequestException(e.message);
       throw e;
     }
     const job = await this.queue.add('import', {
       source: body.source as SourceKind,
-      dir,
+      dir: unpackDirFor(file.path),
+      zip: file.path,
       municipality,
       exportDate: body.exportDate || undefined,
       requestedBy: user.username,
