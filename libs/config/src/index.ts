@@ -1,4 +1,3 @@
-import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { z } from 'zod';
 
