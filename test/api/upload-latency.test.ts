@@ -13,7 +13,7 @@ import { createApp } from '../../apps/api/src/app';
 import { configFromEnv } from '../../apps/api/src/config';
 import { startWorker } from '../../apps/api/src/main';
 import { PASSWORD, seedUsers } from '../support/api';
-import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
+import { createTestDatabase, TEST_JWT_SECRET, TEST_SECRET, TestDatabase } from '../support/database';
 import { DUBU_SMALL, FIXTURES } from '../support/fixtures';
 
 const PERIOD_MS = 50;
@@ -66,7 +66,7 @@ describe('the API stays responsive while a 300 MB upload is received and unpacke
     await seedUsers(db, 461, 'Team Nord');
     work = mkdtempSync(join(tmpdir(), 'bu-latency-'));
     uploadDir = join(work, 'uploads');
-    const config = configFromEnv({}, { databaseUrl: db.url, pseudonymSecret: TEST_SECRET, jwtSecret: 'latency-test-jwt-secret-0123456789', port: 0, runWorker: true, uploadDir, webDist: 'dist/does-not-exist' });
+    const config = configFromEnv({}, { databaseUrl: db.url, pseudonymSecret: TEST_SECRET, jwtSecret: TEST_JWT_SECRET, port: 0, runWorker: true, uploadDir, webDist: 'dist/does-not-exist' });
     // A real listening API, and the worker in the same process (as the embedded default runs them).
     app = await createApp(config, { logger: false });
     await app.listen(0, '127.0.0.1');

@@ -1,4 +1,4 @@
-import { join, resolve } from 'path';
+import { resolve } from 'path';
 import { z } from 'zod';
 
 // Every setting the product reads from its environment, in one schema. No other product file
@@ -25,7 +25,7 @@ export const KNOWN_SECRETS: readonly string[] = [
   'boerneblik',
 ];
 
-export type SecretName = 'JWT_SECRET' | 'PSEUDONYM_SECRET';
+export type SecretName = 'JWT_SECRET' | 'JWT_SECRET_PREVIOUS' | 'PSEUDONYM_SECRET';
 
 /** The one line that says what is wrong with a secret and how to make one; null when it is fine. */
 export function secretProblem(name: SecretName, value: string | undefined): string | null {
@@ -65,6 +65,8 @@ export const envSchema = z.object({
   PORT: int(3000, 0, 65535),
   // Secrets are checked by secretProblem, with the message that says how to make one.
   JWT_SECRET: z.string().optional(),
+  /** The JWT key before the last rotation: still accepted (and its tokens renewed under JWT_SECRET) until it is removed. */
+  JWT_SECRET_PREVIOUS: z.string().optional(),
   PSEUDONYM_SECRET: z.string().optional(),
   /** A session's longest life in seconds from login, however active (then log in again). */
   JWT_TTL_SECONDS: int(8 * 3600, 60),
@@ -139,6 +141,8 @@ export interface WorkerConfig {
 export interface AppConfig extends WorkerConfig {
   port: number;
   jwtSecret: string;
+  /** The key before a rotation: tokens it signed are still accepted, and renewed under jwtSecret (docs/SECURITY.md). */
+  jwtPreviousSecret?: string;
   /** A session's longest life in seconds from login, however active (then log in again). */
   jwtTtlSeconds: number;
   /** A session ends after this many seconds without a request (tokens are renewed while in use). */
@@ -195,11 +199,18 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
   const problems: string[] = [];
   const jwtSecret = overrides.jwtSecret ?? parsed.JWT_SECRET;
   const worker = workerPart(parsed, overrides, problems, jwtSecret, true);
+  const jwtPreviousSecret = overrides.jwtPreviousSecret ?? parsed.JWT_SECRET_PREVIOUS;
+  if (jwtPreviousSecret !== undefined) {
+    const problem = secretProblem('JWT_SECRET_PREVIOUS', jwtPreviousSecret);
+    if (problem) problems.push(problem);
+    else if (jwtPreviousSecret === jwtSecret) problems.push('JWT_SECRET_PREVIOUS er den samme som JWT_SECRET: ved et nøgleskift er den forrige nøgle den gamle værdi.');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     ...worker,
     port: overrides.port ?? parsed.PORT,
     jwtSecret: jwtSecret!,
+    jwtPreviousSecret,
     jwtTtlSeconds: overrides.jwtTtlSeconds ?? parsed.JWT_TTL_SECONDS,
     sessionIdleSeconds: overrides.sessionIdleSeconds ?? parsed.SESSION_IDLE_SECONDS,
     tokenCheckSeconds: overrides.tokenCheckSeconds ?? parsed.TOKEN_CHECK_SECONDS,

@@ -40,6 +40,7 @@ const EXPIRED = 'Din session er udløbet. Log ind igen.';
 export class AuthService {
   private readonly throttle: LoginThrottle;
   readonly users: UserStateCache<UserState>;
+  private readonly previousKey: Buffer | undefined;
 
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
@@ -48,6 +49,7 @@ export class AuthService {
   ) {
     this.throttle = new LoginThrottle((sql, params) => this.db.query(sql, params));
     this.users = new UserStateCache((username) => this.loadState(username), config.tokenCheckSeconds * 1000);
+    this.previousKey = config.jwtPreviousSecret === undefined ? undefined : Buffer.from(config.jwtPreviousSecret, 'utf8');
   }
 
   async login(username: string, password: string, address: string): Promise<{ token: string; user: AuthUser }> {
@@ -81,10 +83,17 @@ export class AuthService {
   /** The token's user as the database has it now, and a renewed token when this one is getting old. */
   async verify(token: string): Promise<{ user: AuthUser; renewed?: string }> {
     let claims: Claims;
+    // A token signed with the key before a rotation is accepted while JWT_SECRET_PREVIOUS is set,
+    // and renewed at once under the current key, so active sessions move over by themselves.
+    let previousKey = false;
     try {
       claims = await this.jwt.verifyAsync<Claims>(token);
     } catch {
-      throw new UnauthorizedException(EXPIRED);
+      if (!this.previousKey) throw new UnauthorizedException(EXPIRED);
+      claims = await this.jwt.verifyAsync<Claims>(token, { secret: this.previousKey }).catch(() => {
+        throw new UnauthorizedException(EXPIRED);
+      });
+      previousKey = true;
     }
     const now = Math.floor(Date.now() / 1000);
     if (typeof claims.sub !== 'string' || typeof claims.ver !== 'number' || typeof claims.auth !== 'number' || claims.auth + this.config.jwtTtlSeconds <= now) {
@@ -94,7 +103,7 @@ export class AuthService {
     if (!state || state.tokenVersion !== claims.ver) throw new UnauthorizedException(EXPIRED);
     // Renewed at most once a minute (sooner with a short idle setting), so idle means idle.
     const renewAfter = Math.min(60, this.config.sessionIdleSeconds / 4);
-    const renewed = now - claims.iat >= renewAfter ? await this.sign({ sub: claims.sub, ver: claims.ver, auth: claims.auth }, now) : undefined;
+    const renewed = previousKey || now - claims.iat >= renewAfter ? await this.sign({ sub: claims.sub, ver: claims.ver, auth: claims.auth }, now) : undefined;
     return { user: state.user, renewed };
   }
 
