@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etlQueue, startEtlWorker } from '@bu/etl';
 import { configFromEnv } from '../../apps/api/src/config';
 import { startWorker } from '../../apps/api/src/main';
-import { seedUsers, startTestApi, tokenFor } from '../support/api';
+import { seedUsers, startTestApi, tokenFor, waitForJob as waitForJobOverApi } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { DUBU_SMALL, fixtureCprs } from '../support/fixtures';
 import { badZips, lyingBomb, zipFolder } from '../support/upload-zips';
@@ -27,14 +27,7 @@ describe('uploads: streamed to a private folder, refused at once when bad, delet
   const http = () => request(app.getHttpServer());
   const upload = (zip: Buffer, source = 'dubu') => http().post('/api/v1/imports').set('Authorization', `Bearer ${admin}`).field('source', source).field('exportDate', '2024-02-29').attach('file', zip, 'udtraek.zip');
   const importRuns = async () => (await db.pool.query(`SELECT count(*)::int AS n FROM import_run`)).rows[0].n as number;
-  async function waitForJob(id: string) {
-    for (let i = 0; i < 200; i++) {
-      const res = await http().get(`/api/v1/imports/jobs/${id}`).set('Authorization', `Bearer ${admin}`).expect(200);
-      if (res.body.state === 'completed' || res.body.state === 'failed') return res.body;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('job did not finish');
-  }
+  const waitForJob = (id: string) => waitForJobOverApi(app, admin, id);
 
   beforeAll(async () => {
     db = await createTestDatabase();
