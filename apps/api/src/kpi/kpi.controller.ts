@@ -32,6 +32,14 @@ function teamScope(user: AuthUser): string[] | undefined {
   return user.teams;
 }
 
+/**
+ * The committee's D is first held to the export date: a month end after it would count the days
+ * up to the export, and each new export would tell those days apart (KPIS.md, committee dates).
+ */
+function notAfterExport(asOf: string, exportDate: string | null): string {
+  return exportDate !== null && asOf > exportDate ? exportDate : asOf;
+}
+
 /** A KPI request as asked, before its defaults are resolved. */
 interface RawQuery {
   municipalityParam?: string;
@@ -158,7 +166,7 @@ export class KpiController {
     if (!askedAsOf) throw new BadRequestException('Kommunen har ingen data endnu; angiv asOf');
     const asked = { from: isoParam('from', fromParam), to: isoParam('to', toParam) };
     // The committee sees whole months only (KPIS.md, committee dates); the answer carries the D and P used.
-    const { asOf, period } = user.role === 'udvalg' ? committeeDates(askedAsOf, asked) : { asOf: askedAsOf, period: { from: asked.from ?? defaultPeriod(askedAsOf).from, to: asked.to ?? askedAsOf } };
+    const { asOf, period } = user.role === 'udvalg' ? committeeDates(notAfterExport(askedAsOf, municipality.exportDate), asked) : { asOf: askedAsOf, period: { from: asked.from ?? defaultPeriod(askedAsOf).from, to: asked.to ?? askedAsOf } };
     if ((asked.from ?? period.from) > (asked.to ?? askedAsOf)) throw new BadRequestException('Perioden slutter før den begynder');
 
     const requested = idsParam ? idsParam.split(',').map((s) => s.trim()).filter(Boolean) : KPIS.filter((k) => k.roles.includes(user.role)).map((k) => k.id);
@@ -264,7 +272,7 @@ export class KpiController {
     const askedAsOf = isoParam('asOf', asOfParam) ?? municipality.exportDate;
     if (!askedAsOf) throw new BadRequestException('Kommunen har ingen data endnu; angiv asOf');
     // The committee's series ends at the newest month end, as its other answers (KPIS.md, committee dates).
-    const asOf = user.role === 'udvalg' ? committeeDates(askedAsOf).asOf : askedAsOf;
+    const asOf = user.role === 'udvalg' ? committeeDates(notAfterExport(askedAsOf, municipality.exportDate)).asOf : askedAsOf;
     const first = isoParam('from', fromParam) ?? (by === 'month' ? addMonths(`${asOf.slice(0, 7)}-01`, -23) : `${Number(asOf.slice(0, 4)) - 4}-01-01`);
     const query = (sql: string, params?: unknown[]) => this.db.query(sql, params);
     const version = await this.cache.version();
