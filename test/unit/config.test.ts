@@ -50,6 +50,14 @@ describe('@bu/config: one schema for every setting', () => {
     expect(problems(() => configFromEnv({ DATABASE_URL: BASE.DATABASE_URL }, { jwtSecret: 'test-jwt-secret', pseudonymSecret: OTHER }))).toEqual([expect.stringMatching(/^JWT_SECRET er en værdi/)]);
   });
 
+  it('an API without its worker needs no PSEUDONYM_SECRET, but refuses a weak one that is set', () => {
+    const api = { DATABASE_URL: BASE.DATABASE_URL, JWT_SECRET: GOOD };
+    expect(problems(() => configFromEnv(api))).toEqual([expect.stringMatching(/^PSEUDONYM_SECRET er ikke sat/)]);
+    expect(configFromEnv({ ...api, RUN_WORKER: 'false' })).toMatchObject({ runWorker: false, pseudonymSecret: '' });
+    expect(configFromEnv(api, { runWorker: false }).runWorker).toBe(false);
+    expect(problems(() => configFromEnv({ ...api, RUN_WORKER: 'false', PSEUDONYM_SECRET: 'kort' }))).toEqual([expect.stringMatching(/^PSEUDONYM_SECRET er for kort/)]);
+  });
+
   it('the worker and the ETL need PSEUDONYM_SECRET, not JWT_SECRET, but refuse a weak JWT_SECRET that is set', () => {
     expect(workerConfigFromEnv({ DATABASE_URL: BASE.DATABASE_URL, PSEUDONYM_SECRET: OTHER }).pseudonymSecret).toBe(OTHER);
     expect(problems(() => workerConfigFromEnv({ DATABASE_URL: BASE.DATABASE_URL }))).toEqual([expect.stringMatching(/^PSEUDONYM_SECRET er ikke sat/)]);

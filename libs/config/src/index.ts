@@ -175,9 +175,10 @@ function checkSecret(problems: string[], name: SecretName, value: string | undef
   return value as string;
 }
 
-function workerPart(env: Env, overrides: Partial<WorkerConfig>, problems: string[], jwtSecret: string | undefined, jwtNeeded: boolean): WorkerConfig {
+function workerPart(env: Env, overrides: Partial<WorkerConfig>, problems: string[], jwtSecret: string | undefined, jwtNeeded: boolean, pseudonymNeeded = true): WorkerConfig {
   const databaseUrl = required(problems, 'DATABASE_URL', overrides.databaseUrl ?? env.DATABASE_URL, 'Angiv PostgreSQL-databasen, fx postgres://bruger:kode@vært:5432/boerneblik');
-  const pseudonymSecret = checkSecret(problems, 'PSEUDONYM_SECRET', overrides.pseudonymSecret ?? env.PSEUDONYM_SECRET, true);
+  // '' when not needed and not given: an API without its worker never pseudonymises.
+  const pseudonymSecret = checkSecret(problems, 'PSEUDONYM_SECRET', overrides.pseudonymSecret ?? env.PSEUDONYM_SECRET, pseudonymNeeded) ?? '';
   checkSecret(problems, 'JWT_SECRET', jwtSecret, jwtNeeded);
   return {
     databaseUrl,
@@ -198,7 +199,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
   const parsed = parseEnv(env);
   const problems: string[] = [];
   const jwtSecret = overrides.jwtSecret ?? parsed.JWT_SECRET;
-  const worker = workerPart(parsed, overrides, problems, jwtSecret, true);
+  // The pseudonym key only where the worker runs: an API on its own (compose's api service) reads
+  // pseudonymised data and never makes it, so it should not hold the key beside the database.
+  const runWorker = overrides.runWorker ?? parsed.RUN_WORKER;
+  const worker = workerPart(parsed, overrides, problems, jwtSecret, true, runWorker);
   const jwtPreviousSecret = overrides.jwtPreviousSecret ?? parsed.JWT_SECRET_PREVIOUS;
   if (jwtPreviousSecret !== undefined) {
     const problem = secretProblem('JWT_SECRET_PREVIOUS', jwtPreviousSecret);
@@ -216,7 +220,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
     tokenCheckSeconds: overrides.tokenCheckSeconds ?? parsed.TOKEN_CHECK_SECONDS,
     trustedProxies: overrides.trustedProxies ?? parseTrustedProxies(parsed.TRUSTED_PROXIES),
     webDist: overrides.webDist ?? parsed.WEB_DIST,
-    runWorker: overrides.runWorker ?? parsed.RUN_WORKER,
+    runWorker,
     apiDocs: overrides.apiDocs ?? parsed.API_DOCS ?? 'off',
     hsts: overrides.hsts ?? parsed.HSTS,
     uploadMaxBytes: overrides.uploadMaxBytes ?? parsed.UPLOAD_MAX_BYTES,
