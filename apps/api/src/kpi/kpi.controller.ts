@@ -12,6 +12,7 @@ import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser } from '../auth/roles.decorator';
 import { refuseMixedKeys, ScopeService } from '../municipalities/scope.service';
 import { AuditService, casesIn } from '../audit/audit.service';
+import { runInScope } from '../database/request-scope';
 import { KpiCache } from './kpi-cache.service';
 
 function isoParam(name: string, value: string | undefined): string | undefined {
@@ -38,6 +39,15 @@ function teamScope(user: AuthUser): string[] | undefined {
  */
 function notAfterExport(asOf: string, exportDate: string | null): string {
   return exportDate !== null && asOf > exportDate ? exportDate : asOf;
+}
+
+/**
+ * Cached values are shared by everyone who may see the municipality, so they are computed in its
+ * scope (row-level security), not in the first asker's: a national user's '*' would let a query
+ * that forgot its WHERE put other municipalities' rows into an answer others are served.
+ */
+function inMunicipality<T>(code: number, compute: () => Promise<T>): Promise<T> {
+  return runInScope(String(code), compute);
 }
 
 /** A KPI request as asked, before its defaults are resolved. */
@@ -77,7 +87,7 @@ export class KpiController {
   /** A KPI's value for one municipality, D, P and team scope (and comparison group), through the cache. */
   private value(version: string, kpi: KpiDefinition, ctx: Omit<KpiContext, 'settings'>, settings: () => Promise<KpiSettings>): Promise<unknown> {
     const key = [kpi.id, ctx.municipality, ctx.asOf, ctx.period.from, ctx.period.to, ctx.teams?.join('\u0001') ?? '*', ctx.comparisonGroup?.join(',') ?? '*'].join('|');
-    return this.cache.get(version, key, async () => kpi.compute({ ...ctx, settings: await settings() }));
+    return this.cache.get(version, key, () => inMunicipality(ctx.municipality, async () => kpi.compute({ ...ctx, settings: await settings() })));
   }
 
   @Get()
@@ -229,7 +239,7 @@ export class KpiController {
       ...(perCaseworker || benchmarks
         ? {
             dimensions: {
-              ...(perCaseworker ? { caseworker: await this.cache.get(version, `dimensions.caseworker|${scope.municipality}`, () => caseworkerLabels(query, scope.municipality)) } : {}),
+              ...(perCaseworker ? { caseworker: await this.cache.get(version, `dimensions.caseworker|${scope.municipality}|${scope.teams?.join('\u0001') ?? '*'}`, () => inMunicipality(scope.municipality, () => caseworkerLabels(query, scope.municipality, scope.teams))) } : {}),
               ...(benchmarks ? { municipality: Object.fromEntries(municipalities().map((m) => [String(m.code), m.name])) } : {}),
             },
           }
