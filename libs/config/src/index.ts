@@ -8,6 +8,8 @@ import { z } from 'zod';
 /** Secrets must be at least this long: 32 characters, what `openssl rand -hex 32` gives twice over. */
 export const MIN_SECRET_LENGTH = 32;
 export const MAKE_SECRET = 'openssl rand -hex 32';
+/** Fewest different characters in a secret; 64 random hex digits have about 16. */
+export const MIN_SECRET_SYMBOLS = 8;
 
 /**
  * Secret values written somewhere in this repository (compose defaults, tests, benchmarks):
@@ -34,6 +36,8 @@ export function secretProblem(name: SecretName, value: string | undefined): stri
   const known = value.trim().toLowerCase();
   if (KNOWN_SECRETS.includes(known) || /change.?me/.test(known)) return `${name} er en værdi, der står i Børneblik's kildekode, og som alle derfor kender. ${make}`;
   if (value.length < MIN_SECRET_LENGTH) return `${name} er for kort (${value.length} tegn, mindst ${MIN_SECRET_LENGTH}). ${make}`;
+  // Long but not random (32 zeros, a repeated word): a generated key has many different characters.
+  if (new Set(value).size < MIN_SECRET_SYMBOLS) return `${name} er ikke tilfældig nok (kun ${new Set(value).size} forskellige tegn). ${make}`;
   return null;
 }
 
@@ -88,7 +92,7 @@ export const envSchema = z.object({
   ETL_LOCK_DURATION_MS: int(30_000, 1000),
   /** How often drop folders are checked (ms; 0 turns it off). */
   DROP_FOLDER_INTERVAL_MS: int(15 * 60_000),
-  /** OpenAPI description: off (default), admin (the JSON for a national admin's token), public. */
+  /** OpenAPI description: off (default), admin (the JSON for an administrator's token), public. */
   API_DOCS: z.preprocess(blank, z.enum(API_DOCS).optional()),
   /** Send Strict-Transport-Security: only when clients reach the product over TLS. */
   HSTS: flag(false),
