@@ -66,7 +66,7 @@ export class AuthService {
     // An unknown user costs the same time as a wrong password, so usernames cannot be probed.
     const { valid, rehash } = await verifyPassword(row?.passwordHash ?? (await dummyHash()), String(password));
     if (!row || !valid) {
-      await this.throttle.fail(name, address);
+      await this.throttle.fail();
       throw new UnauthorizedException('Forkert brugernavn eller adgangskode');
     }
     await this.throttle.succeed(name, address);
