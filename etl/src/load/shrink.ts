@@ -43,7 +43,7 @@ export async function refuseShrink(client: ClientBase, source: string, shrinkage
     'SNAPSHOT_SHRINK',
     over[0].file,
     `Udtrækket fra ${source} ville fjerne for meget: ${parts.join('; ')}. Filen ${over[0].file} er måske kun delvist leveret. ` +
-      `Intet er indlæst. Er udtrækket korrekt, så indlæs det igen med --allow-shrink (eller hæv indstillingen ${SHRINK_SETTING}).`,
+      `Intet er indlæst. Er udtrækket korrekt, så indlæs det igen med --allow-shrink (ved upload: »Tillad at data fjernes«) eller hæv indstillingen ${SHRINK_SETTING}.`,
   );
 }
 
