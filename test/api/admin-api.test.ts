@@ -67,6 +67,8 @@ describe('settings and users, managed by the administrator', () => {
       ['budget.forecast', 'guess', /"linear" eller "activity"/],
       ['followup.default_cadence_months', 2.5, /helt antal måneder/],
       ['budget.function_map', { Plejefamilie: '5.28' }, /5\.28\.20/],
+      ['import.max_shrink_share', 1.5, /andel fra 0 til 1/],
+      ['import.max_shrink_share', '10 %', /andel fra 0 til 1/],
       ['no.such.setting', 1, /Ukendt indstilling/],
     ];
     for (const [key, value, message] of bad) {
