@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'fs';
 import { request as httpRequest } from 'http';
 import type { AddressInfo } from 'net';
 import { tmpdir } from 'os';
@@ -60,6 +60,18 @@ describe('uploads: streamed to a private folder, refused at once when bad, delet
     worker.resume();
     expect((await waitForJob(res.body.jobId)).state).toBe('completed');
     expect(readdirSync(uploadDir)).toEqual([]);
+  });
+
+  it('refuses an upload that would remove most open cases unless the form says allowShrink=true', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bu-export-'));
+    cpSync(DUBU_SMALL, dir, { recursive: true });
+    writeFileSync(join(dir, 'sager.csv'), readFileSync(join(DUBU_SMALL, 'sager.csv'), 'utf8').split('\n').slice(0, 3).join('\n') + '\n');
+    const refused = await waitForJob((await upload(zipFolder(dir)).expect(201)).body.jobId);
+    expect(refused).toMatchObject({ state: 'failed', failedReason: expect.stringMatching(/ville fjerne for meget: kommune 461: 7 af 9 åbne sager/) });
+    await upload(zipFolder(dir)).field('allowShrink', 'ja').expect(400);
+    const forced = await upload(zipFolder(dir)).field('allowShrink', 'true').expect(201);
+    expect((await waitForJob(forced.body.jobId)).state).toBe('completed');
+    expect((await waitForJob((await upload(zipFolder(DUBU_SMALL)).expect(201)).body.jobId)).state).toBe('completed');
   });
 
   it('deletes the upload of a job that fails on bad data as well', async () => {

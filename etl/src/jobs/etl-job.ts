@@ -5,7 +5,7 @@ import { createQueue, createWorker, ETL_QUEUE, Job, QueueConfig } from '@bu/queu
 import { importSource } from '../import-source';
 import { runImport, type ImportResult, type SourceKind } from '../import-run';
 import { ImportFailure } from '../issues';
-import { pullDropFolders, PULL_JOB } from './drop-folders';
+import { DeliveryRefused, deliveryEntries, pullDropFolders, PULL_JOB, settleDelivery } from './drop-folders';
 import { purgeExpired, RETENTION_JOB } from './retention';
 import { unpackUploadZipApart, UploadError } from './upload-zip';
 
@@ -18,6 +18,8 @@ export interface EtlJobData {
   requestedBy?: string;
   /** Key rotation: see ImportOptions.rekey. */
   rekey?: boolean;
+  /** Let the import remove more than the municipality's import.max_shrink_share: see ImportOptions.allowShrink. */
+  allowShrink?: boolean;
   /** The uploader's municipality: the import fails as a whole unless the data is this municipality's. */
   allowedMunicipality?: number;
   /**
@@ -26,6 +28,11 @@ export interface EtlJobData {
    * (a drop folder, the CLI, the demo) and nothing is deleted.
    */
   zip?: string;
+  /**
+   * A delivery taken from a drop folder (`dir` is its `processing/<time>/`): checked again for links
+   * before it is read, and moved to `processed/` or `failed/` when the job is done for good.
+   */
+  delivery?: boolean;
 }
 
 export const ETL_JOB_OPTIONS = { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 };
@@ -41,6 +48,7 @@ function isFinalFailure(job: Job<EtlJobData, ImportResult>, error: unknown): boo
 
 export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData, ImportResult>): Promise<ImportResult> {
   const { zip, dir } = job.data;
+  if (job.data.delivery) return deliveryJob(pool, secret, job);
   if (!zip) return importJob(pool, secret, job);
   // An upload: the raw export (full CPR numbers) lives only as long as the job. The unpacked folder
   // goes after every attempt; the zip stays for a retry and goes once the job is finally done.
@@ -72,8 +80,34 @@ export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData,
   }
 }
 
+/** A drop-folder delivery: imported from `processing/<time>/`, then moved to `processed/` or `failed/` with its marker. */
+async function deliveryJob(pool: Pool, secret: string, job: Job<EtlJobData, ImportResult>): Promise<ImportResult> {
+  let settled: 'processed' | 'failed' | null = null;
+  try {
+    try {
+      // Checked when it was taken; again here, in case something was put in its place since.
+      await deliveryEntries(job.data.dir, []);
+    } catch (error) {
+      if (!(error instanceof DeliveryRefused)) throw error;
+      const { source, municipality, requestedBy } = job.data;
+      const failed = await runImport(pool, source, [], { municipality, requestedBy, jobId: job.id, pseudonymSecret: secret }, async () => {
+        throw new ImportFailure('FILE_FORMAT', null, `Leverancen er afvist: ${error.message} Intet er indlæst.`);
+      });
+      throw new UnrecoverableError(failed.error ?? error.message);
+    }
+    const result = await importJob(pool, secret, job);
+    settled = 'processed';
+    return result;
+  } catch (error) {
+    if (isFinalFailure(job, error)) settled = 'failed';
+    throw error;
+  } finally {
+    if (settled) await settleDelivery(job.data.dir, settled).catch(() => undefined);
+  }
+}
+
 async function importJob(pool: Pool, secret: string, job: Job<EtlJobData, ImportResult>): Promise<ImportResult> {
-  const { source, dir, municipality, exportDate, requestedBy, rekey, allowedMunicipality } = job.data;
+  const { source, dir, municipality, exportDate, requestedBy, rekey, allowShrink, allowedMunicipality } = job.data;
   // Progress is written in order, and all of it before the job completes.
   let progress: Promise<unknown> = Promise.resolve();
   const result = await importSource(pool, source, dir, {
@@ -81,6 +115,7 @@ async function importJob(pool: Pool, secret: string, job: Job<EtlJobData, Import
     exportDate,
     requestedBy,
     rekey,
+    allowShrink,
     allowedMunicipality,
     jobId: job.id,
     pseudonymSecret: secret,
