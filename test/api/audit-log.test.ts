@@ -153,8 +153,11 @@ describe('the audit log', () => {
     } finally {
       await db.pool.query('REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM bu_api');
     }
-    // A client cannot choose its own hashes.
-    await asApi.query(`INSERT INTO audit_log (username, role, action, prev_hash, hash) VALUES ('x', 'admin', 'forged', 'a', 'b')`);
+    // A client cannot choose its own hashes, nor its row's time (no back-dating).
+    const { rows: forged } = await asApi.query(
+      `INSERT INTO audit_log (username, role, action, prev_hash, hash, at) VALUES ('x', 'admin', 'forged', 'a', 'b', '2020-01-01') RETURNING at > now() - interval '1 minute' AS now`,
+    );
+    expect(forged[0].now).toBe(true);
     expect((await verifyAuditChain(db.pool)).ok).toBe(true);
   });
 
