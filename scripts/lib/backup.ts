@@ -298,7 +298,11 @@ export async function restore(databaseUrl: string, file: string, force: boolean)
     try {
       toc = await run(pgRestore, ['--list', source], databaseUrl);
     } catch (e) {
-      throw new BackupError(`${source} er ikke en sikkerhedskopi fra pg_dump i brugerdefineret format (-Fc): ${(e as Error).message}`);
+      const message = (e as Error).message;
+      if (/unsupported version/.test(message)) {
+        throw new BackupError(`${source} er lavet med en nyere pg_dump end ${pgRestore.path} (version ${pgRestore.major}) kan læse: installér nyere PostgreSQL-klientværktøjer. ${message}`);
+      }
+      throw new BackupError(`${source} er ikke en sikkerhedskopi fra pg_dump i brugerdefineret format (-Fc): ${message}`);
     }
     const entries = toc.split('\n').filter((l) => /^\d+;/.test(l));
     if (!entries.some((l) => / TABLE public migrations /.test(l)) || !entries.some((l) => / TABLE public audit_log /.test(l))) {
@@ -322,7 +326,13 @@ export async function restore(databaseUrl: string, file: string, force: boolean)
     const list = join(work, 'list');
     writeFileSync(list, entries.filter((l) => !skipped(l)).join('\n') + '\n', { mode: 0o600 });
     const database = (await client.query('SELECT current_database() AS d')).rows[0].d as string;
-    await run(pgRestore, ['--no-owner', '--single-transaction', '--exit-on-error', '--no-password', `--use-list=${list}`, `--dbname=${database}`, source], databaseUrl);
+    try {
+      await run(pgRestore, ['--no-owner', '--single-transaction', '--exit-on-error', '--no-password', `--use-list=${list}`, `--dbname=${database}`, source], databaseUrl);
+    } catch (e) {
+      // One transaction: nothing of the backup is in the database.
+      const state = existing.length > 0 ? 'Databasens tidligere Børneblik-objekter er slettet (--force), så den er nu tom' : 'Databasen er uændret';
+      throw new BackupError(`Gendannelsen mislykkedes, og intet fra sikkerhedskopien er gendannet. ${state}. ${(e as Error).message}`);
+    }
     const defaultAcls = entries.filter((l) => / DEFAULT ACL /.test(l));
     if (defaultAcls.length > 0) {
       writeFileSync(list, defaultAcls.join('\n') + '\n', { mode: 0o600 });

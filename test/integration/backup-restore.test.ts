@@ -3,7 +3,7 @@ import { randomBytes } from 'crypto';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { createServer } from 'net';
 import { tmpdir } from 'os';
-import { dirname, join, resolve } from 'path';
+import { basename, dirname, join, resolve } from 'path';
 import { Client, Pool } from 'pg';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,13 +79,14 @@ const freePort = () =>
     });
   });
 
-/** The pid of a running pg_dump (waited for up to 10 s). */
-async function pgDumpProcess(): Promise<string | undefined> {
+/** The pid of a running pg_dump writing (the temporary file of) `file` (waited for up to 10 s). */
+async function pgDumpProcess(file: string): Promise<string | undefined> {
   for (let i = 0; i < 100; i++) {
     await new Promise((r) => setTimeout(r, 100));
     const found = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).find((p) => {
       try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')[0].endsWith('pg_dump');
+        const args = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+        return args[0].endsWith('pg_dump') && args.some((a) => a.includes(basename(file)));
       } catch {
         return false;
       }
@@ -224,7 +225,7 @@ describe('npm run admin -- backup and restore', () => {
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((r) => child.on('close', r));
-    const dumper = await pgDumpProcess();
+    const dumper = await pgDumpProcess(file);
     try {
       expect(dumper, 'pg_dump was started and waits for the lock').toBeDefined();
       const cmdline = readFileSync(`/proc/${dumper}/cmdline`, 'utf8');
@@ -264,7 +265,7 @@ describe('npm run admin -- backup and restore', () => {
     try {
       const child = spawn(process.execPath, ['tools/run.js', 'scripts/admin.ts', 'backup', target], { cwd: ROOT, env: { ...process.env, DATABASE_URL: source.url } });
       const exited = new Promise<number | null>((r) => child.on('close', r));
-      const dumper = await pgDumpProcess();
+      const dumper = await pgDumpProcess(target);
       expect(dumper).toBeDefined();
       expect(partials()).toHaveLength(1);
       child.kill('SIGTERM');
@@ -435,6 +436,36 @@ describe('npm run admin -- backup and restore', () => {
     } finally {
       await db.drop();
       await serverQuery(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
+    }
+  });
+
+  it('restores all or nothing: a truncated backup fails and leaves the empty database empty', async () => {
+    const truncated = join(dir, 'truncated.dump');
+    // Cut in the data at the end, after the table of contents (which holds every definition): the
+    // longest cut whose contents pg_restore still lists.
+    const bytes = readFileSync(file);
+    const pgRestore = installedTools('pg_restore')[0].path;
+    let cut = 0;
+    for (let keep = bytes.length - 64; keep > bytes.length / 2 && !cut; keep -= 256) {
+      writeFileSync(truncated, bytes.subarray(0, keep));
+      if (spawnSync(pgRestore, ['--list', truncated]).status === 0) cut = keep;
+    }
+    expect(cut).toBeGreaterThan(0);
+    const empty = `bu_test_truncated_${randomBytes(4).toString('hex')}`;
+    await serverQuery(`CREATE DATABASE ${empty}`);
+    try {
+      const result = admin(['restore', truncated], urlFor(empty));
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('Gendannelsen mislykkedes, og intet fra sikkerhedskopien er gendannet. Databasen er uændret.');
+      const c = new Client({ connectionString: urlFor(empty) });
+      await c.connect();
+      try {
+        expect((await c.query(`SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace`)).rows[0].n).toBe(0);
+      } finally {
+        await c.end();
+      }
+    } finally {
+      await serverQuery(`DROP DATABASE IF EXISTS ${empty} WITH (FORCE)`);
     }
   });
 
