@@ -309,17 +309,17 @@ export async function restore(databaseUrl: string, file: string, force: boolean)
       throw new BackupError(`${source} er ikke en sikkerhedskopi af Børneblik (den har ingen tabeller public.migrations og public.audit_log).`);
     }
     const existing = await publicObjects(client);
-    if (existing.length > 0) {
-      if (!force) {
-        const db = (await client.query('SELECT current_database() AS d')).rows[0].d;
-        throw new BackupError(
-          `Databasen ${db} er ikke tom: skemaet public har ${existing.length} objekter (fx ${existing.slice(0, 3).join(', ')}). ` +
-            'Gendan i en tom database, eller brug --force for at slette databasens Børneblik-data først. Intet er ændret.',
-        );
-      }
-      await dropProductObjects(client, version.num);
+    if (existing.length > 0 && !force) {
+      const db = (await client.query('SELECT current_database() AS d')).rows[0].d;
+      throw new BackupError(
+        `Databasen ${db} er ikke tom: skemaet public har ${existing.length} objekter (fx ${existing.slice(0, 3).join(', ')}). ` +
+          'Gendan i en tom database, eller brug --force for at slette databasens Børneblik-data først. Intet er ændret.',
+      );
     }
+    // Before anything is dropped: a user that may not make the role learns it with nothing changed.
     await ensureApiRole(client);
+    if (existing.length > 0) await dropProductObjects(client, version.num);
+
     // The schema public exists in every database (CREATE SCHEMA would fail); default privileges name
     // the dumping user, who may not exist here: applied below for the connecting user instead.
     const skipped = (l: string) => / SCHEMA - public /.test(l) || / COMMENT - SCHEMA public /.test(l) || / DEFAULT ACL /.test(l);

@@ -338,6 +338,12 @@ describe('npm run admin -- backup and restore', () => {
     expect(serverBin, 'a PostgreSQL server installation with initdb').toBeDefined();
     const cluster = await startCluster(serverBin as string);
     try {
+      // A user that may not create roles: refused with the two lines for the administrator, nothing restored.
+      await cluster.query('CREATE ROLE uden_roller LOGIN');
+      await cluster.query('CREATE DATABASE forsoeg OWNER uden_roller');
+      const refused = admin(['restore', file], cluster.url('forsoeg', 'uden_roller'));
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain('Bed en databaseadministrator køre: CREATE ROLE bu_api NOLOGIN; GRANT bu_api TO uden_roller; og gendan igen. Intet er gendannet.');
       await cluster.query('CREATE ROLE drift LOGIN CREATEROLE');
       await cluster.query('CREATE DATABASE boerneblik OWNER drift');
       const url = cluster.url('boerneblik', 'drift');
