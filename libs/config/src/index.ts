@@ -131,6 +131,16 @@ export function settings(): Env {
   return current;
 }
 
+/**
+ * The environment for a PostgreSQL client tool (pg_dump, pg_restore) that this process starts: its
+ * own (PATH, locale, HOME) without libpq's PG* variables, plus `connection` (the PG* variables made
+ * from DATABASE_URL), so the tool reaches the database DATABASE_URL names and no other.
+ */
+export function clientToolEnv(connection: Record<string, string>): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PG')));
+  return { ...env, ...connection };
+}
+
 /** What the ETL worker (and the ETL CLI) need: the database, the queue and the pseudonym key. */
 export interface WorkerConfig {
   databaseUrl: string;
