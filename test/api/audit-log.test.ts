@@ -177,6 +177,9 @@ describe('the audit log', () => {
     expect(ok.status).toBe(0);
     const n = (await rows()).length;
     expect(ok.stdout).toContain(`OK: revisionsloggens kæde er hel: ${n} rækker.`);
+    // The head to keep outside the database: the last row and its hash.
+    const [head] = (await db.pool.query(`SELECT id::text, hash FROM audit_log ORDER BY audit_log.id DESC LIMIT 1`)).rows;
+    expect(ok.stdout).toContain(`Kædens hoved: række ${head.id}, ${head.hash}`);
 
     const [a, b, c] = (await rows(`action = 'test'`)).slice(10, 13);
     await db.pool.query(`UPDATE audit_log SET detail = '{"i": 999}' WHERE id = $1`, [b.id]);
