@@ -18,6 +18,8 @@ export interface EtlJobData {
   requestedBy?: string;
   /** Key rotation: see ImportOptions.rekey. */
   rekey?: boolean;
+  /** Load an export older than the one loaded: see ImportOptions.allowOlder. */
+  allowOlder?: boolean;
   /** The uploader's municipality: the import fails as a whole unless the data is this municipality's. */
   allowedMunicipality?: number;
   /**
@@ -73,7 +75,7 @@ export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData,
 }
 
 async function importJob(pool: Pool, secret: string, job: Job<EtlJobData, ImportResult>): Promise<ImportResult> {
-  const { source, dir, municipality, exportDate, requestedBy, rekey, allowedMunicipality } = job.data;
+  const { source, dir, municipality, exportDate, requestedBy, rekey, allowOlder, allowedMunicipality } = job.data;
   // Progress is written in order, and all of it before the job completes.
   let progress: Promise<unknown> = Promise.resolve();
   const result = await importSource(pool, source, dir, {
@@ -81,6 +83,7 @@ async function importJob(pool: Pool, secret: string, job: Job<EtlJobData, Import
     exportDate,
     requestedBy,
     rekey,
+    allowOlder,
     allowedMunicipality,
     jobId: job.id,
     pseudonymSecret: secret,
