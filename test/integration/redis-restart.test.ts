@@ -115,7 +115,7 @@ describe('a Redis restart while imports run and wait (Redis backend)', () => {
     const { child: worker, output } = await startWorker();
     const queue = etlQueue(config);
     try {
-      const jobs = [];
+      const jobs: Awaited<ReturnType<typeof queue.add>>[] = [];
       for (const e of exports) jobs.push(await queue.add('import', { source: 'dubu', dir: e.dir, exportDate: e.exportDate }));
       const [running, ...waiting] = jobs;
       // Redis goes once the large import is well under way (its rows read, nothing committed).
