@@ -9,7 +9,7 @@ import { etlQueue, importDubu } from '@bu/etl';
 import type { QueueConfig } from '@bu/queue';
 import { generateLargeDubu } from '../../bench/generate-large-dubu';
 import { generateDubuExport } from '../../scripts/demo/generate-dubu';
-import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
+import { createTestDatabase, TEST_JWT_SECRET, TEST_SECRET, TestDatabase } from '../support/database';
 
 // Issue 13 item 2: Redis restarts (as compose runs it: --appendonly yes) while one import job runs
 // and others wait. Every job completes, the running one is retried, and nothing is applied twice.
@@ -93,26 +93,37 @@ describe('a Redis restart while imports run and wait (Redis backend)', () => {
     await reference?.drop();
   });
 
-  /** The worker process (apps/worker), as docker runs it; its output. */
-  function startWorker(): Promise<{ child: ChildProcess; output: () => string }> {
-    const child = spawn(process.execPath, ['tools/run.js', 'apps/worker/src/main.ts'], {
+  /** The worker process (apps/worker) or the API process (npm run serve -- api), as docker runs them; its output. */
+  function start(entry: string[], readyText: string): Promise<{ child: ChildProcess; output: () => string }> {
+    const child = spawn(process.execPath, ['tools/run.js', ...entry], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: db.url, REDIS_URL: config.redisUrl, QUEUE_PREFIX: config.queuePrefix, PSEUDONYM_SECRET: TEST_SECRET, ETL_LOCK_DURATION_MS: '2000' },
+      env: {
+        ...process.env, DATABASE_URL: db.url, REDIS_URL: config.redisUrl, QUEUE_PREFIX: config.queuePrefix, PSEUDONYM_SECRET: TEST_SECRET,
+        JWT_SECRET: TEST_JWT_SECRET, ETL_LOCK_DURATION_MS: '2000', PORT: '0', DROP_FOLDER_INTERVAL_MS: '0', WEB_DIST: 'dist/does-not-exist',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     return new Promise((ready, fail) => {
       child.stdout!.on('data', (d) => {
         out += d;
-        if (out.includes('ETL worker running')) ready({ child, output: () => out });
+        if (out.includes(readyText)) ready({ child, output: () => out });
       });
       child.stderr!.on('data', (d) => (out += d));
-      child.once('exit', (code) => fail(new Error(`worker exited ${code}: ${out}`)));
+      child.once('exit', (code) => fail(new Error(`${entry[0]} exited ${code}: ${out}`)));
     });
   }
+  const stop = async (child: ChildProcess) => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  };
 
-  it('loses no job, retries the running one, applies none twice, and the worker process stays up', async () => {
-    const { child: worker, output } = await startWorker();
+  it('loses no job, retries the running one, applies none twice, and neither the worker nor the API exits', async () => {
+    const { child: worker, output } = await start(['apps/worker/src/main.ts'], 'ETL worker running');
+    const api = await start(['scripts/serve.ts', 'api'], 'Børneblik on');
+    const apiUrl = /Børneblik on (\S+) /.exec(api.output())![1].replace('localhost', '127.0.0.1');
     const queue = etlQueue(config);
     try {
       const jobs: Awaited<ReturnType<typeof queue.add>>[] = [];
@@ -127,8 +138,12 @@ describe('a Redis restart while imports run and wait (Redis backend)', () => {
       }
       expect(await Promise.all(waiting.map((j) => j.getState()))).toEqual(['waiting', 'waiting', 'waiting']);
       await stopRedis(redis!);
-      // Down for longer than the job's lock: the running job's lock lapses meanwhile.
-      await sleep(5000);
+      // Down for longer than the job's lock: the running job's lock lapses meanwhile. The API answers
+      // on: its health says the queue is down (503, within its 2 s check), not a hang.
+      const during = await fetch(`${apiUrl}/api/health`, { signal: AbortSignal.timeout(5000) });
+      expect(during.status).toBe(503);
+      expect(await during.json()).toMatchObject({ database: 'up', queue: { backend: 'redis', status: 'down' } });
+      await sleep(3000);
       redis = await startRedis(port, redisDir);
 
       const states = async () => Promise.all(jobs.map(async (j) => (await queue.getJob(j.id!))?.getState() ?? 'lost'));
@@ -143,6 +158,10 @@ describe('a Redis restart while imports run and wait (Redis backend)', () => {
       expect(worker.exitCode).toBeNull();
       expect(output()).toMatch(/Redis connection: .*ECONNREFUSED.*\(retrying\)/);
       expect(output()).not.toMatch(/Unhandled error event/);
+      expect(api.child.exitCode).toBeNull();
+      expect(api.output()).toMatch(/Redis connection: .*ECONNREFUSED.*\(retrying\)/);
+      expect(api.output()).not.toMatch(/Unhandled error event/);
+      expect((await fetch(`${apiUrl}/api/health`)).status).toBe(200);
 
       // The running job was retried: two runs, the retry finding everything the first loaded unchanged.
       const { rows: runs } = await db.pool.query(`SELECT status, loaded, unchanged FROM import_run WHERE job_id = $1 ORDER BY id`, [running.id]);
@@ -163,11 +182,7 @@ describe('a Redis restart while imports run and wait (Redis backend)', () => {
       expect(await factChecksums(db.pool)).toEqual(await factChecksums(reference.pool));
     } finally {
       await queue.close();
-      if (worker.exitCode === null) {
-        const exited = new Promise((r) => worker.once('exit', r));
-        worker.kill('SIGTERM');
-        await exited;
-      }
+      await Promise.all([stop(worker), stop(api.child)]);
     }
   }, 240_000);
 });
