@@ -7,6 +7,7 @@ import { buildSnapshotPartition, currentPartition, discardPrebuilt, PartitionBui
 import { notificationsLinkedToCases } from './notification-cases';
 import { rejectStaged, warnConflictingDuplicates } from './load/set-rules';
 import { EventDateRange, oneYearAfter } from './load/event-dates';
+import { caseSnapshotShrinkage } from './load/shrink';
 
 // What every case-system snapshot goes through once its files are staged, whatever the format
 // (DUBU's file per entity or CSC's event log): export date, set-based rules, derived rows, merge.
@@ -228,6 +229,7 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
 
   const merged: StageResult['merged'] = {};
   const builds: PartitionBuild[] = [];
+  const buildOf = new Map<string, PartitionBuild>();
   const build = async (entity: 'persons' | 'teams' | EntityName, options: Parameters<typeof buildSnapshotPartition>[5]) => {
     const { counts, build } = await buildSnapshotPartition(client, entityDef(entity), municipality, source, opts.importId, {
       ...options,
@@ -235,6 +237,7 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
       createOutside: opts.createOutside,
     });
     builds.push(build);
+    buildOf.set(entity, build);
     merged[entity] = counts;
   };
   for (const [index, e] of entities.entries()) {
@@ -251,8 +254,12 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   // The parser's children, one row each: no key repeats (CSC stages its own persons: checked).
   await build('persons', { repeated: opts.personsOfRows ? false : undefined, prebuilt: opts.prebuilt?.has('persons'), rows: left.get('persons') });
   await build('teams', { repeated: false });
+  const shrinkage = await caseSnapshotShrinkage(client, municipality, source, buildOf, merged, {
+    cases: fileOf('cases'),
+    activity: entities.filter((e) => e.caseRef).map((e) => ({ entity: e.entity, file: e.file, caseRef: e.caseRef! })),
+  });
   await placePartitions(client, builds);
-  return { municipality, exportDate, merged, beforeCommit: () => swapPartitions(client, builds) };
+  return { municipality, exportDate, merged, shrinkage, beforeCommit: () => swapPartitions(client, builds) };
 }
 
 /** Several measurements of one case on one date are numbered; exact duplicate rows count once. */

@@ -9,6 +9,7 @@ import { ImportFailure, ImportIssue, IssueLog } from './issues';
 import { maskCprInText } from './pseudonym';
 import { ENTITY_NAMES, EntityName, LoadableEntity } from './load/entities';
 import type { MergeCounts } from './load/merge';
+import { refuseShrink, type Shrinkage } from './load/shrink';
 import { pseudonymKeyId } from './pseudonym';
 
 export type SourceKind = 'dubu' | 'csc' | 'economy' | 'statistics';
@@ -35,6 +36,8 @@ export interface ImportOptions {
   rekey?: boolean;
   /** Load an export older than the municipality's loaded snapshot of this source (--allow-older). */
   allowOlder?: boolean;
+  /** Let an import remove more than the municipality's import.max_shrink_share (--allow-shrink). */
+  allowShrink?: boolean;
   /** DUBU: the largest file of at least this many bytes is read in a thread of its own (default 8 MB). */
   stagingThreadBytes?: number;
 }
@@ -127,6 +130,8 @@ export interface StageResult {
   municipality: number | null;
   exportDate: string | null;
   merged: Partial<Record<LoadableEntity, MergeCounts>>;
+  /** What the import would remove of what the municipality has (refused above its share: load/shrink.ts). */
+  shrinkage?: Shrinkage[];
   /** Runs last, just before commit (the case-system snapshots swap their partitions in). */
   beforeCommit?: () => Promise<void>;
 }
@@ -227,6 +232,7 @@ export async function runImport(
           : `Udtrækket er fra kommune ${result.municipality}; du må kun indlæse data for kommune ${allowed}. Intet er indlæst.`,
       );
     }
+    await refuseShrink(client, source, result.shrinkage, options.allowShrink);
     let loaded: Partial<Record<EntityName, number>> = {};
     let unchanged: Partial<Record<EntityName, number>> = {};
     let removed: Partial<Record<EntityName, number>> = {};

@@ -35,7 +35,7 @@ describe('settings and users, managed by the administrator', () => {
   it('lists every setting with its default, and the value the KPIs use', async () => {
     const list = (await as('chef').get('/api/v1/settings?municipality=461').expect(200)).body as { key: string; default: unknown; value: unknown; municipality: unknown; description: string }[];
     expect(list.map((s) => s.key)).toEqual([
-      'caseload.weights', 'caseload.norms', 'caseload.light', 'intake_team', 'followup.default_cadence_months', 'budget.forecast', 'budget.light', 'budget.function_map', 'data.max_age_days',
+      'caseload.weights', 'caseload.norms', 'caseload.light', 'intake_team', 'followup.default_cadence_months', 'budget.forecast', 'budget.light', 'budget.function_map', 'data.max_age_days', 'import.max_shrink_share',
       'retention.import_issue_values_days', 'retention.job_results_days', 'retention.audit_days', 'retention.upload_days',
     ]);
     const norms = list.find((s) => s.key === 'caseload.norms')!;
@@ -67,6 +67,8 @@ describe('settings and users, managed by the administrator', () => {
       ['budget.forecast', 'guess', /"linear" eller "activity"/],
       ['followup.default_cadence_months', 2.5, /helt antal måneder/],
       ['budget.function_map', { Plejefamilie: '5.28' }, /5\.28\.20/],
+      ['import.max_shrink_share', 1.5, /andel fra 0 til 1/],
+      ['import.max_shrink_share', '10 %', /andel fra 0 til 1/],
       ['no.such.setting', 1, /Ukendt indstilling/],
     ];
     for (const [key, value, message] of bad) {

@@ -84,6 +84,20 @@ describe('tokens follow the user’s current state', () => {
     await endsEverywhere(token, () => as(a, adminToken).delete('/api/v1/users/anna').expect(204));
   });
 
+  it('a user deleted and made again under the same name does not bring the old token back', async () => {
+    await addUser(db.pool, { username: 'hans', password: PASSWORD, role: 'udvalg', municipality: 461 });
+    const token = await tokenFor(a, 'hans');
+    await me(a, token).expect(200);
+    await as(a, adminToken).delete('/api/v1/users/hans').expect(204);
+    // Made again, now as a national administrator: a fresh row whose token version starts over.
+    await as(a, adminToken).post('/api/v1/users', { username: 'hans', password: PASSWORD, role: 'admin' }).expect(201);
+    await sleep(TTL_SECONDS * 1000 + 100);
+    await me(a, token).expect(401);
+    await me(b, token).expect(401);
+    await request(a.getHttpServer()).get('/api/v1/users').set('Authorization', `Bearer ${token}`).expect(401);
+    expect((await me(a, await tokenFor(a, 'hans')).expect(200)).body.role).toBe('admin');
+  });
+
   it('disable through the API (PATCH): 401 for the token and for a new login, until enabled again (the old token stays dead)', async () => {
     const token = await tokenFor(a, 'bo');
     await endsEverywhere(token, () => as(a, adminToken).patch('/api/v1/users/bo', { disabled: true }).expect(200, { username: 'bo', disabled: true }));

@@ -90,3 +90,42 @@ describe('committee dates and suppression over HTTP', () => {
     expect(JSON.stringify(committee.body)).not.toMatch(/basis|children/);
   });
 });
+
+// An export taken mid-month: a month end after it would count only the days up to the export, and
+// the next export would tell those days apart. The committee's D is held to the export date first.
+describe('committee dates after an export taken mid-month', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  const tokens: Record<string, string> = {};
+  const get = (user: string, path: string) => request(app.getHttpServer()).get(`/api/v1/${path}`).set('Authorization', `Bearer ${tokens[user]}`);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await importDubu(db.pool, join(FIXTURES, 'dubu-chief'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-15' });
+    await seedUsers(db, 461, 'Team Nord');
+    app = await startTestApi(db);
+    for (const u of ['udvalg', 'chef']) tokens[u] = await tokenFor(app, u);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('never gives the committee a month end after the export date', async () => {
+    for (const asked of ['2024-04-30', '2024-05-31', '2099-12-31']) {
+      const res = await get('udvalg', `kpis?ids=activity.summary&asOf=${asked}`).expect(200);
+      expect(res.body).toMatchObject({ asOf: '2024-03-31', period: { from: '2024-01-01', to: '2024-03-31' } });
+      // To 31-03: N1, N2, N8, N3 = 4 → suppressed (the 30-04 month end would have counted April's too).
+      expect(res.body.kpis['activity.summary']['2024'].notifications).toEqual(S);
+    }
+    // The chief keeps the day asked.
+    expect((await get('chef', 'kpis?ids=activity.summary&asOf=2024-04-30').expect(200)).body.asOf).toBe('2024-04-30');
+  });
+
+  it('holds the committee’s series to the last month end before the export', async () => {
+    for (const asked of ['2024-04-30', '2099-12-31']) {
+      const series = await get('udvalg', `kpis/activity.summary/series?asOf=${asked}&by=month&from=2024-01-01`).expect(200);
+      expect(series.body.points.map((p: { asOf: string }) => p.asOf)).toEqual(['2024-01-31', '2024-02-29', '2024-03-31']);
+    }
+  });
+});

@@ -5,7 +5,7 @@ import { join } from 'path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEtlWorker } from '@bu/etl';
-import { seedUsers, startTestApi, tokenFor } from '../support/api';
+import { seedUsers, startTestApi, tokenFor, waitForJob as waitForJobOverApi } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { DUBU_SMALL } from '../support/fixtures';
 
@@ -36,14 +36,7 @@ describe('imports over HTTP: upload a zip, watch the job, read the import log an
     await db?.drop();
   });
 
-  async function waitForJob(id: string) {
-    for (let i = 0; i < 150; i++) {
-      const res = await http().get(`/api/v1/imports/jobs/${id}`).set(as('admin')).expect(200);
-      if (res.body.state === 'completed' || res.body.state === 'failed') return res.body;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('job did not finish');
-  }
+  const waitForJob = (id: string) => waitForJobOverApi(app, tokens.admin, id);
 
   it('lets an administrator upload an export; the job imports it and reports progress', async () => {
     const upload = await http()

@@ -40,6 +40,21 @@ describe('login limits, shared by API processes', () => {
     await db?.drop();
   });
 
+  it('a burst of guesses sent at once is counted before the passwords are checked: only the free ones are tried', async () => {
+    await addUser(db.pool, { username: 'burst', password: PASSWORD, role: 'chef', municipality: 461 });
+    const statuses = (await Promise.all(Array.from({ length: 25 }, (_, i) => login(i % 2 ? a : b, 'burst', 'forkert-kodeord', '203.0.113.99')))).map((r) => r.status);
+    // Every guess waits its turn on the counter: the free five are tried, and on a slow machine one or
+    // two more whose doubling wait (1 s, 2 s) ran out before they came; all the others are refused.
+    const tried = statuses.filter((s) => s === 401).length;
+    expect(tried).toBeGreaterThanOrEqual(LIMITS.user_ip.free);
+    expect(tried).toBeLessThanOrEqual(LIMITS.user_ip.free + 2);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(25 - tried);
+    expect(await row('user_ip', 'burst|203.0.113.99')).toMatchObject({ failures: tried });
+    // A success from another address takes back its own count on that address only.
+    await login(a, 'burst', PASSWORD, '198.51.100.99').expect(200);
+    expect(await row('ip', '198.51.100.99')).toMatchObject({ failures: 0 });
+  });
+
   it('per (user, address): 5 failures through one instance block that address in the other (429), with a wait that doubles; the user still gets in from elsewhere', async () => {
     for (let i = 0; i < LIMITS.user_ip.free; i++) await login(i % 2 ? a : b, 'victim', 'forkert-kodeord', '203.0.113.7').expect(401);
     const blocked = await login(b, 'victim', PASSWORD, '203.0.113.7').expect(429);

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEtlWorker } from '@bu/etl';
 import { hashPassword } from '../../apps/api/src/auth/auth.service';
-import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
+import { PASSWORD, seedUsers, startTestApi, tokenFor, waitForJob as waitForJobOverApi } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { DUBU_SMALL } from '../support/fixtures';
 import { addUser } from '../../scripts/lib/users';
@@ -48,14 +48,7 @@ describe('scoping: a municipality sees and changes only its own', () => {
     await db?.drop();
   });
 
-  async function waitForJob(id: string) {
-    for (let i = 0; i < 150; i++) {
-      const res = await http().get(`/api/v1/imports/jobs/${id}`).set(as('admin')).expect(200);
-      if (res.body.state === 'completed' || res.body.state === 'failed') return res.body;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('job did not finish');
-  }
+  const waitForJob = (id: string) => waitForJobOverApi(app, tokens.admin, id);
 
   const caseCount = async (municipality: number) => (await db.pool.query('SELECT count(*)::int AS n FROM child_case WHERE municipality_code = $1', [municipality])).rows[0].n;
 

@@ -46,6 +46,10 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
       'dq.missing_end_dates', 'dq.open_measures_on_closed_cases', 'dq.rejected_rows', 'dq.unknown_codes', 'investigation.duration_days',
     ]);
     expect(res.body.dimensions.caseworker.BB).toMatchObject({ name: 'Bo Berg', employedTo: '2024-03-31' });
+    // Only the own team's caseworkers are named: Team Syd's Cita Clausen is not the team leader's to see.
+    expect(Object.keys(res.body.dimensions.caseworker).sort()).toEqual(['AA', 'BB', 'TN']);
+    const chief = await get('chef', 'ids=caseload.open_cases').expect(200);
+    expect(Object.keys(chief.body.dimensions.caseworker).sort()).toEqual(['AA', 'BB', 'CC', 'TN']);
   });
 
   it('gives the chief the whole municipality', async () => {

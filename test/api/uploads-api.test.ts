@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'fs';
 import { request as httpRequest } from 'http';
 import type { AddressInfo } from 'net';
 import { tmpdir } from 'os';
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etlQueue, startEtlWorker } from '@bu/etl';
 import { configFromEnv } from '../../apps/api/src/config';
 import { startWorker } from '../../apps/api/src/main';
-import { seedUsers, startTestApi, tokenFor } from '../support/api';
+import { seedUsers, startTestApi, tokenFor, waitForJob as waitForJobOverApi } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { DUBU_SMALL, fixtureCprs } from '../support/fixtures';
 import { badZips, lyingBomb, zipFolder } from '../support/upload-zips';
@@ -27,14 +27,7 @@ describe('uploads: streamed to a private folder, refused at once when bad, delet
   const http = () => request(app.getHttpServer());
   const upload = (zip: Buffer, source = 'dubu') => http().post('/api/v1/imports').set('Authorization', `Bearer ${admin}`).field('source', source).field('exportDate', '2024-02-29').attach('file', zip, 'udtraek.zip');
   const importRuns = async () => (await db.pool.query(`SELECT count(*)::int AS n FROM import_run`)).rows[0].n as number;
-  async function waitForJob(id: string) {
-    for (let i = 0; i < 200; i++) {
-      const res = await http().get(`/api/v1/imports/jobs/${id}`).set('Authorization', `Bearer ${admin}`).expect(200);
-      if (res.body.state === 'completed' || res.body.state === 'failed') return res.body;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('job did not finish');
-  }
+  const waitForJob = (id: string) => waitForJobOverApi(app, admin, id);
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -67,6 +60,18 @@ describe('uploads: streamed to a private folder, refused at once when bad, delet
     worker.resume();
     expect((await waitForJob(res.body.jobId)).state).toBe('completed');
     expect(readdirSync(uploadDir)).toEqual([]);
+  });
+
+  it('refuses an upload that would remove most open cases unless the form says allowShrink=true', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bu-export-'));
+    cpSync(DUBU_SMALL, dir, { recursive: true });
+    writeFileSync(join(dir, 'sager.csv'), readFileSync(join(DUBU_SMALL, 'sager.csv'), 'utf8').split('\n').slice(0, 3).join('\n') + '\n');
+    const refused = await waitForJob((await upload(zipFolder(dir)).expect(201)).body.jobId);
+    expect(refused).toMatchObject({ state: 'failed', failedReason: expect.stringMatching(/ville fjerne for meget: kommune 461: 7 af 9 åbne sager/) });
+    await upload(zipFolder(dir)).field('allowShrink', 'ja').expect(400);
+    const forced = await upload(zipFolder(dir)).field('allowShrink', 'true').expect(201);
+    expect((await waitForJob(forced.body.jobId)).state).toBe('completed');
+    expect((await waitForJob((await upload(zipFolder(DUBU_SMALL)).expect(201)).body.jobId)).state).toBe('completed');
   });
 
   it('deletes the upload of a job that fails on bad data as well', async () => {

@@ -1,11 +1,32 @@
-import { writeFileSync } from 'fs';
+import { cpSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etlQueue, pullDropFolders, scheduleDropFolderPull, startEtlWorker } from '@bu/etl';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
-import { copyFixture, DUBU_SMALL, editFile } from '../support/fixtures';
+import { copyFixture, DUBU_SMALL } from '../support/fixtures';
 
-describe('drop folders: a scheduled pull imports a new, complete export once', () => {
+// Issue 13, item 7: a delivery is read only when complete (.done, or the same checksum on two
+// checks), then moved with its marker to processing/<time>/ and, when its import is done,
+// processed/<time>/ or failed/<time>/; it is never read again. Links and paths outside are refused.
+
+const ls = (dir: string) => readdirSync(dir).sort();
+/** The one delivery folder in `<dir>/<state>/`. */
+const delivery = (dir: string, state: string) => {
+  const found = ls(join(dir, state));
+  expect(found).toHaveLength(1);
+  return join(dir, state, found[0]);
+};
+
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('drop folders: a complete delivery is imported once and moved out of the way', () => {
   let db: TestDatabase;
   let queue: ReturnType<typeof etlQueue>;
   beforeAll(async () => {
@@ -17,62 +38,168 @@ describe('drop folders: a scheduled pull imports a new, complete export once', (
     await db?.drop();
   });
 
-  const addFolder = async (path: string) =>
-    (await db.pool.query(`INSERT INTO drop_folder (municipality_code, source, path) VALUES (461, 'dubu', $1) RETURNING id`, [path])).rows[0].id;
+  const addFolder = async (path: string, municipality = 461, source = 'dubu') =>
+    (await db.pool.query(`INSERT INTO drop_folder (municipality_code, source, path) VALUES ($1, $2, $3) RETURNING id`, [municipality, source, path])).rows[0].id;
+  const cleanUp = async () => {
+    await queue.obliterate({ force: true });
+    await db.pool.query('DELETE FROM drop_folder');
+  };
+  const lastRun = async () => (await db.pool.query(`SELECT status, source, requested_by, error FROM import_run ORDER BY id DESC LIMIT 1`)).rows[0];
 
-  it('waits for the same checksum twice, queues once, and waits again for a changed delivery', async () => {
+  it('waits for the same checksum twice, takes the delivery into processing/ and queues it once', async () => {
     const dir = copyFixture(DUBU_SMALL);
     const id = await addFolder(dir);
     expect(await pullDropFolders(db.pool, queue)).toEqual({ [dir]: 'incomplete' });
     expect(await pullDropFolders(db.pool, queue)).toEqual({ [dir]: 'queued' });
-    expect(await pullDropFolders(db.pool, queue)).toEqual({ [dir]: 'unchanged' });
+    // Taken: nothing of it is left to be read again.
+    expect(ls(dir)).toEqual(['processing']);
+    const taken = delivery(dir, 'processing');
+    expect(ls(taken)).toEqual(['medarbejdere.csv', 'sager.csv', 'sagsansvar.csv']);
+    expect(await pullDropFolders(db.pool, queue)).toEqual({ [dir]: 'empty' });
     const jobs = await queue.getJobs(['waiting']);
-    expect(jobs.map((j) => j.data)).toEqual([{ source: 'dubu', dir, municipality: 461, requestedBy: `drop-folder:${id}` }]);
-    // A new delivery is being written: not complete until it is the same on the next check.
-    editFile(dir, 'sager.csv', (t) => t + 'S14;131117-4135;461;Udsatte;01-02-2024;\n');
+    expect(jobs.map((j) => j.data)).toEqual([{ source: 'dubu', dir: taken, municipality: 461, requestedBy: `drop-folder:${id}`, delivery: true }]);
+    // The next delivery is being written: not complete until it is the same on the next check.
+    cpSync(DUBU_SMALL, dir, { recursive: true });
     expect(await pullDropFolders(db.pool, queue)).toEqual({ [dir]: 'incomplete' });
     expect(await pullDropFolders(db.pool, queue)).toEqual({ [dir]: 'queued' });
-    await queue.obliterate({ force: true });
-    await db.pool.query('DELETE FROM drop_folder');
+    expect(ls(join(dir, 'processing'))).toHaveLength(2);
+    expect(await queue.getJobs(['waiting'])).toHaveLength(2);
+    await cleanUp();
   });
 
-  it('takes a .done marker as complete at once', async () => {
+  it('takes a delivery with a .done marker at once; the marker moves with it', async () => {
     const dir = copyFixture(DUBU_SMALL);
     writeFileSync(join(dir, '.done'), '');
     await addFolder(dir);
     expect(await pullDropFolders(db.pool, queue)).toEqual({ [dir]: 'queued' });
-    await queue.obliterate({ force: true });
-    await db.pool.query('DELETE FROM drop_folder');
+    expect(ls(dir)).toEqual(['processing']);
+    expect(ls(delivery(dir, 'processing'))).toEqual(['.done', 'medarbejdere.csv', 'sager.csv', 'sagsansvar.csv']);
+    await cleanUp();
+  });
+
+  it('moves a lone .done marker to failed/: it must not make the next delivery look complete', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bu-drop-'));
+    writeFileSync(join(dir, '.done'), '');
+    await addFolder(dir);
+    expect(await pullDropFolders(db.pool, queue)).toEqual({ [dir]: 'refused' });
+    expect(ls(delivery(dir, 'failed'))).toEqual(['.done']);
+    expect((await lastRun()).error).toMatch(/\.done-markør, men ingen filer/);
+    expect(await queue.getJobs(['waiting'])).toEqual([]);
+    await cleanUp();
+  });
+
+  it('refuses, unread, a delivery with a symbolic link, a hard link or a subfolder, and moves it to failed/', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'bu-outside-'));
+    writeFileSync(join(outside, 'secret.csv'), 'not for the import\n');
+    const cases: [string, (dir: string) => void, RegExp][] = [
+      ['a link to a file outside', (dir) => { unlinkSync(join(dir, 'sager.csv')); symlinkSync(join(outside, 'secret.csv'), join(dir, 'sager.csv')); }, /sager\.csv er en symbolsk henvisning; den følges ikke/],
+      ['a link to a folder', (dir) => symlinkSync(outside, join(dir, 'more')), /more er en symbolsk henvisning/],
+      ['a hard link', (dir) => { unlinkSync(join(dir, 'sager.csv')); linkSync(join(outside, 'secret.csv'), join(dir, 'sager.csv')); }, /sager\.csv har flere hårde henvisninger/],
+      ['a subfolder', (dir) => mkdirSync(join(dir, 'extra')), /extra er ikke en almindelig fil/],
+    ];
+    for (const [, damage, message] of cases) {
+      const dir = copyFixture(DUBU_SMALL);
+      writeFileSync(join(dir, '.done'), '');
+      damage(dir);
+      const id = await addFolder(dir);
+      expect(await pullDropFolders(db.pool, queue)).toEqual({ [dir]: 'refused' });
+      expect(ls(dir)).toEqual(['failed']);
+      const failed = delivery(dir, 'failed');
+      expect(ls(failed)).toContain('.done');
+      expect(await lastRun()).toMatchObject({ status: 'failed', source: 'dubu', requested_by: `drop-folder:${id}`, error: expect.stringMatching(message) });
+      expect((await lastRun()).error).toMatch(/Intet er indlæst/);
+      expect(await queue.getJobs(['waiting'])).toEqual([]);
+      await cleanUp();
+    }
+    // Moved, not followed: the link is still a link and its target is where it was.
+    expect(readFileSync(join(outside, 'secret.csv'), 'utf8')).toBe('not for the import\n');
+  });
+
+  it('refuses a drop folder reached through a link, or whose processing/ is a link, and moves nothing', async () => {
+    const real = copyFixture(DUBU_SMALL);
+    writeFileSync(join(real, '.done'), '');
+    const link = join(mkdtempSync(join(tmpdir(), 'bu-link-')), 'drop');
+    symlinkSync(real, link);
+    await addFolder(link);
+    expect(await pullDropFolders(db.pool, queue)).toEqual({ [link]: 'error' });
+    expect((await lastRun()).error).toMatch(/går gennem en symbolsk henvisning/);
+    expect(ls(real)).toContain('sager.csv');
+    await cleanUp();
+
+    const outside = mkdtempSync(join(tmpdir(), 'bu-outside-'));
+    symlinkSync(outside, join(real, 'processing'));
+    await addFolder(real);
+    expect(await pullDropFolders(db.pool, queue)).toEqual({ [real]: 'error' });
+    expect((await lastRun()).error).toMatch(/processing er ikke en almindelig mappe/);
+    expect(ls(outside)).toEqual([]);
+    expect(ls(real)).toContain('sager.csv');
+    await cleanUp();
   });
 
   it('records a folder that cannot be read as a failed import', async () => {
     await addFolder('/no/such/folder');
     expect(await pullDropFolders(db.pool, queue)).toEqual({ '/no/such/folder': 'error' });
-    const { rows } = await db.pool.query(`SELECT status, source, error FROM import_run ORDER BY id DESC LIMIT 1`);
-    expect(rows[0]).toEqual({ status: 'failed', source: 'dubu', error: 'Hentning fra /no/such/folder fejlede: Mappen /no/such/folder findes ikke.' });
+    expect(await lastRun()).toMatchObject({ status: 'failed', source: 'dubu', error: 'Hentning fra /no/such/folder fejlede: Mappen /no/such/folder findes ikke.' });
     const { rows: folder } = await db.pool.query(`SELECT last_error FROM drop_folder`);
     expect(folder[0].last_error).toMatch(/findes ikke/);
     await db.pool.query('DELETE FROM drop_folder');
   });
 
-  it('runs on the BullMQ job scheduler with the worker: the delivery lands in the database', async () => {
-    const dir = copyFixture(DUBU_SMALL);
-    writeFileSync(join(dir, '.done'), '');
-    await addFolder(dir);
+  it('runs on the job scheduler with the worker: one good, one refused and one failing delivery; each ends in its place, once', async () => {
+    const good = copyFixture(DUBU_SMALL);
+    const linked = copyFixture(DUBU_SMALL);
+    const wrong = copyFixture(DUBU_SMALL);
+    for (const dir of [good, linked, wrong]) writeFileSync(join(dir, '.done'), '');
+    unlinkSync(join(linked, 'sager.csv'));
+    symlinkSync(join(DUBU_SMALL, 'sager.csv'), join(linked, 'sager.csv'));
+    await addFolder(linked);
+    await addFolder(wrong, 751); // the export is 461's: every case row is rejected, the import fails as a whole
+    await addFolder(good);
+    const { rows: [{ last }] } = await db.pool.query(`SELECT coalesce(max(id), 0) AS last FROM import_run`);
     const worker = startEtlWorker({ databaseUrl: db.url }, db.pool, TEST_SECRET);
     try {
       await scheduleDropFolderPull(queue, 300);
-      let cases = 0;
-      for (let i = 0; i < 100 && cases === 0; i++) {
-        await new Promise((r) => setTimeout(r, 200));
-        cases = (await db.pool.query(`SELECT count(*)::int AS n FROM child_case`)).rows[0].n;
-      }
-      expect(cases).toBe(11);
-      const { rows } = await db.pool.query(`SELECT status, requested_by FROM import_run WHERE status = 'succeeded'`);
-      expect(rows).toEqual([{ status: 'succeeded', requested_by: expect.stringMatching(/^drop-folder:\d+$/) }]);
+      await until(async () => existsSync(join(good, 'processed')) && existsSync(join(wrong, 'failed')) && existsSync(join(linked, 'failed')), 'every delivery to end in its place');
+      expect(ls(good)).toEqual(['processed', 'processing']);
+      expect(ls(join(good, 'processing'))).toEqual([]);
+      expect(ls(delivery(good, 'processed'))).toEqual(['.done', 'medarbejdere.csv', 'sager.csv', 'sagsansvar.csv']);
+      expect(ls(delivery(wrong, 'failed'))).toEqual(['.done', 'medarbejdere.csv', 'sager.csv', 'sagsansvar.csv']);
+      expect(lstatSync(join(delivery(linked, 'failed'), 'sager.csv')).isSymbolicLink()).toBe(true);
+      // More pulls run: nothing is imported again.
+      await new Promise((r) => setTimeout(r, 1500));
+      expect((await db.pool.query(`SELECT count(*)::int AS n FROM child_case WHERE municipality_code = 461`)).rows[0].n).toBe(11);
+      const { rows } = await db.pool.query(`SELECT status, municipality_code AS m, error FROM import_run WHERE id > $1 ORDER BY id`, [last]);
+      expect(rows.filter((r) => r.status === 'succeeded')).toEqual([{ status: 'succeeded', m: 461, error: null }]);
+      expect(rows.filter((r) => r.status === 'failed').map((r) => r.error)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/symbolsk henvisning/), expect.stringMatching(/sager\.csv/)]),
+      );
+      expect(rows).toHaveLength(3);
     } finally {
       await queue.removeJobScheduler('pull-drop-folders');
       await worker.close();
+      await cleanUp();
+    }
+  });
+
+  it('checks a taken delivery again before the job reads it: a link put in its place is refused', async () => {
+    const dir = copyFixture(DUBU_SMALL);
+    writeFileSync(join(dir, '.done'), '');
+    await addFolder(dir);
+    expect(await pullDropFolders(db.pool, queue)).toEqual({ [dir]: 'queued' });
+    const taken = delivery(dir, 'processing');
+    rmSync(join(taken, 'sager.csv'));
+    symlinkSync(join(DUBU_SMALL, 'sager.csv'), join(taken, 'sager.csv'));
+    const before = (await db.pool.query(`SELECT count(*)::int AS n FROM import_run`)).rows[0].n;
+    const worker = startEtlWorker({ databaseUrl: db.url }, db.pool, TEST_SECRET);
+    try {
+      await until(async () => existsSync(join(dir, 'failed')), 'the delivery to be moved to failed/');
+      expect(ls(join(dir, 'processing'))).toEqual([]);
+      const { rows } = await db.pool.query(`SELECT status, error FROM import_run ORDER BY id DESC LIMIT 1`);
+      expect(rows[0]).toEqual({ status: 'failed', error: expect.stringMatching(/Leverancen er afvist: sager\.csv er en symbolsk henvisning/) });
+      expect((await db.pool.query(`SELECT count(*)::int AS n FROM import_run`)).rows[0].n).toBe(before + 1);
+    } finally {
+      await worker.close();
+      await cleanUp();
     }
   });
 });

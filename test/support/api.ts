@@ -40,3 +40,13 @@ export async function tokenFor(app: INestApplication, username: string): Promise
   const res = await request(app.getHttpServer()).post('/api/v1/auth/login').send({ username, password: PASSWORD }).expect(200);
   return res.body.token;
 }
+
+/** Polls an import job over the API until it has completed or failed (20 s at most); the job as the API sends it. */
+export async function waitForJob(app: INestApplication, token: string, id: string): Promise<any> {
+  for (let i = 0; i < 200; i++) {
+    const res = await request(app.getHttpServer()).get(`/api/v1/imports/jobs/${id}`).set('Authorization', `Bearer ${token}`).expect(200);
+    if (res.body.state === 'completed' || res.body.state === 'failed') return res.body;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`job ${id} did not finish`);
+}

@@ -1,3 +1,4 @@
+import { randomBytes } from 'crypto';
 import { execFileSync } from 'child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'fs';
 import { tmpdir } from 'os';
@@ -48,6 +49,22 @@ describe('@bu/config: one schema for every setting', () => {
 
   it('checks secrets given as overrides the same way (the tests and the embedded default pass them so)', () => {
     expect(problems(() => configFromEnv({ DATABASE_URL: BASE.DATABASE_URL }, { jwtSecret: 'test-jwt-secret', pseudonymSecret: OTHER }))).toEqual([expect.stringMatching(/^JWT_SECRET er en værdi/)]);
+  });
+
+  it('refuses a long secret that is not random (one character, a repeated word)', () => {
+    for (const value of ['0'.repeat(64), 'abcd'.repeat(16), 'passwordpassword'.repeat(2)]) {
+      expect(secretProblem('JWT_SECRET', value)).toMatch(/^JWT_SECRET er ikke tilfældig nok/);
+    }
+    expect(secretProblem('JWT_SECRET', randomBytes(32).toString('hex'))).toBeNull();
+    expect(secretProblem('JWT_SECRET', randomBytes(24).toString('base64'))).toBeNull();
+  });
+
+  it('an API without its worker needs no PSEUDONYM_SECRET, but refuses a weak one that is set', () => {
+    const api = { DATABASE_URL: BASE.DATABASE_URL, JWT_SECRET: GOOD };
+    expect(problems(() => configFromEnv(api))).toEqual([expect.stringMatching(/^PSEUDONYM_SECRET er ikke sat/)]);
+    expect(configFromEnv({ ...api, RUN_WORKER: 'false' })).toMatchObject({ runWorker: false, pseudonymSecret: '' });
+    expect(configFromEnv(api, { runWorker: false }).runWorker).toBe(false);
+    expect(problems(() => configFromEnv({ ...api, RUN_WORKER: 'false', PSEUDONYM_SECRET: 'kort' }))).toEqual([expect.stringMatching(/^PSEUDONYM_SECRET er for kort/)]);
   });
 
   it('the worker and the ETL need PSEUDONYM_SECRET, not JWT_SECRET, but refuse a weak JWT_SECRET that is set', () => {

@@ -39,6 +39,8 @@ describe('docker/compose.yml', () => {
     expect(published).toEqual(['web']);
     expect(services.find((s) => s.startsWith('web'))).toMatch(/published: "?443"?|443:443/);
     expect(services.find((s) => s.startsWith('worker'))).not.toContain('JWT_SECRET');
+    // The API runs without its worker: it never pseudonymises, so it does not hold the key.
+    expect(services.find((s) => s.startsWith('api'))).not.toContain('PSEUDONYM_SECRET');
     expect(services.find((s) => s.startsWith('api'))).toMatch(/HSTS: '1'/);
   });
 

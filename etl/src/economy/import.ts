@@ -9,6 +9,7 @@ import { ImportFailure } from '../issues';
 import { entityDef } from '../load/entities';
 import { createStaging, mergeStaged, stagingTable } from '../load/merge';
 import { rejectStaged, warnConflictingDuplicates } from '../load/set-rules';
+import { budgetShrinkage } from '../load/shrink';
 import { stageFile } from '../load/stage-file';
 import { dkDecimal, integer } from '../values';
 
@@ -69,6 +70,7 @@ export function importEconomy(pool: Pool, dir: string, options: ImportOptions): 
       `year || '-' || month`, (v) => `Måneden ${v} ligger mere end et år ude i fremtiden.`,
     );
     await warnConflictingDuplicates(client, log, stg, ['municipality_code', 'year', 'month', 'function_code'], def.values, 'kommune, år, måned og funktion');
+    const shrinkage = await budgetShrinkage(client, stg, ECONOMY_FILE);
     const merged = await mergeStaged(client, def, {
       where: `(t.municipality_code, t.year) IN (SELECT DISTINCT municipality_code, year FROM ${stg})`,
       params: [],
@@ -78,6 +80,6 @@ export function importEconomy(pool: Pool, dir: string, options: ImportOptions): 
               to_char(max(make_date(year, month, 1) + interval '1 month' - interval '1 day'), 'YYYY-MM-DD') AS d FROM ${stg}`,
     );
     const municipalities: number[] = rows[0].m ?? [];
-    return { municipality: municipalities.length === 1 ? municipalities[0] : null, exportDate: rows[0].d, merged: { budget_lines: merged } };
+    return { municipality: municipalities.length === 1 ? municipalities[0] : null, exportDate: rows[0].d, merged: { budget_lines: merged }, shrinkage };
   });
 }

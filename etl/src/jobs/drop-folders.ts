@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
-import { existsSync, readdirSync, statSync } from 'fs';
-import { join } from 'path';
+import { existsSync } from 'fs';
+import { lstat, mkdir, readdir, realpath, rename } from 'fs/promises';
+import { basename, dirname, join, resolve } from 'path';
 import type { Pool } from 'pg';
 import type { Queue } from '@bu/queue';
 import { checksum, SourceKind } from '../import-run';
@@ -10,6 +11,13 @@ import { maskCprInText } from '../pseudonym';
 export const DONE_MARKER = '.done';
 export const PULL_JOB = 'pull-drop-folders';
 
+/**
+ * A drop folder's own subfolders: a taken delivery waits and is imported in `processing/<time>/`,
+ * then lies in `processed/<time>/` or `failed/<time>/` with its marker; none is read again.
+ */
+export const DELIVERY_STATES = ['processing', 'processed', 'failed'] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
 export interface DropFolder {
   id: number;
   municipality: number | null;
@@ -17,50 +25,142 @@ export interface DropFolder {
   path: string;
 }
 
-export type PullOutcome = 'queued' | 'unchanged' | 'incomplete' | 'empty' | 'error';
+export type PullOutcome = 'queued' | 'incomplete' | 'empty' | 'refused' | 'error';
 
-/** One checksum over the export files of a folder (names and contents), the marker excluded. */
-async function folderChecksum(path: string): Promise<string | null> {
-  const files = readdirSync(path).filter((f) => /\.(csv|txt)$/i.test(f) && statSync(join(path, f)).isFile()).sort();
+/** A delivery that is never read: a link, something other than a file, or a path outside the folder. */
+export class DeliveryRefused extends Error {}
+
+/** The drop folder itself, as configured: a real directory, reached through no symbolic link. */
+async function folderRoot(path: string): Promise<string> {
+  let real: string;
+  try {
+    real = await realpath(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`Mappen ${path} findes ikke.`);
+    throw error;
+  }
+  if (real !== resolve(path)) throw new Error(`Mappen ${path} går gennem en symbolsk henvisning (${real}); angiv den rigtige sti.`);
+  if (!(await lstat(real)).isDirectory()) throw new Error(`${path} er ikke en mappe.`);
+  return real;
+}
+
+/**
+ * The entries of a delivery (the folder's top level, its state subfolders aside), each checked
+ * with lstat before anything reads it: a regular file with one link, whose real path is in the
+ * folder. A symbolic link (to a file or a folder), a subfolder, a device or a hard link (its
+ * content may be a file elsewhere) refuses the whole delivery.
+ */
+export async function deliveryEntries(root: string, skip: readonly string[] = DELIVERY_STATES): Promise<string[]> {
+  const names = (await readdir(root)).filter((name) => !skip.includes(name)).sort();
+  for (const name of names) {
+    const path = join(root, name);
+    const stat = await lstat(path);
+    if (stat.isSymbolicLink()) throw new DeliveryRefused(`${name} er en symbolsk henvisning; den følges ikke.`);
+    if (!stat.isFile()) throw new DeliveryRefused(`${name} er ikke en almindelig fil.`);
+    if (stat.nlink > 1) throw new DeliveryRefused(`${name} har flere hårde henvisninger; indholdet kan høre til en fil uden for afleveringsmappen.`);
+    if (dirname(await realpath(path)) !== root) throw new DeliveryRefused(`${name} ligger uden for afleveringsmappen.`);
+  }
+  return names;
+}
+
+/** A state subfolder of the drop folder, made when missing; refused when it is anything but a real folder. */
+async function stateFolder(root: string, state: DeliveryState): Promise<string> {
+  const path = join(root, state);
+  const stat = await lstat(path).catch(() => null);
+  if (!stat) await mkdir(path);
+  else if (stat.isSymbolicLink() || !stat.isDirectory()) throw new Error(`${path} er ikke en almindelig mappe; afleveringer flyttes ikke derhen.`);
+  return path;
+}
+
+/** Moves the delivery's entries (links as links, never followed) into `<state>/<time>/`. */
+async function moveDelivery(root: string, names: string[], state: DeliveryState): Promise<string> {
+  const parent = await stateFolder(root, state);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  let target = join(parent, stamp);
+  for (let n = 2; existsSync(target); n++) target = join(parent, `${stamp}-${n}`);
+  await mkdir(target);
+  for (const name of names) await rename(join(root, name), join(target, name));
+  return target;
+}
+
+/**
+ * Ends a taken delivery (the import job, when it is done for good): `processing/<time>/` becomes
+ * `processed/<time>/` or `failed/<time>/`.
+ */
+export async function settleDelivery(dir: string, state: 'processed' | 'failed'): Promise<string> {
+  const root = dirname(dirname(dir));
+  const target = join(await stateFolder(root, state), basename(dir));
+  await rename(dir, target);
+  return target;
+}
+
+/** One checksum over a delivery's files (names and contents), the marker excluded. */
+async function deliveryChecksum(root: string, names: string[]): Promise<string | null> {
+  const files = names.filter((name) => name !== DONE_MARKER);
   if (files.length === 0) return null;
   const hash = createHash('sha256');
-  for (const f of files) hash.update(`${f}:${(await checksum(join(path, f))).sha256}\n`);
+  for (const name of files) hash.update(`${name}:${(await checksum(join(root, name))).sha256}\n`);
   return hash.digest('hex');
 }
 
 /**
- * Checks every drop folder once. A delivery is complete when a `.done` marker is there, or when
- * its checksum is the same as on the previous check; a complete delivery not imported before is
- * queued as an import job, once. A folder that cannot be read is recorded as a failed import.
+ * Checks every drop folder once. A delivery is complete when a `.done` marker is there, or when its
+ * checksum is the same as on the previous check; a complete delivery is moved, marker and all, to
+ * `processing/<time>/` and queued as an import job from there, so that it is never taken again. A
+ * delivery with a link or anything but plain files is moved to `failed/<time>/` unread. A folder
+ * that cannot be read, or a refused delivery, is recorded as a failed import; the other folders go
+ * on.
  */
 export async function pullDropFolders(pool: Pool, queue: Queue<EtlJobData>): Promise<Record<string, PullOutcome>> {
-  const { rows } = await pool.query(`SELECT id, municipality_code AS municipality, source, path, seen_checksum, imported_checksum FROM drop_folder ORDER BY id`);
+  const { rows } = await pool.query(`SELECT id, municipality_code AS municipality, source, path, seen_checksum FROM drop_folder ORDER BY id`);
   const outcomes: Record<string, PullOutcome> = {};
   for (const folder of rows) {
+    const requestedBy = `drop-folder:${folder.id}`;
+    const fail = async (message: string) => {
+      const masked = maskCprInText(message);
+      await pool.query(`UPDATE drop_folder SET checked_at = now(), last_error = $2 WHERE id = $1`, [folder.id, masked]);
+      await pool.query(
+        `INSERT INTO import_run (municipality_code, source, status, requested_by, finished_at, error) VALUES ($1, $2, 'failed', $3, now(), $4)`,
+        [folder.municipality, folder.source, requestedBy, masked],
+      );
+    };
     try {
-      if (!existsSync(folder.path)) throw new Error(`Mappen ${folder.path} findes ikke.`);
-      const sum = await folderChecksum(folder.path);
-      if (sum === null) {
+      const root = await folderRoot(folder.path);
+      let names: string[];
+      try {
+        names = await deliveryEntries(root);
+      } catch (error) {
+        if (!(error instanceof DeliveryRefused)) throw error;
+        const moved = await moveDelivery(root, await readdir(root).then((all) => all.filter((n) => !(DELIVERY_STATES as readonly string[]).includes(n))), 'failed');
+        outcomes[folder.path] = 'refused';
+        await fail(`Leverancen i ${folder.path} er afvist og flyttet ulæst til ${moved}: ${error.message} Intet er indlæst.`);
+        await pool.query(`UPDATE drop_folder SET seen_checksum = NULL WHERE id = $1`, [folder.id]);
+        continue;
+      }
+      const sum = await deliveryChecksum(root, names);
+      let seen: string | null = sum;
+      if (sum === null && names.includes(DONE_MARKER)) {
+        // A marker without files would make the next delivery look complete at its first file.
+        const moved = await moveDelivery(root, names, 'failed');
+        outcomes[folder.path] = 'refused';
+        await fail(`Leverancen i ${folder.path} har en ${DONE_MARKER}-markør, men ingen filer; markøren er flyttet til ${moved}. Intet er indlæst.`);
+        seen = null;
+      } else if (sum === null) {
         outcomes[folder.path] = 'empty';
-      } else if (sum === folder.imported_checksum) {
-        outcomes[folder.path] = 'unchanged';
-      } else if (existsSync(join(folder.path, DONE_MARKER)) || sum === folder.seen_checksum) {
-        // The job id makes the same delivery queue once, however often it is checked.
-        await queue.add('import', { source: folder.source, dir: folder.path, municipality: folder.municipality ?? undefined, requestedBy: `drop-folder:${folder.id}` }, { jobId: `drop-${folder.id}-${sum.slice(0, 16)}` });
+      } else if (names.includes(DONE_MARKER) || sum === folder.seen_checksum) {
+        const dir = await moveDelivery(root, names, 'processing');
+        // The job id makes one delivery queue once, also if this check runs again before it is moved.
+        await queue.add('import', { source: folder.source, dir, municipality: folder.municipality ?? undefined, requestedBy, delivery: true }, { jobId: `drop-${folder.id}-${basename(dir)}` });
         await pool.query(`UPDATE drop_folder SET imported_checksum = $2 WHERE id = $1`, [folder.id, sum]);
         outcomes[folder.path] = 'queued';
+        seen = null;
       } else {
         outcomes[folder.path] = 'incomplete';
       }
-      await pool.query(`UPDATE drop_folder SET seen_checksum = $2, checked_at = now(), last_error = NULL WHERE id = $1`, [folder.id, sum]);
+      await pool.query(`UPDATE drop_folder SET seen_checksum = $2, checked_at = now(), last_error = NULL WHERE id = $1`, [folder.id, seen]);
     } catch (error) {
-      const message = maskCprInText(`Hentning fra ${folder.path} fejlede: ${(error as Error).message}`);
       outcomes[folder.path] = 'error';
-      await pool.query(`UPDATE drop_folder SET checked_at = now(), last_error = $2 WHERE id = $1`, [folder.id, message]);
-      await pool.query(
-        `INSERT INTO import_run (municipality_code, source, status, requested_by, finished_at, error) VALUES ($1, $2, 'failed', $3, now(), $4)`,
-        [folder.municipality, folder.source, `drop-folder:${folder.id}`, message],
-      );
+      await fail(`Hentning fra ${folder.path} fejlede: ${(error as Error).message}`);
     }
   }
   return outcomes;

@@ -5,7 +5,7 @@ import { createQueue, createWorker, ETL_QUEUE, Job, QueueConfig } from '@bu/queu
 import { importSource } from '../import-source';
 import { runImport, type ImportResult, type SourceKind } from '../import-run';
 import { ImportFailure } from '../issues';
-import { pullDropFolders, PULL_JOB } from './drop-folders';
+import { DeliveryRefused, deliveryEntries, pullDropFolders, PULL_JOB, settleDelivery } from './drop-folders';
 import { purgeExpired, RETENTION_JOB } from './retention';
 import { unpackUploadZipApart, UploadError } from './upload-zip';
 
@@ -20,6 +20,8 @@ export interface EtlJobData {
   rekey?: boolean;
   /** Load an export older than the one loaded: see ImportOptions.allowOlder. */
   allowOlder?: boolean;
+  /** Let the import remove more than the municipality's import.max_shrink_share: see ImportOptions.allowShrink. */
+  allowShrink?: boolean;
   /** The uploader's municipality: the import fails as a whole unless the data is this municipality's. */
   allowedMunicipality?: number;
   /**
@@ -28,6 +30,11 @@ export interface EtlJobData {
    * (a drop folder, the CLI, the demo) and nothing is deleted.
    */
   zip?: string;
+  /**
+   * A delivery taken from a drop folder (`dir` is its `processing/<time>/`): checked again for links
+   * before it is read, and moved to `processed/` or `failed/` when the job is done for good.
+   */
+  delivery?: boolean;
 }
 
 export const ETL_JOB_OPTIONS = { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 };
@@ -43,6 +50,7 @@ function isFinalFailure(job: Job<EtlJobData, ImportResult>, error: unknown): boo
 
 export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData, ImportResult>): Promise<ImportResult> {
   const { zip, dir } = job.data;
+  if (job.data.delivery) return deliveryJob(pool, secret, job);
   if (!zip) return importJob(pool, secret, job);
   // An upload: the raw export (full CPR numbers) lives only as long as the job. The unpacked folder
   // goes after every attempt; the zip stays for a retry and goes once the job is finally done.
@@ -74,8 +82,34 @@ export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData,
   }
 }
 
+/** A drop-folder delivery: imported from `processing/<time>/`, then moved to `processed/` or `failed/` with its marker. */
+async function deliveryJob(pool: Pool, secret: string, job: Job<EtlJobData, ImportResult>): Promise<ImportResult> {
+  let settled: 'processed' | 'failed' | null = null;
+  try {
+    try {
+      // Checked when it was taken; again here, in case something was put in its place since.
+      await deliveryEntries(job.data.dir, []);
+    } catch (error) {
+      if (!(error instanceof DeliveryRefused)) throw error;
+      const { source, municipality, requestedBy } = job.data;
+      const failed = await runImport(pool, source, [], { municipality, requestedBy, jobId: job.id, pseudonymSecret: secret }, async () => {
+        throw new ImportFailure('FILE_FORMAT', null, `Leverancen er afvist: ${error.message} Intet er indlæst.`);
+      });
+      throw new UnrecoverableError(failed.error ?? error.message);
+    }
+    const result = await importJob(pool, secret, job);
+    settled = 'processed';
+    return result;
+  } catch (error) {
+    if (isFinalFailure(job, error)) settled = 'failed';
+    throw error;
+  } finally {
+    if (settled) await settleDelivery(job.data.dir, settled).catch(() => undefined);
+  }
+}
+
 async function importJob(pool: Pool, secret: string, job: Job<EtlJobData, ImportResult>): Promise<ImportResult> {
-  const { source, dir, municipality, exportDate, requestedBy, rekey, allowOlder, allowedMunicipality } = job.data;
+  const { source, dir, municipality, exportDate, requestedBy, rekey, allowOlder, allowShrink, allowedMunicipality } = job.data;
   // Progress is written in order, and all of it before the job completes.
   let progress: Promise<unknown> = Promise.resolve();
   const result = await importSource(pool, source, dir, {
@@ -84,6 +118,7 @@ async function importJob(pool: Pool, secret: string, job: Job<EtlJobData, Import
     requestedBy,
     rekey,
     allowOlder,
+    allowShrink,
     allowedMunicipality,
     jobId: job.id,
     pseudonymSecret: secret,

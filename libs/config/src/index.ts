@@ -8,6 +8,8 @@ import { z } from 'zod';
 /** Secrets must be at least this long: 32 characters, what `openssl rand -hex 32` gives twice over. */
 export const MIN_SECRET_LENGTH = 32;
 export const MAKE_SECRET = 'openssl rand -hex 32';
+/** Fewest different characters in a secret; 64 random hex digits have about 16. */
+export const MIN_SECRET_SYMBOLS = 8;
 
 /**
  * Secret values written somewhere in this repository (compose defaults, tests, benchmarks):
@@ -34,6 +36,8 @@ export function secretProblem(name: SecretName, value: string | undefined): stri
   const known = value.trim().toLowerCase();
   if (KNOWN_SECRETS.includes(known) || /change.?me/.test(known)) return `${name} er en værdi, der står i Børneblik's kildekode, og som alle derfor kender. ${make}`;
   if (value.length < MIN_SECRET_LENGTH) return `${name} er for kort (${value.length} tegn, mindst ${MIN_SECRET_LENGTH}). ${make}`;
+  // Long but not random (32 zeros, a repeated word): a generated key has many different characters.
+  if (new Set(value).size < MIN_SECRET_SYMBOLS) return `${name} er ikke tilfældig nok (kun ${new Set(value).size} forskellige tegn). ${make}`;
   return null;
 }
 
@@ -88,7 +92,7 @@ export const envSchema = z.object({
   ETL_LOCK_DURATION_MS: int(30_000, 1000),
   /** How often drop folders are checked (ms; 0 turns it off). */
   DROP_FOLDER_INTERVAL_MS: int(15 * 60_000),
-  /** OpenAPI description: off (default), admin (the JSON for a national admin's token), public. */
+  /** OpenAPI description: off (default), admin (the JSON for an administrator's token), public. */
   API_DOCS: z.preprocess(blank, z.enum(API_DOCS).optional()),
   /** Send Strict-Transport-Security: only when clients reach the product over TLS. */
   HSTS: flag(false),
@@ -175,9 +179,10 @@ function checkSecret(problems: string[], name: SecretName, value: string | undef
   return value as string;
 }
 
-function workerPart(env: Env, overrides: Partial<WorkerConfig>, problems: string[], jwtSecret: string | undefined, jwtNeeded: boolean): WorkerConfig {
+function workerPart(env: Env, overrides: Partial<WorkerConfig>, problems: string[], jwtSecret: string | undefined, jwtNeeded: boolean, pseudonymNeeded = true): WorkerConfig {
   const databaseUrl = required(problems, 'DATABASE_URL', overrides.databaseUrl ?? env.DATABASE_URL, 'Angiv PostgreSQL-databasen, fx postgres://bruger:kode@vært:5432/boerneblik');
-  const pseudonymSecret = checkSecret(problems, 'PSEUDONYM_SECRET', overrides.pseudonymSecret ?? env.PSEUDONYM_SECRET, true);
+  // '' when not needed and not given: an API without its worker never pseudonymises.
+  const pseudonymSecret = checkSecret(problems, 'PSEUDONYM_SECRET', overrides.pseudonymSecret ?? env.PSEUDONYM_SECRET, pseudonymNeeded) ?? '';
   checkSecret(problems, 'JWT_SECRET', jwtSecret, jwtNeeded);
   return {
     databaseUrl,
@@ -198,7 +203,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
   const parsed = parseEnv(env);
   const problems: string[] = [];
   const jwtSecret = overrides.jwtSecret ?? parsed.JWT_SECRET;
-  const worker = workerPart(parsed, overrides, problems, jwtSecret, true);
+  // The pseudonym key only where the worker runs: an API on its own (compose's api service) reads
+  // pseudonymised data and never makes it, so it should not hold the key beside the database.
+  const runWorker = overrides.runWorker ?? parsed.RUN_WORKER;
+  const worker = workerPart(parsed, overrides, problems, jwtSecret, true, runWorker);
   const jwtPreviousSecret = overrides.jwtPreviousSecret ?? parsed.JWT_SECRET_PREVIOUS;
   if (jwtPreviousSecret !== undefined) {
     const problem = secretProblem('JWT_SECRET_PREVIOUS', jwtPreviousSecret);
@@ -216,7 +224,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
     tokenCheckSeconds: overrides.tokenCheckSeconds ?? parsed.TOKEN_CHECK_SECONDS,
     trustedProxies: overrides.trustedProxies ?? parseTrustedProxies(parsed.TRUSTED_PROXIES),
     webDist: overrides.webDist ?? parsed.WEB_DIST,
-    runWorker: overrides.runWorker ?? parsed.RUN_WORKER,
+    runWorker,
     apiDocs: overrides.apiDocs ?? parsed.API_DOCS ?? 'off',
     hsts: overrides.hsts ?? parsed.HSTS,
     uploadMaxBytes: overrides.uploadMaxBytes ?? parsed.UPLOAD_MAX_BYTES,

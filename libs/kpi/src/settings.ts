@@ -18,6 +18,11 @@ export interface KpiSettings {
   'budget.function_map': Record<string, string>;
   /** The dashboard warns when the newest case-system export is older than this many days. */
   'data.max_age_days': number;
+  /**
+   * The largest share of what the municipality has from one source (its open cases and their
+   * activity; economy: its budget lines) that one import may remove; more fails the import unless forced.
+   */
+  'import.max_shrink_share': number;
   /** Retention (days), applied by the worker's daily purge; see @bu/domain retention.ts. */
   'retention.import_issue_values_days': number;
   'retention.job_results_days': number;
@@ -35,6 +40,7 @@ export const DEFAULT_SETTINGS: KpiSettings = {
   'budget.light': { yellow: 1.02 },
   'budget.function_map': {},
   'data.max_age_days': 7,
+  'import.max_shrink_share': 0.1,
   ...RETENTION_DEFAULTS,
 };
 
@@ -75,6 +81,8 @@ export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
   'budget.light': 'Budgetlys: gul når prognosen højst er budgettet gange denne faktor',
   'budget.function_map': 'Indsatstype → kontoplanfunktion (fx "Plejefamilie": "5.28.20") ud over standardkoblingen',
   'data.max_age_days': 'Dashboardet advarer, når det seneste udtræk fra sagssystemet er ældre end dette antal dage',
+  'import.max_shrink_share':
+    'Største andel af kommunens åbne sager og deres aktiviteter (økonomi: budgetlinjer) fra én kilde, som én import må fjerne; en import, der ville fjerne mere, afvises (0.1 = 10 %, 1 = ingen grænse)',
   'retention.import_issue_values_days': 'Dage de afviste værdier i importloggen gemmes; derefter slettes værdierne (antal og regler bevares)',
   'retention.job_results_days': 'Dage færdige importjob og deres resultater gemmes',
   'retention.audit_days': 'Dage revisionsloggen gemmes (mindst 365; standard 5 år)',
@@ -115,6 +123,8 @@ export function settingError(key: string, value: unknown): string | null {
       return isObject(value) && isNumber(value.yellow) && value.yellow >= 1 && Object.keys(value).length === 1 ? null : 'budget.light skal være {"yellow": faktor}, mindst 1';
     case 'data.max_age_days':
       return Number.isInteger(value) && (value as number) >= 1 ? null : 'data.max_age_days skal være et helt antal dage, mindst 1';
+    case 'import.max_shrink_share':
+      return isNumber(value) && value >= 0 && value <= 1 ? null : 'import.max_shrink_share skal være en andel fra 0 til 1, fx 0.1 for 10 %';
     case 'retention.import_issue_values_days':
     case 'retention.job_results_days':
     case 'retention.audit_days':

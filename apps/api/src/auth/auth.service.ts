@@ -14,12 +14,16 @@ export { hashPassword };
 /** The user's current state, read for every token (through the cache). */
 interface UserState {
   user: AuthUser;
+  /** The row's id: never used again, so a token cannot outlive its user into a new one of the same name. */
+  id: number;
   tokenVersion: number;
 }
 
 /** Token claims: who, which token version, and when they logged in (the session's start). */
 interface Claims {
   sub: string;
+  /** The user row's id (see UserState.id). */
+  uid: number;
   ver: number;
   auth: number;
   iat: number;
@@ -62,7 +66,7 @@ export class AuthService {
     // An unknown user costs the same time as a wrong password, so usernames cannot be probed.
     const { valid, rehash } = await verifyPassword(row?.passwordHash ?? (await dummyHash()), String(password));
     if (!row || !valid) {
-      await this.throttle.fail(name, address);
+      await this.throttle.fail();
       throw new UnauthorizedException('Forkert brugernavn eller adgangskode');
     }
     await this.throttle.succeed(name, address);
@@ -77,7 +81,7 @@ export class AuthService {
     const state = await this.users.get(name);
     if (!state) throw new UnauthorizedException('Forkert brugernavn eller adgangskode');
     const now = Math.floor(Date.now() / 1000);
-    return { token: await this.sign({ sub: name, ver: state.tokenVersion, auth: now }, now), user: state.user };
+    return { token: await this.sign({ sub: name, uid: state.id, ver: state.tokenVersion, auth: now }, now), user: state.user };
   }
 
   /** The token's user as the database has it now, and a renewed token when this one is getting old. */
@@ -96,14 +100,14 @@ export class AuthService {
       previousKey = true;
     }
     const now = Math.floor(Date.now() / 1000);
-    if (typeof claims.sub !== 'string' || typeof claims.ver !== 'number' || typeof claims.auth !== 'number' || claims.auth + this.config.jwtTtlSeconds <= now) {
+    if (typeof claims.sub !== 'string' || typeof claims.uid !== 'number' || typeof claims.ver !== 'number' || typeof claims.auth !== 'number' || claims.auth + this.config.jwtTtlSeconds <= now) {
       throw new UnauthorizedException(EXPIRED);
     }
     const state = await this.users.get(claims.sub);
-    if (!state || state.tokenVersion !== claims.ver) throw new UnauthorizedException(EXPIRED);
+    if (!state || state.id !== claims.uid || state.tokenVersion !== claims.ver) throw new UnauthorizedException(EXPIRED);
     // Renewed at most once a minute (sooner with a short idle setting), so idle means idle.
     const renewAfter = Math.min(60, this.config.sessionIdleSeconds / 4);
-    const renewed = previousKey || now - claims.iat >= renewAfter ? await this.sign({ sub: claims.sub, ver: claims.ver, auth: claims.auth }, now) : undefined;
+    const renewed = previousKey || now - claims.iat >= renewAfter ? await this.sign({ sub: claims.sub, uid: claims.uid, ver: claims.ver, auth: claims.auth }, now) : undefined;
     return { user: state.user, renewed };
   }
 
@@ -119,11 +123,11 @@ export class AuthService {
   }
 
   private async loadState(username: string): Promise<UserState | null> {
-    const [row]: { role: string; municipality: number | null; teams: string[]; tokenVersion: number }[] = await this.db.query(
-      `SELECT role, municipality_code AS municipality, teams, token_version AS "tokenVersion" FROM app_user WHERE username = $1 AND NOT disabled`,
+    const [row]: { id: number; role: string; municipality: number | null; teams: string[]; tokenVersion: number }[] = await this.db.query(
+      `SELECT id, role, municipality_code AS municipality, teams, token_version AS "tokenVersion" FROM app_user WHERE username = $1 AND NOT disabled`,
       [username],
     );
     if (!row || !isRole(row.role)) return null;
-    return { user: { username, role: row.role, municipality: row.municipality, teams: row.teams }, tokenVersion: row.tokenVersion };
+    return { user: { username, role: row.role, municipality: row.municipality, teams: row.teams }, id: row.id, tokenVersion: row.tokenVersion };
   }
 }

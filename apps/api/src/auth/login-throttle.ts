@@ -46,44 +46,61 @@ export class LoginThrottle {
     return { ip: address, user, user_ip: `${user}|${address}` };
   }
 
-  /** Refuses (429) while a blocking limit waits; holds the request while the username's limit waits. */
+  /**
+   * Counts this attempt as a failure before its password is checked (the right password undoes it,
+   * see succeed), and refuses (429) while a blocking limit waits; holds the request while the
+   * username's limit waits. Each counter is one upsert that also says whether it was waiting, under
+   * the row's lock: concurrent guesses queue there, so a burst cannot pass before it is counted.
+   * A refused attempt counts nowhere.
+   */
   async check(username: string, address: string): Promise<void> {
     const keys = this.keys(username, address);
-    const rows = await this.query(
-      `SELECT kind, extract(epoch FROM next_allowed_at - now())::float8 AS wait FROM login_attempt
-       WHERE (kind, key) IN (('ip', $1), ('user', $2), ('user_ip', $3)) AND next_allowed_at > now()`,
-      [keys.ip, keys.user, keys.user_ip],
-    );
-    const blocked = rows.filter((r) => this.limits[r.kind].blocks).reduce((m, r) => Math.max(m, r.wait), 0);
-    if (blocked > 0) {
-      const seconds = Math.ceil(blocked);
-      throw new HttpException({ statusCode: 429, message: `For mange mislykkede login-forsøg. Prøv igen om ${seconds} ${seconds === 1 ? 'sekund' : 'sekunder'}.`, retryAfter: seconds }, HttpStatus.TOO_MANY_REQUESTS);
-    }
-    const slow = rows.find((r) => r.kind === 'user');
-    if (slow) await this.sleep(Math.min(slow.wait, this.limits.user.capSeconds) * 1000);
-  }
-
-  async fail(username: string, address: string): Promise<void> {
-    const keys = this.keys(username, address);
-    for (const kind of Object.keys(keys) as AttemptKind[]) {
-      const { free, baseSeconds, capSeconds } = this.limits[kind];
-      const failures = `CASE WHEN a.last_failure_at < now() - interval '${WINDOW}' THEN 1 ELSE a.failures + 1 END`;
+    let slow = 0;
+    // Blocking counters first: a refusal stops before the others are touched.
+    for (const kind of ['user_ip', 'ip', 'user'] as const) {
+      const { free, baseSeconds, capSeconds, blocks } = this.limits[kind];
+      const waiting = 'a.next_allowed_at > now()';
+      // A blocked attempt is refused and counts nowhere; a slowed one (per username) still counts.
+      const held = blocks ? waiting : 'false';
+      const failures = `CASE WHEN ${held} THEN a.failures WHEN a.last_failure_at < now() - interval '${WINDOW}' THEN 1 ELSE a.failures + 1 END`;
       const wait = (f: string) => `now() + make_interval(secs => CASE WHEN ${f} >= $3 THEN least($5::float8, $4::float8 * 2 ^ least(${f} - $3, 30)) ELSE 0 END)`;
-      await this.query(
-        `INSERT INTO login_attempt AS a (kind, key, failures, last_failure_at, next_allowed_at) VALUES ($1, $2, 1, now(), ${wait('1')})
-         ON CONFLICT (kind, key) DO UPDATE SET failures = ${failures}, last_failure_at = now(), next_allowed_at = ${wait(failures)}`,
+      const [row] = await this.query(
+        `INSERT INTO login_attempt AS a (kind, key, failures, last_failure_at, next_allowed_at, held_seconds) VALUES ($1, $2, 1, now(), ${wait('1')}, 0)
+         ON CONFLICT (kind, key) DO UPDATE SET held_seconds = greatest(extract(epoch FROM a.next_allowed_at - now())::float8, 0), failures = ${failures},
+           last_failure_at = CASE WHEN ${held} THEN a.last_failure_at ELSE now() END,
+           next_allowed_at = CASE WHEN ${held} THEN a.next_allowed_at ELSE ${wait(failures)} END
+         RETURNING kind, held_seconds AS wait`,
         [kind, keys[kind], free, baseSeconds, capSeconds],
       );
+      if (!(row.wait > 0)) continue;
+      if (blocks) {
+        const seconds = Math.max(1, Math.ceil(row.wait));
+        throw new HttpException({ statusCode: 429, message: `For mange mislykkede login-forsøg. Prøv igen om ${seconds} ${seconds === 1 ? 'sekund' : 'sekunder'}.`, retryAfter: seconds }, HttpStatus.TOO_MANY_REQUESTS);
+      }
+      slow = Math.min(row.wait, capSeconds);
     }
+    if (slow > 0) await this.sleep(slow * 1000);
+  }
+
+  /** A wrong password: already counted by check; old rows are pruned now and then. */
+  async fail(): Promise<void> {
     if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
       this.lastPrune = Date.now();
       await this.query(`DELETE FROM login_attempt WHERE last_failure_at < now() - interval '${WINDOW}' AND next_allowed_at < now()`, []);
     }
   }
 
-  /** The right password: this username's counters start over (not the address's: a valid account must not reset it). */
+  /**
+   * The right password: this username's counters start over; the address's loses only this
+   * attempt's count (a valid account must not reset it, and an office's logins must not add up).
+   */
   async succeed(username: string, address: string): Promise<void> {
     const keys = this.keys(username, address);
     await this.query(`DELETE FROM login_attempt WHERE (kind, key) IN (('user', $1), ('user_ip', $2))`, [keys.user, keys.user_ip]);
+    await this.query(
+      `UPDATE login_attempt SET failures = failures - 1, next_allowed_at = CASE WHEN failures - 1 < $2 THEN now() ELSE next_allowed_at END
+       WHERE kind = 'ip' AND key = $1 AND failures > 0`,
+      [keys.ip, this.limits.ip.free],
+    );
   }
 }

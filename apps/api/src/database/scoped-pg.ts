@@ -22,8 +22,9 @@ class ScopedClient extends pg.Client {
   override query(...args: any[]): any {
     const wanted = currentScope();
     const send = () => (super.query as (...a: any[]) => any)(...args);
-    if (typeof args[0] === 'string' && /^\s*ROLLBACK/i.test(args[0])) {
-      // A rolled-back transaction undoes a set_config made inside it: the next query sets the scope again.
+    if (typeof args[0] === 'string' && /^\s*(ROLLBACK|COMMIT|END|ABORT)\b/i.test(args[0])) {
+      // A transaction that ends may undo a set_config made inside it (a ROLLBACK, or a COMMIT of a
+      // failed transaction, which rolls back): the next query sets the scope again.
       const sent = send();
       this.scope = '\u0000';
       return sent;

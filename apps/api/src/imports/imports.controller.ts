@@ -110,13 +110,14 @@ export class ImportsController {
         municipality: { type: 'string' },
         exportDate: { type: 'string', format: 'date' },
         allowOlder: { type: 'string', enum: ['true', 'false'], description: 'load an export older than the one loaded' },
+        allowShrink: { type: 'string', enum: ['true', 'false'], description: 'load even if the import removes more than import.max_shrink_share' },
       },
     },
   })
   async upload(
     @CurrentUser() user: AuthUser,
     @UploadedFile() file: StoredUpload | undefined,
-    @Body() body: { source?: string; municipality?: string; exportDate?: string; allowOlder?: string },
+    @Body() body: { source?: string; municipality?: string; exportDate?: string; allowOlder?: string; allowShrink?: string },
   ) {
     if (!file) throw new BadRequestException('Vedhæft udtrækket som en zip-fil i feltet "file".');
     if (!body.source || !(SOURCES as readonly string[]).includes(body.source)) throw new BadRequestException(`source skal være en af: ${SOURCES.join(', ')}`);
@@ -124,6 +125,7 @@ export class ImportsController {
     if (municipality !== undefined && !isMunicipalityCode(municipality)) throw new BadRequestException(`Ukendt kommunenummer: ${body.municipality}`);
     if (body.exportDate !== undefined && body.exportDate !== '' && !isIsoDate(body.exportDate)) throw new BadRequestException('exportDate skal være en dato, ÅÅÅÅ-MM-DD');
     if (body.allowOlder !== undefined && !['', 'true', 'false'].includes(body.allowOlder)) throw new BadRequestException('allowOlder skal være true eller false');
+    if (body.allowShrink !== undefined && body.allowShrink !== 'true' && body.allowShrink !== 'false') throw new BadRequestException('allowShrink skal være "true" eller "false"');
     // A municipality's administrator loads its own municipality only: economy and statistics files
     // span municipalities (national administrators), and a case export must be its own (checked in the import).
     if (user.municipality !== null) {
@@ -144,6 +146,7 @@ export class ImportsController {
       municipality,
       exportDate: body.exportDate || undefined,
       ...(body.allowOlder === 'true' ? { allowOlder: true } : {}),
+      ...(body.allowShrink === 'true' ? { allowShrink: true } : {}),
       requestedBy: user.username,
       allowedMunicipality: user.municipality ?? undefined,
     });

@@ -12,6 +12,7 @@ import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser } from '../auth/roles.decorator';
 import { refuseMixedKeys, ScopeService } from '../municipalities/scope.service';
 import { AuditService, casesIn } from '../audit/audit.service';
+import { runInScope } from '../database/request-scope';
 import { KpiCache } from './kpi-cache.service';
 
 function isoParam(name: string, value: string | undefined): string | undefined {
@@ -30,6 +31,23 @@ function teamScope(user: AuthUser): string[] | undefined {
   if (user.role !== 'teamleder') return undefined;
   if (user.teams.length === 0) throw new ForbiddenException('Du har ikke adgang til nøgletal: din bruger er teamleder uden teams. Bed en administrator om at tilknytte dine teams.');
   return user.teams;
+}
+
+/**
+ * The committee's D is first held to the export date: a month end after it would count the days
+ * up to the export, and each new export would tell those days apart (KPIS.md, committee dates).
+ */
+function notAfterExport(asOf: string, exportDate: string | null): string {
+  return exportDate !== null && asOf > exportDate ? exportDate : asOf;
+}
+
+/**
+ * Cached values are shared by everyone who may see the municipality, so they are computed in its
+ * scope (row-level security), not in the first asker's: a national user's '*' would let a query
+ * that forgot its WHERE put other municipalities' rows into an answer others are served.
+ */
+function inMunicipality<T>(code: number, compute: () => Promise<T>): Promise<T> {
+  return runInScope(String(code), compute);
 }
 
 /** A KPI request as asked, before its defaults are resolved. */
@@ -69,7 +87,7 @@ export class KpiController {
   /** A KPI's value for one municipality, D, P and team scope (and comparison group), through the cache. */
   private value(version: string, kpi: KpiDefinition, ctx: Omit<KpiContext, 'settings'>, settings: () => Promise<KpiSettings>): Promise<unknown> {
     const key = [kpi.id, ctx.municipality, ctx.asOf, ctx.period.from, ctx.period.to, ctx.teams?.join('\u0001') ?? '*', ctx.comparisonGroup?.join(',') ?? '*'].join('|');
-    return this.cache.get(version, key, async () => kpi.compute({ ...ctx, settings: await settings() }));
+    return this.cache.get(version, key, () => inMunicipality(ctx.municipality, async () => kpi.compute({ ...ctx, settings: await settings() })));
   }
 
   @Get()
@@ -158,7 +176,7 @@ export class KpiController {
     if (!askedAsOf) throw new BadRequestException('Kommunen har ingen data endnu; angiv asOf');
     const asked = { from: isoParam('from', fromParam), to: isoParam('to', toParam) };
     // The committee sees whole months only (KPIS.md, committee dates); the answer carries the D and P used.
-    const { asOf, period } = user.role === 'udvalg' ? committeeDates(askedAsOf, asked) : { asOf: askedAsOf, period: { from: asked.from ?? defaultPeriod(askedAsOf).from, to: asked.to ?? askedAsOf } };
+    const { asOf, period } = user.role === 'udvalg' ? committeeDates(notAfterExport(askedAsOf, municipality.exportDate), asked) : { asOf: askedAsOf, period: { from: asked.from ?? defaultPeriod(askedAsOf).from, to: asked.to ?? askedAsOf } };
     if ((asked.from ?? period.from) > (asked.to ?? askedAsOf)) throw new BadRequestException('Perioden slutter før den begynder');
 
     const requested = idsParam ? idsParam.split(',').map((s) => s.trim()).filter(Boolean) : KPIS.filter((k) => k.roles.includes(user.role)).map((k) => k.id);
@@ -221,7 +239,7 @@ export class KpiController {
       ...(perCaseworker || benchmarks
         ? {
             dimensions: {
-              ...(perCaseworker ? { caseworker: await this.cache.get(version, `dimensions.caseworker|${scope.municipality}`, () => caseworkerLabels(query, scope.municipality)) } : {}),
+              ...(perCaseworker ? { caseworker: await this.cache.get(version, `dimensions.caseworker|${scope.municipality}|${scope.teams?.join('\u0001') ?? '*'}`, () => inMunicipality(scope.municipality, () => caseworkerLabels(query, scope.municipality, scope.teams))) } : {}),
               ...(benchmarks ? { municipality: Object.fromEntries(municipalities().map((m) => [String(m.code), m.name])) } : {}),
             },
           }
@@ -264,7 +282,7 @@ export class KpiController {
     const askedAsOf = isoParam('asOf', asOfParam) ?? municipality.exportDate;
     if (!askedAsOf) throw new BadRequestException('Kommunen har ingen data endnu; angiv asOf');
     // The committee's series ends at the newest month end, as its other answers (KPIS.md, committee dates).
-    const asOf = user.role === 'udvalg' ? committeeDates(askedAsOf).asOf : askedAsOf;
+    const asOf = user.role === 'udvalg' ? committeeDates(notAfterExport(askedAsOf, municipality.exportDate)).asOf : askedAsOf;
     const first = isoParam('from', fromParam) ?? (by === 'month' ? addMonths(`${asOf.slice(0, 7)}-01`, -23) : `${Number(asOf.slice(0, 4)) - 4}-01-01`);
     const query = (sql: string, params?: unknown[]) => this.db.query(sql, params);
     const version = await this.cache.version();

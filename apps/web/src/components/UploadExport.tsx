@@ -21,6 +21,7 @@ export function UploadExport({ onDone }: { onDone?: () => void }) {
   const [source, setSource] = useState('dubu');
   const [file, setFile] = useState<File | null>(null);
   const [exportDate, setExportDate] = useState('');
+  const [allowShrink, setAllowShrink] = useState(false);
   const [jobId, setJobId] = useState<string | null>(null);
   const [job, setJob] = useState<JobState | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -33,6 +34,7 @@ export function UploadExport({ onDone }: { onDone?: () => void }) {
     const form = new FormData();
     form.append('source', source);
     if (exportDate) form.append('exportDate', exportDate);
+    if (allowShrink) form.append('allowShrink', 'true');
     form.append('file', file);
     const res = await fetch('/api/v1/imports', { method: 'POST', headers: { Authorization: `Bearer ${getToken()}` }, body: form });
     const body = await res.json();
@@ -79,6 +81,9 @@ export function UploadExport({ onDone }: { onDone?: () => void }) {
         <label>
           Udtræksdato (valgfri){' '}
           <input type="date" value={exportDate} onChange={(e) => setExportDate(e.target.value)} />
+        </label>
+        <label title="Et udtræk, der ville fjerne mere end kommunens grænse (import.max_shrink_share) af dens åbne sager eller budgetlinjer, afvises ellers">
+          <input type="checkbox" checked={allowShrink} onChange={(e) => setAllowShrink(e.target.checked)} /> Tillad at data fjernes
         </label>
         <button type="submit" disabled={!file}>
           Indlæs
