@@ -4,10 +4,11 @@ import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importCsc, importDubu } from '@bu/etl';
+import { importCsc, importDubu, importEconomy, importStatistics } from '@bu/etl';
 import { dubuToCsc } from '../../scripts/demo/dubu-to-csc';
 import { generateDubuExport } from '../../scripts/demo/generate-dubu';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
+import { FIXTURES } from '../support/fixtures';
 
 // Issue 13 item 5: concurrent imports of one municipality and source, an export older than the one
 // loaded, and the default export date from events that happened (never from planned ends).
@@ -157,4 +158,21 @@ describe('imports of one municipality in order', () => {
       await Promise.all(pools.map((pool) => pool.end()));
     }
   }, 120_000);
+
+  it('runs two economy imports, and two statistics imports, one after the other', async () => {
+    const pools = [new Pool({ connectionString: db.url }), new Pool({ connectionString: db.url })];
+    try {
+      for (const [run, dir, entity] of [[importEconomy, 'economy-small', 'budget_lines'], [importStatistics, 'statistics-small', 'statistics']] as const) {
+        const results = await Promise.all(pools.map((pool) => run(pool, join(FIXTURES, dir), options)));
+        expect(results.map((r) => r.status), results.map((r) => r.error).join()).toEqual(['succeeded', 'succeeded']);
+        const loaded = results.map((r) => r.loaded[entity] ?? 0).sort((a, b) => a - b);
+        // One loaded the rows, the other found them all unchanged.
+        expect(loaded[0]).toBe(0);
+        expect(loaded[1]).toBeGreaterThan(0);
+        expect(results.map((r) => r.unchanged[entity] ?? 0).sort((a, b) => b - a)).toEqual([loaded[1], 0]);
+      }
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
+    }
+  }, 60_000);
 });
