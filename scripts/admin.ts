@@ -3,10 +3,13 @@
 // npm run admin -- audit verify: walks the audit log's hash chain; exit code 1 names the first broken row.
 // npm run admin -- user disable <name> | user enable <name>: a disabled user cannot log in, and
 // its tokens stop working (within 60 s).
+// npm run admin -- backup <file> | restore <file> [--force]: pg_dump/pg_restore of the product's
+// schema (docs/OPERATIONS.md "Backup and restore").
 import { Pool } from 'pg';
 import { settings } from '@bu/config';
 import { migrate, verifyAuditChain } from '@bu/db';
 import { isRole } from '@bu/domain';
+import { backup, restore } from './lib/backup';
 import { addUser, setUserDisabled } from './lib/users';
 
 async function readStdin(): Promise<string> {
@@ -39,7 +42,7 @@ async function auditVerify(url: string): Promise<void> {
   }
 }
 
-const USAGE = 'Brug: npm run admin -- user add <navn> --role <udvalg|chef|teamleder|admin> [--team <team>] [--municipality <kode>] | user disable <navn> | user enable <navn> | audit verify';
+const USAGE = 'Brug: npm run admin -- user add <navn> --role <udvalg|chef|teamleder|admin> [--team <team>] [--municipality <kode>] | user disable <navn> | user enable <navn> | audit verify | backup <fil> | restore <fil> [--force]';
 
 async function disable(username: string, disabled: boolean): Promise<void> {
   const url = settings().DATABASE_URL;
@@ -56,6 +59,26 @@ async function disable(username: string, disabled: boolean): Promise<void> {
 
 async function main(): Promise<void> {
   const [noun, verb, username, ...rest] = process.argv.slice(2);
+  if (noun === 'backup' || noun === 'restore') {
+    const args = process.argv.slice(3);
+    const files = args.filter((a) => !a.startsWith('--'));
+    const flags = args.filter((a) => a.startsWith('--'));
+    const allowed = noun === 'restore' ? ['--force'] : [];
+    if (files.length !== 1 || flags.some((f) => !allowed.includes(f))) throw new Error(noun === 'backup' ? 'Brug: npm run admin -- backup <fil>' : 'Brug: npm run admin -- restore <fil> [--force]');
+    const url = settings().DATABASE_URL;
+    if (!url) throw new Error('DATABASE_URL er ikke sat');
+    if (noun === 'backup') {
+      console.log(await backup(url, files[0]));
+      return;
+    }
+    const result = await restore(url, files[0], flags.includes('--force'));
+    console.log(result.message);
+    if (result.warning) {
+      console.error(result.warning);
+      process.exitCode = 1;
+    }
+    return;
+  }
   if (noun === 'audit') {
     if (verb !== 'verify') throw new Error('Brug: npm run admin -- audit verify');
     const url = settings().DATABASE_URL;

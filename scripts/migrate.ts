@@ -1,16 +1,30 @@
-// npm run db:migrate — applies pending migrations to DATABASE_URL.
-import { exitOnConfigError, settings } from '@bu/config';
-import { migrate } from '@bu/db';
+// npm run db:migrate — applies pending migrations to DATABASE_URL (the owner). With API_DB_PASSWORD
+// set, the API's role bu_api may then log in with it (the API's own DATABASE_URL, docs/SECURITY.md).
+import { ConfigError, exitOnConfigError, secretProblem, settings } from '@bu/config';
+import { enableApiLogin, migrate } from '@bu/db';
 
-const url = exitOnConfigError(() => settings()).DATABASE_URL;
+const env = exitOnConfigError(() => {
+  const parsed = settings();
+  const problem = parsed.API_DB_PASSWORD === undefined ? null : secretProblem('API_DB_PASSWORD', parsed.API_DB_PASSWORD);
+  if (problem) throw new ConfigError([problem]);
+  return parsed;
+});
+const url = env.DATABASE_URL;
 if (!url) {
   console.error('DATABASE_URL er ikke sat');
   process.exit(1);
 }
-migrate(url).then(
-  (applied) => console.log(applied.length ? `Migrations applied: ${applied.join(', ')}` : 'Database is up to date.'),
-  (error) => {
-    console.error(error.message);
-    process.exit(1);
-  },
-);
+
+async function main(url: string): Promise<void> {
+  const applied = await migrate(url);
+  console.log(applied.length ? `Migrations applied: ${applied.join(', ')}` : 'Database is up to date.');
+  if (env.API_DB_PASSWORD !== undefined) {
+    await enableApiLogin(url, env.API_DB_PASSWORD);
+    console.log('The API\'s role bu_api may log in (API_DB_PASSWORD).');
+  }
+}
+
+main(url).catch((error) => {
+  console.error(error.message);
+  process.exit(1);
+});

@@ -15,6 +15,18 @@ export function setUserDisabled(pool: Pool, username: string, disabled: boolean)
 
 /** Demo users exist only on the embedded default: a real deployment removes them at start. */
 export async function removeDemoUsers(pool: Pool): Promise<number> {
-  const { rowCount } = await pool.query('DELETE FROM app_user WHERE demo');
-  return rowCount ?? 0;
+  // As the API's own role (bu_api) row-level security needs a scope: every municipality's demo users.
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SELECT set_config('bu.municipalities', '*', true)`);
+    const { rowCount } = await client.query('DELETE FROM app_user WHERE demo');
+    await client.query('COMMIT');
+    return rowCount ?? 0;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
 }

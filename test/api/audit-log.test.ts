@@ -6,6 +6,7 @@ import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '@bu/db';
+import { AnonymousRefusals } from '../../apps/api/src/audit/audit.hook';
 import { AuditService } from '../../apps/api/src/audit/audit.service';
 import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/database';
@@ -66,6 +67,27 @@ describe('the audit log', () => {
       ['-', '-', null, 401, { method: 'GET', path: '/api/v1/imports' }],
       ['udvalg', 'udvalg', 461, 403, { method: 'GET', path: '/api/v1/imports' }],
     ]);
+  });
+
+  it('logs refusals without any credential once a minute per address, with how many went unlogged', async () => {
+    const before = (await rows(`action = 'refused'`)).length;
+    for (let i = 0; i < 50; i++) await http().get('/api/v1/kpis').set('X-Forwarded-For', '203.0.113.50').expect(401);
+    // A presented token that is refused is logged every time.
+    for (let i = 0; i < 3; i++) await http().get('/api/v1/kpis').set('X-Forwarded-For', '203.0.113.50').set('Authorization', 'Bearer forfalsket').expect(401);
+    await new Promise((r) => setTimeout(r, 200));
+    const refused = (await rows(`action = 'refused'`)).slice(before);
+    expect(refused.map((r) => [r.username, r.status, r.detail])).toEqual([
+      ['-', 401, { method: 'GET', path: '/api/v1/kpis' }],
+      ['-', 401, { method: 'GET', path: '/api/v1/kpis' }],
+      ['-', 401, { method: 'GET', path: '/api/v1/kpis' }],
+      ['-', 401, { method: 'GET', path: '/api/v1/kpis' }],
+    ]);
+    // The next minute's first row says how many went unlogged.
+    const counter = new AnonymousRefusals(60_000);
+    expect(counter.take('a', 0)).toBe(0);
+    for (let t = 1; t <= 49; t++) expect(counter.take('a', t)).toBeNull();
+    expect(counter.take('b', 10)).toBe(0);
+    expect(counter.take('a', 60_000)).toBe(49);
   });
 
   it('logs every change with its outcome, and reads of import issues, never the body', async () => {
@@ -131,8 +153,11 @@ describe('the audit log', () => {
     } finally {
       await db.pool.query('REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM bu_api');
     }
-    // A client cannot choose its own hashes.
-    await asApi.query(`INSERT INTO audit_log (username, role, action, prev_hash, hash) VALUES ('x', 'admin', 'forged', 'a', 'b')`);
+    // A client cannot choose its own hashes, nor its row's time (no back-dating).
+    const { rows: forged } = await asApi.query(
+      `INSERT INTO audit_log (username, role, action, prev_hash, hash, at) VALUES ('x', 'admin', 'forged', 'a', 'b', '2020-01-01') RETURNING at > now() - interval '1 minute' AS now`,
+    );
+    expect(forged[0].now).toBe(true);
     expect((await verifyAuditChain(db.pool)).ok).toBe(true);
   });
 

@@ -11,7 +11,7 @@ import { etlQueue, startEtlWorker } from '@bu/etl';
 import { configFromEnv } from '../../apps/api/src/config';
 import { startWorker } from '../../apps/api/src/main';
 import { seedUsers, startTestApi, tokenFor, waitForJob as waitForJobOverApi } from '../support/api';
-import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
+import { createTestDatabase, TEST_JWT_SECRET, TEST_SECRET, TestDatabase } from '../support/database';
 import { DUBU_SMALL, fixtureCprs } from '../support/fixtures';
 import { badZips, lyingBomb, zipFolder } from '../support/upload-zips';
 
@@ -154,7 +154,7 @@ describe('uploads: streamed to a private folder, refused at once when bad, delet
     writeFileSync(queued, zipFolder(DUBU_SMALL));
     for (const path of [orphanZip, orphanDir, queued]) utimesSync(path, old, old);
     // A job waiting for a worker (queued before a restart): its zip is not an orphan however old.
-    const config = configFromEnv({}, { databaseUrl: db.url, pseudonymSecret: TEST_SECRET, jwtSecret: 'x'.repeat(32), uploadDir: dir, queuePrefix: 'sweep' });
+    const config = configFromEnv({}, { databaseUrl: db.url, pseudonymSecret: TEST_SECRET, jwtSecret: TEST_JWT_SECRET, uploadDir: dir, queuePrefix: 'sweep' });
     await worker.pause();
     const queue = etlQueue(config);
     const job = await queue.add('import', { source: 'dubu', dir: `${queued}.d`, zip: queued, exportDate: '2024-02-29' });

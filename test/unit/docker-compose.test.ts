@@ -7,7 +7,7 @@ import { cspHeader } from '../../apps/api/src/security/headers';
 
 const COMPOSE = '/usr/bin/docker-compose';
 const FILE = resolve(__dirname, '../../docker/compose.yml');
-const SECRETS = { JWT_SECRET: 'x', PSEUDONYM_SECRET: 'y', POSTGRES_PASSWORD: 'z' };
+const SECRETS = { JWT_SECRET: 'x', PSEUDONYM_SECRET: 'y', POSTGRES_PASSWORD: 'z', API_DB_PASSWORD: 'w' };
 
 function compose(args: string[], env: Record<string, string>) {
   const base = { ...process.env };
@@ -23,7 +23,7 @@ describe('docker/compose.yml', () => {
     expect(result.stdout.trim().split('\n').sort()).toEqual(['api', 'migrate', 'postgres', 'redis', 'web', 'worker']);
   });
 
-  it.skipIf(!existsSync(COMPOSE))('refuses to run without JWT_SECRET, PSEUDONYM_SECRET or POSTGRES_PASSWORD (no written-down defaults)', () => {
+  it.skipIf(!existsSync(COMPOSE))('refuses to run without JWT_SECRET, PSEUDONYM_SECRET, POSTGRES_PASSWORD or API_DB_PASSWORD (no written-down defaults)', () => {
     for (const missing of Object.keys(SECRETS)) {
       const env = Object.fromEntries(Object.entries(SECRETS).filter(([name]) => name !== missing));
       const result = compose(['config', '-q'], env);
@@ -41,6 +41,9 @@ describe('docker/compose.yml', () => {
     expect(services.find((s) => s.startsWith('worker'))).not.toContain('JWT_SECRET');
     // The API runs without its worker: it never pseudonymises, so it does not hold the key.
     expect(services.find((s) => s.startsWith('api'))).not.toContain('PSEUDONYM_SECRET');
+    // The API logs in as its own role, never as the owner that migrations use.
+    expect(services.find((s) => s.startsWith('api'))).toMatch(/DATABASE_URL: postgres:\/\/bu_api:w@postgres/);
+    expect(services.find((s) => s.startsWith('migrate'))).toMatch(/DATABASE_URL: postgres:\/\/boerneblik:z@postgres/);
     expect(services.find((s) => s.startsWith('api'))).toMatch(/HSTS: '1'/);
   });
 

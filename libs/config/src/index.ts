@@ -27,7 +27,7 @@ export const KNOWN_SECRETS: readonly string[] = [
   'boerneblik',
 ];
 
-export type SecretName = 'JWT_SECRET' | 'JWT_SECRET_PREVIOUS' | 'PSEUDONYM_SECRET';
+export type SecretName = 'JWT_SECRET' | 'JWT_SECRET_PREVIOUS' | 'PSEUDONYM_SECRET' | 'API_DB_PASSWORD';
 
 /** The one line that says what is wrong with a secret and how to make one; null when it is fine. */
 export function secretProblem(name: SecretName, value: string | undefined): string | null {
@@ -72,6 +72,8 @@ export const envSchema = z.object({
   /** The JWT key before the last rotation: still accepted (and its tokens renewed under JWT_SECRET) until it is removed. */
   JWT_SECRET_PREVIOUS: z.string().optional(),
   PSEUDONYM_SECRET: z.string().optional(),
+  /** `npm run db:migrate`: lets the API's role bu_api log in with this password (docs/SECURITY.md). */
+  API_DB_PASSWORD: z.string().optional(),
   /** A session's longest life in seconds from login, however active (then log in again). */
   JWT_TTL_SECONDS: int(8 * 3600, 60),
   /** A session ends after this many seconds without a request (tokens are renewed while in use). */
@@ -127,6 +129,16 @@ let current: Env | undefined;
 export function settings(): Env {
   current ??= parseEnv(process.env);
   return current;
+}
+
+/**
+ * The environment for a PostgreSQL client tool (pg_dump, pg_restore) that this process starts: its
+ * own (PATH, locale, HOME) without libpq's PG* variables, plus `connection` (the PG* variables made
+ * from DATABASE_URL), so the tool reaches the database DATABASE_URL names and no other.
+ */
+export function clientToolEnv(connection: Record<string, string>): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PG')));
+  return { ...env, ...connection };
 }
 
 /** What the ETL worker (and the ETL CLI) need: the database, the queue and the pseudonym key. */

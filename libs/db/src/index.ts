@@ -3,3 +3,4 @@ export * from './entities/case-facts';
 export * from './entities/reference';
 export * from './entities/system';
 export * from './audit-chain';
+export * from './api-login';

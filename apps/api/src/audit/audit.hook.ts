@@ -19,6 +19,29 @@ export function auditAction(method: string, path: string, status: number): strin
 }
 
 /**
+ * Refusals of requests that carried no credential at all cost an attacker nothing and would fill a
+ * log kept for years behind one lock: per client address one row a minute (per process), which
+ * says how many such refusals went unlogged since the address's previous row.
+ */
+export class AnonymousRefusals {
+  private readonly seen = new Map<string, { since: number; unlogged: number }>();
+
+  constructor(private readonly windowMs = 60_000, private readonly maxAddresses = 10_000) {}
+
+  /** The count to write with this refusal's row, or null when it is not written. */
+  take(address: string, now = Date.now()): number | null {
+    const entry = this.seen.get(address);
+    if (entry && now - entry.since < this.windowMs) {
+      entry.unlogged++;
+      return null;
+    }
+    if (this.seen.size >= this.maxAddresses) this.seen.clear();
+    this.seen.set(address, { since: now, unlogged: 0 });
+    return entry?.unlogged ?? 0;
+  }
+}
+
+/**
  * Logs every request the audit log must hold, for every controller, without code in them: logins
  * (success and failure, with the name tried), 401/403 refusals, every change (POST/PUT/PATCH/DELETE
  * under /api/v1, whatever its outcome) and reads of import issues and jobs, each with user, role,
@@ -30,19 +53,25 @@ export function auditAction(method: string, path: string, status: number): strin
 export function auditRequests(app: INestApplication): void {
   const audit = app.get(AuditService);
   const db = app.get(DataSource);
+  const anonymous = new AnonymousRefusals();
   app.use((req: Request, res: Response, next: NextFunction) => {
     const ip = req.ip ?? null;
     res.on('finish', () => {
       const path = req.originalUrl.split('?')[0].slice(0, 300);
       const action = auditAction(req.method, path, res.statusCode);
       if (action === null) return;
-      audit.track(write(audit, db, req, action, path, res.statusCode, ip).catch((e: Error) => console.error(`Audit row not written (${action} ${req.method} ${path}): ${e.message}`)));
+      let unlogged: number | null = 0;
+      if (action === 'refused' && res.statusCode === 401 && !req.headers.authorization) {
+        unlogged = anonymous.take(ip ?? '-');
+        if (unlogged === null) return;
+      }
+      audit.track(write(audit, db, req, action, path, res.statusCode, ip, unlogged).catch((e: Error) => console.error(`Audit row not written (${action} ${req.method} ${path}): ${e.message}`)));
     });
     auditContext.run({ ip }, next);
   });
 }
 
-async function write(audit: AuditService, db: DataSource, req: Request, action: string, path: string, status: number, ip: string | null): Promise<void> {
+async function write(audit: AuditService, db: DataSource, req: Request, action: string, path: string, status: number, ip: string | null, unlogged: number): Promise<void> {
   let user = (req as Request & { user?: AuthUser }).user;
   let username = user?.username ?? '-';
   if (action === 'login' || action === 'login.failed') {
@@ -57,7 +86,7 @@ async function write(audit: AuditService, db: DataSource, req: Request, action: 
     role: user?.role ?? '-',
     action,
     municipality: user?.municipality ?? null,
-    detail: { method: req.method, path },
+    detail: { method: req.method, path, ...(unlogged > 0 ? { unlogged } : {}) },
     ip,
     status,
   });

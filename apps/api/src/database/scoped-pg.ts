@@ -1,4 +1,5 @@
 import * as pg from 'pg';
+import { API_ROLE } from '@bu/db';
 import { currentScope } from './request-scope';
 
 // The API's database connections: each runs as the role bu_api (row-level security applies; the
@@ -6,7 +7,7 @@ import { currentScope } from './request-scope';
 // request that sends it: when the connection's scope differs, a set_config goes first on the same
 // connection (a pool lends a connection to one caller at a time).
 
-export const API_ROLE = 'bu_api';
+export { API_ROLE };
 
 class ScopedClient extends pg.Client {
   /** The scope set on this connection ('' = none: scoped tables show no rows). */

@@ -19,11 +19,12 @@ import { AuditChain1733300000000 } from './1733300000000-AuditChain';
 import { PseudonymKeyId1733600000000 } from './1733600000000-PseudonymKeyId';
 import { ApiGrantsForSessions1733700000000 } from './1733700000000-ApiGrantsForSessions';
 import { LoginAttemptRefused1733710000000 } from './1733710000000-LoginAttemptRefused';
+import { AuditTimeFromServer1733720000000 } from './1733720000000-AuditTimeFromServer';
 
 export const MIGRATIONS = [
   CanonicalModel1732000000000, DropFolders1732100000000, GoalsAndComments1732200000000, ComparisonGroups1732300000000, DataVersion1732400000000,
   CaseIndexes1732500000000, AuditCaseSets1732600000000, FactTablesWithoutMunicipalityFk1732750000000, DataVersionNotify1732800000000,
   CaseFactsPartitionedByMunicipality1732900000000, KeysInByteOrder1732950000000, ImportIssueOrder1732960000000, ScopeColumnsLastInKeys1733000000000,
   TokenVersionAndLoginAttempts1733100000000, ApiRoleRowSecurity1733200000000, AuditChain1733300000000, PseudonymKeyId1733600000000,
-  ApiGrantsForSessions1733700000000, LoginAttemptRefused1733710000000,
+  ApiGrantsForSessions1733700000000, LoginAttemptRefused1733710000000, AuditTimeFromServer1733720000000,
 ];
