@@ -18,9 +18,14 @@ export interface SnapshotEntity {
   entity: EntityName;
   /**
    * Event or start dates (staging columns; a timestamp counts by its Danish calendar day): not after
-   * the export date + 1 year; the newest is the default export date.
+   * the export date + 1 year.
    */
   eventDates: string[];
+  /**
+   * The dates of events that happened (received, assessed, started, decided, registered), never a
+   * planned or recorded end: the newest of these not after today is the default export date.
+   */
+  happened: string[];
   /** Column referencing a case / a measure of the same snapshot (set-based reference rules). */
   caseRef?: string;
   measureRef?: string;
@@ -110,7 +115,10 @@ async function countUnknownCases(client: ClientBase, e: SnapshotEntity): Promise
 export const datesWithinLimit = (range: EventDateRange, exportDate: string): boolean => range.latest === null || range.latest <= oneYearAfter(exportDate);
 
 /** Timestamps among the event dates, by their day in Danish time. */
-const LOCAL_DAY: Record<string, string> = { received_at: `(received_at AT TIME ZONE 'Europe/Copenhagen')::date` };
+const LOCAL_DAY: Record<string, string> = {
+  received_at: `(received_at AT TIME ZONE 'Europe/Copenhagen')::date`,
+  assessed_at: `(assessed_at AT TIME ZONE 'Europe/Copenhagen')::date`,
+};
 const eventDateSql = (column: string): string => LOCAL_DAY[column] ?? column;
 
 /**
@@ -269,16 +277,17 @@ async function numberEffectMeasurements(client: PoolClient, effects: string): Pr
 }
 
 /**
- * The export date when none is given: the newest event date in the snapshot that is not after
- * today (a typo far in the future must not move every figure's default date).
+ * The export date when none is given: the newest date of an event that happened in the snapshot
+ * that is not after today (a typo far in the future must not move every figure's default date, nor
+ * a planned end: an export taken on 31 October with measures ending 2 December is of 31 October).
  */
 async function newestDate(client: PoolClient, entities: SnapshotEntity[]): Promise<string | null> {
-  const parts = entities.flatMap((e) => e.eventDates.map(eventDateSql).map((d) => `SELECT max(${d}) AS d FROM ${stagingTable(entityDef(e.entity))} WHERE ${d} <= $1::date`));
+  const parts = entities.flatMap((e) => e.happened.map(eventDateSql).map((d) => `SELECT max(${d}) AS d FROM ${stagingTable(entityDef(e.entity))} WHERE ${d} <= $1::date`));
   const { rows } = await client.query(`SELECT to_char(max(d), 'YYYY-MM-DD') AS d FROM (${parts.join(' UNION ALL ')}) x`, [copenhagenToday()]);
   return rows[0].d;
 }
 
-/** The default export date from what the parser saw: the newest event date not after today. */
+/** The default export date from what the parser saw: the newest date of an event that happened, not after today. */
 export function defaultExportDate(ranges: ReadonlyMap<EntityName, EventDateRange>): string | null {
   let newest: string | null = null;
   for (const range of ranges.values()) if (range.newest !== null && (newest === null || range.newest > newest)) newest = range.newest;

@@ -1,4 +1,4 @@
-// npm run etl -- import <dubu|csc|economy|statistics> <dir> [--municipality NNN] [--export-date YYYY-MM-DD] [--rekey] [--allow-shrink] [--json]
+// npm run etl -- import <dubu|csc|economy|statistics> <dir> [--municipality NNN] [--export-date YYYY-MM-DD] [--rekey] [--allow-older] [--allow-shrink] [--json]
 // Imports an export folder into DATABASE_URL. On a terminal it shows progress; with --json it
 // prints one summary object on standard output. Exit code 0: imported, 1: import failed, 2: usage.
 import { userInfo } from 'os';
@@ -10,7 +10,7 @@ import { isIsoDate } from '@bu/domain';
 import { importSource } from './import-source';
 import { importIssues, ImportProgress, ImportResult, SourceKind } from './import-run';
 
-const USAGE = 'Brug: npm run etl -- import <dubu|csc|economy|statistics> <mappe> [--municipality NNN] [--export-date ÅÅÅÅ-MM-DD] [--rekey] [--allow-shrink] [--json]';
+const USAGE = 'Brug: npm run etl -- import <dubu|csc|economy|statistics> <mappe> [--municipality NNN] [--export-date ÅÅÅÅ-MM-DD] [--rekey] [--allow-older] [--allow-shrink] [--json]';
 
 function usage(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -24,7 +24,7 @@ function parseArgs(argv: string[]) {
     const a = argv[i];
     if (a.startsWith('--')) {
       const [name, inline] = a.slice(2).split('=', 2);
-      if (name === 'json' || name === 'rekey' || name === 'allow-shrink') flags[name] = true;
+      if (name === 'json' || name === 'rekey' || name === 'allow-older' || name === 'allow-shrink') flags[name] = true;
       else flags[name] = inline ?? argv[++i] ?? usage(`--${name} mangler en værdi`);
     } else positional.push(a);
   }
@@ -128,6 +128,7 @@ async function main(): Promise<void> {
       exportDate,
       pseudonymSecret: secret,
       rekey: flags.rekey === true,
+      allowOlder: flags['allow-older'] === true,
       allowShrink: flags['allow-shrink'] === true,
       requestedBy: `cli:${userInfo().username}`,
       onProgress: showProgress ? progressLine : undefined,

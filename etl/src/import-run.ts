@@ -34,6 +34,8 @@ export interface ImportOptions {
    * pseudonym key (its figures are refused until that source is re-imported too).
    */
   rekey?: boolean;
+  /** Load an export older than the municipality's loaded snapshot of this source (--allow-older). */
+  allowOlder?: boolean;
   /** Let an import remove more than the municipality's import.max_shrink_share (--allow-shrink). */
   allowShrink?: boolean;
   /** DUBU: the largest file of at least this many bytes is read in a thread of its own (default 8 MB). */
@@ -99,6 +101,26 @@ async function refuseMixedKeys(client: PoolClient, municipality: number, source:
     null,
     `Kommune ${municipality} har også data fra ${other.source}, pseudonymiseret med en anden nøgle (${other.key ?? 'fra før nøgle-id'}) end denne import (${keyId}). ` +
       `Ved nøgleskift: indlæs med --rekey og genindlæs derefter kommunens andre kilder; indtil da vises kommunens tal ikke.`,
+  );
+}
+
+/**
+ * A case-system export older than the snapshot loaded would turn every figure back in time: refused
+ * as a whole unless forced (--allow-older). Economy files replace only their own years: not checked. Read under the source's snapshot lock, so against what a concurrent
+ * import of the same municipality committed first.
+ */
+async function refuseOlderExport(client: PoolClient, municipality: number, source: SourceKind, exportDate: string): Promise<void> {
+  const { rows } = await client.query(
+    `SELECT to_char(export_date, 'DD.MM.YYYY') AS loaded, to_char($3::date, 'DD.MM.YYYY') AS given FROM source_snapshot
+     WHERE municipality_code = $1 AND source = $2 AND export_date > $3::date`,
+    [municipality, source, exportDate],
+  );
+  if (rows.length === 0) return;
+  throw new ImportFailure(
+    'EXPORT_OLDER',
+    null,
+    `Udtrækket er fra ${rows[0].given}, men kommune ${municipality} har allerede et nyere udtræk fra ${source} indlæst (${rows[0].loaded}). ` +
+      `Intet er indlæst. Er det ældre udtræk det rigtige, så indlæs med --allow-older.`,
   );
 }
 
@@ -232,6 +254,7 @@ export async function runImport(
     if (result.municipality !== null && result.exportDate !== null) {
       const keyId = PERSON_SOURCES.includes(source) ? pseudonymKeyId(options.pseudonymSecret) : null;
       if (keyId !== null && !options.rekey) await refuseMixedKeys(client, result.municipality, source, keyId);
+      if (keyId !== null && !options.allowOlder) await refuseOlderExport(client, result.municipality, source, result.exportDate);
       await client.query(
         `INSERT INTO source_snapshot (municipality_code, source, export_date, import_id, pseudonym_key_id) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (municipality_code, source) DO UPDATE SET export_date = EXCLUDED.export_date, import_id = EXCLUDED.import_id,

@@ -298,6 +298,14 @@ describe('admin uploads an export and watches the job', () => {
     expect(await status.textContent()).toBe('✓ Indlæst: 56 rækker nye eller ændrede, 0 afvist.');
     await page.getByTestId('import-log').getByText('admin').first().waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
+    // The same export dated a month earlier is older than the one now loaded: refused with both
+    // dates, loaded once the administrator allows an older export.
+    await page.getByLabel('Udtræksdato (valgfri)').fill('2024-03-31');
+    await page.getByRole('button', { name: 'Indlæs' }).click();
+    await status.getByText(/Importen fejlede: Udtrækket er fra 31\.03\.2024.*nyere udtræk.*\(30\.04\.2024\)/).waitFor({ timeout: 30_000 });
+    await page.getByLabel('Tillad et ældre udtræk').check();
+    await page.getByRole('button', { name: 'Indlæs' }).click();
+    await status.getByText(/Indlæst/).waitFor({ timeout: 30_000 });
     await page.close();
   });
 });

@@ -21,18 +21,18 @@ const LOG = 'AKTIVITET.txt';
 
 // The canonical entities built from the event log, with the same rules as DUBU's files.
 const SNAPSHOT: SnapshotEntity[] = [
-  { file: 'SAG.txt', entity: 'cases', eventDates: ['opened', 'closed'], idLabel: 'SAG_ID' },
-  { file: 'MEDARBEJDER.txt', entity: 'caseworkers', eventDates: ['employed_from'], idLabel: 'MEDARB_ID' },
-  { file: LOG, entity: 'assignments', eventDates: ['valid_from'], caseRef: 'case_id' },
-  { file: LOG, entity: 'notifications', eventDates: ['received_at'], caseRef: 'case_id' },
-  { file: LOG, entity: 'investigations', eventDates: ['started', 'completed'], caseRef: 'case_id' },
-  { file: LOG, entity: 'measures', eventDates: ['started', 'decided'], caseRef: 'case_id' },
-  { file: LOG, entity: 'plans', eventDates: ['plan_date'], caseRef: 'case_id' },
-  { file: LOG, entity: 'followups', eventDates: ['followup_date'], measureRef: 'measure_id' },
-  { file: LOG, entity: 'visits', eventDates: ['visit_date'], measureRef: 'measure_id' },
-  { file: LOG, entity: 'conversations', eventDates: ['conversation_date'], caseRef: 'case_id' },
-  { file: LOG, entity: 'effects', eventDates: ['measured_on'], caseRef: 'case_id' },
-  { file: LOG, entity: 'complaints', eventDates: ['received', 'decided'], caseRef: 'case_id' },
+  { file: 'SAG.txt', entity: 'cases', eventDates: ['opened', 'closed'], happened: ['opened'], idLabel: 'SAG_ID' },
+  { file: 'MEDARBEJDER.txt', entity: 'caseworkers', eventDates: ['employed_from'], happened: [], idLabel: 'MEDARB_ID' },
+  { file: LOG, entity: 'assignments', eventDates: ['valid_from'], happened: [], caseRef: 'case_id' },
+  { file: LOG, entity: 'notifications', eventDates: ['received_at'], happened: ['received_at', 'assessed_at'], caseRef: 'case_id' },
+  { file: LOG, entity: 'investigations', eventDates: ['started', 'completed'], happened: ['started'], caseRef: 'case_id' },
+  { file: LOG, entity: 'measures', eventDates: ['started', 'decided'], happened: ['started', 'decided'], caseRef: 'case_id' },
+  { file: LOG, entity: 'plans', eventDates: ['plan_date'], happened: [], caseRef: 'case_id' },
+  { file: LOG, entity: 'followups', eventDates: ['followup_date'], happened: [], measureRef: 'measure_id' },
+  { file: LOG, entity: 'visits', eventDates: ['visit_date'], happened: [], measureRef: 'measure_id' },
+  { file: LOG, entity: 'conversations', eventDates: ['conversation_date'], happened: ['conversation_date'], caseRef: 'case_id' },
+  { file: LOG, entity: 'effects', eventDates: ['measured_on'], happened: ['measured_on'], caseRef: 'case_id' },
+  { file: LOG, entity: 'complaints', eventDates: ['received', 'decided'], happened: ['received', 'decided'], caseRef: 'case_id' },
 ];
 
 export async function importCsc(pool: Pool, dir: string, options: ImportOptions): Promise<ImportResult> {

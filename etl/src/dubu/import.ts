@@ -30,18 +30,18 @@ interface DubuFile extends SnapshotEntity {
 
 // sager.csv first: it decides the municipality the rest of the export belongs to.
 export const DUBU_FILES: DubuFile[] = [
-  { file: 'sager.csv', entity: 'cases', required: true, columns: f.SAGER_COLUMNS, map: f.mapSag, eventDates: ['opened', 'closed'], idLabel: 'sagsnummer' },
-  { file: 'medarbejdere.csv', entity: 'caseworkers', required: true, columns: f.MEDARBEJDERE_COLUMNS, map: f.mapMedarbejder, eventDates: ['employed_from'], idLabel: 'initialer' },
-  { file: 'sagsansvar.csv', entity: 'assignments', required: true, columns: f.SAGSANSVAR_COLUMNS, map: f.mapSagsansvar, eventDates: ['valid_from'], caseRef: 'case_id' },
-  { file: 'underretninger.csv', entity: 'notifications', required: false, columns: f.UNDERRETNINGER_COLUMNS, map: f.mapUnderretning, eventDates: ['received_at'], idLabel: 'underretnings-id' },
-  { file: 'undersoegelser.csv', entity: 'investigations', required: false, columns: f.UNDERSOEGELSER_COLUMNS, map: f.mapUndersoegelse, eventDates: ['started', 'completed'], caseRef: 'case_id', idLabel: 'undersøgelses-id' },
-  { file: 'ydelser.csv', entity: 'measures', required: false, columns: f.YDELSER_COLUMNS, map: f.mapYdelse, eventDates: ['started', 'decided'], caseRef: 'case_id', idLabel: 'ydelses-id' },
-  { file: 'handleplaner.csv', entity: 'plans', required: false, columns: f.HANDLEPLANER_COLUMNS, map: f.mapHandleplan, eventDates: ['plan_date'], caseRef: 'case_id', idLabel: 'handleplan-id' },
-  { file: 'opfoelgninger.csv', entity: 'followups', required: false, columns: f.OPFOELGNINGER_COLUMNS, map: f.mapOpfoelgning, eventDates: ['followup_date'], measureRef: 'measure_id' },
-  { file: 'tilsyn.csv', entity: 'visits', required: false, columns: f.TILSYN_COLUMNS, map: f.mapTilsyn, eventDates: ['visit_date'], measureRef: 'measure_id' },
-  { file: 'boernesamtaler.csv', entity: 'conversations', required: false, columns: f.BOERNESAMTALER_COLUMNS, map: f.mapBoernesamtale, eventDates: ['conversation_date'], caseRef: 'case_id' },
-  { file: 'effektmaalinger.csv', entity: 'effects', required: false, columns: f.EFFEKTMAALINGER_COLUMNS, map: f.mapEffektmaaling, eventDates: ['measured_on'], caseRef: 'case_id' },
-  { file: 'klager.csv', entity: 'complaints', required: false, columns: f.KLAGER_COLUMNS, map: f.mapKlage, eventDates: ['received', 'decided'], caseRef: 'case_id', idLabel: 'klage-id' },
+  { file: 'sager.csv', entity: 'cases', required: true, columns: f.SAGER_COLUMNS, map: f.mapSag, eventDates: ['opened', 'closed'], happened: ['opened'], idLabel: 'sagsnummer' },
+  { file: 'medarbejdere.csv', entity: 'caseworkers', required: true, columns: f.MEDARBEJDERE_COLUMNS, map: f.mapMedarbejder, eventDates: ['employed_from'], happened: [], idLabel: 'initialer' },
+  { file: 'sagsansvar.csv', entity: 'assignments', required: true, columns: f.SAGSANSVAR_COLUMNS, map: f.mapSagsansvar, eventDates: ['valid_from'], happened: [], caseRef: 'case_id' },
+  { file: 'underretninger.csv', entity: 'notifications', required: false, columns: f.UNDERRETNINGER_COLUMNS, map: f.mapUnderretning, eventDates: ['received_at'], happened: ['received_at', 'assessed_at'], idLabel: 'underretnings-id' },
+  { file: 'undersoegelser.csv', entity: 'investigations', required: false, columns: f.UNDERSOEGELSER_COLUMNS, map: f.mapUndersoegelse, eventDates: ['started', 'completed'], happened: ['started'], caseRef: 'case_id', idLabel: 'undersøgelses-id' },
+  { file: 'ydelser.csv', entity: 'measures', required: false, columns: f.YDELSER_COLUMNS, map: f.mapYdelse, eventDates: ['started', 'decided'], happened: ['started', 'decided'], caseRef: 'case_id', idLabel: 'ydelses-id' },
+  { file: 'handleplaner.csv', entity: 'plans', required: false, columns: f.HANDLEPLANER_COLUMNS, map: f.mapHandleplan, eventDates: ['plan_date'], happened: [], caseRef: 'case_id', idLabel: 'handleplan-id' },
+  { file: 'opfoelgninger.csv', entity: 'followups', required: false, columns: f.OPFOELGNINGER_COLUMNS, map: f.mapOpfoelgning, eventDates: ['followup_date'], happened: [], measureRef: 'measure_id' },
+  { file: 'tilsyn.csv', entity: 'visits', required: false, columns: f.TILSYN_COLUMNS, map: f.mapTilsyn, eventDates: ['visit_date'], happened: [], measureRef: 'measure_id' },
+  { file: 'boernesamtaler.csv', entity: 'conversations', required: false, columns: f.BOERNESAMTALER_COLUMNS, map: f.mapBoernesamtale, eventDates: ['conversation_date'], happened: ['conversation_date'], caseRef: 'case_id' },
+  { file: 'effektmaalinger.csv', entity: 'effects', required: false, columns: f.EFFEKTMAALINGER_COLUMNS, map: f.mapEffektmaaling, eventDates: ['measured_on'], happened: ['measured_on'], caseRef: 'case_id' },
+  { file: 'klager.csv', entity: 'complaints', required: false, columns: f.KLAGER_COLUMNS, map: f.mapKlage, eventDates: ['received', 'decided'], happened: ['received', 'decided'], caseRef: 'case_id', idLabel: 'klage-id' },
 ];
 
 export async function importDubu(pool: Pool, dir: string, options: ImportOptions): Promise<ImportResult> {
@@ -192,7 +192,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
         if (failed) return;
         log.adopt(result.issues);
         if (result.digest) digests?.set(path, { hash: null, bytes: result.digest.bytes, complete: true, sha256: result.digest.sha256 });
-        const range = new EventDateRange(entityDef(threaded.entity), threaded.eventDates, today);
+        const range = new EventDateRange(entityDef(threaded.entity), threaded.eventDates, today, threaded.happened);
         range.newest = result.newest;
         range.latest = result.latest;
         eventDateRanges.set(threaded.entity, range);
@@ -204,7 +204,7 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
     for (const file of order) {
       if (besideFailure) throw besideFailure.error;
       if (file === threaded) continue;
-      const range = new EventDateRange(entityDef(file.entity), file.eventDates, today);
+      const range = new EventDateRange(entityDef(file.entity), file.eventDates, today, file.happened);
       eventDateRanges.set(file.entity, range);
       const link = linker ? caseLinking(file.entity, linker) : undefined;
       // The thread waits for the municipality, which the first valid case decides.

@@ -36,7 +36,7 @@ async function stage(): Promise<void> {
     const ctx: DubuContext = { municipality: code, source: 'dubu', pseudonyms: new Pseudonymiser(input.pseudonymSecret), children: new ChildrenSeen() };
     const log = new IssueLog();
     log.orderFiles(input.files);
-    const range = new EventDateRange(def, file.eventDates, input.today);
+    const range = new EventDateRange(def, file.eventDates, input.today, file.happened);
     const digests = new Map<string, ReadDigest>();
     const { read, staged } = await readDigests
       .run(digests, () => stageDubuFile(client, log, input.path, file, ctx, (values) => range.see(values), (progress) => post({ type: 'progress', progress })))

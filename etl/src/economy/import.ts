@@ -58,6 +58,9 @@ export function importEconomy(pool: Pool, dir: string, options: ImportOptions): 
   const path = join(dir, ECONOMY_FILE);
   return runImport(pool, 'economy', existsSync(path) ? [path] : [], options, async (client, log) => {
     if (!existsSync(path)) throw new ImportFailure('FILE_MISSING', ECONOMY_FILE, `Mappen indeholder ikke ${ECONOMY_FILE}.`);
+    // One economy import at a time (a file may span municipalities): a second waits for the first's
+    // commit and then compares against it. Held until commit.
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', ['source-import', 'economy']);
     const def = entityDef('budget_lines');
     await createStaging(client, def);
     await stageFile(client, log, { path, file: ECONOMY_FILE, format: FORMAT, columns: OEKONOMI_COLUMNS }, def, (row) => mapOekonomi(row, options.municipality), options.onProgress);

@@ -18,6 +18,8 @@ export interface EtlJobData {
   requestedBy?: string;
   /** Key rotation: see ImportOptions.rekey. */
   rekey?: boolean;
+  /** Load an export older than the one loaded: see ImportOptions.allowOlder. */
+  allowOlder?: boolean;
   /** Let the import remove more than the municipality's import.max_shrink_share: see ImportOptions.allowShrink. */
   allowShrink?: boolean;
   /** The uploader's municipality: the import fails as a whole unless the data is this municipality's. */
@@ -107,7 +109,7 @@ async function deliveryJob(pool: Pool, secret: string, job: Job<EtlJobData, Impo
 }
 
 async function importJob(pool: Pool, secret: string, job: Job<EtlJobData, ImportResult>): Promise<ImportResult> {
-  const { source, dir, municipality, exportDate, requestedBy, rekey, allowShrink, allowedMunicipality } = job.data;
+  const { source, dir, municipality, exportDate, requestedBy, rekey, allowOlder, allowShrink, allowedMunicipality } = job.data;
   // Progress is written in order, and all of it before the job completes.
   let progress: Promise<unknown> = Promise.resolve();
   const result = await importSource(pool, source, dir, {
@@ -115,6 +117,7 @@ async function importJob(pool: Pool, secret: string, job: Job<EtlJobData, Import
     exportDate,
     requestedBy,
     rekey,
+    allowOlder,
     allowShrink,
     allowedMunicipality,
     jobId: job.id,

@@ -21,6 +21,18 @@ describe('EventDateRange', () => {
     expect([range.newest, range.latest]).toEqual(['2026-12-01', '2026-12-02']);
   });
 
+  it('takes the newest day only from the columns of events that happened, the latest from the rule columns', () => {
+    const measures = entityDef('measures');
+    const at = (column: string) => stagingColumns(measures).indexOf(column);
+    const range = new EventDateRange(measures, ['started', 'decided', 'ended'], '2026-12-03', ['started', 'decided']);
+    const values: unknown[] = stagingColumns(measures).map(() => null);
+    values[at('decided')] = '2025-10-20';
+    values[at('started')] = '2025-10-31';
+    values[at('ended')] = '2025-12-02'; // planned
+    range.see(values);
+    expect([range.newest, range.latest]).toEqual(['2025-10-31', '2025-12-02']);
+  });
+
   it('refuses a column the table does not stage', () => {
     expect(() => new EventDateRange(def, ['opened'], '2026-12-01')).toThrow(/no staging column opened/);
   });

@@ -1,7 +1,8 @@
 import { EntityDef, stagingColumns } from './entities';
 
-// The event dates of a staged table as the parser wrote them: the newest that is not after today
-// (the default export date is the newest of these over the snapshot) and the latest of all (the
+// The event dates of a staged table as the parser wrote them: the newest date of an event that
+// happened (`happened`, a subset) not after today (the default export date is the newest of these
+// over the snapshot; a planned end is no sign of when the export was taken) and the latest of all (the
 // date rule rejects dates more than a year after the export date). Known for every staged row, they
 // spare the import a pass over each table for either, when no date is too late (the usual case).
 
@@ -10,18 +11,24 @@ export class EventDateRange {
   newest: string | null = null;
   latest: string | null = null;
   private readonly at: number[];
+  private readonly ruleAt: Set<number>;
+  private readonly happenedAt: Set<number>;
 
   constructor(
     def: EntityDef,
     columns: string[],
     private readonly today: string,
+    happened: string[] = columns,
   ) {
     const staged = stagingColumns(def);
-    this.at = columns.map((column) => {
+    const index = (column: string) => {
       const i = staged.indexOf(column);
       if (i < 0) throw new Error(`${def.table}: no staging column ${column}`);
       return i;
-    });
+    };
+    this.ruleAt = new Set(columns.map(index));
+    this.happenedAt = new Set(happened.map(index));
+    this.at = [...new Set([...this.ruleAt, ...this.happenedAt])];
   }
 
   /** A staged row (stagingColumns order). */
@@ -30,8 +37,8 @@ export class EventDateRange {
       const value = values[i];
       if (typeof value !== 'string') continue;
       const day = value.length > 10 ? value.slice(0, 10) : value;
-      if (this.latest === null || day > this.latest) this.latest = day;
-      if (day <= this.today && (this.newest === null || day > this.newest)) this.newest = day;
+      if (this.ruleAt.has(i) && (this.latest === null || day > this.latest)) this.latest = day;
+      if (this.happenedAt.has(i) && day <= this.today && (this.newest === null || day > this.newest)) this.newest = day;
     }
   }
 }

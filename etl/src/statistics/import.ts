@@ -100,6 +100,9 @@ export function importStatistics(pool: Pool, dir: string, options: ImportOptions
   ].filter((f) => existsSync(join(dir, f.file)));
   return runImport(pool, 'statistics', files.map((f) => join(dir, f.file)), options, async (client, log) => {
     if (files.length === 0) throw new ImportFailure('FILE_MISSING', 'befolkning.csv', 'Mappen indeholder hverken befolkning.csv eller noegletal.csv.');
+    // One statistics import at a time (national files): a second waits for the first's commit and
+    // then compares against it. Held until commit.
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', ['source-import', 'statistics']);
     const merged: StageResult['merged'] = {};
     for (const f of files) {
       const def = entityDef(f.entity);

@@ -21,11 +21,32 @@ export function queueBackendKind(config: QueueConfig): QueueBackendKind {
 
 type Classes = { Queue: typeof Queue; Worker: typeof Worker };
 
+/**
+ * Reports a connection's, queue's or worker's errors instead of leaving them unhandled: a Redis
+ * (or queue database) outage must not end the API or the worker. ioredis reconnects by itself
+ * (with maxRetriesPerRequest null its commands wait meanwhile) and BullMQ resumes; a job whose lock
+ * lapsed during the outage is taken up again by the stalled-job check. One line per 30 s, not one
+ * per reconnect attempt.
+ */
+export function reportErrors(emitter: { on(event: 'error', listener: (error: Error) => void): unknown }, what: string, log: (line: string) => void = console.error): void {
+  let last = 0;
+  emitter.on('error', (error: Error) => {
+    if (Date.now() - last < 30_000) return;
+    last = Date.now();
+    log(`${what}: ${error.message} (retrying)`);
+  });
+}
+
 function classesFor(config: QueueConfig): { classes: Classes; connection: () => unknown } {
   if (config.redisUrl) {
     const url = config.redisUrl;
     // BullMQ workers need maxRetriesPerRequest null on their blocking connection.
-    return { classes: { Queue, Worker }, connection: () => new IORedis(url, { maxRetriesPerRequest: null }) };
+    const connection = () => {
+      const redis = new IORedis(url, { maxRetriesPerRequest: null });
+      reportErrors(redis, 'Redis connection');
+      return redis;
+    };
+    return { classes: { Queue, Worker }, connection };
   }
   const bound = withBackend(createPostgresBackend) as unknown as Classes;
   return { classes: bound, connection: () => ({ connectionString: config.databaseUrl, schema: 'bullmq', migrate: true }) };
@@ -36,7 +57,9 @@ const prefix = (config: QueueConfig) => (config.redisUrl && config.queuePrefix ?
 
 export function createQueue<T = unknown>(config: QueueConfig, name: string, opts: Partial<QueueOptions> = {}): Queue<T> {
   const { classes, connection } = classesFor(config);
-  return new classes.Queue(name, { ...opts, ...prefix(config), connection: connection() as QueueOptions['connection'] }) as Queue<T>;
+  const queue = new classes.Queue(name, { ...opts, ...prefix(config), connection: connection() as QueueOptions['connection'] }) as Queue<T>;
+  reportErrors(queue, `Queue ${name}`);
+  return queue;
 }
 
 export function createWorker<T = unknown, R = unknown>(
@@ -46,7 +69,9 @@ export function createWorker<T = unknown, R = unknown>(
   opts: Partial<WorkerOptions> = {},
 ): Worker<T, R> {
   const { classes, connection } = classesFor(config);
-  return new classes.Worker(name, processor as never, { ...opts, ...prefix(config), connection: connection() as WorkerOptions['connection'] }) as Worker<T, R>;
+  const worker = new classes.Worker(name, processor as never, { ...opts, ...prefix(config), connection: connection() as WorkerOptions['connection'] }) as Worker<T, R>;
+  reportErrors(worker, `Worker ${name}`);
+  return worker;
 }
 
 export type { Job, Queue, Worker };

@@ -109,6 +109,7 @@ export class ImportsController {
         source: { type: 'string', enum: [...SOURCES] },
         municipality: { type: 'string' },
         exportDate: { type: 'string', format: 'date' },
+        allowOlder: { type: 'string', enum: ['true', 'false'], description: 'load an export older than the one loaded' },
         allowShrink: { type: 'string', enum: ['true', 'false'], description: 'load even if the import removes more than import.max_shrink_share' },
       },
     },
@@ -116,13 +117,14 @@ export class ImportsController {
   async upload(
     @CurrentUser() user: AuthUser,
     @UploadedFile() file: StoredUpload | undefined,
-    @Body() body: { source?: string; municipality?: string; exportDate?: string; allowShrink?: string },
+    @Body() body: { source?: string; municipality?: string; exportDate?: string; allowOlder?: string; allowShrink?: string },
   ) {
     if (!file) throw new BadRequestException('Vedhæft udtrækket som en zip-fil i feltet "file".');
     if (!body.source || !(SOURCES as readonly string[]).includes(body.source)) throw new BadRequestException(`source skal være en af: ${SOURCES.join(', ')}`);
     const municipality = body.municipality ? Number(body.municipality) : undefined;
     if (municipality !== undefined && !isMunicipalityCode(municipality)) throw new BadRequestException(`Ukendt kommunenummer: ${body.municipality}`);
     if (body.exportDate !== undefined && body.exportDate !== '' && !isIsoDate(body.exportDate)) throw new BadRequestException('exportDate skal være en dato, ÅÅÅÅ-MM-DD');
+    if (body.allowOlder !== undefined && !['', 'true', 'false'].includes(body.allowOlder)) throw new BadRequestException('allowOlder skal være true eller false');
     if (body.allowShrink !== undefined && body.allowShrink !== 'true' && body.allowShrink !== 'false') throw new BadRequestException('allowShrink skal være "true" eller "false"');
     // A municipality's administrator loads its own municipality only: economy and statistics files
     // span municipalities (national administrators), and a case export must be its own (checked in the import).
@@ -143,6 +145,7 @@ export class ImportsController {
       zip: file.path,
       municipality,
       exportDate: body.exportDate || undefined,
+      ...(body.allowOlder === 'true' ? { allowOlder: true } : {}),
       ...(body.allowShrink === 'true' ? { allowShrink: true } : {}),
       requestedBy: user.username,
       allowedMunicipality: user.municipality ?? undefined,

@@ -22,6 +22,7 @@ export function UploadExport({ onDone }: { onDone?: () => void }) {
   const [file, setFile] = useState<File | null>(null);
   const [exportDate, setExportDate] = useState('');
   const [allowShrink, setAllowShrink] = useState(false);
+  const [allowOlder, setAllowOlder] = useState(false);
   const [jobId, setJobId] = useState<string | null>(null);
   const [job, setJob] = useState<JobState | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -35,6 +36,7 @@ export function UploadExport({ onDone }: { onDone?: () => void }) {
     form.append('source', source);
     if (exportDate) form.append('exportDate', exportDate);
     if (allowShrink) form.append('allowShrink', 'true');
+    if (allowOlder) form.append('allowOlder', 'true');
     form.append('file', file);
     const res = await fetch('/api/v1/imports', { method: 'POST', headers: { Authorization: `Bearer ${getToken()}` }, body: form });
     const body = await res.json();
@@ -84,6 +86,9 @@ export function UploadExport({ onDone }: { onDone?: () => void }) {
         </label>
         <label title="Et udtræk, der ville fjerne mere end kommunens grænse (import.max_shrink_share) af dens åbne sager eller budgetlinjer, afvises ellers">
           <input type="checkbox" checked={allowShrink} onChange={(e) => setAllowShrink(e.target.checked)} /> Tillad at data fjernes
+        </label>
+        <label title="Et DUBU- eller CSC-udtræk med en ældre udtræksdato end det indlæste afvises ellers">
+          <input type="checkbox" checked={allowOlder} onChange={(e) => setAllowOlder(e.target.checked)} /> Tillad et ældre udtræk
         </label>
         <button type="submit" disabled={!file}>
           Indlæs
