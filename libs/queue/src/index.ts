@@ -34,9 +34,21 @@ function classesFor(config: QueueConfig): { classes: Classes; connection: () => 
 /** The prefix is a Redis notion; the PostgreSQL backend namespaces by schema in its own database. */
 const prefix = (config: QueueConfig) => (config.redisUrl && config.queuePrefix ? { prefix: config.queuePrefix } : {});
 
+// The queue's connection failing (Redis or PostgreSQL restarting) is reported as an 'error' event;
+// with no listener that event ends the process. BullMQ reconnects by itself: log once per second at most.
+function reportErrors<E extends { on(event: 'error', listener: (error: Error) => void): unknown }>(emitter: E, what: string): E {
+  let last = 0;
+  emitter.on('error', (error: Error) => {
+    if (Date.now() - last < 1000) return;
+    last = Date.now();
+    console.error(`${what}: ${error.message}`);
+  });
+  return emitter;
+}
+
 export function createQueue<T = unknown>(config: QueueConfig, name: string, opts: Partial<QueueOptions> = {}): Queue<T> {
   const { classes, connection } = classesFor(config);
-  return new classes.Queue(name, { ...opts, ...prefix(config), connection: connection() as QueueOptions['connection'] }) as Queue<T>;
+  return reportErrors(new classes.Queue(name, { ...opts, ...prefix(config), connection: connection() as QueueOptions['connection'] }) as Queue<T>, `Queue ${name}`);
 }
 
 export function createWorker<T = unknown, R = unknown>(
@@ -46,7 +58,10 @@ export function createWorker<T = unknown, R = unknown>(
   opts: Partial<WorkerOptions> = {},
 ): Worker<T, R> {
   const { classes, connection } = classesFor(config);
-  return new classes.Worker(name, processor as never, { ...opts, ...prefix(config), connection: connection() as WorkerOptions['connection'] }) as Worker<T, R>;
+  return reportErrors(
+    new classes.Worker(name, processor as never, { ...opts, ...prefix(config), connection: connection() as WorkerOptions['connection'] }) as Worker<T, R>,
+    `Queue worker ${name}`,
+  );
 }
 
 export type { Job, Queue, Worker };

@@ -55,6 +55,9 @@ interface Answer {
   caseSet?: Promise<string | null>;
 }
 
+/** The most points one series request computes (20 years by month). */
+export const MAX_SERIES_POINTS = 240;
+
 @ApiTags('kpis')
 @ApiBearerAuth()
 @Controller({ path: 'kpis', version: '1' })
@@ -271,8 +274,16 @@ export class KpiController {
     let settingsLoaded: Promise<KpiSettings> | undefined;
     const settings = () => (settingsLoaded ??= loadSettings(query, municipality.code));
     const teams = teamScope(user);
+    // One request computes at most MAX_SERIES_POINTS values (each a KPI computation): a longer one is
+    // refused, never cut short without saying so.
+    const firstStart = by === 'month' ? `${first.slice(0, 7)}-01` : `${first.slice(0, 4)}-01-01`;
+    const months = (Number(asOf.slice(0, 4)) - Number(firstStart.slice(0, 4))) * 12 + Number(asOf.slice(5, 7)) - Number(firstStart.slice(5, 7));
+    const wanted = firstStart > asOf ? 0 : by === 'month' ? months + 1 : Math.floor(months / 12) + 1;
+    if (wanted > MAX_SERIES_POINTS) {
+      throw new BadRequestException(`En serie kan højst have ${MAX_SERIES_POINTS} punkter; denne ville have ${wanted}. Vælg en senere fra-dato eller by=year.`);
+    }
     const points: SeriesPoint[] = [];
-    for (let start = by === 'month' ? `${first.slice(0, 7)}-01` : `${first.slice(0, 4)}-01-01`; start <= asOf && points.length < 240; start = addMonths(start, by === 'month' ? 1 : 12)) {
+    for (let start = firstStart; start <= asOf; start = addMonths(start, by === 'month' ? 1 : 12)) {
       const end = addMonths(start, by === 'month' ? 1 : 12);
       const last = new Date(Date.UTC(Number(end.slice(0, 4)), Number(end.slice(5, 7)) - 1, 0)).toISOString().slice(0, 10);
       const d = last < asOf ? last : asOf;
