@@ -1,0 +1,81 @@
+import type { INestApplication } from '@nestjs/common';
+import { join } from 'path';
+import type { Pool } from 'pg';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDubu } from '@bu/etl';
+import { seedUsers, startTestApi, tokenFor } from '../support/api';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
+import { FIXTURES } from '../support/fixtures';
+
+// Issue 13, item 3: a statement that runs too long is cancelled by PostgreSQL (the API's
+// statement timeout) and answered 503 in Danish, its connection goes back to the pool; a series
+// longer than the cap is refused, not cut short.
+describe('statement timeout and series cap', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let token = '';
+  const pool = () => (app.get(DataSource).driver as unknown as { master: Pool }).master;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await importDubu(db.pool, join(FIXTURES, 'dubu-chief'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
+    await seedUsers(db, 461, 'Team Nord');
+    app = await startTestApi(db, { statementTimeoutMs: 1500 });
+    token = await tokenFor(app, 'chef');
+  }, 120_000);
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('cancels a statement over the timeout with 503, and the pool serves the next request', async () => {
+    const { rows } = await db.pool.query(`SELECT setting FROM pg_settings WHERE name = 'statement_timeout'`);
+    expect(rows[0].setting).toBe('0'); // the owner's own connections are not limited ...
+    const api = await pool().connect();
+    try {
+      // ... the API's are, from the first statement of each connection.
+      expect((await api.query('SHOW statement_timeout')).rows[0].statement_timeout).toBe('1500ms');
+    } finally {
+      api.release();
+    }
+    // The KPI's table is held by another transaction: the API's statement waits on it until cancelled.
+    const holder = await db.pool.connect();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE child_case IN ACCESS EXCLUSIVE MODE');
+    try {
+      const started = Date.now();
+      const res = await request(app.getHttpServer()).get('/api/v1/kpis?ids=caseload.open_cases&asOf=2024-04-30').set('Authorization', `Bearer ${token}`);
+      const took = Date.now() - started;
+      expect(res.status).toBe(503);
+      expect(res.body.message).toBe('Forespørgslen tog for lang tid og blev afbrudt. Prøv igen, eller afgræns den.');
+      expect(res.headers['retry-after']).toBe('5');
+      expect(took).toBeGreaterThanOrEqual(1400);
+      expect(took).toBeLessThan(15_000);
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+    }
+    // Every connection the timed-out request used is back in the pool, idle and usable.
+    expect(pool().totalCount).toBeGreaterThan(0);
+    expect(pool().idleCount).toBe(pool().totalCount);
+    expect(pool().waitingCount).toBe(0);
+    const res = await request(app.getHttpServer()).get('/api/v1/kpis?ids=caseload.open_cases&asOf=2024-04-30').set('Authorization', `Bearer ${token}`).expect(200);
+    expect(res.body.kpis['caseload.open_cases']).toBeTruthy();
+    expect(pool().idleCount).toBe(pool().totalCount);
+  }, 60_000);
+
+  it('refuses a series of more than 240 points with 400 in Danish, and answers 240', async () => {
+    const over = await request(app.getHttpServer()).get('/api/v1/kpis/activity.notifications/series?by=month&from=2004-04-01&asOf=2024-04-30').set('Authorization', `Bearer ${token}`);
+    expect(over.status).toBe(400);
+    expect(over.body.message).toBe('En serie kan højst have 240 punkter; denne ville have 241. Vælg en senere fra-dato eller by=year.');
+    const years = await request(app.getHttpServer()).get('/api/v1/kpis/activity.notifications/series?by=year&from=1700-01-01&asOf=2024-04-30').set('Authorization', `Bearer ${token}`);
+    expect(years.status).toBe(400);
+    expect(years.body.message).toContain('denne ville have 325');
+    const full = await request(app.getHttpServer()).get('/api/v1/kpis/activity.notifications/series?by=month&from=2004-05-01&asOf=2024-04-30').set('Authorization', `Bearer ${token}`).expect(200);
+    expect(full.body.points).toHaveLength(240);
+    expect(full.body.points[0].period).toBe('2004-05');
+    expect(full.body.points[239]).toEqual({ period: '2024-04', asOf: '2024-04-30', value: 3 });
+  }, 120_000);
+});
