@@ -96,11 +96,13 @@ export function startWorker(config: WorkerConfig): { close(): Promise<void>; swe
         // another worker, or this one restarted, runs it again (the import is all or nothing).
         const finished = await Promise.race([worker.close().then(() => true), sleep(config.shutdownGraceMs).then(() => false)]);
         if (!finished) {
+          // No further wait: the process ends next, its connections with it, and the import's
+          // transaction rolls back (an import that committed in this instant is run again: imports
+          // are idempotent).
           console.error('The running ETL job did not finish in time: it goes back to the queue.');
-          await Promise.race([worker.close(true), sleep(2000)]);
+          return;
         }
-        // An abandoned job still holds a connection: pool.end() would wait for it.
-        await Promise.race([pool.end(), sleep(finished ? 10_000 : 1000)]);
+        await Promise.race([pool.end(), sleep(10_000)]);
       })()),
   };
 }
