@@ -66,6 +66,43 @@ describe('statement timeout and series cap', () => {
     expect(pool().idleCount).toBe(pool().totalCount);
   }, 60_000);
 
+  it('gives 503 after the connection timeout when every connection of the pool is busy, and serves again after', async () => {
+    // Its own API: statements may wait long (20 s), a free connection only 1 s.
+    const busy = await startTestApi(db, { statementTimeoutMs: 20_000, dbConnectTimeoutMs: 1000 });
+    const server = busy.getHttpServer();
+    const pool = () => (busy.get(DataSource).driver as unknown as { master: Pool }).master;
+    const holder = await db.pool.connect();
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE child_case IN ACCESS EXCLUSIVE MODE');
+    const auth = { Authorization: `Bearer ${token}` };
+    let blocked: Promise<request.Response>[] = [];
+    try {
+      // Ten requests (the pool's size) for different dates, each waiting on the lock with a connection.
+      blocked = Array.from({ length: 10 }, (_, i) => request(server).get(`/api/v1/kpis?ids=caseload.open_cases&asOf=2024-03-${String(i + 10)}`).set(auth).then((r) => r));
+      for (let i = 0; ; i++) {
+        const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'child_case'::regclass AND NOT granted`);
+        if (rows[0].n >= 10 && pool().totalCount === 10 && pool().idleCount === 0) break;
+        if (i > 400) throw new Error(`the pool never filled: ${pool().totalCount} / ${pool().idleCount}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      const started = Date.now();
+      const res = await request(server).get('/api/v1/kpis?ids=caseload.open_cases&asOf=2024-04-01').set(auth);
+      expect(res.status).toBe(503);
+      expect(res.body.message).toBe('Databasen svarer ikke lige nu. Prøv igen om lidt.');
+      // Refused after the connection timeout (1 s), not after the others' statements (20 s).
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+    }
+    // The blocked ones are answered once the lock goes, and give their connections back.
+    for (const r of await Promise.all(blocked)) expect(r.status).toBe(200);
+    expect(pool().idleCount).toBe(pool().totalCount);
+    await request(server).get('/api/v1/kpis?ids=caseload.open_cases&asOf=2024-04-02').set(auth).expect(200);
+    await busy.close();
+  }, 60_000);
+
   it('refuses a series of more than 240 points with 400 in Danish, and answers 240', async () => {
     const over = await request(app.getHttpServer()).get('/api/v1/kpis/activity.notifications/series?by=month&from=2004-04-01&asOf=2024-04-30').set('Authorization', `Bearer ${token}`);
     expect(over.status).toBe(400);
