@@ -3,7 +3,7 @@
 import { Pool } from 'pg';
 import { exitOnConfigError } from '@bu/config';
 import { configFromEnv } from '../apps/api/src/config';
-import { serve } from '../apps/api/src/main';
+import { serve, stopOnSignals } from '../apps/api/src/main';
 import { removeDemoUsers } from './lib/users';
 
 async function main(): Promise<void> {
@@ -13,6 +13,8 @@ async function main(): Promise<void> {
   const removed = await removeDemoUsers(pool).finally(() => pool.end());
   if (removed > 0) console.log(`Removed ${removed} demo user(s): demo logins exist only on the embedded default.`);
   const server = await serve(config);
+  // SIGTERM (docker stop, systemd): requests in flight and the running job finish, then exit 0.
+  stopOnSignals(() => server.close());
   console.log(`Børneblik on ${server.url} (API ${server.url}/api/v1${config.apiDocs === 'public' ? `, OpenAPI ${server.url}/api/docs` : ''})`);
 }
 

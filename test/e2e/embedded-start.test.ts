@@ -2,7 +2,9 @@ import { ChildProcess, spawn } from 'child_process';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localSecrets } from '../../scripts/lib/secrets';
 
 // `npm start` as a user runs it: embedded PostgreSQL from npm, demo export through the real ETL
 // on BullMQ's PostgreSQL backend, demo users, API and dashboard. No DATABASE_URL, no REDIS_URL.
@@ -72,4 +74,32 @@ describe('npm start (embedded default)', () => {
     expect(Math.max(...loads)).toBeGreaterThanOrEqual(15);
     expect(Math.max(...loads)).toBeLessThanOrEqual(60);
   });
+
+  // Last: it stops the process (issue 13, item 4; the other entry points: graceful-shutdown.test.ts).
+  it('stops on SIGTERM: the request in flight gets its answer, then the database stops and it exits 0', async () => {
+    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'chef', password: 'demo' }) });
+    const { token } = await login.json();
+    // The KPI's table is held, so the request waits in the database while the signal comes.
+    const password = localSecrets(join(dataDir, 'secrets.json')).databasePassword;
+    const holder = new Client({ connectionString: `postgres://boerneblik:${encodeURIComponent(password)}@127.0.0.1:${PG_PORT}/boerneblik` });
+    await holder.connect();
+    holder.on('error', () => undefined);
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE child_case IN ACCESS EXCLUSIVE MODE');
+    const answer = fetch(`${base}/api/v1/kpis?ids=caseload.open_cases&asOf=2020-06-30`, { headers: { authorization: `Bearer ${token}` } });
+    for (let i = 0; ; i++) {
+      const { rows } = await holder.query(`SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'child_case'::regclass AND NOT granted`);
+      if (rows[0].n > 0) break;
+      if (i > 600) throw new Error('the request never reached the database');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(child.exitCode, 'waits for the request in flight').toBeNull();
+    await holder.query('ROLLBACK');
+    await holder.end();
+    expect((await answer).status).toBe(200);
+    expect(await exited, output).toBe(0);
+  }, 60_000);
 });

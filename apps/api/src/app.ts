@@ -8,6 +8,7 @@ import { existsSync } from 'fs';
 import { join, resolve } from 'path';
 import { AppModule } from './app.module';
 import { auditRequests } from './audit/audit.hook';
+import { DatabaseUnavailableFilter } from './database/database-unavailable.filter';
 import type { AppConfig } from './config';
 import { OpenApiDocument } from './security/docs.module';
 import { securityHeaders } from './security/headers';
@@ -25,7 +26,10 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   app.use(securityHeaders({ hsts: config.hsts }));
   app.setGlobalPrefix('api');
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
-  app.enableShutdownHooks();
+  // A database that is down or too slow: 503 with a Danish message (database-unavailable.filter.ts).
+  app.useGlobalFilters(new DatabaseUnavailableFilter(app.getHttpAdapter()));
+  // No enableShutdownHooks: Nest would close and then re-raise the signal (exit 143, the worker
+  // not waited for). The entry points stop in order instead (main.ts, stopOnSignals).
   // Only these proxies' X-Forwarded-For is believed (the client address for login limits and audit).
   app.getHttpAdapter().getInstance().set('trust proxy', config.trustedProxies);
   // Before every route: logins, refusals, changes and import-issue reads reach the audit log.

@@ -107,12 +107,39 @@ export const saveComparisonGroup = (municipality: number, name: string, members:
 export const deleteComparisonGroup = (municipality: number, id: number): Promise<void> =>
   call(`/api/v1/comparison-groups/${id}?municipality=${municipality}`, { method: 'DELETE' });
 
-export function kpis(params: { municipality: number; asOf?: string; from?: string; ids: string[]; groupId?: number | null }): Promise<KpiResponse> {
+/** Rows per page of a list (the API's most; a list asked without `limit` comes cut at it). */
+const PAGE = 1000;
+type PagedList = KpiList & { dueSoon?: KpiList };
+
+export async function kpis(params: { municipality: number; asOf?: string; from?: string; ids: string[]; groupId?: number | null }): Promise<KpiResponse> {
   const q = new URLSearchParams({ municipality: String(params.municipality), ids: params.ids.join(',') });
   if (params.asOf) q.set('asOf', params.asOf);
   if (params.from) q.set('from', params.from);
   if (params.groupId != null) q.set('groupId', String(params.groupId));
-  return call(`/api/v1/kpis?${q}`);
+  const answer = await call<KpiResponse>(`/api/v1/kpis?${q}`);
+  // The dashboard shows (and exports) whole lists: a list cut at one page is asked for page by page.
+  for (const [id, value] of Object.entries(answer.kpis)) {
+    const list = value as PagedList | null;
+    if (!list || typeof list !== 'object' || list.truncated !== true) continue;
+    const rows = [...list.rows];
+    const dueSoon = list.dueSoon ? [...list.dueSoon.rows] : undefined;
+    for (let offset = PAGE; ; offset += PAGE) {
+      const pq = new URLSearchParams(q);
+      pq.set('ids', id);
+      pq.set('offset', String(offset));
+      pq.set('limit', String(PAGE));
+      const page = (await call<KpiResponse>(`/api/v1/kpis?${pq}`)).kpis[id] as PagedList;
+      rows.push(...page.rows);
+      if (dueSoon && page.dueSoon) dueSoon.push(...page.dueSoon.rows);
+      if (page.rows.length < PAGE && (page.dueSoon?.rows.length ?? 0) < PAGE) break;
+    }
+    const whole: PagedList = { ...list, rows, ...(dueSoon && list.dueSoon ? { dueSoon: { ...list.dueSoon, rows: dueSoon } } : {}) };
+    delete whole.truncated;
+    delete (whole as { offset?: number }).offset;
+    delete (whole as { limit?: number }).limit;
+    answer.kpis[id] = whole;
+  }
+  return answer;
 }
 
 /** One KPI over time (per year or month up to D), for trend curves. */
@@ -139,7 +166,18 @@ export async function kpiListArrow(params: { municipality: number; asOf?: string
   if (params.asOf) q.set('asOf', params.asOf);
   if (params.from) q.set('from', params.from);
   const [res, { tableFromIPC }] = await Promise.all([send(`/api/v1/kpis?${q}`, { headers: { Accept: ARROW_STREAM } }), import('apache-arrow')]);
-  const table = tableFromIPC(new Uint8Array(await res.arrayBuffer()));
-  const rows = table.toArray().map((r) => (r as { toJSON(): Record<string, unknown> }).toJSON());
+  const toRows = async (r: Response) => tableFromIPC(new Uint8Array(await r.arrayBuffer())).toArray().map((row) => (row as { toJSON(): Record<string, unknown> }).toJSON());
+  const rows = await toRows(res);
+  // Cut at one page (X-Rows-Truncated): the rest, page by page.
+  if (res.headers.get('X-Rows-Truncated')) {
+    for (let offset = PAGE; ; offset += PAGE) {
+      const pq = new URLSearchParams(q);
+      pq.set('offset', String(offset));
+      pq.set('limit', String(PAGE));
+      const page = await toRows(await send(`/api/v1/kpis?${pq}`, { headers: { Accept: ARROW_STREAM } }));
+      rows.push(...page);
+      if (page.length < PAGE) break;
+    }
+  }
   return { count: rows.length, rows };
 }

@@ -94,6 +94,12 @@ export const envSchema = z.object({
   ETL_LOCK_DURATION_MS: int(30_000, 1000),
   /** How often drop folders are checked (ms; 0 turns it off). */
   DROP_FOLDER_INTERVAL_MS: int(15 * 60_000),
+  /** Longest a statement of the API may run (ms) before PostgreSQL cancels it and the request gets 503. */
+  API_STATEMENT_TIMEOUT_MS: int(30_000, 100),
+  /** Longest wait (ms) for a database connection (a new one, or a free one in the pool) before giving up. */
+  DB_CONNECT_TIMEOUT_MS: int(5_000, 100),
+  /** On SIGTERM: how long (ms) requests in flight and the worker's running job get to finish. */
+  SHUTDOWN_GRACE_MS: int(10_000, 0),
   /** OpenAPI description: off (default), admin (the JSON for an administrator's token), public. */
   API_DOCS: z.preprocess(blank, z.enum(API_DOCS).optional()),
   /** Send Strict-Transport-Security: only when clients reach the product over TLS. */
@@ -152,6 +158,10 @@ export interface WorkerConfig {
   etlLockDurationMs: number;
   /** 0: drop folders are not checked. */
   dropFolderIntervalMs: number;
+  /** Longest wait (ms) for a database connection. */
+  dbConnectTimeoutMs: number;
+  /** On SIGTERM: how long (ms) requests in flight and a running job get to finish. */
+  shutdownGraceMs: number;
 }
 
 export interface AppConfig extends WorkerConfig {
@@ -175,6 +185,8 @@ export interface AppConfig extends WorkerConfig {
   hsts: boolean;
   /** Largest accepted upload in bytes. */
   uploadMaxBytes: number;
+  /** Longest a statement of the API may run (ms). */
+  statementTimeoutMs: number;
 }
 
 function required<T>(problems: string[], name: string, value: T | undefined, message: string): T {
@@ -204,6 +216,8 @@ function workerPart(env: Env, overrides: Partial<WorkerConfig>, problems: string
     uploadDir: resolve(overrides.uploadDir ?? env.UPLOAD_DIR),
     etlLockDurationMs: overrides.etlLockDurationMs ?? env.ETL_LOCK_DURATION_MS,
     dropFolderIntervalMs: overrides.dropFolderIntervalMs ?? env.DROP_FOLDER_INTERVAL_MS,
+    dbConnectTimeoutMs: overrides.dbConnectTimeoutMs ?? env.DB_CONNECT_TIMEOUT_MS,
+    shutdownGraceMs: overrides.shutdownGraceMs ?? env.SHUTDOWN_GRACE_MS,
   };
 }
 
@@ -240,6 +254,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
     apiDocs: overrides.apiDocs ?? parsed.API_DOCS ?? 'off',
     hsts: overrides.hsts ?? parsed.HSTS,
     uploadMaxBytes: overrides.uploadMaxBytes ?? parsed.UPLOAD_MAX_BYTES,
+    statementTimeoutMs: overrides.statementTimeoutMs ?? parsed.API_STATEMENT_TIMEOUT_MS,
   };
 }
 

@@ -33,6 +33,11 @@ export interface Suppressed {
 export interface KpiList<Row = Record<string, unknown>> {
   count: number;
   rows: Row[];
+  /**
+   * Asked without `limit`, a list longer than one page (1000 rows) comes cut to its first page:
+   * true, with `count` still the whole list's. Ask the rest with `offset` and `limit`.
+   */
+  truncated?: boolean;
 }
 
 export type KpiScalar = number | null | Suppressed;

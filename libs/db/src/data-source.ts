@@ -10,7 +10,10 @@ export { MIGRATIONS };
 export const ENTITIES = [...Object.values(reference), ...Object.values(caseFacts), ...Object.values(system)];
 
 /** A TypeORM data source on a Postgres URL. The schema changes only through MIGRATIONS. */
-export function createDataSource(url: string, options: { poolSize?: number; driver?: unknown } = {}): DataSource {
+export function createDataSource(
+  url: string,
+  options: { poolSize?: number; driver?: unknown; statementTimeoutMs?: number; connectTimeoutMs?: number } = {},
+): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -21,7 +24,16 @@ export function createDataSource(url: string, options: { poolSize?: number; driv
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: ['error'],
-    extra: { max: options.poolSize ?? 10 },
+    extra: {
+      max: options.poolSize ?? 10,
+      // Sent with each new connection: PostgreSQL cancels a longer statement (57014), and the
+      // connection, still usable, goes back to the pool.
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      // Also bounds the wait for a free connection in the pool, so no request queues forever.
+      ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
+      // A dead server is noticed on an idle connection too.
+      keepAlive: true,
+    },
   });
 }
 

@@ -13,6 +13,14 @@ class ScopedClient extends pg.Client {
   /** The scope set on this connection ('' = none: scoped tables show no rows). */
   private scope = '';
 
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    // A lent connection has no pool listener: a server that goes away (a restart) would emit an
+    // unhandled 'error' and end the process. The failure reaches the caller's next query instead,
+    // and the pool drops the broken connection when it comes back.
+    this.on('error', () => undefined);
+  }
+
   override connect(callback?: any): any {
     const connected = super.connect().then(() => super.query(`SET ROLE ${API_ROLE}`)).then(() => this);
     if (!callback) return connected;

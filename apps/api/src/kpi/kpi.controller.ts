@@ -6,7 +6,7 @@ import { ARROW_STREAM, toArrow } from './arrow';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { KpiResponse, KpiValue, SeriesPoint, SeriesResponse } from '@bu/contracts';
 import { committeeDates, defaultPeriod, isMunicipalityCode, isValidDate, municipalities, parseIso } from '@bu/domain';
-import { caseworkerLabels, KPIS, kpiById, ListQueryError, loadSettings, pageList, parseListQuery, unknownFields, type KpiContext, type KpiDefinition, type KpiListValue, type KpiSettings, type ListQuery } from '@bu/kpi';
+import { caseworkerLabels, KPIS, kpiById, ListQueryError, loadSettings, MAX_PAGE, pageList, parseListQuery, unknownFields, type KpiContext, type KpiDefinition, type KpiListValue, type KpiSettings, type ListQuery } from '@bu/kpi';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser } from '../auth/roles.decorator';
@@ -71,7 +71,12 @@ interface Answer {
   /** The case numbers on it, for the audit log, and their row in audit_case_set once stored. */
   cases: string[];
   caseSet?: Promise<string | null>;
+  /** An Arrow list cut at MAX_PAGE rows (asked without `limit`). */
+  truncated?: boolean;
 }
+
+/** The most points one series request computes (20 years by month). */
+export const MAX_SERIES_POINTS = 240;
 
 @ApiTags('kpis')
 @ApiBearerAuth()
@@ -101,7 +106,7 @@ export class KpiController {
   @ApiQuery({ name: 'sort', required: false, description: 'Lists: comma-separated fields, "-" first for descending, e.g. -daysOverdue,case' })
   @ApiQuery({ name: 'filter', required: false, description: 'Lists: field:value, repeatable; field: (empty) matches rows without a value, e.g. worker:' })
   @ApiQuery({ name: 'offset', required: false, description: 'Lists: rows to skip; default 0' })
-  @ApiQuery({ name: 'limit', required: false, description: 'Lists: rows per page, 1-1000; default all' })
+  @ApiQuery({ name: 'limit', required: false, description: 'Lists: rows per page, 1-1000; without it at most 1000 rows, `truncated: true` when cut' })
   async kpis(
     @CurrentUser() user: AuthUser,
     // Not passthrough: the cached bytes are written with one res.end (a StreamableFile pipes a stream
@@ -145,6 +150,8 @@ export class KpiController {
     });
     await this.audit.record(user, municipality.code, listIds, await answer.caseSet, { asOf, period });
     res.setHeader('Content-Type', answer.type);
+    // An Arrow table cannot say it was cut (JSON says `truncated`): the header does.
+    if (answer.truncated) res.setHeader('X-Rows-Truncated', String(MAX_PAGE));
     res.setHeader('Vary', 'Accept, Accept-Encoding');
     // A large answer goes compressed where the client takes it; compressed once, kept with the answer.
     let body = answer.body;
@@ -221,13 +228,14 @@ export class KpiController {
       // The committee sees aggregates only, small cells suppressed: the real number is never sent.
       kpis[id] = (role === 'udvalg' && kpi.suppress ? kpi.suppress(value) : value) as KpiResponse['kpis'][string];
       if (listQuery && kpi.unit === 'list') kpis[id] = this.page(kpis[id] as never, listQuery, kpi.countOf as never) as never;
+      else if (kpi.unit === 'list') kpis[id] = this.capped(kpis[id] as never, kpi.countOf as never) as never;
     }
     const cases = casesIn(requested.filter((id) => kpiById(id)!.unit === 'list'), kpis);
     if (arrow) {
       // Tabular answers as Arrow IPC: one tabular KPI per request.
       const table = requested.length === 1 ? toArrow(kpis[requested[0]]) : null;
       if (!table) throw new NotAcceptableException('Arrow gives one tabular nøgletal (en liste eller en værdi pr. nøgle) pr. forespørgsel');
-      return { type: ARROW_STREAM, body: Buffer.from(table), cases };
+      return { type: ARROW_STREAM, body: Buffer.from(table), cases, truncated: (kpis[requested[0]] as { truncated?: boolean }).truncated === true };
     }
     const perCaseworker = requested.some((id) => id.startsWith('caseload.') || kpiById(id)!.unit === 'list');
     const benchmarks = requested.some((id) => id.startsWith('benchmark.'));
@@ -246,6 +254,16 @@ export class KpiController {
         : {}),
     };
     return { type: 'application/json; charset=utf-8', body: Buffer.from(JSON.stringify(response)), cases };
+  }
+
+  /**
+   * Asked without `limit`: at most one page (MAX_PAGE rows) of a list, and of the list beside it,
+   * marked truncated, `count` the whole list's; the dashboard asks for the rest page by page.
+   */
+  private capped(list: KpiListValue<object> & { dueSoon?: KpiListValue<object> }, countOf?: (rows: object[]) => number) {
+    if (!Array.isArray(list?.rows) || (list.rows.length <= MAX_PAGE && (list.dueSoon?.rows.length ?? 0) <= MAX_PAGE)) return list;
+    const first: ListQuery = { sort: [], filter: [], offset: 0, limit: MAX_PAGE };
+    return { ...this.page(list, first, countOf), truncated: true };
   }
 
   /** One page of a list, and of the list beside it (investigations due soon), sorted and filtered alike. */
@@ -289,8 +307,16 @@ export class KpiController {
     let settingsLoaded: Promise<KpiSettings> | undefined;
     const settings = () => (settingsLoaded ??= loadSettings(query, municipality.code));
     const teams = teamScope(user);
+    // One request computes at most MAX_SERIES_POINTS values (each a KPI computation): a longer one is
+    // refused, never cut short without saying so.
+    const firstStart = by === 'month' ? `${first.slice(0, 7)}-01` : `${first.slice(0, 4)}-01-01`;
+    const months = (Number(asOf.slice(0, 4)) - Number(firstStart.slice(0, 4))) * 12 + Number(asOf.slice(5, 7)) - Number(firstStart.slice(5, 7));
+    const wanted = firstStart > asOf ? 0 : by === 'month' ? months + 1 : Math.floor(months / 12) + 1;
+    if (wanted > MAX_SERIES_POINTS) {
+      throw new BadRequestException(`En serie kan højst have ${MAX_SERIES_POINTS} punkter; denne ville have ${wanted}. Vælg en senere fra-dato eller by=year.`);
+    }
     const points: SeriesPoint[] = [];
-    for (let start = by === 'month' ? `${first.slice(0, 7)}-01` : `${first.slice(0, 4)}-01-01`; start <= asOf && points.length < 240; start = addMonths(start, by === 'month' ? 1 : 12)) {
+    for (let start = firstStart; start <= asOf; start = addMonths(start, by === 'month' ? 1 : 12)) {
       const end = addMonths(start, by === 'month' ? 1 : 12);
       const last = new Date(Date.UTC(Number(end.slice(0, 4)), Number(end.slice(5, 7)) - 1, 0)).toISOString().slice(0, 10);
       const d = last < asOf ? last : asOf;

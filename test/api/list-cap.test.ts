@@ -1,0 +1,123 @@
+import type { INestApplication } from '@nestjs/common';
+import { tableFromIPC } from 'apache-arrow';
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDubu } from '@bu/etl';
+import { KPIS } from '@bu/kpi';
+import { generateLargeDubu } from '../../bench/generate-large-dubu';
+import { seedUsers, startTestApi, tokenFor } from '../support/api';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
+
+// Issue 13, item 3: a list asked without `limit` comes cut at one page (1000 rows), `count` still
+// the whole list's and `truncated: true` (Arrow: the X-Rows-Truncated header); the pages asked
+// with offset/limit (as the dashboard does, apps/web/src/api.ts) together give the whole list.
+describe('the row cap of a list asked without limit', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let dir = '';
+  let auth: Record<string, string> = {};
+  let big = '';
+  const asOf = '2024-12-31';
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dir = mkdtempSync(join(tmpdir(), 'bu-listcap-'));
+    await generateLargeDubu(dir, 20_000);
+    await importDubu(db.pool, dir, { pseudonymSecret: TEST_SECRET, exportDate: asOf });
+    await seedUsers(db, 461, 'Team Nord');
+    app = await startTestApi(db);
+    auth = { Authorization: `Bearer ${await tokenFor(app, 'chef')}` };
+    // A list of this municipality longer than a page, asked whole (a page) and with limit=1000 (whole before).
+    for (const kpi of KPIS.filter((k) => k.unit === 'list' && k.roles.includes('chef'))) {
+      const res = await request(app.getHttpServer()).get(`/api/v1/kpis?ids=${kpi.id}&asOf=${asOf}&offset=0&limit=1000`).set(auth);
+      if (res.status === 200 && res.body.kpis[kpi.id].rows.length === 1000) {
+        big = kpi.id;
+        break;
+      }
+    }
+  }, 240_000);
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('cuts a long list at 1000 rows, says so, keeps the full count; the pages give the whole list', async () => {
+    expect(big, 'a list longer than 1000 rows in the generated export').not.toBe('');
+    const res = await request(app.getHttpServer()).get(`/api/v1/kpis?ids=${big}&asOf=${asOf}`).set(auth).expect(200);
+    const list = res.body.kpis[big];
+    expect(list.truncated).toBe(true);
+    expect(list.rows).toHaveLength(1000);
+    expect(list.count).toBeGreaterThan(0);
+
+    // Page by page, as the dashboard asks: every row once, and the count the same.
+    const rows: unknown[] = [];
+    for (let offset = 0; ; offset += 1000) {
+      const page = (await request(app.getHttpServer()).get(`/api/v1/kpis?ids=${big}&asOf=${asOf}&offset=${offset}&limit=1000`).set(auth).expect(200)).body.kpis[big];
+      expect(page.truncated).toBeUndefined();
+      expect(page.count).toBe(list.count);
+      rows.push(...page.rows);
+      if (page.rows.length < 1000) break;
+    }
+    expect(rows.length).toBeGreaterThan(1000);
+    expect(rows.slice(0, 1000)).toEqual(list.rows);
+    expect(new Set(rows.map((r) => JSON.stringify(r))).size).toBe(rows.length);
+
+    // Arrow: the same first page, and the header that says it was cut.
+    const arrow = await request(app.getHttpServer())
+      .get(`/api/v1/kpis?ids=${big}&asOf=${asOf}`)
+      .set(auth)
+      .set('Accept', 'application/vnd.apache.arrow.stream')
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect(arrow.headers['x-rows-truncated']).toBe('1000');
+    expect(tableFromIPC(arrow.body as Buffer).numRows).toBe(1000);
+  }, 120_000);
+
+  it("the dashboard's client (apps/web/src/api.ts) asks page by page and shows the whole list, JSON and Arrow", async () => {
+    // The browser's parts the client uses: its token store, and fetch on the page's origin.
+    await app.listen(0, '127.0.0.1');
+    const address = app.getHttpServer().address() as { port: number };
+    const store = new Map<string, string>();
+    const g = globalThis as unknown as { sessionStorage?: unknown; fetch: typeof fetch };
+    const saved = { sessionStorage: g.sessionStorage, fetch: g.fetch };
+    g.sessionStorage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v), removeItem: (k: string) => void store.delete(k) };
+    const asked: string[] = [];
+    g.fetch = (input: string | URL | Request, init?: RequestInit) => {
+      asked.push(String(input));
+      return saved.fetch(new URL(String(input), `http://127.0.0.1:${address.port}`), init);
+    };
+    try {
+      store.set('boerneblik.token', auth.Authorization.slice('Bearer '.length));
+      const web = await import('../../apps/web/src/api');
+      const whole = (await request(app.getHttpServer()).get(`/api/v1/kpis?ids=${big}&asOf=${asOf}&offset=0&limit=1000`).set(auth)).body.kpis[big].count;
+      const answer = await web.kpis({ municipality: 461, asOf, ids: [big] });
+      const list = answer.kpis[big] as { rows: unknown[]; count: number; truncated?: boolean };
+      expect(list.truncated).toBeUndefined();
+      expect(list.count).toBe(whole);
+      expect(list.rows.length).toBeGreaterThan(1000);
+      expect(asked.filter((u) => u.includes('offset=1000&limit=1000'))).toHaveLength(1);
+      const arrow = await web.kpiListArrow({ municipality: 461, asOf, id: big });
+      expect(arrow.rows.length).toBe(list.rows.length);
+    } finally {
+      g.sessionStorage = saved.sessionStorage;
+      g.fetch = saved.fetch;
+    }
+  }, 120_000);
+
+  it('sends a short list whole, unmarked', async () => {
+    const res = await request(app.getHttpServer()).get(`/api/v1/kpis?ids=caseload.unassigned&asOf=2019-01-31`).set(auth).expect(200);
+    const list = res.body.kpis['caseload.unassigned'];
+    expect(list.rows.length).toBeLessThan(1000);
+    expect(list).not.toHaveProperty('truncated');
+    expect(res.headers['x-rows-truncated']).toBeUndefined();
+  });
+});

@@ -1,0 +1,78 @@
+import { execFileSync, spawnSync } from 'child_process';
+import { chownSync, existsSync, mkdtempSync, rmSync } from 'fs';
+import { createServer } from 'net';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { Client } from 'pg';
+
+// A PostgreSQL cluster of a test's own (initdb/pg_ctl in a temporary folder, on a free port), to
+// stop and start under a running product. As root, the server runs as the 'postgres' system user
+// (initdb refuses root), like scripts/lib/embedded-postgres.ts.
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function binDir(): string {
+  try {
+    const dir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
+    if (existsSync(join(dir, 'pg_ctl'))) return dir;
+  } catch {
+    // no pg_config: look in the Debian layout
+  }
+  const found = spawnSync('sh', ['-c', 'ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1'], { encoding: 'utf8' }).stdout.trim();
+  if (!found) throw new Error('PostgreSQL binaries not found (pg_config --bindir, /usr/lib/postgresql/*/bin)');
+  return found;
+}
+
+export interface PgCluster {
+  port: number;
+  /** postgres://boerneblik@127.0.0.1:<port>/boerneblik (trust authentication, local only). */
+  url: string;
+  stop(): void;
+  start(): void;
+  destroy(): void;
+}
+
+export async function startPgCluster(): Promise<PgCluster> {
+  const bin = binDir();
+  const root = process.getuid?.() === 0;
+  const dir = mkdtempSync(join(tmpdir(), 'bu-pgcluster-'));
+  const data = join(dir, 'data');
+  const log = join(dir, 'server.log');
+  if (root) {
+    const { uid, gid } = { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })) };
+    chownSync(dir, uid, gid);
+  }
+  const run = (cmd: string, args: string[]) => {
+    const [file, argv] = root ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] : [join(bin, cmd), args];
+    const r = spawnSync(file, argv, { encoding: 'utf8', timeout: 120_000 });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}${r.stdout}`);
+  };
+  run('initdb', ['-D', data, '-U', 'boerneblik', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+  const port = await freePort();
+  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c fsync=off -c timezone=Europe/Copenhagen`;
+  const cluster: PgCluster = {
+    port,
+    url: `postgres://boerneblik@127.0.0.1:${port}/boerneblik`,
+    start: () => run('pg_ctl', ['-D', data, '-o', options, '-l', log, '-w', '-t', '120', 'start']),
+    stop: () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '120', 'stop']),
+    destroy: () => {
+      spawnSync(root ? 'runuser' : join(bin, 'pg_ctl'), root ? ['-u', 'postgres', '--', join(bin, 'pg_ctl'), '-D', data, '-m', 'immediate', 'stop'] : ['-D', data, '-m', 'immediate', 'stop']);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  cluster.start();
+  const admin = new Client({ connectionString: `postgres://boerneblik@127.0.0.1:${port}/postgres` });
+  await admin.connect();
+  await admin.query('CREATE DATABASE boerneblik');
+  await admin.end();
+  return cluster;
+}
