@@ -75,6 +75,12 @@ function runCli(db: TestDatabase, args: string[]): Promise<Run> {
 }
 
 const READERS: Exclude<Reader, 'zip'>[] = ['dubu', 'csc', 'economy', 'statistics'];
+/** Each import's peak resident set size, printed at the end (docs/ETL.md quotes the largest). */
+const peaks: string[] = [];
+afterAll(() => {
+  const largest = [...peaks].sort((a, b) => Number(b.split(' ')[1]) - Number(a.split(' ')[1])).slice(0, 3);
+  console.log(`Peak RSS of the CLI imports, largest: ${largest.join(', ')}`);
+});
 
 for (const reader of READERS) {
   describe(`malformed ${reader} exports through the CLI`, () => {
@@ -94,6 +100,7 @@ for (const reader of READERS) {
         // Exits on its own: 0 imported, 1 failed as a whole; never a crash or a signal.
         expect(run.signal, run.stderr).toBeNull();
         expect(run.maxRssKb, run.stderr).toBeLessThan(MEMORY_CAP_KB);
+        peaks.push(`${c.id} ${Math.round(run.maxRssKb / 1024)} MB`);
         const summary = JSON.parse(run.stdout);
         if ('failed' in c.expect) {
           expect(run.code, run.stderr).toBe(1);
