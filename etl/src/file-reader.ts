@@ -86,6 +86,7 @@ export async function readRows(
           continue;
         }
         if (!header) {
+          if (record.loneCr) throw new FileFormatError(file, `Filen ${file} bruger CR alene som linjeskift (gammelt Mac-format); gem den med CRLF- eller LF-linjeskift.`);
           header = mapHeader(file, record.fields, columns, format.separator);
           if (header.unknown.length > 0) {
             log.add('UNKNOWN_COLUMNS', file, record.line, header.unknown.join(', '), `Ukendte kolonner ignoreret: ${header.unknown.join(', ')}.`);

@@ -163,5 +163,14 @@ describe('parseDelimited', () => {
       });
     }
   });
-});
 
+  it('marks a record from which a lone carriage return was dropped (a file with CR line ends reads as one record)', async () => {
+    for (const size of [1, 3, 1000]) {
+      const records = await parseAll('a;b\r1;x\r2;y\r', size);
+      expect(records.map((r) => r.fields)).toEqual([['a', 'b1', 'x2', 'y']]);
+      expect(records[0].loneCr).toBe(true);
+      const crlf = await parseAll('a;b\r\n1;x\r\n', size);
+      expect(crlf.some((r) => r.loneCr)).toBe(false);
+    }
+  });
+});

@@ -36,6 +36,11 @@ export interface RawRecord {
   plain: boolean;
   /** Set on a record that could not be read (fields is then empty); see the top of this file. */
   broken?: BrokenRecord;
+  /**
+   * Set when a carriage return not followed by a line feed was dropped from the record: on the header,
+   * the sign of a file with CR line ends (old Mac), which would otherwise read as one long header.
+   */
+  loneCr?: boolean;
 }
 
 const LF = 10;
@@ -66,6 +71,8 @@ export async function* parseDelimited(chunks: AsyncIterable<string>, opts: Delim
   let replayed: string[] = [];
   /** Discarding the rest of a physical line (a record broken off as too long). */
   let skipLine = false;
+  let loneCr = false;
+  let crAtEnd = false; // the last chunk ended on a carriage return: lone unless a line feed follows
   let first = true;
   let batch: RawRecord[] = [];
 
@@ -78,8 +85,9 @@ export async function* parseDelimited(chunks: AsyncIterable<string>, opts: Delim
     field = '';
     fieldQuoted = false;
     fieldsChars = 0;
-    if (!(fields.length === 1 && fields[0] === '')) batch.push({ line: recordLine, fields, plain: false });
+    if (!(fields.length === 1 && fields[0] === '')) batch.push(loneCr ? { line: recordLine, fields, plain: false, loneCr } : { line: recordLine, fields, plain: false });
     fields = [];
+    loneCr = false;
   };
 
   /** Gives up the record in progress as broken, reported on `at`. */
@@ -91,6 +99,7 @@ export async function* parseDelimited(chunks: AsyncIterable<string>, opts: Delim
     inQuotes = false;
     quotePending = false;
     fieldQuoted = false;
+    loneCr = false;
   };
 
   /**
@@ -130,6 +139,10 @@ export async function* parseDelimited(chunks: AsyncIterable<string>, opts: Delim
     let i = 0;
     let start = 0;
     const n = chunk.length;
+    if (crAtEnd) {
+      crAtEnd = false;
+      if (n > 0 && chunk.charCodeAt(0) !== LF) loneCr = true;
+    }
     if (quotePending) {
       quotePending = false;
       if (chunk.charCodeAt(0) === quote) {
@@ -269,6 +282,8 @@ export async function* parseDelimited(chunks: AsyncIterable<string>, opts: Delim
         if (batch.length >= BATCH) return chunk.slice(i);
       } else if (c === CR) {
         field += chunk.slice(start, i);
+        if (i + 1 >= n) crAtEnd = true;
+        else if (chunk.charCodeAt(i + 1) !== LF) loneCr = true;
         i++;
         start = i;
       } else if (c === quote && !fieldQuoted && field === '' && start === i) {
