@@ -69,7 +69,7 @@ export async function* parseDelimited(chunks: AsyncIterable<string>, opts: Delim
   let replayLine = 0;
   let replayStart = -1; // index in the current chunk where the replay text starts (-1: none)
   let replayed: string[] = [];
-  /** Discarding the rest of a physical line (a record broken off as too long). */
+  /** Discarding the rest of a physical line (a record broken off: too long, or its quote unclosed on it). */
   let skipLine = false;
   let loneCr = false;
   let crAtEnd = false; // the last chunk ended on a carriage return: lone unless a line feed follows
@@ -121,7 +121,7 @@ export async function* parseDelimited(chunks: AsyncIterable<string>, opts: Delim
     return text;
   };
 
-  /** Reads one chunk; a chunk to read again (a replay) is read in the same loop. */
+  /** Reads one chunk, and what feedOnce hands back to read again, yielding full batches between. */
   function* feed(input: string): Generator<RawRecord[]> {
     let chunk: string | null = input;
     while (chunk !== null) {
@@ -134,7 +134,10 @@ export async function* parseDelimited(chunks: AsyncIterable<string>, opts: Delim
     }
   }
 
-  /** Reads a chunk; returns text to read again when an unclosed quote was found in it, else null. */
+  /**
+   * Reads a chunk. Returns text still to read: after an unclosed quote (the text it swallowed and the
+   * rest of the chunk), or the rest of the chunk when a batch is full (handed on first); else null.
+   */
   function feedOnce(chunk: string): string | null {
     let i = 0;
     let start = 0;
