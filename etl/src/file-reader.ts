@@ -1,5 +1,5 @@
 import { ColumnSpec, mapHeader } from './csv/header';
-import { parseDelimited, RawRecord } from './csv/parse';
+import { MAX_QUOTED_LINES, MAX_RECORD_CHARS, parseDelimited, RawRecord } from './csv/parse';
 import { FileFormatError, readText } from './csv/source';
 import { ImportFailure, IssueLog } from './issues';
 import { RULES, RuleKey } from './rules';
@@ -75,7 +75,18 @@ export async function readRows(
   try {
     for await (const batch of parseDelimited(readText(path, file, format.encoding), format)) {
       for (const record of batch as RawRecord[]) {
+        if (record.broken) {
+          // The header itself unreadable: nothing of the file can be read by its columns.
+          if (!header) throw new FileFormatError(file, `Kolonneoverskrifterne i filen ${file} kan ikke læses (${record.broken === 'too-long' ? 'linjen er for lang' : 'et anførselstegn afsluttes ikke'}).`);
+          if (record.broken === 'unclosed-quote') {
+            log.add('QUOTE_UNCLOSED', file, record.line, null, `Et felt, der begynder med anførselstegn i linje ${record.line}, afsluttes ikke (inden for ${MAX_QUOTED_LINES} linjer eller før filens slutning); rækken er afvist, og de følgende linjer er læst som rækker.`);
+          } else {
+            log.add('RECORD_TOO_LONG', file, record.line, null, `Rækken er over ${MAX_RECORD_CHARS.toLocaleString('da-DK')} tegn lang; den er afvist og ikke læst.`);
+          }
+          continue;
+        }
         if (!header) {
+          if (record.loneCr) throw new FileFormatError(file, `Filen ${file} bruger CR alene som linjeskift (gammelt Mac-format); gem den med CRLF- eller LF-linjeskift.`);
           header = mapHeader(file, record.fields, columns, format.separator);
           if (header.unknown.length > 0) {
             log.add('UNKNOWN_COLUMNS', file, record.line, header.unknown.join(', '), `Ukendte kolonner ignoreret: ${header.unknown.join(', ')}.`);

@@ -39,6 +39,8 @@ export const RULES = {
   EVENT_SECOND_START: { id: 'R016', severity: 'error', title: 'Anden start for samme id i hændelsesloggen', since: '2024.1' },
   EVENT_SECOND_END: { id: 'R017', severity: 'error', title: 'Anden afslutning for samme id i hændelsesloggen', since: '2024.1' },
   EVENT_END_WITHOUT_START: { id: 'R018', severity: 'error', title: 'Afslutning uden start i hændelsesloggen', since: '2024.1' },
+  QUOTE_UNCLOSED: { id: 'R030', severity: 'error', title: 'Et felt i anførselstegn afsluttes ikke', since: '2026.4' },
+  RECORD_TOO_LONG: { id: 'R031', severity: 'error', title: 'Rækken er for lang', since: '2026.4' },
   UNKNOWN_COLUMNS: { id: 'W001', severity: 'warning', title: 'Ukendte kolonner ignoreret', since: '2024.1' },
   DUPLICATE_ID: { id: 'W002', severity: 'warning', title: 'Samme id med forskelligt indhold; sidste række bruges', since: '2024.1' },
   UNKNOWN_CODE: { id: 'W003', severity: 'warning', title: 'Ukendt kode gemt som "ukendt"', since: '2024.1' },

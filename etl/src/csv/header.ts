@@ -29,10 +29,16 @@ export function normaliseHeader(text: string): string {
 
 export function mapHeader(file: string, header: string[], columns: ColumnSpec[], separator: string): HeaderMap {
   const positions = new Map<string, number>();
+  const known = new Set(columns.map((c) => normaliseHeader(c.header)));
+  const twice: string[] = [];
   header.forEach((h, i) => {
     const key = normaliseHeader(h);
-    if (key !== '' && !positions.has(key)) positions.set(key, i);
+    if (key === '') return;
+    if (!positions.has(key)) positions.set(key, i);
+    // Which of two columns of the same name holds the values is anybody's guess.
+    else if (known.has(key) && !twice.includes(h.trim())) twice.push(h.trim());
   });
+  if (twice.length > 0) throw new FileFormatError(file, `Filen ${file} har kolonnen/kolonnerne ${twice.join(', ')} mere end én gang; det er uklart, hvilken der gælder.`);
   const index: Record<string, number> = {};
   const missing: string[] = [];
   for (const col of columns) {
@@ -49,7 +55,6 @@ export function mapHeader(file: string, header: string[], columns: ColumnSpec[],
         : `Filen ${file} mangler kolonnen/kolonnerne: ${missing.join(', ')}.`,
     );
   }
-  const known = new Set(columns.map((c) => normaliseHeader(c.header)));
   const unknown = header.map((h) => h.trim()).filter((h) => h !== '' && !known.has(normaliseHeader(h)));
   return { index, unknown, width: header.length };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseDelimited, RawRecord } from './parse';
+import { DelimitedOptions, parseDelimited, RawRecord } from './parse';
 
-async function parseAll(text: string, chunkSize: number, opts = { separator: ';', quote: '"' as string | null }): Promise<RawRecord[]> {
+async function parseAll(text: string, chunkSize: number, opts: DelimitedOptions = { separator: ';', quote: '"' }): Promise<RawRecord[]> {
   async function* chunks() {
     for (let i = 0; i < text.length; i += chunkSize) yield text.slice(i, i + chunkSize);
   }
@@ -94,5 +94,83 @@ describe('parseDelimited', () => {
     const single = Array.from({ length: 2000 }, (_, i) => `row${i}`).join('\n') + '\n';
     expect(await parse(single, 1 << 15)).toEqual(Array.from({ length: 2000 }, (_, i) => ({ line: i + 1, fields: [`row${i}`] })));
   });
-});
 
+  describe('a damaged record never takes the rest of the file with it', () => {
+    const damaged = (r: RawRecord) => ({ line: r.line, ...(r.broken ? { broken: r.broken } : { fields: r.fields }) });
+    const records = async (text: string, size: number, extra: Partial<DelimitedOptions> = {}) =>
+      (await parseAll(text, size, { separator: ';', quote: '"', ...extra })).map(damaged);
+
+    for (const size of [1, 3, 7, 1000]) {
+      it(`an unclosed quote is a broken record on its line, and the rows it swallowed are read (chunks of ${size})`, async () => {
+        const text = 'a;b\n1;x\n2;"never closed\n3;y\n4;z\n';
+        expect(await records(text, size)).toEqual([
+          { line: 1, fields: ['a', 'b'] },
+          { line: 2, fields: ['1', 'x'] },
+          { line: 3, broken: 'unclosed-quote' },
+          { line: 4, fields: ['3', 'y'] },
+          { line: 5, fields: ['4', 'z'] },
+        ]);
+      });
+
+      it(`a quoted field over more line breaks than allowed is unclosed, even when a quote comes much later (chunks of ${size})`, async () => {
+        const rows = Array.from({ length: 8 }, (_, i) => `${i + 3};r${i}`);
+        const text = `a;b\n1;"opens\n${rows.join('\n')}\n9;"a later quote"\n10;end\n`;
+        expect(await records(text, size, { maxQuotedLines: 4 })).toEqual([
+          { line: 1, fields: ['a', 'b'] },
+          { line: 2, broken: 'unclosed-quote' },
+          ...rows.map((r, i) => ({ line: i + 3, fields: r.split(';') })),
+          { line: 11, fields: ['9', 'a later quote'] },
+          { line: 12, fields: ['10', 'end'] },
+        ]);
+        // Within the limit a quoted field holds its line breaks.
+        expect(await records('a;b\n1;"two\nlines\nthree"\n2;x\n', size, { maxQuotedLines: 4 })).toEqual([
+          { line: 1, fields: ['a', 'b'] },
+          { line: 2, fields: ['1', 'two\nlines\nthree'] },
+          { line: 5, fields: ['2', 'x'] },
+        ]);
+      });
+
+      it(`a quote opened on the last line without a line break after it breaks only that row (chunks of ${size})`, async () => {
+        expect(await records('a;b\n1;x\n2;"cut off', size)).toEqual([
+          { line: 1, fields: ['a', 'b'] },
+          { line: 2, fields: ['1', 'x'] },
+          { line: 3, broken: 'unclosed-quote' },
+        ]);
+      });
+
+      it(`a row read again after an unclosed quote may break on a quote of its own (chunks of ${size})`, async () => {
+        expect(await records('a;b\n1;"one\n2;x\n3;"two\n4;y', size, { maxQuotedLines: 1 })).toEqual([
+          { line: 1, fields: ['a', 'b'] },
+          { line: 2, broken: 'unclosed-quote' },
+          { line: 3, fields: ['2', 'x'] },
+          { line: 4, broken: 'unclosed-quote' },
+          { line: 5, fields: ['4', 'y'] },
+        ]);
+      });
+    }
+
+    for (const size of [7, 64, 1 << 15]) {
+      it(`a record longer than allowed is broken off and the rest of its line skipped, quoted or not (chunks of ${size})`, async () => {
+        const long = 'x'.repeat(5000);
+        const text = `a;b\n1;${long}\n2;"${long}"\n3;${';'.repeat(5000)}\n4;ok\n`;
+        expect(await records(text, size, { maxRecordChars: 1000 })).toEqual([
+          { line: 1, fields: ['a', 'b'] },
+          { line: 2, broken: 'too-long' },
+          { line: 3, broken: 'too-long' },
+          { line: 4, broken: 'too-long' },
+          { line: 5, fields: ['4', 'ok'] },
+        ]);
+      });
+    }
+  });
+
+  it('marks a record from which a lone carriage return was dropped (a file with CR line ends reads as one record)', async () => {
+    for (const size of [1, 3, 1000]) {
+      const records = await parseAll('a;b\r1;x\r2;y\r', size);
+      expect(records.map((r) => r.fields)).toEqual([['a', 'b1', 'x2', 'y']]);
+      expect(records[0].loneCr).toBe(true);
+      const crlf = await parseAll('a;b\r\n1;x\r\n', size);
+      expect(crlf.some((r) => r.loneCr)).toBe(false);
+    }
+  });
+});

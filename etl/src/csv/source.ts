@@ -27,6 +27,20 @@ export class FileFormatError extends Error {
 }
 
 const READ_BYTES = 1 << 18;
+
+/**
+ * Æ, Ø, Å, æ, ø, å and é as UTF-8 (0xC3 and one of these): read as Windows-1252 they become "Ã¦"
+ * and the like, which no Danish text holds. A file declared Windows-1252 with them is UTF-8.
+ */
+const UTF8_DANISH = new Set([0x86, 0x98, 0x85, 0xa6, 0xb8, 0xa5, 0xa9]);
+
+function looksLikeUtf8(piece: Buffer, previous: number): boolean {
+  if (previous === 0xc3 && UTF8_DANISH.has(piece[0])) return true;
+  for (let at = piece.indexOf(0xc3); at >= 0 && at < piece.length - 1; at = piece.indexOf(0xc3, at + 1)) {
+    if (UTF8_DANISH.has(piece[at + 1])) return true;
+  }
+  return false;
+}
 const DECODE_BYTES = 1 << 15;
 
 /**
@@ -43,12 +57,18 @@ export async function* readText(path: string, file: string, encoding: 'utf-8' | 
   // object that dies soon. A 1 MB text is a large object (2 MB with æøå) allocated in the old
   // generation every time, which under the 128 MB heap cap costs full collections; fields sliced
   // from it keep it alive too.
+  let last = -1;
   for await (const piece of createReadStream(path, { highWaterMark: READ_BYTES }) as AsyncIterable<Buffer>) {
     if (digest) {
       digest.hash!.update(piece);
       digest.bytes += piece.length;
     }
     if (piece.includes(0)) throw new FileFormatError(file, `Filen ${file} er ikke en tekstfil (den indeholder binære data).`);
+    // Windows-1252 decodes any byte: UTF-8 would be read as "Ã¦" for "æ" without a word.
+    if (encoding === 'windows-1252' && ((last === -1 && piece[0] === 0xef && piece[1] === 0xbb && piece[2] === 0xbf) || looksLikeUtf8(piece, last))) {
+      throw new FileFormatError(file, `Filen ${file} er UTF-8-tekst, men skal være Windows-1252; gem den igen i Windows-1252 (ANSI).`);
+    }
+    last = piece[piece.length - 1];
     for (let at = 0; at < piece.length; at += DECODE_BYTES) {
       let text: string;
       try {

@@ -32,7 +32,8 @@ function area(row: Row): number | null {
 
 function year(row: Row): number | null {
   const text = row.get('year');
-  if (!/^\d{4}$/.test(text) || Number(text) < 1970) {
+  // A year after next is no statistic yet (a typo, or 9999 for "unknown").
+  if (!/^\d{4}$/.test(text) || Number(text) < 1970 || Number(text) > new Date().getFullYear() + 1) {
     row.reject('DATE_INVALID', 'year', text, 'et årstal');
     return null;
   }
