@@ -1,5 +1,5 @@
 import type { ClientBase } from 'pg';
-import { settingValue, type SettingRow } from '@bu/kpi';
+import { MAX_SHRINK_SHARE_DEFAULT, SHRINK_SETTING } from '@bu/domain';
 import { ImportFailure } from '../issues';
 import { EntityName, entityDef, scopeColumns } from './entities';
 import type { MergeCounts } from './merge';
@@ -10,7 +10,7 @@ import type { PartitionBuild } from './partition';
 // transaction, before commit, against a per-municipality share (setting import.max_shrink_share):
 // above it, the import fails as a whole and nothing changes, unless forced (allowShrink).
 
-export const SHRINK_SETTING = 'import.max_shrink_share';
+export { SHRINK_SETTING };
 
 /** What one import would remove of one thing a municipality has from the source. */
 export interface Shrinkage {
@@ -27,12 +27,14 @@ export interface Shrinkage {
 export async function refuseShrink(client: ClientBase, source: string, shrinkage: readonly Shrinkage[] | undefined, allowShrink: boolean | undefined): Promise<void> {
   const counted = (shrinkage ?? []).filter((s) => s.before > 0 && s.removed > 0);
   if (allowShrink || counted.length === 0) return;
-  const { rows } = await client.query<SettingRow>(
-    `SELECT municipality_code, key, value FROM setting WHERE key = $1 AND municipality_code = ANY($2::smallint[])`,
+  const { rows } = await client.query<{ municipality_code: number; value: number }>(
+    `SELECT municipality_code, value FROM setting WHERE key = $1 AND municipality_code = ANY($2::smallint[])`,
     [SHRINK_SETTING, [0, ...counted.map((s) => s.municipality)]],
   );
+  // The settings' one precedence rule: the municipality's own, else the product-wide, else the default.
+  const limitFor = (m: number) => (rows.find((r) => r.municipality_code === m) ?? rows.find((r) => r.municipality_code === 0))?.value ?? MAX_SHRINK_SHARE_DEFAULT;
   const over = counted
-    .map((s) => ({ ...s, limit: settingValue(rows, s.municipality, SHRINK_SETTING) }))
+    .map((s) => ({ ...s, limit: limitFor(s.municipality) }))
     .filter((s) => s.removed > s.limit * s.before);
   if (over.length === 0) return;
   const pct = (n: number) => `${Math.round(n * 1000) / 10} %`.replace('.', ',');

@@ -4,3 +4,4 @@ export * from './measures';
 export * from './roles';
 export * from './legal-basis';
 export * from './retention';
+export * from './import-limits';

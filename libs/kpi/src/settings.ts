@@ -1,4 +1,4 @@
-import { RETENTION_DEFAULTS, retentionError, type RetentionKey } from '@bu/domain';
+import { MAX_SHRINK_SHARE_DEFAULT, RETENTION_DEFAULTS, retentionError, type RetentionKey } from '@bu/domain';
 import type { Query } from './types';
 
 /** Settings the KPIs read, with the documented defaults (KPIS.md); a municipality may override them. */
@@ -40,7 +40,7 @@ export const DEFAULT_SETTINGS: KpiSettings = {
   'budget.light': { yellow: 1.02 },
   'budget.function_map': {},
   'data.max_age_days': 7,
-  'import.max_shrink_share': 0.1,
+  'import.max_shrink_share': MAX_SHRINK_SHARE_DEFAULT,
   ...RETENTION_DEFAULTS,
 };
 
