@@ -127,7 +127,10 @@ describe('the API stays responsive while a 300 MB upload is received and unpacke
     await new Promise((r) => setTimeout(r, 5000));
     // The upload, by a real HTTP client in its own process.
     const started = performance.now();
-    const curl = spawn('curl', ['-sS', '-o', join(work, 'response.json'), '-w', '%{http_code}', '-H', `Authorization: Bearer ${admin}`, '-F', 'source=dubu', '-F', 'exportDate=2024-02-29', '-F', `file=@${zip};type=application/zip`, `${base}/api/v1/imports`]);
+    // The upload replaces the loaded fixture, a newer export with other cases: an older export and a
+    // shrink, both refused unless allowed (the cached KPI request keeps reading the fixture).
+    const form = ['-F', 'source=dubu', '-F', 'exportDate=2024-02-29', '-F', 'allowShrink=true', '-F', 'allowOlder=true', '-F', `file=@${zip};type=application/zip`];
+    const curl = spawn('curl', ['-sS', '-o', join(work, 'response.json'), '-w', '%{http_code}', '-H', `Authorization: Bearer ${admin}`, ...form, `${base}/api/v1/imports`]);
     let status = '';
     curl.stdout.on('data', (d) => (status += d));
     await new Promise((resolve, reject) => curl.on('exit', (code) => (code === 0 ? resolve(code) : reject(new Error(`curl exited with ${code}`)))));

@@ -131,7 +131,8 @@ describe('graceful shutdown on SIGTERM', () => {
     const serve = await start(['scripts/serve.ts'], 'Børneblik on', { PORT: String(port), SHUTDOWN_GRACE_MS: '90000' });
     const queue = etlQueue({ databaseUrl: db.url });
     try {
-      const job = await queue.add('import', { source: 'dubu', dir: bigExport, exportDate: '2024-12-31' });
+      // Its cases replace the small fixture's whole: a shrink the guard refuses unless allowed.
+      const job = await queue.add('import', { source: 'dubu', dir: bigExport, exportDate: '2024-12-31', allowShrink: true });
       for (let i = 0; ; i++) {
         const progress = (await queue.getJob(job.id!))?.progress as { rowsRead?: number } | undefined;
         if (progress?.rowsRead) break;
@@ -158,7 +159,8 @@ describe('graceful shutdown on SIGTERM', () => {
     const queue = etlQueue({ databaseUrl: db.url });
     try {
       const worker = await start(['apps/worker/src/main.ts'], 'ETL worker running', { SHUTDOWN_GRACE_MS: '1000' });
-      const job = await queue.add('import', { source: 'dubu', dir: bigExport, exportDate: '2025-01-31' });
+      // Its cases replace the small fixture's whole: a shrink the guard refuses unless allowed.
+      const job = await queue.add('import', { source: 'dubu', dir: bigExport, exportDate: '2025-01-31', allowShrink: true });
       for (let i = 0; ; i++) {
         const progress = (await queue.getJob(job.id!))?.progress as { rowsRead?: number } | undefined;
         if (progress?.rowsRead) break;
