@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectUploadZip } from '../../etl/src/jobs/upload-zip';
 import { BASES, BadCase, CASES, EXPORT_DATE, Reader } from '../fixtures/bad/cases';
 import { Client, Pool } from 'pg';
-import { createTestDatabase, TEST_SECRET, TEST_SERVER_URL, TestDatabase } from '../support/database';
+import { createTestDatabase, TEST_SECRET, TEST_SERVER_URL, testDatabase, TestDatabase } from '../support/database';
 
 const ROOT = resolve(__dirname, '../..');
 const BAD = join(ROOT, 'test/fixtures/bad');
@@ -111,22 +111,7 @@ async function cloneDatabase(template: string): Promise<TestDatabase> {
   const pool = new Pool({ connectionString: url.toString(), max: 2 });
   // A connection still closing when the database is dropped hears of it; nothing to do then.
   pool.on('error', () => undefined);
-  return {
-    url: url.toString(),
-    pool,
-    async drop() {
-      await pool.end();
-      const c = new Client({ connectionString: TEST_SERVER_URL });
-      await c.connect();
-      for (let i = 0; i < 50; i++) {
-        const { rows } = await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
-        if (rows[0].n === 0) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+  return testDatabase(name, pool);
 }
 
 /** The migrated, empty database every case's database is copied from, or its copy with a reader's valid export loaded. */

@@ -20,7 +20,13 @@ export async function createTestDatabase(prefix = 'bu_test'): Promise<TestDataba
   const url = new URL(TEST_SERVER_URL);
   url.pathname = `/${name}`;
   await migrate(url.toString());
-  const pool = new Pool({ connectionString: url.toString(), max: 5 });
+  return testDatabase(name, new Pool({ connectionString: url.toString(), max: 5 }));
+}
+
+/** A database of the test server by name, with its pool, that drops itself. */
+export function testDatabase(name: string, pool: Pool): TestDatabase {
+  const url = new URL(TEST_SERVER_URL);
+  url.pathname = `/${name}`;
   return {
     url: url.toString(),
     pool,
