@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectUploadZip } from '../../etl/src/jobs/upload-zip';
 import { BASES, BadCase, CASES, EXPORT_DATE, Reader } from '../fixtures/bad/cases';
 import { Client, Pool } from 'pg';
-import { createTestDatabase, TEST_SECRET, TEST_SERVER_URL, testDatabase, TestDatabase } from '../support/database';
+import { createTestDatabase, databaseUrl, TEST_SECRET, TEST_SERVER_URL, testDatabase, TestDatabase } from '../support/database';
 
 const ROOT = resolve(__dirname, '../..');
 const BAD = join(ROOT, 'test/fixtures/bad');
@@ -106,9 +106,7 @@ async function cloneDatabase(template: string): Promise<TestDatabase> {
     }
   }
   await admin.end();
-  const url = new URL(TEST_SERVER_URL);
-  url.pathname = `/${name}`;
-  const pool = new Pool({ connectionString: url.toString(), max: 2 });
+  const pool = new Pool({ connectionString: databaseUrl(name), max: 2 });
   // A connection still closing when the database is dropped hears of it; nothing to do then.
   pool.on('error', () => undefined);
   return testDatabase(name, pool);

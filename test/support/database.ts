@@ -17,18 +17,21 @@ export async function createTestDatabase(prefix = 'bu_test'): Promise<TestDataba
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
+  await migrate(databaseUrl(name));
+  return testDatabase(name, new Pool({ connectionString: databaseUrl(name), max: 5 }));
+}
+
+/** The address of a database of the test server. */
+export function databaseUrl(name: string): string {
   const url = new URL(TEST_SERVER_URL);
   url.pathname = `/${name}`;
-  await migrate(url.toString());
-  return testDatabase(name, new Pool({ connectionString: url.toString(), max: 5 }));
+  return url.toString();
 }
 
 /** A database of the test server by name, with its pool, that drops itself. */
 export function testDatabase(name: string, pool: Pool): TestDatabase {
-  const url = new URL(TEST_SERVER_URL);
-  url.pathname = `/${name}`;
   return {
-    url: url.toString(),
+    url: databaseUrl(name),
     pool,
     async drop() {
       await pool.end();

@@ -233,11 +233,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
   // pseudonymised data and never makes it, so it should not hold the key beside the database.
   const runWorker = overrides.runWorker ?? parsed.RUN_WORKER;
   const worker = workerPart(parsed, overrides, problems, jwtSecret, true, runWorker);
-  const jwtPreviousSecret = overrides.jwtPreviousSecret ?? parsed.JWT_SECRET_PREVIOUS;
-  if (jwtPreviousSecret !== undefined) {
-    const problem = secretProblem('JWT_SECRET_PREVIOUS', jwtPreviousSecret);
-    if (problem) problems.push(problem);
-    else if (jwtPreviousSecret === jwtSecret) problems.push('JWT_SECRET_PREVIOUS er den samme som JWT_SECRET: ved et nøgleskift er den forrige nøgle den gamle værdi.');
+  const jwtPreviousSecret: string | undefined = checkSecret(problems, 'JWT_SECRET_PREVIOUS', overrides.jwtPreviousSecret ?? parsed.JWT_SECRET_PREVIOUS, false);
+  if (jwtPreviousSecret !== undefined && jwtPreviousSecret === jwtSecret) {
+    problems.push('JWT_SECRET_PREVIOUS er den samme som JWT_SECRET: ved et nøgleskift er den forrige nøgle den gamle værdi.');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
