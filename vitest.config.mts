@@ -8,7 +8,16 @@ const r = (p: string) => resolve(root, p);
 
 // swc instead of esbuild: NestJS and TypeORM need decorator metadata.
 export default defineConfig({
-  plugins: [swc.vite({ module: { type: 'es6' }, jsc: { target: 'es2022', parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true } } })],
+  plugins: [
+    swc.vite({
+      module: { type: 'es6' },
+      jsc: {
+        target: 'es2022',
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true },
+      },
+    }),
+  ],
   resolve: {
     alias: {
       '@bu/domain': r('libs/domain/src/index.ts'),

@@ -71,7 +71,15 @@ async function startApi(url: string, port: number): Promise<ChildProcess> {
   const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'tools/run.js'), join(ROOT, 'scripts/serve.ts'), 'api'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: url, PORT: String(port), JWT_SECRET: randomBytes(32).toString('hex'), PSEUDONYM_SECRET: randomBytes(32).toString('hex'), REDIS_URL: '', WEB_DIST: 'dist/does-not-exist' },
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      PORT: String(port),
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      PSEUDONYM_SECRET: randomBytes(32).toString('hex'),
+      REDIS_URL: '',
+      WEB_DIST: 'dist/does-not-exist',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 300; i++) {
@@ -115,7 +123,13 @@ function getBody(url: string, headers: Record<string, string> = {}): Promise<{ s
 }
 
 /** Runs the specs with CLIENTS concurrent clients, each taking the next spec when done. */
-async function load(base: string, tokens: Map<string, string>, list: Spec[], extra = '', gzip = false): Promise<{ samples: Sample[]; seconds: number }> {
+async function load(
+  base: string,
+  tokens: Map<string, string>,
+  list: Spec[],
+  extra = '',
+  gzip = false,
+): Promise<{ samples: Sample[]; seconds: number }> {
   const samples: Sample[] = [];
   let next = 0;
   const started = Date.now();
@@ -149,10 +163,14 @@ async function load(base: string, tokens: Map<string, string>, list: Spec[], ext
 
 function report(label: string, run: { samples: Sample[]; seconds: number }): void {
   const mb = run.samples.reduce((a, s) => a + (s.bytes ?? 0), 0) / run.samples.length / 1024;
-  console.log(`${label}: ${run.samples.length} requests in ${run.seconds.toFixed(1)} s (${(run.samples.length / run.seconds).toFixed(1)}/s), ${run.samples.filter((s) => !s.ok).length} errors, ${mb.toFixed(0)} KiB per answer on average`);
+  console.log(
+    `${label}: ${run.samples.length} requests in ${run.seconds.toFixed(1)} s (${(run.samples.length / run.seconds).toFixed(1)}/s), ${run.samples.filter((s) => !s.ok).length} errors, ${mb.toFixed(0)} KiB per answer on average`,
+  );
   for (const role of ROLES) {
     const ms = run.samples.filter((s) => s.role === role).map((s) => s.ms);
-    console.log(`  ${role.padEnd(10)} p50 ${percentile(ms, 50).toFixed(0).padStart(6)} ms   p95 ${percentile(ms, 95).toFixed(0).padStart(6)} ms`);
+    console.log(
+      `  ${role.padEnd(10)} p50 ${percentile(ms, 50).toFixed(0).padStart(6)} ms   p95 ${percentile(ms, 95).toFixed(0).padStart(6)} ms`,
+    );
   }
 }
 
@@ -174,7 +192,14 @@ async function statementsOf(pool: Pool, spec: Spec, teams: string[] | undefined)
   }) as KpiContext['query'];
   const settings = await loadSettings(query, spec.municipality);
   statements.length = 0;
-  const ctx: KpiContext = { query, municipality: spec.municipality, asOf: spec.asOf, period: { from: spec.from, to: spec.asOf }, teams, settings };
+  const ctx: KpiContext = {
+    query,
+    municipality: spec.municipality,
+    asOf: spec.asOf,
+    period: { from: spec.from, to: spec.asOf },
+    teams,
+    settings,
+  };
   for (const kpi of KPIS.filter((k) => k.roles.includes(spec.role))) await kpi.compute(ctx);
   return statements;
 }
@@ -193,7 +218,13 @@ export async function benchApi(args: string[]): Promise<void> {
   const scale = scaleAt >= 0 ? Number(args[scaleAt + 1]) : 1;
   console.log(`National dataset (98 municipalities, ${NATIONAL_EXPORT_DATE.slice(0, 4)} and nine years before, scale ${scale}) ...`);
   const data = await nationalDataset(SERVER, 'bu_bench_api', { fresh, scale, log: console.log });
-  console.log(`  ${data.reused ? 'reused the database built before (--fresh rebuilds it)' : `built in ${data.seconds.toFixed(0)} s`}: ${Object.entries(data.rows).map(([k, v]) => `${k} ${v.toLocaleString('da-DK')}`).join(', ')}`);
+  console.log(
+    `  ${data.reused ? 'reused the database built before (--fresh rebuilds it)' : `built in ${data.seconds.toFixed(0)} s`}: ${Object.entries(
+      data.rows,
+    )
+      .map(([k, v]) => `${k} ${v.toLocaleString('da-DK')}`)
+      .join(', ')}`,
+  );
   if (args.includes('--build-only')) return;
 
   const pool = new Pool({ connectionString: data.url, max: 2 });
@@ -205,7 +236,13 @@ export async function benchApi(args: string[]): Promise<void> {
   try {
     for (const m of MIX) {
       for (const role of ROLES) {
-        await addUser(pool, { username: `bench-${role}-${m}`, password: PASSWORD, role, municipality: m, teams: role === 'teamleder' ? ['Team Nord'] : [] });
+        await addUser(pool, {
+          username: `bench-${role}-${m}`,
+          password: PASSWORD,
+          role,
+          municipality: m,
+          teams: role === 'teamleder' ? ['Team Nord'] : [],
+        });
       }
     }
     // Right after an import: the statistics again, a real import that makes every cached figure stale.
@@ -213,7 +250,11 @@ export async function benchApi(args: string[]): Promise<void> {
     api = await startApi(data.url, port);
     for (const m of MIX) {
       for (const role of ROLES) {
-        const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `bench-${role}-${m}`, password: PASSWORD }) });
+        const res = await fetch(`${base}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: `bench-${role}-${m}`, password: PASSWORD }),
+        });
         tokens.set(`${role}-${m}`, ((await res.json()) as { token: string }).token);
       }
     }
@@ -231,11 +272,19 @@ export async function benchApi(args: string[]): Promise<void> {
       }),
     );
     const floorMs = floor.map((s) => s.ms);
-    console.log(`floor: GET /api/health, ${CLIENTS} clients, 2000 requests: p50 ${percentile(floorMs, 50).toFixed(0)} ms, p95 ${percentile(floorMs, 95).toFixed(0)} ms (${(2000 / ((Date.now() - floorStarted) / 1000)).toFixed(0)}/s)`);
+    console.log(
+      `floor: GET /api/health, ${CLIENTS} clients, 2000 requests: p50 ${percentile(floorMs, 50).toFixed(0)} ms, p95 ${percentile(floorMs, 95).toFixed(0)} ms (${(2000 / ((Date.now() - floorStarted) / 1000)).toFixed(0)}/s)`,
+    );
     const list = specs();
-    const shuffled = (xs: Spec[], seed: number) => xs.map((x, i) => ({ x, k: (i * 2654435761 + seed * 40503) % 4294967296 })).sort((a, b) => a.k - b.k).map((e) => e.x);
+    const shuffled = (xs: Spec[], seed: number) =>
+      xs
+        .map((x, i) => ({ x, k: (i * 2654435761 + seed * 40503) % 4294967296 }))
+        .sort((a, b) => a.k - b.k)
+        .map((e) => e.x);
     console.log('');
-    console.log(`${list.length} distinct requests (${MIX.length} municipalities × ${ROLES.length} roles × 3 as-of dates × 2 periods), ${CLIENTS} concurrent clients, each role's full KPI set per request`);
+    console.log(
+      `${list.length} distinct requests (${MIX.length} municipalities × ${ROLES.length} roles × 3 as-of dates × 2 periods), ${CLIENTS} concurrent clients, each role's full KPI set per request`,
+    );
     // --warm-only (for profiling the warm path): the cold round fills the cache unmeasured, no psql.
     const warmOnly = args.includes('--warm-only');
     const cold = await load(base, tokens, shuffled(list, 1));
@@ -257,7 +306,10 @@ export async function benchApi(args: string[]): Promise<void> {
       zipped.push(...r.samples);
       zippedSeconds += r.seconds;
     }
-    report(`warm, gzip (as a browser asks; first compressed once, then ${WARM_ROUNDS} rounds)`, { samples: zipped, seconds: zippedSeconds });
+    report(`warm, gzip (as a browser asks; first compressed once, then ${WARM_ROUNDS} rounds)`, {
+      samples: zipped,
+      seconds: zippedSeconds,
+    });
     // The same with every list as its first page of 100 rows (count still the whole list), the way
     // a work list is read on screen: the largest municipalities' lists run to thousands of rows.
     await load(base, tokens, shuffled(list, 9), PAGED);
@@ -268,7 +320,10 @@ export async function benchApi(args: string[]): Promise<void> {
       paged.push(...r.samples);
       pagedSeconds += r.seconds;
     }
-    report(`warm, lists paged (limit=100; first built from the cached figures, then ${WARM_ROUNDS} rounds)`, { samples: paged, seconds: pagedSeconds });
+    report(`warm, lists paged (limit=100; first built from the cached figures, then ${WARM_ROUNDS} rounds)`, {
+      samples: paged,
+      seconds: pagedSeconds,
+    });
 
     if (warmOnly) return;
     // The same SQL directly in psql, one request after another on one connection.
@@ -280,7 +335,9 @@ export async function benchApi(args: string[]): Promise<void> {
         const statements = await statementsOf(pool, spec, role === 'teamleder' ? ['Team Nord'] : undefined);
         times.push(psqlMs(data.url, statements, dir));
       }
-      console.log(`  ${role.padEnd(10)} p50 ${percentile(times, 50).toFixed(0).padStart(6)} ms   p95 ${percentile(times, 95).toFixed(0).padStart(6)} ms   (${times.length} requests)`);
+      console.log(
+        `  ${role.padEnd(10)} p50 ${percentile(times, 50).toFixed(0).padStart(6)} ms   p95 ${percentile(times, 95).toFixed(0).padStart(6)} ms   (${times.length} requests)`,
+      );
     }
   } finally {
     api?.kill('SIGTERM');

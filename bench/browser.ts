@@ -73,12 +73,22 @@ async function startServer(): Promise<() => Promise<void>> {
 }
 
 async function token(username: string): Promise<string> {
-  const res = await fetch(`${BASE}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: 'demo' }) });
+  const res = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password: 'demo' }),
+  });
   if (!res.ok) throw new Error(`login ${username}: ${res.status}`);
   return ((await res.json()) as { token: string }).token;
 }
 
-async function measure(browser: Browser, user: string, view: string, transport: (typeof TRANSPORTS)[number], bearer: string): Promise<Sample> {
+async function measure(
+  browser: Browser,
+  user: string,
+  view: string,
+  transport: (typeof TRANSPORTS)[number],
+  bearer: string,
+): Promise<Sample> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'da-DK' });
   await context.addInitScript(
     ([t, mode]) => {
@@ -90,7 +100,13 @@ async function measure(browser: Browser, user: string, view: string, transport: 
   const page = await context.newPage();
   const bodies: Promise<number>[] = [];
   page.on('response', (res) => {
-    if (new URL(res.url()).pathname.startsWith('/api/v1/kpis')) bodies.push(res.body().then((b) => b.length, () => 0));
+    if (new URL(res.url()).pathname.startsWith('/api/v1/kpis'))
+      bodies.push(
+        res.body().then(
+          (b) => b.length,
+          () => 0,
+        ),
+      );
   });
   try {
     await page.goto(`${BASE}/#/${view}`);
@@ -120,7 +136,17 @@ export async function benchBrowser(runsArg?: string): Promise<void> {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  const results: { user: string; view: string; transport: string; runs: number; medianMs: number; minMs: number; maxMs: number; kpiRequests: number; kpiKiB: number }[] = [];
+  const results: {
+    user: string;
+    view: string;
+    transport: string;
+    runs: number;
+    medianMs: number;
+    minMs: number;
+    maxMs: number;
+    kpiRequests: number;
+    kpiKiB: number;
+  }[] = [];
   try {
     const tokens: Record<string, string> = {};
     for (const { user } of CASES) tokens[user] ??= await token(user);
@@ -142,7 +168,9 @@ export async function benchBrowser(runsArg?: string): Promise<void> {
           kpiKiB: Math.round(samples[0].kpiBytes / 102.4) / 10,
         });
         const r = results[results.length - 1];
-        console.log(`${`${user} → #/${view}`.padEnd(22)} ${transport.padEnd(5)}  median ${String(r.medianMs).padStart(5)} ms  (min ${r.minMs}, max ${r.maxMs})  ${r.kpiRequests} KPI requests, ${r.kpiKiB} KiB`);
+        console.log(
+          `${`${user} → #/${view}`.padEnd(22)} ${transport.padEnd(5)}  median ${String(r.medianMs).padStart(5)} ms  (min ${r.minMs}, max ${r.maxMs})  ${r.kpiRequests} KPI requests, ${r.kpiKiB} KiB`,
+        );
       }
     }
   } finally {

@@ -49,7 +49,12 @@ async function main(): Promise<void> {
     await generateLargeDubu(dir!, 1_000_000);
   }
   const log = new IssueLog();
-  const ctx: DubuContext = { municipality: null, source: 'dubu', pseudonyms: new Pseudonymiser('bench-secret-0123456789abcdef'), children: new ChildrenSeen() };
+  const ctx: DubuContext = {
+    municipality: null,
+    source: 'dubu',
+    pseudonyms: new Pseudonymiser('bench-secret-0123456789abcdef'),
+    children: new ChildrenSeen(),
+  };
   let current: ReturnType<typeof createHash> | null = null;
   const client = nullClient(() => current);
   let total = 0;
@@ -62,7 +67,13 @@ async function main(): Promise<void> {
     const issuesBefore = log.rejectedCount + log.warningCount;
     const cpu = process.cpuUsage();
     const wall = process.hrtime.bigint();
-    const read = await stageFile(client, log, { path, file: file.file, format: DUBU_FORMAT, columns: file.columns }, entityDef(file.entity), (row) => file.map(row, ctx));
+    const read = await stageFile(
+      client,
+      log,
+      { path, file: file.file, format: DUBU_FORMAT, columns: file.columns },
+      entityDef(file.entity),
+      (row) => file.map(row, ctx),
+    );
     const used = process.cpuUsage(cpu);
     const seconds = (used.user + used.system) / 1e6;
     total += seconds;

@@ -36,7 +36,11 @@ function psqlCopy(url: string, dir: string): number {
   const files = readdirSync(dir).filter((f) => f.endsWith('.csv'));
   const script = files
     .map((f) => {
-      const cols = readFileSync(join(dir, f), 'utf8').slice(0, 400).split('\n')[0].split(';').map((_, i) => `c${i} text`);
+      const cols = readFileSync(join(dir, f), 'utf8')
+        .slice(0, 400)
+        .split('\n')[0]
+        .split(';')
+        .map((_, i) => `c${i} text`);
       const table = f.replace('.csv', '');
       return `CREATE TABLE raw_${table} (${cols.join(', ')});\n\\copy raw_${table} FROM '${join(dir, f)}' WITH (FORMAT csv, DELIMITER ';', HEADER true)`;
     })
@@ -47,15 +51,32 @@ function psqlCopy(url: string, dir: string): number {
 }
 
 /** Runs `etl import dubu <dir> --json` as a child process; its summary and its peak RSS in bytes. */
-function importInChild(url: string, dir: string): Promise<{ result: { status: string; loaded: Record<string, number>; rejected: unknown[] }; peak: number; cpu: number }> {
+function importInChild(
+  url: string,
+  dir: string,
+): Promise<{ result: { status: string; loaded: Record<string, number>; rejected: unknown[] }; peak: number; cpu: number }> {
   return new Promise((resolveRun, reject) => {
     // The same heap cap as `npm run etl`: V8 would otherwise let garbage grow the heap long before
     // collecting it; the import's live data is small (streaming), so the cap costs no speed.
-    const child = spawn(process.execPath, ['--max-old-space-size=128', join(ROOT, 'tools/run.js'), join(ROOT, 'etl/src/cli.ts'), 'import', 'dubu', dir, '--export-date', '2024-12-31', '--json'], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: url, PSEUDONYM_SECRET: BENCH_SECRET },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--max-old-space-size=128',
+        join(ROOT, 'tools/run.js'),
+        join(ROOT, 'etl/src/cli.ts'),
+        'import',
+        'dubu',
+        dir,
+        '--export-date',
+        '2024-12-31',
+        '--json',
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: url, PSEUDONYM_SECRET: BENCH_SECRET },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     let peak = 0;
     // The process's own CPU time (user + system), as last read before it ended.
@@ -119,12 +140,20 @@ export async function benchEtl(measures: number, options: { rejected?: boolean }
 
   const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
   console.log('');
-  console.log(`files:            ${Object.entries(counts).map(([k, v]) => `${k} ${v.toLocaleString('da-DK')}`).join(', ')} (${mb(bytes)} MB)`);
+  console.log(
+    `files:            ${Object.entries(counts)
+      .map(([k, v]) => `${k} ${v.toLocaleString('da-DK')}`)
+      .join(', ')} (${mb(bytes)} MB)`,
+  );
   console.log(`loaded:           ${JSON.stringify(result.loaded)}; rejected ${result.rejected.length.toLocaleString('da-DK')}`);
-  console.log(`psql \\copy:       ${psqlSeconds.toFixed(2)} s  (${Math.round(rows / psqlSeconds).toLocaleString('da-DK')} rows/s, untyped tables; ${psqlBefore.toFixed(2)} s before the import, ${psqlAfter.toFixed(2)} s after)`);
+  console.log(
+    `psql \\copy:       ${psqlSeconds.toFixed(2)} s  (${Math.round(rows / psqlSeconds).toLocaleString('da-DK')} rows/s, untyped tables; ${psqlBefore.toFixed(2)} s before the import, ${psqlAfter.toFixed(2)} s after)`,
+  );
   console.log(`full ETL import:  ${seconds.toFixed(2)} s  (${Math.round(rows / seconds).toLocaleString('da-DK')} rows/s, cold)`);
   console.log(`ratio:            ${(seconds / psqlSeconds).toFixed(2)} × psql`);
-  console.log(`CPU busy:         ${busy.toFixed(1)} core-seconds of ${(seconds * cpus().length).toFixed(1)} (${cpus().length} cores × wall time), ${importCpu.toFixed(1)} of them the import's process, the rest mostly the database server`);
+  console.log(
+    `CPU busy:         ${busy.toFixed(1)} core-seconds of ${(seconds * cpus().length).toFixed(1)} (${cpus().length} cores × wall time), ${importCpu.toFixed(1)} of them the import's process, the rest mostly the database server`,
+  );
   console.log(`peak RSS:         ${mb(peak)} MB (the import's process: npm run etl -- import dubu, node and all)`);
   console.log(`same export again: ${againSeconds.toFixed(2)} s, ${changed} rows loaded (nothing rewritten), peak RSS ${mb(again.peak)} MB`);
   rmSync(dir, { recursive: true, force: true });

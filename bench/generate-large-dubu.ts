@@ -5,11 +5,25 @@ import { join } from 'path';
 import { once } from 'events';
 import { Random } from '../scripts/demo/prng';
 
-const TYPES = ['Familiebehandling', 'Kontaktperson', 'Aflastning', 'Plejefamilie', 'Netværkspleje', 'Opholdssted', 'Døgninstitution', 'Merudgifter'];
+const TYPES = [
+  'Familiebehandling',
+  'Kontaktperson',
+  'Aflastning',
+  'Plejefamilie',
+  'Netværkspleje',
+  'Opholdssted',
+  'Døgninstitution',
+  'Merudgifter',
+];
 const BASIS: Record<string, [string, string]> = {
-  Familiebehandling: ['SEL § 52, stk. 3, nr. 3', 'BL § 32'], Kontaktperson: ['SEL § 52, stk. 3, nr. 6', 'BL § 32'], Aflastning: ['SEL § 52, stk. 3, nr. 5', 'BL § 32'],
-  Plejefamilie: ['SEL § 52, stk. 3, nr. 7', 'BL § 46'], Netværkspleje: ['SEL § 52, stk. 3, nr. 7', 'BL § 46'], Opholdssted: ['SEL § 52, stk. 3, nr. 7', 'BL § 46'],
-  Døgninstitution: ['SEL § 58', 'BL § 47'], Merudgifter: ['SEL § 41', 'BL § 86'],
+  Familiebehandling: ['SEL § 52, stk. 3, nr. 3', 'BL § 32'],
+  Kontaktperson: ['SEL § 52, stk. 3, nr. 6', 'BL § 32'],
+  Aflastning: ['SEL § 52, stk. 3, nr. 5', 'BL § 32'],
+  Plejefamilie: ['SEL § 52, stk. 3, nr. 7', 'BL § 46'],
+  Netværkspleje: ['SEL § 52, stk. 3, nr. 7', 'BL § 46'],
+  Opholdssted: ['SEL § 52, stk. 3, nr. 7', 'BL § 46'],
+  Døgninstitution: ['SEL § 58', 'BL § 47'],
+  Merudgifter: ['SEL § 41', 'BL § 86'],
 };
 
 async function writeLines(path: string, header: string, count: number, line: (i: number) => string): Promise<void> {
@@ -38,7 +52,11 @@ const dk = (day: number): string => {
  * the set-based reference rule (a case the export does not have): the memory bound with a million
  * rejected rows.
  */
-export async function generateLargeDubu(dir: string, measures: number, options: { rejected?: boolean } = {}): Promise<Record<string, number>> {
+export async function generateLargeDubu(
+  dir: string,
+  measures: number,
+  options: { rejected?: boolean } = {},
+): Promise<Record<string, number>> {
   mkdirSync(dir, { recursive: true });
   const rnd = new Random(42);
   const cases = Math.ceil(measures / 4);
@@ -49,8 +67,18 @@ export async function generateLargeDubu(dir: string, measures: number, options: 
     const month = 1 + (Math.floor(child / 28) % 12);
     return `${String(day).padStart(2, '0')}${String(month).padStart(2, '0')}1${child % 8}-4${String(child % 1000).padStart(3, '0')}`;
   };
-  await writeLines(join(dir, 'medarbejdere.csv'), 'Initialer;Navn;Team;Stilling;Ansat fra;Ansat til', workers, (i) => `W${i};Medarbejder ${i};Team ${i % 20};Rådgiver;01-01-2015;`);
-  await writeLines(join(dir, 'sager.csv'), 'Sagsnummer;CPR;Kommunenr;Sagsområde;Oprettet;Lukket', cases, (i) => `S${i};${cpr(i)};461;${i % 5 ? 'Udsatte' : 'Handicap'};${dk(i % 2000)};${i % 3 ? '' : dk((i % 2000) + 400)}`);
+  await writeLines(
+    join(dir, 'medarbejdere.csv'),
+    'Initialer;Navn;Team;Stilling;Ansat fra;Ansat til',
+    workers,
+    (i) => `W${i};Medarbejder ${i};Team ${i % 20};Rådgiver;01-01-2015;`,
+  );
+  await writeLines(
+    join(dir, 'sager.csv'),
+    'Sagsnummer;CPR;Kommunenr;Sagsområde;Oprettet;Lukket',
+    cases,
+    (i) => `S${i};${cpr(i)};461;${i % 5 ? 'Udsatte' : 'Handicap'};${dk(i % 2000)};${i % 3 ? '' : dk((i % 2000) + 400)}`,
+  );
   await writeLines(join(dir, 'sagsansvar.csv'), 'Sagsnummer;Initialer;Fra;Til', cases, (i) => `S${i};W${i % workers};${dk(i % 2000)};`);
   await writeLines(join(dir, 'underretninger.csv'), 'Underretnings-ID;CPR;Modtaget;Vurderet;Kilde;Akut', notifications, (i) => {
     const day = i % 2200;

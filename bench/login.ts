@@ -31,13 +31,17 @@ async function rounds(count: number, one: (i: number) => Promise<unknown>): Prom
   const latencies: number[] = [];
   for (let r = 0; r < count; r++) {
     const start = performance.now();
-    await Promise.all(Array.from({ length: CONCURRENT }, (_, i) => one(r * CONCURRENT + i).then(() => latencies.push(performance.now() - start))));
+    await Promise.all(
+      Array.from({ length: CONCURRENT }, (_, i) => one(r * CONCURRENT + i).then(() => latencies.push(performance.now() - start))),
+    );
   }
   return latencies.sort((a, b) => a - b);
 }
 
 export async function benchLogin(count = 10): Promise<void> {
-  console.log(`argon2id verify, ${CONCURRENT} at once, ${count} rounds, UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}`);
+  console.log(
+    `argon2id verify, ${CONCURRENT} at once, ${count} rounds, UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? '4 (default)'}`,
+  );
   console.log('memoryCost KiB | timeCost | parallelism | one alone ms | p95 ms | max ms | chosen');
   for (const options of CANDIDATES) {
     const hash = await argon2.hash('correct horse battery', { type: argon2.argon2id, ...options });
@@ -46,8 +50,13 @@ export async function benchLogin(count = 10): Promise<void> {
     await argon2.verify(hash, 'correct horse battery');
     const alone = performance.now() - t0;
     const latencies = await rounds(count, () => argon2.verify(hash, 'wrong password 123'));
-    const chosen = options.memoryCost === PASSWORD_OPTIONS.memoryCost && options.timeCost === PASSWORD_OPTIONS.timeCost && options.parallelism === PASSWORD_OPTIONS.parallelism;
-    console.log(`${options.memoryCost} | ${options.timeCost} | ${options.parallelism} | ${alone.toFixed(0)} | ${p(latencies, 0.95).toFixed(0)} | ${latencies[latencies.length - 1].toFixed(0)} | ${chosen ? 'yes' : ''}`);
+    const chosen =
+      options.memoryCost === PASSWORD_OPTIONS.memoryCost &&
+      options.timeCost === PASSWORD_OPTIONS.timeCost &&
+      options.parallelism === PASSWORD_OPTIONS.parallelism;
+    console.log(
+      `${options.memoryCost} | ${options.timeCost} | ${options.parallelism} | ${alone.toFixed(0)} | ${p(latencies, 0.95).toFixed(0)} | ${latencies[latencies.length - 1].toFixed(0)} | ${chosen ? 'yes' : ''}`,
+    );
   }
   await benchHttpLogin(count);
 }
@@ -63,18 +72,36 @@ async function benchHttpLogin(count: number): Promise<void> {
     await migrate(url.toString());
     const pool = new Pool({ connectionString: url.toString() });
     await addUser(pool, { username: 'bench', password: 'bench-password-123', role: 'chef', municipality: 461 }).finally(() => pool.end());
-    const app = await createApp(configFromEnv({}, { databaseUrl: url.toString(), pseudonymSecret: randomBytes(24).toString('hex'), jwtSecret: randomBytes(32).toString('hex'), runWorker: false, webDist: 'dist/none' }), { logger: false });
+    const app = await createApp(
+      configFromEnv(
+        {},
+        {
+          databaseUrl: url.toString(),
+          pseudonymSecret: randomBytes(24).toString('hex'),
+          jwtSecret: randomBytes(32).toString('hex'),
+          runWorker: false,
+          webDist: 'dist/none',
+        },
+      ),
+      { logger: false },
+    );
     await app.listen(0, '127.0.0.1');
     const base = await app.getUrl();
     try {
       // Each login from its own forwarded address (the proxy's X-Forwarded-For), as 20 people at once.
       const loginOnce = (i: number) =>
-        fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': `10.1.${i >> 8}.${i & 255}` }, body: JSON.stringify({ username: 'bench', password: 'bench-password-123' }) }).then((r) => {
+        fetch(`${base}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': `10.1.${i >> 8}.${i & 255}` },
+          body: JSON.stringify({ username: 'bench', password: 'bench-password-123' }),
+        }).then((r) => {
           if (r.status !== 200) throw new Error(`login: ${r.status}`);
         });
       await loginOnce(65000);
       const latencies = await rounds(count, loginOnce);
-      console.log(`\nPOST /api/v1/auth/login over HTTP, ${CONCURRENT} at once, ${count} rounds, m=${PASSWORD_OPTIONS.memoryCost} t=${PASSWORD_OPTIONS.timeCost} p=${PASSWORD_OPTIONS.parallelism}: p50 ${p(latencies, 0.5).toFixed(0)} ms, p95 ${p(latencies, 0.95).toFixed(0)} ms, max ${latencies[latencies.length - 1].toFixed(0)} ms`);
+      console.log(
+        `\nPOST /api/v1/auth/login over HTTP, ${CONCURRENT} at once, ${count} rounds, m=${PASSWORD_OPTIONS.memoryCost} t=${PASSWORD_OPTIONS.timeCost} p=${PASSWORD_OPTIONS.parallelism}: p50 ${p(latencies, 0.5).toFixed(0)} ms, p95 ${p(latencies, 0.95).toFixed(0)} ms, max ${latencies[latencies.length - 1].toFixed(0)} ms`,
+      );
     } finally {
       await app.close();
     }

@@ -30,7 +30,10 @@ async function databaseComment(server: string, name: string): Promise<string | n
   const admin = new Client({ connectionString: server });
   await admin.connect();
   try {
-    const { rows } = await admin.query('SELECT shobj_description(oid, $2) AS comment FROM pg_database WHERE datname = $1', [name, 'pg_database']);
+    const { rows } = await admin.query('SELECT shobj_description(oid, $2) AS comment FROM pg_database WHERE datname = $1', [
+      name,
+      'pg_database',
+    ]);
     return rows.length === 0 ? null : (rows[0].comment ?? '');
   } finally {
     await admin.end();
@@ -47,7 +50,15 @@ async function counts(url: string): Promise<Record<string, number>> {
   const pool = new Pool({ connectionString: url, max: 1 });
   try {
     const out: Record<string, number> = {};
-    for (const table of ['child_case', 'notification', 'measure', 'assignment', 'effect_measurement', 'budget_line', 'municipal_statistic']) {
+    for (const table of [
+      'child_case',
+      'notification',
+      'measure',
+      'assignment',
+      'effect_measurement',
+      'budget_line',
+      'municipal_statistic',
+    ]) {
       out[table] = (await pool.query(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n;
     }
     return out;
@@ -56,7 +67,11 @@ async function counts(url: string): Promise<Record<string, number>> {
   }
 }
 
-export async function nationalDataset(server: string, name: string, opts: { fresh: boolean; scale: number; log: (line: string) => void }): Promise<NationalDataset> {
+export async function nationalDataset(
+  server: string,
+  name: string,
+  opts: { fresh: boolean; scale: number; log: (line: string) => void },
+): Promise<NationalDataset> {
   const build = `${BUILD} scale=${opts.scale}`;
   const url = urlOf(server, name);
   if (!opts.fresh && (await databaseComment(server, name)) === build) {
@@ -78,12 +93,20 @@ export async function nationalDataset(server: string, name: string, opts: { fres
     for (const code of all) {
       const dir = join(work, String(code));
       const children = Math.max(200, Math.round(demoPopulation(code) * CHILDREN_PER_CHILD * opts.scale));
-      await generateDubuExport(dir, { municipalityCode: code, seed: code, children, firstYear: NATIONAL_FIRST_YEAR, exportDate: NATIONAL_EXPORT_DATE, messy: false });
+      await generateDubuExport(dir, {
+        municipalityCode: code,
+        seed: code,
+        children,
+        firstYear: NATIONAL_FIRST_YEAR,
+        exportDate: NATIONAL_EXPORT_DATE,
+        messy: false,
+      });
       const result = await importDubu(pool, dir, { pseudonymSecret: SECRET, exportDate: NATIONAL_EXPORT_DATE, requestedBy: 'bench' });
       if (result.status !== 'succeeded') throw new Error(`import of ${code} failed: ${result.error}`);
       rmSync(dir, { recursive: true, force: true });
       done++;
-      if (done % 10 === 0 || done === all.length) opts.log(`  ${done}/${all.length} municipalities loaded (${Math.round((Date.now() - started) / 1000)} s)`);
+      if (done % 10 === 0 || done === all.length)
+        opts.log(`  ${done}/${all.length} municipalities loaded (${Math.round((Date.now() - started) / 1000)} s)`);
     }
     generateEconomy(join(work, 'economy'), { municipalities: all, exportDate: NATIONAL_EXPORT_DATE, seed: 5 });
     const economy = await importEconomy(pool, join(work, 'economy'), { pseudonymSecret: SECRET, requestedBy: 'bench' });

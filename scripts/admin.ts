@@ -31,12 +31,16 @@ async function auditVerify(url: string): Promise<void> {
   try {
     const result = await verifyAuditChain(pool);
     if (!result.ok) {
-      console.error(`Revisionsloggen er brudt${result.id ? ` ved række ${result.id}` : ''}: ${result.reason} (${result.count} rækker kontrolleret før).`);
+      console.error(
+        `Revisionsloggen er brudt${result.id ? ` ved række ${result.id}` : ''}: ${result.reason} (${result.count} rækker kontrolleret før).`,
+      );
       process.exitCode = 1;
       return;
     }
     const from = result.anchor ? ` fra ankeret efter række ${result.anchor}` : '';
-    console.log(`OK: revisionsloggens kæde er hel${from}: ${result.count} rækker${result.purged ? ` og ${result.purged} slettede rækkers hashværdier` : ''}.`);
+    console.log(
+      `OK: revisionsloggens kæde er hel${from}: ${result.count} rækker${result.purged ? ` og ${result.purged} slettede rækkers hashværdier` : ''}.`,
+    );
     // Kept outside the database (a ticket, a log), it shows that nobody with the owner's rights
     // rewrote the chain since: the next verify must reach a head that follows from this one.
     const [head] = (await pool.query(`SELECT head_id::text AS id, head_hash AS hash FROM audit_chain`)).rows;
@@ -46,7 +50,8 @@ async function auditVerify(url: string): Promise<void> {
   }
 }
 
-const USAGE = 'Brug: npm run admin -- user add <navn> --role <udvalg|chef|teamleder|admin> [--team <team>] [--municipality <kode>] | user disable <navn> | user enable <navn> | audit verify | backup <fil> | restore <fil> [--force]';
+const USAGE =
+  'Brug: npm run admin -- user add <navn> --role <udvalg|chef|teamleder|admin> [--team <team>] [--municipality <kode>] | user disable <navn> | user enable <navn> | audit verify | backup <fil> | restore <fil> [--force]';
 
 async function disable(username: string, disabled: boolean): Promise<void> {
   const url = settings().DATABASE_URL;
@@ -58,7 +63,11 @@ async function disable(username: string, disabled: boolean): Promise<void> {
   } finally {
     await pool.end();
   }
-  console.log(disabled ? `Bruger ${username} er spærret; brugerens sessioner ophører inden for 60 sekunder.` : `Bruger ${username} kan logge ind igen.`);
+  console.log(
+    disabled
+      ? `Bruger ${username} er spærret; brugerens sessioner ophører inden for 60 sekunder.`
+      : `Bruger ${username} kan logge ind igen.`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -68,7 +77,8 @@ async function main(): Promise<void> {
     const files = args.filter((a) => !a.startsWith('--'));
     const flags = args.filter((a) => a.startsWith('--'));
     const allowed = noun === 'restore' ? ['--force'] : [];
-    if (files.length !== 1 || flags.some((f) => !allowed.includes(f))) throw new Error(noun === 'backup' ? 'Brug: npm run admin -- backup <fil>' : 'Brug: npm run admin -- restore <fil> [--force]');
+    if (files.length !== 1 || flags.some((f) => !allowed.includes(f)))
+      throw new Error(noun === 'backup' ? 'Brug: npm run admin -- backup <fil>' : 'Brug: npm run admin -- restore <fil> [--force]');
     const url = settings().DATABASE_URL;
     if (!url) throw new Error('DATABASE_URL er ikke sat');
     if (noun === 'backup') {
@@ -89,7 +99,8 @@ async function main(): Promise<void> {
     if (!url) throw new Error('DATABASE_URL er ikke sat');
     return auditVerify(url);
   }
-  if (noun === 'user' && (verb === 'disable' || verb === 'enable') && username && !username.startsWith('--')) return disable(username, verb === 'disable');
+  if (noun === 'user' && (verb === 'disable' || verb === 'enable') && username && !username.startsWith('--'))
+    return disable(username, verb === 'disable');
   if (noun !== 'user' || verb !== 'add' || !username || username.startsWith('--')) {
     throw new Error(USAGE);
   }
@@ -103,7 +114,13 @@ async function main(): Promise<void> {
   await migrate(url);
   const pool = new Pool({ connectionString: url });
   try {
-    await addUser(pool, { username, password, role, municipality: municipality ? Number(municipality) : null, teams: option(rest, '--team') });
+    await addUser(pool, {
+      username,
+      password,
+      role,
+      municipality: municipality ? Number(municipality) : null,
+      teams: option(rest, '--team'),
+    });
   } finally {
     await pool.end();
   }

@@ -20,7 +20,7 @@ async function main(url: string): Promise<void> {
   console.log(applied.length ? `Migrations applied: ${applied.join(', ')}` : 'Database is up to date.');
   if (env.API_DB_PASSWORD !== undefined) {
     await enableApiLogin(url, env.API_DB_PASSWORD);
-    console.log('The API\'s role bu_api may log in (API_DB_PASSWORD).');
+    console.log("The API's role bu_api may log in (API_DB_PASSWORD).");
   }
 }
 

@@ -9,12 +9,24 @@ import { chromium } from 'playwright-core';
 const ROOT = resolve(__dirname, '..');
 const OUT = resolve(process.env.SCREENSHOT_DIR ?? join(ROOT, 'docs', 'screenshots'));
 const PORT = Number(process.env.SCREENSHOT_PORT ?? 3999);
-const VIEWS: [string, string][] = [['udvalg', 'udvalg'], ['chef', 'chef'], ['teamleder', 'teamleder'], ['chef', 'datakvalitet']];
-const SIZES = [{ width: 1366, height: 768 }, { width: 1024, height: 768 }];
+const VIEWS: [string, string][] = [
+  ['udvalg', 'udvalg'],
+  ['chef', 'chef'],
+  ['teamleder', 'teamleder'],
+  ['chef', 'datakvalitet'],
+];
+const SIZES = [
+  { width: 1366, height: 768 },
+  { width: 1024, height: 768 },
+];
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
-  const server = spawn(process.execPath, ['tools/run.js', 'scripts/start.ts'], { cwd: ROOT, env: { ...process.env, PORT: String(PORT) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = spawn(process.execPath, ['tools/run.js', 'scripts/start.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(PORT) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   await new Promise<void>((ready, fail) => {
     server.stdout!.on('data', (d) => {

@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   const server = await serve(config);
   // SIGTERM (docker stop, systemd): requests in flight and the running job finish, then exit 0.
   stopOnSignals(() => server.close());
-  console.log(`Børneblik on ${server.url} (API ${server.url}/api/v1${config.apiDocs === 'public' ? `, OpenAPI ${server.url}/api/docs` : ''})`);
+  console.log(
+    `Børneblik on ${server.url} (API ${server.url}/api/v1${config.apiDocs === 'public' ? `, OpenAPI ${server.url}/api/docs` : ''})`,
+  );
 }
 
 main().catch((error) => {

@@ -42,9 +42,23 @@ async function ensureDemoExports(data: string): Promise<{ exportDate: string }> 
   const exportDate = copenhagenDate(new Date());
   const year = Number(exportDate.slice(0, 4));
   const demo = (name: string) => join(data, 'demo', name);
-  await generateDubuExport(demo(`dubu-${DEMO_MUNICIPALITY}`), { municipalityCode: DEMO_MUNICIPALITY, seed: 320, children: DEMO_CHILDREN, firstYear: year - 4, exportDate, messy: true });
+  await generateDubuExport(demo(`dubu-${DEMO_MUNICIPALITY}`), {
+    municipalityCode: DEMO_MUNICIPALITY,
+    seed: 320,
+    children: DEMO_CHILDREN,
+    firstYear: year - 4,
+    exportDate,
+    messy: true,
+  });
   const cscSource = demo(`dubu-${DEMO_CSC_MUNICIPALITY}-source`);
-  await generateDubuExport(cscSource, { municipalityCode: DEMO_CSC_MUNICIPALITY, seed: 479, children: 2600, firstYear: year - 4, exportDate, messy: false });
+  await generateDubuExport(cscSource, {
+    municipalityCode: DEMO_CSC_MUNICIPALITY,
+    seed: 479,
+    children: 2600,
+    firstYear: year - 4,
+    exportDate,
+    messy: false,
+  });
   await dubuToCsc(cscSource, demo(`csc-${DEMO_CSC_MUNICIPALITY}`));
   generateEconomy(demo('economy'), { municipalities: [DEMO_MUNICIPALITY, DEMO_CSC_MUNICIPALITY], exportDate, seed: 5 });
   generateStatistics(demo('statistics'), { lastYear: year - 1, years: 6, seed: 98 });
@@ -122,8 +136,12 @@ async function main(): Promise<void> {
     // Demo data goes through the real ETL as a queued job, like a data steward's import.
     const result = await importViaQueue(config, { source, dir, exportDate: date, requestedBy: 'npm start' });
     // In catalogue order: a job's result comes back through the queue's storage, which may reorder keys.
-    const loaded = ENTITY_NAMES.filter((e) => e in result.loaded).map((e) => `${e} ${result.loaded[e]}`).join(', ');
-    console.log(`Demo import ${result.importId} (${source}): ${loaded}; ${result.rejectedCount} rows rejected, ${result.warningCount} warnings (see Datakvalitet).`);
+    const loaded = ENTITY_NAMES.filter((e) => e in result.loaded)
+      .map((e) => `${e} ${result.loaded[e]}`)
+      .join(', ');
+    console.log(
+      `Demo import ${result.importId} (${source}): ${loaded}; ${result.rejectedCount} rows rejected, ${result.warningCount} warnings (see Datakvalitet).`,
+    );
   }
 
   const pool = new Pool({ connectionString: databaseUrl, max: 1 });
@@ -158,6 +176,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(error instanceof Error ? error.stack ?? error.message : error);
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exit(1);
 });

@@ -65,11 +65,21 @@ function keep(name, text) {
 
 /** The swc options for .ts and .tsx files, derived once per tsconfig and tool versions. */
 function swcOptions() {
-  const tsconfigs = [...fs.readdirSync(root).filter((f) => /^tsconfig.*\.json$/.test(f)).map((f) => path.join(root, f)), project];
+  const tsconfigs = [
+    ...fs
+      .readdirSync(root)
+      .filter((f) => /^tsconfig.*\.json$/.test(f))
+      .map((f) => path.join(root, f)),
+    project,
+  ];
   const inputs = [...new Set(tsconfigs)].sort().map((f) => `${f}\n${fs.readFileSync(f, 'utf8')}`);
-  const versions = ['@swc-node/register', '@swc-node/core', '@swc/core'].map((p) => `${p}@${JSON.parse(fs.readFileSync(path.join(root, 'node_modules', p, 'package.json'), 'utf8')).version}`);
+  const versions = ['@swc-node/register', '@swc-node/core', '@swc/core'].map(
+    (p) => `${p}@${JSON.parse(fs.readFileSync(path.join(root, 'node_modules', p, 'package.json'), 'utf8')).version}`,
+  );
   // The environment that @swc-node/register reads into the options.
-  const env = ['SWC_NODE_SOURCE_MAP_MODE', 'SWC_NODE_INLINE_SOURCE_MAP', 'SWC_NODE_IGNORE_DYNAMIC'].map((v) => `${v}=${process.env[v] ?? ''}`);
+  const env = ['SWC_NODE_SOURCE_MAP_MODE', 'SWC_NODE_INLINE_SOURCE_MAP', 'SWC_NODE_IGNORE_DYNAMIC'].map(
+    (v) => `${v}=${process.env[v] ?? ''}`,
+  );
   const key = sha([project, root, ...env, ...versions, ...inputs].join('\n'));
   const name = `options-${key}.json`;
   try {
@@ -81,7 +91,10 @@ function swcOptions() {
   const { readDefaultTsConfig, tsCompilerOptionsToSwcConfig } = require('@swc-node/register/read-default-tsconfig');
   const compilerOptions = readDefaultTsConfig(project);
   compilerOptions.module = 1; // CommonJS, as @swc-node/register sets it
-  const options = { ts: tsCompilerOptionsToSwcConfig(compilerOptions, 'file.ts'), tsx: tsCompilerOptionsToSwcConfig(compilerOptions, 'file.tsx') };
+  const options = {
+    ts: tsCompilerOptionsToSwcConfig(compilerOptions, 'file.ts'),
+    tsx: tsCompilerOptionsToSwcConfig(compilerOptions, 'file.tsx'),
+  };
   keep(name, JSON.stringify(options));
   return { key, options };
 }
@@ -95,7 +108,9 @@ function compile(source, filename) {
   if (known !== null) return known;
   transformSync ??= require('@swc-node/core').transformSync;
   const { code, map } = transformSync(source, filename, filename.endsWith('.tsx') ? options.tsx : options.ts);
-  const out = map ? `${code}\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(map).toString('base64')}` : code;
+  const out = map
+    ? `${code}\n//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(map).toString('base64')}`
+    : code;
   keep(name, out);
   return out;
 }

@@ -47,9 +47,19 @@ export const chef: DashboardDefinition = {
       description: 'Egne sagsdata: på opgørelsesdatoen, og ved udgangen af hvert af de seneste år.',
     },
     { kpi: 'activity.family_care_share', chart: 'share', title: 'Anbragte i familiepleje', target: 0.65 },
-    { kpi: 'activity.placed_children_by_type', chart: 'bar-per-key', title: 'Anbragte børn efter anbringelsestype', description: 'Børn med en aktiv anbringelse på opgørelsesdatoen.' },
+    {
+      kpi: 'activity.placed_children_by_type',
+      chart: 'bar-per-key',
+      title: 'Anbragte børn efter anbringelsestype',
+      description: 'Børn med en aktiv anbringelse på opgørelsesdatoen.',
+    },
     { kpi: 'activity.repeat_notification_share', chart: 'share', title: 'Børn med gentagne underretninger' },
-    { kpi: 'activity.notifications_by_source', chart: 'bar-per-key', title: 'Underretninger efter kilde', description: 'Underretninger modtaget i perioden.' },
+    {
+      kpi: 'activity.notifications_by_source',
+      chart: 'bar-per-key',
+      title: 'Underretninger efter kilde',
+      description: 'Underretninger modtaget i perioden.',
+    },
     {
       kpi: 'deadline.compliance_by_team',
       chart: 'share-table',

@@ -1,6 +1,19 @@
 import type { Role } from '@bu/domain';
 
-export type ChartKind = 'bar-per-caseworker' | 'bar-per-key' | 'share' | 'number' | 'work-list' | 'budget-table' | 'year-table' | 'benchmark' | 'goals' | 'share-table' | 'effect' | 'spend-curve' | 'trend';
+export type ChartKind =
+  | 'bar-per-caseworker'
+  | 'bar-per-key'
+  | 'share'
+  | 'number'
+  | 'work-list'
+  | 'budget-table'
+  | 'year-table'
+  | 'benchmark'
+  | 'goals'
+  | 'share-table'
+  | 'effect'
+  | 'spend-curve'
+  | 'trend';
 
 export interface ListColumn {
   key: string;

@@ -11,7 +11,8 @@ export const udvalg: DashboardDefinition = {
       kpi: 'budget.function',
       chart: 'budget-table',
       title: 'Budgetopfølgning pr. funktion',
-      description: 'Korrigeret budget, forbrug til dato og forventet regnskab. Grøn: inden for budget · gul: hold øje · rød: forventet overskridelse.',
+      description:
+        'Korrigeret budget, forbrug til dato og forventet regnskab. Grøn: inden for budget · gul: hold øje · rød: forventet overskridelse.',
     },
     {
       kpi: 'budget.spend_curve',
@@ -19,7 +20,12 @@ export const udvalg: DashboardDefinition = {
       title: 'Forbrug år til dato, i år og sidste år',
       description: 'Samlet forbrug på børne- og ungeområdet måned for måned (mio. kr.). I år: fuldt optrukket; sidste år: stiplet.',
     },
-    { kpi: 'goal.status', chart: 'goals', title: 'Politiske mål', description: 'Målene fra børne- og ungepolitikken med udviklingen de seneste år.' },
+    {
+      kpi: 'goal.status',
+      chart: 'goals',
+      title: 'Politiske mål',
+      description: 'Målene fra børne- og ungepolitikken med udviklingen de seneste år.',
+    },
     {
       kpi: 'benchmark.activity.placed_children_per_1000',
       chart: 'benchmark',
@@ -32,6 +38,11 @@ export const udvalg: DashboardDefinition = {
       title: 'Udgift pr. barn (kr.)',
       description: 'Danmarks Statistik: nettodriftsudgifter til udsatte børn og unge pr. 0-17-årig, seneste år med tal for kommunen.',
     },
-    { kpi: 'activity.summary', chart: 'year-table', title: 'Aktivitet de seneste fire år', description: 'Antal for hele året; indeværende år til opgørelsesdatoen.' },
+    {
+      kpi: 'activity.summary',
+      chart: 'year-table',
+      title: 'Aktivitet de seneste fire år',
+      description: 'Antal for hele året; indeværende år til opgørelsesdatoen.',
+    },
   ],
 };

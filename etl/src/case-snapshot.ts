@@ -3,7 +3,14 @@ import type { StageResult } from './import-run';
 import { ImportFailure, IssueLog } from './issues';
 import { EntityName, entityDef } from './load/entities';
 import { createStaging, stagingTable } from './load/merge';
-import { buildSnapshotPartition, currentPartition, discardPrebuilt, PartitionBuild, placePartitions, swapPartitions } from './load/partition';
+import {
+  buildSnapshotPartition,
+  currentPartition,
+  discardPrebuilt,
+  PartitionBuild,
+  placePartitions,
+  swapPartitions,
+} from './load/partition';
 import { notificationsLinkedToCases } from './notification-cases';
 import { rejectStaged, warnConflictingDuplicates } from './load/set-rules';
 import { EventDateRange, oneYearAfter } from './load/event-dates';
@@ -84,7 +91,13 @@ const unknownCaseMessage = (casesFile: string) => (caseId: string) => `Sagsnumme
  * `indexed`: the tables have their indexes (prebuilt), so a count over the indexes alone says
  * whether there is anything to record (the usual answer: nothing).
  */
-export async function checkCaseReferencesEarly(client: ClientBase, log: IssueLog, snapshot: SnapshotEntity[], e: SnapshotEntity, indexed: boolean): Promise<number> {
+export async function checkCaseReferencesEarly(
+  client: ClientBase,
+  log: IssueLog,
+  snapshot: SnapshotEntity[],
+  e: SnapshotEntity,
+  indexed: boolean,
+): Promise<number> {
   if (indexed && (await countUnknownCases(client, e)) === 0) return 0;
   const casesFile = snapshot.find((s) => s.entity === 'cases')?.file ?? 'cases';
   const query = `SELECT _file, _line, ${e.caseRef}::text AS value FROM ${stagingTable(entityDef(e.entity))} WHERE ${unknownCase(e)}`;
@@ -112,7 +125,8 @@ async function countUnknownCases(client: ClientBase, e: SnapshotEntity): Promise
 }
 
 /** Whether the date rule (R004) can reject none of a table's rows: its latest date is early enough. */
-export const datesWithinLimit = (range: EventDateRange, exportDate: string): boolean => range.latest === null || range.latest <= oneYearAfter(exportDate);
+export const datesWithinLimit = (range: EventDateRange, exportDate: string): boolean =>
+  range.latest === null || range.latest <= oneYearAfter(exportDate);
 
 /** Timestamps among the event dates, by their day in Danish time. */
 const LOCAL_DAY: Record<string, string> = {
@@ -131,7 +145,11 @@ export const stagesAsPartition = (entity: EntityName | 'persons' | 'teams', sour
   entity !== 'effects' && (entity !== 'notifications' || source === 'dubu');
 
 /** The staging table of a case-system entity, in the import's schema (on either of its connections). */
-export async function createSnapshotStaging(client: ClientBase, entity: EntityName | 'persons' | 'teams', source: 'dubu' | 'csc'): Promise<void> {
+export async function createSnapshotStaging(
+  client: ClientBase,
+  entity: EntityName | 'persons' | 'teams',
+  source: 'dubu' | 'csc',
+): Promise<void> {
   await createStaging(client, entityDef(entity), stagesAsPartition(entity, source) ? 'partition' : 'unlogged');
 }
 
@@ -146,7 +164,12 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
 
   const ranges = opts.eventDateRanges;
   const exportDate = opts.exportDate ?? (ranges ? defaultExportDate(ranges) : await newestDate(client, entities));
-  if (!exportDate) throw new ImportFailure('FILE_EMPTY', fileOf('cases'), 'Udtrækket indeholder ingen datoer; udtræksdatoen kan ikke bestemmes. Angiv --export-date.');
+  if (!exportDate)
+    throw new ImportFailure(
+      'FILE_EMPTY',
+      fileOf('cases'),
+      'Udtrækket indeholder ingen datoer; udtræksdatoen kan ikke bestemmes. Angiv --export-date.',
+    );
 
   const removed = new Map<EntityName, number>();
   // The rows left in each staging table the loader counted, less what the rules remove.
@@ -165,11 +188,20 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
     // One pass over the table for all its dates; the value shown is the first date that is too late.
     const dates = e.eventDates.map(eventDateSql);
     const late = (date: string) => `${date} > $1::date + interval '1 year'`;
-    removed.set(e.entity, await rejectStaged(
-      client, log, stg(e.entity), 'DATE_AFTER_EXPORT', dates.map(late).join(' OR '),
-      `CASE ${dates.map((date) => `WHEN ${late(date)} THEN to_char(${date}, 'DD-MM-YYYY')`).join(' ')} END`,
-      (v) => `Dato mere end et år efter udtræksdatoen ${exportDate}: ${v}.`, [exportDate], step('date', index),
-    ));
+    removed.set(
+      e.entity,
+      await rejectStaged(
+        client,
+        log,
+        stg(e.entity),
+        'DATE_AFTER_EXPORT',
+        dates.map(late).join(' OR '),
+        `CASE ${dates.map((date) => `WHEN ${late(date)} THEN to_char(${date}, 'DD-MM-YYYY')`).join(' ')} END`,
+        (v) => `Dato mere end et år efter udtræksdatoen ${exportDate}: ${v}.`,
+        [exportDate],
+        step('date', index),
+      ),
+    );
     took(e.entity, removed.get(e.entity)!);
   }
   const removedCasesOrNotifications = (removed.get('cases') ?? 0) + (removed.get('notifications') ?? 0) > 0;
@@ -185,7 +217,20 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
       if (found > 0) took(e.entity, (await client.query(`DELETE FROM ${stg(e.entity)} WHERE ${unknownCase(e)}`)).rowCount ?? 0);
       continue;
     }
-    took(e.entity, await rejectStaged(client, log, stg(e.entity), 'UNKNOWN_CASE', unknownCase(e), e.caseRef, unknownCaseMessage(fileOf('cases')), [], step('case', index)));
+    took(
+      e.entity,
+      await rejectStaged(
+        client,
+        log,
+        stg(e.entity),
+        'UNKNOWN_CASE',
+        unknownCase(e),
+        e.caseRef,
+        unknownCaseMessage(fileOf('cases')),
+        [],
+        step('case', index),
+      ),
+    );
   }
   // Without ydelser in the export, the measures are those of the municipality's current partition
   // (named directly: the parent table is left alone until the swap).
@@ -197,10 +242,20 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
       : currentMeasures
         ? `SELECT 1 FROM public.${currentMeasures} m WHERE m.municipality_code = $1 AND m.source = $2 AND m.measure_id = ${stg(e.entity)}.${e.measureRef}`
         : `SELECT 1 WHERE $1::smallint IS NULL AND $2::text IS NULL`;
-    took(e.entity, await rejectStaged(
-      client, log, stg(e.entity), 'UNKNOWN_MEASURE', `NOT EXISTS (${known})`, e.measureRef,
-      (v) => `Ydelses-ID ${v} findes ikke i ${fileOf('measures')}.`, has('measures') ? [] : [municipality, source], step('measure', index),
-    ));
+    took(
+      e.entity,
+      await rejectStaged(
+        client,
+        log,
+        stg(e.entity),
+        'UNKNOWN_MEASURE',
+        `NOT EXISTS (${known})`,
+        e.measureRef,
+        (v) => `Ydelses-ID ${v} findes ikke i ${fileOf('measures')}.`,
+        has('measures') ? [] : [municipality, source],
+        step('measure', index),
+      ),
+    );
   }
   await log.addFromQuery(
     client,
@@ -244,15 +299,22 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
     // Notifications not linked by the parser are linked as they are copied into the partition (no
     // pass rewriting the staging table); indexes built on the staging table would take the names.
     const linkInSql = e.entity === 'notifications' && !linkedByParser;
-    if (linkInSql && opts.prebuilt?.has('notifications')) await discardPrebuilt(client, entityDef('notifications'), municipality, opts.importId);
+    if (linkInSql && opts.prebuilt?.has('notifications'))
+      await discardPrebuilt(client, entityDef('notifications'), municipality, opts.importId);
     const from = linkInSql ? notificationsLinkedToCases(stg('notifications'), stg('cases'), source === 'csc') : undefined;
     // Same id with different content: a warning for each earlier row, found only when some key repeats.
     const def = entityDef(e.entity);
-    const onRepeated = e.idLabel ? () => warnConflictingDuplicates(client, log, stg(e.entity), def.key, def.values, e.idLabel!, step('duplicate', index)) : undefined;
+    const onRepeated = e.idLabel
+      ? () => warnConflictingDuplicates(client, log, stg(e.entity), def.key, def.values, e.idLabel!, step('duplicate', index))
+      : undefined;
     await build(e.entity, { from, onRepeated, prebuilt: !from && opts.prebuilt?.has(e.entity), rows: left.get(e.entity) });
   }
   // The parser's children, one row each: no key repeats (CSC stages its own persons: checked).
-  await build('persons', { repeated: opts.personsOfRows ? false : undefined, prebuilt: opts.prebuilt?.has('persons'), rows: left.get('persons') });
+  await build('persons', {
+    repeated: opts.personsOfRows ? false : undefined,
+    prebuilt: opts.prebuilt?.has('persons'),
+    rows: left.get('persons'),
+  });
   await build('teams', { repeated: false });
   const shrinkage = await caseSnapshotShrinkage(client, municipality, source, buildOf, merged, {
     cases: fileOf('cases'),
@@ -282,8 +344,12 @@ async function numberEffectMeasurements(client: PoolClient, effects: string): Pr
  * a planned end: an export taken on 31 October with measures ending 2 December is of 31 October).
  */
 async function newestDate(client: PoolClient, entities: SnapshotEntity[]): Promise<string | null> {
-  const parts = entities.flatMap((e) => e.happened.map(eventDateSql).map((d) => `SELECT max(${d}) AS d FROM ${stagingTable(entityDef(e.entity))} WHERE ${d} <= $1::date`));
-  const { rows } = await client.query(`SELECT to_char(max(d), 'YYYY-MM-DD') AS d FROM (${parts.join(' UNION ALL ')}) x`, [copenhagenToday()]);
+  const parts = entities.flatMap((e) =>
+    e.happened.map(eventDateSql).map((d) => `SELECT max(${d}) AS d FROM ${stagingTable(entityDef(e.entity))} WHERE ${d} <= $1::date`),
+  );
+  const { rows } = await client.query(`SELECT to_char(max(d), 'YYYY-MM-DD') AS d FROM (${parts.join(' UNION ALL ')}) x`, [
+    copenhagenToday(),
+  ]);
   return rows[0].d;
 }
 
@@ -295,5 +361,7 @@ export function defaultExportDate(ranges: ReadonlyMap<EntityName, EventDateRange
 }
 
 export function copenhagenToday(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    new Date(),
+  );
 }

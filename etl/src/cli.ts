@@ -10,7 +10,8 @@ import { isIsoDate } from '@bu/domain';
 import { importSource } from './import-source';
 import { importIssues, ImportProgress, ImportResult, SourceKind } from './import-run';
 
-const USAGE = 'Brug: npm run etl -- import <dubu|csc|economy|statistics> <mappe> [--municipality NNN] [--export-date ÅÅÅÅ-MM-DD] [--rekey] [--allow-older] [--allow-shrink] [--json]';
+const USAGE =
+  'Brug: npm run etl -- import <dubu|csc|economy|statistics> <mappe> [--municipality NNN] [--export-date ÅÅÅÅ-MM-DD] [--rekey] [--allow-older] [--allow-shrink] [--json]';
 
 function usage(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -42,9 +43,13 @@ function report(result: ImportResult): void {
     out.write(`Importen fejlede: ${result.error}\nIntet er ændret i databasen.\n`);
     return;
   }
-  out.write(`Import ${result.importId}: kommune ${result.municipality ?? 'flere'}, udtræksdato ${result.exportDate ?? '-'}, ${result.seconds.toFixed(1)} s\n`);
+  out.write(
+    `Import ${result.importId}: kommune ${result.municipality ?? 'flere'}, udtræksdato ${result.exportDate ?? '-'}, ${result.seconds.toFixed(1)} s\n`,
+  );
   for (const [entity, n] of Object.entries(result.loaded)) {
-    out.write(`  ${entity.padEnd(16)} ${String(n).padStart(8)} nye/ændrede ${String(result.unchanged[entity as keyof typeof result.unchanged] ?? 0).padStart(8)} uændrede ${String(result.removed[entity as keyof typeof result.removed] ?? 0).padStart(6)} fjernet\n`);
+    out.write(
+      `  ${entity.padEnd(16)} ${String(n).padStart(8)} nye/ændrede ${String(result.unchanged[entity as keyof typeof result.unchanged] ?? 0).padStart(8)} uændrede ${String(result.removed[entity as keyof typeof result.removed] ?? 0).padStart(6)} fjernet\n`,
+    );
   }
   out.write(`${result.rejectedCount} rækker afvist, ${result.warningCount} advarsler\n`);
   for (const r of result.rejected.slice(0, 20)) out.write(`  ${r.file}:${r.line} ${r.rule} ${r.message}\n`);

@@ -4,7 +4,12 @@ import type { Row } from './file-reader';
 import type { Parsed } from './values';
 
 /** Parses a field, rejecting the row (with the parser's rule) on failure; empty is null, or REQUIRED. */
-export function field<T>(row: Row, column: string, parse: (t: string) => Parsed<T>, required = false): { readonly ok: boolean; readonly value: T | null } {
+export function field<T>(
+  row: Row,
+  column: string,
+  parse: (t: string) => Parsed<T>,
+  required = false,
+): { readonly ok: boolean; readonly value: T | null } {
   const text = row.get(column);
   if (text === '') {
     if (required) row.reject('REQUIRED', column, text);
@@ -35,7 +40,12 @@ export function required(row: Row, column: string): string | null {
  * A caseworker row, the same in every format (columns keyed id, name, team, title, from, to):
  * the staging row, or null when rejected.
  */
-export function caseworkerRow(row: Row, municipality: number | null, source: string, parseDate: (t: string) => Parsed<string | null>): unknown[] | null {
+export function caseworkerRow(
+  row: Row,
+  municipality: number | null,
+  source: string,
+  parseDate: (t: string) => Parsed<string | null>,
+): unknown[] | null {
   const id = required(row, 'id');
   const name = required(row, 'name');
   if (id === null || name === null) return null;
@@ -43,6 +53,7 @@ export function caseworkerRow(row: Row, municipality: number | null, source: str
   const from = field(row, 'from', parseDate);
   const to = field(row, 'to', parseDate);
   if (!from.ok || !to.ok) return null;
-  if (from.value !== null && to.value !== null && to.value < from.value) return row.reject('END_BEFORE_START', 'to', row.get('to'), `${row.label('from')} ${row.get('from')}`);
+  if (from.value !== null && to.value !== null && to.value < from.value)
+    return row.reject('END_BEFORE_START', 'to', row.get('to'), `${row.label('from')} ${row.get('from')}`);
   return [municipality, source, id, name, row.get('team') || null, title, from.value, to.value, row.file, row.line];
 }

@@ -77,25 +77,57 @@ export async function readRows(
       for (const record of batch as RawRecord[]) {
         if (record.broken) {
           // The header itself unreadable: nothing of the file can be read by its columns.
-          if (!header) throw new FileFormatError(file, `Kolonneoverskrifterne i filen ${file} kan ikke læses (${record.broken === 'too-long' ? 'linjen er for lang' : 'et anførselstegn afsluttes ikke'}).`);
+          if (!header)
+            throw new FileFormatError(
+              file,
+              `Kolonneoverskrifterne i filen ${file} kan ikke læses (${record.broken === 'too-long' ? 'linjen er for lang' : 'et anførselstegn afsluttes ikke'}).`,
+            );
           if (record.broken === 'unclosed-quote') {
-            log.add('QUOTE_UNCLOSED', file, record.line, null, `Et felt, der begynder med anførselstegn i linje ${record.line}, afsluttes ikke (inden for ${MAX_QUOTED_LINES} linjer eller før filens slutning); rækken er afvist, og de følgende linjer er læst som rækker.`);
+            log.add(
+              'QUOTE_UNCLOSED',
+              file,
+              record.line,
+              null,
+              `Et felt, der begynder med anførselstegn i linje ${record.line}, afsluttes ikke (inden for ${MAX_QUOTED_LINES} linjer eller før filens slutning); rækken er afvist, og de følgende linjer er læst som rækker.`,
+            );
           } else {
-            log.add('RECORD_TOO_LONG', file, record.line, null, `Rækken er over ${MAX_RECORD_CHARS.toLocaleString('da-DK')} tegn lang; den er afvist og ikke læst.`);
+            log.add(
+              'RECORD_TOO_LONG',
+              file,
+              record.line,
+              null,
+              `Rækken er over ${MAX_RECORD_CHARS.toLocaleString('da-DK')} tegn lang; den er afvist og ikke læst.`,
+            );
           }
           continue;
         }
         if (!header) {
-          if (record.loneCr) throw new FileFormatError(file, `Filen ${file} bruger CR alene som linjeskift (gammelt Mac-format); gem den med CRLF- eller LF-linjeskift.`);
+          if (record.loneCr)
+            throw new FileFormatError(
+              file,
+              `Filen ${file} bruger CR alene som linjeskift (gammelt Mac-format); gem den med CRLF- eller LF-linjeskift.`,
+            );
           header = mapHeader(file, record.fields, columns, format.separator);
           if (header.unknown.length > 0) {
-            log.add('UNKNOWN_COLUMNS', file, record.line, header.unknown.join(', '), `Ukendte kolonner ignoreret: ${header.unknown.join(', ')}.`);
+            log.add(
+              'UNKNOWN_COLUMNS',
+              file,
+              record.line,
+              header.unknown.join(', '),
+              `Ukendte kolonner ignoreret: ${header.unknown.join(', ')}.`,
+            );
           }
           continue;
         }
         if (blankFrom(record.fields, 0)) continue;
         if (record.fields.length > header.width && !blankFrom(record.fields, header.width)) {
-          log.add('TOO_MANY_FIELDS', file, record.line, String(record.fields.length), `Rækken har ${record.fields.length} felter, men filen har ${header.width} kolonner.`);
+          log.add(
+            'TOO_MANY_FIELDS',
+            file,
+            record.line,
+            String(record.fields.length),
+            `Rækken har ${record.fields.length} felter, men filen har ${header.width} kolonner.`,
+          );
           continue;
         }
         count++;

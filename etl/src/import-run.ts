@@ -157,7 +157,9 @@ export async function runImport(
       await Promise.all(
         paths.map(async (path) => {
           const digest = digests.get(path);
-          return digest?.complete ? { file: basename(path), bytes: digest.bytes, sha256: digest.sha256 ?? digest.hash!.digest('hex') } : checksum(path);
+          return digest?.complete
+            ? { file: basename(path), bytes: digest.bytes, sha256: digest.sha256 ?? digest.hash!.digest('hex') }
+            : checksum(path);
         }),
       ),
     );
@@ -173,7 +175,13 @@ export async function runImport(
     `INSERT INTO import_run (source, status, requested_by, job_id, files, municipality_code)
      VALUES ($1, 'running', $2, $3, $4, $5) RETURNING id`,
     // A scoped uploader's run is recorded in its municipality from the start, so a failure shows in its own log only.
-    [source, options.requestedBy ?? null, options.jobId ?? null, JSON.stringify(files), options.municipality ?? options.allowedMunicipality ?? null],
+    [
+      source,
+      options.requestedBy ?? null,
+      options.jobId ?? null,
+      JSON.stringify(files),
+      options.municipality ?? options.allowedMunicipality ?? null,
+    ],
   );
   const importId: string = rows[0].id;
   const log = new IssueLog();
@@ -296,7 +304,11 @@ export async function runImport(
     // On the import's own connection (a pool of one has no other). If the database is gone, the run
     // stays 'running': a job's next attempt marks it interrupted.
     await client
-      .query(`UPDATE import_run SET status = 'failed', finished_at = now(), error = $2, files = $3 WHERE id = $1`, [importId, message, await recordedFiles().catch(() => JSON.stringify(files))])
+      .query(`UPDATE import_run SET status = 'failed', finished_at = now(), error = $2, files = $3 WHERE id = $1`, [
+        importId,
+        message,
+        await recordedFiles().catch(() => JSON.stringify(files)),
+      ])
       .catch(() => undefined);
     if (!(error instanceof ImportFailure)) throw error;
     return {
@@ -386,7 +398,11 @@ async function firstIssues(client: PoolClient, importId: string): Promise<Pick<I
 }
 
 /** Every issue of an import of one severity, in file order, a page at a time (the CLI's --json). */
-export async function* importIssues(pool: Pool, importId: string, severity: 'error' | 'warning'): AsyncGenerator<Omit<ImportIssue, 'severity'>> {
+export async function* importIssues(
+  pool: Pool,
+  importId: string,
+  severity: 'error' | 'warning',
+): AsyncGenerator<Omit<ImportIssue, 'severity'>> {
   let after = 0;
   for (;;) {
     const { rows } = await pool.query(
@@ -417,4 +433,3 @@ async function roomForStaging(client: PoolClient): Promise<void> {
     await client.query('ROLLBACK TO SAVEPOINT temp_buffers');
   }
 }
-

@@ -35,7 +35,6 @@ export const ISSUE_STAGING = 'stg_import_issue';
 /** Issues written to disk at a time (the rest of an export with a million bad rows stays on disk). */
 const SPILL_BYTES = 256 * 1024;
 
-
 /**
  * The rejected rows and warnings of one import. Values are CPR-masked before they are kept
  * anywhere. Memory does not grow with their number: rows the parser rejects go to a spill file in
@@ -100,7 +99,14 @@ export class IssueLog {
    * bringing the rows here. `message` builds the Danish message from the value (as SQL: the text
    * around the value is fixed).
    */
-  async addFromQuery(client: ClientBase, rule: RuleKey, query: string, message: (value: string) => string, params: unknown[] = [], step = 0): Promise<number> {
+  async addFromQuery(
+    client: ClientBase,
+    rule: RuleKey,
+    query: string,
+    message: (value: string) => string,
+    params: unknown[] = [],
+    step = 0,
+  ): Promise<number> {
     const def = RULES[rule];
     const severity = def.severity === 'warning' ? 'warning' : 'error';
     const marker = '\u0001';
@@ -146,7 +152,10 @@ export class IssueLog {
     if (this.spillFd !== null) closeSync(this.spillFd);
     this.spillFd = null;
     for (const spill of this.spills()) {
-      await pipeline(createReadStream(spill), client.query(copyFrom(`COPY ${ISSUE_STAGING} (step, severity, file, line, rule, value, message) FROM STDIN`)));
+      await pipeline(
+        createReadStream(spill),
+        client.query(copyFrom(`COPY ${ISSUE_STAGING} (step, severity, file, line, rule, value, message) FROM STDIN`)),
+      );
     }
     // The parser found its issues before any set-based rule ran.
     await client.query(

@@ -14,7 +14,14 @@ describe('candidateRank', () => {
     expect(openEarlier).toBe(50);
     expect(openedAfter).toBe(1_000_005);
     expect(closedBefore).toBe(2_000_020);
-    expect([closedLongBefore, openedLater, closedBefore, openEarlier, openedAfter, open].sort((a, b) => a - b)).toEqual([open, openEarlier, openedAfter, openedLater, closedBefore, closedLongBefore]);
+    expect([closedLongBefore, openedLater, closedBefore, openEarlier, openedAfter, open].sort((a, b) => a - b)).toEqual([
+      open,
+      openEarlier,
+      openedAfter,
+      openedLater,
+      closedBefore,
+      closedLongBefore,
+    ]);
     // Opened or closed on the day of receipt counts as open at receipt.
     expect(candidateRank(100, 100, day)).toBe(0);
     expect(candidateRank(40, 100, day)).toBe(60);

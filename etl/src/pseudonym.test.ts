@@ -16,7 +16,9 @@ describe('Pseudonymiser', () => {
   });
 
   it('depends on the secret', () => {
-    expect(new Pseudonymiser('another-secret-of-length').pseudonymise('010115-4123')!.personId).not.toBe(p.pseudonymise('010115-4123')!.personId);
+    expect(new Pseudonymiser('another-secret-of-length').pseudonymise('010115-4123')!.personId).not.toBe(
+      p.pseudonymise('010115-4123')!.personId,
+    );
   });
 
   it('rejects text that is not a CPR number', () => {

@@ -18,7 +18,12 @@ export const RULES = {
   FILE_EMPTY: { id: 'F002', severity: 'file', title: 'Filen er tom', since: '2024.1' },
   FILE_MISSING: { id: 'F003', severity: 'file', title: 'En påkrævet fil mangler', since: '2024.1' },
   NO_MUNICIPALITY: { id: 'F004', severity: 'file', title: 'Kommunen kan ikke bestemmes', since: '2024.1' },
-  PSEUDONYM_KEY_MIXED: { id: 'F005', severity: 'file', title: 'Kommunens kilder er pseudonymiseret med forskellige nøgler', since: '2026.4' },
+  PSEUDONYM_KEY_MIXED: {
+    id: 'F005',
+    severity: 'file',
+    title: 'Kommunens kilder er pseudonymiseret med forskellige nøgler',
+    since: '2026.4',
+  },
   EXPORT_OLDER: { id: 'F010', severity: 'file', title: 'Udtrækket er ældre end det indlæste', since: '2026.4' },
   SNAPSHOT_SHRINK: { id: 'F020', severity: 'file', title: 'Udtrækket ville fjerne for meget af kommunens data', since: '2026.4' },
   REQUIRED: { id: 'R001', severity: 'error', title: 'Påkrævet felt er tomt', since: '2024.1' },

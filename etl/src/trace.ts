@@ -28,12 +28,20 @@ export function traceQueries(client: ClientBase, label: string): void {
     const cpuStarted = cpu();
     const result = query(...args);
     if (result instanceof Promise) {
-      void result.then(() => {
-        const ms = Date.now() - started;
-        const cpuEnded = cpu();
-        const server = cpuStarted !== null && cpuEnded !== null ? ` (server cpu ${cpuEnded - cpuStarted} ms)` : '';
-        if (ms > settings().ETL_TRACE_MS) process.stderr.write(`[etl ${traceClock()} ${label}] ${ms} ms${server} ${String((args[0] as { text?: string }).text ?? args[0]).replace(/\s+/g, ' ').slice(0, 140)}\n`);
-      }, () => undefined);
+      void result.then(
+        () => {
+          const ms = Date.now() - started;
+          const cpuEnded = cpu();
+          const server = cpuStarted !== null && cpuEnded !== null ? ` (server cpu ${cpuEnded - cpuStarted} ms)` : '';
+          if (ms > settings().ETL_TRACE_MS)
+            process.stderr.write(
+              `[etl ${traceClock()} ${label}] ${ms} ms${server} ${String((args[0] as { text?: string }).text ?? args[0])
+                .replace(/\s+/g, ' ')
+                .slice(0, 140)}\n`,
+            );
+        },
+        () => undefined,
+      );
     }
     return result;
   };

@@ -90,7 +90,13 @@ export function isoDate(text: string): Parsed<string | null> {
 export function dkTimestamp(text: string): Parsed<string | null> {
   if (text === '') return NULL;
   // The usual spelling, DD-MM-YYYY HH:MM, read without a regular expression.
-  if (text.length === 16 && text.charCodeAt(2) === 45 && text.charCodeAt(5) === 45 && (text[10] === ' ' || text[10] === 'T') && text.charCodeAt(13) === 58) {
+  if (
+    text.length === 16 &&
+    text.charCodeAt(2) === 45 &&
+    text.charCodeAt(5) === 45 &&
+    (text[10] === ' ' || text[10] === 'T') &&
+    text.charCodeAt(13) === 58
+  ) {
     const d = digitsAt(text, 0, 2);
     const mo = digitsAt(text, 3, 2);
     const y = digitsAt(text, 6, 4);
@@ -100,7 +106,9 @@ export function dkTimestamp(text: string): Parsed<string | null> {
       if (!isValidDate(y, mo, d)) return fail('DATE_INVALID');
       if (y < 1970) return fail('DATE_BEFORE_1970');
       if (hh > 23 || mm > 59) return fail('DATE_INVALID');
-      return ok(`${text.slice(6, 10)}-${text.slice(3, 5)}-${text.slice(0, 2)} ${text.slice(11, 16)}:00+0${copenhagenOffsetHours(y, mo, d, hh)}`);
+      return ok(
+        `${text.slice(6, 10)}-${text.slice(3, 5)}-${text.slice(0, 2)} ${text.slice(11, 16)}:00+0${copenhagenOffsetHours(y, mo, d, hh)}`,
+      );
     }
   }
   const m = DK_TIMESTAMP.exec(text);

@@ -33,8 +33,34 @@ function write1252(path: string, header: string[], lines: string[][]): void {
 }
 
 export async function dubuToCsc(dubuDir: string, cscDir: string, seed = 1): Promise<void> {
-  const [workers, cases, assignments, notifications, investigations, measures, plans, followups, visits, conversations, effects, complaints] = await Promise.all(
-    ['medarbejdere', 'sager', 'sagsansvar', 'underretninger', 'undersoegelser', 'ydelser', 'handleplaner', 'opfoelgninger', 'tilsyn', 'boernesamtaler', 'effektmaalinger', 'klager'].map((f) => readDubu(dubuDir, `${f}.csv`)),
+  const [
+    workers,
+    cases,
+    assignments,
+    notifications,
+    investigations,
+    measures,
+    plans,
+    followups,
+    visits,
+    conversations,
+    effects,
+    complaints,
+  ] = await Promise.all(
+    [
+      'medarbejdere',
+      'sager',
+      'sagsansvar',
+      'underretninger',
+      'undersoegelser',
+      'ydelser',
+      'handleplaner',
+      'opfoelgninger',
+      'tilsyn',
+      'boernesamtaler',
+      'effektmaalinger',
+      'klager',
+    ].map((f) => readDubu(dubuDir, `${f}.csv`)),
   );
   const municipality = cases[0]?.['kommunenr'] ?? '';
   const personIds = new Map<string, string>();
@@ -45,8 +71,17 @@ export async function dubuToCsc(dubuDir: string, cscDir: string, seed = 1): Prom
   };
   const caseOfMeasure = new Map(measures.map((m) => [m['ydelses-id'], m['sagsnummer']]));
   const events: string[][] = [];
-  const event = (caseId: string, person: string, code: string, date: string, time: string, worker: string, ref: string, v: string[] = [], text = '') =>
-    events.push([caseId, person, code, date, time, worker, ref, ...[0, 1, 2, 3, 4].map((i) => v[i] ?? ''), text]);
+  const event = (
+    caseId: string,
+    person: string,
+    code: string,
+    date: string,
+    time: string,
+    worker: string,
+    ref: string,
+    v: string[] = [],
+    text = '',
+  ) => events.push([caseId, person, code, date, time, worker, ref, ...[0, 1, 2, 3, 4].map((i) => v[i] ?? ''), text]);
 
   for (const c of cases) personOf(c['cpr']);
   // Responsible caseworker: a change event at each Fra, and "nobody" the day after a Til that nothing follows.
@@ -57,7 +92,8 @@ export async function dubuToCsc(dubuDir: string, cscDir: string, seed = 1): Prom
     sorted.forEach((a, i) => {
       event(caseId, '', 'SB_SKIFT', iso(a['fra']), '', a['initialer'], '');
       const next = sorted[i + 1];
-      if (a['til'] && (!next || iso(next['fra']) > addDays(iso(a['til']), 1))) event(caseId, '', 'SB_SKIFT', addDays(iso(a['til']), 1), '', '', '');
+      if (a['til'] && (!next || iso(next['fra']) > addDays(iso(a['til']), 1)))
+        event(caseId, '', 'SB_SKIFT', addDays(iso(a['til']), 1), '', '', '');
     });
   }
   for (const n of notifications) {
@@ -80,10 +116,19 @@ export async function dubuToCsc(dubuDir: string, cscDir: string, seed = 1): Prom
   }
   for (const p of plans) event(p['sagsnummer'], '', 'HP', iso(p['dato']), '', '', p['handleplan-id'], [], p['type']);
   for (const o of followups) event(caseOfMeasure.get(o['ydelses-id']) ?? '', '', 'OPF', iso(o['dato']), '', '', o['ydelses-id']);
-  for (const t of visits) event(caseOfMeasure.get(t['ydelses-id']) ?? '', '', 'TILSYN', iso(t['dato']), '', '', t['ydelses-id'], [bool(t['talt alene med barnet'])]);
+  for (const t of visits)
+    event(caseOfMeasure.get(t['ydelses-id']) ?? '', '', 'TILSYN', iso(t['dato']), '', '', t['ydelses-id'], [
+      bool(t['talt alene med barnet']),
+    ]);
   for (const b of conversations) event(b['sagsnummer'], '', 'BSAMT', iso(b['dato']), '', '', '', [], b['anledning']);
   for (const e of effects) {
-    event(e['sagsnummer'], '', 'EFFEKT', iso(e['dato']), '', '', '', [e['udvikling og adfærd'], e['familieforhold'], e['skole og dagtilbud'], e['sundhed'], e['fritid og venskaber']]);
+    event(e['sagsnummer'], '', 'EFFEKT', iso(e['dato']), '', '', '', [
+      e['udvikling og adfærd'],
+      e['familieforhold'],
+      e['skole og dagtilbud'],
+      e['sundhed'],
+      e['fritid og venskaber'],
+    ]);
   }
   for (const k of complaints) {
     event(k['sagsnummer'], '', 'KLAGE_MODT', iso(k['modtaget']), '', '', k['klage-id']);
@@ -97,11 +142,30 @@ export async function dubuToCsc(dubuDir: string, cscDir: string, seed = 1): Prom
   }
 
   mkdirSync(cscDir, { recursive: true });
-  write1252(join(cscDir, 'PERSON.txt'), ['PERSON_ID', 'CPRNR', 'KOMMUNE_NR'], [...personIds].map(([cpr, id]) => [id, cpr, municipality]));
-  write1252(join(cscDir, 'MEDARBEJDER.txt'), ['MEDARB_ID', 'NAVN', 'ENHED', 'ROLLE', 'START_DATO', 'SLUT_DATO'],
-    workers.map((w) => [w['initialer'], w['navn'], w['team'], w['stilling'], iso(w['ansat fra']), iso(w['ansat til'])]));
-  write1252(join(cscDir, 'SAG.txt'), ['SAG_ID', 'PERSON_ID', 'OMRAADE', 'OPRETTET', 'AFSLUTTET'],
-    cases.map((c) => [c['sagsnummer'], personOf(c['cpr']), c['sagsområde'] === 'Handicap' ? 'H' : 'U', iso(c['oprettet']), iso(c['lukket'])]));
-  write1252(join(cscDir, 'AKTIVITET.txt'), ['AKT_ID', 'SAG_ID', 'PERSON_ID', 'AKT_KODE', 'DATO', 'TID', 'MEDARB_ID', 'REF_ID', 'V1', 'V2', 'V3', 'V4', 'V5', 'TEKST'],
-    events.map((e, i) => [`A${i + 1}`, ...e]));
+  write1252(
+    join(cscDir, 'PERSON.txt'),
+    ['PERSON_ID', 'CPRNR', 'KOMMUNE_NR'],
+    [...personIds].map(([cpr, id]) => [id, cpr, municipality]),
+  );
+  write1252(
+    join(cscDir, 'MEDARBEJDER.txt'),
+    ['MEDARB_ID', 'NAVN', 'ENHED', 'ROLLE', 'START_DATO', 'SLUT_DATO'],
+    workers.map((w) => [w['initialer'], w['navn'], w['team'], w['stilling'], iso(w['ansat fra']), iso(w['ansat til'])]),
+  );
+  write1252(
+    join(cscDir, 'SAG.txt'),
+    ['SAG_ID', 'PERSON_ID', 'OMRAADE', 'OPRETTET', 'AFSLUTTET'],
+    cases.map((c) => [
+      c['sagsnummer'],
+      personOf(c['cpr']),
+      c['sagsområde'] === 'Handicap' ? 'H' : 'U',
+      iso(c['oprettet']),
+      iso(c['lukket']),
+    ]),
+  );
+  write1252(
+    join(cscDir, 'AKTIVITET.txt'),
+    ['AKT_ID', 'SAG_ID', 'PERSON_ID', 'AKT_KODE', 'DATO', 'TID', 'MEDARB_ID', 'REF_ID', 'V1', 'V2', 'V3', 'V4', 'V5', 'TEKST'],
+    events.map((e, i) => [`A${i + 1}`, ...e]),
+  );
 }

@@ -30,13 +30,85 @@ const money = (n: number): string => {
 };
 const quote = (s: string): string => (/[;"\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
-const FIRST = ['Anne', 'Mette', 'Søren', 'Jens', 'Louise', 'Mads', 'Camilla', 'Peter', 'Rikke', 'Ole', 'Åse', 'Birgitte', 'Kasper', 'Helle', 'Mikkel', 'Line', 'Thomas', 'Ærø'];
-const LAST = ['Jensen', 'Nielsen', 'Hansen', 'Pedersen', 'Andersen', 'Christensen', 'Larsen', 'Sørensen', 'Rasmussen', 'Jørgensen', 'Madsen', 'Kristensen', 'Østergaard', 'Holm'];
-const SOURCES = [['skole', 30], ['dagtilbud', 12], ['sundhed', 16], ['politi', 18], ['forælder', 8], ['anonym', 6], ['andet', 10]] as const;
-const PLACEMENTS = [['Plejefamilie', 43], ['Netværkspleje', 10], ['Kommunal plejefamilie', 10], ['Døgninstitution', 17], ['Opholdssted', 14], ['Sikret døgninstitution', 2], ['Eget værelse', 4]] as const;
-const PREVENTIVE = [['Familiebehandling', 30], ['Kontaktperson', 25], ['Aflastning', 12], ['Praktisk pædagogisk støtte', 8], ['Fast kontaktperson for familien', 10], ['Økonomisk støtte', 8], ['Døgnophold for familien', 3], ['Formidling af praktikophold', 2]] as const;
-const OUTCOMES = [['Stadfæstet', 60], ['Ændret', 12], ['Ophævet', 8], ['Hjemvist', 12], ['Afvist', 8]] as const;
-const PROVIDERS = ['Kommunens familiecenter', 'Privat leverandør A/S', 'Opholdsstedet Lyngly', 'Døgninstitutionen Skovbo', 'Plejefamilie (kommunens)', 'Solstrålen; afd. Syd'];
+const FIRST = [
+  'Anne',
+  'Mette',
+  'Søren',
+  'Jens',
+  'Louise',
+  'Mads',
+  'Camilla',
+  'Peter',
+  'Rikke',
+  'Ole',
+  'Åse',
+  'Birgitte',
+  'Kasper',
+  'Helle',
+  'Mikkel',
+  'Line',
+  'Thomas',
+  'Ærø',
+];
+const LAST = [
+  'Jensen',
+  'Nielsen',
+  'Hansen',
+  'Pedersen',
+  'Andersen',
+  'Christensen',
+  'Larsen',
+  'Sørensen',
+  'Rasmussen',
+  'Jørgensen',
+  'Madsen',
+  'Kristensen',
+  'Østergaard',
+  'Holm',
+];
+const SOURCES = [
+  ['skole', 30],
+  ['dagtilbud', 12],
+  ['sundhed', 16],
+  ['politi', 18],
+  ['forælder', 8],
+  ['anonym', 6],
+  ['andet', 10],
+] as const;
+const PLACEMENTS = [
+  ['Plejefamilie', 43],
+  ['Netværkspleje', 10],
+  ['Kommunal plejefamilie', 10],
+  ['Døgninstitution', 17],
+  ['Opholdssted', 14],
+  ['Sikret døgninstitution', 2],
+  ['Eget værelse', 4],
+] as const;
+const PREVENTIVE = [
+  ['Familiebehandling', 30],
+  ['Kontaktperson', 25],
+  ['Aflastning', 12],
+  ['Praktisk pædagogisk støtte', 8],
+  ['Fast kontaktperson for familien', 10],
+  ['Økonomisk støtte', 8],
+  ['Døgnophold for familien', 3],
+  ['Formidling af praktikophold', 2],
+] as const;
+const OUTCOMES = [
+  ['Stadfæstet', 60],
+  ['Ændret', 12],
+  ['Ophævet', 8],
+  ['Hjemvist', 12],
+  ['Afvist', 8],
+] as const;
+const PROVIDERS = [
+  'Kommunens familiecenter',
+  'Privat leverandør A/S',
+  'Opholdsstedet Lyngly',
+  'Døgninstitutionen Skovbo',
+  'Plejefamilie (kommunens)',
+  'Solstrålen; afd. Syd',
+];
 
 function legalBasis(type: string, start: string, consent: boolean): string {
   const bl = start >= '2024-01-01';
@@ -77,7 +149,13 @@ export async function generateDubuExport(dir: string, opts: DubuDemoOptions): Pr
     let id = '';
     do {
       name = `${rnd.pick(FIRST)} ${rnd.pick(LAST)}`;
-      id = name.split(' ').map((p) => p[0]).join('').toUpperCase() + (usedIds.size + 1);
+      id =
+        name
+          .split(' ')
+          .map((p) => p[0])
+          .join('')
+          .toUpperCase() +
+        (usedIds.size + 1);
     } while (usedIds.has(id));
     usedIds.add(id);
     const w = { id, name, team, title, from, to };
@@ -99,11 +177,26 @@ export async function generateDubuExport(dir: string, opts: DubuDemoOptions): Pr
   const caseworkersOf = (team: string) => workers.filter((w) => w.team === team && w.title === 'Rådgiver');
 
   const rows: Record<string, string[]> = {
-    medarbejdere: [], sager: [], sagsansvar: [], underretninger: [], undersoegelser: [], ydelser: [],
-    handleplaner: [], opfoelgninger: [], tilsyn: [], boernesamtaler: [], effektmaalinger: [], klager: [],
+    medarbejdere: [],
+    sager: [],
+    sagsansvar: [],
+    underretninger: [],
+    undersoegelser: [],
+    ydelser: [],
+    handleplaner: [],
+    opfoelgninger: [],
+    tilsyn: [],
+    boernesamtaler: [],
+    effektmaalinger: [],
+    klager: [],
   };
   const cprs: string[] = [];
-  let caseNo = 1000, notNo = 1, invNo = 1, measNo = 1, planNo = 1, complaintNo = 1;
+  let caseNo = 1000,
+    notNo = 1,
+    invNo = 1,
+    measNo = 1,
+    planNo = 1,
+    complaintNo = 1;
 
   for (let c = 0; c < opts.children; c++) {
     const birth = addDays(`${Number(D.slice(0, 4)) - 17}-01-01`, rnd.int(0, 17 * 365 - 30));
@@ -114,13 +207,26 @@ export async function generateDubuExport(dir: string, opts: DubuDemoOptions): Pr
     const handicap = rnd.chance(0.2);
     const firstContact = addDays(start, rnd.int(0, span - 1));
     // Notifications: about a third of notified children are notified twice or more.
-    const nNotifications = handicap ? (rnd.chance(0.5) ? 1 : 0) : rnd.weighted([[1, 66], [2, 20], [3, 9], [4, 5]] as const);
+    const nNotifications = handicap
+      ? rnd.chance(0.5)
+        ? 1
+        : 0
+      : rnd.weighted([
+          [1, 66],
+          [2, 20],
+          [3, 9],
+          [4, 5],
+        ] as const);
     for (let i = 0; i < nNotifications; i++) {
       const day = i === 0 ? firstContact : dateIn(firstContact, D);
       const hour = rnd.int(7, 16);
       const received = `${dk(day)} ${String(hour).padStart(2, '0')}:${String(rnd.int(0, 59)).padStart(2, '0')}`;
       const recentlyReceived = daysBetween(day, D) <= 1;
-      const lateness = rnd.weighted([['ontime', 87], ['late', 11], ['never', 2]] as const);
+      const lateness = rnd.weighted([
+        ['ontime', 87],
+        ['late', 11],
+        ['never', 2],
+      ] as const);
       let assessed = '';
       if (!(recentlyReceived && rnd.chance(0.6)) && lateness !== 'never') {
         const hoursLater = lateness === 'ontime' ? rnd.int(1, 23) : rnd.int(25, 120);
@@ -138,10 +244,21 @@ export async function generateDubuExport(dir: string, opts: DubuDemoOptions): Pr
 
     // Investigation (børnefaglig undersøgelse): 50-69 % finished within 4 months.
     const invStart = opened;
-    const invOutcome = rnd.weighted([['ontime', 62], ['late', 33], ['open', 5]] as const);
-    let invEnd: string | null = invOutcome === 'ontime' ? addDays(invStart, rnd.int(30, 115)) : invOutcome === 'late' ? addDays(addMonths(invStart, 4), rnd.int(1, 90)) : null;
+    const invOutcome = rnd.weighted([
+      ['ontime', 62],
+      ['late', 33],
+      ['open', 5],
+    ] as const);
+    let invEnd: string | null =
+      invOutcome === 'ontime'
+        ? addDays(invStart, rnd.int(30, 115))
+        : invOutcome === 'late'
+          ? addDays(addMonths(invStart, 4), rnd.int(1, 90))
+          : null;
     if (invEnd && invEnd > D) invEnd = null;
-    rows.undersoegelser.push([`BFU${invNo++}`, caseId, dk(invStart), dk(invEnd), invStart >= '2024-01-01' ? 'BL § 20' : 'SEL § 50'].join(';'));
+    rows.undersoegelser.push(
+      [`BFU${invNo++}`, caseId, dk(invStart), dk(invEnd), invStart >= '2024-01-01' ? 'BL § 20' : 'SEL § 50'].join(';'),
+    );
 
     const measures: { id: string; type: string; start: string; end: string | null; placement: boolean }[] = [];
     if (invEnd) {
@@ -164,17 +281,44 @@ export async function generateDubuExport(dir: string, opts: DubuDemoOptions): Pr
         const months = placement ? rnd.int(6, 60) : rnd.int(3, 24);
         // Some open-ended; an end after D is a planned end (active until then).
         const mEnd: string | null = rnd.chance(0.15) ? null : addMonths(mStart, months);
-        const cost = placement ? rnd.int(25_000, 110_000) + rnd.int(0, 99) / 100 : type === 'Tabt arbejdsfortjeneste' ? rnd.int(15_000, 30_000) : rnd.int(3_000, 25_000);
+        const cost = placement
+          ? rnd.int(25_000, 110_000) + rnd.int(0, 99) / 100
+          : type === 'Tabt arbejdsfortjeneste'
+            ? rnd.int(15_000, 30_000)
+            : rnd.int(3_000, 25_000);
         const id = `Y${measNo++}`;
         const cadence = rnd.chance(0.3) ? String(rnd.pick([3, 6, 12])) : '';
         const provider = rnd.pick(PROVIDERS);
-        rows.ydelser.push([id, caseId, legalBasis(type, mStart, rnd.chance(0.85)), type, quote(provider), dk(decided), dk(mStart), dk(mEnd), money(cost), cadence].join(';'));
+        rows.ydelser.push(
+          [
+            id,
+            caseId,
+            legalBasis(type, mStart, rnd.chance(0.85)),
+            type,
+            quote(provider),
+            dk(decided),
+            dk(mStart),
+            dk(mEnd),
+            money(cost),
+            cadence,
+          ].join(';'),
+        );
         measures.push({ id, type, start: mStart, end: mEnd, placement });
         const activeUntil = mEnd && mEnd < D ? mEnd : D;
         if (activeUntil > lastActivity) lastActivity = activeUntil;
         // Action plan: mostly before start (SEL) or within 3 months (BL), some late.
-        const planDate = rnd.chance(0.8) ? addDays(mStart, rnd.int(-30, mStart >= '2024-01-01' ? 80 : 0)) : addDays(mStart, rnd.int(100, 200));
-        if (planDate <= D) rows.handleplaner.push([`HP${planNo++}`, caseId, dk(planDate), mStart >= '2024-01-01' ? 'Barnets plan' : rnd.chance(0.8) ? 'Handleplan' : 'Ungeplan'].join(';'));
+        const planDate = rnd.chance(0.8)
+          ? addDays(mStart, rnd.int(-30, mStart >= '2024-01-01' ? 80 : 0))
+          : addDays(mStart, rnd.int(100, 200));
+        if (planDate <= D)
+          rows.handleplaner.push(
+            [
+              `HP${planNo++}`,
+              caseId,
+              dk(planDate),
+              mStart >= '2024-01-01' ? 'Barnets plan' : rnd.chance(0.8) ? 'Handleplan' : 'Ungeplan',
+            ].join(';'),
+          );
         if (rnd.chance(0.8)) rows.boernesamtaler.push([caseId, dk(addDays(decided, -rnd.int(0, 150))), 'Før afgørelse'].join(';'));
         // Follow-ups: first after ~3 months, then every ~6.
         if (type !== 'Merudgifter' && type !== 'Tabt arbejdsfortjeneste') {
@@ -195,7 +339,15 @@ export async function generateDubuExport(dir: string, opts: DubuDemoOptions): Pr
         }
         if (rnd.chance(0.05) && addDays(decided, 30) <= D) {
           const decidedComplaint = addDays(decided, rnd.int(30, 120));
-          rows.klager.push([`K${complaintNo++}`, caseId, dk(addDays(decided, rnd.int(1, 28))), decidedComplaint <= D ? dk(decidedComplaint) : '', decidedComplaint <= D ? rnd.weighted(OUTCOMES) : ''].join(';'));
+          rows.klager.push(
+            [
+              `K${complaintNo++}`,
+              caseId,
+              dk(addDays(decided, rnd.int(1, 28))),
+              decidedComplaint <= D ? dk(decidedComplaint) : '',
+              decidedComplaint <= D ? rnd.weighted(OUTCOMES) : '',
+            ].join(';'),
+          );
         }
       }
     }
@@ -205,7 +357,20 @@ export async function generateDubuExport(dir: string, opts: DubuDemoOptions): Pr
       let scores = Array.from({ length: 5 }, () => rnd.int(1, 3));
       while (when <= D && when <= lastActivity) {
         rows.effektmaalinger.push([caseId, dk(when), ...scores].join(';'));
-        scores = scores.map((s) => Math.max(1, Math.min(5, s + rnd.weighted([[1, 45], [0, 40], [-1, 15]] as const))));
+        scores = scores.map((s) =>
+          Math.max(
+            1,
+            Math.min(
+              5,
+              s +
+                rnd.weighted([
+                  [1, 45],
+                  [0, 40],
+                  [-1, 15],
+                ] as const),
+            ),
+          ),
+        );
         when = addMonths(when, 6);
       }
     }
@@ -235,9 +400,24 @@ export async function generateDubuExport(dir: string, opts: DubuDemoOptions): Pr
     count('duplicateRows');
     rows.sager.push([`S${caseNo++}`, '010170-1235', String(opts.municipalityCode), 'Udsatte', '15-06-1969', ''].join(';'));
     count('dateBefore1970');
-    rows.sager.push([`S${caseNo++}`, '020271-2236', String(opts.municipalityCode), 'Udsatte', dk(addMonths(D, -3)), dk(addMonths(D, -5))].join(';'));
+    rows.sager.push(
+      [`S${caseNo++}`, '020271-2236', String(opts.municipalityCode), 'Udsatte', dk(addMonths(D, -3)), dk(addMonths(D, -5))].join(';'),
+    );
     count('endBeforeStart');
-    rows.ydelser.push([`Y${measNo++}`, `S1000`, 'BL § 32', 'Mentorordning', 'Privat leverandør A/S', dk(addMonths(D, -2)), dk(addMonths(D, -2)), '', money(8000), ''].join(';'));
+    rows.ydelser.push(
+      [
+        `Y${measNo++}`,
+        `S1000`,
+        'BL § 32',
+        'Mentorordning',
+        'Privat leverandør A/S',
+        dk(addMonths(D, -2)),
+        dk(addMonths(D, -2)),
+        '',
+        money(8000),
+        '',
+      ].join(';'),
+    );
     count('unknownMeasureType');
     rows.boernesamtaler.push(['S1000', dk(addMonths(D, -4)), '"Samtale i hjemmet;\nbarnet ønskede at tale alene"'].join(';'));
     count('quotedNewline');
@@ -277,4 +457,3 @@ export async function generateDubuExport(dir: string, opts: DubuDemoOptions): Pr
   if (messy) Object.assign(stats, { blankLines: 1, trailingEmptyColumns: 1, unknownColumns: 1 });
   return { files, cprs, stats };
 }
-

@@ -2,7 +2,20 @@
 // `pg_dump -Fc -n public` of the product's schema, restored with pg_restore as the connecting user.
 import { spawn, spawnSync } from 'child_process';
 import { randomBytes } from 'crypto';
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdtempSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'fs';
 import { tmpdir } from 'os';
 import { basename, delimiter, dirname, join, resolve } from 'path';
 import { Client } from 'pg';
@@ -16,10 +29,24 @@ export class BackupError extends Error {}
 
 // libpq's connection parameters that a DATABASE_URL may carry in its query, and their variables.
 const LIBPQ_PARAMS: Record<string, string> = {
-  host: 'PGHOST', hostaddr: 'PGHOSTADDR', port: 'PGPORT', dbname: 'PGDATABASE', user: 'PGUSER', password: 'PGPASSWORD',
-  passfile: 'PGPASSFILE', sslmode: 'PGSSLMODE', sslrootcert: 'PGSSLROOTCERT', sslcert: 'PGSSLCERT', sslkey: 'PGSSLKEY',
-  sslcrl: 'PGSSLCRL', connect_timeout: 'PGCONNECT_TIMEOUT', application_name: 'PGAPPNAME', options: 'PGOPTIONS',
-  target_session_attrs: 'PGTARGETSESSIONATTRS', gssencmode: 'PGGSSENCMODE', channel_binding: 'PGCHANNELBINDING',
+  host: 'PGHOST',
+  hostaddr: 'PGHOSTADDR',
+  port: 'PGPORT',
+  dbname: 'PGDATABASE',
+  user: 'PGUSER',
+  password: 'PGPASSWORD',
+  passfile: 'PGPASSFILE',
+  sslmode: 'PGSSLMODE',
+  sslrootcert: 'PGSSLROOTCERT',
+  sslcert: 'PGSSLCERT',
+  sslkey: 'PGSSLKEY',
+  sslcrl: 'PGSSLCRL',
+  connect_timeout: 'PGCONNECT_TIMEOUT',
+  application_name: 'PGAPPNAME',
+  options: 'PGOPTIONS',
+  target_session_attrs: 'PGTARGETSESSIONATTRS',
+  gssencmode: 'PGGSSENCMODE',
+  channel_binding: 'PGCHANNELBINDING',
 };
 
 /**
@@ -34,7 +61,8 @@ export function libpqEnv(databaseUrl: string): Record<string, string> {
   } catch {
     throw new BackupError('DATABASE_URL er ikke en gyldig postgres://-adresse.');
   }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new BackupError('DATABASE_URL skal begynde med postgres:// eller postgresql://.');
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
+    throw new BackupError('DATABASE_URL skal begynde med postgres:// eller postgresql://.');
   const env: Record<string, string> = { PGCONNECT_TIMEOUT: '10', PGAPPNAME: 'boerneblik-backup' };
   const host = decodeURIComponent(url.hostname).replace(/^\[(.*)\]$/, '$1');
   if (host) env.PGHOST = host;
@@ -45,7 +73,10 @@ export function libpqEnv(databaseUrl: string): Record<string, string> {
   if (database) env.PGDATABASE = database;
   for (const [name, value] of url.searchParams) {
     const variable = LIBPQ_PARAMS[name];
-    if (!variable) throw new BackupError(`DATABASE_URL har parameteren "${name}", som pg_dump og pg_restore ikke kender; brug libpq's navne (fx sslmode, sslrootcert).`);
+    if (!variable)
+      throw new BackupError(
+        `DATABASE_URL har parameteren "${name}", som pg_dump og pg_restore ikke kender; brug libpq's navne (fx sslmode, sslrootcert).`,
+      );
     env[variable] = value;
   }
   return env;
@@ -70,7 +101,10 @@ function toolFolders(): string[] {
   // Debian/Ubuntu's PostgreSQL packages, one folder per major version.
   const debian = '/usr/lib/postgresql';
   if (existsSync(debian)) {
-    for (const v of readdirSync(debian).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(a) - Number(b))) folders.push(join(debian, v, 'bin'));
+    for (const v of readdirSync(debian)
+      .filter((d) => /^\d+$/.test(d))
+      .sort((a, b) => Number(a) - Number(b)))
+      folders.push(join(debian, v, 'bin'));
   }
   folders.push(...(clientToolEnv({}).PATH ?? '').split(delimiter).filter(Boolean));
   return folders;
@@ -130,7 +164,9 @@ async function connect(url: string): Promise<Client> {
 }
 
 async function serverVersion(client: Client): Promise<{ num: number; major: number; text: string }> {
-  const { rows } = await client.query(`SELECT current_setting('server_version_num')::int AS num, current_setting('server_version') AS text`);
+  const { rows } = await client.query(
+    `SELECT current_setting('server_version_num')::int AS num, current_setting('server_version') AS text`,
+  );
   return { num: rows[0].num, major: Math.floor(rows[0].num / 10000), text: String(rows[0].text).split(' ')[0] };
 }
 
@@ -150,7 +186,12 @@ function run(tool: FoundTool, args: string[], databaseUrl: string, onChild?: (st
     child.on('error', (e) => reject(new BackupError(`${basename(tool.path)} kunne ikke startes: ${e.message}`)));
     child.on('close', (code, signal) => {
       if (code === 0) resolvePromise(out);
-      else reject(new BackupError(`${basename(tool.path)} fejlede (${signal ?? `kode ${code}`}): ${out.trim().split('\n').slice(-5).join(' | ') || 'ingen besked'}`));
+      else
+        reject(
+          new BackupError(
+            `${basename(tool.path)} fejlede (${signal ?? `kode ${code}`}): ${out.trim().split('\n').slice(-5).join(' | ') || 'ingen besked'}`,
+          ),
+        );
     });
   });
 }
@@ -173,7 +214,8 @@ async function auditHead(db: { query: Client['query'] }): Promise<AuditHead> {
  */
 export async function backup(databaseUrl: string, file: string): Promise<string> {
   const target = resolve(file);
-  if (!existsSync(dirname(target)) || !statSync(dirname(target)).isDirectory()) throw new BackupError(`Mappen ${dirname(target)} findes ikke.`);
+  if (!existsSync(dirname(target)) || !statSync(dirname(target)).isDirectory())
+    throw new BackupError(`Mappen ${dirname(target)} findes ikke.`);
   if (existsSync(target) && !statSync(target).isFile()) throw new BackupError(`${target} er ikke en fil.`);
   libpqEnv(databaseUrl);
   const client = await connect(databaseUrl);
@@ -191,8 +233,13 @@ export async function backup(databaseUrl: string, file: string): Promise<string>
   try {
     const version = await serverVersion(client);
     const pgDump = findTool('pg_dump', version.major);
-    if (!(await client.query(`SELECT to_regclass('public.migrations') IS NOT NULL AND to_regclass('public.audit_log') IS NOT NULL AS ok`)).rows[0].ok) {
-      throw new BackupError('Databasen har ingen Børneblik-tabeller (public.migrations, public.audit_log): der er intet at tage sikkerhedskopi af.');
+    if (
+      !(await client.query(`SELECT to_regclass('public.migrations') IS NOT NULL AND to_regclass('public.audit_log') IS NOT NULL AS ok`))
+        .rows[0].ok
+    ) {
+      throw new BackupError(
+        'Databasen har ingen Børneblik-tabeller (public.migrations, public.audit_log): der er intet at tage sikkerhedskopi af.',
+      );
     }
     // One snapshot for the dump and for the summary printed below (the counts match the file).
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -202,7 +249,12 @@ export async function backup(databaseUrl: string, file: string): Promise<string>
     closeSync(openSync(temp, 'wx', 0o600));
     process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
     try {
-      await run(pgDump, ['--format=custom', '--schema=public', `--snapshot=${snapshot}`, '--no-password', `--file=${temp}`], databaseUrl, (stop) => (stopDump = stop));
+      await run(
+        pgDump,
+        ['--format=custom', '--schema=public', `--snapshot=${snapshot}`, '--no-password', `--file=${temp}`],
+        databaseUrl,
+        (stop) => (stopDump = stop),
+      );
       chmodSync(temp, 0o600);
       const fd = openSync(temp, 'r');
       fsyncSync(fd);
@@ -254,9 +306,13 @@ async function ensureApiRole(client: Client): Promise<void> {
 
 /** Empties the product's schemas: the objects of public (the schema is made anew), the queue's schema and leftover import schemas. */
 async function dropProductObjects(client: Client, serverNum: number): Promise<void> {
-  const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+  const { rows } = await client.query(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+  );
   if (rows[0].n > 0) {
-    throw new BackupError(`Databasen har ${rows[0].n} andre forbindelser (Børneblik kører stadig?). Stop Børneblik (API og worker) før du gendanner med --force. Intet er ændret.`);
+    throw new BackupError(
+      `Databasen har ${rows[0].n} andre forbindelser (Børneblik kører stadig?). Stop Børneblik (API og worker) før du gendanner med --force. Intet er ændret.`,
+    );
   }
   const { rows: schemas } = await client.query(`SELECT nspname FROM pg_namespace WHERE nspname = 'bullmq' OR nspname ~ '^import_[0-9]+$'`);
   await client.query('BEGIN');
@@ -300,13 +356,17 @@ export async function restore(databaseUrl: string, file: string, force: boolean)
     } catch (e) {
       const message = (e as Error).message;
       if (/unsupported version/.test(message)) {
-        throw new BackupError(`${source} er lavet med en nyere pg_dump end ${pgRestore.path} (version ${pgRestore.major}) kan læse: installér nyere PostgreSQL-klientværktøjer. ${message}`);
+        throw new BackupError(
+          `${source} er lavet med en nyere pg_dump end ${pgRestore.path} (version ${pgRestore.major}) kan læse: installér nyere PostgreSQL-klientværktøjer. ${message}`,
+        );
       }
       throw new BackupError(`${source} er ikke en sikkerhedskopi fra pg_dump i brugerdefineret format (-Fc): ${message}`);
     }
     const entries = toc.split('\n').filter((l) => /^\d+;/.test(l));
     if (!entries.some((l) => / TABLE public migrations /.test(l)) || !entries.some((l) => / TABLE public audit_log /.test(l))) {
-      throw new BackupError(`${source} er ikke en sikkerhedskopi af Børneblik (den har ingen tabeller public.migrations og public.audit_log).`);
+      throw new BackupError(
+        `${source} er ikke en sikkerhedskopi af Børneblik (den har ingen tabeller public.migrations og public.audit_log).`,
+      );
     }
     const existing = await publicObjects(client);
     if (existing.length > 0 && !force) {
@@ -327,25 +387,36 @@ export async function restore(databaseUrl: string, file: string, force: boolean)
     writeFileSync(list, entries.filter((l) => !skipped(l)).join('\n') + '\n', { mode: 0o600 });
     const database = (await client.query('SELECT current_database() AS d')).rows[0].d as string;
     try {
-      await run(pgRestore, ['--no-owner', '--single-transaction', '--exit-on-error', '--no-password', `--use-list=${list}`, `--dbname=${database}`, source], databaseUrl);
+      await run(
+        pgRestore,
+        ['--no-owner', '--single-transaction', '--exit-on-error', '--no-password', `--use-list=${list}`, `--dbname=${database}`, source],
+        databaseUrl,
+      );
     } catch (e) {
       // One transaction: nothing of the backup is in the database.
-      const state = existing.length > 0 ? 'Databasens tidligere Børneblik-objekter er slettet (--force), så den er nu tom' : 'Databasen er uændret';
+      const state =
+        existing.length > 0 ? 'Databasens tidligere Børneblik-objekter er slettet (--force), så den er nu tom' : 'Databasen er uændret';
       throw new BackupError(`Gendannelsen mislykkedes, og intet fra sikkerhedskopien er gendannet. ${state}. ${(e as Error).message}`);
     }
     const defaultAcls = entries.filter((l) => / DEFAULT ACL /.test(l));
     if (defaultAcls.length > 0) {
       writeFileSync(list, defaultAcls.join('\n') + '\n', { mode: 0o600 });
       const sql = await run(pgRestore, [`--use-list=${list}`, '--file=-', source], databaseUrl);
-      for (const statement of sql.match(/^ALTER DEFAULT PRIVILEGES .*;$/gm) ?? []) await client.query(statement.replace(/ FOR ROLE ("[^"]+"|\S+)/, ''));
+      for (const statement of sql.match(/^ALTER DEFAULT PRIVILEGES .*;$/gm) ?? [])
+        await client.query(statement.replace(/ FOR ROLE ("[^"]+"|\S+)/, ''));
     }
     await client.query('ANALYZE');
     // A backup of an older release: its missing migrations now. One of a newer release: said below.
     const applied = await migrate(databaseUrl);
     const known = new Set(MIGRATIONS.map((m) => new m().name));
-    const unknown = (await client.query('SELECT name FROM migrations ORDER BY timestamp')).rows.map((r) => r.name as string).filter((n) => !known.has(n));
+    const unknown = (await client.query('SELECT name FROM migrations ORDER BY timestamp')).rows
+      .map((r) => r.name as string)
+      .filter((n) => !known.has(n));
     const verified = await verifyAuditChain(client);
-    if (!verified.ok) throw new BackupError(`Databasen er gendannet, men revisionsloggens kæde er brudt${verified.id ? ` ved række ${verified.id}` : ''}: ${verified.reason}.`);
+    if (!verified.ok)
+      throw new BackupError(
+        `Databasen er gendannet, men revisionsloggens kæde er brudt${verified.id ? ` ved række ${verified.id}` : ''}: ${verified.reason}.`,
+      );
     const audit = await auditHead(client);
     const migrated = applied.length ? ` ${applied.length} nyere migreringer er kørt (${applied.join(', ')}).` : ' Skemaet er aktuelt.';
     return {

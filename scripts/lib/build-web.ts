@@ -12,7 +12,12 @@ function newestMtime(path: string): number {
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
   // Unit tests beside the sources are not part of the build.
-  return Math.max(0, ...readdirSync(path).filter((name) => !name.endsWith('.test.ts')).map((name) => newestMtime(join(path, name))));
+  return Math.max(
+    0,
+    ...readdirSync(path)
+      .filter((name) => !name.endsWith('.test.ts'))
+      .map((name) => newestMtime(join(path, name))),
+  );
 }
 
 function isStale(root: string, out: string): boolean {
@@ -37,7 +42,8 @@ export async function ensureWebBuilt(root: string): Promise<string> {
       break;
     } catch {
       // Another fork is building; a lock older than the deadline is left over from a killed run.
-      if (Date.now() > deadline || Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 180_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline || Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 180_000)
+        rmSync(lock, { recursive: true, force: true });
       await sleep(250);
     }
   }

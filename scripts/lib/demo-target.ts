@@ -6,7 +6,17 @@ import { Client } from 'pg';
 // a real deployment would let anyone in.
 
 /** Tables that hold what a deployment made (migrations fill only the municipality list and the data version). */
-const USER_DATA = ['app_user', 'import_run', 'person', 'political_goal', 'admin_comment', 'comparison_group', 'drop_folder', 'setting', 'audit_log'];
+const USER_DATA = [
+  'app_user',
+  'import_run',
+  'person',
+  'political_goal',
+  'admin_comment',
+  'comparison_group',
+  'drop_folder',
+  'setting',
+  'audit_log',
+];
 
 export const DEMO_REFUSED =
   'npm start lægger demodata og demobrugere med adgangskoden "demo" i databasen: med DATABASE_URL sker det kun i en tom database, og kun når du beder om det med `npm start -- --demo` (eller DEMO=1). Til en rigtig database: npm run serve.';
@@ -30,7 +40,9 @@ export async function demoRefusal(databaseUrl: string, asked: boolean): Promise<
       return `Databasen i DATABASE_URL er ikke tom og er ikke en Børneblik-database: demodata lægges kun i en tom database. Intet er ændret.`;
     }
     const present = USER_DATA.filter((t) => names.has(t));
-    const { rows } = await client.query<{ name: string }>(present.map((t) => `SELECT '${t}' AS name WHERE EXISTS (SELECT 1 FROM ${t})`).join(' UNION ALL '));
+    const { rows } = await client.query<{ name: string }>(
+      present.map((t) => `SELECT '${t}' AS name WHERE EXISTS (SELECT 1 FROM ${t})`).join(' UNION ALL '),
+    );
     if (rows.length > 0) {
       return `Databasen i DATABASE_URL er ikke tom (${rows.map((r) => r.name).join(', ')}): demodata og demobrugere lægges kun i en tom database. Intet er ændret.`;
     }

@@ -18,7 +18,8 @@ describe('settings and users, managed by the administrator', () => {
     post: (path: string, body: object) => request(app.getHttpServer()).post(path).set('Authorization', `Bearer ${tokens[user]}`).send(body),
     delete: (path: string) => request(app.getHttpServer()).delete(path).set('Authorization', `Bearer ${tokens[user]}`),
   });
-  const vsNorm = async () => (await as('chef').get('/api/v1/kpis?ids=caseload.vs_norm').expect(200)).body.kpis['caseload.vs_norm'] as Record<string, number>;
+  const vsNorm = async () =>
+    (await as('chef').get('/api/v1/kpis?ids=caseload.vs_norm').expect(200)).body.kpis['caseload.vs_norm'] as Record<string, number>;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -33,10 +34,28 @@ describe('settings and users, managed by the administrator', () => {
   });
 
   it('lists every setting with its default, and the value the KPIs use', async () => {
-    const list = (await as('chef').get('/api/v1/settings?municipality=461').expect(200)).body as { key: string; default: unknown; value: unknown; municipality: unknown; description: string }[];
+    const list = (await as('chef').get('/api/v1/settings?municipality=461').expect(200)).body as {
+      key: string;
+      default: unknown;
+      value: unknown;
+      municipality: unknown;
+      description: string;
+    }[];
     expect(list.map((s) => s.key)).toEqual([
-      'caseload.weights', 'caseload.norms', 'caseload.light', 'intake_team', 'followup.default_cadence_months', 'budget.forecast', 'budget.light', 'budget.function_map', 'data.max_age_days', 'import.max_shrink_share',
-      'retention.import_issue_values_days', 'retention.job_results_days', 'retention.audit_days', 'retention.upload_days',
+      'caseload.weights',
+      'caseload.norms',
+      'caseload.light',
+      'intake_team',
+      'followup.default_cadence_months',
+      'budget.forecast',
+      'budget.light',
+      'budget.function_map',
+      'data.max_age_days',
+      'import.max_shrink_share',
+      'retention.import_issue_values_days',
+      'retention.job_results_days',
+      'retention.audit_days',
+      'retention.upload_days',
     ]);
     const norms = list.find((s) => s.key === 'caseload.norms')!;
     expect(norms).toMatchObject({ default: { Udsatte: 40, Handicap: 55 }, value: { Udsatte: 40, Handicap: 55 }, municipality: null });
@@ -46,12 +65,16 @@ describe('settings and users, managed by the administrator', () => {
   it('changes a norm for the municipality: caseload.vs_norm follows at once; removing it restores the default', async () => {
     // Default (test/kpi/teamleader.test.ts): AA 3/40 + 1/55.
     expect((await vsNorm()).AA).toBeCloseTo(3 / 40 + 1 / 55, 12);
-    await as('admin').put('/api/v1/settings/caseload.norms', { municipality: 461, value: { Udsatte: 30, Handicap: 50 } }).expect(200);
+    await as('admin')
+      .put('/api/v1/settings/caseload.norms', { municipality: 461, value: { Udsatte: 30, Handicap: 50 } })
+      .expect(200);
     // AA: Udsatte C1, C2, C4 → 3/30; Handicap C3 → 1/50. CC: 2/30.
     const changed = await vsNorm();
     expect(changed.AA).toBeCloseTo(3 / 30 + 1 / 50, 12);
     expect(changed.CC).toBeCloseTo(2 / 30, 12);
-    const listed = (await as('admin').get('/api/v1/settings?municipality=461').expect(200)).body.find((s: { key: string }) => s.key === 'caseload.norms');
+    const listed = (await as('admin').get('/api/v1/settings?municipality=461').expect(200)).body.find(
+      (s: { key: string }) => s.key === 'caseload.norms',
+    );
     expect(listed).toMatchObject({ municipality: { Udsatte: 30, Handicap: 50 }, value: { Udsatte: 30, Handicap: 50 } });
 
     await as('admin').delete('/api/v1/settings/caseload.norms?municipality=461').expect(204);
@@ -83,12 +106,26 @@ describe('settings and users, managed by the administrator', () => {
   });
 
   it('creates a user who can log in with the role and team, lists users without passwords, and deletes them', async () => {
-    const created = await as('admin').post('/api/v1/users', { username: 'ny.leder', password: 'en-lang-adgangskode', role: 'teamleder', municipality: 461, teams: ['Team Syd'] }).expect(201);
+    const created = await as('admin')
+      .post('/api/v1/users', {
+        username: 'ny.leder',
+        password: 'en-lang-adgangskode',
+        role: 'teamleder',
+        municipality: 461,
+        teams: ['Team Syd'],
+      })
+      .expect(201);
     expect(created.body).toEqual({ username: 'ny.leder' });
-    const login = await request(app.getHttpServer()).post('/api/v1/auth/login').send({ username: 'ny.leder', password: 'en-lang-adgangskode' }).expect(200);
+    const login = await request(app.getHttpServer())
+      .post('/api/v1/auth/login')
+      .send({ username: 'ny.leder', password: 'en-lang-adgangskode' })
+      .expect(200);
     expect(login.body.user).toEqual({ username: 'ny.leder', role: 'teamleder', municipalities: [461], teams: ['Team Syd'] });
     // The new team leader sees Team Syd's caseworker only (CC, test/kpi/teamleader.test.ts).
-    const own = await request(app.getHttpServer()).get('/api/v1/kpis?ids=caseload.open_cases').set('Authorization', `Bearer ${login.body.token}`).expect(200);
+    const own = await request(app.getHttpServer())
+      .get('/api/v1/kpis?ids=caseload.open_cases')
+      .set('Authorization', `Bearer ${login.body.token}`)
+      .expect(200);
     expect(own.body.kpis['caseload.open_cases']).toEqual({ CC: 2 });
 
     const users = (await as('admin').get('/api/v1/users').expect(200)).body as Record<string, unknown>[];
@@ -102,10 +139,14 @@ describe('settings and users, managed by the administrator', () => {
       [{ username: 'boss', password: 'en-lang-adgangskode', role: 'konge', municipality: 461 }, /Ukendt rolle/],
       [{ username: 'boss', password: 'en-lang-adgangskode', role: 'chef' }, /skal have en kommune/],
     ];
-    for (const [body, message] of refused) expect((await as('admin').post('/api/v1/users', body).expect(400)).body.message).toMatch(message);
+    for (const [body, message] of refused)
+      expect((await as('admin').post('/api/v1/users', body).expect(400)).body.message).toMatch(message);
 
     await as('admin').delete('/api/v1/users/ny.leder').expect(204);
-    await request(app.getHttpServer()).post('/api/v1/auth/login').send({ username: 'ny.leder', password: 'en-lang-adgangskode' }).expect(401);
+    await request(app.getHttpServer())
+      .post('/api/v1/auth/login')
+      .send({ username: 'ny.leder', password: 'en-lang-adgangskode' })
+      .expect(401);
     await as('admin').delete('/api/v1/users/ny.leder').expect(404);
     expect((await as('admin').delete('/api/v1/users/admin').expect(400)).body.message).toBe('Du kan ikke slette dig selv');
   });

@@ -24,11 +24,20 @@ describe('the audit log', () => {
   let asApi: Pool;
   const http = () => request(app.getHttpServer());
   const rows = async (where = 'true') =>
-    (await db.pool.query(`SELECT id::text, username, role, action, municipality_code AS municipality, client_ip AS ip, status, detail FROM audit_log WHERE ${where} ORDER BY audit_log.id`)).rows;
+    (
+      await db.pool.query(
+        `SELECT id::text, username, role, action, municipality_code AS municipality, client_ip AS ip, status, detail FROM audit_log WHERE ${where} ORDER BY audit_log.id`,
+      )
+    ).rows;
   const verifyCli = () =>
-    spawnSync(process.execPath, ['tools/run.js', 'scripts/admin.ts', 'audit', 'verify'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DATABASE_URL: db.url } });
+    spawnSync(process.execPath, ['tools/run.js', 'scripts/admin.ts', 'audit', 'verify'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, DATABASE_URL: db.url },
+    });
   // The API's role on real connections: rows written through AuditService itself.
-  const serviceAsApi = () => new AuditService({ query: async (sql: string, params?: unknown[]) => (await asApi.query(sql, params)).rows } as unknown as DataSource);
+  const serviceAsApi = () =>
+    new AuditService({ query: async (sql: string, params?: unknown[]) => (await asApi.query(sql, params)).rows } as unknown as DataSource);
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -73,7 +82,8 @@ describe('the audit log', () => {
     const before = (await rows(`action = 'refused'`)).length;
     for (let i = 0; i < 50; i++) await http().get('/api/v1/kpis').set('X-Forwarded-For', '203.0.113.50').expect(401);
     // A presented token that is refused is logged every time.
-    for (let i = 0; i < 3; i++) await http().get('/api/v1/kpis').set('X-Forwarded-For', '203.0.113.50').set('Authorization', 'Bearer forfalsket').expect(401);
+    for (let i = 0; i < 3; i++)
+      await http().get('/api/v1/kpis').set('X-Forwarded-For', '203.0.113.50').set('Authorization', 'Bearer forfalsket').expect(401);
     await new Promise((r) => setTimeout(r, 200));
     const refused = (await rows(`action = 'refused'`)).slice(before);
     expect(refused.map((r) => [r.username, r.status, r.detail])).toEqual([
@@ -98,7 +108,9 @@ describe('the audit log', () => {
     await http().put('/api/v1/settings/intake_team').set(as(admin)).send({ municipality: 0, value: '' }).expect(400);
     await http().delete('/api/v1/settings/intake_team?municipality=0').set(as(admin)).expect(204);
     await http().put('/api/v1/comments').set(as(chef)).send({ municipality: 461, kpi: 'caseload', text: 'Hemmelig kommentar' });
-    const { rows: run } = await db.pool.query(`INSERT INTO import_run (municipality_code, source, status) VALUES (461, 'dubu', 'succeeded') RETURNING id`);
+    const { rows: run } = await db.pool.query(
+      `INSERT INTO import_run (municipality_code, source, status) VALUES (461, 'dubu', 'succeeded') RETURNING id`,
+    );
     await http().get(`/api/v1/imports/${run[0].id}/issues`).set(as(chef)).expect(200);
     await new Promise((r) => setTimeout(r, 200));
     const changes = await rows(`action IN ('change', 'read:import-issues')`);
@@ -121,7 +133,9 @@ describe('the audit log', () => {
     const ids = await Promise.all([1, 2, 3, 4].map(() => service.caseSet(cases)));
     expect(new Set(ids).size).toBe(1);
     expect(await service.caseSet(cases)).toBe(ids[0]);
-    await service.record({ username: 'chef', role: 'chef', municipality: 461, teams: [] }, 461, ['caseload'], ids[0], { asOf: '2024-04-30' });
+    await service.record({ username: 'chef', role: 'chef', municipality: 461, teams: [] }, 461, ['caseload'], ids[0], {
+      asOf: '2024-04-30',
+    });
     expect((await asApi.query(`SELECT count(*)::int AS n FROM audit_access WHERE action = 'kpi:caseload'`)).rows[0].n).toBe(1);
     for (const sql of [
       `UPDATE audit_log SET detail = '{}' WHERE id = (SELECT min(id) FROM audit_log)`,
@@ -164,7 +178,17 @@ describe('the audit log', () => {
   it('keeps one chain when several processes write at once', async () => {
     const services = [serviceAsApi(), serviceAsApi(), serviceAsApi()];
     await Promise.all(
-      Array.from({ length: 90 }, (_, i) => services[i % 3].event({ username: `u${i}`, role: 'chef', action: 'test', municipality: 461, detail: { i }, ip: '10.0.0.1', status: 200 })),
+      Array.from({ length: 90 }, (_, i) =>
+        services[i % 3].event({
+          username: `u${i}`,
+          role: 'chef',
+          action: 'test',
+          municipality: 461,
+          detail: { i },
+          ip: '10.0.0.1',
+          status: 200,
+        }),
+      ),
     );
     const result = await verifyAuditChain(db.pool);
     expect(result).toMatchObject({ ok: true });

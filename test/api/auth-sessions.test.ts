@@ -26,7 +26,8 @@ describe('tokens follow the user’s current state', () => {
   let b: INestApplication;
   let adminToken: string;
 
-  const me = (app: INestApplication, token: string) => request(app.getHttpServer()).get('/api/v1/me').set('Authorization', `Bearer ${token}`);
+  const me = (app: INestApplication, token: string) =>
+    request(app.getHttpServer()).get('/api/v1/me').set('Authorization', `Bearer ${token}`);
   const as = (app: INestApplication, token: string) => ({
     post: (path: string, body: object = {}) => request(app.getHttpServer()).post(path).set('Authorization', `Bearer ${token}`).send(body),
     patch: (path: string, body: object) => request(app.getHttpServer()).patch(path).set('Authorization', `Bearer ${token}`).send(body),
@@ -69,7 +70,11 @@ describe('tokens follow the user’s current state', () => {
     // Within the TTL one read of the database; after it, another.
     let now = 0;
     let loads = 0;
-    const cache = new UserStateCache(async () => ++loads, undefined, () => now);
+    const cache = new UserStateCache(
+      async () => ++loads,
+      undefined,
+      () => now,
+    );
     await cache.get('anna');
     now = DEFAULT_USER_STATE_TTL_MS - 1;
     await cache.get('anna');
@@ -100,10 +105,15 @@ describe('tokens follow the user’s current state', () => {
 
   it('disable through the API (PATCH): 401 for the token and for a new login, until enabled again (the old token stays dead)', async () => {
     const token = await tokenFor(a, 'bo');
-    await endsEverywhere(token, () => as(a, adminToken).patch('/api/v1/users/bo', { disabled: true }).expect(200, { username: 'bo', disabled: true }));
+    await endsEverywhere(token, () =>
+      as(a, adminToken).patch('/api/v1/users/bo', { disabled: true }).expect(200, { username: 'bo', disabled: true }),
+    );
     const refused = await request(a.getHttpServer()).post('/api/v1/auth/login').send({ username: 'bo', password: PASSWORD }).expect(401);
     expect(refused.body.message).toBe('Din bruger er spærret. Kontakt din administrator.');
-    const list = (await request(a.getHttpServer()).get('/api/v1/users').set('Authorization', `Bearer ${adminToken}`).expect(200)).body as { username: string; disabled: boolean }[];
+    const list = (await request(a.getHttpServer()).get('/api/v1/users').set('Authorization', `Bearer ${adminToken}`).expect(200)).body as {
+      username: string;
+      disabled: boolean;
+    }[];
     expect(list.find((u) => u.username === 'bo')?.disabled).toBe(true);
     await as(a, adminToken).patch('/api/v1/users/bo', { disabled: false }).expect(200);
     const fresh = await tokenFor(a, 'bo');
@@ -119,8 +129,12 @@ describe('tokens follow the user’s current state', () => {
     // Another municipality's user does not exist for this administrator (scoping: 404, not 403).
     const outside = await as(a, local).patch('/api/v1/users/chef-kbh', { disabled: true }).expect(404);
     expect(outside.body.message).toBe('Brugeren chef-kbh findes ikke');
-    expect((await as(a, local).patch('/api/v1/users/admin-461', { disabled: true }).expect(400)).body.message).toBe('Du kan ikke spærre dig selv');
-    expect((await as(a, local).patch('/api/v1/users/carl', { disabled: 'ja' }).expect(400)).body.message).toBe('disabled skal være true eller false');
+    expect((await as(a, local).patch('/api/v1/users/admin-461', { disabled: true }).expect(400)).body.message).toBe(
+      'Du kan ikke spærre dig selv',
+    );
+    expect((await as(a, local).patch('/api/v1/users/carl', { disabled: 'ja' }).expect(400)).body.message).toBe(
+      'disabled skal være true eller false',
+    );
     await as(a, local).patch('/api/v1/users/nobody', { disabled: true }).expect(404);
     await me(a, await tokenFor(a, 'chef-kbh')).expect(200);
   });
@@ -128,13 +142,21 @@ describe('tokens follow the user’s current state', () => {
   it('disable through `npm run admin -- user disable`: the token gets 401 in both processes', async () => {
     const token = await tokenFor(a, 'carl');
     await endsEverywhere(token, async () => {
-      const result = spawnSync(process.execPath, ['tools/run.js', 'scripts/admin.ts', 'user', 'disable', 'carl'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DATABASE_URL: db.url } });
+      const result = spawnSync(process.execPath, ['tools/run.js', 'scripts/admin.ts', 'user', 'disable', 'carl'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, DATABASE_URL: db.url },
+      });
       expect(result.stderr).toBe('');
       expect(result.stdout).toContain('Bruger carl er spærret');
       // The change came from outside the API: A learns it like B, within the TTL.
       await sleep(TTL_SECONDS * 1000 + 100);
     });
-    const unknown = spawnSync(process.execPath, ['tools/run.js', 'scripts/admin.ts', 'user', 'disable', 'nobody'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DATABASE_URL: db.url } });
+    const unknown = spawnSync(process.execPath, ['tools/run.js', 'scripts/admin.ts', 'user', 'disable', 'nobody'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, DATABASE_URL: db.url },
+    });
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain('Brugeren nobody findes ikke');
   });
@@ -171,7 +193,15 @@ describe('tokens follow the user’s current state', () => {
   it('password change: the old token gets 401, the new password logs in', async () => {
     const token = await tokenFor(a, 'frida');
     await endsEverywhere(token, () =>
-      as(a, adminToken).post('/api/v1/users', { username: 'frida', password: 'et-nyt-kodeord-42', role: 'teamleder', municipality: 461, teams: ['Team Syd'] }).expect(201),
+      as(a, adminToken)
+        .post('/api/v1/users', {
+          username: 'frida',
+          password: 'et-nyt-kodeord-42',
+          role: 'teamleder',
+          municipality: 461,
+          teams: ['Team Syd'],
+        })
+        .expect(201),
     );
     await request(a.getHttpServer()).post('/api/v1/auth/login').send({ username: 'frida', password: 'et-nyt-kodeord-42' }).expect(200);
   });
@@ -195,12 +225,16 @@ describe('idle timeout and lifetime are settings', () => {
   });
   afterAll(async () => db?.drop());
 
-  const me = (app: INestApplication, token: string) => request(app.getHttpServer()).get('/api/v1/me').set('Authorization', `Bearer ${token}`);
+  const me = (app: INestApplication, token: string) =>
+    request(app.getHttpServer()).get('/api/v1/me').set('Authorization', `Bearer ${token}`);
 
   it('reads SESSION_IDLE_SECONDS (default 30 minutes) and JWT_TTL_SECONDS (default 8 hours)', () => {
     const env = { DATABASE_URL: 'postgres://x', PSEUDONYM_SECRET: TEST_SECRET, JWT_SECRET: TEST_JWT_SECRET };
     expect(configFromEnv(env)).toMatchObject({ sessionIdleSeconds: 1800, jwtTtlSeconds: 8 * 3600 });
-    expect(configFromEnv({ ...env, SESSION_IDLE_SECONDS: '600', JWT_TTL_SECONDS: '3600' })).toMatchObject({ sessionIdleSeconds: 600, jwtTtlSeconds: 3600 });
+    expect(configFromEnv({ ...env, SESSION_IDLE_SECONDS: '600', JWT_TTL_SECONDS: '3600' })).toMatchObject({
+      sessionIdleSeconds: 600,
+      jwtTtlSeconds: 3600,
+    });
     expect(() => configFromEnv({ ...env, SESSION_IDLE_SECONDS: 'lang' })).toThrow('SESSION_IDLE_SECONDS');
   });
 

@@ -52,11 +52,19 @@ describe('API over HTTP: login, health, caseload.open_cases per role', () => {
     expect(res.body.period).toEqual({ from: '2024-01-01', to: '2024-02-29' });
     expect(res.body.municipality).toBe(461);
     expect(res.body.kpis['caseload.open_cases']).toEqual({ AB: 2, CD: 1, EF: 4, IJ: 0 });
-    expect(res.body.dimensions.caseworker.CD).toEqual({ name: 'Carl Dahl', team: 'Team Nord', jobTitle: 'Rådgiver', employedTo: '2024-01-31' });
+    expect(res.body.dimensions.caseworker.CD).toEqual({
+      name: 'Carl Dahl',
+      team: 'Team Nord',
+      jobTitle: 'Rådgiver',
+      employedTo: '2024-01-31',
+    });
   });
 
   it('honours asOf', async () => {
-    const res = await http().get('/api/v1/kpis?ids=caseload.open_cases&asOf=2024-03-01').set('Authorization', `Bearer ${tokens.chef}`).expect(200);
+    const res = await http()
+      .get('/api/v1/kpis?ids=caseload.open_cases&asOf=2024-03-01')
+      .set('Authorization', `Bearer ${tokens.chef}`)
+      .expect(200);
     expect(res.body.kpis['caseload.open_cases']).toEqual({ AB: 2, CD: 1, EF: 3, GH: 0, IJ: 0 });
   });
 
@@ -70,14 +78,20 @@ describe('API over HTTP: login, health, caseload.open_cases per role', () => {
   });
 
   it("keeps another municipality's data out of reach", async () => {
-    await http().get('/api/v1/kpis?ids=caseload.open_cases&municipality=461').set('Authorization', `Bearer ${tokens['chef-kbh']}`).expect(403);
+    await http()
+      .get('/api/v1/kpis?ids=caseload.open_cases&municipality=461')
+      .set('Authorization', `Bearer ${tokens['chef-kbh']}`)
+      .expect(403);
     await http().get('/api/v1/kpis?ids=caseload.open_cases&municipality=101').set('Authorization', `Bearer ${tokens.chef}`).expect(403);
   });
 
   it('lets an administrator choose among the municipalities with data', async () => {
     const list = await http().get('/api/v1/municipalities').set('Authorization', `Bearer ${tokens.admin}`).expect(200);
     expect(list.body).toEqual([{ code: 461, name: 'Odense', exportDate: '2024-02-29', maxDataAgeDays: 7, pseudonymKeysMixed: false }]);
-    const res = await http().get('/api/v1/kpis?ids=caseload.open_cases&municipality=461').set('Authorization', `Bearer ${tokens.admin}`).expect(200);
+    const res = await http()
+      .get('/api/v1/kpis?ids=caseload.open_cases&municipality=461')
+      .set('Authorization', `Bearer ${tokens.admin}`)
+      .expect(200);
     expect(res.body.kpis['caseload.open_cases'].EF).toBe(4);
   });
 
@@ -86,7 +100,9 @@ describe('API over HTTP: login, health, caseload.open_cases per role', () => {
     expect((await http().get('/api/v1/kpis?asOf=2024-02-30').set(auth).expect(400)).body.message).toMatch(/asOf skal være en dato/);
     expect((await http().get('/api/v1/kpis?ids=no.such.kpi').set(auth).expect(400)).body.message).toMatch(/Ukendt nøgletal: no.such.kpi/);
     await http().get('/api/v1/kpis?from=2024-03-01&to=2024-02-01').set(auth).expect(400);
-    expect((await http().get('/api/v1/kpis?ids=benchmark.activity.notifications_per_1000&group=461,abc').set(auth).expect(400)).body.message).toMatch(/Ukendt kommunekode i group/);
+    expect(
+      (await http().get('/api/v1/kpis?ids=benchmark.activity.notifications_per_1000&group=461,abc').set(auth).expect(400)).body.message,
+    ).toMatch(/Ukendt kommunekode i group/);
   });
 
   it('tells the user who they are', async () => {

@@ -15,7 +15,8 @@ describe('committee dates and suppression over HTTP', () => {
   let db: TestDatabase;
   let app: INestApplication;
   const tokens: Record<string, string> = {};
-  const get = (user: string, path: string) => request(app.getHttpServer()).get(`/api/v1/${path}`).set('Authorization', `Bearer ${tokens[user]}`);
+  const get = (user: string, path: string) =>
+    request(app.getHttpServer()).get(`/api/v1/${path}`).set('Authorization', `Bearer ${tokens[user]}`);
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -50,7 +51,11 @@ describe('committee dates and suppression over HTTP', () => {
 
   it('gives one answer for every day of a month until its last', async () => {
     // Before: 29-04 counted N4 (29-04) but not N5 (30-04), so 28-04 and 29-04 told one notification apart.
-    const answers = await Promise.all(['2024-04-01', '2024-04-28', '2024-04-29'].map(async (d) => (await get('udvalg', `kpis?ids=activity.summary,goal.status&asOf=${d}`).expect(200)).text));
+    const answers = await Promise.all(
+      ['2024-04-01', '2024-04-28', '2024-04-29'].map(
+        async (d) => (await get('udvalg', `kpis?ids=activity.summary,goal.status&asOf=${d}`).expect(200)).text,
+      ),
+    );
     expect(new Set(answers).size).toBe(1);
   });
 
@@ -69,7 +74,10 @@ describe('committee dates and suppression over HTTP', () => {
     const committee = await get('udvalg', 'kpis/activity.summary/series?by=month&asOf=2024-04-20&from=2024-03-01').expect(200);
     expect(committee.body.points.map((p: { period: string; asOf: string }) => [p.period, p.asOf])).toEqual([['2024-03', '2024-03-31']]);
     const chief = await get('chef', 'kpis/activity.summary/series?by=month&asOf=2024-04-20&from=2024-03-01').expect(200);
-    expect(chief.body.points.map((p: { period: string; asOf: string }) => [p.period, p.asOf])).toEqual([['2024-03', '2024-03-31'], ['2024-04', '2024-04-20']]);
+    expect(chief.body.points.map((p: { period: string; asOf: string }) => [p.period, p.asOf])).toEqual([
+      ['2024-03', '2024-03-31'],
+      ['2024-04', '2024-04-20'],
+    ]);
   });
 
   it('withholds goal values in kr. and days resting on fewer than 5 children, and gives the chief the count', async () => {
@@ -79,7 +87,12 @@ describe('committee dates and suppression over HTTP', () => {
     expect(chief.body.kpis['activity.summary']['2024'].placedChildren).toBe(3);
     expect(cost).toMatchObject({ kpi: 'cost.annualised_per_placed_child', value: expect.any(Number), basis: { value: { children: 3 } } });
     // Investigations completed in 2024 to D: 3 children, median 121 days; 2022: one child, 59 days.
-    expect(days).toMatchObject({ value: 121, status: 'red', previousYears: { '2021': null, '2022': 59, '2023': null }, basis: { value: { children: 3 }, previousYears: { '2022': { children: 1 } } } });
+    expect(days).toMatchObject({
+      value: 121,
+      status: 'red',
+      previousYears: { '2021': null, '2022': 59, '2023': null },
+      basis: { value: { children: 3 }, previousYears: { '2022': { children: 1 } } },
+    });
     expect(notes).not.toHaveProperty('basis');
     const committee = await get('udvalg', 'kpis?ids=goal.status&asOf=2024-04-30').expect(200);
     const [c, d, n] = committee.body.kpis['goal.status'];
@@ -97,7 +110,8 @@ describe('committee dates after an export taken mid-month', () => {
   let db: TestDatabase;
   let app: INestApplication;
   const tokens: Record<string, string> = {};
-  const get = (user: string, path: string) => request(app.getHttpServer()).get(`/api/v1/${path}`).set('Authorization', `Bearer ${tokens[user]}`);
+  const get = (user: string, path: string) =>
+    request(app.getHttpServer()).get(`/api/v1/${path}`).set('Authorization', `Bearer ${tokens[user]}`);
 
   beforeAll(async () => {
     db = await createTestDatabase();

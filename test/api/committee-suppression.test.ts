@@ -47,9 +47,24 @@ const day = fc.integer({ min: 0, max: DAYS }).map((n) => addDays(DAY0, n));
 
 const dataset = fc.record({
   children: fc.noBias(fc.integer({ min: 1, max: 16 })),
-  notifications: fc.array(fc.record({ child: fc.nat(), at: day, channel: fc.constantFrom('skole', 'politi', 'sundhed') }), { maxLength: 60, size: 'max' }),
-  measures: fc.array(fc.record({ child: fc.nat(), kind: fc.nat({ max: TYPES.length - 1 }), start: day, days: fc.option(fc.integer({ min: 0, max: 900 })), cost: fc.integer({ min: 0, max: 90_000 }) }), { maxLength: 40, size: 'max' }),
-  investigations: fc.array(fc.record({ child: fc.nat(), start: day, days: fc.option(fc.integer({ min: 1, max: 200 })) }), { maxLength: 12, size: 'max' }),
+  notifications: fc.array(fc.record({ child: fc.nat(), at: day, channel: fc.constantFrom('skole', 'politi', 'sundhed') }), {
+    maxLength: 60,
+    size: 'max',
+  }),
+  measures: fc.array(
+    fc.record({
+      child: fc.nat(),
+      kind: fc.nat({ max: TYPES.length - 1 }),
+      start: day,
+      days: fc.option(fc.integer({ min: 0, max: 900 })),
+      cost: fc.integer({ min: 0, max: 90_000 }),
+    }),
+    { maxLength: 40, size: 'max' },
+  ),
+  investigations: fc.array(fc.record({ child: fc.nat(), start: day, days: fc.option(fc.integer({ min: 1, max: 200 })) }), {
+    maxLength: 12,
+    size: 'max',
+  }),
 });
 
 // A valid request: from ≤ to (to defaults to D).
@@ -66,26 +81,38 @@ describe('committee suppression over random data (fast-check, over HTTP)', () =>
   let db: TestDatabase;
   let app: INestApplication;
   const tokens: Record<string, string> = {};
-  const get = (user: string, query: string) => request(app.getHttpServer()).get(`/api/v1/kpis?${query}`).set('Authorization', `Bearer ${tokens[user]}`);
+  const get = (user: string, query: string) =>
+    request(app.getHttpServer()).get(`/api/v1/kpis?${query}`).set('Authorization', `Bearer ${tokens[user]}`);
 
   beforeAll(async () => {
     db = await createTestDatabase();
     // An import makes the municipality's partitions of the tables it has rows for; each run replaces its case data.
     await importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D });
     for (const t of ['child_case', 'notification', 'measure', 'investigation']) {
-      const [{ n }] = (await db.pool.query(`SELECT count(*)::int AS n FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1::regclass AND pg_get_expr(c.relpartbound, c.oid) LIKE '%${M}%'`, [t])).rows;
+      const [{ n }] = (
+        await db.pool.query(
+          `SELECT count(*)::int AS n FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1::regclass AND pg_get_expr(c.relpartbound, c.oid) LIKE '%${M}%'`,
+          [t],
+        )
+      ).rows;
       if (n === 0) await db.pool.query(`CREATE TABLE ${t}_test_m${M} PARTITION OF ${t} FOR VALUES IN (${M})`);
     }
     await seedUsers(db, M, 'Team Syd');
     await db.pool.query(`INSERT INTO population (municipality_code, year, age_group, count) VALUES ($1, 2022, '0-17 år', 4000)`, [M]);
     for (const [kpi, direction, target] of GOALS) {
-      await db.pool.query(`INSERT INTO political_goal (municipality_code, kpi_id, title, direction, target, tolerance) VALUES ($1, $2, $2, $3, $4, 0)`, [M, kpi, direction, target]);
+      await db.pool.query(
+        `INSERT INTO political_goal (municipality_code, kpi_id, title, direction, target, tolerance) VALUES ($1, $2, $2, $3, $4, 0)`,
+        [M, kpi, direction, target],
+      );
     }
     // A budget for the two functions the measures book on (Opholdssted 5.28.20, Familiebehandling 5.28.21).
     for (const year of [2023, 2024, 2025]) {
       for (let month = 1; month <= 12; month++) {
         for (const fn of ['5.28.20', '5.28.21']) {
-          await db.pool.query(`INSERT INTO budget_line (municipality_code, year, month, function_code, function_name, corrected_budget, spend) VALUES ($1, $2, $3, $4, $4, 1200000, 100000)`, [M, year, month, fn]);
+          await db.pool.query(
+            `INSERT INTO budget_line (municipality_code, year, month, function_code, function_name, corrected_budget, spend) VALUES ($1, $2, $3, $4, $4, 1200000, 100000)`,
+            [M, year, month, fn],
+          );
         }
       }
     }
@@ -99,14 +126,21 @@ describe('committee suppression over random data (fast-check, over HTTP)', () =>
 
   async function load(data: Data) {
     const q = (sql: string, params: unknown[] = []) => db.pool.query(sql, params);
-    for (const t of ['notification', 'measure', 'investigation', 'assignment', 'child_case']) await q(`DELETE FROM ${t} WHERE municipality_code = $1`, [M]);
+    for (const t of ['notification', 'measure', 'investigation', 'assignment', 'child_case'])
+      await q(`DELETE FROM ${t} WHERE municipality_code = $1`, [M]);
     const child = (n: number) => `P${n % data.children}`;
     for (let c = 0; c < data.children; c++) {
-      await q(`INSERT INTO child_case (municipality_code, source, case_id, person_id, area, opened) VALUES ($1, 'dubu', $2, $3, 'Udsatte', '2020-01-01')`, [M, `C${c}`, `P${c}`]);
+      await q(
+        `INSERT INTO child_case (municipality_code, source, case_id, person_id, area, opened) VALUES ($1, 'dubu', $2, $3, 'Udsatte', '2020-01-01')`,
+        [M, `C${c}`, `P${c}`],
+      );
     }
     const caseOf = (n: number) => `C${n % data.children}`;
     for (const [i, n] of data.notifications.entries()) {
-      await q(`INSERT INTO notification (municipality_code, source, notification_id, person_id, case_id, received_at, channel) VALUES ($1, 'dubu', $2, $3, $4, ($5::date + time '10:00') AT TIME ZONE 'Europe/Copenhagen', $6)`, [M, `N${i}`, child(n.child), caseOf(n.child), n.at, n.channel]);
+      await q(
+        `INSERT INTO notification (municipality_code, source, notification_id, person_id, case_id, received_at, channel) VALUES ($1, 'dubu', $2, $3, $4, ($5::date + time '10:00') AT TIME ZONE 'Europe/Copenhagen', $6)`,
+        [M, `N${i}`, child(n.child), caseOf(n.child), n.at, n.channel],
+      );
     }
     for (const [i, m] of data.measures.entries()) {
       const t = TYPES[m.kind];
@@ -116,7 +150,10 @@ describe('committee suppression over random data (fast-check, over HTTP)', () =>
       );
     }
     for (const [i, v] of data.investigations.entries()) {
-      await q(`INSERT INTO investigation (municipality_code, source, investigation_id, case_id, started, completed) VALUES ($1, 'dubu', $2, $3, $4, $5)`, [M, `I${i}`, caseOf(v.child), v.start, v.days === null ? null : addDays(v.start, v.days)]);
+      await q(
+        `INSERT INTO investigation (municipality_code, source, investigation_id, case_id, started, completed) VALUES ($1, 'dubu', $2, $3, $4, $5)`,
+        [M, `I${i}`, caseOf(v.child), v.start, v.days === null ? null : addDays(v.start, v.days)],
+      );
     }
     // The case data changed without an import: move the data version so no cached answer is reused.
     await q('UPDATE data_version SET version = version + 1');
@@ -153,15 +190,21 @@ describe('committee suppression over random data (fast-check, over HTTP)', () =>
         if (isSuppressed(v) && key === 'value') expect(shown.status).toBeNull();
         const b = basisOf(truth, key);
         // A share shown only when numerator, denominator and the rest are all 0 or ≥ 5.
-        if (typeof v === 'number' && b && 'numerator' in b) for (const n of [b.numerator, b.denominator, b.denominator - b.numerator]) expect(small(n), `${shown.kpi} ${key} rests on ${n}`).toBe(false);
+        if (typeof v === 'number' && b && 'numerator' in b)
+          for (const n of [b.numerator, b.denominator, b.denominator - b.numerator])
+            expect(small(n), `${shown.kpi} ${key} rests on ${n}`).toBe(false);
         // An amount in kr. or days shown only when it rests on 5 children or more.
-        if (typeof v === 'number' && (shown.kpi.startsWith('cost.') || shown.kpi.startsWith('investigation.'))) expect(b.children, `${shown.kpi} ${key}`).toBeGreaterThanOrEqual(5);
+        if (typeof v === 'number' && (shown.kpi.startsWith('cost.') || shown.kpi.startsWith('investigation.')))
+          expect(b.children, `${shown.kpi} ${key}`).toBeGreaterThanOrEqual(5);
       }
     }
     // Parts shown with their total: the committee sees the total (a count goal) and the share of one
     // part, so it can work out both parts. What it cannot see of the total must be 0, 5 or more, or
     // spread over two hidden parts.
-    for (const [totalKpi, shareKpi] of [['activity.placed_children', 'activity.family_care_share'], ['activity.children_notified', 'activity.repeat_notification_share']]) {
+    for (const [totalKpi, shareKpi] of [
+      ['activity.placed_children', 'activity.family_care_share'],
+      ['activity.children_notified', 'activity.repeat_notification_share'],
+    ]) {
       const [total] = at(totalKpi);
       const [share] = at(shareKpi);
       for (const [key, t] of values(total)) {

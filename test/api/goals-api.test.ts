@@ -26,15 +26,33 @@ describe('goals and comments over HTTP', () => {
   });
 
   it('lets admin manage goals, the committee read them, and nobody else write them', async () => {
-    const goal = { municipality: 461, kpi: 'activity.family_care_share', title: 'Mindst 65 % i familiepleje', direction: '>=', target: 0.65, tolerance: 0.05, policyText: 'Børne- og ungepolitikken: flere børn i familier' };
+    const goal = {
+      municipality: 461,
+      kpi: 'activity.family_care_share',
+      title: 'Mindst 65 % i familiepleje',
+      direction: '>=',
+      target: 0.65,
+      tolerance: 0.05,
+      policyText: 'Børne- og ungepolitikken: flere børn i familier',
+    };
     await http().post('/api/v1/goals').set(as('chef')).send(goal).expect(403);
     const created = await http().post('/api/v1/goals').set(as('admin')).send(goal).expect(201);
     const list = await http().get('/api/v1/goals').set(as('udvalg')).expect(200);
-    expect(list.body).toEqual([expect.objectContaining({ id: created.body.id, kpi: 'activity.family_care_share', target: 0.65, tolerance: 0.05, direction: '>=' })]);
+    expect(list.body).toEqual([
+      expect.objectContaining({ id: created.body.id, kpi: 'activity.family_care_share', target: 0.65, tolerance: 0.05, direction: '>=' }),
+    ]);
     await http().get('/api/v1/goals').set(as('teamleder')).expect(403);
-    const bad = await http().post('/api/v1/goals').set(as('admin')).send({ ...goal, kpi: 'caseload.unassigned' }).expect(400);
+    const bad = await http()
+      .post('/api/v1/goals')
+      .set(as('admin'))
+      .send({ ...goal, kpi: 'caseload.unassigned' })
+      .expect(400);
     expect(bad.body.message).toMatch(/nøgletal med én værdi/);
-    await http().put(`/api/v1/goals/${created.body.id}`).set(as('admin')).send({ ...goal, target: 0.7 }).expect(200);
+    await http()
+      .put(`/api/v1/goals/${created.body.id}`)
+      .set(as('admin'))
+      .send({ ...goal, target: 0.7 })
+      .expect(200);
     expect((await http().get('/api/v1/goals').set(as('chef')).expect(200)).body[0].target).toBe(0.7);
     const status = await http().get('/api/v1/kpis?ids=goal.status').set(as('udvalg')).expect(200);
     expect(status.body.kpis['goal.status'][0]).toMatchObject({ title: 'Mindst 65 % i familiepleje', value: null, status: null });
@@ -42,11 +60,22 @@ describe('goals and comments over HTTP', () => {
   });
 
   it('lets chef and admin write the comment per budget line and goal, and everybody read it', async () => {
-    const comment = { subjectType: 'budget', subjectKey: '5.28.20', period: '2024', text: 'Merforbruget skyldes to nye anbringelser på opholdssted.' };
+    const comment = {
+      subjectType: 'budget',
+      subjectKey: '5.28.20',
+      period: '2024',
+      text: 'Merforbruget skyldes to nye anbringelser på opholdssted.',
+    };
     await http().put('/api/v1/comments').set(as('teamleder')).send(comment).expect(403);
     await http().put('/api/v1/comments').set(as('chef')).send(comment).expect(200);
-    await http().put('/api/v1/comments').set(as('chef')).send({ ...comment, text: '' }).expect(400);
+    await http()
+      .put('/api/v1/comments')
+      .set(as('chef'))
+      .send({ ...comment, text: '' })
+      .expect(400);
     const read = await http().get('/api/v1/comments?period=2024').set(as('udvalg')).expect(200);
-    expect(read.body).toEqual([expect.objectContaining({ subjectType: 'budget', subjectKey: '5.28.20', text: comment.text, author: 'chef' })]);
+    expect(read.body).toEqual([
+      expect.objectContaining({ subjectType: 'budget', subjectKey: '5.28.20', text: comment.text, author: 'chef' }),
+    ]);
   });
 });

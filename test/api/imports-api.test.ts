@@ -57,7 +57,14 @@ describe('imports over HTTP: upload a zip, watch the job, read the import log an
 
   it('lists the import with who, files, checksums and counts, and its rejected rows by rule', async () => {
     const list = await http().get('/api/v1/imports').set(as('chef')).expect(200);
-    expect(list.body[0]).toMatchObject({ source: 'dubu', municipality: 461, exportDate: '2024-02-29', status: 'succeeded', requestedBy: 'admin', rejectedCount: 3 });
+    expect(list.body[0]).toMatchObject({
+      source: 'dubu',
+      municipality: 461,
+      exportDate: '2024-02-29',
+      status: 'succeeded',
+      requestedBy: 'admin',
+      rejectedCount: 3,
+    });
     expect(list.body[0].files.map((f: { file: string }) => f.file)).toEqual(['sager.csv', 'medarbejdere.csv', 'sagsansvar.csv']);
     expect(list.body[0].files[0].sha256).toMatch(/^[0-9a-f]{64}$/);
     const issues = await http().get(`/api/v1/imports/${list.body[0].id}/issues?severity=error`).set(as('chef')).expect(200);
@@ -67,7 +74,14 @@ describe('imports over HTTP: upload a zip, watch the job, read the import log an
       { rule: 'R005', severity: 'error', count: 1 },
       { rule: 'R011', severity: 'error', count: 1 },
     ]);
-    expect(issues.body.rows[0]).toEqual({ severity: 'error', file: 'sager.csv', line: 14, rule: 'R005', value: '01-01-2024', message: 'Slutdato før startdato: Lukket = "01-01-2024" (oprettet 01-02-2024).' });
+    expect(issues.body.rows[0]).toEqual({
+      severity: 'error',
+      file: 'sager.csv',
+      line: 14,
+      rule: 'R005',
+      value: '01-01-2024',
+      message: 'Slutdato før startdato: Lukket = "01-01-2024" (oprettet 01-02-2024).',
+    });
   });
 
   it('fails a bad export without retry and shows it among the failed jobs', async () => {
@@ -82,9 +96,19 @@ describe('imports over HTTP: upload a zip, watch the job, read the import log an
   });
 
   it('answers a file that is not a zip with 400 and a Danish message', async () => {
-    const res = await http().post('/api/v1/imports').set(as('admin')).field('source', 'dubu').attach('file', Buffer.from('not a zip'), 'x.zip').expect(400);
+    const res = await http()
+      .post('/api/v1/imports')
+      .set(as('admin'))
+      .field('source', 'dubu')
+      .attach('file', Buffer.from('not a zip'), 'x.zip')
+      .expect(400);
     expect(res.body.message).toBe('Filen er ikke en gyldig zip-fil.');
-    await http().post('/api/v1/imports').set(as('admin')).field('source', 'nope').attach('file', zipFolder(DUBU_SMALL), 'x.zip').expect(400);
+    await http()
+      .post('/api/v1/imports')
+      .set(as('admin'))
+      .field('source', 'nope')
+      .attach('file', zipFolder(DUBU_SMALL), 'x.zip')
+      .expect(400);
   });
 
   it('keeps uploads and the import log to the roles that may have them', async () => {
@@ -97,7 +121,12 @@ describe('imports over HTTP: upload a zip, watch the job, read the import log an
 
   it('refuses a zip with an entry pointing outside the export folder, and writes nothing outside the upload folder', async () => {
     const evil = zipFolder(DUBU_SMALL, { '../../evil.csv': new TextEncoder().encode('x') });
-    const res = await http().post('/api/v1/imports').set(as('admin')).field('source', 'dubu').attach('file', evil, 'udtraek.zip').expect(400);
+    const res = await http()
+      .post('/api/v1/imports')
+      .set(as('admin'))
+      .field('source', 'dubu')
+      .attach('file', evil, 'udtraek.zip')
+      .expect(400);
     expect(res.body.message).toBe('Zip-filen afvises: ../../evil.csv peger uden for udtrækkets mappe (../).');
     expect(existsSync(join(process.cwd(), '..', 'evil.csv'))).toBe(false);
   });

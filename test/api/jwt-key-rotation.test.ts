@@ -18,7 +18,8 @@ describe('JWT key rotation', () => {
     apps.push(app);
     return app;
   };
-  const me = (app: INestApplication, token: string) => request(app.getHttpServer()).get('/api/v1/me').set('Authorization', `Bearer ${token}`);
+  const me = (app: INestApplication, token: string) =>
+    request(app.getHttpServer()).get('/api/v1/me').set('Authorization', `Bearer ${token}`);
 
   beforeAll(async () => {
     db = await createTestDatabase();

@@ -56,7 +56,9 @@ describe('the row cap of a list asked without limit', () => {
     // Page by page, as the dashboard asks: every row once, and the count the same.
     const rows: unknown[] = [];
     for (let offset = 0; ; offset += 1000) {
-      const page = (await request(app.getHttpServer()).get(`/api/v1/kpis?ids=${big}&asOf=${asOf}&offset=${offset}&limit=1000`).set(auth).expect(200)).body.kpis[big];
+      const page = (
+        await request(app.getHttpServer()).get(`/api/v1/kpis?ids=${big}&asOf=${asOf}&offset=${offset}&limit=1000`).set(auth).expect(200)
+      ).body.kpis[big];
       expect(page.truncated).toBeUndefined();
       expect(page.count).toBe(list.count);
       rows.push(...page.rows);
@@ -89,7 +91,11 @@ describe('the row cap of a list asked without limit', () => {
     const store = new Map<string, string>();
     const g = globalThis as unknown as { sessionStorage?: unknown; fetch: typeof fetch };
     const saved = { sessionStorage: g.sessionStorage, fetch: g.fetch };
-    g.sessionStorage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v), removeItem: (k: string) => void store.delete(k) };
+    g.sessionStorage = {
+      getItem: (k: string) => store.get(k) ?? null,
+      setItem: (k: string, v: string) => void store.set(k, v),
+      removeItem: (k: string) => void store.delete(k),
+    };
     const asked: string[] = [];
     g.fetch = (input: string | URL | Request, init?: RequestInit) => {
       asked.push(String(input));
@@ -98,7 +104,8 @@ describe('the row cap of a list asked without limit', () => {
     try {
       store.set('boerneblik.token', auth.Authorization.slice('Bearer '.length));
       const web = await import('../../apps/web/src/api');
-      const whole = (await request(app.getHttpServer()).get(`/api/v1/kpis?ids=${big}&asOf=${asOf}&offset=0&limit=1000`).set(auth)).body.kpis[big].count;
+      const whole = (await request(app.getHttpServer()).get(`/api/v1/kpis?ids=${big}&asOf=${asOf}&offset=0&limit=1000`).set(auth)).body
+        .kpis[big].count;
       const answer = await web.kpis({ municipality: 461, asOf, ids: [big] });
       const list = answer.kpis[big] as { rows: unknown[]; count: number; truncated?: boolean };
       expect(list.truncated).toBeUndefined();

@@ -25,12 +25,18 @@ describe('login limits, shared by API processes', () => {
   const login = (app: INestApplication, username: string, password: string, ip: string) =>
     request(app.getHttpServer()).post('/api/v1/auth/login').set('X-Forwarded-For', ip).send({ username, password });
   const row = async (kind: string, key: string) =>
-    (await db.pool.query(`SELECT failures, extract(epoch FROM next_allowed_at - last_failure_at)::float8 AS wait FROM login_attempt WHERE kind = $1 AND key = $2`, [kind, key])).rows[0];
+    (
+      await db.pool.query(
+        `SELECT failures, extract(epoch FROM next_allowed_at - last_failure_at)::float8 AS wait FROM login_attempt WHERE kind = $1 AND key = $2`,
+        [kind, key],
+      )
+    ).rows[0];
 
   beforeAll(async () => {
     db = await createTestDatabase();
     await seedUsers(db, 461, 'Team Syd');
-    for (const name of ['victim', 'target', 'spread']) await addUser(db.pool, { username: name, password: PASSWORD, role: 'chef', municipality: 461 });
+    for (const name of ['victim', 'target', 'spread'])
+      await addUser(db.pool, { username: name, password: PASSWORD, role: 'chef', municipality: 461 });
     a = await startTestApi(db);
     b = await startTestApi(db);
   });
@@ -42,7 +48,9 @@ describe('login limits, shared by API processes', () => {
 
   it('a burst of guesses sent at once is counted before the passwords are checked: only the free ones are tried', async () => {
     await addUser(db.pool, { username: 'burst', password: PASSWORD, role: 'chef', municipality: 461 });
-    const statuses = (await Promise.all(Array.from({ length: 25 }, (_, i) => login(i % 2 ? a : b, 'burst', 'forkert-kodeord', '203.0.113.99')))).map((r) => r.status);
+    const statuses = (
+      await Promise.all(Array.from({ length: 25 }, (_, i) => login(i % 2 ? a : b, 'burst', 'forkert-kodeord', '203.0.113.99')))
+    ).map((r) => r.status);
     // Every guess waits its turn on the counter: the free five are tried, and on a slow machine one or
     // two more whose doubling wait (1 s, 2 s) ran out before they came; all the others are refused.
     const tried = statuses.filter((s) => s === 401).length;
@@ -128,7 +136,8 @@ describe('login limits, shared by API processes', () => {
 describe('password hashing: argon2id', () => {
   let db: TestDatabase;
   let app: INestApplication;
-  const login = (username: string, password: string, ip: string) => request(app.getHttpServer()).post('/api/v1/auth/login').set('X-Forwarded-For', ip).send({ username, password });
+  const login = (username: string, password: string, ip: string) =>
+    request(app.getHttpServer()).post('/api/v1/auth/login').set('X-Forwarded-For', ip).send({ username, password });
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -146,7 +155,9 @@ describe('password hashing: argon2id', () => {
   });
 
   it('a bcrypt hash from before still logs in, and is rehashed to argon2id at that login (the sessions stay)', async () => {
-    await db.pool.query(`INSERT INTO app_user (username, password_hash, role, municipality_code) VALUES ('gammel', $1, 'chef', 461)`, [LEGACY_BCRYPT]);
+    await db.pool.query(`INSERT INTO app_user (username, password_hash, role, municipality_code) VALUES ('gammel', $1, 'chef', 461)`, [
+      LEGACY_BCRYPT,
+    ]);
     await login('gammel', 'forkert-kodeord', '198.51.100.20').expect(401);
     expect((await db.pool.query(`SELECT password_hash FROM app_user WHERE username = 'gammel'`)).rows[0].password_hash).toBe(LEGACY_BCRYPT);
     const first = (await login('gammel', 'gammel-adgangskode-1', '198.51.100.20').expect(200)).body.token;
@@ -155,9 +166,13 @@ describe('password hashing: argon2id', () => {
     await login('gammel', 'gammel-adgangskode-1', '198.51.100.20').expect(200);
     await request(app.getHttpServer()).get('/api/v1/me').set('Authorization', `Bearer ${first}`).expect(200);
     // An argon2id hash at a lower cost is brought up to the current one the same way.
-    await db.pool.query(`UPDATE app_user SET password_hash = $1 WHERE username = 'gammel'`, [await argon2.hash('gammel-adgangskode-1', { type: argon2.argon2id, memoryCost: 4096, timeCost: 1, parallelism: 1 })]);
+    await db.pool.query(`UPDATE app_user SET password_hash = $1 WHERE username = 'gammel'`, [
+      await argon2.hash('gammel-adgangskode-1', { type: argon2.argon2id, memoryCost: 4096, timeCost: 1, parallelism: 1 }),
+    ]);
     await login('gammel', 'gammel-adgangskode-1', '198.51.100.20').expect(200);
-    expect((await db.pool.query(`SELECT password_hash FROM app_user WHERE username = 'gammel'`)).rows[0].password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    expect((await db.pool.query(`SELECT password_hash FROM app_user WHERE username = 'gammel'`)).rows[0].password_hash).toMatch(
+      /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/,
+    );
   });
 
   it('an unknown user costs the same time as a wrong password (no probing of usernames)', async () => {

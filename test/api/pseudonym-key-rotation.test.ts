@@ -26,7 +26,8 @@ describe('pseudonym key rotation', () => {
 
   const keys = async () =>
     (await db.pool.query(`SELECT source, pseudonym_key_id AS key FROM source_snapshot WHERE municipality_code = 461 ORDER BY source`)).rows;
-  const figures = () => request(app.getHttpServer()).get('/api/v1/kpis?ids=activity.placed_children').set('Authorization', `Bearer ${chef}`);
+  const figures = () =>
+    request(app.getHttpServer()).get('/api/v1/kpis?ids=activity.placed_children').set('Authorization', `Bearer ${chef}`);
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -62,7 +63,9 @@ describe('pseudonym key rotation', () => {
     expect(result.error).toContain('anden nøgle');
     expect(result.error).toContain('--rekey');
     expect(result.error).toContain(pseudonymKeyId(NEW_SECRET));
-    expect((await db.pool.query(`SELECT person_id FROM person WHERE municipality_code = 461 AND source = 'dubu' ORDER BY 1`)).rows).toEqual(before.rows);
+    expect((await db.pool.query(`SELECT person_id FROM person WHERE municipality_code = 461 AND source = 'dubu' ORDER BY 1`)).rows).toEqual(
+      before.rows,
+    );
     expect((await keys()).map((k) => k.key)).toEqual([pseudonymKeyId(TEST_SECRET), pseudonymKeyId(TEST_SECRET)]);
   });
 
@@ -75,7 +78,9 @@ describe('pseudonym key rotation', () => {
     const mixed = await figures();
     expect(mixed.status).toBe(503);
     expect(mixed.body.message).toContain('skift af pseudonymnøgle');
-    const series = await request(app.getHttpServer()).get('/api/v1/kpis/activity.placed_children/series').set('Authorization', `Bearer ${chef}`);
+    const series = await request(app.getHttpServer())
+      .get('/api/v1/kpis/activity.placed_children/series')
+      .set('Authorization', `Bearer ${chef}`);
     expect(series.status).toBe(503);
     const [listed] = (await request(app.getHttpServer()).get('/api/v1/municipalities').set('Authorization', `Bearer ${chef}`)).body;
     expect(listed).toMatchObject({ code: 461, pseudonymKeysMixed: true });

@@ -15,53 +15,253 @@ import { copyFixture, DUBU_SMALL, DUBU_SMALL_D, editFile } from '../support/fixt
 // chief; their expected status is in `scoped`, else the same as their role's.
 type Role = 'udvalg' | 'chef' | 'teamleder' | 'admin';
 type Scoped = 'admin-461' | 'teamleder-nord' | 'leder-uden-team' | 'chef-kbh';
-const SCOPED_ROLE: Record<Scoped, Role> = { 'admin-461': 'admin', 'teamleder-nord': 'teamleder', 'leder-uden-team': 'teamleder', 'chef-kbh': 'chef' };
+const SCOPED_ROLE: Record<Scoped, Role> = {
+  'admin-461': 'admin',
+  'teamleder-nord': 'teamleder',
+  'leder-uden-team': 'teamleder',
+  'chef-kbh': 'chef',
+};
 // The national administrator last: a DELETE it may do runs after everyone who must not.
 const USERS: (Role | Scoped)[] = ['udvalg', 'chef', 'teamleder', 'admin-461', 'teamleder-nord', 'leder-uden-team', 'chef-kbh', 'admin'];
 /** In the order of `scoped` below. */
-const s = (admin461: number, nord: number, udenTeam: number, chefKbh: number): Record<Scoped, number> => ({ 'admin-461': admin461, 'teamleder-nord': nord, 'leder-uden-team': udenTeam, 'chef-kbh': chefKbh });
+const s = (admin461: number, nord: number, udenTeam: number, chefKbh: number): Record<Scoped, number> => ({
+  'admin-461': admin461,
+  'teamleder-nord': nord,
+  'leder-uden-team': udenTeam,
+  'chef-kbh': chefKbh,
+});
 
-const MATRIX: { method: 'get' | 'post' | 'put' | 'patch' | 'delete'; path: string; body?: object; expect: Record<Role, number>; scoped?: Record<Scoped, number>; anonymous?: number }[] = [
-  { method: 'get', path: '/api/health', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 }, scoped: s(200, 200, 200, 200), anonymous: 200 },
+const MATRIX: {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  path: string;
+  body?: object;
+  expect: Record<Role, number>;
+  scoped?: Record<Scoped, number>;
+  anonymous?: number;
+}[] = [
+  {
+    method: 'get',
+    path: '/api/health',
+    expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 },
+    scoped: s(200, 200, 200, 200),
+    anonymous: 200,
+  },
   { method: 'get', path: '/api/v1/me', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 }, scoped: s(200, 200, 200, 200) },
-  { method: 'get', path: '/api/v1/municipalities', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 }, scoped: s(200, 200, 200, 200) },
-  { method: 'get', path: '/api/v1/kpis?ids=caseload.open_cases', expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 200 }, scoped: s(200, 200, 403, 200) },
-  { method: 'get', path: '/api/v1/kpis?ids=deadline.followup_overdue', expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 200 }, scoped: s(200, 200, 403, 200) },
-  { method: 'get', path: '/api/v1/kpis?ids=budget.function', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 200) },
-  { method: 'get', path: '/api/v1/kpis?ids=activity.summary', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 200) },
-  { method: 'get', path: '/api/v1/kpis?ids=cost.top_cases', expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 200) },
-  { method: 'get', path: '/api/v1/kpis?ids=benchmark.activity.notifications_per_1000', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 200) },
-  { method: 'get', path: '/api/v1/kpis?ids=dq.rejected_rows', expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 200 }, scoped: s(200, 200, 403, 200) },
-  { method: 'get', path: '/api/v1/kpis/activity.notifications/series', expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 200) },
-  { method: 'get', path: '/api/v1/etl/rules', expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 200 }, scoped: s(200, 200, 200, 200) },
+  {
+    method: 'get',
+    path: '/api/v1/municipalities',
+    expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 },
+    scoped: s(200, 200, 200, 200),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/kpis?ids=caseload.open_cases',
+    expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 200 },
+    scoped: s(200, 200, 403, 200),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/kpis?ids=deadline.followup_overdue',
+    expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 200 },
+    scoped: s(200, 200, 403, 200),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/kpis?ids=budget.function',
+    expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 },
+    scoped: s(200, 403, 403, 200),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/kpis?ids=activity.summary',
+    expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 },
+    scoped: s(200, 403, 403, 200),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/kpis?ids=cost.top_cases',
+    expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 },
+    scoped: s(200, 403, 403, 200),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/kpis?ids=benchmark.activity.notifications_per_1000',
+    expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 },
+    scoped: s(200, 403, 403, 200),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/kpis?ids=dq.rejected_rows',
+    expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 200 },
+    scoped: s(200, 200, 403, 200),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/kpis/activity.notifications/series',
+    expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 },
+    scoped: s(200, 403, 403, 200),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/etl/rules',
+    expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 200 },
+    scoped: s(200, 200, 200, 200),
+  },
   { method: 'get', path: '/api/v1/imports', expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 200) },
-  { method: 'get', path: '/api/v1/imports/1/issues', expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 404) },
-  { method: 'get', path: '/api/v1/imports/jobs?state=failed', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 403) },
-  { method: 'post', path: '/api/v1/imports', body: {}, expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 }, scoped: s(400, 403, 403, 403) },
+  {
+    method: 'get',
+    path: '/api/v1/imports/1/issues',
+    expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 },
+    scoped: s(200, 403, 403, 404),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/imports/jobs?state=failed',
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 200 },
+    scoped: s(200, 403, 403, 403),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/imports',
+    body: {},
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 },
+    scoped: s(400, 403, 403, 403),
+  },
   { method: 'get', path: '/api/v1/goals', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 200) },
-  { method: 'post', path: '/api/v1/goals', body: {}, expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 }, scoped: s(400, 403, 403, 403) },
-  { method: 'get', path: '/api/v1/comparison-groups', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 200) },
-  { method: 'get', path: '/api/v1/comparison-groups/suggested', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 200) },
-  { method: 'post', path: '/api/v1/comparison-groups', body: {}, expect: { udvalg: 403, chef: 400, teamleder: 403, admin: 400 }, scoped: s(400, 403, 403, 400) },
-  { method: 'get', path: '/api/v1/comments', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 }, scoped: s(200, 200, 200, 200) },
-  { method: 'put', path: '/api/v1/comments', body: {}, expect: { udvalg: 403, chef: 400, teamleder: 403, admin: 400 }, scoped: s(400, 403, 403, 400) },
-  { method: 'delete', path: '/api/v1/comments', expect: { udvalg: 403, chef: 400, teamleder: 403, admin: 400 }, scoped: s(400, 403, 403, 400) },
-  { method: 'get', path: '/api/v1/settings', expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 200) },
-  { method: 'put', path: '/api/v1/settings/caseload.norms', body: {}, expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 }, scoped: s(400, 403, 403, 403) },
-  { method: 'delete', path: '/api/v1/settings/caseload.norms?municipality=461', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 }, scoped: s(404, 403, 403, 403) },
+  {
+    method: 'post',
+    path: '/api/v1/goals',
+    body: {},
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 },
+    scoped: s(400, 403, 403, 403),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/comparison-groups',
+    expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 },
+    scoped: s(200, 403, 403, 200),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/comparison-groups/suggested',
+    expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 },
+    scoped: s(200, 403, 403, 200),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/comparison-groups',
+    body: {},
+    expect: { udvalg: 403, chef: 400, teamleder: 403, admin: 400 },
+    scoped: s(400, 403, 403, 400),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/comments',
+    expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 },
+    scoped: s(200, 200, 200, 200),
+  },
+  {
+    method: 'put',
+    path: '/api/v1/comments',
+    body: {},
+    expect: { udvalg: 403, chef: 400, teamleder: 403, admin: 400 },
+    scoped: s(400, 403, 403, 400),
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/comments',
+    expect: { udvalg: 403, chef: 400, teamleder: 403, admin: 400 },
+    scoped: s(400, 403, 403, 400),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/settings',
+    expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 },
+    scoped: s(200, 403, 403, 200),
+  },
+  {
+    method: 'put',
+    path: '/api/v1/settings/caseload.norms',
+    body: {},
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 },
+    scoped: s(400, 403, 403, 403),
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/settings/caseload.norms?municipality=461',
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 },
+    scoped: s(404, 403, 403, 403),
+  },
   { method: 'get', path: '/api/v1/users', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 403) },
-  { method: 'post', path: '/api/v1/users', body: {}, expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 }, scoped: s(400, 403, 403, 403) },
+  {
+    method: 'post',
+    path: '/api/v1/users',
+    body: {},
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 },
+    scoped: s(400, 403, 403, 403),
+  },
   // Another municipality's resources: 404 for ids, 403 for a municipality asked for by its code.
-  { method: 'get', path: '/api/v1/kpis?ids=caseload.open_cases&municipality=461', expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 200 }, scoped: s(200, 200, 403, 403) },
-  { method: 'get', path: '/api/v1/kpis?ids=activity.summary&municipality=461', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 403) },
-  { method: 'get', path: '/api/v1/imports/2/issues', expect: { udvalg: 403, chef: 404, teamleder: 403, admin: 200 }, scoped: s(404, 403, 403, 200) },
-  { method: 'get', path: '/api/v1/goals?municipality=461', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 403) },
-  { method: 'get', path: '/api/v1/comments?municipality=461', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 }, scoped: s(200, 200, 200, 403) },
-  { method: 'get', path: '/api/v1/settings?municipality=461', expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 403) },
-  { method: 'delete', path: '/api/v1/goals/1', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 204 }, scoped: s(404, 403, 403, 403) },
-  { method: 'delete', path: '/api/v1/users/kbh.bruger', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 204 }, scoped: s(404, 403, 403, 403) },
-  { method: 'delete', path: '/api/v1/users/nobody', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 }, scoped: s(404, 403, 403, 403) },
-  { method: 'patch', path: '/api/v1/users/nobody', body: { disabled: true }, expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 }, scoped: s(404, 403, 403, 403) },
+  {
+    method: 'get',
+    path: '/api/v1/kpis?ids=caseload.open_cases&municipality=461',
+    expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 200 },
+    scoped: s(200, 200, 403, 403),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/kpis?ids=activity.summary&municipality=461',
+    expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 },
+    scoped: s(200, 403, 403, 403),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/imports/2/issues',
+    expect: { udvalg: 403, chef: 404, teamleder: 403, admin: 200 },
+    scoped: s(404, 403, 403, 200),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/goals?municipality=461',
+    expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 },
+    scoped: s(200, 403, 403, 403),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/comments?municipality=461',
+    expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 },
+    scoped: s(200, 200, 200, 403),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/settings?municipality=461',
+    expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 },
+    scoped: s(200, 403, 403, 403),
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/goals/1',
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 204 },
+    scoped: s(404, 403, 403, 403),
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/users/kbh.bruger',
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 204 },
+    scoped: s(404, 403, 403, 403),
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/users/nobody',
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 },
+    scoped: s(404, 403, 403, 403),
+  },
+  {
+    method: 'patch',
+    path: '/api/v1/users/nobody',
+    body: { disabled: true },
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 },
+    scoped: s(404, 403, 403, 403),
+  },
 ];
 
 describe('role matrix: every endpoint with every role and scope', () => {
@@ -76,12 +276,17 @@ describe('role matrix: every endpoint with every role and scope', () => {
     const copenhagen = copyFixture(DUBU_SMALL);
     editFile(copenhagen, 'sager.csv', (text) => text.replaceAll(';461;', ';101;'));
     await importDubu(db.pool, copenhagen, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D });
-    await db.pool.query(`INSERT INTO political_goal (municipality_code, kpi_id, title, direction, target, created_by) VALUES (101, 'activity.family_care_share', 'Mål', '>=', 0.6, 'x')`);
+    await db.pool.query(
+      `INSERT INTO political_goal (municipality_code, kpi_id, title, direction, target, created_by) VALUES (101, 'activity.family_care_share', 'Mål', '>=', 0.6, 'x')`,
+    );
     await seedUsers(db, 461, 'Team Syd');
     await addUser(db.pool, { username: 'admin-461', password: PASSWORD, role: 'admin', municipality: 461 });
     await addUser(db.pool, { username: 'teamleder-nord', password: PASSWORD, role: 'teamleder', municipality: 461, teams: ['Team Nord'] });
     await addUser(db.pool, { username: 'kbh.bruger', password: PASSWORD, role: 'udvalg', municipality: 101 });
-    await db.pool.query(`INSERT INTO app_user (username, password_hash, role, municipality_code, teams) VALUES ('leder-uden-team', $1, 'teamleder', 461, '{}')`, [await hashPassword(PASSWORD)]);
+    await db.pool.query(
+      `INSERT INTO app_user (username, password_hash, role, municipality_code, teams) VALUES ('leder-uden-team', $1, 'teamleder', 461, '{}')`,
+      [await hashPassword(PASSWORD)],
+    );
     app = await startTestApi(db);
     for (const user of USERS) tokens[user] = await tokenFor(app, user);
   });

@@ -30,8 +30,14 @@ describe('row-level security for the API role', () => {
     const imported = await importDubu(db.pool, copenhagen, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D });
     expect(imported.municipality).toBe(101);
     for (const m of [461, 101]) {
-      await db.pool.query(`INSERT INTO political_goal (municipality_code, kpi_id, title, direction, target, created_by) VALUES ($1, 'activity.family_care_share', 'Mål', '>=', 0.6, 'x')`, [m]);
-      await db.pool.query(`INSERT INTO comparison_group (municipality_code, name, members, created_by) VALUES ($1, 'Naboer', '{410}', 'x')`, [m]);
+      await db.pool.query(
+        `INSERT INTO political_goal (municipality_code, kpi_id, title, direction, target, created_by) VALUES ($1, 'activity.family_care_share', 'Mål', '>=', 0.6, 'x')`,
+        [m],
+      );
+      await db.pool.query(
+        `INSERT INTO comparison_group (municipality_code, name, members, created_by) VALUES ($1, 'Naboer', '{410}', 'x')`,
+        [m],
+      );
       await db.pool.query(`INSERT INTO setting (municipality_code, key, value) VALUES ($1, 'intake_team', '"Team Syd"')`, [m]);
     }
     await db.pool.query(`INSERT INTO setting (municipality_code, key, value) VALUES (0, 'intake_team', '"Modtagelsen"')`);
@@ -47,10 +53,25 @@ describe('row-level security for the API role', () => {
 
   it("answers a deliberately unscoped query with the request municipality's rows only", async () => {
     const owner = await db.pool.query('SELECT municipality_code AS m, count(*)::int AS n FROM child_case GROUP BY 1 ORDER BY 1');
-    expect(owner.rows).toEqual([{ m: 101, n: 11 }, { m: 461, n: 11 }]);
-    expect(await runInScope('461', () => ds.query('SELECT municipality_code AS m, count(*)::int AS n FROM child_case GROUP BY 1'))).toEqual([{ m: 461, n: 11 }]);
+    expect(owner.rows).toEqual([
+      { m: 101, n: 11 },
+      { m: 461, n: 11 },
+    ]);
+    expect(await runInScope('461', () => ds.query('SELECT municipality_code AS m, count(*)::int AS n FROM child_case GROUP BY 1'))).toEqual(
+      [{ m: 461, n: 11 }],
+    );
     expect(await runInScope('101', () => ds.query('SELECT DISTINCT municipality_code AS m FROM caseworker'))).toEqual([{ m: 101 }]);
-    for (const table of ['child_case', 'person', 'assignment', 'caseworker', 'import_run', 'import_issue', 'source_snapshot', 'political_goal', 'comparison_group']) {
+    for (const table of [
+      'child_case',
+      'person',
+      'assignment',
+      'caseworker',
+      'import_run',
+      'import_issue',
+      'source_snapshot',
+      'political_goal',
+      'comparison_group',
+    ]) {
       expect(codes(await runInScope('461', () => ds.query(`SELECT DISTINCT municipality_code AS m FROM ${table}`))), table).toEqual([461]);
     }
     // Settings: the municipality's own and the product-wide ones (0).
@@ -63,7 +84,9 @@ describe('row-level security for the API role', () => {
     expect(await ds.query('SELECT count(*)::int AS n FROM child_case')).toEqual([{ n: 0 }]);
     expect(await ds.query('SELECT count(*)::int AS n FROM political_goal')).toEqual([{ n: 0 }]);
     expect(codes(await ds.query('SELECT municipality_code AS m FROM setting'))).toEqual([0]);
-    expect(codes(await runInScope('*', () => ds.query('SELECT DISTINCT municipality_code AS m FROM child_case ORDER BY 1')))).toEqual([101, 461]);
+    expect(codes(await runInScope('*', () => ds.query('SELECT DISTINCT municipality_code AS m FROM child_case ORDER BY 1')))).toEqual([
+      101, 461,
+    ]);
     expect(await runInScope('461', () => ds.query('SELECT current_user AS u'))).toEqual([{ u: 'bu_api' }]);
     // The owner is not restricted.
     expect((await db.pool.query('SELECT count(*)::int AS n FROM political_goal')).rows).toEqual([{ n: 2 }]);
@@ -73,9 +96,13 @@ describe('row-level security for the API role', () => {
     // A DELETE without WHERE removes the scope's own goal only.
     await runInScope('461', () => ds.query('DELETE FROM political_goal'));
     expect(codes((await db.pool.query('SELECT municipality_code AS m FROM political_goal')).rows)).toEqual([101]);
-    await expect(runInScope('461', () => ds.query(`INSERT INTO political_goal (municipality_code, kpi_id, title, direction, target, created_by) VALUES (101, 'x', 'y', '>=', 1, 'z')`))).rejects.toThrow(
-      /row-level security/,
-    );
+    await expect(
+      runInScope('461', () =>
+        ds.query(
+          `INSERT INTO political_goal (municipality_code, kpi_id, title, direction, target, created_by) VALUES (101, 'x', 'y', '>=', 1, 'z')`,
+        ),
+      ),
+    ).rejects.toThrow(/row-level security/);
     await runInScope('461', () => ds.query(`UPDATE setting SET value = '"X"'`));
     expect((await db.pool.query(`SELECT municipality_code AS m, value FROM setting ORDER BY 1`)).rows).toEqual([
       { m: 0, value: 'Modtagelsen' },
@@ -89,21 +116,38 @@ describe('row-level security for the API role', () => {
 
   it("serves each municipality's figures over HTTP, and a national user every municipality", async () => {
     const kpi = async (user: string, m?: number) =>
-      (await request(app.getHttpServer()).get(`/api/v1/kpis?ids=caseload.open_cases${m ? `&municipality=${m}` : ''}`).set('Authorization', `Bearer ${tokens[user]}`).expect(200)).body.kpis['caseload.open_cases'];
+      (
+        await request(app.getHttpServer())
+          .get(`/api/v1/kpis?ids=caseload.open_cases${m ? `&municipality=${m}` : ''}`)
+          .set('Authorization', `Bearer ${tokens[user]}`)
+          .expect(200)
+      ).body.kpis['caseload.open_cases'];
     const own = await kpi('chef');
     expect(Object.keys(own).length).toBeGreaterThan(0);
     expect(await kpi('chef-kbh')).toEqual(own);
     expect(await kpi('admin', 461)).toEqual(own);
-    const listed = (await request(app.getHttpServer()).get('/api/v1/municipalities').set('Authorization', `Bearer ${tokens.admin}`).expect(200)).body;
+    const listed = (
+      await request(app.getHttpServer()).get('/api/v1/municipalities').set('Authorization', `Bearer ${tokens.admin}`).expect(200)
+    ).body;
     expect(listed.map((m: { code: number }) => m.code).sort()).toEqual([101, 461]);
   });
 
   it("re-computes a remembered answer after a change in the asker's scope, not the changer's", async () => {
     const cache = app.get(KpiCache);
-    const ask = async () => (await request(app.getHttpServer()).get('/api/v1/kpis?ids=caseload.open_cases').set('Authorization', `Bearer ${tokens.chef}`).expect(200)).body.kpis['caseload.open_cases'];
+    const ask = async () =>
+      (
+        await request(app.getHttpServer())
+          .get('/api/v1/kpis?ids=caseload.open_cases')
+          .set('Authorization', `Bearer ${tokens.chef}`)
+          .expect(200)
+      ).body.kpis['caseload.open_cases'];
     const before = await ask();
     // Copenhagen's chief changes a comparison group: the change re-warms 461's answer from inside Copenhagen's request.
-    await request(app.getHttpServer()).post('/api/v1/comparison-groups').set('Authorization', `Bearer ${tokens['chef-kbh']}`).send({ name: 'Andre', members: [147] }).expect(201);
+    await request(app.getHttpServer())
+      .post('/api/v1/comparison-groups')
+      .set('Authorization', `Bearer ${tokens['chef-kbh']}`)
+      .send({ name: 'Andre', members: [147] })
+      .expect(201);
     await cache.warming;
     const hits = cache.hits;
     expect(await ask()).toEqual(before);

@@ -35,12 +35,14 @@ describe('scoping: a municipality sees and changes only its own', () => {
     await addUser(db.pool, { username: 'admin-461', password: PASSWORD, role: 'admin', municipality: 461 });
     await addUser(db.pool, { username: 'admin-101', password: PASSWORD, role: 'admin', municipality: 101 });
     // A team leader without teams, as an older version could create one (the API refuses it now).
-    await db.pool.query(`INSERT INTO app_user (username, password_hash, role, municipality_code, teams) VALUES ('leder-uden-team', $1, 'teamleder', 461, '{}')`, [
-      await hashPassword(PASSWORD),
-    ]);
+    await db.pool.query(
+      `INSERT INTO app_user (username, password_hash, role, municipality_code, teams) VALUES ('leder-uden-team', $1, 'teamleder', 461, '{}')`,
+      [await hashPassword(PASSWORD)],
+    );
     app = await startTestApi(db);
     worker = startEtlWorker({ databaseUrl: db.url }, db.pool, TEST_SECRET);
-    for (const u of ['admin', 'admin-461', 'admin-101', 'chef', 'chef-kbh', 'teamleder', 'leder-uden-team']) tokens[u] = await tokenFor(app, u);
+    for (const u of ['admin', 'admin-461', 'admin-101', 'chef', 'chef-kbh', 'teamleder', 'leder-uden-team'])
+      tokens[u] = await tokenFor(app, u);
   });
   afterAll(async () => {
     await worker?.close();
@@ -50,10 +52,17 @@ describe('scoping: a municipality sees and changes only its own', () => {
 
   const waitForJob = (id: string) => waitForJobOverApi(app, tokens.admin, id);
 
-  const caseCount = async (municipality: number) => (await db.pool.query('SELECT count(*)::int AS n FROM child_case WHERE municipality_code = $1', [municipality])).rows[0].n;
+  const caseCount = async (municipality: number) =>
+    (await db.pool.query('SELECT count(*)::int AS n FROM child_case WHERE municipality_code = $1', [municipality])).rows[0].n;
 
   it("refuses, as a whole, another municipality's export uploaded by a municipality's administrator", async () => {
-    const upload = await http().post('/api/v1/imports').set(as('admin-101')).field('source', 'dubu').field('exportDate', '2024-02-29').attach('file', zipFolder(DUBU_SMALL), 'x.zip').expect(201);
+    const upload = await http()
+      .post('/api/v1/imports')
+      .set(as('admin-101'))
+      .field('source', 'dubu')
+      .field('exportDate', '2024-02-29')
+      .attach('file', zipFolder(DUBU_SMALL), 'x.zip')
+      .expect(201);
     jobs.foreign = upload.body.jobId;
     const job = await waitForJob(upload.body.jobId);
     expect(job.state).toBe('failed');
@@ -64,12 +73,24 @@ describe('scoping: a municipality sees and changes only its own', () => {
     const runs = (await db.pool.query(`SELECT municipality_code, status FROM import_run`)).rows;
     expect(runs).toEqual([{ municipality_code: 101, status: 'failed' }]);
     // Naming another municipality outright is refused at once.
-    const named = await http().post('/api/v1/imports').set(as('admin-101')).field('source', 'dubu').field('municipality', '461').attach('file', zipFolder(DUBU_SMALL), 'x.zip').expect(403);
+    const named = await http()
+      .post('/api/v1/imports')
+      .set(as('admin-101'))
+      .field('source', 'dubu')
+      .field('municipality', '461')
+      .attach('file', zipFolder(DUBU_SMALL), 'x.zip')
+      .expect(403);
     expect(named.body.message).toBe('Du har ikke adgang til at indlæse data for kommune 461');
   });
 
   it("loads the municipality's own export for its administrator", async () => {
-    const upload = await http().post('/api/v1/imports').set(as('admin-461')).field('source', 'dubu').field('exportDate', '2024-02-29').attach('file', zipFolder(DUBU_SMALL), 'x.zip').expect(201);
+    const upload = await http()
+      .post('/api/v1/imports')
+      .set(as('admin-461'))
+      .field('source', 'dubu')
+      .field('exportDate', '2024-02-29')
+      .attach('file', zipFolder(DUBU_SMALL), 'x.zip')
+      .expect(201);
     jobs.own = upload.body.jobId;
     const job = await waitForJob(upload.body.jobId);
     expect(job.state).toBe('completed');
@@ -78,7 +99,12 @@ describe('scoping: a municipality sees and changes only its own', () => {
 
   it('keeps economy and statistics uploads, which touch every municipality, to national administrators', async () => {
     for (const source of ['economy', 'statistics']) {
-      const res = await http().post('/api/v1/imports').set(as('admin-461')).field('source', source).attach('file', zipFolder(DUBU_SMALL), 'x.zip').expect(403);
+      const res = await http()
+        .post('/api/v1/imports')
+        .set(as('admin-461'))
+        .field('source', source)
+        .attach('file', zipFolder(DUBU_SMALL), 'x.zip')
+        .expect(403);
       expect(res.body.message).toMatch(/^Du har ikke adgang til at indlæse/);
     }
   });
@@ -87,8 +113,10 @@ describe('scoping: a municipality sees and changes only its own', () => {
     await http().get(`/api/v1/imports/jobs/${jobs.own}`).set(as('admin-101')).expect(404);
     await http().get(`/api/v1/imports/jobs/${jobs.foreign}`).set(as('admin-461')).expect(404);
     await http().get(`/api/v1/imports/jobs/${jobs.own}`).set(as('admin-461')).expect(200);
-    const completed = async (user: string) => (await http().get('/api/v1/imports/jobs?state=completed').set(as(user)).expect(200)).body.map((j: { id: string }) => j.id);
-    const failed = async (user: string) => (await http().get('/api/v1/imports/jobs?state=failed').set(as(user)).expect(200)).body.map((j: { id: string }) => j.id);
+    const completed = async (user: string) =>
+      (await http().get('/api/v1/imports/jobs?state=completed').set(as(user)).expect(200)).body.map((j: { id: string }) => j.id);
+    const failed = async (user: string) =>
+      (await http().get('/api/v1/imports/jobs?state=failed').set(as(user)).expect(200)).body.map((j: { id: string }) => j.id);
     expect(await completed('admin-101')).toEqual([]);
     expect(await completed('admin-461')).toEqual([jobs.own]);
     expect(await failed('admin-461')).toEqual([]);
@@ -119,7 +147,13 @@ describe('scoping: a municipality sees and changes only its own', () => {
   });
 
   it("answers another municipality's comparison groups, comments and settings with 404 or 403", async () => {
-    const { id } = (await http().post('/api/v1/comparison-groups').set(as('chef')).send({ name: 'Naboer', members: [410, 479] }).expect(201)).body;
+    const { id } = (
+      await http()
+        .post('/api/v1/comparison-groups')
+        .set(as('chef'))
+        .send({ name: 'Naboer', members: [410, 479] })
+        .expect(201)
+    ).body;
     await http().delete(`/api/v1/comparison-groups/${id}`).set(as('chef-kbh')).expect(404);
     await http().delete(`/api/v1/comparison-groups/${id}?municipality=461`).set(as('chef-kbh')).expect(403);
     await http().get('/api/v1/comparison-groups?municipality=461').set(as('chef-kbh')).expect(403);
@@ -128,10 +162,17 @@ describe('scoping: a municipality sees and changes only its own', () => {
 
     const comment = { subjectType: 'budget', subjectKey: '5.28.20', period: '2024', text: 'Forventet merforbrug' };
     await http().put('/api/v1/comments').set(as('chef')).send(comment).expect(200);
-    await http().put('/api/v1/comments').set(as('chef-kbh')).send({ ...comment, municipality: 461 }).expect(403);
+    await http()
+      .put('/api/v1/comments')
+      .set(as('chef-kbh'))
+      .send({ ...comment, municipality: 461 })
+      .expect(403);
     await http().get('/api/v1/comments?municipality=461').set(as('chef-kbh')).expect(403);
     expect((await http().get('/api/v1/comments').set(as('chef-kbh')).expect(200)).body).toEqual([]);
-    await http().delete('/api/v1/comments?subjectType=budget&subjectKey=5.28.20&period=2024&municipality=461').set(as('chef-kbh')).expect(403);
+    await http()
+      .delete('/api/v1/comments?subjectType=budget&subjectKey=5.28.20&period=2024&municipality=461')
+      .set(as('chef-kbh'))
+      .expect(403);
 
     await http().put('/api/v1/settings/intake_team').set(as('admin-461')).send({ value: 'Team Syd' }).expect(200);
     await http().put('/api/v1/settings/intake_team').set(as('admin-101')).send({ municipality: 461, value: 'X' }).expect(403);
@@ -142,7 +183,11 @@ describe('scoping: a municipality sees and changes only its own', () => {
 
   it("answers another municipality's users with 404, and does not let a new user take their name", async () => {
     await http().delete('/api/v1/users/chef').set(as('admin-101')).expect(404);
-    const taken = await http().post('/api/v1/users').set(as('admin-101')).send({ username: 'chef', password: 'en-lang-adgangskode', role: 'chef' }).expect(409);
+    const taken = await http()
+      .post('/api/v1/users')
+      .set(as('admin-101'))
+      .send({ username: 'chef', password: 'en-lang-adgangskode', role: 'chef' })
+      .expect(409);
     expect(taken.body.message).toBe('Brugernavnet chef er optaget');
     const listed = (await http().get('/api/v1/users').set(as('admin-101')).expect(200)).body.map((u: { username: string }) => u.username);
     expect(listed).toEqual(['admin-101', 'chef-kbh']);
@@ -151,15 +196,30 @@ describe('scoping: a municipality sees and changes only its own', () => {
   });
 
   it('refuses to create a team leader without teams, over the API and in the CLI helper', async () => {
-    const res = await http().post('/api/v1/users').set(as('admin-461')).send({ username: 'ny.leder', password: 'en-lang-adgangskode', role: 'teamleder' }).expect(400);
+    const res = await http()
+      .post('/api/v1/users')
+      .set(as('admin-461'))
+      .send({ username: 'ny.leder', password: 'en-lang-adgangskode', role: 'teamleder' })
+      .expect(400);
     expect(res.body.message).toBe('En teamleder skal have mindst ét team (--team).');
-    await http().post('/api/v1/users').set(as('admin-461')).send({ username: 'ny.leder', password: 'en-lang-adgangskode', role: 'teamleder', teams: [] }).expect(400);
-    await expect(addUser(db.pool, { username: 'ny.leder', password: 'en-lang-adgangskode', role: 'teamleder', municipality: 461 })).rejects.toThrow('En teamleder skal have mindst ét team');
+    await http()
+      .post('/api/v1/users')
+      .set(as('admin-461'))
+      .send({ username: 'ny.leder', password: 'en-lang-adgangskode', role: 'teamleder', teams: [] })
+      .expect(400);
+    await expect(
+      addUser(db.pool, { username: 'ny.leder', password: 'en-lang-adgangskode', role: 'teamleder', municipality: 461 }),
+    ).rejects.toThrow('En teamleder skal have mindst ét team');
     expect((await db.pool.query(`SELECT count(*)::int AS n FROM app_user WHERE username = 'ny.leder'`)).rows[0].n).toBe(0);
   });
 
   it('gives a team leader without teams (already in the database) 403 on every figure, never every team', async () => {
-    for (const path of ['/api/v1/kpis', '/api/v1/kpis?ids=caseload.open_cases', '/api/v1/kpis?ids=deadline.followup_overdue', '/api/v1/kpis/caseload.open_cases/series']) {
+    for (const path of [
+      '/api/v1/kpis',
+      '/api/v1/kpis?ids=caseload.open_cases',
+      '/api/v1/kpis?ids=deadline.followup_overdue',
+      '/api/v1/kpis/caseload.open_cases/series',
+    ]) {
       const res = await http().get(path).set(as('leder-uden-team')).expect(403);
       expect(res.body.message).toMatch(/^Du har ikke adgang til nøgletal: din bruger er teamleder uden teams/);
     }

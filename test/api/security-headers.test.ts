@@ -18,7 +18,10 @@ describe('HTTP security headers and /api/docs', () => {
   const apps: INestApplication[] = [];
 
   async function start(overrides: Partial<AppConfig> = {}): Promise<INestApplication> {
-    const config = configFromEnv({}, { databaseUrl: db.url, pseudonymSecret: TEST_SECRET, jwtSecret: TEST_JWT_SECRET, runWorker: false, webDist: web, ...overrides });
+    const config = configFromEnv(
+      {},
+      { databaseUrl: db.url, pseudonymSecret: TEST_SECRET, jwtSecret: TEST_JWT_SECRET, runWorker: false, webDist: web, ...overrides },
+    );
     const app = await createApp(config, { logger: false });
     await app.init();
     apps.push(app);
@@ -43,7 +46,12 @@ describe('HTTP security headers and /api/docs', () => {
 
   it('sends a strict CSP, nosniff, frame-ancestors none and no referrer on the API, its refusals and the dashboard; no HSTS without TLS', async () => {
     const app = await start();
-    for (const [path, status] of [['/api/health', 200], ['/api/v1/kpis?ids=caseload.open_cases', 401], ['/', 200], ['/teams/syd', 200]] as const) {
+    for (const [path, status] of [
+      ['/api/health', 200],
+      ['/api/v1/kpis?ids=caseload.open_cases', 401],
+      ['/', 200],
+      ['/teams/syd', 200],
+    ] as const) {
       const res = await request(app.getHttpServer()).get(path);
       expect(res.status, path).toBe(status);
       const csp = res.headers['content-security-policy'];
@@ -82,11 +90,16 @@ describe('HTTP security headers and /api/docs', () => {
     const server = app.getHttpServer();
     await request(server).get('/api/docs-json').expect(401);
     for (const user of ['chef', 'udvalg', 'teamleder']) {
-      const res = await request(server).get('/api/docs-json').set('Authorization', `Bearer ${await token(app, user)}`);
+      const res = await request(server)
+        .get('/api/docs-json')
+        .set('Authorization', `Bearer ${await token(app, user)}`);
       expect(res.status, user).toBe(403);
       expect(res.body.paths).toBeUndefined();
     }
-    const res = await request(server).get('/api/docs-json').set('Authorization', `Bearer ${await token(app, 'admin')}`).expect(200);
+    const res = await request(server)
+      .get('/api/docs-json')
+      .set('Authorization', `Bearer ${await token(app, 'admin')}`)
+      .expect(200);
     expect(res.body.openapi).toMatch(/^3\./);
     expect(Object.keys(res.body.paths)).toContain('/api/v1/kpis');
     expect(Object.keys(res.body.paths)).not.toContain('/api/docs-json');

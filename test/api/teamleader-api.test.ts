@@ -12,7 +12,8 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
   let db: TestDatabase;
   let app: INestApplication;
   const tokens: Record<string, string> = {};
-  const get = (user: string, query: string) => request(app.getHttpServer()).get(`/api/v1/kpis?${query}`).set('Authorization', `Bearer ${tokens[user]}`);
+  const get = (user: string, query: string) =>
+    request(app.getHttpServer()).get(`/api/v1/kpis?${query}`).set('Authorization', `Bearer ${tokens[user]}`);
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -26,7 +27,7 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
     await db?.drop();
   });
 
-  it("gives the team leader every caseload and deadline figure of the own team, with shares as fractions", async () => {
+  it('gives the team leader every caseload and deadline figure of the own team, with shares as fractions', async () => {
     const res = await get('teamleder', '').expect(200);
     expect(res.body.asOf).toBe('2024-04-30');
     const k = res.body.kpis;
@@ -40,10 +41,27 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
     expect(k['deadline.notification_due_soon'].rows.map((r: { notification: string }) => r.notification)).toEqual(['N5']);
     expect(k['deadline.supervision_due_soon']).toEqual({ count: 0, rows: [] });
     expect(Object.keys(k).sort()).toEqual([
-      'caseload.open_cases', 'caseload.unassigned', 'caseload.vs_norm', 'caseload.weighted', 'deadline.child_conversation', 'deadline.compliance_by_team',
-      'deadline.followup_due_soon', 'deadline.followup_overdue', 'deadline.investigation_4m', 'deadline.investigation_overdue', 'deadline.notification_24h',
-      'deadline.notification_due_soon', 'deadline.notification_overdue', 'deadline.plan_on_time', 'deadline.supervision_due_soon', 'deadline.supervision_overdue',
-      'dq.missing_end_dates', 'dq.open_measures_on_closed_cases', 'dq.rejected_rows', 'dq.unknown_codes', 'investigation.duration_days',
+      'caseload.open_cases',
+      'caseload.unassigned',
+      'caseload.vs_norm',
+      'caseload.weighted',
+      'deadline.child_conversation',
+      'deadline.compliance_by_team',
+      'deadline.followup_due_soon',
+      'deadline.followup_overdue',
+      'deadline.investigation_4m',
+      'deadline.investigation_overdue',
+      'deadline.notification_24h',
+      'deadline.notification_due_soon',
+      'deadline.notification_overdue',
+      'deadline.plan_on_time',
+      'deadline.supervision_due_soon',
+      'deadline.supervision_overdue',
+      'dq.missing_end_dates',
+      'dq.open_measures_on_closed_cases',
+      'dq.rejected_rows',
+      'dq.unknown_codes',
+      'investigation.duration_days',
     ]);
     expect(res.body.dimensions.caseworker.BB).toMatchObject({ name: 'Bo Berg', employedTo: '2024-03-31' });
     // Only the own team's caseworkers are named: Team Syd's Cita Clausen is not the team leader's to see.
@@ -82,7 +100,9 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
 
   it('rejects paging of non-lists, unknown fields and bad numbers with a Danish message', async () => {
     expect((await get('chef', 'ids=caseload.open_cases&limit=5').expect(400)).body.message).toMatch(/gælder lister/);
-    expect((await get('chef', 'ids=caseload.unassigned&sort=cpr').expect(400)).body.message).toMatch(/har ikke feltet cpr; felterne er case, area/);
+    expect((await get('chef', 'ids=caseload.unassigned&sort=cpr').expect(400)).body.message).toMatch(
+      /har ikke feltet cpr; felterne er case, area/,
+    );
     expect((await get('chef', 'ids=caseload.unassigned&limit=0').expect(400)).body.message).toMatch(/limit skal være et helt tal/);
   });
 
@@ -91,7 +111,13 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
     await get('teamleder', 'ids=caseload.unassigned,deadline.notification_overdue,caseload.open_cases').expect(200);
     const { rows } = await db.pool.query('SELECT username, role, action, municipality_code, case_ids FROM audit_access');
     expect(rows).toEqual([
-      { username: 'teamleder', role: 'teamleder', action: 'kpi:caseload.unassigned,deadline.notification_overdue', municipality_code: 461, case_ids: ['C4', 'C5', 'C6'] },
+      {
+        username: 'teamleder',
+        role: 'teamleder',
+        action: 'kpi:caseload.unassigned,deadline.notification_overdue',
+        municipality_code: 461,
+        case_ids: ['C4', 'C5', 'C6'],
+      },
     ]);
     // With the client's address (the request's, through the audit context).
     expect((await db.pool.query('SELECT client_ip FROM audit_access')).rows[0].client_ip).toMatch(/^(::ffff:)?127\.0\.0\.1$|^::1$/);
@@ -110,7 +136,8 @@ describe('the committee over HTTP: aggregates only, small cells suppressed', () 
   let db: TestDatabase;
   let app: INestApplication;
   const tokens: Record<string, string> = {};
-  const get = (user: string, query: string) => request(app.getHttpServer()).get(`/api/v1/kpis?${query}`).set('Authorization', `Bearer ${tokens[user]}`);
+  const get = (user: string, query: string) =>
+    request(app.getHttpServer()).get(`/api/v1/kpis?${query}`).set('Authorization', `Bearer ${tokens[user]}`);
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -126,7 +153,12 @@ describe('the committee over HTTP: aggregates only, small cells suppressed', () 
 
   it('never sends the committee a count under 5, and the chief gets the numbers', async () => {
     const committee = await get('udvalg', 'ids=activity.summary').expect(200);
-    expect(committee.body.kpis['activity.summary']['2024']).toEqual({ notifications: 7, placementsStarted: { suppressed: true }, placedChildren: { suppressed: true }, preventiveChildren: { suppressed: true } });
+    expect(committee.body.kpis['activity.summary']['2024']).toEqual({
+      notifications: 7,
+      placementsStarted: { suppressed: true },
+      placedChildren: { suppressed: true },
+      preventiveChildren: { suppressed: true },
+    });
     expect(JSON.stringify(committee.body)).not.toMatch(/"placedChildren":3/);
     const chief = await get('chef', 'ids=activity.summary').expect(200);
     expect(chief.body.kpis['activity.summary']['2024'].placedChildren).toBe(3);
@@ -134,7 +166,19 @@ describe('the committee over HTTP: aggregates only, small cells suppressed', () 
 
   it('gives the committee only its own figures by default', async () => {
     const res = await get('udvalg', '').expect(200);
-    expect(Object.keys(res.body.kpis).sort()).toEqual(['activity.summary', 'benchmark.activity.notifications_per_1000', 'benchmark.activity.placed_children_per_1000', 'benchmark.activity.preventive_children_per_1000', 'benchmark.cost.net_spend_per_child', 'budget.forecast_activity', 'budget.forecast_linear', 'budget.function', 'budget.light', 'budget.spend_curve', 'goal.status']);
+    expect(Object.keys(res.body.kpis).sort()).toEqual([
+      'activity.summary',
+      'benchmark.activity.notifications_per_1000',
+      'benchmark.activity.placed_children_per_1000',
+      'benchmark.activity.preventive_children_per_1000',
+      'benchmark.cost.net_spend_per_child',
+      'budget.forecast_activity',
+      'budget.forecast_linear',
+      'budget.function',
+      'budget.light',
+      'budget.spend_curve',
+      'goal.status',
+    ]);
     // Benchmarks: the published statistics only, not the live rate from the own case data.
     expect(res.body.kpis['benchmark.activity.placed_children_per_1000'].ownLive).toBeNull();
     expect(Object.keys(res.body.dimensions)).toEqual(['municipality']);

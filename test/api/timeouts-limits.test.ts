@@ -46,7 +46,9 @@ describe('statement timeout and series cap', () => {
     await holder.query('LOCK TABLE child_case IN ACCESS EXCLUSIVE MODE');
     try {
       const started = Date.now();
-      const res = await request(app.getHttpServer()).get('/api/v1/kpis?ids=caseload.open_cases&asOf=2024-04-30').set('Authorization', `Bearer ${token}`);
+      const res = await request(app.getHttpServer())
+        .get('/api/v1/kpis?ids=caseload.open_cases&asOf=2024-04-30')
+        .set('Authorization', `Bearer ${token}`);
       const took = Date.now() - started;
       expect(res.status).toBe(503);
       expect(res.body.message).toBe('Forespørgslen tog for lang tid og blev afbrudt. Prøv igen, eller afgræns den.');
@@ -61,7 +63,10 @@ describe('statement timeout and series cap', () => {
     expect(pool().totalCount).toBeGreaterThan(0);
     expect(pool().idleCount).toBe(pool().totalCount);
     expect(pool().waitingCount).toBe(0);
-    const res = await request(app.getHttpServer()).get('/api/v1/kpis?ids=caseload.open_cases&asOf=2024-04-30').set('Authorization', `Bearer ${token}`).expect(200);
+    const res = await request(app.getHttpServer())
+      .get('/api/v1/kpis?ids=caseload.open_cases&asOf=2024-04-30')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
     expect(res.body.kpis['caseload.open_cases']).toBeTruthy();
     expect(pool().idleCount).toBe(pool().totalCount);
   }, 60_000);
@@ -78,9 +83,16 @@ describe('statement timeout and series cap', () => {
     let blocked: Promise<request.Response>[] = [];
     try {
       // Ten requests (the pool's size) for different dates, each waiting on the lock with a connection.
-      blocked = Array.from({ length: 10 }, (_, i) => request(server).get(`/api/v1/kpis?ids=caseload.open_cases&asOf=2024-03-${String(i + 10)}`).set(auth).then((r) => r));
+      blocked = Array.from({ length: 10 }, (_, i) =>
+        request(server)
+          .get(`/api/v1/kpis?ids=caseload.open_cases&asOf=2024-03-${String(i + 10)}`)
+          .set(auth)
+          .then((r) => r),
+      );
       for (let i = 0; ; i++) {
-        const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'child_case'::regclass AND NOT granted`);
+        const { rows } = await db.pool.query(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'child_case'::regclass AND NOT granted`,
+        );
         if (rows[0].n >= 10 && pool().totalCount === 10 && pool().idleCount === 0) break;
         if (i > 400) throw new Error(`the pool never filled: ${pool().totalCount} / ${pool().idleCount}`);
         await new Promise((r) => setTimeout(r, 25));
@@ -104,13 +116,20 @@ describe('statement timeout and series cap', () => {
   }, 60_000);
 
   it('refuses a series of more than 240 points with 400 in Danish, and answers 240', async () => {
-    const over = await request(app.getHttpServer()).get('/api/v1/kpis/activity.notifications/series?by=month&from=2004-04-01&asOf=2024-04-30').set('Authorization', `Bearer ${token}`);
+    const over = await request(app.getHttpServer())
+      .get('/api/v1/kpis/activity.notifications/series?by=month&from=2004-04-01&asOf=2024-04-30')
+      .set('Authorization', `Bearer ${token}`);
     expect(over.status).toBe(400);
     expect(over.body.message).toBe('En serie kan højst have 240 punkter; denne ville have 241. Vælg en senere fra-dato eller by=year.');
-    const years = await request(app.getHttpServer()).get('/api/v1/kpis/activity.notifications/series?by=year&from=1700-01-01&asOf=2024-04-30').set('Authorization', `Bearer ${token}`);
+    const years = await request(app.getHttpServer())
+      .get('/api/v1/kpis/activity.notifications/series?by=year&from=1700-01-01&asOf=2024-04-30')
+      .set('Authorization', `Bearer ${token}`);
     expect(years.status).toBe(400);
     expect(years.body.message).toContain('denne ville have 325');
-    const full = await request(app.getHttpServer()).get('/api/v1/kpis/activity.notifications/series?by=month&from=2004-05-01&asOf=2024-04-30').set('Authorization', `Bearer ${token}`).expect(200);
+    const full = await request(app.getHttpServer())
+      .get('/api/v1/kpis/activity.notifications/series?by=month&from=2004-05-01&asOf=2024-04-30')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
     expect(full.body.points).toHaveLength(240);
     expect(full.body.points[0].period).toBe('2004-05');
     expect(full.body.points[239]).toEqual({ period: '2024-04', asOf: '2024-04-30', value: 3 });

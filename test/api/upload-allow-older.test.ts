@@ -18,7 +18,11 @@ describe('uploading an older export (allowOlder)', () => {
   let admin = '';
   const http = () => request(app.getHttpServer());
   const upload = (exportDate: string, allowOlder?: string) => {
-    const req = http().post('/api/v1/imports').set('Authorization', `Bearer ${admin}`).field('source', 'dubu').field('exportDate', exportDate);
+    const req = http()
+      .post('/api/v1/imports')
+      .set('Authorization', `Bearer ${admin}`)
+      .field('source', 'dubu')
+      .field('exportDate', exportDate);
     return (allowOlder === undefined ? req : req.field('allowOlder', allowOlder)).attach('file', zipFolder(DUBU_SMALL), 'udtraek.zip');
   };
   async function waitForJob(id: string) {
@@ -30,7 +34,11 @@ describe('uploading an older export (allowOlder)', () => {
     throw new Error('job did not finish');
   }
   const loadedDate = async () =>
-    (await db.pool.query(`SELECT to_char(export_date, 'YYYY-MM-DD') AS d FROM source_snapshot WHERE municipality_code = 461 AND source = 'dubu'`)).rows[0]?.d;
+    (
+      await db.pool.query(
+        `SELECT to_char(export_date, 'YYYY-MM-DD') AS d FROM source_snapshot WHERE municipality_code = 461 AND source = 'dubu'`,
+      )
+    ).rows[0]?.d;
 
   beforeAll(async () => {
     db = await createTestDatabase();

@@ -25,7 +25,7 @@ async function makeBigZip(work: string): Promise<string> {
   mkdirSync(folder);
   for (const f of readdirSync(DUBU_SMALL)) copyFileSync(join(DUBU_SMALL, f), join(folder, f));
   const out = createWriteStream(join(folder, 'fyld.csv'));
-  for (let written = 0; written < 400 * 1024 ** 2; ) {
+  for (let written = 0; written < 400 * 1024 ** 2;) {
     const line = randomBytes(3 * 1024 ** 2).toString('base64');
     written += line.length;
     if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r()));
@@ -56,7 +56,11 @@ describe('the API stays responsive while a 300 MB upload is received and unpacke
   let zip = '';
 
   const login = async (username: string) => {
-    const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
+    const res = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: PASSWORD }),
+    });
     return ((await res.json()) as { token: string }).token;
   };
 
@@ -66,7 +70,18 @@ describe('the API stays responsive while a 300 MB upload is received and unpacke
     await seedUsers(db, 461, 'Team Nord');
     work = mkdtempSync(join(tmpdir(), 'bu-latency-'));
     uploadDir = join(work, 'uploads');
-    const config = configFromEnv({}, { databaseUrl: db.url, pseudonymSecret: TEST_SECRET, jwtSecret: TEST_JWT_SECRET, port: 0, runWorker: true, uploadDir, webDist: 'dist/does-not-exist' });
+    const config = configFromEnv(
+      {},
+      {
+        databaseUrl: db.url,
+        pseudonymSecret: TEST_SECRET,
+        jwtSecret: TEST_JWT_SECRET,
+        port: 0,
+        runWorker: true,
+        uploadDir,
+        webDist: 'dist/does-not-exist',
+      },
+    );
     // A real listening API, and the worker in the same process (as the embedded default runs them).
     app = await createApp(config, { logger: false });
     await app.listen(0, '127.0.0.1');
@@ -103,7 +118,10 @@ describe('the API stays responsive while a 300 MB upload is received and unpacke
         const due = t0 + k * PERIOD_MS;
         const wait = due - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        for (const [name, ask] of [['health', health], ['kpi', kpi]] as const) {
+        for (const [name, ask] of [
+          ['health', health],
+          ['kpi', kpi],
+        ] as const) {
           // A refused or failed request counts as one that never answered.
           const answered = ask().then(
             async (res) => {
@@ -129,15 +147,43 @@ describe('the API stays responsive while a 300 MB upload is received and unpacke
     const started = performance.now();
     // The upload replaces the loaded fixture, a newer export with other cases: an older export and a
     // shrink, both refused unless allowed (the cached KPI request keeps reading the fixture).
-    const form = ['-F', 'source=dubu', '-F', 'exportDate=2024-02-29', '-F', 'allowShrink=true', '-F', 'allowOlder=true', '-F', `file=@${zip};type=application/zip`];
-    const curl = spawn('curl', ['-sS', '-o', join(work, 'response.json'), '-w', '%{http_code}', '-H', `Authorization: Bearer ${admin}`, ...form, `${base}/api/v1/imports`]);
+    const form = [
+      '-F',
+      'source=dubu',
+      '-F',
+      'exportDate=2024-02-29',
+      '-F',
+      'allowShrink=true',
+      '-F',
+      'allowOlder=true',
+      '-F',
+      `file=@${zip};type=application/zip`,
+    ];
+    const curl = spawn('curl', [
+      '-sS',
+      '-o',
+      join(work, 'response.json'),
+      '-w',
+      '%{http_code}',
+      '-H',
+      `Authorization: Bearer ${admin}`,
+      ...form,
+      `${base}/api/v1/imports`,
+    ]);
     let status = '';
     curl.stdout.on('data', (d) => (status += d));
-    await new Promise((resolve, reject) => curl.on('exit', (code) => (code === 0 ? resolve(code) : reject(new Error(`curl exited with ${code}`)))));
+    await new Promise((resolve, reject) =>
+      curl.on('exit', (code) => (code === 0 ? resolve(code) : reject(new Error(`curl exited with ${code}`)))),
+    );
     const uploaded = performance.now();
     expect(status).toBe('201');
     const { jobId } = JSON.parse(readFileSync(join(work, 'response.json'), 'utf8'));
-    let job: { state: string; progress: unknown; failedReason: string | null; result: { loaded: Record<string, number> } | null } = { state: 'waiting', progress: null, failedReason: null, result: null };
+    let job: { state: string; progress: unknown; failedReason: string | null; result: { loaded: Record<string, number> } | null } = {
+      state: 'waiting',
+      progress: null,
+      failedReason: null,
+      result: null,
+    };
     let importing = 0; // when the import began reading (the unpack is done)
     while (job.state !== 'completed' && job.state !== 'failed') {
       await new Promise((r) => setTimeout(r, 200));
@@ -151,9 +197,12 @@ describe('the API stays responsive while a 300 MB upload is received and unpacke
     await sampler;
     await Promise.all(inFlight);
 
-    const within = (name: 'health' | 'kpi', from: number, to: number) => samples[name].filter((_, i) => at[name][i] >= from && at[name][i] < to);
+    const within = (name: 'health' | 'kpi', from: number, to: number) =>
+      samples[name].filter((_, i) => at[name][i] >= from && at[name][i] < to);
     const idleOf = (name: 'health' | 'kpi') => [...within(name, idle, started), ...within(name, done, Infinity)];
-    console.log(`upload ${(zipBytes / 1024 ** 2).toFixed(0)} MB: received in ${((uploaded - started) / 1000).toFixed(1)} s, unpacked and imported in ${((done - uploaded) / 1000).toFixed(1)} s`);
+    console.log(
+      `upload ${(zipBytes / 1024 ** 2).toFixed(0)} MB: received in ${((uploaded - started) / 1000).toFixed(1)} s, unpacked and imported in ${((done - uploaded) / 1000).toFixed(1)} s`,
+    );
     for (const name of ['health', 'kpi'] as const) {
       const phases = `receiving ${summary(within(name, started, uploaded))}; unpacking ${summary(within(name, uploaded, importing || done))}; importing ${importing ? summary(within(name, importing, done)) : '-'}`;
       console.log(`${name}: idle ${summary(idleOf(name))}; during ${summary(within(name, started, done))} (${phases})`);

@@ -1,6 +1,18 @@
 import type { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'crypto';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'fs';
 import { request as httpRequest } from 'http';
 import type { AddressInfo } from 'net';
 import { tmpdir } from 'os';
@@ -25,7 +37,13 @@ describe('uploads: streamed to a private folder, refused at once when bad, delet
   let uploadDir: string;
   let admin = '';
   const http = () => request(app.getHttpServer());
-  const upload = (zip: Buffer, source = 'dubu') => http().post('/api/v1/imports').set('Authorization', `Bearer ${admin}`).field('source', source).field('exportDate', '2024-02-29').attach('file', zip, 'udtraek.zip');
+  const upload = (zip: Buffer, source = 'dubu') =>
+    http()
+      .post('/api/v1/imports')
+      .set('Authorization', `Bearer ${admin}`)
+      .field('source', source)
+      .field('exportDate', '2024-02-29')
+      .attach('file', zip, 'udtraek.zip');
   const importRuns = async () => (await db.pool.query(`SELECT count(*)::int AS n FROM import_run`)).rows[0].n as number;
   const waitForJob = (id: string) => waitForJobOverApi(app, admin, id);
 
@@ -67,7 +85,10 @@ describe('uploads: streamed to a private folder, refused at once when bad, delet
     cpSync(DUBU_SMALL, dir, { recursive: true });
     writeFileSync(join(dir, 'sager.csv'), readFileSync(join(DUBU_SMALL, 'sager.csv'), 'utf8').split('\n').slice(0, 3).join('\n') + '\n');
     const refused = await waitForJob((await upload(zipFolder(dir)).expect(201)).body.jobId);
-    expect(refused).toMatchObject({ state: 'failed', failedReason: expect.stringMatching(/ville fjerne for meget: kommune 461: 7 af 9 åbne sager/) });
+    expect(refused).toMatchObject({
+      state: 'failed',
+      failedReason: expect.stringMatching(/ville fjerne for meget: kommune 461: 7 af 9 åbne sager/),
+    });
     await upload(zipFolder(dir)).field('allowShrink', 'ja').expect(400);
     const forced = await upload(zipFolder(dir)).field('allowShrink', 'true').expect(201);
     expect((await waitForJob(forced.body.jobId)).state).toBe('completed');
@@ -123,7 +144,11 @@ describe('uploads: streamed to a private folder, refused at once when bad, delet
       port: (server.address() as AddressInfo).port,
       method: 'POST',
       path: '/api/v1/imports',
-      headers: { Authorization: `Bearer ${admin}`, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(head.length + 900_000) },
+      headers: {
+        Authorization: `Bearer ${admin}`,
+        'Content-Type': `multipart/form-data; boundary=${boundary}`,
+        'Content-Length': String(head.length + 900_000),
+      },
     });
     req.on('error', () => undefined);
     req.write(head);
@@ -154,7 +179,10 @@ describe('uploads: streamed to a private folder, refused at once when bad, delet
     writeFileSync(queued, zipFolder(DUBU_SMALL));
     for (const path of [orphanZip, orphanDir, queued]) utimesSync(path, old, old);
     // A job waiting for a worker (queued before a restart): its zip is not an orphan however old.
-    const config = configFromEnv({}, { databaseUrl: db.url, pseudonymSecret: TEST_SECRET, jwtSecret: TEST_JWT_SECRET, uploadDir: dir, queuePrefix: 'sweep' });
+    const config = configFromEnv(
+      {},
+      { databaseUrl: db.url, pseudonymSecret: TEST_SECRET, jwtSecret: TEST_JWT_SECRET, uploadDir: dir, queuePrefix: 'sweep' },
+    );
     await worker.pause();
     const queue = etlQueue(config);
     const job = await queue.add('import', { source: 'dubu', dir: `${queued}.d`, zip: queued, exportDate: '2024-02-29' });

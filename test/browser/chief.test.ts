@@ -42,17 +42,26 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     const figure = page.getByTestId('figure-effect.change');
     await figure.waitFor();
     // The chart, as a screen reader hears it: every row with its children and the three shares.
-    const spoken = rows.map(([name, g]) => `${name}, ${g.children} børn: forbedret ${share.format(g.improved!)}, uændret ${share.format(g.unchanged!)}, forværret ${share.format(g.worsened!)}`);
-    expect(await figure.locator('.chart[role=img]').getAttribute('aria-label')).toBe(`Effekt: udvikling i trivselsscorer: ${spoken.join('; ')}`);
+    const spoken = rows.map(
+      ([name, g]) =>
+        `${name}, ${g.children} børn: forbedret ${share.format(g.improved!)}, uændret ${share.format(g.unchanged!)}, forværret ${share.format(g.worsened!)}`,
+    );
+    expect(await figure.locator('.chart[role=img]').getAttribute('aria-label')).toBe(
+      `Effekt: udvikling i trivselsscorer: ${spoken.join('; ')}`,
+    );
     // One stacked bar segment per non-zero share is drawn.
     expect(await figure.locator('svg path').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(OUT, 'chef-effect-1366.png'), fullPage: true });
 
     await figure.getByRole('button', { name: 'Vis som tabel' }).click();
-    expect(await figure.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-testid')))).toEqual(rows.map(([name]) => `effect-row-${name}`));
+    expect(await figure.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-testid')))).toEqual(
+      rows.map(([name]) => `effect-row-${name}`),
+    );
     for (const [name, g] of rows) {
       const cells = figure.getByTestId(`effect-row-${name}`).locator('td');
-      expect(await cells.evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value'))), name).toEqual([g.children, g.improved, g.unchanged, g.worsened, g.meanChange].map(String));
+      expect(await cells.evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value'))), name).toEqual(
+        [g.children, g.improved, g.unchanged, g.worsened, g.meanChange].map(String),
+      );
       expect(await cells.nth(1).textContent(), name).toBe(share.format(g.improved!));
     }
 
@@ -64,12 +73,17 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     await page.close();
   });
 
-  it('compares with a comparison group the chief creates: median and rank are the API\'s for that group, and the choice is remembered', async () => {
+  it("compares with a comparison group the chief creates: median and rank are the API's for that group, and the choice is remembered", async () => {
     const NOTIFICATIONS = 'benchmark.activity.notifications_per_1000';
     const PLACED = 'benchmark.activity.placed_children_per_1000';
-    const benchmarks = async (query = '') => (await env.api<KpiResponse>('chef', `/api/v1/kpis?ids=${NOTIFICATIONS},${PLACED}${query}`)).kpis as unknown as Record<string, Benchmark>;
+    const benchmarks = async (query = '') =>
+      (await env.api<KpiResponse>('chef', `/api/v1/kpis?ids=${NOTIFICATIONS},${PLACED}${query}`)).kpis as unknown as Record<
+        string,
+        Benchmark
+      >;
     const number = new Intl.NumberFormat('da-DK', { maximumFractionDigits: 1 });
-    const facts = (b: Benchmark) => `${b.own === null ? '–' : number.format(b.own)} (${b.year ?? '–'}) · median ${b.median === null ? '–' : number.format(b.median)} · nr. ${b.rank ?? '–'} af ${b.count}`;
+    const facts = (b: Benchmark) =>
+      `${b.own === null ? '–' : number.format(b.own)} (${b.year ?? '–'}) · median ${b.median === null ? '–' : number.format(b.median)} · nr. ${b.rank ?? '–'} af ${b.count}`;
     const shown = (page: Page, kpi: string) => page.getByTestId(`figure-${kpi}`).getByTestId('benchmark-facts');
 
     const page = await env.login('chef');
@@ -78,7 +92,9 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     const all = await benchmarks();
     expect(await shown(page, NOTIFICATIONS).textContent()).toContain(facts(all[NOTIFICATIONS]));
     expect(facts(all[NOTIFICATIONS])).toBe('110 (2024) · median 105 · nr. 2 af 4');
-    expect(await page.getByTestId(`figure-${NOTIFICATIONS}`).getByRole('heading').textContent()).toBe('Underretninger pr. 1.000 børn — alle kommuner');
+    expect(await page.getByTestId(`figure-${NOTIFICATIONS}`).getByRole('heading').textContent()).toBe(
+      'Underretninger pr. 1.000 børn — alle kommuner',
+    );
 
     // A new group: Aalborg and Aarhus, picked from the list of municipalities.
     await panel.getByRole('button', { name: 'Ny gruppe' }).click();
@@ -100,7 +116,9 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     expect(facts(grouped[NOTIFICATIONS])).toBe('110 (2024) · median 110 · nr. 2 af 3');
     await shown(page, NOTIFICATIONS).getByText(facts(grouped[NOTIFICATIONS])).waitFor();
     expect(await shown(page, PLACED).textContent()).toContain(facts(grouped[PLACED]));
-    expect(await page.getByTestId(`figure-${NOTIFICATIONS}`).getByRole('heading').textContent()).toBe('Underretninger pr. 1.000 børn — Store byer');
+    expect(await page.getByTestId(`figure-${NOTIFICATIONS}`).getByRole('heading').textContent()).toBe(
+      'Underretninger pr. 1.000 børn — Store byer',
+    );
     expect(await panel.getByLabel('Sammenligningsgruppe').inputValue()).toBe(String(groups[0].id));
     await page.screenshot({ path: join(OUT, 'chef-group-1366.png'), fullPage: true });
 
@@ -116,12 +134,19 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     await panel.getByRole('button', { name: 'Ny gruppe' }).click();
     await panel.getByRole('button', { name: 'Start fra foreslåede nabokommuner' }).click();
     await panel.getByRole('status').getByText('foreslåede nabokommuner er valgt').waitFor();
-    const checked = await panel.locator('.municipality-list input:checked').evaluateAll((els) => els.map((el) => el.parentElement!.textContent!.trim()));
+    const checked = await panel
+      .locator('.municipality-list input:checked')
+      .evaluateAll((els) => els.map((el) => el.parentElement!.textContent!.trim()));
     expect(checked.sort()).toEqual(suggested.map((n) => n.name).sort());
     expect(await panel.getByLabel('Navn').inputValue()).toBe('Statistiske naboer');
     await panel.getByRole('button', { name: 'Gem gruppen' }).click();
-    await page.getByTestId(`figure-${NOTIFICATIONS}`).getByRole('heading', { name: 'Underretninger pr. 1.000 børn — Statistiske naboer' }).waitFor();
-    const neighbours = (await env.api<{ id: number; name: string }[]>('chef', '/api/v1/comparison-groups?municipality=461')).find((g) => g.name === 'Statistiske naboer')!;
+    await page
+      .getByTestId(`figure-${NOTIFICATIONS}`)
+      .getByRole('heading', { name: 'Underretninger pr. 1.000 børn — Statistiske naboer' })
+      .waitFor();
+    const neighbours = (await env.api<{ id: number; name: string }[]>('chef', '/api/v1/comparison-groups?municipality=461')).find(
+      (g) => g.name === 'Statistiske naboer',
+    )!;
     const near = await benchmarks(`&groupId=${neighbours.id}`);
     await shown(page, NOTIFICATIONS).getByText(facts(near[NOTIFICATIONS])).waitFor();
 
@@ -132,17 +157,34 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     await panel.getByLabel('Navn').fill('Store byer og Esbjerg');
     await panel.getByRole('checkbox', { name: 'Esbjerg' }).check();
     await panel.getByRole('button', { name: 'Gem gruppen' }).click();
-    await page.getByTestId(`figure-${NOTIFICATIONS}`).getByRole('heading', { name: 'Underretninger pr. 1.000 børn — Store byer og Esbjerg' }).waitFor();
-    const renamed = (await env.api<{ id: number; name: string; members: number[] }[]>('chef', '/api/v1/comparison-groups?municipality=461')).map((g) => [g.name, g.members]);
-    expect(renamed).toEqual([['Statistiske naboer', expect.any(Array)], ['Store byer og Esbjerg', [561, 751, 851]]]);
-    const edited = (await env.api<{ id: number; name: string }[]>('chef', '/api/v1/comparison-groups?municipality=461')).find((g) => g.name === 'Store byer og Esbjerg')!;
-    await shown(page, NOTIFICATIONS).getByText(facts((await benchmarks(`&groupId=${edited.id}`))[NOTIFICATIONS])).waitFor();
+    await page
+      .getByTestId(`figure-${NOTIFICATIONS}`)
+      .getByRole('heading', { name: 'Underretninger pr. 1.000 børn — Store byer og Esbjerg' })
+      .waitFor();
+    const renamed = (
+      await env.api<{ id: number; name: string; members: number[] }[]>('chef', '/api/v1/comparison-groups?municipality=461')
+    ).map((g) => [g.name, g.members]);
+    expect(renamed).toEqual([
+      ['Statistiske naboer', expect.any(Array)],
+      ['Store byer og Esbjerg', [561, 751, 851]],
+    ]);
+    const edited = (await env.api<{ id: number; name: string }[]>('chef', '/api/v1/comparison-groups?municipality=461')).find(
+      (g) => g.name === 'Store byer og Esbjerg',
+    )!;
+    await shown(page, NOTIFICATIONS)
+      .getByText(facts((await benchmarks(`&groupId=${edited.id}`))[NOTIFICATIONS]))
+      .waitFor();
 
     await panel.getByLabel('Sammenligningsgruppe').selectOption(String(neighbours.id));
     page.once('dialog', (d) => d.accept());
     await panel.getByRole('button', { name: 'Slet gruppen' }).click();
-    await page.getByTestId(`figure-${NOTIFICATIONS}`).getByRole('heading', { name: 'Underretninger pr. 1.000 børn — alle kommuner' }).waitFor();
-    expect((await env.api<{ name: string }[]>('chef', '/api/v1/comparison-groups?municipality=461')).map((g) => g.name)).toEqual(['Store byer og Esbjerg']);
+    await page
+      .getByTestId(`figure-${NOTIFICATIONS}`)
+      .getByRole('heading', { name: 'Underretninger pr. 1.000 børn — alle kommuner' })
+      .waitFor();
+    expect((await env.api<{ name: string }[]>('chef', '/api/v1/comparison-groups?municipality=461')).map((g) => g.name)).toEqual([
+      'Store byer og Esbjerg',
+    ]);
     await page.close();
   });
 
@@ -165,11 +207,19 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     await figure.locator('.chart').waitFor();
     expect(await figure.locator('.big-number').textContent()).toBe('0,1');
     // The current year is to date: marked with * and the date under the chart.
-    expect(await figure.locator('.chart[role=img]').getAttribute('aria-label')).toBe('Anbragte børn pr. 1.000 børn, udvikling: 2020: –; 2021: –; 2022: –; 2023: 0,1; 2024*: 0,1');
+    expect(await figure.locator('.chart[role=img]').getAttribute('aria-label')).toBe(
+      'Anbragte børn pr. 1.000 børn, udvikling: 2020: –; 2021: –; 2022: –; 2023: 0,1; 2024*: 0,1',
+    );
     expect(await figure.getByText('* til og med 30.04.2024').count()).toBe(1);
 
     await figure.getByRole('button', { name: 'Vis som tabel' }).click();
-    expect(await figure.locator('tbody td.num').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value')))).toEqual(['null', 'null', 'null', '0.05', '0.075']);
+    expect(await figure.locator('tbody td.num').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value')))).toEqual([
+      'null',
+      'null',
+      'null',
+      '0.05',
+      '0.075',
+    ]);
     expect(await figure.getByTestId('trend-row-2024').locator('td').allTextContents()).toEqual(['30.04.2024', '0,1']);
 
     const [download] = await Promise.all([page.waitForEvent('download'), figure.getByRole('button', { name: 'Hent som Excel' }).click()]);
@@ -182,7 +232,11 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     // Placements by type and the duration of ended measures (test/kpi/chief.test.ts): Y6 Kontaktperson, 121 days.
     const byType = page.getByTestId('figure-activity.placed_children_by_type');
     await byType.getByRole('button', { name: 'Vis som tabel' }).click();
-    expect(await byType.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.textContent))).toEqual(['Døgninstitution1', 'Opholdssted1', 'Plejefamilie1']);
+    expect(await byType.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.textContent))).toEqual([
+      'Døgninstitution1',
+      'Opholdssted1',
+      'Plejefamilie1',
+    ]);
     const duration = page.getByTestId('figure-duration.measure_days');
     await duration.getByRole('button', { name: 'Vis som tabel' }).click();
     expect(await duration.locator('tbody tr td').allTextContents()).toEqual(['1', '121', '121']);

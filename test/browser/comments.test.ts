@@ -16,7 +16,14 @@ describe('comments on budget lines and goals in Chromium', () => {
     }, 'Team Nord');
     ({ id: goalId } = await env.api<{ id: number }>('admin', '/api/v1/goals', {
       method: 'POST',
-      body: { municipality: 461, kpi: 'activity.family_care_share', title: 'Flere anbragte i familiepleje', direction: '>=', target: 0.65, tolerance: 0.05 },
+      body: {
+        municipality: 461,
+        kpi: 'activity.family_care_share',
+        title: 'Flere anbragte i familiepleje',
+        direction: '>=',
+        target: 0.65,
+        tolerance: 0.05,
+      },
     }));
   });
   afterAll(() => env?.close());
@@ -54,7 +61,10 @@ describe('comments on budget lines and goals in Chromium', () => {
     await budget.getByTestId('comment').getByText('Forventet mindreforbrug').waitFor();
     await page.screenshot({ path: join(OUT, 'udvalg-comments-1366.png'), fullPage: true });
 
-    const stored = await env.api<{ subjectType: string; subjectKey: string; period: string; text: string; author: string }[]>('udvalg', '/api/v1/comments?municipality=461&period=2024');
+    const stored = await env.api<{ subjectType: string; subjectKey: string; period: string; text: string; author: string }[]>(
+      'udvalg',
+      '/api/v1/comments?municipality=461&period=2024',
+    );
     expect(stored.map(({ subjectType, subjectKey, period, text, author }) => ({ subjectType, subjectKey, period, text, author }))).toEqual([
       { subjectType: 'budget', subjectKey: '5.28.20', period: '2024', text: 'Forventet mindreforbrug på 3,1 mio. kr.', author: 'chef' },
       { subjectType: 'goal', subjectKey: String(goalId), period: '2024', text: 'Rekruttering af plejefamilier er i gang.', author: 'chef' },

@@ -11,7 +11,12 @@ type Row = Record<string, unknown>;
 const LISTS = DASHBOARDS.find((d) => d.id === 'teamleder')!.figures.filter((f) => f.chart === 'work-list');
 
 /** The case numbers of the rows a work list shows, top to bottom (its first list only). */
-const shownCases = (figure: Locator) => figure.locator('table.work-list').first().locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-testid')!.replace('list-row-', '')));
+const shownCases = (figure: Locator) =>
+  figure
+    .locator('table.work-list')
+    .first()
+    .locator('tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-testid')!.replace('list-row-', '')));
 
 // dubu-deadlines at D = 30-04-2024: Team Nord (Alma Andersen AA, Bo Berg BB who left 31-03),
 // Team Syd (Cita Clausen CC). The chief sees every team.
@@ -19,7 +24,10 @@ describe('drill-down from an aggregate to the work-list rows behind it, in Chrom
   let env: BrowserApp;
   let api: KpiResponse;
   beforeAll(async () => {
-    env = await startBrowserApp((db) => importDubu(db.pool, join(ROOT, 'test/fixtures/dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' }), 'Team Syd');
+    env = await startBrowserApp(
+      (db) => importDubu(db.pool, join(ROOT, 'test/fixtures/dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' }),
+      'Team Syd',
+    );
     api = await env.api<KpiResponse>('chef', `/api/v1/kpis?ids=${LISTS.map((f) => f.kpi).join(',')}`);
   });
   afterAll(() => env?.close());
@@ -91,7 +99,10 @@ describe('drill-down from an aggregate to the work-list rows behind it, in Chrom
     await banner.waitFor();
     expect(await banner.getByRole('heading').textContent()).toMatch(/^Sager for rådgiver /);
     const worker = decodeURIComponent(new URL(page.url()).hash.split('worker=')[1]);
-    const open = (await env.api<KpiResponse>('chef', '/api/v1/kpis?ids=caseload.open_cases')).kpis['caseload.open_cases'] as Record<string, number>;
+    const open = (await env.api<KpiResponse>('chef', '/api/v1/kpis?ids=caseload.open_cases')).kpis['caseload.open_cases'] as Record<
+      string,
+      number
+    >;
     expect(open[worker]).toBe(Math.max(...Object.values(open)));
     expect(await banner.getByRole('heading').textContent()).toContain(api.dimensions!.caseworker![worker].name);
     await expectLists(page, (r) => (r.worker ?? r.lastWorker) === worker);
@@ -108,17 +119,29 @@ describe('drill-down from an aggregate to the work-list rows behind it, in Chrom
     page.on('response', async (res) => {
       const url = new URL(res.url());
       if (url.pathname !== '/api/v1/kpis') return;
-      answers.push({ ids: url.searchParams.get('ids') ?? '', accept: (await res.request().allHeaders()).accept ?? '', type: res.headers()['content-type'] ?? '' });
+      answers.push({
+        ids: url.searchParams.get('ids') ?? '',
+        accept: (await res.request().allHeaders()).accept ?? '',
+        type: res.headers()['content-type'] ?? '',
+      });
     });
     await page.reload();
     await page.getByTestId('figure-deadline.followup_overdue').locator('table').waitFor();
     const arrowKpis = LISTS.filter((f) => f.arrow).map((f) => f.kpi);
     expect(arrowKpis).toEqual([
-      'caseload.unassigned', 'deadline.notification_overdue', 'deadline.notification_due_soon', 'deadline.followup_overdue', 'deadline.followup_due_soon',
-      'deadline.supervision_overdue', 'deadline.supervision_due_soon',
+      'caseload.unassigned',
+      'deadline.notification_overdue',
+      'deadline.notification_due_soon',
+      'deadline.followup_overdue',
+      'deadline.followup_due_soon',
+      'deadline.supervision_overdue',
+      'deadline.supervision_due_soon',
     ]);
     for (const kpi of arrowKpis) {
-      expect(answers.filter((a) => a.ids === kpi), kpi).toEqual([{ ids: kpi, accept: 'application/vnd.apache.arrow.stream', type: 'application/vnd.apache.arrow.stream' }]);
+      expect(
+        answers.filter((a) => a.ids === kpi),
+        kpi,
+      ).toEqual([{ ids: kpi, accept: 'application/vnd.apache.arrow.stream', type: 'application/vnd.apache.arrow.stream' }]);
     }
     const json = answers.filter((a) => a.type.startsWith('application/json'));
     expect(json).toHaveLength(1);

@@ -11,7 +11,10 @@ import { DUBU_SMALL, DUBU_SMALL_D } from '../support/fixtures';
 describe('dashboard in Chromium: the team leader sees caseload per caseworker', () => {
   let env: BrowserApp;
   beforeAll(async () => {
-    env = await startBrowserApp((db) => importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D }), 'Team Syd');
+    env = await startBrowserApp(
+      (db) => importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D }),
+      'Team Syd',
+    );
   });
   afterAll(() => env?.close());
   const loginAs = (username: string, viewport?: { width: number; height: number }) => env.login(username, { viewport });
@@ -38,15 +41,22 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
     await page.close();
   });
 
-  it('takes the period from the filter: the figures are the API\'s for that period', async () => {
+  it("takes the period from the filter: the figures are the API's for that period", async () => {
     const page = await loginAs('teamleder');
     const figure = page.getByTestId('figure-deadline.notification_24h');
     await figure.waitFor();
     // The card shows what the API gives for the period: a share, or "ingen sager" for null.
     const shows = async (from: string | null) => {
-      const api = (await env.api('teamleder', `/api/v1/kpis?ids=deadline.notification_24h&asOf=${DUBU_SMALL_D}${from ? `&from=${from}` : ''}`)) as { kpis: Record<string, number | null> };
+      const api = (await env.api(
+        'teamleder',
+        `/api/v1/kpis?ids=deadline.notification_24h&asOf=${DUBU_SMALL_D}${from ? `&from=${from}` : ''}`,
+      )) as { kpis: Record<string, number | null> };
       const value = api.kpis['deadline.notification_24h'];
-      await (value === null ? figure.locator('.big-number', { hasText: 'ingen sager i perioden' }) : figure.locator(`.big-number[data-value="${String(value)}"]`)).waitFor();
+      await (
+        value === null
+          ? figure.locator('.big-number', { hasText: 'ingen sager i perioden' })
+          : figure.locator(`.big-number[data-value="${String(value)}"]`)
+      ).waitFor();
     };
     await page.getByLabel('Periode fra').fill('2024-02-01');
     await page.getByTestId('as-of').filter({ hasText: 'periode 01.02.2024–29.02.2024' }).waitFor();
@@ -119,8 +129,20 @@ describe('the team leader work lists in Chromium', () => {
     // Soon due (test/kpi/teamleader.test.ts): Y5's next visit is due on D itself, 0 days left; nothing else of Team Syd's.
     const visitsSoon = page.getByTestId('figure-deadline.supervision_due_soon');
     expect(await visitsSoon.getByTestId('count').textContent()).toBe(' 1');
-    expect(await visitsSoon.getByTestId('list-row-C7').locator('td').allTextContents()).toEqual(['Opholdssted', 'C7', 'Cita Clausen', '30.04.2024', '0']);
-    expect(await visitsSoon.getByRole('columnheader').allTextContents()).toEqual(['Anbringelse', 'Sag', 'Rådgiver', 'Frist', 'Dage til frist']);
+    expect(await visitsSoon.getByTestId('list-row-C7').locator('td').allTextContents()).toEqual([
+      'Opholdssted',
+      'C7',
+      'Cita Clausen',
+      '30.04.2024',
+      '0',
+    ]);
+    expect(await visitsSoon.getByRole('columnheader').allTextContents()).toEqual([
+      'Anbringelse',
+      'Sag',
+      'Rådgiver',
+      'Frist',
+      'Dage til frist',
+    ]);
     expect(await page.getByTestId('figure-deadline.followup_due_soon').getByTestId('count').textContent()).toBe(' 0');
     await page.screenshot({ path: join(OUT, 'teamleder-worklists-1366.png'), fullPage: true });
     await page.close();
@@ -140,7 +162,9 @@ describe('the committee view in Chromium', () => {
 
   it('compares placed children per 1,000 with other municipalities from the published statistics only', async () => {
     const PLACED = 'benchmark.activity.placed_children_per_1000';
-    const api = (await env.api('udvalg', `/api/v1/kpis?ids=${PLACED}`)) as { kpis: Record<string, { own: number; median: number; rank: number; count: number; year: number; ownLive: number | null }> };
+    const api = (await env.api('udvalg', `/api/v1/kpis?ids=${PLACED}`)) as {
+      kpis: Record<string, { own: number; median: number; rank: number; count: number; year: number; ownLive: number | null }>;
+    };
     const b = api.kpis[PLACED];
     // statistics-benchmark, 2023 (Odense's latest year with the figure): Odense 400, Aarhus 480,
     // Aalborg 520 placed over 40,000 / 60,000 / 40,000 children → 10, 8, 13 per 1,000: median 10,
@@ -162,7 +186,13 @@ describe('the committee view in Chromium', () => {
     await budget.waitFor();
     // 5.28.20 at D = 29-02-2024: B 62,500,000 and linear forecast 59,400,003 (test/kpi/budget.test.ts) → in 1.000 kr.
     // 9,900,000.50 kr. → 9.900; the deviation share −4.96 % → "-5 %" (Intl puts a no-break space before %).
-    expect(await budget.locator('td').allTextContents()).toEqual(['62.500', '9.900 (t.o.m. md. 2)', '59.400', '-3.100 (-5\u00a0%)', '✓ Inden for budget']);
+    expect(await budget.locator('td').allTextContents()).toEqual([
+      '62.500',
+      '9.900 (t.o.m. md. 2)',
+      '59.400',
+      '-3.100 (-5\u00a0%)',
+      '✓ Inden for budget',
+    ]);
     // 2024 at D: notifications N1, N2, N8 (received by 29-02) = 3 → "<5".
     const notifications = page.getByTestId('year-row-notifications');
     expect(await notifications.locator('td').allTextContents()).toEqual(['0', '0', '<5', '<5']);
@@ -175,7 +205,9 @@ describe('the committee view in Chromium', () => {
     const page = await env.login('udvalg', { downloads: true });
     const figure = page.getByTestId('figure-budget.spend_curve');
     await figure.waitFor();
-    const api = (await env.api('udvalg', '/api/v1/kpis?ids=budget.spend_curve&asOf=2024-02-29')) as { kpis: Record<string, Record<string, (number | null)[]>> };
+    const api = (await env.api('udvalg', '/api/v1/kpis?ids=budget.spend_curve&asOf=2024-02-29')) as {
+      kpis: Record<string, Record<string, (number | null)[]>>;
+    };
     const curve = api.kpis['budget.spend_curve'];
     // test/kpi/budget.test.ts works these out: 2024 to February 12,900,000.50 kr.; 2023 only December 900,000.
     expect(curve['2024'].slice(0, 2)).toEqual([7_800_000.5, 12_900_000.5]);
@@ -184,9 +216,12 @@ describe('the committee view in Chromium', () => {
     );
     expect(await figure.locator('svg path').count()).toBeGreaterThan(0);
     await figure.getByRole('button', { name: 'Vis som tabel' }).click();
-    expect(await figure.getByTestId('month-2').locator('td').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value')))).toEqual([
-      String(curve['2023'][1]), String(curve['2024'][1]),
-    ]);
+    expect(
+      await figure
+        .getByTestId('month-2')
+        .locator('td')
+        .evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value'))),
+    ).toEqual([String(curve['2023'][1]), String(curve['2024'][1])]);
     expect(await figure.getByTestId('month-3').locator('td').nth(1).textContent()).toBe('–');
     const [download] = await Promise.all([page.waitForEvent('download'), figure.getByRole('button', { name: 'Hent som Excel' }).click()]);
     const sheet = strFromU8(unzipSync(new Uint8Array(readFileSync(await download.path())))['xl/worksheets/sheet1.xml']);
@@ -220,7 +255,9 @@ describe('Excel download and the committee print layout', () => {
     expect(download.suggestedFilename()).toBe('caseload.open_cases-2024-04-30.xlsx');
     const sheet = strFromU8(unzipSync(new Uint8Array(readFileSync(await download.path())))['xl/worksheets/sheet1.xml']);
     // Team Nord at D: AA 4 children, BB 1 (test/kpi/teamleader.test.ts).
-    expect(sheet).toMatch(/<c r="A2" t="inlineStr"><is><t xml:space="preserve">Alma Andersen<\/t><\/is><\/c><c r="B2" t="inlineStr"><is><t xml:space="preserve">AA<\/t><\/is><\/c><c r="C2"><v>4<\/v><\/c>/);
+    expect(sheet).toMatch(
+      /<c r="A2" t="inlineStr"><is><t xml:space="preserve">Alma Andersen<\/t><\/is><\/c><c r="B2" t="inlineStr"><is><t xml:space="preserve">AA<\/t><\/is><\/c><c r="C2"><v>4<\/v><\/c>/,
+    );
     expect(sheet).toContain('<c r="C3"><v>1</v></c>');
     await page.close();
   });
@@ -230,7 +267,11 @@ describe('Excel download and the committee print layout', () => {
     await page.getByTestId('budget-5.28.20').waitFor();
     await page.emulateMedia({ media: 'print' });
     expect(await page.getByRole('button', { name: 'Hent som Excel' }).first().isVisible()).toBe(false);
-    const pdf = await page.pdf({ format: 'A4', printBackground: true, margin: { top: '15mm', bottom: '15mm', left: '12mm', right: '12mm' } });
+    const pdf = await page.pdf({
+      format: 'A4',
+      printBackground: true,
+      margin: { top: '15mm', bottom: '15mm', left: '12mm', right: '12mm' },
+    });
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.length).toBeGreaterThan(10_000);
     writeFileSync(join(OUT, 'udvalg-print.pdf'), pdf);
@@ -242,7 +283,7 @@ describe('Excel download and the committee print layout', () => {
     await page.close();
   });
 
-  it('warns about old data only past the municipality\'s setting data.max_age_days', async () => {
+  it("warns about old data only past the municipality's setting data.max_age_days", async () => {
     // 30-04-2024 is far more than 7 days (the default) ago; the administrator allows 100,000 days.
     await env.api('admin', '/api/v1/settings/data.max_age_days', { method: 'PUT', body: { municipality: 461, value: 100_000 } });
     const [odense] = await env.api<{ code: number; maxDataAgeDays: number }[]>('chef', '/api/v1/municipalities');
@@ -270,7 +311,10 @@ describe('admin uploads an export and watches the job', () => {
   let env: BrowserApp;
   let worker: ReturnType<typeof startEtlWorker>;
   beforeAll(async () => {
-    env = await startBrowserApp((db) => importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D }), 'Team Syd');
+    env = await startBrowserApp(
+      (db) => importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D }),
+      'Team Syd',
+    );
     worker = startEtlWorker({ databaseUrl: env.db.url }, env.db.pool, TEST_SECRET);
   });
   afterAll(async () => {

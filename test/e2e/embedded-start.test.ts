@@ -64,10 +64,16 @@ describe('npm start (embedded default)', () => {
     expect(health).toEqual({ status: 'ok', database: 'up', queue: { backend: 'postgres', status: 'up' } });
     const page = await (await fetch(`${base}/`)).text();
     expect(page).toContain('<html lang="da">');
-    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'teamleder', password: 'demo' }) });
+    const login = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'teamleder', password: 'demo' }),
+    });
     expect(login.status).toBe(200);
     const { token } = await login.json();
-    const res = await (await fetch(`${base}/api/v1/kpis?ids=caseload.open_cases`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const res = await (
+      await fetch(`${base}/api/v1/kpis?ids=caseload.open_cases`, { headers: { authorization: `Bearer ${token}` } })
+    ).json();
     const loads = Object.values(res.kpis['caseload.open_cases'] as Record<string, number>);
     expect(loads.length).toBeGreaterThanOrEqual(3);
     // Demo caseloads resemble the survey: the busiest caseworker of the team has 15-60 children.
@@ -77,18 +83,26 @@ describe('npm start (embedded default)', () => {
 
   // Last: it stops the process (issue 13, item 4; the other entry points: graceful-shutdown.test.ts).
   it('stops on SIGTERM: the request in flight gets its answer, then the database stops and it exits 0', async () => {
-    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'chef', password: 'demo' }) });
+    const login = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'chef', password: 'demo' }),
+    });
     const { token } = await login.json();
     // The KPI's table is held, so the request waits in the database while the signal comes.
     const password = localSecrets(join(dataDir, 'secrets.json')).databasePassword;
-    const holder = new Client({ connectionString: `postgres://boerneblik:${encodeURIComponent(password)}@127.0.0.1:${PG_PORT}/boerneblik` });
+    const holder = new Client({
+      connectionString: `postgres://boerneblik:${encodeURIComponent(password)}@127.0.0.1:${PG_PORT}/boerneblik`,
+    });
     await holder.connect();
     holder.on('error', () => undefined);
     await holder.query('BEGIN');
     await holder.query('LOCK TABLE child_case IN ACCESS EXCLUSIVE MODE');
     const answer = fetch(`${base}/api/v1/kpis?ids=caseload.open_cases&asOf=2020-06-30`, { headers: { authorization: `Bearer ${token}` } });
     for (let i = 0; ; i++) {
-      const { rows } = await holder.query(`SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'child_case'::regclass AND NOT granted`);
+      const { rows } = await holder.query(
+        `SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'child_case'::regclass AND NOT granted`,
+      );
       if (rows[0].n > 0) break;
       if (i > 600) throw new Error('the request never reached the database');
       await new Promise((r) => setTimeout(r, 50));

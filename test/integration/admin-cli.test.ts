@@ -10,7 +10,12 @@ const ROOT = resolve(__dirname, '../..');
 describe('npm run admin -- user add (how a real deployment gets its first users)', () => {
   let db: TestDatabase;
   const admin = (args: string[], password: string) =>
-    spawnSync(process.execPath, ['tools/run.js', 'scripts/admin.ts', ...args], { cwd: ROOT, input: `${password}\n`, encoding: 'utf8', env: { ...process.env, DATABASE_URL: db.url } });
+    spawnSync(process.execPath, ['tools/run.js', 'scripts/admin.ts', ...args], {
+      cwd: ROOT,
+      input: `${password}\n`,
+      encoding: 'utf8',
+      env: { ...process.env, DATABASE_URL: db.url },
+    });
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -18,15 +23,23 @@ describe('npm run admin -- user add (how a real deployment gets its first users)
   afterAll(async () => db?.drop());
 
   it('adds a user whose password, read from standard input, logs in over HTTP with the role and team', async () => {
-    const result = admin(['user', 'add', 'anna', '--role', 'teamleder', '--team', 'Team Syd', '--municipality', '461'], 'en-lang-adgangskode');
+    const result = admin(
+      ['user', 'add', 'anna', '--role', 'teamleder', '--team', 'Team Syd', '--municipality', '461'],
+      'en-lang-adgangskode',
+    );
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('Bruger anna (teamleder) er oprettet.');
-    const { rows } = await db.pool.query(`SELECT role, municipality_code, teams, demo, password_hash FROM app_user WHERE username = 'anna'`);
+    const { rows } = await db.pool.query(
+      `SELECT role, municipality_code, teams, demo, password_hash FROM app_user WHERE username = 'anna'`,
+    );
     expect(rows[0]).toMatchObject({ role: 'teamleder', municipality_code: 461, teams: ['Team Syd'], demo: false });
     expect(rows[0].password_hash).not.toContain('en-lang-adgangskode');
     const app = await startTestApi(db);
     try {
-      const res = await request(app.getHttpServer()).post('/api/v1/auth/login').send({ username: 'anna', password: 'en-lang-adgangskode' }).expect(200);
+      const res = await request(app.getHttpServer())
+        .post('/api/v1/auth/login')
+        .send({ username: 'anna', password: 'en-lang-adgangskode' })
+        .expect(200);
       expect(res.body.user).toEqual({ username: 'anna', role: 'teamleder', municipalities: [461], teams: ['Team Syd'] });
     } finally {
       await app.close();
@@ -34,8 +47,12 @@ describe('npm run admin -- user add (how a real deployment gets its first users)
   });
 
   it('refuses a short password, an unknown role and a role without municipality, with a clear message', () => {
-    expect(admin(['user', 'add', 'bo', '--role', 'chef', '--municipality', '461'], 'kort').stderr).toContain('Adgangskoden skal være mindst 10 tegn.');
-    expect(admin(['user', 'add', 'bo', '--role', 'boss'], 'en-lang-adgangskode').stderr).toContain('--role skal være udvalg, chef, teamleder eller admin');
+    expect(admin(['user', 'add', 'bo', '--role', 'chef', '--municipality', '461'], 'kort').stderr).toContain(
+      'Adgangskoden skal være mindst 10 tegn.',
+    );
+    expect(admin(['user', 'add', 'bo', '--role', 'boss'], 'en-lang-adgangskode').stderr).toContain(
+      '--role skal være udvalg, chef, teamleder eller admin',
+    );
     const noMunicipality = admin(['user', 'add', 'bo', '--role', 'chef'], 'en-lang-adgangskode');
     expect(noMunicipality.status).toBe(1);
     expect(noMunicipality.stderr).toContain('Rollen chef skal have en kommune (--municipality).');

@@ -21,7 +21,11 @@ describe('the API logged in as its own database role', () => {
   let app: INestApplication;
   let apiUrl: string;
   const migrate = (env: Record<string, string>) =>
-    spawnSync(process.execPath, ['tools/run.js', 'scripts/migrate.ts'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DATABASE_URL: db.url, ...env } });
+    spawnSync(process.execPath, ['tools/run.js', 'scripts/migrate.ts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, DATABASE_URL: db.url, ...env },
+    });
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -53,9 +57,15 @@ describe('the API logged in as its own database role', () => {
 
     app = await startTestApi(db, { databaseUrl: apiUrl });
     const chef = await tokenFor(app, 'chef');
-    const res = await request(app.getHttpServer()).get('/api/v1/kpis?ids=caseload.open_cases').set('Authorization', `Bearer ${chef}`).expect(200);
+    const res = await request(app.getHttpServer())
+      .get('/api/v1/kpis?ids=caseload.open_cases')
+      .set('Authorization', `Bearer ${chef}`)
+      .expect(200);
     expect(res.body.municipality).toBe(461);
-    await request(app.getHttpServer()).get('/api/v1/kpis?ids=caseload.open_cases&municipality=101').set('Authorization', `Bearer ${chef}`).expect(403);
+    await request(app.getHttpServer())
+      .get('/api/v1/kpis?ids=caseload.open_cases&municipality=101')
+      .set('Authorization', `Bearer ${chef}`)
+      .expect(403);
   });
 
   it('gives a connection of that login no way back to the owner', async () => {

@@ -23,7 +23,11 @@ const ROOT = resolve(__dirname, '../..');
 const PASSWORD_IN_URL = `hemmeligt-${randomBytes(6).toString('hex')}`;
 
 const admin = (args: string[], databaseUrl: string) =>
-  spawnSync(process.execPath, ['tools/run.js', 'scripts/admin.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DATABASE_URL: databaseUrl } });
+  spawnSync(process.execPath, ['tools/run.js', 'scripts/admin.ts', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+  });
 
 /** The URL of `database` on the test server, as `user` (trust authentication: the password is not checked, only carried). */
 function urlFor(database: string, user?: string, password?: string): string {
@@ -67,7 +71,9 @@ async function emptyDatabaseOfNewRole(): Promise<TestDatabase & { role: string }
 }
 
 async function auditHead(db: TestDatabase): Promise<{ count: number; head: string }> {
-  const { rows } = await db.pool.query(`SELECT (SELECT count(*)::int FROM audit_log) AS count, (SELECT head_hash FROM audit_chain) AS head`);
+  const { rows } = await db.pool.query(
+    `SELECT (SELECT count(*)::int FROM audit_log) AS count, (SELECT head_hash FROM audit_chain) AS head`,
+  );
   return rows[0];
 }
 
@@ -83,14 +89,16 @@ const freePort = () =>
 async function pgDumpProcess(file: string): Promise<string | undefined> {
   for (let i = 0; i < 100; i++) {
     await new Promise((r) => setTimeout(r, 100));
-    const found = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).find((p) => {
-      try {
-        const args = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-        return args[0].endsWith('pg_dump') && args.some((a) => a.includes(basename(file)));
-      } catch {
-        return false;
-      }
-    });
+    const found = readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .find((p) => {
+        try {
+          const args = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+          return args[0].endsWith('pg_dump') && args.some((a) => a.includes(basename(file)));
+        } catch {
+          return false;
+        }
+      });
     if (found) return found;
   }
   return undefined;
@@ -115,9 +123,19 @@ async function startCluster(bin: string): Promise<Cluster> {
   if (asServer.uid !== undefined && asServer.gid !== undefined) chownSync(dir, asServer.uid, asServer.gid);
   const pgCtl = (args: string[]) => spawnSync(join(bin, 'pg_ctl'), ['-D', join(dir, 'pg'), ...args], { encoding: 'utf8', ...asServer });
   const port = await freePort();
-  const init = spawnSync(join(bin, 'initdb'), ['-D', join(dir, 'pg'), '-U', 'root', '--auth=trust', '-E', 'UTF8', '--locale=C'], { encoding: 'utf8', ...asServer });
+  const init = spawnSync(join(bin, 'initdb'), ['-D', join(dir, 'pg'), '-U', 'root', '--auth=trust', '-E', 'UTF8', '--locale=C'], {
+    encoding: 'utf8',
+    ...asServer,
+  });
   expect(init.status, init.stderr).toBe(0);
-  const started = pgCtl(['-o', `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir}`, '-l', join(dir, 'log'), '-w', 'start']);
+  const started = pgCtl([
+    '-o',
+    `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir}`,
+    '-l',
+    join(dir, 'log'),
+    '-w',
+    'start',
+  ]);
   expect(started.status, started.stderr).toBe(0);
   const url = (database: string, user: string) => `postgres://${user}@127.0.0.1:${port}/${database}`;
   return {
@@ -186,9 +204,24 @@ describe('npm run admin -- backup and restore', () => {
     const app = await startTestApi(source);
     try {
       const as = async (u: string) => ({ Authorization: `Bearer ${await tokenFor(app, u)}` });
-      const goal = { municipality: 461, kpi: 'activity.family_care_share', title: 'Mindst 65 % i familiepleje', direction: '>=', target: 0.65, tolerance: 0.05 };
-      await request(app.getHttpServer()).post('/api/v1/goals').set(await as('admin')).send(goal).expect(201);
-      await request(app.getHttpServer()).put('/api/v1/comments').set(await as('chef')).send({ subjectType: 'budget', subjectKey: '5.28.20', period: '2024', text: 'Kommentar før sikkerhedskopien' }).expect(200);
+      const goal = {
+        municipality: 461,
+        kpi: 'activity.family_care_share',
+        title: 'Mindst 65 % i familiepleje',
+        direction: '>=',
+        target: 0.65,
+        tolerance: 0.05,
+      };
+      await request(app.getHttpServer())
+        .post('/api/v1/goals')
+        .set(await as('admin'))
+        .send(goal)
+        .expect(201);
+      await request(app.getHttpServer())
+        .put('/api/v1/comments')
+        .set(await as('chef'))
+        .send({ subjectType: 'budget', subjectKey: '5.28.20', period: '2024', text: 'Kommentar før sikkerhedskopien' })
+        .expect(200);
       await settle();
     } finally {
       await app.close();
@@ -205,7 +238,9 @@ describe('npm run admin -- backup and restore', () => {
 
   it('has audit rows with cases to carry over', async () => {
     expect((await verifyAuditChain(source.pool)).ok).toBe(true);
-    const { rows } = await source.pool.query(`SELECT count(*) FILTER (WHERE case_set_id IS NOT NULL)::int AS with_cases, count(DISTINCT action)::int AS actions FROM audit_log`);
+    const { rows } = await source.pool.query(
+      `SELECT count(*) FILTER (WHERE case_set_id IS NOT NULL)::int AS with_cases, count(DISTINCT action)::int AS actions FROM audit_log`,
+    );
     expect(rows[0].with_cases).toBeGreaterThan(0);
     expect(rows[0].actions).toBeGreaterThan(2);
     expect(head.count).toBeGreaterThan(5);
@@ -264,7 +299,10 @@ describe('npm run admin -- backup and restore', () => {
     await locker.query('LOCK TABLE app_user IN ACCESS EXCLUSIVE MODE');
     const target = join(dir, 'stopped.dump');
     try {
-      const child = spawn(process.execPath, ['tools/run.js', 'scripts/admin.ts', 'backup', target], { cwd: ROOT, env: { ...process.env, DATABASE_URL: source.url } });
+      const child = spawn(process.execPath, ['tools/run.js', 'scripts/admin.ts', 'backup', target], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: source.url },
+      });
       const exited = new Promise<number | null>((r) => child.on('close', r));
       const dumper = await pgDumpProcess(target);
       expect(dumper).toBeDefined();
@@ -293,13 +331,21 @@ describe('npm run admin -- backup and restore', () => {
       expect(restored.stdout).toContain(`Revisionsloggens kæde er hel: ${head.count} rækker, kædens hoved ${head.head}`);
 
       // Owned by the restoring role; the API's role, its grants and the row-level security are back.
-      const owners = await target.pool.query(`SELECT DISTINCT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE relnamespace = 'public'::regnamespace`);
+      const owners = await target.pool.query(
+        `SELECT DISTINCT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE relnamespace = 'public'::regnamespace`,
+      );
       expect(owners.rows).toEqual([{ owner: target.role }]);
-      const rls = await target.pool.query(`SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relrowsecurity`);
+      const rls = await target.pool.query(
+        `SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relrowsecurity`,
+      );
       expect(rls.rows[0].n).toBeGreaterThan(15);
-      const policies = await target.pool.query(`SELECT count(*)::int AS n FROM pg_policies WHERE schemaname = 'public' AND 'bu_api' = ANY (roles)`);
+      const policies = await target.pool.query(
+        `SELECT count(*)::int AS n FROM pg_policies WHERE schemaname = 'public' AND 'bu_api' = ANY (roles)`,
+      );
       expect(policies.rows[0].n).toBeGreaterThan(20);
-      const grants = await target.pool.query(`SELECT has_table_privilege('bu_api', 'audit_log', 'INSERT') AS ins, has_table_privilege('bu_api', 'audit_log', 'UPDATE') AS upd, has_table_privilege('bu_api', 'child_case', 'SELECT') AS sel`);
+      const grants = await target.pool.query(
+        `SELECT has_table_privilege('bu_api', 'audit_log', 'INSERT') AS ins, has_table_privilege('bu_api', 'audit_log', 'UPDATE') AS upd, has_table_privilege('bu_api', 'child_case', 'SELECT') AS sel`,
+      );
       expect(grants.rows[0]).toEqual({ ins: true, upd: false, sel: true });
       const defaults = await target.pool.query(`SELECT pg_get_userbyid(defaclrole) AS owner, defaclacl::text AS acl FROM pg_default_acl`);
       expect(defaults.rows).toEqual([{ owner: target.role, acl: `{bu_api=U/${target.role}}` }]);
@@ -335,7 +381,9 @@ describe('npm run admin -- backup and restore', () => {
 
   it('restores onto a new server without the role bu_api, as a user that is no superuser, and the API answers the same', async () => {
     // A server of the machine's own PostgreSQL (its initdb beside its pg_restore, e.g. /usr/lib/postgresql/15/bin).
-    const serverBin = installedTools('pg_restore').map((t) => dirname(t.path)).find((d) => existsSync(join(d, 'initdb')));
+    const serverBin = installedTools('pg_restore')
+      .map((t) => dirname(t.path))
+      .find((d) => existsSync(join(d, 'initdb')));
     expect(serverBin, 'a PostgreSQL server installation with initdb').toBeDefined();
     const cluster = await startCluster(serverBin as string);
     try {
@@ -344,7 +392,9 @@ describe('npm run admin -- backup and restore', () => {
       await cluster.query('CREATE DATABASE forsoeg OWNER uden_roller');
       const refused = admin(['restore', file], cluster.url('forsoeg', 'uden_roller'));
       expect(refused.status).toBe(1);
-      expect(refused.stderr).toContain('Bed en databaseadministrator køre: CREATE ROLE bu_api NOLOGIN; GRANT bu_api TO uden_roller; og gendan igen. Intet er gendannet.');
+      expect(refused.stderr).toContain(
+        'Bed en databaseadministrator køre: CREATE ROLE bu_api NOLOGIN; GRANT bu_api TO uden_roller; og gendan igen. Intet er gendannet.',
+      );
       await cluster.query('CREATE ROLE drift LOGIN CREATEROLE');
       await cluster.query('CREATE DATABASE boerneblik OWNER drift');
       const url = cluster.url('boerneblik', 'drift');
@@ -356,7 +406,9 @@ describe('npm run admin -- backup and restore', () => {
       expect(restored.status, restored.stderr).toBe(0);
       const db: TestDatabase = { url, pool: new Pool({ connectionString: url, max: 3 }), drop: async () => undefined };
       try {
-        const role = await db.pool.query(`SELECT rolcanlogin AS login, pg_has_role('drift', 'bu_api', 'MEMBER') AS member FROM pg_roles WHERE rolname = 'bu_api'`);
+        const role = await db.pool.query(
+          `SELECT rolcanlogin AS login, pg_has_role('drift', 'bu_api', 'MEMBER') AS member FROM pg_roles WHERE rolname = 'bu_api'`,
+        );
         expect(role.rows).toEqual([{ login: false, member: true }]);
         expect(admin(['audit', 'verify'], url).status).toBe(0);
         expect(await answers(db)).toEqual(before);
@@ -375,7 +427,9 @@ describe('npm run admin -- backup and restore', () => {
       await seedUsers(other, 101, 'Team Nord');
       const refused = admin(['restore', file], other.url);
       expect(refused.status).toBe(1);
-      expect(refused.stderr).toMatch(/Databasen bu_test_\w+ er ikke tom: skemaet public har \d+ objekter .*brug --force .*Intet er ændret\./);
+      expect(refused.stderr).toMatch(
+        /Databasen bu_test_\w+ er ikke tom: skemaet public har \d+ objekter .*brug --force .*Intet er ændret\./,
+      );
       expect((await other.pool.query(`SELECT count(*)::int AS n FROM app_user WHERE municipality_code = 101`)).rows[0].n).toBe(4);
       // With --force, but another connection open (the test's pool, as a running API would be): refused.
       const busy = admin(['restore', file, '--force'], other.url);
@@ -388,8 +442,14 @@ describe('npm run admin -- backup and restore', () => {
       await check.connect();
       try {
         // The database now holds the backup (municipality 461's users), not its own (101's).
-        const users = await check.query(`SELECT municipality_code AS m, count(*)::int AS n FROM app_user GROUP BY 1 ORDER BY 1 NULLS FIRST`);
-        expect(users.rows).toEqual([{ m: null, n: 1 }, { m: 101, n: 1 }, { m: 461, n: 3 }]);
+        const users = await check.query(
+          `SELECT municipality_code AS m, count(*)::int AS n FROM app_user GROUP BY 1 ORDER BY 1 NULLS FIRST`,
+        );
+        expect(users.rows).toEqual([
+          { m: null, n: 1 },
+          { m: 101, n: 1 },
+          { m: 461, n: 3 },
+        ]);
         expect(await verifyAuditChain(check)).toMatchObject({ ok: true, count: head.count });
         // A backup of a newer release (a migration this code does not know): restored, but exit 1 with what to do.
         await check.query(`INSERT INTO migrations (timestamp, name) VALUES (1999999999999, 'FutureRelease1999999999999')`);
@@ -404,7 +464,9 @@ describe('npm run admin -- backup and restore', () => {
         const result = admin(['restore', newer], urlFor(empty));
         expect(result.status).toBe(1);
         expect(result.stdout).toContain('Gendannet fra');
-        expect(result.stderr).toContain('Sikkerhedskopien er fra en nyere udgave af Børneblik (ukendte migreringer: FutureRelease1999999999999): opdatér Børneblik, før den startes på denne database.');
+        expect(result.stderr).toContain(
+          'Sikkerhedskopien er fra en nyere udgave af Børneblik (ukendte migreringer: FutureRelease1999999999999): opdatér Børneblik, før den startes på denne database.',
+        );
       } finally {
         await serverQuery(`DROP DATABASE IF EXISTS ${empty} WITH (FORCE)`);
       }
@@ -501,7 +563,9 @@ describe('the embedded default (PostgreSQL 18 from npm, which ships no pg_dump)'
     const file = join(cluster.dir, 'boerneblik.dump');
     const backedUp = admin(['backup', file], url);
     expect(backedUp.status).toBe(1);
-    expect(backedUp.stderr).toMatch(/Der findes ingen pg_dump til PostgreSQL 18 på denne maskine: databasen kører PostgreSQL 18, og pg_dump skal være mindst samme version \(fundet: pg_dump 1[0-7] .*\)\. Installér PostgreSQL 18's klientværktøjer \(fx pakken postgresql-client-18\)/);
+    expect(backedUp.stderr).toMatch(
+      /Der findes ingen pg_dump til PostgreSQL 18 på denne maskine: databasen kører PostgreSQL 18, og pg_dump skal være mindst samme version \(fundet: pg_dump 1[0-7] .*\)\. Installér PostgreSQL 18's klientværktøjer \(fx pakken postgresql-client-18\)/,
+    );
     expect(readdirSync(cluster.dir).filter((f) => f.includes('dump'))).toEqual([]);
     writeFileSync(file, 'PGDMP');
     const restored = admin(['restore', file], url);
@@ -516,12 +580,18 @@ describe('which pg_dump and pg_restore', () => {
     expect(found.length).toBeGreaterThan(0);
     const newest = Math.max(...found.map((t) => t.major));
     expect(chooseTool('pg_dump', newest, found).major).toBe(newest);
-    const tools = [{ path: '/a/pg_dump', major: 15 }, { path: '/b/pg_dump', major: 18 }, { path: '/c/pg_dump', major: 17 }];
+    const tools = [
+      { path: '/a/pg_dump', major: 15 },
+      { path: '/b/pg_dump', major: 18 },
+      { path: '/c/pg_dump', major: 17 },
+    ];
     expect(chooseTool('pg_dump', 15, tools).path).toBe('/a/pg_dump');
     expect(chooseTool('pg_dump', 16, tools).path).toBe('/c/pg_dump');
     // The embedded default's PostgreSQL 18 with only the machine's own (older) client tools.
     expect(() => chooseTool('pg_restore', newest + 1, installedTools('pg_restore'))).toThrow(
-      new RegExp(`Der findes ingen pg_restore til PostgreSQL ${newest + 1} på denne maskine.*Installér PostgreSQL ${newest + 1}'s klientværktøjer \\(fx pakken postgresql-client-${newest + 1}\\)`),
+      new RegExp(
+        `Der findes ingen pg_restore til PostgreSQL ${newest + 1} på denne maskine.*Installér PostgreSQL ${newest + 1}'s klientværktøjer \\(fx pakken postgresql-client-${newest + 1}\\)`,
+      ),
     );
   });
 });

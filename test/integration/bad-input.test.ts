@@ -40,10 +40,14 @@ async function caseDir(c: BadCase): Promise<string> {
  * trigger moves with every write to import_run.
  */
 async function checksums(db: TestDatabase): Promise<Record<string, string>> {
-  const { rows } = await db.pool.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('import_run', 'data_version') ORDER BY tablename`);
+  const { rows } = await db.pool.query(
+    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('import_run', 'data_version') ORDER BY tablename`,
+  );
   const sums: Record<string, string> = {};
   for (const { tablename } of rows) {
-    const { rows: r } = await db.pool.query(`SELECT md5(coalesce(string_agg(t::text, '' ORDER BY t::text), '')) AS sum FROM public."${tablename}" t`);
+    const { rows: r } = await db.pool.query(
+      `SELECT md5(coalesce(string_agg(t::text, '' ORDER BY t::text), '')) AS sum FROM public."${tablename}" t`,
+    );
     sums[tablename] = r[0].sum;
   }
   return sums;
@@ -174,13 +178,24 @@ for (const reader of READERS) {
           } else {
             expect(run.code, run.stderr + run.stdout.slice(0, 2000)).toBe(0);
             expect(summary.status).toBe('succeeded');
-            const got = summary.rejected.map((r: { file: string; line: number; rule: string }) => ({ file: r.file, line: r.line, rule: r.rule }));
+            const got = summary.rejected.map((r: { file: string; line: number; rule: string }) => ({
+              file: r.file,
+              line: r.line,
+              rule: r.rule,
+            }));
             if (c.expect.rejected.length === 0) expect(got).toEqual([]);
             for (const want of c.expect.rejected) expect(got).toContainEqual(want);
             // Each rejection names its rule, file and line, and says why in Danish.
-            for (const r of summary.rejected) expect(r).toMatchObject({ rule: expect.stringMatching(/^R\d{3}$/), file: expect.any(String), line: expect.any(Number), message: expect.any(String) });
+            for (const r of summary.rejected)
+              expect(r).toMatchObject({
+                rule: expect.stringMatching(/^R\d{3}$/),
+                file: expect.any(String),
+                line: expect.any(Number),
+                message: expect.any(String),
+              });
             if (c.expect.loaded) {
-              for (const [entity, n] of Object.entries(c.expect.loaded)) expect((summary.loaded[entity] ?? 0) + (summary.unchanged[entity] ?? 0), entity).toBe(n);
+              for (const [entity, n] of Object.entries(c.expect.loaded))
+                expect((summary.loaded[entity] ?? 0) + (summary.unchanged[entity] ?? 0), entity).toBe(n);
             }
             for (const rule of c.expect.warnings ?? []) expect(summary.warnings.map((w: { rule: string }) => w.rule)).toContain(rule);
           }
@@ -194,7 +209,10 @@ for (const reader of READERS) {
 
 describe('malformed zip uploads: the API check and the worker unpack child', () => {
   /** unpack-child-entry at 128 MB heap, as unpackUploadZipApart forks it; its peak RSS read as it answers. */
-  function unpackApart(zip: string, target: string): Promise<{ answer: { type: string; message?: string; files?: string[] }; maxRssKb: number; code: number | null }> {
+  function unpackApart(
+    zip: string,
+    target: string,
+  ): Promise<{ answer: { type: string; message?: string; files?: string[] }; maxRssKb: number; code: number | null }> {
     return new Promise((done, fail) => {
       const child = fork(join(ROOT, 'tools/run.js'), [join(ROOT, 'etl/src/jobs/unpack-child-entry.ts'), zip, target], {
         execArgv: ['--max-old-space-size=128'],

@@ -34,25 +34,35 @@ describe('COPY in the binary format', () => {
     const client = await db.pool.connect();
     try {
       const define = (name: string) =>
-        client.query(`CREATE TABLE ${name} (seq serial, t text, s smallint, i integer, b boolean, d date, ts timestamptz, n numeric(14,2), c char(1))`);
+        client.query(
+          `CREATE TABLE ${name} (seq serial, t text, s smallint, i integer, b boolean, d date, ts timestamptz, n numeric(14,2), c char(1))`,
+        );
       await define('copied_text');
       await define('copied_binary');
       const types = await binaryTypes(client, 'copied_binary', COLUMNS);
       expect(types).toEqual(['text', 'int2', 'int4', 'bool', 'date', 'timestamptz', 'numeric', 'text']);
       const copy = (table: string, binary: boolean) =>
-        CopyWriter.run(client, table, COLUMNS, async (writer) => {
-          // Enough rows for several pieces, the huge one among them.
-          for (let k = 0; k < 20; k++) {
-            for (const row of rows) {
-              const wait = writer.write(row);
-              if (wait) await wait;
+        CopyWriter.run(
+          client,
+          table,
+          COLUMNS,
+          async (writer) => {
+            // Enough rows for several pieces, the huge one among them.
+            for (let k = 0; k < 20; k++) {
+              for (const row of rows) {
+                const wait = writer.write(row);
+                if (wait) await wait;
+              }
             }
-          }
-        }, { types: binary ? types : null });
+          },
+          { types: binary ? types : null },
+        );
       expect(await copy('copied_text', false)).toBe(rows.length * 20);
       expect(await copy('copied_binary', true)).toBe(rows.length * 20);
       const all = `SELECT seq, t, s, i, b, d, ts, n, c FROM`;
-      const { rows: differ } = await client.query(`(${all} copied_text EXCEPT ${all} copied_binary) UNION ALL (${all} copied_binary EXCEPT ${all} copied_text)`);
+      const { rows: differ } = await client.query(
+        `(${all} copied_text EXCEPT ${all} copied_binary) UNION ALL (${all} copied_binary EXCEPT ${all} copied_text)`,
+      );
       expect(differ).toEqual([]);
       const { rows: count } = await client.query(`SELECT count(*)::int AS n FROM copied_binary`);
       expect(count[0].n).toBe(rows.length * 20);

@@ -11,7 +11,13 @@ const GOOD_JWT = randomBytes(32).toString('hex');
 const GOOD_PSEUDONYM = randomBytes(32).toString('hex');
 
 function baseEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', PORT: '0', REDIS_URL: '', DROP_FOLDER_INTERVAL_MS: '0' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+    PORT: '0',
+    REDIS_URL: '',
+    DROP_FOLDER_INTERVAL_MS: '0',
+  };
   delete env.JWT_SECRET;
   delete env.PSEUDONYM_SECRET;
   return env;
@@ -55,7 +61,10 @@ describe('the API, the worker and the ETL CLI refuse weak secrets', () => {
     });
   }
 
-  for (const [what, value] of [...cases, ['published (compose default of JWT_SECRET)', 'change-me-to-another-long-random-secret'] as [string, string]]) {
+  for (const [what, value] of [
+    ...cases,
+    ['published (compose default of JWT_SECRET)', 'change-me-to-another-long-random-secret'] as [string, string],
+  ]) {
     it(`JWT_SECRET ${what}: the API exits with one line`, () => {
       const env: NodeJS.ProcessEnv = { ...baseEnv(), PSEUDONYM_SECRET: GOOD_PSEUDONYM };
       if (value !== undefined) env.JWT_SECRET = value;
@@ -80,7 +89,13 @@ describe('with good secrets', () => {
   });
 
   it('the ETL CLI imports and the API starts', async () => {
-    const env = { ...baseEnv(), DATABASE_URL: db.url, PSEUDONYM_SECRET: GOOD_PSEUDONYM, JWT_SECRET: GOOD_JWT, WEB_DIST: 'dist/does-not-exist' };
+    const env = {
+      ...baseEnv(),
+      DATABASE_URL: db.url,
+      PSEUDONYM_SECRET: GOOD_PSEUDONYM,
+      JWT_SECRET: GOOD_JWT,
+      WEB_DIST: 'dist/does-not-exist',
+    };
     const etl = run(ENTRIES.etl, env);
     expect(etl.status, etl.stderr).toBe(0);
     expect(JSON.parse(etl.stdout).status).toBe('succeeded');

@@ -41,7 +41,9 @@ describe('CPR masking in what an import stores', () => {
   it('masks CPR numbers glued to letters, spaced or dotted, in values and messages of rejected rows', async () => {
     const result = await importDubu(db.pool, exportDir(), { pseudonymSecret: TEST_SECRET, exportDate: '2024-06-30' });
     expect(result.status).toBe('succeeded');
-    const { rows } = await db.pool.query(`SELECT file, line, rule, value, message FROM import_issue WHERE import_id = $1 ORDER BY id`, [result.importId]);
+    const { rows } = await db.pool.query(`SELECT file, line, rule, value, message FROM import_issue WHERE import_id = $1 ORDER BY id`, [
+      result.importId,
+    ]);
     const text = rows.map((r) => `${r.value} ${r.message}`).join('\n');
     // No birth date of the corpus survives anywhere, nor its digits.
     for (const leak of ['010203', '020304', '01.02.03', '1234', '5678']) expect(text).not.toContain(leak);

@@ -9,10 +9,20 @@ import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/databa
 import { copyFixture } from '../support/fixtures';
 
 const TABLES: Record<string, string> = {
-  caseworker: 'worker_id', person: 'person_id', child_case: 'case_id', assignment: 'case_id, valid_from', notification: 'notification_id',
-  investigation: 'investigation_id', measure: 'measure_id', action_plan: 'plan_id', followup: 'measure_id, followup_date',
-  supervision_visit: 'measure_id, visit_date', child_conversation: 'case_id, conversation_date, occasion', effect_measurement: 'case_id, measured_on, seq',
-  complaint: 'complaint_id', team: 'name',
+  caseworker: 'worker_id',
+  person: 'person_id',
+  child_case: 'case_id',
+  assignment: 'case_id, valid_from',
+  notification: 'notification_id',
+  investigation: 'investigation_id',
+  measure: 'measure_id',
+  action_plan: 'plan_id',
+  followup: 'measure_id, followup_date',
+  supervision_visit: 'measure_id, visit_date',
+  child_conversation: 'case_id, conversation_date, occasion',
+  effect_measurement: 'case_id, measured_on, seq',
+  complaint: 'complaint_id',
+  team: 'name',
 };
 
 describe('CSC Social-style import (the event log paired into facts)', () => {
@@ -25,7 +35,14 @@ describe('CSC Social-style import (the event log paired into facts)', () => {
     db = await createTestDatabase();
     dubuDir = mkdtempSync(join(tmpdir(), 'dubu-'));
     cscDir = mkdtempSync(join(tmpdir(), 'csc-'));
-    await generateDubuExport(dubuDir, { municipalityCode: 461, seed: 3, children: 150, firstYear: 2021, exportDate: '2024-11-24', messy: false });
+    await generateDubuExport(dubuDir, {
+      municipalityCode: 461,
+      seed: 3,
+      children: 150,
+      firstYear: 2021,
+      exportDate: '2024-11-24',
+      messy: false,
+    });
     await dubuToCsc(dubuDir, cscDir);
   });
   afterAll(async () => db?.drop());
@@ -42,7 +59,8 @@ describe('CSC Social-style import (the event log paired into facts)', () => {
         `SELECT string_agg(column_name, ', ' ORDER BY ordinal_position) AS cols FROM information_schema.columns WHERE table_name = $1 AND column_name <> 'source'`,
         [table],
       );
-      const select = (source: string) => db.pool.query(`SELECT ${columns[0].cols} FROM ${table} WHERE source = $1 ORDER BY ${order}`, [source]);
+      const select = (source: string) =>
+        db.pool.query(`SELECT ${columns[0].cols} FROM ${table} WHERE source = $1 ORDER BY ${order}`, [source]);
       const [a, b] = await Promise.all([select('dubu'), select('csc')]);
       expect(a.rows.length, table).toBeGreaterThan(0);
       expect(b.rows, table).toEqual(a.rows);
@@ -72,7 +90,11 @@ describe('CSC Social-style import (the event log paired into facts)', () => {
     expect(result.status).toBe('succeeded');
     const n = log.length;
     expect(result.rejected.map((r) => [r.file, r.line, r.rule])).toEqual(
-      expect.arrayContaining([['AKTIVITET.txt', n + 1, 'R018'], ['AKTIVITET.txt', n + 2, 'R016'], ['AKTIVITET.txt', n + 3, 'R017']]),
+      expect.arrayContaining([
+        ['AKTIVITET.txt', n + 1, 'R018'],
+        ['AKTIVITET.txt', n + 2, 'R016'],
+        ['AKTIVITET.txt', n + 3, 'R017'],
+      ]),
     );
     expect(result.loaded.investigations).toBe(0);
   });

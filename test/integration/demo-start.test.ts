@@ -24,7 +24,9 @@ async function fingerprint(db: TestDatabase): Promise<Record<string, string>> {
   );
   const out: Record<string, string> = {};
   for (const { name } of tables) out[name] = String((await db.pool.query(`SELECT count(*) AS n FROM ${name}`)).rows[0].n);
-  out.users = (await db.pool.query(`SELECT md5(coalesce(string_agg(u::text, '|' ORDER BY u.username), '')) AS h FROM app_user u`)).rows[0].h;
+  out.users = (
+    await db.pool.query(`SELECT md5(coalesce(string_agg(u::text, '|' ORDER BY u.username), '')) AS h FROM app_user u`)
+  ).rows[0].h;
   return out;
 }
 
@@ -33,7 +35,12 @@ function start(databaseUrl: string, args: string[], extra: NodeJS.ProcessEnv = {
   rmSync(dataDir, { recursive: true });
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dataDir, PORT: '0', ...extra };
   delete env.REDIS_URL;
-  const result = spawnSync(process.execPath, ['tools/run.js', 'scripts/start.ts', ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(process.execPath, ['tools/run.js', 'scripts/start.ts', ...args], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   const wroteData = existsSync(dataDir);
   rmSync(dataDir, { recursive: true, force: true });
   return { status: result.status, stderr: result.stderr, stdout: result.stdout, wroteData };
@@ -63,7 +70,10 @@ describe('npm start with DATABASE_URL: demo data only into an empty database, wh
 
   it('with --demo (or DEMO=1) on a database that holds data: exits non-zero, names what is there, writes nothing', async () => {
     const before = await fingerprint(db);
-    for (const [args, env] of [[['--demo'], {}], [[], { DEMO: '1' }]] as [string[], NodeJS.ProcessEnv][]) {
+    for (const [args, env] of [
+      [['--demo'], {}],
+      [[], { DEMO: '1' }],
+    ] as [string[], NodeJS.ProcessEnv][]) {
       const result = start(db.url, args, env);
       expect(result.status).toBe(1);
       const lines = result.stderr.trim().split('\n');
@@ -73,7 +83,10 @@ describe('npm start with DATABASE_URL: demo data only into an empty database, wh
     }
     expect(await fingerprint(db)).toEqual(before);
     // No demo login was made: the national demo admin cannot log in.
-    expect((await db.pool.query(`SELECT count(*)::int AS n FROM app_user WHERE demo OR username IN ('admin', 'chef', 'udvalg', 'teamleder')`)).rows[0].n).toBe(0);
+    expect(
+      (await db.pool.query(`SELECT count(*)::int AS n FROM app_user WHERE demo OR username IN ('admin', 'chef', 'udvalg', 'teamleder')`))
+        .rows[0].n,
+    ).toBe(0);
   });
 
   it('accepts an empty database when asked: one never migrated, or migrated with no data', async () => {

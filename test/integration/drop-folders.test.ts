@@ -1,4 +1,17 @@
-import { cpSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'fs';
+import {
+  cpSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,12 +52,19 @@ describe('drop folders: a complete delivery is imported once and moved out of th
   });
 
   const addFolder = async (path: string, municipality = 461, source = 'dubu') =>
-    (await db.pool.query(`INSERT INTO drop_folder (municipality_code, source, path) VALUES ($1, $2, $3) RETURNING id`, [municipality, source, path])).rows[0].id;
+    (
+      await db.pool.query(`INSERT INTO drop_folder (municipality_code, source, path) VALUES ($1, $2, $3) RETURNING id`, [
+        municipality,
+        source,
+        path,
+      ])
+    ).rows[0].id;
   const cleanUp = async () => {
     await queue.obliterate({ force: true });
     await db.pool.query('DELETE FROM drop_folder');
   };
-  const lastRun = async () => (await db.pool.query(`SELECT status, source, requested_by, error FROM import_run ORDER BY id DESC LIMIT 1`)).rows[0];
+  const lastRun = async () =>
+    (await db.pool.query(`SELECT status, source, requested_by, error FROM import_run ORDER BY id DESC LIMIT 1`)).rows[0];
 
   it('waits for the same checksum twice, takes the delivery into processing/ and queues it once', async () => {
     const dir = copyFixture(DUBU_SMALL);
@@ -57,7 +77,9 @@ describe('drop folders: a complete delivery is imported once and moved out of th
     expect(ls(taken)).toEqual(['medarbejdere.csv', 'sager.csv', 'sagsansvar.csv']);
     expect(await pullDropFolders(db.pool, queue)).toEqual({ [dir]: 'empty' });
     const jobs = await queue.getJobs(['waiting']);
-    expect(jobs.map((j) => j.data)).toEqual([{ source: 'dubu', dir: taken, municipality: 461, requestedBy: `drop-folder:${id}`, delivery: true }]);
+    expect(jobs.map((j) => j.data)).toEqual([
+      { source: 'dubu', dir: taken, municipality: 461, requestedBy: `drop-folder:${id}`, delivery: true },
+    ]);
     // The next delivery is being written: not complete until it is the same on the next check.
     cpSync(DUBU_SMALL, dir, { recursive: true });
     expect(await pullDropFolders(db.pool, queue)).toEqual({ [dir]: 'incomplete' });
@@ -92,9 +114,23 @@ describe('drop folders: a complete delivery is imported once and moved out of th
     const outside = mkdtempSync(join(tmpdir(), 'bu-outside-'));
     writeFileSync(join(outside, 'secret.csv'), 'not for the import\n');
     const cases: [string, (dir: string) => void, RegExp][] = [
-      ['a link to a file outside', (dir) => { unlinkSync(join(dir, 'sager.csv')); symlinkSync(join(outside, 'secret.csv'), join(dir, 'sager.csv')); }, /sager\.csv er en symbolsk henvisning; den følges ikke/],
+      [
+        'a link to a file outside',
+        (dir) => {
+          unlinkSync(join(dir, 'sager.csv'));
+          symlinkSync(join(outside, 'secret.csv'), join(dir, 'sager.csv'));
+        },
+        /sager\.csv er en symbolsk henvisning; den følges ikke/,
+      ],
       ['a link to a folder', (dir) => symlinkSync(outside, join(dir, 'more')), /more er en symbolsk henvisning/],
-      ['a hard link', (dir) => { unlinkSync(join(dir, 'sager.csv')); linkSync(join(outside, 'secret.csv'), join(dir, 'sager.csv')); }, /sager\.csv har flere hårde henvisninger/],
+      [
+        'a hard link',
+        (dir) => {
+          unlinkSync(join(dir, 'sager.csv'));
+          linkSync(join(outside, 'secret.csv'), join(dir, 'sager.csv'));
+        },
+        /sager\.csv har flere hårde henvisninger/,
+      ],
       ['a subfolder', (dir) => mkdirSync(join(dir, 'extra')), /extra er ikke en almindelig fil/],
     ];
     for (const [, damage, message] of cases) {
@@ -106,7 +142,12 @@ describe('drop folders: a complete delivery is imported once and moved out of th
       expect(ls(dir)).toEqual(['failed']);
       const failed = delivery(dir, 'failed');
       expect(ls(failed)).toContain('.done');
-      expect(await lastRun()).toMatchObject({ status: 'failed', source: 'dubu', requested_by: `drop-folder:${id}`, error: expect.stringMatching(message) });
+      expect(await lastRun()).toMatchObject({
+        status: 'failed',
+        source: 'dubu',
+        requested_by: `drop-folder:${id}`,
+        error: expect.stringMatching(message),
+      });
       expect((await lastRun()).error).toMatch(/Intet er indlæst/);
       expect(await queue.getJobs(['waiting'])).toEqual([]);
       await cleanUp();
@@ -139,7 +180,11 @@ describe('drop folders: a complete delivery is imported once and moved out of th
   it('records a folder that cannot be read as a failed import', async () => {
     await addFolder('/no/such/folder');
     expect(await pullDropFolders(db.pool, queue)).toEqual({ '/no/such/folder': 'error' });
-    expect(await lastRun()).toMatchObject({ status: 'failed', source: 'dubu', error: 'Hentning fra /no/such/folder fejlede: Mappen /no/such/folder findes ikke.' });
+    expect(await lastRun()).toMatchObject({
+      status: 'failed',
+      source: 'dubu',
+      error: 'Hentning fra /no/such/folder fejlede: Mappen /no/such/folder findes ikke.',
+    });
     const { rows: folder } = await db.pool.query(`SELECT last_error FROM drop_folder`);
     expect(folder[0].last_error).toMatch(/findes ikke/);
     await db.pool.query('DELETE FROM drop_folder');
@@ -155,11 +200,16 @@ describe('drop folders: a complete delivery is imported once and moved out of th
     await addFolder(linked);
     await addFolder(wrong, 751); // the export is 461's: every case row is rejected, the import fails as a whole
     await addFolder(good);
-    const { rows: [{ last }] } = await db.pool.query(`SELECT coalesce(max(id), 0) AS last FROM import_run`);
+    const {
+      rows: [{ last }],
+    } = await db.pool.query(`SELECT coalesce(max(id), 0) AS last FROM import_run`);
     const worker = startEtlWorker({ databaseUrl: db.url }, db.pool, TEST_SECRET);
     try {
       await scheduleDropFolderPull(queue, 300);
-      await until(async () => existsSync(join(good, 'processed')) && existsSync(join(wrong, 'failed')) && existsSync(join(linked, 'failed')), 'every delivery to end in its place');
+      await until(
+        async () => existsSync(join(good, 'processed')) && existsSync(join(wrong, 'failed')) && existsSync(join(linked, 'failed')),
+        'every delivery to end in its place',
+      );
       expect(ls(good)).toEqual(['processed', 'processing']);
       expect(ls(join(good, 'processing'))).toEqual([]);
       expect(ls(delivery(good, 'processed'))).toEqual(['.done', 'medarbejdere.csv', 'sager.csv', 'sagsansvar.csv']);
@@ -168,7 +218,9 @@ describe('drop folders: a complete delivery is imported once and moved out of th
       // More pulls run: nothing is imported again.
       await new Promise((r) => setTimeout(r, 1500));
       expect((await db.pool.query(`SELECT count(*)::int AS n FROM child_case WHERE municipality_code = 461`)).rows[0].n).toBe(11);
-      const { rows } = await db.pool.query(`SELECT status, municipality_code AS m, error FROM import_run WHERE id > $1 ORDER BY id`, [last]);
+      const { rows } = await db.pool.query(`SELECT status, municipality_code AS m, error FROM import_run WHERE id > $1 ORDER BY id`, [
+        last,
+      ]);
       expect(rows.filter((r) => r.status === 'succeeded')).toEqual([{ status: 'succeeded', m: 461, error: null }]);
       expect(rows.filter((r) => r.status === 'failed').map((r) => r.error)).toEqual(
         expect.arrayContaining([expect.stringMatching(/symbolsk henvisning/), expect.stringMatching(/sager\.csv/)]),
@@ -195,7 +247,10 @@ describe('drop folders: a complete delivery is imported once and moved out of th
       await until(async () => existsSync(join(dir, 'failed')), 'the delivery to be moved to failed/');
       expect(ls(join(dir, 'processing'))).toEqual([]);
       const { rows } = await db.pool.query(`SELECT status, error FROM import_run ORDER BY id DESC LIMIT 1`);
-      expect(rows[0]).toEqual({ status: 'failed', error: expect.stringMatching(/Leverancen er afvist: sager\.csv er en symbolsk henvisning/) });
+      expect(rows[0]).toEqual({
+        status: 'failed',
+        error: expect.stringMatching(/Leverancen er afvist: sager\.csv er en symbolsk henvisning/),
+      });
       expect((await db.pool.query(`SELECT count(*)::int AS n FROM import_run`)).rows[0].n).toBe(before + 1);
     } finally {
       await worker.close();

@@ -32,18 +32,36 @@ describe('DUBU import (sager, sagsansvar, medarbejdere) into the canonical model
     // 16 assignment rows: S99 unknown case rejected, one exact duplicate kept once → 14.
     expect(result.loaded).toEqual({ cases: 11, caseworkers: 6, assignments: 14 });
     expect(result.rejected).toEqual([
-      { file: 'sager.csv', line: 14, rule: 'R005', value: '01-01-2024', message: 'Slutdato før startdato: Lukket = "01-01-2024" (oprettet 01-02-2024).' },
+      {
+        file: 'sager.csv',
+        line: 14,
+        rule: 'R005',
+        value: '01-01-2024',
+        message: 'Slutdato før startdato: Lukket = "01-01-2024" (oprettet 01-02-2024).',
+      },
       { file: 'sager.csv', line: 15, rule: 'R003', value: '01-01-1969', message: 'Dato før 1970: Oprettet = "01-01-1969".' },
       { file: 'sagsansvar.csv', line: 17, rule: 'R011', value: 'S99', message: 'Sagsnummer S99 findes ikke i sager.csv.' },
     ]);
-    expect(result.warnings.filter((w) => w.rule !== 'W006').map((w) => [w.file, w.rule, w.value])).toEqual([['sager.csv', 'W001', 'Bemærkning']]);
+    expect(result.warnings.filter((w) => w.rule !== 'W006').map((w) => [w.file, w.rule, w.value])).toEqual([
+      ['sager.csv', 'W001', 'Bemærkning'],
+    ]);
     // The nine optional files are not in this export: each is reported once, and nothing of theirs is touched.
     expect(result.warnings.filter((w) => w.rule === 'W006').map((w) => w.file)).toEqual([
-      'underretninger.csv', 'undersoegelser.csv', 'ydelser.csv', 'handleplaner.csv', 'opfoelgninger.csv', 'tilsyn.csv', 'boernesamtaler.csv', 'effektmaalinger.csv', 'klager.csv',
+      'underretninger.csv',
+      'undersoegelser.csv',
+      'ydelser.csv',
+      'handleplaner.csv',
+      'opfoelgninger.csv',
+      'tilsyn.csv',
+      'boernesamtaler.csv',
+      'effektmaalinger.csv',
+      'klager.csv',
     ]);
     // S1 and S2 belong to the same child (CPR with and without the dash): 10 distinct children.
     expect(await counts(db)).toEqual({ cases: 11, caseworkers: 6, assignments: 14, persons: 10, teams: 2 });
-    const { rows: issues } = await db.pool.query('SELECT rule, file, line FROM import_issue WHERE import_id = $1 ORDER BY id', [result.importId]);
+    const { rows: issues } = await db.pool.query('SELECT rule, file, line FROM import_issue WHERE import_id = $1 ORDER BY id', [
+      result.importId,
+    ]);
     expect(issues).toHaveLength(13);
     const { rows: name } = await db.pool.query(`SELECT name FROM caseworker WHERE worker_id = 'GH'`);
     expect(name[0].name).toBe('Holm; Gitte'); // quoted separator
@@ -77,7 +95,9 @@ describe('DUBU import (sager, sagsansvar, medarbejdere) into the canonical model
 
   it('replaces the previous snapshot: a closed case is updated, a vanished case removed', async () => {
     const dir = copyFixture(DUBU_SMALL);
-    editFile(dir, 'sager.csv', (t) => t.replace('S1;010115-4123;461;Udsatte;15-03-2023;;', 'S1;010115-4123;461;Udsatte;15-03-2023;20-02-2024;').replace(/S11;[^\n]*\n/, ''));
+    editFile(dir, 'sager.csv', (t) =>
+      t.replace('S1;010115-4123;461;Udsatte;15-03-2023;;', 'S1;010115-4123;461;Udsatte;15-03-2023;20-02-2024;').replace(/S11;[^\n]*\n/, ''),
+    );
     editFile(dir, 'sagsansvar.csv', (t) => t.replace(/S11;[^\n]*\n/, ''));
     // One open case of the fixture's nine is over the 10 % shrink guard (test/integration/snapshot-shrink.test.ts).
     const result = await importDubu(db.pool, dir, { ...options, allowShrink: true });
@@ -93,8 +113,16 @@ describe('DUBU import (sager, sagsansvar, medarbejdere) into the canonical model
   describe('a file that is not the declared format fails the import as a whole and writes nothing', () => {
     const cases: [string, (dir: string) => void, RegExp][] = [
       ['wrong separator', (dir) => editFile(dir, 'sager.csv', (t) => t.replace(/;/g, ',')), /skilletegn/],
-      ['binary content', (dir) => writeFileSync(join(dir, 'medarbejdere.csv'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x14])), /binære data/],
-      ['wrong encoding', (dir) => writeFileSync(join(dir, 'medarbejdere.csv'), Buffer.from('Initialer;Navn\nAB;S\xf8ren\n', 'latin1')), /UTF-8/],
+      [
+        'binary content',
+        (dir) => writeFileSync(join(dir, 'medarbejdere.csv'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x14])),
+        /binære data/,
+      ],
+      [
+        'wrong encoding',
+        (dir) => writeFileSync(join(dir, 'medarbejdere.csv'), Buffer.from('Initialer;Navn\nAB;S\xf8ren\n', 'latin1')),
+        /UTF-8/,
+      ],
       ['an empty file', (dir) => writeFileSync(join(dir, 'sagsansvar.csv'), ''), /tom/],
       ['a missing column', (dir) => editFile(dir, 'sager.csv', (t) => t.replace('Oprettet', 'Startet')), /mangler kolonnen.*Oprettet/],
     ];
@@ -102,7 +130,9 @@ describe('DUBU import (sager, sagsansvar, medarbejdere) into the canonical model
       it(what, async () => {
         const before = await counts(db);
         const dir = copyFixture(DUBU_SMALL);
-        editFile(dir, 'sager.csv', (t) => t.replace('S1;010115-4123;461;Udsatte;15-03-2023;;', 'S1;010115-4123;461;Udsatte;15-03-2023;01-02-2024;'));
+        editFile(dir, 'sager.csv', (t) =>
+          t.replace('S1;010115-4123;461;Udsatte;15-03-2023;;', 'S1;010115-4123;461;Udsatte;15-03-2023;01-02-2024;'),
+        );
         breakIt(dir);
         const result = await importDubu(db.pool, dir, options);
         expect(result.status).toBe('failed');
@@ -120,18 +150,27 @@ describe('DUBU import (sager, sagsansvar, medarbejdere) into the canonical model
     const result = await importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET });
     // newest date of an event in the fixture: S6 opened 01-03-2024
     expect(result.exportDate).toBe('2024-03-01');
-    const { rows } = await db.pool.query(`SELECT to_char(export_date, 'YYYY-MM-DD') AS d FROM source_snapshot WHERE municipality_code = 461 AND source = 'dubu'`);
+    const { rows } = await db.pool.query(
+      `SELECT to_char(export_date, 'YYYY-MM-DD') AS d FROM source_snapshot WHERE municipality_code = 461 AND source = 'dubu'`,
+    );
     expect(rows[0].d).toBe('2024-03-01');
   });
 
   it('rejects a row whose municipality disagrees with the export, and keeps the rest', async () => {
     const dir = copyFixture(DUBU_SMALL);
-    editFile(dir, 'sager.csv', (t) => t.replace('S9;080812-4130;461;', 'S9;080812-4130;101;').replace('S10;090913-4131;461;', 'S10;090913-4131;999;'));
+    editFile(dir, 'sager.csv', (t) =>
+      t.replace('S9;080812-4130;461;', 'S9;080812-4130;101;').replace('S10;090913-4131;461;', 'S10;090913-4131;999;'),
+    );
     // Dated 29 February, after the test before loaded the default 1 March: older, on purpose.
     const result = await importDubu(db.pool, dir, { ...options, allowShrink: true, allowOlder: true });
     expect(result.status).toBe('succeeded');
     const rules = result.rejected.filter((r) => r.file === 'sager.csv').map((r) => [r.line, r.rule]);
-    expect(rules).toEqual([[11, 'R008'], [12, 'R007'], [14, 'R005'], [15, 'R003']]);
+    expect(rules).toEqual([
+      [11, 'R008'],
+      [12, 'R007'],
+      [14, 'R005'],
+      [15, 'R003'],
+    ]);
     await importDubu(db.pool, DUBU_SMALL, options);
   });
   describe('dates more than a year after the export date (R004)', () => {
@@ -155,14 +194,28 @@ describe('DUBU import (sager, sagsansvar, medarbejdere) into the canonical model
       const result = await importDubu(db.pool, withLateDates(), options);
       expect(result.status).toBe('succeeded');
       expect(result.rejected.filter((r) => r.rule === 'R004')).toEqual([
-        { file: 'underretninger.csv', line: 3, rule: 'R004', value: '01-03-2025', message: 'Dato mere end et år efter udtræksdatoen 2024-02-29: 01-03-2025.' },
-        { file: 'ydelser.csv', line: 3, rule: 'R004', value: '01-03-2025', message: 'Dato mere end et år efter udtræksdatoen 2024-02-29: 01-03-2025.' },
+        {
+          file: 'underretninger.csv',
+          line: 3,
+          rule: 'R004',
+          value: '01-03-2025',
+          message: 'Dato mere end et år efter udtræksdatoen 2024-02-29: 01-03-2025.',
+        },
+        {
+          file: 'ydelser.csv',
+          line: 3,
+          rule: 'R004',
+          value: '01-03-2025',
+          message: 'Dato mere end et år efter udtræksdatoen 2024-02-29: 01-03-2025.',
+        },
       ]);
-      const { rows } = await db.pool.query(`SELECT (SELECT string_agg(measure_id, ',') FROM measure) AS measures, (SELECT string_agg(notification_id, ',') FROM notification) AS notifications`);
+      const { rows } = await db.pool.query(
+        `SELECT (SELECT string_agg(measure_id, ',') FROM measure) AS measures, (SELECT string_agg(notification_id, ',') FROM notification) AS notifications`,
+      );
       expect(rows[0]).toEqual({ measures: 'Y1', notifications: 'U1' });
     });
 
-    it('lists the rules\' issues by rule and then by file, whichever connection found them when', async () => {
+    it("lists the rules' issues by rule and then by file, whichever connection found them when", async () => {
       const dir = withLateDates();
       // Sagsansvar's references are checked while the builders build; ydelser's, with a date too
       // late, only after the date rule, in the transaction.
@@ -183,13 +236,24 @@ describe('DUBU import (sager, sagsansvar, medarbejdere) into the canonical model
 
     it('without an export date: a date after today does not set it, and is rejected when more than a year after it', async () => {
       const dir = withLateDates();
-      editFile(dir, 'sager.csv', (t) => `${t.trimEnd()}\nS20;010115-4123;461;Udsatte;01-03-2026;;\nS21;010115-4123;461;Udsatte;02-03-2026;;\nS22;010115-4123;461;Udsatte;01-01-2099;;\n`);
+      editFile(
+        dir,
+        'sager.csv',
+        (t) =>
+          `${t.trimEnd()}\nS20;010115-4123;461;Udsatte;01-03-2026;;\nS21;010115-4123;461;Udsatte;02-03-2026;;\nS22;010115-4123;461;Udsatte;01-01-2099;;\n`,
+      );
       const result = await importDubu(db.pool, dir, { pseudonymSecret: TEST_SECRET });
       expect(result.status).toBe('succeeded');
       // The newest date not after today is S21's 02-03-2026 (2099 is after today), and 2099 is more than a year after it.
       expect(result.exportDate).toBe('2026-03-02');
       expect(result.rejected.filter((r) => r.rule === 'R004')).toEqual([
-        { file: 'sager.csv', line: 18, rule: 'R004', value: '01-01-2099', message: 'Dato mere end et år efter udtræksdatoen 2026-03-02: 01-01-2099.' },
+        {
+          file: 'sager.csv',
+          line: 18,
+          rule: 'R004',
+          value: '01-01-2099',
+          message: 'Dato mere end et år efter udtræksdatoen 2026-03-02: 01-01-2099.',
+        },
       ]);
     });
   });

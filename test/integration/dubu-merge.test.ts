@@ -30,7 +30,14 @@ function exportDir(ydelser: string[]): string {
     'C6;040414-4004;461;Udsatte;01-01-2022;',
     'C7;040414-4004;461;Udsatte;01-03-2022;',
   ]);
-  write('sagsansvar.csv', ['Sagsnummer;Initialer;Fra;Til', 'C1;AA;01-01-2022;', 'C2;AA;01-06-2023;', 'C3;AA;01-01-2024;', 'C4;AA;01-01-2020;', 'C5;AA;01-02-2021;']);
+  write('sagsansvar.csv', [
+    'Sagsnummer;Initialer;Fra;Til',
+    'C1;AA;01-01-2022;',
+    'C2;AA;01-06-2023;',
+    'C3;AA;01-01-2024;',
+    'C4;AA;01-01-2020;',
+    'C5;AA;01-02-2021;',
+  ]);
   write('underretninger.csv', [
     'Underretnings-ID;CPR;Modtaget;Vurderet;Kilde;Akut',
     'N1;010114-4001;15-03-2022 10:00;;Skole;Nej', // C1 open at receipt
@@ -40,11 +47,15 @@ function exportDir(ydelser: string[]): string {
     'N5;010114-4001;01-07-2023 10:00;;Skole;Nej', // C2 open at receipt
     'N6;040414-4004;01-06-2022 10:00;;Skole;Nej', // C6 and C7 open: the latest opened (C7)
   ]);
-  write('ydelser.csv', ['Ydelses-ID;Sagsnummer;Lovgrundlag;Ydelse;Leverandør;Bevilget;Startdato;Slutdato;Månedlig udgift;Opfølgningskadence (måneder)', ...ydelser]);
+  write('ydelser.csv', [
+    'Ydelses-ID;Sagsnummer;Lovgrundlag;Ydelse;Leverandør;Bevilget;Startdato;Slutdato;Månedlig udgift;Opfølgningskadence (måneder)',
+    ...ydelser,
+  ]);
   return dir;
 }
 
-const Y = (id: string, caseId: string, cost: string) => `${id};${caseId};SEL § 52, stk. 3, nr. 3;Familiebehandling;;01-06-2023;01-06-2023;;${cost};`;
+const Y = (id: string, caseId: string, cost: string) =>
+  `${id};${caseId};SEL § 52, stk. 3, nr. 3;Familiebehandling;;01-06-2023;01-06-2023;;${cost};`;
 
 describe('DUBU merge: repeated ids and notifications linked to cases', () => {
   let db: TestDatabase;
@@ -59,18 +70,35 @@ describe('DUBU merge: repeated ids and notifications linked to cases', () => {
     expect(result.loaded).toEqual({ caseworkers: 1, cases: 8, assignments: 5, notifications: 6, measures: 2 });
     expect(result.warnings.filter((w) => w.rule === 'W002')).toEqual([]);
     const { rows } = await db.pool.query('SELECT notification_id, case_id FROM notification ORDER BY notification_id');
-    expect(rows.map((r) => [r.notification_id, r.case_id])).toEqual([['N1', 'C1'], ['N2', 'C2'], ['N3', 'C3'], ['N4', 'C5'], ['N5', 'C2'], ['N6', 'C7']]);
+    expect(rows.map((r) => [r.notification_id, r.case_id])).toEqual([
+      ['N1', 'C1'],
+      ['N2', 'C2'],
+      ['N3', 'C3'],
+      ['N4', 'C5'],
+      ['N5', 'C2'],
+      ['N6', 'C7'],
+    ]);
   });
 
   it('keeps the last row of an id that repeats with other content (a warning for the earlier one), and an exact repeat once', async () => {
-    const dir = exportDir([Y('Y1', 'C2', '1.000,00'), Y('Y2', 'C3', '2.000,00'), Y('Y1', 'C2', '1.500,00'), Y('Y2', 'C3', '2.000,00'), Y('Y3', 'C1', '3.000,00')]);
+    const dir = exportDir([
+      Y('Y1', 'C2', '1.000,00'),
+      Y('Y2', 'C3', '2.000,00'),
+      Y('Y1', 'C2', '1.500,00'),
+      Y('Y2', 'C3', '2.000,00'),
+      Y('Y3', 'C1', '3.000,00'),
+    ]);
     const result = await importDubu(db.pool, dir, options);
     expect(result.status).toBe('succeeded');
     expect(result.warnings.filter((w) => w.rule === 'W002').map((w) => [w.file, w.line, w.value])).toEqual([['ydelser.csv', 2, 'Y1']]);
     expect(result.loaded.measures).toBe(2); // Y1 changed, Y3 new; Y2 the same
     expect(result.unchanged.measures).toBe(1);
     const { rows } = await db.pool.query('SELECT measure_id, monthly_cost FROM measure ORDER BY measure_id');
-    expect(rows.map((r) => [r.measure_id, r.monthly_cost])).toEqual([['Y1', '1500.00'], ['Y2', '2000.00'], ['Y3', '3000.00']]);
+    expect(rows.map((r) => [r.measure_id, r.monthly_cost])).toEqual([
+      ['Y1', '1500.00'],
+      ['Y2', '2000.00'],
+      ['Y3', '3000.00'],
+    ]);
     // The same export again changes nothing; notifications stay linked.
     const again = await importDubu(db.pool, dir, options);
     expect(again.loaded).toEqual({ caseworkers: 0, cases: 0, assignments: 0, notifications: 0, measures: 0 });

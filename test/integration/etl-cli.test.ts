@@ -59,6 +59,8 @@ describe('npm run etl -- import (CLI for data stewards and scripts)', () => {
     expect(result.status).toBe(1);
     const summary = JSON.parse(result.stdout);
     expect(summary.status).toBe('failed');
-    expect(summary.error).toBe('Ingen rækker i sager.csv hører til kommune 101 (13 af 13 rækker har et andet kommunenummer). Intet er indlæst.');
+    expect(summary.error).toBe(
+      'Ingen rækker i sager.csv hører til kommune 101 (13 af 13 rækker har et andet kommunenummer). Intet er indlæst.',
+    );
   });
 });

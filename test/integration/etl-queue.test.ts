@@ -17,7 +17,11 @@ for (const backend of ['postgres', 'redis'] as const) {
     beforeAll(async () => {
       db = await createTestDatabase();
       // Its own Redis key prefix: other suites' workers on the same Redis never see these jobs.
-      config = { databaseUrl: db.url, redisUrl: backend === 'redis' ? REDIS_URL : undefined, queuePrefix: `test-${db.url.split('/').pop()}` };
+      config = {
+        databaseUrl: db.url,
+        redisUrl: backend === 'redis' ? REDIS_URL : undefined,
+        queuePrefix: `test-${db.url.split('/').pop()}`,
+      };
       worker = startEtlWorker(config, db.pool, TEST_SECRET);
     });
     afterAll(async () => {
@@ -29,7 +33,9 @@ for (const backend of ['postgres', 'redis'] as const) {
       const result = await importViaQueue(config, { source: 'dubu', dir: DUBU_SMALL, exportDate: DUBU_SMALL_D, requestedBy: 'test' });
       expect(result.status).toBe('succeeded');
       expect(result.rejected.map((r) => r.rule)).toEqual(['R005', 'R003', 'R011']);
-      const { rows } = await db.pool.query('SELECT requested_by, job_id IS NOT NULL AS has_job FROM import_run WHERE id = $1', [result.importId]);
+      const { rows } = await db.pool.query('SELECT requested_by, job_id IS NOT NULL AS has_job FROM import_run WHERE id = $1', [
+        result.importId,
+      ]);
       expect(rows[0]).toEqual({ requested_by: 'test', has_job: true });
     });
 

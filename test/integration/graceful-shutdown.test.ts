@@ -49,14 +49,27 @@ describe('graceful shutdown on SIGTERM', () => {
     dirs.push(uploads);
     const child = spawn(process.execPath, ['tools/run.js', ...script], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: db.url, REDIS_URL: '', JWT_SECRET: TEST_JWT_SECRET, PSEUDONYM_SECRET: TEST_SECRET, UPLOAD_DIR: uploads, WEB_DIST: 'dist/does-not-exist', DROP_FOLDER_INTERVAL_MS: '0', ETL_LOCK_DURATION_MS: '3000', ...env },
+      env: {
+        ...process.env,
+        DATABASE_URL: db.url,
+        REDIS_URL: '',
+        JWT_SECRET: TEST_JWT_SECRET,
+        PSEUDONYM_SECRET: TEST_SECRET,
+        UPLOAD_DIR: uploads,
+        WEB_DIST: 'dist/does-not-exist',
+        DROP_FOLDER_INTERVAL_MS: '0',
+        ETL_LOCK_DURATION_MS: '3000',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     procs.push(child);
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
     child.stderr!.on('data', (d) => (out += d));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+      child.once('exit', (code, signal) => r({ code, signal })),
+    );
     return new Promise((resolvePromise, reject) => {
       const timer = setInterval(() => {
         if (out.includes(ready)) {
@@ -72,20 +85,31 @@ describe('graceful shutdown on SIGTERM', () => {
   }
 
   /** A request held in flight: the KPI's table is locked until `release`. */
-  async function slowRequest(url: string): Promise<{ answer: Promise<{ status: number; body: { kpis?: Record<string, unknown> } }>; release: () => Promise<void> }> {
-    const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'chef', password: PASSWORD }) });
+  async function slowRequest(
+    url: string,
+  ): Promise<{ answer: Promise<{ status: number; body: { kpis?: Record<string, unknown> } }>; release: () => Promise<void> }> {
+    const login = await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'chef', password: PASSWORD }),
+    });
     expect(login.status).toBe(200);
     const { token } = (await login.json()) as { token: string };
     const holder = await db.pool.connect();
     await holder.query('BEGIN');
     await holder.query('LOCK TABLE child_case IN ACCESS EXCLUSIVE MODE');
-    const answer = fetch(`${url}/api/v1/kpis?ids=caseload.open_cases&asOf=${DUBU_SMALL_D}`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(120_000) }).then(async (res) => ({
+    const answer = fetch(`${url}/api/v1/kpis?ids=caseload.open_cases&asOf=${DUBU_SMALL_D}`, {
+      headers: { Authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(120_000),
+    }).then(async (res) => ({
       status: res.status,
       body: (await res.json()) as { kpis?: Record<string, unknown> },
     }));
     // In flight: the API's statement waits for the lock.
     for (let i = 0; ; i++) {
-      const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'child_case'::regclass AND NOT granted`);
+      const { rows } = await db.pool.query(
+        `SELECT count(*)::int AS n FROM pg_locks WHERE relation = 'child_case'::regclass AND NOT granted`,
+      );
       if (rows[0].n > 0) break;
       if (i > 600) throw new Error('the request never reached the database');
       await sleep(50);
@@ -102,7 +126,10 @@ describe('graceful shutdown on SIGTERM', () => {
   async function refusesNewConnections(url: string): Promise<void> {
     // Stops accepting soon after the signal: a new connection is refused (not queued).
     for (let i = 0; ; i++) {
-      const refused = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5000) }).then(() => false, () => true);
+      const refused = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5000) }).then(
+        () => false,
+        () => true,
+      );
       if (refused) return;
       if (i > 100) throw new Error('still accepting connections after SIGTERM');
       await sleep(100);

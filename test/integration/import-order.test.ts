@@ -14,8 +14,21 @@ import { FIXTURES } from '../support/fixtures';
 // loaded, and the default export date from events that happened (never from planned ends).
 
 const ROOT = resolve(__dirname, '../..');
-const FACT_TABLES = ['child_case', 'person', 'caseworker', 'assignment', 'notification', 'investigation', 'measure', 'action_plan', 'followup',
-  'supervision_visit', 'child_conversation', 'effect_measurement', 'complaint'];
+const FACT_TABLES = [
+  'child_case',
+  'person',
+  'caseworker',
+  'assignment',
+  'notification',
+  'investigation',
+  'measure',
+  'action_plan',
+  'followup',
+  'supervision_visit',
+  'child_conversation',
+  'effect_measurement',
+  'complaint',
+];
 
 /** One checksum per fact table over a municipality's rows, in a stable order. */
 async function factChecksums(pool: Pool, municipality: number): Promise<Record<string, { rows: number; md5: string }>> {
@@ -88,16 +101,26 @@ describe('imports of one municipality in order', () => {
       expect(result.exportDate! <= '2025-10-31' && result.exportDate! >= '2025-10-01', result.exportDate!).toBe(true);
     }
     expect(b.exportDate).toBe(a.exportDate);
-    const { rows } = await db.pool.query(`SELECT source, to_char(export_date, 'YYYY-MM-DD') AS d FROM source_snapshot WHERE municipality_code = 147 ORDER BY source`);
-    expect(rows).toEqual([{ source: 'csc', d: a.exportDate }, { source: 'dubu', d: a.exportDate }]);
+    const { rows } = await db.pool.query(
+      `SELECT source, to_char(export_date, 'YYYY-MM-DD') AS d FROM source_snapshot WHERE municipality_code = 147 ORDER BY source`,
+    );
+    expect(rows).toEqual([
+      { source: 'csc', d: a.exportDate },
+      { source: 'dubu', d: a.exportDate },
+    ]);
     // The planned ends are loaded as they are.
-    const { rows: ends } = await db.pool.query(`SELECT count(*)::int AS n FROM measure WHERE municipality_code = 147 AND ended = '2025-12-02'`);
+    const { rows: ends } = await db.pool.query(
+      `SELECT count(*)::int AS n FROM measure WHERE municipality_code = 147 AND ended = '2025-12-02'`,
+    );
     expect(ends[0].n).toBeGreaterThan(0);
   }, 120_000);
 
   it('refuses an export older than the loaded one as a whole, with both dates, unless allowed (DUBU and CSC)', async () => {
     const { dubu, csc } = await exportOf(151, '2025-06-30');
-    for (const [source, run, dir] of [['dubu', importDubu, dubu], ['csc', importCsc, csc]] as const) {
+    for (const [source, run, dir] of [
+      ['dubu', importDubu, dubu],
+      ['csc', importCsc, csc],
+    ] as const) {
       const newer = await run(db.pool, dir, { ...options, exportDate: '2025-06-30' });
       expect(newer.status, newer.error).toBe('succeeded');
       const before = await factChecksums(db.pool, 151);
@@ -117,7 +140,10 @@ describe('imports of one municipality in order', () => {
       expect((await run(db.pool, dir, { ...options, exportDate: '2025-06-30' })).status).toBe('succeeded');
       const forced = await run(db.pool, dir, { ...options, exportDate: '2025-05-31', allowOlder: true });
       expect(forced.status, forced.error).toBe('succeeded');
-      const { rows: now } = await db.pool.query(`SELECT to_char(export_date, 'YYYY-MM-DD') AS d FROM source_snapshot WHERE municipality_code = 151 AND source = $1`, [source]);
+      const { rows: now } = await db.pool.query(
+        `SELECT to_char(export_date, 'YYYY-MM-DD') AS d FROM source_snapshot WHERE municipality_code = 151 AND source = $1`,
+        [source],
+      );
       expect(now).toEqual([{ d: '2025-05-31' }]);
     }
   }, 180_000);
@@ -148,7 +174,10 @@ describe('imports of one municipality in order', () => {
       // Exactly one loaded the rows; the other waited and found every row unchanged: they never interleaved.
       const [first, second] = results[0].loaded.cases! > 0 ? results : [results[1], results[0]];
       expect(first.loaded.cases).toBeGreaterThan(0);
-      expect(Object.values(second.loaded).every((n) => n === 0), JSON.stringify(second.loaded)).toBe(true);
+      expect(
+        Object.values(second.loaded).every((n) => n === 0),
+        JSON.stringify(second.loaded),
+      ).toBe(true);
       expect(second.unchanged).toEqual(first.loaded);
       // The final state is that of one import (into a database of its own).
       const single = await importDubu(other.pool, dubu, { ...options, exportDate: '2025-09-30' });
@@ -162,9 +191,15 @@ describe('imports of one municipality in order', () => {
   it('runs two economy imports, and two statistics imports, one after the other', async () => {
     const pools = [new Pool({ connectionString: db.url }), new Pool({ connectionString: db.url })];
     try {
-      for (const [run, dir, entity] of [[importEconomy, 'economy-small', 'budget_lines'], [importStatistics, 'statistics-small', 'statistics']] as const) {
+      for (const [run, dir, entity] of [
+        [importEconomy, 'economy-small', 'budget_lines'],
+        [importStatistics, 'statistics-small', 'statistics'],
+      ] as const) {
         const results = await Promise.all(pools.map((pool) => run(pool, join(FIXTURES, dir), options)));
-        expect(results.map((r) => r.status), results.map((r) => r.error).join()).toEqual(['succeeded', 'succeeded']);
+        expect(
+          results.map((r) => r.status),
+          results.map((r) => r.error).join(),
+        ).toEqual(['succeeded', 'succeeded']);
         const loaded = results.map((r) => r.loaded[entity] ?? 0).sort((a, b) => a - b);
         // One loaded the rows, the other found them all unchanged.
         expect(loaded[0]).toBe(0);

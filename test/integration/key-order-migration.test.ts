@@ -11,13 +11,20 @@ describe('migration: scope columns last in the case-system keys', () => {
   let m: MigrationDatabase;
   let db: Client;
   const indexDefs = async (table: string) =>
-    (await db.query(`SELECT indexname, regexp_replace(indexdef, '^.* USING btree ', '') AS columns FROM pg_indexes WHERE tablename = $1 ORDER BY 1`, [table])).rows;
+    (
+      await db.query(
+        `SELECT indexname, regexp_replace(indexdef, '^.* USING btree ', '') AS columns FROM pg_indexes WHERE tablename = $1 ORDER BY 1`,
+        [table],
+      )
+    ).rows;
 
   beforeAll(async () => {
     m = await migrationDatabase('bu_test_keymig', ScopeColumnsLastInKeys1733000000000);
     db = m.db;
     await db.query(`CREATE TABLE assignment_m461 PARTITION OF assignment FOR VALUES IN (461)`);
-    await db.query(`INSERT INTO assignment (municipality_code, source, case_id, valid_from, worker_id) VALUES (461, 'dubu', 'C1', '2024-02-29', 'AB'), (461, 'csc', 'C1', '2024-02-29', 'AB')`);
+    await db.query(
+      `INSERT INTO assignment (municipality_code, source, case_id, valid_from, worker_id) VALUES (461, 'dubu', 'C1', '2024-02-29', 'AB'), (461, 'csc', 'C1', '2024-02-29', 'AB')`,
+    );
   });
   afterAll(async () => m?.drop());
 
@@ -36,7 +43,11 @@ describe('migration: scope columns last in the case-system keys', () => {
     ]);
     const { rows } = await db.query(`SELECT count(*)::int AS n FROM assignment`);
     expect(rows).toEqual([{ n: 2 }]);
-    await expect(db.query(`INSERT INTO assignment (municipality_code, source, case_id, valid_from, worker_id) VALUES (461, 'dubu', 'C1', '2024-02-29', 'AB')`)).rejects.toThrow(/duplicate key/);
+    await expect(
+      db.query(
+        `INSERT INTO assignment (municipality_code, source, case_id, valid_from, worker_id) VALUES (461, 'dubu', 'C1', '2024-02-29', 'AB')`,
+      ),
+    ).rejects.toThrow(/duplicate key/);
   });
 
   it('gives the old order back', async () => {

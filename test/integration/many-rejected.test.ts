@@ -23,10 +23,17 @@ function exportDir(): string {
   const rows: string[] = [];
   for (let i = 0; i < BAD_DATES + UNKNOWN_CASES; i++) {
     // Alternating: 30 February (rejected by the parser), a case the export does not have (by the set-based rule).
-    rows.push(i % 2 === 0 ? `Y${i};C1;BL § 32;Familiebehandling;;30-02-2024;01-03-2024;;100,00;` : `Y${i};X${i};BL § 32;Familiebehandling;;01-02-2024;01-03-2024;;100,00;`);
+    rows.push(
+      i % 2 === 0
+        ? `Y${i};C1;BL § 32;Familiebehandling;;30-02-2024;01-03-2024;;100,00;`
+        : `Y${i};X${i};BL § 32;Familiebehandling;;01-02-2024;01-03-2024;;100,00;`,
+    );
   }
   rows.push('Y-ok;C1;BL § 32;Familiebehandling;;01-02-2024;01-03-2024;;100,00;');
-  write('ydelser.csv', ['Ydelses-ID;Sagsnummer;Lovgrundlag;Ydelse;Leverandør;Bevilget;Startdato;Slutdato;Månedlig udgift;Opfølgningskadence (måneder)', ...rows]);
+  write('ydelser.csv', [
+    'Ydelses-ID;Sagsnummer;Lovgrundlag;Ydelse;Leverandør;Bevilget;Startdato;Slutdato;Månedlig udgift;Opfølgningskadence (måneder)',
+    ...rows,
+  ]);
   return dir;
 }
 
@@ -57,18 +64,25 @@ describe('an export with many rejected rows', () => {
     ]);
     const { rows: run } = await db.pool.query(`SELECT rejected_count FROM import_run WHERE id = $1`, [result.importId]);
     expect(run).toEqual([{ rejected_count: BAD_DATES + UNKNOWN_CASES }]);
-    const { rows: message } = await db.pool.query(`SELECT message FROM import_issue WHERE import_id = $1 AND rule = 'R011' ORDER BY id LIMIT 1`, [result.importId]);
+    const { rows: message } = await db.pool.query(
+      `SELECT message FROM import_issue WHERE import_id = $1 AND rule = 'R011' ORDER BY id LIMIT 1`,
+      [result.importId],
+    );
     expect(message).toEqual([{ message: 'Sagsnummer X1 findes ikke i sager.csv.' }]);
     expect(readdirSync(tmpdir()).filter((f) => f.startsWith(`bu-issues-${process.pid}-`))).toEqual([]);
   });
 
   it('prints every rejected row with --json, in file order', () => {
-    const run = spawnSync(process.execPath, ['tools/run.js', 'etl/src/cli.ts', 'import', 'dubu', dir, '--export-date', '2024-06-30', '--json'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, DATABASE_URL: db.url, PSEUDONYM_SECRET: TEST_SECRET },
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const run = spawnSync(
+      process.execPath,
+      ['tools/run.js', 'etl/src/cli.ts', 'import', 'dubu', dir, '--export-date', '2024-06-30', '--json'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, DATABASE_URL: db.url, PSEUDONYM_SECRET: TEST_SECRET },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     expect(run.status).toBe(0);
     const summary = JSON.parse(run.stdout);
     expect(summary.status).toBe('succeeded');
@@ -78,7 +92,13 @@ describe('an export with many rejected rows', () => {
     const lines = summary.rejected.map((r: { line: number }) => r.line);
     expect(lines.slice(0, BAD_DATES)).toEqual(Array.from({ length: BAD_DATES }, (_, i) => 2 + 2 * i));
     expect(lines.slice(BAD_DATES)).toEqual(Array.from({ length: UNKNOWN_CASES }, (_, i) => 3 + 2 * i));
-    expect(summary.rejected[BAD_DATES]).toEqual({ file: 'ydelser.csv', line: 3, rule: 'R011', value: 'X1', message: 'Sagsnummer X1 findes ikke i sager.csv.' });
+    expect(summary.rejected[BAD_DATES]).toEqual({
+      file: 'ydelser.csv',
+      line: 3,
+      rule: 'R011',
+      value: 'X1',
+      message: 'Sagsnummer X1 findes ikke i sager.csv.',
+    });
     // Only the files the export leaves out (W006): nothing else is worth a warning here.
     expect([...new Set(summary.warnings.map((w: { rule: string }) => w.rule))]).toEqual(['W006']);
     expect(summary.unchanged).toMatchObject({ measures: 1 });

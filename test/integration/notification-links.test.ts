@@ -59,14 +59,20 @@ describe('notifications linked to cases by the parser and by SQL', () => {
     let compared = 0;
     for (const seed of [1, 2, 3]) {
       // Each random export replaces the last one whole: a shrink the guard would refuse, on purpose.
-      const result = await importDubu(db.pool, randomExport(seed), { pseudonymSecret: TEST_SECRET, exportDate: '2025-06-30', allowShrink: true });
+      const result = await importDubu(db.pool, randomExport(seed), {
+        pseudonymSecret: TEST_SECRET,
+        exportDate: '2025-06-30',
+        allowShrink: true,
+      });
       expect(result.status).toBe('succeeded');
       expect(result.rejected).toEqual([]);
       // The SQL form over the imported rows (a line number each, as staging has).
       const client = await db.pool.connect();
       try {
         await client.query('BEGIN');
-        await client.query(`CREATE TEMP TABLE n ON COMMIT DROP AS SELECT *, row_number() OVER (ORDER BY notification_id)::int AS _line FROM notification WHERE municipality_code = 461`);
+        await client.query(
+          `CREATE TEMP TABLE n ON COMMIT DROP AS SELECT *, row_number() OVER (ORDER BY notification_id)::int AS _line FROM notification WHERE municipality_code = 461`,
+        );
         await client.query(`CREATE TEMP TABLE c ON COMMIT DROP AS SELECT * FROM child_case WHERE municipality_code = 461`);
         const { rows } = await client.query(
           `SELECT n.notification_id, n.case_id AS parser, s.case_id AS sql FROM n JOIN ${notificationsLinkedToCases('n', 'c', false)} s ON s._line = n._line`,

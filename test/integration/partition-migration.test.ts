@@ -22,14 +22,21 @@ describe('migration: case-system tables partitioned by municipality', () => {
   afterAll(async () => m?.drop());
 
   const partitionsOf = async (table: string) =>
-    (await db.query(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1::regclass ORDER BY 1`, [table])).rows.map((r) => r.relname);
+    (
+      await db.query(
+        `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1::regclass ORDER BY 1`,
+        [table],
+      )
+    ).rows.map((r) => r.relname);
 
   it('moves existing rows into one partition per municipality, with the same keys and indexes', async () => {
     await m.up();
     expect(await partitionsOf('child_case')).toEqual(['child_case_m101', 'child_case_m461']);
     expect(await partitionsOf('measure')).toEqual(['measure_m461']);
     expect(await partitionsOf('complaint')).toEqual([]);
-    const { rows } = await db.query(`SELECT tableoid::regclass::text AS part, municipality_code, source, case_id, opened::text FROM child_case ORDER BY 2, 3`);
+    const { rows } = await db.query(
+      `SELECT tableoid::regclass::text AS part, municipality_code, source, case_id, opened::text FROM child_case ORDER BY 2, 3`,
+    );
     expect(rows).toEqual([
       { part: 'child_case_m101', municipality_code: 101, source: 'dubu', case_id: 'C1', opened: '2024-01-01' },
       { part: 'child_case_m461', municipality_code: 461, source: 'csc', case_id: 'K9', opened: '2023-05-01' },
@@ -38,8 +45,16 @@ describe('migration: case-system tables partitioned by municipality', () => {
     const { rows: indexes } = await db.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'child_case' ORDER BY 1`);
     expect(indexes.map((i) => i.indexname)).toEqual(['child_case_person_idx', 'child_case_pkey']);
     // The primary key still refuses a repeated key, and the checks still hold.
-    await expect(db.query(`INSERT INTO child_case (municipality_code, source, case_id, person_id, area, opened) VALUES (461, 'dubu', 'C1', 'x', 'Udsatte', '2024-01-01')`)).rejects.toThrow(/duplicate key/);
-    await expect(db.query(`INSERT INTO child_case (municipality_code, source, case_id, person_id, area, opened) VALUES (461, 'dubu', 'C2', 'x', 'Andet', '2024-01-01')`)).rejects.toThrow(/check constraint/);
+    await expect(
+      db.query(
+        `INSERT INTO child_case (municipality_code, source, case_id, person_id, area, opened) VALUES (461, 'dubu', 'C1', 'x', 'Udsatte', '2024-01-01')`,
+      ),
+    ).rejects.toThrow(/duplicate key/);
+    await expect(
+      db.query(
+        `INSERT INTO child_case (municipality_code, source, case_id, person_id, area, opened) VALUES (461, 'dubu', 'C2', 'x', 'Andet', '2024-01-01')`,
+      ),
+    ).rejects.toThrow(/check constraint/);
   });
 
   it('gives the plain tables back, rows and all', async () => {

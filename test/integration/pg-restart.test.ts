@@ -87,10 +87,18 @@ describe('PostgreSQL restart under load', () => {
   });
 
   const counts = async () =>
-    (await pool.query(`SELECT (SELECT count(*) FROM child_case)::int AS cases, (SELECT count(*) FROM measure)::int AS measures, (SELECT count(*) FROM assignment)::int AS assignments`)).rows[0];
+    (
+      await pool.query(
+        `SELECT (SELECT count(*) FROM child_case)::int AS cases, (SELECT count(*) FROM measure)::int AS measures, (SELECT count(*) FROM assignment)::int AS assignments`,
+      )
+    ).rows[0];
 
   it('keeps running, answers 503 during the outage, fails the import cleanly and retries it, and is healthy again', async () => {
-    const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'chef', password: PASSWORD }) });
+    const login = await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'chef', password: PASSWORD }),
+    });
     expect(login.status).toBe(200);
     const { token } = (await login.json()) as { token: string };
     const before = await counts();
@@ -105,7 +113,10 @@ describe('PostgreSQL restart under load', () => {
         const asOf = new Date(Date.UTC(2023, 0, 1) + (day++ % 420) * 86_400_000).toISOString().slice(0, 10);
         const started = Date.now();
         try {
-          const res = await fetch(`${url}/api/v1/kpis?ids=caseload.open_cases&asOf=${asOf}`, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(60_000) });
+          const res = await fetch(`${url}/api/v1/kpis?ids=caseload.open_cases&asOf=${asOf}`, {
+            headers: { Authorization: `Bearer ${token}` },
+            signal: AbortSignal.timeout(60_000),
+          });
           const body = (await res.json().catch(() => ({}))) as { message?: string };
           answers.push({ at: started, status: res.status, ms: Date.now() - started, message: body.message });
         } catch (error) {

@@ -37,7 +37,10 @@ type Damage = { kind: 'flip' | 'insert' | 'delete' | 'quote'; at: number; byte: 
 /** Mostly printable ASCII (damage that keeps the text decodable tests the rows), and the dangerous few. */
 const damageByte = fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.constantFrom(0x0a, 0x0d, 0x09, 0x22, 0x3b, 0x00, 0xff, 0xc3, 0xe6));
 // 'quote' inserts a '"' at the start of a field (after a ';' or a tab): the damage that used to swallow the rest of a file.
-const damages = fc.array(fc.record({ kind: fc.constantFrom<Damage['kind']>('flip', 'insert', 'delete', 'quote'), at: fc.nat(), byte: damageByte }), { minLength: 1, maxLength: 3 });
+const damages = fc.array(
+  fc.record({ kind: fc.constantFrom<Damage['kind']>('flip', 'insert', 'delete', 'quote'), at: fc.nat(), byte: damageByte }),
+  { minLength: 1, maxLength: 3 },
+);
 
 function damage(row: Buffer, ops: Damage[]): Buffer {
   let bytes = [...row];
@@ -76,9 +79,22 @@ const utf8 = (s: string) => Buffer.from(s, 'utf8');
 const latin1 = (s: string) => Buffer.from(s, 'latin1');
 
 // ---- DUBU ---------------------------------------------------------------------------------------
-interface Case { id: string; cpr: string; area: 'Udsatte' | 'Handicap'; opened: string; closed: string | null }
+interface Case {
+  id: string;
+  cpr: string;
+  area: 'Udsatte' | 'Handicap';
+  opened: string;
+  closed: string | null;
+}
 
-const cprArb = fc.record({ d: fc.integer({ min: 1, max: 28 }), m: fc.integer({ min: 1, max: 12 }), yy: fc.integer({ min: 5, max: 20 }), tail: fc.integer({ min: 0, max: 999 }), dash: fc.boolean() })
+const cprArb = fc
+  .record({
+    d: fc.integer({ min: 1, max: 28 }),
+    m: fc.integer({ min: 1, max: 12 }),
+    yy: fc.integer({ min: 5, max: 20 }),
+    tail: fc.integer({ min: 0, max: 999 }),
+    dash: fc.boolean(),
+  })
   .map(({ d, m, yy, tail, dash }) => {
     const p = (n: number, w = 2) => String(n).padStart(w, '0');
     // Seventh digit 4 with a year up to 36: born 2000-2036.
@@ -86,12 +102,29 @@ const cprArb = fc.record({ d: fc.integer({ min: 1, max: 28 }), m: fc.integer({ m
   });
 
 const casesArb = (min: number) =>
-  fc.uniqueArray(
-    fc.record({ n: fc.integer({ min: 1, max: 999 }), cpr: cprArb, area: fc.constantFrom<Case['area']>('Udsatte', 'Handicap'), opened: fc.integer({ min: 0, max: SPAN - 1 }), length: fc.option(fc.integer({ min: 0, max: 2000 })) }),
-    { minLength: min, maxLength: 8, selector: (c) => c.n },
-  ).map((list) =>
-    list.map((c) => ({ id: `S${c.n}`, cpr: c.cpr.text, area: c.area, opened: iso(c.opened), closed: c.length === null ? null : iso(Math.min(c.opened + c.length, SPAN)) }) as Case & { cpr: string }),
-  );
+  fc
+    .uniqueArray(
+      fc.record({
+        n: fc.integer({ min: 1, max: 999 }),
+        cpr: cprArb,
+        area: fc.constantFrom<Case['area']>('Udsatte', 'Handicap'),
+        opened: fc.integer({ min: 0, max: SPAN - 1 }),
+        length: fc.option(fc.integer({ min: 0, max: 2000 })),
+      }),
+      { minLength: min, maxLength: 8, selector: (c) => c.n },
+    )
+    .map((list) =>
+      list.map(
+        (c) =>
+          ({
+            id: `S${c.n}`,
+            cpr: c.cpr.text,
+            area: c.area,
+            opened: iso(c.opened),
+            closed: c.length === null ? null : iso(Math.min(c.opened + c.length, SPAN)),
+          }) as Case & { cpr: string },
+      ),
+    );
 
 const styleArb = fc.record({ bom: fc.boolean(), crlf: fc.boolean(), upper: fc.boolean(), extra: fc.boolean() });
 type Style = { bom: boolean; crlf: boolean; upper: boolean; extra: boolean };
@@ -99,11 +132,27 @@ type Style = { bom: boolean; crlf: boolean; upper: boolean; extra: boolean };
 function dubuExport(dir: string, code: number, cases: Case[], style: Style, damageAt?: { k: number; ops: Damage[] }): void {
   const eol = style.crlf ? '\r\n' : '\n';
   const head = (h: string) => (style.upper ? h.toUpperCase() : h);
-  const header = (style.bom ? '\uFEFF' : '') + head('Sagsnummer;CPR;Kommunenr;Sagsområde;Oprettet;Lukket') + (style.extra ? ';Bemærkning' : '');
-  const rows = cases.map((c) => `${c.id};${c.cpr};${code};${c.area};${dk(c.opened)};${c.closed ? dk(c.closed) : ''}${style.extra ? ';note' : ''}`);
-  writeFileSync(join(dir, 'sager.csv'), damageAt ? damagedFile(header, rows, damageAt.k, damageAt.ops, utf8, eol) : utf8([header, ...rows].join(eol) + eol));
-  writeFileSync(join(dir, 'medarbejdere.csv'), ['Initialer;Navn;Team;Stilling;Ansat fra;Ansat til', 'AB;"Bach; Anne";Team Nord;Rådgiver;01-01-2014;', 'EF;Eva "Friis";Team Syd;Rådgiver;01-01-2014;'].join(eol) + eol);
-  writeFileSync(join(dir, 'sagsansvar.csv'), ['Sagsnummer;Initialer;Fra;Til', ...cases.map((c, i) => `${c.id};${i % 2 ? 'AB' : 'EF'};${dk(c.opened)};`)].join(eol) + eol);
+  const header =
+    (style.bom ? '\uFEFF' : '') + head('Sagsnummer;CPR;Kommunenr;Sagsområde;Oprettet;Lukket') + (style.extra ? ';Bemærkning' : '');
+  const rows = cases.map(
+    (c) => `${c.id};${c.cpr};${code};${c.area};${dk(c.opened)};${c.closed ? dk(c.closed) : ''}${style.extra ? ';note' : ''}`,
+  );
+  writeFileSync(
+    join(dir, 'sager.csv'),
+    damageAt ? damagedFile(header, rows, damageAt.k, damageAt.ops, utf8, eol) : utf8([header, ...rows].join(eol) + eol),
+  );
+  writeFileSync(
+    join(dir, 'medarbejdere.csv'),
+    [
+      'Initialer;Navn;Team;Stilling;Ansat fra;Ansat til',
+      'AB;"Bach; Anne";Team Nord;Rådgiver;01-01-2014;',
+      'EF;Eva "Friis";Team Syd;Rådgiver;01-01-2014;',
+    ].join(eol) + eol,
+  );
+  writeFileSync(
+    join(dir, 'sagsansvar.csv'),
+    ['Sagsnummer;Initialer;Fra;Til', ...cases.map((c, i) => `${c.id};${i % 2 ? 'AB' : 'EF'};${dk(c.opened)};`)].join(eol) + eol,
+  );
 }
 
 // ---- CSC ----------------------------------------------------------------------------------------
@@ -112,22 +161,42 @@ function cscExport(dir: string, code: number, cases: Case[], damageAt?: { k: num
   const tsv = (rows: string[][]) => latin1(rows.map((r) => r.join('\t')).join(eol) + eol);
   const persons = cases.map((c, i) => [`P${i + 1}`, c.cpr.replace('-', ''), String(code)]);
   writeFileSync(join(dir, 'PERSON.txt'), tsv([['PERSON_ID', 'CPRNR', 'KOMMUNE_NR'], ...persons]));
-  writeFileSync(join(dir, 'MEDARBEJDER.txt'), tsv([['MEDARB_ID', 'NAVN', 'ENHED', 'ROLLE', 'START_DATO', 'SLUT_DATO'], ['SB', 'Søren "Bæk', 'Team Øst', 'Rådgiver', '2014-01-01', '']]));
+  writeFileSync(
+    join(dir, 'MEDARBEJDER.txt'),
+    tsv([
+      ['MEDARB_ID', 'NAVN', 'ENHED', 'ROLLE', 'START_DATO', 'SLUT_DATO'],
+      ['SB', 'Søren "Bæk', 'Team Øst', 'Rådgiver', '2014-01-01', ''],
+    ]),
+  );
   const header = ['SAG_ID', 'PERSON_ID', 'OMRAADE', 'OPRETTET', 'AFSLUTTET'].join('\t');
   const rows = cases.map((c, i) => [c.id, `P${i + 1}`, c.area === 'Udsatte' ? 'U' : 'H', c.opened, c.closed ?? ''].join('\t'));
-  writeFileSync(join(dir, 'SAG.txt'), damageAt ? damagedFile(header, rows, damageAt.k, damageAt.ops, latin1, eol) : latin1([header, ...rows].join(eol) + eol));
+  writeFileSync(
+    join(dir, 'SAG.txt'),
+    damageAt ? damagedFile(header, rows, damageAt.k, damageAt.ops, latin1, eol) : latin1([header, ...rows].join(eol) + eol),
+  );
   const events = cases.map((c, i) => [`A${i + 1}`, c.id, '', 'SB_SKIFT', c.opened, '', 'SB', '', '', '', '', '', '', '']);
-  writeFileSync(join(dir, 'AKTIVITET.txt'), tsv([['AKT_ID', 'SAG_ID', 'PERSON_ID', 'AKT_KODE', 'DATO', 'TID', 'MEDARB_ID', 'REF_ID', 'V1', 'V2', 'V3', 'V4', 'V5', 'TEKST'], ...events]));
+  writeFileSync(
+    join(dir, 'AKTIVITET.txt'),
+    tsv([
+      ['AKT_ID', 'SAG_ID', 'PERSON_ID', 'AKT_KODE', 'DATO', 'TID', 'MEDARB_ID', 'REF_ID', 'V1', 'V2', 'V3', 'V4', 'V5', 'TEKST'],
+      ...events,
+    ]),
+  );
 }
 
-async function caseRows(db: TestDatabase, code: number, source: string): Promise<{ case_id: string; area: string; opened: string; closed: string | null }[]> {
+async function caseRows(
+  db: TestDatabase,
+  code: number,
+  source: string,
+): Promise<{ case_id: string; area: string; opened: string; closed: string | null }[]> {
   const { rows } = await db.pool.query(
     `SELECT case_id, area, opened::text, closed::text FROM child_case WHERE municipality_code = $1 AND source = $2 ORDER BY case_id`,
     [code, source],
   );
   return rows;
 }
-const truth = (cases: Case[]) => cases.map((c) => ({ case_id: c.id, area: c.area, opened: c.opened, closed: c.closed })).sort((a, b) => (a.case_id < b.case_id ? -1 : 1));
+const truth = (cases: Case[]) =>
+  cases.map((c) => ({ case_id: c.id, area: c.area, opened: c.opened, closed: c.closed })).sort((a, b) => (a.case_id < b.case_id ? -1 : 1));
 
 for (const source of ['dubu', 'csc'] as const) {
   describe(`${source} reader properties`, () => {
@@ -140,7 +209,8 @@ for (const source of ['dubu', 'csc'] as const) {
 
     const write = (dir: string, code: number, cases: Case[], style: Style, damageAt?: { k: number; ops: Damage[] }) =>
       source === 'dubu' ? dubuExport(dir, code, cases, style, damageAt) : cscExport(dir, code, cases, damageAt);
-    const run = (dir: string, code: number) => importSource(db.pool, source as SourceKind, dir, { pseudonymSecret: TEST_SECRET, exportDate: EXPORT_DATE, municipality: code });
+    const run = (dir: string, code: number) =>
+      importSource(db.pool, source as SourceKind, dir, { pseudonymSecret: TEST_SECRET, exportDate: EXPORT_DATE, municipality: code });
 
     it('a generated valid export round-trips to the same cases', async () => {
       await fc.assert(
@@ -186,22 +256,52 @@ for (const source of ['dubu', 'csc'] as const) {
 }
 
 // ---- Economy ------------------------------------------------------------------------------------
-const FUNCTIONS = [['5.28.20', 'Opholdssteder mv. for børn og unge'], ['5.28.21', 'Forebyggende foranstaltninger for børn og unge'], ['5.28.22', 'Plejefamilier']];
+const FUNCTIONS = [
+  ['5.28.20', 'Opholdssteder mv. for børn og unge'],
+  ['5.28.21', 'Forebyggende foranstaltninger for børn og unge'],
+  ['5.28.22', 'Plejefamilier'],
+];
 /** An amount in kroner and øre as the financial system writes it: thousands dots or none, a decimal comma or none. */
-const amountArb = fc.record({ kr: fc.integer({ min: -2_000_000, max: 90_000_000 }), ore: fc.integer({ min: 0, max: 99 }), dots: fc.boolean(), decimals: fc.boolean() }).map(({ kr, ore, dots, decimals }) => {
-  const sign = kr < 0 ? '-' : '';
-  const whole = String(Math.abs(kr));
-  const grouped = dots ? whole.replace(/\B(?=(\d{3})+(?!\d))/g, '.') : whole;
-  const value = decimals ? Number(`${kr < 0 ? '-' : ''}${whole}.${String(ore).padStart(2, '0')}`) : kr;
-  return { text: `${sign}${grouped}${decimals ? `,${String(ore).padStart(2, '0')}` : ''}`, value };
-});
-const budgetArb = (min: number) =>
-  fc.uniqueArray(fc.record({ year: fc.integer({ min: 2019, max: 2024 }), month: fc.integer({ min: 1, max: 12 }), fn: fc.integer({ min: 0, max: 2 }), original: amountArb, corrected: amountArb, spend: amountArb, quoted: fc.boolean() }), {
-    minLength: min,
-    maxLength: 10,
-    selector: (r) => `${r.year}-${r.month}-${r.fn}`,
+const amountArb = fc
+  .record({
+    kr: fc.integer({ min: -2_000_000, max: 90_000_000 }),
+    ore: fc.integer({ min: 0, max: 99 }),
+    dots: fc.boolean(),
+    decimals: fc.boolean(),
+  })
+  .map(({ kr, ore, dots, decimals }) => {
+    const sign = kr < 0 ? '-' : '';
+    const whole = String(Math.abs(kr));
+    const grouped = dots ? whole.replace(/\B(?=(\d{3})+(?!\d))/g, '.') : whole;
+    const value = decimals ? Number(`${kr < 0 ? '-' : ''}${whole}.${String(ore).padStart(2, '0')}`) : kr;
+    return { text: `${sign}${grouped}${decimals ? `,${String(ore).padStart(2, '0')}` : ''}`, value };
   });
-type Budget = { year: number; month: number; fn: number; original: { text: string; value: number }; corrected: { text: string; value: number }; spend: { text: string; value: number }; quoted: boolean };
+const budgetArb = (min: number) =>
+  fc.uniqueArray(
+    fc.record({
+      year: fc.integer({ min: 2019, max: 2024 }),
+      month: fc.integer({ min: 1, max: 12 }),
+      fn: fc.integer({ min: 0, max: 2 }),
+      original: amountArb,
+      corrected: amountArb,
+      spend: amountArb,
+      quoted: fc.boolean(),
+    }),
+    {
+      minLength: min,
+      maxLength: 10,
+      selector: (r) => `${r.year}-${r.month}-${r.fn}`,
+    },
+  );
+type Budget = {
+  year: number;
+  month: number;
+  fn: number;
+  original: { text: string; value: number };
+  corrected: { text: string; value: number };
+  spend: { text: string; value: number };
+  quoted: boolean;
+};
 
 describe('economy reader properties', () => {
   let db: TestDatabase;
@@ -214,7 +314,16 @@ describe('economy reader properties', () => {
   const HEADER = 'Kommunenr;År;Måned;Funktion;Funktionsnavn;Oprindeligt budget;Korrigeret budget;Forbrug';
   const row = (code: number, b: Budget, quote: boolean) => {
     const name = FUNCTIONS[b.fn][1];
-    return [code, b.year, b.month, FUNCTIONS[b.fn][0], quote && b.quoted ? `"${name}"` : name, b.original.text, b.corrected.text, b.spend.text].join(';');
+    return [
+      code,
+      b.year,
+      b.month,
+      FUNCTIONS[b.fn][0],
+      quote && b.quoted ? `"${name}"` : name,
+      b.original.text,
+      b.corrected.text,
+      b.spend.text,
+    ].join(';');
   };
   const stored = async (code: number) =>
     (
@@ -252,7 +361,17 @@ describe('economy reader properties', () => {
         const { code } = nextMunicipality();
         const k = pick % lines.length;
         // Unquoted: a quote the damage opens would otherwise close on another row's quote (docs/ETL.md, "Bad input").
-        writeFileSync(join(dir, 'oekonomi.csv'), damagedFile(HEADER, lines.map((b) => row(code, b, false)), k, ops, utf8, '\n'));
+        writeFileSync(
+          join(dir, 'oekonomi.csv'),
+          damagedFile(
+            HEADER,
+            lines.map((b) => row(code, b, false)),
+            k,
+            ops,
+            utf8,
+            '\n',
+          ),
+        );
         const result = await importSource(db.pool, 'economy', dir, { pseudonymSecret: TEST_SECRET });
         rmSync(dir, { recursive: true, force: true });
         expectOrderly(result);
@@ -272,11 +391,19 @@ describe('economy reader properties', () => {
 
 // ---- Statistics ---------------------------------------------------------------------------------
 const populationArb = (min: number) =>
-  fc.uniqueArray(fc.record({ year: fc.integer({ min: 2010, max: 2024 }), age: fc.constantFrom('0-17 år', '0-22 år'), count: fc.option(fc.integer({ min: 0, max: 2_000_000 }), { freq: 5 }), withKommune: fc.boolean() }), {
-    minLength: min,
-    maxLength: 10,
-    selector: (r) => `${r.year}-${r.age}`,
-  });
+  fc.uniqueArray(
+    fc.record({
+      year: fc.integer({ min: 2010, max: 2024 }),
+      age: fc.constantFrom('0-17 år', '0-22 år'),
+      count: fc.option(fc.integer({ min: 0, max: 2_000_000 }), { freq: 5 }),
+      withKommune: fc.boolean(),
+    }),
+    {
+      minLength: min,
+      maxLength: 10,
+      selector: (r) => `${r.year}-${r.age}`,
+    },
+  );
 type Population = { year: number; age: string; count: number | null; withKommune: boolean };
 
 describe('statistics reader properties', () => {
@@ -288,9 +415,15 @@ describe('statistics reader properties', () => {
   afterAll(async () => db?.drop());
 
   const HEADER = 'OMRÅDE;ALDER;TID;INDHOLD';
-  const row = (name: string, p: Population) => [p.withKommune ? `${name} Kommune` : name, p.age, p.year, p.count === null ? '..' : p.count].join(';');
+  const row = (name: string, p: Population) =>
+    [p.withKommune ? `${name} Kommune` : name, p.age, p.year, p.count === null ? '..' : p.count].join(';');
   const stored = async (code: number) =>
-    (await db.pool.query(`SELECT year, age_group, count::float8 AS count FROM population WHERE municipality_code = $1 ORDER BY year, age_group`, [code])).rows;
+    (
+      await db.pool.query(
+        `SELECT year, age_group, count::float8 AS count FROM population WHERE municipality_code = $1 ORDER BY year, age_group`,
+        [code],
+      )
+    ).rows;
   const fact = (p: Population) => ({ year: p.year, age_group: p.age, count: p.count });
   const sorted = (rows: ReturnType<typeof fact>[]) => [...rows].sort((a, b) => a.year - b.year || (a.age_group < b.age_group ? -1 : 1));
 
@@ -316,7 +449,17 @@ describe('statistics reader properties', () => {
         const dir = mkdtempSync(join(scratch, 'statistics-'));
         const { code, name } = nextMunicipality();
         const k = pick % rows.length;
-        writeFileSync(join(dir, 'befolkning.csv'), damagedFile(HEADER, rows.map((p) => row(name, p)), k, ops, utf8, '\n'));
+        writeFileSync(
+          join(dir, 'befolkning.csv'),
+          damagedFile(
+            HEADER,
+            rows.map((p) => row(name, p)),
+            k,
+            ops,
+            utf8,
+            '\n',
+          ),
+        );
         const result = await importSource(db.pool, 'statistics', dir, { pseudonymSecret: TEST_SECRET });
         rmSync(dir, { recursive: true, force: true });
         expectOrderly(result);

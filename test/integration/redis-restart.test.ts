@@ -15,13 +15,28 @@ import { createTestDatabase, TEST_JWT_SECRET, TEST_SECRET, TestDatabase } from '
 // and others wait. Every job completes, the running one is retried, and nothing is applied twice.
 
 const ROOT = resolve(__dirname, '../..');
-const FACT_TABLES = ['child_case', 'person', 'caseworker', 'assignment', 'notification', 'investigation', 'measure', 'action_plan', 'followup',
-  'supervision_visit', 'child_conversation', 'effect_measurement', 'complaint'];
+const FACT_TABLES = [
+  'child_case',
+  'person',
+  'caseworker',
+  'assignment',
+  'notification',
+  'investigation',
+  'measure',
+  'action_plan',
+  'followup',
+  'supervision_visit',
+  'child_conversation',
+  'effect_measurement',
+  'complaint',
+];
 
 async function factChecksums(pool: Pool): Promise<Record<string, { rows: number; md5: string }>> {
   const out: Record<string, { rows: number; md5: string }> = {};
   for (const table of FACT_TABLES) {
-    const { rows } = await pool.query(`SELECT count(*)::int AS rows, coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') AS md5 FROM ${table} t`);
+    const { rows } = await pool.query(
+      `SELECT count(*)::int AS rows, coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') AS md5 FROM ${table} t`,
+    );
     out[table] = rows[0];
   }
   return out;
@@ -41,7 +56,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A redis-server of the test's own: append-only file in `dir`, as docker compose runs it. */
 function startRedis(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((ready, fail) => {
     let out = '';
     child.stdout!.on('data', (d) => {
@@ -81,7 +98,14 @@ describe('a Redis restart while imports run and wait (Redis backend)', () => {
     exports.push({ dir: big, exportDate: '2024-12-31' });
     for (const [i, code] of [147, 151, 153].entries()) {
       const dir = mkdtempSync(join(tmpdir(), 'restart-small-'));
-      await generateDubuExport(dir, { municipalityCode: code, seed: 11 + i, children: 60, firstYear: 2022, exportDate: '2025-06-30', messy: false });
+      await generateDubuExport(dir, {
+        municipalityCode: code,
+        seed: 11 + i,
+        children: 60,
+        firstYear: 2022,
+        exportDate: '2025-06-30',
+        messy: false,
+      });
       exports.push({ dir, exportDate: '2025-06-30' });
     }
     scratch.push(redisDir, ...exports.map((e) => e.dir));
@@ -98,8 +122,16 @@ describe('a Redis restart while imports run and wait (Redis backend)', () => {
     const child = spawn(process.execPath, ['tools/run.js', ...entry], {
       cwd: ROOT,
       env: {
-        ...process.env, DATABASE_URL: db.url, REDIS_URL: config.redisUrl, QUEUE_PREFIX: config.queuePrefix, PSEUDONYM_SECRET: TEST_SECRET,
-        JWT_SECRET: TEST_JWT_SECRET, ETL_LOCK_DURATION_MS: '2000', PORT: '0', DROP_FOLDER_INTERVAL_MS: '0', WEB_DIST: 'dist/does-not-exist',
+        ...process.env,
+        DATABASE_URL: db.url,
+        REDIS_URL: config.redisUrl,
+        QUEUE_PREFIX: config.queuePrefix,
+        PSEUDONYM_SECRET: TEST_SECRET,
+        JWT_SECRET: TEST_JWT_SECRET,
+        ETL_LOCK_DURATION_MS: '2000',
+        PORT: '0',
+        DROP_FOLDER_INTERVAL_MS: '0',
+        WEB_DIST: 'dist/does-not-exist',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -164,7 +196,9 @@ describe('a Redis restart while imports run and wait (Redis backend)', () => {
       expect((await fetch(`${apiUrl}/api/health`)).status).toBe(200);
 
       // The running job was retried: two runs, the retry finding everything the first loaded unchanged.
-      const { rows: runs } = await db.pool.query(`SELECT status, loaded, unchanged FROM import_run WHERE job_id = $1 ORDER BY id`, [running.id]);
+      const { rows: runs } = await db.pool.query(`SELECT status, loaded, unchanged FROM import_run WHERE job_id = $1 ORDER BY id`, [
+        running.id,
+      ]);
       expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
       expect(runs[0].loaded.measures).toBe(60_000);
       expect(runs[1].loaded.measures).toBe(0);

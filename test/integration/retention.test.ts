@@ -38,7 +38,13 @@ describe('the retention purge', () => {
   };
   const audit = async (name: string, municipality: number | null, at: Date, cases?: string) => {
     let set: string | null = null;
-    if (cases) set = (await db.pool.query(`INSERT INTO audit_case_set (digest, case_ids) VALUES (encode(sha256(convert_to($1, 'UTF8')), 'hex'), ARRAY[$1]) RETURNING id::text`, [cases])).rows[0].id;
+    if (cases)
+      set = (
+        await db.pool.query(
+          `INSERT INTO audit_case_set (digest, case_ids) VALUES (encode(sha256(convert_to($1, 'UTF8')), 'hex'), ARRAY[$1]) RETURNING id::text`,
+          [cases],
+        )
+      ).rows[0].id;
     const { rows } = await db.pool.query(
       `INSERT INTO audit_log (at, username, role, action, municipality_code, case_set_id) VALUES ($1, $2, 'chef', 'kpi:x', $3, $4) RETURNING id::text`,
       [at, name, municipality, set],
@@ -71,7 +77,11 @@ describe('the retention purge', () => {
     await worker.close();
     await queue.add('import', { source: 'dubu', dir: join(uploads, 'in-use', 'export') }, { delay: 3_600_000 });
     // Uploads: the product-wide setting is 0 days; an hour's grace; none in use by a job.
-    for (const [name, age] of [['stale', 2 * 3_600_000], ['fresh', 30 * 60_000], ['in-use', 2 * 3_600_000]] as const) {
+    for (const [name, age] of [
+      ['stale', 2 * 3_600_000],
+      ['fresh', 30 * 60_000],
+      ['in-use', 2 * 3_600_000],
+    ] as const) {
       mkdirSync(join(uploads, name));
       writeFileSync(join(uploads, name, 'sager.csv'), 'CPR\n0102031234\n');
       const t = new Date(NOW.getTime() - age);
@@ -93,16 +103,27 @@ describe('the retention purge', () => {
       '0': { importIssueValues: 0, auditRows: 1, jobs: 0, uploads: 1 },
     });
 
-    const { rows: issues } = await db.pool.query(`SELECT import_id::text AS id, rule, line, value, message FROM import_issue ORDER BY import_issue.id`);
+    const { rows: issues } = await db.pool.query(
+      `SELECT import_id::text AS id, rule, line, value, message FROM import_issue ORDER BY import_issue.id`,
+    );
     const of = (run: string) => issues.filter((i) => i.id === ids[run]);
     for (const gone of ['odense-old', 'kbh-old']) {
-      expect(of(gone).map((i) => [i.rule, i.line, i.value])).toEqual([['R002', 2, null], ['W003', 3, null]]);
-      expect(of(gone).map((i) => i.message).join()).not.toMatch(/30-02-2024|XYZ/);
+      expect(of(gone).map((i) => [i.rule, i.line, i.value])).toEqual([
+        ['R002', 2, null],
+        ['W003', 3, null],
+      ]);
+      expect(
+        of(gone)
+          .map((i) => i.message)
+          .join(),
+      ).not.toMatch(/30-02-2024|XYZ/);
       expect(of(gone)[0].message).toBe('Ugyldig dato (værdien er slettet efter opbevaringsfristen)');
     }
     for (const kept of ['odense-new', 'kbh-40']) expect(of(kept).map((i) => i.value)).toEqual(['30-02-2024', 'XYZ']);
     // The counts on the import log stay.
-    expect((await db.pool.query(`SELECT rejected_count FROM import_run WHERE id = $1`, [ids['odense-old']])).rows[0].rejected_count).toBe(2);
+    expect((await db.pool.query(`SELECT rejected_count FROM import_run WHERE id = $1`, [ids['odense-old']])).rows[0].rejected_count).toBe(
+      2,
+    );
 
     const { rows: auditRows } = await db.pool.query(`SELECT username FROM audit_log ORDER BY id`);
     expect(auditRows.map((r) => r.username)).toEqual(['a2-kbh-500', 'a5-odense-10']);
@@ -113,7 +134,9 @@ describe('the retention purge', () => {
     expect(jobs.map((j) => j.data.dir).sort()).toEqual(['/x/2', '/x/3']);
     expect(['stale', 'fresh', 'in-use'].map((n) => existsSync(join(uploads, n)))).toEqual([false, true, true]);
 
-    const { rows: log } = await db.pool.query(`SELECT municipality_code AS m, status, requested_by, removed FROM import_run WHERE source = 'purge' ORDER BY m NULLS FIRST`);
+    const { rows: log } = await db.pool.query(
+      `SELECT municipality_code AS m, status, requested_by, removed FROM import_run WHERE source = 'purge' ORDER BY m NULLS FIRST`,
+    );
     expect(log).toEqual([
       { m: null, status: 'succeeded', requested_by: 'retention', removed: summary['0'] },
       { m: 101, status: 'succeeded', requested_by: 'retention', removed: summary['101'] },
@@ -125,12 +148,18 @@ describe('the retention purge', () => {
     await seedUsers(db, 461, 'Team Nord');
     const app = await startTestApi(db);
     try {
-      for (const [user, own] of [['chef', 461], ['chef-kbh', 101]] as const) {
-        const res = await request(app.getHttpServer()).get('/api/v1/imports').set('Authorization', `Bearer ${await tokenFor(app, user)}`).expect(200);
+      for (const [user, own] of [
+        ['chef', 461],
+        ['chef-kbh', 101],
+      ] as const) {
+        const res = await request(app.getHttpServer())
+          .get('/api/v1/imports')
+          .set('Authorization', `Bearer ${await tokenFor(app, user)}`)
+          .expect(200);
         const purges = res.body.filter((r: { source: string }) => r.source === 'purge');
-        expect(purges.map((r: { municipality: number | null; removed: unknown }) => [r.municipality, r.removed]).sort()).toEqual(
-          [[own, summary[String(own)]]],
-        );
+        expect(purges.map((r: { municipality: number | null; removed: unknown }) => [r.municipality, r.removed]).sort()).toEqual([
+          [own, summary[String(own)]],
+        ]);
       }
     } finally {
       await app.close();
@@ -142,9 +171,17 @@ describe('the retention purge', () => {
 
   it('keeps the chain verifiable when every row is purged, and new rows follow the anchor', async () => {
     const later = new Date(NOW.getTime() + 2000 * DAY);
-    const { rows: before } = await db.pool.query(`SELECT coalesce(municipality_code, 0)::text AS m, count(*)::int AS n FROM audit_log GROUP BY 1`);
+    const { rows: before } = await db.pool.query(
+      `SELECT coalesce(municipality_code, 0)::text AS m, count(*)::int AS n FROM audit_log GROUP BY 1`,
+    );
     const summary = await purgeExpired(db.pool, { now: later });
-    expect(Object.fromEntries(Object.entries(summary).map(([m, c]) => [m, c.auditRows]).filter(([, n]) => n))).toEqual(Object.fromEntries(before.map((r) => [r.m, r.n])));
+    expect(
+      Object.fromEntries(
+        Object.entries(summary)
+          .map(([m, c]) => [m, c.auditRows])
+          .filter(([, n]) => n),
+      ),
+    ).toEqual(Object.fromEntries(before.map((r) => [r.m, r.n])));
     expect((await db.pool.query(`SELECT count(*)::int AS n FROM audit_log`)).rows[0].n).toBe(0);
     expect((await db.pool.query(`SELECT count(*)::int AS n FROM audit_purged`)).rows[0].n).toBe(0);
     const { rows: head } = await db.pool.query(`SELECT head_id::text AS id FROM audit_chain`);

@@ -69,8 +69,15 @@ describe('case-system snapshots as partitions', () => {
     const id = result.importId;
     // The import log's checksums are those of the files (taken as they were read).
     const { rows: runs } = await db.pool.query(`SELECT files FROM import_run WHERE id = $1`, [id]);
-    const sha = (file: string) => createHash('sha256').update(readFileSync(join(dir, file))).digest('hex');
-    expect(runs[0].files).toContainEqual({ file: 'ydelser.csv', bytes: readFileSync(join(dir, 'ydelser.csv')).length, sha256: sha('ydelser.csv') });
+    const sha = (file: string) =>
+      createHash('sha256')
+        .update(readFileSync(join(dir, file)))
+        .digest('hex');
+    expect(runs[0].files).toContainEqual({
+      file: 'ydelser.csv',
+      bytes: readFileSync(join(dir, 'ydelser.csv')).length,
+      sha256: sha('ydelser.csv'),
+    });
     expect(runs[0].files).toHaveLength(5);
     expect(await partitions(db, 'measure')).toEqual({ 461: `measure_m461_i${id}` });
     expect(await partitions(db, 'child_case')).toEqual({ 461: `child_case_m461_i${id}` });
@@ -101,7 +108,12 @@ describe('case-system snapshots as partitions', () => {
     // Column defaults as the table's (the loader's defaults for the municipality, source and file
     // during its COPY are put back).
     const defaults = async (table: string) =>
-      (await db.pool.query(`SELECT column_name, column_default FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY 1`, [table])).rows;
+      (
+        await db.pool.query(
+          `SELECT column_name, column_default FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 ORDER BY 1`,
+          [table],
+        )
+      ).rows;
     expect(await defaults(`measure_m461_i${id}`)).toEqual(await defaults('measure'));
     expect(await defaults(`child_case_m461_i${id}`)).toEqual(await defaults('child_case'));
     // The staging columns are gone from what queries see; the import's schema is gone.
@@ -180,17 +192,25 @@ describe('case-system snapshots as partitions', () => {
 
   it('keeps the children of the rows that stay: a child whose only case a rule removes is not among the persons', async () => {
     // Child 5 has only C9, which R004 removes; child 6 has only a notification (no case of its own).
-    const dir = linkingDir('C9;050514-4005;860;Udsatte;01-07-2025;', ['N1;010114-4001;15-03-2022 10:00;;Skole;Nej', 'N2;060614-4006;15-03-2022 10:00;;Skole;Nej']);
-    for (const file of ['sager.csv', 'sagsansvar.csv']) writeFileSync(join(dir, file), readFileSync(join(dir, file), 'utf8').replace(/;851;/g, ';860;'));
+    const dir = linkingDir('C9;050514-4005;860;Udsatte;01-07-2025;', [
+      'N1;010114-4001;15-03-2022 10:00;;Skole;Nej',
+      'N2;060614-4006;15-03-2022 10:00;;Skole;Nej',
+    ]);
+    for (const file of ['sager.csv', 'sagsansvar.csv'])
+      writeFileSync(join(dir, file), readFileSync(join(dir, file), 'utf8').replace(/;851;/g, ';860;'));
     const result = await importDubu(db.pool, dir, options);
     expect(result.rejected).toEqual([expect.objectContaining({ file: 'sager.csv', rule: 'R004', value: '01-07-2025' })]);
-    const { rows } = await db.pool.query(`SELECT to_char(birth_date, 'YYYY-MM-DD') AS born, sex FROM person WHERE municipality_code = 860 ORDER BY birth_date`);
+    const { rows } = await db.pool.query(
+      `SELECT to_char(birth_date, 'YYYY-MM-DD') AS born, sex FROM person WHERE municipality_code = 860 ORDER BY birth_date`,
+    );
     expect(rows).toEqual([
       { born: '2014-01-01', sex: 'M' },
       { born: '2014-02-02', sex: 'K' },
       { born: '2014-06-06', sex: 'K' },
     ]);
-    const { rows: linked } = await db.pool.query(`SELECT notification_id, case_id FROM notification WHERE municipality_code = 860 ORDER BY 1`);
+    const { rows: linked } = await db.pool.query(
+      `SELECT notification_id, case_id FROM notification WHERE municipality_code = 860 ORDER BY 1`,
+    );
     expect(linked).toEqual([
       { notification_id: 'N1', case_id: 'C1' },
       { notification_id: 'N2', case_id: null },
@@ -208,13 +228,21 @@ describe('case-system snapshots as partitions', () => {
 
   it('runs two imports of different municipalities at the same time without either waiting for the other', async () => {
     const started = Date.now();
-    const [a, b] = await Promise.all([importDubu(db.pool, exportDir(147, '3.000,00'), options), importDubu(db.pool, exportDir(151, '3.000,00'), options)]);
+    const [a, b] = await Promise.all([
+      importDubu(db.pool, exportDir(147, '3.000,00'), options),
+      importDubu(db.pool, exportDir(151, '3.000,00'), options),
+    ]);
     expect([a.status, b.status]).toEqual(['succeeded', 'succeeded']);
     // Without a wait for the other's swap: a few seconds at most, not the swap's minutes of retries.
     expect(Date.now() - started).toBeLessThan(15_000);
-    const [c, d] = await Promise.all([importDubu(db.pool, exportDir(147, '3.100,00'), options), importDubu(db.pool, exportDir(151, '3.100,00'), options)]);
+    const [c, d] = await Promise.all([
+      importDubu(db.pool, exportDir(147, '3.100,00'), options),
+      importDubu(db.pool, exportDir(151, '3.100,00'), options),
+    ]);
     expect([c.loaded.measures, d.loaded.measures]).toEqual([1, 1]);
-    const { rows } = await db.pool.query(`SELECT municipality_code, monthly_cost FROM measure WHERE municipality_code IN (147, 151) AND measure_id = 'Y1' ORDER BY 1`);
+    const { rows } = await db.pool.query(
+      `SELECT municipality_code, monthly_cost FROM measure WHERE municipality_code IN (147, 151) AND measure_id = 'Y1' ORDER BY 1`,
+    );
     expect(rows).toEqual([
       { municipality_code: 147, monthly_cost: '3100.00' },
       { municipality_code: 151, monthly_cost: '3100.00' },
@@ -249,7 +277,7 @@ describe('case-system snapshots as partitions', () => {
     }
   }, 20_000);
 
-  it("drops what a dead import staged, and only that, when the next import starts", async () => {
+  it('drops what a dead import staged, and only that, when the next import starts', async () => {
     // A dead import's schema (its process and connection are gone) and a live one's (its connection
     // holds the import's advisory lock).
     await db.pool.query('CREATE SCHEMA import_999001; CREATE TABLE import_999001.stg_measure (x int)');

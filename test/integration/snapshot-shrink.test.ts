@@ -24,7 +24,9 @@ async function tableChecksums(db: TestDatabase): Promise<Record<string, string>>
   );
   const sums: Record<string, string> = {};
   for (const { name } of tables) {
-    const { rows } = await db.pool.query(`SELECT count(*)::int AS n, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS sum FROM public.${name} t`);
+    const { rows } = await db.pool.query(
+      `SELECT count(*)::int AS n, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS sum FROM public.${name} t`,
+    );
     sums[name] = `${rows[0].n}:${rows[0].sum}`;
   }
   return sums;
@@ -62,7 +64,12 @@ async function expectRefused(db: TestDatabase, run: () => Promise<ImportResult>,
 }
 
 const openCases = async (db: TestDatabase, municipality: number, source: string): Promise<number> =>
-  (await db.pool.query(`SELECT count(*)::int AS n FROM child_case WHERE municipality_code = $1 AND source = $2 AND closed IS NULL`, [municipality, source])).rows[0].n;
+  (
+    await db.pool.query(`SELECT count(*)::int AS n FROM child_case WHERE municipality_code = $1 AND source = $2 AND closed IS NULL`, [
+      municipality,
+      source,
+    ])
+  ).rows[0].n;
 
 describe('a snapshot that would wipe a municipality is refused (import.max_shrink_share)', () => {
   let db: TestDatabase;
@@ -92,20 +99,35 @@ describe('a snapshot that would wipe a municipality is refused (import.max_shrin
       const open = await openCases(db, 461, 'dubu');
       // Without --municipality it already fails (F004: no row names the municipality); a drop folder gives it.
       expect((await importDubu(db.pool, cut(dubuDir, 'sager.csv', 0), options)).error).toMatch(/Kommunen kan ikke bestemmes/);
-      const result = await expectRefused(db, () => importDubu(db.pool, cut(dubuDir, 'sager.csv', 0), { ...options, municipality: 461 }), new RegExp(`kommune 461: ${open} af ${open} åbne sager \\(100 %, grænsen er 10 %\\)`));
+      const result = await expectRefused(
+        db,
+        () => importDubu(db.pool, cut(dubuDir, 'sager.csv', 0), { ...options, municipality: 461 }),
+        new RegExp(`kommune 461: ${open} af ${open} åbne sager \\(100 %, grænsen er 10 %\\)`),
+      );
       expect(result.error).toMatch(/Filen sager\.csv/);
     });
 
     it('refuses a sager.csv cut after a few rows', async () => {
       const open = await openCases(db, 461, 'dubu');
-      await expectRefused(db, () => importDubu(db.pool, cut(dubuDir, 'sager.csv', 5), options), new RegExp(`kommune 461: \\d+ af ${open} åbne sager`));
+      await expectRefused(
+        db,
+        () => importDubu(db.pool, cut(dubuDir, 'sager.csv', 5), options),
+        new RegExp(`kommune 461: \\d+ af ${open} åbne sager`),
+      );
     });
 
     it('passes a normal re-import that closes out one open case', async () => {
       const open = await openCases(db, 461, 'dubu');
-      const [first] = readFileSync(join(dubuDir, 'sager.csv'), 'utf8').split('\n').slice(1).filter((l) => l.split(';')[5] === '');
+      const [first] = readFileSync(join(dubuDir, 'sager.csv'), 'utf8')
+        .split('\n')
+        .slice(1)
+        .filter((l) => l.split(';')[5] === '');
       expect(first).toBeTruthy();
-      const result = await importDubu(db.pool, without(dubuDir, 'sager.csv', (l) => l === first), options);
+      const result = await importDubu(
+        db.pool,
+        without(dubuDir, 'sager.csv', (l) => l === first),
+        options,
+      );
       expect(result.status).toBe('succeeded');
       expect(result.removed.cases).toBe(1);
       expect(await openCases(db, 461, 'dubu')).toBe(open - 1);
@@ -119,7 +141,7 @@ describe('a snapshot that would wipe a municipality is refused (import.max_shrin
       expect((await importDubu(db.pool, dubuDir, options)).status).toBe('succeeded');
     });
 
-    it('follows the municipality\'s own setting', async () => {
+    it("follows the municipality's own setting", async () => {
       await db.pool.query(`INSERT INTO setting (municipality_code, key, value) VALUES (461, 'import.max_shrink_share', '1')`);
       try {
         expect((await importDubu(db.pool, cut(dubuDir, 'sager.csv', 5), options)).status).toBe('succeeded');
@@ -162,7 +184,11 @@ describe('a snapshot that would wipe a municipality is refused (import.max_shrin
     });
 
     it('refuses a header-only AKTIVITET.txt and one cut after a few rows (the open cases stay, their activity would go)', async () => {
-      const header = await expectRefused(db, () => csc(cut(cscDir, 'AKTIVITET.txt', 0, 'latin1')), /kommune 751: (\d+) af \1 rækker om åbne sager/);
+      const header = await expectRefused(
+        db,
+        () => csc(cut(cscDir, 'AKTIVITET.txt', 0, 'latin1')),
+        /kommune 751: (\d+) af \1 rækker om åbne sager/,
+      );
       expect(header.error).toMatch(/Filen AKTIVITET\.txt/);
       await expectRefused(db, () => csc(cut(cscDir, 'AKTIVITET.txt', 10, 'latin1')), /kommune 751: \d+ af \d+ rækker om åbne sager/);
     });
@@ -185,16 +211,20 @@ describe('a snapshot that would wipe a municipality is refused (import.max_shrin
     const economyDir = mkdtempSync(join(tmpdir(), 'economy-'));
     const budget = (drop: (i: number) => boolean = () => false) => {
       const lines = ['Kommunenr;År;Måned;Funktion;Funktionsnavn;Oprindeligt budget;Korrigeret budget;Forbrug'];
-      for (const m of [461, 751]) for (const y of [2023, 2024]) for (let month = 1; month <= 12; month++) for (const fn of ['5.28.20', '5.28.21', '5.28.23']) {
-        lines.push(`${m};${y};${month};${fn};Funktion ${fn};1.000.000;1.000.000;${month * 1000}`);
-      }
+      for (const m of [461, 751])
+        for (const y of [2023, 2024])
+          for (let month = 1; month <= 12; month++)
+            for (const fn of ['5.28.20', '5.28.21', '5.28.23']) {
+              lines.push(`${m};${y};${month};${fn};Funktion ${fn};1.000.000;1.000.000;${month * 1000}`);
+            }
       return lines.filter((_, i) => i === 0 || !drop(i)).join('\r\n') + '\r\n';
     };
     const economy = (text: string, extra: object = {}) => {
       writeFileSync(join(economyDir, 'oekonomi.csv'), text);
       return importEconomy(db.pool, economyDir, { pseudonymSecret: TEST_SECRET, ...extra });
     };
-    const lines = (m: number) => db.pool.query(`SELECT count(*)::int AS n FROM budget_line WHERE municipality_code = $1`, [m]).then((r) => r.rows[0].n as number);
+    const lines = (m: number) =>
+      db.pool.query(`SELECT count(*)::int AS n FROM budget_line WHERE municipality_code = $1`, [m]).then((r) => r.rows[0].n as number);
 
     it('passes the first import; a header-only file removes nothing and passes', async () => {
       expect((await economy(budget())).status).toBe('succeeded');
@@ -211,14 +241,21 @@ describe('a snapshot that would wipe a municipality is refused (import.max_shrin
       expect(await lines(461)).toBe(72);
     });
 
-    it('follows the municipality\'s setting, passes small changes, and lets a cut file through with allowShrink', async () => {
+    it("follows the municipality's setting, passes small changes, and lets a cut file through with allowShrink", async () => {
       await db.pool.query(`INSERT INTO setting (municipality_code, key, value) VALUES (461, 'import.max_shrink_share', '0.5')`);
       expect((await economy(budget((i) => i > 5))).status).toBe('succeeded');
       await db.pool.query(`DELETE FROM setting WHERE key = 'import.max_shrink_share'`);
       expect((await economy(budget())).status).toBe('succeeded');
       const small = await economy(budget((i) => i === 7 || i === 80));
       expect(small).toMatchObject({ status: 'succeeded', removed: { budget_lines: 2 } });
-      expect((await economy(budget((i) => i > 5), { allowShrink: true })).status).toBe('succeeded');
+      expect(
+        (
+          await economy(
+            budget((i) => i > 5),
+            { allowShrink: true },
+          )
+        ).status,
+      ).toBe('succeeded');
       expect(await lines(461)).toBe(41);
       expect(await lines(751)).toBe(71);
     });
@@ -227,7 +264,10 @@ describe('a snapshot that would wipe a municipality is refused (import.max_shrin
       const dir = join(FIXTURES, 'statistics-small');
       expect((await importStatistics(db.pool, dir, { pseudonymSecret: TEST_SECRET })).status).toBe('succeeded');
       const before = await tableChecksums(db);
-      for (const target of [cut(cut(dir, 'befolkning.csv', 0), 'noegletal.csv', 0), cut(cut(dir, 'befolkning.csv', 2), 'noegletal.csv', 2)]) {
+      for (const target of [
+        cut(cut(dir, 'befolkning.csv', 0), 'noegletal.csv', 0),
+        cut(cut(dir, 'befolkning.csv', 2), 'noegletal.csv', 2),
+      ]) {
         const result = await importStatistics(db.pool, target, { pseudonymSecret: TEST_SECRET });
         expect(result).toMatchObject({ status: 'succeeded', removed: { statistics: 0 } });
       }

@@ -15,22 +15,26 @@ const threaded = { ...options, stagingThreadBytes: 0 };
 /** dubu-chief with rows the parser rejects or warns about in ydelser.csv and sager.csv, and one the reference rule rejects. */
 function exportWithIssues(): string {
   const dir = copyFixture(join(FIXTURES, 'dubu-chief'));
-  editFile(dir, 'ydelser.csv', (text) =>
-    text +
-    [
-      'Y90;C1;BL § 46;Plejefamilie;;01-02-2024;30-02-2024;;1.000,00;', // no 30 February
-      'Y91;C1;BL § 46;Plejefamilie;;01-02-2024;01-02-2024;;tusind;', // not an amount
-      'Y92;C404;BL § 46;Plejefamilie;;01-02-2024;01-02-2024;;1.000,00;', // no such case
-      'Y93;C1;Ukendt lov;Noget helt andet;;01-02-2024;01-02-2024;;1.000,00;', // unknown codes: warnings
-    ].join('\n') +
-    '\n',
+  editFile(
+    dir,
+    'ydelser.csv',
+    (text) =>
+      text +
+      [
+        'Y90;C1;BL § 46;Plejefamilie;;01-02-2024;30-02-2024;;1.000,00;', // no 30 February
+        'Y91;C1;BL § 46;Plejefamilie;;01-02-2024;01-02-2024;;tusind;', // not an amount
+        'Y92;C404;BL § 46;Plejefamilie;;01-02-2024;01-02-2024;;1.000,00;', // no such case
+        'Y93;C1;Ukendt lov;Noget helt andet;;01-02-2024;01-02-2024;;1.000,00;', // unknown codes: warnings
+      ].join('\n') +
+      '\n',
   );
   editFile(dir, 'sager.csv', (text) => text + 'C99;010114-4001;461;Udsatte;01-02-2024;01-01-2024\n');
   return dir;
 }
 
 const issuesOf = async (db: TestDatabase, importId: string) =>
-  (await db.pool.query(`SELECT severity, file, line, rule, value, message FROM import_issue WHERE import_id = $1 ORDER BY id`, [importId])).rows;
+  (await db.pool.query(`SELECT severity, file, line, rule, value, message FROM import_issue WHERE import_id = $1 ORDER BY id`, [importId]))
+    .rows;
 
 describe('a DUBU file read in a staging thread', () => {
   let db: TestDatabase;
@@ -59,9 +63,13 @@ describe('a DUBU file read in a staging thread', () => {
     expect(two.warnings).toEqual(one.warnings);
     expect(await issuesOf(db, two.importId)).toEqual(await issuesOf(db, one.importId));
     // The thread's file has its checksum in the import log like the others.
-    const { rows } = await db.pool.query(`SELECT id, files FROM import_run WHERE id = ANY ($1) ORDER BY id`, [[one.importId, two.importId]]);
+    const { rows } = await db.pool.query(`SELECT id, files FROM import_run WHERE id = ANY ($1) ORDER BY id`, [
+      [one.importId, two.importId],
+    ]);
     expect(rows[1].files).toEqual(rows[0].files);
-    expect(rows[1].files).toContainEqual(expect.objectContaining({ file: 'ydelser.csv', bytes: readFileSync(join(dir, 'ydelser.csv')).length }));
+    expect(rows[1].files).toContainEqual(
+      expect.objectContaining({ file: 'ydelser.csv', bytes: readFileSync(join(dir, 'ydelser.csv')).length }),
+    );
     const lines = readFileSync(join(dir, 'ydelser.csv'), 'utf8').trim().split('\n').length - 1;
     expect(progress).toContainEqual(expect.objectContaining({ file: 'ydelser.csv', rowsRead: lines }));
   });

@@ -25,7 +25,8 @@ describe('upload jobs: the worker unpacks, checks and deletes the raw export', (
     writeFileSync(path, zip, { mode: 0o600 });
     return path;
   };
-  const uploadJob = (zip: string, opts = {}) => queue.add('import', { source: 'dubu', dir: unpackDirFor(zip), zip, exportDate: DUBU_SMALL_D, requestedBy: 'test' }, opts);
+  const uploadJob = (zip: string, opts = {}) =>
+    queue.add('import', { source: 'dubu', dir: unpackDirFor(zip), zip, exportDate: DUBU_SMALL_D, requestedBy: 'test' }, opts);
   async function finished(job: Job<EtlJobData>) {
     for (let i = 0; i < 300; i++) {
       const state = await queue.getJobState(job.id!);
@@ -70,7 +71,14 @@ describe('upload jobs: the worker unpacks, checks and deletes the raw export', (
     expect(existsSync(unpackDirFor(zip))).toBe(false);
   });
 
-  const refused = [...badZips(DUBU_SMALL), { name: 'a bomb its headers hide (sizes say 1000 bytes, it inflates to 20 MB)', zip: lyingBomb(DUBU_SMALL), message: 'Zip-filen afvises: en fil fylder ikke det, zip-filen angiver (beskadiget eller manipuleret).' }];
+  const refused = [
+    ...badZips(DUBU_SMALL),
+    {
+      name: 'a bomb its headers hide (sizes say 1000 bytes, it inflates to 20 MB)',
+      zip: lyingBomb(DUBU_SMALL),
+      message: 'Zip-filen afvises: en fil fylder ikke det, zip-filen angiver (beskadiget eller manipuleret).',
+    },
+  ];
   for (const bad of refused) {
     it(`fails the job for ${bad.name} at once, in Danish, loading nothing and deleting everything`, async () => {
       await db.pool.query(`TRUNCATE import_run CASCADE`);
@@ -97,7 +105,9 @@ describe('upload jobs: the worker unpacks, checks and deletes the raw export', (
     const failing = startEtlWorker(config(), down, TEST_SECRET);
     const seen: { attemptsMade: number; zip: boolean; unpacked: boolean }[] = [];
     const zip = place(zipFolder(DUBU_SMALL));
-    failing.on('failed', (job) => seen.push({ attemptsMade: job!.attemptsMade, zip: existsSync(zip), unpacked: existsSync(unpackDirFor(zip)) }));
+    failing.on('failed', (job) =>
+      seen.push({ attemptsMade: job!.attemptsMade, zip: existsSync(zip), unpacked: existsSync(unpackDirFor(zip)) }),
+    );
     try {
       const { state, job } = await finished(await uploadJob(zip, { attempts: 2, backoff: { type: 'fixed', delay: 300 } }));
       expect(state).toBe('failed');

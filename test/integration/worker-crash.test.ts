@@ -21,7 +21,14 @@ describe('a worker killed mid-import (Redis backend)', () => {
   function startWorker(): Promise<ChildProcess> {
     const child = spawn(process.execPath, ['tools/run.js', 'apps/worker/src/main.ts'], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: config.queuePrefix, PSEUDONYM_SECRET: TEST_SECRET, ETL_LOCK_DURATION_MS: '3000' },
+      env: {
+        ...process.env,
+        DATABASE_URL: db.url,
+        REDIS_URL,
+        QUEUE_PREFIX: config.queuePrefix,
+        PSEUDONYM_SECRET: TEST_SECRET,
+        ETL_LOCK_DURATION_MS: '3000',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     workers.push(child);
@@ -37,7 +44,11 @@ describe('a worker killed mid-import (Redis backend)', () => {
   }
 
   const counts = async () =>
-    (await db.pool.query(`SELECT (SELECT count(*) FROM child_case)::int AS cases, (SELECT count(*) FROM measure)::int AS measures, (SELECT count(*) FROM assignment)::int AS assignments`)).rows[0];
+    (
+      await db.pool.query(
+        `SELECT (SELECT count(*) FROM child_case)::int AS cases, (SELECT count(*) FROM measure)::int AS measures, (SELECT count(*) FROM assignment)::int AS assignments`,
+      )
+    ).rows[0];
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -74,7 +85,8 @@ describe('a worker killed mid-import (Redis backend)', () => {
       expect(running).toEqual([{ status: 'running' }]);
       // What the killed import had staged (committed as it went, on its second connection) is in its
       // own schema, apart from every canonical table ...
-      const schemas = async () => (await db.pool.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'import\\_%' ORDER BY 1`)).rows.map((r) => r.nspname);
+      const schemas = async () =>
+        (await db.pool.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'import\\_%' ORDER BY 1`)).rows.map((r) => r.nspname);
       expect(await schemas()).toHaveLength(1);
 
       await startWorker();

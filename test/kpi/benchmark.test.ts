@@ -37,12 +37,23 @@ describe('benchmark KPIs (public statistics, per 1,000 children)', () => {
 
   it("falls back to the own municipality's latest year with the indicator: placements in 2023", async () => {
     // Odense 2024 is "..": 2023 is compared. 400/40,000 = 10, Aarhus 480/60,000 = 8, Aalborg 520/40,000 = 13.
-    const b = (await value('benchmark.activity.placed_children_per_1000')) as { year: number; median: number; q1: number; q3: number; rank: number; own: number };
+    const b = (await value('benchmark.activity.placed_children_per_1000')) as {
+      year: number;
+      median: number;
+      q1: number;
+      q3: number;
+      rank: number;
+      own: number;
+    };
     expect(b).toMatchObject({ year: 2023, own: 10, median: 10, q1: 9, q3: 11.5, rank: 2 });
   });
 
   it('compares with a chosen group, the own municipality always in it', async () => {
-    const b = (await value('benchmark.activity.notifications_per_1000', { comparisonGroup: [851] })) as { group: Record<string, number>; median: number; rank: number };
+    const b = (await value('benchmark.activity.notifications_per_1000', { comparisonGroup: [851] })) as {
+      group: Record<string, number>;
+      median: number;
+      rank: number;
+    };
     expect(b.group).toEqual({ '461': 110, '851': 150 });
     expect(b.median).toBe(130);
     expect(b.rank).toBe(2);

@@ -42,7 +42,14 @@ describe('committee budget KPIs', () => {
     });
     // 5.28.21: the newest month with data is January (m = 1). Activity: active at 31-01-2024 and
     // booking on 5.28.21: Y4 Familiebehandling 12,000 and Y6 Kontaktperson 6,000 (Y2 starts 01-02) → 3,000,000 + 18,000 × 11.
-    expect(lines['5.28.21']).toMatchObject({ budget: 40_000_000, month: 1, spent: 3_000_000, forecastLinear: 36_000_000, forecastActivity: 3_198_000, light: 'green' });
+    expect(lines['5.28.21']).toMatchObject({
+      budget: 40_000_000,
+      month: 1,
+      spent: 3_000_000,
+      forecastLinear: 36_000_000,
+      forecastActivity: 3_198_000,
+      light: 'green',
+    });
     // 5.57.72 has only last year's December: no budget this year, no light; last year's result 900,000.
     expect(lines['5.57.72']).toMatchObject({ budget: null, month: null, spent: null, lastYear: 900_000, forecast: null, light: null });
   });
@@ -79,7 +86,9 @@ describe('committee budget KPIs', () => {
     const curve = (await kpiValue(() => db, '2024-02-28')('budget.spend_curve')) as Record<string, unknown[]>;
     expect(curve['2024'].slice(0, 3)).toEqual([7_800_000.5, null, null]);
     // D in January before the 31st: no month of the year has ended, nothing is spent yet.
-    expect(((await kpiValue(() => db, '2024-01-30')('budget.function')) as Record<string, Record<string, unknown>>)['5.28.20']).toMatchObject({ month: null, spent: null, forecast: null, light: null });
+    expect(
+      ((await kpiValue(() => db, '2024-01-30')('budget.function')) as Record<string, Record<string, unknown>>)['5.28.20'],
+    ).toMatchObject({ month: null, spent: null, forecast: null, light: null });
   });
 
   it('withholds from the committee an activity forecast resting on 1-4 children, and what rests on it', async () => {
@@ -88,8 +97,17 @@ describe('committee budget KPIs', () => {
     // Linear (default): only the activity forecast is withheld; the accounts and the linear forecast stay.
     const linear = kpi.suppress!(await value('budget.function')) as Record<string, Record<string, unknown>>;
     expect(linear['5.28.20']).toEqual({
-      name: 'Opholdssteder mv. for børn og unge', budget: 62_500_000, month: 2, spent: 9_900_000.5, lastYear: null, forecastLinear: 59_400_003,
-      forecastActivity: S, forecast: 59_400_003, deviation: -3_099_997, deviationShare: -3_099_997 / 62_500_000, light: 'green',
+      name: 'Opholdssteder mv. for børn og unge',
+      budget: 62_500_000,
+      month: 2,
+      spent: 9_900_000.5,
+      lastYear: null,
+      forecastLinear: 59_400_003,
+      forecastActivity: S,
+      forecast: 59_400_003,
+      deviation: -3_099_997,
+      deviationShare: -3_099_997 / 62_500_000,
+      light: 'green',
     });
     // 5.28.21 rests on Y4 and Y6: 2 children.
     expect(linear['5.28.21']).toMatchObject({ forecastActivity: S, forecast: 36_000_000 });
@@ -98,12 +116,38 @@ describe('committee budget KPIs', () => {
     // Activity forecast chosen: the forecast, deviation and light rest on it.
     const settings = { ...DEFAULT_SETTINGS, 'budget.forecast': 'activity' as const };
     const activity = kpi.suppress!(await value('budget.function', { settings })) as Record<string, Record<string, unknown>>;
-    expect(activity['5.28.20']).toMatchObject({ forecastActivity: S, forecast: S, deviation: S, deviationShare: S, light: null, forecastLinear: 59_400_003 });
+    expect(activity['5.28.20']).toMatchObject({
+      forecastActivity: S,
+      forecast: S,
+      deviation: S,
+      deviationShare: S,
+      light: null,
+      forecastLinear: 59_400_003,
+    });
     // The separate ids alike.
     const fa = kpiById('budget.forecast_activity')!;
-    expect(fa.suppress!(await fa.compute({ query: async (sql, p) => (await db.pool.query(sql, p)).rows, municipality: 461, asOf: '2024-02-29', period: { from: '2024-01-01', to: '2024-02-29' } }))).toEqual({ '5.28.20': S, '5.28.21': S, '5.57.72': null });
+    expect(
+      fa.suppress!(
+        await fa.compute({
+          query: async (sql, p) => (await db.pool.query(sql, p)).rows,
+          municipality: 461,
+          asOf: '2024-02-29',
+          period: { from: '2024-01-01', to: '2024-02-29' },
+        }),
+      ),
+    ).toEqual({ '5.28.20': S, '5.28.21': S, '5.57.72': null });
     const light = kpiById('budget.light')!;
-    expect(light.suppress!(await light.compute({ query: async (sql, p) => (await db.pool.query(sql, p)).rows, municipality: 461, asOf: '2024-02-29', period: { from: '2024-01-01', to: '2024-02-29' }, settings }))).toEqual({ '5.28.20': null, '5.28.21': null, '5.57.72': null });
+    expect(
+      light.suppress!(
+        await light.compute({
+          query: async (sql, p) => (await db.pool.query(sql, p)).rows,
+          municipality: 461,
+          asOf: '2024-02-29',
+          period: { from: '2024-01-01', to: '2024-02-29' },
+          settings,
+        }),
+      ),
+    ).toEqual({ '5.28.20': null, '5.28.21': null, '5.57.72': null });
   });
 
   it('budget.spend_curve: spend to date per month, this year against last year', async () => {

@@ -31,7 +31,9 @@ describe('chief KPIs (activity, duration, cost, effect, complaints)', () => {
 
   it('per 1,000 uses the latest earlier published year when D’s year is not published', async () => {
     // D in 2025: no 2025 population → 2024's 40,100. Notifications received in 2025: none.
-    expect(await value('activity.notifications_per_1000', { asOf: '2025-01-31', period: { from: '2025-01-01', to: '2025-01-31' } })).toBe(0);
+    expect(await value('activity.notifications_per_1000', { asOf: '2025-01-31', period: { from: '2025-01-01', to: '2025-01-31' } })).toBe(
+      0,
+    );
     // No population at all for København (101) in 0-17 år → null, never a division by zero.
     expect(await value('activity.notifications_per_1000', { municipality: 101 })).toBeNull();
   });
@@ -62,7 +64,13 @@ describe('chief KPIs (activity, duration, cost, effect, complaints)', () => {
     // D − start: Y1, Y2 01-02-2024 → 89; Y3 01-01-2024 → 120; Y4 01-11-2023 → 181; Y5 01-03-2022 → 791;
     // Y7 01-04-2024 → 29; Y8 01-01-2023 → 485.
     expect(await value('duration.active_measure_age_days')).toEqual({
-      Aflastning: 89, Døgninstitution: 485, Familiebehandling: 181, Merudgifter: 120, Opholdssted: 791, Plejefamilie: 89, ukendt: 29,
+      Aflastning: 89,
+      Døgninstitution: 485,
+      Familiebehandling: 181,
+      Merudgifter: 120,
+      Opholdssted: 791,
+      Plejefamilie: 89,
+      ukendt: 29,
     });
   });
 
@@ -86,7 +94,12 @@ describe('chief KPIs (activity, duration, cost, effect, complaints)', () => {
     // child1: 10 → 15, Δ +1. child3: 01-02 two measurements (1s and 3s) average to 2s = 10; 15-04 10 → Δ 0.
     // child7: 20 → 19 (01-03), the 10-05 measurement is after D → Δ −0.2. child9 has one date only.
     const effect = (await value('effect.change')) as {
-      children: number; meanChange: number; improved: number; unchanged: number; worsened: number; byMeasureType: Record<string, { children: number; meanChange: number }>;
+      children: number;
+      meanChange: number;
+      improved: number;
+      unchanged: number;
+      worsened: number;
+      byMeasureType: Record<string, { children: number; meanChange: number }>;
     };
     expect(effect.children).toBe(3);
     expect(effect.meanChange).toBeCloseTo((1 + 0 - 0.2) / 3, 12);

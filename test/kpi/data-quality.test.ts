@@ -40,7 +40,10 @@ describe('data-quality KPIs', () => {
   it('dq.rejected_rows: the newest import per source, by file and rule with line numbers', async () => {
     // Another, older snapshot in place of the chief fixture's: every open case goes, on purpose (the older-export and shrink guards allow it here).
     await importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET, exportDate: '2024-02-29', allowOlder: true, allowShrink: true });
-    const result = (await value('dq.rejected_rows')) as { count: number; rows: { file: string; rule: string; count: number; lines: number[] }[] };
+    const result = (await value('dq.rejected_rows')) as {
+      count: number;
+      rows: { file: string; rule: string; count: number; lines: number[] }[];
+    };
     expect(result.count).toBe(3);
     expect(result.rows.map(({ file, rule, count, lines }) => ({ file, rule, count, lines }))).toEqual([
       { file: 'sager.csv', rule: 'R003', count: 1, lines: [15] },

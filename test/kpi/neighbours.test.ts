@@ -51,11 +51,27 @@ describe('statistical neighbours and saved comparison groups', () => {
     const auth = { Authorization: `Bearer ${token}` };
     const suggested = await request(app.getHttpServer()).get('/api/v1/comparison-groups/suggested?size=2').set(auth).expect(200);
     expect(suggested.body.map((n: { name: string }) => n.name)).toEqual(['Esbjerg', 'Aalborg']);
-    const saved = await request(app.getHttpServer()).post('/api/v1/comparison-groups').set(auth).send({ name: 'Naboer', members: [561, 851] }).expect(201);
-    expect((await request(app.getHttpServer()).get('/api/v1/comparison-groups').set(auth).expect(200)).body).toEqual([{ id: saved.body.id, name: 'Naboer', members: [561, 851] }]);
-    const res = await request(app.getHttpServer()).get(`/api/v1/kpis?ids=benchmark.activity.notifications_per_1000&groupId=${saved.body.id}&asOf=2024-12-31`).set(auth).expect(200);
+    const saved = await request(app.getHttpServer())
+      .post('/api/v1/comparison-groups')
+      .set(auth)
+      .send({ name: 'Naboer', members: [561, 851] })
+      .expect(201);
+    expect((await request(app.getHttpServer()).get('/api/v1/comparison-groups').set(auth).expect(200)).body).toEqual([
+      { id: saved.body.id, name: 'Naboer', members: [561, 851] },
+    ]);
+    const res = await request(app.getHttpServer())
+      .get(`/api/v1/kpis?ids=benchmark.activity.notifications_per_1000&groupId=${saved.body.id}&asOf=2024-12-31`)
+      .set(auth)
+      .expect(200);
     // Odense 110, Esbjerg 100, Aalborg 150 → median 110, rank 2.
-    expect(res.body.kpis['benchmark.activity.notifications_per_1000']).toMatchObject({ group: { '461': 110, '561': 100, '851': 150 }, median: 110, rank: 2 });
-    await request(app.getHttpServer()).get('/api/v1/kpis?ids=benchmark.activity.notifications_per_1000&groupId=9999&asOf=2024-12-31').set(auth).expect(400);
+    expect(res.body.kpis['benchmark.activity.notifications_per_1000']).toMatchObject({
+      group: { '461': 110, '561': 100, '851': 150 },
+      median: 110,
+      rank: 2,
+    });
+    await request(app.getHttpServer())
+      .get('/api/v1/kpis?ids=benchmark.activity.notifications_per_1000&groupId=9999&asOf=2024-12-31')
+      .set(auth)
+      .expect(400);
   });
 });

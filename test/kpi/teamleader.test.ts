@@ -51,7 +51,10 @@ describe('team leader KPIs (caseload and deadlines)', () => {
       expect(ratio.AA).toBeCloseTo(3 / 40 + 1 / 55, 12);
       expect(ratio.BB).toBeCloseTo(1 / 40, 12);
       expect(ratio.CC).toBeCloseTo(2 / 40, 12);
-      expect(kpiById('caseload.vs_norm')!.light!({ 'caseload.light': { green: 1, yellow: 1.15 } } as never)).toEqual({ green: 1, yellow: 1.15 });
+      expect(kpiById('caseload.vs_norm')!.light!({ 'caseload.light': { green: 1, yellow: 1.15 } } as never)).toEqual({
+        green: 1,
+        yellow: 1.15,
+      });
     });
 
     it('honours the weights and norms from the settings', async () => {
@@ -73,18 +76,44 @@ describe('team leader KPIs (caseload and deadlines)', () => {
         count: 3,
         rows: [
           // BB's employment ended 31-03-2024: nobody active on C5 since 01-04 (29 days to D)
-          { case: 'C5', area: 'Udsatte', lastWorker: 'BB', team: 'Team Nord', reason: 'sagsbehandler fratrådt', since: '2024-04-01', days: 29 },
+          {
+            case: 'C5',
+            area: 'Udsatte',
+            lastWorker: 'BB',
+            team: 'Team Nord',
+            reason: 'sagsbehandler fratrådt',
+            since: '2024-04-01',
+            days: 29,
+          },
           // AA's assignment on C6 ended 31-03-2024
-          { case: 'C6', area: 'Udsatte', lastWorker: 'AA', team: 'Team Nord', reason: 'ingen sagsbehandler', since: '2024-04-01', days: 29 },
+          {
+            case: 'C6',
+            area: 'Udsatte',
+            lastWorker: 'AA',
+            team: 'Team Nord',
+            reason: 'ingen sagsbehandler',
+            since: '2024-04-01',
+            days: 29,
+          },
           // C8 opened 15-04-2024 and was never assigned: the intake team's
-          { case: 'C8', area: 'Udsatte', lastWorker: null, team: 'Modtagelsen', reason: 'ingen sagsbehandler', since: '2024-04-15', days: 15 },
+          {
+            case: 'C8',
+            area: 'Udsatte',
+            lastWorker: null,
+            team: 'Modtagelsen',
+            reason: 'ingen sagsbehandler',
+            since: '2024-04-15',
+            days: 15,
+          },
         ],
       });
     });
 
     it("scopes the lists to the team leader's team", async () => {
       expect(await value('caseload.open_cases', { teams: ['Team Syd'] })).toEqual({ CC: 2 });
-      expect(((await value('caseload.unassigned', { teams: ['Modtagelsen'] })) as { rows: { case: string }[] }).rows.map((r) => r.case)).toEqual(['C8']);
+      expect(
+        ((await value('caseload.unassigned', { teams: ['Modtagelsen'] })) as { rows: { case: string }[] }).rows.map((r) => r.case),
+      ).toEqual(['C8']);
     });
   });
 
@@ -105,8 +134,24 @@ describe('team leader KPIs (caseload and deadlines)', () => {
       expect(await value('deadline.notification_overdue')).toEqual({
         count: 2,
         rows: [
-          { notification: 'N7', case: 'C8', worker: null, team: 'Modtagelsen', received: '2024-04-01T10:00', due: '2024-04-02T10:00', daysOverdue: 28 },
-          { notification: 'N4', case: 'C4', worker: 'AA', team: 'Team Nord', received: '2024-04-29T23:30', due: '2024-04-30T23:30', daysOverdue: 0 },
+          {
+            notification: 'N7',
+            case: 'C8',
+            worker: null,
+            team: 'Modtagelsen',
+            received: '2024-04-01T10:00',
+            due: '2024-04-02T10:00',
+            daysOverdue: 28,
+          },
+          {
+            notification: 'N4',
+            case: 'C4',
+            worker: 'AA',
+            team: 'Team Nord',
+            received: '2024-04-29T23:30',
+            due: '2024-04-30T23:30',
+            daysOverdue: 0,
+          },
         ],
       });
     });
@@ -115,15 +160,31 @@ describe('team leader KPIs (caseload and deadlines)', () => {
       // N5 received 30-04 08:00, not assessed: due 01-05 08:00, after D. N4 (29-04 23:30) ran out at 30-04 23:30: overdue.
       expect(await value('deadline.notification_due_soon')).toEqual({
         count: 1,
-        rows: [{ notification: 'N5', case: 'C5', worker: 'BB', team: 'Team Nord', received: '2024-04-30T08:00', due: '2024-05-01T08:00', daysOverdue: -1 }],
+        rows: [
+          {
+            notification: 'N5',
+            case: 'C5',
+            worker: 'BB',
+            team: 'Team Nord',
+            received: '2024-04-30T08:00',
+            due: '2024-05-01T08:00',
+            daysOverdue: -1,
+          },
+        ],
       });
       // At D = 29-04-2024 N4 (received 23:30 that day) is the pending one; N5 is not received yet.
-      expect(((await value('deadline.notification_due_soon', { asOf: '2024-04-29' })) as { rows: { notification: string }[] }).rows.map((r) => r.notification)).toEqual(['N4']);
+      expect(
+        ((await value('deadline.notification_due_soon', { asOf: '2024-04-29' })) as { rows: { notification: string }[] }).rows.map(
+          (r) => r.notification,
+        ),
+      ).toEqual(['N4']);
     });
 
     it('a past D shows what was known then: at D = 10-01-2024, N1 and N2 (received 09:00) are pending', async () => {
       expect(await value('deadline.notification_24h', { asOf: '2024-01-10', period: { from: '2024-01-01', to: '2024-01-10' } })).toBeNull();
-      expect(await value('deadline.notification_24h', { asOf: '2024-01-11', period: { from: '2024-01-01', to: '2024-01-11' } })).toBe(1 / 2);
+      expect(await value('deadline.notification_24h', { asOf: '2024-01-11', period: { from: '2024-01-01', to: '2024-01-11' } })).toBe(
+        1 / 2,
+      );
     });
   });
 
@@ -139,8 +200,23 @@ describe('team leader KPIs (caseload and deadlines)', () => {
       // I1 01-02-2024 → due 01-06-2024: neither.
       expect(await value('deadline.investigation_overdue')).toEqual({
         count: 1,
-        rows: [{ investigation: 'I2', case: 'C4', worker: 'AA', team: 'Team Nord', started: '2023-12-15', due: '2024-04-15', daysOverdue: 15 }],
-        dueSoon: { count: 1, rows: [{ investigation: 'I6', case: 'C5', worker: 'BB', team: 'Team Nord', started: '2024-01-14', due: '2024-05-14', daysOverdue: -14 }] },
+        rows: [
+          { investigation: 'I2', case: 'C4', worker: 'AA', team: 'Team Nord', started: '2023-12-15', due: '2024-04-15', daysOverdue: 15 },
+        ],
+        dueSoon: {
+          count: 1,
+          rows: [
+            {
+              investigation: 'I6',
+              case: 'C5',
+              worker: 'BB',
+              team: 'Team Nord',
+              started: '2024-01-14',
+              due: '2024-05-14',
+              daysOverdue: -14,
+            },
+          ],
+        },
       });
     });
 
@@ -160,7 +236,15 @@ describe('team leader KPIs (caseload and deadlines)', () => {
       expect(await value('deadline.followup_overdue')).toEqual({
         count: 2,
         rows: [
-          { measure: 'Y8', measureType: 'Døgninstitution', case: 'C9', worker: 'CC', team: 'Team Syd', due: '2023-04-01', daysOverdue: 395 },
+          {
+            measure: 'Y8',
+            measureType: 'Døgninstitution',
+            case: 'C9',
+            worker: 'CC',
+            team: 'Team Syd',
+            due: '2023-04-01',
+            daysOverdue: 395,
+          },
           { measure: 'Y5', measureType: 'Opholdssted', case: 'C7', worker: 'CC', team: 'Team Syd', due: '2023-12-01', daysOverdue: 151 },
         ],
       });
@@ -171,7 +255,9 @@ describe('team leader KPIs (caseload and deadlines)', () => {
       // Y1 started 01-02-2024, not more than 6 months before D.
       expect(await value('deadline.supervision_overdue')).toEqual({
         count: 1,
-        rows: [{ measure: 'Y8', measureType: 'Døgninstitution', case: 'C9', worker: 'CC', team: 'Team Syd', due: '2024-04-29', daysOverdue: 1 }],
+        rows: [
+          { measure: 'Y8', measureType: 'Døgninstitution', case: 'C9', worker: 'CC', team: 'Team Syd', due: '2024-04-29', daysOverdue: 1 },
+        ],
       });
     });
 
@@ -181,7 +267,15 @@ describe('team leader KPIs (caseload and deadlines)', () => {
       expect(await value('deadline.followup_due_soon')).toEqual({
         count: 3,
         rows: [
-          { measure: 'Y4', measureType: 'Familiebehandling', case: 'C5', worker: 'BB', team: 'Team Nord', due: '2024-04-30', daysOverdue: 0 },
+          {
+            measure: 'Y4',
+            measureType: 'Familiebehandling',
+            case: 'C5',
+            worker: 'BB',
+            team: 'Team Nord',
+            due: '2024-04-30',
+            daysOverdue: 0,
+          },
           { measure: 'Y1', measureType: 'Plejefamilie', case: 'C1', worker: 'AA', team: 'Team Nord', due: '2024-05-01', daysOverdue: -1 },
           { measure: 'Y2', measureType: 'Aflastning', case: 'C3', worker: 'AA', team: 'Team Nord', due: '2024-05-01', daysOverdue: -1 },
         ],
@@ -189,10 +283,15 @@ describe('team leader KPIs (caseload and deadlines)', () => {
       // Visits: Y5's last visit 30-10-2023 + 6 months = 30-04-2024 = D. Y1 (from 01-02-2024) is due 01-08-2024; Y8 is overdue.
       expect(await value('deadline.supervision_due_soon')).toEqual({
         count: 1,
-        rows: [{ measure: 'Y5', measureType: 'Opholdssted', case: 'C7', worker: 'CC', team: 'Team Syd', due: '2024-04-30', daysOverdue: 0 }],
+        rows: [
+          { measure: 'Y5', measureType: 'Opholdssted', case: 'C7', worker: 'CC', team: 'Team Syd', due: '2024-04-30', daysOverdue: 0 },
+        ],
       });
       // At D = 18-07-2024 Y1's first visit (01-08-2024) is 14 days ahead: the closed window's last day.
-      expect(((await value('deadline.supervision_due_soon', { asOf: '2024-07-18' })) as { rows: { measure: string; daysOverdue: number }[] }).rows).toMatchObject([{ measure: 'Y1', daysOverdue: -14 }]);
+      expect(
+        ((await value('deadline.supervision_due_soon', { asOf: '2024-07-18' })) as { rows: { measure: string; daysOverdue: number }[] })
+          .rows,
+      ).toMatchObject([{ measure: 'Y1', daysOverdue: -14 }]);
     });
 
     it('deadline.plan_on_time: Serviceloven by the start, Barnets Lov within 3 months; pending when the limit is after D', async () => {
@@ -225,4 +324,3 @@ describe('team leader KPIs (caseload and deadlines)', () => {
     });
   });
 });
-

@@ -21,16 +21,19 @@ export async function seedUsers(db: TestDatabase, municipality: number, team: st
 }
 
 export async function startTestApi(db: TestDatabase, overrides: Partial<AppConfig> = {}): Promise<INestApplication> {
-  const config = configFromEnv({}, {
-    databaseUrl: db.url,
-    pseudonymSecret: TEST_SECRET,
-    jwtSecret: TEST_JWT_SECRET,
-    runWorker: false,
-    webDist: 'dist/does-not-exist',
-    // Each test API its own private upload folder, not the repository's .data/uploads.
-    uploadDir: mkdtempSync(join(tmpdir(), 'bu-test-uploads-')),
-    ...overrides,
-  });
+  const config = configFromEnv(
+    {},
+    {
+      databaseUrl: db.url,
+      pseudonymSecret: TEST_SECRET,
+      jwtSecret: TEST_JWT_SECRET,
+      runWorker: false,
+      webDist: 'dist/does-not-exist',
+      // Each test API its own private upload folder, not the repository's .data/uploads.
+      uploadDir: mkdtempSync(join(tmpdir(), 'bu-test-uploads-')),
+      ...overrides,
+    },
+  );
   const app = await createApp(config, { logger: false });
   await app.init();
   return app;

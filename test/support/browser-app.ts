@@ -38,7 +38,11 @@ export async function startBrowserApp(load: (db: TestDatabase) => Promise<unknow
     base,
     browser,
     async login(username, options = {}) {
-      const page = await browser.newPage({ viewport: options.viewport ?? { width: 1366, height: 768 }, locale: 'da-DK', acceptDownloads: options.downloads ?? false });
+      const page = await browser.newPage({
+        viewport: options.viewport ?? { width: 1366, height: 768 },
+        locale: 'da-DK',
+        acceptDownloads: options.downloads ?? false,
+      });
       await page.goto(base);
       await page.getByLabel('Brugernavn').fill(username);
       await page.getByLabel('Adgangskode').fill(PASSWORD);
@@ -73,7 +77,11 @@ export async function seriousA11yViolations(page: Page): Promise<{ id: string; n
   // Evaluated, not added as an inline <script>: the dashboard's Content-Security-Policy blocks those.
   await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
   return page.evaluate(async () => {
-    const result = await (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run();
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, nodes: v.nodes.length }));
+    const result = await (
+      window as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }
+    ).axe.run();
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, nodes: v.nodes.length }));
   });
 }

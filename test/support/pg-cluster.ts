@@ -48,7 +48,10 @@ export async function startPgCluster(): Promise<PgCluster> {
   const data = join(dir, 'data');
   const log = join(dir, 'server.log');
   if (root) {
-    const { uid, gid } = { uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })) };
+    const { uid, gid } = {
+      uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+      gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+    };
     chownSync(dir, uid, gid);
   }
   const run = (cmd: string, args: string[]) => {
@@ -65,7 +68,12 @@ export async function startPgCluster(): Promise<PgCluster> {
     start: () => run('pg_ctl', ['-D', data, '-o', options, '-l', log, '-w', '-t', '120', 'start']),
     stop: () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '120', 'stop']),
     destroy: () => {
-      spawnSync(root ? 'runuser' : join(bin, 'pg_ctl'), root ? ['-u', 'postgres', '--', join(bin, 'pg_ctl'), '-D', data, '-m', 'immediate', 'stop'] : ['-D', data, '-m', 'immediate', 'stop']);
+      spawnSync(
+        root ? 'runuser' : join(bin, 'pg_ctl'),
+        root
+          ? ['-u', 'postgres', '--', join(bin, 'pg_ctl'), '-D', data, '-m', 'immediate', 'stop']
+          : ['-D', data, '-m', 'immediate', 'stop'],
+      );
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -25,7 +25,17 @@ function problems(read: () => unknown): string[] {
 describe('@bu/config: one schema for every setting', () => {
   it('reads the environment with defaults and types', () => {
     const config = configFromEnv({ ...BASE, PORT: '4000', RUN_WORKER: 'false', REDIS_URL: '', KPI_CACHE_MB: '16' });
-    expect(config).toMatchObject({ databaseUrl: BASE.DATABASE_URL, port: 4000, runWorker: false, redisUrl: undefined, jwtTtlSeconds: 8 * 3600, apiDocs: 'off', hsts: false, etlLockDurationMs: 30_000, dropFolderIntervalMs: 900_000 });
+    expect(config).toMatchObject({
+      databaseUrl: BASE.DATABASE_URL,
+      port: 4000,
+      runWorker: false,
+      redisUrl: undefined,
+      jwtTtlSeconds: 8 * 3600,
+      apiDocs: 'off',
+      hsts: false,
+      etlLockDurationMs: 30_000,
+      dropFolderIntervalMs: 900_000,
+    });
     expect(parseEnv({ KPI_CACHE_MB: '16', ETL_TRACE: '1' })).toMatchObject({ KPI_CACHE_MB: 16, ETL_TRACE: true, EMBEDDED_PG_PORT: 54329 });
   });
 
@@ -48,7 +58,9 @@ describe('@bu/config: one schema for every setting', () => {
   });
 
   it('checks secrets given as overrides the same way (the tests and the embedded default pass them so)', () => {
-    expect(problems(() => configFromEnv({ DATABASE_URL: BASE.DATABASE_URL }, { jwtSecret: 'test-jwt-secret', pseudonymSecret: OTHER }))).toEqual([expect.stringMatching(/^JWT_SECRET er en værdi/)]);
+    expect(
+      problems(() => configFromEnv({ DATABASE_URL: BASE.DATABASE_URL }, { jwtSecret: 'test-jwt-secret', pseudonymSecret: OTHER })),
+    ).toEqual([expect.stringMatching(/^JWT_SECRET er en værdi/)]);
   });
 
   it('refuses a long secret that is not random (one character, a repeated word)', () => {
@@ -64,13 +76,19 @@ describe('@bu/config: one schema for every setting', () => {
     expect(problems(() => configFromEnv(api))).toEqual([expect.stringMatching(/^PSEUDONYM_SECRET er ikke sat/)]);
     expect(configFromEnv({ ...api, RUN_WORKER: 'false' })).toMatchObject({ runWorker: false, pseudonymSecret: '' });
     expect(configFromEnv(api, { runWorker: false }).runWorker).toBe(false);
-    expect(problems(() => configFromEnv({ ...api, RUN_WORKER: 'false', PSEUDONYM_SECRET: 'kort' }))).toEqual([expect.stringMatching(/^PSEUDONYM_SECRET er for kort/)]);
+    expect(problems(() => configFromEnv({ ...api, RUN_WORKER: 'false', PSEUDONYM_SECRET: 'kort' }))).toEqual([
+      expect.stringMatching(/^PSEUDONYM_SECRET er for kort/),
+    ]);
   });
 
   it('the worker and the ETL need PSEUDONYM_SECRET, not JWT_SECRET, but refuse a weak JWT_SECRET that is set', () => {
     expect(workerConfigFromEnv({ DATABASE_URL: BASE.DATABASE_URL, PSEUDONYM_SECRET: OTHER }).pseudonymSecret).toBe(OTHER);
-    expect(problems(() => workerConfigFromEnv({ DATABASE_URL: BASE.DATABASE_URL }))).toEqual([expect.stringMatching(/^PSEUDONYM_SECRET er ikke sat/)]);
-    expect(problems(() => workerConfigFromEnv({ DATABASE_URL: BASE.DATABASE_URL, PSEUDONYM_SECRET: OTHER, JWT_SECRET: '' }))).toEqual([expect.stringMatching(/^JWT_SECRET er ikke sat/)]);
+    expect(problems(() => workerConfigFromEnv({ DATABASE_URL: BASE.DATABASE_URL }))).toEqual([
+      expect.stringMatching(/^PSEUDONYM_SECRET er ikke sat/),
+    ]);
+    expect(problems(() => workerConfigFromEnv({ DATABASE_URL: BASE.DATABASE_URL, PSEUDONYM_SECRET: OTHER, JWT_SECRET: '' }))).toEqual([
+      expect.stringMatching(/^JWT_SECRET er ikke sat/),
+    ]);
   });
 
   it('every secret-like literal in the repository is refused (so KNOWN_SECRETS cannot go stale)', () => {
@@ -84,7 +102,13 @@ describe('@bu/config: one schema for every setting', () => {
     ];
     const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
       .split('\n')
-      .filter((f) => f && !f.startsWith('node_modules') && !f.endsWith('package-lock.json') && /\.(ts|tsx|js|mts|json|ya?ml|md|conf|sh|env|example)$|(^|\/)(run|Dockerfile)$|\.Dockerfile$/.test(f));
+      .filter(
+        (f) =>
+          f &&
+          !f.startsWith('node_modules') &&
+          !f.endsWith('package-lock.json') &&
+          /\.(ts|tsx|js|mts|json|ya?ml|md|conf|sh|env|example)$|(^|\/)(run|Dockerfile)$|\.Dockerfile$/.test(f),
+      );
     const literals = new Set<string>();
     for (const file of files) {
       let text: string;
@@ -99,7 +123,14 @@ describe('@bu/config: one schema for every setting', () => {
           // References and placeholders are not values: ${VAR}, $(openssl ...), ..., and, unquoted
           // in code, identifiers and calls (JWT_SECRET: GOOD, randomBytes(32)...).
           if (/^[$<?]|^\.\.\./.test(value)) continue;
-          if (index === 0 && !/['"]$/.test(m[0].slice(0, m[0].length - m[1].length)) && /^[A-Za-z_][\w.]*(\(.*)?$/.test(value) && !/-/.test(value) && !/\.(ya?ml|md|env)$/.test(file)) continue;
+          if (
+            index === 0 &&
+            !/['"]$/.test(m[0].slice(0, m[0].length - m[1].length)) &&
+            /^[A-Za-z_][\w.]*(\(.*)?$/.test(value) &&
+            !/-/.test(value) &&
+            !/\.(ya?ml|md|env)$/.test(file)
+          )
+            continue;
           literals.add(value);
         }
       }
@@ -111,7 +142,11 @@ describe('@bu/config: one schema for every setting', () => {
   });
 
   it('no product code reads process.env but @bu/config', () => {
-    const files = execFileSync('git', ['grep', '-lI', '--untracked', '--exclude-standard', 'process\\.env', '--', 'apps', 'libs', 'etl', 'scripts', 'dashboards'], { cwd: ROOT, encoding: 'utf8' })
+    const files = execFileSync(
+      'git',
+      ['grep', '-lI', '--untracked', '--exclude-standard', 'process\\.env', '--', 'apps', 'libs', 'etl', 'scripts', 'dashboards'],
+      { cwd: ROOT, encoding: 'utf8' },
+    )
       .split('\n')
       .filter((f) => f && !f.endsWith('.test.ts'));
     expect(files.sort()).toEqual([

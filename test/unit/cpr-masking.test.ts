@@ -67,7 +67,10 @@ describe('CPR masking', () => {
     afterAll(async () => client?.end());
 
     it('masks the corpus exactly as JavaScript does', async () => {
-      const { rows } = await client.query(`SELECT t, ${maskCprSql('t')} AS masked FROM unnest($1::text[]) WITH ORDINALITY u(t, n) ORDER BY n`, [CORPUS.map((c) => c[0])]);
+      const { rows } = await client.query(
+        `SELECT t, ${maskCprSql('t')} AS masked FROM unnest($1::text[]) WITH ORDINALITY u(t, n) ORDER BY n`,
+        [CORPUS.map((c) => c[0])],
+      );
       expect(rows.map((r) => [r.t, r.masked])).toEqual(CORPUS);
     });
   });

@@ -13,7 +13,22 @@ describe('demo DUBU export', () => {
     const result = await generateDubuExport(a, OPTIONS);
     await generateDubuExport(b, OPTIONS);
     expect(readdirSync(a).sort()).toEqual(
-      ['boernesamtaler', 'effektmaalinger', 'handleplaner', 'klager', 'medarbejdere', 'opfoelgninger', 'sagsansvar', 'sager', 'tilsyn', 'underretninger', 'undersoegelser', 'ydelser'].map((f) => `${f}.csv`).sort(),
+      [
+        'boernesamtaler',
+        'effektmaalinger',
+        'handleplaner',
+        'klager',
+        'medarbejdere',
+        'opfoelgninger',
+        'sagsansvar',
+        'sager',
+        'tilsyn',
+        'underretninger',
+        'undersoegelser',
+        'ydelser',
+      ]
+        .map((f) => `${f}.csv`)
+        .sort(),
     );
     for (const f of readdirSync(a)) expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f)))).toBe(true);
     expect(readFileSync(join(a, 'sager.csv'), 'utf8')).toMatch(/^\uFEFFSagsnummer;CPR;Kommunenr;Sagsområde;Oprettet;Lukket\n/);
@@ -23,8 +38,20 @@ describe('demo DUBU export', () => {
   it('resembles the national figures: most placed children in family-type care', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'demo-c-'));
     await generateDubuExport(dir, OPTIONS);
-    const rows = readFileSync(join(dir, 'ydelser.csv'), 'utf8').split('\n').slice(1).filter(Boolean).map((l) => l.split(';'));
-    const placementTypes = ['Netværkspleje', 'Plejefamilie', 'Kommunal plejefamilie', 'Opholdssted', 'Døgninstitution', 'Sikret døgninstitution', 'Eget værelse'];
+    const rows = readFileSync(join(dir, 'ydelser.csv'), 'utf8')
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((l) => l.split(';'));
+    const placementTypes = [
+      'Netværkspleje',
+      'Plejefamilie',
+      'Kommunal plejefamilie',
+      'Opholdssted',
+      'Døgninstitution',
+      'Sikret døgninstitution',
+      'Eget værelse',
+    ];
     const placements = rows.filter((r) => placementTypes.includes(r[3]));
     const family = placements.filter((r) => ['Netværkspleje', 'Plejefamilie', 'Kommunal plejefamilie'].includes(r[3]));
     expect(placements.length).toBeGreaterThan(10);

@@ -23,14 +23,17 @@ describe('docker/compose.yml', () => {
     expect(result.stdout.trim().split('\n').sort()).toEqual(['api', 'migrate', 'postgres', 'redis', 'web', 'worker']);
   });
 
-  it.skipIf(!existsSync(COMPOSE))('refuses to run without JWT_SECRET, PSEUDONYM_SECRET, POSTGRES_PASSWORD or API_DB_PASSWORD (no written-down defaults)', () => {
-    for (const missing of Object.keys(SECRETS)) {
-      const env = Object.fromEntries(Object.entries(SECRETS).filter(([name]) => name !== missing));
-      const result = compose(['config', '-q'], env);
-      expect(result.status, missing).not.toBe(0);
-      expect(result.stderr).toContain(`set ${missing} (openssl rand -hex 32)`);
-    }
-  });
+  it.skipIf(!existsSync(COMPOSE))(
+    'refuses to run without JWT_SECRET, PSEUDONYM_SECRET, POSTGRES_PASSWORD or API_DB_PASSWORD (no written-down defaults)',
+    () => {
+      for (const missing of Object.keys(SECRETS)) {
+        const env = Object.fromEntries(Object.entries(SECRETS).filter(([name]) => name !== missing));
+        const result = compose(['config', '-q'], env);
+        expect(result.status, missing).not.toBe(0);
+        expect(result.stderr).toContain(`set ${missing} (openssl rand -hex 32)`);
+      }
+    },
+  );
 
   it.skipIf(!existsSync(COMPOSE))('publishes only the proxy, on 443; the worker gets no JWT key', () => {
     const config = compose(['config'], SECRETS).stdout;
@@ -47,10 +50,16 @@ describe('docker/compose.yml', () => {
     expect(services.find((s) => s.startsWith('api'))).toMatch(/HSTS: '1'/);
   });
 
-  it('nginx sends the API\'s Content-Security-Policy and headers for the dashboard, over TLS only', () => {
+  it("nginx sends the API's Content-Security-Policy and headers for the dashboard, over TLS only", () => {
     const nginx = readFileSync(resolve(__dirname, '../../docker/nginx.conf'), 'utf8');
     expect(nginx).toContain(`add_header Content-Security-Policy "${cspHeader()}" always;`);
-    for (const header of ['X-Content-Type-Options "nosniff"', 'X-Frame-Options "DENY"', 'Referrer-Policy "no-referrer"', 'Strict-Transport-Security']) expect(nginx).toContain(header);
+    for (const header of [
+      'X-Content-Type-Options "nosniff"',
+      'X-Frame-Options "DENY"',
+      'Referrer-Policy "no-referrer"',
+      'Strict-Transport-Security',
+    ])
+      expect(nginx).toContain(header);
     expect(nginx).toMatch(/listen 443 ssl;/);
     expect(nginx).not.toMatch(/listen 80\b/);
   });
@@ -61,7 +70,9 @@ describe('docker/compose.yml', () => {
       const script = resolve(__dirname, '../../docker/web-tls.sh');
       execFileSync('sh', [script], { env: { ...process.env, TLS_DIR: dir, TLS_HOSTNAME: 'boerneblik.example.dk' } });
       expect(statSync(join(dir, 'tls.key')).mode & 0o777).toBe(0o600);
-      const subject = execFileSync('openssl', ['x509', '-in', join(dir, 'tls.crt'), '-noout', '-subject', '-ext', 'subjectAltName'], { encoding: 'utf8' });
+      const subject = execFileSync('openssl', ['x509', '-in', join(dir, 'tls.crt'), '-noout', '-subject', '-ext', 'subjectAltName'], {
+        encoding: 'utf8',
+      });
       expect(subject).toContain('boerneblik.example.dk');
       const before = readFileSync(join(dir, 'tls.crt'), 'utf8');
       execFileSync('sh', [script], { env: { ...process.env, TLS_DIR: dir } });

@@ -35,12 +35,23 @@ describe('paging, sorting and filtering a list KPI', () => {
   });
 
   it('pages after sorting and filtering; count stays the whole list', () => {
-    expect(pageList(list, q({ sort: 'case', offset: '1', limit: '2' }))).toEqual({ count: 4, offset: 1, limit: 2, rows: [list.rows[2], list.rows[1]] });
+    expect(pageList(list, q({ sort: 'case', offset: '1', limit: '2' }))).toEqual({
+      count: 4,
+      offset: 1,
+      limit: 2,
+      rows: [list.rows[2], list.rows[1]],
+    });
     expect(pageList(list, q({ offset: '10' }))).toEqual({ count: 4, offset: 10, limit: null, rows: [] });
   });
 
   it('keeps a count that is not the number of rows (rejected rows per rule)', () => {
-    const rejected = { count: 7, rows: [{ rule: 'R001', count: 5 }, { rule: 'R002', count: 2 }] };
+    const rejected = {
+      count: 7,
+      rows: [
+        { rule: 'R001', count: 5 },
+        { rule: 'R002', count: 2 },
+      ],
+    };
     expect(pageList(rejected, q({ filter: 'rule:R002' }), (rows) => rows.reduce((s, r) => s + r.count, 0)).count).toBe(2);
   });
 

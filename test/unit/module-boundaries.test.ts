@@ -19,7 +19,11 @@ function imports(file: string): string[] {
 }
 
 const RULES: { project: string; forbidden: RegExp; why: string }[] = [
-  { project: 'apps/web/src', forbidden: /^@bu\/(db|etl|kpi|queue|config)$|^(typeorm|pg|bullmq|ioredis)$|\.\.\/\.\.\/\.\./, why: 'the dashboard talks to the API only' },
+  {
+    project: 'apps/web/src',
+    forbidden: /^@bu\/(db|etl|kpi|queue|config)$|^(typeorm|pg|bullmq|ioredis)$|\.\.\/\.\.\/\.\./,
+    why: 'the dashboard talks to the API only',
+  },
   { project: 'etl/src', forbidden: /apps\/|^@bu\/kpi$/, why: 'the ETL does not import the API' },
   { project: 'libs', forbidden: /apps\/|^@bu\/etl$/, why: 'libraries do not depend on apps or the ETL' },
   { project: 'libs/contracts/src', forbidden: /^@bu\/(db|etl|kpi|queue|config)$/, why: 'contracts are shared with the browser' },
@@ -30,7 +34,9 @@ describe('module boundaries', () => {
   for (const rule of RULES) {
     it(`${rule.project}: ${rule.why}`, () => {
       const offending = sources(join(ROOT, rule.project)).flatMap((file) =>
-        imports(file).filter((i) => rule.forbidden.test(i)).map((i) => `${relative(ROOT, file)} imports ${i}`),
+        imports(file)
+          .filter((i) => rule.forbidden.test(i))
+          .map((i) => `${relative(ROOT, file)} imports ${i}`),
       );
       expect(offending).toEqual([]);
     });

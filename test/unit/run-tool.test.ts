@@ -13,7 +13,11 @@ const cache = mkdtempSync(join(tmpdir(), 'bu-run-cache-'));
 // Inside the repository, so that tsconfig's paths and the project's node_modules apply.
 const dir = mkdtempSync(join(ROOT, 'test', 'unit', '.run-tool-'));
 const run = (file: string, env: Record<string, string> = {}) =>
-  execFileSync(process.execPath, [join(ROOT, 'tools/run.js'), file, 'arg1'], { cwd: ROOT, env: { ...process.env, BU_RUN_CACHE_DIR: cache, ...env }, encoding: 'utf8' }).trim();
+  execFileSync(process.execPath, [join(ROOT, 'tools/run.js'), file, 'arg1'], {
+    cwd: ROOT,
+    env: { ...process.env, BU_RUN_CACHE_DIR: cache, ...env },
+    encoding: 'utf8',
+  }).trim();
 
 afterAll(() => {
   rmSync(cache, { recursive: true, force: true });

@@ -22,7 +22,15 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [DatabaseModule, QueueModule, AuthModule, DocsModule.forRoot(config.apiDocs === 'admin')],
-      controllers: [HealthController, MunicipalitiesController, KpiController, ImportsController, GoalsController, ComparisonGroupsController, SettingsController],
+      controllers: [
+        HealthController,
+        MunicipalitiesController,
+        KpiController,
+        ImportsController,
+        GoalsController,
+        ComparisonGroupsController,
+        SettingsController,
+      ],
       providers: [{ provide: APP_CONFIG, useValue: config }, ScopeService, AuditService, KpiCache],
       exports: [APP_CONFIG],
     };

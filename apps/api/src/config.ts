@@ -2,5 +2,4 @@
 // API's modules keep importing it from here.
 export { configFromEnv, parseTrustedProxies, type AppConfig } from '@bu/config';
 
-
 export const APP_CONFIG = Symbol('APP_CONFIG');

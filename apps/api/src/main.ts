@@ -68,9 +68,17 @@ export function stopOnSignals(stop: () => Promise<void>): void {
 /** `swept`: the start-up sweep of orphaned uploads is done (the names it removed). */
 export function startWorker(config: WorkerConfig): { close(): Promise<void>; swept: Promise<string[]> } {
   ensurePrivateDir(config.uploadDir);
-  const pool = new Pool({ connectionString: config.databaseUrl, max: 4, connectionTimeoutMillis: config.dbConnectTimeoutMs, keepAlive: true });
+  const pool = new Pool({
+    connectionString: config.databaseUrl,
+    max: 4,
+    connectionTimeoutMillis: config.dbConnectTimeoutMs,
+    keepAlive: true,
+  });
   guardPool(pool);
-  const worker = startEtlWorker(config, pool, config.pseudonymSecret, { lockDurationMs: config.etlLockDurationMs, uploadDir: config.uploadDir });
+  const worker = startEtlWorker(config, pool, config.pseudonymSecret, {
+    lockDurationMs: config.etlLockDurationMs,
+    uploadDir: config.uploadDir,
+  });
   worker.on('failed', (job, error) => console.error(`ETL job ${job?.id} failed: ${error.message}`));
   const queue = etlQueue(config);
   // Raw uploads a crash or a lost job left behind are removed at start-up (see sweepUploadOrphans).
@@ -83,7 +91,9 @@ export function startWorker(config: WorkerConfig): { close(): Promise<void>; swe
   // The retention purge runs daily (etl/src/jobs/retention.ts).
   void Promise.all([
     swept,
-    every > 0 ? scheduleDropFolderPull(queue, every).catch((e) => console.error(`Could not schedule the drop-folder check: ${e.message}`)) : undefined,
+    every > 0
+      ? scheduleDropFolderPull(queue, every).catch((e) => console.error(`Could not schedule the drop-folder check: ${e.message}`))
+      : undefined,
     scheduleRetentionPurge(queue).catch((e) => console.error(`Could not schedule the retention purge: ${e.message}`)),
   ]).finally(() => void queue.close());
   let closing: Promise<void> | undefined;

@@ -27,7 +27,10 @@ export function App() {
     const onLogout = () => setUser(null);
     window.addEventListener('hashchange', onHash);
     window.addEventListener('boerneblik:logout', onLogout);
-    if (getToken()) me().then(setUser, () => undefined).finally(() => setChecked(true));
+    if (getToken())
+      me()
+        .then(setUser, () => undefined)
+        .finally(() => setChecked(true));
     return () => {
       window.removeEventListener('hashchange', onHash);
       window.removeEventListener('boerneblik:logout', onLogout);
@@ -96,12 +99,10 @@ export function App() {
           <span>{place ? `${place.name} Kommune` : ''}</span>
         )}
         <label>
-          Opgørelsesdato{' '}
-          <input type="date" value={asOf || place?.exportDate || ''} onChange={(e) => setAsOf(e.target.value)} />
+          Opgørelsesdato <input type="date" value={asOf || place?.exportDate || ''} onChange={(e) => setAsOf(e.target.value)} />
         </label>
         <label>
-          Periode fra{' '}
-          {/* Empty: 1 January of the as-of date's year (the API's default). */}
+          Periode fra {/* Empty: 1 January of the as-of date's year (the API's default). */}
           <input type="date" value={from} max={asOf || place?.exportDate || undefined} onChange={(e) => setFrom(e.target.value)} />
         </label>
       </div>

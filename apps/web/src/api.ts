@@ -88,7 +88,10 @@ export const saveComment = (municipality: number, comment: Omit<AdminComment, 'a
 
 /** Removes the comment on one budget line or goal for the period (chef and admin). */
 export const deleteComment = (municipality: number, c: Pick<AdminComment, 'subjectType' | 'subjectKey' | 'period'>): Promise<void> =>
-  call(`/api/v1/comments?${new URLSearchParams({ municipality: String(municipality), subjectType: c.subjectType, subjectKey: c.subjectKey, period: c.period })}`, { method: 'DELETE' });
+  call(
+    `/api/v1/comments?${new URLSearchParams({ municipality: String(municipality), subjectType: c.subjectType, subjectKey: c.subjectKey, period: c.period })}`,
+    { method: 'DELETE' },
+  );
 
 export const municipalities = (): Promise<MunicipalityInfo[]> => call('/api/v1/municipalities');
 
@@ -98,7 +101,8 @@ export interface ComparisonGroup {
   members: number[];
 }
 
-export const comparisonGroups = (municipality: number): Promise<ComparisonGroup[]> => call(`/api/v1/comparison-groups?municipality=${municipality}`);
+export const comparisonGroups = (municipality: number): Promise<ComparisonGroup[]> =>
+  call(`/api/v1/comparison-groups?municipality=${municipality}`);
 export const suggestedNeighbours = (municipality: number): Promise<{ code: number; name: string; distance: number }[]> =>
   call(`/api/v1/comparison-groups/suggested?municipality=${municipality}`);
 /** Saves a group by name: the API replaces the members of an existing group with that name. */
@@ -111,7 +115,13 @@ export const deleteComparisonGroup = (municipality: number, id: number): Promise
 const PAGE = 1000;
 type PagedList = KpiList & { dueSoon?: KpiList };
 
-export async function kpis(params: { municipality: number; asOf?: string; from?: string; ids: string[]; groupId?: number | null }): Promise<KpiResponse> {
+export async function kpis(params: {
+  municipality: number;
+  asOf?: string;
+  from?: string;
+  ids: string[];
+  groupId?: number | null;
+}): Promise<KpiResponse> {
   const q = new URLSearchParams({ municipality: String(params.municipality), ids: params.ids.join(',') });
   if (params.asOf) q.set('asOf', params.asOf);
   if (params.from) q.set('from', params.from);
@@ -165,8 +175,14 @@ export async function kpiListArrow(params: { municipality: number; asOf?: string
   const q = new URLSearchParams({ municipality: String(params.municipality), ids: params.id });
   if (params.asOf) q.set('asOf', params.asOf);
   if (params.from) q.set('from', params.from);
-  const [res, { tableFromIPC }] = await Promise.all([send(`/api/v1/kpis?${q}`, { headers: { Accept: ARROW_STREAM } }), import('apache-arrow')]);
-  const toRows = async (r: Response) => tableFromIPC(new Uint8Array(await r.arrayBuffer())).toArray().map((row) => (row as { toJSON(): Record<string, unknown> }).toJSON());
+  const [res, { tableFromIPC }] = await Promise.all([
+    send(`/api/v1/kpis?${q}`, { headers: { Accept: ARROW_STREAM } }),
+    import('apache-arrow'),
+  ]);
+  const toRows = async (r: Response) =>
+    tableFromIPC(new Uint8Array(await r.arrayBuffer()))
+      .toArray()
+      .map((row) => (row as { toJSON(): Record<string, unknown> }).toJSON());
   const rows = await toRows(res);
   // Cut at one page (X-Rows-Truncated): the rest, page by page.
   if (res.headers.get('X-Rows-Truncated')) {

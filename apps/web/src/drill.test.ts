@@ -17,7 +17,7 @@ describe('drill-down in the address', () => {
     expect(drillHref({})).toBe('#/teamleder');
   });
 
-  it("keeps a work-list row by its caseworker (or, on the handover list, its last caseworker) or its team", () => {
+  it('keeps a work-list row by its caseworker (or, on the handover list, its last caseworker) or its team', () => {
     expect(rowMatches({ case: 'C1', worker: 'EF', team: 'Team Syd' }, { worker: 'EF' })).toBe(true);
     expect(rowMatches({ case: 'C1', worker: 'IJ', team: 'Team Syd' }, { worker: 'EF' })).toBe(false);
     expect(rowMatches({ case: 'C1', worker: null, team: 'Modtagelsen' }, { worker: 'EF' })).toBe(false);

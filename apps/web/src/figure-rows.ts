@@ -13,11 +13,20 @@ export function figureRows(figure: FigureDefinition, response: KpiResponse, seri
   const municipalities = response.dimensions?.municipality ?? {};
   switch (figure.chart) {
     case 'bar-per-caseworker':
-      return [['Rådgiver', 'Initialer', figure.title], ...Object.entries((value ?? {}) as Record<string, unknown>).map(([k, v]) => [names[k]?.name ?? k, k, num(v)])];
+      return [
+        ['Rådgiver', 'Initialer', figure.title],
+        ...Object.entries((value ?? {}) as Record<string, unknown>).map(([k, v]) => [names[k]?.name ?? k, k, num(v)]),
+      ];
     case 'bar-per-key':
       if (figure.field) {
         const cols = figure.columns ?? [];
-        return [['', ...cols.map((c) => c.label)], ...Object.entries((value ?? {}) as Record<string, Record<string, unknown>>).map(([k, v]) => [k, ...cols.map((c) => num(v[c.key]))])];
+        return [
+          ['', ...cols.map((c) => c.label)],
+          ...Object.entries((value ?? {}) as Record<string, Record<string, unknown>>).map(([k, v]) => [
+            k,
+            ...cols.map((c) => num(v[c.key])),
+          ]),
+        ];
       }
       return [['', figure.title], ...Object.entries((value ?? {}) as Record<string, unknown>).map(([k, v]) => [k, num(v)])];
     case 'trend':
@@ -29,13 +38,48 @@ export function figureRows(figure: FigureDefinition, response: KpiResponse, seri
     case 'work-list': {
       const cols = figure.columns ?? [];
       const list = (value ?? { rows: [] }) as { rows: Record<string, unknown>[] };
-      return [cols.map((c) => c.label), ...list.rows.map((r) => cols.map((c) => (Array.isArray(r[c.key]) ? (r[c.key] as unknown[]).join(', ') : c.format === 'worker' ? (names[String(r[c.key])]?.name ?? num(r[c.key])) : c.format === 'days-left' && typeof r[c.key] === 'number' ? 0 - (r[c.key] as number) : num(r[c.key]))))];
+      return [
+        cols.map((c) => c.label),
+        ...list.rows.map((r) =>
+          cols.map((c) =>
+            Array.isArray(r[c.key])
+              ? (r[c.key] as unknown[]).join(', ')
+              : c.format === 'worker'
+                ? (names[String(r[c.key])]?.name ?? num(r[c.key]))
+                : c.format === 'days-left' && typeof r[c.key] === 'number'
+                  ? 0 - (r[c.key] as number)
+                  : num(r[c.key]),
+          ),
+        ),
+      ];
     }
     case 'budget-table':
       return [
-        ['Funktion', 'Navn', 'Korrigeret budget', 'Forbrug til dato', 'Måned', 'Sidste år', 'Forventet (lineær)', 'Forventet (aktivitet)', 'Afvigelse', 'Afvigelse (andel)', 'Status'],
+        [
+          'Funktion',
+          'Navn',
+          'Korrigeret budget',
+          'Forbrug til dato',
+          'Måned',
+          'Sidste år',
+          'Forventet (lineær)',
+          'Forventet (aktivitet)',
+          'Afvigelse',
+          'Afvigelse (andel)',
+          'Status',
+        ],
         ...Object.entries((value ?? {}) as Record<string, Record<string, unknown>>).map(([fn, l]) => [
-          fn, num(l.name), num(l.budget), num(l.spent), num(l.month), num(l.lastYear), num(l.forecastLinear), num(l.forecastActivity), num(l.deviation), num(l.deviationShare), num(l.light),
+          fn,
+          num(l.name),
+          num(l.budget),
+          num(l.spent),
+          num(l.month),
+          num(l.lastYear),
+          num(l.forecastLinear),
+          num(l.forecastActivity),
+          num(l.deviation),
+          num(l.deviationShare),
+          num(l.light),
         ]),
       ];
     case 'year-table': {
@@ -46,26 +90,67 @@ export function figureRows(figure: FigureDefinition, response: KpiResponse, seri
     }
     case 'share-table': {
       const cols = figure.columns ?? [];
-      return [['Team', ...cols.map((c) => c.label)], ...Object.entries((value ?? {}) as Record<string, Record<string, unknown>>).map(([row, cells]) => [row, ...cols.map((c) => num(cells[c.key]))])];
+      return [
+        ['Team', ...cols.map((c) => c.label)],
+        ...Object.entries((value ?? {}) as Record<string, Record<string, unknown>>).map(([row, cells]) => [
+          row,
+          ...cols.map((c) => num(cells[c.key])),
+        ]),
+      ];
     }
     case 'goals':
       return [
         ['Mål', 'Nøgletal', 'Retning', 'Mål', 'Værdi', 'Status'],
-        ...((value ?? []) as Record<string, unknown>[]).map((g) => [num(g.title), num(g.kpi), num(g.direction), num(g.target), num(g.value), num(g.status)]),
+        ...((value ?? []) as Record<string, unknown>[]).map((g) => [
+          num(g.title),
+          num(g.kpi),
+          num(g.direction),
+          num(g.target),
+          num(g.value),
+          num(g.status),
+        ]),
       ];
     case 'benchmark': {
       const b = (value ?? { group: {} }) as { group: Record<string, number> };
-      return [['Kommune', 'Kode', figure.title], ...Object.entries(b.group).sort((x, y) => y[1] - x[1]).map(([c, v]) => [municipalities[c] ?? c, Number(c), v])];
+      return [
+        ['Kommune', 'Kode', figure.title],
+        ...Object.entries(b.group)
+          .sort((x, y) => y[1] - x[1])
+          .map(([c, v]) => [municipalities[c] ?? c, Number(c), v]),
+      ];
     }
     case 'spend-curve': {
       const years = (value ?? {}) as Record<string, unknown[]>;
       const cols = Object.keys(years).sort();
-      const months = ['januar', 'februar', 'marts', 'april', 'maj', 'juni', 'juli', 'august', 'september', 'oktober', 'november', 'december'];
+      const months = [
+        'januar',
+        'februar',
+        'marts',
+        'april',
+        'maj',
+        'juni',
+        'juli',
+        'august',
+        'september',
+        'oktober',
+        'november',
+        'december',
+      ];
       return [['Måned (forbrug til og med, kr.)', ...cols], ...months.map((m, i) => [m, ...cols.map((y) => num(years[y][i]))])];
     }
     case 'effect': {
-      const e = (value ?? { children: 0, byMeasureType: {} }) as { byMeasureType?: Record<string, Record<string, unknown>> } & Record<string, unknown>;
-      const row = (name: string, g: Record<string, unknown>): Cell[] => [name, num(g.children), num(g.improved), num(g.unchanged), num(g.worsened), num(g.meanChange)];
+      const e = (value ?? { children: 0, byMeasureType: {} }) as { byMeasureType?: Record<string, Record<string, unknown>> } & Record<
+        string,
+        unknown
+      >;
+      const row = (name: string, g: Record<string, unknown>): Cell[] => [
+        name,
+        num(g.children),
+        num(g.improved),
+        num(g.unchanged),
+        num(g.worsened),
+        num(g.meanChange),
+      ];
       return [
         ['Indsats', 'Børn', 'Forbedret (andel)', 'Uændret (andel)', 'Forværret (andel)', 'Gns. ændring (point)'],
         row('Alle børn', e),

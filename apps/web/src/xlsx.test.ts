@@ -4,7 +4,15 @@ import { escapeText, workbook } from './xlsx';
 
 describe('the Excel download', () => {
   it('keeps numbers numeric and escapes text that could run as a formula', () => {
-    const files = unzipSync(workbook('Sager pr. rådgiver', [['Navn', 'Antal'], ['=HYPERLINK("x")', 4], ['Eva Friis', 2.5], ['@SUM(A1)', null], ['-1+1', -3]]));
+    const files = unzipSync(
+      workbook('Sager pr. rådgiver', [
+        ['Navn', 'Antal'],
+        ['=HYPERLINK("x")', 4],
+        ['Eva Friis', 2.5],
+        ['@SUM(A1)', null],
+        ['-1+1', -3],
+      ]),
+    );
     const sheet = strFromU8(files['xl/worksheets/sheet1.xml']);
     expect(sheet).toContain('<c r="B2"><v>4</v></c>');
     expect(sheet).toContain('<c r="B3"><v>2.5</v></c>');
@@ -17,6 +25,15 @@ describe('the Excel download', () => {
   });
 
   it('escapes every dangerous first character, and only those', () => {
-    expect(['=a', '+a', '-a', '@a', '\ta', '\ra', 'a=b', 'Æble'].map(escapeText)).toEqual(["'=a", "'+a", "'-a", "'@a", "'\ta", "'\ra", 'a=b', 'Æble']);
+    expect(['=a', '+a', '-a', '@a', '\ta', '\ra', 'a=b', 'Æble'].map(escapeText)).toEqual([
+      "'=a",
+      "'+a",
+      "'-a",
+      "'@a",
+      "'\ta",
+      "'\ra",
+      'a=b',
+      'Æble',
+    ]);
   });
 });

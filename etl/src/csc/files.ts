@@ -37,7 +37,8 @@ export function mapPerson(row: Row, ctx: CscContext): Staged {
   const code = Number(codeText);
   if (!/^\d{1,3}$/.test(codeText) || !isMunicipalityCode(code)) return row.reject('MUNICIPALITY_UNKNOWN', 'municipality', codeText);
   if (ctx.municipality === null) ctx.municipality = code;
-  if (code !== ctx.municipality) return row.reject('MUNICIPALITY_MISMATCH', 'municipality', codeText, `udtrækket gælder kommune ${ctx.municipality}`);
+  if (code !== ctx.municipality)
+    return row.reject('MUNICIPALITY_MISMATCH', 'municipality', codeText, `udtrækket gælder kommune ${ctx.municipality}`);
   ctx.persons.set(id, person);
   return [ctx.municipality, 'csc', person.personId, person.birthDate, person.sex, row.file, row.line];
 }
@@ -76,7 +77,8 @@ export function mapSag(row: Row, ctx: CscContext): Staged {
   const opened = field(row, 'opened', isoDate, true);
   const closed = field(row, 'closed', isoDate, false);
   if (!opened.ok || !closed.ok) return null;
-  if (closed.value && closed.value < opened.value!) return row.reject('END_BEFORE_START', 'closed', row.get('closed'), `OPRETTET ${row.get('opened')}`);
+  if (closed.value && closed.value < opened.value!)
+    return row.reject('END_BEFORE_START', 'closed', row.get('closed'), `OPRETTET ${row.get('opened')}`);
   return [ctx.municipality, 'csc', id, person.personId, area, opened.value, closed.value, row.file, row.line];
 }
 
@@ -98,16 +100,61 @@ export const AKTIVITET_COLUMNS: ColumnSpec[] = [
 ];
 
 export const EVENT_CODES = [
-  'SB_SKIFT', 'UND_MODT', 'UND_VURD', 'BFU_START', 'BFU_SLUT', 'HP', 'FOR_BEV', 'FOR_START', 'FOR_SLUT',
-  'OPF', 'TILSYN', 'BSAMT', 'EFFEKT', 'KLAGE_MODT', 'KLAGE_AFG',
+  'SB_SKIFT',
+  'UND_MODT',
+  'UND_VURD',
+  'BFU_START',
+  'BFU_SLUT',
+  'HP',
+  'FOR_BEV',
+  'FOR_START',
+  'FOR_SLUT',
+  'OPF',
+  'TILSYN',
+  'BSAMT',
+  'EFFEKT',
+  'KLAGE_MODT',
+  'KLAGE_AFG',
 ] as const;
 
-const NEEDS_REF = new Set(['UND_MODT', 'UND_VURD', 'BFU_START', 'BFU_SLUT', 'HP', 'FOR_BEV', 'FOR_START', 'FOR_SLUT', 'OPF', 'TILSYN', 'KLAGE_MODT', 'KLAGE_AFG']);
+const NEEDS_REF = new Set([
+  'UND_MODT',
+  'UND_VURD',
+  'BFU_START',
+  'BFU_SLUT',
+  'HP',
+  'FOR_BEV',
+  'FOR_START',
+  'FOR_SLUT',
+  'OPF',
+  'TILSYN',
+  'KLAGE_MODT',
+  'KLAGE_AFG',
+]);
 
 /** The staging columns of one event, in order (see createEventStaging). */
 export const EVENT_STAGING_COLUMNS = [
-  'akt_id', 'case_id', 'person_id', 'code', 'day', 'at', 'worker_id', 'ref_id', 'v1', 'v2', 'v3', 'v4', 'v5', 'text',
-  'measure_type', 'type_code', 'family', 'family_care', 'paragraph', '_file', '_line',
+  'akt_id',
+  'case_id',
+  'person_id',
+  'code',
+  'day',
+  'at',
+  'worker_id',
+  'ref_id',
+  'v1',
+  'v2',
+  'v3',
+  'v4',
+  'v5',
+  'text',
+  'measure_type',
+  'type_code',
+  'family',
+  'family_care',
+  'paragraph',
+  '_file',
+  '_line',
 ];
 
 function bool01(row: Row, key: string): { ok: boolean; value: boolean | null } {
@@ -159,20 +206,38 @@ export function mapAktivitet(row: Row, ctx: CscContext): Staged {
     }
   } else if (code === 'FOR_BEV' || code === 'FOR_START') {
     if (v3 !== null && !/^-?\d+(\.\d+)?$/.test(v3)) return row.reject('NUMBER_INVALID', 'v3', v3);
-    if (v5 !== null && (!/^\d+$/.test(v5) || Number(v5) < 1 || Number(v5) > 24)) return row.reject('NUMBER_INVALID', 'v5', v5, '1-24 måneder');
+    if (v5 !== null && (!/^\d+$/.test(v5) || Number(v5) < 1 || Number(v5) > 24))
+      return row.reject('NUMBER_INVALID', 'v5', v5, '1-24 måneder');
     const type = v2 ? measureType(v2) : undefined;
     if (v2 && !type) row.warn('UNKNOWN_CODE', 'v2', v2);
     const basis = v1 ? parseLegalBasis(v1) : null;
     if (v1 && !basis) row.warn('UNKNOWN_CODE', 'v1', v1);
     const basisFamily = basis ? legalBasisRule(basis)?.family : undefined;
     if (type && basis && basisFamily !== type.family) row.warn('LEGAL_BASIS_MISMATCH', 'v1', v1!, `ydelsen ${type.name}`);
-    measure = v2 ? [type?.name ?? 'ukendt', type ? null : v2, type?.family ?? 'unknown', type?.familyCare ?? false, basis?.text ?? null] : measure;
+    measure = v2
+      ? [type?.name ?? 'ukendt', type ? null : v2, type?.family ?? 'unknown', type?.familyCare ?? false, basis?.text ?? null]
+      : measure;
   } else if (code === 'KLAGE_AFG') {
     const outcome = row.get('text').toLowerCase();
     if (outcome && !(COMPLAINT_OUTCOMES as readonly string[]).includes(outcome)) row.warn('UNKNOWN_CODE', 'text', row.get('text'));
   }
   return [
-    row.get('id'), caseId || null, person?.personId ?? null, code, day.value, at, row.get('worker') || null, ref || null,
-    v1, v2, v3, v4, v5, row.get('text') || null, ...measure, row.file, row.line,
+    row.get('id'),
+    caseId || null,
+    person?.personId ?? null,
+    code,
+    day.value,
+    at,
+    row.get('worker') || null,
+    ref || null,
+    v1,
+    v2,
+    v3,
+    v4,
+    v5,
+    row.get('text') || null,
+    ...measure,
+    row.file,
+    row.line,
   ];
 }

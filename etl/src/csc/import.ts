@@ -37,14 +37,30 @@ const SNAPSHOT: SnapshotEntity[] = [
 
 export async function importCsc(pool: Pool, dir: string, options: ImportOptions): Promise<ImportResult> {
   const missing = FILES.find((file) => !existsSync(join(dir, file)));
-  return runImport(pool, 'csc', FILES.filter((file) => existsSync(join(dir, file))).map((file) => join(dir, file)), options, async (client, log, context) => {
-    if (missing) throw new ImportFailure('FILE_MISSING', missing, `Udtrækket mangler filen ${missing}.`);
-    return stageCsc(client, log, dir, options, context);
-  });
+  return runImport(
+    pool,
+    'csc',
+    FILES.filter((file) => existsSync(join(dir, file))).map((file) => join(dir, file)),
+    options,
+    async (client, log, context) => {
+      if (missing) throw new ImportFailure('FILE_MISSING', missing, `Udtrækket mangler filen ${missing}.`);
+      return stageCsc(client, log, dir, options, context);
+    },
+  );
 }
 
-async function stageCsc(client: PoolClient, log: IssueLog, dir: string, options: ImportOptions, context: StageContext): Promise<StageResult> {
-  const ctx: CscContext = { municipality: options.municipality ?? null, pseudonyms: new Pseudonymiser(options.pseudonymSecret), persons: new Map() };
+async function stageCsc(
+  client: PoolClient,
+  log: IssueLog,
+  dir: string,
+  options: ImportOptions,
+  context: StageContext,
+): Promise<StageResult> {
+  const ctx: CscContext = {
+    municipality: options.municipality ?? null,
+    pseudonyms: new Pseudonymiser(options.pseudonymSecret),
+    persons: new Map(),
+  };
   // Staging tables are made outside the transaction: `LIKE` a case-system table would keep a lock on
   // it until commit that another import's swap waits for (see PartitionOptions).
   const outside = await context.connect();
@@ -53,10 +69,34 @@ async function stageCsc(client: PoolClient, log: IssueLog, dir: string, options:
   for (const derived of ['persons', 'teams'] as const) await createSnapshotStaging(outside, derived, 'csc');
   const input = (file: string, columns: typeof f.PERSON_COLUMNS) => ({ path: join(dir, file), file, format: CSC_FORMAT, columns });
 
-  await stageFile(client, log, input('PERSON.txt', f.PERSON_COLUMNS), entityDef('persons'), (row) => f.mapPerson(row, ctx), options.onProgress);
-  if (ctx.municipality === null) throw new ImportFailure('NO_MUNICIPALITY', 'PERSON.txt', 'Kommunen kan ikke bestemmes: PERSON.txt har ingen gyldige rækker med KOMMUNE_NR, og --municipality er ikke angivet.');
-  if (ctx.persons.size === 0) throw new ImportFailure('NO_MUNICIPALITY', 'PERSON.txt', `Ingen gyldige personer i PERSON.txt for kommune ${ctx.municipality}; intet er indlæst.`);
-  await stageFile(client, log, input('MEDARBEJDER.txt', f.MEDARBEJDER_COLUMNS), entityDef('caseworkers'), (row) => f.mapMedarbejder(row, ctx), options.onProgress);
+  await stageFile(
+    client,
+    log,
+    input('PERSON.txt', f.PERSON_COLUMNS),
+    entityDef('persons'),
+    (row) => f.mapPerson(row, ctx),
+    options.onProgress,
+  );
+  if (ctx.municipality === null)
+    throw new ImportFailure(
+      'NO_MUNICIPALITY',
+      'PERSON.txt',
+      'Kommunen kan ikke bestemmes: PERSON.txt har ingen gyldige rækker med KOMMUNE_NR, og --municipality er ikke angivet.',
+    );
+  if (ctx.persons.size === 0)
+    throw new ImportFailure(
+      'NO_MUNICIPALITY',
+      'PERSON.txt',
+      `Ingen gyldige personer i PERSON.txt for kommune ${ctx.municipality}; intet er indlæst.`,
+    );
+  await stageFile(
+    client,
+    log,
+    input('MEDARBEJDER.txt', f.MEDARBEJDER_COLUMNS),
+    entityDef('caseworkers'),
+    (row) => f.mapMedarbejder(row, ctx),
+    options.onProgress,
+  );
   await stageFile(client, log, input('SAG.txt', f.SAG_COLUMNS), entityDef('cases'), (row) => f.mapSag(row, ctx), options.onProgress);
 
   await client.query(
@@ -78,22 +118,49 @@ async function stageCsc(client: PoolClient, log: IssueLog, dir: string, options:
   await pairEvents(client, log);
   await buildFacts(client, ctx.municipality);
   await rejectEndsBeforeStarts(client, log);
-  return finishCaseSnapshot(client, log, { source: 'csc', importId: context.importId, municipality: ctx.municipality, exportDate: options.exportDate, entities: SNAPSHOT, personsOfRows: false, createOutside });
+  return finishCaseSnapshot(client, log, {
+    source: 'csc',
+    importId: context.importId,
+    municipality: ctx.municipality,
+    exportDate: options.exportDate,
+    entities: SNAPSHOT,
+    personsOfRows: false,
+    createOutside,
+  });
 }
 
 /** Exact duplicate events count once; then a second start or end, or an end without a start, is a row error. */
 async function pairEvents(client: PoolClient, log: IssueLog): Promise<void> {
   const cols = 'akt_id, case_id, person_id, code, day, at, worker_id, ref_id, v1, v2, v3, v4, v5, text';
-  await client.query(`DELETE FROM ${EVENTS} a USING ${EVENTS} b WHERE a.akt_id = b.akt_id AND a._line > b._line AND (${cols.split(', ').map((c) => `a.${c}`).join(', ')}) IS NOT DISTINCT FROM (${cols.split(', ').map((c) => `b.${c}`).join(', ')})`);
-  const pairs: [string, string | null][] = [['UND_MODT', 'UND_VURD'], ['BFU_START', 'BFU_SLUT'], ['FOR_BEV', null], ['FOR_START', 'FOR_SLUT'], ['KLAGE_MODT', 'KLAGE_AFG']];
-  const earlier = (code: string) => `EXISTS (SELECT 1 FROM ${EVENTS} f WHERE f.code = '${code}' AND f.ref_id = ${EVENTS}.ref_id AND f._line < ${EVENTS}._line)`;
+  await client.query(
+    `DELETE FROM ${EVENTS} a USING ${EVENTS} b WHERE a.akt_id = b.akt_id AND a._line > b._line AND (${cols
+      .split(', ')
+      .map((c) => `a.${c}`)
+      .join(', ')}) IS NOT DISTINCT FROM (${cols
+      .split(', ')
+      .map((c) => `b.${c}`)
+      .join(', ')})`,
+  );
+  const pairs: [string, string | null][] = [
+    ['UND_MODT', 'UND_VURD'],
+    ['BFU_START', 'BFU_SLUT'],
+    ['FOR_BEV', null],
+    ['FOR_START', 'FOR_SLUT'],
+    ['KLAGE_MODT', 'KLAGE_AFG'],
+  ];
+  const earlier = (code: string) =>
+    `EXISTS (SELECT 1 FROM ${EVENTS} f WHERE f.code = '${code}' AND f.ref_id = ${EVENTS}.ref_id AND f._line < ${EVENTS}._line)`;
   const reject = (rule: RuleKey, where: string, what: string) =>
     rejectStaged(client, log, EVENTS, rule, where, `code || ' ' || ref_id`, (v) => `${what}: ${v}.`);
   for (const [start, end] of pairs) {
     await reject('EVENT_SECOND_START', `code = '${start}' AND ${earlier(start)}`, 'Id er startet før');
     if (!end) continue;
     await reject('EVENT_SECOND_END', `code = '${end}' AND ${earlier(end)}`, 'Id er afsluttet før');
-    await reject('EVENT_END_WITHOUT_START', `code = '${end}' AND NOT EXISTS (SELECT 1 FROM ${EVENTS} f WHERE f.code = '${start}' AND f.ref_id = ${EVENTS}.ref_id)`, 'Ingen start for');
+    await reject(
+      'EVENT_END_WITHOUT_START',
+      `code = '${end}' AND NOT EXISTS (SELECT 1 FROM ${EVENTS} f WHERE f.code = '${start}' AND f.ref_id = ${EVENTS}.ref_id)`,
+      'Ingen start for',
+    );
   }
 }
 
@@ -138,7 +205,9 @@ async function buildFacts(client: PoolClient, municipality: number): Promise<voi
             CASE lower(text) WHEN 'handleplan' THEN 'Handleplan' WHEN 'barnets plan' THEN 'Barnets plan' WHEN 'ungeplan' THEN 'Ungeplan' WHEN NULL THEN NULL ELSE 'ukendt' END, _file, _line
      FROM ${EVENTS} WHERE code = 'HP' ORDER BY ref_id, _line DESC`,
   );
-  await run(`INSERT INTO ${stg('followups')} (municipality_code, source, measure_id, followup_date, _file, _line) SELECT $1, 'csc', ref_id, day, _file, _line FROM ${EVENTS} WHERE code = 'OPF'`);
+  await run(
+    `INSERT INTO ${stg('followups')} (municipality_code, source, measure_id, followup_date, _file, _line) SELECT $1, 'csc', ref_id, day, _file, _line FROM ${EVENTS} WHERE code = 'OPF'`,
+  );
   await run(
     `INSERT INTO ${stg('visits')} (municipality_code, source, measure_id, visit_date, talked_alone, _file, _line)
      SELECT $1, 'csc', ref_id, day, CASE v1 WHEN '1' THEN true WHEN '0' THEN false END, _file, _line FROM ${EVENTS} WHERE code = 'TILSYN'`,
@@ -164,7 +233,12 @@ async function buildFacts(client: PoolClient, municipality: number): Promise<voi
 async function rejectEndsBeforeStarts(client: PoolClient, log: IssueLog): Promise<void> {
   const stg = (entity: EntityName) => stagingTable(entityDef(entity));
   const checks: [EntityName, string, string, string][] = [
-    ['notifications', 'assessed_at < received_at', `notification_id || ': vurderet ' || to_char(assessed_at, 'YYYY-MM-DD HH24:MI')`, 'UND_VURD før UND_MODT'],
+    [
+      'notifications',
+      'assessed_at < received_at',
+      `notification_id || ': vurderet ' || to_char(assessed_at, 'YYYY-MM-DD HH24:MI')`,
+      'UND_VURD før UND_MODT',
+    ],
     ['investigations', 'completed < started', `investigation_id || ': ' || to_char(completed, 'YYYY-MM-DD')`, 'BFU_SLUT før BFU_START'],
     ['measures', 'ended < started', `measure_id || ': ' || to_char(ended, 'YYYY-MM-DD')`, 'FOR_SLUT før FOR_START'],
     ['complaints', 'decided < received', `complaint_id || ': ' || to_char(decided, 'YYYY-MM-DD')`, 'KLAGE_AFG før KLAGE_MODT'],

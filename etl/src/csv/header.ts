@@ -38,7 +38,11 @@ export function mapHeader(file: string, header: string[], columns: ColumnSpec[],
     // Which of two columns of the same name holds the values is anybody's guess.
     else if (known.has(key) && !twice.includes(h.trim())) twice.push(h.trim());
   });
-  if (twice.length > 0) throw new FileFormatError(file, `Filen ${file} har kolonnen/kolonnerne ${twice.join(', ')} mere end én gang; det er uklart, hvilken der gælder.`);
+  if (twice.length > 0)
+    throw new FileFormatError(
+      file,
+      `Filen ${file} har kolonnen/kolonnerne ${twice.join(', ')} mere end én gang; det er uklart, hvilken der gælder.`,
+    );
   const index: Record<string, number> = {};
   const missing: string[] = [];
   for (const col of columns) {

@@ -11,7 +11,11 @@ async function parseAll(text: string, chunkSize: number, opts: DelimitedOptions 
 }
 
 /** Records as line and fields (RawRecord.plain is a hint that depends on the chunking). */
-async function parse(text: string, chunkSize: number, opts = { separator: ';', quote: '"' as string | null }): Promise<Pick<RawRecord, 'line' | 'fields'>[]> {
+async function parse(
+  text: string,
+  chunkSize: number,
+  opts = { separator: ';', quote: '"' as string | null },
+): Promise<Pick<RawRecord, 'line' | 'fields'>[]> {
   return (await parseAll(text, chunkSize, opts)).map(({ line, fields }) => ({ line, fields }));
 }
 
@@ -42,8 +46,20 @@ describe('parseDelimited', () => {
 
   it('reads the same records whatever the chunking (whole lines are split natively, the rest character by character)', async () => {
     const lines = [
-      'id;name;note', 'plain;line;here', 'crlf;line;here\r', 'cr;in\rside;x', '"quoted;start";b;c', 'quote;in "the" middle;x', 'x;"multi\nline";y\r',
-      '', '\r', '  ;  ;  ', 'tail;"say ""hi""";', '""', 'after;empty;quoted', 'æøå;ÆØÅ;€',
+      'id;name;note',
+      'plain;line;here',
+      'crlf;line;here\r',
+      'cr;in\rside;x',
+      '"quoted;start";b;c',
+      'quote;in "the" middle;x',
+      'x;"multi\nline";y\r',
+      '',
+      '\r',
+      '  ;  ;  ',
+      'tail;"say ""hi""";',
+      '""',
+      'after;empty;quoted',
+      'æøå;ÆØÅ;€',
     ];
     const text = Array.from({ length: 300 }, (_, i) => lines[i % lines.length]).join('\n') + '\nlast;no;newline';
     const reference = await parse(text, 1);
@@ -67,7 +83,17 @@ describe('parseDelimited', () => {
   });
 
   it('marks a record plain only when no field holds a backslash, tab, newline or carriage return', async () => {
-    const lines = ['id;text', 'a;plain æøå', 'b;tab\there', 'c;back\\slash', 'd;"quoted"', 'e;"new\nline"', 'f;cr\rinside', 'g;crlf', 'h;last'];
+    const lines = [
+      'id;text',
+      'a;plain æøå',
+      'b;tab\there',
+      'c;back\\slash',
+      'd;"quoted"',
+      'e;"new\nline"',
+      'f;cr\rinside',
+      'g;crlf',
+      'h;last',
+    ];
     const text = lines.join('\n').replace('g;crlf\n', 'g;crlf\r\n');
     for (const size of [1, 3, 7, 1000]) {
       const records = await parseAll(text, size);
@@ -89,7 +115,10 @@ describe('parseDelimited', () => {
   it('splits whole lines like String.split: empty fields, a trailing separator, one column, whatever the chunking', async () => {
     const lines = ['one', ';;', 'a;', ';b', 'a;;b', 'x', '', 'æ;ø;å', 'last'];
     const text = Array.from({ length: 500 }, (_, i) => lines[i % lines.length]).join('\n');
-    const expected = text.split('\n').map((l, i) => ({ line: i + 1, fields: l.split(';') })).filter((r) => r.fields.join('') !== '' || r.fields.length > 1);
+    const expected = text
+      .split('\n')
+      .map((l, i) => ({ line: i + 1, fields: l.split(';') }))
+      .filter((r) => r.fields.join('') !== '' || r.fields.length > 1);
     for (const size of [1, 5, 64, 1000, 1 << 20]) expect(await parse(text, size)).toEqual(expected);
     const single = Array.from({ length: 2000 }, (_, i) => `row${i}`).join('\n') + '\n';
     expect(await parse(single, 1 << 15)).toEqual(Array.from({ length: 2000 }, (_, i) => ({ line: i + 1, fields: [`row${i}`] })));

@@ -85,7 +85,8 @@ export async function* parseDelimited(chunks: AsyncIterable<string>, opts: Delim
     field = '';
     fieldQuoted = false;
     fieldsChars = 0;
-    if (!(fields.length === 1 && fields[0] === '')) batch.push(loneCr ? { line: recordLine, fields, plain: false, loneCr } : { line: recordLine, fields, plain: false });
+    if (!(fields.length === 1 && fields[0] === ''))
+      batch.push(loneCr ? { line: recordLine, fields, plain: false, loneCr } : { line: recordLine, fields, plain: false });
     fields = [];
     loneCr = false;
   };

@@ -65,7 +65,10 @@ export async function* readText(path: string, file: string, encoding: 'utf-8' | 
     }
     if (piece.includes(0)) throw new FileFormatError(file, `Filen ${file} er ikke en tekstfil (den indeholder binære data).`);
     // Windows-1252 decodes any byte: UTF-8 would be read as "Ã¦" for "æ" without a word.
-    if (encoding === 'windows-1252' && ((last === -1 && piece[0] === 0xef && piece[1] === 0xbb && piece[2] === 0xbf) || looksLikeUtf8(piece, last))) {
+    if (
+      encoding === 'windows-1252' &&
+      ((last === -1 && piece[0] === 0xef && piece[1] === 0xbb && piece[2] === 0xbf) || looksLikeUtf8(piece, last))
+    ) {
       throw new FileFormatError(file, `Filen ${file} er UTF-8-tekst, men skal være Windows-1252; gem den igen i Windows-1252 (ANSI).`);
     }
     last = piece[piece.length - 1];

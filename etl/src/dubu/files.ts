@@ -1,5 +1,13 @@
 import * as domain from '@bu/domain';
-import { COMPLAINT_OUTCOMES, isMunicipalityCode, PLAN_TYPES, legalBasisRule, measureType, parseLegalBasis, UNKNOWN_MEASURE_TYPE } from '@bu/domain';
+import {
+  COMPLAINT_OUTCOMES,
+  isMunicipalityCode,
+  PLAN_TYPES,
+  legalBasisRule,
+  measureType,
+  parseLegalBasis,
+  UNKNOWN_MEASURE_TYPE,
+} from '@bu/domain';
 import { codeFrom } from '../codes';
 import { caseworkerRow, field, required } from '../fields';
 import type { ColumnSpec } from '../csv/header';
@@ -40,7 +48,9 @@ export const SAGER_COLUMNS: ColumnSpec[] = [
 const knownMunicipality = memo((text: string) => /^\d{1,3}$/.test(text) && isMunicipalityCode(Number(text)));
 
 /** Sagsområde in its canonical spelling, or 'ukendt'. */
-const areaOf = memo((text: string) => (['udsatte', 'handicap'].includes(text.toLowerCase()) ? text[0].toUpperCase() + text.slice(1).toLowerCase() : 'ukendt'));
+const areaOf = memo((text: string) =>
+  ['udsatte', 'handicap'].includes(text.toLowerCase()) ? text[0].toUpperCase() + text.slice(1).toLowerCase() : 'ukendt',
+);
 
 export function mapSag(row: Row, ctx: DubuContext): Staged {
   const caseId = required(row, 'case');
@@ -52,7 +62,8 @@ export function mapSag(row: Row, ctx: DubuContext): Staged {
   const code = Number(codeText);
   if (!knownMunicipality(codeText)) return row.reject('MUNICIPALITY_UNKNOWN', 'municipality', codeText);
   if (ctx.municipality === null) ctx.municipality = code;
-  if (code !== ctx.municipality) return row.reject('MUNICIPALITY_MISMATCH', 'municipality', codeText, `udtrækket gælder kommune ${ctx.municipality}`);
+  if (code !== ctx.municipality)
+    return row.reject('MUNICIPALITY_MISMATCH', 'municipality', codeText, `udtrækket gælder kommune ${ctx.municipality}`);
   const areaText = row.get('area');
   const area = areaOf(areaText);
   if (area === 'ukendt') row.warn('UNKNOWN_CODE', 'area', areaText);
@@ -60,7 +71,8 @@ export function mapSag(row: Row, ctx: DubuContext): Staged {
   if (!opened.ok) return null;
   const closed = field(row, 'closed', dkDate);
   if (!closed.ok) return null;
-  if (closed.value !== null && closed.value < opened.value!) return row.reject('END_BEFORE_START', 'closed', row.get('closed'), `oprettet ${row.get('opened')}`);
+  if (closed.value !== null && closed.value < opened.value!)
+    return row.reject('END_BEFORE_START', 'closed', row.get('closed'), `oprettet ${row.get('opened')}`);
   ctx.children.see(person, row.file, row.line);
   return [ctx.municipality, ctx.source, caseId, person.personId, area, opened.value, closed.value, row.file, row.line];
 }
@@ -142,7 +154,19 @@ export function mapUnderretning(row: Row, ctx: DubuContext): Staged {
   const channel = row.get('channel').toLowerCase() || 'ukendt';
   // case_id is linked after staging: the child's case open at receipt, else the next, else the latest.
   ctx.children.see(person, row.file, row.line);
-  return [ctx.municipality, ctx.source, id, person.personId, null, received.value, assessed.value, channel, acute.value, row.file, row.line];
+  return [
+    ctx.municipality,
+    ctx.source,
+    id,
+    person.personId,
+    null,
+    received.value,
+    assessed.value,
+    channel,
+    acute.value,
+    row.file,
+    row.line,
+  ];
 }
 
 export const UNDERSOEGELSER_COLUMNS: ColumnSpec[] = [
@@ -161,7 +185,17 @@ export function mapUndersoegelse(row: Row, ctx: DubuContext): Staged {
   const end = field(row, 'end', dkDate);
   if (!start.ok || !end.ok || endBeforeStart(row, 'end', end.value, 'start', start.value)) return null;
   const basis = row.get('basis');
-  return [ctx.municipality, ctx.source, id, caseId, start.value, end.value, basis ? (parseLegalBasis(basis)?.text ?? basis) : null, row.file, row.line];
+  return [
+    ctx.municipality,
+    ctx.source,
+    id,
+    caseId,
+    start.value,
+    end.value,
+    basis ? (parseLegalBasis(basis)?.text ?? basis) : null,
+    row.file,
+    row.line,
+  ];
 }
 
 export const YDELSER_COLUMNS: ColumnSpec[] = [
@@ -188,7 +222,8 @@ export function mapYdelse(row: Row, ctx: DubuContext): Staged {
   const cadence = field(row, 'cadence', integer);
   if (!start.ok || !end.ok || !decided.ok || !cost.ok || !cadence.ok) return null;
   if (endBeforeStart(row, 'end', end.value, 'start', start.value)) return null;
-  if (cadence.value !== null && (cadence.value < 1 || cadence.value > 24)) return row.reject('NUMBER_INVALID', 'cadence', row.get('cadence'), '1-24 måneder');
+  if (cadence.value !== null && (cadence.value < 1 || cadence.value > 24))
+    return row.reject('NUMBER_INVALID', 'cadence', row.get('cadence'), '1-24 måneder');
   // The measure type decides the family; a legal basis that disagrees is only a warning.
   const typeText = row.get('type');
   const type = measureTypeOf(typeText);
@@ -198,12 +233,33 @@ export function mapYdelse(row: Row, ctx: DubuContext): Staged {
   const { basis, family: basisFamily } = basisText ? legalBasisOf(basisText) : { basis: null, family: undefined };
   if (basisText && !basis) row.warn('UNKNOWN_CODE', 'basis', basisText);
   if (type && basis && basisFamily !== family && !(basisFamily === 'preventive' && family === 'preventive')) {
-    row.warn('LEGAL_BASIS_MISMATCH', 'basis', basisText, `ydelsen ${type.name} er ${family === 'placement' ? 'en anbringelse' : family === 'economic' ? 'en økonomisk ydelse' : 'forebyggende'}`);
+    row.warn(
+      'LEGAL_BASIS_MISMATCH',
+      'basis',
+      basisText,
+      `ydelsen ${type.name} er ${family === 'placement' ? 'en anbringelse' : family === 'economic' ? 'en økonomisk ydelse' : 'forebyggende'}`,
+    );
   }
   return [
-    ctx.municipality, ctx.source, id, caseId, basisText || null, lawAt(start.value!), basis?.text ?? null,
-    type?.name ?? UNKNOWN_MEASURE_TYPE, type ? null : typeText, family, type?.familyCare ?? false, row.get('provider') || null,
-    decided.value, start.value, end.value, cost.value, cadence.value, row.file, row.line,
+    ctx.municipality,
+    ctx.source,
+    id,
+    caseId,
+    basisText || null,
+    lawAt(start.value!),
+    basis?.text ?? null,
+    type?.name ?? UNKNOWN_MEASURE_TYPE,
+    type ? null : typeText,
+    family,
+    type?.familyCare ?? false,
+    row.get('provider') || null,
+    decided.value,
+    start.value,
+    end.value,
+    cost.value,
+    cadence.value,
+    row.file,
+    row.line,
   ];
 }
 
@@ -301,7 +357,6 @@ export const KLAGER_COLUMNS: ColumnSpec[] = [
   { key: 'decided', header: 'Afgjort' },
   { key: 'outcome', header: 'Afgørelse' },
 ];
-
 
 export function mapKlage(row: Row, ctx: DubuContext): Staged {
   const id = required(row, 'id');

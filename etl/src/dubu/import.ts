@@ -9,8 +9,14 @@ import { entityDef, EntityName, stagingColumns } from '../load/entities';
 import { stageFile } from '../load/stage-file';
 import { stagingTable } from '../load/merge';
 import {
-  checkCaseReferencesEarly, copenhagenToday, createSnapshotStaging, datesWithinLimit, defaultExportDate, finishCaseSnapshot,
-  SnapshotEntity, stagesAsPartition,
+  checkCaseReferencesEarly,
+  copenhagenToday,
+  createSnapshotStaging,
+  datesWithinLimit,
+  defaultExportDate,
+  finishCaseSnapshot,
+  SnapshotEntity,
+  stagesAsPartition,
 } from '../case-snapshot';
 import { NotificationCaseLinker } from '../notification-cases';
 import { ChildrenSeen } from '../children';
@@ -30,18 +36,130 @@ interface DubuFile extends SnapshotEntity {
 
 // sager.csv first: it decides the municipality the rest of the export belongs to.
 export const DUBU_FILES: DubuFile[] = [
-  { file: 'sager.csv', entity: 'cases', required: true, columns: f.SAGER_COLUMNS, map: f.mapSag, eventDates: ['opened', 'closed'], happened: ['opened'], idLabel: 'sagsnummer' },
-  { file: 'medarbejdere.csv', entity: 'caseworkers', required: true, columns: f.MEDARBEJDERE_COLUMNS, map: f.mapMedarbejder, eventDates: ['employed_from'], happened: [], idLabel: 'initialer' },
-  { file: 'sagsansvar.csv', entity: 'assignments', required: true, columns: f.SAGSANSVAR_COLUMNS, map: f.mapSagsansvar, eventDates: ['valid_from'], happened: [], caseRef: 'case_id' },
-  { file: 'underretninger.csv', entity: 'notifications', required: false, columns: f.UNDERRETNINGER_COLUMNS, map: f.mapUnderretning, eventDates: ['received_at'], happened: ['received_at', 'assessed_at'], idLabel: 'underretnings-id' },
-  { file: 'undersoegelser.csv', entity: 'investigations', required: false, columns: f.UNDERSOEGELSER_COLUMNS, map: f.mapUndersoegelse, eventDates: ['started', 'completed'], happened: ['started'], caseRef: 'case_id', idLabel: 'undersøgelses-id' },
-  { file: 'ydelser.csv', entity: 'measures', required: false, columns: f.YDELSER_COLUMNS, map: f.mapYdelse, eventDates: ['started', 'decided'], happened: ['started', 'decided'], caseRef: 'case_id', idLabel: 'ydelses-id' },
-  { file: 'handleplaner.csv', entity: 'plans', required: false, columns: f.HANDLEPLANER_COLUMNS, map: f.mapHandleplan, eventDates: ['plan_date'], happened: [], caseRef: 'case_id', idLabel: 'handleplan-id' },
-  { file: 'opfoelgninger.csv', entity: 'followups', required: false, columns: f.OPFOELGNINGER_COLUMNS, map: f.mapOpfoelgning, eventDates: ['followup_date'], happened: [], measureRef: 'measure_id' },
-  { file: 'tilsyn.csv', entity: 'visits', required: false, columns: f.TILSYN_COLUMNS, map: f.mapTilsyn, eventDates: ['visit_date'], happened: [], measureRef: 'measure_id' },
-  { file: 'boernesamtaler.csv', entity: 'conversations', required: false, columns: f.BOERNESAMTALER_COLUMNS, map: f.mapBoernesamtale, eventDates: ['conversation_date'], happened: ['conversation_date'], caseRef: 'case_id' },
-  { file: 'effektmaalinger.csv', entity: 'effects', required: false, columns: f.EFFEKTMAALINGER_COLUMNS, map: f.mapEffektmaaling, eventDates: ['measured_on'], happened: ['measured_on'], caseRef: 'case_id' },
-  { file: 'klager.csv', entity: 'complaints', required: false, columns: f.KLAGER_COLUMNS, map: f.mapKlage, eventDates: ['received', 'decided'], happened: ['received', 'decided'], caseRef: 'case_id', idLabel: 'klage-id' },
+  {
+    file: 'sager.csv',
+    entity: 'cases',
+    required: true,
+    columns: f.SAGER_COLUMNS,
+    map: f.mapSag,
+    eventDates: ['opened', 'closed'],
+    happened: ['opened'],
+    idLabel: 'sagsnummer',
+  },
+  {
+    file: 'medarbejdere.csv',
+    entity: 'caseworkers',
+    required: true,
+    columns: f.MEDARBEJDERE_COLUMNS,
+    map: f.mapMedarbejder,
+    eventDates: ['employed_from'],
+    happened: [],
+    idLabel: 'initialer',
+  },
+  {
+    file: 'sagsansvar.csv',
+    entity: 'assignments',
+    required: true,
+    columns: f.SAGSANSVAR_COLUMNS,
+    map: f.mapSagsansvar,
+    eventDates: ['valid_from'],
+    happened: [],
+    caseRef: 'case_id',
+  },
+  {
+    file: 'underretninger.csv',
+    entity: 'notifications',
+    required: false,
+    columns: f.UNDERRETNINGER_COLUMNS,
+    map: f.mapUnderretning,
+    eventDates: ['received_at'],
+    happened: ['received_at', 'assessed_at'],
+    idLabel: 'underretnings-id',
+  },
+  {
+    file: 'undersoegelser.csv',
+    entity: 'investigations',
+    required: false,
+    columns: f.UNDERSOEGELSER_COLUMNS,
+    map: f.mapUndersoegelse,
+    eventDates: ['started', 'completed'],
+    happened: ['started'],
+    caseRef: 'case_id',
+    idLabel: 'undersøgelses-id',
+  },
+  {
+    file: 'ydelser.csv',
+    entity: 'measures',
+    required: false,
+    columns: f.YDELSER_COLUMNS,
+    map: f.mapYdelse,
+    eventDates: ['started', 'decided'],
+    happened: ['started', 'decided'],
+    caseRef: 'case_id',
+    idLabel: 'ydelses-id',
+  },
+  {
+    file: 'handleplaner.csv',
+    entity: 'plans',
+    required: false,
+    columns: f.HANDLEPLANER_COLUMNS,
+    map: f.mapHandleplan,
+    eventDates: ['plan_date'],
+    happened: [],
+    caseRef: 'case_id',
+    idLabel: 'handleplan-id',
+  },
+  {
+    file: 'opfoelgninger.csv',
+    entity: 'followups',
+    required: false,
+    columns: f.OPFOELGNINGER_COLUMNS,
+    map: f.mapOpfoelgning,
+    eventDates: ['followup_date'],
+    happened: [],
+    measureRef: 'measure_id',
+  },
+  {
+    file: 'tilsyn.csv',
+    entity: 'visits',
+    required: false,
+    columns: f.TILSYN_COLUMNS,
+    map: f.mapTilsyn,
+    eventDates: ['visit_date'],
+    happened: [],
+    measureRef: 'measure_id',
+  },
+  {
+    file: 'boernesamtaler.csv',
+    entity: 'conversations',
+    required: false,
+    columns: f.BOERNESAMTALER_COLUMNS,
+    map: f.mapBoernesamtale,
+    eventDates: ['conversation_date'],
+    happened: ['conversation_date'],
+    caseRef: 'case_id',
+  },
+  {
+    file: 'effektmaalinger.csv',
+    entity: 'effects',
+    required: false,
+    columns: f.EFFEKTMAALINGER_COLUMNS,
+    map: f.mapEffektmaaling,
+    eventDates: ['measured_on'],
+    happened: ['measured_on'],
+    caseRef: 'case_id',
+  },
+  {
+    file: 'klager.csv',
+    entity: 'complaints',
+    required: false,
+    columns: f.KLAGER_COLUMNS,
+    map: f.mapKlage,
+    eventDates: ['received', 'decided'],
+    happened: ['received', 'decided'],
+    caseRef: 'case_id',
+    idLabel: 'klage-id',
+  },
 ];
 
 export async function importDubu(pool: Pool, dir: string, options: ImportOptions): Promise<ImportResult> {
@@ -54,10 +172,23 @@ export async function importDubu(pool: Pool, dir: string, options: ImportOptions
   }
   const present = DUBU_FILES.filter((file) => existsSync(join(dir, file.file)));
   const absent = DUBU_FILES.filter((file) => !present.includes(file));
-  return runImport(pool, 'dubu', present.map((file) => join(dir, file.file)), options, (client, log, context) => {
-    for (const file of absent) log.add('FILE_ABSENT', file.file, null, null, `Filen ${file.file} er ikke med i udtrækket; de tidligere indlæste data for den beholdes.`);
-    return stageDubu(client, log, dir, present, options, context);
-  });
+  return runImport(
+    pool,
+    'dubu',
+    present.map((file) => join(dir, file.file)),
+    options,
+    (client, log, context) => {
+      for (const file of absent)
+        log.add(
+          'FILE_ABSENT',
+          file.file,
+          null,
+          null,
+          `Filen ${file.file} er ikke med i udtrækket; de tidligere indlæste data for den beholdes.`,
+        );
+      return stageDubu(client, log, dir, present, options, context);
+    },
+  );
 }
 
 /**
@@ -81,7 +212,14 @@ function stagingOrder(dir: string, files: DubuFile[]): DubuFile[] {
  * cases (checkCaseReferencesEarly). The snapshot's rules and the partitions follow in the import's
  * own transaction. One more connection makes the fresh partitions' tables (see PartitionOptions).
  */
-async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: DubuFile[], options: ImportOptions, context: StageContext): Promise<StageResult> {
+async function stageDubu(
+  client: PoolClient,
+  log: IssueLog,
+  dir: string,
+  files: DubuFile[],
+  options: ImportOptions,
+  context: StageContext,
+): Promise<StageResult> {
   const ctx: DubuContext = {
     municipality: options.municipality ?? null,
     source: 'dubu',
@@ -96,7 +234,15 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
   const threaded = threadedFile(dir, order, options.stagingThreadBytes ?? STAGING_THREAD_BYTES);
   const thread = threaded
     ? new StagingThread(
-        { file: threaded.file, path: join(dir, threaded.file), importId: context.importId, ...context.thread, pseudonymSecret: options.pseudonymSecret, today, files: order.map((f) => f.file) },
+        {
+          file: threaded.file,
+          path: join(dir, threaded.file),
+          importId: context.importId,
+          ...context.thread,
+          pseudonymSecret: options.pseudonymSecret,
+          today,
+          files: order.map((f) => f.file),
+        },
         (progress) => options.onProgress?.({ ...progress, rejected: log.rejectedCount + progress.rejected }),
       )
     : null;
@@ -170,7 +316,8 @@ async function stageDubu(client: PoolClient, log: IssueLog, dir: string, files: 
   const checkReferencesEarly = (file: DubuFile, built: Promise<boolean>) => {
     if (!file.caseRef) return;
     const exportDate = options.exportDate ?? defaultExportDate(eventDateRanges);
-    const within = (entity: EntityName) => exportDate !== null && eventDateRanges.has(entity) && datesWithinLimit(eventDateRanges.get(entity)!, exportDate);
+    const within = (entity: EntityName) =>
+      exportDate !== null && eventDateRanges.has(entity) && datesWithinLimit(eventDateRanges.get(entity)!, exportDate);
     if (!within('cases') || !within(file.entity)) return;
     onChecker.add(async () => {
       // After the builds of the cases and of the file's own table, which take each table to
@@ -297,13 +444,21 @@ export async function stageDubuFile(
     return values;
   };
   const fixed = { ...(ctx.municipality !== null ? { municipality_code: ctx.municipality } : {}), source: ctx.source, _file: file.file };
-  const read = await stageFile(client, log, { path, file: file.file, format: DUBU_FORMAT, columns: file.columns }, entityDef(file.entity), map, onProgress, {
-    // A table the builders take on is analysed after its index builds (the loader reads on).
-    analyze: !stagesAsPartition(file.entity, 'dubu'),
-    fixed,
-    freeze: true,
-    binary: true,
-  });
+  const read = await stageFile(
+    client,
+    log,
+    { path, file: file.file, format: DUBU_FORMAT, columns: file.columns },
+    entityDef(file.entity),
+    map,
+    onProgress,
+    {
+      // A table the builders take on is analysed after its index builds (the loader reads on).
+      analyze: !stagesAsPartition(file.entity, 'dubu'),
+      fixed,
+      freeze: true,
+      binary: true,
+    },
+  );
   return { read, staged };
 }
 
@@ -335,7 +490,9 @@ const STAGING_THREAD_BYTES = 8 << 20;
  */
 function threadedFile(dir: string, order: DubuFile[], minBytes: number): DubuFile | null {
   // The reading order has them largest first (stagingOrder).
-  const largest = order.find((file) => file.entity !== 'cases' && file.entity !== 'notifications' && stagesAsPartition(file.entity, 'dubu'));
+  const largest = order.find(
+    (file) => file.entity !== 'cases' && file.entity !== 'notifications' && stagesAsPartition(file.entity, 'dubu'),
+  );
   return largest && statSync(join(dir, largest.file)).size >= minBytes ? largest : null;
 }
 
@@ -347,7 +504,8 @@ function caseLinking(entity: EntityName, linker: NotificationCaseLinker): ((stag
   const at = (e: EntityName, column: string) => stagingColumns(entityDef(e)).indexOf(column);
   if (entity === 'cases') {
     const [caseId, person, opened, closed] = ['case_id', 'person_id', 'opened', 'closed'].map((c) => at('cases', c));
-    return (staged) => linker.addCase(staged[caseId] as string, staged[person] as string, staged[opened] as string, staged[closed] as string | null);
+    return (staged) =>
+      linker.addCase(staged[caseId] as string, staged[person] as string, staged[opened] as string, staged[closed] as string | null);
   }
   if (entity === 'notifications') {
     const [caseId, person, received] = ['case_id', 'person_id', 'received_at'].map((c) => at('notifications', c));
@@ -364,7 +522,11 @@ function caseLinking(entity: EntityName, linker: NotificationCaseLinker): ((stag
  */
 async function checkCases(client: ClientBase, log: IssueLog, ctx: DubuContext, read: number): Promise<void> {
   if (ctx.municipality === null) {
-    throw new ImportFailure('NO_MUNICIPALITY', 'sager.csv', 'Kommunen kan ikke bestemmes: sager.csv har ingen gyldige rækker med Kommunenr, og --municipality er ikke angivet.');
+    throw new ImportFailure(
+      'NO_MUNICIPALITY',
+      'sager.csv',
+      'Kommunen kan ikke bestemmes: sager.csv har ingen gyldige rækker med Kommunenr, og --municipality er ikke angivet.',
+    );
   }
   const { rows } = await client.query(`SELECT count(*)::int AS n FROM ${stagingTable(entityDef('cases'))}`);
   if (read > 0 && rows[0].n === 0) {

@@ -33,13 +33,28 @@ async function stage(): Promise<void> {
     const code = await municipality;
     // Its table's scope check while it is empty (the loader does the others').
     await scopeEmptyStaging(client, def, code, input.importId);
-    const ctx: DubuContext = { municipality: code, source: 'dubu', pseudonyms: new Pseudonymiser(input.pseudonymSecret), children: new ChildrenSeen() };
+    const ctx: DubuContext = {
+      municipality: code,
+      source: 'dubu',
+      pseudonyms: new Pseudonymiser(input.pseudonymSecret),
+      children: new ChildrenSeen(),
+    };
     const log = new IssueLog();
     log.orderFiles(input.files);
     const range = new EventDateRange(def, file.eventDates, input.today, file.happened);
     const digests = new Map<string, ReadDigest>();
     const { read, staged } = await readDigests
-      .run(digests, () => stageDubuFile(client, log, input.path, file, ctx, (values) => range.see(values), (progress) => post({ type: 'progress', progress })))
+      .run(digests, () =>
+        stageDubuFile(
+          client,
+          log,
+          input.path,
+          file,
+          ctx,
+          (values) => range.see(values),
+          (progress) => post({ type: 'progress', progress }),
+        ),
+      )
       .catch((error: unknown) => {
         // Its spill file goes with it: the import fails.
         log.dispose();

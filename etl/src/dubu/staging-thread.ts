@@ -61,7 +61,9 @@ export class StagingThread {
         else if (message.type === 'progress') onProgress(message.progress);
         else if (message.type === 'staged') resolve(message.result);
         else {
-          const error = message.failure ? new ImportFailure(message.failure.rule, message.failure.file, message.failure.message) : Object.assign(new Error(message.message), { code: message.code });
+          const error = message.failure
+            ? new ImportFailure(message.failure.rule, message.failure.file, message.failure.message)
+            : Object.assign(new Error(message.message), { code: message.code });
           reject(error);
         }
       });

@@ -34,11 +34,13 @@ export function mapOekonomi(row: Row, only: number | undefined): unknown[] | nul
   const codeText = row.get('municipality');
   const code = Number(codeText);
   if (!/^\d{1,3}$/.test(codeText) || !isMunicipalityCode(code)) return row.reject('MUNICIPALITY_UNKNOWN', 'municipality', codeText);
-  if (only !== undefined && code !== only) return row.reject('MUNICIPALITY_MISMATCH', 'municipality', codeText, `importen gælder kommune ${only}`);
+  if (only !== undefined && code !== only)
+    return row.reject('MUNICIPALITY_MISMATCH', 'municipality', codeText, `importen gælder kommune ${only}`);
   const year = integer(row.get('year'));
   if (!year.ok || year.value === null || year.value < 1970 || year.value > 2100) return row.reject('DATE_INVALID', 'year', row.get('year'));
   const month = integer(row.get('month'));
-  if (!month.ok || month.value === null || month.value < 1 || month.value > 12) return row.reject('DATE_INVALID', 'month', row.get('month'), 'måned 1-12');
+  if (!month.ok || month.value === null || month.value < 1 || month.value > 12)
+    return row.reject('DATE_INVALID', 'month', row.get('month'), 'måned 1-12');
   const fn = row.get('function');
   if (!FUNCTION.test(fn)) return row.reject('REQUIRED', 'function', fn, 'funktion som 5.28.20');
   const amounts: (string | null)[] = [];
@@ -63,13 +65,32 @@ export function importEconomy(pool: Pool, dir: string, options: ImportOptions): 
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', ['source-import', 'economy']);
     const def = entityDef('budget_lines');
     await createStaging(client, def);
-    await stageFile(client, log, { path, file: ECONOMY_FILE, format: FORMAT, columns: OEKONOMI_COLUMNS }, def, (row) => mapOekonomi(row, options.municipality), options.onProgress);
+    await stageFile(
+      client,
+      log,
+      { path, file: ECONOMY_FILE, format: FORMAT, columns: OEKONOMI_COLUMNS },
+      def,
+      (row) => mapOekonomi(row, options.municipality),
+      options.onProgress,
+    );
     const stg = stagingTable(def);
     await rejectStaged(
-      client, log, stg, 'DATE_AFTER_EXPORT', `make_date(year, month, 1) > (now() AT TIME ZONE 'Europe/Copenhagen')::date + interval '1 year'`,
-      `year || '-' || month`, (v) => `Måneden ${v} ligger mere end et år ude i fremtiden.`,
+      client,
+      log,
+      stg,
+      'DATE_AFTER_EXPORT',
+      `make_date(year, month, 1) > (now() AT TIME ZONE 'Europe/Copenhagen')::date + interval '1 year'`,
+      `year || '-' || month`,
+      (v) => `Måneden ${v} ligger mere end et år ude i fremtiden.`,
     );
-    await warnConflictingDuplicates(client, log, stg, ['municipality_code', 'year', 'month', 'function_code'], def.values, 'kommune, år, måned og funktion');
+    await warnConflictingDuplicates(
+      client,
+      log,
+      stg,
+      ['municipality_code', 'year', 'month', 'function_code'],
+      def.values,
+      'kommune, år, måned og funktion',
+    );
     const shrinkage = await budgetShrinkage(client, stg, ECONOMY_FILE);
     const merged = await mergeStaged(client, def, {
       where: `(t.municipality_code, t.year) IN (SELECT DISTINCT municipality_code, year FROM ${stg})`,
@@ -80,6 +101,11 @@ export function importEconomy(pool: Pool, dir: string, options: ImportOptions): 
               to_char(max(make_date(year, month, 1) + interval '1 month' - interval '1 day'), 'YYYY-MM-DD') AS d FROM ${stg}`,
     );
     const municipalities: number[] = rows[0].m ?? [];
-    return { municipality: municipalities.length === 1 ? municipalities[0] : null, exportDate: rows[0].d, merged: { budget_lines: merged }, shrinkage };
+    return {
+      municipality: municipalities.length === 1 ? municipalities[0] : null,
+      exportDate: rows[0].d,
+      merged: { budget_lines: merged },
+      shrinkage,
+    };
   });
 }

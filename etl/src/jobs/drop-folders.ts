@@ -57,7 +57,8 @@ export async function deliveryEntries(root: string, skip: readonly string[] = DE
     const stat = await lstat(path);
     if (stat.isSymbolicLink()) throw new DeliveryRefused(`${name} er en symbolsk henvisning; den følges ikke.`);
     if (!stat.isFile()) throw new DeliveryRefused(`${name} er ikke en almindelig fil.`);
-    if (stat.nlink > 1) throw new DeliveryRefused(`${name} har flere hårde henvisninger; indholdet kan høre til en fil uden for afleveringsmappen.`);
+    if (stat.nlink > 1)
+      throw new DeliveryRefused(`${name} har flere hårde henvisninger; indholdet kan høre til en fil uden for afleveringsmappen.`);
     if (dirname(await realpath(path)) !== root) throw new DeliveryRefused(`${name} ligger uden for afleveringsmappen.`);
   }
   return names;
@@ -68,7 +69,8 @@ async function stateFolder(root: string, state: DeliveryState): Promise<string> 
   const path = join(root, state);
   const stat = await lstat(path).catch(() => null);
   if (!stat) await mkdir(path);
-  else if (stat.isSymbolicLink() || !stat.isDirectory()) throw new Error(`${path} er ikke en almindelig mappe; afleveringer flyttes ikke derhen.`);
+  else if (stat.isSymbolicLink() || !stat.isDirectory())
+    throw new Error(`${path} er ikke en almindelig mappe; afleveringer flyttes ikke derhen.`);
   return path;
 }
 
@@ -112,7 +114,9 @@ async function deliveryChecksum(root: string, names: string[]): Promise<string |
  * on.
  */
 export async function pullDropFolders(pool: Pool, queue: Queue<EtlJobData>): Promise<Record<string, PullOutcome>> {
-  const { rows } = await pool.query(`SELECT id, municipality_code AS municipality, source, path, seen_checksum FROM drop_folder ORDER BY id`);
+  const { rows } = await pool.query(
+    `SELECT id, municipality_code AS municipality, source, path, seen_checksum FROM drop_folder ORDER BY id`,
+  );
   const outcomes: Record<string, PullOutcome> = {};
   for (const folder of rows) {
     const requestedBy = `drop-folder:${folder.id}`;
@@ -131,7 +135,11 @@ export async function pullDropFolders(pool: Pool, queue: Queue<EtlJobData>): Pro
         names = await deliveryEntries(root);
       } catch (error) {
         if (!(error instanceof DeliveryRefused)) throw error;
-        const moved = await moveDelivery(root, await readdir(root).then((all) => all.filter((n) => !(DELIVERY_STATES as readonly string[]).includes(n))), 'failed');
+        const moved = await moveDelivery(
+          root,
+          await readdir(root).then((all) => all.filter((n) => !(DELIVERY_STATES as readonly string[]).includes(n))),
+          'failed',
+        );
         outcomes[folder.path] = 'refused';
         await fail(`Leverancen i ${folder.path} er afvist og flyttet ulæst til ${moved}: ${error.message} Intet er indlæst.`);
         await pool.query(`UPDATE drop_folder SET seen_checksum = NULL WHERE id = $1`, [folder.id]);
@@ -143,14 +151,20 @@ export async function pullDropFolders(pool: Pool, queue: Queue<EtlJobData>): Pro
         // A marker without files would make the next delivery look complete at its first file.
         const moved = await moveDelivery(root, names, 'failed');
         outcomes[folder.path] = 'refused';
-        await fail(`Leverancen i ${folder.path} har en ${DONE_MARKER}-markør, men ingen filer; markøren er flyttet til ${moved}. Intet er indlæst.`);
+        await fail(
+          `Leverancen i ${folder.path} har en ${DONE_MARKER}-markør, men ingen filer; markøren er flyttet til ${moved}. Intet er indlæst.`,
+        );
         seen = null;
       } else if (sum === null) {
         outcomes[folder.path] = 'empty';
       } else if (names.includes(DONE_MARKER) || sum === folder.seen_checksum) {
         const dir = await moveDelivery(root, names, 'processing');
         // The job id makes one delivery queue once, also if this check runs again before it is moved.
-        await queue.add('import', { source: folder.source, dir, municipality: folder.municipality ?? undefined, requestedBy, delivery: true }, { jobId: `drop-${folder.id}-${basename(dir)}` });
+        await queue.add(
+          'import',
+          { source: folder.source, dir, municipality: folder.municipality ?? undefined, requestedBy, delivery: true },
+          { jobId: `drop-${folder.id}-${basename(dir)}` },
+        );
         await pool.query(`UPDATE drop_folder SET imported_checksum = $2 WHERE id = $1`, [folder.id, sum]);
         outcomes[folder.path] = 'queued';
         seen = null;

@@ -65,9 +65,15 @@ export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData,
       if (!(error instanceof UploadError)) throw error;
       // A bad zip fails the job as a whole, in the import log like any failed import; nothing is loaded.
       const { municipality, exportDate, requestedBy, allowedMunicipality } = job.data;
-      const failed = await runImport(pool, job.data.source, [], { municipality, exportDate, requestedBy, allowedMunicipality, jobId: job.id, pseudonymSecret: secret }, async () => {
-        throw new ImportFailure('FILE_FORMAT', null, error.message);
-      });
+      const failed = await runImport(
+        pool,
+        job.data.source,
+        [],
+        { municipality, exportDate, requestedBy, allowedMunicipality, jobId: job.id, pseudonymSecret: secret },
+        async () => {
+          throw new ImportFailure('FILE_FORMAT', null, error.message);
+        },
+      );
       throw new UnrecoverableError(failed.error ?? error.message);
     }
     const result = await importJob(pool, secret, job);
@@ -136,7 +142,12 @@ async function importJob(pool: Pool, secret: string, job: Job<EtlJobData, Import
  * lockDurationMs: how long a job stays claimed without a heartbeat; a worker that dies mid-job
  * has its job picked up again after about this long (BullMQ's stalled-job check).
  */
-export function startEtlWorker(config: QueueConfig, pool: Pool, secret: string, options: { concurrency?: number; lockDurationMs?: number; uploadDir?: string } = {}) {
+export function startEtlWorker(
+  config: QueueConfig,
+  pool: Pool,
+  secret: string,
+  options: { concurrency?: number; lockDurationMs?: number; uploadDir?: string } = {},
+) {
   const lockDuration = options.lockDurationMs ?? 30_000;
   // The scheduled drop-folder check queues the imports it finds on this same queue; the daily
   // retention purge removes finished jobs from it.

@@ -10,7 +10,11 @@ export const RETENTION_JOB = 'retention-purge';
 
 /** The schedule: daily at 03:00 Danish time, one repeatable job on the 'etl' queue (BullMQ job scheduler). */
 export async function scheduleRetentionPurge(queue: Queue<EtlJobData>): Promise<void> {
-  await queue.upsertJobScheduler(RETENTION_JOB, { pattern: '0 3 * * *', tz: 'Europe/Copenhagen' }, { name: RETENTION_JOB, data: {} as EtlJobData });
+  await queue.upsertJobScheduler(
+    RETENTION_JOB,
+    { pattern: '0 3 * * *', tz: 'Europe/Copenhagen' },
+    { name: RETENTION_JOB, data: {} as EtlJobData },
+  );
 }
 
 /** What one purge removed, per municipality ('0': rows of no municipality, and product-wide things). */
@@ -89,7 +93,13 @@ export async function purgeExpired(pool: Pool, options: PurgeOptions): Promise<P
   );
   for (const r of issues) add(summary, r.code, 'importIssueValues', r.n);
 
-  await purgeAudit(pool, now, codes, codes.map((c) => days('retention.audit_days', c)), summary);
+  await purgeAudit(
+    pool,
+    now,
+    codes,
+    codes.map((c) => days('retention.audit_days', c)),
+    summary,
+  );
 
   if (options.queue) {
     for (const job of await options.queue.getJobs(['completed', 'failed'])) {

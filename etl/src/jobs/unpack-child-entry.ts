@@ -5,7 +5,10 @@ import { unpackUploadZip, UploadError } from './upload-zip';
 const [zip, target] = process.argv.slice(2);
 const send = (message: unknown) => new Promise<void>((resolve) => process.send!(message, () => resolve()));
 
-unpackUploadZip(zip, target).then(
-  (files) => send({ type: 'done', files }),
-  (error: Error) => send(error instanceof UploadError ? { type: 'refused', message: error.message } : { type: 'error', message: error.message }),
-).finally(() => process.disconnect());
+unpackUploadZip(zip, target)
+  .then(
+    (files) => send({ type: 'done', files }),
+    (error: Error) =>
+      send(error instanceof UploadError ? { type: 'refused', message: error.message } : { type: 'error', message: error.message }),
+  )
+  .finally(() => process.disconnect());

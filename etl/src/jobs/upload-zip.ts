@@ -52,7 +52,8 @@ function danish(error: Error): UploadError {
   if (m.startsWith('invalid relative path')) return new UploadError(`Zip-filen afvises: ${name} peger uden for udtrækkets mappe (../).`);
   if (m.startsWith('absolute path')) return new UploadError(`Zip-filen afvises: ${name} har en absolut sti.`);
   if (m.startsWith('invalid characters in fileName')) return new UploadError(`Zip-filen afvises: ${name} har ugyldige tegn i navnet.`);
-  if (/too many bytes|not enough bytes|size mismatch/.test(m)) return new UploadError('Zip-filen afvises: en fil fylder ikke det, zip-filen angiver (beskadiget eller manipuleret).');
+  if (/too many bytes|not enough bytes|size mismatch/.test(m))
+    return new UploadError('Zip-filen afvises: en fil fylder ikke det, zip-filen angiver (beskadiget eller manipuleret).');
   if (/encrypted/.test(m)) return new UploadError('Zip-filen afvises: den indeholder krypterede filer.');
   return new UploadError('Filen er ikke en gyldig zip-fil.');
 }
@@ -61,17 +62,21 @@ function openZip(path: string): Promise<ZipFile> {
   return new Promise((resolve, reject) =>
     // lazyEntries: one entry at a time, as we ask; validateEntrySizes: an entry that inflates to
     // more (or fewer) bytes than its header says is an error, so a lying header cannot slip a bomb past the limits.
-    yauzl.open(path, { lazyEntries: true, validateEntrySizes: true, autoClose: false, strictFileNames: false }, (error, zip) => (error ? reject(error) : resolve(zip!))),
+    yauzl.open(path, { lazyEntries: true, validateEntrySizes: true, autoClose: false, strictFileNames: false }, (error, zip) =>
+      error ? reject(error) : resolve(zip!),
+    ),
   );
 }
 
 /** The checks of one entry against the whole archive so far; returns the base name to unpack, or null to skip. */
 function check(entry: Entry, seen: { entries: number; bytes: number; names: Set<string> }): string | null {
   const { maxEntries, maxUnpackedBytes, maxRatio, ratioFloorBytes } = UPLOAD_ZIP_LIMITS;
-  if (++seen.entries > maxEntries) throw new UploadError(`Zip-filen afvises: den indeholder over ${maxEntries.toLocaleString('da-DK')} filer.`);
+  if (++seen.entries > maxEntries)
+    throw new UploadError(`Zip-filen afvises: den indeholder over ${maxEntries.toLocaleString('da-DK')} filer.`);
   seen.bytes += entry.uncompressedSize;
   if (seen.bytes > maxUnpackedBytes) throw new UploadError(`Zip-filen er for stor udpakket (over ${mb(maxUnpackedBytes)}).`);
-  if (((entry.externalFileAttributes >>> 16) & S_IFMT) === S_IFLNK) throw new UploadError(`Zip-filen afvises: ${entry.fileName} er en symbolsk henvisning.`);
+  if (((entry.externalFileAttributes >>> 16) & S_IFMT) === S_IFLNK)
+    throw new UploadError(`Zip-filen afvises: ${entry.fileName} er en symbolsk henvisning.`);
   if (entry.fileName.endsWith('/')) return null;
   const file = basename(entry.fileName);
   if (!EXPORT_FILE.test(file)) return null;
@@ -79,7 +84,8 @@ function check(entry: Entry, seen: { entries: number; bytes: number; names: Set<
   if (seen.names.has(file)) throw new UploadError(`Zip-filen indeholder ${file} mere end én gang.`);
   seen.names.add(file);
   if (entry.isEncrypted()) throw new UploadError('Zip-filen afvises: den indeholder krypterede filer.');
-  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) throw new UploadError(`Zip-filen afvises: ${file} er pakket med en metode, der ikke understøttes.`);
+  if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8)
+    throw new UploadError(`Zip-filen afvises: ${file} er pakket med en metode, der ikke understøttes.`);
   if (entry.uncompressedSize > ratioFloorBytes && entry.uncompressedSize > maxRatio * Math.max(entry.compressedSize, 1)) {
     throw new UploadError(`Zip-filen afvises som en mulig zip-bombe: ${file} pakker sig ud til over ${maxRatio} gange sin størrelse.`);
   }

@@ -63,7 +63,13 @@ const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?([+-]
  */
 export function binaryTimestamp(text: string): number {
   // dkTimestamp's spelling read by position; any other by the regular expression.
-  if (text.length === 22 && text.charCodeAt(10) === 32 && text.charCodeAt(13) === 58 && text.charCodeAt(16) === 58 && (text.charCodeAt(19) === 43 || text.charCodeAt(19) === 45)) {
+  if (
+    text.length === 22 &&
+    text.charCodeAt(10) === 32 &&
+    text.charCodeAt(13) === 58 &&
+    text.charCodeAt(16) === 58 &&
+    (text.charCodeAt(19) === 43 || text.charCodeAt(19) === 45)
+  ) {
     const days = epochDays(digits(text, 0, 4), digits(text, 5, 2), digits(text, 8, 2)) - PG_EPOCH_DAYS;
     const offset = (text.charCodeAt(19) === 45 ? -60 : 60) * digits(text, 20, 2);
     const minutes = days * 1440 + digits(text, 11, 2) * 60 + digits(text, 14, 2) - offset;

@@ -39,14 +39,22 @@ describe('CopyWriter (COPY text format)', () => {
     expect(count).toBe(rows.length);
     expect(pieces()).toBeGreaterThan(3);
     const expected = rows
-      .map((r) => r.map((v) => (v === null ? '\\N' : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r'))).join('\t') + '\n')
+      .map(
+        (r) =>
+          r
+            .map((v) =>
+              v === null ? '\\N' : String(v).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r'),
+            )
+            .join('\t') + '\n',
+      )
       .join('');
     expect(sent()).toBe(expected);
   });
 
   it('writes a plain row (no string needs escaping, the caller says) exactly as the checked path would', async () => {
     const rows: unknown[][] = [];
-    for (let i = 0; i < 20_000; i++) rows.push([461, 'dubu', `Y${i}`, i % 3 ? null : `Leverandør ${i % 50} æøå €`, i % 2 === 0, 1.5, undefined, i]);
+    for (let i = 0; i < 20_000; i++)
+      rows.push([461, 'dubu', `Y${i}`, i % 3 ? null : `Leverandør ${i % 50} æøå €`, i % 2 === 0, 1.5, undefined, i]);
     const checked = fakeClient();
     const plain = fakeClient();
     await CopyWriter.run(checked.client, 'stg', columns(8), async (writer) => {
@@ -60,9 +68,25 @@ describe('CopyWriter (COPY text format)', () => {
   });
 
   it('encodes UTF-8 byte for byte as Buffer does: one to four bytes, lone surrogates, short and long texts', async () => {
-    const texts = ['', 'a', 'æøå ÆØÅ', 'é ß ü', '§ ° ½ Ω ж \u0080 \u07ff', '€ 漢字', '😀 x', 'lone \ud800 surrogate', 'end \udc00', 'ø'.repeat(64), 'ø'.repeat(65), '€'.repeat(70), 'x'.repeat(63) + 'ø', 'x'.repeat(64) + '€'];
+    const texts = [
+      '',
+      'a',
+      'æøå ÆØÅ',
+      'é ß ü',
+      '§ ° ½ Ω ж \u0080 \u07ff',
+      '€ 漢字',
+      '😀 x',
+      'lone \ud800 surrogate',
+      'end \udc00',
+      'ø'.repeat(64),
+      'ø'.repeat(65),
+      '€'.repeat(70),
+      'x'.repeat(63) + 'ø',
+      'x'.repeat(64) + '€',
+    ];
     const rows: unknown[][] = [];
-    for (let i = 0; i < 5_000; i++) rows.push([i, texts[i % texts.length], texts[(i * 7) % texts.length] + texts[(i * 3) % texts.length], null]);
+    for (let i = 0; i < 5_000; i++)
+      rows.push([i, texts[i % texts.length], texts[(i * 7) % texts.length] + texts[(i * 3) % texts.length], null]);
     const { client, bytes } = fakeClient();
     await CopyWriter.run(client, 'stg', columns(4), async (writer) => {
       for (const row of rows) await writer.write(row, true);
@@ -81,10 +105,16 @@ describe('CopyWriter (COPY text format)', () => {
       },
     });
     const client = { query: (q: { text: string }) => ((statement = q.text), stream) } as unknown as PoolClient;
-    await CopyWriter.run(client, 'stg', ['municipality_code', 'source', 'measure_id', '_file', '_line'], async (writer) => {
-      await writer.write([461, 'dubu', 'Y1', 'ydelser.csv', 2]);
-      await writer.write([461, 'dubu', 'Y\t2', 'ydelser.csv', 3]);
-    }, { omit: [0, 1, 3] });
+    await CopyWriter.run(
+      client,
+      'stg',
+      ['municipality_code', 'source', 'measure_id', '_file', '_line'],
+      async (writer) => {
+        await writer.write([461, 'dubu', 'Y1', 'ydelser.csv', 2]);
+        await writer.write([461, 'dubu', 'Y\t2', 'ydelser.csv', 3]);
+      },
+      { omit: [0, 1, 3] },
+    );
     expect(statement).toBe('COPY stg (measure_id, _line) FROM STDIN');
     expect(Buffer.concat(chunks).toString('utf8')).toBe('Y1\t2\nY\\t2\t3\n');
   });

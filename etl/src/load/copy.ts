@@ -65,7 +65,9 @@ export class CopyWriter {
     let next = 0;
     this.types = types ? columns.map((_, i) => (this.sent[i] ? types[next++] : undefined)) : null;
     const options = [...(freeze ? ['FREEZE'] : []), ...(types ? ['FORMAT binary'] : [])];
-    this.stream = client.query(copyFrom(`COPY ${table} (${sentColumns.join(', ')}) FROM STDIN${options.length ? ` WITH (${options.join(', ')})` : ''}`));
+    this.stream = client.query(
+      copyFrom(`COPY ${table} (${sentColumns.join(', ')}) FROM STDIN${options.length ? ` WITH (${options.join(', ')})` : ''}`),
+    );
     if (types) {
       BINARY_HEADER.copy(this.piece, 0);
       this.size = BINARY_HEADER.length;
@@ -245,7 +247,13 @@ export class CopyWriter {
   }
 
   /** Streams rows from `produce` into the table; on any error the COPY is abandoned and the error rethrown. */
-  static async run(client: ClientBase, table: string, columns: string[], produce: (writer: CopyWriter) => Promise<void>, options: CopyOptions = {}): Promise<number> {
+  static async run(
+    client: ClientBase,
+    table: string,
+    columns: string[],
+    produce: (writer: CopyWriter) => Promise<void>,
+    options: CopyOptions = {},
+  ): Promise<number> {
     const writer = new CopyWriter(client, table, columns, options);
     try {
       await produce(writer);

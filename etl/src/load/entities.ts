@@ -2,8 +2,20 @@
 // source are always there and always part of the key).
 
 export const ENTITY_NAMES = [
-  'caseworkers', 'cases', 'assignments', 'notifications', 'investigations', 'measures', 'plans',
-  'followups', 'visits', 'conversations', 'effects', 'complaints', 'budget_lines', 'statistics',
+  'caseworkers',
+  'cases',
+  'assignments',
+  'notifications',
+  'investigations',
+  'measures',
+  'plans',
+  'followups',
+  'visits',
+  'conversations',
+  'effects',
+  'complaints',
+  'budget_lines',
+  'statistics',
 ] as const;
 export type EntityName = (typeof ENTITY_NAMES)[number];
 
@@ -38,7 +50,22 @@ export const ENTITIES: Partial<Record<LoadableEntity, EntityDef>> = {
   measures: {
     table: 'measure',
     key: ['measure_id'],
-    values: ['case_id', 'legal_basis', 'law', 'paragraph', 'measure_type', 'type_code', 'family', 'family_care', 'provider', 'decided', 'started', 'ended', 'monthly_cost', 'followup_cadence_months'],
+    values: [
+      'case_id',
+      'legal_basis',
+      'law',
+      'paragraph',
+      'measure_type',
+      'type_code',
+      'family',
+      'family_care',
+      'provider',
+      'decided',
+      'started',
+      'ended',
+      'monthly_cost',
+      'followup_cadence_months',
+    ],
   },
   plans: { table: 'action_plan', key: ['plan_id'], values: ['case_id', 'plan_date', 'plan_type'] },
   followups: { table: 'followup', key: ['measure_id', 'followup_date'], values: [] },

@@ -20,7 +20,11 @@ export const stagingTable = (def: EntityDef): string => `stg_${def.table}`;
  * - `unlogged`: in the import's schema too, for rows copied into the partition anyway (rewritten on
  *   the way): no WAL for what is thrown away.
  */
-export async function createStaging(client: ClientBase, def: EntityDef, kind: 'temporary' | 'partition' | 'unlogged' = 'temporary'): Promise<void> {
+export async function createStaging(
+  client: ClientBase,
+  def: EntityDef,
+  kind: 'temporary' | 'partition' | 'unlogged' = 'temporary',
+): Promise<void> {
   const columns = `_file text, _line integer${(def.extra ?? []).map(([c, t]) => `, ${c} ${t}`).join('')}`;
   const sql = {
     temporary: `CREATE TEMP TABLE ${stagingTable(def)} (LIKE ${def.table}, ${columns}) ON COMMIT DROP`,
@@ -56,7 +60,10 @@ export async function mergeStaged(
   const distinct = `SELECT DISTINCT ON (${keys.join(', ')}) ${cols.join(', ')} FROM ${from} AS staged ORDER BY ${keys.join(', ')}, _line DESC`;
   if (replace) {
     // A first import of this scope (nothing to compare with): one plain insert, no copy, no anti-join.
-    const { rows: existing } = await client.query(`SELECT EXISTS (SELECT 1 FROM ${def.table} t WHERE ${replace.where}) AS any`, replace.params);
+    const { rows: existing } = await client.query(
+      `SELECT EXISTS (SELECT 1 FROM ${def.table} t WHERE ${replace.where}) AS any`,
+      replace.params,
+    );
     if (!existing[0].any) {
       // Every row in file order (sorting by the key first costs more than the B-tree gains). The
       // primary key is the scope and key columns: when no key repeats, and that is the usual case,
@@ -78,12 +85,15 @@ export async function mergeStaged(
   const lastOfEachKey = repeated ? distinct : plain;
   // The snapshot's rows, the last of each key; plain statements below rather than
   // INSERT ... ON CONFLICT, whose speculative insertion is several times slower in bulk.
-  await client.query(
-    `CREATE TEMP TABLE ${src} ON COMMIT DROP AS ${lastOfEachKey}`,
-  );
+  await client.query(`CREATE TEMP TABLE ${src} ON COMMIT DROP AS ${lastOfEachKey}`);
   await client.query(`ANALYZE ${src}`);
   const removed = replace
-    ? (await client.query(`DELETE FROM ${def.table} t WHERE (${replace.where}) AND NOT EXISTS (SELECT 1 FROM ${src} s WHERE ${keyMatch})`, replace.params)).rowCount ?? 0
+    ? ((
+        await client.query(
+          `DELETE FROM ${def.table} t WHERE (${replace.where}) AND NOT EXISTS (SELECT 1 FROM ${src} s WHERE ${keyMatch})`,
+          replace.params,
+        )
+      ).rowCount ?? 0)
     : 0;
   const updated =
     def.values.length === 0

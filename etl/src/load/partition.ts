@@ -89,12 +89,16 @@ export interface PartitionOptions {
 /** The parent's indexes other than the primary key, as statements on `target` named after `next`. */
 function otherIndexStatements(table: string, next: string, target: string, others: ParentIndex[]): string[] {
   return others.map((index) =>
-    index.def.replace(/^CREATE (UNIQUE )?INDEX \S+ ON ONLY \S+/, (_m, unique: string | undefined) => `CREATE ${unique ?? ''}INDEX ${partitionIndexName(table, next, index.name)} ON ${target}`),
+    index.def.replace(
+      /^CREATE (UNIQUE )?INDEX \S+ ON ONLY \S+/,
+      (_m, unique: string | undefined) => `CREATE ${unique ?? ''}INDEX ${partitionIndexName(table, next, index.name)} ON ${target}`,
+    ),
   );
 }
 
 /** The name of the municipality's partition this import builds. */
-export const partitionName = (table: string, municipality: number, importId: string): string => `${table}_m${Number(municipality)}_i${Number(importId)}`;
+export const partitionName = (table: string, municipality: number, importId: string): string =>
+  `${table}_m${Number(municipality)}_i${Number(importId)}`;
 
 /**
  * Builds the primary key and the other indexes on a staging table that can become the partition
@@ -117,7 +121,10 @@ export async function prebuildPartition(builders: ClientBase[], def: EntityDef, 
   // The primary key's index and the other indexes at the same time, each on its own connection (a
   // CREATE INDEX lets another run on the same table; ADD PRIMARY KEY would not): two sorts on two
   // cores instead of one after the other. Then the index becomes the primary key (no second build).
-  const statements = [`CREATE UNIQUE INDEX ${primaryName} ON ${stagingTable(def)} (${key})`, ...otherIndexStatements(table, next, stagingTable(def), others)];
+  const statements = [
+    `CREATE UNIQUE INDEX ${primaryName} ON ${stagingTable(def)} (${key})`,
+    ...otherIndexStatements(table, next, stagingTable(def), others),
+  ];
   const results = await Promise.allSettled(statements.map((statement, i) => builders[i % builders.length].query(statement)));
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) {
@@ -153,7 +160,9 @@ export async function discardPrebuilt(client: ClientBase, def: EntityDef, munici
   const table = def.table;
   const next = partitionName(table, municipality, importId);
   const [primary, ...others] = await parentIndexes(client, table);
-  await client.query(`ALTER TABLE ${stagingTable(def)} DROP CONSTRAINT IF EXISTS ${partitionIndexName(table, next, primary.constraint ?? primary.name)}`);
+  await client.query(
+    `ALTER TABLE ${stagingTable(def)} DROP CONSTRAINT IF EXISTS ${partitionIndexName(table, next, primary.constraint ?? primary.name)}`,
+  );
   for (const index of others) await client.query(`DROP INDEX IF EXISTS ${partitionIndexName(table, next, index.name)}`);
 }
 
@@ -178,8 +187,12 @@ const statisticsSql = (target: string, set: 'SET' | 'SET LOCAL'): string =>
  * rows are checked as they are loaded, instead of in a pass of their own afterwards.
  */
 async function addScopeCheck(client: ClientBase, target: string, next: string, municipality: number): Promise<void> {
-  const { rows } = await client.query(`SELECT 1 FROM pg_constraint WHERE conrelid = $1::regclass AND conname = $2`, [target, `${next}_scope`]);
-  if (rows.length === 0) await client.query(`ALTER TABLE ${target} ADD CONSTRAINT ${next}_scope CHECK (municipality_code = ${Number(municipality)})`);
+  const { rows } = await client.query(`SELECT 1 FROM pg_constraint WHERE conrelid = $1::regclass AND conname = $2`, [
+    target,
+    `${next}_scope`,
+  ]);
+  if (rows.length === 0)
+    await client.query(`ALTER TABLE ${target} ADD CONSTRAINT ${next}_scope CHECK (municipality_code = ${Number(municipality)})`);
 }
 
 /** The scope check on a staging table that can become the partition, while it is still empty (see addScopeCheck). */
@@ -262,9 +275,13 @@ export async function buildSnapshotPartition(
   const built = adopted ? stagingTable(def) : next;
   if (current) {
     // A municipality that changed case system keeps the other system's rows.
-    await client.query(`INSERT INTO ${built} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM public.${current} WHERE source <> $1`, [source]);
+    await client.query(`INSERT INTO ${built} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM public.${current} WHERE source <> $1`, [
+      source,
+    ]);
   }
-  const counts = current ? await compareWithCurrent(client, def, current, built, source) : { inserted: staged, updated: 0, removed: 0, unchanged: 0 };
+  const counts = current
+    ? await compareWithCurrent(client, def, current, built, source)
+    : { inserted: staged, updated: 0, removed: 0, unchanged: 0 };
   if (current && counts.inserted + counts.updated + counts.removed === 0) {
     // The same snapshot again: the current partition stays, nothing is locked; the new table goes
     // with the import's schema.
@@ -286,7 +303,9 @@ async function compareWithCurrent(client: PoolClient, def: EntityDef, current: s
   const keys = [...scopeColumns(def), ...def.key];
   const match = keys.map((k) => `o.${k} = n.${k}`).join(' AND ');
   const changed =
-    def.values.length === 0 ? 'false' : `(${def.values.map((v) => `o.${v}`).join(', ')}) IS DISTINCT FROM (${def.values.map((v) => `n.${v}`).join(', ')})`;
+    def.values.length === 0
+      ? 'false'
+      : `(${def.values.map((v) => `o.${v}`).join(', ')}) IS DISTINCT FROM (${def.values.map((v) => `n.${v}`).join(', ')})`;
   const { rows } = await client.query(
     `SELECT count(*) FILTER (WHERE o.source IS NULL)::int AS inserted,
             count(*) FILTER (WHERE n.source IS NULL)::int AS removed,
@@ -318,7 +337,11 @@ export async function placePartitions(client: PoolClient, builds: PartitionBuild
  * rather than queueing every other reader behind it). Attaching a new partition takes only a
  * SHARE UPDATE EXCLUSIVE lock, which readers do not wait for.
  */
-export async function swapPartitions(client: PoolClient, builds: PartitionBuild[], opts: { attempts?: number; lockTimeoutMs?: number } = {}): Promise<void> {
+export async function swapPartitions(
+  client: PoolClient,
+  builds: PartitionBuild[],
+  opts: { attempts?: number; lockTimeoutMs?: number } = {},
+): Promise<void> {
   const changing = builds.filter((b) => b.next !== null);
   const replacing = changing.filter((b) => b.current !== null);
   const attempts = opts.attempts ?? 60;

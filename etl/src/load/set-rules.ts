@@ -20,7 +20,14 @@ export async function rejectStaged(
 ): Promise<number> {
   // The rows go from staging to the issues in the database: however many break the rule, none is
   // held here.
-  return log.addFromQuery(client, rule, `DELETE FROM ${table} WHERE ${where} RETURNING _file, _line, (${value})::text AS value`, message, params, step);
+  return log.addFromQuery(
+    client,
+    rule,
+    `DELETE FROM ${table} WHERE ${where} RETURNING _file, _line, (${value})::text AS value`,
+    message,
+    params,
+    step,
+  );
 }
 
 /**

@@ -24,7 +24,12 @@ export interface Shrinkage {
 }
 
 /** Fails the import (F020) when it would remove more than the municipality's share of anything counted. */
-export async function refuseShrink(client: ClientBase, source: string, shrinkage: readonly Shrinkage[] | undefined, allowShrink: boolean | undefined): Promise<void> {
+export async function refuseShrink(
+  client: ClientBase,
+  source: string,
+  shrinkage: readonly Shrinkage[] | undefined,
+  allowShrink: boolean | undefined,
+): Promise<void> {
   const counted = (shrinkage ?? []).filter((s) => s.before > 0 && s.removed > 0);
   if (allowShrink || counted.length === 0) return;
   const { rows } = await client.query<{ municipality_code: number; value: number }>(
@@ -32,10 +37,9 @@ export async function refuseShrink(client: ClientBase, source: string, shrinkage
     [SHRINK_SETTING, [0, ...counted.map((s) => s.municipality)]],
   );
   // The settings' one precedence rule: the municipality's own, else the product-wide, else the default.
-  const limitFor = (m: number) => (rows.find((r) => r.municipality_code === m) ?? rows.find((r) => r.municipality_code === 0))?.value ?? MAX_SHRINK_SHARE_DEFAULT;
-  const over = counted
-    .map((s) => ({ ...s, limit: limitFor(s.municipality) }))
-    .filter((s) => s.removed > s.limit * s.before);
+  const limitFor = (m: number) =>
+    (rows.find((r) => r.municipality_code === m) ?? rows.find((r) => r.municipality_code === 0))?.value ?? MAX_SHRINK_SHARE_DEFAULT;
+  const over = counted.map((s) => ({ ...s, limit: limitFor(s.municipality) })).filter((s) => s.removed > s.limit * s.before);
   if (over.length === 0) return;
   const pct = (n: number) => `${Math.round(n * 1000) / 10} %`.replace('.', ',');
   const parts = over.map(

@@ -45,8 +45,19 @@ describe('stageFile (COPY text of a DUBU file)', () => {
     writeFileSync(path, ['Sagsnummer;Initialer;Fra;Til', ...lines].join('\n') + '\n');
     const { client, sent } = fakeClient();
     const log = new IssueLog();
-    const ctx = { municipality: 461, source: 'dubu' as const, pseudonyms: new Pseudonymiser('test-secret-0123456789abcdef'), children: new ChildrenSeen() };
-    const read = await stageFile(client, log, { path, file: 'sagsansvar.csv', format: DUBU_FORMAT, columns: SAGSANSVAR_COLUMNS }, entityDef('assignments'), (row) => mapSagsansvar(row, ctx));
+    const ctx = {
+      municipality: 461,
+      source: 'dubu' as const,
+      pseudonyms: new Pseudonymiser('test-secret-0123456789abcdef'),
+      children: new ChildrenSeen(),
+    };
+    const read = await stageFile(
+      client,
+      log,
+      { path, file: 'sagsansvar.csv', format: DUBU_FORMAT, columns: SAGSANSVAR_COLUMNS },
+      entityDef('assignments'),
+      (row) => mapSagsansvar(row, ctx),
+    );
     expect(read).toBe(lines.length);
     expect(log.rejectedCount + log.warningCount).toBe(0);
     const workers = ['W1', 'W\\t2', 'W\\\\3', 'W\\n4', 'W\\r5', 'W;\\\\\\t6', 'Wæøå'];

@@ -50,12 +50,21 @@ export async function stageFile(
   const columns = stagingColumns(def);
   const load = async () => {
     const omit = Object.keys(fixed).map((column) => columns.indexOf(column));
-    const types = binary ? await binaryTypes(client, table, columns.filter((_, i) => !omit.includes(i))) : null;
+    const types = binary
+      ? await binaryTypes(
+          client,
+          table,
+          columns.filter((_, i) => !omit.includes(i)),
+        )
+      : null;
     return copyFile(client, log, input, table, columns, map, onProgress, fixed, { omit, freeze, types });
   };
   const read = freeze ? await inEmptiedTable(client, table, load) : await load();
   // ETL_TRACE=1 (benchmarking): parse, validate and COPY of the file, which no SQL trace line shows.
-  if (settings().ETL_TRACE) process.stderr.write(`[etl ${traceClock()} ${isMainThread ? 'loader' : 'thread'}] ${Date.now() - started} ms staged ${input.file} (${read} rows read, parse + COPY)\n`);
+  if (settings().ETL_TRACE)
+    process.stderr.write(
+      `[etl ${traceClock()} ${isMainThread ? 'loader' : 'thread'}] ${Date.now() - started} ms staged ${input.file} (${read} rows read, parse + COPY)\n`,
+    );
   // Temporary tables have no statistics until analysed: the set-based rules need good plans.
   if (analyze) await client.query(`ANALYZE ${table}`);
   return read;
@@ -130,7 +139,9 @@ async function setDefaults(client: ClientBase, table: string, values: Record<str
   if (rows.length !== columns.length) throw new Error(`${table}: not every column of ${columns.join(', ')} is staged`);
   await client.query(`ALTER TABLE ${table} ${columns.map((c) => `ALTER COLUMN ${c} SET DEFAULT ${literal(values[c])}`).join(', ')}`);
   return async () => {
-    await client.query(`ALTER TABLE ${table} ${rows.map((r) => `ALTER COLUMN ${r.column} ${r.expr === null ? 'DROP DEFAULT' : `SET DEFAULT ${r.expr}`}`).join(', ')}`);
+    await client.query(
+      `ALTER TABLE ${table} ${rows.map((r) => `ALTER COLUMN ${r.column} ${r.expr === null ? 'DROP DEFAULT' : `SET DEFAULT ${r.expr}`}`).join(', ')}`,
+    );
   };
 }
 

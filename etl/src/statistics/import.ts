@@ -99,18 +99,32 @@ export function importStatistics(pool: Pool, dir: string, options: ImportOptions
     { file: 'befolkning.csv', columns: BEFOLKNING, map: mapBefolkning, entity: 'population' as const },
     { file: 'noegletal.csv', columns: NOEGLETAL, map: mapNoegletal, entity: 'statistics' as const },
   ].filter((f) => existsSync(join(dir, f.file)));
-  return runImport(pool, 'statistics', files.map((f) => join(dir, f.file)), options, async (client, log) => {
-    if (files.length === 0) throw new ImportFailure('FILE_MISSING', 'befolkning.csv', 'Mappen indeholder hverken befolkning.csv eller noegletal.csv.');
-    // One statistics import at a time (national files): a second waits for the first's commit and
-    // then compares against it. Held until commit.
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', ['source-import', 'statistics']);
-    const merged: StageResult['merged'] = {};
-    for (const f of files) {
-      const def = entityDef(f.entity);
-      await createStaging(client, def);
-      await stageFile(client, log, { path: join(dir, f.file), file: f.file, format: FORMAT, columns: f.columns }, def, f.map, options.onProgress);
-      merged[f.entity] = await mergeStaged(client, def, null);
-    }
-    return { municipality: null, exportDate: null, merged };
-  });
+  return runImport(
+    pool,
+    'statistics',
+    files.map((f) => join(dir, f.file)),
+    options,
+    async (client, log) => {
+      if (files.length === 0)
+        throw new ImportFailure('FILE_MISSING', 'befolkning.csv', 'Mappen indeholder hverken befolkning.csv eller noegletal.csv.');
+      // One statistics import at a time (national files): a second waits for the first's commit and
+      // then compares against it. Held until commit.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', ['source-import', 'statistics']);
+      const merged: StageResult['merged'] = {};
+      for (const f of files) {
+        const def = entityDef(f.entity);
+        await createStaging(client, def);
+        await stageFile(
+          client,
+          log,
+          { path: join(dir, f.file), file: f.file, format: FORMAT, columns: f.columns },
+          def,
+          f.map,
+          options.onProgress,
+        );
+        merged[f.entity] = await mergeStaged(client, def, null);
+      }
+      return { municipality: null, exportDate: null, merged };
+    },
+  );
 }

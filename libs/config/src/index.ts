@@ -34,10 +34,12 @@ export function secretProblem(name: SecretName, value: string | undefined): stri
   const make = `Lav en med: ${name}=$(${MAKE_SECRET})`;
   if (value === undefined || value.trim() === '') return `${name} er ikke sat. ${make}`;
   const known = value.trim().toLowerCase();
-  if (KNOWN_SECRETS.includes(known) || /change.?me/.test(known)) return `${name} er en værdi, der står i Børneblik's kildekode, og som alle derfor kender. ${make}`;
+  if (KNOWN_SECRETS.includes(known) || /change.?me/.test(known))
+    return `${name} er en værdi, der står i Børneblik's kildekode, og som alle derfor kender. ${make}`;
   if (value.length < MIN_SECRET_LENGTH) return `${name} er for kort (${value.length} tegn, mindst ${MIN_SECRET_LENGTH}). ${make}`;
   // Long but not random (32 zeros, a repeated word): a generated key has many different characters.
-  if (new Set(value).size < MIN_SECRET_SYMBOLS) return `${name} er ikke tilfældig nok (kun ${new Set(value).size} forskellige tegn). ${make}`;
+  if (new Set(value).size < MIN_SECRET_SYMBOLS)
+    return `${name} er ikke tilfældig nok (kun ${new Set(value).size} forskellige tegn). ${make}`;
   return null;
 }
 
@@ -52,9 +54,16 @@ export class ConfigError extends Error {
 // Unset and empty mean the same for every setting but the secrets (where empty is refused).
 const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const text = () => z.preprocess(blank, z.string().optional());
-const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.preprocess(blank, z.coerce.number().int().min(min).max(max).default(fallback));
+const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(blank, z.coerce.number().int().min(min).max(max).default(fallback));
 const flag = (fallback: boolean) =>
-  z.preprocess(blank, z.enum(['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off']).default(fallback ? 'true' : 'false').transform((v) => ['1', 'true', 'yes', 'on'].includes(v)));
+  z.preprocess(
+    blank,
+    z
+      .enum(['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off'])
+      .default(fallback ? 'true' : 'false')
+      .transform((v) => ['1', 'true', 'yes', 'on'].includes(v)),
+  );
 
 /** Who may read the OpenAPI description (/api/docs and /api/docs-json). */
 export const API_DOCS = ['off', 'admin', 'public'] as const;
@@ -127,7 +136,9 @@ export type Env = z.infer<typeof envSchema>;
 export function parseEnv(env: NodeJS.ProcessEnv = process.env): Env {
   const result = envSchema.safeParse(env);
   if (result.success) return result.data;
-  throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')} har en ugyldig værdi (${JSON.stringify(env[String(i.path[0])])}): ${i.message}`));
+  throw new ConfigError(
+    result.error.issues.map((i) => `${i.path.join('.')} har en ugyldig værdi (${JSON.stringify(env[String(i.path[0])])}): ${i.message}`),
+  );
 }
 
 let current: Env | undefined;
@@ -203,10 +214,23 @@ function checkSecret(problems: string[], name: SecretName, value: string | undef
   return value as string;
 }
 
-function workerPart(env: Env, overrides: Partial<WorkerConfig>, problems: string[], jwtSecret: string | undefined, jwtNeeded: boolean, pseudonymNeeded = true): WorkerConfig {
-  const databaseUrl = required(problems, 'DATABASE_URL', overrides.databaseUrl ?? env.DATABASE_URL, 'Angiv PostgreSQL-databasen, fx postgres://bruger:kode@vært:5432/boerneblik');
+function workerPart(
+  env: Env,
+  overrides: Partial<WorkerConfig>,
+  problems: string[],
+  jwtSecret: string | undefined,
+  jwtNeeded: boolean,
+  pseudonymNeeded = true,
+): WorkerConfig {
+  const databaseUrl = required(
+    problems,
+    'DATABASE_URL',
+    overrides.databaseUrl ?? env.DATABASE_URL,
+    'Angiv PostgreSQL-databasen, fx postgres://bruger:kode@vært:5432/boerneblik',
+  );
   // '' when not needed and not given: an API without its worker never pseudonymises.
-  const pseudonymSecret = checkSecret(problems, 'PSEUDONYM_SECRET', overrides.pseudonymSecret ?? env.PSEUDONYM_SECRET, pseudonymNeeded) ?? '';
+  const pseudonymSecret =
+    checkSecret(problems, 'PSEUDONYM_SECRET', overrides.pseudonymSecret ?? env.PSEUDONYM_SECRET, pseudonymNeeded) ?? '';
   checkSecret(problems, 'JWT_SECRET', jwtSecret, jwtNeeded);
   return {
     databaseUrl,
@@ -233,7 +257,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
   // pseudonymised data and never makes it, so it should not hold the key beside the database.
   const runWorker = overrides.runWorker ?? parsed.RUN_WORKER;
   const worker = workerPart(parsed, overrides, problems, jwtSecret, true, runWorker);
-  const jwtPreviousSecret: string | undefined = checkSecret(problems, 'JWT_SECRET_PREVIOUS', overrides.jwtPreviousSecret ?? parsed.JWT_SECRET_PREVIOUS, false);
+  const jwtPreviousSecret: string | undefined = checkSecret(
+    problems,
+    'JWT_SECRET_PREVIOUS',
+    overrides.jwtPreviousSecret ?? parsed.JWT_SECRET_PREVIOUS,
+    false,
+  );
   if (jwtPreviousSecret !== undefined && jwtPreviousSecret === jwtSecret) {
     problems.push('JWT_SECRET_PREVIOUS er den samme som JWT_SECRET: ved et nøgleskift er den forrige nøgle den gamle værdi.');
   }
@@ -272,7 +301,10 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overri
 export function parseTrustedProxies(value: string | undefined): string[] | false {
   if (value === undefined || value.trim() === '') return ['loopback'];
   if (value.trim() === 'none') return false;
-  return value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 /** For entry points: a ConfigError is printed as its lines (no stack trace) and the process exits 1. */

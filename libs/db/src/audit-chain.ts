@@ -10,7 +10,8 @@ interface Queryable {
   query(sql: string, params?: unknown[]): Promise<{ rows: any[] }>;
 }
 
-export type AuditVerification = { ok: true; count: number; purged: number; anchor: string | null } | { ok: false; id: string | null; reason: string; count: number };
+export type AuditVerification =
+  { ok: true; count: number; purged: number; anchor: string | null } | { ok: false; id: string | null; reason: string; count: number };
 
 const PAGE = 10_000;
 
@@ -33,9 +34,15 @@ export async function verifyAuditChain(db: Queryable): Promise<AuditVerification
     );
     for (const r of rows) {
       if (r.prev_hash !== prevHash) {
-        return fail(r.id, prevId === null ? `række ${r.id} begynder ikke kæden (en række før den er slettet eller ændret)` : `række ${r.id} følger ikke række ${prevId}: en række imellem er slettet, eller række ${prevId} er ændret`);
+        return fail(
+          r.id,
+          prevId === null
+            ? `række ${r.id} begynder ikke kæden (en række før den er slettet eller ændret)`
+            : `række ${r.id} følger ikke række ${prevId}: en række imellem er slettet, eller række ${prevId} er ændret`,
+        );
       }
-      if (!r.purged && r.recomputed !== r.hash) return fail(r.id, `række ${r.id} er ændret, efter den blev skrevet (indholdet passer ikke til dens hashværdi)`);
+      if (!r.purged && r.recomputed !== r.hash)
+        return fail(r.id, `række ${r.id} er ændret, efter den blev skrevet (indholdet passer ikke til dens hashværdi)`);
       if (r.purged) purged++;
       else count++;
       prevId = String(r.id);
@@ -47,7 +54,10 @@ export async function verifyAuditChain(db: Queryable): Promise<AuditVerification
   const { rows: head } = await db.query(`SELECT head_id::text AS id, head_hash AS hash FROM audit_chain`);
   if (head.length !== 1) return fail(null, 'kædens hoved (audit_chain) mangler');
   if (head[0].hash !== prevHash) {
-    return fail(head[0].id, `den sidste række er ${prevId ?? 'ingen'}, men kæden ender ved række ${head[0].id}: rækker til sidst er slettet eller ændret`);
+    return fail(
+      head[0].id,
+      `den sidste række er ${prevId ?? 'ingen'}, men kæden ender ved række ${head[0].id}: rækker til sidst er slettet eller ændret`,
+    );
   }
   const { rows: sets } = await db.query(
     `SELECT id::text AS id FROM audit_case_set WHERE digest <> encode(sha256(convert_to(array_to_string(case_ids, E'\\n'), 'UTF8')), 'hex') ORDER BY id LIMIT 1`,

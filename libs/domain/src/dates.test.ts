@@ -1,6 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addDays, addMonths, committeeDates, copenhagenOffsetHours, daysBetween, isActiveAt, isIsoDate, lastEndedMonthEnd, monthEnd } from './dates';
+import {
+  addDays,
+  addMonths,
+  committeeDates,
+  copenhagenOffsetHours,
+  daysBetween,
+  isActiveAt,
+  isIsoDate,
+  lastEndedMonthEnd,
+  monthEnd,
+} from './dates';
 
 describe('addMonths (KPIS.md: keeps the day, clamped to the month end)', () => {
   it.each([
@@ -48,7 +58,15 @@ describe('copenhagenOffsetHours', () => {
 describe('isIsoDate', () => {
   it('accepts a calendar date in ISO form only: leap days where they exist, no 30 February', () => {
     expect(['2024-02-29', '2023-02-28', '2026-12-31'].map(isIsoDate)).toEqual([true, true, true]);
-    expect(['2023-02-29', '2024-02-30', '2024-13-01', '2024-00-10', '2024-1-01', '24-01-01', ''].map(isIsoDate)).toEqual([false, false, false, false, false, false, false]);
+    expect(['2023-02-29', '2024-02-30', '2024-13-01', '2024-00-10', '2024-1-01', '24-01-01', ''].map(isIsoDate)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });
 
@@ -73,20 +91,40 @@ describe('committeeDates (KPIS.md: committee dates, second edition)', () => {
   });
 
   it('widens from to the first of its month and to to its month end, never past the moved D', () => {
-    expect(committeeDates('2026-12-15', { from: '2026-03-17', to: '2026-06-02' })).toEqual({ asOf: '2026-11-30', period: { from: '2026-03-01', to: '2026-06-30' } });
-    expect(committeeDates('2026-12-15', { from: '2026-03-17' })).toEqual({ asOf: '2026-11-30', period: { from: '2026-03-01', to: '2026-11-30' } });
+    expect(committeeDates('2026-12-15', { from: '2026-03-17', to: '2026-06-02' })).toEqual({
+      asOf: '2026-11-30',
+      period: { from: '2026-03-01', to: '2026-06-30' },
+    });
+    expect(committeeDates('2026-12-15', { from: '2026-03-17' })).toEqual({
+      asOf: '2026-11-30',
+      period: { from: '2026-03-01', to: '2026-11-30' },
+    });
     // to in D's running month: cut back to the moved D.
-    expect(committeeDates('2026-12-15', { from: '2026-11-02', to: '2026-12-10' })).toEqual({ asOf: '2026-11-30', period: { from: '2026-11-01', to: '2026-11-30' } });
-    expect(committeeDates('2028-02-29', { from: '2028-02-29', to: '2028-02-29' })).toEqual({ asOf: '2028-02-29', period: { from: '2028-02-01', to: '2028-02-29' } });
-    expect(committeeDates('2026-12-31', { from: '2026-12-31', to: '2026-12-31' })).toEqual({ asOf: '2026-12-31', period: { from: '2026-12-01', to: '2026-12-31' } });
+    expect(committeeDates('2026-12-15', { from: '2026-11-02', to: '2026-12-10' })).toEqual({
+      asOf: '2026-11-30',
+      period: { from: '2026-11-01', to: '2026-11-30' },
+    });
+    expect(committeeDates('2028-02-29', { from: '2028-02-29', to: '2028-02-29' })).toEqual({
+      asOf: '2028-02-29',
+      period: { from: '2028-02-01', to: '2028-02-29' },
+    });
+    expect(committeeDates('2026-12-31', { from: '2026-12-31', to: '2026-12-31' })).toEqual({
+      asOf: '2026-12-31',
+      period: { from: '2026-12-01', to: '2026-12-31' },
+    });
     // from after the moved D: P is the moved D's month.
-    expect(committeeDates('2026-12-15', { from: '2026-12-02', to: '2026-12-10' })).toEqual({ asOf: '2026-11-30', period: { from: '2026-11-01', to: '2026-11-30' } });
+    expect(committeeDates('2026-12-15', { from: '2026-12-02', to: '2026-12-10' })).toEqual({
+      asOf: '2026-11-30',
+      period: { from: '2026-11-01', to: '2026-11-30' },
+    });
   });
 
   it('gives D and D + 1 day of one month the same answer (D + 1 not the month end)', () => {
     for (let day = 1; day < 28; day++) {
       const d = `2028-02-${String(day).padStart(2, '0')}`;
-      expect(committeeDates(addDays(d, 1), { from: '2027-05-09', to: addDays(d, 1) })).toEqual(committeeDates(d, { from: '2027-05-10', to: d }));
+      expect(committeeDates(addDays(d, 1), { from: '2027-05-09', to: addDays(d, 1) })).toEqual(
+        committeeDates(d, { from: '2027-05-10', to: d }),
+      );
     }
   });
 

@@ -66,7 +66,9 @@ export const TIME_ZONE = 'Europe/Copenhagen';
 
 /** The calendar date in Copenhagen of an instant. */
 export function copenhagenDate(instant: Date): IsoDate {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    instant,
+  );
   return parts;
 }
 
@@ -118,7 +120,10 @@ export function lastEndedMonthEnd(date: IsoDate): IsoDate {
  *   the moved D. A P that would then start after it ends (from in a month after the moved D) starts
  *   on the first day of its end month instead, so P is always one whole month or more.
  */
-export function committeeDates(asOf: IsoDate, asked: { from?: IsoDate; to?: IsoDate } = {}): { asOf: IsoDate; period: { from: IsoDate; to: IsoDate } } {
+export function committeeDates(
+  asOf: IsoDate,
+  asked: { from?: IsoDate; to?: IsoDate } = {},
+): { asOf: IsoDate; period: { from: IsoDate; to: IsoDate } } {
   const d = lastEndedMonthEnd(asOf);
   const toEnd = asked.to === undefined ? d : monthEnd(asked.to);
   const to = toEnd < d ? toEnd : d;

@@ -88,7 +88,9 @@ export function legalBasisRule(basis: LegalBasis): Rule | undefined {
       (r.stk === undefined || r.stk === basis.stk) &&
       (r.nr === undefined || r.nr === basis.nr),
   );
-  return candidates.sort((a, b) => Number(b.stk !== undefined) + Number(b.nr !== undefined) - (Number(a.stk !== undefined) + Number(a.nr !== undefined)))[0];
+  return candidates.sort(
+    (a, b) => Number(b.stk !== undefined) + Number(b.nr !== undefined) - (Number(a.stk !== undefined) + Number(a.nr !== undefined)),
+  )[0];
 }
 
 /** Which law a measure falls under: by its start date (KPIS.md "Which law"). */

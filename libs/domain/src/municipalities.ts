@@ -30,6 +30,9 @@ export function isMunicipalityCode(code: number): boolean {
 
 /** Resolves "Aarhus", "Aarhus Kommune" or "aarhus" to its code; undefined when unknown. */
 export function municipalityByName(name: string): Municipality | undefined {
-  const wanted = name.trim().replace(/\s+kommune$/i, '').toLowerCase();
+  const wanted = name
+    .trim()
+    .replace(/\s+kommune$/i, '')
+    .toLowerCase();
   return municipalities().find((m) => m.name.toLowerCase() === wanted);
 }

@@ -21,5 +21,7 @@ export const MIN_AUDIT_DAYS = 365;
 /** Why a retention value cannot be stored (Danish), or null. */
 export function retentionError(key: RetentionKey, value: unknown): string | null {
   const min = key === 'retention.audit_days' ? MIN_AUDIT_DAYS : 0;
-  return Number.isInteger(value) && (value as number) >= min && (value as number) <= 36_500 ? null : `${key} skal være et helt antal dage fra ${min} til 36500`;
+  return Number.isInteger(value) && (value as number) >= min && (value as number) <= 36_500
+    ? null
+    : `${key} skal være et helt antal dage fra ${min} til 36500`;
 }

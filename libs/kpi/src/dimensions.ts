@@ -17,5 +17,7 @@ export async function caseworkerLabels(query: Query, municipality: number, teams
      FROM caseworker WHERE municipality_code = $1 AND ($2::text[] IS NULL OR team = ANY ($2)) ORDER BY worker_id`,
     [municipality, teams ?? null],
   );
-  return Object.fromEntries(rows.map((r) => [r.worker_id, { name: r.name, team: r.team, jobTitle: r.job_title, employedTo: r.employed_to }]));
+  return Object.fromEntries(
+    rows.map((r) => [r.worker_id, { name: r.name, team: r.team, jobTitle: r.job_title, employedTo: r.employed_to }]),
+  );
 }

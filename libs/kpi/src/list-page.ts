@@ -21,17 +21,27 @@ export function parseListQuery(raw: { sort?: string; filter?: string | string[];
   if (raw.sort === undefined && raw.filter === undefined && raw.offset === undefined && raw.limit === undefined) return null;
   const whole = (name: string, v: string | undefined, min: number, max: number): number | null => {
     if (v === undefined || v === '') return null;
-    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new ListQueryError(`${name} skal være et helt tal fra ${min} til ${max}: ${v}`);
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
+      throw new ListQueryError(`${name} skal være et helt tal fra ${min} til ${max}: ${v}`);
     return Number(v);
   };
-  const sort = (raw.sort ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((s) => ({ field: s.replace(/^[-+]/, ''), descending: s.startsWith('-') }));
+  const sort = (raw.sort ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => ({ field: s.replace(/^[-+]/, ''), descending: s.startsWith('-') }));
   const filters = raw.filter === undefined ? [] : Array.isArray(raw.filter) ? raw.filter : [raw.filter];
   const filter = filters.map((f) => {
     const at = f.indexOf(':');
     if (at < 1) throw new ListQueryError(`filter skal have formen felt:værdi: ${f}`);
     return { field: f.slice(0, at), value: f.slice(at + 1) };
   });
-  return { sort, filter, offset: whole('offset', raw.offset, 0, Number.MAX_SAFE_INTEGER) ?? 0, limit: whole('limit', raw.limit, 1, MAX_PAGE) };
+  return {
+    sort,
+    filter,
+    offset: whole('offset', raw.offset, 0, Number.MAX_SAFE_INTEGER) ?? 0,
+    limit: whole('limit', raw.limit, 1, MAX_PAGE),
+  };
 }
 
 /** The fields the query names that the list's rows do not have. */

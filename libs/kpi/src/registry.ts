@@ -4,10 +4,24 @@ import { caseloadVsNorm } from './caseload/vs-norm';
 import { weightedCaseload } from './caseload/weighted';
 import { investigation4m, investigationDuration, investigationOverdue } from './deadline/investigations';
 import { complianceByTeam } from './deadline/by-team';
-import { childConversation, followupDueSoon, followupOverdue, planOnTime, supervisionDueSoon, supervisionOverdue } from './deadline/measures';
+import {
+  childConversation,
+  followupDueSoon,
+  followupOverdue,
+  planOnTime,
+  supervisionDueSoon,
+  supervisionOverdue,
+} from './deadline/measures';
 import { notification24h, notificationDueSoon, notificationOverdue } from './deadline/notifications';
 import * as activity from './chief/activity';
-import { activeMeasureAge, annualisedCostPerPlacedChild, complaintsDecided, measureDuration, reversalRate, topCases } from './chief/duration-cost';
+import {
+  activeMeasureAge,
+  annualisedCostPerPlacedChild,
+  complaintsDecided,
+  measureDuration,
+  reversalRate,
+  topCases,
+} from './chief/duration-cost';
 import { effectChange } from './chief/effect';
 import { benchmarkNetSpend, benchmarkNotifications, benchmarkPlaced, benchmarkPreventive } from './benchmark/benchmark';
 import { activitySummary } from './committee/activity-summary';

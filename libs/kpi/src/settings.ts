@@ -63,7 +63,9 @@ export function settingValue<K extends keyof KpiSettings>(rows: readonly Setting
 
 /** Every setting for a municipality, by the precedence of settingValue. */
 export async function loadSettings(query: Query, municipality: number): Promise<KpiSettings> {
-  const rows = await query<SettingRow>(`SELECT municipality_code, key, value FROM setting WHERE municipality_code IN (0, $1)`, [municipality]);
+  const rows = await query<SettingRow>(`SELECT municipality_code, key, value FROM setting WHERE municipality_code IN (0, $1)`, [
+    municipality,
+  ]);
   return Object.fromEntries(SETTING_KEYS.map((key) => [key, settingValue(rows, municipality, key)])) as unknown as KpiSettings;
 }
 
@@ -83,7 +85,8 @@ export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
   'data.max_age_days': 'Dashboardet advarer, når det seneste udtræk fra sagssystemet er ældre end dette antal dage',
   'import.max_shrink_share':
     'Største andel af kommunens åbne sager og deres aktiviteter (økonomi: budgetlinjer) fra én kilde, som én import må fjerne; en import, der ville fjerne mere, afvises (0.1 = 10 %, 1 = ingen grænse)',
-  'retention.import_issue_values_days': 'Dage de afviste værdier i importloggen gemmes; derefter slettes værdierne (antal og regler bevares)',
+  'retention.import_issue_values_days':
+    'Dage de afviste værdier i importloggen gemmes; derefter slettes værdierne (antal og regler bevares)',
   'retention.job_results_days': 'Dage færdige importjob og deres resultater gemmes',
   'retention.audit_days': 'Dage revisionsloggen gemmes (mindst 365; standard 5 år)',
   'retention.upload_days': 'Dage uploadede rå udtræk må ligge i uploadmappen (kun for hele produktet; 0 = slettes ved næste oprydning)',
@@ -98,7 +101,11 @@ export function settingError(key: string, value: unknown): string | null {
   switch (key as SettingKey) {
     case 'caseload.weights': {
       const names = ['placement', 'investigation', 'preventive', 'none'];
-      if (!isObject(value) || Object.keys(value).sort().join() !== [...names].sort().join() || names.some((n) => !isNumber(value[n]) || (value[n] as number) < 0)) {
+      if (
+        !isObject(value) ||
+        Object.keys(value).sort().join() !== [...names].sort().join() ||
+        names.some((n) => !isNumber(value[n]) || (value[n] as number) < 0)
+      ) {
         return 'caseload.weights skal have tallene placement, investigation, preventive og none (0 eller mere)';
       }
       return null;
@@ -114,13 +121,19 @@ export function settingError(key: string, value: unknown): string | null {
       }
       return null;
     case 'intake_team':
-      return typeof value === 'string' && value.trim() !== '' && value.length <= 100 ? null : 'intake_team skal være et teamnavn (højst 100 tegn)';
+      return typeof value === 'string' && value.trim() !== '' && value.length <= 100
+        ? null
+        : 'intake_team skal være et teamnavn (højst 100 tegn)';
     case 'followup.default_cadence_months':
-      return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 24 ? null : 'followup.default_cadence_months skal være et helt antal måneder fra 1 til 24';
+      return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 24
+        ? null
+        : 'followup.default_cadence_months skal være et helt antal måneder fra 1 til 24';
     case 'budget.forecast':
       return value === 'linear' || value === 'activity' ? null : 'budget.forecast skal være "linear" eller "activity"';
     case 'budget.light':
-      return isObject(value) && isNumber(value.yellow) && value.yellow >= 1 && Object.keys(value).length === 1 ? null : 'budget.light skal være {"yellow": faktor}, mindst 1';
+      return isObject(value) && isNumber(value.yellow) && value.yellow >= 1 && Object.keys(value).length === 1
+        ? null
+        : 'budget.light skal være {"yellow": faktor}, mindst 1';
     case 'data.max_age_days':
       return Number.isInteger(value) && (value as number) >= 1 ? null : 'data.max_age_days skal være et helt antal dage, mindst 1';
     case 'import.max_shrink_share':

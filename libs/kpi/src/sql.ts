@@ -1,14 +1,10 @@
 // SQL shared by the KPIs. Parameters everywhere: $1 municipality, $2 as-of date D, $3 period
 // start, $4 period end, $5 team scope (text[] or NULL for all), $6 intake team.
 
-export const kpiParams = (ctx: { municipality: number; asOf: string; period: { from: string; to: string }; teams?: string[] }, intakeTeam: string) => [
-  ctx.municipality,
-  ctx.asOf,
-  ctx.period.from,
-  ctx.period.to,
-  ctx.teams ?? null,
-  intakeTeam,
-];
+export const kpiParams = (
+  ctx: { municipality: number; asOf: string; period: { from: string; to: string }; teams?: string[] },
+  intakeTeam: string,
+) => [ctx.municipality, ctx.asOf, ctx.period.from, ctx.period.to, ctx.teams ?? null, intakeTeam];
 
 /** The end of day D in Copenhagen: D + 1 day, 00:00 local time ("at D" for timestamps). */
 export const END_OF_D = `(($2::date + 1)::timestamp AT TIME ZONE 'Europe/Copenhagen')`;

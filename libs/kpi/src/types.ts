@@ -56,10 +56,13 @@ export interface Fraction {
 }
 
 /** numerator / denominator × scale; null when there is nothing to divide by (never 0, never NaN). */
-export const fractionValue = (f: Fraction | null, scale = 1): number | null => (!f || f.denominator === 0 ? null : (f.numerator / f.denominator) * scale);
+export const fractionValue = (f: Fraction | null, scale = 1): number | null =>
+  !f || f.denominator === 0 ? null : (f.numerator / f.denominator) * scale;
 
 /** A share or rate KPI defined by its fraction, so the counts behind it stay at hand. */
-export function fractionKpi(def: Omit<KpiDefinition<number | null>, 'compute' | 'fraction'> & { fraction(ctx: KpiContext): Promise<Fraction | null> }): KpiDefinition<number | null> {
+export function fractionKpi(
+  def: Omit<KpiDefinition<number | null>, 'compute' | 'fraction'> & { fraction(ctx: KpiContext): Promise<Fraction | null> },
+): KpiDefinition<number | null> {
   return { ...def, compute: async (ctx) => fractionValue(await def.fraction(ctx), def.scale) };
 }
 

@@ -28,7 +28,11 @@ type Classes = { Queue: typeof Queue; Worker: typeof Worker };
  * lapsed during the outage is taken up again by the stalled-job check. One line per 30 s, not one
  * per reconnect attempt.
  */
-export function reportErrors(emitter: { on(event: 'error', listener: (error: Error) => void): unknown }, what: string, log: (line: string) => void = console.error): void {
+export function reportErrors(
+  emitter: { on(event: 'error', listener: (error: Error) => void): unknown },
+  what: string,
+  log: (line: string) => void = console.error,
+): void {
   let last = 0;
   emitter.on('error', (error: Error) => {
     if (Date.now() - last < 30_000) return;
@@ -69,7 +73,11 @@ export function createWorker<T = unknown, R = unknown>(
   opts: Partial<WorkerOptions> = {},
 ): Worker<T, R> {
   const { classes, connection } = classesFor(config);
-  const worker = new classes.Worker(name, processor as never, { ...opts, ...prefix(config), connection: connection() as WorkerOptions['connection'] }) as Worker<T, R>;
+  const worker = new classes.Worker(name, processor as never, {
+    ...opts,
+    ...prefix(config),
+    connection: connection() as WorkerOptions['connection'],
+  }) as Worker<T, R>;
   reportErrors(worker, `Worker ${name}`);
   return worker;
 }

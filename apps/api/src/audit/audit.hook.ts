@@ -26,7 +26,10 @@ export function auditAction(method: string, path: string, status: number): strin
 export class AnonymousRefusals {
   private readonly seen = new Map<string, { since: number; unlogged: number }>();
 
-  constructor(private readonly windowMs = 60_000, private readonly maxAddresses = 10_000) {}
+  constructor(
+    private readonly windowMs = 60_000,
+    private readonly maxAddresses = 10_000,
+  ) {}
 
   /** The count to write with this refusal's row, or null when it is not written. */
   take(address: string, now = Date.now()): number | null {
@@ -65,13 +68,26 @@ export function auditRequests(app: INestApplication): void {
         unlogged = anonymous.take(ip ?? '-');
         if (unlogged === null) return;
       }
-      audit.track(write(audit, db, req, action, path, res.statusCode, ip, unlogged).catch((e: Error) => console.error(`Audit row not written (${action} ${req.method} ${path}): ${e.message}`)));
+      audit.track(
+        write(audit, db, req, action, path, res.statusCode, ip, unlogged).catch((e: Error) =>
+          console.error(`Audit row not written (${action} ${req.method} ${path}): ${e.message}`),
+        ),
+      );
     });
     auditContext.run({ ip }, next);
   });
 }
 
-async function write(audit: AuditService, db: DataSource, req: Request, action: string, path: string, status: number, ip: string | null, unlogged: number): Promise<void> {
+async function write(
+  audit: AuditService,
+  db: DataSource,
+  req: Request,
+  action: string,
+  path: string,
+  status: number,
+  ip: string | null,
+  unlogged: number,
+): Promise<void> {
   let user = (req as Request & { user?: AuthUser }).user;
   let username = user?.username ?? '-';
   if (action === 'login' || action === 'login.failed') {

@@ -61,7 +61,13 @@ export class AuditService implements BeforeApplicationShutdown {
    * Writes one access to a set of cases, for every answer, cached or not. The answer is sent only
    * once its row is committed; rows arriving together share one INSERT and one commit.
    */
-  async record(user: AuthUser, municipality: number, listIds: string[], caseSetId: string | null, detail: Record<string, unknown>): Promise<void> {
+  async record(
+    user: AuthUser,
+    municipality: number,
+    listIds: string[],
+    caseSetId: string | null,
+    detail: Record<string, unknown>,
+  ): Promise<void> {
     // Lists without case rows (data quality, empty work lists) show no person-level data.
     if (listIds.length === 0 || caseSetId === null) return;
     return this.event({ username: user.username, role: user.role, action: `kpi:${listIds.join(',')}`, municipality, caseSetId, detail });
@@ -71,7 +77,11 @@ export class AuditService implements BeforeApplicationShutdown {
   event(e: AuditEvent): Promise<void> {
     const ip = e.ip !== undefined ? e.ip : (auditContext.getStore()?.ip ?? null);
     return new Promise((resolve, reject) => {
-      this.queue.push({ row: [e.username, e.role, e.action, e.municipality, e.caseSetId ?? null, e.detail ?? {}, ip, e.status ?? null], resolve, reject });
+      this.queue.push({
+        row: [e.username, e.role, e.action, e.municipality, e.caseSetId ?? null, e.detail ?? {}, ip, e.status ?? null],
+        resolve,
+        reject,
+      });
       if (!this.writing) void this.write();
     });
   }
@@ -117,5 +127,6 @@ function collectCases(value: unknown, into: Set<string>): void {
   if (!value || typeof value !== 'object') return;
   const v = value as { rows?: { case?: string | null }[] } & Record<string, unknown>;
   for (const row of v.rows ?? []) if (row.case) into.add(row.case);
-  for (const nested of Object.values(v)) if (nested && typeof nested === 'object' && 'rows' in (nested as object)) collectCases(nested, into);
+  for (const nested of Object.values(v))
+    if (nested && typeof nested === 'object' && 'rows' in (nested as object)) collectCases(nested, into);
 }

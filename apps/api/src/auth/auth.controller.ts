@@ -20,7 +20,11 @@ export class AuthController {
   @HttpCode(200)
   @ApiBody({ schema: { properties: { username: { type: 'string' }, password: { type: 'string' } }, required: ['username', 'password'] } })
   @ApiOkResponse({ description: 'A bearer token for the Authorization header' })
-  async login(@Body() body: { username?: string; password?: string }, @Ip() ip: string, @Res({ passthrough: true }) res: Response): Promise<LoginResponse> {
+  async login(
+    @Body() body: { username?: string; password?: string },
+    @Ip() ip: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<LoginResponse> {
     const { token, user } = await this.auth.login(body?.username ?? '', body?.password ?? '', ip).catch((error: unknown) => {
       // Too many failures: say when to try again, in the standard header too.
       const retryAfter = error instanceof HttpException ? (error.getResponse() as { retryAfter?: number }).retryAfter : undefined;

@@ -75,7 +75,9 @@ export class AuthService {
     // A login has no request scope yet: the user's own row is written in the national one (RLS).
     if (rehash) {
       const hash = await hashPassword(String(password));
-      await runInScope('*', () => this.db.query('UPDATE app_user SET password_hash = $2 WHERE username = $1 AND password_hash = $3', [name, hash, row.passwordHash]));
+      await runInScope('*', () =>
+        this.db.query('UPDATE app_user SET password_hash = $2 WHERE username = $1 AND password_hash = $3', [name, hash, row.passwordHash]),
+      );
     }
     this.users.forget(name);
     const state = await this.users.get(name);
@@ -100,14 +102,23 @@ export class AuthService {
       previousKey = true;
     }
     const now = Math.floor(Date.now() / 1000);
-    if (typeof claims.sub !== 'string' || typeof claims.uid !== 'number' || typeof claims.ver !== 'number' || typeof claims.auth !== 'number' || claims.auth + this.config.jwtTtlSeconds <= now) {
+    if (
+      typeof claims.sub !== 'string' ||
+      typeof claims.uid !== 'number' ||
+      typeof claims.ver !== 'number' ||
+      typeof claims.auth !== 'number' ||
+      claims.auth + this.config.jwtTtlSeconds <= now
+    ) {
       throw new UnauthorizedException(EXPIRED);
     }
     const state = await this.users.get(claims.sub);
     if (!state || state.id !== claims.uid || state.tokenVersion !== claims.ver) throw new UnauthorizedException(EXPIRED);
     // Renewed at most once a minute (sooner with a short idle setting), so idle means idle.
     const renewAfter = Math.min(60, this.config.sessionIdleSeconds / 4);
-    const renewed = previousKey || now - claims.iat >= renewAfter ? await this.sign({ sub: claims.sub, uid: claims.uid, ver: claims.ver, auth: claims.auth }, now) : undefined;
+    const renewed =
+      previousKey || now - claims.iat >= renewAfter
+        ? await this.sign({ sub: claims.sub, uid: claims.uid, ver: claims.ver, auth: claims.auth }, now)
+        : undefined;
     return { user: state.user, renewed };
   }
 
@@ -128,6 +139,10 @@ export class AuthService {
       [username],
     );
     if (!row || !isRole(row.role)) return null;
-    return { user: { username, role: row.role, municipality: row.municipality, teams: row.teams }, id: row.id, tokenVersion: row.tokenVersion };
+    return {
+      user: { username, role: row.role, municipality: row.municipality, teams: row.teams },
+      id: row.id,
+      tokenVersion: row.tokenVersion,
+    };
   }
 }

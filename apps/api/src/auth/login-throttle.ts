@@ -63,7 +63,8 @@ export class LoginThrottle {
       // A blocked attempt is refused and counts nowhere; a slowed one (per username) still counts.
       const held = blocks ? waiting : 'false';
       const failures = `CASE WHEN ${held} THEN a.failures WHEN a.last_failure_at < now() - interval '${WINDOW}' THEN 1 ELSE a.failures + 1 END`;
-      const wait = (f: string) => `now() + make_interval(secs => CASE WHEN ${f} >= $3 THEN least($5::float8, $4::float8 * 2 ^ least(${f} - $3, 30)) ELSE 0 END)`;
+      const wait = (f: string) =>
+        `now() + make_interval(secs => CASE WHEN ${f} >= $3 THEN least($5::float8, $4::float8 * 2 ^ least(${f} - $3, 30)) ELSE 0 END)`;
       const [row] = await this.query(
         `INSERT INTO login_attempt AS a (kind, key, failures, last_failure_at, next_allowed_at, held_seconds) VALUES ($1, $2, 1, now(), ${wait('1')}, 0)
          ON CONFLICT (kind, key) DO UPDATE SET held_seconds = greatest(extract(epoch FROM a.next_allowed_at - now())::float8, 0), failures = ${failures},
@@ -75,7 +76,14 @@ export class LoginThrottle {
       if (!(row.wait > 0)) continue;
       if (blocks) {
         const seconds = Math.max(1, Math.ceil(row.wait));
-        throw new HttpException({ statusCode: 429, message: `For mange mislykkede login-forsøg. Prøv igen om ${seconds} ${seconds === 1 ? 'sekund' : 'sekunder'}.`, retryAfter: seconds }, HttpStatus.TOO_MANY_REQUESTS);
+        throw new HttpException(
+          {
+            statusCode: 429,
+            message: `For mange mislykkede login-forsøg. Prøv igen om ${seconds} ${seconds === 1 ? 'sekund' : 'sekunder'}.`,
+            retryAfter: seconds,
+          },
+          HttpStatus.TOO_MANY_REQUESTS,
+        );
       }
       slow = Math.min(row.wait, capSeconds);
     }

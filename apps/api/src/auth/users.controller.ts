@@ -1,4 +1,18 @@
-import { BadRequestException, Body, ConflictException, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Delete,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Patch,
+  Post,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from './auth.types';
@@ -42,10 +56,17 @@ export class UsersController {
   @Post()
   @Roles('admin')
   async create(@CurrentUser() admin: AuthUser, @Body() body: Partial<NewUser>): Promise<{ username: string }> {
-    const user: Partial<NewUser> = { username: body?.username, password: body?.password, role: body?.role, municipality: body?.municipality ?? admin.municipality, teams: body?.teams ?? [] };
+    const user: Partial<NewUser> = {
+      username: body?.username,
+      password: body?.password,
+      role: body?.role,
+      municipality: body?.municipality ?? admin.municipality,
+      teams: body?.teams ?? [],
+    };
     const problem = userError(user);
     if (problem) throw new BadRequestException(problem);
-    if (admin.municipality !== null && user.municipality !== admin.municipality) throw new ForbiddenException(`Du kan kun oprette brugere i kommune ${admin.municipality}`);
+    if (admin.municipality !== null && user.municipality !== admin.municipality)
+      throw new ForbiddenException(`Du kan kun oprette brugere i kommune ${admin.municipality}`);
     await this.inScope(admin, user.username!, true);
     await saveUser((sql, params) => this.db.query(sql, params), user as NewUser);
     this.auth.users.forget(user.username!);
@@ -65,7 +86,11 @@ export class UsersController {
   /** Disables or enables a user: a disabled user cannot log in, and its tokens stop working. */
   @Patch(':username')
   @Roles('admin')
-  async update(@CurrentUser() admin: AuthUser, @Param('username') username: string, @Body() body: { disabled?: unknown }): Promise<{ username: string; disabled: boolean }> {
+  async update(
+    @CurrentUser() admin: AuthUser,
+    @Param('username') username: string,
+    @Body() body: { disabled?: unknown },
+  ): Promise<{ username: string; disabled: boolean }> {
     if (typeof body?.disabled !== 'boolean') throw new BadRequestException('disabled skal være true eller false');
     if (username === admin.username && body.disabled) throw new BadRequestException('Du kan ikke spærre dig selv');
     await this.inScope(admin, username, false);

@@ -15,14 +15,17 @@ export interface NewUser {
 
 /** Why the user cannot be created (Danish), or null. */
 export function userError(user: Partial<NewUser>): string | null {
-  if (typeof user.username !== 'string' || !/^[\p{L}\p{N}._-]{2,64}$/u.test(user.username)) return `Ugyldigt brugernavn: ${user.username} (2-64 bogstaver, tal, . _ -)`;
+  if (typeof user.username !== 'string' || !/^[\p{L}\p{N}._-]{2,64}$/u.test(user.username))
+    return `Ugyldigt brugernavn: ${user.username} (2-64 bogstaver, tal, . _ -)`;
   if (typeof user.role !== 'string' || !isRole(user.role)) return `Ukendt rolle: ${user.role} (udvalg, chef, teamleder eller admin)`;
   if (typeof user.password !== 'string' || user.password.length < (user.demo ? 4 : 10)) return 'Adgangskoden skal være mindst 10 tegn.';
   if (user.municipality != null && !isMunicipalityCode(user.municipality)) return `Ukendt kommunekode: ${user.municipality}`;
   if (user.role !== 'admin' && user.municipality == null) return `Rollen ${user.role} skal have en kommune (--municipality).`;
-  if (user.teams !== undefined && (!Array.isArray(user.teams) || user.teams.some((t) => typeof t !== 'string' || t.trim() === ''))) return 'teams skal være en liste af teamnavne';
+  if (user.teams !== undefined && (!Array.isArray(user.teams) || user.teams.some((t) => typeof t !== 'string' || t.trim() === '')))
+    return 'teams skal være en liste af teamnavne';
   // A team leader without teams would see no team's figures; the API refuses every figure to one.
-  if (user.role === 'teamleder' && (!Array.isArray(user.teams) || user.teams.length === 0)) return 'En teamleder skal have mindst ét team (--team).';
+  if (user.role === 'teamleder' && (!Array.isArray(user.teams) || user.teams.length === 0))
+    return 'En teamleder skal have mindst ét team (--team).';
   return null;
 }
 

@@ -11,7 +11,8 @@ export const STATEMENT_TIMED_OUT = 'Forespørgslen tog for lang tid og blev afbr
 // SQLSTATE classes and codes: 08 connection exceptions, 57P01-57P03 shutdown / cannot connect
 // now (a restart), 53300 too many connections, 57014 canceled (the statement timeout).
 const UNAVAILABLE_CODES = /^(08...|57P0[1-5]|53300|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN)$/;
-const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|connection timeout|not queryable|Client was closed|Cannot use a pool after calling end|the database system is (starting up|shutting down|in recovery)/i;
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|connection timeout|not queryable|Client was closed|Cannot use a pool after calling end|the database system is (starting up|shutting down|in recovery)/i;
 
 /** Whether an error (or the driver error TypeORM wrapped) says the database is not reachable now: 'timeout', 'down' or null. */
 export function databaseFailure(error: unknown): 'timeout' | 'down' | null {

@@ -13,7 +13,8 @@ import { scopedPg } from './scoped-pg';
       provide: DataSource,
       inject: [APP_CONFIG],
       // As the role bu_api under row-level security, in the request's municipality scope (see scoped-pg.ts).
-      useFactory: async (config: AppConfig) => createDataSource(config.databaseUrl, {
+      useFactory: async (config: AppConfig) =>
+        createDataSource(config.databaseUrl, {
           driver: scopedPg,
           statementTimeoutMs: config.statementTimeoutMs,
           connectTimeoutMs: config.dbConnectTimeoutMs,

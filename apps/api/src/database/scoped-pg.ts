@@ -22,9 +22,15 @@ class ScopedClient extends pg.Client {
   }
 
   override connect(callback?: any): any {
-    const connected = super.connect().then(() => super.query(`SET ROLE ${API_ROLE}`)).then(() => this);
+    const connected = super
+      .connect()
+      .then(() => super.query(`SET ROLE ${API_ROLE}`))
+      .then(() => this);
     if (!callback) return connected;
-    connected.then((client) => callback(null, client), (err: Error) => callback(err));
+    connected.then(
+      (client) => callback(null, client),
+      (err: Error) => callback(err),
+    );
     return undefined;
   }
 

@@ -1,4 +1,17 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { isMunicipalityCode, municipalities } from '@bu/domain';
@@ -23,7 +36,9 @@ export class ComparisonGroupsController {
   @Roles('udvalg', 'chef', 'admin')
   async list(@CurrentUser() user: AuthUser, @Query('municipality') municipality?: string) {
     const m = await this.scope.resolve(user, municipality ? Number(municipality) : undefined);
-    return this.db.query(`SELECT id, name, members::int[] AS members FROM comparison_group WHERE municipality_code = $1 ORDER BY name`, [m.code]);
+    return this.db.query(`SELECT id, name, members::int[] AS members FROM comparison_group WHERE municipality_code = $1 ORDER BY name`, [
+      m.code,
+    ]);
   }
 
   @Get('suggested')
@@ -31,7 +46,11 @@ export class ComparisonGroupsController {
   async suggested(@CurrentUser() user: AuthUser, @Query('municipality') municipality?: string, @Query('size') size = '10') {
     const m = await this.scope.resolve(user, municipality ? Number(municipality) : undefined);
     const names = new Map(municipalities().map((x) => [x.code, x.name]));
-    const neighbours = await statisticalNeighbours((sql, params) => this.db.query(sql, params), m.code, Math.min(Math.max(Number(size) || 10, 1), 97));
+    const neighbours = await statisticalNeighbours(
+      (sql, params) => this.db.query(sql, params),
+      m.code,
+      Math.min(Math.max(Number(size) || 10, 1), 97),
+    );
     return neighbours.map((n) => ({ ...n, name: names.get(n.code) ?? String(n.code) }));
   }
 

@@ -1,4 +1,18 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, ParseIntPipe, Post, Put, Query } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  ParseIntPipe,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { kpiById } from '@bu/kpi';
@@ -57,7 +71,18 @@ export class GoalsController {
     const [row] = await this.db.query(
       `INSERT INTO political_goal (municipality_code, kpi_id, title, policy_text, direction, target, tolerance, valid_from, valid_to, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-      [g.municipality, g.kpi, g.title, g.policyText ?? null, g.direction, g.target, g.tolerance ?? 0, g.validFrom ?? null, g.validTo ?? null, user.username],
+      [
+        g.municipality,
+        g.kpi,
+        g.title,
+        g.policyText ?? null,
+        g.direction,
+        g.target,
+        g.tolerance ?? 0,
+        g.validFrom ?? null,
+        g.validTo ?? null,
+        user.username,
+      ],
     );
     // The writer's next question sees its change at once (other processes hear of it by NOTIFY).
     await this.cache.read();
@@ -71,7 +96,18 @@ export class GoalsController {
     const [, count] = await this.db.query(
       `UPDATE political_goal SET kpi_id = $2, title = $3, policy_text = $4, direction = $5, target = $6, tolerance = $7, valid_from = $8, valid_to = $9
        WHERE id = $1 AND municipality_code = $10`,
-      [id, g.kpi, g.title, g.policyText ?? null, g.direction, g.target, g.tolerance ?? 0, g.validFrom ?? null, g.validTo ?? null, g.municipality],
+      [
+        id,
+        g.kpi,
+        g.title,
+        g.policyText ?? null,
+        g.direction,
+        g.target,
+        g.tolerance ?? 0,
+        g.validFrom ?? null,
+        g.validTo ?? null,
+        g.municipality,
+      ],
     );
     if (!count) throw new NotFoundException(`Mål ${id} findes ikke`);
     await this.cache.read();
@@ -83,7 +119,10 @@ export class GoalsController {
   @HttpCode(204)
   async remove(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number) {
     // Another municipality's goal does not exist for this administrator.
-    const [, count] = await this.db.query('DELETE FROM political_goal WHERE id = $1 AND ($2::smallint IS NULL OR municipality_code = $2)', [id, user.municipality]);
+    const [, count] = await this.db.query('DELETE FROM political_goal WHERE id = $1 AND ($2::smallint IS NULL OR municipality_code = $2)', [
+      id,
+      user.municipality,
+    ]);
     if (!count) throw new NotFoundException(`Mål ${id} findes ikke`);
     await this.cache.read();
   }
@@ -104,8 +143,10 @@ export class GoalsController {
   @Roles('chef', 'admin')
   async comment(@CurrentUser() user: AuthUser, @Body() body: CommentBody) {
     const m = await this.scope.resolve(user, body.municipality);
-    if (!body.subjectType || !['budget', 'goal'].includes(body.subjectType)) throw new BadRequestException('subjectType skal være budget eller goal');
-    if (!body.subjectKey || !body.period || !/^\d{4}(-\d{2})?$/.test(body.period)) throw new BadRequestException('subjectKey og period (ÅÅÅÅ eller ÅÅÅÅ-MM) skal angives');
+    if (!body.subjectType || !['budget', 'goal'].includes(body.subjectType))
+      throw new BadRequestException('subjectType skal være budget eller goal');
+    if (!body.subjectKey || !body.period || !/^\d{4}(-\d{2})?$/.test(body.period))
+      throw new BadRequestException('subjectKey og period (ÅÅÅÅ eller ÅÅÅÅ-MM) skal angives');
     if (!body.text?.trim() || body.text.length > 2000) throw new BadRequestException('Kommentaren skal have 1-2000 tegn');
     await this.db.query(
       `INSERT INTO admin_comment (municipality_code, subject_type, subject_key, period, text, author) VALUES ($1, $2, $3, $4, $5, $6)
@@ -135,14 +176,20 @@ export class GoalsController {
     if (!count) throw new NotFoundException('Kommentaren findes ikke');
   }
 
-  private async validGoal(user: AuthUser, body: GoalBody): Promise<Required<Pick<GoalBody, 'kpi' | 'title' | 'direction' | 'target'>> & GoalBody & { municipality: number }> {
+  private async validGoal(
+    user: AuthUser,
+    body: GoalBody,
+  ): Promise<Required<Pick<GoalBody, 'kpi' | 'title' | 'direction' | 'target'>> & GoalBody & { municipality: number }> {
     const m = await this.scope.resolve(user, body.municipality);
     const kpi = body.kpi ? kpiById(body.kpi) : undefined;
-    if (!kpi || !['share', 'count', 'ratio', 'days', 'kr'].includes(kpi.unit) || body.kpi === 'goal.status') throw new BadRequestException(`Et mål skal pege på et nøgletal med én værdi: ${body.kpi}`);
+    if (!kpi || !['share', 'count', 'ratio', 'days', 'kr'].includes(kpi.unit) || body.kpi === 'goal.status')
+      throw new BadRequestException(`Et mål skal pege på et nøgletal med én værdi: ${body.kpi}`);
     if (!body.title?.trim()) throw new BadRequestException('Målet skal have en titel');
     if (body.direction !== '>=' && body.direction !== '<=') throw new BadRequestException('direction skal være >= eller <=');
-    if (typeof body.target !== 'number' || !Number.isFinite(body.target)) throw new BadRequestException('target skal være et tal i nøgletallets enhed');
-    if (body.tolerance !== undefined && (typeof body.tolerance !== 'number' || body.tolerance < 0)) throw new BadRequestException('tolerance skal være et tal ≥ 0');
+    if (typeof body.target !== 'number' || !Number.isFinite(body.target))
+      throw new BadRequestException('target skal være et tal i nøgletallets enhed');
+    if (body.tolerance !== undefined && (typeof body.tolerance !== 'number' || body.tolerance < 0))
+      throw new BadRequestException('tolerance skal være et tal ≥ 0');
     return { ...body, kpi: body.kpi!, title: body.title.trim(), direction: body.direction, target: body.target, municipality: m.code };
   }
 }

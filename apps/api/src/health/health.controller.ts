@@ -23,8 +23,14 @@ export class HealthController {
   @Public()
   @Get()
   async health(@Res({ passthrough: true }) res: Response): Promise<HealthResponse> {
-    const database = await withTimeout(this.db.query('SELECT 1'), 2000).then(() => 'up' as const, () => 'down' as const);
-    const queue = await withTimeout(this.queue.getJobCounts('active', 'waiting', 'failed'), 2000).then(() => 'up' as const, () => 'down' as const);
+    const database = await withTimeout(this.db.query('SELECT 1'), 2000).then(
+      () => 'up' as const,
+      () => 'down' as const,
+    );
+    const queue = await withTimeout(this.queue.getJobCounts('active', 'waiting', 'failed'), 2000).then(
+      () => 'up' as const,
+      () => 'down' as const,
+    );
     const status = database === 'up' && queue === 'up' ? 'ok' : 'degraded';
     if (status !== 'ok') res.status(503);
     return { status, database, queue: { backend: queueBackendKind(this.config), status: queue } };

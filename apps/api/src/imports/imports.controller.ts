@@ -1,4 +1,18 @@
-import { BadRequestException, Body, Controller, ForbiddenException, Get, Inject, NotFoundException, Param, ParseIntPipe, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  ForbiddenException,
+  Get,
+  Inject,
+  NotFoundException,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { isIsoDate, isMunicipalityCode } from '@bu/domain';
@@ -75,7 +89,8 @@ export class ImportsController {
     if (run.length === 0 || (user.municipality !== null && run[0].municipality_code !== user.municipality)) {
       throw new NotFoundException(`Import ${id} findes ikke`);
     }
-    if (severity !== undefined && !['error', 'warning'].includes(severity)) throw new BadRequestException('severity skal være error eller warning');
+    if (severity !== undefined && !['error', 'warning'].includes(severity))
+      throw new BadRequestException('severity skal være error eller warning');
     const params = [id, severity ?? null, Math.max(Number(offset) || 0, 0), Math.min(Math.max(Number(limit) || 100, 1), 1000)];
     const [rows, byRule] = await Promise.all([
       this.db.query(
@@ -110,7 +125,11 @@ export class ImportsController {
         municipality: { type: 'string' },
         exportDate: { type: 'string', format: 'date' },
         allowOlder: { type: 'string', enum: ['true', 'false'], description: 'load an export older than the one loaded' },
-        allowShrink: { type: 'string', enum: ['true', 'false'], description: 'load even if the import removes more than import.max_shrink_share' },
+        allowShrink: {
+          type: 'string',
+          enum: ['true', 'false'],
+          description: 'load even if the import removes more than import.max_shrink_share',
+        },
       },
     },
   })
@@ -120,17 +139,26 @@ export class ImportsController {
     @Body() body: { source?: string; municipality?: string; exportDate?: string; allowOlder?: string; allowShrink?: string },
   ) {
     if (!file) throw new BadRequestException('Vedhæft udtrækket som en zip-fil i feltet "file".');
-    if (!body.source || !(SOURCES as readonly string[]).includes(body.source)) throw new BadRequestException(`source skal være en af: ${SOURCES.join(', ')}`);
+    if (!body.source || !(SOURCES as readonly string[]).includes(body.source))
+      throw new BadRequestException(`source skal være en af: ${SOURCES.join(', ')}`);
     const municipality = body.municipality ? Number(body.municipality) : undefined;
-    if (municipality !== undefined && !isMunicipalityCode(municipality)) throw new BadRequestException(`Ukendt kommunenummer: ${body.municipality}`);
-    if (body.exportDate !== undefined && body.exportDate !== '' && !isIsoDate(body.exportDate)) throw new BadRequestException('exportDate skal være en dato, ÅÅÅÅ-MM-DD');
-    if (body.allowOlder !== undefined && !['', 'true', 'false'].includes(body.allowOlder)) throw new BadRequestException('allowOlder skal være true eller false');
-    if (body.allowShrink !== undefined && body.allowShrink !== 'true' && body.allowShrink !== 'false') throw new BadRequestException('allowShrink skal være "true" eller "false"');
+    if (municipality !== undefined && !isMunicipalityCode(municipality))
+      throw new BadRequestException(`Ukendt kommunenummer: ${body.municipality}`);
+    if (body.exportDate !== undefined && body.exportDate !== '' && !isIsoDate(body.exportDate))
+      throw new BadRequestException('exportDate skal være en dato, ÅÅÅÅ-MM-DD');
+    if (body.allowOlder !== undefined && !['', 'true', 'false'].includes(body.allowOlder))
+      throw new BadRequestException('allowOlder skal være true eller false');
+    if (body.allowShrink !== undefined && body.allowShrink !== 'true' && body.allowShrink !== 'false')
+      throw new BadRequestException('allowShrink skal være "true" eller "false"');
     // A municipality's administrator loads its own municipality only: economy and statistics files
     // span municipalities (national administrators), and a case export must be its own (checked in the import).
     if (user.municipality !== null) {
-      if (body.source === 'economy' || body.source === 'statistics') throw new ForbiddenException(`Du har ikke adgang til at indlæse ${body.source}-data; det kræver en administrator for hele produktet`);
-      if (municipality !== undefined && municipality !== user.municipality) throw new ForbiddenException(`Du har ikke adgang til at indlæse data for kommune ${municipality}`);
+      if (body.source === 'economy' || body.source === 'statistics')
+        throw new ForbiddenException(
+          `Du har ikke adgang til at indlæse ${body.source}-data; det kræver en administrator for hele produktet`,
+        );
+      if (municipality !== undefined && municipality !== user.municipality)
+        throw new ForbiddenException(`Du har ikke adgang til at indlæse data for kommune ${municipality}`);
     }
     let files: string[];
     try {
@@ -162,16 +190,30 @@ export class ImportsController {
     const job = await this.queue.getJob(id);
     // Another municipality's job does not exist for this administrator.
     if (!job || !maySee(user, job)) throw new NotFoundException(`Job ${id} findes ikke`);
-    return { id: job.id, state, progress: job.progress, attempts: job.attemptsMade, failedReason: job.failedReason ?? null, result: job.returnvalue ?? null };
+    return {
+      id: job.id,
+      state,
+      progress: job.progress,
+      attempts: job.attemptsMade,
+      failedReason: job.failedReason ?? null,
+      result: job.returnvalue ?? null,
+    };
   }
 
   /** Jobs by state, e.g. the failed-jobs view. */
   @Get('imports/jobs')
   @Roles('admin')
   async jobs(@CurrentUser() user: AuthUser, @Query('state') state = 'failed') {
-    if (!(JOB_STATES as readonly string[]).includes(state)) throw new BadRequestException(`state skal være en af: ${JOB_STATES.join(', ')}`);
+    if (!(JOB_STATES as readonly string[]).includes(state))
+      throw new BadRequestException(`state skal være en af: ${JOB_STATES.join(', ')}`);
     // Scoped after reading: the queue has no index by municipality (at most 100 jobs are read).
     const jobs = (await this.queue.getJobs([state as (typeof JOB_STATES)[number]], 0, 99)).filter((j) => maySee(user, j));
-    return jobs.map((j) => ({ id: j.id, data: j.data, attempts: j.attemptsMade, failedReason: j.failedReason ?? null, finishedOn: j.finishedOn ?? null }));
+    return jobs.map((j) => ({
+      id: j.id,
+      data: j.data,
+      attempts: j.attemptsMade,
+      failedReason: j.failedReason ?? null,
+      finishedOn: j.finishedOn ?? null,
+    }));
   }
 }

@@ -1,4 +1,12 @@
-import { BadRequestException, CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor, PayloadTooLargeException } from '@nestjs/common';
+import {
+  BadRequestException,
+  CallHandler,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  NestInterceptor,
+  PayloadTooLargeException,
+} from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import type { Request, Response } from 'express';
 import { createWriteStream, rm } from 'fs';
@@ -57,11 +65,15 @@ export class UploadInterceptor implements NestInterceptor {
     const req = http.getRequest<Request & { file?: StoredUpload }>();
     // A folder deleted or loosened since start-up is made private again before it is written to.
     ensurePrivateDir(this.config.uploadDir);
-    await new Promise<void>((resolve, reject) => this.single(req, http.getResponse<Response>(), (error: unknown) => (error ? reject(this.refusal(error)) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.single(req, http.getResponse<Response>(), (error: unknown) => (error ? reject(this.refusal(error)) : resolve())),
+    );
     return next.handle().pipe(
       catchError((error) => {
         const path = req.file?.path;
-        return path ? from(new Promise((resolve) => rm(path, { force: true }, resolve))).pipe(mergeMap(() => throwError(() => error))) : throwError(() => error);
+        return path
+          ? from(new Promise((resolve) => rm(path, { force: true }, resolve))).pipe(mergeMap(() => throwError(() => error)))
+          : throwError(() => error);
       }),
     );
   }
@@ -69,9 +81,12 @@ export class UploadInterceptor implements NestInterceptor {
   private refusal(error: unknown): Error {
     if (error instanceof MulterError) {
       if (error.code === 'LIMIT_FILE_SIZE') {
-        return new PayloadTooLargeException(`Filen er for stor: en upload må højst fylde ${Math.floor(this.config.uploadMaxBytes / 1024 ** 2).toLocaleString('da-DK')} MB.`);
+        return new PayloadTooLargeException(
+          `Filen er for stor: en upload må højst fylde ${Math.floor(this.config.uploadMaxBytes / 1024 ** 2).toLocaleString('da-DK')} MB.`,
+        );
       }
-      if (error.code === 'LIMIT_FILE_COUNT' || error.code === 'LIMIT_UNEXPECTED_FILE') return new BadRequestException('Vedhæft ét udtræk som en zip-fil i feltet "file".');
+      if (error.code === 'LIMIT_FILE_COUNT' || error.code === 'LIMIT_UNEXPECTED_FILE')
+        return new BadRequestException('Vedhæft ét udtræk som en zip-fil i feltet "file".');
       return new BadRequestException('Uploaden kunne ikke læses: formularen er ikke som forventet.');
     }
     // A disk error is ours (500); a broken or aborted form is the client's.

@@ -10,7 +10,12 @@ export function toArrow(value: unknown): Uint8Array | null {
   let rows: Record<string, unknown>[];
   if (value && typeof value === 'object' && Array.isArray((value as { rows?: unknown[] }).rows)) {
     rows = (value as { rows: Record<string, unknown>[] }).rows;
-  } else if (value && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'number' || v === null)) {
+  } else if (
+    value &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === 'number' || v === null)
+  ) {
     rows = Object.entries(value as Record<string, number | null>).map(([key, v]) => ({ key, value: v }));
   } else {
     return null;

@@ -27,7 +27,8 @@ interface Entry {
   bytes: number;
 }
 
-const isAnswer = (v: unknown): v is { body: Buffer; gzip?: Buffer } => !!v && typeof v === 'object' && Buffer.isBuffer((v as { body?: unknown }).body);
+const isAnswer = (v: unknown): v is { body: Buffer; gzip?: Buffer } =>
+  !!v && typeof v === 'object' && Buffer.isBuffer((v as { body?: unknown }).body);
 
 @Injectable()
 export class KpiCache implements OnModuleInit, OnModuleDestroy {
@@ -141,7 +142,9 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
     this.reads++;
     // Straight on the driver's pool: TypeORM's query runner costs more than the query.
     const pool = (this.db.driver as unknown as { master?: { query(sql: string): Promise<{ rows: { version: string }[] }> } }).master;
-    const [row] = pool ? (await pool.query('SELECT version::text AS version FROM data_version')).rows : await this.db.query('SELECT version::text AS version FROM data_version');
+    const [row] = pool
+      ? (await pool.query('SELECT version::text AS version FROM data_version')).rows
+      : await this.db.query('SELECT version::text AS version FROM data_version');
     // The version only grows; of two reads in flight, the one that answered with an older version lost the race.
     if (this.seen !== '' && BigInt(row.version) <= BigInt(this.seen)) return this.seen;
     // Nothing computed before the change will be read again.
@@ -183,7 +186,13 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
 
   private store(key: string, value: unknown): void {
     // Serialised answers count their bytes; other values about their JSON length.
-    const bytes = key.length + (Buffer.isBuffer(value) ? value.length : isAnswer(value) ? value.body.length + (value.gzip?.length ?? 0) : (JSON.stringify(value) ?? '').length);
+    const bytes =
+      key.length +
+      (Buffer.isBuffer(value)
+        ? value.length
+        : isAnswer(value)
+          ? value.body.length + (value.gzip?.length ?? 0)
+          : (JSON.stringify(value) ?? '').length);
     if (bytes > MAX_BYTES / 4) return;
     this.entries.set(key, { value, bytes });
     this.bytes += bytes;

@@ -1,4 +1,15 @@
-import { BadRequestException, Controller, ForbiddenException, Get, Headers, Inject, NotAcceptableException, Param, Query, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  ForbiddenException,
+  Get,
+  Headers,
+  Inject,
+  NotAcceptableException,
+  Param,
+  Query,
+  Res,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { gzipSync } from 'zlib';
 import { addMonths } from '@bu/domain';
@@ -6,7 +17,22 @@ import { ARROW_STREAM, toArrow } from './arrow';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { KpiResponse, KpiValue, SeriesPoint, SeriesResponse } from '@bu/contracts';
 import { committeeDates, defaultPeriod, isMunicipalityCode, isValidDate, municipalities, parseIso } from '@bu/domain';
-import { caseworkerLabels, KPIS, kpiById, ListQueryError, loadSettings, MAX_PAGE, pageList, parseListQuery, unknownFields, type KpiContext, type KpiDefinition, type KpiListValue, type KpiSettings, type ListQuery } from '@bu/kpi';
+import {
+  caseworkerLabels,
+  KPIS,
+  kpiById,
+  ListQueryError,
+  loadSettings,
+  MAX_PAGE,
+  pageList,
+  parseListQuery,
+  unknownFields,
+  type KpiContext,
+  type KpiDefinition,
+  type KpiListValue,
+  type KpiSettings,
+  type ListQuery,
+} from '@bu/kpi';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser } from '../auth/roles.decorator';
@@ -29,7 +55,10 @@ function isoParam(name: string, value: string | undefined): string | undefined {
  */
 function teamScope(user: AuthUser): string[] | undefined {
   if (user.role !== 'teamleder') return undefined;
-  if (user.teams.length === 0) throw new ForbiddenException('Du har ikke adgang til nøgletal: din bruger er teamleder uden teams. Bed en administrator om at tilknytte dine teams.');
+  if (user.teams.length === 0)
+    throw new ForbiddenException(
+      'Du har ikke adgang til nøgletal: din bruger er teamleder uden teams. Bed en administrator om at tilknytte dine teams.',
+    );
   return user.teams;
 }
 
@@ -90,23 +119,50 @@ export class KpiController {
   ) {}
 
   /** A KPI's value for one municipality, D, P and team scope (and comparison group), through the cache. */
-  private value(version: string, kpi: KpiDefinition, ctx: Omit<KpiContext, 'settings'>, settings: () => Promise<KpiSettings>): Promise<unknown> {
-    const key = [kpi.id, ctx.municipality, ctx.asOf, ctx.period.from, ctx.period.to, ctx.teams?.join('\u0001') ?? '*', ctx.comparisonGroup?.join(',') ?? '*'].join('|');
-    return this.cache.get(version, key, () => inMunicipality(ctx.municipality, async () => kpi.compute({ ...ctx, settings: await settings() })));
+  private value(
+    version: string,
+    kpi: KpiDefinition,
+    ctx: Omit<KpiContext, 'settings'>,
+    settings: () => Promise<KpiSettings>,
+  ): Promise<unknown> {
+    const key = [
+      kpi.id,
+      ctx.municipality,
+      ctx.asOf,
+      ctx.period.from,
+      ctx.period.to,
+      ctx.teams?.join('\u0001') ?? '*',
+      ctx.comparisonGroup?.join(',') ?? '*',
+    ].join('|');
+    return this.cache.get(version, key, () =>
+      inMunicipality(ctx.municipality, async () => kpi.compute({ ...ctx, settings: await settings() })),
+    );
   }
 
   @Get()
-  @ApiQuery({ name: 'municipality', required: false, description: 'Kommunekode; default the user\'s own' })
+  @ApiQuery({ name: 'municipality', required: false, description: "Kommunekode; default the user's own" })
   @ApiQuery({ name: 'asOf', required: false, description: 'As-of date D; default the newest export date' })
-  @ApiQuery({ name: 'from', required: false, description: 'Period start; default 1 January of D\'s year' })
+  @ApiQuery({ name: 'from', required: false, description: "Period start; default 1 January of D's year" })
   @ApiQuery({ name: 'to', required: false, description: 'Period end; default D' })
   @ApiQuery({ name: 'ids', required: false, description: 'Comma-separated KPI ids; default every KPI the role may read' })
   @ApiQuery({ name: 'group', required: false, description: 'Benchmarks: comma-separated municipality codes to compare with; default all' })
   @ApiQuery({ name: 'groupId', required: false, description: 'Benchmarks: a saved comparison group of the municipality' })
-  @ApiQuery({ name: 'sort', required: false, description: 'Lists: comma-separated fields, "-" first for descending, e.g. -daysOverdue,case' })
-  @ApiQuery({ name: 'filter', required: false, description: 'Lists: field:value, repeatable; field: (empty) matches rows without a value, e.g. worker:' })
+  @ApiQuery({
+    name: 'sort',
+    required: false,
+    description: 'Lists: comma-separated fields, "-" first for descending, e.g. -daysOverdue,case',
+  })
+  @ApiQuery({
+    name: 'filter',
+    required: false,
+    description: 'Lists: field:value, repeatable; field: (empty) matches rows without a value, e.g. worker:',
+  })
   @ApiQuery({ name: 'offset', required: false, description: 'Lists: rows to skip; default 0' })
-  @ApiQuery({ name: 'limit', required: false, description: 'Lists: rows per page, 1-1000; without it at most 1000 rows, `truncated: true` when cut' })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    description: 'Lists: rows per page, 1-1000; without it at most 1000 rows, `truncated: true` when cut',
+  })
   async kpis(
     @CurrentUser() user: AuthUser,
     // Not passthrough: the cached bytes are written with one res.end (a StreamableFile pipes a stream
@@ -134,7 +190,17 @@ export class KpiController {
       if (e instanceof ListQueryError) throw new BadRequestException(e.message);
       throw e;
     }
-    const raw = { municipalityParam, asOfParam, fromParam, toParam, idsParam, groupParam, groupIdParam, listQuery, arrow: !!accept?.includes(ARROW_STREAM) };
+    const raw = {
+      municipalityParam,
+      asOfParam,
+      fromParam,
+      toParam,
+      idsParam,
+      groupParam,
+      groupIdParam,
+      listQuery,
+      arrow: !!accept?.includes(ARROW_STREAM),
+    };
     const version = await this.cache.version();
     const { municipality, asOf, period, listIds, key, compute } = await this.resolve(version, user, raw);
     const answer = await this.cache.get(version, `answer|${key}`, () => compute(version));
@@ -167,14 +233,23 @@ export class KpiController {
   private async resolve(version: string, user: AuthUser, raw: RawQuery) {
     const { municipalityParam, asOfParam, fromParam, toParam, idsParam, groupParam, groupIdParam, listQuery, arrow } = raw;
     let comparisonGroup = groupParam ? groupParam.split(',').map((c) => c.trim()) : undefined;
-    if (comparisonGroup?.some((c) => !/^\d{1,3}$/.test(c) || !isMunicipalityCode(Number(c)))) throw new BadRequestException(`Ukendt kommunekode i group: ${groupParam}`);
-    if (municipalityParam !== undefined && !/^\d{1,3}$/.test(municipalityParam)) throw new BadRequestException(`Ukendt kommunekode: ${municipalityParam}`);
-    const municipality = await this.scope.resolve(user, municipalityParam === undefined ? undefined : Number(municipalityParam), (key, load) => this.cache.get(version, key, load));
+    if (comparisonGroup?.some((c) => !/^\d{1,3}$/.test(c) || !isMunicipalityCode(Number(c))))
+      throw new BadRequestException(`Ukendt kommunekode i group: ${groupParam}`);
+    if (municipalityParam !== undefined && !/^\d{1,3}$/.test(municipalityParam))
+      throw new BadRequestException(`Ukendt kommunekode: ${municipalityParam}`);
+    const municipality = await this.scope.resolve(
+      user,
+      municipalityParam === undefined ? undefined : Number(municipalityParam),
+      (key, load) => this.cache.get(version, key, load),
+    );
     refuseMixedKeys(municipality);
     if (groupIdParam !== undefined) {
       // A saved comparison group of the municipality.
       const [saved] = /^\d+$/.test(groupIdParam)
-        ? await this.db.query('SELECT members::int[] AS members FROM comparison_group WHERE id = $1 AND municipality_code = $2', [Number(groupIdParam), municipality.code])
+        ? await this.db.query('SELECT members::int[] AS members FROM comparison_group WHERE id = $1 AND municipality_code = $2', [
+            Number(groupIdParam),
+            municipality.code,
+          ])
         : [];
       if (!saved) throw new BadRequestException(`Ukendt sammenligningsgruppe: ${groupIdParam}`);
       comparisonGroup = saved.members.map(String);
@@ -183,10 +258,18 @@ export class KpiController {
     if (!askedAsOf) throw new BadRequestException('Kommunen har ingen data endnu; angiv asOf');
     const asked = { from: isoParam('from', fromParam), to: isoParam('to', toParam) };
     // The committee sees whole months only (KPIS.md, committee dates); the answer carries the D and P used.
-    const { asOf, period } = user.role === 'udvalg' ? committeeDates(notAfterExport(askedAsOf, municipality.exportDate), asked) : { asOf: askedAsOf, period: { from: asked.from ?? defaultPeriod(askedAsOf).from, to: asked.to ?? askedAsOf } };
+    const { asOf, period } =
+      user.role === 'udvalg'
+        ? committeeDates(notAfterExport(askedAsOf, municipality.exportDate), asked)
+        : { asOf: askedAsOf, period: { from: asked.from ?? defaultPeriod(askedAsOf).from, to: asked.to ?? askedAsOf } };
     if ((asked.from ?? period.from) > (asked.to ?? askedAsOf)) throw new BadRequestException('Perioden slutter før den begynder');
 
-    const requested = idsParam ? idsParam.split(',').map((s) => s.trim()).filter(Boolean) : KPIS.filter((k) => k.roles.includes(user.role)).map((k) => k.id);
+    const requested = idsParam
+      ? idsParam
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : KPIS.filter((k) => k.roles.includes(user.role)).map((k) => k.id);
     const unknown = requested.filter((id) => !kpiById(id));
     if (unknown.length > 0) throw new BadRequestException(`Ukendt nøgletal: ${unknown.join(', ')}`);
     const denied = requested.filter((id) => !kpiById(id)!.roles.includes(user.role));
@@ -194,10 +277,12 @@ export class KpiController {
     if (listQuery) {
       const lists = requested.map((id) => kpiById(id)!).filter((k) => k.unit === 'list');
       // Asking for the role's whole set with a page size is fine when the role has no lists.
-      if (lists.length === 0 && idsParam) throw new BadRequestException('sort, filter, offset og limit gælder lister; ids nævner ingen liste');
+      if (lists.length === 0 && idsParam)
+        throw new BadRequestException('sort, filter, offset og limit gælder lister; ids nævner ingen liste');
       for (const k of lists) {
         const unknownField = unknownFields(listQuery, k.fields ?? []);
-        if (unknownField.length > 0) throw new BadRequestException(`${k.id} har ikke feltet ${unknownField.join(', ')}; felterne er ${(k.fields ?? []).join(', ')}`);
+        if (unknownField.length > 0)
+          throw new BadRequestException(`${k.id} har ikke feltet ${unknownField.join(', ')}; felterne er ${(k.fields ?? []).join(', ')}`);
       }
     }
 
@@ -205,7 +290,15 @@ export class KpiController {
     const listIds = requested.filter((id) => kpiById(id)!.unit === 'list');
     // The whole answer, serialised, is cached: a warm request costs the version read and the audit.
     const key = JSON.stringify([user.role, teams, municipality.code, asOf, period, requested, comparisonGroup, listQuery, arrow]);
-    const compute = (at: string) => this.answer(at, user.role, { municipality: municipality.code, asOf, period, teams, comparisonGroup: comparisonGroup?.map(Number) }, requested, listQuery, arrow);
+    const compute = (at: string) =>
+      this.answer(
+        at,
+        user.role,
+        { municipality: municipality.code, asOf, period, teams, comparisonGroup: comparisonGroup?.map(Number) },
+        requested,
+        listQuery,
+        arrow,
+      );
     return { municipality, asOf, period, listIds, key, compute };
   }
 
@@ -230,12 +323,20 @@ export class KpiController {
       if (listQuery && kpi.unit === 'list') kpis[id] = this.page(kpis[id] as never, listQuery, kpi.countOf as never) as never;
       else if (kpi.unit === 'list') kpis[id] = this.capped(kpis[id] as never, kpi.countOf as never) as never;
     }
-    const cases = casesIn(requested.filter((id) => kpiById(id)!.unit === 'list'), kpis);
+    const cases = casesIn(
+      requested.filter((id) => kpiById(id)!.unit === 'list'),
+      kpis,
+    );
     if (arrow) {
       // Tabular answers as Arrow IPC: one tabular KPI per request.
       const table = requested.length === 1 ? toArrow(kpis[requested[0]]) : null;
       if (!table) throw new NotAcceptableException('Arrow gives one tabular nøgletal (en liste eller en værdi pr. nøgle) pr. forespørgsel');
-      return { type: ARROW_STREAM, body: Buffer.from(table), cases, truncated: (kpis[requested[0]] as { truncated?: boolean }).truncated === true };
+      return {
+        type: ARROW_STREAM,
+        body: Buffer.from(table),
+        cases,
+        truncated: (kpis[requested[0]] as { truncated?: boolean }).truncated === true,
+      };
     }
     const perCaseworker = requested.some((id) => id.startsWith('caseload.') || kpiById(id)!.unit === 'list');
     const benchmarks = requested.some((id) => id.startsWith('benchmark.'));
@@ -247,7 +348,15 @@ export class KpiController {
       ...(perCaseworker || benchmarks
         ? {
             dimensions: {
-              ...(perCaseworker ? { caseworker: await this.cache.get(version, `dimensions.caseworker|${scope.municipality}|${scope.teams?.join('\u0001') ?? '*'}`, () => inMunicipality(scope.municipality, () => caseworkerLabels(query, scope.municipality, scope.teams))) } : {}),
+              ...(perCaseworker
+                ? {
+                    caseworker: await this.cache.get(
+                      version,
+                      `dimensions.caseworker|${scope.municipality}|${scope.teams?.join('\u0001') ?? '*'}`,
+                      () => inMunicipality(scope.municipality, () => caseworkerLabels(query, scope.municipality, scope.teams)),
+                    ),
+                  }
+                : {}),
               ...(benchmarks ? { municipality: Object.fromEntries(municipalities().map((m) => [String(m.code), m.name])) } : {}),
             },
           }
@@ -294,14 +403,16 @@ export class KpiController {
     if (!kpi.roles.includes(user.role)) throw new ForbiddenException(`Din rolle kan ikke se: ${id}`);
     if (by !== 'month' && by !== 'year') throw new BadRequestException('by skal være month eller year');
     if (kpi.unit === 'list') throw new BadRequestException(`Serier findes for nøgletal med én værdi pr. periode, ikke for lister: ${id}`);
-    if (municipalityParam !== undefined && !/^\d{1,3}$/.test(municipalityParam)) throw new BadRequestException(`Ukendt kommunekode: ${municipalityParam}`);
+    if (municipalityParam !== undefined && !/^\d{1,3}$/.test(municipalityParam))
+      throw new BadRequestException(`Ukendt kommunekode: ${municipalityParam}`);
     const municipality = await this.scope.resolve(user, municipalityParam === undefined ? undefined : Number(municipalityParam));
     refuseMixedKeys(municipality);
     const askedAsOf = isoParam('asOf', asOfParam) ?? municipality.exportDate;
     if (!askedAsOf) throw new BadRequestException('Kommunen har ingen data endnu; angiv asOf');
     // The committee's series ends at the newest month end, as its other answers (KPIS.md, committee dates).
     const asOf = user.role === 'udvalg' ? committeeDates(notAfterExport(askedAsOf, municipality.exportDate)).asOf : askedAsOf;
-    const first = isoParam('from', fromParam) ?? (by === 'month' ? addMonths(`${asOf.slice(0, 7)}-01`, -23) : `${Number(asOf.slice(0, 4)) - 4}-01-01`);
+    const first =
+      isoParam('from', fromParam) ?? (by === 'month' ? addMonths(`${asOf.slice(0, 7)}-01`, -23) : `${Number(asOf.slice(0, 4)) - 4}-01-01`);
     const query = (sql: string, params?: unknown[]) => this.db.query(sql, params);
     const version = await this.cache.version();
     let settingsLoaded: Promise<KpiSettings> | undefined;
@@ -310,18 +421,30 @@ export class KpiController {
     // One request computes at most MAX_SERIES_POINTS values (each a KPI computation): a longer one is
     // refused, never cut short without saying so.
     const firstStart = by === 'month' ? `${first.slice(0, 7)}-01` : `${first.slice(0, 4)}-01-01`;
-    const months = (Number(asOf.slice(0, 4)) - Number(firstStart.slice(0, 4))) * 12 + Number(asOf.slice(5, 7)) - Number(firstStart.slice(5, 7));
+    const months =
+      (Number(asOf.slice(0, 4)) - Number(firstStart.slice(0, 4))) * 12 + Number(asOf.slice(5, 7)) - Number(firstStart.slice(5, 7));
     const wanted = firstStart > asOf ? 0 : by === 'month' ? months + 1 : Math.floor(months / 12) + 1;
     if (wanted > MAX_SERIES_POINTS) {
-      throw new BadRequestException(`En serie kan højst have ${MAX_SERIES_POINTS} punkter; denne ville have ${wanted}. Vælg en senere fra-dato eller by=year.`);
+      throw new BadRequestException(
+        `En serie kan højst have ${MAX_SERIES_POINTS} punkter; denne ville have ${wanted}. Vælg en senere fra-dato eller by=year.`,
+      );
     }
     const points: SeriesPoint[] = [];
     for (let start = firstStart; start <= asOf; start = addMonths(start, by === 'month' ? 1 : 12)) {
       const end = addMonths(start, by === 'month' ? 1 : 12);
       const last = new Date(Date.UTC(Number(end.slice(0, 4)), Number(end.slice(5, 7)) - 1, 0)).toISOString().slice(0, 10);
       const d = last < asOf ? last : asOf;
-      const value = await this.value(version, kpi, { query, municipality: municipality.code, asOf: d, period: { from: start, to: d }, teams }, settings);
-      points.push({ period: by === 'month' ? start.slice(0, 7) : start.slice(0, 4), asOf: d, value: (user.role === 'udvalg' && kpi.suppress ? kpi.suppress(value) : value) as KpiValue });
+      const value = await this.value(
+        version,
+        kpi,
+        { query, municipality: municipality.code, asOf: d, period: { from: start, to: d }, teams },
+        settings,
+      );
+      points.push({
+        period: by === 'month' ? start.slice(0, 7) : start.slice(0, 4),
+        asOf: d,
+        value: (user.role === 'udvalg' && kpi.suppress ? kpi.suppress(value) : value) as KpiValue,
+      });
     }
     return { id, by: by as SeriesResponse['by'], municipality: municipality.code, points };
   }

@@ -14,7 +14,10 @@ export class MunicipalitiesController {
 
   @Get('me')
   async me(@CurrentUser() user: AuthUser): Promise<CurrentUserDto> {
-    return toCurrentUser(user, (await this.scope.municipalities(user)).map((m) => m.code));
+    return toCurrentUser(
+      user,
+      (await this.scope.municipalities(user)).map((m) => m.code),
+    );
   }
 
   @Get('municipalities')

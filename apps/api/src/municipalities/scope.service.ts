@@ -19,15 +19,27 @@ export class ScopeService {
     );
     // The data-freshness limit of each municipality (one query for all of them).
     const limits: SettingRow[] = await this.db.query(`SELECT municipality_code, key, value FROM setting WHERE key = 'data.max_age_days'`);
-    return rows.map((r) => ({ code: r.code, name: r.name, exportDate: r.export_date, maxDataAgeDays: settingValue(limits, r.code, 'data.max_age_days'), pseudonymKeysMixed: r.keys > 1 }));
+    return rows.map((r) => ({
+      code: r.code,
+      name: r.name,
+      exportDate: r.export_date,
+      maxDataAgeDays: settingValue(limits, r.code, 'data.max_age_days'),
+      pseudonymKeysMixed: r.keys > 1,
+    }));
   }
 
   /**
    * The municipality asked for, or the user's own; 403 outside the user's scope. With a lookup
    * (the KPI cache at a data version) the list of municipalities is not read again until an import.
    */
-  async resolve(user: AuthUser, requested?: number, cached?: (key: string, load: () => Promise<MunicipalityInfo[]>) => Promise<MunicipalityInfo[]>): Promise<MunicipalityInfo> {
-    const allowed = cached ? await cached(`scope|${user.municipality ?? '*'}`, () => this.municipalities(user)) : await this.municipalities(user);
+  async resolve(
+    user: AuthUser,
+    requested?: number,
+    cached?: (key: string, load: () => Promise<MunicipalityInfo[]>) => Promise<MunicipalityInfo[]>,
+  ): Promise<MunicipalityInfo> {
+    const allowed = cached
+      ? await cached(`scope|${user.municipality ?? '*'}`, () => this.municipalities(user))
+      : await this.municipalities(user);
     const found = requested === undefined ? allowed[0] : allowed.find((m) => m.code === requested);
     if (!found) throw new ForbiddenException(requested === undefined ? 'Ingen kommune med data' : `Ingen adgang til kommune ${requested}`);
     return found;

@@ -25,6 +25,8 @@ export class DocsController {
 @Module({})
 export class DocsModule {
   static forRoot(adminOnly: boolean): DynamicModule {
-    return adminOnly ? { module: DocsModule, controllers: [DocsController], providers: [OpenApiDocument], exports: [OpenApiDocument] } : { module: DocsModule };
+    return adminOnly
+      ? { module: DocsModule, controllers: [DocsController], providers: [OpenApiDocument], exports: [OpenApiDocument] }
+      : { module: DocsModule };
   }
 }

@@ -28,7 +28,10 @@ export const CONTENT_SECURITY_POLICY: Record<string, string[]> = {
 };
 
 /** The policy as the header's text (nginx.conf carries the same). */
-export const cspHeader = (): string => Object.entries(CONTENT_SECURITY_POLICY).map(([k, v]) => `${k} ${v.join(' ')}`).join('; ');
+export const cspHeader = (): string =>
+  Object.entries(CONTENT_SECURITY_POLICY)
+    .map(([k, v]) => `${k} ${v.join(' ')}`)
+    .join('; ');
 
 /**
  * helmet with the strict policy. HSTS only when clients reach the product over TLS (HSTS=1, set

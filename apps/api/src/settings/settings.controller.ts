@@ -1,7 +1,28 @@
-import { BadRequestException, Body, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, Put, Query } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Put,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { DEFAULT_SETTINGS, SETTING_DESCRIPTIONS, SETTING_KEYS, settingError, settingValue, type SettingKey, type SettingRow } from '@bu/kpi';
+import {
+  DEFAULT_SETTINGS,
+  SETTING_DESCRIPTIONS,
+  SETTING_KEYS,
+  settingError,
+  settingValue,
+  type SettingKey,
+  type SettingRow,
+} from '@bu/kpi';
 import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser, Roles } from '../auth/roles.decorator';
 import { KpiCache } from '../kpi/kpi-cache.service';
@@ -40,7 +61,9 @@ export class SettingsController {
   @Roles('chef', 'admin')
   async list(@CurrentUser() user: AuthUser, @Query('municipality') municipality?: string): Promise<SettingView[]> {
     const code = await this.target(user, municipality, false);
-    const rows: SettingRow[] = await this.db.query('SELECT municipality_code, key, value FROM setting WHERE municipality_code IN (0, $1)', [code]);
+    const rows: SettingRow[] = await this.db.query('SELECT municipality_code, key, value FROM setting WHERE municipality_code IN (0, $1)', [
+      code,
+    ]);
     const at = (m: number, key: string) => rows.find((r) => r.municipality_code === m && r.key === key)?.value ?? null;
     return SETTING_KEYS.map((key) => ({
       key,
@@ -54,7 +77,11 @@ export class SettingsController {
 
   @Put(':key')
   @Roles('admin')
-  async put(@CurrentUser() user: AuthUser, @Param('key') key: string, @Body() body: { municipality?: number; value?: unknown }): Promise<{ key: string; municipality: number }> {
+  async put(
+    @CurrentUser() user: AuthUser,
+    @Param('key') key: string,
+    @Body() body: { municipality?: number; value?: unknown },
+  ): Promise<{ key: string; municipality: number }> {
     const problem = settingError(key, body?.value);
     if (problem) throw new BadRequestException(problem);
     const code = await this.target(user, body.municipality === undefined ? undefined : String(body.municipality), true);
@@ -82,11 +109,13 @@ export class SettingsController {
   /** The municipality asked for (0 = product-wide), within the user's scope. */
   private async target(user: AuthUser, municipality: string | undefined, writing: boolean): Promise<number> {
     if (municipality === '0') {
-      if (user.municipality !== null) throw new ForbiddenException('Kun en administrator for hele produktet kan ændre de fælles indstillinger');
+      if (user.municipality !== null)
+        throw new ForbiddenException('Kun en administrator for hele produktet kan ændre de fælles indstillinger');
       return 0;
     }
     if (municipality !== undefined && !/^\d{1,3}$/.test(municipality)) throw new BadRequestException(`Ukendt kommunekode: ${municipality}`);
-    if (writing && municipality === undefined && user.municipality === null) throw new BadRequestException('Angiv kommunen (0 = hele produktet)');
+    if (writing && municipality === undefined && user.municipality === null)
+      throw new BadRequestException('Angiv kommunen (0 = hele produktet)');
     return (await this.scope.resolve(user, municipality === undefined ? undefined : Number(municipality))).code;
   }
 }

@@ -41,15 +41,28 @@ export function BarPerCaseworker({
       grid: { left: 8, right: 40, top: thresholds.length ? 24 : 8, bottom: 8, containLabel: true },
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => formatNumber(v) },
       xAxis: { type: 'value', minInterval: 1, axisLabel: { formatter: (v: number) => formatNumber(v) } },
-      yAxis: { type: 'category', data: sorted.map((b) => (b.inactive ? `${b.label} (fratrådt)` : b.label)), axisLabel: { color: '#1f2933' } },
+      yAxis: {
+        type: 'category',
+        data: sorted.map((b) => (b.inactive ? `${b.label} (fratrådt)` : b.label)),
+        axisLabel: { color: '#1f2933' },
+      },
       series: [
         {
           type: 'bar',
-          data: sorted.map((b) => ({ value: b.value, itemStyle: { color: b.key === selected ? '#b45309' : b.inactive ? '#7b8794' : '#1f5f99' } })),
+          data: sorted.map((b) => ({
+            value: b.value,
+            itemStyle: { color: b.key === selected ? '#b45309' : b.inactive ? '#7b8794' : '#1f5f99' },
+          })),
           cursor: onSelect ? 'pointer' : 'default',
           label: { show: true, position: 'right', formatter: (p: { value: number }) => formatNumber(p.value), color: '#1f2933' },
           markLine: thresholds.length
-            ? { symbol: 'none', silent: true, lineStyle: { color: '#b42318', type: 'dashed' }, label: { formatter: (p: { name: string }) => p.name }, data: thresholds.map((t) => ({ xAxis: t.value, name: t.label })) }
+            ? {
+                symbol: 'none',
+                silent: true,
+                lineStyle: { color: '#b42318', type: 'dashed' },
+                label: { formatter: (p: { name: string }) => p.name },
+                data: thresholds.map((t) => ({ xAxis: t.value, name: t.label })),
+              }
             : undefined,
         },
       ],
@@ -65,5 +78,13 @@ export function BarPerCaseworker({
   const height = Math.max(160, bars.length * 28 + 40);
   // Read top to bottom as drawn: highest first.
   const spoken = [...bars].sort((a, b) => b.value - a.value || a.label.localeCompare(b.label, 'da'));
-  return <div ref={ref} className="chart" style={{ height }} role="img" aria-label={`${title}: ${spoken.map((b) => `${b.label} ${formatNumber(b.value)}`).join(', ')}`} />;
+  return (
+    <div
+      ref={ref}
+      className="chart"
+      style={{ height }}
+      role="img"
+      aria-label={`${title}: ${spoken.map((b) => `${b.label} ${formatNumber(b.value)}`).join(', ')}`}
+    />
+  );
 }

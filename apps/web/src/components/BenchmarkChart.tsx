@@ -10,7 +10,17 @@ import { formatNumber } from '../format';
 echarts.use([BarChart, GridComponent, MarkLineComponent, MarkAreaComponent, TooltipComponent, SVGRenderer, LegacyGridContainLabel]);
 
 /** Every municipality in the group as a bar, the own one highlighted, the median line and the quartile band. */
-export function BenchmarkChart({ value, own, names, title }: { value: Benchmark; own: number; names: Record<string, string>; title: string }) {
+export function BenchmarkChart({
+  value,
+  own,
+  names,
+  title,
+}: {
+  value: Benchmark;
+  own: number;
+  names: Record<string, string>;
+  title: string;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const entries = Object.entries(value.group).sort((a, b) => b[1] - a[1]);
   useEffect(() => {
@@ -20,14 +30,30 @@ export function BenchmarkChart({ value, own, names, title }: { value: Benchmark;
       animation: false,
       grid: { left: 8, right: 8, top: 24, bottom: 8, containLabel: true },
       tooltip: { trigger: 'axis', valueFormatter: (v: number) => formatNumber(v) },
-      xAxis: { type: 'category', data: entries.map(([c]) => names[c] ?? c), axisLabel: { show: entries.length <= 12, rotate: 45, color: '#1f2933' } },
+      xAxis: {
+        type: 'category',
+        data: entries.map(([c]) => names[c] ?? c),
+        axisLabel: { show: entries.length <= 12, rotate: 45, color: '#1f2933' },
+      },
       yAxis: { type: 'value', axisLabel: { formatter: (v: number) => formatNumber(v) } },
       series: [
         {
           type: 'bar',
           data: entries.map(([c, v]) => ({ value: v, itemStyle: { color: Number(c) === own ? '#b45309' : '#9fb3c8' } })),
-          markLine: value.median === null ? undefined : { symbol: 'none', silent: true, lineStyle: { color: '#1f2933' }, label: { formatter: 'Median', position: 'insideEndTop', color: '#1f2933' }, data: [{ yAxis: value.median }] },
-          markArea: value.q1 === null ? undefined : { silent: true, itemStyle: { color: 'rgba(31, 95, 153, 0.12)' }, data: [[{ yAxis: value.q1 }, { yAxis: value.q3 }]] },
+          markLine:
+            value.median === null
+              ? undefined
+              : {
+                  symbol: 'none',
+                  silent: true,
+                  lineStyle: { color: '#1f2933' },
+                  label: { formatter: 'Median', position: 'insideEndTop', color: '#1f2933' },
+                  data: [{ yAxis: value.median }],
+                },
+          markArea:
+            value.q1 === null
+              ? undefined
+              : { silent: true, itemStyle: { color: 'rgba(31, 95, 153, 0.12)' }, data: [[{ yAxis: value.q1 }, { yAxis: value.q3 }]] },
         },
       ],
     });
@@ -36,8 +62,8 @@ export function BenchmarkChart({ value, own, names, title }: { value: Benchmark;
   return (
     <>
       <p className="benchmark-facts" data-testid="benchmark-facts">
-        <strong>{value.own === null ? '–' : formatNumber(value.own)}</strong> ({value.year ?? '–'}) · median {value.median === null ? '–' : formatNumber(value.median)} · nr.{' '}
-        {value.rank ?? '–'} af {value.count}
+        <strong>{value.own === null ? '–' : formatNumber(value.own)}</strong> ({value.year ?? '–'}) · median{' '}
+        {value.median === null ? '–' : formatNumber(value.median)} · nr. {value.rank ?? '–'} af {value.count}
         {/* The committee gets the published figures only (ownLive withheld as null). */}
         {value.ownLive !== null && <span className="muted small"> · egne sagsdata i perioden: {formatNumber(value.ownLive)}</span>}
       </p>

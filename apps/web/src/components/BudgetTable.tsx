@@ -28,10 +28,18 @@ export function BudgetTable({
       <thead>
         <tr>
           <th scope="col">Funktion</th>
-          <th scope="col" className="num">Korr. budget</th>
-          <th scope="col" className="num">Forbrug</th>
-          <th scope="col" className="num">Forventet</th>
-          <th scope="col" className="num">Afvigelse</th>
+          <th scope="col" className="num">
+            Korr. budget
+          </th>
+          <th scope="col" className="num">
+            Forbrug
+          </th>
+          <th scope="col" className="num">
+            Forventet
+          </th>
+          <th scope="col" className="num">
+            Afvigelse
+          </th>
           <th scope="col">Status</th>
         </tr>
       </thead>
@@ -40,7 +48,11 @@ export function BudgetTable({
           <tr key={fn} data-testid={`budget-${fn}`}>
             <th scope="row">
               {fn} {l.name}
-              <CommentEditor text={comments[fn]} subject={`${fn} ${l.name ?? ''}`.trim()} onSave={onSaveComment && ((text) => onSaveComment(fn, text))} />
+              <CommentEditor
+                text={comments[fn]}
+                subject={`${fn} ${l.name ?? ''}`.trim()}
+                onSave={onSaveComment && ((text) => onSaveComment(fn, text))}
+              />
             </th>
             <td className="num">{kr(l.budget)}</td>
             <td className="num">
@@ -52,7 +64,15 @@ export function BudgetTable({
               {kr(l.deviation)}
               {typeof l.deviationShare === 'number' ? <span className="muted small"> ({formatShare(l.deviationShare)})</span> : null}
             </td>
-            <td>{l.light ? <span className={`light ${l.light}`}><span aria-hidden="true">{LIGHT[l.light].symbol}</span> {LIGHT[l.light].word}</span> : '–'}</td>
+            <td>
+              {l.light ? (
+                <span className={`light ${l.light}`}>
+                  <span aria-hidden="true">{LIGHT[l.light].symbol}</span> {LIGHT[l.light].word}
+                </span>
+              ) : (
+                '–'
+              )}
+            </td>
           </tr>
         ))}
       </tbody>

@@ -7,7 +7,15 @@ export const COMMENT_MAX = 2000;
  * chef and admin a small form to write or change it. Saving goes through onSave (the API); the
  * form stays open with the error when that fails. onSave(null) deletes the comment.
  */
-export function CommentEditor({ text, subject, onSave }: { text?: string; subject: string; onSave?: (text: string | null) => Promise<void> }) {
+export function CommentEditor({
+  text,
+  subject,
+  onSave,
+}: {
+  text?: string;
+  subject: string;
+  onSave?: (text: string | null) => Promise<void>;
+}) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(text ?? '');
   const [busy, setBusy] = useState(false);

@@ -176,7 +176,11 @@ function GroupEditor({
       const list = await suggestedNeighbours(municipality);
       setMembers(new Set(list.map((n) => n.code).filter((c) => c !== municipality)));
       if (!name.trim()) setName('Statistiske naboer');
-      setNote(list.length ? `${list.length} foreslåede nabokommuner er valgt: ${list.map((n) => n.name).join(', ')}.` : 'Der er ikke statistik nok til at foreslå nabokommuner.');
+      setNote(
+        list.length
+          ? `${list.length} foreslåede nabokommuner er valgt: ${list.map((n) => n.name).join(', ')}.`
+          : 'Der er ikke statistik nok til at foreslå nabokommuner.',
+      );
     } catch (e) {
       setError((e as Error).message);
     }
@@ -188,13 +192,17 @@ function GroupEditor({
     if (!trimmed) return setError('Giv gruppen et navn.');
     if (members.size === 0) return setError('Vælg mindst én kommune at sammenligne med.');
     // The API saves by name (a second group with the same name would replace the first).
-    if (others.some((g) => g.name.toLowerCase() === trimmed.toLowerCase())) return setError(`Der findes allerede en gruppe, der hedder ${trimmed}.`);
+    if (others.some((g) => g.name.toLowerCase() === trimmed.toLowerCase()))
+      return setError(`Der findes allerede en gruppe, der hedder ${trimmed}.`);
     setBusy(true);
     setError(null);
     try {
       const saved = await saveComparisonGroup(municipality, trimmed, [...members]);
       // Renamed: the API keys groups by name, so the old one is removed after the new is saved.
-      if (group && group.id !== saved.id) await deleteComparisonGroup(municipality, group.id).catch((e) => (e instanceof ApiError && e.status === 404 ? undefined : Promise.reject(e)));
+      if (group && group.id !== saved.id)
+        await deleteComparisonGroup(municipality, group.id).catch((e) =>
+          e instanceof ApiError && e.status === 404 ? undefined : Promise.reject(e),
+        );
       await onSaved(saved.id);
     } catch (e) {
       setError((e as Error).message);
@@ -207,8 +215,7 @@ function GroupEditor({
       <h3 id={`${id}-legend`}>{group ? `Ret gruppen ${group.name}` : 'Ny sammenligningsgruppe'}</h3>
       <div className="group-row">
         <label>
-          Navn{' '}
-          <input ref={nameRef} value={name} maxLength={100} required onChange={(e) => setName(e.target.value)} />
+          Navn <input ref={nameRef} value={name} maxLength={100} required onChange={(e) => setName(e.target.value)} />
         </label>
         <button type="button" className="secondary" onClick={suggest}>
           Start fra foreslåede nabokommuner
@@ -220,9 +227,7 @@ function GroupEditor({
         </p>
       )}
       <fieldset>
-        <legend>
-          Kommuner i gruppen ({members.size} valgt; egen kommune er altid med)
-        </legend>
+        <legend>Kommuner i gruppen ({members.size} valgt; egen kommune er altid med)</legend>
         <label className="filter">
           Find kommune <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} />
         </label>

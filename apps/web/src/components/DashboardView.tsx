@@ -2,7 +2,18 @@ import { useEffect, useRef, useState } from 'react';
 import type { KpiResponse, SeriesPoint } from '@bu/contracts';
 import type { DashboardDefinition } from '@bu/dashboards';
 import type { Role } from '@bu/contracts';
-import { ApiError, arrowLists, comments as fetchComments, deleteComment, kpiListArrow, kpis, saveComment, series as fetchSeries, type AdminComment, type ComparisonGroup } from '../api';
+import {
+  ApiError,
+  arrowLists,
+  comments as fetchComments,
+  deleteComment,
+  kpiListArrow,
+  kpis,
+  saveComment,
+  series as fetchSeries,
+  type AdminComment,
+  type ComparisonGroup,
+} from '../api';
 import { ComparisonGroups } from './ComparisonGroups';
 import { DrillBanner } from './DrillBanner';
 import { isDrilled, type Drill } from '../drill';
@@ -69,7 +80,9 @@ export function DashboardView({
     if (jsonIds.length === 0) jsonIds.push(...arrowIds.splice(0));
     // Trend figures: the KPI over the years (or months) up to D, fetched alongside.
     const trends = dashboard.figures.filter((f) => f.chart === 'trend' && f.series);
-    const seriesAnswers = Promise.all(trends.map(async (f) => [f.kpi, (await fetchSeries({ municipality, asOf, id: f.kpi, by: f.series! })).points] as const));
+    const seriesAnswers = Promise.all(
+      trends.map(async (f) => [f.kpi, (await fetchSeries({ municipality, asOf, id: f.kpi, by: f.series! })).points] as const),
+    );
     Promise.all([
       kpis({ municipality, asOf, from, ids: jsonIds }),
       seriesAnswers,
@@ -80,7 +93,11 @@ export function DashboardView({
         setMain({ view: viewKey, r: { ...r, kpis: { ...r.kpis, ...Object.fromEntries(lists) } }, series: Object.fromEntries(trendPoints) });
         // The administration's comments for the year of D, shown beside budget lines and goals.
         const period = r.asOf.slice(0, 4);
-        if (dashboard.id === 'udvalg') fetchComments(municipality, period).then((c) => !cancelled && setNotes({ key: `${municipality}|${period}`, list: c }), () => undefined);
+        if (dashboard.id === 'udvalg')
+          fetchComments(municipality, period).then(
+            (c) => !cancelled && setNotes({ key: `${municipality}|${period}`, list: c }),
+            () => undefined,
+          );
       },
       (e: Error) => !cancelled && setError(e.message),
     );

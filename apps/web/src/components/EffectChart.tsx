@@ -72,12 +72,16 @@ export function EffectChart({ value, title }: { value: EffectChange; title: stri
   }, [value]);
   if (rows.length === 0) return <p>Ingen børn med effektmålinger på to forskellige datoer.</p>;
   const spoken = rows
-    .map(([name, g]) => `${name}, ${formatNumber(g.children)} børn: ${EFFECT_PARTS.map((p) => `${p.label.toLowerCase()} ${formatShare(g[p.key] ?? 0)}`).join(', ')}`)
+    .map(
+      ([name, g]) =>
+        `${name}, ${formatNumber(g.children)} børn: ${EFFECT_PARTS.map((p) => `${p.label.toLowerCase()} ${formatShare(g[p.key] ?? 0)}`).join(', ')}`,
+    )
     .join('; ');
   return (
     <>
       <p className="effect-facts">
-        <strong>{formatNumber(value.children)}</strong> børn med mindst to målinger · gennemsnitlig ændring <strong>{formatChange(value.meanChange)}</strong> point
+        <strong>{formatNumber(value.children)}</strong> børn med mindst to målinger · gennemsnitlig ændring{' '}
+        <strong>{formatChange(value.meanChange)}</strong> point
       </p>
       <ul className="legend">
         {EFFECT_PARTS.map((p) => (
@@ -86,7 +90,13 @@ export function EffectChart({ value, title }: { value: EffectChange; title: stri
           </li>
         ))}
       </ul>
-      <div ref={ref} className="chart" style={{ height: Math.max(120, rows.length * 40 + 40) }} role="img" aria-label={`${title}: ${spoken}`} />
+      <div
+        ref={ref}
+        className="chart"
+        style={{ height: Math.max(120, rows.length * 40 + 40) }}
+        role="img"
+        aria-label={`${title}: ${spoken}`}
+      />
     </>
   );
 }
@@ -99,13 +109,17 @@ export function EffectTable({ value, caption }: { value: EffectChange; caption: 
       <thead>
         <tr>
           <th scope="col">Indsats</th>
-          <th scope="col" className="num">Børn</th>
+          <th scope="col" className="num">
+            Børn
+          </th>
           {EFFECT_PARTS.map((p) => (
             <th key={p.key} scope="col" className="num">
               {p.label}
             </th>
           ))}
-          <th scope="col" className="num">Gns. ændring</th>
+          <th scope="col" className="num">
+            Gns. ændring
+          </th>
         </tr>
       </thead>
       <tbody>

@@ -33,7 +33,12 @@ function caseworkerBars(value: KpiValue, response: KpiResponse) {
 const isList = (v: unknown): v is KpiList => typeof v === 'object' && v !== null && Array.isArray((v as KpiList).rows);
 
 /** The part of a figure's value a drill-down keeps: work-list rows of the caseworker or team; a team's caseworkers. */
-function drilled(figure: FigureDefinition, value: KpiValue | undefined, drill: Drill | undefined, names: Record<string, CaseworkerInfo>): KpiValue | undefined {
+function drilled(
+  figure: FigureDefinition,
+  value: KpiValue | undefined,
+  drill: Drill | undefined,
+  names: Record<string, CaseworkerInfo>,
+): KpiValue | undefined {
   if (!isDrilled(drill) || !value || typeof value !== 'object') return value;
   if (figure.chart === 'work-list' && isList(value)) {
     const keep = (l: KpiList): KpiList => {
@@ -77,7 +82,8 @@ export function FigureCard({
   canDrill?: boolean;
 }) {
   const title = comparedWith ? `${figure.title} — ${comparedWith}` : figure.title;
-  const notesFor = (type: AdminComment['subjectType']) => Object.fromEntries(comments.filter((c) => c.subjectType === type).map((c) => [c.subjectKey, c.text]));
+  const notesFor = (type: AdminComment['subjectType']) =>
+    Object.fromEntries(comments.filter((c) => c.subjectType === type).map((c) => [c.subjectKey, c.text]));
   const [asTable, setAsTable] = useState(false);
   const names = response.dimensions?.caseworker ?? {};
   const total = response.kpis[figure.kpi];
@@ -107,25 +113,65 @@ export function FigureCard({
             <h3>
               {figure.secondary.title} ({formatNumber(secondary.count)})
             </h3>
-            <WorkList caption={figure.secondary.title} rows={secondary.rows} columns={figure.secondary.columns ?? figure.columns ?? []} names={names} drilled={isDrilled(drill)} />
+            <WorkList
+              caption={figure.secondary.title}
+              rows={secondary.rows}
+              columns={figure.secondary.columns ?? figure.columns ?? []}
+              names={names}
+              drilled={isDrilled(drill)}
+            />
           </>
         )}
       </>
     );
   } else if (figure.chart === 'benchmark' && value && typeof value === 'object') {
-    body = <BenchmarkChart value={value as unknown as Benchmark} own={response.municipality} names={response.dimensions?.municipality ?? {}} title={title} />;
+    body = (
+      <BenchmarkChart
+        value={value as unknown as Benchmark}
+        own={response.municipality}
+        names={response.dimensions?.municipality ?? {}}
+        title={title}
+      />
+    );
   } else if (figure.chart === 'budget-table' && value && typeof value === 'object') {
-    body = <BudgetTable lines={value as never} comments={notesFor('budget')} onSaveComment={onSaveComment && ((key, text) => onSaveComment('budget', key, text))} />;
+    body = (
+      <BudgetTable
+        lines={value as never}
+        comments={notesFor('budget')}
+        onSaveComment={onSaveComment && ((key, text) => onSaveComment('budget', key, text))}
+      />
+    );
   } else if (figure.chart === 'share-table' && value && typeof value === 'object') {
-    body = <ShareTable caption={figure.title} value={value as never} columns={figure.columns ?? []} rowHref={canDrill ? (team) => drillHref({ team }) : undefined} />;
+    body = (
+      <ShareTable
+        caption={figure.title}
+        value={value as never}
+        columns={figure.columns ?? []}
+        rowHref={canDrill ? (team) => drillHref({ team }) : undefined}
+      />
+    );
   } else if (figure.chart === 'goals' && Array.isArray(value)) {
-    body = <GoalList goals={value as never} comments={notesFor('goal')} onSaveComment={onSaveComment && ((key, text) => onSaveComment('goal', key, text))} />;
+    body = (
+      <GoalList
+        goals={value as never}
+        comments={notesFor('goal')}
+        onSaveComment={onSaveComment && ((key, text) => onSaveComment('goal', key, text))}
+      />
+    );
   } else if (figure.chart === 'year-table' && value && typeof value === 'object') {
     body = <YearTable years={value as never} />;
   } else if (figure.chart === 'effect' && value && typeof value === 'object') {
-    body = asTable ? <EffectTable caption={figure.title} value={value as unknown as EffectChange} /> : <EffectChart title={figure.title} value={value as unknown as EffectChange} />;
+    body = asTable ? (
+      <EffectTable caption={figure.title} value={value as unknown as EffectChange} />
+    ) : (
+      <EffectChart title={figure.title} value={value as unknown as EffectChange} />
+    );
   } else if (figure.chart === 'spend-curve' && value && typeof value === 'object') {
-    body = asTable ? <SpendTable caption={figure.title} value={value as never} /> : <SpendCurve title={figure.title} value={value as never} />;
+    body = asTable ? (
+      <SpendTable caption={figure.title} value={value as never} />
+    ) : (
+      <SpendCurve title={figure.title} value={value as never} />
+    );
   } else if (figure.chart === 'share') {
     body = <ShareCard value={value} target={figure.target} />;
   } else if (figure.chart === 'trend') {
@@ -133,7 +179,12 @@ export function FigureCard({
     body = (
       <>
         <p className="big-number">{typeof value === 'number' ? formatNumber(value) : '–'}</p>
-        {series && (asTable ? <TrendTable caption={figure.title} points={series} by={by} /> : <TrendChart title={figure.title} points={series} by={by} />)}
+        {series &&
+          (asTable ? (
+            <TrendTable caption={figure.title} points={series} by={by} />
+          ) : (
+            <TrendChart title={figure.title} points={series} by={by} />
+          ))}
       </>
     );
   } else if (figure.chart === 'number') {
@@ -170,7 +221,12 @@ export function FigureCard({
   }
 
   return (
-    <section className={`card card-${figure.chart}`} aria-labelledby={headingId} aria-busy={busy || undefined} data-testid={`figure-${figure.kpi}`}>
+    <section
+      className={`card card-${figure.chart}`}
+      aria-labelledby={headingId}
+      aria-busy={busy || undefined}
+      data-testid={`figure-${figure.kpi}`}
+    >
       <div className="card-head">
         <h2 id={headingId}>
           {title}
@@ -188,7 +244,11 @@ export function FigureCard({
         )}
       </div>
       {figure.description && <p className="muted">{figure.description}</p>}
-      {workerLinks && <p className="muted small">Vælg en rådgiver – klik på søjlen, eller vis som tabel – for at se rådgiverens sager i arbejdslisterne.</p>}
+      {workerLinks && (
+        <p className="muted small">
+          Vælg en rådgiver – klik på søjlen, eller vis som tabel – for at se rådgiverens sager i arbejdslisterne.
+        </p>
+      )}
       {body}
       <p className="download">
         <button type="button" className="link" onClick={() => download({ ...figure, title }, shown, series)}>
@@ -202,7 +262,9 @@ export function FigureCard({
 /** The figure's numbers as an .xlsx file: numbers stay numeric cells. */
 function download(figure: FigureDefinition, response: KpiResponse, series?: SeriesPoint[]): void {
   const bytes = workbook(figure.title, figureRows(figure, response, series));
-  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }));
+  const url = URL.createObjectURL(
+    new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }),
+  );
   const a = document.createElement('a');
   a.href = url;
   a.download = `${figure.kpi}-${response.asOf}.xlsx`;

@@ -15,7 +15,15 @@ function show(kpi: string, v: unknown): string {
   return /share|_24h|_4m|on_time|conversation/.test(kpi) ? formatShare(v as number) : formatNumber(v as number);
 }
 
-export function GoalList({ goals, comments, onSaveComment }: { goals: GoalStatus[]; comments: Record<string, string>; onSaveComment?: (key: string, text: string | null) => Promise<void> }) {
+export function GoalList({
+  goals,
+  comments,
+  onSaveComment,
+}: {
+  goals: GoalStatus[];
+  comments: Record<string, string>;
+  onSaveComment?: (key: string, text: string | null) => Promise<void>;
+}) {
   if (goals.length === 0) return <p>Der er ikke registreret politiske mål.</p>;
   const years = Object.keys(goals[0].previousYears).sort();
   return (
@@ -29,7 +37,9 @@ export function GoalList({ goals, comments, onSaveComment }: { goals: GoalStatus
               {y}
             </th>
           ))}
-          <th scope="col" className="num">Nu</th>
+          <th scope="col" className="num">
+            Nu
+          </th>
           <th scope="col">Status</th>
         </tr>
       </thead>
@@ -42,7 +52,11 @@ export function GoalList({ goals, comments, onSaveComment }: { goals: GoalStatus
                 {' '}
                 (mål {g.direction === '>=' ? 'mindst' : 'højst'} {show(g.kpi, g.target)})
               </span>
-              <CommentEditor text={comments[String(g.id)]} subject={`målet ${g.title}`} onSave={onSaveComment && ((text) => onSaveComment(String(g.id), text))} />
+              <CommentEditor
+                text={comments[String(g.id)]}
+                subject={`målet ${g.title}`}
+                onSave={onSaveComment && ((text) => onSaveComment(String(g.id), text))}
+              />
             </th>
             {years.map((y) => (
               <td key={y} className="num">
@@ -52,7 +66,15 @@ export function GoalList({ goals, comments, onSaveComment }: { goals: GoalStatus
             <td className="num">
               <strong>{show(g.kpi, g.value)}</strong>
             </td>
-            <td>{g.status ? <span className={`light ${g.status}`}><span aria-hidden="true">{LIGHT[g.status].symbol}</span> {LIGHT[g.status].word}</span> : '–'}</td>
+            <td>
+              {g.status ? (
+                <span className={`light ${g.status}`}>
+                  <span aria-hidden="true">{LIGHT[g.status].symbol}</span> {LIGHT[g.status].word}
+                </span>
+              ) : (
+                '–'
+              )}
+            </td>
           </tr>
         ))}
       </tbody>

@@ -3,7 +3,13 @@ import { imports, type ImportRun } from '../api';
 import { formatNumber } from '../format';
 
 const STATUS: Record<string, string> = { succeeded: '✓ Indlæst', failed: '✕ Fejlet', running: '… I gang' };
-const SOURCE: Record<string, string> = { dubu: 'DUBU', csc: 'CSC Social', economy: 'Økonomi', statistics: 'Statistik', purge: 'Sletning (opbevaringsfrist)' };
+const SOURCE: Record<string, string> = {
+  dubu: 'DUBU',
+  csc: 'CSC Social',
+  economy: 'Økonomi',
+  statistics: 'Statistik',
+  purge: 'Sletning (opbevaringsfrist)',
+};
 
 /** The import log: when, what, how many rows, and why an import failed. */
 export function ImportLog() {
@@ -26,8 +32,12 @@ export function ImportLog() {
             <th scope="col">Kilde</th>
             <th scope="col">Udtræksdato</th>
             <th scope="col">Status</th>
-            <th scope="col" className="num">Rækker ind</th>
-            <th scope="col" className="num">Afvist</th>
+            <th scope="col" className="num">
+              Rækker ind
+            </th>
+            <th scope="col" className="num">
+              Afvist
+            </th>
             <th scope="col">Af</th>
           </tr>
         </thead>
@@ -35,7 +45,9 @@ export function ImportLog() {
           {runs.map((r) => (
             <tr key={r.id}>
               <td>{r.id}</td>
-              <td>{new Date(r.startedAt).toLocaleString('da-DK', { timeZone: 'Europe/Copenhagen', dateStyle: 'short', timeStyle: 'short' })}</td>
+              <td>
+                {new Date(r.startedAt).toLocaleString('da-DK', { timeZone: 'Europe/Copenhagen', dateStyle: 'short', timeStyle: 'short' })}
+              </td>
               <td>{SOURCE[r.source] ?? r.source}</td>
               <td>{r.exportDate ? new Date(`${r.exportDate}T12:00:00Z`).toLocaleDateString('da-DK') : '–'}</td>
               <td title={r.error ?? undefined}>

@@ -27,9 +27,24 @@ export function Login({ onLogin }: { onLogin: (user: CurrentUser) => void }) {
       <p className="lead">Ledelsesinformation for børn og unge med særlige behov</p>
       <form onSubmit={submit} aria-describedby={error ? 'login-error' : undefined}>
         <label htmlFor="username">Brugernavn</label>
-        <input id="username" name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required />
+        <input
+          id="username"
+          name="username"
+          autoComplete="username"
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+          required
+        />
         <label htmlFor="password">Adgangskode</label>
-        <input id="password" name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          required
+        />
         {error && (
           <p id="login-error" className="error" role="alert">
             {error}

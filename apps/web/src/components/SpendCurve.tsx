@@ -29,7 +29,12 @@ export function SpendCurve({ value, title }: { value: Record<string, (number | n
       legend: { top: 0, data: years },
       tooltip: { trigger: 'axis', valueFormatter: (v: number | null) => (v === null ? '–' : mio(v)) },
       xAxis: { type: 'category', data: MONTHS, axisLabel: { color: '#1f2933' } },
-      yAxis: { type: 'value', axisLabel: { color: '#1f2933', formatter: (v: number) => formatNumber(v / 1_000_000) }, name: 'mio. kr.', nameTextStyle: { color: '#1f2933' } },
+      yAxis: {
+        type: 'value',
+        axisLabel: { color: '#1f2933', formatter: (v: number) => formatNumber(v / 1_000_000) },
+        name: 'mio. kr.',
+        nameTextStyle: { color: '#1f2933' },
+      },
       series: years.map((y, i) => ({
         name: y,
         type: 'line',

@@ -46,7 +46,12 @@ export function TrendChart({ points, by, title }: { points: SeriesPoint[]; by: '
           connectNulls: false,
           lineStyle: { color: '#1f5fa8', width: 2 },
           itemStyle: { color: '#1f5fa8' },
-          label: { show: true, position: 'top', color: '#1f2933', formatter: (p: { value: number | null }) => (p.value === null ? '' : formatNumber(p.value)) },
+          label: {
+            show: true,
+            position: 'top',
+            color: '#1f2933',
+            formatter: (p: { value: number | null }) => (p.value === null ? '' : formatNumber(p.value)),
+          },
           data: points.map((p) => num(p.value)),
         },
       ],

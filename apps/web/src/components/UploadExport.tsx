@@ -77,12 +77,10 @@ export function UploadExport({ onDone }: { onDone?: () => void }) {
           </select>
         </label>
         <label>
-          Udtræk (zip){' '}
-          <input type="file" accept=".zip" onChange={(e) => setFile(e.target.files?.[0] ?? null)} required />
+          Udtræk (zip) <input type="file" accept=".zip" onChange={(e) => setFile(e.target.files?.[0] ?? null)} required />
         </label>
         <label>
-          Udtræksdato (valgfri){' '}
-          <input type="date" value={exportDate} onChange={(e) => setExportDate(e.target.value)} />
+          Udtræksdato (valgfri) <input type="date" value={exportDate} onChange={(e) => setExportDate(e.target.value)} />
         </label>
         <label title="Et udtræk, der ville fjerne mere end kommunens grænse (import.max_shrink_share) af dens åbne sager eller budgetlinjer, afvises ellers">
           <input type="checkbox" checked={allowShrink} onChange={(e) => setAllowShrink(e.target.checked)} /> Tillad at data fjernes

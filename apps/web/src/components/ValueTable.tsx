@@ -29,7 +29,9 @@ export function ValueTable({
   selected?: string;
 }) {
   const entries: [string, unknown][] =
-    typeof value === 'object' && value !== null && !isSuppressed(value) ? Object.entries(value as Record<string, unknown>) : [['Værdi', value]];
+    typeof value === 'object' && value !== null && !isSuppressed(value)
+      ? Object.entries(value as Record<string, unknown>)
+      : [['Værdi', value]];
   return (
     <table className="value-table">
       <caption>{caption}</caption>

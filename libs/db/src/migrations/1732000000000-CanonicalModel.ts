@@ -281,10 +281,10 @@ export class CanonicalModel1732000000000 implements MigrationInterface {
       );
     `);
     const rows = municipalities();
-    await q.query(
-      `INSERT INTO municipality (code, name) SELECT * FROM unnest($1::smallint[], $2::text[])`,
-      [rows.map((m) => m.code), rows.map((m) => m.name)],
-    );
+    await q.query(`INSERT INTO municipality (code, name) SELECT * FROM unnest($1::smallint[], $2::text[])`, [
+      rows.map((m) => m.code),
+      rows.map((m) => m.name),
+    ]);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -14,7 +14,8 @@ export class CaseIndexes1732500000000 implements MigrationInterface {
   name = 'CaseIndexes1732500000000';
 
   async up(q: QueryRunner): Promise<void> {
-    for (const [name, table] of INDEXES) await q.query(`CREATE INDEX IF NOT EXISTS ${name} ON ${table} (municipality_code, source, case_id)`);
+    for (const [name, table] of INDEXES)
+      await q.query(`CREATE INDEX IF NOT EXISTS ${name} ON ${table} (municipality_code, source, case_id)`);
   }
 
   async down(q: QueryRunner): Promise<void> {

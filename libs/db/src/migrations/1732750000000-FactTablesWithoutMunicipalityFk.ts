@@ -9,8 +9,20 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 // keep their foreign key to municipality: a snapshot for an unknown municipality cannot commit.
 // budget_line (economy, small, no snapshot row) keeps its key.
 export const FACT_TABLES = [
-  'team', 'caseworker', 'person', 'child_case', 'assignment', 'notification', 'investigation', 'measure',
-  'action_plan', 'followup', 'supervision_visit', 'child_conversation', 'effect_measurement', 'complaint',
+  'team',
+  'caseworker',
+  'person',
+  'child_case',
+  'assignment',
+  'notification',
+  'investigation',
+  'measure',
+  'action_plan',
+  'followup',
+  'supervision_visit',
+  'child_conversation',
+  'effect_measurement',
+  'complaint',
 ];
 
 export class FactTablesWithoutMunicipalityFk1732750000000 implements MigrationInterface {
@@ -22,7 +34,9 @@ export class FactTablesWithoutMunicipalityFk1732750000000 implements MigrationIn
 
   async down(q: QueryRunner): Promise<void> {
     for (const table of FACT_TABLES) {
-      await q.query(`ALTER TABLE ${table} ADD CONSTRAINT ${table}_municipality_code_fkey FOREIGN KEY (municipality_code) REFERENCES municipality(code)`);
+      await q.query(
+        `ALTER TABLE ${table} ADD CONSTRAINT ${table}_municipality_code_fkey FOREIGN KEY (municipality_code) REFERENCES municipality(code)`,
+      );
     }
   }
 }

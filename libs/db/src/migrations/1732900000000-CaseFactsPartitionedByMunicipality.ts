@@ -76,6 +76,10 @@ async function unpartition(q: QueryRunner, table: string): Promise<void> {
   for (const index of indexes) await q.query(`ALTER INDEX ${index.name} RENAME TO ${index.name}_old`);
   await q.query(`CREATE TABLE ${table} (LIKE ${old} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
   await q.query(`INSERT INTO ${table} SELECT * FROM ${old}`);
-  await recreateIndexes(q, table, indexes.map((i) => ({ ...i, def: i.def.replace(/ ON ONLY /, ' ON ') })));
+  await recreateIndexes(
+    q,
+    table,
+    indexes.map((i) => ({ ...i, def: i.def.replace(/ ON ONLY /, ' ON ') })),
+  );
   await q.query(`DROP TABLE ${old} CASCADE`);
 }

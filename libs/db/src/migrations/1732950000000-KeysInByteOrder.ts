@@ -33,6 +33,7 @@ export class KeysInByteOrder1732950000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const { table, column } of await keyColumns(q)) await q.query(`ALTER TABLE ${table} ALTER COLUMN ${column} TYPE text COLLATE "default"`);
+    for (const { table, column } of await keyColumns(q))
+      await q.query(`ALTER TABLE ${table} ALTER COLUMN ${column} TYPE text COLLATE "default"`);
   }
 }

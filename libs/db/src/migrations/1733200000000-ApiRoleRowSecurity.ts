@@ -13,8 +13,20 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Case facts: person-level rows of one municipality, read-only for the API. */
 const CASE_FACTS = [
-  'team', 'caseworker', 'person', 'child_case', 'assignment', 'notification', 'investigation', 'measure',
-  'action_plan', 'followup', 'supervision_visit', 'child_conversation', 'effect_measurement', 'complaint',
+  'team',
+  'caseworker',
+  'person',
+  'child_case',
+  'assignment',
+  'notification',
+  'investigation',
+  'measure',
+  'action_plan',
+  'followup',
+  'supervision_visit',
+  'child_conversation',
+  'effect_measurement',
+  'complaint',
 ];
 /** Other municipality-private rows the API only reads: budgets, the import log and its rejected values, snapshots. */
 const PRIVATE_READ = ['budget_line', 'import_run', 'import_issue', 'source_snapshot'];
@@ -94,7 +106,8 @@ export class ApiRoleRowSecurity1733200000000 implements MigrationInterface {
       await q.query(`ALTER TABLE ${table} DISABLE ROW LEVEL SECURITY`);
     }
     for (const table of ['setting', 'app_user']) {
-      for (const policy of ['bu_api_read', 'bu_api_insert', 'bu_api_update', 'bu_api_delete']) await q.query(`DROP POLICY IF EXISTS ${policy} ON ${table}`);
+      for (const policy of ['bu_api_read', 'bu_api_insert', 'bu_api_update', 'bu_api_delete'])
+        await q.query(`DROP POLICY IF EXISTS ${policy} ON ${table}`);
       await q.query(`ALTER TABLE ${table} DISABLE ROW LEVEL SECURITY`);
     }
     // The role is cluster-wide (other databases may use it): only this database's privileges go.

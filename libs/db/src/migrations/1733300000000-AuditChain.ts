@@ -19,7 +19,9 @@ export class AuditChain1733300000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     // The API's role (shared snippet: several test databases migrate at once in one cluster).
     await q.query(`DO $$ BEGIN CREATE ROLE bu_api NOLOGIN; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
-    await q.query(`DO $$ BEGIN GRANT bu_api TO CURRENT_USER; EXCEPTION WHEN OTHERS THEN IF NOT pg_has_role(current_user, 'bu_api', 'MEMBER') THEN RAISE; END IF; END $$`);
+    await q.query(
+      `DO $$ BEGIN GRANT bu_api TO CURRENT_USER; EXCEPTION WHEN OTHERS THEN IF NOT pg_has_role(current_user, 'bu_api', 'MEMBER') THEN RAISE; END IF; END $$`,
+    );
     await q.query(`
       ALTER TABLE audit_log ADD COLUMN client_ip text, ADD COLUMN status smallint, ADD COLUMN prev_hash text, ADD COLUMN hash text;
       -- The chain's head: one row, locked by every insert until its transaction ends.

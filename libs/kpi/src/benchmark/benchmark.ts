@@ -62,7 +62,14 @@ function benchmark(spec: BenchmarkSpec): KpiDefinition<Benchmark> {
 /** Per 1,000 children: the published count against the own `<kpi>_per_1000`. */
 function perThousandBenchmark(base: KpiDefinition<number>, indicator: string): KpiDefinition<Benchmark> {
   const live = perThousand(base);
-  return benchmark({ id: `benchmark.${live.id}`, title: `${live.title} sammenlignet med andre kommuner`, indicator, scale: 1000, higherIsBetter: live.higherIsBetter, live });
+  return benchmark({
+    id: `benchmark.${live.id}`,
+    title: `${live.title} sammenlignet med andre kommuner`,
+    indicator,
+    scale: 1000,
+    higherIsBetter: live.higherIsBetter,
+    live,
+  });
 }
 
 /** percentile_cont: linear interpolation between the closest ranks; null for an empty set. */

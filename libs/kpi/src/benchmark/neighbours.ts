@@ -7,7 +7,13 @@ export interface Neighbour {
   indicators: number;
 }
 
-const FEATURES = ['children', 'Underretninger', 'Anbragte børn og unge', 'Børn og unge med forebyggende foranstaltninger', 'Nettodriftsudgifter udsatte børn og unge (1.000 kr.)'];
+const FEATURES = [
+  'children',
+  'Underretninger',
+  'Anbragte børn og unge',
+  'Børn og unge med forebyggende foranstaltninger',
+  'Nettodriftsudgifter udsatte børn og unge (1.000 kr.)',
+];
 
 /**
  * Statistical neighbours, the way English councils compare with theirs: on the own municipality's

@@ -5,7 +5,8 @@ import type { KpiContext, KpiDefinition } from '../types';
 // Activity for the chief (whole municipality). Params: $1 municipality, $2 D, $3 P from, $4 P to.
 const params = (ctx: KpiContext) => [ctx.municipality, ctx.asOf, ctx.period.from, ctx.period.to];
 /** As many of the parameters as the statement uses (PostgreSQL rejects extra ones). */
-const paramsFor = (sql: string, ctx: KpiContext) => params(ctx).slice(0, Math.max(0, ...[...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]))));
+const paramsFor = (sql: string, ctx: KpiContext) =>
+  params(ctx).slice(0, Math.max(0, ...[...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]))));
 
 /** Notifications received in P (and by D), by their received date in Copenhagen. */
 const NOTIFICATIONS_IN_P = `
@@ -32,8 +33,16 @@ const count = (id: string, title: string, sql: string, higherIsBetter: boolean |
   },
 });
 
-export const notifications = count('activity.notifications', 'Underretninger', `WITH ${NOTIFICATIONS_IN_P} SELECT count(*)::int AS n FROM note`);
-export const childrenNotified = count('activity.children_notified', 'Børn med underretninger', `WITH ${NOTIFICATIONS_IN_P} SELECT count(DISTINCT person_id)::int AS n FROM note`);
+export const notifications = count(
+  'activity.notifications',
+  'Underretninger',
+  `WITH ${NOTIFICATIONS_IN_P} SELECT count(*)::int AS n FROM note`,
+);
+export const childrenNotified = count(
+  'activity.children_notified',
+  'Børn med underretninger',
+  `WITH ${NOTIFICATIONS_IN_P} SELECT count(DISTINCT person_id)::int AS n FROM note`,
+);
 
 export const repeatNotificationShare = fractionKpi({
   id: 'activity.repeat_notification_share',
@@ -76,8 +85,16 @@ export const investigationsCompleted = count(
   'Børnefaglige undersøgelser afsluttet',
   `SELECT count(*)::int AS n FROM investigation WHERE municipality_code = $1 AND completed BETWEEN $3::date AND $4::date AND completed <= $2::date`,
 );
-export const preventiveChildren = count('activity.preventive_children', 'Børn med forebyggende indsats', `SELECT count(*)::int AS n FROM (${ACTIVE_AT_D('preventive')}) x`);
-export const placedChildren = count('activity.placed_children', 'Anbragte børn', `SELECT count(*)::int AS n FROM (${ACTIVE_AT_D('placement')}) x`);
+export const preventiveChildren = count(
+  'activity.preventive_children',
+  'Børn med forebyggende indsats',
+  `SELECT count(*)::int AS n FROM (${ACTIVE_AT_D('preventive')}) x`,
+);
+export const placedChildren = count(
+  'activity.placed_children',
+  'Anbragte børn',
+  `SELECT count(*)::int AS n FROM (${ACTIVE_AT_D('placement')}) x`,
+);
 export const placementsStarted = count(
   'activity.placements_started',
   'Anbringelser startet',

@@ -95,10 +95,12 @@ export const topCases: KpiDefinition<KpiListValue<TopCaseRow>> = {
        GROUP BY case_id ORDER BY sum(coalesce(monthly_cost, 0)) DESC, case_id LIMIT 20`,
       [ctx.municipality, ctx.asOf],
     );
-    return { count: rows.length, rows: rows.map((r) => ({ case: r.case, annualisedCost: Number(r.cost), measures: r.measures, measureTypes: r.types })) };
+    return {
+      count: rows.length,
+      rows: rows.map((r) => ({ case: r.case, annualisedCost: Number(r.cost), measures: r.measures, measureTypes: r.types })),
+    };
   },
 };
-
 
 /** complaints.decided — complaints decided in P, by outcome. */
 export const complaintsDecided: KpiDefinition<Record<string, number>> = {

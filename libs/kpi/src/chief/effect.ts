@@ -57,7 +57,8 @@ export const effectChange: KpiDefinition<EffectChange> = {
       };
     };
     const byType = new Map<string, number[]>();
-    for (const r of rows) for (const t of r.types.length ? r.types : [NO_ACTIVE_MEASURE]) byType.set(t, [...(byType.get(t) ?? []), r.delta]);
+    for (const r of rows)
+      for (const t of r.types.length ? r.types : [NO_ACTIVE_MEASURE]) byType.set(t, [...(byType.get(t) ?? []), r.delta]);
     return {
       ...group(rows.map((r) => r.delta)),
       byMeasureType: Object.fromEntries([...byType].sort(([a], [b]) => a.localeCompare(b, 'da')).map(([t, d]) => [t, group(d)])),

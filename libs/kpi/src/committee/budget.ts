@@ -31,7 +31,16 @@ export function endedMonth(asOf: string): number {
 export async function budgetLines(ctx: KpiContext): Promise<Record<string, BudgetLine>> {
   const settings = ctx.settings ?? DEFAULT_SETTINGS;
   const map = functionMap(settings);
-  const rows = await ctx.query<{ function_code: string; name: string | null; budget: string | null; month: number | null; spent: string | null; last_year: string | null; active_monthly: string | null; active_children: number | null }>(
+  const rows = await ctx.query<{
+    function_code: string;
+    name: string | null;
+    budget: string | null;
+    month: number | null;
+    spent: string | null;
+    last_year: string | null;
+    active_monthly: string | null;
+    active_children: number | null;
+  }>(
     `WITH d AS (SELECT extract(year FROM $2::date)::int AS y, $4::int AS m),
      fns AS (
        SELECT DISTINCT function_code FROM budget_line, d
@@ -101,10 +110,13 @@ const ROLES: KpiDefinition['roles'] = ['udvalg', 'chef', 'admin'];
 export function suppressBudgetLine({ activeChildren, ...line }: BudgetLine): BudgetLine {
   if (activeChildren === null || activeChildren === undefined || activeChildren === 0 || activeChildren >= MIN_CELL) return line;
   const hidden: BudgetLine = { ...line, forecastActivity: SUPPRESSED };
-  return line.forecast === line.forecastActivity ? { ...hidden, forecast: SUPPRESSED, deviation: SUPPRESSED, deviationShare: SUPPRESSED, light: null } : hidden;
+  return line.forecast === line.forecastActivity
+    ? { ...hidden, forecast: SUPPRESSED, deviation: SUPPRESSED, deviationShare: SUPPRESSED, light: null }
+    : hidden;
 }
 
-const suppressLines = (lines: Record<string, BudgetLine>) => Object.fromEntries(Object.entries(lines).map(([fn, l]) => [fn, suppressBudgetLine(l)]));
+const suppressLines = (lines: Record<string, BudgetLine>) =>
+  Object.fromEntries(Object.entries(lines).map(([fn, l]) => [fn, suppressBudgetLine(l)]));
 
 export const budgetFunction: KpiDefinition<Record<string, BudgetLine>> = {
   id: 'budget.function',
@@ -120,7 +132,11 @@ export const budgetFunction: KpiDefinition<Record<string, BudgetLine>> = {
 // same object to suppress). Without them every picked value is withheld.
 const linesOf = new WeakMap<object, Record<string, BudgetLine>>();
 
-const pick = <K extends keyof BudgetLine>(id: string, title: string, key: K): KpiDefinition<Record<string, BudgetLine[K] | Suppressed>> => ({
+const pick = <K extends keyof BudgetLine>(
+  id: string,
+  title: string,
+  key: K,
+): KpiDefinition<Record<string, BudgetLine[K] | Suppressed>> => ({
   id,
   title,
   unit: 'kr',

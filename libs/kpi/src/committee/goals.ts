@@ -27,7 +27,14 @@ const smallCount = (n: number) => n >= 1 && n < MIN_CELL;
 export function goalValueShown(kpi: KpiDefinition | undefined, value: number | null, basis: GoalBasis | undefined): boolean {
   if (value === null || !kpi) return true;
   if (kpi.unit === 'count') return !smallCount(value);
-  if (kpi.fraction) return !!basis && 'numerator' in basis && !smallCount(basis.numerator) && !smallCount(basis.denominator) && !smallCount(basis.denominator - basis.numerator);
+  if (kpi.fraction)
+    return (
+      !!basis &&
+      'numerator' in basis &&
+      !smallCount(basis.numerator) &&
+      !smallCount(basis.denominator) &&
+      !smallCount(basis.denominator - basis.numerator)
+    );
   return !!basis && 'children' in basis && basis.children >= MIN_CELL;
 }
 
@@ -43,7 +50,15 @@ export function goalStatusKpi(lookup: (id: string) => KpiDefinition | undefined)
     higherIsBetter: null,
     roles: ['udvalg', 'chef', 'admin'],
     async compute(ctx: KpiContext) {
-      const goals = await ctx.query<{ id: number; title: string; policy_text: string | null; kpi_id: string; direction: '>=' | '<='; target: string; tolerance: string }>(
+      const goals = await ctx.query<{
+        id: number;
+        title: string;
+        policy_text: string | null;
+        kpi_id: string;
+        direction: '>=' | '<=';
+        target: string;
+        tolerance: string;
+      }>(
         `SELECT id, title, policy_text, kpi_id, direction, target::text, tolerance::text FROM political_goal
          WHERE municipality_code = $1 AND (valid_from IS NULL OR valid_from <= $2::date) AND (valid_to IS NULL OR valid_to >= $2::date)
          ORDER BY id`,
@@ -71,14 +86,25 @@ export function goalStatusKpi(lookup: (id: string) => KpiDefinition | undefined)
         };
         const previousYears: Record<string, number | null> = {};
         for (let y = year - 3; y < year; y++) {
-          previousYears[String(y)] = await numeric({ ...ctx, asOf: `${y}-12-31`, period: { from: `${y}-01-01`, to: `${y}-12-31` } }, (b) => (basis.previousYears[String(y)] = b));
+          previousYears[String(y)] = await numeric(
+            { ...ctx, asOf: `${y}-12-31`, period: { from: `${y}-01-01`, to: `${y}-12-31` } },
+            (b) => (basis.previousYears[String(y)] = b),
+          );
         }
         const value = await numeric(ctx, (b) => (basis.value = b));
         const target = Number(g.target);
         const tolerance = Number(g.tolerance);
         result.push({
-          id: g.id, title: g.title, policyText: g.policy_text, kpi: g.kpi_id, direction: g.direction, target, tolerance,
-          value, status: goalLight(value, g.direction, target, tolerance), previousYears,
+          id: g.id,
+          title: g.title,
+          policyText: g.policy_text,
+          kpi: g.kpi_id,
+          direction: g.direction,
+          target,
+          tolerance,
+          value,
+          status: goalLight(value, g.direction, target, tolerance),
+          previousYears,
           ...(keepsBasis ? { basis } : {}),
         });
       }
@@ -90,7 +116,9 @@ export function goalStatusKpi(lookup: (id: string) => KpiDefinition | undefined)
       goals.map(({ basis, ...g }) => {
         const kpi = lookup(g.kpi);
         const shown = (v: unknown, b: GoalBasis | undefined) => goalValueShown(kpi, typeof v === 'number' ? v : null, b);
-        const previousYears = Object.fromEntries(Object.entries(g.previousYears).map(([y, v]) => [y, shown(v, basis?.previousYears[y]) ? v : SUPPRESSED]));
+        const previousYears = Object.fromEntries(
+          Object.entries(g.previousYears).map(([y, v]) => [y, shown(v, basis?.previousYears[y]) ? v : SUPPRESSED]),
+        );
         return shown(g.value, basis?.value) ? { ...g, previousYears } : { ...g, value: SUPPRESSED, status: null, previousYears };
       }),
   };

@@ -22,7 +22,9 @@ export function suppressParts(parts: Record<string, number>): Record<string, num
   const small = Object.entries(parts).filter(([, n]) => n >= 1 && n < MIN_CELL);
   for (const [k, n] of Object.entries(parts)) out[k] = suppressCount(n) as number | Suppressed;
   if (small.length > 0) {
-    const next = Object.entries(parts).filter(([, n]) => n >= MIN_CELL).sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))[0];
+    const next = Object.entries(parts)
+      .filter(([, n]) => n >= MIN_CELL)
+      .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))[0];
     if (next) out[next[0]] = SUPPRESSED;
   }
   return out;

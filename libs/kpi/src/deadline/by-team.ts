@@ -4,7 +4,12 @@ import { investigation4m } from './investigations';
 import { childConversation, planOnTime } from './measures';
 import { notification24h } from './notifications';
 
-const SHARES = { notification_24h: notification24h, investigation_4m: investigation4m, plan_on_time: planOnTime, child_conversation: childConversation };
+const SHARES = {
+  notification_24h: notification24h,
+  investigation_4m: investigation4m,
+  plan_on_time: planOnTime,
+  child_conversation: childConversation,
+};
 
 export type TeamCompliance = Record<keyof typeof SHARES, number | null>;
 
@@ -30,7 +35,8 @@ export const complianceByTeam: KpiDefinition<Record<string, TeamCompliance>> = {
     for (const team of teams) {
       const scoped = { ...ctx, teams: [team] };
       const entry = {} as TeamCompliance;
-      for (const [key, kpi] of Object.entries(SHARES) as [keyof typeof SHARES, KpiDefinition<number | null>][]) entry[key] = await kpi.compute(scoped);
+      for (const [key, kpi] of Object.entries(SHARES) as [keyof typeof SHARES, KpiDefinition<number | null>][])
+        entry[key] = await kpi.compute(scoped);
       result[team] = entry;
     }
     return result;

@@ -43,7 +43,9 @@ export interface OverdueInvestigationRow {
 }
 
 /** deadline.investigation_overdue — not completed at D with start + 4 months < D; plus those due within 14 days. */
-export const investigationOverdue: KpiDefinition<KpiListValue<OverdueInvestigationRow> & { dueSoon: KpiListValue<OverdueInvestigationRow> }> = {
+export const investigationOverdue: KpiDefinition<
+  KpiListValue<OverdueInvestigationRow> & { dueSoon: KpiListValue<OverdueInvestigationRow> }
+> = {
   id: 'deadline.investigation_overdue',
   title: 'Børnefaglige undersøgelser over 4 måneder',
   unit: 'list',

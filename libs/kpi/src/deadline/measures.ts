@@ -28,10 +28,15 @@ const ACTIVE_MEASURE = `
 
 /** Which rows a measure deadline list holds: due before D, or due within the 14 days from D. */
 type DueWindow = 'overdue' | 'soon';
-const dueIn = (window: DueWindow, due: string) => (window === 'overdue' ? `${due} < $2::date` : `${due} BETWEEN $2::date AND $2::date + 14`);
+const dueIn = (window: DueWindow, due: string) =>
+  window === 'overdue' ? `${due} < $2::date` : `${due} BETWEEN $2::date AND $2::date + 14`;
 
 /** A work list of measure deadlines: the rows the team leader acts on, from `rows`. */
-function measureList(id: string, title: string, rows: (ctx: KpiContext) => Promise<MeasureDeadlineRow[]>): KpiDefinition<KpiListValue<MeasureDeadlineRow>> {
+function measureList(
+  id: string,
+  title: string,
+  rows: (ctx: KpiContext) => Promise<MeasureDeadlineRow[]>,
+): KpiDefinition<KpiListValue<MeasureDeadlineRow>> {
   return {
     id,
     title,

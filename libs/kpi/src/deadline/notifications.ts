@@ -82,4 +82,8 @@ export const notificationOverdue = unassessed('deadline.notification_overdue', '
  * deadline.notification_due_soon (beyond the catalogue: the soon-due list) — received by D, not
  * assessed by D, and received within the 24 hours before the end of D: pending, due after D.
  */
-export const notificationDueSoon = unassessed('deadline.notification_due_soon', 'Underretninger, hvis 24 timer udløber efter opgørelsesdatoen', false);
+export const notificationDueSoon = unassessed(
+  'deadline.notification_due_soon',
+  'Underretninger, hvis 24 timer udløber efter opgørelsesdatoen',
+  false,
+);
