@@ -48,10 +48,10 @@ async function startServer(): Promise<() => Promise<void>> {
   const server = spawn(process.execPath, ['tools/run.js', 'scripts/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   // The server's own log is shown only when it fails to start (its shutdown is not measured).
-  server.stderr!.on('data', (d) => (output += d));
+  server.stderr.on('data', (d) => (output += d));
   await new Promise<void>((ready, fail) => {
     const timer = setTimeout(() => fail(new Error(`npm start did not report ready within 10 minutes:\n${output}`)), 600_000);
-    server.stdout!.on('data', (d) => {
+    server.stdout.on('data', (d) => {
       output += d;
       if (output.includes('Børneblik kører på')) {
         clearTimeout(timer);

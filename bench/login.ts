@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import { migrate } from '@bu/db';
 import { createApp } from '../apps/api/src/app';
 import { PASSWORD_OPTIONS } from '../apps/api/src/auth/password';
-import { configFromEnv } from '../apps/api/src/config';
+import { configFromEnv } from '@bu/config';
 import { addUser } from '../scripts/lib/users';
 import { Pool } from 'pg';
 

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   });
   let output = '';
   await new Promise<void>((ready, fail) => {
-    server.stdout!.on('data', (d) => {
+    server.stdout.on('data', (d) => {
       output += d;
       if (output.includes('Børneblik kører på')) ready();
     });

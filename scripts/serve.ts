@@ -1,8 +1,7 @@
 // npm run serve — API, worker and dashboard against DATABASE_URL / REDIS_URL. Touches no data,
 // except that demo users (which only the embedded default creates) are removed.
 import { Pool } from 'pg';
-import { exitOnConfigError } from '@bu/config';
-import { configFromEnv } from '../apps/api/src/config';
+import { configFromEnv, exitOnConfigError } from '@bu/config';
 import { serve, stopOnSignals } from '../apps/api/src/main';
 import { removeDemoUsers } from './lib/users';
 

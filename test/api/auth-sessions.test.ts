@@ -5,7 +5,7 @@ import { createSecretKey } from 'crypto';
 import { resolve } from 'path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configFromEnv } from '../../apps/api/src/config';
+import { configFromEnv } from '@bu/config';
 import { DEFAULT_USER_STATE_TTL_MS, UserStateCache } from '../../apps/api/src/auth/user-state-cache';
 import { addUser } from '../../scripts/lib/users';
 import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';

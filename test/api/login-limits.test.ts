@@ -3,7 +3,7 @@ import * as argon2 from 'argon2';
 import { performance } from 'perf_hooks';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTrustedProxies } from '../../apps/api/src/config';
+import { parseTrustedProxies } from '@bu/config';
 import { LIMITS } from '../../apps/api/src/auth/login-throttle';
 import { addUser } from '../../scripts/lib/users';
 import { PASSWORD, seedUsers, startTestApi } from '../support/api';

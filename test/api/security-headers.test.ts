@@ -4,9 +4,8 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppConfig } from '@bu/config';
 import { createApp } from '../../apps/api/src/app';
-import { configFromEnv } from '../../apps/api/src/config';
+import { configFromEnv, type AppConfig } from '@bu/config';
 import { PASSWORD, seedUsers } from '../support/api';
 import { createTestDatabase, TEST_JWT_SECRET, TEST_SECRET, TestDatabase } from '../support/database';
 

@@ -10,7 +10,7 @@ import { promisify } from 'util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu } from '@bu/etl';
 import { createApp } from '../../apps/api/src/app';
-import { configFromEnv } from '../../apps/api/src/config';
+import { configFromEnv } from '@bu/config';
 import { startWorker } from '../../apps/api/src/main';
 import { PASSWORD, seedUsers } from '../support/api';
 import { createTestDatabase, TEST_JWT_SECRET, TEST_SECRET, TestDatabase } from '../support/database';

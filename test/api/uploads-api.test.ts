@@ -20,7 +20,7 @@ import { join } from 'path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etlQueue, startEtlWorker } from '@bu/etl';
-import { configFromEnv } from '../../apps/api/src/config';
+import { configFromEnv } from '@bu/config';
 import { startWorker } from '../../apps/api/src/main';
 import { seedUsers, startTestApi, tokenFor, waitForJob as waitForJobOverApi } from '../support/api';
 import { createTestDatabase, TEST_JWT_SECRET, TEST_SECRET, TestDatabase } from '../support/database';
@@ -75,7 +75,7 @@ describe('uploads: streamed to a private folder, refused at once when bad, delet
     const job = await queue.getJob(res.body.jobId).finally(() => queue.close());
     expect(job!.data).toMatchObject({ zip: join(uploadDir, file), dir: `${join(uploadDir, file)}.d`, source: 'dubu' });
     for (const cpr of fixtureCprs(DUBU_SMALL)) expect(JSON.stringify(job!.data)).not.toContain(cpr.slice(0, 6));
-    worker.resume();
+    void worker.resume();
     expect((await waitForJob(res.body.jobId)).state).toBe('completed');
     expect(readdirSync(uploadDir)).toEqual([]);
   });
@@ -199,7 +199,7 @@ describe('uploads: streamed to a private folder, refused at once when bad, delet
     } finally {
       await started.close();
       await queue.close();
-      worker.resume();
+      void worker.resume();
       rmSync(dir, { recursive: true, force: true });
     }
   });

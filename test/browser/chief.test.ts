@@ -136,7 +136,7 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     await panel.getByRole('status').getByText('foreslåede nabokommuner er valgt').waitFor();
     const checked = await panel
       .locator('.municipality-list input:checked')
-      .evaluateAll((els) => els.map((el) => el.parentElement!.textContent!.trim()));
+      .evaluateAll((els) => els.map((el) => el.parentElement!.textContent.trim()));
     expect(checked.sort()).toEqual(suggested.map((n) => n.name).sort());
     expect(await panel.getByLabel('Navn').inputValue()).toBe('Statistiske naboer');
     await panel.getByRole('button', { name: 'Gem gruppen' }).click();

@@ -47,10 +47,10 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
     await figure.waitFor();
     // The card shows what the API gives for the period: a share, or "ingen sager" for null.
     const shows = async (from: string | null) => {
-      const api = (await env.api(
+      const api = await env.api<{ kpis: Record<string, number | null> }>(
         'teamleder',
         `/api/v1/kpis?ids=deadline.notification_24h&asOf=${DUBU_SMALL_D}${from ? `&from=${from}` : ''}`,
-      )) as { kpis: Record<string, number | null> };
+      );
       const value = api.kpis['deadline.notification_24h'];
       await (
         value === null
@@ -162,9 +162,9 @@ describe('the committee view in Chromium', () => {
 
   it('compares placed children per 1,000 with other municipalities from the published statistics only', async () => {
     const PLACED = 'benchmark.activity.placed_children_per_1000';
-    const api = (await env.api('udvalg', `/api/v1/kpis?ids=${PLACED}`)) as {
+    const api = await env.api<{
       kpis: Record<string, { own: number; median: number; rank: number; count: number; year: number; ownLive: number | null }>;
-    };
+    }>('udvalg', `/api/v1/kpis?ids=${PLACED}`);
     const b = api.kpis[PLACED];
     // statistics-benchmark, 2023 (Odense's latest year with the figure): Odense 400, Aarhus 480,
     // Aalborg 520 placed over 40,000 / 60,000 / 40,000 children → 10, 8, 13 per 1,000: median 10,
@@ -205,9 +205,9 @@ describe('the committee view in Chromium', () => {
     const page = await env.login('udvalg', { downloads: true });
     const figure = page.getByTestId('figure-budget.spend_curve');
     await figure.waitFor();
-    const api = (await env.api('udvalg', '/api/v1/kpis?ids=budget.spend_curve&asOf=2024-02-29')) as {
+    const api = await env.api<{
       kpis: Record<string, Record<string, (number | null)[]>>;
-    };
+    }>('udvalg', '/api/v1/kpis?ids=budget.spend_curve&asOf=2024-02-29');
     const curve = api.kpis['budget.spend_curve'];
     // test/kpi/budget.test.ts works these out: 2024 to February 12,900,000.50 kr.; 2023 only December 900,000.
     expect(curve['2024'].slice(0, 2)).toEqual([7_800_000.5, 12_900_000.5]);

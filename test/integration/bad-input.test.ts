@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inspectUploadZip } from '../../etl/src/jobs/upload-zip';
+import { inspectUploadZip } from '@bu/etl';
 import { BASES, BadCase, CASES, EXPORT_DATE, Reader } from '../fixtures/bad/cases';
 import { Client, Pool } from 'pg';
 import { createTestDatabase, databaseUrl, TEST_SECRET, TEST_SERVER_URL, testDatabase, TestDatabase } from '../support/database';

@@ -102,8 +102,8 @@ describe('with good secrets', () => {
 
     const api = spawn(process.execPath, ['tools/run.js', 'scripts/serve.ts', 'api'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    api.stdout!.on('data', (d) => (output += d));
-    api.stderr!.on('data', (d) => (output += d));
+    api.stdout.on('data', (d) => (output += d));
+    api.stderr.on('data', (d) => (output += d));
     try {
       await new Promise<void>((done, fail) => {
         const timer = setInterval(() => output.includes('Børneblik on') && (clearInterval(timer), done()), 100);

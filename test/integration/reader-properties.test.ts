@@ -9,8 +9,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { municipalities } from '@bu/domain';
-import { importSource } from '../../etl/src/import-source';
-import type { ImportResult, SourceKind } from '../../etl/src/import-run';
+import { importSource, type ImportResult } from '@bu/etl';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 
 const EXPORT_DATE = '2024-11-24';
@@ -43,7 +42,7 @@ const damages = fc.array(
 );
 
 function damage(row: Buffer, ops: Damage[]): Buffer {
-  let bytes = [...row];
+  const bytes = [...row];
   for (const op of ops) {
     if (op.kind === 'quote') {
       const starts = bytes.flatMap((b, i) => (b === 0x3b || b === 0x09 ? [i + 1] : []));
@@ -114,16 +113,13 @@ const casesArb = (min: number) =>
       { minLength: min, maxLength: 8, selector: (c) => c.n },
     )
     .map((list) =>
-      list.map(
-        (c) =>
-          ({
-            id: `S${c.n}`,
-            cpr: c.cpr.text,
-            area: c.area,
-            opened: iso(c.opened),
-            closed: c.length === null ? null : iso(Math.min(c.opened + c.length, SPAN)),
-          }) as Case & { cpr: string },
-      ),
+      list.map((c) => ({
+        id: `S${c.n}`,
+        cpr: c.cpr.text,
+        area: c.area,
+        opened: iso(c.opened),
+        closed: c.length === null ? null : iso(Math.min(c.opened + c.length, SPAN)),
+      })),
     );
 
 const styleArb = fc.record({ bom: fc.boolean(), crlf: fc.boolean(), upper: fc.boolean(), extra: fc.boolean() });
@@ -210,7 +206,7 @@ for (const source of ['dubu', 'csc'] as const) {
     const write = (dir: string, code: number, cases: Case[], style: Style, damageAt?: { k: number; ops: Damage[] }) =>
       source === 'dubu' ? dubuExport(dir, code, cases, style, damageAt) : cscExport(dir, code, cases, damageAt);
     const run = (dir: string, code: number) =>
-      importSource(db.pool, source as SourceKind, dir, { pseudonymSecret: TEST_SECRET, exportDate: EXPORT_DATE, municipality: code });
+      importSource(db.pool, source, dir, { pseudonymSecret: TEST_SECRET, exportDate: EXPORT_DATE, municipality: code });
 
     it('a generated valid export round-trips to the same cases', async () => {
       await fc.assert(

@@ -61,7 +61,7 @@ function startRedis(port: number, dir: string): Promise<ChildProcess> {
   });
   return new Promise((ready, fail) => {
     let out = '';
-    child.stdout!.on('data', (d) => {
+    child.stdout.on('data', (d) => {
       out += d;
       if (out.includes('Ready to accept connections')) ready(child);
     });
@@ -137,11 +137,11 @@ describe('a Redis restart while imports run and wait (Redis backend)', () => {
     });
     let out = '';
     return new Promise((ready, fail) => {
-      child.stdout!.on('data', (d) => {
+      child.stdout.on('data', (d) => {
         out += d;
         if (out.includes(readyText)) ready({ child, output: () => out });
       });
-      child.stderr!.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
       child.once('exit', (code) => fail(new Error(`${entry[0]} exited ${code}: ${out}`)));
     });
   }

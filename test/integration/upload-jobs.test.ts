@@ -119,7 +119,7 @@ describe('upload jobs: the worker unpacks, checks and deletes the raw export', (
     } finally {
       await failing.close();
       await down.end();
-      worker.resume();
+      void worker.resume();
     }
   });
 

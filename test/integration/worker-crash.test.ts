@@ -34,11 +34,11 @@ describe('a worker killed mid-import (Redis backend)', () => {
     workers.push(child);
     return new Promise((ready, fail) => {
       let out = '';
-      child.stdout!.on('data', (d) => {
+      child.stdout.on('data', (d) => {
         out += d;
         if (out.includes('ETL worker running')) ready(child);
       });
-      child.stderr!.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
       child.on('exit', (code) => fail(new Error(`worker exited ${code}: ${out}`)));
     });
   }

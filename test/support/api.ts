@@ -4,7 +4,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import request from 'supertest';
 import { createApp } from '../../apps/api/src/app';
-import { configFromEnv, type AppConfig } from '../../apps/api/src/config';
+import { configFromEnv, type AppConfig } from '@bu/config';
 import { addUser } from '../../scripts/lib/users';
 import type { TestDatabase } from './database';
 import { TEST_JWT_SECRET, TEST_SECRET } from './database';

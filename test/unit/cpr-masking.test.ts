@@ -1,7 +1,6 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maskCpr, maskCprInText } from '../../etl/src/pseudonym';
-import { maskCprSql } from '../../etl/src/issues';
+import { maskCpr, maskCprInText, maskCprSql } from '@bu/etl';
 import { TEST_SERVER_URL } from '../support/database';
 
 // Any spelling of a CPR number in a value kept or logged from an import is masked as ******-****,

@@ -39,7 +39,7 @@ export function App() {
 
   useEffect(() => {
     if (!user) return;
-    fetchMunicipalities().then((list) => {
+    void fetchMunicipalities().then((list) => {
       setPlaces(list);
       setMunicipality((current) => current ?? list[0]?.code ?? null);
     });
@@ -77,7 +77,7 @@ export function App() {
         <button
           type="button"
           onClick={() => {
-            logout().finally(() => setUser(null));
+            void logout().finally(() => setUser(null));
           }}
         >
           Log ud

@@ -24,7 +24,7 @@ async function send(path: string, init: RequestInit = {}): Promise<Response> {
   const renewed = res.headers.get('X-Renewed-Token');
   if (renewed && getToken() === token) sessionStorage.setItem(TOKEN_KEY, renewed);
   if (!res.ok) {
-    const body = await res.json().catch(() => ({}));
+    const body = (await res.json().catch(() => ({}))) as { message?: unknown };
     if (res.status === 401 && token) {
       clearToken();
       window.dispatchEvent(new Event('boerneblik:logout'));

@@ -303,7 +303,7 @@ async function stageDubu(
       if (done) prebuilt.add(entity);
       return done;
     });
-    onAnalyser.add(async () => {
+    void onAnalyser.add(async () => {
       await built;
       if (!failed) await analyzeStaging(analyser, entityDef(entity));
     });
@@ -319,7 +319,7 @@ async function stageDubu(
     const within = (entity: EntityName) =>
       exportDate !== null && eventDateRanges.has(entity) && datesWithinLimit(eventDateRanges.get(entity)!, exportDate);
     if (!within('cases') || !within(file.entity)) return;
-    onChecker.add(async () => {
+    void onChecker.add(async () => {
       // After the builds of the cases and of the file's own table, which take each table to
       // itself at the end, and whose indexes make the check a merge of two indexes.
       await casesBuilt;
@@ -382,7 +382,7 @@ async function stageDubu(
       // The children are known once cases and notifications are read: staged, built and analysed like a file.
       if (file.entity === (withNotifications ? 'notifications' : 'cases')) {
         stagedRows.set('persons', await ctx.children.stage(loader, ctx.municipality!, ctx.source));
-        prebuild('persons');
+        void prebuild('persons');
       }
       checkReferencesEarly(file, built);
     }

@@ -7,6 +7,7 @@
 export const AUDIT_GENESIS = '0'.repeat(64);
 
 interface Queryable {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as pg types its rows
   query(sql: string, params?: unknown[]): Promise<{ rows: any[] }>;
 }
 

@@ -104,7 +104,7 @@ export function settingError(key: string, value: unknown): string | null {
       if (
         !isObject(value) ||
         Object.keys(value).sort().join() !== [...names].sort().join() ||
-        names.some((n) => !isNumber(value[n]) || (value[n] as number) < 0)
+        names.some((n) => !isNumber(value[n]) || value[n] < 0)
       ) {
         return 'caseload.weights skal have tallene placement, investigation, preventive og none (0 eller mere)';
       }

@@ -61,6 +61,7 @@ const prefix = (config: QueueConfig) => (config.redisUrl && config.queuePrefix ?
 
 export function createQueue<T = unknown>(config: QueueConfig, name: string, opts: Partial<QueueOptions> = {}): Queue<T> {
   const { classes, connection } = classesFor(config);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- names the job type bullmq infers as any
   const queue = new classes.Queue(name, { ...opts, ...prefix(config), connection: connection() as QueueOptions['connection'] }) as Queue<T>;
   reportErrors(queue, `Queue ${name}`);
   return queue;
@@ -73,6 +74,7 @@ export function createWorker<T = unknown, R = unknown>(
   opts: Partial<WorkerOptions> = {},
 ): Worker<T, R> {
   const { classes, connection } = classesFor(config);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- as for the queue above
   const worker = new classes.Worker(name, processor as never, {
     ...opts,
     ...prefix(config),

@@ -127,6 +127,5 @@ function collectCases(value: unknown, into: Set<string>): void {
   if (!value || typeof value !== 'object') return;
   const v = value as { rows?: { case?: string | null }[] } & Record<string, unknown>;
   for (const row of v.rows ?? []) if (row.case) into.add(row.case);
-  for (const nested of Object.values(v))
-    if (nested && typeof nested === 'object' && 'rows' in (nested as object)) collectCases(nested, into);
+  for (const nested of Object.values(v)) if (nested && typeof nested === 'object' && 'rows' in nested) collectCases(nested, into);
 }

@@ -9,6 +9,7 @@ import { currentScope } from './request-scope';
 
 export { API_ROLE };
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- overrides of pg.Client's overloaded connect() and query() */
 class ScopedClient extends pg.Client {
   /** The scope set on this connection ('' = none: scoped tables show no rows). */
   private scope = '';
@@ -67,10 +68,11 @@ class ScopedClient extends pg.Client {
     return setting.then(send);
   }
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 class ScopedPool extends pg.Pool {
   constructor(options?: pg.PoolConfig) {
-    super({ ...options, Client: ScopedClient } as pg.PoolConfig);
+    super({ ...options, Client: ScopedClient });
   }
 }
 

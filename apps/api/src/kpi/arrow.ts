@@ -25,7 +25,7 @@ export function toArrow(value: unknown): Uint8Array | null {
   for (const c of columns) {
     const values = rows.map((r) => r[c]);
     arrays[c] = values.every((v) => typeof v === 'number')
-      ? Float64Array.from(values as number[])
+      ? Float64Array.from(values)
       : values.map((v) => (v === null || v === undefined ? null : Array.isArray(v) ? v.join(', ') : String(v)));
   }
   return tableToIPC(tableFromArrays(arrays as never) as never, 'stream');

@@ -446,6 +446,6 @@ export class KpiController {
         value: (user.role === 'udvalg' && kpi.suppress ? kpi.suppress(value) : value) as KpiValue,
       });
     }
-    return { id, by: by as SeriesResponse['by'], municipality: municipality.code, points };
+    return { id, by, municipality: municipality.code, points };
   }
 }

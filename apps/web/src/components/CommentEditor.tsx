@@ -75,7 +75,7 @@ export function CommentEditor({
         </span>
       )}
       {onSave && editing && (
-        <form className="comment-form comment-edit" onSubmit={submit}>
+        <form className="comment-form comment-edit" onSubmit={(e) => void submit(e)}>
           <label htmlFor={`${id}-text`}>Kommentar til {subject}</label>
           <textarea
             id={`${id}-text`}
@@ -113,7 +113,7 @@ export function CommentEditor({
               Annuller
             </button>
             {text && (
-              <button type="button" className="secondary" disabled={busy} onClick={() => submit(null, true)}>
+              <button type="button" className="secondary" disabled={busy} onClick={() => void submit(null, true)}>
                 Slet kommentar
               </button>
             )}

@@ -86,7 +86,7 @@ export function ComparisonGroups({
                 <button type="button" className="link" onClick={() => setEditing(current)}>
                   Ret gruppen
                 </button>
-                <button type="button" className="link" onClick={() => remove(current)}>
+                <button type="button" className="link" onClick={() => void remove(current)}>
                   Slet gruppen
                 </button>
               </>
@@ -211,13 +211,13 @@ function GroupEditor({
   }
 
   return (
-    <form className="group-editor" onSubmit={submit} aria-labelledby={`${id}-legend`}>
+    <form className="group-editor" onSubmit={(e) => void submit(e)} aria-labelledby={`${id}-legend`}>
       <h3 id={`${id}-legend`}>{group ? `Ret gruppen ${group.name}` : 'Ny sammenligningsgruppe'}</h3>
       <div className="group-row">
         <label>
           Navn <input ref={nameRef} value={name} maxLength={100} required onChange={(e) => setName(e.target.value)} />
         </label>
-        <button type="button" className="secondary" onClick={suggest}>
+        <button type="button" className="secondary" onClick={() => void suggest()}>
           Start fra foreslåede nabokommuner
         </button>
       </div>

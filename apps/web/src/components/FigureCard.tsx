@@ -26,7 +26,7 @@ function caseworkerBars(value: KpiValue, response: KpiResponse) {
     key,
     label: names[key]?.name ?? key,
     value: v,
-    inactive: !!names[key]?.employedTo && names[key]!.employedTo! < response.asOf,
+    inactive: !!names[key]?.employedTo && names[key].employedTo < response.asOf,
   }));
 }
 
@@ -46,10 +46,10 @@ function drilled(
       return { count: rows.length, rows };
     };
     const secondary = figure.secondary ? (value as unknown as Record<string, KpiList>)[figure.secondary.key] : undefined;
-    return { ...keep(value), ...(figure.secondary && secondary ? { [figure.secondary.key]: keep(secondary) } : {}) } as KpiValue;
+    return { ...keep(value), ...(figure.secondary && secondary ? { [figure.secondary.key]: keep(secondary) } : {}) };
   }
   if (figure.chart === 'bar-per-caseworker' && drill.team && !isSuppressed(value)) {
-    return Object.fromEntries(Object.entries(value).filter(([k]) => names[k]?.team === drill.team)) as KpiValue;
+    return Object.fromEntries(Object.entries(value).filter(([k]) => names[k]?.team === drill.team));
   }
   return value;
 }
@@ -98,7 +98,7 @@ export function FigureCard({
   const tableToggle = barChart || figure.chart === 'effect' || figure.chart === 'spend-curve' || (figure.chart === 'trend' && !!series);
   const chartable = barChart && value && typeof value === 'object' && !isSuppressed(value);
   // A bar-per-key over objects draws one field of each; its table shows the figure's columns.
-  const fieldOf = (v: unknown): number => ((v as Record<string, number>)[figure.field!] ?? null) as number;
+  const fieldOf = (v: unknown): number => (v as Record<string, number>)[figure.field!] ?? null;
   const count = isList(value) ? value.count : null;
   const totalCount = isList(total) ? total.count : null;
 
@@ -189,7 +189,7 @@ export function FigureCard({
     );
   } else if (figure.chart === 'number') {
     body = <p className="big-number">{typeof value === 'number' ? formatNumber(value) : '–'}</p>;
-  } else if (chartable && Object.keys(value as object).length === 0) {
+  } else if (chartable && Object.keys(value).length === 0) {
     body = <p>Ingen data på opgørelsesdatoen.</p>;
   } else if (asTable && figure.field && chartable) {
     body = <ShareTable caption={figure.title} value={value as never} columns={figure.columns ?? []} rowHeader="" asShares={false} />;

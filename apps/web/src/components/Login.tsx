@@ -25,7 +25,7 @@ export function Login({ onLogin }: { onLogin: (user: CurrentUser) => void }) {
     <main className="login">
       <h1>Børneblik</h1>
       <p className="lead">Ledelsesinformation for børn og unge med særlige behov</p>
-      <form onSubmit={submit} aria-describedby={error ? 'login-error' : undefined}>
+      <form onSubmit={(e) => void submit(e)} aria-describedby={error ? 'login-error' : undefined}>
         <label htmlFor="username">Brugernavn</label>
         <input
           id="username"

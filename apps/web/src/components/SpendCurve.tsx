@@ -84,7 +84,7 @@ export function SpendTable({ value, caption }: { value: Record<string, (number |
             <th scope="row">{m}</th>
             {years.map((y) => (
               <td key={y} className="num" data-value={String(value[y][i])}>
-                {value[y][i] === null ? '–' : formatNumber(value[y][i]!)}
+                {value[y][i] === null ? '–' : formatNumber(value[y][i])}
               </td>
             ))}
           </tr>

@@ -39,7 +39,7 @@ export function UploadExport({ onDone }: { onDone?: () => void }) {
     if (allowOlder) form.append('allowOlder', 'true');
     form.append('file', file);
     const res = await fetch('/api/v1/imports', { method: 'POST', headers: { Authorization: `Bearer ${getToken()}` }, body: form });
-    const body = await res.json();
+    const body = (await res.json()) as { message?: string; jobId: string };
     if (!res.ok) setError(body.message ?? `Fejl ${res.status}`);
     else setJobId(body.jobId);
   }
@@ -49,11 +49,11 @@ export function UploadExport({ onDone }: { onDone?: () => void }) {
     let stopped = false;
     const poll = async () => {
       const res = await fetch(`/api/v1/imports/jobs/${jobId}`, { headers: { Authorization: `Bearer ${getToken()}` } });
-      const state: JobState = await res.json();
+      const state = (await res.json()) as JobState;
       if (stopped) return;
       setJob(state);
       if (state.state === 'completed' || state.state === 'failed') onDone?.();
-      else setTimeout(poll, 500);
+      else setTimeout(() => void poll(), 500);
     };
     void poll();
     return () => {
@@ -65,7 +65,7 @@ export function UploadExport({ onDone }: { onDone?: () => void }) {
   return (
     <section className="card card-budget-table" aria-labelledby="upload-heading">
       <h2 id="upload-heading">Indlæs et nyt udtræk</h2>
-      <form className="upload" onSubmit={submit}>
+      <form className="upload" onSubmit={(e) => void submit(e)}>
         <label>
           Kilde{' '}
           <select value={source} onChange={(e) => setSource(e.target.value)}>
