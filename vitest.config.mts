@@ -1,10 +1,27 @@
+import { readFileSync } from 'fs';
 import { resolve } from 'path';
 import { fileURLToPath } from 'url';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-const r = (p: string) => resolve(root, p);
+
+/**
+ * The @bu/* aliases, from tsconfig.base.json's `paths` (where a new library is declared, once). Each
+ * matches its name exactly (so '@bu/db' does not catch '@bu/db/schema-version'); a `name/*` path
+ * maps the rest of the import.
+ */
+function aliasesFromTsconfig(): { find: RegExp; replacement: string }[] {
+  const { compilerOptions } = JSON.parse(readFileSync(resolve(root, 'tsconfig.base.json'), 'utf8')) as {
+    compilerOptions: { paths: Record<string, string[]> };
+  };
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  return Object.entries(compilerOptions.paths).map(([name, [target]]) =>
+    name.endsWith('/*')
+      ? { find: new RegExp(`^${escape(name.slice(0, -1))}(.*)$`), replacement: resolve(root, target.replace('*', '$1')) }
+      : { find: new RegExp(`^${escape(name)}$`), replacement: resolve(root, target) },
+  );
+}
 
 // swc instead of esbuild: NestJS and TypeORM need decorator metadata.
 export default defineConfig({
@@ -18,20 +35,7 @@ export default defineConfig({
       },
     }),
   ],
-  resolve: {
-    alias: {
-      '@bu/domain': r('libs/domain/src/index.ts'),
-      '@bu/config': r('libs/config/src/index.ts'),
-      // Before '@bu/db', which would also match it as a prefix.
-      '@bu/db/schema-version': r('libs/db/src/schema-version.ts'),
-      '@bu/db': r('libs/db/src/index.ts'),
-      '@bu/kpi': r('libs/kpi/src/index.ts'),
-      '@bu/contracts': r('libs/contracts/src/index.ts'),
-      '@bu/queue': r('libs/queue/src/index.ts'),
-      '@bu/etl': r('etl/src/index.ts'),
-      '@bu/dashboards': r('dashboards/src/index.ts'),
-    },
-  },
+  resolve: { alias: aliasesFromTsconfig() },
   test: {
     include: ['test/**/*.test.ts', 'libs/**/*.test.ts', 'etl/**/*.test.ts', 'apps/**/*.test.ts', 'dashboards/**/*.test.ts'],
     environment: 'node',
