@@ -7,13 +7,15 @@ import { join, relative, resolve } from 'path';
 import { Client, Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SERVER_URL, testDatabase, TestDatabase } from '../support/database';
-import { DUBU_SMALL } from '../support/fixtures';
+import { DUBU_SMALL, FIXTURES } from '../support/fixtures';
 import { zipFolder } from '../support/upload-zips';
 
 // What the production image runs (docker/Dockerfile): `npm run build:server`, then plain
 // `node dist/server/...` with no TypeScript, no swc and only the production dependencies.
 const ROOT = resolve(__dirname, '../..');
 const DIST = join(ROOT, 'dist/server');
+// Every compiled process below runs with this: it refuses to load what the image lacks.
+const NODE_ARGS = ['--require', resolve(__dirname, '../support/production-only.cjs'), '--enable-source-maps'];
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
@@ -39,7 +41,7 @@ function env(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 const node = (args: string[], environment: NodeJS.ProcessEnv) =>
-  spawnSync(process.execPath, ['--enable-source-maps', ...args], { cwd: ROOT, env: environment, encoding: 'utf8', timeout: 60_000 });
+  spawnSync(process.execPath, [...NODE_ARGS, ...args], { cwd: ROOT, env: environment, encoding: 'utf8', timeout: 60_000 });
 
 /** Starts a compiled entry point and waits for `ready` in its output. */
 async function start(
@@ -47,7 +49,7 @@ async function start(
   environment: NodeJS.ProcessEnv,
   ready: string,
 ): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ['--enable-source-maps', ...args], {
+  const child = spawn(process.execPath, [...NODE_ARGS, ...args], {
     cwd: ROOT,
     env: environment,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -131,13 +133,28 @@ describe('npm run build:server (the production image)', () => {
     expect(migrate.status, migrate.stderr).toBe(0);
     expect(migrate.stdout).toMatch(/^Migrations applied: /);
 
-    // The ETL CLI stages each DUBU file in a worker thread: the compiled entry, not tools/run.js.
     const etl = node(
       ['dist/server/etl/src/cli.js', 'import', 'dubu', DUBU_SMALL, '--json'],
       env({ DATABASE_URL: db.url, PSEUDONYM_SECRET: pseudonymSecret }),
     );
     expect(etl.status, etl.stderr).toBe(0);
     expect(JSON.parse(etl.stdout).status).toBe('succeeded');
+    // The largest DUBU file staged in a worker thread (forced for a small export): its compiled entry, not tools/run.js.
+    const threaded = node(
+      [
+        '-e',
+        `const { Pool } = require('pg');
+         const { importDubu } = require('./dist/server/etl/src');
+         const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 4 });
+         importDubu(pool, process.argv[1], { pseudonymSecret: process.env.PSEUDONYM_SECRET, exportDate: '2024-06-30', allowShrink: true, stagingThreadBytes: 0 })
+           .then((result) => console.log(result.status), (error) => (console.error(error), (process.exitCode = 1)))
+           .finally(() => pool.end());`,
+        join(FIXTURES, 'dubu-chief'),
+      ],
+      env({ DATABASE_URL: db.url, PSEUDONYM_SECRET: pseudonymSecret }),
+    );
+    expect(threaded.status, threaded.stderr).toBe(0);
+    expect(threaded.stdout.trim()).toBe('succeeded');
 
     const api = await start(['dist/server/scripts/serve.js', 'api'], env({ DATABASE_URL: db.url, JWT_SECRET: jwtSecret }), 'Børneblik on');
     try {
