@@ -76,6 +76,7 @@ describe('npm run build:server (the production image)', () => {
   let db: TestDatabase;
   const pseudonymSecret = randomBytes(32).toString('hex');
   const jwtSecret = randomBytes(32).toString('hex');
+  const password = randomBytes(16).toString('hex');
 
   beforeAll(async () => {
     const build = spawnSync('npm', ['run', 'build:server'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
@@ -128,10 +129,24 @@ describe('npm run build:server (the production image)', () => {
       expect(lock[`node_modules/${pkg}`]?.dev, pkg).toBe(true);
   });
 
-  it('migrates an empty database, imports through the staging thread, and the API answers', async () => {
+  it('migrates an empty database, adds a user, imports through the staging thread, and the API answers', async () => {
     const migrate = node(['dist/server/scripts/migrate.js'], env({ DATABASE_URL: db.url }));
     expect(migrate.status, migrate.stderr).toBe(0);
     expect(migrate.stdout).toMatch(/^Migrations applied: /);
+    // The admin CLI (docker/README.md runs it in the api container), the password on standard input.
+    const admin = spawnSync(
+      process.execPath,
+      [...NODE_ARGS, 'dist/server/scripts/admin.js', 'user', 'add', 'anna', '--role', 'chef', '--municipality', '461'],
+      {
+        cwd: ROOT,
+        env: env({ DATABASE_URL: db.url }),
+        input: `${password}\n`,
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    expect(admin.status, admin.stderr).toBe(0);
+    expect(admin.stdout).toContain('anna');
 
     const etl = node(
       ['dist/server/etl/src/cli.js', 'import', 'dubu', DUBU_SMALL, '--json'],
@@ -163,6 +178,15 @@ describe('npm run build:server (the production image)', () => {
       expect(health.status).toBe(200);
       // Versioned routes and the guards (decorator metadata) work compiled too.
       expect((await fetch(`${url}/api/v1/me`)).status).toBe(401);
+      // The password hash (a native module) and token signing, compiled; the user the admin CLI made.
+      const login = await fetch(`${url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'anna', password }),
+      });
+      expect(login.status, await login.clone().text()).toBe(200);
+      const { token } = (await login.json()) as { token: string };
+      expect((await fetch(`${url}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     } finally {
       expect(await stop(api.child)).toBe(0);
     }
