@@ -1,0 +1,2 @@
+// Generated placeholder
+export type { KpiShape, KpiUnit } from './kpi-shape';
