@@ -1,9 +1,9 @@
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importStatistics } from '@bu/etl';
-import { kpiValue } from '../support/kpi';
-import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
-import { FIXTURES } from '../support/fixtures';
+import { kpiValue } from '../../../../test/support/kpi';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../../../../test/support/database';
+import { FIXTURES } from '../../../../test/support/fixtures';
 
 // test/fixtures/statistics-benchmark: notifications 2024 per 1,000 children aged 0-17 —
 // Odense 4,400/40,000 = 110, Aarhus 4,800/60,000 = 80, Aalborg 6,000/40,000 = 150, Esbjerg

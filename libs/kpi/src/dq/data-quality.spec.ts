@@ -1,9 +1,9 @@
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu } from '@bu/etl';
-import { kpiValue } from '../support/kpi';
-import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
-import { DUBU_SMALL, FIXTURES } from '../support/fixtures';
+import { kpiValue } from '../../../../test/support/kpi';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../../../../test/support/database';
+import { DUBU_SMALL, FIXTURES } from '../../../../test/support/fixtures';
 
 describe('data-quality KPIs', () => {
   let db: TestDatabase;
