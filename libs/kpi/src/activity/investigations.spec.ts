@@ -21,7 +21,7 @@ describe('chief KPIs (activity, duration, cost, effect, complaints)', () => {
   afterAll(async () => db?.drop());
 
   it('investigations started (I1, I5, I6) and completed (I3, I4, I5) in P', async () => {
-    expect(await value('activity.investigations_started')).toBe(3);
-    expect(await value('activity.investigations_completed')).toBe(3);
+    expect(await value('activity.investigations_started')).toBe(3); // I1, I5, I6
+    expect(await value('activity.investigations_completed')).toBe(3); // I3, I4, I5
   });
 });

@@ -48,11 +48,13 @@ describe('caseload.open_cases', () => {
   });
 
   it("scopes a team leader to the team's caseworkers", async () => {
+    // The counts at 29-02 above, split by the caseworkers' teams: EF and IJ are Team Syd's, AB and CD Team Nord's.
     expect(await kpi.compute(ctx('2024-02-29', ['Team Syd']))).toEqual({ EF: 4, IJ: 0 });
     expect(await kpi.compute(ctx('2024-02-29', ['Team Nord']))).toEqual({ AB: 2, CD: 1 });
   });
 
   it('gives an empty object for a municipality with no data', async () => {
+    // København (101) has no cases and no caseworkers: nobody is listed.
     expect(await kpi.compute({ ...ctx('2024-02-29'), municipality: 101 })).toEqual({});
   });
 });

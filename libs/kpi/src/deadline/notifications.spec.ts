@@ -35,6 +35,7 @@ describe('team leader KPIs (caseload and deadlines)', () => {
       expect(await value('deadline.notification_24h')).toBe(2 / 5);
       // Team Nord (C1-C6): N1, N3 on time; N2, N4 late; N5 pending → 2/4. N7 (C8) is the intake team's.
       expect(await value('deadline.notification_24h', { teams: ['Team Nord'] })).toBe(2 / 4);
+      // The intake team: N7 (C8, never assigned) late → 0 / 1 = 0. Team Syd has no notification in P → null.
       expect(await value('deadline.notification_24h', { teams: ['Modtagelsen'] })).toBe(0);
       expect(await value('deadline.notification_24h', { teams: ['Team Syd'] })).toBeNull();
     });
