@@ -54,6 +54,7 @@ describe('benchmark KPIs (public statistics, per 1,000 children)', () => {
       median: number;
       rank: number;
     };
+    // Group [Aalborg] plus Odense itself: 110 and 150 → median (110 + 150) / 2 = 130, Odense 2nd.
     expect(b.group).toEqual({ '461': 110, '851': 150 });
     expect(b.median).toBe(130);
     expect(b.rank).toBe(2);
@@ -61,6 +62,7 @@ describe('benchmark KPIs (public statistics, per 1,000 children)', () => {
 
   it('gives nulls, not zeros, when the own municipality has no published figure', async () => {
     const b = (await value('benchmark.activity.preventive_children_per_1000')) as Record<string, unknown>;
+    // The fixture publishes no preventive-measures figure for any municipality.
     expect(b).toMatchObject({ year: null, own: null, count: 0, median: null, q1: null, q3: null, rank: null });
   });
 });
