@@ -10,7 +10,8 @@ function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return sources(path);
-    return /\.(ts|tsx)$/.test(name) && !name.endsWith('.test.ts') ? [path] : [];
+    // Tests are not the layers: a test (.test.ts) or a spec beside the code (.spec.ts) may load fixtures.
+    return /\.(ts|tsx)$/.test(name) && !/\.(test|spec)\.ts$/.test(name) ? [path] : [];
   });
 }
 

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu } from '@bu/etl';
 import { kpiById, type KpiContext } from '@bu/kpi';
-import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
-import { DUBU_SMALL, DUBU_SMALL_D } from '../support/fixtures';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../../../../test/support/database';
+import { DUBU_SMALL, DUBU_SMALL_D, FIXTURES } from '../../../../test/support/fixtures';
+import { join } from 'path';
 
 // caseload.open_cases (KPIS.md): per caseworker, distinct children whose case is open at D and
 // whose responsible caseworker at D is that worker. Expected values worked out by hand from
@@ -47,11 +48,48 @@ describe('caseload.open_cases', () => {
   });
 
   it("scopes a team leader to the team's caseworkers", async () => {
+    // The counts at 29-02 above, split by the caseworkers' teams: EF and IJ are Team Syd's, AB and CD Team Nord's.
     expect(await kpi.compute(ctx('2024-02-29', ['Team Syd']))).toEqual({ EF: 4, IJ: 0 });
     expect(await kpi.compute(ctx('2024-02-29', ['Team Nord']))).toEqual({ AB: 2, CD: 1 });
   });
 
   it('gives an empty object for a municipality with no data', async () => {
+    // København (101) has no cases and no caseworkers: nobody is listed.
     expect(await kpi.compute({ ...ctx('2024-02-29'), municipality: 101 })).toEqual({});
+  });
+});
+
+// The team leader's figures on test/fixtures/dubu-deadlines at D = 30-04-2024 (a month end),
+// P = 01-01-2024..30-04-2024. Every expected value is worked out by hand in the comments.
+const D = '2024-04-30';
+describe('team leader KPIs (caseload and deadlines)', () => {
+  let db: TestDatabase;
+  const ctx = (over: Partial<KpiContext> = {}): KpiContext => ({
+    query: async (sql, params) => (await db.pool.query(sql, params)).rows,
+    municipality: 461,
+    asOf: D,
+    period: { from: '2024-01-01', to: D },
+    ...over,
+  });
+  const value = (id: string, over: Partial<KpiContext> = {}) => kpiById(id)!.compute(ctx(over));
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const result = await importDubu(db.pool, join(FIXTURES, 'dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: D });
+    expect(result.rejected).toEqual([]);
+  });
+  afterAll(async () => db?.drop());
+
+  describe('caseload', () => {
+    it('caseload.open_cases: AA holds C1-C4; BB (left 31-03) still holds C5; CC holds C7 and C9', async () => {
+      expect(await value('caseload.open_cases')).toEqual({ AA: 4, BB: 1, CC: 2 });
+    });
+
+    it("scopes the lists to the team leader's team", async () => {
+      expect(await value('caseload.open_cases', { teams: ['Team Syd'] })).toEqual({ CC: 2 });
+      expect(
+        ((await value('caseload.unassigned', { teams: ['Modtagelsen'] })) as { rows: { case: string }[] }).rows.map((r) => r.case),
+      ).toEqual(['C8']);
+    });
   });
 });

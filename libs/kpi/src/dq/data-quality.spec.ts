@@ -1,9 +1,9 @@
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu } from '@bu/etl';
-import { kpiValue } from '../support/kpi';
-import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
-import { DUBU_SMALL, FIXTURES } from '../support/fixtures';
+import { kpiValue } from '../../../../test/support/kpi';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../../../../test/support/database';
+import { DUBU_SMALL, FIXTURES } from '../../../../test/support/fixtures';
 
 describe('data-quality KPIs', () => {
   let db: TestDatabase;
@@ -20,7 +20,7 @@ describe('data-quality KPIs', () => {
   });
 
   it('dq.open_measures_on_closed_cases: measures active at D on a case closed before D', async () => {
-    expect(await value('dq.open_measures_on_closed_cases')).toBe(0);
+    expect(await value('dq.open_measures_on_closed_cases')).toBe(0); // no case of dubu-chief is closed
     // Close C3 on 31-03-2024: Y2 Aflastning (to 31-12-2024) and Y3 Merudgifter (open) are still active at D.
     await db.pool.query(`UPDATE child_case SET closed = '2024-03-31' WHERE case_id = 'C3'`);
     expect(await value('dq.open_measures_on_closed_cases')).toBe(2);
@@ -30,7 +30,7 @@ describe('data-quality KPIs', () => {
   });
 
   it('dq.missing_end_dates: no end date and started more than 5 years before D', async () => {
-    expect(await value('dq.missing_end_dates')).toBe(0);
+    expect(await value('dq.missing_end_dates')).toBe(0); // the oldest open measure, Y5, started 01-03-2022
     // D − 5 years = 30-04-2019: a start on 29-04-2019 counts, on 30-04-2019 it does not.
     await db.pool.query(`UPDATE measure SET started = '2019-04-29' WHERE measure_id = 'Y5'`);
     await db.pool.query(`UPDATE measure SET started = '2019-04-30' WHERE measure_id = 'Y8'`);

@@ -1,8 +1,8 @@
 import { lastEndedMonthEnd, MEASURE_TYPES } from '@bu/domain';
 import { DEFAULT_SETTINGS, KpiSettings } from '../settings';
 import type { BudgetLine, Light } from '@bu/contracts';
-import type { KpiContext, KpiDefinition } from '../types';
-import { MIN_CELL, SUPPRESSED, type Suppressed } from './suppression';
+import { MIN_CELL, SUPPRESSED, type Suppressed } from '../suppression';
+import { defineKpi, type KpiContext, type KpiDefinition } from '../types';
 
 export type { BudgetLine, Light };
 
@@ -118,28 +118,32 @@ export function suppressBudgetLine({ activeChildren, ...line }: BudgetLine): Bud
 const suppressLines = (lines: Record<string, BudgetLine>) =>
   Object.fromEntries(Object.entries(lines).map(([fn, l]) => [fn, suppressBudgetLine(l)]));
 
-export const budgetFunction: KpiDefinition<Record<string, BudgetLine>> = {
+/** budget.function — per account function and D's year: B, S through month m, last year, F, F − B and (F − B) / B. */
+export const budgetFunction = defineKpi({
   id: 'budget.function',
   title: 'Budgetopfølgning pr. funktion',
   unit: 'kr',
+  shape: 'budget-table',
   higherIsBetter: null,
   roles: ROLES,
   compute: budgetLines,
   suppress: suppressLines,
-};
+});
 
 // The lines a picked value was taken from, for the committee's suppression (the cache hands the
 // same object to suppress). Without them every picked value is withheld.
 const linesOf = new WeakMap<object, Record<string, BudgetLine>>();
 
-const pick = <K extends keyof BudgetLine>(
-  id: string,
+/** One figure of every budget line, per account function. */
+const pick = <const Id extends `budget.${string}`, K extends keyof BudgetLine>(
+  id: Id,
   title: string,
   key: K,
-): KpiDefinition<Record<string, BudgetLine[K] | Suppressed>> => ({
+): KpiDefinition<Record<string, BudgetLine[K] | Suppressed>, Id> => ({
   id,
   title,
   unit: 'kr',
+  shape: 'breakdown',
   higherIsBetter: null,
   roles: ROLES,
   async compute(ctx) {

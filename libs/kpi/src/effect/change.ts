@@ -1,5 +1,5 @@
 import type { EffectChange, EffectGroup } from '@bu/contracts';
-import type { KpiDefinition } from '../types';
+import { defineKpi } from '../types';
 
 export type { EffectChange, EffectGroup };
 
@@ -11,13 +11,14 @@ export const NO_ACTIVE_MEASURE = 'ingen aktiv foranstaltning';
  * measurements on one date are averaged per theme first. Shares improved (Δ > 0), unchanged, worsened;
  * also per measure type active on the latest date (a child counts under each such type).
  */
-export const effectChange: KpiDefinition<EffectChange> = {
+export const effectChange = defineKpi({
   id: 'effect.change',
   title: 'Effekt: udvikling i trivselsscorer',
   unit: 'ratio',
+  shape: 'effect',
   higherIsBetter: true,
   roles: ['chef', 'admin'],
-  async compute(ctx) {
+  async compute(ctx): Promise<EffectChange> {
     const rows = await ctx.query<{ person_id: string; delta: number; types: string[] }>(
       `WITH per_date AS (
          SELECT c.person_id, e.measured_on,
@@ -64,4 +65,4 @@ export const effectChange: KpiDefinition<EffectChange> = {
       byMeasureType: Object.fromEntries([...byType].sort(([a], [b]) => a.localeCompare(b, 'da')).map(([t, d]) => [t, group(d)])),
     };
   },
-};
+});

@@ -4,9 +4,9 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importStatistics } from '@bu/etl';
 import { statisticalNeighbours } from '@bu/kpi';
-import { seedUsers, startTestApi, tokenFor } from '../support/api';
-import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
-import { FIXTURES } from '../support/fixtures';
+import { seedUsers, startTestApi, tokenFor } from '../../../../test/support/api';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../../../../test/support/database';
+import { FIXTURES } from '../../../../test/support/fixtures';
 
 // test/fixtures/statistics-benchmark, 2024 (Odense's latest population year). Features: log10 of the
 // children aged 0-17 (Odense, Aalborg 40,000; Aarhus 60,000; Vejle, Esbjerg 25,000) and notifications
@@ -19,7 +19,6 @@ const zSize = (x: number) => (x - mean(sizes)) / sd(sizes);
 const notes = [0.11, 0.08, 0.15, 0.1];
 const zNote = (x: number) => (x - mean(notes)) / sd(notes);
 const dist = (size: number, note: number) => Math.sqrt(((zSize(log(40_000)) - zSize(size)) ** 2 + (zNote(0.11) - zNote(note)) ** 2) / 2);
-
 describe('statistical neighbours and saved comparison groups', () => {
   let db: TestDatabase;
   let app: INestApplication;

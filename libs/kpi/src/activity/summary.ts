@@ -1,6 +1,7 @@
-import { notifications, placedChildren, placementsStarted, preventiveChildren } from '../chief/activity';
-import type { KpiContext, KpiDefinition } from '../types';
-import { Suppressed, suppressCount } from './suppression';
+import { Suppressed, suppressCount } from '../suppression';
+import { defineKpi, type KpiContext } from '../types';
+import { notifications } from './notifications';
+import { placedChildren, placementsStarted, preventiveChildren } from './placements';
 
 export interface YearActivity<N = number> {
   notifications: N;
@@ -14,13 +15,14 @@ export interface YearActivity<N = number> {
  * placements started in the year; children placed and with preventive measures at 31 December
  * (at D for D's year). For the committee, counts 1..4 are suppressed.
  */
-export const activitySummary: KpiDefinition<Record<string, YearActivity<number | null | Suppressed>>> = {
+export const activitySummary = defineKpi({
   id: 'activity.summary',
   title: 'Aktivitet de seneste fire år',
   unit: 'count',
+  shape: 'years',
   higherIsBetter: null,
   roles: ['udvalg', 'chef', 'admin'],
-  async compute(ctx: KpiContext) {
+  async compute(ctx: KpiContext): Promise<Record<string, YearActivity<number | null | Suppressed>>> {
     const year = Number(ctx.asOf.slice(0, 4));
     const result: Record<string, YearActivity> = {};
     for (let y = year - 3; y <= year; y++) {
@@ -39,4 +41,4 @@ export const activitySummary: KpiDefinition<Record<string, YearActivity<number |
     Object.fromEntries(
       Object.entries(value).map(([y, a]) => [y, Object.fromEntries(Object.entries(a).map(([k, n]) => [k, suppressCount(n as number)]))]),
     ) as never,
-};
+});

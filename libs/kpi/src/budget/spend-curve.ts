@@ -1,4 +1,4 @@
-import type { KpiContext, KpiDefinition } from '../types';
+import { defineKpi, type KpiContext } from '../types';
 import { endedMonth } from './budget';
 
 /**
@@ -8,13 +8,14 @@ import { endedMonth } from './budget';
  * D's year that has ended by D, and for every month of a year with no booked lines at all; a month without lines in a year
  * with lines adds nothing.
  */
-export const spendCurve: KpiDefinition<Record<string, (number | null)[]>> = {
+export const spendCurve = defineKpi({
   id: 'budget.spend_curve',
   title: 'Forbrug år til dato, i år og sidste år',
   unit: 'kr',
+  shape: 'series',
   higherIsBetter: null,
   roles: ['udvalg', 'chef', 'admin'],
-  async compute(ctx: KpiContext) {
+  async compute(ctx: KpiContext): Promise<Record<string, (number | null)[]>> {
     const year = Number(ctx.asOf.slice(0, 4));
     // Through the newest month of D's year that has ended by D, as budget.function's month m.
     const lastMonth = endedMonth(ctx.asOf);
@@ -38,4 +39,4 @@ export const spendCurve: KpiDefinition<Record<string, (number | null)[]>> = {
     }
     return result;
   },
-};
+});

@@ -1,9 +1,9 @@
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importStatistics } from '@bu/etl';
-import { kpiValue } from '../support/kpi';
-import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
-import { FIXTURES } from '../support/fixtures';
+import { kpiValue } from '../../../../test/support/kpi';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../../../../test/support/database';
+import { FIXTURES } from '../../../../test/support/fixtures';
 
 // test/fixtures/statistics-benchmark: notifications 2024 per 1,000 children aged 0-17 —
 // Odense 4,400/40,000 = 110, Aarhus 4,800/60,000 = 80, Aalborg 6,000/40,000 = 150, Esbjerg
@@ -54,6 +54,7 @@ describe('benchmark KPIs (public statistics, per 1,000 children)', () => {
       median: number;
       rank: number;
     };
+    // Group [Aalborg] plus Odense itself: 110 and 150 → median (110 + 150) / 2 = 130, Odense 2nd.
     expect(b.group).toEqual({ '461': 110, '851': 150 });
     expect(b.median).toBe(130);
     expect(b.rank).toBe(2);
@@ -61,6 +62,7 @@ describe('benchmark KPIs (public statistics, per 1,000 children)', () => {
 
   it('gives nulls, not zeros, when the own municipality has no published figure', async () => {
     const b = (await value('benchmark.activity.preventive_children_per_1000')) as Record<string, unknown>;
+    // The fixture publishes no preventive-measures figure for any municipality.
     expect(b).toMatchObject({ year: null, own: null, count: 0, median: null, q1: null, q3: null, rank: null });
   });
 });

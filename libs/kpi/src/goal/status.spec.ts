@@ -2,8 +2,8 @@ import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu } from '@bu/etl';
 import { goalLight, kpiById, type KpiContext } from '@bu/kpi';
-import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
-import { FIXTURES } from '../support/fixtures';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../../../../test/support/database';
+import { FIXTURES } from '../../../../test/support/fixtures';
 
 describe('goal lights', () => {
   it('green when met, yellow when missed by at most the tolerance, red beyond', () => {

@@ -1,6 +1,6 @@
-import { fractionValue, type KpiContext, type KpiDefinition } from '../types';
+import { defineKpi, fractionValue, type KpiContext, type KpiDefinition } from '../types';
 import type { GoalBasis, GoalStatus, Light } from '@bu/contracts';
-import { MIN_CELL, SUPPRESSED } from './suppression';
+import { MIN_CELL, SUPPRESSED } from '../suppression';
 
 export type { GoalStatus };
 
@@ -42,14 +42,15 @@ export function goalValueShown(kpi: KpiDefinition | undefined, value: number | n
  * goal.status — each political goal of the municipality in force at D: the KPI's value at D,
  * its light, and the previous years' values. Goals name KPI ids from this registry.
  */
-export function goalStatusKpi(lookup: (id: string) => KpiDefinition | undefined): KpiDefinition<GoalStatus[]> {
-  return {
+export function goalStatusKpi(lookup: (id: string) => KpiDefinition | undefined) {
+  return defineKpi({
     id: 'goal.status',
     title: 'Politiske mål',
     unit: 'ratio',
+    shape: 'goals',
     higherIsBetter: null,
     roles: ['udvalg', 'chef', 'admin'],
-    async compute(ctx: KpiContext) {
+    async compute(ctx: KpiContext): Promise<GoalStatus[]> {
       const goals = await ctx.query<{
         id: number;
         title: string;
@@ -121,5 +122,5 @@ export function goalStatusKpi(lookup: (id: string) => KpiDefinition | undefined)
         );
         return shown(g.value, basis?.value) ? { ...g, previousYears } : { ...g, value: SUPPRESSED, status: null, previousYears };
       }),
-  };
+  });
 }
