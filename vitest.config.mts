@@ -37,7 +37,15 @@ export default defineConfig({
   ],
   resolve: { alias: aliasesFromTsconfig() },
   test: {
-    include: ['test/**/*.test.ts', 'libs/**/*.test.ts', 'etl/**/*.test.ts', 'apps/**/*.test.ts', 'dashboards/**/*.test.ts'],
+    include: [
+      'test/**/*.test.ts',
+      'libs/**/*.test.ts',
+      'libs/**/*.spec.ts',
+      'dashboards/**/*.spec.ts',
+      'etl/**/*.test.ts',
+      'apps/**/*.test.ts',
+      'dashboards/**/*.test.ts',
+    ],
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 180_000,

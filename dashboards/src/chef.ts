@@ -1,8 +1,8 @@
-import type { DashboardDefinition } from './types';
+import { dashboard } from './types';
 
 // The chief's overview: activity per 1,000 children, placements and family care, cost, effect,
 // complaints. Benchmarks compare with all municipalities or a comparison group the chief chooses.
-export const chef: DashboardDefinition = {
+export const chef = dashboard({
   id: 'chef',
   title: 'Chef',
   roles: ['chef', 'admin'],
@@ -10,60 +10,54 @@ export const chef: DashboardDefinition = {
     {
       kpi: 'benchmark.activity.notifications_per_1000',
       chart: 'benchmark',
-      title: 'Underretninger pr. 1.000 børn',
+      title: 'Underretninger pr. 1.000 børn', // shorter
       description: 'Danmarks Statistik, seneste år med tal for kommunen. Egen kommune fremhævet; streg = median, felt = midterste halvdel.',
     },
     {
       kpi: 'benchmark.activity.placed_children_per_1000',
       chart: 'benchmark',
-      title: 'Anbragte børn pr. 1.000 børn',
+      title: 'Anbragte børn pr. 1.000 børn', // shorter
       description: 'Danmarks Statistik, seneste år med tal for kommunen.',
     },
     {
       kpi: 'benchmark.cost.net_spend_per_child',
       chart: 'benchmark',
-      title: 'Nettodriftsudgifter pr. barn (kr.)',
+      title: 'Nettodriftsudgifter pr. barn (kr.)', // shorter
       description: 'Danmarks Statistik: udsatte børn og unge, pr. 0-17-årig, seneste år med tal for kommunen.',
     },
     {
       kpi: 'activity.notifications_per_1000',
       chart: 'trend',
       series: 'year',
-      title: 'Underretninger pr. 1.000 børn',
       description: 'Egne sagsdata: perioden, og hvert af de seneste år (indeværende år til opgørelsesdatoen).',
     },
     {
       kpi: 'activity.placed_children_per_1000',
       chart: 'trend',
       series: 'year',
-      title: 'Anbragte børn pr. 1.000 børn',
       description: 'Egne sagsdata: på opgørelsesdatoen, og ved udgangen af hvert af de seneste år.',
     },
     {
       kpi: 'activity.preventive_children_per_1000',
       chart: 'trend',
       series: 'year',
-      title: 'Børn med forebyggende indsats pr. 1.000 børn',
       description: 'Egne sagsdata: på opgørelsesdatoen, og ved udgangen af hvert af de seneste år.',
     },
-    { kpi: 'activity.family_care_share', chart: 'share', title: 'Anbragte i familiepleje', target: 0.65 },
+    { kpi: 'activity.family_care_share', chart: 'share', title: 'Anbragte i familiepleje', target: 0.65 }, // shorter
     {
       kpi: 'activity.placed_children_by_type',
       chart: 'bar-per-key',
-      title: 'Anbragte børn efter anbringelsestype',
       description: 'Børn med en aktiv anbringelse på opgørelsesdatoen.',
     },
-    { kpi: 'activity.repeat_notification_share', chart: 'share', title: 'Børn med gentagne underretninger' },
+    { kpi: 'activity.repeat_notification_share', chart: 'share', title: 'Børn med gentagne underretninger' }, // shorter
     {
       kpi: 'activity.notifications_by_source',
       chart: 'bar-per-key',
-      title: 'Underretninger efter kilde',
       description: 'Underretninger modtaget i perioden.',
     },
     {
       kpi: 'deadline.compliance_by_team',
       chart: 'share-table',
-      title: 'Overholdte frister pr. team',
       description: 'Andel inden for fristen i perioden. – betyder ingen sager i perioden.',
       columns: [
         { key: 'notification_24h', label: 'Underretning 24 t' },
@@ -72,12 +66,11 @@ export const chef: DashboardDefinition = {
         { key: 'child_conversation', label: 'Børnesamtale' },
       ],
     },
-    { kpi: 'cost.annualised_per_placed_child', chart: 'number', title: 'Årlig udgift pr. anbragt barn (kr.)' },
+    { kpi: 'cost.annualised_per_placed_child', chart: 'number' },
     {
       kpi: 'cost.top_cases',
       chart: 'work-list',
       arrow: true,
-      title: 'De 20 dyreste sager',
       description: 'Årlig udgift til indsatser, der er aktive på opgørelsesdatoen.',
       columns: [
         { key: 'case', label: 'Sag' },
@@ -88,17 +81,16 @@ export const chef: DashboardDefinition = {
     {
       kpi: 'effect.change',
       chart: 'effect',
-      title: 'Effekt: udvikling i trivselsscorer',
       description:
         'Børn med effektmålinger på mindst to datoer: ændring i gennemsnitlig score (1-5 på fem temaer) fra første til seneste måling, pr. indsats aktiv ved seneste måling. Et barn tæller under hver af sine indsatser.',
     },
-    { kpi: 'complaints.reversal_rate', chart: 'share', title: 'Omgørelsesprocent i klagesager' },
-    { kpi: 'complaints.decided', chart: 'bar-per-key', title: 'Afgjorte klager efter afgørelse' },
+    { kpi: 'complaints.reversal_rate', chart: 'share' },
+    { kpi: 'complaints.decided', chart: 'bar-per-key' },
     {
       kpi: 'duration.measure_days',
       chart: 'bar-per-key',
       field: 'median',
-      title: 'Varighed af afsluttede indsatser (median, dage)',
+      title: 'Varighed af afsluttede indsatser (median, dage)', // median
       description: 'Indsatser afsluttet i perioden, fra start til slut.',
       columns: [
         { key: 'count', label: 'Antal', format: 'days' },
@@ -106,6 +98,6 @@ export const chef: DashboardDefinition = {
         { key: 'mean', label: 'Gennemsnit (dage)', format: 'days' },
       ],
     },
-    { kpi: 'duration.active_measure_age_days', chart: 'bar-per-key', title: 'Alder af igangværende indsatser (median, dage)' },
+    { kpi: 'duration.active_measure_age_days', chart: 'bar-per-key' },
   ],
-};
+});

@@ -1,7 +1,7 @@
-import type { DashboardDefinition } from './types';
+import { dashboard } from './types';
 
 // Whether the figures can be trusted: what the imports rejected, and what looks wrong in the data.
-export const datakvalitet: DashboardDefinition = {
+export const datakvalitet = dashboard({
   id: 'datakvalitet',
   title: 'Datakvalitet',
   roles: ['chef', 'teamleder', 'admin'],
@@ -9,7 +9,6 @@ export const datakvalitet: DashboardDefinition = {
     {
       kpi: 'dq.rejected_rows',
       chart: 'work-list',
-      title: 'Afviste rækker ved seneste import',
       description: 'Rækker, der ikke blev indlæst, efter fil og regel. Ret dem i fagsystemet; næste udtræk indlæser dem.',
       columns: [
         { key: 'source', label: 'Kilde' },
@@ -19,8 +18,8 @@ export const datakvalitet: DashboardDefinition = {
         { key: 'lines', label: 'Linjer' },
       ],
     },
-    { kpi: 'dq.unknown_codes', chart: 'bar-per-key', title: 'Ukendte koder gemt som "ukendt"' },
-    { kpi: 'dq.open_measures_on_closed_cases', chart: 'number', title: 'Aktive indsatser på lukkede sager' },
-    { kpi: 'dq.missing_end_dates', chart: 'number', title: 'Indsatser uden slutdato, startet for over 5 år siden' },
+    { kpi: 'dq.unknown_codes', chart: 'bar-per-key' },
+    { kpi: 'dq.open_measures_on_closed_cases', chart: 'number' },
+    { kpi: 'dq.missing_end_dates', chart: 'number', title: 'Indsatser uden slutdato, startet for over 5 år siden' }, // punctuation
   ],
-};
+});

@@ -1,4 +1,4 @@
-import type { DashboardDefinition, ListColumn } from './types';
+import { dashboard, type ListColumn } from './types';
 
 const caseColumns: ListColumn[] = [
   { key: 'case', label: 'Sag' },
@@ -11,7 +11,7 @@ const soonColumns: ListColumn[] = [...caseColumns.slice(0, 3), { key: 'daysOverd
 
 // The team leader's morning view: caseload against the norm, the handover list, and the
 // deadlines checked in supervision as work lists sorted by days overdue.
-export const teamleder: DashboardDefinition = {
+export const teamleder = dashboard({
   id: 'teamleder',
   title: 'Teamleder',
   roles: ['teamleder', 'chef', 'admin'],
@@ -19,27 +19,25 @@ export const teamleder: DashboardDefinition = {
     {
       kpi: 'caseload.open_cases',
       chart: 'bar-per-caseworker',
-      title: 'Sager pr. rådgiver',
       description: 'Børn med åben sag, hvor rådgiveren er sagsansvarlig på opgørelsesdatoen.',
     },
     {
       kpi: 'caseload.vs_norm',
       chart: 'bar-per-caseworker',
-      title: 'Sagsbelastning i forhold til normen',
       description: 'Åbne sager i forhold til normen (40 på udsatteområdet, 55 på handicapområdet). 1,0 = normen.',
       thresholds: [{ value: 1, label: 'Norm' }],
     },
     {
       kpi: 'caseload.weighted',
       chart: 'bar-per-caseworker',
-      title: 'Vægtet sagsbelastning',
+      title: 'Vægtet sagsbelastning', // shorter
       description: 'Anbringelse 1,5 · åben undersøgelse 1,2 · forebyggende indsats 1,0 · ellers 0,5.',
     },
     {
       kpi: 'caseload.unassigned',
       chart: 'work-list',
       arrow: true,
-      title: 'Sager til overdragelse',
+      title: 'Sager til overdragelse', // task
       description: 'Åbne sager uden sagsbehandler, eller hvor sagsbehandleren er fratrådt. Omfordeling sker i fagsystemet.',
       columns: [
         { key: 'case', label: 'Sag' },
@@ -49,12 +47,12 @@ export const teamleder: DashboardDefinition = {
         { key: 'days', label: 'Dage', format: 'days' },
       ],
     },
-    { kpi: 'deadline.notification_24h', chart: 'share', title: 'Underretninger vurderet inden for 24 timer', target: 0.95 },
+    { kpi: 'deadline.notification_24h', chart: 'share', target: 0.95 },
     {
       kpi: 'deadline.notification_overdue',
       chart: 'work-list',
       arrow: true,
-      title: 'Underretninger, der mangler vurdering',
+      title: 'Underretninger, der mangler vurdering', // task
       columns: [
         { key: 'notification', label: 'Underretning' },
         { key: 'case', label: 'Sag' },
@@ -66,7 +64,7 @@ export const teamleder: DashboardDefinition = {
       kpi: 'deadline.notification_due_soon',
       chart: 'work-list',
       arrow: true,
-      title: 'Underretninger, der skal vurderes inden for 24 timer',
+      title: 'Underretninger, der skal vurderes inden for 24 timer', // task
       description: 'Modtaget inden for det sidste døgn og endnu ikke vurderet.',
       columns: [
         { key: 'notification', label: 'Underretning' },
@@ -75,11 +73,10 @@ export const teamleder: DashboardDefinition = {
         { key: 'due', label: 'Frist', format: 'datetime' },
       ],
     },
-    { kpi: 'deadline.investigation_4m', chart: 'share', title: 'Undersøgelser afsluttet inden for 4 måneder', target: 0.9 },
+    { kpi: 'deadline.investigation_4m', chart: 'share', title: 'Undersøgelser afsluttet inden for 4 måneder', target: 0.9 }, // shorter
     {
       kpi: 'deadline.investigation_overdue',
       chart: 'work-list',
-      title: 'Børnefaglige undersøgelser over 4 måneder',
       columns: [{ key: 'investigation', label: 'Undersøgelse' }, ...caseColumns],
       secondary: {
         key: 'dueSoon',
@@ -91,32 +88,29 @@ export const teamleder: DashboardDefinition = {
       kpi: 'deadline.followup_overdue',
       chart: 'work-list',
       arrow: true,
-      title: 'Opfølgninger over fristen',
       columns: [{ key: 'measureType', label: 'Indsats' }, ...caseColumns],
     },
     {
       kpi: 'deadline.followup_due_soon',
       chart: 'work-list',
       arrow: true,
-      title: 'Opfølgninger med frist inden for 14 dage',
       columns: [{ key: 'measureType', label: 'Indsats' }, ...soonColumns],
     },
     {
       kpi: 'deadline.supervision_overdue',
       chart: 'work-list',
       arrow: true,
-      title: 'Tilsynsbesøg over fristen',
+      title: 'Tilsynsbesøg over fristen', // shorter
       columns: [{ key: 'measureType', label: 'Anbringelse' }, ...caseColumns],
     },
     {
       kpi: 'deadline.supervision_due_soon',
       chart: 'work-list',
       arrow: true,
-      title: 'Tilsynsbesøg med frist inden for 14 dage',
       columns: [{ key: 'measureType', label: 'Anbringelse' }, ...soonColumns],
     },
-    { kpi: 'deadline.plan_on_time', chart: 'share', title: 'Handleplan / barnets plan rettidig', target: 0.9 },
-    { kpi: 'deadline.child_conversation', chart: 'share', title: 'Børnesamtale før afgørelse', target: 0.9 },
-    { kpi: 'investigation.duration_days', chart: 'number', title: 'Undersøgelsernes varighed (median, dage)' },
+    { kpi: 'deadline.plan_on_time', chart: 'share', target: 0.9 },
+    { kpi: 'deadline.child_conversation', chart: 'share', target: 0.9 },
+    { kpi: 'investigation.duration_days', chart: 'number', title: 'Undersøgelsernes varighed (median, dage)' }, // wording
   ],
-};
+});

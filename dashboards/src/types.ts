@@ -1,3 +1,4 @@
+import { KPI_CATALOGUE, type KpiId, type KpiShape } from '@bu/contracts';
 import type { Role } from '@bu/domain';
 
 export type ChartKind =
@@ -22,11 +23,8 @@ export interface ListColumn {
   format?: 'text' | 'date' | 'datetime' | 'days' | 'days-left' | 'worker';
 }
 
-/** One figure on a dashboard: a KPI id from the catalogue, how to draw it, and its Danish label. */
-export interface FigureDefinition {
-  kpi: string;
-  chart: ChartKind;
-  title: string;
+/** What a figure may say besides its KPI, chart and title. */
+interface FigureOptions {
   description?: string;
   /** Reference lines / thresholds drawn on the chart, in the KPI's own unit. */
   thresholds?: { value: number; label: string }[];
@@ -50,10 +48,57 @@ export interface FigureDefinition {
   secondary?: { key: string; title: string; columns?: ListColumn[] };
 }
 
+/**
+ * The charts that can draw a value of each shape (a per-1,000 rate is a number: its trend is drawn
+ * from its series). A figure whose chart its KPI's shape does not allow fails typecheck.
+ */
+export const CHARTS_BY_SHAPE = {
+  number: ['number', 'trend'],
+  fraction: ['share', 'trend'],
+  'per-caseworker': ['bar-per-caseworker'],
+  breakdown: ['bar-per-key'],
+  list: ['work-list'],
+  'team-shares': ['share-table'],
+  effect: ['effect'],
+  benchmark: ['benchmark'],
+  'budget-table': ['budget-table'],
+  series: ['spend-curve'],
+  years: ['year-table'],
+  goals: ['goals'],
+} as const satisfies Record<KpiShape, readonly ChartKind[]>;
+
+/** The charts KPI `K`'s shape allows. */
+export type ChartFor<K extends KpiId> = (typeof CHARTS_BY_SHAPE)[(typeof KPI_CATALOGUE)[K]['shape']][number];
+
+/**
+ * One figure as a dashboard declares it: a KPI id from the catalogue (an unknown one fails
+ * typecheck), a chart its shape allows, and a title only where the figure says something other than
+ * the KPI's own title.
+ */
+export type FigureSpec = { [K in KpiId]: FigureOptions & { kpi: K; chart: ChartFor<K>; title?: string } }[KpiId];
+
+/** One figure on a dashboard: a KPI id from the catalogue, how to draw it, and its Danish label. */
+export interface FigureDefinition extends FigureOptions {
+  kpi: KpiId;
+  chart: ChartKind;
+  /** The figure's own title, else the KPI's. */
+  title: string;
+}
+
 export interface DashboardDefinition {
   id: 'udvalg' | 'chef' | 'teamleder' | 'datakvalitet';
   title: string;
   /** Roles allowed to open this view. */
   roles: Role[];
   figures: FigureDefinition[];
+}
+
+/** A dashboard as declared: figures that may leave out their title. */
+export interface DashboardSpec extends Omit<DashboardDefinition, 'figures'> {
+  figures: FigureSpec[];
+}
+
+/** The dashboard with each figure's title filled in: its own, else the KPI's from the catalogue. */
+export function dashboard(spec: DashboardSpec): DashboardDefinition {
+  return { ...spec, figures: spec.figures.map((f): FigureDefinition => ({ ...f, title: f.title ?? KPI_CATALOGUE[f.kpi].title })) };
 }

@@ -1,8 +1,8 @@
-import type { DashboardDefinition } from './types';
+import { dashboard } from './types';
 
 // The committee's one-screen overview: budget per account function as traffic lights, and the
 // activity of the last four years. Aggregates only; counts under 5 show as "<5".
-export const udvalg: DashboardDefinition = {
+export const udvalg = dashboard({
   id: 'udvalg',
   title: 'Udvalg',
   roles: ['udvalg', 'chef', 'admin'],
@@ -10,39 +10,35 @@ export const udvalg: DashboardDefinition = {
     {
       kpi: 'budget.function',
       chart: 'budget-table',
-      title: 'Budgetopfølgning pr. funktion',
       description:
         'Korrigeret budget, forbrug til dato og forventet regnskab. Grøn: inden for budget · gul: hold øje · rød: forventet overskridelse.',
     },
     {
       kpi: 'budget.spend_curve',
       chart: 'spend-curve',
-      title: 'Forbrug år til dato, i år og sidste år',
       description: 'Samlet forbrug på børne- og ungeområdet måned for måned (mio. kr.). I år: fuldt optrukket; sidste år: stiplet.',
     },
     {
       kpi: 'goal.status',
       chart: 'goals',
-      title: 'Politiske mål',
       description: 'Målene fra børne- og ungepolitikken med udviklingen de seneste år.',
     },
     {
       kpi: 'benchmark.activity.placed_children_per_1000',
       chart: 'benchmark',
-      title: 'Anbragte børn pr. 1.000 børn',
+      title: 'Anbragte børn pr. 1.000 børn', // shorter
       description: 'Danmarks Statistik, seneste år med tal for kommunen. Egen kommune fremhævet; streg = median, felt = midterste halvdel.',
     },
     {
       kpi: 'benchmark.cost.net_spend_per_child',
       chart: 'benchmark',
-      title: 'Udgift pr. barn (kr.)',
+      title: 'Udgift pr. barn (kr.)', // plainer
       description: 'Danmarks Statistik: nettodriftsudgifter til udsatte børn og unge pr. 0-17-årig, seneste år med tal for kommunen.',
     },
     {
       kpi: 'activity.summary',
       chart: 'year-table',
-      title: 'Aktivitet de seneste fire år',
       description: 'Antal for hele året; indeværende år til opgørelsesdatoen.',
     },
   ],
-};
+});

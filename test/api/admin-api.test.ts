@@ -63,7 +63,7 @@ describe('settings and users, managed by the administrator', () => {
   });
 
   it('changes a norm for the municipality: caseload.vs_norm follows at once; removing it restores the default', async () => {
-    // Default (test/kpi/teamleader.test.ts): AA 3/40 + 1/55.
+    // Default (libs/kpi/src/caseload/vs-norm.spec.ts): AA 3/40 + 1/55.
     expect((await vsNorm()).AA).toBeCloseTo(3 / 40 + 1 / 55, 12);
     await as('admin')
       .put('/api/v1/settings/caseload.norms', { municipality: 461, value: { Udsatte: 30, Handicap: 50 } })
@@ -121,7 +121,7 @@ describe('settings and users, managed by the administrator', () => {
       .send({ username: 'ny.leder', password: 'en-lang-adgangskode' })
       .expect(200);
     expect(login.body.user).toEqual({ username: 'ny.leder', role: 'teamleder', municipalities: [461], teams: ['Team Syd'] });
-    // The new team leader sees Team Syd's caseworker only (CC, test/kpi/teamleader.test.ts).
+    // The new team leader sees Team Syd's caseworker only (CC, libs/kpi/src/caseload/open-cases.spec.ts).
     const own = await request(app.getHttpServer())
       .get('/api/v1/kpis?ids=caseload.open_cases')
       .set('Authorization', `Bearer ${login.body.token}`)

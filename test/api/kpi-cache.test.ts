@@ -41,7 +41,7 @@ describe('KPI cache, invalidated by imports and by settings', () => {
 
   it('answers a repeated question from the cache and recomputes after a setting or an import', async () => {
     const cache = app.get(KpiCache);
-    // AA 4, BB 1 (Team Nord), CC 2 (Team Syd): test/kpi/teamleader.test.ts works these out.
+    // AA 4, BB 1 (Team Nord), CC 2 (Team Syd): libs/kpi/src/caseload/open-cases.spec.ts works these out.
     expect(await openCases()).toEqual({ AA: 4, BB: 1, CC: 2 });
     const hits = cache.hits;
     expect(await openCases()).toEqual({ AA: 4, BB: 1, CC: 2 });

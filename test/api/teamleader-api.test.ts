@@ -7,7 +7,7 @@ import { seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { FIXTURES } from '../support/fixtures';
 
-// The team leader's figures over HTTP, on the fixture whose values test/kpi/teamleader.test.ts works out by hand.
+// The team leader's figures over HTTP, on the fixture whose values the caseload/ and deadline/ specs in libs/kpi/src work out by hand.
 describe('team leader KPIs over HTTP, scoped and audited', () => {
   let db: TestDatabase;
   let app: INestApplication;
@@ -36,7 +36,7 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
     expect(k['caseload.unassigned'].rows.map((r: { case: string }) => r.case)).toEqual(['C5', 'C6']);
     expect(k['deadline.investigation_overdue'].count).toBe(1);
     expect(k['deadline.followup_overdue']).toEqual({ count: 0, rows: [] });
-    // Soon due, all on Team Nord's cases (test/kpi/teamleader.test.ts).
+    // Soon due, all on Team Nord's cases (the specs in libs/kpi/src/deadline/).
     expect(k['deadline.followup_due_soon'].rows.map((r: { measure: string }) => r.measure)).toEqual(['Y4', 'Y1', 'Y2']);
     expect(k['deadline.notification_due_soon'].rows.map((r: { notification: string }) => r.notification)).toEqual(['N5']);
     expect(k['deadline.supervision_due_soon']).toEqual({ count: 0, rows: [] });

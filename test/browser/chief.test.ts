@@ -18,8 +18,8 @@ interface EffectGroup {
 
 const share = new Intl.NumberFormat('da-DK', { style: 'percent', maximumFractionDigits: 1 });
 
-// dubu-chief at D = 30-04-2024 (effect measurements for three children, test/kpi/chief.test.ts)
-// and statistics-benchmark (Odense 461 and four other municipalities, test/kpi/benchmark.test.ts).
+// dubu-chief at D = 30-04-2024 (effect measurements for three children, libs/kpi/src/effect/change.spec.ts)
+// and statistics-benchmark (Odense 461 and four other municipalities, libs/kpi/src/benchmark/benchmark.spec.ts).
 describe('the chief view in Chromium: effect and comparison groups', () => {
   let env: BrowserApp;
   beforeAll(async () => {
@@ -229,7 +229,7 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     expect(sheet).toContain('<c r="C6"><v>0.05</v></c>');
     expect(sheet).toContain('<c r="C7"><v>0.075</v></c>');
 
-    // Placements by type and the duration of ended measures (test/kpi/chief.test.ts): Y6 Kontaktperson, 121 days.
+    // Placements by type and the duration of ended measures (libs/kpi/src/activity/placements.spec.ts, duration/measure-days.spec.ts): Y6 Kontaktperson, 121 days.
     const byType = page.getByTestId('figure-activity.placed_children_by_type');
     await byType.getByRole('button', { name: 'Vis som tabel' }).click();
     expect(await byType.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.textContent))).toEqual([

@@ -127,7 +127,7 @@ describe('drill-down from an aggregate to the work-list rows behind it, in Chrom
     });
     await page.reload();
     await page.getByTestId('figure-deadline.followup_overdue').locator('table').waitFor();
-    const arrowKpis = LISTS.filter((f) => f.arrow).map((f) => f.kpi);
+    const arrowKpis = LISTS.filter((f) => f.arrow).map((f): string => f.kpi);
     expect(arrowKpis).toEqual([
       'caseload.unassigned',
       'deadline.notification_overdue',

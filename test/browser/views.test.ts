@@ -126,7 +126,7 @@ describe('the team leader work lists in Chromium', () => {
     // A share with its light in words: Team Syd has no notifications in the period → no figure, not 0 %.
     expect(await page.getByTestId('figure-deadline.notification_24h').locator('.big-number').textContent()).toContain('–');
     expect(await page.getByTestId('figure-caseload.unassigned').getByText('Ingen på listen.').count()).toBe(1);
-    // Soon due (test/kpi/teamleader.test.ts): Y5's next visit is due on D itself, 0 days left; nothing else of Team Syd's.
+    // Soon due (libs/kpi/src/deadline/measures.spec.ts): Y5's next visit is due on D itself, 0 days left; nothing else of Team Syd's.
     const visitsSoon = page.getByTestId('figure-deadline.supervision_due_soon');
     expect(await visitsSoon.getByTestId('count').textContent()).toBe(' 1');
     expect(await visitsSoon.getByTestId('list-row-C7').locator('td').allTextContents()).toEqual([
@@ -184,7 +184,7 @@ describe('the committee view in Chromium', () => {
     const page = await env.login('udvalg');
     const budget = page.getByTestId('budget-5.28.20');
     await budget.waitFor();
-    // 5.28.20 at D = 29-02-2024: B 62,500,000 and linear forecast 59,400,003 (test/kpi/budget.test.ts) → in 1.000 kr.
+    // 5.28.20 at D = 29-02-2024: B 62,500,000 and linear forecast 59,400,003 (libs/kpi/src/budget/budget.spec.ts) → in 1.000 kr.
     // 9,900,000.50 kr. → 9.900; the deviation share −4.96 % → "-5 %" (Intl puts a no-break space before %).
     expect(await budget.locator('td').allTextContents()).toEqual([
       '62.500',
@@ -209,7 +209,7 @@ describe('the committee view in Chromium', () => {
       kpis: Record<string, Record<string, (number | null)[]>>;
     }>('udvalg', '/api/v1/kpis?ids=budget.spend_curve&asOf=2024-02-29');
     const curve = api.kpis['budget.spend_curve'];
-    // test/kpi/budget.test.ts works these out: 2024 to February 12,900,000.50 kr.; 2023 only December 900,000.
+    // libs/kpi/src/budget/spend-curve.spec.ts works these out: 2024 to February 12,900,000.50 kr.; 2023 only December 900,000.
     expect(curve['2024'].slice(0, 2)).toEqual([7_800_000.5, 12_900_000.5]);
     expect(await figure.locator('.chart[role=img]').getAttribute('aria-label')).toBe(
       'Forbrug år til dato, i år og sidste år: 2023: 0,9 mio. kr. til og med dec; 2024: 12,9 mio. kr. til og med feb',
@@ -254,7 +254,7 @@ describe('Excel download and the committee print layout', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), figure.getByRole('button', { name: 'Hent som Excel' }).click()]);
     expect(download.suggestedFilename()).toBe('caseload.open_cases-2024-04-30.xlsx');
     const sheet = strFromU8(unzipSync(new Uint8Array(readFileSync(await download.path())))['xl/worksheets/sheet1.xml']);
-    // Team Nord at D: AA 4 children, BB 1 (test/kpi/teamleader.test.ts).
+    // Team Nord at D: AA 4 children, BB 1 (libs/kpi/src/caseload/open-cases.spec.ts).
     expect(sheet).toMatch(
       /<c r="A2" t="inlineStr"><is><t xml:space="preserve">Alma Andersen<\/t><\/is><\/c><c r="B2" t="inlineStr"><is><t xml:space="preserve">AA<\/t><\/is><\/c><c r="C2"><v>4<\/v><\/c>/,
     );

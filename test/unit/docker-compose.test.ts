@@ -50,6 +50,30 @@ describe('docker/compose.yml', () => {
     expect(services.find((s) => s.startsWith('api'))).toMatch(/HSTS: '1'/);
   });
 
+  it('the app image compiles in a build stage and runs node dist/server with production dependencies only, not as root', () => {
+    const dockerfile = readFileSync(resolve(__dirname, '../../docker/Dockerfile'), 'utf8');
+    const [build, runtime, ...more] = dockerfile.split(/^FROM /m).slice(1);
+    expect(more).toEqual([]);
+    expect(build).toMatch(/^RUN npm ci --no-audit --no-fund$/m);
+    expect(build).toMatch(/^RUN npm run build:server$/m);
+    expect(runtime).toMatch(/^RUN npm ci --omit=dev\b/m);
+    // Only the compiled code from the build stage: no sources, no dev node_modules, no compiler.
+    expect(runtime.match(/^COPY .*/gm)).toEqual([
+      'COPY package.json package-lock.json ./',
+      'COPY --from=build /app/dist/server /app/dist/server',
+    ]);
+    expect(runtime.replace(/^#.*$/gm, '')).not.toMatch(/tools\/run\.js|npm run|swc|typescript/i);
+    expect(runtime).toMatch(/^USER boerneblik$/m);
+    expect(runtime).toMatch(/^CMD \["node", "dist\/server\/scripts\/serve\.js"\]$/m);
+    // Every process compose starts from the image is one of the compiled entry points.
+    const compose = readFileSync(FILE, 'utf8');
+    const commands = [...compose.matchAll(/command: \['node', '(dist\/server\/[^']+)'/g)].map((m) => m[1]);
+    expect(commands).toEqual(['dist/server/scripts/migrate.js', 'dist/server/scripts/serve.js', 'dist/server/apps/worker/src/main.js']);
+    for (const command of commands)
+      expect(existsSync(resolve(__dirname, '../..', command.replace(/^dist\/server\//, '').replace(/\.js$/, '.ts')))).toBe(true);
+    expect(compose).not.toMatch(/command: \['npm'/);
+  });
+
   it("nginx sends the API's Content-Security-Policy and headers for the dashboard, over TLS only", () => {
     const nginx = readFileSync(resolve(__dirname, '../../docker/nginx.conf'), 'utf8');
     expect(nginx).toContain(`add_header Content-Security-Policy "${cspHeader()}" always;`);

@@ -1,5 +1,6 @@
 import { join } from 'path';
 import { Worker } from 'worker_threads';
+import { childEntry } from '../child-entry';
 import type { ImportProgress } from '../import-run';
 import { ImportFailure, LogHandOver } from '../issues';
 import type { RuleKey } from '../rules';
@@ -7,8 +8,8 @@ import type { RuleKey } from '../rules';
 // One DUBU file read and staged in a thread of its own (worker_threads), on a connection of its
 // own, while the import's loader reads the others: parsing is most of the import's own CPU, and on
 // one thread it left a core idle while the loader read and the server kept up. The thread runs
-// staging-thread-entry.ts (through tools/run.js, as every entry point) with the same stageFile as
-// the loader; what it found comes back as plain data.
+// staging-thread-entry (through tools/run.js, or compiled as it is: child-entry.ts) with the same
+// stageFile as the loader; what it found comes back as plain data.
 
 /** What the thread is given. */
 export interface ThreadInput {
@@ -42,8 +43,7 @@ export type ThreadMessage =
   | { type: 'staged'; result: ThreadResult }
   | { type: 'failed'; failure: { rule: RuleKey; file: string | null; message: string } | null; message: string; code?: string };
 
-const RUN = join(__dirname, '..', '..', '..', 'tools', 'run.js');
-const ENTRY = join(__dirname, 'staging-thread-entry.ts');
+const ENTRY = childEntry(join(__dirname, 'staging-thread-entry'));
 
 export class StagingThread {
   private readonly worker: Worker;
@@ -54,7 +54,7 @@ export class StagingThread {
 
   constructor(input: ThreadInput, onProgress: (progress: ImportProgress) => void) {
     // Its own heap, as small as the CLI's (the rows stream through it).
-    this.worker = new Worker(RUN, { argv: [ENTRY], workerData: input, resourceLimits: { maxOldGenerationSizeMb: 96 } });
+    this.worker = new Worker(ENTRY.file, { argv: ENTRY.argv, workerData: input, resourceLimits: { maxOldGenerationSizeMb: 96 } });
     this.staged = new Promise<ThreadResult>((resolve, reject) => {
       this.worker.on('message', (message: ThreadMessage) => {
         if (message.type === 'connected') this.pid = message.pid;

@@ -6,6 +6,7 @@ import { basename, join, resolve } from 'path';
 import { pipeline } from 'stream/promises';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import type { Queue } from '@bu/queue';
+import { childEntry } from '../child-entry';
 import type { EtlJobData } from './etl-job';
 
 /**
@@ -147,8 +148,7 @@ export function unpackUploadZip(path: string, target: string): Promise<string[]>
   return readUploadZip(path, target);
 }
 
-const RUN = join(__dirname, '..', '..', '..', 'tools', 'run.js');
-const UNPACK_ENTRY = join(__dirname, 'unpack-child-entry.ts');
+const UNPACK_ENTRY = childEntry(join(__dirname, 'unpack-child-entry'));
 
 /**
  * unpackUploadZip in a child process at the lowest CPU priority. The worker may share its process
@@ -157,7 +157,7 @@ const UNPACK_ENTRY = join(__dirname, 'unpack-child-entry.ts');
  */
 export function unpackUploadZipApart(path: string, target: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = fork(RUN, [UNPACK_ENTRY, path, target], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(UNPACK_ENTRY.file, [...UNPACK_ENTRY.argv, path, target], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     try {
       setPriority(child.pid!, constants.priority.PRIORITY_LOW);
     } catch {

@@ -69,7 +69,7 @@ const flag = (fallback: boolean) =>
 export const API_DOCS = ['off', 'admin', 'public'] as const;
 export type ApiDocs = (typeof API_DOCS)[number];
 
-/** The environment, validated. Names are the variables'; README.md "Environment" explains them. */
+/** The environment, validated. Names are the variables'; docs/CONFIGURATION.md explains them. */
 export const envSchema = z.object({
   DATABASE_URL: text(),
   REDIS_URL: text(),

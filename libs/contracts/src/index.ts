@@ -179,3 +179,4 @@ export interface EffectGroup {
 export interface EffectChange extends EffectGroup {
   byMeasureType: Record<string, EffectGroup>;
 }
+export * from './kpi-catalogue';

@@ -1,9 +1,36 @@
+// The registry: every KPI the API serves, one declaration each in the folder of its catalogue
+// prefix (KPIS.md). To add a KPI: declare it in its prefix's folder (id and title literal), list it
+// here, write its <name>.spec.ts, and run `npm run generate:kpi-catalogue`.
+import { activitySummary } from './activity/summary';
+import { investigationsCompleted, investigationsStarted } from './activity/investigations';
+import {
+  childrenNotified,
+  notifications,
+  notificationsBySource,
+  notificationsPer1000,
+  repeatNotificationShare,
+} from './activity/notifications';
+import {
+  familyCareShare,
+  placedChildren,
+  placedChildrenByType,
+  placedChildrenPer1000,
+  placementsEnded,
+  placementsStarted,
+  preventiveChildren,
+  preventiveChildrenPer1000,
+} from './activity/placements';
+import { benchmarkNetSpend, benchmarkNotifications, benchmarkPlaced, benchmarkPreventive } from './benchmark/benchmark';
+import { budgetFunction, budgetLightKpi, forecastActivity, forecastLinear } from './budget/budget';
+import { spendCurve } from './budget/spend-curve';
 import { openCases } from './caseload/open-cases';
 import { unassignedCases } from './caseload/unassigned';
 import { caseloadVsNorm } from './caseload/vs-norm';
 import { weightedCaseload } from './caseload/weighted';
-import { investigation4m, investigationDuration, investigationOverdue } from './deadline/investigations';
+import { complaintsDecided, reversalRate } from './complaints/complaints';
+import { annualisedCostPerPlacedChild, topCases } from './cost/cost';
 import { complianceByTeam } from './deadline/by-team';
+import { investigation4m, investigationOverdue } from './deadline/investigations';
 import {
   childConversation,
   followupDueSoon,
@@ -13,25 +40,15 @@ import {
   supervisionOverdue,
 } from './deadline/measures';
 import { notification24h, notificationDueSoon, notificationOverdue } from './deadline/notifications';
-import * as activity from './chief/activity';
-import {
-  activeMeasureAge,
-  annualisedCostPerPlacedChild,
-  complaintsDecided,
-  measureDuration,
-  reversalRate,
-  topCases,
-} from './chief/duration-cost';
-import { effectChange } from './chief/effect';
-import { benchmarkNetSpend, benchmarkNotifications, benchmarkPlaced, benchmarkPreventive } from './benchmark/benchmark';
-import { activitySummary } from './committee/activity-summary';
-import { goalStatusKpi } from './committee/goals';
 import { missingEndDates, openMeasuresOnClosedCases, rejectedRows, unknownCodes } from './dq/data-quality';
-import { budgetFunction, budgetLightKpi, forecastActivity, forecastLinear } from './committee/budget';
-import { spendCurve } from './committee/spend-curve';
+import { activeMeasureAge, measureDuration } from './duration/measure-days';
+import { effectChange } from './effect/change';
+import { goalStatusKpi } from './goal/status';
+import { investigationDuration } from './investigation/duration-days';
 import type { KpiDefinition } from './types';
 
-const BASE: readonly KpiDefinition[] = [
+// In the order the API lists them. `as const` keeps each declaration's literal id for KpiId.
+const BASE = [
   openCases,
   weightedCaseload,
   caseloadVsNorm,
@@ -49,21 +66,21 @@ const BASE: readonly KpiDefinition[] = [
   childConversation,
   investigationDuration,
   complianceByTeam,
-  activity.notifications,
-  activity.perThousand(activity.notifications),
-  activity.childrenNotified,
-  activity.repeatNotificationShare,
-  activity.notificationsBySource,
-  activity.investigationsStarted,
-  activity.investigationsCompleted,
-  activity.preventiveChildren,
-  activity.perThousand(activity.preventiveChildren),
-  activity.placedChildren,
-  activity.perThousand(activity.placedChildren),
-  activity.placementsStarted,
-  activity.placementsEnded,
-  activity.familyCareShare,
-  activity.placedChildrenByType,
+  notifications,
+  notificationsPer1000,
+  childrenNotified,
+  repeatNotificationShare,
+  notificationsBySource,
+  investigationsStarted,
+  investigationsCompleted,
+  preventiveChildren,
+  preventiveChildrenPer1000,
+  placedChildren,
+  placedChildrenPer1000,
+  placementsStarted,
+  placementsEnded,
+  familyCareShare,
+  placedChildrenByType,
   measureDuration,
   activeMeasureAge,
   annualisedCostPerPlacedChild,
@@ -85,10 +102,16 @@ const BASE: readonly KpiDefinition[] = [
   benchmarkPlaced,
   benchmarkPreventive,
   benchmarkNetSpend,
-] as KpiDefinition[];
+] as const;
+
+/** goal.status evaluates the others, so it looks them up in the registry. */
+const goalStatus = goalStatusKpi((id) => BY_ID.get(id));
+
+/** Every KPI id of the catalogue that the API serves: an unknown id does not typecheck. */
+export type KpiId = (typeof BASE)[number]['id'] | typeof goalStatus.id;
 
 /** Every KPI the API serves, by catalogue id; goal.status evaluates the others. */
-export const KPIS: readonly KpiDefinition[] = [...BASE, goalStatusKpi((id) => BY_ID.get(id)) as KpiDefinition];
+export const KPIS: readonly KpiDefinition[] = [...BASE, goalStatus] as readonly KpiDefinition[];
 
 const BY_ID = new Map(KPIS.map((k) => [k.id, k]));
 

@@ -1,5 +1,8 @@
 import type { Role } from '@bu/domain';
+import type { KpiShape, KpiUnit } from '@bu/contracts';
 import type { KpiSettings } from './settings';
+
+export type { KpiShape, KpiUnit };
 
 /** Runs SQL; the API passes its TypeORM DataSource's query, tests a pg pool's. */
 export type Query = <T = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
@@ -19,11 +22,14 @@ export interface KpiContext {
   comparisonGroup?: number[];
 }
 
-export interface KpiDefinition<V = unknown> {
-  id: string;
-  /** Danish label for the dashboard. */
+export interface KpiDefinition<V = unknown, Id extends string = string> {
+  /** The catalogue id (KPIS.md), written out literally at the declaration: KpiId is the union of them. */
+  id: Id;
+  /** Danish label; a dashboard figure shows it unless it has a title of its own. */
   title: string;
-  unit: 'count' | 'share' | 'days' | 'kr' | 'ratio' | 'list';
+  unit: KpiUnit;
+  /** What the value looks like; it decides which charts a dashboard may draw it with. */
+  shape: KpiShape;
   /** Whether a higher value is better (benchmark ranks); null when neither. */
   higherIsBetter: boolean | null;
   /** Roles that may read the figure. */
@@ -59,10 +65,18 @@ export interface Fraction {
 export const fractionValue = (f: Fraction | null, scale = 1): number | null =>
   !f || f.denominator === 0 ? null : (f.numerator / f.denominator) * scale;
 
+/**
+ * One KPI's declaration. Only an identity function: it keeps the literal id (for KpiId) and infers
+ * the value type from `compute`.
+ */
+export function defineKpi<const Id extends string, V>(def: KpiDefinition<V, Id>): KpiDefinition<V, Id> {
+  return def;
+}
+
 /** A share or rate KPI defined by its fraction, so the counts behind it stay at hand. */
-export function fractionKpi(
-  def: Omit<KpiDefinition<number | null>, 'compute' | 'fraction'> & { fraction(ctx: KpiContext): Promise<Fraction | null> },
-): KpiDefinition<number | null> {
+export function fractionKpi<const Id extends string>(
+  def: Omit<KpiDefinition<number | null, Id>, 'compute' | 'fraction'> & { fraction(ctx: KpiContext): Promise<Fraction | null> },
+): KpiDefinition<number | null, Id> {
   return { ...def, compute: async (ctx) => fractionValue(await def.fraction(ctx), def.scale) };
 }
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'crypto';
 
 /**
  * argon2id at OWASP's first recommended setting (19 MiB, 2 passes, 1 lane): 20 logins at once stay
- * well under 1 s p95 on the 2-core reference machine (`npm run bench -- login`, README).
+ * well under 1 s p95 on the 2-core reference machine (`npm run bench -- login`, docs/SECURITY-measurements.md).
  */
 export const PASSWORD_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 

@@ -1,11 +1,12 @@
-import { perThousand, notifications, placedChildren, preventiveChildren } from '../chief/activity';
 import type { Benchmark } from '@bu/contracts';
+import { notificationsPer1000 } from '../activity/notifications';
+import { placedChildrenPer1000, preventiveChildrenPer1000 } from '../activity/placements';
 import type { KpiContext, KpiDefinition } from '../types';
 
 export type { Benchmark };
 
-interface BenchmarkSpec {
-  id: string;
+interface BenchmarkSpec<Id extends string> {
+  id: Id;
   title: string;
   /** NØGLETAL in the public statistics. */
   indicator: string;
@@ -17,11 +18,12 @@ interface BenchmarkSpec {
 }
 
 /** A published figure per child aged 0-17 in the same year, for every municipality, from the public statistics. */
-function benchmark(spec: BenchmarkSpec): KpiDefinition<Benchmark> {
+function benchmark<const Id extends `benchmark.${string}`>(spec: BenchmarkSpec<Id>): KpiDefinition<Benchmark, Id> {
   return {
     id: spec.id,
     title: spec.title,
     unit: 'ratio',
+    shape: 'benchmark',
     higherIsBetter: spec.higherIsBetter,
     roles: ['udvalg', 'chef', 'admin'],
     // The committee compares the published statistics; the live rate from the own case data rests
@@ -59,19 +61,6 @@ function benchmark(spec: BenchmarkSpec): KpiDefinition<Benchmark> {
   };
 }
 
-/** Per 1,000 children: the published count against the own `<kpi>_per_1000`. */
-function perThousandBenchmark(base: KpiDefinition<number>, indicator: string): KpiDefinition<Benchmark> {
-  const live = perThousand(base);
-  return benchmark({
-    id: `benchmark.${live.id}`,
-    title: `${live.title} sammenlignet med andre kommuner`,
-    indicator,
-    scale: 1000,
-    higherIsBetter: live.higherIsBetter,
-    live,
-  });
-}
-
 /** percentile_cont: linear interpolation between the closest ranks; null for an empty set. */
 export function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
@@ -81,9 +70,31 @@ export function percentile(sorted: number[], p: number): number | null {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
 }
 
-export const benchmarkNotifications = perThousandBenchmark(notifications, 'Underretninger');
-export const benchmarkPlaced = perThousandBenchmark(placedChildren, 'Anbragte børn og unge');
-export const benchmarkPreventive = perThousandBenchmark(preventiveChildren, 'Børn og unge med forebyggende foranstaltninger');
+// Per 1,000 children: the published count against the own `<kpi>_per_1000` (its higherIsBetter too).
+export const benchmarkNotifications = benchmark({
+  id: 'benchmark.activity.notifications_per_1000',
+  title: 'Underretninger pr. 1.000 børn sammenlignet med andre kommuner',
+  indicator: 'Underretninger',
+  scale: 1000,
+  higherIsBetter: notificationsPer1000.higherIsBetter,
+  live: notificationsPer1000,
+});
+export const benchmarkPlaced = benchmark({
+  id: 'benchmark.activity.placed_children_per_1000',
+  title: 'Anbragte børn pr. 1.000 børn sammenlignet med andre kommuner',
+  indicator: 'Anbragte børn og unge',
+  scale: 1000,
+  higherIsBetter: placedChildrenPer1000.higherIsBetter,
+  live: placedChildrenPer1000,
+});
+export const benchmarkPreventive = benchmark({
+  id: 'benchmark.activity.preventive_children_per_1000',
+  title: 'Børn med forebyggende indsats pr. 1.000 børn sammenlignet med andre kommuner',
+  indicator: 'Børn og unge med forebyggende foranstaltninger',
+  scale: 1000,
+  higherIsBetter: preventiveChildrenPer1000.higherIsBetter,
+  live: preventiveChildrenPer1000,
+});
 
 /**
  * benchmark.cost.net_spend_per_child (beyond the catalogue: the economy comparison chiefs miss):

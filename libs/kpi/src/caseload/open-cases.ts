@@ -1,14 +1,15 @@
-import type { KpiContext, KpiDefinition } from '../types';
+import { defineKpi, type KpiContext } from '../types';
 import { LISTED_WORKERS, OPEN_CASES_WITH_RESPONSIBLE } from './responsible';
 
 /**
  * caseload.open_cases — per caseworker: distinct children whose case is open at D and whose
  * responsible caseworker at D is that worker. Keyed by the caseworker's id in the source.
  */
-export const openCases: KpiDefinition<Record<string, number>> = {
+export const openCases = defineKpi({
   id: 'caseload.open_cases',
   title: 'Sager pr. rådgiver',
   unit: 'count',
+  shape: 'per-caseworker',
   higherIsBetter: null,
   roles: ['teamleder', 'chef', 'admin'],
   async compute(ctx: KpiContext) {
@@ -22,4 +23,4 @@ export const openCases: KpiDefinition<Record<string, number>> = {
     );
     return Object.fromEntries(rows.map((r) => [r.worker_id, r.children]));
   },
-};
+});

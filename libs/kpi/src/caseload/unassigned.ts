@@ -1,5 +1,5 @@
 import { DEFAULT_SETTINGS } from '../settings';
-import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
+import { defineKpi, type KpiContext, type KpiListValue } from '../types';
 
 export interface UnassignedRow {
   case: string;
@@ -18,14 +18,15 @@ export interface UnassignedRow {
  * to a caseworker whose employment ended before D. A case belongs to the team of its last
  * assigned caseworker, else to the intake team.
  */
-export const unassignedCases: KpiDefinition<KpiListValue<UnassignedRow>> = {
+export const unassignedCases = defineKpi({
   id: 'caseload.unassigned',
   title: 'Sager uden aktiv sagsbehandler (til overdragelse)',
   unit: 'list',
+  shape: 'list',
   fields: ['case', 'area', 'lastWorker', 'team', 'reason', 'since', 'days'],
   higherIsBetter: false,
   roles: ['teamleder', 'chef', 'admin'],
-  async compute(ctx: KpiContext) {
+  async compute(ctx: KpiContext): Promise<KpiListValue<UnassignedRow>> {
     const intake = (ctx.settings ?? DEFAULT_SETTINGS).intake_team;
     const rows = await ctx.query<UnassignedRow>(
       `WITH open_case AS (
@@ -61,4 +62,4 @@ export const unassignedCases: KpiDefinition<KpiListValue<UnassignedRow>> = {
     );
     return { count: rows.length, rows };
   },
-};
+});

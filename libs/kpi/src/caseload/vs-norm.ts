@@ -1,15 +1,16 @@
 import { DEFAULT_SETTINGS } from '../settings';
-import type { KpiContext, KpiDefinition } from '../types';
+import { defineKpi, type KpiContext } from '../types';
 import { LISTED_WORKERS, OPEN_CASES_WITH_RESPONSIBLE } from './responsible';
 
 /**
  * caseload.vs_norm — per caseworker: Σ over case areas of (children with an open case in the
  * area / the area's norm). Light (KPI metadata): green ≤ 1.0, yellow ≤ 1.15, red above.
  */
-export const caseloadVsNorm: KpiDefinition<Record<string, number>> = {
+export const caseloadVsNorm = defineKpi({
   id: 'caseload.vs_norm',
   title: 'Sagsbelastning i forhold til normen',
   unit: 'ratio',
+  shape: 'per-caseworker',
   higherIsBetter: false,
   roles: ['teamleder', 'chef', 'admin'],
   light: (settings) => settings['caseload.light'],
@@ -29,4 +30,4 @@ export const caseloadVsNorm: KpiDefinition<Record<string, number>> = {
     }
     return result;
   },
-};
+});

@@ -1,5 +1,5 @@
 import { DEFAULT_SETTINGS } from '../settings';
-import type { KpiContext, KpiDefinition } from '../types';
+import { defineKpi, type KpiContext } from '../types';
 import { LISTED_WORKERS, OPEN_CASES_WITH_RESPONSIBLE } from './responsible';
 
 /**
@@ -8,10 +8,11 @@ import { LISTED_WORKERS, OPEN_CASES_WITH_RESPONSIBLE } from './responsible';
  * none of these 0.5. What counts is what is on the child's cases this caseworker holds at D
  * (economic benefits and "ukendt" are not measures here).
  */
-export const weightedCaseload: KpiDefinition<Record<string, number>> = {
+export const weightedCaseload = defineKpi({
   id: 'caseload.weighted',
   title: 'Vægtet sagsbelastning pr. rådgiver',
   unit: 'ratio',
+  shape: 'per-caseworker',
   higherIsBetter: null,
   roles: ['teamleder', 'chef', 'admin'],
   async compute(ctx: KpiContext) {
@@ -39,4 +40,4 @@ export const weightedCaseload: KpiDefinition<Record<string, number>> = {
     );
     return Object.fromEntries(rows.map((r) => [r.worker_id, Number(r.weighted)]));
   },
-};
+});

@@ -1,5 +1,5 @@
 import { DEFAULT_SETTINGS } from '../settings';
-import type { KpiContext, KpiDefinition } from '../types';
+import { defineKpi, type KpiContext, type KpiDefinition } from '../types';
 import { investigation4m } from './investigations';
 import { childConversation, planOnTime } from './measures';
 import { notification24h } from './notifications';
@@ -17,13 +17,14 @@ export type TeamCompliance = Record<keyof typeof SHARES, number | null>;
  * deadline.compliance_by_team — the deadline shares per team (the teams of the caseworkers and
  * the intake team), each computed exactly as its own KPI with the team as scope.
  */
-export const complianceByTeam: KpiDefinition<Record<string, TeamCompliance>> = {
+export const complianceByTeam = defineKpi({
   id: 'deadline.compliance_by_team',
   title: 'Overholdte frister pr. team',
   unit: 'share',
+  shape: 'team-shares',
   higherIsBetter: true,
   roles: ['teamleder', 'chef', 'admin'],
-  async compute(ctx: KpiContext) {
+  async compute(ctx: KpiContext): Promise<Record<string, TeamCompliance>> {
     const intake = (ctx.settings ?? DEFAULT_SETTINGS).intake_team;
     const rows = await ctx.query<{ team: string }>(
       `SELECT DISTINCT team FROM caseworker WHERE municipality_code = $1 AND team IS NOT NULL
@@ -41,4 +42,4 @@ export const complianceByTeam: KpiDefinition<Record<string, TeamCompliance>> = {
     }
     return result;
   },
-};
+});

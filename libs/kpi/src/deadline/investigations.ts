@@ -1,11 +1,11 @@
-import { fractionKpi } from '../types';
+import { defineKpi, fractionKpi } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
 import { CASE_TEAM, IN_SCOPE, kpiParams } from '../sql';
-import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
+import type { KpiContext, KpiListValue } from '../types';
 
 // Børnefaglig undersøgelse: 4 months (SEL § 50 / BL § 20), "4 months" as calendar months, clamped
 // to the month end (31-10 + 4 months = 28/29-02). Completion after D is not known at D.
-const INVESTIGATION = `
+export const INVESTIGATION = `
   ${CASE_TEAM},
   inv AS (
     SELECT i.investigation_id, i.source, i.case_id, i.started, CASE WHEN i.completed <= $2::date THEN i.completed END AS completed,
@@ -19,6 +19,7 @@ export const investigation4m = fractionKpi({
   id: 'deadline.investigation_4m',
   title: 'Børnefaglige undersøgelser afsluttet inden for 4 måneder',
   unit: 'share',
+  shape: 'fraction',
   higherIsBetter: true,
   roles: ['teamleder', 'chef', 'admin'],
   async fraction(ctx: KpiContext) {
@@ -43,16 +44,15 @@ export interface OverdueInvestigationRow {
 }
 
 /** deadline.investigation_overdue — not completed at D with start + 4 months < D; plus those due within 14 days. */
-export const investigationOverdue: KpiDefinition<
-  KpiListValue<OverdueInvestigationRow> & { dueSoon: KpiListValue<OverdueInvestigationRow> }
-> = {
+export const investigationOverdue = defineKpi({
   id: 'deadline.investigation_overdue',
   title: 'Børnefaglige undersøgelser over 4 måneder',
   unit: 'list',
+  shape: 'list',
   fields: ['investigation', 'case', 'worker', 'team', 'started', 'due', 'daysOverdue'],
   higherIsBetter: false,
   roles: ['teamleder', 'chef', 'admin'],
-  async compute(ctx: KpiContext) {
+  async compute(ctx: KpiContext): Promise<KpiListValue<OverdueInvestigationRow> & { dueSoon: KpiListValue<OverdueInvestigationRow> }> {
     const rows = await ctx.query<OverdueInvestigationRow>(
       `WITH ${INVESTIGATION}
        SELECT investigation_id AS investigation, case_id AS "case", worker_id AS worker, team,
@@ -65,33 +65,4 @@ export const investigationOverdue: KpiDefinition<
     const soon = rows.filter((r) => r.daysOverdue <= 0);
     return { count: overdue.length, rows: overdue, dueSoon: { count: soon.length, rows: soon } };
   },
-};
-
-/** investigation.duration_days — median days from start to completion of investigations completed in P. */
-export const investigationDuration: KpiDefinition<number | null> = {
-  id: 'investigation.duration_days',
-  title: 'Varighed af børnefaglige undersøgelser (median, dage)',
-  unit: 'days',
-  higherIsBetter: false,
-  roles: ['teamleder', 'chef', 'admin'],
-  async compute(ctx: KpiContext) {
-    const [r] = await ctx.query<{ median: number | null }>(
-      `WITH ${INVESTIGATION}
-       SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY completed - started)::float AS median
-       FROM inv WHERE completed BETWEEN $3::date AND $4::date AND ${IN_SCOPE('inv')}`,
-      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
-    );
-    return r.median;
-  },
-  // The children the median rests on: the committee sees a goal on it only from 5 children on.
-  async children(ctx: KpiContext) {
-    const [r] = await ctx.query<{ n: number }>(
-      `WITH ${INVESTIGATION}
-       SELECT count(DISTINCT c.person_id)::int AS n
-       FROM inv JOIN child_case c ON c.municipality_code = $1 AND c.source = inv.source AND c.case_id = inv.case_id
-       WHERE completed BETWEEN $3::date AND $4::date AND ${IN_SCOPE('inv')}`,
-      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
-    );
-    return r.n;
-  },
-};
+});

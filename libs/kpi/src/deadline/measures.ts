@@ -32,15 +32,16 @@ const dueIn = (window: DueWindow, due: string) =>
   window === 'overdue' ? `${due} < $2::date` : `${due} BETWEEN $2::date AND $2::date + 14`;
 
 /** A work list of measure deadlines: the rows the team leader acts on, from `rows`. */
-function measureList(
-  id: string,
+function measureList<const Id extends string>(
+  id: Id,
   title: string,
   rows: (ctx: KpiContext) => Promise<MeasureDeadlineRow[]>,
-): KpiDefinition<KpiListValue<MeasureDeadlineRow>> {
+): KpiDefinition<KpiListValue<MeasureDeadlineRow>, Id> {
   return {
     id,
     title,
     unit: 'list',
+    shape: 'list',
     fields: MEASURE_DEADLINE_FIELDS,
     higherIsBetter: false,
     roles: ['teamleder', 'chef', 'admin'],
@@ -55,7 +56,7 @@ function measureList(
  * Follow-ups on measures active at D. Due = start + 3 months when no follow-up is dated on or
  * before D, else the latest such follow-up + the measure's cadence (from the export, default 6 months).
  */
-function followups(id: string, title: string, window: DueWindow): KpiDefinition<KpiListValue<MeasureDeadlineRow>> {
+function followups<const Id extends string>(id: Id, title: string, window: DueWindow): KpiDefinition<KpiListValue<MeasureDeadlineRow>, Id> {
   return measureList(id, title, (ctx) => {
     const settings = ctx.settings ?? DEFAULT_SETTINGS;
     return ctx.query<MeasureDeadlineRow>(
@@ -89,7 +90,11 @@ export const followupDueSoon = followups('deadline.followup_due_soon', 'Opfølgn
  * months. Overdue, as the catalogue puts it: started more than 6 months before D and no visit in
  * the 6 months up to and including D. Due soon: not overdue, due D .. D + 14 days.
  */
-function supervision(id: string, title: string, window: DueWindow): KpiDefinition<KpiListValue<MeasureDeadlineRow>> {
+function supervision<const Id extends string>(
+  id: Id,
+  title: string,
+  window: DueWindow,
+): KpiDefinition<KpiListValue<MeasureDeadlineRow>, Id> {
   return measureList(id, title, (ctx) => {
     const overdue = `(started < ${addMonthsSql('$2::date', -6)} AND (last_visit IS NULL OR last_visit < ${addMonthsSql('$2::date', -6)}))`;
     return ctx.query<MeasureDeadlineRow>(
@@ -131,6 +136,7 @@ export const planOnTime = fractionKpi({
   id: 'deadline.plan_on_time',
   title: 'Handleplan / barnets plan rettidig',
   unit: 'share',
+  shape: 'fraction',
   higherIsBetter: true,
   roles: ['teamleder', 'chef', 'admin'],
   async fraction(ctx: KpiContext) {
@@ -161,6 +167,7 @@ export const childConversation = fractionKpi({
   id: 'deadline.child_conversation',
   title: 'Børnesamtale før afgørelse',
   unit: 'share',
+  shape: 'fraction',
   higherIsBetter: true,
   roles: ['teamleder', 'chef', 'admin'],
   async fraction(ctx: KpiContext) {

@@ -20,6 +20,7 @@ export const notification24h = fractionKpi({
   id: 'deadline.notification_24h',
   title: 'Underretninger vurderet inden for 24 timer',
   unit: 'share',
+  shape: 'fraction',
   higherIsBetter: true,
   roles: ['teamleder', 'chef', 'admin'],
   async fraction(ctx: KpiContext) {
@@ -47,11 +48,16 @@ export interface OverdueNotificationRow {
 }
 
 /** Notifications not assessed by D, as work-list rows: those overdue, or those whose 24 hours run out after D. */
-function unassessed(id: string, title: string, overdue: boolean): KpiDefinition<KpiListValue<OverdueNotificationRow>> {
+function unassessed<const Id extends string>(
+  id: Id,
+  title: string,
+  overdue: boolean,
+): KpiDefinition<KpiListValue<OverdueNotificationRow>, Id> {
   return {
     id,
     title,
     unit: 'list',
+    shape: 'list',
     fields: ['notification', 'case', 'worker', 'team', 'received', 'due', 'daysOverdue'],
     higherIsBetter: false,
     roles: ['teamleder', 'chef', 'admin'],

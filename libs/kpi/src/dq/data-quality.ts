@@ -1,4 +1,4 @@
-import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
+import { defineKpi, type KpiContext, type KpiDefinition, type KpiListValue } from '../types';
 
 // Data quality: whether the figures can be trusted. Every role sees the part it may see.
 
@@ -13,16 +13,17 @@ export interface RejectedRowsSummary {
 }
 
 /** dq.rejected_rows — per import (the newest per source of the municipality): rows rejected, by rule and file, with line numbers. */
-export const rejectedRows: KpiDefinition<KpiListValue<RejectedRowsSummary>> = {
+export const rejectedRows = defineKpi({
   id: 'dq.rejected_rows',
   title: 'Afviste rækker ved seneste import',
   unit: 'list',
+  shape: 'list',
   fields: ['import', 'source', 'startedAt', 'file', 'rule', 'count', 'lines'],
   // The count is of rejected rows, each row of the list being one rule in one file.
   countOf: (rows: RejectedRowsSummary[]) => rows.reduce((s, r) => s + r.count, 0),
   higherIsBetter: false,
   roles: ['chef', 'teamleder', 'admin'],
-  async compute(ctx: KpiContext) {
+  async compute(ctx: KpiContext): Promise<KpiListValue<RejectedRowsSummary>> {
     const rows = await ctx.query<RejectedRowsSummary>(
       `WITH latest AS (
          SELECT DISTINCT ON (source) id, source, started_at FROM import_run
@@ -36,12 +37,13 @@ export const rejectedRows: KpiDefinition<KpiListValue<RejectedRowsSummary>> = {
     );
     return { count: rows.reduce((s, r) => s + r.count, 0), rows };
   },
-};
+});
 
-const count = (id: string, title: string, sql: string): KpiDefinition<number> => ({
+const count = <const Id extends `dq.${string}`>(id: Id, title: string, sql: string): KpiDefinition<number, Id> => ({
   id,
   title,
   unit: 'count',
+  shape: 'number',
   higherIsBetter: false,
   roles: ['chef', 'teamleder', 'admin'],
   async compute(ctx) {
@@ -66,10 +68,11 @@ export const missingEndDates = count(
 );
 
 /** dq.unknown_codes — rows kept with an unknown code mapped to "ukendt", by code (from the newest imports' warnings). */
-export const unknownCodes: KpiDefinition<Record<string, number>> = {
+export const unknownCodes = defineKpi({
   id: 'dq.unknown_codes',
   title: 'Ukendte koder gemt som "ukendt"',
   unit: 'count',
+  shape: 'breakdown',
   higherIsBetter: false,
   roles: ['chef', 'teamleder', 'admin'],
   async compute(ctx) {
@@ -83,4 +86,4 @@ export const unknownCodes: KpiDefinition<Record<string, number>> = {
     );
     return Object.fromEntries(rows.map((r) => [r.code, r.n]));
   },
-};
+});

@@ -1,0 +1,43 @@
+import { join } from 'path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDubu } from '@bu/etl';
+import { kpiById, type KpiContext } from '@bu/kpi';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../../../../test/support/database';
+import { FIXTURES } from '../../../../test/support/fixtures';
+
+const S = { suppressed: true };
+describe('activity.summary (the committee’s four years)', () => {
+  let db: TestDatabase;
+  const kpi = kpiById('activity.summary')!;
+  const ctx = (): KpiContext => ({
+    query: async (sql, params) => (await db.pool.query(sql, params)).rows,
+    municipality: 461,
+    asOf: '2024-04-30',
+    period: { from: '2024-01-01', to: '2024-04-30' },
+  });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await importDubu(db.pool, join(FIXTURES, 'dubu-chief'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
+  });
+  afterAll(async () => db?.drop());
+
+  it('counts per year, at 31 December for past years and at D for this one', async () => {
+    // 2024 (to D): notifications N1-N5, N7, N8 = 7; placements started: Y1; placed at D: Y1, Y5, Y8; preventive: Y2, Y4.
+    // 2023: N6; Y8 started 01-01-2023; placed at 31-12-2023: Y5, Y8; preventive: Y4, Y6.
+    // 2022: Y5 started 01-03-2022 and is the only placement at 31-12-2022. 2021: nothing.
+    const value = await kpi.compute(ctx());
+    expect(value).toEqual({
+      '2021': { notifications: 0, placementsStarted: 0, placedChildren: 0, preventiveChildren: 0 },
+      '2022': { notifications: 0, placementsStarted: 1, placedChildren: 1, preventiveChildren: 0 },
+      '2023': { notifications: 1, placementsStarted: 1, placedChildren: 2, preventiveChildren: 2 },
+      '2024': { notifications: 7, placementsStarted: 1, placedChildren: 3, preventiveChildren: 2 },
+    });
+    expect(kpi.suppress!(value)).toEqual({
+      '2021': { notifications: 0, placementsStarted: 0, placedChildren: 0, preventiveChildren: 0 },
+      '2022': { notifications: 0, placementsStarted: S, placedChildren: S, preventiveChildren: 0 },
+      '2023': { notifications: S, placementsStarted: S, placedChildren: S, preventiveChildren: S },
+      '2024': { notifications: 7, placementsStarted: S, placedChildren: S, preventiveChildren: S },
+    });
+  });
+});

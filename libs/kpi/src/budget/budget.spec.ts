@@ -1,0 +1,152 @@
+import { join } from 'path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDubu, importEconomy } from '@bu/etl';
+import { DEFAULT_SETTINGS, kpiById } from '@bu/kpi';
+import { kpiValue } from '../../../../test/support/kpi';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../../../../test/support/database';
+import { FIXTURES } from '../../../../test/support/fixtures';
+
+// Budget follow-up on test/fixtures/economy-small (Odense 2024: 5.28.20 in January and February,
+// 5.28.21 in January — its February row is rejected —, 5.57.72 only in December 2023) with the
+// measures of test/fixtures/dubu-chief, at D = 29-02-2024 (a leap day, a month end).
+describe('committee budget KPIs', () => {
+  let db: TestDatabase;
+  const value = kpiValue(() => db, '2024-02-29');
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await importDubu(db.pool, join(FIXTURES, 'dubu-chief'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
+    await importEconomy(db.pool, join(FIXTURES, 'economy-small'), { pseudonymSecret: TEST_SECRET });
+  });
+  afterAll(async () => db?.drop());
+
+  it('budget.function: B from the latest month, S through month m, last year, forecasts, deviation and light', async () => {
+    const lines = (await value('budget.function')) as Record<string, Record<string, unknown>>;
+    // 5.28.20: m = 2; B = February's corrected budget 62,500,000; S = 4,800,000.50 + 5,100,000.
+    // Linear F = 9,900,000.50 / 2 × 12 = 59,400,003; activity F = S + Opholdssted Y5 65,000 active at
+    // 29-02 × (12 − 2) = 10,550,000.50. Linear is the default: F − B = −3,099,997 → green.
+    expect(lines['5.28.20']).toEqual({
+      name: 'Opholdssteder mv. for børn og unge',
+      budget: 62_500_000,
+      month: 2,
+      spent: 9_900_000.5,
+      lastYear: null,
+      forecastLinear: 59_400_003,
+      forecastActivity: 10_550_000.5,
+      forecast: 59_400_003,
+      deviation: -3_099_997,
+      deviationShare: -3_099_997 / 62_500_000,
+      light: 'green',
+      // Y5 is the one child behind the activity forecast.
+      activeChildren: 1,
+    });
+    // 5.28.21: the newest month with data is January (m = 1). Activity: active at 31-01-2024 and
+    // booking on 5.28.21: Y4 Familiebehandling 12,000 and Y6 Kontaktperson 6,000 (Y2 starts 01-02) → 3,000,000 + 18,000 × 11.
+    expect(lines['5.28.21']).toMatchObject({
+      budget: 40_000_000,
+      month: 1,
+      spent: 3_000_000,
+      forecastLinear: 36_000_000,
+      forecastActivity: 3_198_000,
+      light: 'green',
+    });
+    // 5.57.72 has only last year's December: no budget this year, no light; last year's result 900,000.
+    expect(lines['5.57.72']).toMatchObject({ budget: null, month: null, spent: null, lastYear: 900_000, forecast: null, light: null });
+  });
+
+  it('budget.light uses the forecast the setting chooses and the thresholds (yellow up to B × 1.02)', async () => {
+    expect(await value('budget.light')).toEqual({ '5.28.20': 'green', '5.28.21': 'green', '5.57.72': null });
+    // A budget of 59,000,000 makes the linear forecast 59,400,003 a 0.68 % overrun: yellow; at 58,000,000 (2.4 %) red.
+    await db.pool.query(`UPDATE budget_line SET corrected_budget = 59000000 WHERE function_code = '5.28.20' AND year = 2024 AND month = 2`);
+    expect(((await value('budget.light')) as Record<string, string>)['5.28.20']).toBe('yellow');
+    await db.pool.query(`UPDATE budget_line SET corrected_budget = 58000000 WHERE function_code = '5.28.20' AND year = 2024 AND month = 2`);
+    expect(((await value('budget.light')) as Record<string, string>)['5.28.20']).toBe('red');
+    // With the activity forecast 10,550,000.50 the same line is green.
+    const settings = { ...DEFAULT_SETTINGS, 'budget.forecast': 'activity' as const };
+    expect(((await value('budget.light', { settings })) as Record<string, string>)['5.28.20']).toBe('green');
+    await db.pool.query(`UPDATE budget_line SET corrected_budget = 62500000 WHERE function_code = '5.28.20' AND year = 2024 AND month = 2`);
+  });
+
+  it('separate forecast ids', async () => {
+    expect(await value('budget.forecast_linear')).toEqual({ '5.28.20': 59_400_003, '5.28.21': 36_000_000, '5.57.72': null });
+    expect(await value('budget.forecast_activity')).toEqual({ '5.28.20': 10_550_000.5, '5.28.21': 3_198_000, '5.57.72': null });
+  });
+
+  it('a zero budget gives no share and no light', async () => {
+    await db.pool.query(`UPDATE budget_line SET corrected_budget = 0 WHERE function_code = '5.28.21' AND year = 2024`);
+    const line = ((await value('budget.function')) as Record<string, Record<string, unknown>>)['5.28.21'];
+    expect(line).toMatchObject({ budget: 0, deviation: 36_000_000, deviationShare: null, light: null });
+  });
+
+  it('counts no month still running as spent (second edition): D = 28-02-2024 gives m = 1', async () => {
+    const lines = (await kpiValue(() => db, '2024-02-28')('budget.function')) as Record<string, Record<string, unknown>>;
+    // 5.28.20: January only; B = January's corrected budget; F = 4,800,000.50 × 12.
+    expect(lines['5.28.20']).toMatchObject({ month: 1, spent: 4_800_000.5, forecastLinear: 57_600_006 });
+    expect(lines['5.28.21']).toMatchObject({ month: 1, spent: 3_000_000 });
+    const curve = (await kpiValue(() => db, '2024-02-28')('budget.spend_curve')) as Record<string, unknown[]>;
+    expect(curve['2024'].slice(0, 3)).toEqual([7_800_000.5, null, null]);
+    // D in January before the 31st: no month of the year has ended, nothing is spent yet.
+    expect(
+      ((await kpiValue(() => db, '2024-01-30')('budget.function')) as Record<string, Record<string, unknown>>)['5.28.20'],
+    ).toMatchObject({ month: null, spent: null, forecast: null, light: null });
+  });
+
+  it('withholds from the committee an activity forecast resting on 1-4 children, and what rests on it', async () => {
+    const S = { suppressed: true };
+    const kpi = kpiById('budget.function')!;
+    // Linear (default): only the activity forecast is withheld; the accounts and the linear forecast stay.
+    const linear = kpi.suppress!(await value('budget.function')) as Record<string, Record<string, unknown>>;
+    expect(linear['5.28.20']).toEqual({
+      name: 'Opholdssteder mv. for børn og unge',
+      budget: 62_500_000,
+      month: 2,
+      spent: 9_900_000.5,
+      lastYear: null,
+      forecastLinear: 59_400_003,
+      forecastActivity: S,
+      forecast: 59_400_003,
+      deviation: -3_099_997,
+      deviationShare: -3_099_997 / 62_500_000,
+      light: 'green',
+    });
+    // 5.28.21 rests on Y4 and Y6: 2 children.
+    expect(linear['5.28.21']).toMatchObject({ forecastActivity: S, forecast: 36_000_000 });
+    expect(linear['5.57.72']).toMatchObject({ forecastActivity: null, forecast: null });
+    expect(JSON.stringify(linear)).not.toMatch(/activeChildren|10550000/);
+    // Activity forecast chosen: the forecast, deviation and light rest on it.
+    const settings = { ...DEFAULT_SETTINGS, 'budget.forecast': 'activity' as const };
+    const activity = kpi.suppress!(await value('budget.function', { settings })) as Record<string, Record<string, unknown>>;
+    expect(activity['5.28.20']).toMatchObject({
+      forecastActivity: S,
+      forecast: S,
+      deviation: S,
+      deviationShare: S,
+      light: null,
+      forecastLinear: 59_400_003,
+    });
+    // The separate ids alike.
+    const fa = kpiById('budget.forecast_activity')!;
+    expect(
+      fa.suppress!(
+        await fa.compute({
+          query: async (sql, p) => (await db.pool.query(sql, p)).rows,
+          municipality: 461,
+          asOf: '2024-02-29',
+          period: { from: '2024-01-01', to: '2024-02-29' },
+        }),
+      ),
+    ).toEqual({ '5.28.20': S, '5.28.21': S, '5.57.72': null });
+    const light = kpiById('budget.light')!;
+    expect(
+      light.suppress!(
+        await light.compute({
+          query: async (sql, p) => (await db.pool.query(sql, p)).rows,
+          municipality: 461,
+          asOf: '2024-02-29',
+          period: { from: '2024-01-01', to: '2024-02-29' },
+          settings,
+        }),
+      ),
+    ).toEqual({ '5.28.20': null, '5.28.21': null, '5.57.72': null });
+  });
+});

@@ -1,0 +1,163 @@
+import { lastEndedMonthEnd, MEASURE_TYPES } from '@bu/domain';
+import { DEFAULT_SETTINGS, KpiSettings } from '../settings';
+import type { BudgetLine, Light } from '@bu/contracts';
+import { MIN_CELL, SUPPRESSED, type Suppressed } from '../suppression';
+import { defineKpi, type KpiContext, type KpiDefinition } from '../types';
+
+export type { BudgetLine, Light };
+
+/** The account function a measure type books on: the setting's mapping over the code list's defaults. */
+export function functionMap(settings: KpiSettings): Record<string, string> {
+  return { ...Object.fromEntries(MEASURE_TYPES.map((t) => [t.name, t.accountFunction])), ...settings['budget.function_map'] };
+}
+
+export function budgetLight(forecast: number | null, budget: number | null, settings: KpiSettings): Light | null {
+  if (forecast === null || budget === null || budget === 0) return null;
+  if (forecast <= budget) return 'green';
+  return forecast <= budget * settings['budget.light'].yellow ? 'yellow' : 'red';
+}
+
+/**
+ * Month m's upper bound: the newest month of D's year that has ended by D (D's own month only when D
+ * is its last day; KPIS.md second edition: a month still running is never counted as spent); 0 when
+ * none has (D in January before the 31st).
+ */
+export function endedMonth(asOf: string): number {
+  const ended = lastEndedMonthEnd(asOf);
+  return ended.slice(0, 4) === asOf.slice(0, 4) ? Number(ended.slice(5, 7)) : 0;
+}
+
+/** Every budget figure per account function for D's year (the 5.28.xx lines and 5.57.72). */
+export async function budgetLines(ctx: KpiContext): Promise<Record<string, BudgetLine>> {
+  const settings = ctx.settings ?? DEFAULT_SETTINGS;
+  const map = functionMap(settings);
+  const rows = await ctx.query<{
+    function_code: string;
+    name: string | null;
+    budget: string | null;
+    month: number | null;
+    spent: string | null;
+    last_year: string | null;
+    active_monthly: string | null;
+    active_children: number | null;
+  }>(
+    `WITH d AS (SELECT extract(year FROM $2::date)::int AS y, $4::int AS m),
+     fns AS (
+       SELECT DISTINCT function_code FROM budget_line, d
+       WHERE municipality_code = $1 AND year IN (d.y, d.y - 1) AND (function_code LIKE '5.28.%' OR function_code = '5.57.72')
+     ),
+     this_year AS (
+       SELECT b.function_code, max(b.month) AS m FROM budget_line b, d
+       WHERE b.municipality_code = $1 AND b.year = d.y AND b.month <= d.m GROUP BY b.function_code
+     ),
+     mapping AS (SELECT key AS measure_type, value AS function_code FROM jsonb_each_text($3::jsonb))
+     SELECT f.function_code,
+       (SELECT function_name FROM budget_line b, d WHERE b.municipality_code = $1 AND b.function_code = f.function_code AND b.year <= d.y
+          ORDER BY b.year DESC, b.month DESC LIMIT 1) AS name,
+       (SELECT corrected_budget::text FROM budget_line b, d WHERE b.municipality_code = $1 AND b.function_code = f.function_code AND b.year = d.y AND b.month = t.m) AS budget,
+       t.m AS month,
+       (SELECT sum(spend)::text FROM budget_line b, d WHERE b.municipality_code = $1 AND b.function_code = f.function_code AND b.year = d.y AND b.month <= t.m) AS spent,
+       (SELECT sum(spend)::text FROM budget_line b, d WHERE b.municipality_code = $1 AND b.function_code = f.function_code AND b.year = d.y - 1) AS last_year,
+       (SELECT coalesce(sum(m.monthly_cost), 0)::text FROM measure m JOIN mapping mp ON mp.measure_type = m.measure_type, d
+          WHERE m.municipality_code = $1 AND mp.function_code = f.function_code
+            AND m.started <= (make_date(d.y, t.m, 1) + interval '1 month' - interval '1 day')::date
+            AND (m.ended IS NULL OR m.ended >= (make_date(d.y, t.m, 1) + interval '1 month' - interval '1 day')::date)) AS active_monthly,
+       (SELECT count(DISTINCT c.person_id)::int FROM measure m JOIN mapping mp ON mp.measure_type = m.measure_type
+          JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id, d
+          WHERE m.municipality_code = $1 AND mp.function_code = f.function_code AND m.monthly_cost <> 0
+            AND m.started <= (make_date(d.y, t.m, 1) + interval '1 month' - interval '1 day')::date
+            AND (m.ended IS NULL OR m.ended >= (make_date(d.y, t.m, 1) + interval '1 month' - interval '1 day')::date)) AS active_children
+     FROM fns f LEFT JOIN this_year t ON t.function_code = f.function_code
+     ORDER BY f.function_code`,
+    [ctx.municipality, ctx.asOf, JSON.stringify(map), endedMonth(ctx.asOf)],
+  );
+  const num = (v: string | null) => (v === null ? null : Number(v));
+  const result: Record<string, BudgetLine> = {};
+  for (const r of rows) {
+    const budget = num(r.budget);
+    const spent = num(r.spent);
+    const m = r.month;
+    const forecastLinear = spent !== null && m ? (spent / m) * 12 : null;
+    const forecastActivity = spent !== null && m ? spent + Number(r.active_monthly ?? 0) * (12 - m) : null;
+    const forecast = settings['budget.forecast'] === 'activity' ? forecastActivity : forecastLinear;
+    const deviation = forecast !== null && budget !== null ? forecast - budget : null;
+    result[r.function_code] = {
+      name: r.name,
+      budget,
+      month: m,
+      spent,
+      lastYear: num(r.last_year),
+      forecastLinear,
+      forecastActivity,
+      forecast,
+      deviation,
+      deviationShare: deviation !== null && budget ? deviation / budget : null,
+      light: budgetLight(forecast, budget, settings),
+      activeChildren: m ? (r.active_children ?? 0) : null,
+    };
+  }
+  return result;
+}
+
+const ROLES: KpiDefinition['roles'] = ['udvalg', 'chef', 'admin'];
+
+/**
+ * A budget line as the committee sees it. The accounts (budget, spend, last year, the linear
+ * forecast) are shown; the activity forecast adds the monthly cost of the measures active at the end
+ * of month m, so when those rest on 1..4 children it is an amount about fewer than 5 children and is
+ * withheld — with the forecast, deviation and light resting on it when the setting chooses it.
+ */
+export function suppressBudgetLine({ activeChildren, ...line }: BudgetLine): BudgetLine {
+  if (activeChildren === null || activeChildren === undefined || activeChildren === 0 || activeChildren >= MIN_CELL) return line;
+  const hidden: BudgetLine = { ...line, forecastActivity: SUPPRESSED };
+  return line.forecast === line.forecastActivity
+    ? { ...hidden, forecast: SUPPRESSED, deviation: SUPPRESSED, deviationShare: SUPPRESSED, light: null }
+    : hidden;
+}
+
+const suppressLines = (lines: Record<string, BudgetLine>) =>
+  Object.fromEntries(Object.entries(lines).map(([fn, l]) => [fn, suppressBudgetLine(l)]));
+
+/** budget.function — per account function and D's year: B, S through month m, last year, F, F − B and (F − B) / B. */
+export const budgetFunction = defineKpi({
+  id: 'budget.function',
+  title: 'Budgetopfølgning pr. funktion',
+  unit: 'kr',
+  shape: 'budget-table',
+  higherIsBetter: null,
+  roles: ROLES,
+  compute: budgetLines,
+  suppress: suppressLines,
+});
+
+// The lines a picked value was taken from, for the committee's suppression (the cache hands the
+// same object to suppress). Without them every picked value is withheld.
+const linesOf = new WeakMap<object, Record<string, BudgetLine>>();
+
+/** One figure of every budget line, per account function. */
+const pick = <const Id extends `budget.${string}`, K extends keyof BudgetLine>(
+  id: Id,
+  title: string,
+  key: K,
+): KpiDefinition<Record<string, BudgetLine[K] | Suppressed>, Id> => ({
+  id,
+  title,
+  unit: 'kr',
+  shape: 'breakdown',
+  higherIsBetter: null,
+  roles: ROLES,
+  async compute(ctx) {
+    const lines = await budgetLines(ctx);
+    const value = Object.fromEntries(Object.entries(lines).map(([fn, line]) => [fn, line[key]]));
+    linesOf.set(value, lines);
+    return value;
+  },
+  suppress(value) {
+    const lines = linesOf.get(value);
+    return Object.fromEntries(Object.entries(value).map(([fn]) => [fn, lines?.[fn] ? suppressBudgetLine(lines[fn])[key] : SUPPRESSED]));
+  },
+});
+
+export const forecastLinear = pick('budget.forecast_linear', 'Forventet regnskab (lineær fremskrivning)', 'forecastLinear');
+export const forecastActivity = pick('budget.forecast_activity', 'Forventet regnskab (aktivitetsbaseret)', 'forecastActivity');
+export const budgetLightKpi = pick('budget.light', 'Budgettrafiklys', 'light');

@@ -1,0 +1,58 @@
+import { defineKpi, type KpiContext, type KpiListValue } from '../types';
+
+/** cost.annualised_per_placed_child — (sum of monthly cost of placements active at D) × 12 / placed children. */
+export const annualisedCostPerPlacedChild = defineKpi({
+  id: 'cost.annualised_per_placed_child',
+  title: 'Årlig udgift pr. anbragt barn (kr.)',
+  unit: 'kr',
+  shape: 'number',
+  higherIsBetter: null,
+  roles: ['chef', 'admin'],
+  async compute(ctx): Promise<number | null> {
+    const r = await placedCost(ctx);
+    return r.children === 0 ? null : (Number(r.cost ?? 0) * 12) / r.children;
+  },
+  // The placed children the amount rests on (the committee sees a goal on it only from 5 on).
+  children: async (ctx) => (await placedCost(ctx)).children,
+});
+
+async function placedCost(ctx: KpiContext): Promise<{ cost: string | null; children: number }> {
+  const [r] = await ctx.query<{ cost: string | null; children: number }>(
+    `SELECT sum(m.monthly_cost)::text AS cost, count(DISTINCT c.person_id)::int AS children FROM measure m
+     JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
+     WHERE m.municipality_code = $1 AND m.family = 'placement' AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date)`,
+    [ctx.municipality, ctx.asOf],
+  );
+  return r;
+}
+
+export interface TopCaseRow {
+  case: string;
+  annualisedCost: number;
+  measures: number;
+  measureTypes: string[];
+}
+
+/** cost.top_cases — the 20 cases with the highest annualised cost of measures active at D (ties by case number). */
+export const topCases = defineKpi({
+  id: 'cost.top_cases',
+  title: 'De 20 dyreste sager',
+  unit: 'list',
+  shape: 'list',
+  fields: ['case', 'annualisedCost', 'measures', 'measureTypes'],
+  higherIsBetter: null,
+  roles: ['chef', 'admin'],
+  async compute(ctx): Promise<KpiListValue<TopCaseRow>> {
+    const rows = await ctx.query<{ case: string; cost: string; measures: number; types: string[] }>(
+      `SELECT case_id AS "case", (sum(coalesce(monthly_cost, 0)) * 12)::text AS cost, count(*)::int AS measures,
+              array_agg(DISTINCT measure_type ORDER BY measure_type) AS types
+       FROM measure WHERE municipality_code = $1 AND started <= $2::date AND (ended IS NULL OR ended >= $2::date)
+       GROUP BY case_id ORDER BY sum(coalesce(monthly_cost, 0)) DESC, case_id LIMIT 20`,
+      [ctx.municipality, ctx.asOf],
+    );
+    return {
+      count: rows.length,
+      rows: rows.map((r) => ({ case: r.case, annualisedCost: Number(r.cost), measures: r.measures, measureTypes: r.types })),
+    };
+  },
+});

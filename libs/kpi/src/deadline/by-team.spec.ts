@@ -1,0 +1,42 @@
+import { join } from 'path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDubu } from '@bu/etl';
+import { kpiById, type KpiContext } from '@bu/kpi';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../../../../test/support/database';
+import { FIXTURES } from '../../../../test/support/fixtures';
+
+// The team leader's figures on test/fixtures/dubu-deadlines at D = 30-04-2024 (a month end),
+// P = 01-01-2024..30-04-2024. Every expected value is worked out by hand in the comments.
+const D = '2024-04-30';
+describe('team leader KPIs (caseload and deadlines)', () => {
+  let db: TestDatabase;
+  const ctx = (over: Partial<KpiContext> = {}): KpiContext => ({
+    query: async (sql, params) => (await db.pool.query(sql, params)).rows,
+    municipality: 461,
+    asOf: D,
+    period: { from: '2024-01-01', to: D },
+    ...over,
+  });
+  const value = (id: string, over: Partial<KpiContext> = {}) => kpiById(id)!.compute(ctx(over));
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const result = await importDubu(db.pool, join(FIXTURES, 'dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: D });
+    expect(result.rejected).toEqual([]);
+  });
+  afterAll(async () => db?.drop());
+
+  describe('per team', () => {
+    it('deadline.compliance_by_team: each share with the team as scope', async () => {
+      // Team Nord: notifications 2/4 (above); investigations I3, I5 on time, I4 late → 2/3 (all on Nord's cases);
+      // plans: Y1 on time, Y2 pending → 1; conversations: Y1 held, Y2 not → 1/2.
+      // Team Syd has nothing started or completed in P; the intake team has N7 (late) only.
+      expect(await value('deadline.compliance_by_team')).toEqual({
+        Modtagelsen: { notification_24h: 0, investigation_4m: null, plan_on_time: null, child_conversation: null },
+        'Team Nord': { notification_24h: 0.5, investigation_4m: 2 / 3, plan_on_time: 1, child_conversation: 0.5 },
+        'Team Syd': { notification_24h: null, investigation_4m: null, plan_on_time: null, child_conversation: null },
+      });
+      expect(Object.keys((await value('deadline.compliance_by_team', { teams: ['Team Syd'] })) as object)).toEqual(['Team Syd']);
+    });
+  });
+});

@@ -1,0 +1,68 @@
+import type { EffectChange, EffectGroup } from '@bu/contracts';
+import { defineKpi } from '../types';
+
+export type { EffectChange, EffectGroup };
+
+export const NO_ACTIVE_MEASURE = 'ingen aktiv foranstaltning';
+
+/**
+ * effect.change — children with measurements on at least two distinct dates by D. Per child
+ * Δ = (sum of the five scores on the latest date − on the first date) / 5, where several
+ * measurements on one date are averaged per theme first. Shares improved (Δ > 0), unchanged, worsened;
+ * also per measure type active on the latest date (a child counts under each such type).
+ */
+export const effectChange = defineKpi({
+  id: 'effect.change',
+  title: 'Effekt: udvikling i trivselsscorer',
+  unit: 'ratio',
+  shape: 'effect',
+  higherIsBetter: true,
+  roles: ['chef', 'admin'],
+  async compute(ctx): Promise<EffectChange> {
+    const rows = await ctx.query<{ person_id: string; delta: number; types: string[] }>(
+      `WITH per_date AS (
+         SELECT c.person_id, e.measured_on,
+                avg(e.development) + avg(e.family_relations) + avg(e.school) + avg(e.health) + avg(e.leisure) AS total
+         FROM effect_measurement e
+         JOIN child_case c ON c.municipality_code = e.municipality_code AND c.source = e.source AND c.case_id = e.case_id
+         WHERE e.municipality_code = $1 AND e.measured_on <= $2::date
+         GROUP BY c.person_id, e.measured_on
+       ),
+       ends AS (
+         SELECT person_id, min(measured_on) AS first_on, max(measured_on) AS last_on FROM per_date GROUP BY person_id HAVING count(*) >= 2
+       ),
+       delta AS (
+         SELECT e.person_id, e.last_on, ((l.total - f.total) / 5)::float AS delta
+         FROM ends e JOIN per_date f ON f.person_id = e.person_id AND f.measured_on = e.first_on
+                     JOIN per_date l ON l.person_id = e.person_id AND l.measured_on = e.last_on
+       )
+       SELECT d.person_id, d.delta,
+              coalesce((SELECT array_agg(DISTINCT m.measure_type ORDER BY m.measure_type) FROM measure m
+                        JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
+                        WHERE m.municipality_code = $1 AND c.person_id = d.person_id AND m.started <= d.last_on
+                          AND (m.ended IS NULL OR m.ended >= d.last_on)), ARRAY[]::text[]) AS types
+       FROM delta d ORDER BY d.person_id`,
+      [ctx.municipality, ctx.asOf],
+    );
+    const group = (deltas: number[]): EffectGroup => {
+      const n = deltas.length;
+      if (n === 0) return { children: 0, meanChange: null, improved: null, unchanged: null, worsened: null };
+      // Δ is a multiple of 1/5 of a score averaged per theme; compare with a tolerance for float sums.
+      const sign = (d: number) => (Math.abs(d) < 1e-9 ? 0 : Math.sign(d));
+      return {
+        children: n,
+        meanChange: deltas.reduce((a, b) => a + b, 0) / n,
+        improved: deltas.filter((d) => sign(d) > 0).length / n,
+        unchanged: deltas.filter((d) => sign(d) === 0).length / n,
+        worsened: deltas.filter((d) => sign(d) < 0).length / n,
+      };
+    };
+    const byType = new Map<string, number[]>();
+    for (const r of rows)
+      for (const t of r.types.length ? r.types : [NO_ACTIVE_MEASURE]) byType.set(t, [...(byType.get(t) ?? []), r.delta]);
+    return {
+      ...group(rows.map((r) => r.delta)),
+      byMeasureType: Object.fromEntries([...byType].sort(([a], [b]) => a.localeCompare(b, 'da')).map(([t, d]) => [t, group(d)])),
+    };
+  },
+});

@@ -1,0 +1,34 @@
+import { DEFAULT_SETTINGS } from '../settings';
+import { INVESTIGATION } from '../deadline/investigations';
+import { IN_SCOPE, kpiParams } from '../sql';
+import { defineKpi, type KpiContext } from '../types';
+
+/** investigation.duration_days — median days from start to completion of investigations completed in P. */
+export const investigationDuration = defineKpi({
+  id: 'investigation.duration_days',
+  title: 'Varighed af børnefaglige undersøgelser (median, dage)',
+  unit: 'days',
+  shape: 'number',
+  higherIsBetter: false,
+  roles: ['teamleder', 'chef', 'admin'],
+  async compute(ctx: KpiContext) {
+    const [r] = await ctx.query<{ median: number | null }>(
+      `WITH ${INVESTIGATION}
+       SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY completed - started)::float AS median
+       FROM inv WHERE completed BETWEEN $3::date AND $4::date AND ${IN_SCOPE('inv')}`,
+      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+    );
+    return r.median;
+  },
+  // The children the median rests on: the committee sees a goal on it only from 5 children on.
+  async children(ctx: KpiContext) {
+    const [r] = await ctx.query<{ n: number }>(
+      `WITH ${INVESTIGATION}
+       SELECT count(DISTINCT c.person_id)::int AS n
+       FROM inv JOIN child_case c ON c.municipality_code = $1 AND c.source = inv.source AND c.case_id = inv.case_id
+       WHERE completed BETWEEN $3::date AND $4::date AND ${IN_SCOPE('inv')}`,
+      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+    );
+    return r.n;
+  },
+});
