@@ -69,11 +69,39 @@ const TOOLING_ALLOW = [
   '^(\\.\\./)+libs/db/src/migrations/\\d+-\\w+$',
 ];
 
-const boundaries = (allow = []) => [
+/** Tests beside the code (`*.spec.ts`, `*.test.ts` in a project) are not a layer of it. */
+const SPECS = [
+  'apps/**/*.test.ts',
+  'apps/**/*.spec.ts',
+  'libs/**/*.test.ts',
+  'libs/**/*.spec.ts',
+  'etl/**/*.test.ts',
+  'dashboards/**/*.spec.ts',
+];
+
+/** What such a spec may import besides its project's own dependencies. */
+const SPEC_ALLOW = [
+  // The shared test support (databases, fixtures, an API) and the KPI catalogue generator.
+  '^(\\.\\./)+test/support/',
+  '^(\\.\\./)+scripts/lib/kpi-catalogue$',
+];
+/** A spec's project may also use the ETL: the KPI specs load their fixtures through it. */
+const specConstraints = depConstraints.map((c) =>
+  c.onlyDependOnLibsWithTags && !c.onlyDependOnLibsWithTags.includes('*')
+    ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:etl'] }
+    : c,
+);
+
+const boundaries = (allow = [], options = {}) => [
   'error',
   {
     allow,
     depConstraints,
+    ...options,
+    // Specs beside library code import test/support and scripts/lib, which in turn import the
+    // apps: cycles in Nx's per-project graph that exist only through tests. No product code may
+    // import a tooling project (depConstraints), so a cycle through one is always such a cycle.
+    ignoredCircularDependencies: ['tag:scope:server', 'tag:scope:shared', 'tag:scope:web'].map((product) => ['tag:scope:tools', product]),
     // The ETL's CLI loads @bu/db (TypeORM) only when migrations are pending; schema-version is its light entry.
     checkDynamicDependenciesExceptions: ['@bu/db/schema-version'],
   },
@@ -116,17 +144,24 @@ export default tseslint.config(
     },
   },
   {
-    files: ['apps/api/**', 'etl/**', 'libs/db/**', 'scripts/**', 'bench/**', 'test/**'],
+    files: ['apps/api/**', 'etl/**', 'libs/db/**', 'scripts/**', 'bench/**', 'test/**', ...SPECS],
     rules: noUnsafeOff,
   },
   {
     // Tests build loose fixtures and reach into objects on purpose.
-    files: ['test/**', '**/*.test.ts'],
+    files: ['test/**', ...SPECS],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
     files: ['scripts/**', 'bench/**', 'test/**'],
     rules: { '@nx/enforce-module-boundaries': boundaries(TOOLING_ALLOW) },
+  },
+  {
+    // A spec tests its library through the public entry (`@bu/kpi` from inside libs/kpi) as a user would.
+    files: SPECS,
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries(SPEC_ALLOW, { depConstraints: specConstraints, allowCircularSelfDependency: true }),
+    },
   },
   {
     files: ['bench/etl-parse.ts'],
@@ -145,23 +180,13 @@ export default tseslint.config(
     rules: { 'no-console': 'warn' },
   },
   {
-    // Config files and tools/run.js are in no tsconfig.json: linted without type information.
-    files: ['*.mts', '*.mjs', 'apps/web/vite.config.mts', 'tools/**'],
+    // JavaScript (tools/, test/support/*.cjs) and the config files are in no tsconfig.json: no type information.
+    files: ['**/*.js', '**/*.cjs', '**/*.mjs', '*.mts', 'apps/web/vite.config.mts'],
     extends: [tseslint.configs.disableTypeChecked],
   },
   {
-    files: ['tools/**/*.js'],
-    languageOptions: {
-      sourceType: 'commonjs',
-      globals: {
-        require: 'readonly',
-        module: 'writable',
-        __dirname: 'readonly',
-        process: 'readonly',
-        console: 'readonly',
-        Buffer: 'readonly',
-      },
-    },
+    files: ['**/*.js', '**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   prettier,

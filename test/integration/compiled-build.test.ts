@@ -55,8 +55,8 @@ async function start(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
   await new Promise<void>((done, fail) => {
     const timer = setInterval(() => output.includes(ready) && (clearInterval(timer), done()), 100);
     child.once('exit', (code) => (clearInterval(timer), fail(new Error(`${args[0]} exited ${code}: ${output}`))));
