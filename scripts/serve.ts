@@ -3,7 +3,9 @@
 import { Pool } from 'pg';
 import { exitOnConfigError } from '@bu/config';
 import { configFromEnv } from '../apps/api/src/config';
-import { serve, stopOnSignals } from '../apps/api/src/main';
+import { serve } from '../apps/api/src/main';
+import { startWorker } from '@bu/etl';
+import { stopOnSignals } from '@bu/logger';
 import { removeDemoUsers } from './lib/users';
 
 async function main(): Promise<void> {
@@ -12,7 +14,8 @@ async function main(): Promise<void> {
   const pool = new Pool({ connectionString: config.databaseUrl, max: 1 });
   const removed = await removeDemoUsers(pool).finally(() => pool.end());
   if (removed > 0) console.log(`Removed ${removed} demo user(s): demo logins exist only on the embedded default.`);
-  const server = await serve(config);
+  // The API does not know the ETL: the worker beside it is composed here (RUN_WORKER, default on).
+  const server = await serve(config, config.runWorker ? { companion: () => startWorker(config) } : {});
   // SIGTERM (docker stop, systemd): requests in flight and the running job finish, then exit 0.
   stopOnSignals(() => server.close());
   console.log(

@@ -4,9 +4,9 @@ import type { Pool, PoolClient } from 'pg';
 import { RETENTION_DEFAULTS, RetentionKey } from '@bu/domain';
 import type { Queue } from '@bu/queue';
 import { listRules } from '../rules';
-import type { EtlJobData } from './etl-job';
+import { RETENTION_JOB, type EtlJobData } from '@bu/jobs';
 
-export const RETENTION_JOB = 'retention-purge';
+export { RETENTION_JOB } from '@bu/jobs';
 
 /** The schedule: daily at 03:00 Danish time, one repeatable job on the 'etl' queue (BullMQ job scheduler). */
 export async function scheduleRetentionPurge(queue: Queue<EtlJobData>): Promise<void> {

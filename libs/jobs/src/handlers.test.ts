@@ -1,0 +1,32 @@
+import { UnrecoverableError } from 'bullmq';
+import { describe, expect, it } from 'vitest';
+import type { Job } from '@bu/queue';
+import { jobRouter, MissingJobHandler, type JobHandlers } from './index';
+
+const job = (name: string, data: unknown = {}) => ({ name, data }) as unknown as Job<unknown, string>;
+const handlers = (): JobHandlers<string> => ({
+  import: async (j) => `import ${j.data.source}`,
+  'pull-drop-folders': async () => 'pull',
+  'retention-purge': async () => 'purge',
+});
+
+describe('jobRouter (the worker fails fast)', () => {
+  it('throws at start-up when a job of the contract has no handler, naming it', () => {
+    const incomplete = { ...handlers(), 'retention-purge': undefined } as unknown as JobHandlers<string>;
+    expect(() => jobRouter(incomplete)).toThrow(MissingJobHandler);
+    expect(() => jobRouter(incomplete)).toThrow('No handler for job "retention-purge".');
+  });
+
+  it('routes each job to the handler of its name', async () => {
+    const route = jobRouter(handlers());
+    expect(await route(job('import', { source: 'dubu', dir: '/x' }))).toBe('import dubu');
+    expect(await route(job('pull-drop-folders'))).toBe('pull');
+    expect(await route(job('retention-purge'))).toBe('purge');
+  });
+
+  it('fails a job outside the contract for good (not retried)', () => {
+    const route = jobRouter(handlers());
+    expect(() => route(job('no-such-job'))).toThrow(UnrecoverableError);
+    expect(() => route(job('toString'))).toThrow(UnrecoverableError);
+  });
+});
