@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import type { WorkerConfig } from '@bu/config';
 import { etlQueue } from '@bu/jobs';
+import { logger } from '@bu/logger';
 import { startEtlWorker } from './jobs/etl-job';
 import { scheduleDropFolderPull } from './jobs/drop-folders';
 import { scheduleRetentionPurge } from './jobs/retention';
@@ -41,11 +42,14 @@ export function startWorker(config: WorkerConfig): RunningWorker {
     void pool.end();
     throw error;
   }
-  worker.on('failed', (job, error) => console.error(`ETL job ${job?.id} failed: ${error.message}`));
+  worker.on('failed', (job, error) =>
+    logger().error({ job: job?.id, name: job?.name, attempts: job?.attemptsMade }, `ETL job ${job?.id} failed: ${error.message}`),
+  );
+  worker.on('completed', (job) => logger().info({ job: job.id, name: job.name }, `ETL job ${job.id} (${job.name}) done`));
   const queue = etlQueue(config);
   // Raw uploads a crash or a lost job left behind are removed at start-up (see sweepUploadOrphans).
   const swept = sweepUploadOrphans(config.uploadDir, queue).catch((e) => {
-    console.error(`Could not sweep the upload folder: ${e.message}`);
+    logger().error({ err: e }, `Could not sweep the upload folder: ${e.message}`);
     return [] as string[];
   });
   // Drop folders are checked on a schedule (default every 15 minutes; 0 turns it off).
@@ -54,9 +58,11 @@ export function startWorker(config: WorkerConfig): RunningWorker {
   void Promise.all([
     swept,
     every > 0
-      ? scheduleDropFolderPull(queue, every).catch((e) => console.error(`Could not schedule the drop-folder check: ${e.message}`))
+      ? scheduleDropFolderPull(queue, every).catch((e) =>
+          logger().error({ err: e }, `Could not schedule the drop-folder check: ${e.message}`),
+        )
       : undefined,
-    scheduleRetentionPurge(queue).catch((e) => console.error(`Could not schedule the retention purge: ${e.message}`)),
+    scheduleRetentionPurge(queue).catch((e) => logger().error({ err: e }, `Could not schedule the retention purge: ${e.message}`)),
   ]).finally(() => void queue.close());
   let closing: Promise<void> | undefined;
   return {
@@ -71,7 +77,7 @@ export function startWorker(config: WorkerConfig): RunningWorker {
           // No further wait: the process ends next, its connections with it, and the import's
           // transaction rolls back (an import that committed in this instant is run again: imports
           // are idempotent).
-          console.error('The running ETL job did not finish in time: it goes back to the queue.');
+          logger().warn('The running ETL job did not finish in time: it goes back to the queue.');
           return;
         }
         await Promise.race([pool.end(), sleep(10_000)]);
@@ -81,7 +87,8 @@ export function startWorker(config: WorkerConfig): RunningWorker {
 
 /** Pool 'error' handlers: an idle or lent connection that the server drops must not end the process. */
 export function guardPool(pool: Pool): Pool {
-  pool.on('error', () => undefined);
+  // The failure reaches the query that uses the connection next; the pool replaces a broken one.
+  pool.on('error', (error) => logger().warn({ err: error }, `Worker database connection lost: ${error.message}`));
   pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }

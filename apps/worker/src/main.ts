@@ -7,7 +7,13 @@ import { logger, stopOnSignals } from '@bu/logger';
 // It pseudonymises CPR numbers and signs no token: PSEUDONYM_SECRET is required, JWT_SECRET not.
 const config = exitOnConfigError(() => workerConfigFromEnv());
 // Throws (and the process exits 1) if a job of the contract (@bu/jobs) has no handler.
-const worker = startWorker(config);
+let worker: ReturnType<typeof startWorker>;
+try {
+  worker = startWorker(config);
+} catch (error) {
+  logger().fatal({ err: error }, `The ETL worker cannot start: ${(error as Error).message}`);
+  process.exit(1);
+}
 logger().info(`ETL worker running (${config.redisUrl ? 'Redis' : 'PostgreSQL'} queue backend).`);
 // SIGTERM: the running job finishes (or, after SHUTDOWN_GRACE_MS, goes back to the queue), then exit 0.
 stopOnSignals(() => worker.close());

@@ -2,6 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import { rm, utimes } from 'fs/promises';
 import type { Pool } from 'pg';
 import { etlQueue, jobRouter, type EtlJobData, type JobHandlers } from '@bu/jobs';
+import { logger } from '@bu/logger';
 import { createWorker, ETL_QUEUE, Job, Queue, QueueConfig } from '@bu/queue';
 import { importSource } from '../import-source';
 import { runImport, type ImportResult, type SourceKind } from '../import-run';
@@ -80,7 +81,11 @@ async function deliveryJob(pool: Pool, secret: string, job: Job<EtlJobData, Impo
     if (isFinalFailure(job, error)) settled = 'failed';
     throw error;
   } finally {
-    if (settled) await settleDelivery(job.data.dir, settled).catch(() => undefined);
+    // The job's outcome stands; a delivery left in processing/ is for the operator to move.
+    if (settled)
+      await settleDelivery(job.data.dir, settled).catch((e: Error) =>
+        logger().error({ job: job.id, err: e }, `Could not move the delivery ${job.data.dir} to ${settled}/: ${e.message}`),
+      );
   }
 }
 
@@ -99,7 +104,10 @@ async function importJob(pool: Pool, secret: string, job: Job<EtlJobData, Import
     jobId: job.id,
     pseudonymSecret: secret,
     onProgress: (p) => {
-      progress = progress.then(() => job.updateProgress({ ...p })).catch(() => undefined);
+      // Progress is for the status page only: the import goes on without it.
+      progress = progress
+        .then(() => job.updateProgress({ ...p }))
+        .catch((e: Error) => logger().debug({ job: job.id, err: e }, `Progress of job ${job.id} not saved: ${e.message}`));
     },
   });
   await progress;

@@ -193,7 +193,7 @@ async function purgeAudit(pool: Pool, now: Date, codes: number[], auditDays: num
     await client.query(`DELETE FROM audit_case_set s WHERE NOT EXISTS (SELECT 1 FROM audit_log l WHERE l.case_set_id = s.id)`);
     await client.query('COMMIT');
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query('ROLLBACK').catch(() => undefined); // the purge's own error is the one that matters
     throw error;
   } finally {
     client.release();

@@ -52,7 +52,7 @@ export async function sweepUploadOrphans(
 ): Promise<string[]> {
   const cutoff = (options.now ?? Date.now()) - (options.olderThanMs ?? ORPHAN_AGE_MS);
   uploadDir = resolve(uploadDir);
-  const names = await readdir(uploadDir).catch(() => [] as string[]);
+  const names = await readdir(uploadDir).catch(() => [] as string[]); // no upload folder yet: nothing to sweep
   const inUse = new Set<string>();
   for (const states of [['delayed', 'prioritized', 'waiting', 'waiting-children'], ['active']] as const) {
     for (const job of await queue.getJobs([...states], 0, -1)) {
@@ -62,7 +62,7 @@ export async function sweepUploadOrphans(
   const removed: string[] = [];
   for (const name of names) {
     const path = join(uploadDir, name);
-    const stat = await lstat(path).catch(() => null);
+    const stat = await lstat(path).catch(() => null); // removed meanwhile (its job ended)
     if (!stat || stat.mtimeMs > cutoff || inUse.has(path)) continue;
     await rm(path, { recursive: true, force: true });
     removed.push(name);
