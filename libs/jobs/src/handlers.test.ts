@@ -1,6 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import type { Job } from '@bu/queue';
+import { createLogger } from '@bu/logger';
 import { jobRouter, MissingJobHandler, type JobHandlers } from './index';
 
 const job = (name: string, data: unknown = {}) => ({ name, data }) as unknown as Job<unknown, string>;
@@ -28,5 +29,24 @@ describe('jobRouter (the worker fails fast)', () => {
     const route = jobRouter(handlers());
     expect(() => route(job('no-such-job'))).toThrow(UnrecoverableError);
     expect(() => route(job('toString'))).toThrow(UnrecoverableError);
+  });
+
+  it('runs each job in a log context: its lines carry the job id', async () => {
+    const lines: string[] = [];
+    const log = createLogger({ format: 'json', destination: { write: (line: string) => void lines.push(line) } });
+    const route = jobRouter({
+      ...handlers(),
+      import: async () => {
+        await new Promise((r) => setTimeout(r, 1));
+        log.info('importing');
+        return 'done';
+      },
+    });
+    await route({ id: '42', name: 'import', data: {} } as unknown as Job<unknown, string>);
+    log.info('after');
+    expect(lines.map((l) => JSON.parse(l) as { msg: string; job?: string }).map(({ msg, job }) => ({ msg, job }))).toEqual([
+      { msg: 'importing', job: '42' },
+      { msg: 'after', job: undefined },
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
+import { runWithLogContext } from '@bu/logger';
 import type { Job } from '@bu/queue';
 import { JOB_NAMES, type JobName, type JobPayloads } from './contract';
 
@@ -13,6 +14,7 @@ export class MissingJobHandler extends Error {}
  * The worker's processor: checks at start-up that every job of the contract has a handler (fail
  * fast, as Immich's job service does, rather than failing the first such job hours later), then
  * routes each job to its handler by name. A job of a name outside the contract is not retried.
+ * Every line logged while a job runs carries its id (`job`), as a request's carry the request id.
  */
 export function jobRouter<R>(handlers: JobHandlers<R>): (job: Job<unknown, R>) => Promise<R> {
   const missing = JOB_NAMES.filter((name) => typeof (handlers as Partial<JobHandlers<R>>)[name] !== 'function');
@@ -20,6 +22,6 @@ export function jobRouter<R>(handlers: JobHandlers<R>): (job: Job<unknown, R>) =
   return (job) => {
     const handler = Object.hasOwn(handlers, job.name) ? (handlers[job.name as JobName] as JobHandler<JobName, R>) : undefined;
     if (!handler) throw new UnrecoverableError(`Unknown job "${job.name}".`);
-    return handler(job as Job<never, R>);
+    return runWithLogContext({ job: String(job.id) }, () => handler(job as Job<never, R>));
   };
 }

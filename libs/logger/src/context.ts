@@ -1,8 +1,11 @@
 import { AsyncLocalStorage } from 'async_hooks';
 
-/** What every line logged while serving a request carries. */
+/** What every line logged while serving a request (or running a job) carries. */
 export interface LogContext {
-  requestId: string;
+  /** The HTTP request's id (X-Request-Id). */
+  requestId?: string;
+  /** The queued job being run: its id (the worker). */
+  job?: string;
   /** The authenticated user's name, once the auth guard has verified the token. */
   user?: string;
   /** The user's municipality (null: a national user). */
@@ -16,7 +19,7 @@ export function runWithLogContext<T>(context: LogContext, fn: () => T): T {
   return storage.run(context, fn);
 }
 
-/** The current request's log context, or undefined outside a request (start-up, jobs). */
+/** The current request's or job's log context, or undefined outside both (start-up). */
 export function logContext(): LogContext | undefined {
   return storage.getStore();
 }

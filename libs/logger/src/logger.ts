@@ -56,11 +56,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label, number) => ({ level: format === 'json' ? label : number }) },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      // Only the fields that are set: a job's lines have no requestId, a public request's no user.
       mixin: () => {
         const context = logContext();
         if (!context) return {};
-        const { requestId, user, municipality } = context;
-        return user === undefined ? { requestId } : { requestId, user, municipality };
+        const fields: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(context)) if (value !== undefined) fields[key] = value;
+        return fields;
       },
     },
     destination,

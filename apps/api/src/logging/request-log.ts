@@ -27,8 +27,9 @@ function requestId(req: Request): string {
  */
 export function logRequests(app: INestApplication, log: Logger): void {
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const context: LogContext = { requestId: requestId(req) };
-    res.setHeader(REQUEST_ID_HEADER, context.requestId);
+    const id = requestId(req);
+    const context: LogContext = { requestId: id };
+    res.setHeader(REQUEST_ID_HEADER, id);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const path = req.originalUrl.split('?')[0].slice(0, 300);
