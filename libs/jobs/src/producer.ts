@@ -7,12 +7,17 @@ export function etlQueue(config: QueueConfig): Queue<EtlJobData> {
   return createQueue<EtlJobData>(config, ETL_QUEUE, { defaultJobOptions: ETL_JOB_OPTIONS });
 }
 
+/** What a producer needs (the API, the scripts): a job of the contract, with that job's payload. */
+export interface JobProducer {
+  enqueue<N extends JobName>(name: N, data: JobPayloads[N], options?: JobsOptions): Promise<Job<EtlJobData>>;
+}
+
 /**
  * The typed producer: `enqueue` takes a job name of the contract and only that job's payload, so
  * the API and the scripts queue jobs without knowing the ETL. It also reads jobs back (state,
  * result) for the import status endpoints.
  */
-export class JobQueue {
+export class JobQueue implements JobProducer {
   constructor(readonly queue: Queue<EtlJobData>) {}
 
   enqueue<N extends JobName>(name: N, data: JobPayloads[N], options?: JobsOptions): Promise<Job<EtlJobData>> {
