@@ -28,6 +28,8 @@ export default defineConfig({
       '@bu/kpi': r('libs/kpi/src/index.ts'),
       '@bu/contracts': r('libs/contracts/src/index.ts'),
       '@bu/queue': r('libs/queue/src/index.ts'),
+      '@bu/jobs': r('libs/jobs/src/index.ts'),
+      '@bu/logger': r('libs/logger/src/index.ts'),
       '@bu/etl': r('etl/src/index.ts'),
       '@bu/dashboards': r('dashboards/src/index.ts'),
     },
