@@ -2,7 +2,9 @@
 // except that demo users (which only the embedded default creates) are removed.
 import { Pool } from 'pg';
 import { configFromEnv, exitOnConfigError } from '@bu/config';
-import { serve, stopOnSignals } from '../apps/api/src/main';
+import { serve } from '../apps/api/src/main';
+import { startWorker } from '@bu/etl';
+import { logger, stopOnSignals } from '@bu/logger';
 import { removeDemoUsers } from './lib/users';
 
 async function main(): Promise<void> {
@@ -10,16 +12,17 @@ async function main(): Promise<void> {
   const config = exitOnConfigError(() => configFromEnv(undefined, apiOnly ? { runWorker: false } : {}));
   const pool = new Pool({ connectionString: config.databaseUrl, max: 1 });
   const removed = await removeDemoUsers(pool).finally(() => pool.end());
-  if (removed > 0) console.log(`Removed ${removed} demo user(s): demo logins exist only on the embedded default.`);
-  const server = await serve(config);
+  if (removed > 0) logger().info(`Removed ${removed} demo user(s): demo logins exist only on the embedded default.`);
+  // The API does not know the ETL: the worker beside it is composed here (RUN_WORKER, default on).
+  const server = await serve(config, config.runWorker ? { companion: () => startWorker(config) } : {});
   // SIGTERM (docker stop, systemd): requests in flight and the running job finish, then exit 0.
   stopOnSignals(() => server.close());
-  console.log(
+  logger().info(
     `Børneblik on ${server.url} (API ${server.url}/api/v1${config.apiDocs === 'public' ? `, OpenAPI ${server.url}/api/docs` : ''})`,
   );
 }
 
-main().catch((error) => {
-  console.error(error.message);
+main().catch((error: Error) => {
+  logger().fatal({ err: error }, error.message);
   process.exit(1);
 });

@@ -9,7 +9,7 @@ import { configFromEnv, exitOnConfigError, settings } from '@bu/config';
 import { migrate } from '@bu/db';
 import { copenhagenDate } from '@bu/domain';
 import { serve, type RunningServer } from '../apps/api/src/main';
-import { ENTITY_NAMES, type EtlJobData } from '@bu/etl';
+import { ENTITY_NAMES, startWorker, type EtlJobData } from '@bu/etl';
 import { dubuToCsc } from './demo/dubu-to-csc';
 import { generateDubuExport } from './demo/generate-dubu';
 import { generateEconomy, generateStatistics } from './demo/generate-public';
@@ -121,7 +121,8 @@ async function main(): Promise<void> {
     }),
   );
   config.webDist = await ensureWebBuilt(ROOT);
-  server = await serve(config);
+  // The ETL worker runs in this process beside the API (RUN_WORKER, default on).
+  server = await serve(config, config.runWorker ? { companion: () => startWorker(config) } : {});
 
   // Demo data goes through the real ETL as a queued job, like a data steward's import.
   const { exportDate } = await ensureDemoExports(DATA);

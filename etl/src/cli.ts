@@ -7,8 +7,12 @@ import { Pool } from 'pg';
 import { exitOnConfigError, settings, workerConfigFromEnv } from '@bu/config';
 import { pendingMigrations } from '@bu/db/schema-version';
 import { isIsoDate } from '@bu/domain';
+import { configureLogger } from '@bu/logger';
 import { importSource } from './import-source';
 import { importIssues, ImportProgress, ImportResult, SourceKind } from './import-run';
+
+// Standard output carries the result (--json); anything the ETL logs goes to standard error.
+configureLogger({ destination: 2 });
 
 const USAGE =
   'Brug: npm run etl -- import <dubu|csc|economy|statistics> <mappe> [--municipality NNN] [--export-date ÅÅÅÅ-MM-DD] [--rekey] [--allow-older] [--allow-shrink] [--json]';

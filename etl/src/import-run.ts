@@ -12,7 +12,8 @@ import type { MergeCounts } from './load/merge';
 import { refuseShrink, type Shrinkage } from './load/shrink';
 import { pseudonymKeyId } from './pseudonym';
 
-export type SourceKind = 'dubu' | 'csc' | 'economy' | 'statistics';
+import type { SourceKind } from '@bu/jobs';
+export type { SourceKind }; // part of the job contract (@bu/jobs)
 
 export interface ImportOptions {
   /** Municipality code given at import (--municipality); must agree with the data. */

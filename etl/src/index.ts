@@ -15,3 +15,4 @@ export { readText } from './csv/source';
 export * from './jobs/drop-folders';
 export * from './jobs/retention';
 export * from './jobs/upload-zip';
+export * from './worker';

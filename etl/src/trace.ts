@@ -1,6 +1,7 @@
 import { readFileSync } from 'fs';
 import type { ClientBase } from 'pg';
 import { settings } from '@bu/config';
+import { logger } from '@bu/logger';
 
 // ETL_TRACE=1 (benchmarking): what the import's connections do and when.
 
@@ -20,7 +21,7 @@ export function traceQueries(client: ClientBase, label: string): void {
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
       return (Number(fields[11]) + Number(fields[12])) * 10;
     } catch {
-      return null;
+      return null; // the server is not on this machine: wall-clock time only
     }
   };
   (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
@@ -34,13 +35,13 @@ export function traceQueries(client: ClientBase, label: string): void {
           const cpuEnded = cpu();
           const server = cpuStarted !== null && cpuEnded !== null ? ` (server cpu ${cpuEnded - cpuStarted} ms)` : '';
           if (ms > settings().ETL_TRACE_MS)
-            process.stderr.write(
+            logger().info(
               `[etl ${traceClock()} ${label}] ${ms} ms${server} ${String((args[0] as { text?: string }).text ?? args[0])
                 .replace(/\s+/g, ' ')
-                .slice(0, 140)}\n`,
+                .slice(0, 140)}`,
             );
         },
-        () => undefined,
+        () => undefined, // the caller handles the query's failure; the trace only times successes
       );
     }
     return result;

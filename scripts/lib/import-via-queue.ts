@@ -1,12 +1,12 @@
-import type { EtlJobData, ImportResult } from '@bu/etl';
-import { etlQueue } from '@bu/etl';
+import type { ImportResult } from '@bu/etl';
+import { jobQueue, type ImportJobData } from '@bu/jobs';
 import type { QueueConfig } from '@bu/queue';
 
 /** Queues an import on the 'etl' queue and waits for the worker's result: the production path. */
-export async function importViaQueue(config: QueueConfig, data: EtlJobData, timeoutMs = 10 * 60_000): Promise<ImportResult> {
-  const queue = etlQueue(config);
+export async function importViaQueue(config: QueueConfig, data: ImportJobData, timeoutMs = 10 * 60_000): Promise<ImportResult> {
+  const queue = jobQueue(config);
   try {
-    const job = await queue.add('import', data);
+    const job = await queue.enqueue('import', data);
     const started = Date.now();
     for (;;) {
       // The state first, then the job: a job read before it completed has no result yet.

@@ -6,10 +6,13 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { existsSync } from 'fs';
 import { join, resolve } from 'path';
+import { createLogger, logger as processLogger, type Logger } from '@bu/logger';
 import { AppModule } from './app.module';
 import { auditRequests } from './audit/audit.hook';
 import { DatabaseUnavailableFilter } from './database/database-unavailable.filter';
 import type { AppConfig } from './config';
+import { logRequests } from './logging/request-log';
+import { NestLogger } from './logging/nest-logger';
 import { OpenApiDocument } from './security/docs.module';
 import { securityHeaders } from './security/headers';
 
@@ -18,11 +21,18 @@ import { securityHeaders } from './security/headers';
  * description as API_DOCS says: off (none), admin (/api/docs-json for an admin's token), public
  * (/api/docs and /api/docs-json for anyone; the embedded default's local demo).
  */
-export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<INestApplication> {
+export async function createApp(config: AppConfig, options: { logger?: boolean | Logger } = {}): Promise<INestApplication> {
+  // logger: false (most tests) writes nothing; a Logger (a test reading the lines) replaces the process's.
+  const log =
+    options.logger === false ? createLogger({ level: 'silent' }) : typeof options.logger === 'object' ? options.logger : processLogger();
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: options.logger === false ? false : ['error', 'warn', 'log'],
+    logger: options.logger === false ? false : new NestLogger(log),
   });
-  // First, so every answer (API, dashboard, errors) carries the headers.
+  // Only these proxies' X-Forwarded-For (and X-Request-Id) is believed (the client address for login limits and audit).
+  app.getHttpAdapter().getInstance().set('trust proxy', config.trustedProxies);
+  // First, so every line logged while serving a request carries its id (and its user, once known).
+  logRequests(app, log);
+  // Then, so every answer (API, dashboard, errors) carries the headers.
   app.use(securityHeaders({ hsts: config.hsts }));
   app.setGlobalPrefix('api');
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
@@ -30,10 +40,8 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   app.useGlobalFilters(new DatabaseUnavailableFilter(app.getHttpAdapter()));
   // No enableShutdownHooks: Nest would close and then re-raise the signal (exit 143, the worker
   // not waited for). The entry points stop in order instead (main.ts, stopOnSignals).
-  // Only these proxies' X-Forwarded-For is believed (the client address for login limits and audit).
-  app.getHttpAdapter().getInstance().set('trust proxy', config.trustedProxies);
   // Before every route: logins, refusals, changes and import-issue reads reach the audit log.
-  auditRequests(app);
+  auditRequests(app, log);
 
   if (config.apiDocs !== 'off') {
     const document = SwaggerModule.createDocument(

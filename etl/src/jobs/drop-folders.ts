@@ -5,11 +5,11 @@ import { basename, dirname, join, resolve } from 'path';
 import type { Pool } from 'pg';
 import type { Queue } from '@bu/queue';
 import { checksum, SourceKind } from '../import-run';
-import type { EtlJobData } from './etl-job';
+import { PULL_JOB, type EtlJobData } from '@bu/jobs';
 import { maskCprInText } from '../pseudonym';
 
 export const DONE_MARKER = '.done';
-export const PULL_JOB = 'pull-drop-folders';
+export { PULL_JOB } from '@bu/jobs';
 
 /**
  * A drop folder's own subfolders: a taken delivery waits and is imported in `processing/<time>/`,

@@ -1,47 +1,18 @@
 import { UnrecoverableError } from 'bullmq';
 import { rm, utimes } from 'fs/promises';
 import type { Pool } from 'pg';
-import { createQueue, createWorker, ETL_QUEUE, Job, QueueConfig } from '@bu/queue';
+import { etlQueue, jobRouter, type EtlJobData, type JobHandlers } from '@bu/jobs';
+import { logger } from '@bu/logger';
+import { createWorker, ETL_QUEUE, Job, Queue, QueueConfig } from '@bu/queue';
 import { importSource } from '../import-source';
 import { runImport, type ImportResult, type SourceKind } from '../import-run';
 import { ImportFailure } from '../issues';
-import { DeliveryRefused, deliveryEntries, pullDropFolders, PULL_JOB, settleDelivery } from './drop-folders';
-import { purgeExpired, RETENTION_JOB } from './retention';
+import { DeliveryRefused, deliveryEntries, pullDropFolders, settleDelivery } from './drop-folders';
+import { purgeExpired } from './retention';
 import { unpackUploadZipApart, UploadError } from './upload-zip';
 
-/** Job data carries paths and options, never file contents or CPR numbers. */
-export interface EtlJobData {
-  source: SourceKind;
-  dir: string;
-  municipality?: number;
-  exportDate?: string;
-  requestedBy?: string;
-  /** Key rotation: see ImportOptions.rekey. */
-  rekey?: boolean;
-  /** Load an export older than the one loaded: see ImportOptions.allowOlder. */
-  allowOlder?: boolean;
-  /** Let the import remove more than the municipality's import.max_shrink_share: see ImportOptions.allowShrink. */
-  allowShrink?: boolean;
-  /** The uploader's municipality: the import fails as a whole unless the data is this municipality's. */
-  allowedMunicipality?: number;
-  /**
-   * An uploaded zip (in the private upload folder): the worker unpacks it into `dir` for each
-   * attempt and deletes both when the job ends. Without it, `dir` is a folder the job only reads
-   * (a drop folder, the CLI, the demo) and nothing is deleted.
-   */
-  zip?: string;
-  /**
-   * A delivery taken from a drop folder (`dir` is its `processing/<time>/`): checked again for links
-   * before it is read, and moved to `processed/` or `failed/` when the job is done for good.
-   */
-  delivery?: boolean;
-}
-
-export const ETL_JOB_OPTIONS = { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 };
-
-export function etlQueue(config: QueueConfig) {
-  return createQueue<EtlJobData>(config, ETL_QUEUE, { defaultJobOptions: ETL_JOB_OPTIONS });
-}
+// The job contract (names, payloads, queue options) is @bu/jobs; these names stay exported here for the ETL's callers.
+export { ETL_JOB_OPTIONS, etlQueue, type EtlJobData } from '@bu/jobs';
 
 /** Would a failure now end the job for good (no attempt left, or not worth retrying)? */
 function isFinalFailure(job: Job<EtlJobData, ImportResult>, error: unknown): boolean {
@@ -110,7 +81,11 @@ async function deliveryJob(pool: Pool, secret: string, job: Job<EtlJobData, Impo
     if (isFinalFailure(job, error)) settled = 'failed';
     throw error;
   } finally {
-    if (settled) await settleDelivery(job.data.dir, settled).catch(() => undefined);
+    // The job's outcome stands; a delivery left in processing/ is for the operator to move.
+    if (settled)
+      await settleDelivery(job.data.dir, settled).catch((e: Error) =>
+        logger().error({ job: job.id, err: e }, `Could not move the delivery ${job.data.dir} to ${settled}/: ${e.message}`),
+      );
   }
 }
 
@@ -129,13 +104,39 @@ async function importJob(pool: Pool, secret: string, job: Job<EtlJobData, Import
     jobId: job.id,
     pseudonymSecret: secret,
     onProgress: (p) => {
-      progress = progress.then(() => job.updateProgress({ ...p })).catch(() => undefined);
+      // Progress is for the status page only: the import goes on without it.
+      progress = progress
+        .then(() => job.updateProgress({ ...p }))
+        .catch((e: Error) => logger().debug({ job: job.id, err: e }, `Progress of job ${job.id} not saved: ${e.message}`));
     },
   });
   await progress;
   // Bad data is not retried: the same file would fail the same way.
   if (result.status === 'failed') throw new UnrecoverableError(result.error ?? 'Importen fejlede.');
   return result;
+}
+
+/**
+ * The worker's handler for each job of the contract (@bu/jobs). `queue`: the 'etl' queue, for the
+ * drop-folder check (which queues the imports it finds) and the purge (which removes finished jobs).
+ */
+export function etlJobHandlers(
+  pool: Pool,
+  secret: string,
+  queue: () => Queue<EtlJobData>,
+  options: { uploadDir?: string } = {},
+): JobHandlers<ImportResult | null> {
+  return {
+    import: (job) => runEtlJob(pool, secret, job as Job<EtlJobData, ImportResult>),
+    'pull-drop-folders': async () => {
+      await pullDropFolders(pool, queue());
+      return null;
+    },
+    'retention-purge': async () => {
+      await purgeExpired(pool, { now: new Date(), queue: queue(), uploadDir: options.uploadDir });
+      return null;
+    },
+  };
 }
 
 /**
@@ -152,18 +153,13 @@ export function startEtlWorker(
   // The scheduled drop-folder check queues the imports it finds on this same queue; the daily
   // retention purge removes finished jobs from it.
   let queue: ReturnType<typeof etlQueue> | undefined;
-  const worker = createWorker<EtlJobData, ImportResult | null>(
-    config,
-    ETL_QUEUE,
-    async (job) => {
-      if (job.name !== PULL_JOB && job.name !== RETENTION_JOB) return runEtlJob(pool, secret, job as Job<EtlJobData, ImportResult>);
-      queue ??= etlQueue(config);
-      if (job.name === RETENTION_JOB) await purgeExpired(pool, { now: new Date(), queue, uploadDir: options.uploadDir });
-      else await pullDropFolders(pool, queue);
-      return null;
-    },
-    { concurrency: options.concurrency ?? 1, lockDuration, stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)) },
-  );
+  // jobRouter throws here, at start-up, if a job of the contract has no handler.
+  const processor = jobRouter(etlJobHandlers(pool, secret, () => (queue ??= etlQueue(config)), options));
+  const worker = createWorker<EtlJobData, ImportResult | null>(config, ETL_QUEUE, processor, {
+    concurrency: options.concurrency ?? 1,
+    lockDuration,
+    stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)),
+  });
   worker.on('closed', () => void queue?.close());
   return worker;
 }

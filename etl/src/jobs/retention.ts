@@ -4,9 +4,9 @@ import type { Pool, PoolClient } from 'pg';
 import { RETENTION_DEFAULTS, RetentionKey } from '@bu/domain';
 import type { Queue } from '@bu/queue';
 import { listRules } from '../rules';
-import type { EtlJobData } from './etl-job';
+import { RETENTION_JOB, type EtlJobData } from '@bu/jobs';
 
-export const RETENTION_JOB = 'retention-purge';
+export { RETENTION_JOB } from '@bu/jobs';
 
 /** The schedule: daily at 03:00 Danish time, one repeatable job on the 'etl' queue (BullMQ job scheduler). */
 export async function scheduleRetentionPurge(queue: Queue<EtlJobData>): Promise<void> {
@@ -193,7 +193,7 @@ async function purgeAudit(pool: Pool, now: Date, codes: number[], auditDays: num
     await client.query(`DELETE FROM audit_case_set s WHERE NOT EXISTS (SELECT 1 FROM audit_log l WHERE l.case_set_id = s.id)`);
     await client.query('COMMIT');
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query('ROLLBACK').catch(() => undefined); // the purge's own error is the one that matters
     throw error;
   } finally {
     client.release();

@@ -69,6 +69,11 @@ const flag = (fallback: boolean) =>
 export const API_DOCS = ['off', 'admin', 'public'] as const;
 export type ApiDocs = (typeof API_DOCS)[number];
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 /** The environment, validated. Names are the variables'; docs/CONFIGURATION.md explains them. */
 export const envSchema = z.object({
   DATABASE_URL: text(),
@@ -128,6 +133,12 @@ export const envSchema = z.object({
   EMBEDDED_PG_PORT: int(54329, 1, 65535),
   /** `npm start` with DATABASE_URL: load demo data into that (empty) database. */
   DEMO: flag(false),
+  /** "production" (the Docker images): logs are JSON lines unless LOG_FORMAT says otherwise. */
+  NODE_ENV: text(),
+  /** Least severe log level written: fatal, error, warn, info (default), debug, trace, silent. */
+  LOG_LEVEL: z.preprocess(blank, z.enum(LOG_LEVELS).default('info')),
+  /** json (one JSON object per line, for a log collector) or pretty (one readable line); default json in production. */
+  LOG_FORMAT: z.preprocess(blank, z.enum(LOG_FORMATS).optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -146,6 +157,18 @@ let current: Env | undefined;
 export function settings(): Env {
   current ??= parseEnv(process.env);
   return current;
+}
+
+/**
+ * The logger's settings. Read apart from the rest, and never refused: a process logs its own
+ * configuration error, so a wrong LOG_LEVEL falls back to the default here (and is reported as a
+ * ConfigError by configFromEnv like any other wrong value).
+ */
+export function logSettings(env: NodeJS.ProcessEnv = process.env): { level: LogLevel; format: LogFormat } {
+  const parsed = envSchema.pick({ NODE_ENV: true, LOG_LEVEL: true, LOG_FORMAT: true }).safeParse(env);
+  const level = parsed.success ? parsed.data.LOG_LEVEL : 'info';
+  const format = (parsed.success ? parsed.data.LOG_FORMAT : undefined) ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty');
+  return { level, format };
 }
 
 /**

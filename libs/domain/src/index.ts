@@ -5,3 +5,4 @@ export * from './roles';
 export * from './legal-basis';
 export * from './retention';
 export * from './import-limits';
+export * from './import-rules';

@@ -1,5 +1,6 @@
 import { createPostgresBackend, Job, Queue, QueueOptions, withBackend, Worker, WorkerOptions } from 'bullmq';
 import IORedis from 'ioredis';
+import { logger } from '@bu/logger';
 
 // One code path for jobs: BullMQ on Redis when REDIS_URL is set, otherwise BullMQ's
 // PostgreSQL backend in the product's own database (schema "bullmq"), for the embedded default.
@@ -31,7 +32,7 @@ type Classes = { Queue: typeof Queue; Worker: typeof Worker };
 export function reportErrors(
   emitter: { on(event: 'error', listener: (error: Error) => void): unknown },
   what: string,
-  log: (line: string) => void = console.error,
+  log: (line: string) => void = (line) => logger().warn(line),
 ): void {
   let last = 0;
   emitter.on('error', (error: Error) => {

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from '@bu/logger';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types';
 import { AuditService, auditContext } from './audit.service';
@@ -53,7 +54,7 @@ export class AnonymousRefusals {
  * kept, never a body or a query string: no password or value reaches the log.
  * Also runs each request in auditContext, so KPI access rows get the client IP too.
  */
-export function auditRequests(app: INestApplication): void {
+export function auditRequests(app: INestApplication, log: Logger): void {
   const audit = app.get(AuditService);
   const db = app.get(DataSource);
   const anonymous = new AnonymousRefusals();
@@ -70,7 +71,7 @@ export function auditRequests(app: INestApplication): void {
       }
       audit.track(
         write(audit, db, req, action, path, res.statusCode, ip, unlogged).catch((e: Error) =>
-          console.error(`Audit row not written (${action} ${req.method} ${path}): ${e.message}`),
+          log.error({ err: e }, `Audit row not written (${action} ${req.method} ${path}): ${e.message}`),
         ),
       );
     });

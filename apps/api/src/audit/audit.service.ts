@@ -33,6 +33,7 @@ export class AuditService implements BeforeApplicationShutdown {
   private readonly after = new Set<Promise<unknown>>();
 
   track(write: Promise<unknown>): void {
+    // Only waited for here; the caller reports a failed write (audit.hook.ts).
     const settled = write.catch(() => undefined).finally(() => this.after.delete(settled));
     this.after.add(settled);
   }

@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Role } from '@bu/domain';
+import { setLogUser } from '@bu/logger';
 import { AuthService } from './auth.service';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
 
@@ -20,6 +21,8 @@ export class AuthGuard implements CanActivate {
     if (!header?.startsWith('Bearer ')) throw new UnauthorizedException('Log ind for at se data');
     const { user, renewed } = await this.auth.verify(header.slice(7));
     request.user = user;
+    // From here on, the request's log lines name the user and the municipality.
+    setLogUser(user);
     // The dashboard stores the renewed token: a session in use outlives the idle timeout.
     if (renewed) context.switchToHttp().getResponse().setHeader('X-Renewed-Token', renewed);
     const roles = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets);

@@ -21,6 +21,7 @@ export const dummyHash = (): Promise<string> => (dummy ??= hashPassword(randomBy
  */
 export async function verifyPassword(hash: string, password: string): Promise<{ valid: boolean; rehash: boolean }> {
   if (hash.startsWith('$argon2')) {
+    // A damaged hash fails the login like a wrong password (the user can be given a new one).
     const valid = await argon2.verify(hash, password).catch(() => false);
     return { valid, rehash: valid && argon2.needsRehash(hash, PASSWORD_OPTIONS) };
   }

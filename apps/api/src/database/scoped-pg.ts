@@ -1,5 +1,6 @@
 import * as pg from 'pg';
 import { API_ROLE } from '@bu/db';
+import { logger } from '@bu/logger';
 import { currentScope } from './request-scope';
 
 // The API's database connections: each runs as the role bu_api (row-level security applies; the
@@ -62,7 +63,8 @@ class ScopedClient extends pg.Client {
     }
     // A stream (a Submittable) is returned at once: queued behind the set_config on this connection.
     if (typeof args[0]?.submit === 'function') {
-      setting.catch(() => undefined);
+      // The stream is queued behind it on the same connection and reports its own failure; this one is logged.
+      setting.catch((e: Error) => logger().error({ err: e }, `Scope not set for a streamed query: ${e.message}`));
       return send();
     }
     return setting.then(send);

@@ -3,7 +3,8 @@ import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import type { HealthResponse } from '@bu/contracts';
-import { queueBackendKind, type Queue } from '@bu/queue';
+import type { JobQueue } from '@bu/jobs';
+import { queueBackendKind } from '@bu/queue';
 import { APP_CONFIG, AppConfig } from '../config';
 import { Public } from '../auth/roles.decorator';
 import { ETL_QUEUE_TOKEN } from '../queue/queue.module';
@@ -16,7 +17,7 @@ const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
 export class HealthController {
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
-    @Inject(ETL_QUEUE_TOKEN) private readonly queue: Queue,
+    @Inject(ETL_QUEUE_TOKEN) private readonly queue: JobQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

@@ -15,9 +15,8 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { isIsoDate, isMunicipalityCode } from '@bu/domain';
-import { inspectUploadZip, listRules, SOURCES, unpackDirFor, UploadError, type EtlJobData, type SourceKind } from '@bu/etl';
-import type { Queue } from '@bu/queue';
+import { isIsoDate, isMunicipalityCode, listRules } from '@bu/domain';
+import { inspectUploadZip, JobQueue, SOURCES, unpackDirFor, UploadError, type EtlJobData, type SourceKind } from '@bu/jobs';
 import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser, Roles } from '../auth/roles.decorator';
 import { APP_CONFIG, AppConfig } from '../config';
@@ -45,7 +44,7 @@ function maySee(user: AuthUser, job: Parameters<typeof jobMunicipality>[0]): boo
 export class ImportsController {
   constructor(
     @Inject(DataSource) private readonly db: DataSource,
-    @Inject(ETL_QUEUE_TOKEN) private readonly queue: Queue<EtlJobData>,
+    @Inject(ETL_QUEUE_TOKEN) private readonly queue: JobQueue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -167,7 +166,7 @@ export class ImportsController {
       if (e instanceof UploadError) throw new BadRequestException(e.message);
       throw e;
     }
-    const job = await this.queue.add('import', {
+    const job = await this.queue.enqueue('import', {
       source: body.source as SourceKind,
       dir: unpackDirFor(file.path),
       zip: file.path,

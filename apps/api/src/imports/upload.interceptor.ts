@@ -14,7 +14,7 @@ import multer, { MulterError, type StorageEngine } from 'multer';
 import { join } from 'path';
 import { pipeline } from 'stream';
 import { catchError, from, mergeMap, Observable, throwError } from 'rxjs';
-import { ensurePrivateDir } from '@bu/etl';
+import { ensurePrivateDir } from '@bu/jobs';
 import { APP_CONFIG, AppConfig } from '../config';
 
 /** An upload as the handler gets it: already on disk, in the private upload folder. */

@@ -3,6 +3,7 @@ import { AsyncLocalStorage } from 'async_hooks';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { settings } from '@bu/config';
+import { logger } from '@bu/logger';
 
 // Computed KPI values, keyed by what they depend on and by the data version (see the DataVersion
 // migration): an import, a settings, goal or comparison-group change moves the version, and every
@@ -21,6 +22,12 @@ const MAX_BYTES = settings().KPI_CACHE_MB * 1024 * 1024;
 const REWARM = settings().KPI_REWARM;
 /** How often an idle API process looks for a change (ms). */
 const CHECK_MS = settings().KPI_VERSION_CHECK_MS;
+
+/** The cache's background work failed: logged at debug (see onModuleInit), never thrown. */
+const quiet =
+  (what: string) =>
+  (error: Error): void =>
+    logger().debug({ err: error }, `KPI cache ${what} failed: ${error.message}`);
 
 interface Entry {
   value: unknown;
@@ -54,8 +61,10 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
   async onModuleInit(): Promise<void> {
-    if (CHECK_MS > 0) this.timer = setInterval(() => void this.read().catch(() => undefined), CHECK_MS).unref();
-    await this.listen().catch(() => this.lost());
+    // A failed check changes nothing (the next request reads the version itself): debug only, or
+    // a database outage would write a line every few seconds on top of the requests' own errors.
+    if (CHECK_MS > 0) this.timer = setInterval(() => void this.read().catch(quiet('version check')), CHECK_MS).unref();
+    await this.listen().catch((e: Error) => (quiet('listen')(e), this.lost()));
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -63,7 +72,7 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.timer);
     clearTimeout(this.retry);
     this.listening = false;
-    await this.listener?.end().catch(() => undefined);
+    await this.listener?.end().catch(() => undefined); // shutting down: a broken listener is as good as closed
     // Let the recomputation in progress finish its statement before the database pool closes.
     await Promise.race([this.warming, new Promise((r) => setTimeout(r, 5000).unref())]);
   }
@@ -85,7 +94,7 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));
     // Read after the notification: it is sent at commit, so the read sees the new version.
-    client.on('notification', () => void this.read().catch(() => undefined));
+    client.on('notification', () => void this.read().catch(quiet('version read')));
     this.listener = client;
     await client.connect();
     await client.query('LISTEN data_version');
@@ -102,9 +111,9 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
     if (this.stopped || this.retry) return;
     this.retry = setTimeout(() => {
       this.retry = undefined;
-      this.listen().catch(() => this.lost());
+      this.listen().catch((e: Error) => (quiet('listen')(e), this.lost()));
     }, 1000).unref();
-    client?.end().catch(() => undefined);
+    client?.end().catch(() => undefined); // already lost
   }
 
   /** Notes a request as asked, so its answer is computed again (into this cache) after the next change. */
@@ -127,7 +136,7 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
       await previous;
       for (const [, recompute] of jobs) {
         if (this.seen !== version || this.stopped) return; // another change came (that one re-warms), or shutting down
-        await recompute(version).catch(() => undefined);
+        await recompute(version).catch(quiet('re-warm')); // the next request computes it
       }
     })();
   }

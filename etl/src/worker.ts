@@ -1,0 +1,94 @@
+import { Pool } from 'pg';
+import type { WorkerConfig } from '@bu/config';
+import { etlQueue } from '@bu/jobs';
+import { logger } from '@bu/logger';
+import { startEtlWorker } from './jobs/etl-job';
+import { scheduleDropFolderPull } from './jobs/drop-folders';
+import { scheduleRetentionPurge } from './jobs/retention';
+import { ensurePrivateDir, sweepUploadOrphans } from './jobs/upload-zip';
+
+// The ETL worker as a whole, for whichever process runs it: apps/worker (its own process, docker's
+// `worker` service) or the scripts that run it beside the API (`npm start`, `npm run serve`).
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
+export interface RunningWorker {
+  close(): Promise<void>;
+  /** The start-up sweep of orphaned uploads is done (the names it removed). */
+  swept: Promise<string[]>;
+}
+
+/**
+ * Starts the worker: its pool, the 'etl' queue's consumer (which throws here if a job of the
+ * contract has no handler), the start-up sweep and the schedules. `close` lets the running job
+ * finish within config.shutdownGraceMs.
+ */
+export function startWorker(config: WorkerConfig): RunningWorker {
+  ensurePrivateDir(config.uploadDir);
+  const pool = new Pool({
+    connectionString: config.databaseUrl,
+    max: 4,
+    connectionTimeoutMillis: config.dbConnectTimeoutMs,
+    keepAlive: true,
+  });
+  guardPool(pool);
+  let worker: ReturnType<typeof startEtlWorker>;
+  try {
+    worker = startEtlWorker(config, pool, config.pseudonymSecret, {
+      lockDurationMs: config.etlLockDurationMs,
+      uploadDir: config.uploadDir,
+    });
+  } catch (error) {
+    void pool.end();
+    throw error;
+  }
+  worker.on('failed', (job, error) =>
+    logger().error({ job: job?.id, name: job?.name, attempts: job?.attemptsMade }, `ETL job ${job?.id} failed: ${error.message}`),
+  );
+  worker.on('completed', (job) => logger().info({ job: job.id, name: job.name }, `ETL job ${job.id} (${job.name}) done`));
+  const queue = etlQueue(config);
+  // Raw uploads a crash or a lost job left behind are removed at start-up (see sweepUploadOrphans).
+  const swept = sweepUploadOrphans(config.uploadDir, queue).catch((e) => {
+    logger().error({ err: e }, `Could not sweep the upload folder: ${e.message}`);
+    return [] as string[];
+  });
+  // Drop folders are checked on a schedule (default every 15 minutes; 0 turns it off).
+  const every = config.dropFolderIntervalMs;
+  // The retention purge runs daily (etl/src/jobs/retention.ts).
+  void Promise.all([
+    swept,
+    every > 0
+      ? scheduleDropFolderPull(queue, every).catch((e) =>
+          logger().error({ err: e }, `Could not schedule the drop-folder check: ${e.message}`),
+        )
+      : undefined,
+    scheduleRetentionPurge(queue).catch((e) => logger().error({ err: e }, `Could not schedule the retention purge: ${e.message}`)),
+  ]).finally(() => void queue.close());
+  let closing: Promise<void> | undefined;
+  return {
+    swept,
+    close: () =>
+      (closing ??= (async () => {
+        // The running job gets the grace period to finish; after it the worker lets go without
+        // waiting: the job's lock is no longer renewed, so it goes back to the queue (stalled) and
+        // another worker, or this one restarted, runs it again (the import is all or nothing).
+        const finished = await Promise.race([worker.close().then(() => true), sleep(config.shutdownGraceMs).then(() => false)]);
+        if (!finished) {
+          // No further wait: the process ends next, its connections with it, and the import's
+          // transaction rolls back (an import that committed in this instant is run again: imports
+          // are idempotent).
+          logger().warn('The running ETL job did not finish in time: it goes back to the queue.');
+          return;
+        }
+        await Promise.race([pool.end(), sleep(10_000)]);
+      })()),
+  };
+}
+
+/** Pool 'error' handlers: an idle or lent connection that the server drops must not end the process. */
+export function guardPool(pool: Pool): Pool {
+  // The failure reaches the query that uses the connection next; the pool replaces a broken one.
+  pool.on('error', (error) => logger().warn({ err: error }, `Worker database connection lost: ${error.message}`));
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
+}

@@ -1,0 +1,71 @@
+// The job contract between the producers (the API, the CLI scripts, the ETL's own drop-folder
+// check) and the ETL worker: every job name with its payload, as one discriminated union. A new
+// job is one entry in JobPayloads; the worker refuses to start until it has a handler for it
+// (handlers.ts), and `enqueue` accepts only a payload of the right shape for the name.
+
+/** The ETL's sources. */
+export const SOURCES = ['dubu', 'csc', 'economy', 'statistics'] as const;
+export type SourceKind = (typeof SOURCES)[number];
+
+/** An import job's data: paths and options, never file contents or CPR numbers. */
+export interface ImportJobData {
+  source: SourceKind;
+  dir: string;
+  municipality?: number;
+  exportDate?: string;
+  requestedBy?: string;
+  /** Key rotation: see ImportOptions.rekey. */
+  rekey?: boolean;
+  /** Load an export older than the one loaded: see ImportOptions.allowOlder. */
+  allowOlder?: boolean;
+  /** Let the import remove more than the municipality's import.max_shrink_share: see ImportOptions.allowShrink. */
+  allowShrink?: boolean;
+  /** The uploader's municipality: the import fails as a whole unless the data is this municipality's. */
+  allowedMunicipality?: number;
+  /**
+   * An uploaded zip (in the private upload folder): the worker unpacks it into `dir` for each
+   * attempt and deletes both when the job ends. Without it, `dir` is a folder the job only reads
+   * (a drop folder, the CLI, the demo) and nothing is deleted.
+   */
+  zip?: string;
+  /**
+   * A delivery taken from a drop folder (`dir` is its `processing/<time>/`): checked again for links
+   * before it is read, and moved to `processed/` or `failed/` when the job is done for good.
+   */
+  delivery?: boolean;
+}
+
+/** The name the ETL has always used for ImportJobData. */
+export type EtlJobData = ImportJobData;
+
+/** Scheduled jobs carry no data. */
+export type NoData = Record<string, never>;
+
+/** Every job on the 'etl' queue: its name and its payload. */
+export interface JobPayloads {
+  import: ImportJobData;
+  /** The scheduled check of the drop folders (etl/src/jobs/drop-folders.ts). */
+  'pull-drop-folders': NoData;
+  /** The daily retention purge (etl/src/jobs/retention.ts). */
+  'retention-purge': NoData;
+}
+
+export type JobName = keyof JobPayloads;
+
+/** The job names, for the worker's check that each has a handler. */
+export const JOB_NAMES = ['import', 'pull-drop-folders', 'retention-purge'] as const satisfies readonly JobName[];
+
+// A name in JobPayloads missing from JOB_NAMES fails typecheck here.
+type Missing = Exclude<JobName, (typeof JOB_NAMES)[number]>;
+const allNamed: Missing extends never ? true : Missing = true;
+void allNamed;
+
+export const IMPORT_JOB = 'import' satisfies JobName;
+export const PULL_JOB = 'pull-drop-folders' satisfies JobName;
+export const RETENTION_JOB = 'retention-purge' satisfies JobName;
+
+/** One job as the worker sees it: discriminated by `name`. */
+export type EtlJob = { [N in JobName]: { name: N; data: JobPayloads[N] } }[JobName];
+
+/** Retries and bookkeeping for every job on the queue. */
+export const ETL_JOB_OPTIONS = { attempts: 3, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 };

@@ -1,0 +1,52 @@
+import { UnrecoverableError } from 'bullmq';
+import { describe, expect, it } from 'vitest';
+import type { Job } from '@bu/queue';
+import { createLogger } from '@bu/logger';
+import { jobRouter, MissingJobHandler, type JobHandlers } from './index';
+
+const job = (name: string, data: unknown = {}) => ({ name, data }) as unknown as Job<unknown, string>;
+const handlers = (): JobHandlers<string> => ({
+  import: async (j) => `import ${j.data.source}`,
+  'pull-drop-folders': async () => 'pull',
+  'retention-purge': async () => 'purge',
+});
+
+describe('jobRouter (the worker fails fast)', () => {
+  it('throws at start-up when a job of the contract has no handler, naming it', () => {
+    const incomplete = { ...handlers(), 'retention-purge': undefined } as unknown as JobHandlers<string>;
+    expect(() => jobRouter(incomplete)).toThrow(MissingJobHandler);
+    expect(() => jobRouter(incomplete)).toThrow('No handler for job "retention-purge".');
+  });
+
+  it('routes each job to the handler of its name', async () => {
+    const route = jobRouter(handlers());
+    expect(await route(job('import', { source: 'dubu', dir: '/x' }))).toBe('import dubu');
+    expect(await route(job('pull-drop-folders'))).toBe('pull');
+    expect(await route(job('retention-purge'))).toBe('purge');
+  });
+
+  it('fails a job outside the contract for good (not retried)', () => {
+    const route = jobRouter(handlers());
+    expect(() => route(job('no-such-job'))).toThrow(UnrecoverableError);
+    expect(() => route(job('toString'))).toThrow(UnrecoverableError);
+  });
+
+  it('runs each job in a log context: its lines carry the job id', async () => {
+    const lines: string[] = [];
+    const log = createLogger({ format: 'json', destination: { write: (line: string) => void lines.push(line) } });
+    const route = jobRouter({
+      ...handlers(),
+      import: async () => {
+        await new Promise((r) => setTimeout(r, 1));
+        log.info('importing');
+        return 'done';
+      },
+    });
+    await route({ id: '42', name: 'import', data: {} } as unknown as Job<unknown, string>);
+    log.info('after');
+    expect(lines.map((l) => JSON.parse(l) as { msg: string; job?: string }).map(({ msg, job }) => ({ msg, job }))).toEqual([
+      { msg: 'importing', job: '42' },
+      { msg: 'after', job: undefined },
+    ]);
+  });
+});

@@ -1,0 +1,86 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { logSettings, type LogFormat, type LogLevel } from '@bu/config';
+import { logContext } from './context';
+import { prettyLine } from './pretty';
+
+export type { Logger };
+
+/**
+ * Never written, wherever they appear in a logged object: credentials, tokens, secrets and the
+ * raw CPR number (a raw CPR number is never stored or logged; this is the second line of defence).
+ */
+export const REDACT_PATHS = [
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  'accessToken',
+  '*.accessToken',
+  'secret',
+  '*.secret',
+  '*.jwtSecret',
+  '*.jwtPreviousSecret',
+  '*.pseudonymSecret',
+  'authorization',
+  '*.authorization',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  'cookie',
+  'cpr',
+  '*.cpr',
+];
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  format?: LogFormat;
+  /** Where lines go: a file descriptor (1 stdout, the default; 2 stderr) or a stream (tests). */
+  destination?: number | DestinationStream;
+}
+
+/**
+ * A pino logger: JSON lines, or one readable line each in the pretty format; every line logged
+ * while serving a request carries its request id, user and municipality (the mixin reads them from
+ * the request's AsyncLocalStorage context). Level and format default to LOG_LEVEL and LOG_FORMAT.
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const settings = logSettings();
+  const format = options.format ?? settings.format;
+  const target = options.destination ?? 1;
+  // Synchronous: a line written just before process.exit is not lost.
+  const out: DestinationStream = typeof target === 'number' ? pino.destination({ dest: target, sync: true }) : target;
+  const destination: DestinationStream = format === 'pretty' ? { write: (line: string) => void out.write(prettyLine(line)) } : out;
+  return pino(
+    {
+      level: options.level ?? settings.level,
+      base: undefined, // no pid and hostname on every line: the container or the service manager knows them
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label, number) => ({ level: format === 'json' ? label : number }) },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      // Only the fields that are set: a job's lines have no requestId, a public request's no user.
+      mixin: () => {
+        const context = logContext();
+        if (!context) return {};
+        const fields: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(context)) if (value !== undefined) fields[key] = value;
+        return fields;
+      },
+    },
+    destination,
+  );
+}
+
+let root: Logger | undefined;
+
+/** This process's logger (made at first use from LOG_LEVEL and LOG_FORMAT). */
+export function logger(): Logger {
+  return (root ??= createLogger());
+}
+
+/**
+ * Replaces this process's logger: an entry point that writes results to stdout (the ETL's CLI)
+ * sends its log lines to stderr.
+ */
+export function configureLogger(options: LoggerOptions): Logger {
+  root = createLogger(options);
+  return root;
+}

@@ -1,0 +1,157 @@
+import type { INestApplication } from '@nestjs/common';
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logSettings } from '@bu/config';
+import { createLogger, runWithLogContext, setLogUser } from '@bu/logger';
+import { createApp } from '../../apps/api/src/app';
+import { configFromEnv, type AppConfig } from '@bu/config';
+import { addUser } from '../../scripts/lib/users';
+import { PASSWORD } from '../support/api';
+import { createTestDatabase, TEST_JWT_SECRET, TEST_SECRET, type TestDatabase } from '../support/database';
+
+// One logger (libs/logger): every line logged while serving a request carries its request id, and
+// once the token is verified its user and municipality; JSON lines in production.
+
+/** A logger whose lines land in an array (parsed when JSON). */
+function capture(format: 'json' | 'pretty' = 'json') {
+  const lines: string[] = [];
+  const log = createLogger({ level: 'info', format, destination: { write: (line: string) => void lines.push(line) } });
+  return { log, lines, json: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+describe('request logging', () => {
+  let db: TestDatabase;
+  const apps: INestApplication[] = [];
+
+  async function api(logger: ReturnType<typeof createLogger>, overrides: Partial<AppConfig> = {}): Promise<INestApplication> {
+    const config = configFromEnv(
+      {},
+      {
+        databaseUrl: db.url,
+        pseudonymSecret: TEST_SECRET,
+        jwtSecret: TEST_JWT_SECRET,
+        runWorker: false,
+        webDist: 'dist/does-not-exist',
+        uploadDir: mkdtempSync(join(tmpdir(), 'bu-test-uploads-')),
+        ...overrides,
+      },
+    );
+    const app = await createApp(config, { logger });
+    await app.init();
+    apps.push(app);
+    return app;
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await addUser(db.pool, { username: 'chef', password: PASSWORD, role: 'chef', municipality: 461 });
+  });
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    await db?.drop();
+  });
+
+  it('a line logged during an authenticated request has its request id, user and municipality', async () => {
+    const { log, json } = capture();
+    const app = await api(log);
+    const login = await request(app.getHttpServer()).post('/api/v1/auth/login').send({ username: 'chef', password: PASSWORD }).expect(200);
+    const res = await request(app.getHttpServer()).get('/api/v1/etl/rules').set('Authorization', `Bearer ${login.body.token}`).expect(200);
+    const id = res.headers['x-request-id'];
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const line = json().find((l) => l.requestId === id);
+    expect(line).toMatchObject({
+      level: 'info',
+      requestId: id,
+      user: 'chef',
+      municipality: 461,
+      method: 'GET',
+      path: '/api/v1/etl/rules',
+      status: 200,
+    });
+    expect(typeof line!.time).toBe('string');
+    // The login's own line has its own id, and no user (none was authenticated), and never the password.
+    const loginLine = json().find((l) => l.path === '/api/v1/auth/login')!;
+    expect(loginLine.requestId).toBe(login.headers['x-request-id']);
+    expect(loginLine.requestId).not.toBe(id);
+    expect(loginLine).not.toHaveProperty('user');
+    expect(JSON.stringify(json())).not.toContain(PASSWORD);
+    expect(JSON.stringify(json())).not.toContain(login.body.token);
+  });
+
+  it('takes X-Request-Id from a trusted proxy only', async () => {
+    const trusting = capture();
+    const viaProxy = await request((await api(trusting.log)).getHttpServer())
+      .get('/api/health')
+      .set('X-Request-Id', 'proxy-id-1');
+    expect(viaProxy.headers['x-request-id']).toBe('proxy-id-1');
+    expect(trusting.json().some((l) => l.requestId === 'proxy-id-1')).toBe(true);
+
+    const distrusting = capture();
+    const direct = await request((await api(distrusting.log, { trustedProxies: false })).getHttpServer())
+      .get('/api/health')
+      .set('X-Request-Id', 'forged-id');
+    expect(direct.headers['x-request-id']).not.toBe('forged-id');
+    expect(JSON.stringify(distrusting.json())).not.toContain('forged-id');
+
+    // A header that could forge a log line is never taken, whoever sends it.
+    const odd = await request((await api(capture().log)).getHttpServer())
+      .get('/api/health')
+      .set('X-Request-Id', 'a b"c');
+    expect(odd.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('the logger', () => {
+  it('writes JSON lines in production and one readable line in development', () => {
+    expect(logSettings({ NODE_ENV: 'production' })).toEqual({ level: 'info', format: 'json' });
+    expect(logSettings({})).toEqual({ level: 'info', format: 'pretty' });
+    expect(logSettings({ NODE_ENV: 'production', LOG_FORMAT: 'pretty', LOG_LEVEL: 'debug' })).toEqual({ level: 'debug', format: 'pretty' });
+    // A wrong value is reported by configFromEnv; the logger falls back to its defaults.
+    expect(logSettings({ LOG_LEVEL: 'loud' })).toEqual({ level: 'info', format: 'pretty' });
+
+    const json = capture('json');
+    json.log.info({ job: '7' }, 'ETL job 7 done');
+    expect(json.lines).toHaveLength(1);
+    expect(json.lines[0].endsWith('\n')).toBe(true);
+    expect(JSON.parse(json.lines[0])).toMatchObject({ level: 'info', msg: 'ETL job 7 done', job: '7' });
+
+    const pretty = capture('pretty');
+    pretty.log.warn({ job: '7' }, 'Redis connection: refused (retrying)');
+    expect(pretty.lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} WARN {2}Redis connection: refused \(retrying\) job=7\n$/);
+  });
+
+  it('adds the request context to every line logged inside it, also after an await', async () => {
+    const { log, json } = capture();
+    log.info('outside');
+    await runWithLogContext({ requestId: 'r-1' }, async () => {
+      log.info('before login');
+      setLogUser({ username: 'anna', municipality: null });
+      await new Promise((r) => setTimeout(r, 1));
+      log.info('after login');
+    });
+    expect(json().map(({ msg, requestId, user, municipality }) => ({ msg, requestId, user, municipality }))).toEqual([
+      { msg: 'outside', requestId: undefined, user: undefined, municipality: undefined },
+      { msg: 'before login', requestId: 'r-1', user: undefined, municipality: undefined },
+      { msg: 'after login', requestId: 'r-1', user: 'anna', municipality: null },
+    ]);
+  });
+
+  it('never writes passwords, tokens, secrets or CPR numbers it is given', () => {
+    const { log, lines } = capture();
+    log.info(
+      {
+        password: 'hunter2hunter2',
+        token: 'eyJtoken',
+        headers: { authorization: 'Bearer eyJtoken' },
+        config: { pseudonymSecret: 's3cret' },
+        cpr: '0101011234',
+      },
+      'careless',
+    );
+    expect(lines[0]).not.toMatch(/hunter2|eyJtoken|s3cret|0101011234/);
+    expect(lines[0]).toContain('[redacted]');
+  });
+});
