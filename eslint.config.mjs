@@ -169,10 +169,9 @@ export default tseslint.config(
     rules: { '@nx/enforce-module-boundaries': boundaries([...TOOLING_ALLOW, '^\\.\\./etl/src/']) },
   },
   {
-    // Server code logs through the logger, not the console (issue 14, point 6): "warn" until the
-    // console calls are replaced, then "error".
+    // Server code logs through @bu/logger (ADR 0026), not the console.
     files: ['apps/api/**', 'apps/worker/**', 'libs/**', 'etl/**'],
-    rules: { 'no-console': 'warn' },
+    rules: { 'no-console': 'error' },
   },
   {
     // JavaScript (tools/, test/support/*.cjs) and the config files are in no tsconfig.json: no type information.

@@ -5,7 +5,7 @@ import { etlQueue, jobRouter, type EtlJobData, type JobHandlers } from '@bu/jobs
 import { logger } from '@bu/logger';
 import { createWorker, ETL_QUEUE, Job, Queue, QueueConfig } from '@bu/queue';
 import { importSource } from '../import-source';
-import { runImport, type ImportResult, type SourceKind } from '../import-run';
+import { runImport, type ImportResult } from '../import-run';
 import { ImportFailure } from '../issues';
 import { DeliveryRefused, deliveryEntries, pullDropFolders, settleDelivery } from './drop-folders';
 import { purgeExpired } from './retention';

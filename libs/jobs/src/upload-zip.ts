@@ -59,7 +59,7 @@ function openZip(path: string): Promise<ZipFile> {
     // lazyEntries: one entry at a time, as we ask; validateEntrySizes: an entry that inflates to
     // more (or fewer) bytes than its header says is an error, so a lying header cannot slip a bomb past the limits.
     yauzl.open(path, { lazyEntries: true, validateEntrySizes: true, autoClose: false, strictFileNames: false }, (error, zip) =>
-      error ? reject(error) : resolve(zip!),
+      error ? reject(error) : resolve(zip),
     ),
   );
 }
@@ -118,7 +118,7 @@ async function readUploadZip(path: string, target?: string): Promise<string[]> {
         if (!file || !target) return zip.readEntry();
         zip.openReadStream(entry, (error, stream) => {
           if (error) return fail(error);
-          pipeline(stream, createWriteStream(join(target, file!), { flags: 'wx', mode: 0o600 })).then(() => zip.readEntry(), fail);
+          pipeline(stream, createWriteStream(join(target, file), { flags: 'wx', mode: 0o600 })).then(() => zip.readEntry(), fail);
         });
       });
       zip.readEntry();

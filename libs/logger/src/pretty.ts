@@ -24,5 +24,5 @@ export function prettyLine(json: string): string {
     .map(([k, v]) => `${k}=${value(v)}`);
   const err = entry.err as { message?: string; stack?: string } | undefined;
   const stack = err?.stack ? `\n    ${err.stack.split('\n').join('\n    ')}` : err?.message ? ` err=${value(err.message)}` : '';
-  return `${time} ${level} ${entry.msg ?? ''}${fields.length ? ` ${fields.join(' ')}` : ''}${stack}\n`;
+  return `${time} ${level} ${String(entry.msg ?? '')}${fields.length ? ` ${fields.join(' ')}` : ''}${stack}\n`;
 }

@@ -27,7 +27,7 @@ export class NestLogger implements LoggerService {
   /** Nest passes (message, [stack], context): the context becomes a field, a stack the error's. */
   private write(level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal', message: unknown, rest: unknown[]): void {
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
-    const stack = typeof rest[0] === 'string' && rest[0].includes('\n    at ') ? (rest[0] as string) : undefined;
+    const stack = typeof rest[0] === 'string' && rest[0].includes('\n    at ') ? rest[0] : undefined;
     const fields: Record<string, unknown> = context ? { context } : {};
     if (message instanceof Error) this.pino[level]({ ...fields, err: message }, message.message);
     else if (stack) this.pino[level]({ ...fields, err: { message: String(message), stack } }, String(message));
