@@ -33,7 +33,14 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['test/**/*.test.ts', 'libs/**/*.test.ts', 'etl/**/*.test.ts', 'apps/**/*.test.ts', 'dashboards/**/*.test.ts'],
+    include: [
+      'test/**/*.test.ts',
+      'libs/**/*.test.ts',
+      'etl/**/*.test.ts',
+      'apps/**/*.test.ts',
+      'apps/**/*.spec.ts',
+      'dashboards/**/*.test.ts',
+    ],
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 180_000,

@@ -6,7 +6,9 @@ import { APP_CONFIG, AppConfig } from '../config';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
-import { UsersController } from './users.controller';
+import { UsersController } from '../users/users.controller';
+import { UsersRepository } from '../users/users.repository';
+import { UsersService } from '../users/users.service';
 
 @Module({
   imports: [
@@ -19,7 +21,7 @@ import { UsersController } from './users.controller';
     }),
   ],
   controllers: [AuthController, UsersController],
-  providers: [AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AuthService, UsersService, UsersRepository, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [AuthService],
 })
 export class AuthModule {}

@@ -1,0 +1,45 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { AuthUser } from '../auth/auth.types';
+import { CurrentUser, Roles } from '../auth/roles.decorator';
+import type { NewUser } from '../auth/users';
+import type { UserRow } from './users.repository';
+import { UsersService } from './users.service';
+
+/** The local users, managed by administrators (passwords are never returned). */
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller({ path: 'users', version: '1' })
+export class UsersController {
+  constructor(@Inject(UsersService) private readonly service: UsersService) {}
+
+  @Get()
+  @Roles('admin')
+  list(@CurrentUser() admin: AuthUser): Promise<UserRow[]> {
+    return this.service.list(admin);
+  }
+
+  @Post()
+  @Roles('admin')
+  create(@CurrentUser() admin: AuthUser, @Body() body: Partial<NewUser>): Promise<{ username: string }> {
+    return this.service.create(admin, body);
+  }
+
+  @Delete(':username')
+  @Roles('admin')
+  @HttpCode(204)
+  remove(@CurrentUser() admin: AuthUser, @Param('username') username: string): Promise<void> {
+    return this.service.remove(admin, username);
+  }
+
+  /** Disables or enables a user: a disabled user cannot log in, and its tokens stop working. */
+  @Patch(':username')
+  @Roles('admin')
+  update(
+    @CurrentUser() admin: AuthUser,
+    @Param('username') username: string,
+    @Body() body: { disabled?: unknown },
+  ): Promise<{ username: string; disabled: boolean }> {
+    return this.service.setDisabled(admin, username, body?.disabled);
+  }
+}
