@@ -1,9 +1,21 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import {
+  ComparisonGroupBodySchema,
+  ComparisonGroupSchema,
+  IdResponseSchema,
+  MunicipalityQuerySchema,
+  NeighbourSchema,
+  SuggestedQuerySchema,
+  type ComparisonGroupBody,
+  type MunicipalityQuery,
+} from '@bu/contracts';
 import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser, Roles } from '../auth/roles.decorator';
-import { ComparisonGroupsService, type ComparisonGroupBody } from './comparison-groups.service';
 import { municipalityParam } from '../municipalities/municipality-param';
+import { Validate } from '../validation/zod-validation.pipe';
+import { ComparisonGroupsService } from './comparison-groups.service';
 
 /** Named comparison groups for benchmarks, and a suggested group of statistical neighbours. */
 @ApiTags('benchmarks')
@@ -14,18 +26,21 @@ export class ComparisonGroupsController {
 
   @Get()
   @Roles('udvalg', 'chef', 'admin')
-  list(@CurrentUser() user: AuthUser, @Query('municipality') municipality?: string) {
-    return this.service.list(user, municipalityParam(municipality));
+  @Validate({ query: MunicipalityQuerySchema, response: z.array(ComparisonGroupSchema) })
+  list(@CurrentUser() user: AuthUser, @Query() query: MunicipalityQuery) {
+    return this.service.list(user, municipalityParam(query.municipality));
   }
 
   @Get('suggested')
   @Roles('udvalg', 'chef', 'admin')
-  suggested(@CurrentUser() user: AuthUser, @Query('municipality') municipality?: string, @Query('size') size = '10') {
-    return this.service.suggested(user, municipalityParam(municipality), size);
+  @Validate({ query: SuggestedQuerySchema, response: z.array(NeighbourSchema) })
+  suggested(@CurrentUser() user: AuthUser, @Query() query: z.infer<typeof SuggestedQuerySchema>) {
+    return this.service.suggested(user, municipalityParam(query.municipality), query.size);
   }
 
   @Post()
   @Roles('chef', 'admin')
+  @Validate({ body: ComparisonGroupBodySchema, response: IdResponseSchema, status: 201 })
   create(@CurrentUser() user: AuthUser, @Body() body: ComparisonGroupBody) {
     return this.service.save(user, body);
   }
@@ -33,7 +48,8 @@ export class ComparisonGroupsController {
   @Delete(':id')
   @Roles('chef', 'admin')
   @HttpCode(204)
-  remove(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Query('municipality') municipality?: string) {
-    return this.service.remove(user, id, municipalityParam(municipality));
+  @Validate({ query: MunicipalityQuerySchema })
+  remove(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Query() query: MunicipalityQuery) {
+    return this.service.remove(user, id, municipalityParam(query.municipality));
   }
 }

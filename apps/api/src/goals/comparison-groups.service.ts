@@ -1,15 +1,10 @@
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import type { ComparisonGroupBody } from '@bu/contracts';
 import { isMunicipalityCode, municipalities } from '@bu/domain';
 import type { AuthUser } from '../auth/auth.types';
 import { KpiCache } from '../kpi/kpi-cache.service';
 import { ScopeService } from '../municipalities/scope.service';
 import { ComparisonGroupsRepository, type ComparisonGroupRow } from './comparison-groups.repository';
-
-export interface ComparisonGroupBody {
-  municipality?: number;
-  name?: string;
-  members?: number[];
-}
 
 /** Named comparison groups for benchmarks, and a suggested group of statistical neighbours. */
 @Injectable()
@@ -35,10 +30,8 @@ export class ComparisonGroupsService {
 
   async save(user: AuthUser, body: ComparisonGroupBody): Promise<{ id: number }> {
     const m = await this.scope.resolve(user, body.municipality);
-    if (!body.name?.trim() || body.name.length > 100) throw new BadRequestException('Gruppen skal have et navn (højst 100 tegn)');
-    if (!Array.isArray(body.members) || body.members.length === 0 || body.members.some((c) => !isMunicipalityCode(c))) {
-      throw new BadRequestException('members skal være en liste af kommunekoder');
-    }
+    // The shape was checked by ComparisonGroupBodySchema; which codes exist is the domain's reference data.
+    if (body.members.some((c) => !isMunicipalityCode(c))) throw new BadRequestException('members skal være en liste af kommunekoder');
     const members = [...new Set(body.members)].sort((a, b) => a - b);
     const id = await this.repository.save(m.code, body.name.trim(), members, user.username);
     // The writer's next question sees its change at once (other processes hear of it by NOTIFY).

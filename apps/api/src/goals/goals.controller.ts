@@ -1,9 +1,24 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import {
+  AdminCommentSchema,
+  CommentBodySchema,
+  CommentKeyQuerySchema,
+  CommentsQuerySchema,
+  GoalBodySchema,
+  GoalSchema,
+  IdResponseSchema,
+  MunicipalityQuerySchema,
+  type CommentBody,
+  type GoalBody,
+  type MunicipalityQuery,
+} from '@bu/contracts';
 import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser, Roles } from '../auth/roles.decorator';
 import { municipalityParam } from '../municipalities/municipality-param';
-import { GoalsService, type CommentBody, type GoalBody } from './goals.service';
+import { Validate } from '../validation/zod-validation.pipe';
+import { GoalsService } from './goals.service';
 
 /** Political goals (managed by admin) and the administration's comments (written by chef and admin). */
 @ApiTags('goals')
@@ -14,18 +29,21 @@ export class GoalsController {
 
   @Get('goals')
   @Roles('udvalg', 'chef', 'admin')
-  list(@CurrentUser() user: AuthUser, @Query('municipality') municipality?: string) {
-    return this.service.list(user, municipalityParam(municipality));
+  @Validate({ query: MunicipalityQuerySchema, response: z.array(GoalSchema) })
+  list(@CurrentUser() user: AuthUser, @Query() query: MunicipalityQuery) {
+    return this.service.list(user, municipalityParam(query.municipality));
   }
 
   @Post('goals')
   @Roles('admin')
+  @Validate({ body: GoalBodySchema, response: IdResponseSchema, status: 201 })
   create(@CurrentUser() user: AuthUser, @Body() body: GoalBody) {
     return this.service.create(user, body);
   }
 
   @Put('goals/:id')
   @Roles('admin')
+  @Validate({ body: GoalBodySchema, response: IdResponseSchema })
   update(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() body: GoalBody) {
     return this.service.update(user, id, body);
   }
@@ -40,12 +58,14 @@ export class GoalsController {
   /** Comments for a period (e.g. "2026"), read by every role of the municipality. */
   @Get('comments')
   @Roles('udvalg', 'chef', 'teamleder', 'admin')
-  comments(@CurrentUser() user: AuthUser, @Query('period') period?: string, @Query('municipality') municipality?: string) {
-    return this.service.comments(user, period, municipalityParam(municipality));
+  @Validate({ query: CommentsQuerySchema, response: z.array(AdminCommentSchema) })
+  comments(@CurrentUser() user: AuthUser, @Query() query: z.infer<typeof CommentsQuerySchema>) {
+    return this.service.comments(user, query.period, municipalityParam(query.municipality));
   }
 
   @Put('comments')
   @Roles('chef', 'admin')
+  @Validate({ body: CommentBodySchema, response: z.object({ ok: z.literal(true) }) })
   comment(@CurrentUser() user: AuthUser, @Body() body: CommentBody) {
     return this.service.saveComment(user, body);
   }
@@ -54,13 +74,8 @@ export class GoalsController {
   @Delete('comments')
   @Roles('chef', 'admin')
   @HttpCode(204)
-  removeComment(
-    @CurrentUser() user: AuthUser,
-    @Query('subjectType') subjectType?: string,
-    @Query('subjectKey') subjectKey?: string,
-    @Query('period') period?: string,
-    @Query('municipality') municipality?: string,
-  ) {
-    return this.service.removeComment(user, { subjectType, subjectKey, period }, municipalityParam(municipality));
+  @Validate({ query: CommentKeyQuerySchema })
+  removeComment(@CurrentUser() user: AuthUser, @Query() query: z.infer<typeof CommentKeyQuerySchema>) {
+    return this.service.removeComment(user, query, municipalityParam(query.municipality));
   }
 }

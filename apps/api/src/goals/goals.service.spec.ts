@@ -1,4 +1,5 @@
 import { BadRequestException, ForbiddenException, NotFoundException } from '@nestjs/common';
+import type { CommentBody, GoalBody } from '@bu/contracts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { KpiCache } from '../kpi/kpi-cache.service';
 import type { ScopeService } from '../municipalities/scope.service';
@@ -12,7 +13,7 @@ describe(GoalsService.name, () => {
   let scope: Fake<ScopeService>;
   let cache: Fake<KpiCache>;
   const admin = user({ role: 'admin' });
-  const goal = { kpi: 'activity.family_care_share', title: ' Flere i familiepleje ', direction: '>=', target: 0.5 };
+  const goal: GoalBody = { kpi: 'activity.family_care_share', title: ' Flere i familiepleje ', direction: '>=', target: 0.5 };
 
   beforeEach(() => {
     repository = fake<GoalsRepository>();
@@ -44,21 +45,17 @@ describe(GoalsService.name, () => {
       expect(cache.read).toHaveBeenCalled();
     });
 
-    it.each([
-      [{ kpi: 'goal.status' }, 'Et mål skal pege på et nøgletal med én værdi: goal.status'],
-      [{ kpi: 'no.such' }, 'Et mål skal pege på et nøgletal med én værdi: no.such'],
-      [{ title: '  ' }, 'Målet skal have en titel'],
-      [{ direction: '=' }, 'direction skal være >= eller <='],
-      [{ target: Number.NaN }, 'target skal være et tal i nøgletallets enhed'],
-      [{ tolerance: -1 }, 'tolerance skal være et tal ≥ 0'],
-    ])('refuses %j with 400', async (change, message) => {
-      await expect(sut.create(admin, { ...goal, ...change })).rejects.toThrow(new BadRequestException(message));
+    // The body's shape is GoalBodySchema's (libs/contracts/src/requests.test.ts); the catalogue is checked here.
+    it.each(['goal.status', 'no.such', 'caseload.unassigned'])('refuses a goal on %s with 400', async (kpi) => {
+      await expect(sut.create(admin, { ...goal, kpi })).rejects.toThrow(
+        new BadRequestException(`Et mål skal pege på et nøgletal med én værdi: ${kpi}`),
+      );
       expect(repository.createGoal).not.toHaveBeenCalled();
     });
 
-    it('checks the municipality scope before the body', async () => {
+    it('checks the municipality scope before the KPI', async () => {
       scope.resolve.mockRejectedValue(new ForbiddenException('Ingen adgang til kommune 147'));
-      await expect(sut.create(admin, { ...goal, municipality: 147, title: '' })).rejects.toBeInstanceOf(ForbiddenException);
+      await expect(sut.create(admin, { ...goal, municipality: 147, kpi: 'no.such' })).rejects.toBeInstanceOf(ForbiddenException);
     });
   });
 
@@ -80,27 +77,15 @@ describe(GoalsService.name, () => {
   });
 
   describe('saveComment', () => {
-    const comment = { subjectType: 'budget', subjectKey: '5.28.20', period: '2026', text: ' Forklaring ' };
+    const comment: CommentBody = { subjectType: 'budget', subjectKey: '5.28.20', period: '2026', text: ' Forklaring ' };
 
     it('stores the trimmed text with the author', async () => {
       await expect(sut.saveComment(user(), comment)).resolves.toEqual({ ok: true });
       expect(repository.saveComment).toHaveBeenCalledWith({ ...comment, municipality: 101, text: 'Forklaring', author: 'anna' });
     });
-
-    it.each([
-      [{ subjectType: 'kpi' }, 'subjectType skal være budget eller goal'],
-      [{ period: '26' }, 'subjectKey og period (ÅÅÅÅ eller ÅÅÅÅ-MM) skal angives'],
-      [{ text: 'x'.repeat(2001) }, 'Kommentaren skal have 1-2000 tegn'],
-    ])('refuses %j with 400', async (change, message) => {
-      await expect(sut.saveComment(user(), { ...comment, ...change })).rejects.toThrow(new BadRequestException(message));
-    });
   });
 
   describe('removeComment', () => {
-    it('needs the whole key', async () => {
-      await expect(sut.removeComment(user(), { subjectType: 'budget', period: '2026' })).rejects.toBeInstanceOf(BadRequestException);
-    });
-
     it('answers 404 for a comment that does not exist', async () => {
       repository.deleteComment.mockResolvedValue(false);
       await expect(sut.removeComment(user(), { subjectType: 'goal', subjectKey: '1', period: '2026' })).rejects.toBeInstanceOf(

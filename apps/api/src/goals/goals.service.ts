@@ -1,34 +1,15 @@
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import type { CommentBody, GoalBody } from '@bu/contracts';
 import { kpiById } from '@bu/kpi';
 import type { AuthUser } from '../auth/auth.types';
 import { KpiCache } from '../kpi/kpi-cache.service';
 import { ScopeService } from '../municipalities/scope.service';
 import { GoalsRepository, type CommentRow, type GoalRow, type GoalWrite } from './goals.repository';
 
-export interface GoalBody {
-  municipality?: number;
-  kpi?: string;
-  title?: string;
-  policyText?: string;
-  direction?: string;
-  target?: number;
-  tolerance?: number;
-  validFrom?: string;
-  validTo?: string;
-}
-
-export interface CommentBody {
-  municipality?: number;
-  subjectType?: string;
-  subjectKey?: string;
-  period?: string;
-  text?: string;
-}
-
 export interface CommentKey {
-  subjectType?: string;
-  subjectKey?: string;
-  period?: string;
+  subjectType: string;
+  subjectKey: string;
+  period: string;
 }
 
 /** Units a goal can be set on: one number per period. */
@@ -77,11 +58,6 @@ export class GoalsService {
 
   async saveComment(user: AuthUser, body: CommentBody): Promise<{ ok: true }> {
     const m = await this.scope.resolve(user, body.municipality);
-    if (!body.subjectType || !['budget', 'goal'].includes(body.subjectType))
-      throw new BadRequestException('subjectType skal være budget eller goal');
-    if (!body.subjectKey || !body.period || !/^\d{4}(-\d{2})?$/.test(body.period))
-      throw new BadRequestException('subjectKey og period (ÅÅÅÅ eller ÅÅÅÅ-MM) skal angives');
-    if (!body.text?.trim() || body.text.length > 2000) throw new BadRequestException('Kommentaren skal have 1-2000 tegn');
     await this.repository.saveComment({
       municipality: m.code,
       subjectType: body.subjectType,
@@ -95,27 +71,22 @@ export class GoalsService {
 
   async removeComment(user: AuthUser, key: CommentKey, municipality?: number): Promise<void> {
     const m = await this.scope.resolve(user, municipality);
-    const { subjectType, subjectKey, period } = key;
-    if (!subjectType || !subjectKey || !period) throw new BadRequestException('subjectType, subjectKey og period skal angives');
-    if (!(await this.repository.deleteComment(m.code, subjectType, subjectKey, period)))
+    if (!(await this.repository.deleteComment(m.code, key.subjectType, key.subjectKey, key.period)))
       throw new NotFoundException('Kommentaren findes ikke');
   }
 
-  /** The goal as written, in the user's municipality; 400 with the first rule it breaks. */
+  /**
+   * The goal as written, in the user's municipality. Its shape was checked by GoalBodySchema
+   * (@bu/contracts); that the KPI has one value per period needs the catalogue, here.
+   */
   private async validGoal(user: AuthUser, body: GoalBody): Promise<GoalWrite> {
     const m = await this.scope.resolve(user, body.municipality);
-    const kpi = body.kpi ? kpiById(body.kpi) : undefined;
+    const kpi = kpiById(body.kpi);
     if (!kpi || !GOAL_UNITS.includes(kpi.unit) || body.kpi === 'goal.status')
       throw new BadRequestException(`Et mål skal pege på et nøgletal med én værdi: ${body.kpi}`);
-    if (!body.title?.trim()) throw new BadRequestException('Målet skal have en titel');
-    if (body.direction !== '>=' && body.direction !== '<=') throw new BadRequestException('direction skal være >= eller <=');
-    if (typeof body.target !== 'number' || !Number.isFinite(body.target))
-      throw new BadRequestException('target skal være et tal i nøgletallets enhed');
-    if (body.tolerance !== undefined && (typeof body.tolerance !== 'number' || body.tolerance < 0))
-      throw new BadRequestException('tolerance skal være et tal ≥ 0');
     return {
       municipality: m.code,
-      kpi: body.kpi!,
+      kpi: body.kpi,
       title: body.title.trim(),
       policyText: body.policyText ?? null,
       direction: body.direction,

@@ -1,5 +1,7 @@
 import { Controller, Get, Inject, Res, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { HealthResponseSchema } from '@bu/contracts';
+import { ApiResponseSchema } from '../validation/zod-validation.pipe';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import type { HealthResponse } from '@bu/contracts';
@@ -22,6 +24,8 @@ export class HealthController {
 
   @Public()
   @Get()
+  @ApiResponseSchema(HealthResponseSchema)
+  @ApiResponseSchema(HealthResponseSchema, 503)
   async health(@Res({ passthrough: true }) res: Response): Promise<HealthResponse> {
     const database = await withTimeout(this.db.query('SELECT 1'), 2000).then(
       () => 'up' as const,

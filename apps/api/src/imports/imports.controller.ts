@@ -1,5 +1,15 @@
 import { Body, Controller, Get, Inject, Param, ParseIntPipe, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import {
+  ImportIssuesQuerySchema,
+  ImportIssuesSchema,
+  ImportRunSchema,
+  ImportsQuerySchema,
+  JobsQuerySchema,
+  UploadResponseSchema,
+} from '@bu/contracts';
+import { ApiResponseSchema, Validate } from '../validation/zod-validation.pipe';
 import { SOURCES } from '@bu/etl';
 import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser, Roles } from '../auth/roles.decorator';
@@ -25,21 +35,17 @@ export class ImportsController {
    */
   @Get('imports')
   @Roles('chef', 'admin')
-  imports(@CurrentUser() user: AuthUser, @Query('limit') limit = '50') {
-    return this.service.runs(user, limit);
+  @Validate({ query: ImportsQuerySchema, response: z.array(ImportRunSchema) })
+  imports(@CurrentUser() user: AuthUser, @Query() query: z.infer<typeof ImportsQuerySchema>) {
+    return this.service.runs(user, query.limit);
   }
 
   /** Rejected rows and warnings of one import, by rule and file with line numbers (paged). */
   @Get('imports/:id/issues')
   @Roles('chef', 'admin')
-  issues(
-    @CurrentUser() user: AuthUser,
-    @Param('id', ParseIntPipe) id: number,
-    @Query('severity') severity?: string,
-    @Query('offset') offset = '0',
-    @Query('limit') limit = '100',
-  ) {
-    return this.service.issues(user, id, severity, offset, limit);
+  @Validate({ query: ImportIssuesQuerySchema, response: ImportIssuesSchema })
+  issues(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Query() query: z.infer<typeof ImportIssuesQuerySchema>) {
+    return this.service.issues(user, id, query.severity, query.offset, query.limit);
   }
 
   /**
@@ -69,6 +75,7 @@ export class ImportsController {
       },
     },
   })
+  @ApiResponseSchema(UploadResponseSchema, 201)
   upload(@CurrentUser() user: AuthUser, @UploadedFile() file: StoredUpload | undefined, @Body() body: UploadFields) {
     return this.service.upload(user, file, body);
   }
@@ -83,7 +90,8 @@ export class ImportsController {
   /** Jobs by state, e.g. the failed-jobs view. */
   @Get('imports/jobs')
   @Roles('admin')
-  jobs(@CurrentUser() user: AuthUser, @Query('state') state = 'failed') {
-    return this.service.jobs(user, state);
+  @Validate({ query: JobsQuerySchema })
+  jobs(@CurrentUser() user: AuthUser, @Query() query: z.infer<typeof JobsQuerySchema>) {
+    return this.service.jobs(user, query.state);
   }
 }

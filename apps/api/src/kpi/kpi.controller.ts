@@ -1,10 +1,20 @@
 import { Controller, Get, Headers, Inject, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { SeriesResponse } from '@bu/contracts';
+import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  KpiResponseSchema,
+  KpisQuerySchema,
+  SeriesQuerySchema,
+  SeriesResponseSchema,
+  type KpisQuery,
+  type SeriesQuery,
+  type SeriesResponse,
+} from '@bu/contracts';
 import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser } from '../auth/roles.decorator';
-import { KpiService, type KpisParams, type SeriesParams } from './kpi.service';
+import { Validate } from '../validation/zod-validation.pipe';
+import { ARROW_STREAM } from './arrow';
+import { KpiService } from './kpi.service';
 
 @ApiTags('kpis')
 @ApiBearerAuth()
@@ -12,30 +22,10 @@ import { KpiService, type KpisParams, type SeriesParams } from './kpi.service';
 export class KpiController {
   constructor(@Inject(KpiService) private readonly service: KpiService) {}
 
+  /** KPI values for one municipality, D and P; lists as JSON pages, or one tabular KPI as Arrow. */
   @Get()
-  @ApiQuery({ name: 'municipality', required: false, description: "Kommunekode; default the user's own" })
-  @ApiQuery({ name: 'asOf', required: false, description: 'As-of date D; default the newest export date' })
-  @ApiQuery({ name: 'from', required: false, description: "Period start; default 1 January of D's year" })
-  @ApiQuery({ name: 'to', required: false, description: 'Period end; default D' })
-  @ApiQuery({ name: 'ids', required: false, description: 'Comma-separated KPI ids; default every KPI the role may read' })
-  @ApiQuery({ name: 'group', required: false, description: 'Benchmarks: comma-separated municipality codes to compare with; default all' })
-  @ApiQuery({ name: 'groupId', required: false, description: 'Benchmarks: a saved comparison group of the municipality' })
-  @ApiQuery({
-    name: 'sort',
-    required: false,
-    description: 'Lists: comma-separated fields, "-" first for descending, e.g. -daysOverdue,case',
-  })
-  @ApiQuery({
-    name: 'filter',
-    required: false,
-    description: 'Lists: field:value, repeatable; field: (empty) matches rows without a value, e.g. worker:',
-  })
-  @ApiQuery({ name: 'offset', required: false, description: 'Lists: rows to skip; default 0' })
-  @ApiQuery({
-    name: 'limit',
-    required: false,
-    description: 'Lists: rows per page, 1-1000; without it at most 1000 rows, `truncated: true` when cut',
-  })
+  @ApiProduces('application/json', ARROW_STREAM)
+  @Validate({ query: KpisQuerySchema, response: KpiResponseSchema })
   async kpis(
     @CurrentUser() user: AuthUser,
     // Not passthrough: the cached bytes are written with one res.end (a StreamableFile pipes a stream
@@ -43,7 +33,7 @@ export class KpiController {
     @Res() res: Response,
     @Headers('accept') accept: string | undefined,
     @Headers('accept-encoding') acceptEncoding: string | undefined,
-    @Query() query: KpisParams,
+    @Query() query: KpisQuery,
   ): Promise<void> {
     const { headers, body } = await this.service.kpis(user, query, accept, acceptEncoding);
     for (const [name, value] of headers) res.setHeader(name, value);
@@ -52,9 +42,8 @@ export class KpiController {
 
   /** The same KPI over time, per month or year, the last point ending at the as-of date. */
   @Get(':id/series')
-  @ApiQuery({ name: 'by', required: false, enum: ['month', 'year'] })
-  @ApiQuery({ name: 'from', required: false, description: 'First period start; default 24 months or 5 years before the as-of date' })
-  series(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() query: SeriesParams): Promise<SeriesResponse> {
+  @Validate({ query: SeriesQuerySchema, response: SeriesResponseSchema })
+  series(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() query: SeriesQuery): Promise<SeriesResponse> {
     return this.service.series(user, id, query);
   }
 }

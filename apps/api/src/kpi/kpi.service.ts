@@ -1,6 +1,6 @@
 import { BadRequestException, ForbiddenException, Inject, Injectable, NotAcceptableException } from '@nestjs/common';
 import { gzipSync } from 'zlib';
-import type { KpiResponse, KpiValue, MunicipalityInfo, SeriesPoint, SeriesResponse } from '@bu/contracts';
+import type { KpiResponse, KpisQuery, KpiValue, MunicipalityInfo, SeriesPoint, SeriesQuery, SeriesResponse } from '@bu/contracts';
 import { addMonths, committeeDates, defaultPeriod, isMunicipalityCode, isValidDate, municipalities, parseIso } from '@bu/domain';
 import {
   KPIS,
@@ -27,29 +27,6 @@ import { KpiRepository } from './kpi.repository';
 
 /** The most points one series request computes (20 years by month). */
 export const MAX_SERIES_POINTS = 240;
-
-/** GET /kpis's query string, as asked. */
-export interface KpisParams {
-  municipality?: string;
-  asOf?: string;
-  from?: string;
-  to?: string;
-  ids?: string;
-  group?: string;
-  groupId?: string;
-  sort?: string;
-  filter?: string | string[];
-  offset?: string;
-  limit?: string;
-}
-
-/** GET /kpis/:id/series's query string, as asked. */
-export interface SeriesParams {
-  municipality?: string;
-  asOf?: string;
-  from?: string;
-  by?: string;
-}
 
 /** What GET /kpis writes: the headers in order, and the body (compressed when asked and worth it). */
 export interface HttpAnswer {
@@ -188,7 +165,7 @@ export class KpiService {
    * GET /kpis: the answer, cached whole at the data version, its list reads audited. A large
    * answer goes compressed where the client takes it (compressed once, kept with the answer).
    */
-  async kpis(user: AuthUser, params: KpisParams, accept: string | undefined, acceptEncoding: string | undefined): Promise<HttpAnswer> {
+  async kpis(user: AuthUser, params: KpisQuery, accept: string | undefined, acceptEncoding: string | undefined): Promise<HttpAnswer> {
     teamScope(user);
     let listQuery: ListQuery | null;
     try {
@@ -376,7 +353,7 @@ export class KpiService {
    * The same KPI over time: one point per month (D = the month's last day, P = the month) or per
    * year (D = 31 December, P = the year), the last point ending at the as-of date.
    */
-  async series(user: AuthUser, id: string, params: SeriesParams): Promise<SeriesResponse> {
+  async series(user: AuthUser, id: string, params: SeriesQuery): Promise<SeriesResponse> {
     const by = params.by ?? 'month';
     const teams = teamScope(user);
     const [kpi] = readable(user, [id]);

@@ -1,5 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { MunicipalityQuerySchema, SettingBodySchema, SettingViewSchema, type MunicipalityQuery } from '@bu/contracts';
+import { Validate } from '../validation/zod-validation.pipe';
 import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser, Roles } from '../auth/roles.decorator';
 import { SettingsService, type SettingView } from './settings.service';
@@ -16,16 +19,18 @@ export class SettingsController {
 
   @Get()
   @Roles('chef', 'admin')
-  list(@CurrentUser() user: AuthUser, @Query('municipality') municipality?: string): Promise<SettingView[]> {
-    return this.service.list(user, municipality);
+  @Validate({ query: MunicipalityQuerySchema, response: z.array(SettingViewSchema) })
+  list(@CurrentUser() user: AuthUser, @Query() query: MunicipalityQuery): Promise<SettingView[]> {
+    return this.service.list(user, query.municipality);
   }
 
   @Put(':key')
   @Roles('admin')
+  @Validate({ body: SettingBodySchema, response: z.object({ key: z.string(), municipality: z.number().int() }) })
   put(
     @CurrentUser() user: AuthUser,
     @Param('key') key: string,
-    @Body() body: { municipality?: number; value?: unknown },
+    @Body() body: z.infer<typeof SettingBodySchema>,
   ): Promise<{ key: string; municipality: number }> {
     return this.service.put(user, key, body);
   }
@@ -33,7 +38,8 @@ export class SettingsController {
   @Delete(':key')
   @Roles('admin')
   @HttpCode(204)
-  remove(@CurrentUser() user: AuthUser, @Param('key') key: string, @Query('municipality') municipality?: string): Promise<void> {
-    return this.service.remove(user, key, municipality);
+  @Validate({ query: MunicipalityQuerySchema })
+  remove(@CurrentUser() user: AuthUser, @Param('key') key: string, @Query() query: MunicipalityQuery): Promise<void> {
+    return this.service.remove(user, key, query.municipality);
   }
 }

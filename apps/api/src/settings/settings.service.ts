@@ -45,8 +45,12 @@ export class SettingsService {
     }));
   }
 
-  async put(user: AuthUser, key: string, body: { municipality?: number; value?: unknown }): Promise<{ key: string; municipality: number }> {
-    const problem = settingError(key, body?.value);
+  async put(
+    user: AuthUser,
+    key: string,
+    body: { municipality?: number | string; value?: unknown },
+  ): Promise<{ key: string; municipality: number }> {
+    const problem = settingError(key, body.value);
     if (problem) throw new BadRequestException(problem);
     const code = await this.target(user, body.municipality === undefined ? undefined : String(body.municipality), true);
     await this.repository.put(code, key, body.value);

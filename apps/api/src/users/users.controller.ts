@@ -1,9 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { CreateUserBodySchema, UserPatchBodySchema, UserSchema, type User } from '@bu/contracts';
 import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser, Roles } from '../auth/roles.decorator';
 import type { NewUser } from '../auth/users';
-import type { UserRow } from './users.repository';
+import { Validate } from '../validation/zod-validation.pipe';
 import { UsersService } from './users.service';
 
 /** The local users, managed by administrators (passwords are never returned). */
@@ -15,12 +17,14 @@ export class UsersController {
 
   @Get()
   @Roles('admin')
-  list(@CurrentUser() admin: AuthUser): Promise<UserRow[]> {
+  @Validate({ response: z.array(UserSchema) })
+  list(@CurrentUser() admin: AuthUser): Promise<User[]> {
     return this.service.list(admin);
   }
 
   @Post()
   @Roles('admin')
+  @Validate({ body: CreateUserBodySchema, response: z.object({ username: z.string() }), status: 201 })
   create(@CurrentUser() admin: AuthUser, @Body() body: Partial<NewUser>): Promise<{ username: string }> {
     return this.service.create(admin, body);
   }
@@ -35,11 +39,12 @@ export class UsersController {
   /** Disables or enables a user: a disabled user cannot log in, and its tokens stop working. */
   @Patch(':username')
   @Roles('admin')
+  @Validate({ body: UserPatchBodySchema, response: z.object({ username: z.string(), disabled: z.boolean() }) })
   update(
     @CurrentUser() admin: AuthUser,
     @Param('username') username: string,
-    @Body() body: { disabled?: unknown },
+    @Body() body: z.infer<typeof UserPatchBodySchema>,
   ): Promise<{ username: string; disabled: boolean }> {
-    return this.service.setDisabled(admin, username, body?.disabled);
+    return this.service.setDisabled(admin, username, body.disabled);
   }
 }

@@ -2,14 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { saveUser, setDisabled, type NewUser } from '../auth/users';
 
-export interface UserRow {
-  username: string;
-  role: string;
-  municipality: number | null;
-  teams: string[];
-  createdAt: string;
-  disabled: boolean;
-}
+import type { User } from '@bu/contracts';
 
 /** app_user as the administration sees it (the insert and the rules are shared with `npm run admin`). */
 @Injectable()
@@ -17,7 +10,7 @@ export class UsersRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
   /** Every non-demo user, or the municipality's. */
-  list(municipality: number | null): Promise<UserRow[]> {
+  list(municipality: number | null): Promise<User[]> {
     return this.db.query(
       `SELECT username, role, municipality_code AS municipality, teams, to_char(created_at AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM-DD"T"HH24:MI') AS "createdAt", disabled
        FROM app_user WHERE NOT demo AND ($1::smallint IS NULL OR municipality_code = $1) ORDER BY username`,

@@ -2,7 +2,8 @@ import { BadRequestException, ConflictException, ForbiddenException, Inject, Inj
 import { AuthService } from '../auth/auth.service';
 import type { AuthUser } from '../auth/auth.types';
 import { userError, type NewUser } from '../auth/users';
-import { UsersRepository, type UserRow } from './users.repository';
+import type { User } from '@bu/contracts';
+import { UsersRepository } from './users.repository';
 
 /**
  * The administrator manages the local users: an administrator of a municipality manages that
@@ -16,7 +17,7 @@ export class UsersService {
     @Inject(AuthService) private readonly auth: AuthService,
   ) {}
 
-  list(admin: AuthUser): Promise<UserRow[]> {
+  list(admin: AuthUser): Promise<User[]> {
     return this.repository.list(admin.municipality);
   }
 
@@ -46,8 +47,7 @@ export class UsersService {
   }
 
   /** Disables or enables a user: a disabled user cannot log in, and its tokens stop working. */
-  async setDisabled(admin: AuthUser, username: string, disabled: unknown): Promise<{ username: string; disabled: boolean }> {
-    if (typeof disabled !== 'boolean') throw new BadRequestException('disabled skal være true eller false');
+  async setDisabled(admin: AuthUser, username: string, disabled: boolean): Promise<{ username: string; disabled: boolean }> {
     if (username === admin.username && disabled) throw new BadRequestException('Du kan ikke spærre dig selv');
     await this.inScope(admin, username, false);
     await this.repository.setDisabled(username, disabled);
