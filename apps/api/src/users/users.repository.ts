@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { saveUser, setDisabled, type NewUser } from '../auth/users';
-
 import type { User } from '@bu/contracts';
+import { saveUser, setDisabled, type NewUser } from '../auth/users';
 
 /** app_user as the administration sees it (the insert and the rules are shared with `npm run admin`). */
 @Injectable()
