@@ -18,10 +18,10 @@ export const clearToken = (): void => sessionStorage.removeItem(TOKEN_KEY);
 
 async function send(path: string, init: RequestInit = {}): Promise<Response> {
   const token = getToken();
-  const res = await fetch(path, {
-    ...init,
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}), ...init.headers },
-  });
+  // Headers, not an object spread: the typed client's `content-type` must replace the default, not join it.
+  const headers = new Headers({ 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) });
+  new Headers(init.headers).forEach((value, name) => headers.set(name, value));
+  const res = await fetch(path, { ...init, headers });
   // The API renews a token in use (idle timeout): keep the newest one.
   const renewed = res.headers.get('X-Renewed-Token');
   if (renewed && getToken() === token) sessionStorage.setItem(TOKEN_KEY, renewed);
@@ -61,8 +61,7 @@ class PathRequest {
  */
 const client = createClient<paths>({
   Request: PathRequest as unknown as typeof Request,
-  fetch: (request: Request) =>
-    send(request.url, { method: request.method, headers: Object.fromEntries(request.headers.entries()), body: request.body }),
+  fetch: (request: Request) => send(request.url, { method: request.method, headers: request.headers, body: request.body }),
 });
 
 /** The answer of a typed call (an error never gets here: `send` has thrown it as an ApiError). */
