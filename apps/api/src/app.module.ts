@@ -5,6 +5,8 @@ import { AuthModule } from './auth/auth.module';
 import { APP_CONFIG, AppConfig } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
+import { HealthRepository } from './health/health.repository';
+import { HealthService } from './health/health.service';
 import { ComparisonGroupsController } from './goals/comparison-groups.controller';
 import { ComparisonGroupsRepository } from './goals/comparison-groups.repository';
 import { ComparisonGroupsService } from './goals/comparison-groups.service';
@@ -18,6 +20,7 @@ import { KpiController } from './kpi/kpi.controller';
 import { KpiRepository } from './kpi/kpi.repository';
 import { KpiService } from './kpi/kpi.service';
 import { MunicipalitiesController } from './municipalities/municipalities.controller';
+import { MunicipalitiesRepository } from './municipalities/municipalities.repository';
 import { ScopeService } from './municipalities/scope.service';
 import { SettingsController } from './settings/settings.controller';
 import { SettingsRepository } from './settings/settings.repository';
@@ -43,7 +46,10 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
+        HealthService,
+        HealthRepository,
         ScopeService,
+        MunicipalitiesRepository,
         AuditService,
         KpiCache,
         KpiService,
