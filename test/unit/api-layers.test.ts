@@ -24,7 +24,6 @@ const touchesDatabase = (text: string) => /from '(typeorm|pg)'|\.query\(/.test(t
  * repository instead.
  */
 const SERVICES_WITH_SQL: Record<string, string> = {
-  'auth/auth.service.ts': 'login and token state: not yet split (a candidate for auth.repository.ts)',
   'audit/audit.service.ts': 'the batched audit writer; tests build it on a bare connection',
   'kpi/kpi-cache.service.ts': 'reads and LISTENs for the data version on its own connection',
 };
