@@ -22,6 +22,7 @@ import { NotificationCaseLinker } from '../notification-cases';
 import { ChildrenSeen } from '../children';
 import { readDigests } from '../csv/source';
 import { StagingThread } from './staging-thread';
+import { StagingSession } from '../load/staging-session';
 import { EventDateRange } from '../load/event-dates';
 import { analyzeStaging, prebuildPartition, scopeEmptyStaging } from '../load/partition';
 import { Pseudonymiser } from '../pseudonym';
@@ -246,40 +247,20 @@ async function stageDubu(
         (progress) => options.onProgress?.({ ...progress, rejected: log.rejectedCount + progress.rejected }),
       )
     : null;
-  const { loader, builders, outside, checker, analyser } = await prepareStaging(context, files).catch(async (error) => {
+  const session = await openStaging(context, files).catch(async (error) => {
     await thread?.stop();
     throw error;
   });
-  const createOutside = (sql: string) => outside.query(sql);
+  if (thread) session.adopt(thread);
+  const loader = session.client('loader');
+  const builders = [session.client('builder1'), session.client('builder2')];
+  const createOutside = (sql: string) => session.client('outside').query(sql);
+  const checker = session.client('checker');
+  const analyser = session.client('analyser');
   // Work queued on a connection, one piece after another, while the loader reads on.
-  const queue = () => {
-    let tail: Promise<unknown> = Promise.resolve();
-    return {
-      add<T>(work: () => Promise<T>): Promise<T> {
-        const done = tail.then(work);
-        tail = done;
-        // Seen at once (failBeside), and when awaited; not an unhandled rejection in the meantime.
-        done.catch(failBeside);
-        return done;
-      },
-      drained: () => tail,
-    };
-  };
-  // Set when staging fails: work still queued does nothing.
-  let failed = false;
-  // The first failure of the work beside the loader (the staging thread, a builder, the checker,
-  // the analyser): the loader's statement is cancelled so that it stops reading, and the import
-  // fails with that failure, not with the cancellation.
-  let besideFailure = null as { error: unknown } | null;
-  const failBeside = (error: unknown): void => {
-    if (failed || besideFailure) return;
-    besideFailure = { error };
-    const pid = (loader as unknown as { processID?: number }).processID;
-    if (pid) outside.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
-  };
-  const onBuilder = queue();
-  const onChecker = queue();
-  const onAnalyser = queue();
+  const onBuilder = session.lane();
+  const onChecker = session.lane();
+  const onAnalyser = session.lane();
   const prebuilt = new Set<EntityName | 'persons'>();
   const eventDateRanges = new Map<EntityName, EventDateRange>();
   // The import's record of the files read (their checksums), for the thread's file too.
@@ -298,14 +279,14 @@ async function stageDubu(
    */
   const prebuild = (entity: EntityName | 'persons'): Promise<boolean> => {
     const built = onBuilder.add(async () => {
-      if (failed) return false;
+      if (session.failed) return false;
       const done = await prebuildPartition(builders, entityDef(entity), ctx.municipality!, context.importId);
       if (done) prebuilt.add(entity);
       return done;
     });
     onAnalyser.add(async () => {
       await built;
-      if (!failed) await analyzeStaging(analyser, entityDef(entity));
+      if (!session.failed) await analyzeStaging(analyser, entityDef(entity));
     });
     return built;
   };
@@ -324,7 +305,7 @@ async function stageDubu(
       // itself at the end, and whose indexes make the check a merge of two indexes.
       await casesBuilt;
       const indexed = await built;
-      if (failed) return;
+      if (session.failed) return;
       caseReferencesChecked.set(file.entity, await checkCaseReferencesEarly(checker, log, files, file, indexed));
     });
   };
@@ -336,7 +317,7 @@ async function stageDubu(
       if (ctx.municipality !== null) thread.municipality(ctx.municipality);
       // Once staged, the file's table is built, analysed and checked like the loader's.
       threadStaged = thread.staged.then((result) => {
-        if (failed) return;
+        if (session.failed) return;
         log.adopt(result.issues);
         if (result.digest) digests?.set(path, { hash: null, bytes: result.digest.bytes, complete: true, sha256: result.digest.sha256 });
         const range = new EventDateRange(entityDef(threaded.entity), threaded.eventDates, today, threaded.happened);
@@ -346,10 +327,10 @@ async function stageDubu(
         stagedRows.set(threaded.entity, result.staged);
         checkReferencesEarly(threaded, prebuild(threaded.entity));
       });
-      threadStaged.catch(failBeside);
+      threadStaged.catch(session.failBeside);
     }
     for (const file of order) {
-      if (besideFailure) throw besideFailure.error;
+      session.throwIfFailedBeside();
       if (file === threaded) continue;
       const range = new EventDateRange(entityDef(file.entity), file.eventDates, today, file.happened);
       eventDateRanges.set(file.entity, range);
@@ -387,21 +368,9 @@ async function stageDubu(
       checkReferencesEarly(file, built);
     }
     await threadStaged;
-    await onChecker.drained();
-    await onAnalyser.drained();
-    await onBuilder.drained();
+    await session.drained();
   } catch (error) {
-    // Nothing queued may run on the import's connections once the import has given them back: stop
-    // the statements of the builders, the checker, the analyser and the thread, and wait for every
-    // queue before the failure goes on.
-    failed = true;
-    const pids = [...builders, checker, analyser].map((worker) => (worker as unknown as { processID?: number }).processID);
-    for (const pid of [...pids, thread?.pid]) {
-      if (pid) await outside.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
-    }
-    await thread?.stop();
-    await Promise.allSettled([onBuilder.drained(), onChecker.drained(), onAnalyser.drained()]);
-    throw besideFailure ? besideFailure.error : error;
+    throw await session.abort(error);
   }
   return finishCaseSnapshot(client, log, {
     source: 'dubu',
@@ -463,22 +432,23 @@ export async function stageDubuFile(
 }
 
 /**
- * The import's other connections, opened at once, and the staging tables, made side by side on
- * them. Two builders: a table's indexes are built side by side. `outside`: for CREATE TABLE ...
- * LIKE a case-system table, which the transaction must not do (see PartitionOptions). The checker
- * for the read-only reference checks (checkCaseReferencesEarly) while the others work, the analyser
- * for the statistics (side by side with the checks: both wait for the same index builds).
+ * The import's other connections (StagingSession), opened at once, and the staging tables, made
+ * side by side on them. Two builders: a table's indexes are built side by side. `outside`: for
+ * CREATE TABLE ... LIKE a case-system table, which the transaction must not do (see
+ * PartitionOptions), and for cancelling. The checker for the read-only reference checks
+ * (checkCaseReferencesEarly) while the others work, the analyser for the statistics (side by side
+ * with the checks: both wait for the same index builds).
  */
-async function prepareStaging(context: StageContext, files: DubuFile[]) {
-  const connections = await Promise.all(Array.from({ length: 6 }, () => context.connect()));
-  const [loader, builder1, builder2, outside, checker, analyser] = connections;
+async function openStaging(context: StageContext, files: DubuFile[]): Promise<StagingSession> {
+  const session = await StagingSession.open(context);
+  const connections = session.clients;
   const tables = [...files.map((file) => file.entity), 'persons' as const, 'teams' as const];
   await Promise.all(
     connections.map(async (connection, i) => {
       for (let t = i; t < tables.length; t += connections.length) await createSnapshotStaging(connection, tables[t], 'dubu');
     }),
   );
-  return { loader, builders: [builder1, builder2], outside, checker, analyser };
+  return session;
 }
 
 /** Files this large are read in a thread of their own (its start, about 0.1 s, is then a small part). */

@@ -28,8 +28,7 @@ async function stage(): Promise<void> {
   await client.connect();
   try {
     if (settings().ETL_TRACE) traceQueries(client, 'thread');
-    await prepareLoader(client, input.schema);
-    post({ type: 'connected', pid: (client as unknown as { processID: number }).processID });
+    post({ type: 'connected', pid: await prepareLoader(client, input.schema) });
     const code = await municipality;
     // Its table's scope check while it is empty (the loader does the others').
     await scopeEmptyStaging(client, def, code, input.importId);
