@@ -15,6 +15,7 @@ import { notificationsLinkedToCases } from './notification-cases';
 import { rejectStaged, warnConflictingDuplicates } from './load/set-rules';
 import { EventDateRange, oneYearAfter } from './load/event-dates';
 import { caseSnapshotShrinkage } from './load/shrink';
+import type { StagedTable } from './load/staged-table';
 
 // What every case-system snapshot goes through once its files are staged, whatever the format
 // (DUBU's file per entity or CSC's event log): export date, set-based rules, derived rows, merge.
@@ -52,8 +53,6 @@ export interface SnapshotOptions {
    * one row each): a child whose every row a rule removes goes too. CSC stages PERSON.txt (false).
    */
   personsOfRows: boolean;
-  /** Entities whose staging table already has the partition's indexes (built while later files were read). */
-  prebuilt?: ReadonlySet<EntityName | 'persons'>;
   /**
    * DUBU: the parser linked every staged notification to its case (NotificationCaseLinker), over
    * the cases as staged. The link stands unless a rule removes a case; then it is done again in SQL.
@@ -62,14 +61,10 @@ export interface SnapshotOptions {
   /** A connection outside the transaction for the CREATE TABLE of fresh partitions (see PartitionOptions). */
   createOutside?: (sql: string) => Promise<unknown>;
   /**
-   * The event dates of each entity's staged rows as the parser saw them (DUBU): the default export
-   * date and the date rule need no pass over a table whose dates are all early enough.
+   * What the loader found out about each staging table while staging (DUBU: rows, prebuilt indexes,
+   * event dates, references checked early). Without it (CSC) the dates are read from the tables.
    */
-  eventDateRanges?: ReadonlyMap<EntityName, EventDateRange>;
-  /** UNKNOWN_CASE already checked (`checkCaseReferencesEarly`): the rows found per entity. */
-  caseReferencesChecked?: ReadonlyMap<EntityName, number>;
-  /** The rows in each staging table as the loader wrote them (DUBU): a table that becomes the partition is not counted again. */
-  stagedRows?: ReadonlyMap<EntityName | 'persons', number>;
+  staged?: ReadonlyMap<EntityName | 'persons', StagedTable>;
 }
 
 /** Where a set-based rule's issues come in the import's list: by rule, then by the entity's place in the snapshot. */
@@ -162,8 +157,7 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   // it read. Held until commit.
   await client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', ['case-snapshot', municipality]);
 
-  const ranges = opts.eventDateRanges;
-  const exportDate = opts.exportDate ?? (ranges ? defaultExportDate(ranges) : await newestDate(client, entities));
+  const exportDate = opts.exportDate ?? (opts.staged ? defaultExportDate(opts.staged) : await newestDate(client, entities));
   if (!exportDate)
     throw new ImportFailure(
       'FILE_EMPTY',
@@ -172,14 +166,23 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
     );
 
   const removed = new Map<EntityName, number>();
-  // The rows left in each staging table the loader counted, less what the rules remove.
-  const left = new Map(opts.stagedRows ?? []);
+  // Each staging table as the partition build sees it: made as a partition or not, and the rows
+  // left in it (when the loader counted them), less what the rules remove.
+  const tables = new Map<EntityName | 'persons' | 'teams', StagedTable>();
+  const tableOf = (entity: EntityName | 'persons' | 'teams'): StagedTable => {
+    let table = tables.get(entity);
+    if (!table) {
+      table = { ...(entity === 'teams' ? {} : opts.staged?.get(entity)), asPartition: stagesAsPartition(entity, source) };
+      tables.set(entity, table);
+    }
+    return table;
+  };
   const took = (entity: EntityName | 'persons', n: number) => {
-    const rows = left.get(entity);
-    if (rows !== undefined) left.set(entity, rows - n);
+    const table = tableOf(entity);
+    if (table.rows !== undefined) table.rows -= n;
   };
   for (const [index, e] of entities.entries()) {
-    const range = ranges?.get(e.entity);
+    const range = opts.staged?.get(e.entity)?.dates;
     if (range && datesWithinLimit(range, exportDate)) {
       // The parser saw every staged date: none too late, no pass over the table.
       removed.set(e.entity, 0);
@@ -210,7 +213,7 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   // References inside the snapshot: a case must be among the cases, a measure among the measures.
   for (const [index, e] of entities.entries()) {
     if (!e.caseRef) continue;
-    const found = opts.caseReferencesChecked?.get(e.entity);
+    const found = opts.staged?.get(e.entity)?.unknownCases;
     if (found !== undefined && !removed.get('cases') && !removed.get(e.entity)) {
       // Checked while the builders built (checkCaseReferencesEarly), issues and all: the same rows
       // are still there, and only they go.
@@ -267,7 +270,7 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   );
   if (has('effects')) {
     await numberEffectMeasurements(client, stg('effects'));
-    left.delete('effects');
+    tableOf('effects').rows = undefined;
   }
 
   if (opts.personsOfRows && removedCasesOrNotifications) {
@@ -288,7 +291,7 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   const build = async (entity: 'persons' | 'teams' | EntityName, options: Parameters<typeof buildSnapshotPartition>[5]) => {
     const { counts, build } = await buildSnapshotPartition(client, entityDef(entity), municipality, source, opts.importId, {
       ...options,
-      adoptable: stagesAsPartition(entity, source),
+      staging: tableOf(entity),
       createOutside: opts.createOutside,
     });
     builds.push(build);
@@ -299,7 +302,7 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
     // Notifications not linked by the parser are linked as they are copied into the partition (no
     // pass rewriting the staging table); indexes built on the staging table would take the names.
     const linkInSql = e.entity === 'notifications' && !linkedByParser;
-    if (linkInSql && opts.prebuilt?.has('notifications'))
+    if (linkInSql && opts.staged?.get('notifications')?.prebuilt)
       await discardPrebuilt(client, entityDef('notifications'), municipality, opts.importId);
     const from = linkInSql ? notificationsLinkedToCases(stg('notifications'), stg('cases'), source === 'csc') : undefined;
     // Same id with different content: a warning for each earlier row, found only when some key repeats.
@@ -307,14 +310,10 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
     const onRepeated = e.idLabel
       ? () => warnConflictingDuplicates(client, log, stg(e.entity), def.key, def.values, e.idLabel!, step('duplicate', index))
       : undefined;
-    await build(e.entity, { from, onRepeated, prebuilt: !from && opts.prebuilt?.has(e.entity), rows: left.get(e.entity) });
+    await build(e.entity, { from, onRepeated });
   }
   // The parser's children, one row each: no key repeats (CSC stages its own persons: checked).
-  await build('persons', {
-    repeated: opts.personsOfRows ? false : undefined,
-    prebuilt: opts.prebuilt?.has('persons'),
-    rows: left.get('persons'),
-  });
+  await build('persons', { repeated: opts.personsOfRows ? false : undefined });
   await build('teams', { repeated: false });
   const shrinkage = await caseSnapshotShrinkage(client, municipality, source, buildOf, merged, {
     cases: fileOf('cases'),
@@ -354,9 +353,10 @@ async function newestDate(client: PoolClient, entities: SnapshotEntity[]): Promi
 }
 
 /** The default export date from what the parser saw: the newest date of an event that happened, not after today. */
-export function defaultExportDate(ranges: ReadonlyMap<EntityName, EventDateRange>): string | null {
+export function defaultExportDate(staged: ReadonlyMap<unknown, StagedTable>): string | null {
   let newest: string | null = null;
-  for (const range of ranges.values()) if (range.newest !== null && (newest === null || range.newest > newest)) newest = range.newest;
+  for (const { dates } of staged.values())
+    if (dates && dates.newest !== null && (newest === null || dates.newest > newest)) newest = dates.newest;
   return newest;
 }
 

@@ -23,6 +23,7 @@ import { ChildrenSeen } from '../children';
 import { readDigests } from '../csv/source';
 import { StagingThread } from './staging-thread';
 import { StagingSession } from '../load/staging-session';
+import type { StagedTable } from '../load/staged-table';
 import { EventDateRange } from '../load/event-dates';
 import { analyzeStaging, prebuildPartition, scopeEmptyStaging } from '../load/partition';
 import { Pseudonymiser } from '../pseudonym';
@@ -261,14 +262,16 @@ async function stageDubu(
   const onBuilder = session.lane();
   const onChecker = session.lane();
   const onAnalyser = session.lane();
-  const prebuilt = new Set<EntityName | 'persons'>();
-  const eventDateRanges = new Map<EntityName, EventDateRange>();
+  // What is known of each staging table as it is staged, built and checked (StagedTable).
+  const staged = new Map<EntityName | 'persons', StagedTable>();
+  const tableOf = (entity: EntityName | 'persons'): StagedTable => {
+    let table = staged.get(entity);
+    if (!table) staged.set(entity, (table = {}));
+    return table;
+  };
   // The import's record of the files read (their checksums), for the thread's file too.
   const digests = readDigests.getStore();
   let casesBuilt: Promise<unknown> = Promise.resolve();
-  const caseReferencesChecked = new Map<EntityName, number>();
-  // The rows the loader (and the thread) wrote into each staging table.
-  const stagedRows = new Map<EntityName | 'persons', number>();
   const withNotifications = files.some((f) => f.entity === 'notifications');
   // The cases as staged, by child, for the notifications read after them.
   const linker = withNotifications ? new NotificationCaseLinker() : null;
@@ -281,7 +284,7 @@ async function stageDubu(
     const built = onBuilder.add(async () => {
       if (session.failed) return false;
       const done = await prebuildPartition(builders, entityDef(entity), ctx.municipality!, context.importId);
-      if (done) prebuilt.add(entity);
+      if (done) tableOf(entity).prebuilt = true;
       return done;
     });
     onAnalyser.add(async () => {
@@ -296,9 +299,11 @@ async function stageDubu(
   // export date can only be later).
   const checkReferencesEarly = (file: DubuFile, built: Promise<boolean>) => {
     if (!file.caseRef) return;
-    const exportDate = options.exportDate ?? defaultExportDate(eventDateRanges);
-    const within = (entity: EntityName) =>
-      exportDate !== null && eventDateRanges.has(entity) && datesWithinLimit(eventDateRanges.get(entity)!, exportDate);
+    const exportDate = options.exportDate ?? defaultExportDate(staged);
+    const within = (entity: EntityName) => {
+      const dates = staged.get(entity)?.dates;
+      return exportDate !== null && dates !== undefined && datesWithinLimit(dates, exportDate);
+    };
     if (!within('cases') || !within(file.entity)) return;
     onChecker.add(async () => {
       // After the builds of the cases and of the file's own table, which take each table to
@@ -306,7 +311,7 @@ async function stageDubu(
       await casesBuilt;
       const indexed = await built;
       if (session.failed) return;
-      caseReferencesChecked.set(file.entity, await checkCaseReferencesEarly(checker, log, files, file, indexed));
+      tableOf(file.entity).unknownCases = await checkCaseReferencesEarly(checker, log, files, file, indexed);
     });
   };
   let threadStaged: Promise<void> = Promise.resolve();
@@ -323,8 +328,8 @@ async function stageDubu(
         const range = new EventDateRange(entityDef(threaded.entity), threaded.eventDates, today, threaded.happened);
         range.newest = result.newest;
         range.latest = result.latest;
-        eventDateRanges.set(threaded.entity, range);
-        stagedRows.set(threaded.entity, result.staged);
+        tableOf(threaded.entity).dates = range;
+        tableOf(threaded.entity).rows = result.staged;
         checkReferencesEarly(threaded, prebuild(threaded.entity));
       });
       threadStaged.catch(session.failBeside);
@@ -333,7 +338,7 @@ async function stageDubu(
       session.throwIfFailedBeside();
       if (file === threaded) continue;
       const range = new EventDateRange(entityDef(file.entity), file.eventDates, today, file.happened);
-      eventDateRanges.set(file.entity, range);
+      tableOf(file.entity).dates = range;
       const link = linker ? caseLinking(file.entity, linker) : undefined;
       // The thread waits for the municipality, which the first valid case decides.
       const announce = file.entity === 'cases' && thread ? thread : null;
@@ -342,8 +347,8 @@ async function stageDubu(
         link?.(values);
         if (announce) announce.municipality(ctx.municipality!);
       };
-      const { read, staged } = await stageDubuFile(loader, log, join(dir, file.file), file, ctx, see, options.onProgress);
-      stagedRows.set(file.entity, staged);
+      const { read, staged: rows } = await stageDubuFile(loader, log, join(dir, file.file), file, ctx, see, options.onProgress);
+      tableOf(file.entity).rows = rows;
       if (file.entity === 'cases') {
         // On the loader: the import's transaction must not touch a staging table before the builder is done with it.
         await checkCases(loader, log, ctx, read);
@@ -362,7 +367,7 @@ async function stageDubu(
       if (file.entity === 'cases') casesBuilt = built;
       // The children are known once cases and notifications are read: staged, built and analysed like a file.
       if (file.entity === (withNotifications ? 'notifications' : 'cases')) {
-        stagedRows.set('persons', await ctx.children.stage(loader, ctx.municipality!, ctx.source));
+        tableOf('persons').rows = await ctx.children.stage(loader, ctx.municipality!, ctx.source);
         prebuild('persons');
       }
       checkReferencesEarly(file, built);
@@ -379,12 +384,9 @@ async function stageDubu(
     exportDate: options.exportDate,
     entities: files,
     personsOfRows: true,
-    prebuilt,
     notificationsLinked: linker?.usable ?? false,
     createOutside,
-    eventDateRanges,
-    caseReferencesChecked,
-    stagedRows,
+    staged,
   });
 }
 
