@@ -1,7 +1,6 @@
 import { existsSync, statSync } from 'fs';
 import { join } from 'path';
 import type { ClientBase, Pool, PoolClient } from 'pg';
-import type { ColumnSpec } from '../csv/header';
 import type { Row } from '../file-reader';
 import { ImportFailure, IssueLog } from '../issues';
 import { ImportOptions, ImportResult, runImport, StageContext, StageResult } from '../import-run';
@@ -15,7 +14,6 @@ import {
   datesWithinLimit,
   defaultExportDate,
   finishCaseSnapshot,
-  SnapshotEntity,
   stagesAsPartition,
 } from '../case-snapshot';
 import { NotificationCaseLinker } from '../notification-cases';
@@ -27,142 +25,11 @@ import type { StagedTable } from '../load/staged-table';
 import { EventDateRange } from '../load/event-dates';
 import { analyzeStaging, prebuildPartition, scopeEmptyStaging } from '../load/partition';
 import { Pseudonymiser } from '../pseudonym';
-import * as f from './files';
-import { DubuContext, DUBU_FORMAT } from './files';
+import { DubuContext, DubuFile, DUBU_FILES, DUBU_FORMAT } from './files';
 
-interface DubuFile extends SnapshotEntity {
-  required: boolean;
-  columns: ColumnSpec[];
-  map: (row: Row, ctx: DubuContext) => unknown[] | null;
-}
-
-// sager.csv first: it decides the municipality the rest of the export belongs to.
-export const DUBU_FILES: DubuFile[] = [
-  {
-    file: 'sager.csv',
-    entity: 'cases',
-    required: true,
-    columns: f.SAGER_COLUMNS,
-    map: f.mapSag,
-    eventDates: ['opened', 'closed'],
-    happened: ['opened'],
-    idLabel: 'sagsnummer',
-  },
-  {
-    file: 'medarbejdere.csv',
-    entity: 'caseworkers',
-    required: true,
-    columns: f.MEDARBEJDERE_COLUMNS,
-    map: f.mapMedarbejder,
-    eventDates: ['employed_from'],
-    happened: [],
-    idLabel: 'initialer',
-  },
-  {
-    file: 'sagsansvar.csv',
-    entity: 'assignments',
-    required: true,
-    columns: f.SAGSANSVAR_COLUMNS,
-    map: f.mapSagsansvar,
-    eventDates: ['valid_from'],
-    happened: [],
-    caseRef: 'case_id',
-  },
-  {
-    file: 'underretninger.csv',
-    entity: 'notifications',
-    required: false,
-    columns: f.UNDERRETNINGER_COLUMNS,
-    map: f.mapUnderretning,
-    eventDates: ['received_at'],
-    happened: ['received_at', 'assessed_at'],
-    idLabel: 'underretnings-id',
-  },
-  {
-    file: 'undersoegelser.csv',
-    entity: 'investigations',
-    required: false,
-    columns: f.UNDERSOEGELSER_COLUMNS,
-    map: f.mapUndersoegelse,
-    eventDates: ['started', 'completed'],
-    happened: ['started'],
-    caseRef: 'case_id',
-    idLabel: 'undersøgelses-id',
-  },
-  {
-    file: 'ydelser.csv',
-    entity: 'measures',
-    required: false,
-    columns: f.YDELSER_COLUMNS,
-    map: f.mapYdelse,
-    eventDates: ['started', 'decided'],
-    happened: ['started', 'decided'],
-    caseRef: 'case_id',
-    idLabel: 'ydelses-id',
-  },
-  {
-    file: 'handleplaner.csv',
-    entity: 'plans',
-    required: false,
-    columns: f.HANDLEPLANER_COLUMNS,
-    map: f.mapHandleplan,
-    eventDates: ['plan_date'],
-    happened: [],
-    caseRef: 'case_id',
-    idLabel: 'handleplan-id',
-  },
-  {
-    file: 'opfoelgninger.csv',
-    entity: 'followups',
-    required: false,
-    columns: f.OPFOELGNINGER_COLUMNS,
-    map: f.mapOpfoelgning,
-    eventDates: ['followup_date'],
-    happened: [],
-    measureRef: 'measure_id',
-  },
-  {
-    file: 'tilsyn.csv',
-    entity: 'visits',
-    required: false,
-    columns: f.TILSYN_COLUMNS,
-    map: f.mapTilsyn,
-    eventDates: ['visit_date'],
-    happened: [],
-    measureRef: 'measure_id',
-  },
-  {
-    file: 'boernesamtaler.csv',
-    entity: 'conversations',
-    required: false,
-    columns: f.BOERNESAMTALER_COLUMNS,
-    map: f.mapBoernesamtale,
-    eventDates: ['conversation_date'],
-    happened: ['conversation_date'],
-    caseRef: 'case_id',
-  },
-  {
-    file: 'effektmaalinger.csv',
-    entity: 'effects',
-    required: false,
-    columns: f.EFFEKTMAALINGER_COLUMNS,
-    map: f.mapEffektmaaling,
-    eventDates: ['measured_on'],
-    happened: ['measured_on'],
-    caseRef: 'case_id',
-  },
-  {
-    file: 'klager.csv',
-    entity: 'complaints',
-    required: false,
-    columns: f.KLAGER_COLUMNS,
-    map: f.mapKlage,
-    eventDates: ['received', 'decided'],
-    happened: ['received', 'decided'],
-    caseRef: 'case_id',
-    idLabel: 'klage-id',
-  },
-];
+// The files of an export, one descriptor each (dubu/files.ts).
+export { DUBU_FILES } from './files';
+export type { DubuFile } from './files';
 
 export async function importDubu(pool: Pool, dir: string, options: ImportOptions): Promise<ImportResult> {
   const missing = DUBU_FILES.find((file) => file.required && !existsSync(join(dir, file.file)));

@@ -11,7 +11,8 @@ import { scopeEmptyStaging } from '../load/partition';
 import { Pseudonymiser } from '../pseudonym';
 import { traceQueries } from '../trace';
 import type { DubuContext } from './files';
-import { DUBU_FILES, stageDubuFile } from './import';
+import { DUBU_FILES } from './files';
+import { stageDubuFile } from './import';
 import type { ThreadInput, ThreadMessage } from './staging-thread';
 
 // The staging thread (staging-thread.ts): stages one file of a DUBU export as the loader would.
