@@ -193,7 +193,7 @@ export async function runImport(
   // it when the import ends.
   const schema = importSchema(importId);
   const loaders: Client[] = [];
-  const connection = (pool as unknown as { options: object }).options;
+  const connection = pool.options;
   const context: StageContext = {
     importId,
     connect: async () => {
