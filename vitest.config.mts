@@ -44,6 +44,7 @@ export default defineConfig({
       'dashboards/**/*.spec.ts',
       'etl/**/*.test.ts',
       'apps/**/*.test.ts',
+      'apps/**/*.spec.ts',
       'dashboards/**/*.test.ts',
     ],
     environment: 'node',

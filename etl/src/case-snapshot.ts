@@ -3,42 +3,18 @@ import type { StageResult } from './import-run';
 import { ImportFailure, IssueLog } from './issues';
 import { EntityName, entityDef } from './load/entities';
 import { createStaging, stagingTable } from './load/merge';
-import {
-  buildSnapshotPartition,
-  currentPartition,
-  discardPrebuilt,
-  PartitionBuild,
-  placePartitions,
-  swapPartitions,
-} from './load/partition';
+import { buildSnapshotPartition, discardPrebuilt, PartitionBuild, placePartitions, swapPartitions } from './load/partition';
 import { notificationsLinkedToCases } from './notification-cases';
-import { rejectStaged, warnConflictingDuplicates } from './load/set-rules';
-import { EventDateRange, oneYearAfter } from './load/event-dates';
+import { warnConflictingDuplicates } from './load/set-rules';
+import { eventDateSql, runSnapshotRules, SnapshotEntity, step, unknownCase, unknownCaseMessage } from './load/snapshot-rules';
 import { caseSnapshotShrinkage } from './load/shrink';
+import type { StagedTable } from './load/staged-table';
 
 // What every case-system snapshot goes through once its files are staged, whatever the format
 // (DUBU's file per entity or CSC's event log): export date, set-based rules, derived rows, merge.
 
-export interface SnapshotEntity {
-  /** The file the rows came from, for messages. */
-  file: string;
-  entity: EntityName;
-  /**
-   * Event or start dates (staging columns; a timestamp counts by its Danish calendar day): not after
-   * the export date + 1 year.
-   */
-  eventDates: string[];
-  /**
-   * The dates of events that happened (received, assessed, started, decided, registered), never a
-   * planned or recorded end: the newest of these not after today is the default export date.
-   */
-  happened: string[];
-  /** Column referencing a case / a measure of the same snapshot (set-based reference rules). */
-  caseRef?: string;
-  measureRef?: string;
-  /** What one row is, for the duplicate-id warning; undefined when the whole row is the key. */
-  idLabel?: string;
-}
+export { datesWithinLimit } from './load/snapshot-rules';
+export type { SnapshotEntity } from './load/snapshot-rules';
 
 export interface SnapshotOptions {
   source: 'dubu' | 'csc';
@@ -52,8 +28,6 @@ export interface SnapshotOptions {
    * one row each): a child whose every row a rule removes goes too. CSC stages PERSON.txt (false).
    */
   personsOfRows: boolean;
-  /** Entities whose staging table already has the partition's indexes (built while later files were read). */
-  prebuilt?: ReadonlySet<EntityName | 'persons'>;
   /**
    * DUBU: the parser linked every staged notification to its case (NotificationCaseLinker), over
    * the cases as staged. The link stands unless a rule removes a case; then it is done again in SQL.
@@ -62,26 +36,11 @@ export interface SnapshotOptions {
   /** A connection outside the transaction for the CREATE TABLE of fresh partitions (see PartitionOptions). */
   createOutside?: (sql: string) => Promise<unknown>;
   /**
-   * The event dates of each entity's staged rows as the parser saw them (DUBU): the default export
-   * date and the date rule need no pass over a table whose dates are all early enough.
+   * What the loader found out about each staging table while staging (DUBU: rows, prebuilt indexes,
+   * event dates, references checked early). Without it (CSC) the dates are read from the tables.
    */
-  eventDateRanges?: ReadonlyMap<EntityName, EventDateRange>;
-  /** UNKNOWN_CASE already checked (`checkCaseReferencesEarly`): the rows found per entity. */
-  caseReferencesChecked?: ReadonlyMap<EntityName, number>;
-  /** The rows in each staging table as the loader wrote them (DUBU): a table that becomes the partition is not counted again. */
-  stagedRows?: ReadonlyMap<EntityName | 'persons', number>;
+  staged?: ReadonlyMap<EntityName | 'persons', StagedTable>;
 }
-
-/** Where a set-based rule's issues come in the import's list: by rule, then by the entity's place in the snapshot. */
-const step = (rule: 'date' | 'case' | 'measure' | 'worker' | 'duplicate', index: number): number =>
-  ({ date: 1, case: 2, measure: 3, worker: 4, duplicate: 5 })[rule] * 1000 + index;
-
-/** The staged rows of `e` whose case is not among the staged cases (UNKNOWN_CASE), as a condition. */
-const unknownCase = (e: SnapshotEntity): string => {
-  const table = stagingTable(entityDef(e.entity));
-  return `${e.caseRef} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${stagingTable(entityDef('cases'))} c WHERE c.case_id = ${table}.${e.caseRef})`;
-};
-const unknownCaseMessage = (casesFile: string) => (caseId: string) => `Sagsnummer ${caseId} findes ikke i ${casesFile}.`;
 
 /**
  * UNKNOWN_CASE for `e` (an entity that refers to cases), read only: the issues are recorded and the
@@ -124,17 +83,6 @@ async function countUnknownCases(client: ClientBase, e: SnapshotEntity): Promise
   return results.find((r) => r.command === 'SELECT')!.rows[0].n;
 }
 
-/** Whether the date rule (R004) can reject none of a table's rows: its latest date is early enough. */
-export const datesWithinLimit = (range: EventDateRange, exportDate: string): boolean =>
-  range.latest === null || range.latest <= oneYearAfter(exportDate);
-
-/** Timestamps among the event dates, by their day in Danish time. */
-const LOCAL_DAY: Record<string, string> = {
-  received_at: `(received_at AT TIME ZONE 'Europe/Copenhagen')::date`,
-  assessed_at: `(assessed_at AT TIME ZONE 'Europe/Copenhagen')::date`,
-};
-const eventDateSql = (column: string): string => LOCAL_DAY[column] ?? column;
-
 /**
  * Whether an entity's staging table can become the municipality's new partition as it is
  * (load/partition.ts): effect measurements get their numbers on the way into the partition, and
@@ -162,8 +110,7 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   // it read. Held until commit.
   await client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', ['case-snapshot', municipality]);
 
-  const ranges = opts.eventDateRanges;
-  const exportDate = opts.exportDate ?? (ranges ? defaultExportDate(ranges) : await newestDate(client, entities));
+  const exportDate = opts.exportDate ?? (opts.staged ? defaultExportDate(opts.staged) : await newestDate(client, entities));
   if (!exportDate)
     throw new ImportFailure(
       'FILE_EMPTY',
@@ -171,103 +118,31 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
       'Udtrækket indeholder ingen datoer; udtræksdatoen kan ikke bestemmes. Angiv --export-date.',
     );
 
-  const removed = new Map<EntityName, number>();
-  // The rows left in each staging table the loader counted, less what the rules remove.
-  const left = new Map(opts.stagedRows ?? []);
-  const took = (entity: EntityName | 'persons', n: number) => {
-    const rows = left.get(entity);
-    if (rows !== undefined) left.set(entity, rows - n);
-  };
-  for (const [index, e] of entities.entries()) {
-    const range = ranges?.get(e.entity);
-    if (range && datesWithinLimit(range, exportDate)) {
-      // The parser saw every staged date: none too late, no pass over the table.
-      removed.set(e.entity, 0);
-      continue;
+  // Each staging table as the partition build sees it: made as a partition or not, and the rows
+  // left in it (when the loader counted them), less what the rules remove.
+  const tables = new Map<EntityName | 'persons' | 'teams', StagedTable>();
+  const tableOf = (entity: EntityName | 'persons' | 'teams'): StagedTable => {
+    let table = tables.get(entity);
+    if (!table) {
+      table = { ...(entity === 'teams' ? {} : opts.staged?.get(entity)), asPartition: stagesAsPartition(entity, source) };
+      tables.set(entity, table);
     }
-    // One pass over the table for all its dates; the value shown is the first date that is too late.
-    const dates = e.eventDates.map(eventDateSql);
-    const late = (date: string) => `${date} > $1::date + interval '1 year'`;
-    removed.set(
-      e.entity,
-      await rejectStaged(
-        client,
-        log,
-        stg(e.entity),
-        'DATE_AFTER_EXPORT',
-        dates.map(late).join(' OR '),
-        `CASE ${dates.map((date) => `WHEN ${late(date)} THEN to_char(${date}, 'DD-MM-YYYY')`).join(' ')} END`,
-        (v) => `Dato mere end et år efter udtræksdatoen ${exportDate}: ${v}.`,
-        [exportDate],
-        step('date', index),
-      ),
-    );
-    took(e.entity, removed.get(e.entity)!);
-  }
+    return table;
+  };
+  const took = (entity: EntityName | 'persons', n: number) => {
+    const table = tableOf(entity);
+    if (table.rows !== undefined) table.rows -= n;
+  };
+  // The set-based rules (load/snapshot-rules.ts), in their order.
+  const removed = new Map<EntityName, number>();
+  await runSnapshotRules({ client, log, source, municipality, exportDate, entities, staged: opts.staged, removed }, took);
+  // Only the date rule removes cases or DUBU's notifications (the reference rules remove rows that refer to them).
   const removedCasesOrNotifications = (removed.get('cases') ?? 0) + (removed.get('notifications') ?? 0) > 0;
   // The parser linked the notifications to the cases as staged: that stands if no case went since.
   const linkedByParser = opts.notificationsLinked === true && !removed.get('cases');
-  // References inside the snapshot: a case must be among the cases, a measure among the measures.
-  for (const [index, e] of entities.entries()) {
-    if (!e.caseRef) continue;
-    const found = opts.caseReferencesChecked?.get(e.entity);
-    if (found !== undefined && !removed.get('cases') && !removed.get(e.entity)) {
-      // Checked while the builders built (checkCaseReferencesEarly), issues and all: the same rows
-      // are still there, and only they go.
-      if (found > 0) took(e.entity, (await client.query(`DELETE FROM ${stg(e.entity)} WHERE ${unknownCase(e)}`)).rowCount ?? 0);
-      continue;
-    }
-    took(
-      e.entity,
-      await rejectStaged(
-        client,
-        log,
-        stg(e.entity),
-        'UNKNOWN_CASE',
-        unknownCase(e),
-        e.caseRef,
-        unknownCaseMessage(fileOf('cases')),
-        [],
-        step('case', index),
-      ),
-    );
-  }
-  // Without ydelser in the export, the measures are those of the municipality's current partition
-  // (named directly: the parent table is left alone until the swap).
-  const currentMeasures = has('measures') ? null : await currentPartition(client, 'measure', municipality);
-  for (const [index, e] of entities.entries()) {
-    if (!e.measureRef) continue;
-    const known = has('measures')
-      ? `SELECT 1 FROM ${stg('measures')} m WHERE m.measure_id = ${stg(e.entity)}.${e.measureRef}`
-      : currentMeasures
-        ? `SELECT 1 FROM public.${currentMeasures} m WHERE m.municipality_code = $1 AND m.source = $2 AND m.measure_id = ${stg(e.entity)}.${e.measureRef}`
-        : `SELECT 1 WHERE $1::smallint IS NULL AND $2::text IS NULL`;
-    took(
-      e.entity,
-      await rejectStaged(
-        client,
-        log,
-        stg(e.entity),
-        'UNKNOWN_MEASURE',
-        `NOT EXISTS (${known})`,
-        e.measureRef,
-        (v) => `Ydelses-ID ${v} findes ikke i ${fileOf('measures')}.`,
-        has('measures') ? [] : [municipality, source],
-        step('measure', index),
-      ),
-    );
-  }
-  await log.addFromQuery(
-    client,
-    'UNKNOWN_WORKER',
-    `SELECT _file, _line, worker_id AS value FROM ${stg('assignments')} a WHERE worker_id <> '' AND NOT EXISTS (SELECT 1 FROM ${stg('caseworkers')} w WHERE w.worker_id = a.worker_id)`,
-    (worker) => `Medarbejderen ${worker} findes ikke i ${fileOf('caseworkers')}; sagsansvaret gemmes alligevel.`,
-    [],
-    step('worker', 0),
-  );
   if (has('effects')) {
     await numberEffectMeasurements(client, stg('effects'));
-    left.delete('effects');
+    tableOf('effects').rows = undefined;
   }
 
   if (opts.personsOfRows && removedCasesOrNotifications) {
@@ -288,7 +163,7 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   const build = async (entity: 'persons' | 'teams' | EntityName, options: Parameters<typeof buildSnapshotPartition>[5]) => {
     const { counts, build } = await buildSnapshotPartition(client, entityDef(entity), municipality, source, opts.importId, {
       ...options,
-      adoptable: stagesAsPartition(entity, source),
+      staging: tableOf(entity),
       createOutside: opts.createOutside,
     });
     builds.push(build);
@@ -299,7 +174,7 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
     // Notifications not linked by the parser are linked as they are copied into the partition (no
     // pass rewriting the staging table); indexes built on the staging table would take the names.
     const linkInSql = e.entity === 'notifications' && !linkedByParser;
-    if (linkInSql && opts.prebuilt?.has('notifications'))
+    if (linkInSql && opts.staged?.get('notifications')?.prebuilt)
       await discardPrebuilt(client, entityDef('notifications'), municipality, opts.importId);
     const from = linkInSql ? notificationsLinkedToCases(stg('notifications'), stg('cases'), source === 'csc') : undefined;
     // Same id with different content: a warning for each earlier row, found only when some key repeats.
@@ -307,14 +182,10 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
     const onRepeated = e.idLabel
       ? () => warnConflictingDuplicates(client, log, stg(e.entity), def.key, def.values, e.idLabel!, step('duplicate', index))
       : undefined;
-    await build(e.entity, { from, onRepeated, prebuilt: !from && opts.prebuilt?.has(e.entity), rows: left.get(e.entity) });
+    await build(e.entity, { from, onRepeated });
   }
   // The parser's children, one row each: no key repeats (CSC stages its own persons: checked).
-  await build('persons', {
-    repeated: opts.personsOfRows ? false : undefined,
-    prebuilt: opts.prebuilt?.has('persons'),
-    rows: left.get('persons'),
-  });
+  await build('persons', { repeated: opts.personsOfRows ? false : undefined });
   await build('teams', { repeated: false });
   const shrinkage = await caseSnapshotShrinkage(client, municipality, source, buildOf, merged, {
     cases: fileOf('cases'),
@@ -354,9 +225,10 @@ async function newestDate(client: PoolClient, entities: SnapshotEntity[]): Promi
 }
 
 /** The default export date from what the parser saw: the newest date of an event that happened, not after today. */
-export function defaultExportDate(ranges: ReadonlyMap<EntityName, EventDateRange>): string | null {
+export function defaultExportDate(staged: ReadonlyMap<unknown, StagedTable>): string | null {
   let newest: string | null = null;
-  for (const range of ranges.values()) if (range.newest !== null && (newest === null || range.newest > newest)) newest = range.newest;
+  for (const { dates } of staged.values())
+    if (dates && dates.newest !== null && (newest === null || dates.newest > newest)) newest = dates.newest;
   return newest;
 }
 

@@ -194,7 +194,7 @@ export async function runImport(
   // it when the import ends.
   const schema = importSchema(importId);
   const loaders: Client[] = [];
-  const connection = (pool as unknown as { options: object }).options;
+  const connection = pool.options;
   const context: StageContext = {
     importId,
     connect: async () => {
@@ -203,8 +203,7 @@ export async function runImport(
       const label = `c${loaders.length}`;
       await loader.connect();
       if (settings().ETL_TRACE) traceQueries(loader, label);
-      await prepareLoader(loader, schema);
-      return loader;
+      return { client: loader, pid: await prepareLoader(loader, schema) };
     },
     // Without functions (a password callback, say), which cannot cross to a thread.
     thread: { connection: Object.fromEntries(Object.entries(connection).filter(([, v]) => typeof v !== 'function')), schema },
@@ -343,27 +342,39 @@ const importLockKey = (importId: string): number => Number(BigInt(importId) % 21
 export interface StageContext {
   importId: string;
   /** A second connection (autocommit, the import's schema first on its search path), closed when the import ends. */
-  connect: () => Promise<Client>;
+  connect: () => Promise<ImportConnection>;
   /** For a staging thread's own connection (prepareLoader): the pool's options and the import's schema. */
   thread: { connection: Record<string, unknown>; schema: string };
 }
 
-/** A connection of the import besides its transaction's (a loader, builder, checker or staging thread). */
-export async function prepareLoader(loader: Client, schema: string): Promise<void> {
+/** A connection of the import besides its transaction's, and its server process (to cancel its statement). */
+export interface ImportConnection {
+  client: Client;
+  pid: number;
+}
+
+/**
+ * A connection of the import besides its transaction's (a loader, builder, checker or staging
+ * thread): its settings, in one round trip. Its server process id (pg_backend_pid), to cancel its
+ * statement from another connection.
+ */
+export async function prepareLoader(loader: Client, schema: string): Promise<number> {
   // A connection that breaks while idle emits 'error' (unhandled, it would end the process);
   // the failure surfaces as the rejection of the connection's next query.
   loader.on('error', () => undefined);
-  await loader.query(`SET search_path = ${schema}, public`);
-  await loader.query(`SET TimeZone = 'Europe/Copenhagen'`);
-  // As in the transaction: a staging table's statistics need only a rough picture.
-  await loader.query('SET default_statistics_target = 10');
-  // Two index builds already run side by side, one per core: parallel workers for each would only
-  // contend with them (and with the loader) for the same cores.
-  await loader.query('SET max_parallel_maintenance_workers = 0');
-  // Its commits (a staged file, a built index) need not wait for the WAL to reach the disk: nothing
-  // it writes counts until the import's transaction commits, and that commit, synchronous, makes
-  // all of the WAL before it durable too; a crash before then fails the import anyway.
-  await loader.query('SET synchronous_commit = off');
+  // As in the transaction, a staging table's statistics need only a rough picture (statistics
+  // target 10). Two index builds already run side by side, one per core: parallel workers for each
+  // would only contend with them (and with the loader) for the same cores. Its commits (a staged
+  // file, a built index) need not wait for the WAL to reach the disk: nothing it writes counts until
+  // the import's transaction commits, and that commit, synchronous, makes all of the WAL before it
+  // durable too; a crash before then fails the import anyway.
+  const { rows } = await loader.query(
+    `SELECT pg_backend_pid() AS pid, set_config('search_path', $1, false), set_config('TimeZone', 'Europe/Copenhagen', false),
+            set_config('default_statistics_target', '10', false), set_config('max_parallel_maintenance_workers', '0', false),
+            set_config('synchronous_commit', 'off', false)`,
+    [`${schema}, public`],
+  );
+  return rows[0].pid as number;
 }
 
 /**

@@ -5,13 +5,26 @@ import { AuthModule } from './auth/auth.module';
 import { APP_CONFIG, AppConfig } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
+import { HealthRepository } from './health/health.repository';
+import { HealthService } from './health/health.service';
 import { ComparisonGroupsController } from './goals/comparison-groups.controller';
+import { ComparisonGroupsRepository } from './goals/comparison-groups.repository';
+import { ComparisonGroupsService } from './goals/comparison-groups.service';
 import { GoalsController } from './goals/goals.controller';
+import { GoalsRepository } from './goals/goals.repository';
+import { GoalsService } from './goals/goals.service';
 import { ImportsController } from './imports/imports.controller';
+import { ImportsRepository } from './imports/imports.repository';
+import { ImportsService } from './imports/imports.service';
 import { KpiController } from './kpi/kpi.controller';
+import { KpiRepository } from './kpi/kpi.repository';
+import { KpiService } from './kpi/kpi.service';
 import { MunicipalitiesController } from './municipalities/municipalities.controller';
+import { MunicipalitiesRepository } from './municipalities/municipalities.repository';
 import { ScopeService } from './municipalities/scope.service';
 import { SettingsController } from './settings/settings.controller';
+import { SettingsRepository } from './settings/settings.repository';
+import { SettingsService } from './settings/settings.service';
 import { QueueModule } from './queue/queue.module';
 import { DocsModule } from './security/docs.module';
 
@@ -31,7 +44,25 @@ export class AppModule {
         ComparisonGroupsController,
         SettingsController,
       ],
-      providers: [{ provide: APP_CONFIG, useValue: config }, ScopeService, AuditService, KpiCache],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        HealthService,
+        HealthRepository,
+        ScopeService,
+        MunicipalitiesRepository,
+        AuditService,
+        KpiCache,
+        KpiService,
+        KpiRepository,
+        ImportsService,
+        ImportsRepository,
+        GoalsService,
+        GoalsRepository,
+        ComparisonGroupsService,
+        ComparisonGroupsRepository,
+        SettingsService,
+        SettingsRepository,
+      ],
       exports: [APP_CONFIG],
     };
   }

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { INestApplication, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { existsSync } from 'fs';
 import { join, resolve } from 'path';
@@ -15,6 +15,7 @@ import { logRequests } from './logging/request-log';
 import { NestLogger } from './logging/nest-logger';
 import { OpenApiDocument } from './security/docs.module';
 import { securityHeaders } from './security/headers';
+import { openApiDocument } from './validation/openapi-document';
 
 /**
  * Builds the API (not listening): /api/v1/..., /api/health, the dashboard at /, and the OpenAPI
@@ -44,15 +45,7 @@ export async function createApp(config: AppConfig, options: { logger?: boolean |
   auditRequests(app, log);
 
   if (config.apiDocs !== 'off') {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('Børneblik API')
-        .setDescription('Nøgletal for børn og unge med særlige behov. Every figure follows the KPI catalogue (docs/KPIS.md).')
-        .setVersion('1')
-        .addBearerAuth()
-        .build(),
-    );
+    const document = openApiDocument(app);
     if (config.apiDocs === 'public') SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
     else app.get(OpenApiDocument).value = document;
   }

@@ -1,4 +1,6 @@
-import type { CurrentUser, KpiList, KpiResponse, LoginResponse, MunicipalityInfo, SeriesResponse } from '@bu/contracts';
+import createClient from 'openapi-fetch';
+import type { CurrentUser, KpiList, KpiResponse, KpisQuery, MunicipalityInfo, SeriesResponse } from '@bu/contracts';
+import type { components, paths } from './api/schema';
 
 const TOKEN_KEY = 'boerneblik.token';
 
@@ -16,10 +18,10 @@ export const clearToken = (): void => sessionStorage.removeItem(TOKEN_KEY);
 
 async function send(path: string, init: RequestInit = {}): Promise<Response> {
   const token = getToken();
-  const res = await fetch(path, {
-    ...init,
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}), ...init.headers },
-  });
+  // Headers, not an object spread: the typed client's `content-type` must replace the default, not join it.
+  const headers = new Headers({ 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) });
+  new Headers(init.headers).forEach((value, name) => headers.set(name, value));
+  const res = await fetch(path, { ...init, headers });
   // The API renews a token in use (idle timeout): keep the newest one.
   const renewed = res.headers.get('X-Renewed-Token');
   if (renewed && getToken() === token) sessionStorage.setItem(TOKEN_KEY, renewed);
@@ -34,23 +36,51 @@ async function send(path: string, init: RequestInit = {}): Promise<Response> {
   return res;
 }
 
-async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const res = await send(path, init);
-  return (res.status === 204 ? undefined : res.json()) as Promise<T>;
+/**
+ * A stand-in for fetch's Request in the typed client: openapi-fetch builds one per call, and the
+ * browser's would need an absolute URL (and a Request object would hide the path from `send`).
+ */
+class PathRequest {
+  readonly method: string;
+  readonly headers: Headers;
+  readonly body: BodyInit | null | undefined;
+  constructor(
+    readonly url: string,
+    init: RequestInit = {},
+  ) {
+    this.method = init.method ?? 'GET';
+    this.headers = new Headers(init.headers);
+    this.body = init.body;
+  }
+}
+
+/**
+ * The typed client: paths, parameters, bodies and answers from the API's OpenAPI description
+ * (api/schema.ts, made by `npm run generate:api`). Every call goes through `send`: the token, its
+ * renewal, the logout on 401 and the Danish error message stay in one place.
+ */
+const client = createClient<paths>({
+  Request: PathRequest as unknown as typeof Request,
+  fetch: (request: Request) => send(request.url, { method: request.method, headers: request.headers, body: request.body }),
+});
+
+/** The answer of a typed call (an error never gets here: `send` has thrown it as an ApiError). */
+async function data<T>(call: Promise<{ data?: T }>): Promise<T> {
+  return (await call).data as T;
 }
 
 export async function login(username: string, password: string): Promise<CurrentUser> {
-  const res = await call<LoginResponse>('/api/v1/auth/login', { method: 'POST', body: JSON.stringify({ username, password }) });
+  const res = await data(client.POST('/api/v1/auth/login', { body: { username, password } }));
   sessionStorage.setItem(TOKEN_KEY, res.token);
   return res.user;
 }
 
-export const me = (): Promise<CurrentUser> => call('/api/v1/me');
+export const me = (): Promise<CurrentUser> => data(client.GET('/api/v1/me'));
 
 /** Ends the session on the server (every token of the user) and forgets the token here, whatever the answer. */
 export async function logout(): Promise<void> {
   try {
-    if (getToken()) await send('/api/v1/auth/logout', { method: 'POST' });
+    if (getToken()) await client.POST('/api/v1/auth/logout');
   } catch {
     // Already expired or the server is unreachable: the token is forgotten below all the same.
   } finally {
@@ -58,58 +88,40 @@ export async function logout(): Promise<void> {
   }
 }
 
-export interface ImportRun {
-  id: string;
-  source: string;
-  exportDate: string | null;
-  status: string;
-  startedAt: string;
-  requestedBy: string | null;
-  loaded: Record<string, number>;
-  rejectedCount: number;
-  error: string | null;
-}
+export type ImportRun = components['schemas']['ImportRun'];
 
-export const imports = (): Promise<ImportRun[]> => call('/api/v1/imports?limit=20');
+export const imports = (): Promise<ImportRun[]> => data(client.GET('/api/v1/imports', { params: { query: { limit: '20' } } }));
 
-export interface AdminComment {
-  subjectType: 'budget' | 'goal';
-  subjectKey: string;
-  period: string;
-  text: string;
-  author: string;
-}
+export type AdminComment = components['schemas']['AdminComment'];
+type CommentKey = Pick<AdminComment, 'subjectType' | 'subjectKey' | 'period'>;
 
 export const comments = (municipality: number, period: string): Promise<AdminComment[]> =>
-  call(`/api/v1/comments?municipality=${municipality}&period=${encodeURIComponent(period)}`);
+  data(client.GET('/api/v1/comments', { params: { query: { municipality: String(municipality), period } } }));
 /** Writes or replaces the comment on one budget line or goal for the period (chef and admin). */
-export const saveComment = (municipality: number, comment: Omit<AdminComment, 'author'>): Promise<{ ok: true }> =>
-  call('/api/v1/comments', { method: 'PUT', body: JSON.stringify({ municipality, ...comment }) });
+export const saveComment = (municipality: number, comment: CommentKey & { text: string }): Promise<{ ok: true }> =>
+  data(client.PUT('/api/v1/comments', { body: { municipality, ...comment } }));
 
 /** Removes the comment on one budget line or goal for the period (chef and admin). */
-export const deleteComment = (municipality: number, c: Pick<AdminComment, 'subjectType' | 'subjectKey' | 'period'>): Promise<void> =>
-  call(
-    `/api/v1/comments?${new URLSearchParams({ municipality: String(municipality), subjectType: c.subjectType, subjectKey: c.subjectKey, period: c.period })}`,
-    { method: 'DELETE' },
-  );
+export const deleteComment = async (municipality: number, c: CommentKey): Promise<void> => {
+  await client.DELETE('/api/v1/comments', {
+    params: { query: { municipality: String(municipality), subjectType: c.subjectType, subjectKey: c.subjectKey, period: c.period } },
+  });
+};
 
-export const municipalities = (): Promise<MunicipalityInfo[]> => call('/api/v1/municipalities');
+export const municipalities = (): Promise<MunicipalityInfo[]> => data(client.GET('/api/v1/municipalities'));
 
-export interface ComparisonGroup {
-  id: number;
-  name: string;
-  members: number[];
-}
+export type ComparisonGroup = components['schemas']['ComparisonGroup'];
 
 export const comparisonGroups = (municipality: number): Promise<ComparisonGroup[]> =>
-  call(`/api/v1/comparison-groups?municipality=${municipality}`);
+  data(client.GET('/api/v1/comparison-groups', { params: { query: { municipality: String(municipality) } } }));
 export const suggestedNeighbours = (municipality: number): Promise<{ code: number; name: string; distance: number }[]> =>
-  call(`/api/v1/comparison-groups/suggested?municipality=${municipality}`);
+  data(client.GET('/api/v1/comparison-groups/suggested', { params: { query: { municipality: String(municipality) } } }));
 /** Saves a group by name: the API replaces the members of an existing group with that name. */
 export const saveComparisonGroup = (municipality: number, name: string, members: number[]): Promise<{ id: number }> =>
-  call('/api/v1/comparison-groups', { method: 'POST', body: JSON.stringify({ municipality, name, members }) });
-export const deleteComparisonGroup = (municipality: number, id: number): Promise<void> =>
-  call(`/api/v1/comparison-groups/${id}?municipality=${municipality}`, { method: 'DELETE' });
+  data(client.POST('/api/v1/comparison-groups', { body: { municipality, name, members } }));
+export const deleteComparisonGroup = async (municipality: number, id: number): Promise<void> => {
+  await client.DELETE('/api/v1/comparison-groups/{id}', { params: { path: { id }, query: { municipality: String(municipality) } } });
+};
 
 /** Rows per page of a list (the API's most; a list asked without `limit` comes cut at it). */
 const PAGE = 1000;
@@ -122,11 +134,13 @@ export async function kpis(params: {
   ids: string[];
   groupId?: number | null;
 }): Promise<KpiResponse> {
-  const q = new URLSearchParams({ municipality: String(params.municipality), ids: params.ids.join(',') });
-  if (params.asOf) q.set('asOf', params.asOf);
-  if (params.from) q.set('from', params.from);
-  if (params.groupId != null) q.set('groupId', String(params.groupId));
-  const answer = await call<KpiResponse>(`/api/v1/kpis?${q}`);
+  const q: KpisQuery = { municipality: String(params.municipality), ids: params.ids.join(',') };
+  if (params.asOf) q.asOf = params.asOf;
+  if (params.from) q.from = params.from;
+  if (params.groupId != null) q.groupId = String(params.groupId);
+  // A KPI's value is documented as any JSON; its TypeScript type is KpiValue's (@bu/contracts).
+  const ask = async (query: KpisQuery) => (await data(client.GET('/api/v1/kpis', { params: { query } }))) as KpiResponse;
+  const answer = await ask(q);
   // The dashboard shows (and exports) whole lists: a list cut at one page is asked for page by page.
   for (const [id, value] of Object.entries(answer.kpis)) {
     const list = value as PagedList | null;
@@ -134,11 +148,7 @@ export async function kpis(params: {
     const rows = [...list.rows];
     const dueSoon = list.dueSoon ? [...list.dueSoon.rows] : undefined;
     for (let offset = PAGE; ; offset += PAGE) {
-      const pq = new URLSearchParams(q);
-      pq.set('ids', id);
-      pq.set('offset', String(offset));
-      pq.set('limit', String(PAGE));
-      const page = (await call<KpiResponse>(`/api/v1/kpis?${pq}`)).kpis[id] as PagedList;
+      const page = (await ask({ ...q, ids: id, offset: String(offset), limit: String(PAGE) })).kpis[id] as PagedList;
       rows.push(...page.rows);
       if (dueSoon && page.dueSoon) dueSoon.push(...page.dueSoon.rows);
       if (page.rows.length < PAGE && (page.dueSoon?.rows.length ?? 0) < PAGE) break;
@@ -153,10 +163,15 @@ export async function kpis(params: {
 }
 
 /** One KPI over time (per year or month up to D), for trend curves. */
-export function series(params: { municipality: number; asOf?: string; id: string; by: 'year' | 'month' }): Promise<SeriesResponse> {
-  const q = new URLSearchParams({ municipality: String(params.municipality), by: params.by });
-  if (params.asOf) q.set('asOf', params.asOf);
-  return call(`/api/v1/kpis/${encodeURIComponent(params.id)}/series?${q}`);
+export async function series(params: { municipality: number; asOf?: string; id: string; by: 'year' | 'month' }): Promise<SeriesResponse> {
+  return (await data(
+    client.GET('/api/v1/kpis/{id}/series', {
+      params: {
+        path: { id: params.id },
+        query: { municipality: String(params.municipality), by: params.by, ...(params.asOf ? { asOf: params.asOf } : {}) },
+      },
+    }),
+  )) as SeriesResponse;
 }
 
 export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';
@@ -172,25 +187,24 @@ export const arrowLists = (): boolean => localStorage.getItem('boerneblik.transp
  * answer has: numbers stay numbers, text stays text; an array column arrives joined with ", ".
  */
 export async function kpiListArrow(params: { municipality: number; asOf?: string; from?: string; id: string }): Promise<KpiList> {
-  const q = new URLSearchParams({ municipality: String(params.municipality), ids: params.id });
-  if (params.asOf) q.set('asOf', params.asOf);
-  if (params.from) q.set('from', params.from);
-  const [res, { tableFromIPC }] = await Promise.all([
-    send(`/api/v1/kpis?${q}`, { headers: { Accept: ARROW_STREAM } }),
-    import('apache-arrow'),
-  ]);
-  const toRows = async (r: Response) =>
-    tableFromIPC(new Uint8Array(await r.arrayBuffer()))
+  const q: KpisQuery = { municipality: String(params.municipality), ids: params.id };
+  if (params.asOf) q.asOf = params.asOf;
+  if (params.from) q.from = params.from;
+  const ask = (query: KpisQuery) =>
+    client.GET('/api/v1/kpis', { params: { query }, headers: { Accept: ARROW_STREAM }, parseAs: 'arrayBuffer' }) as Promise<{
+      data?: ArrayBuffer;
+      response: Response;
+    }>;
+  const [first, { tableFromIPC }] = await Promise.all([ask(q), import('apache-arrow')]);
+  const toRows = (buffer: ArrayBuffer | undefined) =>
+    tableFromIPC(new Uint8Array(buffer ?? new ArrayBuffer(0)))
       .toArray()
       .map((row) => (row as { toJSON(): Record<string, unknown> }).toJSON());
-  const rows = await toRows(res);
+  const rows = toRows(first.data);
   // Cut at one page (X-Rows-Truncated): the rest, page by page.
-  if (res.headers.get('X-Rows-Truncated')) {
+  if (first.response.headers.get('X-Rows-Truncated')) {
     for (let offset = PAGE; ; offset += PAGE) {
-      const pq = new URLSearchParams(q);
-      pq.set('offset', String(offset));
-      pq.set('limit', String(PAGE));
-      const page = await toRows(await send(`/api/v1/kpis?${pq}`, { headers: { Accept: ARROW_STREAM } }));
+      const page = toRows((await ask({ ...q, offset: String(offset), limit: String(PAGE) })).data);
       rows.push(...page);
       if (page.length < PAGE) break;
     }

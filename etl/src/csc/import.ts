@@ -63,7 +63,7 @@ async function stageCsc(
   };
   // Staging tables are made outside the transaction: `LIKE` a case-system table would keep a lock on
   // it until commit that another import's swap waits for (see PartitionOptions).
-  const outside = await context.connect();
+  const { client: outside } = await context.connect();
   const createOutside = (sql: string) => outside.query(sql);
   for (const e of SNAPSHOT) await createSnapshotStaging(outside, e.entity, 'csc');
   for (const derived of ['persons', 'teams'] as const) await createSnapshotStaging(outside, derived, 'csc');

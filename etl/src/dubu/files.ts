@@ -15,6 +15,7 @@ import type { Row } from '../file-reader';
 import { memo } from '../memo';
 import { maskCpr, type Pseudonymiser } from '../pseudonym';
 import type { ChildrenSeen } from '../children';
+import type { SnapshotEntity } from '../load/snapshot-rules';
 import { dkDate, dkDecimal, dkTimestamp, integer, jaNej } from '../values';
 
 // DUBU-style export: one ';'-separated UTF-8 file per entity (EXPORTS.md section 1).
@@ -368,3 +369,144 @@ export function mapKlage(row: Row, ctx: DubuContext): Staged {
   const outcome = codeFrom(row, 'outcome', COMPLAINT_OUTCOMES);
   return [ctx.municipality, ctx.source, id, caseId, received.value, decided.value, outcome, row.file, row.line];
 }
+
+/**
+ * One file of a DUBU export and how it is staged: its columns, its mapper (the staging row, in
+ * stagingColumns order of its entity, whose EntityDef in load/entities.ts gives the table and key),
+ * and what the snapshot's rules need to know of it (SnapshotEntity). Whether its staging table can
+ * become the partition as it is follows from the entity (stagesAsPartition).
+ */
+export interface DubuFile extends SnapshotEntity {
+  /** The import fails without it (FILE_MISSING); an optional file's earlier data is kept (FILE_ABSENT). */
+  required: boolean;
+  columns: ColumnSpec[];
+  map: (row: Row, ctx: DubuContext) => unknown[] | null;
+}
+
+// sager.csv first: it decides the municipality the rest of the export belongs to.
+export const DUBU_FILES: DubuFile[] = [
+  {
+    file: 'sager.csv',
+    entity: 'cases',
+    required: true,
+    columns: SAGER_COLUMNS,
+    map: mapSag,
+    eventDates: ['opened', 'closed'],
+    happened: ['opened'],
+    idLabel: 'sagsnummer',
+  },
+  {
+    file: 'medarbejdere.csv',
+    entity: 'caseworkers',
+    required: true,
+    columns: MEDARBEJDERE_COLUMNS,
+    map: mapMedarbejder,
+    eventDates: ['employed_from'],
+    happened: [],
+    idLabel: 'initialer',
+  },
+  {
+    file: 'sagsansvar.csv',
+    entity: 'assignments',
+    required: true,
+    columns: SAGSANSVAR_COLUMNS,
+    map: mapSagsansvar,
+    eventDates: ['valid_from'],
+    happened: [],
+    caseRef: 'case_id',
+  },
+  {
+    file: 'underretninger.csv',
+    entity: 'notifications',
+    required: false,
+    columns: UNDERRETNINGER_COLUMNS,
+    map: mapUnderretning,
+    eventDates: ['received_at'],
+    happened: ['received_at', 'assessed_at'],
+    idLabel: 'underretnings-id',
+  },
+  {
+    file: 'undersoegelser.csv',
+    entity: 'investigations',
+    required: false,
+    columns: UNDERSOEGELSER_COLUMNS,
+    map: mapUndersoegelse,
+    eventDates: ['started', 'completed'],
+    happened: ['started'],
+    caseRef: 'case_id',
+    idLabel: 'undersøgelses-id',
+  },
+  {
+    file: 'ydelser.csv',
+    entity: 'measures',
+    required: false,
+    columns: YDELSER_COLUMNS,
+    map: mapYdelse,
+    eventDates: ['started', 'decided'],
+    happened: ['started', 'decided'],
+    caseRef: 'case_id',
+    idLabel: 'ydelses-id',
+  },
+  {
+    file: 'handleplaner.csv',
+    entity: 'plans',
+    required: false,
+    columns: HANDLEPLANER_COLUMNS,
+    map: mapHandleplan,
+    eventDates: ['plan_date'],
+    happened: [],
+    caseRef: 'case_id',
+    idLabel: 'handleplan-id',
+  },
+  {
+    file: 'opfoelgninger.csv',
+    entity: 'followups',
+    required: false,
+    columns: OPFOELGNINGER_COLUMNS,
+    map: mapOpfoelgning,
+    eventDates: ['followup_date'],
+    happened: [],
+    measureRef: 'measure_id',
+  },
+  {
+    file: 'tilsyn.csv',
+    entity: 'visits',
+    required: false,
+    columns: TILSYN_COLUMNS,
+    map: mapTilsyn,
+    eventDates: ['visit_date'],
+    happened: [],
+    measureRef: 'measure_id',
+  },
+  {
+    file: 'boernesamtaler.csv',
+    entity: 'conversations',
+    required: false,
+    columns: BOERNESAMTALER_COLUMNS,
+    map: mapBoernesamtale,
+    eventDates: ['conversation_date'],
+    happened: ['conversation_date'],
+    caseRef: 'case_id',
+  },
+  {
+    file: 'effektmaalinger.csv',
+    entity: 'effects',
+    required: false,
+    columns: EFFEKTMAALINGER_COLUMNS,
+    map: mapEffektmaaling,
+    eventDates: ['measured_on'],
+    happened: ['measured_on'],
+    caseRef: 'case_id',
+  },
+  {
+    file: 'klager.csv',
+    entity: 'complaints',
+    required: false,
+    columns: KLAGER_COLUMNS,
+    map: mapKlage,
+    eventDates: ['received', 'decided'],
+    happened: ['received', 'decided'],
+    caseRef: 'case_id',
+    idLabel: 'klage-id',
+  },
+];

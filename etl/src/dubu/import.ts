@@ -1,7 +1,6 @@
 import { existsSync, statSync } from 'fs';
 import { join } from 'path';
 import type { ClientBase, Pool, PoolClient } from 'pg';
-import type { ColumnSpec } from '../csv/header';
 import type { Row } from '../file-reader';
 import { ImportFailure, IssueLog } from '../issues';
 import { ImportOptions, ImportResult, runImport, StageContext, StageResult } from '../import-run';
@@ -15,152 +14,22 @@ import {
   datesWithinLimit,
   defaultExportDate,
   finishCaseSnapshot,
-  SnapshotEntity,
   stagesAsPartition,
 } from '../case-snapshot';
 import { NotificationCaseLinker } from '../notification-cases';
 import { ChildrenSeen } from '../children';
 import { readDigests } from '../csv/source';
 import { StagingThread } from './staging-thread';
+import { StagingSession } from '../load/staging-session';
+import type { StagedTable } from '../load/staged-table';
 import { EventDateRange } from '../load/event-dates';
 import { analyzeStaging, prebuildPartition, scopeEmptyStaging } from '../load/partition';
 import { Pseudonymiser } from '../pseudonym';
-import * as f from './files';
-import { DubuContext, DUBU_FORMAT } from './files';
+import { DubuContext, DubuFile, DUBU_FILES, DUBU_FORMAT } from './files';
 
-interface DubuFile extends SnapshotEntity {
-  required: boolean;
-  columns: ColumnSpec[];
-  map: (row: Row, ctx: DubuContext) => unknown[] | null;
-}
-
-// sager.csv first: it decides the municipality the rest of the export belongs to.
-export const DUBU_FILES: DubuFile[] = [
-  {
-    file: 'sager.csv',
-    entity: 'cases',
-    required: true,
-    columns: f.SAGER_COLUMNS,
-    map: f.mapSag,
-    eventDates: ['opened', 'closed'],
-    happened: ['opened'],
-    idLabel: 'sagsnummer',
-  },
-  {
-    file: 'medarbejdere.csv',
-    entity: 'caseworkers',
-    required: true,
-    columns: f.MEDARBEJDERE_COLUMNS,
-    map: f.mapMedarbejder,
-    eventDates: ['employed_from'],
-    happened: [],
-    idLabel: 'initialer',
-  },
-  {
-    file: 'sagsansvar.csv',
-    entity: 'assignments',
-    required: true,
-    columns: f.SAGSANSVAR_COLUMNS,
-    map: f.mapSagsansvar,
-    eventDates: ['valid_from'],
-    happened: [],
-    caseRef: 'case_id',
-  },
-  {
-    file: 'underretninger.csv',
-    entity: 'notifications',
-    required: false,
-    columns: f.UNDERRETNINGER_COLUMNS,
-    map: f.mapUnderretning,
-    eventDates: ['received_at'],
-    happened: ['received_at', 'assessed_at'],
-    idLabel: 'underretnings-id',
-  },
-  {
-    file: 'undersoegelser.csv',
-    entity: 'investigations',
-    required: false,
-    columns: f.UNDERSOEGELSER_COLUMNS,
-    map: f.mapUndersoegelse,
-    eventDates: ['started', 'completed'],
-    happened: ['started'],
-    caseRef: 'case_id',
-    idLabel: 'undersøgelses-id',
-  },
-  {
-    file: 'ydelser.csv',
-    entity: 'measures',
-    required: false,
-    columns: f.YDELSER_COLUMNS,
-    map: f.mapYdelse,
-    eventDates: ['started', 'decided'],
-    happened: ['started', 'decided'],
-    caseRef: 'case_id',
-    idLabel: 'ydelses-id',
-  },
-  {
-    file: 'handleplaner.csv',
-    entity: 'plans',
-    required: false,
-    columns: f.HANDLEPLANER_COLUMNS,
-    map: f.mapHandleplan,
-    eventDates: ['plan_date'],
-    happened: [],
-    caseRef: 'case_id',
-    idLabel: 'handleplan-id',
-  },
-  {
-    file: 'opfoelgninger.csv',
-    entity: 'followups',
-    required: false,
-    columns: f.OPFOELGNINGER_COLUMNS,
-    map: f.mapOpfoelgning,
-    eventDates: ['followup_date'],
-    happened: [],
-    measureRef: 'measure_id',
-  },
-  {
-    file: 'tilsyn.csv',
-    entity: 'visits',
-    required: false,
-    columns: f.TILSYN_COLUMNS,
-    map: f.mapTilsyn,
-    eventDates: ['visit_date'],
-    happened: [],
-    measureRef: 'measure_id',
-  },
-  {
-    file: 'boernesamtaler.csv',
-    entity: 'conversations',
-    required: false,
-    columns: f.BOERNESAMTALER_COLUMNS,
-    map: f.mapBoernesamtale,
-    eventDates: ['conversation_date'],
-    happened: ['conversation_date'],
-    caseRef: 'case_id',
-  },
-  {
-    file: 'effektmaalinger.csv',
-    entity: 'effects',
-    required: false,
-    columns: f.EFFEKTMAALINGER_COLUMNS,
-    map: f.mapEffektmaaling,
-    eventDates: ['measured_on'],
-    happened: ['measured_on'],
-    caseRef: 'case_id',
-  },
-  {
-    file: 'klager.csv',
-    entity: 'complaints',
-    required: false,
-    columns: f.KLAGER_COLUMNS,
-    map: f.mapKlage,
-    eventDates: ['received', 'decided'],
-    happened: ['received', 'decided'],
-    caseRef: 'case_id',
-    idLabel: 'klage-id',
-  },
-];
+// The files of an export, one descriptor each (dubu/files.ts).
+export { DUBU_FILES } from './files';
+export type { DubuFile } from './files';
 
 export async function importDubu(pool: Pool, dir: string, options: ImportOptions): Promise<ImportResult> {
   const missing = DUBU_FILES.find((file) => file.required && !existsSync(join(dir, file.file)));
@@ -246,48 +115,30 @@ async function stageDubu(
         (progress) => options.onProgress?.({ ...progress, rejected: log.rejectedCount + progress.rejected }),
       )
     : null;
-  const { loader, builders, outside, checker, analyser } = await prepareStaging(context, files).catch(async (error) => {
+  const session = await openStaging(context, files).catch(async (error) => {
     await thread?.stop();
     throw error;
   });
-  const createOutside = (sql: string) => outside.query(sql);
+  if (thread) session.adopt(thread);
+  const loader = session.client('loader');
+  const builders = [session.client('builder1'), session.client('builder2')];
+  const createOutside = (sql: string) => session.client('outside').query(sql);
+  const checker = session.client('checker');
+  const analyser = session.client('analyser');
   // Work queued on a connection, one piece after another, while the loader reads on.
-  const queue = () => {
-    let tail: Promise<unknown> = Promise.resolve();
-    return {
-      add<T>(work: () => Promise<T>): Promise<T> {
-        const done = tail.then(work);
-        tail = done;
-        // Seen at once (failBeside), and when awaited; not an unhandled rejection in the meantime.
-        done.catch(failBeside);
-        return done;
-      },
-      drained: () => tail,
-    };
+  const onBuilder = session.lane();
+  const onChecker = session.lane();
+  const onAnalyser = session.lane();
+  // What is known of each staging table as it is staged, built and checked (StagedTable).
+  const staged = new Map<EntityName | 'persons', StagedTable>();
+  const tableOf = (entity: EntityName | 'persons'): StagedTable => {
+    let table = staged.get(entity);
+    if (!table) staged.set(entity, (table = {}));
+    return table;
   };
-  // Set when staging fails: work still queued does nothing.
-  let failed = false;
-  // The first failure of the work beside the loader (the staging thread, a builder, the checker,
-  // the analyser): the loader's statement is cancelled so that it stops reading, and the import
-  // fails with that failure, not with the cancellation.
-  let besideFailure = null as { error: unknown } | null;
-  const failBeside = (error: unknown): void => {
-    if (failed || besideFailure) return;
-    besideFailure = { error };
-    const pid = (loader as unknown as { processID?: number }).processID;
-    if (pid) outside.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
-  };
-  const onBuilder = queue();
-  const onChecker = queue();
-  const onAnalyser = queue();
-  const prebuilt = new Set<EntityName | 'persons'>();
-  const eventDateRanges = new Map<EntityName, EventDateRange>();
   // The import's record of the files read (their checksums), for the thread's file too.
   const digests = readDigests.getStore();
   let casesBuilt: Promise<unknown> = Promise.resolve();
-  const caseReferencesChecked = new Map<EntityName, number>();
-  // The rows the loader (and the thread) wrote into each staging table.
-  const stagedRows = new Map<EntityName | 'persons', number>();
   const withNotifications = files.some((f) => f.entity === 'notifications');
   // The cases as staged, by child, for the notifications read after them.
   const linker = withNotifications ? new NotificationCaseLinker() : null;
@@ -298,14 +149,14 @@ async function stageDubu(
    */
   const prebuild = (entity: EntityName | 'persons'): Promise<boolean> => {
     const built = onBuilder.add(async () => {
-      if (failed) return false;
+      if (session.failed) return false;
       const done = await prebuildPartition(builders, entityDef(entity), ctx.municipality!, context.importId);
-      if (done) prebuilt.add(entity);
+      if (done) tableOf(entity).prebuilt = true;
       return done;
     });
     void onAnalyser.add(async () => {
       await built;
-      if (!failed) await analyzeStaging(analyser, entityDef(entity));
+      if (!session.failed) await analyzeStaging(analyser, entityDef(entity));
     });
     return built;
   };
@@ -315,17 +166,19 @@ async function stageDubu(
   // export date can only be later).
   const checkReferencesEarly = (file: DubuFile, built: Promise<boolean>) => {
     if (!file.caseRef) return;
-    const exportDate = options.exportDate ?? defaultExportDate(eventDateRanges);
-    const within = (entity: EntityName) =>
-      exportDate !== null && eventDateRanges.has(entity) && datesWithinLimit(eventDateRanges.get(entity)!, exportDate);
+    const exportDate = options.exportDate ?? defaultExportDate(staged);
+    const within = (entity: EntityName) => {
+      const dates = staged.get(entity)?.dates;
+      return exportDate !== null && dates !== undefined && datesWithinLimit(dates, exportDate);
+    };
     if (!within('cases') || !within(file.entity)) return;
     void onChecker.add(async () => {
       // After the builds of the cases and of the file's own table, which take each table to
       // itself at the end, and whose indexes make the check a merge of two indexes.
       await casesBuilt;
       const indexed = await built;
-      if (failed) return;
-      caseReferencesChecked.set(file.entity, await checkCaseReferencesEarly(checker, log, files, file, indexed));
+      if (session.failed) return;
+      tableOf(file.entity).unknownCases = await checkCaseReferencesEarly(checker, log, files, file, indexed);
     });
   };
   let threadStaged: Promise<void> = Promise.resolve();
@@ -336,23 +189,23 @@ async function stageDubu(
       if (ctx.municipality !== null) thread.municipality(ctx.municipality);
       // Once staged, the file's table is built, analysed and checked like the loader's.
       threadStaged = thread.staged.then((result) => {
-        if (failed) return;
+        if (session.failed) return;
         log.adopt(result.issues);
         if (result.digest) digests?.set(path, { hash: null, bytes: result.digest.bytes, complete: true, sha256: result.digest.sha256 });
         const range = new EventDateRange(entityDef(threaded.entity), threaded.eventDates, today, threaded.happened);
         range.newest = result.newest;
         range.latest = result.latest;
-        eventDateRanges.set(threaded.entity, range);
-        stagedRows.set(threaded.entity, result.staged);
+        tableOf(threaded.entity).dates = range;
+        tableOf(threaded.entity).rows = result.staged;
         checkReferencesEarly(threaded, prebuild(threaded.entity));
       });
-      threadStaged.catch(failBeside);
+      threadStaged.catch(session.failBeside);
     }
     for (const file of order) {
-      if (besideFailure) throw besideFailure.error;
+      session.throwIfFailedBeside();
       if (file === threaded) continue;
       const range = new EventDateRange(entityDef(file.entity), file.eventDates, today, file.happened);
-      eventDateRanges.set(file.entity, range);
+      tableOf(file.entity).dates = range;
       const link = linker ? caseLinking(file.entity, linker) : undefined;
       // The thread waits for the municipality, which the first valid case decides.
       const announce = file.entity === 'cases' && thread ? thread : null;
@@ -361,8 +214,8 @@ async function stageDubu(
         link?.(values);
         if (announce) announce.municipality(ctx.municipality!);
       };
-      const { read, staged } = await stageDubuFile(loader, log, join(dir, file.file), file, ctx, see, options.onProgress);
-      stagedRows.set(file.entity, staged);
+      const { read, staged: rows } = await stageDubuFile(loader, log, join(dir, file.file), file, ctx, see, options.onProgress);
+      tableOf(file.entity).rows = rows;
       if (file.entity === 'cases') {
         // On the loader: the import's transaction must not touch a staging table before the builder is done with it.
         await checkCases(loader, log, ctx, read);
@@ -381,27 +234,15 @@ async function stageDubu(
       if (file.entity === 'cases') casesBuilt = built;
       // The children are known once cases and notifications are read: staged, built and analysed like a file.
       if (file.entity === (withNotifications ? 'notifications' : 'cases')) {
-        stagedRows.set('persons', await ctx.children.stage(loader, ctx.municipality!, ctx.source));
+        tableOf('persons').rows = await ctx.children.stage(loader, ctx.municipality!, ctx.source);
         void prebuild('persons');
       }
       checkReferencesEarly(file, built);
     }
     await threadStaged;
-    await onChecker.drained();
-    await onAnalyser.drained();
-    await onBuilder.drained();
+    await session.drained();
   } catch (error) {
-    // Nothing queued may run on the import's connections once the import has given them back: stop
-    // the statements of the builders, the checker, the analyser and the thread, and wait for every
-    // queue before the failure goes on.
-    failed = true;
-    const pids = [...builders, checker, analyser].map((worker) => (worker as unknown as { processID?: number }).processID);
-    for (const pid of [...pids, thread?.pid]) {
-      if (pid) await outside.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
-    }
-    await thread?.stop();
-    await Promise.allSettled([onBuilder.drained(), onChecker.drained(), onAnalyser.drained()]);
-    throw besideFailure ? besideFailure.error : error;
+    throw await session.abort(error);
   }
   return finishCaseSnapshot(client, log, {
     source: 'dubu',
@@ -410,12 +251,9 @@ async function stageDubu(
     exportDate: options.exportDate,
     entities: files,
     personsOfRows: true,
-    prebuilt,
     notificationsLinked: linker?.usable ?? false,
     createOutside,
-    eventDateRanges,
-    caseReferencesChecked,
-    stagedRows,
+    staged,
   });
 }
 
@@ -463,22 +301,23 @@ export async function stageDubuFile(
 }
 
 /**
- * The import's other connections, opened at once, and the staging tables, made side by side on
- * them. Two builders: a table's indexes are built side by side. `outside`: for CREATE TABLE ...
- * LIKE a case-system table, which the transaction must not do (see PartitionOptions). The checker
- * for the read-only reference checks (checkCaseReferencesEarly) while the others work, the analyser
- * for the statistics (side by side with the checks: both wait for the same index builds).
+ * The import's other connections (StagingSession), opened at once, and the staging tables, made
+ * side by side on them. Two builders: a table's indexes are built side by side. `outside`: for
+ * CREATE TABLE ... LIKE a case-system table, which the transaction must not do (see
+ * PartitionOptions), and for cancelling. The checker for the read-only reference checks
+ * (checkCaseReferencesEarly) while the others work, the analyser for the statistics (side by side
+ * with the checks: both wait for the same index builds).
  */
-async function prepareStaging(context: StageContext, files: DubuFile[]) {
-  const connections = await Promise.all(Array.from({ length: 6 }, () => context.connect()));
-  const [loader, builder1, builder2, outside, checker, analyser] = connections;
+async function openStaging(context: StageContext, files: DubuFile[]): Promise<StagingSession> {
+  const session = await StagingSession.open(context);
+  const connections = session.clients;
   const tables = [...files.map((file) => file.entity), 'persons' as const, 'teams' as const];
   await Promise.all(
     connections.map(async (connection, i) => {
       for (let t = i; t < tables.length; t += connections.length) await createSnapshotStaging(connection, tables[t], 'dubu');
     }),
   );
-  return { loader, builders: [builder1, builder2], outside, checker, analyser };
+  return session;
 }
 
 /** Files this large are read in a thread of their own (its start, about 0.1 s, is then a small part). */

@@ -11,7 +11,8 @@ import { scopeEmptyStaging } from '../load/partition';
 import { Pseudonymiser } from '../pseudonym';
 import { traceQueries } from '../trace';
 import type { DubuContext } from './files';
-import { DUBU_FILES, stageDubuFile } from './import';
+import { DUBU_FILES } from './files';
+import { stageDubuFile } from './import';
 import type { ThreadInput, ThreadMessage } from './staging-thread';
 
 // The staging thread (staging-thread.ts): stages one file of a DUBU export as the loader would.
@@ -28,8 +29,7 @@ async function stage(): Promise<void> {
   await client.connect();
   try {
     if (settings().ETL_TRACE) traceQueries(client, 'thread');
-    await prepareLoader(client, input.schema);
-    post({ type: 'connected', pid: (client as unknown as { processID: number }).processID });
+    post({ type: 'connected', pid: await prepareLoader(client, input.schema) });
     const code = await municipality;
     // Its table's scope check while it is empty (the loader does the others').
     await scopeEmptyStaging(client, def, code, input.importId);

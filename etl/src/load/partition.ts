@@ -2,6 +2,7 @@ import type { ClientBase, PoolClient } from 'pg';
 import { EntityDef, scopeColumns } from './entities';
 import type { MergeCounts } from './merge';
 import { stagingTable } from './merge';
+import type { StagedTable } from './staged-table';
 
 // A case-system snapshot replaces one municipality's rows from one source. The case-system tables
 // are partitioned by municipality (migration 1732900000000), so the import builds the
@@ -69,12 +70,12 @@ export interface PartitionOptions {
   from?: string;
   /** Called once, before the copy, when some key repeats among the staged rows (the duplicate warnings). */
   onRepeated?: () => Promise<unknown>;
-  /** The staging table can become the partition as it is (made as a `partition` staging table). */
-  adoptable?: boolean;
-  /** The staging table already has the partition's primary key and indexes (`prebuildPartition`). */
-  prebuilt?: boolean;
-  /** The staging table's rows, when the caller knows (not counted again when the table becomes the partition). */
-  rows?: number;
+  /**
+   * What is known of the staging table (StagedTable): whether it can become the partition as it is
+   * (`asPartition`), already has the partition's indexes (`prebuilt`, ignored with `from`), and its
+   * rows (`rows`, not counted again when the table becomes the partition).
+   */
+  staging?: StagedTable;
   /**
    * Runs the CREATE TABLE of a fresh partition on a connection outside the import's transaction.
    * `LIKE` the parent table takes a lock on it that a transaction keeps until commit, and another
@@ -236,16 +237,17 @@ export async function buildSnapshotPartition(
 
   let staged: number;
   let adopted = false;
+  const { asPartition = false, prebuilt = false, rows: rowsKnown } = options.staging ?? {};
   if (options.repeated === true) {
     await options.onRepeated?.();
     staged = await fresh(lastOfEachKey);
-  } else if (!options.from && (options.prebuilt || options.adoptable)) {
+  } else if (!options.from && (prebuilt || asPartition)) {
     // The staging table itself, when its primary key builds: then no key repeats.
     await client.query('SAVEPOINT partition_adopt');
     try {
-      if (!options.prebuilt) await client.query(addPrimary(stagingTable(def)));
+      if (!prebuilt) await client.query(addPrimary(stagingTable(def)));
       await client.query('RELEASE SAVEPOINT partition_adopt');
-      staged = options.rows ?? Number((await client.query(`SELECT count(*) AS n FROM ${stagingTable(def)}`)).rows[0].n);
+      staged = rowsKnown ?? Number((await client.query(`SELECT count(*) AS n FROM ${stagingTable(def)}`)).rows[0].n);
       adopted = true;
     } catch (error) {
       if (options.repeated === false || (error as { code?: string }).code !== '23505') throw error;
@@ -291,7 +293,7 @@ export async function buildSnapshotPartition(
     const staging = ['_file', '_line', ...(def.extra ?? []).map(([c]) => c)];
     await client.query(`ALTER TABLE ${built} ${staging.map((c) => `DROP COLUMN ${c}`).join(', ')}`);
   }
-  if (!(adopted && options.prebuilt)) {
+  if (!(adopted && prebuilt)) {
     for (const statement of otherIndexStatements(table, next, built, others)) await client.query(statement);
     await scopeAndStatistics(client, built, next, municipality);
   }

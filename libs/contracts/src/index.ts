@@ -5,23 +5,12 @@ export type { Role };
 
 export const API_PREFIX = '/api/v1';
 
+export * from './requests';
+export * from './responses';
+
 export interface LoginRequest {
   username: string;
   password: string;
-}
-
-export interface LoginResponse {
-  token: string;
-  user: CurrentUser;
-}
-
-export interface CurrentUser {
-  username: string;
-  role: Role;
-  /** Municipalities the user may see (codes). */
-  municipalities: number[];
-  /** Teams a team leader is scoped to; empty means all teams of the municipality. */
-  teams: string[];
 }
 
 /** A value withheld by small-cell suppression: the real number is never sent. */
@@ -43,60 +32,7 @@ export interface KpiList<Row = Record<string, unknown>> {
 export type KpiScalar = number | null | Suppressed;
 export type KpiValue = KpiScalar | Record<string, KpiScalar> | KpiList | Record<string, unknown>;
 
-export interface Period {
-  from: string;
-  to: string;
-}
-
-export interface CaseworkerInfo {
-  name: string;
-  team: string | null;
-  jobTitle: string | null;
-  employedTo: string | null;
-}
-
 /** GET /api/v1/kpis/<id>/series: the KPI per month or year (D = the period's last day, or D itself for the last). */
-export interface SeriesPoint {
-  /** YYYY for a year, YYYY-MM for a month. */
-  period: string;
-  /** The as-of date the point was computed for. */
-  asOf: string;
-  value: KpiValue;
-}
-
-export interface SeriesResponse {
-  id: string;
-  by: 'month' | 'year';
-  municipality: number;
-  points: SeriesPoint[];
-}
-
-export interface KpiResponse {
-  asOf: string;
-  period: Period;
-  municipality: number;
-  kpis: Record<string, KpiValue>;
-  /** Labels for keys used in per-caseworker objects (caseworker id in the source → name, team). */
-  dimensions?: { caseworker?: Record<string, CaseworkerInfo>; municipality?: Record<string, string> };
-}
-
-export interface HealthResponse {
-  status: 'ok' | 'degraded';
-  database: 'up' | 'down';
-  queue: { backend: 'redis' | 'postgres'; status: 'up' | 'down' };
-}
-
-export interface MunicipalityInfo {
-  code: number;
-  name: string;
-  /** Default as-of date: the newest case-system export date for this municipality (null: no data yet). */
-  exportDate: string | null;
-  /** The dashboard warns when exportDate is older than this many days (setting data.max_age_days). */
-  maxDataAgeDays: number;
-  /** Half-way through a pseudonym key rotation: its case-system sources carry different keys, and its figures are refused. */
-  pseudonymKeysMixed: boolean;
-}
-
 export type Light = 'green' | 'yellow' | 'red';
 
 /** budget.function, per account function. */

@@ -1,6 +1,8 @@
 import { Body, Controller, HttpCode, HttpException, Inject, Ip, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiBearerAuth, ApiBody, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { LoginResponseSchema } from '@bu/contracts';
+import { openApiSchema } from '../validation/openapi-schema';
 import type { CurrentUser as CurrentUserDto, LoginResponse } from '@bu/contracts';
 import { AuthService } from './auth.service';
 import type { AuthUser } from './auth.types';
@@ -19,7 +21,7 @@ export class AuthController {
   @Post('auth/login')
   @HttpCode(200)
   @ApiBody({ schema: { properties: { username: { type: 'string' }, password: { type: 'string' } }, required: ['username', 'password'] } })
-  @ApiOkResponse({ description: 'A bearer token for the Authorization header' })
+  @ApiOkResponse({ description: 'A bearer token for the Authorization header', schema: openApiSchema(LoginResponseSchema) })
   async login(
     @Body() body: { username?: string; password?: string },
     @Ip() ip: string,

@@ -1,9 +1,9 @@
 import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { DataSource } from 'typeorm';
 import { isRole } from '@bu/domain';
 import { APP_CONFIG, AppConfig } from '../config';
 import { runInScope } from '../database/request-scope';
+import { AuthRepository } from './auth.repository';
 import type { AuthUser } from './auth.types';
 import { LoginThrottle } from './login-throttle';
 import { dummyHash, hashPassword, verifyPassword } from './password';
@@ -47,11 +47,11 @@ export class AuthService {
   private readonly previousKey: Buffer | undefined;
 
   constructor(
-    @Inject(DataSource) private readonly db: DataSource,
+    @Inject(AuthRepository) private readonly repository: AuthRepository,
     @Inject(JwtService) private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.throttle = new LoginThrottle((sql, params) => this.db.query(sql, params));
+    this.throttle = new LoginThrottle(repository.query);
     this.users = new UserStateCache((username) => this.loadState(username), config.tokenCheckSeconds * 1000);
     this.previousKey = config.jwtPreviousSecret === undefined ? undefined : Buffer.from(config.jwtPreviousSecret, 'utf8');
   }
@@ -59,10 +59,7 @@ export class AuthService {
   async login(username: string, password: string, address: string): Promise<{ token: string; user: AuthUser }> {
     const name = String(username);
     await this.throttle.check(name, address);
-    const [row]: { passwordHash: string; disabled: boolean }[] = await this.db.query(
-      'SELECT password_hash AS "passwordHash", disabled FROM app_user WHERE username = $1',
-      [name],
-    );
+    const row = await this.repository.credentials(name);
     // An unknown user costs the same time as a wrong password, so usernames cannot be probed.
     const { valid, rehash } = await verifyPassword(row?.passwordHash ?? (await dummyHash()), String(password));
     if (!row || !valid) {
@@ -75,9 +72,7 @@ export class AuthService {
     // A login has no request scope yet: the user's own row is written in the national one (RLS).
     if (rehash) {
       const hash = await hashPassword(String(password));
-      await runInScope('*', () =>
-        this.db.query('UPDATE app_user SET password_hash = $2 WHERE username = $1 AND password_hash = $3', [name, hash, row.passwordHash]),
-      );
+      await runInScope('*', () => this.repository.rehash(name, hash, row.passwordHash));
     }
     this.users.forget(name);
     const state = await this.users.get(name);
@@ -124,7 +119,7 @@ export class AuthService {
 
   /** Ends every session of the user (all tokens carry the version this bumps). */
   async logout(username: string): Promise<void> {
-    await this.db.query('UPDATE app_user SET token_version = token_version + 1 WHERE username = $1', [username]);
+    await this.repository.bumpTokenVersion(username);
     this.users.forget(username);
   }
 
@@ -134,10 +129,7 @@ export class AuthService {
   }
 
   private async loadState(username: string): Promise<UserState | null> {
-    const [row]: { id: number; role: string; municipality: number | null; teams: string[]; tokenVersion: number }[] = await this.db.query(
-      `SELECT id, role, municipality_code AS municipality, teams, token_version AS "tokenVersion" FROM app_user WHERE username = $1 AND NOT disabled`,
-      [username],
-    );
+    const row = await this.repository.state(username);
     if (!row || !isRole(row.role)) return null;
     return {
       user: { username, role: row.role, municipality: row.municipality, teams: row.teams },

@@ -1,168 +1,31 @@
-import {
-  BadRequestException,
-  Controller,
-  ForbiddenException,
-  Get,
-  Headers,
-  Inject,
-  NotAcceptableException,
-  Param,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { gzipSync } from 'zlib';
-import { addMonths } from '@bu/domain';
-import { ARROW_STREAM, toArrow } from './arrow';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { KpiResponse, KpiValue, SeriesPoint, SeriesResponse } from '@bu/contracts';
-import { committeeDates, defaultPeriod, isMunicipalityCode, isValidDate, municipalities, parseIso } from '@bu/domain';
+import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import {
-  caseworkerLabels,
-  KPIS,
-  kpiById,
-  ListQueryError,
-  loadSettings,
-  MAX_PAGE,
-  pageList,
-  parseListQuery,
-  unknownFields,
-  type KpiContext,
-  type KpiDefinition,
-  type KpiListValue,
-  type KpiSettings,
-  type ListQuery,
-} from '@bu/kpi';
-import { DataSource } from 'typeorm';
+  KpiResponseSchema,
+  KpisQuerySchema,
+  SeriesQuerySchema,
+  SeriesResponseSchema,
+  type KpisQuery,
+  type SeriesQuery,
+  type SeriesResponse,
+} from '@bu/contracts';
 import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser } from '../auth/roles.decorator';
-import { refuseMixedKeys, ScopeService } from '../municipalities/scope.service';
-import { AuditService, casesIn } from '../audit/audit.service';
-import { runInScope } from '../database/request-scope';
-import { KpiCache } from './kpi-cache.service';
-
-function isoParam(name: string, value: string | undefined): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  const ok = /^\d{4}-\d{2}-\d{2}$/.test(value) && (({ y, m, d }) => isValidDate(y, m, d))(parseIso(value));
-  if (!ok) throw new BadRequestException(`${name} skal være en dato (ÅÅÅÅ-MM-DD): ${value}`);
-  return value;
-}
-
-/**
- * The teams a team leader's figures are limited to; undefined for the other roles. A team leader
- * without teams (no longer creatable, but possibly in the database) sees no figure at all, never
- * every team's.
- */
-function teamScope(user: AuthUser): string[] | undefined {
-  if (user.role !== 'teamleder') return undefined;
-  if (user.teams.length === 0)
-    throw new ForbiddenException(
-      'Du har ikke adgang til nøgletal: din bruger er teamleder uden teams. Bed en administrator om at tilknytte dine teams.',
-    );
-  return user.teams;
-}
-
-/**
- * The committee's D is first held to the export date: a month end after it would count the days
- * up to the export, and each new export would tell those days apart (KPIS.md, committee dates).
- */
-function notAfterExport(asOf: string, exportDate: string | null): string {
-  return exportDate !== null && asOf > exportDate ? exportDate : asOf;
-}
-
-/**
- * Cached values are shared by everyone who may see the municipality, so they are computed in its
- * scope (row-level security), not in the first asker's: a national user's '*' would let a query
- * that forgot its WHERE put other municipalities' rows into an answer others are served.
- */
-function inMunicipality<T>(code: number, compute: () => Promise<T>): Promise<T> {
-  return runInScope(String(code), compute);
-}
-
-/** A KPI request as asked, before its defaults are resolved. */
-interface RawQuery {
-  municipalityParam?: string;
-  asOfParam?: string;
-  fromParam?: string;
-  toParam?: string;
-  idsParam?: string;
-  groupParam?: string;
-  groupIdParam?: string;
-  listQuery: ListQuery | null;
-  arrow: boolean;
-}
-
-/** A computed answer as sent: cached whole, so a warm request serialises nothing. */
-interface Answer {
-  type: string;
-  body: Buffer;
-  gzip?: Buffer;
-  /** The case numbers on it, for the audit log, and their row in audit_case_set once stored. */
-  cases: string[];
-  caseSet?: Promise<string | null>;
-  /** An Arrow list cut at MAX_PAGE rows (asked without `limit`). */
-  truncated?: boolean;
-}
-
-/** The most points one series request computes (20 years by month). */
-export const MAX_SERIES_POINTS = 240;
+import { Validate } from '../validation/zod-validation.pipe';
+import { ARROW_STREAM } from './arrow';
+import { KpiService } from './kpi.service';
 
 @ApiTags('kpis')
 @ApiBearerAuth()
 @Controller({ path: 'kpis', version: '1' })
 export class KpiController {
-  constructor(
-    @Inject(DataSource) private readonly db: DataSource,
-    @Inject(ScopeService) private readonly scope: ScopeService,
-    @Inject(AuditService) private readonly audit: AuditService,
-    @Inject(KpiCache) private readonly cache: KpiCache,
-  ) {}
+  constructor(@Inject(KpiService) private readonly service: KpiService) {}
 
-  /** A KPI's value for one municipality, D, P and team scope (and comparison group), through the cache. */
-  private value(
-    version: string,
-    kpi: KpiDefinition,
-    ctx: Omit<KpiContext, 'settings'>,
-    settings: () => Promise<KpiSettings>,
-  ): Promise<unknown> {
-    const key = [
-      kpi.id,
-      ctx.municipality,
-      ctx.asOf,
-      ctx.period.from,
-      ctx.period.to,
-      ctx.teams?.join('\u0001') ?? '*',
-      ctx.comparisonGroup?.join(',') ?? '*',
-    ].join('|');
-    return this.cache.get(version, key, () =>
-      inMunicipality(ctx.municipality, async () => kpi.compute({ ...ctx, settings: await settings() })),
-    );
-  }
-
+  /** KPI values for one municipality, D and P; lists as JSON pages, or one tabular KPI as Arrow. */
   @Get()
-  @ApiQuery({ name: 'municipality', required: false, description: "Kommunekode; default the user's own" })
-  @ApiQuery({ name: 'asOf', required: false, description: 'As-of date D; default the newest export date' })
-  @ApiQuery({ name: 'from', required: false, description: "Period start; default 1 January of D's year" })
-  @ApiQuery({ name: 'to', required: false, description: 'Period end; default D' })
-  @ApiQuery({ name: 'ids', required: false, description: 'Comma-separated KPI ids; default every KPI the role may read' })
-  @ApiQuery({ name: 'group', required: false, description: 'Benchmarks: comma-separated municipality codes to compare with; default all' })
-  @ApiQuery({ name: 'groupId', required: false, description: 'Benchmarks: a saved comparison group of the municipality' })
-  @ApiQuery({
-    name: 'sort',
-    required: false,
-    description: 'Lists: comma-separated fields, "-" first for descending, e.g. -daysOverdue,case',
-  })
-  @ApiQuery({
-    name: 'filter',
-    required: false,
-    description: 'Lists: field:value, repeatable; field: (empty) matches rows without a value, e.g. worker:',
-  })
-  @ApiQuery({ name: 'offset', required: false, description: 'Lists: rows to skip; default 0' })
-  @ApiQuery({
-    name: 'limit',
-    required: false,
-    description: 'Lists: rows per page, 1-1000; without it at most 1000 rows, `truncated: true` when cut',
-  })
+  @ApiProduces('application/json', ARROW_STREAM)
+  @Validate({ query: KpisQuerySchema, response: KpiResponseSchema })
   async kpis(
     @CurrentUser() user: AuthUser,
     // Not passthrough: the cached bytes are written with one res.end (a StreamableFile pipes a stream
@@ -170,282 +33,17 @@ export class KpiController {
     @Res() res: Response,
     @Headers('accept') accept: string | undefined,
     @Headers('accept-encoding') acceptEncoding: string | undefined,
-    @Query('municipality') municipalityParam?: string,
-    @Query('asOf') asOfParam?: string,
-    @Query('from') fromParam?: string,
-    @Query('to') toParam?: string,
-    @Query('ids') idsParam?: string,
-    @Query('group') groupParam?: string,
-    @Query('groupId') groupIdParam?: string,
-    @Query('sort') sortParam?: string,
-    @Query('filter') filterParam?: string | string[],
-    @Query('offset') offsetParam?: string,
-    @Query('limit') limitParam?: string,
+    @Query() query: KpisQuery,
   ): Promise<void> {
-    teamScope(user);
-    let listQuery: ListQuery | null;
-    try {
-      listQuery = parseListQuery({ sort: sortParam, filter: filterParam, offset: offsetParam, limit: limitParam });
-    } catch (e) {
-      if (e instanceof ListQueryError) throw new BadRequestException(e.message);
-      throw e;
-    }
-    const raw = {
-      municipalityParam,
-      asOfParam,
-      fromParam,
-      toParam,
-      idsParam,
-      groupParam,
-      groupIdParam,
-      listQuery,
-      arrow: !!accept?.includes(ARROW_STREAM),
-    };
-    const version = await this.cache.version();
-    const { municipality, asOf, period, listIds, key, compute } = await this.resolve(version, user, raw);
-    const answer = await this.cache.get(version, `answer|${key}`, () => compute(version));
-    // Asked again after the next import: the defaults (D = the new export date) are resolved anew.
-    this.cache.remember(JSON.stringify([user.role, user.teams, user.municipality, raw]), async (at) => {
-      const again = await this.resolve(at, user, raw);
-      await this.cache.get(at, `answer|${again.key}`, () => again.compute(at));
-    });
-    // The answer's set of cases is stored once; a failed attempt is tried again by the next request.
-    answer.caseSet ??= this.audit.caseSet(answer.cases).catch((e) => {
-      answer.caseSet = undefined;
-      throw e;
-    });
-    await this.audit.record(user, municipality.code, listIds, await answer.caseSet, { asOf, period });
-    res.setHeader('Content-Type', answer.type);
-    // An Arrow table cannot say it was cut (JSON says `truncated`): the header does.
-    if (answer.truncated) res.setHeader('X-Rows-Truncated', String(MAX_PAGE));
-    res.setHeader('Vary', 'Accept, Accept-Encoding');
-    // A large answer goes compressed where the client takes it; compressed once, kept with the answer.
-    let body = answer.body;
-    if (answer.body.length > 1400 && /\bgzip\b/.test(acceptEncoding ?? '')) {
-      body = answer.gzip ??= gzipSync(answer.body);
-      res.setHeader('Content-Encoding', 'gzip');
-    }
-    res.setHeader('Content-Length', body.length);
+    const { headers, body } = await this.service.kpis(user, query, accept, acceptEncoding);
+    for (const [name, value] of headers) res.setHeader(name, value);
     res.status(200).end(body);
   }
 
-  /** The request's municipality, D, P, KPIs and cache key at a data version (defaults resolved there). */
-  private async resolve(version: string, user: AuthUser, raw: RawQuery) {
-    const { municipalityParam, asOfParam, fromParam, toParam, idsParam, groupParam, groupIdParam, listQuery, arrow } = raw;
-    let comparisonGroup = groupParam ? groupParam.split(',').map((c) => c.trim()) : undefined;
-    if (comparisonGroup?.some((c) => !/^\d{1,3}$/.test(c) || !isMunicipalityCode(Number(c))))
-      throw new BadRequestException(`Ukendt kommunekode i group: ${groupParam}`);
-    if (municipalityParam !== undefined && !/^\d{1,3}$/.test(municipalityParam))
-      throw new BadRequestException(`Ukendt kommunekode: ${municipalityParam}`);
-    const municipality = await this.scope.resolve(
-      user,
-      municipalityParam === undefined ? undefined : Number(municipalityParam),
-      (key, load) => this.cache.get(version, key, load),
-    );
-    refuseMixedKeys(municipality);
-    if (groupIdParam !== undefined) {
-      // A saved comparison group of the municipality.
-      const [saved] = /^\d+$/.test(groupIdParam)
-        ? await this.db.query('SELECT members::int[] AS members FROM comparison_group WHERE id = $1 AND municipality_code = $2', [
-            Number(groupIdParam),
-            municipality.code,
-          ])
-        : [];
-      if (!saved) throw new BadRequestException(`Ukendt sammenligningsgruppe: ${groupIdParam}`);
-      comparisonGroup = saved.members.map(String);
-    }
-    const askedAsOf = isoParam('asOf', asOfParam) ?? municipality.exportDate;
-    if (!askedAsOf) throw new BadRequestException('Kommunen har ingen data endnu; angiv asOf');
-    const asked = { from: isoParam('from', fromParam), to: isoParam('to', toParam) };
-    // The committee sees whole months only (KPIS.md, committee dates); the answer carries the D and P used.
-    const { asOf, period } =
-      user.role === 'udvalg'
-        ? committeeDates(notAfterExport(askedAsOf, municipality.exportDate), asked)
-        : { asOf: askedAsOf, period: { from: asked.from ?? defaultPeriod(askedAsOf).from, to: asked.to ?? askedAsOf } };
-    if ((asked.from ?? period.from) > (asked.to ?? askedAsOf)) throw new BadRequestException('Perioden slutter før den begynder');
-
-    const requested = idsParam
-      ? idsParam
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : KPIS.filter((k) => k.roles.includes(user.role)).map((k) => k.id);
-    const unknown = requested.filter((id) => !kpiById(id));
-    if (unknown.length > 0) throw new BadRequestException(`Ukendt nøgletal: ${unknown.join(', ')}`);
-    const denied = requested.filter((id) => !kpiById(id)!.roles.includes(user.role));
-    if (denied.length > 0) throw new ForbiddenException(`Din rolle kan ikke se: ${denied.join(', ')}`);
-    if (listQuery) {
-      const lists = requested.map((id) => kpiById(id)!).filter((k) => k.unit === 'list');
-      // Asking for the role's whole set with a page size is fine when the role has no lists.
-      if (lists.length === 0 && idsParam)
-        throw new BadRequestException('sort, filter, offset og limit gælder lister; ids nævner ingen liste');
-      for (const k of lists) {
-        const unknownField = unknownFields(listQuery, k.fields ?? []);
-        if (unknownField.length > 0)
-          throw new BadRequestException(`${k.id} har ikke feltet ${unknownField.join(', ')}; felterne er ${(k.fields ?? []).join(', ')}`);
-      }
-    }
-
-    const teams = teamScope(user);
-    const listIds = requested.filter((id) => kpiById(id)!.unit === 'list');
-    // The whole answer, serialised, is cached: a warm request costs the version read and the audit.
-    const key = JSON.stringify([user.role, teams, municipality.code, asOf, period, requested, comparisonGroup, listQuery, arrow]);
-    const compute = (at: string) =>
-      this.answer(
-        at,
-        user.role,
-        { municipality: municipality.code, asOf, period, teams, comparisonGroup: comparisonGroup?.map(Number) },
-        requested,
-        listQuery,
-        arrow,
-      );
-    return { municipality, asOf, period, listIds, key, compute };
-  }
-
-  private async answer(
-    version: string,
-    role: AuthUser['role'],
-    scope: Omit<KpiContext, 'settings' | 'query'>,
-    requested: string[],
-    listQuery: ListQuery | null,
-    arrow: boolean,
-  ): Promise<Answer> {
-    const query = (sql: string, params?: unknown[]) => this.db.query(sql, params);
-    let settingsLoaded: Promise<KpiSettings> | undefined;
-    const settings = () => (settingsLoaded ??= loadSettings(query, scope.municipality));
-    const ctx = { ...scope, query };
-    const kpis: KpiResponse['kpis'] = {};
-    for (const id of requested) {
-      const kpi = kpiById(id)!;
-      const value = await this.value(version, kpi, ctx, settings);
-      // The committee sees aggregates only, small cells suppressed: the real number is never sent.
-      kpis[id] = (role === 'udvalg' && kpi.suppress ? kpi.suppress(value) : value) as KpiResponse['kpis'][string];
-      if (listQuery && kpi.unit === 'list') kpis[id] = this.page(kpis[id] as never, listQuery, kpi.countOf as never) as never;
-      else if (kpi.unit === 'list') kpis[id] = this.capped(kpis[id] as never, kpi.countOf as never) as never;
-    }
-    const cases = casesIn(
-      requested.filter((id) => kpiById(id)!.unit === 'list'),
-      kpis,
-    );
-    if (arrow) {
-      // Tabular answers as Arrow IPC: one tabular KPI per request.
-      const table = requested.length === 1 ? toArrow(kpis[requested[0]]) : null;
-      if (!table) throw new NotAcceptableException('Arrow gives one tabular nøgletal (en liste eller en værdi pr. nøgle) pr. forespørgsel');
-      return {
-        type: ARROW_STREAM,
-        body: Buffer.from(table),
-        cases,
-        truncated: (kpis[requested[0]] as { truncated?: boolean }).truncated === true,
-      };
-    }
-    const perCaseworker = requested.some((id) => id.startsWith('caseload.') || kpiById(id)!.unit === 'list');
-    const benchmarks = requested.some((id) => id.startsWith('benchmark.'));
-    const response: KpiResponse = {
-      asOf: scope.asOf,
-      period: scope.period,
-      municipality: scope.municipality,
-      kpis,
-      ...(perCaseworker || benchmarks
-        ? {
-            dimensions: {
-              ...(perCaseworker
-                ? {
-                    caseworker: await this.cache.get(
-                      version,
-                      `dimensions.caseworker|${scope.municipality}|${scope.teams?.join('\u0001') ?? '*'}`,
-                      () => inMunicipality(scope.municipality, () => caseworkerLabels(query, scope.municipality, scope.teams)),
-                    ),
-                  }
-                : {}),
-              ...(benchmarks ? { municipality: Object.fromEntries(municipalities().map((m) => [String(m.code), m.name])) } : {}),
-            },
-          }
-        : {}),
-    };
-    return { type: 'application/json; charset=utf-8', body: Buffer.from(JSON.stringify(response)), cases };
-  }
-
-  /**
-   * Asked without `limit`: at most one page (MAX_PAGE rows) of a list, and of the list beside it,
-   * marked truncated, `count` the whole list's; the dashboard asks for the rest page by page.
-   */
-  private capped(list: KpiListValue<object> & { dueSoon?: KpiListValue<object> }, countOf?: (rows: object[]) => number) {
-    if (!Array.isArray(list?.rows) || (list.rows.length <= MAX_PAGE && (list.dueSoon?.rows.length ?? 0) <= MAX_PAGE)) return list;
-    const first: ListQuery = { sort: [], filter: [], offset: 0, limit: MAX_PAGE };
-    return { ...this.page(list, first, countOf), truncated: true };
-  }
-
-  /** One page of a list, and of the list beside it (investigations due soon), sorted and filtered alike. */
-  private page(list: KpiListValue<object> & { dueSoon?: KpiListValue<object> }, query: ListQuery, countOf?: (rows: object[]) => number) {
-    const paged: KpiListValue<object> & { dueSoon?: unknown } = pageList(list, query, countOf);
-    if (list.dueSoon) paged.dueSoon = pageList(list.dueSoon, query, countOf);
-    return paged;
-  }
-
-  /**
-   * The same KPI over time: one point per month (D = the month's last day, P = the month) or per
-   * year (D = 31 December, P = the year), the last point ending at the as-of date.
-   */
+  /** The same KPI over time, per month or year, the last point ending at the as-of date. */
   @Get(':id/series')
-  @ApiQuery({ name: 'by', required: false, enum: ['month', 'year'] })
-  @ApiQuery({ name: 'from', required: false, description: 'First period start; default 24 months or 5 years before the as-of date' })
-  async series(
-    @CurrentUser() user: AuthUser,
-    @Param('id') id: string,
-    @Query('municipality') municipalityParam?: string,
-    @Query('asOf') asOfParam?: string,
-    @Query('from') fromParam?: string,
-    @Query('by') by = 'month',
-  ): Promise<SeriesResponse> {
-    teamScope(user);
-    const kpi = kpiById(id);
-    if (!kpi) throw new BadRequestException(`Ukendt nøgletal: ${id}`);
-    if (!kpi.roles.includes(user.role)) throw new ForbiddenException(`Din rolle kan ikke se: ${id}`);
-    if (by !== 'month' && by !== 'year') throw new BadRequestException('by skal være month eller year');
-    if (kpi.unit === 'list') throw new BadRequestException(`Serier findes for nøgletal med én værdi pr. periode, ikke for lister: ${id}`);
-    if (municipalityParam !== undefined && !/^\d{1,3}$/.test(municipalityParam))
-      throw new BadRequestException(`Ukendt kommunekode: ${municipalityParam}`);
-    const municipality = await this.scope.resolve(user, municipalityParam === undefined ? undefined : Number(municipalityParam));
-    refuseMixedKeys(municipality);
-    const askedAsOf = isoParam('asOf', asOfParam) ?? municipality.exportDate;
-    if (!askedAsOf) throw new BadRequestException('Kommunen har ingen data endnu; angiv asOf');
-    // The committee's series ends at the newest month end, as its other answers (KPIS.md, committee dates).
-    const asOf = user.role === 'udvalg' ? committeeDates(notAfterExport(askedAsOf, municipality.exportDate)).asOf : askedAsOf;
-    const first =
-      isoParam('from', fromParam) ?? (by === 'month' ? addMonths(`${asOf.slice(0, 7)}-01`, -23) : `${Number(asOf.slice(0, 4)) - 4}-01-01`);
-    const query = (sql: string, params?: unknown[]) => this.db.query(sql, params);
-    const version = await this.cache.version();
-    let settingsLoaded: Promise<KpiSettings> | undefined;
-    const settings = () => (settingsLoaded ??= loadSettings(query, municipality.code));
-    const teams = teamScope(user);
-    // One request computes at most MAX_SERIES_POINTS values (each a KPI computation): a longer one is
-    // refused, never cut short without saying so.
-    const firstStart = by === 'month' ? `${first.slice(0, 7)}-01` : `${first.slice(0, 4)}-01-01`;
-    const months =
-      (Number(asOf.slice(0, 4)) - Number(firstStart.slice(0, 4))) * 12 + Number(asOf.slice(5, 7)) - Number(firstStart.slice(5, 7));
-    const wanted = firstStart > asOf ? 0 : by === 'month' ? months + 1 : Math.floor(months / 12) + 1;
-    if (wanted > MAX_SERIES_POINTS) {
-      throw new BadRequestException(
-        `En serie kan højst have ${MAX_SERIES_POINTS} punkter; denne ville have ${wanted}. Vælg en senere fra-dato eller by=year.`,
-      );
-    }
-    const points: SeriesPoint[] = [];
-    for (let start = firstStart; start <= asOf; start = addMonths(start, by === 'month' ? 1 : 12)) {
-      const end = addMonths(start, by === 'month' ? 1 : 12);
-      const last = new Date(Date.UTC(Number(end.slice(0, 4)), Number(end.slice(5, 7)) - 1, 0)).toISOString().slice(0, 10);
-      const d = last < asOf ? last : asOf;
-      const value = await this.value(
-        version,
-        kpi,
-        { query, municipality: municipality.code, asOf: d, period: { from: start, to: d }, teams },
-        settings,
-      );
-      points.push({
-        period: by === 'month' ? start.slice(0, 7) : start.slice(0, 4),
-        asOf: d,
-        value: (user.role === 'udvalg' && kpi.suppress ? kpi.suppress(value) : value) as KpiValue,
-      });
-    }
-    return { id, by, municipality: municipality.code, points };
+  @Validate({ query: SeriesQuerySchema, response: SeriesResponseSchema })
+  series(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() query: SeriesQuery): Promise<SeriesResponse> {
+    return this.service.series(user, id, query);
   }
 }

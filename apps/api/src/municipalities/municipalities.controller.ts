@@ -1,6 +1,8 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { CurrentUser as CurrentUserDto, MunicipalityInfo } from '@bu/contracts';
+import { z } from 'zod';
+import { CurrentUserSchema, MunicipalityInfoSchema, type CurrentUser as CurrentUserDto, type MunicipalityInfo } from '@bu/contracts';
+import { ApiResponseSchema } from '../validation/zod-validation.pipe';
 import { toCurrentUser } from '../auth/auth.controller';
 import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser } from '../auth/roles.decorator';
@@ -13,6 +15,7 @@ export class MunicipalitiesController {
   constructor(@Inject(ScopeService) private readonly scope: ScopeService) {}
 
   @Get('me')
+  @ApiResponseSchema(CurrentUserSchema)
   async me(@CurrentUser() user: AuthUser): Promise<CurrentUserDto> {
     return toCurrentUser(
       user,
@@ -21,6 +24,7 @@ export class MunicipalitiesController {
   }
 
   @Get('municipalities')
+  @ApiResponseSchema(z.array(MunicipalityInfoSchema))
   municipalities(@CurrentUser() user: AuthUser): Promise<MunicipalityInfo[]> {
     return this.scope.municipalities(user);
   }

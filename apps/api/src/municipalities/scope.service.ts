@@ -1,24 +1,18 @@
 import { ForbiddenException, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { MunicipalityInfo } from '@bu/contracts';
-import { settingValue, type SettingRow } from '@bu/kpi';
+import { settingValue } from '@bu/kpi';
 import type { AuthUser } from '../auth/auth.types';
+import { MunicipalitiesRepository } from './municipalities.repository';
 
 /** Which municipalities a user may see, and each one's default as-of date. */
 @Injectable()
 export class ScopeService {
-  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+  constructor(@Inject(MunicipalitiesRepository) private readonly repository: MunicipalitiesRepository) {}
 
   async municipalities(user: AuthUser): Promise<MunicipalityInfo[]> {
-    const rows: { code: number; name: string; export_date: string | null; keys: number }[] = await this.db.query(
-      `SELECT m.code, m.name, to_char(max(s.export_date), 'YYYY-MM-DD') AS export_date, count(DISTINCT coalesce(s.pseudonym_key_id, ''))::int AS keys
-       FROM municipality m LEFT JOIN source_snapshot s ON s.municipality_code = m.code AND s.source IN ('dubu', 'csc')
-       WHERE ($1::smallint IS NULL AND s.export_date IS NOT NULL) OR m.code = $1
-       GROUP BY m.code, m.name ORDER BY m.name`,
-      [user.municipality],
-    );
+    const rows = await this.repository.visible(user.municipality);
     // The data-freshness limit of each municipality (one query for all of them).
-    const limits: SettingRow[] = await this.db.query(`SELECT municipality_code, key, value FROM setting WHERE key = 'data.max_age_days'`);
+    const limits = await this.repository.maxAgeSettings();
     return rows.map((r) => ({
       code: r.code,
       name: r.name,

@@ -1,0 +1,150 @@
+import { BadRequestException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { isIsoDate, isMunicipalityCode, listRules } from '@bu/domain';
+import { inspectUploadZip, JobQueue, SOURCES, unpackDirFor, UploadError, type EtlJobData, type SourceKind } from '@bu/jobs';
+import type { AuthUser } from '../auth/auth.types';
+import { ETL_QUEUE_TOKEN } from '../queue/queue.module';
+import { ImportsRepository } from './imports.repository';
+import type { StoredUpload } from './upload.interceptor';
+
+export const JOB_STATES = ['waiting', 'active', 'completed', 'failed', 'delayed'] as const;
+
+/** The form fields of an upload, as sent (multipart: every value a string). */
+export interface UploadFields {
+  source?: string;
+  municipality?: string;
+  exportDate?: string;
+  allowOlder?: string;
+  allowShrink?: string;
+}
+
+/**
+ * The municipality a job belongs to: the uploader's scope, else the one asked for, else the one the
+ * import found; null for a national job (economy, statistics, or one that failed before it knew).
+ */
+function jobMunicipality(job: { data: EtlJobData; returnvalue?: { municipality?: number | null } | null }): number | null {
+  return job.data?.allowedMunicipality ?? job.data?.municipality ?? job.returnvalue?.municipality ?? null;
+}
+
+/** A national administrator sees every job; a municipality's administrator only its municipality's. */
+function maySee(user: AuthUser, job: Parameters<typeof jobMunicipality>[0]): boolean {
+  return user.municipality === null || jobMunicipality(job) === user.municipality;
+}
+
+/** The import log, uploads queued as ETL jobs, and the jobs' states, each within the user's municipality. */
+@Injectable()
+export class ImportsService {
+  constructor(
+    @Inject(ImportsRepository) private readonly repository: ImportsRepository,
+    @Inject(ETL_QUEUE_TOKEN) private readonly queue: JobQueue,
+  ) {}
+
+  /** The validation rules, with their ids and Danish texts (the data-quality page lists them). */
+  rules() {
+    return listRules();
+  }
+
+  /** National imports (economy, statistics: no municipality) are for national users only. */
+  runs(user: AuthUser, limit: string) {
+    return this.repository.runs(user.municipality, Math.min(Math.max(Number(limit) || 50, 1), 500));
+  }
+
+  /** Rejected rows and warnings of one import, by rule and file with line numbers (paged). */
+  async issues(user: AuthUser, id: number, severity: string | undefined, offset: string, limit: string) {
+    const run = await this.repository.runMunicipality(id);
+    if (!run || (user.municipality !== null && run.municipality !== user.municipality)) {
+      throw new NotFoundException(`Import ${id} findes ikke`);
+    }
+    if (severity !== undefined && !['error', 'warning'].includes(severity))
+      throw new BadRequestException('severity skal være error eller warning');
+    const [rows, byRule] = await Promise.all([
+      this.repository.issues(id, severity ?? null, Math.max(Number(offset) || 0, 0), Math.min(Math.max(Number(limit) || 100, 1), 1000)),
+      this.repository.issueCounts(id, severity ?? null),
+    ]);
+    return { count: byRule.reduce((s, r) => s + r.count, 0), byRule, rows };
+  }
+
+  /** Checks an upload (fields, the user's scope, the zip's table of contents) and queues its import. */
+  async upload(
+    user: AuthUser,
+    file: StoredUpload | undefined,
+    body: UploadFields,
+  ): Promise<{ jobId: string | undefined; files: string[] }> {
+    if (!file) throw new BadRequestException('Vedhæft udtrækket som en zip-fil i feltet "file".');
+    if (!body.source || !(SOURCES as readonly string[]).includes(body.source))
+      throw new BadRequestException(`source skal være en af: ${SOURCES.join(', ')}`);
+    const municipality = body.municipality ? Number(body.municipality) : undefined;
+    if (municipality !== undefined && !isMunicipalityCode(municipality))
+      throw new BadRequestException(`Ukendt kommunenummer: ${body.municipality}`);
+    if (body.exportDate !== undefined && body.exportDate !== '' && !isIsoDate(body.exportDate))
+      throw new BadRequestException('exportDate skal være en dato, ÅÅÅÅ-MM-DD');
+    if (body.allowOlder !== undefined && !['', 'true', 'false'].includes(body.allowOlder))
+      throw new BadRequestException('allowOlder skal være true eller false');
+    if (body.allowShrink !== undefined && body.allowShrink !== 'true' && body.allowShrink !== 'false')
+      throw new BadRequestException('allowShrink skal være "true" eller "false"');
+    // A municipality's administrator loads its own municipality only: economy and statistics files
+    // span municipalities (national administrators), and a case export must be its own (checked in the import).
+    if (user.municipality !== null) {
+      if (body.source === 'economy' || body.source === 'statistics')
+        throw new ForbiddenException(
+          `Du har ikke adgang til at indlæse ${body.source}-data; det kræver en administrator for hele produktet`,
+        );
+      if (municipality !== undefined && municipality !== user.municipality)
+        throw new ForbiddenException(`Du har ikke adgang til at indlæse data for kommune ${municipality}`);
+    }
+    let files: string[];
+    try {
+      files = await inspectUploadZip(file.path);
+    } catch (e) {
+      if (e instanceof UploadError) throw new BadRequestException(e.message);
+      throw e;
+    }
+    const jobId = await this.enqueue({
+      source: body.source as SourceKind,
+      dir: unpackDirFor(file.path),
+      zip: file.path,
+      municipality,
+      exportDate: body.exportDate || undefined,
+      ...(body.allowOlder === 'true' ? { allowOlder: true } : {}),
+      ...(body.allowShrink === 'true' ? { allowShrink: true } : {}),
+      requestedBy: user.username,
+      allowedMunicipality: user.municipality ?? undefined,
+    });
+    return { jobId, files };
+  }
+
+  /** The one place an import job is queued (the worker runs it). */
+  private async enqueue(data: EtlJobData): Promise<string | undefined> {
+    return (await this.queue.enqueue('import', data)).id;
+  }
+
+  /** A job's state and progress (rows read, rejected), and its result or failure reason. */
+  async job(user: AuthUser, id: string) {
+    // The state first, then the job: a job read before it completed has no result yet.
+    const state = await this.queue.getJobState(id);
+    const job = await this.queue.getJob(id);
+    // Another municipality's job does not exist for this administrator.
+    if (!job || !maySee(user, job)) throw new NotFoundException(`Job ${id} findes ikke`);
+    return {
+      id: job.id,
+      state,
+      progress: job.progress,
+      attempts: job.attemptsMade,
+      failedReason: job.failedReason ?? null,
+      result: job.returnvalue ?? null,
+    };
+  }
+
+  /** Jobs by state, e.g. the failed-jobs view; scoped after reading (the queue has no index by municipality; at most 100 are read). */
+  async jobs(user: AuthUser, state: string) {
+    if (!(JOB_STATES as readonly string[]).includes(state))
+      throw new BadRequestException(`state skal være en af: ${JOB_STATES.join(', ')}`);
+    const jobs = (await this.queue.getJobs([state as (typeof JOB_STATES)[number]], 0, 99)).filter((j) => maySee(user, j));
+    return jobs.map((j) => ({
+      id: j.id,
+      data: j.data,
+      attempts: j.attemptsMade,
+      failedReason: j.failedReason ?? null,
+      finishedOn: j.finishedOn ?? null,
+    }));
+  }
+}

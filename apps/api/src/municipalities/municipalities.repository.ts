@@ -1,0 +1,33 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { SettingRow } from '@bu/kpi';
+
+export interface MunicipalityRow {
+  code: number;
+  name: string;
+  export_date: string | null;
+  /** Distinct pseudonym keys among its case-system snapshots (more than one: mid-rotation). */
+  keys: number;
+}
+
+/** The municipalities with their newest case-system export, and their data-freshness settings. */
+@Injectable()
+export class MunicipalitiesRepository {
+  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  /** The municipality (or, for null, every municipality with data), by name. */
+  visible(municipality: number | null): Promise<MunicipalityRow[]> {
+    return this.db.query(
+      `SELECT m.code, m.name, to_char(max(s.export_date), 'YYYY-MM-DD') AS export_date, count(DISTINCT coalesce(s.pseudonym_key_id, ''))::int AS keys
+       FROM municipality m LEFT JOIN source_snapshot s ON s.municipality_code = m.code AND s.source IN ('dubu', 'csc')
+       WHERE ($1::smallint IS NULL AND s.export_date IS NOT NULL) OR m.code = $1
+       GROUP BY m.code, m.name ORDER BY m.name`,
+      [municipality],
+    );
+  }
+
+  /** Every municipality's (and the product-wide) data.max_age_days, in one query. */
+  maxAgeSettings(): Promise<SettingRow[]> {
+    return this.db.query(`SELECT municipality_code, key, value FROM setting WHERE key = 'data.max_age_days'`);
+  }
+}

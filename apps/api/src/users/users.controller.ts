@@ -1,0 +1,50 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { CreateUserBodySchema, UserPatchBodySchema, UserSchema, type User } from '@bu/contracts';
+import type { AuthUser } from '../auth/auth.types';
+import { CurrentUser, Roles } from '../auth/roles.decorator';
+import type { NewUser } from '../auth/users';
+import { Validate } from '../validation/zod-validation.pipe';
+import { UsersService } from './users.service';
+
+/** The local users, managed by administrators (passwords are never returned). */
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller({ path: 'users', version: '1' })
+export class UsersController {
+  constructor(@Inject(UsersService) private readonly service: UsersService) {}
+
+  @Get()
+  @Roles('admin')
+  @Validate({ response: z.array(UserSchema) })
+  list(@CurrentUser() admin: AuthUser): Promise<User[]> {
+    return this.service.list(admin);
+  }
+
+  @Post()
+  @Roles('admin')
+  @Validate({ body: CreateUserBodySchema, response: z.object({ username: z.string() }), status: 201 })
+  create(@CurrentUser() admin: AuthUser, @Body() body: Partial<NewUser>): Promise<{ username: string }> {
+    return this.service.create(admin, body);
+  }
+
+  @Delete(':username')
+  @Roles('admin')
+  @HttpCode(204)
+  remove(@CurrentUser() admin: AuthUser, @Param('username') username: string): Promise<void> {
+    return this.service.remove(admin, username);
+  }
+
+  /** Disables or enables a user: a disabled user cannot log in, and its tokens stop working. */
+  @Patch(':username')
+  @Roles('admin')
+  @Validate({ body: UserPatchBodySchema, response: z.object({ username: z.string(), disabled: z.boolean() }) })
+  update(
+    @CurrentUser() admin: AuthUser,
+    @Param('username') username: string,
+    @Body() body: z.infer<typeof UserPatchBodySchema>,
+  ): Promise<{ username: string; disabled: boolean }> {
+    return this.service.setDisabled(admin, username, body.disabled);
+  }
+}

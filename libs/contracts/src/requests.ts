@@ -1,0 +1,145 @@
+import { z } from 'zod';
+
+// Request shapes of the API: bodies and query strings, with the Danish message each rule answers
+// with (400). The API applies them with one pipe (apps/api/src/validation); the dashboard builds
+// its requests from the same types. Rules that need the server's data (the KPI catalogue, the
+// municipalities, the user's scope) stay in the API's services.
+//
+// A rule without its own message answers with requestError's (in Danish, naming the field).
+//
+// Query strings arrive as text: their schemas check the shape, and the services parse the values
+// (a page size out of range is clamped, not refused).
+
+/** The message for a rule without its own: the field, and that its value cannot be used. */
+export const requestError = (issue: { path?: PropertyKey[] }): string =>
+  issue.path?.length ? `Ugyldig værdi for ${issue.path.map(String).join('.')}` : 'Ugyldig forespørgsel';
+
+/** `?municipality=`: a municipality code; default the user's own. */
+const municipality = z.string().optional().describe("Kommunekode; default the user's own");
+
+/** The query string of a GET that reads one municipality's data. */
+export const MunicipalityQuerySchema = z.object({ municipality });
+export type MunicipalityQuery = z.infer<typeof MunicipalityQuerySchema>;
+
+export const GoalBodySchema = z
+  .object({
+    municipality: z.number({ error: 'municipality skal være en kommunekode' }).int().optional(),
+    kpi: z.string({ error: (issue) => `Et mål skal pege på et nøgletal med én værdi: ${issue.input}` }),
+    title: z.string({ error: 'Målet skal have en titel' }).refine((t) => t.trim() !== '', { error: 'Målet skal have en titel' }),
+    policyText: z.string().nullish(),
+    direction: z.enum(['>=', '<='], { error: 'direction skal være >= eller <=' }),
+    target: z.number({ error: 'target skal være et tal i nøgletallets enhed' }),
+    tolerance: z.number({ error: 'tolerance skal være et tal ≥ 0' }).min(0, { error: 'tolerance skal være et tal ≥ 0' }).optional(),
+    validFrom: z.string().nullish().describe('YYYY-MM-DD'),
+    validTo: z.string().nullish().describe('YYYY-MM-DD'),
+  })
+  .meta({ id: 'GoalBody' });
+export type GoalBody = z.infer<typeof GoalBodySchema>;
+
+export const CommentsQuerySchema = z.object({ municipality, period: z.string().optional().describe('e.g. 2026 or 2026-03') });
+
+const subjectKeyAndPeriod = 'subjectKey og period (ÅÅÅÅ eller ÅÅÅÅ-MM) skal angives';
+export const CommentBodySchema = z
+  .object({
+    municipality: z.number({ error: 'municipality skal være en kommunekode' }).int().optional(),
+    subjectType: z.enum(['budget', 'goal'], { error: 'subjectType skal være budget eller goal' }),
+    subjectKey: z.string({ error: subjectKeyAndPeriod }).min(1, { error: subjectKeyAndPeriod }),
+    period: z.string({ error: subjectKeyAndPeriod }).regex(/^\d{4}(-\d{2})?$/, { error: subjectKeyAndPeriod }),
+    text: z
+      .string({ error: 'Kommentaren skal have 1-2000 tegn' })
+      .refine((t) => t.trim() !== '' && t.length <= 2000, { error: 'Kommentaren skal have 1-2000 tegn' }),
+  })
+  .meta({ id: 'CommentBody' });
+export type CommentBody = z.infer<typeof CommentBodySchema>;
+
+const commentKey = 'subjectType, subjectKey og period skal angives';
+export const CommentKeyQuerySchema = z.object({
+  subjectType: z.string({ error: commentKey }).min(1, { error: commentKey }),
+  subjectKey: z.string({ error: commentKey }).min(1, { error: commentKey }),
+  period: z.string({ error: commentKey }).min(1, { error: commentKey }),
+  municipality,
+});
+
+export const SuggestedQuerySchema = z.object({
+  municipality,
+  size: z.string().default('10').describe('How many neighbours, 1-97; default 10'),
+});
+
+export const ComparisonGroupBodySchema = z
+  .object({
+    municipality: z.number({ error: 'municipality skal være en kommunekode' }).int().optional(),
+    name: z
+      .string({ error: 'Gruppen skal have et navn (højst 100 tegn)' })
+      .refine((n) => n.trim() !== '' && n.length <= 100, { error: 'Gruppen skal have et navn (højst 100 tegn)' }),
+    members: z
+      .array(z.number({ error: 'members skal være en liste af kommunekoder' }), { error: 'members skal være en liste af kommunekoder' })
+      .min(1, { error: 'members skal være en liste af kommunekoder' })
+      .describe('Municipality codes; the API checks each is one'),
+  })
+  .meta({ id: 'ComparisonGroupBody' });
+export type ComparisonGroupBody = z.infer<typeof ComparisonGroupBodySchema>;
+
+/** A new user: the rules (name, role, password length, municipality, teams) are the API's and the CLI's. */
+export const CreateUserBodySchema = z
+  .object({
+    username: z.unknown().describe('2-64 letters, digits, . _ -'),
+    password: z.unknown().describe('At least 10 characters'),
+    role: z.unknown().describe('udvalg, chef, teamleder or admin'),
+    municipality: z.unknown().optional().describe("A municipality code; default the administrator's own"),
+    teams: z.unknown().optional().describe("A team leader's teams (at least one)"),
+  })
+  .meta({ id: 'CreateUserBody' });
+
+export const UserPatchBodySchema = z
+  .object({ disabled: z.boolean({ error: 'disabled skal være true eller false' }) })
+  .meta({ id: 'UserPatchBody' });
+
+export const SettingBodySchema = z
+  .object({
+    municipality: z
+      .union([z.number(), z.string()], { error: (issue) => `Ukendt kommunekode: ${issue.input}` })
+      .optional()
+      .describe('0 = product-wide (national administrators only)'),
+    value: z.unknown().describe("The setting's value; its rules are the KPI library's"),
+  })
+  .meta({ id: 'SettingBody' });
+
+export const ImportsQuerySchema = z.object({ limit: z.string().default('50').describe('Runs, 1-500; default 50') });
+
+export const ImportIssuesQuerySchema = z.object({
+  severity: z.string().optional().describe('error or warning'),
+  offset: z.string().default('0'),
+  limit: z.string().default('100').describe('Rows, 1-1000; default 100'),
+});
+
+export const JobsQuerySchema = z.object({
+  state: z.string().default('failed').describe('waiting, active, completed, failed or delayed'),
+});
+
+/** GET /kpis. */
+export const KpisQuerySchema = z.object({
+  municipality,
+  asOf: z.string().optional().describe('As-of date D; default the newest export date'),
+  from: z.string().optional().describe("Period start; default 1 January of D's year"),
+  to: z.string().optional().describe('Period end; default D'),
+  ids: z.string().optional().describe('Comma-separated KPI ids; default every KPI the role may read'),
+  group: z.string().optional().describe('Benchmarks: comma-separated municipality codes to compare with; default all'),
+  groupId: z.string().optional().describe('Benchmarks: a saved comparison group of the municipality'),
+  sort: z.string().optional().describe('Lists: comma-separated fields, "-" first for descending, e.g. -daysOverdue,case'),
+  filter: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .describe('Lists: field:value, repeatable; field: (empty) matches rows without a value, e.g. worker:'),
+  offset: z.string().optional().describe('Lists: rows to skip; default 0'),
+  limit: z.string().optional().describe('Lists: rows per page, 1-1000; without it at most 1000 rows, `truncated: true` when cut'),
+});
+export type KpisQuery = z.infer<typeof KpisQuerySchema>;
+
+/** GET /kpis/{id}/series. */
+export const SeriesQuerySchema = z.object({
+  municipality,
+  asOf: z.string().optional().describe('As-of date D of the last point; default the newest export date'),
+  from: z.string().optional().describe('First period start; default 24 months or 5 years before the as-of date'),
+  by: z.string().optional().describe('month (default) or year'),
+});
+export type SeriesQuery = z.infer<typeof SeriesQuerySchema>;

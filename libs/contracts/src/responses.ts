@@ -1,0 +1,203 @@
+import { z } from 'zod';
+import type { Role } from '@bu/domain';
+import type { KpiValue } from './index';
+
+// Response shapes of the API, as zod schemas: the TypeScript types (z.infer) for the API and the
+// dashboard, and the OpenAPI document's response schemas (z.toJSONSchema), from one source.
+// A KPI's value stays a TypeScript type (KpiValue, in index.ts): each KPI documents its own.
+
+/** The roles (the same list as @bu/domain's ROLES, which contracts cannot import as a value: it reads files). */
+export const RoleSchema = z.enum(['udvalg', 'chef', 'teamleder', 'admin']);
+// Fails to compile when the two lists part.
+const sameRoles: [Role, z.infer<typeof RoleSchema>] = ['' as z.infer<typeof RoleSchema>, '' as Role];
+void sameRoles;
+
+export const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .meta({ format: 'date' });
+
+export const CurrentUserSchema = z
+  .object({
+    username: z.string(),
+    role: RoleSchema,
+    municipalities: z.array(z.number().int()).describe('Municipalities the user may see (codes).'),
+    teams: z.array(z.string()).describe('Teams a team leader is scoped to; empty means all teams of the municipality.'),
+  })
+  .meta({ id: 'CurrentUser' });
+export type CurrentUser = z.infer<typeof CurrentUserSchema>;
+
+export const LoginResponseSchema = z.object({ token: z.string(), user: CurrentUserSchema }).meta({ id: 'LoginResponse' });
+export type LoginResponse = z.infer<typeof LoginResponseSchema>;
+
+export const PeriodSchema = z.object({ from: IsoDate, to: IsoDate }).meta({ id: 'Period' });
+export type Period = z.infer<typeof PeriodSchema>;
+
+export const CaseworkerInfoSchema = z
+  .object({ name: z.string(), team: z.string().nullable(), jobTitle: z.string().nullable(), employedTo: z.string().nullable() })
+  .meta({ id: 'CaseworkerInfo' });
+export type CaseworkerInfo = z.infer<typeof CaseworkerInfoSchema>;
+
+export const HealthResponseSchema = z
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    database: z.enum(['up', 'down']),
+    queue: z.object({ backend: z.enum(['redis', 'postgres']), status: z.enum(['up', 'down']) }),
+  })
+  .meta({ id: 'HealthResponse' });
+export type HealthResponse = z.infer<typeof HealthResponseSchema>;
+
+export const MunicipalityInfoSchema = z
+  .object({
+    code: z.number().int(),
+    name: z.string(),
+    exportDate: IsoDate.nullable().describe('Default as-of date: the newest case-system export date (null: no data yet).'),
+    maxDataAgeDays: z.number().describe('The dashboard warns when exportDate is older than this many days (setting data.max_age_days).'),
+    pseudonymKeysMixed: z
+      .boolean()
+      .describe('Half-way through a pseudonym key rotation: its case-system sources carry different keys, and its figures are refused.'),
+  })
+  .meta({ id: 'MunicipalityInfo' });
+export type MunicipalityInfo = z.infer<typeof MunicipalityInfoSchema>;
+
+export const GoalSchema = z
+  .object({
+    id: z.number().int(),
+    municipality: z.number().int(),
+    kpi: z.string(),
+    title: z.string(),
+    policyText: z.string().nullable(),
+    direction: z.enum(['>=', '<=']),
+    target: z.number(),
+    tolerance: z.number(),
+    validFrom: IsoDate.nullable(),
+    validTo: IsoDate.nullable(),
+  })
+  .meta({ id: 'Goal' });
+export type Goal = z.infer<typeof GoalSchema>;
+
+export const AdminCommentSchema = z
+  .object({
+    subjectType: z.enum(['budget', 'goal']),
+    subjectKey: z.string(),
+    period: z.string().describe('ÅÅÅÅ or ÅÅÅÅ-MM'),
+    text: z.string(),
+    author: z.string(),
+    updatedAt: z.string().meta({ format: 'date-time' }),
+  })
+  .meta({ id: 'AdminComment' });
+export type AdminComment = z.infer<typeof AdminCommentSchema>;
+
+export const ComparisonGroupSchema = z
+  .object({ id: z.number().int(), name: z.string(), members: z.array(z.number().int()) })
+  .meta({ id: 'ComparisonGroup' });
+export type ComparisonGroup = z.infer<typeof ComparisonGroupSchema>;
+
+export const NeighbourSchema = z
+  .object({ code: z.number().int(), name: z.string(), distance: z.number() })
+  .loose()
+  .meta({ id: 'Neighbour' });
+export type Neighbour = z.infer<typeof NeighbourSchema>;
+
+export const IdResponseSchema = z.object({ id: z.number().int() }).meta({ id: 'IdResponse' });
+
+export const UserSchema = z
+  .object({
+    username: z.string(),
+    role: RoleSchema,
+    municipality: z.number().int().nullable(),
+    teams: z.array(z.string()),
+    createdAt: z.string().describe('Local time, YYYY-MM-DDTHH:MI'),
+    disabled: z.boolean(),
+  })
+  .meta({ id: 'User' });
+export type User = z.infer<typeof UserSchema>;
+
+export const SettingViewSchema = z
+  .object({
+    key: z.string(),
+    description: z.string(),
+    default: z.unknown(),
+    product: z.unknown().describe('Product-wide value (municipality 0), when set.'),
+    municipality: z.unknown().describe("The municipality's own value, when set."),
+    value: z.unknown().describe("What the KPIs use: the municipality's, else the product-wide, else the default."),
+  })
+  .meta({ id: 'SettingView' });
+
+export const ImportRunSchema = z
+  .object({
+    id: z.string().describe('bigint, as text'),
+    municipality: z.number().int().nullable(),
+    source: z.string(),
+    exportDate: IsoDate.nullable(),
+    status: z.string(),
+    requestedBy: z.string().nullable(),
+    jobId: z.string().nullable(),
+    startedAt: z.string().meta({ format: 'date-time' }),
+    finishedAt: z.string().meta({ format: 'date-time' }).nullable(),
+    seconds: z.number().nullable(),
+    files: z.unknown(),
+    loaded: z.record(z.string(), z.number()),
+    unchanged: z.unknown(),
+    removed: z.unknown(),
+    rejectedCount: z.number().int(),
+    warningCount: z.number().int(),
+    error: z.string().nullable(),
+  })
+  .meta({ id: 'ImportRun' });
+export type ImportRun = z.infer<typeof ImportRunSchema>;
+
+export const ImportIssueSchema = z.object({
+  severity: z.enum(['error', 'warning']),
+  file: z.string(),
+  line: z.number().int().nullable(),
+  rule: z.string(),
+  value: z.string().nullable(),
+  message: z.string(),
+});
+
+export const ImportIssuesSchema = z
+  .object({
+    count: z.number().int(),
+    byRule: z.array(z.object({ rule: z.string(), severity: z.enum(['error', 'warning']), count: z.number().int() })),
+    rows: z.array(ImportIssueSchema),
+  })
+  .meta({ id: 'ImportIssues' });
+export type ImportIssues = z.infer<typeof ImportIssuesSchema>;
+
+export const UploadResponseSchema = z.object({ jobId: z.string().optional(), files: z.array(z.string()) }).meta({ id: 'UploadResponse' });
+
+/** A KPI's value: its shape is the KPI's (docs/KPIS.md; the TypeScript types in index.ts). */
+export const KpiValueSchema = z.custom<KpiValue>().describe("The KPI's value, as the KPI catalogue (docs/KPIS.md) defines it");
+
+/** GET /api/v1/kpis/<id>/series: the KPI per month or year (D = the period's last day, or D itself for the last). */
+export const SeriesPointSchema = z
+  .object({
+    period: z.string().describe('YYYY for a year, YYYY-MM for a month.'),
+    asOf: IsoDate.describe('The as-of date the point was computed for.'),
+    value: KpiValueSchema,
+  })
+  .meta({ id: 'SeriesPoint' });
+export type SeriesPoint = z.infer<typeof SeriesPointSchema>;
+
+export const SeriesResponseSchema = z
+  .object({ id: z.string(), by: z.enum(['month', 'year']), municipality: z.number().int(), points: z.array(SeriesPointSchema) })
+  .meta({ id: 'SeriesResponse' });
+export type SeriesResponse = z.infer<typeof SeriesResponseSchema>;
+
+export const KpiResponseSchema = z
+  .object({
+    asOf: IsoDate,
+    period: PeriodSchema,
+    municipality: z.number().int(),
+    kpis: z.record(z.string(), KpiValueSchema),
+    dimensions: z
+      .object({
+        caseworker: z.record(z.string(), CaseworkerInfoSchema).optional(),
+        municipality: z.record(z.string(), z.string()).optional(),
+      })
+      .optional()
+      .describe('Labels for keys used in per-caseworker objects (caseworker id in the source → name, team), and municipality names.'),
+  })
+  .meta({ id: 'KpiResponse' });
+export type KpiResponse = z.infer<typeof KpiResponseSchema>;
