@@ -55,8 +55,9 @@ const depConstraints = [
 const TOOLING_ALLOW = [
   // One another: scripts/bench.ts runs bench/, bench/ and tests use scripts/demo and scripts/lib.
   '^(\\.\\./)+(scripts|bench)/',
-  // Starting the API in-process: tests, benchmarks, `npm start` and `npm run serve`.
-  '^(\\.\\./)+apps/api/src/(app|main)$',
+  // Starting the API in-process: tests, benchmarks, `npm start` and `npm run serve`; and its
+  // module and OpenAPI document for `npm run generate:api` (scripts/lib/openapi.ts).
+  '^(\\.\\./)+apps/api/src/(app|main|app\\.module|validation/openapi-document)$',
   // API services that tests (and scripts/lib/users.ts, bench/login.ts) exercise without HTTP.
   '^(\\.\\./)+apps/api/src/auth/(auth\\.service|users|password|user-state-cache|login-throttle)$',
   '^(\\.\\./)+apps/api/src/audit/(audit\\.service|audit\\.hook)$',

@@ -5,7 +5,7 @@ import { execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import { join } from 'path';
 import { AppModule } from '../../apps/api/src/app.module';
-import { configFromEnv } from '../../apps/api/src/config';
+import { configFromEnv } from '@bu/config';
 import { openApiDocument } from '../../apps/api/src/validation/openapi-document';
 
 // The API's OpenAPI description and the web client's types made from it (npm run generate:api,

@@ -24,7 +24,7 @@ export type MunicipalityQuery = z.infer<typeof MunicipalityQuerySchema>;
 export const GoalBodySchema = z
   .object({
     municipality: z.number({ error: 'municipality skal være en kommunekode' }).int().optional(),
-    kpi: z.string({ error: (issue) => `Et mål skal pege på et nøgletal med én værdi: ${issue.input}` }),
+    kpi: z.string({ error: (issue) => `Et mål skal pege på et nøgletal med én værdi: ${String(issue.input)}` }),
     title: z.string({ error: 'Målet skal have en titel' }).refine((t) => t.trim() !== '', { error: 'Målet skal have en titel' }),
     policyText: z.string().nullish(),
     direction: z.enum(['>=', '<='], { error: 'direction skal være >= eller <=' }),
@@ -97,7 +97,7 @@ export const UserPatchBodySchema = z
 export const SettingBodySchema = z
   .object({
     municipality: z
-      .union([z.number(), z.string()], { error: (issue) => `Ukendt kommunekode: ${issue.input}` })
+      .union([z.number(), z.string()], { error: (issue) => `Ukendt kommunekode: ${String(issue.input)}` })
       .optional()
       .describe('0 = product-wide (national administrators only)'),
     value: z.unknown().describe("The setting's value; its rules are the KPI library's"),
