@@ -36,7 +36,8 @@ const isSource = (file) => /\.tsx?$/.test(file) && !/\.(test|spec)\.tsx?$/.test(
 function sourcesUnder(dir) {
   return fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((entry) => {
     const rel = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) return sourcesUnder(rel);
+    // testing/: fakes and helpers for specs (they require vitest), never run in production.
+    if (entry.isDirectory()) return entry.name === 'testing' ? [] : sourcesUnder(rel);
     return isSource(entry.name) ? [rel] : [];
   });
 }
