@@ -181,6 +181,16 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   {
+    // The API queues jobs through the job contract and never runs the ETL itself (ADR 0025).
+    files: ['apps/api/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@bu/etl', message: 'The API queues jobs through @bu/jobs; the ETL runs in the worker (ADR 0025).' }] },
+      ],
+    },
+  },
+  {
     // JavaScript (tools/, test/support/*.cjs) and the config files are in no tsconfig.json: no type information.
     files: ['**/*.js', '**/*.cjs', '**/*.mjs', '*.mts', 'apps/web/vite.config.mts'],
     extends: [tseslint.configs.disableTypeChecked],
