@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod';
 
 // Request shapes of the API: bodies and query strings, with the Danish message each rule answers
 // with (400). The API applies them with one pipe (apps/api/src/validation); the dashboard builds
