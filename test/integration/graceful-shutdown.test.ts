@@ -185,7 +185,8 @@ describe('graceful shutdown on SIGTERM', () => {
   it('npm run serve:worker: a job that does not finish within the grace period goes back to the queue, exit 0; the next worker runs it', async () => {
     const queue = etlQueue({ databaseUrl: db.url });
     try {
-      const worker = await start(['apps/worker/src/main.ts'], 'ETL worker running', { SHUTDOWN_GRACE_MS: '1000' });
+      // A grace far shorter than the import (60,000 rows: a second or more even on a quiet machine).
+      const worker = await start(['apps/worker/src/main.ts'], 'ETL worker running', { SHUTDOWN_GRACE_MS: '100' });
       // Its cases replace the small fixture's whole: a shrink the guard refuses unless allowed.
       const job = await queue.add('import', { source: 'dubu', dir: bigExport, exportDate: '2025-01-31', allowShrink: true });
       for (let i = 0; ; i++) {

@@ -1,5 +1,9 @@
+import { join } from 'path';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { importDubu, importStatistics } from '@bu/etl';
 import { kpiById, type KpiContext } from '@bu/kpi';
-import type { TestDatabase } from './database';
+import { createTestDatabase, TEST_SECRET, type TestDatabase } from './database';
+import { FIXTURES } from './fixtures';
 
 /**
  * A KPI's value on a test database for municipality 461 at D with P = 1 January of D's year .. D,
@@ -18,3 +22,44 @@ export function kpiValue(database: () => TestDatabase, asOf: string, from = `${a
     });
   };
 }
+
+/** A spec's fixture database: made before its tests, dropped after, and the KPIs' values on it. */
+export interface KpiFixture {
+  /** The database (set once beforeAll has run). */
+  db: () => TestDatabase;
+  /** The context for municipality 461 at D with P = 1 January of D's year .. D, unless `over` says otherwise. */
+  ctx: (over?: Partial<KpiContext>) => KpiContext;
+  value: (id: string, over?: Partial<KpiContext>) => Promise<unknown>;
+}
+
+function kpiFixture(asOf: string, load: (db: TestDatabase) => Promise<void>): KpiFixture {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await load(db);
+  });
+  afterAll(async () => db?.drop());
+  const ctx = (over: Partial<KpiContext> = {}): KpiContext => ({
+    query: async (sql, params) => (await db.pool.query(sql, params)).rows,
+    municipality: 461,
+    asOf,
+    period: { from: `${asOf.slice(0, 4)}-01-01`, to: asOf },
+    ...over,
+  });
+  return { db: () => db, ctx, value: kpiValue(() => db, asOf) };
+}
+
+/** The team leader's fixture: test/fixtures/dubu-deadlines (every row valid) exported at D. */
+export const deadlinesFixture = (asOf: string): KpiFixture =>
+  kpiFixture(asOf, async (db) => {
+    const result = await importDubu(db.pool, join(FIXTURES, 'dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: asOf });
+    expect(result.rejected).toEqual([]);
+  });
+
+/** The chief's fixture: test/fixtures/dubu-chief (every row valid) exported at D, with statistics-small's population. */
+export const chiefFixture = (asOf: string): KpiFixture =>
+  kpiFixture(asOf, async (db) => {
+    const result = await importDubu(db.pool, join(FIXTURES, 'dubu-chief'), { pseudonymSecret: TEST_SECRET, exportDate: asOf });
+    expect(result.rejected).toEqual([]);
+    await importStatistics(db.pool, join(FIXTURES, 'statistics-small'), { pseudonymSecret: TEST_SECRET });
+  });

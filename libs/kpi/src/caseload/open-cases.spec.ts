@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu } from '@bu/etl';
 import { kpiById, type KpiContext } from '@bu/kpi';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../../../../test/support/database';
-import { DUBU_SMALL, DUBU_SMALL_D, FIXTURES } from '../../../../test/support/fixtures';
-import { join } from 'path';
+import { DUBU_SMALL, DUBU_SMALL_D } from '../../../../test/support/fixtures';
+import { deadlinesFixture } from '../../../../test/support/kpi';
 
 // caseload.open_cases (KPIS.md): per caseworker, distinct children whose case is open at D and
 // whose responsible caseworker at D is that worker. Expected values worked out by hand from
@@ -63,22 +63,7 @@ describe('caseload.open_cases', () => {
 // P = 01-01-2024..30-04-2024. Every expected value is worked out by hand in the comments.
 const D = '2024-04-30';
 describe('team leader KPIs (caseload and deadlines)', () => {
-  let db: TestDatabase;
-  const ctx = (over: Partial<KpiContext> = {}): KpiContext => ({
-    query: async (sql, params) => (await db.pool.query(sql, params)).rows,
-    municipality: 461,
-    asOf: D,
-    period: { from: '2024-01-01', to: D },
-    ...over,
-  });
-  const value = (id: string, over: Partial<KpiContext> = {}) => kpiById(id)!.compute(ctx(over));
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    const result = await importDubu(db.pool, join(FIXTURES, 'dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: D });
-    expect(result.rejected).toEqual([]);
-  });
-  afterAll(async () => db?.drop());
+  const { value } = deadlinesFixture(D);
 
   describe('caseload', () => {
     it('caseload.open_cases: AA holds C1-C4; BB (left 31-03) still holds C5; CC holds C7 and C9', async () => {

@@ -1,30 +1,11 @@
-import { join } from 'path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importDubu } from '@bu/etl';
-import { kpiById, type KpiContext } from '@bu/kpi';
-import { createTestDatabase, TEST_SECRET, TestDatabase } from '../../../../test/support/database';
-import { FIXTURES } from '../../../../test/support/fixtures';
+import { describe, expect, it } from 'vitest';
+import { deadlinesFixture } from '../../../../test/support/kpi';
 
 // The team leader's figures on test/fixtures/dubu-deadlines at D = 30-04-2024 (a month end),
 // P = 01-01-2024..30-04-2024. Every expected value is worked out by hand in the comments.
 const D = '2024-04-30';
 describe('team leader KPIs (caseload and deadlines)', () => {
-  let db: TestDatabase;
-  const ctx = (over: Partial<KpiContext> = {}): KpiContext => ({
-    query: async (sql, params) => (await db.pool.query(sql, params)).rows,
-    municipality: 461,
-    asOf: D,
-    period: { from: '2024-01-01', to: D },
-    ...over,
-  });
-  const value = (id: string, over: Partial<KpiContext> = {}) => kpiById(id)!.compute(ctx(over));
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    const result = await importDubu(db.pool, join(FIXTURES, 'dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: D });
-    expect(result.rejected).toEqual([]);
-  });
-  afterAll(async () => db?.drop());
+  const { value } = deadlinesFixture(D);
 
   describe('measures', () => {
     it('deadline.followup_overdue: due = start + 3 months, or the latest follow-up by D + cadence', async () => {
