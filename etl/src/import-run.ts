@@ -12,8 +12,8 @@ import type { MergeCounts } from './load/merge';
 import { refuseShrink, type Shrinkage } from './load/shrink';
 import { pseudonymKeyId } from './pseudonym';
 
-import type { SourceKind } from '@bu/jobs';
-export type { SourceKind }; // part of the job contract (@bu/jobs)
+import type { SourceKind } from '@bu/domain';
+export type { SourceKind };
 
 export interface ImportOptions {
   /** Municipality code given at import (--municipality); must agree with the data. */

@@ -7,8 +7,8 @@ import { ImportFailure } from './issues';
 import { runImport } from './import-run';
 import { importStatistics } from './statistics/import';
 
-// The sources are part of the job contract (@bu/jobs).
-export { SOURCES } from '@bu/jobs';
+// From @bu/domain, not @bu/jobs: an import from the CLI must not load BullMQ.
+export { SOURCES } from '@bu/domain';
 
 /** One entry point per source folder, used by the CLI, the job and the drop-folder pull. */
 export function importSource(pool: Pool, source: SourceKind, dir: string, options: ImportOptions): Promise<ImportResult> {

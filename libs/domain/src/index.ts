@@ -6,3 +6,4 @@ export * from './legal-basis';
 export * from './retention';
 export * from './import-limits';
 export * from './import-rules';
+export * from './sources';

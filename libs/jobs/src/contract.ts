@@ -3,9 +3,10 @@
 // job is one entry in JobPayloads; the worker refuses to start until it has a handler for it
 // (handlers.ts), and `enqueue` accepts only a payload of the right shape for the name.
 
-/** The ETL's sources. */
-export const SOURCES = ['dubu', 'csc', 'economy', 'statistics'] as const;
-export type SourceKind = (typeof SOURCES)[number];
+import type { SourceKind } from '@bu/domain';
+
+// The sources are a domain notion (the ETL's CLI reads them without loading BullMQ); part of the contract too.
+export { SOURCES, type SourceKind } from '@bu/domain';
 
 /** An import job's data: paths and options, never file contents or CPR numbers. */
 export interface ImportJobData {
