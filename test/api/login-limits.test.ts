@@ -183,9 +183,11 @@ describe('password hashing: argon2id', () => {
     };
     const known: number[] = [];
     const unknown: number[] = [];
+    // Each pair in turns of order, so neither side always follows the other (or the first, cold call).
     for (let i = 0; i < 8; i++) {
+      if (i % 2) unknown.push(await time(`findes-ikke-${i}`, i));
       known.push(await time('udvalg', i));
-      unknown.push(await time(`findes-ikke-${i}`, i));
+      if (!(i % 2)) unknown.push(await time(`findes-ikke-${i}`, i));
     }
     const median = (xs: number[]) => xs.sort((x, y) => x - y)[xs.length >> 1];
     const ratio = median(unknown) / median(known);

@@ -26,17 +26,7 @@ export interface CommentRow {
 }
 
 /** A goal as written: every column but the id. */
-export interface GoalWrite {
-  municipality: number;
-  kpi: string;
-  title: string;
-  policyText: string | null;
-  direction: '>=' | '<=';
-  target: number;
-  tolerance: number;
-  validFrom: string | null;
-  validTo: string | null;
-}
+export type GoalWrite = Omit<GoalRow, 'id'>;
 
 export interface CommentWrite {
   municipality: number;
