@@ -102,6 +102,8 @@ async function refuseMixedKeys(client: PoolClient, municipality: number, source:
     null,
     `Kommune ${municipality} har også data fra ${other.source}, pseudonymiseret med en anden nøgle (${other.key ?? 'fra før nøgle-id'}) end denne import (${keyId}). ` +
       `Ved nøgleskift: indlæs med --rekey og genindlæs derefter kommunens andre kilder; indtil da vises kommunens tal ikke.`,
+    // Key ids are hexadecimal: one in thirty has ten digits in a row, which the CPR mask would hide.
+    false,
   );
 }
 
@@ -299,7 +301,7 @@ export async function runImport(
     await client.query('ROLLBACK').catch(() => undefined);
     // A whole failure's message may quote a value of the file (a CPR in a parse error): masked like
     // rejected values, also in the error rethrown to the queue (its failedReason and the worker log).
-    if (error instanceof Error) error.message = maskCprInText(error.message);
+    if (error instanceof Error && !(error instanceof ImportFailure && !error.quotesData)) error.message = maskCprInText(error.message);
     const message = error instanceof ImportFailure ? error.message : `Importen fejlede: ${(error as Error).message}`;
     // On the import's own connection (a pool of one has no other). If the database is gone, the run
     // stays 'running': a job's next attempt marks it interrupted.

