@@ -137,6 +137,8 @@ describe('drill-down from an aggregate to the work-list rows behind it, in Chrom
       'deadline.supervision_overdue',
       'deadline.supervision_due_soon',
     ]);
+    // The lists load side by side: on a busy machine the last ones may still be on their way.
+    await expect.poll(() => arrowKpis.filter((kpi) => !answers.some((a) => a.ids === kpi)), { timeout: 15_000 }).toEqual([]);
     for (const kpi of arrowKpis) {
       expect(
         answers.filter((a) => a.ids === kpi),
