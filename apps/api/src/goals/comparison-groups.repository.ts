@@ -1,19 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { ComparisonGroup } from '@bu/contracts';
 import { statisticalNeighbours } from '@bu/kpi';
-
-export interface ComparisonGroupRow {
-  id: number;
-  name: string;
-  members: number[];
-}
 
 /** comparison_group, and the statistical neighbours (SQL in @bu/kpi) on the request's scoped connection. */
 @Injectable()
 export class ComparisonGroupsRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
-  groups(municipality: number): Promise<ComparisonGroupRow[]> {
+  groups(municipality: number): Promise<ComparisonGroup[]> {
     return this.db.query(`SELECT id, name, members::int[] AS members FROM comparison_group WHERE municipality_code = $1 ORDER BY name`, [
       municipality,
     ]);

@@ -1,10 +1,10 @@
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { ComparisonGroupBody } from '@bu/contracts';
+import type { ComparisonGroup, ComparisonGroupBody } from '@bu/contracts';
 import { isMunicipalityCode, municipalities } from '@bu/domain';
 import type { AuthUser } from '../auth/auth.types';
 import { KpiCache } from '../kpi/kpi-cache.service';
 import { ScopeService } from '../municipalities/scope.service';
-import { ComparisonGroupsRepository, type ComparisonGroupRow } from './comparison-groups.repository';
+import { ComparisonGroupsRepository } from './comparison-groups.repository';
 
 /** Named comparison groups for benchmarks, and a suggested group of statistical neighbours. */
 @Injectable()
@@ -15,7 +15,7 @@ export class ComparisonGroupsService {
     @Inject(KpiCache) private readonly cache: KpiCache,
   ) {}
 
-  async list(user: AuthUser, municipality?: number): Promise<ComparisonGroupRow[]> {
+  async list(user: AuthUser, municipality?: number): Promise<ComparisonGroup[]> {
     const m = await this.scope.resolve(user, municipality);
     return this.repository.groups(m.code);
   }

@@ -1,32 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-
-/** A political goal as the API returns it. */
-export interface GoalRow {
-  id: number;
-  municipality: number;
-  kpi: string;
-  title: string;
-  policyText: string | null;
-  direction: '>=' | '<=';
-  target: number;
-  tolerance: number;
-  validFrom: string | null;
-  validTo: string | null;
-}
-
-/** An administration comment as the API returns it. */
-export interface CommentRow {
-  subjectType: 'budget' | 'goal';
-  subjectKey: string;
-  period: string;
-  text: string;
-  author: string;
-  updatedAt: string;
-}
+import type { AdminComment, Goal } from '@bu/contracts';
 
 /** A goal as written: every column but the id. */
-export type GoalWrite = Omit<GoalRow, 'id'>;
+export type GoalWrite = Omit<Goal, 'id'>;
 
 export interface CommentWrite {
   municipality: number;
@@ -42,7 +19,7 @@ export interface CommentWrite {
 export class GoalsRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
-  goals(municipality: number): Promise<GoalRow[]> {
+  goals(municipality: number): Promise<Goal[]> {
     return this.db.query(
       `SELECT id, municipality_code AS municipality, kpi_id AS kpi, title, policy_text AS "policyText", direction, target::float AS target,
               tolerance::float AS tolerance, to_char(valid_from, 'YYYY-MM-DD') AS "validFrom", to_char(valid_to, 'YYYY-MM-DD') AS "validTo"
@@ -79,7 +56,7 @@ export class GoalsRepository {
     return count > 0;
   }
 
-  comments(municipality: number, period: string | null): Promise<CommentRow[]> {
+  comments(municipality: number, period: string | null): Promise<AdminComment[]> {
     return this.db.query(
       `SELECT subject_type AS "subjectType", subject_key AS "subjectKey", period, text, author, updated_at AS "updatedAt"
        FROM admin_comment WHERE municipality_code = $1 AND ($2::text IS NULL OR period = $2) ORDER BY subject_type, subject_key`,

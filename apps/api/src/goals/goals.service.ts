@@ -1,10 +1,10 @@
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { CommentBody, GoalBody } from '@bu/contracts';
+import type { AdminComment, CommentBody, Goal, GoalBody } from '@bu/contracts';
 import { kpiById } from '@bu/kpi';
 import type { AuthUser } from '../auth/auth.types';
 import { KpiCache } from '../kpi/kpi-cache.service';
 import { ScopeService } from '../municipalities/scope.service';
-import { GoalsRepository, type CommentRow, type GoalRow, type GoalWrite } from './goals.repository';
+import { GoalsRepository, type GoalWrite } from './goals.repository';
 
 export interface CommentKey {
   subjectType: string;
@@ -27,7 +27,7 @@ export class GoalsService {
     @Inject(KpiCache) private readonly cache: KpiCache,
   ) {}
 
-  async list(user: AuthUser, municipality?: number): Promise<GoalRow[]> {
+  async list(user: AuthUser, municipality?: number): Promise<Goal[]> {
     const m = await this.scope.resolve(user, municipality);
     return this.repository.goals(m.code);
   }
@@ -51,7 +51,7 @@ export class GoalsService {
     await this.cache.read();
   }
 
-  async comments(user: AuthUser, period?: string, municipality?: number): Promise<CommentRow[]> {
+  async comments(user: AuthUser, period?: string, municipality?: number): Promise<AdminComment[]> {
     const m = await this.scope.resolve(user, municipality);
     return this.repository.comments(m.code, period ?? null);
   }
