@@ -6,20 +6,26 @@ import { createTestDatabase, TEST_SECRET, type TestDatabase } from './database';
 import { FIXTURES } from './fixtures';
 
 /**
- * A KPI's value on a test database for municipality 461 at D with P = 1 January of D's year .. D,
+ * The context on a test database for municipality 461 at D with P = 1 January of D's year .. D,
  * unless `over` says otherwise. The database is read when called (after beforeAll has set it up).
  */
-export function kpiValue(database: () => TestDatabase, asOf: string, from = `${asOf.slice(0, 4)}-01-01`) {
+export function kpiContext(database: () => TestDatabase, asOf: string, from = `${asOf.slice(0, 4)}-01-01`) {
+  return (over: Partial<KpiContext> = {}): KpiContext => ({
+    query: async (sql, params) => (await database().pool.query(sql, params)).rows,
+    municipality: 461,
+    asOf,
+    period: { from, to: asOf },
+    ...over,
+  });
+}
+
+/** A KPI's value in that context. */
+export function kpiValue(database: () => TestDatabase, asOf: string, from?: string) {
+  const ctx = kpiContext(database, asOf, from);
   return (id: string, over: Partial<KpiContext> = {}) => {
     const kpi = kpiById(id);
     if (!kpi) throw new Error(`No KPI ${id}`);
-    return kpi.compute({
-      query: async (sql, params) => (await database().pool.query(sql, params)).rows,
-      municipality: 461,
-      asOf,
-      period: { from, to: asOf },
-      ...over,
-    });
+    return kpi.compute(ctx(over));
   };
 }
 
@@ -39,14 +45,7 @@ function kpiFixture(asOf: string, load: (db: TestDatabase) => Promise<void>): Kp
     await load(db);
   });
   afterAll(async () => db?.drop());
-  const ctx = (over: Partial<KpiContext> = {}): KpiContext => ({
-    query: async (sql, params) => (await db.pool.query(sql, params)).rows,
-    municipality: 461,
-    asOf,
-    period: { from: `${asOf.slice(0, 4)}-01-01`, to: asOf },
-    ...over,
-  });
-  return { db: () => db, ctx, value: kpiValue(() => db, asOf) };
+  return { db: () => db, ctx: kpiContext(() => db, asOf), value: kpiValue(() => db, asOf) };
 }
 
 /** The team leader's fixture: test/fixtures/dubu-deadlines (every row valid) exported at D. */

@@ -1,20 +1,16 @@
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu } from '@bu/etl';
-import { kpiById, type KpiContext } from '@bu/kpi';
+import { kpiById } from '@bu/kpi';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../../../../test/support/database';
 import { FIXTURES } from '../../../../test/support/fixtures';
+import { kpiContext } from '../../../../test/support/kpi';
 
 const S = { suppressed: true };
 describe('activity.summary (the committee’s four years)', () => {
   let db: TestDatabase;
   const kpi = kpiById('activity.summary')!;
-  const ctx = (): KpiContext => ({
-    query: async (sql, params) => (await db.pool.query(sql, params)).rows,
-    municipality: 461,
-    asOf: '2024-04-30',
-    period: { from: '2024-01-01', to: '2024-04-30' },
-  });
+  const ctx = kpiContext(() => db, '2024-04-30');
 
   beforeAll(async () => {
     db = await createTestDatabase();

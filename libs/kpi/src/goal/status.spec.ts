@@ -1,9 +1,10 @@
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu } from '@bu/etl';
-import { goalLight, kpiById, type KpiContext } from '@bu/kpi';
+import { goalLight, kpiById } from '@bu/kpi';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../../../../test/support/database';
 import { FIXTURES } from '../../../../test/support/fixtures';
+import { kpiContext } from '../../../../test/support/kpi';
 
 describe('goal lights', () => {
   it('green when met, yellow when missed by at most the tolerance, red beyond', () => {
@@ -20,12 +21,7 @@ describe('goal lights', () => {
 describe('goal.status on test/fixtures/dubu-chief at D = 30-04-2024', () => {
   let db: TestDatabase;
   const kpi = kpiById('goal.status')!;
-  const ctx = (): KpiContext => ({
-    query: async (sql, params) => (await db.pool.query(sql, params)).rows,
-    municipality: 461,
-    asOf: '2024-04-30',
-    period: { from: '2024-01-01', to: '2024-04-30' },
-  });
+  const ctx = kpiContext(() => db, '2024-04-30');
 
   beforeAll(async () => {
     db = await createTestDatabase();
