@@ -4,7 +4,7 @@ import { performance } from 'perf_hooks';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTrustedProxies } from '@bu/config';
-import { LIMITS } from '../../apps/api/src/auth/login-throttle';
+import { LIMITS, LoginThrottle } from '../../apps/api/src/auth/login-throttle';
 import { addUser } from '../../scripts/lib/users';
 import { PASSWORD, seedUsers, startTestApi } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/database';
@@ -61,6 +61,26 @@ describe('login limits, shared by API processes', () => {
     // A success from another address takes back its own count on that address only.
     await login(a, 'burst', PASSWORD, '198.51.100.99').expect(200);
     expect(await row('ip', '198.51.100.99')).toMatchObject({ failures: 0 });
+  });
+
+  it('a guess whose transaction began before four others were counted is still one of the free five', async () => {
+    // now() is the transaction's start: the guess that began first but got the row's lock last must
+    // not read the others' "allowed from now" as a wait (the burst above failed now and then on it).
+    const early = await db.pool.connect();
+    try {
+      await early.query('BEGIN');
+      await early.query('SELECT now()');
+      await sleep(20);
+      const throttle = new LoginThrottle(async (sql, params) => (await db.pool.query(sql, params)).rows);
+      for (let i = 0; i < LIMITS.user_ip.free - 1; i++) await throttle.check('early', '203.0.113.50');
+      const late = new LoginThrottle(async (sql, params) => (await early.query(sql, params)).rows);
+      await expect(late.check('early', '203.0.113.50')).resolves.toBeUndefined();
+      await early.query('COMMIT');
+      await expect(throttle.check('early', '203.0.113.50')).rejects.toMatchObject({ status: 429 });
+      expect(await row('user_ip', 'early|203.0.113.50')).toMatchObject({ failures: LIMITS.user_ip.free });
+    } finally {
+      early.release();
+    }
   });
 
   it('per (user, address): 5 failures through one instance block that address in the other (429), with a wait that doubles; the user still gets in from elsewhere', async () => {

@@ -59,7 +59,9 @@ export class LoginThrottle {
     // Blocking counters first: a refusal stops before the others are touched.
     for (const kind of ['user_ip', 'ip', 'user'] as const) {
       const { free, baseSeconds, capSeconds, blocks } = this.limits[kind];
-      const waiting = 'a.next_allowed_at > now()';
+      // now() is when the statement's transaction began, not when it got the row's lock: a guess
+      // that began first may be counted after a later one, so below `free` nothing ever waits.
+      const waiting = 'a.failures >= $3 AND a.next_allowed_at > now()';
       // A blocked attempt is refused and counts nowhere; a slowed one (per username) still counts.
       const held = blocks ? waiting : 'false';
       const failures = `CASE WHEN ${held} THEN a.failures WHEN a.last_failure_at < now() - interval '${WINDOW}' THEN 1 ELSE a.failures + 1 END`;
@@ -67,7 +69,7 @@ export class LoginThrottle {
         `now() + make_interval(secs => CASE WHEN ${f} >= $3 THEN least($5::float8, $4::float8 * 2 ^ least(${f} - $3, 30)) ELSE 0 END)`;
       const [row] = await this.query(
         `INSERT INTO login_attempt AS a (kind, key, failures, last_failure_at, next_allowed_at, held_seconds) VALUES ($1, $2, 1, now(), ${wait('1')}, 0)
-         ON CONFLICT (kind, key) DO UPDATE SET held_seconds = greatest(extract(epoch FROM a.next_allowed_at - now())::float8, 0), failures = ${failures},
+         ON CONFLICT (kind, key) DO UPDATE SET held_seconds = CASE WHEN a.failures >= $3 THEN greatest(extract(epoch FROM a.next_allowed_at - now())::float8, 0) ELSE 0 END, failures = ${failures},
            last_failure_at = CASE WHEN ${held} THEN a.last_failure_at ELSE now() END,
            next_allowed_at = CASE WHEN ${held} THEN a.next_allowed_at ELSE ${wait(failures)} END
          RETURNING kind, held_seconds AS wait`,
