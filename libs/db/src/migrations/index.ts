@@ -20,6 +20,7 @@ import { PseudonymKeyId1733600000000 } from './1733600000000-PseudonymKeyId';
 import { ApiGrantsForSessions1733700000000 } from './1733700000000-ApiGrantsForSessions';
 import { LoginAttemptRefused1733710000000 } from './1733710000000-LoginAttemptRefused';
 import { AuditTimeFromServer1733720000000 } from './1733720000000-AuditTimeFromServer';
+import { SingleSignOn1733800000000 } from './1733800000000-SingleSignOn';
 
 export const MIGRATIONS = [
   CanonicalModel1732000000000,
@@ -42,4 +43,5 @@ export const MIGRATIONS = [
   ApiGrantsForSessions1733700000000,
   LoginAttemptRefused1733710000000,
   AuditTimeFromServer1733720000000,
+  SingleSignOn1733800000000,
 ];
