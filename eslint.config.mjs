@@ -62,6 +62,8 @@ const TOOLING_ALLOW = [
   '^(\\.\\./)+apps/api/src/auth/(auth\\.service|users|password|user-state-cache|login-throttle)$',
   '^(\\.\\./)+apps/api/src/audit/(audit\\.service|audit\\.hook)$',
   '^(\\.\\./)+apps/api/src/(database/request-scope|kpi/kpi-cache\\.service|security/headers)$',
+  // The workers of one process (`npm start`, `npm run serve`), and the reports' parts tests run.
+  '^(\\.\\./)+apps/worker/src/(workers|reports/[\\w-]+)$',
   // The web app's API client, run against the API in a test.
   '^(\\.\\./)+apps/web/src/api$',
   // ETL internals with tests of their own (not part of @bu/etl's public surface).

@@ -5,11 +5,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 import { Pool } from 'pg';
-import { configFromEnv, exitOnConfigError, settings } from '@bu/config';
+import { configFromEnv, exitOnConfigError, reportsConfigFromEnv, settings } from '@bu/config';
 import { migrate } from '@bu/db';
 import { copenhagenDate } from '@bu/domain';
 import { serve, type RunningServer } from '../apps/api/src/main';
-import { ENTITY_NAMES, startWorker, type EtlJobData } from '@bu/etl';
+import { ENTITY_NAMES, type EtlJobData } from '@bu/etl';
+import { startWorkers } from '../apps/worker/src/workers';
 import { dubuToCsc } from './demo/dubu-to-csc';
 import { generateDubuExport } from './demo/generate-dubu';
 import { generateEconomy, generateStatistics } from './demo/generate-public';
@@ -120,9 +121,10 @@ async function main(): Promise<void> {
       uploadDir: ENV.UPLOAD_DIR ?? join(DATA, 'uploads'),
     }),
   );
+  const reports = exitOnConfigError(() => reportsConfigFromEnv());
   config.webDist = await ensureWebBuilt(ROOT);
-  // The ETL worker runs in this process beside the API (RUN_WORKER, default on).
-  server = await serve(config, config.runWorker ? { companion: () => startWorker(config) } : {});
+  // The ETL and reports workers run in this process beside the API (RUN_WORKER, default on).
+  server = await serve(config, config.runWorker ? { companion: () => startWorkers(config, reports) } : {});
 
   // Demo data goes through the real ETL as a queued job, like a data steward's import.
   const { exportDate } = await ensureDemoExports(DATA);

@@ -27,6 +27,13 @@ import { SettingsRepository } from './settings/settings.repository';
 import { SettingsService } from './settings/settings.service';
 import { QueueModule } from './queue/queue.module';
 import { DocsModule } from './security/docs.module';
+import { PreferencesController } from './preferences/preferences.controller';
+import { PreferencesRepository } from './preferences/preferences.repository';
+import { PreferencesService } from './preferences/preferences.service';
+import { ReportQueueModule } from './reports/report-queue.module';
+import { ReportsController } from './reports/reports.controller';
+import { ReportsRepository } from './reports/reports.repository';
+import { ReportsService } from './reports/reports.service';
 
 @Module({})
 export class AppModule {
@@ -34,7 +41,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [DatabaseModule, QueueModule, AuthModule, DocsModule.forRoot(config.apiDocs === 'admin')],
+      imports: [DatabaseModule, QueueModule, ReportQueueModule, AuthModule, DocsModule.forRoot(config.apiDocs === 'admin')],
       controllers: [
         HealthController,
         MunicipalitiesController,
@@ -43,6 +50,8 @@ export class AppModule {
         GoalsController,
         ComparisonGroupsController,
         SettingsController,
+        ReportsController,
+        PreferencesController,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
@@ -62,6 +71,10 @@ export class AppModule {
         ComparisonGroupsRepository,
         SettingsService,
         SettingsRepository,
+        ReportsService,
+        ReportsRepository,
+        PreferencesService,
+        PreferencesRepository,
       ],
       exports: [APP_CONFIG],
     };

@@ -1,19 +1,21 @@
-// The ETL worker as its own process (docker: the `worker` service). `npm start` and `npm run serve`
-// run the same worker beside the API in one process (scripts/serve.ts, scripts/start.ts).
-import { exitOnConfigError, workerConfigFromEnv } from '@bu/config';
-import { startWorker } from '@bu/etl';
+// The worker as its own process (docker: the `worker` service): the ETL's queue and the reports'
+// queue. `npm start` and `npm run serve` run the same workers beside the API in one process
+// (scripts/serve.ts, scripts/start.ts).
+import { exitOnConfigError, reportsConfigFromEnv, workerConfigFromEnv } from '@bu/config';
 import { logger, stopOnSignals } from '@bu/logger';
+import { startWorkers } from './workers';
 
 // It pseudonymises CPR numbers and signs no token: PSEUDONYM_SECRET is required, JWT_SECRET not.
 const config = exitOnConfigError(() => workerConfigFromEnv());
-// Throws (and the process exits 1) if a job of the contract (@bu/jobs) has no handler.
-let worker: ReturnType<typeof startWorker>;
+const reports = exitOnConfigError(() => reportsConfigFromEnv());
+// Throws (and the process exits 1) if a job of a contract (@bu/jobs) has no handler.
+let workers: ReturnType<typeof startWorkers>;
 try {
-  worker = startWorker(config);
+  workers = startWorkers(config, reports);
 } catch (error) {
-  logger().fatal({ err: error }, `The ETL worker cannot start: ${(error as Error).message}`);
+  logger().fatal({ err: error }, `The worker cannot start: ${(error as Error).message}`);
   process.exit(1);
 }
-logger().info(`ETL worker running (${config.redisUrl ? 'Redis' : 'PostgreSQL'} queue backend).`);
-// SIGTERM: the running job finishes (or, after SHUTDOWN_GRACE_MS, goes back to the queue), then exit 0.
-stopOnSignals(() => worker.close());
+logger().info(`ETL and reports worker running (${config.redisUrl ? 'Redis' : 'PostgreSQL'} queue backend).`);
+// SIGTERM: the running jobs finish (or, after SHUTDOWN_GRACE_MS, go back to the queue), then exit 0.
+stopOnSignals(() => workers.close());

@@ -139,6 +139,18 @@ export const envSchema = z.object({
   LOG_LEVEL: z.preprocess(blank, z.enum(LOG_LEVELS).default('info')),
   /** json (one JSON object per line, for a log collector) or pretty (one readable line); default json in production. */
   LOG_FORMAT: z.preprocess(blank, z.enum(LOG_FORMATS).optional()),
+  /** The SMTP server the reports and the weekly e-mail go through; unset: nothing is sent (reports are still made and archived). */
+  SMTP_HOST: text(),
+  SMTP_PORT: int(587, 1, 65535),
+  /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
+  SMTP_SECURE: flag(false),
+  SMTP_USER: text(),
+  /** A secret: never defaulted, never logged. */
+  SMTP_PASSWORD: z.string().optional(),
+  /** The sender of every e-mail, e.g. "Børneblik <boerneblik@kommune.dk>". */
+  MAIL_FROM: text(),
+  /** The address users reach the product at (links in e-mails), e.g. https://boerneblik.kommune.dk. */
+  PUBLIC_URL: text(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -328,6 +340,61 @@ export function parseTrustedProxies(value: string | undefined): string[] | false
     .split(',')
     .map((v) => v.trim())
     .filter((v) => v !== '');
+}
+
+/** Outgoing e-mail (nodemailer over SMTP); null when SMTP_HOST is not set. */
+export interface MailConfig {
+  host: string;
+  port: number;
+  secure: boolean;
+  user?: string;
+  /** A secret: never logged. */
+  password?: string;
+  from: string;
+}
+
+/** What the reports worker needs besides the queue: e-mail (or null) and the product's public address for links. */
+export interface ReportsConfig {
+  mail: MailConfig | null;
+  /** Without a trailing slash; null when PUBLIC_URL is not set (the e-mail then has no link). */
+  publicUrl: string | null;
+}
+
+/**
+ * The reports' e-mail settings. Without SMTP_HOST nothing is sent and every report says so in its
+ * archive row (ADR 0052). A host without MAIL_FROM, or a user without a password, is refused.
+ */
+export function reportsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ReportsConfig {
+  const parsed = parseEnv(env);
+  const problems: string[] = [];
+  let publicUrl: string | null = null;
+  if (parsed.PUBLIC_URL) {
+    try {
+      const url = new URL(parsed.PUBLIC_URL);
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('protocol');
+      publicUrl = parsed.PUBLIC_URL.replace(/\/+$/, '');
+    } catch {
+      problems.push(
+        `PUBLIC_URL skal være en http(s)-adresse, fx https://boerneblik.kommune.dk (fik ${JSON.stringify(parsed.PUBLIC_URL)}).`,
+      );
+    }
+  }
+  let mail: MailConfig | null = null;
+  if (parsed.SMTP_HOST) {
+    const from = required(problems, 'MAIL_FROM', parsed.MAIL_FROM, 'Angiv afsenderen af e-mails, fx "Børneblik <boerneblik@kommune.dk>".');
+    if (parsed.SMTP_USER && !parsed.SMTP_PASSWORD)
+      problems.push('SMTP_PASSWORD er ikke sat, men SMTP_USER er. Angiv kodeordet til SMTP-serveren.');
+    mail = {
+      host: parsed.SMTP_HOST,
+      port: parsed.SMTP_PORT,
+      secure: parsed.SMTP_SECURE,
+      user: parsed.SMTP_USER,
+      password: parsed.SMTP_PASSWORD,
+      from,
+    };
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { mail, publicUrl };
 }
 
 /** For entry points: a ConfigError is printed as its lines (no stack trace) and the process exits 1. */

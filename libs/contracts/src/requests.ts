@@ -143,3 +143,50 @@ export const SeriesQuerySchema = z.object({
   by: z.string().optional().describe('month (default) or year'),
 });
 export type SeriesQuery = z.infer<typeof SeriesQuerySchema>;
+
+// The committee's monthly report and the weekly e-mail (issue 15, points 4 and 5; ADR 0052).
+
+const email = z
+  .string({ error: 'Modtageren skal være en e-mailadresse' })
+  .trim()
+  .regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { error: (issue) => `Ugyldig e-mailadresse: ${String(issue.input)}` });
+
+/** PUT /reports/schedule: a municipality's monthly report (administrator). */
+export const ReportScheduleBodySchema = z
+  .object({
+    municipality: z.number({ error: 'municipality skal være en kommunekode' }).int().optional(),
+    enabled: z.boolean({ error: 'enabled skal være true eller false' }),
+    dayOfMonth: z
+      .number({ error: 'Dagen i måneden skal være et helt tal fra 1 til 28' })
+      .int({ error: 'Dagen i måneden skal være et helt tal fra 1 til 28' })
+      .min(1, { error: 'Dagen i måneden skal være et helt tal fra 1 til 28' })
+      .max(28, { error: 'Dagen i måneden skal være et helt tal fra 1 til 28' }),
+    hour: z
+      .number({ error: 'Klokkeslættet skal være en hel time fra 0 til 23' })
+      .int({ error: 'Klokkeslættet skal være en hel time fra 0 til 23' })
+      .min(0, { error: 'Klokkeslættet skal være en hel time fra 0 til 23' })
+      .max(23, { error: 'Klokkeslættet skal være en hel time fra 0 til 23' }),
+    recipients: z.array(email, { error: 'Modtagerne skal være en liste af e-mailadresser' }).max(50, { error: 'Højst 50 modtagere' }),
+  })
+  .meta({ id: 'ReportScheduleBody' });
+export type ReportScheduleBody = z.infer<typeof ReportScheduleBodySchema>;
+
+/** POST /reports: make the committee's report now (administrator). */
+export const MakeReportBodySchema = z
+  .object({
+    municipality: z.number({ error: 'municipality skal være en kommunekode' }).int().optional(),
+    asOf: z
+      .string({ error: 'Opgørelsesdatoen skal være en dato (ÅÅÅÅ-MM-DD)' })
+      .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'Opgørelsesdatoen skal være en dato (ÅÅÅÅ-MM-DD)' })
+      .optional()
+      .describe('D; default the newest export date, moved to the month end like the committee view'),
+    send: z.boolean({ error: 'send skal være true eller false' }).optional().describe('Send to the recipients (default true)'),
+  })
+  .meta({ id: 'MakeReportBody' });
+export type MakeReportBody = z.infer<typeof MakeReportBodySchema>;
+
+/** PUT /me/preferences: the caller's own choices. */
+export const PreferencesBodySchema = z
+  .object({ weeklyMail: z.boolean({ error: 'weeklyMail skal være true eller false' }) })
+  .meta({ id: 'PreferencesBody' });
+export type PreferencesBody = z.infer<typeof PreferencesBodySchema>;

@@ -201,3 +201,47 @@ export const KpiResponseSchema = z
   })
   .meta({ id: 'KpiResponse' });
 export type KpiResponse = z.infer<typeof KpiResponseSchema>;
+
+/** One report in the archive (GET /reports); the PDF itself at /reports/{id}/pdf. */
+export const ReportSchema = z
+  .object({
+    id: z.string(),
+    municipality: z.number().int(),
+    asOf: IsoDate,
+    madeAt: z.string().describe('ISO 8601'),
+    madeBy: z.string().describe("'planlagt' (the schedule) or the administrator who asked"),
+    recipients: z.array(z.string()),
+    sendResult: z.string().describe('In Danish, e.g. "sendt til 2 modtagere" or "ikke sendt: SMTP er ikke sat op"'),
+    sentAt: z.string().nullable(),
+    bytes: z.number().int(),
+  })
+  .meta({ id: 'Report' });
+export type Report = z.infer<typeof ReportSchema>;
+
+/** A municipality's monthly report schedule (the defaults until the administrator sets one). */
+export const ReportScheduleSchema = z
+  .object({
+    municipality: z.number().int(),
+    enabled: z.boolean(),
+    dayOfMonth: z.number().int(),
+    hour: z.number().int(),
+    recipients: z.array(z.string()),
+    updatedBy: z.string().nullable(),
+    updatedAt: z.string().nullable(),
+  })
+  .meta({ id: 'ReportSchedule' });
+export type ReportScheduleView = z.infer<typeof ReportScheduleSchema>;
+
+export const JobQueuedSchema = z.object({ jobId: z.string() }).meta({ id: 'JobQueued' });
+export type JobQueued = z.infer<typeof JobQueuedSchema>;
+
+/** GET/PUT /me/preferences. */
+export const PreferencesSchema = z
+  .object({
+    weeklyMail: z.boolean(),
+    email: z.string().nullable(),
+    /** Whether the weekly e-mail is for the user's role at all (team leaders and chiefs). */
+    weeklyMailForRole: z.boolean(),
+  })
+  .meta({ id: 'Preferences' });
+export type Preferences = z.infer<typeof PreferencesSchema>;

@@ -2,26 +2,44 @@ import { UnrecoverableError } from 'bullmq';
 import { runWithLogContext } from '@bu/logger';
 import type { Job } from '@bu/queue';
 import { JOB_NAMES, type JobName, type JobPayloads } from './contract';
+import { REPORT_JOB_NAMES, type ReportJobPayloads } from './reports';
+
+/** One handler per job name of a queue's contract `P` (its payloads by name). */
+export type HandlersFor<P, R = unknown> = { [N in keyof P]: (job: Job<P[N], R>) => Promise<R> };
 
 export type JobHandler<N extends JobName, R = unknown> = (job: Job<JobPayloads[N], R>) => Promise<R>;
 
 /** One handler per job name: a name without one is a type error, and (if forced through) a start-up error. */
-export type JobHandlers<R = unknown> = { [N in JobName]: JobHandler<N, R> };
+export type JobHandlers<R = unknown> = HandlersFor<JobPayloads, R>;
+
+/** The 'reports' queue's handlers (apps/worker). */
+export type ReportJobHandlers<R = unknown> = HandlersFor<ReportJobPayloads, R>;
 
 export class MissingJobHandler extends Error {}
 
 /**
- * The worker's processor: checks at start-up that every job of the contract has a handler (fail
- * fast, as Immich's job service does, rather than failing the first such job hours later), then
- * routes each job to its handler by name. A job of a name outside the contract is not retried.
- * Every line logged while a job runs carries its id (`job`), as a request's carry the request id.
+ * A worker's processor for a queue's contract: checks at start-up that every job name has a
+ * handler (fail fast, as Immich's job service does, rather than failing the first such job hours
+ * later), then routes each job to its handler by name. A job of a name outside the contract is not
+ * retried. Every line logged while a job runs carries its id (`job`), as a request's carry the
+ * request id.
  */
-export function jobRouter<R>(handlers: JobHandlers<R>): (job: Job<unknown, R>) => Promise<R> {
-  const missing = JOB_NAMES.filter((name) => typeof (handlers as Partial<JobHandlers<R>>)[name] !== 'function');
+export function routerFor<P, R>(names: readonly (keyof P & string)[], handlers: HandlersFor<P, R>): (job: Job<unknown, R>) => Promise<R> {
+  const missing = names.filter((name) => typeof (handlers as Partial<HandlersFor<P, R>>)[name] !== 'function');
   if (missing.length > 0) throw new MissingJobHandler(`No handler for job ${missing.map((n) => `"${n}"`).join(', ')}.`);
   return (job) => {
-    const handler = Object.hasOwn(handlers, job.name) ? (handlers[job.name as JobName] as JobHandler<JobName, R>) : undefined;
+    const handler = Object.hasOwn(handlers, job.name) ? (handlers[job.name as keyof P] as (job: Job<unknown, R>) => Promise<R>) : undefined;
     if (!handler) throw new UnrecoverableError(`Unknown job "${job.name}".`);
-    return runWithLogContext({ job: String(job.id) }, () => handler(job as Job<never, R>));
+    return runWithLogContext({ job: String(job.id) }, () => handler(job));
   };
+}
+
+/** The 'etl' queue's processor (see routerFor). */
+export function jobRouter<R>(handlers: JobHandlers<R>): (job: Job<unknown, R>) => Promise<R> {
+  return routerFor<JobPayloads, R>(JOB_NAMES, handlers);
+}
+
+/** The 'reports' queue's processor (see routerFor). */
+export function reportJobRouter<R>(handlers: ReportJobHandlers<R>): (job: Job<unknown, R>) => Promise<R> {
+  return routerFor<ReportJobPayloads, R>(REPORT_JOB_NAMES, handlers);
 }

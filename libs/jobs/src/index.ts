@@ -3,4 +3,5 @@
 export * from './contract';
 export * from './handlers';
 export * from './producer';
+export * from './reports';
 export * from './upload-zip';

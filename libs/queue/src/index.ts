@@ -15,6 +15,8 @@ export interface QueueConfig {
 export type QueueBackendKind = 'redis' | 'postgres';
 
 export const ETL_QUEUE = 'etl';
+/** The committee's reports and the weekly e-mail (apps/worker; they need the KPIs, which the ETL may not import). */
+export const REPORTS_QUEUE = 'reports';
 
 export function queueBackendKind(config: QueueConfig): QueueBackendKind {
   return config.redisUrl ? 'redis' : 'postgres';

@@ -293,6 +293,70 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/reports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ReportsController_list_v1'];
+    put?: never;
+    post: operations['ReportsController_make_v1'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reports/schedule': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ReportsController_schedule_v1'];
+    put: operations['ReportsController_saveSchedule_v1'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reports/{id}/pdf': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ReportsController_pdf_v1'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/me/preferences': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['PreferencesController_get_v1'];
+    put: operations['PreferencesController_put_v1'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/auth/login': {
     parameters: {
       query?: never;
@@ -505,6 +569,9 @@ export interface components {
       warningCount: number;
       error: string | null;
     };
+    JobQueued: {
+      jobId: string;
+    };
     KpiResponse: {
       /** Format: date */
       asOf: string;
@@ -526,6 +593,13 @@ export interface components {
     LoginResponse: {
       token: string;
       user: components['schemas']['CurrentUser'];
+    };
+    MakeReportBody: {
+      municipality?: number;
+      /** @description D; default the newest export date, moved to the month end like the committee view */
+      asOf?: string;
+      /** @description Send to the recipients (default true) */
+      send?: boolean;
     };
     MunicipalityInfo: {
       code: number;
@@ -552,6 +626,45 @@ export interface components {
       from: string;
       /** Format: date */
       to: string;
+    };
+    Preferences: {
+      weeklyMail: boolean;
+      email: string | null;
+      weeklyMailForRole: boolean;
+    };
+    PreferencesBody: {
+      weeklyMail: boolean;
+    };
+    Report: {
+      id: string;
+      municipality: number;
+      /** Format: date */
+      asOf: string;
+      /** @description ISO 8601 */
+      madeAt: string;
+      /** @description 'planlagt' (the schedule) or the administrator who asked */
+      madeBy: string;
+      recipients: string[];
+      /** @description In Danish, e.g. "sendt til 2 modtagere" or "ikke sendt: SMTP er ikke sat op" */
+      sendResult: string;
+      sentAt: string | null;
+      bytes: number;
+    };
+    ReportSchedule: {
+      municipality: number;
+      enabled: boolean;
+      dayOfMonth: number;
+      hour: number;
+      recipients: string[];
+      updatedBy: string | null;
+      updatedAt: string | null;
+    };
+    ReportScheduleBody: {
+      municipality?: number;
+      enabled: boolean;
+      dayOfMonth: number;
+      hour: number;
+      recipients: string[];
     };
     SeriesPoint: {
       /** @description YYYY for a year, YYYY-MM for a month. */
@@ -1223,6 +1336,157 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+    };
+  };
+  ReportsController_list_v1: {
+    parameters: {
+      query?: {
+        /** @description Kommunekode; default the user's own */
+        municipality?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Report'][];
+        };
+      };
+    };
+  };
+  ReportsController_make_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MakeReportBody'];
+      };
+    };
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JobQueued'];
+        };
+      };
+    };
+  };
+  ReportsController_schedule_v1: {
+    parameters: {
+      query?: {
+        /** @description Kommunekode; default the user's own */
+        municipality?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReportSchedule'];
+        };
+      };
+    };
+  };
+  ReportsController_saveSchedule_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReportScheduleBody'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReportSchedule'];
+        };
+      };
+    };
+  };
+  ReportsController_pdf_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  PreferencesController_get_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Preferences'];
+        };
+      };
+    };
+  };
+  PreferencesController_put_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PreferencesBody'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Preferences'];
+        };
       };
     };
   };

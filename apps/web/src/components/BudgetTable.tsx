@@ -1,17 +1,11 @@
-import type { BudgetLine, Suppressed } from '@bu/contracts';
-import { formatNumber, formatShare } from '../format';
+import { BUDGET_LIGHTS as LIGHT, displayThousandKr as kr, type BudgetLine } from '@bu/contracts';
+import { formatShare } from '../format';
 import { CommentEditor } from './CommentEditor';
 
-const LIGHT: Record<string, { symbol: string; word: string }> = {
-  green: { symbol: '✓', word: 'Inden for budget' },
-  yellow: { symbol: '!', word: 'Hold øje' },
-  red: { symbol: '✕', word: 'Forventet overskridelse' },
-};
-
-// An amount withheld from the committee (it rests on fewer than 5 children) shows as "skjult".
-const kr = (n: number | null | Suppressed) => (n === null ? '–' : typeof n === 'number' ? formatNumber(Math.round(n / 1000)) : 'skjult');
-
-/** Budget per account function with a colour-blind-safe light (colour, symbol and word); amounts in 1.000 kr. */
+/**
+ * Budget per account function with a colour-blind-safe light (colour, symbol and word); amounts in
+ * 1.000 kr. An amount withheld from the committee (it rests on fewer than 5 children) shows as "skjult".
+ */
 export function BudgetTable({
   lines,
   comments = {},

@@ -1,19 +1,5 @@
-import type { GoalStatus } from '@bu/contracts';
-import { formatNumber, formatShare } from '../format';
+import { displayKpiValue as show, GOAL_LIGHTS as LIGHT, type GoalStatus } from '@bu/contracts';
 import { CommentEditor } from './CommentEditor';
-import { displayValue, isSuppressed } from './ValueTable';
-
-const LIGHT = {
-  green: { symbol: '✓', word: 'Nået' },
-  yellow: { symbol: '!', word: 'Tæt på' },
-  red: { symbol: '✕', word: 'Ikke nået' },
-};
-
-/** Shares of the catalogue are fractions: shown as %; other values as numbers. */
-function show(kpi: string, v: unknown): string {
-  if (isSuppressed(v) || v === null || v === undefined) return displayValue(v);
-  return /share|_24h|_4m|on_time|conversation/.test(kpi) ? formatShare(v as number) : formatNumber(v as number);
-}
 
 export function GoalList({
   goals,

@@ -1,11 +1,5 @@
+import { YEAR_ROW_LABELS as LABELS } from '@bu/contracts';
 import { displayValue } from './ValueTable';
-
-const LABELS: Record<string, string> = {
-  notifications: 'Underretninger',
-  placementsStarted: 'Nye anbringelser',
-  placedChildren: 'Anbragte børn (31.12.)',
-  preventiveChildren: 'Børn med forebyggende indsats (31.12.)',
-};
 
 /** Figures per year side by side; suppressed cells show as "<5". */
 export function YearTable({ years }: { years: Record<string, Record<string, unknown>> }) {

@@ -1,0 +1,65 @@
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import type { JobQueued, MakeReportBody, Report, ReportScheduleBody, ReportScheduleView } from '@bu/contracts';
+import { COMMITTEE_REPORT_JOB, ReportQueue } from '@bu/jobs';
+import type { AuthUser } from '../auth/auth.types';
+import { ScopeService } from '../municipalities/scope.service';
+import { REPORT_QUEUE_TOKEN } from './report-queue.module';
+import { ReportsRepository } from './reports.repository';
+
+/** A municipality's schedule before its administrator sets one: off, the 5th at 06:00, no recipients. */
+export const DEFAULT_SCHEDULE = { enabled: false, dayOfMonth: 5, hour: 6, recipients: [] as string[] };
+
+/**
+ * The committee's report archive (read by the committee, the chief and the administrator of the
+ * municipality), and its schedule and recipients (set by the administrator), within the user's
+ * municipality: another municipality's report does not exist for the user (404).
+ */
+@Injectable()
+export class ReportsService {
+  constructor(
+    @Inject(ReportsRepository) private readonly repository: ReportsRepository,
+    @Inject(ScopeService) private readonly scope: ScopeService,
+    @Inject(REPORT_QUEUE_TOKEN) private readonly queue: ReportQueue,
+  ) {}
+
+  async list(user: AuthUser, municipality?: number): Promise<Report[]> {
+    const m = await this.scope.resolve(user, municipality);
+    return this.repository.list(m.code);
+  }
+
+  async pdf(user: AuthUser, id: string): Promise<{ filename: string; pdf: Buffer }> {
+    const found = /^\d{1,18}$/.test(id) ? await this.repository.pdf(id) : null;
+    if (!found || (user.municipality !== null && found.municipality !== user.municipality))
+      throw new NotFoundException(`Rapport ${id} findes ikke`);
+    return { filename: `udvalgsrapport-${found.municipality}-${found.asOf}.pdf`, pdf: found.pdf };
+  }
+
+  async schedule(user: AuthUser, municipality?: number): Promise<ReportScheduleView> {
+    const m = await this.scope.resolve(user, municipality);
+    return (await this.repository.schedule(m.code)) ?? { municipality: m.code, ...DEFAULT_SCHEDULE, updatedBy: null, updatedAt: null };
+  }
+
+  /** Saves the schedule and registers it with the job scheduler at once (no worker restart needed). */
+  async saveSchedule(user: AuthUser, body: ReportScheduleBody): Promise<ReportScheduleView> {
+    const m = await this.scope.resolve(user, body.municipality);
+    const recipients = [...new Set(body.recipients.map((r) => r.trim().toLowerCase()))];
+    if (body.enabled && recipients.length === 0) throw new BadRequestException('Angiv mindst én modtager, når rapporten skal sendes');
+    const schedule = { municipality: m.code, enabled: body.enabled, dayOfMonth: body.dayOfMonth, hour: body.hour };
+    await this.repository.saveSchedule({ ...schedule, recipients, updatedBy: user.username });
+    await this.queue.schedule(schedule);
+    return this.schedule(user, m.code);
+  }
+
+  /** Queues the committee's report now (archived, and sent to the recipients unless send is false). */
+  async make(user: AuthUser, body: MakeReportBody): Promise<JobQueued> {
+    const m = await this.scope.resolve(user, body.municipality);
+    if (!m.exportDate) throw new BadRequestException('Kommunen har ingen data endnu; der er intet at lave en rapport af');
+    const job = await this.queue.enqueue(COMMITTEE_REPORT_JOB, {
+      municipality: m.code,
+      asOf: body.asOf,
+      requestedBy: user.username,
+      send: body.send ?? true,
+    });
+    return { jobId: String(job.id) };
+  }
+}

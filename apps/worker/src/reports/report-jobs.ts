@@ -1,0 +1,85 @@
+import { UnrecoverableError } from 'bullmq';
+import type { CommitteeReportJobData, ReportJobHandlers } from '@bu/jobs';
+import { formatDate } from '@bu/contracts';
+import type { Query } from '@bu/kpi';
+import { logger } from '@bu/logger';
+import { committeeReportContent, ReportRefused } from './committee-report';
+import type { Mailer } from './mailer';
+import { renderCommitteeReport } from './report-pdf';
+import type { ReportsRepository } from './reports.repository';
+import { sendWeeklyMail, type WeeklySummary } from './weekly-mail';
+
+export interface ReportDeps {
+  query: Query;
+  repository: ReportsRepository;
+  mailer: Mailer;
+  /** PUBLIC_URL without a trailing slash, for links; null: no link. */
+  publicUrl: string | null;
+}
+
+/** What one committee report job did (the job's result). */
+export interface CommitteeReportResult {
+  id: string;
+  municipality: number;
+  asOf: string;
+  recipients: string[];
+  sendResult: string;
+}
+
+/** The send result of a report made only for the archive (asked with send: false). */
+export const ARCHIVE_ONLY = 'ikke sendt: kun arkiveret';
+
+/**
+ * Makes the municipality's committee report (the committee view at D as one PDF), sends it to the
+ * schedule's recipients and keeps it in the archive with the send result. A failed send does not
+ * fail the job: the report is archived with the reason, and the administrator can make it again.
+ */
+export async function makeCommitteeReport(deps: ReportDeps, data: CommitteeReportJobData): Promise<CommitteeReportResult> {
+  const content = await committeeReportContent(deps.query, deps.repository, data.municipality, data.asOf);
+  const pdf = await renderCommitteeReport(content);
+  const schedule = await deps.repository.schedule(data.municipality);
+  const recipients = data.send === false ? [] : (schedule?.recipients ?? []);
+  const place = `${content.municipality.name} Kommune`;
+  const date = formatDate(content.asOf);
+  const link = deps.publicUrl ? `\n\nRapporterne ligger også i Børneblik under Rapporter: ${deps.publicUrl}/#/rapporter` : '';
+  const { sent, result } =
+    data.send === false
+      ? { sent: false, result: ARCHIVE_ONLY }
+      : await deps.mailer.send({
+          to: recipients,
+          subject: `Udvalgsrapport for ${place} pr. ${date}`,
+          text: `Hermed udvalgets månedlige rapport for ${place}, opgjort pr. ${date}.${link}\n\nVenlig hilsen\nBørneblik`,
+          attachments: [
+            { filename: `udvalgsrapport-${content.municipality.code}-${content.asOf}.pdf`, content: pdf, contentType: 'application/pdf' },
+          ],
+        });
+  const id = await deps.repository.archive({
+    municipality: content.municipality.code,
+    asOf: content.asOf,
+    madeBy: data.requestedBy ?? 'planlagt',
+    pdf,
+    recipients,
+    sendResult: result,
+    sentAt: sent ? new Date() : null,
+  });
+  logger().info(
+    { municipality: content.municipality.code, asOf: content.asOf, report: id, recipients: recipients.length },
+    `Committee report ${id} made (${result})`,
+  );
+  return { id, municipality: content.municipality.code, asOf: content.asOf, recipients, sendResult: result };
+}
+
+/** The 'reports' queue's handlers; a report that cannot be made (no data, unknown date) is not retried. */
+export function reportHandlers(deps: ReportDeps): ReportJobHandlers<CommitteeReportResult | WeeklySummary> {
+  return {
+    'committee-report': async (job) => {
+      try {
+        return await makeCommitteeReport(deps, job.data);
+      } catch (error) {
+        if (error instanceof ReportRefused) throw new UnrecoverableError(error.message);
+        throw error;
+      }
+    },
+    'weekly-mail': () => sendWeeklyMail(deps),
+  };
+}

@@ -1,0 +1,59 @@
+import { Pool } from 'pg';
+import type { ReportsConfig, WorkerConfig } from '@bu/config';
+import { reportJobRouter, reportQueue } from '@bu/jobs';
+import type { Query } from '@bu/kpi';
+import { logger } from '@bu/logger';
+import { createWorker, REPORTS_QUEUE } from '@bu/queue';
+import { createMailer } from './mailer';
+import { reportHandlers, type ReportDeps } from './report-jobs';
+import { ReportsRepository } from './reports.repository';
+
+export interface RunningReportWorker {
+  /** The schedules are registered (each municipality's monthly report, the weekly e-mail). */
+  scheduled: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The database access of the reports: a small pool of the worker's own. */
+export function reportDeps(pool: Pool, reports: ReportsConfig): ReportDeps {
+  const query: Query = async <T>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as T[];
+  return { query, repository: new ReportsRepository(query), mailer: createMailer(reports.mail), publicUrl: reports.publicUrl };
+}
+
+/**
+ * The 'reports' queue's consumer (the committee's monthly report, the weekly e-mail), beside the
+ * ETL worker in the same process. At start-up it registers the schedules with BullMQ's job
+ * scheduler from report_schedule (the API updates them when an administrator changes one).
+ */
+export function startReportWorker(config: WorkerConfig, reports: ReportsConfig, queueName = REPORTS_QUEUE): RunningReportWorker {
+  const pool = new Pool({
+    connectionString: config.databaseUrl,
+    max: 2,
+    connectionTimeoutMillis: config.dbConnectTimeoutMs,
+    keepAlive: true,
+  });
+  pool.on('error', (error) => logger().warn({ err: error }, `Reports database connection lost: ${error.message}`));
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  const deps = reportDeps(pool, reports);
+  const worker = createWorker(config, queueName, reportJobRouter(reportHandlers(deps)), { concurrency: 1 });
+  worker.on('failed', (job, error) => logger().error({ job: job?.id, name: job?.name }, `Report job ${job?.id} failed: ${error.message}`));
+  if (!reports.mail) logger().warn('SMTP_HOST is not set: reports are made and archived, but no e-mail is sent.');
+  const queue = reportQueue(config, queueName);
+  const scheduled = (async () => {
+    await queue.syncSchedules(await deps.repository.schedules());
+    await queue.scheduleWeeklyMail();
+  })()
+    .catch((e: Error) => logger().error({ err: e }, `Could not schedule the reports: ${e.message}`))
+    .finally(() => void queue.close());
+  let closing: Promise<void> | undefined;
+  return {
+    scheduled,
+    close: () =>
+      (closing ??= (async () => {
+        await scheduled;
+        await worker.close();
+        deps.mailer.close();
+        await pool.end();
+      })()),
+  };
+}

@@ -1,0 +1,313 @@
+import type { INestApplication } from '@nestjs/common';
+import { execFileSync } from 'child_process';
+import { mkdirSync, writeFileSync } from 'fs';
+import { join, resolve } from 'path';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BUDGET_LIGHTS,
+  displayKpiValue,
+  displayThousandKr,
+  displayValue,
+  formatNumber,
+  formatShare,
+  GOAL_LIGHTS,
+  YEAR_ROW_LABELS,
+  type Benchmark,
+  type BudgetLine,
+  type GoalStatus,
+} from '@bu/contracts';
+import { importDubu, importEconomy, importStatistics } from '@bu/etl';
+import { committeeSchedulerKey, reportQueue, WEEKLY_MAIL_SCHEDULER, type ReportQueue } from '@bu/jobs';
+import { createMailer, NOT_CONFIGURED } from '../../apps/worker/src/reports/mailer';
+import { makeCommitteeReport } from '../../apps/worker/src/reports/report-jobs';
+import { reportDeps, startReportWorker, type RunningReportWorker } from '../../apps/worker/src/reports/worker';
+import { seedUsers, startTestApi, tokenFor } from '../support/api';
+import { createTestDatabase, TEST_SECRET, type TestDatabase } from '../support/database';
+import { copyFixture, DUBU_SMALL, editFile, FIXTURES } from '../support/fixtures';
+import { startTestSmtp, type TestSmtp } from '../support/smtp';
+
+// The committee's monthly report end to end: the administrator sets the schedule and recipients
+// (registered per municipality with BullMQ's job scheduler) and asks for a report now; the reports
+// worker makes the PDF, sends it through a real SMTP server (smtp-server) and archives it; the
+// committee opens it from the archive. The PDF's text (pdftotext) carries the figures of the API's
+// answer to the committee for the same D.
+
+const D = '2024-02-29';
+const IDS = [
+  'budget.function',
+  'budget.spend_curve',
+  'goal.status',
+  'benchmark.activity.placed_children_per_1000',
+  'benchmark.cost.net_spend_per_child',
+  'activity.summary',
+];
+
+/** pdftotext's text of a PDF, pages split by form feed; no-break spaces as spaces. */
+function pdfText(pdf: Buffer): string {
+  return execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', '-', '-'], { input: pdf })
+    .toString('utf8')
+    .replace(/\u00a0/g, ' ');
+}
+
+/** The line of the text that starts with `first` (after spaces), and has every cell after it, in order. */
+function expectRow(text: string, first: string, cells: string[]): void {
+  const escape = (s: string) => s.replace(/\u00a0/g, ' ').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`^\\s*${escape(first)}.*${cells.map(escape).join('\\s+.*?')}`, 'm');
+  expect(text, `row ${first}: ${cells.join(' | ')}`).toMatch(pattern);
+}
+
+describe('the committee’s monthly report', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let smtp: TestSmtp;
+  let worker: RunningReportWorker;
+  let queue: ReportQueue;
+  const tokens: Record<string, string> = {};
+  let goalId: number;
+  const http = () => request(app.getHttpServer());
+  const as = (user: string) => ({ Authorization: `Bearer ${tokens[user]}` });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await importDubu(db.pool, join(FIXTURES, 'dubu-chief'), { pseudonymSecret: TEST_SECRET, exportDate: D });
+    await importEconomy(db.pool, join(FIXTURES, 'economy-small'), { pseudonymSecret: TEST_SECRET });
+    await importStatistics(db.pool, join(FIXTURES, 'statistics-benchmark'), { pseudonymSecret: TEST_SECRET });
+    // Copenhagen (101) has data too: an administrator of every municipality can schedule it.
+    const copenhagen = copyFixture(DUBU_SMALL);
+    editFile(copenhagen, 'sager.csv', (text) => text.replaceAll(';461;', ';101;'));
+    await importDubu(db.pool, copenhagen, { pseudonymSecret: TEST_SECRET, exportDate: D });
+    await seedUsers(db, 461, 'Team Nord');
+    const { rows } = await db.pool.query(
+      `INSERT INTO political_goal (municipality_code, kpi_id, title, direction, target, tolerance, created_by)
+       VALUES (461, 'activity.family_care_share', 'Flere anbragte i familiepleje', '>=', 0.6, 0.05, 'admin') RETURNING id`,
+    );
+    goalId = rows[0].id;
+    await db.pool.query(
+      `INSERT INTO admin_comment (municipality_code, subject_type, subject_key, period, text, author) VALUES
+       (461, 'budget', '5.28.20', '2024', 'Forbruget følger budgettet; to anbringelser ophører i marts.', 'chef'),
+       (461, 'goal', $1, '2024', 'Målet følges op i juni.', 'chef')`,
+      [String(goalId)],
+    );
+    smtp = await startTestSmtp();
+    app = await startTestApi(db);
+    for (const user of ['udvalg', 'chef', 'teamleder', 'admin', 'chef-kbh']) tokens[user] = await tokenFor(app, user);
+    worker = startReportWorker({ databaseUrl: db.url, dbConnectTimeoutMs: 5000 } as Parameters<typeof startReportWorker>[0], {
+      mail: { host: '127.0.0.1', port: smtp.port, secure: false, from: 'Børneblik <boerneblik@odense.test>' },
+      publicUrl: 'https://boerneblik.odense.test',
+    });
+    await worker.scheduled;
+    queue = reportQueue({ databaseUrl: db.url });
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await queue?.close();
+    await app?.close();
+    await smtp?.close();
+    await db?.drop();
+  });
+
+  it('registers each municipality’s schedule with the job scheduler, and refuses bad input in Danish', async () => {
+    const put = (user: string, body: object) => http().put('/api/v1/reports/schedule').set(as(user)).send(body);
+    const odense = { municipality: 461, enabled: true, dayOfMonth: 5, hour: 6, recipients: ['Formand@odense.test', 'chef@odense.test'] };
+    expect((await put('admin', odense).expect(200)).body).toMatchObject({
+      municipality: 461,
+      enabled: true,
+      dayOfMonth: 5,
+      hour: 6,
+      recipients: ['formand@odense.test', 'chef@odense.test'],
+      updatedBy: 'admin',
+    });
+    await put('admin', { municipality: 101, enabled: true, dayOfMonth: 1, hour: 7, recipients: ['udvalg@kk.test'] }).expect(200);
+    const schedulers = async () =>
+      Object.fromEntries((await queue.queue.getJobSchedulers()).map((s) => [s.key, [s.pattern, s.tz]])) as Record<string, unknown>;
+    expect(await schedulers()).toEqual({
+      [committeeSchedulerKey(461)]: ['0 6 5 * *', 'Europe/Copenhagen'],
+      [committeeSchedulerKey(101)]: ['0 7 1 * *', 'Europe/Copenhagen'],
+      [WEEKLY_MAIL_SCHEDULER]: ['0 7 * * 1', 'Europe/Copenhagen'],
+    });
+    // Turned off: its scheduler goes; the other municipality's stays.
+    await put('admin', { municipality: 101, enabled: false, dayOfMonth: 1, hour: 7, recipients: [] }).expect(200);
+    expect(Object.keys(await schedulers()).sort()).toEqual([committeeSchedulerKey(461), WEEKLY_MAIL_SCHEDULER].sort());
+    // A restarted worker registers the schedules from the table (a lost scheduler comes back).
+    await queue.queue.removeJobScheduler(committeeSchedulerKey(461));
+    const again = startReportWorker({ databaseUrl: db.url, dbConnectTimeoutMs: 5000 } as Parameters<typeof startReportWorker>[0], {
+      mail: null,
+      publicUrl: null,
+    });
+    await again.scheduled;
+    await again.close();
+    expect(Object.keys(await schedulers()).sort()).toEqual([committeeSchedulerKey(461), WEEKLY_MAIL_SCHEDULER].sort());
+
+    expect((await put('admin', { ...odense, dayOfMonth: 31 }).expect(400)).body.message).toBe(
+      'Dagen i måneden skal være et helt tal fra 1 til 28',
+    );
+    expect((await put('admin', { ...odense, hour: 24 }).expect(400)).body.message).toBe('Klokkeslættet skal være en hel time fra 0 til 23');
+    expect((await put('admin', { ...odense, recipients: ['ikke-en-adresse'] }).expect(400)).body.message).toBe(
+      'Ugyldig e-mailadresse: ikke-en-adresse',
+    );
+    expect((await put('admin', { ...odense, recipients: [] }).expect(400)).body.message).toBe(
+      'Angiv mindst én modtager, når rapporten skal sendes',
+    );
+    // Only the administrator sets it; another municipality's administrator cannot see or set it.
+    await put('chef', odense).expect(403);
+    await http().get('/api/v1/reports/schedule?municipality=461').set(as('chef')).expect(403);
+    expect((await http().get('/api/v1/reports/schedule?municipality=461').set(as('admin')).expect(200)).body.recipients).toEqual([
+      'formand@odense.test',
+      'chef@odense.test',
+    ]);
+  });
+
+  it('makes the report now: the mail arrives with the PDF, whose text has the API’s figures for that date', async () => {
+    const queued = await http().post('/api/v1/reports').set(as('admin')).send({ municipality: 461 }).expect(202);
+    expect(queued.body.jobId).toMatch(/^\S+$/);
+    const [mail] = await smtp.waitFor(1);
+    expect(mail.to.sort()).toEqual(['chef@odense.test', 'formand@odense.test']);
+    expect(mail.from).toBe('boerneblik@odense.test');
+    expect(mail.subject).toBe('Udvalgsrapport for Odense Kommune pr. 29.02.2024');
+    expect(mail.text).toContain('https://boerneblik.odense.test/#/rapporter');
+    expect(mail.attachments.map((a) => [a.filename, a.contentType])).toEqual([['udvalgsrapport-461-2024-02-29.pdf', 'application/pdf']]);
+    const pdf = mail.attachments[0].content;
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    // Kept for a look (test-results/ like the browser tests' screenshots).
+    const out = resolve(__dirname, '../../test-results');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'udvalgsrapport.pdf'), pdf);
+
+    // The archive: the committee sees it, with the send result, and opens the same bytes.
+    let list: { id: string; asOf: string; sendResult: string; madeBy: string; recipients: string[] }[] = [];
+    for (let i = 0; i < 100 && list.length === 0; i++) {
+      list = (await http().get('/api/v1/reports').set(as('udvalg')).expect(200)).body;
+      if (list.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ asOf: D, madeBy: 'admin', sendResult: 'sendt til 2 modtagere' });
+    const opened = await http()
+      .get(`/api/v1/reports/${list[0].id}/pdf`)
+      .set(as('udvalg'))
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200)
+      .expect('Content-Type', 'application/pdf');
+    expect(Buffer.compare(opened.body as Buffer, pdf)).toBe(0);
+    await http().get(`/api/v1/reports/${list[0].id}/pdf`).set(as('chef')).expect(200);
+
+    // The figures: the API's answer to the committee for the same D, formatted as the dashboard does.
+    const api = (
+      await http()
+        .get(`/api/v1/kpis?municipality=461&asOf=${D}&ids=${IDS.join(',')}`)
+        .set(as('udvalg'))
+        .expect(200)
+    ).body;
+    const text = pdfText(pdf);
+    const pages = text.split('\f').filter((p) => p.trim() !== '');
+    expect(pages.length).toBeGreaterThan(1);
+    pages.forEach((page, i) => {
+      expect(page).toContain('Odense Kommune · udvalgsrapport pr. 29.02.2024');
+      expect(page).toContain(`Side ${i + 1} af ${pages.length}`);
+    });
+    expect(text).toContain('Udvalgsrapport – Odense Kommune');
+
+    const budget = api.kpis['budget.function'] as Record<string, BudgetLine>;
+    expect(Object.keys(budget).length).toBeGreaterThan(0);
+    for (const [fn, l] of Object.entries(budget)) {
+      expectRow(text, fn, [
+        displayThousandKr(l.budget),
+        displayThousandKr(l.spent),
+        displayThousandKr(l.forecast),
+        displayThousandKr(l.deviation),
+        l.light ? BUDGET_LIGHTS[l.light].word : '–',
+      ]);
+    }
+    // 5.28.20 (libs/kpi/src/budget/budget.spec.ts): B 62,500,000, S 9,900,000.50, linear forecast 59,400,003.
+    expectRow(text, '5.28.20', ['62.500', '9.900 (t.o.m. md. 2)', '59.400', `-3.100 (${formatShare(-0.0496)})`, 'Inden for budget']);
+    expect(text).toContain('Kommentar: Forbruget følger budgettet; to anbringelser ophører i marts.');
+
+    const goals = api.kpis['goal.status'] as GoalStatus[];
+    expect(goals.map((g) => g.id)).toEqual([goalId]);
+    for (const g of goals) {
+      const years = Object.keys(g.previousYears).sort();
+      expectRow(text, g.title, [
+        ...years.map((y) => displayKpiValue(g.kpi, g.previousYears[y])),
+        displayKpiValue(g.kpi, g.value),
+        g.status ? GOAL_LIGHTS[g.status].word : '–',
+      ]);
+    }
+    expect(text).toContain('Kommentar: Målet følges op i juni.');
+
+    const benchmark = api.kpis['benchmark.activity.placed_children_per_1000'] as Benchmark;
+    // statistics-benchmark, 2023: Odense 10 per 1,000, median 10, 2nd of 3 (test/browser/views.test.ts).
+    expect(text).toContain(
+      `${formatNumber(benchmark.own!)} (${benchmark.year}) · median ${formatNumber(benchmark.median!)} · nr. ${benchmark.rank} af ${benchmark.count}`,
+    );
+    expect(text).toContain('10 (2023) · median 10 · nr. 2 af 3');
+
+    const years = api.kpis['activity.summary'] as Record<string, Record<string, unknown>>;
+    const cols = Object.keys(years).sort();
+    for (const row of Object.keys(years[cols[0]]))
+      expectRow(
+        text,
+        YEAR_ROW_LABELS[row] ?? row,
+        cols.map((y) => displayValue(years[y][row])),
+      );
+    // 2024 to D: three notifications → "<5" for the committee, never the number.
+    expectRow(text, 'Underretninger', ['0', '0', '<5', '<5']);
+
+    const curve = api.kpis['budget.spend_curve'] as Record<string, (number | null)[]>;
+    expectRow(
+      text,
+      'feb',
+      Object.keys(curve)
+        .sort()
+        .map((y) => {
+          const kr = curve[y][1];
+          return kr === null ? '–' : formatNumber(kr / 1_000_000);
+        }),
+    );
+    // No case number, caseworker or CPR number reaches the committee's report.
+    expect(text).not.toMatch(/\b\d{6}-?\d{4}\b/);
+  });
+
+  it('archives the report without SMTP, saying it was not sent', async () => {
+    const result = await makeCommitteeReport(
+      { ...reportDeps(db.pool, { mail: null, publicUrl: null }), mailer: createMailer(null) },
+      { municipality: 461, asOf: '2024-02-15', requestedBy: 'admin' },
+    );
+    // D moves to the committee's month end before it: 31 January.
+    expect(result).toMatchObject({
+      asOf: '2024-01-31',
+      sendResult: NOT_CONFIGURED,
+      recipients: ['formand@odense.test', 'chef@odense.test'],
+    });
+    const list = (await http().get('/api/v1/reports?municipality=461').set(as('chef')).expect(200)).body;
+    expect(list.map((r: { sendResult: string }) => r.sendResult)).toEqual([NOT_CONFIGURED, 'sendt til 2 modtagere']);
+    expect(list[0].sentAt).toBeNull();
+    expect(pdfText(Buffer.from((await db.pool.query(`SELECT pdf FROM report_archive WHERE id = $1`, [result.id])).rows[0].pdf))).toContain(
+      'Odense Kommune · udvalgsrapport pr. 31.01.2024',
+    );
+  });
+
+  it('refuses the archive to a team leader, and another municipality’s report is not found', async () => {
+    const [report] = (await http().get('/api/v1/reports').set(as('udvalg')).expect(200)).body;
+    await http().get('/api/v1/reports').set(as('teamleder')).expect(403);
+    await http().get(`/api/v1/reports/${report.id}/pdf`).set(as('teamleder')).expect(403);
+    expect((await http().get(`/api/v1/reports/${report.id}/pdf`).set(as('chef-kbh')).expect(404)).body.message).toBe(
+      `Rapport ${report.id} findes ikke`,
+    );
+    await http().get('/api/v1/reports/abc/pdf').set(as('udvalg')).expect(404);
+    expect((await http().get('/api/v1/reports?municipality=461').set(as('chef-kbh')).expect(403)).body.message).toBe(
+      'Ingen adgang til kommune 461',
+    );
+    // Copenhagen's own archive is empty: Odense's reports are not in it.
+    expect((await http().get('/api/v1/reports').set(as('chef-kbh')).expect(200)).body).toEqual([]);
+    // Only the administrator makes one now; bad input in Danish.
+    await http().post('/api/v1/reports').set(as('chef')).send({}).expect(403);
+    expect(
+      (await http().post('/api/v1/reports').set(as('admin')).send({ municipality: 461, asOf: '29-02-2024' }).expect(400)).body.message,
+    ).toBe('Opgørelsesdatoen skal være en dato (ÅÅÅÅ-MM-DD)');
+  });
+});
