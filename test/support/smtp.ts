@@ -79,7 +79,7 @@ export function parseMail(raw: string): Pick<ReceivedMail, 'subject' | 'text' | 
     const disposition = headers['content-disposition'] ?? '';
     const filename = /filename="?([^";]+)"?/i.exec(disposition)?.[1];
     if (filename) out.attachments.push({ filename, contentType: type.split(';')[0], content: decodeBody(headers, body) });
-    else if (/^text\/plain/i.test(type)) out.text += decodeBody(headers, body).toString('utf8');
+    else if (/^text\/plain/i.test(type)) out.text += decodeBody(headers, body).toString('utf8').replace(/\r\n/g, '\n');
   };
   walk(raw);
   out.subject = decodeHeader(split(raw).headers.subject ?? '');

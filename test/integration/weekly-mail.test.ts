@@ -1,0 +1,123 @@
+import type { INestApplication } from '@nestjs/common';
+import { join } from 'path';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDubu } from '@bu/etl';
+import { reportQueue, WEEKLY_MAIL_JOB, type ReportQueue } from '@bu/jobs';
+import { startReportWorker, type RunningReportWorker } from '../../apps/worker/src/reports/worker';
+import { WEEKLY_LISTS, weeklyListTitle } from '../../apps/worker/src/reports/weekly-mail';
+import { addUser } from '../../scripts/lib/users';
+import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
+import { createTestDatabase, TEST_SECRET, type TestDatabase } from '../support/database';
+import { FIXTURES } from '../support/fixtures';
+import { startTestSmtp, type TestSmtp } from '../support/smtp';
+
+// The weekly e-mail end to end: queued on the reports queue, run by the reports worker, sent
+// through a real SMTP server. Team leaders and chiefs with an e-mail get the counts of their work
+// lists (a team leader's for their own teams), equal to the lengths of the lists the API gives
+// them, with a link to the view and nothing that names a case or a child; whoever turned it off,
+// or has another role, no e-mail or a disabled account, gets none.
+
+const D = '2024-04-30';
+
+describe('the weekly e-mail to team leaders and chiefs', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let smtp: TestSmtp;
+  let worker: RunningReportWorker;
+  let queue: ReportQueue;
+  const tokens: Record<string, string> = {};
+  const http = () => request(app.getHttpServer());
+  const as = (user: string) => ({ Authorization: `Bearer ${tokens[user]}` });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await importDubu(db.pool, join(FIXTURES, 'dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: D });
+    await seedUsers(db, 461, 'Team Nord');
+    await addUser(db.pool, { username: 'teamleder-syd', password: PASSWORD, role: 'teamleder', municipality: 461, teams: ['Team Syd'] });
+    await addUser(db.pool, { username: 'teamleder-fra', password: PASSWORD, role: 'teamleder', municipality: 461, teams: ['Team Nord'] });
+    await addUser(db.pool, { username: 'chef-uden-mail', password: PASSWORD, role: 'chef', municipality: 461 });
+    await addUser(db.pool, { username: 'chef-stoppet', password: PASSWORD, role: 'chef', municipality: 461 });
+    for (const user of ['udvalg', 'chef', 'teamleder', 'teamleder-syd', 'teamleder-fra', 'chef-stoppet', 'chef-kbh', 'admin'])
+      await db.pool.query(`UPDATE app_user SET email = $2 WHERE username = $1`, [user, `${user}@kommune.test`]);
+    await db.pool.query(`UPDATE app_user SET disabled = true WHERE username = 'chef-stoppet'`);
+    smtp = await startTestSmtp();
+    app = await startTestApi(db);
+    for (const user of ['chef', 'teamleder', 'teamleder-syd', 'teamleder-fra', 'udvalg']) tokens[user] = await tokenFor(app, user);
+    worker = startReportWorker({ databaseUrl: db.url, dbConnectTimeoutMs: 5000 } as Parameters<typeof startReportWorker>[0], {
+      mail: { host: '127.0.0.1', port: smtp.port, secure: false, from: 'boerneblik@odense.test' },
+      publicUrl: 'https://boerneblik.odense.test',
+    });
+    queue = reportQueue({ databaseUrl: db.url });
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await queue?.close();
+    await app?.close();
+    await smtp?.close();
+    await db?.drop();
+  });
+
+  it('lets each user turn it off for themself, and refuses bad input in Danish', async () => {
+    expect((await http().get('/api/v1/me/preferences').set(as('teamleder-fra')).expect(200)).body).toEqual({
+      weeklyMail: true,
+      email: 'teamleder-fra@kommune.test',
+      weeklyMailForRole: true,
+    });
+    expect(
+      (await http().put('/api/v1/me/preferences').set(as('teamleder-fra')).send({ weeklyMail: false }).expect(200)).body.weeklyMail,
+    ).toBe(false);
+    expect((await http().get('/api/v1/me/preferences').set(as('teamleder-fra')).expect(200)).body.weeklyMail).toBe(false);
+    // Only the caller's own row changed.
+    expect((await db.pool.query(`SELECT username FROM app_user WHERE NOT weekly_mail`)).rows).toEqual([{ username: 'teamleder-fra' }]);
+    expect((await http().get('/api/v1/me/preferences').set(as('udvalg')).expect(200)).body.weeklyMailForRole).toBe(false);
+    expect((await http().put('/api/v1/me/preferences').set(as('chef')).send({ weeklyMail: 'ja' }).expect(400)).body.message).toBe(
+      'weeklyMail skal være true eller false',
+    );
+    await http().get('/api/v1/me/preferences').expect(401);
+  });
+
+  it('sends each team leader and chief the counts of their work lists, as the API gives them, and nothing that names a case', async () => {
+    await queue.enqueue(WEEKLY_MAIL_JOB, {});
+    // teamleder, teamleder-syd, chef: not udvalg or admin (role), chef-uden-mail (no e-mail),
+    // teamleder-fra (turned off), chef-stoppet (disabled), chef-kbh (Copenhagen has no data).
+    await smtp.waitFor(3);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(smtp.mails.map((m) => m.to.join()).sort()).toEqual([
+      'chef@kommune.test',
+      'teamleder-syd@kommune.test',
+      'teamleder@kommune.test',
+    ]);
+
+    for (const user of ['teamleder', 'teamleder-syd', 'chef']) {
+      const mail = smtp.mails.find((m) => m.to[0] === `${user}@kommune.test`)!;
+      expect(mail.subject).toBe('Ugens arbejdslister i Børneblik – Odense Kommune');
+      expect(mail.text).toContain('opgjort pr. 30.04.2024');
+      expect(mail.text).toContain('https://boerneblik.odense.test/#/teamleder');
+      expect(mail.text).toContain('Mine indstillinger');
+      const api = (
+        await http()
+          .get(`/api/v1/kpis?ids=${WEEKLY_LISTS.join(',')}`)
+          .set(as(user))
+          .expect(200)
+      ).body;
+      expect(api.asOf).toBe(D);
+      for (const id of WEEKLY_LISTS) {
+        const list = api.kpis[id] as { count: number; rows: Record<string, unknown>[] };
+        expect(mail.text, `${user}: ${id}`).toContain(`- ${weeklyListTitle(id)}: ${list.count}\n`);
+        // No case number, notification id, caseworker or CPR number of the list's rows.
+        for (const row of list.rows)
+          for (const value of Object.values(row))
+            if (typeof value === 'string' && value.length >= 2 && !/^\d{4}-\d{2}-\d{2}/.test(value))
+              expect(mail.raw, `${user}: ${id} ${value}`).not.toMatch(new RegExp(`\\b${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`));
+      }
+      expect(mail.raw).not.toMatch(/\b\d{6}-?\d{4}\b/);
+    }
+    // The team scope: the two team leaders' counts are their own teams' (the fixture's cases to hand
+    // over, C5 and C6, are Team Nord's).
+    const count = (user: string, id: string) =>
+      Number(new RegExp(`- ${weeklyListTitle(id)}: (\\d+)`).exec(smtp.mails.find((m) => m.to[0] === `${user}@kommune.test`)!.text)![1]);
+    expect(count('teamleder', 'caseload.unassigned')).toBe(2);
+    expect(count('teamleder-syd', 'caseload.unassigned')).toBe(0);
+  });
+});
