@@ -200,6 +200,40 @@ const MATRIX: {
     expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 },
     scoped: s(400, 403, 403, 403),
   },
+  { method: 'get', path: '/api/v1/reports', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 200) },
+  {
+    method: 'post',
+    path: '/api/v1/reports',
+    body: { asOf: 'nej' },
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 },
+    scoped: s(400, 403, 403, 403),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/reports/schedule',
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 200 },
+    scoped: s(200, 403, 403, 403),
+  },
+  {
+    method: 'put',
+    path: '/api/v1/reports/schedule',
+    body: {},
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 },
+    scoped: s(400, 403, 403, 403),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/me/preferences',
+    expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 },
+    scoped: s(200, 200, 200, 200),
+  },
+  {
+    method: 'put',
+    path: '/api/v1/me/preferences',
+    body: {},
+    expect: { udvalg: 400, chef: 400, teamleder: 400, admin: 400 },
+    scoped: s(400, 400, 400, 400),
+  },
   // Another municipality's resources: 404 for ids, 403 for a municipality asked for by its code.
   {
     method: 'get',
@@ -217,6 +251,19 @@ const MATRIX: {
     method: 'get',
     path: '/api/v1/imports/2/issues',
     expect: { udvalg: 403, chef: 404, teamleder: 403, admin: 200 },
+    scoped: s(404, 403, 403, 200),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/reports?municipality=461',
+    expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 },
+    scoped: s(200, 403, 403, 403),
+  },
+  // Copenhagen's report 1.
+  {
+    method: 'get',
+    path: '/api/v1/reports/1/pdf',
+    expect: { udvalg: 404, chef: 404, teamleder: 403, admin: 200 },
     scoped: s(404, 403, 403, 200),
   },
   {
@@ -272,12 +319,15 @@ describe('role matrix: every endpoint with every role and scope', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D });
-    // Copenhagen's (101) export: import 2, goal 1, user kbh.bruger.
+    // Copenhagen's (101) export: import 2, goal 1, report 1, user kbh.bruger.
     const copenhagen = copyFixture(DUBU_SMALL);
     editFile(copenhagen, 'sager.csv', (text) => text.replaceAll(';461;', ';101;'));
     await importDubu(db.pool, copenhagen, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D });
     await db.pool.query(
       `INSERT INTO political_goal (municipality_code, kpi_id, title, direction, target, created_by) VALUES (101, 'activity.family_care_share', 'Mål', '>=', 0.6, 'x')`,
+    );
+    await db.pool.query(
+      `INSERT INTO report_archive (municipality_code, as_of, made_by, pdf, send_result) VALUES (101, '2024-02-29', 'planlagt', '\\x255044462d', 'ikke sendt: kun arkiveret')`,
     );
     await seedUsers(db, 461, 'Team Syd');
     await addUser(db.pool, { username: 'admin-461', password: PASSWORD, role: 'admin', municipality: 461 });
