@@ -6,6 +6,8 @@ import { DashboardView } from './components/DashboardView';
 import { ImportLog } from './components/ImportLog';
 import { UploadExport } from './components/UploadExport';
 import { Login } from './components/Login';
+import { MySettings } from './components/MySettings';
+import { REPORT_ROLES, Reports } from './components/Reports';
 import { DRILL_VIEW, parseHash } from './drill';
 
 const ROLE_NAMES: Record<string, string> = { udvalg: 'Udvalg', chef: 'Chef', teamleder: 'Teamleder', admin: 'Administrator' };
@@ -49,6 +51,9 @@ export function App() {
   if (!user) return <Login onLogin={setUser} />;
 
   const allowed = DASHBOARDS.filter((d) => d.roles.includes(user.role));
+  // The committee's report archive (#/rapporter) beside the views, for the roles that may read it.
+  const reportsAllowed = REPORT_ROLES.includes(user.role);
+  const onReports = reportsAllowed && view === 'rapporter';
   const dashboard = allowed.find((d) => d.id === view) ?? allowed.find((d) => d.id === LANDING[user.role]) ?? allowed[0];
   const place = places.find((p) => p.code === municipality);
   // Drill-down opens the team leader view's work lists: only for roles that may open that view.
@@ -64,16 +69,21 @@ export function App() {
           <ul>
             {allowed.map((d) => (
               <li key={d.id}>
-                <a href={`#/${d.id}`} aria-current={d.id === dashboard?.id ? 'page' : undefined}>
+                <a href={`#/${d.id}`} aria-current={!onReports && d.id === dashboard?.id ? 'page' : undefined}>
                   {d.title}
                 </a>
               </li>
             ))}
+            {reportsAllowed && (
+              <li>
+                <a href="#/rapporter" aria-current={onReports ? 'page' : undefined}>
+                  Rapporter
+                </a>
+              </li>
+            )}
           </ul>
         </nav>
-        <div className="user" data-testid="current-user">
-          {user.username} · {ROLE_NAMES[user.role]}
-        </div>
+        <MySettings label={`${user.username} · ${ROLE_NAMES[user.role]}`} />
         <button
           type="button"
           onClick={() => {
@@ -98,17 +108,22 @@ export function App() {
         ) : (
           <span>{place ? `${place.name} Kommune` : ''}</span>
         )}
-        <label>
-          Opgørelsesdato <input type="date" value={asOf || place?.exportDate || ''} onChange={(e) => setAsOf(e.target.value)} />
-        </label>
-        <label>
-          Periode fra {/* Empty: 1 January of the as-of date's year (the API's default). */}
-          <input type="date" value={from} max={asOf || place?.exportDate || undefined} onChange={(e) => setFrom(e.target.value)} />
-        </label>
+        {!onReports && (
+          <>
+            <label>
+              Opgørelsesdato <input type="date" value={asOf || place?.exportDate || ''} onChange={(e) => setAsOf(e.target.value)} />
+            </label>
+            <label>
+              Periode fra {/* Empty: 1 January of the as-of date's year (the API's default). */}
+              <input type="date" value={from} max={asOf || place?.exportDate || undefined} onChange={(e) => setFrom(e.target.value)} />
+            </label>
+          </>
+        )}
       </div>
       <main>
-        {!dashboard && <p>Din rolle har ingen visninger.</p>}
-        {dashboard && municipality !== null && (
+        {onReports && municipality !== null && <Reports municipality={municipality} role={user.role} />}
+        {!onReports && !dashboard && <p>Din rolle har ingen visninger.</p>}
+        {!onReports && dashboard && municipality !== null && (
           <DashboardView
             dashboard={dashboard}
             municipality={municipality}
@@ -121,8 +136,12 @@ export function App() {
             drill={canDrill && dashboard.id === DRILL_VIEW ? route.drill : undefined}
           />
         )}
-        {dashboard?.id === 'datakvalitet' && user.role === 'admin' && <UploadExport onDone={() => setImportsVersion((v) => v + 1)} />}
-        {dashboard?.id === 'datakvalitet' && (user.role === 'chef' || user.role === 'admin') && <ImportLog key={importsVersion} />}
+        {!onReports && dashboard?.id === 'datakvalitet' && user.role === 'admin' && (
+          <UploadExport onDone={() => setImportsVersion((v) => v + 1)} />
+        )}
+        {!onReports && dashboard?.id === 'datakvalitet' && (user.role === 'chef' || user.role === 'admin') && (
+          <ImportLog key={importsVersion} />
+        )}
         {dashboard && places.length === 0 && <p>Der er endnu ingen data at vise.</p>}
       </main>
     </>

@@ -211,3 +211,30 @@ export async function kpiListArrow(params: { municipality: number; asOf?: string
   }
   return { count: rows.length, rows };
 }
+
+// The committee's monthly report (archive, schedule, "make one now") and the user's own preferences.
+
+export type Report = components['schemas']['Report'];
+export type ReportSchedule = components['schemas']['ReportSchedule'];
+export type ReportScheduleBody = components['schemas']['ReportScheduleBody'];
+export type Preferences = components['schemas']['Preferences'];
+
+export const reports = (municipality: number): Promise<Report[]> =>
+  data(client.GET('/api/v1/reports', { params: { query: { municipality: String(municipality) } } }));
+
+/** The report's PDF, fetched with the session's token (a plain link would carry none). */
+export async function reportPdf(id: string): Promise<Blob> {
+  return (await send(`/api/v1/reports/${encodeURIComponent(id)}/pdf`, { headers: { Accept: 'application/pdf' } })).blob();
+}
+
+export const reportSchedule = (municipality: number): Promise<ReportSchedule> =>
+  data(client.GET('/api/v1/reports/schedule', { params: { query: { municipality: String(municipality) } } }));
+export const saveReportSchedule = (body: ReportScheduleBody): Promise<ReportSchedule> =>
+  data(client.PUT('/api/v1/reports/schedule', { body }));
+/** Queues the committee's report now (the administrator). */
+export const makeReport = (municipality: number): Promise<{ jobId: string }> =>
+  data(client.POST('/api/v1/reports', { body: { municipality } }));
+
+export const preferences = (): Promise<Preferences> => data(client.GET('/api/v1/me/preferences'));
+export const savePreferences = (weeklyMail: boolean): Promise<Preferences> =>
+  data(client.PUT('/api/v1/me/preferences', { body: { weeklyMail } }));
