@@ -29,10 +29,13 @@ describe('the reports view and my settings in Chromium', () => {
       send: false,
     });
     // "Lav rapport nu" is run by a reports worker, as beside a real API (no SMTP: archived only).
-    worker = startReportWorker({ databaseUrl: env.db.url, dbConnectTimeoutMs: 5000 } as Parameters<typeof startReportWorker>[0], {
-      mail: null,
-      publicUrl: null,
-    });
+    worker = startReportWorker(
+      { databaseUrl: env.db.url, dbConnectTimeoutMs: 5000, shutdownGraceMs: 10_000 } as Parameters<typeof startReportWorker>[0],
+      {
+        mail: null,
+        publicUrl: null,
+      },
+    );
   });
   afterAll(async () => {
     await worker?.close();

@@ -3,6 +3,7 @@ import { execFileSync } from 'child_process';
 import { mkdirSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BUDGET_LIGHTS,
@@ -22,6 +23,7 @@ import { committeeSchedulerKey, reportQueue, WEEKLY_MAIL_SCHEDULER, type ReportQ
 import { createMailer, NOT_CONFIGURED } from '../../apps/worker/src/reports/mailer';
 import { makeCommitteeReport } from '../../apps/worker/src/reports/report-jobs';
 import { reportDeps, startReportWorker, type RunningReportWorker } from '../../apps/worker/src/reports/worker';
+import { runInScope } from '../../apps/api/src/database/request-scope';
 import { seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, type TestDatabase } from '../support/database';
 import { copyFixture, DUBU_SMALL, editFile, FIXTURES } from '../support/fixtures';
@@ -92,10 +94,13 @@ describe('the committee’s monthly report', () => {
     smtp = await startTestSmtp();
     app = await startTestApi(db);
     for (const user of ['udvalg', 'chef', 'teamleder', 'admin', 'chef-kbh']) tokens[user] = await tokenFor(app, user);
-    worker = startReportWorker({ databaseUrl: db.url, dbConnectTimeoutMs: 5000 } as Parameters<typeof startReportWorker>[0], {
-      mail: { host: '127.0.0.1', port: smtp.port, secure: false, from: 'Børneblik <boerneblik@odense.test>' },
-      publicUrl: 'https://boerneblik.odense.test',
-    });
+    worker = startReportWorker(
+      { databaseUrl: db.url, dbConnectTimeoutMs: 5000, shutdownGraceMs: 10_000 } as Parameters<typeof startReportWorker>[0],
+      {
+        mail: { host: '127.0.0.1', port: smtp.port, secure: false, from: 'Børneblik <boerneblik@odense.test>' },
+        publicUrl: 'https://boerneblik.odense.test',
+      },
+    );
     await worker.scheduled;
     queue = reportQueue({ databaseUrl: db.url });
   });
@@ -131,10 +136,13 @@ describe('the committee’s monthly report', () => {
     expect(Object.keys(await schedulers()).sort()).toEqual([committeeSchedulerKey(461), WEEKLY_MAIL_SCHEDULER].sort());
     // A restarted worker registers the schedules from the table (a lost scheduler comes back).
     await queue.queue.removeJobScheduler(committeeSchedulerKey(461));
-    const again = startReportWorker({ databaseUrl: db.url, dbConnectTimeoutMs: 5000 } as Parameters<typeof startReportWorker>[0], {
-      mail: null,
-      publicUrl: null,
-    });
+    const again = startReportWorker(
+      { databaseUrl: db.url, dbConnectTimeoutMs: 5000, shutdownGraceMs: 10_000 } as Parameters<typeof startReportWorker>[0],
+      {
+        mail: null,
+        publicUrl: null,
+      },
+    );
     await again.scheduled;
     await again.close();
     expect(Object.keys(await schedulers()).sort()).toEqual([committeeSchedulerKey(461), WEEKLY_MAIL_SCHEDULER].sort());
@@ -309,5 +317,28 @@ describe('the committee’s monthly report', () => {
     expect(
       (await http().post('/api/v1/reports').set(as('admin')).send({ municipality: 461, asOf: '29-02-2024' }).expect(400)).body.message,
     ).toBe('Opgørelsesdatoen skal være en dato (ÅÅÅÅ-MM-DD)');
+  });
+
+  it('keeps the archive and the schedules under row-level security; the API cannot write the archive', async () => {
+    const ds = app.get(DataSource);
+    const count = (scope: string, table: string) =>
+      runInScope(scope, () => ds.query(`SELECT municipality_code AS m, count(*)::int AS n FROM ${table} GROUP BY 1 ORDER BY 1`));
+    expect(await count('461', 'report_archive')).toEqual([{ m: 461, n: 2 }]);
+    expect(await count('101', 'report_archive')).toEqual([]);
+    expect(await count('101', 'report_schedule')).toEqual([{ m: 101, n: 1 }]);
+    expect(await count('*', 'report_schedule')).toEqual([
+      { m: 101, n: 1 },
+      { m: 461, n: 1 },
+    ]);
+    await expect(
+      runInScope('461', () =>
+        ds.query(
+          `INSERT INTO report_archive (municipality_code, as_of, made_by, pdf, send_result) VALUES (461, '2024-01-31', 'x', '\\x00', 'x')`,
+        ),
+      ),
+    ).rejects.toThrow(/permission denied/);
+    await expect(runInScope('461', () => ds.query(`UPDATE report_schedule SET municipality_code = 101`))).rejects.toThrow(
+      /row-level security/,
+    );
   });
 });

@@ -44,10 +44,13 @@ describe('the weekly e-mail to team leaders and chiefs', () => {
     smtp = await startTestSmtp();
     app = await startTestApi(db);
     for (const user of ['chef', 'teamleder', 'teamleder-syd', 'teamleder-fra', 'udvalg']) tokens[user] = await tokenFor(app, user);
-    worker = startReportWorker({ databaseUrl: db.url, dbConnectTimeoutMs: 5000 } as Parameters<typeof startReportWorker>[0], {
-      mail: { host: '127.0.0.1', port: smtp.port, secure: false, from: 'boerneblik@odense.test' },
-      publicUrl: 'https://boerneblik.odense.test',
-    });
+    worker = startReportWorker(
+      { databaseUrl: db.url, dbConnectTimeoutMs: 5000, shutdownGraceMs: 10_000 } as Parameters<typeof startReportWorker>[0],
+      {
+        mail: { host: '127.0.0.1', port: smtp.port, secure: false, from: 'boerneblik@odense.test' },
+        publicUrl: 'https://boerneblik.odense.test',
+      },
+    );
     queue = reportQueue({ databaseUrl: db.url });
   });
   afterAll(async () => {

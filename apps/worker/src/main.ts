@@ -16,6 +16,6 @@ try {
   logger().fatal({ err: error }, `The worker cannot start: ${(error as Error).message}`);
   process.exit(1);
 }
-logger().info(`ETL and reports worker running (${config.redisUrl ? 'Redis' : 'PostgreSQL'} queue backend).`);
+logger().info(`ETL worker running (${config.redisUrl ? 'Redis' : 'PostgreSQL'} queue backend), with the reports queue.`);
 // SIGTERM: the running jobs finish (or, after SHUTDOWN_GRACE_MS, go back to the queue), then exit 0.
 stopOnSignals(() => workers.close());

@@ -8,6 +8,8 @@ import { createMailer } from './mailer';
 import { reportHandlers, type ReportDeps } from './report-jobs';
 import { ReportsRepository } from './reports.repository';
 
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
 export interface RunningReportWorker {
   /** The schedules are registered (each municipality's monthly report, the weekly e-mail). */
   scheduled: Promise<void>;
@@ -51,9 +53,15 @@ export function startReportWorker(config: WorkerConfig, reports: ReportsConfig, 
     close: () =>
       (closing ??= (async () => {
         await scheduled;
-        await worker.close();
+        // A running report gets the grace period; after it, it goes back to the queue (stalled) and
+        // is made again by the next worker (nothing is archived until the PDF is whole).
+        const finished = await Promise.race([worker.close().then(() => true), sleep(config.shutdownGraceMs).then(() => false)]);
         deps.mailer.close();
-        await pool.end();
+        if (!finished) {
+          logger().warn('The running report job did not finish in time: it goes back to the queue.');
+          return;
+        }
+        await Promise.race([pool.end(), sleep(10_000)]);
       })()),
   };
 }
