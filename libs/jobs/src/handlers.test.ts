@@ -2,7 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import type { Job } from '@bu/queue';
 import { createLogger } from '@bu/logger';
-import { jobRouter, MissingJobHandler, type JobHandlers } from './index';
+import { jobRouter, MissingJobHandler, reportJobRouter, type JobHandlers, type ReportJobHandlers } from './index';
 
 const job = (name: string, data: unknown = {}) => ({ name, data }) as unknown as Job<unknown, string>;
 const handlers = (): JobHandlers<string> => ({
@@ -48,5 +48,22 @@ describe('jobRouter (the worker fails fast)', () => {
       { msg: 'importing', job: '42' },
       { msg: 'after', job: undefined },
     ]);
+  });
+});
+
+describe('reportJobRouter (the reports queue’s contract)', () => {
+  const reportHandlers = (): ReportJobHandlers<string> => ({
+    'committee-report': async (j) => `report ${j.data.municipality}`,
+    'weekly-mail': async () => 'weekly',
+  });
+
+  it('throws at start-up when a report job has no handler, and routes the others by name', async () => {
+    const incomplete = { ...reportHandlers(), 'weekly-mail': undefined } as unknown as ReportJobHandlers<string>;
+    expect(() => reportJobRouter(incomplete)).toThrow('No handler for job "weekly-mail".');
+    const route = reportJobRouter(reportHandlers());
+    expect(await route(job('committee-report', { municipality: 461 }))).toBe('report 461');
+    expect(await route(job('weekly-mail'))).toBe('weekly');
+    // An ETL job sent to the reports queue is not retried.
+    expect(() => route(job('import'))).toThrow(UnrecoverableError);
   });
 });
