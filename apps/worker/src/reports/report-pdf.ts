@@ -178,10 +178,77 @@ function goalTable(doc: Doc, goals: GoalStatus[], comments: Record<string, strin
 /** An amount in kr. as mio. kr. (the spend curve's unit); "–" for a month without data. */
 const mio = (kr: number | null | undefined): string => (typeof kr === 'number' ? formatNumber(kr / 1_000_000) : '–');
 
+/** A round step for an axis of 0..max: 1, 2 or 5 times a power of ten. */
+function niceStep(max: number, ticks: number): number {
+  const raw = max / ticks;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? raw;
+}
+
+const YEAR_COLOURS = ['#7b8794', '#1f5f99'];
+
+/** The spend curve as the dashboard draws it: this year solid, earlier years dashed, months across. */
+function spendChart(doc: Doc, value: Record<string, (number | null)[]>, years: string[]): void {
+  const height = 130;
+  ensureRoom(doc, height + 10);
+  const top = doc.y + 6;
+  const left = MARGIN + 36;
+  const width = contentWidth(doc) - 36 - 90;
+  const plot = height - 30;
+  const amounts = years.flatMap((y) => value[y].filter((v): v is number => typeof v === 'number')).map((v) => v / 1_000_000);
+  const step = niceStep(Math.max(...amounts, 1), 4);
+  const max = step * Math.max(1, Math.ceil(Math.max(...amounts, 1) / step));
+  const x = (month: number) => left + (month * width) / 11;
+  const y = (mio: number) => top + plot - (mio / max) * plot;
+  doc.font('Helvetica').fontSize(7).fillColor(MUTED).lineWidth(0.5);
+  for (let tick = 0; tick <= max + step / 2; tick += step) {
+    doc
+      .moveTo(left, y(tick))
+      .lineTo(left + width, y(tick))
+      .strokeColor(RULE)
+      .stroke();
+    doc.text(formatNumber(tick), MARGIN, y(tick) - 3, { width: 32, align: 'right', lineBreak: false });
+  }
+  MONTH_NAMES.forEach((m, i) => doc.text(m, x(i) - 12, top + plot + 4, { width: 24, align: 'center', lineBreak: false }));
+  years.forEach((year, k) => {
+    const colour = YEAR_COLOURS[k === years.length - 1 ? 1 : 0];
+    const points = value[year].map((v, i) => (typeof v === 'number' ? ([x(i), y(v / 1_000_000)] as const) : null));
+    doc.lineWidth(k === years.length - 1 ? 2 : 1.2).strokeColor(colour);
+    if (k !== years.length - 1) doc.dash(4, { space: 3 });
+    let drawing = false;
+    for (const p of points) {
+      if (!p) {
+        drawing = false;
+        continue;
+      }
+      if (drawing) doc.lineTo(p[0], p[1]);
+      else doc.moveTo(p[0], p[1]);
+      drawing = true;
+    }
+    doc.stroke().undash();
+    // The legend beside the plot.
+    const ly = top + 10 + k * 14;
+    doc
+      .moveTo(left + width + 12, ly + 3)
+      .lineTo(left + width + 30, ly + 3)
+      .lineWidth(k === years.length - 1 ? 2 : 1.2)
+      .strokeColor(colour);
+    if (k !== years.length - 1) doc.dash(4, { space: 3 });
+    doc.stroke().undash();
+    doc
+      .fillColor(INK)
+      .fontSize(8)
+      .text(year, left + width + 34, ly, { lineBreak: false });
+  });
+  doc.fillColor(INK).lineWidth(1);
+  doc.y = top + height;
+}
+
 function spendCurve(doc: Doc, value: Record<string, (number | null)[]>): void {
   const years = Object.keys(value).sort();
   doc.font('Helvetica').fontSize(8).fillColor(MUTED).text('Forbrug år til dato, mio. kr.', MARGIN, doc.y);
   doc.fillColor(INK);
+  if (years.length > 0) spendChart(doc, value, years);
   table(
     doc,
     cols(doc, [['Måned', 0.4], ...years.map((y): [string, number, 'right'] => [y, 0.6 / Math.max(years.length, 1), 'right'])]),
