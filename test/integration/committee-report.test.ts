@@ -181,6 +181,10 @@ describe('the committee’s monthly report', () => {
     const out = resolve(__dirname, '../../test-results');
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'udvalgsrapport.pdf'), pdf);
+    // A4, titled for the reader's window.
+    const info = execFileSync('pdfinfo', [join(out, 'udvalgsrapport.pdf')]).toString('utf8');
+    expect(info).toMatch(/^Page size:\s+595\.28 x 841\.89 pts \(A4\)$/m);
+    expect(info).toMatch(/^Title:\s+Udvalgsrapport, Odense Kommune, 29\.02\.2024$/m);
 
     // The archive: the committee sees it, with the send result, and opens the same bytes.
     let list: { id: string; asOf: string; sendResult: string; madeBy: string; recipients: string[] }[] = [];

@@ -324,6 +324,8 @@ export function renderCommitteeReport(report: CommitteeReportContent): Promise<B
       CreationDate: report.madeAt,
     },
     lang: 'da-DK',
+    // The title, not the file name, in a PDF reader's window (and for screen readers).
+    displayTitle: true,
   });
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
