@@ -24,7 +24,8 @@ import { createMailer, NOT_CONFIGURED } from '../../apps/worker/src/reports/mail
 import { makeCommitteeReport } from '../../apps/worker/src/reports/report-jobs';
 import { reportDeps, startReportWorker, type RunningReportWorker } from '../../apps/worker/src/reports/worker';
 import { runInScope } from '../../apps/api/src/database/request-scope';
-import { seedUsers, startTestApi, tokenFor } from '../support/api';
+import { addUser } from '../../scripts/lib/users';
+import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, type TestDatabase } from '../support/database';
 import { copyFixture, DUBU_SMALL, editFile, FIXTURES } from '../support/fixtures';
 import { startTestSmtp, type TestSmtp } from '../support/smtp';
@@ -80,6 +81,7 @@ describe('the committee’s monthly report', () => {
     editFile(copenhagen, 'sager.csv', (text) => text.replaceAll(';461;', ';101;'));
     await importDubu(db.pool, copenhagen, { pseudonymSecret: TEST_SECRET, exportDate: D });
     await seedUsers(db, 461, 'Team Nord');
+    await addUser(db.pool, { username: 'admin-461', password: PASSWORD, role: 'admin', municipality: 461 });
     const { rows } = await db.pool.query(
       `INSERT INTO political_goal (municipality_code, kpi_id, title, direction, target, tolerance, created_by)
        VALUES (461, 'activity.family_care_share', 'Flere anbragte i familiepleje', '>=', 0.6, 0.05, 'admin') RETURNING id`,
@@ -93,7 +95,7 @@ describe('the committee’s monthly report', () => {
     );
     smtp = await startTestSmtp();
     app = await startTestApi(db);
-    for (const user of ['udvalg', 'chef', 'teamleder', 'admin', 'chef-kbh']) tokens[user] = await tokenFor(app, user);
+    for (const user of ['udvalg', 'chef', 'teamleder', 'admin', 'chef-kbh', 'admin-461']) tokens[user] = await tokenFor(app, user);
     worker = startReportWorker(
       { databaseUrl: db.url, dbConnectTimeoutMs: 5000, shutdownGraceMs: 10_000 } as Parameters<typeof startReportWorker>[0],
       {
@@ -318,6 +320,16 @@ describe('the committee’s monthly report', () => {
     expect((await http().get('/api/v1/reports').set(as('chef-kbh')).expect(200)).body).toEqual([]);
     // Only the administrator makes one now; bad input in Danish.
     await http().post('/api/v1/reports').set(as('chef')).send({}).expect(403);
+    // A municipality's administrator cannot schedule or make another municipality's report.
+    expect((await http().post('/api/v1/reports').set(as('admin-461')).send({ municipality: 101 }).expect(403)).body.message).toBe(
+      'Ingen adgang til kommune 101',
+    );
+    await http()
+      .put('/api/v1/reports/schedule')
+      .set(as('admin-461'))
+      .send({ municipality: 101, enabled: true, dayOfMonth: 2, hour: 6, recipients: ['x@kk.test'] })
+      .expect(403);
+    await http().get('/api/v1/reports/schedule?municipality=101').set(as('admin-461')).expect(403);
     expect(
       (await http().post('/api/v1/reports').set(as('admin')).send({ municipality: 461, asOf: '29-02-2024' }).expect(400)).body.message,
     ).toBe('Opgørelsesdatoen skal være en dato (ÅÅÅÅ-MM-DD)');
