@@ -3,6 +3,7 @@ import { KpiCache } from './kpi/kpi-cache.service';
 import { AuditService } from './audit/audit.service';
 import { AuthModule } from './auth/auth.module';
 import { SsoModule } from './sso/sso.module';
+import { OidcModule } from './oidc/oidc.module';
 import { APP_CONFIG, AppConfig } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
@@ -35,7 +36,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [DatabaseModule, QueueModule, AuthModule, SsoModule, DocsModule.forRoot(config.apiDocs === 'admin')],
+      imports: [DatabaseModule, QueueModule, AuthModule, SsoModule, OidcModule, DocsModule.forRoot(config.apiDocs === 'admin')],
       controllers: [
         HealthController,
         MunicipalitiesController,

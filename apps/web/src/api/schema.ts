@@ -437,6 +437,38 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/auth/oidc/login': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['OidcController_login_v1'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/oidc/callback': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['OidcController_callback_v1'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -639,6 +671,9 @@ export interface components {
     LoginResponse: {
       token: string;
       user: components['schemas']['CurrentUser'];
+    };
+    LogoutResponse: {
+      redirect: string;
     };
     MunicipalityInfo: {
       code: number;
@@ -1378,6 +1413,15 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description Revoked; the browser goes on to the provider's logout */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LogoutResponse'];
+        };
+      };
       /** @description Every token of the user is revoked */
       204: {
         headers: {
@@ -1651,6 +1695,42 @@ export interface operations {
         content: {
           'application/json': components['schemas']['LoginPolicy'];
         };
+      };
+    };
+  };
+  OidcController_login_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description To the provider's authorization endpoint (404 when OpenID Connect is not set up) */
+      302: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  OidcController_callback_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description To the web app with a one-time ticket; a refusal is a Danish page */
+      302: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
     };
   };
