@@ -1,6 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrowserApp, startBrowserApp } from '../support/browser-app';
+import { BrowserApp, seriousA11yViolations, startBrowserApp } from '../support/browser-app';
 import { startOidcProvider, type TestOidcProvider } from '../support/oidc-provider';
 import { freePort } from '../support/pg-cluster';
 
@@ -65,6 +65,19 @@ describe('OpenID Connect login in Chromium', () => {
         [username],
       )
     ).rows[0];
+  /** The audit log's login rows of the callback for the name (polled: rows are written after the answer). */
+  const auditedLogins = async (username: string, action: 'login' | 'login.failed', count = 1) => {
+    const rows = async () =>
+      (
+        await env.db.pool.query(
+          `SELECT role, municipality_code AS municipality, status FROM audit_log
+           WHERE action = $2 AND username = $1 AND detail->>'path' = '/api/v1/auth/oidc/callback' ORDER BY id`,
+          [username, action],
+        )
+      ).rows;
+    await expect.poll(async () => (await rows()).length).toBeGreaterThanOrEqual(count);
+    return rows();
+  };
   const meWith = (token: string) => fetch(`${env.base}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
 
   /** From Børneblik's login page through the organisation's button to the provider's login form. */
@@ -108,6 +121,9 @@ describe('OpenID Connect login in Chromium', () => {
   it('logs in through the provider: the mapped role, municipality and teams, a user made from the token', async () => {
     const context = await newContext();
     const page = await context.newPage();
+    await page.goto(env.base);
+    await page.getByRole('link', { name: LABEL }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
     await toProvider(page);
     await signInAtProvider(page, 'anna.chef');
     await page.getByTestId('current-user').waitFor();
@@ -125,6 +141,8 @@ describe('OpenID Connect login in Chromium', () => {
       externalId: `${idp.issuer}|anna.chef`,
       email: 'anna.chef@testkommune.dk',
     });
+    // In the audit log as a login, like a password login.
+    expect(await auditedLogins('anna.chef', 'login')).toEqual([{ role: 'chef', municipality: 461, status: 302 }]);
     // The login in flight is used up and its cookie gone.
     expect((await env.db.pool.query(`SELECT count(*)::int AS n FROM sso_request WHERE provider = 'oidc'`)).rows[0].n).toBe(0);
     expect((await context.cookies()).map((c) => c.name)).not.toContain('bu_oidc_state');
@@ -147,6 +165,8 @@ describe('OpenID Connect login in Chromium', () => {
     wrong.searchParams.set('state', 'x'.repeat(43));
     await page.goto(wrong.href);
     expect(await refusal(page)).toContain('hører ikke til et log ind, der er startet i denne browser');
+    // Failed logins in the audit log, by no name (the provider's token was never read).
+    expect((await auditedLogins('-', 'login.failed', 2)).map((r) => r.status)).toEqual([400, 400]);
     await page.getByRole('link', { name: 'Til log ind-siden' }).click();
     await page.getByLabel('Brugernavn').waitFor();
     await a.close();
@@ -202,6 +222,8 @@ describe('OpenID Connect login in Chromium', () => {
     expect(text).toContain('Du har ikke adgang til Børneblik endnu');
     expect(text).toContain('Børneblik-administrator');
     expect(await userRow('ib.ingen')).toBeUndefined();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect(await auditedLogins('ib.ingen', 'login.failed')).toEqual([{ role: '-', municipality: null, status: 403 }]);
     // Nor is the ID token kept for a logout that will never come.
     expect((await env.db.pool.query(`SELECT 1 FROM oidc_session WHERE external_id = $1`, [`${idp.issuer}|ib.ingen`])).rowCount).toBe(0);
     await context.close();

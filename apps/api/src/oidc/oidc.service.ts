@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import * as client from 'openid-client';
 import type { OidcConfig } from '@bu/config';
 import { logger } from '@bu/logger';
+import { SSO_LOGIN, type SsoLoginAttempt } from '../audit/audit.hook';
 import { AuthService } from '../auth/auth.service';
 import { APP_CONFIG, AppConfig } from '../config';
 import { runInScope } from '../database/request-scope';
@@ -134,6 +135,9 @@ export class OidcService implements OnModuleInit, OnModuleDestroy {
   async callback(req: Request, res: Response): Promise<void> {
     if (!this.settings) return this.sso.fail(res, MESSAGES.notConfigured, 404);
     const settings = this.settings;
+    // A login in the audit log, success or not; by name once the provider's token says who.
+    const attempt: SsoLoginAttempt = {};
+    res.locals[SSO_LOGIN] = attempt;
     const bound = cookie(req.headers.cookie, STATE_COOKIE);
     res.clearCookie(STATE_COOKIE, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: COOKIE_PATH });
     const state = typeof req.query.state === 'string' ? req.query.state : undefined;
@@ -166,6 +170,7 @@ export class OidcService implements OnModuleInit, OnModuleDestroy {
       return this.sso.fail(res, refusalMessage(error));
     }
     const result = identityFromClaims(claims, settings);
+    if (result.ok) attempt.username = result.identity.username;
     if (!result.ok) {
       logger().warn({ provider: 'oidc' }, 'OpenID Connect callback refused: no username or too many groups');
       return this.sso.fail(res, result.message, 403);
