@@ -110,6 +110,39 @@ describe('OpenID Connect login over HTTP', () => {
     expect(cancelled.text).toContain('Organisationens log ind afviste at logge dig ind (access_denied)');
   });
 
+  it("logging out after an OIDC login answers the provider's end-session address, once; the login page as the way back", async () => {
+    // An OIDC user with a session, as SsoService makes them (a ticket exchanged), and the login's ID token kept.
+    const externalId = `${idp.issuer}|anna`;
+    await db.pool.query(
+      `INSERT INTO app_user (username, role, municipality_code, teams, auth_source, external_id) VALUES ('anna', 'chef', 461, '{}', 'oidc', $1)`,
+      [externalId],
+    );
+    const ticket = randomBytes(32).toString('base64url');
+    await db.pool.query(`INSERT INTO sso_ticket (ticket_hash, username, expires_at) VALUES ($1, 'anna', now() + interval '1 minute')`, [
+      createHash('sha256').update(ticket).digest('hex'),
+    ]);
+    const session = await request(app.getHttpServer()).post('/api/v1/auth/sso/exchange').send({ ticket }).expect(200);
+    await db.pool.query(
+      `INSERT INTO oidc_session (external_id, id_token, expires_at) VALUES ($1, 'the.id.token', now() + interval '1 hour')`,
+      [externalId],
+    );
+    const res = await request(app.getHttpServer())
+      .post('/api/v1/auth/logout')
+      .set('Authorization', `Bearer ${session.body.token}`)
+      .expect(200);
+    const to = new URL(res.body.redirect);
+    expect(`${to.origin}${to.pathname}`).toBe(`${idp.issuer}/session/end`);
+    expect(Object.fromEntries(to.searchParams)).toMatchObject({
+      id_token_hint: 'the.id.token',
+      // From OIDC_REDIRECT_URL's origin: the public address, not the one the API saw.
+      post_logout_redirect_uri: 'https://boerneblik.testkommune.dk/',
+      client_id: idp.clientId,
+    });
+    // The session ended here, and the hint is gone: a second logout has nothing to send.
+    await request(app.getHttpServer()).get('/api/v1/me').set('Authorization', `Bearer ${session.body.token}`).expect(401);
+    expect((await db.pool.query(`SELECT 1 FROM oidc_session WHERE external_id = $1`, [externalId])).rowCount).toBe(0);
+  });
+
   it('logging out a password user answers 204 as before, with no provider logout', async () => {
     const login = await request(app.getHttpServer()).post('/api/v1/auth/login').send({ username: 'chef', password: PASSWORD }).expect(200);
     const res = await request(app.getHttpServer())
