@@ -89,6 +89,9 @@ describe('@bu/config: OpenID Connect', () => {
     ).toEqual(['OIDC_REDIRECT_URL skal være en https-adresse ("http://bb.example.dk/cb").']);
     // Plain http only on this machine (development and the tests' provider).
     expect(configFromEnv({ ...BASE, ...client, OIDC_ISSUER: 'http://localhost:4000' }).oidc?.issuer).toBe('http://localhost:4000');
+    // Compose passes every variable, empty when not given: that is no OIDC, not a half-done one.
+    const empty = { OIDC_ISSUER: '', OIDC_CLIENT_ID: '', OIDC_CLIENT_SECRET: '', OIDC_LABEL: '', OIDC_GROUPS_CLAIM: '', OIDC_SCOPE: '' };
+    expect(configFromEnv({ ...BASE, ...empty }).oidc).toBeUndefined();
     // A client without an issuer is a half-done setup, not silently ignored.
     expect(problems(() => configFromEnv({ ...BASE, ...client }))).toEqual([expect.stringMatching(/^OIDC_ISSUER er ikke sat, men/)]);
   });

@@ -285,7 +285,8 @@ function oidcPart(env: Env, override: OidcConfig | undefined, problems: string[]
     scope: env.OIDC_SCOPE,
   };
   if (given.issuer === undefined) {
-    if (given.clientId !== undefined || given.clientSecret !== undefined)
+    // Empty is unset here (compose passes every variable, empty when not given).
+    if (given.clientId !== undefined || (given.clientSecret ?? '').trim() !== '')
       problems.push('OIDC_ISSUER er ikke sat, men OIDC_CLIENT_ID eller OIDC_CLIENT_SECRET er. Angiv udbyderens adresse (docs/SSO.md).');
     return undefined;
   }
