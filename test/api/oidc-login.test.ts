@@ -92,6 +92,7 @@ describe('OpenID Connect login over HTTP', () => {
     expect(wrong.text).toContain('hører ikke til et log ind, der er startet i denne browser');
     await callback(`code=abc&state=${state}`, 'en-anden-browsers-state').expect(400);
     await callback('code=abc', state).expect(400);
+    await callback(`code=abc&state=${state}`, '%E0%A4%A').expect(400);
     // The refusals before the provider is asked leave the login in flight for its own browser.
     expect((await db.pool.query(`SELECT 1 FROM sso_request WHERE id = $1`, [state])).rowCount).toBe(1);
     const unknown = await callback('code=abc&state=ukendt', 'ukendt').expect(400);
