@@ -1,5 +1,8 @@
 import { resolve } from 'path';
 import { z } from 'zod';
+import { checkSaml, samlEnvSchema, samlFromEnv, type SamlSettings } from './saml';
+
+export * from './saml';
 
 // Every setting the product reads from its environment, in one schema. No other product file
 // reads process.env (test/unit/config.test.ts checks the sources), so a setting cannot be added
@@ -139,6 +142,7 @@ export const envSchema = z.object({
   LOG_LEVEL: z.preprocess(blank, z.enum(LOG_LEVELS).default('info')),
   /** json (one JSON object per line, for a log collector) or pretty (one readable line); default json in production. */
   LOG_FORMAT: z.preprocess(blank, z.enum(LOG_FORMATS).optional()),
+  ...samlEnvSchema,
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -221,6 +225,8 @@ export interface AppConfig extends WorkerConfig {
   uploadMaxBytes: number;
   /** Longest a statement of the API may run (ms). */
   statementTimeoutMs: number;
+  /** SAML 2.0 login (SAML_*); undefined: off. */
+  saml?: SamlSettings;
 }
 
 function required<T>(problems: string[], name: string, value: T | undefined, message: string): T {
@@ -289,6 +295,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
   if (jwtPreviousSecret !== undefined && jwtPreviousSecret === jwtSecret) {
     problems.push('JWT_SECRET_PREVIOUS er den samme som JWT_SECRET: ved et nøgleskift er den forrige nøgle den gamle værdi.');
   }
+  const saml = overrides.saml ?? samlFromEnv(parsed, problems);
+  if (overrides.saml) checkSaml(overrides.saml, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     ...worker,
@@ -305,6 +313,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
     hsts: overrides.hsts ?? parsed.HSTS,
     uploadMaxBytes: overrides.uploadMaxBytes ?? parsed.UPLOAD_MAX_BYTES,
     statementTimeoutMs: overrides.statementTimeoutMs ?? parsed.API_STATEMENT_TIMEOUT_MS,
+    saml,
   };
 }
 
