@@ -14,6 +14,6 @@ export interface ExternalIdentity {
 }
 
 /** Why a verified identity gets no session: each has its own Danish page. */
-export type SignInRefusal = 'no_group' | 'several_municipalities' | 'disabled' | 'username_taken';
+export type SignInRefusal = 'no_group' | 'several_municipalities' | 'disabled' | 'username_taken' | 'bad_username';
 
 export type SignInResult = { ok: true; username: string } | { ok: false; refusal: SignInRefusal };
