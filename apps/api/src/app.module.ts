@@ -28,6 +28,7 @@ import { SettingsRepository } from './settings/settings.repository';
 import { SettingsService } from './settings/settings.service';
 import { QueueModule } from './queue/queue.module';
 import { DocsModule } from './security/docs.module';
+import { SamlModule } from './saml/saml.module';
 
 @Module({})
 export class AppModule {
@@ -35,7 +36,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [DatabaseModule, QueueModule, AuthModule, SsoModule, DocsModule.forRoot(config.apiDocs === 'admin')],
+      imports: [DatabaseModule, QueueModule, AuthModule, SsoModule, DocsModule.forRoot(config.apiDocs === 'admin'), SamlModule],
       controllers: [
         HealthController,
         MunicipalitiesController,
