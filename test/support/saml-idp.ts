@@ -7,6 +7,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { inflateRawSync } from 'zlib';
 import { SignedXml } from 'xml-crypto';
+import type { SamlSettings } from '@bu/config';
 
 // A SAML 2.0 identity provider made in the test (issue 15, point 2): its own key and X.509
 // certificate (made by openssl for this run, never checked in), responses built by hand and
@@ -194,3 +195,14 @@ export const addGroup = (group: string) => (xml: string) =>
     `<saml:Attribute Name="${ATTR.groups}">`,
     `<saml:Attribute Name="${ATTR.groups}"><saml:AttributeValue>${esc(group)}</saml:AttributeValue>`,
   );
+
+/** SAML settings for a test that only needs the endpoints there (an IdP that is never reached). */
+export function testSamlSettings(idp: KeyPair = makeKeyPair()): SamlSettings {
+  return {
+    entryPoint: 'https://idp.example/adfs/ls/',
+    idpCerts: [idp.cert],
+    entityId: 'https://boerneblik.test/saml',
+    attributes: { ...ATTR },
+    label: 'Log ind med organisationens konto',
+  };
+}
