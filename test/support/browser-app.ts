@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { mkdirSync, readFileSync } from 'fs';
 import { resolve } from 'path';
 import type { Browser, Page } from 'playwright-core';
+import type { AppConfig } from '@bu/config';
 import { PASSWORD, seedUsers, startTestApi } from './api';
 import { launchBrowser } from './browser';
 import { ensureWebBuilt } from '../../scripts/lib/build-web';
@@ -24,12 +25,17 @@ export interface BrowserApp {
 }
 
 /** The built dashboard served by the API on a fresh database with the given data, and Chromium. */
-export async function startBrowserApp(load: (db: TestDatabase) => Promise<unknown>, team: string): Promise<BrowserApp> {
+export async function startBrowserApp(
+  load: (db: TestDatabase) => Promise<unknown>,
+  team: string,
+  /** More of the API's configuration (e.g. a sign-on provider's). */
+  config: Partial<AppConfig> = {},
+): Promise<BrowserApp> {
   const webDist = await ensureWebBuilt(ROOT);
   const db = await createTestDatabase();
   await load(db);
   await seedUsers(db, 461, team);
-  const app: INestApplication = await startTestApi(db, { webDist });
+  const app: INestApplication = await startTestApi(db, { ...config, webDist });
   await app.listen(0, '127.0.0.1');
   const base = await app.getUrl();
   const browser = await launchBrowser();
