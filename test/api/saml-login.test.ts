@@ -5,7 +5,7 @@ import type { SamlSettings } from '@bu/config';
 import { SAML_MESSAGES } from '../../apps/api/src/saml/saml.service';
 import { startTestApi } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/database';
-import { addGroup, ATTR, makeKeyPair, TestSamlIdp, type SamlIdpUser } from '../support/saml-idp';
+import { addGroup, ATTR, makeKeyPair, RSA_PSS_SHA256, TestSamlIdp, type SamlIdpUser } from '../support/saml-idp';
 
 // Issue 15, point 2: SAML 2.0 login against an identity provider made in the test (its own key
 // and certificate, responses signed with xml-crypto). A signed response gives a session with the
@@ -115,6 +115,15 @@ describe('SAML 2.0 login', () => {
     const ticket = decodeURIComponent(res.headers.location.split('ticket=')[1]);
     const session = await request(server()).post('/api/v1/auth/sso/exchange').send({ ticket }).expect(200);
     expect(session.body.user).toMatchObject({ username: 'leder@kommune.dk', role: 'teamleder', teams: ['Team Syd'] });
+    await db.pool.query(`DELETE FROM sso_ticket`);
+    await db.pool.query(`DELETE FROM app_user WHERE auth_source = 'saml'`);
+  });
+
+  it('accepts an assertion signed with RSASSA-PSS (as OCES3 certificates sign for KOMBIT)', async () => {
+    const { id, acsUrl } = await startLogin();
+    const response = idp.response({ inResponseTo: id, acsUrl, audience: SP_ENTITY_ID, user: anna, signatureAlgorithm: RSA_PSS_SHA256 });
+    expect(Buffer.from(response, 'base64').toString()).toContain(`Algorithm="${RSA_PSS_SHA256}"`);
+    expect((await post(response)).status).toBe(302);
     await db.pool.query(`DELETE FROM sso_ticket`);
     await db.pool.query(`DELETE FROM app_user WHERE auth_source = 'saml'`);
   });
@@ -248,16 +257,20 @@ describe('SAML 2.0 with a key of its own', () => {
   let db: TestDatabase;
   let app: INestApplication;
   const sp = makeKeyPair('Boerneblik SP');
-  const idp = makeKeyPair();
+  const idp = new TestSamlIdp(IDP_ENTITY_ID, SP_ENTITY_ID);
+  const ACS = 'https://boerneblik.kommune.example/api/v1/auth/saml/acs';
 
   beforeAll(async () => {
     db = await createTestDatabase();
+    await db.pool.query(
+      `INSERT INTO sso_group_mapping (municipality_code, group_id, role, teams) VALUES (461, 'BU-Udvalg', 'udvalg', '{}')`,
+    );
     app = await startTestApi(db, {
       saml: {
         entryPoint: 'https://adfs.kommune.example/adfs/ls/',
-        idpCerts: [idp.cert],
+        idpCerts: [idp.keyPair.cert],
         entityId: SP_ENTITY_ID,
-        acsUrl: 'https://boerneblik.kommune.example/api/v1/auth/saml/acs',
+        acsUrl: ACS,
         spPrivateKey: sp.key,
         spCert: sp.cert,
         attributes: { username: ATTR.username, email: ATTR.email, groups: ATTR.groups },
@@ -275,13 +288,32 @@ describe('SAML 2.0 with a key of its own', () => {
     const body = sp.cert.replace(/-----[^-]+-----|\s/g, '');
     expect(meta.text).toContain('AuthnRequestsSigned="true"');
     expect(meta.text).toContain('use="signing"');
+    expect(meta.text).toContain('use="encryption"');
     expect(meta.text.replace(/\s/g, '')).toContain(`<ds:X509Certificate>${body}</ds:X509Certificate>`);
-    expect(meta.text).toContain('Location="https://boerneblik.kommune.example/api/v1/auth/saml/acs"');
+    expect(meta.text).toContain(`Location="${ACS}"`);
     const res = await request(app.getHttpServer()).get('/api/v1/auth/saml/login').expect(302);
     const location = new URL(res.headers.location);
     expect(location.origin + location.pathname).toBe('https://adfs.kommune.example/adfs/ls/');
     expect(location.searchParams.get('SigAlg')).toBe('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
     expect(location.searchParams.get('Signature')).toBeTruthy();
-    expect(TestSamlIdp.requestIn(res.headers.location).acsUrl).toBe('https://boerneblik.kommune.example/api/v1/auth/saml/acs');
+    expect(TestSamlIdp.requestIn(res.headers.location).acsUrl).toBe(ACS);
+  });
+
+  it('reads an encrypted, signed assertion with its own key', async () => {
+    const res = await request(app.getHttpServer()).get('/api/v1/auth/saml/login').expect(302);
+    const { id } = TestSamlIdp.requestIn(res.headers.location);
+    const user = { nameId: 'bo', username: 'bo@kommune.dk', groups: ['BU-Udvalg'] };
+    const response = idp.response({ inResponseTo: id, acsUrl: ACS, audience: SP_ENTITY_ID, user, encryptFor: sp.cert });
+    const xml = Buffer.from(response, 'base64').toString();
+    expect(xml).toContain('<saml:EncryptedAssertion>');
+    expect(xml).not.toContain('bo@kommune.dk');
+    const answer = await request(app.getHttpServer())
+      .post('/api/v1/auth/saml/acs')
+      .type('form')
+      .send({ SAMLResponse: response })
+      .expect(302);
+    const ticket = decodeURIComponent(answer.headers.location.split('ticket=')[1]);
+    const session = await request(app.getHttpServer()).post('/api/v1/auth/sso/exchange').send({ ticket }).expect(200);
+    expect(session.body.user).toEqual({ username: 'bo@kommune.dk', role: 'udvalg', municipalities: [461], teams: [] });
   });
 });

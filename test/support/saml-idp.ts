@@ -1,5 +1,5 @@
 import { execFileSync } from 'child_process';
-import { randomBytes } from 'crypto';
+import { constants, createCipheriv, publicEncrypt, randomBytes } from 'crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { createServer, type Server } from 'http';
 import type { AddressInfo } from 'net';
@@ -69,6 +69,29 @@ export interface ResponseOptions {
   issuer?: string;
   /** Changes the XML after signing (a tampered response). */
   tamper?: (xml: string) => string;
+  /** The signature algorithm (default RSA-SHA256; OCES3 certificates sign with RSASSA-PSS). */
+  signatureAlgorithm?: string;
+  /** Encrypts the (signed) assertion for this certificate (the service provider's), as KOMBIT does. */
+  encryptFor?: string;
+}
+
+export const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
+export const RSA_PSS_SHA256 = 'http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1';
+
+/** XML Encryption of an element: AES-256-CBC content, its key wrapped with RSA-OAEP for the certificate. */
+function encryptElement(xml: string, cert: string): string {
+  const key = randomBytes(32);
+  const iv = randomBytes(16);
+  const cipher = createCipheriv('aes-256-cbc', key, iv);
+  const data = Buffer.concat([iv, cipher.update(xml, 'utf8'), cipher.final()]).toString('base64');
+  const wrapped = publicEncrypt({ key: cert, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, key).toString('base64');
+  return (
+    `<xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#" Type="http://www.w3.org/2001/04/xmlenc#Element">` +
+    `<xenc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#aes256-cbc"/>` +
+    `<ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><xenc:EncryptedKey><xenc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p"/>` +
+    `<xenc:CipherData><xenc:CipherValue>${wrapped}</xenc:CipherValue></xenc:CipherData></xenc:EncryptedKey></ds:KeyInfo>` +
+    `<xenc:CipherData><xenc:CipherValue>${data}</xenc:CipherValue></xenc:CipherData></xenc:EncryptedData>`
+  );
 }
 
 const esc = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -165,16 +188,24 @@ export class TestSamlIdp {
       assertion +
       `</samlp:Response>`;
     const sign = o.sign ?? 'assertion';
-    if (sign !== 'none') xml = this.signed(xml, sign === 'assertion' ? 'Assertion' : 'Response', o.keyPair ?? this.keyPair);
+    const algorithm = o.signatureAlgorithm ?? RSA_SHA256;
+    if (sign !== 'none') xml = this.signed(xml, sign === 'assertion' ? 'Assertion' : 'Response', o.keyPair ?? this.keyPair, algorithm);
     if (o.tamper) xml = o.tamper(xml);
+    if (o.encryptFor) {
+      const signedAssertion = /<saml:Assertion[\s\S]*<\/saml:Assertion>/.exec(xml)![0];
+      xml = xml.replace(
+        signedAssertion,
+        `<saml:EncryptedAssertion>${encryptElement(signedAssertion, o.encryptFor)}</saml:EncryptedAssertion>`,
+      );
+    }
     return Buffer.from(xml, 'utf8').toString('base64');
   }
 
-  private signed(xml: string, element: 'Assertion' | 'Response', keyPair: KeyPair): string {
+  private signed(xml: string, element: 'Assertion' | 'Response', keyPair: KeyPair, signatureAlgorithm: string): string {
     const sig = new SignedXml({
       privateKey: keyPair.key,
       publicCert: keyPair.cert,
-      signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+      signatureAlgorithm,
       canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
     });
     const target = element === 'Assertion' ? "//*[local-name(.)='Assertion']" : "/*[local-name(.)='Response']";
