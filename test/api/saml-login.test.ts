@@ -31,7 +31,10 @@ describe('SAML 2.0 login', () => {
     label: 'Log ind med AD FS',
   });
 
-  const server = () => app.getHttpServer();
+  // Listening on one port: the ACS URL is made from the address the browser used, as in production
+  // (supertest given the bare server would listen on a new port for each request).
+  let base: string;
+  const server = () => base;
   /** Starts a login at Børneblik: the AuthnRequest the browser would carry to the IdP. */
   async function startLogin(): Promise<{ id: string; acsUrl: string }> {
     const res = await request(server()).get('/api/v1/auth/saml/login').expect(302);
@@ -59,6 +62,8 @@ describe('SAML 2.0 login', () => {
       `INSERT INTO sso_group_mapping (municipality_code, group_id, role, teams) VALUES (461, 'BU-Chefer', 'chef', '{}'), (461, 'BU-Ledere-Syd', 'teamleder', '{Team Syd}')`,
     );
     app = await startTestApi(db, { saml: settings() });
+    await app.listen(0, '127.0.0.1');
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   });
   afterAll(async () => {
     await app?.close();
@@ -175,6 +180,14 @@ describe('SAML 2.0 login', () => {
     await expectRefused(
       await post(idp.response({ inResponseTo: id, acsUrl, audience: 'https://another.service.example/', user: anna })),
       SAML_MESSAGES.audience,
+    );
+  });
+
+  it('refuses a response addressed to another service provider (bearer Recipient not our ACS)', async () => {
+    const { id } = await startLogin();
+    await expectRefused(
+      await post(idp.response({ inResponseTo: id, acsUrl: 'https://another.service.example/acs', audience: SP_ENTITY_ID, user: anna })),
+      SAML_MESSAGES.recipient,
     );
   });
 

@@ -27,6 +27,7 @@ export const SAML_MESSAGES = {
   audience: 'Svaret fra identitetsudbyderen er udstedt til en anden tjeneste end Børneblik.',
   issuer: 'Svaret kommer fra en anden identitetsudbyder end den, Børneblik er sat op til.',
   replay: 'Svaret fra identitetsudbyderen er allerede brugt én gang. Log ind igen.',
+  recipient: 'Svaret fra identitetsudbyderen er stilet til en anden adresse end Børnebliks.',
   noExpiry: 'Svaret fra identitetsudbyderen har ingen udløbstid og kan ikke godtages.',
   status: 'Identitetsudbyderen kunne ikke logge dig ind.',
   noUser: 'Svaret fra identitetsudbyderen siger ikke, hvem du er.',
@@ -127,15 +128,38 @@ export function identityFrom(profile: Profile, settings: SamlSettings): External
   };
 }
 
-/** The assertion's id and the latest moment it is valid (Conditions' NotOnOrAfter). */
-function assertionLifetime(profile: Profile): { id: string; notOnOrAfter: Date } {
-  const assertion = (profile.getAssertion?.() as { Assertion?: { $?: { ID?: string }; Conditions?: { $?: { NotOnOrAfter?: string } }[] } })
-    ?.Assertion;
+interface ParsedAssertion {
+  $?: { ID?: string };
+  Conditions?: { $?: { NotOnOrAfter?: string } }[];
+  Subject?: { SubjectConfirmation?: { $?: { Method?: string }; SubjectConfirmationData?: { $?: { Recipient?: string } }[] }[] }[];
+}
+
+/** The same URL however written (case of the host, a default port). */
+const sameUrl = (a: string, b: string) => {
+  try {
+    return new URL(a).href === new URL(b).href;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * What node-saml leaves to its caller in the (verified) assertion: its id and the latest moment it
+ * is valid (Conditions' NotOnOrAfter), for the replay check; and the bearer confirmation's
+ * Recipient, which the Web Browser SSO profile says must be our ACS URL.
+ */
+function checkAssertion(profile: Profile, acsUrl: string): { id: string; notOnOrAfter: Date } {
+  const assertion = (profile.getAssertion?.() as { Assertion?: ParsedAssertion } | undefined)?.Assertion;
   const id = assertion?.$?.ID;
   const notOnOrAfter = assertion?.Conditions?.[0]?.$?.NotOnOrAfter;
   if (!id) throw new SamlRefusal(SAML_MESSAGES.invalid, 'assertion without ID');
   if (!notOnOrAfter || Number.isNaN(Date.parse(notOnOrAfter)))
     throw new SamlRefusal(SAML_MESSAGES.noExpiry, 'assertion without Conditions/@NotOnOrAfter');
+  const recipients = (assertion?.Subject?.[0]?.SubjectConfirmation ?? [])
+    .filter((c) => c.$?.Method === 'urn:oasis:names:tc:SAML:2.0:cm:bearer')
+    .map((c) => c.SubjectConfirmationData?.[0]?.$?.Recipient ?? '');
+  if (!recipients.some((r) => sameUrl(r, acsUrl)))
+    throw new SamlRefusal(SAML_MESSAGES.recipient, `assertion for ${recipients.join(', ') || 'no recipient'}, not ${acsUrl}`);
   return { id, notOnOrAfter: new Date(notOnOrAfter) };
 }
 
@@ -161,6 +185,10 @@ export class SamlService implements OnModuleInit {
     return this.settings;
   }
 
+  private acsUrl(settings: SamlSettings, origin: string): string {
+    return settings.acsUrl ?? `${origin}${SAML_ACS_PATH}`;
+  }
+
   /** One SAML instance per request: its request-id store belongs to that request (see OneTimeRequestIds). */
   private sp(settings: SamlSettings, origin: string): SAML {
     return new SAML({
@@ -169,7 +197,7 @@ export class SamlService implements OnModuleInit {
       idpIssuer: settings.idpIssuer,
       issuer: settings.entityId,
       audience: settings.entityId,
-      callbackUrl: settings.acsUrl ?? `${origin}${SAML_ACS_PATH}`,
+      callbackUrl: this.acsUrl(settings, origin),
       // Assertions signed always; the response around them may be signed too (AD FS signs only the assertion by default).
       wantAssertionsSigned: true,
       wantAuthnResponseSigned: false,
@@ -216,7 +244,7 @@ export class SamlService implements OnModuleInit {
       // node-saml checks the issuer of logout messages only: the assertion's is checked here.
       if (settings.idpIssuer !== undefined && profile.issuer !== settings.idpIssuer)
         throw new SamlRefusal(SAML_MESSAGES.issuer, `assertion issued by ${profile.issuer}`);
-      const { id, notOnOrAfter } = assertionLifetime(profile);
+      const { id, notOnOrAfter } = checkAssertion(profile, this.acsUrl(settings, origin));
       // Kept until it could no longer be accepted anyway (its NotOnOrAfter, plus the clock skew we allow).
       if (!(await this.repository.useAssertion(id, new Date(notOnOrAfter.getTime() + SAML_CLOCK_SKEW_MS))))
         throw new SamlRefusal(SAML_MESSAGES.replay, 'assertion id seen before');
