@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import type { SamlSettings } from '@bu/config';
 import { logger } from '@bu/logger';
 import { APP_CONFIG, type AppConfig } from '../config';
+import { databaseFailure } from '../database/database-unavailable.filter';
 import { SsoService } from '../sso/sso.service';
 import type { ExternalIdentity } from '../sso/sso.types';
 import { SamlRepository } from './saml.repository';
@@ -250,6 +251,8 @@ export class SamlService implements OnModuleInit {
         throw new SamlRefusal(SAML_MESSAGES.replay, 'assertion id seen before');
       identity = identityFrom(profile, settings);
     } catch (error) {
+      // A database that is down is not the response's fault: 503 like any other request (DatabaseUnavailableFilter).
+      if (databaseFailure(error)) throw error;
       // The reason in English for the operator; never the response itself (it names the person).
       logger().warn({ reason: error instanceof Error ? error.message : String(error) }, 'SAML response refused');
       return this.sso.fail(res, samlMessage(error), 400);
