@@ -124,6 +124,24 @@ describe('SAML 2.0 login', () => {
     await db.pool.query(`DELETE FROM app_user WHERE auth_source = 'saml'`);
   });
 
+  it('a group change at the identity provider takes effect at the next login; the old session ends', async () => {
+    const login = async (groups: string[]) => {
+      const { id, acsUrl } = await startLogin();
+      const res = await post(idp.response({ inResponseTo: id, acsUrl, audience: SP_ENTITY_ID, user: { ...anna, groups } })).expect(302);
+      const ticket = decodeURIComponent(res.headers.location.split('ticket=')[1]);
+      return (await request(server()).post('/api/v1/auth/sso/exchange').send({ ticket }).expect(200)).body;
+    };
+    const first = await login(['BU-Chefer']);
+    expect(first.user).toMatchObject({ role: 'chef', teams: [] });
+    const second = await login(['BU-Ledere-Syd']);
+    expect(second.user).toMatchObject({ username: 'anna@kommune.dk', role: 'teamleder', teams: ['Team Syd'] });
+    await request(server()).get('/api/v1/me').set('Authorization', `Bearer ${first.token}`).expect(401);
+    await request(server()).get('/api/v1/me').set('Authorization', `Bearer ${second.token}`).expect(200);
+    expect(await count(`SELECT count(*) AS n FROM app_user WHERE auth_source = 'saml'`)).toBe(1);
+    await db.pool.query(`DELETE FROM sso_ticket`);
+    await db.pool.query(`DELETE FROM app_user WHERE auth_source = 'saml'`);
+  });
+
   it('accepts an assertion signed with RSASSA-PSS (as OCES3 certificates sign for KOMBIT)', async () => {
     const { id, acsUrl } = await startLogin();
     const response = idp.response({ inResponseTo: id, acsUrl, audience: SP_ENTITY_ID, user: anna, signatureAlgorithm: RSA_PSS_SHA256 });
