@@ -240,6 +240,25 @@ describe('SAML 2.0 login', () => {
     );
   });
 
+  it('accepts one of two copies of a response posted at the same moment', async () => {
+    const { id, acsUrl } = await startLogin();
+    const response = idp.response({ inResponseTo: id, acsUrl, audience: SP_ENTITY_ID, user: anna });
+    const statuses = (await Promise.all([post(response), post(response)])).map((r) => r.status).sort();
+    expect(statuses).toEqual([302, 400]);
+    expect(await count(`SELECT count(*) AS n FROM sso_ticket`)).toBe(1);
+    await db.pool.query(`DELETE FROM sso_ticket`);
+    await db.pool.query(`DELETE FROM app_user WHERE auth_source = 'saml'`);
+  });
+
+  it('refuses an answer to a request older than 10 minutes', async () => {
+    const { id, acsUrl } = await startLogin();
+    await db.pool.query(`UPDATE sso_request SET created_at = now() - interval '11 minutes' WHERE id = $1`, [id]);
+    await expectRefused(
+      await post(idp.response({ inResponseTo: id, acsUrl, audience: SP_ENTITY_ID, user: anna })),
+      SAML_MESSAGES.unknownRequest,
+    );
+  });
+
   it('refuses an answer to a request it did not send, and an unsolicited response', async () => {
     const { acsUrl } = await startLogin();
     await expectRefused(
