@@ -11,8 +11,12 @@ const settings = (groups: string = SAML_DEFAULT_ATTRIBUTES.groups): SamlSettings
   attributes: { ...SAML_DEFAULT_ATTRIBUTES, groups },
   label: SAML_DEFAULT_LABEL,
 });
-const profile = (attributes: Record<string, unknown>, nameID = 'S-1-5-21-7'): Profile =>
-  ({ issuer: 'http://adfs.example/adfs/services/trust', nameID, nameIDFormat: 'persistent', attributes });
+const profile = (attributes: Record<string, unknown>, nameID = 'S-1-5-21-7'): Profile => ({
+  issuer: 'http://adfs.example/adfs/services/trust',
+  nameID,
+  nameIDFormat: 'persistent',
+  attributes,
+});
 
 describe('SAML: the identity in a validated assertion', () => {
   it('takes username, e-mail and groups from the configured attributes (AD FS by default), the NameID as external id', () => {
