@@ -268,6 +268,15 @@ describe('SAML 2.0 login', () => {
     await expectRefused(await post(idp.response({ acsUrl, audience: SP_ENTITY_ID, user: anna })), SAML_MESSAGES.unknownRequest);
   });
 
+  it('an error answer from the identity provider (the user cancelled) gets the Danish page', async () => {
+    const { id, acsUrl } = await startLogin();
+    const failure = 'urn:oasis:names:tc:SAML:2.0:status:AuthnFailed';
+    await expectRefused(
+      await post(idp.response({ inResponseTo: id, acsUrl, audience: SP_ENTITY_ID, user: anna, failure })),
+      SAML_MESSAGES.status,
+    );
+  });
+
   it('a post without a response, or with text that is not SAML, gets the Danish page', async () => {
     await expectRefused(await request(server()).post('/api/v1/auth/saml/acs').type('form').send({}), SAML_MESSAGES.missing);
     await expectRefused(await post(Buffer.from('<html/>').toString('base64')), SAML_MESSAGES.invalid);

@@ -71,6 +71,8 @@ export interface ResponseOptions {
   tamper?: (xml: string) => string;
   /** The signature algorithm (default RSA-SHA256; OCES3 certificates sign with RSASSA-PSS). */
   signatureAlgorithm?: string;
+  /** An error answer without an assertion, e.g. 'urn:oasis:names:tc:SAML:2.0:status:AuthnFailed' (the user cancelled). */
+  failure?: string;
   /** Encrypts the (signed) assertion for this certificate (the service provider's), as KOMBIT does. */
   encryptFor?: string;
 }
@@ -182,6 +184,13 @@ export class TestSamlIdp {
       `<saml:AuthnStatement AuthnInstant="${now.toISOString()}" SessionIndex="${id()}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>` +
       `<saml:AttributeStatement>${attribute(ATTR.username, u.username ? [u.username] : [])}${attribute(ATTR.email, u.email ? [u.email] : [])}${attribute(ATTR.groups, u.groups)}</saml:AttributeStatement>` +
       `</saml:Assertion>`;
+    if (o.failure) {
+      return Buffer.from(
+        `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${id()}" Version="2.0" IssueInstant="${now.toISOString()}" Destination="${esc(o.acsUrl)}"${inResponseTo}>` +
+          `<saml:Issuer>${esc(issuer)}</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Responder"><samlp:StatusCode Value="${esc(o.failure)}"/></samlp:StatusCode></samlp:Status>` +
+          `</samlp:Response>`,
+      ).toString('base64');
+    }
     let xml =
       `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${id()}" Version="2.0" IssueInstant="${now.toISOString()}" Destination="${esc(o.acsUrl)}"${inResponseTo}>` +
       `<saml:Issuer>${esc(issuer)}</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>` +
