@@ -28,8 +28,17 @@ function problems(env: NodeJS.ProcessEnv): string[] {
 }
 
 describe('@bu/config: SAML', () => {
-  it('is off without SAML_ENTRY_POINT', () => {
+  it('is off without SAML_ENTRY_POINT, also when compose passes every variable empty', () => {
     expect(configFromEnv(BASE).saml).toBeUndefined();
+    const empty = Object.fromEntries(
+      ['ENTRY_POINT', 'IDP_CERT', 'IDP_ISSUER', 'SP_ENTITY_ID', 'ACS_URL', 'SP_PRIVATE_KEY', 'SP_CERT', 'ATTR_GROUPS', 'LABEL'].map((n) => [
+        `SAML_${n}`,
+        '',
+      ]),
+    );
+    expect(configFromEnv({ ...BASE, ...empty }).saml).toBeUndefined();
+    // Set up without a key of its own, the empty key and certificate are none.
+    expect(configFromEnv({ ...BASE, ...empty, ...SAML }).saml).toMatchObject({ spPrivateKey: undefined, spCert: undefined });
   });
 
   it('reads the settings, with AD FS attribute names and a Danish button label by default', () => {

@@ -28,8 +28,11 @@ export const samlEnvSchema = {
   SAML_SP_ENTITY_ID: text(),
   /** The public address of the assertion consumer service, when it differs from the address the browser used. */
   SAML_ACS_URL: text(),
-  /** Børneblik's own private key (PEM; a secret, never defaulted): signs the AuthnRequests and decrypts encrypted assertions. */
-  SAML_SP_PRIVATE_KEY: z.string().optional(),
+  /**
+   * Børneblik's own private key (PEM; a secret, never defaulted): signs the AuthnRequests and
+   * decrypts encrypted assertions. Optional, so empty is unset (compose passes every variable).
+   */
+  SAML_SP_PRIVATE_KEY: text(),
   /** The certificate of SAML_SP_PRIVATE_KEY (PEM), published in the metadata. */
   SAML_SP_CERT: text(),
   SAML_ATTR_USERNAME: named(SAML_DEFAULT_ATTRIBUTES.username),
