@@ -5,6 +5,7 @@ import { importDubu } from '@bu/etl';
 import { hashPassword } from '../../apps/api/src/auth/auth.service';
 import { addUser } from '../../scripts/lib/users';
 import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
+import { testSamlSettings } from '../support/saml-idp';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { copyFixture, DUBU_SMALL, DUBU_SMALL_D, editFile } from '../support/fixtures';
 
@@ -218,6 +219,21 @@ const MATRIX: {
     anonymous: 404,
   },
   { method: 'get', path: '/api/v1/auth/providers', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 }, anonymous: 200 },
+  // SAML 2.0 (configured below): metadata, the redirect to the identity provider and its POST back are public.
+  {
+    method: 'get',
+    path: '/api/v1/auth/saml/metadata',
+    expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 },
+    anonymous: 200,
+  },
+  { method: 'get', path: '/api/v1/auth/saml/login', expect: { udvalg: 302, chef: 302, teamleder: 302, admin: 302 }, anonymous: 302 },
+  {
+    method: 'post',
+    path: '/api/v1/auth/saml/acs',
+    body: {},
+    expect: { udvalg: 400, chef: 400, teamleder: 400, admin: 400 },
+    anonymous: 400,
+  },
   {
     method: 'post',
     path: '/api/v1/auth/sso/exchange',
@@ -359,7 +375,7 @@ describe('role matrix: every endpoint with every role and scope', () => {
       `INSERT INTO app_user (username, password_hash, role, municipality_code, teams) VALUES ('leder-uden-team', $1, 'teamleder', 461, '{}')`,
       [await hashPassword(PASSWORD)],
     );
-    app = await startTestApi(db);
+    app = await startTestApi(db, { saml: testSamlSettings() });
     for (const user of USERS) tokens[user] = await tokenFor(app, user);
   });
   afterAll(async () => {

@@ -37,7 +37,7 @@ export async function startBrowserApp(
   const db = await createTestDatabase();
   await load(db);
   await seedUsers(db, 461, team);
-  const app: INestApplication = await startTestApi(db, { webDist, ...options.config });
+  const app: INestApplication = await startTestApi(db, { ...options.config, webDist });
   await app.listen(options.port ?? 0, '127.0.0.1');
   const base = await app.getUrl();
   const browser = await launchBrowser();

@@ -29,6 +29,7 @@ import { SettingsRepository } from './settings/settings.repository';
 import { SettingsService } from './settings/settings.service';
 import { QueueModule } from './queue/queue.module';
 import { DocsModule } from './security/docs.module';
+import { SamlModule } from './saml/saml.module';
 
 @Module({})
 export class AppModule {
@@ -36,7 +37,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [DatabaseModule, QueueModule, AuthModule, SsoModule, OidcModule, DocsModule.forRoot(config.apiDocs === 'admin')],
+      imports: [DatabaseModule, QueueModule, AuthModule, SsoModule, OidcModule, SamlModule, DocsModule.forRoot(config.apiDocs === 'admin')],
       controllers: [
         HealthController,
         MunicipalitiesController,

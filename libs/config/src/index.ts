@@ -1,5 +1,8 @@
 import { resolve } from 'path';
 import { z } from 'zod';
+import { checkSaml, samlEnvSchema, samlFromEnv, type SamlSettings } from './saml';
+
+export * from './saml';
 
 // Every setting the product reads from its environment, in one schema. No other product file
 // reads process.env (test/unit/config.test.ts checks the sources), so a setting cannot be added
@@ -158,6 +161,7 @@ export const envSchema = z.object({
   OIDC_USERNAME_CLAIM: z.preprocess(blank, z.string().default('preferred_username')),
   /** Scopes asked for (AD FS sends its issuance rules' claims in the ID token only with allatclaims). */
   OIDC_SCOPE: z.preprocess(blank, z.string().default('openid profile email')),
+  ...samlEnvSchema,
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -256,6 +260,8 @@ export interface AppConfig extends WorkerConfig {
   statementTimeoutMs: number;
   /** OpenID Connect login; undefined when OIDC_ISSUER is not set. */
   oidc?: OidcConfig;
+  /** SAML 2.0 login (SAML_*); undefined: off. */
+  saml?: SamlSettings;
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -377,6 +383,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
     problems.push('JWT_SECRET_PREVIOUS er den samme som JWT_SECRET: ved et nøgleskift er den forrige nøgle den gamle værdi.');
   }
   const oidc = oidcPart(parsed, overrides.oidc, problems);
+  const saml = overrides.saml ?? samlFromEnv(parsed, problems);
+  if (overrides.saml) checkSaml(overrides.saml, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     ...worker,
@@ -394,6 +402,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
     uploadMaxBytes: overrides.uploadMaxBytes ?? parsed.UPLOAD_MAX_BYTES,
     statementTimeoutMs: overrides.statementTimeoutMs ?? parsed.API_STATEMENT_TIMEOUT_MS,
     oidc,
+    saml,
   };
 }
 
