@@ -5,6 +5,7 @@ import { importDubu } from '@bu/etl';
 import { hashPassword } from '../../apps/api/src/auth/auth.service';
 import { addUser } from '../../scripts/lib/users';
 import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
+import { testSamlSettings } from '../support/saml-idp';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { copyFixture, DUBU_SMALL, DUBU_SMALL_D, editFile } from '../support/fixtures';
 
@@ -200,6 +201,85 @@ const MATRIX: {
     expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 },
     scoped: s(400, 403, 403, 403),
   },
+  // Single sign-on: the organisation's buttons and the ticket handover are public; the group
+  // mappings and the password switch belong to the administrator (a national one names the municipality).
+  // OpenID Connect (public; not set up in this matrix's API: 404 for everyone; set up: test/api/oidc-login.test.ts).
+  {
+    method: 'get',
+    path: '/api/v1/auth/oidc/login',
+    expect: { udvalg: 404, chef: 404, teamleder: 404, admin: 404 },
+    scoped: s(404, 404, 404, 404),
+    anonymous: 404,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/auth/oidc/callback?code=a&state=b',
+    expect: { udvalg: 404, chef: 404, teamleder: 404, admin: 404 },
+    scoped: s(404, 404, 404, 404),
+    anonymous: 404,
+  },
+  { method: 'get', path: '/api/v1/auth/providers', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 }, anonymous: 200 },
+  // SAML 2.0 (configured below): metadata, the redirect to the identity provider and its POST back are public.
+  {
+    method: 'get',
+    path: '/api/v1/auth/saml/metadata',
+    expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 },
+    anonymous: 200,
+  },
+  { method: 'get', path: '/api/v1/auth/saml/login', expect: { udvalg: 302, chef: 302, teamleder: 302, admin: 302 }, anonymous: 302 },
+  {
+    method: 'post',
+    path: '/api/v1/auth/saml/acs',
+    body: {},
+    expect: { udvalg: 400, chef: 400, teamleder: 400, admin: 400 },
+    anonymous: 400,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/sso/exchange',
+    body: { ticket: 'ukendt' },
+    expect: { udvalg: 401, chef: 401, teamleder: 401, admin: 401 },
+    anonymous: 400,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/sso/group-mappings',
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 },
+    scoped: s(200, 403, 403, 403),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/sso/group-mappings?municipality=461',
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 200 },
+    scoped: s(200, 403, 403, 403),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/sso/group-mappings',
+    body: {},
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 },
+    scoped: s(400, 403, 403, 403),
+  },
+  {
+    method: 'put',
+    path: '/api/v1/sso/group-mappings/999999',
+    body: { group: 'g', role: 'chef' },
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 },
+    scoped: s(404, 403, 403, 403),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/sso/login-policy?municipality=461',
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 200 },
+    scoped: s(200, 403, 403, 403),
+  },
+  {
+    method: 'put',
+    path: '/api/v1/sso/login-policy',
+    body: { passwordLogin: true },
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 },
+    scoped: s(200, 403, 403, 403),
+  },
   { method: 'get', path: '/api/v1/reports', expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 200) },
   {
     method: 'post',
@@ -303,6 +383,12 @@ const MATRIX: {
     scoped: s(404, 403, 403, 403),
   },
   {
+    method: 'delete',
+    path: '/api/v1/sso/group-mappings/1',
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 204 },
+    scoped: s(404, 403, 403, 403),
+  },
+  {
     method: 'patch',
     path: '/api/v1/users/nobody',
     body: { disabled: true },
@@ -326,6 +412,8 @@ describe('role matrix: every endpoint with every role and scope', () => {
     await db.pool.query(
       `INSERT INTO political_goal (municipality_code, kpi_id, title, direction, target, created_by) VALUES (101, 'activity.family_care_share', 'Mål', '>=', 0.6, 'x')`,
     );
+    // Copenhagen's group mapping 1.
+    await db.pool.query(`INSERT INTO sso_group_mapping (municipality_code, group_id, role) VALUES (101, 'kbh-chefer', 'chef')`);
     await db.pool.query(
       `INSERT INTO report_archive (municipality_code, as_of, made_by, pdf, send_result) VALUES (101, '2024-02-29', 'planlagt', '\\x255044462d', 'ikke sendt: kun arkiveret')`,
     );
@@ -337,7 +425,7 @@ describe('role matrix: every endpoint with every role and scope', () => {
       `INSERT INTO app_user (username, password_hash, role, municipality_code, teams) VALUES ('leder-uden-team', $1, 'teamleder', 461, '{}')`,
       [await hashPassword(PASSWORD)],
     );
-    app = await startTestApi(db);
+    app = await startTestApi(db, { saml: testSamlSettings() });
     for (const user of USERS) tokens[user] = await tokenFor(app, user);
   });
   afterAll(async () => {

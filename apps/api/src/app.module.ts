@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { KpiCache } from './kpi/kpi-cache.service';
 import { AuditService } from './audit/audit.service';
 import { AuthModule } from './auth/auth.module';
+import { SsoModule } from './sso/sso.module';
+import { OidcModule } from './oidc/oidc.module';
 import { APP_CONFIG, AppConfig } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
@@ -34,6 +36,7 @@ import { ReportQueueModule } from './reports/report-queue.module';
 import { ReportsController } from './reports/reports.controller';
 import { ReportsRepository } from './reports/reports.repository';
 import { ReportsService } from './reports/reports.service';
+import { SamlModule } from './saml/saml.module';
 
 @Module({})
 export class AppModule {
@@ -41,7 +44,16 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [DatabaseModule, QueueModule, ReportQueueModule, AuthModule, DocsModule.forRoot(config.apiDocs === 'admin')],
+      imports: [
+        DatabaseModule,
+        QueueModule,
+        ReportQueueModule,
+        AuthModule,
+        SsoModule,
+        OidcModule,
+        SamlModule,
+        DocsModule.forRoot(config.apiDocs === 'admin'),
+      ],
       controllers: [
         HealthController,
         MunicipalitiesController,

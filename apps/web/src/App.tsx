@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { CurrentUser, MunicipalityInfo } from '@bu/contracts';
 import { DASHBOARDS } from '@bu/dashboards';
-import { getToken, logout, me, municipalities as fetchMunicipalities } from './api';
+import { exchangeSsoTicket, getToken, logout, me, municipalities as fetchMunicipalities } from './api';
 import { DashboardView } from './components/DashboardView';
 import { ImportLog } from './components/ImportLog';
 import { UploadExport } from './components/UploadExport';
@@ -10,12 +10,18 @@ import { MySettings } from './components/MySettings';
 import { REPORT_ROLES, Reports } from './components/Reports';
 import { DRILL_VIEW, parseHash } from './drill';
 
+/** The one-time ticket of `#/sso?ticket=…`, or null. */
+const ssoTicket = (hash: string): string | null => (hash.startsWith('#/sso?') ? new URLSearchParams(hash.slice(6)).get('ticket') : null);
+
 const ROLE_NAMES: Record<string, string> = { udvalg: 'Udvalg', chef: 'Chef', teamleder: 'Teamleder', admin: 'Administrator' };
 const LANDING: Record<string, string> = { udvalg: 'udvalg', chef: 'chef', teamleder: 'teamleder', admin: 'datakvalitet' };
 
 export function App() {
   const [user, setUser] = useState<CurrentUser | null>(null);
-  const [checked, setChecked] = useState(!getToken());
+  // A single sign-on callback lands on #/sso?ticket=…: exchanged once, then gone from the address.
+  const [ticket] = useState(() => ssoTicket(window.location.hash));
+  const [notice, setNotice] = useState<string | null>(null);
+  const [checked, setChecked] = useState(!getToken() && !ticket);
   const [route, setRoute] = useState(() => parseHash(window.location.hash));
   const view = route.view;
   const [places, setPlaces] = useState<MunicipalityInfo[]>([]);
@@ -29,7 +35,12 @@ export function App() {
     const onLogout = () => setUser(null);
     window.addEventListener('hashchange', onHash);
     window.addEventListener('boerneblik:logout', onLogout);
-    if (getToken())
+    if (ticket) {
+      window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/`);
+      exchangeSsoTicket(ticket)
+        .then(setUser, (e: Error) => setNotice(e.message))
+        .finally(() => setChecked(true));
+    } else if (getToken())
       me()
         .then(setUser, () => undefined)
         .finally(() => setChecked(true));
@@ -48,7 +59,7 @@ export function App() {
   }, [user]);
 
   if (!checked) return null;
-  if (!user) return <Login onLogin={setUser} />;
+  if (!user) return <Login onLogin={setUser} notice={notice} />;
 
   const allowed = DASHBOARDS.filter((d) => d.roles.includes(user.role));
   // The committee's report archive (#/rapporter) beside the views, for the roles that may read it.
@@ -87,7 +98,7 @@ export function App() {
         <button
           type="button"
           onClick={() => {
-            void logout().finally(() => setUser(null));
+            void logout().then((redirect) => (redirect ? window.location.assign(redirect) : setUser(null)));
           }}
         >
           Log ud

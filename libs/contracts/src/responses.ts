@@ -30,6 +30,10 @@ export type CurrentUser = z.infer<typeof CurrentUserSchema>;
 export const LoginResponseSchema = z.object({ token: z.string(), user: CurrentUserSchema }).meta({ id: 'LoginResponse' });
 export type LoginResponse = z.infer<typeof LoginResponseSchema>;
 
+/** Logout after an OpenID Connect login: the provider's logout address, so its session ends too. */
+export const LogoutResponseSchema = z.object({ redirect: z.string() }).meta({ id: 'LogoutResponse' });
+export type LogoutResponse = z.infer<typeof LogoutResponseSchema>;
+
 export const PeriodSchema = z.object({ from: IsoDate, to: IsoDate }).meta({ id: 'Period' });
 export type Period = z.infer<typeof PeriodSchema>;
 
@@ -245,3 +249,21 @@ export const PreferencesSchema = z
   })
   .meta({ id: 'Preferences' });
 export type Preferences = z.infer<typeof PreferencesSchema>;
+/** A group of the identity provider and what it gives in Børneblik. */
+export const GroupMappingSchema = z
+  .object({ id: z.number().int(), municipality: z.number().int(), group: z.string(), role: RoleSchema, teams: z.array(z.string()) })
+  .meta({ id: 'GroupMapping' });
+export type GroupMapping = z.infer<typeof GroupMappingSchema>;
+
+export const LoginPolicySchema = z
+  .object({ municipality: z.number().int(), passwordLogin: z.boolean().describe('Whether local passwords log in for this municipality') })
+  .meta({ id: 'LoginPolicy' });
+export type LoginPolicy = z.infer<typeof LoginPolicySchema>;
+
+/** The organisation's login buttons on the login page (none when single sign-on is not set up). */
+export const AuthProvidersSchema = z
+  .object({
+    providers: z.array(z.object({ id: z.enum(['oidc', 'saml']), label: z.string(), loginUrl: z.string() })),
+  })
+  .meta({ id: 'AuthProviders' });
+export type AuthProviders = z.infer<typeof AuthProvidersSchema>;

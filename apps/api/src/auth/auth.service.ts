@@ -1,4 +1,4 @@
-import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { isRole } from '@bu/domain';
 import { APP_CONFIG, AppConfig } from '../config';
@@ -30,6 +30,9 @@ interface Claims {
   exp: number;
 }
 
+/** At logout: where the browser goes next to end the provider's session too, or undefined. */
+export type LogoutStep = (username: string, origin: string) => Promise<string | undefined>;
+
 const EXPIRED = 'Din session er udløbet. Log ind igen.';
 
 /**
@@ -45,6 +48,7 @@ export class AuthService {
   private readonly throttle: LoginThrottle;
   readonly users: UserStateCache<UserState>;
   private readonly previousKey: Buffer | undefined;
+  private readonly logoutSteps: LogoutStep[] = [];
 
   constructor(
     @Inject(AuthRepository) private readonly repository: AuthRepository,
@@ -72,13 +76,22 @@ export class AuthService {
     // A login has no request scope yet: the user's own row is written in the national one (RLS).
     if (rehash) {
       const hash = await hashPassword(String(password));
-      await runInScope('*', () => this.repository.rehash(name, hash, row.passwordHash));
+      await runInScope('*', () => this.repository.rehash(name, hash, row.passwordHash!));
     }
-    this.users.forget(name);
-    const state = await this.users.get(name);
+    // A municipality that logs in through its organisation's provider has turned passwords off;
+    // a product administrator (no municipality) keeps the password as the way in when SSO fails.
+    if (row.municipality !== null && !(await runInScope('*', () => this.repository.passwordLogin(row.municipality!))))
+      throw new ForbiddenException('Din kommune logger ind med organisationens konto. Brug knappen til log ind med din organisation.');
+    return this.session(name);
+  }
+
+  /** A new session (token) for the user as the database has it now: after a password, or a single sign-on ticket. */
+  async session(username: string): Promise<{ token: string; user: AuthUser }> {
+    this.users.forget(username);
+    const state = await this.users.get(username);
     if (!state) throw new UnauthorizedException('Forkert brugernavn eller adgangskode');
     const now = Math.floor(Date.now() / 1000);
-    return { token: await this.sign({ sub: name, uid: state.id, ver: state.tokenVersion, auth: now }, now), user: state.user };
+    return { token: await this.sign({ sub: username, uid: state.id, ver: state.tokenVersion, auth: now }, now), user: state.user };
   }
 
   /** The token's user as the database has it now, and a renewed token when this one is getting old. */
@@ -117,10 +130,23 @@ export class AuthService {
     return { user: state.user, renewed };
   }
 
-  /** Ends every session of the user (all tokens carry the version this bumps). */
-  async logout(username: string): Promise<void> {
+  /**
+   * Ends every session of the user (all tokens carry the version this bumps). A session that came
+   * from a provider may end there too: the address to send the browser to (OIDC's end session).
+   */
+  async logout(username: string, origin = ''): Promise<{ redirect?: string }> {
     await this.repository.bumpTokenVersion(username);
     this.users.forget(username);
+    for (const step of this.logoutSteps) {
+      const redirect = await step(username, origin);
+      if (redirect) return { redirect };
+    }
+    return {};
+  }
+
+  /** A sign-on protocol that ends its provider's session too at logout (OpenID Connect's RP-initiated logout). */
+  onLogout(step: LogoutStep): void {
+    this.logoutSteps.push(step);
   }
 
   private sign(claims: Omit<Claims, 'iat' | 'exp'>, now: number): Promise<string> {
