@@ -1,4 +1,4 @@
-import { FormEvent, useEffect, useId, useState } from 'react';
+import { FormEvent, useEffect, useId, useRef, useState } from 'react';
 import type { Role } from '@bu/contracts';
 import {
   makeReport,
@@ -232,20 +232,22 @@ export function Reports({ municipality, role }: { municipality: number; role: Ro
   }, [municipality, version]);
 
   // After "make one now": look again until the new report is in the archive (a minute at most).
+  const watching = useRef<ReturnType<typeof setInterval> | undefined>(undefined);
+  const stopWatching = () => clearInterval(watching.current);
+  // Leaving the view (or another municipality) stops the watch below.
+  useEffect(() => stopWatching, [municipality]);
   const watchForNew = () => {
+    stopWatching();
     const before = list?.length ?? 0;
     let tries = 0;
-    const timer = setInterval(() => {
+    watching.current = setInterval(() => {
       tries++;
-      fetchReports(municipality).then(
-        (r) => {
-          if (r.length > before || tries >= 30) {
-            clearInterval(timer);
-            setList(r);
-          }
-        },
-        () => clearInterval(timer),
-      );
+      fetchReports(municipality).then((r) => {
+        if (r.length > before || tries >= 30) {
+          stopWatching();
+          setList(r);
+        }
+      }, stopWatching);
     }, 2000);
   };
 
