@@ -1,5 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { KpiCache } from './kpi/kpi-cache.service';
+import { AuditLogController } from './audit/audit-log.controller';
+import { AuditLogRepository } from './audit/audit-log.repository';
+import { AuditLogService } from './audit/audit-log.service';
 import { AuditService } from './audit/audit.service';
 import { AuthModule } from './auth/auth.module';
 import { APP_CONFIG, AppConfig } from './config';
@@ -26,6 +29,9 @@ import { SettingsController } from './settings/settings.controller';
 import { SettingsRepository } from './settings/settings.repository';
 import { SettingsService } from './settings/settings.service';
 import { QueueModule } from './queue/queue.module';
+import { DropFoldersController } from './drop-folders/drop-folders.controller';
+import { DropFoldersRepository } from './drop-folders/drop-folders.repository';
+import { DropFoldersService } from './drop-folders/drop-folders.service';
 import { DocsModule } from './security/docs.module';
 
 @Module({})
@@ -43,6 +49,8 @@ export class AppModule {
         GoalsController,
         ComparisonGroupsController,
         SettingsController,
+        AuditLogController,
+        DropFoldersController,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
@@ -62,6 +70,10 @@ export class AppModule {
         ComparisonGroupsRepository,
         SettingsService,
         SettingsRepository,
+        AuditLogService,
+        AuditLogRepository,
+        DropFoldersService,
+        DropFoldersRepository,
       ],
       exports: [APP_CONFIG],
     };

@@ -1,9 +1,11 @@
 import { BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service';
 import type { AuthUser } from '../auth/auth.types';
-import { userError, type NewUser } from '../auth/users';
-import type { User } from '@bu/contracts';
-import { UsersRepository } from './users.repository';
+import { generatePassword, profileError, userError, type NewUser } from '../auth/users';
+import type { PasswordReset, User, UserPatchBody } from '@bu/contracts';
+import { UsersRepository, type StoredUser, type UserChange } from './users.repository';
+
+const EMAIL = /^[^@\s]+@[^@\s]+$/;
 
 /**
  * The administrator manages the local users: an administrator of a municipality manages that
@@ -55,14 +57,73 @@ export class UsersService {
     return { username, disabled };
   }
 
+  /**
+   * Changes role, teams, municipality (a product administrator only), e-mail or disabled. The
+   * result must satisfy the rules of a new user (a team leader has teams; a role other than admin
+   * has a municipality). A user from single sign-on gets role, municipality and teams from the group
+   * mapping at each login: those are refused here. The database ends the user's tokens on a change
+   * of role, municipality, teams or disabled.
+   */
+  async update(admin: AuthUser, username: string, body: UserPatchBody): Promise<{ username: string; disabled: boolean }> {
+    const stored = await this.inScope(admin, username, false);
+    const self = username === admin.username;
+    if (self && body.disabled === true) throw new BadRequestException('Du kan ikke spærre dig selv');
+    const profile = body.role !== undefined || body.teams !== undefined || body.municipality !== undefined;
+    if (self && profile) throw new BadRequestException('Du kan ikke ændre din egen rolle, kommune eller dine egne teams');
+    if (profile && stored.authSource !== 'local')
+      throw new BadRequestException(
+        'Brugeren logger ind med single sign-on: rolle, kommune og teams kommer fra gruppetilknytningen ved hvert login. Ret gruppetilknytningen i stedet.',
+      );
+    if (body.municipality !== undefined && body.municipality !== stored.municipality && admin.municipality !== null)
+      throw new ForbiddenException('Kun en administrator for hele produktet kan flytte en bruger til en anden kommune');
+    const change: UserChange = {};
+    if (body.role !== undefined) change.role = body.role;
+    if (body.municipality !== undefined) change.municipality = body.municipality;
+    if (body.teams !== undefined) change.teams = [...new Set(body.teams.map((t) => t.trim()))];
+    if (body.disabled !== undefined) change.disabled = body.disabled;
+    if (body.email !== undefined) {
+      const email = body.email?.trim() || null;
+      if (email !== null && !EMAIL.test(email)) throw new BadRequestException(`Ugyldig e-mailadresse: ${email}`);
+      change.email = email;
+    }
+    if (profile) {
+      const problem = profileError({
+        role: change.role ?? stored.role,
+        municipality: change.municipality !== undefined ? change.municipality : stored.municipality,
+        teams: change.teams ?? stored.teams,
+      });
+      if (problem) throw new BadRequestException(problem.replace(/ \(--\w+\)/, ''));
+    }
+    await this.repository.update(username, change);
+    this.auth.users.forget(username);
+    return { username, disabled: change.disabled ?? stored.disabled };
+  }
+
+  /**
+   * A new password, generated here and shown once to the administrator (ADR 0051); every token of
+   * the user stops working. Single sign-on users have no password here.
+   */
+  async resetPassword(admin: AuthUser, username: string): Promise<PasswordReset> {
+    if (username === admin.username) throw new BadRequestException('Du kan ikke nulstille din egen adgangskode her');
+    const stored = await this.inScope(admin, username, false);
+    if (stored.authSource !== 'local')
+      throw new BadRequestException('Brugeren logger ind med single sign-on og har ingen adgangskode i Børneblik');
+    const password = generatePassword();
+    if (!(await this.repository.setPassword(username, password))) throw new NotFoundException(`Brugeren ${username} findes ikke`);
+    this.auth.users.forget(username);
+    return { username, password };
+  }
+
   /** An existing user must belong to the administrator's municipality (any, for a product administrator). */
-  private async inScope(admin: AuthUser, username: string, mayBeNew: boolean): Promise<void> {
-    const row = await this.repository.municipalityOf(username);
+  private async inScope(admin: AuthUser, username: string, mayBeNew: true): Promise<void>;
+  private async inScope(admin: AuthUser, username: string, mayBeNew: false): Promise<StoredUser>;
+  private async inScope(admin: AuthUser, username: string, mayBeNew: boolean): Promise<StoredUser | void> {
+    const row = await this.repository.find(username);
     if (!row) {
       if (mayBeNew) return;
       throw new NotFoundException(`Brugeren ${username} findes ikke`);
     }
-    if (admin.municipality === null || row.municipality === admin.municipality) return;
+    if (admin.municipality === null || row.municipality === admin.municipality) return row;
     // Another municipality's user does not exist for this administrator; a new user cannot take the name.
     if (mayBeNew) throw new ConflictException(`Brugernavnet ${username} er optaget`);
     throw new NotFoundException(`Brugeren ${username} findes ikke`);

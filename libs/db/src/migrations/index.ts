@@ -21,6 +21,7 @@ import { ApiGrantsForSessions1733700000000 } from './1733700000000-ApiGrantsForS
 import { LoginAttemptRefused1733710000000 } from './1733710000000-LoginAttemptRefused';
 import { AuditTimeFromServer1733720000000 } from './1733720000000-AuditTimeFromServer';
 import { SingleSignOn1733800000000 } from './1733800000000-SingleSignOn';
+import { AdminDropFolderRead1733810000000 } from './1733810000000-AdminDropFolderRead';
 
 export const MIGRATIONS = [
   CanonicalModel1732000000000,
@@ -44,4 +45,5 @@ export const MIGRATIONS = [
   LoginAttemptRefused1733710000000,
   AuditTimeFromServer1733720000000,
   SingleSignOn1733800000000,
+  AdminDropFolderRead1733810000000,
 ];
