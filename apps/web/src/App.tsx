@@ -7,6 +7,7 @@ import { ImportLog } from './components/ImportLog';
 import { UploadExport } from './components/UploadExport';
 import { Login } from './components/Login';
 import { DRILL_VIEW, parseHash } from './drill';
+import { AdminArea, mayAdminister } from './components/admin/AdminArea';
 
 const ROLE_NAMES: Record<string, string> = { udvalg: 'Udvalg', chef: 'Chef', teamleder: 'Teamleder', admin: 'Administrator' };
 const LANDING: Record<string, string> = { udvalg: 'udvalg', chef: 'chef', teamleder: 'teamleder', admin: 'datakvalitet' };
@@ -48,6 +49,8 @@ export function App() {
   if (!checked) return null;
   if (!user) return <Login onLogin={setUser} />;
 
+  // The administration area: #/admin/<section>[?import=<id>].
+  const inAdmin = (view === 'admin' || view.startsWith('admin/')) && mayAdminister(user.role);
   const allowed = DASHBOARDS.filter((d) => d.roles.includes(user.role));
   const dashboard = allowed.find((d) => d.id === view) ?? allowed.find((d) => d.id === LANDING[user.role]) ?? allowed[0];
   const place = places.find((p) => p.code === municipality);
@@ -64,11 +67,18 @@ export function App() {
           <ul>
             {allowed.map((d) => (
               <li key={d.id}>
-                <a href={`#/${d.id}`} aria-current={d.id === dashboard?.id ? 'page' : undefined}>
+                <a href={`#/${d.id}`} aria-current={!inAdmin && d.id === dashboard?.id ? 'page' : undefined}>
                   {d.title}
                 </a>
               </li>
             ))}
+            {mayAdminister(user.role) && (
+              <li>
+                <a href="#/admin" aria-current={inAdmin ? 'page' : undefined}>
+                  Administration
+                </a>
+              </li>
+            )}
           </ul>
         </nav>
         <div className="user" data-testid="current-user">
@@ -98,33 +108,50 @@ export function App() {
         ) : (
           <span>{place ? `${place.name} Kommune` : ''}</span>
         )}
-        <label>
-          Opgørelsesdato <input type="date" value={asOf || place?.exportDate || ''} onChange={(e) => setAsOf(e.target.value)} />
-        </label>
-        <label>
-          Periode fra {/* Empty: 1 January of the as-of date's year (the API's default). */}
-          <input type="date" value={from} max={asOf || place?.exportDate || undefined} onChange={(e) => setFrom(e.target.value)} />
-        </label>
-      </div>
-      <main>
-        {!dashboard && <p>Din rolle har ingen visninger.</p>}
-        {dashboard && municipality !== null && (
-          <DashboardView
-            dashboard={dashboard}
-            municipality={municipality}
-            asOf={asOf || undefined}
-            from={from || undefined}
-            exportDate={place?.exportDate}
-            maxDataAgeDays={place?.maxDataAgeDays}
-            role={user.role}
-            canDrill={canDrill}
-            drill={canDrill && dashboard.id === DRILL_VIEW ? route.drill : undefined}
-          />
+        {!inAdmin && (
+          <>
+            <label>
+              Opgørelsesdato <input type="date" value={asOf || place?.exportDate || ''} onChange={(e) => setAsOf(e.target.value)} />
+            </label>
+            <label>
+              Periode fra {/* Empty: 1 January of the as-of date's year (the API's default). */}
+              <input type="date" value={from} max={asOf || place?.exportDate || undefined} onChange={(e) => setFrom(e.target.value)} />
+            </label>
+          </>
         )}
-        {dashboard?.id === 'datakvalitet' && user.role === 'admin' && <UploadExport onDone={() => setImportsVersion((v) => v + 1)} />}
-        {dashboard?.id === 'datakvalitet' && (user.role === 'chef' || user.role === 'admin') && <ImportLog key={importsVersion} />}
-        {dashboard && places.length === 0 && <p>Der er endnu ingen data at vise.</p>}
-      </main>
+      </div>
+      {inAdmin && (
+        <main>
+          <AdminArea
+            user={user}
+            section={view.split('/')[1] ?? ''}
+            query={new URLSearchParams(window.location.hash.split('?')[1] ?? '')}
+            municipality={municipality}
+            places={places}
+          />
+        </main>
+      )}
+      {!inAdmin && (
+        <main>
+          {!dashboard && <p>Din rolle har ingen visninger.</p>}
+          {dashboard && municipality !== null && (
+            <DashboardView
+              dashboard={dashboard}
+              municipality={municipality}
+              asOf={asOf || undefined}
+              from={from || undefined}
+              exportDate={place?.exportDate}
+              maxDataAgeDays={place?.maxDataAgeDays}
+              role={user.role}
+              canDrill={canDrill}
+              drill={canDrill && dashboard.id === DRILL_VIEW ? route.drill : undefined}
+            />
+          )}
+          {dashboard?.id === 'datakvalitet' && user.role === 'admin' && <UploadExport onDone={() => setImportsVersion((v) => v + 1)} />}
+          {dashboard?.id === 'datakvalitet' && (user.role === 'chef' || user.role === 'admin') && <ImportLog key={importsVersion} />}
+          {dashboard && places.length === 0 && <p>Der er endnu ingen data at vise.</p>}
+        </main>
+      )}
     </>
   );
 }
