@@ -200,6 +200,55 @@ const MATRIX: {
     expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 },
     scoped: s(400, 403, 403, 403),
   },
+  // Single sign-on: the organisation's buttons and the ticket handover are public; the group
+  // mappings and the password switch belong to the administrator (a national one names the municipality).
+  { method: 'get', path: '/api/v1/auth/providers', expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 200 }, anonymous: 200 },
+  {
+    method: 'post',
+    path: '/api/v1/auth/sso/exchange',
+    body: { ticket: 'ukendt' },
+    expect: { udvalg: 401, chef: 401, teamleder: 401, admin: 401 },
+    anonymous: 400,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/sso/group-mappings',
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 },
+    scoped: s(200, 403, 403, 403),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/sso/group-mappings?municipality=461',
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 200 },
+    scoped: s(200, 403, 403, 403),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/sso/group-mappings',
+    body: {},
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 },
+    scoped: s(400, 403, 403, 403),
+  },
+  {
+    method: 'put',
+    path: '/api/v1/sso/group-mappings/999999',
+    body: { group: 'g', role: 'chef' },
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 },
+    scoped: s(404, 403, 403, 403),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/sso/login-policy?municipality=461',
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 200 },
+    scoped: s(200, 403, 403, 403),
+  },
+  {
+    method: 'put',
+    path: '/api/v1/sso/login-policy',
+    body: { passwordLogin: true },
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 400 },
+    scoped: s(200, 403, 403, 403),
+  },
   // Another municipality's resources: 404 for ids, 403 for a municipality asked for by its code.
   {
     method: 'get',
@@ -253,6 +302,12 @@ const MATRIX: {
     method: 'delete',
     path: '/api/v1/users/nobody',
     expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 },
+    scoped: s(404, 403, 403, 403),
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/sso/group-mappings/1',
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 204 },
     scoped: s(404, 403, 403, 403),
   },
   {
@@ -318,6 +373,8 @@ describe('role matrix: every endpoint with every role and scope', () => {
     await db.pool.query(
       `INSERT INTO political_goal (municipality_code, kpi_id, title, direction, target, created_by) VALUES (101, 'activity.family_care_share', 'Mål', '>=', 0.6, 'x')`,
     );
+    // Copenhagen's group mapping 1.
+    await db.pool.query(`INSERT INTO sso_group_mapping (municipality_code, group_id, role) VALUES (101, 'kbh-chefer', 'chef')`);
     await seedUsers(db, 461, 'Team Syd');
     await addUser(db.pool, { username: 'admin-461', password: PASSWORD, role: 'admin', municipality: 461 });
     await addUser(db.pool, { username: 'teamleder-nord', password: PASSWORD, role: 'teamleder', municipality: 461, teams: ['Team Nord'] });

@@ -12,6 +12,8 @@ export const OUT = resolve(ROOT, 'test-results');
 
 export interface BrowserApp {
   db: TestDatabase;
+  /** The API itself, for what a test sets up inside it (e.g. a sign-on provider's button). */
+  app: INestApplication;
   base: string;
   browser: Browser;
   /** A new page logged in as the user (password of the seeded test users), on the landing view. */
@@ -35,6 +37,7 @@ export async function startBrowserApp(load: (db: TestDatabase) => Promise<unknow
   const tokens: Record<string, string> = {};
   return {
     db,
+    app,
     base,
     browser,
     async login(username, options = {}) {

@@ -5,6 +5,7 @@ import { AuditLogRepository } from './audit/audit-log.repository';
 import { AuditLogService } from './audit/audit-log.service';
 import { AuditService } from './audit/audit.service';
 import { AuthModule } from './auth/auth.module';
+import { SsoModule } from './sso/sso.module';
 import { APP_CONFIG, AppConfig } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
@@ -40,7 +41,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [DatabaseModule, QueueModule, AuthModule, DocsModule.forRoot(config.apiDocs === 'admin')],
+      imports: [DatabaseModule, QueueModule, AuthModule, SsoModule, DocsModule.forRoot(config.apiDocs === 'admin')],
       controllers: [
         HealthController,
         MunicipalitiesController,

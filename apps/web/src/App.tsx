@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { CurrentUser, MunicipalityInfo } from '@bu/contracts';
 import { DASHBOARDS } from '@bu/dashboards';
-import { getToken, logout, me, municipalities as fetchMunicipalities } from './api';
+import { exchangeSsoTicket, getToken, logout, me, municipalities as fetchMunicipalities } from './api';
 import { DashboardView } from './components/DashboardView';
 import { ImportLog } from './components/ImportLog';
 import { UploadExport } from './components/UploadExport';
@@ -9,12 +9,18 @@ import { Login } from './components/Login';
 import { DRILL_VIEW, parseHash } from './drill';
 import { AdminArea, mayAdminister } from './components/admin/AdminArea';
 
+/** The one-time ticket of `#/sso?ticket=…`, or null. */
+const ssoTicket = (hash: string): string | null => (hash.startsWith('#/sso?') ? new URLSearchParams(hash.slice(6)).get('ticket') : null);
+
 const ROLE_NAMES: Record<string, string> = { udvalg: 'Udvalg', chef: 'Chef', teamleder: 'Teamleder', admin: 'Administrator' };
 const LANDING: Record<string, string> = { udvalg: 'udvalg', chef: 'chef', teamleder: 'teamleder', admin: 'datakvalitet' };
 
 export function App() {
   const [user, setUser] = useState<CurrentUser | null>(null);
-  const [checked, setChecked] = useState(!getToken());
+  // A single sign-on callback lands on #/sso?ticket=…: exchanged once, then gone from the address.
+  const [ticket] = useState(() => ssoTicket(window.location.hash));
+  const [notice, setNotice] = useState<string | null>(null);
+  const [checked, setChecked] = useState(!getToken() && !ticket);
   const [route, setRoute] = useState(() => parseHash(window.location.hash));
   const view = route.view;
   const [places, setPlaces] = useState<MunicipalityInfo[]>([]);
@@ -28,7 +34,12 @@ export function App() {
     const onLogout = () => setUser(null);
     window.addEventListener('hashchange', onHash);
     window.addEventListener('boerneblik:logout', onLogout);
-    if (getToken())
+    if (ticket) {
+      window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/`);
+      exchangeSsoTicket(ticket)
+        .then(setUser, (e: Error) => setNotice(e.message))
+        .finally(() => setChecked(true));
+    } else if (getToken())
       me()
         .then(setUser, () => undefined)
         .finally(() => setChecked(true));
@@ -47,7 +58,7 @@ export function App() {
   }, [user]);
 
   if (!checked) return null;
-  if (!user) return <Login onLogin={setUser} />;
+  if (!user) return <Login onLogin={setUser} notice={notice} />;
 
   // The administration area: #/admin/<section>[?import=<id>].
   const inAdmin = (view === 'admin' || view.startsWith('admin/')) && mayAdminister(user.role);

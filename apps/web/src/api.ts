@@ -75,6 +75,17 @@ export async function login(username: string, password: string): Promise<Current
   return res.user;
 }
 
+/** The organisation's login buttons (OpenID Connect, SAML) that are set up; none otherwise. */
+export type AuthProvider = components['schemas']['AuthProviders']['providers'][number];
+export const authProviders = async (): Promise<AuthProvider[]> => (await data(client.GET('/api/v1/auth/providers'))).providers;
+
+/** Single sign-on's last step: the one-time ticket from the provider's callback, for a session like a password login's. */
+export async function exchangeSsoTicket(ticket: string): Promise<CurrentUser> {
+  const res = await data(client.POST('/api/v1/auth/sso/exchange', { body: { ticket } }));
+  sessionStorage.setItem(TOKEN_KEY, res.token);
+  return res.user;
+}
+
 export const me = (): Promise<CurrentUser> => data(client.GET('/api/v1/me'));
 
 /** Ends the session on the server (every token of the user) and forgets the token here, whatever the answer. */

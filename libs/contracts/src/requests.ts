@@ -202,3 +202,36 @@ export const SeriesQuerySchema = z.object({
   by: z.string().optional().describe('month (default) or year'),
 });
 export type SeriesQuery = z.infer<typeof SeriesQuerySchema>;
+
+// Single sign-on (issue 15): the group mapping the administrator edits, the password-login switch
+// and the one-time ticket the web app exchanges after the provider's callback.
+const teamsRule = 'teams skal være en liste af teamnavne';
+export const GroupMappingBodySchema = z
+  .object({
+    municipality: z.number({ error: 'municipality skal være en kommunekode' }).int().optional(),
+    group: z
+      .string({ error: 'Gruppen skal have et navn eller id (1-256 tegn)' })
+      .trim()
+      .min(1, { error: 'Gruppen skal have et navn eller id (1-256 tegn)' })
+      .max(256, { error: 'Gruppen skal have et navn eller id (1-256 tegn)' }),
+    role: z.enum(['udvalg', 'chef', 'teamleder', 'admin'], { error: 'role skal være udvalg, chef, teamleder eller admin' }),
+    teams: z.array(z.string({ error: teamsRule }).trim().min(1, { error: teamsRule }), { error: teamsRule }).default([]),
+  })
+  .refine((m) => m.role !== 'teamleder' || m.teams.length > 0, {
+    error: 'En gruppe med rollen teamleder skal give mindst ét team',
+    path: ['teams'],
+  })
+  .meta({ id: 'GroupMappingBody' });
+export type GroupMappingBody = z.infer<typeof GroupMappingBodySchema>;
+
+export const LoginPolicyBodySchema = z
+  .object({
+    municipality: z.number({ error: 'municipality skal være en kommunekode' }).int().optional(),
+    passwordLogin: z.boolean({ error: 'passwordLogin skal være true eller false' }),
+  })
+  .meta({ id: 'LoginPolicyBody' });
+export type LoginPolicyBody = z.infer<typeof LoginPolicyBodySchema>;
+
+export const SsoExchangeBodySchema = z
+  .object({ ticket: z.string({ error: 'Log ind-billetten mangler' }).min(1, { error: 'Log ind-billetten mangler' }).max(200) })
+  .meta({ id: 'SsoExchangeBody' });

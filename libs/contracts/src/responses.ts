@@ -267,3 +267,22 @@ export const DropFoldersSchema = z
 export type DropFolders = z.infer<typeof DropFoldersSchema>;
 
 export const JobActionSchema = z.object({ id: z.string(), state: z.string() }).meta({ id: 'JobAction' });
+
+/** A group of the identity provider and what it gives in Børneblik. */
+export const GroupMappingSchema = z
+  .object({ id: z.number().int(), municipality: z.number().int(), group: z.string(), role: RoleSchema, teams: z.array(z.string()) })
+  .meta({ id: 'GroupMapping' });
+export type GroupMapping = z.infer<typeof GroupMappingSchema>;
+
+export const LoginPolicySchema = z
+  .object({ municipality: z.number().int(), passwordLogin: z.boolean().describe('Whether local passwords log in for this municipality') })
+  .meta({ id: 'LoginPolicy' });
+export type LoginPolicy = z.infer<typeof LoginPolicySchema>;
+
+/** The organisation's login buttons on the login page (none when single sign-on is not set up). */
+export const AuthProvidersSchema = z
+  .object({
+    providers: z.array(z.object({ id: z.enum(['oidc', 'saml']), label: z.string(), loginUrl: z.string() })),
+  })
+  .meta({ id: 'AuthProviders' });
+export type AuthProviders = z.infer<typeof AuthProvidersSchema>;

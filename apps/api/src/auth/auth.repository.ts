@@ -2,8 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 export interface Credentials {
-  passwordHash: string;
+  /** Null for a user made by single sign-on: no password logs in as it. */
+  passwordHash: string | null;
   disabled: boolean;
+  municipality: number | null;
 }
 
 export interface UserStateRow {
@@ -23,8 +25,19 @@ export class AuthRepository {
   readonly query = (sql: string, params: unknown[]) => this.db.query(sql, params);
 
   async credentials(username: string): Promise<Credentials | undefined> {
-    const [row] = await this.db.query('SELECT password_hash AS "passwordHash", disabled FROM app_user WHERE username = $1', [username]);
+    const [row] = await this.db.query(
+      'SELECT password_hash AS "passwordHash", disabled, municipality_code AS municipality FROM app_user WHERE username = $1',
+      [username],
+    );
     return row;
+  }
+
+  /** Whether local passwords log in for the municipality (login_policy; yes unless turned off). */
+  async passwordLogin(municipality: number): Promise<boolean> {
+    const [row] = await this.db.query('SELECT password_login AS "passwordLogin" FROM login_policy WHERE municipality_code = $1', [
+      municipality,
+    ]);
+    return row?.passwordLogin ?? true;
   }
 
   /** A stronger hash of the same password, unless the password changed meanwhile. */

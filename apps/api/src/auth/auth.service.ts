@@ -1,4 +1,4 @@
-import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { isRole } from '@bu/domain';
 import { APP_CONFIG, AppConfig } from '../config';
@@ -72,13 +72,22 @@ export class AuthService {
     // A login has no request scope yet: the user's own row is written in the national one (RLS).
     if (rehash) {
       const hash = await hashPassword(String(password));
-      await runInScope('*', () => this.repository.rehash(name, hash, row.passwordHash));
+      await runInScope('*', () => this.repository.rehash(name, hash, row.passwordHash!));
     }
-    this.users.forget(name);
-    const state = await this.users.get(name);
+    // A municipality that logs in through its organisation's provider has turned passwords off;
+    // a product administrator (no municipality) keeps the password as the way in when SSO fails.
+    if (row.municipality !== null && !(await runInScope('*', () => this.repository.passwordLogin(row.municipality!))))
+      throw new ForbiddenException('Din kommune logger ind med organisationens konto. Brug knappen til log ind med din organisation.');
+    return this.session(name);
+  }
+
+  /** A new session (token) for the user as the database has it now: after a password, or a single sign-on ticket. */
+  async session(username: string): Promise<{ token: string; user: AuthUser }> {
+    this.users.forget(username);
+    const state = await this.users.get(username);
     if (!state) throw new UnauthorizedException('Forkert brugernavn eller adgangskode');
     const now = Math.floor(Date.now() / 1000);
-    return { token: await this.sign({ sub: name, uid: state.id, ver: state.tokenVersion, auth: now }, now), user: state.user };
+    return { token: await this.sign({ sub: username, uid: state.id, ver: state.tokenVersion, auth: now }, now), user: state.user };
   }
 
   /** The token's user as the database has it now, and a renewed token when this one is getting old. */

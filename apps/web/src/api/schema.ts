@@ -437,6 +437,86 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/auth/providers': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['SsoController_providers_v1'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/sso/exchange': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['SsoController_exchange_v1'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sso/group-mappings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['GroupMappingsController_list_v1'];
+    put?: never;
+    post: operations['GroupMappingsController_create_v1'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sso/group-mappings/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put: operations['GroupMappingsController_update_v1'];
+    post?: never;
+    delete: operations['GroupMappingsController_remove_v1'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sso/login-policy': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['GroupMappingsController_policy_v1'];
+    put: operations['GroupMappingsController_setPolicy_v1'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -474,6 +554,14 @@ export interface components {
       path: string | null;
       status: number | null;
       ip: string | null;
+    };
+    AuthProviders: {
+      providers: {
+        /** @enum {string} */
+        id: 'oidc' | 'saml';
+        label: string;
+        loginUrl: string;
+      }[];
     };
     CaseworkerInfo: {
       name: string;
@@ -580,6 +668,22 @@ export interface components {
       /** @description YYYY-MM-DD */
       validTo?: string | null;
     };
+    GroupMapping: {
+      id: number;
+      municipality: number;
+      group: string;
+      /** @enum {string} */
+      role: 'udvalg' | 'chef' | 'teamleder' | 'admin';
+      teams: string[];
+    };
+    GroupMappingBody: {
+      municipality?: number;
+      group: string;
+      /** @enum {string} */
+      role: 'udvalg' | 'chef' | 'teamleder' | 'admin';
+      /** @default [] */
+      teams: string[];
+    };
     HealthResponse: {
       /** @enum {string} */
       status: 'ok' | 'degraded';
@@ -660,6 +764,15 @@ export interface components {
         };
       };
     };
+    LoginPolicy: {
+      municipality: number;
+      /** @description Whether local passwords log in for this municipality */
+      passwordLogin: boolean;
+    };
+    LoginPolicyBody: {
+      municipality?: number;
+      passwordLogin: boolean;
+    };
     LoginResponse: {
       token: string;
       user: components['schemas']['CurrentUser'];
@@ -729,6 +842,9 @@ export interface components {
       municipality: unknown;
       /** @description What the KPIs use: the municipality's, else the product-wide, else the default. */
       value: unknown;
+    };
+    SsoExchangeBody: {
+      ticket: string;
     };
     UploadResponse: {
       jobId?: string;
@@ -1639,6 +1755,182 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['PasswordReset'];
+        };
+      };
+    };
+  };
+  SsoController_providers_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuthProviders'];
+        };
+      };
+    };
+  };
+  SsoController_exchange_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SsoExchangeBody'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LoginResponse'];
+        };
+      };
+    };
+  };
+  GroupMappingsController_list_v1: {
+    parameters: {
+      query?: {
+        /** @description Kommunekode; default the user's own */
+        municipality?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GroupMapping'][];
+        };
+      };
+    };
+  };
+  GroupMappingsController_create_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['GroupMappingBody'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GroupMapping'];
+        };
+      };
+    };
+  };
+  GroupMappingsController_update_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['GroupMappingBody'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['GroupMapping'];
+        };
+      };
+    };
+  };
+  GroupMappingsController_remove_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  GroupMappingsController_policy_v1: {
+    parameters: {
+      query?: {
+        /** @description Kommunekode; default the user's own */
+        municipality?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LoginPolicy'];
+        };
+      };
+    };
+  };
+  GroupMappingsController_setPolicy_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['LoginPolicyBody'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LoginPolicy'];
         };
       };
     };

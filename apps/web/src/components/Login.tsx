@@ -1,12 +1,19 @@
-import { FormEvent, useState } from 'react';
+import { FormEvent, useEffect, useState } from 'react';
 import type { CurrentUser } from '@bu/contracts';
-import { ApiError, login } from '../api';
+import { ApiError, authProviders, login, type AuthProvider } from '../api';
 
-export function Login({ onLogin }: { onLogin: (user: CurrentUser) => void }) {
+/** The login page: the organisation's button(s) when single sign-on is set up, and the password form. */
+export function Login({ onLogin, notice }: { onLogin: (user: CurrentUser) => void; notice?: string | null }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(notice ?? null);
   const [busy, setBusy] = useState(false);
+  const [providers, setProviders] = useState<AuthProvider[]>([]);
+
+  useEffect(() => {
+    // Without the list (an old server, a network error) the password form still works.
+    authProviders().then(setProviders, () => setProviders([]));
+  }, []);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -25,6 +32,16 @@ export function Login({ onLogin }: { onLogin: (user: CurrentUser) => void }) {
     <main className="login">
       <h1>Børneblik</h1>
       <p className="lead">Ledelsesinformation for børn og unge med særlige behov</p>
+      {providers.length > 0 && (
+        <div className="sso" role="group" aria-label="Log ind med din organisation">
+          {providers.map((p) => (
+            <a key={p.id} className="button" href={p.loginUrl}>
+              {p.label}
+            </a>
+          ))}
+          <p>Eller log ind med brugernavn og adgangskode:</p>
+        </div>
+      )}
       <form onSubmit={(e) => void submit(e)} aria-describedby={error ? 'login-error' : undefined}>
         <label htmlFor="username">Brugernavn</label>
         <input

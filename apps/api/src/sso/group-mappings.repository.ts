@@ -1,0 +1,61 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { GroupMapping, GroupMappingBody } from '@bu/contracts';
+
+const SELECT = `SELECT id, municipality_code AS municipality, group_id AS "group", role, teams FROM sso_group_mapping`;
+
+/** The administrator's group mappings and password-login switch (row-level security keeps them to the caller's scope). */
+@Injectable()
+export class GroupMappingsRepository {
+  constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  list(municipality: number): Promise<GroupMapping[]> {
+    return this.db.query(`${SELECT} WHERE municipality_code = $1 ORDER BY group_id, id`, [municipality]);
+  }
+
+  async get(id: number): Promise<GroupMapping | undefined> {
+    const [row] = await this.db.query(`${SELECT} WHERE id = $1`, [id]);
+    return row;
+  }
+
+  /** The new mapping; undefined when the group is already mapped in the municipality. */
+  async insert(municipality: number, m: GroupMappingBody): Promise<GroupMapping | undefined> {
+    const [row] = await this.db.query(
+      `INSERT INTO sso_group_mapping (municipality_code, group_id, role, teams) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (municipality_code, group_id) DO NOTHING
+       RETURNING id, municipality_code AS municipality, group_id AS "group", role, teams`,
+      [municipality, m.group, m.role, m.teams],
+    );
+    return row;
+  }
+
+  /** The changed mapping; undefined when it is not there (or not the caller's). Throws on a duplicate group. */
+  async update(id: number, m: GroupMappingBody): Promise<GroupMapping | undefined> {
+    const [rows]: [GroupMapping[], number] = await this.db.query(
+      `UPDATE sso_group_mapping SET group_id = $2, role = $3, teams = $4 WHERE id = $1
+       RETURNING id, municipality_code AS municipality, group_id AS "group", role, teams`,
+      [id, m.group, m.role, m.teams],
+    );
+    return rows[0];
+  }
+
+  async delete(id: number): Promise<boolean> {
+    const [, count] = await this.db.query(`DELETE FROM sso_group_mapping WHERE id = $1`, [id]);
+    return count > 0;
+  }
+
+  async passwordLogin(municipality: number): Promise<boolean> {
+    const [row] = await this.db.query(`SELECT password_login AS "passwordLogin" FROM login_policy WHERE municipality_code = $1`, [
+      municipality,
+    ]);
+    return row?.passwordLogin ?? true;
+  }
+
+  async setPasswordLogin(municipality: number, passwordLogin: boolean): Promise<void> {
+    await this.db.query(
+      `INSERT INTO login_policy (municipality_code, password_login) VALUES ($1, $2)
+       ON CONFLICT (municipality_code) DO UPDATE SET password_login = EXCLUDED.password_login`,
+      [municipality, passwordLogin],
+    );
+  }
+}

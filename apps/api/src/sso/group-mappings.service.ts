@@ -1,0 +1,73 @@
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import type { GroupMapping, GroupMappingBody, LoginPolicy } from '@bu/contracts';
+import type { AuthUser } from '../auth/auth.types';
+import { ScopeService } from '../municipalities/scope.service';
+import { GroupMappingsRepository } from './group-mappings.repository';
+import { SsoService } from './sso.service';
+
+const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code === '23505';
+
+/**
+ * The administrator says which of the organisation's groups give which role, municipality and
+ * teams, and whether passwords still log in. A municipality's administrator edits only that
+ * municipality's mappings; a product administrator names the municipality.
+ */
+@Injectable()
+export class GroupMappingsService {
+  constructor(
+    @Inject(GroupMappingsRepository) private readonly repository: GroupMappingsRepository,
+    @Inject(ScopeService) private readonly scope: ScopeService,
+    @Inject(SsoService) private readonly sso: SsoService,
+  ) {}
+
+  async list(admin: AuthUser, municipality?: number): Promise<GroupMapping[]> {
+    return this.repository.list(await this.target(admin, municipality));
+  }
+
+  async create(admin: AuthUser, body: GroupMappingBody): Promise<GroupMapping> {
+    const code = await this.target(admin, body.municipality);
+    const row = await this.repository.insert(code, body);
+    if (!row) throw new ConflictException(`Gruppen ${body.group} har allerede en opsætning i kommune ${code}`);
+    return row;
+  }
+
+  async update(admin: AuthUser, id: number, body: GroupMappingBody): Promise<GroupMapping> {
+    const current = await this.repository.get(id);
+    if (!current) throw new NotFoundException(`Gruppeopsætning ${id} findes ikke`);
+    if (body.municipality !== undefined && body.municipality !== current.municipality)
+      throw new BadRequestException('En gruppeopsætning kan ikke flyttes til en anden kommune; slet den og opret en ny');
+    try {
+      const row = await this.repository.update(id, body);
+      if (!row) throw new NotFoundException(`Gruppeopsætning ${id} findes ikke`);
+      return row;
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw new ConflictException(`Gruppen ${body.group} har allerede en opsætning i kommune ${current.municipality}`);
+      throw error;
+    }
+  }
+
+  async remove(admin: AuthUser, id: number): Promise<void> {
+    if (!(await this.repository.delete(id))) throw new NotFoundException(`Gruppeopsætning ${id} findes ikke`);
+  }
+
+  async policy(admin: AuthUser, municipality?: number): Promise<LoginPolicy> {
+    const code = await this.target(admin, municipality);
+    return { municipality: code, passwordLogin: await this.repository.passwordLogin(code) };
+  }
+
+  async setPolicy(admin: AuthUser, municipality: number | undefined, passwordLogin: boolean): Promise<LoginPolicy> {
+    const code = await this.target(admin, municipality);
+    // Turned off with no organisation login set up, nobody of the municipality could log in at all.
+    if (!passwordLogin && !this.sso.hasProvider())
+      throw new BadRequestException('Log ind med adgangskode kan ikke slås fra, før log ind med organisationens konto er sat op');
+    await this.repository.setPasswordLogin(code, passwordLogin);
+    return { municipality: code, passwordLogin };
+  }
+
+  /** The municipality meant: the admin's own, or the one a product administrator names. */
+  private async target(admin: AuthUser, municipality?: number): Promise<number> {
+    if (municipality === undefined && admin.municipality === null) throw new BadRequestException('Angiv kommunen (municipality)');
+    return (await this.scope.resolve(admin, municipality)).code;
+  }
+}

@@ -1,0 +1,157 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash, randomBytes } from 'crypto';
+import type { Response } from 'express';
+import type { AuthProviders, LoginResponse } from '@bu/contracts';
+import { logger } from '@bu/logger';
+import { toCurrentUser } from '../auth/auth.controller';
+import { AuthService } from '../auth/auth.service';
+import { runInScope } from '../database/request-scope';
+import { grantOf } from './group-mapping';
+import { SsoRepository, type SsoUserValues } from './sso.repository';
+import type { ExternalIdentity, SignInRefusal, SignInResult, SsoProvider } from './sso.types';
+
+type Provider = AuthProviders['providers'][number];
+
+/** How long the browser has to hand the ticket back: it does so at once, from the redirect. */
+const TICKET_SECONDS = 60;
+
+/** An SSO user's name: what the provider sends (often an e-mail address), trimmed. */
+const USERNAME = /^[\p{L}\p{N}._@+-]{2,128}$/u;
+
+const REFUSALS: Record<SignInRefusal, { title: string; text: string }> = {
+  no_group: {
+    title: 'Du har ikke adgang til Børneblik endnu',
+    text:
+      'Du er logget ind hos din organisation, men du er ikke med i en gruppe, som giver adgang til Børneblik. ' +
+      'Bed din kommunes Børneblik-administrator om adgang: oplys dit brugernavn og hvilken rolle du skal have ' +
+      '(udvalg, chef, teamleder eller administrator). Der er ikke oprettet en bruger til dig.',
+  },
+  several_municipalities: {
+    title: 'Dine grupper giver adgang i flere kommuner',
+    text:
+      'Du er med i grupper, som giver adgang til Børneblik i mere end én kommune, og en bruger hører til én kommune. ' +
+      'Bed din Børneblik-administrator om at rette gruppernes opsætning.',
+  },
+  disabled: {
+    title: 'Din bruger er spærret',
+    text: 'Din bruger i Børneblik er spærret. Kontakt din kommunes Børneblik-administrator.',
+  },
+  bad_username: {
+    title: 'Dit brugernavn kan ikke bruges',
+    text:
+      'Din organisation sender et brugernavn, som Børneblik ikke kan bruge (2-128 bogstaver, tal og . _ @ + -). ' +
+      'Bed din Børneblik-administrator om at få rettet, hvilket navn organisationens log ind sender.',
+  },
+  username_taken: {
+    title: 'Brugernavnet findes allerede',
+    text:
+      'Der findes allerede en bruger i Børneblik med dit brugernavn, som ikke er knyttet til din organisations konto. ' +
+      'Bed din Børneblik-administrator om at slette eller omdøbe den lokale bruger.',
+  },
+};
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+const hashTicket = (ticket: string) => createHash('sha256').update(ticket).digest('hex');
+
+/**
+ * The end of every single sign-on login, whatever the protocol: the verified identity becomes a
+ * user through the administrator's group mapping (made or updated at each login, so a group change
+ * takes effect at the next one), then a one-time ticket the web app exchanges for the same session
+ * a password login gives. The ticket travels in the address's fragment, which no server or log sees.
+ */
+@Injectable()
+export class SsoService {
+  private readonly providers = new Map<SsoProvider, Provider>();
+
+  constructor(
+    @Inject(SsoRepository) private readonly repository: SsoRepository,
+    @Inject(AuthService) private readonly auth: AuthService,
+  ) {}
+
+  /** A protocol that is configured shows its button on the login page. */
+  registerProvider(provider: Provider): void {
+    this.providers.set(provider.id, provider);
+  }
+
+  listProviders(): AuthProviders {
+    return { providers: [...this.providers.values()] };
+  }
+
+  hasProvider(): boolean {
+    return this.providers.size > 0;
+  }
+
+  /** Makes or updates the user from the identity's groups; the national scope, as no user is known yet. */
+  signIn(identity: ExternalIdentity): Promise<SignInResult> {
+    return runInScope('*', async (): Promise<SignInResult> => {
+      const username = identity.username.trim();
+      const existing = await this.repository.userByExternalId(identity.externalId);
+      const grant = grantOf(await this.repository.mappedGroups(identity.groups));
+      if (typeof grant === 'string') {
+        if (existing) {
+          await this.repository.endSessions(existing.id);
+          this.auth.users.forget(existing.username);
+        }
+        return { ok: false, refusal: grant };
+      }
+      if (existing?.disabled) return { ok: false, refusal: 'disabled' };
+      if (!USERNAME.test(username)) return { ok: false, refusal: 'bad_username' };
+      const values: SsoUserValues = {
+        username,
+        externalId: identity.externalId,
+        authSource: identity.provider,
+        email: identity.email && /^[^@\s]+@[^@\s]+$/.test(identity.email) ? identity.email : null,
+        ...grant,
+      };
+      const holder = await this.repository.userByName(username);
+      if (holder && holder.id !== existing?.id) return { ok: false, refusal: 'username_taken' };
+      if (existing) await this.repository.updateUser(existing.id, values);
+      else if (!(await this.repository.insertUser(values))) return { ok: false, refusal: 'username_taken' };
+      this.auth.users.forget(username);
+      if (existing && existing.username !== username) this.auth.users.forget(existing.username);
+      return { ok: true, username };
+    });
+  }
+
+  /** Answers the provider's callback: to the web app with a ticket, or the Danish page of the refusal. */
+  async finish(res: Response, identity: ExternalIdentity): Promise<void> {
+    const result = await this.signIn(identity);
+    if (!result.ok) {
+      logger().info({ provider: identity.provider, refusal: result.refusal }, 'single sign-on refused');
+      const { title, text } = REFUSALS[result.refusal];
+      this.page(res, 403, title, text);
+      return;
+    }
+    const ticket = randomBytes(32).toString('base64url');
+    await runInScope('*', () => this.repository.saveTicket(hashTicket(ticket), result.username, TICKET_SECONDS));
+    logger().info({ provider: identity.provider, user: result.username }, 'single sign-on');
+    res.redirect(302, `/#/sso?ticket=${ticket}`);
+  }
+
+  /** A protocol failure (wrong state, a replayed or expired answer, a bad signature): the Danish page. */
+  fail(res: Response, message: string, status = 400): void {
+    this.page(res, status, 'Log ind mislykkedes', message);
+  }
+
+  /** The session for a ticket, exactly as a password login gives it; a ticket works once, within a minute. */
+  async exchange(ticket: string): Promise<LoginResponse | undefined> {
+    const username = await runInScope('*', () => this.repository.takeTicket(hashTicket(ticket)));
+    if (!username) return undefined;
+    const { token, user } = await this.auth.session(username);
+    return { token, user: toCurrentUser(user, user.municipality === null ? [] : [user.municipality]) };
+  }
+
+  private page(res: Response, status: number, title: string, text: string): void {
+    res
+      .status(status)
+      .type('html')
+      .setHeader('Cache-Control', 'no-store')
+      .send(
+        `<!doctype html><html lang="da"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+          `<title>${escapeHtml(title)} – Børneblik</title></head><body><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>` +
+          `<p><a href="/">Til log ind-siden</a></p></main></body></html>`,
+      );
+  }
+}

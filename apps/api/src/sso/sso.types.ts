@@ -1,0 +1,19 @@
+/** The single sign-on protocols: both end in SsoService.finish with the same identity. */
+export type SsoProvider = 'oidc' | 'saml';
+
+/** Who the identity provider says logged in, after the protocol's checks (signature, audience, state, nonce, expiry, replay). */
+export interface ExternalIdentity {
+  provider: SsoProvider;
+  /** The provider's stable id of the person, `<issuer>|<subject>` (OIDC `sub`, SAML NameID): never shown. */
+  externalId: string;
+  /** The name shown and used in the audit log (OIDC preferred_username or email; SAML a name attribute). */
+  username: string;
+  email?: string;
+  /** Group ids or names as the provider sends them (OIDC `groups` claim; SAML a groups attribute). */
+  groups: string[];
+}
+
+/** Why a verified identity gets no session: each has its own Danish page. */
+export type SignInRefusal = 'no_group' | 'several_municipalities' | 'disabled' | 'username_taken' | 'bad_username';
+
+export type SignInResult = { ok: true; username: string } | { ok: false; refusal: SignInRefusal };

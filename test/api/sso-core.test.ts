@@ -1,0 +1,213 @@
+import type { INestApplication } from '@nestjs/common';
+import type { Response } from 'express';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SsoService } from '../../apps/api/src/sso/sso.service';
+import type { ExternalIdentity } from '../../apps/api/src/sso/sso.types';
+import { addUser } from '../../scripts/lib/users';
+import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
+import { createTestDatabase, TestDatabase } from '../support/database';
+
+// Issue 15, the end both sign-on protocols share: the administrator's group mappings make the
+// user at each login, a one-time ticket hands the session to the web app, and a municipality can
+// turn password login off. The protocols themselves are tested in sso-oidc and sso-saml.
+
+/** The parts of an express response SsoService.finish uses, recorded. */
+function recordingResponse() {
+  const out: { status?: number; location?: string; body?: string; headers: Record<string, string> } = { headers: {} };
+  const res = {
+    redirect(status: number, location: string) {
+      out.status = status;
+      out.location = location;
+    },
+    status(code: number) {
+      out.status = code;
+      return res;
+    },
+    type() {
+      return res;
+    },
+    setHeader(name: string, value: string) {
+      out.headers[name] = value;
+      return res;
+    },
+    send(body: string) {
+      out.body = body;
+      return res;
+    },
+  };
+  return { res: res as unknown as Response, out };
+}
+
+const identity = (groups: string[], over: Partial<ExternalIdentity> = {}): ExternalIdentity => ({
+  provider: 'oidc',
+  externalId: 'https://idp.example|abc-123',
+  username: 'anne@kommune.dk',
+  email: 'anne@kommune.dk',
+  groups,
+  ...over,
+});
+
+describe('single sign-on: group mappings, users made at login, the ticket, the password switch', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let sso: SsoService;
+  let admin461: string;
+  const http = () => request(app.getHttpServer());
+  const user = async (name: string) =>
+    (
+      await db.pool.query(
+        `SELECT role, municipality_code AS municipality, teams, auth_source AS source, email, token_version AS version, password_hash AS hash
+         FROM app_user WHERE username = $1`,
+        [name],
+      )
+    ).rows[0];
+  const mapping = (token: string, body: object) =>
+    http().post('/api/v1/sso/group-mappings').set('Authorization', `Bearer ${token}`).send(body);
+  const loginWithTicket = async (id: ExternalIdentity) => {
+    const { res, out } = recordingResponse();
+    await sso.finish(res, id);
+    return out;
+  };
+  const exchange = (location: string) =>
+    http()
+      .post('/api/v1/auth/sso/exchange')
+      .send({ ticket: new URLSearchParams(location.split('?')[1]).get('ticket') });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await seedUsers(db, 461, 'Team Syd');
+    await addUser(db.pool, { username: 'admin-461', password: PASSWORD, role: 'admin', municipality: 461 });
+    await addUser(db.pool, { username: 'admin-101', password: PASSWORD, role: 'admin', municipality: 101 });
+    app = await startTestApi(db);
+    sso = app.get(SsoService);
+    admin461 = await tokenFor(app, 'admin-461');
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('lets a municipality administrator map groups in their own municipality only, with Danish refusals', async () => {
+    const created = await mapping(admin461, { group: 'BU-Teamledere-Syd', role: 'teamleder', teams: ['Team Syd'] }).expect(201);
+    expect(created.body).toMatchObject({ municipality: 461, group: 'BU-Teamledere-Syd', role: 'teamleder', teams: ['Team Syd'] });
+    await mapping(admin461, { group: 'BU-Chefer', role: 'chef' }).expect(201);
+    expect((await mapping(admin461, { group: 'BU-Chefer', role: 'udvalg' }).expect(409)).body.message).toBe(
+      'Gruppen BU-Chefer har allerede en opsætning i kommune 461',
+    );
+    expect((await mapping(admin461, { group: 'Uden team', role: 'teamleder' }).expect(400)).body.message).toBe(
+      'En gruppe med rollen teamleder skal give mindst ét team',
+    );
+    expect((await mapping(admin461, { group: 'x', role: 'chef', municipality: 101 }).expect(403)).body.message).toBe(
+      'Ingen adgang til kommune 101',
+    );
+    const list = await http().get('/api/v1/sso/group-mappings').set('Authorization', `Bearer ${admin461}`).expect(200);
+    expect(list.body.map((m: { group: string }) => m.group)).toEqual(['BU-Chefer', 'BU-Teamledere-Syd']);
+    // Another municipality's administrator does not see them, and cannot change or delete them.
+    const other = await tokenFor(app, 'admin-101');
+    expect((await http().get('/api/v1/sso/group-mappings').set('Authorization', `Bearer ${other}`).expect(200)).body).toEqual([]);
+    const id = created.body.id as number;
+    await http()
+      .put(`/api/v1/sso/group-mappings/${id}`)
+      .set('Authorization', `Bearer ${other}`)
+      .send({ group: 'y', role: 'chef' })
+      .expect(404);
+    await http().delete(`/api/v1/sso/group-mappings/${id}`).set('Authorization', `Bearer ${other}`).expect(404);
+    const edited = await http()
+      .put(`/api/v1/sso/group-mappings/${id}`)
+      .set('Authorization', `Bearer ${admin461}`)
+      .send({ group: 'BU-Teamledere-Syd', role: 'teamleder', teams: ['Team Syd', 'Team Nord'] })
+      .expect(200);
+    expect(edited.body.teams).toEqual(['Team Syd', 'Team Nord']);
+  });
+
+  it('makes the user from the mapped groups at the first login, and the ticket gives a session once', async () => {
+    const out = await loginWithTicket(identity(['BU-Teamledere-Syd', 'Alle ansatte']));
+    expect(out.status).toBe(302);
+    expect(out.location).toMatch(/^\/#\/sso\?ticket=[\w-]{43}$/);
+    expect(await user('anne@kommune.dk')).toMatchObject({
+      role: 'teamleder',
+      municipality: 461,
+      teams: ['Team Nord', 'Team Syd'],
+      source: 'oidc',
+      email: 'anne@kommune.dk',
+      hash: null,
+    });
+    const session = await exchange(out.location!).expect(200);
+    expect(session.body.user).toEqual({
+      username: 'anne@kommune.dk',
+      role: 'teamleder',
+      municipalities: [461],
+      teams: ['Team Nord', 'Team Syd'],
+    });
+    await http().get('/api/v1/me').set('Authorization', `Bearer ${session.body.token}`).expect(200);
+    // The ticket works once.
+    expect((await exchange(out.location!).expect(401)).body.message).toBe('Log ind-billetten er brugt eller udløbet. Log ind igen.');
+    // No password logs in as a user made by single sign-on.
+    await http().post('/api/v1/auth/login').send({ username: 'anne@kommune.dk', password: '' }).expect(401);
+  });
+
+  it('refuses a ticket after its minute', async () => {
+    const out = await loginWithTicket(identity(['BU-Teamledere-Syd']));
+    await db.pool.query(`UPDATE sso_ticket SET expires_at = now() - interval '1 second'`);
+    await exchange(out.location!).expect(401);
+  });
+
+  it('applies a group change at the next login and ends the sessions of the old role', async () => {
+    const first = await exchange((await loginWithTicket(identity(['BU-Teamledere-Syd']))).location!).expect(200);
+    const out = await loginWithTicket(identity(['BU-Teamledere-Syd', 'BU-Chefer']));
+    expect(await user('anne@kommune.dk')).toMatchObject({ role: 'chef', teams: [] });
+    await http().get('/api/v1/me').set('Authorization', `Bearer ${first.body.token}`).expect(401);
+    const second = await exchange(out.location!).expect(200);
+    expect(second.body.user.role).toBe('chef');
+    // Taken out of every mapped group: refused, and the sessions end at once.
+    const page = await loginWithTicket(identity(['Alle ansatte']));
+    expect(page.status).toBe(403);
+    expect(page.body).toContain('Du har ikke adgang til Børneblik endnu');
+    await http().get('/api/v1/me').set('Authorization', `Bearer ${second.body.token}`).expect(401);
+  });
+
+  it('creates no account for a person with no mapped group, and shows whom to ask', async () => {
+    const page = await loginWithTicket(identity(['Alle ansatte'], { externalId: 'https://idp.example|new', username: 'bo@kommune.dk' }));
+    expect(page.status).toBe(403);
+    expect(page.body).toContain('Bed din kommunes Børneblik-administrator om adgang');
+    expect(page.headers['Cache-Control']).toBe('no-store');
+    expect(await user('bo@kommune.dk')).toBeUndefined();
+  });
+
+  it('refuses groups of two municipalities, a local user of the same name, a disabled user and an unusable name', async () => {
+    await db.pool.query(`INSERT INTO sso_group_mapping (municipality_code, group_id, role) VALUES (101, 'KBH-Chefer', 'chef')`);
+    const two = await loginWithTicket(identity(['BU-Chefer', 'KBH-Chefer'], { externalId: 'x|two', username: 'to@kommune.dk' }));
+    expect(two.body).toContain('Dine grupper giver adgang i flere kommuner');
+    const taken = await loginWithTicket(identity(['BU-Chefer'], { externalId: 'x|chef', username: 'chef' }));
+    expect(taken.body).toContain('Brugernavnet findes allerede');
+    expect(await user('chef')).toMatchObject({ source: 'local' });
+    await db.pool.query(`UPDATE app_user SET disabled = true WHERE username = 'anne@kommune.dk'`);
+    expect((await loginWithTicket(identity(['BU-Chefer']))).body).toContain('Din bruger er spærret');
+    const odd = await loginWithTicket(identity(['BU-Chefer'], { externalId: 'x|odd', username: 'navn med mellemrum' }));
+    expect(odd.body).toContain('Dit brugernavn kan ikke bruges');
+    // The page escapes what it shows and links back to the login page.
+    expect(odd.body).toContain('<a href="/">Til log ind-siden</a>');
+  });
+
+  it('turns password login off per municipality, only once an organisation login is set up; a product administrator keeps it', async () => {
+    const off = () => http().put('/api/v1/sso/login-policy').set('Authorization', `Bearer ${admin461}`).send({ passwordLogin: false });
+    expect((await off().expect(400)).body.message).toBe(
+      'Log ind med adgangskode kan ikke slås fra, før log ind med organisationens konto er sat op',
+    );
+    sso.registerProvider({ id: 'oidc', label: 'Log ind med Silkeborg Kommunes konto', loginUrl: '/api/v1/auth/oidc/login' });
+    expect((await http().get('/api/v1/auth/providers').expect(200)).body).toEqual({
+      providers: [{ id: 'oidc', label: 'Log ind med Silkeborg Kommunes konto', loginUrl: '/api/v1/auth/oidc/login' }],
+    });
+    expect((await off().expect(200)).body).toEqual({ municipality: 461, passwordLogin: false });
+    const refused = await http().post('/api/v1/auth/login').send({ username: 'chef', password: PASSWORD }).expect(403);
+    expect(refused.body.message).toBe('Din kommune logger ind med organisationens konto. Brug knappen til log ind med din organisation.');
+    // A wrong password still says only that it is wrong: the switch is not told to a guesser.
+    await http().post('/api/v1/auth/login').send({ username: 'udvalg', password: 'forkert-kodeord' }).expect(401);
+    // Another municipality and the product administrator are not affected.
+    await tokenFor(app, 'chef-kbh');
+    await tokenFor(app, 'admin');
+    await http().put('/api/v1/sso/login-policy').set('Authorization', `Bearer ${admin461}`).send({ passwordLogin: true }).expect(200);
+    await tokenFor(app, 'chef');
+  });
+});

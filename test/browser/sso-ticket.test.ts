@@ -1,0 +1,54 @@
+import { createHash } from 'crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SsoService } from '../../apps/api/src/sso/sso.service';
+import { BrowserApp, startBrowserApp } from '../support/browser-app';
+import { launchBrowser } from '../support/browser';
+
+// Issue 15: the login page shows the organisation's button once a provider is set up, and a
+// provider's callback lands the browser on #/sso?ticket=…, which the page exchanges for a session
+// and removes from the address (the protocols' own browser tests run the whole flow).
+describe('dashboard in Chromium: the organisation login button and the ticket handover', () => {
+  let env: BrowserApp;
+  beforeAll(async () => {
+    env = await startBrowserApp(async () => undefined, 'Team Syd');
+    env.app
+      .get(SsoService)
+      .registerProvider({ id: 'oidc', label: 'Log ind med Silkeborg Kommunes konto', loginUrl: '/api/v1/auth/oidc/login' });
+  });
+  afterAll(() => env?.close());
+
+  const ticketFor = async (username: string) => {
+    const ticket = `test-ticket-${username}-${Date.now()}`;
+    await env.db.pool.query(`INSERT INTO sso_ticket (ticket_hash, username, expires_at) VALUES ($1, $2, now() + interval '1 minute')`, [
+      createHash('sha256').update(ticket).digest('hex'),
+      username,
+    ]);
+    return ticket;
+  };
+
+  it('shows the button, and a ticket logs in once; the address keeps no ticket', async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({ locale: 'da-DK', viewport: { width: 1366, height: 768 } });
+      await page.goto(env.base);
+      const button = page.getByRole('link', { name: 'Log ind med Silkeborg Kommunes konto' });
+      expect(await button.getAttribute('href')).toBe('/api/v1/auth/oidc/login');
+      await page.getByLabel('Brugernavn').waitFor();
+
+      // The provider's redirect is a new page load (a hash change alone would not be).
+      const ticket = await ticketFor('chef');
+      await page.goto('about:blank');
+      await page.goto(`${env.base}/#/sso?ticket=${ticket}`);
+      await page.getByTestId('current-user').waitFor();
+      expect(await page.getByTestId('current-user').textContent()).toContain('chef');
+      expect(page.url()).not.toContain('ticket');
+      // The same ticket a second time: the login page, with the reason in Danish.
+      await page.evaluate(() => sessionStorage.clear());
+      await page.goto('about:blank');
+      await page.goto(`${env.base}/#/sso?ticket=${ticket}`);
+      expect(await page.getByRole('alert').textContent()).toBe('Log ind-billetten er brugt eller udløbet. Log ind igen.');
+    } finally {
+      await browser.close();
+    }
+  });
+});
