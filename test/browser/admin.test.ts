@@ -16,7 +16,7 @@ import { DUBU_SMALL, DUBU_SMALL_D } from '../support/fixtures';
 // against the API's answer; the chief's read-only part; axe on every section, laptop and tablet.
 describe('administration in Chromium', () => {
   let env: BrowserApp;
-  const SECTIONS = ['brugere', 'maal', 'indstillinger', 'afleveringsmapper', 'indlaesninger', 'revisionslog'];
+  const SECTIONS = ['brugere', 'log-ind', 'maal', 'indstillinger', 'afleveringsmapper', 'indlaesninger', 'revisionslog'];
 
   beforeAll(async () => {
     env = await startBrowserApp(async (db) => {
@@ -108,6 +108,41 @@ describe('administration in Chromium', () => {
     expect(await editor.getByRole('button', { name: 'Nulstil adgangskoden' }).count()).toBe(0);
     expect(await page.getByTestId('user-sso.anna').locator('td').nth(4).textContent()).toBe('Single sign-on (OpenID Connect)');
     await page.screenshot({ path: join(OUT, 'admin-users-1366.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('maps a group of the organisation to a role and teams, and keeps password login on while no provider is set up', async () => {
+    const page = await env.login('admin-461');
+    acceptDialogs(page);
+    await open(page, 'log-ind');
+    const section = page.getByTestId('admin-login');
+    await section.getByText('Log ind med organisationens konto er ikke sat op', { exact: false }).waitFor();
+    await section.getByRole('button', { name: 'Ny gruppe' }).click();
+    const form = page.getByTestId('mapping-form');
+    await form.getByLabel('Gruppe (navn eller id, som identitetsudbyderen sender den)').fill('BU-Teamledere');
+    await form.getByLabel('Rolle').selectOption({ label: 'Teamleder' });
+    await form.getByRole('button', { name: 'Gem gruppen' }).click();
+    expect(await form.getByRole('alert').textContent()).toBe('En gruppe med rollen teamleder skal give mindst ét team');
+    await form.getByLabel('Teams (adskilt med komma)').fill('Team Syd, Team Nord');
+    await form.getByRole('button', { name: 'Gem gruppen' }).click();
+    await page.getByText('Gruppen BU-Teamledere er gemt. Den gælder fra brugernes næste login.').waitFor();
+    expect(await section.getByTestId('mapping-BU-Teamledere').locator('td').allTextContents()).toEqual([
+      'Teamleder',
+      'Team Syd, Team Nord',
+      'RetSlet',
+    ]);
+    expect(await env.api('admin-461', '/api/v1/sso/group-mappings')).toEqual([
+      expect.objectContaining({ municipality: 461, group: 'BU-Teamledere', role: 'teamleder', teams: ['Team Syd', 'Team Nord'] }),
+    ]);
+    // Without an organisation login, turning passwords off would lock everyone out: refused in Danish.
+    await section.getByRole('button', { name: 'Slå log ind med adgangskode fra' }).click();
+    expect(await section.getByRole('alert').textContent()).toBe(
+      'Log ind med adgangskode kan ikke slås fra, før log ind med organisationens konto er sat op',
+    );
+    expect(await section.getByTestId('password-login').textContent()).toContain('slået til');
+    await section.getByRole('button', { name: 'Slet gruppen BU-Teamledere' }).click();
+    await page.getByText('Gruppen BU-Teamledere er slettet.').waitFor();
+    expect(await env.api('admin-461', '/api/v1/sso/group-mappings')).toEqual([]);
     await page.close();
   });
 

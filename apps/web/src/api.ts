@@ -308,3 +308,20 @@ export interface AuditFilter {
 }
 export const auditLog = (filter: AuditFilter, page: number, pageSize = 50): Promise<AuditPage> =>
   data(client.GET('/api/v1/audit', { params: { query: { ...filter, page: String(page), pageSize: String(pageSize) } } }));
+
+export type GroupMapping = components['schemas']['GroupMapping'];
+export type GroupMappingBody = components['schemas']['GroupMappingBody'];
+export type LoginPolicy = components['schemas']['LoginPolicy'];
+export const groupMappings = (municipality: number): Promise<GroupMapping[]> =>
+  data(client.GET('/api/v1/sso/group-mappings', { params: { query: { municipality: String(municipality) } } }));
+export const createGroupMapping = (body: GroupMappingBody): Promise<GroupMapping> =>
+  data(client.POST('/api/v1/sso/group-mappings', { body }));
+export const updateGroupMapping = (id: number, body: GroupMappingBody): Promise<GroupMapping> =>
+  data(client.PUT('/api/v1/sso/group-mappings/{id}', { params: { path: { id } }, body }));
+export const deleteGroupMapping = async (id: number): Promise<void> => {
+  await client.DELETE('/api/v1/sso/group-mappings/{id}', { params: { path: { id } } });
+};
+export const loginPolicy = (municipality: number): Promise<LoginPolicy> =>
+  data(client.GET('/api/v1/sso/login-policy', { params: { query: { municipality: String(municipality) } } }));
+export const setLoginPolicy = (municipality: number, passwordLogin: boolean): Promise<LoginPolicy> =>
+  data(client.PUT('/api/v1/sso/login-policy', { body: { municipality, passwordLogin } }));

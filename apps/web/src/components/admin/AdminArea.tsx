@@ -3,12 +3,14 @@ import { AuditAdmin } from './AuditAdmin';
 import { DropFoldersAdmin } from './DropFoldersAdmin';
 import { GoalsAdmin } from './GoalsAdmin';
 import { ImportsAdmin } from './ImportsAdmin';
+import { LoginAdmin } from './LoginAdmin';
 import { SettingsAdmin } from './SettingsAdmin';
 import { UsersAdmin } from './UsersAdmin';
 
 /** The sections, each for the roles the API lets use it (the chief reads goals, settings and imports). */
 export const ADMIN_SECTIONS = [
   { id: 'brugere', title: 'Brugere', roles: ['admin'] },
+  { id: 'log-ind', title: 'Log ind', roles: ['admin'] },
   { id: 'maal', title: 'Politiske mål', roles: ['admin', 'chef'] },
   { id: 'indstillinger', title: 'Indstillinger', roles: ['admin', 'chef'] },
   { id: 'afleveringsmapper', title: 'Afleveringsmapper', roles: ['admin'] },
@@ -56,10 +58,13 @@ export function AdminArea({
       {current.id === 'indstillinger' && municipality !== null && (
         <SettingsAdmin municipality={municipality} canEdit={admin} national={national} />
       )}
+      {current.id === 'log-ind' && municipality !== null && <LoginAdmin municipality={municipality} />}
       {current.id === 'afleveringsmapper' && <DropFoldersAdmin />}
       {current.id === 'indlaesninger' && <ImportsAdmin canEdit={admin} selected={query.get('import') ?? undefined} />}
       {current.id === 'revisionslog' && <AuditAdmin />}
-      {(current.id === 'maal' || current.id === 'indstillinger') && municipality === null && <p>Der er endnu ingen kommuner med data.</p>}
+      {(current.id === 'maal' || current.id === 'indstillinger' || current.id === 'log-ind') && municipality === null && (
+        <p>Der er endnu ingen kommuner med data.</p>
+      )}
     </div>
   );
 }

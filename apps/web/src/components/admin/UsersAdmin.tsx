@@ -306,7 +306,7 @@ function UserEditor({
       {sso && (
         <p className="note" data-testid="sso-note">
           {user.username} logger ind med {SOURCE[user.authSource].replace('Single', 'single')}. Rolle, kommune og teams kommer fra
-          gruppetilknytningen ved hvert login; ret gruppetilknytningen i stedet. Brugeren har ingen adgangskode i Børneblik.
+          gruppetilknytningen ved hvert login; ret gruppen under Log ind. Brugeren har ingen adgangskode i Børneblik.
         </p>
       )}
       <form className="admin-form" onSubmit={(e) => void save(e)}>
