@@ -107,7 +107,7 @@ describe('administration in Chromium', () => {
     expect(await editor.getByLabel('Rolle').isDisabled()).toBe(true);
     expect(await editor.getByRole('button', { name: 'Nulstil adgangskoden' }).count()).toBe(0);
     expect(await page.getByTestId('user-sso.anna').locator('td').nth(4).textContent()).toBe('Single sign-on (OpenID Connect)');
-    await page.screenshot({ path: join(OUT, 'admin-users-1366.png'), fullPage: true });
+    await page.screenshot({ path: join(OUT, 'admin-users-editing-1366.png'), fullPage: true });
     await page.close();
   });
 
@@ -312,8 +312,8 @@ describe('administration in Chromium', () => {
         expect(await seriousA11yViolations(page), `${section} ${viewport.width}`).toEqual([]);
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         expect(overflow, `${section} ${viewport.width}`).toBe(0);
+        await page.screenshot({ path: join(OUT, `admin-${section}-${viewport.width}.png`), fullPage: true });
       }
-      await page.screenshot({ path: join(OUT, `admin-audit-${viewport.width}.png`), fullPage: true });
       await page.close();
     }
   });

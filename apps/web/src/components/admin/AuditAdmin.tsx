@@ -37,7 +37,8 @@ const HEADER: Cell[] = ['Tidspunkt', 'Bruger', 'Rolle', 'Handling', 'Kommune', '
 
 /** Revisionslog: the audit log searched by user, case and date range, paged, and exported to Excel. */
 export function AuditAdmin() {
-  const [filter, setFilter] = useState<AuditFilter | null>(null);
+  // The newest rows at once; a search narrows them.
+  const [filter, setFilter] = useState<AuditFilter | null>({});
   const [page, setPage] = useState(1);
   const [answer, setAnswer] = useState<AuditPage | null>(null);
   const [status, setStatus] = useState('');
@@ -101,7 +102,7 @@ export function AuditAdmin() {
             </button>
           </div>
           {answer.rows.length > 0 && (
-            <div className="table-scroll">
+            <div className="table-scroll" tabIndex={0} role="region" aria-label="Revisionslog, nyeste først">
               <table className="value-table admin-table">
                 <caption className="sr-only">Revisionslog, nyeste først</caption>
                 <thead>

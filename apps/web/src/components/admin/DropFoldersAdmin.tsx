@@ -25,7 +25,7 @@ export function DropFoldersAdmin() {
       <Messages error={error} />
       {answer && answer.folders.length === 0 && <p>Der er ingen afleveringsmapper.</p>}
       {answer && answer.folders.length > 0 && (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Afleveringsmapper">
           <table className="value-table admin-table">
             <caption className="sr-only">Afleveringsmapper</caption>
             <thead>

@@ -74,7 +74,7 @@ export function GoalsAdmin({ municipality, canEdit }: { municipality: number; ca
         <Messages status={status} error={error} />
         {list && list.length === 0 && <p>Der er ikke registreret politiske mål.</p>}
         {list && list.length > 0 && (
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0} role="region" aria-label="Politiske mål">
             <table className="value-table admin-table">
               <caption className="sr-only">Politiske mål</caption>
               <thead>

@@ -34,13 +34,17 @@ export function ImportsAdmin({ canEdit, selected }: { canEdit: boolean; selected
 
   return (
     <>
-      {canEdit && <UploadExport onDone={() => setVersion((v) => v + 1)} />}
+      {canEdit && (
+        <div className="admin-card">
+          <UploadExport onDone={() => setVersion((v) => v + 1)} />
+        </div>
+      )}
       <AdminCard id="imports-h" title="Indlæsninger" testId="admin-imports">
         <ImportFilterForm onSearch={setFilter} />
         <Messages error={error} />
         {runs && runs.length === 0 && <p>Ingen indlæsninger passer på filtrene.</p>}
         {runs && runs.length > 0 && (
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0} role="region" aria-label="Indlæsninger, nyeste først">
             <table className="value-table admin-table">
               <caption className="sr-only">Indlæsninger, nyeste først</caption>
               <thead>
@@ -167,7 +171,7 @@ function IssuesPanel({ id, onClose }: { id: string; onClose: () => void }) {
             {formatNumber(issues.count)} i alt:{' '}
             {issues.byRule.map((r) => `${r.rule} (${SEVERITY[r.severity].toLowerCase()}) ${formatNumber(r.count)}`).join(', ')}
           </p>
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0} role="region" aria-label="Afviste rækker og advarsler efter fil og linje">
             <table className="value-table admin-table">
               <caption className="sr-only">Afviste rækker og advarsler efter fil og linje</caption>
               <thead>

@@ -92,7 +92,7 @@ export function LoginAdmin({ municipality }: { municipality: number }) {
         </div>
         {mappings && mappings.length === 0 && <p>Ingen grupper er sat op.</p>}
         {mappings && mappings.length > 0 && (
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0} role="region" aria-label="Grupper og den adgang, de giver">
             <table className="value-table admin-table">
               <caption className="sr-only">Grupper og den adgang, de giver</caption>
               <thead>

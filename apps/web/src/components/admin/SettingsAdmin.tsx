@@ -4,7 +4,7 @@ import { AdminCard, Messages } from './common';
 
 /** A value as the administrator reads and types it: text as it is, anything else as JSON. */
 export const showSetting = (value: unknown): string =>
-  value === null || value === undefined ? '–' : typeof value === 'string' ? value : JSON.stringify(value);
+  value === null || value === undefined ? '–' : typeof value === 'string' ? value : JSON.stringify(value, null, 1).replace(/\n\s*/g, ' ');
 
 /** What was typed: JSON when it is JSON (numbers, objects, lists, "text"), else the text itself (the API judges it). */
 function parseSetting(text: string): unknown {
@@ -52,7 +52,7 @@ export function SettingsAdmin({ municipality, canEdit, national }: { municipalit
       </p>
       <Messages status={status} error={error} />
       {list && (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Indstillinger med standard, fælles og kommunens værdi">
           <table className="value-table admin-table settings-table">
             <caption className="sr-only">Indstillinger med standard, fælles og kommunens værdi</caption>
             <thead>

@@ -54,7 +54,7 @@ export function UsersAdmin({ me, national, places }: { me: string; national: boo
         </div>
         <Messages status={status} error={error} />
         {list && (
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0} role="region" aria-label="Brugere">
             <table className="value-table admin-table">
               <caption className="sr-only">Brugere</caption>
               <thead>
