@@ -1,10 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobQueue, type JobQueue } from '@bu/jobs';
 import { createWorker } from '@bu/queue';
 import { importDubu } from '@bu/etl';
+import { runInScope } from '../../apps/api/src/database/request-scope';
 import { addUser } from '../../scripts/lib/users';
 import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
@@ -221,6 +223,19 @@ describe('administration in the browser: the API behind it', () => {
       ]);
       expect(national.body.folders[0].lastError).toBe('Mappen /srv/drop/oekonomi findes ikke.');
       for (const role of ['udvalg', 'chef', 'teamleder']) await http().get('/api/v1/drop-folders').set(as(role)).expect(403);
+    });
+
+    it("keeps another municipality's folders from the API role even without a WHERE (row-level security), and lets it only read", async () => {
+      const ds = app.get(DataSource);
+      const paths = (scope: string) =>
+        runInScope(scope, () => ds.query('SELECT path FROM drop_folder ORDER BY path')).then((rows: { path: string }[]) =>
+          rows.map((r) => r.path),
+        );
+      expect(await paths('461')).toEqual(['/srv/drop/461-dubu']);
+      expect(await paths('*')).toEqual(['/srv/drop/101-dubu', '/srv/drop/461-dubu', '/srv/drop/oekonomi']);
+      await expect(runInScope('*', () => ds.query(`UPDATE drop_folder SET path = '/etc' WHERE source = 'dubu'`))).rejects.toThrow(
+        /permission denied/,
+      );
     });
   });
 
