@@ -73,12 +73,19 @@ export function LoginAdmin({ municipality }: { municipality: number }) {
             <button
               type="button"
               className="secondary"
-              onClick={() =>
+              onClick={() => {
+                if (
+                  policy.passwordLogin &&
+                  !window.confirm(
+                    'Slå log ind med adgangskode fra? Kommunens brugere, også du, hvis du logger ind med adgangskode, kan derefter kun logge ind med organisationens konto.',
+                  )
+                )
+                  return;
                 void run(
                   () => setLoginPolicy(municipality, !policy.passwordLogin),
                   policy.passwordLogin ? 'Log ind med adgangskode er slået fra.' : 'Log ind med adgangskode er slået til.',
-                )
-              }
+                );
+              }}
             >
               {policy.passwordLogin ? 'Slå log ind med adgangskode fra' : 'Slå log ind med adgangskode til'}
             </button>

@@ -368,7 +368,10 @@ function UserEditor({
             className="secondary danger"
             onClick={() =>
               void run(async () => {
-                if (!window.confirm(`Slet brugeren ${user.username}?`)) return null;
+                const question = sso
+                  ? `Slet brugeren ${user.username}? Brugeren oprettes igen ved næste login, hvis en af dens grupper stadig giver adgang; spær den i stedet for at holde den ude.`
+                  : `Slet brugeren ${user.username}?`;
+                if (!window.confirm(question)) return null;
                 await deleteUser(user.username);
                 return `Brugeren ${user.username} er slettet.`;
               }, false)
