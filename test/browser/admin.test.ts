@@ -299,6 +299,37 @@ describe('administration in Chromium', () => {
     await page.close();
   });
 
+  it('lets a product administrator set a product-wide value and create a user in a municipality', async () => {
+    const page = await env.login('admin');
+    await open(page, 'indstillinger');
+    const row = page.getByTestId('setting-intake_team');
+    await row.getByRole('button', { name: 'Ret intake_team' }).click();
+    await row.getByLabel('Gælder for').selectOption({ label: 'Hele produktet' });
+    await row.getByLabel('Ny værdi af intake_team').fill('Modtagelsen Nord');
+    await row.getByRole('button', { name: 'Gem værdien' }).click();
+    await page.getByText('Den fælles værdi af intake_team er gemt.').waitFor();
+    expect(await row.locator('td').nth(1).textContent()).toBe('Modtagelsen Nord');
+    const setting = (await env.api<{ key: string; product: unknown }[]>('admin', '/api/v1/settings?municipality=461')).find(
+      (x) => x.key === 'intake_team',
+    );
+    expect(setting?.product).toBe('Modtagelsen Nord');
+    await row.getByRole('button', { name: 'Fjern den fælles værdi af intake_team' }).click();
+    await page.getByText('Den fælles værdi af intake_team er fjernet.').waitFor();
+
+    await open(page, 'brugere');
+    await page.getByRole('button', { name: 'Ny bruger' }).click();
+    const form = page.getByTestId('new-user');
+    await form.getByLabel('Brugernavn').fill('kbh.chef');
+    await form.getByLabel('Kommune (kode)').fill('101');
+    await form.getByRole('button', { name: 'Foreslå en adgangskode' }).click();
+    expect(await form.getByLabel('Første adgangskode (mindst 10 tegn)').inputValue()).toMatch(/^[a-zA-Z2-9]{16}$/);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await form.getByRole('button', { name: 'Opret brugeren' }).click();
+    await page.getByText('Brugeren kbh.chef er oprettet.').waitFor();
+    expect(await page.getByTestId('user-kbh.chef').locator('td').nth(1).textContent()).toBe('101');
+    await page.close();
+  });
+
   it('has no serious or critical accessibility violations in any section, and fits a 1024×768 tablet', async () => {
     for (const viewport of [
       { width: 1366, height: 768 },
