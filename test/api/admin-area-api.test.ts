@@ -57,6 +57,25 @@ describe('administration in the browser: the API behind it', () => {
       expect(list.find((u) => u.username === 'bo')).toMatchObject({ authSource: 'local', email: null });
     });
 
+    it('creates a user with an e-mail address, refusing a bad one before anything is made', async () => {
+      const bad = await http()
+        .post('/api/v1/users')
+        .set(as('admin-461'))
+        .send({ username: 'eva', password: 'en-lang-adgangskode', role: 'chef', email: 'eva' })
+        .expect(400);
+      expect(bad.body.message).toBe('Ugyldig e-mailadresse: eva');
+      expect((await db.pool.query(`SELECT 1 FROM app_user WHERE username = 'eva'`)).rowCount).toBe(0);
+      await http()
+        .post('/api/v1/users')
+        .set(as('admin-461'))
+        .send({ username: 'eva', password: 'en-lang-adgangskode', role: 'chef', email: 'eva@kommune.dk' })
+        .expect(201);
+      expect((await db.pool.query(`SELECT email, municipality_code AS m FROM app_user WHERE username = 'eva'`)).rows).toEqual([
+        { email: 'eva@kommune.dk', m: 461 },
+      ]);
+      await http().delete('/api/v1/users/eva').set(as('admin-461')).expect(204);
+    });
+
     it('changes role, teams and e-mail; the old token stops working', async () => {
       const old = await tokenFor(app, 'bo');
       await http()

@@ -240,6 +240,7 @@ export interface NewUserBody {
   role: string;
   municipality?: number | null;
   teams?: string[];
+  email?: string;
 }
 export interface FailedJob {
   id: string;

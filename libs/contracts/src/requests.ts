@@ -87,6 +87,7 @@ export const CreateUserBodySchema = z
     role: z.unknown().describe('udvalg, chef, teamleder or admin'),
     municipality: z.unknown().optional().describe("A municipality code; default the administrator's own"),
     teams: z.unknown().optional().describe("A team leader's teams (at least one)"),
+    email: z.unknown().optional().describe('For reports and the weekly e-mail; optional'),
   })
   .meta({ id: 'CreateUserBody' });
 

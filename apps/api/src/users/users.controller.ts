@@ -33,7 +33,7 @@ export class UsersController {
   @Post()
   @Roles('admin')
   @Validate({ body: CreateUserBodySchema, response: z.object({ username: z.string() }), status: 201 })
-  create(@CurrentUser() admin: AuthUser, @Body() body: Partial<NewUser>): Promise<{ username: string }> {
+  create(@CurrentUser() admin: AuthUser, @Body() body: Partial<NewUser> & { email?: unknown }): Promise<{ username: string }> {
     return this.service.create(admin, body);
   }
 

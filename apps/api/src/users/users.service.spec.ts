@@ -36,6 +36,15 @@ describe(UsersService.name, () => {
       expect(forget).toHaveBeenCalledWith('bo');
     });
 
+    it('stores the e-mail given with a new user, and refuses a bad one before the user is made', async () => {
+      repository.find.mockResolvedValue(undefined);
+      await sut.create(admin, { ...newUser, email: ' bo@kommune.dk ' });
+      expect(repository.update).toHaveBeenCalledWith('bo', { email: 'bo@kommune.dk' });
+      repository.save.mockClear();
+      await expect(sut.create(admin, { ...newUser, email: 'bo' })).rejects.toThrow(new BadRequestException('Ugyldig e-mailadresse: bo'));
+      expect(repository.save).not.toHaveBeenCalled();
+    });
+
     it('refuses a user the rules refuse, with their Danish reason', async () => {
       await expect(sut.create(admin, { ...newUser, password: 'short' })).rejects.toThrow(
         new BadRequestException('Adgangskoden skal være mindst 10 tegn.'),

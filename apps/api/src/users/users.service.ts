@@ -7,6 +7,16 @@ import { UsersRepository, type StoredUser, type UserChange } from './users.repos
 
 const EMAIL = /^[^@\s]+@[^@\s]+$/;
 
+/** An e-mail address as given (trimmed; empty: none), or 400 in Danish. */
+function emailOf(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value.length > 254) throw new BadRequestException('Ugyldig e-mailadresse');
+  const email = value.trim();
+  if (email === '') return null;
+  if (!EMAIL.test(email)) throw new BadRequestException(`Ugyldig e-mailadresse: ${email}`);
+  return email;
+}
+
 /**
  * The administrator manages the local users: an administrator of a municipality manages that
  * municipality's users; one without a municipality (a product administrator) manages everyone.
@@ -23,7 +33,7 @@ export class UsersService {
     return this.repository.list(admin.municipality);
   }
 
-  async create(admin: AuthUser, body: Partial<NewUser> | undefined): Promise<{ username: string }> {
+  async create(admin: AuthUser, body: (Partial<NewUser> & { email?: unknown }) | undefined): Promise<{ username: string }> {
     const user: Partial<NewUser> = {
       username: body?.username,
       password: body?.password,
@@ -33,10 +43,12 @@ export class UsersService {
     };
     const problem = userError(user);
     if (problem) throw new BadRequestException(problem);
+    const email = emailOf(body?.email);
     if (admin.municipality !== null && user.municipality !== admin.municipality)
       throw new ForbiddenException(`Du kan kun oprette brugere i kommune ${admin.municipality}`);
     await this.inScope(admin, user.username!, true);
     await this.repository.save(user as NewUser);
+    if (email) await this.repository.update(user.username!, { email });
     this.auth.users.forget(user.username!);
     return { username: user.username! };
   }
@@ -81,11 +93,7 @@ export class UsersService {
     if (body.municipality !== undefined) change.municipality = body.municipality;
     if (body.teams !== undefined) change.teams = [...new Set(body.teams.map((t) => t.trim()))];
     if (body.disabled !== undefined) change.disabled = body.disabled;
-    if (body.email !== undefined) {
-      const email = body.email?.trim() || null;
-      if (email !== null && !EMAIL.test(email)) throw new BadRequestException(`Ugyldig e-mailadresse: ${email}`);
-      change.email = email;
-    }
+    if (body.email !== undefined) change.email = emailOf(body.email);
     if (profile) {
       const problem = profileError({
         role: change.role ?? stored.role,

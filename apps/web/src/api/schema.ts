@@ -599,6 +599,8 @@ export interface components {
       municipality?: unknown;
       /** @description A team leader's teams (at least one) */
       teams?: unknown;
+      /** @description For reports and the weekly e-mail; optional */
+      email?: unknown;
     };
     CurrentUser: {
       username: string;

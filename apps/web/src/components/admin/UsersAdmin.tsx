@@ -199,8 +199,8 @@ function NewUserForm({
         role,
         ...(national ? { municipality: municipality.trim() === '' ? null : Number(municipality) } : {}),
         teams: teamList(teams),
+        ...(email.trim() ? { email: email.trim() } : {}),
       });
-      if (email.trim() !== '') await updateUser(username.trim(), { email: email.trim() });
       await onCreated(username.trim());
     } catch (e) {
       setError((e as Error).message);
