@@ -8,6 +8,7 @@ import { Client, Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_SERVER_URL, testDatabase, TestDatabase } from '../support/database';
 import { DUBU_SMALL, FIXTURES } from '../support/fixtures';
+import { startOidcProvider } from '../support/oidc-provider';
 import { zipFolder } from '../support/upload-zips';
 
 // What the production image runs (docker/Dockerfile): `npm run build:server`, then plain
@@ -215,6 +216,33 @@ describe('npm run build:server (the production image)', () => {
       expect(existsSync(join(dir, 'out'))).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('loads openid-client (ESM only) compiled, and the OpenID Connect login redirects to the provider', async () => {
+    const migrate = node(['dist/server/scripts/migrate.js'], env({ DATABASE_URL: db.url }));
+    expect(migrate.status, migrate.stderr).toBe(0);
+    const callback = 'https://boerneblik.example.dk/api/v1/auth/oidc/callback';
+    const idp = await startOidcProvider({ redirectUri: callback, postLogoutRedirectUri: 'https://boerneblik.example.dk/' });
+    const oidc = {
+      OIDC_ISSUER: idp.issuer,
+      OIDC_CLIENT_ID: idp.clientId,
+      OIDC_CLIENT_SECRET: idp.clientSecret,
+      OIDC_REDIRECT_URL: callback,
+    };
+    const api = await start(
+      ['dist/server/scripts/serve.js', 'api'],
+      env({ DATABASE_URL: db.url, JWT_SECRET: jwtSecret, ...oidc }),
+      'Børneblik on',
+    );
+    try {
+      const url = /Børneblik on (\S+) /.exec(api.output())![1].replace('localhost', '127.0.0.1');
+      const login = await fetch(`${url}/api/v1/auth/oidc/login`, { redirect: 'manual' });
+      expect(login.status, await login.clone().text()).toBe(302);
+      expect(login.headers.get('location')).toMatch(new RegExp(`^${idp.issuer}/auth\\?.*code_challenge_method=S256`));
+    } finally {
+      expect(await stop(api.child)).toBe(0);
+      await idp.close();
     }
   });
 });

@@ -6,6 +6,7 @@ import { AuditLogService } from './audit/audit-log.service';
 import { AuditService } from './audit/audit.service';
 import { AuthModule } from './auth/auth.module';
 import { SsoModule } from './sso/sso.module';
+import { OidcModule } from './oidc/oidc.module';
 import { APP_CONFIG, AppConfig } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
@@ -34,6 +35,7 @@ import { DropFoldersController } from './drop-folders/drop-folders.controller';
 import { DropFoldersRepository } from './drop-folders/drop-folders.repository';
 import { DropFoldersService } from './drop-folders/drop-folders.service';
 import { DocsModule } from './security/docs.module';
+import { SamlModule } from './saml/saml.module';
 
 @Module({})
 export class AppModule {
@@ -41,7 +43,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [DatabaseModule, QueueModule, AuthModule, SsoModule, DocsModule.forRoot(config.apiDocs === 'admin')],
+      imports: [DatabaseModule, QueueModule, AuthModule, SsoModule, OidcModule, SamlModule, DocsModule.forRoot(config.apiDocs === 'admin')],
       controllers: [
         HealthController,
         MunicipalitiesController,

@@ -28,6 +28,8 @@ export async function createApp(config: AppConfig, options: { logger?: boolean |
     options.logger === false ? createLogger({ level: 'silent' }) : typeof options.logger === 'object' ? options.logger : processLogger();
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: options.logger === false ? false : new NestLogger(log),
+    // JSON bodies only (below); the one form the API reads, SAML's POST binding, is parsed on its route (SamlModule).
+    bodyParser: false,
   });
   // Only these proxies' X-Forwarded-For (and X-Request-Id) is believed (the client address for login limits and audit).
   app.getHttpAdapter().getInstance().set('trust proxy', config.trustedProxies);
@@ -39,6 +41,7 @@ export async function createApp(config: AppConfig, options: { logger?: boolean |
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   // A database that is down or too slow: 503 with a Danish message (database-unavailable.filter.ts).
   app.useGlobalFilters(new DatabaseUnavailableFilter(app.getHttpAdapter()));
+  app.useBodyParser('json');
   // No enableShutdownHooks: Nest would close and then re-raise the signal (exit 143, the worker
   // not waited for). The entry points stop in order instead (main.ts, stopOnSignals).
   // Before every route: logins, refusals, changes and import-issue reads reach the audit log.

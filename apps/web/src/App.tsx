@@ -98,7 +98,7 @@ export function App() {
         <button
           type="button"
           onClick={() => {
-            void logout().finally(() => setUser(null));
+            void logout().then((redirect) => (redirect ? window.location.assign(redirect) : setUser(null)));
           }}
         >
           Log ud

@@ -88,15 +88,20 @@ export async function exchangeSsoTicket(ticket: string): Promise<CurrentUser> {
 
 export const me = (): Promise<CurrentUser> => data(client.GET('/api/v1/me'));
 
-/** Ends the session on the server (every token of the user) and forgets the token here, whatever the answer. */
-export async function logout(): Promise<void> {
+/**
+ * Ends the session on the server (every token of the user) and forgets the token here, whatever the
+ * answer. After a login through the organisation's OpenID Connect provider: the provider's logout
+ * address, where the browser goes next so that session ends too.
+ */
+export async function logout(): Promise<string | undefined> {
   try {
-    if (getToken()) await client.POST('/api/v1/auth/logout');
+    if (getToken()) return (await client.POST('/api/v1/auth/logout')).data?.redirect;
   } catch {
     // Already expired or the server is unreachable: the token is forgotten below all the same.
   } finally {
     clearToken();
   }
+  return undefined;
 }
 
 export type ImportRun = components['schemas']['ImportRun'];

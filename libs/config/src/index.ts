@@ -1,5 +1,8 @@
 import { resolve } from 'path';
 import { z } from 'zod';
+import { checkSaml, samlEnvSchema, samlFromEnv, type SamlSettings } from './saml';
+
+export * from './saml';
 
 // Every setting the product reads from its environment, in one schema. No other product file
 // reads process.env (test/unit/config.test.ts checks the sources), so a setting cannot be added
@@ -27,11 +30,15 @@ export const KNOWN_SECRETS: readonly string[] = [
   'boerneblik',
 ];
 
-export type SecretName = 'JWT_SECRET' | 'JWT_SECRET_PREVIOUS' | 'PSEUDONYM_SECRET' | 'API_DB_PASSWORD';
+export type SecretName = 'JWT_SECRET' | 'JWT_SECRET_PREVIOUS' | 'PSEUDONYM_SECRET' | 'API_DB_PASSWORD' | 'OIDC_CLIENT_SECRET';
 
 /** The one line that says what is wrong with a secret and how to make one; null when it is fine. */
 export function secretProblem(name: SecretName, value: string | undefined): string | null {
-  const make = `Lav en med: ${name}=$(${MAKE_SECRET})`;
+  // The OpenID Connect client secret is not ours to make: the provider issues it.
+  const make =
+    name === 'OIDC_CLIENT_SECRET'
+      ? 'Brug klienthemmeligheden, som Entra ID eller AD FS har udstedt til Børneblik (docs/SSO.md).'
+      : `Lav en med: ${name}=$(${MAKE_SECRET})`;
   if (value === undefined || value.trim() === '') return `${name} er ikke sat. ${make}`;
   const known = value.trim().toLowerCase();
   if (KNOWN_SECRETS.includes(known) || /change.?me/.test(known))
@@ -139,6 +146,22 @@ export const envSchema = z.object({
   LOG_LEVEL: z.preprocess(blank, z.enum(LOG_LEVELS).default('info')),
   /** json (one JSON object per line, for a log collector) or pretty (one readable line); default json in production. */
   LOG_FORMAT: z.preprocess(blank, z.enum(LOG_FORMATS).optional()),
+  /** OpenID Connect login (docs/SSO.md): the provider's issuer URL; unset, there is no OIDC login. */
+  OIDC_ISSUER: text(),
+  OIDC_CLIENT_ID: text(),
+  /** Issued by the provider (Entra ID, AD FS); checked like the other secrets, never defaulted. */
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  /** The callback's public address when it differs from the one the browser reached the API by. */
+  OIDC_REDIRECT_URL: text(),
+  /** The login page's button. */
+  OIDC_LABEL: z.preprocess(blank, z.string().default('Log ind med din organisations konto')),
+  /** The ID token claim with the user's groups (Entra ID: groups; AD FS: group or role). */
+  OIDC_GROUPS_CLAIM: z.preprocess(blank, z.string().default('groups')),
+  /** The ID token claim with the user's name (else email). */
+  OIDC_USERNAME_CLAIM: z.preprocess(blank, z.string().default('preferred_username')),
+  /** Scopes asked for (AD FS sends its issuance rules' claims in the ID token only with allatclaims). */
+  OIDC_SCOPE: z.preprocess(blank, z.string().default('openid profile email')),
+  ...samlEnvSchema,
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -198,6 +221,20 @@ export interface WorkerConfig {
   shutdownGraceMs: number;
 }
 
+/** OpenID Connect login (docs/SSO.md, ADR 0053). */
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** The callback's public address; undefined: made from the address the browser used. */
+  redirectUrl?: string;
+  label: string;
+  groupsClaim: string;
+  usernameClaim: string;
+  /** Space-separated; always includes openid. */
+  scope: string;
+}
+
 export interface AppConfig extends WorkerConfig {
   port: number;
   jwtSecret: string;
@@ -221,6 +258,62 @@ export interface AppConfig extends WorkerConfig {
   uploadMaxBytes: number;
   /** Longest a statement of the API may run (ms). */
   statementTimeoutMs: number;
+  /** OpenID Connect login; undefined when OIDC_ISSUER is not set. */
+  oidc?: OidcConfig;
+  /** SAML 2.0 login (SAML_*); undefined: off. */
+  saml?: SamlSettings;
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** An absolute https URL (http only on this machine, for development and tests), or a problem. */
+function urlProblem(name: string, value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `${name} er ikke en gyldig adresse (${JSON.stringify(value)}).`;
+  }
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname))) return null;
+  return `${name} skal være en https-adresse (${JSON.stringify(value)}).`;
+}
+
+/** The OpenID Connect settings: all or nothing; the secret checked like the others. */
+function oidcPart(env: Env, override: OidcConfig | undefined, problems: string[]): OidcConfig | undefined {
+  const given: Partial<OidcConfig> = override ?? {
+    issuer: env.OIDC_ISSUER,
+    clientId: env.OIDC_CLIENT_ID,
+    clientSecret: env.OIDC_CLIENT_SECRET,
+    redirectUrl: env.OIDC_REDIRECT_URL,
+    label: env.OIDC_LABEL,
+    groupsClaim: env.OIDC_GROUPS_CLAIM,
+    usernameClaim: env.OIDC_USERNAME_CLAIM,
+    scope: env.OIDC_SCOPE,
+  };
+  if (given.issuer === undefined) {
+    // Empty is unset here (compose passes every variable, empty when not given).
+    if (given.clientId !== undefined || (given.clientSecret ?? '').trim() !== '')
+      problems.push('OIDC_ISSUER er ikke sat, men OIDC_CLIENT_ID eller OIDC_CLIENT_SECRET er. Angiv udbyderens adresse (docs/SSO.md).');
+    return undefined;
+  }
+  const before = problems.length;
+  const issuerProblem = urlProblem('OIDC_ISSUER', given.issuer);
+  if (issuerProblem) problems.push(issuerProblem);
+  required(problems, 'OIDC_CLIENT_ID', given.clientId, 'Angiv det klient-id (application id), udbyderen har givet Børneblik.');
+  checkSecret(problems, 'OIDC_CLIENT_SECRET', given.clientSecret, true);
+  const redirectProblem = given.redirectUrl === undefined ? null : urlProblem('OIDC_REDIRECT_URL', given.redirectUrl);
+  if (redirectProblem) problems.push(redirectProblem);
+  if (problems.length > before) return undefined;
+  return {
+    issuer: given.issuer,
+    clientId: given.clientId!,
+    clientSecret: given.clientSecret!,
+    redirectUrl: given.redirectUrl,
+    label: given.label ?? env.OIDC_LABEL,
+    groupsClaim: given.groupsClaim ?? env.OIDC_GROUPS_CLAIM,
+    usernameClaim: given.usernameClaim ?? env.OIDC_USERNAME_CLAIM,
+    scope: [...new Set(['openid', ...(given.scope ?? env.OIDC_SCOPE).split(/\s+/).filter((s) => s !== '')])].join(' '),
+  };
 }
 
 function required<T>(problems: string[], name: string, value: T | undefined, message: string): T {
@@ -289,6 +382,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
   if (jwtPreviousSecret !== undefined && jwtPreviousSecret === jwtSecret) {
     problems.push('JWT_SECRET_PREVIOUS er den samme som JWT_SECRET: ved et nøgleskift er den forrige nøgle den gamle værdi.');
   }
+  const oidc = oidcPart(parsed, overrides.oidc, problems);
+  const saml = overrides.saml ?? samlFromEnv(parsed, problems);
+  if (overrides.saml) checkSaml(overrides.saml, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     ...worker,
@@ -305,6 +401,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
     hsts: overrides.hsts ?? parsed.HSTS,
     uploadMaxBytes: overrides.uploadMaxBytes ?? parsed.UPLOAD_MAX_BYTES,
     statementTimeoutMs: overrides.statementTimeoutMs ?? parsed.API_STATEMENT_TIMEOUT_MS,
+    oidc,
+    saml,
   };
 }
 

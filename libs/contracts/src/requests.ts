@@ -236,3 +236,10 @@ export type LoginPolicyBody = z.infer<typeof LoginPolicyBodySchema>;
 export const SsoExchangeBodySchema = z
   .object({ ticket: z.string({ error: 'Log ind-billetten mangler' }).min(1, { error: 'Log ind-billetten mangler' }).max(200) })
   .meta({ id: 'SsoExchangeBody' });
+
+/** POST /auth/saml/acs: the identity provider's HTTP-POST form. A missing response gets the Danish login-failure page. */
+export const SamlAcsBodySchema = z.object({
+  SAMLResponse: z.string({ error: 'SAMLResponse skal være tekst' }).optional().describe('The base64 SAML response'),
+  RelayState: z.string().optional().describe('Not used'),
+});
+export type SamlAcsBody = z.infer<typeof SamlAcsBodySchema>;

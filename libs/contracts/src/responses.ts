@@ -30,6 +30,10 @@ export type CurrentUser = z.infer<typeof CurrentUserSchema>;
 export const LoginResponseSchema = z.object({ token: z.string(), user: CurrentUserSchema }).meta({ id: 'LoginResponse' });
 export type LoginResponse = z.infer<typeof LoginResponseSchema>;
 
+/** Logout after an OpenID Connect login: the provider's logout address, so its session ends too. */
+export const LogoutResponseSchema = z.object({ redirect: z.string() }).meta({ id: 'LogoutResponse' });
+export type LogoutResponse = z.infer<typeof LogoutResponseSchema>;
+
 export const PeriodSchema = z.object({ from: IsoDate, to: IsoDate }).meta({ id: 'Period' });
 export type Period = z.infer<typeof PeriodSchema>;
 

@@ -9,6 +9,14 @@ const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Reads that show rejected import values (which may hold personal data even masked). */
 const IMPORT_READS = /^\/api\/v1\/imports\/(?:\d+\/issues|jobs(?:\/[^/]+)?)$/;
 
+/**
+ * Set on `res.locals` by a single sign-on callback (OpenID Connect, SAML): the request is a login,
+ * logged as one whatever its method (success: a redirect), by the name the provider gave once it
+ * was verified ('-' before that).
+ */
+export const SSO_LOGIN = 'ssoLogin';
+export type SsoLoginAttempt = { username?: string };
+
 /** What a finished request is in the audit log, or null when it is not logged. */
 export function auditAction(method: string, path: string, status: number): string | null {
   if (!path.startsWith('/api/')) return null;
@@ -62,7 +70,8 @@ export function auditRequests(app: INestApplication, log: Logger): void {
     const ip = req.ip ?? null;
     res.on('finish', () => {
       const path = req.originalUrl.split('?')[0].slice(0, 300);
-      const action = auditAction(req.method, path, res.statusCode);
+      const sso = res.locals[SSO_LOGIN] as SsoLoginAttempt | undefined;
+      const action = sso ? (res.statusCode < 400 ? 'login' : 'login.failed') : auditAction(req.method, path, res.statusCode);
       if (action === null) return;
       let unlogged: number | null = 0;
       if (action === 'refused' && res.statusCode === 401 && !req.headers.authorization) {
@@ -93,7 +102,9 @@ async function write(
   let username = user?.username ?? '-';
   if (action === 'login' || action === 'login.failed') {
     // The name tried, also when no such user exists (guessing names is what the log should show).
-    const tried = typeof req.body?.username === 'string' ? req.body.username.slice(0, 100) : '';
+    const sso = req.res?.locals[SSO_LOGIN] as SsoLoginAttempt | undefined;
+    const given = sso ? (sso.username ?? '-') : req.body?.username;
+    const tried = typeof given === 'string' ? given.slice(0, 100) : '';
     username = tried;
     const [found] = await db.query(`SELECT role, municipality_code AS municipality FROM app_user WHERE username = $1`, [tried]);
     if (found) user = { username: tried, role: found.role, municipality: found.municipality, teams: [] };

@@ -1,9 +1,9 @@
-import { Body, Controller, HttpCode, HttpException, Inject, Ip, Post, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Body, Controller, HttpCode, HttpException, Inject, Ip, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiBody, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { LoginResponseSchema } from '@bu/contracts';
+import { LoginResponseSchema, LogoutResponseSchema } from '@bu/contracts';
 import { openApiSchema } from '../validation/openapi-schema';
-import type { CurrentUser as CurrentUserDto, LoginResponse } from '@bu/contracts';
+import type { CurrentUser as CurrentUserDto, LoginResponse, LogoutResponse } from '@bu/contracts';
 import { AuthService } from './auth.service';
 import type { AuthUser } from './auth.types';
 import { CurrentUser, Public } from './roles.decorator';
@@ -36,12 +36,18 @@ export class AuthController {
     return { token, user: toCurrentUser(user, user.municipality === null ? [] : [user.municipality]) };
   }
 
-  /** Ends every session of the caller: all of the user's tokens stop working (in every API process within 60 s, here at once). */
+  /**
+   * Ends every session of the caller: all of the user's tokens stop working (in every API process
+   * within 60 s, here at once). After an OpenID Connect login the answer is 200 with the provider's
+   * logout address, where the browser goes next so the provider's session ends too.
+   */
   @Post('auth/logout')
-  @HttpCode(204)
   @ApiBearerAuth()
   @ApiNoContentResponse({ description: 'Every token of the user is revoked' })
-  logout(@CurrentUser() user: AuthUser): Promise<void> {
-    return this.auth.logout(user.username);
+  @ApiOkResponse({ description: "Revoked; the browser goes on to the provider's logout", schema: openApiSchema(LogoutResponseSchema) })
+  async logout(@CurrentUser() user: AuthUser, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const { redirect } = await this.auth.logout(user.username, `${req.protocol}://${req.get('host')}`);
+    if (redirect) res.status(200).json({ redirect } satisfies LogoutResponse);
+    else res.status(204).end();
   }
 }

@@ -30,6 +30,9 @@ interface Claims {
   exp: number;
 }
 
+/** At logout: where the browser goes next to end the provider's session too, or undefined. */
+export type LogoutStep = (username: string, origin: string) => Promise<string | undefined>;
+
 const EXPIRED = 'Din session er udløbet. Log ind igen.';
 
 /**
@@ -45,6 +48,7 @@ export class AuthService {
   private readonly throttle: LoginThrottle;
   readonly users: UserStateCache<UserState>;
   private readonly previousKey: Buffer | undefined;
+  private readonly logoutSteps: LogoutStep[] = [];
 
   constructor(
     @Inject(AuthRepository) private readonly repository: AuthRepository,
@@ -126,10 +130,23 @@ export class AuthService {
     return { user: state.user, renewed };
   }
 
-  /** Ends every session of the user (all tokens carry the version this bumps). */
-  async logout(username: string): Promise<void> {
+  /**
+   * Ends every session of the user (all tokens carry the version this bumps). A session that came
+   * from a provider may end there too: the address to send the browser to (OIDC's end session).
+   */
+  async logout(username: string, origin = ''): Promise<{ redirect?: string }> {
     await this.repository.bumpTokenVersion(username);
     this.users.forget(username);
+    for (const step of this.logoutSteps) {
+      const redirect = await step(username, origin);
+      if (redirect) return { redirect };
+    }
+    return {};
+  }
+
+  /** A sign-on protocol that ends its provider's session too at logout (OpenID Connect's RP-initiated logout). */
+  onLogout(step: LogoutStep): void {
+    this.logoutSteps.push(step);
   }
 
   private sign(claims: Omit<Claims, 'iat' | 'exp'>, now: number): Promise<string> {

@@ -22,6 +22,7 @@ import { LoginAttemptRefused1733710000000 } from './1733710000000-LoginAttemptRe
 import { AuditTimeFromServer1733720000000 } from './1733720000000-AuditTimeFromServer';
 import { SingleSignOn1733800000000 } from './1733800000000-SingleSignOn';
 import { AdminDropFolderRead1733810000000 } from './1733810000000-AdminDropFolderRead';
+import { OidcSession1733830000000 } from './1733830000000-OidcSession';
 
 export const MIGRATIONS = [
   CanonicalModel1732000000000,
@@ -46,4 +47,5 @@ export const MIGRATIONS = [
   AuditTimeFromServer1733720000000,
   SingleSignOn1733800000000,
   AdminDropFolderRead1733810000000,
+  OidcSession1733830000000,
 ];
