@@ -49,9 +49,15 @@ describe('administration in Chromium', () => {
     acceptDialogs(page);
     await page.getByRole('navigation', { name: 'Visninger' }).getByRole('link', { name: 'Administration' }).click();
     await page.getByTestId('admin-users').waitFor();
-    await page.getByRole('button', { name: 'Ny bruger' }).click();
+    // By keyboard: the new form takes the focus, and its first field is one Tab away.
+    await page.getByRole('button', { name: 'Ny bruger' }).focus();
+    await page.keyboard.press('Enter');
     const form = page.getByTestId('new-user');
-    await form.getByLabel('Brugernavn').fill('ny.leder');
+    await form.getByRole('heading', { name: 'Ny bruger' }).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Ny bruger');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('ny.leder');
+    expect(await form.getByLabel('Brugernavn').inputValue()).toBe('ny.leder');
     await form.getByLabel('Rolle').selectOption({ label: 'Teamleder' });
     await form.getByLabel('Teams (adskilt med komma)').fill('Team Syd');
     await form.getByLabel('E-mail (valgfri)').fill('ny.leder@kommune.dk');

@@ -195,7 +195,7 @@ function GoalForm({
   const described = (field: Field) => (problem?.field === field ? { 'aria-describedby': `goal-${field}-error`, 'aria-invalid': true } : {});
 
   return (
-    <AdminCard id="goal-form-h" title={goal ? `Ret målet ${goal.title}` : 'Nyt politisk mål'} testId="goal-form">
+    <AdminCard focus id="goal-form-h" title={goal ? `Ret målet ${goal.title}` : 'Nyt politisk mål'} testId="goal-form">
       <form className="admin-form goal-form" onSubmit={(e) => void submit(e)} noValidate>
         <div className="field">
           <label htmlFor="goal-title">Titel</label>

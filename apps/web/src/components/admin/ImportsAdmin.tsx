@@ -163,7 +163,7 @@ function IssuesPanel({ id, onClose }: { id: string; onClose: () => void }) {
     importIssues(id, offset, PAGE).then(setIssues, (e: Error) => setError(e.message));
   }, [id, offset]);
   return (
-    <AdminCard id="issues-h" title={`Afviste rækker og advarsler i import ${id}`} testId="import-issues">
+    <AdminCard focus id="issues-h" title={`Afviste rækker og advarsler i import ${id}`} testId="import-issues">
       <Messages error={error} />
       {issues && (
         <>

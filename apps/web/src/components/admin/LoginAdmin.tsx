@@ -196,7 +196,7 @@ function MappingForm({
   }
 
   return (
-    <AdminCard id="mapping-form-h" title={mapping ? `Ret gruppen ${mapping.group}` : 'Ny gruppe'} testId="mapping-form">
+    <AdminCard focus id="mapping-form-h" title={mapping ? `Ret gruppen ${mapping.group}` : 'Ny gruppe'} testId="mapping-form">
       <form className="admin-form" onSubmit={(e) => void submit(e)}>
         <label>
           Gruppe (navn eller id, som identitetsudbyderen sender den){' '}

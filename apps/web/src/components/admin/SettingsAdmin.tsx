@@ -175,6 +175,7 @@ function SettingForm({
       <label>
         Ny værdi af {setting.key}{' '}
         <input
+          autoFocus
           value={text}
           onChange={(e) => setText(e.target.value)}
           aria-invalid={error ? true : undefined}

@@ -208,7 +208,7 @@ function NewUserForm({
   }
 
   return (
-    <AdminCard id="new-user-h" title="Ny bruger" testId="new-user">
+    <AdminCard focus id="new-user-h" title="Ny bruger" testId="new-user">
       <form className="admin-form" onSubmit={(e) => void submit(e)}>
         <label>
           Brugernavn <input value={username} onChange={(e) => setUsername(e.target.value)} required autoComplete="off" />
@@ -302,7 +302,7 @@ function UserEditor({
   }
 
   return (
-    <AdminCard id="edit-user-h" title={`Ret ${user.username}`} testId="edit-user">
+    <AdminCard focus id="edit-user-h" title={`Ret ${user.username}`} testId="edit-user">
       {sso && (
         <p className="note" data-testid="sso-note">
           {user.username} logger ind med {SOURCE[user.authSource].replace('Single', 'single')}. Rolle, kommune og teams kommer fra

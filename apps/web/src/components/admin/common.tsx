@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 
 // Small pieces shared by the administration sections: Danish names, dates and the message lines.
 
@@ -51,10 +51,29 @@ export function Messages({ status, error }: { status?: string; error?: string | 
   );
 }
 
-export function AdminCard({ id, title, children, testId }: { id: string; title: string; children: ReactNode; testId?: string }) {
+/** A section of the area; `focus`: a panel that opened on the user's request takes the keyboard focus (its heading). */
+export function AdminCard({
+  id,
+  title,
+  children,
+  testId,
+  focus,
+}: {
+  id: string;
+  title: string;
+  children: ReactNode;
+  testId?: string;
+  focus?: boolean;
+}) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (focus) heading.current?.focus();
+  }, [focus]);
   return (
     <section className="card admin-card" aria-labelledby={id} data-testid={testId}>
-      <h2 id={id}>{title}</h2>
+      <h2 id={id} ref={heading} tabIndex={focus ? -1 : undefined}>
+        {title}
+      </h2>
       {children}
     </section>
   );
