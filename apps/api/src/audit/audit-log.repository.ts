@@ -31,7 +31,7 @@ export class AuditLogRepository {
       this.db.query(
         `SELECT id::text AS id, at, username, role, action, municipality_code AS municipality, coalesce(case_ids, '{}') AS cases,
                 detail->>'method' AS method, detail->>'path' AS path, status, client_ip AS ip
-         FROM audit_access WHERE ${where} ORDER BY id DESC OFFSET $6 LIMIT $7`,
+         FROM audit_access WHERE ${where} ORDER BY at DESC, id DESC OFFSET $6 LIMIT $7`,
         [...params, s.offset, s.limit],
       ),
     ]);
