@@ -109,6 +109,14 @@ describe('SAML 2.0 login', () => {
     expect(rows).toEqual([{ auth_source: 'saml', email: 'anna@kommune.dk', external_id: `${IDP_ENTITY_ID}|S-1-5-21-anna` }]);
     // The request id was used: it is gone.
     expect(await count(`SELECT count(*) AS n FROM sso_request WHERE id = '${id}'`)).toBe(0);
+    // A login in the audit log by the verified name, like a password login (rows are written after the answer).
+    await expect
+      .poll(() =>
+        count(
+          `SELECT count(*) AS n FROM audit_log WHERE action = 'login' AND username = 'anna@kommune.dk' AND role = 'chef' AND detail->>'path' = '/api/v1/auth/saml/acs'`,
+        ),
+      )
+      .toBe(1);
     await db.pool.query(`DELETE FROM sso_ticket`);
     await db.pool.query(`DELETE FROM app_user WHERE auth_source = 'saml'`);
   });

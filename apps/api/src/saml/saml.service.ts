@@ -3,6 +3,7 @@ import { SAML, SamlStatusError, ValidateInResponseTo, type CacheProvider, type P
 import type { Response } from 'express';
 import type { SamlSettings } from '@bu/config';
 import { logger } from '@bu/logger';
+import { SSO_LOGIN, type SsoLoginAttempt } from '../audit/audit.hook';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { databaseFailure } from '../database/database-unavailable.filter';
 import { SsoService } from '../sso/sso.service';
@@ -235,6 +236,9 @@ export class SamlService implements OnModuleInit {
   async consume(res: Response, samlResponse: string | undefined, origin: string): Promise<void> {
     const settings = this.settings;
     if (!settings) return this.sso.fail(res, SAML_MESSAGES.notConfigured, 404);
+    // A login in the audit log, success or not; by name once the assertion is verified.
+    const attempt: SsoLoginAttempt = {};
+    res.locals[SSO_LOGIN] = attempt;
     let identity: ExternalIdentity;
     try {
       if (!samlResponse) throw new SamlRefusal(SAML_MESSAGES.missing, 'no SAMLResponse in the form');
@@ -250,6 +254,7 @@ export class SamlService implements OnModuleInit {
       if (!(await this.repository.useAssertion(id, new Date(notOnOrAfter.getTime() + SAML_CLOCK_SKEW_MS))))
         throw new SamlRefusal(SAML_MESSAGES.replay, 'assertion id seen before');
       identity = identityFrom(profile, settings);
+      attempt.username = identity.username;
     } catch (error) {
       // A database that is down is not the response's fault: 503 like any other request (DatabaseUnavailableFilter).
       if (databaseFailure(error)) throw error;
