@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Role, User } from '@bu/contracts';
-import { saveUser, setDisabled, setPassword, type NewUser } from '../auth/users';
+import { saveUser, setPassword, type NewUser } from '../auth/users';
 
 /** The columns of one user the administrator changes (undefined: unchanged; email null: none). */
 export interface UserChange {
@@ -53,10 +53,6 @@ export class UsersRepository {
 
   async delete(username: string): Promise<void> {
     await this.db.query('DELETE FROM app_user WHERE username = $1', [username]);
-  }
-
-  async setDisabled(username: string, disabled: boolean): Promise<void> {
-    await setDisabled((sql, params) => this.db.query(sql, params), username, disabled);
   }
 
   /** Changes the given columns; the token_version trigger ends the user's tokens when role, municipality, teams or disabled change. */

@@ -148,9 +148,13 @@ describe(UsersService.name, () => {
     });
   });
 
-  describe('setDisabled', () => {
+  describe('disabling', () => {
     it('never disables oneself', async () => {
-      await expect(sut.setDisabled(admin, 'admin101', true)).rejects.toThrow(new BadRequestException('Du kan ikke spærre dig selv'));
+      repository.find.mockResolvedValue(stored({ role: 'admin' }));
+      await expect(sut.update(admin, 'admin101', { disabled: true })).rejects.toThrow(
+        new BadRequestException('Du kan ikke spærre dig selv'),
+      );
+      expect(repository.update).not.toHaveBeenCalled();
     });
   });
 });

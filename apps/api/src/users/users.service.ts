@@ -60,15 +60,6 @@ export class UsersService {
     this.auth.users.forget(username);
   }
 
-  /** Disables or enables a user: a disabled user cannot log in, and its tokens stop working. */
-  async setDisabled(admin: AuthUser, username: string, disabled: boolean): Promise<{ username: string; disabled: boolean }> {
-    if (username === admin.username && disabled) throw new BadRequestException('Du kan ikke spærre dig selv');
-    await this.inScope(admin, username, false);
-    await this.repository.setDisabled(username, disabled);
-    this.auth.users.forget(username);
-    return { username, disabled };
-  }
-
   /**
    * Changes role, teams, municipality (a product administrator only), e-mail or disabled. The
    * result must satisfy the rules of a new user (a team leader has teams; a role other than admin
