@@ -395,6 +395,45 @@ const MATRIX: {
     expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 },
     scoped: s(404, 403, 403, 403),
   },
+  // Administration in the browser (issue 15, point 3).
+  {
+    method: 'patch',
+    path: '/api/v1/users/chef-kbh',
+    body: { email: 'kbh@kommune.dk' },
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 200 },
+    scoped: s(404, 403, 403, 403),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/users/nobody/password',
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 },
+    scoped: s(404, 403, 403, 403),
+  },
+  { method: 'get', path: '/api/v1/audit', expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 200 }, scoped: s(200, 403, 403, 403) },
+  {
+    method: 'get',
+    path: '/api/v1/drop-folders',
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 200 },
+    scoped: s(200, 403, 403, 403),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/imports?status=failed&source=dubu&from=2024-01-01',
+    expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 },
+    scoped: s(200, 403, 403, 200),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/imports/jobs/nope/retry',
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 },
+    scoped: s(404, 403, 403, 403),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/imports/jobs/nope/cancel',
+    expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 },
+    scoped: s(404, 403, 403, 403),
+  },
 ];
 
 describe('role matrix: every endpoint with every role and scope', () => {

@@ -1,5 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { KpiCache } from './kpi/kpi-cache.service';
+import { AuditLogController } from './audit/audit-log.controller';
+import { AuditLogRepository } from './audit/audit-log.repository';
+import { AuditLogService } from './audit/audit-log.service';
 import { AuditService } from './audit/audit.service';
 import { AuthModule } from './auth/auth.module';
 import { SsoModule } from './sso/sso.module';
@@ -28,6 +31,9 @@ import { SettingsController } from './settings/settings.controller';
 import { SettingsRepository } from './settings/settings.repository';
 import { SettingsService } from './settings/settings.service';
 import { QueueModule } from './queue/queue.module';
+import { DropFoldersController } from './drop-folders/drop-folders.controller';
+import { DropFoldersRepository } from './drop-folders/drop-folders.repository';
+import { DropFoldersService } from './drop-folders/drop-folders.service';
 import { DocsModule } from './security/docs.module';
 import { PreferencesController } from './preferences/preferences.controller';
 import { PreferencesRepository } from './preferences/preferences.repository';
@@ -64,6 +70,8 @@ export class AppModule {
         SettingsController,
         ReportsController,
         PreferencesController,
+        AuditLogController,
+        DropFoldersController,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
@@ -87,6 +95,10 @@ export class AppModule {
         ReportsRepository,
         PreferencesService,
         PreferencesRepository,
+        AuditLogService,
+        AuditLogRepository,
+        DropFoldersService,
+        DropFoldersRepository,
       ],
       exports: [APP_CONFIG],
     };

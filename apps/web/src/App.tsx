@@ -9,6 +9,7 @@ import { Login } from './components/Login';
 import { MySettings } from './components/MySettings';
 import { REPORT_ROLES, Reports } from './components/Reports';
 import { DRILL_VIEW, parseHash } from './drill';
+import { AdminArea, mayAdminister } from './components/admin/AdminArea';
 
 /** The one-time ticket of `#/sso?ticket=…`, or null. */
 const ssoTicket = (hash: string): string | null => (hash.startsWith('#/sso?') ? new URLSearchParams(hash.slice(6)).get('ticket') : null);
@@ -61,10 +62,12 @@ export function App() {
   if (!checked) return null;
   if (!user) return <Login onLogin={setUser} notice={notice} />;
 
-  const allowed = DASHBOARDS.filter((d) => d.roles.includes(user.role));
-  // The committee's report archive (#/rapporter) beside the views, for the roles that may read it.
+  // The administration area: #/admin/<section>[?import=<id>].
+  const inAdmin = (view === 'admin' || view.startsWith('admin/')) && mayAdminister(user.role);
+  // The committee's report archive (#/rapporter), for the roles that may read it.
   const reportsAllowed = REPORT_ROLES.includes(user.role);
   const onReports = reportsAllowed && view === 'rapporter';
+  const allowed = DASHBOARDS.filter((d) => d.roles.includes(user.role));
   const dashboard = allowed.find((d) => d.id === view) ?? allowed.find((d) => d.id === LANDING[user.role]) ?? allowed[0];
   const place = places.find((p) => p.code === municipality);
   // Drill-down opens the team leader view's work lists: only for roles that may open that view.
@@ -80,7 +83,7 @@ export function App() {
           <ul>
             {allowed.map((d) => (
               <li key={d.id}>
-                <a href={`#/${d.id}`} aria-current={!onReports && d.id === dashboard?.id ? 'page' : undefined}>
+                <a href={`#/${d.id}`} aria-current={!inAdmin && !onReports && d.id === dashboard?.id ? 'page' : undefined}>
                   {d.title}
                 </a>
               </li>
@@ -89,6 +92,13 @@ export function App() {
               <li>
                 <a href="#/rapporter" aria-current={onReports ? 'page' : undefined}>
                   Rapporter
+                </a>
+              </li>
+            )}
+            {mayAdminister(user.role) && (
+              <li>
+                <a href="#/admin" aria-current={inAdmin ? 'page' : undefined}>
+                  Administration
                 </a>
               </li>
             )}
@@ -119,7 +129,7 @@ export function App() {
         ) : (
           <span>{place ? `${place.name} Kommune` : ''}</span>
         )}
-        {!onReports && (
+        {!inAdmin && !onReports && (
           <>
             <label>
               Opgørelsesdato <input type="date" value={asOf || place?.exportDate || ''} onChange={(e) => setAsOf(e.target.value)} />
@@ -131,30 +141,39 @@ export function App() {
           </>
         )}
       </div>
-      <main>
-        {onReports && municipality !== null && <Reports municipality={municipality} role={user.role} />}
-        {!onReports && !dashboard && <p>Din rolle har ingen visninger.</p>}
-        {!onReports && dashboard && municipality !== null && (
-          <DashboardView
-            dashboard={dashboard}
+      {inAdmin && (
+        <main>
+          <AdminArea
+            user={user}
+            section={view.split('/')[1] ?? ''}
+            query={new URLSearchParams(window.location.hash.split('?')[1] ?? '')}
             municipality={municipality}
-            asOf={asOf || undefined}
-            from={from || undefined}
-            exportDate={place?.exportDate}
-            maxDataAgeDays={place?.maxDataAgeDays}
-            role={user.role}
-            canDrill={canDrill}
-            drill={canDrill && dashboard.id === DRILL_VIEW ? route.drill : undefined}
+            places={places}
           />
-        )}
-        {!onReports && dashboard?.id === 'datakvalitet' && user.role === 'admin' && (
-          <UploadExport onDone={() => setImportsVersion((v) => v + 1)} />
-        )}
-        {!onReports && dashboard?.id === 'datakvalitet' && (user.role === 'chef' || user.role === 'admin') && (
-          <ImportLog key={importsVersion} />
-        )}
-        {dashboard && places.length === 0 && <p>Der er endnu ingen data at vise.</p>}
-      </main>
+        </main>
+      )}
+      {onReports && <main>{municipality !== null && <Reports municipality={municipality} role={user.role} />}</main>}
+      {!inAdmin && !onReports && (
+        <main>
+          {!dashboard && <p>Din rolle har ingen visninger.</p>}
+          {dashboard && municipality !== null && (
+            <DashboardView
+              dashboard={dashboard}
+              municipality={municipality}
+              asOf={asOf || undefined}
+              from={from || undefined}
+              exportDate={place?.exportDate}
+              maxDataAgeDays={place?.maxDataAgeDays}
+              role={user.role}
+              canDrill={canDrill}
+              drill={canDrill && dashboard.id === DRILL_VIEW ? route.drill : undefined}
+            />
+          )}
+          {dashboard?.id === 'datakvalitet' && user.role === 'admin' && <UploadExport onDone={() => setImportsVersion((v) => v + 1)} />}
+          {dashboard?.id === 'datakvalitet' && (user.role === 'chef' || user.role === 'admin') && <ImportLog key={importsVersion} />}
+          {dashboard && places.length === 0 && <p>Der er endnu ingen data at vise.</p>}
+        </main>
+      )}
     </>
   );
 }

@@ -254,3 +254,106 @@ export const makeReport = (municipality: number): Promise<{ jobId: string }> =>
 export const preferences = (): Promise<Preferences> => data(client.GET('/api/v1/me/preferences'));
 export const savePreferences = (weeklyMail: boolean): Promise<Preferences> =>
   data(client.PUT('/api/v1/me/preferences', { body: { weeklyMail } }));
+// The administration area (#/admin/…): users, goals, settings, drop folders, imports, audit log.
+
+export type User = components['schemas']['User'];
+export type UserPatch = components['schemas']['UserPatchBody'];
+export type Goal = components['schemas']['Goal'];
+export type GoalBody = components['schemas']['GoalBody'];
+export type SettingView = components['schemas']['SettingView'];
+export type DropFolders = components['schemas']['DropFolders'];
+export type ImportIssues = components['schemas']['ImportIssues'];
+export type AuditPage = components['schemas']['AuditPage'];
+export type AuditRow = components['schemas']['AuditRow'];
+export interface NewUserBody {
+  username: string;
+  password: string;
+  role: string;
+  municipality?: number | null;
+  teams?: string[];
+  email?: string;
+}
+export interface FailedJob {
+  id: string;
+  data: { source?: string; municipality?: number; requestedBy?: string; zip?: string; delivery?: boolean };
+  attempts: number;
+  failedReason: string | null;
+  finishedOn: number | null;
+}
+
+export const users = (): Promise<User[]> => data(client.GET('/api/v1/users'));
+export const createUser = (body: NewUserBody): Promise<{ username: string }> => data(client.POST('/api/v1/users', { body }));
+export const updateUser = (username: string, body: UserPatch): Promise<{ username: string; disabled: boolean }> =>
+  data(client.PATCH('/api/v1/users/{username}', { params: { path: { username } }, body }));
+export const resetPassword = (username: string): Promise<{ username: string; password: string }> =>
+  data(client.POST('/api/v1/users/{username}/password', { params: { path: { username } } }));
+export const deleteUser = async (username: string): Promise<void> => {
+  await client.DELETE('/api/v1/users/{username}', { params: { path: { username } } });
+};
+
+export const goals = (municipality: number): Promise<Goal[]> =>
+  data(client.GET('/api/v1/goals', { params: { query: { municipality: String(municipality) } } }));
+export const createGoal = (body: GoalBody): Promise<{ id: number }> => data(client.POST('/api/v1/goals', { body }));
+export const updateGoal = (id: number, body: GoalBody): Promise<{ id: number }> =>
+  data(client.PUT('/api/v1/goals/{id}', { params: { path: { id } }, body }));
+export const deleteGoal = async (id: number): Promise<void> => {
+  await client.DELETE('/api/v1/goals/{id}', { params: { path: { id } } });
+};
+
+export const settings = (municipality: number): Promise<SettingView[]> =>
+  data(client.GET('/api/v1/settings', { params: { query: { municipality: String(municipality) } } }));
+/** municipality 0: the product-wide value (a product administrator only). */
+export const putSetting = (key: string, municipality: number, value: unknown): Promise<{ key: string; municipality: number }> =>
+  data(client.PUT('/api/v1/settings/{key}', { params: { path: { key } }, body: { municipality, value } }));
+export const deleteSetting = async (key: string, municipality: number): Promise<void> => {
+  await client.DELETE('/api/v1/settings/{key}', { params: { path: { key }, query: { municipality: String(municipality) } } });
+};
+
+export const dropFolders = (): Promise<DropFolders> => data(client.GET('/api/v1/drop-folders'));
+
+export interface ImportFilter {
+  source?: string;
+  status?: string;
+  from?: string;
+  to?: string;
+}
+export const importRuns = (filter: ImportFilter, limit = 100): Promise<ImportRun[]> =>
+  data(client.GET('/api/v1/imports', { params: { query: { limit: String(limit), ...filter } } }));
+export const importIssues = (id: string, offset = 0, limit = 200): Promise<ImportIssues> =>
+  data(
+    client.GET('/api/v1/imports/{id}/issues', {
+      params: { path: { id: Number(id) }, query: { offset: String(offset), limit: String(limit) } },
+    }),
+  );
+export const jobs = async (state: 'failed' | 'waiting' | 'delayed'): Promise<FailedJob[]> =>
+  (await data<unknown>(client.GET('/api/v1/imports/jobs', { params: { query: { state } } }))) as FailedJob[];
+export const retryJob = (id: string): Promise<{ id: string; state: string }> =>
+  data(client.POST('/api/v1/imports/jobs/{id}/retry', { params: { path: { id } } }));
+export const cancelJob = (id: string): Promise<{ id: string; state: string }> =>
+  data(client.POST('/api/v1/imports/jobs/{id}/cancel', { params: { path: { id } } }));
+
+export interface AuditFilter {
+  user?: string;
+  case?: string;
+  from?: string;
+  to?: string;
+}
+export const auditLog = (filter: AuditFilter, page: number, pageSize = 50): Promise<AuditPage> =>
+  data(client.GET('/api/v1/audit', { params: { query: { ...filter, page: String(page), pageSize: String(pageSize) } } }));
+
+export type GroupMapping = components['schemas']['GroupMapping'];
+export type GroupMappingBody = components['schemas']['GroupMappingBody'];
+export type LoginPolicy = components['schemas']['LoginPolicy'];
+export const groupMappings = (municipality: number): Promise<GroupMapping[]> =>
+  data(client.GET('/api/v1/sso/group-mappings', { params: { query: { municipality: String(municipality) } } }));
+export const createGroupMapping = (body: GroupMappingBody): Promise<GroupMapping> =>
+  data(client.POST('/api/v1/sso/group-mappings', { body }));
+export const updateGroupMapping = (id: number, body: GroupMappingBody): Promise<GroupMapping> =>
+  data(client.PUT('/api/v1/sso/group-mappings/{id}', { params: { path: { id } }, body }));
+export const deleteGroupMapping = async (id: number): Promise<void> => {
+  await client.DELETE('/api/v1/sso/group-mappings/{id}', { params: { path: { id } } });
+};
+export const loginPolicy = (municipality: number): Promise<LoginPolicy> =>
+  data(client.GET('/api/v1/sso/login-policy', { params: { query: { municipality: String(municipality) } } }));
+export const setLoginPolicy = (municipality: number, passwordLogin: boolean): Promise<LoginPolicy> =>
+  data(client.PUT('/api/v1/sso/login-policy', { body: { municipality, passwordLogin } }));

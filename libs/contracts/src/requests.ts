@@ -87,12 +87,66 @@ export const CreateUserBodySchema = z
     role: z.unknown().describe('udvalg, chef, teamleder or admin'),
     municipality: z.unknown().optional().describe("A municipality code; default the administrator's own"),
     teams: z.unknown().optional().describe("A team leader's teams (at least one)"),
+    email: z.unknown().optional().describe('For reports and the weekly e-mail; optional'),
   })
   .meta({ id: 'CreateUserBody' });
 
 export const UserPatchBodySchema = z
-  .object({ disabled: z.boolean({ error: 'disabled skal være true eller false' }) })
+  .object({
+    disabled: z.boolean({ error: 'disabled skal være true eller false' }).optional(),
+    role: z
+      .enum(['udvalg', 'chef', 'teamleder', 'admin'], {
+        error: (issue) => `Ukendt rolle: ${String(issue.input)} (udvalg, chef, teamleder eller admin)`,
+      })
+      .optional(),
+    municipality: z
+      .number({ error: 'municipality skal være en kommunekode' })
+      .int({ error: 'municipality skal være en kommunekode' })
+      .nullable()
+      .optional()
+      .describe('A product administrator only; null: every municipality (admin)'),
+    teams: z
+      .array(z.string({ error: 'teams skal være en liste af teamnavne' }), { error: 'teams skal være en liste af teamnavne' })
+      .optional()
+      .describe("A team leader's teams (at least one)"),
+    email: z
+      .string({ error: 'Ugyldig e-mailadresse' })
+      .max(254, { error: 'Ugyldig e-mailadresse' })
+      .nullable()
+      .optional()
+      .describe('Empty or null: none'),
+  })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), {
+    error: 'Angiv mindst én ændring (disabled, role, municipality, teams eller email)',
+  })
   .meta({ id: 'UserPatchBody' });
+export type UserPatchBody = z.infer<typeof UserPatchBodySchema>;
+
+const isoDate = (field: string) =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: `${field} skal være en dato (ÅÅÅÅ-MM-DD)` })
+    .optional()
+    .describe('YYYY-MM-DD');
+
+/** GET /audit: the audit log, searched and paged (administrators). */
+export const AuditQuerySchema = z.object({
+  user: z.string().max(100, { error: 'Brugernavnet er for langt' }).optional().describe('Exact username'),
+  case: z.string().max(100, { error: 'Sagsnummeret er for langt' }).optional().describe('A case number among the cases seen'),
+  from: isoDate('from'),
+  to: isoDate('to'),
+  municipality: z.string().optional().describe('Kommunekode (product administrators); default every municipality they see'),
+  page: z
+    .string()
+    .regex(/^\d{1,6}$/, { error: 'page skal være et sidetal fra 1' })
+    .default('1'),
+  pageSize: z
+    .string()
+    .regex(/^\d{1,4}$/, { error: 'pageSize skal være et tal fra 1 til 1000' })
+    .default('100')
+    .describe('1-1000; default 100'),
+});
+export type AuditQuery = z.infer<typeof AuditQuerySchema>;
 
 export const SettingBodySchema = z
   .object({
@@ -104,7 +158,13 @@ export const SettingBodySchema = z
   })
   .meta({ id: 'SettingBody' });
 
-export const ImportsQuerySchema = z.object({ limit: z.string().default('50').describe('Runs, 1-500; default 50') });
+export const ImportsQuerySchema = z.object({
+  limit: z.string().default('50').describe('Runs, 1-500; default 50'),
+  source: z.string().optional().describe('dubu, csc, economy, statistics or purge'),
+  status: z.string().optional().describe('running, succeeded or failed'),
+  from: isoDate('from').describe('Started on or after this day'),
+  to: isoDate('to').describe('Started on or before this day'),
+});
 
 export const ImportIssuesQuerySchema = z.object({
   severity: z.string().optional().describe('error or warning'),

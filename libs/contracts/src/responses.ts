@@ -113,6 +113,11 @@ export const UserSchema = z
     teams: z.array(z.string()),
     createdAt: z.string().describe('Local time, YYYY-MM-DDTHH:MI'),
     disabled: z.boolean(),
+    email: z.string().nullable(),
+    authSource: z
+      .enum(['local', 'oidc', 'saml'])
+      .describe('local: a password kept here; oidc/saml: role and teams from the group mapping at each login'),
+    lastLoginAt: z.string().nullable().describe('Local time, YYYY-MM-DDTHH:MI; null: never'),
   })
   .meta({ id: 'User' });
 export type User = z.infer<typeof UserSchema>;
@@ -249,6 +254,67 @@ export const PreferencesSchema = z
   })
   .meta({ id: 'Preferences' });
 export type Preferences = z.infer<typeof PreferencesSchema>;
+export const PasswordResetSchema = z
+  .object({ username: z.string(), password: z.string().describe('The new password, shown once; never stored in clear') })
+  .meta({ id: 'PasswordReset' });
+export type PasswordReset = z.infer<typeof PasswordResetSchema>;
+
+export const AuditRowSchema = z
+  .object({
+    id: z.string().describe('bigint, as text'),
+    at: z.string().meta({ format: 'date-time' }),
+    username: z.string(),
+    role: z.string(),
+    action: z.string().describe('login, login.failed, refused, change, kpi:<ids>, read:…'),
+    municipality: z.number().int().nullable(),
+    cases: z.array(z.string()).describe('The case numbers the answer showed'),
+    method: z.string().nullable(),
+    path: z.string().nullable(),
+    status: z.number().int().nullable(),
+    ip: z.string().nullable(),
+  })
+  .meta({ id: 'AuditRow' });
+export type AuditRow = z.infer<typeof AuditRowSchema>;
+
+export const AuditPageSchema = z
+  .object({ total: z.number().int(), page: z.number().int(), pageSize: z.number().int(), rows: z.array(AuditRowSchema) })
+  .meta({ id: 'AuditPage' });
+export type AuditPage = z.infer<typeof AuditPageSchema>;
+
+export const DropFolderSchema = z
+  .object({
+    id: z.number().int(),
+    municipality: z.number().int().nullable(),
+    source: z.string(),
+    path: z.string(),
+    checkedAt: z.string().meta({ format: 'date-time' }).nullable().describe('The last check'),
+    importedChecksum: z.string().nullable().describe('The checksum of the last delivery queued for import'),
+    lastError: z.string().nullable(),
+    lastImport: z
+      .object({
+        id: z.string(),
+        status: z.string(),
+        startedAt: z.string().meta({ format: 'date-time' }),
+        finishedAt: z.string().meta({ format: 'date-time' }).nullable(),
+        rejectedCount: z.number().int(),
+        error: z.string().nullable(),
+      })
+      .nullable()
+      .describe('The newest import run the folder made'),
+  })
+  .meta({ id: 'DropFolder' });
+export type DropFolder = z.infer<typeof DropFolderSchema>;
+
+export const DropFoldersSchema = z
+  .object({
+    intervalMinutes: z.number().describe('How often the worker checks the folders (DROP_FOLDER_INTERVAL_MS)'),
+    folders: z.array(DropFolderSchema),
+  })
+  .meta({ id: 'DropFolders' });
+export type DropFolders = z.infer<typeof DropFoldersSchema>;
+
+export const JobActionSchema = z.object({ id: z.string(), state: z.string() }).meta({ id: 'JobAction' });
+
 /** A group of the identity provider and what it gives in Børneblik. */
 export const GroupMappingSchema = z
   .object({ id: z.number().int(), municipality: z.number().int(), group: z.string(), role: RoleSchema, teams: z.array(z.string()) })

@@ -1,4 +1,5 @@
 import { isMunicipalityCode, isRole, type Role } from '@bu/domain';
+import { randomInt } from 'crypto';
 import { hashPassword } from './password';
 
 // Local users: one place for the rules, used by the admin API and by `npm run admin -- user add`.
@@ -19,6 +20,12 @@ export function userError(user: Partial<NewUser>): string | null {
     return `Ugyldigt brugernavn: ${user.username} (2-64 bogstaver, tal, . _ -)`;
   if (typeof user.role !== 'string' || !isRole(user.role)) return `Ukendt rolle: ${user.role} (udvalg, chef, teamleder eller admin)`;
   if (typeof user.password !== 'string' || user.password.length < (user.demo ? 4 : 10)) return 'Adgangskoden skal være mindst 10 tegn.';
+  return profileError(user);
+}
+
+/** Why the role, municipality and teams cannot go together (Danish), or null: the rules of a new user and of a change. */
+export function profileError(user: Pick<Partial<NewUser>, 'role' | 'municipality' | 'teams'>): string | null {
+  if (typeof user.role !== 'string' || !isRole(user.role)) return `Ukendt rolle: ${user.role} (udvalg, chef, teamleder eller admin)`;
   if (user.municipality != null && !isMunicipalityCode(user.municipality)) return `Ukendt kommunekode: ${user.municipality}`;
   if (user.role !== 'admin' && user.municipality == null) return `Rollen ${user.role} skal have en kommune (--municipality).`;
   if (user.teams !== undefined && (!Array.isArray(user.teams) || user.teams.some((t) => typeof t !== 'string' || t.trim() === '')))
@@ -56,4 +63,22 @@ export async function setDisabled(query: Query, username: string, disabled: bool
 function countRows(result: unknown): number {
   if (Array.isArray(result)) return Array.isArray(result[0]) ? result[0].length : result.length;
   return (result as { rowCount?: number }).rowCount ?? 0;
+}
+
+/** A new password for a reset: 16 characters without look-alikes (0/O, 1/l/I), about 90 bits. */
+export function generatePassword(): string {
+  const alphabet = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  return Array.from({ length: 16 }, () => alphabet[randomInt(alphabet.length)]).join('');
+}
+
+/** A new password for a local user; every token of the user stops working (token_version). Returns whether the user exists. */
+export async function setPassword(query: Query, username: string, password: string): Promise<boolean> {
+  return (
+    countRows(
+      await query(
+        `UPDATE app_user SET password_hash = $2, token_version = token_version + 1 WHERE username = $1 AND auth_source = 'local' RETURNING username`,
+        [username, await hashPassword(password)],
+      ),
+    ) > 0
+  );
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Param, ParseIntPipe, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import {
@@ -6,6 +6,7 @@ import {
   ImportIssuesSchema,
   ImportRunSchema,
   ImportsQuerySchema,
+  JobActionSchema,
   JobsQuerySchema,
   UploadResponseSchema,
 } from '@bu/contracts';
@@ -37,7 +38,7 @@ export class ImportsController {
   @Roles('chef', 'admin')
   @Validate({ query: ImportsQuerySchema, response: z.array(ImportRunSchema) })
   imports(@CurrentUser() user: AuthUser, @Query() query: z.infer<typeof ImportsQuerySchema>) {
-    return this.service.runs(user, query.limit);
+    return this.service.runs(user, query.limit, { source: query.source, status: query.status, from: query.from, to: query.to });
   }
 
   /** Rejected rows and warnings of one import, by rule and file with line numbers (paged). */
@@ -85,6 +86,24 @@ export class ImportsController {
   @Roles('admin')
   job(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     return this.service.job(user, id);
+  }
+
+  /** Runs a failed job again (the administrator's own municipality's jobs only). */
+  @Post('imports/jobs/:id/retry')
+  @Roles('admin')
+  @HttpCode(200)
+  @Validate({ response: JobActionSchema })
+  retry(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    return this.service.retry(user, id);
+  }
+
+  /** Cancels a job that waits to run (the administrator's own municipality's jobs only). */
+  @Post('imports/jobs/:id/cancel')
+  @Roles('admin')
+  @HttpCode(200)
+  @Validate({ response: JobActionSchema })
+  cancel(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    return this.service.cancel(user, id);
   }
 
   /** Jobs by state, e.g. the failed-jobs view. */

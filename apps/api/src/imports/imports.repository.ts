@@ -10,6 +10,14 @@ export interface IssueRow {
   message: string;
 }
 
+/** Filters of the import log; undefined: any. */
+export interface RunFilter {
+  source?: string;
+  status?: string;
+  from?: string;
+  to?: string;
+}
+
 export interface IssueCount {
   rule: string;
   severity: 'error' | 'warning';
@@ -21,16 +29,19 @@ export interface IssueCount {
 export class ImportsRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
-  /** The newest runs: every run, or the municipality's (national runs have none). */
-  runs(municipality: number | null, limit: number): Promise<Record<string, unknown>[]> {
+  /** The newest runs: every run, or the municipality's (national runs have none); filtered by source, status and start day (Danish time). */
+  runs(municipality: number | null, limit: number, filter: RunFilter = {}): Promise<Record<string, unknown>[]> {
     return this.db.query(
       `SELECT id, municipality_code AS municipality, source, to_char(export_date, 'YYYY-MM-DD') AS "exportDate", status,
               requested_by AS "requestedBy", job_id AS "jobId", started_at AS "startedAt", finished_at AS "finishedAt",
               extract(epoch FROM finished_at - started_at)::float AS seconds, files, loaded, unchanged, removed,
               rejected_count AS "rejectedCount", warning_count AS "warningCount", error
-       FROM import_run WHERE $1::smallint IS NULL OR municipality_code = $1
+       FROM import_run WHERE ($1::smallint IS NULL OR municipality_code = $1)
+         AND ($3::text IS NULL OR source = $3) AND ($4::text IS NULL OR status = $4)
+         AND ($5::date IS NULL OR started_at >= ($5::date::timestamp AT TIME ZONE 'Europe/Copenhagen'))
+         AND ($6::date IS NULL OR started_at < (($6::date + 1)::timestamp AT TIME ZONE 'Europe/Copenhagen'))
        ORDER BY id DESC LIMIT $2`,
-      [municipality, limit],
+      [municipality, limit, filter.source ?? null, filter.status ?? null, filter.from ?? null, filter.to ?? null],
     );
   }
 

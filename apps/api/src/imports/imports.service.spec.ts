@@ -1,5 +1,5 @@
-import { BadRequestException, ForbiddenException, NotFoundException } from '@nestjs/common';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { BadRequestException, ConflictException, ForbiddenException, NotFoundException } from '@nestjs/common';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JobQueue } from '@bu/jobs';
 import { fake, user, type Fake } from '../testing/fake';
 import type { ImportsRepository } from './imports.repository';
@@ -68,6 +68,58 @@ describe(ImportsService.name, () => {
       ] as never);
       expect((await sut.jobs(admin, 'failed')).map((j) => j.id)).toEqual(['1', '3']);
       await expect(sut.jobs(admin, 'lost')).rejects.toBeInstanceOf(BadRequestException);
+    });
+  });
+
+  describe('runs', () => {
+    it('passes the filters on, and refuses an unknown source or status and a period backwards in Danish', async () => {
+      repository.runs.mockResolvedValue([]);
+      await sut.runs(admin, '20', { source: 'csc', status: 'failed', from: '2024-01-01', to: '2024-01-31' });
+      expect(repository.runs).toHaveBeenCalledWith(461, 20, { source: 'csc', status: 'failed', from: '2024-01-01', to: '2024-01-31' });
+      expect(() => sut.runs(admin, '20', { source: 'excel' })).toThrow(
+        new BadRequestException('source skal være en af: dubu, csc, economy, statistics, purge'),
+      );
+      expect(() => sut.runs(admin, '20', { status: 'done' })).toThrow(
+        new BadRequestException('status skal være en af: running, succeeded, failed'),
+      );
+      expect(() => sut.runs(admin, '20', { from: '2024-02-01', to: '2024-01-01' })).toThrow(
+        new BadRequestException('Fra-datoen skal ligge før eller på til-datoen'),
+      );
+    });
+  });
+
+  describe('retry and cancel', () => {
+    const job = (data: Record<string, unknown>) => ({ id: '7', data, retry: vi.fn(), remove: vi.fn() });
+
+    it("retries the own municipality's failed job; another municipality's is 404", async () => {
+      const own = job({ municipality: 461 });
+      queue.getJob.mockResolvedValue(own as never);
+      queue.getJobState.mockResolvedValueOnce('failed').mockResolvedValueOnce('waiting');
+      await expect(sut.retry(admin, '7')).resolves.toEqual({ id: '7', state: 'waiting' });
+      expect(own.retry).toHaveBeenCalledWith('failed');
+      queue.getJob.mockResolvedValue(job({ municipality: 101 }) as never);
+      await expect(sut.retry(admin, '7')).rejects.toBeInstanceOf(NotFoundException);
+    });
+
+    it('refuses to retry a job that did not fail, or whose upload or delivery is gone', async () => {
+      queue.getJob.mockResolvedValue(job({ municipality: 461 }) as never);
+      queue.getJobState.mockResolvedValue('active');
+      await expect(sut.retry(admin, '7')).rejects.toThrow(new ConflictException('Kun et fejlet job kan køres igen; job 7 er i gang'));
+      queue.getJobState.mockResolvedValue('failed');
+      queue.getJob.mockResolvedValue(job({ municipality: 461, zip: '/tmp/bu-gone-for-good.zip' }) as never);
+      await expect(sut.retry(admin, '7')).rejects.toThrow(/Indlæs udtrækket igen/);
+      queue.getJob.mockResolvedValue(job({ municipality: 461, delivery: true }) as never);
+      await expect(sut.retry(admin, '7')).rejects.toThrow(/Læg den i afleveringsmappen igen/);
+    });
+
+    it('cancels a waiting or delayed job only', async () => {
+      const waiting = job({ municipality: 461 });
+      queue.getJob.mockResolvedValue(waiting as never);
+      queue.getJobState.mockResolvedValue('delayed');
+      await expect(sut.cancel(admin, '7')).resolves.toEqual({ id: '7', state: 'removed' });
+      expect(waiting.remove).toHaveBeenCalled();
+      queue.getJobState.mockResolvedValue('completed');
+      await expect(sut.cancel(admin, '7')).rejects.toThrow(new ConflictException('Kun et ventende job kan annulleres; job 7 er færdigt'));
     });
   });
 });

@@ -1,12 +1,27 @@
-import { BadRequestException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { existsSync } from 'fs';
 import { isIsoDate, isMunicipalityCode, listRules } from '@bu/domain';
 import { inspectUploadZip, JobQueue, SOURCES, unpackDirFor, UploadError, type EtlJobData, type SourceKind } from '@bu/jobs';
 import type { AuthUser } from '../auth/auth.types';
 import { ETL_QUEUE_TOKEN } from '../queue/queue.module';
-import { ImportsRepository } from './imports.repository';
+import { ImportsRepository, type RunFilter } from './imports.repository';
 import type { StoredUpload } from './upload.interceptor';
 
 export const JOB_STATES = ['waiting', 'active', 'completed', 'failed', 'delayed'] as const;
+/** A job's state in Danish, for the messages. */
+const JOB_STATE_NAMES: Record<string, string> = {
+  waiting: 'ventende',
+  delayed: 'ventende',
+  prioritized: 'ventende',
+  active: 'i gang',
+  completed: 'færdigt',
+  failed: 'fejlet',
+  unknown: 'ukendt',
+};
+
+/** The import log's sources (purge: the retention purge's own rows) and outcomes. */
+const RUN_SOURCES = [...SOURCES, 'purge'] as const;
+const RUN_STATUSES = ['running', 'succeeded', 'failed'] as const;
 
 /** The form fields of an upload, as sent (multipart: every value a string). */
 export interface UploadFields {
@@ -44,8 +59,13 @@ export class ImportsService {
   }
 
   /** National imports (economy, statistics: no municipality) are for national users only. */
-  runs(user: AuthUser, limit: string) {
-    return this.repository.runs(user.municipality, Math.min(Math.max(Number(limit) || 50, 1), 500));
+  runs(user: AuthUser, limit: string, filter: RunFilter = {}) {
+    if (filter.source !== undefined && !(RUN_SOURCES as readonly string[]).includes(filter.source))
+      throw new BadRequestException(`source skal være en af: ${RUN_SOURCES.join(', ')}`);
+    if (filter.status !== undefined && !(RUN_STATUSES as readonly string[]).includes(filter.status))
+      throw new BadRequestException(`status skal være en af: ${RUN_STATUSES.join(', ')}`);
+    if (filter.from && filter.to && filter.from > filter.to) throw new BadRequestException('Fra-datoen skal ligge før eller på til-datoen');
+    return this.repository.runs(user.municipality, Math.min(Math.max(Number(limit) || 50, 1), 500), filter);
   }
 
   /** Rejected rows and warnings of one import, by rule and file with line numbers (paged). */
@@ -132,6 +152,35 @@ export class ImportsService {
       failedReason: job.failedReason ?? null,
       result: job.returnvalue ?? null,
     };
+  }
+
+  /**
+   * Runs a failed job again (its attempts start over). An uploaded zip is deleted and a delivery
+   * moved to failed/ when its job fails for good: such a job cannot run again, and says so.
+   */
+  async retry(user: AuthUser, id: string): Promise<{ id: string; state: string }> {
+    const job = await this.queue.getJob(id);
+    if (!job || !maySee(user, job)) throw new NotFoundException(`Job ${id} findes ikke`);
+    const state = await this.queue.getJobState(id);
+    if (state !== 'failed')
+      throw new ConflictException(`Kun et fejlet job kan køres igen; job ${id} er ${JOB_STATE_NAMES[state] ?? state}`);
+    if (job.data?.zip && !existsSync(job.data.zip))
+      throw new ConflictException('Den uploadede fil blev slettet, da jobbet fejlede. Indlæs udtrækket igen.');
+    if (job.data?.delivery)
+      throw new ConflictException('Leverancen er flyttet til mappen failed/ i afleveringsmappen. Læg den i afleveringsmappen igen.');
+    await job.retry('failed');
+    return { id, state: await this.queue.getJobState(id) };
+  }
+
+  /** Removes a job that has not started (waiting, or delayed before its next attempt). */
+  async cancel(user: AuthUser, id: string): Promise<{ id: string; state: string }> {
+    const job = await this.queue.getJob(id);
+    if (!job || !maySee(user, job)) throw new NotFoundException(`Job ${id} findes ikke`);
+    const state = await this.queue.getJobState(id);
+    if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized')
+      throw new ConflictException(`Kun et ventende job kan annulleres; job ${id} er ${JOB_STATE_NAMES[state] ?? state}`);
+    await job.remove();
+    return { id, state: 'removed' };
   }
 
   /** Jobs by state, e.g. the failed-jobs view; scoped after reading (the queue has no index by municipality; at most 100 are read). */

@@ -1,7 +1,27 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { User } from '@bu/contracts';
-import { saveUser, setDisabled, type NewUser } from '../auth/users';
+import type { Role, User } from '@bu/contracts';
+import { saveUser, setPassword, type NewUser } from '../auth/users';
+
+/** The columns of one user the administrator changes (undefined: unchanged; email null: none). */
+export interface UserChange {
+  role?: Role;
+  municipality?: number | null;
+  teams?: string[];
+  email?: string | null;
+  disabled?: boolean;
+}
+
+/** What the rules of a change need to know of the user as stored. */
+export interface StoredUser {
+  municipality: number | null;
+  role: Role;
+  teams: string[];
+  authSource: 'local' | 'oidc' | 'saml';
+  disabled: boolean;
+}
+
+const LOCAL_TIME = (column: string) => `to_char(${column} AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM-DD"T"HH24:MI')`;
 
 /** app_user as the administration sees it (the insert and the rules are shared with `npm run admin`). */
 @Injectable()
@@ -11,15 +31,19 @@ export class UsersRepository {
   /** Every non-demo user, or the municipality's. */
   list(municipality: number | null): Promise<User[]> {
     return this.db.query(
-      `SELECT username, role, municipality_code AS municipality, teams, to_char(created_at AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM-DD"T"HH24:MI') AS "createdAt", disabled
+      `SELECT username, role, municipality_code AS municipality, teams, ${LOCAL_TIME('created_at')} AS "createdAt", disabled,
+              email, auth_source AS "authSource", ${LOCAL_TIME('last_login_at')} AS "lastLoginAt"
        FROM app_user WHERE NOT demo AND ($1::smallint IS NULL OR municipality_code = $1) ORDER BY username`,
       [municipality],
     );
   }
 
-  /** The user's municipality; undefined when there is no such user. */
-  async municipalityOf(username: string): Promise<{ municipality: number | null } | undefined> {
-    const [row] = await this.db.query('SELECT municipality_code AS municipality FROM app_user WHERE username = $1', [username]);
+  /** The user's municipality, role, teams and where it logs in; undefined when there is no such user. */
+  async find(username: string): Promise<StoredUser | undefined> {
+    const [row] = await this.db.query(
+      `SELECT municipality_code AS municipality, role, teams, auth_source AS "authSource", disabled FROM app_user WHERE username = $1`,
+      [username],
+    );
     return row;
   }
 
@@ -31,7 +55,34 @@ export class UsersRepository {
     await this.db.query('DELETE FROM app_user WHERE username = $1', [username]);
   }
 
-  async setDisabled(username: string, disabled: boolean): Promise<void> {
-    await setDisabled((sql, params) => this.db.query(sql, params), username, disabled);
+  /** Changes the given columns; the token_version trigger ends the user's tokens when role, municipality, teams or disabled change. */
+  async update(username: string, change: UserChange): Promise<void> {
+    await this.db.query(
+      `UPDATE app_user SET
+         role = CASE WHEN $2 THEN $3 ELSE role END,
+         municipality_code = CASE WHEN $4 THEN $5::smallint ELSE municipality_code END,
+         teams = CASE WHEN $6 THEN $7::text[] ELSE teams END,
+         email = CASE WHEN $8 THEN $9 ELSE email END,
+         disabled = CASE WHEN $10 THEN $11 ELSE disabled END
+       WHERE username = $1`,
+      [
+        username,
+        change.role !== undefined,
+        change.role ?? null,
+        change.municipality !== undefined,
+        change.municipality ?? null,
+        change.teams !== undefined,
+        change.teams ?? null,
+        change.email !== undefined,
+        change.email ?? null,
+        change.disabled !== undefined,
+        change.disabled ?? null,
+      ],
+    );
+  }
+
+  /** A new password for a local user (ends its tokens); false when there is no local user by that name. */
+  setPassword(username: string, password: string): Promise<boolean> {
+    return setPassword((sql, params) => this.db.query(sql, params), username, password);
   }
 }

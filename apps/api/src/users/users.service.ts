@@ -1,9 +1,21 @@
 import { BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { AuthService } from '../auth/auth.service';
 import type { AuthUser } from '../auth/auth.types';
-import { userError, type NewUser } from '../auth/users';
-import type { User } from '@bu/contracts';
-import { UsersRepository } from './users.repository';
+import { generatePassword, profileError, userError, type NewUser } from '../auth/users';
+import type { PasswordReset, User, UserPatchBody } from '@bu/contracts';
+import { UsersRepository, type StoredUser, type UserChange } from './users.repository';
+
+const EMAIL = /^[^@\s]+@[^@\s]+$/;
+
+/** An e-mail address as given (trimmed; empty: none), or 400 in Danish. */
+function emailOf(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value.length > 254) throw new BadRequestException('Ugyldig e-mailadresse');
+  const email = value.trim();
+  if (email === '') return null;
+  if (!EMAIL.test(email)) throw new BadRequestException(`Ugyldig e-mailadresse: ${email}`);
+  return email;
+}
 
 /**
  * The administrator manages the local users: an administrator of a municipality manages that
@@ -21,7 +33,7 @@ export class UsersService {
     return this.repository.list(admin.municipality);
   }
 
-  async create(admin: AuthUser, body: Partial<NewUser> | undefined): Promise<{ username: string }> {
+  async create(admin: AuthUser, body: (Partial<NewUser> & { email?: unknown }) | undefined): Promise<{ username: string }> {
     const user: Partial<NewUser> = {
       username: body?.username,
       password: body?.password,
@@ -31,10 +43,12 @@ export class UsersService {
     };
     const problem = userError(user);
     if (problem) throw new BadRequestException(problem);
+    const email = emailOf(body?.email);
     if (admin.municipality !== null && user.municipality !== admin.municipality)
       throw new ForbiddenException(`Du kan kun oprette brugere i kommune ${admin.municipality}`);
     await this.inScope(admin, user.username!, true);
     await this.repository.save(user as NewUser);
+    if (email) await this.repository.update(user.username!, { email });
     this.auth.users.forget(user.username!);
     return { username: user.username! };
   }
@@ -46,23 +60,69 @@ export class UsersService {
     this.auth.users.forget(username);
   }
 
-  /** Disables or enables a user: a disabled user cannot log in, and its tokens stop working. */
-  async setDisabled(admin: AuthUser, username: string, disabled: boolean): Promise<{ username: string; disabled: boolean }> {
-    if (username === admin.username && disabled) throw new BadRequestException('Du kan ikke spærre dig selv');
-    await this.inScope(admin, username, false);
-    await this.repository.setDisabled(username, disabled);
+  /**
+   * Changes role, teams, municipality (a product administrator only), e-mail or disabled. The
+   * result must satisfy the rules of a new user (a team leader has teams; a role other than admin
+   * has a municipality). A user from single sign-on gets role, municipality and teams from the group
+   * mapping at each login: those are refused here. The database ends the user's tokens on a change
+   * of role, municipality, teams or disabled.
+   */
+  async update(admin: AuthUser, username: string, body: UserPatchBody): Promise<{ username: string; disabled: boolean }> {
+    const stored = await this.inScope(admin, username, false);
+    const self = username === admin.username;
+    if (self && body.disabled === true) throw new BadRequestException('Du kan ikke spærre dig selv');
+    const profile = body.role !== undefined || body.teams !== undefined || body.municipality !== undefined;
+    if (self && profile) throw new BadRequestException('Du kan ikke ændre din egen rolle, kommune eller dine egne teams');
+    if (profile && stored.authSource !== 'local')
+      throw new BadRequestException(
+        'Brugeren logger ind med single sign-on: rolle, kommune og teams kommer fra gruppetilknytningen ved hvert login. Ret gruppetilknytningen i stedet.',
+      );
+    if (body.municipality !== undefined && body.municipality !== stored.municipality && admin.municipality !== null)
+      throw new ForbiddenException('Kun en administrator for hele produktet kan flytte en bruger til en anden kommune');
+    const change: UserChange = {};
+    if (body.role !== undefined) change.role = body.role;
+    if (body.municipality !== undefined) change.municipality = body.municipality;
+    if (body.teams !== undefined) change.teams = [...new Set(body.teams.map((t) => t.trim()))];
+    if (body.disabled !== undefined) change.disabled = body.disabled;
+    if (body.email !== undefined) change.email = emailOf(body.email);
+    if (profile) {
+      const problem = profileError({
+        role: change.role ?? stored.role,
+        municipality: change.municipality !== undefined ? change.municipality : stored.municipality,
+        teams: change.teams ?? stored.teams,
+      });
+      if (problem) throw new BadRequestException(problem.replace(/ \(--\w+\)/, ''));
+    }
+    await this.repository.update(username, change);
     this.auth.users.forget(username);
-    return { username, disabled };
+    return { username, disabled: change.disabled ?? stored.disabled };
+  }
+
+  /**
+   * A new password, generated here and shown once to the administrator (ADR 0051); every token of
+   * the user stops working. Single sign-on users have no password here.
+   */
+  async resetPassword(admin: AuthUser, username: string): Promise<PasswordReset> {
+    if (username === admin.username) throw new BadRequestException('Du kan ikke nulstille din egen adgangskode her');
+    const stored = await this.inScope(admin, username, false);
+    if (stored.authSource !== 'local')
+      throw new BadRequestException('Brugeren logger ind med single sign-on og har ingen adgangskode i Børneblik');
+    const password = generatePassword();
+    if (!(await this.repository.setPassword(username, password))) throw new NotFoundException(`Brugeren ${username} findes ikke`);
+    this.auth.users.forget(username);
+    return { username, password };
   }
 
   /** An existing user must belong to the administrator's municipality (any, for a product administrator). */
-  private async inScope(admin: AuthUser, username: string, mayBeNew: boolean): Promise<void> {
-    const row = await this.repository.municipalityOf(username);
+  private async inScope(admin: AuthUser, username: string, mayBeNew: true): Promise<void>;
+  private async inScope(admin: AuthUser, username: string, mayBeNew: false): Promise<StoredUser>;
+  private async inScope(admin: AuthUser, username: string, mayBeNew: boolean): Promise<StoredUser | void> {
+    const row = await this.repository.find(username);
     if (!row) {
       if (mayBeNew) return;
       throw new NotFoundException(`Brugeren ${username} findes ikke`);
     }
-    if (admin.municipality === null || row.municipality === admin.municipality) return;
+    if (admin.municipality === null || row.municipality === admin.municipality) return row;
     // Another municipality's user does not exist for this administrator; a new user cannot take the name.
     if (mayBeNew) throw new ConflictException(`Brugernavnet ${username} er optaget`);
     throw new NotFoundException(`Brugeren ${username} findes ikke`);

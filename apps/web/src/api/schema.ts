@@ -149,6 +149,38 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/imports/jobs/{id}/retry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['ImportsController_retry_v1'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/imports/jobs/{id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['ImportsController_cancel_v1'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/imports/jobs': {
     parameters: {
       query?: never;
@@ -357,6 +389,38 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['AuditLogController_search_v1'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/drop-folders': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['DropFoldersController_list_v1'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/auth/login': {
     parameters: {
       query?: never;
@@ -419,6 +483,22 @@ export interface paths {
     options?: never;
     head?: never;
     patch: operations['UsersController_update_v1'];
+    trace?: never;
+  };
+  '/api/v1/users/{username}/password': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['UsersController_resetPassword_v1'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/api/v1/auth/providers': {
@@ -596,6 +676,29 @@ export interface components {
       /** Format: date-time */
       updatedAt: string;
     };
+    AuditPage: {
+      total: number;
+      page: number;
+      pageSize: number;
+      rows: components['schemas']['AuditRow'][];
+    };
+    AuditRow: {
+      /** @description bigint, as text */
+      id: string;
+      /** Format: date-time */
+      at: string;
+      username: string;
+      role: string;
+      /** @description login, login.failed, refused, change, kpi:<ids>, read:… */
+      action: string;
+      municipality: number | null;
+      /** @description The case numbers the answer showed */
+      cases: string[];
+      method: string | null;
+      path: string | null;
+      status: number | null;
+      ip: string | null;
+    };
     AuthProviders: {
       providers: {
         /** @enum {string} */
@@ -640,6 +743,8 @@ export interface components {
       municipality?: unknown;
       /** @description A team leader's teams (at least one) */
       teams?: unknown;
+      /** @description For reports and the weekly e-mail; optional */
+      email?: unknown;
     };
     CurrentUser: {
       username: string;
@@ -649,6 +754,36 @@ export interface components {
       municipalities: number[];
       /** @description Teams a team leader is scoped to; empty means all teams of the municipality. */
       teams: string[];
+    };
+    DropFolder: {
+      id: number;
+      municipality: number | null;
+      source: string;
+      path: string;
+      /**
+       * Format: date-time
+       * @description The last check
+       */
+      checkedAt: string | null;
+      /** @description The checksum of the last delivery queued for import */
+      importedChecksum: string | null;
+      lastError: string | null;
+      /** @description The newest import run the folder made */
+      lastImport: {
+        id: string;
+        status: string;
+        /** Format: date-time */
+        startedAt: string;
+        /** Format: date-time */
+        finishedAt: string | null;
+        rejectedCount: number;
+        error: string | null;
+      } | null;
+    };
+    DropFolders: {
+      /** @description How often the worker checks the folders (DROP_FOLDER_INTERVAL_MS) */
+      intervalMinutes: number;
+      folders: components['schemas']['DropFolder'][];
     };
     Goal: {
       id: number;
@@ -753,6 +888,10 @@ export interface components {
       warningCount: number;
       error: string | null;
     };
+    JobAction: {
+      id: string;
+      state: string;
+    };
     JobQueued: {
       jobId: string;
     };
@@ -816,6 +955,11 @@ export interface components {
       distance: number;
     } & {
       [key: string]: unknown;
+    };
+    PasswordReset: {
+      username: string;
+      /** @description The new password, shown once; never stored in clear */
+      password: string;
     };
     Period: {
       /** Format: date */
@@ -913,9 +1057,25 @@ export interface components {
       /** @description Local time, YYYY-MM-DDTHH:MI */
       createdAt: string;
       disabled: boolean;
+      email: string | null;
+      /**
+       * @description local: a password kept here; oidc/saml: role and teams from the group mapping at each login
+       * @enum {string}
+       */
+      authSource: 'local' | 'oidc' | 'saml';
+      /** @description Local time, YYYY-MM-DDTHH:MI; null: never */
+      lastLoginAt: string | null;
     };
     UserPatchBody: {
-      disabled: boolean;
+      disabled?: boolean;
+      /** @enum {string} */
+      role?: 'udvalg' | 'chef' | 'teamleder' | 'admin';
+      /** @description A product administrator only; null: every municipality (admin) */
+      municipality?: number | null;
+      /** @description A team leader's teams (at least one) */
+      teams?: string[];
+      /** @description Empty or null: none */
+      email?: string | null;
     };
   };
   responses: never;
@@ -1086,6 +1246,14 @@ export interface operations {
       query?: {
         /** @description Runs, 1-500; default 50 */
         limit?: string;
+        /** @description dubu, csc, economy, statistics or purge */
+        source?: string;
+        /** @description running, succeeded or failed */
+        status?: string;
+        /** @description Started on or after this day */
+        from?: string;
+        /** @description Started on or before this day */
+        to?: string;
       };
       header?: never;
       path?: never;
@@ -1190,6 +1358,48 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+    };
+  };
+  ImportsController_retry_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JobAction'];
+        };
+      };
+    };
+  };
+  ImportsController_cancel_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JobAction'];
+        };
       };
     };
   };
@@ -1689,6 +1899,58 @@ export interface operations {
       };
     };
   };
+  AuditLogController_search_v1: {
+    parameters: {
+      query?: {
+        /** @description Exact username */
+        user?: string;
+        /** @description A case number among the cases seen */
+        case?: string;
+        /** @description YYYY-MM-DD */
+        from?: string;
+        /** @description YYYY-MM-DD */
+        to?: string;
+        /** @description Kommunekode (product administrators); default every municipality they see */
+        municipality?: string;
+        page?: string;
+        /** @description 1-1000; default 100 */
+        pageSize?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditPage'];
+        };
+      };
+    };
+  };
+  DropFoldersController_list_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DropFolders'];
+        };
+      };
+    };
+  };
   AuthController_login_v1: {
     parameters: {
       query?: never;
@@ -1830,6 +2092,27 @@ export interface operations {
             username: string;
             disabled: boolean;
           };
+        };
+      };
+    };
+  };
+  UsersController_resetPassword_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        username: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PasswordReset'];
         };
       };
     };

@@ -22,6 +22,7 @@ import { LoginAttemptRefused1733710000000 } from './1733710000000-LoginAttemptRe
 import { AuditTimeFromServer1733720000000 } from './1733720000000-AuditTimeFromServer';
 import { SingleSignOn1733800000000 } from './1733800000000-SingleSignOn';
 import { CommitteeReports1733820000000 } from './1733820000000-CommitteeReports';
+import { AdminDropFolderRead1733810000000 } from './1733810000000-AdminDropFolderRead';
 import { OidcSession1733830000000 } from './1733830000000-OidcSession';
 
 export const MIGRATIONS = [
@@ -46,6 +47,7 @@ export const MIGRATIONS = [
   LoginAttemptRefused1733710000000,
   AuditTimeFromServer1733720000000,
   SingleSignOn1733800000000,
+  AdminDropFolderRead1733810000000,
   CommitteeReports1733820000000,
   OidcSession1733830000000,
 ];
