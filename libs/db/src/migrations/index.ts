@@ -21,6 +21,7 @@ import { ApiGrantsForSessions1733700000000 } from './1733700000000-ApiGrantsForS
 import { LoginAttemptRefused1733710000000 } from './1733710000000-LoginAttemptRefused';
 import { AuditTimeFromServer1733720000000 } from './1733720000000-AuditTimeFromServer';
 import { SingleSignOn1733800000000 } from './1733800000000-SingleSignOn';
+import { CaseReview1733850000000 } from './1733850000000-CaseReview';
 
 export const MIGRATIONS = [
   CanonicalModel1732000000000,
@@ -44,4 +45,5 @@ export const MIGRATIONS = [
   LoginAttemptRefused1733710000000,
   AuditTimeFromServer1733720000000,
   SingleSignOn1733800000000,
+  CaseReview1733850000000,
 ];
