@@ -317,6 +317,41 @@ const MATRIX: {
     expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 },
     scoped: s(404, 403, 403, 403),
   },
+  // Case review (issue 16): team leaders (own teams) and the chief; the committee and the
+  // administrators see nothing person-level. Round 1 is Copenhagen's.
+  { method: 'get', path: '/api/v1/reviews', expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 403 }, scoped: s(403, 200, 403, 200) },
+  {
+    method: 'get',
+    path: '/api/v1/reviews?municipality=461',
+    expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 403 },
+    scoped: s(403, 200, 403, 403),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/reviews',
+    body: {},
+    expect: { udvalg: 403, chef: 400, teamleder: 400, admin: 403 },
+    scoped: s(403, 400, 400, 400),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/reviews/1',
+    expect: { udvalg: 403, chef: 404, teamleder: 404, admin: 403 },
+    scoped: s(403, 404, 403, 200),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/reviews/1/cases/C1',
+    expect: { udvalg: 403, chef: 404, teamleder: 404, admin: 403 },
+    scoped: s(403, 404, 403, 404),
+  },
+  {
+    method: 'put',
+    path: '/api/v1/reviews/1/cases/C1',
+    body: { status: 'i_gang' },
+    expect: { udvalg: 403, chef: 404, teamleder: 404, admin: 403 },
+    scoped: s(403, 404, 403, 404),
+  },
 ];
 
 describe('role matrix: every endpoint with every role and scope', () => {
@@ -336,6 +371,10 @@ describe('role matrix: every endpoint with every role and scope', () => {
     );
     // Copenhagen's group mapping 1.
     await db.pool.query(`INSERT INTO sso_group_mapping (municipality_code, group_id, role) VALUES (101, 'kbh-chefer', 'chef')`);
+    // Copenhagen's case review round 1 (no cases).
+    await db.pool.query(
+      `INSERT INTO review_round (municipality_code, title, as_of, checklist_version, sampling, requested, found, created_by) VALUES (101, 'Runde', '2024-02-29', 1, '{}', 0, 0, 'x')`,
+    );
     await seedUsers(db, 461, 'Team Syd');
     await addUser(db.pool, { username: 'admin-461', password: PASSWORD, role: 'admin', municipality: 461 });
     await addUser(db.pool, { username: 'teamleder-nord', password: PASSWORD, role: 'teamleder', municipality: 461, teams: ['Team Nord'] });

@@ -27,6 +27,9 @@ import { SettingsController } from './settings/settings.controller';
 import { SettingsRepository } from './settings/settings.repository';
 import { SettingsService } from './settings/settings.service';
 import { QueueModule } from './queue/queue.module';
+import { ReviewsController } from './reviews/reviews.controller';
+import { ReviewsRepository } from './reviews/reviews.repository';
+import { ReviewsService } from './reviews/reviews.service';
 import { DocsModule } from './security/docs.module';
 
 @Module({})
@@ -44,6 +47,7 @@ export class AppModule {
         GoalsController,
         ComparisonGroupsController,
         SettingsController,
+        ReviewsController,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
@@ -63,6 +67,8 @@ export class AppModule {
         ComparisonGroupsRepository,
         SettingsService,
         SettingsRepository,
+        ReviewsService,
+        ReviewsRepository,
       ],
       exports: [APP_CONFIG],
     };

@@ -8,3 +8,5 @@ export type { GoalStatus } from './goal/status';
 export * from './benchmark/neighbours';
 export * from './list-page';
 export * from './review/formal';
+export * from './review/sampling';
+export * from './review/facts';

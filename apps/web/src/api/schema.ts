@@ -293,6 +293,54 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/reviews': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ReviewsController_list_v1'];
+    put?: never;
+    post: operations['ReviewsController_create_v1'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reviews/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ReviewsController_get_v1'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reviews/{id}/cases/{case}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ReviewsController_getCase_v1'];
+    put: operations['ReviewsController_updateCase_v1'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/auth/login': {
     parameters: {
       query?: never;
@@ -465,6 +513,12 @@ export interface components {
       team: string | null;
       jobTitle: string | null;
       employedTo: string | null;
+    };
+    ChecklistItem: {
+      id: string;
+      /** @enum {string} */
+      kind: 'formal' | 'professional';
+      title: string;
     };
     CommentBody: {
       municipality?: number;
@@ -665,6 +719,145 @@ export interface components {
       from: string;
       /** Format: date */
       to: string;
+    };
+    Review: {
+      id: number;
+      municipality: number;
+      title: string;
+      purpose: string | null;
+      asOf: string;
+      checklistVersion: number;
+      sampling: {
+        [key: string]: unknown;
+      };
+      requested: number;
+      found: number;
+      createdBy: string;
+      createdAt: string;
+      notice: string | null;
+      checklist: components['schemas']['ChecklistItem'][];
+      cases: components['schemas']['ReviewCase'][];
+    };
+    ReviewBody: {
+      municipality?: number;
+      title: string;
+      purpose?: string | null;
+      /** @description YYYY-MM-DD; default the municipality's newest export date */
+      asOf?: string;
+      /** @description Default the newest checklist the municipality has */
+      checklistVersion?: number;
+      sampling: components['schemas']['ReviewSampling'];
+    };
+    ReviewCase: {
+      case: string;
+      caseworker: string | null;
+      team: string;
+      chosen: boolean;
+      forklaede: string | null;
+      summary: string | null;
+      learningQuestion: string | null;
+      /** @enum {string} */
+      status: 'ikke_startet' | 'i_gang' | 'faerdig';
+      items: components['schemas']['ReviewItem'][];
+    };
+    ReviewCaseBody: {
+      /** @enum {string} */
+      status?: 'ikke_startet' | 'i_gang' | 'faerdig';
+      forklaede?: string | null;
+      summary?: string | null;
+      learningQuestion?: string | null;
+      items?: {
+        id: string;
+        /** @enum {string|null} */
+        answer: 'ja' | 'delvist' | 'nej' | 'ikke_relevant' | null;
+        note?: string | null;
+      }[];
+    };
+    ReviewCaseDetail: {
+      round: number;
+      asOf: string;
+      review: components['schemas']['ReviewCase'];
+      checklist: components['schemas']['ChecklistItem'][];
+      facts: {
+        opened: string;
+        closed: string | null;
+        area: string;
+        measures: {
+          [key: string]: string | number | boolean | null;
+        }[];
+        investigations: {
+          [key: string]: string | number | boolean | null;
+        }[];
+        plans: {
+          [key: string]: string | number | boolean | null;
+        }[];
+        conversations: {
+          [key: string]: string | number | boolean | null;
+        }[];
+        followups: {
+          [key: string]: string | number | boolean | null;
+        }[];
+        visits: {
+          [key: string]: string | number | boolean | null;
+        }[];
+        notifications: {
+          [key: string]: string | number | boolean | null;
+        }[];
+      };
+    };
+    ReviewItem: {
+      id: string;
+      /** @enum {string} */
+      kind: 'formal' | 'professional';
+      /** @enum {string|null} */
+      answer: 'ja' | 'delvist' | 'nej' | 'ikke_relevant' | null;
+      /** @enum {string} */
+      source: 'data' | 'reviewer';
+      /** @enum {string|null} */
+      dataAnswer: 'ja' | 'nej' | 'ikke_relevant' | null;
+      note: string | null;
+    };
+    ReviewSampling:
+      | {
+          /** @enum {string} */
+          kind: 'random_per_caseworker';
+          perCaseworker: number;
+          /** @description Integer; the same seed on the same data draws the same cases. Absent: the API picks one and stores it */
+          seed?: number;
+        }
+      | {
+          /** @enum {string} */
+          kind: 'random_by_family';
+          /** @enum {string} */
+          family: 'placement' | 'preventive';
+          count: number;
+          /** @description Integer; the same seed on the same data draws the same cases. Absent: the API picks one and stores it */
+          seed?: number;
+        }
+      | {
+          /** @enum {string} */
+          kind: 'chosen';
+          cases: {
+            case: string;
+            forklaede?: string | null;
+          }[];
+        };
+    ReviewSummary: {
+      id: number;
+      municipality: number;
+      title: string;
+      purpose: string | null;
+      asOf: string;
+      checklistVersion: number;
+      sampling: {
+        [key: string]: unknown;
+      };
+      requested: number;
+      found: number;
+      createdBy: string;
+      createdAt: string;
+      cases: number;
+      done: number;
     };
     SeriesPoint: {
       /** @description YYYY for a year, YYYY-MM for a month. */
@@ -1339,6 +1532,120 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+    };
+  };
+  ReviewsController_list_v1: {
+    parameters: {
+      query?: {
+        /** @description Kommunekode; default the user's own */
+        municipality?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReviewSummary'][];
+        };
+      };
+    };
+  };
+  ReviewsController_create_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReviewBody'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Review'];
+        };
+      };
+    };
+  };
+  ReviewsController_get_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Review'];
+        };
+      };
+    };
+  };
+  ReviewsController_getCase_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+        case: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReviewCaseDetail'];
+        };
+      };
+    };
+  };
+  ReviewsController_updateCase_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+        case: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReviewCaseBody'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReviewCase'];
+        };
       };
     };
   };

@@ -1,0 +1,268 @@
+import { BadRequestException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { randomInt } from 'crypto';
+import type { Review, ReviewBody, ReviewCase, ReviewCaseBody, ReviewCaseDetail, ReviewItem, ReviewSummary } from '@bu/contracts';
+import type { FormalItemId, Sample, SampleScope } from '@bu/kpi';
+import { AuditService } from '../audit/audit.service';
+import type { AuthUser } from '../auth/auth.types';
+import { ScopeService } from '../municipalities/scope.service';
+import {
+  ReviewsRepository,
+  type AnswerRow,
+  type CaseChange,
+  type CaseRow,
+  type ChecklistItemRow,
+  type RoundRow,
+} from './reviews.repository';
+
+/** dd.mm.åååå, as the UI shows dates. */
+const danishDate = (iso: string) => `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}`;
+
+/**
+ * Case review rounds (ledelsestilsyn and sagsgennemgang): drawing, the checklist's answers and
+ * access. The team leader works within the own teams (cases by their team at the round's date),
+ * the chief within the municipality; another municipality's round or case does not exist (404).
+ * Every answer that carries review notes is audited with its cases, like the work lists.
+ */
+@Injectable()
+export class ReviewsService {
+  constructor(
+    @Inject(ReviewsRepository) private readonly repository: ReviewsRepository,
+    @Inject(ScopeService) private readonly scope: ScopeService,
+    @Inject(AuditService) private readonly audit: AuditService,
+  ) {}
+
+  async create(user: AuthUser, body: ReviewBody): Promise<Review> {
+    const teams = teamScope(user);
+    const m = await this.scope.resolve(user, body.municipality);
+    if (!m.exportDate) throw new BadRequestException(`Kommune ${m.code} har ingen sagsdata endnu: der er intet at gennemgå`);
+    const asOf = body.asOf ?? m.exportDate;
+    if (asOf > m.exportDate)
+      throw new BadRequestException(`Gennemgangens dato kan ikke ligge efter de nyeste data (${danishDate(m.exportDate)})`);
+    const version = body.checklistVersion ?? (await this.repository.latestChecklist(m.code));
+    const checklist = version === null ? [] : await this.repository.checklist(version, m.code);
+    if (version === null || checklist.length === 0) throw new BadRequestException(`Tjekliste version ${version ?? ''} findes ikke`.trim());
+    const settings = await this.repository.settings(m.code);
+    const scope: SampleScope = { municipality: m.code, asOf, teams: teams ?? undefined, settings };
+
+    const sampling = body.sampling;
+    let sample: Sample;
+    let stored: Record<string, unknown>;
+    const forklaede = new Map<string, string | null>();
+    if (sampling.kind === 'chosen') {
+      const wanted = sampling.cases.map((c) => c.case);
+      const found = await this.repository.chosenCases(scope, wanted);
+      const byCase = new Map(found.map((c) => [c.case, c]));
+      // A case of another municipality, or of another team for a team leader, does not exist here.
+      const missing = wanted.find((c) => !byCase.has(c));
+      if (missing !== undefined) throw new NotFoundException(`Sag ${missing} findes ikke`);
+      const late = found.find((c) => !c.openedByD);
+      if (late) throw new BadRequestException(`Sag ${late.case} var ikke oprettet på gennemgangens dato ${danishDate(asOf)}`);
+      for (const c of sampling.cases) forklaede.set(c.case, c.forklaede?.trim() || null);
+      sample = { requested: wanted.length, cases: wanted.map((c) => byCase.get(c)!) };
+      stored = { kind: 'chosen', cases: wanted };
+    } else {
+      const seed = sampling.seed ?? randomInt(0, 2147483647);
+      const skip = await this.repository.reviewedSince(m.code, asOf);
+      if (sampling.kind === 'random_per_caseworker') {
+        sample = await this.repository.samplePerCaseworker(scope, sampling.perCaseworker, seed, skip);
+        stored = { kind: sampling.kind, perCaseworker: sampling.perCaseworker, seed };
+      } else {
+        sample = await this.repository.sampleByFamily(scope, sampling.family, sampling.count, seed, skip);
+        stored = { kind: sampling.kind, family: sampling.family, count: sampling.count, seed };
+      }
+    }
+
+    const cases = sample.cases.map((c, i) => ({
+      source: c.source,
+      case: c.case,
+      position: i + 1,
+      caseworker: c.caseworker,
+      team: c.team,
+      chosen: sampling.kind === 'chosen',
+      forklaede: forklaede.get(c.case) ?? null,
+    }));
+    const formal = await this.repository.formalAnswers(
+      m.code,
+      asOf,
+      cases.map((c) => c.case),
+      settings,
+    );
+    const answers: AnswerRow[] = cases.flatMap((c) =>
+      checklist.map((item): AnswerRow => {
+        const data = item.kind === 'formal' ? (formal[c.case]?.[item.id as FormalItemId] ?? null) : null;
+        return {
+          case: c.case,
+          id: item.id,
+          answer: data,
+          dataAnswer: data,
+          source: item.kind === 'formal' ? 'data' : 'reviewer',
+          note: null,
+        };
+      }),
+    );
+    const id = await this.repository.createRound({
+      municipality: m.code,
+      title: body.title.trim(),
+      purpose: body.purpose?.trim() || null,
+      asOf,
+      checklistVersion: version,
+      sampling: stored,
+      requested: sample.requested,
+      teams,
+      createdBy: user.username,
+      cases,
+      answers,
+    });
+    return this.get(user, id, false);
+  }
+
+  async list(user: AuthUser, municipality?: number): Promise<ReviewSummary[]> {
+    const teams = teamScope(user);
+    const m = await this.scope.resolve(user, municipality);
+    const rows = await this.repository.rounds(m.code, teams);
+    return rows.map(({ teams: _teams, ...r }) => r);
+  }
+
+  /** The round with the cases the caller may see, audited as a read of review notes. */
+  async get(user: AuthUser, id: number, audited = true): Promise<Review> {
+    const { round, checklist } = await this.visibleRound(user, id);
+    const teams = teamScope(user);
+    const rows = await this.repository.cases(id, teams);
+    // A team leader with none of the own teams' cases in the round: not this team leader's round.
+    if (rows.length === 0 && teams) throw new NotFoundException(`Gennemgang ${id} findes ikke`);
+    const answers = await this.repository.answers(
+      id,
+      rows.map((r) => r.case),
+    );
+    if (audited) await this.recordRead(user, round, rows);
+    const { teams: _teams, ...fields } = round;
+    return {
+      ...fields,
+      notice: notice(round),
+      checklist,
+      cases: rows.map((r) => toCase(r, checklist, answers)),
+    };
+  }
+
+  /** One case of the round with the facts the product has at the round's date, audited. */
+  async getCase(user: AuthUser, id: number, caseId: string): Promise<ReviewCaseDetail> {
+    const { round, checklist } = await this.visibleRound(user, id);
+    const row = await this.visibleCase(user, id, caseId);
+    const settings = await this.repository.settings(round.municipality);
+    const facts = await this.repository.caseFacts(round.municipality, round.asOf, row.source, row.case, settings);
+    if (!facts) throw new NotFoundException(`Sag ${caseId} findes ikke i gennemgang ${id}`);
+    const answers = await this.repository.answers(id, [row.case]);
+    await this.recordRead(user, round, [row]);
+    return { round: id, asOf: round.asOf, review: toCase(row, checklist, answers), checklist, facts };
+  }
+
+  /** Saves the reviewer's answers, texts and status for a case; the case as it is now. */
+  async updateCase(user: AuthUser, id: number, caseId: string, body: ReviewCaseBody): Promise<ReviewCase> {
+    const { checklist } = await this.visibleRound(user, id);
+    const row = await this.visibleCase(user, id, caseId);
+    const kinds = new Map(checklist.map((i) => [i.id, i.kind]));
+    const seen = new Set<string>();
+    const changes: CaseChange['answers'] = (body.items ?? []).map((item) => {
+      const kind = kinds.get(item.id);
+      if (!kind) throw new BadRequestException(`Punktet ${item.id} findes ikke i gennemgangens tjekliste`);
+      if (seen.has(item.id)) throw new BadRequestException(`Punktet ${item.id} er besvaret to gange`);
+      seen.add(item.id);
+      const note = item.note?.trim() || null;
+      if (kind === 'professional') return { id: item.id, answer: item.answer, source: 'reviewer', note };
+      // A formal item: null goes back to the data's answer; a correction needs a note saying why.
+      if (item.answer === null) return { id: item.id, answer: null, source: 'data', note: null };
+      if (item.answer === 'delvist') throw new BadRequestException(`Et formelt punkt (${item.id}) kan ikke besvares delvist`);
+      if (!note) throw new BadRequestException(`En rettelse af det formelle punkt ${item.id} skal have en note, der siger hvorfor`);
+      return { id: item.id, answer: item.answer, source: 'reviewer', note };
+    });
+    await this.repository.updateCase(id, row.case, {
+      status: body.status,
+      forklaede: text(body.forklaede),
+      summary: text(body.summary),
+      learningQuestion: text(body.learningQuestion),
+      answers: changes,
+      updatedBy: user.username,
+    });
+    const [after] = await this.repository.cases(id, null, row.case);
+    return toCase(after, checklist, await this.repository.answers(id, [row.case]));
+  }
+
+  /** The round in the caller's municipality with its checklist; 404 otherwise. */
+  private async visibleRound(user: AuthUser, id: number): Promise<{ round: RoundRow; checklist: ChecklistItemRow[] }> {
+    teamScope(user);
+    const round = await this.repository.round(id, user.municipality);
+    if (!round) throw new NotFoundException(`Gennemgang ${id} findes ikke`);
+    return { round, checklist: await this.repository.checklist(round.checklistVersion, round.municipality) };
+  }
+
+  /** The round's case, within a team leader's teams; 404 otherwise. */
+  private async visibleCase(user: AuthUser, id: number, caseId: string): Promise<CaseRow> {
+    const [row] = await this.repository.cases(id, teamScope(user), caseId);
+    if (!row) throw new NotFoundException(`Sag ${caseId} findes ikke i gennemgang ${id}`);
+    return row;
+  }
+
+  private async recordRead(user: AuthUser, round: RoundRow, rows: CaseRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const caseSetId = await this.audit.caseSet(rows.map((r) => r.case).sort());
+    await this.audit.event({
+      username: user.username,
+      role: user.role,
+      action: 'read:review',
+      municipality: round.municipality,
+      caseSetId,
+      detail: { review: round.id },
+    });
+  }
+}
+
+/**
+ * The teams a team leader's reviews are limited to; null for the chief. A team leader without
+ * teams sees no case at all, never every team's.
+ */
+function teamScope(user: AuthUser): string[] | null {
+  if (user.role !== 'teamleder') return null;
+  if (user.teams.length === 0)
+    throw new ForbiddenException(
+      'Du har ikke adgang til sagsgennemgange: din bruger er teamleder uden teams. Bed en administrator om at tilknytte dine teams.',
+    );
+  return user.teams;
+}
+
+/** A text field of the body: absent stays unchanged, empty is cleared. */
+const text = (value: string | null | undefined): string | null | undefined => (value === undefined ? undefined : value?.trim() || null);
+
+function notice(round: RoundRow): string | null {
+  if (round.found >= round.requested) return null;
+  const why =
+    round.sampling.kind === 'random_per_caseworker'
+      ? 'rådgivere med færre åbne sager giver dem, de har'
+      : 'der er ikke flere åbne sager med en aktiv foranstaltning af den slags';
+  return `Der blev kun fundet ${round.found} af ${round.requested} ønskede sager: ${why}, og sager, der er gennemgået inden for de seneste 12 måneder, springes over.`;
+}
+
+function toCase(row: CaseRow, checklist: ChecklistItemRow[], answers: AnswerRow[]): ReviewCase {
+  const mine = new Map(answers.filter((a) => a.case === row.case).map((a) => [a.id, a]));
+  const items = checklist.map((item): ReviewItem => {
+    const a = mine.get(item.id);
+    return {
+      id: item.id,
+      kind: item.kind,
+      answer: a?.answer ?? null,
+      source: a?.source ?? (item.kind === 'formal' ? 'data' : 'reviewer'),
+      dataAnswer: (a?.dataAnswer ?? null),
+      note: a?.note ?? null,
+    };
+  });
+  return {
+    case: row.case,
+    caseworker: row.caseworker,
+    team: row.team,
+    chosen: row.chosen,
+    forklaede: row.forklaede,
+    summary: row.summary,
+    learningQuestion: row.learningQuestion,
+    status: row.status,
+    items,
+  };
+}

@@ -1,0 +1,209 @@
+import { isIsoDate, mayHoldCpr } from '@bu/domain';
+import { z } from './zod';
+
+// Case review (issue 16): rounds of ledelsestilsyn and sagsgennemgang, their cases and the
+// checklist's answers. The item ids and answers are the contract's (../shared/domain/CASE-REVIEW.md).
+// Every free text is screened for CPR numbers before it is stored (a Danish 400).
+
+/** A free text a reviewer writes: at most `max` characters and nothing that may be a CPR number. */
+const freeText = (field: string, max: number) =>
+  z
+    .string({ error: `${field} skal være tekst` })
+    .max(max, { error: `${field} må højst have ${max} tegn` })
+    .refine((t) => !mayHoldCpr(t), {
+      error: `${field} ser ud til at indeholde et CPR-nummer. Skriv aldrig CPR-numre i en sagsgennemgang; sagsnummeret er nok.`,
+    });
+
+const seed = z
+  .number({ error: 'seed skal være et heltal mellem 0 og 2147483647' })
+  .int({ error: 'seed skal være et heltal mellem 0 og 2147483647' })
+  .min(0, { error: 'seed skal være et heltal mellem 0 og 2147483647' })
+  .max(2147483647, { error: 'seed skal være et heltal mellem 0 og 2147483647' })
+  .optional()
+  .describe('Integer; the same seed on the same data draws the same cases. Absent: the API picks one and stores it');
+
+const caseNumber = z
+  .string({ error: 'Sagsnummeret skal være tekst' })
+  .trim()
+  .min(1, { error: 'Sagsnummeret mangler' })
+  .max(64, { error: 'Sagsnummeret må højst have 64 tegn' });
+
+export const ReviewSamplingSchema = z
+  .discriminatedUnion(
+    'kind',
+    [
+      z.object({
+        kind: z.literal('random_per_caseworker'),
+        perCaseworker: z
+          .number({ error: 'perCaseworker skal være et heltal fra 1 til 50' })
+          .int({ error: 'perCaseworker skal være et heltal fra 1 til 50' })
+          .min(1, { error: 'perCaseworker skal være et heltal fra 1 til 50' })
+          .max(50, { error: 'perCaseworker skal være et heltal fra 1 til 50' }),
+        seed,
+      }),
+      z.object({
+        kind: z.literal('random_by_family'),
+        family: z.enum(['placement', 'preventive'], { error: 'family skal være placement eller preventive' }),
+        count: z
+          .number({ error: 'count skal være et heltal fra 1 til 500' })
+          .int({ error: 'count skal være et heltal fra 1 til 500' })
+          .min(1, { error: 'count skal være et heltal fra 1 til 500' })
+          .max(500, { error: 'count skal være et heltal fra 1 til 500' }),
+        seed,
+      }),
+      z.object({
+        kind: z.literal('chosen'),
+        cases: z
+          .array(z.object({ case: caseNumber, forklaede: freeText('Forklædet', 4000).nullish() }), {
+            error: 'cases skal være en liste af sager',
+          })
+          .min(1, { error: 'Vælg mindst én sag' })
+          .max(200, { error: 'Højst 200 sager i én gennemgang' })
+          .refine((cs) => new Set(cs.map((c) => c.case)).size === cs.length, { error: 'En sag er valgt to gange' }),
+      }),
+    ],
+    { error: 'sampling.kind skal være random_per_caseworker, random_by_family eller chosen' },
+  )
+  .meta({ id: 'ReviewSampling' });
+export type ReviewSampling = z.infer<typeof ReviewSamplingSchema>;
+
+export const ReviewBodySchema = z
+  .object({
+    municipality: z.number({ error: 'municipality skal være en kommunekode' }).int().optional(),
+    title: freeText('Titlen', 200).refine((t) => t.trim() !== '', { error: 'Gennemgangen skal have en titel' }),
+    purpose: freeText('Formålet', 4000).nullish(),
+    asOf: z
+      .string({ error: 'asOf skal være en dato (ÅÅÅÅ-MM-DD)' })
+      .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'asOf skal være en dato (ÅÅÅÅ-MM-DD)' })
+      .refine(isIsoDate, { error: 'asOf skal være en dato (ÅÅÅÅ-MM-DD)' })
+      .optional()
+      .describe("YYYY-MM-DD; default the municipality's newest export date"),
+    checklistVersion: z
+      .number({ error: 'checklistVersion skal være et versionsnummer' })
+      .int({ error: 'checklistVersion skal være et versionsnummer' })
+      .optional()
+      .describe('Default the newest checklist the municipality has'),
+    sampling: ReviewSamplingSchema,
+  })
+  .meta({ id: 'ReviewBody' });
+export type ReviewBody = z.infer<typeof ReviewBodySchema>;
+
+export const REVIEW_ANSWERS = ['ja', 'delvist', 'nej', 'ikke_relevant'] as const;
+export const REVIEW_STATUSES = ['ikke_startet', 'i_gang', 'faerdig'] as const;
+
+export const ReviewCaseBodySchema = z
+  .object({
+    status: z.enum(REVIEW_STATUSES, { error: 'status skal være ikke_startet, i_gang eller faerdig' }).optional(),
+    forklaede: freeText('Forklædet', 4000).nullish(),
+    summary: freeText('Resuméet', 8000).nullish(),
+    learningQuestion: freeText('Læringsspørgsmålet', 2000).nullish(),
+    items: z
+      .array(
+        z.object({
+          id: z.string({ error: 'Punktets id mangler' }),
+          answer: z.enum(REVIEW_ANSWERS, { error: 'answer skal være ja, delvist, nej, ikke_relevant eller null' }).nullable(),
+          note: freeText('Noten', 4000).nullish(),
+        }),
+        { error: 'items skal være en liste af svar' },
+      )
+      .max(100, { error: 'Højst 100 svar ad gangen' })
+      .optional(),
+  })
+  .meta({ id: 'ReviewCaseBody' });
+export type ReviewCaseBody = z.infer<typeof ReviewCaseBodySchema>;
+
+export const ReviewItemSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['formal', 'professional']),
+    answer: z.enum(REVIEW_ANSWERS).nullable(),
+    /** data: the product's own answer (formal items); reviewer: given or corrected by the reviewer. */
+    source: z.enum(['data', 'reviewer']),
+    /** Formal items: what the data says, also when the reviewer corrected it. */
+    dataAnswer: z.enum(['ja', 'nej', 'ikke_relevant']).nullable(),
+    note: z.string().nullable(),
+  })
+  .meta({ id: 'ReviewItem' });
+export type ReviewItem = z.infer<typeof ReviewItemSchema>;
+
+export const ReviewCaseSchema = z
+  .object({
+    case: z.string(),
+    /** The responsible caseworker at the round's date (id in the source), null when nobody. */
+    caseworker: z.string().nullable(),
+    team: z.string(),
+    chosen: z.boolean(),
+    forklaede: z.string().nullable(),
+    summary: z.string().nullable(),
+    learningQuestion: z.string().nullable(),
+    status: z.enum(REVIEW_STATUSES),
+    items: z.array(ReviewItemSchema),
+  })
+  .meta({ id: 'ReviewCase' });
+export type ReviewCase = z.infer<typeof ReviewCaseSchema>;
+
+export const ChecklistItemSchema = z
+  .object({ id: z.string(), kind: z.enum(['formal', 'professional']), title: z.string() })
+  .meta({ id: 'ChecklistItem' });
+
+const roundFields = {
+  id: z.number().int(),
+  municipality: z.number().int(),
+  title: z.string(),
+  purpose: z.string().nullable(),
+  asOf: z.string(),
+  checklistVersion: z.number().int(),
+  /** The sampling as asked, with the seed it used. */
+  sampling: z.record(z.string(), z.unknown()),
+  /** How many cases the sampling asked for, and how many it found (fewer when fewer exist). */
+  requested: z.number().int(),
+  found: z.number().int(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+};
+
+export const ReviewSchema = z
+  .object({
+    ...roundFields,
+    /** Danish, when the round found fewer cases than asked for. */
+    notice: z.string().nullable(),
+    checklist: z.array(ChecklistItemSchema),
+    cases: z.array(ReviewCaseSchema),
+  })
+  .meta({ id: 'Review' });
+export type Review = z.infer<typeof ReviewSchema>;
+
+export const ReviewSummarySchema = z
+  .object({
+    ...roundFields,
+    /** The cases the caller may see, and how many of them are done. */
+    cases: z.number().int(),
+    done: z.number().int(),
+  })
+  .meta({ id: 'ReviewSummary' });
+export type ReviewSummary = z.infer<typeof ReviewSummarySchema>;
+
+const fact = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+
+export const ReviewCaseDetailSchema = z
+  .object({
+    round: z.number().int(),
+    asOf: z.string(),
+    review: ReviewCaseSchema,
+    checklist: z.array(ChecklistItemSchema),
+    /** What the product knows of the case at the round's date. */
+    facts: z.object({
+      opened: z.string(),
+      closed: z.string().nullable(),
+      area: z.string(),
+      measures: z.array(fact),
+      investigations: z.array(fact),
+      plans: z.array(fact),
+      conversations: z.array(fact),
+      followups: z.array(fact),
+      visits: z.array(fact),
+      notifications: z.array(fact),
+    }),
+  })
+  .meta({ id: 'ReviewCaseDetail' });
+export type ReviewCaseDetail = z.infer<typeof ReviewCaseDetailSchema>;
