@@ -352,6 +352,47 @@ const MATRIX: {
     expect: { udvalg: 403, chef: 404, teamleder: 404, admin: 403 },
     scoped: s(403, 404, 403, 404),
   },
+  {
+    method: 'get',
+    path: '/api/v1/reviews/1/meetings',
+    expect: { udvalg: 403, chef: 404, teamleder: 404, admin: 403 },
+    scoped: s(403, 404, 403, 200),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/reviews/1/meetings',
+    body: {},
+    expect: { udvalg: 403, chef: 400, teamleder: 400, admin: 403 },
+    scoped: s(403, 400, 400, 400),
+  },
+  {
+    method: 'put',
+    path: '/api/v1/reviews/1/meetings/1',
+    body: {},
+    expect: { udvalg: 403, chef: 400, teamleder: 400, admin: 403 },
+    scoped: s(403, 400, 400, 400),
+  },
+  // Action areas hold no person-level data: the committee reads them.
+  {
+    method: 'get',
+    path: '/api/v1/reviews/actions',
+    expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 403 },
+    scoped: s(403, 200, 200, 200),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/reviews/actions',
+    body: {},
+    expect: { udvalg: 403, chef: 400, teamleder: 400, admin: 403 },
+    scoped: s(403, 400, 400, 400),
+  },
+  {
+    method: 'put',
+    path: '/api/v1/reviews/actions/1',
+    body: { title: 'Indsats', owner: 'Team Syd' },
+    expect: { udvalg: 403, chef: 404, teamleder: 404, admin: 403 },
+    scoped: s(403, 404, 403, 404),
+  },
 ];
 
 describe('role matrix: every endpoint with every role and scope', () => {

@@ -207,3 +207,84 @@ export const ReviewCaseDetailSchema = z
   })
   .meta({ id: 'ReviewCaseDetail' });
 export type ReviewCaseDetail = z.infer<typeof ReviewCaseDetailSchema>;
+
+const isoDate = (field: string) =>
+  z
+    .string({ error: `${field} skal være en dato (ÅÅÅÅ-MM-DD)` })
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { error: `${field} skal være en dato (ÅÅÅÅ-MM-DD)` })
+    .refine(isIsoDate, { error: `${field} skal være en dato (ÅÅÅÅ-MM-DD)` });
+
+const participantsRule = 'Deltagerne angives som 1-20 roller (fx Rådgivere, Teamleder), hver med 1-100 tegn';
+
+export const ReviewMeetingBodySchema = z
+  .object({
+    date: isoDate('date'),
+    participants: z
+      .array(
+        freeText('En deltagerrolle', 100).refine((t) => t.trim() !== '', { error: participantsRule }),
+        { error: participantsRule },
+      )
+      .min(1, { error: participantsRule })
+      .max(20, { error: participantsRule }),
+    cases: z
+      .array(caseNumber, { error: 'cases skal være en liste af sagsnumre fra gennemgangen' })
+      .max(200, { error: 'Højst 200 sager pr. møde' })
+      .refine((cs) => new Set(cs).size === cs.length, { error: 'En sag er nævnt to gange' })
+      .default([]),
+    notes: freeText('Referatet', 20000).nullish(),
+  })
+  .meta({ id: 'ReviewMeetingBody' });
+export type ReviewMeetingBody = z.infer<typeof ReviewMeetingBodySchema>;
+
+export const ReviewMeetingSchema = z
+  .object({
+    id: z.number().int(),
+    round: z.number().int(),
+    date: z.string(),
+    participants: z.array(z.string()),
+    cases: z.array(z.string()),
+    notes: z.string().nullable(),
+    createdBy: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'ReviewMeeting' });
+export type ReviewMeeting = z.infer<typeof ReviewMeetingSchema>;
+
+export const ACTION_AREA_STATUSES = ['planlagt', 'i_gang', 'gennemfoert', 'opgivet'] as const;
+
+export const ActionAreaBodySchema = z
+  .object({
+    municipality: z.number({ error: 'municipality skal være en kommunekode' }).int().optional(),
+    round: z.number({ error: 'round skal være en gennemgangs id' }).int({ error: 'round skal være en gennemgangs id' }).nullish(),
+    title: freeText('Titlen', 200).refine((t) => t.trim() !== '', { error: 'Indsatsområdet skal have en titel' }),
+    why: freeText('Begrundelsen', 4000).nullish(),
+    owner: freeText('Ejeren', 200).refine((t) => t.trim() !== '', { error: 'Indsatsområdet skal have en ejer (en rolle eller et team)' }),
+    due: isoDate('due').nullish(),
+    status: z.enum(ACTION_AREA_STATUSES, { error: 'status skal være planlagt, i_gang, gennemfoert eller opgivet' }).default('planlagt'),
+    items: z
+      .array(z.string({ error: 'items skal være tjeklistepunkter' }), { error: 'items skal være tjeklistepunkter' })
+      .max(50, { error: 'Højst 50 tjeklistepunkter' })
+      .default([])
+      .describe('Checklist item ids the action area answers (its findings)'),
+    kpi: z.string({ error: 'kpi skal være et nøgletals id' }).nullish().describe('A KPI id whose trend is shown beside it'),
+  })
+  .meta({ id: 'ActionAreaBody' });
+export type ActionAreaBody = z.infer<typeof ActionAreaBodySchema>;
+
+export const ActionAreaSchema = z
+  .object({
+    id: z.number().int(),
+    municipality: z.number().int(),
+    round: z.number().int().nullable(),
+    title: z.string(),
+    why: z.string().nullable(),
+    owner: z.string(),
+    due: z.string().nullable(),
+    status: z.enum(ACTION_AREA_STATUSES),
+    items: z.array(z.string()),
+    kpi: z.string().nullable(),
+    createdBy: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'ActionArea' });
+export type ActionArea = z.infer<typeof ActionAreaSchema>;

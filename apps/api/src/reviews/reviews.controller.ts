@@ -2,16 +2,22 @@ import { BadRequestException, Body, Controller, Get, Inject, Param, ParseIntPipe
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import {
+  ActionAreaBodySchema,
+  ActionAreaSchema,
   MunicipalityQuerySchema,
+  ReviewMeetingBodySchema,
+  ReviewMeetingSchema,
   ReviewBodySchema,
   ReviewCaseBodySchema,
   ReviewCaseDetailSchema,
   ReviewCaseSchema,
   ReviewSchema,
   ReviewSummarySchema,
+  type ActionAreaBody,
   type MunicipalityQuery,
   type ReviewBody,
   type ReviewCaseBody,
+  type ReviewMeetingBody,
 } from '@bu/contracts';
 import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser, Roles } from '../auth/roles.decorator';
@@ -21,6 +27,8 @@ import { ReviewsService } from './reviews.service';
 
 /** `:id` of a round: an integer, else a Danish 400. */
 const RoundId = new ParseIntPipe({ exceptionFactory: () => new BadRequestException('Gennemgangens id skal være et heltal') });
+const MeetingId = new ParseIntPipe({ exceptionFactory: () => new BadRequestException('Mødets id skal være et heltal') });
+const ActionAreaId = new ParseIntPipe({ exceptionFactory: () => new BadRequestException('Indsatsområdets id skal være et heltal') });
 
 /**
  * Case review rounds (ledelsestilsyn, sagsgennemgang): the team leader's own teams, the chief's
@@ -46,6 +54,30 @@ export class ReviewsController {
     return this.service.list(user, municipalityParam(query.municipality));
   }
 
+  // Paths under reviews/ that are not a round's id come before reviews/:id.
+
+  /** Action areas hold no person-level data: the committee reads them too. */
+  @Get('reviews/actions')
+  @Roles('udvalg', 'teamleder', 'chef')
+  @Validate({ query: MunicipalityQuerySchema, response: z.array(ActionAreaSchema) })
+  actionAreas(@CurrentUser() user: AuthUser, @Query() query: MunicipalityQuery) {
+    return this.service.actionAreas(user, municipalityParam(query.municipality));
+  }
+
+  @Post('reviews/actions')
+  @Roles('teamleder', 'chef')
+  @Validate({ body: ActionAreaBodySchema, response: ActionAreaSchema, status: 201 })
+  createActionArea(@CurrentUser() user: AuthUser, @Body() body: ActionAreaBody) {
+    return this.service.createActionArea(user, body);
+  }
+
+  @Put('reviews/actions/:action')
+  @Roles('teamleder', 'chef')
+  @Validate({ body: ActionAreaBodySchema, response: ActionAreaSchema })
+  updateActionArea(@CurrentUser() user: AuthUser, @Param('action', ActionAreaId) id: number, @Body() body: ActionAreaBody) {
+    return this.service.updateActionArea(user, id, body);
+  }
+
   @Get('reviews/:id')
   @Roles('teamleder', 'chef')
   @Validate({ response: ReviewSchema })
@@ -65,5 +97,31 @@ export class ReviewsController {
   @Validate({ body: ReviewCaseBodySchema, response: ReviewCaseSchema })
   updateCase(@CurrentUser() user: AuthUser, @Param('id', RoundId) id: number, @Param('case') caseId: string, @Body() body: ReviewCaseBody) {
     return this.service.updateCase(user, id, caseId, body);
+  }
+
+  @Get('reviews/:id/meetings')
+  @Roles('teamleder', 'chef')
+  @Validate({ response: z.array(ReviewMeetingSchema) })
+  meetings(@CurrentUser() user: AuthUser, @Param('id', RoundId) id: number) {
+    return this.service.meetings(user, id);
+  }
+
+  @Post('reviews/:id/meetings')
+  @Roles('teamleder', 'chef')
+  @Validate({ body: ReviewMeetingBodySchema, response: ReviewMeetingSchema, status: 201 })
+  createMeeting(@CurrentUser() user: AuthUser, @Param('id', RoundId) id: number, @Body() body: ReviewMeetingBody) {
+    return this.service.createMeeting(user, id, body);
+  }
+
+  @Put('reviews/:id/meetings/:meeting')
+  @Roles('teamleder', 'chef')
+  @Validate({ body: ReviewMeetingBodySchema, response: ReviewMeetingSchema })
+  updateMeeting(
+    @CurrentUser() user: AuthUser,
+    @Param('id', RoundId) id: number,
+    @Param('meeting', MeetingId) meeting: number,
+    @Body() body: ReviewMeetingBody,
+  ) {
+    return this.service.updateMeeting(user, id, meeting, body);
   }
 }

@@ -82,6 +82,44 @@ export interface CaseChange {
   updatedBy: string;
 }
 
+export interface MeetingRow {
+  id: number;
+  round: number;
+  date: string;
+  participants: string[];
+  cases: string[];
+  notes: string | null;
+  createdBy: string;
+  updatedAt: string;
+}
+
+export type MeetingWrite = Pick<MeetingRow, 'date' | 'participants' | 'cases' | 'notes'>;
+
+export interface ActionAreaRow {
+  id: number;
+  municipality: number;
+  round: number | null;
+  title: string;
+  why: string | null;
+  owner: string;
+  due: string | null;
+  status: 'planlagt' | 'i_gang' | 'gennemfoert' | 'opgivet';
+  items: string[];
+  kpi: string | null;
+  createdBy: string;
+  updatedAt: string;
+}
+
+export type ActionAreaWrite = Omit<ActionAreaRow, 'id' | 'createdBy' | 'updatedAt'>;
+
+const STAMP = (column: string) => `to_char(${column} AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM-DD"T"HH24:MI:SS')`;
+
+const MEETING = `id, round_id AS round, to_char(held_on, 'YYYY-MM-DD') AS date, participants, cases, notes, created_by AS "createdBy",
+  ${STAMP('updated_at')} AS "updatedAt"`;
+
+const ACTION_AREA = `id, municipality_code AS municipality, round_id AS round, title, why, owner, to_char(due, 'YYYY-MM-DD') AS due, status, items,
+  kpi_id AS kpi, created_by AS "createdBy", ${STAMP('updated_at')} AS "updatedAt"`;
+
 const ROUND = `r.id, r.municipality_code AS municipality, r.title, r.purpose, to_char(r.as_of, 'YYYY-MM-DD') AS "asOf",
   r.checklist_version AS "checklistVersion", r.sampling, r.requested, r.found, r.teams, r.created_by AS "createdBy",
   to_char(r.created_at AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM-DD"T"HH24:MI:SS') AS "createdAt"`;
@@ -246,5 +284,67 @@ export class ReviewsRepository {
         );
       }
     });
+  }
+
+  /** The round's dialogue meetings, oldest first; one when `meeting` is given. */
+  meetings(round: number, meeting?: number): Promise<MeetingRow[]> {
+    return this.db.query(
+      `SELECT ${MEETING} FROM review_meeting WHERE round_id = $1 AND ($2::int IS NULL OR id = $2) ORDER BY held_on, id`,
+      [round, meeting ?? null],
+    );
+  }
+
+  async createMeeting(round: number, municipality: number, m: MeetingWrite, createdBy: string): Promise<number> {
+    const [row] = await this.db.query(
+      `INSERT INTO review_meeting (round_id, municipality_code, held_on, participants, cases, notes, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [round, municipality, m.date, m.participants, m.cases, m.notes, createdBy],
+    );
+    return row.id;
+  }
+
+  async updateMeeting(round: number, meeting: number, m: MeetingWrite): Promise<void> {
+    await this.db.query(
+      `UPDATE review_meeting SET held_on = $3, participants = $4, cases = $5, notes = $6, updated_at = now() WHERE round_id = $1 AND id = $2`,
+      [round, meeting, m.date, m.participants, m.cases, m.notes],
+    );
+  }
+
+  /** The municipality's action areas, open ones first by due date; one when `id` is given. */
+  actionAreas(municipality: number, id?: number): Promise<ActionAreaRow[]> {
+    return this.db.query(
+      `SELECT ${ACTION_AREA} FROM review_action_area WHERE municipality_code = $1 AND ($2::int IS NULL OR id = $2)
+       ORDER BY status IN ('gennemfoert', 'opgivet'), due NULLS LAST, id`,
+      [municipality, id ?? null],
+    );
+  }
+
+  async createActionArea(a: ActionAreaWrite, createdBy: string): Promise<number> {
+    const [row] = await this.db.query(
+      `INSERT INTO review_action_area (municipality_code, round_id, title, why, owner, due, status, items, kpi_id, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+      [a.municipality, a.round, a.title, a.why, a.owner, a.due, a.status, a.items, a.kpi, createdBy],
+    );
+    return row.id;
+  }
+
+  /** Whether the municipality's action area existed (and was changed). */
+  async updateActionArea(id: number, a: ActionAreaWrite): Promise<boolean> {
+    const [, count] = await this.db.query(
+      `UPDATE review_action_area SET round_id = $3, title = $4, why = $5, owner = $6, due = $7, status = $8, items = $9, kpi_id = $10, updated_at = now()
+       WHERE id = $1 AND municipality_code = $2`,
+      [id, a.municipality, a.round, a.title, a.why, a.owner, a.due, a.status, a.items, a.kpi],
+    );
+    return count > 0;
+  }
+
+  /** Every checklist item id of the versions the municipality may use. */
+  async checklistItemIds(municipality: number): Promise<string[]> {
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT DISTINCT i.item_id AS id FROM review_checklist_item i JOIN review_checklist c ON c.version = i.version
+       WHERE c.municipality_code IS NULL OR c.municipality_code = $1`,
+      [municipality],
+    );
+    return rows.map((r) => r.id);
   }
 }

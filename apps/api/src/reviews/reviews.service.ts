@@ -1,16 +1,31 @@
 import { BadRequestException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { randomInt } from 'crypto';
-import type { Review, ReviewBody, ReviewCase, ReviewCaseBody, ReviewCaseDetail, ReviewItem, ReviewSummary } from '@bu/contracts';
+import type {
+  ActionArea,
+  ActionAreaBody,
+  Review,
+  ReviewBody,
+  ReviewCase,
+  ReviewCaseBody,
+  ReviewCaseDetail,
+  ReviewItem,
+  ReviewMeeting,
+  ReviewMeetingBody,
+  ReviewSummary,
+} from '@bu/contracts';
+import { kpiById } from '@bu/kpi';
 import type { FormalItemId, Sample, SampleScope } from '@bu/kpi';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth.types';
 import { ScopeService } from '../municipalities/scope.service';
 import {
   ReviewsRepository,
+  type ActionAreaWrite,
   type AnswerRow,
   type CaseChange,
   type CaseRow,
   type ChecklistItemRow,
+  type MeetingRow,
   type RoundRow,
 } from './reviews.repository';
 
@@ -134,7 +149,12 @@ export class ReviewsService {
       id,
       rows.map((r) => r.case),
     );
-    if (audited) await this.recordRead(user, round, rows);
+    if (audited)
+      await this.recordRead(
+        user,
+        round,
+        rows.map((r) => r.case),
+      );
     const { teams: _teams, ...fields } = round;
     return {
       ...fields,
@@ -152,7 +172,7 @@ export class ReviewsService {
     const facts = await this.repository.caseFacts(round.municipality, round.asOf, row.source, row.case, settings);
     if (!facts) throw new NotFoundException(`Sag ${caseId} findes ikke i gennemgang ${id}`);
     const answers = await this.repository.answers(id, [row.case]);
-    await this.recordRead(user, round, [row]);
+    await this.recordRead(user, round, [row.case]);
     return { round: id, asOf: round.asOf, review: toCase(row, checklist, answers), checklist, facts };
   }
 
@@ -187,6 +207,94 @@ export class ReviewsService {
     return toCase(after, checklist, await this.repository.answers(id, [row.case]));
   }
 
+  /**
+   * The round's dialogue meetings the caller may read (a team leader: those whose discussed cases
+   * are all the own teams'), audited with the cases they discuss.
+   */
+  async meetings(user: AuthUser, id: number): Promise<ReviewMeeting[]> {
+    const { round } = await this.visibleRound(user, id);
+    const visible = await this.visibleCaseNumbers(user, id);
+    const rows = (await this.repository.meetings(id)).filter((m) => m.cases.every((c) => visible.has(c)));
+    await this.recordRead(user, round, [...new Set(rows.flatMap((m) => m.cases))], 'read:review-meetings');
+    return rows;
+  }
+
+  async createMeeting(user: AuthUser, id: number, body: ReviewMeetingBody): Promise<ReviewMeeting> {
+    const { round } = await this.visibleRound(user, id);
+    await this.checkDiscussed(user, id, body.cases);
+    const meeting = await this.repository.createMeeting(id, round.municipality, meetingWrite(body), user.username);
+    const [row] = await this.repository.meetings(id, meeting);
+    return row;
+  }
+
+  async updateMeeting(user: AuthUser, id: number, meeting: number, body: ReviewMeetingBody): Promise<ReviewMeeting> {
+    await this.visibleRound(user, id);
+    const visible = await this.visibleCaseNumbers(user, id);
+    const [before] = await this.repository.meetings(id, meeting);
+    if (!before || !before.cases.every((c) => visible.has(c)))
+      throw new NotFoundException(`Mødet ${meeting} findes ikke i gennemgang ${id}`);
+    await this.checkDiscussed(user, id, body.cases);
+    await this.repository.updateMeeting(id, meeting, meetingWrite(body));
+    const [row] = await this.repository.meetings(id, meeting);
+    return row;
+  }
+
+  /** The municipality's action areas: no person-level data, so the committee reads them too. */
+  async actionAreas(user: AuthUser, municipality?: number): Promise<ActionArea[]> {
+    const m = await this.scope.resolve(user, municipality);
+    return this.repository.actionAreas(m.code);
+  }
+
+  async createActionArea(user: AuthUser, body: ActionAreaBody): Promise<ActionArea> {
+    const write = await this.validActionArea(user, body);
+    const id = await this.repository.createActionArea(write, user.username);
+    const [row] = await this.repository.actionAreas(write.municipality, id);
+    return row;
+  }
+
+  async updateActionArea(user: AuthUser, id: number, body: ActionAreaBody): Promise<ActionArea> {
+    const write = await this.validActionArea(user, body);
+    if (!(await this.repository.updateActionArea(id, write))) throw new NotFoundException(`Indsatsområde ${id} findes ikke`);
+    const [row] = await this.repository.actionAreas(write.municipality, id);
+    return row;
+  }
+
+  private async validActionArea(user: AuthUser, body: ActionAreaBody): Promise<ActionAreaWrite> {
+    if (user.role === 'teamleder') teamScope(user);
+    const m = await this.scope.resolve(user, body.municipality);
+    if (body.kpi && !kpiById(body.kpi)) throw new BadRequestException(`Nøgletallet ${body.kpi} findes ikke`);
+    const known = new Set(await this.repository.checklistItemIds(m.code));
+    const unknown = body.items.find((i) => !known.has(i));
+    if (unknown !== undefined) throw new BadRequestException(`Punktet ${unknown} findes ikke i nogen tjekliste`);
+    if (body.round !== undefined && body.round !== null) {
+      const round = await this.repository.round(body.round, m.code);
+      if (!round) throw new NotFoundException(`Gennemgang ${body.round} findes ikke`);
+    }
+    return {
+      municipality: m.code,
+      round: body.round ?? null,
+      title: body.title.trim(),
+      why: body.why?.trim() || null,
+      owner: body.owner.trim(),
+      due: body.due ?? null,
+      status: body.status,
+      items: [...new Set(body.items)],
+      kpi: body.kpi || null,
+    };
+  }
+
+  /** The case numbers of the round the caller may see. */
+  private async visibleCaseNumbers(user: AuthUser, id: number): Promise<Set<string>> {
+    return new Set((await this.repository.cases(id, teamScope(user))).map((c) => c.case));
+  }
+
+  /** Cases discussed at a meeting must be the round's, and a team leader's own teams'. */
+  private async checkDiscussed(user: AuthUser, id: number, cases: string[]): Promise<void> {
+    const visible = await this.visibleCaseNumbers(user, id);
+    const missing = cases.find((c) => !visible.has(c));
+    if (missing !== undefined) throw new NotFoundException(`Sag ${missing} findes ikke i gennemgang ${id}`);
+  }
+
   /** The round in the caller's municipality with its checklist; 404 otherwise. */
   private async visibleRound(user: AuthUser, id: number): Promise<{ round: RoundRow; checklist: ChecklistItemRow[] }> {
     teamScope(user);
@@ -202,13 +310,13 @@ export class ReviewsService {
     return row;
   }
 
-  private async recordRead(user: AuthUser, round: RoundRow, rows: CaseRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    const caseSetId = await this.audit.caseSet(rows.map((r) => r.case).sort());
+  private async recordRead(user: AuthUser, round: RoundRow, cases: string[], action = 'read:review'): Promise<void> {
+    if (cases.length === 0) return;
+    const caseSetId = await this.audit.caseSet([...cases].sort());
     await this.audit.event({
       username: user.username,
       role: user.role,
-      action: 'read:review',
+      action,
       municipality: round.municipality,
       caseSetId,
       detail: { review: round.id },
@@ -228,6 +336,13 @@ function teamScope(user: AuthUser): string[] | null {
     );
   return user.teams;
 }
+
+const meetingWrite = (body: ReviewMeetingBody): Pick<MeetingRow, 'date' | 'participants' | 'cases' | 'notes'> => ({
+  date: body.date,
+  participants: body.participants.map((p) => p.trim()),
+  cases: body.cases,
+  notes: body.notes?.trim() || null,
+});
 
 /** A text field of the body: absent stays unchanged, empty is cleared. */
 const text = (value: string | null | undefined): string | null | undefined => (value === undefined ? undefined : value?.trim() || null);
@@ -250,7 +365,7 @@ function toCase(row: CaseRow, checklist: ChecklistItemRow[], answers: AnswerRow[
       kind: item.kind,
       answer: a?.answer ?? null,
       source: a?.source ?? (item.kind === 'formal' ? 'data' : 'reviewer'),
-      dataAnswer: (a?.dataAnswer ?? null),
+      dataAnswer: a?.dataAnswer ?? null,
       note: a?.note ?? null,
     };
   });

@@ -309,6 +309,38 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/reviews/actions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ReviewsController_actionAreas_v1'];
+    put?: never;
+    post: operations['ReviewsController_createActionArea_v1'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reviews/actions/{action}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put: operations['ReviewsController_updateActionArea_v1'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/reviews/{id}': {
     parameters: {
       query?: never;
@@ -334,6 +366,38 @@ export interface paths {
     };
     get: operations['ReviewsController_getCase_v1'];
     put: operations['ReviewsController_updateCase_v1'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reviews/{id}/meetings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ReviewsController_meetings_v1'];
+    put?: never;
+    post: operations['ReviewsController_createMeeting_v1'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reviews/{id}/meetings/{meeting}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put: operations['ReviewsController_updateMeeting_v1'];
     post?: never;
     delete?: never;
     options?: never;
@@ -489,6 +553,41 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    ActionArea: {
+      id: number;
+      municipality: number;
+      round: number | null;
+      title: string;
+      why: string | null;
+      owner: string;
+      due: string | null;
+      /** @enum {string} */
+      status: 'planlagt' | 'i_gang' | 'gennemfoert' | 'opgivet';
+      items: string[];
+      kpi: string | null;
+      createdBy: string;
+      updatedAt: string;
+    };
+    ActionAreaBody: {
+      municipality?: number;
+      round?: number | null;
+      title: string;
+      why?: string | null;
+      owner: string;
+      due?: string | null;
+      /**
+       * @default planlagt
+       * @enum {string}
+       */
+      status: 'planlagt' | 'i_gang' | 'gennemfoert' | 'opgivet';
+      /**
+       * @description Checklist item ids the action area answers (its findings)
+       * @default []
+       */
+      items: string[];
+      /** @description A KPI id whose trend is shown beside it */
+      kpi?: string | null;
+    };
     AdminComment: {
       /** @enum {string} */
       subjectType: 'budget' | 'goal';
@@ -816,6 +915,23 @@ export interface components {
       /** @enum {string|null} */
       dataAnswer: 'ja' | 'nej' | 'ikke_relevant' | null;
       note: string | null;
+    };
+    ReviewMeeting: {
+      id: number;
+      round: number;
+      date: string;
+      participants: string[];
+      cases: string[];
+      notes: string | null;
+      createdBy: string;
+      updatedAt: string;
+    };
+    ReviewMeetingBody: {
+      date: string;
+      participants: string[];
+      /** @default [] */
+      cases: string[];
+      notes?: string | null;
     };
     ReviewSampling:
       | {
@@ -1580,6 +1696,76 @@ export interface operations {
       };
     };
   };
+  ReviewsController_actionAreas_v1: {
+    parameters: {
+      query?: {
+        /** @description Kommunekode; default the user's own */
+        municipality?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ActionArea'][];
+        };
+      };
+    };
+  };
+  ReviewsController_createActionArea_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ActionAreaBody'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ActionArea'];
+        };
+      };
+    };
+  };
+  ReviewsController_updateActionArea_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        action: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ActionAreaBody'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ActionArea'];
+        };
+      };
+    };
+  };
   ReviewsController_get_v1: {
     parameters: {
       query?: never;
@@ -1645,6 +1831,78 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ReviewCase'];
+        };
+      };
+    };
+  };
+  ReviewsController_meetings_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReviewMeeting'][];
+        };
+      };
+    };
+  };
+  ReviewsController_createMeeting_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReviewMeetingBody'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReviewMeeting'];
+        };
+      };
+    };
+  };
+  ReviewsController_updateMeeting_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+        meeting: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReviewMeetingBody'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReviewMeeting'];
         };
       };
     };

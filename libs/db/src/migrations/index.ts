@@ -22,6 +22,7 @@ import { LoginAttemptRefused1733710000000 } from './1733710000000-LoginAttemptRe
 import { AuditTimeFromServer1733720000000 } from './1733720000000-AuditTimeFromServer';
 import { SingleSignOn1733800000000 } from './1733800000000-SingleSignOn';
 import { CaseReview1733850000000 } from './1733850000000-CaseReview';
+import { ReviewMeetingsAndActions1733851000000 } from './1733851000000-ReviewMeetingsAndActions';
 
 export const MIGRATIONS = [
   CanonicalModel1732000000000,
@@ -46,4 +47,5 @@ export const MIGRATIONS = [
   AuditTimeFromServer1733720000000,
   SingleSignOn1733800000000,
   CaseReview1733850000000,
+  ReviewMeetingsAndActions1733851000000,
 ];
