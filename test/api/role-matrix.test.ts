@@ -372,6 +372,19 @@ const MATRIX: {
     expect: { udvalg: 403, chef: 400, teamleder: 400, admin: 403 },
     scoped: s(403, 400, 400, 400),
   },
+  // Results are aggregates: the committee reads them (suppressed), nothing by team or caseworker.
+  {
+    method: 'get',
+    path: '/api/v1/reviews/results',
+    expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 403 },
+    scoped: s(403, 200, 403, 200),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/reviews/results?municipality=461',
+    expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 403 },
+    scoped: s(403, 200, 403, 403),
+  },
   // Action areas hold no person-level data: the committee reads them.
   {
     method: 'get',

@@ -288,3 +288,47 @@ export const ActionAreaSchema = z
   })
   .meta({ id: 'ActionArea' });
 export type ActionArea = z.infer<typeof ActionAreaSchema>;
+
+const optionalDate = (field: string) =>
+  z
+    .string()
+    .optional()
+    .refine((d) => d === undefined || d === '' || isIsoDate(d), { error: `${field} skal være en dato (ÅÅÅÅ-MM-DD)` });
+
+export const ReviewResultsQuerySchema = z.object({
+  municipality: z.string().optional().describe("Kommunekode; default the user's own"),
+  from: optionalDate('from').describe("YYYY-MM-DD: rounds dated from; default 1 January of to's year"),
+  to: optionalDate('to').describe("YYYY-MM-DD: rounds dated up to; default the municipality's newest export date"),
+});
+export type ReviewResultsQuery = z.infer<typeof ReviewResultsQuerySchema>;
+
+const count = z.union([z.number().int(), z.object({ suppressed: z.literal(true) })]);
+const share = z.union([z.number(), z.null(), z.object({ suppressed: z.literal(true) })]);
+
+/** One checklist item over the reviewed cases: judged (answered ja, delvist or nej), not met (nej or delvist), the share not met. */
+export const ReviewItemResultSchema = z
+  .object({ id: z.string(), kind: z.enum(['formal', 'professional']), judged: count, notMet: count, share })
+  .meta({ id: 'ReviewItemResult' });
+export type ReviewItemResult = z.infer<typeof ReviewItemResultSchema>;
+
+export const ReviewResultsSchema = z
+  .object({
+    municipality: z.number().int(),
+    from: z.string(),
+    to: z.string(),
+    /** Finished cases (status faerdig) in rounds dated from .. to. */
+    reviewedCases: count,
+    items: z.array(ReviewItemResultSchema),
+    /** Per quarter of the round's date ("2024K2"). */
+    byQuarter: z.record(z.string(), z.array(ReviewItemResultSchema)),
+    /** Per team at the round's date; not for the committee. */
+    byTeam: z.record(z.string(), z.array(ReviewItemResultSchema)).optional(),
+    /** Per caseworker at the round's date, keyed and ordered by id, never ranked; team leader (own teams) and chief only. */
+    byCaseworker: z.record(z.string(), z.array(ReviewItemResultSchema)).optional(),
+    /** The items most often not met, most first (ties by id); at most 5. */
+    topDeficiencies: z.array(z.object({ id: z.string(), notMet: z.number().int() })),
+    /** The municipality's action areas by status. */
+    actionAreas: z.record(z.string(), z.number().int()),
+  })
+  .meta({ id: 'ReviewResults' });
+export type ReviewResults = z.infer<typeof ReviewResultsSchema>;

@@ -7,6 +7,8 @@ import {
   MunicipalityQuerySchema,
   ReviewMeetingBodySchema,
   ReviewMeetingSchema,
+  ReviewResultsQuerySchema,
+  ReviewResultsSchema,
   ReviewBodySchema,
   ReviewCaseBodySchema,
   ReviewCaseDetailSchema,
@@ -18,6 +20,7 @@ import {
   type ReviewBody,
   type ReviewCaseBody,
   type ReviewMeetingBody,
+  type ReviewResultsQuery,
 } from '@bu/contracts';
 import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser, Roles } from '../auth/roles.decorator';
@@ -55,6 +58,14 @@ export class ReviewsController {
   }
 
   // Paths under reviews/ that are not a round's id come before reviews/:id.
+
+  /** Aggregated results; the committee's with small cells suppressed and nothing by team or caseworker. */
+  @Get('reviews/results')
+  @Roles('udvalg', 'teamleder', 'chef')
+  @Validate({ query: ReviewResultsQuerySchema, response: ReviewResultsSchema })
+  results(@CurrentUser() user: AuthUser, @Query() query: ReviewResultsQuery) {
+    return this.service.results(user, query, municipalityParam(query.municipality));
+  }
 
   /** Action areas hold no person-level data: the committee reads them too. */
   @Get('reviews/actions')

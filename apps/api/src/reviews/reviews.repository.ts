@@ -82,6 +82,18 @@ export interface CaseChange {
   updatedBy: string;
 }
 
+export interface ResultRow {
+  team: string;
+  /** '' for nobody. */
+  caseworker: string;
+  quarter: string;
+  id: string;
+  kind: 'formal' | 'professional';
+  position: number;
+  judged: number;
+  notMet: number;
+}
+
 export interface MeetingRow {
   id: number;
   round: number;
@@ -346,5 +358,43 @@ export class ReviewsRepository {
       [municipality],
     );
     return rows.map((r) => r.id);
+  }
+
+  /**
+   * Answers of finished cases in rounds dated from .. to (in the teams, when given), counted per
+   * team, caseworker, quarter of the round's date and item: judged = ja, delvist or nej; not met = nej or delvist.
+   */
+  results(municipality: number, from: string, to: string, teams: string[] | null): Promise<ResultRow[]> {
+    return this.db.query(
+      `SELECT c.team, coalesce(c.caseworker, '') AS caseworker, to_char(r.as_of, 'YYYY"K"Q') AS quarter, a.item_id AS id, i.kind,
+              min(i.position) AS position,
+              count(*) FILTER (WHERE a.answer IN ('ja', 'delvist', 'nej'))::int AS judged,
+              count(*) FILTER (WHERE a.answer IN ('delvist', 'nej'))::int AS "notMet"
+       FROM review_case c JOIN review_round r ON r.id = c.round_id
+       JOIN review_answer a ON a.round_id = c.round_id AND a.case_id = c.case_id
+       JOIN review_checklist_item i ON i.version = r.checklist_version AND i.item_id = a.item_id
+       WHERE r.municipality_code = $1 AND r.as_of BETWEEN $2::date AND $3::date AND c.status = 'faerdig'
+         AND ($4::text[] IS NULL OR c.team = ANY ($4::text[]))
+       GROUP BY 1, 2, 3, 4, 5`,
+      [municipality, from, to, teams],
+    );
+  }
+
+  async reviewedCases(municipality: number, from: string, to: string, teams: string[] | null): Promise<number> {
+    const [row] = await this.db.query(
+      `SELECT count(*)::int AS n FROM review_case c JOIN review_round r ON r.id = c.round_id
+       WHERE r.municipality_code = $1 AND r.as_of BETWEEN $2::date AND $3::date AND c.status = 'faerdig'
+         AND ($4::text[] IS NULL OR c.team = ANY ($4::text[]))`,
+      [municipality, from, to, teams],
+    );
+    return row.n;
+  }
+
+  async actionAreasByStatus(municipality: number): Promise<Record<string, number>> {
+    const rows: { status: string; n: number }[] = await this.db.query(
+      `SELECT status, count(*)::int AS n FROM review_action_area WHERE municipality_code = $1 GROUP BY status`,
+      [municipality],
+    );
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 }

@@ -10,10 +10,14 @@ import type {
   ReviewCaseDetail,
   ReviewItem,
   ReviewMeeting,
+  ReviewItemResult,
   ReviewMeetingBody,
+  ReviewResults,
+  ReviewResultsQuery,
   ReviewSummary,
 } from '@bu/contracts';
-import { kpiById } from '@bu/kpi';
+import { committeeDates, copenhagenDate } from '@bu/domain';
+import { kpiById, SUPPRESSED, suppressCount, suppressParts, type Suppressed } from '@bu/kpi';
 import type { FormalItemId, Sample, SampleScope } from '@bu/kpi';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth.types';
@@ -26,6 +30,7 @@ import {
   type CaseRow,
   type ChecklistItemRow,
   type MeetingRow,
+  type ResultRow,
   type RoundRow,
 } from './reviews.repository';
 
@@ -295,6 +300,64 @@ export class ReviewsService {
     if (missing !== undefined) throw new NotFoundException(`Sag ${missing} findes ikke i gennemgang ${id}`);
   }
 
+  /**
+   * Results over the finished cases of rounds dated from .. to: per item the share not met, by
+   * quarter, by team and by caseworker (never ranked), the most frequent deficiencies and the
+   * action areas by status. The committee gets the aggregates only, small cells suppressed; a team
+   * leader the own teams' cases; only the team leader and the chief see results by caseworker.
+   */
+  async results(user: AuthUser, query: ReviewResultsQuery, municipality?: number): Promise<ReviewResults> {
+    const committee = user.role === 'udvalg';
+    const teams = committee ? null : teamScope(user);
+    const m = await this.scope.resolve(user, municipality);
+    let to = query.to || m.exportDate || copenhagenDate(new Date());
+    let from = query.from || `${to.slice(0, 4)}-01-01`;
+    if (from > to) throw new BadRequestException(`from (${danishDate(from)}) skal ligge før to (${danishDate(to)})`);
+    // The committee sees whole months only, like every committee figure (KPIS.md, committee dates).
+    if (committee) ({ from, to } = committeeDates(to, { from: query.from || undefined }).period);
+    const rows = await this.repository.results(m.code, from, to, teams);
+    const reviewed = await this.repository.reviewedCases(m.code, from, to, teams);
+    const actionAreas = await this.repository.actionAreasByStatus(m.code);
+    const items = tally(rows);
+    const byQuarter = group(rows, (r) => r.quarter);
+    const top = items
+      .filter((i) => i.notMet > 0 && (!committee || i.notMet >= 5))
+      .sort((a, b) => b.notMet - a.notMet || a.id.localeCompare(b.id))
+      .slice(0, 5)
+      .map((i) => ({ id: i.id, notMet: i.notMet }));
+    if (committee) {
+      return {
+        municipality: m.code,
+        from,
+        to,
+        reviewedCases: suppressCount(reviewed) as number | Suppressed,
+        items: items.map((i) => suppressed(i)),
+        byQuarter: suppressQuarters(items, byQuarter),
+        topDeficiencies: top,
+        actionAreas,
+      };
+    }
+    return {
+      municipality: m.code,
+      from,
+      to,
+      reviewedCases: reviewed,
+      items: items.map(result),
+      byQuarter: Object.fromEntries(Object.entries(byQuarter).map(([k, v]) => [k, v.map(result)])),
+      byTeam: Object.fromEntries(Object.entries(group(rows, (r) => r.team, true)).map(([k, v]) => [k, v.map(result)])),
+      byCaseworker: Object.fromEntries(
+        Object.entries(
+          group(
+            rows.filter((r) => r.caseworker !== ''),
+            (r) => r.caseworker,
+          ),
+        ).map(([k, v]) => [k, v.map(result)]),
+      ),
+      topDeficiencies: top,
+      actionAreas,
+    };
+  }
+
   /** The round in the caller's municipality with its checklist; 404 otherwise. */
   private async visibleRound(user: AuthUser, id: number): Promise<{ round: RoundRow; checklist: ChecklistItemRow[] }> {
     teamScope(user);
@@ -343,6 +406,68 @@ const meetingWrite = (body: ReviewMeetingBody): Pick<MeetingRow, 'date' | 'parti
   cases: body.cases,
   notes: body.notes?.trim() || null,
 });
+
+interface Tally {
+  id: string;
+  kind: 'formal' | 'professional';
+  position: number;
+  judged: number;
+  notMet: number;
+}
+
+/** The rows summed per item, formal items first, then in the checklist's order. */
+function tally(rows: ResultRow[]): Tally[] {
+  const by = new Map<string, Tally>();
+  for (const r of rows) {
+    const t = by.get(r.id) ?? { id: r.id, kind: r.kind, position: r.position, judged: 0, notMet: 0 };
+    t.judged += r.judged;
+    t.notMet += r.notMet;
+    t.position = Math.min(t.position, r.position);
+    by.set(r.id, t);
+  }
+  return [...by.values()].sort((a, b) =>
+    a.kind === b.kind ? a.position - b.position || a.id.localeCompare(b.id) : a.kind === 'formal' ? -1 : 1,
+  );
+}
+
+/** Per key (in key order: Danish for names, by code point for ids), the rows' tally. */
+function group(rows: ResultRow[], key: (r: ResultRow) => string, names = false): Record<string, Tally[]> {
+  const keys = [...new Set(rows.map(key))].sort((a, b) => (names ? a.localeCompare(b, 'da') : a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(keys.map((k) => [k, tally(rows.filter((r) => key(r) === k))]));
+}
+
+const result = (t: Tally): ReviewItemResult => ({
+  id: t.id,
+  kind: t.kind,
+  judged: t.judged,
+  notMet: t.notMet,
+  share: t.judged === 0 ? null : t.notMet / t.judged,
+});
+
+/** The committee's item: counts 1-4 suppressed, and the share withheld when either count is. */
+function suppressed(
+  t: Tally,
+  judged: number | Suppressed = suppressCount(t.judged) as number | Suppressed,
+  notMet = suppressCount(t.notMet) as number | Suppressed,
+): ReviewItemResult {
+  const hidden = typeof judged !== 'number' || typeof notMet !== 'number';
+  return { id: t.id, kind: t.kind, judged, notMet, share: hidden ? SUPPRESSED : t.judged === 0 ? null : t.notMet / t.judged };
+}
+
+/**
+ * The committee's quarters: the quarters of an item are parts shown with the item's total, so
+ * besides the small cells the smallest other one is suppressed too (suppressParts).
+ */
+function suppressQuarters(items: Tally[], byQuarter: Record<string, Tally[]>): Record<string, ReviewItemResult[]> {
+  const out: Record<string, ReviewItemResult[]> = Object.fromEntries(Object.keys(byQuarter).map((q) => [q, []]));
+  for (const item of items) {
+    const cells = Object.entries(byQuarter).flatMap(([q, ts]) => ts.filter((t) => t.id === item.id).map((t) => [q, t] as const));
+    const judged = suppressParts(Object.fromEntries(cells.map(([q, t]) => [q, t.judged])));
+    const notMet = suppressParts(Object.fromEntries(cells.map(([q, t]) => [q, t.notMet])));
+    for (const [q, t] of cells) out[q].push(suppressed(t, judged[q], notMet[q]));
+  }
+  return out;
+}
 
 /** A text field of the body: absent stays unchanged, empty is cleared. */
 const text = (value: string | null | undefined): string | null | undefined => (value === undefined ? undefined : value?.trim() || null);

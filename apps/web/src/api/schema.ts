@@ -309,6 +309,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/reviews/results': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ReviewsController_results_v1'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/reviews/actions': {
     parameters: {
       query?: never;
@@ -916,6 +932,30 @@ export interface components {
       dataAnswer: 'ja' | 'nej' | 'ikke_relevant' | null;
       note: string | null;
     };
+    ReviewItemResult: {
+      id: string;
+      /** @enum {string} */
+      kind: 'formal' | 'professional';
+      judged:
+        | number
+        | {
+            /** @enum {boolean} */
+            suppressed: true;
+          };
+      notMet:
+        | number
+        | {
+            /** @enum {boolean} */
+            suppressed: true;
+          };
+      share:
+        | number
+        | null
+        | {
+            /** @enum {boolean} */
+            suppressed: true;
+          };
+    };
     ReviewMeeting: {
       id: number;
       round: number;
@@ -932,6 +972,34 @@ export interface components {
       /** @default [] */
       cases: string[];
       notes?: string | null;
+    };
+    ReviewResults: {
+      municipality: number;
+      from: string;
+      to: string;
+      reviewedCases:
+        | number
+        | {
+            /** @enum {boolean} */
+            suppressed: true;
+          };
+      items: components['schemas']['ReviewItemResult'][];
+      byQuarter: {
+        [key: string]: components['schemas']['ReviewItemResult'][];
+      };
+      byTeam?: {
+        [key: string]: components['schemas']['ReviewItemResult'][];
+      };
+      byCaseworker?: {
+        [key: string]: components['schemas']['ReviewItemResult'][];
+      };
+      topDeficiencies: {
+        id: string;
+        notMet: number;
+      }[];
+      actionAreas: {
+        [key: string]: number;
+      };
     };
     ReviewSampling:
       | {
@@ -1692,6 +1760,32 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Review'];
+        };
+      };
+    };
+  };
+  ReviewsController_results_v1: {
+    parameters: {
+      query?: {
+        /** @description Kommunekode; default the user's own */
+        municipality?: string;
+        /** @description YYYY-MM-DD: rounds dated from; default 1 January of to's year */
+        from?: string;
+        /** @description YYYY-MM-DD: rounds dated up to; default the municipality's newest export date */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReviewResults'];
         };
       };
     };
