@@ -22,8 +22,7 @@ export interface Pseudonym {
 
 /** What a CPR number may look like inside any text from an import (@bu/domain's, shared with the API). */
 export const CPR_LIKE_SOURCE = domain.CPR_LIKE_SOURCE;
-const CPR_LIKE = new RegExp(CPR_LIKE_SOURCE, 'g');
-export const CPR_MASK = '******-****';
+export const CPR_MASK = domain.CPR_MASK;
 
 /**
  * Masked form of a CPR field's value for rejected-row records and logs: nothing of the number is
@@ -36,7 +35,7 @@ export function maskCpr(text: string): string {
 
 /** Masks anything in a free text that may be a CPR number (CPR_LIKE_SOURCE) as ******-****. */
 export function maskCprInText(text: string): string {
-  return text.replace(CPR_LIKE, CPR_MASK);
+  return domain.maskCprLike(text);
 }
 
 /** Century from the 7th digit (CPR office rules). */

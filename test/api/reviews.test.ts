@@ -289,6 +289,19 @@ describe('case review rounds over HTTP', () => {
       expect(stored.rows[0].summary).toBe('Anbragt på døgninstitution siden 2023.');
       expect((await call('chef', 'get', '/reviews/abc').expect(400)).body.message).toBe('Gennemgangens id skal være et heltal');
       expect((await put('chef', 'C2', { status: 'i_gang' }).expect(404)).body.message).toBe(`Sag C2 findes ikke i gennemgang ${id}`);
+      // A CPR number typed as a case number is refused, and masked in the audit log.
+      await put('chef', '010114-4001', { status: 'i_gang' }).expect(404);
+      // (The change's row is written once the response has gone.)
+      let logged: string[] = [];
+      for (let i = 0; i < 50 && logged.length === 0; i++) {
+        const { rows } = await db.pool.query(
+          `SELECT detail->>'path' AS path FROM audit_log WHERE action = 'change' AND detail->>'path' LIKE '%/cases/*%'`,
+        );
+        logged = rows.map((r) => r.path);
+        if (logged.length === 0) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(logged).toEqual([`/api/v1/reviews/${id}/cases/******-****`]);
+      expect((await db.pool.query(`SELECT count(*)::int AS n FROM audit_log WHERE detail::text LIKE '%4001%'`)).rows[0].n).toBe(0);
     });
 
     it("shows the case's facts at the round's date beside its review, and audits the read", async () => {
@@ -357,6 +370,12 @@ describe('case review rounds over HTTP', () => {
       expect((await create('teamleder', { sampling: { kind: 'chosen', cases: [{ case: 'C9' }] } }).expect(404)).body.message).toBe(
         'Sag C9 findes ikke',
       );
+      // Team Nord's only open placement, C1, is in a round of the last 12 months: the round finds none, and says so.
+      const none = await create('teamleder', { sampling: { kind: 'random_by_family', family: 'placement', count: 1, seed: 1 } }).expect(
+        201,
+      );
+      expect(none.body).toMatchObject({ requested: 1, found: 0, cases: [] });
+      await call('teamleder', 'get', `/reviews/${none.body.id}`).expect(200);
       // A round with none of the team's cases is not the team leader's.
       const syd = (await create('chef', { sampling: { kind: 'chosen', cases: [{ case: 'C9' }] } }).expect(201)).body.id;
       await call('teamleder', 'get', `/reviews/${syd}`).expect(404);

@@ -15,3 +15,13 @@ const CPR_LIKE_ONCE = new RegExp(CPR_LIKE_SOURCE);
 export function mayHoldCpr(text: string): boolean {
   return CPR_LIKE_ONCE.test(text);
 }
+
+/** What a CPR-like text is replaced with where it must not be kept. */
+export const CPR_MASK = '******-****';
+
+const CPR_LIKE_ALL = new RegExp(CPR_LIKE_SOURCE, 'g');
+
+/** Masks anything in a text that may be a CPR number (CPR_LIKE_SOURCE) as ******-****. */
+export function maskCprLike(text: string): string {
+  return text.replace(CPR_LIKE_ALL, CPR_MASK);
+}

@@ -133,6 +133,7 @@ export class ReviewsService {
       cases,
       answers,
     });
+    // Not audited as a read: the creator's own answer, logged as the change it is.
     return this.get(user, id, false);
   }
 
@@ -148,8 +149,10 @@ export class ReviewsService {
     const { round, checklist } = await this.visibleRound(user, id);
     const teams = teamScope(user);
     const rows = await this.repository.cases(id, teams);
-    // A team leader with none of the own teams' cases in the round: not this team leader's round.
-    if (rows.length === 0 && teams) throw new NotFoundException(`Gennemgang ${id} findes ikke`);
+    // A team leader with none of the own teams' cases in the round: not this team leader's round
+    // (unless the round was drawn among the team leader's teams and found nothing).
+    if (rows.length === 0 && teams && !(round.teams ?? []).some((t) => teams.includes(t)))
+      throw new NotFoundException(`Gennemgang ${id} findes ikke`);
     const answers = await this.repository.answers(
       id,
       rows.map((r) => r.case),
