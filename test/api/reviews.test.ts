@@ -2,8 +2,10 @@ import type { INestApplication } from '@nestjs/common';
 import { createHash } from 'crypto';
 import { join } from 'path';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu } from '@bu/etl';
+import { runInScope } from '../../apps/api/src/database/request-scope';
 import { seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { copyFixture, editFile, FIXTURES } from '../support/fixtures';
@@ -381,6 +383,31 @@ describe('case review rounds over HTTP', () => {
       await call('teamleder', 'get', `/reviews/${syd}`).expect(404);
     });
 
+    it("keeps the API role's queries to the request's municipality (row-level security)", async () => {
+      const ds = app.get(DataSource);
+      const inScope = (scope: string, sql: string, params: unknown[] = []) => runInScope(scope, () => ds.query(sql, params));
+      // Rounds of 461 exist (made above); Copenhagen's scope sees none of them, nor their cases or answers.
+      for (const table of ['review_round', 'review_case', 'review_answer'])
+        expect(await inScope('101', `SELECT count(*)::int AS n FROM ${table}`)).toEqual([{ n: 0 }]);
+      expect((await inScope('461', 'SELECT count(*)::int AS n FROM review_round'))[0].n).toBeGreaterThan(0);
+      await expect(
+        inScope(
+          '101',
+          `INSERT INTO review_round (municipality_code, title, as_of, checklist_version, sampling, requested, found, created_by) VALUES (461, 'x', '2024-04-30', 1, '{}', 0, 0, 'x')`,
+        ),
+      ).rejects.toThrow(/row-level security/);
+      // The product's checklist is read-only to the API.
+      await expect(
+        inScope(
+          '461',
+          `INSERT INTO review_checklist_item (version, item_id, kind, position, title) VALUES (1, 'pro.x', 'professional', 99, 'x')`,
+        ),
+      ).rejects.toThrow(/row-level security/);
+      await expect(inScope('461', `INSERT INTO review_checklist (municipality_code, title) VALUES (NULL, 'x')`)).rejects.toThrow(
+        /row-level security/,
+      );
+    });
+
     it('refuses the committee and the administrator, and hides another municipality’s rounds', async () => {
       for (const path of ['/reviews', `/reviews/${id}`, `/reviews/${id}/cases/C1`]) {
         await call('udvalg', 'get', path).expect(403);
@@ -394,6 +421,88 @@ describe('case review rounds over HTTP', () => {
       expect((await call('chef-kbh', 'get', '/reviews').expect(200)).body).toEqual([]);
       await call('chef', 'get', '/reviews?municipality=101').expect(403);
       await create('chef', { municipality: 101, sampling: { kind: 'chosen', cases: [{ case: 'K1' }] } }).expect(403);
+    });
+  });
+
+  // Last: the municipality's own checklist becomes the default for the rounds after it.
+  describe('checklists', () => {
+    it('lets the chief write a new version; new rounds use it, earlier rounds keep theirs', async () => {
+      await forgetRounds();
+      const before = (await create('chef', { sampling: { kind: 'chosen', cases: [{ case: 'C9' }] } }).expect(201)).body;
+      expect(before.checklistVersion).toBe(1);
+      expect((await call('chef', 'get', '/reviews/checklists').expect(200)).body.map((c: { version: number }) => c.version)).toEqual([1]);
+      const res = await call('chef', 'post', '/reviews/checklists', {
+        title: 'Tjekliste 2024',
+        items: [
+          { id: 'formal.child_conversation', title: 'Børnesamtale før afgørelse' },
+          { id: 'pro.child_view', title: 'Barnets perspektiv' },
+          { id: 'pro.school', title: 'Barnets skolegang er belyst' },
+        ],
+      }).expect(201);
+      // A number from a sequence after the product's 1 (a refused insert above may have used one).
+      const version = res.body.version;
+      expect(version).toBeGreaterThan(1);
+      expect(res.body).toEqual({
+        version,
+        municipality: 461,
+        title: 'Tjekliste 2024',
+        items: [
+          { id: 'formal.child_conversation', kind: 'formal', title: 'Børnesamtale før afgørelse' },
+          { id: 'pro.child_view', kind: 'professional', title: 'Barnets perspektiv' },
+          { id: 'pro.school', kind: 'professional', title: 'Barnets skolegang er belyst' },
+        ],
+      });
+      const after = (await create('chef', { sampling: { kind: 'chosen', cases: [{ case: 'C3' }] } }).expect(201)).body;
+      expect(after.checklistVersion).toBe(version);
+      // C3 Y2 decided 15-01-2024, the conversation 16-01-2024 came after (formal.spec.ts) → nej.
+      expect(after.cases[0].items.map((i: { id: string; answer: string | null }) => [i.id, i.answer])).toEqual([
+        ['formal.child_conversation', 'nej'],
+        ['pro.child_view', null],
+        ['pro.school', null],
+      ]);
+      expect((await call('chef', 'get', `/reviews/${before.id}`).expect(200)).body.checklist).toHaveLength(14);
+      const listed = (await call('chef', 'get', '/reviews/checklists').expect(200)).body;
+      expect(listed.map((c: { version: number; municipality: number | null }) => [c.version, c.municipality])).toEqual([
+        [version, 461],
+        [1, null],
+      ]);
+      // Another municipality neither sees nor uses it.
+      expect((await call('chef-kbh', 'get', '/reviews/checklists').expect(200)).body.map((c: { version: number }) => c.version)).toEqual([
+        1,
+      ]);
+      const kbh = await call('chef-kbh', 'post', '/reviews', {
+        title: 'x',
+        checklistVersion: version,
+        sampling: { kind: 'chosen', cases: [{ case: 'K1' }] },
+      });
+      expect(kbh.status).toBe(400);
+      expect(kbh.body.message).toBe(`Tjekliste version ${version} findes ikke`);
+    });
+
+    it('refuses a formal item the product cannot answer, bad ids and CPR numbers, and the team leader', async () => {
+      const post = (body: object) => call('chef', 'post', '/reviews/checklists', { title: 'T', ...body });
+      expect((await post({ items: [{ id: 'formal.budget', title: 'Konto' }] }).expect(400)).body.message).toMatch(
+        /^Det formelle punkt formal.budget kan produktet ikke udfylde fra data\. Formelle punkter: formal.investigation_4m, /,
+      );
+      expect((await post({ items: [{ id: 'Pro.X', title: 'x' }] }).expect(400)).body.message).toBe(
+        'Tjeklisten skal have 1-50 punkter, hvert med et id (formal.… eller pro.…, små bogstaver, tal og _) og en titel',
+      );
+      expect((await post({ items: [] }).expect(400)).body.message).toMatch(/^Tjeklisten skal have 1-50 punkter/);
+      expect(
+        (
+          await post({
+            items: [
+              { id: 'pro.a', title: 'x' },
+              { id: 'pro.a', title: 'y' },
+            ],
+          }).expect(400)
+        ).body.message,
+      ).toBe('Et punkt står to gange i tjeklisten');
+      expect((await post({ items: [{ id: 'pro.a', title: 'Som i sag 0101144001' }] }).expect(400)).body.message).toMatch(
+        /^Punktets titel ser ud til at indeholde et CPR-nummer/,
+      );
+      await call('teamleder', 'post', '/reviews/checklists', { title: 'T', items: [{ id: 'pro.a', title: 'x' }] }).expect(403);
+      await call('udvalg', 'get', '/reviews/checklists').expect(403);
     });
   });
 });

@@ -385,6 +385,20 @@ const MATRIX: {
     expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 403 },
     scoped: s(403, 200, 403, 403),
   },
+  // Checklist versions: read by team leaders and the chief, written by the chief.
+  {
+    method: 'get',
+    path: '/api/v1/reviews/checklists',
+    expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 403 },
+    scoped: s(403, 200, 403, 200),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/reviews/checklists',
+    body: {},
+    expect: { udvalg: 403, chef: 400, teamleder: 403, admin: 403 },
+    scoped: s(403, 403, 403, 400),
+  },
   // Action areas hold no person-level data: the committee reads them.
   {
     method: 'get',

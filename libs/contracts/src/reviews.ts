@@ -332,3 +332,35 @@ export const ReviewResultsSchema = z
   })
   .meta({ id: 'ReviewResults' });
 export type ReviewResults = z.infer<typeof ReviewResultsSchema>;
+
+const checklistRule = 'Tjeklisten skal have 1-50 punkter, hvert med et id (formal.… eller pro.…, små bogstaver, tal og _) og en titel';
+
+export const ChecklistBodySchema = z
+  .object({
+    municipality: z.number({ error: 'municipality skal være en kommunekode' }).int().optional(),
+    title: freeText('Titlen', 200).refine((t) => t.trim() !== '', { error: 'Tjeklisten skal have en titel' }),
+    items: z
+      .array(
+        z.object({
+          id: z.string({ error: checklistRule }).regex(/^(formal|pro)\.[a-z0-9_]{1,60}$/, { error: checklistRule }),
+          title: freeText('Punktets titel', 300).refine((t) => t.trim() !== '', { error: checklistRule }),
+        }),
+        { error: checklistRule },
+      )
+      .min(1, { error: checklistRule })
+      .max(50, { error: checklistRule })
+      .refine((items) => new Set(items.map((i) => i.id)).size === items.length, { error: 'Et punkt står to gange i tjeklisten' }),
+  })
+  .meta({ id: 'ChecklistBody' });
+export type ChecklistBody = z.infer<typeof ChecklistBodySchema>;
+
+export const ChecklistSchema = z
+  .object({
+    version: z.number().int(),
+    /** null: the product's own checklist. */
+    municipality: z.number().int().nullable(),
+    title: z.string(),
+    items: z.array(ChecklistItemSchema),
+  })
+  .meta({ id: 'Checklist' });
+export type Checklist = z.infer<typeof ChecklistSchema>;

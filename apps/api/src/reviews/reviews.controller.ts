@@ -4,6 +4,8 @@ import { z } from 'zod';
 import {
   ActionAreaBodySchema,
   ActionAreaSchema,
+  ChecklistBodySchema,
+  ChecklistSchema,
   MunicipalityQuerySchema,
   ReviewMeetingBodySchema,
   ReviewMeetingSchema,
@@ -16,6 +18,7 @@ import {
   ReviewSchema,
   ReviewSummarySchema,
   type ActionAreaBody,
+  type ChecklistBody,
   type MunicipalityQuery,
   type ReviewBody,
   type ReviewCaseBody,
@@ -58,6 +61,22 @@ export class ReviewsController {
   }
 
   // Paths under reviews/ that are not a round's id come before reviews/:id.
+
+  /** The checklist versions the municipality may use, newest first. */
+  @Get('reviews/checklists')
+  @Roles('teamleder', 'chef')
+  @Validate({ query: MunicipalityQuerySchema, response: z.array(ChecklistSchema) })
+  checklists(@CurrentUser() user: AuthUser, @Query() query: MunicipalityQuery) {
+    return this.service.checklists(user, municipalityParam(query.municipality));
+  }
+
+  /** A new version of the municipality's checklist: the chief's. */
+  @Post('reviews/checklists')
+  @Roles('chef')
+  @Validate({ body: ChecklistBodySchema, response: ChecklistSchema, status: 201 })
+  createChecklist(@CurrentUser() user: AuthUser, @Body() body: ChecklistBody) {
+    return this.service.createChecklist(user, body);
+  }
 
   /** Aggregated results; the committee's with small cells suppressed and nothing by team or caseworker. */
   @Get('reviews/results')

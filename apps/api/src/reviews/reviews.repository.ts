@@ -397,4 +397,33 @@ export class ReviewsRepository {
     );
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
+
+  /** The checklist versions the municipality may use, newest first, with their items. */
+  async checklists(
+    municipality: number,
+  ): Promise<{ version: number; municipality: number | null; title: string; items: ChecklistItemRow[] }[]> {
+    return this.db.query(
+      `SELECT c.version, c.municipality_code AS municipality, c.title,
+              coalesce((SELECT json_agg(json_build_object('id', i.item_id, 'kind', i.kind, 'title', i.title) ORDER BY i.position)
+                        FROM review_checklist_item i WHERE i.version = c.version), '[]') AS items
+       FROM review_checklist c WHERE c.municipality_code IS NULL OR c.municipality_code = $1 ORDER BY c.version DESC`,
+      [municipality],
+    );
+  }
+
+  /** Writes a new version of the municipality's checklist with its items; its number. */
+  async createChecklist(municipality: number, title: string, items: ChecklistItemRow[]): Promise<number> {
+    return this.db.transaction(async (m) => {
+      const [row] = await m.query(`INSERT INTO review_checklist (municipality_code, title) VALUES ($1, $2) RETURNING version`, [
+        municipality,
+        title,
+      ]);
+      await m.query(
+        `INSERT INTO review_checklist_item (version, item_id, kind, position, title)
+         SELECT $1, x.id, x.kind, x.position, x.title FROM jsonb_to_recordset($2::jsonb) AS x(id text, kind text, position int, title text)`,
+        [row.version, JSON.stringify(items.map((i, n) => ({ ...i, position: n + 1 })))],
+      );
+      return row.version as number;
+    });
+  }
 }

@@ -3,6 +3,8 @@ import { randomInt } from 'crypto';
 import type {
   ActionArea,
   ActionAreaBody,
+  Checklist,
+  ChecklistBody,
   Review,
   ReviewBody,
   ReviewCase,
@@ -17,7 +19,7 @@ import type {
   ReviewSummary,
 } from '@bu/contracts';
 import { committeeDates, copenhagenDate } from '@bu/domain';
-import { kpiById, SUPPRESSED, suppressCount, suppressParts, type Suppressed } from '@bu/kpi';
+import { FORMAL_ITEM_IDS, kpiById, SUPPRESSED, suppressCount, suppressParts, type Suppressed } from '@bu/kpi';
 import type { FormalItemId, Sample, SampleScope } from '@bu/kpi';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth.types';
@@ -359,6 +361,34 @@ export class ReviewsService {
       topDeficiencies: top,
       actionAreas,
     };
+  }
+
+  /** The checklist versions the municipality may use (its own and the product's), newest first. */
+  async checklists(user: AuthUser, municipality?: number): Promise<Checklist[]> {
+    teamScope(user);
+    const m = await this.scope.resolve(user, municipality);
+    return this.repository.checklists(m.code);
+  }
+
+  /**
+   * A new version of the municipality's checklist (a round keeps the version it was made with).
+   * Formal items are the ones the product can answer from the data; professional ones are free.
+   */
+  async createChecklist(user: AuthUser, body: ChecklistBody): Promise<Checklist> {
+    const m = await this.scope.resolve(user, body.municipality);
+    const formal = new Set<string>(FORMAL_ITEM_IDS);
+    const unknown = body.items.find((i) => i.id.startsWith('formal.') && !formal.has(i.id));
+    if (unknown)
+      throw new BadRequestException(
+        `Det formelle punkt ${unknown.id} kan produktet ikke udfylde fra data. Formelle punkter: ${FORMAL_ITEM_IDS.join(', ')}`,
+      );
+    const items = body.items.map((i) => ({
+      id: i.id,
+      kind: i.id.startsWith('formal.') ? ('formal' as const) : ('professional' as const),
+      title: i.title.trim(),
+    }));
+    const version = await this.repository.createChecklist(m.code, body.title.trim(), items);
+    return { version, municipality: m.code, title: body.title.trim(), items };
   }
 
   /** The round in the caller's municipality with its checklist; 404 otherwise. */

@@ -309,6 +309,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/reviews/checklists': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ReviewsController_checklists_v1'];
+    put?: never;
+    post: operations['ReviewsController_createChecklist_v1'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/reviews/results': {
     parameters: {
       query?: never;
@@ -628,6 +644,20 @@ export interface components {
       team: string | null;
       jobTitle: string | null;
       employedTo: string | null;
+    };
+    Checklist: {
+      version: number;
+      municipality: number | null;
+      title: string;
+      items: components['schemas']['ChecklistItem'][];
+    };
+    ChecklistBody: {
+      municipality?: number;
+      title: string;
+      items: {
+        id: string;
+        title: string;
+      }[];
     };
     ChecklistItem: {
       id: string;
@@ -1760,6 +1790,51 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Review'];
+        };
+      };
+    };
+  };
+  ReviewsController_checklists_v1: {
+    parameters: {
+      query?: {
+        /** @description Kommunekode; default the user's own */
+        municipality?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Checklist'][];
+        };
+      };
+    };
+  };
+  ReviewsController_createChecklist_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ChecklistBody'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Checklist'];
         };
       };
     };

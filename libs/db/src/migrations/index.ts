@@ -23,6 +23,7 @@ import { AuditTimeFromServer1733720000000 } from './1733720000000-AuditTimeFromS
 import { SingleSignOn1733800000000 } from './1733800000000-SingleSignOn';
 import { CaseReview1733850000000 } from './1733850000000-CaseReview';
 import { ReviewMeetingsAndActions1733851000000 } from './1733851000000-ReviewMeetingsAndActions';
+import { ReviewChecklistVersions1733852000000 } from './1733852000000-ReviewChecklistVersions';
 
 export const MIGRATIONS = [
   CanonicalModel1732000000000,
@@ -48,4 +49,5 @@ export const MIGRATIONS = [
   SingleSignOn1733800000000,
   CaseReview1733850000000,
   ReviewMeetingsAndActions1733851000000,
+  ReviewChecklistVersions1733852000000,
 ];
