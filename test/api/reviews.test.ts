@@ -28,7 +28,7 @@ describe('case review rounds over HTTP', () => {
   let db: TestDatabase;
   let app: INestApplication;
   const tokens: Record<string, string> = {};
-  const call = (user: string, method: 'get' | 'post' | 'put', path: string, body?: object) => {
+  const call = (user: string, method: 'get' | 'post' | 'put' | 'delete', path: string, body?: object) => {
     const req = request(app.getHttpServer())[method](`/api/v1${path}`).set('Authorization', `Bearer ${tokens[user]}`);
     return body ? req.send(body) : req;
   };
@@ -406,6 +406,24 @@ describe('case review rounds over HTTP', () => {
       await expect(inScope('461', `INSERT INTO review_checklist (municipality_code, title) VALUES (NULL, 'x')`)).rejects.toThrow(
         /row-level security/,
       );
+    });
+
+    it('deletes a round made by mistake: the chief any, a team leader only one drawn among the own teams', async () => {
+      const own = (await create('teamleder', { sampling: { kind: 'chosen', cases: [{ case: 'C2' }] } }).expect(201)).body.id;
+      const chiefs = (await create('chef', { sampling: { kind: 'chosen', cases: [{ case: 'C3' }, { case: 'C9' }] } }).expect(201)).body.id;
+      const syd = (await create('chef', { sampling: { kind: 'chosen', cases: [{ case: 'C7' }] } }).expect(201)).body.id;
+      expect((await call('teamleder', 'delete', `/reviews/${chiefs}`).expect(403)).body.message).toBe(
+        'En teamleder kan kun slette gennemgange, der er udtrukket blandt egne teams. Bed chefen om det.',
+      );
+      await call('teamleder', 'delete', `/reviews/${syd}`).expect(404);
+      await call('udvalg', 'delete', `/reviews/${own}`).expect(403);
+      await call('chef-kbh', 'delete', `/reviews/${own}`).expect(404);
+      await call('teamleder', 'delete', `/reviews/${own}`).expect(204);
+      await call('chef', 'delete', `/reviews/${chiefs}`).expect(204);
+      await call('chef', 'get', `/reviews/${chiefs}`).expect(404);
+      const left = await db.pool.query('SELECT count(*)::int AS n FROM review_case WHERE round_id = ANY ($1)', [[own, chiefs]]);
+      expect(left.rows[0].n).toBe(0);
+      await call('chef', 'delete', `/reviews/${syd}`).expect(204);
     });
 
     it('refuses the committee and the administrator, and hides another municipality’s rounds', async () => {

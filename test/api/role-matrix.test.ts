@@ -420,6 +420,13 @@ const MATRIX: {
     expect: { udvalg: 403, chef: 404, teamleder: 404, admin: 403 },
     scoped: s(403, 404, 403, 404),
   },
+  // Last of the review entries: Copenhagen's chief deletes its round 1.
+  {
+    method: 'delete',
+    path: '/api/v1/reviews/1',
+    expect: { udvalg: 403, chef: 404, teamleder: 404, admin: 403 },
+    scoped: s(403, 404, 403, 204),
+  },
 ];
 
 describe('role matrix: every endpoint with every role and scope', () => {

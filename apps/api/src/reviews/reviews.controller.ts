@@ -1,4 +1,17 @@
-import { BadRequestException, Body, Controller, Get, Inject, Param, ParseIntPipe, Post, Put, Query } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  ParseIntPipe,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import {
@@ -113,6 +126,14 @@ export class ReviewsController {
   @Validate({ response: ReviewSchema })
   get(@CurrentUser() user: AuthUser, @Param('id', RoundId) id: number) {
     return this.service.get(user, id);
+  }
+
+  /** A round made by mistake, with its cases, answers and meetings. */
+  @Delete('reviews/:id')
+  @Roles('teamleder', 'chef')
+  @HttpCode(204)
+  remove(@CurrentUser() user: AuthUser, @Param('id', RoundId) id: number) {
+    return this.service.remove(user, id);
   }
 
   @Get('reviews/:id/cases/:case')

@@ -426,4 +426,9 @@ export class ReviewsRepository {
       return row.version as number;
     });
   }
+
+  /** Deletes the round with its cases, answers and meetings; its action areas stay, unlinked. */
+  async deleteRound(id: number): Promise<void> {
+    await this.db.query(`DELETE FROM review_round WHERE id = $1`, [id]);
+  }
 }

@@ -391,6 +391,24 @@ export class ReviewsService {
     return { version, municipality: m.code, title: body.title.trim(), items };
   }
 
+  /**
+   * Deletes a round made by mistake: the chief any round of the municipality, a team leader a round
+   * drawn among the own teams only (404 for one the team leader cannot see, 403 for one seen but
+   * not theirs).
+   */
+  async remove(user: AuthUser, id: number): Promise<void> {
+    const { round } = await this.visibleRound(user, id);
+    const teams = teamScope(user);
+    if (teams) {
+      const own = round.teams !== null && round.teams.every((t) => teams.includes(t));
+      if (!own) {
+        if ((await this.repository.cases(id, teams)).length === 0) throw new NotFoundException(`Gennemgang ${id} findes ikke`);
+        throw new ForbiddenException('En teamleder kan kun slette gennemgange, der er udtrukket blandt egne teams. Bed chefen om det.');
+      }
+    }
+    await this.repository.deleteRound(id);
+  }
+
   /** The round in the caller's municipality with its checklist; 404 otherwise. */
   private async visibleRound(user: AuthUser, id: number): Promise<{ round: RoundRow; checklist: ChecklistItemRow[] }> {
     teamScope(user);

@@ -383,7 +383,7 @@ export interface paths {
     get: operations['ReviewsController_get_v1'];
     put?: never;
     post?: never;
-    delete?: never;
+    delete: operations['ReviewsController_remove_v1'];
     options?: never;
     head?: never;
     patch?: never;
@@ -1953,6 +1953,25 @@ export interface operations {
         content: {
           'application/json': components['schemas']['Review'];
         };
+      };
+    };
+  };
+  ReviewsController_remove_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
     };
   };
