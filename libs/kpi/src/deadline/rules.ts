@@ -75,5 +75,8 @@ export const TWO_VISITS_IN_12_MONTHS = (personId: string) => `((
 export const PLACEMENT_FOR_TWO_VISITS = (m: string) =>
   `(${m}.family = 'placement' AND ${m}.started <= ${TWELVE_MONTHS_BEFORE_D} AND (${m}.ended IS NULL OR ${m}.ended >= $2::date))`;
 
+/** supervision.talked_alone_share: the caseworker talked alone with the child at the visit (not recorded: not). */
+export const TALKED_ALONE = (v: string) => `(${v}.talked_alone IS TRUE)`;
+
 /** decision.days_to_start: the measure has a decision dated on or before its start. */
 export const DECIDED_BY_START = (m: string) => `(${m}.decided IS NOT NULL AND ${m}.decided <= ${m}.started)`;

@@ -14,6 +14,7 @@ import {
   PLAN_JUDGED,
   PLAN_LIMIT,
   PLAN_MEASURE,
+  TALKED_ALONE,
   TWELVE_MONTHS_BEFORE_D,
   TWO_VISITS_IN_12_MONTHS,
 } from '../deadline/rules';
@@ -117,7 +118,7 @@ const FORMAL_ITEMS: FormalItem[] = [
     // the caseworker talked alone with the child (not recorded counts as not). No visit: 'ikke_relevant'.
     id: 'formal.talked_alone',
     sql: `WITH ${MEASURES}
-      SELECT cm.case_id, count(*) AS judged, count(*) FILTER (WHERE v.talked_alone IS TRUE) AS met
+      SELECT cm.case_id, count(*) AS judged, count(*) FILTER (WHERE ${TALKED_ALONE('v')}) AS met
       FROM cm JOIN supervision_visit v ON v.municipality_code = $1 AND v.source = cm.source AND v.measure_id = cm.measure_id
       WHERE cm.family = 'placement' AND v.visit_date BETWEEN ${TWELVE_MONTHS_BEFORE_D} AND $2::date
       GROUP BY cm.case_id`,
