@@ -1,4 +1,4 @@
-import { BadRequestException, ForbiddenException, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AuditService } from '../audit/audit.service';
 import type { ScopeService } from '../municipalities/scope.service';
@@ -66,6 +66,14 @@ describe(ReviewsService.name, () => {
     await expect(sut.list(orphan)).rejects.toBeInstanceOf(ForbiddenException);
     await expect(sut.results(orphan, {})).rejects.toBeInstanceOf(ForbiddenException);
     expect(repository.cases).not.toHaveBeenCalled();
+  });
+
+  it('draws no round while the municipality is half-way through a pseudonym key rotation', async () => {
+    scope.resolve.mockResolvedValue(municipality({ pseudonymKeysMixed: true }));
+    await expect(sut.create(chief, { title: 'T', sampling: { kind: 'chosen', cases: [{ case: 'C1' }] } })).rejects.toBeInstanceOf(
+      ServiceUnavailableException,
+    );
+    expect(repository.chosenCases).not.toHaveBeenCalled();
   });
 
   it("reads a team leader's cases within the own teams, and audits the read with the cases", async () => {

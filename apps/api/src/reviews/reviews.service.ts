@@ -23,7 +23,7 @@ import { FORMAL_ITEM_IDS, kpiById, SUPPRESSED, suppressCount, suppressParts, typ
 import type { FormalItemId, Sample, SampleScope } from '@bu/kpi';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth.types';
-import { ScopeService } from '../municipalities/scope.service';
+import { refuseMixedKeys, ScopeService } from '../municipalities/scope.service';
 import {
   ReviewsRepository,
   type ActionAreaWrite,
@@ -57,6 +57,8 @@ export class ReviewsService {
     const teams = teamScope(user);
     const m = await this.scope.resolve(user, body.municipality);
     if (!m.exportDate) throw new BadRequestException(`Kommune ${m.code} har ingen sagsdata endnu: der er intet at gennemgå`);
+    // The formal items link a case to its child's other records by person id, as the KPIs do.
+    refuseMixedKeys(m);
     const asOf = body.asOf ?? m.exportDate;
     if (asOf > m.exportDate)
       throw new BadRequestException(`Gennemgangens dato kan ikke ligge efter de nyeste data (${danishDate(m.exportDate)})`);
