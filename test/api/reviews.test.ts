@@ -359,11 +359,13 @@ describe('case review rounds over HTTP', () => {
     it("limits the team leader to the own teams' cases", async () => {
       const round = await call('teamleder', 'get', `/reviews/${id}`).expect(200);
       expect(round.body.cases.map((c: { case: string }) => c.case)).toEqual(['C1']);
+      // Nor does the chosen list name Team Syd's C7.
+      expect(round.body.sampling).toEqual({ kind: 'chosen', cases: ['C1'] });
       await call('teamleder', 'get', `/reviews/${id}/cases/C7`).expect(404);
       await call('teamleder', 'put', `/reviews/${id}/cases/C7`, { status: 'i_gang' }).expect(404);
       await call('teamleder', 'put', `/reviews/${id}/cases/C1`, { status: 'i_gang' }).expect(200);
       const list = await call('teamleder', 'get', '/reviews').expect(200);
-      expect(list.body).toEqual([expect.objectContaining({ id, cases: 1, done: 0 })]);
+      expect(list.body).toEqual([expect.objectContaining({ id, cases: 1, done: 0, sampling: { kind: 'chosen' } })]);
       expect((await call('chef', 'get', '/reviews').expect(200)).body).toEqual([expect.objectContaining({ id, cases: 2 })]);
       // The team leader draws among the own teams only: AA and BB (Team Nord), not CC (Team Syd).
       const own = await create('teamleder', { sampling: { kind: 'random_per_caseworker', perCaseworker: 1, seed: 3 } }).expect(201);

@@ -145,7 +145,8 @@ export class ReviewsService {
     const teams = teamScope(user);
     const m = await this.scope.resolve(user, municipality);
     const rows = await this.repository.rounds(m.code, teams);
-    return rows.map(({ teams: _teams, ...r }) => r);
+    // A team leader does not learn other teams' case numbers from a hand-chosen round's list.
+    return rows.map(({ teams: _teams, ...r }) => ({ ...r, sampling: teams ? withoutCases(r.sampling) : r.sampling }));
   }
 
   /** The round with the cases the caller may see, audited as a read of review notes. */
@@ -170,6 +171,7 @@ export class ReviewsService {
     const { teams: _teams, ...fields } = round;
     return {
       ...fields,
+      sampling: visibleSampling(round.sampling, teams ? new Set(rows.map((r) => r.case)) : null),
       notice: notice(round),
       checklist,
       cases: rows.map((r) => toCase(r, checklist, answers)),
@@ -520,6 +522,17 @@ function suppressQuarters(items: Tally[], byQuarter: Record<string, Tally[]>): R
     for (const [q, t] of cells) out[q].push(suppressed(t, judged[q], notMet[q]));
   }
   return out;
+}
+
+/** The sampling as stored, its list of chosen cases cut to the visible ones (null: all visible). */
+function visibleSampling(sampling: Record<string, unknown>, visible: Set<string> | null): Record<string, unknown> {
+  if (!visible || !Array.isArray(sampling.cases)) return sampling;
+  return { ...sampling, cases: (sampling.cases as string[]).filter((c) => visible.has(c)) };
+}
+
+/** The sampling without its list of chosen cases. */
+function withoutCases({ cases: _cases, ...sampling }: Record<string, unknown>): Record<string, unknown> {
+  return sampling;
 }
 
 /** A text field of the body: absent stays unchanged, empty is cleared. */
