@@ -20,6 +20,7 @@ import { importViaQueue } from './lib/import-via-queue';
 import { demoRefusal } from './lib/demo-target';
 import { localSecrets } from './lib/secrets';
 import { seedDemoGoals } from './lib/demo-goals';
+import { seedDemoReviews } from './lib/demo-reviews';
 import { addUser } from './lib/users';
 
 const ROOT = resolve(__dirname, '..');
@@ -166,6 +167,8 @@ async function main(): Promise<void> {
       });
     }
     await seedDemoGoals(pool, DEMO_MUNICIPALITY, exportDate.slice(0, 4));
+    // Case reviews in both demo municipalities, drawn at the export date.
+    for (const m of [DEMO_MUNICIPALITY, DEMO_CSC_MUNICIPALITY]) await seedDemoReviews(pool, m, exportDate);
   } finally {
     await pool.end();
   }

@@ -20,16 +20,9 @@ export interface Pseudonym {
   kept: boolean;
 }
 
-/**
- * What a CPR number may look like inside any text from an import: a run of 10 or more digits (an
- * 11-digit account number is masked whole too: it may hold a CPR), 6+ digits then 4+ digits with
- * any run of separators between them, or DD MM YY NNNN with separators. Same source for JS and
- * PostgreSQL (maskCprSql): both read (?<!..), (?!..), \d, \s and \uXXXX alike.
- */
-const SEP = '[-\\s./_\\u2010-\\u2015]';
-export const CPR_LIKE_SOURCE = `\\d{10,}|(?<!\\d)\\d{2}${SEP}+\\d{2}${SEP}+\\d{2}${SEP}*\\d{4}(?!\\d)|\\d{6,}${SEP}+\\d{4,}`;
-const CPR_LIKE = new RegExp(CPR_LIKE_SOURCE, 'g');
-export const CPR_MASK = '******-****';
+/** What a CPR number may look like inside any text from an import (@bu/domain's, shared with the API). */
+export const CPR_LIKE_SOURCE = domain.CPR_LIKE_SOURCE;
+export const CPR_MASK = domain.CPR_MASK;
 
 /**
  * Masked form of a CPR field's value for rejected-row records and logs: nothing of the number is
@@ -42,7 +35,7 @@ export function maskCpr(text: string): string {
 
 /** Masks anything in a free text that may be a CPR number (CPR_LIKE_SOURCE) as ******-****. */
 export function maskCprInText(text: string): string {
-  return text.replace(CPR_LIKE, CPR_MASK);
+  return domain.maskCprLike(text);
 }
 
 /** Century from the 7th digit (CPR office rules). */

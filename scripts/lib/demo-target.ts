@@ -12,6 +12,7 @@ const USER_DATA = [
   'person',
   'political_goal',
   'admin_comment',
+  'review_round',
   'comparison_group',
   'drop_folder',
   'setting',

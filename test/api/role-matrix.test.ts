@@ -434,6 +434,116 @@ const MATRIX: {
     expect: { udvalg: 403, chef: 403, teamleder: 403, admin: 404 },
     scoped: s(404, 403, 403, 403),
   },
+  // Case review (issue 16): team leaders (own teams) and the chief; the committee and the
+  // administrators see nothing person-level. Round 1 is Copenhagen's.
+  { method: 'get', path: '/api/v1/reviews', expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 403 }, scoped: s(403, 200, 403, 200) },
+  {
+    method: 'get',
+    path: '/api/v1/reviews?municipality=461',
+    expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 403 },
+    scoped: s(403, 200, 403, 403),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/reviews',
+    body: {},
+    expect: { udvalg: 403, chef: 400, teamleder: 400, admin: 403 },
+    scoped: s(403, 400, 400, 400),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/reviews/1',
+    expect: { udvalg: 403, chef: 404, teamleder: 404, admin: 403 },
+    scoped: s(403, 404, 403, 200),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/reviews/1/cases/C1',
+    expect: { udvalg: 403, chef: 404, teamleder: 404, admin: 403 },
+    scoped: s(403, 404, 403, 404),
+  },
+  {
+    method: 'put',
+    path: '/api/v1/reviews/1/cases/C1',
+    body: { status: 'i_gang' },
+    expect: { udvalg: 403, chef: 404, teamleder: 404, admin: 403 },
+    scoped: s(403, 404, 403, 404),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/reviews/1/meetings',
+    expect: { udvalg: 403, chef: 404, teamleder: 404, admin: 403 },
+    scoped: s(403, 404, 403, 200),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/reviews/1/meetings',
+    body: {},
+    expect: { udvalg: 403, chef: 400, teamleder: 400, admin: 403 },
+    scoped: s(403, 400, 400, 400),
+  },
+  {
+    method: 'put',
+    path: '/api/v1/reviews/1/meetings/1',
+    body: {},
+    expect: { udvalg: 403, chef: 400, teamleder: 400, admin: 403 },
+    scoped: s(403, 400, 400, 400),
+  },
+  // Results are aggregates: the committee reads them (suppressed), nothing by team or caseworker.
+  {
+    method: 'get',
+    path: '/api/v1/reviews/results',
+    expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 403 },
+    scoped: s(403, 200, 403, 200),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/reviews/results?municipality=461',
+    expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 403 },
+    scoped: s(403, 200, 403, 403),
+  },
+  // Checklist versions: read by team leaders and the chief, written by the chief.
+  {
+    method: 'get',
+    path: '/api/v1/reviews/checklists',
+    expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 403 },
+    scoped: s(403, 200, 403, 200),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/reviews/checklists',
+    body: {},
+    expect: { udvalg: 403, chef: 400, teamleder: 403, admin: 403 },
+    scoped: s(403, 403, 403, 400),
+  },
+  // Action areas hold no person-level data: the committee reads them.
+  {
+    method: 'get',
+    path: '/api/v1/reviews/actions',
+    expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 403 },
+    scoped: s(403, 200, 200, 200),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/reviews/actions',
+    body: {},
+    expect: { udvalg: 403, chef: 400, teamleder: 400, admin: 403 },
+    scoped: s(403, 400, 400, 400),
+  },
+  {
+    method: 'put',
+    path: '/api/v1/reviews/actions/1',
+    body: { title: 'Indsats', owner: 'Team Syd' },
+    expect: { udvalg: 403, chef: 404, teamleder: 404, admin: 403 },
+    scoped: s(403, 404, 403, 404),
+  },
+  // Last of the review entries: Copenhagen's chief deletes its round 1.
+  {
+    method: 'delete',
+    path: '/api/v1/reviews/1',
+    expect: { udvalg: 403, chef: 404, teamleder: 404, admin: 403 },
+    scoped: s(403, 404, 403, 204),
+  },
 ];
 
 describe('role matrix: every endpoint with every role and scope', () => {
@@ -455,6 +565,10 @@ describe('role matrix: every endpoint with every role and scope', () => {
     await db.pool.query(`INSERT INTO sso_group_mapping (municipality_code, group_id, role) VALUES (101, 'kbh-chefer', 'chef')`);
     await db.pool.query(
       `INSERT INTO report_archive (municipality_code, as_of, made_by, pdf, send_result) VALUES (101, '2024-02-29', 'planlagt', '\\x255044462d', 'ikke sendt: kun arkiveret')`,
+    );
+    // Copenhagen's case review round 1 (no cases).
+    await db.pool.query(
+      `INSERT INTO review_round (municipality_code, title, as_of, checklist_version, sampling, requested, found, created_by) VALUES (101, 'Runde', '2024-02-29', 1, '{}', 0, 0, 'x')`,
     );
     await seedUsers(db, 461, 'Team Syd');
     await addUser(db.pool, { username: 'admin-461', password: PASSWORD, role: 'admin', municipality: 461 });

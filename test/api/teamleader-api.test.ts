@@ -62,6 +62,8 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
       'dq.rejected_rows',
       'dq.unknown_codes',
       'investigation.duration_days',
+      'supervision.talked_alone_share',
+      'supervision.two_visits_share',
     ]);
     expect(res.body.dimensions.caseworker.BB).toMatchObject({ name: 'Bo Berg', employedTo: '2024-03-31' });
     // Only the own team's caseworkers are named: Team Syd's Cita Clausen is not the team leader's to see.

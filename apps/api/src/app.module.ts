@@ -34,6 +34,9 @@ import { QueueModule } from './queue/queue.module';
 import { DropFoldersController } from './drop-folders/drop-folders.controller';
 import { DropFoldersRepository } from './drop-folders/drop-folders.repository';
 import { DropFoldersService } from './drop-folders/drop-folders.service';
+import { ReviewsController } from './reviews/reviews.controller';
+import { ReviewsRepository } from './reviews/reviews.repository';
+import { ReviewsService } from './reviews/reviews.service';
 import { DocsModule } from './security/docs.module';
 import { PreferencesController } from './preferences/preferences.controller';
 import { PreferencesRepository } from './preferences/preferences.repository';
@@ -72,6 +75,7 @@ export class AppModule {
         PreferencesController,
         AuditLogController,
         DropFoldersController,
+        ReviewsController,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
@@ -99,6 +103,8 @@ export class AppModule {
         AuditLogRepository,
         DropFoldersService,
         DropFoldersRepository,
+        ReviewsService,
+        ReviewsRepository,
       ],
       exports: [APP_CONFIG],
     };

@@ -23,6 +23,8 @@ export interface PurgeCounts {
   auditRows: number;
   jobs: number;
   uploads: number;
+  /** Cases removed from case review rounds (with their answers and notes). */
+  reviewCases: number;
 }
 export type PurgeSummary = Record<string, PurgeCounts>;
 
@@ -51,7 +53,7 @@ async function retentionDays(pool: Pool): Promise<{ codes: number[]; days: (key:
 const add = (summary: PurgeSummary, code: number | null, what: keyof PurgeCounts, n: number) => {
   if (n === 0) return;
   const key = String(code ?? 0);
-  summary[key] ??= { importIssueValues: 0, auditRows: 0, jobs: 0, uploads: 0 };
+  summary[key] ??= { importIssueValues: 0, auditRows: 0, jobs: 0, uploads: 0, reviewCases: 0 };
   summary[key][what] += n;
 };
 
@@ -92,6 +94,14 @@ export async function purgeExpired(pool: Pool, options: PurgeOptions): Promise<P
     [...limits('retention.import_issue_values_days'), now, rules.map((r) => r.id), rules.map((r) => r.title)],
   );
   for (const r of issues) add(summary, r.code, 'importIssueValues', r.n);
+
+  await purgeReviews(
+    pool,
+    now,
+    codes,
+    codes.map((c) => days('retention.review_days', c)),
+    summary,
+  );
 
   await purgeAudit(
     pool,
@@ -149,6 +159,47 @@ export async function purgeExpired(pool: Pool, options: PurgeOptions): Promise<P
     );
   }
   return summary;
+}
+
+/**
+ * Case reviews (issue 16): review notes are personal data about a child. A round's cases (with
+ * their answers, notes and texts), its meetings and the case list of a round chosen by hand go
+ * once the round's date is older than retention.review_days; the round stays with its title and
+ * counts. A reviewed case no longer in the municipality's case data goes at once ("deleted with
+ * the case's data"), and leaves the meetings' lists of cases discussed.
+ */
+async function purgeReviews(pool: Pool, now: Date, codes: number[], reviewDays: number[], summary: PurgeSummary): Promise<void> {
+  const client: PoolClient = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query(
+      `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
+            expired AS (
+              SELECT r.id FROM review_round r JOIN limits l ON l.code = r.municipality_code
+              WHERE r.as_of < ($3::timestamptz AT TIME ZONE 'Europe/Copenhagen')::date - l.days),
+            meetings AS (DELETE FROM review_meeting m USING expired e WHERE m.round_id = e.id),
+            rounds AS (UPDATE review_round r SET sampling = r.sampling - 'cases' FROM expired e WHERE r.id = e.id AND r.sampling ? 'cases'),
+            gone AS (
+              DELETE FROM review_case c
+              WHERE c.round_id IN (SELECT id FROM expired)
+                 OR NOT EXISTS (SELECT 1 FROM child_case k WHERE k.municipality_code = c.municipality_code AND k.source = c.source AND k.case_id = c.case_id)
+              RETURNING c.round_id, c.case_id, c.municipality_code),
+            unlisted AS (
+              UPDATE review_meeting m SET cases = (SELECT coalesce(array_agg(x ORDER BY o), '{}') FROM unnest(m.cases) WITH ORDINALITY AS u(x, o)
+                                                   WHERE NOT EXISTS (SELECT 1 FROM gone g WHERE g.round_id = m.round_id AND g.case_id = u.x))
+              WHERE m.round_id NOT IN (SELECT id FROM expired)
+                AND EXISTS (SELECT 1 FROM gone g WHERE g.round_id = m.round_id AND g.case_id = ANY (m.cases)))
+       SELECT municipality_code AS code, count(*)::int AS n FROM gone GROUP BY 1`,
+      [codes, reviewDays, now],
+    );
+    for (const r of rows) add(summary, r.code, 'reviewCases', r.n);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined); // the purge's own error is the one that matters
+    throw error;
+  } finally {
+    client.release();
+  }
 }
 
 /**

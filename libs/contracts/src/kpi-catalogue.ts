@@ -123,6 +123,20 @@ export const KPI_CATALOGUE = {
     roles: ['teamleder', 'chef', 'admin'],
     higherIsBetter: true,
   },
+  'supervision.two_visits_share': {
+    title: 'Anbragte børn med to tilsynsbesøg det seneste år',
+    unit: 'share',
+    shape: 'fraction',
+    roles: ['teamleder', 'chef', 'admin'],
+    higherIsBetter: true,
+  },
+  'supervision.talked_alone_share': {
+    title: 'Tilsynsbesøg, hvor rådgiveren talte alene med barnet',
+    unit: 'share',
+    shape: 'fraction',
+    roles: ['teamleder', 'chef', 'admin'],
+    higherIsBetter: true,
+  },
   'investigation.duration_days': {
     title: 'Varighed af børnefaglige undersøgelser (median, dage)',
     unit: 'days',

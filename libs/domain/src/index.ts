@@ -7,3 +7,4 @@ export * from './retention';
 export * from './import-limits';
 export * from './import-rules';
 export * from './sources';
+export * from './cpr';

@@ -10,6 +10,8 @@ export const RETENTION_DEFAULTS = {
   'retention.audit_days': 1826,
   /** Raw uploaded exports left in the upload folder (product-wide setting only). */
   'retention.upload_days': 0,
+  /** Case reviews: a round's cases (answers, notes, texts) and meetings, counted from the round's date (5 years). */
+  'retention.review_days': 1826,
 } as const;
 
 export type RetentionKey = keyof typeof RETENTION_DEFAULTS;

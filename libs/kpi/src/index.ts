@@ -7,3 +7,6 @@ export { goalLight, goalValueShown } from './goal/status';
 export type { GoalStatus } from './goal/status';
 export * from './benchmark/neighbours';
 export * from './list-page';
+export * from './review/formal';
+export * from './review/sampling';
+export * from './review/facts';

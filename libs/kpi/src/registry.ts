@@ -45,6 +45,7 @@ import { activeMeasureAge, measureDuration } from './duration/measure-days';
 import { effectChange } from './effect/change';
 import { goalStatusKpi } from './goal/status';
 import { investigationDuration } from './investigation/duration-days';
+import { talkedAloneShare, twoVisitsShare } from './supervision/visits';
 import type { KpiDefinition } from './types';
 
 // In the order the API lists them. `as const` keeps each declaration's literal id for KpiId.
@@ -64,6 +65,8 @@ const BASE = [
   supervisionDueSoon,
   planOnTime,
   childConversation,
+  twoVisitsShare,
+  talkedAloneShare,
   investigationDuration,
   complianceByTeam,
   notifications,

@@ -28,6 +28,7 @@ export interface KpiSettings {
   'retention.job_results_days': number;
   'retention.audit_days': number;
   'retention.upload_days': number;
+  'retention.review_days': number;
 }
 
 export const DEFAULT_SETTINGS: KpiSettings = {
@@ -90,6 +91,8 @@ export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
   'retention.job_results_days': 'Dage færdige importjob og deres resultater gemmes',
   'retention.audit_days': 'Dage revisionsloggen gemmes (mindst 365; standard 5 år)',
   'retention.upload_days': 'Dage uploadede rå udtræk må ligge i uploadmappen (kun for hele produktet; 0 = slettes ved næste oprydning)',
+  'retention.review_days':
+    'Dage en sagsgennemgangs sager (svar, noter, resuméer) og dialogmøder gemmes, regnet fra gennemgangens dato (standard 5 år)',
 };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -142,6 +145,7 @@ export function settingError(key: string, value: unknown): string | null {
     case 'retention.job_results_days':
     case 'retention.audit_days':
     case 'retention.upload_days':
+    case 'retention.review_days':
       return retentionError(key as RetentionKey, value);
     case 'budget.function_map':
       return isObject(value) && Object.values(value).every((f) => typeof f === 'string' && /^5\.\d{2}\.\d{2}$/.test(f))

@@ -4,6 +4,7 @@ import type { Logger } from '@bu/logger';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types';
 import { AuditService, auditContext } from './audit.service';
+import { maskCprLike } from '@bu/domain';
 
 const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Reads that show rejected import values (which may hold personal data even masked). */
@@ -69,7 +70,8 @@ export function auditRequests(app: INestApplication, log: Logger): void {
   app.use((req: Request, res: Response, next: NextFunction) => {
     const ip = req.ip ?? null;
     res.on('finish', () => {
-      const path = req.originalUrl.split('?')[0].slice(0, 300);
+      // A case number typed as a CPR number never reaches the log.
+      const path = maskCprLike(req.originalUrl.split('?')[0]).slice(0, 300);
       const sso = res.locals[SSO_LOGIN] as SsoLoginAttempt | undefined;
       const action = sso ? (res.statusCode < 400 ? 'login' : 'login.failed') : auditAction(req.method, path, res.statusCode);
       if (action === null) return;

@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { runWithLogContext, type LogContext, type Logger } from '@bu/logger';
+import { maskCprLike } from '@bu/domain';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 /** What we accept as a proxy's request id: short, and nothing that could forge a log line. */
@@ -32,7 +33,8 @@ export function logRequests(app: INestApplication, log: Logger): void {
     res.setHeader(REQUEST_ID_HEADER, id);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const path = req.originalUrl.split('?')[0].slice(0, 300);
+      // A case number typed as a CPR number never reaches the log.
+      const path = maskCprLike(req.originalUrl.split('?')[0]).slice(0, 300);
       const ms = Number((process.hrtime.bigint() - started) / 1000n) / 1000;
       const line = { ...context, method: req.method, path, status: res.statusCode, ms };
       const text = `${req.method} ${path} ${res.statusCode}`;

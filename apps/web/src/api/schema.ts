@@ -421,6 +421,150 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/reviews': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ReviewsController_list_v1'];
+    put?: never;
+    post: operations['ReviewsController_create_v1'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reviews/checklists': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ReviewsController_checklists_v1'];
+    put?: never;
+    post: operations['ReviewsController_createChecklist_v1'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reviews/results': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ReviewsController_results_v1'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reviews/actions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ReviewsController_actionAreas_v1'];
+    put?: never;
+    post: operations['ReviewsController_createActionArea_v1'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reviews/actions/{action}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put: operations['ReviewsController_updateActionArea_v1'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reviews/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ReviewsController_get_v1'];
+    put?: never;
+    post?: never;
+    delete: operations['ReviewsController_remove_v1'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reviews/{id}/cases/{case}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ReviewsController_getCase_v1'];
+    put: operations['ReviewsController_updateCase_v1'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reviews/{id}/meetings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ReviewsController_meetings_v1'];
+    put?: never;
+    post: operations['ReviewsController_createMeeting_v1'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reviews/{id}/meetings/{meeting}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put: operations['ReviewsController_updateMeeting_v1'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/auth/login': {
     parameters: {
       query?: never;
@@ -665,6 +809,41 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    ActionArea: {
+      id: number;
+      municipality: number;
+      round: number | null;
+      title: string;
+      why: string | null;
+      owner: string;
+      due: string | null;
+      /** @enum {string} */
+      status: 'planlagt' | 'i_gang' | 'gennemfoert' | 'opgivet';
+      items: string[];
+      kpi: string | null;
+      createdBy: string;
+      updatedAt: string;
+    };
+    ActionAreaBody: {
+      municipality?: number;
+      round?: number | null;
+      title: string;
+      why?: string | null;
+      owner: string;
+      due?: string | null;
+      /**
+       * @default planlagt
+       * @enum {string}
+       */
+      status: 'planlagt' | 'i_gang' | 'gennemfoert' | 'opgivet';
+      /**
+       * @description Checklist item ids the action area answers (its findings)
+       * @default []
+       */
+      items: string[];
+      /** @description A KPI id whose trend is shown beside it */
+      kpi?: string | null;
+    };
     AdminComment: {
       /** @enum {string} */
       subjectType: 'budget' | 'goal';
@@ -712,6 +891,26 @@ export interface components {
       team: string | null;
       jobTitle: string | null;
       employedTo: string | null;
+    };
+    Checklist: {
+      version: number;
+      municipality: number | null;
+      title: string;
+      items: components['schemas']['ChecklistItem'][];
+    };
+    ChecklistBody: {
+      municipality?: number;
+      title: string;
+      items: {
+        id: string;
+        title: string;
+      }[];
+    };
+    ChecklistItem: {
+      id: string;
+      /** @enum {string} */
+      kind: 'formal' | 'professional';
+      title: string;
     };
     CommentBody: {
       municipality?: number;
@@ -1005,6 +1204,214 @@ export interface components {
       dayOfMonth: number;
       hour: number;
       recipients: string[];
+    };
+    Review: {
+      id: number;
+      municipality: number;
+      title: string;
+      purpose: string | null;
+      asOf: string;
+      checklistVersion: number;
+      sampling: {
+        [key: string]: unknown;
+      };
+      requested: number;
+      found: number;
+      createdBy: string;
+      createdAt: string;
+      notice: string | null;
+      checklist: components['schemas']['ChecklistItem'][];
+      cases: components['schemas']['ReviewCase'][];
+    };
+    ReviewBody: {
+      municipality?: number;
+      title: string;
+      purpose?: string | null;
+      /** @description YYYY-MM-DD; default the municipality's newest export date */
+      asOf?: string;
+      /** @description Default the newest checklist the municipality has */
+      checklistVersion?: number;
+      sampling: components['schemas']['ReviewSampling'];
+    };
+    ReviewCase: {
+      case: string;
+      caseworker: string | null;
+      team: string;
+      chosen: boolean;
+      forklaede: string | null;
+      summary: string | null;
+      learningQuestion: string | null;
+      /** @enum {string} */
+      status: 'ikke_startet' | 'i_gang' | 'faerdig';
+      items: components['schemas']['ReviewItem'][];
+    };
+    ReviewCaseBody: {
+      /** @enum {string} */
+      status?: 'ikke_startet' | 'i_gang' | 'faerdig';
+      forklaede?: string | null;
+      summary?: string | null;
+      learningQuestion?: string | null;
+      items?: {
+        id: string;
+        /** @enum {string|null} */
+        answer: 'ja' | 'delvist' | 'nej' | 'ikke_relevant' | null;
+        note?: string | null;
+      }[];
+    };
+    ReviewCaseDetail: {
+      round: number;
+      asOf: string;
+      review: components['schemas']['ReviewCase'];
+      checklist: components['schemas']['ChecklistItem'][];
+      facts: {
+        opened: string;
+        closed: string | null;
+        area: string;
+        measures: {
+          [key: string]: string | number | boolean | null;
+        }[];
+        investigations: {
+          [key: string]: string | number | boolean | null;
+        }[];
+        plans: {
+          [key: string]: string | number | boolean | null;
+        }[];
+        conversations: {
+          [key: string]: string | number | boolean | null;
+        }[];
+        followups: {
+          [key: string]: string | number | boolean | null;
+        }[];
+        visits: {
+          [key: string]: string | number | boolean | null;
+        }[];
+        notifications: {
+          [key: string]: string | number | boolean | null;
+        }[];
+      };
+    };
+    ReviewItem: {
+      id: string;
+      /** @enum {string} */
+      kind: 'formal' | 'professional';
+      /** @enum {string|null} */
+      answer: 'ja' | 'delvist' | 'nej' | 'ikke_relevant' | null;
+      /** @enum {string} */
+      source: 'data' | 'reviewer';
+      /** @enum {string|null} */
+      dataAnswer: 'ja' | 'nej' | 'ikke_relevant' | null;
+      note: string | null;
+    };
+    ReviewItemResult: {
+      id: string;
+      /** @enum {string} */
+      kind: 'formal' | 'professional';
+      judged:
+        | number
+        | {
+            /** @enum {boolean} */
+            suppressed: true;
+          };
+      notMet:
+        | number
+        | {
+            /** @enum {boolean} */
+            suppressed: true;
+          };
+      share:
+        | number
+        | null
+        | {
+            /** @enum {boolean} */
+            suppressed: true;
+          };
+    };
+    ReviewMeeting: {
+      id: number;
+      round: number;
+      date: string;
+      participants: string[];
+      cases: string[];
+      notes: string | null;
+      createdBy: string;
+      updatedAt: string;
+    };
+    ReviewMeetingBody: {
+      date: string;
+      participants: string[];
+      /** @default [] */
+      cases: string[];
+      notes?: string | null;
+    };
+    ReviewResults: {
+      municipality: number;
+      from: string;
+      to: string;
+      reviewedCases:
+        | number
+        | {
+            /** @enum {boolean} */
+            suppressed: true;
+          };
+      items: components['schemas']['ReviewItemResult'][];
+      byQuarter: {
+        [key: string]: components['schemas']['ReviewItemResult'][];
+      };
+      byTeam?: {
+        [key: string]: components['schemas']['ReviewItemResult'][];
+      };
+      byCaseworker?: {
+        [key: string]: components['schemas']['ReviewItemResult'][];
+      };
+      topDeficiencies: {
+        id: string;
+        notMet: number;
+      }[];
+      actionAreas: {
+        [key: string]: number;
+      };
+    };
+    ReviewSampling:
+      | {
+          /** @enum {string} */
+          kind: 'random_per_caseworker';
+          perCaseworker: number;
+          /** @description Integer; the same seed on the same data draws the same cases. Absent: the API picks one and stores it */
+          seed?: number;
+        }
+      | {
+          /** @enum {string} */
+          kind: 'random_by_family';
+          /** @enum {string} */
+          family: 'placement' | 'preventive';
+          count: number;
+          /** @description Integer; the same seed on the same data draws the same cases. Absent: the API picks one and stores it */
+          seed?: number;
+        }
+      | {
+          /** @enum {string} */
+          kind: 'chosen';
+          cases: {
+            case: string;
+            forklaede?: string | null;
+          }[];
+        };
+    ReviewSummary: {
+      id: number;
+      municipality: number;
+      title: string;
+      purpose: string | null;
+      asOf: string;
+      checklistVersion: number;
+      sampling: {
+        [key: string]: unknown;
+      };
+      requested: number;
+      found: number;
+      createdBy: string;
+      createdAt: string;
+      cases: number;
+      done: number;
     };
     SeriesPoint: {
       /** @description YYYY for a year, YYYY-MM for a month. */
@@ -1947,6 +2354,352 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['DropFolders'];
+        };
+      };
+    };
+  };
+  ReviewsController_list_v1: {
+    parameters: {
+      query?: {
+        /** @description Kommunekode; default the user's own */
+        municipality?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReviewSummary'][];
+        };
+      };
+    };
+  };
+  ReviewsController_create_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReviewBody'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Review'];
+        };
+      };
+    };
+  };
+  ReviewsController_checklists_v1: {
+    parameters: {
+      query?: {
+        /** @description Kommunekode; default the user's own */
+        municipality?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Checklist'][];
+        };
+      };
+    };
+  };
+  ReviewsController_createChecklist_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ChecklistBody'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Checklist'];
+        };
+      };
+    };
+  };
+  ReviewsController_results_v1: {
+    parameters: {
+      query?: {
+        /** @description Kommunekode; default the user's own */
+        municipality?: string;
+        /** @description YYYY-MM-DD: rounds dated from; default 1 January of to's year */
+        from?: string;
+        /** @description YYYY-MM-DD: rounds dated up to; default the municipality's newest export date */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReviewResults'];
+        };
+      };
+    };
+  };
+  ReviewsController_actionAreas_v1: {
+    parameters: {
+      query?: {
+        /** @description Kommunekode; default the user's own */
+        municipality?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ActionArea'][];
+        };
+      };
+    };
+  };
+  ReviewsController_createActionArea_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ActionAreaBody'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ActionArea'];
+        };
+      };
+    };
+  };
+  ReviewsController_updateActionArea_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        action: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ActionAreaBody'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ActionArea'];
+        };
+      };
+    };
+  };
+  ReviewsController_get_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Review'];
+        };
+      };
+    };
+  };
+  ReviewsController_remove_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  ReviewsController_getCase_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+        case: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReviewCaseDetail'];
+        };
+      };
+    };
+  };
+  ReviewsController_updateCase_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+        case: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReviewCaseBody'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReviewCase'];
+        };
+      };
+    };
+  };
+  ReviewsController_meetings_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReviewMeeting'][];
+        };
+      };
+    };
+  };
+  ReviewsController_createMeeting_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReviewMeetingBody'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReviewMeeting'];
+        };
+      };
+    };
+  };
+  ReviewsController_updateMeeting_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+        meeting: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReviewMeetingBody'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReviewMeeting'];
         };
       };
     };

@@ -24,6 +24,9 @@ import { SingleSignOn1733800000000 } from './1733800000000-SingleSignOn';
 import { CommitteeReports1733820000000 } from './1733820000000-CommitteeReports';
 import { AdminDropFolderRead1733810000000 } from './1733810000000-AdminDropFolderRead';
 import { OidcSession1733830000000 } from './1733830000000-OidcSession';
+import { CaseReview1733850000000 } from './1733850000000-CaseReview';
+import { ReviewMeetingsAndActions1733851000000 } from './1733851000000-ReviewMeetingsAndActions';
+import { ReviewChecklistVersions1733852000000 } from './1733852000000-ReviewChecklistVersions';
 
 export const MIGRATIONS = [
   CanonicalModel1732000000000,
@@ -50,4 +53,7 @@ export const MIGRATIONS = [
   AdminDropFolderRead1733810000000,
   CommitteeReports1733820000000,
   OidcSession1733830000000,
+  CaseReview1733850000000,
+  ReviewMeetingsAndActions1733851000000,
+  ReviewChecklistVersions1733852000000,
 ];

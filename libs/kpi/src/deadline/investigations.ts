@@ -1,6 +1,7 @@
 import { defineKpi, fractionKpi } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
 import { CASE_TEAM, IN_SCOPE, kpiParams } from '../sql';
+import { INVESTIGATION_COMPLETED_BY_D, INVESTIGATION_DUE } from './rules';
 import type { KpiContext, KpiListValue } from '../types';
 
 // Børnefaglig undersøgelse: 4 months (SEL § 50 / BL § 20), "4 months" as calendar months, clamped
@@ -8,8 +9,8 @@ import type { KpiContext, KpiListValue } from '../types';
 export const INVESTIGATION = `
   ${CASE_TEAM},
   inv AS (
-    SELECT i.investigation_id, i.source, i.case_id, i.started, CASE WHEN i.completed <= $2::date THEN i.completed END AS completed,
-           (i.started + interval '4 months')::date AS due, ct.team, ct.worker_id
+    SELECT i.investigation_id, i.source, i.case_id, i.started, ${INVESTIGATION_COMPLETED_BY_D('i.completed')} AS completed,
+           ${INVESTIGATION_DUE('i.started')} AS due, ct.team, ct.worker_id
     FROM investigation i JOIN case_team ct ON ct.source = i.source AND ct.case_id = i.case_id
     WHERE i.municipality_code = $1 AND i.started <= $2::date
   )`;

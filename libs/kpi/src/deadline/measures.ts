@@ -1,6 +1,7 @@
 import { fractionKpi } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
 import { addMonthsSql, CASE_TEAM, IN_SCOPE, kpiParams } from '../sql';
+import { CHILD_CONVERSATION_HELD, FOLLOWUP_DUE, LAST_FOLLOWUP, PLAN_IN_WINDOW, PLAN_JUDGED, PLAN_LIMIT, PLAN_MEASURE } from './rules';
 import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
 
 // Deadlines on measures. Economic benefits are left out of every deadline KPI; "ukendt" measures
@@ -61,16 +62,8 @@ function followups<const Id extends string>(id: Id, title: string, window: DueWi
     const settings = ctx.settings ?? DEFAULT_SETTINGS;
     return ctx.query<MeasureDeadlineRow>(
       `WITH ${ACTIVE_MEASURE},
-       due AS (
-         SELECT a.*, (SELECT max(f.followup_date) FROM followup f WHERE f.municipality_code = $1 AND f.source = a.source
-                       AND f.measure_id = a.measure_id AND f.followup_date <= $2::date) AS last_followup
-         FROM active a
-       ),
-       dated AS (
-         SELECT d.*, CASE WHEN last_followup IS NULL THEN ${addMonthsSql('started', 3)}
-                          ELSE ${addMonthsSql('last_followup', 'coalesce(followup_cadence_months, $7)::int')} END AS due_date
-         FROM due d
-       )
+       due AS (SELECT a.*, ${LAST_FOLLOWUP('a')} AS last_followup FROM active a),
+       dated AS (SELECT d.*, ${FOLLOWUP_DUE('last_followup', 'started', 'followup_cadence_months', '$7')} AS due_date FROM due d)
        SELECT measure_id AS measure, measure_type AS "measureType", case_id AS "case", responsible AS worker, team,
               to_char(due_date, 'YYYY-MM-DD') AS due, ($2::date - due_date)::int AS "daysOverdue"
        FROM dated WHERE ${dueIn(window, 'due_date')} AND ${IN_SCOPE('dated')}
@@ -124,7 +117,7 @@ const STARTED_IN_P = `
   ${CASE_TEAM},
   started AS (
     SELECT m.*, ct.person_id, ct.team FROM measure m JOIN case_team ct ON ct.source = m.source AND ct.case_id = m.case_id
-    WHERE m.municipality_code = $1 AND m.family IN ('placement', 'preventive') AND m.started BETWEEN $3::date AND $4::date AND m.started <= $2::date
+    WHERE m.municipality_code = $1 AND ${PLAN_MEASURE('m')} AND m.started BETWEEN $3::date AND $4::date AND m.started <= $2::date
   )`;
 
 /**
@@ -143,15 +136,11 @@ export const planOnTime = fractionKpi({
     const [r] = await ctx.query<{ on_time: number; decided: number }>(
       `WITH ${STARTED_IN_P},
        judged AS (
-         SELECT s.*, CASE WHEN s.started < DATE '2024-01-01' THEN s.started ELSE ${addMonthsSql('s.started', 3)} END AS limit_date,
-           EXISTS (SELECT 1 FROM action_plan p JOIN child_case pc ON pc.municipality_code = p.municipality_code AND pc.source = p.source AND pc.case_id = p.case_id
-                   WHERE p.municipality_code = $1 AND pc.person_id = s.person_id AND p.plan_date <= $2::date
-                     AND p.plan_date BETWEEN ${addMonthsSql('s.started', -12)}
-                                         AND CASE WHEN s.started < DATE '2024-01-01' THEN s.started ELSE ${addMonthsSql('s.started', 3)} END) AS has_plan
+         SELECT s.*, ${PLAN_LIMIT('s.started')} AS limit_date, ${PLAN_IN_WINDOW('s.person_id', 's.started')} AS has_plan
          FROM started s
        )
        SELECT count(*) FILTER (WHERE has_plan)::int AS on_time,
-              count(*) FILTER (WHERE has_plan OR limit_date <= $2::date)::int AS decided
+              count(*) FILTER (WHERE ${PLAN_JUDGED('has_plan', 'limit_date')})::int AS decided
        FROM judged WHERE ${IN_SCOPE('judged')}`,
       kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
     );
@@ -174,10 +163,7 @@ export const childConversation = fractionKpi({
     const [r] = await ctx.query<{ held: number; total: number }>(
       `WITH ${STARTED_IN_P},
        judged AS (
-         SELECT s.*, EXISTS (
-           SELECT 1 FROM child_conversation b JOIN child_case bc ON bc.municipality_code = b.municipality_code AND bc.source = b.source AND bc.case_id = b.case_id
-           WHERE b.municipality_code = $1 AND bc.person_id = s.person_id AND b.conversation_date <= $2::date
-             AND b.conversation_date BETWEEN ${addMonthsSql('coalesce(s.decided, s.started)', -6)} AND coalesce(s.decided, s.started)) AS held
+         SELECT s.*, ${CHILD_CONVERSATION_HELD('s.person_id', 's.decided', 's.started')} AS held
          FROM started s
        )
        SELECT count(*) FILTER (WHERE held)::int AS held, count(*)::int AS total FROM judged WHERE ${IN_SCOPE('judged')}`,

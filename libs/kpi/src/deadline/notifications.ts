@@ -1,6 +1,7 @@
 import { fractionKpi } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
 import { CASE_TEAM, END_OF_D, IN_SCOPE, kpiParams } from '../sql';
+import { ASSESSED_BY_D, ASSESSED_IN_24H, NOTIFICATION_JUDGED } from './rules';
 import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
 
 // Notifications: assessed within 24 hours = 86,400 elapsed seconds, whatever the clock change did.
@@ -9,7 +10,7 @@ const NOTIFICATION_TEAM = `
   ${CASE_TEAM},
   note AS (
     SELECT n.notification_id, n.case_id, n.received_at,
-           CASE WHEN n.assessed_at < ${END_OF_D} THEN n.assessed_at END AS assessed_at,
+           ${ASSESSED_BY_D('n.assessed_at')} AS assessed_at,
            coalesce(ct.team, $6) AS team, ct.worker_id
     FROM notification n LEFT JOIN case_team ct ON ct.source = n.source AND ct.case_id = n.case_id
     WHERE n.municipality_code = $1
@@ -26,8 +27,8 @@ export const notification24h = fractionKpi({
   async fraction(ctx: KpiContext) {
     const [r] = await ctx.query<{ on_time: number; decided: number }>(
       `WITH ${NOTIFICATION_TEAM}
-       SELECT count(*) FILTER (WHERE assessed_at IS NOT NULL AND assessed_at - received_at <= interval '24 hours')::int AS on_time,
-              count(*) FILTER (WHERE assessed_at IS NOT NULL OR received_at < ${END_OF_D} - interval '24 hours')::int AS decided
+       SELECT count(*) FILTER (WHERE ${ASSESSED_IN_24H('assessed_at', 'received_at')})::int AS on_time,
+              count(*) FILTER (WHERE ${NOTIFICATION_JUDGED('assessed_at', 'received_at')})::int AS decided
        FROM note
        WHERE (received_at AT TIME ZONE 'Europe/Copenhagen')::date BETWEEN $3::date AND $4::date
          AND received_at < ${END_OF_D} AND ${IN_SCOPE('note')}`,

@@ -1,0 +1,574 @@
+import { BadRequestException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { randomInt } from 'crypto';
+import type {
+  ActionArea,
+  ActionAreaBody,
+  Checklist,
+  ChecklistBody,
+  Review,
+  ReviewBody,
+  ReviewCase,
+  ReviewCaseBody,
+  ReviewCaseDetail,
+  ReviewItem,
+  ReviewMeeting,
+  ReviewItemResult,
+  ReviewMeetingBody,
+  ReviewResults,
+  ReviewResultsQuery,
+  ReviewSummary,
+} from '@bu/contracts';
+import { committeeDates, copenhagenDate } from '@bu/domain';
+import { FORMAL_ITEM_IDS, kpiById, SUPPRESSED, suppressCount, suppressParts, type Suppressed } from '@bu/kpi';
+import type { FormalItemId, Sample, SampleScope } from '@bu/kpi';
+import { AuditService } from '../audit/audit.service';
+import type { AuthUser } from '../auth/auth.types';
+import { refuseMixedKeys, ScopeService } from '../municipalities/scope.service';
+import {
+  ReviewsRepository,
+  type ActionAreaWrite,
+  type AnswerRow,
+  type CaseChange,
+  type CaseRow,
+  type ChecklistItemRow,
+  type MeetingRow,
+  type ResultRow,
+  type RoundRow,
+} from './reviews.repository';
+
+/** dd.mm.åååå, as the UI shows dates. */
+const danishDate = (iso: string) => `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}`;
+
+/**
+ * Case review rounds (ledelsestilsyn and sagsgennemgang): drawing, the checklist's answers and
+ * access. The team leader works within the own teams (cases by their team at the round's date),
+ * the chief within the municipality; another municipality's round or case does not exist (404).
+ * Every answer that carries review notes is audited with its cases, like the work lists.
+ */
+@Injectable()
+export class ReviewsService {
+  constructor(
+    @Inject(ReviewsRepository) private readonly repository: ReviewsRepository,
+    @Inject(ScopeService) private readonly scope: ScopeService,
+    @Inject(AuditService) private readonly audit: AuditService,
+  ) {}
+
+  async create(user: AuthUser, body: ReviewBody): Promise<Review> {
+    const teams = teamScope(user);
+    const m = await this.scope.resolve(user, body.municipality);
+    if (!m.exportDate) throw new BadRequestException(`Kommune ${m.code} har ingen sagsdata endnu: der er intet at gennemgå`);
+    // The formal items link a case to its child's other records by person id, as the KPIs do.
+    refuseMixedKeys(m);
+    const asOf = body.asOf ?? m.exportDate;
+    if (asOf > m.exportDate)
+      throw new BadRequestException(`Gennemgangens dato kan ikke ligge efter de nyeste data (${danishDate(m.exportDate)})`);
+    const version = body.checklistVersion ?? (await this.repository.latestChecklist(m.code));
+    const checklist = version === null ? [] : await this.repository.checklist(version, m.code);
+    if (version === null || checklist.length === 0) throw new BadRequestException(`Tjekliste version ${version ?? ''} findes ikke`.trim());
+    const settings = await this.repository.settings(m.code);
+    const scope: SampleScope = { municipality: m.code, asOf, teams: teams ?? undefined, settings };
+
+    const sampling = body.sampling;
+    let sample: Sample;
+    let stored: Record<string, unknown>;
+    const forklaede = new Map<string, string | null>();
+    if (sampling.kind === 'chosen') {
+      const wanted = sampling.cases.map((c) => c.case);
+      const found = await this.repository.chosenCases(scope, wanted);
+      const byCase = new Map(found.map((c) => [c.case, c]));
+      // A case of another municipality, or of another team for a team leader, does not exist here.
+      const missing = wanted.find((c) => !byCase.has(c));
+      if (missing !== undefined) throw new NotFoundException(`Sag ${missing} findes ikke`);
+      const late = found.find((c) => !c.openedByD);
+      if (late) throw new BadRequestException(`Sag ${late.case} var ikke oprettet på gennemgangens dato ${danishDate(asOf)}`);
+      for (const c of sampling.cases) forklaede.set(c.case, c.forklaede?.trim() || null);
+      sample = { requested: wanted.length, cases: wanted.map((c) => byCase.get(c)!) };
+      stored = { kind: 'chosen', cases: wanted };
+    } else {
+      const seed = sampling.seed ?? randomInt(0, 2147483647);
+      const skip = await this.repository.reviewedSince(m.code, asOf);
+      if (sampling.kind === 'random_per_caseworker') {
+        sample = await this.repository.samplePerCaseworker(scope, sampling.perCaseworker, seed, skip);
+        stored = { kind: sampling.kind, perCaseworker: sampling.perCaseworker, seed };
+      } else {
+        sample = await this.repository.sampleByFamily(scope, sampling.family, sampling.count, seed, skip);
+        stored = { kind: sampling.kind, family: sampling.family, count: sampling.count, seed };
+      }
+    }
+
+    const cases = sample.cases.map((c, i) => ({
+      source: c.source,
+      case: c.case,
+      position: i + 1,
+      caseworker: c.caseworker,
+      team: c.team,
+      chosen: sampling.kind === 'chosen',
+      forklaede: forklaede.get(c.case) ?? null,
+    }));
+    const formal = await this.repository.formalAnswers(
+      m.code,
+      asOf,
+      cases.map((c) => c.case),
+      settings,
+    );
+    const answers: AnswerRow[] = cases.flatMap((c) =>
+      checklist.map((item): AnswerRow => {
+        const data = item.kind === 'formal' ? (formal[c.case]?.[item.id as FormalItemId] ?? null) : null;
+        return {
+          case: c.case,
+          id: item.id,
+          answer: data,
+          dataAnswer: data,
+          source: item.kind === 'formal' ? 'data' : 'reviewer',
+          note: null,
+        };
+      }),
+    );
+    const id = await this.repository.createRound({
+      municipality: m.code,
+      title: body.title.trim(),
+      purpose: body.purpose?.trim() || null,
+      asOf,
+      checklistVersion: version,
+      sampling: stored,
+      requested: sample.requested,
+      teams,
+      createdBy: user.username,
+      cases,
+      answers,
+    });
+    // Not audited as a read: the creator's own answer, logged as the change it is.
+    return this.get(user, id, false);
+  }
+
+  async list(user: AuthUser, municipality?: number): Promise<ReviewSummary[]> {
+    const teams = teamScope(user);
+    const m = await this.scope.resolve(user, municipality);
+    const rows = await this.repository.rounds(m.code, teams);
+    // A team leader does not learn other teams' case numbers from a hand-chosen round's list.
+    return rows.map(({ teams: _teams, ...r }) => ({ ...r, sampling: teams ? withoutCases(r.sampling) : r.sampling }));
+  }
+
+  /** The round with the cases the caller may see, audited as a read of review notes. */
+  async get(user: AuthUser, id: number, audited = true): Promise<Review> {
+    const { round, checklist } = await this.visibleRound(user, id);
+    const teams = teamScope(user);
+    const rows = await this.repository.cases(id, teams);
+    // A team leader with none of the own teams' cases in the round: not this team leader's round
+    // (unless the round was drawn among the team leader's teams and found nothing).
+    if (rows.length === 0 && teams && !(round.teams ?? []).some((t) => teams.includes(t)))
+      throw new NotFoundException(`Gennemgang ${id} findes ikke`);
+    const answers = await this.repository.answers(
+      id,
+      rows.map((r) => r.case),
+    );
+    if (audited)
+      await this.recordRead(
+        user,
+        round,
+        rows.map((r) => r.case),
+      );
+    const { teams: _teams, ...fields } = round;
+    return {
+      ...fields,
+      sampling: visibleSampling(round.sampling, teams ? new Set(rows.map((r) => r.case)) : null),
+      notice: notice(round),
+      checklist,
+      cases: rows.map((r) => toCase(r, checklist, answers)),
+    };
+  }
+
+  /** One case of the round with the facts the product has at the round's date, audited. */
+  async getCase(user: AuthUser, id: number, caseId: string): Promise<ReviewCaseDetail> {
+    const { round, checklist } = await this.visibleRound(user, id);
+    const row = await this.visibleCase(user, id, caseId);
+    const settings = await this.repository.settings(round.municipality);
+    const facts = await this.repository.caseFacts(round.municipality, round.asOf, row.source, row.case, settings);
+    if (!facts) throw new NotFoundException(`Sag ${caseId} findes ikke i gennemgang ${id}`);
+    const answers = await this.repository.answers(id, [row.case]);
+    await this.recordRead(user, round, [row.case]);
+    return { round: id, asOf: round.asOf, review: toCase(row, checklist, answers), checklist, facts };
+  }
+
+  /** Saves the reviewer's answers, texts and status for a case; the case as it is now. */
+  async updateCase(user: AuthUser, id: number, caseId: string, body: ReviewCaseBody): Promise<ReviewCase> {
+    const { checklist } = await this.visibleRound(user, id);
+    const row = await this.visibleCase(user, id, caseId);
+    const kinds = new Map(checklist.map((i) => [i.id, i.kind]));
+    const seen = new Set<string>();
+    const changes: CaseChange['answers'] = (body.items ?? []).map((item) => {
+      const kind = kinds.get(item.id);
+      if (!kind) throw new BadRequestException(`Punktet ${item.id} findes ikke i gennemgangens tjekliste`);
+      if (seen.has(item.id)) throw new BadRequestException(`Punktet ${item.id} er besvaret to gange`);
+      seen.add(item.id);
+      const note = item.note?.trim() || null;
+      if (kind === 'professional') return { id: item.id, answer: item.answer, source: 'reviewer', note };
+      // A formal item: null goes back to the data's answer; a correction needs a note saying why.
+      if (item.answer === null) return { id: item.id, answer: null, source: 'data', note: null };
+      if (item.answer === 'delvist') throw new BadRequestException(`Et formelt punkt (${item.id}) kan ikke besvares delvist`);
+      if (!note) throw new BadRequestException(`En rettelse af det formelle punkt ${item.id} skal have en note, der siger hvorfor`);
+      return { id: item.id, answer: item.answer, source: 'reviewer', note };
+    });
+    await this.repository.updateCase(id, row.case, {
+      status: body.status,
+      forklaede: text(body.forklaede),
+      summary: text(body.summary),
+      learningQuestion: text(body.learningQuestion),
+      answers: changes,
+      updatedBy: user.username,
+    });
+    const [after] = await this.repository.cases(id, null, row.case);
+    return toCase(after, checklist, await this.repository.answers(id, [row.case]));
+  }
+
+  /**
+   * The round's dialogue meetings the caller may read (a team leader: those whose discussed cases
+   * are all the own teams'), audited with the cases they discuss.
+   */
+  async meetings(user: AuthUser, id: number): Promise<ReviewMeeting[]> {
+    const { round } = await this.visibleRound(user, id);
+    const visible = await this.visibleCaseNumbers(user, id);
+    const rows = (await this.repository.meetings(id)).filter((m) => m.cases.every((c) => visible.has(c)));
+    await this.recordRead(user, round, [...new Set(rows.flatMap((m) => m.cases))], 'read:review-meetings');
+    return rows;
+  }
+
+  async createMeeting(user: AuthUser, id: number, body: ReviewMeetingBody): Promise<ReviewMeeting> {
+    const { round } = await this.visibleRound(user, id);
+    await this.checkDiscussed(user, id, body.cases);
+    const meeting = await this.repository.createMeeting(id, round.municipality, meetingWrite(body), user.username);
+    const [row] = await this.repository.meetings(id, meeting);
+    return row;
+  }
+
+  async updateMeeting(user: AuthUser, id: number, meeting: number, body: ReviewMeetingBody): Promise<ReviewMeeting> {
+    await this.visibleRound(user, id);
+    const visible = await this.visibleCaseNumbers(user, id);
+    const [before] = await this.repository.meetings(id, meeting);
+    if (!before || !before.cases.every((c) => visible.has(c)))
+      throw new NotFoundException(`Mødet ${meeting} findes ikke i gennemgang ${id}`);
+    await this.checkDiscussed(user, id, body.cases);
+    await this.repository.updateMeeting(id, meeting, meetingWrite(body));
+    const [row] = await this.repository.meetings(id, meeting);
+    return row;
+  }
+
+  /** The municipality's action areas: no person-level data, so the committee reads them too. */
+  async actionAreas(user: AuthUser, municipality?: number): Promise<ActionArea[]> {
+    const m = await this.scope.resolve(user, municipality);
+    return this.repository.actionAreas(m.code);
+  }
+
+  async createActionArea(user: AuthUser, body: ActionAreaBody): Promise<ActionArea> {
+    const write = await this.validActionArea(user, body);
+    const id = await this.repository.createActionArea(write, user.username);
+    const [row] = await this.repository.actionAreas(write.municipality, id);
+    return row;
+  }
+
+  async updateActionArea(user: AuthUser, id: number, body: ActionAreaBody): Promise<ActionArea> {
+    const write = await this.validActionArea(user, body);
+    if (!(await this.repository.updateActionArea(id, write))) throw new NotFoundException(`Indsatsområde ${id} findes ikke`);
+    const [row] = await this.repository.actionAreas(write.municipality, id);
+    return row;
+  }
+
+  private async validActionArea(user: AuthUser, body: ActionAreaBody): Promise<ActionAreaWrite> {
+    if (user.role === 'teamleder') teamScope(user);
+    const m = await this.scope.resolve(user, body.municipality);
+    if (body.kpi && !kpiById(body.kpi)) throw new BadRequestException(`Nøgletallet ${body.kpi} findes ikke`);
+    const known = new Set(await this.repository.checklistItemIds(m.code));
+    const unknown = body.items.find((i) => !known.has(i));
+    if (unknown !== undefined) throw new BadRequestException(`Punktet ${unknown} findes ikke i nogen tjekliste`);
+    if (body.round !== undefined && body.round !== null) {
+      const round = await this.repository.round(body.round, m.code);
+      if (!round) throw new NotFoundException(`Gennemgang ${body.round} findes ikke`);
+    }
+    return {
+      municipality: m.code,
+      round: body.round ?? null,
+      title: body.title.trim(),
+      why: body.why?.trim() || null,
+      owner: body.owner.trim(),
+      due: body.due ?? null,
+      status: body.status,
+      items: [...new Set(body.items)],
+      kpi: body.kpi || null,
+    };
+  }
+
+  /** The case numbers of the round the caller may see. */
+  private async visibleCaseNumbers(user: AuthUser, id: number): Promise<Set<string>> {
+    return new Set((await this.repository.cases(id, teamScope(user))).map((c) => c.case));
+  }
+
+  /** Cases discussed at a meeting must be the round's, and a team leader's own teams'. */
+  private async checkDiscussed(user: AuthUser, id: number, cases: string[]): Promise<void> {
+    const visible = await this.visibleCaseNumbers(user, id);
+    const missing = cases.find((c) => !visible.has(c));
+    if (missing !== undefined) throw new NotFoundException(`Sag ${missing} findes ikke i gennemgang ${id}`);
+  }
+
+  /**
+   * Results over the finished cases of rounds dated from .. to: per item the share not met, by
+   * quarter, by team and by caseworker (never ranked), the most frequent deficiencies and the
+   * action areas by status. The committee gets the aggregates only, small cells suppressed; a team
+   * leader the own teams' cases; only the team leader and the chief see results by caseworker.
+   */
+  async results(user: AuthUser, query: ReviewResultsQuery, municipality?: number): Promise<ReviewResults> {
+    const committee = user.role === 'udvalg';
+    const teams = committee ? null : teamScope(user);
+    const m = await this.scope.resolve(user, municipality);
+    let to = query.to || m.exportDate || copenhagenDate(new Date());
+    let from = query.from || `${to.slice(0, 4)}-01-01`;
+    if (from > to) throw new BadRequestException(`from (${danishDate(from)}) skal ligge før to (${danishDate(to)})`);
+    // The committee sees whole months only, like every committee figure (KPIS.md, committee dates).
+    if (committee) ({ from, to } = committeeDates(to, { from: query.from || undefined }).period);
+    const rows = await this.repository.results(m.code, from, to, teams);
+    const reviewed = await this.repository.reviewedCases(m.code, from, to, teams);
+    const actionAreas = await this.repository.actionAreasByStatus(m.code);
+    const items = tally(rows);
+    const byQuarter = group(rows, (r) => r.quarter);
+    const top = items
+      .filter((i) => i.notMet > 0 && (!committee || i.notMet >= 5))
+      .sort((a, b) => b.notMet - a.notMet || a.id.localeCompare(b.id))
+      .slice(0, 5)
+      .map((i) => ({ id: i.id, notMet: i.notMet }));
+    if (committee) {
+      return {
+        municipality: m.code,
+        from,
+        to,
+        reviewedCases: suppressCount(reviewed) as number | Suppressed,
+        items: items.map((i) => suppressed(i)),
+        byQuarter: suppressQuarters(items, byQuarter),
+        topDeficiencies: top,
+        actionAreas,
+      };
+    }
+    return {
+      municipality: m.code,
+      from,
+      to,
+      reviewedCases: reviewed,
+      items: items.map(result),
+      byQuarter: Object.fromEntries(Object.entries(byQuarter).map(([k, v]) => [k, v.map(result)])),
+      byTeam: Object.fromEntries(Object.entries(group(rows, (r) => r.team, true)).map(([k, v]) => [k, v.map(result)])),
+      byCaseworker: Object.fromEntries(
+        Object.entries(
+          group(
+            rows.filter((r) => r.caseworker !== ''),
+            (r) => r.caseworker,
+          ),
+        ).map(([k, v]) => [k, v.map(result)]),
+      ),
+      topDeficiencies: top,
+      actionAreas,
+    };
+  }
+
+  /** The checklist versions the municipality may use (its own and the product's), newest first. */
+  async checklists(user: AuthUser, municipality?: number): Promise<Checklist[]> {
+    teamScope(user);
+    const m = await this.scope.resolve(user, municipality);
+    return this.repository.checklists(m.code);
+  }
+
+  /**
+   * A new version of the municipality's checklist (a round keeps the version it was made with).
+   * Formal items are the ones the product can answer from the data; professional ones are free.
+   */
+  async createChecklist(user: AuthUser, body: ChecklistBody): Promise<Checklist> {
+    const m = await this.scope.resolve(user, body.municipality);
+    const formal = new Set<string>(FORMAL_ITEM_IDS);
+    const unknown = body.items.find((i) => i.id.startsWith('formal.') && !formal.has(i.id));
+    if (unknown)
+      throw new BadRequestException(
+        `Det formelle punkt ${unknown.id} kan produktet ikke udfylde fra data. Formelle punkter: ${FORMAL_ITEM_IDS.join(', ')}`,
+      );
+    const items = body.items.map((i) => ({
+      id: i.id,
+      kind: i.id.startsWith('formal.') ? ('formal' as const) : ('professional' as const),
+      title: i.title.trim(),
+    }));
+    const version = await this.repository.createChecklist(m.code, body.title.trim(), items);
+    return { version, municipality: m.code, title: body.title.trim(), items };
+  }
+
+  /**
+   * Deletes a round made by mistake: the chief any round of the municipality, a team leader a round
+   * drawn among the own teams only (404 for one the team leader cannot see, 403 for one seen but
+   * not theirs).
+   */
+  async remove(user: AuthUser, id: number): Promise<void> {
+    const { round } = await this.visibleRound(user, id);
+    const teams = teamScope(user);
+    if (teams) {
+      const own = round.teams !== null && round.teams.every((t) => teams.includes(t));
+      if (!own) {
+        if ((await this.repository.cases(id, teams)).length === 0) throw new NotFoundException(`Gennemgang ${id} findes ikke`);
+        throw new ForbiddenException('En teamleder kan kun slette gennemgange, der er udtrukket blandt egne teams. Bed chefen om det.');
+      }
+    }
+    await this.repository.deleteRound(id);
+  }
+
+  /** The round in the caller's municipality with its checklist; 404 otherwise. */
+  private async visibleRound(user: AuthUser, id: number): Promise<{ round: RoundRow; checklist: ChecklistItemRow[] }> {
+    teamScope(user);
+    const round = await this.repository.round(id, user.municipality);
+    if (!round) throw new NotFoundException(`Gennemgang ${id} findes ikke`);
+    return { round, checklist: await this.repository.checklist(round.checklistVersion, round.municipality) };
+  }
+
+  /** The round's case, within a team leader's teams; 404 otherwise. */
+  private async visibleCase(user: AuthUser, id: number, caseId: string): Promise<CaseRow> {
+    const [row] = await this.repository.cases(id, teamScope(user), caseId);
+    if (!row) throw new NotFoundException(`Sag ${caseId} findes ikke i gennemgang ${id}`);
+    return row;
+  }
+
+  private async recordRead(user: AuthUser, round: RoundRow, cases: string[], action = 'read:review'): Promise<void> {
+    if (cases.length === 0) return;
+    const caseSetId = await this.audit.caseSet([...cases].sort());
+    await this.audit.event({
+      username: user.username,
+      role: user.role,
+      action,
+      municipality: round.municipality,
+      caseSetId,
+      detail: { review: round.id },
+    });
+  }
+}
+
+/**
+ * The teams a team leader's reviews are limited to; null for the chief. A team leader without
+ * teams sees no case at all, never every team's.
+ */
+function teamScope(user: AuthUser): string[] | null {
+  if (user.role !== 'teamleder') return null;
+  if (user.teams.length === 0)
+    throw new ForbiddenException(
+      'Du har ikke adgang til sagsgennemgange: din bruger er teamleder uden teams. Bed en administrator om at tilknytte dine teams.',
+    );
+  return user.teams;
+}
+
+const meetingWrite = (body: ReviewMeetingBody): Pick<MeetingRow, 'date' | 'participants' | 'cases' | 'notes'> => ({
+  date: body.date,
+  participants: body.participants.map((p) => p.trim()),
+  cases: body.cases,
+  notes: body.notes?.trim() || null,
+});
+
+interface Tally {
+  id: string;
+  kind: 'formal' | 'professional';
+  position: number;
+  judged: number;
+  notMet: number;
+}
+
+/** The rows summed per item, formal items first, then in the checklist's order. */
+function tally(rows: ResultRow[]): Tally[] {
+  const by = new Map<string, Tally>();
+  for (const r of rows) {
+    const t = by.get(r.id) ?? { id: r.id, kind: r.kind, position: r.position, judged: 0, notMet: 0 };
+    t.judged += r.judged;
+    t.notMet += r.notMet;
+    t.position = Math.min(t.position, r.position);
+    by.set(r.id, t);
+  }
+  return [...by.values()].sort((a, b) =>
+    a.kind === b.kind ? a.position - b.position || a.id.localeCompare(b.id) : a.kind === 'formal' ? -1 : 1,
+  );
+}
+
+/** Per key (in key order: Danish for names, by code point for ids), the rows' tally. */
+function group(rows: ResultRow[], key: (r: ResultRow) => string, names = false): Record<string, Tally[]> {
+  const keys = [...new Set(rows.map(key))].sort((a, b) => (names ? a.localeCompare(b, 'da') : a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(keys.map((k) => [k, tally(rows.filter((r) => key(r) === k))]));
+}
+
+const result = (t: Tally): ReviewItemResult => ({
+  id: t.id,
+  kind: t.kind,
+  judged: t.judged,
+  notMet: t.notMet,
+  share: t.judged === 0 ? null : t.notMet / t.judged,
+});
+
+/** The committee's item: counts 1-4 suppressed, and the share withheld when either count is. */
+function suppressed(
+  t: Tally,
+  judged: number | Suppressed = suppressCount(t.judged) as number | Suppressed,
+  notMet = suppressCount(t.notMet) as number | Suppressed,
+): ReviewItemResult {
+  const hidden = typeof judged !== 'number' || typeof notMet !== 'number';
+  return { id: t.id, kind: t.kind, judged, notMet, share: hidden ? SUPPRESSED : t.judged === 0 ? null : t.notMet / t.judged };
+}
+
+/**
+ * The committee's quarters: the quarters of an item are parts shown with the item's total, so
+ * besides the small cells the smallest other one is suppressed too (suppressParts).
+ */
+function suppressQuarters(items: Tally[], byQuarter: Record<string, Tally[]>): Record<string, ReviewItemResult[]> {
+  const out: Record<string, ReviewItemResult[]> = Object.fromEntries(Object.keys(byQuarter).map((q) => [q, []]));
+  for (const item of items) {
+    const cells = Object.entries(byQuarter).flatMap(([q, ts]) => ts.filter((t) => t.id === item.id).map((t) => [q, t] as const));
+    const judged = suppressParts(Object.fromEntries(cells.map(([q, t]) => [q, t.judged])));
+    const notMet = suppressParts(Object.fromEntries(cells.map(([q, t]) => [q, t.notMet])));
+    for (const [q, t] of cells) out[q].push(suppressed(t, judged[q], notMet[q]));
+  }
+  return out;
+}
+
+/** The sampling as stored, its list of chosen cases cut to the visible ones (null: all visible). */
+function visibleSampling(sampling: Record<string, unknown>, visible: Set<string> | null): Record<string, unknown> {
+  if (!visible || !Array.isArray(sampling.cases)) return sampling;
+  return { ...sampling, cases: (sampling.cases as string[]).filter((c) => visible.has(c)) };
+}
+
+/** The sampling without its list of chosen cases. */
+function withoutCases({ cases: _cases, ...sampling }: Record<string, unknown>): Record<string, unknown> {
+  return sampling;
+}
+
+/** A text field of the body: absent stays unchanged, empty is cleared. */
+const text = (value: string | null | undefined): string | null | undefined => (value === undefined ? undefined : value?.trim() || null);
+
+function notice(round: RoundRow): string | null {
+  if (round.found >= round.requested) return null;
+  const why =
+    round.sampling.kind === 'random_per_caseworker'
+      ? 'rådgivere med færre åbne sager giver dem, de har'
+      : 'der er ikke flere åbne sager med en aktiv foranstaltning af den slags';
+  return `Der blev kun fundet ${round.found} af ${round.requested} ønskede sager: ${why}, og sager, der er gennemgået inden for de seneste 12 måneder, springes over.`;
+}
+
+function toCase(row: CaseRow, checklist: ChecklistItemRow[], answers: AnswerRow[]): ReviewCase {
+  const mine = new Map(answers.filter((a) => a.case === row.case).map((a) => [a.id, a]));
+  const items = checklist.map((item): ReviewItem => {
+    const a = mine.get(item.id);
+    return {
+      id: item.id,
+      kind: item.kind,
+      answer: a?.answer ?? null,
+      source: a?.source ?? (item.kind === 'formal' ? 'data' : 'reviewer'),
+      dataAnswer: a?.dataAnswer ?? null,
+      note: a?.note ?? null,
+    };
+  });
+  return {
+    case: row.case,
+    caseworker: row.caseworker,
+    team: row.team,
+    chosen: row.chosen,
+    forklaede: row.forklaede,
+    summary: row.summary,
+    learningQuestion: row.learningQuestion,
+    status: row.status,
+    items,
+  };
+}

@@ -1,0 +1,27 @@
+// What a CPR number may look like inside a free text. Shared by the ETL (which masks it in every
+// text from an import) and the API (which refuses free text holding one before it is stored).
+
+/**
+ * A run of 10 or more digits (an 11-digit account number counts too: it may hold a CPR), 6+ digits
+ * then 4+ digits with any run of separators between them, or DD MM YY NNNN with separators. Same
+ * source for JS and PostgreSQL: both read (?<!..), (?!..), \d, \s and \uXXXX alike.
+ */
+const SEP = '[-\\s./_\\u2010-\\u2015]';
+export const CPR_LIKE_SOURCE = `\\d{10,}|(?<!\\d)\\d{2}${SEP}+\\d{2}${SEP}+\\d{2}${SEP}*\\d{4}(?!\\d)|\\d{6,}${SEP}+\\d{4,}`;
+
+const CPR_LIKE_ONCE = new RegExp(CPR_LIKE_SOURCE);
+
+/** Whether a free text holds something that may be a CPR number (CPR_LIKE_SOURCE). */
+export function mayHoldCpr(text: string): boolean {
+  return CPR_LIKE_ONCE.test(text);
+}
+
+/** What a CPR-like text is replaced with where it must not be kept. */
+export const CPR_MASK = '******-****';
+
+const CPR_LIKE_ALL = new RegExp(CPR_LIKE_SOURCE, 'g');
+
+/** Masks anything in a text that may be a CPR number (CPR_LIKE_SOURCE) as ******-****. */
+export function maskCprLike(text: string): string {
+  return text.replace(CPR_LIKE_ALL, CPR_MASK);
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { deadlinesFixture } from '../../../../test/support/kpi';
+
+// Supervision visits on test/fixtures/dubu-deadlines at D = 30-04-2024. Placements active at D:
+// Y1 (C1, Plejefamilie, from 01-02-2024), Y5 (C7, Opholdssted, from 01-03-2022), Y8 (C9,
+// Døgninstitution, from 01-01-2023). Visits: Y5 15-09-2023 and 30-10-2023 (alone), Y8 29-10-2023 (not alone).
+const D = '2024-04-30';
+describe('supervision KPIs', () => {
+  const { value } = deadlinesFixture(D);
+
+  it('supervision.two_visits_share: placed since D − 12 months or longer, two visits in the window', async () => {
+    // D − 12 months = 30-04-2023. Judged: C7's child (Y5) and C9's child (Y8); Y1 started 01-02-2024 is too recent.
+    // C7: 2 visits in 30-04-2023 .. 30-04-2024 → met. C9: 1 visit → not. 1 / 2.
+    expect(await value('supervision.two_visits_share')).toBe(0.5);
+    // Team Nord holds no judged placement: nothing to divide by.
+    expect(await value('supervision.two_visits_share', { teams: ['Team Nord'] })).toBeNull();
+    expect(await value('supervision.two_visits_share', { teams: ['Team Syd'] })).toBe(0.5);
+  });
+
+  it('supervision.talked_alone_share: visits dated in P where the caseworker talked alone with the child', async () => {
+    // P = 01-01-2024 .. 30-04-2024: no visit → null, never 0.
+    expect(await value('supervision.talked_alone_share')).toBeNull();
+    // P = 2023: Y5's two visits alone, Y8's not → 2 / 3.
+    expect(await value('supervision.talked_alone_share', { period: { from: '2023-01-01', to: '2023-12-31' } })).toBeCloseTo(2 / 3, 10);
+    // The window's end: P = 15-09-2023 .. 29-10-2023 holds Y5's first visit and Y8's → 1 / 2.
+    expect(await value('supervision.talked_alone_share', { period: { from: '2023-09-15', to: '2023-10-29' } })).toBe(0.5);
+  });
+});

@@ -1,0 +1,56 @@
+import { PLACEMENT_FOR_TWO_VISITS, TALKED_ALONE, TWO_VISITS_IN_12_MONTHS } from '../deadline/rules';
+import { DEFAULT_SETTINGS } from '../settings';
+import { CASE_TEAM, IN_SCOPE, kpiParams } from '../sql';
+import { fractionKpi, type KpiContext } from '../types';
+
+// Supervision visits to placed children (KPIS.md, second edition). The per-child and per-visit
+// rules are ../deadline/rules.ts's, shared with the case review's formal items. A team leader's
+// scope is the team of the placement's case at D.
+
+/**
+ * supervision.two_visits_share — children with a placement active at D that started on or before
+ * D − 12 months: the share with at least 2 supervision visits on their placements dated D − 12 months .. D.
+ */
+export const twoVisitsShare = fractionKpi({
+  id: 'supervision.two_visits_share',
+  title: 'Anbragte børn med to tilsynsbesøg det seneste år',
+  unit: 'share',
+  shape: 'fraction',
+  higherIsBetter: true,
+  roles: ['teamleder', 'chef', 'admin'],
+  async fraction(ctx: KpiContext) {
+    const [r] = await ctx.query<{ met: number; judged: number }>(
+      `WITH ${CASE_TEAM},
+       judged AS (
+         SELECT DISTINCT ct.person_id FROM measure m JOIN case_team ct ON ct.source = m.source AND ct.case_id = m.case_id
+         WHERE m.municipality_code = $1 AND ${PLACEMENT_FOR_TWO_VISITS('m')} AND ${IN_SCOPE('ct')}
+       )
+       SELECT count(*) FILTER (WHERE ${TWO_VISITS_IN_12_MONTHS('j.person_id')})::int AS met, count(*)::int AS judged FROM judged j`,
+      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+    );
+    return { numerator: r.met, denominator: r.judged };
+  },
+});
+
+/** supervision.talked_alone_share — supervision visits dated in P (known by D) where the caseworker talked alone with the child. */
+export const talkedAloneShare = fractionKpi({
+  id: 'supervision.talked_alone_share',
+  title: 'Tilsynsbesøg, hvor rådgiveren talte alene med barnet',
+  unit: 'share',
+  shape: 'fraction',
+  higherIsBetter: true,
+  roles: ['teamleder', 'chef', 'admin'],
+  async fraction(ctx: KpiContext) {
+    const [r] = await ctx.query<{ alone: number; visits: number }>(
+      `WITH ${CASE_TEAM}
+       SELECT count(*) FILTER (WHERE ${TALKED_ALONE('v')})::int AS alone, count(*)::int AS visits
+       FROM supervision_visit v
+       JOIN measure m ON m.municipality_code = v.municipality_code AND m.source = v.source AND m.measure_id = v.measure_id
+       JOIN case_team ct ON ct.source = m.source AND ct.case_id = m.case_id
+       WHERE v.municipality_code = $1 AND m.family = 'placement' AND v.visit_date BETWEEN $3::date AND $4::date
+         AND v.visit_date <= $2::date AND ${IN_SCOPE('ct')}`,
+      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+    );
+    return { numerator: r.alone, denominator: r.visits };
+  },
+});

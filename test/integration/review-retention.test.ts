@@ -1,0 +1,72 @@
+import { join } from 'path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDubu, purgeExpired } from '@bu/etl';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
+import { FIXTURES } from '../support/fixtures';
+
+// Case review notes follow the retention rule (issue 16): a round's cases, answers and meetings go
+// once its date is older than retention.review_days, and a reviewed case no longer in the case
+// data goes at once. Odense (461) keeps reviews 1000 days here.
+const NOW = new Date('2027-06-15T12:00:00Z');
+
+describe('the retention purge of case reviews', () => {
+  let db: TestDatabase;
+  const round = async (asOf: string, cases: string[]) => {
+    const { rows } = await db.pool.query(
+      `INSERT INTO review_round (municipality_code, title, as_of, checklist_version, sampling, requested, found, created_by)
+       VALUES (461, 'Runde', $1, 1, $2, $3, $3, 'x') RETURNING id`,
+      [asOf, JSON.stringify({ kind: 'chosen', cases }), cases.length],
+    );
+    const id: number = rows[0].id;
+    for (const [i, c] of cases.entries()) {
+      await db.pool.query(
+        `INSERT INTO review_case (round_id, municipality_code, source, case_id, position, team, summary) VALUES ($1, 461, 'dubu', $2, $3, 'Team Nord', 'Resumé')`,
+        [id, c, i + 1],
+      );
+      await db.pool.query(
+        `INSERT INTO review_answer (round_id, case_id, municipality_code, item_id, answer, source, note) VALUES ($1, $2, 461, 'pro.fit', 'nej', 'reviewer', 'Note')`,
+        [id, c],
+      );
+    }
+    await db.pool.query(
+      `INSERT INTO review_meeting (round_id, municipality_code, held_on, participants, cases, notes, created_by) VALUES ($1, 461, $2, '{Rådgivere}', $3, 'Referat', 'x')`,
+      [id, asOf, cases],
+    );
+    return id;
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await importDubu(db.pool, join(FIXTURES, 'dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
+    await db.pool.query(`INSERT INTO setting (municipality_code, key, value) VALUES (461, 'retention.review_days', '1000')`);
+  });
+  afterAll(async () => db?.drop());
+
+  it('removes the cases and meetings of rounds older than the setting, and cases gone from the data, and logs it', async () => {
+    // 15-06-2027 − 1000 days = 18-09-2024: a round on 17-09-2024 is past it, one on 18-09-2024 is not.
+    const old = await round('2024-09-17', ['C1']);
+    const kept = await round('2024-09-18', ['C1', 'C2', 'C404']);
+    const summary = await purgeExpired(db.pool, { now: NOW });
+    // Old: C1. Kept: C404, a case the municipality's data no longer has.
+    expect(summary['461']).toMatchObject({ reviewCases: 2 });
+    const cases = await db.pool.query(`SELECT round_id, case_id FROM review_case ORDER BY round_id, case_id`);
+    expect(cases.rows).toEqual([
+      { round_id: kept, case_id: 'C1' },
+      { round_id: kept, case_id: 'C2' },
+    ]);
+    const answers = await db.pool.query(`SELECT round_id, case_id FROM review_answer ORDER BY round_id, case_id`);
+    expect(answers.rows).toEqual(cases.rows);
+    const meetings = await db.pool.query(`SELECT round_id, cases FROM review_meeting ORDER BY round_id`);
+    expect(meetings.rows).toEqual([{ round_id: kept, cases: ['C1', 'C2'] }]);
+    // The old round stays with its title and counts, without its list of chosen cases.
+    const rounds = await db.pool.query(`SELECT id, title, found, sampling FROM review_round ORDER BY id`);
+    expect(rounds.rows).toEqual([
+      { id: old, title: 'Runde', found: 1, sampling: { kind: 'chosen' } },
+      { id: kept, title: 'Runde', found: 3, sampling: { kind: 'chosen', cases: ['C1', 'C2', 'C404'] } },
+    ]);
+    const logged = await db.pool.query(`SELECT removed FROM import_run WHERE source = 'purge' AND municipality_code = 461`);
+    expect(logged.rows).toEqual([{ removed: expect.objectContaining({ reviewCases: 2 }) }]);
+    // Nothing is left to remove the next time.
+    expect((await purgeExpired(db.pool, { now: NOW }))['461']).toBeUndefined();
+  });
+});
