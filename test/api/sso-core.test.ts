@@ -190,6 +190,22 @@ describe('single sign-on: group mappings, users made at login, the ticket, the p
     expect(odd.body).toContain('<a href="/">Til log ind-siden</a>');
   });
 
+  it('lets no administrator create a local user over a single sign-on user, and reads no password for one', async () => {
+    await loginWithTicket(identity(['BU-Chefer'], { externalId: 'x|bente', username: 'bente', email: undefined }));
+    expect(await user('bente')).toMatchObject({ source: 'oidc', hash: null });
+    const over = await http()
+      .post('/api/v1/users')
+      .set('Authorization', `Bearer ${admin461}`)
+      .send({ username: 'bente', password: 'valgt-af-admin-1', role: 'chef' });
+    expect([over.status, over.body.message]).toEqual([409, 'Brugernavnet bente er optaget']);
+    expect(await user('bente')).toMatchObject({ source: 'oidc', hash: null });
+    // A password hash that got into the row anyway (by hand, an old tool) is not read.
+    await db.pool.query(
+      `UPDATE app_user SET password_hash = (SELECT password_hash FROM app_user WHERE username = 'chef') WHERE username = 'bente'`,
+    );
+    await http().post('/api/v1/auth/login').send({ username: 'bente', password: PASSWORD }).expect(401);
+  });
+
   it('turns password login off per municipality, only once an organisation login is set up; a product administrator keeps it', async () => {
     const off = () => http().put('/api/v1/sso/login-policy').set('Authorization', `Bearer ${admin461}`).send({ passwordLogin: false });
     expect((await off().expect(400)).body.message).toBe(

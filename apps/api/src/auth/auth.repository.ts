@@ -26,7 +26,8 @@ export class AuthRepository {
 
   async credentials(username: string): Promise<Credentials | undefined> {
     const [row] = await this.db.query(
-      'SELECT password_hash AS "passwordHash", disabled, municipality_code AS municipality FROM app_user WHERE username = $1',
+      `SELECT CASE WHEN auth_source = 'local' THEN password_hash END AS "passwordHash", disabled, municipality_code AS municipality
+       FROM app_user WHERE username = $1`,
       [username],
     );
     return row;

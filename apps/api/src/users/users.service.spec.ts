@@ -60,6 +60,12 @@ describe(UsersService.name, () => {
       await expect(sut.create(admin, newUser)).rejects.toBeInstanceOf(ConflictException);
       expect(repository.save).not.toHaveBeenCalled();
     });
+
+    it("never creates over an existing user of the own municipality (a single sign-on user's password would be the administrator's)", async () => {
+      repository.find.mockResolvedValue(stored({ municipality: 101, authSource: 'oidc' }));
+      await expect(sut.create(admin, newUser)).rejects.toBeInstanceOf(ConflictException);
+      expect(repository.save).not.toHaveBeenCalled();
+    });
   });
 
   describe('remove', () => {

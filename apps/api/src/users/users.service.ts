@@ -46,7 +46,9 @@ export class UsersService {
     const email = emailOf(body?.email);
     if (admin.municipality !== null && user.municipality !== admin.municipality)
       throw new ForbiddenException(`Du kan kun oprette brugere i kommune ${admin.municipality}`);
-    await this.inScope(admin, user.username!, true);
+    // A new user only: creating over an existing name would give the administrator a password of a
+    // colleague's account (a single sign-on user's too). Changes go through update, resets through resetPassword.
+    if (await this.repository.find(user.username!)) throw new ConflictException(`Brugernavnet ${user.username} er optaget`);
     await this.repository.save(user as NewUser);
     if (email) await this.repository.update(user.username!, { email });
     this.auth.users.forget(user.username!);
