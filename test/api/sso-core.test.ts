@@ -106,6 +106,10 @@ describe('single sign-on: group mappings, users made at login, the ticket, the p
     // Another municipality's administrator does not see them, and cannot change or delete them.
     const other = await tokenFor(app, 'admin-101');
     expect((await http().get('/api/v1/sso/group-mappings').set('Authorization', `Bearer ${other}`).expect(200)).body).toEqual([]);
+    // Nor map the same groups for their own municipality (which would refuse or capture 461's people).
+    expect((await mapping(other, { group: 'BU-Chefer', role: 'udvalg' }).expect(409)).body.message).toBe(
+      'Gruppen BU-Chefer giver allerede adgang i en anden kommune; en gruppe kan kun give adgang i én kommune',
+    );
     const id = created.body.id as number;
     await http()
       .put(`/api/v1/sso/group-mappings/${id}`)

@@ -18,11 +18,11 @@ export class GroupMappingsRepository {
     return row;
   }
 
-  /** The new mapping; undefined when the group is already mapped in the municipality. */
+  /** The new mapping; undefined when the group is already mapped (in any municipality: the key is the group alone). */
   async insert(municipality: number, m: GroupMappingBody): Promise<GroupMapping | undefined> {
     const [row] = await this.db.query(
       `INSERT INTO sso_group_mapping (municipality_code, group_id, role, teams) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (municipality_code, group_id) DO NOTHING
+       ON CONFLICT (group_id) DO NOTHING
        RETURNING id, municipality_code AS municipality, group_id AS "group", role, teams`,
       [municipality, m.group, m.role, m.teams],
     );

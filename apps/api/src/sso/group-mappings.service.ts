@@ -27,7 +27,7 @@ export class GroupMappingsService {
   async create(admin: AuthUser, body: GroupMappingBody): Promise<GroupMapping> {
     const code = await this.target(admin, body.municipality);
     const row = await this.repository.insert(code, body);
-    if (!row) throw new ConflictException(`Gruppen ${body.group} har allerede en opsætning i kommune ${code}`);
+    if (!row) throw await this.taken(body.group, code);
     return row;
   }
 
@@ -41,8 +41,7 @@ export class GroupMappingsService {
       if (!row) throw new NotFoundException(`Gruppeopsætning ${id} findes ikke`);
       return row;
     } catch (error) {
-      if (isUniqueViolation(error))
-        throw new ConflictException(`Gruppen ${body.group} har allerede en opsætning i kommune ${current.municipality}`);
+      if (isUniqueViolation(error)) throw await this.taken(body.group, current.municipality);
       throw error;
     }
   }
@@ -63,6 +62,20 @@ export class GroupMappingsService {
       throw new BadRequestException('Log ind med adgangskode kan ikke slås fra, før log ind med organisationens konto er sat op');
     await this.repository.setPasswordLogin(code, passwordLogin);
     return { municipality: code, passwordLogin };
+  }
+
+  /**
+   * Why the group cannot be mapped: it is already, here or in another municipality (which the caller
+   * cannot see). A group gives access in one municipality only, so no administrator can take over or
+   * block another municipality's people by mapping its groups.
+   */
+  private async taken(group: string, municipality: number): Promise<ConflictException> {
+    const own = (await this.repository.list(municipality)).some((m) => m.group === group);
+    return new ConflictException(
+      own
+        ? `Gruppen ${group} har allerede en opsætning i kommune ${municipality}`
+        : `Gruppen ${group} giver allerede adgang i en anden kommune; en gruppe kan kun give adgang i én kommune`,
+    );
   }
 
   /** The municipality meant: the admin's own, or the one a product administrator names. */

@@ -31,7 +31,8 @@ export class SingleSignOn1733800000000 implements MigrationInterface {
         role text NOT NULL CHECK (role IN ('udvalg','chef','teamleder','admin')),
         teams text[] NOT NULL DEFAULT '{}',
         CHECK (role <> 'teamleder' OR cardinality(teams) > 0),
-        UNIQUE (municipality_code, group_id)
+        -- A group gives access in one municipality: one administrator cannot claim another's groups.
+        UNIQUE (group_id)
       );
 
       -- Password login per municipality: off once the municipality logs in through its provider.
