@@ -4,6 +4,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OidcConfig } from '@bu/config';
 import { PASSWORD, seedUsers, startTestApi } from '../support/api';
+import { exchange, insertTicket } from '../support/sso';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { startOidcProvider, type TestOidcProvider } from '../support/oidc-provider';
 import { freePort } from '../support/pg-cluster';
@@ -118,11 +119,7 @@ describe('OpenID Connect login over HTTP', () => {
       `INSERT INTO app_user (username, role, municipality_code, teams, auth_source, external_id) VALUES ('anna', 'chef', 461, '{}', 'oidc', $1)`,
       [externalId],
     );
-    const ticket = randomBytes(32).toString('base64url');
-    await db.pool.query(`INSERT INTO sso_ticket (ticket_hash, username, expires_at) VALUES ($1, 'anna', now() + interval '1 minute')`, [
-      createHash('sha256').update(ticket).digest('hex'),
-    ]);
-    const session = await request(app.getHttpServer()).post('/api/v1/auth/sso/exchange').send({ ticket }).expect(200);
+    const session = await exchange(app.getHttpServer(), await insertTicket(db.pool, 'anna')).expect(200);
     await db.pool.query(
       `INSERT INTO oidc_session (external_id, id_token, expires_at) VALUES ($1, 'the.id.token', now() + interval '1 hour')`,
       [externalId],

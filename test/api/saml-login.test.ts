@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SamlSettings } from '@bu/config';
 import { SAML_MESSAGES } from '../../apps/api/src/saml/saml.service';
 import { startTestApi } from '../support/api';
+import { exchange, handoverOf } from '../support/sso';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { addGroup, ATTR, makeKeyPair, RSA_PSS_SHA256, TestSamlIdp, type SamlIdpUser } from '../support/saml-idp';
 
@@ -99,10 +100,7 @@ describe('SAML 2.0 login', () => {
     const res = await post(idp.response({ inResponseTo: id, acsUrl, audience: SP_ENTITY_ID, user: anna })).expect(302);
     const ticket = /^\/#\/sso\?ticket=(.+)$/.exec(res.headers.location)?.[1];
     expect(ticket).toBeTruthy();
-    const session = await request(server())
-      .post('/api/v1/auth/sso/exchange')
-      .send({ ticket: decodeURIComponent(ticket!) })
-      .expect(200);
+    const session = await exchange(server(), handoverOf(res)).expect(200);
     expect(session.body.user).toEqual({ username: 'anna@kommune.dk', role: 'chef', municipalities: [461], teams: [] });
     await request(server()).get('/api/v1/me').set('Authorization', `Bearer ${session.body.token}`).expect(200);
     const { rows } = await db.pool.query(`SELECT auth_source, email, external_id FROM app_user WHERE username = 'anna@kommune.dk'`);
@@ -125,8 +123,7 @@ describe('SAML 2.0 login', () => {
     const { id, acsUrl } = await startLogin();
     const user = { ...anna, nameId: 'S-1-5-21-leder', username: 'leder@kommune.dk', email: undefined, groups: ['BU-Ledere-Syd', 'Alle'] };
     const res = await post(idp.response({ inResponseTo: id, acsUrl, audience: SP_ENTITY_ID, user, keyPair: rotated })).expect(302);
-    const ticket = decodeURIComponent(res.headers.location.split('ticket=')[1]);
-    const session = await request(server()).post('/api/v1/auth/sso/exchange').send({ ticket }).expect(200);
+    const session = await exchange(server(), handoverOf(res)).expect(200);
     expect(session.body.user).toMatchObject({ username: 'leder@kommune.dk', role: 'teamleder', teams: ['Team Syd'] });
     await db.pool.query(`DELETE FROM sso_ticket`);
     await db.pool.query(`DELETE FROM app_user WHERE auth_source = 'saml'`);
@@ -136,8 +133,7 @@ describe('SAML 2.0 login', () => {
     const login = async (groups: string[]) => {
       const { id, acsUrl } = await startLogin();
       const res = await post(idp.response({ inResponseTo: id, acsUrl, audience: SP_ENTITY_ID, user: { ...anna, groups } })).expect(302);
-      const ticket = decodeURIComponent(res.headers.location.split('ticket=')[1]);
-      return (await request(server()).post('/api/v1/auth/sso/exchange').send({ ticket }).expect(200)).body;
+      return (await exchange(server(), handoverOf(res)).expect(200)).body;
     };
     const first = await login(['BU-Chefer']);
     expect(first.user).toMatchObject({ role: 'chef', teams: [] });
@@ -379,8 +375,7 @@ describe('SAML 2.0 with a key of its own', () => {
       .type('form')
       .send({ SAMLResponse: response })
       .expect(302);
-    const ticket = decodeURIComponent(answer.headers.location.split('ticket=')[1]);
-    const session = await request(app.getHttpServer()).post('/api/v1/auth/sso/exchange').send({ ticket }).expect(200);
+    const session = await exchange(app.getHttpServer(), handoverOf(answer)).expect(200);
     expect(session.body.user).toEqual({ username: 'bo@kommune.dk', role: 'udvalg', municipalities: [461], teams: [] });
   });
 });

@@ -14,8 +14,16 @@ import { createTestDatabase, TestDatabase } from '../support/database';
 
 /** The parts of an express response SsoService.finish uses, recorded. */
 function recordingResponse() {
-  const out: { status?: number; location?: string; body?: string; headers: Record<string, string> } = { headers: {} };
+  const out: { status?: number; location?: string; body?: string; headers: Record<string, string>; cookies: string[] } = {
+    headers: {},
+    cookies: [],
+  };
   const res = {
+    req: { secure: false },
+    cookie(name: string, value: string) {
+      out.cookies.push(`${name}=${value}`);
+      return res;
+    },
     redirect(status: number, location: string) {
       out.status = status;
       out.location = location;
@@ -69,10 +77,12 @@ describe('single sign-on: group mappings, users made at login, the ticket, the p
     await sso.finish(res, id);
     return out;
   };
-  const exchange = (location: string) =>
+  /** The exchange from the browser the login ended in: the ticket of the address and the binding cookie. */
+  const exchange = (out: { location?: string; cookies: string[] }, cookie = out.cookies.join('; ')) =>
     http()
       .post('/api/v1/auth/sso/exchange')
-      .send({ ticket: new URLSearchParams(location.split('?')[1]).get('ticket') });
+      .set('Cookie', cookie)
+      .send({ ticket: new URLSearchParams(out.location!.split('?')[1]).get('ticket') });
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -137,7 +147,14 @@ describe('single sign-on: group mappings, users made at login, the ticket, the p
       email: 'anne@kommune.dk',
       hash: null,
     });
-    const session = await exchange(out.location!).expect(200);
+    // Only from the browser the login ended in: a ticket sent to someone else (login CSRF) is refused,
+    // without the binding cookie or with another login's; a refused ticket is spent.
+    await exchange(out, '').expect(401);
+    const other = await loginWithTicket(identity(['BU-Teamledere-Syd']));
+    await exchange(other, out.cookies.join('; ')).expect(401);
+    await exchange(other).expect(401);
+    const own = await loginWithTicket(identity(['BU-Teamledere-Syd', 'Alle ansatte']));
+    const session = await exchange(own).expect(200);
     expect(session.body.user).toEqual({
       username: 'anne@kommune.dk',
       role: 'teamleder',
@@ -146,7 +163,7 @@ describe('single sign-on: group mappings, users made at login, the ticket, the p
     });
     await http().get('/api/v1/me').set('Authorization', `Bearer ${session.body.token}`).expect(200);
     // The ticket works once.
-    expect((await exchange(out.location!).expect(401)).body.message).toBe('Log ind-billetten er brugt eller udløbet. Log ind igen.');
+    expect((await exchange(own).expect(401)).body.message).toBe('Log ind-billetten er brugt eller udløbet. Log ind igen.');
     // No password logs in as a user made by single sign-on.
     await http().post('/api/v1/auth/login').send({ username: 'anne@kommune.dk', password: '' }).expect(401);
   });
@@ -154,15 +171,15 @@ describe('single sign-on: group mappings, users made at login, the ticket, the p
   it('refuses a ticket after its minute', async () => {
     const out = await loginWithTicket(identity(['BU-Teamledere-Syd']));
     await db.pool.query(`UPDATE sso_ticket SET expires_at = now() - interval '1 second'`);
-    await exchange(out.location!).expect(401);
+    await exchange(out).expect(401);
   });
 
   it('applies a group change at the next login and ends the sessions of the old role', async () => {
-    const first = await exchange((await loginWithTicket(identity(['BU-Teamledere-Syd']))).location!).expect(200);
+    const first = await exchange(await loginWithTicket(identity(['BU-Teamledere-Syd']))).expect(200);
     const out = await loginWithTicket(identity(['BU-Teamledere-Syd', 'BU-Chefer']));
     expect(await user('anne@kommune.dk')).toMatchObject({ role: 'chef', teams: [] });
     await http().get('/api/v1/me').set('Authorization', `Bearer ${first.body.token}`).expect(401);
-    const second = await exchange(out.location!).expect(200);
+    const second = await exchange(out).expect(200);
     expect(second.body.user.role).toBe('chef');
     // Taken out of every mapped group: refused, and the sessions end at once.
     const page = await loginWithTicket(identity(['Alle ansatte']));

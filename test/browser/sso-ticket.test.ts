@@ -1,8 +1,9 @@
-import { createHash } from 'crypto';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SsoService } from '../../apps/api/src/sso/sso.service';
 import { BrowserApp, startBrowserApp } from '../support/browser-app';
 import { launchBrowser } from '../support/browser';
+import { insertTicket } from '../support/sso';
 
 // Issue 15: the login page shows the organisation's button once a provider is set up, and a
 // provider's callback lands the browser on #/sso?ticket=…, which the page exchanges for a session
@@ -17,26 +18,26 @@ describe('dashboard in Chromium: the organisation login button and the ticket ha
   });
   afterAll(() => env?.close());
 
-  const ticketFor = async (username: string) => {
-    const ticket = `test-ticket-${username}-${Date.now()}`;
-    await env.db.pool.query(`INSERT INTO sso_ticket (ticket_hash, username, expires_at) VALUES ($1, $2, now() + interval '1 minute')`, [
-      createHash('sha256').update(ticket).digest('hex'),
-      username,
-    ]);
+  /** A ticket as a provider's callback leaves it: in the address, with its binding cookie in the browser. */
+  const ticketFor = async (context: BrowserContext, username: string) => {
+    const { ticket, cookie } = await insertTicket(env.db.pool, username);
+    const [name, value] = cookie.split('=');
+    await context.addCookies([{ name, value, url: `${env.base}/api/v1/auth/sso`, httpOnly: true, sameSite: 'Lax' }]);
     return ticket;
   };
 
   it('shows the button, and a ticket logs in once; the address keeps no ticket', async () => {
     const browser = await launchBrowser();
     try {
-      const page = await browser.newPage({ locale: 'da-DK', viewport: { width: 1366, height: 768 } });
+      const context = await browser.newContext({ locale: 'da-DK', viewport: { width: 1366, height: 768 } });
+      const page = await context.newPage();
       await page.goto(env.base);
       const button = page.getByRole('link', { name: 'Log ind med Silkeborg Kommunes konto' });
       expect(await button.getAttribute('href')).toBe('/api/v1/auth/oidc/login');
       await page.getByLabel('Brugernavn').waitFor();
 
       // The provider's redirect is a new page load (a hash change alone would not be).
-      const ticket = await ticketFor('chef');
+      const ticket = await ticketFor(context, 'chef');
       await page.goto('about:blank');
       await page.goto(`${env.base}/#/sso?ticket=${ticket}`);
       await page.getByTestId('current-user').waitFor();

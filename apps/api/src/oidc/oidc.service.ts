@@ -7,6 +7,7 @@ import { SSO_LOGIN, type SsoLoginAttempt } from '../audit/audit.hook';
 import { AuthService } from '../auth/auth.service';
 import { APP_CONFIG, AppConfig } from '../config';
 import { runInScope } from '../database/request-scope';
+import { cookie } from '../sso/cookie';
 import { SsoService } from '../sso/sso.service';
 import { identityFromClaims, type IdTokenClaims } from './oidc-identity';
 import { OidcRepository } from './oidc.repository';
@@ -38,20 +39,6 @@ export const MESSAGES = {
   providerError: (code: string) =>
     `Organisationens log ind afviste at logge dig ind (${code}). Prøv igen, og kontakt din administrator, hvis det bliver ved.`,
 } as const;
-
-/** A cookie's value from the Cookie header (no cookie parser in the API for one cookie). */
-function cookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const at = part.indexOf('=');
-    if (at <= 0 || part.slice(0, at).trim() !== name) continue;
-    try {
-      return decodeURIComponent(part.slice(at + 1).trim());
-    } catch {
-      return undefined; // not a value we set (ours are URL-safe): as if there were none
-    }
-  }
-  return undefined;
-}
 
 /** The address the browser reached the API by (behind TRUSTED_PROXIES: the proxy's X-Forwarded-*). */
 export const requestOrigin = (req: Request): string => `${req.protocol}://${req.get('host')}`;

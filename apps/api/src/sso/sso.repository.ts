@@ -72,24 +72,23 @@ export class SsoRepository {
     await this.db.query(`UPDATE app_user SET token_version = token_version + 1 WHERE id = $1`, [id]);
   }
 
-  async saveTicket(hash: string, username: string, ttlSeconds: number): Promise<void> {
+  async saveTicket(hash: string, bindingHash: string, username: string, ttlSeconds: number): Promise<void> {
     await this.db.query(`DELETE FROM sso_ticket WHERE expires_at < now()`);
-    await this.db.query(`INSERT INTO sso_ticket (ticket_hash, username, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))`, [
-      hash,
-      username,
-      ttlSeconds,
-    ]);
+    await this.db.query(
+      `INSERT INTO sso_ticket (ticket_hash, binding_hash, username, expires_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4))`,
+      [hash, bindingHash, username, ttlSeconds],
+    );
   }
 
   /** The ticket's user, once: the row is gone after the first try, valid or not. */
-  async takeTicket(hash: string): Promise<string | undefined> {
+  async takeTicket(hash: string): Promise<{ username: string; bindingHash: string } | undefined> {
     // TypeORM answers a DELETE with [rows, count].
-    const [rows]: [{ username: string; valid: boolean }[], number] = await this.db.query(
-      `DELETE FROM sso_ticket WHERE ticket_hash = $1 RETURNING username, expires_at > now() AS valid`,
+    const [rows]: [{ username: string; bindingHash: string; valid: boolean }[], number] = await this.db.query(
+      `DELETE FROM sso_ticket WHERE ticket_hash = $1 RETURNING username, binding_hash AS "bindingHash", expires_at > now() AS valid`,
       [hash],
     );
     const row = rows[0];
-    return row?.valid ? row.username : undefined;
+    return row?.valid ? { username: row.username, bindingHash: row.bindingHash } : undefined;
   }
 }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash, randomBytes } from 'crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'crypto';
 import type { Response } from 'express';
 import type { AuthProviders, LoginResponse } from '@bu/contracts';
 import { logger } from '@bu/logger';
@@ -54,6 +54,11 @@ const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const hashTicket = (ticket: string) => createHash('sha256').update(ticket).digest('hex');
+const safeEqual = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+/** The cookie that ties a ticket to the browser its login ended in; sent only to the exchange. */
+export const BINDING_COOKIE = 'bu_sso_binding';
+const BINDING_PATH = '/api/v1/auth/sso';
 
 /**
  * The end of every single sign-on login, whatever the protocol: the verified identity becomes a
@@ -125,7 +130,17 @@ export class SsoService {
       return;
     }
     const ticket = randomBytes(32).toString('base64url');
-    await runInScope('*', () => this.repository.saveTicket(hashTicket(ticket), result.username, TICKET_SECONDS));
+    // The ticket works only with this cookie, so a ticket sent to someone else (a link that would log
+    // the victim's browser in as the sender: login CSRF) is refused.
+    const binding = randomBytes(32).toString('base64url');
+    await runInScope('*', () => this.repository.saveTicket(hashTicket(ticket), hashTicket(binding), result.username, TICKET_SECONDS));
+    res.cookie(BINDING_COOKIE, binding, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: res.req?.secure ?? false,
+      path: BINDING_PATH,
+      maxAge: TICKET_SECONDS * 1000,
+    });
     logger().info({ provider: identity.provider, user: result.username }, 'single sign-on');
     res.redirect(302, `/#/sso?ticket=${ticket}`);
   }
@@ -136,10 +151,10 @@ export class SsoService {
   }
 
   /** The session for a ticket, exactly as a password login gives it; a ticket works once, within a minute. */
-  async exchange(ticket: string): Promise<LoginResponse | undefined> {
-    const username = await runInScope('*', () => this.repository.takeTicket(hashTicket(ticket)));
-    if (!username) return undefined;
-    const { token, user } = await this.auth.session(username);
+  async exchange(ticket: string, binding: string | undefined): Promise<LoginResponse | undefined> {
+    const found = await runInScope('*', () => this.repository.takeTicket(hashTicket(ticket)));
+    if (!found || binding === undefined || !safeEqual(hashTicket(binding), found.bindingHash)) return undefined;
+    const { token, user } = await this.auth.session(found.username);
     return { token, user: toCurrentUser(user, user.municipality === null ? [] : [user.municipality]) };
   }
 

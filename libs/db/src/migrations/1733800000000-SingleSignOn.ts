@@ -53,6 +53,8 @@ export class SingleSignOn1733800000000 implements MigrationInterface {
       -- The one-time handover from the provider's callback to the browser app (hash of the ticket).
       CREATE TABLE sso_ticket (
         ticket_hash text PRIMARY KEY,
+        -- Hash of the cookie set with the ticket: only the browser the login ended in can use it.
+        binding_hash text NOT NULL,
         username text NOT NULL,
         expires_at timestamptz NOT NULL
       );
