@@ -99,7 +99,7 @@ describe('the committee’s monthly report', () => {
     worker = startReportWorker(
       { databaseUrl: db.url, dbConnectTimeoutMs: 5000, shutdownGraceMs: 10_000 } as Parameters<typeof startReportWorker>[0],
       {
-        mail: { host: '127.0.0.1', port: smtp.port, secure: false, from: 'Børneblik <boerneblik@odense.test>' },
+        mail: { host: '127.0.0.1', port: smtp.port, secure: false, requireTls: false, from: 'Børneblik <boerneblik@odense.test>' },
         publicUrl: 'https://boerneblik.odense.test',
       },
     );
@@ -284,6 +284,28 @@ describe('the committee’s monthly report', () => {
     );
     // No case number, caseworker or CPR number reaches the committee's report.
     expect(text).not.toMatch(/\b\d{6}-?\d{4}\b/);
+  });
+
+  it('sends nothing to a server that does not offer STARTTLS, unless told that is wanted', async () => {
+    // The test server offers no STARTTLS: as if someone on the way had stripped it.
+    const mail = { to: ['formand@odense.test'], subject: 'Prøve', text: 'Prøve' };
+    const strict = createMailer({ host: '127.0.0.1', port: smtp.port, secure: false, from: 'boerneblik@odense.test' });
+    const before = smtp.mails.length;
+    try {
+      const refused = await strict.send(mail);
+      expect(refused.sent).toBe(false);
+      expect(refused.result).toMatch(/^ikke sendt: /);
+    } finally {
+      strict.close();
+    }
+    expect(smtp.mails.length).toBe(before);
+    const relaxed = createMailer({ host: '127.0.0.1', port: smtp.port, secure: false, requireTls: false, from: 'boerneblik@odense.test' });
+    try {
+      expect((await relaxed.send(mail)).sent).toBe(true);
+    } finally {
+      relaxed.close();
+    }
+    await smtp.waitFor(before + 1);
   });
 
   it('archives the report without SMTP, saying it was not sent', async () => {

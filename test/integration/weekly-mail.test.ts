@@ -47,7 +47,7 @@ describe('the weekly e-mail to team leaders and chiefs', () => {
     worker = startReportWorker(
       { databaseUrl: db.url, dbConnectTimeoutMs: 5000, shutdownGraceMs: 10_000 } as Parameters<typeof startReportWorker>[0],
       {
-        mail: { host: '127.0.0.1', port: smtp.port, secure: false, from: 'boerneblik@odense.test' },
+        mail: { host: '127.0.0.1', port: smtp.port, secure: false, requireTls: false, from: 'boerneblik@odense.test' },
         publicUrl: 'https://boerneblik.odense.test',
       },
     );

@@ -23,11 +23,15 @@ describe('reportsConfigFromEnv', () => {
         host: 'smtp.kommune.dk',
         port: 587,
         secure: false,
+        requireTls: true,
         user: 'boerneblik',
         password: 'kodeord-fra-it',
         from: 'Børneblik <boerneblik@kommune.dk>',
       },
       publicUrl: 'https://boerneblik.kommune.dk',
+    });
+    expect(reportsConfigFromEnv({ SMTP_HOST: 'smtp', MAIL_FROM: 'a@b.dk', SMTP_REQUIRE_TLS: '0' }).mail).toMatchObject({
+      requireTls: false,
     });
     expect(reportsConfigFromEnv({ SMTP_HOST: 'smtp', SMTP_PORT: '465', SMTP_SECURE: '1', MAIL_FROM: 'a@b.dk' }).mail).toMatchObject({
       port: 465,

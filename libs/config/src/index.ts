@@ -151,6 +151,8 @@ export const envSchema = z.object({
   SMTP_PORT: int(587, 1, 65535),
   /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
   SMTP_SECURE: flag(false),
+  /** Without SMTP_SECURE: refuse to send unless the server offers STARTTLS (default on). */
+  SMTP_REQUIRE_TLS: flag(true),
   SMTP_USER: text(),
   /** A secret: never defaulted, never logged. */
   SMTP_PASSWORD: z.string().optional(),
@@ -445,6 +447,12 @@ export interface MailConfig {
   host: string;
   port: number;
   secure: boolean;
+  /**
+   * Without SMTP_SECURE, insist on STARTTLS (default): otherwise anyone on the way could strip it and
+   * read the password and the committee's PDFs. Off (SMTP_REQUIRE_TLS=0) only for a relay that
+   * cannot do TLS on a network the municipality trusts.
+   */
+  requireTls?: boolean;
   user?: string;
   /** A secret: never logged. */
   password?: string;
@@ -486,6 +494,7 @@ export function reportsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Repo
       host: parsed.SMTP_HOST,
       port: parsed.SMTP_PORT,
       secure: parsed.SMTP_SECURE,
+      requireTls: parsed.SMTP_REQUIRE_TLS,
       user: parsed.SMTP_USER,
       password: parsed.SMTP_PASSWORD,
       from,

@@ -35,6 +35,8 @@ export function createMailer(config: MailConfig | null): Mailer {
     host: config.host,
     port: config.port,
     secure: config.secure,
+    // STARTTLS or no mail: a stripped STARTTLS must not send the password and the PDFs in clear.
+    requireTLS: !config.secure && config.requireTls !== false,
     auth: config.user ? { user: config.user, pass: config.password } : undefined,
     // A stuck server must not hold the job for minutes.
     connectionTimeout: 20_000,
