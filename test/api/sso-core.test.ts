@@ -228,15 +228,29 @@ describe('single sign-on: group mappings, users made at login, the ticket, the p
   });
 
   it('turns password login off per municipality, only once an organisation login is set up; a product administrator keeps it', async () => {
-    const off = () => http().put('/api/v1/sso/login-policy').set('Authorization', `Bearer ${admin461}`).send({ passwordLogin: false });
-    expect((await off().expect(400)).body.message).toBe(
+    const policy = (token: string, passwordLogin: boolean) =>
+      http().put('/api/v1/sso/login-policy').set('Authorization', `Bearer ${token}`).send({ passwordLogin });
+    expect((await policy(admin461, false).expect(400)).body.message).toBe(
       'Log ind med adgangskode kan ikke slås fra, før log ind med organisationens konto er sat op',
     );
     sso.registerProvider({ id: 'oidc', label: 'Log ind med Silkeborg Kommunes konto', loginUrl: '/api/v1/auth/oidc/login' });
     expect((await http().get('/api/v1/auth/providers').expect(200)).body).toEqual({
       providers: [{ id: 'oidc', label: 'Log ind med Silkeborg Kommunes konto', loginUrl: '/api/v1/auth/oidc/login' }],
     });
-    expect((await off().expect(200)).body).toEqual({ municipality: 461, passwordLogin: false });
+    // An administrator who is in by password would lock themself out: first in through the organisation.
+    expect((await policy(admin461, false).expect(400)).body.message).toBe(
+      'Du er logget ind med adgangskode. Log ind med organisationens konto, før du slår log ind med adgangskode fra – ellers kan du ikke komme ind igen.',
+    );
+    await mapping(admin461, { group: 'BU-Admins', role: 'admin' }).expect(201);
+    const ssoAdmin = (
+      await exchange(await loginWithTicket(identity(['BU-Admins'], { externalId: 'x|it', username: 'it-admin' }))).expect(200)
+    ).body.token as string;
+    const chefBefore = await tokenFor(app, 'chef');
+    expect((await policy(ssoAdmin, false).expect(200)).body).toEqual({ municipality: 461, passwordLogin: false });
+    // Off means off now: the municipality's password sessions end, not only new logins.
+    await http().get('/api/v1/me').set('Authorization', `Bearer ${chefBefore}`).expect(401);
+    await http().get('/api/v1/me').set('Authorization', `Bearer ${admin461}`).expect(401);
+    await http().get('/api/v1/me').set('Authorization', `Bearer ${ssoAdmin}`).expect(200);
     const refused = await http().post('/api/v1/auth/login').send({ username: 'chef', password: PASSWORD }).expect(403);
     expect(refused.body.message).toBe('Din kommune logger ind med organisationens konto. Brug knappen til log ind med din organisation.');
     // A wrong password still says only that it is wrong: the switch is not told to a guesser.
@@ -244,7 +258,7 @@ describe('single sign-on: group mappings, users made at login, the ticket, the p
     // Another municipality and the product administrator are not affected.
     await tokenFor(app, 'chef-kbh');
     await tokenFor(app, 'admin');
-    await http().put('/api/v1/sso/login-policy').set('Authorization', `Bearer ${admin461}`).send({ passwordLogin: true }).expect(200);
+    await policy(ssoAdmin, true).expect(200);
     await tokenFor(app, 'chef');
   });
 });

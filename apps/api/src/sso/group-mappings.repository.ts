@@ -51,6 +51,20 @@ export class GroupMappingsRepository {
     return row?.passwordLogin ?? true;
   }
 
+  async authSource(username: string): Promise<string | undefined> {
+    const [row] = await this.db.query(`SELECT auth_source AS "authSource" FROM app_user WHERE username = $1`, [username]);
+    return row?.authSource;
+  }
+
+  /** Ends every token of the municipality's password users; their names. */
+  async endLocalSessions(municipality: number): Promise<string[]> {
+    const [rows]: [{ username: string }[], number] = await this.db.query(
+      `UPDATE app_user SET token_version = token_version + 1 WHERE municipality_code = $1 AND auth_source = 'local' RETURNING username`,
+      [municipality],
+    );
+    return rows.map((r) => r.username);
+  }
+
   async setPasswordLogin(municipality: number, passwordLogin: boolean): Promise<void> {
     await this.db.query(
       `INSERT INTO login_policy (municipality_code, password_login) VALUES ($1, $2)

@@ -1,5 +1,6 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { GroupMapping, GroupMappingBody, LoginPolicy } from '@bu/contracts';
+import { AuthService } from '../auth/auth.service';
 import type { AuthUser } from '../auth/auth.types';
 import { ScopeService } from '../municipalities/scope.service';
 import { GroupMappingsRepository } from './group-mappings.repository';
@@ -18,6 +19,7 @@ export class GroupMappingsService {
     @Inject(GroupMappingsRepository) private readonly repository: GroupMappingsRepository,
     @Inject(ScopeService) private readonly scope: ScopeService,
     @Inject(SsoService) private readonly sso: SsoService,
+    @Inject(AuthService) private readonly auth: AuthService,
   ) {}
 
   async list(admin: AuthUser, municipality?: number): Promise<GroupMapping[]> {
@@ -60,7 +62,13 @@ export class GroupMappingsService {
     // Turned off with no organisation login set up, nobody of the municipality could log in at all.
     if (!passwordLogin && !this.sso.hasProvider())
       throw new BadRequestException('Log ind med adgangskode kan ikke slås fra, før log ind med organisationens konto er sat op');
+    if (!passwordLogin && admin.municipality === code && (await this.repository.authSource(admin.username)) === 'local')
+      throw new BadRequestException(
+        'Du er logget ind med adgangskode. Log ind med organisationens konto, før du slår log ind med adgangskode fra – ellers kan du ikke komme ind igen.',
+      );
     await this.repository.setPasswordLogin(code, passwordLogin);
+    // Off means off now: the municipality's password sessions end too, not only new logins.
+    if (!passwordLogin) for (const username of await this.repository.endLocalSessions(code)) this.auth.users.forget(username);
     return { municipality: code, passwordLogin };
   }
 
