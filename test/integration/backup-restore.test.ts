@@ -11,7 +11,7 @@ import { verifyAuditChain } from '@bu/db';
 import { importDubu } from '@bu/etl';
 import { chooseTool, embeddedBinFolder, installedTools } from '../../scripts/lib/backup';
 import { seedUsers, startTestApi, tokenFor } from '../support/api';
-import { createTestDatabase, TEST_SECRET, TEST_SERVER_URL, TestDatabase } from '../support/database';
+import { createTestDatabase, dropDatabase, TEST_SECRET, TEST_SERVER_URL, TestDatabase } from '../support/database';
 import { DUBU_SMALL, DUBU_SMALL_D } from '../support/fixtures';
 
 // Issue 13, point 10: `npm run admin -- backup <file>` and `restore <file>` with PostgreSQL's own
@@ -64,7 +64,7 @@ async function emptyDatabaseOfNewRole(): Promise<TestDatabase & { role: string }
     role,
     async drop() {
       await pool.end();
-      await serverQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropDatabase(name);
       await serverQuery(`DROP ROLE IF EXISTS ${role}`);
     },
   };
