@@ -43,6 +43,16 @@ export const chef = dashboard({
       series: 'year',
       description: 'Egne sagsdata: på opgørelsesdatoen, og ved udgangen af hvert af de seneste år.',
     },
+    {
+      kpi: 'activity.children_with_open_case_per_1000',
+      chart: 'trend',
+      series: 'year',
+      description:
+        'Egne sagsdata: børn med en åben sag på opgørelsesdatoen pr. 1.000 0-17-årige, og ved udgangen af hvert af de seneste år.',
+    },
+    { kpi: 'activity.children_with_open_case', chart: 'number' },
+    { kpi: 'flow.cases_opened', chart: 'number', description: 'Sager (ikke børn) oprettet i perioden.' },
+    { kpi: 'flow.cases_closed', chart: 'number', description: 'Sager (ikke børn) lukket i perioden.' },
     { kpi: 'activity.family_care_share', chart: 'share', title: 'Anbragte i familiepleje', target: 0.65 }, // shorter
     {
       kpi: 'activity.placed_children_by_type',
@@ -67,6 +77,12 @@ export const chef = dashboard({
       ],
     },
     { kpi: 'cost.annualised_per_placed_child', chart: 'number' },
+    {
+      kpi: 'cost.preventive_share',
+      chart: 'share',
+      description:
+        'Forbrug til dato på 5.28.21 (forebyggende foranstaltninger) af forbruget på 5.28.20-5.28.25, til og med seneste afsluttede måned.',
+    },
     {
       kpi: 'cost.top_cases',
       chart: 'work-list',

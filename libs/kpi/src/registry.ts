@@ -20,6 +20,7 @@ import {
   preventiveChildren,
   preventiveChildrenPer1000,
 } from './activity/placements';
+import { childrenWithOpenCase, childrenWithOpenCasePer1000 } from './activity/open-cases';
 import { benchmarkNetSpend, benchmarkNotifications, benchmarkPlaced, benchmarkPreventive } from './benchmark/benchmark';
 import { budgetFunction, budgetLightKpi, forecastActivity, forecastLinear } from './budget/budget';
 import { spendCurve } from './budget/spend-curve';
@@ -29,6 +30,8 @@ import { caseloadVsNorm } from './caseload/vs-norm';
 import { weightedCaseload } from './caseload/weighted';
 import { complaintsDecided, reversalRate } from './complaints/complaints';
 import { annualisedCostPerPlacedChild, topCases } from './cost/cost';
+import { preventiveShare } from './cost/preventive-share';
+import { casesClosed, casesOpened } from './flow/cases';
 import { complianceByTeam } from './deadline/by-team';
 import { investigation4m, investigationOverdue } from './deadline/investigations';
 import {
@@ -91,6 +94,12 @@ const BASE = [
   effectChange,
   complaintsDecided,
   reversalRate,
+  // Second edition (KPIS.md).
+  childrenWithOpenCase,
+  childrenWithOpenCasePer1000,
+  casesOpened,
+  casesClosed,
+  preventiveShare,
   budgetFunction,
   forecastLinear,
   forecastActivity,
