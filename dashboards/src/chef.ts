@@ -100,7 +100,30 @@ export const chef = dashboard({
       description:
         'Børn med effektmålinger på mindst to datoer: ændring i gennemsnitlig score (1-5 på fem temaer) fra første til seneste måling, pr. indsats aktiv ved seneste måling. Et barn tæller under hver af sine indsatser.',
     },
+    {
+      kpi: 'continuity.caseworker_changes',
+      chart: 'bar-per-key',
+      description:
+        'Børn med en sag, der er åben nu og har været åben i mindst 12 måneder: skift af ansvarlig rådgiver de seneste 12 måneder (fra ingen til en rådgiver tæller; fra en rådgiver til ingen tæller ikke).',
+      columns: [
+        { key: 'children', label: 'Børn', format: 'days' },
+        { key: 'mean', label: 'Skift pr. barn (gennemsnit)' },
+        { key: 'noChangeShare', label: 'Andel uden skift' },
+        { key: 'twoOrMoreShare', label: 'Andel med 2 eller flere skift' },
+      ],
+    },
     { kpi: 'complaints.reversal_rate', chart: 'share' },
+    {
+      kpi: 'complaints.handling_days',
+      chart: 'number',
+      description: 'Klager afgjort i perioden: dage fra modtaget til afgjort (median).',
+    },
+    {
+      kpi: 'decision.days_to_start',
+      chart: 'number',
+      description:
+        'Indsatser startet i perioden: dage fra bevilling til start (median). Økonomiske ydelser og ukendte indsatser indgår ikke.',
+    },
     { kpi: 'complaints.decided', chart: 'bar-per-key' },
     {
       kpi: 'duration.measure_days',

@@ -310,6 +310,27 @@ export const KPI_CATALOGUE = {
     roles: ['udvalg', 'chef', 'admin'],
     higherIsBetter: true,
   },
+  'continuity.caseworker_changes': {
+    title: 'Skift af rådgiver det seneste år',
+    unit: 'ratio',
+    shape: 'breakdown',
+    roles: ['teamleder', 'chef', 'admin'],
+    higherIsBetter: false,
+  },
+  'decision.days_to_start': {
+    title: 'Dage fra bevilling til start (median)',
+    unit: 'days',
+    shape: 'number',
+    roles: ['chef', 'admin'],
+    higherIsBetter: false,
+  },
+  'complaints.handling_days': {
+    title: 'Klagesagsbehandlingstid (median, dage)',
+    unit: 'days',
+    shape: 'number',
+    roles: ['chef', 'admin'],
+    higherIsBetter: false,
+  },
   'budget.function': {
     title: 'Budgetopfølgning pr. funktion',
     unit: 'kr',

@@ -32,6 +32,9 @@ import { complaintsDecided, reversalRate } from './complaints/complaints';
 import { annualisedCostPerPlacedChild, topCases } from './cost/cost';
 import { preventiveShare } from './cost/preventive-share';
 import { casesClosed, casesOpened } from './flow/cases';
+import { caseworkerChanges } from './continuity/caseworker-changes';
+import { handlingDays } from './complaints/handling-days';
+import { daysToStart } from './decision/days-to-start';
 import { complianceByTeam } from './deadline/by-team';
 import { investigation4m, investigationOverdue } from './deadline/investigations';
 import {
@@ -100,6 +103,9 @@ const BASE = [
   casesOpened,
   casesClosed,
   preventiveShare,
+  caseworkerChanges,
+  daysToStart,
+  handlingDays,
   budgetFunction,
   forecastLinear,
   forecastActivity,
