@@ -55,6 +55,17 @@ export const chef = dashboard({
     { kpi: 'flow.cases_closed', chart: 'number', description: 'Sager (ikke børn) lukket i perioden.' },
     { kpi: 'activity.family_care_share', chart: 'share', title: 'Anbragte i familiepleje', target: 0.65 }, // shorter
     {
+      kpi: 'placement.replacement_12m',
+      chart: 'share',
+      description:
+        'Børn, hvis anbringelse sluttede for 12-24 måneder siden uden ny anbringelse dagen efter: andelen, der blev anbragt igen inden for 12 måneder.',
+    },
+    {
+      kpi: 'early.age_at_investigation_start',
+      chart: 'number',
+      description: 'Børnefaglige undersøgelser startet i perioden: barnets alder ved start (median, år).',
+    },
+    {
       kpi: 'activity.placed_children_by_type',
       chart: 'bar-per-key',
       description: 'Børn med en aktiv anbringelse på opgørelsesdatoen.',

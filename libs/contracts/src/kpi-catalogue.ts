@@ -331,6 +331,20 @@ export const KPI_CATALOGUE = {
     roles: ['chef', 'admin'],
     higherIsBetter: false,
   },
+  'placement.replacement_12m': {
+    title: 'Genanbragt inden for 12 måneder',
+    unit: 'share',
+    shape: 'fraction',
+    roles: ['chef', 'admin'],
+    higherIsBetter: false,
+  },
+  'early.age_at_investigation_start': {
+    title: 'Alder ved start af børnefaglig undersøgelse (median, år)',
+    unit: 'ratio',
+    shape: 'number',
+    roles: ['chef', 'admin'],
+    higherIsBetter: null,
+  },
   'budget.function': {
     title: 'Budgetopfølgning pr. funktion',
     unit: 'kr',

@@ -48,9 +48,11 @@ import {
 import { notification24h, notificationDueSoon, notificationOverdue } from './deadline/notifications';
 import { missingEndDates, openMeasuresOnClosedCases, rejectedRows, unknownCodes } from './dq/data-quality';
 import { activeMeasureAge, measureDuration } from './duration/measure-days';
+import { ageAtInvestigationStart } from './early/age-at-investigation';
 import { effectChange } from './effect/change';
 import { goalStatusKpi } from './goal/status';
 import { investigationDuration } from './investigation/duration-days';
+import { replacement12m } from './placement/replacement';
 import { talkedAloneShare, twoVisitsShare } from './supervision/visits';
 import type { KpiDefinition } from './types';
 
@@ -106,6 +108,8 @@ const BASE = [
   caseworkerChanges,
   daysToStart,
   handlingDays,
+  replacement12m,
+  ageAtInvestigationStart,
   budgetFunction,
   forecastLinear,
   forecastActivity,
