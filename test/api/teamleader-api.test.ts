@@ -45,6 +45,7 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
       'caseload.unassigned',
       'caseload.vs_norm',
       'caseload.weighted',
+      'continuity.caseworker_changes',
       'deadline.child_conversation',
       'deadline.compliance_by_team',
       'deadline.followup_due_soon',

@@ -18,6 +18,9 @@ export const preventiveShare = fractionKpi({
   shape: 'fraction',
   higherIsBetter: true,
   roles: ['udvalg', 'chef', 'admin'],
+  // A share of two amounts from the published accounts (money, as budget.function's lines): the
+  // committee sees it whole. Declared, so that every committee KPI says how it is suppressed.
+  suppress: (value) => value,
   async fraction(ctx: KpiContext) {
     const [r] = await ctx.query<{ preventive: string; total: string }>(
       `SELECT coalesce(sum(spend) FILTER (WHERE function_code = '5.28.21'), 0)::text AS preventive,

@@ -1,13 +1,15 @@
+import { DECIDED_BY_START, PLAN_MEASURE } from '../deadline/rules';
 import { defineKpi, type KpiContext } from '../types';
 
 // Measures started in P (and by D), economic benefits and "ukendt" left out, that have a decision
 // date on or before their start: a decision after the start is a registration error, not a wait.
+// Both rules are the named fragments the case review's formal items share (../deadline/rules.ts).
 const DECIDED_AND_STARTED = `
   SELECT m.*, c.person_id FROM measure m
   JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
-  WHERE m.municipality_code = $1 AND m.family IN ('placement', 'preventive')
+  WHERE m.municipality_code = $1 AND ${PLAN_MEASURE('m')}
     AND m.started BETWEEN $3::date AND $4::date AND m.started <= $2::date
-    AND m.decided IS NOT NULL AND m.decided <= m.started`;
+    AND ${DECIDED_BY_START('m')}`;
 
 const params = (ctx: KpiContext) => [ctx.municipality, ctx.asOf, ctx.period.from, ctx.period.to];
 
