@@ -43,7 +43,28 @@ export const chef = dashboard({
       series: 'year',
       description: 'Egne sagsdata: på opgørelsesdatoen, og ved udgangen af hvert af de seneste år.',
     },
+    {
+      kpi: 'activity.children_with_open_case_per_1000',
+      chart: 'trend',
+      series: 'year',
+      description:
+        'Egne sagsdata: børn med en åben sag på opgørelsesdatoen pr. 1.000 0-17-årige, og ved udgangen af hvert af de seneste år.',
+    },
+    { kpi: 'activity.children_with_open_case', chart: 'number' },
+    { kpi: 'flow.cases_opened', chart: 'number', description: 'Sager (ikke børn) oprettet i perioden.' },
+    { kpi: 'flow.cases_closed', chart: 'number', description: 'Sager (ikke børn) lukket i perioden.' },
     { kpi: 'activity.family_care_share', chart: 'share', title: 'Anbragte i familiepleje', target: 0.65 }, // shorter
+    {
+      kpi: 'placement.replacement_12m',
+      chart: 'share',
+      description:
+        'Børn, hvis anbringelse sluttede for 12-24 måneder siden uden ny anbringelse dagen efter: andelen, der blev anbragt igen inden for 12 måneder.',
+    },
+    {
+      kpi: 'early.age_at_investigation_start',
+      chart: 'number',
+      description: 'Børnefaglige undersøgelser startet i perioden: barnets alder ved start (median, år).',
+    },
     {
       kpi: 'activity.placed_children_by_type',
       chart: 'bar-per-key',
@@ -68,6 +89,12 @@ export const chef = dashboard({
     },
     { kpi: 'cost.annualised_per_placed_child', chart: 'number' },
     {
+      kpi: 'cost.preventive_share',
+      chart: 'share',
+      description:
+        'Forbrug til dato på 5.28.21 (forebyggende foranstaltninger) af forbruget på 5.28.20-5.28.25, til og med seneste afsluttede måned.',
+    },
+    {
       kpi: 'cost.top_cases',
       chart: 'work-list',
       arrow: true,
@@ -84,7 +111,30 @@ export const chef = dashboard({
       description:
         'Børn med effektmålinger på mindst to datoer: ændring i gennemsnitlig score (1-5 på fem temaer) fra første til seneste måling, pr. indsats aktiv ved seneste måling. Et barn tæller under hver af sine indsatser.',
     },
+    {
+      kpi: 'continuity.caseworker_changes',
+      chart: 'bar-per-key',
+      description:
+        'Børn med en sag, der er åben nu og har været åben i mindst 12 måneder: skift af ansvarlig rådgiver de seneste 12 måneder (fra ingen til en rådgiver tæller; fra en rådgiver til ingen tæller ikke).',
+      columns: [
+        { key: 'children', label: 'Børn', format: 'days' },
+        { key: 'mean', label: 'Skift pr. barn (gennemsnit)' },
+        { key: 'noChangeShare', label: 'Andel uden skift' },
+        { key: 'twoOrMoreShare', label: 'Andel med 2 eller flere skift' },
+      ],
+    },
     { kpi: 'complaints.reversal_rate', chart: 'share' },
+    {
+      kpi: 'complaints.handling_days',
+      chart: 'number',
+      description: 'Klager afgjort i perioden: dage fra modtaget til afgjort (median).',
+    },
+    {
+      kpi: 'decision.days_to_start',
+      chart: 'number',
+      description:
+        'Indsatser startet i perioden: dage fra bevilling til start (median). Økonomiske ydelser og ukendte indsatser indgår ikke.',
+    },
     { kpi: 'complaints.decided', chart: 'bar-per-key' },
     {
       kpi: 'duration.measure_days',

@@ -112,5 +112,19 @@ export const teamleder = dashboard({
     { kpi: 'deadline.plan_on_time', chart: 'share', target: 0.9 },
     { kpi: 'deadline.child_conversation', chart: 'share', target: 0.9 },
     { kpi: 'investigation.duration_days', chart: 'number', title: 'Undersøgelsernes varighed (median, dage)' }, // wording
+    { kpi: 'supervision.two_visits_share', chart: 'share', target: 1 },
+    { kpi: 'supervision.talked_alone_share', chart: 'share' },
+    {
+      kpi: 'continuity.caseworker_changes',
+      chart: 'bar-per-key',
+      description:
+        'Børn med en sag, der er åben nu og har været åben i mindst 12 måneder: skift af ansvarlig rådgiver de seneste 12 måneder (fra ingen til en rådgiver tæller; fra en rådgiver til ingen tæller ikke).',
+      columns: [
+        { key: 'children', label: 'Børn', format: 'days' },
+        { key: 'mean', label: 'Skift pr. barn (gennemsnit)' },
+        { key: 'noChangeShare', label: 'Andel uden skift' },
+        { key: 'twoOrMoreShare', label: 'Andel med 2 eller flere skift' },
+      ],
+    },
   ],
 });

@@ -36,6 +36,17 @@ export const udvalg = dashboard({
       description: 'Danmarks Statistik: nettodriftsudgifter til udsatte børn og unge pr. 0-17-årig, seneste år med tal for kommunen.',
     },
     {
+      kpi: 'cost.preventive_share',
+      chart: 'share',
+      description:
+        'Forbrug til dato på forebyggende foranstaltninger (5.28.21) af forbruget på 5.28.20-5.28.25, til og med seneste afsluttede måned.',
+    },
+    {
+      kpi: 'activity.children_with_open_case_per_1000',
+      chart: 'number',
+      description: 'Børn med en åben sag på opgørelsesdatoen pr. 1.000 0-17-årige (egne sagsdata).',
+    },
+    {
       kpi: 'activity.summary',
       chart: 'year-table',
       description: 'Antal for hele året; indeværende år til opgørelsesdatoen.',

@@ -17,7 +17,9 @@ const M = 461;
 const S = { suppressed: true };
 const isSuppressed = (v: unknown) => typeof v === 'object' && v !== null && (v as { suppressed?: unknown }).suppressed === true;
 const small = (n: number) => n >= 1 && n <= 4;
-const IDS = 'activity.summary,goal.status,budget.function,budget.forecast_activity,budget.light';
+const IDS =
+  'activity.summary,goal.status,budget.function,budget.forecast_activity,budget.light,' +
+  'activity.children_with_open_case,activity.children_with_open_case_per_1000,cost.preventive_share';
 
 // One goal per kind of value the committee can see: counts, shares with their total shown beside
 // them (placed children / family care share; children notified / repeat share), a rate, an amount in
@@ -217,6 +219,18 @@ describe('committee suppression over random data (fast-check, over HTTP)', () =>
         for (const p of parts ?? []) expect(small(p), `${shareKpi} ${key}: a part of ${p}`).toBe(false);
       }
     }
+    // Children with an open case (second edition): the count as a summary cell, the rate withheld with it.
+    const open = chief.kpis['activity.children_with_open_case'];
+    const rate = 'activity.children_with_open_case_per_1000';
+    if (small(open)) {
+      expect(kpis['activity.children_with_open_case']).toEqual(S);
+      expect(chief.kpis[rate] === null ? null : S).toEqual(kpis[rate]);
+    } else {
+      expect(kpis['activity.children_with_open_case']).toBe(open);
+      expect(kpis[rate]).toEqual(chief.kpis[rate]);
+    }
+    // The preventive share is a share of the accounts' amounts: shown as the chief sees it.
+    expect(kpis['cost.preventive_share']).toEqual(chief.kpis['cost.preventive_share']);
     // Budget: the activity forecast (and what rests on it) only from 5 children on.
     for (const [fn, line] of Object.entries<any>(kpis['budget.function'])) {
       const truth = chief.kpis['budget.function'][fn];

@@ -78,6 +78,25 @@ const MATRIX: {
     expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 },
     scoped: s(200, 403, 403, 200),
   },
+  // The second edition's figures (KPIS.md), one row per set of roles.
+  {
+    method: 'get',
+    path: '/api/v1/kpis?ids=cost.preventive_share,activity.children_with_open_case_per_1000,activity.children_with_open_case',
+    expect: { udvalg: 200, chef: 200, teamleder: 403, admin: 200 },
+    scoped: s(200, 403, 403, 200),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/kpis?ids=flow.cases_opened,flow.cases_closed,decision.days_to_start,complaints.handling_days,placement.replacement_12m,early.age_at_investigation_start',
+    expect: { udvalg: 403, chef: 200, teamleder: 403, admin: 200 },
+    scoped: s(200, 403, 403, 200),
+  },
+  {
+    method: 'get',
+    path: '/api/v1/kpis?ids=continuity.caseworker_changes',
+    expect: { udvalg: 403, chef: 200, teamleder: 200, admin: 200 },
+    scoped: s(200, 200, 403, 200),
+  },
   {
     method: 'get',
     path: '/api/v1/kpis?ids=cost.top_cases',

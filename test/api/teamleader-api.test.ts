@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { join } from 'path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importDubu } from '@bu/etl';
+import { importDubu, importStatistics } from '@bu/etl';
 import { seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { FIXTURES } from '../support/fixtures';
@@ -45,6 +45,7 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
       'caseload.unassigned',
       'caseload.vs_norm',
       'caseload.weighted',
+      'continuity.caseworker_changes',
       'deadline.child_conversation',
       'deadline.compliance_by_team',
       'deadline.followup_due_soon',
@@ -169,6 +170,8 @@ describe('the committee over HTTP: aggregates only, small cells suppressed', () 
   it('gives the committee only its own figures by default', async () => {
     const res = await get('udvalg', '').expect(200);
     expect(Object.keys(res.body.kpis).sort()).toEqual([
+      'activity.children_with_open_case',
+      'activity.children_with_open_case_per_1000',
       'activity.summary',
       'benchmark.activity.notifications_per_1000',
       'benchmark.activity.placed_children_per_1000',
@@ -179,10 +182,31 @@ describe('the committee over HTTP: aggregates only, small cells suppressed', () 
       'budget.function',
       'budget.light',
       'budget.spend_curve',
+      'cost.preventive_share',
       'goal.status',
     ]);
     // Benchmarks: the published statistics only, not the live rate from the own case data.
     expect(res.body.kpis['benchmark.activity.placed_children_per_1000'].ownLive).toBeNull();
     expect(Object.keys(res.body.dimensions)).toEqual(['municipality']);
+  });
+
+  it('withholds the open-case rate from the committee when it rests on 1-4 children (second edition)', async () => {
+    await importStatistics(db.pool, join(FIXTURES, 'statistics-small'), { pseudonymSecret: TEST_SECRET });
+    const ids = 'ids=activity.children_with_open_case,activity.children_with_open_case_per_1000';
+    // The committee's D = 31-12-2023: open cases C1, C3, C7, C9 → 4 children: "<5", and the rate withheld.
+    const small = await get('udvalg', `${ids}&asOf=2023-12-31`).expect(200);
+    expect(small.body.kpis).toEqual({
+      'activity.children_with_open_case': { suppressed: true },
+      'activity.children_with_open_case_per_1000': { suppressed: true },
+    });
+    // The chief gets the numbers: 4, and 4 / 40,000 (Odense's 0-17-year-olds in 2023) × 1000 = 0.1.
+    const chief = await get('chef', `${ids}&asOf=2023-12-31`).expect(200);
+    expect(chief.body.kpis['activity.children_with_open_case']).toBe(4);
+    expect(chief.body.kpis['activity.children_with_open_case_per_1000']).toBeCloseTo(0.1, 12);
+    // D = 29-04-2024 moves to 31-03-2024 for the committee: C1-C7 and C9 (C8 opens 15-04) → 8 children, shown;
+    // 8 / 40,100 × 1000.
+    const shown = await get('udvalg', `${ids}&asOf=2024-04-29`).expect(200);
+    expect(shown.body.kpis['activity.children_with_open_case']).toBe(8);
+    expect(shown.body.kpis['activity.children_with_open_case_per_1000']).toBeCloseTo((8 / 40_100) * 1000, 12);
   });
 });

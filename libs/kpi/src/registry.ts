@@ -20,6 +20,7 @@ import {
   preventiveChildren,
   preventiveChildrenPer1000,
 } from './activity/placements';
+import { childrenWithOpenCase, childrenWithOpenCasePer1000 } from './activity/open-cases';
 import { benchmarkNetSpend, benchmarkNotifications, benchmarkPlaced, benchmarkPreventive } from './benchmark/benchmark';
 import { budgetFunction, budgetLightKpi, forecastActivity, forecastLinear } from './budget/budget';
 import { spendCurve } from './budget/spend-curve';
@@ -29,6 +30,11 @@ import { caseloadVsNorm } from './caseload/vs-norm';
 import { weightedCaseload } from './caseload/weighted';
 import { complaintsDecided, reversalRate } from './complaints/complaints';
 import { annualisedCostPerPlacedChild, topCases } from './cost/cost';
+import { preventiveShare } from './cost/preventive-share';
+import { casesClosed, casesOpened } from './flow/cases';
+import { caseworkerChanges } from './continuity/caseworker-changes';
+import { handlingDays } from './complaints/handling-days';
+import { daysToStart } from './decision/days-to-start';
 import { complianceByTeam } from './deadline/by-team';
 import { investigation4m, investigationOverdue } from './deadline/investigations';
 import {
@@ -42,9 +48,11 @@ import {
 import { notification24h, notificationDueSoon, notificationOverdue } from './deadline/notifications';
 import { missingEndDates, openMeasuresOnClosedCases, rejectedRows, unknownCodes } from './dq/data-quality';
 import { activeMeasureAge, measureDuration } from './duration/measure-days';
+import { ageAtInvestigationStart } from './early/age-at-investigation';
 import { effectChange } from './effect/change';
 import { goalStatusKpi } from './goal/status';
 import { investigationDuration } from './investigation/duration-days';
+import { replacement12m } from './placement/replacement';
 import { talkedAloneShare, twoVisitsShare } from './supervision/visits';
 import type { KpiDefinition } from './types';
 
@@ -91,6 +99,17 @@ const BASE = [
   effectChange,
   complaintsDecided,
   reversalRate,
+  // Second edition (KPIS.md).
+  childrenWithOpenCase,
+  childrenWithOpenCasePer1000,
+  casesOpened,
+  casesClosed,
+  preventiveShare,
+  caseworkerChanges,
+  daysToStart,
+  handlingDays,
+  replacement12m,
+  ageAtInvestigationStart,
   budgetFunction,
   forecastLinear,
   forecastActivity,

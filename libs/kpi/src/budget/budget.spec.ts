@@ -149,4 +149,38 @@ describe('committee budget KPIs', () => {
       ),
     ).toEqual({ '5.28.20': null, '5.28.21': null, '5.57.72': null });
   });
+
+  it('the budget month at the year end and across a month with no data (second edition)', async () => {
+    // 5.28.22 in 2024: spend 100,000 in each of January–September, November and December (no row
+    // for October), corrected budget 1,200,000 in every month with a row. Removed again below.
+    const months = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12];
+    for (const month of months)
+      await db.pool.query(
+        `INSERT INTO budget_line (municipality_code, year, month, function_code, function_name, corrected_budget, spend)
+         VALUES (461, 2024, $1, '5.28.22', 'Plejefamilier', 1200000, 100000)`,
+        [month],
+      );
+    const line = async (d: string) =>
+      ((await kpiValue(() => db, d)('budget.function')) as Record<string, Record<string, unknown>>)['5.28.22'];
+    try {
+      // D = 01-12-2024: December is still running, November has ended and has data → m = 11.
+      // S = 10 months × 100,000 = 1,000,000 (October has no row); F = 1,000,000 / 11 × 12.
+      expect(await line('2024-12-01')).toMatchObject({ month: 11, spent: 1_000_000, forecastLinear: (1_000_000 / 11) * 12 });
+      // D = 30-11-2024: the last day of November → November counts; the same figures as on 1 December.
+      expect(await line('2024-11-30')).toMatchObject({ month: 11, spent: 1_000_000 });
+      // D = 29-11-2024: October is the newest ended month but has no row → m = 9; S = 900,000; F = 900,000 / 9 × 12 = 1,200,000 = B → green.
+      expect(await line('2024-11-29')).toMatchObject({ month: 9, spent: 900_000, forecastLinear: 1_200_000, light: 'green' });
+      // D = 31-12-2024: the year's last day → December counts; S = 11 × 100,000; F = S (m = 12, no forecast left).
+      expect(await line('2024-12-31')).toMatchObject({
+        month: 12,
+        spent: 1_100_000,
+        forecastLinear: 1_100_000,
+        forecastActivity: 1_100_000,
+      });
+      // D = 30-12-2024: December still running → m = 11 as on 1 December.
+      expect(await line('2024-12-30')).toMatchObject({ month: 11, spent: 1_000_000 });
+    } finally {
+      await db.pool.query(`DELETE FROM budget_line WHERE function_code = '5.28.22'`);
+    }
+  });
 });

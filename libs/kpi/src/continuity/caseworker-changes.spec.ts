@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { chiefFixture } from '../../../../test/support/kpi';
+
+// Changes of responsible caseworker on test/fixtures/dubu-chief at D = 30-04-2024: the window is
+// 01-05-2023 .. 30-04-2024 (D − 12 months = 30-04-2023 is outside it). Judged: cases open at D and
+// opened on or before 30-04-2023 — C1 (AA from 01-01-2023), C3 (AA from 01-06-2022), C7 (CC from
+// 01-01-2022), C9 (CC from 01-01-2023); C2, C4, C5, C6 and C8 were opened in 2024. Each case is its
+// own child. Workers: AA and BB in Team Nord, CC in Team Syd.
+const D = '2024-04-30';
+describe('continuity.caseworker_changes', () => {
+  const { value, db } = chiefFixture(D);
+
+  it('no change in the export: four children, none changed', async () => {
+    expect(await value('continuity.caseworker_changes')).toEqual({ children: 4, mean: 0, noChangeShare: 1, twoOrMoreShare: 0 });
+    // D = 30-06-2022: cases opened on or before 30-06-2021: none → nothing to divide by.
+    expect(await value('continuity.caseworker_changes', { asOf: '2022-06-30' })).toEqual({
+      children: 0,
+      mean: null,
+      noChangeShare: null,
+      twoOrMoreShare: null,
+    });
+  });
+
+  it('counts someone → someone else and nobody → someone, not someone → nobody, inside the window only', async () => {
+    const pool = db().pool;
+    const assign = (caseId: string, worker: string, from: string, to: string | null = null) =>
+      pool.query(
+        `INSERT INTO assignment (municipality_code, source, case_id, worker_id, valid_from, valid_to)
+         SELECT municipality_code, source, case_id, $2, $3, $4 FROM child_case WHERE case_id = $1`,
+        [caseId, worker, from, to],
+      );
+    // C1: AA → BB on 01-05-2023 (the window's first day), BB → AA on 01-09-2023 (the latest Fra
+    // wins), AA → CC on 30-04-2024 (D itself): 3 changes.
+    await assign('C1', 'BB', '2023-05-01');
+    await assign('C1', 'AA', '2023-09-01');
+    await assign('C1', 'CC', '2024-04-30');
+    // C3: AA → nobody on 01-10-2023 (not a change), nobody → AA on 01-11-2023 when the gap ends (a change): 1.
+    await assign('C3', '', '2023-10-01', '2023-10-31');
+    // C7: CC → BB on 30-04-2023 = D − 12 months, outside the window: 0.
+    await assign('C7', 'BB', '2023-04-30');
+    // C9: CC → AA on 01-05-2024, after D: 0.
+    await assign('C9', 'AA', '2024-05-01');
+    try {
+      // Children 4; changes 3 + 1 + 0 + 0 = 4 → mean 1; no change: C7, C9 → 2 / 4; two or more: C1 → 1 / 4.
+      expect(await value('continuity.caseworker_changes')).toEqual({ children: 4, mean: 1, noChangeShare: 0.5, twoOrMoreShare: 0.25 });
+      // Team scope is the case's team at D: Team Nord holds C3 (AA) and C7 (BB): changes 1 + 0 → mean 0.5.
+      expect(await value('continuity.caseworker_changes', { teams: ['Team Nord'] })).toEqual({
+        children: 2,
+        mean: 0.5,
+        noChangeShare: 0.5,
+        twoOrMoreShare: 0,
+      });
+      // Team Syd holds C1 (CC from D) and C9 (CC): 3 + 0 → mean 1.5.
+      expect(await value('continuity.caseworker_changes', { teams: ['Team Syd'] })).toEqual({
+        children: 2,
+        mean: 1.5,
+        noChangeShare: 0.5,
+        twoOrMoreShare: 0.5,
+      });
+      // D = 29-04-2024: the window is 30-04-2023 (D − 12 months = 29-04-2023) .. 29-04-2024: C1's change on
+      // 30-04-2024 is after D (2 left) and C7's on 30-04-2023 is now inside it (1): 2 + 1 + 1 + 0 = 4 → mean 1;
+      // no change: C9 → 1 / 4; two or more: C1 → 1 / 4.
+      expect(await value('continuity.caseworker_changes', { asOf: '2024-04-29' })).toEqual({
+        children: 4,
+        mean: 1,
+        noChangeShare: 0.25,
+        twoOrMoreShare: 0.25,
+      });
+    } finally {
+      await pool.query(
+        `DELETE FROM assignment a USING child_case c WHERE c.case_id = a.case_id AND c.source = a.source
+           AND (a.case_id, a.worker_id, a.valid_from) IN (('C1','BB','2023-05-01'),('C1','AA','2023-09-01'),('C1','CC','2024-04-30'),
+             ('C3','','2023-10-01'),('C7','BB','2023-04-30'),('C9','AA','2024-05-01'))`,
+      );
+    }
+  });
+
+  it('a case opened exactly D − 12 months before D is judged; one day later it is not (leap day)', async () => {
+    const pool = db().pool;
+    // C5 opened 01-01-2024; move it to 28-02-2023. D = 29-02-2024 → D − 12 months = 28-02-2023 (clamped): judged.
+    // Judged at 29-02-2024: C1, C3, C7, C9 (opened by then), C5 → 5.
+    await pool.query(`UPDATE child_case SET opened = '2023-02-28' WHERE case_id = 'C5'`);
+    try {
+      expect(((await value('continuity.caseworker_changes', { asOf: '2024-02-29' })) as { children: number }).children).toBe(5);
+      await pool.query(`UPDATE child_case SET opened = '2023-03-01' WHERE case_id = 'C5'`);
+      expect(((await value('continuity.caseworker_changes', { asOf: '2024-02-29' })) as { children: number }).children).toBe(4);
+    } finally {
+      await pool.query(`UPDATE child_case SET opened = '2024-01-01' WHERE case_id = 'C5'`);
+    }
+  });
+});

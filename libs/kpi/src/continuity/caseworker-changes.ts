@@ -1,0 +1,67 @@
+import { DEFAULT_SETTINGS } from '../settings';
+import { addMonthsSql, CASE_TEAM, IN_SCOPE, kpiParams } from '../sql';
+import { defineKpi, type KpiContext } from '../types';
+
+/** continuity.caseworker_changes: the children judged and how often their responsible caseworker changed. */
+export interface CaseworkerChanges {
+  /** Children whose case is open at D and was opened on or before D − 12 months. */
+  children: number;
+  /** Mean changes per child; null when no child is judged. */
+  mean: number | null;
+  /** Share of those children with no change; null when no child is judged. */
+  noChangeShare: number | null;
+  /** Share with 2 changes or more; null when no child is judged. */
+  twoOrMoreShare: number | null;
+}
+
+/** The responsible caseworker of a case on a day (latest `Fra` wins; '' is nobody → NULL), as CASE_TEAM reads it at D. */
+const RESPONSIBLE_ON = (day: string) => `(SELECT NULLIF(a.worker_id, '') FROM assignment a
+    WHERE a.municipality_code = $1 AND a.source = q.source AND a.case_id = q.case_id
+      AND a.valid_from <= ${day} AND (a.valid_to IS NULL OR a.valid_to >= ${day})
+    ORDER BY a.valid_from DESC, a.worker_id DESC LIMIT 1)`;
+
+/**
+ * continuity.caseworker_changes (KPIS.md, second edition) — children whose case is open at D and
+ * was opened on or before D − 12 months. A change is a day d with D − 12 months < d <= D whose
+ * responsible caseworker is someone and differs from the day before (nobody → someone counts,
+ * someone → nobody does not). The responsible worker only changes on a day an assignment begins
+ * or the day after one ends, so only those days are looked at. A child with two such cases counts
+ * once, with the changes of both. A team leader's scope is the team of the case at D.
+ */
+export const caseworkerChanges = defineKpi({
+  id: 'continuity.caseworker_changes',
+  title: 'Skift af rådgiver det seneste år',
+  unit: 'ratio',
+  shape: 'breakdown',
+  higherIsBetter: false,
+  roles: ['teamleder', 'chef', 'admin'],
+  async compute(ctx: KpiContext): Promise<CaseworkerChanges> {
+    const [r] = await ctx.query<{ children: number; changes: number; none: number; two: number }>(
+      `WITH ${CASE_TEAM},
+       judged AS (
+         SELECT ct.source, ct.case_id, ct.person_id FROM case_team ct
+         WHERE ct.opened <= ${addMonthsSql('$2::date', -12)} AND (ct.closed IS NULL OR ct.closed >= $2::date) AND ${IN_SCOPE('ct')}
+       ),
+       candidate AS (
+         SELECT DISTINCT j.source, j.case_id, j.person_id, x.d FROM judged j
+         JOIN assignment a ON a.municipality_code = $1 AND a.source = j.source AND a.case_id = j.case_id
+         CROSS JOIN LATERAL (VALUES (a.valid_from), (a.valid_to + 1)) x(d)
+         WHERE x.d > ${addMonthsSql('$2::date', -12)} AND x.d <= $2::date
+       ),
+       changed AS (
+         SELECT q.person_id, count(*)::int AS n FROM candidate q
+         WHERE ${RESPONSIBLE_ON('q.d')} IS NOT NULL AND ${RESPONSIBLE_ON('q.d')} IS DISTINCT FROM ${RESPONSIBLE_ON('q.d - 1')}
+         GROUP BY q.person_id
+       ),
+       per_child AS (
+         SELECT p.person_id, coalesce(c.n, 0) AS n FROM (SELECT DISTINCT person_id FROM judged) p LEFT JOIN changed c ON c.person_id = p.person_id
+       )
+       SELECT count(*)::int AS children, coalesce(sum(n), 0)::int AS changes,
+              count(*) FILTER (WHERE n = 0)::int AS none, count(*) FILTER (WHERE n >= 2)::int AS two
+       FROM per_child`,
+      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+    );
+    const share = (n: number) => (r.children === 0 ? null : n / r.children);
+    return { children: r.children, mean: share(r.changes), noChangeShare: share(r.none), twoOrMoreShare: share(r.two) };
+  },
+});
