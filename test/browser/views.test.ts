@@ -58,7 +58,7 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
           : figure.locator(`.big-number[data-value="${String(value)}"]`)
       ).waitFor();
     };
-    await page.getByLabel('Periode fra').fill('2024-02-01');
+    await page.getByLabel('Periode fra').fill('01.02.2024');
     await page.getByTestId('as-of').filter({ hasText: 'periode 01.02.2024–29.02.2024' }).waitFor();
     await shows('2024-02-01');
     // Cleared: back to the default period from 1 January of D's year.
