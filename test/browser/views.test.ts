@@ -174,7 +174,7 @@ describe('the committee view in Chromium', () => {
     const page = await env.login('udvalg');
     const figure = page.getByTestId(`figure-${PLACED}`);
     await figure.waitFor();
-    expect(await figure.getByTestId('benchmark-facts').textContent()).toBe('10 (2023) · median 10 · nr. 2 af 3');
+    expect(await figure.getByTestId('benchmark-facts').textContent()).toBe('10 (2023) · median 10 · nr. 2 af 3, hvor 1 er flest anbragte');
     expect(await figure.getByRole('heading').textContent()).toBe('Anbragte børn pr. 1.000 børn — alle kommuner');
     // A short comparison: with all municipalities, no groups to choose, make or change.
     expect(await page.getByTestId('comparison-groups').count()).toBe(0);

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { KpiResponse, SeriesPoint } from '@bu/contracts';
+import { KPI_CATALOGUE, type KpiResponse, type SeriesPoint } from '@bu/contracts';
 import type { DashboardDefinition } from '@bu/dashboards';
 import type { Role } from '@bu/contracts';
 import {
@@ -80,7 +80,14 @@ export function DashboardView({
   };
   const isBenchmark = (id: string) => dashboard.figures.some((f) => f.kpi === id && f.chart === 'benchmark');
   const ids = dashboard.figures.map((f) => f.kpi);
-  const mainIds = ids.filter((id) => !isBenchmark(id));
+  // One goal, one light (ADR 66): a view with shares fetches the goals too, for the roles that may read them.
+  const goalIds =
+    dashboard.figures.some((f) => f.chart === 'share') &&
+    !ids.includes('goal.status') &&
+    (KPI_CATALOGUE['goal.status'].roles as readonly string[]).includes(role)
+      ? ['goal.status']
+      : [];
+  const mainIds = [...ids.filter((id) => !isBenchmark(id)), ...goalIds];
   const benchIds = ids.filter(isBenchmark);
 
   useEffect(() => {
