@@ -329,7 +329,7 @@ describe('admin uploads an export and watches the job', () => {
     const page = await env.login('admin');
     await page.getByRole('heading', { name: 'Indlæs et nyt udtræk' }).waitFor();
     await page.getByLabel('Udtræk (zip)').setInputFiles({ name: 'udtraek.zip', mimeType: 'application/zip', buffer: zip });
-    await page.getByLabel('Udtræksdato (valgfri)').fill('2024-04-30');
+    await page.getByLabel('Udtræksdato (valgfri)').fill('30.04.2024');
     await page.getByRole('button', { name: 'Indlæs' }).click();
     const status = page.getByTestId('upload-status');
     // Another municipality's worth of cases in place of the earlier snapshot: every open case would
@@ -345,7 +345,7 @@ describe('admin uploads an export and watches the job', () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
     // The same export dated a month earlier is older than the one now loaded: refused with both
     // dates, loaded once the administrator allows an older export.
-    await page.getByLabel('Udtræksdato (valgfri)').fill('2024-03-31');
+    await page.getByLabel('Udtræksdato (valgfri)').fill('31.03.2024');
     await page.getByRole('button', { name: 'Indlæs' }).click();
     await status.getByText(/Importen fejlede: Udtrækket er fra 31\.03\.2024.*nyere udtræk.*\(30\.04\.2024\)/).waitFor({ timeout: 30_000 });
     await page.getByLabel('Tillad et ældre udtræk').check();
