@@ -267,8 +267,8 @@ describe('administration in Chromium', () => {
     await open(page, 'revisionslog');
     const audit = page.getByTestId('admin-audit');
     await audit.getByLabel('Sag').fill('S2');
-    await audit.getByLabel('Fra').fill('2024-03-01');
-    await audit.getByLabel('Til').fill('2024-03-02');
+    await audit.getByLabel('Fra').fill('01.03.2024');
+    await audit.getByLabel('Til').fill('02.03.2024');
     await audit.getByRole('button', { name: 'Søg' }).click();
     await audit.getByTestId('audit-total').filter({ hasText: '2 rækker' }).waitFor();
     const rows = audit.locator('tbody tr');

@@ -160,7 +160,7 @@ describe('drill-down from an aggregate to the work-list rows behind it, in Chrom
     const page = await env.login('chef');
     await page.goto(`${env.base}/#/teamleder?team=Team%20Nord`);
     await page.getByTestId('drill').waitFor();
-    await page.getByLabel('Opgørelsesdato').fill('2024-03-31');
+    await page.getByLabel('Opgørelsesdato').fill('31.03.2024');
     await page.getByTestId('as-of').getByText('Opgjort pr. 31.03.2024').waitFor();
     const march = await env.api<KpiResponse>('chef', `/api/v1/kpis?asOf=2024-03-31&ids=${LISTS.map((f) => f.kpi).join(',')}`);
     for (const f of LISTS) {

@@ -58,7 +58,7 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
           : figure.locator(`.big-number[data-value="${String(value)}"]`)
       ).waitFor();
     };
-    await page.getByLabel('Periode fra').fill('2024-02-01');
+    await page.getByLabel('Periode fra').fill('01.02.2024');
     await page.getByTestId('as-of').filter({ hasText: 'periode 01.02.2024–29.02.2024' }).waitFor();
     await shows('2024-02-01');
     // Cleared: back to the default period from 1 January of D's year.
@@ -174,7 +174,7 @@ describe('the committee view in Chromium', () => {
     const page = await env.login('udvalg');
     const figure = page.getByTestId(`figure-${PLACED}`);
     await figure.waitFor();
-    expect(await figure.getByTestId('benchmark-facts').textContent()).toBe('10 (2023) · median 10 · nr. 2 af 3');
+    expect(await figure.getByTestId('benchmark-facts').textContent()).toBe('10 (2023) · median 10 · nr. 2 af 3, hvor 1 er flest anbragte');
     expect(await figure.getByRole('heading').textContent()).toBe('Anbragte børn pr. 1.000 børn — alle kommuner');
     // A short comparison: with all municipalities, no groups to choose, make or change.
     expect(await page.getByTestId('comparison-groups').count()).toBe(0);
@@ -329,7 +329,7 @@ describe('admin uploads an export and watches the job', () => {
     const page = await env.login('admin');
     await page.getByRole('heading', { name: 'Indlæs et nyt udtræk' }).waitFor();
     await page.getByLabel('Udtræk (zip)').setInputFiles({ name: 'udtraek.zip', mimeType: 'application/zip', buffer: zip });
-    await page.getByLabel('Udtræksdato (valgfri)').fill('2024-04-30');
+    await page.getByLabel('Udtræksdato (valgfri)').fill('30.04.2024');
     await page.getByRole('button', { name: 'Indlæs' }).click();
     const status = page.getByTestId('upload-status');
     // Another municipality's worth of cases in place of the earlier snapshot: every open case would
@@ -345,7 +345,7 @@ describe('admin uploads an export and watches the job', () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
     // The same export dated a month earlier is older than the one now loaded: refused with both
     // dates, loaded once the administrator allows an older export.
-    await page.getByLabel('Udtræksdato (valgfri)').fill('2024-03-31');
+    await page.getByLabel('Udtræksdato (valgfri)').fill('31.03.2024');
     await page.getByRole('button', { name: 'Indlæs' }).click();
     await status.getByText(/Importen fejlede: Udtrækket er fra 31\.03\.2024.*nyere udtræk.*\(30\.04\.2024\)/).waitFor({ timeout: 30_000 });
     await page.getByLabel('Tillad et ældre udtræk').check();

@@ -258,7 +258,7 @@ describe('the committee’s monthly report', () => {
     expect(text).toContain(
       `${formatNumber(benchmark.own!)} (${benchmark.year}) · median ${formatNumber(benchmark.median!)} · nr. ${benchmark.rank} af ${benchmark.count}`,
     );
-    expect(text).toContain('10 (2023) · median 10 · nr. 2 af 3');
+    expect(text).toContain('10 (2023) · median 10 · nr. 2 af 3, hvor 1 er flest anbragte');
 
     const years = api.kpis['activity.summary'] as Record<string, Record<string, unknown>>;
     const cols = Object.keys(years).sort();

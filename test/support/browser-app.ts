@@ -18,7 +18,7 @@ export interface BrowserApp {
   base: string;
   browser: Browser;
   /** A new page logged in as the user (password of the seeded test users), on the landing view. */
-  login(username: string, options?: { viewport?: { width: number; height: number }; downloads?: boolean }): Promise<Page>;
+  login(username: string, options?: { viewport?: { width: number; height: number }; downloads?: boolean; locale?: string }): Promise<Page>;
   /** The API's JSON answer as the user (GET unless told), to compare what the page shows with. */
   api<T = unknown>(username: string, path: string, init?: { method?: string; body?: unknown }): Promise<T>;
   close(): Promise<void>;
@@ -51,7 +51,7 @@ export async function startBrowserApp(
     async login(username, options = {}) {
       const page = await browser.newPage({
         viewport: options.viewport ?? { width: 1366, height: 768 },
-        locale: 'da-DK',
+        locale: options.locale ?? 'da-DK',
         acceptDownloads: options.downloads ?? false,
       });
       await page.goto(base);

@@ -8,7 +8,8 @@ import { UploadExport } from './components/UploadExport';
 import { Login } from './components/Login';
 import { MySettings } from './components/MySettings';
 import { REPORT_ROLES, Reports } from './components/Reports';
-import { DRILL_VIEW, parseHash } from './drill';
+import { DRILL_VIEW, parseHash, routeHref, type Filters } from './drill';
+import { DateField } from './components/DateField';
 import { AdminArea, mayAdminister } from './components/admin/AdminArea';
 
 /** The one-time ticket of `#/sso?ticket=…`, or null. */
@@ -26,9 +27,24 @@ export function App() {
   const [route, setRoute] = useState(() => parseHash(window.location.hash));
   const view = route.view;
   const [places, setPlaces] = useState<MunicipalityInfo[]>([]);
-  const [municipality, setMunicipality] = useState<number | null>(null);
-  const [asOf, setAsOf] = useState<string>('');
-  const [from, setFrom] = useState<string>('');
+  // The filters live in the address (ADR 66): a shared link opens the same figures, a reload keeps them.
+  const filters = route.filters;
+  // A filter the user sets is a step back can undo; one set for them (a remembered group) replaces.
+  const setFilters = (change: Partial<Filters>, replace = false) => {
+    const next = { ...filters, ...change };
+    for (const k of Object.keys(next) as (keyof Filters)[]) if (next[k] === undefined || next[k] === '') delete next[k];
+    const hash = routeHref(view, route.drill, next);
+    if (hash === window.location.hash) return;
+    if (!replace) window.location.hash = hash;
+    else {
+      window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}${hash}`);
+      setRoute(parseHash(hash));
+    }
+  };
+  // The municipality of the address when the user may see it, else the user's first.
+  const municipality = places.find((p) => p.code === filters.municipality)?.code ?? places[0]?.code ?? null;
+  const asOf = filters.asOf ?? '';
+  const from = filters.from ?? '';
   const [importsVersion, setImportsVersion] = useState(0);
 
   useEffect(() => {
@@ -53,10 +69,7 @@ export function App() {
 
   useEffect(() => {
     if (!user) return;
-    void fetchMunicipalities().then((list) => {
-      setPlaces(list);
-      setMunicipality((current) => current ?? list[0]?.code ?? null);
-    });
+    void fetchMunicipalities().then(setPlaces);
   }, [user]);
 
   if (!checked) return null;
@@ -76,14 +89,14 @@ export function App() {
   return (
     <>
       <header className="top">
-        <a className="brand" href={`#/${dashboard?.id ?? ''}`}>
+        <a className="brand" href={routeHref(dashboard?.id ?? '', {}, filters)}>
           Børneblik
         </a>
         <nav aria-label="Visninger">
           <ul>
             {allowed.map((d) => (
               <li key={d.id}>
-                <a href={`#/${d.id}`} aria-current={!inAdmin && !onReports && d.id === dashboard?.id ? 'page' : undefined}>
+                <a href={routeHref(d.id, {}, filters)} aria-current={!inAdmin && !onReports && d.id === dashboard?.id ? 'page' : undefined}>
                   {d.title}
                 </a>
               </li>
@@ -118,7 +131,11 @@ export function App() {
         {places.length > 1 ? (
           <label>
             Kommune{' '}
-            <select value={municipality ?? ''} onChange={(e) => setMunicipality(Number(e.target.value))}>
+            <select
+              value={municipality ?? ''}
+              // Another municipality: its own comparison groups, so the group is not carried over.
+              onChange={(e) => setFilters({ municipality: Number(e.target.value), group: undefined })}
+            >
               {places.map((p) => (
                 <option key={p.code} value={p.code}>
                   {p.name}
@@ -131,13 +148,23 @@ export function App() {
         )}
         {!inAdmin && !onReports && (
           <>
-            <label>
-              Opgørelsesdato <input type="date" value={asOf || place?.exportDate || ''} onChange={(e) => setAsOf(e.target.value)} />
-            </label>
-            <label>
-              Periode fra {/* Empty: 1 January of the as-of date's year (the API's default). */}
-              <input type="date" value={from} max={asOf || place?.exportDate || undefined} onChange={(e) => setFrom(e.target.value)} />
-            </label>
+            {/* Empty: the newest export's date (the API's default), shown greyed. */}
+            <DateField
+              label="Opgørelsesdato"
+              value={asOf}
+              placeholderIso={place?.exportDate ?? undefined}
+              onChange={(iso) => setFilters({ asOf: iso })}
+              testId="filter-as-of"
+            />
+            {/* Empty: 1 January of the as-of date's year (the API's default). */}
+            <DateField
+              label="Periode fra"
+              value={from}
+              max={asOf || place?.exportDate || undefined}
+              maxMessage="Periode fra skal ligge før opgørelsesdatoen"
+              onChange={(iso) => setFilters({ from: iso })}
+              testId="filter-from"
+            />
           </>
         )}
       </div>
@@ -167,6 +194,8 @@ export function App() {
               role={user.role}
               canDrill={canDrill}
               drill={canDrill && dashboard.id === DRILL_VIEW ? route.drill : undefined}
+              groupInAddress={filters.group}
+              onGroupChange={(group) => setFilters({ group }, true)}
             />
           )}
           {dashboard?.id === 'datakvalitet' && user.role === 'admin' && <UploadExport onDone={() => setImportsVersion((v) => v + 1)} />}

@@ -1,2 +1,11 @@
 // Danish number and date formats: shared with the server-side PDF report (libs/contracts).
-export { formatDate, formatDateTime, formatNumber, formatShare } from '@bu/contracts';
+export {
+  addDays,
+  DATE_FORMAT_MESSAGE,
+  DATE_INVALID_MESSAGE,
+  formatDate,
+  formatDateTime,
+  formatNumber,
+  formatShare,
+  parseDanishDate,
+} from '@bu/contracts';

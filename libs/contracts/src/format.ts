@@ -15,10 +15,37 @@ const dateTimeFormat = new Intl.DateTimeFormat('da-DK', {
 export const formatNumber = (n: number): string => numberFormat.format(n);
 export const formatShare = (fraction: number): string => shareFormat.format(fraction);
 
-/** ISO date (YYYY-MM-DD) → 31.10.2026. */
+/** ISO date (YYYY-MM-DD, or a timestamp that starts with one) → 31.10.2026, whatever the browser's language. */
 export function formatDate(iso: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  if (match) return `${match[3]}.${match[2]}.${match[1]}`;
+  return dateFormat.format(new Date(iso));
+}
+
+/** The Danish message for a date typed in another form than dd.mm.åååå. */
+export const DATE_FORMAT_MESSAGE = 'Skriv datoen som dd.mm.åååå, fx 31.01.2026';
+/** The Danish message for dd.mm.åååå that is no day of the calendar (31.02.2026). */
+export const DATE_INVALID_MESSAGE = 'Datoen findes ikke i kalenderen';
+
+/**
+ * A date typed in Danish form → ISO (YYYY-MM-DD), or the Danish message why not. Accepts
+ * dd.mm.åååå and the forms Danes also type: d.m.åååå, and "-" or "/" between the parts
+ * (31-01-2026, 31/1/2026), always day first.
+ */
+export function parseDanishDate(text: string): { iso: string } | { error: string } {
+  const match = /^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s*$/.exec(text);
+  if (!match) return { error: DATE_FORMAT_MESSAGE };
+  const [d, m, y] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (m < 1 || m > 12 || d < 1 || date.getUTCDate() !== d || date.getUTCMonth() !== m - 1 || y < 1900)
+    return { error: DATE_INVALID_MESSAGE };
+  return { iso: `${match[3]}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}` };
+}
+
+/** An ISO date moved by whole days (the date field's arrow keys). */
+export function addDays(iso: string, days: number): string {
   const [y, m, d] = iso.split('-').map(Number);
-  return dateFormat.format(new Date(Date.UTC(y, m - 1, d)));
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
 /** A moment → 31.10.2026 14.05, Danish time. */

@@ -6,6 +6,7 @@ import { LegacyGridContainLabel } from 'echarts/features';
 import { SVGRenderer } from 'echarts/renderers';
 import type { Benchmark } from '@bu/contracts';
 import { formatNumber } from '../format';
+import { formatAmount, isKroner, rankText } from '../units';
 
 echarts.use([BarChart, GridComponent, MarkLineComponent, MarkAreaComponent, TooltipComponent, SVGRenderer, LegacyGridContainLabel]);
 
@@ -15,7 +16,10 @@ export function BenchmarkChart({
   own,
   names,
   title,
+  kpi,
 }: {
+  /** The benchmark KPI: its unit and what its rank 1 is. */
+  kpi: string;
   value: Benchmark;
   own: number;
   names: Record<string, string>;
@@ -23,19 +27,21 @@ export function BenchmarkChart({
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const entries = Object.entries(value.group).sort((a, b) => b[1] - a[1]);
+  const show = (n: number | null) => (n === null ? '–' : formatAmount(kpi, n));
+  const rank = rankText(kpi, value.rank, value.count);
   useEffect(() => {
     if (!ref.current || entries.length === 0) return;
     const chart = echarts.init(ref.current, undefined, { renderer: 'svg' });
     chart.setOption({
       animation: false,
       grid: { left: 8, right: 8, top: 24, bottom: 8, containLabel: true },
-      tooltip: { trigger: 'axis', valueFormatter: (v: number) => formatNumber(v) },
+      tooltip: { trigger: 'axis', valueFormatter: (v: number) => formatAmount(kpi, v) },
       xAxis: {
         type: 'category',
         data: entries.map(([c]) => names[c] ?? c),
         axisLabel: { show: entries.length <= 12, rotate: 45, color: '#1f2933' },
       },
-      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => formatNumber(v) } },
+      yAxis: { type: 'value', name: isKroner(kpi) ? 'kr.' : undefined, axisLabel: { formatter: (v: number) => formatNumber(v) } },
       series: [
         {
           type: 'bar',
@@ -62,17 +68,16 @@ export function BenchmarkChart({
   return (
     <>
       <p className="benchmark-facts" data-testid="benchmark-facts">
-        <strong>{value.own === null ? '–' : formatNumber(value.own)}</strong> ({value.year ?? '–'}) · median{' '}
-        {value.median === null ? '–' : formatNumber(value.median)} · nr. {value.rank ?? '–'} af {value.count}
+        <strong>{show(value.own)}</strong> ({value.year ?? '–'}) · median {show(value.median)} · {rank}
         {/* The committee gets the published figures only (ownLive withheld as null). */}
-        {value.ownLive !== null && <span className="muted small"> · egne sagsdata i perioden: {formatNumber(value.ownLive)}</span>}
+        {value.ownLive !== null && <span className="muted small"> · egne sagsdata i perioden: {show(value.ownLive)}</span>}
       </p>
       <div
         ref={ref}
         className="chart"
         style={{ height: 220 }}
         role="img"
-        aria-label={`${title}: egen kommune ${value.own === null ? 'ingen værdi' : formatNumber(value.own)}, median ${value.median === null ? 'ingen' : formatNumber(value.median)}, nr. ${value.rank ?? '–'} af ${value.count}`}
+        aria-label={`${title}: egen kommune ${value.own === null ? 'ingen værdi' : show(value.own)}, median ${value.median === null ? 'ingen' : show(value.median)}, ${rank}`}
       />
     </>
   );

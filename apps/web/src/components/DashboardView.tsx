@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { KpiResponse, SeriesPoint } from '@bu/contracts';
+import { KPI_CATALOGUE, type KpiResponse, type SeriesPoint } from '@bu/contracts';
 import type { DashboardDefinition } from '@bu/dashboards';
 import type { Role } from '@bu/contracts';
 import {
@@ -30,6 +30,8 @@ export function DashboardView({
   role,
   canDrill = false,
   drill,
+  groupInAddress,
+  onGroupChange,
 }: {
   dashboard: DashboardDefinition;
   municipality: number;
@@ -44,6 +46,10 @@ export function DashboardView({
   canDrill?: boolean;
   /** The active drill-down (team leader view only). */
   drill?: Drill;
+  /** The comparison group in the address (ADR 66): a shared link compares with the same group. */
+  groupInAddress?: number | 'all';
+  /** A group chosen: written to the address. */
+  onGroupChange?: (group: number | 'all') => void;
 }) {
   // Each answer remembers the view it belongs to: another date or group keeps the figures shown
   // until the new ones arrive, another view never shows the previous view's figures.
@@ -60,14 +66,28 @@ export function DashboardView({
   // The comparison group chosen per municipality (null: all municipalities), remembered in the browser.
   const [chosen, setChosen] = useState<Record<number, { id: number | null; name: string | null }>>({});
   // The committee compares with all municipalities (a short comparison, no group to choose).
-  const group = role === 'udvalg' ? { id: null, name: null } : (chosen[municipality] ?? { id: storedGroup(municipality), name: null });
+  // The address wins (a shared link); else the group chosen here, else the one remembered in the browser.
+  const remembered = chosen[municipality] ?? { id: storedGroup(municipality), name: null };
+  const fromAddress =
+    groupInAddress === undefined
+      ? null
+      : { id: groupInAddress === 'all' ? null : groupInAddress, name: remembered.id === groupInAddress ? remembered.name : null };
+  const group = role === 'udvalg' ? { id: null, name: null } : (fromAddress ?? remembered);
   const chooseGroup = (g: ComparisonGroup | null) => {
     storeGroup(municipality, g?.id ?? null);
     setChosen((c) => ({ ...c, [municipality]: { id: g?.id ?? null, name: g?.name ?? null } }));
+    onGroupChange?.(g?.id ?? 'all');
   };
   const isBenchmark = (id: string) => dashboard.figures.some((f) => f.kpi === id && f.chart === 'benchmark');
   const ids = dashboard.figures.map((f) => f.kpi);
-  const mainIds = ids.filter((id) => !isBenchmark(id));
+  // One goal, one light (ADR 66): a view with shares fetches the goals too, for the roles that may read them.
+  const goalIds =
+    dashboard.figures.some((f) => f.chart === 'share') &&
+    !ids.includes('goal.status') &&
+    (KPI_CATALOGUE['goal.status'].roles as readonly string[]).includes(role)
+      ? ['goal.status']
+      : [];
+  const mainIds = [...ids.filter((id) => !isBenchmark(id)), ...goalIds];
   const benchIds = ids.filter(isBenchmark);
 
   useEffect(() => {

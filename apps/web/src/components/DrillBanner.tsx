@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { KpiList, KpiResponse } from '@bu/contracts';
 import type { DashboardDefinition } from '@bu/dashboards';
-import { DRILL_VIEW, rowMatches, type Drill } from '../drill';
+import { drillHref, rowMatches, type Drill } from '../drill';
 import { formatNumber } from '../format';
 
 /**
@@ -29,7 +29,7 @@ export function DrillBanner({ drill, dashboard, response }: { drill: Drill; dash
   return (
     <section ref={ref} tabIndex={-1} className="drill-banner" aria-labelledby="drill-heading" data-testid="drill">
       <h2 id="drill-heading">Sager for {who}</h2>
-      <a className="show-all" href={`#/${DRILL_VIEW}`}>
+      <a className="show-all" href={drillHref({})}>
         Vis alle
       </a>
       <p className="muted small">Arbejdslisterne viser kun disse sager. Nøgletal og andele gælder fortsat hele visningen.</p>

@@ -1,8 +1,9 @@
 import { useState } from 'react';
-import type { CaseworkerInfo, KpiList, KpiResponse, KpiValue, SeriesPoint } from '@bu/contracts';
+import type { CaseworkerInfo, GoalStatus, KpiList, KpiResponse, KpiValue, SeriesPoint } from '@bu/contracts';
 import { drillHref, isDrilled, rowMatches, type Drill } from '../drill';
 import type { FigureDefinition } from '@bu/dashboards';
 import { formatNumber } from '../format';
+import { formatAmount } from '../units';
 import { BarPerCaseworker } from './BarPerCaseworker';
 import { BenchmarkChart } from './BenchmarkChart';
 import type { Benchmark } from '@bu/contracts';
@@ -127,6 +128,7 @@ export function FigureCard({
   } else if (figure.chart === 'benchmark' && value && typeof value === 'object') {
     body = (
       <BenchmarkChart
+        kpi={figure.kpi}
         value={value as unknown as Benchmark}
         own={response.municipality}
         names={response.dimensions?.municipality ?? {}}
@@ -173,7 +175,11 @@ export function FigureCard({
       <SpendCurve title={figure.title} value={value as never} />
     );
   } else if (figure.chart === 'share') {
-    body = <ShareCard value={value} target={figure.target} />;
+    // The goal in force on this KPI, when the view fetched the goals (DashboardView).
+    const goals = response.kpis['goal.status'] as unknown as GoalStatus[] | undefined;
+    body = (
+      <ShareCard value={value} target={figure.target} goal={Array.isArray(goals) ? goals.find((g) => g.kpi === figure.kpi) : undefined} />
+    );
   } else if (figure.chart === 'trend') {
     const by = figure.series ?? 'year';
     body = (
@@ -188,7 +194,11 @@ export function FigureCard({
       </>
     );
   } else if (figure.chart === 'number') {
-    body = <p className="big-number">{typeof value === 'number' ? formatNumber(value) : '–'}</p>;
+    body = (
+      <p className="big-number" data-value={typeof value === 'number' ? String(value) : undefined}>
+        {typeof value === 'number' ? formatAmount(figure.kpi, value) : '–'}
+      </p>
+    );
   } else if (chartable && Object.keys(value).length === 0) {
     body = <p>Ingen data på opgørelsesdatoen.</p>;
   } else if (asTable && figure.field && chartable) {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { imports, type ImportRun } from '../api';
-import { formatNumber } from '../format';
+import { formatDate, formatDateTime, formatNumber } from '../format';
 
 const STATUS: Record<string, string> = { succeeded: '✓ Indlæst', failed: '✕ Fejlet', running: '… I gang' };
 const SOURCE: Record<string, string> = {
@@ -45,11 +45,9 @@ export function ImportLog() {
           {runs.map((r) => (
             <tr key={r.id}>
               <td>{r.id}</td>
-              <td>
-                {new Date(r.startedAt).toLocaleString('da-DK', { timeZone: 'Europe/Copenhagen', dateStyle: 'short', timeStyle: 'short' })}
-              </td>
+              <td>{formatDateTime(r.startedAt)}</td>
               <td>{SOURCE[r.source] ?? r.source}</td>
-              <td>{r.exportDate ? new Date(`${r.exportDate}T12:00:00Z`).toLocaleDateString('da-DK') : '–'}</td>
+              <td>{r.exportDate ? formatDate(r.exportDate) : '–'}</td>
               <td title={r.error ?? undefined}>
                 {STATUS[r.status] ?? r.status}
                 {r.error ? <span className="muted small"> {r.error}</span> : null}

@@ -1,8 +1,16 @@
-import { formatShare } from '../format';
+import { GOAL_LIGHTS, type GoalStatus } from '@bu/contracts';
+import { formatNumber, formatShare } from '../format';
 import { displayValue, isSuppressed } from './ValueTable';
 
-/** A share with a colour-blind-safe light: colour, symbol and word. */
-export function ShareCard({ value, target }: { value: unknown; target?: number }) {
+/** Below this many, a share says what it is out of ("3 af 4"): one case moves it by more than 5 points. */
+export const SMALL_N = 20;
+
+/**
+ * A share with a colour-blind-safe light: colour, symbol and word. One goal, one light (ADR 66): a
+ * political goal on the KPI gives the light, word and target, as in the committee's goal list; the
+ * view's own target only where no goal exists.
+ */
+export function ShareCard({ value, target, goal }: { value: unknown; target?: number; goal?: GoalStatus }) {
   if (value === null || value === undefined)
     return (
       <p className="big-number">
@@ -10,6 +18,32 @@ export function ShareCard({ value, target }: { value: unknown; target?: number }
       </p>
     );
   if (isSuppressed(value) || typeof value !== 'number') return <p className="big-number">{displayValue(value)}</p>;
+  if (goal) {
+    const light = goal.status ? GOAL_LIGHTS[goal.status] : null;
+    // A share of few says its n (the goal's basis: the two counts, not sent to the committee).
+    const basis = goal.basis?.value;
+    const small = basis && 'denominator' in basis && basis.denominator < SMALL_N ? basis : null;
+    return (
+      <p className="big-number" data-value={String(value)}>
+        {formatShare(value)}
+        {light && (
+          <span className={`light ${goal.status}`} data-testid="goal-light">
+            <span aria-hidden="true">{light.symbol}</span> {light.word}
+          </span>
+        )}
+        {small && (
+          <span className="muted small" data-testid="share-n">
+            {' '}
+            ({formatNumber(small.numerator)} af {formatNumber(small.denominator)})
+          </span>
+        )}
+        <span className="muted small" data-testid="goal-target">
+          {' '}
+          Politisk mål: {goal.direction === '>=' ? 'mindst' : 'højst'} {formatShare(goal.target)}
+        </span>
+      </p>
+    );
+  }
   const met = target === undefined ? null : value >= target;
   return (
     <p className="big-number" data-value={String(value)}>

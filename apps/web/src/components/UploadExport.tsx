@@ -1,6 +1,7 @@
 import { FormEvent, useEffect, useState } from 'react';
 import { getToken } from '../api';
 import { formatNumber } from '../format';
+import { DateField } from './DateField';
 
 interface JobState {
   state: string;
@@ -79,9 +80,7 @@ export function UploadExport({ onDone }: { onDone?: () => void }) {
         <label>
           Udtræk (zip) <input type="file" accept=".zip" onChange={(e) => setFile(e.target.files?.[0] ?? null)} required />
         </label>
-        <label>
-          Udtræksdato (valgfri) <input type="date" value={exportDate} onChange={(e) => setExportDate(e.target.value)} />
-        </label>
+        <DateField label="Udtræksdato (valgfri)" value={exportDate} onChange={setExportDate} />
         <label title="Et udtræk, der ville fjerne mere end kommunens grænse (import.max_shrink_share) af dens åbne sager eller budgetlinjer, afvises ellers">
           <input type="checkbox" checked={allowShrink} onChange={(e) => setAllowShrink(e.target.checked)} /> Tillad at data fjernes
         </label>

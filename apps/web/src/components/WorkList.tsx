@@ -16,7 +16,8 @@ function cell(value: unknown, column: ListColumn, names: Record<string, Casework
       return `${formatDate(date)} kl. ${time}`;
     }
     case 'days':
-      return formatNumber(Number(value));
+      // Whole days, and whole kroner where a list shows an amount (its header says kr.).
+      return formatNumber(Math.round(Number(value)));
     case 'days-left':
       return formatNumber(0 - Number(value)); // 0 - 0 is 0, where -0 would print "-0"
     case 'worker':

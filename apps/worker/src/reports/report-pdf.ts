@@ -5,11 +5,13 @@ import {
   displayThousandKr,
   displayValue,
   formatDate,
+  formatAmount,
   formatDateTime,
   formatNumber,
   formatShare,
   GOAL_LIGHTS,
   MONTH_NAMES,
+  rankText,
   YEAR_ROW_LABELS,
   type Benchmark,
   type BudgetLine,
@@ -258,18 +260,16 @@ function spendCurve(doc: Doc, value: Record<string, (number | null)[]>): void {
   );
 }
 
-function benchmark(doc: Doc, b: Benchmark): void {
+function benchmark(doc: Doc, kpi: string, b: Benchmark): void {
+  // The unit and which end of the rank is 1, as on screen (ADR 66).
+  const show = (n: number | null) => (n === null ? '–' : formatAmount(kpi, n));
   doc.font('Helvetica').fontSize(10).fillColor(INK);
   if (b.count === 0) {
     doc.text('Ingen offentliggjorte tal for kommunen endnu.', MARGIN, doc.y);
     doc.y += 8;
     return;
   }
-  doc.text(
-    `${b.own === null ? '–' : formatNumber(b.own)} (${b.year ?? '–'}) · median ${b.median === null ? '–' : formatNumber(b.median)} · nr. ${b.rank ?? '–'} af ${b.count}`,
-    MARGIN,
-    doc.y,
-  );
+  doc.text(`${show(b.own)} (${b.year ?? '–'}) · median ${show(b.median)} · ${rankText(kpi, b.rank, b.count)}`, MARGIN, doc.y);
   if (b.q1 !== null && b.q3 !== null) {
     doc.font('Helvetica').fontSize(8).fillColor(MUTED);
     doc.text(`Midterste halvdel af kommunerne: ${formatNumber(b.q1)}–${formatNumber(b.q3)}.`, MARGIN, doc.y);
@@ -304,7 +304,7 @@ function figure(doc: Doc, { figure: f, value }: ReportFigure, comments: Committe
   } else if (f.chart === 'budget-table') budgetTable(doc, value as Record<string, BudgetLine>, comments.budget);
   else if (f.chart === 'goals') goalTable(doc, value as GoalStatus[], comments.goal);
   else if (f.chart === 'spend-curve') spendCurve(doc, value as Record<string, (number | null)[]>);
-  else if (f.chart === 'benchmark') benchmark(doc, value as Benchmark);
+  else if (f.chart === 'benchmark') benchmark(doc, f.kpi, value as Benchmark);
   else if (f.chart === 'year-table') yearTable(doc, value as Record<string, Record<string, unknown>>);
   else doc.font('Helvetica').fontSize(10).text(displayValue(value), MARGIN, doc.y);
   doc.y += 10;

@@ -3,6 +3,7 @@ import { auditLog, type AuditFilter, type AuditPage, type AuditRow } from '../..
 import { formatNumber } from '../../format';
 import { workbook, type Cell } from '../../xlsx';
 import { AdminCard, formatDateTime, Messages, ROLE_NAMES } from './common';
+import { DateField } from '../DateField';
 
 const PAGE_SIZE = 50;
 /** The most rows an export fetches (10 pages of 1000; each page read is itself logged). */
@@ -171,12 +172,8 @@ function AuditFilterForm({ onSearch }: { onSearch: (filter: AuditFilter) => void
       <label>
         Sag <input value={kase} onChange={(e) => setKase(e.target.value)} autoComplete="off" />
       </label>
-      <label>
-        Fra <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
-      </label>
-      <label>
-        Til <input type="date" value={to} onChange={(e) => setTo(e.target.value)} />
-      </label>
+      <DateField label="Fra" value={from} onChange={setFrom} max={to || undefined} maxMessage="Fra skal ligge før til-datoen" />
+      <DateField label="Til" value={to} onChange={setTo} min={from || undefined} minMessage="Til skal ligge efter fra-datoen" />
       <button type="submit">Søg</button>
     </form>
   );

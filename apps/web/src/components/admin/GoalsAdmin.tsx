@@ -3,6 +3,7 @@ import { KPI_CATALOGUE, type KpiId } from '@bu/contracts';
 import { createGoal, deleteGoal, goals as fetchGoals, updateGoal, type Goal, type GoalBody } from '../../api';
 import { formatDate, formatNumber } from '../../format';
 import { AdminCard, Messages, parseNumber } from './common';
+import { DateField } from '../DateField';
 
 const UNIT_NAMES: Record<string, string> = { share: 'procent', count: 'antal', ratio: 'forholdstal', days: 'dage', kr: 'kr.' };
 /** A goal is one number per period: the catalogue's KPIs of one value (as the API's rule). */
@@ -244,19 +245,17 @@ function GoalForm({
           {err('tolerance')}
         </div>
         <div className="field">
-          <label htmlFor="goal-valid-from">Gælder fra (valgfri)</label>
-          <input
-            id="goal-valid-from"
-            type="date"
-            value={validFrom}
-            onChange={(e) => setValidFrom(e.target.value)}
-            {...described('validFrom')}
-          />
+          <DateField label="Gælder fra (valgfri)" value={validFrom} onChange={setValidFrom} />
           {err('validFrom')}
         </div>
         <div className="field">
-          <label htmlFor="goal-valid-to">Gælder til (valgfri)</label>
-          <input id="goal-valid-to" type="date" value={validTo} onChange={(e) => setValidTo(e.target.value)} />
+          <DateField
+            label="Gælder til (valgfri)"
+            value={validTo}
+            onChange={setValidTo}
+            min={validFrom || undefined}
+            minMessage="Gælder til skal ligge efter gælder fra"
+          />
         </div>
         <div className="field wide">
           <label htmlFor="goal-policy">Politisk formulering (valgfri)</label>

@@ -13,6 +13,7 @@ import {
 import { formatNumber } from '../../format';
 import { UploadExport } from '../UploadExport';
 import { AdminCard, formatDateTime, Messages, RUN_STATUS, SOURCE_NAMES } from './common';
+import { DateField } from '../DateField';
 
 const SEVERITY: Record<string, string> = { error: 'Afvist', warning: 'Advarsel' };
 
@@ -142,12 +143,8 @@ function ImportFilterForm({ onSearch }: { onSearch: (filter: ImportFilter) => vo
           <option value="running">I gang</option>
         </select>
       </label>
-      <label>
-        Fra <input type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
-      </label>
-      <label>
-        Til <input type="date" value={to} onChange={(e) => setTo(e.target.value)} />
-      </label>
+      <DateField label="Fra" value={from} onChange={setFrom} max={to || undefined} maxMessage="Fra skal ligge før til-datoen" />
+      <DateField label="Til" value={to} onChange={setTo} min={from || undefined} minMessage="Til skal ligge efter fra-datoen" />
       <button type="submit">Vis</button>
     </form>
   );

@@ -1,0 +1,35 @@
+import { formatNumber } from './format';
+import { KPI_CATALOGUE } from './kpi-catalogue';
+
+// What a figure's number is in, on screen and in the committee's PDF (issue 17, ADR 66): amounts say kr. (per child or case in
+// whole kroner), and a benchmark's rank says which end is 1.
+
+type CatalogueId = keyof typeof KPI_CATALOGUE;
+const entry = (kpi: string) => (KPI_CATALOGUE as Record<string, (typeof KPI_CATALOGUE)[CatalogueId]>)[kpi];
+
+/** Benchmarks in kroner: the catalogue calls the published spend per child a ratio (of two sums). */
+const KRONER_BENCHMARKS = new Set(['benchmark.cost.net_spend_per_child']);
+
+/** Whether the KPI's single number is an amount in kroner. */
+export const isKroner = (kpi: string): boolean => KRONER_BENCHMARKS.has(kpi) || entry(kpi)?.unit === 'kr';
+
+/** Kroner per child or case: whole kroner with the unit, 821.917 kr. */
+export const formatKroner = (kr: number): string => `${formatNumber(Math.round(kr))} kr.`;
+
+/** A KPI's single number as shown: kroner with their unit, anything else as a Danish number. */
+export const formatAmount = (kpi: string, n: number): string => (isKroner(kpi) ? formatKroner(n) : formatNumber(n));
+
+/** What rank 1 is for each benchmark (the API ranks the highest value 1, libs/kpi benchmark). */
+const RANK_ONE: Record<string, string> = {
+  'benchmark.activity.placed_children_per_1000': 'flest anbragte',
+  'benchmark.activity.notifications_per_1000': 'flest underretninger',
+  'benchmark.activity.preventive_children_per_1000': 'flest børn med forebyggende indsats',
+  'benchmark.cost.net_spend_per_child': 'den højeste udgift pr. barn',
+};
+
+/** "nr. 32 af 98, hvor 1 er flest anbragte", and which end is better where the catalogue says so. */
+export function rankText(kpi: string, rank: number | null, count: number): string {
+  const better = entry(kpi)?.higherIsBetter;
+  const judged = better === true ? ' (højest er bedst)' : better === false ? ' (lavest er bedst)' : '';
+  return `nr. ${rank ?? '–'} af ${formatNumber(count)}, hvor 1 er ${RANK_ONE[kpi] ?? 'den højeste værdi'}${judged}`;
+}
