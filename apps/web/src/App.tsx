@@ -140,7 +140,7 @@ export function App() {
         ) : (
           <span>{place ? `${place.name} Kommune` : ''}</span>
         )}
-        {!inAdmin && !onReports && (
+        {!inAdmin && !onReports && !onReview && (
           <>
             <label>
               Opgørelsesdato <input type="date" value={asOf || place?.exportDate || ''} onChange={(e) => setAsOf(e.target.value)} />

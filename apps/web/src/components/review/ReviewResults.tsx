@@ -184,7 +184,8 @@ export function ResultsSection({ municipality, titles, committee }: { municipali
               Udskriv
             </button>
           </p>
-          <div className="table-scroll">
+          {results.items.length === 0 && <p>Ingen færdige sager i perioden.</p>}
+          <div className="table-scroll" hidden={results.items.length === 0}>
             <table className="value-table" data-testid="review-items">
               <caption>Andel af gennemgåede sager, hvor punktet ikke er opfyldt</caption>
               <thead>
