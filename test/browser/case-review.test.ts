@@ -2,6 +2,7 @@ import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatShare } from '@bu/contracts';
 import { importDubu } from '@bu/etl';
+import { seedDemoReviews } from '../../scripts/lib/demo-reviews';
 import { BrowserApp, OUT, seriousA11yViolations, startBrowserApp } from '../support/browser-app';
 import { TEST_SECRET } from '../support/database';
 import { FIXTURES } from '../support/fixtures';
@@ -276,6 +277,90 @@ describe('the case review view in Chromium', () => {
     await page.reload();
     await page.getByTestId('current-user').waitFor();
     expect(await page.getByRole('heading', { level: 1, name: 'Sagsgennemgang' }).count()).toBe(0);
+    await page.close();
+  });
+});
+
+// The demo's case reviews (scripts/lib/demo-reviews.ts) on the same fixture, as a new chief sees
+// them; a team leader of Team Nord is refused another team's case; the print stylesheet.
+describe("the demo's case reviews in Chromium", () => {
+  let env: BrowserApp;
+
+  beforeAll(async () => {
+    env = await startBrowserApp(async (db) => {
+      await importDubu(db.pool, join(FIXTURES, 'dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: D });
+      await seedDemoReviews(db.pool, 461, D);
+    }, 'Team Nord');
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it('shows the chief the finished ledelsestilsyn and the learning review in progress with its forklæde', async () => {
+    const rounds = await env.api<{ id: number; title: string; cases: number; done: number }[]>('chef', '/api/v1/reviews?municipality=461');
+    const tilsyn = rounds.find((r) => r.title === 'Ledelsestilsyn 2024')!;
+    const learning = rounds.find((r) => r.title.startsWith('Sagsgennemgang:'))!;
+    const page = await env.login('chef');
+    await page.getByRole('navigation', { name: 'Visninger' }).getByRole('link', { name: 'Sagsgennemgang' }).click();
+    await page.getByTestId(`round-${tilsyn.id}`).waitFor();
+    expect(await page.getByTestId(`round-${tilsyn.id}`).getByTestId('progress').textContent()).toBe(
+      `${tilsyn.done} af ${tilsyn.cases} færdige`,
+    );
+    expect(tilsyn.done).toBe(tilsyn.cases);
+    expect(await page.getByTestId(`round-${learning.id}`).getByTestId('progress').textContent()).toBe(
+      `${learning.done} af ${learning.cases} færdige`,
+    );
+    // Results by team for the chief: both teams of the finished round.
+    const byTeam = page.getByTestId('review-by-team');
+    await byTeam.waitFor();
+    expect(await byTeam.textContent()).toContain('Team Nord');
+    expect(await byTeam.textContent()).toContain('Team Syd');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    // The print stylesheet leaves the forms and the filters out, the results in.
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.getByTestId('new-round').isVisible()).toBe(false);
+    expect(await page.getByTestId('review-items').isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Hent som Excel' }).isVisible()).toBe(false);
+    await page.emulateMedia({ media: 'screen' });
+
+    const round = await env.api<{ cases: { case: string; forklaede: string | null }[] }>('chef', `/api/v1/reviews/${learning.id}`);
+    await page.getByRole('link', { name: learning.title }).click();
+    await page.getByRole('heading', { level: 1, name: learning.title }).waitFor();
+    expect(await page.getByText('Udvalgte sager').count()).toBe(1);
+    // The demo's dialogue meeting and action areas of the round.
+    await page
+      .getByTestId('meetings')
+      .getByRole('heading', { level: 3, name: /^Møde / })
+      .first()
+      .waitFor();
+    const first = round.cases[0];
+    await page.getByRole('link', { name: `Sag ${first.case}`, exact: true }).click();
+    const forklaede = page.getByLabel('Forklæde (hvorfor denne sag, hvad skal der ses på)');
+    await forklaede.waitFor();
+    expect(await forklaede.inputValue()).toBe(first.forklaede);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(OUT, 'sagsgennemgang-demo-chef-1366.png'), fullPage: true });
+    await page.close();
+  });
+
+  it("refuses a team leader another team's case with the API's Danish message", async () => {
+    const rounds = await env.api<{ id: number; title: string }[]>('chef', '/api/v1/reviews?municipality=461');
+    const tilsyn = rounds.find((r) => r.title === 'Ledelsestilsyn 2024')!;
+    const all = await env.api<{ cases: { case: string; team: string }[] }>('chef', `/api/v1/reviews/${tilsyn.id}`);
+    const other = all.cases.find((c) => c.team === 'Team Syd')!;
+    const page = await env.login('teamleder');
+    await page.goto(`${env.base}/#/sagsgennemgang/${tilsyn.id}`);
+    await page.getByTestId('round-cases-table').waitFor();
+    // Only the own team's cases are listed.
+    expect(await page.getByTestId('round-cases-table').textContent()).not.toContain('Team Syd');
+    await page.goto(`${env.base}/#/sagsgennemgang/${tilsyn.id}/${other.case}`);
+    await page.reload();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain(other.case);
+    expect(await page.getByTestId('case-facts').count()).toBe(0);
+    expect(await page.getByTestId('case-review').count()).toBe(0);
     await page.close();
   });
 });

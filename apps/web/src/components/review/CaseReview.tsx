@@ -126,7 +126,7 @@ function RoundsPage({ municipality, titles }: { municipality: number; titles: It
         <h2 id="rounds-title">Gennemgange</h2>
         {list && list.length === 0 && <p>Der er endnu ingen gennemgange.</p>}
         {list && list.length > 0 && (
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0} role="region" aria-label="Gennemgange">
             <table className="value-table" data-testid="review-rounds">
               <caption className="sr-only">Gennemgange, nyeste først</caption>
               <thead>
@@ -386,7 +386,7 @@ function RoundPage({ id, municipality, titles }: { id: number; municipality: num
           {round.notice && <p className="notice">{round.notice}</p>}
           <section className="card" aria-labelledby="round-cases">
             <h2 id="round-cases">Sager</h2>
-            <div className="table-scroll">
+            <div className="table-scroll" tabIndex={0} role="region" aria-label="Gennemgangens sager">
               <table className="value-table" data-testid="round-cases-table">
                 <caption className="sr-only">Gennemgangens sager</caption>
                 <thead>
@@ -790,12 +790,12 @@ function CaseFacts({ detail }: { detail: ReviewCaseDetail }) {
         const rows = f[key as keyof typeof f] as Record<string, string | number | boolean | null>[];
         const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
         return (
-          <section key={key} aria-label={title}>
+          <div key={key}>
             <h3>{title}</h3>
             {rows.length === 0 ? (
               <p className="muted small">Ingen.</p>
             ) : (
-              <div className="table-scroll">
+              <div className="table-scroll" tabIndex={0} role="region" aria-label={title}>
                 <table className="value-table compact" data-testid={`facts-${key}`}>
                   <caption className="sr-only">{title}</caption>
                   <thead>
@@ -819,7 +819,7 @@ function CaseFacts({ detail }: { detail: ReviewCaseDetail }) {
                 </table>
               </div>
             )}
-          </section>
+          </div>
         );
       })}
     </aside>

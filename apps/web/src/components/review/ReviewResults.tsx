@@ -61,7 +61,7 @@ function ShareMatrix({
   if (columns.length === 0) return null;
   const ids = [...new Set(columns.flatMap((c) => cells[c].map((i) => i.id)))];
   return (
-    <div className="table-scroll">
+    <div className="table-scroll" tabIndex={0} role="region" aria-label={caption}>
       <table className="value-table" data-testid={testId}>
         <caption>{caption}</caption>
         <thead>
@@ -185,7 +185,13 @@ export function ResultsSection({ municipality, titles, committee }: { municipali
             </button>
           </p>
           {results.items.length === 0 && <p>Ingen færdige sager i perioden.</p>}
-          <div className="table-scroll" hidden={results.items.length === 0}>
+          <div
+            className="table-scroll"
+            hidden={results.items.length === 0}
+            tabIndex={0}
+            role="region"
+            aria-label="Andel ikke opfyldt pr. punkt"
+          >
             <table className="value-table" data-testid="review-items">
               <caption>Andel af gennemgåede sager, hvor punktet ikke er opfyldt</caption>
               <thead>
