@@ -226,6 +226,9 @@ describe('the case review view in Chromium', () => {
     expect(await view.getByTestId('action-form').count()).toBe(0);
     await view.getByRole('heading', { name: 'Samtale med barnet før afgørelse' }).waitFor();
     expect(await view.textContent()).not.toContain(reviewed);
+    // The action area's KPI is not one the committee may read: no trend and no error about it.
+    await page.waitForLoadState('networkidle');
+    expect(await view.textContent()).not.toContain('Din rolle kan ikke se');
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.screenshot({ path: join(OUT, 'sagsgennemgang-udvalg-1366.png'), fullPage: true });
     // A round's address shows the committee the same aggregates, never the round.
@@ -339,6 +342,9 @@ describe("the demo's case reviews in Chromium", () => {
     const forklaede = page.getByLabel('Forklæde (hvorfor denne sag, hvad skal der ses på)');
     await forklaede.waitFor();
     expect(await forklaede.inputValue()).toBe(first.forklaede);
+    // A placement's measure beside it, its codes in Danish.
+    expect(await page.getByTestId('facts-measures').textContent()).toContain('Anbringelse');
+    expect(await page.getByTestId('facts-measures').textContent()).not.toContain('placement');
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.screenshot({ path: join(OUT, 'sagsgennemgang-demo-chef-1366.png'), fullPage: true });
     await page.close();

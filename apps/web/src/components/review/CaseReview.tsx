@@ -19,7 +19,7 @@ import {
 } from '../../api';
 import { formatDate } from '../../format';
 import { ActionAreas, ResultsSection } from './ReviewResults';
-import { ANSWER_NAMES, FACT_GROUPS, FACT_NAMES, factValue, itemTitle, STATUS_NAMES, type ItemTitles } from './labels';
+import { ANSWER_NAMES, FACT_GROUPS, FACT_NAMES, factCell, factValue, itemTitle, STATUS_NAMES, type ItemTitles } from './labels';
 
 // The case review view (#/sagsgennemgang, issue 16): rounds of ledelsestilsyn and sagsgennemgang,
 // one round's cases, meetings and action areas, one case's review beside its facts, and results
@@ -811,7 +811,7 @@ function CaseFacts({ detail }: { detail: ReviewCaseDetail }) {
                     {rows.map((r, i) => (
                       <tr key={i}>
                         {columns.map((c) => (
-                          <td key={c}>{factValue(r[c] ?? null)}</td>
+                          <td key={c}>{factCell(c, r[c] ?? null)}</td>
                         ))}
                       </tr>
                     ))}

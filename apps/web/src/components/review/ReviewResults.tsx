@@ -1,6 +1,7 @@
 import { FormEvent, useEffect, useState } from 'react';
 import { ACTION_AREA_STATUSES, KPI_CATALOGUE, type KpiId, type SeriesPoint } from '@bu/contracts';
 import {
+  ApiError,
   actionAreas as fetchActionAreas,
   createActionArea,
   reviewResults,
@@ -279,7 +280,8 @@ function KpiTrend({ municipality, kpi }: { municipality: number; kpi: string }) 
     let cancelled = false;
     fetchSeries({ municipality, id: kpi, by: 'month' }).then(
       (s) => !cancelled && setPoints(s.points),
-      (e: Error) => !cancelled && setError(e.message),
+      // A KPI the caller's role may not read (the committee's are few): no trend, and no alarm about it.
+      (e: Error) => !cancelled && !(e instanceof ApiError && e.status === 403) && setError(e.message),
     );
     return () => {
       cancelled = true;

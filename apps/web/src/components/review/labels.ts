@@ -32,6 +32,10 @@ export const FACT_NAMES: Record<string, string> = {
   case: 'Sag',
   measure: 'Foranstaltning',
   measureType: 'Foranstaltningstype',
+  family: 'Gruppe',
+  law: 'Lov',
+  paragraph: 'Paragraf',
+  occasion: 'Anledning',
   type: 'Type',
   started: 'Start',
   ended: 'Slut',
@@ -58,6 +62,15 @@ export const FACT_GROUPS: [key: string, title: string][] = [
   ['visits', 'Tilsynsbesøg'],
   ['notifications', 'Underretninger'],
 ];
+
+/** Codes among the facts' values, in Danish (a measure's family). */
+const FACT_CODES: Record<string, Record<string, string>> = {
+  family: { placement: 'Anbringelse', preventive: 'Forebyggende', economic: 'Økonomisk' },
+};
+
+/** A fact as shown: a code in Danish, else as factValue. */
+export const factCell = (key: string, v: string | number | boolean | null): string =>
+  typeof v === 'string' && FACT_CODES[key]?.[v] ? FACT_CODES[key][v] : factValue(v);
 
 /** A fact's value as shown: dates dd.mm.åååå (with the time when it has one), yes/no in Danish. */
 export function factValue(v: string | number | boolean | null): string {
