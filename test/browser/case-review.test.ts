@@ -272,6 +272,44 @@ describe('the case review view in Chromium', () => {
     await page.close();
   });
 
+  it("draws chosen cases with a forklæde, refusing a CPR number, another team's case and a case drawn twice", async () => {
+    const page = await env.login('teamleder');
+    await page.goto(`${env.base}/#/sagsgennemgang`);
+    const form = page.getByTestId('new-round');
+    await form.waitFor();
+    await form.getByLabel('Titel', { exact: true }).fill('Læring: børnesamtaler');
+    await form.getByLabel('Udvalgte sager med forklæde').check();
+    await form.getByLabel('Sagsnummer 1').fill('C2');
+    await form.getByLabel('Forklæde for sag 1 (hvorfor denne sag, hvad skal der ses på)').fill('Barnet (010203-1234) blev ikke hørt.');
+    await form.getByRole('button', { name: 'Tilføj en sag' }).click();
+    await form.getByLabel('Sagsnummer 2').fill('C2');
+    await form.getByRole('button', { name: 'Opret gennemgang' }).click();
+    const alert = page.getByTestId('new-round').locator('xpath=..').getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe(
+      'Forklædet ser ud til at indeholde et CPR-nummer. Skriv aldrig CPR-numre i en sagsgennemgang; sagsnummeret er nok.',
+    );
+    await form.getByLabel('Forklæde for sag 1 (hvorfor denne sag, hvad skal der ses på)').fill('Barnet blev ikke hørt før afgørelsen.');
+    await form.getByRole('button', { name: 'Opret gennemgang' }).click();
+    await alert.filter({ hasText: 'En sag er valgt to gange' }).waitFor();
+    await form.getByLabel('Sagsnummer 2').fill('C7');
+    await form.getByRole('button', { name: 'Opret gennemgang' }).click();
+    // C7 is Team Syd's: the API's Danish 404, and nothing is drawn.
+    await alert.filter({ hasText: 'C7' }).waitFor();
+    const before = await env.api<unknown[]>('teamleder', '/api/v1/reviews?municipality=461');
+    expect(before.length).toBe(1);
+    await form.getByLabel('Sagsnummer 2').fill('');
+    await form.getByRole('button', { name: 'Opret gennemgang' }).click();
+    await page.getByTestId('round-made').waitFor();
+    const rounds = await env.api<{ id: number; title: string }[]>('teamleder', '/api/v1/reviews?municipality=461');
+    const made = rounds.find((r) => r.title === 'Læring: børnesamtaler')!;
+    const round = await env.api<Round & { cases: { case: string; forklaede: string | null }[] }>('teamleder', `/api/v1/reviews/${made.id}`);
+    // Chosen by hand: drawn although reviewed in the last 12 months.
+    expect(round.cases.map((c) => [c.case, c.forklaede])).toEqual([['C2', 'Barnet blev ikke hørt før afgørelsen.']]);
+    expect(await page.getByTestId(`round-${made.id}`).textContent()).toContain('Udvalgte sager');
+    await page.close();
+  });
+
   it('offers no case review to the administrator', async () => {
     const page = await env.login('admin');
     await page.getByRole('navigation', { name: 'Visninger' }).waitFor();
@@ -319,6 +357,13 @@ describe("the demo's case reviews in Chromium", () => {
     expect(await byTeam.textContent()).toContain('Team Nord');
     expect(await byTeam.textContent()).toContain('Team Syd');
     expect(await seriousA11yViolations(page)).toEqual([]);
+
+    // An action area's status is changed in place.
+    const areas = page.getByTestId('action-areas');
+    await areas.getByLabel('Status for Netværkskort i alle nye sager').selectOption('i_gang');
+    await areas.getByRole('status').filter({ hasText: 'Status for "Netværkskort i alle nye sager" er gemt.' }).waitFor();
+    const saved = await env.api<{ title: string; status: string }[]>('chef', '/api/v1/reviews/actions?municipality=461');
+    expect(saved.find((a) => a.title === 'Netværkskort i alle nye sager')!.status).toBe('i_gang');
 
     // The print stylesheet leaves the forms and the filters out, the results in.
     await page.emulateMedia({ media: 'print' });
