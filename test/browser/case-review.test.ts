@@ -1,4 +1,6 @@
+import { readFileSync } from 'fs';
 import { join } from 'path';
+import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatShare } from '@bu/contracts';
 import { importDubu } from '@bu/etl';
@@ -211,6 +213,12 @@ describe('the case review view in Chromium', () => {
       dl.getByTestId('review-results').getByRole('button', { name: 'Hent som Excel' }).click(),
     ]);
     expect(download.suggestedFilename()).toMatch(/^sagsgennemgang-461-\d{4}-\d{2}-\d{2}-2024-04-30\.xlsx$/);
+    // What the tables show: the item's Danish title with its counts as numeric cells.
+    const sheet = strFromU8(unzipSync(new Uint8Array(readFileSync(await download.path())))['xl/worksheets/sheet1.xml']);
+    expect(sheet).toMatch(
+      /<t xml:space="preserve">Familiens netværk er afdækket og inddraget<\/t><\/is><\/c><c r="B\d+"><v>1<\/v><\/c><c r="C\d+"><v>1<\/v><\/c><c r="D\d+"><v>1<\/v>/,
+    );
+    expect(sheet).toContain('Gennemgåede sager');
     await dl.close();
   });
 
