@@ -49,6 +49,9 @@ describe('the case review view in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: 'Sagsgennemgang' }).waitFor();
     await page.getByText('Der er endnu ingen gennemgange.').waitFor();
     const form = page.getByTestId('new-round');
+    // One checklist so far: the product's own, named beside the form.
+    const [checklist] = await env.api<{ version: number; title: string }[]>('teamleder', '/api/v1/reviews/checklists?municipality=461');
+    expect(await form.getByTestId('checklist-version').textContent()).toBe(`Tjekliste: ${checklist.title} (version ${checklist.version})`);
     await form.getByLabel('Titel', { exact: true }).fill('Ledelsestilsyn 2. kvartal');
     await form.getByLabel('Formål').fill('Halvårligt tilsyn med Team Nords sager');
     await form.getByLabel('Dato for gennemgangen (tom: de nyeste data)').fill(D);

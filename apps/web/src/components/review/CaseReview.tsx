@@ -10,6 +10,7 @@ import {
   reviewMeetings,
   reviews as fetchReviews,
   saveReviewCase,
+  type Checklist,
   type Review,
   type ReviewBody,
   type ReviewCaseBody,
@@ -204,6 +205,20 @@ function NewRound({ municipality, onMade }: { municipality: number; onMade: () =
   const [error, setError] = useState<string | null>(null);
   const [made, setMade] = useState<Review | null>(null);
   const [busy, setBusy] = useState(false);
+  // The checklist versions the municipality may use, newest first; a round keeps the one it starts with.
+  const [versions, setVersions] = useState<Checklist[]>([]);
+  const [version, setVersion] = useState('');
+
+  useEffect(() => {
+    let cancelled = false;
+    fetchChecklists(municipality).then(
+      (list) => !cancelled && setVersions(list),
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [municipality]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -223,7 +238,14 @@ function NewRound({ municipality, onMade }: { municipality: number; onMade: () =
             };
     setBusy(true);
     try {
-      const r = await createReview({ municipality, title, purpose: purpose || null, ...(asOf ? { asOf } : {}), sampling });
+      const r = await createReview({
+        municipality,
+        title,
+        purpose: purpose || null,
+        ...(asOf ? { asOf } : {}),
+        ...(version ? { checklistVersion: Number(version) } : {}),
+        sampling,
+      });
       setMade(r);
       onMade();
       setTitle('');
@@ -251,6 +273,24 @@ function NewRound({ municipality, onMade }: { municipality: number; onMade: () =
           Dato for gennemgangen (tom: de nyeste data)
           <input type="date" value={asOf} onChange={(e) => setAsOf(e.target.value)} />
         </label>
+        {versions.length > 1 && (
+          <label>
+            Tjekliste
+            <select value={version} onChange={(e) => setVersion(e.target.value)}>
+              <option value="">Nyeste: {versions[0].title}</option>
+              {versions.map((c) => (
+                <option key={c.version} value={c.version}>
+                  {c.title} (version {c.version})
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {versions.length === 1 && (
+          <p className="muted small" data-testid="checklist-version">
+            Tjekliste: {versions[0].title} (version {versions[0].version})
+          </p>
+        )}
         <fieldset>
           <legend>Udtræk af sager</legend>
           <label className="check">
