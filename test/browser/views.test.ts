@@ -80,8 +80,8 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
   it('does not offer the team leader view to the committee', async () => {
     const page = await loginAs('udvalg');
     const nav = page.getByRole('navigation', { name: 'Visninger' });
-    // Its view and its report archive (test/browser/reports.test.ts).
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Udvalg', 'Rapporter']);
+    // Its view, its report archive (test/browser/reports.test.ts) and the case reviews' aggregates (case-review.test.ts).
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Udvalg', 'Rapporter', 'Sagsgennemgang']);
     await page.goto(`${env.base}/#/teamleder`);
     await page.getByRole('heading', { level: 1 }).waitFor();
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Udvalg');

@@ -11,6 +11,7 @@ import { REPORT_ROLES, Reports } from './components/Reports';
 import { DRILL_VIEW, parseHash, routeHref, type Filters } from './drill';
 import { DateField } from './components/DateField';
 import { AdminArea, mayAdminister } from './components/admin/AdminArea';
+import { CaseReview, REVIEW_ROLES, REVIEW_VIEW } from './components/review/CaseReview';
 
 /** The one-time ticket of `#/sso?ticket=…`, or null. */
 const ssoTicket = (hash: string): string | null => (hash.startsWith('#/sso?') ? new URLSearchParams(hash.slice(6)).get('ticket') : null);
@@ -80,6 +81,9 @@ export function App() {
   // The committee's report archive (#/rapporter), for the roles that may read it.
   const reportsAllowed = REPORT_ROLES.includes(user.role);
   const onReports = reportsAllowed && view === 'rapporter';
+  // Case review (#/sagsgennemgang[/<round>[/<case>]]): team leader, chief; the committee its aggregates.
+  const reviewAllowed = REVIEW_ROLES.includes(user.role);
+  const onReview = reviewAllowed && (view === REVIEW_VIEW || view.startsWith(`${REVIEW_VIEW}/`));
   const allowed = DASHBOARDS.filter((d) => d.roles.includes(user.role));
   const dashboard = allowed.find((d) => d.id === view) ?? allowed.find((d) => d.id === LANDING[user.role]) ?? allowed[0];
   const place = places.find((p) => p.code === municipality);
@@ -96,7 +100,10 @@ export function App() {
           <ul>
             {allowed.map((d) => (
               <li key={d.id}>
-                <a href={routeHref(d.id, {}, filters)} aria-current={!inAdmin && !onReports && d.id === dashboard?.id ? 'page' : undefined}>
+                <a
+                  href={routeHref(d.id, {}, filters)}
+                  aria-current={!inAdmin && !onReports && !onReview && d.id === dashboard?.id ? 'page' : undefined}
+                >
                   {d.title}
                 </a>
               </li>
@@ -105,6 +112,13 @@ export function App() {
               <li>
                 <a href="#/rapporter" aria-current={onReports ? 'page' : undefined}>
                   Rapporter
+                </a>
+              </li>
+            )}
+            {reviewAllowed && (
+              <li>
+                <a href={`#/${REVIEW_VIEW}`} aria-current={onReview ? 'page' : undefined}>
+                  Sagsgennemgang
                 </a>
               </li>
             )}
@@ -146,7 +160,7 @@ export function App() {
         ) : (
           <span>{place ? `${place.name} Kommune` : ''}</span>
         )}
-        {!inAdmin && !onReports && (
+        {!inAdmin && !onReports && !onReview && (
           <>
             {/* Empty: the newest export's date (the API's default), shown greyed. */}
             <DateField
@@ -180,7 +194,10 @@ export function App() {
         </main>
       )}
       {onReports && <main>{municipality !== null && <Reports municipality={municipality} role={user.role} />}</main>}
-      {!inAdmin && !onReports && (
+      {onReview && (
+        <main>{municipality !== null && <CaseReview role={user.role} municipality={municipality} path={view.split('/').slice(1)} />}</main>
+      )}
+      {!inAdmin && !onReports && !onReview && (
         <main>
           {!dashboard && <p>Din rolle har ingen visninger.</p>}
           {dashboard && municipality !== null && (

@@ -357,3 +357,46 @@ export const loginPolicy = (municipality: number): Promise<LoginPolicy> =>
   data(client.GET('/api/v1/sso/login-policy', { params: { query: { municipality: String(municipality) } } }));
 export const setLoginPolicy = (municipality: number, passwordLogin: boolean): Promise<LoginPolicy> =>
   data(client.PUT('/api/v1/sso/login-policy', { body: { municipality, passwordLogin } }));
+
+// Case review (issue 16): rounds, one case's review, meetings, action areas, results.
+export type Review = components['schemas']['Review'];
+export type ReviewBody = components['schemas']['ReviewBody'];
+export type ReviewSummary = components['schemas']['ReviewSummary'];
+export type ReviewCase = components['schemas']['ReviewCase'];
+export type ReviewCaseBody = components['schemas']['ReviewCaseBody'];
+export type ReviewCaseDetail = components['schemas']['ReviewCaseDetail'];
+export type ReviewMeeting = components['schemas']['ReviewMeeting'];
+export type ReviewMeetingBody = components['schemas']['ReviewMeetingBody'];
+export type ActionArea = components['schemas']['ActionArea'];
+export type ActionAreaBody = components['schemas']['ActionAreaBody'];
+export type ReviewResults = components['schemas']['ReviewResults'];
+export type Checklist = components['schemas']['Checklist'];
+
+export const reviews = (municipality: number): Promise<ReviewSummary[]> =>
+  data(client.GET('/api/v1/reviews', { params: { query: { municipality: String(municipality) } } }));
+export const review = (id: number): Promise<Review> => data(client.GET('/api/v1/reviews/{id}', { params: { path: { id } } }));
+export const createReview = (body: ReviewBody): Promise<Review> => data(client.POST('/api/v1/reviews', { body }));
+export const deleteReview = async (id: number): Promise<void> => {
+  await client.DELETE('/api/v1/reviews/{id}', { params: { path: { id } } });
+};
+export const reviewCase = (id: number, caseId: string): Promise<ReviewCaseDetail> =>
+  data(client.GET('/api/v1/reviews/{id}/cases/{case}', { params: { path: { id, case: caseId } } }));
+export const saveReviewCase = (id: number, caseId: string, body: ReviewCaseBody): Promise<ReviewCase> =>
+  data(client.PUT('/api/v1/reviews/{id}/cases/{case}', { params: { path: { id, case: caseId } }, body }));
+export const reviewMeetings = (id: number): Promise<ReviewMeeting[]> =>
+  data(client.GET('/api/v1/reviews/{id}/meetings', { params: { path: { id } } }));
+export const createReviewMeeting = (id: number, body: ReviewMeetingBody): Promise<ReviewMeeting> =>
+  data(client.POST('/api/v1/reviews/{id}/meetings', { params: { path: { id } }, body }));
+export const actionAreas = (municipality: number): Promise<ActionArea[]> =>
+  data(client.GET('/api/v1/reviews/actions', { params: { query: { municipality: String(municipality) } } }));
+export const createActionArea = (body: ActionAreaBody): Promise<ActionArea> => data(client.POST('/api/v1/reviews/actions', { body }));
+export const updateActionArea = (id: number, body: ActionAreaBody): Promise<ActionArea> =>
+  data(client.PUT('/api/v1/reviews/actions/{action}', { params: { path: { action: id } }, body }));
+export const reviewResults = (municipality: number, from?: string, to?: string): Promise<ReviewResults> =>
+  data(
+    client.GET('/api/v1/reviews/results', {
+      params: { query: { municipality: String(municipality), ...(from ? { from } : {}), ...(to ? { to } : {}) } },
+    }),
+  );
+export const checklists = (municipality: number): Promise<Checklist[]> =>
+  data(client.GET('/api/v1/reviews/checklists', { params: { query: { municipality: String(municipality) } } }));
