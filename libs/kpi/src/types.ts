@@ -37,8 +37,12 @@ export interface KpiDefinition<V = unknown, Id extends string = string> {
   /** Thresholds for a traffic light in the KPI's own unit (green up to, yellow up to), when it has one. */
   light?: (settings: KpiSettings) => { green: number; yellow: number };
   compute(ctx: KpiContext): Promise<V>;
-  /** For the committee role: the value with small cells suppressed. A KPI without it is not suppressible. */
-  suppress?: (value: V) => V;
+  /**
+   * For the committee role: the value with small cells suppressed. A KPI without it is not
+   * suppressible. A KPI with `fraction` is given its counts too (a rate resting on a count of 1..4
+   * is withheld: the value alone cannot tell).
+   */
+  suppress?: (value: V, basis?: Fraction | null) => V;
   /**
    * For a share or rate: the two counts it is computed from, value = numerator / denominator × scale.
    * Whoever shows it to the committee withholds it when either count is 1..4.

@@ -286,7 +286,7 @@ export class KpiService {
       const kpi = kpiById(id)!;
       const value = await this.value(version, kpi, ctx, settings);
       // The committee sees aggregates only, small cells suppressed: the real number is never sent.
-      kpis[id] = (role === 'udvalg' && kpi.suppress ? kpi.suppress(value) : value) as KpiResponse['kpis'][string];
+      kpis[id] = (role === 'udvalg' ? await forCommittee(kpi, value, ctx, settings) : value) as KpiResponse['kpis'][string];
       if (listQuery && kpi.unit === 'list') kpis[id] = this.page(kpis[id] as never, listQuery, kpi.countOf as never) as never;
       else if (kpi.unit === 'list') kpis[id] = this.capped(kpis[id] as never, kpi.countOf as never) as never;
     }
@@ -386,18 +386,29 @@ export class KpiService {
       const end = addMonths(start, by === 'month' ? 1 : 12);
       const last = new Date(Date.UTC(Number(end.slice(0, 4)), Number(end.slice(5, 7)) - 1, 0)).toISOString().slice(0, 10);
       const d = last < asOf ? last : asOf;
-      const value = await this.value(
-        version,
-        kpi,
-        { query, municipality: municipality.code, asOf: d, period: { from: start, to: d }, teams },
-        settings,
-      );
+      const pointCtx = { query, municipality: municipality.code, asOf: d, period: { from: start, to: d }, teams };
+      const value = await this.value(version, kpi, pointCtx, settings);
       points.push({
         period: by === 'month' ? start.slice(0, 7) : start.slice(0, 4),
         asOf: d,
-        value: (user.role === 'udvalg' && kpi.suppress ? kpi.suppress(value) : value) as KpiValue,
+        value: (user.role === 'udvalg' ? await forCommittee(kpi, value, pointCtx, settings) : value) as KpiValue,
       });
     }
     return { id, by, municipality: municipality.code, points };
   }
+}
+
+/**
+ * The committee's value: small cells suppressed by the KPI's own rule; a share or rate is given the
+ * counts it rests on (one more query, for the committee's few figures, never cached with the value).
+ */
+async function forCommittee(
+  kpi: KpiDefinition,
+  value: unknown,
+  ctx: Omit<KpiContext, 'settings'>,
+  settings: () => Promise<KpiSettings>,
+): Promise<unknown> {
+  if (!kpi.suppress) return value;
+  if (kpi.suppress.length < 2 || !kpi.fraction) return kpi.suppress(value);
+  return kpi.suppress(value, await kpi.fraction({ ...ctx, settings: await settings() }));
 }

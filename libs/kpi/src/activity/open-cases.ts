@@ -1,5 +1,5 @@
-import { suppressCount, SUPPRESSED } from '../suppression';
-import { defineKpi, type KpiContext } from '../types';
+import { MIN_CELL, suppressCount, SUPPRESSED } from '../suppression';
+import { defineKpi, type Fraction, type KpiContext } from '../types';
 import { perThousand } from './shared';
 
 // Children with an open case at D (KPIS.md, second edition): the number of children behind the
@@ -26,20 +26,6 @@ export const childrenWithOpenCase = defineKpi({
   suppress: (n: number) => suppressCount(n) as never,
 });
 
-// The per-1,000 values whose count was 1..4, for the committee's suppression (the value is a plain
-// number, so it cannot carry its count; the API computes a value in this process before it
-// suppresses it). Bounded: an over-full set is emptied, and a value it no longer knows is withheld.
-const smallValues = new Set<number>();
-const knownValues = new Set<number>();
-const remember = (value: number, small: boolean) => {
-  if (knownValues.size > 10_000) {
-    knownValues.clear();
-    smallValues.clear();
-  }
-  knownValues.add(value);
-  if (small) smallValues.add(value);
-};
-
 const per1000 = perThousand({
   id: 'activity.children_with_open_case_per_1000',
   title: 'Børn med åben sag pr. 1.000 børn',
@@ -52,11 +38,6 @@ const per1000 = perThousand({
  */
 export const childrenWithOpenCasePer1000 = defineKpi({
   ...per1000,
-  async compute(ctx: KpiContext) {
-    const f = await per1000.fraction!(ctx);
-    const value = f && f.denominator !== 0 ? (f.numerator / f.denominator) * 1000 : null;
-    if (value !== null) remember(value, f!.numerator >= 1 && f!.numerator < 5);
-    return value;
-  },
-  suppress: (value: number | null) => (value === null || (knownValues.has(value) && !smallValues.has(value)) ? value : SUPPRESSED) as never,
+  suppress: (value: number | null, basis?: Fraction | null) =>
+    (value !== null && basis && basis.numerator >= 1 && basis.numerator < MIN_CELL ? SUPPRESSED : value) as never,
 });
