@@ -187,18 +187,52 @@ describe('the committee view in Chromium', () => {
     await budget.waitFor();
     // 5.28.20 at D = 29-02-2024: B 62,500,000 and linear forecast 59,400,003 (libs/kpi/src/budget/budget.spec.ts) → in 1.000 kr.
     // 9,900,000.50 kr. → 9.900; the deviation share −4.96 % → "-5 %" (Intl puts a no-break space before %).
+    // Last year's accounts first: 5.28.20 has none in 2023 → "–"; spent through February, the heading's month.
     expect(await budget.locator('td').allTextContents()).toEqual([
+      '–',
       '62.500',
-      '9.900 (t.o.m. md. 2)',
+      '9.900',
       '59.400',
       '-3.100 (-5\u00a0%)',
       '✓ Inden for budget',
+    ]);
+    // The light in the colour its word names: green text on a green ground.
+    expect(await budget.locator('.light').evaluate((e) => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor])).toEqual([
+      'rgb(20, 83, 45)',
+      'rgb(220, 252, 231)',
     ]);
     // 2024 at D: notifications N1, N2, N8 (received by 29-02) = 3 → "<5".
     const notifications = page.getByTestId('year-row-notifications');
     expect(await notifications.locator('td').allTextContents()).toEqual(['0', '0', '<5', '<5']);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.screenshot({ path: join(OUT, 'udvalg-1366.png'), fullPage: true });
+    await page.close();
+  });
+
+  it("sums the budget lines in a total row, names the spend's month in words and shows last year's accounts", async () => {
+    const api = await env.api<{ kpis: Record<string, Record<string, Record<string, number | null>>> }>(
+      'udvalg',
+      '/api/v1/kpis?ids=budget.function&asOf=2024-02-29',
+    );
+    const lines = Object.values(api.kpis['budget.function']);
+    const total = (key: string) => lines.reduce((sum, l) => sum + (l[key] ?? 0), 0);
+    // budget.spec.ts: B 62,500,000 (5.28.20) + 40,000,000 (5.28.21); S 9,900,000.50 + 3,000,000; last
+    // year 900,000 (5.57.72, December 2023 only); F 59,400,003 + 36,000,000 (5.28.21 through January).
+    expect([total('budget'), total('spent'), total('lastYear'), total('forecast')]).toEqual([
+      102_500_000, 12_900_000.5, 900_000, 95_400_003,
+    ]);
+    const page = await env.login('udvalg');
+    const row = page.getByTestId('budget-total');
+    await row.waitFor();
+    expect(await row.locator('th').textContent()).toBe('I alt');
+    // Deviation and share from the sums: 95,400,003 − 102,500,000 = −7,099,997 → −7.100; −6.93 % → "-6,9 %".
+    expect(await row.locator('td').allTextContents()).toEqual(['900', '102.500', '12.900', '95.400', '-7.100 (-6,9\u00a0%)', '']);
+    expect(await page.getByTestId('budget-spent-heading').textContent()).toBe('Forbrug t.o.m. februar');
+    expect(await page.getByTestId('budget-last-year-heading').textContent()).toBe('Regnskab 2023');
+    // A line whose spend runs to another month says which, in words.
+    expect(await page.getByTestId('budget-5.28.21').locator('td').nth(2).textContent()).toBe('3.000 (t.o.m. januar)');
+    expect(await page.getByTestId('budget-5.57.72').locator('td').first().textContent()).toBe('900');
+    expect(await seriousA11yViolations(page)).toEqual([]);
     await page.close();
   });
 

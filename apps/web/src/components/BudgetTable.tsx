@@ -2,20 +2,72 @@ import { BUDGET_LIGHTS as LIGHT, displayThousandKr as kr, type BudgetLine } from
 import { formatShare } from '../format';
 import { CommentEditor } from './CommentEditor';
 
+/** Month 1..12 in words, as the committee reads it ("t.o.m. oktober"). */
+export const MONTHS_IN_WORDS = [
+  'januar',
+  'februar',
+  'marts',
+  'april',
+  'maj',
+  'juni',
+  'juli',
+  'august',
+  'september',
+  'oktober',
+  'november',
+  'december',
+];
+
+type Amount = BudgetLine['forecast'];
+const isNumber = (v: unknown): v is number => typeof v === 'number';
+const isWithheld = (v: unknown) => typeof v === 'object' && v !== null;
+
 /**
- * Budget per account function with a colour-blind-safe light (colour, symbol and word); amounts in
- * 1.000 kr. An amount withheld from the committee (it rests on fewer than 5 children) shows as "skjult".
+ * The sum of one column over the lines: withheld when any line's amount is (a total would give the
+ * withheld amount away by subtraction), none when no line has one.
+ */
+function sum(values: Amount[]): Amount {
+  if (values.some(isWithheld)) return values.find(isWithheld) ?? null;
+  const numbers = values.filter(isNumber);
+  return numbers.length ? numbers.reduce((a, b) => a + b, 0) : null;
+}
+
+/** The total row: sums of the lines; deviation and its share computed from the sums. */
+export function budgetTotal(lines: BudgetLine[]) {
+  const budget = sum(lines.map((l) => l.budget)) as number | null;
+  const spent = sum(lines.map((l) => l.spent)) as number | null;
+  const lastYear = sum(lines.map((l) => l.lastYear)) as number | null;
+  const forecast = sum(lines.map((l) => l.forecast));
+  const deviation = isWithheld(forecast) ? forecast : isNumber(forecast) && budget !== null ? forecast - budget : null;
+  const deviationShare = isWithheld(deviation) ? deviation : isNumber(deviation) && budget ? deviation / budget : null;
+  return { budget, spent, lastYear, forecast, deviation, deviationShare };
+}
+
+/** The month the spend runs to: the newest month of the lines (lines of another month say theirs). */
+const spendMonth = (lines: BudgetLine[]) => Math.max(0, ...lines.map((l) => l.month ?? 0)) || null;
+
+/**
+ * Budget per account function with a light in its colour, symbol and word; last year's accounts, and
+ * a total row. Amounts in 1.000 kr. An amount withheld from the committee (it rests on fewer than 5
+ * children) shows as "skjult".
  */
 export function BudgetTable({
   lines,
+  year,
   comments = {},
   onSaveComment,
 }: {
   lines: Record<string, BudgetLine>;
+  /** D's year: last year's accounts are year − 1's. */
+  year?: number;
   comments?: Record<string, string>;
   /** Given for the roles that write the administration's comments (chef, admin). */
   onSaveComment?: (key: string, text: string | null) => Promise<void>;
 }) {
+  const all = Object.values(lines);
+  const month = spendMonth(all);
+  const total = budgetTotal(all);
+  const share = (v: unknown) => (isNumber(v) ? <span className="muted small"> ({formatShare(v)})</span> : null);
   return (
     <>
       <p className="muted small unit-note" data-testid="budget-unit">
@@ -26,11 +78,14 @@ export function BudgetTable({
         <thead>
           <tr>
             <th scope="col">Funktion</th>
+            <th scope="col" className="num" data-testid="budget-last-year-heading">
+              {year ? `Regnskab ${year - 1}` : 'Regnskab sidste år'}
+            </th>
             <th scope="col" className="num">
               Korr. budget
             </th>
-            <th scope="col" className="num">
-              Forbrug
+            <th scope="col" className="num" data-testid="budget-spent-heading">
+              {month ? `Forbrug t.o.m. ${MONTHS_IN_WORDS[month - 1]}` : 'Forbrug'}
             </th>
             <th scope="col" className="num">
               Forventet
@@ -52,19 +107,20 @@ export function BudgetTable({
                   onSave={onSaveComment && ((text) => onSaveComment(fn, text))}
                 />
               </th>
+              <td className="num">{kr(l.lastYear)}</td>
               <td className="num">{kr(l.budget)}</td>
               <td className="num">
                 {kr(l.spent)}
-                {l.month ? <span className="muted small"> (t.o.m. md. {l.month})</span> : null}
+                {l.month && l.month !== month ? <span className="muted small"> (t.o.m. {MONTHS_IN_WORDS[l.month - 1]})</span> : null}
               </td>
               <td className="num">{kr(l.forecast)}</td>
               <td className="num">
                 {kr(l.deviation)}
-                {typeof l.deviationShare === 'number' ? <span className="muted small"> ({formatShare(l.deviationShare)})</span> : null}
+                {share(l.deviationShare)}
               </td>
               <td>
                 {l.light ? (
-                  <span className={`light ${l.light}`}>
+                  <span className={`light budget-light ${l.light}`}>
                     <span aria-hidden="true">{LIGHT[l.light].symbol}</span> {LIGHT[l.light].word}
                   </span>
                 ) : (
@@ -74,6 +130,22 @@ export function BudgetTable({
             </tr>
           ))}
         </tbody>
+        {all.length > 0 ? (
+          <tfoot>
+            <tr className="total" data-testid="budget-total">
+              <th scope="row">I alt</th>
+              <td className="num">{kr(total.lastYear)}</td>
+              <td className="num">{kr(total.budget)}</td>
+              <td className="num">{kr(total.spent)}</td>
+              <td className="num">{kr(total.forecast)}</td>
+              <td className="num">
+                {kr(total.deviation)}
+                {share(total.deviationShare)}
+              </td>
+              <td />
+            </tr>
+          </tfoot>
+        ) : null}
       </table>
     </>
   );

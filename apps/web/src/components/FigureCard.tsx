@@ -139,6 +139,7 @@ export function FigureCard({
     body = (
       <BudgetTable
         lines={value as never}
+        year={Number(response.asOf.slice(0, 4))}
         comments={notesFor('budget')}
         onSaveComment={onSaveComment && ((key, text) => onSaveComment('budget', key, text))}
       />
