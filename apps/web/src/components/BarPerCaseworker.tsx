@@ -52,7 +52,13 @@ export function BarPerCaseworker({
       animation: false,
       grid: { left: 8, right: 40, top: thresholds.length ? 24 : 8, bottom: 8, containLabel: true },
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => formatNumber(v) },
-      xAxis: { type: 'value', minInterval: 1, axisLabel: { formatter: (v: number) => formatNumber(v) } },
+      xAxis: {
+        type: 'value',
+        minInterval: 1,
+        // Every reference line in view, also when all bars are below it.
+        max: thresholds.length ? (e: { max: number }) => Math.max(e.max, ...thresholds.map((t) => t.value * 1.05)) : undefined,
+        axisLabel: { formatter: (v: number) => formatNumber(v) },
+      },
       yAxis: {
         type: 'category',
         data: sorted.map((b) => (b.inactive ? `${b.label} (fratrådt)` : b.label)),
