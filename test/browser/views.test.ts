@@ -59,7 +59,7 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
       ['EF', 'Eva Friis'],
       ['IJ', 'Ida Jensen'],
     ]) {
-      expect(label).toContain(`${name} ${ratios[key].toLocaleString('da-DK', { maximumFractionDigits: 2 })} (${word(ratios[key])})`);
+      expect(label).toContain(`${name} ${ratios[key].toLocaleString('da-DK', { maximumFractionDigits: 1 })} (${word(ratios[key])})`);
       expect(await figure.locator(`svg path[fill="${colour(ratios[key])}"]`).count()).toBeGreaterThan(0);
     }
     // The two reference lines, labelled.
@@ -67,6 +67,39 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
     expect(svgText).toContain('Norm');
     expect(svgText).toContain('1,15');
     await page.close();
+  });
+
+  it('draws a bar yellow above the norm up to 1,15 and red above, as the API computes with a lower norm', async () => {
+    const { municipality } = await env.api<{ municipality: number }>('teamleder', `/api/v1/kpis?ids=caseload.vs_norm&asOf=${DUBU_SMALL_D}`);
+    // Eva Friis has 4 open cases: norm 3,5 → 1,14 (yellow); norm 3 → 1,33 (red). Ida Jensen 0 stays green.
+    const expectLight = async (norm: number, colour: string, word: string) => {
+      await env.api('admin', '/api/v1/settings/caseload.norms', {
+        method: 'PUT',
+        body: { municipality, value: { Udsatte: norm, Handicap: norm } },
+      });
+      const api = await env.api<{ kpis: Record<string, Record<string, number>> }>(
+        'teamleder',
+        `/api/v1/kpis?ids=caseload.vs_norm&asOf=${DUBU_SMALL_D}`,
+      );
+      expect(api.kpis['caseload.vs_norm'].EF).toBeCloseTo(4 / norm, 6);
+      const page = await loginAs('teamleder');
+      const figure = page.getByTestId('figure-caseload.vs_norm');
+      await figure.waitFor();
+      const label = await figure.locator('.chart[role=img]').getAttribute('aria-label');
+      expect(label).toContain(`Eva Friis ${(4 / norm).toLocaleString('da-DK', { maximumFractionDigits: 1 })} (${word})`);
+      expect(label).toContain('Ida Jensen 0 (grøn)');
+      expect(await figure.locator(`svg path[fill="${colour}"]`).count()).toBeGreaterThan(0);
+      await page.close();
+    };
+    try {
+      await expectLight(3.5, '#d69e00', 'gul');
+      await expectLight(3, '#b42318', 'rød');
+    } finally {
+      await env.api('admin', '/api/v1/settings/caseload.norms', {
+        method: 'PUT',
+        body: { municipality, value: { Udsatte: 40, Handicap: 55 } },
+      });
+    }
   });
 
   it('names "alle teams" in the heading for the chief, who sees every team', async () => {
