@@ -115,7 +115,7 @@ describe('drill-down from an aggregate to the work-list rows behind it, in Chrom
   it('fetches the lists marked arrow as Apache Arrow streams, one per request, and shows the rows the JSON answer has', async () => {
     const page = await env.login('chef');
     await page.goto(`${env.base}/#/teamleder`);
-    await page.getByTestId('figure-deadline.followup_overdue').locator('table').waitFor();
+    await page.getByTestId('figure-deadline.followup_overdue').locator('table').first().waitFor();
     // Only the team leader view's requests, from a reload on it.
     const answers: { ids: string; accept: string; type: string }[] = [];
     page.on('response', async (res) => {
@@ -128,7 +128,7 @@ describe('drill-down from an aggregate to the work-list rows behind it, in Chrom
       });
     });
     await page.reload();
-    await page.getByTestId('figure-deadline.followup_overdue').locator('table').waitFor();
+    await page.getByTestId('figure-deadline.followup_overdue').locator('table').first().waitFor();
     const arrowKpis = LISTS.filter((f) => f.arrow).map((f): string => f.kpi);
     expect(arrowKpis).toEqual([
       'caseload.unassigned',
