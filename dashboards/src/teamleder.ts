@@ -25,7 +25,12 @@ export const teamleder = dashboard({
       kpi: 'caseload.vs_norm',
       chart: 'bar-per-caseworker',
       description: 'Åbne sager i forhold til normen (40 på udsatteområdet, 55 på handicapområdet). 1,0 = normen.',
-      thresholds: [{ value: 1, label: 'Norm' }],
+      // The product-wide caseload.light (libs/kpi/src/settings.ts): green ≤ 1,0, yellow ≤ 1,15, red above.
+      thresholds: [
+        { value: 1, label: 'Norm' },
+        { value: 1.15, label: '1,15' },
+      ],
+      light: { green: 1, yellow: 1.15 },
     },
     {
       kpi: 'caseload.weighted',

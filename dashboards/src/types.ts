@@ -28,6 +28,8 @@ interface FigureOptions {
   description?: string;
   /** Reference lines / thresholds drawn on the chart, in the KPI's own unit. */
   thresholds?: { value: number; label: string }[];
+  /** Bars coloured by light: green up to and including `green`, yellow up to and including `yellow`, red above. */
+  light?: { green: number; yellow: number };
   /** For a share: the target that makes it green (at or above). */
   target?: number;
   /** For a work list: the columns shown, in order. */

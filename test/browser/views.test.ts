@@ -23,7 +23,8 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
     const page = await loginAs('teamleder');
     const figure = page.getByTestId('figure-caseload.open_cases');
     await figure.waitFor();
-    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Teamleder');
+    // The heading names the team shown: the leader's own (GET /me).
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Teamleder: Team Syd');
     expect(await page.getByTestId('as-of').textContent()).toContain('29.02.2024');
     // The chart: one bar label per caseworker of the team, by name.
     const chart = figure.locator('.chart[role=img]');
@@ -38,6 +39,74 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
     expect(await figure.getByTestId('row-IJ').locator('td').getAttribute('data-value')).toBe('0');
     // Team scope: Team Nord's caseworkers are not shown to Team Syd's leader.
     expect(await figure.getByTestId('row-AB').count()).toBe(0);
+    await page.close();
+  });
+
+  it("colours each caseworker's bar by the norm light of the API's ratio and draws the 1,0 and 1,15 lines", async () => {
+    const page = await loginAs('teamleder');
+    const figure = page.getByTestId('figure-caseload.vs_norm');
+    await figure.waitFor();
+    const api = await env.api<{ kpis: Record<string, Record<string, number>> }>(
+      'teamleder',
+      `/api/v1/kpis?ids=caseload.vs_norm&asOf=${DUBU_SMALL_D}`,
+    );
+    const ratios = api.kpis['caseload.vs_norm'];
+    expect(Object.keys(ratios).sort()).toEqual(['EF', 'IJ']);
+    const word = (r: number) => (r <= 1 ? 'grøn' : r <= 1.15 ? 'gul' : 'rød');
+    const colour = (r: number) => (r <= 1 ? '#1f5f99' : r <= 1.15 ? '#d69e00' : '#b42318');
+    const label = (await figure.locator('.chart[role=img]').getAttribute('aria-label'))!;
+    for (const [key, name] of [
+      ['EF', 'Eva Friis'],
+      ['IJ', 'Ida Jensen'],
+    ]) {
+      expect(label).toContain(`${name} ${ratios[key].toLocaleString('da-DK', { maximumFractionDigits: 1 })} (${word(ratios[key])})`);
+      expect(await figure.locator(`svg path[fill="${colour(ratios[key])}"]`).count()).toBeGreaterThan(0);
+    }
+    // The two reference lines, labelled.
+    const svgText = await figure.locator('svg').textContent();
+    expect(svgText).toContain('Norm');
+    expect(svgText).toContain('1,15');
+    await page.close();
+  });
+
+  it('draws a bar yellow above the norm up to 1,15 and red above, as the API computes with a lower norm', async () => {
+    const { municipality } = await env.api<{ municipality: number }>('teamleder', `/api/v1/kpis?ids=caseload.vs_norm&asOf=${DUBU_SMALL_D}`);
+    // Eva Friis has 4 open cases: norm 3,5 → 1,14 (yellow); norm 3 → 1,33 (red). Ida Jensen 0 stays green.
+    const expectLight = async (norm: number, colour: string, word: string) => {
+      await env.api('admin', '/api/v1/settings/caseload.norms', {
+        method: 'PUT',
+        body: { municipality, value: { Udsatte: norm, Handicap: norm } },
+      });
+      const api = await env.api<{ kpis: Record<string, Record<string, number>> }>(
+        'teamleder',
+        `/api/v1/kpis?ids=caseload.vs_norm&asOf=${DUBU_SMALL_D}`,
+      );
+      expect(api.kpis['caseload.vs_norm'].EF).toBeCloseTo(4 / norm, 6);
+      const page = await loginAs('teamleder');
+      const figure = page.getByTestId('figure-caseload.vs_norm');
+      await figure.waitFor();
+      const label = await figure.locator('.chart[role=img]').getAttribute('aria-label');
+      expect(label).toContain(`Eva Friis ${(4 / norm).toLocaleString('da-DK', { maximumFractionDigits: 1 })} (${word})`);
+      expect(label).toContain('Ida Jensen 0 (grøn)');
+      expect(await figure.locator(`svg path[fill="${colour}"]`).count()).toBeGreaterThan(0);
+      await page.close();
+    };
+    try {
+      await expectLight(3.5, '#d69e00', 'gul');
+      await expectLight(3, '#b42318', 'rød');
+    } finally {
+      await env.api('admin', '/api/v1/settings/caseload.norms', {
+        method: 'PUT',
+        body: { municipality, value: { Udsatte: 40, Handicap: 55 } },
+      });
+    }
+  });
+
+  it('names "alle teams" in the heading for the chief, who sees every team', async () => {
+    const page = await loginAs('chef');
+    await page.goto(`${env.base}/#/teamleder`);
+    await page.getByTestId('figure-caseload.open_cases').waitFor();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Teamleder: alle teams');
     await page.close();
   });
 
@@ -121,7 +190,15 @@ describe('the team leader work lists in Chromium', () => {
     const followups = page.getByTestId('figure-deadline.followup_overdue');
     await followups.waitFor();
     expect(await followups.getByTestId('count').textContent()).toBe(' 2');
-    const first = followups.getByTestId('list-row-C9');
+    // Today's work first: C7 (151 days over) in the list; C9 (395 days, more than a year) apart, with the way to correct it.
+    const lists = followups.locator('table.work-list');
+    expect(await lists.count()).toBe(2);
+    expect(await lists.nth(0).getByTestId('list-row-C7').count()).toBe(1);
+    expect(await lists.nth(0).getByTestId('list-row-C9').count()).toBe(0);
+    const old = followups.getByTestId('old-registrations');
+    expect(await old.getByRole('heading', { level: 3 }).textContent()).toBe('Gamle registreringer — ret i fagsystemet (1)');
+    expect(await old.getByRole('link', { name: 'datakvalitet' }).getAttribute('href')).toBe('#/datakvalitet');
+    const first = old.getByTestId('list-row-C9');
     expect(await first.locator('td').allTextContents()).toEqual(['Døgninstitution', 'C9', 'Cita Clausen', '01.04.2023', '395']);
     expect(await followups.getByTestId('list-row-C7').locator('td').nth(4).getAttribute('data-value')).toBe('151');
     // A share with its light in words: Team Syd has no notifications in the period → no figure, not 0 %.

@@ -213,6 +213,7 @@ export function App() {
               drill={canDrill && dashboard.id === DRILL_VIEW ? route.drill : undefined}
               groupInAddress={filters.group}
               onGroupChange={(group) => setFilters({ group }, true)}
+              teams={user.teams}
             />
           )}
           {dashboard?.id === 'datakvalitet' && user.role === 'admin' && <UploadExport onDone={() => setImportsVersion((v) => v + 1)} />}

@@ -16,16 +16,28 @@ export interface Bar {
   inactive?: boolean;
 }
 
+export type Light = 'green' | 'yellow' | 'red';
+/** Blue rather than green, as the lights elsewhere (styles.css); the word is in the label and the table. */
+const LIGHT_COLOURS: Record<Light, string> = { green: '#1f5f99', yellow: '#d69e00', red: '#b42318' };
+export const LIGHT_WORDS: Record<Light, string> = { green: 'grøn', yellow: 'gul', red: 'rød' };
+
+export function lightOf(value: number, light: { green: number; yellow: number }): Light {
+  return value <= light.green ? 'green' : value <= light.yellow ? 'yellow' : 'red';
+}
+
 export function BarPerCaseworker({
   bars,
   title,
   thresholds = [],
+  light,
   selected,
   onSelect,
 }: {
   bars: Bar[];
   title: string;
   thresholds?: { value: number; label: string }[];
+  /** Colour each bar by its light (green ≤ green, yellow ≤ yellow, red above). */
+  light?: { green: number; yellow: number };
   /** The bar of the active drill-down, drawn in the highlight colour. */
   selected?: string;
   /** A click on a bar (drill-down); keyboard users reach the same through the table view. */
@@ -40,7 +52,13 @@ export function BarPerCaseworker({
       animation: false,
       grid: { left: 8, right: 40, top: thresholds.length ? 24 : 8, bottom: 8, containLabel: true },
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => formatNumber(v) },
-      xAxis: { type: 'value', minInterval: 1, axisLabel: { formatter: (v: number) => formatNumber(v) } },
+      xAxis: {
+        type: 'value',
+        minInterval: 1,
+        // Every reference line in view, also when all bars are below it.
+        max: thresholds.length ? (e: { max: number }) => Math.max(e.max, ...thresholds.map((t) => t.value * 1.05)) : undefined,
+        axisLabel: { formatter: (v: number) => formatNumber(v) },
+      },
       yAxis: {
         type: 'category',
         data: sorted.map((b) => (b.inactive ? `${b.label} (fratrådt)` : b.label)),
@@ -51,7 +69,13 @@ export function BarPerCaseworker({
           type: 'bar',
           data: sorted.map((b) => ({
             value: b.value,
-            itemStyle: { color: b.key === selected ? '#b45309' : b.inactive ? '#7b8794' : '#1f5f99' },
+            itemStyle: light
+              ? {
+                  color: b.inactive ? '#7b8794' : LIGHT_COLOURS[lightOf(b.value, light)],
+                  // The drill-down's bar keeps its light and gets an outline.
+                  ...(b.key === selected ? { borderColor: '#1f2933', borderWidth: 3 } : {}),
+                }
+              : { color: b.key === selected ? '#b45309' : b.inactive ? '#7b8794' : '#1f5f99' },
           })),
           cursor: onSelect ? 'pointer' : 'default',
           label: { show: true, position: 'right', formatter: (p: { value: number }) => formatNumber(p.value), color: '#1f2933' },
@@ -74,7 +98,7 @@ export function BarPerCaseworker({
       window.removeEventListener('resize', resize);
       chart.dispose();
     };
-  }, [bars, thresholds, selected]);
+  }, [bars, thresholds, light, selected]);
   const height = Math.max(160, bars.length * 28 + 40);
   // Read top to bottom as drawn: highest first.
   const spoken = [...bars].sort((a, b) => b.value - a.value || a.label.localeCompare(b.label, 'da'));
@@ -84,7 +108,9 @@ export function BarPerCaseworker({
       className="chart"
       style={{ height }}
       role="img"
-      aria-label={`${title}: ${spoken.map((b) => `${b.label} ${formatNumber(b.value)}`).join(', ')}`}
+      aria-label={`${title}: ${spoken
+        .map((b) => `${b.label} ${formatNumber(b.value)}${light ? ` (${LIGHT_WORDS[lightOf(b.value, light)]})` : ''}`)
+        .join(', ')}`}
     />
   );
 }

@@ -32,6 +32,7 @@ export function DashboardView({
   drill,
   groupInAddress,
   onGroupChange,
+  teams,
 }: {
   dashboard: DashboardDefinition;
   municipality: number;
@@ -50,6 +51,8 @@ export function DashboardView({
   groupInAddress?: number | 'all';
   /** A group chosen: written to the address. */
   onGroupChange?: (group: number | 'all') => void;
+  /** The user's teams (GET /me); empty: all teams of the municipality. Named in the team leader view's heading. */
+  teams?: string[];
 }) {
   // Each answer remembers the view it belongs to: another date or group keeps the figures shown
   // until the new ones arrive, another view never shows the previous view's figures.
@@ -179,7 +182,10 @@ export function DashboardView({
 
   return (
     <>
-      <h1>{dashboard.title}</h1>
+      <h1>
+        {dashboard.title}
+        {dashboard.id === 'teamleder' && teams && `: ${drill?.team ?? (teams.length ? teams.join(', ') : 'alle teams')}`}
+      </h1>
       {ids.length === 0 && <p>Nøgletallene til denne visning er under udvikling.</p>}
       {error && (
         <p className="error" role="alert">

@@ -225,6 +225,7 @@ export function FigureCard({
         title={figure.title}
         bars={bars}
         thresholds={figure.thresholds}
+        light={figure.light}
         selected={drill?.worker}
         onSelect={workerLinks ? (key) => (window.location.hash = workerHref(key)) : undefined}
       />

@@ -31,6 +31,10 @@ const numeric = (c: ListColumn) => c.format === 'days' || c.format === 'days-lef
 
 const SHOWN = 10;
 
+/** More than a year overdue: an old registration to correct in the case system, not today's work. */
+export const OLD_AFTER_DAYS = 365;
+export const isOld = (row: Row) => row.daysOverdue != null && Number(row.daysOverdue) > OLD_AFTER_DAYS;
+
 /** A work list the team leader acts on: sorted by the API (days overdue first), first rows shown. */
 export function WorkList({
   caption,
@@ -46,12 +50,50 @@ export function WorkList({
   /** The rows are a drill-down's part of the list. */
   drilled?: boolean;
 }) {
-  const [all, setAll] = useState(false);
   if (rows.length === 0) return <p className="ok-note">✓ Ingen på listen{drilled ? ' i dette udsnit' : ''}.</p>;
+  // Today's work first; items more than a year overdue apart, with the way to correct them.
+  const current = rows.filter((r) => !isOld(r));
+  const old = rows.filter(isOld);
+  return (
+    <>
+      {current.length > 0 ? (
+        <ListTable caption={caption} rows={current} columns={columns} names={names} part="current" />
+      ) : (
+        <p className="ok-note">✓ Intet aktuelt på listen{drilled ? ' i dette udsnit' : ''}.</p>
+      )}
+      {old.length > 0 && (
+        <div className="old-registrations" data-testid="old-registrations">
+          <h3>Gamle registreringer — ret i fagsystemet ({formatNumber(old.length)})</h3>
+          <p className="muted small">
+            Mere end et år over fristen: oftest en registrering, der ikke er lukket i fagsystemet. Se{' '}
+            <a href="#/datakvalitet">datakvalitet</a>.
+          </p>
+          <ListTable caption={`${caption}: gamle registreringer`} rows={old} columns={columns} names={names} part="old" />
+        </div>
+      )}
+    </>
+  );
+}
+
+function ListTable({
+  caption,
+  rows,
+  columns,
+  names,
+  part,
+}: {
+  caption: string;
+  rows: Row[];
+  columns: ListColumn[];
+  names: Record<string, CaseworkerInfo>;
+  /** Today's work, or the old registrations grouped apart. */
+  part: 'current' | 'old';
+}) {
+  const [all, setAll] = useState(false);
   const shown = all ? rows : rows.slice(0, SHOWN);
   return (
     <>
-      <table className="value-table work-list">
+      <table className="value-table work-list" data-part={part}>
         <caption className="sr-only">{caption}</caption>
         <thead>
           <tr>
