@@ -1,4 +1,5 @@
-import { defineKpi, type KpiContext } from '../types';
+import { medianOverRows } from '../median';
+import { defineKpi } from '../types';
 
 // Complaints decided in P (and by D) with a received date on or before the decision (a decision
 // before its receipt is a registration error); every outcome counts, afvist included.
@@ -8,8 +9,6 @@ const DECIDED_IN_P = `
   WHERE k.municipality_code = $1 AND k.decided BETWEEN $3::date AND $4::date AND k.decided <= $2::date
     AND k.received IS NOT NULL AND k.received <= k.decided`;
 
-const params = (ctx: KpiContext) => [ctx.municipality, ctx.asOf, ctx.period.from, ctx.period.to];
-
 /** complaints.handling_days (KPIS.md, second edition) — median days from received to decided over complaints decided in P. */
 export const handlingDays = defineKpi({
   id: 'complaints.handling_days',
@@ -18,16 +17,5 @@ export const handlingDays = defineKpi({
   shape: 'number',
   higherIsBetter: false,
   roles: ['chef', 'admin'],
-  async compute(ctx: KpiContext): Promise<number | null> {
-    const [r] = await ctx.query<{ median: number | null }>(
-      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY decided - received)::float AS median FROM (${DECIDED_IN_P}) x`,
-      params(ctx),
-    );
-    return r.median;
-  },
-  // The children the median rests on: the committee sees a goal on it only from 5 children on.
-  async children(ctx: KpiContext) {
-    const [r] = await ctx.query<{ n: number }>(`SELECT count(DISTINCT person_id)::int AS n FROM (${DECIDED_IN_P}) x`, params(ctx));
-    return r.n;
-  },
+  ...medianOverRows(DECIDED_IN_P, 'decided - received'),
 });

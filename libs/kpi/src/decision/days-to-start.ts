@@ -1,5 +1,6 @@
 import { DECIDED_BY_START, PLAN_MEASURE } from '../deadline/rules';
-import { defineKpi, type KpiContext } from '../types';
+import { medianOverRows } from '../median';
+import { defineKpi } from '../types';
 
 // Measures started in P (and by D), economic benefits and "ukendt" left out, that have a decision
 // date on or before their start: a decision after the start is a registration error, not a wait.
@@ -10,8 +11,6 @@ const DECIDED_AND_STARTED = `
   WHERE m.municipality_code = $1 AND ${PLAN_MEASURE('m')}
     AND m.started BETWEEN $3::date AND $4::date AND m.started <= $2::date
     AND ${DECIDED_BY_START('m')}`;
-
-const params = (ctx: KpiContext) => [ctx.municipality, ctx.asOf, ctx.period.from, ctx.period.to];
 
 /**
  * decision.days_to_start (KPIS.md, second edition) — median days from the decision (Bevilget,
@@ -24,16 +23,5 @@ export const daysToStart = defineKpi({
   shape: 'number',
   higherIsBetter: false,
   roles: ['chef', 'admin'],
-  async compute(ctx: KpiContext): Promise<number | null> {
-    const [r] = await ctx.query<{ median: number | null }>(
-      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY started - decided)::float AS median FROM (${DECIDED_AND_STARTED}) x`,
-      params(ctx),
-    );
-    return r.median;
-  },
-  // The children the median rests on: the committee sees a goal on it only from 5 children on.
-  async children(ctx: KpiContext) {
-    const [r] = await ctx.query<{ n: number }>(`SELECT count(DISTINCT person_id)::int AS n FROM (${DECIDED_AND_STARTED}) x`, params(ctx));
-    return r.n;
-  },
+  ...medianOverRows(DECIDED_AND_STARTED, 'started - decided'),
 });
