@@ -159,6 +159,8 @@ describe('npm run serve with two API processes and two worker processes', () => 
   });
 
   afterAll(async () => {
+    // This test's jobs go from the shared Redis with it.
+    await queue?.obliterate({ force: true }).catch(() => undefined);
     await queue?.close();
     if (serve && serve.exitCode === null) {
       serve.kill('SIGKILL');
