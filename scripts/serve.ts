@@ -1,21 +1,52 @@
 // npm run serve — API, worker and dashboard against DATABASE_URL / REDIS_URL. Touches no data,
 // except that demo users (which only the embedded default creates) are removed.
+// API_PROCESSES / WORKER_PROCESSES above 1: this process supervises that many API processes
+// (sharing PORT) and worker processes (scripts/lib/supervisor.ts, ADR 0072).
+import cluster from 'cluster';
 import { Pool } from 'pg';
-import { configFromEnv, exitOnConfigError, reportsConfigFromEnv } from '@bu/config';
+import { configFromEnv, exitOnConfigError, processesFromEnv, reportsConfigFromEnv } from '@bu/config';
 import { serve } from '../apps/api/src/main';
 import { startWorkers } from '../apps/worker/src/workers';
 import { logger, stopOnSignals } from '@bu/logger';
+import { childEntries, supervise } from './lib/supervisor';
 import { removeDemoUsers } from './lib/users';
 
 async function main(): Promise<void> {
   const apiOnly = process.argv[2] === 'api'; // docker: the worker runs in its own container
-  const config = exitOnConfigError(() => configFromEnv(undefined, apiOnly ? { runWorker: false } : {}));
+  if (cluster.isWorker) {
+    // One of the supervisor's API processes: the API alone, its answers marked with its number.
+    const config = exitOnConfigError(() => configFromEnv(undefined, { runWorker: false }));
+    const server = await serve(config, { processTag: String(cluster.worker!.id) });
+    stopOnSignals(() => server.close());
+    logger().info(`API process ${cluster.worker!.id} (pid ${process.pid}) on port ${new URL(server.url).port}`);
+    return;
+  }
+  const processes = exitOnConfigError(() => processesFromEnv(undefined, !apiOnly));
+  // Checked here, once, before any process starts: the pseudonym key only where a worker runs.
+  const config = exitOnConfigError(() => configFromEnv(undefined, { runWorker: processes.workers > 0 }));
   const reports = exitOnConfigError(() => reportsConfigFromEnv());
   const pool = new Pool({ connectionString: config.databaseUrl, max: 1 });
   const removed = await removeDemoUsers(pool).finally(() => pool.end());
   if (removed > 0) logger().info(`Removed ${removed} demo user(s): demo logins exist only on the embedded default.`);
+  if (processes.supervised) {
+    const supervisor = await supervise({
+      api: processes.api,
+      workers: processes.workers,
+      entries: childEntries(__filename),
+      shutdownGraceMs: config.shutdownGraceMs,
+    });
+    // SIGTERM: every process finishes its requests and its job, then this one exits 0.
+    stopOnSignals(() => supervisor.close());
+    supervisor.failed.catch(() => process.exit(1));
+    const pids = supervisor.pids();
+    logger().info(
+      `Børneblik on http://localhost:${supervisor.port}: ${processes.api} API process(es) (pid ${pids.api.join(', ')}), ` +
+        `${processes.workers} worker process(es)${pids.worker.length > 0 ? ` (pid ${pids.worker.join(', ')})` : ''}`,
+    );
+    return;
+  }
   // The API does not know the ETL: the workers beside it (ETL and reports) are composed here (RUN_WORKER, default on).
-  const server = await serve(config, config.runWorker ? { companion: () => startWorkers(config, reports) } : {});
+  const server = await serve(config, processes.workers > 0 ? { companion: () => startWorkers(config, reports) } : {});
   // SIGTERM (docker stop, systemd): requests in flight and the running job finish, then exit 0.
   stopOnSignals(() => server.close());
   logger().info(

@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configFromEnv, KNOWN_SECRETS, parseEnv, secretProblem, workerConfigFromEnv } from '@bu/config';
+import { ConfigError, configFromEnv, KNOWN_SECRETS, parseEnv, processesFromEnv, secretProblem, workerConfigFromEnv } from '@bu/config';
 import { localSecrets } from '../../scripts/lib/secrets';
 
 const ROOT = resolve(__dirname, '../..');
@@ -37,6 +37,26 @@ describe('@bu/config: one schema for every setting', () => {
       dropFolderIntervalMs: 900_000,
     });
     expect(parseEnv({ KPI_CACHE_MB: '16', ETL_TRACE: '1' })).toMatchObject({ KPI_CACHE_MB: 16, ETL_TRACE: true, EMBEDDED_PG_PORT: 54329 });
+  });
+
+  it('runs one process with its worker by default, and supervises API_PROCESSES and WORKER_PROCESSES children otherwise', () => {
+    expect(processesFromEnv({})).toEqual({ api: 1, workers: 1, supervised: false });
+    expect(processesFromEnv({ WORKER_PROCESSES: '0' })).toEqual({ api: 1, workers: 0, supervised: false });
+    expect(processesFromEnv({ API_PROCESSES: '2', WORKER_PROCESSES: '2' })).toEqual({ api: 2, workers: 2, supervised: true });
+    expect(processesFromEnv({ API_PROCESSES: '1', WORKER_PROCESSES: '3' })).toEqual({ api: 1, workers: 3, supervised: true });
+    // RUN_WORKER off, or `serve api` (runWorker false): no worker, however many are asked for.
+    expect(processesFromEnv({ API_PROCESSES: '2', WORKER_PROCESSES: '2', RUN_WORKER: 'off' })).toEqual({
+      api: 2,
+      workers: 0,
+      supervised: true,
+    });
+    expect(processesFromEnv({ WORKER_PROCESSES: '2' }, false)).toEqual({ api: 1, workers: 0, supervised: false });
+    expect(problems(() => processesFromEnv({ API_PROCESSES: '0' }))).toEqual([
+      expect.stringMatching(/^API_PROCESSES har en ugyldig værdi/),
+    ]);
+    expect(problems(() => processesFromEnv({ WORKER_PROCESSES: 'to' }))).toEqual([
+      expect.stringMatching(/^WORKER_PROCESSES har en ugyldig værdi/),
+    ]);
   });
 
   it('names the variable of a wrong value', () => {

@@ -106,3 +106,63 @@ describe('docker/compose.yml', () => {
     }
   });
 });
+
+describe('docker/compose.scale.yml', () => {
+  const SCALE = resolve(__dirname, '../../docker/compose.scale.yml');
+  const SCALE_SECRETS = { ...SECRETS, REPLICATION_PASSWORD: 'r' };
+  const scale = (args: string[], env: Record<string, string>) => {
+    const base = { ...process.env };
+    for (const name of Object.keys(SCALE_SECRETS)) delete base[name];
+    return spawnSync(COMPOSE, ['-f', SCALE, ...args], { encoding: 'utf8', env: { ...base, ...env } });
+  };
+  let rendered: string[] | undefined;
+  /** The resolved file, one entry per service (docker-compose is slow to start: asked once). */
+  const services = () => (rendered ??= scale(['config'], SCALE_SECRETS).stdout.split(/\n  (?=\S)/));
+  const service = (name: string) => services().find((s) => s.startsWith(`${name}:`))!;
+
+  it.skipIf(!existsSync(COMPOSE))('is valid, with two API containers, two workers, a primary and a standby made by pg_basebackup', () => {
+    const result = scale(['config', '--services'], SCALE_SECRETS);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout.trim().split('\n').sort()).toEqual(
+      ['api-1', 'api-2', 'migrate', 'postgres', 'postgres-standby', 'redis', 'standby-init', 'web', 'worker-1', 'worker-2'].sort(),
+    );
+    // The standby starts only from the copy standby-init made, which runs once the primary is up.
+    expect(service('postgres-standby')).toMatch(/standby-init:\n\s+condition: service_completed_successfully/);
+    expect(service('standby-init')).toMatch(/postgres:\n\s+condition: service_healthy/);
+    expect(readFileSync(resolve(__dirname, '../../docker/pg-standby-init.sh'), 'utf8')).toMatch(/^pg_basebackup .* -X stream -R/m);
+    // The primary lets the replication role stream (an init script of the postgres image).
+    expect(service('postgres')).toContain('/docker-entrypoint-initdb.d/10-replication.sh');
+  });
+
+  it.skipIf(!existsSync(COMPOSE))('refuses to run without any of its five secrets', () => {
+    for (const missing of Object.keys(SCALE_SECRETS)) {
+      const env = Object.fromEntries(Object.entries(SCALE_SECRETS).filter(([name]) => name !== missing));
+      const result = scale(['config', '-q'], env);
+      expect(result.status, missing).not.toBe(0);
+      expect(result.stderr).toContain(`set ${missing} (openssl rand -hex 32)`);
+    }
+  });
+
+  it.skipIf(!existsSync(COMPOSE))('publishes only the proxy, and keeps the keys where compose.yml keeps them', () => {
+    const published = services()
+      .filter((s) => /\n    ports:/.test(s))
+      .map((s) => s.split(':')[0].trim());
+    expect(published).toEqual(['web']);
+    for (const api of ['api-1', 'api-2']) {
+      // Both are `api` to the proxy, which spreads requests over them.
+      expect(service(api)).toMatch(/aliases:\n\s+- api\n/);
+      expect(service(api)).toMatch(/DATABASE_URL: postgres:\/\/bu_api:w@postgres:5432/);
+      expect(service(api)).not.toContain('PSEUDONYM_SECRET');
+      expect(service(api)).toContain('command:\n    - node\n    - dist/server/scripts/serve.js\n    - api');
+    }
+    for (const worker of ['worker-1', 'worker-2']) {
+      expect(service(worker)).not.toContain('JWT_SECRET');
+      expect(service(worker)).toContain('dist/server/apps/worker/src/main.js');
+    }
+    // The replication password reaches the database containers only.
+    const holders = services()
+      .filter((s) => s.includes('REPLICATION_PASSWORD'))
+      .map((s) => s.split(':')[0].trim());
+    expect(holders.sort()).toEqual(['postgres', 'standby-init']);
+  });
+});

@@ -20,6 +20,11 @@ export interface ServeOptions {
    * that run both in one process (`npm start`, `npm run serve`) pass the ETL's worker here.
    */
   companion?: () => Companion;
+  /**
+   * One of several API processes sharing a port (`npm run serve` with API_PROCESSES): every answer
+   * says which in `x-api-process`, for the operator reading a proxy's log and for the tests.
+   */
+  processTag?: string;
 }
 
 /**
@@ -29,6 +34,9 @@ export interface ServeOptions {
  */
 export async function serve(config: AppConfig, options: ServeOptions = {}): Promise<RunningServer> {
   const app = await createApp(config);
+  const tag = options.processTag;
+  // Before Express sees the request, so every answer has it, errors included.
+  if (tag !== undefined) (app.getHttpServer() as Server).prependListener('request', (_req, res) => res.setHeader('x-api-process', tag));
   await app.listen(config.port, '0.0.0.0');
   const companion = options.companion?.();
   const http = app.getHttpServer() as Server;

@@ -1,6 +1,6 @@
-import { UnrecoverableError } from 'bullmq';
+import { DelayedError, UnrecoverableError } from 'bullmq';
 import { rm, utimes } from 'fs/promises';
-import type { Pool } from 'pg';
+import { Client, type Pool } from 'pg';
 import { etlQueue, jobRouter, type EtlJobData, type JobHandlers } from '@bu/jobs';
 import { logger } from '@bu/logger';
 import { createWorker, ETL_QUEUE, Job, Queue, QueueConfig } from '@bu/queue';
@@ -116,6 +116,42 @@ async function importJob(pool: Pool, secret: string, job: Job<EtlJobData, Import
   return result;
 }
 
+/** How long an import waits in the queue when its municipality's import is running on another worker (ms). */
+export const MUNICIPALITY_BUSY_DELAY_MS = 1000;
+
+/**
+ * One import of a municipality at a time, over every worker process (ADR 0072): the job holds a
+ * session advisory lock on the municipality, on a connection of its own, from before its import_run
+ * row is written until it ends. A job whose municipality is busy is not run: it goes back to the
+ * queue, delayed by MUNICIPALITY_BUSY_DELAY_MS (no attempt is spent), so the worker takes another
+ * municipality's job meanwhile instead of waiting. A job that names no municipality (the CLI's, an
+ * administrator's upload: the file decides it) has only the import's own lock inside its
+ * transaction (the case snapshot's, case-snapshot.ts). A lost connection lets go of the lock; the
+ * transaction's lock still guards the snapshot.
+ */
+export async function oneImportPerMunicipality<R>(pool: Pool, job: Job<EtlJobData, unknown>, run: () => Promise<R>): Promise<R> {
+  const municipality = job.data.municipality ?? job.data.allowedMunicipality;
+  if (municipality === undefined) return run();
+  // Its own connection, not one of the pool's: the import takes the pool's (a pool of one has no other).
+  const lock = new Client({ ...pool.options });
+  lock.on('error', (e: Error) =>
+    logger().warn({ job: job.id, err: e }, `Lost the lock connection of municipality ${municipality}: ${e.message}`),
+  );
+  await lock.connect();
+  try {
+    const { rows } = await lock.query('SELECT pg_try_advisory_lock(hashtext($1), $2) AS got', ['import-municipality', municipality]);
+    if (!rows[0].got) {
+      logger().debug({ job: job.id }, `Municipality ${municipality} is being imported by another job: job ${job.id} waits.`);
+      await job.moveToDelayed(Date.now() + MUNICIPALITY_BUSY_DELAY_MS, job.token);
+      throw new DelayedError();
+    }
+    return await run();
+  } finally {
+    // Ending the session lets go of its advisory lock.
+    await lock.end().catch((e: Error) => logger().debug({ job: job.id, err: e }, `Lock connection not closed cleanly: ${e.message}`));
+  }
+}
+
 /**
  * The worker's handler for each job of the contract (@bu/jobs). `queue`: the 'etl' queue, for the
  * drop-folder check (which queues the imports it finds) and the purge (which removes finished jobs).
@@ -127,7 +163,8 @@ export function etlJobHandlers(
   options: { uploadDir?: string } = {},
 ): JobHandlers<ImportResult | null> {
   return {
-    import: (job) => runEtlJob(pool, secret, job as Job<EtlJobData, ImportResult>),
+    import: (job) =>
+      oneImportPerMunicipality(pool, job as Job<EtlJobData>, () => runEtlJob(pool, secret, job as Job<EtlJobData, ImportResult>)),
     'pull-drop-folders': async () => {
       await pullDropFolders(pool, queue());
       return null;

@@ -107,6 +107,10 @@ export const envSchema = z.object({
   WEB_DIST: z.preprocess(blank, z.string().default('dist/web')),
   /** Run the ETL worker inside the API process (embedded default and `npm run serve`). */
   RUN_WORKER: flag(true),
+  /** `npm run serve`: API processes sharing PORT (node:cluster; ADR 0072). */
+  API_PROCESSES: int(1, 1, 64),
+  /** `npm run serve`: worker processes (ETL and reports); 1 with one API process runs it inside that process, 0 none. */
+  WORKER_PROCESSES: int(1, 0, 64),
   /** Private folder (0700) for uploaded exports until their job ends (shared by the API and the worker); never the shared tmpdir. */
   UPLOAD_DIR: z.preprocess(blank, z.string().default('.data/uploads')),
   /** Largest accepted upload in bytes (default 512 MB). */
@@ -418,6 +422,27 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
     oidc,
     saml,
   };
+}
+
+/** How many processes of each kind `npm run serve` runs (ADR 0072). */
+export interface ProcessesConfig {
+  /** API processes, sharing one port. */
+  api: number;
+  /** Worker processes (0: none; with RUN_WORKER off or `serve api` there are none either). */
+  workers: number;
+  /**
+   * Whether `npm run serve` supervises child processes (more than one API process or more than one
+   * worker) rather than running the API, and its one worker, in its own process as before.
+   */
+  supervised: boolean;
+}
+
+/** API_PROCESSES and WORKER_PROCESSES; `runWorker` false (RUN_WORKER off, `serve api`) means no worker. */
+export function processesFromEnv(env: NodeJS.ProcessEnv = process.env, runWorker = true): ProcessesConfig {
+  const parsed = parseEnv(env);
+  const api = parsed.API_PROCESSES;
+  const workers = runWorker && parsed.RUN_WORKER ? parsed.WORKER_PROCESSES : 0;
+  return { api, workers, supervised: api > 1 || workers > 1 };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createPostgresBackend, Job, Queue, QueueOptions, withBackend, Worker, WorkerOptions } from 'bullmq';
 import IORedis from 'ioredis';
+import { hostname } from 'os';
 import { logger } from '@bu/logger';
 
 // One code path for jobs: BullMQ on Redis when REDIS_URL is set, otherwise BullMQ's
@@ -79,6 +80,8 @@ export function createWorker<T = unknown, R = unknown>(
   const { classes, connection } = classesFor(config);
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- as for the queue above
   const worker = new classes.Worker(name, processor as never, {
+    // Which process ran a job (its processedBy; Queue.getWorkers): several worker processes share a queue.
+    name: `${hostname()}:${process.pid}`,
     ...opts,
     ...prefix(config),
     connection: connection() as WorkerOptions['connection'],

@@ -1,0 +1,146 @@
+// `npm run serve` with API_PROCESSES or WORKER_PROCESSES above 1 (ADR 0072): this process starts
+// the others and does nothing else. The API processes are node:cluster workers sharing PORT (the
+// kernel's connections handed round by this process), the worker processes cluster workers that
+// listen on nothing. Every one of them is an ordinary entry point: `serve api` for the API, the
+// worker's main for the worker, so each stops as it does alone.
+import cluster, { type Worker } from 'cluster';
+import { join } from 'path';
+import { logger, STOP_MESSAGE } from '@bu/logger';
+
+export type ProcessKind = 'api' | 'worker';
+
+/** How a child is started: a script and its arguments (node runs the script). */
+export interface ChildEntry {
+  exec: string;
+  args: string[];
+}
+
+/**
+ * The two entry points beside `serve` (given as its __filename): under tools/run.js from the
+ * TypeScript sources, or compiled (dist/server keeps the sources' layout).
+ */
+export function childEntries(serveFile: string): Record<ProcessKind, ChildEntry> {
+  const scripts = join(serveFile, '..');
+  const root = join(scripts, '..');
+  if (serveFile.endsWith('.ts')) {
+    const run = join(root, 'tools', 'run.js');
+    return {
+      api: { exec: run, args: [serveFile, 'api'] },
+      worker: { exec: run, args: [join(root, 'apps', 'worker', 'src', 'main.ts')] },
+    };
+  }
+  return {
+    api: { exec: serveFile, args: ['api'] },
+    worker: { exec: join(root, 'apps', 'worker', 'src', 'main.js'), args: [] },
+  };
+}
+
+export interface SupervisorOptions {
+  api: number;
+  workers: number;
+  entries: Record<ProcessKind, ChildEntry>;
+  /** What each child gets to finish its requests and its job when stopped (SHUTDOWN_GRACE_MS). */
+  shutdownGraceMs: number;
+  /** A child that ends sooner than this after its start did not start: everything stops (ms). */
+  startupMs?: number;
+}
+
+export interface Supervisor {
+  /** The port the API processes share. */
+  port: number;
+  /** Every child's process id, by kind (for the log and the tests). */
+  pids(): Record<ProcessKind, number[]>;
+  /** Stops every child as SIGTERM stops it alone; resolves once all have exited. */
+  close(): Promise<void>;
+  /** Rejects if a child could not start (the supervisor has stopped the others by then). */
+  failed: Promise<never>;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
+/**
+ * Starts the children and resolves once every API process listens. A child that dies later is
+ * started again (a second later); one that dies within `startupMs` of its start means the
+ * configuration or the code is wrong, so the supervisor stops the rest and `failed` rejects.
+ */
+export async function supervise(options: SupervisorOptions): Promise<Supervisor> {
+  if (!cluster.isPrimary) throw new Error('supervise() runs in the primary process only.');
+  const startupMs = options.startupMs ?? 10_000;
+  const children = new Map<Worker, { kind: ProcessKind; started: number }>();
+  let stopping = false;
+  let fail!: (error: Error) => void;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => undefined); // a caller that never looks is told by the log
+
+  let port = 0;
+  let listening!: () => void;
+  const allListening = new Promise<void>((r) => (listening = r));
+  let waitingFor = options.api;
+  if (waitingFor === 0) listening();
+
+  const start = (kind: ProcessKind): Worker => {
+    cluster.setupPrimary({ exec: options.entries[kind].exec, args: options.entries[kind].args });
+    const child = cluster.fork();
+    children.set(child, { kind, started: Date.now() });
+    if (kind === 'api') {
+      let first = true;
+      child.on('listening', (address) => {
+        if (!first) return;
+        first = false;
+        port ||= address.port;
+        if (--waitingFor === 0) listening();
+      });
+    }
+    return child;
+  };
+
+  const close = async (): Promise<void> => {
+    stopping = true;
+    const live = [...children.keys()].filter((c) => !c.isDead());
+    const exited = Promise.all(live.map((c) => new Promise<void>((r) => (c.isDead() ? r() : c.once('exit', () => r())))));
+    for (const child of live) {
+      try {
+        child.send(STOP_MESSAGE);
+      } catch (error) {
+        // Its channel is gone: it is on its way out already.
+        logger().debug({ err: error }, `Process ${child.process.pid} could not be told to stop.`);
+      }
+    }
+    // Each child ends its own requests and job within the grace; one that hangs past it is killed.
+    const done = await Promise.race([exited.then(() => true), sleep(options.shutdownGraceMs + 15_000).then(() => false)]);
+    if (!done) {
+      for (const child of live) if (!child.isDead()) child.process.kill('SIGKILL');
+      await exited;
+    }
+  };
+
+  cluster.on('exit', (child, code, signal) => {
+    const known = children.get(child);
+    if (!known || stopping) return;
+    children.delete(child);
+    const how = signal ? `signal ${signal}` : `code ${code}`;
+    if (Date.now() - known.started < startupMs) {
+      logger().fatal(`The ${known.kind} process ${child.process.pid} ended at its start (${how}): stopping every process.`);
+      void close().then(() => fail(new Error(`A ${known.kind} process could not start (${how}).`)));
+      return;
+    }
+    logger().error(`The ${known.kind} process ${child.process.pid} ended (${how}): starting another.`);
+    setTimeout(() => {
+      if (!stopping) start(known.kind);
+    }, 1000).unref();
+  });
+
+  for (let i = 0; i < options.api; i++) start('api');
+  for (let i = 0; i < options.workers; i++) start('worker');
+  await Promise.race([allListening, failed]);
+  return {
+    port,
+    pids: () => {
+      const out: Record<ProcessKind, number[]> = { api: [], worker: [] };
+      for (const [child, { kind }] of children) if (!child.isDead() && child.process.pid) out[kind].push(child.process.pid);
+      return out;
+    },
+    close,
+    failed,
+  };
+}
