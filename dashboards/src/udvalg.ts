@@ -16,7 +16,8 @@ export const udvalg = dashboard({
     {
       kpi: 'budget.spend_curve',
       chart: 'spend-curve',
-      description: 'Samlet forbrug på børne- og ungeområdet måned for måned (mio. kr.). I år: fuldt optrukket; sidste år: stiplet.',
+      description:
+        'Samlet forbrug på børne- og ungeområdet måned for måned (mio. kr.). I år: fuldt optrukket; sidste år: stiplet; forventet forbrug til december: prikket; korrigeret budget: sort streg.',
     },
     {
       kpi: 'goal.status',
