@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BUDGET_LIGHTS,
+  budgetTotal,
   displayKpiValue,
   displayThousandKr,
   displayValue,
@@ -17,6 +18,8 @@ import {
   type Benchmark,
   type BudgetLine,
   type GoalStatus,
+  spendCurveColumns,
+  type SpendCurveValue,
 } from '@bu/contracts';
 import { importDubu, importEconomy, importStatistics } from '@bu/etl';
 import { committeeSchedulerKey, reportQueue, WEEKLY_MAIL_SCHEDULER, type ReportQueue } from '@bu/jobs';
@@ -237,8 +240,13 @@ describe('the committee’s monthly report', () => {
         l.light ? BUDGET_LIGHTS[l.light].word : '–',
       ]);
     }
-    // 5.28.20 (libs/kpi/src/budget/budget.spec.ts): B 62,500,000, S 9,900,000.50, linear forecast 59,400,003.
-    expectRow(text, '5.28.20', ['62.500', '9.900 (t.o.m. md. 2)', '59.400', `-3.100 (${formatShare(-0.0496)})`, 'Inden for budget']);
+    // 5.28.20 (libs/kpi/src/budget/budget.spec.ts): no accounts for 2023, B 62,500,000, S 9,900,000.50
+    // through February, linear forecast 59,400,003; the light's symbol before its word.
+    expectRow(text, '5.28.20', ['–', '62.500', '9.900', '59.400', `-3.100 (${formatShare(-0.0496)})`, '✓ Inden for budget']);
+    // The columns as on screen, the total row from the same lines as the dashboard's.
+    expect(text).toMatch(/Regnskab\s+Korr\.\s+Forbrug t\.o\.m\.[^\n]*\n\s+2023\s+budget\s+februar\n/);
+    const total = budgetTotal(Object.values(budget));
+    expectRow(text, 'I alt', [total.lastYear, total.budget, total.spent, total.forecast, total.deviation].map(displayThousandKr));
     expect(text).toContain('Kommentar: Forbruget følger budgettet; to anbringelser ophører i marts.');
 
     const goals = api.kpis['goal.status'] as GoalStatus[];
@@ -271,16 +279,16 @@ describe('the committee’s monthly report', () => {
     // 2024 to D: three notifications → "<5" for the committee, never the number.
     expectRow(text, 'Underretninger', ['0', '0', '<5', '<5']);
 
-    const curve = api.kpis['budget.spend_curve'] as Record<string, (number | null)[]>;
+    // The spend curve's table: the years, the budget and the forecast, February in mio. kr.
+    const curve = api.kpis['budget.spend_curve'] as SpendCurveValue;
+    expect(text).toMatch(/Måned\s+2023\s+2024\s+Korrigeret budget\s+Forventet forbrug/);
     expectRow(
       text,
       'feb',
-      Object.keys(curve)
-        .sort()
-        .map((y) => {
-          const kr = curve[y][1];
-          return kr === null ? '–' : formatNumber(kr / 1_000_000);
-        }),
+      spendCurveColumns(curve).map(({ key }) => {
+        const kr = curve[key][1];
+        return typeof kr === 'number' ? formatNumber(kr / 1_000_000) : '–';
+      }),
     );
     // No case number, caseworker or CPR number reaches the committee's report.
     expect(text).not.toMatch(/\b\d{6}-?\d{4}\b/);
