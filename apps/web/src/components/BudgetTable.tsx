@@ -31,6 +31,9 @@ export function BudgetTable({
   const all = Object.values(lines);
   const month = budgetSpendMonth(all);
   const total = budgetTotal(all);
+  // The headings, also written beside each amount when a row is a card on a phone (styles.css).
+  const lastYearHeading = year ? `Regnskab ${year - 1}` : 'Regnskab sidste år';
+  const spentHeading = spendHeading(month);
   const share = (v: unknown) => (typeof v === 'number' ? <span className="muted small"> ({formatShare(v)})</span> : null);
   return (
     <>
@@ -43,13 +46,13 @@ export function BudgetTable({
           <tr>
             <th scope="col">Funktion</th>
             <th scope="col" className="num" data-testid="budget-last-year-heading">
-              {year ? `Regnskab ${year - 1}` : 'Regnskab sidste år'}
+              {lastYearHeading}
             </th>
             <th scope="col" className="num">
               Korr. budget
             </th>
             <th scope="col" className="num" data-testid="budget-spent-heading">
-              {spendHeading(month)}
+              {spentHeading}
             </th>
             <th scope="col" className="num">
               Forventet
@@ -71,18 +74,24 @@ export function BudgetTable({
                   onSave={onSaveComment && ((text) => onSaveComment(fn, text))}
                 />
               </th>
-              <td className="num">{kr(l.lastYear)}</td>
-              <td className="num">{kr(l.budget)}</td>
-              <td className="num">
+              <td className="num" data-label={lastYearHeading}>
+                {kr(l.lastYear)}
+              </td>
+              <td className="num" data-label="Korr. budget">
+                {kr(l.budget)}
+              </td>
+              <td className="num" data-label={spentHeading}>
                 {kr(l.spent)}
                 {l.month && l.month !== month ? <span className="muted small"> (t.o.m. {MONTHS_IN_WORDS[l.month - 1]})</span> : null}
               </td>
-              <td className="num">{kr(l.forecast)}</td>
-              <td className="num">
+              <td className="num" data-label="Forventet">
+                {kr(l.forecast)}
+              </td>
+              <td className="num" data-label="Afvigelse">
                 {kr(l.deviation)}
                 {share(l.deviationShare)}
               </td>
-              <td>
+              <td data-label="Status">
                 {l.light ? (
                   <span className={`light budget-light ${l.light}`}>
                     <span aria-hidden="true">{LIGHT[l.light].symbol}</span> {LIGHT[l.light].word}
@@ -98,11 +107,19 @@ export function BudgetTable({
           <tfoot>
             <tr className="total" data-testid="budget-total">
               <th scope="row">I alt</th>
-              <td className="num">{kr(total.lastYear)}</td>
-              <td className="num">{kr(total.budget)}</td>
-              <td className="num">{kr(total.spent)}</td>
-              <td className="num">{kr(total.forecast)}</td>
-              <td className="num">
+              <td className="num" data-label={lastYearHeading}>
+                {kr(total.lastYear)}
+              </td>
+              <td className="num" data-label="Korr. budget">
+                {kr(total.budget)}
+              </td>
+              <td className="num" data-label={spentHeading}>
+                {kr(total.spent)}
+              </td>
+              <td className="num" data-label="Forventet">
+                {kr(total.forecast)}
+              </td>
+              <td className="num" data-label="Afvigelse">
                 {kr(total.deviation)}
                 {share(total.deviationShare)}
               </td>
