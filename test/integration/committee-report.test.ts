@@ -47,6 +47,8 @@ const IDS = [
   'benchmark.activity.placed_children_per_1000',
   'benchmark.cost.net_spend_per_child',
   'activity.summary',
+  'cost.preventive_share',
+  'activity.children_with_open_case_per_1000',
 ];
 
 /** pdftotext's text of a PDF, pages split by form feed; no-break spaces as spaces. */
@@ -54,6 +56,16 @@ function pdfText(pdf: Buffer): string {
   return execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', '-', '-'], { input: pdf })
     .toString('utf8')
     .replace(/\u00a0/g, ' ');
+}
+
+/** A single-number figure: its value on a line of its own shortly after its title (and description). */
+function expectFigure(text: string, title: string, value: string): void {
+  expect(text, title).toContain(title);
+  const lines = text.slice(text.indexOf(title)).split('\n').slice(1, 8);
+  expect(
+    lines.map((l) => l.trim()),
+    `${title}: ${value}`,
+  ).toContain(value.replace(/\u00a0/g, ' '));
 }
 
 /** The line of the text that starts with `first` (after spaces), and has every cell after it, in order. */
@@ -290,6 +302,11 @@ describe('the committee’s monthly report', () => {
         return typeof kr === 'number' ? formatNumber(kr / 1_000_000) : '–';
       }),
     );
+    // The second edition's committee figures, as the API gives them to the committee: the share in %,
+    // the rate per 1,000 as a number, "<5" when withheld, "–" when there is none.
+    const shown = (v: unknown, show: (n: number) => string) => (typeof v === 'number' ? show(v) : displayValue(v));
+    expectFigure(text, 'Forebyggelsens andel af udgifterne', shown(api.kpis['cost.preventive_share'], formatShare));
+    expectFigure(text, 'Børn med åben sag pr. 1.000 børn', shown(api.kpis['activity.children_with_open_case_per_1000'], formatNumber));
     // No case number, caseworker or CPR number reaches the committee's report.
     expect(text).not.toMatch(/\b\d{6}-?\d{4}\b/);
   });
