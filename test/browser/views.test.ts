@@ -328,7 +328,7 @@ describe('the committee view in Chromium', () => {
     expect(curve.budget[0]).toBe(102_500_000);
     expect([curve.forecast[1], curve.forecast[11]]).toEqual([12_900_000.5, 95_400_003]);
     expect(await figure.locator('.chart[role=img]').getAttribute('aria-label')).toBe(
-      'Forbrug år til dato, i år og sidste år: 2023: 0,9 mio. kr. til og med dec; 2024: 12,9 mio. kr. til og med feb; ' +
+      'Forbrug år til dato mod budget: 2023: 0,9 mio. kr. til og med dec; 2024: 12,9 mio. kr. til og med feb; ' +
         'korrigeret budget 102,5 mio. kr.; forventet forbrug 95,4 mio. kr. i december',
     );
     // Four lines: the two years, the forecast (dotted) and the budget (near black), each in the legend.
