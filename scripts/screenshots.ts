@@ -1,6 +1,7 @@
 // npm run screenshots — starts the embedded default with its demo data, logs in as each role
-// and saves every view it may open at laptop (1366×768) and tablet (1024×768) size, into
-// docs/screenshots (or SCREENSHOT_DIR).
+// and saves every view it may open at laptop (1366×768) and tablet (1024×768) size, and the
+// committee's and the team leader's view at phone size (390×844), into docs/screenshots (or
+// SCREENSHOT_DIR) as <view>-<width>.png.
 import { spawn } from 'child_process';
 import { mkdirSync } from 'fs';
 import { join, resolve } from 'path';
@@ -19,6 +20,9 @@ const SIZES = [
   { width: 1366, height: 768 },
   { width: 1024, height: 768 },
 ];
+/** A phone in portrait (issue 17): the views laid out for it, the budget table and the work lists as cards. */
+const PHONE = { width: 390, height: 844 };
+const PHONE_VIEWS = new Set(['udvalg', 'teamleder']);
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
@@ -41,8 +45,14 @@ async function main(): Promise<void> {
   });
   try {
     for (const [user, view] of VIEWS) {
-      for (const size of SIZES) {
-        const page = await browser.newPage({ viewport: size, locale: 'da-DK' });
+      for (const size of PHONE_VIEWS.has(view) ? [...SIZES, PHONE] : SIZES) {
+        const phone = size === PHONE;
+        // A phone as the browser emulates one: the page's meta viewport and touch.
+        const page = await browser.newPage({
+          viewport: size,
+          locale: 'da-DK',
+          ...(phone ? { isMobile: true, hasTouch: true } : {}),
+        });
         await page.goto(`http://localhost:${PORT}/`);
         await page.getByLabel('Brugernavn').fill(user);
         await page.getByLabel('Adgangskode').fill('demo');

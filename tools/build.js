@@ -29,7 +29,7 @@ const SOURCE_DIRS = [
 /** The scripts a production image runs (docker/compose.yml, docker/README.md). Not start.ts: the embedded default is development only. */
 const ENTRIES = ['scripts/serve.ts', 'scripts/migrate.ts', 'scripts/admin.ts'];
 /** Files read at run time beside the code (relative to __dirname there). */
-const ASSETS = ['libs/domain/data'];
+const ASSETS = ['libs/domain/data', 'apps/worker/assets'];
 
 const isSource = (file) => /\.tsx?$/.test(file) && !/\.(test|spec)\.tsx?$/.test(file) && !file.endsWith('.d.ts');
 

@@ -16,7 +16,9 @@ export const udvalg = dashboard({
     {
       kpi: 'budget.spend_curve',
       chart: 'spend-curve',
-      description: 'Samlet forbrug på børne- og ungeområdet måned for måned (mio. kr.). I år: fuldt optrukket; sidste år: stiplet.',
+      title: 'Forbrug år til dato mod budget', // the budget and the forecast are drawn too
+      description:
+        'Samlet forbrug på børne- og ungeområdet måned for måned (mio. kr.). I år: fuldt optrukket; sidste år: stiplet; forventet forbrug til december: prikket; korrigeret budget: sort streg.',
     },
     {
       kpi: 'goal.status',

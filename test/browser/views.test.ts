@@ -313,7 +313,7 @@ describe('the committee view in Chromium', () => {
     await page.close();
   });
 
-  it('draws spend to date this year against last year, and has the same figures as a table and in Excel', async () => {
+  it('draws spend to date this year against last year, the budget and the forecast, as a table and in Excel too', async () => {
     const page = await env.login('udvalg', { downloads: true });
     const figure = page.getByTestId('figure-budget.spend_curve');
     await figure.waitFor();
@@ -321,24 +321,37 @@ describe('the committee view in Chromium', () => {
       kpis: Record<string, Record<string, (number | null)[]>>;
     }>('udvalg', '/api/v1/kpis?ids=budget.spend_curve&asOf=2024-02-29');
     const curve = api.kpis['budget.spend_curve'];
-    // libs/kpi/src/budget/spend-curve.spec.ts works these out: 2024 to February 12,900,000.50 kr.; 2023 only December 900,000.
+    // libs/kpi/src/budget/spend-curve.spec.ts works these out: 2024 to February 12,900,000.50 kr.; 2023
+    // only December 900,000; the budget 102,500,000; the linear forecast from February's spend to
+    // December's 95,400,003.
     expect(curve['2024'].slice(0, 2)).toEqual([7_800_000.5, 12_900_000.5]);
+    expect(curve.budget[0]).toBe(102_500_000);
+    expect([curve.forecast[1], curve.forecast[11]]).toEqual([12_900_000.5, 95_400_003]);
     expect(await figure.locator('.chart[role=img]').getAttribute('aria-label')).toBe(
-      'Forbrug år til dato, i år og sidste år: 2023: 0,9 mio. kr. til og med dec; 2024: 12,9 mio. kr. til og med feb',
+      'Forbrug år til dato mod budget: 2023: 0,9 mio. kr. til og med dec; 2024: 12,9 mio. kr. til og med feb; ' +
+        'korrigeret budget 102,5 mio. kr.; forventet forbrug 95,4 mio. kr. i december',
     );
-    expect(await figure.locator('svg path').count()).toBeGreaterThan(0);
+    // Four lines: the two years, the forecast (dotted) and the budget (near black), each in the legend.
+    const svgText = await figure.locator('svg').textContent();
+    for (const name of ['2023', '2024', 'Forventet forbrug', 'Korrigeret budget']) expect(svgText).toContain(name);
+    expect(await figure.locator('svg path[stroke="#1f2933"]').count()).toBeGreaterThan(0);
+    expect(await figure.locator('svg path[stroke-dasharray]').count()).toBeGreaterThan(1);
     await figure.getByRole('button', { name: 'Vis som tabel' }).click();
+    expect(await figure.locator('thead th').allTextContents()).toEqual(['Måned', '2023', '2024', 'Korrigeret budget', 'Forventet forbrug']);
     expect(
       await figure
         .getByTestId('month-2')
         .locator('td')
         .evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value'))),
-    ).toEqual([String(curve['2023'][1]), String(curve['2024'][1])]);
+    ).toEqual([curve['2023'][1], curve['2024'][1], curve.budget[1], curve.forecast[1]].map(String));
     expect(await figure.getByTestId('month-3').locator('td').nth(1).textContent()).toBe('–');
+    expect(await figure.getByTestId('month-12').locator('td').nth(3).textContent()).toBe('95.400.003');
     const [download] = await Promise.all([page.waitForEvent('download'), figure.getByRole('button', { name: 'Hent som Excel' }).click()]);
     const sheet = strFromU8(unzipSync(new Uint8Array(readFileSync(await download.path())))['xl/worksheets/sheet1.xml']);
-    // February's row: 0 for 2023, 12,900,000.5 for 2024, as numbers.
-    expect(sheet).toContain('<c r="B3"><v>0</v></c><c r="C3"><v>12900000.5</v></c>');
+    // February's row: 0 for 2023, 12,900,000.5 for 2024, the budget and the forecast, as numbers.
+    expect(sheet).toContain(
+      '<c r="B3"><v>0</v></c><c r="C3"><v>12900000.5</v></c><c r="D3"><v>102500000</v></c><c r="E3"><v>12900000.5</v></c>',
+    );
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.close();
   });

@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BUDGET_LIGHTS,
+  budgetTotal,
   displayKpiValue,
   displayThousandKr,
   displayValue,
@@ -17,6 +18,8 @@ import {
   type Benchmark,
   type BudgetLine,
   type GoalStatus,
+  spendCurveColumns,
+  type SpendCurveValue,
 } from '@bu/contracts';
 import { importDubu, importEconomy, importStatistics } from '@bu/etl';
 import { committeeSchedulerKey, reportQueue, WEEKLY_MAIL_SCHEDULER, type ReportQueue } from '@bu/jobs';
@@ -44,6 +47,8 @@ const IDS = [
   'benchmark.activity.placed_children_per_1000',
   'benchmark.cost.net_spend_per_child',
   'activity.summary',
+  'cost.preventive_share',
+  'activity.children_with_open_case_per_1000',
 ];
 
 /** pdftotext's text of a PDF, pages split by form feed; no-break spaces as spaces. */
@@ -51,6 +56,16 @@ function pdfText(pdf: Buffer): string {
   return execFileSync('pdftotext', ['-layout', '-enc', 'UTF-8', '-', '-'], { input: pdf })
     .toString('utf8')
     .replace(/\u00a0/g, ' ');
+}
+
+/** A single-number figure: its value on a line of its own shortly after its title (and description). */
+function expectFigure(text: string, title: string, value: string): void {
+  expect(text, title).toContain(title);
+  const lines = text.slice(text.indexOf(title)).split('\n').slice(1, 8);
+  expect(
+    lines.map((l) => l.trim()),
+    `${title}: ${value}`,
+  ).toContain(value.replace(/\u00a0/g, ' '));
 }
 
 /** The line of the text that starts with `first` (after spaces), and has every cell after it, in order. */
@@ -237,8 +252,13 @@ describe('the committee’s monthly report', () => {
         l.light ? BUDGET_LIGHTS[l.light].word : '–',
       ]);
     }
-    // 5.28.20 (libs/kpi/src/budget/budget.spec.ts): B 62,500,000, S 9,900,000.50, linear forecast 59,400,003.
-    expectRow(text, '5.28.20', ['62.500', '9.900 (t.o.m. md. 2)', '59.400', `-3.100 (${formatShare(-0.0496)})`, 'Inden for budget']);
+    // 5.28.20 (libs/kpi/src/budget/budget.spec.ts): no accounts for 2023, B 62,500,000, S 9,900,000.50
+    // through February, linear forecast 59,400,003; the light's symbol before its word.
+    expectRow(text, '5.28.20', ['–', '62.500', '9.900', '59.400', `-3.100 (${formatShare(-0.0496)})`, '✓ Inden for budget']);
+    // The columns as on screen, the total row from the same lines as the dashboard's.
+    expect(text).toMatch(/Regnskab\s+Korr\.\s+Forbrug t\.o\.m\.[^\n]*\n\s+2023\s+budget\s+februar\n/);
+    const total = budgetTotal(Object.values(budget));
+    expectRow(text, 'I alt', [total.lastYear, total.budget, total.spent, total.forecast, total.deviation].map(displayThousandKr));
     expect(text).toContain('Kommentar: Forbruget følger budgettet; to anbringelser ophører i marts.');
 
     const goals = api.kpis['goal.status'] as GoalStatus[];
@@ -271,17 +291,22 @@ describe('the committee’s monthly report', () => {
     // 2024 to D: three notifications → "<5" for the committee, never the number.
     expectRow(text, 'Underretninger', ['0', '0', '<5', '<5']);
 
-    const curve = api.kpis['budget.spend_curve'] as Record<string, (number | null)[]>;
+    // The spend curve's table: the years, the budget and the forecast, February in mio. kr.
+    const curve = api.kpis['budget.spend_curve'] as SpendCurveValue;
+    expect(text).toMatch(/Måned\s+2023\s+2024\s+Korrigeret budget\s+Forventet forbrug/);
     expectRow(
       text,
       'feb',
-      Object.keys(curve)
-        .sort()
-        .map((y) => {
-          const kr = curve[y][1];
-          return kr === null ? '–' : formatNumber(kr / 1_000_000);
-        }),
+      spendCurveColumns(curve).map(({ key }) => {
+        const kr = curve[key][1];
+        return typeof kr === 'number' ? formatNumber(kr / 1_000_000) : '–';
+      }),
     );
+    // The second edition's committee figures, as the API gives them to the committee: the share in %,
+    // the rate per 1,000 as a number, "<5" when withheld, "–" when there is none.
+    const shown = (v: unknown, show: (n: number) => string) => (typeof v === 'number' ? show(v) : displayValue(v));
+    expectFigure(text, 'Forebyggelsens andel af udgifterne', shown(api.kpis['cost.preventive_share'], formatShare));
+    expectFigure(text, 'Børn med åben sag pr. 1.000 børn', shown(api.kpis['activity.children_with_open_case_per_1000'], formatNumber));
     // No case number, caseworker or CPR number reaches the committee's report.
     expect(text).not.toMatch(/\b\d{6}-?\d{4}\b/);
   });

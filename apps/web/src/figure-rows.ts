@@ -1,4 +1,4 @@
-import type { KpiResponse, SeriesPoint } from '@bu/contracts';
+import { MONTHS_IN_WORDS, spendCurveColumns, type KpiResponse, type SeriesPoint, type SpendCurveValue } from '@bu/contracts';
 import type { FigureDefinition } from '@bu/dashboards';
 import type { Cell } from './xlsx';
 
@@ -120,23 +120,15 @@ export function figureRows(figure: FigureDefinition, response: KpiResponse, seri
       ];
     }
     case 'spend-curve': {
-      const years = (value ?? {}) as Record<string, unknown[]>;
-      const cols = Object.keys(years).sort();
-      const months = [
-        'januar',
-        'februar',
-        'marts',
-        'april',
-        'maj',
-        'juni',
-        'juli',
-        'august',
-        'september',
-        'oktober',
-        'november',
-        'december',
+      // The years' spend to date, then the budget and the forecast; an amount withheld from the
+      // committee is "skjult", as in the table view.
+      const curve = (value ?? {}) as SpendCurveValue;
+      const cols = spendCurveColumns(curve);
+      const kr = (v: unknown): Cell => (isSuppressed(v) ? 'skjult' : num(v));
+      return [
+        ['Måned (beløb i kr.)', ...cols.map((c) => c.label)],
+        ...MONTHS_IN_WORDS.map((m, i) => [m, ...cols.map((c) => kr(curve[c.key][i]))]),
       ];
-      return [['Måned (forbrug til og med, kr.)', ...cols], ...months.map((m, i) => [m, ...cols.map((y) => num(years[y][i]))])];
     }
     case 'effect': {
       const e = (value ?? { children: 0, byMeasureType: {} }) as { byMeasureType?: Record<string, Record<string, unknown>> } & Record<

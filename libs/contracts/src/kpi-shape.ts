@@ -14,7 +14,7 @@ export type KpiUnit = 'count' | 'share' | 'days' | 'kr' | 'ratio' | 'list';
  * - effect: effect.change's groups;
  * - benchmark: the own value against other municipalities';
  * - budget-table: a budget line per account function;
- * - series: per year, twelve monthly amounts;
+ * - series: per year (and for the spend curve the budget and the forecast), twelve monthly amounts;
  * - years: a set of counts per year;
  * - goals: the political goals with their lights.
  */

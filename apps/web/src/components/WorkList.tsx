@@ -108,7 +108,12 @@ function ListTable({
           {shown.map((row, i) => (
             <tr key={i} data-testid={`list-row-${String(row.case ?? i)}`}>
               {columns.map((c) => (
-                <td key={c.key} className={numeric(c) ? 'num' : undefined} data-value={numeric(c) ? String(row[c.key]) : undefined}>
+                <td
+                  key={c.key}
+                  className={numeric(c) ? 'num' : undefined}
+                  data-value={numeric(c) ? String(row[c.key]) : undefined}
+                  data-label={c.label}
+                >
                   {cell(row[c.key], c, names)}
                 </td>
               ))}

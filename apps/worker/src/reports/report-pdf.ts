@@ -1,6 +1,9 @@
+import { join } from 'path';
 import PDFDocument from 'pdfkit';
 import {
   BUDGET_LIGHTS,
+  budgetSpendMonth,
+  budgetTotal,
   displayKpiValue,
   displayThousandKr,
   displayValue,
@@ -11,11 +14,18 @@ import {
   formatShare,
   GOAL_LIGHTS,
   MONTH_NAMES,
+  MONTHS_IN_WORDS,
   rankText,
+  SPEND_CURVE_LINES,
+  spendCurveColumns,
+  spendCurveYears,
+  spendHeading,
   YEAR_ROW_LABELS,
   type Benchmark,
   type BudgetLine,
   type GoalStatus,
+  type Light,
+  type SpendCurveValue,
 } from '@bu/contracts';
 import type { CommitteeReportContent, ReportFigure } from './committee-report';
 
@@ -31,6 +41,11 @@ const INK = '#1f2933';
 const MUTED = '#52606d';
 const RULE = '#cbd2d9';
 const LIGHT_COLOURS = { green: '#1e7b34', yellow: '#8a6100', red: '#b3261e' } as const;
+/**
+ * The lights' symbols (✓, !, ✕): the PDF's standard fonts have no ✓ or ✕, so they come from a
+ * four-glyph subset of DejaVu Sans (apps/worker/assets/README.md), embedded in the PDF.
+ */
+const SYMBOLS_FONT = join(__dirname, '..', '..', 'assets', 'light-symbols.ttf');
 
 interface Column {
   header: string;
@@ -44,6 +59,10 @@ interface Row {
   note?: string;
   /** A light's colour for the last cell. */
   colour?: string;
+  /** The last cell's light symbol (✓, !, ✕), written before its word in the light's colour. */
+  symbol?: string;
+  /** A total row: in bold, with a rule above it. */
+  total?: boolean;
 }
 
 type Doc = PDFKit.PDFDocument;
@@ -79,8 +98,12 @@ function table(doc: Doc, columns: Column[], rows: Row[]): void {
   };
   drawHeader();
   for (const row of rows) {
-    doc.font('Helvetica').fontSize(8.5);
-    const h = Math.max(...row.cells.map((cell, i) => doc.heightOfString(cell, { width: columns[i].width - 2 * pad }))) + 2 * pad;
+    const font = row.total ? 'Helvetica-Bold' : 'Helvetica';
+    doc.font(SYMBOLS_FONT).fontSize(8.5);
+    const symbolWidth = row.symbol ? doc.widthOfString(`${row.symbol} `) : 0;
+    doc.font(font).fontSize(8.5);
+    const cellWidth = (i: number) => columns[i].width - 2 * pad - (i === row.cells.length - 1 ? symbolWidth : 0);
+    const h = Math.max(...row.cells.map((cell, i) => doc.heightOfString(cell, { width: cellWidth(i) }))) + 2 * pad;
     doc.font('Helvetica-Oblique').fontSize(8);
     const noteH = row.note ? doc.heightOfString(row.note, { width: contentWidth(doc) - 2 * pad - 10 }) + pad : 0;
     if (doc.y + h + noteH > bottom(doc)) {
@@ -88,12 +111,26 @@ function table(doc: Doc, columns: Column[], rows: Row[]): void {
       drawHeader();
     }
     const y = doc.y;
+    if (row.total)
+      doc
+        .moveTo(x0, y)
+        .lineTo(x0 + contentWidth(doc), y)
+        .strokeColor(INK)
+        .lineWidth(0.8)
+        .stroke();
     let x = x0;
-    doc.font('Helvetica').fontSize(8.5);
     row.cells.forEach((cell, i) => {
       const last = i === row.cells.length - 1;
       doc.fillColor(last && row.colour ? row.colour : INK);
-      doc.text(cell, x + pad, y + pad, { width: columns[i].width - 2 * pad, align: columns[i].align ?? 'left' });
+      if (last && row.symbol) {
+        // The symbol on the word's baseline: both fonts at the same size from the same top.
+        doc
+          .font(SYMBOLS_FONT)
+          .fontSize(8.5)
+          .text(`${row.symbol} `, x + pad, y + pad, { lineBreak: false });
+      }
+      doc.font(font).fontSize(8.5);
+      doc.text(cell, x + pad + (last ? symbolWidth : 0), y + pad, { width: cellWidth(i), align: columns[i].align ?? 'left' });
       x += columns[i].width;
     });
     let end = y + h;
@@ -118,34 +155,61 @@ function table(doc: Doc, columns: Column[], rows: Row[]): void {
 const cols = (doc: Doc, spec: [string, number, ('left' | 'right')?][]): Column[] =>
   spec.map(([header, share, align]) => ({ header, width: share * contentWidth(doc), align }));
 
-function budgetTable(doc: Doc, lines: Record<string, BudgetLine>, comments: Record<string, string>): void {
+/** The budget table as on screen: last year's accounts, spend "t.o.m. <month>", lights in words and symbols, a total row. */
+function budgetTable(doc: Doc, lines: Record<string, BudgetLine>, comments: Record<string, string>, year: number): void {
+  const all = Object.values(lines);
+  const month = budgetSpendMonth(all);
+  const total = budgetTotal(all);
   const columns = cols(doc, [
-    ['Funktion', 0.26],
+    ['Funktion', 0.25],
+    [`Regnskab ${year - 1}`, 0.1, 'right'],
     ['Korr. budget', 0.1, 'right'],
-    ['Forbrug', 0.21, 'right'],
+    [spendHeading(month), 0.14, 'right'],
     ['Forventet', 0.1, 'right'],
-    ['Afvigelse', 0.16, 'right'],
-    ['Status', 0.17],
+    ['Afvigelse', 0.13, 'right'],
+    ['Status', 0.18],
   ]);
+  const deviation = (amount: unknown, share: unknown) =>
+    `${displayThousandKr(amount)}${typeof share === 'number' ? ` (${formatShare(share)})` : ''}`;
   doc.font('Helvetica').fontSize(8).fillColor(MUTED).text('Beløb i 1.000 kr.', MARGIN, doc.y);
   doc.fillColor(INK);
-  table(
-    doc,
-    columns,
-    Object.entries(lines).map(([fn, l]) => ({
+  table(doc, columns, [
+    ...Object.entries(lines).map(([fn, l]) => ({
       cells: [
         `${fn} ${l.name ?? ''}`.trim(),
+        displayThousandKr(l.lastYear),
         displayThousandKr(l.budget),
-        `${displayThousandKr(l.spent)}${l.month ? ` (t.o.m. md. ${l.month})` : ''}`,
+        // A line whose spend runs to another month than the table's says which, in words.
+        `${displayThousandKr(l.spent)}${l.month && l.month !== month ? ` (t.o.m. ${MONTHS_IN_WORDS[l.month - 1]})` : ''}`,
         displayThousandKr(l.forecast),
-        `${displayThousandKr(l.deviation)}${typeof l.deviationShare === 'number' ? ` (${formatShare(l.deviationShare)})` : ''}`,
+        deviation(l.deviation, l.deviationShare),
         l.light ? BUDGET_LIGHTS[l.light].word : '–',
       ],
-      colour: l.light ? LIGHT_COLOURS[l.light] : undefined,
+      ...lightOf(l.light, BUDGET_LIGHTS),
       note: comments[fn],
     })),
-  );
+    ...(all.length > 0
+      ? [
+          {
+            cells: [
+              'I alt',
+              displayThousandKr(total.lastYear),
+              displayThousandKr(total.budget),
+              displayThousandKr(total.spent),
+              displayThousandKr(total.forecast),
+              deviation(total.deviation, total.deviationShare),
+              '',
+            ],
+            total: true,
+          },
+        ]
+      : []),
+  ]);
 }
+
+/** A row's light: the colour and the symbol of its last cell. */
+const lightOf = (light: Light | null, words: Record<Light, { symbol: string }>): Pick<Row, 'colour' | 'symbol'> =>
+  light ? { colour: LIGHT_COLOURS[light], symbol: words[light].symbol } : {};
 
 function goalTable(doc: Doc, goals: GoalStatus[], comments: Record<string, string>): void {
   if (goals.length === 0) {
@@ -171,14 +235,14 @@ function goalTable(doc: Doc, goals: GoalStatus[], comments: Record<string, strin
         displayKpiValue(g.kpi, g.value),
         g.status ? GOAL_LIGHTS[g.status].word : '–',
       ],
-      colour: g.status ? LIGHT_COLOURS[g.status] : undefined,
+      ...lightOf(g.status, GOAL_LIGHTS),
       note: comments[String(g.id)],
     })),
   );
 }
 
-/** An amount in kr. as mio. kr. (the spend curve's unit); "–" for a month without data. */
-const mio = (kr: number | null | undefined): string => (typeof kr === 'number' ? formatNumber(kr / 1_000_000) : '–');
+/** An amount in kr. as mio. kr. (the spend curve's unit); "–" for a month without data, "skjult" when withheld. */
+const mio = (kr: unknown): string => (typeof kr === 'number' ? formatNumber(kr / 1_000_000) : kr ? 'skjult' : '–');
 
 /** A round step for an axis of 0..max: 1, 2 or 5 times a power of ten. */
 function niceStep(max: number, ticks: number): number {
@@ -187,17 +251,42 @@ function niceStep(max: number, ticks: number): number {
   return [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? raw;
 }
 
-const YEAR_COLOURS = ['#7b8794', '#1f5f99'];
+interface CurveLine {
+  name: string;
+  values: (number | null)[];
+  colour: string;
+  width: number;
+  dash?: [number, number];
+}
 
-/** The spend curve as the dashboard draws it: this year solid, earlier years dashed, months across. */
-function spendChart(doc: Doc, value: Record<string, (number | null)[]>, years: string[]): void {
+/**
+ * The spend curve as the dashboard draws it, months across: last year grey and dashed, this year
+ * blue and solid, the forecast to December blue and dotted, the corrected budget near black.
+ */
+function spendChart(doc: Doc, value: SpendCurveValue, years: string[]): void {
+  const amount = (v: unknown) => (typeof v === 'number' ? v : null);
+  const lines: CurveLine[] = [
+    ...years.map((year, k): CurveLine =>
+      k === years.length - 1
+        ? { name: year, values: value[year].map(amount), colour: '#1f5f99', width: 2 }
+        : { name: year, values: value[year].map(amount), colour: '#7b8794', width: 1.2, dash: [4, 3] },
+    ),
+    {
+      name: SPEND_CURVE_LINES.forecast,
+      values: (value.forecast ?? []).map(amount),
+      colour: '#1f5f99',
+      width: 1.2,
+      dash: [1.5, 2] as [number, number],
+    },
+    { name: SPEND_CURVE_LINES.budget, values: (value.budget ?? []).map(amount), colour: INK, width: 1.5 },
+  ].filter((l) => l.values.some((v) => v !== null));
   const height = 130;
   ensureRoom(doc, height + 10);
   const top = doc.y + 6;
   const left = MARGIN + 36;
-  const width = contentWidth(doc) - 36 - 90;
+  const width = contentWidth(doc) - 36 - 110;
   const plot = height - 30;
-  const amounts = years.flatMap((y) => value[y].filter((v): v is number => typeof v === 'number')).map((v) => v / 1_000_000);
+  const amounts = lines.flatMap((l) => l.values.filter((v): v is number => v !== null)).map((v) => v / 1_000_000);
   const step = niceStep(Math.max(...amounts, 1), 4);
   const max = step * Math.max(1, Math.ceil(Math.max(...amounts, 1) / step));
   const x = (month: number) => left + (month * width) / 11;
@@ -212,50 +301,52 @@ function spendChart(doc: Doc, value: Record<string, (number | null)[]>, years: s
     doc.text(formatNumber(tick), MARGIN, y(tick) - 3, { width: 32, align: 'right', lineBreak: false });
   }
   MONTH_NAMES.forEach((m, i) => doc.text(m, x(i) - 12, top + plot + 4, { width: 24, align: 'center', lineBreak: false }));
-  years.forEach((year, k) => {
-    const colour = YEAR_COLOURS[k === years.length - 1 ? 1 : 0];
-    const points = value[year].map((v, i) => (typeof v === 'number' ? ([x(i), y(v / 1_000_000)] as const) : null));
-    doc.lineWidth(k === years.length - 1 ? 2 : 1.2).strokeColor(colour);
-    if (k !== years.length - 1) doc.dash(4, { space: 3 });
+  const stroke = (line: CurveLine) => {
+    doc.lineWidth(line.width).strokeColor(line.colour);
+    if (line.dash) doc.dash(line.dash[0], { space: line.dash[1] });
+  };
+  lines.forEach((line, k) => {
+    stroke(line);
     let drawing = false;
-    for (const p of points) {
-      if (!p) {
+    line.values.forEach((v, i) => {
+      if (v === null) {
         drawing = false;
-        continue;
+        return;
       }
-      if (drawing) doc.lineTo(p[0], p[1]);
-      else doc.moveTo(p[0], p[1]);
+      if (drawing) doc.lineTo(x(i), y(v / 1_000_000));
+      else doc.moveTo(x(i), y(v / 1_000_000));
       drawing = true;
-    }
+    });
     doc.stroke().undash();
     // The legend beside the plot.
     const ly = top + 10 + k * 14;
-    doc
-      .moveTo(left + width + 12, ly + 3)
-      .lineTo(left + width + 30, ly + 3)
-      .lineWidth(k === years.length - 1 ? 2 : 1.2)
-      .strokeColor(colour);
-    if (k !== years.length - 1) doc.dash(4, { space: 3 });
+    doc.moveTo(left + width + 12, ly + 3).lineTo(left + width + 30, ly + 3);
+    stroke(line);
     doc.stroke().undash();
     doc
       .fillColor(INK)
       .fontSize(8)
-      .text(year, left + width + 34, ly, { lineBreak: false });
+      .text(line.name, left + width + 34, ly, { lineBreak: false });
   });
   doc.fillColor(INK).lineWidth(1);
   doc.y = top + height;
 }
 
-function spendCurve(doc: Doc, value: Record<string, (number | null)[]>): void {
-  const years = Object.keys(value).sort();
-  doc.font('Helvetica').fontSize(8).fillColor(MUTED).text('Forbrug år til dato, mio. kr.', MARGIN, doc.y);
+function spendCurve(doc: Doc, value: SpendCurveValue): void {
+  const years = spendCurveYears(value);
+  const columns = spendCurveColumns(value);
+  doc
+    .font('Helvetica')
+    .fontSize(8)
+    .fillColor(MUTED)
+    .text('Forbrug år til dato, korrigeret budget og forventet forbrug, mio. kr.', MARGIN, doc.y);
   doc.fillColor(INK);
   if (years.length > 0) spendChart(doc, value, years);
   table(
     doc,
-    cols(doc, [['Måned', 0.4], ...years.map((y): [string, number, 'right'] => [y, 0.6 / Math.max(years.length, 1), 'right'])]),
+    cols(doc, [['Måned', 0.28], ...columns.map((c): [string, number, 'right'] => [c.label, 0.72 / Math.max(columns.length, 1), 'right'])]),
     MONTH_NAMES.map((m, i) => ({
-      cells: [m, ...years.map((y) => mio(value[y][i]))],
+      cells: [m, ...columns.map((c) => mio(value[c.key][i]))],
     })),
   );
 }
@@ -288,7 +379,8 @@ function yearTable(doc: Doc, years: Record<string, Record<string, unknown>>): vo
   );
 }
 
-function figure(doc: Doc, { figure: f, value }: ReportFigure, comments: CommitteeReportContent['comments']): void {
+function figure(doc: Doc, { figure: f, value }: ReportFigure, report: CommitteeReportContent): void {
+  const { comments } = report;
   ensureRoom(doc, 80);
   doc.font('Helvetica-Bold').fontSize(12).fillColor(INK).text(f.title, MARGIN, doc.y);
   if (f.description)
@@ -301,12 +393,23 @@ function figure(doc: Doc, { figure: f, value }: ReportFigure, comments: Committe
   doc.y += 4;
   if (value === null || value === undefined) {
     doc.font('Helvetica').fontSize(9).text('Ingen data.', MARGIN, doc.y);
-  } else if (f.chart === 'budget-table') budgetTable(doc, value as Record<string, BudgetLine>, comments.budget);
+  } else if (f.chart === 'budget-table')
+    budgetTable(doc, value as Record<string, BudgetLine>, comments.budget, Number(report.asOf.slice(0, 4)));
   else if (f.chart === 'goals') goalTable(doc, value as GoalStatus[], comments.goal);
-  else if (f.chart === 'spend-curve') spendCurve(doc, value as Record<string, (number | null)[]>);
+  else if (f.chart === 'spend-curve') spendCurve(doc, value as SpendCurveValue);
   else if (f.chart === 'benchmark') benchmark(doc, f.kpi, value as Benchmark);
   else if (f.chart === 'year-table') yearTable(doc, value as Record<string, Record<string, unknown>>);
-  else doc.font('Helvetica').fontSize(10).text(displayValue(value), MARGIN, doc.y);
+  // A share in %, anything else with its unit as on screen; "<5" when withheld.
+  else if (f.chart === 'share')
+    doc
+      .font('Helvetica')
+      .fontSize(10)
+      .text(typeof value === 'number' ? formatShare(value) : displayValue(value), MARGIN, doc.y);
+  else
+    doc
+      .font('Helvetica')
+      .fontSize(10)
+      .text(typeof value === 'number' ? formatAmount(f.kpi, value) : displayValue(value), MARGIN, doc.y);
   doc.y += 10;
 }
 
@@ -345,7 +448,7 @@ export function renderCommitteeReport(report: CommitteeReportContent): Promise<B
   doc.text('Kun samlede tal; tal under 5 vises som "<5", og beløb, der hviler på under 5 børn, som "skjult".');
   doc.fillColor(INK);
   doc.y += 12;
-  for (const f of report.figures) figure(doc, f, report.comments);
+  for (const f of report.figures) figure(doc, f, report);
 
   // Every page: the municipality, the as-of date and "Side x af y" (written once the count is known).
   const { start, count } = doc.bufferedPageRange();

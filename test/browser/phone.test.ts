@@ -1,0 +1,84 @@
+import { join } from 'path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDubu, importEconomy } from '@bu/etl';
+import { BrowserApp, OUT, ROOT, seriousA11yViolations, startBrowserApp } from '../support/browser-app';
+import { TEST_SECRET } from '../support/database';
+
+// A phone (390×844, an iPhone 12-15 in portrait): the team leader's work lists and the committee's
+// budget table are read without scrolling sideways (issue 17, ADR 68) — below 600 px each row is a
+// card, each cell a line with its column's name.
+const PHONE = { width: 390, height: 844 };
+
+/** The page's width beyond the viewport, with the elements that stick out (for the message). */
+async function overflow(page: Page): Promise<{ scrollWidth: number; wide: string[] }> {
+  return page.evaluate(() => ({
+    scrollWidth: document.scrollingElement!.scrollWidth,
+    wide: Array.from(document.querySelectorAll('body *'))
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5 && !e.closest('thead'))
+      .slice(0, 8)
+      .map(
+        (e) =>
+          `${e.closest('[data-testid]')?.getAttribute('data-testid') ?? ''} ${e.tagName.toLowerCase()}.${Array.from(e.classList).join('.')} ${Math.round(e.getBoundingClientRect().right)}`,
+      ),
+  }));
+}
+
+/** Whether the element lies wholly inside the viewport's width and is shown. */
+async function readable(page: Page, selector: ReturnType<Page['locator']>): Promise<boolean> {
+  await selector.scrollIntoViewIfNeeded();
+  const box = await selector.boundingBox();
+  return (await selector.isVisible()) && box !== null && box.x >= 0 && box.x + box.width <= PHONE.width && box.width > 0;
+}
+
+describe('a phone (390×844)', () => {
+  let env: BrowserApp;
+  beforeAll(async () => {
+    env = await startBrowserApp(async (db) => {
+      await importDubu(db.pool, join(ROOT, 'test/fixtures/dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
+      await importEconomy(db.pool, join(ROOT, 'test/fixtures/economy-small'), { pseudonymSecret: TEST_SECRET });
+    }, 'Team Syd');
+  });
+  afterAll(() => env?.close());
+
+  it("shows the team leader's work lists as cards without scrolling sideways", async () => {
+    const page = await env.login('teamleder', { viewport: PHONE });
+    const followups = page.getByTestId('figure-deadline.followup_overdue');
+    await followups.waitFor();
+    // C7's follow-up, 151 days over (test/browser/views.test.ts): its case number and days readable, each with its column's name.
+    const row = followups.getByTestId('list-row-C7');
+    const caseCell = row.locator('td', { hasText: /^C7$/ });
+    expect(await readable(page, caseCell)).toBe(true);
+    expect(await readable(page, row.locator('td[data-value="151"]'))).toBe(true);
+    const headers = await followups.locator('table.work-list').first().locator('thead th').allTextContents();
+    expect(headers).toContain('Sag');
+    expect(await row.locator('td').evaluateAll((tds) => tds.map((td) => getComputedStyle(td, '::before').content))).toEqual(
+      headers.map((h) => `"${h}"`),
+    );
+    const { scrollWidth, wide } = await overflow(page);
+    expect(scrollWidth, wide.join(', ')).toBeLessThanOrEqual(PHONE.width);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(OUT, 'teamleder-390.png'), fullPage: true });
+    await page.close();
+  });
+
+  it("shows the committee's budget table as cards without scrolling sideways", async () => {
+    const page = await env.login('udvalg', { viewport: PHONE });
+    await page.goto(`${env.base}/#/udvalg`);
+    const line = page.getByTestId('budget-5.28.20');
+    await line.waitFor();
+    // 5.28.20's name, budget (62.500 in 1.000 kr., libs/kpi/src/budget/budget.spec.ts) and light readable.
+    expect(await readable(page, line.locator('th'))).toBe(true);
+    expect(await line.locator('th').textContent()).toContain('5.28.20 Opholdssteder mv. for børn og unge');
+    const budget = line.locator('td').nth(1);
+    expect(await budget.textContent()).toBe('62.500');
+    expect(await readable(page, budget)).toBe(true);
+    expect(await readable(page, line.locator('.budget-light'))).toBe(true);
+    expect(await readable(page, page.getByTestId('budget-total'))).toBe(true);
+    const { scrollWidth, wide } = await overflow(page);
+    expect(scrollWidth, wide.join(', ')).toBeLessThanOrEqual(PHONE.width);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(OUT, 'udvalg-390.png'), fullPage: true });
+    await page.close();
+  });
+});
