@@ -22,8 +22,9 @@ import { runInScope } from '../database/request-scope';
 import { ComparisonGroupsRepository } from '../goals/comparison-groups.repository';
 import { refuseMixedKeys, ScopeService } from '../municipalities/scope.service';
 import { ARROW_STREAM, toArrow } from './arrow';
-import { KpiCache } from './kpi-cache.service';
+import { KpiCache, type Versions } from './kpi-cache.service';
 import { KpiRepository } from './kpi.repository';
+import { readsNational } from './national';
 
 /** The most points one series request computes (20 years by month). */
 export const MAX_SERIES_POINTS = 240;
@@ -142,7 +143,7 @@ export class KpiService {
 
   /** A KPI's value for one municipality, D, P and team scope (and comparison group), through the cache. */
   private value(
-    version: string,
+    at: Versions,
     kpi: KpiDefinition,
     ctx: Omit<KpiContext, 'settings'>,
     settings: () => Promise<KpiSettings>,
@@ -156,7 +157,7 @@ export class KpiService {
       ctx.teams?.join('\u0001') ?? '*',
       ctx.comparisonGroup?.join(',') ?? '*',
     ].join('|');
-    return this.cache.get(version, key, () =>
+    return this.cache.get(at, { municipality: ctx.municipality, national: readsNational(kpi.id) }, key, () =>
       inMunicipality(ctx.municipality, async () => kpi.compute({ ...ctx, settings: await settings() })),
     );
   }
@@ -185,13 +186,13 @@ export class KpiService {
       listQuery,
       arrow: !!accept?.includes(ARROW_STREAM),
     };
-    const version = await this.cache.version();
-    const { municipality, asOf, period, listIds, key, compute } = await this.resolve(version, user, raw);
-    const answer = await this.cache.get(version, `answer|${key}`, () => compute(version));
-    // Asked again after the next import: the defaults (D = the new export date) are resolved anew.
-    this.cache.remember(JSON.stringify([user.role, user.teams, user.municipality, raw]), async (at) => {
+    const versions = await this.cache.versions();
+    const { municipality, asOf, period, listIds, key, dependency, compute } = await this.resolve(versions, user, raw);
+    const { value: answer, hit } = await this.cache.lookup(versions, dependency, `answer|${key}`, () => compute(versions));
+    // Asked again after the next change of its municipality: the defaults (D = the new export date) are resolved anew.
+    this.cache.remember(JSON.stringify([user.role, user.teams, user.municipality, raw]), dependency, async (at) => {
       const again = await this.resolve(at, user, raw);
-      await this.cache.get(at, `answer|${again.key}`, () => again.compute(at));
+      await this.cache.get(at, again.dependency, `answer|${again.key}`, () => again.compute(at));
     });
     // The answer's set of cases is stored once; a failed attempt is tried again by the next request.
     answer.caseSet ??= this.audit.caseSet(answer.cases).catch((e) => {
@@ -203,6 +204,8 @@ export class KpiService {
     // An Arrow table cannot say it was cut (JSON says `truncated`): the header does.
     if (answer.truncated) headers.push(['X-Rows-Truncated', String(MAX_PAGE)]);
     headers.push(['Vary', 'Accept, Accept-Encoding']);
+    // Where the answer came from: this process's cache, or computed for this request (or one beside it).
+    headers.push(['X-Kpi-Cache', hit ? 'hit' : 'miss']);
     let body = answer.body;
     if (answer.body.length > 1400 && /\bgzip\b/.test(acceptEncoding ?? '')) {
       body = answer.gzip ??= gzipSync(answer.body);
@@ -213,12 +216,14 @@ export class KpiService {
   }
 
   /** The request's municipality, D, P, KPIs and cache key at a data version (defaults resolved there). */
-  private async resolve(version: string, user: AuthUser, raw: RawQuery) {
+  private async resolve(at: Versions, user: AuthUser, raw: RawQuery) {
     const { municipalityParam, asOfParam, fromParam, toParam, idsParam, groupParam, groupIdParam, listQuery, arrow } = raw;
     let comparisonGroup = groupParam ? groupParam.split(',').map((c) => c.trim()) : undefined;
     if (comparisonGroup?.some((c) => !/^\d{1,3}$/.test(c) || !isMunicipalityCode(Number(c))))
       throw new BadRequestException(`Ukendt kommunekode i group: ${groupParam}`);
-    const municipality = await this.municipality(user, municipalityParam, (key, load) => this.cache.get(version, key, load));
+    const municipality = await this.municipality(user, municipalityParam, (key, load) =>
+      this.cache.get(at, { municipality: user.municipality ?? 'any' }, key, load),
+    );
     if (groupIdParam !== undefined) {
       // A saved comparison group of the municipality.
       const members = /^\d+$/.test(groupIdParam) ? await this.groups.members(Number(groupIdParam), municipality.code) : undefined;
@@ -257,20 +262,22 @@ export class KpiService {
     const listIds = requested.filter((id) => kpiById(id)!.unit === 'list');
     // The whole answer, serialised, is cached: a warm request costs the version read and the audit.
     const key = JSON.stringify([user.role, teams, municipality.code, asOf, period, requested, comparisonGroup, listQuery, arrow]);
-    const compute = (at: string) =>
+    // A benchmark or a rate per 1,000 children reads the public statistics too.
+    const dependency = { municipality: municipality.code, national: requested.some(readsNational) };
+    const compute = (versions: Versions) =>
       this.answer(
-        at,
+        versions,
         user.role,
         { municipality: municipality.code, asOf, period, teams, comparisonGroup: comparisonGroup?.map(Number) },
         requested,
         listQuery,
         arrow,
       );
-    return { municipality, asOf, period, listIds, key, compute };
+    return { municipality, asOf, period, listIds, key, dependency, compute };
   }
 
   private async answer(
-    version: string,
+    at: Versions,
     role: AuthUser['role'],
     scope: Omit<KpiContext, 'settings' | 'query'>,
     requested: string[],
@@ -284,7 +291,7 @@ export class KpiService {
     const kpis: KpiResponse['kpis'] = {};
     for (const id of requested) {
       const kpi = kpiById(id)!;
-      const value = await this.value(version, kpi, ctx, settings);
+      const value = await this.value(at, kpi, ctx, settings);
       // The committee sees aggregates only, small cells suppressed: the real number is never sent.
       kpis[id] = (role === 'udvalg' ? await forCommittee(kpi, value, ctx, settings) : value) as KpiResponse['kpis'][string];
       if (listQuery && kpi.unit === 'list') kpis[id] = this.page(kpis[id] as never, listQuery, kpi.countOf as never) as never;
@@ -318,7 +325,8 @@ export class KpiService {
               ...(perCaseworker
                 ? {
                     caseworker: await this.cache.get(
-                      version,
+                      at,
+                      { municipality: scope.municipality },
                       `dimensions.caseworker|${scope.municipality}|${scope.teams?.join('\u0001') ?? '*'}`,
                       () => inMunicipality(scope.municipality, () => this.repository.caseworkers(scope.municipality, scope.teams)),
                     ),
@@ -367,7 +375,7 @@ export class KpiService {
       isoParam('from', params.from) ??
       (by === 'month' ? addMonths(`${asOf.slice(0, 7)}-01`, -23) : `${Number(asOf.slice(0, 4)) - 4}-01-01`);
     const query = this.repository.query;
-    const version = await this.cache.version();
+    const versions = await this.cache.versions();
     let settingsLoaded: Promise<KpiSettings> | undefined;
     const settings = () => (settingsLoaded ??= this.repository.settings(municipality.code));
     // One request computes at most MAX_SERIES_POINTS values (each a KPI computation): a longer one is
@@ -387,7 +395,7 @@ export class KpiService {
       const last = new Date(Date.UTC(Number(end.slice(0, 4)), Number(end.slice(5, 7)) - 1, 0)).toISOString().slice(0, 10);
       const d = last < asOf ? last : asOf;
       const pointCtx = { query, municipality: municipality.code, asOf: d, period: { from: start, to: d }, teams };
-      const value = await this.value(version, kpi, pointCtx, settings);
+      const value = await this.value(versions, kpi, pointCtx, settings);
       points.push({
         period: by === 'month' ? start.slice(0, 7) : start.slice(0, 4),
         asOf: d,
