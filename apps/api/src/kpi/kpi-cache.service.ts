@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { settings } from '@bu/config';
 import { logger } from '@bu/logger';
+import { compareLsn } from '../database/lsn';
 
 // Computed KPI values, keyed by what they depend on and by the data versions they were computed at
 // (ADR 0070; the DataVersionPerMunicipality migration). There is one version per municipality,
@@ -101,16 +102,6 @@ export class Versions {
     }
     return new Versions(of, lsns);
   }
-}
-
-/** Orders two PostgreSQL LSNs ('16/B374D848'). */
-export function compareLsn(a: string, b: string): number {
-  const value = (lsn: string) => {
-    const [hi, lo] = lsn.split('/');
-    return (BigInt(`0x${hi}`) << 32n) + BigInt(`0x${lo}`);
-  };
-  const d = value(a) - value(b);
-  return d === 0n ? 0 : d > 0n ? 1 : -1;
 }
 
 interface Entry {

@@ -24,6 +24,7 @@ describe(KpiService.name, () => {
     cache = fake<KpiCache>();
     scope.resolve.mockResolvedValue(municipality());
     cache.versions.mockResolvedValue(new Versions(new Map(), new Map()));
+    repository.reader.mockImplementation(async () => ({ on: 'primary', query: repository.query as never }));
     cache.get.mockImplementation((_at, _dependency, _key, load) => load());
     cache.lookup.mockImplementation(async (_at, _dependency, _key, load) => ({ value: await load(), hit: false }));
     sut = new KpiService(repository as never, groups as never, scope as never, audit as never, cache as never);

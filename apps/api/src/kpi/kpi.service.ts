@@ -284,9 +284,10 @@ export class KpiService {
     listQuery: ListQuery | null,
     arrow: boolean,
   ): Promise<Answer> {
-    const query = this.repository.query;
+    // On the read replica once it has replayed the data of the versions the answer is kept under.
+    const { query } = await this.repository.reader(at.lsn({ municipality: scope.municipality, national: requested.some(readsNational) }));
     let settingsLoaded: Promise<KpiSettings> | undefined;
-    const settings = () => (settingsLoaded ??= this.repository.settings(scope.municipality));
+    const settings = () => (settingsLoaded ??= this.repository.settings(scope.municipality, query));
     const ctx = { ...scope, query };
     const kpis: KpiResponse['kpis'] = {};
     for (const id of requested) {
@@ -328,7 +329,7 @@ export class KpiService {
                       at,
                       { municipality: scope.municipality },
                       `dimensions.caseworker|${scope.municipality}|${scope.teams?.join('\u0001') ?? '*'}`,
-                      () => inMunicipality(scope.municipality, () => this.repository.caseworkers(scope.municipality, scope.teams)),
+                      () => inMunicipality(scope.municipality, () => this.repository.caseworkers(scope.municipality, scope.teams, query)),
                     ),
                   }
                 : {}),
@@ -374,10 +375,10 @@ export class KpiService {
     const first =
       isoParam('from', params.from) ??
       (by === 'month' ? addMonths(`${asOf.slice(0, 7)}-01`, -23) : `${Number(asOf.slice(0, 4)) - 4}-01-01`);
-    const query = this.repository.query;
     const versions = await this.cache.versions();
+    const { query } = await this.repository.reader(versions.lsn({ municipality: municipality.code, national: readsNational(id) }));
     let settingsLoaded: Promise<KpiSettings> | undefined;
-    const settings = () => (settingsLoaded ??= this.repository.settings(municipality.code));
+    const settings = () => (settingsLoaded ??= this.repository.settings(municipality.code, query));
     // One request computes at most MAX_SERIES_POINTS values (each a KPI computation): a longer one is
     // refused, never cut short without saying so.
     const firstStart = by === 'month' ? `${first.slice(0, 7)}-01` : `${first.slice(0, 4)}-01-01`;
