@@ -154,11 +154,17 @@ describe('KPI cache, invalidated by imports and by settings', () => {
     const unassigned = '/api/v1/kpis?ids=caseload.unassigned';
     for (const as of [token, kbh]) await ask(unassigned, as);
     for (const as of [token, kbh]) expect((await ask(unassigned, as)).headers['x-kpi-cache']).toBe('hit');
+    // A series says it too: a hit when every point came from the cache.
+    const series = '/api/v1/kpis/flow.cases_opened/series?by=year';
+    for (const as of [token, kbh]) expect((await ask(series, as)).headers['x-kpi-cache']).toBe('miss');
+    for (const as of [token, kbh]) expect((await ask(series, as)).headers['x-kpi-cache']).toBe('hit');
     await db.pool.query(`INSERT INTO setting (municipality_code, key, value) VALUES (461, 'data.max_age_days', '40')`);
     await caughtUp('461');
     expect((await ask(unassigned)).headers['x-kpi-cache']).toBe('miss');
     expect((await ask(unassigned)).headers['x-kpi-cache']).toBe('hit');
     expect((await ask(unassigned, kbh)).headers['x-kpi-cache']).toBe('hit');
+    expect((await ask(series)).headers['x-kpi-cache']).toBe('miss');
+    expect((await ask(series, kbh)).headers['x-kpi-cache']).toBe('hit');
     cache.setRewarm(50);
   });
 

@@ -147,7 +147,7 @@ export class KpiService {
     kpi: KpiDefinition,
     ctx: Omit<KpiContext, 'settings'>,
     settings: () => Promise<KpiSettings>,
-  ): Promise<unknown> {
+  ): Promise<{ value: unknown; hit: boolean }> {
     const key = [
       kpi.id,
       ctx.municipality,
@@ -157,7 +157,7 @@ export class KpiService {
       ctx.teams?.join('\u0001') ?? '*',
       ctx.comparisonGroup?.join(',') ?? '*',
     ].join('|');
-    return this.cache.get(at, { municipality: ctx.municipality, national: readsNational(kpi.id) }, key, () =>
+    return this.cache.lookup(at, { municipality: ctx.municipality, national: readsNational(kpi.id) }, key, () =>
       inMunicipality(ctx.municipality, async () => kpi.compute({ ...ctx, settings: await settings() })),
     );
   }
@@ -292,7 +292,7 @@ export class KpiService {
     const kpis: KpiResponse['kpis'] = {};
     for (const id of requested) {
       const kpi = kpiById(id)!;
-      const value = await this.value(at, kpi, ctx, settings);
+      const { value } = await this.value(at, kpi, ctx, settings);
       // The committee sees aggregates only, small cells suppressed: the real number is never sent.
       kpis[id] = (role === 'udvalg' ? await forCommittee(kpi, value, ctx, settings) : value) as KpiResponse['kpis'][string];
       if (listQuery && kpi.unit === 'list') kpis[id] = this.page(kpis[id] as never, listQuery, kpi.countOf as never) as never;
@@ -362,7 +362,7 @@ export class KpiService {
    * The same KPI over time: one point per month (D = the month's last day, P = the month) or per
    * year (D = 31 December, P = the year), the last point ending at the as-of date.
    */
-  async series(user: AuthUser, id: string, params: SeriesQuery): Promise<SeriesResponse> {
+  async series(user: AuthUser, id: string, params: SeriesQuery): Promise<{ body: SeriesResponse; hit: boolean }> {
     const by = params.by ?? 'month';
     const teams = teamScope(user);
     const [kpi] = readable(user, [id]);
@@ -391,19 +391,22 @@ export class KpiService {
       );
     }
     const points: SeriesPoint[] = [];
+    // A hit when no point had to be computed.
+    let hit = true;
     for (let start = firstStart; start <= asOf; start = addMonths(start, by === 'month' ? 1 : 12)) {
       const end = addMonths(start, by === 'month' ? 1 : 12);
       const last = new Date(Date.UTC(Number(end.slice(0, 4)), Number(end.slice(5, 7)) - 1, 0)).toISOString().slice(0, 10);
       const d = last < asOf ? last : asOf;
       const pointCtx = { query, municipality: municipality.code, asOf: d, period: { from: start, to: d }, teams };
-      const value = await this.value(versions, kpi, pointCtx, settings);
+      const { value, hit: pointHit } = await this.value(versions, kpi, pointCtx, settings);
+      hit &&= pointHit;
       points.push({
         period: by === 'month' ? start.slice(0, 7) : start.slice(0, 4),
         asOf: d,
         value: (user.role === 'udvalg' ? await forCommittee(kpi, value, pointCtx, settings) : value) as KpiValue,
       });
     }
-    return { id, by, municipality: municipality.code, points };
+    return { body: { id, by, municipality: municipality.code, points }, hit };
   }
 }
 
