@@ -136,4 +136,21 @@ describe('KPI answers on a read replica', () => {
     expect(unassigned.body.kpis['caseload.unassigned'].rows.map((r: { case: string }) => r.case)).toEqual(['C6', 'C8']);
     expect({ replica: route.onReplica - after.replica, primary: route.onPrimary - after.primary }).toEqual({ replica: 1, primary: 0 });
   });
+
+  it('sends the reads to the primary while the standby is down', async () => {
+    const route = app.get(ReadReplica);
+    await standbyPool.end();
+    standbyPool = undefined as never;
+    standby.stop();
+    const before = { replica: route.onReplica, primary: route.onPrimary };
+    // A new question for 461 (the replica was known to be far enough: its connection fails, the primary answers).
+    const res = await ask('/api/v1/kpis?ids=caseload.open_cases&asOf=2024-03-31');
+    expect(res.headers['x-kpi-cache']).toBe('miss');
+    // At D = 31.03.2024 (the new export): AA has C1, C2, C3, C4 and C6 (its assignment ends on D)
+    // = 5; CC has C5, C7 and C9 = 3; BB, still employed on D, none.
+    expect(res.body.kpis['caseload.open_cases']).toEqual({ AA: 5, BB: 0, CC: 3 });
+    const next = await ask('/api/v1/kpis?ids=caseload.open_cases&asOf=2024-02-29');
+    expect(next.status).toBe(200);
+    expect(route.onPrimary - before.primary).toBeGreaterThanOrEqual(1);
+  });
 });

@@ -12,6 +12,8 @@ export interface PgStandby {
   port: number;
   /** postgres://boerneblik@127.0.0.1:<port>/boerneblik, read-only. */
   url: string;
+  /** Stops the server (fast shutdown), keeping its folder. */
+  stop(): void;
   destroy(): void;
 }
 
@@ -55,6 +57,7 @@ export async function startStandby(primary: PgCluster, applyDelay: string): Prom
   return {
     port,
     url: `postgres://boerneblik@127.0.0.1:${port}/boerneblik`,
+    stop: () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '120', 'stop']),
     destroy: () => {
       spawnSync(
         root ? 'runuser' : join(bin, 'pg_ctl'),

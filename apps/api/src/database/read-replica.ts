@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { Query } from '@bu/kpi';
 import { logger } from '@bu/logger';
 import { APP_CONFIG, type AppConfig } from '../config';
+import { databaseFailure } from './database-unavailable.filter';
 import { compareLsn } from './lsn';
 import { scopedPg } from './scoped-pg';
 
@@ -27,6 +28,8 @@ export class ReadReplica implements OnApplicationShutdown {
   /** The standby's replay position when last asked; it only grows. */
   private replayed = '0/0';
   private asking?: Promise<string>;
+  /** After a failure the standby is not asked again before this time (ms): meanwhile every read is on the primary. */
+  private retryAt = 0;
   private warned = false;
   /** Answers whose reads went to the standby, and to the primary. */
   onReplica = 0;
@@ -63,9 +66,23 @@ export class ReadReplica implements OnApplicationShutdown {
   /** The reads of an answer whose data is in the WAL up to `lsn`: on the standby when it has replayed that far, else on the primary. */
   async reader(lsn: string): Promise<Reader> {
     const pool = this.pool;
-    if (pool && (compareLsn(this.replayed, lsn) >= 0 || compareLsn(await this.replay(), lsn) >= 0)) {
+    if (pool && Date.now() >= this.retryAt && (compareLsn(this.replayed, lsn) >= 0 || compareLsn(await this.replay(), lsn) >= 0)) {
       this.onReplica++;
-      return { on: 'replica', query: async (sql, params) => (await pool.query(sql, params)).rows };
+      return {
+        on: 'replica',
+        query: async (sql, params) => {
+          try {
+            return (await pool.query(sql, params)).rows;
+          } catch (e) {
+            // The standby went away, or cancelled the statement for a conflict with its replay
+            // (40001, 40P01): the primary answers it, and the next reads, for a while.
+            const code = (e as { code?: string }).code;
+            if (databaseFailure(e) !== 'down' && code !== '40001' && code !== '40P01') throw e;
+            this.failed(e as Error);
+            return this.primary(sql, params);
+          }
+        },
+      };
     }
     this.onPrimary++;
     return { on: 'primary', query: this.primary };
@@ -83,13 +100,20 @@ export class ReadReplica implements OnApplicationShutdown {
           this.warned = false;
         }
       } catch (e) {
-        this.warnOnce(`The read replica does not answer (${(e as Error).message}); KPI reads go to the primary`);
+        this.failed(e as Error);
       } finally {
         this.asking = undefined;
       }
       return this.replayed;
     })();
     return this.asking;
+  }
+
+  /** The standby failed: forget how far it was, and leave it alone for 5 s. */
+  private failed(error: Error): void {
+    this.replayed = '0/0';
+    this.retryAt = Date.now() + 5000;
+    this.warnOnce(`The read replica failed (${error.message}); KPI reads go to the primary`);
   }
 
   private warnOnce(message: string): void {
