@@ -1,35 +1,44 @@
 import type { INestApplication } from '@nestjs/common';
 import { join } from 'path';
+import { Client } from 'pg';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importDubu } from '@bu/etl';
+import { importDubu, importStatistics } from '@bu/etl';
 import { KpiCache } from '../../apps/api/src/kpi/kpi-cache.service';
 import { seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
-import { FIXTURES } from '../support/fixtures';
+import { copyFixture, editFile, FIXTURES } from '../support/fixtures';
 
-// The API keeps computed figures until the data version moves: an import, a setting, a goal or a
-// comparison group. A change made behind its back (plain SQL) shows only after such a change.
+// The API keeps computed figures until the data version of what they read moves (ADR 0070): a
+// municipality's import, setting, goal, comment or comparison group moves its own version, a
+// statistics import the national one. A change made behind its back (plain SQL) shows only after
+// such a change. Each answer says where it came from (x-kpi-cache: hit or miss).
 describe('KPI cache, invalidated by imports and by settings', () => {
   let db: TestDatabase;
   let app: INestApplication;
   let token = '';
-  const openCases = async () =>
-    (await request(app.getHttpServer()).get('/api/v1/kpis?ids=caseload.open_cases').set('Authorization', `Bearer ${token}`).expect(200))
-      .body.kpis['caseload.open_cases'];
+  /** The same export as municipality 101 (København): a second municipality with the same figures. */
+  let copenhagen = '';
+  const ask = (path: string, as = token) => request(app.getHttpServer()).get(path).set('Authorization', `Bearer ${as}`).expect(200);
+  const openCases = async () => (await ask('/api/v1/kpis?ids=caseload.open_cases')).body.kpis['caseload.open_cases'];
   const fixture = () => importDubu(db.pool, join(FIXTURES, 'dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
-  const dbVersion = async () => (await db.pool.query('SELECT version::text AS v FROM data_version')).rows[0].v as string;
+  const fixture101 = () => importDubu(db.pool, copenhagen, { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
+  const dbVersion = async (scope: string) =>
+    ((await db.pool.query('SELECT version::text AS v FROM data_version WHERE scope = $1', [scope])).rows[0]?.v as string) ?? '0';
   /** A change committed by another connection reaches the API by NOTIFY: wait (up to 5 s) until it has. */
-  const caughtUp = async () => {
+  const caughtUp = async (scope = '461') => {
     const cache = app.get(KpiCache);
-    const target = await dbVersion();
-    for (let i = 0; i < 500 && cache.current !== target; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(cache.current).toBe(target);
+    const target = await dbVersion(scope);
+    for (let i = 0; i < 500 && cache.current(scope) !== target; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(cache.current(scope)).toBe(target);
   };
 
   beforeAll(async () => {
     db = await createTestDatabase();
+    copenhagen = copyFixture(join(FIXTURES, 'dubu-deadlines'));
+    editFile(copenhagen, 'sager.csv', (text) => text.replace(/;461;/g, ';101;'));
     await fixture();
+    await fixture101();
     await seedUsers(db, 461, 'Team Nord');
     app = await startTestApi(db);
     token = await tokenFor(app, 'chef');
@@ -56,7 +65,7 @@ describe('KPI cache, invalidated by imports and by settings', () => {
     await db.pool.query(
       `INSERT INTO setting (municipality_code, key, value) VALUES (461, 'caseload.norms', '{"Udsatte": 30, "Handicap": 55}')`,
     );
-    await caughtUp();
+    await caughtUp('461');
     expect(await openCases()).toEqual({ AA: 4, CC: 3 });
 
     // Importing the export again restores the snapshot, and the figure follows as soon as the API hears of it.
@@ -113,6 +122,93 @@ describe('KPI cache, invalidated by imports and by settings', () => {
     expect(after).toEqual(before);
   });
 
+  it("after an import of one municipality, the other municipality's answers are still hits and its own are misses", async () => {
+    const cache = app.get(KpiCache);
+    const kbh = await tokenFor(app, 'chef-kbh');
+    const path = '/api/v1/kpis?ids=caseload.open_cases,caseload.unassigned';
+    const odense = () => ask(path);
+    const copenhagenAsked = () => ask(path, kbh);
+    await odense();
+    await copenhagenAsked();
+    expect((await odense()).headers['x-kpi-cache']).toBe('hit');
+    const before = await copenhagenAsked();
+    expect(before.headers['x-kpi-cache']).toBe('hit');
+    // The same export, so the same figures (AA 4, BB 1, CC 2: libs/kpi/src/caseload/open-cases.spec.ts).
+    expect(before.body.kpis['caseload.open_cases']).toEqual({ AA: 4, BB: 1, CC: 2 });
+
+    const kbhVersion = await dbVersion('101');
+    expect((await fixture()).status).toBe('succeeded');
+    await caughtUp('461');
+    // Only Odense's version moved.
+    expect(await dbVersion('101')).toBe(kbhVersion);
+    const after = await copenhagenAsked();
+    expect(after.headers['x-kpi-cache']).toBe('hit');
+    expect(after.body).toEqual(before.body);
+    await cache.warming;
+    // Re-warmed in the background: Odense's recent answer is there before anyone asks again...
+    expect((await odense()).headers['x-kpi-cache']).toBe('hit');
+
+    // ...and with re-warming off, a cached answer is a miss after a change of its municipality (a
+    // setting), and the other municipality's a hit.
+    cache.setRewarm(0);
+    const unassigned = '/api/v1/kpis?ids=caseload.unassigned';
+    for (const as of [token, kbh]) await ask(unassigned, as);
+    for (const as of [token, kbh]) expect((await ask(unassigned, as)).headers['x-kpi-cache']).toBe('hit');
+    // A series says it too: a hit when every point came from the cache.
+    const series = '/api/v1/kpis/flow.cases_opened/series?by=year';
+    for (const as of [token, kbh]) expect((await ask(series, as)).headers['x-kpi-cache']).toBe('miss');
+    for (const as of [token, kbh]) expect((await ask(series, as)).headers['x-kpi-cache']).toBe('hit');
+    await db.pool.query(`INSERT INTO setting (municipality_code, key, value) VALUES (461, 'data.max_age_days', '40')`);
+    await caughtUp('461');
+    expect((await ask(unassigned)).headers['x-kpi-cache']).toBe('miss');
+    expect((await ask(unassigned)).headers['x-kpi-cache']).toBe('hit');
+    expect((await ask(unassigned, kbh)).headers['x-kpi-cache']).toBe('hit');
+    expect((await ask(series)).headers['x-kpi-cache']).toBe('miss');
+    expect((await ask(series, kbh)).headers['x-kpi-cache']).toBe('hit');
+    cache.setRewarm(50);
+  });
+
+  it("re-warms only the moved municipality's recent answers", async () => {
+    const cache = app.get(KpiCache);
+    const kbh = await tokenFor(app, 'chef-kbh');
+    await ask('/api/v1/kpis?ids=flow.cases_opened');
+    await ask('/api/v1/kpis?ids=flow.cases_opened', kbh);
+    await cache.warming;
+    const before = { ...cache.rewarmed };
+    expect((await fixture101()).status).toBe('succeeded');
+    await caughtUp('101');
+    await cache.warming;
+    expect(cache.rewarmed['101']).toBeGreaterThan(before['101'] ?? 0);
+    expect(cache.rewarmed['461'] ?? 0).toBe(before['461'] ?? 0);
+    expect((await ask('/api/v1/kpis?ids=flow.cases_opened', kbh)).headers['x-kpi-cache']).toBe('hit');
+  });
+
+  it('a statistics import: answers that read the statistics miss, the others hit', async () => {
+    // Re-warming off: it would compute the recent answers again before they are asked.
+    app.get(KpiCache).setRewarm(0);
+    const benchmark = 'benchmark.activity.notifications_per_1000';
+    const rate = 'activity.notifications_per_1000';
+    const own = 'caseload.open_cases';
+    for (const id of [benchmark, rate, own]) await ask(`/api/v1/kpis?ids=${id}`);
+    for (const id of [benchmark, rate, own]) expect((await ask(`/api/v1/kpis?ids=${id}`)).headers['x-kpi-cache']).toBe('hit');
+    const emptyBefore = (await ask(`/api/v1/kpis?ids=${benchmark}`)).body.kpis[benchmark];
+    expect(emptyBefore.own).toBeNull();
+
+    const odense = await dbVersion('461');
+    expect((await importStatistics(db.pool, join(FIXTURES, 'statistics-small'), { pseudonymSecret: TEST_SECRET })).status).toBe(
+      'succeeded',
+    );
+    await caughtUp('national');
+    expect(await dbVersion('461')).toBe(odense);
+    const benchmarkAfter = await ask(`/api/v1/kpis?ids=${benchmark}`);
+    expect(benchmarkAfter.headers['x-kpi-cache']).toBe('miss');
+    // statistics-small: Odense 4,400 notifications in 2024 and 40,100 children aged 0-17: 4400 × 1000 / 40100.
+    expect(benchmarkAfter.body.kpis[benchmark].own).toBeCloseTo((4400 * 1000) / 40100, 9);
+    expect((await ask(`/api/v1/kpis?ids=${rate}`)).headers['x-kpi-cache']).toBe('miss');
+    expect((await ask(`/api/v1/kpis?ids=${own}`)).headers['x-kpi-cache']).toBe('hit');
+    app.get(KpiCache).setRewarm(50);
+  });
+
   it('learns of changes by LISTEN: a warm request reads nothing from the database; without the listener it reads per request', async () => {
     const cache = app.get(KpiCache);
     const ask = () =>
@@ -133,6 +229,19 @@ describe('KPI cache, invalidated by imports and by settings', () => {
     const before = cache.reads;
     await ask();
     expect(cache.reads).toBe(before + 1);
+    // Read with each request, a change still moves only its municipality's answers.
+    const kbh = await tokenFor(app, 'chef-kbh');
+    const path = '/api/v1/kpis?ids=caseload.open_cases';
+    await request(app.getHttpServer()).get(path).set('Authorization', `Bearer ${kbh}`).expect(200);
+    await db.pool.query(
+      `INSERT INTO setting (municipality_code, key, value) VALUES (461, 'data.max_age_days', '41') ON CONFLICT (municipality_code, key) DO UPDATE SET value = '41'`,
+    );
+    expect((await request(app.getHttpServer()).get(path).set('Authorization', `Bearer ${token}`).expect(200)).headers['x-kpi-cache']).toBe(
+      'miss',
+    );
+    expect((await request(app.getHttpServer()).get(path).set('Authorization', `Bearer ${kbh}`).expect(200)).headers['x-kpi-cache']).toBe(
+      'hit',
+    );
     for (let i = 0; i < 500 && !cache.listens; i++) await new Promise((r) => setTimeout(r, 10));
     expect(cache.listens).toBe(true);
     // Listening again, it hears the next change.
@@ -142,18 +251,61 @@ describe('KPI cache, invalidated by imports and by settings', () => {
     await caughtUp();
   });
 
-  it('moves the data version with a failed import too, and with goals and comparison groups', async () => {
-    const version = async () => (await db.pool.query('SELECT version::int AS v FROM data_version')).rows[0].v as number;
-    let v = await version();
-    await db.pool.query(
-      `INSERT INTO political_goal (municipality_code, kpi_id, title, direction, target, tolerance) VALUES (461, 'activity.placed_children', 'Højst 5', '<=', 5, 1)`,
-    );
-    expect(await version()).toBe(v + 1);
-    v = await version();
-    await db.pool.query(`INSERT INTO comparison_group (municipality_code, name, members) VALUES (461, 'Naboer', '{461,101}')`);
-    expect(await version()).toBe(v + 1);
-    v = await version();
-    await importDubu(db.pool, join(FIXTURES, 'does-not-exist'), { pseudonymSecret: TEST_SECRET });
-    expect(await version()).toBeGreaterThan(v);
+  it('moves the version of the changed municipality (payload: its scope), of the statistics, or of everything', async () => {
+    const listener = new Client({ connectionString: db.url });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (n) => heard.push(n.payload ?? ''));
+    await listener.query('LISTEN data_version');
+    const versions = async () =>
+      Object.fromEntries(
+        (await db.pool.query('SELECT scope, version::int AS v FROM data_version')).rows.map((r) => [r.scope, r.v as number]),
+      ) as Record<string, number>;
+    /** Runs a change and returns the scopes whose version it moved, by how much. */
+    const moves = async (change: () => Promise<unknown>) => {
+      const before = await versions();
+      await change();
+      const after = await versions();
+      return Object.fromEntries(Object.entries(after).flatMap(([k, v]) => (v !== (before[k] ?? 0) ? [[k, v - (before[k] ?? 0)]] : [])));
+    };
+    expect(
+      await moves(() =>
+        db.pool.query(
+          `INSERT INTO political_goal (municipality_code, kpi_id, title, direction, target, tolerance) VALUES (461, 'activity.placed_children', 'Højst 5', '<=', 5, 1)`,
+        ),
+      ),
+    ).toEqual({ '461': 1 });
+    expect(
+      await moves(() =>
+        db.pool.query(`INSERT INTO comparison_group (municipality_code, name, members) VALUES (101, 'Naboer', '{461,101}')`),
+      ),
+    ).toEqual({ '101': 1 });
+    expect(
+      await moves(() =>
+        db.pool.query(
+          `INSERT INTO admin_comment (municipality_code, subject_type, subject_key, period, text, author) VALUES (461, 'goal', '1', '2024', 'Tekst', 'chef')`,
+        ),
+      ),
+    ).toEqual({ '461': 1 });
+    // Two goals in one statement: one move per row; a goal moved to another municipality moves both.
+    expect(await moves(() => db.pool.query(`UPDATE political_goal SET municipality_code = 101`))).toEqual({ '461': 1, '101': 1 });
+    // A product-wide setting (municipality 0) moves everything.
+    expect(
+      await moves(() => db.pool.query(`INSERT INTO setting (municipality_code, key, value) VALUES (0, 'data.max_age_days', '35')`)),
+    ).toEqual({ '*': 1 });
+    // A failed import of a known municipality moves it; one that never learnt its municipality moves nothing (no KPI reads it).
+    const broken = copyFixture(join(FIXTURES, 'dubu-deadlines'));
+    editFile(broken, 'sager.csv', (text) => text.replace('Sagsnummer;CPR', 'Sagsnr;CPR'));
+    expect(await moves(() => importDubu(db.pool, broken, { pseudonymSecret: TEST_SECRET, municipality: 101 }))).toEqual({ '101': 1 });
+    expect(await moves(() => importDubu(db.pool, join(FIXTURES, 'does-not-exist'), { pseudonymSecret: TEST_SECRET }))).toEqual({});
+    // A statistics import moves the statistics' version only.
+    expect(await moves(() => importStatistics(db.pool, join(FIXTURES, 'statistics-benchmark'), { pseudonymSecret: TEST_SECRET }))).toEqual({
+      national: 1,
+    });
+    // An import of a municipality moves its version once, at its commit (a running import moves nothing yet).
+    expect(await moves(fixture)).toEqual({ '461': 1 });
+    for (let i = 0; i < 100 && !heard.includes('national'); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(new Set(heard)).toEqual(new Set(['461', '101', '*', 'national']));
+    await listener.end();
   });
 });

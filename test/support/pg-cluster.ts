@@ -20,7 +20,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function binDir(): string {
+export function binDir(): string {
   try {
     const dir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
     if (existsSync(join(dir, 'pg_ctl'))) return dir;

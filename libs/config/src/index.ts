@@ -84,6 +84,8 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
 /** The environment, validated. Names are the variables'; docs/CONFIGURATION.md explains them. */
 export const envSchema = z.object({
   DATABASE_URL: text(),
+  /** A streaming-replication standby the API computes KPI answers on once it has replayed their data (ADR 0071). */
+  DATABASE_REPLICA_URL: text(),
   REDIS_URL: text(),
   /** Redis key prefix (default "bull"): several deployments or test runs can share one Redis. */
   QUEUE_PREFIX: text(),
@@ -276,6 +278,8 @@ export interface AppConfig extends WorkerConfig {
   uploadMaxBytes: number;
   /** Longest a statement of the API may run (ms). */
   statementTimeoutMs: number;
+  /** A read-only standby for the KPI reads (ADR 0071); undefined: every read on DATABASE_URL. */
+  databaseReplicaUrl?: string;
   /** OpenID Connect login; undefined when OIDC_ISSUER is not set. */
   oidc?: OidcConfig;
   /** SAML 2.0 login (SAML_*); undefined: off. */
@@ -419,6 +423,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
     hsts: overrides.hsts ?? parsed.HSTS,
     uploadMaxBytes: overrides.uploadMaxBytes ?? parsed.UPLOAD_MAX_BYTES,
     statementTimeoutMs: overrides.statementTimeoutMs ?? parsed.API_STATEMENT_TIMEOUT_MS,
+    databaseReplicaUrl: overrides.databaseReplicaUrl ?? parsed.DATABASE_REPLICA_URL,
     oidc,
     saml,
   };

@@ -3,6 +3,7 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { createDataSource } from '@bu/db';
 import { APP_CONFIG, AppConfig } from '../config';
+import { ReadReplica } from './read-replica';
 import { RequestScopeInterceptor } from './request-scope';
 import { scopedPg } from './scoped-pg';
 
@@ -20,9 +21,10 @@ import { scopedPg } from './scoped-pg';
           connectTimeoutMs: config.dbConnectTimeoutMs,
         }).initialize(),
     },
+    ReadReplica,
     { provide: APP_INTERCEPTOR, useClass: RequestScopeInterceptor },
   ],
-  exports: [DataSource],
+  exports: [DataSource, ReadReplica],
 })
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}

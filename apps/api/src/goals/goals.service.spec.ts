@@ -1,7 +1,7 @@
 import { BadRequestException, ForbiddenException, NotFoundException } from '@nestjs/common';
 import type { CommentBody, GoalBody } from '@bu/contracts';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { KpiCache } from '../kpi/kpi-cache.service';
+import { Versions, type KpiCache } from '../kpi/kpi-cache.service';
 import type { ScopeService } from '../municipalities/scope.service';
 import { fake, municipality, user, type Fake } from '../testing/fake';
 import type { GoalsRepository } from './goals.repository';
@@ -20,7 +20,7 @@ describe(GoalsService.name, () => {
     scope = fake<ScopeService>();
     cache = fake<KpiCache>();
     scope.resolve.mockResolvedValue(municipality());
-    cache.read.mockResolvedValue('1');
+    cache.read.mockResolvedValue(new Versions(new Map(), new Map()));
     sut = new GoalsService(repository as never, scope as never, cache as never);
   });
 

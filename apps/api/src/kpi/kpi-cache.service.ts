@@ -4,17 +4,23 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { settings } from '@bu/config';
 import { logger } from '@bu/logger';
+import { compareLsn } from '../database/lsn';
 
-// Computed KPI values, keyed by what they depend on and by the data version (see the DataVersion
-// migration): an import, a settings, goal or comparison-group change moves the version, and every
-// entry computed before it is never read again. Concurrent requests for the same value wait for
-// one computation instead of running the same SQL fifty times. After a change, the answers asked
-// for most recently are computed again in the background (one at a time), so the morning after
-// the nightly import the dashboards open from the cache.
+// Computed KPI values, keyed by what they depend on and by the data versions they were computed at
+// (ADR 0070; the DataVersionPerMunicipality migration). There is one version per municipality,
+// one for the public statistics ('national') and one for everything ('*'): a municipality's
+// import, settings, goals, comments or comparison groups move its own, a statistics import the
+// national one, a product-wide setting everything. A value is kept under its municipality's
+// version (and '*'), and under the national version too when it reads the statistics
+// (`national`): so an import of one municipality leaves every other municipality's answers, and a
+// statistics import every answer that reads no statistics. Concurrent requests for the same value
+// wait for one computation. After a change, the answers asked for most recently of what moved are
+// computed again in the background (one at a time), so the morning after the nightly import the
+// dashboards open from the cache.
 //
-// The version is learnt by LISTEN data_version (the trigger NOTIFYs at commit), so a warm request
-// reads nothing from the database. Until the listening connection is up, and whenever it is lost,
-// every request reads the version as before; the periodic check is a second safety net.
+// Versions are learnt by LISTEN data_version (the trigger NOTIFYs the scope at commit), so a warm
+// request reads nothing from the database. Until the listening connection is up, and whenever it
+// is lost, every request reads the versions as before; the periodic check is a second safety net.
 
 /** Bytes of cached values kept per API process; the oldest-used go first. */
 const MAX_BYTES = settings().KPI_CACHE_MB * 1024 * 1024;
@@ -29,9 +35,87 @@ const quiet =
   (error: Error): void =>
     logger().debug({ err: error }, `KPI cache ${what} failed: ${error.message}`);
 
+/**
+ * What a cached value depends on: one municipality's data (and, with `national`, the public
+ * statistics), or, for 'any', every municipality's (a national user's list of municipalities).
+ */
+export interface Dependency {
+  municipality: number | 'any';
+  national?: boolean;
+}
+
+/** The scope every change of a product-wide setting (or a TRUNCATE) moves: everything depends on it. */
+const ALL = '*';
+const NATIONAL = 'national';
+
+/** Whether a value with this dependency was computed from data a change of `moved` (scopes) changed. */
+function touchedBy(dependency: { scope: string; national: boolean }, moved: ReadonlySet<string>): boolean {
+  return moved.has(ALL) || dependency.scope === 'any' || moved.has(dependency.scope) || (dependency.national && moved.has(NATIONAL));
+}
+
+/** The data versions at one moment, and the primary's WAL position when each was learnt (ADR 0071). */
+export class Versions {
+  constructor(
+    private readonly of: ReadonlyMap<string, bigint>,
+    private readonly lsns: ReadonlyMap<string, string>,
+  ) {}
+
+  /** A scope's version: 0 for a municipality that has not changed since versions were kept per municipality. */
+  version(scope: string): bigint {
+    return this.of.get(scope) ?? 0n;
+  }
+
+  /** The scopes a value with this dependency depends on. */
+  private scopes(dependency: Dependency): string[] {
+    if (dependency.municipality === 'any') return [...this.of.keys()];
+    return [ALL, String(dependency.municipality), ...(dependency.national ? [NATIONAL] : [])];
+  }
+
+  /**
+   * The versions a value is kept under. For 'any', the sum of every version: each only grows, so
+   * the sum is the same exactly when none has moved.
+   */
+  stamp(dependency: Dependency): string {
+    if (dependency.municipality === 'any') return String([...this.of.values()].reduce((s, v) => s + v, 0n));
+    return this.scopes(dependency)
+      .map((s) => this.version(s))
+      .join('.');
+  }
+
+  /** A WAL position at or after the commit that made each version the value depends on ('0/0' when none is known). */
+  lsn(dependency: Dependency): string {
+    let max = '0/0';
+    for (const s of this.scopes(dependency)) {
+      const at = this.lsns.get(s) ?? this.lsns.get(ALL);
+      if (at !== undefined && compareLsn(at, max) > 0) max = at;
+    }
+    return max;
+  }
+
+  /** The same versions with some scopes moved (learnt at `lsn`). */
+  with(moved: Map<string, bigint>, lsn: string): Versions {
+    const of = new Map(this.of);
+    const lsns = new Map(this.lsns);
+    for (const [scope, version] of moved) {
+      of.set(scope, version);
+      lsns.set(scope, lsn);
+    }
+    return new Versions(of, lsns);
+  }
+}
+
 interface Entry {
   value: unknown;
   bytes: number;
+  /** The municipality (or 'any') the value was computed for, and whether it read the public statistics. */
+  scope: string;
+  national: boolean;
+}
+
+interface Recent {
+  scope: string;
+  national: boolean;
+  recompute: (at: Versions) => Promise<void>;
 }
 
 const isAnswer = (v: unknown): v is { body: Buffer; gzip?: Buffer } =>
@@ -40,28 +124,35 @@ const isAnswer = (v: unknown): v is { body: Buffer; gzip?: Buffer } =>
 @Injectable()
 export class KpiCache implements OnModuleInit, OnModuleDestroy {
   private readonly entries = new Map<string, Entry>();
-  /** Recently asked requests and how to answer them again at another version; most recent last. */
-  private readonly recent = new Map<string, (version: string) => Promise<void>>();
+  private rewarmLimit = REWARM;
+  /** Recently asked requests and how to answer them again at other versions; most recent last. */
+  private readonly recent = new Map<string, Recent>();
+  /** Answers to compute again after a change, most recently asked last. */
+  private readonly queue = new Map<string, Recent>();
   private timer?: NodeJS.Timeout;
   /** The background recomputation after the last change (tests wait for it). */
   warming: Promise<void> = Promise.resolve();
+  private warmingRuns = false;
   private readonly pending = new Map<string, Promise<unknown>>();
   private bytes = 0;
-  private seen = '';
-  /** The LISTEN connection, when it is up and has read the version once. */
+  /** The newest versions this process has seen (undefined before the first read). */
+  private seen?: Versions;
+  /** The LISTEN connection, when it is up and has read the versions once. */
   private listener?: Client;
   private listening = false;
   private stopped = false;
   private retry?: NodeJS.Timeout;
   hits = 0;
   misses = 0;
-  /** Versions read from the database (a warm request with a listener reads none). */
+  /** Version reads from the database (a warm request with a listener reads none). */
   reads = 0;
+  /** Answers computed again after a change, per municipality ('any': a national user's list). */
+  readonly rewarmed: Record<string, number> = {};
 
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
   async onModuleInit(): Promise<void> {
-    // A failed check changes nothing (the next request reads the version itself): debug only, or
+    // A failed check changes nothing (the next request reads the versions itself): debug only, or
     // a database outage would write a line every few seconds on top of the requests' own errors.
     if (CHECK_MS > 0) this.timer = setInterval(() => void this.read().catch(quiet('version check')), CHECK_MS).unref();
     await this.listen().catch((e: Error) => (quiet('listen')(e), this.lost()));
@@ -77,9 +168,9 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
     await Promise.race([this.warming, new Promise((r) => setTimeout(r, 5000).unref())]);
   }
 
-  /** The newest data version this process has seen ('' before the first read). */
-  get current(): string {
-    return this.seen;
+  /** A scope's newest version this process has seen ('' before the first read). */
+  current(scope: string): string {
+    return this.seen ? String(this.seen.version(scope)) : '';
   }
 
   /** Whether changes arrive by notification (a warm request then reads nothing). */
@@ -93,8 +184,9 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
     const client = new Client({ connectionString: url, application_name: 'boerneblik-kpi-cache' });
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));
-    // Read after the notification: it is sent at commit, so the read sees the new version.
-    client.on('notification', () => void this.read().catch(quiet('version read')));
+    // Read after the notification: it is sent at commit, so the read sees the new version. The
+    // payload names the scope that moved: only its row is read.
+    client.on('notification', (n) => void this.read(n.payload || undefined).catch(quiet('version read')));
     this.listener = client;
     await client.connect();
     await client.query('LISTEN data_version');
@@ -103,7 +195,7 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
     if (this.listener === client && !this.stopped) this.listening = true;
   }
 
-  /** The listening connection is gone: read the version per request, and listen again in a second. */
+  /** The listening connection is gone: read the versions per request, and listen again in a second. */
   private lost(client?: Client): void {
     if (client && client !== this.listener) return;
     this.listening = false;
@@ -116,72 +208,116 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
     client?.end().catch(() => undefined); // already lost
   }
 
-  /** Notes a request as asked, so its answer is computed again (into this cache) after the next change. */
-  remember(key: string, recompute: (version: string) => Promise<void>): void {
-    if (REWARM <= 0) return;
+  /**
+   * Notes a request as asked, so its answer is computed again (into this cache) after the next
+   * change of what it depends on.
+   */
+  remember(key: string, dependency: Dependency, recompute: (at: Versions) => Promise<void>): void {
+    if (this.rewarmLimit <= 0) return;
     this.recent.delete(key);
     // Computed again later, outside the request: in the request's municipality scope (row-level
     // security), not in whichever request's happens to start the re-warm.
     const inContext = AsyncLocalStorage.snapshot();
-    this.recent.set(key, (version) => inContext(() => recompute(version)));
-    if (this.recent.size > REWARM) this.recent.delete(this.recent.keys().next().value!);
+    this.recent.set(key, {
+      scope: String(dependency.municipality),
+      national: !!dependency.national,
+      recompute: (at) => inContext(() => recompute(at)),
+    });
+    if (this.recent.size > this.rewarmLimit) this.recent.delete(this.recent.keys().next().value!);
   }
 
-  private rewarm(version: string): void {
-    const jobs = [...this.recent].reverse();
-    // After the previous re-warm has stopped (it stops at its next job), so one runs at a time and
-    // awaiting `warming` awaits every statement in flight.
-    const previous = this.warming;
+  /** How many recently asked answers are computed again after a change (KPI_REWARM; tests turn it off with 0). */
+  setRewarm(limit: number): void {
+    this.rewarmLimit = limit;
+    for (const key of [...this.recent.keys()].slice(0, Math.max(0, this.recent.size - limit))) this.recent.delete(key);
+  }
+
+  /** Computes again, one at a time and the most recently asked first, the recent answers a change touched. */
+  private rewarm(moved: ReadonlySet<string>): void {
+    for (const [key, job] of this.recent) {
+      if (!touchedBy(job, moved)) continue;
+      this.queue.delete(key);
+      this.queue.set(key, job);
+    }
+    if (this.warmingRuns || this.queue.size === 0) return;
+    this.warmingRuns = true;
     this.warming = (async () => {
-      await previous;
-      for (const [, recompute] of jobs) {
-        if (this.seen !== version || this.stopped) return; // another change came (that one re-warms), or shutting down
-        await recompute(version).catch(quiet('re-warm')); // the next request computes it
+      try {
+        while (this.queue.size > 0 && !this.stopped) {
+          const [key, job] = [...this.queue].pop()!;
+          this.queue.delete(key);
+          this.rewarmed[job.scope] = (this.rewarmed[job.scope] ?? 0) + 1;
+          // At the versions of now: a later change re-queues what it touches.
+          await job.recompute(this.seen!).catch(quiet('re-warm')); // the next request computes it
+        }
+      } finally {
+        this.warmingRuns = false;
       }
     })();
   }
 
-  /** The data version now, asked once per request before anything is computed; read only without a listener. */
-  async version(): Promise<string> {
-    return this.listening && this.seen !== '' ? this.seen : this.read();
+  /** The data versions now, asked once per request before anything is computed; read only without a listener. */
+  async versions(): Promise<Versions> {
+    return this.listening && this.seen ? this.seen : this.read();
   }
 
-  /** Reads the data version from the database; a new one drops every cached value. */
-  async read(): Promise<string> {
+  /**
+   * Reads the data versions (of one scope, or all) from the database, with the WAL position of the
+   * read; a moved version drops the values that depend on it.
+   */
+  async read(scope?: string): Promise<Versions> {
     this.reads++;
-    // Straight on the driver's pool: TypeORM's query runner costs more than the query.
-    const pool = (this.db.driver as unknown as { master?: { query(sql: string): Promise<{ rows: { version: string }[] }> } }).master;
-    const [row] = pool
-      ? (await pool.query('SELECT version::text AS version FROM data_version')).rows
-      : await this.db.query('SELECT version::text AS version FROM data_version');
-    // The version only grows; of two reads in flight, the one that answered with an older version lost the race.
-    if (this.seen !== '' && BigInt(row.version) <= BigInt(this.seen)) return this.seen;
-    // Nothing computed before the change will be read again.
-    this.entries.clear();
-    this.bytes = 0;
-    const first = this.seen === '';
-    this.seen = row.version;
-    if (!first) this.rewarm(row.version);
-    return row.version;
+    // Straight on the driver's pool: TypeORM's query runner costs more than the query. The insert
+    // position is at or after the commit record of every version this read sees (ADR 0071).
+    const sql = `SELECT scope, version::text AS version, pg_current_wal_insert_lsn()::text AS lsn FROM data_version${scope ? ' WHERE scope = $1' : ''}`;
+    const params = scope ? [scope] : [];
+    type Row = { scope: string; version: string; lsn: string };
+    const pool = (this.db.driver as unknown as { master?: { query(sql: string, params: unknown[]): Promise<{ rows: Row[] }> } }).master;
+    const rows: Row[] = pool ? (await pool.query(sql, params)).rows : await this.db.query(sql, params);
+    const moved = new Map<string, bigint>();
+    // A version only grows; of two reads in flight, the one that answered with an older version lost the race.
+    for (const row of rows) if (!this.seen || BigInt(row.version) > this.seen.version(row.scope)) moved.set(row.scope, BigInt(row.version));
+    if (moved.size === 0) return this.seen ?? new Versions(new Map(), new Map([[ALL, rows[0]?.lsn ?? '0/0']]));
+    const first = !this.seen;
+    this.seen = (this.seen ?? new Versions(new Map(), new Map())).with(moved, rows[0].lsn);
+    if (!first) {
+      // Nothing computed before the change from what changed will be read again.
+      const scopes = new Set(moved.keys());
+      for (const [k, e] of this.entries) {
+        if (!touchedBy(e, scopes)) continue;
+        this.entries.delete(k);
+        this.bytes -= e.bytes;
+      }
+      this.rewarm(scopes);
+    }
+    return this.seen;
   }
 
-  async get<T>(version: string, key: string, compute: () => Promise<T>): Promise<T> {
-    const full = `${version}|${key}`;
+  async get<T>(at: Versions, dependency: Dependency, key: string, compute: () => Promise<T>): Promise<T> {
+    return (await this.lookup(at, dependency, key, compute)).value;
+  }
+
+  /** The value and whether it came from the cache (a request that waited for another's computation: not). */
+  async lookup<T>(at: Versions, dependency: Dependency, key: string, compute: () => Promise<T>): Promise<{ value: T; hit: boolean }> {
+    const scope = String(dependency.municipality);
+    const full = `${scope}|${at.stamp(dependency)}|${key}`;
     const entry = this.entries.get(full);
     if (entry) {
       this.hits++;
       // Map order is insertion order: re-inserting marks the entry as the most recently used.
       this.entries.delete(full);
       this.entries.set(full, entry);
-      return entry.value as T;
+      return { value: entry.value as T, hit: true };
     }
     const running = this.pending.get(full);
-    if (running) return running as Promise<T>;
+    if (running) return { value: (await running) as T, hit: false };
     this.misses++;
     const computing = compute().then(
       (value) => {
         this.pending.delete(full);
-        this.store(full, value);
+        // Stored only while its versions are current: a value computed at versions a change has
+        // since moved on is never read again (its stamp is never asked for).
+        if (at.stamp(dependency) === this.seen?.stamp(dependency)) this.store(full, value, scope, !!dependency.national);
         return value;
       },
       (error) => {
@@ -190,10 +326,10 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
       },
     );
     this.pending.set(full, computing);
-    return computing;
+    return { value: await computing, hit: false };
   }
 
-  private store(key: string, value: unknown): void {
+  private store(key: string, value: unknown, scope: string, national: boolean): void {
     // Serialised answers count their bytes; other values about their JSON length.
     const bytes =
       key.length +
@@ -203,7 +339,7 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
           ? value.body.length + (value.gzip?.length ?? 0)
           : (JSON.stringify(value) ?? '').length);
     if (bytes > MAX_BYTES / 4) return;
-    this.entries.set(key, { value, bytes });
+    this.entries.set(key, { value, bytes, scope, national });
     this.bytes += bytes;
     for (const [k, e] of this.entries) {
       if (this.bytes <= MAX_BYTES) break;

@@ -43,7 +43,15 @@ export class KpiController {
   /** The same KPI over time, per month or year, the last point ending at the as-of date. */
   @Get(':id/series')
   @Validate({ query: SeriesQuerySchema, response: SeriesResponseSchema })
-  series(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() query: SeriesQuery): Promise<SeriesResponse> {
-    return this.service.series(user, id, query);
+  async series(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Query() query: SeriesQuery,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<SeriesResponse> {
+    const { body, hit } = await this.service.series(user, id, query);
+    // Where the points came from: all from this process's cache, or some computed for this request.
+    res.setHeader('X-Kpi-Cache', hit ? 'hit' : 'miss');
+    return body;
   }
 }

@@ -4,7 +4,7 @@ import type { AuditService } from '../audit/audit.service';
 import type { ComparisonGroupsRepository } from '../goals/comparison-groups.repository';
 import type { ScopeService } from '../municipalities/scope.service';
 import { fake, municipality, user, type Fake } from '../testing/fake';
-import type { KpiCache } from './kpi-cache.service';
+import { Versions, type KpiCache } from './kpi-cache.service';
 import type { KpiRepository } from './kpi.repository';
 import { KpiService } from './kpi.service';
 
@@ -23,8 +23,10 @@ describe(KpiService.name, () => {
     audit = fake<AuditService>();
     cache = fake<KpiCache>();
     scope.resolve.mockResolvedValue(municipality());
-    cache.version.mockResolvedValue('1');
-    cache.get.mockImplementation((_version, _key, load) => load());
+    cache.versions.mockResolvedValue(new Versions(new Map(), new Map()));
+    repository.reader.mockImplementation(async () => ({ on: 'primary', query: repository.query as never }));
+    cache.get.mockImplementation((_at, _dependency, _key, load) => load());
+    cache.lookup.mockImplementation(async (_at, _dependency, _key, load) => ({ value: await load(), hit: false }));
     sut = new KpiService(repository as never, groups as never, scope as never, audit as never, cache as never);
   });
 

@@ -22,8 +22,9 @@ import { runInScope } from '../database/request-scope';
 import { ComparisonGroupsRepository } from '../goals/comparison-groups.repository';
 import { refuseMixedKeys, ScopeService } from '../municipalities/scope.service';
 import { ARROW_STREAM, toArrow } from './arrow';
-import { KpiCache } from './kpi-cache.service';
+import { KpiCache, type Versions } from './kpi-cache.service';
 import { KpiRepository } from './kpi.repository';
+import { readsNational } from './national';
 
 /** The most points one series request computes (20 years by month). */
 export const MAX_SERIES_POINTS = 240;
@@ -142,11 +143,11 @@ export class KpiService {
 
   /** A KPI's value for one municipality, D, P and team scope (and comparison group), through the cache. */
   private value(
-    version: string,
+    at: Versions,
     kpi: KpiDefinition,
     ctx: Omit<KpiContext, 'settings'>,
     settings: () => Promise<KpiSettings>,
-  ): Promise<unknown> {
+  ): Promise<{ value: unknown; hit: boolean }> {
     const key = [
       kpi.id,
       ctx.municipality,
@@ -156,7 +157,7 @@ export class KpiService {
       ctx.teams?.join('\u0001') ?? '*',
       ctx.comparisonGroup?.join(',') ?? '*',
     ].join('|');
-    return this.cache.get(version, key, () =>
+    return this.cache.lookup(at, { municipality: ctx.municipality, national: readsNational(kpi.id) }, key, () =>
       inMunicipality(ctx.municipality, async () => kpi.compute({ ...ctx, settings: await settings() })),
     );
   }
@@ -185,13 +186,13 @@ export class KpiService {
       listQuery,
       arrow: !!accept?.includes(ARROW_STREAM),
     };
-    const version = await this.cache.version();
-    const { municipality, asOf, period, listIds, key, compute } = await this.resolve(version, user, raw);
-    const answer = await this.cache.get(version, `answer|${key}`, () => compute(version));
-    // Asked again after the next import: the defaults (D = the new export date) are resolved anew.
-    this.cache.remember(JSON.stringify([user.role, user.teams, user.municipality, raw]), async (at) => {
+    const versions = await this.cache.versions();
+    const { municipality, asOf, period, listIds, key, dependency, compute } = await this.resolve(versions, user, raw);
+    const { value: answer, hit } = await this.cache.lookup(versions, dependency, `answer|${key}`, () => compute(versions));
+    // Asked again after the next change of its municipality: the defaults (D = the new export date) are resolved anew.
+    this.cache.remember(JSON.stringify([user.role, user.teams, user.municipality, raw]), dependency, async (at) => {
       const again = await this.resolve(at, user, raw);
-      await this.cache.get(at, `answer|${again.key}`, () => again.compute(at));
+      await this.cache.get(at, again.dependency, `answer|${again.key}`, () => again.compute(at));
     });
     // The answer's set of cases is stored once; a failed attempt is tried again by the next request.
     answer.caseSet ??= this.audit.caseSet(answer.cases).catch((e) => {
@@ -203,6 +204,8 @@ export class KpiService {
     // An Arrow table cannot say it was cut (JSON says `truncated`): the header does.
     if (answer.truncated) headers.push(['X-Rows-Truncated', String(MAX_PAGE)]);
     headers.push(['Vary', 'Accept, Accept-Encoding']);
+    // Where the answer came from: this process's cache, or computed for this request (or one beside it).
+    headers.push(['X-Kpi-Cache', hit ? 'hit' : 'miss']);
     let body = answer.body;
     if (answer.body.length > 1400 && /\bgzip\b/.test(acceptEncoding ?? '')) {
       body = answer.gzip ??= gzipSync(answer.body);
@@ -213,12 +216,14 @@ export class KpiService {
   }
 
   /** The request's municipality, D, P, KPIs and cache key at a data version (defaults resolved there). */
-  private async resolve(version: string, user: AuthUser, raw: RawQuery) {
+  private async resolve(at: Versions, user: AuthUser, raw: RawQuery) {
     const { municipalityParam, asOfParam, fromParam, toParam, idsParam, groupParam, groupIdParam, listQuery, arrow } = raw;
     let comparisonGroup = groupParam ? groupParam.split(',').map((c) => c.trim()) : undefined;
     if (comparisonGroup?.some((c) => !/^\d{1,3}$/.test(c) || !isMunicipalityCode(Number(c))))
       throw new BadRequestException(`Ukendt kommunekode i group: ${groupParam}`);
-    const municipality = await this.municipality(user, municipalityParam, (key, load) => this.cache.get(version, key, load));
+    const municipality = await this.municipality(user, municipalityParam, (key, load) =>
+      this.cache.get(at, { municipality: user.municipality ?? 'any' }, key, load),
+    );
     if (groupIdParam !== undefined) {
       // A saved comparison group of the municipality.
       const members = /^\d+$/.test(groupIdParam) ? await this.groups.members(Number(groupIdParam), municipality.code) : undefined;
@@ -257,34 +262,37 @@ export class KpiService {
     const listIds = requested.filter((id) => kpiById(id)!.unit === 'list');
     // The whole answer, serialised, is cached: a warm request costs the version read and the audit.
     const key = JSON.stringify([user.role, teams, municipality.code, asOf, period, requested, comparisonGroup, listQuery, arrow]);
-    const compute = (at: string) =>
+    // A benchmark or a rate per 1,000 children reads the public statistics too.
+    const dependency = { municipality: municipality.code, national: requested.some(readsNational) };
+    const compute = (versions: Versions) =>
       this.answer(
-        at,
+        versions,
         user.role,
         { municipality: municipality.code, asOf, period, teams, comparisonGroup: comparisonGroup?.map(Number) },
         requested,
         listQuery,
         arrow,
       );
-    return { municipality, asOf, period, listIds, key, compute };
+    return { municipality, asOf, period, listIds, key, dependency, compute };
   }
 
   private async answer(
-    version: string,
+    at: Versions,
     role: AuthUser['role'],
     scope: Omit<KpiContext, 'settings' | 'query'>,
     requested: string[],
     listQuery: ListQuery | null,
     arrow: boolean,
   ): Promise<Answer> {
-    const query = this.repository.query;
+    // On the read replica once it has replayed the data of the versions the answer is kept under.
+    const { query } = await this.repository.reader(at.lsn({ municipality: scope.municipality, national: requested.some(readsNational) }));
     let settingsLoaded: Promise<KpiSettings> | undefined;
-    const settings = () => (settingsLoaded ??= this.repository.settings(scope.municipality));
+    const settings = () => (settingsLoaded ??= this.repository.settings(scope.municipality, query));
     const ctx = { ...scope, query };
     const kpis: KpiResponse['kpis'] = {};
     for (const id of requested) {
       const kpi = kpiById(id)!;
-      const value = await this.value(version, kpi, ctx, settings);
+      const { value } = await this.value(at, kpi, ctx, settings);
       // The committee sees aggregates only, small cells suppressed: the real number is never sent.
       kpis[id] = (role === 'udvalg' ? await forCommittee(kpi, value, ctx, settings) : value) as KpiResponse['kpis'][string];
       if (listQuery && kpi.unit === 'list') kpis[id] = this.page(kpis[id] as never, listQuery, kpi.countOf as never) as never;
@@ -318,9 +326,10 @@ export class KpiService {
               ...(perCaseworker
                 ? {
                     caseworker: await this.cache.get(
-                      version,
+                      at,
+                      { municipality: scope.municipality },
                       `dimensions.caseworker|${scope.municipality}|${scope.teams?.join('\u0001') ?? '*'}`,
-                      () => inMunicipality(scope.municipality, () => this.repository.caseworkers(scope.municipality, scope.teams)),
+                      () => inMunicipality(scope.municipality, () => this.repository.caseworkers(scope.municipality, scope.teams, query)),
                     ),
                   }
                 : {}),
@@ -353,7 +362,7 @@ export class KpiService {
    * The same KPI over time: one point per month (D = the month's last day, P = the month) or per
    * year (D = 31 December, P = the year), the last point ending at the as-of date.
    */
-  async series(user: AuthUser, id: string, params: SeriesQuery): Promise<SeriesResponse> {
+  async series(user: AuthUser, id: string, params: SeriesQuery): Promise<{ body: SeriesResponse; hit: boolean }> {
     const by = params.by ?? 'month';
     const teams = teamScope(user);
     const [kpi] = readable(user, [id]);
@@ -366,10 +375,10 @@ export class KpiService {
     const first =
       isoParam('from', params.from) ??
       (by === 'month' ? addMonths(`${asOf.slice(0, 7)}-01`, -23) : `${Number(asOf.slice(0, 4)) - 4}-01-01`);
-    const query = this.repository.query;
-    const version = await this.cache.version();
+    const versions = await this.cache.versions();
+    const { query } = await this.repository.reader(versions.lsn({ municipality: municipality.code, national: readsNational(id) }));
     let settingsLoaded: Promise<KpiSettings> | undefined;
-    const settings = () => (settingsLoaded ??= this.repository.settings(municipality.code));
+    const settings = () => (settingsLoaded ??= this.repository.settings(municipality.code, query));
     // One request computes at most MAX_SERIES_POINTS values (each a KPI computation): a longer one is
     // refused, never cut short without saying so.
     const firstStart = by === 'month' ? `${first.slice(0, 7)}-01` : `${first.slice(0, 4)}-01-01`;
@@ -382,19 +391,22 @@ export class KpiService {
       );
     }
     const points: SeriesPoint[] = [];
+    // A hit when no point had to be computed.
+    let hit = true;
     for (let start = firstStart; start <= asOf; start = addMonths(start, by === 'month' ? 1 : 12)) {
       const end = addMonths(start, by === 'month' ? 1 : 12);
       const last = new Date(Date.UTC(Number(end.slice(0, 4)), Number(end.slice(5, 7)) - 1, 0)).toISOString().slice(0, 10);
       const d = last < asOf ? last : asOf;
       const pointCtx = { query, municipality: municipality.code, asOf: d, period: { from: start, to: d }, teams };
-      const value = await this.value(version, kpi, pointCtx, settings);
+      const { value, hit: pointHit } = await this.value(versions, kpi, pointCtx, settings);
+      hit &&= pointHit;
       points.push({
         period: by === 'month' ? start.slice(0, 7) : start.slice(0, 4),
         asOf: d,
         value: (user.role === 'udvalg' ? await forCommittee(kpi, value, pointCtx, settings) : value) as KpiValue,
       });
     }
-    return { id, by, municipality: municipality.code, points };
+    return { body: { id, by, municipality: municipality.code, points }, hit };
   }
 }
 
