@@ -1,4 +1,4 @@
-import { isIsoDate, mayHoldCpr } from '@bu/domain';
+import { isIsoDate, mayHoldCpr, parseLegalBasis } from '@bu/domain';
 import { z } from './zod';
 
 // Case review (issue 16): rounds of ledelsestilsyn and sagsgennemgang, their cases and the
@@ -28,6 +28,8 @@ const caseNumber = z
   .min(1, { error: 'Sagsnummeret mangler' })
   .max(64, { error: 'Sagsnummeret må højst have 64 tegn' });
 
+const paragraphRule = 'paragraph skal være en lovparagraf med lov, fx "BL § 46" eller "SEL § 52, stk. 3"';
+
 export const ReviewSamplingSchema = z
   .discriminatedUnion(
     'kind',
@@ -52,6 +54,19 @@ export const ReviewSamplingSchema = z
         seed,
       }),
       z.object({
+        kind: z.literal('random_by_paragraph'),
+        paragraph: z
+          .string({ error: paragraphRule })
+          .refine((p) => parseLegalBasis(p) !== null, { error: paragraphRule })
+          .describe('A legal paragraph, e.g. "BL § 46" or "SEL § 52, stk. 3"; a measure under it or a part of it counts'),
+        count: z
+          .number({ error: 'count skal være et heltal fra 1 til 500' })
+          .int({ error: 'count skal være et heltal fra 1 til 500' })
+          .min(1, { error: 'count skal være et heltal fra 1 til 500' })
+          .max(500, { error: 'count skal være et heltal fra 1 til 500' }),
+        seed,
+      }),
+      z.object({
         kind: z.literal('chosen'),
         cases: z
           .array(z.object({ case: caseNumber, forklaede: freeText('Forklædet', 4000).nullish() }), {
@@ -62,7 +77,7 @@ export const ReviewSamplingSchema = z
           .refine((cs) => new Set(cs.map((c) => c.case)).size === cs.length, { error: 'En sag er valgt to gange' }),
       }),
     ],
-    { error: 'sampling.kind skal være random_per_caseworker, random_by_family eller chosen' },
+    { error: 'sampling.kind skal være random_per_caseworker, random_by_family, random_by_paragraph eller chosen' },
   )
   .meta({ id: 'ReviewSampling' });
 export type ReviewSampling = z.infer<typeof ReviewSamplingSchema>;

@@ -6,6 +6,7 @@ import {
   formalAnswers,
   loadSettings,
   sampleByFamily,
+  sampleByParagraph,
   samplePerCaseworker,
   type CaseFacts,
   type ChosenCase,
@@ -189,6 +190,10 @@ export class ReviewsRepository {
     return sampleByFamily(this.query, scope, family, n, seed, skip);
   }
 
+  sampleByParagraph(scope: SampleScope, paragraph: string, n: number, seed: number, skip: string[]): Promise<Sample> {
+    return sampleByParagraph(this.query, scope, paragraph, n, seed, skip);
+  }
+
   chosenCases(scope: SampleScope, cases: string[]): Promise<ChosenCase[]> {
     return chosenCases(this.query, scope, cases);
   }
@@ -239,13 +244,16 @@ export class ReviewsRepository {
     return row.id;
   }
 
-  /** The municipality's rounds with the number of cases (in the teams, when given) and how many are done. */
+  /**
+   * The municipality's rounds with the number of cases (in the teams, when given) and how many are
+   * done. With teams: only rounds holding a case of the teams, or drawn among them (found nothing).
+   */
   rounds(municipality: number, teams: string[] | null): Promise<(RoundRow & { cases: number; done: number })[]> {
     return this.db.query(
       `SELECT ${ROUND}, count(c.case_id)::int AS cases, count(c.case_id) FILTER (WHERE c.status = 'faerdig')::int AS done
        FROM review_round r LEFT JOIN review_case c ON c.round_id = r.id AND ($2::text[] IS NULL OR c.team = ANY ($2::text[]))
        WHERE r.municipality_code = $1
-       GROUP BY r.id HAVING $2::text[] IS NULL OR count(c.case_id) > 0
+       GROUP BY r.id HAVING $2::text[] IS NULL OR count(c.case_id) > 0 OR r.teams && $2::text[]
        ORDER BY r.as_of DESC, r.id DESC`,
       [municipality, teams],
     );

@@ -18,7 +18,7 @@ import type {
   ReviewResultsQuery,
   ReviewSummary,
 } from '@bu/contracts';
-import { committeeDates, copenhagenDate } from '@bu/domain';
+import { committeeDates, copenhagenDate, parseLegalBasis } from '@bu/domain';
 import { FORMAL_ITEM_IDS, kpiById, SUPPRESSED, suppressCount, suppressParts, type Suppressed } from '@bu/kpi';
 import type { FormalItemId, Sample, SampleScope } from '@bu/kpi';
 import { AuditService } from '../audit/audit.service';
@@ -90,9 +90,14 @@ export class ReviewsService {
       if (sampling.kind === 'random_per_caseworker') {
         sample = await this.repository.samplePerCaseworker(scope, sampling.perCaseworker, seed, skip);
         stored = { kind: sampling.kind, perCaseworker: sampling.perCaseworker, seed };
-      } else {
+      } else if (sampling.kind === 'random_by_family') {
         sample = await this.repository.sampleByFamily(scope, sampling.family, sampling.count, seed, skip);
         stored = { kind: sampling.kind, family: sampling.family, count: sampling.count, seed };
+      } else {
+        // As the ETL writes measure.paragraph: "BL § 46", "SEL § 52, stk. 3, nr. 7".
+        const paragraph = parseLegalBasis(sampling.paragraph)!.text;
+        sample = await this.repository.sampleByParagraph(scope, paragraph, sampling.count, seed, skip);
+        stored = { kind: sampling.kind, paragraph, count: sampling.count, seed };
       }
     }
 
@@ -543,7 +548,9 @@ function notice(round: RoundRow): string | null {
   const why =
     round.sampling.kind === 'random_per_caseworker'
       ? 'rådgivere med færre åbne sager giver dem, de har'
-      : 'der er ikke flere åbne sager med en aktiv foranstaltning af den slags';
+      : round.sampling.kind === 'random_by_paragraph'
+        ? `der er ikke flere åbne sager med en aktiv foranstaltning efter ${String(round.sampling.paragraph)}`
+        : 'der er ikke flere åbne sager med en aktiv foranstaltning af den slags';
   return `Der blev kun fundet ${round.found} af ${round.requested} ønskede sager: ${why}, og sager, der er gennemgået inden for de seneste 12 måneder, springes over.`;
 }
 

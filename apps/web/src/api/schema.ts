@@ -1390,6 +1390,15 @@ export interface components {
         }
       | {
           /** @enum {string} */
+          kind: 'random_by_paragraph';
+          /** @description A legal paragraph, e.g. "BL § 46" or "SEL § 52, stk. 3"; a measure under it or a part of it counts */
+          paragraph: string;
+          count: number;
+          /** @description Integer; the same seed on the same data draws the same cases. Absent: the API picks one and stores it */
+          seed?: number;
+        }
+      | {
+          /** @enum {string} */
           kind: 'chosen';
           cases: {
             case: string;

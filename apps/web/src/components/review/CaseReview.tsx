@@ -185,6 +185,7 @@ function samplingText(s: Record<string, unknown>): string {
   if (s.kind === 'random_per_caseworker') return `Tilfældigt, ${String(s.perCaseworker)} pr. rådgiver (seed ${String(s.seed)})`;
   if (s.kind === 'random_by_family')
     return `Tilfældigt, ${String(s.count)} ${s.family === 'placement' ? 'anbringelser' : 'forebyggende'} (seed ${String(s.seed)})`;
+  if (s.kind === 'random_by_paragraph') return `Tilfældigt, ${String(s.count)} efter ${String(s.paragraph)} (seed ${String(s.seed)})`;
   if (s.kind === 'chosen') return 'Udvalgte sager';
   return '';
 }
@@ -197,10 +198,11 @@ function NewRound({ municipality, onMade }: { municipality: number; onMade: () =
   const [title, setTitle] = useState('');
   const [purpose, setPurpose] = useState('');
   const [asOf, setAsOf] = useState('');
-  const [kind, setKind] = useState<'random_per_caseworker' | 'random_by_family' | 'chosen'>('random_per_caseworker');
+  const [kind, setKind] = useState<ReviewBody['sampling']['kind']>('random_per_caseworker');
   const [perCaseworker, setPerCaseworker] = useState('2');
   const [family, setFamily] = useState<'placement' | 'preventive'>('placement');
   const [count, setCount] = useState('10');
+  const [paragraph, setParagraph] = useState('');
   const [seed, setSeed] = useState('');
   const [chosen, setChosen] = useState([{ case: '', forklaede: '' }]);
   const [error, setError] = useState<string | null>(null);
@@ -233,10 +235,12 @@ function NewRound({ municipality, onMade }: { municipality: number; onMade: () =
         ? { kind, perCaseworker: whole(perCaseworker), seed: seedValue }
         : kind === 'random_by_family'
           ? { kind, family, count: whole(count), seed: seedValue }
-          : {
-              kind,
-              cases: chosen.filter((c) => c.case.trim() !== '').map((c) => ({ case: c.case.trim(), forklaede: c.forklaede || null })),
-            };
+          : kind === 'random_by_paragraph'
+            ? { kind, paragraph, count: whole(count), seed: seedValue }
+            : {
+                kind,
+                cases: chosen.filter((c) => c.case.trim() !== '').map((c) => ({ case: c.case.trim(), forklaede: c.forklaede || null })),
+              };
     setBusy(true);
     try {
       const r = await createReview({
@@ -300,6 +304,10 @@ function NewRound({ municipality, onMade }: { municipality: number; onMade: () =
             Tilfældigt efter foranstaltningstype
           </label>
           <label className="check">
+            <input type="radio" name="kind" checked={kind === 'random_by_paragraph'} onChange={() => setKind('random_by_paragraph')} />
+            Tilfældigt efter lovparagraf
+          </label>
+          <label className="check">
             <input type="radio" name="kind" checked={kind === 'chosen'} onChange={() => setKind('chosen')} />
             Udvalgte sager med forklæde
           </label>
@@ -318,6 +326,18 @@ function NewRound({ municipality, onMade }: { municipality: number; onMade: () =
                 <option value="placement">Anbringelser</option>
                 <option value="preventive">Forebyggende foranstaltninger</option>
               </select>
+            </label>
+            <label>
+              Antal sager
+              <input inputMode="numeric" value={count} onChange={(e) => setCount(e.target.value)} />
+            </label>
+          </>
+        )}
+        {kind === 'random_by_paragraph' && (
+          <>
+            <label>
+              Lovparagraf (fx BL § 46 eller SEL § 52, stk. 3)
+              <input value={paragraph} onChange={(e) => setParagraph(e.target.value)} />
             </label>
             <label>
               Antal sager
