@@ -1,4 +1,4 @@
-import { isIsoDate, mayHoldCpr, parseLegalBasis } from '@bu/domain';
+import { isIsoDate, mayHoldCpr, nameIn, parseLegalBasis } from '@bu/domain';
 import { z } from './zod';
 
 // Case review (issue 16): rounds of ledelsestilsyn and sagsgennemgang, their cases and the
@@ -379,3 +379,39 @@ export const ChecklistSchema = z
   })
   .meta({ id: 'Checklist' });
 export type Checklist = z.infer<typeof ChecklistSchema>;
+
+/**
+ * A free text for the committee: screened for CPR numbers (freeText) and for names (the common
+ * Danish names; the API screens the municipality's caseworkers' names too).
+ */
+const nameless = (field: string, max: number) =>
+  freeText(field, max).superRefine((t, ctx) => {
+    const name = nameIn(t);
+    if (name) ctx.addIssue({ code: 'custom', message: nameMessage(field, name) });
+  });
+
+/** The Danish refusal of a text for the committee holding what may be a name. */
+export const nameMessage = (field: string, name: string) =>
+  `${field} ser ud til at indeholde et navn (${name}). Skriv uden navne, fx "pigen på 12 år" eller "rådgiveren"; udvalget må ikke kunne genkende barnet.`;
+
+export const ReviewExampleBodySchema = z
+  .object({
+    municipality: z.number({ error: 'municipality skal være en kommunekode' }).int().optional(),
+    title: nameless('Titlen', 200).refine((t) => t.trim() !== '', { error: 'Eksemplet skal have en titel' }),
+    text: nameless('Eksemplet', 4000).refine((t) => t.trim() !== '', { error: 'Eksemplet skal have en tekst' }),
+  })
+  .meta({ id: 'ReviewExampleBody' });
+export type ReviewExampleBody = z.infer<typeof ReviewExampleBodySchema>;
+
+/** A child-perspective example the chief writes for the committee's review results. */
+export const ReviewExampleSchema = z
+  .object({
+    id: z.number().int(),
+    municipality: z.number().int(),
+    title: z.string(),
+    text: z.string(),
+    createdBy: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'ReviewExample' });
+export type ReviewExample = z.infer<typeof ReviewExampleSchema>;

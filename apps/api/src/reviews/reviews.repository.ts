@@ -139,6 +139,17 @@ const ROUND = `r.id, r.municipality_code AS municipality, r.title, r.purpose, to
 
 const CASE = `source, case_id AS case, caseworker, team, chosen, forklaede, summary, learning_question AS "learningQuestion", status`;
 
+export interface ExampleRow {
+  id: number;
+  municipality: number;
+  title: string;
+  text: string;
+  createdBy: string;
+  updatedAt: string;
+}
+
+const EXAMPLE = `id, municipality_code AS municipality, title, body AS text, created_by AS "createdBy", ${STAMP('updated_at')} AS "updatedAt"`;
+
 /**
  * Review rounds, their cases and answers (review_* tables), and the case data they are drawn and
  * answered from (through @bu/kpi). Queries run on the request's scoped connection (row-level security).
@@ -433,6 +444,45 @@ export class ReviewsRepository {
       );
       return row.version as number;
     });
+  }
+
+  /** The municipality's child-perspective examples for the committee, newest first; one when `id` is given. */
+  examples(municipality: number, id?: number): Promise<ExampleRow[]> {
+    return this.db.query(
+      `SELECT ${EXAMPLE} FROM review_example WHERE municipality_code = $1 AND ($2::int IS NULL OR id = $2) ORDER BY updated_at DESC, id DESC`,
+      [municipality, id ?? null],
+    );
+  }
+
+  async createExample(municipality: number, title: string, text: string, createdBy: string): Promise<number> {
+    const [row] = await this.db.query(
+      `INSERT INTO review_example (municipality_code, title, body, created_by) VALUES ($1, $2, $3, $4) RETURNING id`,
+      [municipality, title, text, createdBy],
+    );
+    return row.id;
+  }
+
+  /** Whether the municipality's example existed (and was changed). */
+  async updateExample(id: number, municipality: number, title: string, text: string): Promise<boolean> {
+    const [, count] = await this.db.query(
+      `UPDATE review_example SET title = $3, body = $4, updated_at = now() WHERE id = $1 AND municipality_code = $2`,
+      [id, municipality, title, text],
+    );
+    return count > 0;
+  }
+
+  /** Whether the municipality's example existed (and was deleted). */
+  async deleteExample(id: number, municipality: number): Promise<boolean> {
+    const [, count] = await this.db.query(`DELETE FROM review_example WHERE id = $1 AND municipality_code = $2`, [id, municipality]);
+    return count > 0;
+  }
+
+  /** The names of the municipality's caseworkers (the exports'), to keep them out of texts for the committee. */
+  async caseworkerNames(municipality: number): Promise<string[]> {
+    const rows: { name: string }[] = await this.db.query(`SELECT DISTINCT name FROM caseworker WHERE municipality_code = $1`, [
+      municipality,
+    ]);
+    return rows.map((r) => r.name);
   }
 
   /** Deletes the round with its cases, answers and meetings; its action areas stay, unlinked. */

@@ -10,6 +10,8 @@ import type {
   ReviewCase,
   ReviewCaseBody,
   ReviewCaseDetail,
+  ReviewExample,
+  ReviewExampleBody,
   ReviewItem,
   ReviewMeeting,
   ReviewItemResult,
@@ -18,7 +20,8 @@ import type {
   ReviewResultsQuery,
   ReviewSummary,
 } from '@bu/contracts';
-import { committeeDates, copenhagenDate, parseLegalBasis } from '@bu/domain';
+import { nameMessage } from '@bu/contracts';
+import { committeeDates, copenhagenDate, nameIn, parseLegalBasis } from '@bu/domain';
 import { FORMAL_ITEM_IDS, kpiById, SUPPRESSED, suppressCount, suppressParts, type Suppressed } from '@bu/kpi';
 import type { FormalItemId, Sample, SampleScope } from '@bu/kpi';
 import { AuditService } from '../audit/audit.service';
@@ -370,6 +373,50 @@ export class ReviewsService {
       topDeficiencies: top,
       actionAreas,
     };
+  }
+
+  /**
+   * The child-perspective examples the chief writes for the committee: no person-level data (the
+   * texts are screened for CPR numbers and names), so the committee reads them with its results.
+   */
+  async examples(user: AuthUser, municipality?: number): Promise<ReviewExample[]> {
+    if (user.role === 'teamleder') teamScope(user);
+    const m = await this.scope.resolve(user, municipality);
+    return this.repository.examples(m.code);
+  }
+
+  async createExample(user: AuthUser, body: ReviewExampleBody): Promise<ReviewExample> {
+    const m = await this.scope.resolve(user, body.municipality);
+    const { title, text } = await this.nameless(m.code, body);
+    const id = await this.repository.createExample(m.code, title, text, user.username);
+    const [row] = await this.repository.examples(m.code, id);
+    return row;
+  }
+
+  async updateExample(user: AuthUser, id: number, body: ReviewExampleBody): Promise<ReviewExample> {
+    const m = await this.scope.resolve(user, body.municipality);
+    const { title, text } = await this.nameless(m.code, body);
+    if (!(await this.repository.updateExample(id, m.code, title, text))) throw new NotFoundException(`Eksempel ${id} findes ikke`);
+    const [row] = await this.repository.examples(m.code, id);
+    return row;
+  }
+
+  async removeExample(user: AuthUser, id: number): Promise<void> {
+    const m = await this.scope.resolve(user, undefined);
+    if (!(await this.repository.deleteExample(id, m.code))) throw new NotFoundException(`Eksempel ${id} findes ikke`);
+  }
+
+  /** The example's texts trimmed, refused in Danish when they name one of the municipality's caseworkers. */
+  private async nameless(municipality: number, body: ReviewExampleBody): Promise<{ title: string; text: string }> {
+    const names = await this.repository.caseworkerNames(municipality);
+    for (const [field, value] of [
+      ['Titlen', body.title],
+      ['Eksemplet', body.text],
+    ] as const) {
+      const name = nameIn(value, names);
+      if (name) throw new BadRequestException(nameMessage(field, name));
+    }
+    return { title: body.title.trim(), text: body.text.trim() };
   }
 
   /** The checklist versions the municipality may use (its own and the product's), newest first. */

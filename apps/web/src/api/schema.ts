@@ -501,6 +501,38 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/reviews/examples': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ReviewsController_examples_v1'];
+    put?: never;
+    post: operations['ReviewsController_createExample_v1'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reviews/examples/{example}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put: operations['ReviewsController_updateExample_v1'];
+    post?: never;
+    delete: operations['ReviewsController_removeExample_v1'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/reviews/{id}': {
     parameters: {
       query?: never;
@@ -1289,6 +1321,19 @@ export interface components {
           [key: string]: string | number | boolean | null;
         }[];
       };
+    };
+    ReviewExample: {
+      id: number;
+      municipality: number;
+      title: string;
+      text: string;
+      createdBy: string;
+      updatedAt: string;
+    };
+    ReviewExampleBody: {
+      municipality?: number;
+      title: string;
+      text: string;
     };
     ReviewItem: {
       id: string;
@@ -2550,6 +2595,95 @@ export interface operations {
         content: {
           'application/json': components['schemas']['ActionArea'];
         };
+      };
+    };
+  };
+  ReviewsController_examples_v1: {
+    parameters: {
+      query?: {
+        /** @description Kommunekode; default the user's own */
+        municipality?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReviewExample'][];
+        };
+      };
+    };
+  };
+  ReviewsController_createExample_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReviewExampleBody'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReviewExample'];
+        };
+      };
+    };
+  };
+  ReviewsController_updateExample_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        example: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReviewExampleBody'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReviewExample'];
+        };
+      };
+    };
+  };
+  ReviewsController_removeExample_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        example: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
     };
   };
