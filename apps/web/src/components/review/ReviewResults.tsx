@@ -325,6 +325,8 @@ export function ActionAreas({
 }) {
   const [list, setList] = useState<ActionArea[] | null>(null);
   const [form, setForm] = useState(EMPTY_AREA);
+  // The action area being changed (and the round it came from); null: the form makes a new one.
+  const [editing, setEditing] = useState<ActionArea | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState('');
   const [version, setVersion] = useState(0);
@@ -347,7 +349,7 @@ export function ActionAreas({
     try {
       const body: ActionAreaBody = {
         municipality,
-        round: round ?? null,
+        round: editing ? editing.round : (round ?? null),
         title: form.title,
         why: form.why || null,
         owner: form.owner,
@@ -356,9 +358,11 @@ export function ActionAreas({
         items: form.items,
         kpi: form.kpi || null,
       };
-      await createActionArea(body);
+      if (editing) await updateActionArea(editing.id, body);
+      else await createActionArea(body);
       setForm(EMPTY_AREA);
-      setStatus('Indsatsområdet er oprettet.');
+      setEditing(null);
+      setStatus(editing ? `Ændringen af "${form.title.trim()}" er gemt.` : 'Indsatsområdet er oprettet.');
       setVersion((v) => v + 1);
     } catch (e) {
       setError((e as Error).message);
@@ -384,6 +388,12 @@ export function ActionAreas({
     } catch (e) {
       setError((e as Error).message);
     }
+  }
+
+  function edit(a: ActionArea) {
+    setEditing(a);
+    setError(null);
+    setForm({ title: a.title, why: a.why ?? '', owner: a.owner, due: a.due ?? '', status: a.status, kpi: a.kpi ?? '', items: a.items });
   }
 
   const H = headingLevel === 2 ? 'h2' : 'h3';
@@ -439,11 +449,16 @@ export function ActionAreas({
             )}
           </dl>
           {a.kpi && <KpiTrend municipality={municipality} kpi={a.kpi} />}
+          {editable && (
+            <button type="button" className="link" onClick={() => edit(a)} aria-label={`Ret indsatsområdet ${a.title}`}>
+              Ret
+            </button>
+          )}
         </article>
       ))}
       {editable && (
         <form className="review-form" onSubmit={(e) => void create(e)} data-testid="action-form" noValidate>
-          <Sub>Nyt indsatsområde</Sub>
+          <Sub>{editing ? `Ret indsatsområdet "${editing.title}"` : 'Nyt indsatsområde'}</Sub>
           <label>
             Titel
             <input value={form.title} onChange={(e) => setForm({ ...form, title: e.target.value })} />
@@ -495,7 +510,19 @@ export function ActionAreas({
               ))}
             </fieldset>
           )}
-          <button type="submit">Opret indsatsområde</button>
+          <button type="submit">{editing ? 'Gem ændringen' : 'Opret indsatsområde'}</button>{' '}
+          {editing && (
+            <button
+              type="button"
+              className="link"
+              onClick={() => {
+                setEditing(null);
+                setForm(EMPTY_AREA);
+              }}
+            >
+              Fortryd
+            </button>
+          )}
         </form>
       )}
       <p role="status" className="muted small">
