@@ -4,7 +4,8 @@ import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatShare } from '@bu/contracts';
 import { importDubu } from '@bu/etl';
-import { seedDemoReviews } from '../../scripts/lib/demo-reviews';
+import { nameIn } from '@bu/domain';
+import { DEMO_EXAMPLE, seedDemoReviews } from '../../scripts/lib/demo-reviews';
 import { BrowserApp, OUT, seriousA11yViolations, startBrowserApp } from '../support/browser-app';
 import { TEST_SECRET } from '../support/database';
 import { FIXTURES } from '../support/fixtures';
@@ -368,6 +369,9 @@ describe("the demo's case reviews in Chromium", () => {
     await byTeam.waitFor();
     expect(await byTeam.textContent()).toContain('Team Nord');
     expect(await byTeam.textContent()).toContain('Team Syd');
+    // The demo's child-perspective example for the committee: one the name screen lets through.
+    expect(nameIn(`${DEMO_EXAMPLE.title} ${DEMO_EXAMPLE.text}`)).toBeNull();
+    await page.getByTestId('review-examples').getByRole('heading', { name: DEMO_EXAMPLE.title }).waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
 
     // An action area's status is changed in place.
@@ -382,6 +386,8 @@ describe("the demo's case reviews in Chromium", () => {
     expect(await page.getByTestId('new-round').isVisible()).toBe(false);
     expect(await page.getByTestId('review-items').isVisible()).toBe(true);
     expect(await page.getByRole('button', { name: 'Hent som Excel' }).isVisible()).toBe(false);
+    expect(await page.getByRole('button', { name: `Ret eksemplet ${DEMO_EXAMPLE.title}` }).isVisible()).toBe(false);
+    expect(await page.getByText(DEMO_EXAMPLE.text).isVisible()).toBe(true);
     await page.emulateMedia({ media: 'screen' });
 
     const round = await env.api<{ cases: { case: string; forklaede: string | null }[] }>('chef', `/api/v1/reviews/${learning.id}`);
