@@ -206,6 +206,23 @@ describe('the case review view in Chromium', () => {
     expect(network).toMatchObject({ judged: 1, notMet: 1, share: 1 });
     expect(await results.getByTestId('result-pro.network').locator('td').allTextContents()).toEqual(['1', '1', formatShare(1)]);
     expect(await results.getByTestId('review-by-team').textContent()).toContain('Team Nord');
+    // One caseworker's results at a time, chosen by id: no table of caseworkers side by side.
+    const byCaseworker = await env.api<{ byCaseworker: Record<string, { id: string; share: number | null }[]> }>(
+      'teamleder',
+      '/api/v1/reviews/results?municipality=461',
+    );
+    const [worker] = Object.keys(byCaseworker.byCaseworker);
+    expect(await results.getByTestId('review-by-caseworker').count()).toBe(0);
+    await results.getByLabel(/^Resultater for én rådgiver/).selectOption(worker);
+    const mine = results.getByTestId('review-by-caseworker');
+    await mine.waitFor();
+    expect(await mine.locator('thead th').allTextContents()).toEqual(['Punkt', worker]);
+    expect(
+      await mine
+        .getByRole('row', { name: /Familiens netværk er afdækket og inddraget/ })
+        .locator('td')
+        .textContent(),
+    ).toBe(formatShare(byCaseworker.byCaseworker[worker].find((i) => i.id === 'pro.network')!.share!));
     expect(await results.getByTestId('top-deficiencies').textContent()).toContain('Familiens netværk er afdækket og inddraget: 1 sag');
     expect(await page.getByTestId(`round-${roundId}`).getByTestId('progress').textContent()).toMatch(/^1 af \d+ færdige$/);
     // Excel like the other views.
@@ -234,6 +251,7 @@ describe('the case review view in Chromium', () => {
     // One reviewed case: suppressed, as every committee figure under 5.
     expect(await view.getByTestId('reviewed-cases').textContent()).toContain(': <5');
     expect(await view.getByTestId('review-by-team').count()).toBe(0);
+    expect(await view.getByTestId('caseworker-results').count()).toBe(0);
     expect(await view.getByTestId('review-rounds').count()).toBe(0);
     expect(await view.getByTestId('new-round').count()).toBe(0);
     expect(await view.getByTestId('action-form').count()).toBe(0);

@@ -344,6 +344,8 @@ export const ReviewResultsSchema = z
     topDeficiencies: z.array(z.object({ id: z.string(), notMet: z.number().int() })),
     /** The municipality's action areas by status. */
     actionAreas: z.record(z.string(), z.number().int()),
+    /** The Danish title of each item in the results (the newest checklist version holding it), for every role. */
+    titles: z.record(z.string(), z.string()),
   })
   .meta({ id: 'ReviewResults' });
 export type ReviewResults = z.infer<typeof ReviewResultsSchema>;

@@ -417,6 +417,17 @@ export class ReviewsRepository {
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 
+  /** Each item's title in the newest checklist version (the municipality's or the product's) that holds it. */
+  async itemTitles(municipality: number, ids: string[]): Promise<Record<string, string>> {
+    const rows: { id: string; title: string }[] = await this.db.query(
+      `SELECT DISTINCT ON (i.item_id) i.item_id AS id, i.title FROM review_checklist_item i JOIN review_checklist c ON c.version = i.version
+       WHERE (c.municipality_code IS NULL OR c.municipality_code = $1) AND i.item_id = ANY ($2::text[])
+       ORDER BY i.item_id, i.version DESC`,
+      [municipality, ids],
+    );
+    return Object.fromEntries(rows.map((r) => [r.id, r.title]));
+  }
+
   /** The checklist versions the municipality may use, newest first, with their items. */
   async checklists(
     municipality: number,

@@ -336,6 +336,11 @@ export class ReviewsService {
     const reviewed = await this.repository.reviewedCases(m.code, from, to, teams);
     const actionAreas = await this.repository.actionAreasByStatus(m.code);
     const items = tally(rows);
+    // The committee may not read checklists: the results carry their items' titles.
+    const titles = await this.repository.itemTitles(
+      m.code,
+      items.map((i) => i.id),
+    );
     const byQuarter = group(rows, (r) => r.quarter);
     const top = items
       .filter((i) => i.notMet > 0 && (!committee || i.notMet >= 5))
@@ -352,6 +357,7 @@ export class ReviewsService {
         byQuarter: suppressQuarters(items, byQuarter),
         topDeficiencies: top,
         actionAreas,
+        titles,
       };
     }
     return {
@@ -372,6 +378,7 @@ export class ReviewsService {
       ),
       topDeficiencies: top,
       actionAreas,
+      titles,
     };
   }
 

@@ -1415,6 +1415,9 @@ export interface components {
       actionAreas: {
         [key: string]: number;
       };
+      titles: {
+        [key: string]: string;
+      };
     };
     ReviewSampling:
       | {

@@ -136,8 +136,18 @@ function downloadXlsx(r: ReviewResults, titles: ItemTitles): void {
 }
 
 /** Results over time: per item the share not met overall, by quarter and (not for the committee) by team. */
-export function ResultsSection({ municipality, titles, committee }: { municipality: number; titles: ItemTitles; committee: boolean }) {
+export function ResultsSection({
+  municipality,
+  titles: known,
+  committee,
+}: {
+  municipality: number;
+  titles: ItemTitles;
+  committee: boolean;
+}) {
   const [from, setFrom] = useState('');
+  // One caseworker's results at a time (team leader and chief): never a table of caseworkers side by side.
+  const [caseworker, setCaseworker] = useState('');
   const [to, setTo] = useState('');
   const [results, setResults] = useState<ReviewResults | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -154,6 +164,9 @@ export function ResultsSection({ municipality, titles, committee }: { municipali
     };
   }, [municipality, from, to]);
 
+  // The API names the items of the results (the committee may not read checklists).
+  const titles: ItemTitles = { ...known, ...results?.titles };
+  const caseworkers = results?.byCaseworker ? Object.keys(results.byCaseworker) : [];
   const quarters = results ? Object.keys(results.byQuarter).sort() : [];
   const teams = results?.byTeam ? Object.keys(results.byTeam).sort((a, b) => a.localeCompare(b, 'da')) : [];
   return (
@@ -242,6 +255,31 @@ export function ResultsSection({ municipality, titles, committee }: { municipali
               titles={titles}
               testId="review-by-team"
             />
+          )}
+          {!committee && caseworkers.length > 0 && (
+            <div className="caseworker-results" data-testid="caseworker-results">
+              <label>
+                Resultater for én rådgiver (til samtalen med rådgiveren; rådgivere sammenlignes ikke)
+                <select value={caseworker} onChange={(e) => setCaseworker(e.target.value)}>
+                  <option value="">Vælg rådgiver</option>
+                  {caseworkers.map((c) => (
+                    <option key={c} value={c}>
+                      {c}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              {caseworker && results.byCaseworker?.[caseworker] && (
+                <ShareMatrix
+                  caption={`Andel ikke opfyldt i ${caseworker}s gennemgåede sager`}
+                  columns={[caseworker]}
+                  label="caseworker"
+                  cells={{ [caseworker]: results.byCaseworker[caseworker] }}
+                  titles={titles}
+                  testId="review-by-caseworker"
+                />
+              )}
+            </div>
           )}
           <h3>Hyppigste mangler</h3>
           {results.topDeficiencies.length === 0 ? (
