@@ -201,4 +201,16 @@ export async function seedDemoReviews(pool: Pool, municipality: number, asOf: st
       [municipality, second, title, why, owner, asOf, status, items, kpi],
     );
   }
+  // The chief's child-perspective example for the committee (ADR 63): no names, no CPR numbers.
+  await pool.query(`INSERT INTO review_example (municipality_code, title, body, created_by) VALUES ($1, $2, $3, 'demo')`, [
+    municipality,
+    DEMO_EXAMPLE.title,
+    DEMO_EXAMPLE.text,
+  ]);
 }
+
+/** The demo's child-perspective example: what the committee reads beside its results. */
+export const DEMO_EXAMPLE = {
+  title: 'Pigen på 14 år, anbragt i plejefamilie',
+  text: 'Ved tilsynsbesøget talte rådgiveren for første gang alene med pigen. Hun fortalte, at hun gerne ville se sin lillebror oftere, og at hun ikke vidste, hvem hun skulle ringe til, når hun var ked af det. Samværet med lillebroren er nu aftalt hver anden weekend, og pigen har fået et fast telefonnummer til rådgiveren.',
+};

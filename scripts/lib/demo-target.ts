@@ -13,6 +13,7 @@ const USER_DATA = [
   'political_goal',
   'admin_comment',
   'review_round',
+  'review_example',
   'comparison_group',
   'drop_folder',
   'setting',

@@ -123,6 +123,10 @@ describe('case review results', () => {
       { id: 'formal.plan_on_time', notMet: 1 },
     ]);
     expect(res.body.actionAreas).toEqual({ i_gang: 1, planlagt: 1 });
+    // The committee may not read checklists: the results name their items.
+    expect(Object.keys(res.body.titles).sort()).toEqual(res.body.items.map((i: { id: string }) => i.id).sort());
+    expect(res.body.titles['pro.fit']).toBe('Foranstaltningen passer til behovet og er så tæt på barnets almindelige liv som muligt');
+    expect(res.body.titles['formal.notification_24h']).toBe('Underretninger vurderet inden for 24 timer');
   });
 
   it("counts every round of the period by quarter of the round's date", async () => {
@@ -165,6 +169,10 @@ describe('case review results', () => {
     // Only deficiencies of 5 or more are listed for the committee.
     expect(res.body.topDeficiencies).toEqual([{ id: 'pro.fit', notMet: 6 }]);
     expect(res.body.actionAreas).toEqual({ i_gang: 1, planlagt: 1 });
+    // The committee may not read checklists: the results name their items.
+    expect(Object.keys(res.body.titles).sort()).toEqual(res.body.items.map((i: { id: string }) => i.id).sort());
+    expect(res.body.titles['pro.fit']).toBe('Foranstaltningen passer til behovet og er så tæt på barnets almindelige liv som muligt');
+    expect(res.body.titles['formal.notification_24h']).toBe('Underretninger vurderet inden for 24 timer');
     // Whole months only: to = 15-04-2024 moves back to 31-03-2024 (round A is then outside), from to the 1st.
     const months = await call('udvalg', 'get', '/reviews/results?from=2024-01-10&to=2024-04-15').expect(200);
     expect(months.body).toMatchObject({ from: '2024-01-01', to: '2024-03-31', reviewedCases: 7 });

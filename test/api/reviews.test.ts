@@ -107,6 +107,50 @@ describe('case review rounds over HTTP', () => {
       expect(res.body.notice).toBeNull();
     });
 
+    it('draws by legal paragraph: the paragraph or a part of it, active at D, reproducibly', async () => {
+      await forgetRounds();
+      // Measures active at D with their normalised legal basis (ydelser.csv): Y1 C1 "BL § 46", Y2 C3
+      // "BL § 32", Y3 C3 "BL § 86", Y4 C5 "SEL § 52, stk. 3, nr. 3", Y5 C7 "SEL § 52, stk. 3, nr. 7",
+      // Y7 C2 "BL § 32", Y8 C9 "SEL § 58"; Y6 C6 "SEL § 52, stk. 3, nr. 6" ended 31-03-2024.
+      // "sel 52" is "SEL § 52": C5 and C7 (parts of § 52), not C6 (ended).
+      const sel52 = await create('chef', { sampling: { kind: 'random_by_paragraph', paragraph: 'sel 52', count: 5, seed: 11 } }).expect(
+        201,
+      );
+      expect(sel52.body.cases.map((c: { case: string }) => c.case)).toEqual(draw(11, ['C5', 'C7']));
+      expect(sel52.body.sampling).toEqual({ kind: 'random_by_paragraph', paragraph: 'SEL § 52', count: 5, seed: 11 });
+      expect(sel52.body).toMatchObject({ requested: 5, found: 2 });
+      expect(sel52.body.notice).toMatch(
+        /^Der blev kun fundet 2 af 5 ønskede sager: der er ikke flere åbne sager med en aktiv foranstaltning efter SEL § 52/,
+      );
+      // A more specific paragraph takes only its own measures: stk. 3, nr. 7 is C7's placement.
+      await forgetRounds();
+      const nr7 = await create('chef', {
+        sampling: { kind: 'random_by_paragraph', paragraph: 'SEL § 52, stk. 3, nr. 7', count: 5, seed: 11 },
+      }).expect(201);
+      expect(nr7.body.cases.map((c: { case: string }) => c.case)).toEqual(['C7']);
+      // BL § 32: C2 and C3; one of them by the seed's order, the same again on the same data.
+      await forgetRounds();
+      const bl32 = await create('chef', { sampling: { kind: 'random_by_paragraph', paragraph: 'BL § 32', count: 1, seed: 5 } }).expect(201);
+      expect(bl32.body.cases.map((c: { case: string }) => c.case)).toEqual(draw(5, ['C2', 'C3']).slice(0, 1));
+      expect(bl32.body.notice).toBeNull();
+      await forgetRounds();
+      const again = await create('chef', { sampling: { kind: 'random_by_paragraph', paragraph: 'BL § 32', count: 1, seed: 5 } }).expect(
+        201,
+      );
+      expect(again.body.cases).toEqual(bl32.body.cases);
+      // A team leader draws among the own teams only: C7 is Team Syd's.
+      await forgetRounds();
+      const own = await create('teamleder', {
+        sampling: { kind: 'random_by_paragraph', paragraph: 'SEL § 52', count: 5, seed: 11 },
+      }).expect(201);
+      expect(own.body.cases.map((c: { case: string }) => c.case)).toEqual(['C5']);
+      // Not a legal paragraph: a Danish 400.
+      for (const paragraph of ['§ 46', 'anbringelse', 12])
+        expect((await create('chef', { sampling: { kind: 'random_by_paragraph', paragraph, count: 1 } }).expect(400)).body.message).toBe(
+          'paragraph skal være en lovparagraf med lov, fx "BL § 46" eller "SEL § 52, stk. 3"',
+        );
+    });
+
     it('takes cases chosen by hand with their forklæde, also one reviewed in the last 12 months', async () => {
       await forgetRounds();
       await create('chef', { sampling: { kind: 'chosen', cases: [{ case: 'C9' }] } }).expect(201);
@@ -167,7 +211,7 @@ describe('case review rounds over HTTP', () => {
       await refused(
         { sampling: { kind: 'tilfældig' } },
         400,
-        'sampling.kind skal være random_per_caseworker, random_by_family eller chosen',
+        'sampling.kind skal være random_per_caseworker, random_by_family, random_by_paragraph eller chosen',
       );
       await refused(
         { sampling: { kind: 'random_by_family', family: 'økonomi', count: 2 } },
@@ -383,6 +427,11 @@ describe('case review rounds over HTTP', () => {
       // A round with none of the team's cases is not the team leader's.
       const syd = (await create('chef', { sampling: { kind: 'chosen', cases: [{ case: 'C9' }] } }).expect(201)).body.id;
       await call('teamleder', 'get', `/reviews/${syd}`).expect(404);
+      // Nor is it in the team leader's list of rounds; the own round that found nothing is.
+      const listed = (await call('teamleder', 'get', '/reviews').expect(200)).body.map((r: { id: number }) => r.id);
+      expect(listed).not.toContain(syd);
+      expect([...listed].sort()).toEqual([id, own.body.id, none.body.id].sort());
+      expect((await call('chef', 'get', '/reviews').expect(200)).body.map((r: { id: number }) => r.id)).toContain(syd);
     });
 
     it("keeps the API role's queries to the request's municipality (row-level security)", async () => {

@@ -556,6 +556,34 @@ const MATRIX: {
     expect: { udvalg: 403, chef: 404, teamleder: 404, admin: 403 },
     scoped: s(403, 404, 403, 404),
   },
+  // The chief's child-perspective examples for the committee: read with the results, written by
+  // the chief. Example 1 is Copenhagen's.
+  {
+    method: 'get',
+    path: '/api/v1/reviews/examples',
+    expect: { udvalg: 200, chef: 200, teamleder: 200, admin: 403 },
+    scoped: s(403, 200, 403, 200),
+  },
+  {
+    method: 'post',
+    path: '/api/v1/reviews/examples',
+    body: {},
+    expect: { udvalg: 403, chef: 400, teamleder: 403, admin: 403 },
+    scoped: s(403, 403, 403, 400),
+  },
+  {
+    method: 'put',
+    path: '/api/v1/reviews/examples/1',
+    body: { title: 'Pigen på 12 år', text: 'Hun blev hørt.' },
+    expect: { udvalg: 403, chef: 404, teamleder: 403, admin: 403 },
+    scoped: s(403, 403, 403, 200),
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/reviews/examples/1',
+    expect: { udvalg: 403, chef: 404, teamleder: 403, admin: 403 },
+    scoped: s(403, 403, 403, 204),
+  },
   // Last of the review entries: Copenhagen's chief deletes its round 1.
   {
     method: 'delete',
@@ -589,6 +617,8 @@ describe('role matrix: every endpoint with every role and scope', () => {
     await db.pool.query(
       `INSERT INTO review_round (municipality_code, title, as_of, checklist_version, sampling, requested, found, created_by) VALUES (101, 'Runde', '2024-02-29', 1, '{}', 0, 0, 'x')`,
     );
+    // Copenhagen's child-perspective example 1.
+    await db.pool.query(`INSERT INTO review_example (municipality_code, title, body, created_by) VALUES (101, 'Eksempel', 'Tekst', 'x')`);
     await seedUsers(db, 461, 'Team Syd');
     await addUser(db.pool, { username: 'admin-461', password: PASSWORD, role: 'admin', municipality: 461 });
     await addUser(db.pool, { username: 'teamleder-nord', password: PASSWORD, role: 'teamleder', municipality: 461, teams: ['Team Nord'] });

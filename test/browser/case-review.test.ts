@@ -4,7 +4,8 @@ import { strFromU8, unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatShare } from '@bu/contracts';
 import { importDubu } from '@bu/etl';
-import { seedDemoReviews } from '../../scripts/lib/demo-reviews';
+import { nameIn } from '@bu/domain';
+import { DEMO_EXAMPLE, seedDemoReviews } from '../../scripts/lib/demo-reviews';
 import { BrowserApp, OUT, seriousA11yViolations, startBrowserApp } from '../support/browser-app';
 import { TEST_SECRET } from '../support/database';
 import { FIXTURES } from '../support/fixtures';
@@ -205,6 +206,23 @@ describe('the case review view in Chromium', () => {
     expect(network).toMatchObject({ judged: 1, notMet: 1, share: 1 });
     expect(await results.getByTestId('result-pro.network').locator('td').allTextContents()).toEqual(['1', '1', formatShare(1)]);
     expect(await results.getByTestId('review-by-team').textContent()).toContain('Team Nord');
+    // One caseworker's results at a time, chosen by id: no table of caseworkers side by side.
+    const byCaseworker = await env.api<{ byCaseworker: Record<string, { id: string; share: number | null }[]> }>(
+      'teamleder',
+      '/api/v1/reviews/results?municipality=461',
+    );
+    const [worker] = Object.keys(byCaseworker.byCaseworker);
+    expect(await results.getByTestId('review-by-caseworker').count()).toBe(0);
+    await results.getByLabel(/^Resultater for én rådgiver/).selectOption(worker);
+    const mine = results.getByTestId('review-by-caseworker');
+    await mine.waitFor();
+    expect(await mine.locator('thead th').allTextContents()).toEqual(['Punkt', worker]);
+    expect(
+      await mine
+        .getByRole('row', { name: /Familiens netværk er afdækket og inddraget/ })
+        .locator('td')
+        .textContent(),
+    ).toBe(formatShare(byCaseworker.byCaseworker[worker].find((i) => i.id === 'pro.network')!.share!));
     expect(await results.getByTestId('top-deficiencies').textContent()).toContain('Familiens netværk er afdækket og inddraget: 1 sag');
     expect(await page.getByTestId(`round-${roundId}`).getByTestId('progress').textContent()).toMatch(/^1 af \d+ færdige$/);
     // Excel like the other views.
@@ -233,6 +251,7 @@ describe('the case review view in Chromium', () => {
     // One reviewed case: suppressed, as every committee figure under 5.
     expect(await view.getByTestId('reviewed-cases').textContent()).toContain(': <5');
     expect(await view.getByTestId('review-by-team').count()).toBe(0);
+    expect(await view.getByTestId('caseworker-results').count()).toBe(0);
     expect(await view.getByTestId('review-rounds').count()).toBe(0);
     expect(await view.getByTestId('new-round').count()).toBe(0);
     expect(await view.getByTestId('action-form').count()).toBe(0);
@@ -368,6 +387,9 @@ describe("the demo's case reviews in Chromium", () => {
     await byTeam.waitFor();
     expect(await byTeam.textContent()).toContain('Team Nord');
     expect(await byTeam.textContent()).toContain('Team Syd');
+    // The demo's child-perspective example for the committee: one the name screen lets through.
+    expect(nameIn(`${DEMO_EXAMPLE.title} ${DEMO_EXAMPLE.text}`)).toBeNull();
+    await page.getByTestId('review-examples').getByRole('heading', { name: DEMO_EXAMPLE.title }).waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
 
     // An action area's status is changed in place.
@@ -382,6 +404,8 @@ describe("the demo's case reviews in Chromium", () => {
     expect(await page.getByTestId('new-round').isVisible()).toBe(false);
     expect(await page.getByTestId('review-items').isVisible()).toBe(true);
     expect(await page.getByRole('button', { name: 'Hent som Excel' }).isVisible()).toBe(false);
+    expect(await page.getByRole('button', { name: `Ret eksemplet ${DEMO_EXAMPLE.title}` }).isVisible()).toBe(false);
+    expect(await page.getByText(DEMO_EXAMPLE.text).isVisible()).toBe(true);
     await page.emulateMedia({ media: 'screen' });
 
     const round = await env.api<{ cases: { case: string; forklaede: string | null }[] }>('chef', `/api/v1/reviews/${learning.id}`);

@@ -69,4 +69,14 @@ describe('the retention purge of case reviews', () => {
     // Nothing is left to remove the next time.
     expect((await purgeExpired(db.pool, { now: NOW }))['461']).toBeUndefined();
   });
+
+  it("removes the committee's child-perspective examples not changed within the setting", async () => {
+    // 15-06-2027 − 1000 days = 18-09-2024 (00:00 Copenhagen): an example last changed 17-09-2024 goes, one of 18-09-2024 12:00 stays.
+    await db.pool.query(
+      `INSERT INTO review_example (municipality_code, title, body, created_by, updated_at) VALUES
+         (461, 'Gammelt', 'Tekst', 'x', '2024-09-17T12:00:00+02'), (461, 'Nyt', 'Tekst', 'x', '2024-09-18T12:00:00+02')`,
+    );
+    await purgeExpired(db.pool, { now: NOW });
+    expect((await db.pool.query(`SELECT title FROM review_example`)).rows).toEqual([{ title: 'Nyt' }]);
+  });
 });

@@ -371,6 +371,9 @@ export type ActionArea = components['schemas']['ActionArea'];
 export type ActionAreaBody = components['schemas']['ActionAreaBody'];
 export type ReviewResults = components['schemas']['ReviewResults'];
 export type Checklist = components['schemas']['Checklist'];
+export type ChecklistBody = components['schemas']['ChecklistBody'];
+export type ReviewExample = components['schemas']['ReviewExample'];
+export type ReviewExampleBody = components['schemas']['ReviewExampleBody'];
 
 export const reviews = (municipality: number): Promise<ReviewSummary[]> =>
   data(client.GET('/api/v1/reviews', { params: { query: { municipality: String(municipality) } } }));
@@ -387,6 +390,8 @@ export const reviewMeetings = (id: number): Promise<ReviewMeeting[]> =>
   data(client.GET('/api/v1/reviews/{id}/meetings', { params: { path: { id } } }));
 export const createReviewMeeting = (id: number, body: ReviewMeetingBody): Promise<ReviewMeeting> =>
   data(client.POST('/api/v1/reviews/{id}/meetings', { params: { path: { id } }, body }));
+export const updateReviewMeeting = (id: number, meeting: number, body: ReviewMeetingBody): Promise<ReviewMeeting> =>
+  data(client.PUT('/api/v1/reviews/{id}/meetings/{meeting}', { params: { path: { id, meeting } }, body }));
 export const actionAreas = (municipality: number): Promise<ActionArea[]> =>
   data(client.GET('/api/v1/reviews/actions', { params: { query: { municipality: String(municipality) } } }));
 export const createActionArea = (body: ActionAreaBody): Promise<ActionArea> => data(client.POST('/api/v1/reviews/actions', { body }));
@@ -400,3 +405,13 @@ export const reviewResults = (municipality: number, from?: string, to?: string):
   );
 export const checklists = (municipality: number): Promise<Checklist[]> =>
   data(client.GET('/api/v1/reviews/checklists', { params: { query: { municipality: String(municipality) } } }));
+export const createChecklist = (body: ChecklistBody): Promise<Checklist> => data(client.POST('/api/v1/reviews/checklists', { body }));
+export const reviewExamples = (municipality: number): Promise<ReviewExample[]> =>
+  data(client.GET('/api/v1/reviews/examples', { params: { query: { municipality: String(municipality) } } }));
+export const createReviewExample = (body: ReviewExampleBody): Promise<ReviewExample> =>
+  data(client.POST('/api/v1/reviews/examples', { body }));
+export const updateReviewExample = (id: number, body: ReviewExampleBody): Promise<ReviewExample> =>
+  data(client.PUT('/api/v1/reviews/examples/{example}', { params: { path: { example: id } }, body }));
+export const deleteReviewExample = async (id: number): Promise<void> => {
+  await client.DELETE('/api/v1/reviews/examples/{example}', { params: { path: { example: id } } });
+};

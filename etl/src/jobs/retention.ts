@@ -166,7 +166,8 @@ export async function purgeExpired(pool: Pool, options: PurgeOptions): Promise<P
  * their answers, notes and texts), its meetings and the case list of a round chosen by hand go
  * once the round's date is older than retention.review_days; the round stays with its title and
  * counts. A reviewed case no longer in the municipality's case data goes at once ("deleted with
- * the case's data"), and leaves the meetings' lists of cases discussed.
+ * the case's data"), and leaves the meetings' lists of cases discussed. The committee's
+ * child-perspective examples go once they have not been changed for retention.review_days.
  */
 async function purgeReviews(pool: Pool, now: Date, codes: number[], reviewDays: number[], summary: PurgeSummary): Promise<void> {
   const client: PoolClient = await pool.connect();
@@ -193,6 +194,13 @@ async function purgeReviews(pool: Pool, now: Date, codes: number[], reviewDays: 
       [codes, reviewDays, now],
     );
     for (const r of rows) add(summary, r.code, 'reviewCases', r.n);
+    // The chief's child-perspective examples for the committee: written about a case, so they go
+    // by the same setting, counted from when they were last changed.
+    await client.query(
+      `DELETE FROM review_example x USING unnest($1::smallint[], $2::int[]) AS l(code, days)
+       WHERE l.code = x.municipality_code AND x.updated_at < ($3::timestamptz AT TIME ZONE 'Europe/Copenhagen')::date - l.days`,
+      [codes, reviewDays, now],
+    );
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined); // the purge's own error is the one that matters

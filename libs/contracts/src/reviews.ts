@@ -1,4 +1,4 @@
-import { isIsoDate, mayHoldCpr } from '@bu/domain';
+import { isIsoDate, mayHoldCpr, nameIn, parseLegalBasis } from '@bu/domain';
 import { z } from './zod';
 
 // Case review (issue 16): rounds of ledelsestilsyn and sagsgennemgang, their cases and the
@@ -28,6 +28,8 @@ const caseNumber = z
   .min(1, { error: 'Sagsnummeret mangler' })
   .max(64, { error: 'Sagsnummeret må højst have 64 tegn' });
 
+const paragraphRule = 'paragraph skal være en lovparagraf med lov, fx "BL § 46" eller "SEL § 52, stk. 3"';
+
 export const ReviewSamplingSchema = z
   .discriminatedUnion(
     'kind',
@@ -52,6 +54,19 @@ export const ReviewSamplingSchema = z
         seed,
       }),
       z.object({
+        kind: z.literal('random_by_paragraph'),
+        paragraph: z
+          .string({ error: paragraphRule })
+          .refine((p) => parseLegalBasis(p) !== null, { error: paragraphRule })
+          .describe('A legal paragraph, e.g. "BL § 46" or "SEL § 52, stk. 3"; a measure under it or a part of it counts'),
+        count: z
+          .number({ error: 'count skal være et heltal fra 1 til 500' })
+          .int({ error: 'count skal være et heltal fra 1 til 500' })
+          .min(1, { error: 'count skal være et heltal fra 1 til 500' })
+          .max(500, { error: 'count skal være et heltal fra 1 til 500' }),
+        seed,
+      }),
+      z.object({
         kind: z.literal('chosen'),
         cases: z
           .array(z.object({ case: caseNumber, forklaede: freeText('Forklædet', 4000).nullish() }), {
@@ -62,7 +77,7 @@ export const ReviewSamplingSchema = z
           .refine((cs) => new Set(cs.map((c) => c.case)).size === cs.length, { error: 'En sag er valgt to gange' }),
       }),
     ],
-    { error: 'sampling.kind skal være random_per_caseworker, random_by_family eller chosen' },
+    { error: 'sampling.kind skal være random_per_caseworker, random_by_family, random_by_paragraph eller chosen' },
   )
   .meta({ id: 'ReviewSampling' });
 export type ReviewSampling = z.infer<typeof ReviewSamplingSchema>;
@@ -329,6 +344,8 @@ export const ReviewResultsSchema = z
     topDeficiencies: z.array(z.object({ id: z.string(), notMet: z.number().int() })),
     /** The municipality's action areas by status. */
     actionAreas: z.record(z.string(), z.number().int()),
+    /** The Danish title of each item in the results (the newest checklist version holding it), for every role. */
+    titles: z.record(z.string(), z.string()),
   })
   .meta({ id: 'ReviewResults' });
 export type ReviewResults = z.infer<typeof ReviewResultsSchema>;
@@ -364,3 +381,39 @@ export const ChecklistSchema = z
   })
   .meta({ id: 'Checklist' });
 export type Checklist = z.infer<typeof ChecklistSchema>;
+
+/**
+ * A free text for the committee: screened for CPR numbers (freeText) and for names (the common
+ * Danish names; the API screens the municipality's caseworkers' names too).
+ */
+const nameless = (field: string, max: number) =>
+  freeText(field, max).superRefine((t, ctx) => {
+    const name = nameIn(t);
+    if (name) ctx.addIssue({ code: 'custom', message: nameMessage(field, name) });
+  });
+
+/** The Danish refusal of a text for the committee holding what may be a name. */
+export const nameMessage = (field: string, name: string) =>
+  `${field} ser ud til at indeholde et navn (${name}). Skriv uden navne, fx "pigen på 12 år" eller "rådgiveren"; udvalget må ikke kunne genkende barnet.`;
+
+export const ReviewExampleBodySchema = z
+  .object({
+    municipality: z.number({ error: 'municipality skal være en kommunekode' }).int().optional(),
+    title: nameless('Titlen', 200).refine((t) => t.trim() !== '', { error: 'Eksemplet skal have en titel' }),
+    text: nameless('Eksemplet', 4000).refine((t) => t.trim() !== '', { error: 'Eksemplet skal have en tekst' }),
+  })
+  .meta({ id: 'ReviewExampleBody' });
+export type ReviewExampleBody = z.infer<typeof ReviewExampleBodySchema>;
+
+/** A child-perspective example the chief writes for the committee's review results. */
+export const ReviewExampleSchema = z
+  .object({
+    id: z.number().int(),
+    municipality: z.number().int(),
+    title: z.string(),
+    text: z.string(),
+    createdBy: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'ReviewExample' });
+export type ReviewExample = z.infer<typeof ReviewExampleSchema>;

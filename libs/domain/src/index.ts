@@ -8,3 +8,4 @@ export * from './import-limits';
 export * from './import-rules';
 export * from './sources';
 export * from './cpr';
+export * from './names';

@@ -28,6 +28,8 @@ import {
   ReviewCaseBodySchema,
   ReviewCaseDetailSchema,
   ReviewCaseSchema,
+  ReviewExampleBodySchema,
+  ReviewExampleSchema,
   ReviewSchema,
   ReviewSummarySchema,
   type ActionAreaBody,
@@ -35,6 +37,7 @@ import {
   type MunicipalityQuery,
   type ReviewBody,
   type ReviewCaseBody,
+  type ReviewExampleBody,
   type ReviewMeetingBody,
   type ReviewResultsQuery,
 } from '@bu/contracts';
@@ -47,6 +50,7 @@ import { ReviewsService } from './reviews.service';
 /** `:id` of a round: an integer, else a Danish 400. */
 const RoundId = new ParseIntPipe({ exceptionFactory: () => new BadRequestException('Gennemgangens id skal være et heltal') });
 const MeetingId = new ParseIntPipe({ exceptionFactory: () => new BadRequestException('Mødets id skal være et heltal') });
+const ExampleId = new ParseIntPipe({ exceptionFactory: () => new BadRequestException('Eksemplets id skal være et heltal') });
 const ActionAreaId = new ParseIntPipe({ exceptionFactory: () => new BadRequestException('Indsatsområdets id skal være et heltal') });
 
 /**
@@ -119,6 +123,35 @@ export class ReviewsController {
   @Validate({ body: ActionAreaBodySchema, response: ActionAreaSchema })
   updateActionArea(@CurrentUser() user: AuthUser, @Param('action', ActionAreaId) id: number, @Body() body: ActionAreaBody) {
     return this.service.updateActionArea(user, id, body);
+  }
+
+  /** The chief's child-perspective examples for the committee: no person-level data, the committee reads them. */
+  @Get('reviews/examples')
+  @Roles('udvalg', 'teamleder', 'chef')
+  @Validate({ query: MunicipalityQuerySchema, response: z.array(ReviewExampleSchema) })
+  examples(@CurrentUser() user: AuthUser, @Query() query: MunicipalityQuery) {
+    return this.service.examples(user, municipalityParam(query.municipality));
+  }
+
+  @Post('reviews/examples')
+  @Roles('chef')
+  @Validate({ body: ReviewExampleBodySchema, response: ReviewExampleSchema, status: 201 })
+  createExample(@CurrentUser() user: AuthUser, @Body() body: ReviewExampleBody) {
+    return this.service.createExample(user, body);
+  }
+
+  @Put('reviews/examples/:example')
+  @Roles('chef')
+  @Validate({ body: ReviewExampleBodySchema, response: ReviewExampleSchema })
+  updateExample(@CurrentUser() user: AuthUser, @Param('example', ExampleId) id: number, @Body() body: ReviewExampleBody) {
+    return this.service.updateExample(user, id, body);
+  }
+
+  @Delete('reviews/examples/:example')
+  @Roles('chef')
+  @HttpCode(204)
+  removeExample(@CurrentUser() user: AuthUser, @Param('example', ExampleId) id: number) {
+    return this.service.removeExample(user, id);
   }
 
   @Get('reviews/:id')

@@ -6,6 +6,7 @@ import {
   formalAnswers,
   loadSettings,
   sampleByFamily,
+  sampleByParagraph,
   samplePerCaseworker,
   type CaseFacts,
   type ChosenCase,
@@ -138,6 +139,17 @@ const ROUND = `r.id, r.municipality_code AS municipality, r.title, r.purpose, to
 
 const CASE = `source, case_id AS case, caseworker, team, chosen, forklaede, summary, learning_question AS "learningQuestion", status`;
 
+export interface ExampleRow {
+  id: number;
+  municipality: number;
+  title: string;
+  text: string;
+  createdBy: string;
+  updatedAt: string;
+}
+
+const EXAMPLE = `id, municipality_code AS municipality, title, body AS text, created_by AS "createdBy", ${STAMP('updated_at')} AS "updatedAt"`;
+
 /**
  * Review rounds, their cases and answers (review_* tables), and the case data they are drawn and
  * answered from (through @bu/kpi). Queries run on the request's scoped connection (row-level security).
@@ -187,6 +199,10 @@ export class ReviewsRepository {
 
   sampleByFamily(scope: SampleScope, family: 'placement' | 'preventive', n: number, seed: number, skip: string[]): Promise<Sample> {
     return sampleByFamily(this.query, scope, family, n, seed, skip);
+  }
+
+  sampleByParagraph(scope: SampleScope, paragraph: string, n: number, seed: number, skip: string[]): Promise<Sample> {
+    return sampleByParagraph(this.query, scope, paragraph, n, seed, skip);
   }
 
   chosenCases(scope: SampleScope, cases: string[]): Promise<ChosenCase[]> {
@@ -239,13 +255,16 @@ export class ReviewsRepository {
     return row.id;
   }
 
-  /** The municipality's rounds with the number of cases (in the teams, when given) and how many are done. */
+  /**
+   * The municipality's rounds with the number of cases (in the teams, when given) and how many are
+   * done. With teams: only rounds holding a case of the teams, or drawn among them (found nothing).
+   */
   rounds(municipality: number, teams: string[] | null): Promise<(RoundRow & { cases: number; done: number })[]> {
     return this.db.query(
       `SELECT ${ROUND}, count(c.case_id)::int AS cases, count(c.case_id) FILTER (WHERE c.status = 'faerdig')::int AS done
        FROM review_round r LEFT JOIN review_case c ON c.round_id = r.id AND ($2::text[] IS NULL OR c.team = ANY ($2::text[]))
        WHERE r.municipality_code = $1
-       GROUP BY r.id HAVING $2::text[] IS NULL OR count(c.case_id) > 0
+       GROUP BY r.id HAVING $2::text[] IS NULL OR count(c.case_id) > 0 OR r.teams && $2::text[]
        ORDER BY r.as_of DESC, r.id DESC`,
       [municipality, teams],
     );
@@ -398,6 +417,17 @@ export class ReviewsRepository {
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 
+  /** Each item's title in the newest checklist version (the municipality's or the product's) that holds it. */
+  async itemTitles(municipality: number, ids: string[]): Promise<Record<string, string>> {
+    const rows: { id: string; title: string }[] = await this.db.query(
+      `SELECT DISTINCT ON (i.item_id) i.item_id AS id, i.title FROM review_checklist_item i JOIN review_checklist c ON c.version = i.version
+       WHERE (c.municipality_code IS NULL OR c.municipality_code = $1) AND i.item_id = ANY ($2::text[])
+       ORDER BY i.item_id, i.version DESC`,
+      [municipality, ids],
+    );
+    return Object.fromEntries(rows.map((r) => [r.id, r.title]));
+  }
+
   /** The checklist versions the municipality may use, newest first, with their items. */
   async checklists(
     municipality: number,
@@ -425,6 +455,45 @@ export class ReviewsRepository {
       );
       return row.version as number;
     });
+  }
+
+  /** The municipality's child-perspective examples for the committee, newest first; one when `id` is given. */
+  examples(municipality: number, id?: number): Promise<ExampleRow[]> {
+    return this.db.query(
+      `SELECT ${EXAMPLE} FROM review_example WHERE municipality_code = $1 AND ($2::int IS NULL OR id = $2) ORDER BY updated_at DESC, id DESC`,
+      [municipality, id ?? null],
+    );
+  }
+
+  async createExample(municipality: number, title: string, text: string, createdBy: string): Promise<number> {
+    const [row] = await this.db.query(
+      `INSERT INTO review_example (municipality_code, title, body, created_by) VALUES ($1, $2, $3, $4) RETURNING id`,
+      [municipality, title, text, createdBy],
+    );
+    return row.id;
+  }
+
+  /** Whether the municipality's example existed (and was changed). */
+  async updateExample(id: number, municipality: number, title: string, text: string): Promise<boolean> {
+    const [, count] = await this.db.query(
+      `UPDATE review_example SET title = $3, body = $4, updated_at = now() WHERE id = $1 AND municipality_code = $2`,
+      [id, municipality, title, text],
+    );
+    return count > 0;
+  }
+
+  /** Whether the municipality's example existed (and was deleted). */
+  async deleteExample(id: number, municipality: number): Promise<boolean> {
+    const [, count] = await this.db.query(`DELETE FROM review_example WHERE id = $1 AND municipality_code = $2`, [id, municipality]);
+    return count > 0;
+  }
+
+  /** The names of the municipality's caseworkers (the exports'), to keep them out of texts for the committee. */
+  async caseworkerNames(municipality: number): Promise<string[]> {
+    const rows: { name: string }[] = await this.db.query(`SELECT DISTINCT name FROM caseworker WHERE municipality_code = $1`, [
+      municipality,
+    ]);
+    return rows.map((r) => r.name);
   }
 
   /** Deletes the round with its cases, answers and meetings; its action areas stay, unlinked. */

@@ -158,6 +158,7 @@ describe(ReviewsService.name, () => {
     beforeEach(() => {
       repository.reviewedCases.mockResolvedValue(8);
       repository.actionAreasByStatus.mockResolvedValue({ planlagt: 2 });
+      repository.itemTitles.mockResolvedValue({ 'pro.fit': 'Passer' });
       repository.results.mockResolvedValue([
         r({ judged: 3, notMet: 1 }),
         r({ caseworker: 'BB', quarter: '2026K2', judged: 4, notMet: 4 }),

@@ -10,6 +10,8 @@ import type {
   ReviewCase,
   ReviewCaseBody,
   ReviewCaseDetail,
+  ReviewExample,
+  ReviewExampleBody,
   ReviewItem,
   ReviewMeeting,
   ReviewItemResult,
@@ -18,7 +20,8 @@ import type {
   ReviewResultsQuery,
   ReviewSummary,
 } from '@bu/contracts';
-import { committeeDates, copenhagenDate } from '@bu/domain';
+import { nameMessage } from '@bu/contracts';
+import { committeeDates, copenhagenDate, nameIn, parseLegalBasis } from '@bu/domain';
 import { FORMAL_ITEM_IDS, kpiById, SUPPRESSED, suppressCount, suppressParts, type Suppressed } from '@bu/kpi';
 import type { FormalItemId, Sample, SampleScope } from '@bu/kpi';
 import { AuditService } from '../audit/audit.service';
@@ -90,9 +93,14 @@ export class ReviewsService {
       if (sampling.kind === 'random_per_caseworker') {
         sample = await this.repository.samplePerCaseworker(scope, sampling.perCaseworker, seed, skip);
         stored = { kind: sampling.kind, perCaseworker: sampling.perCaseworker, seed };
-      } else {
+      } else if (sampling.kind === 'random_by_family') {
         sample = await this.repository.sampleByFamily(scope, sampling.family, sampling.count, seed, skip);
         stored = { kind: sampling.kind, family: sampling.family, count: sampling.count, seed };
+      } else {
+        // As the ETL writes measure.paragraph: "BL § 46", "SEL § 52, stk. 3, nr. 7".
+        const paragraph = parseLegalBasis(sampling.paragraph)!.text;
+        sample = await this.repository.sampleByParagraph(scope, paragraph, sampling.count, seed, skip);
+        stored = { kind: sampling.kind, paragraph, count: sampling.count, seed };
       }
     }
 
@@ -328,6 +336,11 @@ export class ReviewsService {
     const reviewed = await this.repository.reviewedCases(m.code, from, to, teams);
     const actionAreas = await this.repository.actionAreasByStatus(m.code);
     const items = tally(rows);
+    // The committee may not read checklists: the results carry their items' titles.
+    const titles = await this.repository.itemTitles(
+      m.code,
+      items.map((i) => i.id),
+    );
     const byQuarter = group(rows, (r) => r.quarter);
     const top = items
       .filter((i) => i.notMet > 0 && (!committee || i.notMet >= 5))
@@ -344,6 +357,7 @@ export class ReviewsService {
         byQuarter: suppressQuarters(items, byQuarter),
         topDeficiencies: top,
         actionAreas,
+        titles,
       };
     }
     return {
@@ -364,7 +378,52 @@ export class ReviewsService {
       ),
       topDeficiencies: top,
       actionAreas,
+      titles,
     };
+  }
+
+  /**
+   * The child-perspective examples the chief writes for the committee: no person-level data (the
+   * texts are screened for CPR numbers and names), so the committee reads them with its results.
+   */
+  async examples(user: AuthUser, municipality?: number): Promise<ReviewExample[]> {
+    if (user.role === 'teamleder') teamScope(user);
+    const m = await this.scope.resolve(user, municipality);
+    return this.repository.examples(m.code);
+  }
+
+  async createExample(user: AuthUser, body: ReviewExampleBody): Promise<ReviewExample> {
+    const m = await this.scope.resolve(user, body.municipality);
+    const { title, text } = await this.nameless(m.code, body);
+    const id = await this.repository.createExample(m.code, title, text, user.username);
+    const [row] = await this.repository.examples(m.code, id);
+    return row;
+  }
+
+  async updateExample(user: AuthUser, id: number, body: ReviewExampleBody): Promise<ReviewExample> {
+    const m = await this.scope.resolve(user, body.municipality);
+    const { title, text } = await this.nameless(m.code, body);
+    if (!(await this.repository.updateExample(id, m.code, title, text))) throw new NotFoundException(`Eksempel ${id} findes ikke`);
+    const [row] = await this.repository.examples(m.code, id);
+    return row;
+  }
+
+  async removeExample(user: AuthUser, id: number): Promise<void> {
+    const m = await this.scope.resolve(user, undefined);
+    if (!(await this.repository.deleteExample(id, m.code))) throw new NotFoundException(`Eksempel ${id} findes ikke`);
+  }
+
+  /** The example's texts trimmed, refused in Danish when they name one of the municipality's caseworkers. */
+  private async nameless(municipality: number, body: ReviewExampleBody): Promise<{ title: string; text: string }> {
+    const names = await this.repository.caseworkerNames(municipality);
+    for (const [field, value] of [
+      ['Titlen', body.title],
+      ['Eksemplet', body.text],
+    ] as const) {
+      const name = nameIn(value, names);
+      if (name) throw new BadRequestException(nameMessage(field, name));
+    }
+    return { title: body.title.trim(), text: body.text.trim() };
   }
 
   /** The checklist versions the municipality may use (its own and the product's), newest first. */
@@ -543,7 +602,9 @@ function notice(round: RoundRow): string | null {
   const why =
     round.sampling.kind === 'random_per_caseworker'
       ? 'rådgivere med færre åbne sager giver dem, de har'
-      : 'der er ikke flere åbne sager med en aktiv foranstaltning af den slags';
+      : round.sampling.kind === 'random_by_paragraph'
+        ? `der er ikke flere åbne sager med en aktiv foranstaltning efter ${String(round.sampling.paragraph)}`
+        : 'der er ikke flere åbne sager med en aktiv foranstaltning af den slags';
   return `Der blev kun fundet ${round.found} af ${round.requested} ønskede sager: ${why}, og sager, der er gennemgået inden for de seneste 12 måneder, springes over.`;
 }
 

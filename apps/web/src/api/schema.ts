@@ -501,6 +501,38 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/reviews/examples': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ReviewsController_examples_v1'];
+    put?: never;
+    post: operations['ReviewsController_createExample_v1'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/reviews/examples/{example}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put: operations['ReviewsController_updateExample_v1'];
+    post?: never;
+    delete: operations['ReviewsController_removeExample_v1'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/reviews/{id}': {
     parameters: {
       query?: never;
@@ -1290,6 +1322,19 @@ export interface components {
         }[];
       };
     };
+    ReviewExample: {
+      id: number;
+      municipality: number;
+      title: string;
+      text: string;
+      createdBy: string;
+      updatedAt: string;
+    };
+    ReviewExampleBody: {
+      municipality?: number;
+      title: string;
+      text: string;
+    };
     ReviewItem: {
       id: string;
       /** @enum {string} */
@@ -1370,6 +1415,9 @@ export interface components {
       actionAreas: {
         [key: string]: number;
       };
+      titles: {
+        [key: string]: string;
+      };
     };
     ReviewSampling:
       | {
@@ -1384,6 +1432,15 @@ export interface components {
           kind: 'random_by_family';
           /** @enum {string} */
           family: 'placement' | 'preventive';
+          count: number;
+          /** @description Integer; the same seed on the same data draws the same cases. Absent: the API picks one and stores it */
+          seed?: number;
+        }
+      | {
+          /** @enum {string} */
+          kind: 'random_by_paragraph';
+          /** @description A legal paragraph, e.g. "BL § 46" or "SEL § 52, stk. 3"; a measure under it or a part of it counts */
+          paragraph: string;
           count: number;
           /** @description Integer; the same seed on the same data draws the same cases. Absent: the API picks one and stores it */
           seed?: number;
@@ -2541,6 +2598,95 @@ export interface operations {
         content: {
           'application/json': components['schemas']['ActionArea'];
         };
+      };
+    };
+  };
+  ReviewsController_examples_v1: {
+    parameters: {
+      query?: {
+        /** @description Kommunekode; default the user's own */
+        municipality?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReviewExample'][];
+        };
+      };
+    };
+  };
+  ReviewsController_createExample_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReviewExampleBody'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReviewExample'];
+        };
+      };
+    };
+  };
+  ReviewsController_updateExample_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        example: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReviewExampleBody'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReviewExample'];
+        };
+      };
+    };
+  };
+  ReviewsController_removeExample_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        example: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
     };
   };

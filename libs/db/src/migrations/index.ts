@@ -28,6 +28,7 @@ import { CaseReview1733850000000 } from './1733850000000-CaseReview';
 import { ReviewMeetingsAndActions1733851000000 } from './1733851000000-ReviewMeetingsAndActions';
 import { ReviewChecklistVersions1733852000000 } from './1733852000000-ReviewChecklistVersions';
 import { DataVersionPerMunicipality1733900000000 } from './1733900000000-DataVersionPerMunicipality';
+import { ReviewCommitteeExamples1733853000000 } from './1733853000000-ReviewCommitteeExamples';
 
 export const MIGRATIONS = [
   CanonicalModel1732000000000,
@@ -57,5 +58,6 @@ export const MIGRATIONS = [
   CaseReview1733850000000,
   ReviewMeetingsAndActions1733851000000,
   ReviewChecklistVersions1733852000000,
+  ReviewCommitteeExamples1733853000000,
   DataVersionPerMunicipality1733900000000,
 ];

@@ -33,7 +33,7 @@ export interface SampleScope {
   settings?: KpiSettings;
 }
 
-/** $1 municipality, $2 D, ($3, $4 unused), $5 teams, $6 intake team, $7 seed, $8 n, $9 skipped cases, $10 family. */
+/** $1 municipality, $2 D, ($3, $4 unused), $5 teams, $6 intake team, $7 seed, $8 n, $9 skipped cases, $10 family or paragraph. */
 const params = (s: SampleScope, seed: number, n: number, skip: string[], family: string | null) => [
   s.municipality,
   s.asOf,
@@ -93,6 +93,33 @@ export async function sampleByFamily(
                      AND m.family = $10::text AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date))
      ORDER BY o.draw, o.case_id LIMIT $8::int`,
     params(scope, seed, n, skip, family),
+  );
+  return { requested: n, cases };
+}
+
+/**
+ * n cases among the cases open at D with a measure active at D under the legal paragraph: the
+ * measure's normalised legal basis (`measure.paragraph`, e.g. "SEL § 52, stk. 3, nr. 7") is the
+ * paragraph itself or a part of it ("SEL § 52" takes "SEL § 52, stk. 3, nr. 7", not "SEL § 52 a").
+ * `paragraph` is normalised as the ETL normalises it (parseLegalBasis(..).text).
+ */
+export async function sampleByParagraph(
+  query: Query,
+  scope: SampleScope,
+  paragraph: string,
+  n: number,
+  seed: number,
+  skip: string[],
+): Promise<Sample> {
+  const cases = await query<SampledCase>(
+    `WITH ${OPEN_IN_SCOPE}
+     SELECT ${ROW} FROM open_case o
+     WHERE NOT (o.case_id = ANY ($9::text[]))
+       AND EXISTS (SELECT 1 FROM measure m WHERE m.municipality_code = $1 AND m.source = o.source AND m.case_id = o.case_id
+                     AND (m.paragraph = $10::text OR left(m.paragraph, length($10::text) + 1) = $10::text || ',')
+                     AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date))
+     ORDER BY o.draw, o.case_id LIMIT $8::int`,
+    params(scope, seed, n, skip, paragraph),
   );
   return { requested: n, cases };
 }

@@ -10,6 +10,7 @@ import {
   reviewCase,
   reviewMeetings,
   reviews as fetchReviews,
+  updateReviewMeeting,
   saveReviewCase,
   type Checklist,
   type Review,
@@ -20,6 +21,8 @@ import {
   type ReviewSummary,
 } from '../../api';
 import { formatDate } from '../../format';
+import { ChecklistEditor } from './ChecklistEditor';
+import { Examples } from './Examples';
 import { ActionAreas, ResultsSection } from './ReviewResults';
 import { ANSWER_NAMES, FACT_GROUPS, FACT_NAMES, factCell, factValue, itemTitle, STATUS_NAMES, type ItemTitles } from './labels';
 
@@ -70,7 +73,7 @@ export function CaseReview({ role, municipality, path }: { role: Role; municipal
     return <CasePage key={`${round}/${path[1]}`} round={round} caseId={decodeURIComponent(path[1])} />;
   }
   if (round !== null && Number.isInteger(round)) return <RoundPage key={round} id={round} municipality={municipality} titles={titles} />;
-  return <RoundsPage municipality={municipality} titles={titles} />;
+  return <RoundsPage role={role} municipality={municipality} titles={titles} />;
 }
 
 /** The committee: the aggregated results (suppressed by the API) and the action areas, nothing per case. */
@@ -83,17 +86,20 @@ function CommitteeReview({ municipality }: { municipality: number }) {
         ingen enkeltsager.
       </p>
       <ResultsSection municipality={municipality} titles={{}} committee />
+      <Examples municipality={municipality} editable={false} />
       <ActionAreas municipality={municipality} titles={{}} editable={false} />
     </div>
   );
 }
 
 /** The rounds with their progress, a form for a new one, results over time and all action areas. */
-function RoundsPage({ municipality, titles }: { municipality: number; titles: ItemTitles }) {
+function RoundsPage({ role, municipality, titles }: { role: Role; municipality: number; titles: ItemTitles }) {
   const [list, setList] = useState<ReviewSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState('');
   const [version, setVersion] = useState(0);
+  // A new checklist version: the form for a new round reloads the versions it offers.
+  const [checklistVersion, setChecklistVersion] = useState(0);
 
   useEffect(() => {
     let cancelled = false;
@@ -174,8 +180,10 @@ function RoundsPage({ municipality, titles }: { municipality: number; titles: It
         </p>
         <ErrorLine error={error} />
       </section>
-      <NewRound municipality={municipality} onMade={() => setVersion((v) => v + 1)} />
+      <NewRound key={`new-${checklistVersion}`} municipality={municipality} onMade={() => setVersion((v) => v + 1)} />
+      {role === 'chef' && <ChecklistEditor municipality={municipality} onSaved={() => setChecklistVersion((v) => v + 1)} />}
       <ResultsSection municipality={municipality} titles={titles} committee={false} />
+      <Examples municipality={municipality} editable={role === 'chef'} />
       <ActionAreas municipality={municipality} titles={titles} editable />
     </div>
   );
@@ -185,6 +193,7 @@ function samplingText(s: Record<string, unknown>): string {
   if (s.kind === 'random_per_caseworker') return `Tilfældigt, ${String(s.perCaseworker)} pr. rådgiver (seed ${String(s.seed)})`;
   if (s.kind === 'random_by_family')
     return `Tilfældigt, ${String(s.count)} ${s.family === 'placement' ? 'anbringelser' : 'forebyggende'} (seed ${String(s.seed)})`;
+  if (s.kind === 'random_by_paragraph') return `Tilfældigt, ${String(s.count)} efter ${String(s.paragraph)} (seed ${String(s.seed)})`;
   if (s.kind === 'chosen') return 'Udvalgte sager';
   return '';
 }
@@ -197,10 +206,11 @@ function NewRound({ municipality, onMade }: { municipality: number; onMade: () =
   const [title, setTitle] = useState('');
   const [purpose, setPurpose] = useState('');
   const [asOf, setAsOf] = useState('');
-  const [kind, setKind] = useState<'random_per_caseworker' | 'random_by_family' | 'chosen'>('random_per_caseworker');
+  const [kind, setKind] = useState<ReviewBody['sampling']['kind']>('random_per_caseworker');
   const [perCaseworker, setPerCaseworker] = useState('2');
   const [family, setFamily] = useState<'placement' | 'preventive'>('placement');
   const [count, setCount] = useState('10');
+  const [paragraph, setParagraph] = useState('');
   const [seed, setSeed] = useState('');
   const [chosen, setChosen] = useState([{ case: '', forklaede: '' }]);
   const [error, setError] = useState<string | null>(null);
@@ -233,10 +243,12 @@ function NewRound({ municipality, onMade }: { municipality: number; onMade: () =
         ? { kind, perCaseworker: whole(perCaseworker), seed: seedValue }
         : kind === 'random_by_family'
           ? { kind, family, count: whole(count), seed: seedValue }
-          : {
-              kind,
-              cases: chosen.filter((c) => c.case.trim() !== '').map((c) => ({ case: c.case.trim(), forklaede: c.forklaede || null })),
-            };
+          : kind === 'random_by_paragraph'
+            ? { kind, paragraph, count: whole(count), seed: seedValue }
+            : {
+                kind,
+                cases: chosen.filter((c) => c.case.trim() !== '').map((c) => ({ case: c.case.trim(), forklaede: c.forklaede || null })),
+              };
     setBusy(true);
     try {
       const r = await createReview({
@@ -300,6 +312,10 @@ function NewRound({ municipality, onMade }: { municipality: number; onMade: () =
             Tilfældigt efter foranstaltningstype
           </label>
           <label className="check">
+            <input type="radio" name="kind" checked={kind === 'random_by_paragraph'} onChange={() => setKind('random_by_paragraph')} />
+            Tilfældigt efter lovparagraf
+          </label>
+          <label className="check">
             <input type="radio" name="kind" checked={kind === 'chosen'} onChange={() => setKind('chosen')} />
             Udvalgte sager med forklæde
           </label>
@@ -318,6 +334,18 @@ function NewRound({ municipality, onMade }: { municipality: number; onMade: () =
                 <option value="placement">Anbringelser</option>
                 <option value="preventive">Forebyggende foranstaltninger</option>
               </select>
+            </label>
+            <label>
+              Antal sager
+              <input inputMode="numeric" value={count} onChange={(e) => setCount(e.target.value)} />
+            </label>
+          </>
+        )}
+        {kind === 'random_by_paragraph' && (
+          <>
+            <label>
+              Lovparagraf (fx BL § 46 eller SEL § 52, stk. 3)
+              <input value={paragraph} onChange={(e) => setParagraph(e.target.value)} />
             </label>
             <label>
               Antal sager
@@ -465,9 +493,20 @@ function Meetings({ round }: { round: Review }) {
   const [participants, setParticipants] = useState('');
   const [cases, setCases] = useState<string[]>([]);
   const [notes, setNotes] = useState('');
+  // The meeting being changed; null: the form makes a new one.
+  const [editing, setEditing] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState('');
   const [version, setVersion] = useState(0);
+
+  function fill(m: ReviewMeeting | null) {
+    setEditing(m?.id ?? null);
+    setDate(m?.date ?? '');
+    setParticipants(m?.participants.join(', ') ?? '');
+    setCases(m?.cases ?? []);
+    setNotes(m?.notes ?? '');
+    setError(null);
+  }
 
   useEffect(() => {
     let cancelled = false;
@@ -489,12 +528,11 @@ function Meetings({ round }: { round: Review }) {
         .split(',')
         .map((p) => p.trim())
         .filter((p) => p !== '');
-      await createReviewMeeting(round.id, { date, participants: roles, cases, notes: notes || null });
-      setDate('');
-      setParticipants('');
-      setCases([]);
-      setNotes('');
-      setStatus('Mødet er gemt.');
+      const body = { date, participants: roles, cases, notes: notes || null };
+      if (editing === null) await createReviewMeeting(round.id, body);
+      else await updateReviewMeeting(round.id, editing, body);
+      fill(null);
+      setStatus(editing === null ? 'Mødet er gemt.' : 'Ændringen af mødet er gemt.');
       setVersion((v) => v + 1);
     } catch (e) {
       setError((e as Error).message);
@@ -506,7 +544,7 @@ function Meetings({ round }: { round: Review }) {
       <h2 id="meetings-title">Dialogmøder</h2>
       {list && list.length === 0 && <p>Der er endnu ingen dialogmøder.</p>}
       {list?.map((m) => (
-        <article key={m.id} className="meeting">
+        <article key={m.id} className="meeting" data-testid={`meeting-${m.id}`}>
           <h3>Møde {formatDate(m.date)}</h3>
           <dl className="facts-list">
             <dt>Deltagere</dt>
@@ -520,10 +558,13 @@ function Meetings({ round }: { round: Review }) {
               </>
             )}
           </dl>
+          <button type="button" className="link" onClick={() => fill(m)} aria-label={`Ret mødet ${formatDate(m.date)}`}>
+            Ret
+          </button>
         </article>
       ))}
-      <form className="review-form" onSubmit={(e) => void submit(e)} noValidate>
-        <h3>Nyt dialogmøde</h3>
+      <form className="review-form" onSubmit={(e) => void submit(e)} data-testid="meeting-form" noValidate>
+        <h3>{editing === null ? 'Nyt dialogmøde' : 'Ret dialogmødet'}</h3>
         <DateField label="Dato" value={date} onChange={setDate} />
         <label>
           Deltagere (roller, adskilt med komma)
@@ -546,7 +587,12 @@ function Meetings({ round }: { round: Review }) {
           Referat
           <textarea rows={4} value={notes} onChange={(e) => setNotes(e.target.value)} />
         </label>
-        <button type="submit">Gem dialogmøde</button>
+        <button type="submit">{editing === null ? 'Gem dialogmøde' : 'Gem ændringen'}</button>{' '}
+        {editing !== null && (
+          <button type="button" className="link" onClick={() => fill(null)}>
+            Fortryd
+          </button>
+        )}
       </form>
       <p role="status" className="muted small">
         {status}

@@ -136,8 +136,18 @@ function downloadXlsx(r: ReviewResults, titles: ItemTitles): void {
 }
 
 /** Results over time: per item the share not met overall, by quarter and (not for the committee) by team. */
-export function ResultsSection({ municipality, titles, committee }: { municipality: number; titles: ItemTitles; committee: boolean }) {
+export function ResultsSection({
+  municipality,
+  titles: known,
+  committee,
+}: {
+  municipality: number;
+  titles: ItemTitles;
+  committee: boolean;
+}) {
   const [from, setFrom] = useState('');
+  // One caseworker's results at a time (team leader and chief): never a table of caseworkers side by side.
+  const [caseworker, setCaseworker] = useState('');
   const [to, setTo] = useState('');
   const [results, setResults] = useState<ReviewResults | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -154,6 +164,9 @@ export function ResultsSection({ municipality, titles, committee }: { municipali
     };
   }, [municipality, from, to]);
 
+  // The API names the items of the results (the committee may not read checklists).
+  const titles: ItemTitles = { ...known, ...results?.titles };
+  const caseworkers = results?.byCaseworker ? Object.keys(results.byCaseworker) : [];
   const quarters = results ? Object.keys(results.byQuarter).sort() : [];
   const teams = results?.byTeam ? Object.keys(results.byTeam).sort((a, b) => a.localeCompare(b, 'da')) : [];
   return (
@@ -243,6 +256,31 @@ export function ResultsSection({ municipality, titles, committee }: { municipali
               testId="review-by-team"
             />
           )}
+          {!committee && caseworkers.length > 0 && (
+            <div className="caseworker-results" data-testid="caseworker-results">
+              <label>
+                Resultater for én rådgiver (til samtalen med rådgiveren; rådgivere sammenlignes ikke)
+                <select value={caseworker} onChange={(e) => setCaseworker(e.target.value)}>
+                  <option value="">Vælg rådgiver</option>
+                  {caseworkers.map((c) => (
+                    <option key={c} value={c}>
+                      {c}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              {caseworker && results.byCaseworker?.[caseworker] && (
+                <ShareMatrix
+                  caption={`Andel ikke opfyldt i ${caseworker}s gennemgåede sager`}
+                  columns={[caseworker]}
+                  label="caseworker"
+                  cells={{ [caseworker]: results.byCaseworker[caseworker] }}
+                  titles={titles}
+                  testId="review-by-caseworker"
+                />
+              )}
+            </div>
+          )}
           <h3>Hyppigste mangler</h3>
           {results.topDeficiencies.length === 0 ? (
             <p>Ingen mangler i perioden.</p>
@@ -325,6 +363,8 @@ export function ActionAreas({
 }) {
   const [list, setList] = useState<ActionArea[] | null>(null);
   const [form, setForm] = useState(EMPTY_AREA);
+  // The action area being changed (and the round it came from); null: the form makes a new one.
+  const [editing, setEditing] = useState<ActionArea | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState('');
   const [version, setVersion] = useState(0);
@@ -347,7 +387,7 @@ export function ActionAreas({
     try {
       const body: ActionAreaBody = {
         municipality,
-        round: round ?? null,
+        round: editing ? editing.round : (round ?? null),
         title: form.title,
         why: form.why || null,
         owner: form.owner,
@@ -356,9 +396,11 @@ export function ActionAreas({
         items: form.items,
         kpi: form.kpi || null,
       };
-      await createActionArea(body);
+      if (editing) await updateActionArea(editing.id, body);
+      else await createActionArea(body);
       setForm(EMPTY_AREA);
-      setStatus('Indsatsområdet er oprettet.');
+      setEditing(null);
+      setStatus(editing ? `Ændringen af "${form.title.trim()}" er gemt.` : 'Indsatsområdet er oprettet.');
       setVersion((v) => v + 1);
     } catch (e) {
       setError((e as Error).message);
@@ -384,6 +426,12 @@ export function ActionAreas({
     } catch (e) {
       setError((e as Error).message);
     }
+  }
+
+  function edit(a: ActionArea) {
+    setEditing(a);
+    setError(null);
+    setForm({ title: a.title, why: a.why ?? '', owner: a.owner, due: a.due ?? '', status: a.status, kpi: a.kpi ?? '', items: a.items });
   }
 
   const H = headingLevel === 2 ? 'h2' : 'h3';
@@ -439,11 +487,16 @@ export function ActionAreas({
             )}
           </dl>
           {a.kpi && <KpiTrend municipality={municipality} kpi={a.kpi} />}
+          {editable && (
+            <button type="button" className="link" onClick={() => edit(a)} aria-label={`Ret indsatsområdet ${a.title}`}>
+              Ret
+            </button>
+          )}
         </article>
       ))}
       {editable && (
         <form className="review-form" onSubmit={(e) => void create(e)} data-testid="action-form" noValidate>
-          <Sub>Nyt indsatsområde</Sub>
+          <Sub>{editing ? `Ret indsatsområdet "${editing.title}"` : 'Nyt indsatsområde'}</Sub>
           <label>
             Titel
             <input value={form.title} onChange={(e) => setForm({ ...form, title: e.target.value })} />
@@ -495,7 +548,19 @@ export function ActionAreas({
               ))}
             </fieldset>
           )}
-          <button type="submit">Opret indsatsområde</button>
+          <button type="submit">{editing ? 'Gem ændringen' : 'Opret indsatsområde'}</button>{' '}
+          {editing && (
+            <button
+              type="button"
+              className="link"
+              onClick={() => {
+                setEditing(null);
+                setForm(EMPTY_AREA);
+              }}
+            >
+              Fortryd
+            </button>
+          )}
         </form>
       )}
       <p role="status" className="muted small">
