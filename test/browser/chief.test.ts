@@ -112,7 +112,7 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     const groups = await env.api<{ id: number; name: string; members: number[] }[]>('chef', '/api/v1/comparison-groups?municipality=461');
     expect(groups.map((g) => [g.name, g.members])).toEqual([['Store byer', [751, 851]]]);
     const grouped = await benchmarks(`&groupId=${groups[0].id}`);
-    // Odense 110 with Aarhus 80 and Aalborg 150: median 110, rank 2 of 3 (placements 2023: 10, 8, 13).
+    // Odense 110 with Aarhus 80 and Aalborg 150: median 110, rank 2 of 3 (placements 2023 per 1,000 0-22-year-olds: 8, 6, 10).
     expect(facts(grouped[NOTIFICATIONS])).toBe('110 (2024) · median 110 · nr. 2 af 3');
     await shown(page, NOTIFICATIONS).getByText(facts(grouped[NOTIFICATIONS])).waitFor();
     expect(await shown(page, PLACED).textContent()).toContain(facts(grouped[PLACED]));
