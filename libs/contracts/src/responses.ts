@@ -210,6 +210,17 @@ export const KpiResponseSchema = z
       .describe(
         'For each share or rate asked for (a KPI computed from two counts): the counts, value = numerator / denominator × its scale; absent when there is nothing to divide by. Never sent to the committee.',
       ),
+    lastYear: z
+      .object({
+        asOf: IsoDate,
+        period: PeriodSchema,
+        kpis: z.record(z.string(), KpiValueSchema),
+        change: z
+          .record(z.string(), z.number().nullable())
+          .describe("value at D − value at the same date last year, in the KPI's unit; null when either is missing or withheld"),
+      })
+      .optional()
+      .describe('Asked with compare=lastYear: every KPI again at D and P one year earlier, and the change.'),
     dimensions: z
       .object({
         caseworker: z.record(z.string(), CaseworkerInfoSchema).optional(),

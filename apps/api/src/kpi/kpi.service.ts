@@ -44,6 +44,8 @@ interface RawQuery {
   idsParam?: string;
   groupParam?: string;
   groupIdParam?: string;
+  /** compare=lastYear: each KPI also at D and P one year earlier. */
+  compareParam?: 'lastYear';
   listQuery: ListQuery | null;
   arrow: boolean;
 }
@@ -207,6 +209,7 @@ export class KpiService {
       idsParam: params.ids,
       groupParam: params.group,
       groupIdParam: params.groupId,
+      compareParam: params.compare,
       listQuery,
       arrow: !!accept?.includes(ARROW_STREAM),
     };
@@ -239,7 +242,7 @@ export class KpiService {
 
   /** The request's municipality, D, P, KPIs and cache key at a data version (defaults resolved there). */
   private async resolve(version: string, user: AuthUser, raw: RawQuery) {
-    const { municipalityParam, asOfParam, fromParam, toParam, idsParam, groupParam, groupIdParam, listQuery, arrow } = raw;
+    const { municipalityParam, asOfParam, fromParam, toParam, idsParam, groupParam, groupIdParam, compareParam, listQuery, arrow } = raw;
     let comparisonGroup = groupParam ? groupParam.split(',').map((c) => c.trim()) : undefined;
     if (comparisonGroup?.some((c) => !/^\d{1,3}$/.test(c) || !isMunicipalityCode(Number(c))))
       throw new BadRequestException(`Ukendt kommunekode i group: ${groupParam}`);
@@ -266,6 +269,15 @@ export class KpiService {
           .filter(Boolean)
       : KPIS.filter((k) => k.roles.includes(user.role)).map((k) => k.id);
     const kpis = readable(user, requested);
+    if (compareParam) {
+      // A change from last year is a difference of two numbers: lists, tables and breakdowns have none.
+      const other = kpis.filter((k) => k.shape !== 'number' && k.shape !== 'fraction');
+      if (other.length > 0)
+        throw new BadRequestException(
+          `Sammenligning med sidste år gælder nøgletal med ét tal; ${other.map((k) => k.id).join(', ')} har ikke ét tal`,
+        );
+      if (arrow) throw new NotAcceptableException('Sammenligning med sidste år sendes som JSON, ikke som Arrow');
+    }
     if (listQuery) {
       const lists = kpis.filter((k) => k.unit === 'list');
       // Asking for the role's whole set with a page size is fine when the role has no lists.
@@ -281,7 +293,18 @@ export class KpiService {
     const teams = teamScope(user);
     const listIds = requested.filter((id) => kpiById(id)!.unit === 'list');
     // The whole answer, serialised, is cached: a warm request costs the version read and the audit.
-    const key = JSON.stringify([user.role, teams, municipality.code, asOf, period, requested, comparisonGroup, listQuery, arrow]);
+    const key = JSON.stringify([
+      user.role,
+      teams,
+      municipality.code,
+      asOf,
+      period,
+      requested,
+      comparisonGroup,
+      listQuery,
+      arrow,
+      compareParam,
+    ]);
     const compute = (at: string) =>
       this.answer(
         at,
@@ -290,6 +313,7 @@ export class KpiService {
         requested,
         listQuery,
         arrow,
+        compareParam === 'lastYear',
       );
     return { municipality, asOf, period, listIds, key, compute };
   }
@@ -301,6 +325,7 @@ export class KpiService {
     requested: string[],
     listQuery: ListQuery | null,
     arrow: boolean,
+    lastYear = false,
   ): Promise<Answer> {
     const query = this.repository.query;
     let settingsLoaded: Promise<KpiSettings> | undefined;
@@ -345,6 +370,7 @@ export class KpiService {
       municipality: scope.municipality,
       kpis,
       ...(Object.keys(basis).length > 0 ? { basis } : {}),
+      ...(lastYear ? { lastYear: await this.lastYear(version, role, ctx, requested, kpis, settings) } : {}),
       ...(perCaseworker || benchmarks
         ? {
             dimensions: {
@@ -363,6 +389,32 @@ export class KpiService {
         : {}),
     };
     return { type: 'application/json; charset=utf-8', body: Buffer.from(JSON.stringify(response)), cases };
+  }
+
+  /**
+   * compare=lastYear: each KPI at the same date last year (D and both ends of P one year earlier, the
+   * committee's values suppressed alike) and the change, value at D − value then, where both are numbers.
+   */
+  private async lastYear(
+    version: string,
+    role: AuthUser['role'],
+    ctx: Omit<KpiContext, 'settings'>,
+    requested: string[],
+    now: KpiResponse['kpis'],
+    settings: () => Promise<KpiSettings>,
+  ): Promise<NonNullable<KpiResponse['lastYear']>> {
+    const back = (d: string) => addMonths(d, -12);
+    const then = { ...ctx, asOf: back(ctx.asOf), period: { from: back(ctx.period.from), to: back(ctx.period.to) } };
+    const kpis: KpiResponse['kpis'] = {};
+    const change: Record<string, number | null> = {};
+    for (const id of requested) {
+      const kpi = kpiById(id)!;
+      const value = await this.value(version, kpi, then, settings);
+      kpis[id] = (role === 'udvalg' ? await forCommittee(kpi, value, then, settings) : value) as KpiResponse['kpis'][string];
+      const [a, b] = [now[id], kpis[id]];
+      change[id] = typeof a === 'number' && typeof b === 'number' ? a - b : null;
+    }
+    return { asOf: then.asOf, period: then.period, kpis, change };
   }
 
   /**

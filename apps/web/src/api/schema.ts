@@ -1110,6 +1110,19 @@ export interface components {
       basis?: {
         [key: string]: components['schemas']['Fraction'];
       };
+      /** @description Asked with compare=lastYear: every KPI again at D and P one year earlier, and the change. */
+      lastYear?: {
+        /** Format: date */
+        asOf: string;
+        period: components['schemas']['Period'];
+        kpis: {
+          [key: string]: unknown;
+        };
+        /** @description value at D − value at the same date last year, in the KPI's unit; null when either is missing or withheld */
+        change: {
+          [key: string]: number | null;
+        };
+      };
       /** @description Labels for keys used in per-caseworker objects (caseworker id in the source → name, team), and municipality names. */
       dimensions?: {
         caseworker?: {
@@ -1583,6 +1596,8 @@ export interface operations {
         group?: string;
         /** @description Benchmarks: a saved comparison group of the municipality */
         groupId?: string;
+        /** @description lastYear: each KPI also at the same date last year (D and P one year earlier; 29 February → 28 February), with the change; only for KPIs with one number */
+        compare?: 'lastYear';
         /** @description Lists: comma-separated fields, "-" first for descending, e.g. -daysOverdue,case */
         sort?: string;
         /** @description Lists: field:value, repeatable; field: (empty) matches rows without a value, e.g. worker: */
