@@ -8,6 +8,7 @@ import { BarPerCaseworker } from './BarPerCaseworker';
 import { BenchmarkChart } from './BenchmarkChart';
 import type { Benchmark } from '@bu/contracts';
 import { BudgetTable } from './BudgetTable';
+import { ContinuityChart, ContinuityTable } from './ContinuityChart';
 import { EffectChart, EffectTable, type EffectChange } from './EffectChart';
 import { GoalList } from './GoalList';
 import { ShareTable } from './ShareTable';
@@ -65,6 +66,7 @@ export function FigureCard({
   drill,
   canDrill = false,
   series,
+  headingLevel = 2,
 }: {
   figure: FigureDefinition;
   response: KpiResponse;
@@ -81,7 +83,10 @@ export function FigureCard({
   drill?: Drill;
   /** The user may drill down: caseworker bars and team rows link to the filtered work lists. */
   canDrill?: boolean;
+  /** 3 inside a view's section (its heading is the h2). */
+  headingLevel?: 2 | 3;
 }) {
+  const Heading = headingLevel === 3 ? 'h3' : 'h2';
   const title = comparedWith ? `${figure.title} — ${comparedWith}` : figure.title;
   const notesFor = (type: AdminComment['subjectType']) =>
     Object.fromEntries(comments.filter((c) => c.subjectType === type).map((c) => [c.subjectKey, c.text]));
@@ -96,7 +101,12 @@ export function FigureCard({
   const label = (key: string) => names[key]?.name ?? key;
   const headingId = `fig-${figure.kpi.replace(/\W/g, '-')}`;
   const barChart = figure.chart === 'bar-per-caseworker' || figure.chart === 'bar-per-key';
-  const tableToggle = barChart || figure.chart === 'effect' || figure.chart === 'spend-curve' || (figure.chart === 'trend' && !!series);
+  const tableToggle =
+    barChart ||
+    figure.chart === 'effect' ||
+    figure.chart === 'continuity' ||
+    figure.chart === 'spend-curve' ||
+    (figure.chart === 'trend' && !!series);
   const chartable = barChart && value && typeof value === 'object' && !isSuppressed(value);
   // A bar-per-key over objects draws one field of each; its table shows the figure's columns.
   const fieldOf = (v: unknown): number => (v as Record<string, number>)[figure.field!] ?? null;
@@ -168,6 +178,12 @@ export function FigureCard({
       <EffectTable caption={figure.title} value={value as unknown as EffectChange} />
     ) : (
       <EffectChart title={figure.title} value={value as unknown as EffectChange} />
+    );
+  } else if (figure.chart === 'continuity' && value && typeof value === 'object' && !isSuppressed(value)) {
+    body = asTable ? (
+      <ContinuityTable caption={figure.title} value={value as never} />
+    ) : (
+      <ContinuityChart title={figure.title} value={value as never} />
     );
   } else if (figure.chart === 'spend-curve' && value && typeof value === 'object') {
     body = asTable ? (
@@ -245,7 +261,7 @@ export function FigureCard({
       data-testid={`figure-${figure.kpi}`}
     >
       <div className="card-head">
-        <h2 id={headingId}>
+        <Heading id={headingId}>
           {title}
           {count !== null && (
             <span className="count" data-testid="count">
@@ -253,7 +269,7 @@ export function FigureCard({
               {totalCount !== null && isDrilled(drill) ? `${formatNumber(count)} af ${formatNumber(totalCount)}` : formatNumber(count)}
             </span>
           )}
-        </h2>
+        </Heading>
         {tableToggle && (
           <button type="button" className="link" aria-pressed={asTable} onClick={() => setAsTable(!asTable)}>
             {asTable ? 'Vis som diagram' : 'Vis som tabel'}
