@@ -305,7 +305,7 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     await page.close();
   });
 
-  it('shows single numbers as compact cards, without large empty areas', async () => {
+  it('shows single numbers as compact cards, without large empty areas, at 1366 and 1024 (axe)', async () => {
     for (const viewport of [
       { width: 1366, height: 768 },
       { width: 1024, height: 768 },
@@ -330,6 +330,10 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
         expect(c.blank, `${viewport.width} ${c.id}`).toBeLessThan(20);
         expect(c.height, `${viewport.width} ${c.id}`).toBeLessThan(300);
       }
+      // The menu, the strip and the like-for-like sentence at both sizes, inside the axe check below.
+      expect(await page.getByRole('navigation', { name: 'Afsnit i visningen' }).getByRole('link').count()).toBe(6);
+      await page.getByTestId('summary-strip').locator('li').nth(5).waitFor();
+      expect(await page.getByTestId('benchmark-what').count()).toBeGreaterThan(0);
       expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
       expect(await seriousA11yViolations(page)).toEqual([]);
       await page.close();
@@ -399,10 +403,14 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     const api = await env.api<KpiResponse>('chef', `/api/v1/kpis?ids=${FAMILY}`);
     // dubu-chief at D: child1 (Plejefamilie), child7 (Opholdssted), child9 (Døgninstitution) placed → 1 of 3 in family care.
     expect(api.basis?.[FAMILY]).toEqual({ numerator: 1, denominator: 3 });
-    const page = await env.login('chef');
+    const page = await env.login('chef', { downloads: true });
     const card = page.getByTestId(`figure-${FAMILY}`);
     await card.getByTestId('share-n').waitFor();
     expect(await card.getByTestId('share-n').textContent()).toBe(' (1 af 3)');
+    // The Excel file has the share and its two counts, as numbers.
+    const [download] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'Hent som Excel' }).click()]);
+    const sheet = strFromU8(unzipSync(new Uint8Array(readFileSync(await download.path())))['xl/worksheets/sheet1.xml']);
+    expect(sheet).toContain(`<c r="A2"><v>${1 / 3}</v></c><c r="B2"><v>1</v></c><c r="C2"><v>3</v></c>`);
     await page.close();
   });
 
