@@ -407,6 +407,18 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     const card = page.getByTestId(`figure-${FAMILY}`);
     await card.getByTestId('share-n').waitFor();
     expect(await card.getByTestId('share-n').textContent()).toBe(' (1 af 3)');
+    // The deadline table says the n of each small share per team, from the counts in the KPI's value.
+    const BY_TEAM = 'deadline.compliance_by_team';
+    const byTeam = (await env.api<KpiResponse>('chef', `/api/v1/kpis?ids=${BY_TEAM}`)).kpis[BY_TEAM] as unknown as Record<
+      string,
+      Record<string, number | null> & { basis: Record<string, { numerator: number; denominator: number }> }
+    >;
+    const nord = byTeam['Team Nord'];
+    const counts = nord.basis.notification_24h;
+    expect(counts.denominator).toBeLessThan(20);
+    expect(nord.notification_24h).toBe(counts.numerator / counts.denominator);
+    const cell = page.getByTestId(`figure-${BY_TEAM}`).getByTestId('share-row-Team Nord').locator('td').first();
+    expect(await cell.textContent()).toBe(`${share.format(nord.notification_24h!)} (${counts.numerator} af ${counts.denominator})`);
     // The Excel file has the share and its two counts, as numbers.
     const [download] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'Hent som Excel' }).click()]);
     const sheet = strFromU8(unzipSync(new Uint8Array(readFileSync(await download.path())))['xl/worksheets/sheet1.xml']);
