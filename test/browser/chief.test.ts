@@ -380,6 +380,7 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
       `${sign}${Math.abs(open - before)} siden 30.04.2023 (${before})`,
     );
     expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(OUT, 'chef-summary-1366.png') });
     await page.close();
   });
 
