@@ -31,4 +31,48 @@ describe('dashboard figures', () => {
     ];
     expect(figures).toHaveLength(4);
   });
+
+  it('place every figure of a view in sections in one of its sections, and no section is empty', () => {
+    for (const d of DASHBOARDS.filter((v) => v.sections)) {
+      const ids = d.sections!.map((s) => s.id);
+      for (const f of d.figures) expect(ids, `${d.id}: ${f.kpi} in ${f.section}`).toContain(f.section);
+      for (const id of ids)
+        expect(
+          d.figures.some((f) => f.section === id),
+          `${d.id}: ${id}`,
+        ).toBe(true);
+    }
+    const chief = DASHBOARDS.find((d) => d.id === 'chef')!;
+    expect(chief.sections!.map((s) => s.title)).toEqual(['Overblik', 'Aktivitet', 'Økonomi', 'Effekt', 'Frister', 'Sammenligning']);
+  });
+
+  it("give the chief's summary strip six headline figures, each a single number the chief may read", () => {
+    const chief = DASHBOARDS.find((d) => d.id === 'chef')!;
+    expect(chief.summary).toHaveLength(6);
+    for (const h of chief.summary!) {
+      const kpi = KPI_CATALOGUE[h.kpi];
+      expect(['number', 'fraction'], h.kpi).toContain(kpi.shape);
+      expect(kpi.roles as readonly string[], h.kpi).toContain('chef');
+    }
+  });
+
+  it("show every second-edition figure the chief may read in the chief's view", () => {
+    // KPIS.md, second edition: the figures with the role chef.
+    const secondEdition = [
+      'activity.children_with_open_case',
+      'activity.children_with_open_case_per_1000',
+      'flow.cases_opened',
+      'flow.cases_closed',
+      'supervision.talked_alone_share',
+      'supervision.two_visits_share',
+      'continuity.caseworker_changes',
+      'early.age_at_investigation_start',
+      'decision.days_to_start',
+      'complaints.handling_days',
+      'placement.replacement_12m',
+      'cost.preventive_share',
+    ];
+    const shown = DASHBOARDS.find((d) => d.id === 'chef')!.figures.map((f) => f.kpi as string);
+    for (const id of secondEdition) expect(shown, id).toContain(id);
+  });
 });

@@ -14,7 +14,8 @@ export type ChartKind =
   | 'share-table'
   | 'effect'
   | 'spend-curve'
-  | 'trend';
+  | 'trend'
+  | 'continuity';
 
 export interface ListColumn {
   key: string;
@@ -26,6 +27,8 @@ export interface ListColumn {
 /** What a figure may say besides its KPI, chart and title. */
 interface FigureOptions {
   description?: string;
+  /** The section of the view the figure stands in (a view with `sections`: one of their ids). */
+  section?: string;
   /** Reference lines / thresholds drawn on the chart, in the KPI's own unit. */
   thresholds?: { value: number; label: string }[];
   /** Bars coloured by light: green up to and including `green`, yellow up to and including `yellow`, red above. */
@@ -58,7 +61,8 @@ export const CHARTS_BY_SHAPE = {
   number: ['number', 'trend'],
   fraction: ['share', 'trend'],
   'per-caseworker': ['bar-per-caseworker'],
-  breakdown: ['bar-per-key'],
+  // continuity: the caseworker-change figure's children spread over 0, 1 and 2+ changes.
+  breakdown: ['bar-per-key', 'continuity'],
   list: ['work-list'],
   'team-shares': ['share-table'],
   effect: ['effect'],
@@ -87,20 +91,54 @@ export interface FigureDefinition extends FigureOptions {
   title: string;
 }
 
+/** A part of a long view, reached from the view's in-page menu. */
+export interface Section {
+  /** Its anchor, `afsnit-<id>` on the page. */
+  id: string;
+  title: string;
+}
+
+/** The KPIs with one number (a count, amount, rate or share): only these have a change from last year. */
+export type SingleNumberKpi = {
+  [K in KpiId]: (typeof KPI_CATALOGUE)[K]['shape'] extends 'number' | 'fraction' ? K : never;
+}[KpiId];
+
+/** A headline figure in the summary strip: its value at D and the change from the same date last year. */
+export interface HeadlineSpec {
+  kpi: SingleNumberKpi;
+  /** A short label; else the KPI's title. */
+  title?: string;
+}
+
+export interface Headline {
+  kpi: SingleNumberKpi;
+  title: string;
+}
+
 export interface DashboardDefinition {
   id: 'udvalg' | 'chef' | 'teamleder' | 'datakvalitet';
   title: string;
   /** Roles allowed to open this view. */
   roles: Role[];
   figures: FigureDefinition[];
+  /** The view's sections in order, with an in-page menu; each figure names its own. */
+  sections?: readonly Section[];
+  /** A strip of headline figures at the top, each with the change from the same date last year. */
+  summary?: Headline[];
 }
 
-/** A dashboard as declared: figures that may leave out their title. */
-export interface DashboardSpec extends Omit<DashboardDefinition, 'figures'> {
+/** A dashboard as declared: figures and headlines that may leave out their title. */
+export interface DashboardSpec extends Omit<DashboardDefinition, 'figures' | 'summary'> {
   figures: FigureSpec[];
+  summary?: HeadlineSpec[];
 }
 
 /** The dashboard with each figure's title filled in: its own, else the KPI's from the catalogue. */
 export function dashboard(spec: DashboardSpec): DashboardDefinition {
-  return { ...spec, figures: spec.figures.map((f): FigureDefinition => ({ ...f, title: f.title ?? KPI_CATALOGUE[f.kpi].title })) };
+  const { summary, ...rest } = spec;
+  return {
+    ...rest,
+    figures: spec.figures.map((f): FigureDefinition => ({ ...f, title: f.title ?? KPI_CATALOGUE[f.kpi].title })),
+    ...(summary ? { summary: summary.map((h): Headline => ({ kpi: h.kpi, title: h.title ?? KPI_CATALOGUE[h.kpi].title })) } : {}),
+  };
 }

@@ -112,7 +112,7 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     const groups = await env.api<{ id: number; name: string; members: number[] }[]>('chef', '/api/v1/comparison-groups?municipality=461');
     expect(groups.map((g) => [g.name, g.members])).toEqual([['Store byer', [751, 851]]]);
     const grouped = await benchmarks(`&groupId=${groups[0].id}`);
-    // Odense 110 with Aarhus 80 and Aalborg 150: median 110, rank 2 of 3 (placements 2023: 10, 8, 13).
+    // Odense 110 with Aarhus 80 and Aalborg 150: median 110, rank 2 of 3 (placements 2023 per 1,000 0-22-year-olds: 8, 6, 10).
     expect(facts(grouped[NOTIFICATIONS])).toBe('110 (2024) · median 110 · nr. 2 af 3');
     await shown(page, NOTIFICATIONS).getByText(facts(grouped[NOTIFICATIONS])).waitFor();
     expect(await shown(page, PLACED).textContent()).toContain(facts(grouped[PLACED]));
@@ -253,6 +253,205 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     await page.getByTestId('figure-effect.change').locator('.chart').waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
     await page.screenshot({ path: join(OUT, 'chef-group-form-1024.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('shows the view in six sections with an in-page menu that moves within the page and keeps the address', async () => {
+    const page = await env.login('chef');
+    const menu = page.getByRole('navigation', { name: 'Afsnit i visningen' });
+    await menu.waitFor();
+    expect(await menu.getByRole('link').allTextContents()).toEqual([
+      'Overblik',
+      'Aktivitet',
+      'Økonomi',
+      'Effekt',
+      'Frister',
+      'Sammenligning',
+    ]);
+    expect(await page.getByRole('heading', { level: 2 }).allTextContents()).toEqual([
+      'Overblik',
+      'Aktivitet',
+      'Økonomi',
+      'Effekt',
+      'Frister',
+      'Sammenligning',
+    ]);
+    // Each figure in the section its definition names (dashboards/src/chef.ts): a few of each.
+    const inSection = async (section: string, kpi: string) =>
+      expect(await page.getByTestId(`section-${section}`).getByTestId(`figure-${kpi}`).count(), `${kpi} in ${section}`).toBe(1);
+    await inSection('overblik', 'activity.children_with_open_case');
+    await inSection('aktivitet', 'activity.placed_children_by_type');
+    await inSection('okonomi', 'cost.top_cases');
+    await inSection('effekt', 'continuity.caseworker_changes');
+    await inSection('frister', 'supervision.two_visits_share');
+    await inSection('frister', 'supervision.talked_alone_share');
+    await inSection('sammenligning', 'benchmark.activity.placed_children_per_1000');
+    // The comparison groups stand in the comparison section.
+    expect(await page.getByTestId('section-sammenligning').getByTestId('comparison-groups').count()).toBe(1);
+
+    // The menu scrolls to the section and puts the focus on its heading; the address (view and filters) stays.
+    await page.getByTestId('figure-effect.change').locator('.chart').waitFor();
+    const address = page.url();
+    await menu.getByRole('link', { name: 'Frister' }).click();
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Frister');
+    expect(page.url()).toBe(address);
+    const top = await page.getByRole('heading', { level: 2, name: 'Frister' }).evaluate((h) => h.getBoundingClientRect().top);
+    expect(top).toBeGreaterThanOrEqual(0);
+    expect(top).toBeLessThan(200);
+    // The menu stays in view while the page scrolls.
+    expect(await menu.evaluate((n) => n.getBoundingClientRect().top)).toBeGreaterThanOrEqual(0);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(OUT, 'chef-sections-1366.png') });
+    await page.close();
+  });
+
+  it('shows single numbers as compact cards, without large empty areas, at 1366 and 1024 (axe)', async () => {
+    for (const viewport of [
+      { width: 1366, height: 768 },
+      { width: 1024, height: 768 },
+    ]) {
+      const page = await env.login('chef', { viewport });
+      await page.getByTestId('figure-effect.change').locator('.chart').waitFor();
+      const compact = page.locator('.grid.compact > .card');
+      // Every number and share of the view is in a compact row (dashboards/src/chef.ts): Overblik 3,
+      // Aktivitet 9, Økonomi 2, Effekt 3, Frister 5 → 22.
+      expect(await compact.count()).toBe(22);
+      await page.screenshot({ path: join(OUT, `chef-compact-${viewport.width}.png`), fullPage: true });
+      // A compact card is as tall as its row's tallest, with no blank below its content: the number and
+      // the Excel link end it. And it stays well under a chart card's height.
+      const cards = await compact.evaluateAll((all) =>
+        all.map((c) => {
+          const box = c.getBoundingClientRect();
+          const last = c.lastElementChild!.getBoundingClientRect();
+          return { id: c.getAttribute('data-testid'), height: box.height, blank: box.bottom - last.bottom };
+        }),
+      );
+      for (const c of cards) {
+        expect(c.blank, `${viewport.width} ${c.id}`).toBeLessThan(20);
+        expect(c.height, `${viewport.width} ${c.id}`).toBeLessThan(300);
+      }
+      // The menu, the strip and the like-for-like sentence at both sizes, inside the axe check below.
+      expect(await page.getByRole('navigation', { name: 'Afsnit i visningen' }).getByRole('link').count()).toBe(6);
+      await page.getByTestId('summary-strip').locator('li').nth(5).waitFor();
+      expect(await page.getByTestId('benchmark-what').count()).toBeGreaterThan(0);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+      expect(await seriousA11yViolations(page)).toEqual([]);
+      await page.close();
+    }
+  });
+
+  it('opens with six headline figures and the change from the same date last year as the API computes it', async () => {
+    const ids = [
+      'activity.children_with_open_case',
+      'activity.notifications',
+      'activity.placed_children',
+      'activity.family_care_share',
+      'cost.annualised_per_placed_child',
+      'deadline.investigation_4m',
+    ];
+    const api = await env.api<KpiResponse>('chef', `/api/v1/kpis?ids=${ids.join(',')}&compare=lastYear`);
+    // D = 30-04-2024 (the export date): last year 30-04-2023, period 01-01..30-04-2023.
+    expect(api.lastYear).toMatchObject({ asOf: '2023-04-30', period: { from: '2023-01-01', to: '2023-04-30' } });
+    const page = await env.login('chef');
+    const strip = page.getByTestId('summary-strip');
+    await strip.locator('li').first().waitFor();
+    expect(await strip.locator('li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-testid')))).toEqual(
+      ids.map((id) => `headline-${id}`),
+    );
+    // The strip opens the Overblik section.
+    expect(await page.getByTestId('section-overblik').getByTestId('summary-strip').count()).toBe(1);
+    for (const id of ids) {
+      const item = strip.getByTestId(`headline-${id}`);
+      const value = api.kpis[id];
+      const change = api.lastYear!.change[id];
+      expect(await item.locator('.headline-value').getAttribute('data-value'), id).toBe(typeof value === 'number' ? String(value) : null);
+      expect(await item.locator('.headline-change').getAttribute('data-change'), id).toBe(change === null ? null : String(change));
+      const text = (await item.locator('.headline-change').textContent())!;
+      if (change === null) expect(text, id).toBe('Ingen sammenligning med 30.04.2023');
+      else expect(text, id).toContain('siden 30.04.2023');
+    }
+    // Counts by hand (libs/kpi/src/activity/open-cases.spec.ts on dubu-chief): the children with a case
+    // open at D against a year earlier, shown with its sign.
+    const open = api.kpis['activity.children_with_open_case'] as number;
+    const before = api.lastYear!.kpis['activity.children_with_open_case'] as number;
+    expect(api.lastYear!.change['activity.children_with_open_case']).toBe(open - before);
+    const sign = open > before ? '+' : open < before ? '−' : '±';
+    expect(await strip.getByTestId('headline-activity.children_with_open_case').locator('.headline-change').textContent()).toContain(
+      `${sign}${Math.abs(open - before)} siden 30.04.2023 (${before})`,
+    );
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(OUT, 'chef-summary-1366.png') });
+    await page.close();
+  });
+
+  it('says what the published and the own placement figures count, each per its own population band', async () => {
+    const PLACED = 'benchmark.activity.placed_children_per_1000';
+    const b = (await env.api<KpiResponse>('chef', `/api/v1/kpis?ids=${PLACED}`)).kpis[PLACED] as unknown as Benchmark;
+    // statistics-benchmark 2023: Odense 400 placed children and young people / 50,000 0-22-year-olds × 1,000 = 8;
+    // own case data at D: 3 placed children / 40,000 0-17-year-olds × 1,000 = 0,075.
+    expect([b.own, b.band, b.ownLive, b.liveBand]).toEqual([8, '0-22 år', 0.075, '0-17 år']);
+    const page = await env.login('chef');
+    const what = page.getByTestId(`figure-${PLACED}`).getByTestId('benchmark-what');
+    await what.waitFor();
+    expect(await what.textContent()).toBe(
+      'Danmarks Statistik 2023: anbragte børn og unge i året pr. 1.000 0-22-årige. Egne sagsdata: børn med en aktiv anbringelse på opgørelsesdatoen pr. 1.000 0-17-årige.',
+    );
+    await page.close();
+  });
+
+  it('says the n of a small share, from the counts the API sends', async () => {
+    const FAMILY = 'activity.family_care_share';
+    const api = await env.api<KpiResponse>('chef', `/api/v1/kpis?ids=${FAMILY}`);
+    // dubu-chief at D: child1 (Plejefamilie), child7 (Opholdssted), child9 (Døgninstitution) placed → 1 of 3 in family care.
+    expect(api.basis?.[FAMILY]).toEqual({ numerator: 1, denominator: 3 });
+    const page = await env.login('chef', { downloads: true });
+    const card = page.getByTestId(`figure-${FAMILY}`);
+    await card.getByTestId('share-n').waitFor();
+    expect(await card.getByTestId('share-n').textContent()).toBe(' (1 af 3)');
+    // The deadline table says the n of each small share per team, from the counts in the KPI's value.
+    const BY_TEAM = 'deadline.compliance_by_team';
+    const byTeam = (await env.api<KpiResponse>('chef', `/api/v1/kpis?ids=${BY_TEAM}`)).kpis[BY_TEAM] as unknown as Record<
+      string,
+      Record<string, number | null> & { basis: Record<string, { numerator: number; denominator: number }> }
+    >;
+    const nord = byTeam['Team Nord'];
+    const counts = nord.basis.notification_24h;
+    expect(counts.denominator).toBeLessThan(20);
+    expect(nord.notification_24h).toBe(counts.numerator / counts.denominator);
+    const cell = page.getByTestId(`figure-${BY_TEAM}`).getByTestId('share-row-Team Nord').locator('td').first();
+    expect(await cell.textContent()).toBe(`${share.format(nord.notification_24h!)} (${counts.numerator} af ${counts.denominator})`);
+    // The Excel file has the share and its two counts, as numbers.
+    const [download] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'Hent som Excel' }).click()]);
+    const sheet = strFromU8(unzipSync(new Uint8Array(readFileSync(await download.path())))['xl/worksheets/sheet1.xml']);
+    expect(sheet).toContain(`<c r="A2"><v>${1 / 3}</v></c><c r="B2"><v>1</v></c><c r="C2"><v>3</v></c>`);
+    await page.close();
+  });
+
+  it('draws the caseworker changes as children with none, one and two or more, with table and Excel', async () => {
+    const KPI = 'continuity.caseworker_changes';
+    const c = (await env.api<KpiResponse>('chef', `/api/v1/kpis?ids=${KPI}`)).kpis[KPI] as unknown as Record<string, number>;
+    // libs/kpi/src/continuity/caseworker-changes.spec.ts: four children judged, none changed.
+    expect(c).toEqual({ children: 4, mean: 0, noChangeShare: 1, oneChangeShare: 0, twoOrMoreShare: 0 });
+    const page = await env.login('chef', { downloads: true });
+    const figure = page.getByTestId(`figure-${KPI}`);
+    await figure.locator('.continuity-bar').waitFor();
+    expect(await figure.locator('.continuity-bar').getAttribute('aria-label')).toBe(
+      'Skift af rådgiver det seneste år: 4 børn: Ingen skift 100\u00a0%, 1 skift 0\u00a0%, 2 eller flere skift 0\u00a0%',
+    );
+    expect(await figure.getByTestId('continuity-facts').textContent()).toBe('4 børn · 0 skift pr. barn i gennemsnit');
+    await figure.getByRole('button', { name: 'Vis som tabel' }).click();
+    expect(await figure.locator('tbody td').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value')))).toEqual([
+      '4',
+      '0',
+      '1',
+      '0',
+      '0',
+    ]);
+    const [download] = await Promise.all([page.waitForEvent('download'), figure.getByRole('button', { name: 'Hent som Excel' }).click()]);
+    const sheet = strFromU8(unzipSync(new Uint8Array(readFileSync(await download.path())))['xl/worksheets/sheet1.xml']);
+    // Row 2: the children, a numeric cell; row 4 the share without a change.
+    expect(sheet).toContain('<c r="B2"><v>4</v></c>');
+    expect(sheet).toContain('<c r="B4"><v>1</v></c>');
     await page.close();
   });
 });

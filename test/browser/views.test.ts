@@ -245,13 +245,13 @@ describe('the committee view in Chromium', () => {
     }>('udvalg', `/api/v1/kpis?ids=${PLACED}`);
     const b = api.kpis[PLACED];
     // statistics-benchmark, 2023 (Odense's latest year with the figure): Odense 400, Aarhus 480,
-    // Aalborg 520 placed over 40,000 / 60,000 / 40,000 children → 10, 8, 13 per 1,000: median 10,
-    // Odense 2nd of 3. The live rate from the own case data is not sent to the committee.
-    expect([b.own, b.year, b.median, b.rank, b.count, b.ownLive]).toEqual([10, 2023, 10, 2, 3, null]);
+    // Aalborg 520 placed children and young people over 50,000 / 80,000 / 52,000 0-22-year-olds →
+    // 8, 6, 10 per 1,000: median 8, Odense 2nd of 3. The live rate from the own case data is not sent to the committee.
+    expect([b.own, b.year, b.median, b.rank, b.count, b.ownLive]).toEqual([8, 2023, 8, 2, 3, null]);
     const page = await env.login('udvalg');
     const figure = page.getByTestId(`figure-${PLACED}`);
     await figure.waitFor();
-    expect(await figure.getByTestId('benchmark-facts').textContent()).toBe('10 (2023) · median 10 · nr. 2 af 3, hvor 1 er flest anbragte');
+    expect(await figure.getByTestId('benchmark-facts').textContent()).toBe('8 (2023) · median 8 · nr. 2 af 3, hvor 1 er flest anbragte');
     expect(await figure.getByRole('heading').textContent()).toBe('Anbragte børn pr. 1.000 børn — alle kommuner');
     // A short comparison: with all municipalities, no groups to choose, make or change.
     expect(await page.getByTestId('comparison-groups').count()).toBe(0);

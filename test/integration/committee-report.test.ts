@@ -274,11 +274,11 @@ describe('the committee’s monthly report', () => {
     expect(text).toContain('Kommentar: Målet følges op i juni.');
 
     const benchmark = api.kpis['benchmark.activity.placed_children_per_1000'] as Benchmark;
-    // statistics-benchmark, 2023: Odense 10 per 1,000, median 10, 2nd of 3 (test/browser/views.test.ts).
+    // statistics-benchmark, 2023: Odense 8 per 1,000 0-22-year-olds, median 8, 2nd of 3 (test/browser/views.test.ts).
     expect(text).toContain(
       `${formatNumber(benchmark.own!)} (${benchmark.year}) · median ${formatNumber(benchmark.median!)} · nr. ${benchmark.rank} af ${benchmark.count}`,
     );
-    expect(text).toContain('10 (2023) · median 10 · nr. 2 af 3, hvor 1 er flest anbragte');
+    expect(text).toContain('8 (2023) · median 8 · nr. 2 af 3, hvor 1 er flest anbragte');
 
     const years = api.kpis['activity.summary'] as Record<string, Record<string, unknown>>;
     const cols = Object.keys(years).sort();

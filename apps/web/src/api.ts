@@ -149,8 +149,11 @@ export async function kpis(params: {
   from?: string;
   ids: string[];
   groupId?: number | null;
+  /** Each KPI also at the same date last year, with the change (KPIs with one number only). */
+  compare?: 'lastYear';
 }): Promise<KpiResponse> {
   const q: KpisQuery = { municipality: String(params.municipality), ids: params.ids.join(',') };
+  if (params.compare) q.compare = params.compare;
   if (params.asOf) q.asOf = params.asOf;
   if (params.from) q.from = params.from;
   if (params.groupId != null) q.groupId = String(params.groupId);

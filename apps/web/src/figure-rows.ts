@@ -149,7 +149,28 @@ export function figureRows(figure: FigureDefinition, response: KpiResponse, seri
         ...Object.entries(e.byMeasureType ?? {}).map(([t, g]) => row(t, g)),
       ];
     }
-    default:
+    case 'continuity': {
+      const c = (value ?? {}) as Record<string, unknown>;
+      return [['', figure.title], ...CONTINUITY_ROWS.map(([key, label]) => [label, num(c[key])])];
+    }
+    default: {
+      // A share with its counts (the answer's basis): the n beside the value.
+      const basis = response.basis?.[figure.kpi];
+      if (figure.chart === 'share' && basis)
+        return [
+          [figure.title, 'Antal', 'Ud af'],
+          [num(value), basis.numerator, basis.denominator],
+        ];
       return [[figure.title], [num(value)]];
+    }
   }
 }
+
+/** The continuity figure's rows: its fields and their Danish labels, in the table and Excel. */
+export const CONTINUITY_ROWS = [
+  ['children', 'Børn (antal)'],
+  ['mean', 'Skift pr. barn (gennemsnit)'],
+  ['noChangeShare', 'Andel uden skift'],
+  ['oneChangeShare', 'Andel med 1 skift'],
+  ['twoOrMoreShare', 'Andel med 2 eller flere skift'],
+] as const;

@@ -96,6 +96,10 @@ export interface Benchmark {
   own: number | null;
   /** The own figure computed live from case data (labelled as such in the UI), for D and P. */
   ownLive: number | null;
+  /** The population band the published figures are divided by (befolkning.csv ALDER): '0-17 år' or '0-22 år'. */
+  band: string;
+  /** The band the own live figure is divided by; null without a live figure. */
+  liveBand: string | null;
   /** Every municipality in the comparison group with a value that year, own included: code → value. */
   group: Record<string, number>;
   count: number;

@@ -185,6 +185,12 @@ export const KpisQuerySchema = z.object({
   ids: z.string().optional().describe('Comma-separated KPI ids; default every KPI the role may read'),
   group: z.string().optional().describe('Benchmarks: comma-separated municipality codes to compare with; default all'),
   groupId: z.string().optional().describe('Benchmarks: a saved comparison group of the municipality'),
+  compare: z
+    .enum(['lastYear'], { error: 'compare kan kun være lastYear (samme dato sidste år)' })
+    .optional()
+    .describe(
+      'lastYear: each KPI also at the same date last year (D and P one year earlier; 29 February → 28 February), with the change; only for KPIs with one number',
+    ),
   sort: z.string().optional().describe('Lists: comma-separated fields, "-" first for descending, e.g. -daysOverdue,case'),
   filter: z
     .union([z.string(), z.array(z.string())])

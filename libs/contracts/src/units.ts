@@ -33,3 +33,37 @@ export function rankText(kpi: string, rank: number | null, count: number): strin
   const judged = better === true ? ' (højest er bedst)' : better === false ? ' (lavest er bedst)' : '';
   return `nr. ${rank ?? '–'} af ${formatNumber(count)}, hvor 1 er ${RANK_ONE[kpi] ?? 'den højeste værdi'}${judged}`;
 }
+
+/** What each benchmark counts: in the published statistics, and in the own case data beside it. */
+const COUNTED: Record<string, { published: string; live?: string }> = {
+  'benchmark.activity.placed_children_per_1000': {
+    published: 'anbragte børn og unge i året',
+    live: 'børn med en aktiv anbringelse på opgørelsesdatoen',
+  },
+  'benchmark.activity.notifications_per_1000': { published: 'underretninger i året', live: 'underretninger modtaget i perioden' },
+  'benchmark.activity.preventive_children_per_1000': {
+    published: 'børn og unge med forebyggende foranstaltninger i året',
+    live: 'børn med en aktiv forebyggende indsats på opgørelsesdatoen',
+  },
+  'benchmark.cost.net_spend_per_child': { published: 'nettodriftsudgifter til udsatte børn og unge i året' },
+};
+
+/** '0-22 år' → '0-22-årige'. */
+const bandWord = (band: string): string => band.replace(/ år$/, '-årige');
+
+/**
+ * One sentence for the published figure and one for the own live figure beside it, each with the
+ * population band it is divided by (ADR 67: like with like), e.g. "Danmarks Statistik 2023: anbragte
+ * børn og unge i året pr. 1.000 0-22-årige."
+ */
+export function benchmarkSentences(
+  kpi: string,
+  b: { year: number | null; band: string; liveBand: string | null; ownLive: number | null },
+): { published: string; live: string | null } {
+  const counted = COUNTED[kpi] ?? { published: entry(kpi)?.title ?? kpi };
+  const per = isKroner(kpi) ? `i kr. pr. ${bandWord(b.band).replace(/e$/, '')}` : `pr. 1.000 ${bandWord(b.band)}`;
+  const published = `Danmarks Statistik ${b.year ?? '(intet år)'}: ${counted.published} ${per}.`;
+  const live =
+    b.ownLive !== null && b.liveBand && counted.live ? `Egne sagsdata: ${counted.live} pr. 1.000 ${bandWord(b.liveBand)}.` : null;
+  return { published, live };
+}

@@ -11,6 +11,7 @@ import {
   parseListQuery,
   unknownFields,
   type KpiContext,
+  type Fraction,
   type KpiDefinition,
   type KpiListValue,
   type KpiSettings,
@@ -44,6 +45,8 @@ interface RawQuery {
   idsParam?: string;
   groupParam?: string;
   groupIdParam?: string;
+  /** compare=lastYear: each KPI also at D and P one year earlier. */
+  compareParam?: 'lastYear';
   listQuery: ListQuery | null;
   arrow: boolean;
 }
@@ -162,6 +165,30 @@ export class KpiService {
     );
   }
 
+  /** The two counts a share or rate rests on, through the cache beside its value; null when it has none. */
+  private fraction(
+    at: Versions,
+    kpi: KpiDefinition,
+    ctx: Omit<KpiContext, 'settings'>,
+    settings: () => Promise<KpiSettings>,
+  ): Promise<Fraction | null> {
+    const { fraction } = kpi;
+    if (!fraction) return Promise.resolve(null);
+    const key = [
+      'fraction',
+      kpi.id,
+      ctx.municipality,
+      ctx.asOf,
+      ctx.period.from,
+      ctx.period.to,
+      ctx.teams?.join('\u0001') ?? '*',
+      ctx.comparisonGroup?.join(',') ?? '*',
+    ].join('|');
+    return this.cache.get(at, { municipality: ctx.municipality, national: readsNational(kpi.id) }, key, () =>
+      inMunicipality(ctx.municipality, async () => fraction({ ...ctx, settings: await settings() })),
+    );
+  }
+
   /**
    * GET /kpis: the answer, cached whole at the data version, its list reads audited. A large
    * answer goes compressed where the client takes it (compressed once, kept with the answer).
@@ -183,6 +210,7 @@ export class KpiService {
       idsParam: params.ids,
       groupParam: params.group,
       groupIdParam: params.groupId,
+      compareParam: params.compare,
       listQuery,
       arrow: !!accept?.includes(ARROW_STREAM),
     };
@@ -217,7 +245,7 @@ export class KpiService {
 
   /** The request's municipality, D, P, KPIs and cache key at a data version (defaults resolved there). */
   private async resolve(at: Versions, user: AuthUser, raw: RawQuery) {
-    const { municipalityParam, asOfParam, fromParam, toParam, idsParam, groupParam, groupIdParam, listQuery, arrow } = raw;
+    const { municipalityParam, asOfParam, fromParam, toParam, idsParam, groupParam, groupIdParam, compareParam, listQuery, arrow } = raw;
     let comparisonGroup = groupParam ? groupParam.split(',').map((c) => c.trim()) : undefined;
     if (comparisonGroup?.some((c) => !/^\d{1,3}$/.test(c) || !isMunicipalityCode(Number(c))))
       throw new BadRequestException(`Ukendt kommunekode i group: ${groupParam}`);
@@ -246,6 +274,15 @@ export class KpiService {
           .filter(Boolean)
       : KPIS.filter((k) => k.roles.includes(user.role)).map((k) => k.id);
     const kpis = readable(user, requested);
+    if (compareParam) {
+      // A change from last year is a difference of two numbers: lists, tables and breakdowns have none.
+      const other = kpis.filter((k) => k.shape !== 'number' && k.shape !== 'fraction');
+      if (other.length > 0)
+        throw new BadRequestException(
+          `Sammenligning med sidste år gælder nøgletal med ét tal; ${other.map((k) => k.id).join(', ')} har ikke ét tal`,
+        );
+      if (arrow) throw new NotAcceptableException('Sammenligning med sidste år sendes som JSON, ikke som Arrow');
+    }
     if (listQuery) {
       const lists = kpis.filter((k) => k.unit === 'list');
       // Asking for the role's whole set with a page size is fine when the role has no lists.
@@ -261,7 +298,18 @@ export class KpiService {
     const teams = teamScope(user);
     const listIds = requested.filter((id) => kpiById(id)!.unit === 'list');
     // The whole answer, serialised, is cached: a warm request costs the version read and the audit.
-    const key = JSON.stringify([user.role, teams, municipality.code, asOf, period, requested, comparisonGroup, listQuery, arrow]);
+    const key = JSON.stringify([
+      user.role,
+      teams,
+      municipality.code,
+      asOf,
+      period,
+      requested,
+      comparisonGroup,
+      listQuery,
+      arrow,
+      compareParam,
+    ]);
     // A benchmark or a rate per 1,000 children reads the public statistics too.
     const dependency = { municipality: municipality.code, national: requested.some(readsNational) };
     const compute = (versions: Versions) =>
@@ -272,6 +320,7 @@ export class KpiService {
         requested,
         listQuery,
         arrow,
+        compareParam === 'lastYear',
       );
     return { municipality, asOf, period, listIds, key, dependency, compute };
   }
@@ -283,6 +332,7 @@ export class KpiService {
     requested: string[],
     listQuery: ListQuery | null,
     arrow: boolean,
+    lastYear = false,
   ): Promise<Answer> {
     // On the read replica once it has replayed the data of the versions the answer is kept under.
     const { query } = await this.repository.reader(at.lsn({ municipality: scope.municipality, national: requested.some(readsNational) }));
@@ -290,9 +340,16 @@ export class KpiService {
     const settings = () => (settingsLoaded ??= this.repository.settings(scope.municipality, query));
     const ctx = { ...scope, query };
     const kpis: KpiResponse['kpis'] = {};
+    const basis: NonNullable<KpiResponse['basis']> = {};
     for (const id of requested) {
       const kpi = kpiById(id)!;
       const { value } = await this.value(at, kpi, ctx, settings);
+      // A share's counts, so a small share can say its n ("3 af 4"); never to the committee, whose
+      // small cells are suppressed (the counts would tell them).
+      if (role !== 'udvalg' && kpi.fraction) {
+        const counts = await this.fraction(at, kpi, ctx, settings);
+        if (counts && counts.denominator !== 0) basis[id] = { numerator: counts.numerator, denominator: counts.denominator };
+      }
       // The committee sees aggregates only, small cells suppressed: the real number is never sent.
       kpis[id] = (role === 'udvalg' ? await forCommittee(kpi, value, ctx, settings) : value) as KpiResponse['kpis'][string];
       if (listQuery && kpi.unit === 'list') kpis[id] = this.page(kpis[id] as never, listQuery, kpi.countOf as never) as never;
@@ -320,6 +377,8 @@ export class KpiService {
       period: scope.period,
       municipality: scope.municipality,
       kpis,
+      ...(Object.keys(basis).length > 0 ? { basis } : {}),
+      ...(lastYear ? { lastYear: await this.lastYear(at, role, ctx, requested, kpis, settings) } : {}),
       ...(perCaseworker || benchmarks
         ? {
             dimensions: {
@@ -339,6 +398,32 @@ export class KpiService {
         : {}),
     };
     return { type: 'application/json; charset=utf-8', body: Buffer.from(JSON.stringify(response)), cases };
+  }
+
+  /**
+   * compare=lastYear: each KPI at the same date last year (D and both ends of P one year earlier, the
+   * committee's values suppressed alike) and the change, value at D − value then, where both are numbers.
+   */
+  private async lastYear(
+    at: Versions,
+    role: AuthUser['role'],
+    ctx: Omit<KpiContext, 'settings'>,
+    requested: string[],
+    now: KpiResponse['kpis'],
+    settings: () => Promise<KpiSettings>,
+  ): Promise<NonNullable<KpiResponse['lastYear']>> {
+    const back = (d: string) => addMonths(d, -12);
+    const then = { ...ctx, asOf: back(ctx.asOf), period: { from: back(ctx.period.from), to: back(ctx.period.to) } };
+    const kpis: KpiResponse['kpis'] = {};
+    const change: Record<string, number | null> = {};
+    for (const id of requested) {
+      const kpi = kpiById(id)!;
+      const { value } = await this.value(at, kpi, then, settings);
+      kpis[id] = (role === 'udvalg' ? await forCommittee(kpi, value, then, settings) : value) as KpiResponse['kpis'][string];
+      const [a, b] = [now[id], kpis[id]];
+      change[id] = typeof a === 'number' && typeof b === 'number' ? a - b : null;
+    }
+    return { asOf: then.asOf, period: then.period, kpis, change };
   }
 
   /**

@@ -1016,6 +1016,10 @@ export interface components {
       intervalMinutes: number;
       folders: components['schemas']['DropFolder'][];
     };
+    Fraction: {
+      numerator: number;
+      denominator: number;
+    };
     Goal: {
       id: number;
       municipality: number;
@@ -1133,6 +1137,23 @@ export interface components {
       municipality: number;
       kpis: {
         [key: string]: unknown;
+      };
+      /** @description For each share or rate asked for (a KPI computed from two counts): the counts, value = numerator / denominator × its scale; absent when there is nothing to divide by. Never sent to the committee. */
+      basis?: {
+        [key: string]: components['schemas']['Fraction'];
+      };
+      /** @description Asked with compare=lastYear: every KPI again at D and P one year earlier, and the change. */
+      lastYear?: {
+        /** Format: date */
+        asOf: string;
+        period: components['schemas']['Period'];
+        kpis: {
+          [key: string]: unknown;
+        };
+        /** @description value at D − value at the same date last year, in the KPI's unit; null when either is missing or withheld */
+        change: {
+          [key: string]: number | null;
+        };
       };
       /** @description Labels for keys used in per-caseworker objects (caseworker id in the source → name, team), and municipality names. */
       dimensions?: {
@@ -1632,6 +1653,8 @@ export interface operations {
         group?: string;
         /** @description Benchmarks: a saved comparison group of the municipality */
         groupId?: string;
+        /** @description lastYear: each KPI also at the same date last year (D and P one year earlier; 29 February → 28 February), with the change; only for KPIs with one number */
+        compare?: 'lastYear';
         /** @description Lists: comma-separated fields, "-" first for descending, e.g. -daysOverdue,case */
         sort?: string;
         /** @description Lists: field:value, repeatable; field: (empty) matches rows without a value, e.g. worker: */

@@ -6,7 +6,7 @@ import { LegacyGridContainLabel } from 'echarts/features';
 import { SVGRenderer } from 'echarts/renderers';
 import type { Benchmark } from '@bu/contracts';
 import { formatNumber } from '../format';
-import { formatAmount, isKroner, rankText } from '../units';
+import { benchmarkSentences, formatAmount, isKroner, rankText } from '../units';
 
 echarts.use([BarChart, GridComponent, MarkLineComponent, MarkAreaComponent, TooltipComponent, SVGRenderer, LegacyGridContainLabel]);
 
@@ -29,6 +29,8 @@ export function BenchmarkChart({
   const entries = Object.entries(value.group).sort((a, b) => b[1] - a[1]);
   const show = (n: number | null) => (n === null ? '–' : formatAmount(kpi, n));
   const rank = rankText(kpi, value.rank, value.count);
+  // Published and own figures side by side: each says what it counts and per which population band.
+  const said = benchmarkSentences(kpi, value);
   useEffect(() => {
     if (!ref.current || entries.length === 0) return;
     const chart = echarts.init(ref.current, undefined, { renderer: 'svg' });
@@ -72,6 +74,11 @@ export function BenchmarkChart({
         {/* The committee gets the published figures only (ownLive withheld as null). */}
         {value.ownLive !== null && <span className="muted small"> · egne sagsdata i perioden: {show(value.ownLive)}</span>}
       </p>
+      {said.live && (
+        <p className="muted small" data-testid="benchmark-what">
+          {said.published} {said.live}
+        </p>
+      )}
       <div
         ref={ref}
         className="chart"

@@ -55,7 +55,7 @@ export function ComparisonGroups({
 
   return (
     <section className="card group-panel" aria-labelledby={`${id}-h`} data-testid="comparison-groups">
-      <h2 id={`${id}-h`}>Sammenligning med andre kommuner</h2>
+      <h3 id={`${id}-h`}>Sammenligning med andre kommuner</h3>
       <div className="group-row">
         <label>
           Sammenligningsgruppe{' '}
@@ -212,7 +212,7 @@ function GroupEditor({
 
   return (
     <form className="group-editor" onSubmit={(e) => void submit(e)} aria-labelledby={`${id}-legend`}>
-      <h3 id={`${id}-legend`}>{group ? `Ret gruppen ${group.name}` : 'Ny sammenligningsgruppe'}</h3>
+      <h4 id={`${id}-legend`}>{group ? `Ret gruppen ${group.name}` : 'Ny sammenligningsgruppe'}</h4>
       <div className="group-row">
         <label>
           Navn <input ref={nameRef} value={name} maxLength={100} required onChange={(e) => setName(e.target.value)} />

@@ -1,6 +1,6 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import { KPI_CATALOGUE, type KpiResponse, type SeriesPoint } from '@bu/contracts';
-import type { DashboardDefinition } from '@bu/dashboards';
+import type { DashboardDefinition, FigureDefinition } from '@bu/dashboards';
 import type { Role } from '@bu/contracts';
 import {
   ApiError,
@@ -19,6 +19,7 @@ import { DrillBanner } from './DrillBanner';
 import { isDrilled, type Drill } from '../drill';
 import { formatDate } from '../format';
 import { FigureCard } from './FigureCard';
+import { SummaryStrip } from './SummaryStrip';
 
 export function DashboardView({
   dashboard,
@@ -180,6 +181,23 @@ export function DashboardView({
         }
       : undefined;
 
+  const card = (f: FigureDefinition, headingLevel: 2 | 3 = 2) =>
+    response && (
+      <FigureCard
+        key={f.kpi}
+        figure={f}
+        response={response}
+        comments={notes}
+        series={seriesOf[f.kpi]}
+        onSaveComment={onSaveComment}
+        comparedWith={f.chart === 'benchmark' ? (group.id === null ? 'alle kommuner' : (group.name ?? 'valgt gruppe')) : undefined}
+        busy={f.chart === 'benchmark' && benchBusy}
+        drill={drill}
+        canDrill={canDrill}
+        headingLevel={headingLevel}
+      />
+    );
+
   return (
     <>
       <h1>
@@ -206,7 +224,7 @@ export function DashboardView({
             </p>
           )}
           {isDrilled(drill) && <DrillBanner drill={drill} dashboard={dashboard} response={response} />}
-          {benchIds.length > 0 && bench && role !== 'udvalg' && (
+          {benchIds.length > 0 && bench && role !== 'udvalg' && !dashboard.sections && (
             <ComparisonGroups
               municipality={municipality}
               names={bench.dimensions?.municipality ?? {}}
@@ -215,22 +233,30 @@ export function DashboardView({
               canEdit={role === 'chef' || role === 'admin'}
             />
           )}
-          <div className="grid">
-            {dashboard.figures.map((f) => (
-              <FigureCard
-                key={f.kpi}
-                figure={f}
-                response={response}
-                comments={notes}
-                series={seriesOf[f.kpi]}
-                onSaveComment={onSaveComment}
-                comparedWith={f.chart === 'benchmark' ? (group.id === null ? 'alle kommuner' : (group.name ?? 'valgt gruppe')) : undefined}
-                busy={f.chart === 'benchmark' && benchBusy}
-                drill={drill}
-                canDrill={canDrill}
-              />
-            ))}
-          </div>
+          {dashboard.sections ? (
+            <Sections
+              dashboard={dashboard}
+              card={card}
+              strip={
+                dashboard.summary && <SummaryStrip headlines={dashboard.summary} municipality={municipality} asOf={asOf} from={from} />
+              }
+              groups={
+                benchIds.length > 0 &&
+                bench &&
+                role !== 'udvalg' && (
+                  <ComparisonGroups
+                    municipality={municipality}
+                    names={bench.dimensions?.municipality ?? {}}
+                    groupId={group.id}
+                    onChange={chooseGroup}
+                    canEdit={role === 'chef' || role === 'admin'}
+                  />
+                )
+              }
+            />
+          ) : (
+            <div className="grid">{dashboard.figures.map((f) => card(f))}</div>
+          )}
         </>
       )}
     </>
@@ -257,3 +283,69 @@ function storeGroup(municipality: number, id: number | null): void {
 
 /** performance.mark name set when a view first shows its figures. */
 export const VIEW_USABLE = 'boerneblik:view-usable';
+
+/** A single number or share: a compact card beside its like; charts and tables get a wide one. */
+const compact = (f: FigureDefinition) => f.chart === 'number' || f.chart === 'share';
+
+/**
+ * A view in sections (issue 17): an in-page menu, then each section with its heading, its compact
+ * cards in a row of their own and its charts and tables below. The summary strip opens the first
+ * section; the comparison groups open the comparison.
+ */
+function Sections({
+  dashboard,
+  card,
+  strip,
+  groups,
+}: {
+  dashboard: DashboardDefinition;
+  card: (f: FigureDefinition, headingLevel: 2 | 3) => ReactNode;
+  strip?: ReactNode;
+  groups?: ReactNode;
+}) {
+  const sections = dashboard.sections ?? [];
+  const go = (e: MouseEvent<HTMLAnchorElement>, id: string) => {
+    // The address holds the view and its filters (ADR 66): the menu scrolls, it does not navigate.
+    e.preventDefault();
+    const heading = document.getElementById(`afsnit-${id}-titel`);
+    heading?.scrollIntoView({ block: 'start' });
+    heading?.focus({ preventScroll: true });
+  };
+  return (
+    <>
+      <nav className="section-menu" aria-label="Afsnit i visningen" data-testid="section-menu">
+        <ul>
+          {sections.map((s) => (
+            <li key={s.id}>
+              <a href={`#afsnit-${s.id}`} onClick={(e) => go(e, s.id)}>
+                {s.title}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {sections.map((s, i) => {
+        const figures = dashboard.figures.filter((f) => f.section === s.id);
+        const small = figures.filter(compact);
+        const wide = figures.filter((f) => !compact(f));
+        return (
+          <section
+            key={s.id}
+            id={`afsnit-${s.id}`}
+            className="view-section"
+            aria-labelledby={`afsnit-${s.id}-titel`}
+            data-testid={`section-${s.id}`}
+          >
+            <h2 id={`afsnit-${s.id}-titel`} tabIndex={-1}>
+              {s.title}
+            </h2>
+            {i === 0 && strip}
+            {figures.some((f) => f.chart === 'benchmark') && groups}
+            {small.length > 0 && <div className="grid compact">{small.map((f) => card(f, 3))}</div>}
+            {wide.length > 0 && <div className="grid">{wide.map((f) => card(f, 3))}</div>}
+          </section>
+        );
+      })}
+    </>
+  );
+}

@@ -8,6 +8,7 @@ import { BarPerCaseworker } from './BarPerCaseworker';
 import { BenchmarkChart } from './BenchmarkChart';
 import type { Benchmark } from '@bu/contracts';
 import { BudgetTable } from './BudgetTable';
+import { ContinuityChart, ContinuityTable } from './ContinuityChart';
 import { EffectChart, EffectTable, type EffectChange } from './EffectChart';
 import { GoalList } from './GoalList';
 import { ShareTable } from './ShareTable';
@@ -65,6 +66,7 @@ export function FigureCard({
   drill,
   canDrill = false,
   series,
+  headingLevel = 2,
 }: {
   figure: FigureDefinition;
   response: KpiResponse;
@@ -81,7 +83,10 @@ export function FigureCard({
   drill?: Drill;
   /** The user may drill down: caseworker bars and team rows link to the filtered work lists. */
   canDrill?: boolean;
+  /** 3 inside a view's section (its heading is the h2). */
+  headingLevel?: 2 | 3;
 }) {
+  const Heading = headingLevel === 3 ? 'h3' : 'h2';
   const title = comparedWith ? `${figure.title} — ${comparedWith}` : figure.title;
   const notesFor = (type: AdminComment['subjectType']) =>
     Object.fromEntries(comments.filter((c) => c.subjectType === type).map((c) => [c.subjectKey, c.text]));
@@ -96,7 +101,12 @@ export function FigureCard({
   const label = (key: string) => names[key]?.name ?? key;
   const headingId = `fig-${figure.kpi.replace(/\W/g, '-')}`;
   const barChart = figure.chart === 'bar-per-caseworker' || figure.chart === 'bar-per-key';
-  const tableToggle = barChart || figure.chart === 'effect' || figure.chart === 'spend-curve' || (figure.chart === 'trend' && !!series);
+  const tableToggle =
+    barChart ||
+    figure.chart === 'effect' ||
+    figure.chart === 'continuity' ||
+    figure.chart === 'spend-curve' ||
+    (figure.chart === 'trend' && !!series);
   const chartable = barChart && value && typeof value === 'object' && !isSuppressed(value);
   // A bar-per-key over objects draws one field of each; its table shows the figure's columns.
   const fieldOf = (v: unknown): number => (v as Record<string, number>)[figure.field!] ?? null;
@@ -169,6 +179,12 @@ export function FigureCard({
     ) : (
       <EffectChart title={figure.title} value={value as unknown as EffectChange} />
     );
+  } else if (figure.chart === 'continuity' && value && typeof value === 'object' && !isSuppressed(value)) {
+    body = asTable ? (
+      <ContinuityTable caption={figure.title} value={value as never} />
+    ) : (
+      <ContinuityChart title={figure.title} value={value as never} />
+    );
   } else if (figure.chart === 'spend-curve' && value && typeof value === 'object') {
     body = asTable ? (
       <SpendTable caption={figure.title} value={value as never} />
@@ -179,7 +195,12 @@ export function FigureCard({
     // The goal in force on this KPI, when the view fetched the goals (DashboardView).
     const goals = response.kpis['goal.status'] as unknown as GoalStatus[] | undefined;
     body = (
-      <ShareCard value={value} target={figure.target} goal={Array.isArray(goals) ? goals.find((g) => g.kpi === figure.kpi) : undefined} />
+      <ShareCard
+        value={value}
+        target={figure.target}
+        goal={Array.isArray(goals) ? goals.find((g) => g.kpi === figure.kpi) : undefined}
+        basis={response.basis?.[figure.kpi]}
+      />
     );
   } else if (figure.chart === 'trend') {
     const by = figure.series ?? 'year';
@@ -240,7 +261,7 @@ export function FigureCard({
       data-testid={`figure-${figure.kpi}`}
     >
       <div className="card-head">
-        <h2 id={headingId}>
+        <Heading id={headingId}>
           {title}
           {count !== null && (
             <span className="count" data-testid="count">
@@ -248,7 +269,7 @@ export function FigureCard({
               {totalCount !== null && isDrilled(drill) ? `${formatNumber(count)} af ${formatNumber(totalCount)}` : formatNumber(count)}
             </span>
           )}
-        </h2>
+        </Heading>
         {tableToggle && (
           <button type="button" className="link" aria-pressed={asTable} onClick={() => setAsTable(!asTable)}>
             {asTable ? 'Vis som diagram' : 'Vis som tabel'}

@@ -1,6 +1,11 @@
 import type { ListColumn } from '@bu/dashboards';
 import { formatNumber, formatShare } from '../format';
+import { SMALL_N } from './ShareCard';
 import { displayValue } from './ValueTable';
+
+/** The counts behind a cell's share, when the value carries them (`basis` per column key). */
+const countsOf = (cells: Record<string, unknown>, key: string) =>
+  (cells.basis as Record<string, { numerator: number; denominator: number }> | undefined)?.[key];
 
 /**
  * An object of objects (per team: per deadline) as a table: shares in %, or plain numbers when
@@ -43,6 +48,13 @@ export function ShareTable({
             {columns.map((c) => (
               <td key={c.key} className="num" data-value={String(cells[c.key] ?? '')}>
                 {typeof cells[c.key] === 'number' ? format(cells[c.key] as number) : displayValue(cells[c.key])}
+                {/* A share of few says its n ("2 af 4"): one case moves it by more than 5 points. */}
+                {asShares && (countsOf(cells, c.key)?.denominator ?? SMALL_N) < SMALL_N && (
+                  <span className="muted small" data-testid="share-n">
+                    {' '}
+                    ({formatNumber(countsOf(cells, c.key)!.numerator)} af {formatNumber(countsOf(cells, c.key)!.denominator)})
+                  </span>
+                )}
               </td>
             ))}
           </tr>

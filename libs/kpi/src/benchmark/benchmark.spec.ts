@@ -25,6 +25,8 @@ describe('benchmark KPIs (public statistics, per 1,000 children)', () => {
       year: 2024,
       own: 110,
       ownLive: 0,
+      band: '0-17 år',
+      liveBand: '0-17 år',
       group: { '461': 110, '561': 100, '751': 80, '851': 150 },
       count: 4,
       median: 105,
@@ -35,17 +37,15 @@ describe('benchmark KPIs (public statistics, per 1,000 children)', () => {
     });
   });
 
-  it("falls back to the own municipality's latest year with the indicator: placements in 2023", async () => {
-    // Odense 2024 is "..": 2023 is compared. 400/40,000 = 10, Aarhus 480/60,000 = 8, Aalborg 520/40,000 = 13.
-    const b = (await value('benchmark.activity.placed_children_per_1000')) as {
-      year: number;
-      median: number;
-      q1: number;
-      q3: number;
-      rank: number;
-      own: number;
-    };
-    expect(b).toMatchObject({ year: 2023, own: 10, median: 10, q1: 9, q3: 11.5, rank: 2 });
+  it("falls back to the own municipality's latest year with the indicator: placements in 2023, per 0-22-year-old", async () => {
+    // Odense 2024 is "..": 2023 is compared. The published count covers children and young people
+    // aged 0-22, so it is divided by the 0-22-year-olds (not the 0-17-year-olds, which would give
+    // 10, 8 and 13): Odense 400/50,000 × 1,000 = 8, Aarhus 480/80,000 = 6, Aalborg 520/52,000 = 10.
+    // Sorted 6, 8, 10: median 8, Q1 at 0.5 → 7, Q3 at 1.5 → 9; Odense 2nd (1 = the highest).
+    const b = (await value('benchmark.activity.placed_children_per_1000')) as Record<string, unknown>;
+    expect(b).toMatchObject({ year: 2023, own: 8, group: { '461': 8, '751': 6, '851': 10 }, median: 8, q1: 7, q3: 9, rank: 2 });
+    // Beside it the own live rate, from the case data's children per 1,000 0-17-year-olds.
+    expect(b).toMatchObject({ band: '0-22 år', liveBand: '0-17 år' });
   });
 
   it('compares with a chosen group, the own municipality always in it', async () => {
@@ -86,6 +86,8 @@ describe('benchmark.cost.net_spend_per_child (public statistics, kr. per child)'
       year: 2024,
       own: 25_000,
       ownLive: null,
+      band: '0-17 år',
+      liveBand: null,
       group: { '461': 25_000, '751': 21_000, '851': 28_000 },
       count: 3,
       median: 25_000,

@@ -12,10 +12,28 @@ describe('team leader KPIs (caseload and deadlines)', () => {
       // Team Nord: notifications 2/4 (above); investigations I3, I5 on time, I4 late → 2/3 (all on Nord's cases);
       // plans: Y1 on time, Y2 pending → 1; conversations: Y1 held, Y2 not → 1/2.
       // Team Syd has nothing started or completed in P; the intake team has N7 (late) only.
+      // The counts behind each share are under basis; a share with nothing to divide by has none.
       expect(await value('deadline.compliance_by_team')).toEqual({
-        Modtagelsen: { notification_24h: 0, investigation_4m: null, plan_on_time: null, child_conversation: null },
-        'Team Nord': { notification_24h: 0.5, investigation_4m: 2 / 3, plan_on_time: 1, child_conversation: 0.5 },
-        'Team Syd': { notification_24h: null, investigation_4m: null, plan_on_time: null, child_conversation: null },
+        Modtagelsen: {
+          notification_24h: 0,
+          investigation_4m: null,
+          plan_on_time: null,
+          child_conversation: null,
+          basis: { notification_24h: { numerator: 0, denominator: 1 } },
+        },
+        'Team Nord': {
+          notification_24h: 0.5,
+          investigation_4m: 2 / 3,
+          plan_on_time: 1,
+          child_conversation: 0.5,
+          basis: {
+            notification_24h: { numerator: 2, denominator: 4 },
+            investigation_4m: { numerator: 2, denominator: 3 },
+            plan_on_time: { numerator: 1, denominator: 1 },
+            child_conversation: { numerator: 1, denominator: 2 },
+          },
+        },
+        'Team Syd': { notification_24h: null, investigation_4m: null, plan_on_time: null, child_conversation: null, basis: {} },
       });
       expect(Object.keys((await value('deadline.compliance_by_team', { teams: ['Team Syd'] })) as object)).toEqual(['Team Syd']);
     });

@@ -1,5 +1,5 @@
 import { DEFAULT_SETTINGS } from '../settings';
-import { defineKpi, type KpiContext, type KpiDefinition } from '../types';
+import { defineKpi, fractionValue, type Fraction, type KpiContext, type KpiDefinition } from '../types';
 import { investigation4m } from './investigations';
 import { childConversation, planOnTime } from './measures';
 import { notification24h } from './notifications';
@@ -11,7 +11,11 @@ const SHARES = {
   child_conversation: childConversation,
 };
 
-export type TeamCompliance = Record<keyof typeof SHARES, number | null>;
+/**
+ * Per team: each deadline share, and under `basis` the two counts behind each share that has any
+ * (so a share of few can say "2 af 4"; the committee does not read this KPI).
+ */
+export type TeamCompliance = Record<keyof typeof SHARES, number | null> & { basis: Partial<Record<keyof typeof SHARES, Fraction>> };
 
 /**
  * deadline.compliance_by_team — the deadline shares per team (the teams of the caseworkers and
@@ -35,9 +39,12 @@ export const complianceByTeam = defineKpi({
     const result: Record<string, TeamCompliance> = {};
     for (const team of teams) {
       const scoped = { ...ctx, teams: [team] };
-      const entry = {} as TeamCompliance;
-      for (const [key, kpi] of Object.entries(SHARES) as [keyof typeof SHARES, KpiDefinition<number | null>][])
-        entry[key] = await kpi.compute(scoped);
+      const entry = { basis: {} } as TeamCompliance;
+      for (const [key, kpi] of Object.entries(SHARES) as [keyof typeof SHARES, KpiDefinition<number | null>][]) {
+        const counts = await kpi.fraction!(scoped);
+        entry[key] = fractionValue(counts, kpi.scale);
+        if (counts && counts.denominator !== 0) entry.basis[key] = counts;
+      }
       result[team] = entry;
     }
     return result;

@@ -1,0 +1,109 @@
+import { useEffect, useState } from 'react';
+import { KPI_CATALOGUE, type KpiResponse } from '@bu/contracts';
+import type { Headline } from '@bu/dashboards';
+import { kpis } from '../api';
+import { formatDate, formatNumber, formatShare } from '../format';
+import { formatKroner } from '../units';
+import { SMALL_N } from './ShareCard';
+
+const unitOf = (kpi: string): string => (KPI_CATALOGUE as Record<string, { unit: string }>)[kpi]?.unit ?? 'count';
+
+/** A headline's value in its unit: a share in %, kroner whole with kr., else a Danish number. */
+function shown(kpi: string, v: unknown): string {
+  if (typeof v !== 'number') return '–';
+  const unit = unitOf(kpi);
+  return unit === 'share' ? formatShare(v) : unit === 'kr' ? formatKroner(v) : formatNumber(v);
+}
+
+/** The change from last year with its sign and unit: "+5", "−3,1 procentpoint", "+12.345 kr.". */
+export function changeText(kpi: string, change: number): string {
+  const sign = change > 0 ? '+' : change < 0 ? '−' : '±';
+  const size = Math.abs(change);
+  const unit = unitOf(kpi);
+  if (unit === 'share') return `${sign}${formatNumber(size * 100)} procentpoint`;
+  if (unit === 'kr') return `${sign}${formatKroner(size)}`;
+  return `${sign}${formatNumber(size)}`;
+}
+
+/**
+ * The summary strip at the top of a view: each headline figure at D, and the change from the same
+ * date last year as the API computes it (GET /kpis?compare=lastYear), with last year's value.
+ */
+export function SummaryStrip({
+  headlines,
+  municipality,
+  asOf,
+  from,
+}: {
+  headlines: Headline[];
+  municipality: number;
+  asOf?: string;
+  from?: string;
+}) {
+  const [answer, setAnswer] = useState<{ key: string; r: KpiResponse } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const key = `${municipality}|${asOf ?? ''}|${from ?? ''}`;
+  useEffect(() => {
+    let cancelled = false;
+    setError(null);
+    kpis({ municipality, asOf, from, ids: headlines.map((h) => h.kpi), compare: 'lastYear' }).then(
+      (r) => !cancelled && setAnswer({ key, r }),
+      (e: Error) => !cancelled && setError(e.message),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [key]);
+  const r = answer?.r ?? null;
+  const last = r?.lastYear;
+  return (
+    <div className="summary" data-testid="summary-strip" aria-busy={answer?.key !== key || undefined}>
+      <h3 className="sr-only">Nøgletal i overblik</h3>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {r && last && (
+        <>
+          <ul className="summary-strip">
+            {headlines.map((h) => {
+              const value = r.kpis[h.kpi];
+              const before = last.kpis[h.kpi];
+              const change = last.change[h.kpi];
+              const basis = r.basis?.[h.kpi];
+              const small = basis && basis.denominator < SMALL_N ? basis : null;
+              return (
+                <li key={h.kpi} data-testid={`headline-${h.kpi}`}>
+                  <span className="headline-title">{h.title}</span>
+                  <span className="headline-value" data-value={typeof value === 'number' ? String(value) : undefined}>
+                    {shown(h.kpi, value)}
+                    {small && (
+                      <span className="muted small" data-testid="share-n">
+                        {' '}
+                        ({formatNumber(small.numerator)} af {formatNumber(small.denominator)})
+                      </span>
+                    )}
+                  </span>
+                  <span className="headline-change" data-change={change === null ? undefined : String(change)}>
+                    {change === null || change === undefined ? (
+                      <>Ingen sammenligning med {formatDate(last.asOf)}</>
+                    ) : (
+                      <>
+                        <span aria-hidden="true">{change > 0 ? '▲' : change < 0 ? '▼' : '●'}</span> {changeText(h.kpi, change)} siden{' '}
+                        {formatDate(last.asOf)} ({shown(h.kpi, before)})
+                      </>
+                    )}
+                  </span>
+                </li>
+              );
+            })}
+          </ul>
+          <p className="muted small">
+            Ændring fra samme dato sidste år ({formatDate(last.asOf)}, periode {formatDate(last.period.from)}–{formatDate(last.period.to)}).
+          </p>
+        </>
+      )}
+    </div>
+  );
+}
