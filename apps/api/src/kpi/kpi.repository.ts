@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { caseworkerLabels, loadSettings, type KpiSettings, type Query } from '@bu/kpi';
+import { settings } from '@bu/config';
+import { caseworkerLabels, loadSettings, readModelsCurrent, type KpiSettings, type Query } from '@bu/kpi';
 
 /**
  * The KPIs' data access. The SQL lives in @bu/kpi; here it gets the request's scoped connection
@@ -15,6 +16,11 @@ export class KpiRepository {
 
   settings(municipality: number): Promise<KpiSettings> {
     return loadSettings(this.query, municipality);
+  }
+
+  /** Whether the KPIs may read the municipality's read models (ADR 0074): on, and built from the import in force. */
+  async readModels(municipality: number): Promise<boolean> {
+    return settings().KPI_READ_MODELS && (await readModelsCurrent(this.query, municipality));
   }
 
   caseworkers(municipality: number, teams?: string[]) {

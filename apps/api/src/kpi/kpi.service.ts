@@ -280,7 +280,9 @@ export class KpiService {
     const query = this.repository.query;
     let settingsLoaded: Promise<KpiSettings> | undefined;
     const settings = () => (settingsLoaded ??= this.repository.settings(scope.municipality));
-    const ctx = { ...scope, query };
+    // Asked once per answer: the values are the same either way, so it is no part of the cache key.
+    const readModels = await inMunicipality(scope.municipality, () => this.repository.readModels(scope.municipality));
+    const ctx = { ...scope, query, readModels };
     const kpis: KpiResponse['kpis'] = {};
     for (const id of requested) {
       const kpi = kpiById(id)!;
@@ -382,11 +384,12 @@ export class KpiService {
       );
     }
     const points: SeriesPoint[] = [];
+    const readModels = await inMunicipality(municipality.code, () => this.repository.readModels(municipality.code));
     for (let start = firstStart; start <= asOf; start = addMonths(start, by === 'month' ? 1 : 12)) {
       const end = addMonths(start, by === 'month' ? 1 : 12);
       const last = new Date(Date.UTC(Number(end.slice(0, 4)), Number(end.slice(5, 7)) - 1, 0)).toISOString().slice(0, 10);
       const d = last < asOf ? last : asOf;
-      const pointCtx = { query, municipality: municipality.code, asOf: d, period: { from: start, to: d }, teams };
+      const pointCtx = { query, municipality: municipality.code, asOf: d, period: { from: start, to: d }, teams, readModels };
       const value = await this.value(version, kpi, pointCtx, settings);
       points.push({
         period: by === 'month' ? start.slice(0, 7) : start.slice(0, 4),
