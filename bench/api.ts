@@ -14,7 +14,7 @@ import { loadavg, tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { Pool } from 'pg';
 import { addMonths, defaultPeriod, monthEnd, type Role } from '@bu/domain';
-import { KPIS, loadSettings, type KpiContext } from '@bu/kpi';
+import { KPIS, loadSettings, readModelsCurrent, type KpiContext } from '@bu/kpi';
 import { addUser } from '../scripts/lib/users';
 import { importStatisticsAgain, NATIONAL_EXPORT_DATE, nationalDataset } from './national-dataset';
 
@@ -255,7 +255,7 @@ function psqlMs(url: string, statements: string[], dir: string): number {
  * The SQL time of each KPI of each role's set (one client, computed directly on a pool, as the API
  * computes a cold answer), summed over a few cold requests per role, heaviest first.
  */
-async function profile(url: string): Promise<void> {
+async function profile(url: string, readModels: boolean): Promise<void> {
   const pool = new Pool({ connectionString: url, max: 1 });
   const query = (async (sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows) as KpiContext['query'];
   const perRole = Number(process.env.BENCH_PROFILE_REQUESTS ?? 4);
@@ -273,6 +273,7 @@ async function profile(url: string): Promise<void> {
           period: { from: spec.from, to: spec.asOf },
           teams: role === 'teamleder' ? ['Team Nord'] : undefined,
           settings,
+          readModels: readModels && (await readModelsCurrent(query, spec.municipality)),
         };
         for (const kpi of KPIS.filter((k) => k.roles.includes(role))) {
           const t = process.hrtime.bigint();
@@ -295,6 +296,52 @@ async function profile(url: string): Promise<void> {
   }
 }
 
+/**
+ * --check: every KPI, with its fraction and the children it rests on, computed from the facts and
+ * from the read models (ADR 0074) on the national dataset, for large and small municipalities,
+ * three as-of dates, all teams and one; any difference fails the benchmark.
+ */
+async function check(url: string): Promise<void> {
+  const pool = new Pool({ connectionString: url, max: 1 });
+  const query = (async (sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows) as KpiContext['query'];
+  const started = Date.now();
+  let compared = 0;
+  const differences: string[] = [];
+  try {
+    for (const municipality of [101, 851, 825]) {
+      if (!(await readModelsCurrent(query, municipality))) throw new Error(`the read models of ${municipality} are not current`);
+      const settings = await loadSettings(query, municipality);
+      for (const asOf of [NATIONAL_EXPORT_DATE, '2025-12-31', '2024-06-30']) {
+        for (const teams of [undefined, ['Team Nord']]) {
+          const ctx = (readModels: boolean): KpiContext => ({
+            query,
+            municipality,
+            asOf,
+            period: defaultPeriod(asOf),
+            teams,
+            settings,
+            readModels,
+          });
+          for (const kpi of KPIS.filter((k) => !teams || k.roles.includes('teamleder'))) {
+            const both = await Promise.all(
+              [false, true].map(async (rm) =>
+                JSON.stringify([await kpi.compute(ctx(rm)), await kpi.fraction?.(ctx(rm)), await kpi.children?.(ctx(rm))]),
+              ),
+            );
+            compared++;
+            if (both[0] !== both[1]) differences.push(`${kpi.id} ${municipality} ${asOf} ${teams ? teams.join(',') : 'all teams'}`);
+          }
+        }
+      }
+    }
+    console.log(`${compared} KPI values compared, facts against read models, in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    if (differences.length > 0) throw new Error(`different from the read models:\n${differences.join('\n')}`);
+    console.log('every one the same');
+  } finally {
+    await pool.end();
+  }
+}
+
 export async function benchApi(args: string[]): Promise<void> {
   const fresh = args.includes('--fresh');
   const scaleAt = args.indexOf('--scale');
@@ -309,7 +356,8 @@ export async function benchApi(args: string[]): Promise<void> {
       .join(', ')}`,
   );
   if (args.includes('--build-only')) return;
-  if (args.includes('--profile')) return profile(data.url);
+  if (args.includes('--profile')) return profile(data.url, !args.includes('--live'));
+  if (args.includes('--check')) return check(data.url);
 
   const pool = new Pool({ connectionString: data.url, max: 2 });
   const tokens = new Map<string, string>();
