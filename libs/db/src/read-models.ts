@@ -44,6 +44,22 @@ const CASE_TEAM_SPANS = `
   )
   SELECT $1, source, case_id, valid_from, valid_to, worker_id, team FROM valued WHERE worker_id IS NOT NULL OR team IS NOT NULL`;
 
+/** effect_child_date: per child and date, the five themes' averages summed, as effect.change sums them. */
+const EFFECT_CHILD_DATES = `
+  INSERT INTO effect_child_date (municipality_code, person_id, measured_on, total)
+  SELECT $1, c.person_id, e.measured_on,
+         avg(e.development) + avg(e.family_relations) + avg(e.school) + avg(e.health) + avg(e.leisure)
+  FROM effect_measurement e
+  JOIN child_case c ON c.municipality_code = e.municipality_code AND c.source = e.source AND c.case_id = e.case_id
+  WHERE e.municipality_code = $1
+  GROUP BY c.person_id, e.measured_on`;
+
+/** The read models and how each is built, in the order they are built. */
+const READ_MODELS: { table: string; build: string }[] = [
+  { table: 'case_team_span', build: CASE_TEAM_SPANS },
+  { table: 'effect_child_date', build: EFFECT_CHILD_DATES },
+];
+
 /**
  * Builds a municipality's read models from the data in force, in one transaction that sees one
  * snapshot (the facts and the import they came from agree), and records the import they were
@@ -61,10 +77,10 @@ export async function buildReadModels(pool: Pool, municipality: number): Promise
     try {
       const { rows } = await client.query<{ id: string | null }>(`SELECT ${CURRENT_CASE_IMPORT} AS id`, [municipality]);
       const importId = rows[0].id === null ? null : Number(rows[0].id);
-      await client.query('DELETE FROM case_team_span WHERE municipality_code = $1', [municipality]);
+      for (const { table } of READ_MODELS) await client.query(`DELETE FROM ${table} WHERE municipality_code = $1`, [municipality]);
       await client.query('DELETE FROM read_model_state WHERE municipality_code = $1', [municipality]);
       if (importId !== null) {
-        await client.query(CASE_TEAM_SPANS, [municipality]);
+        for (const { build } of READ_MODELS) await client.query(build, [municipality]);
         await client.query(`INSERT INTO read_model_state (municipality_code, import_id, seconds) VALUES ($1, $2, $3)`, [
           municipality,
           importId,

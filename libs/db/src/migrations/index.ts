@@ -28,6 +28,7 @@ import { CaseReview1733850000000 } from './1733850000000-CaseReview';
 import { ReviewMeetingsAndActions1733851000000 } from './1733851000000-ReviewMeetingsAndActions';
 import { ReviewChecklistVersions1733852000000 } from './1733852000000-ReviewChecklistVersions';
 import { ReadModels1733915000000 } from './1733915000000-ReadModels';
+import { EffectReadModel1733916000000 } from './1733916000000-EffectReadModel';
 
 export const MIGRATIONS = [
   CanonicalModel1732000000000,
@@ -58,4 +59,5 @@ export const MIGRATIONS = [
   ReviewMeetingsAndActions1733851000000,
   ReviewChecklistVersions1733852000000,
   ReadModels1733915000000,
+  EffectReadModel1733916000000,
 ];
