@@ -2,7 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import { rm, utimes } from 'fs/promises';
 import type { Pool } from 'pg';
 import { settings } from '@bu/config';
-import { buildReadModels, READ_MODEL_SOURCES } from '@bu/db';
+import { buildReadModels, READ_MODEL_SOURCES } from '@bu/db/read-models';
 import { etlQueue, jobRouter, type EtlJobData, type JobHandlers } from '@bu/jobs';
 import { logger } from '@bu/logger';
 import { createWorker, ETL_QUEUE, Job, Queue, QueueConfig } from '@bu/queue';
