@@ -115,8 +115,9 @@ const boundaries = (allow = [], options = {}) => [
     // apps: cycles in Nx's per-project graph that exist only through tests. No product code may
     // import a tooling project (depConstraints), so a cycle through one is always such a cycle.
     ignoredCircularDependencies: ['tag:scope:server', 'tag:scope:shared', 'tag:scope:web'].map((product) => ['tag:scope:tools', product]),
-    // The ETL's CLI loads @bu/db (TypeORM) only when migrations are pending; schema-version is its light entry.
-    checkDynamicDependenciesExceptions: ['@bu/db/schema-version'],
+    // The ETL's CLI loads @bu/db (TypeORM) only when migrations are pending; schema-version is its light
+    // entry, and read-models the ETL job's (ADR 0074).
+    checkDynamicDependenciesExceptions: ['@bu/db/schema-version', '@bu/db/read-models'],
   },
 ];
 

@@ -1,23 +1,31 @@
-// npm run bench -- api [--fresh] [--scale x] [--warm-only] — p50/p95 latency of each role's full KPI set over
-// HTTP on a national-scale dataset (98 municipalities, ten years), 50 concurrent clients, a mix of
-// municipalities, as-of dates and periods: cold (right after an import) and warm, next to the time
-// of the same SQL run directly in psql.
+// npm run bench -- api [--fresh] [--scale x] [--warm-only | --cold | --profile] — p50/p95 latency of
+// each role's full KPI set over HTTP on a national-scale dataset (98 municipalities, ten years), 50
+// concurrent clients, a mix of municipalities, as-of dates and periods: cold (right after an import)
+// and warm, next to the time of the same SQL run directly in psql. --cold: only uncached answers,
+// one client and 50, every request a municipality and month-end of the last three years asked
+// nowhere else in the run. --profile: the SQL time of each KPI of each role's set, summed over a few
+// cold requests, heaviest first.
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { Agent, get as httpGet } from 'http';
 import { createServer } from 'net';
-import { tmpdir } from 'os';
+import { loadavg, tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { Pool } from 'pg';
-import { addMonths, type Role } from '@bu/domain';
-import { KPIS, loadSettings, type KpiContext } from '@bu/kpi';
+import { addMonths, defaultPeriod, monthEnd, type Role } from '@bu/domain';
+import { KPIS, loadSettings, readModelsCurrent, type KpiContext } from '@bu/kpi';
 import { addUser } from '../scripts/lib/users';
 import { importStatisticsAgain, NATIONAL_EXPORT_DATE, nationalDataset } from './national-dataset';
 
 const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
+/** The benchmark database's name; another name lets two checkouts on one server keep a dataset each. */
+const DATABASE = process.env.BENCH_API_DATABASE ?? 'bu_bench_api';
 const ROOT = resolve(__dirname, '..');
 const CLIENTS = 50;
+/** Cold requests per role with one client, and with CLIENTS clients. */
+const COLD_ONE = Number(process.env.BENCH_COLD_ONE ?? 8);
+const COLD_FIFTY = Number(process.env.BENCH_COLD_FIFTY ?? 50);
 const WARM_ROUNDS = Number(process.env.BENCH_WARM_ROUNDS ?? 5);
 const PAGED = '&limit=100';
 const PASSWORD = 'bench-password-123';
@@ -59,6 +67,36 @@ function specs(): Spec[] {
   }
   return out;
 }
+
+/** The month ends of the three years up to the export date, newest first. */
+function monthEnds(): string[] {
+  return Array.from({ length: 36 }, (_, i) => monthEnd(addMonths(`${NATIONAL_EXPORT_DATE.slice(0, 7)}-01`, -i)));
+}
+
+/**
+ * Cold requests: every one a (municipality, month-end) pair no other request of the run asks for,
+ * with D's year to date as the period, so no answer and no KPI value can come from the cache.
+ * The roles take turns; `counts` requests per role for each round, the rounds' pairs disjoint.
+ */
+function coldSpecs(counts: number[]): Spec[][] {
+  const pairs: { municipality: number; asOf: string }[] = [];
+  const ends = monthEnds();
+  // Walk the months and the municipalities together so that every round mixes sizes and dates.
+  for (let i = 0; i < ends.length * MIX.length; i++) {
+    pairs.push({ municipality: MIX[i % MIX.length], asOf: ends[(i + Math.floor(i / MIX.length) * 5) % ends.length] });
+  }
+  const needed = counts.reduce((a, n) => a + n * ROLES.length, 0);
+  if (needed > pairs.length) throw new Error(`at most ${pairs.length} cold requests, asked for ${needed}`);
+  let next = 0;
+  return counts.map((n) =>
+    Array.from({ length: n * ROLES.length }, (_, i) => {
+      const { municipality, asOf } = pairs[next++];
+      return { role: ROLES[i % ROLES.length], municipality, asOf, from: defaultPeriod(asOf).from };
+    }),
+  );
+}
+
+const load1 = () => loadavg()[0].toFixed(1);
 
 const percentile = (xs: number[], p: number) => {
   if (xs.length === 0) return NaN;
@@ -129,6 +167,7 @@ async function load(
   list: Spec[],
   extra = '',
   gzip = false,
+  clients = CLIENTS,
 ): Promise<{ samples: Sample[]; seconds: number }> {
   const samples: Sample[] = [];
   let next = 0;
@@ -157,7 +196,7 @@ async function load(
       samples.push({ role: s.role, ms: Number(process.hrtime.bigint() - t) / 1e6, ok, bytes });
     }
   };
-  await Promise.all(Array.from({ length: CLIENTS }, client));
+  await Promise.all(Array.from({ length: clients }, client));
   return { samples, seconds: (Date.now() - started) / 1000 };
 }
 
@@ -212,12 +251,103 @@ function psqlMs(url: string, statements: string[], dir: string): number {
   return [...out.matchAll(/^Time: ([\d.]+) ms/gm)].reduce((s, m) => s + Number(m[1]), 0);
 }
 
+/**
+ * The SQL time of each KPI of each role's set (one client, computed directly on a pool, as the API
+ * computes a cold answer), summed over a few cold requests per role, heaviest first.
+ */
+async function profile(url: string, readModels: boolean): Promise<void> {
+  const pool = new Pool({ connectionString: url, max: 1 });
+  const query = (async (sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows) as KpiContext['query'];
+  const perRole = Number(process.env.BENCH_PROFILE_REQUESTS ?? 4);
+  try {
+    const [list] = coldSpecs([perRole]);
+    for (const role of ROLES) {
+      const totals = new Map<string, number>();
+      let all = 0;
+      for (const spec of list.filter((s) => s.role === role)) {
+        const settings = await loadSettings(query, spec.municipality);
+        const ctx: KpiContext = {
+          query,
+          municipality: spec.municipality,
+          asOf: spec.asOf,
+          period: { from: spec.from, to: spec.asOf },
+          teams: role === 'teamleder' ? ['Team Nord'] : undefined,
+          settings,
+          readModels: readModels && (await readModelsCurrent(query, spec.municipality)),
+        };
+        for (const kpi of KPIS.filter((k) => k.roles.includes(role))) {
+          const t = process.hrtime.bigint();
+          await kpi.compute(ctx);
+          if (role === 'udvalg') await kpi.fraction?.(ctx);
+          if (role === 'udvalg') await kpi.children?.(ctx);
+          const ms = Number(process.hrtime.bigint() - t) / 1e6;
+          totals.set(kpi.id, (totals.get(kpi.id) ?? 0) + ms);
+          all += ms;
+        }
+      }
+      console.log(
+        `${role}: ${(all / perRole).toFixed(0)} ms of SQL per request (mean of ${perRole}; load ${load1()}); heaviest KPIs, ms per request:`,
+      );
+      for (const [id, ms] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, 12))
+        console.log(`  ${(ms / perRole).toFixed(0).padStart(7)}  ${(((ms / all) * 100).toFixed(0) + ' %').padStart(5)}  ${id}`);
+    }
+  } finally {
+    await pool.end();
+  }
+}
+
+/**
+ * --check: every KPI, with its fraction and the children it rests on, computed from the facts and
+ * from the read models (ADR 0074) on the national dataset, for large and small municipalities,
+ * three as-of dates, all teams and one; any difference fails the benchmark.
+ */
+async function check(url: string): Promise<void> {
+  const pool = new Pool({ connectionString: url, max: 1 });
+  const query = (async (sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows) as KpiContext['query'];
+  const started = Date.now();
+  let compared = 0;
+  const differences: string[] = [];
+  try {
+    for (const municipality of [101, 851, 825]) {
+      if (!(await readModelsCurrent(query, municipality))) throw new Error(`the read models of ${municipality} are not current`);
+      const settings = await loadSettings(query, municipality);
+      for (const asOf of [NATIONAL_EXPORT_DATE, '2025-12-31', '2024-06-30']) {
+        for (const teams of [undefined, ['Team Nord']]) {
+          const ctx = (readModels: boolean): KpiContext => ({
+            query,
+            municipality,
+            asOf,
+            period: defaultPeriod(asOf),
+            teams,
+            settings,
+            readModels,
+          });
+          for (const kpi of KPIS.filter((k) => !teams || k.roles.includes('teamleder'))) {
+            const both = await Promise.all(
+              [false, true].map(async (rm) =>
+                JSON.stringify([await kpi.compute(ctx(rm)), await kpi.fraction?.(ctx(rm)), await kpi.children?.(ctx(rm))]),
+              ),
+            );
+            compared++;
+            if (both[0] !== both[1]) differences.push(`${kpi.id} ${municipality} ${asOf} ${teams ? teams.join(',') : 'all teams'}`);
+          }
+        }
+      }
+    }
+    console.log(`${compared} KPI values compared, facts against read models, in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    if (differences.length > 0) throw new Error(`different from the read models:\n${differences.join('\n')}`);
+    console.log('every one the same');
+  } finally {
+    await pool.end();
+  }
+}
+
 export async function benchApi(args: string[]): Promise<void> {
   const fresh = args.includes('--fresh');
   const scaleAt = args.indexOf('--scale');
   const scale = scaleAt >= 0 ? Number(args[scaleAt + 1]) : 1;
   console.log(`National dataset (98 municipalities, ${NATIONAL_EXPORT_DATE.slice(0, 4)} and nine years before, scale ${scale}) ...`);
-  const data = await nationalDataset(SERVER, 'bu_bench_api', { fresh, scale, log: console.log });
+  const data = await nationalDataset(SERVER, DATABASE, { fresh, scale, log: console.log });
   console.log(
     `  ${data.reused ? 'reused the database built before (--fresh rebuilds it)' : `built in ${data.seconds.toFixed(0)} s`}: ${Object.entries(
       data.rows,
@@ -226,6 +356,8 @@ export async function benchApi(args: string[]): Promise<void> {
       .join(', ')}`,
   );
   if (args.includes('--build-only')) return;
+  if (args.includes('--profile')) return profile(data.url, !args.includes('--live'));
+  if (args.includes('--check')) return check(data.url);
 
   const pool = new Pool({ connectionString: data.url, max: 2 });
   const tokens = new Map<string, string>();
@@ -275,6 +407,14 @@ export async function benchApi(args: string[]): Promise<void> {
     console.log(
       `floor: GET /api/health, ${CLIENTS} clients, 2000 requests: p50 ${percentile(floorMs, 50).toFixed(0)} ms, p95 ${percentile(floorMs, 95).toFixed(0)} ms (${(2000 / ((Date.now() - floorStarted) / 1000)).toFixed(0)}/s)`,
     );
+    if (args.includes('--cold')) {
+      const [one, fifty] = coldSpecs([COLD_ONE, COLD_FIFTY]);
+      console.log('');
+      console.log(`cold: each request a municipality and month-end of the last three years asked once (load ${load1()})`);
+      report(`cold, 1 client (load after ${load1()})`, await load(base, tokens, one, '', false, 1));
+      report(`cold, ${CLIENTS} clients (load after ${load1()})`, await load(base, tokens, fifty));
+      return;
+    }
     const list = specs();
     const shuffled = (xs: Spec[], seed: number) =>
       xs

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Client, Pool } from 'pg';
-import { migrate } from '@bu/db';
+import { buildReadModels, migrate } from '@bu/db';
 import { municipalities } from '@bu/domain';
 import { importDubu, importEconomy, importStatistics } from '@bu/etl';
 import { generateDubuExport } from '../scripts/demo/generate-dubu';
@@ -76,6 +76,7 @@ export async function nationalDataset(
   const url = urlOf(server, name);
   if (!opts.fresh && (await databaseComment(server, name)) === build) {
     await migrate(url); // a database from an older checkout gets the newer migrations
+    await readModels(url, opts.log);
     return { url, reused: true, seconds: 0, rows: await counts(url) };
   }
   const started = Date.now();
@@ -119,11 +120,34 @@ export async function nationalDataset(
     await pool.end();
     rmSync(work, { recursive: true, force: true });
   }
+  // As the worker does after each import (the imports here are not jobs).
+  await readModels(url, opts.log);
   const c = new Client({ connectionString: server });
   await c.connect();
   await c.query(`COMMENT ON DATABASE ${name} IS '${build}'`);
   await c.end();
   return { url, reused: false, seconds: (Date.now() - started) / 1000, rows: await counts(url) };
+}
+
+/** Builds the read models (ADR 0074) of every municipality whose are not built from its data in force. */
+async function readModels(url: string, log: (line: string) => void): Promise<void> {
+  const pool = new Pool({ connectionString: url, max: 1 });
+  try {
+    const { rows } = await pool.query<{ m: number }>(
+      `SELECT DISTINCT s.municipality_code AS m FROM source_snapshot s
+       WHERE s.source IN ('dubu', 'csc') AND NOT EXISTS (
+         SELECT 1 FROM read_model_state r WHERE r.municipality_code = s.municipality_code
+           AND r.import_id = (SELECT max(x.import_id) FROM source_snapshot x WHERE x.municipality_code = s.municipality_code AND x.source IN ('dubu', 'csc')))
+       ORDER BY 1`,
+    );
+    if (rows.length === 0) return;
+    const started = Date.now();
+    for (const { m } of rows) await buildReadModels(pool, m);
+    await pool.query('ANALYZE case_team_span');
+    log(`  read models of ${rows.length} municipalities built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  } finally {
+    await pool.end();
+  }
 }
 
 /** Re-imports the public statistics: a real import, after which every cached figure is stale. */

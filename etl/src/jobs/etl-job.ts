@@ -1,6 +1,8 @@
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { rm, utimes } from 'fs/promises';
 import { Client, type Pool } from 'pg';
+import { settings } from '@bu/config';
+import { buildReadModels, READ_MODEL_SOURCES } from '@bu/db/read-models';
 import { etlQueue, jobRouter, type EtlJobData, type JobHandlers } from '@bu/jobs';
 import { logger } from '@bu/logger';
 import { createWorker, ETL_QUEUE, Job, Queue, QueueConfig } from '@bu/queue';
@@ -113,6 +115,7 @@ async function importJob(pool: Pool, secret: string, job: Job<EtlJobData, Import
   await progress;
   // Bad data is not retried: the same file would fail the same way.
   if (result.status === 'failed') throw new UnrecoverableError(result.error ?? 'Importen fejlede.');
+  await refreshReadModels(pool, source, result.municipality, job.id);
   return result;
 }
 
@@ -150,6 +153,18 @@ export async function oneImportPerMunicipality<R>(pool: Pool, job: Job<EtlJobDat
     // Ending the session lets go of its advisory lock.
     await lock.end().catch((e: Error) => logger().debug({ job: job.id, err: e }, `Lock connection not closed cleanly: ${e.message}`));
   }
+}
+
+/**
+ * After a case-system import has committed: the municipality's read models (ADR 0074), which the
+ * KPIs read once they are built from it. A failed build fails nothing: until the next import's
+ * build the KPIs read the facts, which give the same answers, only slower.
+ */
+async function refreshReadModels(pool: Pool, source: string, municipality: number | null, job: string | undefined): Promise<void> {
+  if (municipality === null || !READ_MODEL_SOURCES.includes(source) || !settings().KPI_READ_MODELS) return;
+  await buildReadModels(pool, municipality).catch((e: Error) =>
+    logger().warn({ job, err: e }, `Read models of municipality ${municipality} not built: ${e.message}`),
+  );
 }
 
 /**

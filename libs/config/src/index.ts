@@ -137,6 +137,8 @@ export const envSchema = z.object({
   KPI_REWARM: int(50),
   /** How often an idle API process looks for a data change (ms; 0 turns it off). */
   KPI_VERSION_CHECK_MS: int(30_000),
+  /** Read models (ADR 0074): the worker builds them after a case-system import, the KPIs read them when current. */
+  KPI_READ_MODELS: flag(true),
   /** Benchmarking: print the ETL's slow statements (over ETL_TRACE_MS ms). */
   ETL_TRACE: flag(false),
   ETL_TRACE_MS: int(20),

@@ -4,3 +4,4 @@ export * from './entities/reference';
 export * from './entities/system';
 export * from './audit-chain';
 export * from './api-login';
+export * from './read-models';

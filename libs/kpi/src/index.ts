@@ -10,3 +10,4 @@ export * from './list-page';
 export * from './review/formal';
 export * from './review/sampling';
 export * from './review/facts';
+export * from './read-models';

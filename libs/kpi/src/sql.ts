@@ -30,6 +30,20 @@ export const CASE_TEAM = `
     FROM child_case c WHERE c.municipality_code = $1
   )`;
 
+/** CASE_TEAM from the read model case_team_span (ADR 0074): the span holding D, if any. */
+export const CASE_TEAM_READ_MODEL = `
+  params AS (SELECT $3::date AS period_from, $4::date AS period_to, $5::text[] AS teams, $6::text AS intake_team),
+  case_team AS (
+    SELECT c.source, c.case_id, c.person_id, c.area, c.opened, c.closed, s.worker_id, coalesce(s.team, $6) AS team
+    FROM child_case c
+    LEFT JOIN case_team_span s ON s.municipality_code = $1 AND s.source = c.source AND s.case_id = c.case_id
+      AND s.valid_from <= $2::date AND (s.valid_to IS NULL OR s.valid_to >= $2::date)
+    WHERE c.municipality_code = $1
+  )`;
+
+/** CASE_TEAM as the context reads it: from the read model when it is current. */
+export const caseTeam = (ctx: { readModels?: boolean }) => (ctx.readModels ? CASE_TEAM_READ_MODEL : CASE_TEAM);
+
 /** Within the team scope. */
 export const IN_SCOPE = (alias: string) => `($5::text[] IS NULL OR ${alias}.team = ANY($5::text[]))`;
 

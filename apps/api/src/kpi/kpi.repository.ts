@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { caseworkerLabels, loadSettings, type KpiSettings, type Query } from '@bu/kpi';
+import { settings } from '@bu/config';
+import { caseworkerLabels, loadSettings, readModelsCurrent, type KpiSettings, type Query } from '@bu/kpi';
 import { ReadReplica, type Reader } from '../database/read-replica';
 
 /**
@@ -25,6 +26,14 @@ export class KpiRepository {
 
   settings(municipality: number, query: Query = this.query): Promise<KpiSettings> {
     return loadSettings(query, municipality);
+  }
+
+  /**
+   * Whether the KPIs may read the municipality's read models (ADR 0074): on, and built from the
+   * import in force — asked where the answer's reads run, so a standby answers for its own state.
+   */
+  async readModels(municipality: number, query: Query = this.query): Promise<boolean> {
+    return settings().KPI_READ_MODELS && (await readModelsCurrent(query, municipality));
   }
 
   caseworkers(municipality: number, teams?: string[], query: Query = this.query) {

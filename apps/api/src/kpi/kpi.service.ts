@@ -338,7 +338,9 @@ export class KpiService {
     const { query } = await this.repository.reader(at.lsn({ municipality: scope.municipality, national: requested.some(readsNational) }));
     let settingsLoaded: Promise<KpiSettings> | undefined;
     const settings = () => (settingsLoaded ??= this.repository.settings(scope.municipality, query));
-    const ctx = { ...scope, query };
+    // Asked once per answer, where its reads run: the values are the same either way, so it is no part of the cache key.
+    const readModels = await inMunicipality(scope.municipality, () => this.repository.readModels(scope.municipality, query));
+    const ctx = { ...scope, query, readModels };
     const kpis: KpiResponse['kpis'] = {};
     const basis: NonNullable<KpiResponse['basis']> = {};
     for (const id of requested) {
@@ -478,11 +480,12 @@ export class KpiService {
     const points: SeriesPoint[] = [];
     // A hit when no point had to be computed.
     let hit = true;
+    const readModels = await inMunicipality(municipality.code, () => this.repository.readModels(municipality.code, query));
     for (let start = firstStart; start <= asOf; start = addMonths(start, by === 'month' ? 1 : 12)) {
       const end = addMonths(start, by === 'month' ? 1 : 12);
       const last = new Date(Date.UTC(Number(end.slice(0, 4)), Number(end.slice(5, 7)) - 1, 0)).toISOString().slice(0, 10);
       const d = last < asOf ? last : asOf;
-      const pointCtx = { query, municipality: municipality.code, asOf: d, period: { from: start, to: d }, teams };
+      const pointCtx = { query, municipality: municipality.code, asOf: d, period: { from: start, to: d }, teams, readModels };
       const { value, hit: pointHit } = await this.value(versions, kpi, pointCtx, settings);
       hit &&= pointHit;
       points.push({

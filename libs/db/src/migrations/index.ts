@@ -29,6 +29,8 @@ import { ReviewMeetingsAndActions1733851000000 } from './1733851000000-ReviewMee
 import { ReviewChecklistVersions1733852000000 } from './1733852000000-ReviewChecklistVersions';
 import { DataVersionPerMunicipality1733900000000 } from './1733900000000-DataVersionPerMunicipality';
 import { ReviewCommitteeExamples1733853000000 } from './1733853000000-ReviewCommitteeExamples';
+import { ReadModels1733915000000 } from './1733915000000-ReadModels';
+import { EffectReadModel1733916000000 } from './1733916000000-EffectReadModel';
 
 export const MIGRATIONS = [
   CanonicalModel1732000000000,
@@ -60,4 +62,6 @@ export const MIGRATIONS = [
   ReviewChecklistVersions1733852000000,
   ReviewCommitteeExamples1733853000000,
   DataVersionPerMunicipality1733900000000,
+  ReadModels1733915000000,
+  EffectReadModel1733916000000,
 ];

@@ -1,5 +1,5 @@
 import { DEFAULT_SETTINGS } from '../settings';
-import { addMonthsSql, CASE_TEAM, IN_SCOPE, kpiParams } from '../sql';
+import { addMonthsSql, caseTeam, IN_SCOPE, kpiParams } from '../sql';
 import { defineKpi, type KpiContext } from '../types';
 
 /** continuity.caseworker_changes: the children judged and how often their responsible caseworker changed. */
@@ -39,7 +39,7 @@ export const caseworkerChanges = defineKpi({
   roles: ['teamleder', 'chef', 'admin'],
   async compute(ctx: KpiContext): Promise<CaseworkerChanges> {
     const [r] = await ctx.query<{ children: number; changes: number; none: number; one: number; two: number }>(
-      `WITH ${CASE_TEAM},
+      `WITH ${caseTeam(ctx)},
        judged AS (
          SELECT ct.source, ct.case_id, ct.person_id FROM case_team ct
          WHERE ct.opened <= ${addMonthsSql('$2::date', -12)} AND (ct.closed IS NULL OR ct.closed >= $2::date) AND ${IN_SCOPE('ct')}

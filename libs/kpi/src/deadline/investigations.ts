@@ -1,13 +1,13 @@
 import { defineKpi, fractionKpi } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
-import { CASE_TEAM, IN_SCOPE, kpiParams } from '../sql';
+import { caseTeam, IN_SCOPE, kpiParams } from '../sql';
 import { INVESTIGATION_COMPLETED_BY_D, INVESTIGATION_DUE } from './rules';
 import type { KpiContext, KpiListValue } from '../types';
 
 // Børnefaglig undersøgelse: 4 months (SEL § 50 / BL § 20), "4 months" as calendar months, clamped
 // to the month end (31-10 + 4 months = 28/29-02). Completion after D is not known at D.
-export const INVESTIGATION = `
-  ${CASE_TEAM},
+export const INVESTIGATION = (ctx: { readModels?: boolean }) => `
+  ${caseTeam(ctx)},
   inv AS (
     SELECT i.investigation_id, i.source, i.case_id, i.started, ${INVESTIGATION_COMPLETED_BY_D('i.completed')} AS completed,
            ${INVESTIGATION_DUE('i.started')} AS due, ct.team, ct.worker_id
@@ -25,7 +25,7 @@ export const investigation4m = fractionKpi({
   roles: ['teamleder', 'chef', 'admin'],
   async fraction(ctx: KpiContext) {
     const [r] = await ctx.query<{ on_time: number; completed: number }>(
-      `WITH ${INVESTIGATION}
+      `WITH ${INVESTIGATION(ctx)}
        SELECT count(*) FILTER (WHERE completed <= due)::int AS on_time, count(*)::int AS completed
        FROM inv WHERE completed BETWEEN $3::date AND $4::date AND ${IN_SCOPE('inv')}`,
       kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
@@ -55,7 +55,7 @@ export const investigationOverdue = defineKpi({
   roles: ['teamleder', 'chef', 'admin'],
   async compute(ctx: KpiContext): Promise<KpiListValue<OverdueInvestigationRow> & { dueSoon: KpiListValue<OverdueInvestigationRow> }> {
     const rows = await ctx.query<OverdueInvestigationRow>(
-      `WITH ${INVESTIGATION}
+      `WITH ${INVESTIGATION(ctx)}
        SELECT investigation_id AS investigation, case_id AS "case", worker_id AS worker, team,
               to_char(started, 'YYYY-MM-DD') AS started, to_char(due, 'YYYY-MM-DD') AS due, ($2::date - due)::int AS "daysOverdue"
        FROM inv WHERE completed IS NULL AND due <= $2::date + 14 AND ${IN_SCOPE('inv')}

@@ -1,6 +1,6 @@
 import { fractionKpi } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
-import { addMonthsSql, CASE_TEAM, IN_SCOPE, kpiParams } from '../sql';
+import { addMonthsSql, caseTeam, IN_SCOPE, kpiParams } from '../sql';
 import { CHILD_CONVERSATION_HELD, FOLLOWUP_DUE, LAST_FOLLOWUP, PLAN_IN_WINDOW, PLAN_JUDGED, PLAN_LIMIT, PLAN_MEASURE } from './rules';
 import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
 
@@ -19,8 +19,8 @@ export interface MeasureDeadlineRow {
 
 const MEASURE_DEADLINE_FIELDS = ['measure', 'measureType', 'case', 'worker', 'team', 'due', 'daysOverdue'];
 
-const ACTIVE_MEASURE = `
-  ${CASE_TEAM},
+const ACTIVE_MEASURE = (ctx: { readModels?: boolean }) => `
+  ${caseTeam(ctx)},
   active AS (
     SELECT m.*, ct.team, ct.worker_id AS responsible
     FROM measure m JOIN case_team ct ON ct.source = m.source AND ct.case_id = m.case_id
@@ -61,7 +61,7 @@ function followups<const Id extends string>(id: Id, title: string, window: DueWi
   return measureList(id, title, (ctx) => {
     const settings = ctx.settings ?? DEFAULT_SETTINGS;
     return ctx.query<MeasureDeadlineRow>(
-      `WITH ${ACTIVE_MEASURE},
+      `WITH ${ACTIVE_MEASURE(ctx)},
        due AS (SELECT a.*, ${LAST_FOLLOWUP('a')} AS last_followup FROM active a),
        dated AS (SELECT d.*, ${FOLLOWUP_DUE('last_followup', 'started', 'followup_cadence_months', '$7')} AS due_date FROM due d)
        SELECT measure_id AS measure, measure_type AS "measureType", case_id AS "case", responsible AS worker, team,
@@ -91,7 +91,7 @@ function supervision<const Id extends string>(
   return measureList(id, title, (ctx) => {
     const overdue = `(started < ${addMonthsSql('$2::date', -6)} AND (last_visit IS NULL OR last_visit < ${addMonthsSql('$2::date', -6)}))`;
     return ctx.query<MeasureDeadlineRow>(
-      `WITH ${ACTIVE_MEASURE},
+      `WITH ${ACTIVE_MEASURE(ctx)},
        placed AS (
          SELECT a.*, (SELECT max(v.visit_date) FROM supervision_visit v WHERE v.municipality_code = $1 AND v.source = a.source
                        AND v.measure_id = a.measure_id AND v.visit_date <= $2::date) AS last_visit
@@ -113,8 +113,8 @@ export const supervisionOverdue = supervision('deadline.supervision_overdue', 'T
 /** deadline.supervision_due_soon (beyond the catalogue: the soon-due list) — the next visit is due D .. D + 14 days. */
 export const supervisionDueSoon = supervision('deadline.supervision_due_soon', 'Tilsynsbesøg med frist inden for 14 dage', 'soon');
 
-const STARTED_IN_P = `
-  ${CASE_TEAM},
+const STARTED_IN_P = (ctx: { readModels?: boolean }) => `
+  ${caseTeam(ctx)},
   started AS (
     SELECT m.*, ct.person_id, ct.team FROM measure m JOIN case_team ct ON ct.source = m.source AND ct.case_id = m.case_id
     WHERE m.municipality_code = $1 AND ${PLAN_MEASURE('m')} AND m.started BETWEEN $3::date AND $4::date AND m.started <= $2::date
@@ -134,7 +134,7 @@ export const planOnTime = fractionKpi({
   roles: ['teamleder', 'chef', 'admin'],
   async fraction(ctx: KpiContext) {
     const [r] = await ctx.query<{ on_time: number; decided: number }>(
-      `WITH ${STARTED_IN_P},
+      `WITH ${STARTED_IN_P(ctx)},
        judged AS (
          SELECT s.*, ${PLAN_LIMIT('s.started')} AS limit_date, ${PLAN_IN_WINDOW('s.person_id', 's.started')} AS has_plan
          FROM started s
@@ -161,7 +161,7 @@ export const childConversation = fractionKpi({
   roles: ['teamleder', 'chef', 'admin'],
   async fraction(ctx: KpiContext) {
     const [r] = await ctx.query<{ held: number; total: number }>(
-      `WITH ${STARTED_IN_P},
+      `WITH ${STARTED_IN_P(ctx)},
        judged AS (
          SELECT s.*, ${CHILD_CONVERSATION_HELD('s.person_id', 's.decided', 's.started')} AS held
          FROM started s

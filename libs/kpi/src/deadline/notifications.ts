@@ -1,13 +1,13 @@
 import { fractionKpi } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
-import { CASE_TEAM, END_OF_D, IN_SCOPE, kpiParams } from '../sql';
+import { caseTeam, END_OF_D, IN_SCOPE, kpiParams } from '../sql';
 import { ASSESSED_BY_D, ASSESSED_IN_24H, NOTIFICATION_JUDGED } from './rules';
 import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
 
 // Notifications: assessed within 24 hours = 86,400 elapsed seconds, whatever the clock change did.
 // What is known by D: an assessment after the end of D is not known yet.
-const NOTIFICATION_TEAM = `
-  ${CASE_TEAM},
+const NOTIFICATION_TEAM = (ctx: { readModels?: boolean }) => `
+  ${caseTeam(ctx)},
   note AS (
     SELECT n.notification_id, n.case_id, n.received_at,
            ${ASSESSED_BY_D('n.assessed_at')} AS assessed_at,
@@ -26,7 +26,7 @@ export const notification24h = fractionKpi({
   roles: ['teamleder', 'chef', 'admin'],
   async fraction(ctx: KpiContext) {
     const [r] = await ctx.query<{ on_time: number; decided: number }>(
-      `WITH ${NOTIFICATION_TEAM}
+      `WITH ${NOTIFICATION_TEAM(ctx)}
        SELECT count(*) FILTER (WHERE ${ASSESSED_IN_24H('assessed_at', 'received_at')})::int AS on_time,
               count(*) FILTER (WHERE ${NOTIFICATION_JUDGED('assessed_at', 'received_at')})::int AS decided
        FROM note
@@ -67,7 +67,7 @@ function unassessed<const Id extends string>(
         ? `received_at < ${END_OF_D} - interval '24 hours'`
         : `received_at >= ${END_OF_D} - interval '24 hours' AND received_at < ${END_OF_D}`;
       const rows = await ctx.query<OverdueNotificationRow>(
-        `WITH ${NOTIFICATION_TEAM}
+        `WITH ${NOTIFICATION_TEAM(ctx)}
          SELECT notification_id AS notification, case_id AS "case", worker_id AS worker, team,
                 to_char(received_at AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM-DD"T"HH24:MI') AS received,
                 to_char((received_at + interval '24 hours') AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM-DD"T"HH24:MI') AS due,

@@ -19,15 +19,17 @@ export const effectChange = defineKpi({
   higherIsBetter: true,
   roles: ['chef', 'admin'],
   async compute(ctx): Promise<EffectChange> {
-    const rows = await ctx.query<{ person_id: string; delta: number; types: string[] }>(
-      `WITH per_date AS (
-         SELECT c.person_id, e.measured_on,
+    // From the read model effect_child_date when it is current (ADR 0074): the same sums, made at import.
+    const perDate = ctx.readModels
+      ? `SELECT person_id, measured_on, total FROM effect_child_date WHERE municipality_code = $1 AND measured_on <= $2::date`
+      : `SELECT c.person_id, e.measured_on,
                 avg(e.development) + avg(e.family_relations) + avg(e.school) + avg(e.health) + avg(e.leisure) AS total
          FROM effect_measurement e
          JOIN child_case c ON c.municipality_code = e.municipality_code AND c.source = e.source AND c.case_id = e.case_id
          WHERE e.municipality_code = $1 AND e.measured_on <= $2::date
-         GROUP BY c.person_id, e.measured_on
-       ),
+         GROUP BY c.person_id, e.measured_on`;
+    const rows = await ctx.query<{ person_id: string; delta: number; types: string[] }>(
+      `WITH per_date AS (${perDate}),
        ends AS (
          SELECT person_id, min(measured_on) AS first_on, max(measured_on) AS last_on FROM per_date GROUP BY person_id HAVING count(*) >= 2
        ),

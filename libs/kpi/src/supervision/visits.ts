@@ -1,6 +1,6 @@
 import { PLACEMENT_FOR_TWO_VISITS, TALKED_ALONE, TWO_VISITS_IN_12_MONTHS } from '../deadline/rules';
 import { DEFAULT_SETTINGS } from '../settings';
-import { CASE_TEAM, IN_SCOPE, kpiParams } from '../sql';
+import { caseTeam, IN_SCOPE, kpiParams } from '../sql';
 import { fractionKpi, type KpiContext } from '../types';
 
 // Supervision visits to placed children (KPIS.md, second edition). The per-child and per-visit
@@ -20,7 +20,7 @@ export const twoVisitsShare = fractionKpi({
   roles: ['teamleder', 'chef', 'admin'],
   async fraction(ctx: KpiContext) {
     const [r] = await ctx.query<{ met: number; judged: number }>(
-      `WITH ${CASE_TEAM},
+      `WITH ${caseTeam(ctx)},
        judged AS (
          SELECT DISTINCT ct.person_id FROM measure m JOIN case_team ct ON ct.source = m.source AND ct.case_id = m.case_id
          WHERE m.municipality_code = $1 AND ${PLACEMENT_FOR_TWO_VISITS('m')} AND ${IN_SCOPE('ct')}
@@ -42,7 +42,7 @@ export const talkedAloneShare = fractionKpi({
   roles: ['teamleder', 'chef', 'admin'],
   async fraction(ctx: KpiContext) {
     const [r] = await ctx.query<{ alone: number; visits: number }>(
-      `WITH ${CASE_TEAM}
+      `WITH ${caseTeam(ctx)}
        SELECT count(*) FILTER (WHERE ${TALKED_ALONE('v')})::int AS alone, count(*)::int AS visits
        FROM supervision_visit v
        JOIN measure m ON m.municipality_code = v.municipality_code AND m.source = v.source AND m.measure_id = v.measure_id

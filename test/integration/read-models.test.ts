@@ -1,0 +1,82 @@
+import { join } from 'path';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildReadModels } from '@bu/db';
+import { importDubu, startEtlWorker } from '@bu/etl';
+import { readModelsCurrent, type Query } from '@bu/kpi';
+import type { QueueConfig } from '@bu/queue';
+import { importViaQueue } from '../../scripts/lib/import-via-queue';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
+import { seedUsers, startTestApi, tokenFor } from '../support/api';
+import { DUBU_SMALL, DUBU_SMALL_D, FIXTURES } from '../support/fixtures';
+
+// ADR 0074: the worker builds a municipality's read models right after its case-system import, and
+// the KPIs read them only while they were built from the import in force.
+describe('read models', () => {
+  let db: TestDatabase;
+  let config: QueueConfig;
+  let worker: ReturnType<typeof startEtlWorker>;
+  const query: Query = async (sql, params) => (await db.pool.query(sql, params)).rows;
+  const state = async () => (await db.pool.query('SELECT municipality_code AS m, import_id::int AS id FROM read_model_state')).rows;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    config = { databaseUrl: db.url, queuePrefix: `test-${db.url.split('/').pop()}` };
+    worker = startEtlWorker(config, db.pool, TEST_SECRET);
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await db?.drop();
+  });
+
+  it('are built by the import job, and current only until the next import', async () => {
+    expect(await readModelsCurrent(query, 461)).toBe(false);
+    const result = await importViaQueue(config, { source: 'dubu', dir: DUBU_SMALL, exportDate: DUBU_SMALL_D, requestedBy: 'test' });
+    expect(result.status).toBe('succeeded');
+    expect(await state()).toEqual([{ m: 461, id: Number(result.importId) }]);
+    expect(await readModelsCurrent(query, 461)).toBe(true);
+    const spans = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM case_team_span WHERE municipality_code = 461');
+    expect(spans.rows[0].n).toBeGreaterThan(0);
+
+    // An import outside the worker (no build after it): the read models are of the import before.
+    const again = await importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D });
+    expect(again.status).toBe('succeeded');
+    expect(await readModelsCurrent(query, 461)).toBe(false);
+    expect(await buildReadModels(db.pool, 461)).toBe(Number(again.importId));
+    expect(await readModelsCurrent(query, 461)).toBe(true);
+    // A municipality without case-system data gets none, and nothing reads as current.
+    expect(await buildReadModels(db.pool, 101)).toBeNull();
+    expect(await readModelsCurrent(query, 101)).toBe(false);
+  });
+
+  it('are what the API reads while they are current, and not after an import the worker has not built them for', async () => {
+    // Another export of 461 (other cases): its import removes the first's cases, as asked.
+    const deadlines = join(FIXTURES, 'dubu-deadlines');
+    const D = '2024-04-30';
+    const first = await importViaQueue(config, { source: 'dubu', dir: deadlines, exportDate: D, requestedBy: 'test', allowShrink: true });
+    expect(first.status).toBe('succeeded');
+    await seedUsers(db, 461, 'Team Nord');
+    const app = await startTestApi(db);
+    try {
+      const token = await tokenFor(app, 'teamleder');
+      // Each asked with another period (a list of what is unassessed at D does not depend on it), so never from the cache.
+      const overdue = async (from: string) =>
+        (
+          await request(app.getHttpServer())
+            .get(`/api/v1/kpis?ids=deadline.notification_overdue&asOf=${D}&from=${from}`)
+            .set('authorization', `Bearer ${token}`)
+            .expect(200)
+        ).body.kpis['deadline.notification_overdue'].count as number;
+      const live = await overdue('2024-01-01');
+      expect(live).toBeGreaterThan(0);
+      // A read model that says every case is another team's: the team leader's list empties.
+      await db.pool.query(`UPDATE case_team_span SET team = 'Intet team'`);
+      expect(await overdue('2024-01-02')).toBe(0);
+      // A new import, not followed by a build: the facts are read again.
+      await importDubu(db.pool, deadlines, { pseudonymSecret: TEST_SECRET, exportDate: D, allowShrink: true });
+      expect(await overdue('2024-01-03')).toBe(live);
+    } finally {
+      await app.close();
+    }
+  });
+});
