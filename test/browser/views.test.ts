@@ -102,6 +102,32 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
     }
   });
 
+  it("colours the bars and draws the lines by the municipality's own light limits, not the defaults", async () => {
+    const { municipality } = await env.api<{ municipality: number }>('teamleder', `/api/v1/kpis?ids=caseload.vs_norm&asOf=${DUBU_SMALL_D}`);
+    // Eva Friis: 4 open cases at the default norm 40 → 0,1. Ida Jensen 0. With the municipality's
+    // light green ≤ 0,05, yellow ≤ 0,2 Eva is yellow (the default 1,0/1,15 would make her green);
+    // with yellow ≤ 0,08 she is red. Ida stays green.
+    const expectLight = async (light: { green: number; yellow: number }, colour: string, word: string, lines: string[]) => {
+      await env.api('admin', '/api/v1/settings/caseload.light', { method: 'PUT', body: { municipality, value: light } });
+      const page = await loginAs('teamleder');
+      const figure = page.getByTestId('figure-caseload.vs_norm');
+      await figure.waitFor();
+      const label = await figure.locator('.chart[role=img]').getAttribute('aria-label');
+      expect(label).toContain(`Eva Friis 0,1 (${word})`);
+      expect(label).toContain('Ida Jensen 0 (grøn)');
+      expect(await figure.locator(`svg path[fill="${colour}"]`).count()).toBeGreaterThan(0);
+      const svgText = await figure.locator('svg').textContent();
+      for (const line of lines) expect(svgText).toContain(line);
+      await page.close();
+    };
+    try {
+      await expectLight({ green: 0.05, yellow: 0.2 }, '#d69e00', 'gul', ['Norm', '0,05', '0,2']);
+      await expectLight({ green: 0.05, yellow: 0.08 }, '#b42318', 'rød', ['Norm', '0,05', '0,08']);
+    } finally {
+      await env.api('admin', `/api/v1/settings/caseload.light?municipality=${municipality}`, { method: 'DELETE' });
+    }
+  });
+
   it('names "alle teams" in the heading for the chief, who sees every team', async () => {
     const page = await loginAs('chef');
     await page.goto(`${env.base}/#/teamleder`);
