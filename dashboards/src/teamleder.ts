@@ -59,6 +59,7 @@ export const teamleder = dashboard({
       columns: [
         { key: 'notification', label: 'Underretning' },
         { key: 'case', label: 'Sag' },
+        { key: 'worker', label: 'Rådgiver', format: 'worker' },
         { key: 'received', label: 'Modtaget', format: 'datetime' },
         { key: 'daysOverdue', label: 'Dage over', format: 'days' },
       ],
@@ -72,6 +73,7 @@ export const teamleder = dashboard({
       columns: [
         { key: 'notification', label: 'Underretning' },
         { key: 'case', label: 'Sag' },
+        { key: 'worker', label: 'Rådgiver', format: 'worker' },
         { key: 'received', label: 'Modtaget', format: 'datetime' },
         { key: 'due', label: 'Frist', format: 'datetime' },
       ],
