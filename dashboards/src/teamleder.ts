@@ -41,7 +41,7 @@ export const teamleder = dashboard({
       chart: 'work-list',
       arrow: true,
       title: 'Sager til overdragelse', // task
-      description: 'Åbne sager uden sagsbehandler, eller hvor sagsbehandleren er fratrådt. Omfordeling sker i fagsystemet.',
+      description: 'Åbne sager uden rådgiver, eller hvor rådgiveren er fratrådt. Omfordeling sker i fagsystemet.',
       columns: [
         { key: 'case', label: 'Sag' },
         { key: 'lastWorker', label: 'Seneste rådgiver', format: 'worker' },

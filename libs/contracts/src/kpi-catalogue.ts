@@ -40,7 +40,7 @@ export const KPI_CATALOGUE = {
     higherIsBetter: false,
   },
   'caseload.unassigned': {
-    title: 'Sager uden aktiv sagsbehandler (til overdragelse)',
+    title: 'Sager uden aktiv rådgiver (til overdragelse)',
     unit: 'list',
     shape: 'list',
     roles: ['teamleder', 'chef', 'admin'],

@@ -109,7 +109,7 @@ export const RULES = {
     when: ['merge'],
   },
   UNKNOWN_CODE: { id: 'W003', severity: 'warning', title: 'Ukendt kode gemt som "ukendt"', since: '2024.1', when: ['row'] },
-  UNKNOWN_WORKER: { id: 'W004', severity: 'warning', title: 'Ukendt medarbejder i sagsansvar', since: '2024.1', when: ['staged'] },
+  UNKNOWN_WORKER: { id: 'W004', severity: 'warning', title: 'Ukendt rådgiver i sagsansvar', since: '2024.1', when: ['staged'] },
   LEGAL_BASIS_MISMATCH: {
     id: 'W005',
     severity: 'warning',
