@@ -121,15 +121,9 @@ export const teamleder = dashboard({
     { kpi: 'supervision.talked_alone_share', chart: 'share' },
     {
       kpi: 'continuity.caseworker_changes',
-      chart: 'bar-per-key',
+      chart: 'changes',
       description:
         'Børn med en sag, der er åben nu og har været åben i mindst 12 måneder: skift af ansvarlig rådgiver de seneste 12 måneder (fra ingen til en rådgiver tæller; fra en rådgiver til ingen tæller ikke).',
-      columns: [
-        { key: 'children', label: 'Børn', format: 'days' },
-        { key: 'mean', label: 'Skift pr. barn (gennemsnit)' },
-        { key: 'noChangeShare', label: 'Andel uden skift' },
-        { key: 'twoOrMoreShare', label: 'Andel med 2 eller flere skift' },
-      ],
     },
   ],
 });

@@ -13,6 +13,7 @@ export type ChartKind =
   | 'goals'
   | 'share-table'
   | 'effect'
+  | 'changes'
   | 'spend-curve'
   | 'trend';
 
@@ -58,7 +59,8 @@ export const CHARTS_BY_SHAPE = {
   number: ['number', 'trend'],
   fraction: ['share', 'trend'],
   'per-caseworker': ['bar-per-caseworker'],
-  breakdown: ['bar-per-key'],
+  // changes: the children by changes of caseworker (continuity.caseworker_changes), one 100 % bar.
+  breakdown: ['bar-per-key', 'changes'],
   list: ['work-list'],
   'team-shares': ['share-table'],
   effect: ['effect'],

@@ -400,6 +400,43 @@ describe('Excel download and the committee print layout', () => {
     await page.close();
   });
 
+  it("shows the second edition's supervision and continuity figures on the team leader view, continuity as one bar in three parts", async () => {
+    const page = await login('teamleder');
+    for (const kpi of ['supervision.two_visits_share', 'supervision.talked_alone_share', 'continuity.caseworker_changes'])
+      await page.getByTestId(`figure-${kpi}`).waitFor();
+    const api = await env.api<{ kpis: Record<string, Record<string, number>> }>(
+      'teamleder',
+      '/api/v1/kpis?ids=continuity.caseworker_changes',
+    );
+    // Team Nord at D = 30-04-2024 (libs/kpi/src/continuity/caseworker-changes.spec.ts): C3 (AA) and C7 (BB),
+    // no change in the export → 2 children, mean 0, no change 2 / 2.
+    expect(api.kpis['continuity.caseworker_changes']).toEqual({
+      children: 2,
+      mean: 0,
+      noChangeShare: 1,
+      oneChangeShare: 0,
+      twoOrMoreShare: 0,
+    });
+    const figure = page.getByTestId('figure-continuity.caseworker_changes');
+    expect(await figure.getByTestId('changes-facts').textContent()).toBe('2 børn · gennemsnitligt 0 skift pr. barn');
+    // Danish number formatting puts a no-break space before %.
+    const label = (await figure.locator('.chart[role=img]').getAttribute('aria-label'))!.replace(/\u00a0/g, ' ');
+    expect(label).toBe(
+      'Skift af rådgiver det seneste år: ingen skift 100 % (2 af 2), 1 skift 0 % (0 af 2), 2 eller flere skift 0 % (0 af 2)',
+    );
+    expect(await figure.locator('svg path[fill="#1f5f99"]').count()).toBeGreaterThan(0);
+    await figure.getByRole('button', { name: 'Vis som tabel' }).click();
+    const cells = async (row: string) =>
+      (await figure.getByTestId(row).locator('td').allTextContents()).map((t) => t.replace(/\u00a0/g, ' '));
+    expect(await cells('changes-row-noChangeShare')).toEqual(['2', '100 %']);
+    expect(await cells('changes-row-twoOrMoreShare')).toEqual(['0', '0 %']);
+    const [download] = await Promise.all([page.waitForEvent('download'), figure.getByRole('button', { name: 'Hent som Excel' }).click()]);
+    const sheet = strFromU8(unzipSync(new Uint8Array(readFileSync(await download.path())))['xl/worksheets/sheet1.xml']);
+    // Row 2: Ingen skift, 2 children, share 1.
+    expect(sheet).toContain('<c r="B2"><v>2</v></c><c r="C2"><v>1</v></c>');
+    await page.close();
+  });
+
   it('prints the committee view to a clean A4 PDF with date and period', async () => {
     const page = await login('udvalg');
     await page.getByTestId('budget-5.28.20').waitFor();

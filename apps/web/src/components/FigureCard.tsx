@@ -9,6 +9,7 @@ import { BenchmarkChart } from './BenchmarkChart';
 import type { Benchmark } from '@bu/contracts';
 import { BudgetTable } from './BudgetTable';
 import { EffectChart, EffectTable, type EffectChange } from './EffectChart';
+import { ChangesChart, ChangesTable, type CaseworkerChanges } from './ChangesChart';
 import { GoalList } from './GoalList';
 import { ShareTable } from './ShareTable';
 import type { AdminComment } from '../api';
@@ -116,7 +117,12 @@ export function FigureCard({
   const label = (key: string) => names[key]?.name ?? key;
   const headingId = `fig-${figure.kpi.replace(/\W/g, '-')}`;
   const barChart = figure.chart === 'bar-per-caseworker' || figure.chart === 'bar-per-key';
-  const tableToggle = barChart || figure.chart === 'effect' || figure.chart === 'spend-curve' || (figure.chart === 'trend' && !!series);
+  const tableToggle =
+    barChart ||
+    figure.chart === 'effect' ||
+    figure.chart === 'changes' ||
+    figure.chart === 'spend-curve' ||
+    (figure.chart === 'trend' && !!series);
   const chartable = barChart && value && typeof value === 'object' && !isSuppressed(value);
   // A bar-per-key over objects draws one field of each; its table shows the figure's columns.
   const fieldOf = (v: unknown): number => (v as Record<string, number>)[figure.field!] ?? null;
@@ -188,6 +194,12 @@ export function FigureCard({
       <EffectTable caption={figure.title} value={value as unknown as EffectChange} />
     ) : (
       <EffectChart title={figure.title} value={value as unknown as EffectChange} />
+    );
+  } else if (figure.chart === 'changes' && value && typeof value === 'object') {
+    body = asTable ? (
+      <ChangesTable caption={figure.title} value={value as unknown as CaseworkerChanges} />
+    ) : (
+      <ChangesChart title={figure.title} value={value as unknown as CaseworkerChanges} />
     );
   } else if (figure.chart === 'spend-curve' && value && typeof value === 'object') {
     body = asTable ? (

@@ -11,12 +11,19 @@ describe('continuity.caseworker_changes', () => {
   const { value, db } = chiefFixture(D);
 
   it('no change in the export: four children, none changed', async () => {
-    expect(await value('continuity.caseworker_changes')).toEqual({ children: 4, mean: 0, noChangeShare: 1, twoOrMoreShare: 0 });
+    expect(await value('continuity.caseworker_changes')).toEqual({
+      children: 4,
+      mean: 0,
+      noChangeShare: 1,
+      oneChangeShare: 0, // 0 of 4
+      twoOrMoreShare: 0,
+    });
     // D = 30-06-2022: cases opened on or before 30-06-2021: none → nothing to divide by.
     expect(await value('continuity.caseworker_changes', { asOf: '2022-06-30' })).toEqual({
       children: 0,
       mean: null,
       noChangeShare: null,
+      oneChangeShare: null,
       twoOrMoreShare: null,
     });
   });
@@ -41,13 +48,21 @@ describe('continuity.caseworker_changes', () => {
     // C9: CC → AA on 01-05-2024, after D: 0.
     await assign('C9', 'AA', '2024-05-01');
     try {
-      // Children 4; changes 3 + 1 + 0 + 0 = 4 → mean 1; no change: C7, C9 → 2 / 4; two or more: C1 → 1 / 4.
-      expect(await value('continuity.caseworker_changes')).toEqual({ children: 4, mean: 1, noChangeShare: 0.5, twoOrMoreShare: 0.25 });
+      // Children 4; changes 3 + 1 + 0 + 0 = 4 → mean 1; no change: C7, C9 → 2 / 4; one: C3 → 1 / 4;
+      // two or more: C1 → 1 / 4.
+      expect(await value('continuity.caseworker_changes')).toEqual({
+        children: 4,
+        mean: 1,
+        noChangeShare: 0.5,
+        oneChangeShare: 0.25,
+        twoOrMoreShare: 0.25,
+      });
       // Team scope is the case's team at D: Team Nord holds C3 (AA) and C7 (BB): changes 1 + 0 → mean 0.5.
       expect(await value('continuity.caseworker_changes', { teams: ['Team Nord'] })).toEqual({
         children: 2,
         mean: 0.5,
         noChangeShare: 0.5,
+        oneChangeShare: 0.5, // C3 → 1 / 2
         twoOrMoreShare: 0,
       });
       // Team Syd holds C1 (CC from D) and C9 (CC): 3 + 0 → mean 1.5.
@@ -55,15 +70,17 @@ describe('continuity.caseworker_changes', () => {
         children: 2,
         mean: 1.5,
         noChangeShare: 0.5,
+        oneChangeShare: 0, // C1 has 3, C9 none → 0 / 2
         twoOrMoreShare: 0.5,
       });
       // D = 29-04-2024: the window is 30-04-2023 (D − 12 months = 29-04-2023) .. 29-04-2024: C1's change on
       // 30-04-2024 is after D (2 left) and C7's on 30-04-2023 is now inside it (1): 2 + 1 + 1 + 0 = 4 → mean 1;
-      // no change: C9 → 1 / 4; two or more: C1 → 1 / 4.
+      // no change: C9 → 1 / 4; one: C3, C7 → 2 / 4; two or more: C1 → 1 / 4.
       expect(await value('continuity.caseworker_changes', { asOf: '2024-04-29' })).toEqual({
         children: 4,
         mean: 1,
         noChangeShare: 0.25,
+        oneChangeShare: 0.5,
         twoOrMoreShare: 0.25,
       });
     } finally {

@@ -10,6 +10,8 @@ export interface CaseworkerChanges {
   mean: number | null;
   /** Share of those children with no change; null when no child is judged. */
   noChangeShare: number | null;
+  /** Share with exactly 1 change; null when no child is judged. The three shares add up to 1. */
+  oneChangeShare: number | null;
   /** Share with 2 changes or more; null when no child is judged. */
   twoOrMoreShare: number | null;
 }
@@ -36,7 +38,7 @@ export const caseworkerChanges = defineKpi({
   higherIsBetter: false,
   roles: ['teamleder', 'chef', 'admin'],
   async compute(ctx: KpiContext): Promise<CaseworkerChanges> {
-    const [r] = await ctx.query<{ children: number; changes: number; none: number; two: number }>(
+    const [r] = await ctx.query<{ children: number; changes: number; none: number; one: number; two: number }>(
       `WITH ${CASE_TEAM},
        judged AS (
          SELECT ct.source, ct.case_id, ct.person_id FROM case_team ct
@@ -57,11 +59,18 @@ export const caseworkerChanges = defineKpi({
          SELECT p.person_id, coalesce(c.n, 0) AS n FROM (SELECT DISTINCT person_id FROM judged) p LEFT JOIN changed c ON c.person_id = p.person_id
        )
        SELECT count(*)::int AS children, coalesce(sum(n), 0)::int AS changes,
-              count(*) FILTER (WHERE n = 0)::int AS none, count(*) FILTER (WHERE n >= 2)::int AS two
+              count(*) FILTER (WHERE n = 0)::int AS none, count(*) FILTER (WHERE n = 1)::int AS one,
+              count(*) FILTER (WHERE n >= 2)::int AS two
        FROM per_child`,
       kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
     );
     const share = (n: number) => (r.children === 0 ? null : n / r.children);
-    return { children: r.children, mean: share(r.changes), noChangeShare: share(r.none), twoOrMoreShare: share(r.two) };
+    return {
+      children: r.children,
+      mean: share(r.changes),
+      noChangeShare: share(r.none),
+      oneChangeShare: share(r.one),
+      twoOrMoreShare: share(r.two),
+    };
   },
 });
