@@ -13,8 +13,21 @@ export const datakvalitet = dashboard({
       columns: [
         { key: 'source', label: 'Kilde' },
         { key: 'file', label: 'Fil' },
-        { key: 'rule', label: 'Regel' },
-        { key: 'count', label: 'Antal', format: 'days' },
+        { key: 'title', label: 'Regel' },
+        {
+          key: 'count',
+          label: 'Antal',
+          format: 'days',
+          opens: {
+            key: 'issues',
+            label: 'Afviste rækker',
+            columns: [
+              { key: 'line', label: 'Linje', format: 'days' },
+              { key: 'value', label: 'Værdi' },
+              { key: 'message', label: 'Besked' },
+            ],
+          },
+        },
         { key: 'lines', label: 'Linjer' },
       ],
     },

@@ -22,6 +22,8 @@ export interface ListColumn {
   label: string;
   /** days: a whole number shown right-aligned (also used for amounts); days-left: days overdue shown as days until due. */
   format?: 'text' | 'date' | 'datetime' | 'days' | 'days-left' | 'worker';
+  /** The cell opens the rows behind it: the row's list under `key`, shown under the row with these columns. */
+  opens?: { key: string; label: string; columns: ListColumn[] };
 }
 
 /** What a figure may say besides its KPI, chart and title. */

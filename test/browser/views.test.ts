@@ -128,6 +128,27 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
     }
   });
 
+  it("names the rejected rows' rules by their Danish titles, and each count opens the rows behind it", async () => {
+    const page = await loginAs('teamleder');
+    await page.goto(`${env.base}/#/datakvalitet`);
+    const figure = page.getByTestId('figure-dq.rejected_rows');
+    await figure.locator('table').first().waitFor();
+    const text = (await figure.locator('table').first().textContent())!;
+    // DUBU_SMALL: R003 (sager.csv line 15), R005 (line 14), R011 (sagsansvar.csv line 17), by title only.
+    for (const title of ['Dato før 1970', 'Slutdato før startdato', 'Henviser til en ukendt sag']) expect(text).toContain(title);
+    expect(text).not.toMatch(/R0\d\d/);
+    const open = figure.getByRole('button', { name: 'Afviste rækker: 1' });
+    expect(await open.count()).toBe(3);
+    await open.nth(2).click();
+    expect(await open.nth(2).getAttribute('aria-expanded')).toBe('true');
+    const rows = figure.locator('tr.opened-rows');
+    expect(await rows.count()).toBe(1);
+    expect(await rows.locator('tbody td').allTextContents()).toEqual(['17', 'S99', 'Sagsnummer S99 findes ikke i sager.csv.']);
+    await open.nth(2).click();
+    expect(await rows.count()).toBe(0);
+    await page.close();
+  });
+
   it('names "alle teams" in the heading for the chief, who sees every team', async () => {
     const page = await loginAs('chef');
     await page.goto(`${env.base}/#/teamleder`);

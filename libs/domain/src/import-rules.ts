@@ -128,6 +128,13 @@ export const RULES = {
 
 export type RuleKey = keyof typeof RULES;
 
+const TITLES: ReadonlyMap<string, string> = new Map(Object.values(RULES).map((r) => [r.id, r.title]));
+
+/** A rule's Danish title by its id (what a user reads instead of "R003"); the id itself when unknown. */
+export function ruleTitle(id: string): string {
+  return TITLES.get(id) ?? id;
+}
+
 /** The rules as the API lists them (id, severity, title, since). */
 export function listRules(): Rule[] {
   return Object.values(RULES).map(({ id, severity, title, since }) => ({ id, severity, title, since }));

@@ -42,13 +42,37 @@ describe('data-quality KPIs', () => {
     await importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET, exportDate: '2024-02-29', allowOlder: true, allowShrink: true });
     const result = (await value('dq.rejected_rows')) as {
       count: number;
-      rows: { file: string; rule: string; count: number; lines: number[] }[];
+      rows: { file: string; rule: string; title: string; count: number; lines: number[]; issues: unknown[] }[];
     };
     expect(result.count).toBe(3);
-    expect(result.rows.map(({ file, rule, count, lines }) => ({ file, rule, count, lines }))).toEqual([
-      { file: 'sager.csv', rule: 'R003', count: 1, lines: [15] },
-      { file: 'sager.csv', rule: 'R005', count: 1, lines: [14] },
-      { file: 'sagsansvar.csv', rule: 'R011', count: 1, lines: [17] },
+    // Each rule with its Danish title (RULES), and the count opening to the rows themselves:
+    // sager.csv line 14 ends 01-01-2024 before it starts 01-02-2024; line 15 opened 01-01-1969;
+    // sagsansvar.csv line 17 names case S99, which sager.csv does not have.
+    expect(result.rows.map(({ file, rule, title, count, lines, issues }) => ({ file, rule, title, count, lines, issues }))).toEqual([
+      {
+        file: 'sager.csv',
+        rule: 'R003',
+        title: 'Dato før 1970',
+        count: 1,
+        lines: [15],
+        issues: [{ line: 15, value: '01-01-1969', message: expect.stringContaining('1970') }],
+      },
+      {
+        file: 'sager.csv',
+        rule: 'R005',
+        title: 'Slutdato før startdato',
+        count: 1,
+        lines: [14],
+        issues: [{ line: 14, value: expect.stringContaining('01-01-2024'), message: expect.stringMatching(/før/) }],
+      },
+      {
+        file: 'sagsansvar.csv',
+        rule: 'R011',
+        title: 'Henviser til en ukendt sag',
+        count: 1,
+        lines: [17],
+        issues: [{ line: 17, value: 'S99', message: 'Sagsnummer S99 findes ikke i sager.csv.' }],
+      },
     ]);
   });
 });

@@ -1,3 +1,4 @@
+import { ruleTitle } from '@bu/domain';
 import { defineKpi, type KpiContext, type KpiDefinition, type KpiListValue } from '../types';
 
 // Data quality: whether the figures can be trusted. Every role sees the part it may see.
@@ -8,8 +9,12 @@ export interface RejectedRowsSummary {
   startedAt: string;
   file: string;
   rule: string;
+  /** The rule's Danish title (RULES), what the data-quality view shows instead of the id. */
+  title: string;
   count: number;
   lines: number[];
+  /** The rejected rows themselves, the first 50 by line: what the count opens to. */
+  issues: { line: number | null; value: string | null; message: string }[];
 }
 
 /** dq.rejected_rows — per import (the newest per source of the municipality): rows rejected, by rule and file, with line numbers. */
@@ -18,24 +23,25 @@ export const rejectedRows = defineKpi({
   title: 'Afviste rækker ved seneste import',
   unit: 'list',
   shape: 'list',
-  fields: ['import', 'source', 'startedAt', 'file', 'rule', 'count', 'lines'],
+  fields: ['import', 'source', 'startedAt', 'file', 'rule', 'title', 'count', 'lines', 'issues'],
   // The count is of rejected rows, each row of the list being one rule in one file.
   countOf: (rows: RejectedRowsSummary[]) => rows.reduce((s, r) => s + r.count, 0),
   higherIsBetter: false,
   roles: ['chef', 'teamleder', 'admin'],
   async compute(ctx: KpiContext): Promise<KpiListValue<RejectedRowsSummary>> {
-    const rows = await ctx.query<RejectedRowsSummary>(
+    const rows = await ctx.query<Omit<RejectedRowsSummary, 'title'>>(
       `WITH latest AS (
          SELECT DISTINCT ON (source) id, source, started_at FROM import_run
          WHERE municipality_code = $1 AND status = 'succeeded' ORDER BY source, id DESC
        )
        SELECT l.id::text AS import, l.source, to_char(l.started_at AT TIME ZONE 'Europe/Copenhagen', 'YYYY-MM-DD"T"HH24:MI') AS "startedAt",
-              i.file, i.rule, count(*)::int AS count, (array_agg(i.line ORDER BY i.line))[1:50] AS lines
+              i.file, i.rule, count(*)::int AS count, (array_agg(i.line ORDER BY i.line))[1:50] AS lines,
+              (array_agg(json_build_object('line', i.line, 'value', i.value, 'message', i.message) ORDER BY i.line, i.id))[1:50] AS issues
        FROM latest l JOIN import_issue i ON i.import_id = l.id AND i.severity = 'error'
        GROUP BY l.id, l.source, l.started_at, i.file, i.rule ORDER BY l.source, i.file, i.rule`,
       [ctx.municipality],
     );
-    return { count: rows.reduce((s, r) => s + r.count, 0), rows };
+    return { count: rows.reduce((s, r) => s + r.count, 0), rows: rows.map((r) => ({ ...r, title: ruleTitle(r.rule) })) };
   },
 });
 
