@@ -8,6 +8,7 @@ export const API_PREFIX = '/api/v1';
 export * from './requests';
 export * from './responses';
 export * from './format';
+export * from './imported-by';
 export * from './units';
 export * from './reviews';
 
