@@ -124,6 +124,13 @@ export const RULES = {
     since: '2024.1',
     when: ['import'],
   },
+  ECONOMY_AFTER_D: {
+    id: 'W007',
+    severity: 'warning',
+    title: 'Økonomiudtrækket går længere end sagsdata (efter opgørelsesdatoen)',
+    since: '2026.4',
+    when: ['staged'],
+  },
 } as const satisfies Record<string, RuleEntry>;
 
 export type RuleKey = keyof typeof RULES;
