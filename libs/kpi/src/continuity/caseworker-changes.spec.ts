@@ -15,7 +15,7 @@ describe('continuity.caseworker_changes', () => {
       children: 4,
       mean: 0,
       noChangeShare: 1,
-      oneChangeShare: 0, // 0 of 4
+      oneChangeShare: 0,
       twoOrMoreShare: 0,
     });
     // D = 30-06-2022: cases opened on or before 30-06-2021: none → nothing to divide by.
@@ -48,8 +48,7 @@ describe('continuity.caseworker_changes', () => {
     // C9: CC → AA on 01-05-2024, after D: 0.
     await assign('C9', 'AA', '2024-05-01');
     try {
-      // Children 4; changes 3 + 1 + 0 + 0 = 4 → mean 1; no change: C7, C9 → 2 / 4; one: C3 → 1 / 4;
-      // two or more: C1 → 1 / 4.
+      // Children 4; changes 3 + 1 + 0 + 0 = 4 → mean 1; no change: C7, C9 → 2 / 4; one: C3 → 1 / 4; two or more: C1 → 1 / 4.
       expect(await value('continuity.caseworker_changes')).toEqual({
         children: 4,
         mean: 1,
@@ -57,20 +56,20 @@ describe('continuity.caseworker_changes', () => {
         oneChangeShare: 0.25,
         twoOrMoreShare: 0.25,
       });
-      // Team scope is the case's team at D: Team Nord holds C3 (AA) and C7 (BB): changes 1 + 0 → mean 0.5.
+      // Team scope is the case's team at D: Team Nord holds C3 (AA) and C7 (BB): changes 1 + 0 → mean 0.5; one: C3 → 1 / 2.
       expect(await value('continuity.caseworker_changes', { teams: ['Team Nord'] })).toEqual({
         children: 2,
         mean: 0.5,
         noChangeShare: 0.5,
-        oneChangeShare: 0.5, // C3 → 1 / 2
+        oneChangeShare: 0.5,
         twoOrMoreShare: 0,
       });
-      // Team Syd holds C1 (CC from D) and C9 (CC): 3 + 0 → mean 1.5.
+      // Team Syd holds C1 (CC from D) and C9 (CC): 3 + 0 → mean 1.5; nobody with exactly one.
       expect(await value('continuity.caseworker_changes', { teams: ['Team Syd'] })).toEqual({
         children: 2,
         mean: 1.5,
         noChangeShare: 0.5,
-        oneChangeShare: 0, // C1 has 3, C9 none → 0 / 2
+        oneChangeShare: 0,
         twoOrMoreShare: 0.5,
       });
       // D = 29-04-2024: the window is 30-04-2023 (D − 12 months = 29-04-2023) .. 29-04-2024: C1's change on

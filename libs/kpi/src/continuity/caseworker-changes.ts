@@ -10,7 +10,7 @@ export interface CaseworkerChanges {
   mean: number | null;
   /** Share of those children with no change; null when no child is judged. */
   noChangeShare: number | null;
-  /** Share with exactly 1 change; null when no child is judged. The three shares add up to 1. */
+  /** Share with exactly 1 change; null when no child is judged. */
   oneChangeShare: number | null;
   /** Share with 2 changes or more; null when no child is judged. */
   twoOrMoreShare: number | null;
