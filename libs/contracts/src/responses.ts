@@ -179,6 +179,10 @@ export const UploadResponseSchema = z.object({ jobId: z.string().optional(), fil
 /** A KPI's value: its shape is the KPI's (docs/KPIS.md; the TypeScript types in index.ts). */
 export const KpiValueSchema = z.custom<KpiValue>().describe("The KPI's value, as the KPI catalogue (docs/KPIS.md) defines it");
 
+/** The two counts a share or rate rests on: so a small share can say its n ("3 af 4"). */
+export const FractionSchema = z.object({ numerator: z.number(), denominator: z.number() }).meta({ id: 'Fraction' });
+export type FractionCounts = z.infer<typeof FractionSchema>;
+
 /** GET /api/v1/kpis/<id>/series: the KPI per month or year (D = the period's last day, or D itself for the last). */
 export const SeriesPointSchema = z
   .object({
@@ -200,6 +204,12 @@ export const KpiResponseSchema = z
     period: PeriodSchema,
     municipality: z.number().int(),
     kpis: z.record(z.string(), KpiValueSchema),
+    basis: z
+      .record(z.string(), FractionSchema)
+      .optional()
+      .describe(
+        'For each share or rate asked for (a KPI computed from two counts): the counts, value = numerator / denominator × its scale; absent when there is nothing to divide by. Never sent to the committee.',
+      ),
     dimensions: z
       .object({
         caseworker: z.record(z.string(), CaseworkerInfoSchema).optional(),

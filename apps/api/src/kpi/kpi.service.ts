@@ -11,6 +11,7 @@ import {
   parseListQuery,
   unknownFields,
   type KpiContext,
+  type Fraction,
   type KpiDefinition,
   type KpiListValue,
   type KpiSettings,
@@ -161,6 +162,30 @@ export class KpiService {
     );
   }
 
+  /** The two counts a share or rate rests on, through the cache beside its value; null when it has none. */
+  private fraction(
+    version: string,
+    kpi: KpiDefinition,
+    ctx: Omit<KpiContext, 'settings'>,
+    settings: () => Promise<KpiSettings>,
+  ): Promise<Fraction | null> {
+    const { fraction } = kpi;
+    if (!fraction) return Promise.resolve(null);
+    const key = [
+      'fraction',
+      kpi.id,
+      ctx.municipality,
+      ctx.asOf,
+      ctx.period.from,
+      ctx.period.to,
+      ctx.teams?.join('\u0001') ?? '*',
+      ctx.comparisonGroup?.join(',') ?? '*',
+    ].join('|');
+    return this.cache.get(version, key, () =>
+      inMunicipality(ctx.municipality, async () => fraction({ ...ctx, settings: await settings() })),
+    );
+  }
+
   /**
    * GET /kpis: the answer, cached whole at the data version, its list reads audited. A large
    * answer goes compressed where the client takes it (compressed once, kept with the answer).
@@ -282,9 +307,16 @@ export class KpiService {
     const settings = () => (settingsLoaded ??= this.repository.settings(scope.municipality));
     const ctx = { ...scope, query };
     const kpis: KpiResponse['kpis'] = {};
+    const basis: NonNullable<KpiResponse['basis']> = {};
     for (const id of requested) {
       const kpi = kpiById(id)!;
       const value = await this.value(version, kpi, ctx, settings);
+      // A share's counts, so a small share can say its n ("3 af 4"); never to the committee, whose
+      // small cells are suppressed (the counts would tell them).
+      if (role !== 'udvalg' && kpi.fraction) {
+        const counts = await this.fraction(version, kpi, ctx, settings);
+        if (counts && counts.denominator !== 0) basis[id] = { numerator: counts.numerator, denominator: counts.denominator };
+      }
       // The committee sees aggregates only, small cells suppressed: the real number is never sent.
       kpis[id] = (role === 'udvalg' ? await forCommittee(kpi, value, ctx, settings) : value) as KpiResponse['kpis'][string];
       if (listQuery && kpi.unit === 'list') kpis[id] = this.page(kpis[id] as never, listQuery, kpi.countOf as never) as never;
@@ -316,6 +348,7 @@ export class KpiService {
       municipality: scope.municipality,
       kpis,
       ...(lights ? { lights } : {}),
+      ...(Object.keys(basis).length > 0 ? { basis } : {}),
       ...(perCaseworker || benchmarks
         ? {
             dimensions: {

@@ -984,6 +984,10 @@ export interface components {
       intervalMinutes: number;
       folders: components['schemas']['DropFolder'][];
     };
+    Fraction: {
+      numerator: number;
+      denominator: number;
+    };
     Goal: {
       id: number;
       municipality: number;
@@ -1101,6 +1105,10 @@ export interface components {
       municipality: number;
       kpis: {
         [key: string]: unknown;
+      };
+      /** @description For each share or rate asked for (a KPI computed from two counts): the counts, value = numerator / denominator × its scale; absent when there is nothing to divide by. Never sent to the committee. */
+      basis?: {
+        [key: string]: components['schemas']['Fraction'];
       };
       /** @description Labels for keys used in per-caseworker objects (caseworker id in the source → name, team), and municipality names. */
       dimensions?: {

@@ -211,7 +211,12 @@ export function FigureCard({
     // The goal in force on this KPI, when the view fetched the goals (DashboardView).
     const goals = response.kpis['goal.status'] as unknown as GoalStatus[] | undefined;
     body = (
-      <ShareCard value={value} target={figure.target} goal={Array.isArray(goals) ? goals.find((g) => g.kpi === figure.kpi) : undefined} />
+      <ShareCard
+        value={value}
+        target={figure.target}
+        goal={Array.isArray(goals) ? goals.find((g) => g.kpi === figure.kpi) : undefined}
+        basis={response.basis?.[figure.kpi]}
+      />
     );
   } else if (figure.chart === 'trend') {
     const by = figure.series ?? 'year';

@@ -1,4 +1,4 @@
-import { GOAL_LIGHTS, type GoalStatus } from '@bu/contracts';
+import { GOAL_LIGHTS, type FractionCounts, type GoalStatus } from '@bu/contracts';
 import { formatNumber, formatShare } from '../format';
 import { displayValue, isSuppressed } from './ValueTable';
 
@@ -10,7 +10,18 @@ export const SMALL_N = 20;
  * political goal on the KPI gives the light, word and target, as in the committee's goal list; the
  * view's own target only where no goal exists.
  */
-export function ShareCard({ value, target, goal }: { value: unknown; target?: number; goal?: GoalStatus }) {
+export function ShareCard({
+  value,
+  target,
+  goal,
+  basis,
+}: {
+  value: unknown;
+  target?: number;
+  goal?: GoalStatus;
+  /** The two counts the share rests on (the KPI answer's `basis`; never the committee's). */
+  basis?: FractionCounts;
+}) {
   if (value === null || value === undefined)
     return (
       <p className="big-number">
@@ -18,11 +29,17 @@ export function ShareCard({ value, target, goal }: { value: unknown; target?: nu
       </p>
     );
   if (isSuppressed(value) || typeof value !== 'number') return <p className="big-number">{displayValue(value)}</p>;
+  // A share of few says its n: the counts from the goal's basis or the answer's (never sent to the committee).
+  const counts = goal?.basis?.value ?? basis;
+  const small = counts && 'denominator' in counts && counts.denominator < SMALL_N ? counts : null;
+  const n = small && (
+    <span className="muted small" data-testid="share-n">
+      {' '}
+      ({formatNumber(small.numerator)} af {formatNumber(small.denominator)})
+    </span>
+  );
   if (goal) {
     const light = goal.status ? GOAL_LIGHTS[goal.status] : null;
-    // A share of few says its n (the goal's basis: the two counts, not sent to the committee).
-    const basis = goal.basis?.value;
-    const small = basis && 'denominator' in basis && basis.denominator < SMALL_N ? basis : null;
     return (
       <p className="big-number" data-value={String(value)}>
         {formatShare(value)}
@@ -31,12 +48,7 @@ export function ShareCard({ value, target, goal }: { value: unknown; target?: nu
             <span aria-hidden="true">{light.symbol}</span> {light.word}
           </span>
         )}
-        {small && (
-          <span className="muted small" data-testid="share-n">
-            {' '}
-            ({formatNumber(small.numerator)} af {formatNumber(small.denominator)})
-          </span>
-        )}
+        {n}
         <span className="muted small" data-testid="goal-target">
           {' '}
           Politisk mål: {goal.direction === '>=' ? 'mindst' : 'højst'} {formatShare(goal.target)}
@@ -53,6 +65,7 @@ export function ShareCard({ value, target, goal }: { value: unknown; target?: nu
           <span aria-hidden="true">{met ? '✓' : '✕'}</span> {met ? 'Mål nået' : 'Under mål'} ({formatShare(target!)})
         </span>
       )}
+      {n}
     </p>
   );
 }
