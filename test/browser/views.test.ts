@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DASHBOARDS } from '@bu/dashboards';
 import { importDubu, importEconomy, importStatistics, startEtlWorker } from '@bu/etl';
 import { BrowserApp, OUT, ROOT, seriousA11yViolations, startBrowserApp } from '../support/browser-app';
 import { TEST_SECRET } from '../support/database';
@@ -455,6 +456,28 @@ describe('Excel download and the committee print layout', () => {
     const sheet = strFromU8(unzipSync(new Uint8Array(readFileSync(await download.path())))['xl/worksheets/sheet1.xml']);
     // Row 2: Ingen skift, 2 children, share 1.
     expect(sheet).toContain('<c r="B2"><v>2</v></c><c r="C2"><v>1</v></c>');
+    await page.close();
+  });
+
+  it('says the n of each small share on the team leader view ("3 af 4"), from the counts the API sends', async () => {
+    const page = await login('teamleder');
+    const shares = DASHBOARDS.find((d) => d.id === 'teamleder')!.figures.filter((f) => f.chart === 'share');
+    const api = await env.api<{ basis?: Record<string, { numerator: number; denominator: number }> }>(
+      'teamleder',
+      `/api/v1/kpis?ids=${shares.map((f) => f.kpi).join(',')}`,
+    );
+    let small = 0;
+    for (const f of shares) {
+      const figure = page.getByTestId(`figure-${f.kpi}`);
+      await figure.waitFor();
+      const b = api.basis?.[f.kpi];
+      if (b && b.denominator < 20) {
+        small++;
+        expect(await figure.getByTestId('share-n').textContent(), f.kpi).toBe(` (${b.numerator} af ${b.denominator})`);
+      } else expect(await figure.getByTestId('share-n').count(), f.kpi).toBe(0);
+    }
+    // Team Nord in dubu-chief is small: most shares rest on fewer than 20.
+    expect(small).toBeGreaterThan(0);
     await page.close();
   });
 
