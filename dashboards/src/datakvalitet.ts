@@ -32,7 +32,30 @@ export const datakvalitet = dashboard({
       ],
     },
     { kpi: 'dq.unknown_codes', chart: 'bar-per-key' },
-    { kpi: 'dq.open_measures_on_closed_cases', chart: 'number' },
-    { kpi: 'dq.missing_end_dates', chart: 'number', title: 'Indsatser uden slutdato, startet for over 5 år siden' }, // punctuation
+    {
+      kpi: 'dq.open_measures_on_closed_cases',
+      chart: 'work-list',
+      description: 'Indsatser, der er aktive på opgørelsesdatoen, på sager lukket før den. Ret dem i fagsystemet.',
+      columns: [
+        { key: 'case', label: 'Sag' },
+        { key: 'measureType', label: 'Indsats' },
+        { key: 'worker', label: 'Rådgiver', format: 'worker' },
+        { key: 'started', label: 'Start', format: 'date' },
+        { key: 'ended', label: 'Slut', format: 'date' },
+        { key: 'closed', label: 'Sagen lukket', format: 'date' },
+      ],
+    },
+    {
+      kpi: 'dq.missing_end_dates',
+      chart: 'work-list',
+      title: 'Indsatser uden slutdato, startet for over 5 år siden', // punctuation
+      description: 'Oftest en indsats, der er afsluttet uden at få en slutdato i fagsystemet.',
+      columns: [
+        { key: 'case', label: 'Sag' },
+        { key: 'measureType', label: 'Indsats' },
+        { key: 'worker', label: 'Rådgiver', format: 'worker' },
+        { key: 'started', label: 'Start', format: 'date' },
+      ],
+    },
   ],
 });

@@ -1,4 +1,6 @@
 import { ruleTitle } from '@bu/domain';
+import { DEFAULT_SETTINGS } from '../settings';
+import { CASE_TEAM, IN_SCOPE, kpiParams } from '../sql';
 import { defineKpi, type KpiContext, type KpiDefinition, type KpiListValue } from '../types';
 
 // Data quality: whether the figures can be trusted. Every role sees the part it may see.
@@ -45,32 +47,62 @@ export const rejectedRows = defineKpi({
   },
 });
 
-const count = <const Id extends `dq.${string}`>(id: Id, title: string, sql: string): KpiDefinition<number, Id> => ({
+/** A measure a data-quality count rests on: what the count opens to, to be corrected in the case system. */
+export interface DqMeasureRow {
+  case: string;
+  measure: string;
+  measureType: string;
+  worker: string | null;
+  team: string;
+  started: string;
+  ended: string | null;
+  /** The case's closing date, when closed. */
+  closed: string | null;
+}
+
+/**
+ * A data-quality count of measures with its rows (the count is the rows'): the measures of the
+ * municipality matching `where` (alias m for the measure, ct for its case with the case's team at
+ * D). A team leader sees the cases of the own teams, as in every list.
+ */
+const measureList = <const Id extends `dq.${string}`>(
+  id: Id,
+  title: string,
+  where: string,
+): KpiDefinition<KpiListValue<DqMeasureRow>, Id> => ({
   id,
   title,
-  unit: 'count',
-  shape: 'number',
+  unit: 'list',
+  shape: 'list',
+  fields: ['case', 'measure', 'measureType', 'worker', 'team', 'started', 'ended', 'closed'],
   higherIsBetter: false,
   roles: ['chef', 'teamleder', 'admin'],
   async compute(ctx) {
-    const [r] = await ctx.query<{ n: number }>(sql, [ctx.municipality, ctx.asOf]);
-    return r.n;
+    const rows = await ctx.query<DqMeasureRow>(
+      `WITH ${CASE_TEAM}
+       SELECT m.case_id AS "case", m.measure_id AS measure, m.measure_type AS "measureType", ct.worker_id AS worker, ct.team,
+              to_char(m.started, 'YYYY-MM-DD') AS started, to_char(m.ended, 'YYYY-MM-DD') AS ended, to_char(ct.closed, 'YYYY-MM-DD') AS closed
+       FROM measure m JOIN case_team ct ON ct.source = m.source AND ct.case_id = m.case_id
+       WHERE m.municipality_code = $1 AND (${where}) AND ${IN_SCOPE('ct')}
+       ORDER BY m.started, m.case_id, m.measure_id`,
+      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+    );
+    return { count: rows.length, rows };
   },
 });
 
-/** dq.open_measures_on_closed_cases — measures active at D on cases closed before D. */
-export const openMeasuresOnClosedCases = count(
+/** dq.open_measures_on_closed_cases — measures active at D on cases closed before D, with the measures. */
+export const openMeasuresOnClosedCases = measureList(
   'dq.open_measures_on_closed_cases',
   'Aktive indsatser på lukkede sager',
-  `SELECT count(*)::int AS n FROM measure m JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
-   WHERE m.municipality_code = $1 AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date) AND c.closed < $2::date`,
+  `m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date) AND ct.closed < $2::date`,
 );
 
-/** dq.missing_end_dates — measures with no end date that started more than 5 years before D. */
-export const missingEndDates = count(
+/** dq.missing_end_dates — measures with no end date that started more than 5 years before D, with the measures. */
+export const missingEndDates = measureList(
   'dq.missing_end_dates',
   'Indsatser uden slutdato startet for over 5 år siden',
-  `SELECT count(*)::int AS n FROM measure WHERE municipality_code = $1 AND ended IS NULL AND started < ($2::date - interval '5 years')::date`,
+  `m.ended IS NULL AND m.started < ($2::date - interval '5 years')::date`,
 );
 
 /** dq.unknown_codes — rows kept with an unknown code mapped to "ukendt", by code (from the newest imports' warnings). */
