@@ -31,7 +31,29 @@ export const datakvalitet = dashboard({
         { key: 'lines', label: 'Linjer' },
       ],
     },
-    { kpi: 'dq.unknown_codes', chart: 'bar-per-key' },
+    {
+      kpi: 'dq.unknown_codes',
+      chart: 'work-list',
+      description:
+        'Rækker med en kode, som produktet ikke kender; de er indlæst som "ukendt" og tæller ikke med i nøgletallene for indsatser.',
+      columns: [
+        { key: 'code', label: 'Kode' },
+        {
+          key: 'count',
+          label: 'Antal',
+          format: 'days',
+          opens: {
+            key: 'issues',
+            label: 'Rækker med koden',
+            columns: [
+              { key: 'file', label: 'Fil' },
+              { key: 'line', label: 'Linje', format: 'days' },
+              { key: 'message', label: 'Besked' },
+            ],
+          },
+        },
+      ],
+    },
     {
       kpi: 'dq.open_measures_on_closed_cases',
       chart: 'work-list',

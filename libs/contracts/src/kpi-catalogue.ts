@@ -404,8 +404,8 @@ export const KPI_CATALOGUE = {
   },
   'dq.unknown_codes': {
     title: 'Ukendte koder gemt som "ukendt"',
-    unit: 'count',
-    shape: 'breakdown',
+    unit: 'list',
+    shape: 'list',
     roles: ['chef', 'teamleder', 'admin'],
     higherIsBetter: false,
   },

@@ -105,23 +105,38 @@ export const missingEndDates = measureList(
   `m.ended IS NULL AND m.started < ($2::date - interval '5 years')::date`,
 );
 
-/** dq.unknown_codes — rows kept with an unknown code mapped to "ukendt", by code (from the newest imports' warnings). */
+/** One unknown code in dq.unknown_codes: how many rows kept it as "ukendt", and those rows. */
+export interface UnknownCodeRow {
+  code: string;
+  count: number;
+  /** The rows themselves, the first 50 by file and line: what the count opens to. */
+  issues: { file: string; line: number | null; message: string }[];
+}
+
+/**
+ * dq.unknown_codes — rows kept with an unknown code mapped to "ukendt", by code (from the newest
+ * imports' warnings); a list, one row per code, its count the rows kept, each opening to them.
+ */
 export const unknownCodes = defineKpi({
   id: 'dq.unknown_codes',
   title: 'Ukendte koder gemt som "ukendt"',
-  unit: 'count',
-  shape: 'breakdown',
+  unit: 'list',
+  shape: 'list',
+  fields: ['code', 'count', 'issues'],
+  countOf: (rows: UnknownCodeRow[]) => rows.reduce((s, r) => s + r.count, 0),
   higherIsBetter: false,
   roles: ['chef', 'teamleder', 'admin'],
-  async compute(ctx) {
-    const rows = await ctx.query<{ code: string; n: number }>(
+  async compute(ctx: KpiContext): Promise<KpiListValue<UnknownCodeRow>> {
+    const rows = await ctx.query<UnknownCodeRow>(
       `WITH latest AS (
          SELECT DISTINCT ON (source) id FROM import_run WHERE municipality_code = $1 AND status = 'succeeded' ORDER BY source, id DESC
        )
-       SELECT i.value AS code, count(*)::int AS n FROM import_issue i JOIN latest l ON l.id = i.import_id
-       WHERE i.rule = 'W003' AND i.value IS NOT NULL GROUP BY i.value ORDER BY n DESC, i.value`,
+       SELECT i.value AS code, count(*)::int AS count,
+              (array_agg(json_build_object('file', i.file, 'line', i.line, 'message', i.message) ORDER BY i.file, i.line, i.id))[1:50] AS issues
+       FROM import_issue i JOIN latest l ON l.id = i.import_id
+       WHERE i.rule = 'W003' AND i.value IS NOT NULL GROUP BY i.value ORDER BY count DESC, i.value`,
       [ctx.municipality],
     );
-    return Object.fromEntries(rows.map((r) => [r.code, r.n]));
+    return { count: rows.reduce((s, r) => s + r.count, 0), rows };
   },
 });
