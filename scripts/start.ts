@@ -8,6 +8,7 @@ import { Pool } from 'pg';
 import { configFromEnv, exitOnConfigError, reportsConfigFromEnv, settings } from '@bu/config';
 import { migrate } from '@bu/db';
 import { copenhagenDate } from '@bu/domain';
+import { DEMO_IMPORTER } from '@bu/contracts';
 import { serve, type RunningServer } from '../apps/api/src/main';
 import { ENTITY_NAMES, type EtlJobData } from '@bu/etl';
 import { startWorkers } from '../apps/worker/src/workers';
@@ -137,7 +138,7 @@ async function main(): Promise<void> {
   ];
   for (const [source, dir, date] of imports) {
     // Demo data goes through the real ETL as a queued job, like a data steward's import.
-    const result = await importViaQueue(config, { source, dir, exportDate: date, requestedBy: 'npm start' });
+    const result = await importViaQueue(config, { source, dir, exportDate: date, requestedBy: DEMO_IMPORTER });
     // In catalogue order: a job's result comes back through the queue's storage, which may reorder keys.
     const loaded = ENTITY_NAMES.filter((e) => e in result.loaded)
       .map((e) => `${e} ${result.loaded[e]}`)

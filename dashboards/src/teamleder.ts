@@ -24,12 +24,10 @@ export const teamleder = dashboard({
     {
       kpi: 'caseload.vs_norm',
       chart: 'bar-per-caseworker',
-      description: 'Åbne sager i forhold til normen (40 på udsatteområdet, 55 på handicapområdet). 1,0 = normen.',
-      // The product-wide caseload.light (libs/kpi/src/settings.ts): green ≤ 1,0, yellow ≤ 1,15, red above.
-      thresholds: [
-        { value: 1, label: 'Norm' },
-        { value: 1.15, label: '1,15' },
-      ],
+      description:
+        'Åbne sager i forhold til kommunens norm pr. sagsområde (som standard 40 på udsatteområdet, 55 på handicapområdet). 1,0 = normen.',
+      // The default caseload.light (libs/kpi/src/settings.ts); the answer's `lights` carry the
+      // municipality's own limits, which colour the bars and place the lines (FigureCard).
       light: { green: 1, yellow: 1.15 },
     },
     {
@@ -43,7 +41,7 @@ export const teamleder = dashboard({
       chart: 'work-list',
       arrow: true,
       title: 'Sager til overdragelse', // task
-      description: 'Åbne sager uden sagsbehandler, eller hvor sagsbehandleren er fratrådt. Omfordeling sker i fagsystemet.',
+      description: 'Åbne sager uden rådgiver, eller hvor rådgiveren er fratrådt. Omfordeling sker i fagsystemet.',
       columns: [
         { key: 'case', label: 'Sag' },
         { key: 'lastWorker', label: 'Seneste rådgiver', format: 'worker' },
@@ -61,6 +59,7 @@ export const teamleder = dashboard({
       columns: [
         { key: 'notification', label: 'Underretning' },
         { key: 'case', label: 'Sag' },
+        { key: 'worker', label: 'Rådgiver', format: 'worker' },
         { key: 'received', label: 'Modtaget', format: 'datetime' },
         { key: 'daysOverdue', label: 'Dage over', format: 'days' },
       ],
@@ -74,6 +73,7 @@ export const teamleder = dashboard({
       columns: [
         { key: 'notification', label: 'Underretning' },
         { key: 'case', label: 'Sag' },
+        { key: 'worker', label: 'Rådgiver', format: 'worker' },
         { key: 'received', label: 'Modtaget', format: 'datetime' },
         { key: 'due', label: 'Frist', format: 'datetime' },
       ],
@@ -121,15 +121,9 @@ export const teamleder = dashboard({
     { kpi: 'supervision.talked_alone_share', chart: 'share' },
     {
       kpi: 'continuity.caseworker_changes',
-      chart: 'bar-per-key',
+      chart: 'changes',
       description:
         'Børn med en sag, der er åben nu og har været åben i mindst 12 måneder: skift af ansvarlig rådgiver de seneste 12 måneder (fra ingen til en rådgiver tæller; fra en rådgiver til ingen tæller ikke).',
-      columns: [
-        { key: 'children', label: 'Børn', format: 'days' },
-        { key: 'mean', label: 'Skift pr. barn (gennemsnit)' },
-        { key: 'noChangeShare', label: 'Andel uden skift' },
-        { key: 'twoOrMoreShare', label: 'Andel med 2 eller flere skift' },
-      ],
     },
   ],
 });

@@ -13,6 +13,7 @@ export type ChartKind =
   | 'goals'
   | 'share-table'
   | 'effect'
+  | 'changes'
   | 'spend-curve'
   | 'trend'
   | 'continuity';
@@ -22,6 +23,8 @@ export interface ListColumn {
   label: string;
   /** days: a whole number shown right-aligned (also used for amounts); days-left: days overdue shown as days until due. */
   format?: 'text' | 'date' | 'datetime' | 'days' | 'days-left' | 'worker';
+  /** The cell opens the rows behind it: the row's list under `key`, shown under the row with these columns. */
+  opens?: { key: string; label: string; columns: ListColumn[] };
 }
 
 /** What a figure may say besides its KPI, chart and title. */
@@ -61,8 +64,9 @@ export const CHARTS_BY_SHAPE = {
   number: ['number', 'trend'],
   fraction: ['share', 'trend'],
   'per-caseworker': ['bar-per-caseworker'],
-  // continuity: the caseworker-change figure's children spread over 0, 1 and 2+ changes.
-  breakdown: ['bar-per-key', 'continuity'],
+  // continuity (chief): the caseworker-change figure's children spread over 0, 1 and 2+ changes;
+  // changes (team leader): the same as one 100 % bar with the children per part.
+  breakdown: ['bar-per-key', 'continuity', 'changes'],
   list: ['work-list'],
   'team-shares': ['share-table'],
   effect: ['effect'],

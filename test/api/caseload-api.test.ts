@@ -73,6 +73,32 @@ describe('API over HTTP: login, health, caseload.open_cases per role', () => {
     expect(res.body.kpis['caseload.open_cases']).toEqual({ EF: 4, IJ: 0 });
   });
 
+  it("sends the caseload light's limits from the municipality's setting, the default until it sets one", async () => {
+    const lights = async () =>
+      (
+        await http()
+          .get('/api/v1/kpis?ids=caseload.vs_norm,caseload.open_cases')
+          .set('Authorization', `Bearer ${tokens.teamleder}`)
+          .expect(200)
+      ).body.lights;
+    // Only the KPI with a light has limits; the default is KPIS.md's 1,0 / 1,15.
+    expect(await lights()).toEqual({ 'caseload.vs_norm': { green: 1, yellow: 1.15 } });
+    await http()
+      .put('/api/v1/settings/caseload.light')
+      .set('Authorization', `Bearer ${tokens.admin}`)
+      .send({ municipality: 461, value: { green: 0.9, yellow: 1.05 } })
+      .expect(200);
+    try {
+      expect(await lights()).toEqual({ 'caseload.vs_norm': { green: 0.9, yellow: 1.05 } });
+    } finally {
+      await http().delete('/api/v1/settings/caseload.light?municipality=461').set('Authorization', `Bearer ${tokens.admin}`).expect(204);
+    }
+    expect(await lights()).toEqual({ 'caseload.vs_norm': { green: 1, yellow: 1.15 } });
+    // A figure without a light sends none.
+    const plain = await http().get('/api/v1/kpis?ids=caseload.open_cases').set('Authorization', `Bearer ${tokens.teamleder}`).expect(200);
+    expect(plain.body.lights).toBeUndefined();
+  });
+
   it('keeps person-level caseload from the committee', async () => {
     await http().get('/api/v1/kpis?ids=caseload.open_cases').set('Authorization', `Bearer ${tokens.udvalg}`).expect(403);
   });

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DASHBOARDS } from '@bu/dashboards';
 import { importDubu, importEconomy, importStatistics, startEtlWorker } from '@bu/etl';
 import { BrowserApp, OUT, ROOT, seriousA11yViolations, startBrowserApp } from '../support/browser-app';
 import { TEST_SECRET } from '../support/database';
@@ -100,6 +101,53 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
         body: { municipality, value: { Udsatte: 40, Handicap: 55 } },
       });
     }
+  });
+
+  it("colours the bars and draws the lines by the municipality's own light limits, not the defaults", async () => {
+    const { municipality } = await env.api<{ municipality: number }>('teamleder', `/api/v1/kpis?ids=caseload.vs_norm&asOf=${DUBU_SMALL_D}`);
+    // Eva Friis: 4 open cases at the default norm 40 → 0,1. Ida Jensen 0. With the municipality's
+    // light green ≤ 0,05, yellow ≤ 0,2 Eva is yellow (the default 1,0/1,15 would make her green);
+    // with yellow ≤ 0,08 she is red. Ida stays green.
+    const expectLight = async (light: { green: number; yellow: number }, colour: string, word: string, lines: string[]) => {
+      await env.api('admin', '/api/v1/settings/caseload.light', { method: 'PUT', body: { municipality, value: light } });
+      const page = await loginAs('teamleder');
+      const figure = page.getByTestId('figure-caseload.vs_norm');
+      await figure.waitFor();
+      const label = await figure.locator('.chart[role=img]').getAttribute('aria-label');
+      expect(label).toContain(`Eva Friis 0,1 (${word})`);
+      expect(label).toContain('Ida Jensen 0 (grøn)');
+      expect(await figure.locator(`svg path[fill="${colour}"]`).count()).toBeGreaterThan(0);
+      const svgText = await figure.locator('svg').textContent();
+      for (const line of lines) expect(svgText).toContain(line);
+      await page.close();
+    };
+    try {
+      await expectLight({ green: 0.05, yellow: 0.2 }, '#d69e00', 'gul', ['Norm', '0,05', '0,2']);
+      await expectLight({ green: 0.05, yellow: 0.08 }, '#b42318', 'rød', ['Norm', '0,05', '0,08']);
+    } finally {
+      await env.api('admin', `/api/v1/settings/caseload.light?municipality=${municipality}`, { method: 'DELETE' });
+    }
+  });
+
+  it("names the rejected rows' rules by their Danish titles, and each count opens the rows behind it", async () => {
+    const page = await loginAs('teamleder');
+    await page.goto(`${env.base}/#/datakvalitet`);
+    const figure = page.getByTestId('figure-dq.rejected_rows');
+    await figure.locator('table').first().waitFor();
+    const text = (await figure.locator('table').first().textContent())!;
+    // DUBU_SMALL: R003 (sager.csv line 15), R005 (line 14), R011 (sagsansvar.csv line 17), by title only.
+    for (const title of ['Dato før 1970', 'Slutdato før startdato', 'Henviser til en ukendt sag']) expect(text).toContain(title);
+    expect(text).not.toMatch(/R0\d\d/);
+    const open = figure.getByRole('button', { name: 'Afviste rækker: 1' });
+    expect(await open.count()).toBe(3);
+    await open.nth(2).click();
+    expect(await open.nth(2).getAttribute('aria-expanded')).toBe('true');
+    const rows = figure.locator('tr.opened-rows');
+    expect(await rows.count()).toBe(1);
+    expect(await rows.locator('tbody td').allTextContents()).toEqual(['17', 'S99', 'Sagsnummer S99 findes ikke i sager.csv.']);
+    await open.nth(2).click();
+    expect(await rows.count()).toBe(0);
+    await page.close();
   });
 
   it('names "alle teams" in the heading for the chief, who sees every team', async () => {
@@ -384,6 +432,65 @@ describe('Excel download and the committee print layout', () => {
       /<c r="A2" t="inlineStr"><is><t xml:space="preserve">Alma Andersen<\/t><\/is><\/c><c r="B2" t="inlineStr"><is><t xml:space="preserve">AA<\/t><\/is><\/c><c r="C2"><v>4<\/v><\/c>/,
     );
     expect(sheet).toContain('<c r="C3"><v>1</v></c>');
+    await page.close();
+  });
+
+  it("shows the second edition's supervision and continuity figures on the team leader view, continuity as one bar in three parts", async () => {
+    const page = await login('teamleder');
+    for (const kpi of ['supervision.two_visits_share', 'supervision.talked_alone_share', 'continuity.caseworker_changes'])
+      await page.getByTestId(`figure-${kpi}`).waitFor();
+    const api = await env.api<{ kpis: Record<string, Record<string, number>> }>(
+      'teamleder',
+      '/api/v1/kpis?ids=continuity.caseworker_changes',
+    );
+    // Team Nord at D = 30-04-2024 (libs/kpi/src/continuity/caseworker-changes.spec.ts): C3 (AA) and C7 (BB),
+    // no change in the export → 2 children, mean 0, no change 2 / 2.
+    expect(api.kpis['continuity.caseworker_changes']).toEqual({
+      children: 2,
+      mean: 0,
+      noChangeShare: 1,
+      oneChangeShare: 0,
+      twoOrMoreShare: 0,
+    });
+    const figure = page.getByTestId('figure-continuity.caseworker_changes');
+    expect(await figure.getByTestId('changes-facts').textContent()).toBe('2 børn · gennemsnitligt 0 skift pr. barn');
+    // Danish number formatting puts a no-break space before %.
+    const label = (await figure.locator('.chart[role=img]').getAttribute('aria-label'))!.replace(/\u00a0/g, ' ');
+    expect(label).toBe(
+      'Skift af rådgiver det seneste år: ingen skift 100 % (2 af 2), 1 skift 0 % (0 af 2), 2 eller flere skift 0 % (0 af 2)',
+    );
+    expect(await figure.locator('svg path[fill="#1f5f99"]').count()).toBeGreaterThan(0);
+    await figure.getByRole('button', { name: 'Vis som tabel' }).click();
+    const cells = async (row: string) =>
+      (await figure.getByTestId(row).locator('td').allTextContents()).map((t) => t.replace(/\u00a0/g, ' '));
+    expect(await cells('changes-row-noChangeShare')).toEqual(['2', '100 %']);
+    expect(await cells('changes-row-twoOrMoreShare')).toEqual(['0', '0 %']);
+    const [download] = await Promise.all([page.waitForEvent('download'), figure.getByRole('button', { name: 'Hent som Excel' }).click()]);
+    const sheet = strFromU8(unzipSync(new Uint8Array(readFileSync(await download.path())))['xl/worksheets/sheet1.xml']);
+    // Row 2: Ingen skift, 2 children, share 1.
+    expect(sheet).toContain('<c r="B2"><v>2</v></c><c r="C2"><v>1</v></c>');
+    await page.close();
+  });
+
+  it('says the n of each small share on the team leader view ("3 af 4"), from the counts the API sends', async () => {
+    const page = await login('teamleder');
+    const shares = DASHBOARDS.find((d) => d.id === 'teamleder')!.figures.filter((f) => f.chart === 'share');
+    const api = await env.api<{ basis?: Record<string, { numerator: number; denominator: number }> }>(
+      'teamleder',
+      `/api/v1/kpis?ids=${shares.map((f) => f.kpi).join(',')}`,
+    );
+    let small = 0;
+    for (const f of shares) {
+      const figure = page.getByTestId(`figure-${f.kpi}`);
+      await figure.waitFor();
+      const b = api.basis?.[f.kpi];
+      if (b && b.denominator < 20) {
+        small++;
+        expect(await figure.getByTestId('share-n').textContent(), f.kpi).toBe(` (${b.numerator} af ${b.denominator})`);
+      } else expect(await figure.getByTestId('share-n').count(), f.kpi).toBe(0);
+    }
+    // Team Nord in dubu-chief is small: most shares rest on fewer than 20.
+    expect(small).toBeGreaterThan(0);
     await page.close();
   });
 

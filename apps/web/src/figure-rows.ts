@@ -153,6 +153,24 @@ export function figureRows(figure: FigureDefinition, response: KpiResponse, seri
       const c = (value ?? {}) as Record<string, unknown>;
       return [['', figure.title], ...CONTINUITY_ROWS.map(([key, label]) => [label, num(c[key])])];
     }
+    case 'changes': {
+      // continuity.caseworker_changes: each part's children (share × children, exact) and share.
+      const c = (value ?? {}) as Record<string, number | null>;
+      const children = c.children ?? 0;
+      const part = (label: string, share: number | null | undefined): Cell[] => [
+        label,
+        share === null || share === undefined ? null : Math.round(share * children),
+        num(share),
+      ];
+      return [
+        ['Skift af rådgiver', 'Børn', 'Andel'],
+        part('Ingen skift', c.noChangeShare),
+        part('1 skift', c.oneChangeShare),
+        part('2 eller flere skift', c.twoOrMoreShare),
+        ['I alt', children, children === 0 ? null : 1],
+        ['Skift pr. barn (gennemsnit)', num(c.mean), null],
+      ];
+    }
     default: {
       // A share with its counts (the answer's basis): the n beside the value.
       const basis = response.basis?.[figure.kpi];

@@ -1,11 +1,11 @@
 import { existsSync } from 'fs';
 import { join } from 'path';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { isMunicipalityCode } from '@bu/domain';
 import type { ColumnSpec } from '../csv/header';
 import type { Row } from '../file-reader';
 import { ImportOptions, ImportResult, runImport } from '../import-run';
-import { ImportFailure } from '../issues';
+import { ImportFailure, type IssueLog } from '../issues';
 import { entityDef } from '../load/entities';
 import { createStaging, mergeStaged, stagingTable } from '../load/merge';
 import { rejectStaged, warnConflictingDuplicates } from '../load/set-rules';
@@ -52,6 +52,37 @@ export function mapOekonomi(row: Row, only: number | undefined): unknown[] | nul
   return [code, year.value, month.value, fn, row.get('name') || null, ...amounts, row.file, row.line];
 }
 
+const dk = (iso: string) => `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}`;
+
+/**
+ * W007: a municipality whose economy goes past its D — the export date of its newest case-system
+ * snapshot (dubu, csc), the figures' default as-of date. The months after D are kept but not counted
+ * as spent until a newer case-system export comes (budget.function counts months ended by D).
+ */
+async function warnEconomyAfterD(client: PoolClient, log: IssueLog, stg: string): Promise<void> {
+  const { rows } = await client.query<{ municipality: number; economy: string; d: string }>(
+    `SELECT b.municipality_code AS municipality,
+            to_char(max(make_date(b.year, b.month, 1) + interval '1 month' - interval '1 day'), 'YYYY-MM-DD') AS economy,
+            to_char(s.d, 'YYYY-MM-DD') AS d
+     FROM ${stg} b
+     JOIN (SELECT municipality_code, max(export_date) AS d FROM source_snapshot WHERE source IN ('dubu', 'csc') GROUP BY municipality_code) s
+       ON s.municipality_code = b.municipality_code
+     GROUP BY b.municipality_code, s.d
+     HAVING max(make_date(b.year, b.month, 1) + interval '1 month' - interval '1 day') > s.d
+     ORDER BY b.municipality_code`,
+  );
+  for (const r of rows) {
+    log.add(
+      'ECONOMY_AFTER_D',
+      ECONOMY_FILE,
+      null,
+      String(r.municipality),
+      `Økonomien for kommune ${r.municipality} går til ${dk(r.economy)}, men sagsdata kun til ${dk(r.d)} (opgørelsesdatoen): ` +
+        `forbrug efter ${dk(r.d)} tælles først med, når et nyere udtræk fra sagssystemet er indlæst.`,
+    );
+  }
+}
+
 /**
  * Budget lines replace, per municipality and year in the file, what an earlier economy file said
  * for that municipality and year; other years are kept.
@@ -91,6 +122,7 @@ export function importEconomy(pool: Pool, dir: string, options: ImportOptions): 
       def.values,
       'kommune, år, måned og funktion',
     );
+    await warnEconomyAfterD(client, log, stg);
     const shrinkage = await budgetShrinkage(client, stg, ECONOMY_FILE);
     const merged = await mergeStaged(client, def, {
       where: `(t.municipality_code, t.year) IN (SELECT DISTINCT municipality_code, year FROM ${stg})`,

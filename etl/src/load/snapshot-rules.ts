@@ -170,7 +170,7 @@ const unknownWorker: SnapshotRule = {
       ctx.client,
       'UNKNOWN_WORKER',
       `SELECT _file, _line, worker_id AS value FROM ${stg('assignments')} a WHERE worker_id <> '' AND NOT EXISTS (SELECT 1 FROM ${stg('caseworkers')} w WHERE w.worker_id = a.worker_id)`,
-      (worker) => `Medarbejderen ${worker} findes ikke i ${fileOf(ctx, 'caseworkers')}; sagsansvaret gemmes alligevel.`,
+      (worker) => `Rådgiveren ${worker} findes ikke i ${fileOf(ctx, 'caseworkers')}; sagsansvaret gemmes alligevel.`,
       [],
       step('worker', 0),
     ),

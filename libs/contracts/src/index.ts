@@ -9,6 +9,7 @@ export * from './requests';
 export * from './responses';
 export * from './format';
 export * from './budget';
+export * from './imported-by';
 export * from './units';
 export * from './reviews';
 

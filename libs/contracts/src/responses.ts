@@ -228,6 +228,12 @@ export const KpiResponseSchema = z
       })
       .optional()
       .describe('Labels for keys used in per-caseworker objects (caseworker id in the source → name, team), and municipality names.'),
+    lights: z
+      .record(z.string(), z.object({ green: z.number(), yellow: z.number() }))
+      .optional()
+      .describe(
+        "The traffic-light limits of the asked KPIs that have one, from the municipality's settings: green up to `green`, yellow up to `yellow`, red above.",
+      ),
   })
   .meta({ id: 'KpiResponse' });
 export type KpiResponse = z.infer<typeof KpiResponseSchema>;

@@ -109,7 +109,7 @@ export const RULES = {
     when: ['merge'],
   },
   UNKNOWN_CODE: { id: 'W003', severity: 'warning', title: 'Ukendt kode gemt som "ukendt"', since: '2024.1', when: ['row'] },
-  UNKNOWN_WORKER: { id: 'W004', severity: 'warning', title: 'Ukendt medarbejder i sagsansvar', since: '2024.1', when: ['staged'] },
+  UNKNOWN_WORKER: { id: 'W004', severity: 'warning', title: 'Ukendt rådgiver i sagsansvar', since: '2024.1', when: ['staged'] },
   LEGAL_BASIS_MISMATCH: {
     id: 'W005',
     severity: 'warning',
@@ -124,9 +124,23 @@ export const RULES = {
     since: '2024.1',
     when: ['import'],
   },
+  ECONOMY_AFTER_D: {
+    id: 'W007',
+    severity: 'warning',
+    title: 'Økonomiudtrækket går længere end sagsdata (efter opgørelsesdatoen)',
+    since: '2026.4',
+    when: ['staged'],
+  },
 } as const satisfies Record<string, RuleEntry>;
 
 export type RuleKey = keyof typeof RULES;
+
+const TITLES: ReadonlyMap<string, string> = new Map(Object.values(RULES).map((r) => [r.id, r.title]));
+
+/** A rule's Danish title by its id (what a user reads instead of "R003"); the id itself when unknown. */
+export function ruleTitle(id: string): string {
+  return TITLES.get(id) ?? id;
+}
 
 /** The rules as the API lists them (id, severity, title, since). */
 export function listRules(): Rule[] {

@@ -372,6 +372,9 @@ export class KpiService {
         truncated: (kpis[requested[0]] as { truncated?: boolean }).truncated === true,
       };
     }
+    // A light's limits are the municipality's settings (caseload.light), so the view colours by them.
+    const lit = requested.map((id) => kpiById(id)!).filter((k) => k.light);
+    const lights = lit.length > 0 ? await settings().then((s) => Object.fromEntries(lit.map((k) => [k.id, k.light!(s)]))) : undefined;
     const perCaseworker = requested.some((id) => id.startsWith('caseload.') || kpiById(id)!.unit === 'list');
     const benchmarks = requested.some((id) => id.startsWith('benchmark.'));
     const response: KpiResponse = {
@@ -379,6 +382,7 @@ export class KpiService {
       period: scope.period,
       municipality: scope.municipality,
       kpis,
+      ...(lights ? { lights } : {}),
       ...(Object.keys(basis).length > 0 ? { basis } : {}),
       ...(lastYear ? { lastYear: await this.lastYear(at, role, ctx, requested, kpis, settings) } : {}),
       ...(perCaseworker || benchmarks

@@ -1164,6 +1164,13 @@ export interface components {
           [key: string]: string;
         };
       };
+      /** @description The traffic-light limits of the asked KPIs that have one, from the municipality's settings: green up to `green`, yellow up to `yellow`, red above. */
+      lights?: {
+        [key: string]: {
+          green: number;
+          yellow: number;
+        };
+      };
     };
     LoginPolicy: {
       municipality: number;

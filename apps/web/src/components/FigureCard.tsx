@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { CaseworkerInfo, GoalStatus, KpiList, KpiResponse, KpiValue, SeriesPoint } from '@bu/contracts';
 import { drillHref, isDrilled, rowMatches, type Drill } from '../drill';
 import type { FigureDefinition } from '@bu/dashboards';
@@ -10,6 +10,7 @@ import type { Benchmark } from '@bu/contracts';
 import { BudgetTable } from './BudgetTable';
 import { ContinuityChart, ContinuityTable } from './ContinuityChart';
 import { EffectChart, EffectTable, type EffectChange } from './EffectChart';
+import { ChangesChart, ChangesTable, type CaseworkerChanges } from './ChangesChart';
 import { GoalList } from './GoalList';
 import { ShareTable } from './ShareTable';
 import type { AdminComment } from '../api';
@@ -30,6 +31,24 @@ function caseworkerBars(value: KpiValue, response: KpiResponse) {
     value: v,
     inactive: !!names[key]?.employedTo && names[key].employedTo < response.asOf,
   }));
+}
+
+/**
+ * A figure's light: the municipality's limits from the answer (its settings), the definition's
+ * defaults only when the answer has none; its reference lines are the same limits.
+ */
+/** A light's limit as set (1,15, 0,05), not rounded to the one decimal of the figures. */
+const limitFormat = new Intl.NumberFormat('da-DK', { maximumFractionDigits: 3 });
+
+export function figureLight(figure: FigureDefinition, response: KpiResponse) {
+  if (!figure.light) return { light: undefined, thresholds: figure.thresholds };
+  const light = response.lights?.[figure.kpi] ?? figure.light;
+  const thresholds = [
+    ...(light.green === 1 ? [] : [{ value: 1, label: 'Norm' }]),
+    { value: light.green, label: light.green === 1 ? 'Norm' : limitFormat.format(light.green) },
+    { value: light.yellow, label: limitFormat.format(light.yellow) },
+  ];
+  return { light, thresholds };
 }
 
 const isList = (v: unknown): v is KpiList => typeof v === 'object' && v !== null && Array.isArray((v as KpiList).rows);
@@ -91,6 +110,8 @@ export function FigureCard({
   const notesFor = (type: AdminComment['subjectType']) =>
     Object.fromEntries(comments.filter((c) => c.subjectType === type).map((c) => [c.subjectKey, c.text]));
   const [asTable, setAsTable] = useState(false);
+  // Memoised: the chart redraws when its light changes, not on every render.
+  const lit = useMemo(() => figureLight(figure, response), [figure, response]);
   const names = response.dimensions?.caseworker ?? {};
   const total = response.kpis[figure.kpi];
   const value = drilled(figure, total, drill, names);
@@ -105,6 +126,7 @@ export function FigureCard({
     barChart ||
     figure.chart === 'effect' ||
     figure.chart === 'continuity' ||
+    figure.chart === 'changes' ||
     figure.chart === 'spend-curve' ||
     (figure.chart === 'trend' && !!series);
   const chartable = barChart && value && typeof value === 'object' && !isSuppressed(value);
@@ -185,6 +207,12 @@ export function FigureCard({
     ) : (
       <ContinuityChart title={figure.title} value={value as never} />
     );
+  } else if (figure.chart === 'changes' && value && typeof value === 'object') {
+    body = asTable ? (
+      <ChangesTable caption={figure.title} value={value as unknown as CaseworkerChanges} />
+    ) : (
+      <ChangesChart title={figure.title} value={value as unknown as CaseworkerChanges} />
+    );
   } else if (figure.chart === 'spend-curve' && value && typeof value === 'object') {
     body = asTable ? (
       <SpendTable caption={figure.title} value={value as never} />
@@ -245,8 +273,7 @@ export function FigureCard({
       <BarPerCaseworker
         title={figure.title}
         bars={bars}
-        thresholds={figure.thresholds}
-        light={figure.light}
+        {...lit}
         selected={drill?.worker}
         onSelect={workerLinks ? (key) => (window.location.hash = workerHref(key)) : undefined}
       />

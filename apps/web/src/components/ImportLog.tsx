@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { importedBy } from '@bu/contracts';
 import { imports, type ImportRun } from '../api';
 import { formatDate, formatDateTime, formatNumber } from '../format';
 
@@ -54,7 +55,7 @@ export function ImportLog() {
               </td>
               <td className="num">{formatNumber(Object.values(r.loaded ?? {}).reduce((a, b) => a + b, 0))}</td>
               <td className="num">{formatNumber(r.rejectedCount)}</td>
-              <td>{r.requestedBy ?? '–'}</td>
+              <td>{importedBy(r.requestedBy)}</td>
             </tr>
           ))}
         </tbody>

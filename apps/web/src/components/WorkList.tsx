@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import type { CaseworkerInfo } from '@bu/contracts';
 import type { ListColumn } from '@bu/dashboards';
 import { formatDate, formatNumber } from '../format';
@@ -90,6 +90,9 @@ function ListTable({
   part: 'current' | 'old';
 }) {
   const [all, setAll] = useState(false);
+  // The rows whose count is opened to the rows behind it (a column with `opens`).
+  const [opened, setOpened] = useState<ReadonlySet<number>>(new Set());
+  const toggle = (i: number) => setOpened((o) => (o.has(i) ? new Set([...o].filter((x) => x !== i)) : new Set([...o, i])));
   const shown = all ? rows : rows.slice(0, SHOWN);
   return (
     <>
@@ -105,20 +108,71 @@ function ListTable({
           </tr>
         </thead>
         <tbody>
-          {shown.map((row, i) => (
-            <tr key={i} data-testid={`list-row-${String(row.case ?? i)}`}>
-              {columns.map((c) => (
-                <td
-                  key={c.key}
-                  className={numeric(c) ? 'num' : undefined}
-                  data-value={numeric(c) ? String(row[c.key]) : undefined}
-                  data-label={c.label}
-                >
-                  {cell(row[c.key], c, names)}
-                </td>
-              ))}
-            </tr>
-          ))}
+          {shown.map((row, i) => {
+            const opener = columns.find((c) => c.opens && Array.isArray(row[c.opens.key]) && (row[c.opens.key] as Row[]).length > 0);
+            return (
+              <Fragment key={i}>
+                <tr data-testid={`list-row-${String(row.case ?? i)}`}>
+                  {columns.map((c) => (
+                    <td
+                      key={c.key}
+                      className={numeric(c) ? 'num' : undefined}
+                      data-value={numeric(c) ? String(row[c.key]) : undefined}
+                      data-label={c.label}
+                    >
+                      {c === opener ? (
+                        <button
+                          type="button"
+                          className="link"
+                          aria-expanded={opened.has(i)}
+                          aria-label={`${c.opens!.label}: ${cell(row[c.key], c, names)}`}
+                          onClick={() => toggle(i)}
+                        >
+                          {cell(row[c.key], c, names)}
+                        </button>
+                      ) : (
+                        cell(row[c.key], c, names)
+                      )}
+                    </td>
+                  ))}
+                </tr>
+                {opener && opened.has(i) && (
+                  <tr className="opened-rows" data-testid={`opened-${String(row.case ?? i)}`}>
+                    <td colSpan={columns.length}>
+                      <table className="value-table">
+                        <caption>{opener.opens!.label}</caption>
+                        <thead>
+                          <tr>
+                            {opener.opens!.columns.map((c) => (
+                              <th key={c.key} scope="col" className={numeric(c) ? 'num' : undefined}>
+                                {c.label}
+                              </th>
+                            ))}
+                          </tr>
+                        </thead>
+                        <tbody>
+                          {(row[opener.opens!.key] as Row[]).map((sub, j) => (
+                            <tr key={j}>
+                              {opener.opens!.columns.map((c) => (
+                                <td key={c.key} className={numeric(c) ? 'num' : undefined}>
+                                  {cell(sub[c.key], c, names)}
+                                </td>
+                              ))}
+                            </tr>
+                          ))}
+                        </tbody>
+                      </table>
+                      {Number(row[opener.key]) > (row[opener.opens!.key] as Row[]).length && (
+                        <p className="muted small">
+                          De første {formatNumber((row[opener.opens!.key] as Row[]).length)} af {formatNumber(Number(row[opener.key]))}.
+                        </p>
+                      )}
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
+            );
+          })}
         </tbody>
       </table>
       {rows.length > SHOWN && (

@@ -7,7 +7,7 @@ export interface UnassignedRow {
   /** The last caseworker assigned before D (may have left), or null when never assigned. */
   lastWorker: string | null;
   team: string;
-  reason: 'ingen sagsbehandler' | 'sagsbehandler fratrådt';
+  reason: 'ingen rådgiver' | 'rådgiver fratrådt';
   /** The first day the case had nobody: the day after the last assignment or the employment ended, or the opening day. */
   since: string;
   days: number;
@@ -20,7 +20,7 @@ export interface UnassignedRow {
  */
 export const unassignedCases = defineKpi({
   id: 'caseload.unassigned',
-  title: 'Sager uden aktiv sagsbehandler (til overdragelse)',
+  title: 'Sager uden aktiv rådgiver (til overdragelse)',
   unit: 'list',
   shape: 'list',
   fields: ['case', 'area', 'lastWorker', 'team', 'reason', 'since', 'days'],
@@ -44,7 +44,7 @@ export const unassignedCases = defineKpi({
        ),
        listed AS (
          SELECT oc.case_id, oc.area, l.worker_id AS last_worker, coalesce(w.team, $4) AS team,
-           CASE WHEN cur.worker_id IS NULL THEN 'ingen sagsbehandler' ELSE 'sagsbehandler fratrådt' END AS reason,
+           CASE WHEN cur.worker_id IS NULL THEN 'ingen rådgiver' ELSE 'rådgiver fratrådt' END AS reason,
            CASE WHEN cur.worker_id IS NOT NULL THEN w.employed_to + 1
                 WHEN l.valid_to IS NOT NULL THEN GREATEST(l.valid_to + 1, oc.opened)
                 ELSE oc.opened END AS since

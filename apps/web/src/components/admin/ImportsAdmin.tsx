@@ -10,6 +10,7 @@ import {
   type ImportIssues,
   type ImportRun,
 } from '../../api';
+import { importedBy } from '@bu/contracts';
 import { formatNumber } from '../../format';
 import { UploadExport } from '../UploadExport';
 import { AdminCard, formatDateTime, Messages, RUN_STATUS, SOURCE_NAMES } from './common';
@@ -80,7 +81,7 @@ export function ImportsAdmin({ canEdit, selected }: { canEdit: boolean; selected
                     </td>
                     <td className="num">{formatNumber(Object.values(r.loaded ?? {}).reduce((a, b) => a + b, 0))}</td>
                     <td className="num">{formatNumber(r.rejectedCount)}</td>
-                    <td>{r.requestedBy ?? '–'}</td>
+                    <td>{importedBy(r.requestedBy)}</td>
                     <td>
                       {r.rejectedCount + r.warningCount > 0 && (
                         <button
@@ -245,7 +246,7 @@ function JobsPanel({ onChanged }: { onChanged: () => void }) {
   }
 
   const describe = (j: FailedJob) =>
-    `${SOURCE_NAMES[j.data.source ?? ''] ?? j.data.source ?? 'Job'}${j.data.requestedBy ? ` af ${j.data.requestedBy}` : ''}`;
+    `${SOURCE_NAMES[j.data.source ?? ''] ?? j.data.source ?? 'Job'}${j.data.requestedBy ? ` af ${importedBy(j.data.requestedBy)}` : ''}`;
 
   return (
     <AdminCard id="jobs-h" title="Jobs i køen" testId="admin-jobs">

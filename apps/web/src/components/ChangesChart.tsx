@@ -1,0 +1,140 @@
+import { useEffect, useRef } from 'react';
+import { BarChart } from 'echarts/charts';
+import { GridComponent, TooltipComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { LegacyGridContainLabel } from 'echarts/features';
+import { SVGRenderer } from 'echarts/renderers';
+import { formatNumber, formatShare } from '../format';
+
+echarts.use([BarChart, GridComponent, TooltipComponent, SVGRenderer, LegacyGridContainLabel]);
+
+/** continuity.caseworker_changes as the API gives it (libs/kpi/src/continuity). */
+export interface CaseworkerChanges {
+  children: number;
+  mean: number | null;
+  noChangeShare: number | null;
+  oneChangeShare: number | null;
+  twoOrMoreShare: number | null;
+}
+
+// Blue / grey / orange as the effect chart: told apart with the common colour-vision deficiencies,
+// each segment also carries its % as text; white on the blue and the orange meets 4.5:1.
+export const CHANGE_PARTS = [
+  { key: 'noChangeShare', label: 'Ingen skift', color: '#1f5f99', text: '#ffffff' },
+  { key: 'oneChangeShare', label: '1 skift', color: '#cbd2d9', text: '#1f2933' },
+  { key: 'twoOrMoreShare', label: '2 eller flere skift', color: '#c2410c', text: '#ffffff' },
+] as const;
+
+const meanFormat = new Intl.NumberFormat('da-DK', { maximumFractionDigits: 2 });
+export const formatMean = (n: number | null): string => (n === null ? '–' : meanFormat.format(n));
+
+/** The children behind a share: the share is count / children, so this is the count itself. */
+export const childrenOf = (share: number | null, children: number): number | null => (share === null ? null : Math.round(share * children));
+
+/** "50 % (2 af 4)": a share always with the children it rests on, so a small team reads it right. */
+export function shareOfChildren(share: number | null, children: number): string {
+  const n = childrenOf(share, children);
+  return share === null || n === null ? '–' : `${formatShare(share)} (${formatNumber(n)} af ${formatNumber(children)})`;
+}
+
+/** The children by how often their caseworker changed: one bar, 100 % wide, in three parts. */
+export function ChangesChart({ value, title }: { value: CaseworkerChanges; title: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const empty = value.children === 0;
+  useEffect(() => {
+    if (!ref.current || empty) return;
+    const chart = echarts.init(ref.current, undefined, { renderer: 'svg' });
+    chart.setOption({
+      animation: false,
+      grid: { left: 8, right: 16, top: 8, bottom: 8, containLabel: true },
+      tooltip: {
+        trigger: 'item',
+        formatter: (p: { seriesName: string; value: number }) => `${p.seriesName}: ${shareOfChildren(p.value, value.children)}`,
+      },
+      xAxis: { type: 'value', min: 0, max: 1, interval: 0.25, axisLabel: { formatter: (v: number) => formatShare(v), color: '#1f2933' } },
+      yAxis: { type: 'category', data: [`Børn (${formatNumber(value.children)})`], axisLabel: { color: '#1f2933' } },
+      series: CHANGE_PARTS.map((part) => ({
+        name: part.label,
+        type: 'bar',
+        stack: 'changes',
+        barMaxWidth: 40,
+        itemStyle: { color: part.color },
+        label: { show: true, color: part.text, formatter: (p: { value: number }) => (p.value >= 0.1 ? formatShare(p.value) : '') },
+        data: [value[part.key] ?? 0],
+      })),
+    });
+    const resize = () => chart.resize();
+    window.addEventListener('resize', resize);
+    return () => {
+      window.removeEventListener('resize', resize);
+      chart.dispose();
+    };
+  }, [value]);
+  if (empty) return <p>Ingen børn med en sag, der har været åben i mindst 12 måneder.</p>;
+  const spoken = CHANGE_PARTS.map((p) => `${p.label.toLowerCase()} ${shareOfChildren(value[p.key], value.children)}`).join(', ');
+  return (
+    <>
+      <p className="effect-facts" data-testid="changes-facts">
+        <strong>{formatNumber(value.children)}</strong> børn · gennemsnitligt <strong>{formatMean(value.mean)}</strong> skift pr. barn
+      </p>
+      <ul className="legend">
+        {CHANGE_PARTS.map((p) => (
+          <li key={p.key}>
+            <span className="swatch" style={{ background: p.color }} /> {p.label}: {shareOfChildren(value[p.key], value.children)}
+          </li>
+        ))}
+      </ul>
+      <div ref={ref} className="chart" style={{ height: 100 }} role="img" aria-label={`${title}: ${spoken}`} />
+    </>
+  );
+}
+
+/** The numbers behind the chart: the children, the mean, and each part's share and children. */
+export function ChangesTable({ value, caption }: { value: CaseworkerChanges; caption: string }) {
+  return (
+    <table className="value-table">
+      <caption className="sr-only">{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Skift af rådgiver</th>
+          <th scope="col" className="num">
+            Børn
+          </th>
+          <th scope="col" className="num">
+            Andel
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {CHANGE_PARTS.map((p) => {
+          const n = childrenOf(value[p.key], value.children);
+          return (
+            <tr key={p.key} data-testid={`changes-row-${p.key}`}>
+              <th scope="row">{p.label}</th>
+              <td className="num" data-value={n === null ? '' : String(n)}>
+                {n === null ? '–' : formatNumber(n)}
+              </td>
+              <td className="num" data-value={value[p.key] === null ? '' : String(value[p.key])}>
+                {value[p.key] === null ? '–' : formatShare(value[p.key]!)}
+              </td>
+            </tr>
+          );
+        })}
+        <tr>
+          <th scope="row">I alt</th>
+          <td className="num" data-value={String(value.children)}>
+            {formatNumber(value.children)}
+          </td>
+          <td className="num">{value.children === 0 ? '–' : formatShare(1)}</td>
+        </tr>
+        <tr>
+          <th scope="row">Skift pr. barn (gennemsnit)</th>
+          <td className="num" data-value={value.mean === null ? '' : String(value.mean)}>
+            {formatMean(value.mean)}
+          </td>
+          <td />
+        </tr>
+      </tbody>
+    </table>
+  );
+}
