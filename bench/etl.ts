@@ -115,9 +115,9 @@ export async function benchEtl(measures: number, options: { rejected?: boolean }
 
   // The physical limit, timed before and after the import: this shared machine's speed drifts by
   // a fifth or more from minute to minute, and the ratio is against the mean of the two.
-  const psqlBefore = psqlCopy(await freshDatabase('bu_bench_psql'), dir);
+  const psqlBefore = psqlCopy(await freshDatabase(`bu_bench_psql_${process.pid}`), dir);
 
-  const url = await freshDatabase('bu_bench_etl');
+  const url = await freshDatabase(`bu_bench_etl_${process.pid}`);
   await migrate(url);
   // The import runs in its own process, as in the worker, so its peak RSS (the kernel's VmHWM) is
   // the import's, not the generator's.
@@ -126,7 +126,7 @@ export async function benchEtl(measures: number, options: { rejected?: boolean }
   const { result, peak, cpu: importCpu } = await importInChild(url, dir);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const busy = machineBusySeconds() - busyBefore;
-  const psqlAfter = psqlCopy(await freshDatabase('bu_bench_psql'), dir);
+  const psqlAfter = psqlCopy(await freshDatabase(`bu_bench_psql_${process.pid}`), dir);
   const psqlSeconds = (psqlBefore + psqlAfter) / 2;
   if (result.status !== 'succeeded') throw new Error(`import failed: ${JSON.stringify(result).slice(0, 500)}`);
 

@@ -95,7 +95,7 @@ async function stageDubu(
     pseudonyms: new Pseudonymiser(options.pseudonymSecret),
     children: new ChildrenSeen(),
   };
-  const today = copenhagenToday();
+  const today = options.today ?? copenhagenToday();
   const order = stagingOrder(dir, files);
   log.orderFiles(order.map((file) => file.file));
   // The largest file that needs neither the cases nor the children is read in a thread of its own,
@@ -195,6 +195,7 @@ async function stageDubu(
         const range = new EventDateRange(entityDef(threaded.entity), threaded.eventDates, today, threaded.happened);
         range.newest = result.newest;
         range.latest = result.latest;
+        range.after = result.after;
         tableOf(threaded.entity).dates = range;
         tableOf(threaded.entity).rows = result.staged;
         checkReferencesEarly(threaded, prebuild(threaded.entity));
@@ -244,7 +245,7 @@ async function stageDubu(
   } catch (error) {
     throw await session.abort(error);
   }
-  return finishCaseSnapshot(client, log, {
+  const snapshot = await finishCaseSnapshot(client, log, {
     source: 'dubu',
     importId: context.importId,
     municipality: ctx.municipality!,
@@ -255,6 +256,10 @@ async function stageDubu(
     createOutside,
     staged,
   });
+  // The same files give the same snapshot again until the first day an event in them happened after today.
+  let until: string | null = null;
+  for (const { dates } of staged.values()) if (dates?.after && (until === null || dates.after < until)) until = dates.after;
+  return { ...snapshot, defaultDateUntil: until };
 }
 
 /**

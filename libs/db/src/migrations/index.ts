@@ -27,6 +27,7 @@ import { OidcSession1733830000000 } from './1733830000000-OidcSession';
 import { CaseReview1733850000000 } from './1733850000000-CaseReview';
 import { ReviewMeetingsAndActions1733851000000 } from './1733851000000-ReviewMeetingsAndActions';
 import { ReviewChecklistVersions1733852000000 } from './1733852000000-ReviewChecklistVersions';
+import { ImportReuse1733910000000 } from './1733910000000-ImportReuse';
 
 export const MIGRATIONS = [
   CanonicalModel1732000000000,
@@ -56,4 +57,5 @@ export const MIGRATIONS = [
   CaseReview1733850000000,
   ReviewMeetingsAndActions1733851000000,
   ReviewChecklistVersions1733852000000,
+  ImportReuse1733910000000,
 ];
