@@ -23,7 +23,7 @@ import { StagingThread } from './staging-thread';
 import { StagingSession } from '../load/staging-session';
 import type { StagedTable } from '../load/staged-table';
 import { EventDateRange } from '../load/event-dates';
-import { analyzeStaging, prebuildPartition, scopeEmptyStaging } from '../load/partition';
+import { analyzeStaging, compareStagedEarly, prebuildPartition, scopeEmptyStaging } from '../load/partition';
 import { Pseudonymiser } from '../pseudonym';
 import { DubuContext, DubuFile, DUBU_FILES, DUBU_FORMAT } from './files';
 
@@ -155,8 +155,14 @@ async function stageDubu(
       return done;
     });
     void onAnalyser.add(async () => {
-      await built;
-      if (!session.failed) await analyzeStaging(analyser, entityDef(entity));
+      const prebuilt = await built;
+      if (session.failed) return;
+      await analyzeStaging(analyser, entityDef(entity));
+      // A re-import: compared with the current partition here, beside the loader (compareStagedEarly).
+      if (prebuilt && !session.failed) {
+        const compared = await compareStagedEarly(analyser, entityDef(entity), ctx.municipality!, ctx.source);
+        if (compared) tableOf(entity).compared = compared;
+      }
     });
     return built;
   };
