@@ -155,14 +155,15 @@ async function stageDubu(
       return done;
     });
     void onAnalyser.add(async () => {
-      const prebuilt = await built;
-      if (session.failed) return;
-      await analyzeStaging(analyser, entityDef(entity));
-      // A re-import: compared with the current partition here, beside the loader (compareStagedEarly).
-      if (prebuilt && !session.failed) {
-        const compared = await compareStagedEarly(analyser, entityDef(entity), ctx.municipality!, ctx.source);
-        if (compared) tableOf(entity).compared = compared;
-      }
+      await built;
+      if (!session.failed) await analyzeStaging(analyser, entityDef(entity));
+    });
+    // A re-import: compared with the current partition beside the loader (compareStagedEarly), on the
+    // builder once it built the table's indexes (it merges them), while the analyser analyses.
+    void onBuilder.add(async () => {
+      if (!(await built) || session.failed) return;
+      const compared = await compareStagedEarly(builders[0], entityDef(entity), ctx.municipality!, ctx.source);
+      if (compared) tableOf(entity).compared = compared;
     });
     return built;
   };

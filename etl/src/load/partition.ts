@@ -335,7 +335,10 @@ export async function compareStagedEarly(
 ): Promise<EarlyComparison | null> {
   const current = await currentPartition(client, def.table, municipality);
   if (!current) return null;
-  await client.query(`BEGIN; SET LOCAL work_mem = '256MB'; SET LOCAL jit = off; SET LOCAL enable_hashjoin = off`);
+  // Without statistics yet (analysed meanwhile): the merge of the two key indexes is asked for.
+  await client.query(
+    `BEGIN; SET LOCAL work_mem = '256MB'; SET LOCAL jit = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_nestloop = off`,
+  );
   try {
     const counts = await compareWithCurrent(client, def, current, stagingTable(def), source);
     await client.query('COMMIT');
