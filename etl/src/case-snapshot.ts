@@ -132,6 +132,7 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   const took = (entity: EntityName | 'persons', n: number) => {
     const table = tableOf(entity);
     if (table.rows !== undefined) table.rows -= n;
+    table.removed = (table.removed ?? 0) + n;
   };
   // The set-based rules (load/snapshot-rules.ts), in their order.
   const removed = new Map<EntityName, number>();
@@ -157,6 +158,12 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
      SELECT DISTINCT ON (team) municipality_code, source, team, _file, _line FROM ${stg('caseworkers')} WHERE team IS NOT NULL ORDER BY team, _line`,
   );
 
+  // Rows of another case system in the municipality's partitions are kept; without a snapshot of
+  // one, there are none to look for.
+  const { rows: others } = await client.query(
+    `SELECT EXISTS (SELECT 1 FROM source_snapshot WHERE municipality_code = $1 AND source = ANY ($2) AND source <> $3) AS found`,
+    [municipality, ['dubu', 'csc'], source],
+  );
   const merged: StageResult['merged'] = {};
   const builds: PartitionBuild[] = [];
   const buildOf = new Map<string, PartitionBuild>();
@@ -165,6 +172,7 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
       ...options,
       staging: tableOf(entity),
       createOutside: opts.createOutside,
+      otherSources: others[0].found as boolean,
     });
     builds.push(build);
     buildOf.set(entity, build);

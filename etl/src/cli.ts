@@ -1,4 +1,4 @@
-// npm run etl -- import <dubu|csc|economy|statistics> <dir> [--municipality NNN] [--export-date YYYY-MM-DD] [--rekey] [--allow-older] [--allow-shrink] [--json]
+// npm run etl -- import <dubu|csc|economy|statistics> <dir> [--municipality NNN] [--export-date YYYY-MM-DD] [--rekey] [--allow-older] [--allow-shrink] [--restage] [--json]
 // Imports an export folder into DATABASE_URL. On a terminal it shows progress; with --json it
 // prints one summary object on standard output. Exit code 0: imported, 1: import failed, 2: usage.
 import { userInfo } from 'os';
@@ -15,7 +15,7 @@ import { importIssues, ImportProgress, ImportResult, SourceKind } from './import
 configureLogger({ destination: 2 });
 
 const USAGE =
-  'Brug: npm run etl -- import <dubu|csc|economy|statistics> <mappe> [--municipality NNN] [--export-date ÅÅÅÅ-MM-DD] [--rekey] [--allow-older] [--allow-shrink] [--json]';
+  'Brug: npm run etl -- import <dubu|csc|economy|statistics> <mappe> [--municipality NNN] [--export-date ÅÅÅÅ-MM-DD] [--rekey] [--allow-older] [--allow-shrink] [--restage] [--json]';
 
 function usage(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -29,7 +29,7 @@ function parseArgs(argv: string[]) {
     const a = argv[i];
     if (a.startsWith('--')) {
       const [name, inline] = a.slice(2).split('=', 2);
-      if (name === 'json' || name === 'rekey' || name === 'allow-older' || name === 'allow-shrink') flags[name] = true;
+      if (['json', 'rekey', 'allow-older', 'allow-shrink', 'restage'].includes(name)) flags[name] = true;
       else flags[name] = inline ?? argv[++i] ?? usage(`--${name} mangler en værdi`);
     } else positional.push(a);
   }
@@ -50,6 +50,10 @@ function report(result: ImportResult): void {
   out.write(
     `Import ${result.importId}: kommune ${result.municipality ?? 'flere'}, udtræksdato ${result.exportDate ?? '-'}, ${result.seconds.toFixed(1)} s\n`,
   );
+  if (result.sameAs)
+    out.write(
+      `Uændret: udtrækket er det samme som import ${result.sameAs} (fil for fil); intet er indlæst igen. --restage indlæser det forfra.\n`,
+    );
   for (const [entity, n] of Object.entries(result.loaded)) {
     out.write(
       `  ${entity.padEnd(16)} ${String(n).padStart(8)} nye/ændrede ${String(result.unchanged[entity as keyof typeof result.unchanged] ?? 0).padStart(8)} uændrede ${String(result.removed[entity as keyof typeof result.removed] ?? 0).padStart(6)} fjernet\n`,
@@ -84,7 +88,15 @@ async function printJson(pool: Pool, result: ImportResult): Promise<void> {
   await array(rejected, result.rejectedCount, 'error');
   await write(',"warnings":');
   await array(warnings, result.warningCount, 'warning');
-  const tail = JSON.stringify({ seconds, importId, municipality: m, exportDate: d, removed, ...(error ? { error } : {}) });
+  const tail = JSON.stringify({
+    seconds,
+    importId,
+    municipality: m,
+    exportDate: d,
+    removed,
+    ...(error ? { error } : {}),
+    ...(result.sameAs ? { sameAs: result.sameAs } : {}),
+  });
   await write(`,${tail.slice(1)}\n`);
 }
 
@@ -139,6 +151,7 @@ async function main(): Promise<void> {
       rekey: flags.rekey === true,
       allowOlder: flags['allow-older'] === true,
       allowShrink: flags['allow-shrink'] === true,
+      restage: flags.restage === true,
       requestedBy: `cli:${userInfo().username}`,
       onProgress: showProgress ? progressLine : undefined,
     });

@@ -11,6 +11,8 @@ import { ENTITY_NAMES, EntityName, LoadableEntity } from './load/entities';
 import type { MergeCounts } from './load/merge';
 import { refuseShrink, type Shrinkage } from './load/shrink';
 import { pseudonymKeyId } from './pseudonym';
+import { copenhagenToday } from './case-snapshot';
+import { findSameExport, recordSameExport, ReuseRecord, RULES_FINGERPRINT, SameExport } from './same-export';
 
 import type { SourceKind } from '@bu/domain';
 export type { SourceKind };
@@ -41,6 +43,10 @@ export interface ImportOptions {
   allowShrink?: boolean;
   /** DUBU: the largest file of at least this many bytes is read in a thread of its own (default 8 MB). */
   stagingThreadBytes?: number;
+  /** Stage the export even when it matches the snapshot in force file for file (--restage; see same-export.ts). */
+  restage?: boolean;
+  /** Today in Danish time (tests); the default export date is the newest event not after it. */
+  today?: string;
 }
 
 export interface ImportProgress {
@@ -64,6 +70,11 @@ export interface ImportResult {
   warningCount: number;
   error?: string;
   seconds: number;
+  /**
+   * Set when the export matched the snapshot in force file for file and was not staged again
+   * ("uændret"): the import that loaded that snapshot, whose data stand.
+   */
+  sameAs?: string;
 }
 
 export interface FileInfo {
@@ -137,6 +148,11 @@ export interface StageResult {
   shrinkage?: Shrinkage[];
   /** Runs last, just before commit (the case-system snapshots swap their partitions in). */
   beforeCommit?: () => Promise<void>;
+  /**
+   * A snapshot the same files can be recognised by (same-export.ts): the first day on which they give
+   * another default export date (ReuseRecord.until), null when none; absent when not recorded.
+   */
+  defaultDateUntil?: string | null;
 }
 
 /**
@@ -187,6 +203,8 @@ export async function runImport(
     ],
   );
   const importId: string = rows[0].id;
+  const unchanged = await importSameExport(pool, source, paths, options, importId, started);
+  if (unchanged) return unchanged;
   const log = new IssueLog();
   // The import's own schema, first on the search path of its connections: staging tables that may
   // become a municipality's new partitions are regular tables there (see load/partition.ts), out of
@@ -276,10 +294,19 @@ export async function runImport(
     // The import_run update comes after: it moves the data version, whose one row every other
     // import and settings change then waits for until this commit.
     await result.beforeCommit?.();
+    const reuse: ReuseRecord | null =
+      PERSON_SOURCES.includes(source) && result.municipality !== null && result.defaultDateUntil !== undefined
+        ? {
+            exportDate: options.exportDate ?? null,
+            keyId: pseudonymKeyId(options.pseudonymSecret),
+            rules: RULES_FINGERPRINT,
+            until: result.defaultDateUntil,
+          }
+        : null;
     await client.query(
       `UPDATE import_run SET status = 'succeeded', finished_at = now(), municipality_code = $2, export_date = $3,
-         loaded = $4, unchanged = $5, removed = $6, rejected_count = $7, warning_count = $8, files = $9 WHERE id = $1`,
-      [importId, result.municipality, result.exportDate, loaded, unchanged, removed, log.rejectedCount, log.warningCount, recorded],
+         loaded = $4, unchanged = $5, removed = $6, rejected_count = $7, warning_count = $8, files = $9, reuse = $10 WHERE id = $1`,
+      [importId, result.municipality, result.exportDate, loaded, unchanged, removed, log.rejectedCount, log.warningCount, recorded, reuse],
     );
     await client.query('COMMIT');
     // On the import's own connection: a pool of one (npm start) has no other.
@@ -333,6 +360,56 @@ export async function runImport(
     for (const loader of loaders) await loader.end().catch(() => undefined);
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
     await client.query('SELECT pg_advisory_unlock(hashtext($1), $2)', ['import', importLockKey(importId)]).catch(() => undefined);
+    client.release();
+  }
+}
+
+/**
+ * A case-system export that matches the snapshot in force file for file (same-export.ts): its run
+ * `importId` recorded as unchanged, nothing staged, and the result; null when the export is to be
+ * staged.
+ */
+async function importSameExport(
+  pool: Pool,
+  source: SourceKind,
+  paths: string[],
+  options: ImportOptions,
+  importId: string,
+  started: number,
+): Promise<ImportResult | null> {
+  if (options.restage || !PERSON_SOURCES.includes(source) || paths.length === 0) return null;
+  const same: SameExport | null = await findSameExport(
+    pool,
+    source,
+    paths,
+    {
+      municipality: options.municipality ?? options.allowedMunicipality ?? null,
+      exportDate: options.exportDate ?? null,
+      keyId: pseudonymKeyId(options.pseudonymSecret),
+      today: options.today ?? copenhagenToday(),
+    },
+    checksum,
+  );
+  if (!same) return null;
+  const client = await pool.connect();
+  try {
+    if (!(await recordSameExport(client, source, importId, same))) return null;
+    const { rows } = await client.query(`SELECT unchanged FROM import_run WHERE id = $1`, [importId]);
+    return {
+      status: 'succeeded',
+      importId,
+      municipality: same.municipality,
+      exportDate: same.exportDate,
+      loaded: {},
+      unchanged: rows[0].unchanged,
+      removed: {},
+      ...(await firstIssues(client, importId)),
+      rejectedCount: same.rejectedCount,
+      warningCount: same.warningCount,
+      seconds: (Date.now() - started) / 1000,
+      sameAs: same.importId,
+    };
+  } finally {
     client.release();
   }
 }

@@ -84,6 +84,27 @@ describe('imports over HTTP: upload a zip, watch the job, read the import log an
     });
   });
 
+  it('lists the same export uploaded again as unchanged, with the rejected rows of the import whose data stand', async () => {
+    const [first] = (await http().get('/api/v1/imports').set(as('chef')).expect(200)).body;
+    expect(first.sameAs).toBeNull();
+    const upload = await http()
+      .post('/api/v1/imports')
+      .set(as('admin'))
+      .field('source', 'dubu')
+      .field('exportDate', '2024-02-29')
+      .attach('file', zipFolder(DUBU_SMALL), 'udtraek.zip')
+      .expect(201);
+    const job = await waitForJob(upload.body.jobId);
+    expect(job.state).toBe('completed');
+    // Nothing staged: no file's progress, nothing loaded, all 11 cases, 6 caseworkers and 14 assignments unchanged.
+    expect(job.progress).toBe(0);
+    expect(job.result).toMatchObject({ sameAs: first.id, loaded: {}, unchanged: { cases: 11, caseworkers: 6, assignments: 14 } });
+    const [again] = (await http().get('/api/v1/imports').set(as('chef')).expect(200)).body;
+    expect(again).toMatchObject({ sameAs: first.id, status: 'succeeded', exportDate: '2024-02-29', rejectedCount: 3, files: first.files });
+    const issues = await http().get(`/api/v1/imports/${again.id}/issues?severity=error`).set(as('chef')).expect(200);
+    expect(issues.body.count).toBe(3);
+  });
+
   it('fails a bad export without retry and shows it among the failed jobs', async () => {
     const bad = Buffer.from(zipSync({ 'sager.csv': new TextEncoder().encode('Sagsnummer,CPR\nS1,010115-4123\n') }));
     const upload = await http().post('/api/v1/imports').set(as('admin')).field('source', 'dubu').attach('file', bad, 'bad.zip').expect(201);

@@ -54,7 +54,8 @@ describe('a DUBU file read in a staging thread', () => {
       ]),
     );
     const progress: { file: string; rowsRead: number }[] = [];
-    const two = await importDubu(db.pool, dir, { ...threaded, onProgress: (p) => progress.push(p) });
+    // Staged again, though the same export (test/integration/reimport.test.ts: not staged).
+    const two = await importDubu(db.pool, dir, { ...threaded, restage: true, onProgress: (p) => progress.push(p) });
     expect(two.status).toBe('succeeded');
     // The same rows: nothing to load the second time.
     expect(Object.values(two.loaded).every((n) => n === 0)).toBe(true);

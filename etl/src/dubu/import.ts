@@ -23,7 +23,7 @@ import { StagingThread } from './staging-thread';
 import { StagingSession } from '../load/staging-session';
 import type { StagedTable } from '../load/staged-table';
 import { EventDateRange } from '../load/event-dates';
-import { analyzeStaging, prebuildPartition, scopeEmptyStaging } from '../load/partition';
+import { analyzeStaging, compareStagedEarly, prebuildPartition, scopeEmptyStaging } from '../load/partition';
 import { Pseudonymiser } from '../pseudonym';
 import { DubuContext, DubuFile, DUBU_FILES, DUBU_FORMAT } from './files';
 
@@ -95,7 +95,7 @@ async function stageDubu(
     pseudonyms: new Pseudonymiser(options.pseudonymSecret),
     children: new ChildrenSeen(),
   };
-  const today = copenhagenToday();
+  const today = options.today ?? copenhagenToday();
   const order = stagingOrder(dir, files);
   log.orderFiles(order.map((file) => file.file));
   // The largest file that needs neither the cases nor the children is read in a thread of its own,
@@ -158,6 +158,13 @@ async function stageDubu(
       await built;
       if (!session.failed) await analyzeStaging(analyser, entityDef(entity));
     });
+    // A re-import: compared with the current partition beside the loader (compareStagedEarly), on the
+    // builder once it built the table's indexes (it merges them), while the analyser analyses.
+    void onBuilder.add(async () => {
+      if (!(await built) || session.failed) return;
+      const compared = await compareStagedEarly(builders[0], entityDef(entity), ctx.municipality!, ctx.source);
+      if (compared) tableOf(entity).compared = compared;
+    });
     return built;
   };
   // A file's references to cases are checked as soon as it is staged, on a connection of their
@@ -195,6 +202,7 @@ async function stageDubu(
         const range = new EventDateRange(entityDef(threaded.entity), threaded.eventDates, today, threaded.happened);
         range.newest = result.newest;
         range.latest = result.latest;
+        range.after = result.after;
         tableOf(threaded.entity).dates = range;
         tableOf(threaded.entity).rows = result.staged;
         checkReferencesEarly(threaded, prebuild(threaded.entity));
@@ -244,7 +252,7 @@ async function stageDubu(
   } catch (error) {
     throw await session.abort(error);
   }
-  return finishCaseSnapshot(client, log, {
+  const snapshot = await finishCaseSnapshot(client, log, {
     source: 'dubu',
     importId: context.importId,
     municipality: ctx.municipality!,
@@ -255,6 +263,10 @@ async function stageDubu(
     createOutside,
     staged,
   });
+  // The same files give the same snapshot again until the first day an event in them happened after today.
+  let until: string | null = null;
+  for (const { dates } of staged.values()) if (dates?.after && (until === null || dates.after < until)) until = dates.after;
+  return { ...snapshot, defaultDateUntil: until };
 }
 
 /**

@@ -68,6 +68,7 @@ async function stage(): Promise<void> {
         staged,
         newest: range.newest,
         latest: range.latest,
+        after: range.after,
         issues: log.handOver(),
         digest: digest?.complete ? { bytes: digest.bytes, sha256: digest.hash!.digest('hex') } : null,
       },

@@ -32,6 +32,8 @@ export interface ThreadResult {
   staged: number;
   newest: string | null;
   latest: string | null;
+  /** The earliest happened date after today (EventDateRange.after). */
+  after: string | null;
   issues: LogHandOver;
   /** The file's size and SHA-256, taken from the bytes parsed (the import log's checksum). */
   digest: { bytes: number; sha256: string } | null;

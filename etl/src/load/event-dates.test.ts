@@ -19,6 +19,10 @@ describe('EventDateRange', () => {
     range.see(row('2026-12-02 00:10:00+01'));
     range.see(row('2025-03-30 02:30:00+01'));
     expect([range.newest, range.latest]).toEqual(['2026-12-01', '2026-12-02']);
+    // The first day after today that an event happened on: 2 December (local day of 00:10+01).
+    expect(range.after).toBe('2026-12-02');
+    range.see(row('2027-01-05 10:00:00+01'));
+    expect(range.after).toBe('2026-12-02');
   });
 
   it('takes the newest day only from the columns of events that happened, the latest from the rule columns', () => {
@@ -31,6 +35,10 @@ describe('EventDateRange', () => {
     values[at('ended')] = '2025-12-02'; // planned
     range.see(values);
     expect([range.newest, range.latest]).toEqual(['2025-10-31', '2025-12-02']);
+    // The planned end after today is no event that happened: the default export date keeps.
+    values[at('ended')] = '2027-01-01';
+    range.see(values);
+    expect(range.after).toBeNull();
   });
 
   it('refuses a column the table does not stage', () => {

@@ -10,6 +10,11 @@ import { EntityDef, stagingColumns } from './entities';
 export class EventDateRange {
   newest: string | null = null;
   latest: string | null = null;
+  /**
+   * The earliest date of an event that happened after today: the day from which the same rows give
+   * another default export date (a re-import of the same files is then not the same snapshot).
+   */
+  after: string | null = null;
   private readonly at: number[];
   private readonly ruleAt: Set<number>;
   private readonly happenedAt: Set<number>;
@@ -38,7 +43,10 @@ export class EventDateRange {
       if (typeof value !== 'string') continue;
       const day = value.length > 10 ? value.slice(0, 10) : value;
       if (this.ruleAt.has(i) && (this.latest === null || day > this.latest)) this.latest = day;
-      if (this.happenedAt.has(i) && day <= this.today && (this.newest === null || day > this.newest)) this.newest = day;
+      if (!this.happenedAt.has(i)) continue;
+      if (day <= this.today) {
+        if (this.newest === null || day > this.newest) this.newest = day;
+      } else if (this.after === null || day < this.after) this.after = day;
     }
   }
 }

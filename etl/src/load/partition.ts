@@ -2,7 +2,7 @@ import type { ClientBase, PoolClient } from 'pg';
 import { EntityDef, scopeColumns } from './entities';
 import type { MergeCounts } from './merge';
 import { stagingTable } from './merge';
-import type { StagedTable } from './staged-table';
+import type { EarlyComparison, StagedTable } from './staged-table';
 
 // A case-system snapshot replaces one municipality's rows from one source. The case-system tables
 // are partitioned by municipality (migration 1732900000000), so the import builds the
@@ -23,7 +23,7 @@ export interface PartitionBuild {
 }
 
 /** The partition of `table` holding `municipality`, if any. */
-export async function currentPartition(client: PoolClient, table: string, municipality: number): Promise<string | null> {
+export async function currentPartition(client: ClientBase, table: string, municipality: number): Promise<string | null> {
   const { rows } = await client.query(
     `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
      WHERE i.inhparent = $1::regclass AND pg_get_expr(c.relpartbound, c.oid) = $2`,
@@ -85,6 +85,11 @@ export interface PartitionOptions {
   createOutside?: (sql: string) => Promise<unknown>;
   /** The new partition's name, when not the usual one (a build that may be thrown away and done again). */
   name?: string;
+  /**
+   * false when the municipality has no snapshot of another source: its partitions then hold only
+   * this source's rows, and no pass over the current partition looks for others to keep.
+   */
+  otherSources?: boolean;
 }
 
 /** The parent's indexes other than the primary key, as statements on `target` named after `next`. */
@@ -275,14 +280,28 @@ export async function buildSnapshotPartition(
     }
   }
   const built = adopted ? stagingTable(def) : next;
-  if (current) {
+  if (current && options.otherSources !== false) {
     // A municipality that changed case system keeps the other system's rows.
     await client.query(`INSERT INTO ${built} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM public.${current} WHERE source <> $1`, [
       source,
     ]);
   }
+  // Compared beside the loader: the same rows of the source, when the staging table became the
+  // partition as prebuilt and no rule removed a row of it since (rows of other sources added above
+  // are not compared).
+  const early = options.staging?.compared;
+  const comparedEarly = early !== undefined && early.current === current && adopted && prebuilt && !options.staging?.removed;
+  const compareInTransaction = async (current: string) => {
+    // For this statement only (a failure aborts the transaction anyway).
+    await client.query('SET LOCAL enable_hashjoin = off');
+    const compared = await compareWithCurrent(client, def, current, built, source);
+    await client.query('SET LOCAL enable_hashjoin = on');
+    return compared;
+  };
   const counts = current
-    ? await compareWithCurrent(client, def, current, built, source)
+    ? comparedEarly
+      ? early.counts
+      : await compareInTransaction(current)
     : { inserted: staged, updated: 0, removed: 0, unchanged: 0 };
   if (current && counts.inserted + counts.updated + counts.removed === 0) {
     // The same snapshot again: the current partition stays, nothing is locked; the new table goes
@@ -300,8 +319,42 @@ export async function buildSnapshotPartition(
   return { counts, build: { table, municipality, current, next, built } };
 }
 
-/** New, changed, unchanged and removed keys of one source between the current and the new partition. */
-async function compareWithCurrent(client: PoolClient, def: EntityDef, current: string, next: string, source: string): Promise<MergeCounts> {
+/**
+ * A staging table that can become the partition as it is, compared with the municipality's current
+ * partition on a connection beside the loader (its hash join in the server's memory, as in the
+ * import's transaction), while the import's transaction goes on with the rules and the other
+ * tables: a re-import's comparison then costs no wall time of its own. null for the municipality's
+ * first rows in the table. The partition build takes the counts only when the rows compared are
+ * still the rows it adopts (see buildSnapshotPartition).
+ */
+export async function compareStagedEarly(
+  client: ClientBase,
+  def: EntityDef,
+  municipality: number,
+  source: string,
+): Promise<EarlyComparison | null> {
+  const current = await currentPartition(client, def.table, municipality);
+  if (!current) return null;
+  // Without statistics yet (analysed meanwhile): the merge of the two key indexes is asked for.
+  await client.query(
+    `BEGIN; SET LOCAL work_mem = '256MB'; SET LOCAL jit = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_nestloop = off`,
+  );
+  try {
+    const counts = await compareWithCurrent(client, def, current, stagingTable(def), source);
+    await client.query('COMMIT');
+    return { current, counts };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * New, changed, unchanged and removed keys of one source between the current and the new partition.
+ * Both have the primary key's index: a merge of the two in key order costs less than a hash of one
+ * side's whole rows (a million measures: about 30 % less), and needs no memory.
+ */
+async function compareWithCurrent(client: ClientBase, def: EntityDef, current: string, next: string, source: string): Promise<MergeCounts> {
   const keys = [...scopeColumns(def), ...def.key];
   const match = keys.map((k) => `o.${k} = n.${k}`).join(' AND ');
   const changed =

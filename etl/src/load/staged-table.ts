@@ -1,4 +1,5 @@
 import type { EventDateRange } from './event-dates';
+import type { MergeCounts } from './merge';
 
 /**
  * What is known of one entity's staging table when the snapshot's rules and partition builds start:
@@ -20,4 +21,17 @@ export interface StagedTable {
   dates?: EventDateRange;
   /** UNKNOWN_CASE already checked beside the loader (checkCaseReferencesEarly): the rows found. */
   unknownCases?: number;
+  /**
+   * The staged rows compared with the municipality's current partition beside the loader
+   * (compareStagedEarly): they stand for the partition build when no rule removed a row since.
+   */
+  compared?: EarlyComparison;
+  /** Rows the snapshot's rules removed from the table (finishCaseSnapshot). */
+  removed?: number;
+}
+
+/** What compareStagedEarly found: the partition compared with, and the counts. */
+export interface EarlyComparison {
+  current: string;
+  counts: MergeCounts;
 }

@@ -152,6 +152,12 @@ export const ImportRunSchema = z
     rejectedCount: z.number().int(),
     warningCount: z.number().int(),
     error: z.string().nullable(),
+    sameAs: z
+      .string()
+      .nullable()
+      .describe(
+        'Set when the export matched the snapshot in force file for file and was not staged again ("uændret"): the import whose data stand.',
+      ),
   })
   .meta({ id: 'ImportRun' });
 export type ImportRun = z.infer<typeof ImportRunSchema>;

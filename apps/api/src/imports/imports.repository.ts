@@ -35,7 +35,8 @@ export class ImportsRepository {
       `SELECT id, municipality_code AS municipality, source, to_char(export_date, 'YYYY-MM-DD') AS "exportDate", status,
               requested_by AS "requestedBy", job_id AS "jobId", started_at AS "startedAt", finished_at AS "finishedAt",
               extract(epoch FROM finished_at - started_at)::float AS seconds, files, loaded, unchanged, removed,
-              rejected_count AS "rejectedCount", warning_count AS "warningCount", error
+              rejected_count AS "rejectedCount", warning_count AS "warningCount", error,
+              same_as::text AS "sameAs"
        FROM import_run WHERE ($1::smallint IS NULL OR municipality_code = $1)
          AND ($3::text IS NULL OR source = $3) AND ($4::text IS NULL OR status = $4)
          AND ($5::date IS NULL OR started_at >= ($5::date::timestamp AT TIME ZONE 'Europe/Copenhagen'))

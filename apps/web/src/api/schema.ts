@@ -1122,6 +1122,8 @@ export interface components {
       rejectedCount: number;
       warningCount: number;
       error: string | null;
+      /** @description Set when the export matched the snapshot in force file for file and was not staged again ("uændret"): the import whose data stand. */
+      sameAs: string | null;
     };
     JobAction: {
       id: string;

@@ -50,7 +50,7 @@ export function ImportLog() {
               <td>{SOURCE[r.source] ?? r.source}</td>
               <td>{r.exportDate ? formatDate(r.exportDate) : '–'}</td>
               <td title={r.error ?? undefined}>
-                {STATUS[r.status] ?? r.status}
+                {r.sameAs ? `✓ Uændret (som import ${r.sameAs})` : (STATUS[r.status] ?? r.status)}
                 {r.error ? <span className="muted small"> {r.error}</span> : null}
               </td>
               <td className="num">{formatNumber(Object.values(r.loaded ?? {}).reduce((a, b) => a + b, 0))}</td>

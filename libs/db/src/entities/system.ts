@@ -18,6 +18,8 @@ export class ImportRunEntity {
   @Column('integer', { name: 'rejected_count' }) rejectedCount: number;
   @Column('integer', { name: 'warning_count' }) warningCount: number;
   @Column('text', { nullable: true }) error: string | null;
+  @Column('jsonb', { nullable: true }) reuse: Record<string, unknown> | null;
+  @Column('bigint', { name: 'same_as', nullable: true }) sameAs: string | null;
 }
 
 @Entity('import_issue')

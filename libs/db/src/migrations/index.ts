@@ -31,6 +31,7 @@ import { DataVersionPerMunicipality1733900000000 } from './1733900000000-DataVer
 import { ReviewCommitteeExamples1733853000000 } from './1733853000000-ReviewCommitteeExamples';
 import { ReadModels1733915000000 } from './1733915000000-ReadModels';
 import { EffectReadModel1733916000000 } from './1733916000000-EffectReadModel';
+import { ImportReuse1733910000000 } from './1733910000000-ImportReuse';
 
 export const MIGRATIONS = [
   CanonicalModel1732000000000,
@@ -62,6 +63,7 @@ export const MIGRATIONS = [
   ReviewChecklistVersions1733852000000,
   ReviewCommitteeExamples1733853000000,
   DataVersionPerMunicipality1733900000000,
+  ImportReuse1733910000000,
   ReadModels1733915000000,
   EffectReadModel1733916000000,
 ];
