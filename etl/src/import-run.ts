@@ -291,8 +291,8 @@ export async function runImport(
       );
     }
     // The partitions go in last but one: from here to the commit the tables are locked for readers.
-    // The import_run update comes after: it moves the data version, whose one row every other
-    // import and settings change then waits for until this commit.
+    // The import_run update comes after: it moves the municipality's data version (ADR 0070), whose
+    // row that municipality's other changes then wait for until this commit.
     await result.beforeCommit?.();
     const reuse: ReuseRecord | null =
       PERSON_SOURCES.includes(source) && result.municipality !== null && result.defaultDateUntil !== undefined
