@@ -149,7 +149,7 @@ export const chef = dashboard({
     {
       kpi: 'continuity.caseworker_changes',
       section: 'effekt',
-      chart: 'continuity',
+      chart: 'changes',
       description:
         'Børn med en sag, der er åben nu og har været åben i mindst 12 måneder: skift af ansvarlig rådgiver de seneste 12 måneder (fra ingen til en rådgiver tæller; fra en rådgiver til ingen tæller ikke).',
     },

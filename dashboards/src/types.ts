@@ -15,8 +15,7 @@ export type ChartKind =
   | 'effect'
   | 'changes'
   | 'spend-curve'
-  | 'trend'
-  | 'continuity';
+  | 'trend';
 
 export interface ListColumn {
   key: string;
@@ -64,9 +63,8 @@ export const CHARTS_BY_SHAPE = {
   number: ['number', 'trend'],
   fraction: ['share', 'trend'],
   'per-caseworker': ['bar-per-caseworker'],
-  // continuity (chief): the caseworker-change figure's children spread over 0, 1 and 2+ changes;
-  // changes (team leader): the same as one 100 % bar with the children per part.
-  breakdown: ['bar-per-key', 'continuity', 'changes'],
+  // changes: the caseworker-change figure's children over 0, 1 and 2+ changes, one 100 % bar.
+  breakdown: ['bar-per-key', 'changes'],
   list: ['work-list'],
   'team-shares': ['share-table'],
   effect: ['effect'],

@@ -434,24 +434,29 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     expect(c).toEqual({ children: 4, mean: 0, noChangeShare: 1, oneChangeShare: 0, twoOrMoreShare: 0 });
     const page = await env.login('chef', { downloads: true });
     const figure = page.getByTestId(`figure-${KPI}`);
-    await figure.locator('.continuity-bar').waitFor();
-    expect(await figure.locator('.continuity-bar').getAttribute('aria-label')).toBe(
-      'Skift af rådgiver det seneste år: 4 børn: Ingen skift 100\u00a0%, 1 skift 0\u00a0%, 2 eller flere skift 0\u00a0%',
+    await figure.getByTestId('changes-facts').waitFor();
+    expect(await figure.getByTestId('changes-facts').textContent()).toBe('4 børn · gennemsnitligt 0 skift pr. barn');
+    // Each part with its children: 4 / 4 without a change, 0 / 4 with one, 0 / 4 with two or more.
+    const label = (await figure.locator('.chart[role=img]').getAttribute('aria-label'))!.replace(/\u00a0/g, ' ');
+    expect(label).toBe(
+      'Skift af rådgiver det seneste år: ingen skift 100 % (4 af 4), 1 skift 0 % (0 af 4), 2 eller flere skift 0 % (0 af 4)',
     );
-    expect(await figure.getByTestId('continuity-facts').textContent()).toBe('4 børn · 0 skift pr. barn i gennemsnit');
     await figure.getByRole('button', { name: 'Vis som tabel' }).click();
-    expect(await figure.locator('tbody td').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value')))).toEqual([
-      '4',
-      '0',
-      '1',
-      '0',
-      '0',
-    ]);
+    const values = async (row: string) =>
+      figure
+        .getByTestId(row)
+        .locator('td')
+        .evaluateAll((tds) => tds.map((td) => td.getAttribute('data-value')));
+    expect(await values('changes-row-noChangeShare')).toEqual(['4', '1']);
+    expect(await values('changes-row-oneChangeShare')).toEqual(['0', '0']);
+    expect(await values('changes-row-twoOrMoreShare')).toEqual(['0', '0']);
     const [download] = await Promise.all([page.waitForEvent('download'), figure.getByRole('button', { name: 'Hent som Excel' }).click()]);
     const sheet = strFromU8(unzipSync(new Uint8Array(readFileSync(await download.path())))['xl/worksheets/sheet1.xml']);
-    // Row 2: the children, a numeric cell; row 4 the share without a change.
-    expect(sheet).toContain('<c r="B2"><v>4</v></c>');
-    expect(sheet).toContain('<c r="B4"><v>1</v></c>');
+    // Row 2: Ingen skift, 4 children and share 1, numeric cells; row 5: I alt, the 4 children judged;
+    // row 6: the mean, 0 changes per child.
+    expect(sheet).toContain('<c r="B2"><v>4</v></c><c r="C2"><v>1</v></c>');
+    expect(sheet).toContain('<c r="B5"><v>4</v></c>');
+    expect(sheet).toContain('<c r="B6"><v>0</v></c>');
     await page.close();
   });
 });

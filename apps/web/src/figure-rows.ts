@@ -149,10 +149,6 @@ export function figureRows(figure: FigureDefinition, response: KpiResponse, seri
         ...Object.entries(e.byMeasureType ?? {}).map(([t, g]) => row(t, g)),
       ];
     }
-    case 'continuity': {
-      const c = (value ?? {}) as Record<string, unknown>;
-      return [['', figure.title], ...CONTINUITY_ROWS.map(([key, label]) => [label, num(c[key])])];
-    }
     case 'changes': {
       // continuity.caseworker_changes: each part's children (share × children, exact) and share.
       const c = (value ?? {}) as Record<string, number | null>;
@@ -183,12 +179,3 @@ export function figureRows(figure: FigureDefinition, response: KpiResponse, seri
     }
   }
 }
-
-/** The continuity figure's rows: its fields and their Danish labels, in the table and Excel. */
-export const CONTINUITY_ROWS = [
-  ['children', 'Børn (antal)'],
-  ['mean', 'Skift pr. barn (gennemsnit)'],
-  ['noChangeShare', 'Andel uden skift'],
-  ['oneChangeShare', 'Andel med 1 skift'],
-  ['twoOrMoreShare', 'Andel med 2 eller flere skift'],
-] as const;

@@ -8,7 +8,6 @@ import { BarPerCaseworker } from './BarPerCaseworker';
 import { BenchmarkChart } from './BenchmarkChart';
 import type { Benchmark } from '@bu/contracts';
 import { BudgetTable } from './BudgetTable';
-import { ContinuityChart, ContinuityTable } from './ContinuityChart';
 import { EffectChart, EffectTable, type EffectChange } from './EffectChart';
 import { ChangesChart, ChangesTable, type CaseworkerChanges } from './ChangesChart';
 import { GoalList } from './GoalList';
@@ -125,7 +124,6 @@ export function FigureCard({
   const tableToggle =
     barChart ||
     figure.chart === 'effect' ||
-    figure.chart === 'continuity' ||
     figure.chart === 'changes' ||
     figure.chart === 'spend-curve' ||
     (figure.chart === 'trend' && !!series);
@@ -201,13 +199,7 @@ export function FigureCard({
     ) : (
       <EffectChart title={figure.title} value={value as unknown as EffectChange} />
     );
-  } else if (figure.chart === 'continuity' && value && typeof value === 'object' && !isSuppressed(value)) {
-    body = asTable ? (
-      <ContinuityTable caption={figure.title} value={value as never} />
-    ) : (
-      <ContinuityChart title={figure.title} value={value as never} />
-    );
-  } else if (figure.chart === 'changes' && value && typeof value === 'object') {
+  } else if (figure.chart === 'changes' && value && typeof value === 'object' && !isSuppressed(value)) {
     body = asTable ? (
       <ChangesTable caption={figure.title} value={value as unknown as CaseworkerChanges} />
     ) : (
