@@ -81,4 +81,24 @@ describe('a phone (390×844)', () => {
     await page.screenshot({ path: join(OUT, 'udvalg-390.png'), fullPage: true });
     await page.close();
   });
+
+  it("keeps the chief's page within a phone's width: the deadlines-per-team table scrolls inside its card", async () => {
+    const page = await env.login('chef', { viewport: PHONE });
+    await page.goto(`${env.base}/#/chef`);
+    const figure = page.getByTestId('figure-deadline.compliance_by_team');
+    await figure.waitFor();
+    const region = figure.getByRole('region', { name: 'Overholdte frister pr. team' });
+    await region.scrollIntoViewIfNeeded();
+    // Five columns of deadlines do not fit in 390 px: the region scrolls, the page does not.
+    const { clientWidth, scrollWidth: tableWidth } = await region.evaluate((e) => ({
+      clientWidth: e.clientWidth,
+      scrollWidth: e.scrollWidth,
+    }));
+    expect(tableWidth).toBeGreaterThan(clientWidth);
+    expect(await readable(page, region)).toBe(true);
+    const { scrollWidth, wide } = await overflow(page);
+    expect(scrollWidth, wide.join(', ')).toBeLessThanOrEqual(PHONE.width);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.close();
+  });
 });
