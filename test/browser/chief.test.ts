@@ -396,6 +396,11 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     expect(await what.textContent()).toBe(
       'Danmarks Statistik 2023: anbragte børn og unge i året pr. 1.000 0-22-årige. Egne sagsdata: børn med en aktiv anbringelse på opgørelsesdatoen pr. 1.000 0-17-årige.',
     );
+    // The own figure beside the published one is a count at D, not in the period: its label says
+    // only where it comes from, and the sentence above says what it counts.
+    const facts = await page.getByTestId(`figure-${PLACED}`).getByTestId('benchmark-facts').textContent();
+    expect(facts).toMatch(/ · egne sagsdata: [\d,]+$/);
+    expect(facts).not.toContain('i perioden');
     await page.close();
   });
 
