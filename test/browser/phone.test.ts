@@ -82,6 +82,19 @@ describe('a phone (390×844)', () => {
     await page.close();
   });
 
+  it("gives the committee's spend curve the whole row on a laptop, not half of it beside nothing", async () => {
+    const page = await env.login('udvalg', { viewport: { width: 1366, height: 768 } });
+    await page.goto(`${env.base}/#/udvalg`);
+    const curve = page.getByTestId('figure-budget.spend_curve');
+    await curve.waitFor();
+    const table = await page.getByTestId('figure-budget.function').boundingBox();
+    const box = await curve.boundingBox();
+    // Both span the grid: the same left edge and width (the budget table is a whole row already).
+    expect(box!.width).toBeGreaterThan(900);
+    expect([Math.round(box!.x), Math.round(box!.width)]).toEqual([Math.round(table!.x), Math.round(table!.width)]);
+    await page.close();
+  });
+
   it("keeps the chief's page within a phone's width: the deadlines-per-team table scrolls inside its card", async () => {
     const page = await env.login('chef', { viewport: PHONE });
     await page.goto(`${env.base}/#/chef`);
