@@ -381,6 +381,16 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     );
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.screenshot({ path: join(OUT, 'chef-summary-1366.png') });
+    // Rows of the six tiles (their top edges): one row of six at 1366, two of three at 1024.
+    const rows = async () =>
+      Object.values(
+        (await strip.locator('li').evaluateAll((lis) => lis.map((li) => Math.round(li.getBoundingClientRect().top)))).reduce<
+          Record<number, number>
+        >((acc, top) => ({ ...acc, [top]: (acc[top] ?? 0) + 1 }), {}),
+      );
+    expect(await rows()).toEqual([6]);
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await expect.poll(rows).toEqual([3, 3]);
     await page.close();
   });
 
