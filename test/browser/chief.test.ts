@@ -381,6 +381,16 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     );
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.screenshot({ path: join(OUT, 'chef-summary-1366.png') });
+    // Rows of the six tiles (their top edges): one row of six at 1366, two of three at 1024.
+    const rows = async () =>
+      Object.values(
+        (await strip.locator('li').evaluateAll((lis) => lis.map((li) => Math.round(li.getBoundingClientRect().top)))).reduce<
+          Record<number, number>
+        >((acc, top) => ({ ...acc, [top]: (acc[top] ?? 0) + 1 }), {}),
+      );
+    expect(await rows()).toEqual([6]);
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await expect.poll(rows).toEqual([3, 3]);
     await page.close();
   });
 
@@ -396,6 +406,11 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     expect(await what.textContent()).toBe(
       'Danmarks Statistik 2023: anbragte børn og unge i året pr. 1.000 0-22-årige. Egne sagsdata: børn med en aktiv anbringelse på opgørelsesdatoen pr. 1.000 0-17-årige.',
     );
+    // The own figure beside the published one is a count at D, not in the period: its label says
+    // only where it comes from, and the sentence above says what it counts.
+    const facts = await page.getByTestId(`figure-${PLACED}`).getByTestId('benchmark-facts').textContent();
+    expect(facts).toMatch(/ · egne sagsdata: [\d,]+$/);
+    expect(facts).not.toContain('i perioden');
     await page.close();
   });
 

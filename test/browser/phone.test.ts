@@ -81,4 +81,37 @@ describe('a phone (390×844)', () => {
     await page.screenshot({ path: join(OUT, 'udvalg-390.png'), fullPage: true });
     await page.close();
   });
+
+  it("gives the committee's spend curve the whole row on a laptop, not half of it beside nothing", async () => {
+    const page = await env.login('udvalg', { viewport: { width: 1366, height: 768 } });
+    await page.goto(`${env.base}/#/udvalg`);
+    const curve = page.getByTestId('figure-budget.spend_curve');
+    await curve.waitFor();
+    const table = await page.getByTestId('figure-budget.function').boundingBox();
+    const box = await curve.boundingBox();
+    // Both span the grid: the same left edge and width (the budget table is a whole row already).
+    expect(box!.width).toBeGreaterThan(900);
+    expect([Math.round(box!.x), Math.round(box!.width)]).toEqual([Math.round(table!.x), Math.round(table!.width)]);
+    await page.close();
+  });
+
+  it("keeps the chief's page within a phone's width: the deadlines-per-team table scrolls inside its card", async () => {
+    const page = await env.login('chef', { viewport: PHONE });
+    await page.goto(`${env.base}/#/chef`);
+    const figure = page.getByTestId('figure-deadline.compliance_by_team');
+    await figure.waitFor();
+    const region = figure.getByRole('region', { name: 'Overholdte frister pr. team' });
+    await region.scrollIntoViewIfNeeded();
+    // Five columns of deadlines do not fit in 390 px: the region scrolls, the page does not.
+    const { clientWidth, scrollWidth: tableWidth } = await region.evaluate((e) => ({
+      clientWidth: e.clientWidth,
+      scrollWidth: e.scrollWidth,
+    }));
+    expect(tableWidth).toBeGreaterThan(clientWidth);
+    expect(await readable(page, region)).toBe(true);
+    const { scrollWidth, wide } = await overflow(page);
+    expect(scrollWidth, wide.join(', ')).toBeLessThanOrEqual(PHONE.width);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.close();
+  });
 });

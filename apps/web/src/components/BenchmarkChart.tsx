@@ -72,7 +72,7 @@ export function BenchmarkChart({
       <p className="benchmark-facts" data-testid="benchmark-facts">
         <strong>{show(value.own)}</strong> ({value.year ?? '–'}) · median {show(value.median)} · {rank}
         {/* The committee gets the published figures only (ownLive withheld as null). */}
-        {value.ownLive !== null && <span className="muted small"> · egne sagsdata i perioden: {show(value.ownLive)}</span>}
+        {value.ownLive !== null && <span className="muted small"> · egne sagsdata: {show(value.ownLive)}</span>}
       </p>
       {said.live && (
         <p className="muted small" data-testid="benchmark-what">

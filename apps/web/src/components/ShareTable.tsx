@@ -28,38 +28,42 @@ export function ShareTable({
   asShares?: boolean;
 }) {
   const format = asShares ? formatShare : formatNumber;
+  // On a phone the columns (one per deadline) are wider than the screen: the table scrolls
+  // sideways inside its card, focusable for the keyboard, and the page does not.
   return (
-    <table className="value-table">
-      <caption className="sr-only">{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{rowHeader}</th>
-          {columns.map((c) => (
-            <th key={c.key} scope="col" className="num">
-              {c.label}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {Object.entries(value).map(([row, cells]) => (
-          <tr key={row} data-testid={`share-row-${row}`}>
-            <th scope="row">{rowHref ? <a href={rowHref(row)}>{row}</a> : row}</th>
+    <div className="table-scroll" role="region" aria-label={caption} tabIndex={0}>
+      <table className="value-table">
+        <caption className="sr-only">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{rowHeader}</th>
             {columns.map((c) => (
-              <td key={c.key} className="num" data-value={String(cells[c.key] ?? '')}>
-                {typeof cells[c.key] === 'number' ? format(cells[c.key] as number) : displayValue(cells[c.key])}
-                {/* A share of few says its n ("2 af 4"): one case moves it by more than 5 points. */}
-                {asShares && (countsOf(cells, c.key)?.denominator ?? SMALL_N) < SMALL_N && (
-                  <span className="muted small" data-testid="share-n">
-                    {' '}
-                    ({formatNumber(countsOf(cells, c.key)!.numerator)} af {formatNumber(countsOf(cells, c.key)!.denominator)})
-                  </span>
-                )}
-              </td>
+              <th key={c.key} scope="col" className="num">
+                {c.label}
+              </th>
             ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {Object.entries(value).map(([row, cells]) => (
+            <tr key={row} data-testid={`share-row-${row}`}>
+              <th scope="row">{rowHref ? <a href={rowHref(row)}>{row}</a> : row}</th>
+              {columns.map((c) => (
+                <td key={c.key} className="num" data-value={String(cells[c.key] ?? '')}>
+                  {typeof cells[c.key] === 'number' ? format(cells[c.key] as number) : displayValue(cells[c.key])}
+                  {/* A share of few says its n ("2 af 4"): one case moves it by more than 5 points. */}
+                  {asShares && (countsOf(cells, c.key)?.denominator ?? SMALL_N) < SMALL_N && (
+                    <span className="muted small" data-testid="share-n">
+                      {' '}
+                      ({formatNumber(countsOf(cells, c.key)!.numerator)} af {formatNumber(countsOf(cells, c.key)!.denominator)})
+                    </span>
+                  )}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
