@@ -70,15 +70,16 @@ describe('imports over HTTP: upload a zip, watch the job, read the import log an
     const issues = await http().get(`/api/v1/imports/${list.body[0].id}/issues?severity=error`).set(as('chef')).expect(200);
     expect(issues.body.count).toBe(3);
     expect(issues.body.byRule).toEqual([
-      { rule: 'R003', severity: 'error', count: 1 },
-      { rule: 'R005', severity: 'error', count: 1 },
-      { rule: 'R011', severity: 'error', count: 1 },
+      { rule: 'R003', title: 'Dato før 1970', severity: 'error', count: 1 },
+      { rule: 'R005', title: 'Slutdato før startdato', severity: 'error', count: 1 },
+      { rule: 'R011', title: 'Henviser til en ukendt sag', severity: 'error', count: 1 },
     ]);
     expect(issues.body.rows[0]).toEqual({
       severity: 'error',
       file: 'sager.csv',
       line: 14,
       rule: 'R005',
+      title: 'Slutdato før startdato',
       value: '01-01-2024',
       message: 'Slutdato før startdato: Lukket = "01-01-2024" (oprettet 01-02-2024).',
     });

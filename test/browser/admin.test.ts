@@ -235,22 +235,23 @@ describe('administration in Chromium', () => {
     await panel.locator('tbody tr').first().waitFor();
     const issues = await env.api<{
       count: number;
-      rows: { file: string; line: number | null; rule: string; severity: string; value: string | null; message: string }[];
+      rows: { file: string; line: number | null; rule: string; title: string; severity: string; value: string | null; message: string }[];
     }>('admin-461', `/api/v1/imports/${run.id}/issues?offset=0&limit=200`);
     expect(await panel.locator('tbody tr').count()).toBe(issues.rows.length);
-    // Every row as the API gives it: file, line, rule, kind, value and the Danish message.
+    // Every row as the API gives it: file, line, the rule by its Danish title, kind, value and the Danish message.
     const shown = await panel.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.children, (c) => c.textContent)));
     expect(shown).toEqual(
       issues.rows.map((r) => [
         r.file,
         r.line === null ? '–' : String(r.line),
-        r.rule,
+        r.title,
         r.severity === 'error' ? 'Afvist' : 'Advarsel',
         r.value ?? '–',
         r.message,
       ]),
     );
     expect(shown.filter((r) => r[3] === 'Afvist').length).toBe(run.rejectedCount);
+    expect(shown.some((r) => /^[RW]\d{3}$/.test(r[2] ?? ''))).toBe(false);
     expect(await page.getByTestId('admin-jobs').getByText('Ingen fejlede jobs.').count()).toBe(1);
 
     await open(page, 'afleveringsmapper');

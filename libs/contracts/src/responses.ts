@@ -167,6 +167,7 @@ export const ImportIssueSchema = z.object({
   file: z.string(),
   line: z.number().int().nullable(),
   rule: z.string(),
+  title: z.string().describe("The rule's Danish title (what a user reads instead of the id)"),
   value: z.string().nullable(),
   message: z.string(),
 });
@@ -174,7 +175,7 @@ export const ImportIssueSchema = z.object({
 export const ImportIssuesSchema = z
   .object({
     count: z.number().int(),
-    byRule: z.array(z.object({ rule: z.string(), severity: z.enum(['error', 'warning']), count: z.number().int() })),
+    byRule: z.array(z.object({ rule: z.string(), title: z.string(), severity: z.enum(['error', 'warning']), count: z.number().int() })),
     rows: z.array(ImportIssueSchema),
   })
   .meta({ id: 'ImportIssues' });

@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { existsSync } from 'fs';
-import { isIsoDate, isMunicipalityCode, listRules } from '@bu/domain';
+import { isIsoDate, isMunicipalityCode, listRules, ruleTitle } from '@bu/domain';
 import { inspectUploadZip, JobQueue, SOURCES, unpackDirFor, UploadError, type EtlJobData, type SourceKind } from '@bu/jobs';
 import type { AuthUser } from '../auth/auth.types';
 import { ETL_QUEUE_TOKEN } from '../queue/queue.module';
@@ -80,7 +80,9 @@ export class ImportsService {
       this.repository.issues(id, severity ?? null, Math.max(Number(offset) || 0, 0), Math.min(Math.max(Number(limit) || 100, 1), 1000)),
       this.repository.issueCounts(id, severity ?? null),
     ]);
-    return { count: byRule.reduce((s, r) => s + r.count, 0), byRule, rows };
+    // Each rule by its Danish title beside its id: the id alone (R003) tells a user nothing.
+    const titled = <T extends { rule: string }>(r: T) => ({ ...r, title: ruleTitle(r.rule) });
+    return { count: byRule.reduce((s, r) => s + r.count, 0), byRule: byRule.map(titled), rows: rows.map(titled) };
   }
 
   /** Checks an upload (fields, the user's scope, the zip's table of contents) and queues its import. */

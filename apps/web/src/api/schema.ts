@@ -1084,6 +1084,7 @@ export interface components {
       count: number;
       byRule: {
         rule: string;
+        title: string;
         /** @enum {string} */
         severity: 'error' | 'warning';
         count: number;
@@ -1094,6 +1095,8 @@ export interface components {
         file: string;
         line: number | null;
         rule: string;
+        /** @description The rule's Danish title (what a user reads instead of the id) */
+        title: string;
         value: string | null;
         message: string;
       }[];

@@ -167,7 +167,7 @@ function IssuesPanel({ id, onClose }: { id: string; onClose: () => void }) {
         <>
           <p>
             {formatNumber(issues.count)} i alt:{' '}
-            {issues.byRule.map((r) => `${r.rule} (${SEVERITY[r.severity].toLowerCase()}) ${formatNumber(r.count)}`).join(', ')}
+            {issues.byRule.map((r) => `${r.title} (${SEVERITY[r.severity].toLowerCase()}) ${formatNumber(r.count)}`).join(', ')}
           </p>
           <div className="table-scroll" tabIndex={0} role="region" aria-label="Afviste rækker og advarsler efter fil og linje">
             <table className="value-table admin-table">
@@ -189,7 +189,7 @@ function IssuesPanel({ id, onClose }: { id: string; onClose: () => void }) {
                   <tr key={i}>
                     <th scope="row">{row.file}</th>
                     <td className="num">{row.line ?? '–'}</td>
-                    <td>{row.rule}</td>
+                    <td title={row.rule}>{row.title}</td>
                     <td>{SEVERITY[row.severity]}</td>
                     <td>{row.value ?? '–'}</td>
                     <td>{row.message}</td>
