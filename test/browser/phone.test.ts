@@ -82,6 +82,31 @@ describe('a phone (390×844)', () => {
     await page.close();
   });
 
+  it("shows the committee's political goals as cards, each title on whole lines, not a letter per line", async () => {
+    const { id } = await env.api<{ id: number }>('admin', '/api/v1/goals', {
+      method: 'POST',
+      body: {
+        municipality: 461,
+        kpi: 'activity.family_care_share',
+        title: 'Mindst 65 % af de anbragte børn i familiepleje',
+        direction: '>=',
+        target: 0.65,
+      },
+    });
+    const page = await env.login('udvalg', { viewport: PHONE });
+    await page.goto(`${env.base}/#/udvalg`);
+    const goal = page.getByTestId(`goal-${id}`);
+    await goal.waitFor();
+    const title = goal.locator('th');
+    expect(await readable(page, title)).toBe(true);
+    // Laid out as a card, the title gets the card's width: most of the 390 px, not one letter's.
+    expect((await title.boundingBox())!.width).toBeGreaterThan(250);
+    expect(await readable(page, goal.locator('td[data-label="Status"]'))).toBe(true);
+    const { scrollWidth, wide } = await overflow(page);
+    expect(scrollWidth, wide.join(', ')).toBeLessThanOrEqual(PHONE.width);
+    await page.close();
+  });
+
   it("gives the committee's spend curve the whole row on a laptop, not half of it beside nothing", async () => {
     const page = await env.login('udvalg', { viewport: { width: 1366, height: 768 } });
     await page.goto(`${env.base}/#/udvalg`);

@@ -45,14 +45,14 @@ export function GoalList({
               />
             </th>
             {years.map((y) => (
-              <td key={y} className="num">
+              <td key={y} className="num" data-label={y}>
                 {show(g.kpi, g.previousYears[y])}
               </td>
             ))}
-            <td className="num">
+            <td className="num" data-label="Nu">
               <strong>{show(g.kpi, g.value)}</strong>
             </td>
-            <td>
+            <td data-label="Status">
               {g.status ? (
                 <span className={`light ${g.status}`}>
                   <span aria-hidden="true">{LIGHT[g.status].symbol}</span> {LIGHT[g.status].word}
