@@ -24,7 +24,9 @@ import {
 import { importDubu, importEconomy, importStatistics } from '@bu/etl';
 import { committeeSchedulerKey, reportQueue, WEEKLY_MAIL_SCHEDULER, type ReportQueue } from '@bu/jobs';
 import { createMailer, NOT_CONFIGURED } from '../../apps/worker/src/reports/mailer';
+import { committeeReportContent } from '../../apps/worker/src/reports/committee-report';
 import { makeCommitteeReport } from '../../apps/worker/src/reports/report-jobs';
+import { renderCommitteeReport } from '../../apps/worker/src/reports/report-pdf';
 import { reportDeps, startReportWorker, type RunningReportWorker } from '../../apps/worker/src/reports/worker';
 import { runInScope } from '../../apps/api/src/database/request-scope';
 import { addUser } from '../../scripts/lib/users';
@@ -403,5 +405,45 @@ describe('the committee’s monthly report', () => {
     await expect(runInScope('461', () => ds.query(`UPDATE report_schedule SET municipality_code = 101`))).rejects.toThrow(
       /row-level security/,
     );
+  });
+});
+
+describe('the committee’s monthly report of a small municipality', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // dubu-small cut to its first four cases (S1-S4), with 40,000 children aged 0-17 (statistics-benchmark).
+    const small = copyFixture(DUBU_SMALL);
+    editFile(small, 'sager.csv', (text) => text.split(/\r?\n/).slice(0, 5).join('\n') + '\n');
+    await importDubu(db.pool, small, { pseudonymSecret: TEST_SECRET, exportDate: D });
+    await importStatistics(db.pool, join(FIXTURES, 'statistics-benchmark'), { pseudonymSecret: TEST_SECRET });
+    await seedUsers(db, 461, 'Team Nord');
+    app = await startTestApi(db);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('withholds a rate resting on 1-4 children, as the API does, and never prints the number', async () => {
+    const token = await tokenFor(app, 'udvalg');
+    const id = 'activity.children_with_open_case_per_1000';
+    const api = (
+      await request(app.getHttpServer())
+        .get(`/api/v1/kpis?ids=${id}&asOf=${D}`)
+        .set({ Authorization: `Bearer ${token}` })
+        .expect(200)
+    ).body;
+    // Open at D = 29.02.2024: S1 and S2 (one child, the same CPR number) and S3 (closed at D); S4 closed
+    // the day before. 2 children / 40,000 × 1,000 = 0.05, resting on 2 children: withheld.
+    expect(api.kpis[id]).toEqual({ suppressed: true });
+    const deps = reportDeps(db.pool, { mail: null, publicUrl: null });
+    const content = await committeeReportContent(deps.query, deps.repository, 461, D);
+    expect(content.figures.find((f) => f.figure.kpi === id)?.value).toEqual({ suppressed: true });
+    const text = pdfText(await renderCommitteeReport(content));
+    expectFigure(text, 'Børn med åben sag pr. 1.000 børn', '<5');
+    expect(text).not.toContain(formatNumber(0.05));
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KPIS, suppressCount, suppressParts } from '@bu/kpi';
+import { forCommittee, KPIS, kpiById, SUPPRESSED, suppressCount, suppressParts, type KpiContext } from '@bu/kpi';
 
 const S = { suppressed: true };
 describe('small-cell suppression', () => {
@@ -34,5 +34,32 @@ describe('small-cell suppression', () => {
   it('every KPI the committee may read is money or suppressible', () => {
     const open = KPIS.filter((k) => k.roles.includes('udvalg') && k.unit !== 'kr' && !k.suppress).map((k) => k.id);
     expect(open).toEqual([]);
+  });
+
+  it('every KPI whose rule needs the counts withholds a value when it is not given them (fail closed)', () => {
+    const needsCounts = KPIS.filter((k) => k.suppress && k.suppress.length >= 2);
+    expect(needsCounts.map((k) => k.id)).toContain('activity.children_with_open_case_per_1000');
+    for (const k of needsCounts) {
+      expect(k.suppress!(0.05), k.id).toEqual(SUPPRESSED);
+      expect(k.suppress!(0.05, null), k.id).toEqual(SUPPRESSED);
+    }
+  });
+
+  it('gives a rate its counts for the committee: withheld on 1..4, shown on 0 and on 5 or more', async () => {
+    const kpi = kpiById('activity.children_with_open_case_per_1000')!;
+    // A stand-in fraction: numerator n children of 40,000; the rate n / 40,000 × 1,000.
+    const forCounts = (n: number) =>
+      forCommittee(
+        { ...kpi, fraction: () => Promise.resolve({ numerator: n, denominator: 40_000 }) },
+        (n / 40_000) * 1000,
+        {} as KpiContext,
+        () => Promise.resolve({} as never),
+      );
+    // 2 / 40,000 × 1,000 = 0.05 rests on 2 children: withheld; 0 is 0; 5 / 40,000 × 1,000 = 0.125.
+    expect(await forCounts(2)).toEqual(SUPPRESSED);
+    expect(await forCounts(0)).toBe(0);
+    expect(await forCounts(5)).toBe(0.125);
+    // No rate (no population): nothing to withhold.
+    expect(kpi.suppress!(null, null)).toBeNull();
   });
 });

@@ -1,6 +1,9 @@
 // Small-cell suppression for the committee role: a count 1..4 becomes {"suppressed": true} and the
 // real number is never sent; zero stays 0. (Shares and rates resting on a suppressed count are
-// withheld by the KPIs that compute them.)
+// withheld by the KPIs that compute them, given the counts: forCommittee below.)
+
+import type { KpiSettings } from './settings';
+import type { KpiContext, KpiDefinition } from './types';
 
 export interface Suppressed {
   suppressed: true;
@@ -28,4 +31,22 @@ export function suppressParts(parts: Record<string, number>): Record<string, num
     if (next) out[next[0]] = SUPPRESSED;
   }
   return out;
+}
+
+/**
+ * The committee's value, for every way a figure reaches the committee (the API's answers and the
+ * monthly report): small cells suppressed by the KPI's own rule; a share or rate is given the counts
+ * it rests on (one more query, for the committee's few figures). A rule that needs the counts
+ * withholds the value when it is not given them (fail closed), so a caller that forgets them prints
+ * nothing it should not.
+ */
+export async function forCommittee(
+  kpi: KpiDefinition,
+  value: unknown,
+  ctx: Omit<KpiContext, 'settings'>,
+  settings: () => Promise<KpiSettings>,
+): Promise<unknown> {
+  if (!kpi.suppress) return value;
+  if (kpi.suppress.length < 2 || !kpi.fraction) return kpi.suppress(value);
+  return kpi.suppress(value, await kpi.fraction({ ...ctx, settings: await settings() }));
 }

@@ -5,6 +5,7 @@ import { addMonths, committeeDates, defaultPeriod, isMunicipalityCode, isValidDa
 import {
   KPIS,
   kpiById,
+  forCommittee,
   ListQueryError,
   MAX_PAGE,
   pageList,
@@ -500,19 +501,4 @@ export class KpiService {
     }
     return { body: { id, by, municipality: municipality.code, points }, hit };
   }
-}
-
-/**
- * The committee's value: small cells suppressed by the KPI's own rule; a share or rate is given the
- * counts it rests on (one more query, for the committee's few figures, never cached with the value).
- */
-async function forCommittee(
-  kpi: KpiDefinition,
-  value: unknown,
-  ctx: Omit<KpiContext, 'settings'>,
-  settings: () => Promise<KpiSettings>,
-): Promise<unknown> {
-  if (!kpi.suppress) return value;
-  if (kpi.suppress.length < 2 || !kpi.fraction) return kpi.suppress(value);
-  return kpi.suppress(value, await kpi.fraction({ ...ctx, settings: await settings() }));
 }

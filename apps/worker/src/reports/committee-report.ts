@@ -1,6 +1,6 @@
 import { DASHBOARDS, type FigureDefinition } from '@bu/dashboards';
 import { committeeDates, isValidDate, parseIso } from '@bu/domain';
-import { kpiById, loadSettings, type Query } from '@bu/kpi';
+import { forCommittee, kpiById, loadSettings, type Query } from '@bu/kpi';
 import type { ReportsRepository } from './reports.repository';
 
 /** One figure of the committee view, with its value as the committee's API answer has it. */
@@ -53,9 +53,11 @@ export async function committeeReportContent(
   const figures: ReportFigure[] = [];
   for (const figure of COMMITTEE.figures) {
     const kpi = kpiById(figure.kpi)!;
-    const value = await kpi.compute({ query, municipality: municipality.code, asOf, period, settings });
-    // The committee sees aggregates only, small cells suppressed: the real number is never printed.
-    figures.push({ figure, value: kpi.suppress ? kpi.suppress(value) : value });
+    const ctx = { query, municipality: municipality.code, asOf, period };
+    const value = await kpi.compute({ ...ctx, settings });
+    // The committee sees aggregates only, small cells suppressed as in the API's answer (a rate given
+    // the counts it rests on): the real number is never printed.
+    figures.push({ figure, value: await forCommittee(kpi, value, ctx, () => Promise.resolve(settings)) });
   }
   const comments: CommitteeReportContent['comments'] = { budget: {}, goal: {} };
   for (const c of await repository.comments(municipality.code, asOf.slice(0, 4))) comments[c.subjectType][c.subjectKey] = c.text;

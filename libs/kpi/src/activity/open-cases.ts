@@ -34,10 +34,11 @@ const per1000 = perThousand({
 
 /**
  * activity.children_with_open_case_per_1000 — the count / the 0-17-year-olds × 1000. For the
- * committee it is withheld when the count is 1..4 (a rate resting on a suppressed count).
+ * committee it is withheld when the count is 1..4 (a rate resting on a suppressed count), and when
+ * the counts are not given (fail closed: the rate alone cannot tell).
  */
 export const childrenWithOpenCasePer1000 = defineKpi({
   ...per1000,
   suppress: (value: number | null, basis?: Fraction | null) =>
-    (value !== null && basis && basis.numerator >= 1 && basis.numerator < MIN_CELL ? SUPPRESSED : value) as never,
+    (value !== null && (!basis || (basis.numerator >= 1 && basis.numerator < MIN_CELL)) ? SUPPRESSED : value) as never,
 });
