@@ -68,8 +68,13 @@ describe('KPI cache, invalidated by imports and by settings', () => {
     await caughtUp('461');
     expect(await openCases()).toEqual({ AA: 4, CC: 3 });
 
-    // Importing the export again restores the snapshot, and the figure follows as soon as the API hears of it.
-    const result = await fixture();
+    // Importing the export again, staged anew (an unchanged export is otherwise skipped, ADR 0073), restores
+    // the snapshot, and the figure follows as soon as the API hears of it.
+    const result = await importDubu(db.pool, join(FIXTURES, 'dubu-deadlines'), {
+      pseudonymSecret: TEST_SECRET,
+      exportDate: '2024-04-30',
+      restage: true,
+    });
     expect(result.status).toBe('succeeded');
     await caughtUp();
     expect(await openCases()).toEqual({ AA: 4, BB: 1, CC: 2 });

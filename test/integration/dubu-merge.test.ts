@@ -99,8 +99,9 @@ describe('DUBU merge: repeated ids and notifications linked to cases', () => {
       ['Y2', '2000.00'],
       ['Y3', '3000.00'],
     ]);
-    // The same export again changes nothing; notifications stay linked.
-    const again = await importDubu(db.pool, dir, options);
+    // The same export again, staged anew (unstaged it would be skipped whole, ADR 0073), changes
+    // nothing; notifications stay linked.
+    const again = await importDubu(db.pool, dir, { ...options, restage: true });
     expect(again.loaded).toEqual({ caseworkers: 0, cases: 0, assignments: 0, notifications: 0, measures: 0 });
     expect(again.unchanged).toEqual({ caseworkers: 1, cases: 8, assignments: 5, notifications: 6, measures: 3 });
     const { rows: linked } = await db.pool.query('SELECT count(*)::int AS n FROM notification WHERE case_id IS NOT NULL');

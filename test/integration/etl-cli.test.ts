@@ -31,9 +31,13 @@ describe('npm run etl -- import (CLI for data stewards and scripts)', () => {
       expect.objectContaining({ file: 'sagsansvar.csv', line: 17, rule: 'R011', value: 'S99' }),
     ]);
     expect(typeof summary.seconds).toBe('number');
+    // The same export again is not staged at all (ADR 0073): it says which import it is the same as.
     const again = JSON.parse(run('import', 'dubu', DUBU_SMALL, '--export-date', '2024-02-29', '--json').stdout);
-    expect(again.loaded).toEqual({ cases: 0, caseworkers: 0, assignments: 0 });
-    expect(again.unchanged).toEqual({ cases: 11, caseworkers: 6, assignments: 14 });
+    expect(again).toMatchObject({ status: 'succeeded', sameAs: expect.any(String) });
+    // Staged anew on request, it loads nothing and finds every row unchanged.
+    const restaged = JSON.parse(run('import', 'dubu', DUBU_SMALL, '--export-date', '2024-02-29', '--restage', '--json').stdout);
+    expect(restaged.loaded).toEqual({ cases: 0, caseworkers: 0, assignments: 0 });
+    expect(restaged.unchanged).toEqual({ cases: 11, caseworkers: 6, assignments: 14 });
   });
 
   it('exits 1 with the reason when the export is not in the declared format', () => {

@@ -38,8 +38,9 @@ describe('read models', () => {
     const spans = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM case_team_span WHERE municipality_code = 461');
     expect(spans.rows[0].n).toBeGreaterThan(0);
 
-    // An import outside the worker (no build after it): the read models are of the import before.
-    const again = await importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D });
+    // An import outside the worker (no build after it), staged anew (an unchanged export is otherwise
+    // skipped and its snapshot stays in force, ADR 0073): the read models are of the import before.
+    const again = await importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D, restage: true });
     expect(again.status).toBe('succeeded');
     expect(await readModelsCurrent(query, 461)).toBe(false);
     expect(await buildReadModels(db.pool, 461)).toBe(Number(again.importId));
@@ -73,7 +74,7 @@ describe('read models', () => {
       await db.pool.query(`UPDATE case_team_span SET team = 'Intet team'`);
       expect(await overdue('2024-01-02')).toBe(0);
       // A new import, not followed by a build: the facts are read again.
-      await importDubu(db.pool, deadlines, { pseudonymSecret: TEST_SECRET, exportDate: D, allowShrink: true });
+      await importDubu(db.pool, deadlines, { pseudonymSecret: TEST_SECRET, exportDate: D, allowShrink: true, restage: true });
       expect(await overdue('2024-01-03')).toBe(live);
     } finally {
       await app.close();

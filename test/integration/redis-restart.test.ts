@@ -195,14 +195,15 @@ describe('a Redis restart while imports run and wait (Redis backend)', () => {
       expect(api.output()).not.toMatch(/Unhandled error event/);
       expect((await fetch(`${apiUrl}/api/health`)).status).toBe(200);
 
-      // The running job was retried: two runs, the retry finding everything the first loaded unchanged.
-      const { rows: runs } = await db.pool.query(`SELECT status, loaded, unchanged FROM import_run WHERE job_id = $1 ORDER BY id`, [
-        running.id,
-      ]);
+      // The running job was retried: two runs, the retry finding the export the same as the one the first
+      // loaded, so it stages nothing again (ADR 0073).
+      const { rows: runs } = await db.pool.query(
+        `SELECT id::text, status, loaded, same_as::text AS same_as FROM import_run WHERE job_id = $1 ORDER BY id`,
+        [running.id],
+      );
       expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
       expect(runs[0].loaded.measures).toBe(60_000);
-      expect(runs[1].loaded.measures).toBe(0);
-      expect(runs[1].unchanged).toEqual(runs[0].loaded);
+      expect(runs[1].same_as).toBe(runs[0].id);
       // Each waiting job ran once.
       for (const job of waiting) {
         const { rows } = await db.pool.query(`SELECT status FROM import_run WHERE job_id = $1`, [job.id]);
