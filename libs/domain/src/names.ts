@@ -386,7 +386,8 @@ function forms(word: string): string[] {
 /**
  * The first word of `text` that may be a person's name, as written in the text: a word among the
  * common names or among `names` (full names are split into their parts; parts under 3 letters are
- * ignored), in any case and with or without a genitive ending; null when there is none.
+ * ignored; those only when not written in lower case), in any case and with or without a
+ * genitive ending; null when there is none.
  */
 export function nameIn(text: string, names: Iterable<string> = []): string | null {
   const extra = new Set<string>();
@@ -394,7 +395,9 @@ export function nameIn(text: string, names: Iterable<string> = []): string | nul
   for (const m of text.matchAll(WORD)) {
     for (const part of m[0].split('-')) {
       const lower = part === key(part);
-      const hit = forms(part).some((f) => extra.has(f) || (KNOWN.has(f) && !(lower && EVERYDAY_WORDS.has(f))));
+      // The caller's names (caseworkers' surnames such as Skov, Dam, Krog) may be everyday words:
+      // like EVERYDAY_WORDS, they count only when not written in lower case.
+      const hit = forms(part).some((f) => (!lower && extra.has(f)) || (KNOWN.has(f) && !(lower && EVERYDAY_WORDS.has(f))));
       if (hit) return part;
     }
   }
