@@ -73,6 +73,36 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
     expect(Object.keys(chief.body.dimensions.caseworker).sort()).toEqual(['AA', 'BB', 'CC', 'TN']);
   });
 
+  it("gives the team leader the data-quality counts but not the rejected rows' values, which carry no team", async () => {
+    // SECREVIEW M3: one rejected row quoting another team's case and one unknown code in the latest import.
+    const { rows } = await db.pool.query(
+      `SELECT max(id)::text AS id FROM import_run WHERE municipality_code = 461 AND status = 'succeeded'`,
+    );
+    await db.pool.query(
+      `INSERT INTO import_issue (import_id, municipality_code, severity, file, line, rule, value, message)
+       VALUES ($1, 461, 'error', 'ydelser.csv', 7, 'R011', 'SYD-CASE-42', 'Sagen SYD-CASE-42 findes ikke'),
+              ($1, 461, 'warning', 'ydelser.csv', 8, 'W003', 'XYZ', 'Ukendt kode XYZ på sag SYD-CASE-43')`,
+      [rows[0].id],
+    );
+    // Issues are written with their run, whose change moves the data version (drops cached answers).
+    await db.pool.query(`UPDATE import_run SET finished_at = finished_at WHERE id = $1`, [rows[0].id]);
+    const ids = 'ids=dq.rejected_rows,dq.unknown_codes';
+    const lead = (await get('teamleder', ids).expect(200)).body.kpis;
+    const rejected = lead['dq.rejected_rows'].rows.find((r: { rule: string }) => r.rule === 'R011');
+    expect(rejected).toMatchObject({ file: 'ydelser.csv', count: 1, lines: [], issues: [] });
+    expect(lead['dq.unknown_codes'].rows.find((r: { code: string }) => r.code === 'XYZ')).toEqual({ code: 'XYZ', count: 1, issues: [] });
+    expect(JSON.stringify(lead)).not.toMatch(/SYD-CASE-4/);
+    // The chief (and admin) still open the counts to the rows.
+    const chief = (await get('chef', ids).expect(200)).body.kpis;
+    expect(chief['dq.rejected_rows'].rows.find((r: { rule: string }) => r.rule === 'R011')).toMatchObject({
+      lines: [7],
+      issues: [{ line: 7, value: 'SYD-CASE-42', message: 'Sagen SYD-CASE-42 findes ikke' }],
+    });
+    expect(chief['dq.unknown_codes'].rows.find((r: { code: string }) => r.code === 'XYZ').issues).toEqual([
+      { file: 'ydelser.csv', line: 8, message: 'Ukendt kode XYZ på sag SYD-CASE-43' },
+    ]);
+  });
+
   it('gives the chief the whole municipality', async () => {
     const res = await get('chef', 'ids=deadline.followup_overdue,deadline.notification_24h').expect(200);
     expect(res.body.kpis['deadline.notification_24h']).toBe(0.4);

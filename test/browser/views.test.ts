@@ -130,7 +130,7 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
   });
 
   it("names the rejected rows' rules by their Danish titles, and each count opens the rows behind it", async () => {
-    const page = await loginAs('teamleder');
+    const page = await loginAs('chef');
     await page.goto(`${env.base}/#/datakvalitet`);
     const figure = page.getByTestId('figure-dq.rejected_rows');
     await figure.locator('table').first().waitFor();
@@ -147,6 +147,17 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
     expect(await rows.locator('tbody td').allTextContents()).toEqual(['17', 'S99', 'Sagsnummer S99 findes ikke i sager.csv.']);
     await open.nth(2).click();
     expect(await rows.count()).toBe(0);
+    await page.close();
+  });
+
+  it("gives the team leader the rejected rows' counts but not the rows, which carry no team", async () => {
+    const page = await loginAs('teamleder');
+    await page.goto(`${env.base}/#/datakvalitet`);
+    const figure = page.getByTestId('figure-dq.rejected_rows');
+    await figure.locator('table').first().waitFor();
+    expect(await figure.locator('table').first().textContent()).toContain('Henviser til en ukendt sag');
+    expect(await figure.getByRole('button', { name: 'Afviste rækker: 1' }).count()).toBe(0);
+    expect(await figure.textContent()).not.toContain('S99');
     await page.close();
   });
 

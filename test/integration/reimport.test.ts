@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importDubu } from '@bu/etl';
+import { importDubu, purgeExpired } from '@bu/etl';
 import type { ImportOptions } from '@bu/etl';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 
@@ -120,6 +120,36 @@ describe('re-importing a case-system export', () => {
       `SELECT import_id::text AS id FROM source_snapshot WHERE municipality_code = 461 AND source = 'dubu'`,
     );
     expect(rows).toEqual([{ id: first }]);
+  });
+
+  it('purges the copied rejected values of an unchanged re-import when the original import expires', async () => {
+    // The copies must not restart the retention clock (SECREVIEW M4). The original import is made
+    // 100 days old; the default retention.import_issue_values_days is 90, so at now both its values
+    // and those copied into today's unchanged re-import are past their time (100 > 90), while the
+    // re-import itself finished today.
+    const { result } = await imported(exportDir());
+    expect(result.sameAs).toBe(first);
+    await db.pool.query(
+      `UPDATE import_run SET started_at = started_at - interval '100 days', finished_at = finished_at - interval '100 days' WHERE id = $1`,
+      [first],
+    );
+    const rejected = async (id: string) => (await issues(id)).filter((i) => i.rule === 'R002');
+    expect(await rejected(result.importId)).toEqual([expect.objectContaining({ line: 4, value: '30-02-2024' })]);
+    await purgeExpired(db.pool, { now: new Date() });
+    for (const id of [first, result.importId])
+      expect(await rejected(id)).toEqual([
+        expect.objectContaining({
+          file: 'ydelser.csv',
+          line: 4,
+          rule: 'R002',
+          value: null,
+          message: expect.stringMatching(/værdien er slettet/),
+        }),
+      ]);
+    // A later unchanged re-import copies the erased rows: no value comes back.
+    const again = await imported(exportDir());
+    expect(again.result.sameAs).toBe(first);
+    expect((await rejected(again.result.importId)).map((i) => i.value)).toEqual([null]);
   });
 
   it('stages it again when asked (--restage), under another export date or another pseudonym key', async () => {

@@ -62,7 +62,9 @@ const add = (summary: PurgeSummary, code: number | null, what: keyof PurgeCounts
  * retention settings say is too old at `now`:
  * - the values of import issues (and their messages, which may quote the value) of imports older
  *   than retention.import_issue_values_days; the rows stay, with rule, file and line, so counts
- *   and the data-quality page keep working;
+ *   and the data-quality page keep working. An unchanged re-import (same_as) holds copies of the
+ *   original import's issues: its age is the original's, so re-delivering the same export every
+ *   night does not keep the rejected values past their time;
  * - audit rows older than retention.audit_days (rows of no municipality: the product-wide
  *   setting), keeping their hashes so the chain still verifies (see AuditChain migration);
  * - finished jobs older than retention.job_results_days;
@@ -84,7 +86,8 @@ export async function purgeExpired(pool: Pool, options: PurgeOptions): Promise<P
           old AS (
             UPDATE import_run r SET values_purged_at = $3::timestamptz FROM limits l
             WHERE l.code = coalesce(r.municipality_code, 0) AND r.values_purged_at IS NULL AND r.status <> 'running'
-              AND coalesce(r.finished_at, r.started_at) < $3::timestamptz - make_interval(days => l.days)
+              AND coalesce((SELECT o.finished_at FROM import_run o WHERE o.id = r.same_as), r.finished_at, r.started_at)
+                  < $3::timestamptz - make_interval(days => l.days)
             RETURNING r.id, r.municipality_code),
           erased AS (
             UPDATE import_issue i SET value = NULL, message = coalesce((SELECT t.title FROM titles t WHERE t.rule = i.rule), i.rule) || ' (værdien er slettet efter opbevaringsfristen)'

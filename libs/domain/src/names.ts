@@ -2,10 +2,12 @@
 // child-perspective examples of a case review (CASE-REVIEW.md: "screened for CPR numbers and
 // names before it is stored"). The product holds no child's name (the exports give CPR numbers,
 // which are pseudonymised), so the screen is the most common Danish first names and surnames, kept
-// as data here, and any names the caller adds (the municipality's caseworkers). A word counts only
-// with a capital initial, as a name is written; first names that are also everyday Danish words
-// (Hans "his", Bo "lives", Storm, Line, Maj, Per, Sol, Ask, Sten) are left out so that an ordinary
-// sentence is not refused.
+// as data here, and any names the caller adds (the municipality's caseworkers). Words are compared
+// case-insensitively ("EMMA", "emma") and also with a Danish genitive ending removed ("Emmas mor",
+// "Jensens far", "Ali's"). First names that are also common everyday Danish words (Hans "his", Bo
+// "lives", Storm, Line, Maj, Per, Sol, Ask, Sten) are left out so that an ordinary sentence is not
+// refused; names that are also rarer or lower-case words (EVERYDAY_WORDS: "liv", "august", "lund",
+// "rene" …) count only when not written in lower case.
 
 /** Common Danish first names (Danmarks Statistik's most frequent, children's and adults'). */
 export const COMMON_FIRST_NAMES: readonly string[] = [
@@ -231,6 +233,49 @@ export const COMMON_FIRST_NAMES: readonly string[] = [
   'Zainab',
   'Yasmin',
   'Leila',
+  // Frequent first names of non-Danish origin in Denmark (Danmarks Statistik's name statistics)
+  'Mohammed',
+  'Muhammad',
+  'Ahmad',
+  'Hassan',
+  'Hussein',
+  'Mustafa',
+  'Mahmoud',
+  'Abdullah',
+  'Khalid',
+  'Karim',
+  'Youssef',
+  'Hamza',
+  'Bilal',
+  'Amir',
+  'Ismail',
+  'Mehmet',
+  'Ahmet',
+  'Emre',
+  'Abdi',
+  'Jakub',
+  'Piotr',
+  'Aisha',
+  'Aysha',
+  'Mariam',
+  'Maryam',
+  'Amina',
+  'Layla',
+  'Leyla',
+  'Nour',
+  'Noor',
+  'Zahra',
+  'Asma',
+  'Salma',
+  'Samira',
+  'Nadia',
+  'Khadija',
+  'Hodan',
+  'Hawa',
+  'Elif',
+  'Zeynep',
+  'Zofia',
+  'Oliwia',
 ];
 
 /** Common Danish surnames. */
@@ -298,22 +343,63 @@ export const COMMON_SURNAMES: readonly string[] = [
   'Nørgaard',
 ];
 
-const WORD = /\p{Lu}[\p{Ll}\p{M}]+(?:-\p{Lu}[\p{Ll}\p{M}]+)?/gu;
+// A word, with an optional apostrophe genitive ("Ali's", "Ali’s") and hyphenated parts.
+const WORD = /[\p{L}\p{M}]+(?:['’]s)?(?:-[\p{L}\p{M}]+(?:['’]s)?)*/gu;
 
-const KNOWN = new Set([...COMMON_FIRST_NAMES, ...COMMON_SURNAMES]);
+/** Names that are also Danish words written in lower case: a name only when not all lower case. */
+const EVERYDAY_WORDS = new Set([
+  'august',
+  'liv',
+  'lund',
+  'holm',
+  'rosa',
+  'gry',
+  'lærke',
+  'rene',
+  'karl',
+  'kim',
+  'aksel',
+  'kasper',
+  'tilde',
+  'kruse',
+  'helle',
+  'signe',
+  'trine',
+  'sander',
+]);
+
+const key = (word: string) => word.toLocaleLowerCase('da-DK');
+
+const KNOWN = new Set([...COMMON_FIRST_NAMES, ...COMMON_SURNAMES].map(key));
+
+/** The word and the word without a Danish genitive ending (-'s, -’s, -s, -es), lower-cased. */
+function forms(word: string): string[] {
+  const w = key(word);
+  const apostrophe = /^(.+)['’]s$/u.exec(w);
+  if (apostrophe) return [apostrophe[1]];
+  const out = [w];
+  if (w.endsWith('es') && w.length > 4) out.push(w.slice(0, -2));
+  if (w.endsWith('s') && w.length > 3) out.push(w.slice(0, -1));
+  return out;
+}
 
 /**
- * The first word of `text` that may be a person's name: a capitalised word among the common Danish
- * names or among `names` (full names are split into their parts; parts under 3 letters are ignored);
- * null when there is none.
+ * The first word of `text` that may be a person's name, as written in the text: a word among the
+ * common names or among `names` (full names are split into their parts; parts under 3 letters are
+ * ignored; those only when not written in lower case), in any case and with or without a
+ * genitive ending; null when there is none.
  */
 export function nameIn(text: string, names: Iterable<string> = []): string | null {
   const extra = new Set<string>();
-  for (const n of names) for (const part of n.split(/[\s,]+/)) if (part.length >= 3 && /^\p{Lu}/u.test(part)) extra.add(part);
+  for (const n of names) for (const part of n.split(/[\s,]+/)) if (part.length >= 3) extra.add(key(part));
   for (const m of text.matchAll(WORD)) {
-    const parts = m[0].split('-');
-    const hit = parts.find((p) => KNOWN.has(p) || extra.has(p));
-    if (hit) return hit;
+    for (const part of m[0].split('-')) {
+      const lower = part === key(part);
+      // The caller's names (caseworkers' surnames such as Skov, Dam, Krog) may be everyday words:
+      // like EVERYDAY_WORDS, they count only when not written in lower case.
+      const hit = forms(part).some((f) => (!lower && extra.has(f)) || (KNOWN.has(f) && !(lower && EVERYDAY_WORDS.has(f))));
+      if (hit) return part;
+    }
   }
   return null;
 }

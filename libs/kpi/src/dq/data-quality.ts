@@ -5,6 +5,14 @@ import { defineKpi, type KpiContext, type KpiDefinition, type KpiListValue } fro
 
 // Data quality: whether the figures can be trusted. Every role sees the part it may see.
 
+/**
+ * Whether the caller is scoped to teams (a team leader). The rows of an import issue (line,
+ * value, message) carry no case, so they cannot be tied to the caller's teams: a team leader gets
+ * the counts by rule and code but not the rows, as GET /imports/:id/issues refuses them (the
+ * values quote other teams' case numbers and caseworkers).
+ */
+const teamScoped = (ctx: KpiContext) => ctx.teams != null;
+
 export interface RejectedRowsSummary {
   import: string;
   source: string;
@@ -15,7 +23,7 @@ export interface RejectedRowsSummary {
   title: string;
   count: number;
   lines: number[];
-  /** The rejected rows themselves, the first 50 by line: what the count opens to. */
+  /** The rejected rows themselves, the first 50 by line: what the count opens to (none for a team leader). */
   issues: { line: number | null; value: string | null; message: string }[];
 }
 
@@ -43,7 +51,11 @@ export const rejectedRows = defineKpi({
        GROUP BY l.id, l.source, l.started_at, i.file, i.rule ORDER BY l.source, i.file, i.rule`,
       [ctx.municipality],
     );
-    return { count: rows.reduce((s, r) => s + r.count, 0), rows: rows.map((r) => ({ ...r, title: ruleTitle(r.rule) })) };
+    const scoped = teamScoped(ctx);
+    return {
+      count: rows.reduce((s, r) => s + r.count, 0),
+      rows: rows.map((r) => ({ ...r, title: ruleTitle(r.rule), ...(scoped ? { lines: [], issues: [] } : {}) })),
+    };
   },
 });
 
@@ -109,7 +121,7 @@ export const missingEndDates = measureList(
 export interface UnknownCodeRow {
   code: string;
   count: number;
-  /** The rows themselves, the first 50 by file and line: what the count opens to. */
+  /** The rows themselves, the first 50 by file and line: what the count opens to (none for a team leader). */
   issues: { file: string; line: number | null; message: string }[];
 }
 
@@ -137,6 +149,7 @@ export const unknownCodes = defineKpi({
        WHERE i.rule = 'W003' AND i.value IS NOT NULL GROUP BY i.value ORDER BY count DESC, i.value`,
       [ctx.municipality],
     );
-    return { count: rows.reduce((s, r) => s + r.count, 0), rows };
+    const scoped = teamScoped(ctx);
+    return { count: rows.reduce((s, r) => s + r.count, 0), rows: scoped ? rows.map((r) => ({ ...r, issues: [] })) : rows };
   },
 });
