@@ -35,6 +35,28 @@ export function childEntries(serveFile: string): Record<ProcessKind, ChildEntry>
   };
 }
 
+/**
+ * The secrets a kind of child does not need, taken out of what it inherits: each process holds only
+ * the keys it uses (compose.scale.yml separates them the same way).
+ * - An API process reads pseudonymised data and never makes it, and sends no e-mail: no
+ *   PSEUDONYM_SECRET, no SMTP_PASSWORD.
+ * - A worker process (imports and reports) signs no token and takes no login: no JWT keys, no
+ *   OIDC or SAML secret.
+ * - Neither logs in as bu_api by password; only `npm run db:migrate` uses API_DB_PASSWORD.
+ */
+export const WITHHELD_SECRETS: Record<ProcessKind, readonly string[]> = {
+  api: ['PSEUDONYM_SECRET', 'SMTP_PASSWORD', 'API_DB_PASSWORD'],
+  worker: ['JWT_SECRET', 'JWT_SECRET_PREVIOUS', 'OIDC_CLIENT_SECRET', 'SAML_SP_PRIVATE_KEY', 'API_DB_PASSWORD'],
+};
+
+/**
+ * What cluster.fork adds to the inherited environment for a child of this kind: the secrets it
+ * does not need set to undefined, which node leaves out of the child's environment.
+ */
+export function childEnv(kind: ProcessKind): Record<string, undefined> {
+  return Object.fromEntries(WITHHELD_SECRETS[kind].map((name) => [name, undefined]));
+}
+
 export interface SupervisorOptions {
   api: number;
   workers: number;
@@ -80,7 +102,7 @@ export async function supervise(options: SupervisorOptions): Promise<Supervisor>
 
   const start = (kind: ProcessKind): Worker => {
     cluster.setupPrimary({ exec: options.entries[kind].exec, args: options.entries[kind].args });
-    const child = cluster.fork();
+    const child = cluster.fork(childEnv(kind));
     children.set(child, { kind, started: Date.now() });
     if (kind === 'api') {
       let first = true;

@@ -3,7 +3,7 @@ import { join } from 'path';
 import { Client } from 'pg';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importDubu, importStatistics } from '@bu/etl';
+import { importDubu, importEconomy, importStatistics } from '@bu/etl';
 import { KpiCache } from '../../apps/api/src/kpi/kpi-cache.service';
 import { seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
@@ -212,6 +212,85 @@ describe('KPI cache, invalidated by imports and by settings', () => {
     expect((await ask(`/api/v1/kpis?ids=${rate}`)).headers['x-kpi-cache']).toBe('miss');
     expect((await ask(`/api/v1/kpis?ids=${own}`)).headers['x-kpi-cache']).toBe('hit');
     app.get(KpiCache).setRewarm(50);
+  });
+
+  it("an economy file of two municipalities moves both, so both municipalities' cached budget answers miss", async () => {
+    // Re-warming off: it would compute the recent answers again before they are asked.
+    const cache = app.get(KpiCache);
+    cache.setRewarm(0);
+    const kbh = await tokenFor(app, 'chef-kbh');
+    const budget = 'budget.function';
+    /** oekonomi.csv with function 5.28.20 in January-March 2024 for Odense (461) and København (101). */
+    const economy = (spend: string) => {
+      const dir = copyFixture(join(FIXTURES, 'economy-small'));
+      const header = 'Kommunenr;År;Måned;Funktion;Funktionsnavn;Oprindeligt budget;Korrigeret budget;Forbrug';
+      const lines = [461, 101].flatMap((m) =>
+        [1, 2, 3].map((month) => `${m};2024;${month};5.28.20;Opholdssteder;60.000.000;60.000.000;${spend}`),
+      );
+      editFile(dir, 'oekonomi.csv', () => [header, ...lines].join('\r\n') + '\r\n');
+      return importEconomy(db.pool, dir, { pseudonymSecret: TEST_SECRET });
+    };
+    const first = await economy('1.000.000');
+    expect(first.status).toBe('succeeded');
+    // A file of several municipalities is logged with none (etl/src/economy/import.ts).
+    expect(first.municipality).toBeNull();
+    await caughtUp('461');
+    await caughtUp('101');
+    for (const as of [token, kbh]) await ask(`/api/v1/kpis?ids=${budget}`, as);
+    for (const as of [token, kbh]) expect((await ask(`/api/v1/kpis?ids=${budget}`, as)).headers['x-kpi-cache']).toBe('hit');
+
+    const versions = { odense: await dbVersion('461'), kbh: await dbVersion('101') };
+    expect((await economy('2.000.000')).status).toBe('succeeded');
+    expect(await dbVersion('461')).not.toBe(versions.odense);
+    expect(await dbVersion('101')).not.toBe(versions.kbh);
+    await caughtUp('461');
+    await caughtUp('101');
+    for (const as of [token, kbh]) {
+      const after = await ask(`/api/v1/kpis?ids=${budget}`, as);
+      expect(after.headers['x-kpi-cache']).toBe('miss');
+      // D 30.04.2024 (dubu-deadlines): January-March ended, 3 × 2,000,000 spent.
+      expect(after.body.kpis[budget]['5.28.20'].spent).toBe(3 * 2_000_000);
+    }
+    cache.setRewarm(50);
+  });
+
+  it("bu_api's own writes move the version, but bu_api cannot move a version by calling the function", async () => {
+    /** Runs the SQL as the API's role (bu_api) in Odense's scope, in one transaction. */
+    const asApi = async (sql: string) => {
+      const client = await db.pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SET LOCAL ROLE bu_api');
+        await client.query(`SELECT set_config('bu.municipalities', '461', true)`);
+        await client.query(sql);
+        await client.query('COMMIT');
+      } catch (e) {
+        await client.query('ROLLBACK');
+        throw e;
+      } finally {
+        client.release();
+      }
+    };
+    const odense = Number(await dbVersion('461'));
+    await asApi(
+      `INSERT INTO political_goal (municipality_code, kpi_id, title, direction, target, tolerance) VALUES (461, 'activity.placed_children', 'Højst 6', '<=', 6, 1)`,
+    );
+    await asApi(
+      `INSERT INTO setting (municipality_code, key, value) VALUES (461, 'data.max_age_days', '42') ON CONFLICT (municipality_code, key) DO UPDATE SET value = '42'`,
+    );
+    // A delete too (and the goal is gone again for the tests after this one).
+    await asApi(`DELETE FROM political_goal WHERE title = 'Højst 6'`);
+    expect(Number(await dbVersion('461'))).toBe(odense + 3);
+
+    const all = await dbVersion('*');
+    await expect(asApi(`SELECT move_data_version('*')`)).rejects.toThrow(/permission denied for function move_data_version/);
+    await expect(asApi(`SELECT data_version_scope_of('setting', '{}'::jsonb)`)).rejects.toThrow(/permission denied/);
+    expect(await dbVersion('*')).toBe(all);
+    const { rows } = await db.pool.query(
+      `SELECT has_function_privilege('bu_api', 'move_data_version(text)', 'EXECUTE') AS api,
+              has_function_privilege('public', 'move_data_version(text)', 'EXECUTE') AS anyone`,
+    );
+    expect(rows[0]).toEqual({ api: false, anyone: false });
   });
 
   it('learns of changes by LISTEN: a warm request reads nothing from the database; without the listener it reads per request', async () => {

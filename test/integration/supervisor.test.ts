@@ -1,5 +1,5 @@
 import cluster from 'cluster';
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import http from 'http';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -83,5 +83,34 @@ describe('the process supervisor', () => {
     await expect(started.then((supervisor) => supervisor.failed)).rejects.toThrow('A worker process could not start (code 3).');
     // The API process was stopped before the supervisor gave up: no child is left.
     expect(Object.values(cluster.workers ?? {}).filter((w) => w && !w.isDead())).toEqual([]);
+  }, 30_000);
+
+  it('hands each child only the secrets it needs: no pseudonym key to the API, no token key to a worker', async () => {
+    const secrets = ['JWT_SECRET', 'JWT_SECRET_PREVIOUS', 'PSEUDONYM_SECRET', 'SMTP_PASSWORD', 'API_DB_PASSWORD', 'OIDC_CLIENT_SECRET'];
+    const saved = Object.fromEntries(secrets.map((name) => [name, process.env[name]]));
+    for (const name of secrets) process.env[name] = `${name.toLowerCase()}-for-the-test`;
+    // Each stand-in tells which of the secrets it was given: the API over HTTP, the worker in a file.
+    const seen = `JSON.stringify(${JSON.stringify(secrets)}.filter((n) => process.env[n] === n.toLowerCase() + '-for-the-test'))`;
+    const apiEnv = entry('api-env.js', `require('http').createServer((q, s) => s.end(${seen})).listen(0); ${onStop}`);
+    const workerFile = join(dir, 'worker-env.json');
+    const workerEnv = entry(
+      'worker-env.js',
+      `require('fs').writeFileSync(${JSON.stringify(workerFile)}, ${seen}); setInterval(() => undefined, 1000); ${onStop}`,
+    );
+    try {
+      const supervisor = await supervise({ api: 1, workers: 1, entries: { api: apiEnv, worker: workerEnv }, shutdownGraceMs: 1000 });
+      try {
+        expect(JSON.parse(await get(supervisor.port))).toEqual(['JWT_SECRET', 'JWT_SECRET_PREVIOUS', 'OIDC_CLIENT_SECRET']);
+        for (let i = 0; i < 100 && !existsSync(workerFile); i++) await sleep(50);
+        expect(JSON.parse(readFileSync(workerFile, 'utf8'))).toEqual(['PSEUDONYM_SECRET', 'SMTP_PASSWORD']);
+      } finally {
+        await supervisor.close();
+      }
+    } finally {
+      for (const name of secrets) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
+    }
   }, 30_000);
 });

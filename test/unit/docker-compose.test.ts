@@ -132,6 +132,9 @@ describe('docker/compose.scale.yml', () => {
     expect(readFileSync(resolve(__dirname, '../../docker/pg-standby-init.sh'), 'utf8')).toMatch(/^pg_basebackup .* -X stream -R/m);
     // The primary lets the replication role stream (an init script of the postgres image).
     expect(service('postgres')).toContain('/docker-entrypoint-initdb.d/10-replication.sh');
+    // A standby that is down or gone cannot hold WAL on the primary past a limit (its slot is then
+    // lost and it is made again), so it cannot fill the primary's disk and stop it.
+    expect(service('postgres')).toMatch(/- -c\n\s+- max_slot_wal_keep_size=10GB\n/);
   });
 
   it.skipIf(!existsSync(COMPOSE))('refuses to run without any of its five secrets', () => {

@@ -28,6 +28,7 @@ import { CaseReview1733850000000 } from './1733850000000-CaseReview';
 import { ReviewMeetingsAndActions1733851000000 } from './1733851000000-ReviewMeetingsAndActions';
 import { ReviewChecklistVersions1733852000000 } from './1733852000000-ReviewChecklistVersions';
 import { DataVersionPerMunicipality1733900000000 } from './1733900000000-DataVersionPerMunicipality';
+import { DataVersionFunctionsLocked1733901000000 } from './1733901000000-DataVersionFunctionsLocked';
 import { ReviewCommitteeExamples1733853000000 } from './1733853000000-ReviewCommitteeExamples';
 import { ReadModels1733915000000 } from './1733915000000-ReadModels';
 import { EffectReadModel1733916000000 } from './1733916000000-EffectReadModel';
@@ -63,6 +64,7 @@ export const MIGRATIONS = [
   ReviewChecklistVersions1733852000000,
   ReviewCommitteeExamples1733853000000,
   DataVersionPerMunicipality1733900000000,
+  DataVersionFunctionsLocked1733901000000,
   ImportReuse1733910000000,
   ReadModels1733915000000,
   EffectReadModel1733916000000,
