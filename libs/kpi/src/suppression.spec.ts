@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { forCommittee, KPIS, kpiById, SUPPRESSED, suppressCount, suppressParts, type KpiContext } from '@bu/kpi';
+import { forCommittee, KPIS, kpiById, SUPPRESSED, suppressCount, suppressParts } from '@bu/kpi';
 
 const S = { suppressed: true };
 describe('small-cell suppression', () => {
@@ -49,11 +49,8 @@ describe('small-cell suppression', () => {
     const kpi = kpiById('activity.children_with_open_case_per_1000')!;
     // A stand-in fraction: numerator n children of 40,000; the rate n / 40,000 × 1,000.
     const forCounts = (n: number) =>
-      forCommittee(
-        { ...kpi, fraction: () => Promise.resolve({ numerator: n, denominator: 40_000 }) },
-        (n / 40_000) * 1000,
-        {} as KpiContext,
-        () => Promise.resolve({} as never),
+      forCommittee({ ...kpi, fraction: () => Promise.resolve(null) }, (n / 40_000) * 1000, () =>
+        Promise.resolve({ numerator: n, denominator: 40_000 }),
       );
     // 2 / 40,000 × 1,000 = 0.05 rests on 2 children: withheld; 0 is 0; 5 / 40,000 × 1,000 = 0.125.
     expect(await forCounts(2)).toEqual(SUPPRESSED);

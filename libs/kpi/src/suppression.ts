@@ -2,8 +2,7 @@
 // real number is never sent; zero stays 0. (Shares and rates resting on a suppressed count are
 // withheld by the KPIs that compute them, given the counts: forCommittee below.)
 
-import type { KpiSettings } from './settings';
-import type { KpiContext, KpiDefinition } from './types';
+import type { Fraction, KpiDefinition } from './types';
 
 export interface Suppressed {
   suppressed: true;
@@ -36,17 +35,12 @@ export function suppressParts(parts: Record<string, number>): Record<string, num
 /**
  * The committee's value, for every way a figure reaches the committee (the API's answers and the
  * monthly report): small cells suppressed by the KPI's own rule; a share or rate is given the counts
- * it rests on (one more query, for the committee's few figures). A rule that needs the counts
- * withholds the value when it is not given them (fail closed), so a caller that forgets them prints
- * nothing it should not.
+ * it rests on, asked of `counts` only then (the API's come from its cache, beside the share's n). A
+ * rule that needs the counts withholds the value when it is not given them (fail closed), so a
+ * caller that forgets them prints nothing it should not.
  */
-export async function forCommittee(
-  kpi: KpiDefinition,
-  value: unknown,
-  ctx: Omit<KpiContext, 'settings'>,
-  settings: () => Promise<KpiSettings>,
-): Promise<unknown> {
+export async function forCommittee(kpi: KpiDefinition, value: unknown, counts: () => Promise<Fraction | null>): Promise<unknown> {
   if (!kpi.suppress) return value;
   if (kpi.suppress.length < 2 || !kpi.fraction) return kpi.suppress(value);
-  return kpi.suppress(value, await kpi.fraction({ ...ctx, settings: await settings() }));
+  return kpi.suppress(value, await counts());
 }

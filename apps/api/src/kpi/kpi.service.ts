@@ -28,6 +28,18 @@ import { KpiCache, type Versions } from './kpi-cache.service';
 import { KpiRepository } from './kpi.repository';
 import { readsNational } from './national';
 
+/** What a KPI computation depends on besides the data versions: its cache key (a value's, and its counts' after `fraction|`). */
+const keyOf = (kpi: KpiDefinition, ctx: Omit<KpiContext, 'settings'>): string =>
+  [
+    kpi.id,
+    ctx.municipality,
+    ctx.asOf,
+    ctx.period.from,
+    ctx.period.to,
+    ctx.teams?.join('\u0001') ?? '*',
+    ctx.comparisonGroup?.join(',') ?? '*',
+  ].join('|');
+
 /** The most points one series request computes (20 years by month). */
 export const MAX_SERIES_POINTS = 240;
 
@@ -152,16 +164,7 @@ export class KpiService {
     ctx: Omit<KpiContext, 'settings'>,
     settings: () => Promise<KpiSettings>,
   ): Promise<{ value: unknown; hit: boolean }> {
-    const key = [
-      kpi.id,
-      ctx.municipality,
-      ctx.asOf,
-      ctx.period.from,
-      ctx.period.to,
-      ctx.teams?.join('\u0001') ?? '*',
-      ctx.comparisonGroup?.join(',') ?? '*',
-    ].join('|');
-    return this.cache.lookup(at, { municipality: ctx.municipality, national: readsNational(kpi.id) }, key, () =>
+    return this.cache.lookup(at, { municipality: ctx.municipality, national: readsNational(kpi.id) }, keyOf(kpi, ctx), () =>
       inMunicipality(ctx.municipality, async () => kpi.compute({ ...ctx, settings: await settings() })),
     );
   }
@@ -175,17 +178,7 @@ export class KpiService {
   ): Promise<Fraction | null> {
     const { fraction } = kpi;
     if (!fraction) return Promise.resolve(null);
-    const key = [
-      'fraction',
-      kpi.id,
-      ctx.municipality,
-      ctx.asOf,
-      ctx.period.from,
-      ctx.period.to,
-      ctx.teams?.join('\u0001') ?? '*',
-      ctx.comparisonGroup?.join(',') ?? '*',
-    ].join('|');
-    return this.cache.get(at, { municipality: ctx.municipality, national: readsNational(kpi.id) }, key, () =>
+    return this.cache.get(at, { municipality: ctx.municipality, national: readsNational(kpi.id) }, `fraction|${keyOf(kpi, ctx)}`, () =>
       inMunicipality(ctx.municipality, async () => fraction({ ...ctx, settings: await settings() })),
     );
   }
@@ -354,7 +347,9 @@ export class KpiService {
         if (counts && counts.denominator !== 0) basis[id] = { numerator: counts.numerator, denominator: counts.denominator };
       }
       // The committee sees aggregates only, small cells suppressed: the real number is never sent.
-      kpis[id] = (role === 'udvalg' ? await forCommittee(kpi, value, ctx, settings) : value) as KpiResponse['kpis'][string];
+      kpis[id] = (
+        role === 'udvalg' ? await forCommittee(kpi, value, () => this.fraction(at, kpi, ctx, settings)) : value
+      ) as KpiResponse['kpis'][string];
       if (listQuery && kpi.unit === 'list') kpis[id] = this.page(kpis[id] as never, listQuery, kpi.countOf as never) as never;
       else if (kpi.unit === 'list') kpis[id] = this.capped(kpis[id] as never, kpi.countOf as never) as never;
     }
@@ -426,7 +421,9 @@ export class KpiService {
     for (const id of requested) {
       const kpi = kpiById(id)!;
       const { value } = await this.value(at, kpi, then, settings);
-      kpis[id] = (role === 'udvalg' ? await forCommittee(kpi, value, then, settings) : value) as KpiResponse['kpis'][string];
+      kpis[id] = (
+        role === 'udvalg' ? await forCommittee(kpi, value, () => this.fraction(at, kpi, then, settings)) : value
+      ) as KpiResponse['kpis'][string];
       const [a, b] = [now[id], kpis[id]];
       change[id] = typeof a === 'number' && typeof b === 'number' ? a - b : null;
     }
@@ -496,7 +493,9 @@ export class KpiService {
       points.push({
         period: by === 'month' ? start.slice(0, 7) : start.slice(0, 4),
         asOf: d,
-        value: (user.role === 'udvalg' ? await forCommittee(kpi, value, pointCtx, settings) : value) as KpiValue,
+        value: (user.role === 'udvalg'
+          ? await forCommittee(kpi, value, () => this.fraction(versions, kpi, pointCtx, settings))
+          : value) as KpiValue,
       });
     }
     return { body: { id, by, municipality: municipality.code, points }, hit };

@@ -57,7 +57,7 @@ export async function committeeReportContent(
     const value = await kpi.compute({ ...ctx, settings });
     // The committee sees aggregates only, small cells suppressed as in the API's answer (a rate given
     // the counts it rests on): the real number is never printed.
-    figures.push({ figure, value: await forCommittee(kpi, value, ctx, () => Promise.resolve(settings)) });
+    figures.push({ figure, value: await forCommittee(kpi, value, () => kpi.fraction?.({ ...ctx, settings }) ?? Promise.resolve(null)) });
   }
   const comments: CommitteeReportContent['comments'] = { budget: {}, goal: {} };
   for (const c of await repository.comments(municipality.code, asOf.slice(0, 4))) comments[c.subjectType][c.subjectKey] = c.text;
