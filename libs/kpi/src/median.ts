@@ -4,7 +4,7 @@ import type { KpiContext } from './types';
 const params = (ctx: KpiContext) => [ctx.municipality, ctx.asOf, ctx.period.from, ctx.period.to];
 
 /**
- * A median in days over a set of rows ($1 municipality, $2 D, $3..$4 P; each row with its
+ * A median (in days, or in years as `early.age_at_investigation_start`) over a set of rows ($1 municipality, $2 D, $3..$4 P; each row with its
  * `person_id`), and the children it rests on: the committee sees a goal on it only from 5 children on.
  * percentile_cont; null when there are no rows.
  */

@@ -1,4 +1,5 @@
-import { defineKpi, type KpiContext } from '../types';
+import { medianOverRows } from '../median';
+import { defineKpi } from '../types';
 
 // Investigations started in P (and by D) with the child's age at the start in years. The birth date
 // is the one the ETL derived from the CPR number before hashing it (person.birth_date); a
@@ -11,8 +12,6 @@ const AGES = `
   WHERE i.municipality_code = $1 AND i.started BETWEEN $3::date AND $4::date AND i.started <= $2::date
     AND p.birth_date IS NOT NULL`;
 
-const params = (ctx: KpiContext) => [ctx.municipality, ctx.asOf, ctx.period.from, ctx.period.to];
-
 /**
  * early.age_at_investigation_start (KPIS.md, second edition) — median age in years,
  * (start − birth date) / 365.25, of the children at the start of investigations started in P.
@@ -24,16 +23,6 @@ export const ageAtInvestigationStart = defineKpi({
   shape: 'number',
   higherIsBetter: null,
   roles: ['chef', 'admin'],
-  async compute(ctx: KpiContext): Promise<number | null> {
-    const [r] = await ctx.query<{ median: number | null }>(
-      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY age)::float AS median FROM (${AGES}) x`,
-      params(ctx),
-    );
-    return r.median;
-  },
-  // The children the median rests on: the committee sees a goal on it only from 5 children on.
-  async children(ctx: KpiContext) {
-    const [r] = await ctx.query<{ n: number }>(`SELECT count(DISTINCT person_id)::int AS n FROM (${AGES}) x`, params(ctx));
-    return r.n;
-  },
+  // The median, and the children it rests on: the committee sees a goal on it only from 5 children on.
+  ...medianOverRows(AGES, 'age'),
 });
