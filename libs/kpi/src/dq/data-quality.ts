@@ -1,6 +1,6 @@
 import { ruleTitle } from '@bu/domain';
 import { DEFAULT_SETTINGS } from '../settings';
-import { CASE_TEAM, IN_SCOPE, kpiParams } from '../sql';
+import { caseTeam, IN_SCOPE, kpiParams } from '../sql';
 import { defineKpi, type KpiContext, type KpiDefinition, type KpiListValue } from '../types';
 
 // Data quality: whether the figures can be trusted. Every role sees the part it may see.
@@ -91,7 +91,7 @@ const measureList = <const Id extends `dq.${string}`>(
   roles: ['chef', 'teamleder', 'admin'],
   async compute(ctx) {
     const rows = await ctx.query<DqMeasureRow>(
-      `WITH ${CASE_TEAM}
+      `WITH ${caseTeam(ctx)}
        SELECT m.case_id AS "case", m.measure_id AS measure, m.measure_type AS "measureType", ct.worker_id AS worker, ct.team,
               to_char(m.started, 'YYYY-MM-DD') AS started, to_char(m.ended, 'YYYY-MM-DD') AS ended, to_char(ct.closed, 'YYYY-MM-DD') AS closed
        FROM measure m JOIN case_team ct ON ct.source = m.source AND ct.case_id = m.case_id
