@@ -17,6 +17,7 @@ import {
   type KpiListValue,
   type KpiSettings,
   type ListQuery,
+  type Query,
 } from '@bu/kpi';
 import type { AuthUser } from '../auth/auth.types';
 import { AuditService, casesIn } from '../audit/audit.service';
@@ -39,6 +40,9 @@ const keyOf = (kpi: KpiDefinition, ctx: Omit<KpiContext, 'settings'>): string =>
     ctx.teams?.join('\u0001') ?? '*',
     ctx.comparisonGroup?.join(',') ?? '*',
   ].join('|');
+
+/** What a computation reads besides its context, loaded once per answer and only when one is computed. */
+type Inputs = () => Promise<Pick<KpiContext, 'settings' | 'readModels'>>;
 
 /** The most points one series request computes (20 years by month). */
 export const MAX_SERIES_POINTS = 240;
@@ -162,24 +166,32 @@ export class KpiService {
     at: Versions,
     kpi: KpiDefinition,
     ctx: Omit<KpiContext, 'settings'>,
-    settings: () => Promise<KpiSettings>,
+    inputs: Inputs,
   ): Promise<{ value: unknown; hit: boolean }> {
     return this.cache.lookup(at, { municipality: ctx.municipality, national: readsNational(kpi.id) }, keyOf(kpi, ctx), () =>
-      inMunicipality(ctx.municipality, async () => kpi.compute({ ...ctx, settings: await settings() })),
+      inMunicipality(ctx.municipality, async () => kpi.compute({ ...ctx, ...(await inputs()) })),
     );
   }
 
+  /**
+   * The settings and whether the read models may be read, each asked once per answer where its reads
+   * run, and only when a value is computed: a warm answer reads neither. Whether the read models are
+   * read changes no value, so it is no part of the cache key.
+   */
+  private inputs(municipality: number, query: Query, settings: () => Promise<KpiSettings>): Inputs {
+    let loaded: ReturnType<Inputs> | undefined;
+    return () =>
+      (loaded ??= Promise.all([settings(), inMunicipality(municipality, () => this.repository.readModels(municipality, query))]).then(
+        ([s, readModels]) => ({ settings: s, readModels }),
+      ));
+  }
+
   /** The two counts a share or rate rests on, through the cache beside its value; null when it has none. */
-  private fraction(
-    at: Versions,
-    kpi: KpiDefinition,
-    ctx: Omit<KpiContext, 'settings'>,
-    settings: () => Promise<KpiSettings>,
-  ): Promise<Fraction | null> {
+  private fraction(at: Versions, kpi: KpiDefinition, ctx: Omit<KpiContext, 'settings'>, inputs: Inputs): Promise<Fraction | null> {
     const { fraction } = kpi;
     if (!fraction) return Promise.resolve(null);
     return this.cache.get(at, { municipality: ctx.municipality, national: readsNational(kpi.id) }, `fraction|${keyOf(kpi, ctx)}`, () =>
-      inMunicipality(ctx.municipality, async () => fraction({ ...ctx, settings: await settings() })),
+      inMunicipality(ctx.municipality, async () => fraction({ ...ctx, ...(await inputs()) })),
     );
   }
 
@@ -332,23 +344,22 @@ export class KpiService {
     const { query } = await this.repository.reader(at.lsn({ municipality: scope.municipality, national: requested.some(readsNational) }));
     let settingsLoaded: Promise<KpiSettings> | undefined;
     const settings = () => (settingsLoaded ??= this.repository.settings(scope.municipality, query));
-    // Asked once per answer, where its reads run: the values are the same either way, so it is no part of the cache key.
-    const readModels = await inMunicipality(scope.municipality, () => this.repository.readModels(scope.municipality, query));
-    const ctx = { ...scope, query, readModels };
+    const inputs = this.inputs(scope.municipality, query, settings);
+    const ctx = { ...scope, query };
     const kpis: KpiResponse['kpis'] = {};
     const basis: NonNullable<KpiResponse['basis']> = {};
     for (const id of requested) {
       const kpi = kpiById(id)!;
-      const { value } = await this.value(at, kpi, ctx, settings);
+      const { value } = await this.value(at, kpi, ctx, inputs);
       // A share's counts, so a small share can say its n ("3 af 4"); never to the committee, whose
       // small cells are suppressed (the counts would tell them).
       if (role !== 'udvalg' && kpi.fraction) {
-        const counts = await this.fraction(at, kpi, ctx, settings);
+        const counts = await this.fraction(at, kpi, ctx, inputs);
         if (counts && counts.denominator !== 0) basis[id] = { numerator: counts.numerator, denominator: counts.denominator };
       }
       // The committee sees aggregates only, small cells suppressed: the real number is never sent.
       kpis[id] = (
-        role === 'udvalg' ? await forCommittee(kpi, value, () => this.fraction(at, kpi, ctx, settings)) : value
+        role === 'udvalg' ? await forCommittee(kpi, value, () => this.fraction(at, kpi, ctx, inputs)) : value
       ) as KpiResponse['kpis'][string];
       if (listQuery && kpi.unit === 'list') kpis[id] = this.page(kpis[id] as never, listQuery, kpi.countOf as never) as never;
       else if (kpi.unit === 'list') kpis[id] = this.capped(kpis[id] as never, kpi.countOf as never) as never;
@@ -380,7 +391,7 @@ export class KpiService {
       kpis,
       ...(lights ? { lights } : {}),
       ...(Object.keys(basis).length > 0 ? { basis } : {}),
-      ...(lastYear ? { lastYear: await this.lastYear(at, role, ctx, requested, kpis, settings) } : {}),
+      ...(lastYear ? { lastYear: await this.lastYear(at, role, ctx, requested, kpis, inputs) } : {}),
       ...(perCaseworker || benchmarks
         ? {
             dimensions: {
@@ -412,7 +423,7 @@ export class KpiService {
     ctx: Omit<KpiContext, 'settings'>,
     requested: string[],
     now: KpiResponse['kpis'],
-    settings: () => Promise<KpiSettings>,
+    inputs: Inputs,
   ): Promise<NonNullable<KpiResponse['lastYear']>> {
     const back = (d: string) => addMonths(d, -12);
     const then = { ...ctx, asOf: back(ctx.asOf), period: { from: back(ctx.period.from), to: back(ctx.period.to) } };
@@ -420,9 +431,9 @@ export class KpiService {
     const change: Record<string, number | null> = {};
     for (const id of requested) {
       const kpi = kpiById(id)!;
-      const { value } = await this.value(at, kpi, then, settings);
+      const { value } = await this.value(at, kpi, then, inputs);
       kpis[id] = (
-        role === 'udvalg' ? await forCommittee(kpi, value, () => this.fraction(at, kpi, then, settings)) : value
+        role === 'udvalg' ? await forCommittee(kpi, value, () => this.fraction(at, kpi, then, inputs)) : value
       ) as KpiResponse['kpis'][string];
       const [a, b] = [now[id], kpis[id]];
       change[id] = typeof a === 'number' && typeof b === 'number' ? a - b : null;
@@ -482,19 +493,19 @@ export class KpiService {
     const points: SeriesPoint[] = [];
     // A hit when no point had to be computed.
     let hit = true;
-    const readModels = await inMunicipality(municipality.code, () => this.repository.readModels(municipality.code, query));
+    const inputs = this.inputs(municipality.code, query, settings);
     for (let start = firstStart; start <= asOf; start = addMonths(start, by === 'month' ? 1 : 12)) {
       const end = addMonths(start, by === 'month' ? 1 : 12);
       const last = new Date(Date.UTC(Number(end.slice(0, 4)), Number(end.slice(5, 7)) - 1, 0)).toISOString().slice(0, 10);
       const d = last < asOf ? last : asOf;
-      const pointCtx = { query, municipality: municipality.code, asOf: d, period: { from: start, to: d }, teams, readModels };
-      const { value, hit: pointHit } = await this.value(versions, kpi, pointCtx, settings);
+      const pointCtx = { query, municipality: municipality.code, asOf: d, period: { from: start, to: d }, teams };
+      const { value, hit: pointHit } = await this.value(versions, kpi, pointCtx, inputs);
       hit &&= pointHit;
       points.push({
         period: by === 'month' ? start.slice(0, 7) : start.slice(0, 4),
         asOf: d,
         value: (user.role === 'udvalg'
-          ? await forCommittee(kpi, value, () => this.fraction(versions, kpi, pointCtx, settings))
+          ? await forCommittee(kpi, value, () => this.fraction(versions, kpi, pointCtx, inputs))
           : value) as KpiValue,
       });
     }
