@@ -38,6 +38,15 @@ describe('read models', () => {
     const spans = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM case_team_span WHERE municipality_code = 461');
     expect(spans.rows[0].n).toBeGreaterThan(0);
 
+    // The same export again through the job: skipped as unchanged (ADR 0073), the import in force
+    // stays, and so do the read models built from it — not built again (the state row is untouched).
+    const built = async () => (await db.pool.query('SELECT xmin::text AS x FROM read_model_state WHERE municipality_code = 461')).rows;
+    const before = await built();
+    const same = await importViaQueue(config, { source: 'dubu', dir: DUBU_SMALL, exportDate: DUBU_SMALL_D, requestedBy: 'test' });
+    expect(same.sameAs).toBe(result.importId);
+    expect(await built()).toEqual(before);
+    expect(await readModelsCurrent(query, 461)).toBe(true);
+
     // An import outside the worker (no build after it), staged anew (an unchanged export is otherwise
     // skipped and its snapshot stays in force, ADR 0073): the read models are of the import before.
     const again = await importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D, restage: true });

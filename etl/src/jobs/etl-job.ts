@@ -2,7 +2,7 @@ import { DelayedError, UnrecoverableError } from 'bullmq';
 import { rm, utimes } from 'fs/promises';
 import { Client, type Pool } from 'pg';
 import { settings } from '@bu/config';
-import { buildReadModels, READ_MODEL_SOURCES } from '@bu/db/read-models';
+import { buildReadModels, READ_MODEL_SOURCES, READ_MODELS_CURRENT } from '@bu/db/read-models';
 import { etlQueue, jobRouter, type EtlJobData, type JobHandlers } from '@bu/jobs';
 import { logger } from '@bu/logger';
 import { createWorker, ETL_QUEUE, Job, Queue, QueueConfig } from '@bu/queue';
@@ -115,7 +115,7 @@ async function importJob(pool: Pool, secret: string, job: Job<EtlJobData, Import
   await progress;
   // Bad data is not retried: the same file would fail the same way.
   if (result.status === 'failed') throw new UnrecoverableError(result.error ?? 'Importen fejlede.');
-  await refreshReadModels(pool, source, result.municipality, job.id);
+  await refreshReadModels(pool, source, result, job.id);
   return result;
 }
 
@@ -160,8 +160,12 @@ export async function oneImportPerMunicipality<R>(pool: Pool, job: Job<EtlJobDat
  * KPIs read once they are built from it. A failed build fails nothing: until the next import's
  * build the KPIs read the facts, which give the same answers, only slower.
  */
-async function refreshReadModels(pool: Pool, source: string, municipality: number | null, job: string | undefined): Promise<void> {
+async function refreshReadModels(pool: Pool, source: string, result: ImportResult, job: string | undefined): Promise<void> {
+  const { municipality } = result;
   if (municipality === null || !READ_MODEL_SOURCES.includes(source) || !settings().KPI_READ_MODELS) return;
+  // An unchanged export left the import in force as it was (ADR 0073): read models built from it
+  // stand; only a build that failed before is done again.
+  if (result.sameAs && (await pool.query<{ current: boolean }>(READ_MODELS_CURRENT, [municipality])).rows[0].current) return;
   await buildReadModels(pool, municipality).catch((e: Error) =>
     logger().warn({ job, err: e }, `Read models of municipality ${municipality} not built: ${e.message}`),
   );

@@ -11,6 +11,11 @@ export const READ_MODEL_SOURCES = ['dubu', 'csc'];
 /** The newest case-system import in force for a municipality (the read models' key). */
 export const CURRENT_CASE_IMPORT = `(SELECT max(s.import_id) FROM source_snapshot s WHERE s.municipality_code = $1 AND s.source IN ('dubu', 'csc'))`;
 
+/** Whether the municipality's ($1) read models were built from its case-system import in force. */
+export const READ_MODELS_CURRENT = `SELECT EXISTS (
+  SELECT 1 FROM read_model_state r WHERE r.municipality_code = $1 AND r.import_id = ${CURRENT_CASE_IMPORT}
+) AS current`;
+
 /**
  * case_team_span: for every case, the spans of days over which CASE_TEAM's answer stays the same.
  * Both of its rules read only the assignments begun by D and whether each has ended before D, so

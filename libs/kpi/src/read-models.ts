@@ -1,4 +1,4 @@
-import { CURRENT_CASE_IMPORT } from '@bu/db/read-models';
+import { READ_MODELS_CURRENT } from '@bu/db/read-models';
 import type { Query } from './types';
 
 /**
@@ -8,13 +8,6 @@ import type { Query } from './types';
  * facts themselves. The import in force is the one buildReadModels in libs/db records.
  */
 export async function readModelsCurrent(query: Query, municipality: number): Promise<boolean> {
-  const [r] = await query<{ current: boolean }>(
-    `SELECT EXISTS (
-       SELECT 1 FROM read_model_state r
-       WHERE r.municipality_code = $1
-         AND r.import_id = ${CURRENT_CASE_IMPORT}
-     ) AS current`,
-    [municipality],
-  );
+  const [r] = await query<{ current: boolean }>(READ_MODELS_CURRENT, [municipality]);
   return r.current;
 }
