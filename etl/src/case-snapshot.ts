@@ -101,14 +101,20 @@ export async function createSnapshotStaging(
   await createStaging(client, entityDef(entity), stagesAsPartition(entity, source) ? 'partition' : 'unlogged');
 }
 
+/**
+ * One snapshot of a municipality at a time (any source): whoever replaces or reuses its partitions
+ * holds this until commit, so the partitions it read are the ones in force.
+ */
+export async function lockCaseSnapshot(client: ClientBase, municipality: number): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', ['case-snapshot', municipality]);
+}
+
 export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts: SnapshotOptions): Promise<StageResult> {
   const { municipality, source, entities } = opts;
   const stg = (entity: EntityName) => stagingTable(entityDef(entity));
   const fileOf = (entity: EntityName) => entities.find((e) => e.entity === entity)?.file ?? entity;
   const has = (entity: EntityName) => entities.some((e) => e.entity === entity);
-  // One snapshot of a municipality at a time (any source): the partitions it replaces are the ones
-  // it read. Held until commit.
-  await client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', ['case-snapshot', municipality]);
+  await lockCaseSnapshot(client, municipality);
 
   const exportDate = opts.exportDate ?? (opts.staged ? defaultExportDate(opts.staged) : await newestDate(client, entities));
   if (!exportDate)

@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { statSync } from 'fs';
 import { basename } from 'path';
 import type { Pool, PoolClient } from 'pg';
+import { lockCaseSnapshot } from './case-snapshot';
 import { listRules } from './rules';
 
 // Cheap re-imports (ADR 0073). A case-system export whose every file has the checksum of the files
@@ -107,7 +108,7 @@ export function sameConditions(reuse: ReuseRecord, now: { exportDate: string | n
 export async function recordSameExport(client: PoolClient, source: string, importId: string, same: SameExport): Promise<boolean> {
   await client.query('BEGIN');
   try {
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', ['case-snapshot', same.municipality]);
+    await lockCaseSnapshot(client, same.municipality);
     const { rows } = await client.query(`SELECT 1 FROM source_snapshot WHERE municipality_code = $1 AND source = $2 AND import_id = $3`, [
       same.municipality,
       source,

@@ -14,6 +14,7 @@ import {
   datesWithinLimit,
   defaultExportDate,
   finishCaseSnapshot,
+  lockCaseSnapshot,
   stagesAsPartition,
 } from '../case-snapshot';
 import { NotificationCaseLinker } from '../notification-cases';
@@ -235,7 +236,7 @@ async function stageDubu(
           }
         }
         // One snapshot of a municipality at a time, from before anything is built against its current partitions.
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', ['case-snapshot', ctx.municipality]);
+        await lockCaseSnapshot(client, ctx.municipality!);
       }
       // Whether the file's staging table got its indexes (prebuildPartition).
       const built = stagesAsPartition(file.entity, 'dubu') ? prebuild(file.entity) : Promise.resolve(false);
