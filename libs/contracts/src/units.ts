@@ -7,6 +7,9 @@ import { KPI_CATALOGUE } from './kpi-catalogue';
 type CatalogueId = keyof typeof KPI_CATALOGUE;
 const entry = (kpi: string) => (KPI_CATALOGUE as Record<string, (typeof KPI_CATALOGUE)[CatalogueId]>)[kpi];
 
+/** A KPI's unit in the catalogue ('count' for an id it does not know). */
+export const unitOf = (kpi: string): string => entry(kpi)?.unit ?? 'count';
+
 /** Benchmarks in kroner: the catalogue calls the published spend per child a ratio (of two sums). */
 const KRONER_BENCHMARKS = new Set(['benchmark.cost.net_spend_per_child']);
 

@@ -5,6 +5,17 @@ import { displayValue, isSuppressed } from './ValueTable';
 /** Below this many, a share says what it is out of ("3 af 4"): one case moves it by more than 5 points. */
 export const SMALL_N = 20;
 
+/** A small share's n, " (3 af 4)", beside its value; nothing when the counts are missing or not small. */
+export function ShareN({ counts }: { counts?: FractionCounts | null }) {
+  if (!counts || counts.denominator >= SMALL_N) return null;
+  return (
+    <span className="muted small" data-testid="share-n">
+      {' '}
+      ({formatNumber(counts.numerator)} af {formatNumber(counts.denominator)})
+    </span>
+  );
+}
+
 /**
  * A share with a colour-blind-safe light: colour, symbol and word. One goal, one light (ADR 66): a
  * political goal on the KPI gives the light, word and target, as in the committee's goal list; the
@@ -31,13 +42,7 @@ export function ShareCard({
   if (isSuppressed(value) || typeof value !== 'number') return <p className="big-number">{displayValue(value)}</p>;
   // A share of few says its n: the counts from the goal's basis or the answer's (never sent to the committee).
   const counts = goal?.basis?.value ?? basis;
-  const small = counts && 'denominator' in counts && counts.denominator < SMALL_N ? counts : null;
-  const n = small && (
-    <span className="muted small" data-testid="share-n">
-      {' '}
-      ({formatNumber(small.numerator)} af {formatNumber(small.denominator)})
-    </span>
-  );
+  const n = <ShareN counts={counts && 'denominator' in counts ? counts : undefined} />;
   if (goal) {
     const light = goal.status ? GOAL_LIGHTS[goal.status] : null;
     return (

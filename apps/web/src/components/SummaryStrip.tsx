@@ -1,19 +1,14 @@
 import { useEffect, useState } from 'react';
-import { KPI_CATALOGUE, type KpiResponse } from '@bu/contracts';
+import type { KpiResponse } from '@bu/contracts';
 import type { Headline } from '@bu/dashboards';
 import { kpis } from '../api';
 import { formatDate, formatNumber, formatShare } from '../format';
-import { formatKroner } from '../units';
-import { SMALL_N } from './ShareCard';
-
-const unitOf = (kpi: string): string => (KPI_CATALOGUE as Record<string, { unit: string }>)[kpi]?.unit ?? 'count';
+import { formatAmount, formatKroner, unitOf } from '../units';
+import { ShareN } from './ShareCard';
 
 /** A headline's value in its unit: a share in %, kroner whole with kr., else a Danish number. */
-function shown(kpi: string, v: unknown): string {
-  if (typeof v !== 'number') return '–';
-  const unit = unitOf(kpi);
-  return unit === 'share' ? formatShare(v) : unit === 'kr' ? formatKroner(v) : formatNumber(v);
-}
+const shown = (kpi: string, v: unknown): string =>
+  typeof v !== 'number' ? '–' : unitOf(kpi) === 'share' ? formatShare(v) : formatAmount(kpi, v);
 
 /** The change from last year with its sign and unit: "+5", "−3,1 procentpoint", "+12.345 kr.". */
 export function changeText(kpi: string, change: number): string {
@@ -72,18 +67,12 @@ export function SummaryStrip({
               const before = last.kpis[h.kpi];
               const change = last.change[h.kpi];
               const basis = r.basis?.[h.kpi];
-              const small = basis && basis.denominator < SMALL_N ? basis : null;
               return (
                 <li key={h.kpi} data-testid={`headline-${h.kpi}`}>
                   <span className="headline-title">{h.title}</span>
                   <span className="headline-value" data-value={typeof value === 'number' ? String(value) : undefined}>
                     {shown(h.kpi, value)}
-                    {small && (
-                      <span className="muted small" data-testid="share-n">
-                        {' '}
-                        ({formatNumber(small.numerator)} af {formatNumber(small.denominator)})
-                      </span>
-                    )}
+                    <ShareN counts={basis} />
                   </span>
                   <span className="headline-change" data-change={change === null ? undefined : String(change)}>
                     {change === null || change === undefined ? (

@@ -2,6 +2,7 @@ import { FormEvent, useEffect, useState } from 'react';
 import { KPI_CATALOGUE, type KpiId } from '@bu/contracts';
 import { createGoal, deleteGoal, goals as fetchGoals, updateGoal, type Goal, type GoalBody } from '../../api';
 import { formatDate, formatNumber } from '../../format';
+import { unitOf } from '../../units';
 import { AdminCard, Messages, parseNumber } from './common';
 import { DateField } from '../DateField';
 
@@ -14,7 +15,6 @@ const GOAL_KPIS = (Object.keys(KPI_CATALOGUE) as KpiId[])
   })
   .sort((a, b) => KPI_CATALOGUE[a].title.localeCompare(KPI_CATALOGUE[b].title, 'da'));
 
-const unitOf = (kpi: string): string => (KPI_CATALOGUE as Record<string, { unit: string }>)[kpi]?.unit ?? 'count';
 const titleOf = (kpi: string): string => (KPI_CATALOGUE as Record<string, { title: string }>)[kpi]?.title ?? kpi;
 /** A share is kept as a fraction (0.6) and typed and shown in per cent (60). */
 const toShown = (kpi: string, v: number): number => (unitOf(kpi) === 'share' ? Math.round(v * 100 * 1e6) / 1e6 : v);
