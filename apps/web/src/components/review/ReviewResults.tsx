@@ -15,6 +15,7 @@ import {
 import { formatDate, formatShare } from '../../format';
 import { workbook, type Cell } from '../../xlsx';
 import { TrendChart, TrendTable } from '../TrendChart';
+import { isSuppressed } from '../ValueTable';
 import { itemTitle, type ItemTitles } from './labels';
 
 // Results over time and action areas: the team leader's and the chief's, and the committee's
@@ -24,8 +25,6 @@ type ItemResult = ReviewResults['items'][number];
 type Count = ItemResult['judged'];
 type Share = ItemResult['share'];
 
-const isSuppressed = (v: unknown): v is { suppressed: true } =>
-  typeof v === 'object' && v !== null && (v as { suppressed?: unknown }).suppressed === true;
 const showCount = (v: Count): string => (isSuppressed(v) ? '<5' : String(v));
 const showShare = (v: Share): string => (isSuppressed(v) ? '–' : v === null ? '' : formatShare(v));
 const cellCount = (v: Count): Cell => (isSuppressed(v) ? '<5' : v);
