@@ -40,7 +40,7 @@ describe('KPI cache, invalidated by imports and by settings', () => {
     await fixture();
     await fixture101();
     await seedUsers(db, 461, 'Team Nord');
-    app = await startTestApi(db);
+    app = await startTestApi(db, {}, { versionsFromListener: true });
     token = await tokenFor(app, 'chef');
   });
   afterAll(async () => {

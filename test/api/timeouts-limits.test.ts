@@ -22,7 +22,7 @@ describe('statement timeout and series cap', () => {
     db = await createTestDatabase();
     await importDubu(db.pool, join(FIXTURES, 'dubu-chief'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
     await seedUsers(db, 461, 'Team Nord');
-    app = await startTestApi(db, { statementTimeoutMs: 1500 });
+    app = await startTestApi(db, { statementTimeoutMs: 1500 }, { versionsFromListener: true });
     token = await tokenFor(app, 'chef');
   }, 120_000);
   afterAll(async () => {
@@ -73,7 +73,7 @@ describe('statement timeout and series cap', () => {
 
   it('gives 503 after the connection timeout when every connection of the pool is busy, and serves again after', async () => {
     // Its own API: statements may wait long (20 s), a free connection only 1 s.
-    const busy = await startTestApi(db, { statementTimeoutMs: 20_000, dbConnectTimeoutMs: 1000 });
+    const busy = await startTestApi(db, { statementTimeoutMs: 20_000, dbConnectTimeoutMs: 1000 }, { versionsFromListener: true });
     const server = busy.getHttpServer();
     const pool = () => (busy.get(DataSource).driver as unknown as { master: Pool }).master;
     const holder = await db.pool.connect();

@@ -4,6 +4,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import request from 'supertest';
 import { createApp } from '../../apps/api/src/app';
+import { KpiCache } from '../../apps/api/src/kpi/kpi-cache.service';
 import { configFromEnv, type AppConfig } from '@bu/config';
 import { addUser } from '../../scripts/lib/users';
 import type { TestDatabase } from './database';
@@ -20,7 +21,17 @@ export async function seedUsers(db: TestDatabase, municipality: number, team: st
   await addUser(db.pool, { username: 'chef-kbh', password: PASSWORD, role: 'chef', municipality: 101 });
 }
 
-export async function startTestApi(db: TestDatabase, overrides: Partial<AppConfig> = {}): Promise<INestApplication> {
+/**
+ * Starts the API on a test database. Tests write to the database behind the API's back (fixtures,
+ * imports on their own pool): the KPI cache learns of those by a notification that may arrive after
+ * the next request. So, unless `versionsFromListener` (the cache's own tests), each request first
+ * reads the data versions, as the API does without a listener: a test reads its own writes.
+ */
+export async function startTestApi(
+  db: TestDatabase,
+  overrides: Partial<AppConfig> = {},
+  { versionsFromListener = false }: { versionsFromListener?: boolean } = {},
+): Promise<INestApplication> {
   const config = configFromEnv(
     {},
     {
@@ -35,6 +46,16 @@ export async function startTestApi(db: TestDatabase, overrides: Partial<AppConfi
     },
   );
   const app = await createApp(config, { logger: false });
+  if (!versionsFromListener) {
+    const cache = app.get(KpiCache);
+    app.use(
+      (_req: unknown, _res: unknown, next: (error?: unknown) => void) =>
+        void cache.read().then(
+          () => next(),
+          () => next(), // the request meets the database's failure itself, as it would in production
+        ),
+    );
+  }
   await app.init();
   return app;
 }
