@@ -70,9 +70,11 @@ async function counts(url: string): Promise<Record<string, number>> {
 export async function nationalDataset(
   server: string,
   name: string,
-  opts: { fresh: boolean; scale: number; log: (line: string) => void },
+  opts: { fresh: boolean; scale: number; keepAtOne?: number[]; log: (line: string) => void },
 ): Promise<NationalDataset> {
-  const build = `${BUILD} scale=${opts.scale}`;
+  // Municipalities kept at scale 1 in a larger build (bench/scale.ts: their cost should not move).
+  const keep = opts.keepAtOne ?? [];
+  const build = `${BUILD} scale=${opts.scale}${keep.length > 0 ? ` keep=${keep.join(',')}` : ''}`;
   const url = urlOf(server, name);
   if (!opts.fresh && (await databaseComment(server, name)) === build) {
     await migrate(url); // a database from an older checkout gets the newer migrations
@@ -93,7 +95,7 @@ export async function nationalDataset(
     let done = 0;
     for (const code of all) {
       const dir = join(work, String(code));
-      const children = Math.max(200, Math.round(demoPopulation(code) * CHILDREN_PER_CHILD * opts.scale));
+      const children = Math.max(200, Math.round(demoPopulation(code) * CHILDREN_PER_CHILD * (keep.includes(code) ? 1 : opts.scale)));
       await generateDubuExport(dir, {
         municipalityCode: code,
         seed: code,

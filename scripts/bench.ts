@@ -1,8 +1,9 @@
-// npm run bench -- <etl|api|browser|login> [rows [--rejected] | --fresh --scale x | runs] — benchmarks that print figures (speed is measured here, never in timed tests).
+// npm run bench -- <etl|api|browser|login|scale> [rows [--rejected] | --fresh --scale x | runs | etl|sets|saturation] — benchmarks that print figures (speed is measured here, never in timed tests).
 import { benchApi } from '../bench/api';
 import { benchBrowser } from '../bench/browser';
 import { benchEtl } from '../bench/etl';
 import { benchLogin } from '../bench/login';
+import { benchScale } from '../bench/scale';
 
 const [what, ...args] = process.argv.slice(2);
 const size = args.find((a) => !a.startsWith('--'));
@@ -11,6 +12,7 @@ const run: Record<string, () => Promise<void>> = {
   api: () => benchApi(args),
   browser: () => benchBrowser(size),
   login: () => benchLogin(Number(size ?? 10)),
+  scale: () => benchScale(args),
 };
 if (!what || !run[what]) {
   console.error(`Brug: npm run bench -- <${Object.keys(run).join('|')}> [antal]`);
