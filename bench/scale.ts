@@ -5,7 +5,7 @@
 //       municipalities' DUBU exports (sized by their children × s, default 0.25) imported into a
 //       fresh database by N worker processes that take the next export as they finish one, as the
 //       job queue hands them out (never one municipality twice at once).
-//   scale sets [--scales 1,2,4]               the SQL cost of each role's whole KPI set at 1×, 2× and
+//   scale sets [--scales 1,2,4] [--build-only] the SQL cost of each role's whole KPI set at 1×, 2× and
 //       4× the national dataset, for a large, a middle and a small municipality. In the 2× and 4×
 //       builds the middle and the small one stay at 1×: their cost should not move (a statement
 //       reads its own municipality's partitions), while the large one's grows with its own size.
@@ -181,6 +181,7 @@ async function sets(args: string[]): Promise<void> {
   for (const scale of scales) {
     const name = scale === 1 ? DATABASE : `${DATABASE}_x${scale}`;
     const data = await nationalDataset(SERVER, name, { fresh: false, scale, keepAtOne: scale === 1 ? [] : PROBES, log: console.log });
+    if (args.includes('--build-only')) continue;
     const pool = new Pool({ connectionString: data.url, max: 1 });
     const query = (async (sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows) as KpiContext['query'];
     try {
