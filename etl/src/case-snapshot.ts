@@ -8,6 +8,7 @@ import { notificationsLinkedToCases } from './notification-cases';
 import { warnConflictingDuplicates } from './load/set-rules';
 import { eventDateSql, runSnapshotRules, SnapshotEntity, step, unknownCase, unknownCaseMessage } from './load/snapshot-rules';
 import { caseSnapshotShrinkage } from './load/shrink';
+import { CASE_SOURCES } from '@bu/domain';
 import type { StagedTable } from './load/staged-table';
 
 // What every case-system snapshot goes through once its files are staged, whatever the format
@@ -168,7 +169,7 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   // one, there are none to look for.
   const { rows: others } = await client.query(
     `SELECT EXISTS (SELECT 1 FROM source_snapshot WHERE municipality_code = $1 AND source = ANY ($2) AND source <> $3) AS found`,
-    [municipality, ['dubu', 'csc'], source],
+    [municipality, CASE_SOURCES, source],
   );
   const merged: StageResult['merged'] = {};
   const builds: PartitionBuild[] = [];

@@ -14,7 +14,7 @@ import { pseudonymKeyId } from './pseudonym';
 import { copenhagenToday } from './case-snapshot';
 import { findSameExport, recordSameExport, ReuseRecord, RULES_FINGERPRINT, SameExport } from './same-export';
 
-import type { SourceKind } from '@bu/domain';
+import { CASE_SOURCES, type SourceKind } from '@bu/domain';
 export type { SourceKind };
 
 export interface ImportOptions {
@@ -94,7 +94,7 @@ export async function checksum(path: string): Promise<FileInfo> {
 }
 
 /** The sources whose rows carry pseudonymised person ids. */
-export const PERSON_SOURCES: readonly SourceKind[] = ['dubu', 'csc'];
+export const PERSON_SOURCES: readonly SourceKind[] = CASE_SOURCES;
 
 /**
  * A municipality's case-system sources must share one pseudonym key, or one child counts twice.

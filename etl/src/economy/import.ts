@@ -1,7 +1,7 @@
 import { existsSync } from 'fs';
 import { join } from 'path';
 import type { Pool, PoolClient } from 'pg';
-import { isMunicipalityCode } from '@bu/domain';
+import { CASE_SOURCES_SQL, isMunicipalityCode } from '@bu/domain';
 import type { ColumnSpec } from '../csv/header';
 import type { Row } from '../file-reader';
 import { ImportOptions, ImportResult, runImport } from '../import-run';
@@ -65,7 +65,7 @@ async function warnEconomyAfterD(client: PoolClient, log: IssueLog, stg: string)
             to_char(max(make_date(b.year, b.month, 1) + interval '1 month' - interval '1 day'), 'YYYY-MM-DD') AS economy,
             to_char(s.d, 'YYYY-MM-DD') AS d
      FROM ${stg} b
-     JOIN (SELECT municipality_code, max(export_date) AS d FROM source_snapshot WHERE source IN ('dubu', 'csc') GROUP BY municipality_code) s
+     JOIN (SELECT municipality_code, max(export_date) AS d FROM source_snapshot WHERE source IN ${CASE_SOURCES_SQL} GROUP BY municipality_code) s
        ON s.municipality_code = b.municipality_code
      GROUP BY b.municipality_code, s.d
      HAVING max(make_date(b.year, b.month, 1) + interval '1 month' - interval '1 day') > s.d

@@ -292,10 +292,11 @@ export async function buildSnapshotPartition(
   const early = options.staging?.compared;
   const comparedEarly = early !== undefined && early.current === current && adopted && prebuilt && !options.staging?.removed;
   const compareInTransaction = async (current: string) => {
-    // For this statement only (a failure aborts the transaction anyway).
-    await client.query('SET LOCAL enable_hashjoin = off');
+    // For this statement only, then back to what the transaction had (a failure aborts it anyway).
+    const { rows } = await client.query<{ was: string }>(`SELECT current_setting('enable_hashjoin') AS was`);
+    await client.query(`SET LOCAL enable_hashjoin = off`);
     const compared = await compareWithCurrent(client, def, current, built, source);
-    await client.query('SET LOCAL enable_hashjoin = on');
+    await client.query(`SELECT set_config('enable_hashjoin', $1, true)`, [rows[0].was]);
     return compared;
   };
   const counts = current

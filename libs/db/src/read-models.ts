@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { CASE_SOURCES, CASE_SOURCES_SQL } from '@bu/domain';
 
 // The read models (ADR 0074; tables in migration 1733915000000): derived from one municipality's
 // case facts, built after its case-system import commits. Here rather than in libs/kpi because the
@@ -6,10 +7,10 @@ import type { Pool } from 'pg';
 // they were built from the import in force (readModelsCurrent in libs/kpi).
 
 /** The sources whose import changes the case facts the read models are derived from. */
-export const READ_MODEL_SOURCES = ['dubu', 'csc'];
+export const READ_MODEL_SOURCES: readonly string[] = CASE_SOURCES;
 
 /** The newest case-system import in force for a municipality (the read models' key). */
-export const CURRENT_CASE_IMPORT = `(SELECT max(s.import_id) FROM source_snapshot s WHERE s.municipality_code = $1 AND s.source IN ('dubu', 'csc'))`;
+export const CURRENT_CASE_IMPORT = `(SELECT max(s.import_id) FROM source_snapshot s WHERE s.municipality_code = $1 AND s.source IN ${CASE_SOURCES_SQL})`;
 
 /** Whether the municipality's ($1) read models were built from its case-system import in force. */
 export const READ_MODELS_CURRENT = `SELECT EXISTS (

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { CASE_SOURCES_SQL } from '@bu/domain';
 import type { SettingRow } from '@bu/kpi';
 
 export interface MunicipalityRow {
@@ -19,7 +20,7 @@ export class MunicipalitiesRepository {
   visible(municipality: number | null): Promise<MunicipalityRow[]> {
     return this.db.query(
       `SELECT m.code, m.name, to_char(max(s.export_date), 'YYYY-MM-DD') AS export_date, count(DISTINCT coalesce(s.pseudonym_key_id, ''))::int AS keys
-       FROM municipality m LEFT JOIN source_snapshot s ON s.municipality_code = m.code AND s.source IN ('dubu', 'csc')
+       FROM municipality m LEFT JOIN source_snapshot s ON s.municipality_code = m.code AND s.source IN ${CASE_SOURCES_SQL}
        WHERE ($1::smallint IS NULL AND s.export_date IS NOT NULL) OR m.code = $1
        GROUP BY m.code, m.name ORDER BY m.name`,
       [municipality],

@@ -1,4 +1,5 @@
 import type { Query } from '@bu/kpi';
+import { CASE_SOURCES_SQL } from '@bu/domain';
 import type { ReportSchedule } from '@bu/jobs';
 
 // The reports worker's SQL (the KPIs' own SQL is in @bu/kpi). It runs as the worker's database
@@ -41,7 +42,7 @@ export class ReportsRepository {
   async municipality(code: number): Promise<ReportMunicipality | null> {
     const [row] = await this.query<ReportMunicipality>(
       `SELECT m.code, m.name, to_char(max(s.export_date), 'YYYY-MM-DD') AS "exportDate", count(DISTINCT coalesce(s.pseudonym_key_id, ''))::int AS keys
-       FROM municipality m LEFT JOIN source_snapshot s ON s.municipality_code = m.code AND s.source IN ('dubu', 'csc')
+       FROM municipality m LEFT JOIN source_snapshot s ON s.municipality_code = m.code AND s.source IN ${CASE_SOURCES_SQL}
        WHERE m.code = $1 GROUP BY m.code, m.name`,
       [code],
     );
