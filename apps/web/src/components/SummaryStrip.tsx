@@ -41,7 +41,9 @@ export function SummaryStrip({
   /** The view's answer at D and P: it holds every headline's value (and a share's counts). */
   now: KpiResponse;
 }) {
-  const [answer, setAnswer] = useState<{ key: string; r: KpiResponse } | null>(null);
+  // Last year's answer with the view's answer it belongs to: other dates keep the pair shown until
+  // the new one arrives, never this year's new values beside last year's old ones.
+  const [answer, setAnswer] = useState<{ key: string; r: KpiResponse; now: KpiResponse } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const asOf = yearBefore(now.asOf);
   const from = yearBefore(now.period.from);
@@ -53,24 +55,25 @@ export function SummaryStrip({
       return kpis({ municipality, asOf, from, ids });
     },
     [key],
-    (r) => setAnswer({ key, r }),
+    (r) => setAnswer({ key, r, now }),
     (e) => setError(e.message),
   );
-  const then = answer?.key === key ? answer.r : null;
-  const r = now;
-  const last = then && {
-    asOf: then.asOf,
-    period: then.period,
-    kpis: then.kpis,
-    change: Object.fromEntries(
-      ids.map((id) => {
-        const [a, b] = [now.kpis[id], then.kpis[id]];
-        return [id, typeof a === 'number' && typeof b === 'number' ? a - b : null];
-      }),
-    ) as Record<string, number | null>,
-  };
+  const then = answer?.r ?? null;
+  const r = answer?.key === key ? now : (answer?.now ?? null);
+  const last = r &&
+    then && {
+      asOf: then.asOf,
+      period: then.period,
+      kpis: then.kpis,
+      change: Object.fromEntries(
+        ids.map((id) => {
+          const [a, b] = [r.kpis[id], then.kpis[id]];
+          return [id, typeof a === 'number' && typeof b === 'number' ? a - b : null];
+        }),
+      ) as Record<string, number | null>,
+    };
   return (
-    <div className="summary" data-testid="summary-strip" aria-busy={!then || undefined}>
+    <div className="summary" data-testid="summary-strip" aria-busy={answer?.key !== key || undefined}>
       <h3 className="sr-only">Nøgletal i overblik</h3>
       {error && (
         <p className="error" role="alert">
