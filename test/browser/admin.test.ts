@@ -195,6 +195,33 @@ describe('administration in Chromium', () => {
     await page.close();
   });
 
+  it('ties a server message about "Gælder fra" to that date field', async () => {
+    const page = await env.login('admin-461');
+    // The form sends only whole dates, so the API's refusal of one is played here, in its own words.
+    const message = 'validFrom skal være en dato (ÅÅÅÅ-MM-DD)';
+    await page.route('**/api/v1/goals', (route) =>
+      route.request().method() === 'POST'
+        ? route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ statusCode: 400, message }) })
+        : route.continue(),
+    );
+    await open(page, 'maal');
+    await page.getByRole('button', { name: 'Nyt mål' }).click();
+    const form = page.getByTestId('goal-form');
+    await form.getByLabel('Titel').fill('Færre nye sager');
+    await form.getByLabel('Nøgletal').selectOption({ index: 1 });
+    await form.getByLabel(/^Målværdi/).fill('10');
+    const from = form.getByLabel('Gælder fra (valgfri)');
+    await from.fill('01.01.2024');
+    await form.getByRole('button', { name: 'Gem målet' }).click();
+    const error = form.locator('#goal-validFrom-error');
+    await error.waitFor();
+    expect(await error.textContent()).toBe(message);
+    expect((await from.getAttribute('aria-describedby'))!.split(' ')).toContain('goal-validFrom-error');
+    expect(await from.getAttribute('aria-invalid')).toBe('true');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.close();
+  });
+
   it('changes a setting and shows the Danish message for a bad value', async () => {
     const page = await env.login('admin-461');
     await open(page, 'indstillinger');

@@ -212,4 +212,35 @@ describe('editing a case review in Chromium', () => {
     expect(await leader.getByTestId('checklist-editor').count()).toBe(0);
     await leader.close();
   });
+
+  it('reads the checklists once, and keeps a half-typed new round when the chief saves a checklist version', async () => {
+    const page = await env.login('chef');
+    let reads = 0;
+    page.on('request', (r) => {
+      if (r.method() === 'GET' && new URL(r.url()).pathname === '/api/v1/reviews/checklists') reads++;
+    });
+    await page.goto(`${env.base}/#/sagsgennemgang`);
+    const editor = page.getByTestId('checklist-editor');
+    await editor.getByRole('button', { name: 'Skriv en ny version' }).waitFor();
+    const newRound = page.getByTestId('new-round');
+    await page.waitForLoadState('networkidle');
+    // One read for the item titles, the new-round form and the editor together.
+    expect(reads).toBe(1);
+
+    await newRound.getByLabel('Titel', { exact: true }).fill('Halvt skrevet tilsyn');
+    await newRound.getByLabel('Formål').fill('Skal blive stående');
+    await newRound.getByLabel('Tilfældigt efter foranstaltningstype').check();
+    await editor.getByRole('button', { name: 'Skriv en ny version' }).click();
+    await editor.getByTestId('checklist-form').getByLabel('Tjeklistens titel').fill('Tjekliste til efteråret');
+    await editor.getByRole('button', { name: 'Gem som ny version' }).click();
+    await editor.getByTestId('checklist-newest').filter({ hasText: 'Tjekliste til efteråret' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    // Read again once, for the new version; the form offers it and keeps what was typed.
+    expect(reads).toBe(2);
+    await newRound.getByRole('option', { name: 'Nyeste: Tjekliste til efteråret' }).waitFor({ state: 'attached' });
+    expect(await newRound.getByLabel('Titel', { exact: true }).inputValue()).toBe('Halvt skrevet tilsyn');
+    expect(await newRound.getByLabel('Formål').inputValue()).toBe('Skal blive stående');
+    expect(await newRound.getByLabel('Tilfældigt efter foranstaltningstype').isChecked()).toBe(true);
+    await page.close();
+  });
 });

@@ -340,6 +340,29 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     }
   });
 
+  it("takes the headlines at D from the view's own answer: the strip asks only for last year's values", async () => {
+    const page = await env.login('chef');
+    await page.getByTestId('summary-strip').locator('li').first().waitFor();
+    const asked: URLSearchParams[] = [];
+    page.on('request', (r) => {
+      const url = new URL(r.url());
+      if (url.pathname === '/api/v1/kpis') asked.push(url.searchParams);
+    });
+    await page.reload();
+    await page.getByTestId('summary-strip').locator('li').nth(5).waitFor();
+    await page.waitForLoadState('networkidle');
+    const dates = (q: URLSearchParams) => [q.get('asOf'), q.get('from'), q.get('compare')];
+    for (const id of ['activity.placed_children', 'deadline.investigation_4m']) {
+      // The view's request at D (the API's default, the export date), then the strip's a year earlier.
+      expect(asked.filter((q) => q.get('ids')!.split(',').includes(id)).map(dates), id).toEqual([
+        [null, null, null],
+        ['2023-04-30', '2023-01-01', null],
+      ]);
+    }
+    expect(asked.filter((q) => q.has('compare'))).toEqual([]);
+    await page.close();
+  });
+
   it('opens with six headline figures and the change from the same date last year as the API computes it', async () => {
     const ids = [
       'activity.children_with_open_case',

@@ -110,21 +110,21 @@ export function App() {
             ))}
             {reportsAllowed && (
               <li>
-                <a href="#/rapporter" aria-current={onReports ? 'page' : undefined}>
+                <a href={routeHref('rapporter', {}, filters)} aria-current={onReports ? 'page' : undefined}>
                   Rapporter
                 </a>
               </li>
             )}
             {reviewAllowed && (
               <li>
-                <a href={`#/${REVIEW_VIEW}`} aria-current={onReview ? 'page' : undefined}>
+                <a href={routeHref(REVIEW_VIEW, {}, filters)} aria-current={onReview ? 'page' : undefined}>
                   Sagsgennemgang
                 </a>
               </li>
             )}
             {mayAdminister(user.role) && (
               <li>
-                <a href="#/admin" aria-current={inAdmin ? 'page' : undefined}>
+                <a href={routeHref('admin', {}, filters)} aria-current={inAdmin ? 'page' : undefined}>
                   Administration
                 </a>
               </li>

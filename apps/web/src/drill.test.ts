@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drillHref, parseHash, routeHref, rowMatches } from './drill';
+import { drillHref, linkHref, parseHash, routeHref, rowMatches } from './drill';
 
 describe('drill-down in the address', () => {
   it('reads the view and one filter from the hash, and writes it back', () => {
@@ -35,6 +35,19 @@ describe('drill-down in the address', () => {
     });
     // What is not a filter's form is no filter: a Danish date, a name for a number.
     expect(parseHash('#/chef?asOf=29.02.2024&municipality=Aarhus&from=&group=x').filters).toEqual({});
+  });
+
+  it('keeps the chosen municipality and dates in a link to another view or page, beside its own parameters', () => {
+    const filters = { municipality: 461, asOf: '2024-02-29' };
+    expect(linkHref('sagsgennemgang/7/S%201', {}, filters)).toBe('#/sagsgennemgang/7/S%201?municipality=461&asOf=2024-02-29');
+    expect(parseHash(linkHref('sagsgennemgang/7', {}, filters))).toEqual({ view: 'sagsgennemgang/7', drill: {}, filters });
+    expect(linkHref('admin/indlaesninger', { import: '12' }, { municipality: 101 })).toBe(
+      '#/admin/indlaesninger?municipality=101&import=12',
+    );
+    // No filter chosen: the plain address, as before.
+    expect(linkHref('datakvalitet', {}, {})).toBe('#/datakvalitet');
+    // Outside a browser there is no address to read: no filters.
+    expect(linkHref('datakvalitet')).toBe('#/datakvalitet');
   });
 
   it('keeps a work-list row by its caseworker (or, on the handover list, its last caseworker) or its team', () => {

@@ -47,8 +47,12 @@ export function parseHash(hash: string): { view: string; drill: Drill; filters: 
   return { view: path, drill, filters };
 }
 
-/** The address of a view with its drill-down and filters (only those given). */
-export function routeHref(view: string, drill: Drill = {}, filters: Filters = {}): string {
+/**
+ * The address of a view with its drill-down and filters (only those given), and any parameters of
+ * the view's own (e.g. the administration's import=<id>). Every link inside the app is built here,
+ * so none drops the municipality (or date) the user has chosen.
+ */
+export function routeHref(view: string, drill: Drill = {}, filters: Filters = {}, own: Record<string, string> = {}): string {
   const q = new URLSearchParams();
   if (filters.municipality !== undefined) q.set('municipality', String(filters.municipality));
   if (filters.asOf) q.set('asOf', filters.asOf);
@@ -56,12 +60,18 @@ export function routeHref(view: string, drill: Drill = {}, filters: Filters = {}
   if (filters.group !== undefined) q.set('group', String(filters.group));
   if (drill.worker) q.set('worker', drill.worker);
   else if (drill.team) q.set('team', drill.team);
+  for (const [k, v] of Object.entries(own)) q.set(k, v);
   const s = q.toString();
   return `#/${view}${s ? `?${s}` : ''}`;
 }
 
 /** The filters in the browser's address now (none outside a browser). */
 export const currentFilters = (): Filters => (typeof window === 'undefined' ? {} : parseHash(window.location.hash).filters);
+
+/** Another view (or page of a view) with the filters now in the address: the chosen municipality stays. */
+export function linkHref(view: string, own: Record<string, string> = {}, filters: Filters = currentFilters()): string {
+  return routeHref(view, {}, filters, own);
+}
 
 /** The team leader view's work lists for a caseworker or team, with the filters now in the address. */
 export function drillHref(drill: Drill, filters: Filters = currentFilters()): string {

@@ -91,7 +91,9 @@ export function DashboardView({
     (KPI_CATALOGUE['goal.status'].roles as readonly string[]).includes(role)
       ? ['goal.status']
       : [];
-  const mainIds = [...ids.filter((id) => !isBenchmark(id)), ...goalIds];
+  // The summary strip's headlines are read with the view's figures (only last year's on their own).
+  const headlineIds = (dashboard.summary ?? []).map((h) => h.kpi).filter((id) => !ids.includes(id));
+  const mainIds = [...ids.filter((id) => !isBenchmark(id)), ...headlineIds, ...goalIds];
   const benchIds = ids.filter(isBenchmark);
 
   useEffect(() => {
@@ -237,9 +239,7 @@ export function DashboardView({
             <Sections
               dashboard={dashboard}
               card={card}
-              strip={
-                dashboard.summary && <SummaryStrip headlines={dashboard.summary} municipality={municipality} asOf={asOf} from={from} />
-              }
+              strip={dashboard.summary && <SummaryStrip headlines={dashboard.summary} municipality={municipality} now={response} />}
               groups={
                 benchIds.length > 0 &&
                 bench &&

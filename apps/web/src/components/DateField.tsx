@@ -18,6 +18,8 @@ export function DateField({
   maxMessage,
   allowEmpty = true,
   testId,
+  describedBy,
+  invalid,
 }: {
   label: string;
   /** ISO date, or '' for none. */
@@ -33,6 +35,10 @@ export function DateField({
   /** Empty means "the default" (e.g. 1 January of the as-of year); otherwise empty is refused. */
   allowEmpty?: boolean;
   testId?: string;
+  /** The id of an element outside the field that describes it: a server's message about this date. */
+  describedBy?: string;
+  /** The date was refused outside the field (by the server). */
+  invalid?: boolean;
 }) {
   const id = useId();
   const [text, setText] = useState(value ? formatDate(value) : '');
@@ -92,8 +98,8 @@ export function DateField({
         maxLength={10}
         placeholder={placeholderIso ? formatDate(placeholderIso) : 'dd.mm.åååå'}
         value={text}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${hintId} ${errorId}` : hintId}
+        aria-invalid={error || invalid ? true : undefined}
+        aria-describedby={[hintId, error && errorId, describedBy].filter(Boolean).join(' ')}
         data-testid={testId}
         onChange={(e) => {
           setText(e.target.value);

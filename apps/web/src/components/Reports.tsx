@@ -10,6 +10,7 @@ import {
   type ReportSchedule,
 } from '../api';
 import { formatDate, formatDateTime } from '../format';
+import { useLoad } from '../useLoad';
 
 /** The roles that see the report archive (the API's rule). */
 export const REPORT_ROLES: readonly Role[] = ['udvalg', 'chef', 'admin'];
@@ -90,20 +91,15 @@ function ScheduleForm({ municipality, onMade }: { municipality: number; onMade: 
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => {
-    let cancelled = false;
-    reportSchedule(municipality).then(
-      (s) => {
-        if (cancelled) return;
-        setSchedule(s);
-        setRecipients(s.recipients.join('\n'));
-      },
-      (e: Error) => !cancelled && setError(e.message),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [municipality]);
+  useLoad(
+    () => reportSchedule(municipality),
+    [municipality],
+    (s) => {
+      setSchedule(s);
+      setRecipients(s.recipients.join('\n'));
+    },
+    (e) => setError(e.message),
+  );
 
   if (!schedule) return error ? <p className="error">{error}</p> : null;
 
@@ -219,17 +215,15 @@ export function Reports({ municipality, role }: { municipality: number; role: Ro
   const [error, setError] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
 
-  useEffect(() => {
-    let cancelled = false;
-    setError(null);
-    fetchReports(municipality).then(
-      (r) => !cancelled && setList(r),
-      (e: Error) => !cancelled && setError(e.message),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [municipality, version]);
+  useLoad(
+    () => {
+      setError(null);
+      return fetchReports(municipality);
+    },
+    [municipality, version],
+    setList,
+    (e) => setError(e.message),
+  );
 
   // After "make one now": look again until the new report is in the archive (a minute at most).
   const watching = useRef<ReturnType<typeof setInterval> | undefined>(undefined);

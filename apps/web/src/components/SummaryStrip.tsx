@@ -1,10 +1,12 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { KpiResponse } from '@bu/contracts';
 import type { Headline } from '@bu/dashboards';
+import { addMonths } from '@bu/domain';
 import { kpis } from '../api';
 import { formatDate, formatNumber, formatShare } from '../format';
 import { formatAmount, formatKroner, unitOf } from '../units';
 import { ShareN } from './ShareCard';
+import { useLoad } from '../useLoad';
 
 /** A headline's value in its unit: a share in %, kroner whole with kr., else a Danish number. */
 const shown = (kpi: string, v: unknown): string =>
@@ -20,37 +22,56 @@ export function changeText(kpi: string, change: number): string {
   return `${sign}${formatNumber(size)}`;
 }
 
+/** The same date one year earlier, as the API's compare=lastYear takes it (29 February → 28 February). */
+export const yearBefore = (iso: string): string => addMonths(iso, -12);
+
 /**
- * The summary strip at the top of a view: each headline figure at D, and the change from the same
- * date last year as the API computes it (GET /kpis?compare=lastYear), with last year's value.
+ * The summary strip at the top of a view: each headline figure at D, from the view's own answer
+ * (`now`), and the change from the same date last year. Only last year's values are asked for (D and
+ * P one year earlier, as the API's compare=lastYear takes them); the change is now − then, as the
+ * API computes it.
  */
 export function SummaryStrip({
   headlines,
   municipality,
-  asOf,
-  from,
+  now,
 }: {
   headlines: Headline[];
   municipality: number;
-  asOf?: string;
-  from?: string;
+  /** The view's answer at D and P: it holds every headline's value (and a share's counts). */
+  now: KpiResponse;
 }) {
-  const [answer, setAnswer] = useState<{ key: string; r: KpiResponse } | null>(null);
+  // Last year's answer with the view's answer it belongs to: other dates keep the pair shown until
+  // the new one arrives, never this year's new values beside last year's old ones.
+  const [answer, setAnswer] = useState<{ key: string; r: KpiResponse; now: KpiResponse } | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const key = `${municipality}|${asOf ?? ''}|${from ?? ''}`;
-  useEffect(() => {
-    let cancelled = false;
-    setError(null);
-    kpis({ municipality, asOf, from, ids: headlines.map((h) => h.kpi), compare: 'lastYear' }).then(
-      (r) => !cancelled && setAnswer({ key, r }),
-      (e: Error) => !cancelled && setError(e.message),
-    );
-    return () => {
-      cancelled = true;
+  const asOf = yearBefore(now.asOf);
+  const from = yearBefore(now.period.from);
+  const ids = headlines.map((h) => h.kpi);
+  const key = `${municipality}|${asOf}|${from}|${ids.join(',')}`;
+  useLoad(
+    () => {
+      setError(null);
+      return kpis({ municipality, asOf, from, ids });
+    },
+    [key],
+    (r) => setAnswer({ key, r, now }),
+    (e) => setError(e.message),
+  );
+  const then = answer?.r ?? null;
+  const r = answer?.key === key ? now : (answer?.now ?? null);
+  const last = r &&
+    then && {
+      asOf: then.asOf,
+      period: then.period,
+      kpis: then.kpis,
+      change: Object.fromEntries(
+        ids.map((id) => {
+          const [a, b] = [r.kpis[id], then.kpis[id]];
+          return [id, typeof a === 'number' && typeof b === 'number' ? a - b : null];
+        }),
+      ) as Record<string, number | null>,
     };
-  }, [key]);
-  const r = answer?.r ?? null;
-  const last = r?.lastYear;
   return (
     <div className="summary" data-testid="summary-strip" aria-busy={answer?.key !== key || undefined}>
       <h3 className="sr-only">Nøgletal i overblik</h3>

@@ -1,6 +1,7 @@
 import { Fragment, useState } from 'react';
 import type { CaseworkerInfo } from '@bu/contracts';
 import type { ListColumn } from '@bu/dashboards';
+import { linkHref } from '../drill';
 import { formatDate, formatNumber } from '../format';
 
 type Row = Record<string, unknown>;
@@ -66,7 +67,7 @@ export function WorkList({
           <h3>Gamle registreringer — ret i fagsystemet ({formatNumber(old.length)})</h3>
           <p className="muted small">
             Mere end et år over fristen: oftest en registrering, der ikke er lukket i fagsystemet. Se{' '}
-            <a href="#/datakvalitet">datakvalitet</a>.
+            <a href={linkHref('datakvalitet')}>datakvalitet</a>.
           </p>
           <ListTable caption={`${caption}: gamle registreringer`} rows={old} columns={columns} names={names} part="old" />
         </div>

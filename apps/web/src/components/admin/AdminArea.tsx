@@ -1,4 +1,5 @@
 import type { CurrentUser, MunicipalityInfo } from '@bu/contracts';
+import { linkHref } from '../../drill';
 import { AuditAdmin } from './AuditAdmin';
 import { DropFoldersAdmin } from './DropFoldersAdmin';
 import { GoalsAdmin } from './GoalsAdmin';
@@ -46,7 +47,7 @@ export function AdminArea({
         <ul>
           {allowed.map((s) => (
             <li key={s.id}>
-              <a href={`#/admin/${s.id}`} aria-current={s.id === current.id ? 'page' : undefined}>
+              <a href={linkHref(`admin/${s.id}`)} aria-current={s.id === current.id ? 'page' : undefined}>
                 {s.title}
               </a>
             </li>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { dropFolders, type DropFolders } from '../../api';
+import { linkHref } from '../../drill';
 import { formatNumber } from '../../format';
 import { AdminCard, formatDateTime, Messages, RUN_STATUS, SOURCE_NAMES } from './common';
 
@@ -50,7 +51,7 @@ export function DropFoldersAdmin() {
                   <td>{f.importedChecksum ? <code title={f.importedChecksum}>{f.importedChecksum.slice(0, 12)}</code> : '–'}</td>
                   <td>
                     {f.lastImport ? (
-                      <a href={`#/admin/indlaesninger?import=${f.lastImport.id}`}>
+                      <a href={linkHref('admin/indlaesninger', { import: String(f.lastImport.id) })}>
                         Import {f.lastImport.id}: {RUN_STATUS[f.lastImport.status] ?? f.lastImport.status}
                         {f.lastImport.rejectedCount > 0 && `, ${formatNumber(f.lastImport.rejectedCount)} afvist`}
                       </a>

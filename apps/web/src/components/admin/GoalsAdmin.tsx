@@ -245,7 +245,14 @@ function GoalForm({
           {err('tolerance')}
         </div>
         <div className="field">
-          <DateField label="Gælder fra (valgfri)" value={validFrom} onChange={setValidFrom} />
+          <DateField
+            label="Gælder fra (valgfri)"
+            value={validFrom}
+            onChange={setValidFrom}
+            // The server's message about the date, tied to the field as the other fields' are.
+            describedBy={problem?.field === 'validFrom' ? 'goal-validFrom-error' : undefined}
+            invalid={problem?.field === 'validFrom'}
+          />
           {err('validFrom')}
         </div>
         <div className="field">

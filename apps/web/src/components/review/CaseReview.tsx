@@ -1,5 +1,5 @@
 import { DateField } from '../DateField';
-import { FormEvent, useEffect, useState } from 'react';
+import { FormEvent, useMemo, useState } from 'react';
 import type { Role } from '@bu/contracts';
 import {
   checklists as fetchChecklists,
@@ -20,11 +20,13 @@ import {
   type ReviewMeeting,
   type ReviewSummary,
 } from '../../api';
+import { linkHref } from '../../drill';
 import { formatDate } from '../../format';
 import { ChecklistEditor } from './ChecklistEditor';
 import { Examples } from './Examples';
 import { ActionAreas, ResultsSection } from './ReviewResults';
 import { ANSWER_NAMES, FACT_GROUPS, FACT_NAMES, factCell, factValue, itemTitle, STATUS_NAMES, type ItemTitles } from './labels';
+import { useLoad } from '../../useLoad';
 
 // The case review view (#/sagsgennemgang, issue 16): rounds of ledelsestilsyn and sagsgennemgang,
 // one round's cases, meetings and action areas, one case's review beside its facts, and results
@@ -34,8 +36,10 @@ import { ANSWER_NAMES, FACT_GROUPS, FACT_NAMES, factCell, factValue, itemTitle, 
 export const REVIEW_ROLES: readonly Role[] = ['teamleder', 'chef', 'udvalg'];
 export const REVIEW_VIEW = 'sagsgennemgang';
 
-const roundHref = (id: number) => `#/${REVIEW_VIEW}/${id}`;
-const caseHref = (id: number, c: string) => `#/${REVIEW_VIEW}/${id}/${encodeURIComponent(c)}`;
+// Through linkHref: a user of several municipalities stays in the one chosen (in the address).
+const roundsHref = () => linkHref(REVIEW_VIEW);
+const roundHref = (id: number) => linkHref(`${REVIEW_VIEW}/${id}`);
+const caseHref = (id: number, c: string) => linkHref(`${REVIEW_VIEW}/${id}/${encodeURIComponent(c)}`);
 
 function ErrorLine({ error, id }: { error: string | null | undefined; id?: string }) {
   if (!error) return null;
@@ -48,24 +52,29 @@ function ErrorLine({ error, id }: { error: string | null | undefined; id?: strin
 
 /** #/sagsgennemgang[/<round>[/<case>]]: the page the path names. */
 export function CaseReview({ role, municipality, path }: { role: Role; municipality: number; path: string[] }) {
-  const [titles, setTitles] = useState<ItemTitles>({});
-  useEffect(() => {
-    if (role === 'udvalg') return;
-    let cancelled = false;
-    // Titles of every checklist version the municipality may use (newest wins).
-    fetchChecklists(municipality).then(
-      (list) => {
-        if (cancelled) return;
-        const t: ItemTitles = {};
-        for (const c of [...list].reverse()) for (const i of c.items) t[i.id] = i.title;
-        setTitles(t);
-      },
-      () => undefined,
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [role, municipality]);
+  // The checklist versions the municipality may use, newest first, fetched once here for the item
+  // titles, the new-round form and the chief's editor (again only when the chief saves a version).
+  const [checklists, setChecklists] = useState<{ municipality: number; list: Checklist[] } | null>(null);
+  const [checklistError, setChecklistError] = useState<string | null>(null);
+  const [checklistsVersion, setChecklistsVersion] = useState(0);
+  useLoad(
+    role === 'udvalg'
+      ? null
+      : () => {
+          setChecklistError(null);
+          return fetchChecklists(municipality);
+        },
+    [role, municipality, checklistsVersion],
+    (list) => setChecklists({ municipality, list }),
+    (e) => setChecklistError(e.message),
+  );
+  const versions = checklists?.municipality === municipality ? checklists.list : null;
+  // Titles of every checklist version the municipality may use (newest wins).
+  const titles = useMemo(() => {
+    const t: ItemTitles = {};
+    for (const c of [...(versions ?? [])].reverse()) for (const i of c.items) t[i.id] = i.title;
+    return t;
+  }, [versions]);
 
   if (role === 'udvalg') return <CommitteeReview municipality={municipality} />;
   const round = path[0] ? Number(path[0]) : null;
@@ -73,7 +82,16 @@ export function CaseReview({ role, municipality, path }: { role: Role; municipal
     return <CasePage key={`${round}/${path[1]}`} round={round} caseId={decodeURIComponent(path[1])} />;
   }
   if (round !== null && Number.isInteger(round)) return <RoundPage key={round} id={round} municipality={municipality} titles={titles} />;
-  return <RoundsPage role={role} municipality={municipality} titles={titles} />;
+  return (
+    <RoundsPage
+      role={role}
+      municipality={municipality}
+      titles={titles}
+      checklists={versions}
+      checklistError={checklistError}
+      onChecklistSaved={() => setChecklistsVersion((v) => v + 1)}
+    />
+  );
 }
 
 /** The committee: the aggregated results (suppressed by the API) and the action areas, nothing per case. */
@@ -93,24 +111,33 @@ function CommitteeReview({ municipality }: { municipality: number }) {
 }
 
 /** The rounds with their progress, a form for a new one, results over time and all action areas. */
-function RoundsPage({ role, municipality, titles }: { role: Role; municipality: number; titles: ItemTitles }) {
+function RoundsPage({
+  role,
+  municipality,
+  titles,
+  checklists,
+  checklistError,
+  onChecklistSaved,
+}: {
+  role: Role;
+  municipality: number;
+  titles: ItemTitles;
+  /** The checklist versions, newest first (null: not yet read). */
+  checklists: Checklist[] | null;
+  checklistError: string | null;
+  onChecklistSaved: () => void;
+}) {
   const [list, setList] = useState<ReviewSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState('');
   const [version, setVersion] = useState(0);
-  // A new checklist version: the form for a new round reloads the versions it offers.
-  const [checklistVersion, setChecklistVersion] = useState(0);
 
-  useEffect(() => {
-    let cancelled = false;
-    fetchReviews(municipality).then(
-      (l) => !cancelled && setList(l),
-      (e: Error) => !cancelled && setError(e.message),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [municipality, version]);
+  useLoad(
+    () => fetchReviews(municipality),
+    [municipality, version],
+    setList,
+    (e) => setError(e.message),
+  );
 
   async function remove(r: ReviewSummary) {
     if (!window.confirm(`Slet gennemgangen "${r.title}" med alle dens sager, svar og møder?`)) return;
@@ -180,8 +207,11 @@ function RoundsPage({ role, municipality, titles }: { role: Role; municipality: 
         </p>
         <ErrorLine error={error} />
       </section>
-      <NewRound key={`new-${checklistVersion}`} municipality={municipality} onMade={() => setVersion((v) => v + 1)} />
-      {role === 'chef' && <ChecklistEditor municipality={municipality} onSaved={() => setChecklistVersion((v) => v + 1)} />}
+      {/* Not remounted when the chief saves a checklist version: a half-typed new round stays. */}
+      <NewRound municipality={municipality} versions={checklists ?? []} onMade={() => setVersion((v) => v + 1)} />
+      {role === 'chef' && (
+        <ChecklistEditor municipality={municipality} versions={checklists} loadError={checklistError} onSaved={onChecklistSaved} />
+      )}
       <ResultsSection municipality={municipality} titles={titles} committee={false} />
       <Examples municipality={municipality} editable={role === 'chef'} />
       <ActionAreas municipality={municipality} titles={titles} editable />
@@ -202,7 +232,7 @@ function samplingText(s: Record<string, unknown>): string {
 const whole = (text: string): number => (/^\s*-?\d+\s*$/.test(text) ? Number(text) : NaN);
 
 /** A new round: title, purpose, date and one of the three samplings. */
-function NewRound({ municipality, onMade }: { municipality: number; onMade: () => void }) {
+function NewRound({ municipality, versions, onMade }: { municipality: number; versions: Checklist[]; onMade: () => void }) {
   const [title, setTitle] = useState('');
   const [purpose, setPurpose] = useState('');
   const [asOf, setAsOf] = useState('');
@@ -216,20 +246,8 @@ function NewRound({ municipality, onMade }: { municipality: number; onMade: () =
   const [error, setError] = useState<string | null>(null);
   const [made, setMade] = useState<Review | null>(null);
   const [busy, setBusy] = useState(false);
-  // The checklist versions the municipality may use, newest first; a round keeps the one it starts with.
-  const [versions, setVersions] = useState<Checklist[]>([]);
+  // The checklist version chosen ('': the newest); a round keeps the one it starts with.
   const [version, setVersion] = useState('');
-
-  useEffect(() => {
-    let cancelled = false;
-    fetchChecklists(municipality).then(
-      (list) => !cancelled && setVersions(list),
-      () => undefined,
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [municipality]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -408,21 +426,17 @@ function NewRound({ municipality, onMade }: { municipality: number; onMade: () =
 function RoundPage({ id, municipality, titles }: { id: number; municipality: number; titles: ItemTitles }) {
   const [round, setRound] = useState<Review | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let cancelled = false;
-    fetchReview(id).then(
-      (r) => !cancelled && setRound(r),
-      (e: Error) => !cancelled && setError(e.message),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [id]);
+  useLoad(
+    () => fetchReview(id),
+    [id],
+    setRound,
+    (e) => setError(e.message),
+  );
   const roundTitles: ItemTitles = { ...titles, ...Object.fromEntries((round?.checklist ?? []).map((i) => [i.id, i.title])) };
   return (
     <div className="review">
       <p className="back">
-        <a href={`#/${REVIEW_VIEW}`}>← Alle gennemgange</a>
+        <a href={roundsHref()}>← Alle gennemgange</a>
       </p>
       {error && (
         <>
@@ -508,16 +522,12 @@ function Meetings({ round }: { round: Review }) {
     setError(null);
   }
 
-  useEffect(() => {
-    let cancelled = false;
-    reviewMeetings(round.id).then(
-      (l) => !cancelled && setList(l),
-      (e: Error) => !cancelled && setError(e.message),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [round.id, version]);
+  useLoad(
+    () => reviewMeetings(round.id),
+    [round.id, version],
+    setList,
+    (e) => setError(e.message),
+  );
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -663,16 +673,12 @@ function CasePage({ round, caseId }: { round: number; caseId: string }) {
     setStatus(r.status);
   }
 
-  useEffect(() => {
-    let cancelled = false;
-    reviewCase(round, caseId).then(
-      (d) => !cancelled && load(d),
-      (e: Error) => !cancelled && setError({ field: 'page', message: e.message }),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [round, caseId]);
+  useLoad(
+    () => reviewCase(round, caseId),
+    [round, caseId],
+    (d) => load(d),
+    (e) => setError({ field: 'page', message: e.message }),
+  );
 
   const update = (id: string, change: Partial<ItemState>) => setItems(items.map((i) => (i.id === id ? { ...i, ...change } : i)));
 

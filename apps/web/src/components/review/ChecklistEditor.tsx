@@ -1,5 +1,5 @@
-import { FormEvent, useEffect, useState } from 'react';
-import { checklists as fetchChecklists, createChecklist, type Checklist } from '../../api';
+import { FormEvent, useState } from 'react';
+import { createChecklist, type Checklist } from '../../api';
 
 // The chief writes a new version of the municipality's checklist (CASE-REVIEW.md: the checklist is
 // data, versioned; a round keeps the version it started with; ADR 60, 62). The form starts from
@@ -25,26 +25,26 @@ const proId = (title: string): string =>
       .slice(0, 60) || 'punkt'
   }`;
 
-export function ChecklistEditor({ municipality, onSaved }: { municipality: number; onSaved: () => void }) {
-  const [versions, setVersions] = useState<Checklist[] | null>(null);
+/** The versions (newest first, null until read) come from the review page, which reads them once. */
+export function ChecklistEditor({
+  municipality,
+  versions,
+  loadError,
+  onSaved,
+}: {
+  municipality: number;
+  versions: Checklist[] | null;
+  /** Why the versions could not be read. */
+  loadError: string | null;
+  /** A version saved: the page reads the versions again. */
+  onSaved: () => void;
+}) {
   const [open, setOpen] = useState(false);
   const [title, setTitle] = useState('');
   const [rows, setRows] = useState<Row[]>([]);
   const [newTitle, setNewTitle] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState('');
-  const [version, setVersion] = useState(0);
-
-  useEffect(() => {
-    let cancelled = false;
-    fetchChecklists(municipality).then(
-      (l) => !cancelled && setVersions(l),
-      (e: Error) => !cancelled && setError(e.message),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [municipality, version]);
 
   const newest = versions?.[0];
 
@@ -73,7 +73,6 @@ export function ChecklistEditor({ municipality, onSaved }: { municipality: numbe
       const made = await createChecklist({ municipality, title, items: rows.map((r) => ({ id: r.id, title: r.title })) });
       setStatus(`Tjeklisten "${made.title}" er gemt som version ${made.version}. Nye gennemgange bruger den; tidligere beholder deres.`);
       setOpen(false);
-      setVersion((v) => v + 1);
       onSaved();
     } catch (e) {
       setError((e as Error).message);
@@ -138,9 +137,9 @@ export function ChecklistEditor({ municipality, onSaved }: { municipality: numbe
       <p role="status" className="muted small">
         {status}
       </p>
-      {error && (
+      {(error ?? loadError) && (
         <p className="error" role="alert">
-          {error}
+          {error ?? loadError}
         </p>
       )}
     </section>

@@ -1,4 +1,4 @@
-import { FormEvent, useEffect, useState } from 'react';
+import { FormEvent, useState } from 'react';
 import {
   createReviewExample,
   deleteReviewExample,
@@ -8,6 +8,7 @@ import {
   type ReviewExampleBody,
 } from '../../api';
 import { formatDate } from '../../format';
+import { useLoad } from '../../useLoad';
 
 // The chief's child-perspective examples for the committee (CASE-REVIEW.md; ADR 63): the committee
 // reads them beside its aggregated results, the chief writes them. The API refuses a text holding a
@@ -23,16 +24,12 @@ export function Examples({ municipality, editable }: { municipality: number; edi
   const [status, setStatus] = useState('');
   const [version, setVersion] = useState(0);
 
-  useEffect(() => {
-    let cancelled = false;
-    reviewExamples(municipality).then(
-      (l) => !cancelled && setList(l),
-      (e: Error) => !cancelled && setError(e.message),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [municipality, version]);
+  useLoad(
+    () => reviewExamples(municipality),
+    [municipality, version],
+    setList,
+    (e) => setError(e.message),
+  );
 
   async function save(event: FormEvent) {
     event.preventDefault();

@@ -1,5 +1,5 @@
 import { DateField } from '../DateField';
-import { FormEvent, useEffect, useState } from 'react';
+import { FormEvent, useState } from 'react';
 import { ACTION_AREA_STATUSES, KPI_CATALOGUE, type KpiId, type SeriesPoint } from '@bu/contracts';
 import {
   ApiError,
@@ -17,6 +17,7 @@ import { workbook, type Cell } from '../../xlsx';
 import { TrendChart, TrendTable } from '../TrendChart';
 import { isSuppressed } from '../ValueTable';
 import { itemTitle, type ItemTitles } from './labels';
+import { useLoad } from '../../useLoad';
 
 // Results over time and action areas: the team leader's and the chief's, and the committee's
 // (the API gives the committee aggregates only, small cells suppressed, nothing by team or caseworker).
@@ -151,17 +152,15 @@ export function ResultsSection({
   const [results, setResults] = useState<ReviewResults | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => {
-    let cancelled = false;
-    setError(null);
-    reviewResults(municipality, from || undefined, to || undefined).then(
-      (r) => !cancelled && setResults(r),
-      (e: Error) => !cancelled && setError(e.message),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [municipality, from, to]);
+  useLoad(
+    () => {
+      setError(null);
+      return reviewResults(municipality, from || undefined, to || undefined);
+    },
+    [municipality, from, to],
+    setResults,
+    (e) => setError(e.message),
+  );
 
   // The API names the items of the results (the committee may not read checklists).
   const titles: ItemTitles = { ...known, ...results?.titles };
@@ -317,17 +316,13 @@ export function ResultsSection({
 function KpiTrend({ municipality, kpi }: { municipality: number; kpi: string }) {
   const [points, setPoints] = useState<SeriesPoint[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let cancelled = false;
-    fetchSeries({ municipality, id: kpi, by: 'month' }).then(
-      (s) => !cancelled && setPoints(s.points),
-      // A KPI the caller's role may not read (the committee's are few): no trend, and no alarm about it.
-      (e: Error) => !cancelled && !(e instanceof ApiError && e.status === 403) && setError(e.message),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [municipality, kpi]);
+  useLoad(
+    () => fetchSeries({ municipality, id: kpi, by: 'month' }),
+    [municipality, kpi],
+    (s) => setPoints(s.points),
+    // A KPI the caller's role may not read (the committee's are few): no trend, and no alarm about it.
+    (e) => !(e instanceof ApiError && e.status === 403) && setError(e.message),
+  );
   if (error) return <p className="error">{error}</p>;
   if (!points) return null;
   return (
@@ -368,16 +363,12 @@ export function ActionAreas({
   const [status, setStatus] = useState('');
   const [version, setVersion] = useState(0);
 
-  useEffect(() => {
-    let cancelled = false;
-    fetchActionAreas(municipality).then(
-      (l) => !cancelled && setList(round === undefined ? l : l.filter((a) => a.round === round)),
-      (e: Error) => !cancelled && setError(e.message),
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [municipality, round, version]);
+  useLoad(
+    () => fetchActionAreas(municipality),
+    [municipality, round, version],
+    (l) => setList(round === undefined ? l : l.filter((a) => a.round === round)),
+    (e) => setError(e.message),
+  );
 
   async function create(event: FormEvent) {
     event.preventDefault();
