@@ -48,7 +48,8 @@ export default defineConfig({
       'dashboards/**/*.test.ts',
     ],
     environment: 'node',
-    testTimeout: 60_000,
+    // Browser tests take 10-30 s on a quiet 2-core machine and three times that on a busy one.
+    testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: 'forks',
     maxWorkers: 2,
