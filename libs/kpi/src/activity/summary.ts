@@ -32,10 +32,12 @@ export const activitySummary = defineKpi({
                 CASE WHEN y = extract(year FROM $2::date) THEN $2::date ELSE make_date(y, 12, 31) END AS at
          FROM generate_series(extract(year FROM $2::date)::int - 3, extract(year FROM $2::date)::int) y
        ),
+       -- Per year of the received date in Copenhagen; by D for D's year.
        note AS (
-         SELECT (n.received_at AT TIME ZONE 'Europe/Copenhagen')::date AS day FROM notification n
+         SELECT extract(year FROM n.received_at AT TIME ZONE 'Europe/Copenhagen')::int AS y, count(*)::int AS n FROM notification n
          WHERE n.municipality_code = $1 AND n.received_at < ${END_OF_D}
-           AND (n.received_at AT TIME ZONE 'Europe/Copenhagen')::date >= (SELECT min(from_d) FROM years)
+           AND n.received_at >= ((SELECT min(from_d) FROM years)::timestamp AT TIME ZONE 'Europe/Copenhagen')
+         GROUP BY 1
        ),
        -- Placements and preventive measures that can count in any of the years: started by D, and
        -- active at one of the year ends or started in one of the years.
@@ -44,15 +46,22 @@ export const activitySummary = defineKpi({
          LEFT JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
          WHERE m.municipality_code = $1 AND m.family IN ('placement', 'preventive') AND m.started <= $2::date
            AND (m.ended IS NULL OR m.ended >= (SELECT min(at) FROM years) OR m.started >= (SELECT min(from_d) FROM years))
+       ),
+       started AS (
+         SELECT extract(year FROM started)::int AS y, count(*)::int AS n FROM meas
+         WHERE family = 'placement' AND started >= (SELECT min(from_d) FROM years) GROUP BY 1
+       ),
+       -- The children with each family active at each year end: distinct first (hashed), then counted.
+       active AS (
+         SELECT y, count(*) FILTER (WHERE family = 'placement')::int AS placed, count(*) FILTER (WHERE family = 'preventive')::int AS preventive
+         FROM (SELECT DISTINCT y.y, m.family, m.person_id FROM years y
+               JOIN meas m ON m.started <= y.at AND (m.ended IS NULL OR m.ended >= y.at) WHERE m.person_id IS NOT NULL) d
+         GROUP BY y
        )
-       SELECT y.y,
-         (SELECT count(*) FROM note WHERE day BETWEEN y.from_d AND y.at)::int AS notifications,
-         (SELECT count(*) FROM meas WHERE family = 'placement' AND started BETWEEN y.from_d AND y.at)::int AS "placementsStarted",
-         (SELECT count(DISTINCT person_id) FROM meas
-           WHERE family = 'placement' AND started <= y.at AND (ended IS NULL OR ended >= y.at))::int AS "placedChildren",
-         (SELECT count(DISTINCT person_id) FROM meas
-           WHERE family = 'preventive' AND started <= y.at AND (ended IS NULL OR ended >= y.at))::int AS "preventiveChildren"
-       FROM years y ORDER BY y.y`,
+       SELECT y.y, coalesce(note.n, 0) AS notifications, coalesce(started.n, 0) AS "placementsStarted",
+              coalesce(active.placed, 0) AS "placedChildren", coalesce(active.preventive, 0) AS "preventiveChildren"
+       FROM years y LEFT JOIN note USING (y) LEFT JOIN started USING (y) LEFT JOIN active USING (y)
+       ORDER BY y.y`,
       [ctx.municipality, ctx.asOf],
     );
     return Object.fromEntries(rows.map(({ y, ...counts }) => [String(y), counts]));
