@@ -63,7 +63,9 @@ function followups<const Id extends string>(id: Id, title: string, window: DueWi
     const settings = ctx.settings ?? DEFAULT_SETTINGS;
     return ctx.query<MeasureDeadlineRow>(
       `WITH ${ACTIVE_MEASURE(ctx)},
-       due AS (SELECT a.*, ${LAST_FOLLOWUP('a')} AS last_followup FROM active a),
+       -- Materialized: the latest follow-up is looked up once per active measure (inlined, the
+       -- planner repeated the look-up for each use of the due date: filter, sort and output).
+       due AS MATERIALIZED (SELECT a.*, ${LAST_FOLLOWUP('a')} AS last_followup FROM active a),
        dated AS (SELECT d.*, ${FOLLOWUP_DUE('last_followup', 'started', 'followup_cadence_months', '$7')} AS due_date FROM due d)
        SELECT measure_id AS measure, measure_type AS "measureType", case_id AS "case", responsible AS worker, team,
               to_char(due_date, 'YYYY-MM-DD') AS due, ($2::date - due_date)::int AS "daysOverdue"
