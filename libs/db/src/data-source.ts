@@ -33,6 +33,10 @@ export function createDataSource(
       ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
       // A dead server is noticed on an idle connection too.
       keepAlive: true,
+      // No JIT compilation (ADR 0076): the KPI statements' estimated costs (overestimated row counts
+      // times per-row subplans) pass jit_optimize_above_cost, and compiling then took 2-5 s of a
+      // statement that runs in well under one; the ETL already turns it off for its own statements.
+      options: '-c jit=off',
     },
   });
 }

@@ -7,6 +7,12 @@ import { FIXTURES } from '../../../../test/support/fixtures';
 import { kpiContext } from '../../../../test/support/kpi';
 
 const S = { suppressed: true };
+const OWN_KPIS = {
+  notifications: 'activity.notifications',
+  placementsStarted: 'activity.placements_started',
+  placedChildren: 'activity.placed_children',
+  preventiveChildren: 'activity.preventive_children',
+};
 describe('activity.summary (the committee’s four years)', () => {
   let db: TestDatabase;
   const kpi = kpiById('activity.summary')!;
@@ -35,5 +41,20 @@ describe('activity.summary (the committee’s four years)', () => {
       '2023': { notifications: S, placementsStarted: S, placedChildren: S, preventiveChildren: S },
       '2024': { notifications: 7, placementsStarted: S, placedChildren: S, preventiveChildren: S },
     });
+  });
+
+  it('is, year by year, the four counts of their own KPIs (one statement instead of sixteen)', async () => {
+    // At other dates too: 31-12-2023 (D at a year end), 01-01-2024 (one day into the year), 15-06-2025.
+    for (const asOf of ['2023-12-31', '2024-01-01', '2024-04-30', '2025-06-15']) {
+      const summary = (await kpi.compute(kpiContext(() => db, asOf)())) as Record<string, Record<string, number>>;
+      const year = Number(asOf.slice(0, 4));
+      for (let y = year - 3; y <= year; y++) {
+        const at = y === year ? asOf : `${y}-12-31`;
+        const yearCtx = kpiContext(() => db, at, `${y}-01-01`)();
+        const own: Record<string, number> = {};
+        for (const [key, id] of Object.entries(OWN_KPIS)) own[key] = (await kpiById(id)!.compute(yearCtx)) as number;
+        expect(summary[String(y)], `${asOf}, ${y}`).toEqual(own);
+      }
+    }
   });
 });

@@ -3,6 +3,7 @@
 // last day). When several are active (overlap), the one with the latest valid_from wins;
 // equal valid_from: the highest worker id, so the answer is deterministic.
 
+/** The open cases at D and their responsible caseworker, from the assignments. */
 export const OPEN_CASES_WITH_RESPONSIBLE = `
   open_case AS (
     SELECT c.source, c.case_id, c.person_id, c.area
@@ -18,6 +19,23 @@ export const OPEN_CASES_WITH_RESPONSIBLE = `
   open_case_worker AS (
     SELECT oc.*, r.worker_id FROM open_case oc LEFT JOIN responsible r USING (source, case_id)
   )`;
+
+/**
+ * OPEN_CASES_WITH_RESPONSIBLE from the read model case_team_span (ADR 0074, 0076): its worker_id
+ * is the responsible caseworker by these very rules (CASE_TEAM's), on the span holding D.
+ */
+export const OPEN_CASES_WITH_RESPONSIBLE_READ_MODEL = `
+  open_case_worker AS (
+    SELECT c.source, c.case_id, c.person_id, c.area, s.worker_id
+    FROM child_case c
+    LEFT JOIN case_team_span s ON s.municipality_code = $1 AND s.source = c.source AND s.case_id = c.case_id
+      AND s.valid_from <= $2::date AND (s.valid_to IS NULL OR s.valid_to >= $2::date)
+    WHERE c.municipality_code = $1 AND c.opened <= $2::date AND (c.closed IS NULL OR c.closed >= $2::date)
+  )`;
+
+/** OPEN_CASES_WITH_RESPONSIBLE as the context reads it: from the read model when it is current. */
+export const openCasesWithResponsible = (ctx: { readModels?: boolean }) =>
+  ctx.readModels ? OPEN_CASES_WITH_RESPONSIBLE_READ_MODEL : OPEN_CASES_WITH_RESPONSIBLE;
 
 /**
  * Caseworkers listed in caseload KPIs: every Rådgiver employed at D, and anyone else holding

@@ -1,6 +1,6 @@
 import { DEFAULT_SETTINGS } from '../settings';
 import { defineKpi, type KpiContext } from '../types';
-import { LISTED_WORKERS, OPEN_CASES_WITH_RESPONSIBLE } from './responsible';
+import { LISTED_WORKERS, openCasesWithResponsible } from './responsible';
 
 /**
  * caseload.vs_norm — per caseworker: Σ over case areas of (children with an open case in the
@@ -17,7 +17,7 @@ export const caseloadVsNorm = defineKpi({
   async compute(ctx: KpiContext) {
     const norms = (ctx.settings ?? DEFAULT_SETTINGS)['caseload.norms'];
     const rows = await ctx.query<{ worker_id: string; area: string | null; children: number }>(
-      `WITH ${OPEN_CASES_WITH_RESPONSIBLE}, ${LISTED_WORKERS}
+      `WITH ${openCasesWithResponsible(ctx)}, ${LISTED_WORKERS}
        SELECT l.worker_id, ocw.area, count(DISTINCT ocw.person_id)::int AS children
        FROM listed l LEFT JOIN open_case_worker ocw ON ocw.worker_id = l.worker_id
        WHERE $3::text[] IS NULL OR l.team = ANY($3::text[])

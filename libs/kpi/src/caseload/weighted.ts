@@ -1,6 +1,6 @@
 import { DEFAULT_SETTINGS } from '../settings';
 import { defineKpi, type KpiContext } from '../types';
-import { LISTED_WORKERS, OPEN_CASES_WITH_RESPONSIBLE } from './responsible';
+import { LISTED_WORKERS, openCasesWithResponsible } from './responsible';
 
 /**
  * caseload.weighted — per caseworker: the sum over their children of the highest weight that
@@ -18,7 +18,7 @@ export const weightedCaseload = defineKpi({
   async compute(ctx: KpiContext) {
     const w = (ctx.settings ?? DEFAULT_SETTINGS)['caseload.weights'];
     const rows = await ctx.query<{ worker_id: string; weighted: string }>(
-      `WITH ${OPEN_CASES_WITH_RESPONSIBLE}, ${LISTED_WORKERS},
+      `WITH ${openCasesWithResponsible(ctx)}, ${LISTED_WORKERS},
        per_case AS (
          SELECT ocw.worker_id, ocw.person_id,
            GREATEST(

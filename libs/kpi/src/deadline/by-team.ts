@@ -1,25 +1,34 @@
 import { DEFAULT_SETTINGS } from '../settings';
 import { defineKpi, fractionValue, type Fraction, type KpiContext, type KpiDefinition } from '../types';
-import { investigation4m } from './investigations';
-import { childConversation, planOnTime } from './measures';
-import { notification24h } from './notifications';
+import { investigation4m, investigation4mCounts } from './investigations';
+import { childConversation, childConversationCounts, planOnTime, planOnTimeCounts } from './measures';
+import { notification24h, notification24hCounts } from './notifications';
+import { teamFractions, type TeamFraction } from './team-counts';
+
+/** A share: its KPI, and its counts over the scope or grouped by team (the KPI's own statement). */
+interface Share {
+  kpi: KpiDefinition<number | null>;
+  counts: (ctx: KpiContext, byTeam: boolean) => Promise<TeamFraction[]>;
+}
 
 const SHARES = {
-  notification_24h: notification24h,
-  investigation_4m: investigation4m,
-  plan_on_time: planOnTime,
-  child_conversation: childConversation,
-};
+  notification_24h: { kpi: notification24h, counts: notification24hCounts },
+  investigation_4m: { kpi: investigation4m, counts: investigation4mCounts },
+  plan_on_time: { kpi: planOnTime, counts: planOnTimeCounts },
+  child_conversation: { kpi: childConversation, counts: childConversationCounts },
+} satisfies Record<string, Share>;
+type ShareKey = keyof typeof SHARES;
 
 /**
  * Per team: each deadline share, and under `basis` the two counts behind each share that has any
  * (so a share of few can say "2 af 4"; the committee does not read this KPI).
  */
-export type TeamCompliance = Record<keyof typeof SHARES, number | null> & { basis: Partial<Record<keyof typeof SHARES, Fraction>> };
+export type TeamCompliance = Record<ShareKey, number | null> & { basis: Partial<Record<ShareKey, Fraction>> };
 
 /**
  * deadline.compliance_by_team — the deadline shares per team (the teams of the caseworkers and
- * the intake team), each computed exactly as its own KPI with the team as scope.
+ * the intake team), each computed exactly as its own KPI with the team as scope: one statement per
+ * share grouped by the team of the case at D, within the caller's scope (ADR 0076).
  */
 export const complianceByTeam = defineKpi({
   id: 'deadline.compliance_by_team',
@@ -36,16 +45,14 @@ export const complianceByTeam = defineKpi({
       [ctx.municipality, intake],
     );
     const teams = rows.map((r) => r.team).filter((t) => !ctx.teams || ctx.teams.includes(t));
-    const result: Record<string, TeamCompliance> = {};
-    for (const team of teams) {
-      const scoped = { ...ctx, teams: [team] };
-      const entry = { basis: {} } as TeamCompliance;
-      for (const [key, kpi] of Object.entries(SHARES) as [keyof typeof SHARES, KpiDefinition<number | null>][]) {
-        const counts = await kpi.fraction!(scoped);
-        entry[key] = fractionValue(counts, kpi.scale);
-        if (counts && counts.denominator !== 0) entry.basis[key] = counts;
+    const result: Record<string, TeamCompliance> = Object.fromEntries(teams.map((t) => [t, { basis: {} } as TeamCompliance]));
+    for (const [key, share] of Object.entries(SHARES) as [ShareKey, Share][]) {
+      const perTeam = teamFractions(await share.counts(ctx, true));
+      for (const team of teams) {
+        const counts = perTeam.get(team) ?? { numerator: 0, denominator: 0 };
+        result[team][key] = fractionValue(counts, share.kpi.scale);
+        if (counts.denominator !== 0) result[team].basis[key] = counts;
       }
-      result[team] = entry;
     }
     return result;
   },

@@ -2,6 +2,7 @@ import { defineKpi, fractionKpi } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
 import { caseTeam, IN_SCOPE, kpiParams } from '../sql';
 import { INVESTIGATION_COMPLETED_BY_D, INVESTIGATION_DUE } from './rules';
+import { groupByTeam, scopeFraction, teamColumn, type TeamFraction } from './team-counts';
 import type { KpiContext, KpiListValue } from '../types';
 
 // Børnefaglig undersøgelse: 4 months (SEL § 50 / BL § 20), "4 months" as calendar months, clamped
@@ -15,6 +16,16 @@ export const INVESTIGATION = (ctx: { readModels?: boolean }) => `
     WHERE i.municipality_code = $1 AND i.started <= $2::date
   )`;
 
+/** deadline.investigation_4m's counts over the scope, or per team (./team-counts.ts). */
+export const investigation4mCounts = (ctx: KpiContext, byTeam: boolean) =>
+  ctx.query<TeamFraction>(
+    `WITH ${INVESTIGATION(ctx)}
+     SELECT ${teamColumn(byTeam)}count(*) FILTER (WHERE completed <= due)::int AS numerator, count(*)::int AS denominator
+     FROM inv WHERE completed BETWEEN $3::date AND $4::date AND ${IN_SCOPE('inv')}
+     ${groupByTeam(byTeam)}`,
+    kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+  );
+
 /** deadline.investigation_4m — share of investigations completed in P within start + 4 months. */
 export const investigation4m = fractionKpi({
   id: 'deadline.investigation_4m',
@@ -23,15 +34,7 @@ export const investigation4m = fractionKpi({
   shape: 'fraction',
   higherIsBetter: true,
   roles: ['teamleder', 'chef', 'admin'],
-  async fraction(ctx: KpiContext) {
-    const [r] = await ctx.query<{ on_time: number; completed: number }>(
-      `WITH ${INVESTIGATION(ctx)}
-       SELECT count(*) FILTER (WHERE completed <= due)::int AS on_time, count(*)::int AS completed
-       FROM inv WHERE completed BETWEEN $3::date AND $4::date AND ${IN_SCOPE('inv')}`,
-      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
-    );
-    return { numerator: r.on_time, denominator: r.completed };
-  },
+  fraction: async (ctx: KpiContext) => scopeFraction(await investigation4mCounts(ctx, false)),
 });
 
 export interface OverdueInvestigationRow {

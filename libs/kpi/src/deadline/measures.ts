@@ -2,6 +2,7 @@ import { fractionKpi } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
 import { addMonthsSql, caseTeam, IN_SCOPE, kpiParams } from '../sql';
 import { CHILD_CONVERSATION_HELD, FOLLOWUP_DUE, LAST_FOLLOWUP, PLAN_IN_WINDOW, PLAN_JUDGED, PLAN_LIMIT, PLAN_MEASURE } from './rules';
+import { groupByTeam, scopeFraction, teamColumn, type TeamFraction } from './team-counts';
 import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
 
 // Deadlines on measures. Economic benefits are left out of every deadline KPI; "ukendt" measures
@@ -62,7 +63,9 @@ function followups<const Id extends string>(id: Id, title: string, window: DueWi
     const settings = ctx.settings ?? DEFAULT_SETTINGS;
     return ctx.query<MeasureDeadlineRow>(
       `WITH ${ACTIVE_MEASURE(ctx)},
-       due AS (SELECT a.*, ${LAST_FOLLOWUP('a')} AS last_followup FROM active a),
+       -- Materialized: the latest follow-up is looked up once per active measure (inlined, the
+       -- planner repeated the look-up for each use of the due date: filter, sort and output).
+       due AS MATERIALIZED (SELECT a.*, ${LAST_FOLLOWUP('a')} AS last_followup FROM active a),
        dated AS (SELECT d.*, ${FOLLOWUP_DUE('last_followup', 'started', 'followup_cadence_months', '$7')} AS due_date FROM due d)
        SELECT measure_id AS measure, measure_type AS "measureType", case_id AS "case", responsible AS worker, team,
               to_char(due_date, 'YYYY-MM-DD') AS due, ($2::date - due_date)::int AS "daysOverdue"
@@ -120,6 +123,21 @@ const STARTED_IN_P = (ctx: { readModels?: boolean }) => `
     WHERE m.municipality_code = $1 AND ${PLAN_MEASURE('m')} AND m.started BETWEEN $3::date AND $4::date AND m.started <= $2::date
   )`;
 
+/** deadline.plan_on_time's counts over the scope, or per team (./team-counts.ts). */
+export const planOnTimeCounts = (ctx: KpiContext, byTeam: boolean) =>
+  ctx.query<TeamFraction>(
+    `WITH ${STARTED_IN_P(ctx)},
+     judged AS (
+       SELECT s.*, ${PLAN_LIMIT('s.started')} AS limit_date, ${PLAN_IN_WINDOW('s.person_id', 's.started')} AS has_plan
+       FROM started s
+     )
+     SELECT ${teamColumn(byTeam)}count(*) FILTER (WHERE has_plan)::int AS numerator,
+            count(*) FILTER (WHERE ${PLAN_JUDGED('has_plan', 'limit_date')})::int AS denominator
+     FROM judged WHERE ${IN_SCOPE('judged')}
+     ${groupByTeam(byTeam)}`,
+    kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+  );
+
 /**
  * deadline.plan_on_time — share of measures started in P whose child has an action plan dated
  * from start − 12 months to the limit: the start (Serviceloven, before 2024) or start + 3 months
@@ -132,21 +150,22 @@ export const planOnTime = fractionKpi({
   shape: 'fraction',
   higherIsBetter: true,
   roles: ['teamleder', 'chef', 'admin'],
-  async fraction(ctx: KpiContext) {
-    const [r] = await ctx.query<{ on_time: number; decided: number }>(
-      `WITH ${STARTED_IN_P(ctx)},
-       judged AS (
-         SELECT s.*, ${PLAN_LIMIT('s.started')} AS limit_date, ${PLAN_IN_WINDOW('s.person_id', 's.started')} AS has_plan
-         FROM started s
-       )
-       SELECT count(*) FILTER (WHERE has_plan)::int AS on_time,
-              count(*) FILTER (WHERE ${PLAN_JUDGED('has_plan', 'limit_date')})::int AS decided
-       FROM judged WHERE ${IN_SCOPE('judged')}`,
-      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
-    );
-    return { numerator: r.on_time, denominator: r.decided };
-  },
+  fraction: async (ctx: KpiContext) => scopeFraction(await planOnTimeCounts(ctx, false)),
 });
+
+/** deadline.child_conversation's counts over the scope, or per team (./team-counts.ts). */
+export const childConversationCounts = (ctx: KpiContext, byTeam: boolean) =>
+  ctx.query<TeamFraction>(
+    `WITH ${STARTED_IN_P(ctx)},
+     judged AS (
+       SELECT s.*, ${CHILD_CONVERSATION_HELD('s.person_id', 's.decided', 's.started')} AS held
+       FROM started s
+     )
+     SELECT ${teamColumn(byTeam)}count(*) FILTER (WHERE held)::int AS numerator, count(*)::int AS denominator
+     FROM judged WHERE ${IN_SCOPE('judged')}
+     ${groupByTeam(byTeam)}`,
+    kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+  );
 
 /**
  * deadline.child_conversation — share of measures started in P with a child conversation for the
@@ -159,16 +178,5 @@ export const childConversation = fractionKpi({
   shape: 'fraction',
   higherIsBetter: true,
   roles: ['teamleder', 'chef', 'admin'],
-  async fraction(ctx: KpiContext) {
-    const [r] = await ctx.query<{ held: number; total: number }>(
-      `WITH ${STARTED_IN_P(ctx)},
-       judged AS (
-         SELECT s.*, ${CHILD_CONVERSATION_HELD('s.person_id', 's.decided', 's.started')} AS held
-         FROM started s
-       )
-       SELECT count(*) FILTER (WHERE held)::int AS held, count(*)::int AS total FROM judged WHERE ${IN_SCOPE('judged')}`,
-      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
-    );
-    return { numerator: r.held, denominator: r.total };
-  },
+  fraction: async (ctx: KpiContext) => scopeFraction(await childConversationCounts(ctx, false)),
 });

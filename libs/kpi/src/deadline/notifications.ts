@@ -2,6 +2,7 @@ import { fractionKpi } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
 import { caseTeam, END_OF_D, IN_SCOPE, kpiParams } from '../sql';
 import { ASSESSED_BY_D, ASSESSED_IN_24H, NOTIFICATION_JUDGED } from './rules';
+import { groupByTeam, scopeFraction, teamColumn, type TeamFraction } from './team-counts';
 import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
 
 // Notifications: assessed within 24 hours = 86,400 elapsed seconds, whatever the clock change did.
@@ -16,6 +17,19 @@ const NOTIFICATION_TEAM = (ctx: { readModels?: boolean }) => `
     WHERE n.municipality_code = $1
   )`;
 
+/** deadline.notification_24h's counts over the scope, or per team (./team-counts.ts). */
+export const notification24hCounts = (ctx: KpiContext, byTeam: boolean) =>
+  ctx.query<TeamFraction>(
+    `WITH ${NOTIFICATION_TEAM(ctx)}
+     SELECT ${teamColumn(byTeam)}count(*) FILTER (WHERE ${ASSESSED_IN_24H('assessed_at', 'received_at')})::int AS numerator,
+            count(*) FILTER (WHERE ${NOTIFICATION_JUDGED('assessed_at', 'received_at')})::int AS denominator
+     FROM note
+     WHERE (received_at AT TIME ZONE 'Europe/Copenhagen')::date BETWEEN $3::date AND $4::date
+       AND received_at < ${END_OF_D} AND ${IN_SCOPE('note')}
+     ${groupByTeam(byTeam)}`,
+    kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+  );
+
 /** deadline.notification_24h — share of notifications received in P assessed within 24 hours; young unassessed ones are pending. */
 export const notification24h = fractionKpi({
   id: 'deadline.notification_24h',
@@ -24,18 +38,7 @@ export const notification24h = fractionKpi({
   shape: 'fraction',
   higherIsBetter: true,
   roles: ['teamleder', 'chef', 'admin'],
-  async fraction(ctx: KpiContext) {
-    const [r] = await ctx.query<{ on_time: number; decided: number }>(
-      `WITH ${NOTIFICATION_TEAM(ctx)}
-       SELECT count(*) FILTER (WHERE ${ASSESSED_IN_24H('assessed_at', 'received_at')})::int AS on_time,
-              count(*) FILTER (WHERE ${NOTIFICATION_JUDGED('assessed_at', 'received_at')})::int AS decided
-       FROM note
-       WHERE (received_at AT TIME ZONE 'Europe/Copenhagen')::date BETWEEN $3::date AND $4::date
-         AND received_at < ${END_OF_D} AND ${IN_SCOPE('note')}`,
-      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
-    );
-    return { numerator: r.on_time, denominator: r.decided };
-  },
+  fraction: async (ctx: KpiContext) => scopeFraction(await notification24hCounts(ctx, false)),
 });
 
 export interface OverdueNotificationRow {

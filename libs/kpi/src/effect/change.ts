@@ -28,22 +28,28 @@ export const effectChange = defineKpi({
          JOIN child_case c ON c.municipality_code = e.municipality_code AND c.source = e.source AND c.case_id = e.case_id
          WHERE e.municipality_code = $1 AND e.measured_on <= $2::date
          GROUP BY c.person_id, e.measured_on`;
+    // One pass over the per-date sums, hashed per child: the first and the latest date's total are
+    // the min and max of [day number, total] (arrays compare element by element), not found by
+    // joining the sums to themselves twice; and the measure types active on the latest date by one
+    // join, not a look-up per child (ADR 0076).
     const rows = await ctx.query<{ person_id: string; delta: number; types: string[] }>(
       `WITH per_date AS (${perDate}),
        ends AS (
-         SELECT person_id, min(measured_on) AS first_on, max(measured_on) AS last_on FROM per_date GROUP BY person_id HAVING count(*) >= 2
+         SELECT person_id, max(measured_on) AS last_on,
+                max(ARRAY[(measured_on - DATE '2000-01-01')::numeric, total]) AS last, min(ARRAY[(measured_on - DATE '2000-01-01')::numeric, total]) AS first
+         FROM per_date GROUP BY person_id HAVING count(*) >= 2
        ),
-       delta AS (
-         SELECT e.person_id, e.last_on, ((l.total - f.total) / 5)::float AS delta
-         FROM ends e JOIN per_date f ON f.person_id = e.person_id AND f.measured_on = e.first_on
-                     JOIN per_date l ON l.person_id = e.person_id AND l.measured_on = e.last_on
+       delta AS (SELECT person_id, last_on, ((last[2] - first[2]) / 5)::float AS delta FROM ends),
+       types AS (
+         SELECT d.person_id, array_agg(DISTINCT m.measure_type ORDER BY m.measure_type) AS types
+         FROM delta d
+         JOIN child_case c ON c.municipality_code = $1 AND c.person_id = d.person_id
+         JOIN measure m ON m.municipality_code = c.municipality_code AND m.source = c.source AND m.case_id = c.case_id
+         WHERE m.started <= d.last_on AND (m.ended IS NULL OR m.ended >= d.last_on)
+         GROUP BY d.person_id
        )
-       SELECT d.person_id, d.delta,
-              coalesce((SELECT array_agg(DISTINCT m.measure_type ORDER BY m.measure_type) FROM measure m
-                        JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
-                        WHERE m.municipality_code = $1 AND c.person_id = d.person_id AND m.started <= d.last_on
-                          AND (m.ended IS NULL OR m.ended >= d.last_on)), ARRAY[]::text[]) AS types
-       FROM delta d ORDER BY d.person_id`,
+       SELECT d.person_id, d.delta, coalesce(t.types, ARRAY[]::text[]) AS types
+       FROM delta d LEFT JOIN types t ON t.person_id = d.person_id ORDER BY d.person_id`,
       [ctx.municipality, ctx.asOf],
     );
     const group = (deltas: number[]): EffectGroup => {
