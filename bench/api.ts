@@ -13,6 +13,7 @@ import { createServer } from 'net';
 import { loadavg, tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { Pool } from 'pg';
+import { SESSION_OPTIONS } from '@bu/db';
 import { addMonths, defaultPeriod, monthEnd, type Role } from '@bu/domain';
 import { KPIS, loadSettings, readModelsCurrent, type KpiContext } from '@bu/kpi';
 import { addUser } from '../scripts/lib/users';
@@ -256,7 +257,7 @@ function psqlMs(url: string, statements: string[], dir: string): number {
  * computes a cold answer), summed over a few cold requests per role, heaviest first.
  */
 async function profile(url: string, readModels: boolean): Promise<void> {
-  const pool = new Pool({ connectionString: url, max: 1 });
+  const pool = new Pool({ connectionString: url, max: 1, options: SESSION_OPTIONS });
   const query = (async (sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows) as KpiContext['query'];
   const perRole = Number(process.env.BENCH_PROFILE_REQUESTS ?? 4);
   try {
@@ -302,7 +303,7 @@ async function profile(url: string, readModels: boolean): Promise<void> {
  * three as-of dates, all teams and one; any difference fails the benchmark.
  */
 async function check(url: string): Promise<void> {
-  const pool = new Pool({ connectionString: url, max: 1 });
+  const pool = new Pool({ connectionString: url, max: 1, options: SESSION_OPTIONS });
   const query = (async (sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows) as KpiContext['query'];
   const started = Date.now();
   let compared = 0;

@@ -18,7 +18,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { loadavg, tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { Client, Pool } from 'pg';
-import { migrate } from '@bu/db';
+import { migrate, SESSION_OPTIONS } from '@bu/db';
 import { defaultPeriod, municipalities, type Role } from '@bu/domain';
 import { importDubu } from '@bu/etl';
 import { KPIS, loadSettings, readModelsCurrent, type KpiContext } from '@bu/kpi';
@@ -182,7 +182,7 @@ async function sets(args: string[]): Promise<void> {
     const name = scale === 1 ? DATABASE : `${DATABASE}_x${scale}`;
     const data = await nationalDataset(SERVER, name, { fresh: false, scale, keepAtOne: scale === 1 ? [] : PROBES, log: console.log });
     if (args.includes('--build-only')) continue;
-    const pool = new Pool({ connectionString: data.url, max: 1 });
+    const pool = new Pool({ connectionString: data.url, max: 1, options: SESSION_OPTIONS });
     const query = (async (sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows) as KpiContext['query'];
     try {
       for (const municipality of [LARGE, ...PROBES]) {
@@ -216,7 +216,7 @@ async function saturation(args: string[]): Promise<void> {
   console.log('clients | chief sets | wall s | sets per minute | p95 s per set | cores busy | load before');
   for (const c of clients) {
     const n = Math.max(4, c * 2);
-    const pool = new Pool({ connectionString: data.url, max: c });
+    const pool = new Pool({ connectionString: data.url, max: c, options: SESSION_OPTIONS });
     const query = (async (sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows) as KpiContext['query'];
     const before = { t: Date.now(), busy: busySeconds(), load: load1() };
     const times: number[] = [];

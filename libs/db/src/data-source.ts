@@ -10,6 +10,14 @@ export { MIGRATIONS };
 export const ENTITIES = [...Object.values(reference), ...Object.values(caseFacts), ...Object.values(system)];
 
 /** A TypeORM data source on a Postgres URL. The schema changes only through MIGRATIONS. */
+/**
+ * Session settings of every connection that computes KPIs (the API's pools, the replica's, the
+ * benchmarks'): no JIT compilation (ADR 0076). The KPI statements' estimated costs (overestimated
+ * row counts times per-row subplans) pass jit_optimize_above_cost, and compiling then took 2-5 s of
+ * a statement that runs in well under one; the ETL turns it off for its own statements.
+ */
+export const SESSION_OPTIONS = '-c jit=off';
+
 export function createDataSource(
   url: string,
   options: { poolSize?: number; driver?: unknown; statementTimeoutMs?: number; connectTimeoutMs?: number } = {},
@@ -33,10 +41,7 @@ export function createDataSource(
       ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
       // A dead server is noticed on an idle connection too.
       keepAlive: true,
-      // No JIT compilation (ADR 0076): the KPI statements' estimated costs (overestimated row counts
-      // times per-row subplans) pass jit_optimize_above_cost, and compiling then took 2-5 s of a
-      // statement that runs in well under one; the ETL already turns it off for its own statements.
-      options: '-c jit=off',
+      options: SESSION_OPTIONS,
     },
   });
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { SESSION_OPTIONS } from '@bu/db';
 import type { Query } from '@bu/kpi';
 import { logger } from '@bu/logger';
 import { APP_CONFIG, type AppConfig } from '../config';
@@ -43,6 +44,7 @@ export class ReadReplica implements OnApplicationShutdown {
     this.pool = new scopedPg.Pool({
       connectionString: config.databaseReplicaUrl,
       application_name: 'boerneblik-api-replica',
+      options: SESSION_OPTIONS,
       max: 10,
       keepAlive: true,
       ...(config.statementTimeoutMs ? { statement_timeout: config.statementTimeoutMs } : {}),
