@@ -9,6 +9,9 @@ export { MIGRATIONS };
 
 export const ENTITIES = [...Object.values(reference), ...Object.values(caseFacts), ...Object.values(system)];
 
+/** Connections per pool unless said otherwise (the API's primary pool; its KPI computations keep below it). */
+export const POOL_SIZE = 10;
+
 /** A TypeORM data source on a Postgres URL. The schema changes only through MIGRATIONS. */
 export function createDataSource(
   url: string,
@@ -25,7 +28,7 @@ export function createDataSource(
     synchronize: false,
     logging: ['error'],
     extra: {
-      max: options.poolSize ?? 10,
+      max: options.poolSize ?? POOL_SIZE,
       // Sent with each new connection: PostgreSQL cancels a longer statement (57014), and the
       // connection, still usable, goes back to the pool.
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
