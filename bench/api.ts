@@ -15,7 +15,7 @@ import { join, resolve } from 'path';
 import { Pool } from 'pg';
 import { SESSION_OPTIONS } from '@bu/db';
 import { addMonths, defaultPeriod, monthEnd, type Role } from '@bu/domain';
-import { KPIS, loadSettings, readModelsCurrent, type KpiContext } from '@bu/kpi';
+import { answerMemo, KPIS, loadSettings, readModelsCurrent, type KpiContext } from '@bu/kpi';
 import { addUser } from '../scripts/lib/users';
 import { importStatisticsAgain, NATIONAL_EXPORT_DATE, nationalDataset } from './national-dataset';
 
@@ -275,6 +275,8 @@ async function profile(url: string, readModels: boolean): Promise<void> {
           teams: role === 'teamleder' ? ['Team Nord'] : undefined,
           settings,
           readModels: readModels && (await readModelsCurrent(query, spec.municipality)),
+          // One memo per request, as the API's answer has (ADR 0075): shared sub-results count once.
+          shared: answerMemo(),
         };
         for (const kpi of KPIS.filter((k) => k.roles.includes(role))) {
           const t = process.hrtime.bigint();

@@ -2,7 +2,7 @@ import { join } from 'path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { buildReadModels } from '@bu/db';
 import { importDubu, importStatistics } from '@bu/etl';
-import { kpiById, type KpiContext } from '@bu/kpi';
+import { answerMemo, kpiById, type KpiContext } from '@bu/kpi';
 import { createTestDatabase, TEST_SECRET, type TestDatabase } from './database';
 import { FIXTURES } from './fixtures';
 
@@ -23,7 +23,8 @@ export function kpiContext(database: () => TestDatabase, asOf: string, from = `$
 /**
  * A KPI's value in that context, computed on both paths (ADR 0074): from the facts, and from the
  * read models built from the same facts just before (a spec may have changed them), which must
- * give the same answer, to the unit. A spec that names `readModels` gets that path only.
+ * give the same answer, to the unit. The second goes through an answer's memo (ADR 0075), as the
+ * API computes it. A spec that names `readModels` gets that path only.
  */
 export function kpiValue(database: () => TestDatabase, asOf: string, from?: string) {
   const ctx = kpiContext(database, asOf, from);
@@ -32,7 +33,7 @@ export function kpiValue(database: () => TestDatabase, asOf: string, from?: stri
     if (!kpi) throw new Error(`No KPI ${id}`);
     if (over.readModels !== undefined) return kpi.compute(ctx(over));
     const live = await kpi.compute(ctx({ ...over, readModels: false }));
-    const context = ctx({ ...over, readModels: true });
+    const context = ctx({ ...over, readModels: true, shared: answerMemo() });
     // Without case-system data nothing is built, and the API would not read the read models either.
     if ((await buildReadModels(database().pool, context.municipality)) !== null)
       expect(await kpi.compute(context), `${id} from the read models`).toEqual(live);

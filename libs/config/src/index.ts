@@ -137,6 +137,11 @@ export const envSchema = z.object({
   KPI_REWARM: int(50),
   /** How often an idle API process looks for a data change (ms; 0 turns it off). */
   KPI_VERSION_CHECK_MS: int(30_000),
+  /**
+   * KPIs of one answer computed at once (ADR 0075); the process computes at most the database
+   * pool's size less two at once in all, whatever the number of answers.
+   */
+  KPI_CONCURRENCY: int(4, 1, 32),
   /** Read models (ADR 0074): the worker builds them after a case-system import, the KPIs read them when current. */
   KPI_READ_MODELS: flag(true),
   /** Benchmarking: print the ETL's slow statements (over ETL_TRACE_MS ms). */

@@ -9,7 +9,9 @@ export { MIGRATIONS };
 
 export const ENTITIES = [...Object.values(reference), ...Object.values(caseFacts), ...Object.values(system)];
 
-/** A TypeORM data source on a Postgres URL. The schema changes only through MIGRATIONS. */
+/** Connections per pool unless said otherwise (the API's primary pool; its KPI computations keep below it). */
+export const POOL_SIZE = 10;
+
 /**
  * Session settings of every connection that computes KPIs (the API's pools, the replica's, the
  * benchmarks'): no JIT compilation (ADR 0076). The KPI statements' estimated costs (overestimated
@@ -18,6 +20,7 @@ export const ENTITIES = [...Object.values(reference), ...Object.values(caseFacts
  */
 export const SESSION_OPTIONS = '-c jit=off';
 
+/** A TypeORM data source on a Postgres URL. The schema changes only through MIGRATIONS. */
 export function createDataSource(
   url: string,
   options: { poolSize?: number; driver?: unknown; statementTimeoutMs?: number; connectTimeoutMs?: number } = {},
@@ -33,7 +36,7 @@ export function createDataSource(
     synchronize: false,
     logging: ['error'],
     extra: {
-      max: options.poolSize ?? 10,
+      max: options.poolSize ?? POOL_SIZE,
       // Sent with each new connection: PostgreSQL cancels a longer statement (57014), and the
       // connection, still usable, goes back to the pool.
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),

@@ -25,6 +25,51 @@ export interface KpiContext {
    * that have a read-model path read them. Either path gives the same answer (ADR 0074).
    */
   readModels?: boolean;
+  /**
+   * The answer's memo (`answerMemo()`): a sub-result that several KPIs of one answer need (the
+   * budget lines, a share's counts) is computed once. Read through `shared`. Absent: computed
+   * wherever asked.
+   */
+  shared?: Memo;
+}
+
+/** A memo of sub-results for one answer; see KpiContext.shared and `shared`. */
+export type Memo = <T>(ctx: KpiContext, key: string, compute: () => Promise<T>) => Promise<T>;
+
+/**
+ * A fresh memo for one answer. A result is kept under its key and everything in the context it
+ * may depend on (municipality, D, P, teams, comparison group, read models, and the settings
+ * object itself), so a context that differs in any of them never takes another's result.
+ */
+export function answerMemo(): Memo {
+  const bySettings = new Map<unknown, Map<string, Promise<unknown>>>();
+  return <T>(ctx: KpiContext, key: string, compute: () => Promise<T>): Promise<T> => {
+    let memo = bySettings.get(ctx.settings);
+    if (!memo) bySettings.set(ctx.settings, (memo = new Map<string, Promise<unknown>>()));
+    const full = JSON.stringify([
+      key,
+      ctx.municipality,
+      ctx.asOf,
+      ctx.period.from,
+      ctx.period.to,
+      ctx.teams ?? null,
+      ctx.comparisonGroup ?? null,
+      ctx.readModels === true,
+    ]);
+    let result = memo.get(full) as Promise<T> | undefined;
+    if (!result) memo.set(full, (result = compute()));
+    return result;
+  };
+}
+
+/** A KPI's value once per answer and context: the answer's own and a goal's on the same KPI are one. */
+export function computeOnce<V>(kpi: KpiDefinition<V>, ctx: KpiContext): Promise<V> {
+  return shared(ctx, `value|${kpi.id}`, () => kpi.compute(ctx));
+}
+
+/** `compute()` once per answer and context (see answerMemo); every time when the context has no memo. */
+export function shared<T>(ctx: KpiContext, key: string, compute: () => Promise<T>): Promise<T> {
+  return ctx.shared ? ctx.shared(ctx, key, compute) : compute();
 }
 
 export interface KpiDefinition<V = unknown, Id extends string = string> {
@@ -82,11 +127,16 @@ export function defineKpi<const Id extends string, V>(def: KpiDefinition<V, Id>)
   return def;
 }
 
-/** A share or rate KPI defined by its fraction, so the counts behind it stay at hand. */
+/**
+ * A share or rate KPI defined by its fraction, so the counts behind it stay at hand. Its value and
+ * its counts (asked for beside it: the basis, the committee's suppression, a goal) come from one
+ * computation of the counts per answer.
+ */
 export function fractionKpi<const Id extends string>(
   def: Omit<KpiDefinition<number | null, Id>, 'compute' | 'fraction'> & { fraction(ctx: KpiContext): Promise<Fraction | null> },
 ): KpiDefinition<number | null, Id> {
-  return { ...def, compute: async (ctx) => fractionValue(await def.fraction(ctx), def.scale) };
+  const fraction = (ctx: KpiContext) => shared(ctx, `fraction|${def.id}`, () => def.fraction(ctx));
+  return { ...def, fraction, compute: async (ctx) => fractionValue(await fraction(ctx), def.scale) };
 }
 
 /** A list KPI: the total and the rows the team leader acts on. */

@@ -2,7 +2,11 @@ import { BadRequestException, ForbiddenException, Inject, Injectable, NotAccepta
 import { gzipSync } from 'zlib';
 import type { KpiResponse, KpisQuery, KpiValue, MunicipalityInfo, SeriesPoint, SeriesQuery, SeriesResponse } from '@bu/contracts';
 import { addMonths, committeeDates, defaultPeriod, isMunicipalityCode, isValidDate, municipalities, parseIso } from '@bu/domain';
+import { settings as config } from '@bu/config';
+import { POOL_SIZE } from '@bu/db';
 import {
+  answerMemo,
+  computeOnce,
   KPIS,
   kpiById,
   forCommittee,
@@ -27,6 +31,7 @@ import { refuseMixedKeys, ScopeService } from '../municipalities/scope.service';
 import { ARROW_STREAM, toArrow } from './arrow';
 import { KpiCache, type Versions } from './kpi-cache.service';
 import { KpiRepository } from './kpi.repository';
+import { mapLimited, Slots } from './limit';
 import { readsNational } from './national';
 
 /** What a KPI computation depends on besides the data versions: its cache key (a value's, and its counts' after `fraction|`). */
@@ -43,6 +48,16 @@ const keyOf = (kpi: KpiDefinition, ctx: Omit<KpiContext, 'settings'>): string =>
 
 /** What a computation reads besides its context, loaded once per answer and only when one is computed. */
 type Inputs = () => Promise<Pick<KpiContext, 'settings' | 'readModels'>>;
+
+/** KPIs of one answer computed at once (KPI_CONCURRENCY, ADR 0075). */
+const PER_ANSWER = config().KPI_CONCURRENCY;
+
+/**
+ * KPI computations at once in the process: the primary pool's connections less two, so the
+ * requests' other statements (scope, settings, audit) find a free connection without waiting
+ * behind the KPIs, and the KPIs wait here, not in the pool (see Slots).
+ */
+export const KPI_SLOTS = new Slots(Math.max(1, POOL_SIZE - 2));
 
 /** The most points one series request computes (20 years by month). */
 export const MAX_SERIES_POINTS = 240;
@@ -169,7 +184,7 @@ export class KpiService {
     inputs: Inputs,
   ): Promise<{ value: unknown; hit: boolean }> {
     return this.cache.lookup(at, { municipality: ctx.municipality, national: readsNational(kpi.id) }, keyOf(kpi, ctx), () =>
-      inMunicipality(ctx.municipality, async () => kpi.compute({ ...ctx, ...(await inputs()) })),
+      KPI_SLOTS.run(() => inMunicipality(ctx.municipality, async () => computeOnce(kpi, { ...ctx, ...(await inputs()) }))),
     );
   }
 
@@ -190,8 +205,9 @@ export class KpiService {
   private fraction(at: Versions, kpi: KpiDefinition, ctx: Omit<KpiContext, 'settings'>, inputs: Inputs): Promise<Fraction | null> {
     const { fraction } = kpi;
     if (!fraction) return Promise.resolve(null);
+    // A fractionKpi's value and counts are one computation per answer (the context's memo).
     return this.cache.get(at, { municipality: ctx.municipality, national: readsNational(kpi.id) }, `fraction|${keyOf(kpi, ctx)}`, () =>
-      inMunicipality(ctx.municipality, async () => fraction({ ...ctx, ...(await inputs()) })),
+      KPI_SLOTS.run(() => inMunicipality(ctx.municipality, async () => fraction({ ...ctx, ...(await inputs()) }))),
     );
   }
 
@@ -345,22 +361,26 @@ export class KpiService {
     let settingsLoaded: Promise<KpiSettings> | undefined;
     const settings = () => (settingsLoaded ??= this.repository.settings(scope.municipality, query));
     const inputs = this.inputs(scope.municipality, query, settings);
-    const ctx = { ...scope, query };
+    // One memo per answer: what several of its KPIs rest on (the budget lines, a share's counts) is computed once.
+    const ctx = { ...scope, query, shared: answerMemo() };
     const kpis: KpiResponse['kpis'] = {};
     const basis: NonNullable<KpiResponse['basis']> = {};
-    for (const id of requested) {
+    // Several KPIs at once (KPI_CONCURRENCY), the answer still in the order asked.
+    const computed = await mapLimited(requested, PER_ANSWER, async (id) => {
       const kpi = kpiById(id)!;
       const { value } = await this.value(at, kpi, ctx, inputs);
       // A share's counts, so a small share can say its n ("3 af 4"); never to the committee, whose
       // small cells are suppressed (the counts would tell them).
-      if (role !== 'udvalg' && kpi.fraction) {
-        const counts = await this.fraction(at, kpi, ctx, inputs);
-        if (counts && counts.denominator !== 0) basis[id] = { numerator: counts.numerator, denominator: counts.denominator };
-      }
+      const counts = role !== 'udvalg' && kpi.fraction ? await this.fraction(at, kpi, ctx, inputs) : null;
       // The committee sees aggregates only, small cells suppressed: the real number is never sent.
-      kpis[id] = (
-        role === 'udvalg' ? await forCommittee(kpi, value, () => this.fraction(at, kpi, ctx, inputs)) : value
-      ) as KpiResponse['kpis'][string];
+      const shown = role === 'udvalg' ? await forCommittee(kpi, value, () => this.fraction(at, kpi, ctx, inputs)) : value;
+      return { counts, shown };
+    });
+    for (const [i, id] of requested.entries()) {
+      const kpi = kpiById(id)!;
+      const { counts, shown } = computed[i];
+      if (counts && counts.denominator !== 0) basis[id] = { numerator: counts.numerator, denominator: counts.denominator };
+      kpis[id] = shown as KpiResponse['kpis'][string];
       if (listQuery && kpi.unit === 'list') kpis[id] = this.page(kpis[id] as never, listQuery, kpi.countOf as never) as never;
       else if (kpi.unit === 'list') kpis[id] = this.capped(kpis[id] as never, kpi.countOf as never) as never;
     }
@@ -429,12 +449,13 @@ export class KpiService {
     const then = { ...ctx, asOf: back(ctx.asOf), period: { from: back(ctx.period.from), to: back(ctx.period.to) } };
     const kpis: KpiResponse['kpis'] = {};
     const change: Record<string, number | null> = {};
-    for (const id of requested) {
+    const values = await mapLimited(requested, PER_ANSWER, async (id) => {
       const kpi = kpiById(id)!;
       const { value } = await this.value(at, kpi, then, inputs);
-      kpis[id] = (
-        role === 'udvalg' ? await forCommittee(kpi, value, () => this.fraction(at, kpi, then, inputs)) : value
-      ) as KpiResponse['kpis'][string];
+      return role === 'udvalg' ? forCommittee(kpi, value, () => this.fraction(at, kpi, then, inputs)) : value;
+    });
+    for (const [i, id] of requested.entries()) {
+      kpis[id] = values[i] as KpiResponse['kpis'][string];
       const [a, b] = [now[id], kpis[id]];
       change[id] = typeof a === 'number' && typeof b === 'number' ? a - b : null;
     }
@@ -490,25 +511,29 @@ export class KpiService {
         `En serie kan højst have ${MAX_SERIES_POINTS} punkter; denne ville have ${wanted}. Vælg en senere fra-dato eller by=year.`,
       );
     }
-    const points: SeriesPoint[] = [];
     // A hit when no point had to be computed.
     let hit = true;
     const inputs = this.inputs(municipality.code, query, settings);
-    for (let start = firstStart; start <= asOf; start = addMonths(start, by === 'month' ? 1 : 12)) {
+    const starts: string[] = [];
+    for (let start = firstStart; start <= asOf; start = addMonths(start, by === 'month' ? 1 : 12)) starts.push(start);
+    // One memo for the request (a committee's value and its counts are one computation), the points
+    // computed as an answer's KPIs are (KPI_CONCURRENCY), in order.
+    const shared = answerMemo();
+    const points: SeriesPoint[] = await mapLimited(starts, PER_ANSWER, async (start) => {
       const end = addMonths(start, by === 'month' ? 1 : 12);
       const last = new Date(Date.UTC(Number(end.slice(0, 4)), Number(end.slice(5, 7)) - 1, 0)).toISOString().slice(0, 10);
       const d = last < asOf ? last : asOf;
-      const pointCtx = { query, municipality: municipality.code, asOf: d, period: { from: start, to: d }, teams };
+      const pointCtx = { query, municipality: municipality.code, asOf: d, period: { from: start, to: d }, teams, shared };
       const { value, hit: pointHit } = await this.value(versions, kpi, pointCtx, inputs);
       hit &&= pointHit;
-      points.push({
+      return {
         period: by === 'month' ? start.slice(0, 7) : start.slice(0, 4),
         asOf: d,
         value: (user.role === 'udvalg'
           ? await forCommittee(kpi, value, () => this.fraction(versions, kpi, pointCtx, inputs))
           : value) as KpiValue,
-      });
-    }
+      };
+    });
     return { body: { id, by, municipality: municipality.code, points }, hit };
   }
 }

@@ -2,7 +2,7 @@ import { lastEndedMonthEnd, MEASURE_TYPES } from '@bu/domain';
 import { DEFAULT_SETTINGS, KpiSettings } from '../settings';
 import type { BudgetLine, Light } from '@bu/contracts';
 import { MIN_CELL, SUPPRESSED, type Suppressed } from '../suppression';
-import { defineKpi, type KpiContext, type KpiDefinition } from '../types';
+import { defineKpi, shared, type KpiContext, type KpiDefinition } from '../types';
 
 export type { BudgetLine, Light };
 
@@ -27,8 +27,15 @@ export function endedMonth(asOf: string): number {
   return ended.slice(0, 4) === asOf.slice(0, 4) ? Number(ended.slice(5, 7)) : 0;
 }
 
-/** Every budget figure per account function for D's year (the 5.28.xx lines and 5.57.72). */
-export async function budgetLines(ctx: KpiContext): Promise<Record<string, BudgetLine>> {
+/**
+ * Every budget figure per account function for D's year (the 5.28.xx lines and 5.57.72): one
+ * statement per answer, however many of the budget KPIs it holds (the lines are only read).
+ */
+export function budgetLines(ctx: KpiContext): Promise<Record<string, BudgetLine>> {
+  return shared(ctx, 'budget.lines', () => computeBudgetLines(ctx));
+}
+
+async function computeBudgetLines(ctx: KpiContext): Promise<Record<string, BudgetLine>> {
   const settings = ctx.settings ?? DEFAULT_SETTINGS;
   const map = functionMap(settings);
   const rows = await ctx.query<{

@@ -1,4 +1,4 @@
-import { defineKpi, type KpiContext, type KpiListValue } from '../types';
+import { defineKpi, shared, type KpiContext, type KpiListValue } from '../types';
 
 /** cost.annualised_per_placed_child — (sum of monthly cost of placements active at D) × 12 / placed children. */
 export const annualisedCostPerPlacedChild = defineKpi({
@@ -16,7 +16,12 @@ export const annualisedCostPerPlacedChild = defineKpi({
   children: async (ctx) => (await placedCost(ctx)).children,
 });
 
-async function placedCost(ctx: KpiContext): Promise<{ cost: string | null; children: number }> {
+/** The cost and the children together, asked once per answer by the value and by its children. */
+function placedCost(ctx: KpiContext): Promise<{ cost: string | null; children: number }> {
+  return shared(ctx, 'cost.placed', () => queryPlacedCost(ctx));
+}
+
+async function queryPlacedCost(ctx: KpiContext): Promise<{ cost: string | null; children: number }> {
   const [r] = await ctx.query<{ cost: string | null; children: number }>(
     `SELECT sum(m.monthly_cost)::text AS cost, count(DISTINCT c.person_id)::int AS children FROM measure m
      JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id

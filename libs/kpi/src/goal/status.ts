@@ -1,4 +1,4 @@
-import { defineKpi, fractionValue, type KpiContext, type KpiDefinition } from '../types';
+import { computeOnce, defineKpi, fractionValue, type KpiContext, type KpiDefinition } from '../types';
 import type { GoalBasis, GoalStatus, Light } from '@bu/contracts';
 import { MIN_CELL, SUPPRESSED } from '../suppression';
 
@@ -81,7 +81,8 @@ export function goalStatusKpi(lookup: (id: string) => KpiDefinition | undefined)
             keep(f);
             return fractionValue(f, kpi.scale);
           }
-          const v = await kpi.compute(c);
+          // Through the answer's memo: the same KPI in the same answer is not computed again.
+          const v = await computeOnce(kpi, c);
           if (kpi.children) keep({ children: await kpi.children(c) });
           return typeof v === 'number' ? v : null;
         };
