@@ -29,11 +29,14 @@ export function SummaryStrip({
   municipality,
   asOf,
   from,
+  onSettled,
 }: {
   headlines: Headline[];
   municipality: number;
   asOf?: string;
   from?: string;
+  /** Its answer (or its error) for these D and P is in: the view's first screen waits for it (ADR 77). */
+  onSettled?: () => void;
 }) {
   const [answer, setAnswer] = useState<{ key: string; r: KpiResponse } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -42,8 +45,16 @@ export function SummaryStrip({
     let cancelled = false;
     setError(null);
     kpis({ municipality, asOf, from, ids: headlines.map((h) => h.kpi), compare: 'lastYear' }).then(
-      (r) => !cancelled && setAnswer({ key, r }),
-      (e: Error) => !cancelled && setError(e.message),
+      (r) => {
+        if (cancelled) return;
+        setAnswer({ key, r });
+        onSettled?.();
+      },
+      (e: Error) => {
+        if (cancelled) return;
+        setError(e.message);
+        onSettled?.();
+      },
     );
     return () => {
       cancelled = true;
