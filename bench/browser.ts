@@ -275,8 +275,11 @@ async function measureNational(browser: Browser, base: string, bearer: string): 
     // The whole view: its own mark, or (a dashboard from before ADR 77, whose usable mark meant the
     // whole view but for the summary strip) the strip's headline values on screen as well.
     await page.waitForFunction(
-      (mark) => performance.getEntriesByName(mark).length > 0 || document.querySelector('.summary-strip .headline-value') !== null,
-      COMPLETE,
+      ([complete, part]) =>
+        performance.getEntriesByName(complete).length > 0 ||
+        (!performance.getEntriesByType('mark').some((m) => m.name.startsWith(part)) &&
+          document.querySelector('.summary-strip .headline-value') !== null),
+      [COMPLETE, PART] as const,
       { timeout: 300_000 },
     );
     const marks = await page.evaluate(

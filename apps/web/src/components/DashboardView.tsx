@@ -117,7 +117,7 @@ export function DashboardView({
     let cancelled = false;
     setError(null);
     for (const part of first)
-      loadPart(part, { municipality, asOf, from }).then(
+      loadPart(part, { municipality, asOf, from }, sectioned).then(
         (answer) => {
           if (cancelled) return;
           markPart(part.id);
@@ -389,13 +389,15 @@ export function partsOf(dashboard: DashboardDefinition, role: Role): Part[] {
 }
 
 /** A part's figures: one JSON answer, its Arrow lists and its trends' series, in parallel. */
-async function loadPart(part: Part, q: { municipality: number; asOf?: string; from?: string }): Promise<PartAnswer> {
+async function loadPart(part: Part, q: { municipality: number; asOf?: string; from?: string }, split = false): Promise<PartAnswer> {
   // Lists marked arrow: one Arrow stream each, in parallel with the JSON answer for the rest.
   const arrowIds = arrowLists() ? [...part.arrowIds] : [];
   const jsonIds = part.ids.filter((id) => !arrowIds.includes(id));
   if (jsonIds.length === 0) jsonIds.push(...arrowIds.splice(0));
+  // The first screen's figures one request each: the API computes a request's KPIs one after
+  // another, so asked apart they are computed side by side.
   const [r, trendPoints, ...lists] = await Promise.all([
-    kpis({ ...q, ids: jsonIds }),
+    split ? Promise.all(jsonIds.map((id) => kpis({ ...q, ids: [id] }))).then(merged) : kpis({ ...q, ids: jsonIds }),
     Promise.all(
       part.trends.map(
         async (f) => [f.kpi, (await fetchSeries({ municipality: q.municipality, asOf: q.asOf, id: f.kpi, by: f.series! })).points] as const,

@@ -20,6 +20,21 @@ export function changeText(kpi: string, change: number): string {
   return `${sign}${formatNumber(size)}`;
 }
 
+/** The answers of one headline each as one: the same D and P, each with its last year's value. */
+function joined(answers: KpiResponse[]): KpiResponse {
+  const [first] = answers;
+  const r: KpiResponse = { ...first, kpis: {}, basis: {} };
+  const last: NonNullable<KpiResponse['lastYear']> = { ...first.lastYear!, kpis: {}, change: {} };
+  for (const a of answers) {
+    Object.assign(r.kpis, a.kpis);
+    Object.assign(r.basis!, a.basis);
+    Object.assign(last.kpis, a.lastYear?.kpis);
+    Object.assign(last.change, a.lastYear?.change);
+  }
+  if (Object.keys(r.basis!).length === 0) delete r.basis;
+  return { ...r, lastYear: last };
+}
+
 /**
  * The summary strip at the top of a view: each headline figure at D, and the change from the same
  * date last year as the API computes it (GET /kpis?compare=lastYear), with last year's value.
@@ -44,18 +59,22 @@ export function SummaryStrip({
   useEffect(() => {
     let cancelled = false;
     setError(null);
-    kpis({ municipality, asOf, from, ids: headlines.map((h) => h.kpi), compare: 'lastYear' }).then(
-      (r) => {
-        if (cancelled) return;
-        setAnswer({ key, r });
-        onSettled?.();
-      },
-      (e: Error) => {
-        if (cancelled) return;
-        setError(e.message);
-        onSettled?.();
-      },
-    );
+    // One request per headline: the API computes a request's KPIs one after another, so asked
+    // apart they are computed side by side (and a cold strip is not the sum of twelve values, ADR 77).
+    Promise.all(headlines.map((h) => kpis({ municipality, asOf, from, ids: [h.kpi], compare: 'lastYear' })))
+      .then(joined)
+      .then(
+        (r) => {
+          if (cancelled) return;
+          setAnswer({ key, r });
+          onSettled?.();
+        },
+        (e: Error) => {
+          if (cancelled) return;
+          setError(e.message);
+          onSettled?.();
+        },
+      );
     return () => {
       cancelled = true;
     };
