@@ -15,7 +15,8 @@
 // lists fetched as Apache Arrow streams and, for comparison, inside the JSON answer.
 //
 // "Usable" is the dashboard's own performance mark `boerneblik:view-usable`: set on the first
-// frame after every figure of the view has its data (DashboardView). It is read relative to
+// frame after the first screen's figures have their data (DashboardView; a view without sections:
+// every figure; the chief's view: Overblik and the summary strip, ADR 0077). It is read relative to
 // the navigation start, so it includes loading the page, the script bundle, and the API calls.
 // Only 127.0.0.1 is contacted; the number of page loads is fixed; the script stops by itself.
 import { spawn, type ChildProcess } from 'child_process';
