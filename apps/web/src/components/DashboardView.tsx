@@ -91,7 +91,8 @@ export function DashboardView({
   const allParts = [...parts.map((p) => p.id), ...(benchIds.length > 0 ? [BENCHMARKS] : [])];
   const has = (l: Loaded | null, wanted: string[]) => !!l && wanted.every((id) => id in l.parts);
   // What must be in before a set is shown: the first section, or, without sections, everything.
-  const showable = (l: Loaded) => has(l, sectioned ? parts.slice(0, 1).map((p) => p.id) : allParts);
+  const firstIds = parts.slice(0, 1).map((p) => p.id);
+  const showable = (l: Loaded) => has(l, sectioned ? firstIds : allParts);
   const current = loaded.current?.view === viewKey && loaded.current.at === at ? loaded.current : null;
   const shown = loaded.shown?.view === viewKey ? loaded.shown : null;
   const put = (view: string, forAt: string, id: string, answer: PartAnswer) =>
@@ -101,13 +102,7 @@ export function DashboardView({
       return { current: next, shown: showable(next) ? next : prev.shown };
     });
   // The first screen: the first section's figures and the summary strip, for the D and P asked for.
-  const firstReady = sectioned
-    ? has(
-        current,
-        parts.slice(0, 1).map((p) => p.id),
-      ) &&
-      (!strip || stripAt === `${municipality}|${at}`)
-    : has(current, allParts);
+  const firstReady = sectioned ? has(current, firstIds) && (!strip || stripAt === `${municipality}|${at}`) : has(current, allParts);
   const allReady = firstReady && has(current, allParts);
 
   // The first section (a view without sections: all of it) at once.
