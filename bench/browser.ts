@@ -1,6 +1,10 @@
 // Browser benchmark: time from navigation to the first view usable, on the demo data.
 //
 //   npm run bench -- browser [runs]      (default 5 measured runs per case)
+//   npm run bench -- browser --national [runs] [--web dir]
+//                                        the chief's view of København on the national dataset
+//                                        (bench/national-dataset.ts, built by `bench -- api
+//                                        --build-only`; never built here), cold: a fresh API per run
 //   BENCH_JSON=1 ... prints the results as JSON as well
 //
 // Builds the dashboard (production), starts the embedded default (`npm start`: PostgreSQL from
@@ -11,12 +15,19 @@
 // lists fetched as Apache Arrow streams and, for comparison, inside the JSON answer.
 //
 // "Usable" is the dashboard's own performance mark `boerneblik:view-usable`: set on the first
-// frame after every figure of the view has its data (DashboardView). It is read relative to
+// frame after the first screen's figures have their data (DashboardView; a view without sections:
+// every figure; the chief's view: Overblik and the summary strip, ADR 0077). It is read relative to
 // the navigation start, so it includes loading the page, the script bundle, and the API calls.
 // Only 127.0.0.1 is contacted; the number of page loads is fixed; the script stops by itself.
-import { spawn } from 'child_process';
-import { resolve } from 'path';
+import { spawn, type ChildProcess } from 'child_process';
+import { randomBytes } from 'crypto';
+import { createServer } from 'net';
+import { loadavg } from 'os';
+import { join, resolve } from 'path';
+import { Pool } from 'pg';
 import { chromium, type Browser } from 'playwright-core';
+import { addUser } from '../scripts/lib/users';
+import { builtNationalDataset } from './national-dataset';
 
 const ROOT = resolve(__dirname, '..');
 const PORT = Number(process.env.BENCH_PORT ?? 3998);
@@ -42,6 +53,12 @@ async function buildWeb(): Promise<void> {
   const { build } = await import('vite');
   await build({ configFile: resolve(ROOT, 'apps/web/vite.config.mts'), logLevel: 'warn' });
 }
+
+const launch = () =>
+  chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
 
 async function startServer(): Promise<() => Promise<void>> {
   const env = { ...process.env, PORT: String(PORT), EMBEDDED_PG_PORT: process.env.EMBEDDED_PG_PORT ?? '54339', NODE_ENV: 'production' };
@@ -126,16 +143,15 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-export async function benchBrowser(runsArg?: string): Promise<void> {
+export async function benchBrowser(args: string[]): Promise<void> {
+  if (args.includes('--national')) return benchNational(args);
+  const runsArg = args.find((a) => !a.startsWith('--'));
   const RUNS = Math.max(1, Math.min(50, Number(runsArg ?? 5) || 5));
   console.log('Building the dashboard ...');
   await buildWeb();
   console.log('Starting the embedded default with demo data (first time: generates and imports the demo) ...');
   const stop = await startServer();
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await launch();
   const results: {
     user: string;
     view: string;
@@ -178,4 +194,188 @@ export async function benchBrowser(runsArg?: string): Promise<void> {
     await stop();
   }
   if (process.env.BENCH_JSON) console.log(JSON.stringify(results, null, 2));
+}
+
+// --- The national dataset: the chief's view of København, cold (issue 18, point 8) -----------------
+
+const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
+/** The API benchmark's database (bench/api.ts), read here, never built. */
+const DATABASE = process.env.BENCH_API_DATABASE ?? 'bu_bench_api';
+const COMPLETE = 'boerneblik:view-complete';
+const PART = 'boerneblik:part:';
+/** Not `bench-…`: the API benchmark removes those when it ends, perhaps mid-run here. */
+const CHIEF = { username: 'browserbench-chef-101', password: 'browserbench-password-123', municipality: 101 };
+
+interface NationalSample {
+  /** The first screen's figures in (`boerneblik:view-usable`), ms from navigation start. */
+  usable: number;
+  /** Every figure in (`boerneblik:view-complete`; absent in a dashboard built before ADR 77). */
+  complete: number | null;
+  /** Each part's answer (`boerneblik:part:<id>`): a section, the summary strip, the benchmarks. */
+  parts: Record<string, number>;
+  kpiRequests: number;
+}
+
+const freePort = () =>
+  new Promise<number>((ok) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
+  });
+
+/** A fresh API process (its KPI cache empty) serving the built dashboard from `web`. */
+async function startNationalApi(url: string, port: number, web: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [join(ROOT, 'tools/run.js'), join(ROOT, 'scripts/serve.ts'), 'api'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      PORT: String(port),
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      PSEUDONYM_SECRET: randomBytes(32).toString('hex'),
+      REDIS_URL: '',
+      WEB_DIST: web,
+      // The KPI cache is per process: nothing warms it in the background either.
+      KPI_REWARM: '0',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`the API stopped (exit ${child.exitCode})`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return child;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill('SIGTERM');
+  throw new Error('the API did not start within 60 s');
+}
+
+const stopped = (child: ChildProcess) =>
+  new Promise<void>((done) => {
+    if (child.exitCode !== null) return done();
+    child.once('exit', () => done());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+  });
+
+async function measureNational(browser: Browser, base: string, bearer: string): Promise<NationalSample> {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'da-DK' });
+  await context.addInitScript((t) => sessionStorage.setItem('boerneblik.token', t), bearer);
+  const page = await context.newPage();
+  let kpiRequests = 0;
+  page.on('request', (req) => {
+    if (new URL(req.url()).pathname.startsWith('/api/v1/kpis')) kpiRequests++;
+  });
+  try {
+    await page.goto(`${base}/#/chef`);
+    await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, MARK, { timeout: 300_000 });
+    // The whole view: its own mark, or (a dashboard from before ADR 77, whose usable mark meant the
+    // whole view but for the summary strip) the strip's headline values on screen as well.
+    await page.waitForFunction(
+      ([complete, part]) =>
+        performance.getEntriesByName(complete).length > 0 ||
+        (!performance.getEntriesByType('mark').some((m) => m.name.startsWith(part)) &&
+          document.querySelector('.summary-strip .headline-value') !== null),
+      [COMPLETE, PART] as const,
+      { timeout: 300_000 },
+    );
+    const marks = await page.evaluate(
+      ([usable, complete, part]) => ({
+        usable: performance.getEntriesByName(usable)[0].startTime,
+        complete: performance.getEntriesByName(complete)[0]?.startTime ?? null,
+        parts: Object.fromEntries(
+          performance
+            .getEntriesByType('mark')
+            .filter((m) => m.name.startsWith(part))
+            .map((m) => [m.name.slice(part.length), m.startTime]),
+        ),
+      }),
+      [MARK, COMPLETE, PART] as const,
+    );
+    // A dashboard from before ADR 77: complete when the strip is drawn too (measured now, an upper bound).
+    const complete = marks.complete ?? Math.max(marks.usable, await page.evaluate(() => performance.now()));
+    const heading = await page.getByRole('heading', { level: 1 }).textContent();
+    if (heading !== 'Chef') throw new Error(`the chief landed on ${heading}, not Chef`);
+    return { usable: marks.usable, complete, parts: marks.parts, kpiRequests };
+  } finally {
+    await context.close();
+  }
+}
+
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+};
+
+async function benchNational(args: string[]): Promise<void> {
+  const RUNS = Math.max(1, Math.min(50, Number(args.find((a) => /^\d+$/.test(a)) ?? 5) || 5));
+  const webAt = args.indexOf('--web');
+  const url = await builtNationalDataset(SERVER, DATABASE);
+  if (!url) throw new Error(`the national dataset is not built in ${DATABASE}: build it first with npm run bench -- api --build-only`);
+  let web = resolve(ROOT, 'dist/web');
+  if (webAt >= 0) web = resolve(args[webAt + 1]);
+  else {
+    console.log('Building the dashboard ...');
+    await buildWeb();
+  }
+  const pool = new Pool({ connectionString: url, max: 1 });
+  const browser = await launch();
+  const samples: NationalSample[] = [];
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await addUser(pool, { username: CHIEF.username, password: CHIEF.password, role: 'chef', municipality: CHIEF.municipality, teams: [] });
+    console.log(`The chief of København (101) on the national dataset, a fresh API per run (cold cache), load ${loadavg()[0].toFixed(1)}`);
+    // One run unmeasured: the database's own buffers and the browser's start, not the API's cache.
+    for (let run = 0; run <= RUNS; run++) {
+      const api = await startNationalApi(url, port, web);
+      try {
+        const res = await fetch(`${base}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: CHIEF.username, password: CHIEF.password }),
+        });
+        if (!res.ok) throw new Error(`login: ${res.status}`);
+        const { token } = (await res.json()) as { token: string };
+        const s = await measureNational(browser, base, token);
+        const parts = Object.entries(s.parts)
+          .sort((a, b) => a[1] - b[1])
+          .map(([id, ms]) => `${id} ${(ms / 1000).toFixed(1)}`)
+          .join(', ');
+        console.log(
+          `  ${run === 0 ? 'warm-up' : `run ${run}`.padEnd(7)}  first screen ${(s.usable / 1000).toFixed(2)} s, every figure ${((s.complete ?? NaN) / 1000).toFixed(2)} s, ${s.kpiRequests} KPI requests (load ${loadavg()[0].toFixed(1)})${parts ? `; parts: ${parts}` : ''}`,
+        );
+        if (run > 0) samples.push(s);
+      } finally {
+        await stopped(api);
+      }
+    }
+  } finally {
+    await browser.close();
+    await pool.query('DELETE FROM app_user WHERE username = $1', [CHIEF.username]).catch(() => undefined);
+    await pool.end();
+  }
+  const line = (label: string, xs: number[]) =>
+    console.log(
+      `${label.padEnd(24)} p50 ${(percentile(xs, 50) / 1000).toFixed(2)} s   p95 ${(percentile(xs, 95) / 1000).toFixed(2)} s   (min ${(Math.min(...xs) / 1000).toFixed(2)}, max ${(Math.max(...xs) / 1000).toFixed(2)}; ${xs.length} runs)`,
+    );
+  line(
+    'first screen usable',
+    samples.map((s) => s.usable),
+  );
+  line(
+    'every figure',
+    samples.map((s) => s.complete ?? NaN),
+  );
+  const ids = [...new Set(samples.flatMap((s) => Object.keys(s.parts)))];
+  for (const id of ids)
+    line(
+      `  part ${id}`,
+      samples.map((s) => s.parts[id]).filter((x) => x !== undefined),
+    );
+  if (process.env.BENCH_JSON) console.log(JSON.stringify(samples, null, 2));
 }

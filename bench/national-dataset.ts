@@ -131,6 +131,14 @@ export async function nationalDataset(
   return { url, reused: false, seconds: (Date.now() - started) / 1000, rows: await counts(url) };
 }
 
+/**
+ * The address of the national dataset when it is built (at scale 1 unless asked), else null: for
+ * benchmarks that read it but must never build it (a build drops the database, perhaps mid-build).
+ */
+export async function builtNationalDataset(server: string, name: string, scale = 1): Promise<string | null> {
+  return (await databaseComment(server, name)) === `${BUILD} scale=${scale}` ? urlOf(server, name) : null;
+}
+
 /** Builds the read models (ADR 0074) of every municipality whose are not built from its data in force. */
 async function readModels(url: string, log: (line: string) => void): Promise<void> {
   const pool = new Pool({ connectionString: url, max: 1 });

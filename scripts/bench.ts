@@ -1,4 +1,4 @@
-// npm run bench -- <etl|api|browser|login|scale> [rows [--rejected] | --fresh --scale x | runs | etl|sets|saturation] — benchmarks that print figures (speed is measured here, never in timed tests).
+// npm run bench -- <etl|api|browser|login|scale> [rows [--rejected] | --fresh --scale x | [--national] runs | etl|sets|saturation] — benchmarks that print figures (speed is measured here, never in timed tests).
 import { benchApi } from '../bench/api';
 import { benchBrowser } from '../bench/browser';
 import { benchEtl } from '../bench/etl';
@@ -10,7 +10,7 @@ const size = args.find((a) => !a.startsWith('--'));
 const run: Record<string, () => Promise<void>> = {
   etl: () => benchEtl(Number(size ?? 1_000_000), { rejected: args.includes('--rejected') }),
   api: () => benchApi(args),
-  browser: () => benchBrowser(size),
+  browser: () => benchBrowser(args),
   login: () => benchLogin(Number(size ?? 10)),
   scale: () => benchScale(args),
 };

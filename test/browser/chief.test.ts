@@ -18,6 +18,9 @@ interface EffectGroup {
 
 const share = new Intl.NumberFormat('da-DK', { style: 'percent', maximumFractionDigits: 1 });
 
+/** Every figure of the view has its data: the sections below the first screen come after it (ADR 77). */
+const wholeView = (page: Page) => page.waitForFunction(() => performance.getEntriesByName('boerneblik:view-complete').length > 0);
+
 // dubu-chief at D = 30-04-2024 (effect measurements for three children, libs/kpi/src/effect/change.spec.ts)
 // and statistics-benchmark (Odense 461 and four other municipalities, libs/kpi/src/benchmark/benchmark.spec.ts).
 describe('the chief view in Chromium: effect and comparison groups', () => {
@@ -260,6 +263,7 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     const page = await env.login('chef');
     const menu = page.getByRole('navigation', { name: 'Afsnit i visningen' });
     await menu.waitFor();
+    await wholeView(page);
     expect(await menu.getByRole('link').allTextContents()).toEqual([
       'Overblik',
       'Aktivitet',
@@ -311,7 +315,9 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
       { width: 1024, height: 768 },
     ]) {
       const page = await env.login('chef', { viewport });
+      await wholeView(page);
       await page.getByTestId('figure-effect.change').locator('.chart').waitFor();
+      expect(await page.locator('[data-testid^="pending-"]').count()).toBe(0);
       const compact = page.locator('.grid.compact > .card');
       // Every number and share of the view is in a compact row (dashboards/src/chef.ts): Overblik 3,
       // Aktivitet 9, Økonomi 2, Effekt 3, Frister 5 → 22.
@@ -340,7 +346,7 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     }
   });
 
-  it("takes the headlines at D from the view's own answer: the strip asks only for last year's values", async () => {
+  it("asks each headline once, with its value last year (compare=lastYear), at the view's D", async () => {
     const page = await env.login('chef');
     await page.getByTestId('summary-strip').locator('li').first().waitFor();
     const asked: URLSearchParams[] = [];
@@ -351,15 +357,15 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     await page.reload();
     await page.getByTestId('summary-strip').locator('li').nth(5).waitFor();
     await page.waitForLoadState('networkidle');
-    const dates = (q: URLSearchParams) => [q.get('asOf'), q.get('from'), q.get('compare')];
-    for (const id of ['activity.placed_children', 'deadline.investigation_4m']) {
-      // The view's request at D (the API's default, the export date), then the strip's a year earlier.
-      expect(asked.filter((q) => q.get('ids')!.split(',').includes(id)).map(dates), id).toEqual([
-        [null, null, null],
-        ['2023-04-30', '2023-01-01', null],
-      ]);
-    }
-    expect(asked.filter((q) => q.has('compare'))).toEqual([]);
+    // ADR 0077: one request per headline, so a cold strip is computed side by side; last year's
+    // value and the change come with it, as the API computes them.
+    const withLastYear = asked.filter((q) => q.get('compare') === 'lastYear');
+    for (const id of ['activity.placed_children', 'deadline.investigation_4m'])
+      expect(
+        withLastYear.filter((q) => q.get('ids')!.split(',').includes(id)).map((q) => [q.get('asOf'), q.get('from')]),
+        id,
+      ).toEqual([[null, null]]);
+    expect(withLastYear).toHaveLength(6);
     await page.close();
   });
 
@@ -495,6 +501,56 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     expect(sheet).toContain('<c r="B2"><v>4</v></c><c r="C2"><v>1</v></c>');
     expect(sheet).toContain('<c r="B5"><v>4</v></c>');
     expect(sheet).toContain('<c r="B6"><v>0</v></c>');
+    await page.close();
+  });
+  it('shows the first screen before the sections below are asked for, each card pending until its section has answered', async () => {
+    const page = await env.login('chef');
+    await wholeView(page);
+    // The Effekt section's answer held back, on a fresh load of the view (a new cache key is not
+    // needed: the answers are cached, the order of the requests is what is tested).
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route(
+      (url) => url.pathname === '/api/v1/kpis' && (url.searchParams.get('ids') ?? '').split(',').includes('effect.change'),
+      async (route) => {
+        await held;
+        await route.continue();
+      },
+    );
+    await page.reload();
+    await page.waitForFunction(() => performance.getEntriesByName('boerneblik:view-usable').length > 0);
+    // The first screen has its figures and its six headlines; the sections below are asked for only
+    // after both answered (their requests start after the first screen's part marks).
+    await page.getByTestId('figure-activity.children_with_open_case').waitFor();
+    expect(await page.getByTestId('summary-strip').locator('li').count()).toBe(6);
+    await page.getByTestId('figure-supervision.two_visits_share').waitFor();
+    await page.getByTestId('figure-cost.preventive_share').waitFor();
+    const timing = await page.evaluate(() => ({
+      parts: Object.fromEntries(
+        performance
+          .getEntriesByType('mark')
+          .filter((m) => m.name.startsWith('boerneblik:part:'))
+          .map((m) => [m.name.slice('boerneblik:part:'.length), m.startTime]),
+      ),
+      below: performance
+        .getEntriesByType('resource')
+        .filter((r) => /[?&]ids=[^&]*(effect\.change|supervision\.two_visits_share|cost\.preventive_share)/.test(r.name))
+        .map((r) => r.startTime),
+    }));
+    const firstScreen = Math.max(timing.parts.overblik, timing.parts.summary);
+    expect(timing.below.length).toBeGreaterThanOrEqual(2);
+    for (const start of timing.below) expect(start).toBeGreaterThanOrEqual(firstScreen);
+    // Effekt held: its cards stand with their titles, busy; the view is not complete.
+    const pending = page.getByTestId('pending-effect.change');
+    expect(await pending.getAttribute('aria-busy')).toBe('true');
+    expect(await pending.getByRole('heading', { level: 3 }).textContent()).toBe('Effekt: udvikling i trivselsscorer');
+    expect(await page.getByTestId('figure-effect.change').count()).toBe(0);
+    expect(await page.evaluate(() => performance.getEntriesByName('boerneblik:view-complete').length)).toBe(0);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    release();
+    await page.getByTestId('figure-effect.change').locator('.chart').waitFor();
+    await wholeView(page);
+    expect(await page.locator('[data-testid^="pending-"]').count()).toBe(0);
     await page.close();
   });
 });

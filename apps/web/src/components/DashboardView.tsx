@@ -55,16 +55,16 @@ export function DashboardView({
   /** The user's teams (GET /me); empty: all teams of the municipality. Named in the team leader view's heading. */
   teams?: string[];
 }) {
-  // Each answer remembers the view it belongs to: another date or group keeps the figures shown
-  // until the new ones arrive, another view never shows the previous view's figures.
-  const [mainAnswer, setMain] = useState<{ view: string; r: KpiResponse; series: Record<string, SeriesPoint[]> } | null>(null);
-  const [benchAnswer, setBench] = useState<{ view: string; r: KpiResponse } | null>(null);
   const viewKey = `${dashboard.id}|${municipality}`;
-  const main = mainAnswer?.view === viewKey ? mainAnswer.r : null;
-  const seriesOf = mainAnswer?.view === viewKey ? mainAnswer.series : {};
-  const bench = benchAnswer?.view === viewKey ? benchAnswer.r : null;
+  // The answers of one view, D and P, part by part (ADR 77). `shown` is the newest set that can be
+  // shown: another date keeps the previous figures until the new first screen (a view without
+  // sections: every figure) has arrived; another view never shows the previous view's figures.
+  const at = `${asOf ?? ''}|${from ?? ''}`;
+  const [loaded, setLoaded] = useState<{ current: Loaded | null; shown: Loaded | null }>({ current: null, shown: null });
   const [benchBusy, setBenchBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // The summary strip's D and P once its answer (or its error) is in: part of the first screen.
+  const [stripAt, setStripAt] = useState<string | null>(null);
   // The comments of one municipality and period, shown only beside that municipality's figures.
   const [notesAnswer, setNotes] = useState<{ key: string; list: AdminComment[] }>({ key: '', list: [] });
   // The comparison group chosen per municipality (null: all municipalities), remembered in the browser.
@@ -82,65 +82,88 @@ export function DashboardView({
     setChosen((c) => ({ ...c, [municipality]: { id: g?.id ?? null, name: g?.name ?? null } }));
     onGroupChange?.(g?.id ?? 'all');
   };
-  const isBenchmark = (id: string) => dashboard.figures.some((f) => f.kpi === id && f.chart === 'benchmark');
   const ids = dashboard.figures.map((f) => f.kpi);
-  // One goal, one light (ADR 66): a view with shares fetches the goals too, for the roles that may read them.
-  const goalIds =
-    dashboard.figures.some((f) => f.chart === 'share') &&
-    !ids.includes('goal.status') &&
-    (KPI_CATALOGUE['goal.status'].roles as readonly string[]).includes(role)
-      ? ['goal.status']
-      : [];
-  // The summary strip's headlines are read with the view's figures (only last year's on their own).
-  const headlineIds = (dashboard.summary ?? []).map((h) => h.kpi).filter((id) => !ids.includes(id));
-  const mainIds = [...ids.filter((id) => !isBenchmark(id)), ...headlineIds, ...goalIds];
-  const benchIds = ids.filter(isBenchmark);
+  const parts = partsOf(dashboard, role);
+  const benchIds = dashboard.figures.filter((f) => f.chart === 'benchmark').map((f) => f.kpi);
+  const sectioned = !!dashboard.sections;
+  const strip = sectioned && dashboard.summary ? dashboard.summary : null;
+  // Every part, the benchmarks included, that the whole view waits for.
+  const allParts = [...parts.map((p) => p.id), ...(benchIds.length > 0 ? [BENCHMARKS] : [])];
+  const has = (l: Loaded | null, wanted: string[]) => !!l && wanted.every((id) => id in l.parts);
+  // What must be in before a set is shown: the first section, or, without sections, everything.
+  const firstIds = parts.slice(0, 1).map((p) => p.id);
+  const showable = (l: Loaded) => has(l, sectioned ? firstIds : allParts);
+  const current = loaded.current?.view === viewKey && loaded.current.at === at ? loaded.current : null;
+  const shown = loaded.shown?.view === viewKey ? loaded.shown : null;
+  const put = (view: string, forAt: string, id: string, answer: PartAnswer) =>
+    setLoaded((prev) => {
+      const base = prev.current?.view === view && prev.current.at === forAt ? prev.current : { view, at: forAt, parts: {} };
+      const next: Loaded = { ...base, parts: { ...base.parts, [id]: answer } };
+      return { current: next, shown: showable(next) ? next : prev.shown };
+    });
+  // The first screen: the first section's figures and the summary strip, for the D and P asked for.
+  const firstReady = sectioned ? has(current, firstIds) && (!strip || stripAt === `${municipality}|${at}`) : has(current, allParts);
+  const allReady = firstReady && has(current, allParts);
 
+  // The first section (a view without sections: all of it) at once.
   useEffect(() => {
-    if (mainIds.length === 0) return;
+    const first = sectioned ? parts.slice(0, 1) : parts;
+    if (first.length === 0) return;
     let cancelled = false;
     setError(null);
-    // Lists marked arrow: one Arrow stream each, in parallel with the JSON answer for the rest.
-    const arrowIds = arrowLists() ? mainIds.filter((id) => dashboard.figures.some((f) => f.kpi === id && f.arrow)) : [];
-    const jsonIds = mainIds.filter((id) => !arrowIds.includes(id));
-    if (jsonIds.length === 0) jsonIds.push(...arrowIds.splice(0));
-    // Trend figures: the KPI over the years (or months) up to D, fetched alongside.
-    const trends = dashboard.figures.filter((f) => f.chart === 'trend' && f.series);
-    const seriesAnswers = Promise.all(
-      trends.map(async (f) => [f.kpi, (await fetchSeries({ municipality, asOf, id: f.kpi, by: f.series! })).points] as const),
-    );
-    Promise.all([
-      kpis({ municipality, asOf, from, ids: jsonIds }),
-      seriesAnswers,
-      ...arrowIds.map(async (id) => [id, await kpiListArrow({ municipality, asOf, from, id })] as const),
-    ]).then(
-      ([r, trendPoints, ...lists]) => {
-        if (cancelled) return;
-        setMain({ view: viewKey, r: { ...r, kpis: { ...r.kpis, ...Object.fromEntries(lists) } }, series: Object.fromEntries(trendPoints) });
-        // The administration's comments for the year of D, shown beside budget lines and goals.
-        const period = r.asOf.slice(0, 4);
-        if (dashboard.id === 'udvalg')
-          fetchComments(municipality, period).then(
-            (c) => !cancelled && setNotes({ key: `${municipality}|${period}`, list: c }),
-            () => undefined,
-          );
-      },
-      (e: Error) => !cancelled && setError(e.message),
-    );
+    for (const part of first)
+      loadPart(part, { municipality, asOf, from }, sectioned).then(
+        (answer) => {
+          if (cancelled) return;
+          markPart(part.id);
+          put(viewKey, at, part.id, answer);
+          // The administration's comments for the year of D, shown beside budget lines and goals.
+          const period = answer.r.asOf.slice(0, 4);
+          if (dashboard.id === 'udvalg' && part === first[0])
+            fetchComments(municipality, period).then(
+              (c) => !cancelled && setNotes({ key: `${municipality}|${period}`, list: c }),
+              () => undefined,
+            );
+        },
+        (e: Error) => !cancelled && setError(e.message),
+      );
     return () => {
       cancelled = true;
     };
   }, [dashboard.id, municipality, asOf, from]);
 
-  // Benchmarks are fetched on their own, again whenever the comparison group changes.
+  // The sections below, once the first screen has its figures: they do not compete with it for the
+  // API's (and the database's) time. Each is shown as it arrives.
+  const restGo = sectioned && firstReady;
   useEffect(() => {
-    if (benchIds.length === 0) return setBench(null);
+    if (!restGo) return;
+    let cancelled = false;
+    for (const part of parts.slice(1))
+      loadPart(part, { municipality, asOf, from }).then(
+        (answer) => {
+          if (cancelled) return;
+          markPart(part.id);
+          put(viewKey, at, part.id, answer);
+        },
+        (e: Error) => !cancelled && setError(e.message),
+      );
+    return () => {
+      cancelled = true;
+    };
+  }, [dashboard.id, municipality, asOf, from, restGo]);
+
+  // Benchmarks are fetched on their own, again whenever the comparison group changes; in a view in
+  // sections after the first screen (they stand in the last section).
+  const benchGo = !sectioned || firstReady;
+  useEffect(() => {
+    if (benchIds.length === 0 || !benchGo) return;
     let cancelled = false;
     setBenchBusy(true);
     kpis({ municipality, asOf, from, ids: benchIds, groupId: group.id }).then(
       (r) => {
         if (cancelled) return;
-        setBench({ view: viewKey, r });
+        markPart(BENCHMARKS);
+        put(viewKey, at, BENCHMARKS, { r, series: {} });
         setBenchBusy(false);
       },
       (e: ApiError) => {
@@ -154,22 +177,26 @@ export function DashboardView({
     return () => {
       cancelled = true;
     };
-  }, [dashboard.id, municipality, asOf, from, group.id]);
+  }, [dashboard.id, municipality, asOf, from, group.id, benchGo]);
 
-  const response: KpiResponse | null =
-    main && (benchIds.length === 0 || bench)
-      ? { ...main, kpis: { ...main.kpis, ...bench?.kpis }, dimensions: { ...main.dimensions, ...bench?.dimensions } }
-      : benchIds.length > 0 && mainIds.length === 0
-        ? bench
-        : null;
+  const response = shown && Object.keys(shown.parts).length > 0 ? merged(Object.values(shown.parts).map((a) => a.r)) : null;
+  const bench = shown?.parts[BENCHMARKS]?.r ?? null;
+  const seriesOf: Record<string, SeriesPoint[]> = {};
+  for (const a of Object.values(shown?.parts ?? {})) Object.assign(seriesOf, a.series);
 
-  // For the browser benchmark: the moment the view first shows its figures (after the next paint).
-  const marked = useRef(false);
+  // For the browser benchmark: the moment the first screen shows its figures, and the moment every
+  // figure of the view has its data (each after the next paint), once per page.
+  const marked = useRef({ usable: false, complete: false });
   useEffect(() => {
-    if (!response || marked.current) return;
-    marked.current = true;
-    requestAnimationFrame(() => performance.mark(VIEW_USABLE, { detail: dashboard.id }));
-  }, [response]);
+    if (firstReady && !marked.current.usable) {
+      marked.current.usable = true;
+      requestAnimationFrame(() => performance.mark(VIEW_USABLE, { detail: dashboard.id }));
+    }
+    if (allReady && !marked.current.complete) {
+      marked.current.complete = true;
+      requestAnimationFrame(() => performance.mark(VIEW_COMPLETE, { detail: dashboard.id }));
+    }
+  }, [firstReady, allReady]);
 
   // The administration (chef, admin) writes the comments the committee reads, for the year of D.
   const period = response?.asOf.slice(0, 4);
@@ -184,7 +211,7 @@ export function DashboardView({
       : undefined;
 
   const card = (f: FigureDefinition, headingLevel: 2 | 3 = 2) =>
-    response && (
+    response && f.kpi in response.kpis ? (
       <FigureCard
         key={f.kpi}
         figure={f}
@@ -198,6 +225,8 @@ export function DashboardView({
         canDrill={canDrill}
         headingLevel={headingLevel}
       />
+    ) : (
+      sectioned && <PendingCard key={f.kpi} figure={f} headingLevel={headingLevel} />
     );
 
   return (
@@ -235,29 +264,42 @@ export function DashboardView({
               canEdit={role === 'chef' || role === 'admin'}
             />
           )}
-          {dashboard.sections ? (
-            <Sections
-              dashboard={dashboard}
-              card={card}
-              strip={dashboard.summary && <SummaryStrip headlines={dashboard.summary} municipality={municipality} now={response} />}
-              groups={
-                benchIds.length > 0 &&
-                bench &&
-                role !== 'udvalg' && (
-                  <ComparisonGroups
-                    municipality={municipality}
-                    names={bench.dimensions?.municipality ?? {}}
-                    groupId={group.id}
-                    onChange={chooseGroup}
-                    canEdit={role === 'chef' || role === 'admin'}
-                  />
-                )
-              }
-            />
-          ) : (
-            <div className="grid">{dashboard.figures.map((f) => card(f))}</div>
-          )}
         </>
+      )}
+      {sectioned ? (
+        <Sections
+          dashboard={dashboard}
+          card={card}
+          strip={
+            strip && (
+              <SummaryStrip
+                headlines={strip}
+                municipality={municipality}
+                asOf={asOf}
+                from={from}
+                onSettled={() => {
+                  markPart('summary');
+                  setStripAt(`${municipality}|${at}`);
+                }}
+              />
+            )
+          }
+          groups={
+            benchIds.length > 0 &&
+            bench &&
+            role !== 'udvalg' && (
+              <ComparisonGroups
+                municipality={municipality}
+                names={bench.dimensions?.municipality ?? {}}
+                groupId={group.id}
+                onChange={chooseGroup}
+                canEdit={role === 'chef' || role === 'admin'}
+              />
+            )
+          }
+        />
+      ) : (
+        response && <div className="grid">{dashboard.figures.map((f) => card(f))}</div>
       )}
     </>
   );
@@ -281,8 +323,116 @@ function storeGroup(municipality: number, id: number | null): void {
   else localStorage.setItem(GROUP_KEY + municipality, String(id));
 }
 
-/** performance.mark name set when a view first shows its figures. */
+/** performance.mark set when the first screen shows its figures (a view without sections: all of them). */
 export const VIEW_USABLE = 'boerneblik:view-usable';
+/** performance.mark set when every figure of the view has its data. */
+export const VIEW_COMPLETE = 'boerneblik:view-complete';
+
+/** performance.mark prefix set as each part's answer arrives (the browser benchmark times each). */
+export const VIEW_PART = 'boerneblik:part:';
+const markPart = (id: string) => performance.mark(VIEW_PART + id);
+
+/** The part of the answers the benchmarks come in (fetched again for another comparison group). */
+const BENCHMARKS = 'benchmarks';
+
+/** One part's answer: its figures and the series of its trends. */
+interface PartAnswer {
+  r: KpiResponse;
+  series: Record<string, SeriesPoint[]>;
+}
+
+/** The parts answered of one view (dashboard and municipality), D and P. */
+interface Loaded {
+  view: string;
+  at: string;
+  parts: Record<string, PartAnswer>;
+}
+
+/** What one part of a view asks for: a section's figures (the benchmarks aside), or a whole view's. */
+interface Part {
+  id: string;
+  ids: string[];
+  /** Lists fetched as Apache Arrow streams, one each. */
+  arrowIds: string[];
+  /** Trend figures: the KPI over the years (or months) up to D. */
+  trends: FigureDefinition[];
+}
+
+/**
+ * The parts a view loads (ADR 77): in a view with sections one per section, in order, so the first
+ * screen need not wait for the sections below; else one. A part with a share fetches the goals too
+ * (one goal, one light, ADR 66) for the roles that may read them: the API computes them once.
+ */
+export function partsOf(dashboard: DashboardDefinition, role: Role): Part[] {
+  const groups = dashboard.sections
+    ? dashboard.sections.map((s) => ({ id: s.id, figures: dashboard.figures.filter((f) => f.section === s.id) }))
+    : [{ id: 'all', figures: dashboard.figures }];
+  const goals =
+    (KPI_CATALOGUE['goal.status'].roles as readonly string[]).includes(role) && !dashboard.figures.some((f) => f.kpi === 'goal.status');
+  return groups
+    .map(({ id, figures }) => {
+      const own = figures.filter((f) => f.chart !== 'benchmark');
+      const ids = [...own.map((f) => f.kpi), ...(goals && own.some((f) => f.chart === 'share') ? ['goal.status'] : [])];
+      return {
+        id,
+        ids,
+        arrowIds: own.filter((f) => f.arrow).map((f) => f.kpi),
+        trends: own.filter((f) => f.chart === 'trend' && f.series),
+      };
+    })
+    .filter((p) => p.ids.length > 0);
+}
+
+/** A part's figures: one JSON answer, its Arrow lists and its trends' series, in parallel. */
+async function loadPart(part: Part, q: { municipality: number; asOf?: string; from?: string }, split = false): Promise<PartAnswer> {
+  // Lists marked arrow: one Arrow stream each, in parallel with the JSON answer for the rest.
+  const arrowIds = arrowLists() ? [...part.arrowIds] : [];
+  const jsonIds = part.ids.filter((id) => !arrowIds.includes(id));
+  if (jsonIds.length === 0) jsonIds.push(...arrowIds.splice(0));
+  // The first screen's figures one request each: the API computes a request's KPIs one after
+  // another, so asked apart they are computed side by side.
+  const [r, trendPoints, ...lists] = await Promise.all([
+    split ? Promise.all(jsonIds.map((id) => kpis({ ...q, ids: [id] }))).then(merged) : kpis({ ...q, ids: jsonIds }),
+    Promise.all(
+      part.trends.map(
+        async (f) => [f.kpi, (await fetchSeries({ municipality: q.municipality, asOf: q.asOf, id: f.kpi, by: f.series! })).points] as const,
+      ),
+    ),
+    ...arrowIds.map(async (id) => [id, await kpiListArrow({ ...q, id })] as const),
+  ]);
+  return { r: { ...r, kpis: { ...r.kpis, ...Object.fromEntries(lists) } }, series: Object.fromEntries(trendPoints) };
+}
+
+/** The answers of several parts as one (the same D, P and municipality). */
+function merged(answers: KpiResponse[]): KpiResponse {
+  const all: KpiResponse = { ...answers[0], kpis: {} };
+  for (const r of answers) {
+    all.kpis = { ...all.kpis, ...r.kpis };
+    if (r.basis) all.basis = { ...all.basis, ...r.basis };
+    if (r.lights) all.lights = { ...all.lights, ...r.lights };
+    if (r.dimensions) all.dimensions = { ...all.dimensions, ...r.dimensions };
+  }
+  return all;
+}
+
+/** A figure whose part has not arrived yet: its title, and that it is on its way. */
+function PendingCard({ figure, headingLevel }: { figure: FigureDefinition; headingLevel: 2 | 3 }) {
+  const Heading = headingLevel === 3 ? 'h3' : 'h2';
+  const headingId = `pending-${figure.kpi.replace(/\W/g, '-')}`;
+  return (
+    <section
+      className={`card card-${figure.chart} card-pending`}
+      aria-labelledby={headingId}
+      aria-busy="true"
+      data-testid={`pending-${figure.kpi}`}
+    >
+      <div className="card-head">
+        <Heading id={headingId}>{figure.title}</Heading>
+      </div>
+      <p className="muted">Henter tal …</p>
+    </section>
+  );
+}
 
 /** A single number or share: a compact card beside its like; charts and tables get a wide one. */
 const compact = (f: FigureDefinition) => f.chart === 'number' || f.chart === 'share';

@@ -1,12 +1,10 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { KpiResponse } from '@bu/contracts';
 import type { Headline } from '@bu/dashboards';
-import { addMonths } from '@bu/domain';
 import { kpis } from '../api';
 import { formatDate, formatNumber, formatShare } from '../format';
 import { formatAmount, formatKroner, unitOf } from '../units';
 import { ShareN } from './ShareCard';
-import { useLoad } from '../useLoad';
 
 /** A headline's value in its unit: a share in %, kroner whole with kr., else a Danish number. */
 const shown = (kpi: string, v: unknown): string =>
@@ -22,56 +20,67 @@ export function changeText(kpi: string, change: number): string {
   return `${sign}${formatNumber(size)}`;
 }
 
-/** The same date one year earlier, as the API's compare=lastYear takes it (29 February → 28 February). */
-export const yearBefore = (iso: string): string => addMonths(iso, -12);
+/** The answers of one headline each as one: the same D and P, each with its last year's value. */
+function joined(answers: KpiResponse[]): KpiResponse {
+  const [first] = answers;
+  const r: KpiResponse = { ...first, kpis: {}, basis: {} };
+  const last: NonNullable<KpiResponse['lastYear']> = { ...first.lastYear!, kpis: {}, change: {} };
+  for (const a of answers) {
+    Object.assign(r.kpis, a.kpis);
+    Object.assign(r.basis!, a.basis);
+    Object.assign(last.kpis, a.lastYear?.kpis);
+    Object.assign(last.change, a.lastYear?.change);
+  }
+  if (Object.keys(r.basis!).length === 0) delete r.basis;
+  return { ...r, lastYear: last };
+}
 
 /**
- * The summary strip at the top of a view: each headline figure at D, from the view's own answer
- * (`now`), and the change from the same date last year. Only last year's values are asked for (D and
- * P one year earlier, as the API's compare=lastYear takes them); the change is now − then, as the
- * API computes it.
+ * The summary strip at the top of a view: each headline figure at D, and the change from the same
+ * date last year as the API computes it (GET /kpis?compare=lastYear), with last year's value.
  */
 export function SummaryStrip({
   headlines,
   municipality,
-  now,
+  asOf,
+  from,
+  onSettled,
 }: {
   headlines: Headline[];
   municipality: number;
-  /** The view's answer at D and P: it holds every headline's value (and a share's counts). */
-  now: KpiResponse;
+  asOf?: string;
+  from?: string;
+  /** Its answer (or its error) for these D and P is in: the view's first screen waits for it (ADR 77). */
+  onSettled?: () => void;
 }) {
-  // Last year's answer with the view's answer it belongs to: other dates keep the pair shown until
-  // the new one arrives, never this year's new values beside last year's old ones.
-  const [answer, setAnswer] = useState<{ key: string; r: KpiResponse; now: KpiResponse } | null>(null);
+  const [answer, setAnswer] = useState<{ key: string; r: KpiResponse } | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const asOf = yearBefore(now.asOf);
-  const from = yearBefore(now.period.from);
-  const ids = headlines.map((h) => h.kpi);
-  const key = `${municipality}|${asOf}|${from}|${ids.join(',')}`;
-  useLoad(
-    () => {
-      setError(null);
-      return kpis({ municipality, asOf, from, ids });
-    },
-    [key],
-    (r) => setAnswer({ key, r, now }),
-    (e) => setError(e.message),
-  );
-  const then = answer?.r ?? null;
-  const r = answer?.key === key ? now : (answer?.now ?? null);
-  const last = r &&
-    then && {
-      asOf: then.asOf,
-      period: then.period,
-      kpis: then.kpis,
-      change: Object.fromEntries(
-        ids.map((id) => {
-          const [a, b] = [r.kpis[id], then.kpis[id]];
-          return [id, typeof a === 'number' && typeof b === 'number' ? a - b : null];
-        }),
-      ) as Record<string, number | null>,
+  const key = `${municipality}|${asOf ?? ''}|${from ?? ''}`;
+  useEffect(() => {
+    let cancelled = false;
+    setError(null);
+    // One request per headline: the API computes a request's KPIs one after another, so asked
+    // apart they are computed side by side (and a cold strip is not the sum of twelve values, ADR 77).
+    Promise.all(headlines.map((h) => kpis({ municipality, asOf, from, ids: [h.kpi], compare: 'lastYear' })))
+      .then(joined)
+      .then(
+        (r) => {
+          if (cancelled) return;
+          setAnswer({ key, r });
+          onSettled?.();
+        },
+        (e: Error) => {
+          if (cancelled) return;
+          setError(e.message);
+          onSettled?.();
+        },
+      );
+    return () => {
+      cancelled = true;
     };
+  }, [key]);
+  const r = answer?.r ?? null;
+  const last = r?.lastYear;
   return (
     <div className="summary" data-testid="summary-strip" aria-busy={answer?.key !== key || undefined}>
       <h3 className="sr-only">Nøgletal i overblik</h3>
