@@ -5,7 +5,7 @@
 //       municipalities' DUBU exports (sized by their children × s, default 0.25) imported into a
 //       fresh database by N worker processes that take the next export as they finish one, as the
 //       job queue hands them out (never one municipality twice at once).
-//   scale sets [--scales 1,2,4] [--build-only] the SQL cost of each role's whole KPI set at 1×, 2× and
+//   scale sets [--scales 1,2,4] [--build-only] [--kpis] the SQL cost of each role's whole KPI set at 1×, 2× and
 //       4× the national dataset, for a large, a middle and a small municipality. In the 2× and 4×
 //       builds the middle and the small one stay at 1×: their cost should not move (a statement
 //       reads its own municipality's partitions), while the large one's grows with its own size.
@@ -21,7 +21,7 @@ import { Client, Pool } from 'pg';
 import { migrate, SESSION_OPTIONS } from '@bu/db';
 import { defaultPeriod, municipalities, type Role } from '@bu/domain';
 import { importDubu } from '@bu/etl';
-import { KPIS, loadSettings, readModelsCurrent, type KpiContext } from '@bu/kpi';
+import { answerMemo, KPIS, loadSettings, readModelsCurrent, type KpiContext } from '@bu/kpi';
 import { generateDubuExport } from '../scripts/demo/generate-dubu';
 import { demoPopulation } from '../scripts/demo/generate-public';
 import { NATIONAL_EXPORT_DATE, NATIONAL_FIRST_YEAR, nationalDataset } from './national-dataset';
@@ -157,7 +157,13 @@ async function etl(args: string[]): Promise<void> {
 }
 
 /** SQL milliseconds of one role's whole set (with the committee's counts), read models on when current. */
-async function setMs(query: KpiContext['query'], role: Role, municipality: number, asOf: string): Promise<number> {
+async function setMs(
+  query: KpiContext['query'],
+  role: Role,
+  municipality: number,
+  asOf: string,
+  perKpi?: Map<string, number>,
+): Promise<number> {
   const ctx: KpiContext = {
     query,
     municipality,
@@ -166,11 +172,16 @@ async function setMs(query: KpiContext['query'], role: Role, municipality: numbe
     teams: role === 'teamleder' ? ['Team Nord'] : undefined,
     settings: await loadSettings(query, municipality),
     readModels: await readModelsCurrent(query, municipality),
+    // One memo per set, as the API's answer has (ADR 0075). The KPIs run one after another here: SQL
+    // cost, not the API's concurrency.
+    shared: answerMemo(),
   };
   const t = process.hrtime.bigint();
   for (const kpi of KPIS.filter((k) => k.roles.includes(role))) {
+    const k = process.hrtime.bigint();
     await kpi.compute(ctx);
     if (role === 'udvalg') await kpi.fraction?.(ctx);
+    perKpi?.set(kpi.id, (perKpi.get(kpi.id) ?? 0) + Number(process.hrtime.bigint() - k) / 1e6);
   }
   return Number(process.hrtime.bigint() - t) / 1e6;
 }
@@ -190,12 +201,18 @@ async function sets(args: string[]): Promise<void> {
           municipality,
         ]);
         const ms: number[] = [];
+        const heaviest: string[] = [];
         for (const role of ROLES) {
           let sum = 0;
-          for (const asOf of DATES) sum += await setMs(query, role, municipality, asOf);
+          const perKpi = new Map<string, number>();
+          for (const asOf of DATES) sum += await setMs(query, role, municipality, asOf, perKpi);
           ms.push(sum / DATES.length);
+          const top = [...perKpi].sort((a, b) => b[1] - a[1]).slice(0, 6);
+          if (args.includes('--kpis'))
+            heaviest.push(`    ${role}: ${top.map(([id, t]) => `${id} ${(t / DATES.length).toFixed(0)}`).join(', ')}`);
         }
         console.log(`${scale}× | ${municipality} (${n.toLocaleString('da-DK')}) | ${ms.map((x) => x.toFixed(0)).join(' | ')} | ${load1()}`);
+        for (const line of heaviest) console.log(line);
       }
     } finally {
       await pool.end();
