@@ -5,24 +5,22 @@
 // one client and 50, every request a municipality and month-end of the last three years asked
 // nowhere else in the run. --profile: the SQL time of each KPI of each role's set, summed over a few
 // cold requests, heaviest first.
-import { ChildProcess, execFileSync, spawn } from 'child_process';
-import { randomBytes } from 'crypto';
+import { ChildProcess, execFileSync } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { Agent, get as httpGet } from 'http';
-import { createServer } from 'net';
 import { loadavg, tmpdir } from 'os';
-import { join, resolve } from 'path';
+import { join } from 'path';
 import { Pool } from 'pg';
 import { SESSION_OPTIONS } from '@bu/db';
 import { addMonths, defaultPeriod, monthEnd, type Role } from '@bu/domain';
 import { answerMemo, KPIS, loadSettings, readModelsCurrent, type KpiContext } from '@bu/kpi';
 import { addUser } from '../scripts/lib/users';
+import { freePort, startApiProcess } from './lib';
 import { importStatisticsAgain, NATIONAL_EXPORT_DATE, nationalDataset } from './national-dataset';
 
 const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 /** The benchmark database's name; another name lets two checkouts on one server keep a dataset each. */
 const DATABASE = process.env.BENCH_API_DATABASE ?? 'bu_bench_api';
-const ROOT = resolve(__dirname, '..');
 const CLIENTS = 50;
 /** Cold requests per role with one client, and with CLIENTS clients. */
 const COLD_ONE = Number(process.env.BENCH_COLD_ONE ?? 8);
@@ -48,14 +46,6 @@ interface Sample {
   /** Bytes received (compressed where the client took gzip). */
   bytes?: number;
 }
-
-const freePort = () =>
-  new Promise<number>((ok) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-  });
 
 function specs(): Spec[] {
   const out: Spec[] = [];
@@ -105,33 +95,10 @@ const percentile = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 };
 
-async function startApi(url: string, port: number): Promise<ChildProcess> {
+function startApi(url: string, port: number): Promise<ChildProcess> {
   // BENCH_API_NODE_ARGS: extra node flags for the API process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'tools/run.js'), join(ROOT, 'scripts/serve.ts'), 'api'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      PORT: String(port),
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      PSEUDONYM_SECRET: randomBytes(32).toString('hex'),
-      REDIS_URL: '',
-      WEB_DIST: 'dist/does-not-exist',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`the API stopped (exit ${child.exitCode})`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill('SIGTERM');
-  throw new Error('the API did not start within 60 s');
+  return startApiProcess(url, port, { WEB_DIST: 'dist/does-not-exist' }, nodeArgs);
 }
 
 // The load generator must cost as little as it can: it shares the two cores with the API and

@@ -20,13 +20,12 @@
 // the navigation start, so it includes loading the page, the script bundle, and the API calls.
 // Only 127.0.0.1 is contacted; the number of page loads is fixed; the script stops by itself.
 import { spawn, type ChildProcess } from 'child_process';
-import { randomBytes } from 'crypto';
-import { createServer } from 'net';
 import { loadavg } from 'os';
-import { join, resolve } from 'path';
+import { resolve } from 'path';
 import { Pool } from 'pg';
 import { chromium, type Browser } from 'playwright-core';
 import { addUser } from '../scripts/lib/users';
+import { freePort, startApiProcess } from './lib';
 import { builtNationalDataset } from './national-dataset';
 
 const ROOT = resolve(__dirname, '..');
@@ -216,42 +215,10 @@ interface NationalSample {
   kpiRequests: number;
 }
 
-const freePort = () =>
-  new Promise<number>((ok) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-  });
-
 /** A fresh API process (its KPI cache empty) serving the built dashboard from `web`. */
-async function startNationalApi(url: string, port: number, web: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(ROOT, 'tools/run.js'), join(ROOT, 'scripts/serve.ts'), 'api'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      PORT: String(port),
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      PSEUDONYM_SECRET: randomBytes(32).toString('hex'),
-      REDIS_URL: '',
-      WEB_DIST: web,
-      // The KPI cache is per process: nothing warms it in the background either.
-      KPI_REWARM: '0',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`the API stopped (exit ${child.exitCode})`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill('SIGTERM');
-  throw new Error('the API did not start within 60 s');
+function startNationalApi(url: string, port: number, web: string): Promise<ChildProcess> {
+  // The KPI cache is per process: nothing warms it in the background either.
+  return startApiProcess(url, port, { WEB_DIST: web, KPI_REWARM: '0' });
 }
 
 const stopped = (child: ChildProcess) =>

@@ -9,29 +9,14 @@ import { join, resolve } from 'path';
 import { Client } from 'pg';
 import { migrate } from '@bu/db';
 import { generateLargeDubu } from './generate-large-dubu';
+import { busySeconds, freshDatabase as emptyDatabase } from './lib';
 
 const ROOT = resolve(__dirname, '..');
 const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 // A fresh key per run: the ETL CLI refuses any secret written in the repository.
 const BENCH_SECRET = randomBytes(32).toString('hex');
 
-/** Seconds the machine's cores spent busy so far (/proc/stat: all but idle and iowait). */
-function machineBusySeconds(): number {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const total = fields.reduce((a, b) => a + b, 0);
-  return (total - fields[3] - fields[4]) / 100;
-}
-
-async function freshDatabase(name: string): Promise<string> {
-  const admin = new Client({ connectionString: SERVER });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+const freshDatabase = (name: string) => emptyDatabase(SERVER, name);
 
 async function dropDatabase(name: string): Promise<void> {
   const admin = new Client({ connectionString: SERVER });
@@ -134,10 +119,10 @@ export async function benchEtl(measures: number, options: { rejected?: boolean }
   // The import runs in its own process, as in the worker, so its peak RSS (the kernel's VmHWM) is
   // the import's, not the generator's.
   const started = process.hrtime.bigint();
-  const busyBefore = machineBusySeconds();
+  const busyBefore = busySeconds();
   const { result, peak, cpu: importCpu } = await importInChild(url, dir);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const busy = machineBusySeconds() - busyBefore;
+  const busy = busySeconds() - busyBefore;
   const psqlAfter = psqlCopy(await freshDatabase(`bu_bench_psql_${process.pid}`), dir);
   const psqlSeconds = (psqlBefore + psqlAfter) / 2;
   if (result.status !== 'succeeded') throw new Error(`import failed: ${JSON.stringify(result).slice(0, 500)}`);

@@ -14,16 +14,17 @@
 //
 // Each database is built once and reused (the database comment says which build it holds).
 import { spawn, type ChildProcess } from 'child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { mkdtempSync, rmSync } from 'fs';
 import { loadavg, tmpdir } from 'os';
 import { join, resolve } from 'path';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { migrate, SESSION_OPTIONS } from '@bu/db';
 import { defaultPeriod, municipalities, type Role } from '@bu/domain';
 import { importDubu } from '@bu/etl';
 import { answerMemo, KPIS, loadSettings, readModelsCurrent, type KpiContext } from '@bu/kpi';
 import { generateDubuExport } from '../scripts/demo/generate-dubu';
 import { demoPopulation } from '../scripts/demo/generate-public';
+import { busySeconds, freshDatabase as emptyDatabase } from './lib';
 import { NATIONAL_EXPORT_DATE, NATIONAL_FIRST_YEAR, nationalDataset } from './national-dataset';
 
 const ROOT = resolve(__dirname, '..');
@@ -44,26 +45,10 @@ const option = (args: string[], name: string, fallback: string) => {
 };
 const list = (text: string) => text.split(',').map(Number);
 
-/** Seconds the machine's cores spent busy so far (/proc/stat: all but idle and iowait). */
-function busySeconds(): number {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  return (fields.reduce((a, b) => a + b, 0) - fields[3] - fields[4]) / 100;
-}
-
-const urlOf = (name: string) => {
-  const url = new URL(SERVER);
-  url.pathname = `/${name}`;
-  return url.toString();
-};
-
 async function freshDatabase(name: string): Promise<string> {
-  const admin = new Client({ connectionString: SERVER });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  await migrate(urlOf(name));
-  return urlOf(name);
+  const url = await emptyDatabase(SERVER, name);
+  await migrate(url);
+  return url;
 }
 
 /** A worker process: imports each export directory it is sent, and says when it is done with it. */
