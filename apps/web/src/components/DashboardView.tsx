@@ -228,6 +228,16 @@ export function DashboardView({
     ) : (
       sectioned && <PendingCard key={f.kpi} figure={f} headingLevel={headingLevel} />
     );
+  // The comparison groups, above the figures (in the benchmark section when the view has sections).
+  const groups = benchIds.length > 0 && bench && role !== 'udvalg' && (
+    <ComparisonGroups
+      municipality={municipality}
+      names={bench.dimensions?.municipality ?? {}}
+      groupId={group.id}
+      onChange={chooseGroup}
+      canEdit={role === 'chef' || role === 'admin'}
+    />
+  );
 
   return (
     <>
@@ -255,15 +265,7 @@ export function DashboardView({
             </p>
           )}
           {isDrilled(drill) && <DrillBanner drill={drill} dashboard={dashboard} response={response} />}
-          {benchIds.length > 0 && bench && role !== 'udvalg' && !dashboard.sections && (
-            <ComparisonGroups
-              municipality={municipality}
-              names={bench.dimensions?.municipality ?? {}}
-              groupId={group.id}
-              onChange={chooseGroup}
-              canEdit={role === 'chef' || role === 'admin'}
-            />
-          )}
+          {!dashboard.sections && groups}
         </>
       )}
       {sectioned ? (
@@ -284,19 +286,7 @@ export function DashboardView({
               />
             )
           }
-          groups={
-            benchIds.length > 0 &&
-            bench &&
-            role !== 'udvalg' && (
-              <ComparisonGroups
-                municipality={municipality}
-                names={bench.dimensions?.municipality ?? {}}
-                groupId={group.id}
-                onChange={chooseGroup}
-                canEdit={role === 'chef' || role === 'admin'}
-              />
-            )
-          }
+          groups={groups}
         />
       ) : (
         response && <div className="grid">{dashboard.figures.map((f) => card(f))}</div>
