@@ -1,7 +1,7 @@
 // Browser benchmark: time from navigation to the first view usable, on the demo data.
 //
 //   npm run bench -- browser [runs]      (default 5 measured runs per case)
-//   npm run bench -- browser --national [runs] [--web dir]
+//   npm run bench -- browser --national [runs] [--web dir] [--requests]
 //                                        the chief's view of København on the national dataset
 //                                        (bench/national-dataset.ts, built by `bench -- api
 //                                        --build-only`; never built here), cold: a fresh API per run
@@ -213,6 +213,8 @@ interface NationalSample {
   /** Each part's answer (`boerneblik:part:<id>`): a section, the summary strip, the benchmarks. */
   parts: Record<string, number>;
   kpiRequests: number;
+  /** Every API request's start and end, ms from navigation start (`--requests`). */
+  requests: { path: string; start: number; end: number }[];
 }
 
 /** A fresh API process (its KPI cache empty) serving the built dashboard from `web`. */
@@ -265,9 +267,14 @@ async function measureNational(browser: Browser, base: string, bearer: string): 
     );
     // A dashboard from before ADR 77: complete when the strip is drawn too (measured now, an upper bound).
     const complete = marks.complete ?? Math.max(marks.usable, await page.evaluate(() => performance.now()));
+    const requests = await page.evaluate(() =>
+      (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+        .filter((r) => new URL(r.name).pathname.startsWith('/api/') || /\.(js|css)$/.test(new URL(r.name).pathname))
+        .map((r) => ({ path: new URL(r.name).pathname + new URL(r.name).search, start: r.startTime, end: r.responseEnd })),
+    );
     const heading = await page.getByRole('heading', { level: 1 }).textContent();
     if (heading !== 'Chef') throw new Error(`the chief landed on ${heading}, not Chef`);
-    return { usable: marks.usable, complete, parts: marks.parts, kpiRequests };
+    return { usable: marks.usable, complete, parts: marks.parts, kpiRequests, requests };
   } finally {
     await context.close();
   }
@@ -316,6 +323,9 @@ async function benchNational(args: string[]): Promise<void> {
         console.log(
           `  ${run === 0 ? 'warm-up' : `run ${run}`.padEnd(7)}  first screen ${(s.usable / 1000).toFixed(2)} s, every figure ${((s.complete ?? NaN) / 1000).toFixed(2)} s, ${s.kpiRequests} KPI requests (load ${loadavg()[0].toFixed(1)})${parts ? `; parts: ${parts}` : ''}`,
         );
+        if (args.includes('--requests'))
+          for (const r of [...s.requests].sort((a, b) => a.start - b.start))
+            console.log(`      ${r.start.toFixed(0).padStart(5)}-${r.end.toFixed(0).padStart(5)} ms  ${r.path.slice(0, 160)}`);
         if (run > 0) samples.push(s);
       } finally {
         await stopped(api);

@@ -5,7 +5,7 @@
 //       municipalities' DUBU exports (sized by their children × s, default 0.25) imported into a
 //       fresh database by N worker processes that take the next export as they finish one, as the
 //       job queue hands them out (never one municipality twice at once).
-//   scale sets [--scales 1,2,4] [--build-only] [--kpis] the SQL cost of each role's whole KPI set at 1×, 2× and
+//   scale sets [--scales 1,2,4] [--build-only] [--kpis [--top n]] the SQL cost of each role's whole KPI set at 1×, 2× and
 //       4× the national dataset, for a large, a middle and a small municipality. In the 2× and 4×
 //       builds the middle and the small one stay at 1×: their cost should not move (a statement
 //       reads its own municipality's partitions), while the large one's grows with its own size.
@@ -192,7 +192,7 @@ async function sets(args: string[]): Promise<void> {
           const perKpi = new Map<string, number>();
           for (const asOf of DATES) sum += await setMs(query, role, municipality, asOf, perKpi);
           ms.push(sum / DATES.length);
-          const top = [...perKpi].sort((a, b) => b[1] - a[1]).slice(0, 6);
+          const top = [...perKpi].sort((a, b) => b[1] - a[1]).slice(0, Number(option(args, '--top', '6')));
           if (args.includes('--kpis'))
             heaviest.push(`    ${role}: ${top.map(([id, t]) => `${id} ${(t / DATES.length).toFixed(0)}`).join(', ')}`);
         }
