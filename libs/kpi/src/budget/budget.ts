@@ -57,7 +57,19 @@ async function computeBudgetLines(ctx: KpiContext): Promise<Record<string, Budge
        SELECT b.function_code, max(b.month) AS m FROM budget_line b, d
        WHERE b.municipality_code = $1 AND b.year = d.y AND b.month <= d.m GROUP BY b.function_code
      ),
-     mapping AS (SELECT key AS measure_type, value AS function_code FROM jsonb_each_text($3::jsonb))
+     mapping AS (SELECT key AS measure_type, value AS function_code FROM jsonb_each_text($3::jsonb)),
+     -- The measures active at the end of a line's month m, read once per month (the lines' m are
+     -- nearly always one), not once per function for each of the two figures.
+     month_ends AS (SELECT DISTINCT t.m, (make_date(d.y, t.m, 1) + interval '1 month' - interval '1 day')::date AS e FROM this_year t, d),
+     active AS (
+       SELECT mp.function_code, me.m, sum(m.monthly_cost) AS monthly,
+              count(DISTINCT c.person_id) FILTER (WHERE m.monthly_cost <> 0) AS children
+       FROM month_ends me
+       JOIN measure m ON m.municipality_code = $1 AND m.started <= me.e AND (m.ended IS NULL OR m.ended >= me.e)
+       JOIN mapping mp ON mp.measure_type = m.measure_type
+       LEFT JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
+       GROUP BY mp.function_code, me.m
+     )
      SELECT f.function_code,
        (SELECT function_name FROM budget_line b, d WHERE b.municipality_code = $1 AND b.function_code = f.function_code AND b.year <= d.y
           ORDER BY b.year DESC, b.month DESC LIMIT 1) AS name,
@@ -65,16 +77,10 @@ async function computeBudgetLines(ctx: KpiContext): Promise<Record<string, Budge
        t.m AS month,
        (SELECT sum(spend)::text FROM budget_line b, d WHERE b.municipality_code = $1 AND b.function_code = f.function_code AND b.year = d.y AND b.month <= t.m) AS spent,
        (SELECT sum(spend)::text FROM budget_line b, d WHERE b.municipality_code = $1 AND b.function_code = f.function_code AND b.year = d.y - 1) AS last_year,
-       (SELECT coalesce(sum(m.monthly_cost), 0)::text FROM measure m JOIN mapping mp ON mp.measure_type = m.measure_type, d
-          WHERE m.municipality_code = $1 AND mp.function_code = f.function_code
-            AND m.started <= (make_date(d.y, t.m, 1) + interval '1 month' - interval '1 day')::date
-            AND (m.ended IS NULL OR m.ended >= (make_date(d.y, t.m, 1) + interval '1 month' - interval '1 day')::date)) AS active_monthly,
-       (SELECT count(DISTINCT c.person_id)::int FROM measure m JOIN mapping mp ON mp.measure_type = m.measure_type
-          JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id, d
-          WHERE m.municipality_code = $1 AND mp.function_code = f.function_code AND m.monthly_cost <> 0
-            AND m.started <= (make_date(d.y, t.m, 1) + interval '1 month' - interval '1 day')::date
-            AND (m.ended IS NULL OR m.ended >= (make_date(d.y, t.m, 1) + interval '1 month' - interval '1 day')::date)) AS active_children
+       coalesce(a.monthly, 0)::text AS active_monthly,
+       coalesce(a.children, 0)::int AS active_children
      FROM fns f LEFT JOIN this_year t ON t.function_code = f.function_code
+     LEFT JOIN active a ON a.function_code = f.function_code AND a.m = t.m
      ORDER BY f.function_code`,
     [ctx.municipality, ctx.asOf, JSON.stringify(map), endedMonth(ctx.asOf)],
   );
