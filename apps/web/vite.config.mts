@@ -11,7 +11,8 @@ export default defineConfig({
   plugins: [react()],
   resolve: {
     alias: {
-      '@bu/contracts': resolve(root, 'libs/contracts/src/index.ts'),
+      // Without the zod schemas (ADR 0080); the type checks read index.ts.
+      '@bu/contracts': resolve(root, 'libs/contracts/src/browser.ts'),
       '@bu/dashboards': resolve(root, 'dashboards/src/index.ts'),
     },
   },

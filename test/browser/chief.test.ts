@@ -52,8 +52,8 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     expect(await figure.locator('.chart[role=img]').getAttribute('aria-label')).toBe(
       `Effekt: udvikling i trivselsscorer: ${spoken.join('; ')}`,
     );
-    // One stacked bar segment per non-zero share is drawn.
-    expect(await figure.locator('svg path').count()).toBeGreaterThan(0);
+    // One stacked bar segment per non-zero share is drawn (once ECharts has loaded, ADR 0080).
+    await figure.locator('svg path').first().waitFor({ state: 'attached' });
     await page.screenshot({ path: join(OUT, 'chef-effect-1366.png'), fullPage: true });
 
     await figure.getByRole('button', { name: 'Vis som tabel' }).click();

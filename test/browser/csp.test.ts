@@ -66,7 +66,7 @@ describe('the dashboard under the Content-Security-Policy in Chromium', () => {
       await page.getByTestId(`figure-${kpi}`).locator('.chart svg path').nth(1).hover({ force: true });
     }
     // Every chart the chief's view has drawn by now.
-    expect(await page.locator('.chart svg path').count()).toBeGreaterThan(5);
+    await expect.poll(() => page.locator('.chart svg path').count()).toBeGreaterThan(5);
     await page.waitForTimeout(500);
     expect(violations).toEqual([]);
 

@@ -30,7 +30,8 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
     // The chart: one bar label per caseworker of the team, by name.
     const chart = figure.locator('.chart[role=img]');
     expect(await chart.getAttribute('aria-label')).toBe('Sager pr. rådgiver: Eva Friis 4, Ida Jensen 0');
-    expect(await figure.locator('svg path').count()).toBeGreaterThan(0);
+    // Drawn once ECharts has loaded (a chunk of its own, ADR 0080).
+    await figure.locator('svg path').first().waitFor({ state: 'attached' });
     await page.screenshot({ path: join(OUT, 'teamleder-1366.png'), fullPage: true });
 
     await figure.getByRole('button', { name: 'Vis som tabel' }).click();
@@ -61,7 +62,10 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
       ['IJ', 'Ida Jensen'],
     ]) {
       expect(label).toContain(`${name} ${ratios[key].toLocaleString('da-DK', { maximumFractionDigits: 1 })} (${word(ratios[key])})`);
-      expect(await figure.locator(`svg path[fill="${colour(ratios[key])}"]`).count()).toBeGreaterThan(0);
+      await figure
+        .locator(`svg path[fill="${colour(ratios[key])}"]`)
+        .first()
+        .waitFor({ state: 'attached' });
     }
     // The two reference lines, labelled.
     const svgText = await figure.locator('svg').textContent();
@@ -89,7 +93,7 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
       const label = await figure.locator('.chart[role=img]').getAttribute('aria-label');
       expect(label).toContain(`Eva Friis ${(4 / norm).toLocaleString('da-DK', { maximumFractionDigits: 1 })} (${word})`);
       expect(label).toContain('Ida Jensen 0 (grøn)');
-      expect(await figure.locator(`svg path[fill="${colour}"]`).count()).toBeGreaterThan(0);
+      await figure.locator(`svg path[fill="${colour}"]`).first().waitFor({ state: 'attached' });
       await page.close();
     };
     try {
@@ -116,7 +120,7 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
       const label = await figure.locator('.chart[role=img]').getAttribute('aria-label');
       expect(label).toContain(`Eva Friis 0,1 (${word})`);
       expect(label).toContain('Ida Jensen 0 (grøn)');
-      expect(await figure.locator(`svg path[fill="${colour}"]`).count()).toBeGreaterThan(0);
+      await figure.locator(`svg path[fill="${colour}"]`).first().waitFor({ state: 'attached' });
       const svgText = await figure.locator('svg').textContent();
       for (const line of lines) expect(svgText).toContain(line);
       await page.close();
@@ -391,6 +395,7 @@ describe('the committee view in Chromium', () => {
         'korrigeret budget 102,5 mio. kr.; forventet forbrug 95,4 mio. kr. i december',
     );
     // Four lines: the two years, the forecast (dotted) and the budget (near black), each in the legend.
+    await figure.locator('svg path').first().waitFor({ state: 'attached' });
     const svgText = await figure.locator('svg').textContent();
     for (const name of ['2023', '2024', 'Forventet forbrug', 'Korrigeret budget']) expect(svgText).toContain(name);
     expect(await figure.locator('svg path[stroke="#1f2933"]').count()).toBeGreaterThan(0);
@@ -470,7 +475,7 @@ describe('Excel download and the committee print layout', () => {
     expect(label).toBe(
       'Skift af rådgiver det seneste år: ingen skift 100 % (2 af 2), 1 skift 0 % (0 af 2), 2 eller flere skift 0 % (0 af 2)',
     );
-    expect(await figure.locator('svg path[fill="#1f5f99"]').count()).toBeGreaterThan(0);
+    await figure.locator('svg path[fill="#1f5f99"]').first().waitFor({ state: 'attached' });
     await figure.getByRole('button', { name: 'Vis som tabel' }).click();
     const cells = async (row: string) =>
       (await figure.getByTestId(row).locator('td').allTextContents()).map((t) => t.replace(/\u00a0/g, ' '));

@@ -1,17 +1,22 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import type { CurrentUser, MunicipalityInfo } from '@bu/contracts';
 import { DASHBOARDS } from '@bu/dashboards';
-import { exchangeSsoTicket, getToken, logout, me, municipalities as fetchMunicipalities } from './api';
+import { earlyMe, earlyMunicipalities, exchangeSsoTicket, getToken, logout } from './api';
 import { DashboardView } from './components/DashboardView';
 import { ImportLog } from './components/ImportLog';
 import { UploadExport } from './components/UploadExport';
 import { Login } from './components/Login';
 import { MySettings } from './components/MySettings';
-import { REPORT_ROLES, Reports } from './components/Reports';
 import { DRILL_VIEW, parseHash, routeHref, type Filters } from './drill';
 import { DateField } from './components/DateField';
-import { AdminArea, mayAdminister } from './components/admin/AdminArea';
-import { CaseReview, REVIEW_ROLES, REVIEW_VIEW } from './components/review/CaseReview';
+import { mayAdminister, REPORT_ROLES, REVIEW_ROLES, REVIEW_VIEW } from './areas';
+
+// The areas beside the dashboards load when first opened: the dashboards' first screen does not
+// wait for their code (ADR 0080).
+const AdminArea = lazy(() => import('./components/admin/AdminArea').then((m) => ({ default: m.AdminArea })));
+const CaseReview = lazy(() => import('./components/review/CaseReview').then((m) => ({ default: m.CaseReview })));
+const Reports = lazy(() => import('./components/Reports').then((m) => ({ default: m.Reports })));
+const LOADING = <p className="muted">Henter …</p>;
 
 /** The one-time ticket of `#/sso?ticket=…`, or null. */
 const ssoTicket = (hash: string): string | null => (hash.startsWith('#/sso?') ? new URLSearchParams(hash.slice(6)).get('ticket') : null);
@@ -59,7 +64,7 @@ export function App() {
         .then(setUser, (e: Error) => setNotice(e.message))
         .finally(() => setChecked(true));
     } else if (getToken())
-      me()
+      earlyMe()
         .then(setUser, () => undefined)
         .finally(() => setChecked(true));
     return () => {
@@ -70,7 +75,7 @@ export function App() {
 
   useEffect(() => {
     if (!user) return;
-    void fetchMunicipalities().then(setPlaces);
+    void earlyMunicipalities().then(setPlaces);
   }, [user]);
 
   if (!checked) return null;
@@ -184,18 +189,28 @@ export function App() {
       </div>
       {inAdmin && (
         <main>
-          <AdminArea
-            user={user}
-            section={view.split('/')[1] ?? ''}
-            query={new URLSearchParams(window.location.hash.split('?')[1] ?? '')}
-            municipality={municipality}
-            places={places}
-          />
+          <Suspense fallback={LOADING}>
+            <AdminArea
+              user={user}
+              section={view.split('/')[1] ?? ''}
+              query={new URLSearchParams(window.location.hash.split('?')[1] ?? '')}
+              municipality={municipality}
+              places={places}
+            />
+          </Suspense>
         </main>
       )}
-      {onReports && <main>{municipality !== null && <Reports municipality={municipality} role={user.role} />}</main>}
+      {onReports && (
+        <main>
+          <Suspense fallback={LOADING}>{municipality !== null && <Reports municipality={municipality} role={user.role} />}</Suspense>
+        </main>
+      )}
       {onReview && (
-        <main>{municipality !== null && <CaseReview role={user.role} municipality={municipality} path={view.split('/').slice(1)} />}</main>
+        <main>
+          <Suspense fallback={LOADING}>
+            {municipality !== null && <CaseReview role={user.role} municipality={municipality} path={view.split('/').slice(1)} />}
+          </Suspense>
+        </main>
       )}
       {!inAdmin && !onReports && !onReview && (
         <main>

@@ -126,6 +126,34 @@ export const deleteComment = async (municipality: number, c: CommentKey): Promis
 
 export const municipalities = (): Promise<MunicipalityInfo[]> => data(client.GET('/api/v1/municipalities'));
 
+/**
+ * Who the user is and the municipalities they may see, asked for as soon as the page runs with a
+ * token, while the dashboard's own code still loads (ADR 0080). Each answer is taken once; asked
+ * again after that (a new login, a reload of the list), they are fetched anew.
+ */
+let early: { me?: Promise<CurrentUser>; places?: Promise<MunicipalityInfo[]> } = {};
+export function askEarly(): void {
+  if (!getToken()) return;
+  const asked = { me: me(), places: municipalities() };
+  early = { ...asked };
+  // Taken later, or never (the token had expired: refused, and forgotten, so the login that follows
+  // asks anew). A refusal here is no unhandled rejection.
+  asked.me.catch(() => undefined);
+  asked.places.catch(() => {
+    if (early.places === asked.places) early.places = undefined;
+  });
+}
+export function earlyMe(): Promise<CurrentUser> {
+  const asked = early.me;
+  early.me = undefined;
+  return asked ?? me();
+}
+export function earlyMunicipalities(): Promise<MunicipalityInfo[]> {
+  const asked = early.places;
+  early.places = undefined;
+  return asked ?? municipalities();
+}
+
 export type ComparisonGroup = components['schemas']['ComparisonGroup'];
 
 export const comparisonGroups = (municipality: number): Promise<ComparisonGroup[]> =>

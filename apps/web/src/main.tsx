@@ -1,10 +1,7 @@
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './App';
+import { askEarly } from './api';
 import './styles.css';
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);
+// Who the user is and their municipalities are asked for first; the dashboard's code (./boot)
+// loads and runs meanwhile, and finds the answers there or on their way (ADR 0080).
+askEarly();
+void import('./boot');

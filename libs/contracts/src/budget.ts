@@ -1,6 +1,6 @@
 // The committee's budget figures as the dashboard and the committee's PDF both show them: the
 // month in words, the budget table's total row, and the spend curve's lines.
-import type { BudgetLine } from './index';
+import type { BudgetLine } from './core';
 
 /** Month 1..12 in words, as the committee reads it ("t.o.m. oktober"). */
 export const MONTHS_IN_WORDS = [

@@ -1,6 +1,6 @@
 import { z } from './zod';
 import type { Role } from '@bu/domain';
-import type { KpiValue } from './index';
+import type { KpiValue } from './core';
 
 // Response shapes of the API, as zod schemas: the TypeScript types (z.infer) for the API and the
 // dashboard, and the OpenAPI document's response schemas (z.toJSONSchema), from one source.

@@ -1,5 +1,6 @@
 import { isIsoDate, mayHoldCpr, nameIn, parseLegalBasis } from '@bu/domain';
 import { z } from './zod';
+import { ACTION_AREA_STATUSES, REVIEW_ANSWERS, REVIEW_STATUSES } from './review-values';
 
 // Case review (issue 16): rounds of ledelsestilsyn and sagsgennemgang, their cases and the
 // checklist's answers. The item ids and answers are the contract's (../shared/domain/CASE-REVIEW.md).
@@ -102,9 +103,6 @@ export const ReviewBodySchema = z
   })
   .meta({ id: 'ReviewBody' });
 export type ReviewBody = z.infer<typeof ReviewBodySchema>;
-
-export const REVIEW_ANSWERS = ['ja', 'delvist', 'nej', 'ikke_relevant'] as const;
-export const REVIEW_STATUSES = ['ikke_startet', 'i_gang', 'faerdig'] as const;
 
 export const ReviewCaseBodySchema = z
   .object({
@@ -264,8 +262,6 @@ export const ReviewMeetingSchema = z
   })
   .meta({ id: 'ReviewMeeting' });
 export type ReviewMeeting = z.infer<typeof ReviewMeetingSchema>;
-
-export const ACTION_AREA_STATUSES = ['planlagt', 'i_gang', 'gennemfoert', 'opgivet'] as const;
 
 export const ActionAreaBodySchema = z
   .object({

@@ -1,12 +1,6 @@
-import { useEffect, useRef } from 'react';
-import { BarChart } from 'echarts/charts';
-import { GridComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { LegacyGridContainLabel } from 'echarts/features';
-import { SVGRenderer } from 'echarts/renderers';
+import { useRef } from 'react';
 import { formatNumber } from '../format';
-
-echarts.use([BarChart, GridComponent, MarkLineComponent, TooltipComponent, SVGRenderer, LegacyGridContainLabel]);
+import { useChart } from './useChart';
 
 export interface Bar {
   key: string;
@@ -44,61 +38,58 @@ export function BarPerCaseworker({
   onSelect?: (key: string) => void;
 }) {
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!ref.current) return;
-    const chart = echarts.init(ref.current, undefined, { renderer: 'svg', locale: 'EN' });
-    const sorted = [...bars].sort((a, b) => a.value - b.value || b.label.localeCompare(a.label, 'da'));
-    chart.setOption({
-      animation: false,
-      grid: { left: 8, right: 40, top: thresholds.length ? 24 : 8, bottom: 8, containLabel: true },
-      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => formatNumber(v) },
-      xAxis: {
-        type: 'value',
-        minInterval: 1,
-        // Every reference line in view, also when all bars are below it.
-        max: thresholds.length ? (e: { max: number }) => Math.max(e.max, ...thresholds.map((t) => t.value * 1.05)) : undefined,
-        axisLabel: { formatter: (v: number) => formatNumber(v) },
-      },
-      yAxis: {
-        type: 'category',
-        data: sorted.map((b) => (b.inactive ? `${b.label} (fratrådt)` : b.label)),
-        axisLabel: { color: '#1f2933' },
-      },
-      series: [
-        {
-          type: 'bar',
-          data: sorted.map((b) => ({
-            value: b.value,
-            itemStyle: light
-              ? {
-                  color: b.inactive ? '#7b8794' : LIGHT_COLOURS[lightOf(b.value, light)],
-                  // The drill-down's bar keeps its light and gets an outline.
-                  ...(b.key === selected ? { borderColor: '#1f2933', borderWidth: 3 } : {}),
-                }
-              : { color: b.key === selected ? '#b45309' : b.inactive ? '#7b8794' : '#1f5f99' },
-          })),
-          cursor: onSelect ? 'pointer' : 'default',
-          label: { show: true, position: 'right', formatter: (p: { value: number }) => formatNumber(p.value), color: '#1f2933' },
-          markLine: thresholds.length
-            ? {
-                symbol: 'none',
-                silent: true,
-                lineStyle: { color: '#b42318', type: 'dashed' },
-                label: { formatter: (p: { name: string }) => p.name },
-                data: thresholds.map((t) => ({ xAxis: t.value, name: t.label })),
-              }
-            : undefined,
+  useChart(
+    ref,
+    (chart) => {
+      const sorted = [...bars].sort((a, b) => a.value - b.value || b.label.localeCompare(a.label, 'da'));
+      chart.setOption({
+        animation: false,
+        grid: { left: 8, right: 40, top: thresholds.length ? 24 : 8, bottom: 8, containLabel: true },
+        tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => formatNumber(v) },
+        xAxis: {
+          type: 'value',
+          minInterval: 1,
+          // Every reference line in view, also when all bars are below it.
+          max: thresholds.length ? (e: { max: number }) => Math.max(e.max, ...thresholds.map((t) => t.value * 1.05)) : undefined,
+          axisLabel: { formatter: (v: number) => formatNumber(v) },
         },
-      ],
-    });
-    if (onSelect) chart.on('click', (p) => onSelect(sorted[p.dataIndex].key));
-    const resize = () => chart.resize();
-    window.addEventListener('resize', resize);
-    return () => {
-      window.removeEventListener('resize', resize);
-      chart.dispose();
-    };
-  }, [bars, thresholds, light, selected]);
+        yAxis: {
+          type: 'category',
+          data: sorted.map((b) => (b.inactive ? `${b.label} (fratrådt)` : b.label)),
+          axisLabel: { color: '#1f2933' },
+        },
+        series: [
+          {
+            type: 'bar',
+            data: sorted.map((b) => ({
+              value: b.value,
+              itemStyle: light
+                ? {
+                    color: b.inactive ? '#7b8794' : LIGHT_COLOURS[lightOf(b.value, light)],
+                    // The drill-down's bar keeps its light and gets an outline.
+                    ...(b.key === selected ? { borderColor: '#1f2933', borderWidth: 3 } : {}),
+                  }
+                : { color: b.key === selected ? '#b45309' : b.inactive ? '#7b8794' : '#1f5f99' },
+            })),
+            cursor: onSelect ? 'pointer' : 'default',
+            label: { show: true, position: 'right', formatter: (p: { value: number }) => formatNumber(p.value), color: '#1f2933' },
+            markLine: thresholds.length
+              ? {
+                  symbol: 'none',
+                  silent: true,
+                  lineStyle: { color: '#b42318', type: 'dashed' },
+                  label: { formatter: (p: { name: string }) => p.name },
+                  data: thresholds.map((t) => ({ xAxis: t.value, name: t.label })),
+                }
+              : undefined,
+          },
+        ],
+      });
+      if (onSelect) chart.on('click', (p) => onSelect(sorted[p.dataIndex].key));
+    },
+    [bars, thresholds, light, selected],
+    'EN',
+  );
   const height = Math.max(160, bars.length * 28 + 40);
   // Read top to bottom as drawn: highest first.
   const spoken = [...bars].sort((a, b) => b.value - a.value || a.label.localeCompare(b.label, 'da'));

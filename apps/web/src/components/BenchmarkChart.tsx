@@ -1,14 +1,8 @@
-import { useEffect, useRef } from 'react';
-import { BarChart } from 'echarts/charts';
-import { GridComponent, MarkAreaComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { LegacyGridContainLabel } from 'echarts/features';
-import { SVGRenderer } from 'echarts/renderers';
+import { useRef } from 'react';
 import type { Benchmark } from '@bu/contracts';
 import { formatNumber } from '../format';
 import { benchmarkSentences, formatAmount, isKroner, rankText } from '../units';
-
-echarts.use([BarChart, GridComponent, MarkLineComponent, MarkAreaComponent, TooltipComponent, SVGRenderer, LegacyGridContainLabel]);
+import { useChart } from './useChart';
 
 /** Every municipality in the group as a bar, the own one highlighted, the median line and the quartile band. */
 export function BenchmarkChart({
@@ -31,42 +25,45 @@ export function BenchmarkChart({
   const rank = rankText(kpi, value.rank, value.count);
   // Published and own figures side by side: each says what it counts and per which population band.
   const said = benchmarkSentences(kpi, value);
-  useEffect(() => {
-    if (!ref.current || entries.length === 0) return;
-    const chart = echarts.init(ref.current, undefined, { renderer: 'svg' });
-    chart.setOption({
-      animation: false,
-      grid: { left: 8, right: 8, top: 24, bottom: 8, containLabel: true },
-      tooltip: { trigger: 'axis', valueFormatter: (v: number) => formatAmount(kpi, v) },
-      xAxis: {
-        type: 'category',
-        data: entries.map(([c]) => names[c] ?? c),
-        axisLabel: { show: entries.length <= 12, rotate: 45, color: '#1f2933' },
-      },
-      yAxis: { type: 'value', name: isKroner(kpi) ? 'kr.' : undefined, axisLabel: { formatter: (v: number) => formatNumber(v) } },
-      series: [
-        {
-          type: 'bar',
-          data: entries.map(([c, v]) => ({ value: v, itemStyle: { color: Number(c) === own ? '#b45309' : '#9fb3c8' } })),
-          markLine:
-            value.median === null
-              ? undefined
-              : {
-                  symbol: 'none',
-                  silent: true,
-                  lineStyle: { color: '#1f2933' },
-                  label: { formatter: 'Median', position: 'insideEndTop', color: '#1f2933' },
-                  data: [{ yAxis: value.median }],
-                },
-          markArea:
-            value.q1 === null
-              ? undefined
-              : { silent: true, itemStyle: { color: 'rgba(31, 95, 153, 0.12)' }, data: [[{ yAxis: value.q1 }, { yAxis: value.q3 }]] },
+  useChart(
+    ref,
+    entries.length === 0
+      ? null
+      : (chart) => {
+          chart.setOption({
+            animation: false,
+            grid: { left: 8, right: 8, top: 24, bottom: 8, containLabel: true },
+            tooltip: { trigger: 'axis', valueFormatter: (v: number) => formatAmount(kpi, v) },
+            xAxis: {
+              type: 'category',
+              data: entries.map(([c]) => names[c] ?? c),
+              axisLabel: { show: entries.length <= 12, rotate: 45, color: '#1f2933' },
+            },
+            yAxis: { type: 'value', name: isKroner(kpi) ? 'kr.' : undefined, axisLabel: { formatter: (v: number) => formatNumber(v) } },
+            series: [
+              {
+                type: 'bar',
+                data: entries.map(([c, v]) => ({ value: v, itemStyle: { color: Number(c) === own ? '#b45309' : '#9fb3c8' } })),
+                markLine:
+                  value.median === null
+                    ? undefined
+                    : {
+                        symbol: 'none',
+                        silent: true,
+                        lineStyle: { color: '#1f2933' },
+                        label: { formatter: 'Median', position: 'insideEndTop', color: '#1f2933' },
+                        data: [{ yAxis: value.median }],
+                      },
+                markArea:
+                  value.q1 === null
+                    ? undefined
+                    : { silent: true, itemStyle: { color: 'rgba(31, 95, 153, 0.12)' }, data: [[{ yAxis: value.q1 }, { yAxis: value.q3 }]] },
+              },
+            ],
+          });
         },
-      ],
-    });
-    return () => chart.dispose();
-  }, [value, own]);
+    [value, own],
+  );
   return (
     <>
       <p className="benchmark-facts" data-testid="benchmark-facts">

@@ -1,12 +1,6 @@
-import { useEffect, useRef } from 'react';
-import { BarChart } from 'echarts/charts';
-import { GridComponent, TooltipComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { LegacyGridContainLabel } from 'echarts/features';
-import { SVGRenderer } from 'echarts/renderers';
+import { useRef } from 'react';
 import { formatNumber, formatShare } from '../format';
-
-echarts.use([BarChart, GridComponent, TooltipComponent, SVGRenderer, LegacyGridContainLabel]);
+import { useChart } from './useChart';
 
 /** continuity.caseworker_changes as the API gives it (libs/kpi/src/continuity). */
 export interface CaseworkerChanges {
@@ -41,35 +35,39 @@ export function shareOfChildren(share: number | null, children: number): string 
 export function ChangesChart({ value, title }: { value: CaseworkerChanges; title: string }) {
   const ref = useRef<HTMLDivElement>(null);
   const empty = value.children === 0;
-  useEffect(() => {
-    if (!ref.current || empty) return;
-    const chart = echarts.init(ref.current, undefined, { renderer: 'svg' });
-    chart.setOption({
-      animation: false,
-      grid: { left: 8, right: 16, top: 8, bottom: 8, containLabel: true },
-      tooltip: {
-        trigger: 'item',
-        formatter: (p: { seriesName: string; value: number }) => `${p.seriesName}: ${shareOfChildren(p.value, value.children)}`,
-      },
-      xAxis: { type: 'value', min: 0, max: 1, interval: 0.25, axisLabel: { formatter: (v: number) => formatShare(v), color: '#1f2933' } },
-      yAxis: { type: 'category', data: [`Børn (${formatNumber(value.children)})`], axisLabel: { color: '#1f2933' } },
-      series: CHANGE_PARTS.map((part) => ({
-        name: part.label,
-        type: 'bar',
-        stack: 'changes',
-        barMaxWidth: 40,
-        itemStyle: { color: part.color },
-        label: { show: true, color: part.text, formatter: (p: { value: number }) => (p.value >= 0.1 ? formatShare(p.value) : '') },
-        data: [value[part.key] ?? 0],
-      })),
-    });
-    const resize = () => chart.resize();
-    window.addEventListener('resize', resize);
-    return () => {
-      window.removeEventListener('resize', resize);
-      chart.dispose();
-    };
-  }, [value]);
+  useChart(
+    ref,
+    empty
+      ? null
+      : (chart) => {
+          chart.setOption({
+            animation: false,
+            grid: { left: 8, right: 16, top: 8, bottom: 8, containLabel: true },
+            tooltip: {
+              trigger: 'item',
+              formatter: (p: { seriesName: string; value: number }) => `${p.seriesName}: ${shareOfChildren(p.value, value.children)}`,
+            },
+            xAxis: {
+              type: 'value',
+              min: 0,
+              max: 1,
+              interval: 0.25,
+              axisLabel: { formatter: (v: number) => formatShare(v), color: '#1f2933' },
+            },
+            yAxis: { type: 'category', data: [`Børn (${formatNumber(value.children)})`], axisLabel: { color: '#1f2933' } },
+            series: CHANGE_PARTS.map((part) => ({
+              name: part.label,
+              type: 'bar',
+              stack: 'changes',
+              barMaxWidth: 40,
+              itemStyle: { color: part.color },
+              label: { show: true, color: part.text, formatter: (p: { value: number }) => (p.value >= 0.1 ? formatShare(p.value) : '') },
+              data: [value[part.key] ?? 0],
+            })),
+          });
+        },
+    [value],
+  );
   if (empty) return <p>Ingen børn med en sag, der har været åben i mindst 12 måneder.</p>;
   const spoken = CHANGE_PARTS.map((p) => `${p.label.toLowerCase()} ${shareOfChildren(value[p.key], value.children)}`).join(', ');
   return (

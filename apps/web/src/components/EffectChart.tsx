@@ -1,14 +1,8 @@
-import { useEffect, useRef } from 'react';
-import { BarChart } from 'echarts/charts';
-import { GridComponent, TooltipComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { LegacyGridContainLabel } from 'echarts/features';
-import { SVGRenderer } from 'echarts/renderers';
+import { useRef } from 'react';
 import { formatNumber, formatShare } from '../format';
 
-echarts.use([BarChart, GridComponent, TooltipComponent, SVGRenderer, LegacyGridContainLabel]);
-
 import type { EffectChange, EffectGroup } from '@bu/contracts';
+import { useChart } from './useChart';
 
 export type { EffectChange, EffectGroup };
 
@@ -34,42 +28,46 @@ export const formatChange = (n: number | null): string => (n === null ? '–' : 
 export function EffectChart({ value, title }: { value: EffectChange; title: string }) {
   const ref = useRef<HTMLDivElement>(null);
   const rows = effectRows(value).filter(([, g]) => g.children > 0);
-  useEffect(() => {
-    if (!ref.current || rows.length === 0) return;
-    const chart = echarts.init(ref.current, undefined, { renderer: 'svg' });
-    // ECharts draws the first category at the bottom: reverse so the list reads top to bottom.
-    const drawn = [...rows].reverse();
-    chart.setOption({
-      animation: false,
-      grid: { left: 8, right: 16, top: 8, bottom: 8, containLabel: true },
-      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => formatShare(v) },
-      xAxis: { type: 'value', min: 0, max: 1, interval: 0.25, axisLabel: { formatter: (v: number) => formatShare(v), color: '#1f2933' } },
-      yAxis: {
-        type: 'category',
-        data: drawn.map(([name, g]) => `${name} (${formatNumber(g.children)})`),
-        axisLabel: { color: '#1f2933', width: 180, overflow: 'truncate' },
-      },
-      series: EFFECT_PARTS.map((part) => ({
-        name: part.label,
-        type: 'bar',
-        stack: 'effect',
-        barMaxWidth: 28,
-        itemStyle: { color: part.color },
-        label: {
-          show: true,
-          color: part.text,
-          formatter: (p: { value: number }) => (p.value >= 0.1 ? formatShare(p.value) : ''),
+  useChart(
+    ref,
+    rows.length === 0
+      ? null
+      : (chart) => {
+          // ECharts draws the first category at the bottom: reverse so the list reads top to bottom.
+          const drawn = [...rows].reverse();
+          chart.setOption({
+            animation: false,
+            grid: { left: 8, right: 16, top: 8, bottom: 8, containLabel: true },
+            tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => formatShare(v) },
+            xAxis: {
+              type: 'value',
+              min: 0,
+              max: 1,
+              interval: 0.25,
+              axisLabel: { formatter: (v: number) => formatShare(v), color: '#1f2933' },
+            },
+            yAxis: {
+              type: 'category',
+              data: drawn.map(([name, g]) => `${name} (${formatNumber(g.children)})`),
+              axisLabel: { color: '#1f2933', width: 180, overflow: 'truncate' },
+            },
+            series: EFFECT_PARTS.map((part) => ({
+              name: part.label,
+              type: 'bar',
+              stack: 'effect',
+              barMaxWidth: 28,
+              itemStyle: { color: part.color },
+              label: {
+                show: true,
+                color: part.text,
+                formatter: (p: { value: number }) => (p.value >= 0.1 ? formatShare(p.value) : ''),
+              },
+              data: drawn.map(([, g]) => g[part.key] ?? 0),
+            })),
+          });
         },
-        data: drawn.map(([, g]) => g[part.key] ?? 0),
-      })),
-    });
-    const resize = () => chart.resize();
-    window.addEventListener('resize', resize);
-    return () => {
-      window.removeEventListener('resize', resize);
-      chart.dispose();
-    };
-  }, [value]);
+    [value],
+  );
   if (rows.length === 0) return <p>Ingen børn med effektmålinger på to forskellige datoer.</p>;
   const spoken = rows
     .map(

@@ -11,9 +11,10 @@ import {
 } from '../api';
 import { formatDate, formatDateTime } from '../format';
 import { useLoad } from '../useLoad';
+import { REPORT_ROLES } from '../areas';
 
 /** The roles that see the report archive (the API's rule). */
-export const REPORT_ROLES: readonly Role[] = ['udvalg', 'chef', 'admin'];
+export { REPORT_ROLES };
 
 /** Saves a blob as a file through a temporary link (the PDF needs the session's token, so no plain link). */
 function download(blob: Blob, filename: string): void {

@@ -1,13 +1,7 @@
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
 import { SPEND_CURVE_LINES, spendCurveColumns, spendCurveYears, type SpendCurveValue } from '@bu/contracts';
-import { LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { LegacyGridContainLabel } from 'echarts/features';
-import { SVGRenderer } from 'echarts/renderers';
 import { formatNumber } from '../format';
-
-echarts.use([LineChart, GridComponent, LegendComponent, TooltipComponent, SVGRenderer, LegacyGridContainLabel]);
+import { useChart } from './useChart';
 
 export const MONTHS = ['jan', 'feb', 'mar', 'apr', 'maj', 'jun', 'jul', 'aug', 'sep', 'okt', 'nov', 'dec'];
 /**
@@ -32,45 +26,41 @@ export function SpendCurve({ value, title }: { value: SpendCurveValue; title: st
   const budget = value.budget?.map(amount) ?? [];
   const hasForecast = forecast.some((v) => v !== null);
   const hasBudget = budget.some((v) => v !== null);
-  useEffect(() => {
-    if (!ref.current) return;
-    const chart = echarts.init(ref.current, undefined, { renderer: 'svg' });
-    const line = (name: string, data: (number | null)[], style: { color: string; type: string }, symbol: string, width = 2) => ({
-      name,
-      type: 'line',
-      symbol,
-      showSymbol: symbol !== 'none',
-      connectNulls: false,
-      lineStyle: { color: style.color, type: style.type, width },
-      itemStyle: { color: style.color },
-      data,
-    });
-    const series = [
-      ...years.map((y, i) => line(y, value[y].map(amount), STYLES[i === years.length - 1 ? 1 : 0], 'circle')),
-      ...(hasForecast ? [line(SPEND_CURVE_LINES.forecast, forecast, FORECAST, 'emptyCircle')] : []),
-      ...(hasBudget ? [line(SPEND_CURVE_LINES.budget, budget, BUDGET, 'none', 2.5)] : []),
-    ];
-    chart.setOption({
-      animation: false,
-      grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
-      legend: { top: 0, data: series.map((s) => s.name) },
-      tooltip: { trigger: 'axis', valueFormatter: (v: number | null) => (v === null ? '–' : mio(v)) },
-      xAxis: { type: 'category', data: MONTHS, axisLabel: { color: '#1f2933' } },
-      yAxis: {
-        type: 'value',
-        axisLabel: { color: '#1f2933', formatter: (v: number) => formatNumber(v / 1_000_000) },
-        name: 'mio. kr.',
-        nameTextStyle: { color: '#1f2933' },
-      },
-      series,
-    });
-    const resize = () => chart.resize();
-    window.addEventListener('resize', resize);
-    return () => {
-      window.removeEventListener('resize', resize);
-      chart.dispose();
-    };
-  }, [value]);
+  useChart(
+    ref,
+    (chart) => {
+      const line = (name: string, data: (number | null)[], style: { color: string; type: string }, symbol: string, width = 2) => ({
+        name,
+        type: 'line',
+        symbol,
+        showSymbol: symbol !== 'none',
+        connectNulls: false,
+        lineStyle: { color: style.color, type: style.type, width },
+        itemStyle: { color: style.color },
+        data,
+      });
+      const series = [
+        ...years.map((y, i) => line(y, value[y].map(amount), STYLES[i === years.length - 1 ? 1 : 0], 'circle')),
+        ...(hasForecast ? [line(SPEND_CURVE_LINES.forecast, forecast, FORECAST, 'emptyCircle')] : []),
+        ...(hasBudget ? [line(SPEND_CURVE_LINES.budget, budget, BUDGET, 'none', 2.5)] : []),
+      ];
+      chart.setOption({
+        animation: false,
+        grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
+        legend: { top: 0, data: series.map((s) => s.name) },
+        tooltip: { trigger: 'axis', valueFormatter: (v: number | null) => (v === null ? '–' : mio(v)) },
+        xAxis: { type: 'category', data: MONTHS, axisLabel: { color: '#1f2933' } },
+        yAxis: {
+          type: 'value',
+          axisLabel: { color: '#1f2933', formatter: (v: number) => formatNumber(v / 1_000_000) },
+          name: 'mio. kr.',
+          nameTextStyle: { color: '#1f2933' },
+        },
+        series,
+      });
+    },
+    [value],
+  );
   // Said in words for screen readers: each year's spend at its last month with data, the budget and
   // the forecast for December.
   const spoken = [

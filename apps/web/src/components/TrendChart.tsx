@@ -1,14 +1,8 @@
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
 import type { SeriesPoint } from '@bu/contracts';
-import { LineChart } from 'echarts/charts';
-import { GridComponent, TooltipComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { LegacyGridContainLabel } from 'echarts/features';
-import { SVGRenderer } from 'echarts/renderers';
 import { formatDate } from '../format';
 import { displayValue } from './ValueTable';
-
-echarts.use([LineChart, GridComponent, TooltipComponent, SVGRenderer, LegacyGridContainLabel]);
+import { useChart } from './useChart';
 
 // Three significant digits: a rate of 0.05 per 1,000 does not read as 0 on the axis.
 const axisNumber = new Intl.NumberFormat('da-DK', { maximumSignificantDigits: 3 });
@@ -29,40 +23,36 @@ const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 /** A KPI over the years: one line, each point labelled with its value. */
 export function TrendChart({ points, by, title }: { points: SeriesPoint[]; by: 'year' | 'month'; title: string }) {
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!ref.current) return;
-    const chart = echarts.init(ref.current, undefined, { renderer: 'svg' });
-    chart.setOption({
-      animation: false,
-      grid: { left: 8, right: 24, top: 24, bottom: 8, containLabel: true },
-      tooltip: { trigger: 'axis', valueFormatter: (v: number | null) => (v === null ? '–' : formatNumber(v)) },
-      xAxis: { type: 'category', data: points.map((p) => pointLabel(p, by)), axisLabel: { color: '#1f2933' } },
-      yAxis: { type: 'value', min: 0, axisLabel: { color: '#1f2933', formatter: (v: number) => formatNumber(v) } },
-      series: [
-        {
-          type: 'line',
-          symbol: 'circle',
-          symbolSize: 7,
-          connectNulls: false,
-          lineStyle: { color: '#1f5fa8', width: 2 },
-          itemStyle: { color: '#1f5fa8' },
-          label: {
-            show: true,
-            position: 'top',
-            color: '#1f2933',
-            formatter: (p: { value: number | null }) => (p.value === null ? '' : formatNumber(p.value)),
+  useChart(
+    ref,
+    (chart) => {
+      chart.setOption({
+        animation: false,
+        grid: { left: 8, right: 24, top: 24, bottom: 8, containLabel: true },
+        tooltip: { trigger: 'axis', valueFormatter: (v: number | null) => (v === null ? '–' : formatNumber(v)) },
+        xAxis: { type: 'category', data: points.map((p) => pointLabel(p, by)), axisLabel: { color: '#1f2933' } },
+        yAxis: { type: 'value', min: 0, axisLabel: { color: '#1f2933', formatter: (v: number) => formatNumber(v) } },
+        series: [
+          {
+            type: 'line',
+            symbol: 'circle',
+            symbolSize: 7,
+            connectNulls: false,
+            lineStyle: { color: '#1f5fa8', width: 2 },
+            itemStyle: { color: '#1f5fa8' },
+            label: {
+              show: true,
+              position: 'top',
+              color: '#1f2933',
+              formatter: (p: { value: number | null }) => (p.value === null ? '' : formatNumber(p.value)),
+            },
+            data: points.map((p) => num(p.value)),
           },
-          data: points.map((p) => num(p.value)),
-        },
-      ],
-    });
-    const resize = () => chart.resize();
-    window.addEventListener('resize', resize);
-    return () => {
-      window.removeEventListener('resize', resize);
-      chart.dispose();
-    };
-  }, [points, by]);
+        ],
+      });
+    },
+    [points, by],
+  );
   const last = points[points.length - 1];
   // Said in words for screen readers: every point with its value.
   const spoken = points.map((p) => `${pointLabel(p, by)}: ${displayValue(p.value)}`).join('; ');

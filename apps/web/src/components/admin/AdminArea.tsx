@@ -7,19 +7,10 @@ import { ImportsAdmin } from './ImportsAdmin';
 import { LoginAdmin } from './LoginAdmin';
 import { SettingsAdmin } from './SettingsAdmin';
 import { UsersAdmin } from './UsersAdmin';
+import { ADMIN_SECTIONS, mayAdminister } from '../../areas';
 
 /** The sections, each for the roles the API lets use it (the chief reads goals, settings and imports). */
-export const ADMIN_SECTIONS = [
-  { id: 'brugere', title: 'Brugere', roles: ['admin'] },
-  { id: 'log-ind', title: 'Log ind', roles: ['admin'] },
-  { id: 'maal', title: 'Politiske mål', roles: ['admin', 'chef'] },
-  { id: 'indstillinger', title: 'Indstillinger', roles: ['admin', 'chef'] },
-  { id: 'afleveringsmapper', title: 'Afleveringsmapper', roles: ['admin'] },
-  { id: 'indlaesninger', title: 'Indlæsninger', roles: ['admin', 'chef'] },
-  { id: 'revisionslog', title: 'Revisionslog', roles: ['admin'] },
-] as const;
-
-export const mayAdminister = (role: string): boolean => ADMIN_SECTIONS.some((s) => (s.roles as readonly string[]).includes(role));
+export { ADMIN_SECTIONS, mayAdminister };
 
 /** `#/admin/<section>`: the administration area with its own navigation. */
 export function AdminArea({

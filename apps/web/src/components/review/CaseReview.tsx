@@ -27,14 +27,14 @@ import { Examples } from './Examples';
 import { ActionAreas, ResultsSection } from './ReviewResults';
 import { ANSWER_NAMES, FACT_GROUPS, FACT_NAMES, factCell, factValue, itemTitle, STATUS_NAMES, type ItemTitles } from './labels';
 import { useLoad } from '../../useLoad';
+import { REVIEW_ROLES, REVIEW_VIEW } from '../../areas';
 
 // The case review view (#/sagsgennemgang, issue 16): rounds of ledelsestilsyn and sagsgennemgang,
 // one round's cases, meetings and action areas, one case's review beside its facts, and results
 // over time. The committee sees only the aggregated results and the action areas.
 
 /** The roles that see the view (the API's: the committee its aggregates only). */
-export const REVIEW_ROLES: readonly Role[] = ['teamleder', 'chef', 'udvalg'];
-export const REVIEW_VIEW = 'sagsgennemgang';
+export { REVIEW_ROLES, REVIEW_VIEW };
 
 // Through linkHref: a user of several municipalities stays in the one chosen (in the address).
 const roundsHref = () => linkHref(REVIEW_VIEW);
