@@ -13,9 +13,9 @@ import { join } from 'path';
 import { Pool } from 'pg';
 import { SESSION_OPTIONS } from '@bu/db';
 import { addMonths, defaultPeriod, monthEnd, type Role } from '@bu/domain';
-import { answerMemo, KPIS, loadSettings, readModelsCurrent, type KpiContext } from '@bu/kpi';
+import { KPIS, loadSettings, readModelsCurrent, type KpiContext } from '@bu/kpi';
 import { addUser } from '../scripts/lib/users';
-import { freePort, startApiProcess } from './lib';
+import { freePort, roleSetContext, startApiProcess, timeRoleSet } from './lib';
 import { importStatisticsAgain, NATIONAL_EXPORT_DATE, nationalDataset } from './national-dataset';
 
 const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
@@ -232,29 +232,8 @@ async function profile(url: string, readModels: boolean): Promise<void> {
     for (const role of ROLES) {
       const totals = new Map<string, number>();
       let all = 0;
-      for (const spec of list.filter((s) => s.role === role)) {
-        const settings = await loadSettings(query, spec.municipality);
-        const ctx: KpiContext = {
-          query,
-          municipality: spec.municipality,
-          asOf: spec.asOf,
-          period: { from: spec.from, to: spec.asOf },
-          teams: role === 'teamleder' ? ['Team Nord'] : undefined,
-          settings,
-          readModels: readModels && (await readModelsCurrent(query, spec.municipality)),
-          // One memo per request, as the API's answer has (ADR 0075): shared sub-results count once.
-          shared: answerMemo(),
-        };
-        for (const kpi of KPIS.filter((k) => k.roles.includes(role))) {
-          const t = process.hrtime.bigint();
-          await kpi.compute(ctx);
-          if (role === 'udvalg') await kpi.fraction?.(ctx);
-          if (role === 'udvalg') await kpi.children?.(ctx);
-          const ms = Number(process.hrtime.bigint() - t) / 1e6;
-          totals.set(kpi.id, (totals.get(kpi.id) ?? 0) + ms);
-          all += ms;
-        }
-      }
+      for (const spec of list.filter((s) => s.role === role))
+        all += await timeRoleSet(await roleSetContext(query, role, { ...spec }, !readModels), role, totals);
       console.log(
         `${role}: ${(all / perRole).toFixed(0)} ms of SQL per request (mean of ${perRole}; load ${load1()}); heaviest KPIs, ms per request:`,
       );

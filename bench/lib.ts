@@ -5,6 +5,8 @@ import { readFileSync } from 'fs';
 import { createServer } from 'net';
 import { join, resolve } from 'path';
 import { Client } from 'pg';
+import type { Role } from '@bu/domain';
+import { answerMemo, KPIS, loadSettings, readModelsCurrent, type KpiContext } from '@bu/kpi';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -68,4 +70,44 @@ export async function freshDatabase(server: string, name: string): Promise<strin
 export function busySeconds(): number {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   return (fields.reduce((a, b) => a + b, 0) - fields[3] - fields[4]) / 100;
+}
+
+/**
+ * One role's KPI set as the API computes an answer's (ADR 0075: one memo per answer), for the SQL
+ * benchmarks: the team leader's for Team Nord, the read models when current (unless `live`).
+ */
+export async function roleSetContext(
+  query: KpiContext['query'],
+  role: Role,
+  at: { municipality: number; asOf: string; from: string },
+  live = false,
+): Promise<KpiContext> {
+  return {
+    query,
+    municipality: at.municipality,
+    asOf: at.asOf,
+    period: { from: at.from, to: at.asOf },
+    teams: role === 'teamleder' ? ['Team Nord'] : undefined,
+    settings: await loadSettings(query, at.municipality),
+    readModels: !live && (await readModelsCurrent(query, at.municipality)),
+    shared: answerMemo(),
+  };
+}
+
+/**
+ * Computes the role's whole set one KPI after another (the SQL's cost, not the API's concurrency),
+ * with the committee's counts and children, and adds each KPI's milliseconds to `perKpi`.
+ */
+export async function timeRoleSet(ctx: KpiContext, role: Role, perKpi: Map<string, number>): Promise<number> {
+  let all = 0;
+  for (const kpi of KPIS.filter((k) => k.roles.includes(role))) {
+    const t = process.hrtime.bigint();
+    await kpi.compute(ctx);
+    if (role === 'udvalg') await kpi.fraction?.(ctx);
+    if (role === 'udvalg') await kpi.children?.(ctx);
+    const ms = Number(process.hrtime.bigint() - t) / 1e6;
+    perKpi.set(kpi.id, (perKpi.get(kpi.id) ?? 0) + ms);
+    all += ms;
+  }
+  return all;
 }

@@ -21,10 +21,10 @@ import { Pool } from 'pg';
 import { migrate, SESSION_OPTIONS } from '@bu/db';
 import { defaultPeriod, municipalities, type Role } from '@bu/domain';
 import { importDubu } from '@bu/etl';
-import { answerMemo, KPIS, loadSettings, readModelsCurrent, type KpiContext } from '@bu/kpi';
+import type { KpiContext } from '@bu/kpi';
 import { generateDubuExport } from '../scripts/demo/generate-dubu';
 import { demoPopulation } from '../scripts/demo/generate-public';
-import { busySeconds, freshDatabase as emptyDatabase } from './lib';
+import { busySeconds, freshDatabase as emptyDatabase, roleSetContext, timeRoleSet } from './lib';
 import { NATIONAL_EXPORT_DATE, NATIONAL_FIRST_YEAR, nationalDataset } from './national-dataset';
 
 const ROOT = resolve(__dirname, '..');
@@ -141,36 +141,6 @@ async function etl(args: string[]): Promise<void> {
   }
 }
 
-/** SQL milliseconds of one role's whole set (with the committee's counts), read models on when current. */
-async function setMs(
-  query: KpiContext['query'],
-  role: Role,
-  municipality: number,
-  asOf: string,
-  perKpi?: Map<string, number>,
-): Promise<number> {
-  const ctx: KpiContext = {
-    query,
-    municipality,
-    asOf,
-    period: { from: defaultPeriod(asOf).from, to: asOf },
-    teams: role === 'teamleder' ? ['Team Nord'] : undefined,
-    settings: await loadSettings(query, municipality),
-    readModels: await readModelsCurrent(query, municipality),
-    // One memo per set, as the API's answer has (ADR 0075). The KPIs run one after another here: SQL
-    // cost, not the API's concurrency.
-    shared: answerMemo(),
-  };
-  const t = process.hrtime.bigint();
-  for (const kpi of KPIS.filter((k) => k.roles.includes(role))) {
-    const k = process.hrtime.bigint();
-    await kpi.compute(ctx);
-    if (role === 'udvalg') await kpi.fraction?.(ctx);
-    perKpi?.set(kpi.id, (perKpi.get(kpi.id) ?? 0) + Number(process.hrtime.bigint() - k) / 1e6);
-  }
-  return Number(process.hrtime.bigint() - t) / 1e6;
-}
-
 async function sets(args: string[]): Promise<void> {
   const scales = list(option(args, '--scales', '1,2,4'));
   console.log('scale | municipality (cases) | udvalg | chef | teamleder ms of SQL per set (mean of 3 dates) | load');
@@ -190,7 +160,12 @@ async function sets(args: string[]): Promise<void> {
         for (const role of ROLES) {
           let sum = 0;
           const perKpi = new Map<string, number>();
-          for (const asOf of DATES) sum += await setMs(query, role, municipality, asOf, perKpi);
+          for (const asOf of DATES)
+            sum += await timeRoleSet(
+              await roleSetContext(query, role, { municipality, asOf, from: defaultPeriod(asOf).from }),
+              role,
+              perKpi,
+            );
           ms.push(sum / DATES.length);
           const top = [...perKpi].sort((a, b) => b[1] - a[1]).slice(0, Number(option(args, '--top', '6')));
           if (args.includes('--kpis'))
@@ -231,7 +206,8 @@ async function saturation(args: string[]): Promise<void> {
       Array.from({ length: c }, async () => {
         while (next < n) {
           const { municipality, asOf } = sets[next++];
-          times.push(await setMs(query, 'chef', municipality, asOf));
+          const ctx = await roleSetContext(query, 'chef', { municipality, asOf, from: defaultPeriod(asOf).from });
+          times.push(await timeRoleSet(ctx, 'chef', new Map()));
         }
       }),
     );
