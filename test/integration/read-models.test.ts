@@ -89,4 +89,43 @@ describe('read models', () => {
       await app.close();
     }
   });
+
+  it('give effect.change each child’s span holding D, which the API reads while current (ADR 0078)', async () => {
+    // The chief's fixture has effect measurements: child1 and child3 two dates each, child7 three,
+    // child9 one. A span from each date but a child's first: 1 + 1 + 2 rows.
+    const D = '2024-04-30';
+    const chief = await importViaQueue(config, {
+      source: 'dubu',
+      dir: join(FIXTURES, 'dubu-chief'),
+      exportDate: D,
+      requestedBy: 'test',
+      allowShrink: true,
+    });
+    expect(chief.status).toBe('succeeded');
+    const spans = await db.pool.query('SELECT person_id, valid_from::text AS f, valid_to::text AS t FROM effect_child_span ORDER BY 1, 2');
+    expect(spans.rows.map((r: { f: string; t: string | null }) => [r.f, r.t]).sort()).toEqual([
+      ['2024-03-01', '2024-05-09'],
+      ['2024-04-01', null],
+      ['2024-04-15', null],
+      ['2024-05-10', null],
+    ]);
+    // Users from the test before.
+    const app = await startTestApi(db);
+    try {
+      const token = await tokenFor(app, 'chef');
+      const effect = async (from: string) =>
+        (
+          await request(app.getHttpServer())
+            .get(`/api/v1/kpis?ids=effect.change&asOf=${D}&from=${from}`)
+            .set('authorization', `Bearer ${token}`)
+            .expect(200)
+        ).body.kpis['effect.change'] as { children: number; unchanged: number };
+      expect(await effect('2024-01-01')).toMatchObject({ children: 3, unchanged: 1 / 3 });
+      // A read model that says nobody's total moved: every child unchanged.
+      await db.pool.query('UPDATE effect_child_span SET latest_total = first_total');
+      expect(await effect('2024-01-02')).toMatchObject({ children: 3, unchanged: 1 });
+    } finally {
+      await app.close();
+    }
+  });
 });

@@ -44,6 +44,7 @@ describe('docker/compose.citus.yml', () => {
     }
     for (const table of [
       'case_team_span',
+      'effect_child_span',
       'read_model_state',
       'budget_line',
       'municipality',

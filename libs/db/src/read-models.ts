@@ -50,20 +50,45 @@ const CASE_TEAM_SPANS = `
   )
   SELECT $1, source, case_id, valid_from, valid_to, worker_id, team FROM valued WHERE worker_id IS NOT NULL OR team IS NOT NULL`;
 
-/** effect_child_date: per child and date, the five themes' averages summed, as effect.change sums them. */
-const EFFECT_CHILD_DATES = `
-  INSERT INTO effect_child_date (municipality_code, person_id, measured_on, total)
-  SELECT $1, c.person_id, e.measured_on,
-         avg(e.development) + avg(e.family_relations) + avg(e.school) + avg(e.health) + avg(e.leisure)
-  FROM effect_measurement e
-  JOIN child_case c ON c.municipality_code = e.municipality_code AND c.source = e.source AND c.case_id = e.case_id
-  WHERE e.municipality_code = $1
-  GROUP BY c.person_id, e.measured_on`;
+/**
+ * effect_child_span: per child, from each measurement date (the second on) to the day before the
+ * next, what effect.change needs at any D in the span: the total (the five themes' averages summed,
+ * as the KPI sums them) of the first date and of the span's own date, the child's latest by D, and
+ * the measure types active on that date (of any of the child's cases, as the KPI joins them). A
+ * child's first span is left out: with one date by D it is not counted, so not found means the same.
+ */
+const EFFECT_CHILD_SPANS = `
+  INSERT INTO effect_child_span (municipality_code, person_id, valid_from, valid_to, first_total, latest_total, measure_types)
+  WITH per_date AS (
+    SELECT c.person_id, e.measured_on,
+           avg(e.development) + avg(e.family_relations) + avg(e.school) + avg(e.health) + avg(e.leisure) AS total
+    FROM effect_measurement e
+    JOIN child_case c ON c.municipality_code = e.municipality_code AND c.source = e.source AND c.case_id = e.case_id
+    WHERE e.municipality_code = $1
+    GROUP BY c.person_id, e.measured_on
+  ),
+  spans AS MATERIALIZED (
+    SELECT person_id, measured_on AS valid_from, lead(measured_on) OVER w - 1 AS valid_to,
+           first_value(total) OVER w AS first_total, total AS latest_total, row_number() OVER w AS n
+    FROM per_date
+    WINDOW w AS (PARTITION BY person_id ORDER BY measured_on)
+  ),
+  types AS (
+    SELECT s.person_id, s.valid_from, array_agg(DISTINCT m.measure_type ORDER BY m.measure_type) AS types
+    FROM spans s
+    JOIN child_case c ON c.municipality_code = $1 AND c.person_id = s.person_id
+    JOIN measure m ON m.municipality_code = c.municipality_code AND m.source = c.source AND m.case_id = c.case_id
+    WHERE s.n >= 2 AND m.started <= s.valid_from AND (m.ended IS NULL OR m.ended >= s.valid_from)
+    GROUP BY s.person_id, s.valid_from
+  )
+  SELECT $1, s.person_id, s.valid_from, s.valid_to, s.first_total, s.latest_total, coalesce(t.types, ARRAY[]::text[])
+  FROM spans s LEFT JOIN types t ON t.person_id = s.person_id AND t.valid_from = s.valid_from
+  WHERE s.n >= 2`;
 
 /** The read models and how each is built, in the order they are built. */
 const READ_MODELS: { table: string; build: string }[] = [
   { table: 'case_team_span', build: CASE_TEAM_SPANS },
-  { table: 'effect_child_date', build: EFFECT_CHILD_DATES },
+  { table: 'effect_child_span', build: EFFECT_CHILD_SPANS },
 ];
 
 /**

@@ -32,6 +32,7 @@ import { DataVersionFunctionsLocked1733901000000 } from './1733901000000-DataVer
 import { ReviewCommitteeExamples1733853000000 } from './1733853000000-ReviewCommitteeExamples';
 import { ReadModels1733915000000 } from './1733915000000-ReadModels';
 import { EffectReadModel1733916000000 } from './1733916000000-EffectReadModel';
+import { EffectSpanReadModel1733917000000 } from './1733917000000-EffectSpanReadModel';
 import { ImportReuse1733910000000 } from './1733910000000-ImportReuse';
 
 export const MIGRATIONS = [
@@ -68,4 +69,5 @@ export const MIGRATIONS = [
   ImportReuse1733910000000,
   ReadModels1733915000000,
   EffectReadModel1733916000000,
+  EffectSpanReadModel1733917000000,
 ];
