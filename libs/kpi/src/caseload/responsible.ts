@@ -1,3 +1,5 @@
+import { shared, type KpiContext } from '../types';
+
 // The responsible caseworker per open case at D, shared by every caseload KPI.
 // An assignment is active at D when valid_from <= D and (valid_to empty or >= D; Til is the
 // last day). When several are active (overlap), the one with the latest valid_from wins;
@@ -51,3 +53,44 @@ export const LISTED_WORKERS = `
     LEFT JOIN caseworker w ON w.municipality_code = $1 AND w.source = ocw.source AND w.worker_id = ocw.worker_id
     WHERE ocw.worker_id IS NOT NULL
   )`;
+
+/** Children per listed caseworker in the scope, per case area or over all areas. */
+export interface CaseloadChildren {
+  worker_id: string;
+  area?: string | null;
+  children: number;
+}
+
+/**
+ * Distinct children with an open case at D per listed caseworker in the scope ($3): over all areas
+ * (caseload.open_cases) or per area (caseload.vs_norm), ordered by caseworker. With the answer's
+ * memo both come from one statement (grouping sets) computed once, so the open cases and their
+ * responsible caseworkers are worked out once for the two.
+ */
+export async function caseloadChildren(ctx: KpiContext, perArea: boolean): Promise<CaseloadChildren[]> {
+  const params = [ctx.municipality, ctx.asOf, ctx.teams ?? null];
+  const statement = (select: string, groupBy: string, orderBy: string) =>
+    ctx.query<CaseloadChildren & { all_areas?: boolean }>(
+      `WITH ${openCasesWithResponsible(ctx)}, ${LISTED_WORKERS}
+       SELECT l.worker_id, ${select}count(DISTINCT ocw.person_id)::int AS children
+       FROM listed l LEFT JOIN open_case_worker ocw ON ocw.worker_id = l.worker_id
+       WHERE $3::text[] IS NULL OR l.team = ANY($3::text[])
+       GROUP BY ${groupBy} ORDER BY ${orderBy}`,
+      params,
+    );
+  if (!ctx.shared)
+    return perArea ? statement('ocw.area, ', 'l.worker_id, ocw.area', 'l.worker_id') : statement('', 'l.worker_id', 'l.worker_id');
+  // Within a caseworker by area, the order the per-area grouping's sort gives them.
+  const rows = await shared(ctx, 'caseload.children', () =>
+    statement(
+      'ocw.area, GROUPING(ocw.area) = 1 AS all_areas, ',
+      'GROUPING SETS ((l.worker_id), (l.worker_id, ocw.area))',
+      'l.worker_id, all_areas, ocw.area',
+    ),
+  );
+  return rows
+    .filter((r) => r.all_areas !== perArea)
+    .map((r) =>
+      perArea ? { worker_id: r.worker_id, area: r.area, children: r.children } : { worker_id: r.worker_id, children: r.children },
+    );
+}
