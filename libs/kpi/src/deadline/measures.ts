@@ -2,7 +2,7 @@ import { fractionKpi, shared } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
 import { addMonthsSql, caseTeam, IN_SCOPE, kpiParams } from '../sql';
 import { CHILD_CONVERSATION_HELD, FOLLOWUP_DUE, LAST_FOLLOWUP, PLAN_IN_WINDOW, PLAN_JUDGED, PLAN_LIMIT, PLAN_MEASURE } from './rules';
-import { groupByTeam, scopeFraction, shareCounts, teamColumn, type TeamFraction } from './team-counts';
+import { groupByTeam, scopeFraction, shareCounts, teamColumn, type Grouping } from './team-counts';
 import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
 
 // Deadlines on measures. Economic benefits are left out of every deadline KPI; "ukendt" measures
@@ -158,22 +158,47 @@ const STARTED_IN_P = (ctx: { readModels?: boolean }) => `
     WHERE m.municipality_code = $1 AND ${PLAN_MEASURE('m')} AND m.started BETWEEN $3::date AND $4::date AND m.started <= $2::date
   )`;
 
-/** deadline.plan_on_time's counts over the scope, or per team (./team-counts.ts). */
-export const planOnTimeCounts = (ctx: KpiContext, byTeam: boolean) =>
-  shareCounts(ctx, 'deadline.plan_on_time', byTeam, (grouping) =>
-    ctx.query<TeamFraction>(
-      `WITH ${STARTED_IN_P(ctx)},
-       judged AS (
-         SELECT s.*, ${PLAN_LIMIT('s.started')} AS limit_date, ${PLAN_IN_WINDOW('s.person_id', 's.started')} AS has_plan
-         FROM started s
-       )
-       SELECT ${teamColumn(grouping)}count(*) FILTER (WHERE has_plan)::int AS numerator,
-              count(*) FILTER (WHERE ${PLAN_JUDGED('has_plan', 'limit_date')})::int AS denominator
-       FROM judged WHERE ${IN_SCOPE('judged')}
-       ${groupByTeam(grouping)}`,
-      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
-    ),
+/** The two shares counted over the measures started in P. */
+type StartedShare = 'plan' | 'conversation';
+
+/**
+ * The counts of `shares` over the measures started in P: for each, `<share>_numerator` and
+ * `<share>_denominator`. With the answer's memo, deadline.plan_on_time and deadline.child_conversation
+ * (and their team breakdown) take theirs from one statement: the started measures and their teams
+ * are worked out once.
+ */
+const startedCounts = (ctx: KpiContext, grouping: Grouping, shares: StartedShare[]) => {
+  const judged = {
+    plan: `${PLAN_LIMIT('s.started')} AS limit_date, ${PLAN_IN_WINDOW('s.person_id', 's.started')} AS has_plan`,
+    conversation: `${CHILD_CONVERSATION_HELD('s.person_id', 's.decided', 's.started')} AS held`,
+  };
+  const counted = {
+    plan: `count(*) FILTER (WHERE has_plan)::int AS plan_numerator,
+           count(*) FILTER (WHERE ${PLAN_JUDGED('has_plan', 'limit_date')})::int AS plan_denominator`,
+    conversation: 'count(*) FILTER (WHERE held)::int AS conversation_numerator, count(*)::int AS conversation_denominator',
+  };
+  return ctx.query<Record<string, number> & { team?: string; total?: boolean }>(
+    `WITH ${STARTED_IN_P(ctx)},
+     judged AS (SELECT s.*, ${shares.map((share) => judged[share]).join(', ')} FROM started s)
+     SELECT ${teamColumn(grouping)}${shares.map((share) => counted[share]).join(', ')}
+     FROM judged WHERE ${IN_SCOPE('judged')}
+     ${groupByTeam(grouping)}`,
+    kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
   );
+};
+
+/** One started share's counts over the scope, or per team (./team-counts.ts). */
+const startedShareCounts = (share: StartedShare) => (ctx: KpiContext, byTeam: boolean) =>
+  shareCounts(
+    ctx,
+    'deadline.started_in_p',
+    byTeam,
+    (grouping, alone) => startedCounts(ctx, grouping, alone ? [share] : ['plan', 'conversation']),
+    (r) => ({ numerator: r[`${share}_numerator`], denominator: r[`${share}_denominator`] }),
+  );
+
+/** deadline.plan_on_time's counts over the scope, or per team (./team-counts.ts). */
+export const planOnTimeCounts = startedShareCounts('plan');
 
 /**
  * deadline.plan_on_time — share of measures started in P whose child has an action plan dated
@@ -191,20 +216,7 @@ export const planOnTime = fractionKpi({
 });
 
 /** deadline.child_conversation's counts over the scope, or per team (./team-counts.ts). */
-export const childConversationCounts = (ctx: KpiContext, byTeam: boolean) =>
-  shareCounts(ctx, 'deadline.child_conversation', byTeam, (grouping) =>
-    ctx.query<TeamFraction>(
-      `WITH ${STARTED_IN_P(ctx)},
-       judged AS (
-         SELECT s.*, ${CHILD_CONVERSATION_HELD('s.person_id', 's.decided', 's.started')} AS held
-         FROM started s
-       )
-       SELECT ${teamColumn(grouping)}count(*) FILTER (WHERE held)::int AS numerator, count(*)::int AS denominator
-       FROM judged WHERE ${IN_SCOPE('judged')}
-       ${groupByTeam(grouping)}`,
-      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
-    ),
-  );
+export const childConversationCounts = startedShareCounts('conversation');
 
 /**
  * deadline.child_conversation — share of measures started in P with a child conversation for the

@@ -21,25 +21,25 @@ export const groupByTeam = (grouping: Grouping) =>
   grouping === 'scope' ? '' : grouping === 'team' ? 'GROUP BY team' : 'GROUP BY GROUPING SETS ((team), ())';
 
 /**
- * A share's counts over the scope (one row) or per team, from `counts` run with that grouping; with
- * the answer's memo, from one run with both under `key`. Each is the same aggregate over the same
- * rows as when run alone (the empty grouping set gives its one row even with no rows to count).
+ * A share's counts over the scope (one row) or per team, from `counts` run with that grouping
+ * (`alone`: for this share only); with the answer's memo, from one run with both groupings under
+ * `key` (which may count several shares: `pick` takes this one's). Each is the same aggregate over
+ * the same rows as when run alone (the empty grouping set gives its one row even with no rows).
  */
-export async function shareCounts(
+export async function shareCounts<R extends { team?: string; total?: boolean }>(
   ctx: KpiContext,
   key: string,
   byTeam: boolean,
-  counts: (grouping: Grouping) => Promise<(TeamFraction & { total?: boolean })[]>,
+  counts: (grouping: Grouping, alone: boolean) => Promise<R[]>,
+  pick: (row: R) => Fraction = (row) => row as unknown as Fraction,
 ): Promise<TeamFraction[]> {
-  if (!ctx.shared) return counts(byTeam ? 'team' : 'scope');
-  const rows = await shared(ctx, `counts|${key}`, () => counts('both'));
-  return rows
-    .filter((r) => r.total !== byTeam)
-    .map((r) =>
-      byTeam
-        ? { team: r.team, numerator: r.numerator, denominator: r.denominator }
-        : { numerator: r.numerator, denominator: r.denominator },
-    );
+  const rows = ctx.shared
+    ? (await shared(ctx, `counts|${key}`, () => counts('both', false))).filter((r) => r.total !== byTeam)
+    : await counts(byTeam ? 'team' : 'scope', true);
+  return rows.map((r) => {
+    const { numerator, denominator } = pick(r);
+    return byTeam ? { team: r.team, numerator, denominator } : { numerator, denominator };
+  });
 }
 
 /** The counts of the scope: an aggregate without GROUP BY returns exactly one row. */
