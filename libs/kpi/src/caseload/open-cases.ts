@@ -1,5 +1,5 @@
 import { defineKpi, type KpiContext } from '../types';
-import { caseloadChildren } from './responsible';
+import { caseload } from './responsible';
 
 /**
  * caseload.open_cases — per caseworker: distinct children whose case is open at D and whose
@@ -13,7 +13,7 @@ export const openCases = defineKpi({
   higherIsBetter: null,
   roles: ['teamleder', 'chef', 'admin'],
   async compute(ctx: KpiContext) {
-    const rows = await caseloadChildren(ctx, false);
-    return Object.fromEntries(rows.map((r) => [r.worker_id, r.children]));
+    const rows = await caseload(ctx, 'children');
+    return Object.fromEntries(rows.map((r) => [r.worker_id, r.children ?? 0]));
   },
 });

@@ -1,6 +1,6 @@
 import { DEFAULT_SETTINGS } from '../settings';
 import { defineKpi, type KpiContext } from '../types';
-import { caseloadChildren } from './responsible';
+import { caseload } from './responsible';
 
 /**
  * caseload.vs_norm — per caseworker: Σ over case areas of (children with an open case in the
@@ -16,10 +16,10 @@ export const caseloadVsNorm = defineKpi({
   light: (settings) => settings['caseload.light'],
   async compute(ctx: KpiContext) {
     const norms = (ctx.settings ?? DEFAULT_SETTINGS)['caseload.norms'];
-    const rows = await caseloadChildren(ctx, true);
+    const rows = await caseload(ctx, 'areas');
     const result: Record<string, number> = {};
     for (const r of rows) {
-      result[r.worker_id] = (result[r.worker_id] ?? 0) + (r.area && norms[r.area] ? r.children / norms[r.area] : 0);
+      result[r.worker_id] = (result[r.worker_id] ?? 0) + (r.area && norms[r.area] ? (r.children ?? 0) / norms[r.area] : 0);
     }
     return result;
   },
