@@ -52,7 +52,7 @@ async function windowRows(
   return rows.filter((r) => r.window === window).map(({ window: _, ...row }) => row);
 }
 
-/** The SQL list of windows, for `window IN (...)`. */
+/** The SQL list of windows, for `due_window IN (...)`. */
 const windowList = (windows: DueWindow[]) => windows.map((w) => `'${w}'`).join(', ');
 
 /** A work list of measure deadlines: the rows the team leader acts on, from `rows`. */
