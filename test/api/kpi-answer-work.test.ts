@@ -100,6 +100,19 @@ describe('one cold answer: sub-results once, KPIs at once', () => {
     expect(count(POPULATION)).toBe(1);
   });
 
+  it('sends the statement sibling lists share once per answer (ADR 0079), though computed at once', async () => {
+    const pairs = [
+      'deadline.supervision_overdue',
+      'deadline.supervision_due_soon',
+      'deadline.followup_overdue',
+      'deadline.followup_due_soon',
+    ];
+    await get('chef', `ids=${pairs.join(',')}&asOf=2024-03-31`);
+    // The statement of both windows of each pair: the supervision visits', the follow-ups'.
+    expect(count('due_window')).toBe(2);
+    expect(count('FROM supervision_visit')).toBe(1);
+  });
+
   it('computes several KPIs at once, at most KPI_CONCURRENCY, and answers in the order asked', async () => {
     // The chief's whole set, asked in the reverse of the registry's order, at a D nobody asked.
     const ids = KPIS.filter((k) => k.roles.includes('chef'))

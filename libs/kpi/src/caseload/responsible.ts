@@ -1,3 +1,6 @@
+import { DEFAULT_SETTINGS } from '../settings';
+import { shared, type KpiContext } from '../types';
+
 // The responsible caseworker per open case at D, shared by every caseload KPI.
 // An assignment is active at D when valid_from <= D and (valid_to empty or >= D; Til is the
 // last day). When several are active (overlap), the one with the latest valid_from wins;
@@ -51,3 +54,99 @@ export const LISTED_WORKERS = `
     LEFT JOIN caseworker w ON w.municipality_code = $1 AND w.source = ocw.source AND w.worker_id = ocw.worker_id
     WHERE ocw.worker_id IS NOT NULL
   )`;
+
+/**
+ * caseload.weighted's weight per caseworker and child: the highest that applies at D on the
+ * child's cases the caseworker holds ($4 placement, $5 investigation, $6 preventive, $7 none).
+ */
+export const WEIGHT_PER_CHILD = `
+  per_case AS (
+    SELECT ocw.worker_id, ocw.person_id,
+      GREATEST(
+        CASE WHEN EXISTS (SELECT 1 FROM measure m WHERE m.municipality_code = $1 AND m.source = ocw.source AND m.case_id = ocw.case_id
+                          AND m.family = 'placement' AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date)) THEN $4::numeric END,
+        CASE WHEN EXISTS (SELECT 1 FROM investigation i WHERE i.municipality_code = $1 AND i.source = ocw.source AND i.case_id = ocw.case_id
+                          AND i.started <= $2::date AND (i.completed IS NULL OR i.completed >= $2::date)) THEN $5::numeric END,
+        CASE WHEN EXISTS (SELECT 1 FROM measure m WHERE m.municipality_code = $1 AND m.source = ocw.source AND m.case_id = ocw.case_id
+                          AND m.family = 'preventive' AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date)) THEN $6::numeric END,
+        $7::numeric) AS weight
+    FROM open_case_worker ocw WHERE ocw.worker_id IS NOT NULL
+  ),
+  per_child AS (SELECT worker_id, person_id, max(weight) AS weight FROM per_case GROUP BY worker_id, person_id)`;
+
+/** The statement parameters of the caseload KPIs: the weights only for caseload.weighted's. */
+const caseloadParams = (ctx: KpiContext, weights: boolean) => {
+  const w = (ctx.settings ?? DEFAULT_SETTINGS)['caseload.weights'];
+  const params: unknown[] = [ctx.municipality, ctx.asOf, ctx.teams ?? null];
+  return weights ? [...params, w.placement, w.investigation, w.preventive, w.none] : params;
+};
+
+/** A caseload KPI's rows per listed caseworker in the scope, ordered by caseworker. */
+export type CaseloadPart = 'children' | 'areas' | 'weighted';
+export interface CaseloadRow {
+  worker_id: string;
+  /** 'areas': the case area. */
+  area?: string | null;
+  /** 'children', 'areas': distinct children with an open case at D (in the area). */
+  children?: number;
+  /** 'weighted': the sum of the children's weights, as numeric text. */
+  weighted?: string;
+}
+
+/** One part's own statement. */
+function caseloadStatement(ctx: KpiContext, part: CaseloadPart): Promise<CaseloadRow[]> {
+  const scoped = `WHERE $3::text[] IS NULL OR l.team = ANY($3::text[])`;
+  const sql =
+    part === 'weighted'
+      ? `WITH ${openCasesWithResponsible(ctx)}, ${LISTED_WORKERS}, ${WEIGHT_PER_CHILD}
+         SELECT l.worker_id, coalesce(sum(pc.weight), 0)::text AS weighted
+         FROM listed l LEFT JOIN per_child pc ON pc.worker_id = l.worker_id
+         ${scoped}
+         GROUP BY l.worker_id ORDER BY l.worker_id`
+      : `WITH ${openCasesWithResponsible(ctx)}, ${LISTED_WORKERS}
+         SELECT l.worker_id, ${part === 'areas' ? 'ocw.area, ' : ''}count(DISTINCT ocw.person_id)::int AS children
+         FROM listed l LEFT JOIN open_case_worker ocw ON ocw.worker_id = l.worker_id
+         ${scoped}
+         GROUP BY l.worker_id${part === 'areas' ? ', ocw.area' : ''} ORDER BY l.worker_id`;
+  return ctx.query<CaseloadRow>(sql, caseloadParams(ctx, part === 'weighted'));
+}
+
+/**
+ * The rows of caseload.open_cases ('children': distinct children with an open case at D per
+ * caseworker), caseload.vs_norm ('areas': the same per case area) or caseload.weighted. All three
+ * work out the open cases at D, their responsible caseworkers and the listed caseworkers; with the
+ * answer's memo one statement gives the three parts (the children over all areas and per area by
+ * grouping sets, each caseworker's weighted sum beside), computed once per answer.
+ */
+export async function caseload(ctx: KpiContext, part: CaseloadPart): Promise<CaseloadRow[]> {
+  if (!ctx.shared) return caseloadStatement(ctx, part);
+  const rows = await shared(ctx, 'caseload.parts', () =>
+    ctx.query<CaseloadRow & { all_areas: boolean }>(
+      `WITH ${openCasesWithResponsible(ctx)}, ${LISTED_WORKERS}, ${WEIGHT_PER_CHILD},
+       children AS (
+         SELECT l.worker_id, ocw.area, GROUPING(ocw.area) = 1 AS all_areas, count(DISTINCT ocw.person_id)::int AS children
+         FROM listed l LEFT JOIN open_case_worker ocw ON ocw.worker_id = l.worker_id
+         WHERE $3::text[] IS NULL OR l.team = ANY($3::text[])
+         GROUP BY GROUPING SETS ((l.worker_id), (l.worker_id, ocw.area))
+       ),
+       weighted AS (
+         SELECT l.worker_id, coalesce(sum(pc.weight), 0)::text AS weighted
+         FROM listed l LEFT JOIN per_child pc ON pc.worker_id = l.worker_id
+         WHERE $3::text[] IS NULL OR l.team = ANY($3::text[])
+         GROUP BY l.worker_id
+       )
+       -- Per caseworker the same set of listed caseworkers in the scope; within one, the areas in
+       -- the order the per-area grouping's sort gives them.
+       SELECT c.worker_id, c.area, c.all_areas, c.children, w.weighted
+       FROM children c JOIN weighted w ON w.worker_id = c.worker_id
+       ORDER BY c.worker_id, c.all_areas, c.area`,
+      caseloadParams(ctx, true),
+    ),
+  );
+  if (part === 'weighted') return rows.filter((r) => r.all_areas).map((r) => ({ worker_id: r.worker_id, weighted: r.weighted }));
+  return rows
+    .filter((r) => r.all_areas !== (part === 'areas'))
+    .map((r) =>
+      part === 'areas' ? { worker_id: r.worker_id, area: r.area, children: r.children } : { worker_id: r.worker_id, children: r.children },
+    );
+}

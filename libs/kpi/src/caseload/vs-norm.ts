@@ -1,6 +1,6 @@
 import { DEFAULT_SETTINGS } from '../settings';
 import { defineKpi, type KpiContext } from '../types';
-import { LISTED_WORKERS, openCasesWithResponsible } from './responsible';
+import { caseload } from './responsible';
 
 /**
  * caseload.vs_norm — per caseworker: Σ over case areas of (children with an open case in the
@@ -16,17 +16,10 @@ export const caseloadVsNorm = defineKpi({
   light: (settings) => settings['caseload.light'],
   async compute(ctx: KpiContext) {
     const norms = (ctx.settings ?? DEFAULT_SETTINGS)['caseload.norms'];
-    const rows = await ctx.query<{ worker_id: string; area: string | null; children: number }>(
-      `WITH ${openCasesWithResponsible(ctx)}, ${LISTED_WORKERS}
-       SELECT l.worker_id, ocw.area, count(DISTINCT ocw.person_id)::int AS children
-       FROM listed l LEFT JOIN open_case_worker ocw ON ocw.worker_id = l.worker_id
-       WHERE $3::text[] IS NULL OR l.team = ANY($3::text[])
-       GROUP BY l.worker_id, ocw.area ORDER BY l.worker_id`,
-      [ctx.municipality, ctx.asOf, ctx.teams ?? null],
-    );
+    const rows = await caseload(ctx, 'areas');
     const result: Record<string, number> = {};
     for (const r of rows) {
-      result[r.worker_id] = (result[r.worker_id] ?? 0) + (r.area && norms[r.area] ? r.children / norms[r.area] : 0);
+      result[r.worker_id] = (result[r.worker_id] ?? 0) + (r.area && norms[r.area] ? (r.children ?? 0) / norms[r.area] : 0);
     }
     return result;
   },

@@ -2,7 +2,7 @@ import { defineKpi, fractionKpi } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
 import { caseTeam, IN_SCOPE, kpiParams } from '../sql';
 import { INVESTIGATION_COMPLETED_BY_D, INVESTIGATION_DUE } from './rules';
-import { groupByTeam, scopeFraction, teamColumn, type TeamFraction } from './team-counts';
+import { groupByTeam, scopeFraction, shareCounts, teamColumn, type TeamFraction } from './team-counts';
 import type { KpiContext, KpiListValue } from '../types';
 
 // Børnefaglig undersøgelse: 4 months (SEL § 50 / BL § 20), "4 months" as calendar months, clamped
@@ -18,12 +18,14 @@ export const INVESTIGATION = (ctx: { readModels?: boolean }) => `
 
 /** deadline.investigation_4m's counts over the scope, or per team (./team-counts.ts). */
 export const investigation4mCounts = (ctx: KpiContext, byTeam: boolean) =>
-  ctx.query<TeamFraction>(
-    `WITH ${INVESTIGATION(ctx)}
-     SELECT ${teamColumn(byTeam)}count(*) FILTER (WHERE completed <= due)::int AS numerator, count(*)::int AS denominator
-     FROM inv WHERE completed BETWEEN $3::date AND $4::date AND ${IN_SCOPE('inv')}
-     ${groupByTeam(byTeam)}`,
-    kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+  shareCounts(ctx, 'deadline.investigation_4m', byTeam, (grouping) =>
+    ctx.query<TeamFraction>(
+      `WITH ${INVESTIGATION(ctx)}
+       SELECT ${teamColumn(grouping)}count(*) FILTER (WHERE completed <= due)::int AS numerator, count(*)::int AS denominator
+       FROM inv WHERE completed BETWEEN $3::date AND $4::date AND ${IN_SCOPE('inv')}
+       ${groupByTeam(grouping)}`,
+      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+    ),
   );
 
 /** deadline.investigation_4m — share of investigations completed in P within start + 4 months. */

@@ -1,8 +1,8 @@
-import { fractionKpi } from '../types';
+import { fractionKpi, shared } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
 import { addMonthsSql, caseTeam, IN_SCOPE, kpiParams } from '../sql';
 import { CHILD_CONVERSATION_HELD, FOLLOWUP_DUE, LAST_FOLLOWUP, PLAN_IN_WINDOW, PLAN_JUDGED, PLAN_LIMIT, PLAN_MEASURE } from './rules';
-import { groupByTeam, scopeFraction, teamColumn, type TeamFraction } from './team-counts';
+import { groupByTeam, scopeFraction, shareCounts, teamColumn, type Grouping } from './team-counts';
 import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
 
 // Deadlines on measures. Economic benefits are left out of every deadline KPI; "ukendt" measures
@@ -33,6 +33,28 @@ type DueWindow = 'overdue' | 'soon';
 const dueIn = (window: DueWindow, due: string) =>
   window === 'overdue' ? `${due} < $2::date` : `${due} BETWEEN $2::date AND $2::date + 14`;
 
+/** A deadline row with the window it falls in (the two windows never overlap). */
+type WindowedRow = MeasureDeadlineRow & { window: DueWindow };
+
+/**
+ * The rows of one window. With the answer's memo, the sibling lists (overdue, due soon) take their
+ * rows from one statement that returns the rows of both windows, tagged, under `key`: the dated
+ * set is worked out once per answer. Filtering keeps the statement's order, so each list has the
+ * very rows in the very order of a statement of its own window.
+ */
+async function windowRows(
+  ctx: KpiContext,
+  key: string,
+  window: DueWindow,
+  query: (windows: DueWindow[]) => Promise<WindowedRow[]>,
+): Promise<MeasureDeadlineRow[]> {
+  const rows = ctx.shared ? await shared(ctx, key, () => query(['overdue', 'soon'])) : await query([window]);
+  return rows.filter((r) => r.window === window).map(({ window: _, ...row }) => row);
+}
+
+/** The SQL list of windows, for `due_window IN (...)`. */
+const windowList = (windows: DueWindow[]) => windows.map((w) => `'${w}'`).join(', ');
+
 /** A work list of measure deadlines: the rows the team leader acts on, from `rows`. */
 function measureList<const Id extends string>(
   id: Id,
@@ -59,21 +81,28 @@ function measureList<const Id extends string>(
  * before D, else the latest such follow-up + the measure's cadence (from the export, default 6 months).
  */
 function followups<const Id extends string>(id: Id, title: string, window: DueWindow): KpiDefinition<KpiListValue<MeasureDeadlineRow>, Id> {
-  return measureList(id, title, (ctx) => {
-    const settings = ctx.settings ?? DEFAULT_SETTINGS;
-    return ctx.query<MeasureDeadlineRow>(
-      `WITH ${ACTIVE_MEASURE(ctx)},
-       -- Materialized: the latest follow-up is looked up once per active measure (inlined, the
-       -- planner repeated the look-up for each use of the due date: filter, sort and output).
-       due AS MATERIALIZED (SELECT a.*, ${LAST_FOLLOWUP('a')} AS last_followup FROM active a),
-       dated AS (SELECT d.*, ${FOLLOWUP_DUE('last_followup', 'started', 'followup_cadence_months', '$7')} AS due_date FROM due d)
-       SELECT measure_id AS measure, measure_type AS "measureType", case_id AS "case", responsible AS worker, team,
-              to_char(due_date, 'YYYY-MM-DD') AS due, ($2::date - due_date)::int AS "daysOverdue"
-       FROM dated WHERE ${dueIn(window, 'due_date')} AND ${IN_SCOPE('dated')}
-       ORDER BY "daysOverdue" DESC, case_id, measure_id`,
-      [...kpiParams(ctx, settings.intake_team), settings['followup.default_cadence_months']],
-    );
-  });
+  return measureList(id, title, (ctx) => windowRows(ctx, 'deadline.followups', window, (windows) => followupRows(ctx, windows)));
+}
+
+/** The follow-up rows due in `windows`, each tagged with its window. */
+function followupRows(ctx: KpiContext, windows: DueWindow[]) {
+  const settings = ctx.settings ?? DEFAULT_SETTINGS;
+  return ctx.query<WindowedRow>(
+    `WITH ${ACTIVE_MEASURE(ctx)},
+     -- Materialized: the latest follow-up is looked up once per active measure (inlined, the
+     -- planner repeated the look-up for each use of the due date: filter, sort and output).
+     due AS MATERIALIZED (SELECT a.*, ${LAST_FOLLOWUP('a')} AS last_followup FROM active a),
+     dated AS (SELECT d.*, ${FOLLOWUP_DUE('last_followup', 'started', 'followup_cadence_months', '$7')} AS due_date FROM due d),
+     windowed AS (
+       SELECT d.*, CASE WHEN ${dueIn('overdue', 'due_date')} THEN 'overdue' WHEN ${dueIn('soon', 'due_date')} THEN 'soon' END AS due_window
+       FROM dated d
+     )
+     SELECT measure_id AS measure, measure_type AS "measureType", case_id AS "case", responsible AS worker, team,
+            to_char(due_date, 'YYYY-MM-DD') AS due, ($2::date - due_date)::int AS "daysOverdue", due_window AS "window"
+     FROM windowed WHERE due_window IN (${windowList(windows)}) AND ${IN_SCOPE('windowed')}
+     ORDER BY "daysOverdue" DESC, case_id, measure_id`,
+    [...kpiParams(ctx, settings.intake_team), settings['followup.default_cadence_months']],
+  );
 }
 
 /** deadline.followup_overdue — measures active at D whose next follow-up is due before D. */
@@ -91,24 +120,30 @@ function supervision<const Id extends string>(
   title: string,
   window: DueWindow,
 ): KpiDefinition<KpiListValue<MeasureDeadlineRow>, Id> {
-  return measureList(id, title, (ctx) => {
-    const overdue = `(started < ${addMonthsSql('$2::date', -6)} AND (last_visit IS NULL OR last_visit < ${addMonthsSql('$2::date', -6)}))`;
-    return ctx.query<MeasureDeadlineRow>(
-      `WITH ${ACTIVE_MEASURE(ctx)},
-       placed AS (
-         SELECT a.*, (SELECT max(v.visit_date) FROM supervision_visit v WHERE v.municipality_code = $1 AND v.source = a.source
-                       AND v.measure_id = a.measure_id AND v.visit_date <= $2::date) AS last_visit
-         FROM active a WHERE a.family = 'placement'
-       ),
-       dated AS (SELECT p.*, ${addMonthsSql('coalesce(last_visit, started)', 6)} AS due_date FROM placed p)
-       SELECT measure_id AS measure, measure_type AS "measureType", case_id AS "case", responsible AS worker, team,
-              to_char(due_date, 'YYYY-MM-DD') AS due, ($2::date - due_date)::int AS "daysOverdue"
-       FROM dated
-       WHERE ${window === 'overdue' ? overdue : `NOT ${overdue} AND ${dueIn('soon', 'due_date')}`} AND ${IN_SCOPE('dated')}
-       ORDER BY "daysOverdue" DESC, case_id, measure_id`,
-      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
-    );
-  });
+  return measureList(id, title, (ctx) => windowRows(ctx, 'deadline.supervision', window, (windows) => supervisionRows(ctx, windows)));
+}
+
+/** The supervision rows due in `windows`, each tagged with its window. */
+function supervisionRows(ctx: KpiContext, windows: DueWindow[]) {
+  const overdue = `(started < ${addMonthsSql('$2::date', -6)} AND (last_visit IS NULL OR last_visit < ${addMonthsSql('$2::date', -6)}))`;
+  return ctx.query<WindowedRow>(
+    `WITH ${ACTIVE_MEASURE(ctx)},
+     placed AS (
+       SELECT a.*, (SELECT max(v.visit_date) FROM supervision_visit v WHERE v.municipality_code = $1 AND v.source = a.source
+                     AND v.measure_id = a.measure_id AND v.visit_date <= $2::date) AS last_visit
+       FROM active a WHERE a.family = 'placement'
+     ),
+     dated AS (SELECT p.*, ${addMonthsSql('coalesce(last_visit, started)', 6)} AS due_date FROM placed p),
+     windowed AS (
+       SELECT d.*, CASE WHEN ${overdue} THEN 'overdue' WHEN NOT ${overdue} AND ${dueIn('soon', 'due_date')} THEN 'soon' END AS due_window
+       FROM dated d
+     )
+     SELECT measure_id AS measure, measure_type AS "measureType", case_id AS "case", responsible AS worker, team,
+            to_char(due_date, 'YYYY-MM-DD') AS due, ($2::date - due_date)::int AS "daysOverdue", due_window AS "window"
+     FROM windowed WHERE due_window IN (${windowList(windows)}) AND ${IN_SCOPE('windowed')}
+     ORDER BY "daysOverdue" DESC, case_id, measure_id`,
+    kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+  );
 }
 
 /** deadline.supervision_overdue — placements active at D, started over 6 months before D, with no visit in D − 6 months .. D. */
@@ -123,20 +158,47 @@ const STARTED_IN_P = (ctx: { readModels?: boolean }) => `
     WHERE m.municipality_code = $1 AND ${PLAN_MEASURE('m')} AND m.started BETWEEN $3::date AND $4::date AND m.started <= $2::date
   )`;
 
-/** deadline.plan_on_time's counts over the scope, or per team (./team-counts.ts). */
-export const planOnTimeCounts = (ctx: KpiContext, byTeam: boolean) =>
-  ctx.query<TeamFraction>(
+/** The two shares counted over the measures started in P. */
+type StartedShare = 'plan' | 'conversation';
+
+/**
+ * The counts of `shares` over the measures started in P: for each, `<share>_numerator` and
+ * `<share>_denominator`. With the answer's memo, deadline.plan_on_time and deadline.child_conversation
+ * (and their team breakdown) take theirs from one statement: the started measures and their teams
+ * are worked out once.
+ */
+const startedCounts = (ctx: KpiContext, grouping: Grouping, shares: StartedShare[]) => {
+  const judged = {
+    plan: `${PLAN_LIMIT('s.started')} AS limit_date, ${PLAN_IN_WINDOW('s.person_id', 's.started')} AS has_plan`,
+    conversation: `${CHILD_CONVERSATION_HELD('s.person_id', 's.decided', 's.started')} AS held`,
+  };
+  const counted = {
+    plan: `count(*) FILTER (WHERE has_plan)::int AS plan_numerator,
+           count(*) FILTER (WHERE ${PLAN_JUDGED('has_plan', 'limit_date')})::int AS plan_denominator`,
+    conversation: 'count(*) FILTER (WHERE held)::int AS conversation_numerator, count(*)::int AS conversation_denominator',
+  };
+  return ctx.query<Record<string, number> & { team?: string; total?: boolean }>(
     `WITH ${STARTED_IN_P(ctx)},
-     judged AS (
-       SELECT s.*, ${PLAN_LIMIT('s.started')} AS limit_date, ${PLAN_IN_WINDOW('s.person_id', 's.started')} AS has_plan
-       FROM started s
-     )
-     SELECT ${teamColumn(byTeam)}count(*) FILTER (WHERE has_plan)::int AS numerator,
-            count(*) FILTER (WHERE ${PLAN_JUDGED('has_plan', 'limit_date')})::int AS denominator
+     judged AS (SELECT s.*, ${shares.map((share) => judged[share]).join(', ')} FROM started s)
+     SELECT ${teamColumn(grouping)}${shares.map((share) => counted[share]).join(', ')}
      FROM judged WHERE ${IN_SCOPE('judged')}
-     ${groupByTeam(byTeam)}`,
+     ${groupByTeam(grouping)}`,
     kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
   );
+};
+
+/** One started share's counts over the scope, or per team (./team-counts.ts). */
+const startedShareCounts = (share: StartedShare) => (ctx: KpiContext, byTeam: boolean) =>
+  shareCounts(
+    ctx,
+    'deadline.started_in_p',
+    byTeam,
+    (grouping, alone) => startedCounts(ctx, grouping, alone ? [share] : ['plan', 'conversation']),
+    (r) => ({ numerator: r[`${share}_numerator`], denominator: r[`${share}_denominator`] }),
+  );
+
+/** deadline.plan_on_time's counts over the scope, or per team (./team-counts.ts). */
+export const planOnTimeCounts = startedShareCounts('plan');
 
 /**
  * deadline.plan_on_time — share of measures started in P whose child has an action plan dated
@@ -154,18 +216,7 @@ export const planOnTime = fractionKpi({
 });
 
 /** deadline.child_conversation's counts over the scope, or per team (./team-counts.ts). */
-export const childConversationCounts = (ctx: KpiContext, byTeam: boolean) =>
-  ctx.query<TeamFraction>(
-    `WITH ${STARTED_IN_P(ctx)},
-     judged AS (
-       SELECT s.*, ${CHILD_CONVERSATION_HELD('s.person_id', 's.decided', 's.started')} AS held
-       FROM started s
-     )
-     SELECT ${teamColumn(byTeam)}count(*) FILTER (WHERE held)::int AS numerator, count(*)::int AS denominator
-     FROM judged WHERE ${IN_SCOPE('judged')}
-     ${groupByTeam(byTeam)}`,
-    kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
-  );
+export const childConversationCounts = startedShareCounts('conversation');
 
 /**
  * deadline.child_conversation — share of measures started in P with a child conversation for the

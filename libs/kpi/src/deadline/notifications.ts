@@ -2,7 +2,7 @@ import { fractionKpi } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
 import { caseTeam, END_OF_D, IN_SCOPE, kpiParams } from '../sql';
 import { ASSESSED_BY_D, ASSESSED_IN_24H, NOTIFICATION_JUDGED } from './rules';
-import { groupByTeam, scopeFraction, teamColumn, type TeamFraction } from './team-counts';
+import { groupByTeam, scopeFraction, shareCounts, teamColumn, type TeamFraction } from './team-counts';
 import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
 
 // Notifications: assessed within 24 hours = 86,400 elapsed seconds, whatever the clock change did.
@@ -19,15 +19,17 @@ const NOTIFICATION_TEAM = (ctx: { readModels?: boolean }) => `
 
 /** deadline.notification_24h's counts over the scope, or per team (./team-counts.ts). */
 export const notification24hCounts = (ctx: KpiContext, byTeam: boolean) =>
-  ctx.query<TeamFraction>(
-    `WITH ${NOTIFICATION_TEAM(ctx)}
-     SELECT ${teamColumn(byTeam)}count(*) FILTER (WHERE ${ASSESSED_IN_24H('assessed_at', 'received_at')})::int AS numerator,
-            count(*) FILTER (WHERE ${NOTIFICATION_JUDGED('assessed_at', 'received_at')})::int AS denominator
-     FROM note
-     WHERE (received_at AT TIME ZONE 'Europe/Copenhagen')::date BETWEEN $3::date AND $4::date
-       AND received_at < ${END_OF_D} AND ${IN_SCOPE('note')}
-     ${groupByTeam(byTeam)}`,
-    kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+  shareCounts(ctx, 'deadline.notification_24h', byTeam, (grouping) =>
+    ctx.query<TeamFraction>(
+      `WITH ${NOTIFICATION_TEAM(ctx)}
+       SELECT ${teamColumn(grouping)}count(*) FILTER (WHERE ${ASSESSED_IN_24H('assessed_at', 'received_at')})::int AS numerator,
+              count(*) FILTER (WHERE ${NOTIFICATION_JUDGED('assessed_at', 'received_at')})::int AS denominator
+       FROM note
+       WHERE (received_at AT TIME ZONE 'Europe/Copenhagen')::date BETWEEN $3::date AND $4::date
+         AND received_at < ${END_OF_D} AND ${IN_SCOPE('note')}
+       ${groupByTeam(grouping)}`,
+      kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+    ),
   );
 
 /** deadline.notification_24h — share of notifications received in P assessed within 24 hours; young unassessed ones are pending. */
