@@ -10,6 +10,15 @@ export const kpiParams = (
 export const END_OF_D = `(($2::date + 1)::timestamp AT TIME ZONE 'Europe/Copenhagen')`;
 
 /**
+ * `instant` (a timestamptz) falls on a Copenhagen day from `from` to `to` (date expressions): the
+ * same rows as `(instant AT TIME ZONE 'Europe/Copenhagen')::date BETWEEN from AND to` (local
+ * midnight always exists here: the clock changes at 02:00 and 03:00), but as a range of instants,
+ * so no row's time is converted.
+ */
+export const ON_LOCAL_DAYS = (instant: string, from: string, to: string) =>
+  `${instant} >= (${from}::timestamp AT TIME ZONE 'Europe/Copenhagen') AND ${instant} < ((${to} + 1)::timestamp AT TIME ZONE 'Europe/Copenhagen')`;
+
+/**
  * Every case of the municipality with its team for scoping: the team of the responsible caseworker
  * at D, else of the last caseworker assigned before D, else the intake team.
  */

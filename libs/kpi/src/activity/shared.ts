@@ -1,4 +1,4 @@
-import { END_OF_D } from '../sql';
+import { END_OF_D, ON_LOCAL_DAYS } from '../sql';
 import { defineKpi, fractionKpi, type KpiContext, type KpiDefinition } from '../types';
 
 // What the activity KPIs (whole municipality, for the chief) share. Params: $1 municipality, $2 D,
@@ -13,7 +13,7 @@ export const NOTIFICATIONS_IN_P = `
   note AS (
     SELECT n.* FROM notification n
     WHERE n.municipality_code = $1 AND n.received_at < ${END_OF_D}
-      AND (n.received_at AT TIME ZONE 'Europe/Copenhagen')::date BETWEEN $3::date AND $4::date
+      AND ${ON_LOCAL_DAYS('n.received_at', '$3::date', '$4::date')}
   )`;
 
 /** The distinct children with a measure of the family active at D. */

@@ -1,6 +1,6 @@
 import { fractionKpi } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
-import { caseTeam, END_OF_D, IN_SCOPE, kpiParams } from '../sql';
+import { caseTeam, END_OF_D, IN_SCOPE, kpiParams, ON_LOCAL_DAYS } from '../sql';
 import { ASSESSED_BY_D, ASSESSED_IN_24H, NOTIFICATION_JUDGED } from './rules';
 import { groupByTeam, scopeFraction, shareCounts, teamColumn, type TeamFraction } from './team-counts';
 import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
@@ -25,7 +25,7 @@ export const notification24hCounts = (ctx: KpiContext, byTeam: boolean) =>
        SELECT ${teamColumn(grouping)}count(*) FILTER (WHERE ${ASSESSED_IN_24H('assessed_at', 'received_at')})::int AS numerator,
               count(*) FILTER (WHERE ${NOTIFICATION_JUDGED('assessed_at', 'received_at')})::int AS denominator
        FROM note
-       WHERE (received_at AT TIME ZONE 'Europe/Copenhagen')::date BETWEEN $3::date AND $4::date
+       WHERE ${ON_LOCAL_DAYS('received_at', '$3::date', '$4::date')}
          AND received_at < ${END_OF_D} AND ${IN_SCOPE('note')}
        ${groupByTeam(grouping)}`,
       kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
