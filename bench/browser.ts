@@ -5,7 +5,8 @@
 //                                        the chief's view of København on the national dataset
 //                                        (bench/national-dataset.ts, built by `bench -- api
 //                                        --build-only`; never built here), cold: a fresh API per run,
-//                                        or one API whose cache every import would empty (--running-api)
+//                                        or one API whose cache every import would empty (--running-api;
+//                                        BENCH_IDLE_MS: the wait after moving the versions, default 1500)
 //   BENCH_JSON=1 ... prints the results as JSON as well
 //
 // Builds the dashboard (production), starts the embedded default (`npm start`: PostgreSQL from
@@ -329,7 +330,7 @@ async function benchNational(args: string[]): Promise<void> {
       if (running) {
         await pool.query(`SELECT move_data_version('*')`);
         // The API process hears of it by NOTIFY (issue 18: within 1 s).
-        await new Promise((r) => setTimeout(r, 1500));
+        await new Promise((r) => setTimeout(r, Number(process.env.BENCH_IDLE_MS ?? 1500)));
       }
       const api: ChildProcess = running ?? (await startNationalApi(url, port, web));
       try {

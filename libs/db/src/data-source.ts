@@ -14,11 +14,18 @@ export const POOL_SIZE = 10;
 
 /**
  * Session settings of every connection that computes KPIs (the API's pools, the replica's, the
- * benchmarks'): no JIT compilation (ADR 0076). The KPI statements' estimated costs (overestimated
- * row counts times per-row subplans) pass jit_optimize_above_cost, and compiling then took 2-5 s of
- * a statement that runs in well under one; the ETL turns it off for its own statements.
+ * benchmarks'):
+ * - no JIT compilation (ADR 0076). The KPI statements' estimated costs (overestimated row counts
+ *   times per-row subplans) pass jit_optimize_above_cost, and compiling then took 2-5 s of a
+ *   statement that runs in well under one; the ETL turns it off for its own statements.
+ * - no parallel workers (ADR 0081). An answer already runs several KPIs at once, and many answers
+ *   run at once when the caches are cold: a statement of tens of milliseconds that starts workers
+ *   pays their start and takes cores from the statements beside it.
  */
-export const SESSION_OPTIONS = '-c jit=off';
+export const SESSION_OPTIONS = '-c jit=off -c max_parallel_workers_per_gather=0';
+
+/** How long a KPI connection may stay idle before the pool closes it: never (0), see ADR 0081. */
+export const KPI_CONNECTION_IDLE_MS = 0;
 
 /** A TypeORM data source on a Postgres URL. The schema changes only through MIGRATIONS. */
 export function createDataSource(
@@ -44,6 +51,9 @@ export function createDataSource(
       ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
       // A dead server is noticed on an idle connection too.
       keepAlive: true,
+      // Kept open however long idle (pg closes them after 10 s by default): a server process that
+      // has read the partitions' catalog once plans the next cold answer without reading it again.
+      idleTimeoutMillis: KPI_CONNECTION_IDLE_MS,
       options: SESSION_OPTIONS,
     },
   });

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { SESSION_OPTIONS } from '@bu/db';
+import { KPI_CONNECTION_IDLE_MS, SESSION_OPTIONS } from '@bu/db';
 import type { Query } from '@bu/kpi';
 import { logger } from '@bu/logger';
 import { APP_CONFIG, type AppConfig } from '../config';
@@ -47,6 +47,7 @@ export class ReadReplica implements OnApplicationShutdown {
       options: SESSION_OPTIONS,
       max: 10,
       keepAlive: true,
+      idleTimeoutMillis: KPI_CONNECTION_IDLE_MS,
       ...(config.statementTimeoutMs ? { statement_timeout: config.statementTimeoutMs } : {}),
       ...(config.dbConnectTimeoutMs ? { connectionTimeoutMillis: config.dbConnectTimeoutMs } : {}),
     });
