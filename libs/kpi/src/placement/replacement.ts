@@ -28,11 +28,15 @@ export const replacement12m = fractionKpi({
            AND NOT EXISTS (SELECT 1 FROM placed n WHERE n.person_id = p.person_id
                              AND n.started <= p.ended + 1 AND (n.ended IS NULL OR n.ended >= p.ended + 1))
          GROUP BY p.person_id
+       ),
+       -- The children placed again within 12 months, by a join on the child (hashed), not a look-up
+       -- through every placement of the municipality for each child: that grew with the square.
+       replaced AS (
+         SELECT DISTINCT e.person_id FROM ends e JOIN placed n ON n.person_id = e.person_id
+         WHERE n.started > e.ended AND n.started <= ${addMonthsSql('e.ended', 12)}
        )
-       SELECT count(*) FILTER (WHERE EXISTS (SELECT 1 FROM placed n WHERE n.person_id = e.person_id
-                                              AND n.started > e.ended AND n.started <= ${addMonthsSql('e.ended', 12)}))::int AS replaced,
-              count(*)::int AS judged
-       FROM ends e`,
+       SELECT count(r.person_id)::int AS replaced, count(*)::int AS judged
+       FROM ends e LEFT JOIN replaced r ON r.person_id = e.person_id`,
       [ctx.municipality, ctx.asOf],
     );
     return { numerator: r.replaced, denominator: r.judged };
