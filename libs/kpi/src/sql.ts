@@ -16,7 +16,7 @@ export const END_OF_D = `(($2::date + 1)::timestamp AT TIME ZONE 'Europe/Copenha
  * so no row's time is converted.
  */
 export const ON_LOCAL_DAYS = (instant: string, from: string, to: string) =>
-  `${instant} >= (${from}::timestamp AT TIME ZONE 'Europe/Copenhagen') AND ${instant} < ((${to} + 1)::timestamp AT TIME ZONE 'Europe/Copenhagen')`;
+  `${instant} >= ((${from})::timestamp AT TIME ZONE 'Europe/Copenhagen') AND ${instant} < (((${to}) + 1)::timestamp AT TIME ZONE 'Europe/Copenhagen')`;
 
 /**
  * Every case of the municipality with its team for scoping: the team of the responsible caseworker

@@ -1,4 +1,4 @@
-import { END_OF_D } from '../sql';
+import { END_OF_D, ON_LOCAL_DAYS } from '../sql';
 import {
   ASSESSED_BY_D,
   ASSESSED_IN_24H,
@@ -131,7 +131,7 @@ const FORMAL_ITEMS: FormalItem[] = [
       note AS (
         SELECT rc.case_id, n.received_at, ${ASSESSED_BY_D('n.assessed_at')} AS assessed_at
         FROM rc JOIN notification n ON n.municipality_code = $1 AND n.person_id = rc.person_id
-        WHERE (n.received_at AT TIME ZONE 'Europe/Copenhagen')::date BETWEEN ${TWELVE_MONTHS_BEFORE_D} AND $2::date
+        WHERE ${ON_LOCAL_DAYS('n.received_at', TWELVE_MONTHS_BEFORE_D, '$2::date')}
           AND n.received_at < ${END_OF_D})
       SELECT case_id, count(*) FILTER (WHERE ${NOTIFICATION_JUDGED('assessed_at', 'received_at')}) AS judged,
              count(*) FILTER (WHERE ${ASSESSED_IN_24H('assessed_at', 'received_at')}) AS met
