@@ -1,5 +1,6 @@
 import { useRef } from 'react';
 import { formatNumber, formatShare } from '../format';
+import { PART_COLOURS, SHARE_AXIS, stackedShareSeries } from './stacked-shares';
 import { useChart } from './useChart';
 
 /** continuity.caseworker_changes as the API gives it (libs/kpi/src/continuity). */
@@ -11,12 +12,11 @@ export interface CaseworkerChanges {
   twoOrMoreShare: number | null;
 }
 
-// Blue / grey / orange as the effect chart: told apart with the common colour-vision deficiencies,
-// each segment also carries its % as text; white on the blue and the orange meets 4.5:1.
+// The effect chart's colours: each segment also carries its % as text.
 export const CHANGE_PARTS = [
-  { key: 'noChangeShare', label: 'Ingen skift', color: '#1f5f99', text: '#ffffff' },
-  { key: 'oneChangeShare', label: '1 skift', color: '#cbd2d9', text: '#1f2933' },
-  { key: 'twoOrMoreShare', label: '2 eller flere skift', color: '#c2410c', text: '#ffffff' },
+  { key: 'noChangeShare', label: 'Ingen skift', ...PART_COLOURS[0] },
+  { key: 'oneChangeShare', label: '1 skift', ...PART_COLOURS[1] },
+  { key: 'twoOrMoreShare', label: '2 eller flere skift', ...PART_COLOURS[2] },
 ] as const;
 
 const meanFormat = new Intl.NumberFormat('da-DK', { maximumFractionDigits: 2 });
@@ -47,23 +47,9 @@ export function ChangesChart({ value, title }: { value: CaseworkerChanges; title
               trigger: 'item',
               formatter: (p: { seriesName: string; value: number }) => `${p.seriesName}: ${shareOfChildren(p.value, value.children)}`,
             },
-            xAxis: {
-              type: 'value',
-              min: 0,
-              max: 1,
-              interval: 0.25,
-              axisLabel: { formatter: (v: number) => formatShare(v), color: '#1f2933' },
-            },
+            xAxis: SHARE_AXIS,
             yAxis: { type: 'category', data: [`Børn (${formatNumber(value.children)})`], axisLabel: { color: '#1f2933' } },
-            series: CHANGE_PARTS.map((part) => ({
-              name: part.label,
-              type: 'bar',
-              stack: 'changes',
-              barMaxWidth: 40,
-              itemStyle: { color: part.color },
-              label: { show: true, color: part.text, formatter: (p: { value: number }) => (p.value >= 0.1 ? formatShare(p.value) : '') },
-              data: [value[part.key] ?? 0],
-            })),
+            series: stackedShareSeries(CHANGE_PARTS, { stack: 'changes', barMaxWidth: 40, data: (key) => [value[key] ?? 0] }),
           });
         },
     [value],

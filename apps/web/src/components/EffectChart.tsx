@@ -2,6 +2,7 @@ import { useRef } from 'react';
 import { formatNumber, formatShare } from '../format';
 
 import type { EffectChange, EffectGroup } from '@bu/contracts';
+import { PART_COLOURS, SHARE_AXIS, stackedShareSeries } from './stacked-shares';
 import { useChart } from './useChart';
 
 export type { EffectChange, EffectGroup };
@@ -13,12 +14,11 @@ export function effectRows(value: EffectChange): [string, EffectGroup][] {
   return [[ALL_CHILDREN, value], ...Object.entries(value.byMeasureType ?? {})];
 }
 
-// Blue / grey / orange: told apart with every common colour-vision deficiency, and each segment
-// also carries its % as text; white text on the blue and the orange meets 4.5:1.
+// Each segment also carries its % as text (the colours: stacked-shares.ts).
 export const EFFECT_PARTS = [
-  { key: 'improved', label: 'Forbedret', color: '#1f5f99', text: '#ffffff' },
-  { key: 'unchanged', label: 'Uændret', color: '#cbd2d9', text: '#1f2933' },
-  { key: 'worsened', label: 'Forværret', color: '#c2410c', text: '#ffffff' },
+  { key: 'improved', label: 'Forbedret', ...PART_COLOURS[0] },
+  { key: 'unchanged', label: 'Uændret', ...PART_COLOURS[1] },
+  { key: 'worsened', label: 'Forværret', ...PART_COLOURS[2] },
 ] as const;
 
 const signed = new Intl.NumberFormat('da-DK', { maximumFractionDigits: 2, signDisplay: 'exceptZero' });
@@ -39,31 +39,17 @@ export function EffectChart({ value, title }: { value: EffectChange; title: stri
             animation: false,
             grid: { left: 8, right: 16, top: 8, bottom: 8, containLabel: true },
             tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => formatShare(v) },
-            xAxis: {
-              type: 'value',
-              min: 0,
-              max: 1,
-              interval: 0.25,
-              axisLabel: { formatter: (v: number) => formatShare(v), color: '#1f2933' },
-            },
+            xAxis: SHARE_AXIS,
             yAxis: {
               type: 'category',
               data: drawn.map(([name, g]) => `${name} (${formatNumber(g.children)})`),
               axisLabel: { color: '#1f2933', width: 180, overflow: 'truncate' },
             },
-            series: EFFECT_PARTS.map((part) => ({
-              name: part.label,
-              type: 'bar',
+            series: stackedShareSeries(EFFECT_PARTS, {
               stack: 'effect',
               barMaxWidth: 28,
-              itemStyle: { color: part.color },
-              label: {
-                show: true,
-                color: part.text,
-                formatter: (p: { value: number }) => (p.value >= 0.1 ? formatShare(p.value) : ''),
-              },
-              data: drawn.map(([, g]) => g[part.key] ?? 0),
-            })),
+              data: (key) => drawn.map(([, g]) => g[key] ?? 0),
+            }),
           });
         },
     [value],
