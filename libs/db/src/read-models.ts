@@ -94,12 +94,16 @@ const EFFECT_CHILD_SPANS = `
  * Notifications count on their received day in Copenhagen, as END_OF_D and ON_LOCAL_DAYS place them.
  */
 const ACTIVITY_COUNT_DAYS = `
-  INSERT INTO activity_count_day (municipality_code, day, placed_children, preventive_children, open_case_children,
-                                  notifications_to_date, placements_started_to_date)
+  INSERT INTO activity_count_day (municipality_code, day, placed_children, placed_family_care_children, preventive_children,
+                                  open_case_children, notifications_to_date, placements_started_to_date, placements_ended_to_date)
   WITH spells AS (
     SELECT c.person_id, m.family AS kind, m.started AS f, coalesce(m.ended, 'infinity') AS t FROM measure m
     JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
     WHERE m.municipality_code = $1 AND m.family IN ('placement', 'preventive') AND (m.ended IS NULL OR m.ended >= m.started)
+    UNION ALL
+    SELECT c.person_id, 'family_care', m.started, coalesce(m.ended, 'infinity') FROM measure m
+    JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
+    WHERE m.municipality_code = $1 AND m.family = 'placement' AND m.family_care AND (m.ended IS NULL OR m.ended >= m.started)
     UNION ALL
     SELECT person_id, 'open_case', opened, coalesce(closed, 'infinity') FROM child_case
     WHERE municipality_code = $1 AND (closed IS NULL OR closed >= opened)
@@ -123,17 +127,22 @@ const ACTIVITY_COUNT_DAYS = `
     SELECT (received_at AT TIME ZONE 'Europe/Copenhagen')::date, 'notification', 1 FROM notification WHERE municipality_code = $1
     UNION ALL
     SELECT started, 'placement_started', 1 FROM measure WHERE municipality_code = $1 AND family = 'placement'
+    UNION ALL
+    SELECT ended, 'placement_ended', 1 FROM measure WHERE municipality_code = $1 AND family = 'placement' AND ended IS NOT NULL
   ),
   per_day AS (
     SELECT day,
       coalesce(sum(change) FILTER (WHERE kind = 'placement'), 0) AS placed,
+      coalesce(sum(change) FILTER (WHERE kind = 'family_care'), 0) AS family_care,
       coalesce(sum(change) FILTER (WHERE kind = 'preventive'), 0) AS preventive,
       coalesce(sum(change) FILTER (WHERE kind = 'open_case'), 0) AS open_case,
       coalesce(sum(change) FILTER (WHERE kind = 'notification'), 0) AS notifications,
-      coalesce(sum(change) FILTER (WHERE kind = 'placement_started'), 0) AS started
+      coalesce(sum(change) FILTER (WHERE kind = 'placement_started'), 0) AS started,
+      coalesce(sum(change) FILTER (WHERE kind = 'placement_ended'), 0) AS ended
     FROM changes GROUP BY day
   )
-  SELECT $1, day, sum(placed) OVER w, sum(preventive) OVER w, sum(open_case) OVER w, sum(notifications) OVER w, sum(started) OVER w
+  SELECT $1, day, sum(placed) OVER w, sum(family_care) OVER w, sum(preventive) OVER w, sum(open_case) OVER w,
+         sum(notifications) OVER w, sum(started) OVER w, sum(ended) OVER w
   FROM per_day WINDOW w AS (ORDER BY day)`;
 
 /** The month end of a date (expression), as a date. */

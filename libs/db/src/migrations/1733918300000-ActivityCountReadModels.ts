@@ -5,9 +5,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 // every measure, case and notification of the municipality's history.
 //
 // activity_count_day: a step function per municipality, one row per day on which a count changes,
-// valid until the next row: the distinct children with a placement, a preventive measure or an open
-// case active at the end of that day, and running totals (notifications by Copenhagen received
-// day, placements by start day), so a count in a period is the difference of two look-ups.
+// valid until the next row: the distinct children with a placement (one in family care), a
+// preventive measure or an open case active at the end of that day, and running totals
+// (notifications by Copenhagen received day, placements by start day and by end day), so a count
+// in a period is the difference of two look-ups.
 //
 // budget_cost_month, budget_children_month: changes at month ends (the budget reads month ends
 // only) per measure type of the active measures' monthly cost, and per set of measure types of the
@@ -25,10 +26,12 @@ export class ActivityCountReadModels1733918300000 implements MigrationInterface 
       CREATE TABLE activity_count_day (
         day date NOT NULL,
         placed_children integer NOT NULL,
+        placed_family_care_children integer NOT NULL,
         preventive_children integer NOT NULL,
         open_case_children integer NOT NULL,
         notifications_to_date integer NOT NULL,
         placements_started_to_date integer NOT NULL,
+        placements_ended_to_date integer NOT NULL,
         municipality_code smallint NOT NULL,
         PRIMARY KEY (municipality_code, day)
       );

@@ -84,10 +84,16 @@ describe('activity counts and budget measures from the read models', () => {
         { from: `${asOf.slice(0, 4)}-01-01`, to: `${asOf.slice(0, 4)}-12-31` },
         { from: '2024-10-27', to: '2024-12-31' },
       ];
-      for (const id of ['activity.placed_children', 'activity.preventive_children', 'activity.children_with_open_case'])
+      for (const id of [
+        'activity.placed_children',
+        'activity.preventive_children',
+        'activity.children_with_open_case',
+        'activity.family_care_share',
+      ])
         asks.push([id, { asOf }]);
       for (const period of periods)
-        for (const id of ['activity.notifications', 'activity.placements_started']) asks.push([id, { asOf, period }]);
+        for (const id of ['activity.notifications', 'activity.placements_started', 'activity.placements_ended'])
+          asks.push([id, { asOf, period }]);
     }
     expect(await differences(asks)).toEqual([]);
     // px counts once while placed in two cases (31-03-2023), and is open on both sides of CX2/CX3's turn.

@@ -44,6 +44,7 @@ export const placementsEnded = countKpi({
   id: 'activity.placements_ended',
   title: 'Anbringelser afsluttet',
   sql: `SELECT count(*)::int AS n FROM measure WHERE municipality_code = $1 AND family = 'placement' AND ended BETWEEN $3::date AND $4::date AND ended <= $2::date`,
+  readModelSql: `SELECT ${COUNT_IN('placements_ended_to_date', '$3::date', 'least($4::date, $2::date)')} AS n`,
 });
 
 /**
@@ -80,8 +81,10 @@ export const familyCareShare = fractionKpi({
   roles: ['chef', 'admin'],
   async fraction(ctx) {
     const [r] = await ctx.query<{ family: number; placed: number }>(
-      `SELECT (SELECT count(*) FROM (${ACTIVE_AT_D('placement', 'AND m.family_care')}) f)::int AS family,
-              (SELECT count(*) FROM (${ACTIVE_AT_D('placement')}) p)::int AS placed`,
+      ctx.readModels
+        ? `SELECT ${COUNT_AT('placed_family_care_children', '$2::date')} AS family, ${COUNT_AT('placed_children', '$2::date')} AS placed`
+        : `SELECT (SELECT count(*) FROM (${ACTIVE_AT_D('placement', 'AND m.family_care')}) f)::int AS family,
+                  (SELECT count(*) FROM (${ACTIVE_AT_D('placement')}) p)::int AS placed`,
       [ctx.municipality, ctx.asOf],
     );
     return { numerator: r.family, denominator: r.placed };
