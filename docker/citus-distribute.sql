@@ -21,7 +21,8 @@ BEGIN
   FOREACH t IN ARRAY ARRAY[
     'child_case', 'person', 'caseworker', 'team', 'assignment', 'notification', 'investigation', 'measure',
     'action_plan', 'followup', 'child_conversation', 'supervision_visit', 'effect_measurement', 'complaint',
-    'case_team_span', 'effect_child_span', 'read_model_state', 'budget_line'
+    'case_team_span', 'effect_child_span', 'activity_count_day', 'budget_cost_month', 'budget_children_month',
+    'read_model_state', 'budget_line'
   ] LOOP
     IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = t::regclass) THEN
       PERFORM create_distributed_table(t, 'municipality_code', colocate_with => CASE WHEN t = 'child_case' THEN 'default' ELSE 'child_case' END);

@@ -45,6 +45,9 @@ describe('docker/compose.citus.yml', () => {
     for (const table of [
       'case_team_span',
       'effect_child_span',
+      'activity_count_day',
+      'budget_cost_month',
+      'budget_children_month',
       'read_model_state',
       'budget_line',
       'municipality',

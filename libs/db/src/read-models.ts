@@ -85,10 +85,126 @@ const EFFECT_CHILD_SPANS = `
   FROM spans s LEFT JOIN types t ON t.person_id = s.person_id AND t.valid_from = s.valid_from
   WHERE s.n >= 2`;
 
+/**
+ * activity_count_day: from each day on which one changes, the counts the activity KPIs take at the
+ * end of a day D. The children with a measure of a family (or a case) active at D are counted
+ * distinct by first merging each child's overlapping spells of that family into islands: a child
+ * is then in at most one island at D, so the count at D is the islands begun by D less those ended
+ * before D. Spells that end before they start are active at no D (the KPIs' rule) and are left out.
+ * Notifications count on their received day in Copenhagen, as END_OF_D and ON_LOCAL_DAYS place them.
+ */
+const ACTIVITY_COUNT_DAYS = `
+  INSERT INTO activity_count_day (municipality_code, day, placed_children, placed_family_care_children, preventive_children,
+                                  open_case_children, notifications_to_date, placements_started_to_date, placements_ended_to_date)
+  WITH spells AS (
+    SELECT c.person_id, m.family AS kind, m.started AS f, coalesce(m.ended, 'infinity') AS t FROM measure m
+    JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
+    WHERE m.municipality_code = $1 AND m.family IN ('placement', 'preventive') AND (m.ended IS NULL OR m.ended >= m.started)
+    UNION ALL
+    SELECT c.person_id, 'family_care', m.started, coalesce(m.ended, 'infinity') FROM measure m
+    JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
+    WHERE m.municipality_code = $1 AND m.family = 'placement' AND m.family_care AND (m.ended IS NULL OR m.ended >= m.started)
+    UNION ALL
+    SELECT person_id, 'open_case', opened, coalesce(closed, 'infinity') FROM child_case
+    WHERE municipality_code = $1 AND (closed IS NULL OR closed >= opened)
+  ),
+  -- A spell begins an island when it starts after every earlier spell of the child and kind ended.
+  marked AS (
+    SELECT person_id, kind, f, t,
+      (f > max(t) OVER (PARTITION BY person_id, kind ORDER BY f, t ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) IS NOT FALSE AS begins
+    FROM spells
+  ),
+  numbered AS (
+    SELECT person_id, kind, f, t, count(*) FILTER (WHERE begins) OVER (PARTITION BY person_id, kind ORDER BY f, t ROWS UNBOUNDED PRECEDING) AS island
+    FROM marked
+  ),
+  islands AS (SELECT kind, min(f) AS f, max(t) AS t FROM numbered GROUP BY person_id, kind, island),
+  changes AS (
+    SELECT f AS day, kind, 1 AS change FROM islands
+    UNION ALL
+    SELECT t + 1, kind, -1 FROM islands WHERE t <> 'infinity'
+    UNION ALL
+    SELECT (received_at AT TIME ZONE 'Europe/Copenhagen')::date, 'notification', 1 FROM notification WHERE municipality_code = $1
+    UNION ALL
+    SELECT started, 'placement_started', 1 FROM measure WHERE municipality_code = $1 AND family = 'placement'
+    UNION ALL
+    SELECT ended, 'placement_ended', 1 FROM measure WHERE municipality_code = $1 AND family = 'placement' AND ended IS NOT NULL
+  ),
+  per_day AS (
+    SELECT day,
+      coalesce(sum(change) FILTER (WHERE kind = 'placement'), 0) AS placed,
+      coalesce(sum(change) FILTER (WHERE kind = 'family_care'), 0) AS family_care,
+      coalesce(sum(change) FILTER (WHERE kind = 'preventive'), 0) AS preventive,
+      coalesce(sum(change) FILTER (WHERE kind = 'open_case'), 0) AS open_case,
+      coalesce(sum(change) FILTER (WHERE kind = 'notification'), 0) AS notifications,
+      coalesce(sum(change) FILTER (WHERE kind = 'placement_started'), 0) AS started,
+      coalesce(sum(change) FILTER (WHERE kind = 'placement_ended'), 0) AS ended
+    FROM changes GROUP BY day
+  )
+  SELECT $1, day, sum(placed) OVER w, sum(family_care) OVER w, sum(preventive) OVER w, sum(open_case) OVER w,
+         sum(notifications) OVER w, sum(started) OVER w, sum(ended) OVER w
+  FROM per_day WINDOW w AS (ORDER BY day)`;
+
+/** The month end of a date (expression), as a date. */
+const MONTH_END = (d: string) => `(date_trunc('month', (${d})::timestamp) + interval '1 month - 1 day')::date`;
+
+/**
+ * budget_cost_month: at each month end, the change per measure type in the monthly cost of the
+ * measures active at it. A measure is active at the month ends from its start's month end to the
+ * last month end on or before its end; its cost is added at the first and taken off at the next.
+ */
+const BUDGET_COST_MONTHS = `
+  INSERT INTO budget_cost_month (municipality_code, month_end, measure_type, change)
+  WITH spans AS (
+    SELECT measure_type, monthly_cost, ${MONTH_END('started')} AS first_end,
+           CASE WHEN ended IS NOT NULL THEN (date_trunc('month', (ended + 1)::timestamp) - interval '1 day')::date END AS last_end
+    FROM measure WHERE municipality_code = $1 AND monthly_cost <> 0
+  ),
+  changes AS (
+    SELECT first_end AS month_end, measure_type, monthly_cost AS change FROM spans WHERE last_end IS NULL OR last_end >= first_end
+    UNION ALL
+    SELECT ${MONTH_END('last_end + 1')}, measure_type, -monthly_cost FROM spans WHERE last_end >= first_end
+  )
+  SELECT $1, month_end, measure_type, sum(change) FROM changes GROUP BY month_end, measure_type HAVING sum(change) <> 0`;
+
+/**
+ * budget_children_month: at each month end, the change in the number of children whose measures
+ * with a cost active at the month end are of exactly a set of measure types. Each child's set can
+ * change only at a month end where one of its measures begins or the one after one ends.
+ */
+const BUDGET_CHILDREN_MONTHS = `
+  INSERT INTO budget_children_month (municipality_code, month_end, measure_types, change)
+  WITH spans AS MATERIALIZED (
+    SELECT c.person_id, m.measure_type, ${MONTH_END('m.started')} AS first_end,
+           CASE WHEN m.ended IS NOT NULL THEN (date_trunc('month', (m.ended + 1)::timestamp) - interval '1 day')::date END AS last_end
+    FROM measure m
+    JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
+    WHERE m.municipality_code = $1 AND m.monthly_cost <> 0
+  ),
+  active AS (SELECT * FROM spans WHERE last_end IS NULL OR last_end >= first_end),
+  bounds AS (
+    SELECT person_id, b, lead(b) OVER (PARTITION BY person_id ORDER BY b) AS next_b
+    FROM (SELECT person_id, first_end AS b FROM active UNION SELECT person_id, ${MONTH_END('last_end + 1')} FROM active WHERE last_end IS NOT NULL) x
+  ),
+  sets AS (
+    SELECT b.b, b.next_b, array_agg(DISTINCT a.measure_type ORDER BY a.measure_type) AS measure_types
+    FROM bounds b JOIN active a ON a.person_id = b.person_id AND a.first_end <= b.b AND (a.last_end IS NULL OR a.last_end >= b.b)
+    GROUP BY b.person_id, b.b, b.next_b
+  ),
+  changes AS (
+    SELECT b AS month_end, measure_types, 1 AS change FROM sets
+    UNION ALL
+    SELECT next_b, measure_types, -1 FROM sets WHERE next_b IS NOT NULL
+  )
+  SELECT $1, month_end, measure_types, sum(change) FROM changes GROUP BY month_end, measure_types HAVING sum(change) <> 0`;
+
 /** The read models and how each is built, in the order they are built. */
 const READ_MODELS: { table: string; build: string }[] = [
   { table: 'case_team_span', build: CASE_TEAM_SPANS },
   { table: 'effect_child_span', build: EFFECT_CHILD_SPANS },
+  { table: 'activity_count_day', build: ACTIVITY_COUNT_DAYS },
+  { table: 'budget_cost_month', build: BUDGET_COST_MONTHS },
+  { table: 'budget_children_month', build: BUDGET_CHILDREN_MONTHS },
 ];
 
 /**

@@ -33,6 +33,7 @@ import { ReviewCommitteeExamples1733853000000 } from './1733853000000-ReviewComm
 import { ReadModels1733915000000 } from './1733915000000-ReadModels';
 import { EffectReadModel1733916000000 } from './1733916000000-EffectReadModel';
 import { EffectSpanReadModel1733917000000 } from './1733917000000-EffectSpanReadModel';
+import { ActivityCountReadModels1733918300000 } from './1733918300000-ActivityCountReadModels';
 import { ImportReuse1733910000000 } from './1733910000000-ImportReuse';
 
 export const MIGRATIONS = [
@@ -70,4 +71,5 @@ export const MIGRATIONS = [
   ReadModels1733915000000,
   EffectReadModel1733916000000,
   EffectSpanReadModel1733917000000,
+  ActivityCountReadModels1733918300000,
 ];

@@ -1,11 +1,13 @@
 import { defineKpi, fractionKpi } from '../types';
-import { countKpi, NOTIFICATIONS_IN_P, params, perThousand } from './shared';
+import { COUNT_IN, countKpi, NOTIFICATIONS_IN_P, params, perThousand } from './shared';
 
 /** activity.notifications — notifications received in P. */
 export const notifications = countKpi({
   id: 'activity.notifications',
   title: 'Underretninger',
   sql: `WITH ${NOTIFICATIONS_IN_P} SELECT count(*)::int AS n FROM note`,
+  // Received on a Copenhagen day in P and by D: the days P's start .. the earlier of P's end and D.
+  readModelSql: `SELECT ${COUNT_IN('notifications_to_date', '$3::date', 'least($4::date, $2::date)')} AS n`,
 });
 
 export const notificationsPer1000 = perThousand({

@@ -1,11 +1,15 @@
 import { MIN_CELL, suppressCount, SUPPRESSED } from '../suppression';
 import { defineKpi, type Fraction, type KpiContext } from '../types';
-import { perThousand } from './shared';
+import { COUNT_AT, perThousand } from './shared';
 
 // Children with an open case at D (KPIS.md, second edition): the number of children behind the
 // cases, for the chief and the committee. The whole municipality (no team scope).
 
 async function countChildrenWithOpenCase(ctx: KpiContext): Promise<number> {
+  if (ctx.readModels) {
+    const [rm] = await ctx.query<{ n: number }>(`SELECT ${COUNT_AT('open_case_children', '$2::date')} AS n`, [ctx.municipality, ctx.asOf]);
+    return rm.n;
+  }
   const [r] = await ctx.query<{ n: number }>(
     `SELECT count(DISTINCT person_id)::int AS n FROM child_case
      WHERE municipality_code = $1 AND opened <= $2::date AND (closed IS NULL OR closed >= $2::date)`,

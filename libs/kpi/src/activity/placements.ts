@@ -1,5 +1,5 @@
 import { defineKpi, fractionKpi } from '../types';
-import { ACTIVE_AT_D, countKpi, perThousand } from './shared';
+import { ACTIVE_AT_D, COUNT_AT, COUNT_IN, countKpi, perThousand } from './shared';
 
 // Children with measures at D, and placements started and ended in P.
 
@@ -8,6 +8,7 @@ export const preventiveChildren = countKpi({
   id: 'activity.preventive_children',
   title: 'Børn med forebyggende indsats',
   sql: `SELECT count(*)::int AS n FROM (${ACTIVE_AT_D('preventive')}) x`,
+  readModelSql: `SELECT ${COUNT_AT('preventive_children', '$2::date')} AS n`,
 });
 
 export const preventiveChildrenPer1000 = perThousand({
@@ -21,6 +22,7 @@ export const placedChildren = countKpi({
   id: 'activity.placed_children',
   title: 'Anbragte børn',
   sql: `SELECT count(*)::int AS n FROM (${ACTIVE_AT_D('placement')}) x`,
+  readModelSql: `SELECT ${COUNT_AT('placed_children', '$2::date')} AS n`,
 });
 
 export const placedChildrenPer1000 = perThousand({
@@ -34,6 +36,7 @@ export const placementsStarted = countKpi({
   id: 'activity.placements_started',
   title: 'Anbringelser startet',
   sql: `SELECT count(*)::int AS n FROM measure WHERE municipality_code = $1 AND family = 'placement' AND started BETWEEN $3::date AND $4::date AND started <= $2::date`,
+  readModelSql: `SELECT ${COUNT_IN('placements_started_to_date', '$3::date', 'least($4::date, $2::date)')} AS n`,
 });
 
 /** activity.placements_ended — placement measures ended in P. */
@@ -41,6 +44,7 @@ export const placementsEnded = countKpi({
   id: 'activity.placements_ended',
   title: 'Anbringelser afsluttet',
   sql: `SELECT count(*)::int AS n FROM measure WHERE municipality_code = $1 AND family = 'placement' AND ended BETWEEN $3::date AND $4::date AND ended <= $2::date`,
+  readModelSql: `SELECT ${COUNT_IN('placements_ended_to_date', '$3::date', 'least($4::date, $2::date)')} AS n`,
 });
 
 /**
@@ -77,8 +81,10 @@ export const familyCareShare = fractionKpi({
   roles: ['chef', 'admin'],
   async fraction(ctx) {
     const [r] = await ctx.query<{ family: number; placed: number }>(
-      `SELECT (SELECT count(*) FROM (${ACTIVE_AT_D('placement', 'AND m.family_care')}) f)::int AS family,
-              (SELECT count(*) FROM (${ACTIVE_AT_D('placement')}) p)::int AS placed`,
+      ctx.readModels
+        ? `SELECT ${COUNT_AT('placed_family_care_children', '$2::date')} AS family, ${COUNT_AT('placed_children', '$2::date')} AS placed`
+        : `SELECT (SELECT count(*) FROM (${ACTIVE_AT_D('placement', 'AND m.family_care')}) f)::int AS family,
+                  (SELECT count(*) FROM (${ACTIVE_AT_D('placement')}) p)::int AS placed`,
       [ctx.municipality, ctx.asOf],
     );
     return { numerator: r.family, denominator: r.placed };

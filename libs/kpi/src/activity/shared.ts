@@ -22,11 +22,23 @@ export const ACTIVE_AT_D = (family: string, extra = '') => `
   JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
   WHERE m.municipality_code = $1 AND m.family = '${family}' AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date) ${extra}`;
 
-/** A count for the chief: `sql` selects it as `n`. */
+/**
+ * A count from the read model activity_count_day (ADR 0082) at the end of `day` (a date
+ * expression): its row of the last day by then on which a count changed; 0 before the first.
+ */
+export const COUNT_AT = (column: string, day: string) =>
+  `coalesce((SELECT a.${column} FROM activity_count_day a WHERE a.municipality_code = $1 AND a.day <= ${day} ORDER BY a.day DESC LIMIT 1), 0)`;
+
+/** What a running total of activity_count_day gained over the days `from`..`to`; 0 when `to` is before `from`. */
+export const COUNT_IN = (column: string, from: string, to: string) =>
+  `CASE WHEN ${to} >= ${from} THEN ${COUNT_AT(column, to)} - ${COUNT_AT(column, `${from} - 1`)} ELSE 0 END`;
+
+/** A count for the chief: `sql` selects it as `n`; `readModelSql` the same from the read models, when current. */
 export const countKpi = <const Id extends string>(def: {
   id: Id;
   title: string;
   sql: string;
+  readModelSql?: string;
   higherIsBetter?: boolean | null;
 }): KpiDefinition<number, Id> =>
   defineKpi({
@@ -37,7 +49,8 @@ export const countKpi = <const Id extends string>(def: {
     higherIsBetter: def.higherIsBetter ?? null,
     roles: ['chef', 'admin'],
     async compute(ctx): Promise<number> {
-      const [r] = await ctx.query<{ n: number }>(def.sql, paramsFor(def.sql, ctx));
+      const sql = ctx.readModels && def.readModelSql ? def.readModelSql : def.sql;
+      const [r] = await ctx.query<{ n: number }>(sql, paramsFor(sql, ctx));
       return r.n;
     },
   });

@@ -35,6 +35,44 @@ export function budgetLines(ctx: KpiContext): Promise<Record<string, BudgetLine>
   return shared(ctx, 'budget.lines', () => computeBudgetLines(ctx));
 }
 
+// The monthly cost and the distinct children (with a cost) of the measures active at the end of a
+// line's month m (e), per account function, after `mapping` and `month_ends`. From the facts: the
+// measures active at e, read once per month (the lines' m are nearly always one), not once per
+// function for each of the two figures.
+const ACTIVE_FROM_FACTS = `
+  active AS (
+    SELECT mp.function_code, me.m, sum(m.monthly_cost) AS monthly,
+           count(DISTINCT c.person_id) FILTER (WHERE m.monthly_cost <> 0) AS children
+    FROM month_ends me
+    JOIN measure m ON m.municipality_code = $1 AND m.started <= me.e AND (m.ended IS NULL OR m.ended >= me.e)
+    JOIN mapping mp ON mp.measure_type = m.measure_type
+    LEFT JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
+    GROUP BY mp.function_code, me.m
+  )`;
+
+// From the read models (ADR 0082), when current: the cost per measure type and the children per
+// set of measure types at e are the sums of their changes at month ends by e; a child counts once
+// for a function when its set holds any of the function's types (the mapping is a setting). The
+// children are in `active_children`.
+const ACTIVE_FROM_READ_MODELS = `
+  active AS (
+    SELECT mp.function_code, me.m, sum(b.change) AS monthly
+    FROM month_ends me
+    JOIN budget_cost_month b ON b.municipality_code = $1 AND b.month_end <= me.e
+    JOIN mapping mp ON mp.measure_type = b.measure_type
+    GROUP BY mp.function_code, me.m
+  ),
+  type_sets AS (
+    SELECT me.m, b.measure_types, sum(b.change) AS n
+    FROM month_ends me JOIN budget_children_month b ON b.municipality_code = $1 AND b.month_end <= me.e
+    GROUP BY me.m, b.measure_types
+  ),
+  active_children AS (
+    SELECT f.function_code, s.m, sum(s.n) AS children
+    FROM type_sets s CROSS JOIN LATERAL (SELECT DISTINCT mp.function_code FROM mapping mp WHERE mp.measure_type = ANY (s.measure_types)) f
+    GROUP BY f.function_code, s.m
+  )`;
+
 async function computeBudgetLines(ctx: KpiContext): Promise<Record<string, BudgetLine>> {
   const settings = ctx.settings ?? DEFAULT_SETTINGS;
   const map = functionMap(settings);
@@ -58,18 +96,8 @@ async function computeBudgetLines(ctx: KpiContext): Promise<Record<string, Budge
        WHERE b.municipality_code = $1 AND b.year = d.y AND b.month <= d.m GROUP BY b.function_code
      ),
      mapping AS (SELECT key AS measure_type, value AS function_code FROM jsonb_each_text($3::jsonb)),
-     -- The measures active at the end of a line's month m, read once per month (the lines' m are
-     -- nearly always one), not once per function for each of the two figures.
      month_ends AS (SELECT DISTINCT t.m, (make_date(d.y, t.m, 1) + interval '1 month' - interval '1 day')::date AS e FROM this_year t, d),
-     active AS (
-       SELECT mp.function_code, me.m, sum(m.monthly_cost) AS monthly,
-              count(DISTINCT c.person_id) FILTER (WHERE m.monthly_cost <> 0) AS children
-       FROM month_ends me
-       JOIN measure m ON m.municipality_code = $1 AND m.started <= me.e AND (m.ended IS NULL OR m.ended >= me.e)
-       JOIN mapping mp ON mp.measure_type = m.measure_type
-       LEFT JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
-       GROUP BY mp.function_code, me.m
-     )
+     ${ctx.readModels ? ACTIVE_FROM_READ_MODELS : ACTIVE_FROM_FACTS}
      SELECT f.function_code,
        (SELECT function_name FROM budget_line b, d WHERE b.municipality_code = $1 AND b.function_code = f.function_code AND b.year <= d.y
           ORDER BY b.year DESC, b.month DESC LIMIT 1) AS name,
@@ -78,9 +106,10 @@ async function computeBudgetLines(ctx: KpiContext): Promise<Record<string, Budge
        (SELECT sum(spend)::text FROM budget_line b, d WHERE b.municipality_code = $1 AND b.function_code = f.function_code AND b.year = d.y AND b.month <= t.m) AS spent,
        (SELECT sum(spend)::text FROM budget_line b, d WHERE b.municipality_code = $1 AND b.function_code = f.function_code AND b.year = d.y - 1) AS last_year,
        coalesce(a.monthly, 0)::text AS active_monthly,
-       coalesce(a.children, 0)::int AS active_children
+       coalesce(${ctx.readModels ? 'k' : 'a'}.children, 0)::int AS active_children
      FROM fns f LEFT JOIN this_year t ON t.function_code = f.function_code
      LEFT JOIN active a ON a.function_code = f.function_code AND a.m = t.m
+     ${ctx.readModels ? 'LEFT JOIN active_children k ON k.function_code = f.function_code AND k.m = t.m' : ''}
      ORDER BY f.function_code`,
     [ctx.municipality, ctx.asOf, JSON.stringify(map), endedMonth(ctx.asOf)],
   );
