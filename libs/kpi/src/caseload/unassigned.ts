@@ -13,6 +13,23 @@ export interface UnassignedRow {
   days: number;
 }
 
+/** The responsible caseworker of each case at D ('' is nobody: NULL), by the rules of ../caseload/responsible.ts. */
+const CURRENT = `current AS (
+  SELECT DISTINCT ON (a.source, a.case_id) a.source, a.case_id, NULLIF(a.worker_id, '') AS worker_id
+  FROM assignment a WHERE a.municipality_code = $1 AND a.valid_from <= $2::date AND (a.valid_to IS NULL OR a.valid_to >= $2::date)
+  ORDER BY a.source, a.case_id, a.valid_from DESC, a.worker_id DESC
+)`;
+
+/**
+ * CURRENT from the read model case_team_span (ADR 0074): its worker_id is the responsible
+ * caseworker by these very rules, on the span holding D. A case without a span at D has no
+ * assignment with a caseworker at D, as a case whose current assignment is nobody's.
+ */
+const CURRENT_READ_MODEL = `current AS (
+  SELECT s.source, s.case_id, s.worker_id FROM case_team_span s
+  WHERE s.municipality_code = $1 AND s.valid_from <= $2::date AND (s.valid_to IS NULL OR s.valid_to >= $2::date)
+)`;
+
 /**
  * caseload.unassigned — the handover list: cases open at D with no assignment at D, or assigned
  * to a caseworker whose employment ended before D. A case belongs to the team of its last
@@ -32,28 +49,30 @@ export const unassignedCases = defineKpi({
       `WITH open_case AS (
          SELECT c.* FROM child_case c WHERE c.municipality_code = $1 AND c.opened <= $2::date AND (c.closed IS NULL OR c.closed >= $2::date)
        ),
-       current AS (
-         SELECT DISTINCT ON (a.source, a.case_id) a.source, a.case_id, NULLIF(a.worker_id, '') AS worker_id
-         FROM assignment a WHERE a.municipality_code = $1 AND a.valid_from <= $2::date AND (a.valid_to IS NULL OR a.valid_to >= $2::date)
-         ORDER BY a.source, a.case_id, a.valid_from DESC, a.worker_id DESC
-       ),
-       last AS (
-         SELECT DISTINCT ON (a.source, a.case_id) a.source, a.case_id, a.worker_id, a.valid_to
-         FROM assignment a WHERE a.municipality_code = $1 AND a.valid_from <= $2::date AND a.worker_id <> ''
-         ORDER BY a.source, a.case_id, a.valid_from DESC, a.worker_id DESC
-       ),
-       listed AS (
-         SELECT oc.case_id, oc.area, l.worker_id AS last_worker, coalesce(w.team, $4) AS team,
-           CASE WHEN cur.worker_id IS NULL THEN 'ingen rådgiver' ELSE 'rådgiver fratrådt' END AS reason,
-           CASE WHEN cur.worker_id IS NOT NULL THEN w.employed_to + 1
-                WHEN l.valid_to IS NOT NULL THEN GREATEST(l.valid_to + 1, oc.opened)
-                ELSE oc.opened END AS since
+       ${ctx.readModels ? CURRENT_READ_MODEL : CURRENT},
+       -- The open cases with nobody at D, or someone whose employment ended before D: few, so their
+       -- last caseworker is looked up for them alone (a sort of every assignment begun by D was most of the time).
+       unassigned AS (
+         SELECT oc.source, oc.case_id, oc.area, oc.opened, cur.worker_id AS current_worker
          FROM open_case oc
          LEFT JOIN current cur ON cur.source = oc.source AND cur.case_id = oc.case_id
-         LEFT JOIN last l ON l.source = oc.source AND l.case_id = oc.case_id
-         LEFT JOIN caseworker w ON w.municipality_code = $1 AND w.source = oc.source AND w.worker_id = coalesce(cur.worker_id, l.worker_id)
          LEFT JOIN caseworker cw ON cw.municipality_code = $1 AND cw.source = oc.source AND cw.worker_id = cur.worker_id
          WHERE cur.worker_id IS NULL OR cw.employed_to < $2::date
+       ),
+       listed AS (
+         SELECT u.case_id, u.area, l.worker_id AS last_worker, coalesce(w.team, $4) AS team,
+           CASE WHEN u.current_worker IS NULL THEN 'ingen rådgiver' ELSE 'rådgiver fratrådt' END AS reason,
+           CASE WHEN u.current_worker IS NOT NULL THEN w.employed_to + 1
+                WHEN l.valid_to IS NOT NULL THEN GREATEST(l.valid_to + 1, u.opened)
+                ELSE u.opened END AS since
+         FROM unassigned u
+         -- The last caseworker assigned by D: the latest Fra, equal Fra the highest worker id.
+         LEFT JOIN LATERAL (
+           SELECT a.worker_id, a.valid_to FROM assignment a
+           WHERE a.municipality_code = $1 AND a.source = u.source AND a.case_id = u.case_id AND a.valid_from <= $2::date AND a.worker_id <> ''
+           ORDER BY a.valid_from DESC, a.worker_id DESC LIMIT 1
+         ) l ON true
+         LEFT JOIN caseworker w ON w.municipality_code = $1 AND w.source = u.source AND w.worker_id = coalesce(u.current_worker, l.worker_id)
        )
        SELECT case_id AS "case", area, last_worker AS "lastWorker", team, reason, to_char(since, 'YYYY-MM-DD') AS since, ($2::date - since)::int AS days
        FROM listed WHERE $3::text[] IS NULL OR team = ANY($3::text[])

@@ -22,6 +22,37 @@ const RESPONSIBLE_ON = (day: string) => `(SELECT NULLIF(a.worker_id, '') FROM as
       AND a.valid_from <= ${day} AND (a.valid_to IS NULL OR a.valid_to >= ${day})
     ORDER BY a.valid_from DESC, a.worker_id DESC LIMIT 1)`;
 
+/** The changes per child of the judged cases, from the assignments: each candidate day looked at. */
+const CHANGED = `
+  candidate AS (
+    SELECT DISTINCT j.source, j.case_id, j.person_id, x.d FROM judged j
+    JOIN assignment a ON a.municipality_code = $1 AND a.source = j.source AND a.case_id = j.case_id
+    CROSS JOIN LATERAL (VALUES (a.valid_from), (a.valid_to + 1)) x(d)
+    WHERE x.d > ${addMonthsSql('$2::date', -12)} AND x.d <= $2::date
+  ),
+  changed AS (
+    SELECT q.person_id, count(*)::int AS n FROM candidate q
+    WHERE ${RESPONSIBLE_ON('q.d')} IS NOT NULL AND ${RESPONSIBLE_ON('q.d')} IS DISTINCT FROM ${RESPONSIBLE_ON('q.d - 1')}
+    GROUP BY q.person_id
+  ),`;
+
+/**
+ * CHANGED from the read model case_team_span (ADR 0074): a span begins on each candidate day and
+ * holds the responsible caseworker of its days by RESPONSIBLE_ON's rules, so a change is a span
+ * begun in the 12 months with a caseworker other than the day before's: the span ending that day,
+ * or nobody when no span holds it (before the first assignment, or a span left out for having
+ * neither caseworker nor team).
+ */
+const CHANGED_READ_MODEL = `
+  changed AS (
+    SELECT j.person_id, count(*)::int AS n FROM judged j
+    JOIN case_team_span s ON s.municipality_code = $1 AND s.source = j.source AND s.case_id = j.case_id
+    LEFT JOIN case_team_span b ON b.municipality_code = $1 AND b.source = s.source AND b.case_id = s.case_id AND b.valid_to = s.valid_from - 1
+    WHERE s.valid_from > ${addMonthsSql('$2::date', -12)} AND s.valid_from <= $2::date
+      AND s.worker_id IS NOT NULL AND s.worker_id IS DISTINCT FROM b.worker_id
+    GROUP BY j.person_id
+  ),`;
+
 /**
  * continuity.caseworker_changes (KPIS.md, second edition) — children whose case is open at D and
  * was opened on or before D − 12 months. A change is a day d with D − 12 months < d <= D whose
@@ -44,17 +75,7 @@ export const caseworkerChanges = defineKpi({
          SELECT ct.source, ct.case_id, ct.person_id FROM case_team ct
          WHERE ct.opened <= ${addMonthsSql('$2::date', -12)} AND (ct.closed IS NULL OR ct.closed >= $2::date) AND ${IN_SCOPE('ct')}
        ),
-       candidate AS (
-         SELECT DISTINCT j.source, j.case_id, j.person_id, x.d FROM judged j
-         JOIN assignment a ON a.municipality_code = $1 AND a.source = j.source AND a.case_id = j.case_id
-         CROSS JOIN LATERAL (VALUES (a.valid_from), (a.valid_to + 1)) x(d)
-         WHERE x.d > ${addMonthsSql('$2::date', -12)} AND x.d <= $2::date
-       ),
-       changed AS (
-         SELECT q.person_id, count(*)::int AS n FROM candidate q
-         WHERE ${RESPONSIBLE_ON('q.d')} IS NOT NULL AND ${RESPONSIBLE_ON('q.d')} IS DISTINCT FROM ${RESPONSIBLE_ON('q.d - 1')}
-         GROUP BY q.person_id
-       ),
+       ${ctx.readModels ? CHANGED_READ_MODEL : CHANGED}
        per_child AS (
          SELECT p.person_id, coalesce(c.n, 0) AS n FROM (SELECT DISTINCT person_id FROM judged) p LEFT JOIN changed c ON c.person_id = p.person_id
        )
