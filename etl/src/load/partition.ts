@@ -362,15 +362,17 @@ async function compareWithCurrent(client: ClientBase, def: EntityDef, current: s
     def.values.length === 0
       ? 'false'
       : `(${def.values.map((v) => `o.${v}`).join(', ')}) IS DISTINCT FROM (${def.values.map((v) => `n.${v}`).join(', ')})`;
+  // The values compared once per kept key (unchanged = kept - updated), not once for each count.
   const { rows } = await client.query(
     `SELECT count(*) FILTER (WHERE o.source IS NULL)::int AS inserted,
             count(*) FILTER (WHERE n.source IS NULL)::int AS removed,
             count(*) FILTER (WHERE o.source IS NOT NULL AND n.source IS NOT NULL AND ${changed})::int AS updated,
-            count(*) FILTER (WHERE o.source IS NOT NULL AND n.source IS NOT NULL AND NOT ${changed})::int AS unchanged
+            count(*) FILTER (WHERE o.source IS NOT NULL AND n.source IS NOT NULL)::int AS kept
      FROM (SELECT * FROM public.${current} WHERE source = $1) o FULL JOIN (SELECT * FROM ${next} WHERE source = $1) n ON ${match}`,
     [source],
   );
-  return rows[0];
+  const { inserted, removed, updated, kept } = rows[0];
+  return { inserted, removed, updated, unchanged: kept - updated };
 }
 
 /**
