@@ -4,7 +4,7 @@
 // and warm, next to the time of the same SQL run directly in psql. --cold: only uncached answers,
 // one client and 50, every request a municipality and month-end of the last three years asked
 // nowhere else in the run. --profile: the SQL time of each KPI of each role's set, summed over a few
-// cold requests, heaviest first.
+// cold requests, heaviest first. --slowest n: the n slowest requests of each role, by municipality and D.
 import { ChildProcess, execFileSync } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { Agent, get as httpGet } from 'http';
@@ -41,6 +41,8 @@ interface Spec {
 
 interface Sample {
   role: Role;
+  /** What was asked: municipality and D. */
+  asked: string;
   ms: number;
   ok: boolean;
   /** Bytes received (compressed where the client took gzip). */
@@ -161,7 +163,7 @@ async function load(
       } catch {
         ok = false;
       }
-      samples.push({ role: s.role, ms: Number(process.hrtime.bigint() - t) / 1e6, ok, bytes });
+      samples.push({ role: s.role, asked: `${s.municipality} ${s.asOf}`, ms: Number(process.hrtime.bigint() - t) / 1e6, ok, bytes });
     }
   };
   await Promise.all(Array.from({ length: clients }, client));
@@ -178,6 +180,18 @@ function report(label: string, run: { samples: Sample[]; seconds: number }): voi
     console.log(
       `  ${role.padEnd(10)} p50 ${percentile(ms, 50).toFixed(0).padStart(6)} ms   p95 ${percentile(ms, 95).toFixed(0).padStart(6)} ms`,
     );
+    // --slowest n: which requests those were (municipality and D).
+    const at = process.argv.indexOf('--slowest');
+    const slowest = at >= 0 ? Number(process.argv[at + 1]) : 0;
+    if (slowest > 0)
+      console.log(
+        `             slowest: ${run.samples
+          .filter((s) => s.role === role)
+          .sort((a, b) => b.ms - a.ms)
+          .slice(0, slowest)
+          .map((s) => `${s.asked} ${s.ms.toFixed(0)} ms`)
+          .join(', ')}`,
+      );
   }
 }
 
