@@ -100,15 +100,17 @@ const ACTIVITY_COUNT_DAYS = `
     SELECT c.person_id, m.family AS kind, m.started AS f, coalesce(m.ended, 'infinity') AS t FROM measure m
     JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
     WHERE m.municipality_code = $1 AND m.family IN ('placement', 'preventive') AND (m.ended IS NULL OR m.ended >= m.started)
-    UNION ALL
+    UNION
     SELECT c.person_id, 'family_care', m.started, coalesce(m.ended, 'infinity') FROM measure m
     JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
     WHERE m.municipality_code = $1 AND m.family = 'placement' AND m.family_care AND (m.ended IS NULL OR m.ended >= m.started)
-    UNION ALL
+    UNION
     SELECT person_id, 'open_case', opened, coalesce(closed, 'infinity') FROM child_case
     WHERE municipality_code = $1 AND (closed IS NULL OR closed >= opened)
   ),
   -- A spell begins an island when it starts after every earlier spell of the child and kind ended.
+  -- The spells are distinct (UNION): two equal ones (two cases of a child opened the same day) would
+  -- count as two islands if the two window levels below ordered the tie differently.
   marked AS (
     SELECT person_id, kind, f, t,
       (f > max(t) OVER (PARTITION BY person_id, kind ORDER BY f, t ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) IS NOT FALSE AS begins

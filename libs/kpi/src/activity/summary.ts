@@ -1,7 +1,7 @@
 import { END_OF_D } from '../sql';
 import { Suppressed, suppressCount } from '../suppression';
 import { defineKpi, type KpiContext } from '../types';
-import { COUNT_AT } from './shared';
+import { COUNT_AT, COUNT_IN } from './shared';
 
 export interface YearActivity<N = number> {
   notifications: N;
@@ -57,8 +57,8 @@ const FROM_FACTS = `WITH ${YEARS},
  */
 const FROM_READ_MODEL = `WITH ${YEARS}
   SELECT y,
-    ${COUNT_AT('notifications_to_date', 'at')} - ${COUNT_AT('notifications_to_date', 'from_d - 1')} AS notifications,
-    ${COUNT_AT('placements_started_to_date', 'at')} - ${COUNT_AT('placements_started_to_date', 'from_d - 1')} AS "placementsStarted",
+    ${COUNT_IN('notifications_to_date', 'from_d', 'at')} AS notifications,
+    ${COUNT_IN('placements_started_to_date', 'from_d', 'at')} AS "placementsStarted",
     ${COUNT_AT('placed_children', 'at')} AS "placedChildren",
     ${COUNT_AT('preventive_children', 'at')} AS "preventiveChildren"
   FROM years ORDER BY y`;

@@ -13,7 +13,7 @@ export interface UnassignedRow {
   days: number;
 }
 
-/** The responsible caseworker of each case at D ('' is nobody: NULL), by the rules of ../caseload/responsible.ts. */
+/** The responsible caseworker of each case at D ('' is nobody: NULL), by the rules of ./responsible.ts. */
 const CURRENT = `current AS (
   SELECT DISTINCT ON (a.source, a.case_id) a.source, a.case_id, NULLIF(a.worker_id, '') AS worker_id
   FROM assignment a WHERE a.municipality_code = $1 AND a.valid_from <= $2::date AND (a.valid_to IS NULL OR a.valid_to >= $2::date)

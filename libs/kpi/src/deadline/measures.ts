@@ -128,12 +128,12 @@ function supervisionRows(ctx: KpiContext, windows: DueWindow[]) {
   const overdue = `(started < ${addMonthsSql('$2::date', -6)} AND (last_visit IS NULL OR last_visit < ${addMonthsSql('$2::date', -6)}))`;
   return ctx.query<WindowedRow>(
     `WITH ${ACTIVE_MEASURE(ctx)},
-     -- Materialized, as the follow-ups' due: the latest visit is looked up once per placement (inlined,
-     -- the planner repeated the look-up for each use of it in the windows' tests, for each case).
+     -- Materialized, as the follow-ups' due: the latest visit is looked up once per placement in scope
+     -- (inlined, the planner repeated the look-up for each use of it in the windows' tests, for each case).
      placed AS MATERIALIZED (
        SELECT a.*, (SELECT max(v.visit_date) FROM supervision_visit v WHERE v.municipality_code = $1 AND v.source = a.source
                      AND v.measure_id = a.measure_id AND v.visit_date <= $2::date) AS last_visit
-       FROM active a WHERE a.family = 'placement'
+       FROM active a WHERE a.family = 'placement' AND ${IN_SCOPE('a')}
      ),
      dated AS (SELECT p.*, ${addMonthsSql('coalesce(last_visit, started)', 6)} AS due_date FROM placed p),
      windowed AS (
@@ -154,12 +154,14 @@ export const supervisionOverdue = supervision('deadline.supervision_overdue', 'T
 export const supervisionDueSoon = supervision('deadline.supervision_due_soon', 'Tilsynsbesøg med frist inden for 14 dage', 'soon');
 
 // Materialized: the started measures are joined to their cases before the spans holding D (inlined,
-// the planner joined every case of the municipality to its span first and the measures last).
+// the planner joined every case of the municipality to its span first and the measures last). The
+// scope is applied inside too: a materialized CTE does not receive the outer filter.
 const STARTED_IN_P = (ctx: { readModels?: boolean }) => `
   ${caseTeam(ctx)},
   started AS MATERIALIZED (
     SELECT m.*, ct.person_id, ct.team FROM measure m JOIN case_team ct ON ct.source = m.source AND ct.case_id = m.case_id
     WHERE m.municipality_code = $1 AND ${PLAN_MEASURE('m')} AND m.started BETWEEN $3::date AND $4::date AND m.started <= $2::date
+      AND ${IN_SCOPE('ct')}
   )`;
 
 /** The two shares counted over the measures started in P. */
