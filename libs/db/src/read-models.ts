@@ -150,6 +150,9 @@ const ACTIVITY_COUNT_DAYS = `
 /** The month end of a date (expression), as a date. */
 const MONTH_END = (d: string) => `(date_trunc('month', (${d})::timestamp) + interval '1 month - 1 day')::date`;
 
+/** The last month end on or before a date (expression): the date itself when it is a month end. */
+const LAST_MONTH_END_BY = (d: string) => `(date_trunc('month', (${d} + 1)::timestamp) - interval '1 day')::date`;
+
 /**
  * budget_cost_month: at each month end, the change per measure type in the monthly cost of the
  * measures active at it. A measure is active at the month ends from its start's month end to the
@@ -159,7 +162,7 @@ const BUDGET_COST_MONTHS = `
   INSERT INTO budget_cost_month (municipality_code, month_end, measure_type, change)
   WITH spans AS (
     SELECT measure_type, monthly_cost, ${MONTH_END('started')} AS first_end,
-           CASE WHEN ended IS NOT NULL THEN (date_trunc('month', (ended + 1)::timestamp) - interval '1 day')::date END AS last_end
+           CASE WHEN ended IS NOT NULL THEN ${LAST_MONTH_END_BY('ended')} END AS last_end
     FROM measure WHERE municipality_code = $1 AND monthly_cost <> 0
   ),
   changes AS (
@@ -178,7 +181,7 @@ const BUDGET_CHILDREN_MONTHS = `
   INSERT INTO budget_children_month (municipality_code, month_end, measure_types, change)
   WITH spans AS MATERIALIZED (
     SELECT c.person_id, m.measure_type, ${MONTH_END('m.started')} AS first_end,
-           CASE WHEN m.ended IS NOT NULL THEN (date_trunc('month', (m.ended + 1)::timestamp) - interval '1 day')::date END AS last_end
+           CASE WHEN m.ended IS NOT NULL THEN ${LAST_MONTH_END_BY('m.ended')} END AS last_end
     FROM measure m
     JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
     WHERE m.municipality_code = $1 AND m.monthly_cost <> 0
