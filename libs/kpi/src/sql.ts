@@ -19,12 +19,17 @@ export const ON_LOCAL_DAYS = (instant: string, from: string, to: string) =>
   `${instant} >= ((${from})::timestamp AT TIME ZONE 'Europe/Copenhagen') AND ${instant} < (((${to}) + 1)::timestamp AT TIME ZONE 'Europe/Copenhagen')`;
 
 /**
+ * The CTE `params`: names every parameter's type, so a KPI that uses no period can share the
+ * parameter list.
+ */
+export const PARAMS = `params AS (SELECT $3::date AS period_from, $4::date AS period_to, $5::text[] AS teams, $6::text AS intake_team)`;
+
+/**
  * Every case of the municipality with its team for scoping: the team of the responsible caseworker
  * at D, else of the last caseworker assigned before D, else the intake team.
  */
 export const CASE_TEAM = `
-  -- Names every parameter's type, so a KPI that uses no period can share the parameter list.
-  params AS (SELECT $3::date AS period_from, $4::date AS period_to, $5::text[] AS teams, $6::text AS intake_team),
+  ${PARAMS},
   case_team AS (
     SELECT c.source, c.case_id, c.person_id, c.area, c.opened, c.closed,
       (SELECT NULLIF(a.worker_id, '') FROM assignment a
@@ -41,7 +46,7 @@ export const CASE_TEAM = `
 
 /** CASE_TEAM from the read model case_team_span (ADR 0074): the span holding D, if any. */
 export const CASE_TEAM_READ_MODEL = `
-  params AS (SELECT $3::date AS period_from, $4::date AS period_to, $5::text[] AS teams, $6::text AS intake_team),
+  ${PARAMS},
   case_team AS (
     SELECT c.source, c.case_id, c.person_id, c.area, c.opened, c.closed, s.worker_id, coalesce(s.team, $6) AS team
     FROM child_case c
