@@ -72,6 +72,12 @@ describe('continuity.caseworker_changes', () => {
         oneChangeShare: 0,
         twoOrMoreShare: 0.5,
       });
+      // Without a scope the cases are read without their team (a shortcut): the same as a scope of
+      // every team, the intake team's too; an empty scope judges nobody.
+      expect(await value('continuity.caseworker_changes', { teams: ['Team Nord', 'Team Syd', 'Modtagelsen'] })).toEqual(
+        await value('continuity.caseworker_changes'),
+      );
+      expect(((await value('continuity.caseworker_changes', { teams: [] })) as { children: number }).children).toBe(0);
       // D = 29-04-2024: the window is 30-04-2023 (D − 12 months = 29-04-2023) .. 29-04-2024: C1's change on
       // 30-04-2024 is after D (2 left) and C7's on 30-04-2023 is now inside it (1): 2 + 1 + 1 + 0 = 4 → mean 1;
       // no change: C9 → 1 / 4; one: C3, C7 → 2 / 4; two or more: C1 → 1 / 4.

@@ -1,5 +1,5 @@
 import { DEFAULT_SETTINGS } from '../settings';
-import { addMonthsSql, caseTeam, IN_SCOPE, kpiParams } from '../sql';
+import { addMonthsSql, caseTeam, IN_SCOPE, kpiParams, PARAMS } from '../sql';
 import { defineKpi, type KpiContext } from '../types';
 
 /** continuity.caseworker_changes: the children judged and how often their responsible caseworker changed. */
@@ -21,6 +21,26 @@ const RESPONSIBLE_ON = (day: string) => `(SELECT NULLIF(a.worker_id, '') FROM as
     WHERE a.municipality_code = $1 AND a.source = q.source AND a.case_id = q.case_id
       AND a.valid_from <= ${day} AND (a.valid_to IS NULL OR a.valid_to >= ${day})
     ORDER BY a.valid_from DESC, a.worker_id DESC LIMIT 1)`;
+
+/** The case (alias) is judged at D: open at D and opened on or before D − 12 months. */
+const JUDGED_AT = (alias: string) =>
+  `${alias}.opened <= ${addMonthsSql('$2::date', -12)} AND (${alias}.closed IS NULL OR ${alias}.closed >= $2::date)`;
+
+/**
+ * The CTE `judged`: the judged cases in the scope. Without a team scope every case of the
+ * municipality is in it, so the cases are read without their team at D (CASE_TEAM has one row per
+ * case, so it adds no row either way); with one, the case's team at D decides.
+ */
+const judged = (ctx: KpiContext) =>
+  ctx.teams == null
+    ? `${PARAMS},
+       judged AS (
+         SELECT c.source, c.case_id, c.person_id FROM child_case c WHERE c.municipality_code = $1 AND ${JUDGED_AT('c')}
+       ),`
+    : `${caseTeam(ctx)},
+       judged AS (
+         SELECT ct.source, ct.case_id, ct.person_id FROM case_team ct WHERE ${JUDGED_AT('ct')} AND ${IN_SCOPE('ct')}
+       ),`;
 
 /** The changes per child of the judged cases, from the assignments: each candidate day looked at. */
 const CHANGED = `
@@ -70,11 +90,7 @@ export const caseworkerChanges = defineKpi({
   roles: ['teamleder', 'chef', 'admin'],
   async compute(ctx: KpiContext): Promise<CaseworkerChanges> {
     const [r] = await ctx.query<{ children: number; changes: number; none: number; one: number; two: number }>(
-      `WITH ${caseTeam(ctx)},
-       judged AS (
-         SELECT ct.source, ct.case_id, ct.person_id FROM case_team ct
-         WHERE ct.opened <= ${addMonthsSql('$2::date', -12)} AND (ct.closed IS NULL OR ct.closed >= $2::date) AND ${IN_SCOPE('ct')}
-       ),
+      `WITH ${judged(ctx)}
        ${ctx.readModels ? CHANGED_READ_MODEL : CHANGED}
        per_child AS (
          SELECT p.person_id, coalesce(c.n, 0) AS n FROM (SELECT DISTINCT person_id FROM judged) p LEFT JOIN changed c ON c.person_id = p.person_id
