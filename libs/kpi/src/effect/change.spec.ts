@@ -91,3 +91,33 @@ describe('effect.change at the edges of a child’s spans', () => {
     expect(april.byMeasureType.Plejefamilie).toMatchObject({ children: 1, meanChange: 2 });
   });
 });
+
+// The statement returns a row per group, not per child: the groups' edges, on both paths.
+describe('effect.change’s groups', () => {
+  const { db, value } = chiefFixture(D);
+
+  it('counts a child with no measure active on its latest date under "ingen aktiv foranstaltning"', async () => {
+    // child6 (C6): 01-02 all 2s (10), 10-04 all 1s (5) → Δ −1; its Kontaktperson (Y6) ended 31-03.
+    await db().pool.query(
+      `INSERT INTO effect_measurement (municipality_code, source, case_id, measured_on, development, family_relations, school, health, leisure)
+       SELECT municipality_code, source, 'C6', d, s, s, s, s, s FROM child_case, (VALUES (DATE '2024-02-01', 2), (DATE '2024-04-10', 1)) v(d, s)
+       WHERE case_id = 'C6'`,
+    );
+    // 30-04: child1 +1, child3 0, child7 −0.2, child6 −1.
+    const effect = (await value('effect.change')) as {
+      children: number;
+      meanChange: number;
+      improved: number;
+      unchanged: number;
+      worsened: number;
+      byMeasureType: Record<string, object>;
+    };
+    expect(effect).toMatchObject({ children: 4, improved: 1 / 4, unchanged: 1 / 4, worsened: 2 / 4 });
+    expect(effect.meanChange).toBeCloseTo((1 + 0 - 0.2 - 1) / 4, 12);
+    // Danish order, case aside: "ingen …" between Aflastning and Merudgifter.
+    expect(Object.keys(effect.byMeasureType)).toEqual(['Aflastning', 'ingen aktiv foranstaltning', 'Merudgifter', 'Opholdssted', 'Plejefamilie']);
+    expect(effect.byMeasureType['ingen aktiv foranstaltning']).toEqual({ children: 1, meanChange: -1, improved: 0, unchanged: 0, worsened: 1 });
+    // child3 (Δ 0) under both its types: nobody improved or worsened.
+    expect(effect.byMeasureType.Merudgifter).toEqual({ children: 1, meanChange: 0, improved: 0, unchanged: 1, worsened: 0 });
+  });
+});

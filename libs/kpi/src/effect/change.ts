@@ -7,10 +7,79 @@ export const NO_ACTIVE_MEASURE = 'ingen aktiv foranstaltning';
 
 /** Each child's span holding D (the read model leaves out spans of a child's first date). */
 const FROM_SPANS = `
-  SELECT person_id, ((latest_total - first_total) / 5)::float AS delta, measure_types AS types
-  FROM effect_child_span
-  WHERE municipality_code = $1 AND valid_from <= $2::date AND (valid_to IS NULL OR valid_to >= $2::date)
-  ORDER BY person_id`;
+  child AS (
+    SELECT (latest_total - first_total) / 5 AS delta, measure_types AS types
+    FROM effect_child_span
+    WHERE municipality_code = $1 AND valid_from <= $2::date AND (valid_to IS NULL OR valid_to >= $2::date)
+  )`;
+
+// One pass over the per-date sums, hashed per child: the first and the latest date's total are
+// the min and max of [day number, total] (arrays compare element by element), not found by
+// joining the sums to themselves twice; and the measure types active on the latest date by one
+// join, not a look-up per child (ADR 0076).
+const FROM_FACTS = `
+  per_date AS (
+    SELECT c.person_id, e.measured_on,
+           avg(e.development) + avg(e.family_relations) + avg(e.school) + avg(e.health) + avg(e.leisure) AS total
+    FROM effect_measurement e
+    JOIN child_case c ON c.municipality_code = e.municipality_code AND c.source = e.source AND c.case_id = e.case_id
+    WHERE e.municipality_code = $1 AND e.measured_on <= $2::date
+    GROUP BY c.person_id, e.measured_on
+  ),
+  ends AS (
+    SELECT person_id, max(measured_on) AS last_on,
+           max(ARRAY[(measured_on - DATE '2000-01-01')::numeric, total]) AS last, min(ARRAY[(measured_on - DATE '2000-01-01')::numeric, total]) AS first
+    FROM per_date GROUP BY person_id HAVING count(*) >= 2
+  ),
+  delta AS (SELECT person_id, last_on, (last[2] - first[2]) / 5 AS delta FROM ends),
+  types AS (
+    SELECT d.person_id, array_agg(DISTINCT m.measure_type ORDER BY m.measure_type) AS types
+    FROM delta d
+    JOIN child_case c ON c.municipality_code = $1 AND c.person_id = d.person_id
+    JOIN measure m ON m.municipality_code = c.municipality_code AND m.source = c.source AND m.case_id = c.case_id
+    WHERE m.started <= d.last_on AND (m.ended IS NULL OR m.ended >= d.last_on)
+    GROUP BY d.person_id
+  ),
+  child AS (
+    SELECT d.person_id, d.delta, coalesce(t.types, ARRAY[]::text[]) AS types
+    FROM delta d LEFT JOIN types t ON t.person_id = d.person_id
+  )`;
+
+/**
+ * A row per group, not per child: all counted children (type NULL) and each measure type active on
+ * a child's latest date (a child counts under each such type, or under NO_ACTIVE_MEASURE, $3). No
+ * row when no child is counted.
+ *
+ * The children are first summed per set of types and sign of Δ (a few dozen rows), then those sums
+ * per type. Δ is numeric, as the totals, and its sum is exact in any order and grouping, rounded to
+ * a float once. Δ is a multiple of 1/5 of a score averaged per theme: improved, unchanged or worsened
+ * is judged on the float with the tolerance the counts have always had (beyond it, the float has
+ * Δ's own sign).
+ */
+const SUMMARY = (children: string) => `
+  WITH ${children},
+  by_types AS (
+    SELECT types, CASE WHEN abs(delta::float8) < 1e-9::float8 THEN 0 ELSE sign(delta) END AS direction,
+           count(*) AS n, sum(delta) AS total
+    FROM child GROUP BY types, direction
+  )
+  SELECT t.type, sum(n)::int AS children, sum(total)::float8 AS total,
+         coalesce(sum(n) FILTER (WHERE direction > 0), 0)::int AS improved,
+         coalesce(sum(n) FILTER (WHERE direction = 0), 0)::int AS unchanged,
+         coalesce(sum(n) FILTER (WHERE direction < 0), 0)::int AS worsened
+  FROM by_types, unnest(ARRAY[NULL::text] || CASE WHEN cardinality(types) = 0 THEN ARRAY[$3::text] ELSE types END) AS t(type)
+  GROUP BY t.type`;
+
+interface GroupRow {
+  /** The measure type, NULL for all counted children. */
+  type: string | null;
+  children: number;
+  /** The sum of Δ. */
+  total: number;
+  improved: number;
+  unchanged: number;
+  worsened: number;
+}
 
 /**
  * effect.change — children with measurements on at least two distinct dates by D. Per child
@@ -26,68 +95,27 @@ export const effectChange = defineKpi({
   higherIsBetter: true,
   roles: ['chef', 'admin'],
   async compute(ctx): Promise<EffectChange> {
-    type Row = { person_id: string; delta: number; types: string[] };
     // From the read model effect_child_span when it is current (ADR 0074, 0078): each child's span
-    // holding D has the first and latest total and the types active on the latest date, made at import.
-    if (ctx.readModels) return summarise(await ctx.query<Row>(FROM_SPANS, [ctx.municipality, ctx.asOf]));
-    // One pass over the per-date sums, hashed per child: the first and the latest date's total are
-    // the min and max of [day number, total] (arrays compare element by element), not found by
-    // joining the sums to themselves twice; and the measure types active on the latest date by one
-    // join, not a look-up per child (ADR 0076).
-    const rows = await ctx.query<Row>(
-      `WITH per_date AS (
-         SELECT c.person_id, e.measured_on,
-                avg(e.development) + avg(e.family_relations) + avg(e.school) + avg(e.health) + avg(e.leisure) AS total
-         FROM effect_measurement e
-         JOIN child_case c ON c.municipality_code = e.municipality_code AND c.source = e.source AND c.case_id = e.case_id
-         WHERE e.municipality_code = $1 AND e.measured_on <= $2::date
-         GROUP BY c.person_id, e.measured_on
-       ),
-       ends AS (
-         SELECT person_id, max(measured_on) AS last_on,
-                max(ARRAY[(measured_on - DATE '2000-01-01')::numeric, total]) AS last, min(ARRAY[(measured_on - DATE '2000-01-01')::numeric, total]) AS first
-         FROM per_date GROUP BY person_id HAVING count(*) >= 2
-       ),
-       delta AS (SELECT person_id, last_on, ((last[2] - first[2]) / 5)::float AS delta FROM ends),
-       types AS (
-         SELECT d.person_id, array_agg(DISTINCT m.measure_type ORDER BY m.measure_type) AS types
-         FROM delta d
-         JOIN child_case c ON c.municipality_code = $1 AND c.person_id = d.person_id
-         JOIN measure m ON m.municipality_code = c.municipality_code AND m.source = c.source AND m.case_id = c.case_id
-         WHERE m.started <= d.last_on AND (m.ended IS NULL OR m.ended >= d.last_on)
-         GROUP BY d.person_id
-       )
-       SELECT d.person_id, d.delta, coalesce(t.types, ARRAY[]::text[]) AS types
-       FROM delta d LEFT JOIN types t ON t.person_id = d.person_id ORDER BY d.person_id`,
-      [ctx.municipality, ctx.asOf],
-    );
+    // holding D has the first and latest total and the types active on the latest date, made at
+    // import. Either way only the groups' counts come back, not a row per child.
+    const rows = await ctx.query<GroupRow>(SUMMARY(ctx.readModels ? FROM_SPANS : FROM_FACTS), [
+      ctx.municipality,
+      ctx.asOf,
+      NO_ACTIVE_MEASURE,
+    ]);
     return summarise(rows);
   },
 });
 
-function summarise(rows: { delta: number; types: string[] }[]): EffectChange {
-  const group = (deltas: number[]): EffectGroup => {
-    const n = deltas.length;
-    if (n === 0) return { children: 0, meanChange: null, improved: null, unchanged: null, worsened: null };
-    // Δ is a multiple of 1/5 of a score averaged per theme; compare with a tolerance for float sums.
-    const sign = (d: number) => (Math.abs(d) < 1e-9 ? 0 : Math.sign(d));
-    return {
-      children: n,
-      meanChange: deltas.reduce((a, b) => a + b, 0) / n,
-      improved: deltas.filter((d) => sign(d) > 0).length / n,
-      unchanged: deltas.filter((d) => sign(d) === 0).length / n,
-      worsened: deltas.filter((d) => sign(d) < 0).length / n,
-    };
+function summarise(rows: GroupRow[]): EffectChange {
+  const group = (g: GroupRow | undefined): EffectGroup => {
+    if (!g) return { children: 0, meanChange: null, improved: null, unchanged: null, worsened: null };
+    const n = g.children;
+    return { children: n, meanChange: g.total / n, improved: g.improved / n, unchanged: g.unchanged / n, worsened: g.worsened / n };
   };
-  const byType = new Map<string, number[]>();
-  for (const r of rows)
-    for (const t of r.types.length ? r.types : [NO_ACTIVE_MEASURE]) {
-      const deltas = byType.get(t);
-      if (deltas) deltas.push(r.delta);
-      else byType.set(t, [r.delta]);
-    }
+  const byType = rows.filter((r): r is GroupRow & { type: string } => r.type !== null);
   return {
-    ...group(rows.map((r) => r.delta)),
-    byMeasureType: Object.fromEntries([...byType].sort(([a], [b]) => a.localeCompare(b, 'da')).map(([t, d]) => [t, group(d)])),
+    ...group(rows.find((r) => r.type === null)),
+    byMeasureType: Object.fromEntries(byType.sort((a, b) => a.type.localeCompare(b.type, 'da')).map((r) => [r.type, group(r)])),
   };
 }
