@@ -13,7 +13,7 @@ export const investigationDuration = defineKpi({
   roles: ['teamleder', 'chef', 'admin'],
   async compute(ctx: KpiContext) {
     const [r] = await ctx.query<{ median: number | null }>(
-      `WITH ${INVESTIGATION(ctx)}
+      `WITH ${INVESTIGATION(ctx, false)}
        SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY completed - started)::float AS median
        FROM inv WHERE completed BETWEEN $3::date AND $4::date AND ${IN_SCOPE('inv')}`,
       kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
@@ -23,7 +23,7 @@ export const investigationDuration = defineKpi({
   // The children the median rests on: the committee sees a goal on it only from 5 children on.
   async children(ctx: KpiContext) {
     const [r] = await ctx.query<{ n: number }>(
-      `WITH ${INVESTIGATION(ctx)}
+      `WITH ${INVESTIGATION(ctx, false)}
        SELECT count(DISTINCT c.person_id)::int AS n
        FROM inv JOIN child_case c ON c.municipality_code = $1 AND c.source = inv.source AND c.case_id = inv.case_id
        WHERE completed BETWEEN $3::date AND $4::date AND ${IN_SCOPE('inv')}`,
