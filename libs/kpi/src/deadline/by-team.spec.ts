@@ -37,5 +37,24 @@ describe('team leader KPIs (caseload and deadlines)', () => {
       });
       expect(Object.keys((await value('deadline.compliance_by_team', { teams: ['Team Syd'] })) as object)).toEqual(['Team Syd']);
     });
+    it("each share with a team scope counts the team's rows, as the breakdown does", async () => {
+      // Without a scope deadline.investigation_4m looks no team up (the specs above); with one it does,
+      // for its rows only. Each counts its team's rows as deadline.compliance_by_team does: Team Nord
+      // 2/4, 2/3, 1, 1/2; the intake team N7 (late, on C8, never assigned: the intake team by default);
+      // Team Syd nothing.
+      const scoped = async (teams: string[]) =>
+        Promise.all(
+          ['deadline.notification_24h', 'deadline.investigation_4m', 'deadline.plan_on_time', 'deadline.child_conversation'].map((id) =>
+            value(id, { teams }),
+          ),
+        );
+      expect(await scoped(['Team Nord'])).toEqual([0.5, 2 / 3, 1, 0.5]);
+      expect(await scoped(['Modtagelsen'])).toEqual([0, null, null, null]);
+      expect(await scoped(['Team Syd'])).toEqual([null, null, null, null]);
+      // investigation.duration_days reads the same investigations: I3 121 days, I4 122, I5 91 (Nord's) → 121.
+      expect(await value('investigation.duration_days')).toBe(121);
+      expect(await value('investigation.duration_days', { teams: ['Team Nord'] })).toBe(121);
+      expect(await value('investigation.duration_days', { teams: ['Team Syd'] })).toBeNull();
+    });
   });
 });

@@ -74,6 +74,17 @@ describe('team leader KPIs (caseload and deadlines)', () => {
       ).toMatchObject([{ measure: 'Y1', daysOverdue: -14 }]);
     });
 
+    it("the lists with a team scope: the rows of the scope's cases, the team looked up after the windows", async () => {
+      const measures = async (id: string, teams: string[]) =>
+        ((await value(id, { teams })) as { rows: { measure: string }[] }).rows.map((r) => r.measure);
+      // Above: overdue Y8, Y5 (Team Syd); due soon Y4, Y1, Y2 (Team Nord); visits Y8 overdue, Y5 due soon (Team Syd).
+      expect(await measures('deadline.followup_overdue', ['Team Nord'])).toEqual([]);
+      expect(await measures('deadline.followup_overdue', ['Team Syd'])).toEqual(['Y8', 'Y5']);
+      expect(await measures('deadline.followup_due_soon', ['Team Nord', 'Team Syd'])).toEqual(['Y4', 'Y1', 'Y2']);
+      expect(await measures('deadline.supervision_overdue', ['Team Syd'])).toEqual(['Y8']);
+      expect(await measures('deadline.supervision_due_soon', ['Team Nord'])).toEqual([]);
+    });
+
     it('deadline.plan_on_time: Serviceloven by the start, Barnets Lov within 3 months; pending when the limit is after D', async () => {
       // Started in P (economic and "ukendt" left out): Y1 (BL) plan HP1 15-03-2024 → on time; Y2 (BL, limit
       // 01-05-2024 after D, no plan) → pending. → 1/1

@@ -1,6 +1,6 @@
 import { fractionKpi, shared } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
-import { addMonthsSql, caseTeam, IN_SCOPE, kpiParams } from '../sql';
+import { addMonthsSql, caseTeam, caseTeamOf, IN_SCOPE, kpiParams, PARAMS } from '../sql';
 import { CHILD_CONVERSATION_HELD, FOLLOWUP_DUE, LAST_FOLLOWUP, PLAN_IN_WINDOW, PLAN_JUDGED, PLAN_LIMIT, PLAN_MEASURE } from './rules';
 import { groupByTeam, scopeFraction, shareCounts, teamColumn, type Grouping } from './team-counts';
 import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
@@ -20,11 +20,12 @@ export interface MeasureDeadlineRow {
 
 const MEASURE_DEADLINE_FIELDS = ['measure', 'measureType', 'case', 'worker', 'team', 'due', 'daysOverdue'];
 
-const ACTIVE_MEASURE = (ctx: { readModels?: boolean }) => `
-  ${caseTeam(ctx)},
+// The measures active at D. Their case's team is looked up (caseTeamOf) only for the rows of the
+// lists' windows: the scope is applied after the windows, and the lists show the team.
+const ACTIVE_MEASURE = `
+  ${PARAMS},
   active AS (
-    SELECT m.*, ct.team, ct.worker_id AS responsible
-    FROM measure m JOIN case_team ct ON ct.source = m.source AND ct.case_id = m.case_id
+    SELECT m.* FROM measure m
     WHERE m.municipality_code = $1 AND m.family <> 'economic' AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date)
   )`;
 
@@ -88,7 +89,7 @@ function followups<const Id extends string>(id: Id, title: string, window: DueWi
 function followupRows(ctx: KpiContext, windows: DueWindow[]) {
   const settings = ctx.settings ?? DEFAULT_SETTINGS;
   return ctx.query<WindowedRow>(
-    `WITH ${ACTIVE_MEASURE(ctx)},
+    `WITH ${ACTIVE_MEASURE},
      -- Materialized: the latest follow-up is looked up once per active measure (inlined, the
      -- planner repeated the look-up for each use of the due date: filter, sort and output).
      due AS MATERIALIZED (SELECT a.*, ${LAST_FOLLOWUP('a')} AS last_followup FROM active a),
@@ -97,10 +98,11 @@ function followupRows(ctx: KpiContext, windows: DueWindow[]) {
        SELECT d.*, CASE WHEN ${dueIn('overdue', 'due_date')} THEN 'overdue' WHEN ${dueIn('soon', 'due_date')} THEN 'soon' END AS due_window
        FROM dated d
      )
-     SELECT measure_id AS measure, measure_type AS "measureType", case_id AS "case", responsible AS worker, team,
-            to_char(due_date, 'YYYY-MM-DD') AS due, ($2::date - due_date)::int AS "daysOverdue", due_window AS "window"
-     FROM windowed WHERE due_window IN (${windowList(windows)}) AND ${IN_SCOPE('windowed')}
-     ORDER BY "daysOverdue" DESC, case_id, measure_id`,
+     SELECT w.measure_id AS measure, w.measure_type AS "measureType", w.case_id AS "case", ct.worker_id AS worker, ct.team,
+            to_char(w.due_date, 'YYYY-MM-DD') AS due, ($2::date - w.due_date)::int AS "daysOverdue", w.due_window AS "window"
+     FROM windowed w ${caseTeamOf(ctx, 'w', true)}
+     WHERE w.due_window IN (${windowList(windows)}) AND ${IN_SCOPE('ct')}
+     ORDER BY "daysOverdue" DESC, w.case_id, w.measure_id`,
     [...kpiParams(ctx, settings.intake_team), settings['followup.default_cadence_months']],
   );
 }
@@ -127,23 +129,24 @@ function supervision<const Id extends string>(
 function supervisionRows(ctx: KpiContext, windows: DueWindow[]) {
   const overdue = `(started < ${addMonthsSql('$2::date', -6)} AND (last_visit IS NULL OR last_visit < ${addMonthsSql('$2::date', -6)}))`;
   return ctx.query<WindowedRow>(
-    `WITH ${ACTIVE_MEASURE(ctx)},
-     -- Materialized, as the follow-ups' due: the latest visit is looked up once per placement in scope
-     -- (inlined, the planner repeated the look-up for each use of it in the windows' tests, for each case).
+    `WITH ${ACTIVE_MEASURE},
+     -- Materialized, as the follow-ups' due: the latest visit is looked up once per placement
+     -- (inlined, the planner repeated the look-up for each use of it in the windows' tests).
      placed AS MATERIALIZED (
        SELECT a.*, (SELECT max(v.visit_date) FROM supervision_visit v WHERE v.municipality_code = $1 AND v.source = a.source
                      AND v.measure_id = a.measure_id AND v.visit_date <= $2::date) AS last_visit
-       FROM active a WHERE a.family = 'placement' AND ${IN_SCOPE('a')}
+       FROM active a WHERE a.family = 'placement'
      ),
      dated AS (SELECT p.*, ${addMonthsSql('coalesce(last_visit, started)', 6)} AS due_date FROM placed p),
      windowed AS (
        SELECT d.*, CASE WHEN ${overdue} THEN 'overdue' WHEN NOT ${overdue} AND ${dueIn('soon', 'due_date')} THEN 'soon' END AS due_window
        FROM dated d
      )
-     SELECT measure_id AS measure, measure_type AS "measureType", case_id AS "case", responsible AS worker, team,
-            to_char(due_date, 'YYYY-MM-DD') AS due, ($2::date - due_date)::int AS "daysOverdue", due_window AS "window"
-     FROM windowed WHERE due_window IN (${windowList(windows)}) AND ${IN_SCOPE('windowed')}
-     ORDER BY "daysOverdue" DESC, case_id, measure_id`,
+     SELECT w.measure_id AS measure, w.measure_type AS "measureType", w.case_id AS "case", ct.worker_id AS worker, ct.team,
+            to_char(w.due_date, 'YYYY-MM-DD') AS due, ($2::date - w.due_date)::int AS "daysOverdue", w.due_window AS "window"
+     FROM windowed w ${caseTeamOf(ctx, 'w', true)}
+     WHERE w.due_window IN (${windowList(windows)}) AND ${IN_SCOPE('ct')}
+     ORDER BY "daysOverdue" DESC, w.case_id, w.measure_id`,
     kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
   );
 }

@@ -115,8 +115,20 @@ describe('effect.change’s groups', () => {
     expect(effect).toMatchObject({ children: 4, improved: 1 / 4, unchanged: 1 / 4, worsened: 2 / 4 });
     expect(effect.meanChange).toBeCloseTo((1 + 0 - 0.2 - 1) / 4, 12);
     // Danish order, case aside: "ingen …" between Aflastning and Merudgifter.
-    expect(Object.keys(effect.byMeasureType)).toEqual(['Aflastning', 'ingen aktiv foranstaltning', 'Merudgifter', 'Opholdssted', 'Plejefamilie']);
-    expect(effect.byMeasureType['ingen aktiv foranstaltning']).toEqual({ children: 1, meanChange: -1, improved: 0, unchanged: 0, worsened: 1 });
+    expect(Object.keys(effect.byMeasureType)).toEqual([
+      'Aflastning',
+      'ingen aktiv foranstaltning',
+      'Merudgifter',
+      'Opholdssted',
+      'Plejefamilie',
+    ]);
+    expect(effect.byMeasureType['ingen aktiv foranstaltning']).toEqual({
+      children: 1,
+      meanChange: -1,
+      improved: 0,
+      unchanged: 0,
+      worsened: 1,
+    });
     // child3 (Δ 0) under both its types: nobody improved or worsened.
     expect(effect.byMeasureType.Merudgifter).toEqual({ children: 1, meanChange: 0, improved: 0, unchanged: 1, worsened: 0 });
   });
