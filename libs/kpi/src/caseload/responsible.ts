@@ -58,6 +58,7 @@ export const LISTED_WORKERS = `
 /**
  * caseload.weighted's weight per caseworker and child: the highest that applies at D on the
  * child's cases the caseworker holds ($4 placement, $5 investigation, $6 preventive, $7 none).
+ * Only for the caseworkers listed in the team scope ($3): no other caseworker's weight is read.
  */
 export const WEIGHT_PER_CHILD = `
   per_case AS (
@@ -70,7 +71,9 @@ export const WEIGHT_PER_CHILD = `
         CASE WHEN EXISTS (SELECT 1 FROM measure m WHERE m.municipality_code = $1 AND m.source = ocw.source AND m.case_id = ocw.case_id
                           AND m.family = 'preventive' AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date)) THEN $6::numeric END,
         $7::numeric) AS weight
-    FROM open_case_worker ocw WHERE ocw.worker_id IS NOT NULL
+    FROM open_case_worker ocw
+    WHERE ocw.worker_id IS NOT NULL
+      AND ($3::text[] IS NULL OR ocw.worker_id IN (SELECT l.worker_id FROM listed l WHERE l.team = ANY($3::text[])))
   ),
   per_child AS (SELECT worker_id, person_id, max(weight) AS weight FROM per_case GROUP BY worker_id, person_id)`;
 

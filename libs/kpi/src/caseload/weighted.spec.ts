@@ -22,6 +22,18 @@ describe('team leader KPIs (caseload and deadlines)', () => {
       expect(Object.keys(weighted).sort()).toEqual(['AA', 'BB', 'CC']);
     });
 
+    it("weighs only the team scope's caseworkers' children, each as without the scope", async () => {
+      // BB (left 31-03, Team Nord) is listed for the case C5 he still holds.
+      const nord = (await value('caseload.weighted', { teams: ['Team Nord'] })) as Record<string, number>;
+      expect(Object.keys(nord).sort()).toEqual(['AA', 'BB']);
+      expect(nord.AA).toBeCloseTo(4.9, 10);
+      expect(nord.BB).toBeCloseTo(1.2, 10);
+      const syd = (await value('caseload.weighted', { teams: ['Team Syd'] })) as Record<string, number>;
+      expect(Object.keys(syd)).toEqual(['CC']);
+      expect(syd.CC).toBeCloseTo(3.0, 10);
+      expect(await value('caseload.weighted', { teams: ['Modtagelsen'] })).toEqual({});
+    });
+
     it('honours the weights and norms from the settings', async () => {
       const settings = {
         ...DEFAULT_SETTINGS,
