@@ -24,5 +24,9 @@ describe('supervision KPIs', () => {
     expect(await value('supervision.talked_alone_share', { period: { from: '2023-01-01', to: '2023-12-31' } })).toBeCloseTo(2 / 3, 10);
     // The window's end: P = 15-09-2023 .. 29-10-2023 holds Y5's first visit and Y8's → 1 / 2.
     expect(await value('supervision.talked_alone_share', { period: { from: '2023-09-15', to: '2023-10-29' } })).toBe(0.5);
+    // The scope: C7 and C9 are Team Syd's cases at D (their team looked up only with a scope).
+    const p2023 = { from: '2023-01-01', to: '2023-12-31' };
+    expect(await value('supervision.talked_alone_share', { period: p2023, teams: ['Team Syd'] })).toBeCloseTo(2 / 3, 10);
+    expect(await value('supervision.talked_alone_share', { period: p2023, teams: ['Team Nord'] })).toBeNull();
   });
 });

@@ -1,11 +1,23 @@
 import { PLACEMENT_FOR_TWO_VISITS, TALKED_ALONE, TWO_VISITS_IN_12_MONTHS } from '../deadline/rules';
 import { DEFAULT_SETTINGS } from '../settings';
-import { caseTeam, IN_SCOPE, kpiParams } from '../sql';
+import { caseTeamOf, IN_SCOPE, kpiParams, PARAMS } from '../sql';
 import { fractionKpi, type KpiContext } from '../types';
 
 // Supervision visits to placed children (KPIS.md, second edition). The per-child and per-visit
 // rules are ../deadline/rules.ts's, shared with the case review's formal items. A team leader's
-// scope is the team of the placement's case at D.
+// scope is the team of the placement's case at D, looked up (caseTeamOf) for the placements or
+// visits counted, and only with a scope: neither share shows or groups by the team.
+
+/**
+ * The child of the placement `m`: caseTeamOf's row (person_id, and the team only with a scope).
+ * Without a scope the case is still looked up once per placement (OFFSET 0): the few placements
+ * judged are a small share of the cases, which the planner would otherwise read all of to hash them.
+ */
+const childOfPlacement = (ctx: KpiContext, m: string) =>
+  ctx.teams == null
+    ? `JOIN LATERAL (SELECT c.person_id, NULL::text AS team FROM child_case c
+        WHERE c.municipality_code = $1 AND c.source = ${m}.source AND c.case_id = ${m}.case_id OFFSET 0) ct ON true`
+    : caseTeamOf(ctx, m, false);
 
 /**
  * supervision.two_visits_share — children with a placement active at D that started on or before
@@ -20,9 +32,9 @@ export const twoVisitsShare = fractionKpi({
   roles: ['teamleder', 'chef', 'admin'],
   async fraction(ctx: KpiContext) {
     const [r] = await ctx.query<{ met: number; judged: number }>(
-      `WITH ${caseTeam(ctx)},
+      `WITH ${PARAMS},
        judged AS (
-         SELECT DISTINCT ct.person_id FROM measure m JOIN case_team ct ON ct.source = m.source AND ct.case_id = m.case_id
+         SELECT DISTINCT ct.person_id FROM measure m ${childOfPlacement(ctx, 'm')}
          WHERE m.municipality_code = $1 AND ${PLACEMENT_FOR_TWO_VISITS('m')} AND ${IN_SCOPE('ct')}
        )
        SELECT count(*) FILTER (WHERE ${TWO_VISITS_IN_12_MONTHS('j.person_id')})::int AS met, count(*)::int AS judged FROM judged j`,
@@ -42,11 +54,11 @@ export const talkedAloneShare = fractionKpi({
   roles: ['teamleder', 'chef', 'admin'],
   async fraction(ctx: KpiContext) {
     const [r] = await ctx.query<{ alone: number; visits: number }>(
-      `WITH ${caseTeam(ctx)}
+      `WITH ${PARAMS}
        SELECT count(*) FILTER (WHERE ${TALKED_ALONE('v')})::int AS alone, count(*)::int AS visits
        FROM supervision_visit v
        JOIN measure m ON m.municipality_code = v.municipality_code AND m.source = v.source AND m.measure_id = v.measure_id
-       JOIN case_team ct ON ct.source = m.source AND ct.case_id = m.case_id
+       ${caseTeamOf(ctx, 'm', false)}
        WHERE v.municipality_code = $1 AND m.family = 'placement' AND v.visit_date BETWEEN $3::date AND $4::date
          AND v.visit_date <= $2::date AND ${IN_SCOPE('ct')}`,
       kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
