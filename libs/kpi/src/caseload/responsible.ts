@@ -58,9 +58,10 @@ export const LISTED_WORKERS = `
 /**
  * caseload.weighted's weight per caseworker and child: the highest that applies at D on the
  * child's cases the caseworker holds ($4 placement, $5 investigation, $6 preventive, $7 none).
- * Only for the caseworkers listed in the team scope ($3): no other caseworker's weight is read.
+ * With a team scope ($3), only for the caseworkers listed in it: no other caseworker's weight is
+ * read. Without one the statement is left without the condition, so its plan is the unscoped one.
  */
-export const WEIGHT_PER_CHILD = `
+export const weightPerChild = (ctx: { teams?: string[] | null }) => `
   per_case AS (
     SELECT ocw.worker_id, ocw.person_id,
       GREATEST(
@@ -72,8 +73,7 @@ export const WEIGHT_PER_CHILD = `
                           AND m.family = 'preventive' AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date)) THEN $6::numeric END,
         $7::numeric) AS weight
     FROM open_case_worker ocw
-    WHERE ocw.worker_id IS NOT NULL
-      AND ($3::text[] IS NULL OR ocw.worker_id IN (SELECT l.worker_id FROM listed l WHERE l.team = ANY($3::text[])))
+    WHERE ocw.worker_id IS NOT NULL${ctx.teams == null ? '' : ' AND ocw.worker_id IN (SELECT l.worker_id FROM listed l WHERE l.team = ANY($3::text[]))'}
   ),
   per_child AS (SELECT worker_id, person_id, max(weight) AS weight FROM per_case GROUP BY worker_id, person_id)`;
 
@@ -101,7 +101,7 @@ function caseloadStatement(ctx: KpiContext, part: CaseloadPart): Promise<Caseloa
   const scoped = `WHERE $3::text[] IS NULL OR l.team = ANY($3::text[])`;
   const sql =
     part === 'weighted'
-      ? `WITH ${openCasesWithResponsible(ctx)}, ${LISTED_WORKERS}, ${WEIGHT_PER_CHILD}
+      ? `WITH ${openCasesWithResponsible(ctx)}, ${LISTED_WORKERS}, ${weightPerChild(ctx)}
          SELECT l.worker_id, coalesce(sum(pc.weight), 0)::text AS weighted
          FROM listed l LEFT JOIN per_child pc ON pc.worker_id = l.worker_id
          ${scoped}
@@ -125,7 +125,7 @@ export async function caseload(ctx: KpiContext, part: CaseloadPart): Promise<Cas
   if (!ctx.shared) return caseloadStatement(ctx, part);
   const rows = await shared(ctx, 'caseload.parts', () =>
     ctx.query<CaseloadRow & { all_areas: boolean }>(
-      `WITH ${openCasesWithResponsible(ctx)}, ${LISTED_WORKERS}, ${WEIGHT_PER_CHILD},
+      `WITH ${openCasesWithResponsible(ctx)}, ${LISTED_WORKERS}, ${weightPerChild(ctx)},
        children AS (
          SELECT l.worker_id, ocw.area, GROUPING(ocw.area) = 1 AS all_areas, count(DISTINCT ocw.person_id)::int AS children
          FROM listed l LEFT JOIN open_case_worker ocw ON ocw.worker_id = l.worker_id
