@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chiefFixture } from '../../../../test/support/kpi';
+import type { EffectChange } from './change';
 
 // The chief's figures on test/fixtures/dubu-chief (dubu-deadlines plus N8, effect measurements and
 // complaints) at D = 30-04-2024, P = 01-01-2024..30-04-2024; population from statistics-small
@@ -11,14 +12,7 @@ describe('chief KPIs (activity, duration, cost, effect, complaints)', () => {
   it('effect.change: Δ = (last sum − first sum) / 5, same-date measurements averaged per theme', async () => {
     // child1: 10 → 15, Δ +1. child3: 01-02 two measurements (1s and 3s) average to 2s = 10; 15-04 10 → Δ 0.
     // child7: 20 → 19 (01-03), the 10-05 measurement is after D → Δ −0.2. child9 has one date only.
-    const effect = (await value('effect.change')) as {
-      children: number;
-      meanChange: number;
-      improved: number;
-      unchanged: number;
-      worsened: number;
-      byMeasureType: Record<string, { children: number; meanChange: number }>;
-    };
+    const effect = (await value('effect.change')) as EffectChange;
     expect(effect.children).toBe(3);
     expect(effect.meanChange).toBeCloseTo((1 + 0 - 0.2) / 3, 12);
     expect([effect.improved, effect.unchanged, effect.worsened]).toEqual([1 / 3, 1 / 3, 1 / 3]);
@@ -104,14 +98,7 @@ describe('effect.change’s groups', () => {
        WHERE case_id = 'C6'`,
     );
     // 30-04: child1 +1, child3 0, child7 −0.2, child6 −1.
-    const effect = (await value('effect.change')) as {
-      children: number;
-      meanChange: number;
-      improved: number;
-      unchanged: number;
-      worsened: number;
-      byMeasureType: Record<string, object>;
-    };
+    const effect = (await value('effect.change')) as EffectChange;
     expect(effect).toMatchObject({ children: 4, improved: 1 / 4, unchanged: 1 / 4, worsened: 2 / 4 });
     expect(effect.meanChange).toBeCloseTo((1 + 0 - 0.2 - 1) / 4, 12);
     // Danish order, case aside: "ingen …" between Aflastning and Merudgifter.
