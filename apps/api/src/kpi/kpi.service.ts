@@ -238,11 +238,15 @@ export class KpiService {
     };
     const versions = await this.cache.versions();
     const { municipality, asOf, period, listIds, key, dependency, compute } = await this.resolve(versions, user, raw);
-    const { value: answer, hit } = await this.cache.lookup(versions, dependency, `answer|${key}`, () => compute(versions));
+    // The answer's KPIs take the request's turn (ADR 0091).
+    const { value: answer, hit } = await this.cache.lookup(versions, dependency, `answer|${key}`, () =>
+      KPI_SLOTS.request(() => compute(versions)),
+    );
     // Asked again after the next change of its municipality: the defaults (D = the new export date) are resolved anew.
     this.cache.remember(JSON.stringify([user.role, user.teams, user.municipality, raw]), dependency, async (at) => {
       const again = await this.resolve(at, user, raw);
-      await this.cache.get(at, again.dependency, `answer|${again.key}`, () => again.compute(at));
+      // A turn of its own, not that of the request it was first asked in.
+      await this.cache.get(at, again.dependency, `answer|${again.key}`, () => KPI_SLOTS.request(() => again.compute(at)));
     });
     // The answer's set of cases is stored once; a failed attempt is tried again by the next request.
     answer.caseSet ??= this.audit.caseSet(answer.cases).catch((e) => {
@@ -519,21 +523,23 @@ export class KpiService {
     // One memo for the request (a committee's value and its counts are one computation), the points
     // computed as an answer's KPIs are (KPI_CONCURRENCY), in order.
     const shared = answerMemo();
-    const points: SeriesPoint[] = await mapLimited(starts, PER_ANSWER, async (start) => {
-      const end = addMonths(start, by === 'month' ? 1 : 12);
-      const last = new Date(Date.UTC(Number(end.slice(0, 4)), Number(end.slice(5, 7)) - 1, 0)).toISOString().slice(0, 10);
-      const d = last < asOf ? last : asOf;
-      const pointCtx = { query, municipality: municipality.code, asOf: d, period: { from: start, to: d }, teams, shared };
-      const { value, hit: pointHit } = await this.value(versions, kpi, pointCtx, inputs);
-      hit &&= pointHit;
-      return {
-        period: by === 'month' ? start.slice(0, 7) : start.slice(0, 4),
-        asOf: d,
-        value: (user.role === 'udvalg'
-          ? await forCommittee(kpi, value, () => this.fraction(versions, kpi, pointCtx, inputs))
-          : value) as KpiValue,
-      };
-    });
+    const points: SeriesPoint[] = await KPI_SLOTS.request(() =>
+      mapLimited(starts, PER_ANSWER, async (start) => {
+        const end = addMonths(start, by === 'month' ? 1 : 12);
+        const last = new Date(Date.UTC(Number(end.slice(0, 4)), Number(end.slice(5, 7)) - 1, 0)).toISOString().slice(0, 10);
+        const d = last < asOf ? last : asOf;
+        const pointCtx = { query, municipality: municipality.code, asOf: d, period: { from: start, to: d }, teams, shared };
+        const { value, hit: pointHit } = await this.value(versions, kpi, pointCtx, inputs);
+        hit &&= pointHit;
+        return {
+          period: by === 'month' ? start.slice(0, 7) : start.slice(0, 4),
+          asOf: d,
+          value: (user.role === 'udvalg'
+            ? await forCommittee(kpi, value, () => this.fraction(versions, kpi, pointCtx, inputs))
+            : value) as KpiValue,
+        };
+      }),
+    );
     return { body: { id, by, municipality: municipality.code, points }, hit };
   }
 }

@@ -74,6 +74,54 @@ describe('Slots', () => {
     expect(g.most()).toBe(2);
   });
 
+  it("serves the waiting tasks by their request's turn, not by when each was queued", async () => {
+    const slots = new Slots(1);
+    const g = gauge();
+    const order: string[] = [];
+    const ask = (name: string) => slots.run(() => g.task(name)).then((n) => order.push(n));
+    let goOn!: () => void;
+    const later = new Promise<void>((resolve) => (goOn = resolve));
+    // Request A holds the slot with its first task and asks for its second only later.
+    const a = slots.request(async () => {
+      const first = ask('a1');
+      await later;
+      await Promise.all([first, ask('a2')]);
+    });
+    await tick();
+    // Request B, asked after A, queues two tasks before A queues its second.
+    const b = slots.request(() => Promise.all([ask('b1'), ask('b2')]));
+    await tick();
+    goOn();
+    await tick();
+    expect(slots.queued).toBe(3);
+    while (order.length < 4) {
+      g.release.shift()?.();
+      await tick();
+    }
+    await Promise.all([a, b]);
+    // A's second task went before B's, though queued after them: A's answer is finished first.
+    expect(order).toEqual(['a1', 'a2', 'b1', 'b2']);
+    expect(g.most()).toBe(1);
+  });
+
+  it('gives a task outside any request the turn of its arrival', async () => {
+    const slots = new Slots(1);
+    const g = gauge();
+    const order: string[] = [];
+    const ask = (name: string) => slots.run(() => g.task(name)).then((n) => order.push(n));
+    const first = ask('x1');
+    await tick();
+    const later = slots.request(() => ask('r1'));
+    const outside = ask('x2');
+    await tick();
+    while (order.length < 3) {
+      g.release.shift()?.();
+      await tick();
+    }
+    await Promise.all([first, later, outside]);
+    expect(order).toEqual(['x1', 'r1', 'x2']);
+  });
+
   it('frees the slot of a task that fails', async () => {
     const slots = new Slots(1);
     await expect(slots.run(() => Promise.reject(new Error('no')))).rejects.toThrow('no');
