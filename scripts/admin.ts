@@ -6,7 +6,7 @@
 // npm run admin -- backup <file> | restore <file> [--force]: pg_dump/pg_restore of the product's
 // schema (docs/OPERATIONS.md "Backup and restore").
 import { Pool } from 'pg';
-import { settings } from '@bu/config';
+import { databaseUrlFromEnv } from '@bu/config';
 import { migrate, verifyAuditChain } from '@bu/db';
 import { isRole } from '@bu/domain';
 import { backup, restore } from './lib/backup';
@@ -54,8 +54,7 @@ const USAGE =
   'Brug: npm run admin -- user add <navn> --role <udvalg|chef|teamleder|admin> [--team <team>] [--municipality <kode>] | user disable <navn> | user enable <navn> | audit verify | backup <fil> | restore <fil> [--force]';
 
 async function disable(username: string, disabled: boolean): Promise<void> {
-  const url = settings().DATABASE_URL;
-  if (!url) throw new Error('DATABASE_URL er ikke sat');
+  const url = databaseUrlFromEnv();
   await migrate(url);
   const pool = new Pool({ connectionString: url });
   try {
@@ -79,8 +78,7 @@ async function main(): Promise<void> {
     const allowed = noun === 'restore' ? ['--force'] : [];
     if (files.length !== 1 || flags.some((f) => !allowed.includes(f)))
       throw new Error(noun === 'backup' ? 'Brug: npm run admin -- backup <fil>' : 'Brug: npm run admin -- restore <fil> [--force]');
-    const url = settings().DATABASE_URL;
-    if (!url) throw new Error('DATABASE_URL er ikke sat');
+    const url = databaseUrlFromEnv();
     if (noun === 'backup') {
       console.log(await backup(url, files[0]));
       return;
@@ -95,8 +93,7 @@ async function main(): Promise<void> {
   }
   if (noun === 'audit') {
     if (verb !== 'verify') throw new Error('Brug: npm run admin -- audit verify');
-    const url = settings().DATABASE_URL;
-    if (!url) throw new Error('DATABASE_URL er ikke sat');
+    const url = databaseUrlFromEnv();
     return auditVerify(url);
   }
   if (noun === 'user' && (verb === 'disable' || verb === 'enable') && username && !username.startsWith('--'))
@@ -107,8 +104,7 @@ async function main(): Promise<void> {
   const role = option(rest, '--role')[0];
   if (!role || !isRole(role)) throw new Error('--role skal være udvalg, chef, teamleder eller admin');
   const municipality = option(rest, '--municipality')[0];
-  const url = settings().DATABASE_URL;
-  if (!url) throw new Error('DATABASE_URL er ikke sat');
+  const url = databaseUrlFromEnv();
   if (process.stdin.isTTY) process.stderr.write('Adgangskode: ');
   const password = await readStdin();
   await migrate(url);

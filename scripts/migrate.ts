@@ -1,19 +1,14 @@
 // npm run db:migrate — applies pending migrations to DATABASE_URL (the owner). With API_DB_PASSWORD
 // set, the API's role bu_api may then log in with it (the API's own DATABASE_URL, docs/SECURITY.md).
-import { ConfigError, exitOnConfigError, secretProblem, settings } from '@bu/config';
+import { ConfigError, databaseUrlFromEnv, exitOnConfigError, secretProblem, settings } from '@bu/config';
 import { enableApiLogin, migrate } from '@bu/db';
 
-const env = exitOnConfigError(() => {
+const { env, url } = exitOnConfigError(() => {
   const parsed = settings();
   const problem = parsed.API_DB_PASSWORD === undefined ? null : secretProblem('API_DB_PASSWORD', parsed.API_DB_PASSWORD);
   if (problem) throw new ConfigError([problem]);
-  return parsed;
+  return { env: parsed, url: databaseUrlFromEnv() };
 });
-const url = env.DATABASE_URL;
-if (!url) {
-  console.error('DATABASE_URL er ikke sat');
-  process.exit(1);
-}
 
 async function main(url: string): Promise<void> {
   const applied = await migrate(url);

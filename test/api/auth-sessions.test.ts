@@ -61,7 +61,7 @@ describe('tokens follow the user’s current state', () => {
   });
 
   it('the cache that spares the database lives at most 60 s: by default, as a setting, and in the class', async () => {
-    const env = { DATABASE_URL: 'postgres://x', PSEUDONYM_SECRET: TEST_SECRET, JWT_SECRET: TEST_JWT_SECRET };
+    const env = { DATABASE_URL: 'postgres://x@127.0.0.1/x', PSEUDONYM_SECRET: TEST_SECRET, JWT_SECRET: TEST_JWT_SECRET };
     expect(configFromEnv(env).tokenCheckSeconds).toBeLessThanOrEqual(60);
     expect(configFromEnv(env).tokenCheckSeconds).toBeGreaterThan(0);
     expect(() => configFromEnv({ ...env, TOKEN_CHECK_SECONDS: '61' })).toThrow('TOKEN_CHECK_SECONDS');
@@ -222,7 +222,7 @@ describe('idle timeout and lifetime are settings', () => {
     request(app.getHttpServer()).get('/api/v1/me').set('Authorization', `Bearer ${token}`);
 
   it('reads SESSION_IDLE_SECONDS (default 30 minutes) and JWT_TTL_SECONDS (default 8 hours)', () => {
-    const env = { DATABASE_URL: 'postgres://x', PSEUDONYM_SECRET: TEST_SECRET, JWT_SECRET: TEST_JWT_SECRET };
+    const env = { DATABASE_URL: 'postgres://x@127.0.0.1/x', PSEUDONYM_SECRET: TEST_SECRET, JWT_SECRET: TEST_JWT_SECRET };
     expect(configFromEnv(env)).toMatchObject({ sessionIdleSeconds: 1800, jwtTtlSeconds: 8 * 3600 });
     expect(configFromEnv({ ...env, SESSION_IDLE_SECONDS: '600', JWT_TTL_SECONDS: '3600' })).toMatchObject({
       sessionIdleSeconds: 600,

@@ -51,7 +51,7 @@ describe('JWT key rotation', () => {
   });
 
   it('refuses a weak previous key, and one equal to the current key', () => {
-    const env = { DATABASE_URL: 'postgres://x', PSEUDONYM_SECRET: TEST_SECRET, JWT_SECRET: NEW_KEY };
+    const env = { DATABASE_URL: 'postgres://x@127.0.0.1/x', PSEUDONYM_SECRET: TEST_SECRET, JWT_SECRET: NEW_KEY };
     expect(() => configFromEnv({ ...env, JWT_SECRET_PREVIOUS: 'kort' })).toThrow(ConfigError);
     expect(() => configFromEnv({ ...env, JWT_SECRET_PREVIOUS: 'kort' })).toThrow('JWT_SECRET_PREVIOUS er for kort');
     expect(() => configFromEnv({ ...env, JWT_SECRET_PREVIOUS: NEW_KEY })).toThrow('JWT_SECRET_PREVIOUS er den samme som JWT_SECRET');

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'fs';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -41,7 +41,46 @@ export interface PgCluster {
   destroy(): void;
 }
 
-export async function startPgCluster(): Promise<PgCluster> {
+/** A server key and certificate made by openssl for this run (self-signed, so it is its own CA; one day). */
+export interface ServerCertificate {
+  key: string;
+  cert: string;
+}
+
+/** A self-signed certificate for `names` (DNS names and IP addresses, in subjectAltName). */
+export function serverCertificate(names: string[]): ServerCertificate {
+  const dir = mkdtempSync(join(tmpdir(), 'bu-pgcert-'));
+  try {
+    const san = names.map((n) => (/^[\d.]+$/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-sha256',
+        '-days',
+        '1',
+        '-subj',
+        `/CN=${names[0]}`,
+        '-addext',
+        `subjectAltName=${san}`,
+      ].concat(['-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]),
+      { stdio: 'ignore' },
+    );
+    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `tls`: the server speaks TLS with this certificate and refuses every connection without it
+ * (pg_hba: hostssl only), as a database on another machine should.
+ */
+export async function startPgCluster(options: { tls?: ServerCertificate } = {}): Promise<PgCluster> {
   const bin = binDir();
   const root = process.getuid?.() === 0;
   const dir = mkdtempSync(join(tmpdir(), 'bu-pgcluster-'));
@@ -60,12 +99,33 @@ export async function startPgCluster(): Promise<PgCluster> {
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}${r.stdout}`);
   };
   run('initdb', ['-D', data, '-U', 'boerneblik', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+  if (options.tls) {
+    // The server reads its key only when only its owner may (0600).
+    for (const [file, text] of [
+      ['server.crt', options.tls.cert],
+      ['server.key', options.tls.key],
+    ]) {
+      const path = join(data, file);
+      writeFileSync(path, text, { mode: 0o600 });
+      chmodSync(path, 0o600);
+      if (root)
+        chownSync(
+          path,
+          Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+          Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+        );
+    }
+    appendFileSync(join(data, 'postgresql.conf'), "\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
+    writeFileSync(join(data, 'pg_hba.conf'), 'hostssl all all 127.0.0.0/8 trust\nhostnossl all all 127.0.0.0/8 reject\n');
+  }
   const port = await freePort();
-  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c fsync=off -c timezone=Europe/Copenhagen`;
+  // With TLS also on 127.0.0.2, an address its certificate does not name.
+  const listen = options.tls ? '127.0.0.1,127.0.0.2' : '127.0.0.1';
+  const serverOptions = `-p ${port} -c listen_addresses=${listen} -c unix_socket_directories= -c fsync=off -c timezone=Europe/Copenhagen`;
   const cluster: PgCluster = {
     port,
     url: `postgres://boerneblik@127.0.0.1:${port}/boerneblik`,
-    start: () => run('pg_ctl', ['-D', data, '-o', options, '-l', log, '-w', '-t', '120', 'start']),
+    start: () => run('pg_ctl', ['-D', data, '-o', serverOptions, '-l', log, '-w', '-t', '120', 'start']),
     stop: () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '120', 'stop']),
     destroy: () => {
       spawnSync(
@@ -78,7 +138,10 @@ export async function startPgCluster(): Promise<PgCluster> {
     },
   };
   cluster.start();
-  const admin = new Client({ connectionString: `postgres://boerneblik@127.0.0.1:${port}/postgres` });
+  const admin = new Client({
+    connectionString: `postgres://boerneblik@127.0.0.1:${port}/postgres`,
+    ...(options.tls ? { ssl: { ca: options.tls.cert } } : {}),
+  });
   await admin.connect();
   await admin.query('CREATE DATABASE boerneblik');
   await admin.end();

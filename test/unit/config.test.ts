@@ -59,6 +59,53 @@ describe('@bu/config: one schema for every setting', () => {
     ]);
   });
 
+  it('reaches a database on another machine only with sslmode=verify-full, unless DATABASE_REQUIRE_TLS=0 (ADR 0092)', () => {
+    const remote = 'postgres://bu_api:kode@db.kommune.dk:5432/boerneblik';
+    for (const url of [
+      remote,
+      `${remote}?sslmode=require`,
+      `${remote}?sslmode=verify-ca`,
+      `${remote}?sslmode=prefer`,
+      `${remote}?sslmode=no-verify`,
+    ]) {
+      for (const read of [() => configFromEnv({ ...BASE, DATABASE_URL: url }), () => workerConfigFromEnv({ ...BASE, DATABASE_URL: url })]) {
+        const found = problems(read);
+        expect(found, url).toHaveLength(1);
+        expect(found[0]).toMatch(/^DATABASE_URL går til databaseserveren db\.kommune\.dk (uden TLS|med sslmode=)/);
+        expect(found[0]).toContain('sslmode=verify-full');
+        expect(found[0]).not.toContain('kode');
+      }
+    }
+    // The replica is checked alike.
+    expect(problems(() => configFromEnv({ ...BASE, DATABASE_REPLICA_URL: 'postgres://bu_api@standby.kommune.dk/boerneblik' }))).toEqual([
+      expect.stringMatching(/^DATABASE_REPLICA_URL går til databaseserveren standby\.kommune\.dk uden TLS/),
+    ]);
+    // Verified TLS; this machine's server (loopback, a Unix socket); or the operator's explicit choice.
+    for (const url of [
+      `${remote}?sslmode=verify-full`,
+      'postgres://bu_api@localhost/boerneblik',
+      'postgres://bu_api@127.0.0.1:5432/boerneblik',
+      'postgres://bu_api@[::1]:5432/boerneblik',
+      'postgres://bu_api@/boerneblik?host=/var/run/postgresql',
+    ]) {
+      expect(
+        problems(() => configFromEnv({ ...BASE, DATABASE_URL: url })),
+        url,
+      ).toEqual([]);
+    }
+    expect(problems(() => configFromEnv({ ...BASE, DATABASE_URL: remote, DATABASE_REQUIRE_TLS: '0' }))).toEqual([]);
+    // pg takes the last sslmode given: a second one cannot hide behind the first.
+    expect(problems(() => configFromEnv({ ...BASE, DATABASE_URL: `${remote}?sslmode=verify-full&sslmode=disable` }))).toEqual([
+      expect.stringMatching(/^DATABASE_URL går til databaseserveren db\.kommune\.dk uden TLS/),
+    ]);
+    // A host given as a parameter is the host.
+    expect(problems(() => configFromEnv({ ...BASE, DATABASE_URL: 'postgres://bu_api@/boerneblik?host=db.kommune.dk' }))).toHaveLength(1);
+    // A CA file that is not there is said at start, not at the first connection.
+    expect(
+      problems(() => configFromEnv({ ...BASE, DATABASE_URL: `${remote}?sslmode=verify-full&sslrootcert=/findes/ikke/ca.crt` })),
+    ).toEqual(['DATABASE_URL: sslrootcert-filen /findes/ikke/ca.crt findes ikke.']);
+  });
+
   it('names the variable of a wrong value', () => {
     expect(problems(() => configFromEnv({ ...BASE, PORT: 'eighty' }))).toEqual([expect.stringMatching(/^PORT har en ugyldig værdi/)]);
     expect(problems(() => configFromEnv({ ...BASE, API_DOCS: 'yes' }))).toEqual([expect.stringMatching(/^API_DOCS har en ugyldig værdi/)]);

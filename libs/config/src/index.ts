@@ -1,4 +1,6 @@
+import { existsSync } from 'fs';
 import { resolve } from 'path';
+import { parse as parseConnectionString } from 'pg-connection-string';
 import { z } from 'zod';
 import { checkSaml, samlEnvSchema, samlFromEnv, type SamlSettings } from './saml';
 
@@ -86,6 +88,12 @@ export const envSchema = z.object({
   DATABASE_URL: text(),
   /** A streaming-replication standby the API computes KPI answers on once it has replayed their data (ADR 0071). */
   DATABASE_REPLICA_URL: text(),
+  /**
+   * A database on another machine only over TLS that checks the server's certificate
+   * (sslmode=verify-full in DATABASE_URL and DATABASE_REPLICA_URL); 0 only for a network the
+   * municipality trusts (compose's network on one host). This machine's own server is exempt.
+   */
+  DATABASE_REQUIRE_TLS: flag(true),
   REDIS_URL: text(),
   /** Redis key prefix (default "bull"): several deployments or test runs can share one Redis. */
   QUEUE_PREFIX: text(),
@@ -295,6 +303,41 @@ export interface AppConfig extends WorkerConfig {
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/**
+ * Why a PostgreSQL URL may not be used (ADR 0092), or null: a server on another machine must be
+ * reached with sslmode=verify-full (TLS, the certificate checked against sslrootcert or the
+ * system's CAs, and its name against the host), unless `requireTls` is off. This machine's own
+ * server (loopback, a Unix socket) is exempt: nothing leaves the machine. A sslrootcert, sslcert
+ * or sslkey that names no file is refused in any case (pg would fail only at the first connection).
+ */
+export function databaseUrlProblem(name: string, value: string, requireTls: boolean): string | null {
+  const params = new URLSearchParams(value.split('?')[1] ?? '');
+  for (const file of ['sslrootcert', 'sslcert', 'sslkey']) {
+    const missing = params.getAll(file).find((path) => !existsSync(path));
+    if (missing !== undefined) return `${name}: ${file}-filen ${missing} findes ikke.`;
+  }
+  if (!requireTls) return null;
+  // Read as pg reads it (a host may also come as ?host=…).
+  let parsed: ReturnType<typeof parseConnectionString>;
+  try {
+    parsed = parseConnectionString(value);
+  } catch {
+    return `${name} kan ikke læses som en PostgreSQL-adresse, fx postgres://bruger:kode@vært:5432/boerneblik.`;
+  }
+  const host = parsed.host ?? '';
+  const local = host === '' || host.startsWith('/') || LOOPBACK.has(host) || host === '::1' || /^127\./.test(host);
+  if (local) return null;
+  // The mode pg will use (the last one given), and TLS that no other parameter turned off.
+  const sslmode = typeof parsed.sslmode === 'string' ? parsed.sslmode : null;
+  const ssl = parsed.ssl as { rejectUnauthorized?: boolean } | boolean | undefined;
+  if (sslmode === 'verify-full' && typeof ssl === 'object' && ssl.rejectUnauthorized !== false) return null;
+  return (
+    `${name} går til databaseserveren ${host} ${!sslmode || sslmode === 'disable' ? 'uden TLS' : `med sslmode=${sslmode}, der ikke kontrollerer serverens certifikat og navn`}. ` +
+    `Tilføj ?sslmode=verify-full&sslrootcert=/sti/til/ca.crt (CA'en, der har udstedt databaseserverens certifikat), ` +
+    `eller sæt DATABASE_REQUIRE_TLS=0, hvis forbindelsen kun går over et netværk, kommunen stoler på (fx compose-netværket på én maskine).`
+  );
+}
+
 /** An absolute https URL (http only on this machine, for development and tests), or a problem. */
 function urlProblem(name: string, value: string): string | null {
   let url: URL;
@@ -373,6 +416,8 @@ function workerPart(
     overrides.databaseUrl ?? env.DATABASE_URL,
     'Angiv PostgreSQL-databasen, fx postgres://bruger:kode@vært:5432/boerneblik',
   );
+  const tlsProblem = databaseUrl ? databaseUrlProblem('DATABASE_URL', databaseUrl, env.DATABASE_REQUIRE_TLS) : null;
+  if (tlsProblem) problems.push(tlsProblem);
   // '' when not needed and not given: an API without its worker never pseudonymises.
   const pseudonymSecret =
     checkSecret(problems, 'PSEUDONYM_SECRET', overrides.pseudonymSecret ?? env.PSEUDONYM_SECRET, pseudonymNeeded) ?? '';
@@ -411,6 +456,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
   if (jwtPreviousSecret !== undefined && jwtPreviousSecret === jwtSecret) {
     problems.push('JWT_SECRET_PREVIOUS er den samme som JWT_SECRET: ved et nøgleskift er den forrige nøgle den gamle værdi.');
   }
+  const databaseReplicaUrl = overrides.databaseReplicaUrl ?? parsed.DATABASE_REPLICA_URL;
+  const replicaProblem = databaseReplicaUrl
+    ? databaseUrlProblem('DATABASE_REPLICA_URL', databaseReplicaUrl, parsed.DATABASE_REQUIRE_TLS)
+    : null;
+  if (replicaProblem) problems.push(replicaProblem);
   const oidc = oidcPart(parsed, overrides.oidc, problems);
   const saml = overrides.saml ?? samlFromEnv(parsed, problems);
   if (overrides.saml) checkSaml(overrides.saml, problems);
@@ -430,7 +480,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
     hsts: overrides.hsts ?? parsed.HSTS,
     uploadMaxBytes: overrides.uploadMaxBytes ?? parsed.UPLOAD_MAX_BYTES,
     statementTimeoutMs: overrides.statementTimeoutMs ?? parsed.API_STATEMENT_TIMEOUT_MS,
-    databaseReplicaUrl: overrides.databaseReplicaUrl ?? parsed.DATABASE_REPLICA_URL,
+    databaseReplicaUrl,
     oidc,
     saml,
   };
@@ -539,6 +589,25 @@ export function reportsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Repo
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { mail, publicUrl };
+}
+
+/**
+ * DATABASE_URL for the operator's tools (migrations, administration, backup), checked as the API
+ * and the worker check it: set, and to another machine only over verified TLS (ADR 0092).
+ */
+export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+  const parsed = parseEnv(env);
+  const problems: string[] = [];
+  const url = required(
+    problems,
+    'DATABASE_URL',
+    parsed.DATABASE_URL,
+    'Angiv PostgreSQL-databasen, fx postgres://bruger:kode@vært:5432/boerneblik',
+  );
+  const problem = url ? databaseUrlProblem('DATABASE_URL', url, parsed.DATABASE_REQUIRE_TLS) : null;
+  if (problem) problems.push(problem);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return url;
 }
 
 /** For entry points: a ConfigError is printed as its lines (no stack trace) and the process exits 1. */

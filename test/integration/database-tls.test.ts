@@ -1,0 +1,108 @@
+import type { INestApplication } from '@nestjs/common';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { Client, Pool } from 'pg';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '@bu/db';
+import { importDubu } from '@bu/etl';
+import { createQueue, createWorker } from '@bu/queue';
+import { KpiCache } from '../../apps/api/src/kpi/kpi-cache.service';
+import { seedUsers, startTestApi, tokenFor } from '../support/api';
+import { TEST_SECRET } from '../support/database';
+import { FIXTURES } from '../support/fixtures';
+import { serverCertificate, startPgCluster, type PgCluster } from '../support/pg-cluster';
+
+// ADR 0092: a database on another machine is reached over TLS that checks the server's certificate
+// and name (sslmode=verify-full). A server of this test's own that refuses every connection without
+// TLS (pg_hba: hostssl only), its certificate made for 127.0.0.1 and self-signed: the migrations,
+// an import (its staging thread too), the API's pool and its KPI cache's listener all work over it,
+// and a server whose certificate another CA signed, or made for another name, is refused.
+
+describe('the database over verified TLS', () => {
+  let cluster: PgCluster;
+  let pool: Pool;
+  let app: INestApplication;
+  let dir: string;
+  let url: string;
+  const other = serverCertificate(['127.0.0.1']);
+
+  beforeAll(async () => {
+    const certificate = serverCertificate(['127.0.0.1']);
+    dir = mkdtempSync(join(tmpdir(), 'bu-dbtls-'));
+    writeFileSync(join(dir, 'ca.crt'), certificate.cert);
+    writeFileSync(join(dir, 'other-ca.crt'), other.cert);
+    cluster = await startPgCluster({ tls: certificate });
+    url = `${cluster.url}?sslmode=verify-full&sslrootcert=${join(dir, 'ca.crt')}`;
+  }, 120_000);
+  afterAll(async () => {
+    await app?.close();
+    await pool?.end();
+    cluster?.destroy();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a connection without TLS: the server of this test takes only TLS', async () => {
+    const plain = new Client({ connectionString: `${cluster.url}?sslmode=disable` });
+    await expect(plain.connect()).rejects.toThrow(/no encryption/);
+  });
+
+  it('migrates, imports and answers over TLS, every connection of the product encrypted', async () => {
+    await migrate(url);
+    pool = new Pool({ connectionString: url, max: 4 });
+    // A threshold of one byte: the largest file is staged by the import's thread, on a connection of its own.
+    const result = await importDubu(pool, join(FIXTURES, 'dubu-deadlines'), {
+      pseudonymSecret: TEST_SECRET,
+      exportDate: '2024-04-30',
+      stagingThreadBytes: 1,
+    });
+    expect(result.status).toBe('succeeded');
+    await seedUsers({ url, pool, drop: async () => undefined }, 461, 'Team Nord');
+    app = await startTestApi({ url, pool, drop: async () => undefined }, {}, { versionsFromListener: true });
+    app.get(KpiCache).setRewarm(0);
+    const token = await tokenFor(app, 'chef');
+    const res = await request(app.getHttpServer())
+      .get('/api/v1/kpis?ids=caseload.open_cases')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
+    // AA 4, BB 1, CC 2: libs/kpi/src/caseload/open-cases.spec.ts works them out.
+    expect(res.body.kpis['caseload.open_cases']).toEqual({ AA: 4, BB: 1, CC: 2 });
+
+    // Every client connection open now (this pool's, the API's pool and its listener) is encrypted.
+    const { rows } = await pool.query(
+      `SELECT count(*)::int AS connections, count(*) FILTER (WHERE NOT s.ssl)::int AS plain, min(s.version) AS tls
+       FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.backend_type = 'client backend'`,
+    );
+    expect(rows[0].connections).toBeGreaterThanOrEqual(3);
+    expect(rows[0].plain).toBe(0);
+    expect(rows[0].tls).toMatch(/^TLSv1\.[23]$/);
+  });
+
+  it("carries the job queue over TLS (BullMQ's PostgreSQL backend, when no Redis is set)", async () => {
+    const queue = createQueue<{ n: number }>({ databaseUrl: url }, 'tls-test');
+    const done: number[] = [];
+    const worker = createWorker<{ n: number }>({ databaseUrl: url }, 'tls-test', async (job) => {
+      done.push(job.data.n);
+    });
+    try {
+      await queue.add('n', { n: 7 });
+      for (let i = 0; i < 200 && done.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(done).toEqual([7]);
+    } finally {
+      await worker.close();
+      await queue.close();
+    }
+  });
+
+  it('refuses a server whose certificate another CA signed, or that was made for another name', async () => {
+    const otherCa = new Client({ connectionString: `${cluster.url}?sslmode=verify-full&sslrootcert=${join(dir, 'other-ca.crt')}` });
+    await expect(otherCa.connect()).rejects.toThrow(/self[- ]signed certificate|unable to verify/);
+    // The same server at 127.0.0.2, which its certificate does not name.
+    const otherName = new Client({
+      connectionString: `${cluster.url.replace('127.0.0.1', '127.0.0.2')}?sslmode=verify-full&sslrootcert=${join(dir, 'ca.crt')}`,
+    });
+    await expect(otherName.connect()).rejects.toThrow(/Hostname\/IP does not match certificate's altnames/);
+    await expect(migrate(`${cluster.url}?sslmode=verify-full&sslrootcert=${join(dir, 'other-ca.crt')}`)).rejects.toThrow();
+  });
+});
