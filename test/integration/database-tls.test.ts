@@ -12,7 +12,8 @@ import { KpiCache } from '../../apps/api/src/kpi/kpi-cache.service';
 import { seedUsers, startTestApi, tokenFor } from '../support/api';
 import { TEST_SECRET } from '../support/database';
 import { FIXTURES } from '../support/fixtures';
-import { serverCertificate, startPgCluster, type PgCluster } from '../support/pg-cluster';
+import { startPgCluster, type PgCluster } from '../support/pg-cluster';
+import { serverCertificate } from '../support/tls';
 
 // ADR 0092: a database on another machine is reached over TLS that checks the server's certificate
 // and name (sslmode=verify-full). A server of this test's own that refuses every connection without

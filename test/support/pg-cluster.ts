@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from 'child_process';
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Client } from 'pg';
+import type { ServerCertificate } from './tls';
 
 // A PostgreSQL cluster of a test's own (initdb/pg_ctl in a temporary folder, on a free port), to
 // stop and start under a running product. As root, the server runs as the 'postgres' system user
@@ -39,41 +40,6 @@ export interface PgCluster {
   stop(): void;
   start(): void;
   destroy(): void;
-}
-
-/** A server key and certificate made by openssl for this run (self-signed, so it is its own CA; one day). */
-export interface ServerCertificate {
-  key: string;
-  cert: string;
-}
-
-/** A self-signed certificate for `names` (DNS names and IP addresses, in subjectAltName). */
-export function serverCertificate(names: string[]): ServerCertificate {
-  const dir = mkdtempSync(join(tmpdir(), 'bu-pgcert-'));
-  try {
-    const san = names.map((n) => (/^[\d.]+$/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-sha256',
-        '-days',
-        '1',
-        '-subj',
-        `/CN=${names[0]}`,
-        '-addext',
-        `subjectAltName=${san}`,
-      ].concat(['-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]),
-      { stdio: 'ignore' },
-    );
-    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 import { execFileSync } from 'child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { describe, expect, it } from 'vitest';
@@ -104,6 +104,45 @@ describe('@bu/config: one schema for every setting', () => {
     expect(
       problems(() => configFromEnv({ ...BASE, DATABASE_URL: `${remote}?sslmode=verify-full&sslrootcert=/findes/ikke/ca.crt` })),
     ).toEqual(['DATABASE_URL: sslrootcert-filen /findes/ikke/ca.crt findes ikke.']);
+  });
+
+  it('reaches Redis on another machine only over TLS (rediss://), unless REDIS_REQUIRE_TLS=0 (ADR 0093)', () => {
+    for (const read of [
+      () => configFromEnv({ ...BASE, REDIS_URL: 'redis://:kode@redis.kommune.dk:6379' }),
+      () => workerConfigFromEnv({ ...BASE, REDIS_URL: 'redis://:kode@redis.kommune.dk:6379' }),
+    ]) {
+      const found = problems(read);
+      expect(found).toEqual([expect.stringMatching(/^REDIS_URL går til Redis på redis\.kommune\.dk uden TLS\. Brug rediss:\/\//)]);
+      expect(found[0]).not.toContain('kode');
+    }
+    for (const url of [
+      'rediss://redis.kommune.dk:6380',
+      'redis://127.0.0.1:6379',
+      'redis://localhost',
+      'redis://[::1]:6379',
+      '/run/redis.sock',
+    ]) {
+      expect(
+        problems(() => configFromEnv({ ...BASE, REDIS_URL: url })),
+        url,
+      ).toEqual([]);
+    }
+    expect(problems(() => configFromEnv({ ...BASE, REDIS_URL: 'redis://redis:6379', REDIS_REQUIRE_TLS: '0' }))).toEqual([]);
+    const dir = mkdtempSync(join(tmpdir(), 'bu-redis-ca-'));
+    try {
+      const ca = join(dir, 'ca.crt');
+      writeFileSync(ca, 'PEM');
+      expect(problems(() => configFromEnv({ ...BASE, REDIS_URL: 'rediss://redis.kommune.dk:6380', REDIS_TLS_CA_FILE: ca }))).toEqual([]);
+      // A CA for a connection without TLS would be a mistake that hides none.
+      expect(problems(() => configFromEnv({ ...BASE, REDIS_URL: 'redis://127.0.0.1:6379', REDIS_TLS_CA_FILE: ca }))).toEqual([
+        'REDIS_TLS_CA_FILE er sat, men REDIS_URL begynder ikke med rediss:// (Redis over TLS).',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(
+      problems(() => configFromEnv({ ...BASE, REDIS_URL: 'rediss://redis.kommune.dk:6380', REDIS_TLS_CA_FILE: '/findes/ikke.crt' })),
+    ).toEqual(['REDIS_TLS_CA_FILE: filen /findes/ikke.crt findes ikke.']);
   });
 
   it('names the variable of a wrong value', () => {

@@ -95,6 +95,10 @@ export const envSchema = z.object({
    */
   DATABASE_REQUIRE_TLS: flag(true),
   REDIS_URL: text(),
+  /** The CA (PEM file) that issued the Redis server's certificate, for a rediss:// REDIS_URL; unset: the system's CAs. */
+  REDIS_TLS_CA_FILE: text(),
+  /** Redis on another machine only over TLS (rediss://); 0 only for a network the municipality trusts (ADR 0093). */
+  REDIS_REQUIRE_TLS: flag(true),
   /** Redis key prefix (default "bull"): several deployments or test runs can share one Redis. */
   QUEUE_PREFIX: text(),
   PORT: int(3000, 0, 65535),
@@ -243,6 +247,8 @@ export function clientToolEnv(connection: Record<string, string>): NodeJS.Proces
 export interface WorkerConfig {
   databaseUrl: string;
   redisUrl?: string;
+  /** The CA file for a rediss:// REDIS_URL (ADR 0093). */
+  redisTlsCaFile?: string;
   queuePrefix?: string;
   pseudonymSecret: string;
   /** Private folder (0700) for uploaded exports until their job ends (shared with the API); an absolute path. */
@@ -338,6 +344,31 @@ export function databaseUrlProblem(name: string, value: string, requireTls: bool
   );
 }
 
+/**
+ * Why REDIS_URL (with REDIS_TLS_CA_FILE) may not be used (ADR 0093), or null: Redis on another
+ * machine only over TLS (rediss://, the certificate checked against the CA file or the system's
+ * CAs, and its name against the host), unless `requireTls` is off; this machine's own Redis
+ * (loopback, a Unix socket) is exempt.
+ */
+export function redisUrlProblem(url: string | undefined, caFile: string | undefined, requireTls: boolean): string | null {
+  if (caFile !== undefined && !existsSync(caFile)) return `REDIS_TLS_CA_FILE: filen ${caFile} findes ikke.`;
+  if (url === undefined) return caFile === undefined ? null : 'REDIS_TLS_CA_FILE er sat, men REDIS_URL er ikke.';
+  const tls = /^rediss:\/\//i.test(url);
+  if (caFile !== undefined && !tls) return 'REDIS_TLS_CA_FILE er sat, men REDIS_URL begynder ikke med rediss:// (Redis over TLS).';
+  if (tls || !requireTls || url.startsWith('/')) return null;
+  let host: string;
+  try {
+    host = new URL(/^[a-z]+:\/\//i.test(url) ? url : `redis://${url}`).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return 'REDIS_URL kan ikke læses som en Redis-adresse, fx rediss://redis.kommune.dk:6380.';
+  }
+  if (host === '' || LOOPBACK.has(host) || host === '::1' || /^127\./.test(host)) return null;
+  return (
+    `REDIS_URL går til Redis på ${host} uden TLS. Brug rediss://${host}:<port> og REDIS_TLS_CA_FILE=/sti/til/ca.crt ` +
+    `(CA'en, der har udstedt Redis-serverens certifikat), eller sæt REDIS_REQUIRE_TLS=0, hvis forbindelsen kun går over et netværk, kommunen stoler på.`
+  );
+}
+
 /** An absolute https URL (http only on this machine, for development and tests), or a problem. */
 function urlProblem(name: string, value: string): string | null {
   let url: URL;
@@ -418,6 +449,9 @@ function workerPart(
   );
   const tlsProblem = databaseUrl ? databaseUrlProblem('DATABASE_URL', databaseUrl, env.DATABASE_REQUIRE_TLS) : null;
   if (tlsProblem) problems.push(tlsProblem);
+  const redisUrl = overrides.redisUrl ?? env.REDIS_URL;
+  const redisProblem = redisUrlProblem(redisUrl, overrides.redisTlsCaFile ?? env.REDIS_TLS_CA_FILE, env.REDIS_REQUIRE_TLS);
+  if (redisProblem) problems.push(redisProblem);
   // '' when not needed and not given: an API without its worker never pseudonymises.
   const pseudonymSecret =
     checkSecret(problems, 'PSEUDONYM_SECRET', overrides.pseudonymSecret ?? env.PSEUDONYM_SECRET, pseudonymNeeded) ?? '';
@@ -425,6 +459,7 @@ function workerPart(
   return {
     databaseUrl,
     redisUrl: overrides.redisUrl ?? env.REDIS_URL,
+    redisTlsCaFile: overrides.redisTlsCaFile ?? env.REDIS_TLS_CA_FILE,
     queuePrefix: overrides.queuePrefix ?? env.QUEUE_PREFIX,
     pseudonymSecret,
     uploadDir: resolve(overrides.uploadDir ?? env.UPLOAD_DIR),

@@ -1,4 +1,5 @@
 import { createPostgresBackend, Job, Queue, QueueOptions, withBackend, Worker, WorkerOptions } from 'bullmq';
+import { readFileSync } from 'fs';
 import IORedis from 'ioredis';
 import { hostname } from 'os';
 import { logger } from '@bu/logger';
@@ -9,6 +10,8 @@ import { logger } from '@bu/logger';
 export interface QueueConfig {
   databaseUrl: string;
   redisUrl?: string;
+  /** PEM file of the CA that issued the Redis server's certificate, for a rediss:// URL (ADR 0093). */
+  redisTlsCaFile?: string;
   /** Redis key prefix (default "bull"): several deployments or test runs can share one Redis. */
   queuePrefix?: string;
 }
@@ -48,9 +51,12 @@ export function reportErrors(
 function classesFor(config: QueueConfig): { classes: Classes; connection: () => unknown } {
   if (config.redisUrl) {
     const url = config.redisUrl;
+    // rediss://: TLS, the server's certificate checked against this CA (else the system's) and its
+    // name against the host. Only then: a tls option would turn TLS on for a redis:// URL too.
+    const tls = /^rediss:\/\//i.test(url) && config.redisTlsCaFile ? { tls: { ca: readFileSync(config.redisTlsCaFile, 'utf8') } } : {};
     // BullMQ workers need maxRetriesPerRequest null on their blocking connection.
     const connection = () => {
-      const redis = new IORedis(url, { maxRetriesPerRequest: null });
+      const redis = new IORedis(url, { maxRetriesPerRequest: null, ...tls });
       reportErrors(redis, 'Redis connection');
       return redis;
     };
