@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 import { Pool } from 'pg';
-import { configFromEnv, exitOnConfigError, reportsConfigFromEnv, settings } from '@bu/config';
+import { configFromEnv, databaseUrlFromEnv, exitOnConfigError, reportsConfigFromEnv, settings } from '@bu/config';
 import { migrate } from '@bu/db';
 import { copenhagenDate } from '@bu/domain';
 import { DEMO_IMPORTER } from '@bu/contracts';
@@ -70,7 +70,8 @@ async function ensureDemoExports(data: string): Promise<{ exportDate: string }> 
 }
 
 async function main(): Promise<void> {
-  let databaseUrl = ENV.DATABASE_URL;
+  // A given database is checked (TLS to another machine, ADR 0092) before the first connection.
+  let databaseUrl = ENV.DATABASE_URL ? exitOnConfigError(() => databaseUrlFromEnv()) : undefined;
   if (databaseUrl) {
     // Checked before anything is written (not even a migration): refused means untouched.
     const refused = await demoRefusal(databaseUrl, ENV.DEMO || process.argv.includes('--demo'));

@@ -4,7 +4,7 @@
 import { userInfo } from 'os';
 import { resolve } from 'path';
 import { Pool } from 'pg';
-import { exitOnConfigError, settings, workerConfigFromEnv } from '@bu/config';
+import { databaseUrlFromEnv, exitOnConfigError, workerConfigFromEnv } from '@bu/config';
 import { pendingMigrations } from '@bu/db/schema-version';
 import { isIsoDate } from '@bu/domain';
 import { configureLogger } from '@bu/logger';
@@ -106,7 +106,7 @@ async function ensureSchema(url: string): Promise<void> {
 }
 
 async function addDropFolder(source: string, dir: string, municipality: number | undefined): Promise<void> {
-  const url = exitOnConfigError(() => settings()).DATABASE_URL ?? usage('DATABASE_URL er ikke sat.');
+  const url = exitOnConfigError(() => databaseUrlFromEnv(), 2);
   await ensureSchema(url);
   const pool = new Pool({ connectionString: url, max: 1 });
   try {

@@ -1,4 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
+import { spawnSync } from 'child_process';
+import { randomBytes } from 'crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -7,12 +9,12 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '@bu/db';
 import { importDubu } from '@bu/etl';
-import { createQueue, createWorker } from '@bu/queue';
 import { KpiCache } from '../../apps/api/src/kpi/kpi-cache.service';
 import { seedUsers, startTestApi, tokenFor } from '../support/api';
 import { TEST_SECRET } from '../support/database';
 import { FIXTURES } from '../support/fixtures';
 import { startPgCluster, type PgCluster } from '../support/pg-cluster';
+import { oneJobThrough } from '../support/queue-roundtrip';
 import { serverCertificate } from '../support/tls';
 
 // ADR 0092: a database on another machine is reached over TLS that checks the server's certificate
@@ -81,19 +83,7 @@ describe('the database over verified TLS', () => {
   });
 
   it("carries the job queue over TLS (BullMQ's PostgreSQL backend, when no Redis is set)", async () => {
-    const queue = createQueue<{ n: number }>({ databaseUrl: url }, 'tls-test');
-    const done: number[] = [];
-    const worker = createWorker<{ n: number }>({ databaseUrl: url }, 'tls-test', async (job) => {
-      done.push(job.data.n);
-    });
-    try {
-      await queue.add('n', { n: 7 });
-      for (let i = 0; i < 200 && done.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
-      expect(done).toEqual([7]);
-    } finally {
-      await worker.close();
-      await queue.close();
-    }
+    expect(await oneJobThrough({ databaseUrl: url }, 'tls-test')).toEqual([7]);
   });
 
   it('refuses a server whose certificate another CA signed, or that was made for another name', async () => {
@@ -104,6 +94,24 @@ describe('the database over verified TLS', () => {
       connectionString: `${cluster.url.replace('127.0.0.1', '127.0.0.2')}?sslmode=verify-full&sslrootcert=${join(dir, 'ca.crt')}`,
     });
     await expect(otherName.connect()).rejects.toThrow(/Hostname\/IP does not match certificate's altnames/);
-    await expect(migrate(`${cluster.url}?sslmode=verify-full&sslrootcert=${join(dir, 'other-ca.crt')}`)).rejects.toThrow();
+    // The product's own paths with that URL: the migrations, an import and the API's start.
+    const wrong = `${cluster.url}?sslmode=verify-full&sslrootcert=${join(dir, 'other-ca.crt')}`;
+    await expect(migrate(wrong)).rejects.toThrow(/self[- ]signed certificate/);
+    const wrongPool = new Pool({ connectionString: wrong, max: 1 });
+    try {
+      await expect(
+        importDubu(wrongPool, join(FIXTURES, 'dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' }),
+      ).rejects.toThrow(/self[- ]signed certificate/);
+    } finally {
+      await wrongPool.end();
+    }
+    // The API as it is started in production: it does not serve, and says why.
+    const api = spawnSync(process.execPath, ['tools/run.js', 'scripts/serve.ts', 'api'], {
+      env: { ...process.env, DATABASE_URL: wrong, PORT: '0', JWT_SECRET: randomBytes(32).toString('hex'), REDIS_URL: '', RUN_WORKER: '0' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(api.status).not.toBe(0);
+    expect(api.stderr + api.stdout).toMatch(/self[- ]signed certificate/);
   });
 });

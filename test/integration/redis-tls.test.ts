@@ -4,8 +4,8 @@ import IORedis, { type RedisOptions } from 'ioredis';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createQueue, createWorker } from '@bu/queue';
 import { freePort } from '../support/pg-cluster';
+import { oneJobThrough } from '../support/queue-roundtrip';
 import { serverCertificate } from '../support/tls';
 
 // ADR 0093: Redis on another machine is reached over TLS (rediss://) that checks the server's
@@ -81,19 +81,7 @@ describe('the job queue on Redis over verified TLS', () => {
 
   it('runs a job through BullMQ on Redis over TLS, the server checked against REDIS_TLS_CA_FILE', async () => {
     const config = { databaseUrl: 'postgres://unused@127.0.0.1/unused', redisUrl: `rediss://127.0.0.1:${port}`, redisTlsCaFile: caFile() };
-    const queue = createQueue<{ n: number }>(config, 'tls-test');
-    const done: number[] = [];
-    const worker = createWorker<{ n: number }>(config, 'tls-test', async (job) => {
-      done.push(job.data.n);
-    });
-    try {
-      await queue.add('n', { n: 7 });
-      for (let i = 0; i < 200 && done.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
-      expect(done).toEqual([7]);
-    } finally {
-      await worker.close();
-      await queue.close();
-    }
+    expect(await oneJobThrough(config, 'tls-test')).toEqual([7]);
   });
 
   // The connection's TLS options as libs/queue makes them from REDIS_URL and REDIS_TLS_CA_FILE.

@@ -98,6 +98,27 @@ describe('@bu/config: one schema for every setting', () => {
     expect(problems(() => configFromEnv({ ...BASE, DATABASE_URL: `${remote}?sslmode=verify-full&sslmode=disable` }))).toEqual([
       expect.stringMatching(/^DATABASE_URL går til databaseserveren db\.kommune\.dk uden TLS/),
     ]);
+    // No host in the URL: pg takes PGHOST, which is checked as the host.
+    expect(problems(() => configFromEnv({ ...BASE, DATABASE_URL: 'postgres://bu_api@/boerneblik', PGHOST: 'db.kommune.dk' }))).toEqual([
+      expect.stringMatching(/^DATABASE_URL går til databaseserveren db\.kommune\.dk uden TLS/),
+    ]);
+    expect(problems(() => configFromEnv({ ...BASE, DATABASE_URL: 'postgres://bu_api@/boerneblik' }))).toEqual([]);
+    // A name that starts with 127 is not this machine.
+    expect(problems(() => configFromEnv({ ...BASE, DATABASE_URL: 'postgres://bu_api@127.0.0.1.nip.io/boerneblik' }))).toHaveLength(1);
+    // What libpq's tools would read otherwise than pg: hostaddr, a list of hosts.
+    for (const url of [
+      'postgres://bu_api@localhost/boerneblik?hostaddr=10.0.0.5',
+      'postgres://bu_api@127.0.0.1,db.kommune.dk/boerneblik',
+    ]) {
+      expect(
+        problems(() => configFromEnv({ ...BASE, DATABASE_URL: url })),
+        url,
+      ).toEqual(['DATABASE_URL: hostaddr og flere værter i én adresse bruges ikke; angiv én databaseserver.']);
+    }
+    // A password with an unencoded @ is not echoed as the host.
+    const [leak] = problems(() => configFromEnv({ ...BASE, DATABASE_URL: 'postgres://bu_api:hemmelig@del/to@db.kommune.dk/boerneblik' }));
+    expect(leak).toMatch(/^DATABASE_URL går til en anden maskine uden TLS/);
+    expect(leak).not.toMatch(/hemmelig|del\b/);
     // A host given as a parameter is the host.
     expect(problems(() => configFromEnv({ ...BASE, DATABASE_URL: 'postgres://bu_api@/boerneblik?host=db.kommune.dk' }))).toHaveLength(1);
     // A CA file that is not there is said at start, not at the first connection.

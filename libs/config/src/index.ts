@@ -1,4 +1,5 @@
 import { existsSync } from 'fs';
+import { isIPv4, isIPv6 } from 'net';
 import { resolve } from 'path';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { z } from 'zod';
@@ -94,6 +95,8 @@ export const envSchema = z.object({
    * municipality trusts (compose's network on one host). This machine's own server is exempt.
    */
   DATABASE_REQUIRE_TLS: flag(true),
+  /** libpq's and pg's default host, used when DATABASE_URL names none: checked as the URL's host would be. */
+  PGHOST: text(),
   REDIS_URL: text(),
   /** The CA (PEM file) that issued the Redis server's certificate, for a rediss:// REDIS_URL; unset: the system's CAs. */
   REDIS_TLS_CA_FILE: text(),
@@ -316,7 +319,7 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
  * server (loopback, a Unix socket) is exempt: nothing leaves the machine. A sslrootcert, sslcert
  * or sslkey that names no file is refused in any case (pg would fail only at the first connection).
  */
-export function databaseUrlProblem(name: string, value: string, requireTls: boolean): string | null {
+export function databaseUrlProblem(name: string, value: string, requireTls: boolean, pgHost?: string): string | null {
   const params = new URLSearchParams(value.split('?')[1] ?? '');
   for (const file of ['sslrootcert', 'sslcert', 'sslkey']) {
     const missing = params.getAll(file).find((path) => !existsSync(path));
@@ -330,18 +333,30 @@ export function databaseUrlProblem(name: string, value: string, requireTls: bool
   } catch {
     return `${name} kan ikke læses som en PostgreSQL-adresse, fx postgres://bruger:kode@vært:5432/boerneblik.`;
   }
-  const host = parsed.host ?? '';
-  const local = host === '' || host.startsWith('/') || LOOPBACK.has(host) || host === '::1' || /^127\./.test(host);
-  if (local) return null;
+  // libpq's tools (pg_dump) would connect to hostaddr, or to the next host of a list, where pg does not.
+  if (params.has('hostaddr') || (parsed.host ?? '').includes(',')) {
+    return `${name}: hostaddr og flere værter i én adresse bruges ikke; angiv én databaseserver.`;
+  }
+  // With no host in the URL, pg takes PGHOST, then localhost.
+  const host = parsed.host || pgHost || 'localhost';
+  if (isLocalHost(host)) return null;
   // The mode pg will use (the last one given), and TLS that no other parameter turned off.
   const sslmode = typeof parsed.sslmode === 'string' ? parsed.sslmode : null;
   const ssl = parsed.ssl as { rejectUnauthorized?: boolean } | boolean | undefined;
   if (sslmode === 'verify-full' && typeof ssl === 'object' && ssl.rejectUnauthorized !== false) return null;
+  // A password with an unencoded @ would put part of it where the host is read: then not named.
+  const server = value.split('@').length > 2 ? 'en anden maskine' : `databaseserveren ${host}`;
   return (
-    `${name} går til databaseserveren ${host} ${!sslmode || sslmode === 'disable' ? 'uden TLS' : `med sslmode=${sslmode}, der ikke kontrollerer serverens certifikat og navn`}. ` +
+    `${name} går til ${server} ${!sslmode || sslmode === 'disable' ? 'uden TLS' : `med sslmode=${sslmode}, der ikke kontrollerer serverens certifikat og navn`}. ` +
     `Tilføj ?sslmode=verify-full&sslrootcert=/sti/til/ca.crt (CA'en, der har udstedt databaseserverens certifikat), ` +
     `eller sæt DATABASE_REQUIRE_TLS=0, hvis forbindelsen kun går over et netværk, kommunen stoler på (fx compose-netværket på én maskine).`
   );
+}
+
+/** This machine: a Unix socket's folder, localhost, or a loopback address (127.0.0.0/8, ::1); never a name that merely starts with 127. */
+function isLocalHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  return bare.startsWith('/') || bare === 'localhost' || (isIPv4(bare) && bare.startsWith('127.')) || (isIPv6(bare) && bare === '::1');
 }
 
 /**
@@ -362,7 +377,7 @@ export function redisUrlProblem(url: string | undefined, caFile: string | undefi
   } catch {
     return 'REDIS_URL kan ikke læses som en Redis-adresse, fx rediss://redis.kommune.dk:6380.';
   }
-  if (host === '' || LOOPBACK.has(host) || host === '::1' || /^127\./.test(host)) return null;
+  if (host === '' || isLocalHost(host)) return null;
   return (
     `REDIS_URL går til Redis på ${host} uden TLS. Brug rediss://${host}:<port> og REDIS_TLS_CA_FILE=/sti/til/ca.crt ` +
     `(CA'en, der har udstedt Redis-serverens certifikat), eller sæt REDIS_REQUIRE_TLS=0, hvis forbindelsen kun går over et netværk, kommunen stoler på.`
@@ -447,7 +462,7 @@ function workerPart(
     overrides.databaseUrl ?? env.DATABASE_URL,
     'Angiv PostgreSQL-databasen, fx postgres://bruger:kode@vært:5432/boerneblik',
   );
-  const tlsProblem = databaseUrl ? databaseUrlProblem('DATABASE_URL', databaseUrl, env.DATABASE_REQUIRE_TLS) : null;
+  const tlsProblem = databaseUrl ? databaseUrlProblem('DATABASE_URL', databaseUrl, env.DATABASE_REQUIRE_TLS, env.PGHOST) : null;
   if (tlsProblem) problems.push(tlsProblem);
   const redisUrl = overrides.redisUrl ?? env.REDIS_URL;
   const redisProblem = redisUrlProblem(redisUrl, overrides.redisTlsCaFile ?? env.REDIS_TLS_CA_FILE, env.REDIS_REQUIRE_TLS);
@@ -493,7 +508,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
   }
   const databaseReplicaUrl = overrides.databaseReplicaUrl ?? parsed.DATABASE_REPLICA_URL;
   const replicaProblem = databaseReplicaUrl
-    ? databaseUrlProblem('DATABASE_REPLICA_URL', databaseReplicaUrl, parsed.DATABASE_REQUIRE_TLS)
+    ? databaseUrlProblem('DATABASE_REPLICA_URL', databaseReplicaUrl, parsed.DATABASE_REQUIRE_TLS, parsed.PGHOST)
     : null;
   if (replicaProblem) problems.push(replicaProblem);
   const oidc = oidcPart(parsed, overrides.oidc, problems);
@@ -639,7 +654,7 @@ export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string
     parsed.DATABASE_URL,
     'Angiv PostgreSQL-databasen, fx postgres://bruger:kode@vært:5432/boerneblik',
   );
-  const problem = url ? databaseUrlProblem('DATABASE_URL', url, parsed.DATABASE_REQUIRE_TLS) : null;
+  const problem = url ? databaseUrlProblem('DATABASE_URL', url, parsed.DATABASE_REQUIRE_TLS, parsed.PGHOST) : null;
   if (problem) problems.push(problem);
   if (problems.length > 0) throw new ConfigError(problems);
   return url;

@@ -48,7 +48,8 @@ export class Slots {
 
   /** Runs `work` as one request: the tasks it runs here wait behind those of earlier requests only. */
   request<T>(work: () => Promise<T>): Promise<T> {
-    return this.current.run(this.turns++, work);
+    // async: a work that throws before its first await still gives a rejected promise.
+    return this.current.run(this.turns++, async () => work());
   }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
