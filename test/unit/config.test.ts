@@ -136,6 +136,9 @@ describe('@bu/config: one schema for every setting', () => {
       expect(found).toEqual([expect.stringMatching(/^REDIS_URL går til Redis på redis\.kommune\.dk uden TLS\. Brug rediss:\/\//)]);
       expect(found[0]).not.toContain('kode');
     }
+    const [leak] = problems(() => configFromEnv({ ...BASE, REDIS_URL: 'redis://u:hemmelig@del/to@redis.kommune.dk:6379' }));
+    expect(leak).toMatch(/^REDIS_URL går til Redis på en anden maskine uden TLS/);
+    expect(leak).not.toMatch(/hemmelig|del\b/);
     for (const url of [
       'rediss://redis.kommune.dk:6380',
       'redis://127.0.0.1:6379',

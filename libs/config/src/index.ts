@@ -378,8 +378,10 @@ export function redisUrlProblem(url: string | undefined, caFile: string | undefi
     return 'REDIS_URL kan ikke læses som en Redis-adresse, fx rediss://redis.kommune.dk:6380.';
   }
   if (host === '' || isLocalHost(host)) return null;
+  // As for DATABASE_URL: a host read out of a password with an unencoded @ is not echoed.
+  const named = url.split('@').length > 2 ? 'værten' : host;
   return (
-    `REDIS_URL går til Redis på ${host} uden TLS. Brug rediss://${host}:<port> og REDIS_TLS_CA_FILE=/sti/til/ca.crt ` +
+    `REDIS_URL går til Redis på ${named === host ? host : 'en anden maskine'} uden TLS. Brug rediss://${named}:<port> og REDIS_TLS_CA_FILE=/sti/til/ca.crt ` +
     `(CA'en, der har udstedt Redis-serverens certifikat), eller sæt REDIS_REQUIRE_TLS=0, hvis forbindelsen kun går over et netværk, kommunen stoler på.`
   );
 }
@@ -473,7 +475,7 @@ function workerPart(
   checkSecret(problems, 'JWT_SECRET', jwtSecret, jwtNeeded);
   return {
     databaseUrl,
-    redisUrl: overrides.redisUrl ?? env.REDIS_URL,
+    redisUrl,
     redisTlsCaFile: overrides.redisTlsCaFile ?? env.REDIS_TLS_CA_FILE,
     queuePrefix: overrides.queuePrefix ?? env.QUEUE_PREFIX,
     pseudonymSecret,
