@@ -12,6 +12,9 @@ import { DatabaseModule } from './database/database.module';
 import { HealthController } from './health/health.controller';
 import { HealthRepository } from './health/health.repository';
 import { HealthService } from './health/health.service';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsRepository } from './metrics/metrics.repository';
+import { MetricsService } from './metrics/metrics.service';
 import { ComparisonGroupsController } from './goals/comparison-groups.controller';
 import { ComparisonGroupsRepository } from './goals/comparison-groups.repository';
 import { ComparisonGroupsService } from './goals/comparison-groups.service';
@@ -65,6 +68,7 @@ export class AppModule {
       ],
       controllers: [
         HealthController,
+        MetricsController,
         MunicipalitiesController,
         KpiController,
         ImportsController,
@@ -81,6 +85,8 @@ export class AppModule {
         { provide: APP_CONFIG, useValue: config },
         HealthService,
         HealthRepository,
+        MetricsService,
+        MetricsRepository,
         ScopeService,
         MunicipalitiesRepository,
         AuditService,

@@ -33,7 +33,8 @@ export const KNOWN_SECRETS: readonly string[] = [
   'boerneblik',
 ];
 
-export type SecretName = 'JWT_SECRET' | 'JWT_SECRET_PREVIOUS' | 'PSEUDONYM_SECRET' | 'API_DB_PASSWORD' | 'OIDC_CLIENT_SECRET';
+export type SecretName =
+  'JWT_SECRET' | 'JWT_SECRET_PREVIOUS' | 'PSEUDONYM_SECRET' | 'API_DB_PASSWORD' | 'OIDC_CLIENT_SECRET' | 'METRICS_TOKEN';
 
 /** The one line that says what is wrong with a secret and how to make one; null when it is fine. */
 export function secretProblem(name: SecretName, value: string | undefined): string | null {
@@ -110,6 +111,8 @@ export const envSchema = z.object({
   /** The JWT key before the last rotation: still accepted (and its tokens renewed under JWT_SECRET) until it is removed. */
   JWT_SECRET_PREVIOUS: z.string().optional(),
   PSEUDONYM_SECRET: z.string().optional(),
+  /** Bearer token of the Prometheus scraper for GET /api/metrics; unset: no metrics page (ADR 0094). */
+  METRICS_TOKEN: z.string().optional(),
   /** `npm run db:migrate`: lets the API's role bu_api log in with this password (docs/SECURITY.md). */
   API_DB_PASSWORD: z.string().optional(),
   /** A session's longest life in seconds from login, however active (then log in again). */
@@ -304,6 +307,8 @@ export interface AppConfig extends WorkerConfig {
   statementTimeoutMs: number;
   /** A read-only standby for the KPI reads (ADR 0071); undefined: every read on DATABASE_URL. */
   databaseReplicaUrl?: string;
+  /** The scraper's token for GET /api/metrics; undefined: no metrics page (ADR 0094). */
+  metricsToken?: string;
   /** OpenID Connect login; undefined when OIDC_ISSUER is not set. */
   oidc?: OidcConfig;
   /** SAML 2.0 login (SAML_*); undefined: off. */
@@ -505,6 +510,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
     overrides.jwtPreviousSecret ?? parsed.JWT_SECRET_PREVIOUS,
     false,
   );
+  const metricsToken: string | undefined = checkSecret(problems, 'METRICS_TOKEN', overrides.metricsToken ?? parsed.METRICS_TOKEN, false);
   if (jwtPreviousSecret !== undefined && jwtPreviousSecret === jwtSecret) {
     problems.push('JWT_SECRET_PREVIOUS er den samme som JWT_SECRET: ved et nøgleskift er den forrige nøgle den gamle værdi.');
   }
@@ -533,6 +539,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
     uploadMaxBytes: overrides.uploadMaxBytes ?? parsed.UPLOAD_MAX_BYTES,
     statementTimeoutMs: overrides.statementTimeoutMs ?? parsed.API_STATEMENT_TIMEOUT_MS,
     databaseReplicaUrl,
+    metricsToken,
     oidc,
     saml,
   };

@@ -5,9 +5,7 @@ import { queueBackendKind } from '@bu/queue';
 import { APP_CONFIG, AppConfig } from '../config';
 import { ETL_QUEUE_TOKEN } from '../queue/queue.module';
 import { HealthRepository } from './health.repository';
-
-const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
-  Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms))]);
+import { withTimeout } from './with-timeout';
 
 /** Whether the database and the queue answer, each within 2 s. */
 @Injectable()

@@ -31,6 +31,7 @@ import { refuseMixedKeys, ScopeService } from '../municipalities/scope.service';
 import { ARROW_STREAM, toArrow } from './arrow';
 import { KpiCache, type Versions } from './kpi-cache.service';
 import { KpiRepository } from './kpi.repository';
+import { KPI_ANSWER_SECONDS, KPI_ANSWERS } from '../metrics/metrics.registry';
 import { mapLimited, Slots } from './limit';
 import { readsNational } from './national';
 
@@ -216,6 +217,7 @@ export class KpiService {
    * answer goes compressed where the client takes it (compressed once, kept with the answer).
    */
   async kpis(user: AuthUser, params: KpisQuery, accept: string | undefined, acceptEncoding: string | undefined): Promise<HttpAnswer> {
+    const arrived = performance.now();
     teamScope(user);
     let listQuery: ListQuery | null;
     try {
@@ -242,6 +244,8 @@ export class KpiService {
     const { value: answer, hit } = await this.cache.lookup(versions, dependency, `answer|${key}`, () =>
       KPI_SLOTS.request(() => compute(versions)),
     );
+    KPI_ANSWERS.inc({ cache: hit ? 'hit' : 'miss' });
+    KPI_ANSWER_SECONDS.observe({ cache: hit ? 'hit' : 'miss' }, (performance.now() - arrived) / 1000);
     // Asked again after the next change of its municipality: the defaults (D = the new export date) are resolved anew.
     this.cache.remember(JSON.stringify([user.role, user.teams, user.municipality, raw]), dependency, async (at) => {
       const again = await this.resolve(at, user, raw);

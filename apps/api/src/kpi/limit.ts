@@ -73,7 +73,12 @@ export class Slots {
     }
   }
 
-  /** Tasks waiting for a slot (for the tests). */
+  /** Slots free now (the metrics). */
+  get available(): number {
+    return this.free;
+  }
+
+  /** Tasks waiting for a slot (the tests and the metrics). */
   get queued(): number {
     return this.waiting.length;
   }

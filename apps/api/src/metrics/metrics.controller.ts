@@ -1,0 +1,35 @@
+import { Controller, Get, Headers, Inject, NotFoundException, Res, UnauthorizedException, VERSION_NEUTRAL } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { createHash, timingSafeEqual } from 'crypto';
+import type { Response } from 'express';
+import { Public } from '../auth/roles.decorator';
+import { APP_CONFIG, AppConfig } from '../config';
+import { MetricsService } from './metrics.service';
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/**
+ * GET /api/metrics for Prometheus (ADR 0094): only with `Authorization: Bearer <METRICS_TOKEN>`;
+ * without METRICS_TOKEN set there is no such page (404). Not a user's login: the scraper holds
+ * no role, and the page holds no person's data.
+ */
+@ApiExcludeController()
+@Controller({ path: 'metrics', version: VERSION_NEUTRAL })
+export class MetricsController {
+  constructor(
+    @Inject(MetricsService) private readonly service: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Public()
+  @Get()
+  async metrics(@Headers('authorization') authorization: string | undefined, @Res() res: Response): Promise<void> {
+    const token = this.config.metricsToken;
+    if (!token) throw new NotFoundException();
+    const given = /^Bearer (.+)$/.exec(authorization ?? '')?.[1] ?? '';
+    // Compared as digests: the same length whatever was sent, so the time tells nothing.
+    if (!timingSafeEqual(digest(given), digest(token))) throw new UnauthorizedException('METRICS_TOKEN mangler eller er forkert');
+    const { contentType, body } = await this.service.text();
+    res.status(200).type(contentType).set('Cache-Control', 'no-store').send(body);
+  }
+}

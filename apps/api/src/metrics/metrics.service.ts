@@ -1,0 +1,85 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Gauge, Registry } from 'prom-client';
+import type { JobQueue } from '@bu/jobs';
+import { KPI_SLOTS } from '../kpi/kpi.service';
+import { ETL_QUEUE_TOKEN } from '../queue/queue.module';
+import { MetricsRepository } from './metrics.repository';
+import { METRICS } from './metrics.registry';
+import { withTimeout } from '../health/with-timeout';
+
+/**
+ * The metrics in Prometheus's text format: the process's own (KPI answers, the KPI slots, Node's
+ * CPU, memory and event loop) and, read at each scrape, what the database and the queue know
+ * (each municipality's data age, failed imports, the job queue). A part that does not answer
+ * within 2 s is left out of that scrape and counted in boerneblik_metrics_errors.
+ */
+@Injectable()
+export class MetricsService {
+  /** The gauges read at each scrape, beside the process registry. */
+  private readonly scrape = new Registry();
+  private readonly errors = new Gauge({
+    name: 'boerneblik_metrics_errors',
+    help: 'Parts of this scrape that could not be read (database or queue not answering within 2 s).',
+    registers: [this.scrape],
+  });
+  private readonly gauges = {
+    slotsBusy: new Gauge({
+      name: 'boerneblik_kpi_slots_busy',
+      help: 'KPI computations running in this process.',
+      registers: [this.scrape],
+    }),
+    slotsWaiting: new Gauge({
+      name: 'boerneblik_kpi_slots_waiting',
+      help: 'KPI computations waiting for one of the process slots (served in request order, ADR 0091).',
+      registers: [this.scrape],
+    }),
+    dataAge: new Gauge({
+      name: 'boerneblik_data_age_seconds',
+      help: "Seconds since the newest succeeded import of the municipality's source ended.",
+      labelNames: ['municipality', 'source'] as const,
+      registers: [this.scrape],
+    }),
+    failedImports: new Gauge({
+      name: 'boerneblik_imports_failed_24h',
+      help: 'Imports that failed in the last 24 hours, by source.',
+      labelNames: ['source'] as const,
+      registers: [this.scrape],
+    }),
+    jobs: new Gauge({
+      name: 'boerneblik_etl_jobs',
+      help: 'Jobs of the ETL queue, by state.',
+      labelNames: ['state'] as const,
+      registers: [this.scrape],
+    }),
+  };
+
+  constructor(
+    @Inject(MetricsRepository) private readonly repository: MetricsRepository,
+    @Inject(ETL_QUEUE_TOKEN) private readonly queue: JobQueue,
+  ) {}
+
+  async text(): Promise<{ contentType: string; body: string }> {
+    const g = this.gauges;
+    let errors = 0;
+    g.slotsBusy.set(KPI_SLOTS.size - KPI_SLOTS.available);
+    g.slotsWaiting.set(KPI_SLOTS.queued);
+    g.dataAge.reset();
+    g.failedImports.reset();
+    g.jobs.reset();
+    const [ages, failed, counts] = await Promise.allSettled([
+      withTimeout(this.repository.dataAge(), 2000),
+      withTimeout(this.repository.failedImports(), 2000),
+      withTimeout(this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed'), 2000),
+    ]);
+    if (ages.status === 'fulfilled')
+      for (const a of ages.value) g.dataAge.set({ municipality: String(a.municipality), source: a.source }, a.seconds);
+    else errors++;
+    if (failed.status === 'fulfilled') for (const f of failed.value) g.failedImports.set({ source: f.source }, f.count);
+    else errors++;
+    if (counts.status === 'fulfilled') for (const [state, n] of Object.entries(counts.value)) g.jobs.set({ state }, n);
+    else errors++;
+    this.errors.set(errors);
+    const merged = Registry.merge([METRICS, this.scrape]);
+    return { contentType: merged.contentType, body: await merged.metrics() };
+  }
+}

@@ -1,0 +1,94 @@
+import type { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'crypto';
+import { join } from 'path';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configFromEnv } from '@bu/config';
+import { importDubu } from '@bu/etl';
+import { KpiCache } from '../../apps/api/src/kpi/kpi-cache.service';
+import { seedUsers, startTestApi, tokenFor } from '../support/api';
+import { createTestDatabase, TEST_SECRET, type TestDatabase } from '../support/database';
+import { FIXTURES } from '../support/fixtures';
+
+// ADR 0094: GET /api/metrics for the operators' Prometheus, only with the scraper's token, and
+// nothing on it about a person or a case: the KPI answers by cache, the KPI slots, each
+// municipality's data age, failed imports and the job queue.
+
+/** The value of a sample line `name{labels} value` in the text format (undefined: no such line). */
+function sample(text: string, line: string): number | undefined {
+  const found = text.split('\n').find((l) => l.startsWith(`${line} `));
+  return found === undefined ? undefined : Number(found.slice(line.length + 1));
+}
+
+describe('metrics for the operators', () => {
+  const METRICS_TOKEN = randomBytes(32).toString('hex');
+  let db: TestDatabase;
+  let app: INestApplication;
+  let chef = '';
+  const scrape = () => request(app.getHttpServer()).get('/api/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    expect(
+      (await importDubu(db.pool, join(FIXTURES, 'dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' })).status,
+    ).toBe('succeeded');
+    await seedUsers(db, 461, 'Team Nord');
+    app = await startTestApi(db, { metricsToken: METRICS_TOKEN });
+    app.get(KpiCache).setRewarm(0);
+    chef = await tokenFor(app, 'chef');
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it('answers only the scraper with its token: 401 without it or with another, in Danish', async () => {
+    const none = await request(app.getHttpServer()).get('/api/metrics').expect(401);
+    expect(none.body.message).toBe('METRICS_TOKEN mangler eller er forkert');
+    await request(app.getHttpServer())
+      .get('/api/metrics')
+      .set('Authorization', `Bearer ${'x'.repeat(64)}`)
+      .expect(401);
+    // A user's login is not the scraper's token.
+    await request(app.getHttpServer()).get('/api/metrics').set('Authorization', `Bearer ${chef}`).expect(401);
+  });
+
+  it('counts the KPI answers by cache and says how old each municipality’s data is', async () => {
+    const before = (await scrape()).text;
+    const ask = () =>
+      request(app.getHttpServer()).get('/api/v1/kpis?ids=caseload.open_cases').set('Authorization', `Bearer ${chef}`).expect(200);
+    expect((await ask()).headers['x-kpi-cache']).toBe('miss');
+    expect((await ask()).headers['x-kpi-cache']).toBe('hit');
+    const res = await scrape();
+    expect(res.headers['content-type']).toMatch(/^text\/plain;.*version=0\.0\.4/);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const after = res.text;
+    const delta = (line: string) => (sample(after, line) ?? 0) - (sample(before, line) ?? 0);
+    expect(delta('boerneblik_kpi_answers_total{cache="miss"}')).toBe(1);
+    expect(delta('boerneblik_kpi_answers_total{cache="hit"}')).toBe(1);
+    expect(delta('boerneblik_kpi_answer_seconds_count{cache="miss"}')).toBe(1);
+    // Odense's DUBU import ended moments ago (the database's clock).
+    const age = sample(after, 'boerneblik_data_age_seconds{municipality="461",source="dubu"}');
+    expect(age).toBeGreaterThanOrEqual(0);
+    expect(age).toBeLessThan(600);
+    expect(sample(after, 'boerneblik_kpi_slots_waiting')).toBe(0);
+    expect(sample(after, 'boerneblik_kpi_slots_busy')).toBe(0);
+    expect(sample(after, 'boerneblik_metrics_errors')).toBe(0);
+    expect(after).toMatch(/^boerneblik_etl_jobs\{state="waiting"\} \d+$/m);
+    expect(after).toMatch(/^process_cpu_seconds_total \d/m);
+    // Aggregates only: no caseworker, case or person from the export.
+    for (const word of ['AA', 'BB', 'C5', 'Team Nord']) expect(after).not.toContain(word);
+  });
+
+  it('has no metrics page without METRICS_TOKEN, and refuses a weak token at start', async () => {
+    const without = await startTestApi(db);
+    try {
+      await request(without.getHttpServer()).get('/api/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(404);
+    } finally {
+      await without.close();
+    }
+    expect(() =>
+      configFromEnv({ DATABASE_URL: db.url, JWT_SECRET: TEST_SECRET, PSEUDONYM_SECRET: METRICS_TOKEN, METRICS_TOKEN: 'short' }),
+    ).toThrow(/METRICS_TOKEN er for kort/);
+  });
+});
