@@ -51,6 +51,9 @@ describe('metrics for the operators', () => {
       .expect(401);
     // A user's login is not the scraper's token.
     await request(app.getHttpServer()).get('/api/metrics').set('Authorization', `Bearer ${chef}`).expect(401);
+    await request(app.getHttpServer()).head('/api/metrics').expect(401);
+    // Not part of the versioned API.
+    await request(app.getHttpServer()).get('/api/v1/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(404);
   });
 
   it('counts the KPI answers by cache and says how old each municipality’s data is', async () => {
@@ -76,8 +79,43 @@ describe('metrics for the operators', () => {
     expect(sample(after, 'boerneblik_metrics_errors')).toBe(0);
     expect(after).toMatch(/^boerneblik_etl_jobs\{state="waiting"\} \d+$/m);
     expect(after).toMatch(/^process_cpu_seconds_total \d/m);
-    // Aggregates only: no caseworker, case or person from the export.
+    // Aggregates only: Børneblik's own metrics have no label but these (no person, case, caseworker or team).
+    const labels = new Set(
+      after
+        .split('\n')
+        .filter((l) => l.startsWith('boerneblik_'))
+        .flatMap((l) => [...(l.match(/\{([^}]*)\}/)?.[1] ?? '').matchAll(/(\w+)="/g)].map((m) => m[1])),
+    );
+    expect([...labels].sort()).toEqual(['cache', 'le', 'municipality', 'source', 'state']);
     for (const word of ['AA', 'BB', 'C5', 'Team Nord']) expect(after).not.toContain(word);
+  });
+
+  it('answers within seconds while the import log is locked, saying what it could not read, and leaves no query behind', async () => {
+    const locker = await db.pool.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE import_run IN ACCESS EXCLUSIVE MODE');
+      const started = Date.now();
+      const [a, b] = await Promise.all([scrape(), scrape()]);
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(sample(a.text, 'boerneblik_metrics_errors')).toBe(2);
+      expect(sample(b.text, 'boerneblik_metrics_errors')).toBe(2);
+      expect(a.text).not.toContain('boerneblik_data_age_seconds{');
+      // The server gave up too (statement_timeout): nothing of the scrape still waits for the lock.
+      let waiting = -1;
+      for (let i = 0; i < 50 && waiting !== 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const { rows } = await db.pool.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%import_run%'`,
+        );
+        waiting = rows[0].n;
+      }
+      expect(waiting).toBe(0);
+    } finally {
+      await locker.query('ROLLBACK');
+      locker.release();
+    }
+    expect(sample((await scrape()).text, 'boerneblik_metrics_errors')).toBe(0);
   });
 
   it('has no metrics page without METRICS_TOKEN, and refuses a weak token at start', async () => {
@@ -87,8 +125,13 @@ describe('metrics for the operators', () => {
     } finally {
       await without.close();
     }
-    expect(() =>
-      configFromEnv({ DATABASE_URL: db.url, JWT_SECRET: TEST_SECRET, PSEUDONYM_SECRET: METRICS_TOKEN, METRICS_TOKEN: 'short' }),
-    ).toThrow(/METRICS_TOKEN er for kort/);
+    const jwt = randomBytes(32).toString('hex');
+    const pseudonym = randomBytes(32).toString('hex');
+    const env = { DATABASE_URL: db.url, JWT_SECRET: jwt, PSEUDONYM_SECRET: pseudonym };
+    expect(() => configFromEnv({ ...env, METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN er for kort/);
+    // Never one of the API's own keys, which a scraper's configuration would then hold.
+    for (const key of [jwt, pseudonym]) expect(() => configFromEnv({ ...env, METRICS_TOKEN: key })).toThrow(/METRICS_TOKEN er den samme/);
+    // Empty is unset (compose passes an unset variable on as empty).
+    expect(configFromEnv({ ...env, METRICS_TOKEN: '' }).metricsToken).toBeUndefined();
   });
 });

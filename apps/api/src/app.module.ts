@@ -68,7 +68,8 @@ export class AppModule {
       ],
       controllers: [
         HealthController,
-        MetricsController,
+        // GET /api/metrics exists only for a scraper's token (ADR 0094).
+        ...(config.metricsToken ? [MetricsController] : []),
         MunicipalitiesController,
         KpiController,
         ImportsController,
@@ -85,8 +86,7 @@ export class AppModule {
         { provide: APP_CONFIG, useValue: config },
         HealthService,
         HealthRepository,
-        MetricsService,
-        MetricsRepository,
+        ...(config.metricsToken ? [MetricsService, MetricsRepository] : []),
         ScopeService,
         MunicipalitiesRepository,
         AuditService,

@@ -111,8 +111,11 @@ export const envSchema = z.object({
   /** The JWT key before the last rotation: still accepted (and its tokens renewed under JWT_SECRET) until it is removed. */
   JWT_SECRET_PREVIOUS: z.string().optional(),
   PSEUDONYM_SECRET: z.string().optional(),
-  /** Bearer token of the Prometheus scraper for GET /api/metrics; unset: no metrics page (ADR 0094). */
-  METRICS_TOKEN: z.string().optional(),
+  /**
+   * Bearer token of the Prometheus scraper for GET /api/metrics; unset or empty: no metrics page
+   * (ADR 0094; empty is unset here, so compose can pass on an unset variable).
+   */
+  METRICS_TOKEN: text(),
   /** `npm run db:migrate`: lets the API's role bu_api log in with this password (docs/SECURITY.md). */
   API_DB_PASSWORD: z.string().optional(),
   /** A session's longest life in seconds from login, however active (then log in again). */
@@ -511,6 +514,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
     false,
   );
   const metricsToken: string | undefined = checkSecret(problems, 'METRICS_TOKEN', overrides.metricsToken ?? parsed.METRICS_TOKEN, false);
+  // The scraper's configuration is often less guarded than the API's: never one of the API's own keys.
+  if (metricsToken !== undefined && [jwtSecret, worker.pseudonymSecret].includes(metricsToken)) {
+    problems.push("METRICS_TOKEN er den samme som en af Børneblik's andre nøgler: lav en egen med openssl rand -hex 32.");
+  }
   if (jwtPreviousSecret !== undefined && jwtPreviousSecret === jwtSecret) {
     problems.push('JWT_SECRET_PREVIOUS er den samme som JWT_SECRET: ved et nøgleskift er den forrige nøgle den gamle værdi.');
   }

@@ -10,7 +10,7 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /**
  * GET /api/metrics for Prometheus (ADR 0094): only with `Authorization: Bearer <METRICS_TOKEN>`;
- * without METRICS_TOKEN set there is no such page (404). Not a user's login: the scraper holds
+ * without METRICS_TOKEN set the route is not registered at all (404 as for any unknown path). Not a user's login: the scraper holds
  * no role, and the page holds no person's data.
  */
 @ApiExcludeController()
@@ -24,6 +24,7 @@ export class MetricsController {
   @Public()
   @Get()
   async metrics(@Headers('authorization') authorization: string | undefined, @Res() res: Response): Promise<void> {
+    // Registered only with METRICS_TOKEN set (AppModule); checked again, so a missing token never means open.
     const token = this.config.metricsToken;
     if (!token) throw new NotFoundException();
     const given = /^Bearer (.+)$/.exec(authorization ?? '')?.[1] ?? '';

@@ -5,7 +5,14 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 // at most a municipality's code.
 
 export const METRICS = new Registry();
-collectDefaultMetrics({ register: METRICS });
+let withDefaults = false;
+
+/** The process registry, with prom-client's process metrics from the first scrape on (not in a process never scraped). */
+export function processMetrics(): Registry {
+  if (!withDefaults) collectDefaultMetrics({ register: METRICS });
+  withDefaults = true;
+  return METRICS;
+}
 
 /** GET /kpis answers, by where they came from (the X-Kpi-Cache header). */
 export const KPI_ANSWERS = new Counter({

@@ -8,32 +8,42 @@ export interface DataAge {
   seconds: number;
 }
 
+/** A scrape's read gives up after this long on the server too, so it never holds a connection the users need. */
+const STATEMENT_TIMEOUT_MS = 2000;
+
 @Injectable()
 export class MetricsRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
+
+  /** Every municipality's rows (import_run is row-secured; the scraper is the national operator), cancelled after 2 s. */
+  private read<T>(sql: string): Promise<T[]> {
+    return runInScope('*', () =>
+      this.db.transaction(async (m) => {
+        await m.query(`SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
+        return m.query<T[]>(sql);
+      }),
+    );
+  }
 
   /**
    * Per municipality and source, the seconds since its newest succeeded import ended (an
    * unchanged export counts: it was checked). Every municipality's: the operators watch them all.
    */
   async dataAge(): Promise<DataAge[]> {
-    const rows: { municipality: number; source: string; seconds: string }[] = await runInScope('*', () =>
-      this.db.query(
-        `SELECT municipality_code AS municipality, source, extract(epoch FROM now() - max(finished_at))::float8 AS seconds
-         FROM import_run WHERE status = 'succeeded' AND municipality_code IS NOT NULL AND finished_at IS NOT NULL
-         GROUP BY municipality_code, source ORDER BY 1, 2`,
-      ),
+    // Not the retention purge's runs (source 'purge'): they say nothing of the data's age.
+    const rows = await this.read<{ municipality: number; source: string; seconds: string }>(
+      `SELECT municipality_code AS municipality, source, extract(epoch FROM now() - max(finished_at))::float8 AS seconds
+       FROM import_run WHERE status = 'succeeded' AND source <> 'purge' AND municipality_code IS NOT NULL AND finished_at IS NOT NULL
+       GROUP BY municipality_code, source ORDER BY 1, 2`,
     );
     return rows.map((r) => ({ municipality: Number(r.municipality), source: r.source, seconds: Number(r.seconds) }));
   }
 
   /** Imports that failed in the last 24 hours, per source. */
   async failedImports(): Promise<{ source: string; count: number }[]> {
-    const rows: { source: string; count: string }[] = await runInScope('*', () =>
-      this.db.query(
-        `SELECT source, count(*)::int AS count FROM import_run
-         WHERE status = 'failed' AND started_at > now() - interval '24 hours' GROUP BY source ORDER BY 1`,
-      ),
+    const rows = await this.read<{ source: string; count: string }>(
+      `SELECT source, count(*)::int AS count FROM import_run
+       WHERE status = 'failed' AND started_at > now() - interval '24 hours' GROUP BY source ORDER BY 1`,
     );
     return rows.map((r) => ({ source: r.source, count: Number(r.count) }));
   }

@@ -4,7 +4,7 @@ import type { JobQueue } from '@bu/jobs';
 import { KPI_SLOTS } from '../kpi/kpi.service';
 import { ETL_QUEUE_TOKEN } from '../queue/queue.module';
 import { MetricsRepository } from './metrics.repository';
-import { METRICS } from './metrics.registry';
+import { processMetrics } from './metrics.registry';
 import { withTimeout } from '../health/with-timeout';
 
 /**
@@ -58,19 +58,33 @@ export class MetricsService {
     @Inject(ETL_QUEUE_TOKEN) private readonly queue: JobQueue,
   ) {}
 
+  /** The database's and the queue's part, one read shared by the scrapes that ask meanwhile. */
+  private reading: Promise<PromiseSettledResult<unknown>[]> | undefined;
+
+  private readShared() {
+    this.reading ??= Promise.allSettled([
+      withTimeout(this.repository.dataAge(), 2000),
+      withTimeout(this.repository.failedImports(), 2000),
+      withTimeout(this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed'), 2000),
+    ]).finally(() => (this.reading = undefined));
+    return this.reading as Promise<
+      [
+        PromiseSettledResult<Awaited<ReturnType<MetricsRepository['dataAge']>>>,
+        PromiseSettledResult<Awaited<ReturnType<MetricsRepository['failedImports']>>>,
+        PromiseSettledResult<Record<string, number>>,
+      ]
+    >;
+  }
+
   async text(): Promise<{ contentType: string; body: string }> {
     const g = this.gauges;
     let errors = 0;
     g.slotsBusy.set(KPI_SLOTS.size - KPI_SLOTS.available);
     g.slotsWaiting.set(KPI_SLOTS.queued);
+    const [ages, failed, counts] = await this.readShared();
     g.dataAge.reset();
     g.failedImports.reset();
     g.jobs.reset();
-    const [ages, failed, counts] = await Promise.allSettled([
-      withTimeout(this.repository.dataAge(), 2000),
-      withTimeout(this.repository.failedImports(), 2000),
-      withTimeout(this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed'), 2000),
-    ]);
     if (ages.status === 'fulfilled')
       for (const a of ages.value) g.dataAge.set({ municipality: String(a.municipality), source: a.source }, a.seconds);
     else errors++;
@@ -79,7 +93,7 @@ export class MetricsService {
     if (counts.status === 'fulfilled') for (const [state, n] of Object.entries(counts.value)) g.jobs.set({ state }, n);
     else errors++;
     this.errors.set(errors);
-    const merged = Registry.merge([METRICS, this.scrape]);
+    const merged = Registry.merge([processMetrics(), this.scrape]);
     return { contentType: merged.contentType, body: await merged.metrics() };
   }
 }
