@@ -118,6 +118,8 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
   await lockCaseSnapshot(client, municipality);
 
   const exportDate = opts.exportDate ?? (opts.staged ? defaultExportDate(opts.staged) : await newestDate(client, entities));
+  // Without the parser's dates (CSC, built in SQL): when the same files stop being the same snapshot.
+  const defaultDateUntil = opts.staged ? undefined : await earliestAfterToday(client, entities);
   if (!exportDate)
     throw new ImportFailure(
       'FILE_EMPTY',
@@ -207,7 +209,14 @@ export async function finishCaseSnapshot(client: PoolClient, log: IssueLog, opts
     activity: entities.filter((e) => e.caseRef).map((e) => ({ entity: e.entity, file: e.file, caseRef: e.caseRef! })),
   });
   await placePartitions(client, builds);
-  return { municipality, exportDate, merged, shrinkage, beforeCommit: () => swapPartitions(client, builds) };
+  return {
+    municipality,
+    exportDate,
+    merged,
+    shrinkage,
+    beforeCommit: () => swapPartitions(client, builds),
+    ...(defaultDateUntil !== undefined ? { defaultDateUntil } : {}),
+  };
 }
 
 /** Several measurements of one case on one date are numbered; exact duplicate rows count once. */
@@ -229,11 +238,31 @@ async function numberEffectMeasurements(client: PoolClient, effects: string): Pr
  * that is not after today (a typo far in the future must not move every figure's default date, nor
  * a planned end: an export taken on 31 October with measures ending 2 December is of 31 October).
  */
-async function newestDate(client: PoolClient, entities: SnapshotEntity[]): Promise<string | null> {
+function newestDate(client: PoolClient, entities: SnapshotEntity[]): Promise<string | null> {
+  return eventDateBound(client, entities, 'max', '<=');
+}
+
+/**
+ * The earliest date of an event that happened after today, from the staging tables (what the
+ * parser's EventDateRange.after gives the DUBU import): from that day the same files give another
+ * default export date, so an unchanged re-import is no longer the same snapshot (same-export.ts).
+ */
+function earliestAfterToday(client: PoolClient, entities: SnapshotEntity[]): Promise<string | null> {
+  return eventDateBound(client, entities, 'min', '>');
+}
+
+async function eventDateBound(
+  client: PoolClient,
+  entities: SnapshotEntity[],
+  bound: 'max' | 'min',
+  vsToday: '<=' | '>',
+): Promise<string | null> {
   const parts = entities.flatMap((e) =>
-    e.happened.map(eventDateSql).map((d) => `SELECT max(${d}) AS d FROM ${stagingTable(entityDef(e.entity))} WHERE ${d} <= $1::date`),
+    e.happened
+      .map(eventDateSql)
+      .map((d) => `SELECT ${bound}(${d}) AS d FROM ${stagingTable(entityDef(e.entity))} WHERE ${d} ${vsToday} $1::date`),
   );
-  const { rows } = await client.query(`SELECT to_char(max(d), 'YYYY-MM-DD') AS d FROM (${parts.join(' UNION ALL ')}) x`, [
+  const { rows } = await client.query(`SELECT to_char(${bound}(d), 'YYYY-MM-DD') AS d FROM (${parts.join(' UNION ALL ')}) x`, [
     copenhagenToday(),
   ]);
   return rows[0].d;

@@ -99,6 +99,26 @@ describe('CSC Social-style import (the event log paired into facts)', () => {
     expect(result.loaded.investigations).toBe(0);
   });
 
+  it('does not stage an unchanged export again, as for DUBU (ADR 0073): the run names the import whose data stand', async () => {
+    const first = await importCsc(db.pool, cscDir, options);
+    expect(first.status).toBe('succeeded');
+    // The import that loaded the snapshot in force (this one, or an earlier one of the same files).
+    const origin = first.sameAs ?? first.importId;
+    const rows = async () =>
+      (await db.pool.query(`SELECT count(*)::int AS n FROM measure WHERE municipality_code = 461 AND source = 'csc'`)).rows[0].n as number;
+    const before = await rows();
+    const again = await importCsc(db.pool, cscDir, options);
+    expect(again).toMatchObject({ status: 'succeeded', sameAs: origin, loaded: {} });
+    expect(await rows()).toBe(before);
+    // What made it recognisable: the conditions recorded with the run that loaded it (no event after today here).
+    const { rows: reuse } = await db.pool.query(`SELECT reuse FROM import_run WHERE id = $1`, [origin]);
+    expect(reuse[0].reuse).toMatchObject({ exportDate: '2024-11-24', until: null });
+    // Under another export date it is another snapshot: staged.
+    const other = await importCsc(db.pool, cscDir, { ...options, exportDate: '2024-11-25' });
+    expect(other.status).toBe('succeeded');
+    expect(other.sameAs).toBeUndefined();
+  });
+
   it('fails as a whole when a file is not tab-separated', async () => {
     const dir = copyFixture(cscDir);
     writeFileSync(join(dir, 'SAG.txt'), readFileSync(join(dir, 'SAG.txt'), 'latin1').replace(/\t/g, ';'), 'latin1');
