@@ -75,18 +75,25 @@ export const CASE_TEAM_READ_MODEL = `
 export const caseTeam = (ctx: { readModels?: boolean }) => (ctx.readModels ? CASE_TEAM_READ_MODEL : CASE_TEAM);
 
 /**
- * CASE_TEAM's row of one case (person_id, worker_id, team), as `JOIN LATERAL (...) ${alias}` on the
- * row `row` (an alias with source and case_id), by the same rules (the read model's span holding D
- * when `ctx.readModels`). A statement that needs the team of only some rows looks it up for those,
- * not for every case of the municipality. A row whose case is not in child_case is dropped, as
- * joining to case_team drops it. `reported`: the statement shows or groups by the team or
- * caseworker. When it does not and there is no team scope, nothing is looked up (team and
- * worker_id NULL).
+ * CASE_TEAM's row of one case (person_id, worker_id, team), as `JOIN LATERAL (...) ct` on the row
+ * `row` (an alias with source and case_id), by the same rules (the read model's span holding D when
+ * `ctx.readModels`). A statement that needs the team of only some rows looks it up for those, not
+ * for every case of the municipality. A row whose case is not in child_case is dropped, as joining
+ * to case_team drops it. `reported`: the statement shows or groups by the team or caseworker. When
+ * it does not and there is no team scope, only the child is looked up (team and worker_id NULL);
+ * `eachRow` then keeps that a look-up per row (OFFSET 0) where the rows are few beside the cases,
+ * which the planner would otherwise read all of to hash them.
  */
-export const caseTeamOf = (ctx: { readModels?: boolean; teams?: string[] | null }, row: string, reported: boolean, alias = 'ct') => {
-  const lateral = (body: string) => `JOIN LATERAL (${body}) ${alias} ON true`;
+export const caseTeamOf = (
+  ctx: { readModels?: boolean; teams?: string[] | null },
+  row: string,
+  reported: boolean,
+  { eachRow = false }: { eachRow?: boolean } = {},
+) => {
+  const lateral = (body: string) => `JOIN LATERAL (${body}) ct ON true`;
   const ofCase = `FROM child_case c WHERE c.municipality_code = $1 AND c.source = ${row}.source AND c.case_id = ${row}.case_id`;
-  if (!reported && ctx.teams == null) return lateral(`SELECT c.person_id, NULL::text AS worker_id, NULL::text AS team ${ofCase}`);
+  if (!reported && ctx.teams == null)
+    return lateral(`SELECT c.person_id, NULL::text AS worker_id, NULL::text AS team ${ofCase}${eachRow ? ' OFFSET 0' : ''}`);
   // OFFSET 0: the look-up stays a subquery run once per row (pulled up, its team could be worked
   // out again for each use: the scope's filter, the grouping, the output).
   return ctx.readModels

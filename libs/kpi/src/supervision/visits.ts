@@ -6,18 +6,8 @@ import { fractionKpi, type KpiContext } from '../types';
 // Supervision visits to placed children (KPIS.md, second edition). The per-child and per-visit
 // rules are ../deadline/rules.ts's, shared with the case review's formal items. A team leader's
 // scope is the team of the placement's case at D, looked up (caseTeamOf) for the placements or
-// visits counted, and only with a scope: neither share shows or groups by the team.
-
-/**
- * The child of the placement `m`: caseTeamOf's row (person_id, and the team only with a scope).
- * Without a scope the case is still looked up once per placement (OFFSET 0): the few placements
- * judged are a small share of the cases, which the planner would otherwise read all of to hash them.
- */
-const childOfPlacement = (ctx: KpiContext, m: string) =>
-  ctx.teams == null
-    ? `JOIN LATERAL (SELECT c.person_id, NULL::text AS team FROM child_case c
-        WHERE c.municipality_code = $1 AND c.source = ${m}.source AND c.case_id = ${m}.case_id OFFSET 0) ct ON true`
-    : caseTeamOf(ctx, m, false);
+// visits counted, and only with a scope: neither share shows or groups by the team. The placements
+// judged for two visits are few beside the cases: their child is looked up per placement (eachRow).
 
 /**
  * supervision.two_visits_share — children with a placement active at D that started on or before
@@ -34,7 +24,7 @@ export const twoVisitsShare = fractionKpi({
     const [r] = await ctx.query<{ met: number; judged: number }>(
       `WITH ${PARAMS},
        judged AS (
-         SELECT DISTINCT ct.person_id FROM measure m ${childOfPlacement(ctx, 'm')}
+         SELECT DISTINCT ct.person_id FROM measure m ${caseTeamOf(ctx, 'm', false, { eachRow: true })}
          WHERE m.municipality_code = $1 AND ${PLACEMENT_FOR_TWO_VISITS('m')} AND ${IN_SCOPE('ct')}
        )
        SELECT count(*) FILTER (WHERE ${TWO_VISITS_IN_12_MONTHS('j.person_id')})::int AS met, count(*)::int AS judged FROM judged j`,
