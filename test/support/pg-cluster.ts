@@ -52,13 +52,14 @@ export async function startPgCluster(options: { tls?: ServerCertificate } = {}):
   const dir = mkdtempSync(join(tmpdir(), 'bu-pgcluster-'));
   const data = join(dir, 'data');
   const log = join(dir, 'server.log');
-  if (root) {
-    const { uid, gid } = {
-      uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
-      gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
-    };
-    chownSync(dir, uid, gid);
-  }
+  // As root, the server's files are the 'postgres' user's.
+  const owner = root
+    ? {
+        uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+        gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+      }
+    : null;
+  if (owner) chownSync(dir, owner.uid, owner.gid);
   const run = (cmd: string, args: string[]) => {
     const [file, argv] = root ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] : [join(bin, cmd), args];
     const r = spawnSync(file, argv, { encoding: 'utf8', timeout: 120_000 });
@@ -74,12 +75,7 @@ export async function startPgCluster(options: { tls?: ServerCertificate } = {}):
       const path = join(data, file);
       writeFileSync(path, text, { mode: 0o600 });
       chmodSync(path, 0o600);
-      if (root)
-        chownSync(
-          path,
-          Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
-          Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
-        );
+      if (owner) chownSync(path, owner.uid, owner.gid);
     }
     appendFileSync(join(data, 'postgresql.conf'), "\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
     writeFileSync(join(data, 'pg_hba.conf'), 'hostssl all all 127.0.0.0/8 trust\nhostnossl all all 127.0.0.0/8 reject\n');

@@ -14,7 +14,7 @@ export interface ServerCertificate {
 
 /** A self-signed certificate for `names` (DNS names and IP addresses, in subjectAltName). */
 export function serverCertificate(names: string[]): ServerCertificate {
-  const dir = mkdtempSync(join(tmpdir(), 'bu-pgcert-'));
+  const dir = mkdtempSync(join(tmpdir(), 'bu-cert-'));
   try {
     const san = names.map((n) => (/^[\d.]+$/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
     execFileSync(

@@ -466,14 +466,7 @@ function workerPart(
   jwtNeeded: boolean,
   pseudonymNeeded = true,
 ): WorkerConfig {
-  const databaseUrl = required(
-    problems,
-    'DATABASE_URL',
-    overrides.databaseUrl ?? env.DATABASE_URL,
-    'Angiv PostgreSQL-databasen, fx postgres://bruger:kode@vært:5432/boerneblik',
-  );
-  const tlsProblem = databaseUrl ? databaseUrlProblem('DATABASE_URL', databaseUrl, env.DATABASE_REQUIRE_TLS, env.PGHOST) : null;
-  if (tlsProblem) problems.push(tlsProblem);
+  const databaseUrl = checkedDatabaseUrl(problems, env, overrides.databaseUrl);
   const redisUrl = overrides.redisUrl ?? env.REDIS_URL;
   const redisProblem = redisUrlProblem(redisUrl, overrides.redisTlsCaFile ?? env.REDIS_TLS_CA_FILE, env.REDIS_REQUIRE_TLS);
   if (redisProblem) problems.push(redisProblem);
@@ -662,17 +655,22 @@ export function reportsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Repo
  * and the worker check it: set, and to another machine only over verified TLS (ADR 0092).
  */
 export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
-  const parsed = parseEnv(env);
   const problems: string[] = [];
+  const url = checkedDatabaseUrl(problems, parseEnv(env), undefined);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return url;
+}
+
+/** DATABASE_URL (`given`, else the environment's): set, and to another machine only over verified TLS. */
+function checkedDatabaseUrl(problems: string[], env: Env, given: string | undefined): string {
   const url = required(
     problems,
     'DATABASE_URL',
-    parsed.DATABASE_URL,
+    given ?? env.DATABASE_URL,
     'Angiv PostgreSQL-databasen, fx postgres://bruger:kode@vært:5432/boerneblik',
   );
-  const problem = url ? databaseUrlProblem('DATABASE_URL', url, parsed.DATABASE_REQUIRE_TLS, parsed.PGHOST) : null;
+  const problem = url ? databaseUrlProblem('DATABASE_URL', url, env.DATABASE_REQUIRE_TLS, env.PGHOST) : null;
   if (problem) problems.push(problem);
-  if (problems.length > 0) throw new ConfigError(problems);
   return url;
 }
 

@@ -244,8 +244,9 @@ export class KpiService {
     const { value: answer, hit } = await this.cache.lookup(versions, dependency, `answer|${key}`, () =>
       KPI_SLOTS.request(() => compute(versions)),
     );
-    KPI_ANSWERS.inc({ cache: hit ? 'hit' : 'miss' });
-    KPI_ANSWER_SECONDS.observe({ cache: hit ? 'hit' : 'miss' }, (performance.now() - arrived) / 1000);
+    const cache = hit ? 'hit' : 'miss';
+    KPI_ANSWERS.inc({ cache });
+    KPI_ANSWER_SECONDS.observe({ cache }, (performance.now() - arrived) / 1000);
     // Asked again after the next change of its municipality: the defaults (D = the new export date) are resolved anew.
     this.cache.remember(JSON.stringify([user.role, user.teams, user.municipality, raw]), dependency, async (at) => {
       const again = await this.resolve(at, user, raw);
@@ -263,7 +264,7 @@ export class KpiService {
     if (answer.truncated) headers.push(['X-Rows-Truncated', String(MAX_PAGE)]);
     headers.push(['Vary', 'Accept, Accept-Encoding']);
     // Where the answer came from: this process's cache, or computed for this request (or one beside it).
-    headers.push(['X-Kpi-Cache', hit ? 'hit' : 'miss']);
+    headers.push(['X-Kpi-Cache', cache]);
     let body = answer.body;
     if (answer.body.length > 1400 && /\bgzip\b/.test(acceptEncoding ?? '')) {
       body = answer.gzip ??= gzipSync(answer.body);

@@ -59,21 +59,14 @@ export class MetricsService {
   ) {}
 
   /** The database's and the queue's part, one read shared by the scrapes that ask meanwhile. */
-  private reading: Promise<PromiseSettledResult<unknown>[]> | undefined;
+  private reading: ReturnType<MetricsService['readAll']> | undefined;
 
-  private readShared() {
-    this.reading ??= Promise.allSettled([
+  private readAll() {
+    return Promise.allSettled([
       withTimeout(this.repository.dataAge(), 2000),
       withTimeout(this.repository.failedImports(), 2000),
       withTimeout(this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed'), 2000),
-    ]).finally(() => (this.reading = undefined));
-    return this.reading as Promise<
-      [
-        PromiseSettledResult<Awaited<ReturnType<MetricsRepository['dataAge']>>>,
-        PromiseSettledResult<Awaited<ReturnType<MetricsRepository['failedImports']>>>,
-        PromiseSettledResult<Record<string, number>>,
-      ]
-    >;
+    ]);
   }
 
   async text(): Promise<{ contentType: string; body: string }> {
@@ -81,7 +74,7 @@ export class MetricsService {
     let errors = 0;
     g.slotsBusy.set(KPI_SLOTS.size - KPI_SLOTS.available);
     g.slotsWaiting.set(KPI_SLOTS.queued);
-    const [ages, failed, counts] = await this.readShared();
+    const [ages, failed, counts] = await (this.reading ??= this.readAll().finally(() => (this.reading = undefined)));
     g.dataAge.reset();
     g.failedImports.reset();
     g.jobs.reset();
