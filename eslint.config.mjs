@@ -6,7 +6,7 @@ import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-const SERVER_LIBS = ['type:config', 'type:data', 'type:infra', 'type:kpi', 'type:jobs', 'type:logger'];
+const SERVER_LIBS = ['type:config', 'type:data', 'type:infra', 'type:kpi', 'type:jobs', 'type:logger', 'type:metrics'];
 const SHARED_LIBS = ['type:contracts', 'type:domain', 'type:definitions'];
 
 /**
@@ -29,7 +29,16 @@ const depConstraints = [
   // The ETL uses libraries only: never an app, and not the KPIs (they read what the ETL loaded).
   {
     sourceTag: 'type:etl',
-    onlyDependOnLibsWithTags: ['type:config', 'type:data', 'type:infra', 'type:jobs', 'type:logger', 'type:contracts', 'type:domain'],
+    onlyDependOnLibsWithTags: [
+      'type:config',
+      'type:data',
+      'type:infra',
+      'type:jobs',
+      'type:logger',
+      'type:metrics',
+      'type:contracts',
+      'type:domain',
+    ],
   },
   // Libraries use libraries: never an app or the ETL.
   ...SERVER_LIBS.map((sourceTag) => ({ sourceTag, onlyDependOnLibsWithTags: [...SERVER_LIBS, ...SHARED_LIBS] })),
@@ -42,6 +51,8 @@ const depConstraints = [
   { sourceTag: 'type:jobs', onlyDependOnLibsWithTags: ['type:infra', 'type:logger', 'scope:shared'] },
   // The logger sits under everything server-side: configuration and shared types only.
   { sourceTag: 'type:logger', onlyDependOnLibsWithTags: ['type:config', 'scope:shared'] },
+  // The metrics registry sits beside it: prom-client only.
+  { sourceTag: 'type:metrics', onlyDependOnLibsWithTags: [] },
   // Scripts, benchmarks and tests are never shipped and may use anything.
   { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['*'] },
   { sourceTag: 'type:test', onlyDependOnLibsWithTags: ['*'] },

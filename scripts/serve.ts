@@ -8,6 +8,7 @@ import { configFromEnv, exitOnConfigError, processesFromEnv, reportsConfigFromEn
 import { serve } from '../apps/api/src/main';
 import { startWorkers } from '../apps/worker/src/workers';
 import { logger, stopOnSignals } from '@bu/logger';
+import { shareMetricsWithSupervisor } from '@bu/metrics';
 import { childEntries, supervise } from './lib/supervisor';
 import { removeDemoUsers } from './lib/users';
 
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   const apiOnly = process.argv[2] === 'api'; // docker: the worker runs in its own container
   if (cluster.isWorker) {
     // One of the supervisor's API processes: the API alone, its answers marked with its number.
+    shareMetricsWithSupervisor();
     const config = exitOnConfigError(() => configFromEnv(undefined, { runWorker: false }));
     const server = await serve(config, { processTag: String(cluster.worker!.id) });
     stopOnSignals(() => server.close());
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
       workers: processes.workers,
       entries: childEntries(__filename),
       shutdownGraceMs: config.shutdownGraceMs,
+      metrics: config.metricsToken !== undefined,
     });
     // SIGTERM: every process finishes its requests and its job, then this one exits 0.
     stopOnSignals(() => supervisor.close());

@@ -2,6 +2,8 @@ import { Pool } from 'pg';
 import type { WorkerConfig } from '@bu/config';
 import { etlQueue } from '@bu/jobs';
 import { logger } from '@bu/logger';
+import { METRICS } from '@bu/metrics';
+import { Counter, Histogram } from 'prom-client';
 import { startEtlWorker } from './jobs/etl-job';
 import { scheduleDropFolderPull } from './jobs/drop-folders';
 import { scheduleRetentionPurge } from './jobs/retention';
@@ -9,6 +11,28 @@ import { ensurePrivateDir, sweepUploadOrphans } from './jobs/upload-zip';
 
 // The ETL worker as a whole, for whichever process runs it: apps/worker (its own process, docker's
 // `worker` service) or the scripts that run it beside the API (`npm start`, `npm run serve`).
+
+// The worker's part of the operators' metrics (ADR 0095): what its jobs did, by the contract's job
+// name (a handful of names, no payload).
+const JOBS_DONE = new Counter({
+  name: 'boerneblik_etl_jobs_done_total',
+  help: 'ETL jobs ended on a worker, by job name and outcome (completed, or failed for an attempt that failed).',
+  labelNames: ['job', 'outcome'] as const,
+  registers: [METRICS],
+});
+const JOB_SECONDS = new Histogram({
+  name: 'boerneblik_etl_job_seconds',
+  help: 'Seconds from an ETL job attempt starting on a worker to its end, by job name.',
+  labelNames: ['job'] as const,
+  buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600],
+  registers: [METRICS],
+});
+
+function jobEnded(job: { name: string; processedOn?: number; finishedOn?: number } | undefined, outcome: 'completed' | 'failed'): void {
+  if (!job) return;
+  JOBS_DONE.inc({ job: job.name, outcome });
+  if (job.processedOn && job.finishedOn) JOB_SECONDS.observe({ job: job.name }, (job.finishedOn - job.processedOn) / 1000);
+}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
@@ -42,10 +66,14 @@ export function startWorker(config: WorkerConfig): RunningWorker {
     void pool.end();
     throw error;
   }
-  worker.on('failed', (job, error) =>
-    logger().error({ job: job?.id, name: job?.name, attempts: job?.attemptsMade }, `ETL job ${job?.id} failed: ${error.message}`),
-  );
-  worker.on('completed', (job) => logger().info({ job: job.id, name: job.name }, `ETL job ${job.id} (${job.name}) done`));
+  worker.on('failed', (job, error) => {
+    jobEnded(job, 'failed');
+    logger().error({ job: job?.id, name: job?.name, attempts: job?.attemptsMade }, `ETL job ${job?.id} failed: ${error.message}`);
+  });
+  worker.on('completed', (job) => {
+    jobEnded(job, 'completed');
+    logger().info({ job: job.id, name: job.name }, `ETL job ${job.id} (${job.name}) done`);
+  });
   const queue = etlQueue(config);
   // Raw uploads a crash or a lost job left behind are removed at start-up (see sweepUploadOrphans).
   const swept = sweepUploadOrphans(config.uploadDir, queue).catch((e) => {

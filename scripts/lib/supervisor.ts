@@ -6,6 +6,7 @@
 import cluster, { type Worker } from 'cluster';
 import { join } from 'path';
 import { logger, STOP_MESSAGE } from '@bu/logger';
+import { METRICS_SHARED_ENV, sumMetricsForChildren } from '@bu/metrics';
 
 export type ProcessKind = 'api' | 'worker';
 
@@ -46,15 +47,19 @@ export function childEntries(serveFile: string): Record<ProcessKind, ChildEntry>
  */
 export const WITHHELD_SECRETS: Record<ProcessKind, readonly string[]> = {
   api: ['PSEUDONYM_SECRET', 'SMTP_PASSWORD', 'API_DB_PASSWORD'],
-  worker: ['JWT_SECRET', 'JWT_SECRET_PREVIOUS', 'OIDC_CLIENT_SECRET', 'SAML_SP_PRIVATE_KEY', 'API_DB_PASSWORD'],
+  worker: ['JWT_SECRET', 'JWT_SECRET_PREVIOUS', 'OIDC_CLIENT_SECRET', 'SAML_SP_PRIVATE_KEY', 'API_DB_PASSWORD', 'METRICS_TOKEN'],
 };
 
 /**
  * What cluster.fork adds to the inherited environment for a child of this kind: the secrets it
- * does not need set to undefined, which node leaves out of the child's environment.
+ * does not need set to undefined, which node leaves out of the child's environment; and, when the
+ * supervisor sums the children's metrics, the mark that tells each child to share its own.
  */
-export function childEnv(kind: ProcessKind): Record<string, undefined> {
-  return Object.fromEntries(WITHHELD_SECRETS[kind].map((name) => [name, undefined]));
+export function childEnv(kind: ProcessKind, metrics = false): Record<string, string | undefined> {
+  return {
+    ...Object.fromEntries(WITHHELD_SECRETS[kind].map((name) => [name, undefined])),
+    [METRICS_SHARED_ENV]: metrics ? '1' : undefined,
+  };
 }
 
 export interface SupervisorOptions {
@@ -65,6 +70,8 @@ export interface SupervisorOptions {
   shutdownGraceMs: number;
   /** A child that ends sooner than this after its start did not start: everything stops (ms). */
   startupMs?: number;
+  /** The API serves metrics (METRICS_TOKEN): a scrape of any API process sums every child's (ADR 0095). */
+  metrics?: boolean;
 }
 
 export interface Supervisor {
@@ -87,6 +94,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref()
  */
 export async function supervise(options: SupervisorOptions): Promise<Supervisor> {
   if (!cluster.isPrimary) throw new Error('supervise() runs in the primary process only.');
+  // A scrape of any API process shows every child's metrics, summed (ADR 0095).
+  if (options.metrics) sumMetricsForChildren();
   const startupMs = options.startupMs ?? 10_000;
   const children = new Map<Worker, { kind: ProcessKind; started: number }>();
   let stopping = false;
@@ -102,7 +111,7 @@ export async function supervise(options: SupervisorOptions): Promise<Supervisor>
 
   const start = (kind: ProcessKind): Worker => {
     cluster.setupPrimary({ exec: options.entries[kind].exec, args: options.entries[kind].args });
-    const child = cluster.fork(childEnv(kind));
+    const child = cluster.fork(childEnv(kind, options.metrics));
     children.set(child, { kind, started: Date.now() });
     if (kind === 'api') {
       let first = true;

@@ -45,6 +45,9 @@ describe('npm run serve with two API processes and two worker processes', () => 
   let port = 0;
   let queue: Queue;
   const prefix = `procs-${randomBytes(4).toString('hex')}`;
+  const METRICS_TOKEN = randomBytes(32).toString('hex');
+  /** GET /kpis answers given (200), by either process: the summed metrics must count each once. */
+  let kpiAnswers = 0;
 
   /** One request on a connection of its own: the supervisor hands new connections to its API processes in turn. */
   const ask = (method: string, path: string, token?: string, body?: unknown): Promise<Answer> =>
@@ -67,9 +70,15 @@ describe('npm run serve with two API processes and two worker processes', () => 
           let text = '';
           res.setEncoding('utf8');
           res.on('data', (d) => (text += d));
-          res.on('end', () =>
-            done({ status: res.statusCode ?? 0, process: String(res.headers['x-api-process']), body: text ? JSON.parse(text) : null }),
-          );
+          res.on('end', () => {
+            if (method === 'GET' && path.startsWith('/api/v1/kpis') && res.statusCode === 200) kpiAnswers++;
+            const json = (res.headers['content-type'] ?? '').startsWith('application/json');
+            done({
+              status: res.statusCode ?? 0,
+              process: String(res.headers['x-api-process']),
+              body: text && json ? JSON.parse(text) : text,
+            });
+          });
         },
       );
       req.on('error', fail);
@@ -137,6 +146,7 @@ describe('npm run serve with two API processes and two worker processes', () => 
       KPI_VERSION_CHECK_MS: '0',
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',
+      METRICS_TOKEN,
     };
     serve = spawn(process.execPath, ['tools/run.js', 'scripts/serve.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     serve.stdout!.on('data', (d) => (output += d));
@@ -286,6 +296,34 @@ describe('npm run serve with two API processes and two worker processes', () => 
     expect(coherentAfter).toBeLessThan(1000);
     await settle([job.id!]);
   }, 60_000);
+
+  it("sums every process's metrics, whichever API process the scraper reaches (ADR 0095)", async () => {
+    const value = (text: string, line: string) => {
+      const found = text.split('\n').find((l) => l.startsWith(`${line} `));
+      return found === undefined ? undefined : Number(found.slice(line.length + 1));
+    };
+    const scrapes = await askEach('/api/metrics', METRICS_TOKEN);
+    for (const [process, scrape] of scrapes) {
+      expect(scrape.status, `process ${process}`).toBe(200);
+      const text = scrape.body as string;
+      // The workers' part: every import job of this test (98, three twice, and the watched one again), over both workers.
+      expect(value(text, 'boerneblik_etl_jobs_done_total{job="import",outcome="completed"}'), `process ${process}`).toBe(
+        98 + TWICE.length + 1,
+      );
+      // The API processes' part: each GET /kpis answer of this test once, whichever process gave it.
+      const hits = value(text, 'boerneblik_kpi_answers_total{cache="hit"}') ?? 0;
+      const misses = value(text, 'boerneblik_kpi_answers_total{cache="miss"}') ?? 0;
+      expect(hits + misses, `process ${process}`).toBe(kpiAnswers);
+      expect(hits, `process ${process}`).toBeGreaterThan(0);
+      // Nothing left out: the supervisor answered, the database and the queue too.
+      expect(value(text, 'boerneblik_metrics_errors'), `process ${process}`).toBe(0);
+      // Read from the database once, not once per process.
+      expect(text.match(/^boerneblik_data_age_seconds\{municipality="461",source="dubu"\} /gm)).toHaveLength(1);
+    }
+    // Several processes' memory together: more than any one of them alone would have.
+    const rss = value(scrapes.get('1')!.body as string, 'process_resident_memory_bytes')!;
+    expect(rss).toBeGreaterThan(4 * 40 * 1024 * 1024);
+  });
 
   it('stops every process on SIGTERM, each finishing its own work, and exits 0', async () => {
     const pids = /\(pid (\d+), (\d+)\), 2 worker process\(es\) \(pid (\d+), (\d+)\)/.exec(output)!.slice(1).map(Number);

@@ -86,7 +86,15 @@ describe('the process supervisor', () => {
   }, 30_000);
 
   it('hands each child only the secrets it needs: no pseudonym key to the API, no token key to a worker', async () => {
-    const secrets = ['JWT_SECRET', 'JWT_SECRET_PREVIOUS', 'PSEUDONYM_SECRET', 'SMTP_PASSWORD', 'API_DB_PASSWORD', 'OIDC_CLIENT_SECRET'];
+    const secrets = [
+      'JWT_SECRET',
+      'JWT_SECRET_PREVIOUS',
+      'PSEUDONYM_SECRET',
+      'SMTP_PASSWORD',
+      'API_DB_PASSWORD',
+      'OIDC_CLIENT_SECRET',
+      'METRICS_TOKEN',
+    ];
     const saved = Object.fromEntries(secrets.map((name) => [name, process.env[name]]));
     for (const name of secrets) process.env[name] = `${name.toLowerCase()}-for-the-test`;
     // Each stand-in tells which of the secrets it was given: the API over HTTP, the worker in a file.
@@ -100,7 +108,12 @@ describe('the process supervisor', () => {
     try {
       const supervisor = await supervise({ api: 1, workers: 1, entries: { api: apiEnv, worker: workerEnv }, shutdownGraceMs: 1000 });
       try {
-        expect(JSON.parse(await get(supervisor.port))).toEqual(['JWT_SECRET', 'JWT_SECRET_PREVIOUS', 'OIDC_CLIENT_SECRET']);
+        expect(JSON.parse(await get(supervisor.port))).toEqual([
+          'JWT_SECRET',
+          'JWT_SECRET_PREVIOUS',
+          'OIDC_CLIENT_SECRET',
+          'METRICS_TOKEN',
+        ]);
         for (let i = 0; i < 100 && !existsSync(workerFile); i++) await sleep(50);
         expect(JSON.parse(readFileSync(workerFile, 'utf8'))).toEqual(['PSEUDONYM_SECRET', 'SMTP_PASSWORD']);
       } finally {

@@ -3,8 +3,11 @@
 // (scripts/serve.ts, scripts/start.ts).
 import { exitOnConfigError, reportsConfigFromEnv, workerConfigFromEnv } from '@bu/config';
 import { logger, stopOnSignals } from '@bu/logger';
+import { shareMetricsWithSupervisor } from '@bu/metrics';
 import { startWorkers } from './workers';
 
+// A child of `npm run serve`'s supervisor: its metrics count in the API's scrape (ADR 0095).
+shareMetricsWithSupervisor();
 // It pseudonymises CPR numbers and signs no token: PSEUDONYM_SECRET is required, JWT_SECRET not.
 const config = exitOnConfigError(() => workerConfigFromEnv());
 const reports = exitOnConfigError(() => reportsConfigFromEnv());

@@ -1,18 +1,8 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
+import { METRICS } from '@bu/metrics';
 
-// The process's metrics for the operators (ADR 0094): one registry per process, made once, so that
-// the counters go on across the app instances a test makes. Aggregates only: no case, no person,
-// at most a municipality's code.
-
-export const METRICS = new Registry();
-let withDefaults = false;
-
-/** The process registry, with prom-client's process metrics from the first scrape on (not in a process never scraped). */
-export function processMetrics(): Registry {
-  if (!withDefaults) collectDefaultMetrics({ register: METRICS });
-  withDefaults = true;
-  return METRICS;
-}
+// The API's own metrics for the operators (ADR 0094), in the process registry (@bu/metrics).
+// Aggregates only: no case, no person, at most a municipality's code.
 
 /** GET /kpis answers, by where they came from (the X-Kpi-Cache header). */
 export const KPI_ANSWERS = new Counter({

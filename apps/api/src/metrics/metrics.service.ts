@@ -1,11 +1,29 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Gauge, Registry } from 'prom-client';
 import type { JobQueue } from '@bu/jobs';
+import { METRICS, processMetrics, summedProcessMetrics } from '@bu/metrics';
 import { KPI_SLOTS } from '../kpi/kpi.service';
 import { ETL_QUEUE_TOKEN } from '../queue/queue.module';
 import { MetricsRepository } from './metrics.repository';
-import { processMetrics } from './metrics.registry';
 import { withTimeout } from '../health/with-timeout';
+
+// The KPI slots, read when the process registry is (in every API process of `npm run serve`: summed).
+new Gauge({
+  name: 'boerneblik_kpi_slots_busy',
+  help: 'KPI computations running (summed over the API processes).',
+  registers: [METRICS],
+  collect() {
+    this.set(KPI_SLOTS.size - KPI_SLOTS.available);
+  },
+});
+new Gauge({
+  name: 'boerneblik_kpi_slots_waiting',
+  help: 'KPI computations waiting for one of the process slots (served in request order, ADR 0091).',
+  registers: [METRICS],
+  collect() {
+    this.set(KPI_SLOTS.queued);
+  },
+});
 
 /**
  * The metrics in Prometheus's text format: the process's own (KPI answers, the KPI slots, Node's
@@ -23,16 +41,6 @@ export class MetricsService {
     registers: [this.scrape],
   });
   private readonly gauges = {
-    slotsBusy: new Gauge({
-      name: 'boerneblik_kpi_slots_busy',
-      help: 'KPI computations running in this process.',
-      registers: [this.scrape],
-    }),
-    slotsWaiting: new Gauge({
-      name: 'boerneblik_kpi_slots_waiting',
-      help: 'KPI computations waiting for one of the process slots (served in request order, ADR 0091).',
-      registers: [this.scrape],
-    }),
     dataAge: new Gauge({
       name: 'boerneblik_data_age_seconds',
       help: "Seconds since the newest succeeded import of the municipality's source ended.",
@@ -72,9 +80,17 @@ export class MetricsService {
   async text(): Promise<{ contentType: string; body: string }> {
     const g = this.gauges;
     let errors = 0;
-    g.slotsBusy.set(KPI_SLOTS.size - KPI_SLOTS.available);
-    g.slotsWaiting.set(KPI_SLOTS.queued);
-    const [ages, failed, counts] = await (this.reading ??= this.readAll().finally(() => (this.reading = undefined)));
+    const [processes, [ages, failed, counts]] = await Promise.all([
+      // Every process's own (summed by npm run serve's supervisor when it runs several; ADR 0095), else this one's.
+      summedProcessMetrics(2000).then(
+        (text) => text,
+        () => {
+          errors++;
+          return processMetrics().metrics();
+        },
+      ),
+      (this.reading ??= this.readAll().finally(() => (this.reading = undefined))),
+    ]);
     g.dataAge.reset();
     g.failedImports.reset();
     g.jobs.reset();
@@ -86,7 +102,7 @@ export class MetricsService {
     if (counts.status === 'fulfilled') for (const [state, n] of Object.entries(counts.value)) g.jobs.set({ state }, n);
     else errors++;
     this.errors.set(errors);
-    const merged = Registry.merge([processMetrics(), this.scrape]);
-    return { contentType: merged.contentType, body: await merged.metrics() };
+    const read = await this.scrape.metrics();
+    return { contentType: this.scrape.contentType, body: `${processes.trimEnd()}\n${read}` };
   }
 }
