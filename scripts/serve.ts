@@ -4,7 +4,7 @@
 // (sharing PORT) and worker processes (scripts/lib/supervisor.ts, ADR 0072).
 import cluster from 'cluster';
 import { Pool } from 'pg';
-import { configFromEnv, exitOnConfigError, processesFromEnv, reportsConfigFromEnv } from '@bu/config';
+import { configFromEnv, exitOnConfigError, metricsSharedFromEnv, processesFromEnv, reportsConfigFromEnv } from '@bu/config';
 import { serve } from '../apps/api/src/main';
 import { startWorkers } from '../apps/worker/src/workers';
 import { logger, stopOnSignals } from '@bu/logger';
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const apiOnly = process.argv[2] === 'api'; // docker: the worker runs in its own container
   if (cluster.isWorker) {
     // One of the supervisor's API processes: the API alone, its answers marked with its number.
-    shareMetricsWithSupervisor();
+    shareMetricsWithSupervisor(metricsSharedFromEnv());
     const config = exitOnConfigError(() => configFromEnv(undefined, { runWorker: false }));
     const server = await serve(config, { processTag: String(cluster.worker!.id) });
     stopOnSignals(() => server.close());

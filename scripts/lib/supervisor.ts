@@ -6,7 +6,8 @@
 import cluster, { type Worker } from 'cluster';
 import { join } from 'path';
 import { logger, STOP_MESSAGE } from '@bu/logger';
-import { METRICS_SHARED_ENV, sumMetricsForChildren } from '@bu/metrics';
+import { METRICS_SHARED_ENV } from '@bu/config';
+import { sumMetricsForChildren } from '@bu/metrics';
 
 export type ProcessKind = 'api' | 'worker';
 

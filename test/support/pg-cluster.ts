@@ -44,9 +44,13 @@ export interface PgCluster {
 
 /**
  * `tls`: the server speaks TLS with this certificate and refuses every connection without it
- * (pg_hba: hostssl only), as a database on another machine should.
+ * (pg_hba: hostssl only), as a database on another machine should. `clients`: it also takes only
+ * clients with a certificate this CA signed, for the user their certificate names (pg_hba: cert);
+ * `admin` is one for the cluster's user, to make the database with.
  */
-export async function startPgCluster(options: { tls?: ServerCertificate } = {}): Promise<PgCluster> {
+export async function startPgCluster(
+  options: { tls?: ServerCertificate; clients?: { ca: string; admin: ServerCertificate } } = {},
+): Promise<PgCluster> {
   const bin = binDir();
   const root = process.getuid?.() === 0;
   const dir = mkdtempSync(join(tmpdir(), 'bu-pgcluster-'));
@@ -71,14 +75,21 @@ export async function startPgCluster(options: { tls?: ServerCertificate } = {}):
     for (const [file, text] of [
       ['server.crt', options.tls.cert],
       ['server.key', options.tls.key],
+      ...(options.clients ? [['root.crt', options.clients.ca]] : []),
     ]) {
       const path = join(data, file);
       writeFileSync(path, text, { mode: 0o600 });
       chmodSync(path, 0o600);
       if (owner) chownSync(path, owner.uid, owner.gid);
     }
-    appendFileSync(join(data, 'postgresql.conf'), "\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
-    writeFileSync(join(data, 'pg_hba.conf'), 'hostssl all all 127.0.0.0/8 trust\nhostnossl all all 127.0.0.0/8 reject\n');
+    appendFileSync(
+      join(data, 'postgresql.conf'),
+      `\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n${options.clients ? "ssl_ca_file = 'root.crt'\n" : ''}`,
+    );
+    writeFileSync(
+      join(data, 'pg_hba.conf'),
+      `hostssl all all 127.0.0.0/8 ${options.clients ? 'cert' : 'trust'}\nhostnossl all all 127.0.0.0/8 reject\n`,
+    );
   }
   const port = await freePort();
   // With TLS also on 127.0.0.2, an address its certificate does not name.
@@ -102,7 +113,7 @@ export async function startPgCluster(options: { tls?: ServerCertificate } = {}):
   cluster.start();
   const admin = new Client({
     connectionString: `postgres://boerneblik@127.0.0.1:${port}/postgres`,
-    ...(options.tls ? { ssl: { ca: options.tls.cert } } : {}),
+    ...(options.tls ? { ssl: { ca: options.tls.cert, ...(options.clients ? options.clients.admin : {}) } } : {}),
   });
   await admin.connect();
   await admin.query('CREATE DATABASE boerneblik');

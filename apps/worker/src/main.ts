@@ -1,13 +1,13 @@
 // The worker as its own process (docker: the `worker` service): the ETL's queue and the reports'
 // queue. `npm start` and `npm run serve` run the same workers beside the API in one process
 // (scripts/serve.ts, scripts/start.ts).
-import { exitOnConfigError, reportsConfigFromEnv, workerConfigFromEnv } from '@bu/config';
+import { exitOnConfigError, metricsSharedFromEnv, reportsConfigFromEnv, workerConfigFromEnv } from '@bu/config';
 import { logger, stopOnSignals } from '@bu/logger';
 import { shareMetricsWithSupervisor } from '@bu/metrics';
 import { startWorkers } from './workers';
 
 // A child of `npm run serve`'s supervisor: its metrics count in the API's scrape (ADR 0095).
-shareMetricsWithSupervisor();
+shareMetricsWithSupervisor(metricsSharedFromEnv());
 // It pseudonymises CPR numbers and signs no token: PSEUDONYM_SECRET is required, JWT_SECRET not.
 const config = exitOnConfigError(() => workerConfigFromEnv());
 const reports = exitOnConfigError(() => reportsConfigFromEnv());

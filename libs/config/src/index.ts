@@ -1,4 +1,4 @@
-import { existsSync } from 'fs';
+import { existsSync, statSync } from 'fs';
 import { isIPv4, isIPv6 } from 'net';
 import { resolve } from 'path';
 import { parse as parseConnectionString } from 'pg-connection-string';
@@ -325,13 +325,26 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
  * reached with sslmode=verify-full (TLS, the certificate checked against sslrootcert or the
  * system's CAs, and its name against the host), unless `requireTls` is off. This machine's own
  * server (loopback, a Unix socket) is exempt: nothing leaves the machine. A sslrootcert, sslcert
- * or sslkey that names no file is refused in any case (pg would fail only at the first connection).
+ * or sslkey that names no file is refused in any case (pg would fail only at the first connection),
+ * and so are a client certificate without its key or the other way round, and a key that others
+ * than its owner may read (libpq's tools, pg_dump for the backup, refuse it; ADR 0096).
  */
 export function databaseUrlProblem(name: string, value: string, requireTls: boolean, pgHost?: string): string | null {
   const params = new URLSearchParams(value.split('?')[1] ?? '');
   for (const file of ['sslrootcert', 'sslcert', 'sslkey']) {
     const missing = params.getAll(file).find((path) => !existsSync(path));
     if (missing !== undefined) return `${name}: ${file}-filen ${missing} findes ikke.`;
+  }
+  if (params.has('sslcert') !== params.has('sslkey')) {
+    return `${name}: et klientcertifikat skal angives med både sslcert (certifikatet) og sslkey (dets nøgle).`;
+  }
+  const key = params.get('sslkey');
+  if (key !== null) {
+    // libpq's rule: 0600 or less, or 0640 or less when root owns it (a secret mounted by the platform).
+    const { mode, uid } = statSync(key);
+    if ((mode & (uid === 0 ? 0o037 : 0o077)) !== 0) {
+      return `${name}: nøglefilen ${key} må kun kunne læses af sin ejer (chmod 600 ${key}).`;
+    }
   }
   if (!requireTls) return null;
   // Read as pg reads it (a host may also come as ?host=…).
@@ -559,6 +572,14 @@ export interface ProcessesConfig {
 }
 
 /** API_PROCESSES and WORKER_PROCESSES; `runWorker` false (RUN_WORKER off, `serve api`) means no worker. */
+/** Set by `npm run serve`'s supervisor in its children's environment when it sums their metrics (ADR 0095); not an operator's setting. */
+export const METRICS_SHARED_ENV = 'BU_METRICS_SHARED';
+
+/** Whether this process is a child of `npm run serve`'s supervisor that shares its metrics with it. */
+export function metricsSharedFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env[METRICS_SHARED_ENV] === '1';
+}
+
 export function processesFromEnv(env: NodeJS.ProcessEnv = process.env, runWorker = true): ProcessesConfig {
   const parsed = parseEnv(env);
   const api = parsed.API_PROCESSES;

@@ -7,9 +7,6 @@ import { processMetrics } from './registry';
 // scrape reaches one of them. That one asks the supervisor, which gathers every child's registry
 // (API and worker processes) with prom-client's cluster protocol and sums them (ADR 0095).
 
-/** Set by the supervisor in its children's environment when the API serves metrics (METRICS_TOKEN). */
-export const METRICS_SHARED_ENV = 'BU_METRICS_SHARED';
-
 const ASK = 'bu:metrics-ask';
 const ANSWER = 'bu:metrics-answer';
 
@@ -25,12 +22,13 @@ interface Answer {
 }
 
 /**
- * In a supervised child (API or worker process) when the supervisor sums metrics: answers its
- * requests for this process's registry. Every child must, or the supervisor's gathering waits for
- * it in vain. Elsewhere nothing: without METRICS_TOKEN no process metrics are collected (ADR 0094).
+ * In a supervised child (API or worker process) when the supervisor sums metrics (`shared`: its
+ * mark in the environment, @bu/config's metricsSharedFromEnv): answers its requests for this
+ * process's registry. Every child must, or the supervisor's gathering waits for it in vain.
+ * Elsewhere nothing: without METRICS_TOKEN no process metrics are collected (ADR 0094).
  */
-export function shareMetricsWithSupervisor(): void {
-  if (!cluster.isWorker || process.env[METRICS_SHARED_ENV] !== '1') return;
+export function shareMetricsWithSupervisor(shared: boolean): void {
+  if (!cluster.isWorker || !shared) return;
   AggregatorRegistry.setRegistries([processMetrics()]);
   // prom-client's child side listens from the first AggregatorRegistry made in the process on.
   new AggregatorRegistry();
