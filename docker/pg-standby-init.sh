@@ -3,16 +3,32 @@
 # primary's (pg_basebackup, WAL streamed during the copy), with standby.signal and the primary's
 # address written (-R). A physical replication slot keeps the WAL the standby has not yet replayed
 # on the primary. A folder that already holds a standby is left as it is.
+# A primary on another machine: PRIMARY_SSLROOTCERT (the CA of the primary's certificate) makes the
+# copy and the streaming after it go over TLS that checks the primary's certificate and name
+# (sslmode=verify-full), and PRIMARY_SSLCERT with PRIMARY_SSLKEY (readable by postgres only) give
+# the standby's own certificate, for a primary that asks for one (ADRs 0092, 0096). pg_basebackup -R
+# writes them into the standby's primary_conninfo.
 set -eu
 if [ -s "$PGDATA/PG_VERSION" ]; then
   echo "standby-init: $PGDATA already holds a standby"
   exit 0
 fi
 export PGPASSWORD="$REPLICATION_PASSWORD"
+primary="host=${PRIMARY_HOST:-postgres} user=replicator"
+if [ -n "${PRIMARY_SSLROOTCERT:-}" ]; then
+  primary="$primary sslmode=verify-full sslrootcert=$PRIMARY_SSLROOTCERT"
+fi
+if [ -n "${PRIMARY_SSLCERT:-}" ] || [ -n "${PRIMARY_SSLKEY:-}" ]; then
+  if [ -z "${PRIMARY_SSLROOTCERT:-}" ] || [ -z "${PRIMARY_SSLCERT:-}" ] || [ -z "${PRIMARY_SSLKEY:-}" ]; then
+    echo "standby-init: PRIMARY_SSLCERT og PRIMARY_SSLKEY skal angives sammen, med PRIMARY_SSLROOTCERT" >&2
+    exit 1
+  fi
+  primary="$primary sslcert=$PRIMARY_SSLCERT sslkey=$PRIMARY_SSLKEY"
+fi
 # The slot may be left from an earlier standby: keep it (it is empty of use until this one connects).
-psql "host=${PRIMARY_HOST:-postgres} user=replicator replication=true" \
+psql "$primary replication=true" \
   -c "CREATE_REPLICATION_SLOT standby_1 PHYSICAL RESERVE_WAL" || echo "standby-init: slot standby_1 is there already"
 mkdir -p "$PGDATA"
 chmod 700 "$PGDATA"
-pg_basebackup -h "${PRIMARY_HOST:-postgres}" -U replicator -D "$PGDATA" -S standby_1 -X stream -R --checkpoint=fast
+pg_basebackup -d "$primary" -D "$PGDATA" -S standby_1 -X stream -R --checkpoint=fast
 echo "standby-init: standby made in $PGDATA"

@@ -14,6 +14,7 @@ import { seedUsers, startTestApi, tokenFor } from '../support/api';
 import { TEST_SECRET } from '../support/database';
 import { FIXTURES } from '../support/fixtures';
 import { startPgCluster, type PgCluster } from '../support/pg-cluster';
+import { startStandby, type PgStandby } from '../support/pg-standby';
 import { certificateAuthority, clientCertificate, serverCertificate } from '../support/tls';
 
 // ADR 0096: a database server that takes only clients with a certificate its CA signed (pg_hba:
@@ -32,11 +33,14 @@ describe('the database that takes only clients with a certificate', () => {
   let dir: string;
   let url: string;
   let verified: string;
+  let server: ReturnType<typeof serverCertificate>;
+  let own: ReturnType<typeof clientCertificate>;
+  let standby: PgStandby | undefined;
 
   beforeAll(async () => {
-    const server = serverCertificate(['127.0.0.1']);
+    server = serverCertificate(['127.0.0.1']);
     const ca = certificateAuthority();
-    const own = clientCertificate(ca, 'boerneblik');
+    own = clientCertificate(ca, 'boerneblik');
     const foreign = clientCertificate(certificateAuthority('Other CA'), 'boerneblik');
     dir = mkdtempSync(join(tmpdir(), 'bu-dbcert-'));
     const file = (name: string, text: string) => {
@@ -55,6 +59,7 @@ describe('the database that takes only clients with a certificate', () => {
   afterAll(async () => {
     await app?.close();
     await pool?.end();
+    standby?.destroy();
     cluster?.destroy();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -104,6 +109,29 @@ describe('the database that takes only clients with a certificate', () => {
     expect(dump.status, dump.stderr + dump.stdout).toBe(0);
     expect(existsSync(backup) && statSync(backup).size).toBeGreaterThan(10_000);
   }, 180_000);
+
+  it("streams to a standby over the same TLS, the standby's certificate checked too", async () => {
+    // The primary takes replication only as it takes the rest: TLS, and a certificate its CA signed.
+    await expect(startStandby(cluster, '0s')).rejects.toThrow(/no encryption|requires a valid client certificate/);
+    standby = await startStandby(cluster, '0s', { tls: { rootcert: server.cert, cert: own.cert, key: own.key } });
+    const { rows } = await pool.query(`SELECT r.state, s.ssl, s.client_dn FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid)`);
+    expect(rows).toEqual([{ state: 'streaming', ssl: true, client_dn: '/CN=boerneblik' }]);
+    // A commit on the primary reaches the standby over it.
+    await pool.query(`CREATE TABLE replicated (n int); INSERT INTO replicated VALUES (42)`);
+    // The standby is a copy of the primary: it takes the same TLS and certificates.
+    const reader = new Client({ connectionString: url.replace(`:${cluster.port}/`, `:${standby.port}/`) });
+    await reader.connect();
+    try {
+      let seen: number | null = null;
+      for (let i = 0; i < 100 && seen === null; i++) {
+        seen = (await reader.query(`SELECT n FROM replicated`).catch(() => ({ rows: [] as { n: number }[] }))).rows[0]?.n ?? null;
+        if (seen === null) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(seen).toBe(42);
+    } finally {
+      await reader.end();
+    }
+  }, 120_000);
 
   it('refuses at start a key others may read, or a certificate without its key, in Danish', () => {
     const key = join(dir, 'readable.key');

@@ -43,8 +43,8 @@ export interface PgCluster {
 }
 
 /**
- * `tls`: the server speaks TLS with this certificate and refuses every connection without it
- * (pg_hba: hostssl only), as a database on another machine should. `clients`: it also takes only
+ * `tls`: the server speaks TLS with this certificate and refuses every connection without it,
+ * replication too (pg_hba: hostssl only), as a database on another machine should. `clients`: it also takes only
  * clients with a certificate this CA signed, for the user their certificate names (pg_hba: cert);
  * `admin` is one for the cluster's user, to make the database with.
  */
@@ -88,7 +88,9 @@ export async function startPgCluster(
     );
     writeFileSync(
       join(data, 'pg_hba.conf'),
-      `hostssl all all 127.0.0.0/8 ${options.clients ? 'cert' : 'trust'}\nhostnossl all all 127.0.0.0/8 reject\n`,
+      ['all', 'replication']
+        .map((db) => `hostssl ${db} all 127.0.0.0/8 ${options.clients ? 'cert' : 'trust'}\nhostnossl ${db} all 127.0.0.0/8 reject\n`)
+        .join(''),
     );
   }
   const port = await freePort();

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'child_process';
-import { appendFileSync, chownSync, mkdtempSync, rmSync } from 'fs';
+import { appendFileSync, chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { binDir, freePort, type PgCluster } from './pg-cluster';
@@ -17,17 +17,42 @@ export interface PgStandby {
   destroy(): void;
 }
 
-export async function startStandby(primary: PgCluster, applyDelay: string): Promise<PgStandby> {
+/**
+ * `tls`: the standby reaches the primary over TLS that checks its certificate and name
+ * (sslmode=verify-full against `rootcert`), with a client certificate when given; written into its
+ * primary_conninfo by pg_basebackup -R, as docker/pg-standby-init.sh does.
+ */
+export async function startStandby(
+  primary: PgCluster,
+  applyDelay: string,
+  options: { tls?: { rootcert: string; cert?: string; key?: string } } = {},
+): Promise<PgStandby> {
   const bin = binDir();
   const root = process.getuid?.() === 0;
   const dir = mkdtempSync(join(tmpdir(), 'bu-pgstandby-'));
   const data = join(dir, 'data');
   const log = join(dir, 'server.log');
-  if (root) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }));
-    chownSync(dir, uid, gid);
-  }
+  const owner = root
+    ? {
+        uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+        gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+      }
+    : null;
+  if (owner) chownSync(dir, owner.uid, owner.gid);
+  // The TLS files beside the data folder, the server's user's own (libpq reads a key only if so).
+  const tlsFile = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text, { mode: 0o600 });
+    chmodSync(path, 0o600);
+    if (owner) chownSync(path, owner.uid, owner.gid);
+    return path;
+  };
+  const tls = options.tls;
+  const conninfo = [
+    `host=127.0.0.1 port=${primary.port} user=boerneblik`,
+    ...(tls ? [`sslmode=verify-full sslrootcert=${tlsFile('root.crt', tls.rootcert)}`] : []),
+    ...(tls?.cert && tls.key ? [`sslcert=${tlsFile('client.crt', tls.cert)} sslkey=${tlsFile('client.key', tls.key)}`] : []),
+  ].join(' ');
   const run = (cmd: string, args: string[]) => {
     const [file, argv] = root ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] : [join(bin, cmd), args];
     const r = spawnSync(file, argv, { encoding: 'utf8', timeout: 120_000 });
@@ -35,25 +60,11 @@ export async function startStandby(primary: PgCluster, applyDelay: string): Prom
   };
   // -R writes standby.signal and primary_conninfo; -X stream brings the WAL of the backup along; a
   // fast checkpoint starts it at once (a spread one waits minutes).
-  run('pg_basebackup', [
-    '-h',
-    '127.0.0.1',
-    '-p',
-    String(primary.port),
-    '-U',
-    'boerneblik',
-    '-D',
-    data,
-    '-R',
-    '-X',
-    'stream',
-    '--checkpoint=fast',
-    '--no-sync',
-  ]);
+  run('pg_basebackup', ['-d', conninfo, '-D', data, '-R', '-X', 'stream', '--checkpoint=fast', '--no-sync']);
   appendFileSync(join(data, 'postgresql.auto.conf'), `recovery_min_apply_delay = '${applyDelay}'\nhot_standby = on\n`);
   const port = await freePort();
-  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c fsync=off -c timezone=Europe/Copenhagen`;
-  run('pg_ctl', ['-D', data, '-o', options, '-l', log, '-w', '-t', '120', 'start']);
+  const serverOptions = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c fsync=off -c timezone=Europe/Copenhagen`;
+  run('pg_ctl', ['-D', data, '-o', serverOptions, '-l', log, '-w', '-t', '120', 'start']);
   return {
     port,
     url: `postgres://boerneblik@127.0.0.1:${port}/boerneblik`,
