@@ -17,21 +17,23 @@ import { ensurePrivateDir, sweepUploadOrphans } from './jobs/upload-zip';
 const JOBS_DONE = new Counter({
   name: 'boerneblik_etl_jobs_done_total',
   help: 'ETL jobs ended on a worker, by job name and outcome (completed, or failed for an attempt that failed).',
-  labelNames: ['job', 'outcome'] as const,
+  // Not `job`: Prometheus sets that label itself (the scrape job).
+  labelNames: ['job_name', 'outcome'] as const,
   registers: [METRICS],
 });
 const JOB_SECONDS = new Histogram({
   name: 'boerneblik_etl_job_seconds',
-  help: 'Seconds from an ETL job attempt starting on a worker to its end, by job name.',
-  labelNames: ['job'] as const,
+  help: "Seconds from the start of an ETL job's last attempt on a worker to the job's end (completed, or failed for good), by job name.",
+  labelNames: ['job_name'] as const,
   buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600],
   registers: [METRICS],
 });
 
 function jobEnded(job: { name: string; processedOn?: number; finishedOn?: number } | undefined, outcome: 'completed' | 'failed'): void {
   if (!job) return;
-  JOBS_DONE.inc({ job: job.name, outcome });
-  if (job.processedOn && job.finishedOn) JOB_SECONDS.observe({ job: job.name }, (job.finishedOn - job.processedOn) / 1000);
+  JOBS_DONE.inc({ job_name: job.name, outcome });
+  // BullMQ sets finishedOn when the job ends for good: an attempt that is retried is not timed.
+  if (job.processedOn && job.finishedOn) JOB_SECONDS.observe({ job_name: job.name }, (job.finishedOn - job.processedOn) / 1000);
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());

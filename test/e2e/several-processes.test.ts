@@ -307,7 +307,7 @@ describe('npm run serve with two API processes and two worker processes', () => 
       expect(scrape.status, `process ${process}`).toBe(200);
       const text = scrape.body as string;
       // The workers' part: every import job of this test (98, three twice, and the watched one again), over both workers.
-      expect(value(text, 'boerneblik_etl_jobs_done_total{job="import",outcome="completed"}'), `process ${process}`).toBe(
+      expect(value(text, 'boerneblik_etl_jobs_done_total{job_name="import",outcome="completed"}'), `process ${process}`).toBe(
         98 + TWICE.length + 1,
       );
       // The API processes' part: each GET /kpis answer of this test once, whichever process gave it.
@@ -323,6 +323,23 @@ describe('npm run serve with two API processes and two worker processes', () => 
     // Several processes' memory together: more than any one of them alone would have.
     const rss = value(scrapes.get('1')!.body as string, 'process_resident_memory_bytes')!;
     expect(rss).toBeGreaterThan(4 * 40 * 1024 * 1024);
+
+    // A worker process that does not answer (stopped here; busy past the limit in life): the scrape
+    // leaves the processes' part out rather than show part of the sum, and says so.
+    const worker = Number(/2 worker process\(es\) \(pid (\d+), (\d+)\)/.exec(output)![1]);
+    process.kill(worker, 'SIGSTOP');
+    try {
+      const partial = await ask('GET', '/api/metrics', METRICS_TOKEN);
+      expect(partial.status).toBe(200);
+      const text = partial.body as string;
+      expect(value(text, 'boerneblik_metrics_errors')).toBe(1);
+      expect(text).not.toMatch(/^boerneblik_kpi_answers_total/m);
+      expect(text).toMatch(/^boerneblik_data_age_seconds\{municipality="461",source="dubu"\} /m);
+    } finally {
+      process.kill(worker, 'SIGCONT');
+    }
+    const whole = await ask('GET', '/api/metrics', METRICS_TOKEN);
+    expect(value(whole.body as string, 'boerneblik_metrics_errors')).toBe(0);
   });
 
   it('stops every process on SIGTERM, each finishing its own work, and exits 0', async () => {

@@ -145,6 +145,11 @@ describe('the database that takes only clients with a certificate', () => {
       'DATABASE_URL: et klientcertifikat skal angives med både sslcert (certifikatet) og sslkey (dets nøgle).',
     );
     expect(databaseUrlProblem('DATABASE_URL', url, true)).toBeNull();
+    // Given twice, every value is checked (pg reads the last); a folder is not a key.
+    expect(databaseUrlProblem('DATABASE_URL', `${url}&sslkey=${key}`, true)).toMatch(/nøglefilen .* må kun kunne læses af sin ejer/);
+    expect(databaseUrlProblem('DATABASE_URL', `${verified}&sslcert=${join(dir, 'client.crt')}&sslkey=${dir}`, true)).toBe(
+      `DATABASE_URL: sslkey-filen ${dir} er ikke en fil.`,
+    );
     // The migrations as they are run in production: they do not start, and say why.
     const run = spawnSync(process.execPath, ['tools/run.js', 'scripts/migrate.ts'], {
       cwd: ROOT,

@@ -1,5 +1,8 @@
 import { spawnSync } from 'child_process';
-import { resolve } from 'path';
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+import { generateLargeDubu } from '../../bench/generate-large-dubu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { copyFixture, DUBU_SMALL, editFile } from '../support/fixtures';
@@ -47,6 +50,40 @@ describe('npm run etl -- import (CLI for data stewards and scripts)', () => {
     expect(result.status).toBe(1);
     expect(JSON.parse(result.stdout)).toMatchObject({ status: 'failed', error: expect.stringMatching(/skilletegn/) });
   });
+
+  it("keeps standard output to the JSON summary while ETL_TRACE logs, the staging thread's lines too", async () => {
+    // ydelser.csv over 8 MB: staged by the import's thread, whose statements are traced too.
+    const dir = mkdtempSync(join(tmpdir(), 'bu-cli-trace-'));
+    try {
+      await generateLargeDubu(dir, 120_000);
+      const traced = spawnSync(
+        process.execPath,
+        [
+          'tools/run.js',
+          'etl/src/cli.ts',
+          'import',
+          'dubu',
+          dir,
+          '--export-date',
+          '2024-12-31',
+          '--municipality',
+          '461',
+          '--allow-shrink',
+          '--json',
+        ],
+        {
+          cwd: ROOT,
+          encoding: 'utf8',
+          env: { ...process.env, DATABASE_URL: db.url, PSEUDONYM_SECRET: TEST_SECRET, ETL_TRACE: '1', ETL_TRACE_MS: '0' },
+        },
+      );
+      expect(traced.status, traced.stderr.slice(-2000)).toBe(0);
+      expect(JSON.parse(traced.stdout)).toMatchObject({ status: 'succeeded', loaded: { measures: 120_000 } });
+      expect(traced.stderr).toMatch(/\[etl \+\d+ms thread\] \d+ ms/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('exits 2 on wrong usage', () => {
     const result = run('import', 'nosuchsource', DUBU_SMALL);

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'fs';
 import { join } from 'path';
 import type { ClientBase, Pool, PoolClient } from 'pg';
+import { logDescriptor } from '@bu/logger';
 import type { Row } from '../file-reader';
 import { ImportFailure, IssueLog } from '../issues';
 import { ImportOptions, ImportResult, runImport, StageContext, StageResult } from '../import-run';
@@ -112,6 +113,7 @@ async function stageDubu(
           pseudonymSecret: options.pseudonymSecret,
           today,
           files: order.map((f) => f.file),
+          logTo: logDescriptor(),
         },
         (progress) => options.onProgress?.({ ...progress, rejected: log.rejectedCount + progress.rejected }),
       )

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { settings } from '@bu/config';
+import { configureLogger } from '@bu/logger';
 import { parentPort, workerData } from 'worker_threads';
 import { ChildrenSeen } from '../children';
 import { ReadDigest, readDigests } from '../csv/source';
@@ -18,6 +19,8 @@ import type { ThreadInput, ThreadMessage } from './staging-thread';
 // The staging thread (staging-thread.ts): stages one file of a DUBU export as the loader would.
 
 const input = workerData as ThreadInput;
+// Its lines (ETL_TRACE's among them) where the process's go: the CLI's --json keeps stdout to its result.
+if (input.logTo !== 1) configureLogger({ destination: input.logTo });
 const port = parentPort!;
 const post = (message: ThreadMessage) => port.postMessage(message);
 

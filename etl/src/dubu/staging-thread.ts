@@ -23,6 +23,8 @@ export interface ThreadInput {
   today: string;
   /** The file's place among the files read (IssueLog.orderFiles). */
   files: string[];
+  /** Where the process's log lines go (logDescriptor): the thread's go there too. */
+  logTo: number;
 }
 
 /** What comes back when the file is staged. */

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'fs';
+import { accessSync, constants, existsSync, statSync } from 'fs';
 import { isIPv4, isIPv6 } from 'net';
 import { resolve } from 'path';
 import { parse as parseConnectionString } from 'pg-connection-string';
@@ -330,19 +330,21 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
  * than its owner may read (libpq's tools, pg_dump for the backup, refuse it; ADR 0096).
  */
 export function databaseUrlProblem(name: string, value: string, requireTls: boolean, pgHost?: string): string | null {
-  const params = new URLSearchParams(value.split('?')[1] ?? '');
+  const params = urlParams(value);
   for (const file of ['sslrootcert', 'sslcert', 'sslkey']) {
-    const missing = params.getAll(file).find((path) => !existsSync(path));
-    if (missing !== undefined) return `${name}: ${file}-filen ${missing} findes ikke.`;
+    for (const path of params.getAll(file)) {
+      const problem = tlsFileProblem(path);
+      if (problem) return `${name}: ${file}-filen ${path} ${problem}.`;
+    }
   }
   if (params.has('sslcert') !== params.has('sslkey')) {
     return `${name}: et klientcertifikat skal angives med både sslcert (certifikatet) og sslkey (dets nøgle).`;
   }
-  const key = params.get('sslkey');
-  if (key !== null) {
+  // Every key named, as pg reads the last and libpq's tools may read another.
+  for (const key of params.getAll('sslkey')) {
     // libpq's rule: 0600 or less, or 0640 or less when root owns it (a secret mounted by the platform).
     const { mode, uid } = statSync(key);
-    if ((mode & (uid === 0 ? 0o037 : 0o077)) !== 0) {
+    if (process.platform !== 'win32' && (mode & (uid === 0 ? 0o037 : 0o077)) !== 0) {
       return `${name}: nøglefilen ${key} må kun kunne læses af sin ejer (chmod 600 ${key}).`;
     }
   }
@@ -372,6 +374,27 @@ export function databaseUrlProblem(name: string, value: string, requireTls: bool
     `Tilføj ?sslmode=verify-full&sslrootcert=/sti/til/ca.crt (CA'en, der har udstedt databaseserverens certifikat), ` +
     `eller sæt DATABASE_REQUIRE_TLS=0, hvis forbindelsen kun går over et netværk, kommunen stoler på (fx compose-netværket på én maskine).`
   );
+}
+
+/** The URL's parameters as pg reads them (WHATWG URL: a `#` ends them), else as the text after `?`. */
+function urlParams(value: string): URLSearchParams {
+  try {
+    return new URL(value).searchParams;
+  } catch {
+    return new URLSearchParams(value.split('?')[1] ?? '');
+  }
+}
+
+/** Why a TLS file named in a URL cannot be used by this process, or null. */
+function tlsFileProblem(path: string): string | null {
+  if (!existsSync(path)) return 'findes ikke';
+  if (!statSync(path).isFile()) return 'er ikke en fil';
+  try {
+    accessSync(path, constants.R_OK);
+  } catch {
+    return 'kan ikke læses af processen';
+  }
+  return null;
 }
 
 /** This machine: a Unix socket's folder, localhost, or a loopback address (127.0.0.0/8, ::1); never a name that merely starts with 127. */
@@ -571,7 +594,6 @@ export interface ProcessesConfig {
   supervised: boolean;
 }
 
-/** API_PROCESSES and WORKER_PROCESSES; `runWorker` false (RUN_WORKER off, `serve api`) means no worker. */
 /** Set by `npm run serve`'s supervisor in its children's environment when it sums their metrics (ADR 0095); not an operator's setting. */
 export const METRICS_SHARED_ENV = 'BU_METRICS_SHARED';
 
@@ -580,6 +602,7 @@ export function metricsSharedFromEnv(env: NodeJS.ProcessEnv = process.env): bool
   return env[METRICS_SHARED_ENV] === '1';
 }
 
+/** API_PROCESSES and WORKER_PROCESSES; `runWorker` false (RUN_WORKER off, `serve api`) means no worker. */
 export function processesFromEnv(env: NodeJS.ProcessEnv = process.env, runWorker = true): ProcessesConfig {
   const parsed = parseEnv(env);
   const api = parsed.API_PROCESSES;

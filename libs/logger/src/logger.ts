@@ -70,6 +70,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 }
 
 let root: Logger | undefined;
+/** The file descriptor this process's lines go to (configureLogger), for a worker thread to log alike. */
+let rootDescriptor = 1;
 
 /** This process's logger (made at first use from LOG_LEVEL and LOG_FORMAT). */
 export function logger(): Logger {
@@ -82,5 +84,15 @@ export function logger(): Logger {
  */
 export function configureLogger(options: LoggerOptions): Logger {
   root = createLogger(options);
+  rootDescriptor = typeof options.destination === 'number' ? options.destination : 1;
   return root;
+}
+
+/**
+ * Where this process's log lines go (1 stdout, 2 stderr): a worker thread has a logger of its own
+ * and configures it with this, so that its lines go where the process's do (the ETL CLI's --json
+ * result alone on stdout).
+ */
+export function logDescriptor(): number {
+  return rootDescriptor;
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Gauge, Registry } from 'prom-client';
 import type { JobQueue } from '@bu/jobs';
-import { METRICS, processMetrics, summedProcessMetrics } from '@bu/metrics';
+import { METRICS, summedProcessMetrics } from '@bu/metrics';
 import { KPI_SLOTS } from '../kpi/kpi.service';
 import { ETL_QUEUE_TOKEN } from '../queue/queue.module';
 import { MetricsRepository } from './metrics.repository';
@@ -37,7 +37,7 @@ export class MetricsService {
   private readonly scrape = new Registry();
   private readonly errors = new Gauge({
     name: 'boerneblik_metrics_errors',
-    help: 'Parts of this scrape that could not be read (database or queue not answering within 2 s).',
+    help: 'Parts of this scrape left out: the database or the queue not answering within 2 s, or the processes of npm run serve not summed in time.',
     registers: [this.scrape],
   });
   private readonly gauges = {
@@ -81,12 +81,14 @@ export class MetricsService {
     const g = this.gauges;
     let errors = 0;
     const [processes, [ages, failed, counts]] = await Promise.all([
-      // Every process's own (summed by npm run serve's supervisor when it runs several; ADR 0095), else this one's.
+      // Every process's own, summed by npm run serve's supervisor when it runs several (ADR 0095), else
+      // this one's. Without the sum, none: one process's counters under the same names would read as
+      // counters reset.
       summedProcessMetrics(2000).then(
         (text) => text,
         () => {
           errors++;
-          return processMetrics().metrics();
+          return '';
         },
       ),
       (this.reading ??= this.readAll().finally(() => (this.reading = undefined))),
@@ -103,6 +105,6 @@ export class MetricsService {
     else errors++;
     this.errors.set(errors);
     const read = await this.scrape.metrics();
-    return { contentType: this.scrape.contentType, body: `${processes.trimEnd()}\n${read}` };
+    return { contentType: this.scrape.contentType, body: processes ? `${processes.trimEnd()}\n${read}` : read };
   }
 }
