@@ -4,15 +4,9 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { Client, Pool } from 'pg';
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseUrlProblem } from '@bu/config';
-import { migrate } from '@bu/db';
-import { importDubu } from '@bu/etl';
-import { KpiCache } from '../../apps/api/src/kpi/kpi-cache.service';
-import { seedUsers, startTestApi, tokenFor } from '../support/api';
-import { TEST_SECRET } from '../support/database';
-import { FIXTURES } from '../support/fixtures';
+import { migrateImportAndAnswer } from '../support/product-roundtrip';
 import { startPgCluster, type PgCluster } from '../support/pg-cluster';
 import { startStandby, type PgStandby } from '../support/pg-standby';
 import { certificateAuthority, clientCertificate, serverCertificate } from '../support/tls';
@@ -72,24 +66,7 @@ describe('the database that takes only clients with a certificate', () => {
   });
 
   it('migrates, imports and answers with its certificate, and backs up with pg_dump', async () => {
-    await migrate(url);
-    pool = new Pool({ connectionString: url, max: 4 });
-    // A threshold of one byte: the largest file is staged by the import's thread, on a connection of its own.
-    const result = await importDubu(pool, join(FIXTURES, 'dubu-deadlines'), {
-      pseudonymSecret: TEST_SECRET,
-      exportDate: '2024-04-30',
-      stagingThreadBytes: 1,
-    });
-    expect(result.status).toBe('succeeded');
-    await seedUsers({ url, pool, drop: async () => undefined }, 461, 'Team Nord');
-    app = await startTestApi({ url, pool, drop: async () => undefined }, {}, { versionsFromListener: true });
-    app.get(KpiCache).setRewarm(0);
-    const token = await tokenFor(app, 'chef');
-    const res = await request(app.getHttpServer())
-      .get('/api/v1/kpis?ids=caseload.open_cases')
-      .set('Authorization', `Bearer ${token}`)
-      .expect(200);
-    expect(res.body.kpis['caseload.open_cases']).toEqual({ AA: 4, BB: 1, CC: 2 });
+    ({ pool, app } = await migrateImportAndAnswer(url));
     // Every connection open now came with the certificate the CA signed for the user.
     const { rows } = await pool.query(
       `SELECT count(*)::int AS connections, count(*) FILTER (WHERE s.client_dn IS DISTINCT FROM '/CN=boerneblik')::int AS other

@@ -5,14 +5,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Client, Pool } from 'pg';
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '@bu/db';
 import { importDubu } from '@bu/etl';
-import { KpiCache } from '../../apps/api/src/kpi/kpi-cache.service';
-import { seedUsers, startTestApi, tokenFor } from '../support/api';
 import { TEST_SECRET } from '../support/database';
 import { FIXTURES } from '../support/fixtures';
+import { migrateImportAndAnswer } from '../support/product-roundtrip';
 import { startPgCluster, type PgCluster } from '../support/pg-cluster';
 import { oneJobThrough } from '../support/queue-roundtrip';
 import { serverCertificate } from '../support/tls';
@@ -52,25 +50,7 @@ describe('the database over verified TLS', () => {
   });
 
   it('migrates, imports and answers over TLS, every connection of the product encrypted', async () => {
-    await migrate(url);
-    pool = new Pool({ connectionString: url, max: 4 });
-    // A threshold of one byte: the largest file is staged by the import's thread, on a connection of its own.
-    const result = await importDubu(pool, join(FIXTURES, 'dubu-deadlines'), {
-      pseudonymSecret: TEST_SECRET,
-      exportDate: '2024-04-30',
-      stagingThreadBytes: 1,
-    });
-    expect(result.status).toBe('succeeded');
-    await seedUsers({ url, pool, drop: async () => undefined }, 461, 'Team Nord');
-    app = await startTestApi({ url, pool, drop: async () => undefined }, {}, { versionsFromListener: true });
-    app.get(KpiCache).setRewarm(0);
-    const token = await tokenFor(app, 'chef');
-    const res = await request(app.getHttpServer())
-      .get('/api/v1/kpis?ids=caseload.open_cases')
-      .set('Authorization', `Bearer ${token}`)
-      .expect(200);
-    // AA 4, BB 1, CC 2: libs/kpi/src/caseload/open-cases.spec.ts works them out.
-    expect(res.body.kpis['caseload.open_cases']).toEqual({ AA: 4, BB: 1, CC: 2 });
+    ({ pool, app } = await migrateImportAndAnswer(url));
 
     // Every client connection open now (this pool's, the API's pool and its listener) is encrypted.
     const { rows } = await pool.query(

@@ -21,6 +21,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** As root, a test server's files are the 'postgres' system user's (initdb refuses root): its ids; else null. */
+export function serverOwner(): { uid: number; gid: number } | null {
+  if (process.getuid?.() !== 0) return null;
+  return {
+    uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+    gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+  };
+}
+
 export function binDir(): string {
   try {
     const dir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
@@ -56,13 +65,7 @@ export async function startPgCluster(
   const dir = mkdtempSync(join(tmpdir(), 'bu-pgcluster-'));
   const data = join(dir, 'data');
   const log = join(dir, 'server.log');
-  // As root, the server's files are the 'postgres' user's.
-  const owner = root
-    ? {
-        uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
-        gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
-      }
-    : null;
+  const owner = serverOwner();
   if (owner) chownSync(dir, owner.uid, owner.gid);
   const run = (cmd: string, args: string[]) => {
     const [file, argv] = root ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] : [join(bin, cmd), args];

@@ -1,8 +1,8 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import { appendFileSync, chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { binDir, freePort, type PgCluster } from './pg-cluster';
+import { binDir, freePort, serverOwner, type PgCluster } from './pg-cluster';
 
 // A streaming-replication standby of a test's own cluster (test/support/pg-cluster.ts): a base
 // backup (pg_basebackup -R) in a temporary folder, started on a free port as a hot standby, its
@@ -32,12 +32,7 @@ export async function startStandby(
   const dir = mkdtempSync(join(tmpdir(), 'bu-pgstandby-'));
   const data = join(dir, 'data');
   const log = join(dir, 'server.log');
-  const owner = root
-    ? {
-        uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
-        gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
-      }
-    : null;
+  const owner = serverOwner();
   if (owner) chownSync(dir, owner.uid, owner.gid);
   // The TLS files beside the data folder, the server's user's own (libpq reads a key only if so).
   const tlsFile = (name: string, text: string) => {
