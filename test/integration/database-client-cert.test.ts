@@ -91,7 +91,14 @@ describe('the database that takes only clients with a certificate', () => {
     // The primary takes replication only as it takes the rest: TLS, and a certificate its CA signed.
     await expect(startStandby(cluster, '0s')).rejects.toThrow(/no encryption|requires a valid client certificate/);
     standby = await startStandby(cluster, '0s', { tls: { rootcert: server.cert, cert: own.cert, key: own.key } });
-    const { rows } = await pool.query(`SELECT r.state, s.ssl, s.client_dn FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid)`);
+    // The standby accepts connections before its WAL receiver has reached the primary: wait for it.
+    const replication = async () =>
+      (await pool.query(`SELECT r.state, s.ssl, s.client_dn FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid)`)).rows;
+    let rows = await replication();
+    for (let i = 0; i < 150 && rows[0]?.state !== 'streaming'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      rows = await replication();
+    }
     expect(rows).toEqual([{ state: 'streaming', ssl: true, client_dn: '/CN=boerneblik' }]);
     // A commit on the primary reaches the standby over it.
     await pool.query(`CREATE TABLE replicated (n int); INSERT INTO replicated VALUES (42)`);
