@@ -32,8 +32,7 @@ interface Message {
 /** How long the supervisor waits for its children: below the API process's own limit. */
 const COLLECT_MS = 1500;
 
-let sharing = false;
-/** In an API process that shares: its questions to the supervisor waiting for their answer, by id. */
+/** In a child that shares: its questions to the supervisor waiting for their answer, by id (null: not sharing). */
 let answers: Map<string, (message: Message) => void> | null = null;
 
 /**
@@ -43,19 +42,17 @@ let answers: Map<string, (message: Message) => void> | null = null;
  * Elsewhere nothing: without METRICS_TOKEN no process metrics are collected (ADR 0094).
  */
 export function shareMetricsWithSupervisor(shared: boolean): void {
-  if (!cluster.isWorker || !shared || sharing || !process.send) return;
-  sharing = true;
+  if (!cluster.isWorker || !shared || answers || !process.send) return;
+  const waiting = new Map<string, (message: Message) => void>();
+  answers = waiting;
   const registry = processMetrics();
   process.on('message', (message: Message) => {
-    if (message?.type !== COLLECT) return;
-    registry.getMetricsAsJSON().then(
-      (metrics) => process.send?.({ type: COLLECTED, id: message.id, metrics }),
-      (error: Error) => process.send?.({ type: COLLECTED, id: message.id, error: error.message }),
-    );
-  });
-  answers = new Map();
-  process.on('message', (message: Message) => {
-    if (message?.type === ANSWER) answers?.get(message.id)?.(message);
+    if (message?.type === ANSWER) waiting.get(message.id)?.(message);
+    else if (message?.type === COLLECT)
+      registry.getMetricsAsJSON().then(
+        (metrics) => process.send?.({ type: COLLECTED, id: message.id, metrics }),
+        (error: Error) => process.send?.({ type: COLLECTED, id: message.id, error: error.message }),
+      );
   });
 }
 
@@ -115,7 +112,7 @@ export function sumMetricsForChildren(): void {
  * supervisor has not answered within `ms`, or could not sum.
  */
 export async function summedProcessMetrics(ms: number): Promise<string> {
-  if (!sharing || !answers) return processMetrics().metrics();
+  if (!answers) return processMetrics().metrics();
   const waiting = answers;
   const id = randomUUID();
   return new Promise<string>((resolve, reject) => {

@@ -68,6 +68,8 @@ export class MetricsService {
 
   /** The database's and the queue's part, one read shared by the scrapes that ask meanwhile. */
   private reading: ReturnType<MetricsService['readAll']> | undefined;
+  /** The processes' part, likewise: one sum over npm run serve's processes for the scrapes that ask meanwhile. */
+  private summing: Promise<string> | undefined;
 
   private readAll() {
     return Promise.allSettled([
@@ -84,7 +86,7 @@ export class MetricsService {
       // Every process's own, summed by npm run serve's supervisor when it runs several (ADR 0095), else
       // this one's. Without the sum, none: one process's counters under the same names would read as
       // counters reset.
-      summedProcessMetrics(2000).then(
+      (this.summing ??= summedProcessMetrics(2000).finally(() => (this.summing = undefined))).then(
         (text) => text,
         () => {
           errors++;
