@@ -30,6 +30,17 @@ export function serverOwner(): { uid: number; gid: number } | null {
   };
 }
 
+/**
+ * A file of a test server's (its key and certificates), readable by its user only (0600, as the
+ * server and libpq ask of a key) and, as root, that user's.
+ */
+export function writeServerFile(path: string, text: string, owner: { uid: number; gid: number } | null): string {
+  writeFileSync(path, text, { mode: 0o600 });
+  chmodSync(path, 0o600);
+  if (owner) chownSync(path, owner.uid, owner.gid);
+  return path;
+}
+
 export function binDir(): string {
   try {
     const dir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
@@ -74,16 +85,12 @@ export async function startPgCluster(
   };
   run('initdb', ['-D', data, '-U', 'boerneblik', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
   if (options.tls) {
-    // The server reads its key only when only its owner may (0600).
     for (const [file, text] of [
       ['server.crt', options.tls.cert],
       ['server.key', options.tls.key],
       ...(options.clients ? [['root.crt', options.clients.ca]] : []),
     ]) {
-      const path = join(data, file);
-      writeFileSync(path, text, { mode: 0o600 });
-      chmodSync(path, 0o600);
-      if (owner) chownSync(path, owner.uid, owner.gid);
+      writeServerFile(join(data, file), text, owner);
     }
     appendFileSync(
       join(data, 'postgresql.conf'),

@@ -1,8 +1,8 @@
 import { spawnSync } from 'child_process';
-import { appendFileSync, chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { appendFileSync, chownSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { binDir, freePort, serverOwner, type PgCluster } from './pg-cluster';
+import { binDir, freePort, serverOwner, writeServerFile, type PgCluster } from './pg-cluster';
 
 // A streaming-replication standby of a test's own cluster (test/support/pg-cluster.ts): a base
 // backup (pg_basebackup -R) in a temporary folder, started on a free port as a hot standby, its
@@ -35,13 +35,7 @@ export async function startStandby(
   const owner = serverOwner();
   if (owner) chownSync(dir, owner.uid, owner.gid);
   // The TLS files beside the data folder, the server's user's own (libpq reads a key only if so).
-  const tlsFile = (name: string, text: string) => {
-    const path = join(dir, name);
-    writeFileSync(path, text, { mode: 0o600 });
-    chmodSync(path, 0o600);
-    if (owner) chownSync(path, owner.uid, owner.gid);
-    return path;
-  };
+  const tlsFile = (name: string, text: string) => writeServerFile(join(dir, name), text, owner);
   const tls = options.tls;
   const conninfo = [
     `host=127.0.0.1 port=${primary.port} user=boerneblik`,
