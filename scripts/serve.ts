@@ -4,7 +4,15 @@
 // (sharing PORT) and worker processes (scripts/lib/supervisor.ts, ADR 0072).
 import cluster from 'cluster';
 import { Pool } from 'pg';
-import { configFromEnv, exitOnConfigError, metricsSharedFromEnv, processesFromEnv, reportsConfigFromEnv } from '@bu/config';
+import {
+  APPLICATION_NAME,
+  configFromEnv,
+  exitOnConfigError,
+  exitWithoutConnectionRoom,
+  metricsSharedFromEnv,
+  processesFromEnv,
+  reportsConfigFromEnv,
+} from '@bu/config';
 import { serve } from '../apps/api/src/main';
 import { startWorkers } from '../apps/worker/src/workers';
 import { logger, stopOnSignals } from '@bu/logger';
@@ -27,7 +35,14 @@ async function main(): Promise<void> {
   // Checked here, once, before any process starts: the pseudonym key only where a worker runs.
   const config = exitOnConfigError(() => configFromEnv(undefined, { runWorker: processes.workers > 0 }));
   const reports = exitOnConfigError(() => reportsConfigFromEnv());
-  const pool = new Pool({ connectionString: config.databaseUrl, max: 1 });
+  // Every process it starts may open its pools at once (ADR 0097): refused here if the server cannot take them all.
+  await exitWithoutConnectionRoom(
+    { api: processes.api, workers: processes.workers, queueOnPostgres: !config.redisUrl },
+    { primary: config.databaseUrl, replica: config.databaseReplicaUrl },
+    config.dbConnectTimeoutMs,
+    (warning) => logger().warn(warning),
+  );
+  const pool = new Pool({ connectionString: config.databaseUrl, max: 1, application_name: APPLICATION_NAME.start });
   const removed = await removeDemoUsers(pool).finally(() => pool.end());
   if (removed > 0) logger().info(`Removed ${removed} demo user(s): demo logins exist only on the embedded default.`);
   if (processes.supervised) {

@@ -5,7 +5,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 import { Pool } from 'pg';
-import { configFromEnv, databaseUrlFromEnv, exitOnConfigError, reportsConfigFromEnv, settings } from '@bu/config';
+import {
+  APPLICATION_NAME,
+  configFromEnv,
+  databaseUrlFromEnv,
+  exitOnConfigError,
+  exitWithoutConnectionRoom,
+  reportsConfigFromEnv,
+  settings,
+} from '@bu/config';
 import { migrate } from '@bu/db';
 import { copenhagenDate } from '@bu/domain';
 import { DEMO_IMPORTER } from '@bu/contracts';
@@ -125,6 +133,13 @@ async function main(): Promise<void> {
     }),
   );
   const reports = exitOnConfigError(() => reportsConfigFromEnv());
+  // The API and the workers in this one process (ADR 0097).
+  await exitWithoutConnectionRoom(
+    { api: 1, workers: config.runWorker ? 1 : 0, queueOnPostgres: !config.redisUrl },
+    { primary: databaseUrl, replica: config.databaseReplicaUrl },
+    config.dbConnectTimeoutMs,
+    (warning) => console.warn(warning),
+  );
   config.webDist = await ensureWebBuilt(ROOT);
   // The ETL and reports workers run in this process beside the API (RUN_WORKER, default on).
   server = await serve(config, config.runWorker ? { companion: () => startWorkers(config, reports) } : {});
@@ -149,7 +164,7 @@ async function main(): Promise<void> {
     );
   }
 
-  const pool = new Pool({ connectionString: databaseUrl, max: 1 });
+  const pool = new Pool({ connectionString: databaseUrl, max: 1, application_name: APPLICATION_NAME.start });
   try {
     const { rows } = await pool.query(
       `SELECT team FROM caseworker WHERE municipality_code = $1 AND team IS NOT NULL GROUP BY team ORDER BY count(*) DESC, team LIMIT 1`,

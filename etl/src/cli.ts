@@ -4,7 +4,7 @@
 import { userInfo } from 'os';
 import { resolve } from 'path';
 import { Pool } from 'pg';
-import { databaseUrlFromEnv, exitOnConfigError, workerConfigFromEnv } from '@bu/config';
+import { APPLICATION_NAME, databaseUrlFromEnv, exitOnConfigError, workerConfigFromEnv } from '@bu/config';
 import { pendingMigrations } from '@bu/db/schema-version';
 import { isIsoDate } from '@bu/domain';
 import { configureLogger } from '@bu/logger';
@@ -108,7 +108,7 @@ async function ensureSchema(url: string): Promise<void> {
 async function addDropFolder(source: string, dir: string, municipality: number | undefined): Promise<void> {
   const url = exitOnConfigError(() => databaseUrlFromEnv(), 2);
   await ensureSchema(url);
-  const pool = new Pool({ connectionString: url, max: 1 });
+  const pool = new Pool({ connectionString: url, max: 1, application_name: APPLICATION_NAME.etl });
   try {
     await pool.query(
       `INSERT INTO drop_folder (municipality_code, source, path) VALUES ($1, $2, $3)
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   const { databaseUrl: url, pseudonymSecret: secret } = exitOnConfigError(() => workerConfigFromEnv(), 2);
 
   await ensureSchema(url);
-  const pool = new Pool({ connectionString: url, max: 2 });
+  const pool = new Pool({ connectionString: url, max: 2, application_name: APPLICATION_NAME.etl });
   const showProgress = !flags.json && process.stderr.isTTY;
   try {
     const result = await importSource(pool, source as SourceKind, resolve(dir), {

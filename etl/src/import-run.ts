@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { createReadStream, statSync } from 'fs';
 import { basename } from 'path';
 import { Client, Pool, PoolClient } from 'pg';
-import { settings } from '@bu/config';
+import { APPLICATION_NAME, settings } from '@bu/config';
 import { ReadDigest, readDigests } from './csv/source';
 import { traceQueries } from './trace';
 import { ImportFailure, ImportIssue, IssueLog } from './issues';
@@ -218,7 +218,7 @@ export async function runImport(
   const context: StageContext = {
     importId,
     connect: async () => {
-      const loader = new Client({ ...connection });
+      const loader = new Client({ ...connection, application_name: APPLICATION_NAME.import });
       loaders.push(loader);
       const label = `c${loaders.length}`;
       await loader.connect();
@@ -226,7 +226,13 @@ export async function runImport(
       return { client: loader, pid: await prepareLoader(loader, schema) };
     },
     // Without functions (a password callback, say), which cannot cross to a thread.
-    thread: { connection: Object.fromEntries(Object.entries(connection).filter(([, v]) => typeof v !== 'function')), schema },
+    thread: {
+      connection: {
+        ...Object.fromEntries(Object.entries(connection).filter(([, v]) => typeof v !== 'function')),
+        application_name: APPLICATION_NAME.import,
+      },
+      schema,
+    },
   };
   const client = await pool.connect();
   if (settings().ETL_TRACE) traceQueries(client, 'tx');

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import type { WorkerConfig } from '@bu/config';
+import { APPLICATION_NAME, CONNECTIONS, type WorkerConfig } from '@bu/config';
 import { etlQueue } from '@bu/jobs';
 import { logger } from '@bu/logger';
 import { METRICS } from '@bu/metrics';
@@ -53,7 +53,8 @@ export function startWorker(config: WorkerConfig): RunningWorker {
   ensurePrivateDir(config.uploadDir);
   const pool = new Pool({
     connectionString: config.databaseUrl,
-    max: 4,
+    max: CONNECTIONS.etl,
+    application_name: APPLICATION_NAME.etl,
     connectionTimeoutMillis: config.dbConnectTimeoutMs,
     keepAlive: true,
   });

@@ -5,6 +5,7 @@ import http from 'http';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APPLICATION_NAME, CONNECTIONS, connectionBudget } from '@bu/config';
 import { municipalities } from '@bu/domain';
 import { etlQueue } from '@bu/etl';
 import type { Queue } from '@bu/queue';
@@ -12,6 +13,7 @@ import { NATIONAL_EXPORT_DATE } from '../../bench/national-dataset';
 import { generateDubuExport } from '../../scripts/demo/generate-dubu';
 import { addUser } from '../../scripts/lib/users';
 import { PASSWORD } from '../support/api';
+import { watchConnections } from '../support/connection-peaks';
 import { createTestDatabase, TEST_JWT_SECRET, TEST_SECRET, TestDatabase } from '../support/database';
 
 // `npm run serve` with API_PROCESSES=2 and WORKER_PROCESSES=2 (ADR 0072): real child processes
@@ -48,6 +50,8 @@ describe('npm run serve with two API processes and two worker processes', () => 
   const METRICS_TOKEN = randomBytes(32).toString('hex');
   /** GET /kpis answers given (200), by either process: the summed metrics must count each once. */
   let kpiAnswers = 0;
+  /** The product's connections to the database, from start to stop (ADR 0097). */
+  let connections: Awaited<ReturnType<typeof watchConnections>>;
 
   /** One request on a connection of its own: the supervisor hands new connections to its API processes in turn. */
   const ask = (method: string, path: string, token?: string, body?: unknown): Promise<Answer> =>
@@ -166,9 +170,11 @@ describe('npm run serve with two API processes and two worker processes', () => 
       });
     });
     queue = etlQueue({ databaseUrl: db.url, redisUrl: REDIS_URL, queuePrefix: prefix });
+    connections = await watchConnections(db.url);
   });
 
   afterAll(async () => {
+    await connections?.stop().catch(() => undefined);
     // This test's jobs go from the shared Redis with it.
     await queue?.obliterate({ force: true }).catch(() => undefined);
     await queue?.close();
@@ -340,6 +346,24 @@ describe('npm run serve with two API processes and two worker processes', () => 
     }
     const whole = await ask('GET', '/api/metrics', METRICS_TOKEN);
     expect(value(whole.body as string, 'boerneblik_metrics_errors')).toBe(0);
+  });
+
+  it('opens no more connections than ADR 0097 budgets, each named after what opened it', async () => {
+    const peaks = await connections.stop();
+    const seen = Object.fromEntries(peaks.byName);
+    // Every connection says what opened it: no other name, and none without one.
+    for (const name of Object.keys(seen)) expect(Object.values(APPLICATION_NAME), `${name} (${JSON.stringify(seen)})`).toContain(name);
+    // Each kind within two processes' worth; with Redis, no queue connection to PostgreSQL.
+    expect(seen[APPLICATION_NAME.api] ?? 0).toBeLessThanOrEqual(2 * CONNECTIONS.api);
+    expect(seen[APPLICATION_NAME.apiListener]).toBe(2 * CONNECTIONS.apiListener);
+    expect(seen[APPLICATION_NAME.etl]).toBeLessThanOrEqual(2 * CONNECTIONS.etl);
+    expect(seen[APPLICATION_NAME.reports] ?? 0).toBeLessThanOrEqual(2 * CONNECTIONS.reports);
+    expect(seen[APPLICATION_NAME.queue]).toBeUndefined();
+    // Two imports at once, each with its staging connections and its lock: what the budget counts them for.
+    expect(seen[APPLICATION_NAME.import]).toBeGreaterThan(CONNECTIONS.import);
+    expect(seen[APPLICATION_NAME.import]).toBeLessThanOrEqual(2 * CONNECTIONS.import);
+    expect(peaks.total).toBeLessThanOrEqual(connectionBudget({ api: 2, workers: 2, queueOnPostgres: false }).primary);
+    console.log(`connections at most: ${peaks.total} in all, ${JSON.stringify(seen)} (${peaks.samples} samples)`);
   });
 
   it('stops every process on SIGTERM, each finishing its own work, and exits 0', async () => {

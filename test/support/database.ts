@@ -3,6 +3,9 @@ import { Client, Pool } from 'pg';
 import { migrate } from '@bu/db';
 
 // Integration tests run against a real PostgreSQL: each suite gets its own fresh database.
+/** What a test's own connections call themselves: told apart from the product's in pg_stat_activity. */
+export const TEST_APPLICATION_NAME = 'boerneblik-test';
+
 export const TEST_SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 
 export interface TestDatabase {
@@ -18,7 +21,7 @@ export async function createTestDatabase(prefix = 'bu_test'): Promise<TestDataba
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   await migrate(databaseUrl(name));
-  return testDatabase(name, new Pool({ connectionString: databaseUrl(name), max: 5 }));
+  return testDatabase(name, new Pool({ connectionString: databaseUrl(name), max: 5, application_name: TEST_APPLICATION_NAME }));
 }
 
 /** The address of a database of the test server. */

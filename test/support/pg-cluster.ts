@@ -69,7 +69,12 @@ export interface PgCluster {
  * `admin` is one for the cluster's user, to make the database with.
  */
 export async function startPgCluster(
-  options: { tls?: ServerCertificate; clients?: { ca: string; admin: ServerCertificate } } = {},
+  options: {
+    tls?: ServerCertificate;
+    clients?: { ca: string; admin: ServerCertificate };
+    /** Server settings besides this helper's own (`-c name=value`), e.g. max_connections. */
+    settings?: Record<string, string | number>;
+  } = {},
 ): Promise<PgCluster> {
   const bin = binDir();
   const root = process.getuid?.() === 0;
@@ -106,7 +111,10 @@ export async function startPgCluster(
   const port = await freePort();
   // With TLS also on 127.0.0.2, an address its certificate does not name.
   const listen = options.tls ? '127.0.0.1,127.0.0.2' : '127.0.0.1';
-  const serverOptions = `-p ${port} -c listen_addresses=${listen} -c unix_socket_directories= -c fsync=off -c timezone=Europe/Copenhagen`;
+  const extra = Object.entries(options.settings ?? {})
+    .map(([name, value]) => ` -c ${name}=${value}`)
+    .join('');
+  const serverOptions = `-p ${port} -c listen_addresses=${listen} -c unix_socket_directories= -c fsync=off -c timezone=Europe/Copenhagen${extra}`;
   const cluster: PgCluster = {
     port,
     url: `postgres://boerneblik@127.0.0.1:${port}/boerneblik`,

@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { rm, utimes } from 'fs/promises';
 import { Client, type Pool } from 'pg';
-import { settings } from '@bu/config';
+import { APPLICATION_NAME, settings } from '@bu/config';
 import { buildReadModels, READ_MODEL_SOURCES, READ_MODELS_CURRENT } from '@bu/db/read-models';
 import { etlQueue, jobRouter, type EtlJobData, type JobHandlers } from '@bu/jobs';
 import { logger } from '@bu/logger';
@@ -136,7 +136,7 @@ export async function oneImportPerMunicipality<R>(pool: Pool, job: Job<EtlJobDat
   const municipality = job.data.municipality ?? job.data.allowedMunicipality;
   if (municipality === undefined) return run();
   // Its own connection, not one of the pool's: the import takes the pool's (a pool of one has no other).
-  const lock = new Client({ ...pool.options });
+  const lock = new Client({ ...pool.options, application_name: APPLICATION_NAME.import });
   lock.on('error', (e: Error) =>
     logger().warn({ job: job.id, err: e }, `Lost the lock connection of municipality ${municipality}: ${e.message}`),
   );

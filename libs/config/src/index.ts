@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { checkSaml, samlEnvSchema, samlFromEnv, type SamlSettings } from './saml';
 
 export * from './saml';
+export * from './connections';
 
 // Every setting the product reads from its environment, in one schema. No other product file
 // reads process.env (test/unit/config.test.ts checks the sources), so a setting cannot be added

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
+import { CONNECTIONS } from '@bu/config';
 import * as caseFacts from './entities/case-facts';
 import * as reference from './entities/reference';
 import * as system from './entities/system';
@@ -10,7 +11,7 @@ export { MIGRATIONS };
 export const ENTITIES = [...Object.values(reference), ...Object.values(caseFacts), ...Object.values(system)];
 
 /** Connections per pool unless said otherwise (the API's primary pool; its KPI computations keep below it). */
-export const POOL_SIZE = 10;
+export const POOL_SIZE = CONNECTIONS.api;
 
 /**
  * Session settings of every connection that computes KPIs (the API's pools, the replica's, the
@@ -30,7 +31,14 @@ export const KPI_CONNECTION_IDLE_MS = 0;
 /** A TypeORM data source on a Postgres URL. The schema changes only through MIGRATIONS. */
 export function createDataSource(
   url: string,
-  options: { poolSize?: number; driver?: unknown; statementTimeoutMs?: number; connectTimeoutMs?: number } = {},
+  options: {
+    poolSize?: number;
+    driver?: unknown;
+    statementTimeoutMs?: number;
+    connectTimeoutMs?: number;
+    /** What its connections call themselves in pg_stat_activity (connections.ts). */
+    applicationName?: string;
+  } = {},
 ): DataSource {
   return new DataSource({
     type: 'postgres',
@@ -44,6 +52,7 @@ export function createDataSource(
     logging: ['error'],
     extra: {
       max: options.poolSize ?? POOL_SIZE,
+      ...(options.applicationName ? { application_name: options.applicationName } : {}),
       // Sent with each new connection: PostgreSQL cancels a longer statement (57014), and the
       // connection, still usable, goes back to the pool.
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
@@ -61,7 +70,7 @@ export function createDataSource(
 
 /** Applies pending migrations; returns their names. */
 export async function migrate(url: string): Promise<string[]> {
-  const ds = createDataSource(url, { poolSize: 2 });
+  const ds = createDataSource(url, { poolSize: 2, applicationName: 'boerneblik-migrate' });
   await ds.initialize();
   try {
     const done = await ds.runMigrations({ transaction: 'each' });

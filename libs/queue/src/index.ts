@@ -2,6 +2,7 @@ import { createPostgresBackend, Job, Queue, QueueOptions, withBackend, Worker, W
 import { readFileSync } from 'fs';
 import IORedis from 'ioredis';
 import { hostname } from 'os';
+import { APPLICATION_NAME, CONNECTIONS } from '@bu/config';
 import { logger } from '@bu/logger';
 
 // One code path for jobs: BullMQ on Redis when REDIS_URL is set, otherwise BullMQ's
@@ -63,7 +64,15 @@ function classesFor(config: QueueConfig): { classes: Classes; connection: () => 
     return { classes: { Queue, Worker }, connection };
   }
   const bound = withBackend(createPostgresBackend) as unknown as Classes;
-  return { classes: bound, connection: () => ({ connectionString: config.databaseUrl, schema: 'bullmq', migrate: true }) };
+  // Its pools bounded and named as the service's other connections (ADR 0097); pg's default is 10.
+  const connection = () => ({
+    connectionString: config.databaseUrl,
+    schema: 'bullmq',
+    migrate: true,
+    max: CONNECTIONS.queuePool,
+    application_name: APPLICATION_NAME.queue,
+  });
+  return { classes: bound, connection };
 }
 
 /** The prefix is a Redis notion; the PostgreSQL backend namespaces by schema in its own database. */

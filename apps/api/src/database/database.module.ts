@@ -1,6 +1,7 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+import { APPLICATION_NAME } from '@bu/config';
 import { createDataSource } from '@bu/db';
 import { APP_CONFIG, AppConfig } from '../config';
 import { ReadReplica } from './read-replica';
@@ -17,6 +18,7 @@ import { scopedPg } from './scoped-pg';
       useFactory: async (config: AppConfig) =>
         createDataSource(config.databaseUrl, {
           driver: scopedPg,
+          applicationName: APPLICATION_NAME.api,
           statementTimeoutMs: config.statementTimeoutMs,
           connectTimeoutMs: config.dbConnectTimeoutMs,
         }).initialize(),

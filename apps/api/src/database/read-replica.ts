@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { APPLICATION_NAME, CONNECTIONS } from '@bu/config';
 import { KPI_CONNECTION_IDLE_MS, SESSION_OPTIONS } from '@bu/db';
 import type { Query } from '@bu/kpi';
 import { logger } from '@bu/logger';
@@ -43,9 +44,9 @@ export class ReadReplica implements OnApplicationShutdown {
     if (!config.databaseReplicaUrl) return;
     this.pool = new scopedPg.Pool({
       connectionString: config.databaseReplicaUrl,
-      application_name: 'boerneblik-api-replica',
+      application_name: APPLICATION_NAME.apiReplica,
       options: SESSION_OPTIONS,
-      max: 10,
+      max: CONNECTIONS.apiReplica,
       keepAlive: true,
       idleTimeoutMillis: KPI_CONNECTION_IDLE_MS,
       ...(config.statementTimeoutMs ? { statement_timeout: config.statementTimeoutMs } : {}),

@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { AsyncLocalStorage } from 'async_hooks';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { settings } from '@bu/config';
+import { APPLICATION_NAME, settings } from '@bu/config';
 import { logger } from '@bu/logger';
 import { compareLsn } from '../database/lsn';
 
@@ -181,7 +181,7 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
   private async listen(): Promise<void> {
     const url = (this.db.options as { url?: string }).url;
     if (!url || this.stopped) return;
-    const client = new Client({ connectionString: url, application_name: 'boerneblik-kpi-cache' });
+    const client = new Client({ connectionString: url, application_name: APPLICATION_NAME.apiListener });
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));
     // Read after the notification: it is sent at commit, so the read sees the new version. The

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import type { ReportsConfig, WorkerConfig } from '@bu/config';
+import { APPLICATION_NAME, CONNECTIONS, type ReportsConfig, type WorkerConfig } from '@bu/config';
 import { reportJobRouter, reportQueue } from '@bu/jobs';
 import type { Query } from '@bu/kpi';
 import { logger } from '@bu/logger';
@@ -30,7 +30,8 @@ export function reportDeps(pool: Pool, reports: ReportsConfig): ReportDeps {
 export function startReportWorker(config: WorkerConfig, reports: ReportsConfig, queueName = REPORTS_QUEUE): RunningReportWorker {
   const pool = new Pool({
     connectionString: config.databaseUrl,
-    max: 2,
+    max: CONNECTIONS.reports,
+    application_name: APPLICATION_NAME.reports,
     connectionTimeoutMillis: config.dbConnectTimeoutMs,
     keepAlive: true,
   });
