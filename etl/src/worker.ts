@@ -2,7 +2,7 @@ import { Pool } from 'pg';
 import { APPLICATION_NAME, CONNECTIONS, type WorkerConfig } from '@bu/config';
 import { etlQueue } from '@bu/jobs';
 import { logger } from '@bu/logger';
-import { METRICS } from '@bu/metrics';
+import { METRICS, watchPool } from '@bu/metrics';
 import { Counter, Histogram } from 'prom-client';
 import { startEtlWorker } from './jobs/etl-job';
 import { scheduleDropFolderPull } from './jobs/drop-folders';
@@ -59,6 +59,7 @@ export function startWorker(config: WorkerConfig): RunningWorker {
     keepAlive: true,
   });
   guardPool(pool);
+  const unwatch = watchPool(APPLICATION_NAME.etl, pool);
   let worker: ReturnType<typeof startEtlWorker>;
   try {
     worker = startEtlWorker(config, pool, config.pseudonymSecret, {
@@ -66,6 +67,7 @@ export function startWorker(config: WorkerConfig): RunningWorker {
       uploadDir: config.uploadDir,
     });
   } catch (error) {
+    unwatch();
     void pool.end();
     throw error;
   }
@@ -100,6 +102,7 @@ export function startWorker(config: WorkerConfig): RunningWorker {
     swept,
     close: () =>
       (closing ??= (async () => {
+        unwatch();
         // The running job gets the grace period to finish; after it the worker lets go without
         // waiting: the job's lock is no longer renewed, so it goes back to the queue (stalled) and
         // another worker, or this one restarted, runs it again (the import is all or nothing).

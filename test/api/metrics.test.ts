@@ -77,6 +77,9 @@ describe('metrics for the operators', () => {
     expect(sample(after, 'boerneblik_kpi_slots_waiting')).toBe(0);
     expect(sample(after, 'boerneblik_kpi_slots_busy')).toBe(0);
     expect(sample(after, 'boerneblik_metrics_errors')).toBe(0);
+    // The API's pool (ADR 0097): the connections it kept after the answers, none waited for.
+    expect(sample(after, 'boerneblik_db_pool_connections{pool="boerneblik-api",state="idle"}')).toBeGreaterThan(0);
+    expect(sample(after, 'boerneblik_db_pool_connections{pool="boerneblik-api",state="waiting"}')).toBe(0);
     expect(after).toMatch(/^boerneblik_etl_jobs\{state="waiting"\} \d+$/m);
     expect(after).toMatch(/^process_cpu_seconds_total \d/m);
     // Aggregates only: Børneblik's own metrics have no label but these (no person, case, caseworker or team).
@@ -86,7 +89,7 @@ describe('metrics for the operators', () => {
         .filter((l) => l.startsWith('boerneblik_'))
         .flatMap((l) => [...(l.match(/\{([^}]*)\}/)?.[1] ?? '').matchAll(/(\w+)="/g)].map((m) => m[1])),
     );
-    expect([...labels].sort()).toEqual(['cache', 'le', 'municipality', 'source', 'state']);
+    expect([...labels].sort()).toEqual(['cache', 'le', 'municipality', 'pool', 'source', 'state']);
     for (const word of ['AA', 'BB', 'C5', 'Team Nord']) expect(after).not.toContain(word);
   });
 

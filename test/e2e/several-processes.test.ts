@@ -323,6 +323,9 @@ describe('npm run serve with two API processes and two worker processes', () => 
       expect(hits, `process ${process}`).toBeGreaterThan(0);
       // Nothing left out: the supervisor answered, the database and the queue too.
       expect(value(text, 'boerneblik_metrics_errors'), `process ${process}`).toBe(0);
+      // The pools of every process (ADR 0097): the API processes' and the workers' (ETL, reports), none waited for.
+      for (const pool of [APPLICATION_NAME.api, APPLICATION_NAME.etl, APPLICATION_NAME.reports])
+        expect(value(text, `boerneblik_db_pool_connections{pool="${pool}",state="waiting"}`), `${pool} at process ${process}`).toBe(0);
       // Read from the database once, not once per process.
       expect(text.match(/^boerneblik_data_age_seconds\{municipality="461",source="dubu"\} /gm)).toHaveLength(1);
     }

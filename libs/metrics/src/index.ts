@@ -2,3 +2,4 @@
 // ETL worker alike, and their sum over the processes of `npm run serve` (ADR 0095).
 export * from './registry';
 export * from './cluster';
+export * from './pools';

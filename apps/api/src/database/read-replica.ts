@@ -5,6 +5,7 @@ import { APPLICATION_NAME, CONNECTIONS } from '@bu/config';
 import { KPI_CONNECTION_IDLE_MS, SESSION_OPTIONS } from '@bu/db';
 import type { Query } from '@bu/kpi';
 import { logger } from '@bu/logger';
+import { watchPool } from '@bu/metrics';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { databaseFailure } from './database-unavailable.filter';
 import { compareLsn } from './lsn';
@@ -33,6 +34,8 @@ export class ReadReplica implements OnApplicationShutdown {
   /** After a failure the standby is not asked again before this time (ms): meanwhile every read is on the primary. */
   private retryAt = 0;
   private warned = false;
+  /** Takes the standby's pool out of the metrics (nothing without one). */
+  private unwatch: () => void = () => undefined;
   /** Answers whose reads went to the standby, and to the primary. */
   onReplica = 0;
   onPrimary = 0;
@@ -54,9 +57,11 @@ export class ReadReplica implements OnApplicationShutdown {
     });
     // An idle connection that breaks (the standby restarts) is dropped by the pool; the next read asks again.
     this.pool.on('error', () => undefined);
+    this.unwatch = watchPool(APPLICATION_NAME.apiReplica, this.pool);
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.unwatch();
     await this.pool?.end().catch(() => undefined); // shutting down
   }
 

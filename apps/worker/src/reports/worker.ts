@@ -3,6 +3,7 @@ import { APPLICATION_NAME, CONNECTIONS, type ReportsConfig, type WorkerConfig } 
 import { reportJobRouter, reportQueue } from '@bu/jobs';
 import type { Query } from '@bu/kpi';
 import { logger } from '@bu/logger';
+import { watchPool } from '@bu/metrics';
 import { createWorker, REPORTS_QUEUE } from '@bu/queue';
 import { createMailer } from './mailer';
 import { reportHandlers, type ReportDeps } from './report-jobs';
@@ -37,6 +38,7 @@ export function startReportWorker(config: WorkerConfig, reports: ReportsConfig, 
   });
   pool.on('error', (error) => logger().warn({ err: error }, `Reports database connection lost: ${error.message}`));
   pool.on('connect', (client) => client.on('error', () => undefined));
+  const unwatch = watchPool(APPLICATION_NAME.reports, pool);
   const deps = reportDeps(pool, reports);
   const worker = createWorker(config, queueName, reportJobRouter(reportHandlers(deps)), { concurrency: 1 });
   worker.on('failed', (job, error) => logger().error({ job: job?.id, name: job?.name }, `Report job ${job?.id} failed: ${error.message}`));
@@ -53,6 +55,7 @@ export function startReportWorker(config: WorkerConfig, reports: ReportsConfig, 
     scheduled,
     close: () =>
       (closing ??= (async () => {
+        unwatch();
         await scheduled;
         // A running report gets the grace period; after it, it goes back to the queue (stalled) and
         // is made again by the next worker (nothing is archived until the PDF is whole).
