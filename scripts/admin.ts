@@ -6,7 +6,7 @@
 // npm run admin -- backup <file> | restore <file> [--force]: pg_dump/pg_restore of the product's
 // schema (docs/OPERATIONS.md "Backup and restore").
 import { Pool } from 'pg';
-import { databaseUrlFromEnv } from '@bu/config';
+import { APPLICATION_NAME, databaseUrlFromEnv } from '@bu/config';
 import { migrate, verifyAuditChain } from '@bu/db';
 import { isRole } from '@bu/domain';
 import { backup, restore } from './lib/backup';
@@ -27,7 +27,7 @@ function option(args: string[], name: string): string[] {
 }
 
 async function auditVerify(url: string): Promise<void> {
-  const pool = new Pool({ connectionString: url, max: 1 });
+  const pool = new Pool({ connectionString: url, max: 1, application_name: APPLICATION_NAME.admin });
   try {
     const result = await verifyAuditChain(pool);
     if (!result.ok) {
@@ -56,7 +56,7 @@ const USAGE =
 async function disable(username: string, disabled: boolean): Promise<void> {
   const url = databaseUrlFromEnv();
   await migrate(url);
-  const pool = new Pool({ connectionString: url });
+  const pool = new Pool({ connectionString: url, max: 2, application_name: APPLICATION_NAME.admin });
   try {
     if (!(await setUserDisabled(pool, username, disabled))) throw new Error(`Brugeren ${username} findes ikke`);
   } finally {
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   if (process.stdin.isTTY) process.stderr.write('Adgangskode: ');
   const password = await readStdin();
   await migrate(url);
-  const pool = new Pool({ connectionString: url });
+  const pool = new Pool({ connectionString: url, max: 2, application_name: APPLICATION_NAME.admin });
   try {
     await addUser(pool, {
       username,

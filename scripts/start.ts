@@ -117,6 +117,16 @@ async function main(): Promise<void> {
     databaseUrl = embedded.url;
     console.log(`Embedded PostgreSQL on 127.0.0.1:${port} (data in ${DATA})`);
   }
+  // The API and the workers in this one process (ADR 0097), before anything is written; a refusal
+  // stops the embedded database first. (The primary only: a standby's URL is checked for TLS with
+  // the rest of the configuration, below, before anything connects to it.)
+  await exitWithoutConnectionRoom(
+    { api: 1, workers: ENV.RUN_WORKER ? 1 : 0, queueOnPostgres: !ENV.REDIS_URL },
+    { primary: databaseUrl },
+    ENV.DB_CONNECT_TIMEOUT_MS,
+    (warning) => console.warn(warning),
+    async () => embedded?.stop().catch(() => undefined),
+  );
   const applied = await migrate(databaseUrl);
   if (applied.length) console.log(`Migrations applied: ${applied.join(', ')}`);
 
@@ -133,13 +143,6 @@ async function main(): Promise<void> {
     }),
   );
   const reports = exitOnConfigError(() => reportsConfigFromEnv());
-  // The API and the workers in this one process (ADR 0097).
-  await exitWithoutConnectionRoom(
-    { api: 1, workers: config.runWorker ? 1 : 0, queueOnPostgres: !config.redisUrl },
-    { primary: databaseUrl, replica: config.databaseReplicaUrl },
-    config.dbConnectTimeoutMs,
-    (warning) => console.warn(warning),
-  );
   config.webDist = await ensureWebBuilt(ROOT);
   // The ETL and reports workers run in this process beside the API (RUN_WORKER, default on).
   server = await serve(config, config.runWorker ? { companion: () => startWorkers(config, reports) } : {});

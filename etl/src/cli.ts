@@ -108,7 +108,7 @@ async function ensureSchema(url: string): Promise<void> {
 async function addDropFolder(source: string, dir: string, municipality: number | undefined): Promise<void> {
   const url = exitOnConfigError(() => databaseUrlFromEnv(), 2);
   await ensureSchema(url);
-  const pool = new Pool({ connectionString: url, max: 1, application_name: APPLICATION_NAME.etl });
+  const pool = new Pool({ connectionString: url, max: 1, application_name: APPLICATION_NAME.cli });
   try {
     await pool.query(
       `INSERT INTO drop_folder (municipality_code, source, path) VALUES ($1, $2, $3)
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   const { databaseUrl: url, pseudonymSecret: secret } = exitOnConfigError(() => workerConfigFromEnv(), 2);
 
   await ensureSchema(url);
-  const pool = new Pool({ connectionString: url, max: 2, application_name: APPLICATION_NAME.etl });
+  const pool = new Pool({ connectionString: url, max: 2, application_name: APPLICATION_NAME.cli });
   const showProgress = !flags.json && process.stderr.isTTY;
   try {
     const result = await importSource(pool, source as SourceKind, resolve(dir), {

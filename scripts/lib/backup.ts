@@ -19,7 +19,7 @@ import {
 import { tmpdir } from 'os';
 import { basename, delimiter, dirname, join, resolve } from 'path';
 import { Client } from 'pg';
-import { clientToolEnv } from '@bu/config';
+import { APPLICATION_NAME, clientToolEnv } from '@bu/config';
 import { MIGRATIONS, migrate, verifyAuditChain } from '@bu/db';
 
 export type Tool = 'pg_dump' | 'pg_restore';
@@ -153,7 +153,7 @@ export function findTool(tool: Tool, serverMajor: number): FoundTool {
 }
 
 async function connect(url: string): Promise<Client> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 10_000, application_name: APPLICATION_NAME.admin });
   try {
     await client.connect();
   } catch (e) {

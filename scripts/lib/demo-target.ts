@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { APPLICATION_NAME } from '@bu/config';
 
 // `npm start` loads demo municipalities and demo users (password "demo", one national admin).
 // On the embedded database that is the point; on a database given by DATABASE_URL it is allowed
@@ -29,7 +30,7 @@ export const DEMO_REFUSED =
  */
 export async function demoRefusal(databaseUrl: string, asked: boolean): Promise<string | null> {
   if (!asked) return DEMO_REFUSED;
-  const client = new Client({ connectionString: databaseUrl });
+  const client = new Client({ connectionString: databaseUrl, application_name: APPLICATION_NAME.start });
   await client.connect();
   try {
     const { rows: tables } = await client.query<{ name: string }>(

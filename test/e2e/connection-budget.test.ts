@@ -2,9 +2,10 @@ import { ChildProcess, spawn } from 'child_process';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
-import { Pool } from 'pg';
+import { createServer, type Socket } from 'net';
+import { Client, Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPLICATION_NAME, CONNECTIONS, connectionBudget } from '@bu/config';
+import { APPLICATION_NAME, CONNECTIONS, checkConnectionBudget, connectionBudget } from '@bu/config';
 import { migrate } from '@bu/db';
 import { etlQueue } from '@bu/etl';
 import { NATIONAL_EXPORT_DATE } from '../../bench/national-dataset';
@@ -101,6 +102,69 @@ describe('the connections the service opens to PostgreSQL (ADR 0097)', () => {
     for (const name of [APPLICATION_NAME.api, APPLICATION_NAME.etl, APPLICATION_NAME.queue]) expect(peaks.byName.get(name)).toBeUndefined();
   }, 60_000);
 
+  it('starts them anyway with DB_CONNECTION_CHECK=warn, saying so', async () => {
+    const run = start('scripts/serve.ts', [], {
+      ...env,
+      DATABASE_URL: server.url,
+      API_PROCESSES: '2',
+      WORKER_PROCESSES: '1',
+      DB_CONNECTION_CHECK: 'warn',
+    });
+    running.push(run);
+    for (let i = 0; i < 600 && !run.output().includes('Børneblik on'); i++) {
+      if (run.child.exitCode !== null) throw new Error(`npm run serve exited:\n${run.output()}`);
+      await sleep(100);
+    }
+    expect(run.output()).toContain('Børneblik on');
+    expect(run.output()).toMatch(
+      /men 2 API-processer og 1 worker-proces kan åbne op til \d+\..*\(DB_CONNECTION_CHECK=warn: startes alligevel\.\)/,
+    );
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  }, 120_000);
+
+  it('warns, without hanging or refusing, when the server is full already or does not answer', async () => {
+    const needs = { api: 0, workers: 1, queueOnPostgres: false };
+    // Every slot of the small server taken (its user is a superuser: the reserved ones too).
+    const held: Client[] = [];
+    try {
+      for (let i = 0; i < 25; i++) {
+        const client = new Client({ connectionString: small.url, application_name: TEST_APPLICATION_NAME });
+        client.on('error', () => undefined);
+        try {
+          await client.connect();
+          held.push(client);
+        } catch (error) {
+          expect((error as { code?: string }).code).toBe('53300');
+          break;
+        }
+      }
+      expect(held).toHaveLength(20);
+      const full = await checkConnectionBudget(needs, { primary: small.url });
+      expect(full.refusals).toEqual([]);
+      expect(full.warnings).toEqual([
+        `PostgreSQL (127.0.0.1:${small.port}/boerneblik) tager ikke imod flere forbindelser lige nu (max_connections er nået); ` +
+          `1 worker-proces kan åbne op til ${connectionBudget(needs).primary}. Se docs/OPERATIONS.md.`,
+      ]);
+    } finally {
+      await Promise.all(held.map((c) => c.end().catch(() => undefined)));
+    }
+    // A server that takes the connection and then says nothing: given up within the time.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const started = Date.now();
+      const quiet = await checkConnectionBudget(needs, { primary: `postgres://boerneblik@127.0.0.1:${port}/boerneblik` }, 500);
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(quiet).toEqual({ refusals: [], warnings: [] });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
   it("refuses a worker process alone (compose's worker container) on a server too small for it", async () => {
     const budget = connectionBudget({ api: 0, workers: 1, queueOnPostgres: true }).primary;
     const run = start('apps/worker/src/main.ts', [], { ...env, DATABASE_URL: small.url });
@@ -195,6 +259,8 @@ describe('the connections the service opens to PostgreSQL (ADR 0097)', () => {
       expect(seen[APPLICATION_NAME.import]).toBeLessThanOrEqual(CONNECTIONS.import);
       expect(seen[APPLICATION_NAME.etl]).toBeLessThanOrEqual(CONNECTIONS.etl);
       expect(seen[APPLICATION_NAME.queue]).toBeGreaterThan(0);
+      const queues = connectionBudget(SINGLE).primary - connectionBudget({ ...SINGLE, queueOnPostgres: false }).primary;
+      expect(seen[APPLICATION_NAME.queue] + consumers.length * CONNECTIONS.queueListen).toBeLessThanOrEqual(queues);
       expect(peaks.total).toBeLessThanOrEqual(connectionBudget(SINGLE).primary);
       console.log(`connections at most: ${peaks.total} of ${connectionBudget(SINGLE).primary} budgeted, ${JSON.stringify(seen)}`);
     } finally {

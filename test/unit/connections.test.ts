@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONNECTIONS, connectionBudget, connectionBudgetProblem, processesInDanish, serverLabel } from '@bu/config';
-import { POOL_SIZE } from '@bu/db';
+import { connectionBudget, connectionBudgetProblem, processesInDanish, serverLabel } from '@bu/config';
 
 // ADR 0097: the connection budget, worked out by hand from what each process opens.
 describe('connectionBudget', () => {
@@ -18,10 +17,6 @@ describe('connectionBudget', () => {
     expect(connectionBudget({ api: 1, workers: 1, queueOnPostgres: true }).primary).toBe(41);
     // Four and four on Redis: more than a server left at its default (100, 3 reserved) takes.
     expect(connectionBudget({ api: 4, workers: 4, queueOnPostgres: false }).primary).toBe(100);
-  });
-
-  it("is the API pool's size", () => {
-    expect(CONNECTIONS.api).toBe(POOL_SIZE);
   });
 });
 
@@ -60,8 +55,17 @@ describe('the words of the messages', () => {
     expect(processesInDanish(0, 3)).toBe('3 worker-processer');
   });
 
-  it('names the server without its user or password', () => {
+  it('names the server as pg reads the URL, without its user or password', () => {
     expect(serverLabel('postgres://bu:hemmelig@db.kommune.dk:5433/boerneblik?sslmode=verify-full')).toBe('db.kommune.dk:5433/boerneblik');
+    expect(serverLabel('postgres://bu:hemmelig@[::1]:5432/boerneblik')).toBe('::1:5432/boerneblik');
+    expect(serverLabel('postgres://bu@db/boerneblik?password=hemmelig')).toBe('db/boerneblik');
+    // A socket folder, or PGHOST when the URL names no host.
+    expect(serverLabel('postgres:///boerneblik?host=/var/run/postgresql')).toBe('/var/run/postgresql/boerneblik');
+    expect(serverLabel('postgres:///boerneblik', 'db.kommune.dk')).toBe('db.kommune.dk/boerneblik');
     expect(serverLabel('postgres:///boerneblik')).toBe('localhost/boerneblik');
+    // A password with an unencoded "@" or "/" would be read into the host or the database: not shown.
+    expect(serverLabel('postgres://bu:hem@lig@db/boerneblik')).toBe('databasen');
+    expect(serverLabel('postgres://bu:1234/hemmelig@db/boerneblik')).toBe('databasen');
+    expect(serverLabel('ikke en adresse')).not.toContain('hemmelig');
   });
 });

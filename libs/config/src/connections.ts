@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { parse as parseConnectionString } from 'pg-connection-string';
 
 // Every connection the service opens to PostgreSQL, declared once (ADR 0097): the pools are sized
 // from here, each connection says what opened it (application_name, seen in pg_stat_activity), and
@@ -15,6 +16,11 @@ export const APPLICATION_NAME = {
   queue: 'boerneblik-queue',
   /** A start's own short connections (this check, removing demo users), closed before the processes open their pools. */
   start: 'boerneblik-start',
+  // The tools, outside the service's budget: run by an operator, one at a time.
+  migrate: 'boerneblik-migrate',
+  admin: 'boerneblik-admin',
+  /** `npm run etl -- import` (its import's own connections are `import`, as the worker's). */
+  cli: 'boerneblik-cli',
 } as const;
 
 /** The most connections of each kind one process opens. */
@@ -75,28 +81,47 @@ export interface ServerRoom {
   open: number;
 }
 
-/** The room on the server at `url` (one short connection). */
-export async function serverRoom(url: string, connectTimeoutMs = 10_000): Promise<ServerRoom> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs, application_name: APPLICATION_NAME.start });
-  await client.connect();
+/**
+ * The room on the server at `url` (one short connection, as the product's own: the same URL, TLS
+ * and certificates). Neither the connection nor the query waits longer than `timeoutMs`, and a
+ * socket that breaks only rejects: the check must not hang the start, nor end it.
+ */
+export async function serverRoom(url: string, timeoutMs = 10_000): Promise<ServerRoom> {
+  const client = new Client({
+    connectionString: url,
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+    keepAlive: true,
+    application_name: APPLICATION_NAME.start,
+  });
+  client.on('error', () => undefined);
   try {
-    // reserved_connections exists from PostgreSQL 16 on; missing_ok before.
+    await client.connect();
+    // reserved_connections exists from PostgreSQL 16 on (missing_ok before). A role without
+    // pg_read_all_stats sees other roles' sessions with no backend_type: counted by their user.
     const { rows } = await client.query(
       `SELECT current_setting('max_connections')::int AS max,
               current_setting('superuser_reserved_connections')::int + coalesce(current_setting('reserved_connections', true)::int, 0) AS reserved,
-              (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int - 1 AS open`,
+              (SELECT count(*) FROM pg_stat_activity
+               WHERE backend_type = 'client backend' OR (backend_type IS NULL AND usesysid IS NOT NULL))::int - 1 AS open`,
     );
     return rows[0] as ServerRoom;
   } finally {
-    await client.end();
+    await client.end().catch(() => undefined);
   }
 }
 
-/** "host:port/database" of a URL, without its user or password (for messages). */
-export function serverLabel(url: string): string {
+/**
+ * "host:port/database" of a URL, as pg reads it (a socket folder, or PGHOST when the URL names no
+ * host), without its user or password (for messages). A URL whose password holds an unencoded "@"
+ * or "/" would put part of it in the host or the database: then only "databasen".
+ */
+export function serverLabel(url: string, pgHost?: string): string {
+  if (url.split('@').length > 2) return 'databasen';
   try {
-    const u = new URL(url);
-    return `${u.hostname || 'localhost'}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+    const c = parseConnectionString(url);
+    if (c.database?.includes('@')) return 'databasen';
+    return `${c.host || pgHost || 'localhost'}${c.port ? `:${c.port}` : ''}/${c.database ?? ''}`;
   } catch {
     return 'databasen';
   }
@@ -147,7 +172,7 @@ export function connectionBudgetProblem(
  */
 export async function checkConnectionBudget(
   needs: ConnectionNeeds,
-  urls: { primary: string; replica?: string },
+  urls: { primary: string; replica?: string; pgHost?: string },
   connectTimeoutMs?: number,
 ): Promise<{ refusals: string[]; warnings: string[] }> {
   const budget = connectionBudget(needs);
@@ -159,33 +184,23 @@ export async function checkConnectionBudget(
     let room: ServerRoom;
     try {
       room = await serverRoom(url, connectTimeoutMs);
-    } catch {
+    } catch (error) {
+      // Full already (53300): the very case this check is for, though the budget may fit later.
+      if ((error as { code?: string }).code === '53300') {
+        problems.push({
+          refuse: false,
+          message:
+            `PostgreSQL (${serverLabel(url, urls.pgHost)}) tager ikke imod flere forbindelser lige nu (max_connections er nået); ` +
+            `${who} kan åbne op til ${need}. Se docs/OPERATIONS.md.`,
+        });
+      }
       continue;
     }
-    const problem = connectionBudgetProblem(serverLabel(url), need, room, who);
+    const problem = connectionBudgetProblem(serverLabel(url, urls.pgHost), need, room, who);
     if (problem) problems.push(problem);
   }
   return {
     refusals: problems.filter((p) => p.refuse).map((p) => p.message),
     warnings: problems.filter((p) => !p.refuse).map((p) => p.message),
   };
-}
-
-/**
- * The start-up check of `npm start`, `npm run serve` (for all its processes) and a worker or API
- * alone: a refusal ends the process (exit 1) with its message, as a setting that cannot work does;
- * a warning is handed to `warn` and the start goes on.
- */
-export async function exitWithoutConnectionRoom(
-  needs: ConnectionNeeds,
-  urls: { primary: string; replica?: string },
-  connectTimeoutMs: number | undefined,
-  warn: (message: string) => void,
-): Promise<void> {
-  const { refusals, warnings } = await checkConnectionBudget(needs, urls, connectTimeoutMs);
-  for (const warning of warnings) warn(warning);
-  if (refusals.length > 0) {
-    process.stderr.write(`${refusals.join('\n')}\n`);
-    process.exit(1);
-  }
 }

@@ -3,6 +3,7 @@ import { isIPv4, isIPv6 } from 'net';
 import { resolve } from 'path';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { z } from 'zod';
+import { checkConnectionBudget, type ConnectionNeeds } from './connections';
 import { checkSaml, samlEnvSchema, samlFromEnv, type SamlSettings } from './saml';
 
 export * from './saml';
@@ -145,6 +146,12 @@ export const envSchema = z.object({
   DROP_FOLDER_INTERVAL_MS: int(15 * 60_000),
   /** Longest a statement of the API may run (ms) before PostgreSQL cancels it and the request gets 503. */
   API_STATEMENT_TIMEOUT_MS: int(30_000, 100),
+  /**
+   * At start, processes that may open more connections than PostgreSQL takes (ADR 0097): `refuse`
+   * (default: exit 1 with the value to set) or `warn` (start anyway, for a server whose
+   * max_connections the operator cannot raise and whose load they know).
+   */
+  DB_CONNECTION_CHECK: z.preprocess(blank, z.enum(['refuse', 'warn']).default('refuse')),
   /** Longest wait (ms) for a database connection (a new one, or a free one in the pool) before giving up. */
   DB_CONNECT_TIMEOUT_MS: int(5_000, 100),
   /** On SIGTERM: how long (ms) requests in flight and the worker's running job get to finish. */
@@ -730,4 +737,30 @@ export function exitOnConfigError<T>(read: () => T, exitCode = 1): T {
     }
     throw error;
   }
+}
+
+/**
+ * The start-up check of `npm start`, `npm run serve` (for all its processes) and a worker or API
+ * alone (ADR 0097): warnings go to `warn` and the start goes on; a refusal ends the process (exit 1)
+ * with its message, as a setting that cannot work does, after `beforeExit` (the embedded database
+ * stopped) - unless DB_CONNECTION_CHECK=warn, which makes it a warning too.
+ */
+export async function exitWithoutConnectionRoom(
+  needs: ConnectionNeeds,
+  urls: { primary: string; replica?: string },
+  connectTimeoutMs: number | undefined,
+  warn: (message: string) => void,
+  beforeExit: () => Promise<unknown> = async () => undefined,
+): Promise<void> {
+  const env = settings();
+  const { refusals, warnings } = await checkConnectionBudget(needs, { ...urls, pgHost: env.PGHOST }, connectTimeoutMs);
+  for (const warning of warnings) warn(warning);
+  if (refusals.length === 0) return;
+  if (env.DB_CONNECTION_CHECK === 'warn') {
+    for (const refusal of refusals) warn(`${refusal} (DB_CONNECTION_CHECK=warn: startes alligevel.)`);
+    return;
+  }
+  process.stderr.write(`${refusals.join('\n')}\n`);
+  await beforeExit();
+  process.exit(1);
 }

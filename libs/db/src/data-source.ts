@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { CONNECTIONS } from '@bu/config';
+import { APPLICATION_NAME, CONNECTIONS } from '@bu/config';
 import * as caseFacts from './entities/case-facts';
 import * as reference from './entities/reference';
 import * as system from './entities/system';
@@ -70,7 +70,7 @@ export function createDataSource(
 
 /** Applies pending migrations; returns their names. */
 export async function migrate(url: string): Promise<string[]> {
-  const ds = createDataSource(url, { poolSize: 2, applicationName: 'boerneblik-migrate' });
+  const ds = createDataSource(url, { poolSize: 2, applicationName: APPLICATION_NAME.migrate });
   await ds.initialize();
   try {
     const done = await ds.runMigrations({ transaction: 'each' });

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { APPLICATION_NAME } from '@bu/config';
 import { MIGRATIONS } from './migrations';
 
 /**
@@ -6,7 +7,7 @@ import { MIGRATIONS } from './migrations';
  * without loading TypeORM (half a second of a CLI's start): `migrate` only when this is not empty.
  */
 export async function pendingMigrations(url: string): Promise<string[]> {
-  const client = new Client({ connectionString: url });
+  const client = new Client({ connectionString: url, application_name: APPLICATION_NAME.migrate });
   await client.connect();
   try {
     // As TypeORM finds it: on the search path.
