@@ -214,11 +214,11 @@ export async function runImport(
   // it when the import ends.
   const schema = importSchema(importId);
   const loaders: Client[] = [];
-  const connection = pool.options;
+  const connection = { ...pool.options, application_name: APPLICATION_NAME.import };
   const context: StageContext = {
     importId,
     connect: async () => {
-      const loader = new Client({ ...connection, application_name: APPLICATION_NAME.import });
+      const loader = new Client(connection);
       loaders.push(loader);
       const label = `c${loaders.length}`;
       await loader.connect();
@@ -229,7 +229,6 @@ export async function runImport(
     thread: {
       connection: {
         ...Object.fromEntries(Object.entries(connection).filter(([, v]) => typeof v !== 'function')),
-        application_name: APPLICATION_NAME.import,
       },
       schema,
     },
