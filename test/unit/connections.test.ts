@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectionBudget, connectionBudgetProblem, processesInDanish, serverLabel } from '@bu/config';
+import { connectionBudget, connectionBudgetProblem, kpiSlots, parseEnv, processesInDanish, serverLabel } from '@bu/config';
 
 // ADR 0097: the connection budget, worked out by hand from what each process opens.
 describe('connectionBudget', () => {
@@ -67,5 +67,30 @@ describe('the words of the messages', () => {
     expect(serverLabel('postgres://bu:hem@lig@db/boerneblik')).toBe('databasen');
     expect(serverLabel('postgres://bu:1234/hemmelig@db/boerneblik')).toBe('databasen');
     expect(serverLabel('ikke en adresse')).not.toContain('hemmelig');
+  });
+});
+
+// ADR 0099: KPI computations at once in one API process.
+describe('kpiSlots', () => {
+  it('takes the cores plus one, shared by the API processes, when KPI_SLOTS is not set', () => {
+    // Two cores, one API process: 3 (the best of 2, 3, 4, 6 and 8 in the cold round, docs/SCALING.md).
+    expect(kpiSlots(undefined, 2, 1)).toBe(3);
+    // Two API processes on those cores: 3 / 2 rounded up, 2 each.
+    expect(kpiSlots(undefined, 2, 2)).toBe(2);
+    expect(kpiSlots(undefined, 1, 1)).toBe(2);
+    // Never below one, whatever the processes.
+    expect(kpiSlots(undefined, 2, 64)).toBe(1);
+    // Never above the pool's 10 connections less the 2 kept for the requests' other statements.
+    expect(kpiSlots(undefined, 16, 1)).toBe(8);
+    expect(kpiSlots(undefined, 16, 2)).toBe(8);
+    expect(kpiSlots(undefined, 16, 4)).toBe(5);
+  });
+
+  it('takes KPI_SLOTS as set, and refuses a value the pool cannot serve', () => {
+    expect(kpiSlots(6, 2, 1)).toBe(6);
+    expect(kpiSlots(1, 16, 1)).toBe(1);
+    expect(parseEnv({ KPI_SLOTS: '5' }).KPI_SLOTS).toBe(5);
+    expect(parseEnv({ KPI_SLOTS: '' }).KPI_SLOTS).toBeUndefined();
+    for (const wrong of ['0', '9', 'many']) expect(() => parseEnv({ KPI_SLOTS: wrong })).toThrow(/KPI_SLOTS har en ugyldig værdi/);
   });
 });

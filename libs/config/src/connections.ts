@@ -46,6 +46,19 @@ export const CONNECTIONS = {
   queueListen: 1,
 } as const;
 
+/** KPI computations one API process runs at once at most: its pool less two for the requests' other statements. */
+export const MAX_KPI_SLOTS = CONNECTIONS.api - 2;
+
+/**
+ * KPI computations at once in one API process (ADR 0099): KPI_SLOTS when set, else the machine's
+ * cores plus one, shared by the API processes of `npm run serve`. More at once on the same cores
+ * ends no answer sooner: the statements only crowd each other out of the CPU and the shared buffers.
+ */
+export function kpiSlots(setting: number | undefined, cores: number, apiProcesses: number): number {
+  if (setting !== undefined) return Math.min(setting, MAX_KPI_SLOTS);
+  return Math.max(1, Math.min(MAX_KPI_SLOTS, Math.ceil((Math.max(1, cores) + 1) / Math.max(1, apiProcesses))));
+}
+
 /** BullMQ queues (producers) and consumers a process of each kind holds at once. */
 const QUEUES = {
   // The ETL queue (uploads, imports asked for) and the reports queue (schedules changed).
@@ -181,6 +194,7 @@ export async function checkConnectionBudget(
   const targets: [string, number][] = [[urls.primary, budget.primary]];
   if (urls.replica && budget.replica > 0) targets.push([urls.replica, budget.replica]);
   for (const [url, need] of targets) {
+    const label = serverLabel(url, urls.pgHost);
     let room: ServerRoom;
     try {
       room = await serverRoom(url, connectTimeoutMs);
@@ -190,13 +204,13 @@ export async function checkConnectionBudget(
         problems.push({
           refuse: false,
           message:
-            `PostgreSQL (${serverLabel(url, urls.pgHost)}) tager ikke imod flere forbindelser lige nu (max_connections er nået); ` +
+            `PostgreSQL (${label}) tager ikke imod flere forbindelser lige nu (max_connections er nået); ` +
             `${who} kan åbne op til ${need}. Se docs/OPERATIONS.md.`,
         });
       }
       continue;
     }
-    const problem = connectionBudgetProblem(serverLabel(url, urls.pgHost), need, room, who);
+    const problem = connectionBudgetProblem(label, need, room, who);
     if (problem) problems.push(problem);
   }
   return {

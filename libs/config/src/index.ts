@@ -3,7 +3,7 @@ import { isIPv4, isIPv6 } from 'net';
 import { resolve } from 'path';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { z } from 'zod';
-import { checkConnectionBudget, type ConnectionNeeds } from './connections';
+import { checkConnectionBudget, MAX_KPI_SLOTS, type ConnectionNeeds } from './connections';
 import { checkSaml, samlEnvSchema, samlFromEnv, type SamlSettings } from './saml';
 
 export * from './saml';
@@ -167,10 +167,16 @@ export const envSchema = z.object({
   /** How often an idle API process looks for a data change (ms; 0 turns it off). */
   KPI_VERSION_CHECK_MS: int(30_000),
   /**
-   * KPIs of one answer computed at once (ADR 0075); the process computes at most the database
-   * pool's size less two at once in all, whatever the number of answers.
+   * KPIs of one answer computed at once (ADR 0075); the process computes at most KPI_SLOTS at once
+   * in all, whatever the number of answers.
    */
   KPI_CONCURRENCY: int(4, 1, 32),
+  /**
+   * KPI computations one API process runs at once (ADR 0099), at most its database pool's size less
+   * two; unset: the machine's cores plus one, divided among the API_PROCESSES. Set it to the
+   * database server's cores plus one (divided likewise) when the database runs on a machine of its own.
+   */
+  KPI_SLOTS: z.preprocess(blank, z.coerce.number().int().min(1).max(MAX_KPI_SLOTS).optional()),
   /** Read models (ADR 0074): the worker builds them after a case-system import, the KPIs read them when current. */
   KPI_READ_MODELS: flag(true),
   /** Benchmarking: print the ETL's slow statements (over ETL_TRACE_MS ms). */

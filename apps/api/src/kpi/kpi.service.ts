@@ -2,8 +2,8 @@ import { BadRequestException, ForbiddenException, Inject, Injectable, NotAccepta
 import { gzipSync } from 'zlib';
 import type { KpiResponse, KpisQuery, KpiValue, MunicipalityInfo, SeriesPoint, SeriesQuery, SeriesResponse } from '@bu/contracts';
 import { addMonths, committeeDates, defaultPeriod, isMunicipalityCode, isValidDate, municipalities, parseIso } from '@bu/domain';
-import { settings as config } from '@bu/config';
-import { POOL_SIZE } from '@bu/db';
+import { availableParallelism } from 'os';
+import { kpiSlots, settings as config } from '@bu/config';
 import {
   answerMemo,
   computeOnce,
@@ -54,11 +54,11 @@ type Inputs = () => Promise<Pick<KpiContext, 'settings' | 'readModels'>>;
 const PER_ANSWER = config().KPI_CONCURRENCY;
 
 /**
- * KPI computations at once in the process: the primary pool's connections less two, so the
- * requests' other statements (scope, settings, audit) find a free connection without waiting
- * behind the KPIs, and the KPIs wait here, not in the pool (see Slots).
+ * KPI computations at once in the process (KPI_SLOTS, ADR 0099): never more than the primary
+ * pool's connections less two, so the requests' other statements (scope, settings, audit) find a
+ * free connection without waiting behind the KPIs, and the KPIs wait here, not in the pool (see Slots).
  */
-export const KPI_SLOTS = new Slots(Math.max(1, POOL_SIZE - 2));
+export const KPI_SLOTS = new Slots(kpiSlots(config().KPI_SLOTS, availableParallelism(), config().API_PROCESSES));
 
 /** The most points one series request computes (20 years by month). */
 export const MAX_SERIES_POINTS = 240;
