@@ -9,6 +9,14 @@ import { withTimeout } from '../health/with-timeout';
 
 // The KPI slots, read when the process registry is (in every API process of `npm run serve`: summed).
 new Gauge({
+  name: 'boerneblik_kpi_slots',
+  help: 'KPI computations the API processes run at once at most (KPI_SLOTS, ADR 0099; summed over the API processes).',
+  registers: [METRICS],
+  collect() {
+    this.set(KPI_SLOTS.size);
+  },
+});
+new Gauge({
   name: 'boerneblik_kpi_slots_busy',
   help: 'KPI computations running (summed over the API processes).',
   registers: [METRICS],
