@@ -8,9 +8,10 @@
 import { ChildProcess, execFileSync } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { Agent, get as httpGet } from 'http';
-import { loadavg, tmpdir } from 'os';
+import { availableParallelism, loadavg, tmpdir } from 'os';
 import { join } from 'path';
 import { Pool } from 'pg';
+import { kpiSlots, parseEnv } from '@bu/config';
 import { SESSION_OPTIONS } from '@bu/db';
 import { addMonths, defaultPeriod, monthEnd, type Role } from '@bu/domain';
 import { KPIS, loadSettings, readModelsCurrent, type KpiContext } from '@bu/kpi';
@@ -373,7 +374,9 @@ export async function benchApi(args: string[]): Promise<void> {
     if (args.includes('--cold')) {
       const [one, fifty] = coldSpecs([COLD_ONE, COLD_FIFTY]);
       console.log('');
-      console.log(`cold: each request a municipality and month-end of the last three years asked once (load ${load1()})`);
+      console.log(
+        `cold: each request a municipality and month-end of the last three years asked once (load ${load1()}; the API's KPI slots: ${kpiSlots(parseEnv().KPI_SLOTS, availableParallelism(), parseEnv().API_PROCESSES)}, ADR 0099)`,
+      );
       report(`cold, 1 client (load after ${load1()})`, await load(base, tokens, one, '', false, 1));
       report(`cold, ${CLIENTS} clients (load after ${load1()})`, await load(base, tokens, fifty));
       return;
