@@ -79,6 +79,27 @@ describe('the API, the worker and the ETL CLI refuse weak secrets', () => {
   });
 });
 
+describe('a wrong value of a setting that modules read as they load', () => {
+  it('the API, the worker and the ETL CLI exit with one Danish line per value, and no stack trace', () => {
+    const env: NodeJS.ProcessEnv = {
+      ...baseEnv(),
+      JWT_SECRET: GOOD_JWT,
+      PSEUDONYM_SECRET: GOOD_PSEUDONYM,
+      KPI_SLOTS: '0',
+      KPI_REWARM: '-1',
+    };
+    for (const entry of Object.values(ENTRIES)) {
+      const result = run(entry, env);
+      expect(result.status, result.stderr).not.toBe(0);
+      expect(result.status).not.toBeNull();
+      expect(result.stderr.trim().split('\n'), result.stderr).toEqual([
+        'Konfigurationsfejl: KPI_REWARM har en ugyldig værdi ("-1"): den skal være mindst 0',
+        'Konfigurationsfejl: KPI_SLOTS har en ugyldig værdi ("0"): den skal være mindst 1',
+      ]);
+    }
+  });
+});
+
 describe('with good secrets', () => {
   let db: TestDatabase;
   beforeAll(async () => {

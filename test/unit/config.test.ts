@@ -169,9 +169,21 @@ describe('@bu/config: one schema for every setting', () => {
     ).toEqual(['REDIS_TLS_CA_FILE: filen /findes/ikke.crt findes ikke.']);
   });
 
-  it('names the variable of a wrong value', () => {
-    expect(problems(() => configFromEnv({ ...BASE, PORT: 'eighty' }))).toEqual([expect.stringMatching(/^PORT har en ugyldig værdi/)]);
-    expect(problems(() => configFromEnv({ ...BASE, API_DOCS: 'yes' }))).toEqual([expect.stringMatching(/^API_DOCS har en ugyldig værdi/)]);
+  it('names the variable of a wrong value, and says in Danish what it should be', () => {
+    expect(problems(() => configFromEnv({ ...BASE, PORT: 'eighty' }))).toEqual([
+      'PORT har en ugyldig værdi ("eighty"): den skal være et helt tal',
+    ]);
+    expect(problems(() => configFromEnv({ ...BASE, API_DOCS: 'yes' }))).toEqual([
+      'API_DOCS har en ugyldig værdi ("yes"): den skal være en af off, admin, public',
+    ]);
+    expect(problems(() => configFromEnv({ ...BASE, KPI_SLOTS: '0', KPI_REWARM: '-1', KPI_CONCURRENCY: '2.5' }))).toEqual([
+      'KPI_REWARM har en ugyldig værdi ("-1"): den skal være mindst 0',
+      'KPI_CONCURRENCY har en ugyldig værdi ("2.5"): den skal være et helt tal',
+      'KPI_SLOTS har en ugyldig værdi ("0"): den skal være mindst 1',
+    ]);
+    expect(problems(() => configFromEnv({ ...BASE, PORT: '70000' }))).toEqual([
+      'PORT har en ugyldig værdi ("70000"): den må højst være 65535',
+    ]);
   });
 
   it('refuses a missing, empty, short or published JWT_SECRET and PSEUDONYM_SECRET, with one line saying how to make one', () => {

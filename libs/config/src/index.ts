@@ -228,19 +228,41 @@ export const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
-/** Parses an environment; a wrong value is a ConfigError naming the variable. */
+/** What a setting's value should have been, in Danish, from zod's issue (its own words where it has no better). */
+function expectedInDanish(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'too_small':
+      return `den skal være ${issue.inclusive ? 'mindst' : 'over'} ${String(issue.minimum)}`;
+    case 'too_big':
+      return issue.inclusive ? `den må højst være ${String(issue.maximum)}` : `den skal være under ${String(issue.maximum)}`;
+    case 'invalid_type':
+      return issue.expected === 'number' || issue.expected === 'int' ? 'den skal være et helt tal' : issue.message;
+    case 'invalid_value':
+      return `den skal være en af ${issue.values.map((v) => String(v)).join(', ')}`;
+    default:
+      return issue.message;
+  }
+}
+
+/** Parses an environment; a wrong value is a ConfigError naming the variable, in Danish. */
 export function parseEnv(env: NodeJS.ProcessEnv = process.env): Env {
   const result = envSchema.safeParse(env);
   if (result.success) return result.data;
   throw new ConfigError(
-    result.error.issues.map((i) => `${i.path.join('.')} har en ugyldig værdi (${JSON.stringify(env[String(i.path[0])])}): ${i.message}`),
+    result.error.issues.map(
+      (i) => `${i.path.join('.')} har en ugyldig værdi (${JSON.stringify(env[String(i.path[0])])}): ${expectedInDanish(i)}`,
+    ),
   );
 }
 
 let current: Env | undefined;
-/** This process's settings (read once). For the settings that are not part of AppConfig. */
+/**
+ * This process's settings (read once). For the settings that are not part of AppConfig. Read by
+ * some modules as they load, before a start's own check: a wrong value ends the process here too,
+ * with the same one line and no stack trace.
+ */
 export function settings(): Env {
-  current ??= parseEnv(process.env);
+  current ??= exitOnConfigError(() => parseEnv(process.env));
   return current;
 }
 
