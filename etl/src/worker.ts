@@ -23,17 +23,37 @@ const JOBS_DONE = new Counter({
 });
 const JOB_SECONDS = new Histogram({
   name: 'boerneblik_etl_job_seconds',
-  help: "Seconds from the start of an ETL job's last attempt on a worker to the job's end (completed, or failed for good), by job name.",
-  labelNames: ['job_name'] as const,
+  help: "Seconds an ETL job's attempt ran on a worker, by job name and outcome (completed, or failed: retried or for good).",
+  labelNames: ['job_name', 'outcome'] as const,
   buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600],
   registers: [METRICS],
 });
 
-function jobEnded(job: { name: string; processedOn?: number; finishedOn?: number } | undefined, outcome: 'completed' | 'failed'): void {
+/** A job's attempt as BullMQ reports its end: processedOn is when this attempt started. */
+interface EndedAttempt {
+  name: string;
+  processedOn?: number;
+  finishedOn?: number;
+}
+
+function attemptEnded(job: EndedAttempt | undefined, outcome: 'completed' | 'failed'): void {
   if (!job) return;
   JOBS_DONE.inc({ job_name: job.name, outcome });
-  // BullMQ sets finishedOn when the job ends for good: an attempt that is retried is not timed.
-  if (job.processedOn && job.finishedOn) JOB_SECONDS.observe({ job_name: job.name }, (job.finishedOn - job.processedOn) / 1000);
+  // finishedOn is set only when the job ends for good: an attempt that will be retried ends now.
+  if (job.processedOn) JOB_SECONDS.observe({ job_name: job.name, outcome }, ((job.finishedOn ?? Date.now()) - job.processedOn) / 1000);
+}
+
+/**
+ * Counts and times every attempt of the worker's jobs (the worker's part of the operators' metrics,
+ * ADR 0095), a failed attempt that is retried too: an import that ran for half an hour before it
+ * failed shows, whatever its retry did next.
+ */
+export function timeJobs(worker: {
+  on(event: 'failed', listener: (job: EndedAttempt | undefined, error: Error) => void): unknown;
+  on(event: 'completed', listener: (job: EndedAttempt) => void): unknown;
+}): void {
+  worker.on('failed', (job) => attemptEnded(job, 'failed'));
+  worker.on('completed', (job) => attemptEnded(job, 'completed'));
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
@@ -71,12 +91,11 @@ export function startWorker(config: WorkerConfig): RunningWorker {
     void pool.end();
     throw error;
   }
+  timeJobs(worker);
   worker.on('failed', (job, error) => {
-    jobEnded(job, 'failed');
     logger().error({ job: job?.id, name: job?.name, attempts: job?.attemptsMade }, `ETL job ${job?.id} failed: ${error.message}`);
   });
   worker.on('completed', (job) => {
-    jobEnded(job, 'completed');
     logger().info({ job: job.id, name: job.name }, `ETL job ${job.id} (${job.name}) done`);
   });
   const queue = etlQueue(config);
