@@ -4,7 +4,7 @@ import { availableParallelism } from 'os';
 import { join } from 'path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configFromEnv, kpiSlots } from '@bu/config';
+import { configFromEnv, kpiSlots, parseEnv } from '@bu/config';
 import { importDubu } from '@bu/etl';
 import { KpiCache } from '../../apps/api/src/kpi/kpi-cache.service';
 import { seedUsers, startTestApi, tokenFor } from '../support/api';
@@ -77,8 +77,9 @@ describe('metrics for the operators', () => {
     expect(age).toBeLessThan(600);
     expect(sample(after, 'boerneblik_kpi_slots_waiting')).toBe(0);
     expect(sample(after, 'boerneblik_kpi_slots_busy')).toBe(0);
-    // As many slots as ADR 0099 gives this machine (the cores plus one, at most 8), unless set.
-    expect(sample(after, 'boerneblik_kpi_slots')).toBe(kpiSlots(undefined, availableParallelism(), 1));
+    // As many slots as ADR 0099 gives this machine (the cores plus one, at most 8) for a lone API
+    // process, unless KPI_SLOTS is set.
+    expect(sample(after, 'boerneblik_kpi_slots')).toBe(kpiSlots(parseEnv().KPI_SLOTS, availableParallelism(), 1));
     expect(sample(after, 'boerneblik_metrics_errors')).toBe(0);
     // The API's pool (ADR 0097): the connections it kept after the answers, none waited for.
     expect(sample(after, 'boerneblik_db_pool_connections{pool="boerneblik-api",state="idle"}')).toBeGreaterThan(0);

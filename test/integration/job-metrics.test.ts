@@ -1,11 +1,13 @@
 import { randomBytes } from 'crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { timeJobs } from '@bu/etl';
 import { METRICS } from '@bu/metrics';
-import { createQueue, createWorker, type Queue, type Worker } from '@bu/queue';
+import { createQueue, createWorker, type Queue, type QueueConfig, type Worker } from '@bu/queue';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 
 // The workers' part of the operators' metrics (ADR 0095): every attempt of a job counted and timed,
-// a failed attempt that is retried too, on a real BullMQ queue in Redis.
+// a failed attempt that is retried too, on a real BullMQ queue in Redis and in PostgreSQL (the
+// embedded default's backend).
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const JOB_NAME = 'import';
 
@@ -17,51 +19,64 @@ async function sample(metric: string, series: string): Promise<number> {
 }
 
 describe('ETL job attempts in the metrics', () => {
-  const config = { databaseUrl: '', redisUrl: REDIS_URL, queuePrefix: `job-metrics-${randomBytes(4).toString('hex')}` };
-  let queue: Queue | undefined;
-  let worker: Worker | undefined;
+  let db: TestDatabase;
+  const open: { queue: Queue; worker: Worker }[] = [];
 
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
   afterAll(async () => {
-    await worker?.close();
-    await queue?.obliterate({ force: true });
-    await queue?.close();
+    for (const { queue, worker } of open) {
+      await worker.close();
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+    await db?.drop();
   });
 
-  it('times a failed attempt that is retried, and the attempt that completes', async () => {
-    const seconds = (outcome: string) =>
-      sample('boerneblik_etl_job_seconds', `boerneblik_etl_job_seconds_count{job_name="${JOB_NAME}",outcome="${outcome}"}`);
-    const sum = (outcome: string) =>
-      sample('boerneblik_etl_job_seconds', `boerneblik_etl_job_seconds_sum{job_name="${JOB_NAME}",outcome="${outcome}"}`);
-    const done = (outcome: string) =>
-      sample('boerneblik_etl_jobs_done_total', `boerneblik_etl_jobs_done_total{job_name="${JOB_NAME}",outcome="${outcome}"}`);
-    const before = {
-      failed: await seconds('failed'),
-      completed: await seconds('completed'),
-      done: await done('failed'),
-      failedSum: await sum('failed'),
-      completedSum: await sum('completed'),
-    };
+  const backends: [string, () => QueueConfig][] = [
+    ['Redis', () => ({ databaseUrl: db.url, redisUrl: REDIS_URL, queuePrefix: `job-metrics-${randomBytes(4).toString('hex')}` })],
+    ['PostgreSQL', () => ({ databaseUrl: db.url })],
+  ];
+  for (const [backend, config] of backends) {
+    it(`times a failed attempt that is retried, and the attempt that completes (${backend})`, async () => {
+      const seconds = (outcome: string) =>
+        sample('boerneblik_etl_job_seconds', `boerneblik_etl_job_seconds_count{job_name="${JOB_NAME}",outcome="${outcome}"}`);
+      const sum = (outcome: string) =>
+        sample('boerneblik_etl_job_seconds', `boerneblik_etl_job_seconds_sum{job_name="${JOB_NAME}",outcome="${outcome}"}`);
+      const done = (outcome: string) =>
+        sample('boerneblik_etl_jobs_done_total', `boerneblik_etl_jobs_done_total{job_name="${JOB_NAME}",outcome="${outcome}"}`);
+      const before = {
+        failed: await seconds('failed'),
+        completed: await seconds('completed'),
+        done: await done('failed'),
+        failedSum: await sum('failed'),
+        completedSum: await sum('completed'),
+      };
 
-    queue = createQueue(config, 'job-metrics');
-    // The first attempt runs 1 s and fails; the second runs 0.2 s and completes.
-    worker = createWorker(config, 'job-metrics', async (job) => {
-      await new Promise((r) => setTimeout(r, job.attemptsMade === 0 ? 1000 : 200));
-      if (job.attemptsMade === 0) throw new Error('the first attempt fails');
-      return 'ok';
+      const queueConfig = config();
+      const queue = createQueue(queueConfig, 'job-metrics');
+      // The first attempt runs 2 s and fails; the second runs 0.2 s and completes.
+      const worker = createWorker(queueConfig, 'job-metrics', async (job) => {
+        await new Promise((r) => setTimeout(r, job.attemptsMade === 0 ? 2000 : 200));
+        if (job.attemptsMade === 0) throw new Error('the first attempt fails');
+        return 'ok';
+      });
+      open.push({ queue, worker });
+      timeJobs(worker);
+      const completed = new Promise<void>((resolve) => worker.on('completed', () => resolve()));
+      await queue.add(JOB_NAME, {}, { attempts: 2, backoff: { type: 'fixed', delay: 10 } });
+      await completed;
+
+      expect(await seconds('failed')).toBe(before.failed + 1);
+      expect(await seconds('completed')).toBe(before.completed + 1);
+      expect(await done('failed')).toBe(before.done + 1);
+      // Each attempt's own time: at least its own wait, and the completed one without the failed
+      // one's two seconds (from the job's first start it would be 2.2 s or more).
+      expect((await sum('failed')) - before.failedSum).toBeGreaterThanOrEqual(2);
+      const completedSeconds = (await sum('completed')) - before.completedSum;
+      expect(completedSeconds).toBeGreaterThanOrEqual(0.2);
+      expect(completedSeconds).toBeLessThan(2);
     });
-    timeJobs(worker);
-    const completed = new Promise<void>((resolve) => worker!.on('completed', () => resolve()));
-    await queue.add(JOB_NAME, {}, { attempts: 2, backoff: { type: 'fixed', delay: 10 } });
-    await completed;
-
-    expect(await seconds('failed')).toBe(before.failed + 1);
-    expect(await seconds('completed')).toBe(before.completed + 1);
-    expect(await done('failed')).toBe(before.done + 1);
-    // Each attempt's own time: at least its own wait, and the completed one without the failed
-    // one's second (from the job's first start it would be 1.2 s or more).
-    expect((await sum('failed')) - before.failedSum).toBeGreaterThanOrEqual(1);
-    const completedSeconds = (await sum('completed')) - before.completedSum;
-    expect(completedSeconds).toBeGreaterThanOrEqual(0.2);
-    expect(completedSeconds).toBeLessThan(1);
-  });
+  }
 });

@@ -4,7 +4,16 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configFromEnv, KNOWN_SECRETS, parseEnv, processesFromEnv, secretProblem, workerConfigFromEnv } from '@bu/config';
+import {
+  ConfigError,
+  configFromEnv,
+  KNOWN_SECRETS,
+  parseEnv,
+  processesFromEnv,
+  secretProblem,
+  shownValue,
+  workerConfigFromEnv,
+} from '@bu/config';
 import { localSecrets } from '../../scripts/lib/secrets';
 
 const ROOT = resolve(__dirname, '../..');
@@ -184,6 +193,18 @@ describe('@bu/config: one schema for every setting', () => {
     expect(problems(() => configFromEnv({ ...BASE, PORT: '70000' }))).toEqual([
       'PORT har en ugyldig værdi ("70000"): den må højst være 65535',
     ]);
+    // One line per variable, however many of its checks the value fails.
+    expect(problems(() => configFromEnv({ ...BASE, PORT: '9007199254740993' }))).toEqual([
+      'PORT har en ugyldig værdi ("9007199254740993"): den må højst være 9007199254740991',
+    ]);
+  });
+
+  it('never shows the value of a secret or of an address that may carry a password', () => {
+    const secrets = ['JWT_SECRET', 'PSEUDONYM_SECRET', 'OIDC_CLIENT_SECRET', 'SMTP_PASSWORD', 'API_DB_PASSWORD', 'METRICS_TOKEN'];
+    for (const name of [...secrets, 'SAML_SP_PRIVATE_KEY', 'DATABASE_URL', 'DATABASE_REPLICA_URL', 'REDIS_URL'])
+      expect(shownValue(name, 'postgres://bu:hemmeligt@db/bu')).toBe('(skjult)');
+    expect(shownValue('PORT', 'eighty')).toBe('"eighty"');
+    expect(shownValue('KPI_SLOTS', undefined)).toBe(undefined);
   });
 
   it('refuses a missing, empty, short or published JWT_SECRET and PSEUDONYM_SECRET, with one line saying how to make one', () => {

@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync, statSync } from 'fs';
 import { isIPv4, isIPv6 } from 'net';
 import { resolve } from 'path';
+import { isMainThread } from 'worker_threads';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { z } from 'zod';
 import { checkConnectionBudget, MAX_KPI_SLOTS, type ConnectionNeeds } from './connections';
@@ -244,25 +245,35 @@ function expectedInDanish(issue: z.core.$ZodIssue): string {
   }
 }
 
-/** Parses an environment; a wrong value is a ConfigError naming the variable, in Danish. */
+/** Settings whose value is never shown in a message: secrets, and addresses that may carry a password. */
+const HIDDEN_VALUE = /SECRET|PASSWORD|TOKEN|PRIVATE_KEY|_URL$/;
+
+/** A setting's value as a configuration error shows it: quoted, or hidden for a secret or an address. */
+export function shownValue(name: string, value: string | undefined): string {
+  return HIDDEN_VALUE.test(name) && value !== undefined ? '(skjult)' : JSON.stringify(value);
+}
+
+/** Parses an environment; a wrong value is a ConfigError naming the variable, once, in Danish. */
 export function parseEnv(env: NodeJS.ProcessEnv = process.env): Env {
   const result = envSchema.safeParse(env);
   if (result.success) return result.data;
-  throw new ConfigError(
-    result.error.issues.map(
-      (i) => `${i.path.join('.')} har en ugyldig værdi (${JSON.stringify(env[String(i.path[0])])}): ${expectedInDanish(i)}`,
-    ),
-  );
+  const named = new Map<string, string>();
+  for (const issue of result.error.issues) {
+    const name = issue.path.join('.');
+    if (!named.has(name)) named.set(name, `${name} har en ugyldig værdi (${shownValue(name, env[name])}): ${expectedInDanish(issue)}`);
+  }
+  throw new ConfigError([...named.values()]);
 }
 
 let current: Env | undefined;
 /**
  * This process's settings (read once). For the settings that are not part of AppConfig. Read by
  * some modules as they load, before a start's own check: a wrong value ends the process here too,
- * with the same one line and no stack trace.
+ * with the same one line and no stack trace (on the main thread; a worker thread's caller is told
+ * by the error, as the thread cannot end the process).
  */
 export function settings(): Env {
-  current ??= exitOnConfigError(() => parseEnv(process.env));
+  current ??= isMainThread ? exitOnConfigError(() => parseEnv(process.env)) : parseEnv(process.env);
   return current;
 }
 

@@ -2,6 +2,7 @@ import { BadRequestException, ForbiddenException, Inject, Injectable, NotAccepta
 import { gzipSync } from 'zlib';
 import type { KpiResponse, KpisQuery, KpiValue, MunicipalityInfo, SeriesPoint, SeriesQuery, SeriesResponse } from '@bu/contracts';
 import { addMonths, committeeDates, defaultPeriod, isMunicipalityCode, isValidDate, municipalities, parseIso } from '@bu/domain';
+import cluster from 'cluster';
 import { availableParallelism } from 'os';
 import { kpiSlots, settings as config } from '@bu/config';
 import {
@@ -58,7 +59,9 @@ const PER_ANSWER = config().KPI_CONCURRENCY;
  * pool's connections less two, so the requests' other statements (scope, settings, audit) find a
  * free connection without waiting behind the KPIs, and the KPIs wait here, not in the pool (see Slots).
  */
-export const KPI_SLOTS = new Slots(kpiSlots(config().KPI_SLOTS, availableParallelism(), config().API_PROCESSES));
+// Shared with the other API processes only under `npm run serve`'s supervisor (its children are
+// cluster workers); `npm start` and a lone API process are one, whatever API_PROCESSES says.
+export const KPI_SLOTS = new Slots(kpiSlots(config().KPI_SLOTS, availableParallelism(), cluster.isWorker ? config().API_PROCESSES : 1));
 
 /** The most points one series request computes (20 years by month). */
 export const MAX_SERIES_POINTS = 240;
