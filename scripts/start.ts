@@ -33,7 +33,7 @@ import { seedDemoReviews } from './lib/demo-reviews';
 import { addUser } from './lib/users';
 
 const ROOT = resolve(__dirname, '..');
-const ENV = exitOnConfigError(() => settings());
+const ENV = settings();
 const DATA = resolve(ENV.DATA_DIR ?? join(ROOT, '.data'));
 // Two mid-sized municipalities, so the demo's case volume matches their number of children
 // (about 11 notifications per 100 children a year, 0.9 % placed).

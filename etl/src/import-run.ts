@@ -227,9 +227,7 @@ export async function runImport(
     },
     // Without functions (a password callback, say), which cannot cross to a thread.
     thread: {
-      connection: {
-        ...Object.fromEntries(Object.entries(connection).filter(([, v]) => typeof v !== 'function')),
-      },
+      connection: Object.fromEntries(Object.entries(connection).filter(([, v]) => typeof v !== 'function')),
       schema,
     },
   };
