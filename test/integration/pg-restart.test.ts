@@ -93,6 +93,27 @@ describe('PostgreSQL restart under load', () => {
       )
     ).rows[0];
 
+  /**
+   * What to look at when the retried import did not end: the job as the queue has it, the import
+   * runs, what every connection of the cluster is doing, and the product's own lines (without the
+   * figure requests, which would crowd them out of a CI log's tail).
+   */
+  const diagnose = async (jobId: string) => {
+    const job = await pool.query(
+      `SELECT state, attempts_made, attempts_started, stalled_count, stalled_marked, failed_reason, locked_until_ms - (extract(epoch FROM now()) * 1000)::bigint AS lock_left_ms
+       FROM bullmq.job WHERE queue = 'etl' AND id = $1`,
+      [jobId],
+    );
+    const runs = await pool.query(`SELECT id, status, error FROM import_run WHERE job_id = $1 ORDER BY id`, [jobId]);
+    const activity = await pool.query(
+      `SELECT application_name AS app, state, wait_event, round(extract(epoch FROM now() - query_start))::int AS seconds, left(query, 60) AS query
+       FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    );
+    const started = output.slice(output.indexOf('Børneblik on'));
+    const lines = started.split('\n').filter((line) => !line.includes('GET /api/v1/kpis'));
+    return [JSON.stringify(job.rows), JSON.stringify(runs.rows), ...activity.rows.map((r) => JSON.stringify(r)), ...lines].join('\n');
+  };
+
   it('keeps running, answers 503 during the outage, fails the import cleanly and retries it, and is healthy again', async () => {
     const login = await fetch(`${url}/api/v1/auth/login`, {
       method: 'POST',
@@ -174,7 +195,7 @@ describe('PostgreSQL restart under load', () => {
         state = (await (await queue.getJob(job.id!))?.getState().catch(() => '')) ?? '';
         await sleep(100);
       }
-      expect(state, output).toBe('completed');
+      expect(state, state === 'completed' ? '' : await diagnose(job.id!)).toBe('completed');
       expect(await counts()).toEqual({ cases: 30_000, measures: 120_000, assignments: 30_000 });
       const { rows: runs } = await pool.query(`SELECT status FROM import_run WHERE job_id = $1 ORDER BY id`, [job.id]);
       expect(runs.length).toBeGreaterThanOrEqual(2);

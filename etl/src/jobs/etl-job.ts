@@ -91,6 +91,10 @@ async function deliveryJob(pool: Pool, secret: string, job: Job<EtlJobData, Impo
   }
 }
 
+/** The longest an import waits for its last progress writes before it ends (ms). */
+const PROGRESS_WAIT_MS = 30_000;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
 async function importJob(pool: Pool, secret: string, job: Job<EtlJobData, ImportResult>): Promise<ImportResult> {
   const { source, dir, municipality, exportDate, requestedBy, rekey, allowOlder, allowShrink, allowedMunicipality } = job.data;
   // Progress is written in order, and all of it before the job completes.
@@ -112,7 +116,9 @@ async function importJob(pool: Pool, secret: string, job: Job<EtlJobData, Import
         .catch((e: Error) => logger().debug({ job: job.id, err: e }, `Progress of job ${job.id} not saved: ${e.message}`));
     },
   });
-  await progress;
+  // Progress is for the status page only: a call the queue's database never answers must not hold
+  // the job's end (and its lock, which would keep it active for good).
+  await Promise.race([progress, sleep(PROGRESS_WAIT_MS)]);
   // Bad data is not retried: the same file would fail the same way.
   if (result.status === 'failed') throw new UnrecoverableError(result.error ?? 'Importen fejlede.');
   await refreshReadModels(pool, source, result, job.id);

@@ -119,3 +119,42 @@ describe('CopyWriter (COPY text format)', () => {
     expect(Buffer.concat(chunks).toString('utf8')).toBe('Y1\t2\nY\\t2\t3\n');
   });
 });
+
+describe('CopyWriter when the connection dies', () => {
+  /** A COPY stream like pg-copy-streams' on a dead socket: it reports the error once (an 'error' event, not destroy) and never drains. */
+  function deadClient(): { client: PoolClient; die: () => void } {
+    const stream = new Writable({ highWaterMark: 1 << 16, write: () => undefined });
+    return {
+      client: { query: () => stream } as unknown as PoolClient,
+      die: () => stream.emit('error', new Error('Connection terminated unexpectedly')),
+    };
+  }
+  const row = (i: number) => [461, 'dubu', `Y${i}`, 'Leverandør ø'.repeat(8), i % 2 === 0];
+
+  it('fails the rows written after the error, also when the error came before the writer had to wait', async () => {
+    const { client, die } = deadClient();
+    const copied = CopyWriter.run(client, 'stg', columns(5), async (writer) => {
+      void writer.write(row(0));
+      die();
+      for (let i = 1; i < 100_000; i++) {
+        const wait = writer.write(row(i));
+        if (wait) await wait;
+      }
+    });
+    await expect(copied).rejects.toThrow('Connection terminated unexpectedly');
+  });
+
+  it('fails the wait of a writer already waiting when the error comes', async () => {
+    const { client, die } = deadClient();
+    const copied = CopyWriter.run(client, 'stg', columns(5), async (writer) => {
+      for (let i = 0; i < 100_000; i++) {
+        const wait = writer.write(row(i));
+        if (wait) {
+          setImmediate(die);
+          await wait;
+        }
+      }
+    });
+    await expect(copied).rejects.toThrow('Connection terminated unexpectedly');
+  });
+});

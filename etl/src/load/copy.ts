@@ -51,6 +51,8 @@ export class CopyWriter {
   private readonly texts: string[] = [];
   private readonly stream: Writable;
   private readonly done: Promise<void>;
+  /** The stream's error, once it has reported one: pg-copy-streams emits it once and never drains after. */
+  private failure: Error | null = null;
   rows = 0;
 
   /** Which of a row's values are sent (the others are the table's defaults, see `omit`). */
@@ -74,7 +76,10 @@ export class CopyWriter {
     }
     this.done = new Promise((resolve, reject) => {
       this.stream.on('finish', resolve);
-      this.stream.on('error', reject);
+      this.stream.on('error', (error) => {
+        this.failure ??= error;
+        reject(error);
+      });
     });
     // An early error must not surface as an unhandled rejection before end() awaits it.
     this.done.catch(() => undefined);
@@ -86,6 +91,8 @@ export class CopyWriter {
    * carriage return (they come from a record without any, see Row.plain), so they are not checked.
    */
   write(values: unknown[], plain = false): Promise<void> | undefined {
+    // The connection died (the server stopped): stop the producer now, not at the end of its file.
+    if (this.failure) return Promise.reject(this.failure);
     if (this.types) return this.writeBinary(values, this.types);
     const texts = this.texts;
     const sent = this.sent;
@@ -229,6 +236,8 @@ export class CopyWriter {
 
   /** Registered right after the write that asked to wait: the next 'drain' is for it. */
   private drained(): Promise<void> {
+    // An error reported before this wait began ends it: no 'drain' would ever come.
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise<void>((resolve, reject) => {
       const onError = (e: Error): void => reject(e);
       this.stream.once('error', onError);

@@ -2,7 +2,7 @@ import { createPostgresBackend, Job, Queue, QueueOptions, withBackend, Worker, W
 import { readFileSync } from 'fs';
 import IORedis from 'ioredis';
 import { hostname } from 'os';
-import { APPLICATION_NAME, CONNECTIONS } from '@bu/config';
+import { APPLICATION_NAME, CONNECTIONS, settings } from '@bu/config';
 import { logger } from '@bu/logger';
 
 // One code path for jobs: BullMQ on Redis when REDIS_URL is set, otherwise BullMQ's
@@ -71,6 +71,11 @@ function classesFor(config: QueueConfig): { classes: Classes; connection: () => 
     migrate: true,
     max: CONNECTIONS.queuePool,
     application_name: APPLICATION_NAME.queue,
+    // Bounded as the product's own pools: without it a call waits for ever for a connection (a
+    // database restarting, the pool's two taken), and a job whose progress call waits holds its
+    // worker and its lock with it.
+    connectionTimeoutMillis: settings().DB_CONNECT_TIMEOUT_MS,
+    keepAlive: true,
   });
   return { classes: bound, connection };
 }
