@@ -153,7 +153,9 @@ async function readModels(url: string, log: (line: string) => void): Promise<voi
     if (rows.length === 0) return;
     const started = Date.now();
     for (const { m } of rows) await buildReadModels(pool, m);
-    await pool.query('ANALYZE case_team_span, effect_child_span, activity_count_day, budget_cost_month, budget_children_month');
+    await pool.query(
+      'ANALYZE case_team_span, effect_child_span, activity_count_day, budget_cost_month, budget_children_month, caseload_day, caseload_day_worker',
+    );
     log(`  read models of ${rows.length} municipalities built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } finally {
     await pool.end();

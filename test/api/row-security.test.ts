@@ -80,6 +80,25 @@ describe('row-level security for the API role', () => {
     expect((await runInScope('461', () => ds.query('SELECT count(*)::int AS n FROM municipality')))[0].n).toBeGreaterThan(90);
   });
 
+  it('guards every table with a municipality code the API may read, read models included', async () => {
+    // A table added later (a read model, say) without row security would show every municipality's
+    // rows to a query that forgot its WHERE. Public statistics are everyone's (the benchmarks); the
+    // audit log is written in batches of several requests' rows and has no row security (its
+    // endpoint scopes its own query, migration 1733200000000).
+    const { rows } = await db.pool.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'municipality_code' AND NOT a.attisdropped
+       WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND has_table_privilege('bu_api', c.oid, 'SELECT')
+         AND NOT (c.relrowsecurity AND EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid))
+       ORDER BY 1`,
+    );
+    expect(rows.map((r) => r.name)).toEqual(['audit_log', 'municipal_statistic', 'population']);
+    await db.pool.query(`INSERT INTO caseload_day (municipality_code, day) VALUES (461, '2024-01-31'), (101, '2024-01-31')`);
+    expect(codes(await runInScope('461', () => ds.query('SELECT municipality_code AS m FROM caseload_day')))).toEqual([461]);
+    await db.pool.query('DELETE FROM caseload_day');
+  });
+
   it('shows no scoped row without a scope, every row to a national scope, and runs as bu_api', async () => {
     expect(await ds.query('SELECT count(*)::int AS n FROM child_case')).toEqual([{ n: 0 }]);
     expect(await ds.query('SELECT count(*)::int AS n FROM political_goal')).toEqual([{ n: 0 }]);

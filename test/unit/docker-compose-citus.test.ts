@@ -48,6 +48,8 @@ describe('docker/compose.citus.yml', () => {
       'activity_count_day',
       'budget_cost_month',
       'budget_children_month',
+      'caseload_day',
+      'caseload_day_worker',
       'read_model_state',
       'budget_line',
       'municipality',

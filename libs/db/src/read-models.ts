@@ -203,6 +203,57 @@ const BUDGET_CHILDREN_MONTHS = `
   )
   SELECT $1, month_end, measure_types, sum(change) FROM changes GROUP BY month_end, measure_types HAVING sum(change) <> 0`;
 
+/** How many month ends before the case-system export the caseload read model holds. */
+export const CASELOAD_MONTHS = 48;
+
+/**
+ * caseload_day: the days the caseload read model holds: the month ends of the CASELOAD_MONTHS up
+ * to the newest case-system export in force (that of its month too) and the export date itself.
+ */
+const CASELOAD_DAYS = `
+  INSERT INTO caseload_day (municipality_code, day)
+  WITH export AS (
+    SELECT max(export_date) AS d FROM source_snapshot WHERE municipality_code = $1 AND source IN ${CASE_SOURCES_SQL}
+  )
+  SELECT DISTINCT $1::smallint, day FROM (
+    SELECT ${MONTH_END(`date_trunc('month', e.d::timestamp) - make_interval(months => i)`)} AS day
+    FROM export e, generate_series(0, ${CASELOAD_MONTHS}) i
+    UNION ALL
+    SELECT e.d FROM export e
+  ) days WHERE day IS NOT NULL`;
+
+/**
+ * caseload_day_worker: at each day of caseload_day, per caseworker responsible (by case_team_span,
+ * built before it) for open cases at the day: the distinct children, the distinct children per
+ * case area, and the children per class, a child's class being what is active at the day on any of
+ * its cases with this caseworker (the bits of caseload.weighted's weights: 1 placement, 2 open
+ * investigation, 4 preventive measure), by the very conditions of the KPIs' own statement.
+ */
+const CASELOAD_DAY_WORKERS = `
+  INSERT INTO caseload_day_worker (municipality_code, day, worker_id, part, area, classes, children, sources)
+  WITH held AS MATERIALIZED (
+    SELECT d.day, s.worker_id, c.person_id, c.area, c.source,
+      (CASE WHEN EXISTS (SELECT 1 FROM measure m WHERE m.municipality_code = $1 AND m.source = c.source AND m.case_id = c.case_id
+                         AND m.family = 'placement' AND m.started <= d.day AND (m.ended IS NULL OR m.ended >= d.day)) THEN 1 ELSE 0 END
+       | CASE WHEN EXISTS (SELECT 1 FROM investigation i WHERE i.municipality_code = $1 AND i.source = c.source AND i.case_id = c.case_id
+                           AND i.started <= d.day AND (i.completed IS NULL OR i.completed >= d.day)) THEN 2 ELSE 0 END
+       | CASE WHEN EXISTS (SELECT 1 FROM measure m WHERE m.municipality_code = $1 AND m.source = c.source AND m.case_id = c.case_id
+                           AND m.family = 'preventive' AND m.started <= d.day AND (m.ended IS NULL OR m.ended >= d.day)) THEN 4 ELSE 0 END
+      )::smallint AS classes
+    FROM caseload_day d
+    JOIN child_case c ON c.municipality_code = $1 AND c.opened <= d.day AND (c.closed IS NULL OR c.closed >= d.day)
+    JOIN case_team_span s ON s.municipality_code = $1 AND s.source = c.source AND s.case_id = c.case_id
+      AND s.valid_from <= d.day AND (s.valid_to IS NULL OR s.valid_to >= d.day)
+    WHERE d.municipality_code = $1 AND s.worker_id IS NOT NULL
+  ),
+  per_child AS (SELECT day, worker_id, bit_or(classes) AS classes FROM held GROUP BY day, worker_id, person_id)
+  SELECT $1, day, worker_id, 'all', NULL::text, NULL::smallint, count(DISTINCT person_id), array_agg(DISTINCT source ORDER BY source)
+  FROM held GROUP BY day, worker_id
+  UNION ALL
+  SELECT $1, day, worker_id, 'area', area, NULL, count(DISTINCT person_id), NULL FROM held GROUP BY day, worker_id, area
+  UNION ALL
+  SELECT $1, day, worker_id, 'classes', NULL, classes, count(*), NULL FROM per_child GROUP BY day, worker_id, classes`;
+
 /** The read models and how each is built, in the order they are built. */
 const READ_MODELS: { table: string; build: string }[] = [
   { table: 'case_team_span', build: CASE_TEAM_SPANS },
@@ -210,6 +261,9 @@ const READ_MODELS: { table: string; build: string }[] = [
   { table: 'activity_count_day', build: ACTIVITY_COUNT_DAYS },
   { table: 'budget_cost_month', build: BUDGET_COST_MONTHS },
   { table: 'budget_children_month', build: BUDGET_CHILDREN_MONTHS },
+  { table: 'caseload_day', build: CASELOAD_DAYS },
+  // After case_team_span and caseload_day, which it reads.
+  { table: 'caseload_day_worker', build: CASELOAD_DAY_WORKERS },
 ];
 
 /**

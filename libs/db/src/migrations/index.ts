@@ -34,6 +34,7 @@ import { ReadModels1733915000000 } from './1733915000000-ReadModels';
 import { EffectReadModel1733916000000 } from './1733916000000-EffectReadModel';
 import { EffectSpanReadModel1733917000000 } from './1733917000000-EffectSpanReadModel';
 import { ActivityCountReadModels1733918300000 } from './1733918300000-ActivityCountReadModels';
+import { CaseloadReadModel1733919000000 } from './1733919000000-CaseloadReadModel';
 import { ImportReuse1733910000000 } from './1733910000000-ImportReuse';
 
 export const MIGRATIONS = [
@@ -72,4 +73,5 @@ export const MIGRATIONS = [
   EffectReadModel1733916000000,
   EffectSpanReadModel1733917000000,
   ActivityCountReadModels1733918300000,
+  CaseloadReadModel1733919000000,
 ];

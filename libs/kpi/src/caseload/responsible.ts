@@ -77,6 +77,71 @@ export const weightPerChild = (ctx: { teams?: string[] | null }) => `
   ),
   per_child AS (SELECT worker_id, person_id, max(weight) AS weight FROM per_case GROUP BY worker_id, person_id)`;
 
+/**
+ * The listed caseworkers in the scope, each once: one listed in two teams (the same id in two case
+ * systems) has its children summed once.
+ */
+const SCOPED_WORKERS = `SELECT DISTINCT l.worker_id FROM listed l WHERE $3::text[] IS NULL OR l.team = ANY($3::text[])`;
+
+/**
+ * LISTED_WORKERS from the caseload read model (ADR 0100) at a day it holds: the caseworkers holding
+ * open cases at D are its 'all' rows, each with the sources of its cases (its team by source, as
+ * LISTED_WORKERS joins it).
+ */
+const LISTED_WORKERS_READ_MODEL = `
+  listed AS (
+    SELECT w.worker_id, w.team FROM caseworker w
+    WHERE w.municipality_code = $1 AND w.job_title = 'Rådgiver'
+      AND (w.employed_from IS NULL OR w.employed_from <= $2::date) AND (w.employed_to IS NULL OR w.employed_to >= $2::date)
+    UNION
+    SELECT h.worker_id, w.team FROM caseload_day_worker h CROSS JOIN LATERAL unnest(h.sources) AS s(source)
+    LEFT JOIN caseworker w ON w.municipality_code = $1 AND w.source = s.source AND w.worker_id = h.worker_id
+    WHERE h.municipality_code = $1 AND h.day = $2::date AND h.part = 'all'
+  )`;
+
+/**
+ * The three parts as the memo's statement gives them, from the caseload read model: per listed
+ * caseworker in the scope the children over all areas and per area, and beside them the weighted
+ * sum, each class's children times its highest weight ($4-$7, as weightPerChild takes them).
+ */
+const CASELOAD_PARTS_READ_MODEL = `
+  WITH ${LISTED_WORKERS_READ_MODEL},
+  held AS (
+    SELECT worker_id, part, area, classes, children FROM caseload_day_worker WHERE municipality_code = $1 AND day = $2::date
+  ),
+  scoped AS (${SCOPED_WORKERS}),
+  children AS (
+    SELECT l.worker_id, NULL::text AS area, true AS all_areas, coalesce(max(h.children), 0) AS children
+    FROM scoped l LEFT JOIN held h ON h.worker_id = l.worker_id AND h.part = 'all'
+    GROUP BY l.worker_id
+    UNION ALL
+    SELECT l.worker_id, h.area, false, coalesce(max(h.children), 0)
+    FROM scoped l LEFT JOIN held h ON h.worker_id = l.worker_id AND h.part = 'area'
+    GROUP BY l.worker_id, h.area
+  ),
+  weighted AS (
+    SELECT l.worker_id, coalesce(sum(h.children * GREATEST(
+      CASE WHEN h.classes & 1 <> 0 THEN $4::numeric END,
+      CASE WHEN h.classes & 2 <> 0 THEN $5::numeric END,
+      CASE WHEN h.classes & 4 <> 0 THEN $6::numeric END,
+      $7::numeric)), 0)::text AS weighted
+    FROM scoped l LEFT JOIN held h ON h.worker_id = l.worker_id AND h.part = 'classes'
+    GROUP BY l.worker_id
+  )
+  SELECT c.worker_id, c.area, c.all_areas, c.children, w.weighted
+  FROM children c JOIN weighted w ON w.worker_id = c.worker_id
+  ORDER BY c.worker_id, c.all_areas, c.area`;
+
+/** Whether the caseload read model holds D (when the read models are current, ADR 0100). */
+const caseloadDayHeld = (ctx: KpiContext): Promise<boolean> =>
+  shared(ctx, 'caseload.day', async () => {
+    const [r] = await ctx.query<{ held: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM caseload_day WHERE municipality_code = $1 AND day = $2::date) AS held',
+      [ctx.municipality, ctx.asOf],
+    );
+    return r.held;
+  });
+
 /** The statement parameters of the caseload KPIs: the weights only for caseload.weighted's. */
 const caseloadParams = (ctx: KpiContext, weights: boolean) => {
   const w = (ctx.settings ?? DEFAULT_SETTINGS)['caseload.weights'];
@@ -103,8 +168,7 @@ function caseloadStatement(ctx: KpiContext, part: CaseloadPart): Promise<Caseloa
     part === 'weighted'
       ? `WITH ${openCasesWithResponsible(ctx)}, ${LISTED_WORKERS}, ${weightPerChild(ctx)}
          SELECT l.worker_id, coalesce(sum(pc.weight), 0)::text AS weighted
-         FROM listed l LEFT JOIN per_child pc ON pc.worker_id = l.worker_id
-         ${scoped}
+         FROM (${SCOPED_WORKERS}) l LEFT JOIN per_child pc ON pc.worker_id = l.worker_id
          GROUP BY l.worker_id ORDER BY l.worker_id`
       : `WITH ${openCasesWithResponsible(ctx)}, ${LISTED_WORKERS}
          SELECT l.worker_id, ${part === 'areas' ? 'ocw.area, ' : ''}count(DISTINCT ocw.person_id)::int AS children
@@ -114,35 +178,40 @@ function caseloadStatement(ctx: KpiContext, part: CaseloadPart): Promise<Caseloa
   return ctx.query<CaseloadRow>(sql, caseloadParams(ctx, part === 'weighted'));
 }
 
+/** The three parts in one statement from the facts (the memo's): see `caseload`. */
+const caseloadParts = (ctx: KpiContext) => `
+  WITH ${openCasesWithResponsible(ctx)}, ${LISTED_WORKERS}, ${weightPerChild(ctx)},
+  children AS (
+    SELECT l.worker_id, ocw.area, GROUPING(ocw.area) = 1 AS all_areas, count(DISTINCT ocw.person_id)::int AS children
+    FROM listed l LEFT JOIN open_case_worker ocw ON ocw.worker_id = l.worker_id
+    WHERE $3::text[] IS NULL OR l.team = ANY($3::text[])
+    GROUP BY GROUPING SETS ((l.worker_id), (l.worker_id, ocw.area))
+  ),
+  weighted AS (
+    SELECT l.worker_id, coalesce(sum(pc.weight), 0)::text AS weighted
+    FROM (${SCOPED_WORKERS}) l LEFT JOIN per_child pc ON pc.worker_id = l.worker_id
+    GROUP BY l.worker_id
+  )
+  -- Per caseworker the same set of listed caseworkers in the scope; within one, the areas in
+  -- the order the per-area grouping's sort gives them.
+  SELECT c.worker_id, c.area, c.all_areas, c.children, w.weighted
+  FROM children c JOIN weighted w ON w.worker_id = c.worker_id
+  ORDER BY c.worker_id, c.all_areas, c.area`;
+
 /**
  * The rows of caseload.open_cases ('children': distinct children with an open case at D per
  * caseworker), caseload.vs_norm ('areas': the same per case area) or caseload.weighted. All three
  * work out the open cases at D, their responsible caseworkers and the listed caseworkers; with the
  * answer's memo one statement gives the three parts (the children over all areas and per area by
- * grouping sets, each caseworker's weighted sum beside), computed once per answer.
+ * grouping sets, each caseworker's weighted sum beside), computed once per answer. At a day the
+ * caseload read model holds (ADR 0100), its look-up gives the three parts instead.
  */
 export async function caseload(ctx: KpiContext, part: CaseloadPart): Promise<CaseloadRow[]> {
-  if (!ctx.shared) return caseloadStatement(ctx, part);
+  const fromReadModel = ctx.readModels === true && (await caseloadDayHeld(ctx));
+  if (!ctx.shared && !fromReadModel) return caseloadStatement(ctx, part);
   const rows = await shared(ctx, 'caseload.parts', () =>
     ctx.query<CaseloadRow & { all_areas: boolean }>(
-      `WITH ${openCasesWithResponsible(ctx)}, ${LISTED_WORKERS}, ${weightPerChild(ctx)},
-       children AS (
-         SELECT l.worker_id, ocw.area, GROUPING(ocw.area) = 1 AS all_areas, count(DISTINCT ocw.person_id)::int AS children
-         FROM listed l LEFT JOIN open_case_worker ocw ON ocw.worker_id = l.worker_id
-         WHERE $3::text[] IS NULL OR l.team = ANY($3::text[])
-         GROUP BY GROUPING SETS ((l.worker_id), (l.worker_id, ocw.area))
-       ),
-       weighted AS (
-         SELECT l.worker_id, coalesce(sum(pc.weight), 0)::text AS weighted
-         FROM listed l LEFT JOIN per_child pc ON pc.worker_id = l.worker_id
-         WHERE $3::text[] IS NULL OR l.team = ANY($3::text[])
-         GROUP BY l.worker_id
-       )
-       -- Per caseworker the same set of listed caseworkers in the scope; within one, the areas in
-       -- the order the per-area grouping's sort gives them.
-       SELECT c.worker_id, c.area, c.all_areas, c.children, w.weighted
-       FROM children c JOIN weighted w ON w.worker_id = c.worker_id
-       ORDER BY c.worker_id, c.all_areas, c.area`,
+      fromReadModel ? CASELOAD_PARTS_READ_MODEL : caseloadParts(ctx),
       caseloadParams(ctx, true),
     ),
   );
