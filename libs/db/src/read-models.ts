@@ -204,7 +204,7 @@ const BUDGET_CHILDREN_MONTHS = `
   SELECT $1, month_end, measure_types, sum(change) FROM changes GROUP BY month_end, measure_types HAVING sum(change) <> 0`;
 
 /** How many month ends before the case-system export the caseload read model holds. */
-export const CASELOAD_MONTHS = 48;
+export const CASELOAD_MONTHS = 36;
 
 /**
  * caseload_day: the days the caseload read model holds: the month ends of the CASELOAD_MONTHS up
@@ -224,35 +224,59 @@ const CASELOAD_DAYS = `
 
 /**
  * caseload_day_worker: at each day of caseload_day, per caseworker responsible (by case_team_span,
- * built before it) for open cases at the day: the distinct children, the distinct children per
- * case area, and the children per class, a child's class being what is active at the day on any of
+ * built before it) for open cases at the day, one row: the distinct children, the distinct
+ * children per case area, and the children per class, a child's class being what is active at the day on any of
  * its cases with this caseworker (the bits of caseload.weighted's weights: 1 placement, 2 open
  * investigation, 4 preventive measure), by the very conditions of the KPIs' own statement.
  */
 const CASELOAD_DAY_WORKERS = `
-  INSERT INTO caseload_day_worker (municipality_code, day, worker_id, part, area, classes, children, sources)
-  WITH held AS MATERIALIZED (
-    SELECT d.day, s.worker_id, c.person_id, c.area, c.source,
-      (CASE WHEN EXISTS (SELECT 1 FROM measure m WHERE m.municipality_code = $1 AND m.source = c.source AND m.case_id = c.case_id
-                         AND m.family = 'placement' AND m.started <= d.day AND (m.ended IS NULL OR m.ended >= d.day)) THEN 1 ELSE 0 END
-       | CASE WHEN EXISTS (SELECT 1 FROM investigation i WHERE i.municipality_code = $1 AND i.source = c.source AND i.case_id = c.case_id
-                           AND i.started <= d.day AND (i.completed IS NULL OR i.completed >= d.day)) THEN 2 ELSE 0 END
-       | CASE WHEN EXISTS (SELECT 1 FROM measure m WHERE m.municipality_code = $1 AND m.source = c.source AND m.case_id = c.case_id
-                           AND m.family = 'preventive' AND m.started <= d.day AND (m.ended IS NULL OR m.ended >= d.day)) THEN 4 ELSE 0 END
-      )::smallint AS classes
-    FROM caseload_day d
-    JOIN child_case c ON c.municipality_code = $1 AND c.opened <= d.day AND (c.closed IS NULL OR c.closed >= d.day)
+  INSERT INTO caseload_day_worker (municipality_code, day, worker_id, children, sources, areas, area_children, classes, class_children)
+  WITH days AS MATERIALIZED (SELECT day FROM caseload_day WHERE municipality_code = $1),
+  -- Each case's spans with a caseworker, cut to the days the case is open: joined to the days last.
+  spans AS MATERIALIZED (
+    SELECT c.source, c.case_id, c.person_id, c.area, s.worker_id,
+      greatest(c.opened, s.valid_from) AS f, least(coalesce(c.closed, 'infinity'), coalesce(s.valid_to, 'infinity')) AS t
+    FROM child_case c
     JOIN case_team_span s ON s.municipality_code = $1 AND s.source = c.source AND s.case_id = c.case_id
-      AND s.valid_from <= d.day AND (s.valid_to IS NULL OR s.valid_to >= d.day)
-    WHERE d.municipality_code = $1 AND s.worker_id IS NOT NULL
+    WHERE c.municipality_code = $1 AND s.worker_id IS NOT NULL
   ),
-  per_child AS (SELECT day, worker_id, bit_or(classes) AS classes FROM held GROUP BY day, worker_id, person_id)
-  SELECT $1, day, worker_id, 'all', NULL::text, NULL::smallint, count(DISTINCT person_id), array_agg(DISTINCT source ORDER BY source)
-  FROM held GROUP BY day, worker_id
-  UNION ALL
-  SELECT $1, day, worker_id, 'area', area, NULL, count(DISTINCT person_id), NULL FROM held GROUP BY day, worker_id, area
-  UNION ALL
-  SELECT $1, day, worker_id, 'classes', NULL, classes, count(*), NULL FROM per_child GROUP BY day, worker_id, classes`;
+  open_at AS MATERIALIZED (
+    SELECT d.day, s.source, s.case_id, s.person_id, s.area, s.worker_id FROM spans s JOIN days d ON d.day BETWEEN s.f AND s.t
+  ),
+  active AS (
+    SELECT d.day, m.source, m.case_id, CASE m.family WHEN 'placement' THEN 1 ELSE 4 END AS bit
+    FROM measure m JOIN days d ON m.started <= d.day AND (m.ended IS NULL OR m.ended >= d.day)
+    WHERE m.municipality_code = $1 AND m.family IN ('placement', 'preventive')
+    UNION ALL
+    SELECT d.day, i.source, i.case_id, 2
+    FROM investigation i JOIN days d ON i.started <= d.day AND (i.completed IS NULL OR i.completed >= d.day)
+    WHERE i.municipality_code = $1
+  ),
+  case_classes AS (SELECT day, source, case_id, bit_or(bit) AS classes FROM active GROUP BY day, source, case_id),
+  held AS MATERIALIZED (
+    SELECT o.day, o.worker_id, o.person_id, o.area, o.source, coalesce(cc.classes, 0)::smallint AS classes
+    FROM open_at o LEFT JOIN case_classes cc ON cc.day = o.day AND cc.source = o.source AND cc.case_id = o.case_id
+  ),
+  per_worker AS (
+    SELECT day, worker_id, count(DISTINCT person_id)::int AS children, array_agg(DISTINCT source ORDER BY source) AS sources
+    FROM held GROUP BY day, worker_id
+  ),
+  per_area AS (
+    SELECT day, worker_id, array_agg(area ORDER BY area) AS areas, array_agg(n ORDER BY area) AS area_children
+    FROM (SELECT day, worker_id, area, count(DISTINCT person_id)::int AS n FROM held GROUP BY day, worker_id, area) a
+    GROUP BY day, worker_id
+  ),
+  per_class AS (
+    SELECT day, worker_id, array_agg(classes ORDER BY classes) AS classes, array_agg(n ORDER BY classes) AS class_children
+    FROM (
+      SELECT day, worker_id, classes, count(*)::int AS n
+      FROM (SELECT day, worker_id, bit_or(classes)::smallint AS classes FROM held GROUP BY day, worker_id, person_id) per_child
+      GROUP BY day, worker_id, classes
+    ) k
+    GROUP BY day, worker_id
+  )
+  SELECT $1, w.day, w.worker_id, w.children, w.sources, a.areas, a.area_children, k.classes, k.class_children
+  FROM per_worker w JOIN per_area a USING (day, worker_id) JOIN per_class k USING (day, worker_id)`;
 
 /** The read models and how each is built, in the order they are built. */
 const READ_MODELS: { table: string; build: string }[] = [
@@ -281,6 +305,10 @@ export async function buildReadModels(pool: Pool, municipality: number): Promise
     locked = true;
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
     try {
+      // Each statement runs once over a whole municipality: compiling it (JIT) costs more than it
+      // saves, and its sorts and hashes of hundreds of thousands of rows would spill at the 4 MB default.
+      await client.query('SET LOCAL jit = off');
+      await client.query(`SET LOCAL work_mem = '64MB'`);
       const { rows } = await client.query<{ id: string | null }>(`SELECT ${CURRENT_CASE_IMPORT} AS id`, [municipality]);
       const importId = rows[0].id === null ? null : Number(rows[0].id);
       for (const { table } of READ_MODELS) await client.query(`DELETE FROM ${table} WHERE municipality_code = $1`, [municipality]);

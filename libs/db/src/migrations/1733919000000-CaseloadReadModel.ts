@@ -3,15 +3,16 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 // The caseload at stored days as a read model (ADR 0100), so that the three caseload KPIs look
 // their counts up instead of working out every open case's caseworker and weight at D.
 //
-// caseload_day: the days it holds per municipality: the month ends of the four years up to the
+// caseload_day: the days it holds per municipality: the month ends of the three years up to the
 // case-system export and the export date itself (the dashboard's default D). At any other D the
 // KPIs read the facts as before.
 //
-// caseload_day_worker: per day and caseworker holding open cases at it, the distinct children
-// ('all', with the sources of the cases, to find the caseworker's team), the distinct children per
-// case area ('area'), and the children per class of what is on their cases with this caseworker at
-// the day ('classes', bits: 1 placement, 2 open investigation, 4 preventive measure). The weights
-// are a setting applied when read: a child's weight is its class's highest.
+// caseload_day_worker: per day and caseworker responsible for open cases at it, one row: the
+// distinct children (and the sources of the cases, to find the caseworker's team), the distinct
+// children per case area (areas, area_children), and the children per class of what is on their
+// cases with this caseworker at the day (classes, class_children; bits: 1 placement, 2 open
+// investigation, 4 preventive measure). The weights are a setting applied when read: a child's
+// weight is its class's highest.
 const IN_SCOPE = `((SELECT bu_scope_all()) OR municipality_code = ANY ((SELECT bu_scope_codes())::smallint[]))`;
 const TABLES = ['caseload_day', 'caseload_day_worker'];
 
@@ -28,14 +29,15 @@ export class CaseloadReadModel1733919000000 implements MigrationInterface {
       CREATE TABLE caseload_day_worker (
         day date NOT NULL,
         worker_id text NOT NULL,
-        part text NOT NULL CHECK (part IN ('all', 'area', 'classes')),
-        area text,
-        classes smallint CHECK (classes BETWEEN 0 AND 7),
         children integer NOT NULL,
-        sources text[],
-        municipality_code smallint NOT NULL
+        sources text[] NOT NULL,
+        areas text[] NOT NULL,
+        area_children integer[] NOT NULL,
+        classes smallint[] NOT NULL,
+        class_children integer[] NOT NULL,
+        municipality_code smallint NOT NULL,
+        PRIMARY KEY (municipality_code, day, worker_id)
       );
-      CREATE INDEX caseload_day_worker_day ON caseload_day_worker (municipality_code, day);
     `);
     for (const table of TABLES) {
       await q.query(`GRANT SELECT ON ${table} TO bu_api`);

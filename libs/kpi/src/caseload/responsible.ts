@@ -85,7 +85,7 @@ const SCOPED_WORKERS = `SELECT DISTINCT l.worker_id FROM listed l WHERE $3::text
 
 /**
  * LISTED_WORKERS from the caseload read model (ADR 0100) at a day it holds: the caseworkers holding
- * open cases at D are its 'all' rows, each with the sources of its cases (its team by source, as
+ * open cases at D are its rows, each with the sources of its cases (its team by source, as
  * LISTED_WORKERS joins it).
  */
 const LISTED_WORKERS_READ_MODEL = `
@@ -96,7 +96,7 @@ const LISTED_WORKERS_READ_MODEL = `
     UNION
     SELECT h.worker_id, w.team FROM caseload_day_worker h CROSS JOIN LATERAL unnest(h.sources) AS s(source)
     LEFT JOIN caseworker w ON w.municipality_code = $1 AND w.source = s.source AND w.worker_id = h.worker_id
-    WHERE h.municipality_code = $1 AND h.day = $2::date AND h.part = 'all'
+    WHERE h.municipality_code = $1 AND h.day = $2::date
   )`;
 
 /**
@@ -107,40 +107,34 @@ const LISTED_WORKERS_READ_MODEL = `
 const CASELOAD_PARTS_READ_MODEL = `
   WITH ${LISTED_WORKERS_READ_MODEL},
   held AS (
-    SELECT worker_id, part, area, classes, children FROM caseload_day_worker WHERE municipality_code = $1 AND day = $2::date
+    SELECT worker_id, children, areas, area_children, classes, class_children
+    FROM caseload_day_worker WHERE municipality_code = $1 AND day = $2::date
   ),
   scoped AS (${SCOPED_WORKERS}),
+  -- A listed caseworker without cases: one row without an area and 0 children, as the facts give.
   children AS (
-    SELECT l.worker_id, NULL::text AS area, true AS all_areas, coalesce(max(h.children), 0) AS children
-    FROM scoped l LEFT JOIN held h ON h.worker_id = l.worker_id AND h.part = 'all'
-    GROUP BY l.worker_id
+    SELECT l.worker_id, NULL::text AS area, true AS all_areas, coalesce(h.children, 0) AS children
+    FROM scoped l LEFT JOIN held h ON h.worker_id = l.worker_id
     UNION ALL
-    SELECT l.worker_id, h.area, false, coalesce(max(h.children), 0)
-    FROM scoped l LEFT JOIN held h ON h.worker_id = l.worker_id AND h.part = 'area'
-    GROUP BY l.worker_id, h.area
+    SELECT l.worker_id, a.area, false, coalesce(a.n, 0)
+    FROM scoped l LEFT JOIN held h ON h.worker_id = l.worker_id LEFT JOIN LATERAL unnest(h.areas, h.area_children) AS a(area, n) ON true
   ),
   weighted AS (
-    SELECT l.worker_id, coalesce(sum(h.children * GREATEST(
-      CASE WHEN h.classes & 1 <> 0 THEN $4::numeric END,
-      CASE WHEN h.classes & 2 <> 0 THEN $5::numeric END,
-      CASE WHEN h.classes & 4 <> 0 THEN $6::numeric END,
+    SELECT l.worker_id, coalesce(sum(k.n * GREATEST(
+      CASE WHEN k.c & 1 <> 0 THEN $4::numeric END,
+      CASE WHEN k.c & 2 <> 0 THEN $5::numeric END,
+      CASE WHEN k.c & 4 <> 0 THEN $6::numeric END,
       $7::numeric)), 0)::text AS weighted
-    FROM scoped l LEFT JOIN held h ON h.worker_id = l.worker_id AND h.part = 'classes'
+    FROM scoped l LEFT JOIN held h ON h.worker_id = l.worker_id LEFT JOIN LATERAL unnest(h.classes, h.class_children) AS k(c, n) ON true
     GROUP BY l.worker_id
   )
   SELECT c.worker_id, c.area, c.all_areas, c.children, w.weighted
   FROM children c JOIN weighted w ON w.worker_id = c.worker_id
-  ORDER BY c.worker_id, c.all_areas, c.area`;
-
-/** Whether the caseload read model holds D (when the read models are current, ADR 0100). */
-const caseloadDayHeld = (ctx: KpiContext): Promise<boolean> =>
-  shared(ctx, 'caseload.day', async () => {
-    const [r] = await ctx.query<{ held: boolean }>(
-      'SELECT EXISTS (SELECT 1 FROM caseload_day WHERE municipality_code = $1 AND day = $2::date) AS held',
-      [ctx.municipality, ctx.asOf],
-    );
-    return r.held;
-  });
+  WHERE EXISTS (SELECT 1 FROM caseload_day WHERE municipality_code = $1 AND day = $2::date)
+  UNION ALL
+  -- A day it does not hold: one row without a caseworker (the facts are read instead).
+  SELECT NULL, NULL, NULL, NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM caseload_day WHERE municipality_code = $1 AND day = $2::date)
+  ORDER BY worker_id, all_areas, area`;
 
 /** The statement parameters of the caseload KPIs: the weights only for caseload.weighted's. */
 const caseloadParams = (ctx: KpiContext, weights: boolean) => {
@@ -198,23 +192,29 @@ const caseloadParts = (ctx: KpiContext) => `
   FROM children c JOIN weighted w ON w.worker_id = c.worker_id
   ORDER BY c.worker_id, c.all_areas, c.area`;
 
+type PartsRow = CaseloadRow & { all_areas: boolean };
+
+/** The three parts: from the caseload read model when it holds D (one statement), else from the facts. */
+async function caseloadAllParts(ctx: KpiContext): Promise<PartsRow[]> {
+  const params = caseloadParams(ctx, true);
+  if (ctx.readModels) {
+    const rows = await ctx.query<PartsRow>(CASELOAD_PARTS_READ_MODEL, params);
+    if (rows.length !== 1 || rows[0].worker_id !== null) return rows;
+  }
+  return ctx.query<PartsRow>(caseloadParts(ctx), params);
+}
+
 /**
  * The rows of caseload.open_cases ('children': distinct children with an open case at D per
  * caseworker), caseload.vs_norm ('areas': the same per case area) or caseload.weighted. All three
  * work out the open cases at D, their responsible caseworkers and the listed caseworkers; with the
  * answer's memo one statement gives the three parts (the children over all areas and per area by
- * grouping sets, each caseworker's weighted sum beside), computed once per answer. At a day the
- * caseload read model holds (ADR 0100), its look-up gives the three parts instead.
+ * grouping sets, each caseworker's weighted sum beside), computed once per answer. When the read models are
+ * current, the caseload read model's look-up gives the three parts at a day it holds (ADR 0100).
  */
 export async function caseload(ctx: KpiContext, part: CaseloadPart): Promise<CaseloadRow[]> {
-  const fromReadModel = ctx.readModels === true && (await caseloadDayHeld(ctx));
-  if (!ctx.shared && !fromReadModel) return caseloadStatement(ctx, part);
-  const rows = await shared(ctx, 'caseload.parts', () =>
-    ctx.query<CaseloadRow & { all_areas: boolean }>(
-      fromReadModel ? CASELOAD_PARTS_READ_MODEL : caseloadParts(ctx),
-      caseloadParams(ctx, true),
-    ),
-  );
+  if (!ctx.shared && !ctx.readModels) return caseloadStatement(ctx, part);
+  const rows = await shared(ctx, 'caseload.parts', () => caseloadAllParts(ctx));
   if (part === 'weighted') return rows.filter((r) => r.all_areas).map((r) => ({ worker_id: r.worker_id, weighted: r.weighted }));
   return rows
     .filter((r) => r.all_areas !== (part === 'areas'))
