@@ -17,6 +17,24 @@ describe('COPY on a connection that dies', () => {
   });
   afterAll(async () => db?.drop());
 
+  it("fails with the connection's own error when it dies after the last row", async () => {
+    const client = new Client({ connectionString: db.url, application_name: TEST_APPLICATION_NAME });
+    client.on('error', () => undefined);
+    await client.connect();
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    try {
+      const copied = CopyWriter.run(client, 'copied', ['id', 'label'], async (writer) => {
+        for (let i = 0; i < 1000; i++) await writer.write([i, `række ${i}`]);
+        await db.pool.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+        await sleep(500);
+      });
+      // Not pg-copy-streams' "Cannot read properties of null" from a stream whose connection is gone.
+      await expect(copied).rejects.toThrow(/terminat/i);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  });
+
   for (const moment of ['between two writes', 'while the writer waits for the server'] as const) {
     it(`fails the import's rows when the backend is terminated ${moment}`, async () => {
       const client = new Client({ connectionString: db.url, application_name: TEST_APPLICATION_NAME });

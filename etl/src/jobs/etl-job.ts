@@ -97,8 +97,10 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref()
 
 async function importJob(pool: Pool, secret: string, job: Job<EtlJobData, ImportResult>): Promise<ImportResult> {
   const { source, dir, municipality, exportDate, requestedBy, rekey, allowOlder, allowShrink, allowedMunicipality } = job.data;
-  // Progress is written in order, and all of it before the job completes.
+  // Progress is written in order, and all of it before the job completes (unless the queue's
+  // database leaves it unanswered for PROGRESS_WAIT_MS: then what is left is not written).
   let progress: Promise<unknown> = Promise.resolve();
+  let ended = false;
   const result = await importSource(pool, source, dir, {
     municipality,
     exportDate,
@@ -112,13 +114,14 @@ async function importJob(pool: Pool, secret: string, job: Job<EtlJobData, Import
     onProgress: (p) => {
       // Progress is for the status page only: the import goes on without it.
       progress = progress
-        .then(() => job.updateProgress({ ...p }))
+        .then(() => (ended ? undefined : job.updateProgress({ ...p })))
         .catch((e: Error) => logger().debug({ job: job.id, err: e }, `Progress of job ${job.id} not saved: ${e.message}`));
     },
   });
   // Progress is for the status page only: a call the queue's database never answers must not hold
   // the job's end (and its lock, which would keep it active for good).
   await Promise.race([progress, sleep(PROGRESS_WAIT_MS)]);
+  ended = true;
   // Bad data is not retried: the same file would fail the same way.
   if (result.status === 'failed') throw new UnrecoverableError(result.error ?? 'Importen fejlede.');
   await refreshReadModels(pool, source, result, job.id);

@@ -274,6 +274,8 @@ export class CopyWriter {
   }
 
   async end(): Promise<number> {
+    // The connection died after the last row: its error, not the stream's on a connection gone.
+    if (this.failure) throw this.failure;
     if (this.types) {
       // The binary format's trailer.
       if (this.size + 2 > this.piece.length) this.send();

@@ -15,6 +15,8 @@ export interface QueueConfig {
   redisTlsCaFile?: string;
   /** Redis key prefix (default "bull"): several deployments or test runs can share one Redis. */
   queuePrefix?: string;
+  /** Longest wait (ms) for a connection on the PostgreSQL backend; DB_CONNECT_TIMEOUT_MS when absent. */
+  dbConnectTimeoutMs?: number;
 }
 
 export type QueueBackendKind = 'redis' | 'postgres';
@@ -74,8 +76,10 @@ function classesFor(config: QueueConfig): { classes: Classes; connection: () => 
     // Bounded as the product's own pools: without it a call waits for ever for a connection (a
     // database restarting, the pool's two taken), and a job whose progress call waits holds its
     // worker and its lock with it.
-    connectionTimeoutMillis: settings().DB_CONNECT_TIMEOUT_MS,
+    connectionTimeoutMillis: config.dbConnectTimeoutMs ?? settings().DB_CONNECT_TIMEOUT_MS,
+    // A connection that drops silently is noticed in seconds, as BullMQ's own LISTEN client does.
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   });
   return { classes: bound, connection };
 }

@@ -146,4 +146,27 @@ describe('caseload from the read model', () => {
     // 30-04-2024: RX, unknown to the caseworker table, holds CZ5 opened that day: listed with 1 child.
     expect((await value('caseload.open_cases', D)).RX).toBe(1);
   });
+  it('holds a mid-month export date and its month end too', async () => {
+    const q = (sql: string) => db().pool.query(sql);
+    await q(`UPDATE source_snapshot SET export_date = '2024-04-15' WHERE municipality_code = 461`);
+    try {
+      expect(await buildReadModels(db().pool, 461)).not.toBeNull();
+      const days = (
+        await db().pool.query<{ day: string }>(
+          `SELECT to_char(day, 'YYYY-MM-DD') AS day FROM caseload_day WHERE municipality_code = 461 ORDER BY day`,
+        )
+      ).rows.map((r) => r.day);
+      // 30-04-2021 .. 30-04-2024 (the export's month end after it) and 15-04-2024.
+      expect(days).toHaveLength(38);
+      expect(days.slice(-2)).toEqual(['2024-04-15', D]);
+      for (const asOf of ['2024-04-15', D, '2024-03-31']) {
+        const both = await bothPaths(asOf);
+        expect(both.read, asOf).toBe(true);
+        expect(both.differences).toEqual([]);
+      }
+    } finally {
+      await q(`UPDATE source_snapshot SET export_date = '${D}' WHERE municipality_code = 461`);
+      await buildReadModels(db().pool, 461);
+    }
+  });
 });
