@@ -94,6 +94,18 @@ describe('row-level security for the API role', () => {
        ORDER BY 1`,
     );
     expect(rows.map((r) => r.name)).toEqual(['audit_log', 'municipal_statistic', 'population']);
+    // And each such policy for reading keeps to the scope, not `USING (true)`: but the users'
+    // (a login reads the user before any scope is known, migration 1733200000000).
+    const open = await db.pool.query<{ name: string; policy: string }>(
+      `SELECT c.relname AS name, p.polname AS policy FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'municipality_code' AND NOT a.attisdropped
+       JOIN pg_policy p ON p.polrelid = c.oid AND p.polcmd IN ('r', '*')
+       WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND has_table_privilege('bu_api', c.oid, 'SELECT')
+         AND pg_get_expr(p.polqual, p.polrelid) NOT LIKE '%bu_scope_codes()%'
+       ORDER BY 1, 2`,
+    );
+    expect(open.rows).toEqual([{ name: 'app_user', policy: 'bu_api_read' }]);
     await db.pool.query(`INSERT INTO caseload_day (municipality_code, day) VALUES (461, '2024-01-31'), (101, '2024-01-31')`);
     expect(codes(await runInScope('461', () => ds.query('SELECT municipality_code AS m FROM caseload_day')))).toEqual([461]);
     await db.pool.query('DELETE FROM caseload_day');
