@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Client, Pool } from 'pg';
-import { buildReadModels, migrate } from '@bu/db';
+import { buildReadModels, migrate, READ_MODEL_TABLES } from '@bu/db';
 import { municipalities } from '@bu/domain';
 import { importDubu, importEconomy, importStatistics } from '@bu/etl';
 import { generateDubuExport } from '../scripts/demo/generate-dubu';
@@ -153,9 +153,7 @@ async function readModels(url: string, log: (line: string) => void): Promise<voi
     if (rows.length === 0) return;
     const started = Date.now();
     for (const { m } of rows) await buildReadModels(pool, m);
-    await pool.query(
-      'ANALYZE case_team_span, effect_child_span, activity_count_day, budget_cost_month, budget_children_month, caseload_day, caseload_day_worker',
-    );
+    await pool.query(`ANALYZE ${READ_MODEL_TABLES.join(', ')}`);
     log(`  read models of ${rows.length} municipalities built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } finally {
     await pool.end();

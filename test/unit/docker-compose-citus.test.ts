@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import { existsSync, readFileSync } from 'fs';
 import { resolve } from 'path';
 import { describe, expect, it } from 'vitest';
+import { READ_MODEL_TABLES } from '@bu/db';
 import { createTestDatabase } from '../support/database';
 
 const COMPOSE = '/usr/bin/docker-compose';
@@ -42,14 +43,9 @@ describe('docker/compose.citus.yml', () => {
     } finally {
       await db.drop();
     }
+    // Every read model the build makes, a new one too.
     for (const table of [
-      'case_team_span',
-      'effect_child_span',
-      'activity_count_day',
-      'budget_cost_month',
-      'budget_children_month',
-      'caseload_day',
-      'caseload_day_worker',
+      ...READ_MODEL_TABLES,
       'read_model_state',
       'budget_line',
       'municipality',

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'timers/promises';
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { rm, utimes } from 'fs/promises';
 import { Client, type Pool } from 'pg';
@@ -93,7 +94,6 @@ async function deliveryJob(pool: Pool, secret: string, job: Job<EtlJobData, Impo
 
 /** The longest an import waits for its last progress writes before it ends (ms). */
 const PROGRESS_WAIT_MS = 30_000;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 async function importJob(pool: Pool, secret: string, job: Job<EtlJobData, ImportResult>): Promise<ImportResult> {
   const { source, dir, municipality, exportDate, requestedBy, rekey, allowOlder, allowShrink, allowedMunicipality } = job.data;
@@ -120,7 +120,7 @@ async function importJob(pool: Pool, secret: string, job: Job<EtlJobData, Import
   });
   // Progress is for the status page only: a call the queue's database never answers must not hold
   // the job's end (and its lock, which would keep it active for good).
-  await Promise.race([progress, sleep(PROGRESS_WAIT_MS)]);
+  await Promise.race([progress, delay(PROGRESS_WAIT_MS, undefined, { ref: false })]);
   ended = true;
   // Bad data is not retried: the same file would fail the same way.
   if (result.status === 'failed') throw new UnrecoverableError(result.error ?? 'Importen fejlede.');

@@ -225,9 +225,10 @@ const CASELOAD_DAYS = `
 /**
  * caseload_day_worker: at each day of caseload_day, per caseworker responsible (by case_team_span,
  * built before it) for open cases at the day, one row: the distinct children, the distinct
- * children per case area, and the children per class, a child's class being what is active at the day on any of
- * its cases with this caseworker (the bits of caseload.weighted's weights: 1 placement, 2 open
- * investigation, 4 preventive measure), by the very conditions of the KPIs' own statement.
+ * children per case area, and the children per class, a child's class being what is active at the
+ * day on any of its cases with this caseworker (the bits of caseload.weighted's weights: 1
+ * placement, 2 open investigation, 4 preventive measure), by the very conditions of the KPIs' own
+ * statement.
  */
 const CASELOAD_DAY_WORKERS = `
   INSERT INTO caseload_day_worker (municipality_code, day, worker_id, children, sources, areas, area_children, classes, class_children)
@@ -289,6 +290,9 @@ const READ_MODELS: { table: string; build: string }[] = [
   // After case_team_span and caseload_day, which it reads.
   { table: 'caseload_day_worker', build: CASELOAD_DAY_WORKERS },
 ];
+
+/** The read models' tables, in the order they are built. */
+export const READ_MODEL_TABLES: readonly string[] = READ_MODELS.map((m) => m.table);
 
 /**
  * Builds a municipality's read models from the data in force, in one transaction that sees one

@@ -40,15 +40,18 @@ export const OPEN_CASES_WITH_RESPONSIBLE_READ_MODEL = `
 export const openCasesWithResponsible = (ctx: { readModels?: boolean }) =>
   ctx.readModels ? OPEN_CASES_WITH_RESPONSIBLE_READ_MODEL : OPEN_CASES_WITH_RESPONSIBLE;
 
+/** Every Rådgiver employed at D, with the team: listed in the caseload KPIs with or without cases. */
+const EMPLOYED_ADVISERS = `
+    SELECT w.worker_id, w.team FROM caseworker w
+    WHERE w.municipality_code = $1 AND w.job_title = 'Rådgiver'
+      AND (w.employed_from IS NULL OR w.employed_from <= $2::date) AND (w.employed_to IS NULL OR w.employed_to >= $2::date)`;
+
 /**
  * Caseworkers listed in caseload KPIs: every Rådgiver employed at D, and anyone else holding
  * open cases at D (a caseworker who left but still holds cases stays visible).
  */
 export const LISTED_WORKERS = `
-  listed AS (
-    SELECT w.worker_id, w.team FROM caseworker w
-    WHERE w.municipality_code = $1 AND w.job_title = 'Rådgiver'
-      AND (w.employed_from IS NULL OR w.employed_from <= $2::date) AND (w.employed_to IS NULL OR w.employed_to >= $2::date)
+  listed AS (${EMPLOYED_ADVISERS}
     UNION
     SELECT ocw.worker_id, w.team FROM open_case_worker ocw
     LEFT JOIN caseworker w ON w.municipality_code = $1 AND w.source = ocw.source AND w.worker_id = ocw.worker_id
@@ -89,10 +92,7 @@ const SCOPED_WORKERS = `SELECT DISTINCT l.worker_id FROM listed l WHERE $3::text
  * LISTED_WORKERS joins it).
  */
 const LISTED_WORKERS_READ_MODEL = `
-  listed AS (
-    SELECT w.worker_id, w.team FROM caseworker w
-    WHERE w.municipality_code = $1 AND w.job_title = 'Rådgiver'
-      AND (w.employed_from IS NULL OR w.employed_from <= $2::date) AND (w.employed_to IS NULL OR w.employed_to >= $2::date)
+  listed AS (${EMPLOYED_ADVISERS}
     UNION
     SELECT h.worker_id, w.team FROM caseload_day_worker h CROSS JOIN LATERAL unnest(h.sources) AS s(source)
     LEFT JOIN caseworker w ON w.municipality_code = $1 AND w.source = s.source AND w.worker_id = h.worker_id
@@ -209,8 +209,9 @@ async function caseloadAllParts(ctx: KpiContext): Promise<PartsRow[]> {
  * caseworker), caseload.vs_norm ('areas': the same per case area) or caseload.weighted. All three
  * work out the open cases at D, their responsible caseworkers and the listed caseworkers; with the
  * answer's memo one statement gives the three parts (the children over all areas and per area by
- * grouping sets, each caseworker's weighted sum beside), computed once per answer. When the read models are
- * current, the caseload read model's look-up gives the three parts at a day it holds (ADR 0100).
+ * grouping sets, each caseworker's weighted sum beside), computed once per answer. When the read
+ * models are current, the caseload read model's look-up gives the three parts at a day it holds
+ * (ADR 0100).
  */
 export async function caseload(ctx: KpiContext, part: CaseloadPart): Promise<CaseloadRow[]> {
   if (!ctx.shared && !ctx.readModels) return caseloadStatement(ctx, part);
