@@ -279,8 +279,13 @@ const CASELOAD_DAY_WORKERS = `
   SELECT $1, w.day, w.worker_id, w.children, w.sources, a.areas, a.area_children, k.classes, k.class_children
   FROM per_worker w JOIN per_area a USING (day, worker_id) JOIN per_class k USING (day, worker_id)`;
 
-/** The read models and how each is built, in the order they are built. */
-const READ_MODELS: { table: string; build: string }[] = [
+/**
+ * The read models and how each is built, in the order they are built. `hashJoins`: the statement
+ * runs without nested loops where another join can do (ADR 0101): its joins of aggregates over
+ * the held days were planned as nested loops while the days' table had no statistics yet (a new
+ * database, or right after a migration), re-sorting an aggregate's input once per row of another.
+ */
+const READ_MODELS: { table: string; build: string; hashJoins?: boolean }[] = [
   { table: 'case_team_span', build: CASE_TEAM_SPANS },
   { table: 'effect_child_span', build: EFFECT_CHILD_SPANS },
   { table: 'activity_count_day', build: ACTIVITY_COUNT_DAYS },
@@ -288,7 +293,7 @@ const READ_MODELS: { table: string; build: string }[] = [
   { table: 'budget_children_month', build: BUDGET_CHILDREN_MONTHS },
   { table: 'caseload_day', build: CASELOAD_DAYS },
   // After case_team_span and caseload_day, which it reads.
-  { table: 'caseload_day_worker', build: CASELOAD_DAY_WORKERS },
+  { table: 'caseload_day_worker', build: CASELOAD_DAY_WORKERS, hashJoins: true },
 ];
 
 /** The read models' tables, in the order they are built. */
@@ -318,7 +323,11 @@ export async function buildReadModels(pool: Pool, municipality: number): Promise
       for (const { table } of READ_MODELS) await client.query(`DELETE FROM ${table} WHERE municipality_code = $1`, [municipality]);
       await client.query('DELETE FROM read_model_state WHERE municipality_code = $1', [municipality]);
       if (importId !== null) {
-        for (const { build } of READ_MODELS) await client.query(build, [municipality]);
+        for (const { build, hashJoins } of READ_MODELS) {
+          if (hashJoins) await client.query('SET LOCAL enable_nestloop = off');
+          await client.query(build, [municipality]);
+          if (hashJoins) await client.query('SET LOCAL enable_nestloop = on');
+        }
         await client.query(`INSERT INTO read_model_state (municipality_code, import_id, seconds) VALUES ($1, $2, $3)`, [
           municipality,
           importId,
