@@ -280,6 +280,65 @@ const CASELOAD_DAY_WORKERS = `
   FROM per_worker w JOIN per_area a USING (day, worker_id) JOIN per_class k USING (day, worker_id)`;
 
 /**
+ * unassigned_case_day: at each day of caseload_day, caseload.unassigned's rows by the very rules of
+ * its statement (libs/kpi's caseload/unassigned.ts), the responsible caseworker from case_team_span
+ * (built before it): the cases open at the day with nobody responsible, or someone whose employment
+ * ended before the day; the last caseworker assigned by the day; the team that caseworker's row
+ * names (NULL: the intake team, a setting, applied when read); the reason; and the first day without.
+ */
+const UNASSIGNED_CASE_DAYS = `
+  INSERT INTO unassigned_case_day (municipality_code, day, source, case_id, area, last_worker, team, reason, since)
+  WITH days AS MATERIALIZED (SELECT day FROM caseload_day WHERE municipality_code = $1),
+  open_case AS MATERIALIZED (
+    SELECT d.day, c.source, c.case_id, c.area, c.opened
+    FROM child_case c JOIN days d ON c.opened <= d.day AND (c.closed IS NULL OR c.closed >= d.day)
+    WHERE c.municipality_code = $1
+  ),
+  unassigned AS MATERIALIZED (
+    SELECT oc.day, oc.source, oc.case_id, oc.area, oc.opened, cur.worker_id AS current_worker
+    FROM open_case oc
+    LEFT JOIN case_team_span cur ON cur.municipality_code = $1 AND cur.source = oc.source AND cur.case_id = oc.case_id
+      AND cur.valid_from <= oc.day AND (cur.valid_to IS NULL OR cur.valid_to >= oc.day)
+    LEFT JOIN caseworker cw ON cw.municipality_code = $1 AND cw.source = oc.source AND cw.worker_id = cur.worker_id
+    WHERE cur.worker_id IS NULL OR cw.employed_to < oc.day
+  )
+  SELECT $1, u.day, u.source, u.case_id, u.area, l.worker_id, w.team,
+    CASE WHEN u.current_worker IS NULL THEN 'ingen rådgiver' ELSE 'rådgiver fratrådt' END,
+    CASE WHEN u.current_worker IS NOT NULL THEN w.employed_to + 1
+         WHEN l.valid_to IS NOT NULL THEN GREATEST(l.valid_to + 1, u.opened)
+         ELSE u.opened END
+  FROM unassigned u
+  LEFT JOIN LATERAL (
+    SELECT a.worker_id, a.valid_to FROM assignment a
+    WHERE a.municipality_code = $1 AND a.source = u.source AND a.case_id = u.case_id AND a.valid_from <= u.day AND a.worker_id <> ''
+    ORDER BY a.valid_from DESC, a.worker_id DESC LIMIT 1
+  ) l ON true
+  LEFT JOIN caseworker w ON w.municipality_code = $1 AND w.source = u.source AND w.worker_id = coalesce(u.current_worker, l.worker_id)`;
+
+/**
+ * started_measure: per placement or preventive measure whose case is known (deadline.plan_on_time's
+ * and deadline.child_conversation's measures), its start and the child's earliest action plan and
+ * child conversation inside the windows the two rules judge it by (libs/kpi's deadline/rules.ts:
+ * PLAN_IN_WINDOW, CHILD_CONVERSATION_HELD): the plan from start − 12 months to the plan's limit (the
+ * start before 2024, else start + 3 months), the conversation in the 6 months up to and including
+ * the decision, else the start. The rules' "known by D" is then "the earliest is on or before D".
+ */
+const STARTED_MEASURES = `
+  INSERT INTO started_measure (municipality_code, source, measure_id, case_id, started, first_plan, first_conversation)
+  SELECT $1, m.source, m.measure_id, m.case_id, m.started,
+    (SELECT min(p.plan_date) FROM action_plan p
+       JOIN child_case pc ON pc.municipality_code = p.municipality_code AND pc.source = p.source AND pc.case_id = p.case_id
+     WHERE p.municipality_code = $1 AND pc.person_id = c.person_id
+       AND p.plan_date BETWEEN (m.started + make_interval(months => -12))::date
+         AND CASE WHEN m.started < DATE '2024-01-01' THEN m.started ELSE (m.started + make_interval(months => 3))::date END),
+    (SELECT min(b.conversation_date) FROM child_conversation b
+       JOIN child_case bc ON bc.municipality_code = b.municipality_code AND bc.source = b.source AND bc.case_id = b.case_id
+     WHERE b.municipality_code = $1 AND bc.person_id = c.person_id
+       AND b.conversation_date BETWEEN (coalesce(m.decided, m.started) + make_interval(months => -6))::date AND coalesce(m.decided, m.started))
+  FROM measure m JOIN child_case c ON c.municipality_code = $1 AND c.source = m.source AND c.case_id = m.case_id
+  WHERE m.municipality_code = $1 AND m.family IN ('placement', 'preventive')`;
+
+/**
  * The read models and how each is built, in the order they are built. `hashJoins`: the statement
  * runs without nested loops where another join can do (ADR 0101): its joins of aggregates over
  * the held days were planned as nested loops while the days' table had no statistics yet (a new
@@ -294,6 +353,9 @@ const READ_MODELS: { table: string; build: string; hashJoins?: boolean }[] = [
   { table: 'caseload_day', build: CASELOAD_DAYS },
   // After case_team_span and caseload_day, which it reads.
   { table: 'caseload_day_worker', build: CASELOAD_DAY_WORKERS, hashJoins: true },
+  // After case_team_span and caseload_day, which it reads.
+  { table: 'unassigned_case_day', build: UNASSIGNED_CASE_DAYS, hashJoins: true },
+  { table: 'started_measure', build: STARTED_MEASURES },
 ];
 
 /** The read models' tables, in the order they are built. */

@@ -35,6 +35,7 @@ import { EffectReadModel1733916000000 } from './1733916000000-EffectReadModel';
 import { EffectSpanReadModel1733917000000 } from './1733917000000-EffectSpanReadModel';
 import { ActivityCountReadModels1733918300000 } from './1733918300000-ActivityCountReadModels';
 import { CaseloadReadModel1733919000000 } from './1733919000000-CaseloadReadModel';
+import { StartedMeasureAndUnassignedCaseReadModels1733920000000 } from './1733920000000-StartedMeasureAndUnassignedCaseReadModels';
 import { ImportReuse1733910000000 } from './1733910000000-ImportReuse';
 
 export const MIGRATIONS = [
@@ -74,4 +75,5 @@ export const MIGRATIONS = [
   EffectSpanReadModel1733917000000,
   ActivityCountReadModels1733918300000,
   CaseloadReadModel1733919000000,
+  StartedMeasureAndUnassignedCaseReadModels1733920000000,
 ];

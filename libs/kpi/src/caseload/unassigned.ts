@@ -31,6 +31,20 @@ const CURRENT_READ_MODEL = `current AS (
 )`;
 
 /**
+ * The list from the read model unassigned_case_day (ADR 0102) at a day caseload_day holds: its rows
+ * in the statement's order, the team filter in the join so that a held day with no row (in the
+ * scope) still answers with one row with no case. A day not held answers with none.
+ */
+const UNASSIGNED_READ_MODEL = `
+  SELECT u.case_id AS "case", u.area, u.last_worker AS "lastWorker", coalesce(u.team, $4) AS team, u.reason,
+         to_char(u.since, 'YYYY-MM-DD') AS since, ($2::date - u.since)::int AS days
+  FROM caseload_day h
+  LEFT JOIN unassigned_case_day u ON u.municipality_code = h.municipality_code AND u.day = h.day
+    AND ($3::text[] IS NULL OR coalesce(u.team, $4) = ANY($3::text[]))
+  WHERE h.municipality_code = $1 AND h.day = $2::date
+  ORDER BY days DESC, u.case_id`;
+
+/**
  * caseload.unassigned — the handover list: cases open at D with no assignment at D, or assigned
  * to a caseworker whose employment ended before D. A case belongs to the team of its last
  * assigned caseworker, else to the intake team.
@@ -45,6 +59,14 @@ export const unassignedCases = defineKpi({
   roles: ['teamleder', 'chef', 'admin'],
   async compute(ctx: KpiContext): Promise<KpiListValue<UnassignedRow>> {
     const intake = (ctx.settings ?? DEFAULT_SETTINGS).intake_team;
+    if (ctx.readModels) {
+      // One row with no case when D is held and nothing is unassigned; none when D is not held.
+      const held = await ctx.query<UnassignedRow>(UNASSIGNED_READ_MODEL, [ctx.municipality, ctx.asOf, ctx.teams ?? null, intake]);
+      if (held.length > 0) {
+        const rows = held.filter((r) => r.case !== null);
+        return { count: rows.length, rows };
+      }
+    }
     const rows = await ctx.query<UnassignedRow>(
       `WITH open_case AS (
          SELECT c.* FROM child_case c WHERE c.municipality_code = $1 AND c.opened <= $2::date AND (c.closed IS NULL OR c.closed >= $2::date)

@@ -167,6 +167,16 @@ const STARTED_IN_P = (ctx: { readModels?: boolean }) => `
       AND ${IN_SCOPE('ct')}
   )`;
 
+// From the read model (ADR 0102): the measures started in P by the index on their start, each
+// case's team at D looked up for them alone, and the earliest plan and conversation in each
+// measure's window read instead of looked up.
+const STARTED_IN_P_READ_MODEL = (ctx: KpiContext) => `
+  ${PARAMS},
+  started AS MATERIALIZED (
+    SELECT sm.started, sm.first_plan, sm.first_conversation, ct.team FROM started_measure sm ${caseTeamOf(ctx, 'sm', true)}
+    WHERE sm.municipality_code = $1 AND sm.started BETWEEN $3::date AND $4::date AND sm.started <= $2::date AND ${IN_SCOPE('ct')}
+  )`;
+
 /** The two shares counted over the measures started in P. */
 type StartedShare = 'plan' | 'conversation';
 
@@ -177,17 +187,22 @@ type StartedShare = 'plan' | 'conversation';
  * are worked out once.
  */
 const startedCounts = (ctx: KpiContext, grouping: Grouping, shares: StartedShare[]) => {
-  const judged = {
-    plan: `${PLAN_LIMIT('s.started')} AS limit_date, ${PLAN_IN_WINDOW('s.person_id', 's.started')} AS has_plan`,
-    conversation: `${CHILD_CONVERSATION_HELD('s.person_id', 's.decided', 's.started')} AS held`,
-  };
+  const judged = ctx.readModels
+    ? {
+        plan: `${PLAN_LIMIT('s.started')} AS limit_date, coalesce(s.first_plan <= $2::date, false) AS has_plan`,
+        conversation: `coalesce(s.first_conversation <= $2::date, false) AS held`,
+      }
+    : {
+        plan: `${PLAN_LIMIT('s.started')} AS limit_date, ${PLAN_IN_WINDOW('s.person_id', 's.started')} AS has_plan`,
+        conversation: `${CHILD_CONVERSATION_HELD('s.person_id', 's.decided', 's.started')} AS held`,
+      };
   const counted = {
     plan: `count(*) FILTER (WHERE has_plan)::int AS plan_numerator,
            count(*) FILTER (WHERE ${PLAN_JUDGED('has_plan', 'limit_date')})::int AS plan_denominator`,
     conversation: 'count(*) FILTER (WHERE held)::int AS conversation_numerator, count(*)::int AS conversation_denominator',
   };
   return ctx.query<Record<string, number> & { team?: string; total?: boolean }>(
-    `WITH ${STARTED_IN_P(ctx)},
+    `WITH ${ctx.readModels ? STARTED_IN_P_READ_MODEL(ctx) : STARTED_IN_P(ctx)},
      judged AS (SELECT s.*, ${shares.map((share) => judged[share]).join(', ')} FROM started s)
      SELECT ${teamColumn(grouping)}${shares.map((share) => counted[share]).join(', ')}
      FROM judged WHERE ${IN_SCOPE('judged')}
