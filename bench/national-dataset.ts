@@ -153,7 +153,9 @@ async function readModels(url: string, log: (line: string) => void): Promise<voi
     if (rows.length === 0) return;
     const started = Date.now();
     for (const { m } of rows) await buildReadModels(pool, m);
-    await pool.query(`ANALYZE ${READ_MODEL_TABLES.join(', ')}`);
+    // Vacuumed too: each build deletes the rows it replaces, and this kind of machine's PostgreSQL
+    // runs without autovacuum, which a deployment's keeps on (the answers would read the dead rows).
+    await pool.query(`VACUUM (ANALYZE) ${READ_MODEL_TABLES.join(', ')}`);
     log(`  read models of ${rows.length} municipalities built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } finally {
     await pool.end();
