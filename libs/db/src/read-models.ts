@@ -316,6 +316,23 @@ const UNASSIGNED_CASE_DAYS = `
   LEFT JOIN caseworker w ON w.municipality_code = $1 AND w.source = u.source AND w.worker_id = coalesce(u.current_worker, l.worker_id)`;
 
 /**
+ * effect_change_day: at each day of caseload_day, effect.change's children summed per set of
+ * measure types and direction of Δ, from their spans holding the day (effect_child_span, built
+ * before it), by the very expressions of the KPI's statement (libs/kpi's effect/change.ts: Δ and
+ * the direction judged on the float with its tolerance); the sums of Δ exact in numeric.
+ */
+const EFFECT_CHANGE_DAYS = `
+  INSERT INTO effect_change_day (municipality_code, day, types, direction, children, total)
+  WITH days AS MATERIALIZED (SELECT day FROM caseload_day WHERE municipality_code = $1),
+  child AS (
+    SELECT d.day, (s.latest_total - s.first_total) / 5 AS delta, s.measure_types AS types
+    FROM effect_child_span s JOIN days d ON s.valid_from <= d.day AND (s.valid_to IS NULL OR s.valid_to >= d.day)
+    WHERE s.municipality_code = $1
+  )
+  SELECT $1, day, types, CASE WHEN abs(delta::float8) < 1e-9::float8 THEN 0 ELSE sign(delta) END AS direction, count(*), sum(delta)
+  FROM child GROUP BY day, types, direction`;
+
+/**
  * started_measure: per placement or preventive measure whose case is known (deadline.plan_on_time's
  * and deadline.child_conversation's measures), its start and the child's earliest action plan and
  * child conversation inside the windows the two rules judge it by (libs/kpi's deadline/rules.ts:
@@ -356,6 +373,8 @@ const READ_MODELS: { table: string; build: string; hashJoins?: boolean }[] = [
   // After case_team_span and caseload_day, which it reads.
   { table: 'unassigned_case_day', build: UNASSIGNED_CASE_DAYS, hashJoins: true },
   { table: 'started_measure', build: STARTED_MEASURES },
+  // After effect_child_span and caseload_day, which it reads.
+  { table: 'effect_change_day', build: EFFECT_CHANGE_DAYS },
 ];
 
 /** The read models' tables, in the order they are built. */

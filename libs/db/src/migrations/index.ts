@@ -36,6 +36,7 @@ import { EffectSpanReadModel1733917000000 } from './1733917000000-EffectSpanRead
 import { ActivityCountReadModels1733918300000 } from './1733918300000-ActivityCountReadModels';
 import { CaseloadReadModel1733919000000 } from './1733919000000-CaseloadReadModel';
 import { StartedMeasureAndUnassignedCaseReadModels1733920000000 } from './1733920000000-StartedMeasureAndUnassignedCaseReadModels';
+import { EffectChangeReadModel1733920100000 } from './1733920100000-EffectChangeReadModel';
 import { ImportReuse1733910000000 } from './1733910000000-ImportReuse';
 
 export const MIGRATIONS = [
@@ -76,4 +77,5 @@ export const MIGRATIONS = [
   ActivityCountReadModels1733918300000,
   CaseloadReadModel1733919000000,
   StartedMeasureAndUnassignedCaseReadModels1733920000000,
+  EffectChangeReadModel1733920100000,
 ];

@@ -56,19 +56,36 @@ const FROM_FACTS = `
  * is judged on the float with the tolerance the counts have always had (beyond it, the float has
  * Δ's own sign).
  */
-const SUMMARY = (children: string) => `
-  WITH ${children},
+const BY_TYPES = `
   by_types AS (
     SELECT types, CASE WHEN abs(delta::float8) < 1e-9::float8 THEN 0 ELSE sign(delta) END AS direction,
            count(*) AS n, sum(delta) AS total
     FROM child GROUP BY types, direction
-  )
+  )`;
+const GROUPS = `
   SELECT t.type, sum(n)::int AS children, sum(total)::float8 AS total,
          coalesce(sum(n) FILTER (WHERE direction > 0), 0)::int AS improved,
          coalesce(sum(n) FILTER (WHERE direction = 0), 0)::int AS unchanged,
          coalesce(sum(n) FILTER (WHERE direction < 0), 0)::int AS worsened
   FROM by_types, unnest(ARRAY[NULL::text] || CASE WHEN cardinality(types) = 0 THEN ARRAY[$3::text] ELSE types END) AS t(type)
   GROUP BY t.type`;
+const SUMMARY = (children: string) => `WITH ${children}, ${BY_TYPES} ${GROUPS}`;
+
+/**
+ * The same groups from the read model effect_change_day (ADR 0103), whose rows are by_types' at the
+ * days caseload_day holds. A held day with no child counted answers with one row of no children;
+ * a day not held, with none.
+ */
+const SUMMARY_HELD_DAY = `
+  WITH held AS (SELECT h.day FROM caseload_day h WHERE h.municipality_code = $1 AND h.day = $2::date),
+  by_types AS (
+    SELECT e.types, e.direction, e.children AS n, e.total
+    FROM effect_change_day e JOIN held h ON e.municipality_code = $1 AND e.day = h.day
+  ),
+  groups AS (${GROUPS})
+  SELECT * FROM groups
+  UNION ALL
+  SELECT NULL::text, 0, 0::float8, 0, 0, 0 FROM held WHERE NOT EXISTS (SELECT 1 FROM groups)`;
 
 interface GroupRow {
   /** The measure type, NULL for all counted children. */
@@ -95,15 +112,15 @@ export const effectChange = defineKpi({
   higherIsBetter: true,
   roles: ['chef', 'admin'],
   async compute(ctx): Promise<EffectChange> {
-    // From the read model effect_child_span when it is current (ADR 0074, 0078): each child's span
-    // holding D has the first and latest total and the types active on the latest date, made at
-    // import. Either way only the groups' counts come back, not a row per child.
-    const rows = await ctx.query<GroupRow>(SUMMARY(ctx.readModels ? FROM_SPANS : FROM_FACTS), [
-      ctx.municipality,
-      ctx.asOf,
-      NO_ACTIVE_MEASURE,
-    ]);
-    return summarise(rows);
+    // From the read models when current: at a day caseload_day holds, the groups' sums made at
+    // import (ADR 0103); else each child's span holding D, with the first and latest total and the
+    // types active on the latest date (ADR 0074, 0078). Only the groups' counts come back.
+    const params = [ctx.municipality, ctx.asOf, NO_ACTIVE_MEASURE];
+    if (ctx.readModels) {
+      const held = await ctx.query<GroupRow>(SUMMARY_HELD_DAY, params);
+      if (held.length > 0) return summarise(held.filter((r) => r.children > 0));
+    }
+    return summarise(await ctx.query<GroupRow>(SUMMARY(ctx.readModels ? FROM_SPANS : FROM_FACTS), params));
   },
 });
 

@@ -1,0 +1,60 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildReadModels } from '@bu/db';
+import { answerMemo, kpiById, type KpiContext } from '@bu/kpi';
+import { chiefFixture } from '../../../../test/support/kpi';
+
+// effect.change from the read model effect_change_day (ADR 0103) against the facts, at every day
+// caseload_day holds (the month ends of three years up to the export, and the export date: most
+// with no child counted yet, some with the fixture's children, see change.spec.ts) and at days it
+// does not hold (then the children's spans are read, ADR 0078).
+const D = '2024-04-30';
+const EFFECT = kpiById('effect.change')!;
+
+describe('effect.change from the held days', () => {
+  const { db, ctx } = chiefFixture(D);
+  let held: string[] = [];
+
+  beforeAll(async () => {
+    expect(await buildReadModels(db().pool, 461)).not.toBeNull();
+    held = (
+      await db().pool.query<{ day: string }>(
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day FROM caseload_day WHERE municipality_code = 461 ORDER BY day`,
+      )
+    ).rows.map((r) => r.day);
+  });
+
+  /** The value on both paths at D, and whether the held day's read model answered. */
+  async function bothPaths(asOf: string) {
+    let read = false;
+    const onModels: KpiContext = {
+      ...ctx({ asOf, readModels: true, shared: answerMemo() }),
+      query: async <T>(sql: string, params?: unknown[]) => {
+        const rows = await ctx().query<T>(sql, params);
+        if (sql.includes('effect_change_day') && rows.length > 0) read = true;
+        return rows;
+      },
+    };
+    return { facts: await EFFECT.compute(ctx({ asOf, readModels: false })), models: await EFFECT.compute(onModels), read };
+  }
+
+  it('gives what the facts give at every day it holds', async () => {
+    expect(held).toHaveLength(37);
+    let counted = 0;
+    for (const asOf of held) {
+      const both = await bothPaths(asOf);
+      expect(both.read, asOf).toBe(true);
+      expect(both.models, asOf).toEqual(both.facts);
+      counted += (both.facts as { children: number }).children;
+    }
+    // 31-03-2024: child7 (Δ −0.2); 30-04-2024: child1, child3, child7 (change.spec.ts) — and no child before.
+    expect(counted).toBe(4);
+  });
+
+  it('reads the spans at a day it does not hold, with the same answers', async () => {
+    for (const asOf of ['2024-04-29', '2024-04-01', '2024-03-01', '2024-02-28', '2024-05-09', '2024-05-10']) {
+      const both = await bothPaths(asOf);
+      expect(both.read, asOf).toBe(false);
+      expect(both.models, asOf).toEqual(both.facts);
+    }
+  });
+});
