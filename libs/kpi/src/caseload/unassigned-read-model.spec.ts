@@ -8,7 +8,8 @@ import { deadlinesFixture } from '../../../../test/support/kpi';
 // date) and at days it does not hold (read from the facts). Besides the fixture's caseworker who
 // left, ended assignment and case never assigned, cases written here: a CSC case whose assignment
 // passes to nobody (an empty worker), a caseworker the caseworker table does not know, a one-day
-// case on a month end, and a case whose caseworker's row names no team.
+// case on a month end, a case whose caseworker's row names no team, and one case number in both
+// case systems, never assigned, opened the same day (listed by source on both paths).
 const D = '2024-04-30';
 const UNASSIGNED = kpiById('caseload.unassigned')!;
 
@@ -25,7 +26,9 @@ describe('caseload.unassigned from the read model', () => {
       (461, 'csc', 'CU1', 'pu1', 'Udsatte', '2022-12-31', NULL),
       (461, 'dubu', 'CU2', 'pu2', 'Handicap', '2023-03-31', '2023-03-31'),
       (461, 'dubu', 'CU3', 'pu3', 'Handicap', '2023-05-01', NULL),
-      (461, 'dubu', 'CU4', 'pu4', 'Udsatte', '2023-06-15', NULL)`);
+      (461, 'dubu', 'CU4', 'pu4', 'Udsatte', '2023-06-15', NULL),
+      (461, 'dubu', 'CU5', 'pu5', 'Udsatte', '2024-01-10', NULL),
+      (461, 'csc', 'CU5', 'pu6', 'Handicap', '2024-01-10', NULL)`);
     // CU1 passes to nobody after 31-12-2023; CU2 is open one day and never assigned; CU3's RX is
     // unknown to the caseworker table (not unassigned); CU4's NT left on 31-10-2023, her row names no team.
     await q(`INSERT INTO assignment (municipality_code, source, case_id, worker_id, valid_from, valid_to) VALUES
@@ -106,6 +109,13 @@ describe('caseload.unassigned from the read model', () => {
       days: 91,
     });
     expect(jan.find((r) => r.case === 'CU3')).toBeUndefined();
+    // CU5 in both case systems, 21 days without since 10-01-2024: CSC's (Handicap) before DUBU's.
+    expect(jan.filter((r) => r.case === 'CU5')).toMatchObject([
+      { area: 'Handicap', days: 21 },
+      { area: 'Udsatte', days: 21 },
+    ]);
+    const facts = (await UNASSIGNED.compute(ctx({ asOf: '2024-01-31', readModels: false }))) as { rows: { case: string }[] };
+    expect(facts.rows.filter((r) => r.case === 'CU5')).toMatchObject([{ area: 'Handicap' }, { area: 'Udsatte' }]);
     // 31-03-2023: CU2, open that one day and never assigned, since its opening (0 days).
     expect((await rows('2023-03-31', ['Modtagelsen'])).find((r) => r.case === 'CU2')).toMatchObject({
       lastWorker: null,

@@ -42,7 +42,7 @@ const UNASSIGNED_READ_MODEL = `
   LEFT JOIN unassigned_case_day u ON u.municipality_code = h.municipality_code AND u.day = h.day
     AND ($3::text[] IS NULL OR coalesce(u.team, $4) = ANY($3::text[]))
   WHERE h.municipality_code = $1 AND h.day = $2::date
-  ORDER BY days DESC, u.case_id`;
+  ORDER BY days DESC, u.case_id, u.source`;
 
 /**
  * caseload.unassigned — the handover list: cases open at D with no assignment at D, or assigned
@@ -82,7 +82,7 @@ export const unassignedCases = defineKpi({
          WHERE cur.worker_id IS NULL OR cw.employed_to < $2::date
        ),
        listed AS (
-         SELECT u.case_id, u.area, l.worker_id AS last_worker, coalesce(w.team, $4) AS team,
+         SELECT u.source, u.case_id, u.area, l.worker_id AS last_worker, coalesce(w.team, $4) AS team,
            CASE WHEN u.current_worker IS NULL THEN 'ingen rådgiver' ELSE 'rådgiver fratrådt' END AS reason,
            CASE WHEN u.current_worker IS NOT NULL THEN w.employed_to + 1
                 WHEN l.valid_to IS NOT NULL THEN GREATEST(l.valid_to + 1, u.opened)
@@ -98,7 +98,8 @@ export const unassignedCases = defineKpi({
        )
        SELECT case_id AS "case", area, last_worker AS "lastWorker", team, reason, to_char(since, 'YYYY-MM-DD') AS since, ($2::date - since)::int AS days
        FROM listed WHERE $3::text[] IS NULL OR team = ANY($3::text[])
-       ORDER BY days DESC, case_id`,
+       -- The same case number in both case systems, equally long without: by source, on both paths.
+       ORDER BY days DESC, case_id, source`,
       [ctx.municipality, ctx.asOf, ctx.teams ?? null, intake],
     );
     return { count: rows.length, rows };
