@@ -113,17 +113,21 @@ describe('read models', () => {
     const app = await startTestApi(db);
     try {
       const token = await tokenFor(app, 'chef');
-      const effect = async (from: string) =>
+      const effect = async (asOf: string, from: string) =>
         (
           await request(app.getHttpServer())
-            .get(`/api/v1/kpis?ids=effect.change&asOf=${D}&from=${from}`)
+            .get(`/api/v1/kpis?ids=effect.change&asOf=${asOf}&from=${from}`)
             .set('authorization', `Bearer ${token}`)
             .expect(200)
         ).body.kpis['effect.change'] as { children: number; unchanged: number };
-      expect(await effect('2024-01-01')).toMatchObject({ children: 3, unchanged: 1 / 3 });
-      // A read model that says nobody's total moved: every child unchanged.
+      expect(await effect(D, '2024-01-01')).toMatchObject({ children: 3, unchanged: 1 / 3 });
+      // A read model that says nobody's total moved: every child unchanged, at a day the held days'
+      // sums (ADR 0103) do not cover (the same three children's spans hold it).
       await db.pool.query('UPDATE effect_child_span SET latest_total = first_total');
-      expect(await effect('2024-01-02')).toMatchObject({ children: 3, unchanged: 1 });
+      expect(await effect('2024-04-29', '2024-01-02')).toMatchObject({ children: 3, unchanged: 1 });
+      // At the export date, a held day, the held day's sums are read: without them, nobody.
+      await db.pool.query('DELETE FROM effect_change_day');
+      expect(await effect(D, '2024-01-02')).toMatchObject({ children: 0 });
     } finally {
       await app.close();
     }
