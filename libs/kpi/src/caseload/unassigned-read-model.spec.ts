@@ -88,7 +88,7 @@ describe('caseload.unassigned from the read model', () => {
     const rows = async (asOf: string, teams?: string[]) =>
       ((await UNASSIGNED.compute(ctx({ asOf, teams, readModels: true, shared: answerMemo() }))) as { rows: { case: string }[] }).rows;
     // 31-01-2024: CU1 has nobody since 01-01-2024 (30 days), its last caseworker RB of CSC's Team Nord;
-    // CU4's NT left 31-10-2023 (92 days), her row names no team: the intake team's.
+    // CU4's NT left 31-10-2023 (91 days), her row names no team: the intake team's.
     const jan = await rows('2024-01-31');
     expect(jan.find((r) => r.case === 'CU1')).toEqual({
       case: 'CU1',
