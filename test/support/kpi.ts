@@ -20,6 +20,15 @@ export function kpiContext(database: () => TestDatabase, asOf: string, from = `$
   });
 }
 
+/** The days caseload_day holds for the municipality (the read models' held days, ADR 0100), as YYYY-MM-DD. */
+export async function heldDays(pool: TestDatabase['pool'], municipality = 461): Promise<string[]> {
+  const { rows } = await pool.query<{ day: string }>(
+    `SELECT to_char(day, 'YYYY-MM-DD') AS day FROM caseload_day WHERE municipality_code = $1 ORDER BY day`,
+    [municipality],
+  );
+  return rows.map((r) => r.day);
+}
+
 /**
  * A KPI's value in that context, computed on both paths (ADR 0074): from the facts, and from the
  * read models built from the same facts just before (a spec may have changed them), which must

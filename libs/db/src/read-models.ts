@@ -222,6 +222,9 @@ const CASELOAD_DAYS = `
     SELECT e.d FROM export e
   ) days WHERE day IS NOT NULL`;
 
+/** The days caseload_day holds for the municipality, as the CTE `days`: the builds after it read them. */
+const HELD_DAYS = `days AS MATERIALIZED (SELECT day FROM caseload_day WHERE municipality_code = $1)`;
+
 /**
  * caseload_day_worker: at each day of caseload_day, per caseworker responsible (by case_team_span,
  * built before it) for open cases at the day, one row: the distinct children, the distinct
@@ -232,7 +235,7 @@ const CASELOAD_DAYS = `
  */
 const CASELOAD_DAY_WORKERS = `
   INSERT INTO caseload_day_worker (municipality_code, day, worker_id, children, sources, areas, area_children, classes, class_children)
-  WITH days AS MATERIALIZED (SELECT day FROM caseload_day WHERE municipality_code = $1),
+  WITH ${HELD_DAYS},
   -- Each case's spans with a caseworker, cut to the days the case is open: joined to the days last.
   spans AS MATERIALIZED (
     SELECT c.source, c.case_id, c.person_id, c.area, s.worker_id,
@@ -288,7 +291,7 @@ const CASELOAD_DAY_WORKERS = `
  */
 const UNASSIGNED_CASE_DAYS = `
   INSERT INTO unassigned_case_day (municipality_code, day, source, case_id, area, last_worker, team, reason, since)
-  WITH days AS MATERIALIZED (SELECT day FROM caseload_day WHERE municipality_code = $1),
+  WITH ${HELD_DAYS},
   open_case AS MATERIALIZED (
     SELECT d.day, c.source, c.case_id, c.area, c.opened
     FROM child_case c JOIN days d ON c.opened <= d.day AND (c.closed IS NULL OR c.closed >= d.day)
@@ -323,7 +326,7 @@ const UNASSIGNED_CASE_DAYS = `
  */
 const EFFECT_CHANGE_DAYS = `
   INSERT INTO effect_change_day (municipality_code, day, types, direction, children, total)
-  WITH days AS MATERIALIZED (SELECT day FROM caseload_day WHERE municipality_code = $1),
+  WITH ${HELD_DAYS},
   child AS (
     SELECT d.day, (s.latest_total - s.first_total) / 5 AS delta, s.measure_types AS types
     FROM effect_child_span s JOIN days d ON s.valid_from <= d.day AND (s.valid_to IS NULL OR s.valid_to >= d.day)

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildReadModels } from '@bu/db';
 import { answerMemo, DEFAULT_SETTINGS, kpiById, type KpiContext } from '@bu/kpi';
-import { deadlinesFixture } from '../../../../test/support/kpi';
+import { deadlinesFixture, heldDays } from '../../../../test/support/kpi';
 
 // The caseload read model (ADR 0100) against the facts: the three caseload KPIs at every day it
 // holds (the month ends of three years up to the export, and the export date) and at days it does
@@ -43,11 +43,7 @@ describe('caseload from the read model', () => {
     await q(`INSERT INTO investigation (municipality_code, source, investigation_id, case_id, started, completed) VALUES
       (461, 'dubu', 'IZ1', 'CZ1', '2023-06-01', '2024-03-31')`);
     expect(await buildReadModels(db().pool, 461)).not.toBeNull();
-    held = (
-      await db().pool.query<{ day: string }>(
-        `SELECT to_char(day, 'YYYY-MM-DD') AS day FROM caseload_day WHERE municipality_code = 461 ORDER BY day`,
-      )
-    ).rows.map((r) => r.day);
+    held = await heldDays(db().pool);
   });
 
   /** A context that notes whether a statement read the caseload read model. */
@@ -151,11 +147,7 @@ describe('caseload from the read model', () => {
     await q(`UPDATE source_snapshot SET export_date = '2024-04-15' WHERE municipality_code = 461`);
     try {
       expect(await buildReadModels(db().pool, 461)).not.toBeNull();
-      const days = (
-        await db().pool.query<{ day: string }>(
-          `SELECT to_char(day, 'YYYY-MM-DD') AS day FROM caseload_day WHERE municipality_code = 461 ORDER BY day`,
-        )
-      ).rows.map((r) => r.day);
+      const days = await heldDays(db().pool);
       // 30-04-2021 .. 30-04-2024 (the export's month end after it) and 15-04-2024.
       expect(days).toHaveLength(38);
       expect(days.slice(-2)).toEqual(['2024-04-15', D]);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildReadModels } from '@bu/db';
 import { answerMemo, DEFAULT_SETTINGS, kpiById, type KpiContext } from '@bu/kpi';
-import { deadlinesFixture } from '../../../../test/support/kpi';
+import { deadlinesFixture, heldDays } from '../../../../test/support/kpi';
 
 // caseload.unassigned from the read model unassigned_case_day (ADR 0102) against the facts, at
 // every day caseload_day holds (the month ends of three years up to the export, and the export
@@ -37,11 +37,7 @@ describe('caseload.unassigned from the read model', () => {
       (461, 'dubu', 'CU3', 'RX', '2023-05-01', NULL),
       (461, 'dubu', 'CU4', 'NT', '2023-06-15', NULL)`);
     expect(await buildReadModels(db().pool, 461)).not.toBeNull();
-    held = (
-      await db().pool.query<{ day: string }>(
-        `SELECT to_char(day, 'YYYY-MM-DD') AS day FROM caseload_day WHERE municipality_code = 461 ORDER BY day`,
-      )
-    ).rows.map((r) => r.day);
+    held = await heldDays(db().pool);
   });
 
   /** The list on both paths at D (with the answer's memo or not), and whether the read model answered. */

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildReadModels } from '@bu/db';
 import { answerMemo, kpiById, type KpiContext } from '@bu/kpi';
-import { chiefFixture } from '../../../../test/support/kpi';
+import { chiefFixture, heldDays } from '../../../../test/support/kpi';
 
 // effect.change from the read model effect_change_day (ADR 0103) against the facts, at every day
 // caseload_day holds (the month ends of three years up to the export, and the export date: most
@@ -16,11 +16,7 @@ describe('effect.change from the held days', () => {
 
   beforeAll(async () => {
     expect(await buildReadModels(db().pool, 461)).not.toBeNull();
-    held = (
-      await db().pool.query<{ day: string }>(
-        `SELECT to_char(day, 'YYYY-MM-DD') AS day FROM caseload_day WHERE municipality_code = 461 ORDER BY day`,
-      )
-    ).rows.map((r) => r.day);
+    held = await heldDays(db().pool);
   });
 
   /** The value on both paths at D, and whether the held day's read model answered. */
