@@ -16,7 +16,7 @@ import { SESSION_OPTIONS } from '@bu/db';
 import { addMonths, defaultPeriod, monthEnd, type Role } from '@bu/domain';
 import { KPIS, loadSettings, readModelsCurrent, type KpiContext } from '@bu/kpi';
 import { addUser } from '../scripts/lib/users';
-import { freePort, roleSetContext, startApiProcess, timeRoleSet } from './lib';
+import { busySeconds, freePort, processCpuSeconds, roleSetContext, startApiProcess, timeRoleSet } from './lib';
 import { importStatisticsAgain, NATIONAL_EXPORT_DATE, nationalDataset } from './national-dataset';
 
 const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
@@ -377,8 +377,19 @@ export async function benchApi(args: string[]): Promise<void> {
       console.log(
         `cold: each request a municipality and month-end of the last three years asked once (load ${load1()}; the API's KPI slots: ${kpiSlots(parseEnv().KPI_SLOTS, availableParallelism(), parseEnv().API_PROCESSES)}, ADR 0099)`,
       );
-      report(`cold, 1 client (load after ${load1()})`, await load(base, tokens, one, '', false, 1));
-      report(`cold, ${CLIENTS} clients (load after ${load1()})`, await load(base, tokens, fifty));
+      // Where the cores went: the API process's own CPU, and the rest (PostgreSQL, this client).
+      const round = async (title: string, specs: Spec[], clients: number) => {
+        const before = { busy: busySeconds(), api: processCpuSeconds(api!.pid!) };
+        const samples = await load(base, tokens, specs, '', false, clients);
+        const busy = busySeconds() - before.busy;
+        const ownCpu = processCpuSeconds(api!.pid!) - before.api;
+        report(title, samples);
+        console.log(
+          `  cores busy ${busy.toFixed(1)} s: the API process ${ownCpu.toFixed(1)} s (${((ownCpu / specs.length) * 1000).toFixed(0)} ms a request), the rest ${(busy - ownCpu).toFixed(1)} s`,
+        );
+      };
+      await round(`cold, 1 client (load after ${load1()})`, one, 1);
+      await round(`cold, ${CLIENTS} clients (load after ${load1()})`, fifty, CLIENTS);
       return;
     }
     const list = specs();

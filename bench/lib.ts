@@ -72,6 +72,14 @@ export function busySeconds(): number {
   return (fields.reduce((a, b) => a + b, 0) - fields[3] - fields[4]) / 100;
 }
 
+/** Seconds of CPU the process `pid` has used so far (/proc/<pid>/stat: user and system time). */
+export function processCpuSeconds(pid: number): number {
+  // The command name (field 2) is in parentheses and may hold spaces: count from after it.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /**
  * One role's KPI set as the API computes an answer's (ADR 0075: one memo per answer), for the SQL
  * benchmarks: the team leader's for Team Nord, the read models when current (unless `live`).

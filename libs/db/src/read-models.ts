@@ -359,6 +359,58 @@ const STARTED_MEASURES = `
   WHERE m.municipality_code = $1 AND m.family IN ('placement', 'preventive')`;
 
 /**
+ * notification_month_day: at each day of caseload_day, deadline.notification_24h's counts per team
+ * of the notification's case at the day (by case_team_span, built before it, as the KPI's read-model
+ * path looks the team up; NULL: the intake team, applied when read) and per Copenhagen month of
+ * receipt, for the notifications received from the first of the month eleven months before the
+ * day's to the end of the day, by the very rules of libs/kpi's deadline/rules.ts: the assessment
+ * known at the day (before its end), judged (assessed, or received more than 24 hours before the
+ * end of the day) and assessed within 24 hours (86,400 elapsed seconds).
+ */
+const NOTIFICATION_MONTH_DAYS = `
+  INSERT INTO notification_month_day (municipality_code, day, team, month, notifications, judged, assessed_in_24h)
+  WITH ${HELD_DAYS},
+  -- Each day's instants worked out once, not once for each notification beside it.
+  windows AS MATERIALIZED (
+    SELECT day, (date_trunc('month', day::timestamp) - interval '11 months') AT TIME ZONE 'Europe/Copenhagen' AS first_instant,
+      (day + 1)::timestamp AT TIME ZONE 'Europe/Copenhagen' AS end_of_day
+    FROM days
+  ),
+  note AS (
+    SELECT w.day, w.end_of_day, n.source, n.case_id, n.received_at,
+      CASE WHEN n.assessed_at < w.end_of_day THEN n.assessed_at END AS assessed_at,
+      date_trunc('month', n.received_at AT TIME ZONE 'Europe/Copenhagen')::date AS month
+    FROM notification n JOIN windows w ON n.received_at >= w.first_instant AND n.received_at < w.end_of_day
+    WHERE n.municipality_code = $1
+  )
+  SELECT $1, n.day, s.team, n.month, count(*),
+    count(*) FILTER (WHERE n.assessed_at IS NOT NULL OR n.received_at < n.end_of_day - interval '24 hours'),
+    count(*) FILTER (WHERE n.assessed_at IS NOT NULL AND n.assessed_at - n.received_at <= interval '24 hours')
+  FROM note n
+  LEFT JOIN child_case c ON c.municipality_code = $1 AND c.source = n.source AND c.case_id = n.case_id
+  LEFT JOIN case_team_span s ON s.municipality_code = $1 AND s.source = c.source AND s.case_id = c.case_id
+    AND s.valid_from <= n.day AND (s.valid_to IS NULL OR s.valid_to >= n.day)
+  GROUP BY n.day, s.team, n.month`;
+
+/**
+ * unassessed_notification_day: at each day of caseload_day, the notifications received by its end
+ * and not assessed by it (libs/kpi's deadline/notifications.ts: the rows of its two lists), with the
+ * caseworker and team of the notification's case at the day by case_team_span (built before it),
+ * as the lists' read-model path looks them up (NULL team: the intake team, applied when read).
+ */
+const UNASSESSED_NOTIFICATION_DAYS = `
+  INSERT INTO unassessed_notification_day (municipality_code, day, source, notification_id, case_id, received_at, worker_id, team)
+  WITH ${HELD_DAYS},
+  windows AS MATERIALIZED (SELECT day, (day + 1)::timestamp AT TIME ZONE 'Europe/Copenhagen' AS end_of_day FROM days)
+  SELECT $1, w.day, n.source, n.notification_id, n.case_id, n.received_at, s.worker_id, s.team
+  FROM notification n
+  JOIN windows w ON n.received_at < w.end_of_day AND (n.assessed_at IS NULL OR n.assessed_at >= w.end_of_day)
+  LEFT JOIN child_case c ON c.municipality_code = $1 AND c.source = n.source AND c.case_id = n.case_id
+  LEFT JOIN case_team_span s ON s.municipality_code = $1 AND s.source = c.source AND s.case_id = c.case_id
+    AND s.valid_from <= w.day AND (s.valid_to IS NULL OR s.valid_to >= w.day)
+  WHERE n.municipality_code = $1`;
+
+/**
  * The read models and how each is built, in the order they are built. `hashJoins`: the statement
  * runs without nested loops where another join can do (ADR 0101): its joins of aggregates over
  * the held days were planned as nested loops while the days' table had no statistics yet (a new
@@ -378,6 +430,9 @@ const READ_MODELS: { table: string; build: string; hashJoins?: boolean }[] = [
   { table: 'started_measure', build: STARTED_MEASURES },
   // After effect_child_span and caseload_day, which it reads.
   { table: 'effect_change_day', build: EFFECT_CHANGE_DAYS },
+  // After case_team_span and caseload_day, which they read.
+  { table: 'notification_month_day', build: NOTIFICATION_MONTH_DAYS, hashJoins: true },
+  { table: 'unassessed_notification_day', build: UNASSESSED_NOTIFICATION_DAYS, hashJoins: true },
 ];
 
 /** The read models' tables, in the order they are built. */

@@ -37,6 +37,7 @@ import { ActivityCountReadModels1733918300000 } from './1733918300000-ActivityCo
 import { CaseloadReadModel1733919000000 } from './1733919000000-CaseloadReadModel';
 import { StartedMeasureAndUnassignedCaseReadModels1733920000000 } from './1733920000000-StartedMeasureAndUnassignedCaseReadModels';
 import { EffectChangeReadModel1733920100000 } from './1733920100000-EffectChangeReadModel';
+import { NotificationReadModels1733920200000 } from './1733920200000-NotificationReadModels';
 import { ImportReuse1733910000000 } from './1733910000000-ImportReuse';
 
 export const MIGRATIONS = [
@@ -78,4 +79,5 @@ export const MIGRATIONS = [
   CaseloadReadModel1733919000000,
   StartedMeasureAndUnassignedCaseReadModels1733920000000,
   EffectChangeReadModel1733920100000,
+  NotificationReadModels1733920200000,
 ];
