@@ -379,7 +379,7 @@ const STARTED_MEASURES = `
  * end of the day) and assessed within 24 hours (86,400 elapsed seconds).
  */
 const NOTIFICATION_MONTH_DAYS = `
-  INSERT INTO notification_month_day (municipality_code, day, team, month, notifications, judged, assessed_in_24h)
+  INSERT INTO notification_month_day (municipality_code, day, team, month, judged, assessed_in_24h)
   WITH ${HELD_DAYS},
   -- Each day's instants worked out once, not once for each notification beside it.
   windows AS MATERIALIZED (
@@ -394,7 +394,7 @@ const NOTIFICATION_MONTH_DAYS = `
     FROM notification n JOIN windows w ON n.received_at >= w.first_instant AND n.received_at < w.end_of_day
     WHERE n.municipality_code = $1
   )
-  SELECT $1, n.day, s.team, n.month, count(*),
+  SELECT $1, n.day, s.team, n.month,
     count(*) FILTER (WHERE n.assessed_at IS NOT NULL OR n.received_at < n.end_of_day - interval '24 hours'),
     count(*) FILTER (WHERE n.assessed_at IS NOT NULL AND n.assessed_at - n.received_at <= interval '24 hours')
   FROM note n

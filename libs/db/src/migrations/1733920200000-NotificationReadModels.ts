@@ -2,12 +2,12 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 // The notifications' KPIs at the days caseload_day holds (ADR 0104).
 //
-// notification_month_day: deadline.notification_24h's counts per day, team of
-// the notification's case at the day (NULL: the intake team, a setting, applied when read) and
-// month of receipt (Copenhagen time; the twelve months up to the day's month), the notifications
-// received by the end of the day, those judged at the day and those assessed within 24 hours as
-// known at the day. A P of whole months ending at a held D sums these few rows; any other P or D
-// is counted from the notifications as before.
+// notification_month_day: deadline.notification_24h's counts per day, team of the notification's
+// case at the day (NULL: the intake team, a setting, applied when read) and month of receipt
+// (Copenhagen time; the twelve months up to the day's month, received by the end of the day): the
+// notifications judged at the day and those assessed within 24 hours as known at the day. A group
+// with a notification has a row even when none is judged yet. A P of whole months ending at a held
+// D sums these few rows; any other P or D is counted from the notifications as before.
 //
 // unassessed_notification_day: per day, the notifications received by its end and not assessed by
 // it (the rows of deadline.notification_overdue and deadline.notification_due_soon, which split them
@@ -25,7 +25,6 @@ export class NotificationReadModels1733920200000 implements MigrationInterface {
         day date NOT NULL,
         team text,
         month date NOT NULL,
-        notifications integer NOT NULL,
         judged integer NOT NULL,
         assessed_in_24h integer NOT NULL,
         municipality_code smallint NOT NULL
