@@ -108,7 +108,7 @@ export function startWorker(config: WorkerConfig): RunningWorker {
   // Drop folders are checked on a schedule (default every 15 minutes; 0 turns it off).
   const every = config.dropFolderIntervalMs;
   // The retention purge runs daily (etl/src/jobs/retention.ts); read models not built from the
-  // data in force are built every few minutes, the first time at once (etl/src/jobs/read-models.ts).
+  // data in force are built every few minutes (etl/src/jobs/read-models.ts).
   void Promise.all([
     swept,
     every > 0

@@ -204,11 +204,11 @@ export function etlJobHandlers(
     },
     'refresh-read-models': async (job) => {
       if (!settings().KPI_READ_MODELS) return null;
-      const { built, left } = await refreshStaleReadModels(pool);
-      if (built.length > 0)
+      const { built, failed, left } = await refreshStaleReadModels(pool);
+      if (built.length + failed.length > 0)
         logger().info(
-          { job: job.id, built, left },
-          `Read models built for ${built.length} municipalities not current; ${left} left for the next run.`,
+          { job: job.id, built, failed, left },
+          `Read models not current: built for ${built.length} municipalities, failed for ${failed.length}, ${left} left for the next run.`,
         );
       return null;
     },
