@@ -14,6 +14,5 @@ export { parseDelimited } from './csv/parse';
 export { readText } from './csv/source';
 export * from './jobs/drop-folders';
 export * from './jobs/retention';
-export * from './jobs/read-models';
 export * from './jobs/upload-zip';
 export * from './worker';
