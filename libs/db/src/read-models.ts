@@ -359,6 +359,16 @@ const STARTED_MEASURES = `
   WHERE m.municipality_code = $1 AND m.family IN ('placement', 'preventive')`;
 
 /**
+ * The span `s` of case_team_span holding `day` for the case of the notification `n` (by its source
+ * and case number), as the notifications' read-model path looks the team up: none when the case is
+ * unknown to child_case or has no span at the day (the intake team, applied when read).
+ */
+const NOTIFICATION_TEAM_AT = (n: string, day: string) => `
+  LEFT JOIN child_case c ON c.municipality_code = $1 AND c.source = ${n}.source AND c.case_id = ${n}.case_id
+  LEFT JOIN case_team_span s ON s.municipality_code = $1 AND s.source = c.source AND s.case_id = c.case_id
+    AND s.valid_from <= ${day} AND (s.valid_to IS NULL OR s.valid_to >= ${day})`;
+
+/**
  * notification_month_day: at each day of caseload_day, deadline.notification_24h's counts per team
  * of the notification's case at the day (by case_team_span, built before it, as the KPI's read-model
  * path looks the team up; NULL: the intake team, applied when read) and per Copenhagen month of
@@ -387,9 +397,7 @@ const NOTIFICATION_MONTH_DAYS = `
     count(*) FILTER (WHERE n.assessed_at IS NOT NULL OR n.received_at < n.end_of_day - interval '24 hours'),
     count(*) FILTER (WHERE n.assessed_at IS NOT NULL AND n.assessed_at - n.received_at <= interval '24 hours')
   FROM note n
-  LEFT JOIN child_case c ON c.municipality_code = $1 AND c.source = n.source AND c.case_id = n.case_id
-  LEFT JOIN case_team_span s ON s.municipality_code = $1 AND s.source = c.source AND s.case_id = c.case_id
-    AND s.valid_from <= n.day AND (s.valid_to IS NULL OR s.valid_to >= n.day)
+  ${NOTIFICATION_TEAM_AT('n', 'n.day')}
   GROUP BY n.day, s.team, n.month`;
 
 /**
@@ -405,9 +413,7 @@ const UNASSESSED_NOTIFICATION_DAYS = `
   SELECT $1, w.day, n.source, n.notification_id, n.case_id, n.received_at, s.worker_id, s.team
   FROM notification n
   JOIN windows w ON n.received_at < w.end_of_day AND (n.assessed_at IS NULL OR n.assessed_at >= w.end_of_day)
-  LEFT JOIN child_case c ON c.municipality_code = $1 AND c.source = n.source AND c.case_id = n.case_id
-  LEFT JOIN case_team_span s ON s.municipality_code = $1 AND s.source = c.source AND s.case_id = c.case_id
-    AND s.valid_from <= w.day AND (s.valid_to IS NULL OR s.valid_to >= w.day)
+  ${NOTIFICATION_TEAM_AT('n', 'w.day')}
   WHERE n.municipality_code = $1`;
 
 /**
