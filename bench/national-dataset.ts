@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Client, Pool } from 'pg';
-import { buildReadModels, migrate, READ_MODEL_TABLES } from '@bu/db';
+import { buildReadModels, migrate, READ_MODEL_TABLES, STALE_READ_MODELS } from '@bu/db';
 import { municipalities } from '@bu/domain';
 import { importDubu, importEconomy, importStatistics } from '@bu/etl';
 import { generateDubuExport } from '../scripts/demo/generate-dubu';
@@ -143,16 +143,10 @@ export async function builtNationalDataset(server: string, name: string, scale =
 async function readModels(url: string, log: (line: string) => void): Promise<void> {
   const pool = new Pool({ connectionString: url, max: 1 });
   try {
-    const { rows } = await pool.query<{ m: number }>(
-      `SELECT DISTINCT s.municipality_code AS m FROM source_snapshot s
-       WHERE s.source IN ('dubu', 'csc') AND NOT EXISTS (
-         SELECT 1 FROM read_model_state r WHERE r.municipality_code = s.municipality_code
-           AND r.import_id = (SELECT max(x.import_id) FROM source_snapshot x WHERE x.municipality_code = s.municipality_code AND x.source IN ('dubu', 'csc')))
-       ORDER BY 1`,
-    );
+    const { rows } = await pool.query<{ municipality: number }>(STALE_READ_MODELS);
     if (rows.length === 0) return;
     const started = Date.now();
-    for (const { m } of rows) await buildReadModels(pool, m);
+    for (const { municipality } of rows) await buildReadModels(pool, municipality);
     // Vacuumed too: each build deletes the rows it replaces, and this kind of machine's PostgreSQL
     // runs without autovacuum, which a deployment's keeps on (the answers would read the dead rows).
     await pool.query(`VACUUM (ANALYZE) ${READ_MODEL_TABLES.join(', ')}`);

@@ -14,5 +14,6 @@ export { parseDelimited } from './csv/parse';
 export { readText } from './csv/source';
 export * from './jobs/drop-folders';
 export * from './jobs/retention';
+export * from './jobs/read-models';
 export * from './jobs/upload-zip';
 export * from './worker';

@@ -6,6 +6,7 @@ import { METRICS, watchPool } from '@bu/metrics';
 import { Counter, Histogram } from 'prom-client';
 import { startEtlWorker } from './jobs/etl-job';
 import { scheduleDropFolderPull } from './jobs/drop-folders';
+import { scheduleReadModelRefresh } from './jobs/read-models';
 import { scheduleRetentionPurge } from './jobs/retention';
 import { ensurePrivateDir, sweepUploadOrphans } from './jobs/upload-zip';
 
@@ -106,7 +107,8 @@ export function startWorker(config: WorkerConfig): RunningWorker {
   });
   // Drop folders are checked on a schedule (default every 15 minutes; 0 turns it off).
   const every = config.dropFolderIntervalMs;
-  // The retention purge runs daily (etl/src/jobs/retention.ts).
+  // The retention purge runs daily (etl/src/jobs/retention.ts); read models not built from the
+  // data in force are built every few minutes (etl/src/jobs/read-models.ts).
   void Promise.all([
     swept,
     every > 0
@@ -115,6 +117,9 @@ export function startWorker(config: WorkerConfig): RunningWorker {
         )
       : undefined,
     scheduleRetentionPurge(queue).catch((e) => logger().error({ err: e }, `Could not schedule the retention purge: ${e.message}`)),
+    scheduleReadModelRefresh(queue).catch((e) =>
+      logger().error({ err: e }, `Could not schedule the build of read models not current: ${e.message}`),
+    ),
   ]).finally(() => void queue.close());
   let closing: Promise<void> | undefined;
   return {

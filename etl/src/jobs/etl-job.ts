@@ -11,6 +11,7 @@ import { importSource } from '../import-source';
 import { runImport, type ImportResult } from '../import-run';
 import { ImportFailure } from '../issues';
 import { DeliveryRefused, deliveryEntries, pullDropFolders, settleDelivery } from './drop-folders';
+import { refreshStaleReadModels } from './read-models';
 import { purgeExpired } from './retention';
 import { unpackUploadZipApart, UploadError } from './upload-zip';
 
@@ -199,6 +200,16 @@ export function etlJobHandlers(
     },
     'retention-purge': async () => {
       await purgeExpired(pool, { now: new Date(), queue: queue(), uploadDir: options.uploadDir });
+      return null;
+    },
+    'refresh-read-models': async (job) => {
+      if (!settings().KPI_READ_MODELS) return null;
+      const { built, failed, left } = await refreshStaleReadModels(pool);
+      if (built.length + failed.length > 0)
+        logger().info(
+          { job: job.id, built, failed, left },
+          `Read models not current: built for ${built.length} municipalities, failed for ${failed.length}, ${left} left for the next run.`,
+        );
       return null;
     },
   };

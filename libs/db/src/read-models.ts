@@ -12,6 +12,17 @@ export const READ_MODEL_SOURCES: readonly string[] = CASE_SOURCES;
 /** The newest case-system import in force for a municipality (the read models' key). */
 export const CURRENT_CASE_IMPORT = `(SELECT max(s.import_id) FROM source_snapshot s WHERE s.municipality_code = $1 AND s.source IN ${CASE_SOURCES_SQL})`;
 
+/**
+ * The municipalities with case-system data whose read models were not built from their import in
+ * force (a migration that adds a read model empties read_model_state; a build after an import can
+ * fail), in code order.
+ */
+export const STALE_READ_MODELS = `SELECT DISTINCT s.municipality_code AS municipality FROM source_snapshot s
+  WHERE s.source IN ${CASE_SOURCES_SQL} AND NOT EXISTS (
+    SELECT 1 FROM read_model_state r WHERE r.municipality_code = s.municipality_code
+      AND r.import_id = (SELECT max(x.import_id) FROM source_snapshot x WHERE x.municipality_code = s.municipality_code AND x.source IN ${CASE_SOURCES_SQL}))
+  ORDER BY 1`;
+
 /** Whether the municipality's ($1) read models were built from its case-system import in force. */
 export const READ_MODELS_CURRENT = `SELECT EXISTS (
   SELECT 1 FROM read_model_state r WHERE r.municipality_code = $1 AND r.import_id = ${CURRENT_CASE_IMPORT}

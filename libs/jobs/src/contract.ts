@@ -49,12 +49,14 @@ export interface JobPayloads {
   'pull-drop-folders': NoData;
   /** The daily retention purge (etl/src/jobs/retention.ts). */
   'retention-purge': NoData;
+  /** The scheduled build of read models not built from the data in force (etl/src/jobs/read-models.ts). */
+  'refresh-read-models': NoData;
 }
 
 export type JobName = keyof JobPayloads;
 
 /** The job names, for the worker's check that each has a handler. */
-export const JOB_NAMES = ['import', 'pull-drop-folders', 'retention-purge'] as const satisfies readonly JobName[];
+export const JOB_NAMES = ['import', 'pull-drop-folders', 'retention-purge', 'refresh-read-models'] as const satisfies readonly JobName[];
 
 // A name in JobPayloads missing from JOB_NAMES fails typecheck here.
 type Missing = Exclude<JobName, (typeof JOB_NAMES)[number]>;
@@ -64,6 +66,7 @@ void allNamed;
 export const IMPORT_JOB = 'import' satisfies JobName;
 export const PULL_JOB = 'pull-drop-folders' satisfies JobName;
 export const RETENTION_JOB = 'retention-purge' satisfies JobName;
+export const READ_MODELS_JOB = 'refresh-read-models' satisfies JobName;
 
 /** One job as the worker sees it: discriminated by `name`. */
 export type EtlJob = { [N in JobName]: { name: N; data: JobPayloads[N] } }[JobName];

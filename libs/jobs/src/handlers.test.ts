@@ -9,6 +9,7 @@ const handlers = (): JobHandlers<string> => ({
   import: async (j) => `import ${j.data.source}`,
   'pull-drop-folders': async () => 'pull',
   'retention-purge': async () => 'purge',
+  'refresh-read-models': async () => 'refresh',
 });
 
 describe('jobRouter (the worker fails fast)', () => {
@@ -23,6 +24,7 @@ describe('jobRouter (the worker fails fast)', () => {
     expect(await route(job('import', { source: 'dubu', dir: '/x' }))).toBe('import dubu');
     expect(await route(job('pull-drop-folders'))).toBe('pull');
     expect(await route(job('retention-purge'))).toBe('purge');
+    expect(await route(job('refresh-read-models'))).toBe('refresh');
   });
 
   it('fails a job outside the contract for good (not retried)', () => {
