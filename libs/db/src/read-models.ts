@@ -428,6 +428,35 @@ const UNASSESSED_NOTIFICATION_DAYS = `
   WHERE n.municipality_code = $1`;
 
 /**
+ * measure_deadline_day: at each day of caseload_day, the measures active at it that libs/kpi's
+ * deadline/measures.ts lists (economic benefits left out; the case known), with what their due
+ * dates rest on as known at the day by the very rules of its deadline/rules.ts: the latest follow-up
+ * and, for a placement, the latest supervision visit on or before the day; and the case's caseworker
+ * and team at the day by case_team_span (built before it), as the lists' read-model path looks them
+ * up (NULL team: the intake team, applied when read). The due dates are worked out when read: the
+ * default cadence is a setting.
+ */
+const MEASURE_DEADLINE_DAYS = `
+  INSERT INTO measure_deadline_day (municipality_code, day, source, measure_id, case_id, measure_type, placement, started,
+    followup_cadence_months, last_followup, last_visit, worker_id, team)
+  WITH ${HELD_DAYS},
+  active AS MATERIALIZED (
+    SELECT d.day, m.source, m.measure_id, m.case_id, m.measure_type, m.family = 'placement' AS placement, m.started, m.followup_cadence_months
+    FROM measure m JOIN days d ON m.started <= d.day AND (m.ended IS NULL OR m.ended >= d.day)
+    WHERE m.municipality_code = $1 AND m.family <> 'economic'
+  )
+  SELECT $1, a.day, a.source, a.measure_id, a.case_id, a.measure_type, a.placement, a.started, a.followup_cadence_months,
+    (SELECT max(f.followup_date) FROM followup f
+      WHERE f.municipality_code = $1 AND f.source = a.source AND f.measure_id = a.measure_id AND f.followup_date <= a.day),
+    CASE WHEN a.placement THEN (SELECT max(v.visit_date) FROM supervision_visit v
+      WHERE v.municipality_code = $1 AND v.source = a.source AND v.measure_id = a.measure_id AND v.visit_date <= a.day) END,
+    s.worker_id, s.team
+  FROM active a
+  JOIN child_case c ON c.municipality_code = $1 AND c.source = a.source AND c.case_id = a.case_id
+  LEFT JOIN case_team_span s ON s.municipality_code = $1 AND s.source = c.source AND s.case_id = c.case_id
+    AND s.valid_from <= a.day AND (s.valid_to IS NULL OR s.valid_to >= a.day)`;
+
+/**
  * The read models and how each is built, in the order they are built. `hashJoins`: the statement
  * runs without nested loops where another join can do (ADR 0101): its joins of aggregates over
  * the held days were planned as nested loops while the days' table had no statistics yet (a new
@@ -450,6 +479,8 @@ const READ_MODELS: { table: string; build: string; hashJoins?: boolean }[] = [
   // After case_team_span and caseload_day, which they read.
   { table: 'notification_month_day', build: NOTIFICATION_MONTH_DAYS, hashJoins: true },
   { table: 'unassessed_notification_day', build: UNASSESSED_NOTIFICATION_DAYS, hashJoins: true },
+  // After case_team_span and caseload_day, which it reads.
+  { table: 'measure_deadline_day', build: MEASURE_DEADLINE_DAYS, hashJoins: true },
 ];
 
 /** The read models' tables, in the order they are built. */

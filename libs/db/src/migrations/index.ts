@@ -38,6 +38,7 @@ import { CaseloadReadModel1733919000000 } from './1733919000000-CaseloadReadMode
 import { StartedMeasureAndUnassignedCaseReadModels1733920000000 } from './1733920000000-StartedMeasureAndUnassignedCaseReadModels';
 import { EffectChangeReadModel1733920100000 } from './1733920100000-EffectChangeReadModel';
 import { NotificationReadModels1733920200000 } from './1733920200000-NotificationReadModels';
+import { MeasureDeadlineReadModel1733920300000 } from './1733920300000-MeasureDeadlineReadModel';
 import { ImportReuse1733910000000 } from './1733910000000-ImportReuse';
 
 export const MIGRATIONS = [
@@ -80,4 +81,5 @@ export const MIGRATIONS = [
   StartedMeasureAndUnassignedCaseReadModels1733920000000,
   EffectChangeReadModel1733920100000,
   NotificationReadModels1733920200000,
+  MeasureDeadlineReadModel1733920300000,
 ];

@@ -56,6 +56,44 @@ async function windowRows(
 /** The SQL list of windows, for `due_window IN (...)`. */
 const windowList = (windows: DueWindow[]) => windows.map((w) => `'${w}'`).join(', ');
 
+/**
+ * The list rows of `windowed` (the active measures with due_date and due_window) in `windows`,
+ * each with its case's caseworker and team at D, looked up for those rows only: the scope is
+ * applied after the windows.
+ */
+const DEADLINE_ROWS = (ctx: KpiContext, windows: DueWindow[]) => `
+  SELECT w.measure_id AS measure, w.measure_type AS "measureType", w.case_id AS "case", ct.worker_id AS worker, ct.team,
+         to_char(w.due_date, 'YYYY-MM-DD') AS due, ($2::date - w.due_date)::int AS "daysOverdue", w.due_window AS "window"
+  FROM windowed w ${caseTeamOf(ctx, 'w', true)}
+  WHERE w.due_window IN (${windowList(windows)}) AND ${IN_SCOPE('ct')}
+  ORDER BY "daysOverdue" DESC, w.case_id, w.measure_id, w.source`;
+
+/**
+ * The same rows from measure_deadline_day (ADR 0106) at a day caseload_day holds, the due dates
+ * worked out from what it keeps by the same expressions (`filter` picks its rows), in the same
+ * order; the windows and the team filter in the join, so that a held day with no row still
+ * answers with one row with no measure. A day not held answers with none.
+ */
+const DEADLINE_READ_MODEL = (filter: string, dueDate: string, windowCase: string, windows: DueWindow[]) => `
+  WITH ${PARAMS},
+  dated AS (SELECT m.*, ${dueDate} AS due_date FROM measure_deadline_day m WHERE m.municipality_code = $1 AND m.day = $2::date${filter}),
+  windowed AS (SELECT d.*, ${windowCase} AS due_window FROM dated d)
+  SELECT w.measure_id AS measure, w.measure_type AS "measureType", w.case_id AS "case", w.worker_id AS worker, coalesce(w.team, $6) AS team,
+         to_char(w.due_date, 'YYYY-MM-DD') AS due, ($2::date - w.due_date)::int AS "daysOverdue", w.due_window AS "window"
+  FROM caseload_day h
+  LEFT JOIN windowed w ON w.due_window IN (${windowList(windows)}) AND ($5::text[] IS NULL OR coalesce(w.team, $6) = ANY($5::text[]))
+  WHERE h.municipality_code = $1 AND h.day = $2::date
+  ORDER BY "daysOverdue" DESC, w.case_id, w.measure_id, w.source`;
+
+/** A deadline list's rows: from the read model when it is current and holds D, else from the facts. */
+async function deadlineRows(ctx: KpiContext, statement: { readModel: string; facts: string }, params: unknown[]): Promise<WindowedRow[]> {
+  if (ctx.readModels) {
+    const held = await ctx.query<WindowedRow & { measure: string | null }>(statement.readModel, params);
+    if (held.length > 0) return held.filter((r) => r.measure !== null);
+  }
+  return ctx.query<WindowedRow>(statement.facts, params);
+}
+
 /** A work list of measure deadlines: the rows the team leader acts on, from `rows`. */
 function measureList<const Id extends string>(
   id: Id,
@@ -88,21 +126,20 @@ function followups<const Id extends string>(id: Id, title: string, window: DueWi
 /** The follow-up rows due in `windows`, each tagged with its window. */
 function followupRows(ctx: KpiContext, windows: DueWindow[]) {
   const settings = ctx.settings ?? DEFAULT_SETTINGS;
-  return ctx.query<WindowedRow>(
-    `WITH ${ACTIVE_MEASURE},
-     -- Materialized: the latest follow-up is looked up once per active measure (inlined, the
-     -- planner repeated the look-up for each use of the due date: filter, sort and output).
-     due AS MATERIALIZED (SELECT a.*, ${LAST_FOLLOWUP('a')} AS last_followup FROM active a),
-     dated AS (SELECT d.*, ${FOLLOWUP_DUE('last_followup', 'started', 'followup_cadence_months', '$7')} AS due_date FROM due d),
-     windowed AS (
-       SELECT d.*, CASE WHEN ${dueIn('overdue', 'due_date')} THEN 'overdue' WHEN ${dueIn('soon', 'due_date')} THEN 'soon' END AS due_window
-       FROM dated d
-     )
-     SELECT w.measure_id AS measure, w.measure_type AS "measureType", w.case_id AS "case", ct.worker_id AS worker, ct.team,
-            to_char(w.due_date, 'YYYY-MM-DD') AS due, ($2::date - w.due_date)::int AS "daysOverdue", w.due_window AS "window"
-     FROM windowed w ${caseTeamOf(ctx, 'w', true)}
-     WHERE w.due_window IN (${windowList(windows)}) AND ${IN_SCOPE('ct')}
-     ORDER BY "daysOverdue" DESC, w.case_id, w.measure_id`,
+  const dueDate = FOLLOWUP_DUE('last_followup', 'started', 'followup_cadence_months', '$7');
+  const windowCase = `CASE WHEN ${dueIn('overdue', 'due_date')} THEN 'overdue' WHEN ${dueIn('soon', 'due_date')} THEN 'soon' END`;
+  return deadlineRows(
+    ctx,
+    {
+      readModel: DEADLINE_READ_MODEL('', dueDate, windowCase, windows),
+      facts: `WITH ${ACTIVE_MEASURE},
+       -- Materialized: the latest follow-up is looked up once per active measure (inlined, the
+       -- planner repeated the look-up for each use of the due date: filter, sort and output).
+       due AS MATERIALIZED (SELECT a.*, ${LAST_FOLLOWUP('a')} AS last_followup FROM active a),
+       dated AS (SELECT d.*, ${dueDate} AS due_date FROM due d),
+       windowed AS (SELECT d.*, ${windowCase} AS due_window FROM dated d)
+       ${DEADLINE_ROWS(ctx, windows)}`,
+    },
     [...kpiParams(ctx, settings.intake_team), settings['followup.default_cadence_months']],
   );
 }
@@ -128,25 +165,24 @@ function supervision<const Id extends string>(
 /** The supervision rows due in `windows`, each tagged with its window. */
 function supervisionRows(ctx: KpiContext, windows: DueWindow[]) {
   const overdue = `(started < ${addMonthsSql('$2::date', -6)} AND (last_visit IS NULL OR last_visit < ${addMonthsSql('$2::date', -6)}))`;
-  return ctx.query<WindowedRow>(
-    `WITH ${ACTIVE_MEASURE},
-     -- Materialized, as the follow-ups' due: the latest visit is looked up once per placement
-     -- (inlined, the planner repeated the look-up for each use of it in the windows' tests).
-     placed AS MATERIALIZED (
-       SELECT a.*, (SELECT max(v.visit_date) FROM supervision_visit v WHERE v.municipality_code = $1 AND v.source = a.source
-                     AND v.measure_id = a.measure_id AND v.visit_date <= $2::date) AS last_visit
-       FROM active a WHERE a.family = 'placement'
-     ),
-     dated AS (SELECT p.*, ${addMonthsSql('coalesce(last_visit, started)', 6)} AS due_date FROM placed p),
-     windowed AS (
-       SELECT d.*, CASE WHEN ${overdue} THEN 'overdue' WHEN NOT ${overdue} AND ${dueIn('soon', 'due_date')} THEN 'soon' END AS due_window
-       FROM dated d
-     )
-     SELECT w.measure_id AS measure, w.measure_type AS "measureType", w.case_id AS "case", ct.worker_id AS worker, ct.team,
-            to_char(w.due_date, 'YYYY-MM-DD') AS due, ($2::date - w.due_date)::int AS "daysOverdue", w.due_window AS "window"
-     FROM windowed w ${caseTeamOf(ctx, 'w', true)}
-     WHERE w.due_window IN (${windowList(windows)}) AND ${IN_SCOPE('ct')}
-     ORDER BY "daysOverdue" DESC, w.case_id, w.measure_id`,
+  const dueDate = addMonthsSql('coalesce(last_visit, started)', 6);
+  const windowCase = `CASE WHEN ${overdue} THEN 'overdue' WHEN NOT ${overdue} AND ${dueIn('soon', 'due_date')} THEN 'soon' END`;
+  return deadlineRows(
+    ctx,
+    {
+      readModel: DEADLINE_READ_MODEL(' AND m.placement', dueDate, windowCase, windows),
+      facts: `WITH ${ACTIVE_MEASURE},
+       -- Materialized, as the follow-ups' due: the latest visit is looked up once per placement
+       -- (inlined, the planner repeated the look-up for each use of it in the windows' tests).
+       placed AS MATERIALIZED (
+         SELECT a.*, (SELECT max(v.visit_date) FROM supervision_visit v WHERE v.municipality_code = $1 AND v.source = a.source
+                       AND v.measure_id = a.measure_id AND v.visit_date <= $2::date) AS last_visit
+         FROM active a WHERE a.family = 'placement'
+       ),
+       dated AS (SELECT p.*, ${dueDate} AS due_date FROM placed p),
+       windowed AS (SELECT d.*, ${windowCase} AS due_window FROM dated d)
+       ${DEADLINE_ROWS(ctx, windows)}`,
+    },
     kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
   );
 }
