@@ -425,7 +425,9 @@ const UNASSESSED_NOTIFICATION_DAYS = `
   FROM notification n
   JOIN windows w ON n.received_at < w.end_of_day AND (n.assessed_at IS NULL OR n.assessed_at >= w.end_of_day)
   ${NOTIFICATION_TEAM_AT('n', 'w.day')}
-  WHERE n.municipality_code = $1`;
+  WHERE n.municipality_code = $1
+  -- In day order: a list reads one day's rows, which then share pages.
+  ORDER BY w.day`;
 
 /**
  * measure_deadline_day: at each day of caseload_day, the measures active at it that libs/kpi's
@@ -454,7 +456,9 @@ const MEASURE_DEADLINE_DAYS = `
   FROM active a
   JOIN child_case c ON c.municipality_code = $1 AND c.source = a.source AND c.case_id = a.case_id
   LEFT JOIN case_team_span s ON s.municipality_code = $1 AND s.source = c.source AND s.case_id = c.case_id
-    AND s.valid_from <= a.day AND (s.valid_to IS NULL OR s.valid_to >= a.day)`;
+    AND s.valid_from <= a.day AND (s.valid_to IS NULL OR s.valid_to >= a.day)
+  -- In day order: a list reads one day's rows, which then share pages.
+  ORDER BY a.day`;
 
 /**
  * The read models and how each is built, in the order they are built. `hashJoins`: the statement
