@@ -8,9 +8,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 // visit on or before the day, and the case's caseworker and team at the day (NULL team: the intake
 // team, a setting, applied when read). The due dates are worked out when read, so the default
 // cadence (a setting) is not built in. At any other D the lists are worked out from the facts.
-// The lists read a day's rows whole, so the index is on the day alone: a key of day, case system
-// and measure would be ten times its size (6 million rows nationally), and the build's statement
-// gives a measure one row a day by construction.
+// The lists read a day's rows whole, so the index is on (municipality, day): a key of day, case
+// system and measure would be nine times its size (6 million rows nationally), and the build's
+// statement gives a measure one row a day by construction.
 const IN_SCOPE = `((SELECT bu_scope_all()) OR municipality_code = ANY ((SELECT bu_scope_codes())::smallint[]))`;
 
 export class MeasureDeadlineReadModel1733920300000 implements MigrationInterface {

@@ -7,7 +7,7 @@ import { deadlinesFixture, heldDays } from '../../../../test/support/kpi';
 // the facts, at every day caseload_day holds (the month ends of three years up to the export, and the
 // export date), and from the facts at any other D. Besides the fixture's measures, written here: a
 // case whose caseworker, and so team, changes on 15-02-2024 (Team Vest, then Team Øst), and one
-// whose changes on a held day, 31-01-2024; a preventive
+// whose changes on a held day, 31-01-2024, and one that nobody has had (the intake team's); a preventive
 // measure due on the leap day (30-11-2023 + 3 months); a placement followed up on 31-08-2023 (+ 6
 // months: 29-02-2024) and again on that held day, visited on 31-08-2023; a measure of unknown family;
 // a placement that ends on a held day; a measure that starts on one; a cadence of one month; an
@@ -39,7 +39,8 @@ describe('the measures’ deadline lists from the read model', () => {
       (461, 'dubu', 'WO', 'Ole Øst', 'Team Øst', 'Rådgiver', '2020-01-01', NULL)`);
     await q(`INSERT INTO child_case (municipality_code, source, case_id, person_id, area, opened, closed) VALUES
       (461, 'dubu', 'CM1', 'pm1', 'Udsatte', '2023-01-01', NULL),
-      (461, 'dubu', 'CM2', 'pm2', 'Handicap', '2023-01-01', NULL)`);
+      (461, 'dubu', 'CM2', 'pm2', 'Handicap', '2023-01-01', NULL),
+      (461, 'dubu', 'CM3', 'pm3', 'Udsatte', '2023-01-01', NULL)`);
     await q(`INSERT INTO assignment (municipality_code, source, case_id, worker_id, valid_from, valid_to) VALUES
       (461, 'dubu', 'CM1', 'WV', '2023-01-01', '2024-02-14'),
       (461, 'dubu', 'CM1', 'WO', '2024-02-15', NULL),
@@ -55,6 +56,7 @@ describe('the measures’ deadline lists from the read model', () => {
       (461, 'dubu', 'MH', 'CM1', 'Kontaktperson', 'preventive', '2023-12-31', NULL, 1),
       (461, 'dubu', 'MI', 'CM1', 'Mentorordning', 'preventive', '2023-06-30', NULL, NULL),
       (461, 'dubu', 'MJ', 'CM2', 'Aflastning', 'preventive', '2023-01-01', NULL, NULL),
+      (461, 'dubu', 'ML', 'CM3', 'Plejefamilie', 'placement', '2023-01-01', NULL, NULL),
       (461, 'dubu', 'MX', 'CX9', 'Opholdssted', 'placement', '2023-01-01', NULL, NULL)`);
     await q(`INSERT INTO followup (municipality_code, source, measure_id, followup_date) VALUES
       (461, 'dubu', 'MB', '2023-08-31'), (461, 'dubu', 'MB', '2024-02-29'),
@@ -63,6 +65,12 @@ describe('the measures’ deadline lists from the read model', () => {
       (461, 'dubu', 'MB', '2023-08-31', true), (461, 'dubu', 'ME', '2023-09-30', false)`);
     expect(await buildReadModels(db().pool, 461)).not.toBeNull();
     held = await heldDays(db().pool);
+    // One row a measure and day (the table has no key to say so).
+    const { rows } = await db().pool.query(
+      `SELECT count(*)::int AS n, count(DISTINCT (day, source, measure_id))::int AS distinct FROM measure_deadline_day`,
+    );
+    expect(rows[0].n).toBeGreaterThan(100);
+    expect(rows[0].distinct).toBe(rows[0].n);
   });
 
   /** The four lists on both paths, and how many of the list statements the read model answered. */
@@ -86,7 +94,7 @@ describe('the measures’ deadline lists from the read model', () => {
   }
 
   it('gives what the facts give at every day it holds, scoped and not', async () => {
-    const settings = { ...DEFAULT_SETTINGS, intake_team: 'Team Syd', 'followup.default_cadence_months': 4 };
+    const settings = { ...DEFAULT_SETTINGS, intake_team: 'Visitationen', 'followup.default_cadence_months': 4 };
     expect(held).toHaveLength(37);
     let listed = 0;
     for (const asOf of held) {
@@ -95,7 +103,7 @@ describe('the measures’ deadline lists from the read model', () => {
         { teams: ['Team Vest'] },
         { teams: ['Team Øst', 'Team Nord'] },
         { settings },
-        { settings, teams: ['Team Syd'] },
+        { settings, teams: ['Visitationen'] },
       ]) {
         const at = `${asOf} ${JSON.stringify(over)}`;
         const both = await bothPaths({ ...over, asOf });
@@ -176,5 +184,15 @@ describe('the measures’ deadline lists from the read model', () => {
     expect(await mj('2023-12-31', ['Team Vest'])).toMatchObject([{ team: 'Team Vest', due: '2023-04-01', daysOverdue: 274 }]);
     expect(await mj('2024-01-31', ['Team Vest'])).toEqual([]);
     expect(await mj('2024-01-31', ['Team Øst'])).toMatchObject([{ team: 'Team Øst', due: '2023-04-01', daysOverdue: 305 }]);
+    // CM3 has never had a caseworker: ML is the intake team's, a setting applied when read.
+    const intake = async (kpi: number, settings: KpiContext['settings'], teams?: string[]) =>
+      ((await LISTS[kpi].compute(ctx({ asOf: '2024-01-31', settings, teams, readModels: true }))) as { rows: Row[] }).rows
+        .filter((r) => r.measure === 'ML')
+        .map(({ team, due, daysOverdue }) => ({ team, due, daysOverdue }));
+    const visitation = { ...DEFAULT_SETTINGS, intake_team: 'Visitationen' };
+    expect(await intake(0, visitation, ['Visitationen'])).toEqual([{ team: 'Visitationen', due: '2023-04-01', daysOverdue: 305 }]);
+    expect(await intake(2, visitation)).toEqual([{ team: 'Visitationen', due: '2023-07-01', daysOverdue: 214 }]);
+    expect(await intake(0, undefined)).toEqual([{ team: DEFAULT_SETTINGS.intake_team, due: '2023-04-01', daysOverdue: 305 }]);
+    expect(await intake(0, visitation, [DEFAULT_SETTINGS.intake_team])).toEqual([]);
   });
 });
