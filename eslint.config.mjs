@@ -6,7 +6,7 @@ import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-const SERVER_LIBS = ['type:config', 'type:data', 'type:infra', 'type:kpi', 'type:jobs', 'type:logger', 'type:metrics'];
+const SERVER_LIBS = ['type:config', 'type:data', 'type:infra', 'type:kpi', 'type:rules', 'type:jobs', 'type:logger', 'type:metrics'];
 const SHARED_LIBS = ['type:contracts', 'type:domain', 'type:definitions'];
 
 /**

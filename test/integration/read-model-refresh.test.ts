@@ -1,6 +1,6 @@
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STALE_READ_MODELS } from '@bu/db';
+import { READ_MODELS_BUILD, STALE_READ_MODELS } from '@bu/db';
 import { etlQueue, importDubu, READ_MODELS_JOB, refreshStaleReadModels, scheduleReadModelRefresh, startEtlWorker } from '@bu/etl';
 import { readModelsCurrent } from '@bu/kpi';
 import { createTestDatabase, TEST_SECRET, type TestDatabase } from '../support/database';
@@ -69,6 +69,20 @@ describe('the worker builds read models that are not current', () => {
     }
     expect(await refreshStaleReadModels(db.pool)).toEqual({ built: [101], failed: [], left: 0 });
     expect(await current(101)).toBe(true);
+  });
+
+  it('takes read models made by other builds for not current, and builds them again (ADR 0107)', async () => {
+    expect(await stale()).toEqual([]);
+    // 751's made by other builds (a worker of another version, or rules since changed); 101's by a
+    // worker from before builds were recorded.
+    await db.pool.query(`UPDATE read_model_state SET build = 'other builds' WHERE municipality_code = 751`);
+    await db.pool.query(`UPDATE read_model_state SET build = NULL WHERE municipality_code = 101`);
+    expect(await stale()).toEqual([101, 751]);
+    expect([await current(101), await current(461), await current(751)]).toEqual([false, true, false]);
+    expect(await refreshStaleReadModels(db.pool)).toEqual({ built: [101, 751], failed: [], left: 0 });
+    expect([await current(101), await current(461), await current(751)]).toEqual([true, true, true]);
+    const { rows } = await db.pool.query('SELECT DISTINCT build FROM read_model_state');
+    expect(rows).toEqual([{ build: READ_MODELS_BUILD }]);
   });
 
   it('as the worker’s scheduled job, after a migration emptied read_model_state', async () => {

@@ -1,5 +1,19 @@
+import { createHash } from 'crypto';
 import type { Pool } from 'pg';
 import { CASE_SOURCES, CASE_SOURCES_SQL } from '@bu/domain';
+import {
+  ACTIVE_AT,
+  ASSESSED_BY_D,
+  ASSESSED_IN_24H,
+  CONVERSATION_WINDOW,
+  DEADLINE_MEASURE,
+  endOfDay,
+  LAST_FOLLOWUP,
+  LAST_VISIT,
+  NOTIFICATION_JUDGED,
+  PLAN_MEASURE,
+  PLAN_WINDOW,
+} from '@bu/rules';
 
 // The read models (ADR 0074; tables in migration 1733915000000): derived from one municipality's
 // case facts, built after its case-system import commits. Here rather than in libs/kpi because the
@@ -11,22 +25,6 @@ export const READ_MODEL_SOURCES: readonly string[] = CASE_SOURCES;
 
 /** The newest case-system import in force for a municipality (the read models' key). */
 export const CURRENT_CASE_IMPORT = `(SELECT max(s.import_id) FROM source_snapshot s WHERE s.municipality_code = $1 AND s.source IN ${CASE_SOURCES_SQL})`;
-
-/**
- * The municipalities with case-system data whose read models were not built from their import in
- * force (a migration that adds a read model empties read_model_state; a build after an import can
- * fail), in code order.
- */
-export const STALE_READ_MODELS = `SELECT DISTINCT s.municipality_code AS municipality FROM source_snapshot s
-  WHERE s.source IN ${CASE_SOURCES_SQL} AND NOT EXISTS (
-    SELECT 1 FROM read_model_state r WHERE r.municipality_code = s.municipality_code
-      AND r.import_id = (SELECT max(x.import_id) FROM source_snapshot x WHERE x.municipality_code = s.municipality_code AND x.source IN ${CASE_SOURCES_SQL}))
-  ORDER BY 1`;
-
-/** Whether the municipality's ($1) read models were built from its case-system import in force. */
-export const READ_MODELS_CURRENT = `SELECT EXISTS (
-  SELECT 1 FROM read_model_state r WHERE r.municipality_code = $1 AND r.import_id = ${CURRENT_CASE_IMPORT}
-) AS current`;
 
 /**
  * case_team_span: for every case, the spans of days over which CASE_TEAM's answer stays the same.
@@ -349,8 +347,8 @@ const EFFECT_CHANGE_DAYS = `
 /**
  * started_measure: per placement or preventive measure whose case is known (deadline.plan_on_time's
  * and deadline.child_conversation's measures), its start and the child's earliest action plan and
- * child conversation inside the windows the two rules judge it by (libs/kpi's deadline/rules.ts:
- * PLAN_IN_WINDOW, CHILD_CONVERSATION_HELD): the plan from start − 12 months to the plan's limit (the
+ * child conversation inside the windows the two rules judge it by (libs/rules: PLAN_WINDOW,
+ * CONVERSATION_WINDOW): the plan from start − 12 months to the plan's limit (the
  * start before 2024, else start + 3 months), the conversation in the 6 months up to and including
  * the decision, else the start. The rules' "known by D" is then "the earliest is on or before D".
  */
@@ -359,15 +357,12 @@ const STARTED_MEASURES = `
   SELECT $1, m.source, m.measure_id, m.case_id, m.started,
     (SELECT min(p.plan_date) FROM action_plan p
        JOIN child_case pc ON pc.municipality_code = p.municipality_code AND pc.source = p.source AND pc.case_id = p.case_id
-     WHERE p.municipality_code = $1 AND pc.person_id = c.person_id
-       AND p.plan_date BETWEEN (m.started + make_interval(months => -12))::date
-         AND CASE WHEN m.started < DATE '2024-01-01' THEN m.started ELSE (m.started + make_interval(months => 3))::date END),
+     WHERE p.municipality_code = $1 AND pc.person_id = c.person_id AND ${PLAN_WINDOW('p.plan_date', 'm.started')}),
     (SELECT min(b.conversation_date) FROM child_conversation b
        JOIN child_case bc ON bc.municipality_code = b.municipality_code AND bc.source = b.source AND bc.case_id = b.case_id
-     WHERE b.municipality_code = $1 AND bc.person_id = c.person_id
-       AND b.conversation_date BETWEEN (coalesce(m.decided, m.started) + make_interval(months => -6))::date AND coalesce(m.decided, m.started))
+     WHERE b.municipality_code = $1 AND bc.person_id = c.person_id AND ${CONVERSATION_WINDOW('b.conversation_date', 'm.decided', 'm.started')})
   FROM measure m JOIN child_case c ON c.municipality_code = $1 AND c.source = m.source AND c.case_id = m.case_id
-  WHERE m.municipality_code = $1 AND m.family IN ('placement', 'preventive')`;
+  WHERE m.municipality_code = $1 AND ${PLAN_MEASURE('m')}`;
 
 /**
  * The span `s` of case_team_span holding `day` for the case of the notification `n` (by its source
@@ -384,7 +379,7 @@ const NOTIFICATION_TEAM_AT = (n: string, day: string) => `
  * of the notification's case at the day (by case_team_span, built before it, as the KPI's read-model
  * path looks the team up; NULL: the intake team, applied when read) and per Copenhagen month of
  * receipt, for the notifications received from the first of the month eleven months before the
- * day's to the end of the day, by the very rules of libs/kpi's deadline/rules.ts: the assessment
+ * day's to the end of the day, by the rules of libs/rules at the day: the assessment
  * known at the day (before its end), judged (assessed, or received more than 24 hours before the
  * end of the day) and assessed within 24 hours (86,400 elapsed seconds).
  */
@@ -394,19 +389,19 @@ const NOTIFICATION_MONTH_DAYS = `
   -- Each day's instants worked out once, not once for each notification beside it.
   windows AS MATERIALIZED (
     SELECT day, (date_trunc('month', day::timestamp) - interval '11 months') AT TIME ZONE 'Europe/Copenhagen' AS first_instant,
-      (day + 1)::timestamp AT TIME ZONE 'Europe/Copenhagen' AS end_of_day
+      ${endOfDay('day')} AS end_of_day
     FROM days
   ),
   note AS (
     SELECT w.day, w.end_of_day, n.source, n.case_id, n.received_at,
-      CASE WHEN n.assessed_at < w.end_of_day THEN n.assessed_at END AS assessed_at,
+      ${ASSESSED_BY_D('n.assessed_at', 'w.end_of_day')} AS assessed_at,
       date_trunc('month', n.received_at AT TIME ZONE 'Europe/Copenhagen')::date AS month
     FROM notification n JOIN windows w ON n.received_at >= w.first_instant AND n.received_at < w.end_of_day
     WHERE n.municipality_code = $1
   )
   SELECT $1, n.day, s.team, n.month,
-    count(*) FILTER (WHERE n.assessed_at IS NOT NULL OR n.received_at < n.end_of_day - interval '24 hours'),
-    count(*) FILTER (WHERE n.assessed_at IS NOT NULL AND n.assessed_at - n.received_at <= interval '24 hours')
+    count(*) FILTER (WHERE ${NOTIFICATION_JUDGED('n.assessed_at', 'n.received_at', 'n.end_of_day')}),
+    count(*) FILTER (WHERE ${ASSESSED_IN_24H('n.assessed_at', 'n.received_at')})
   FROM note n
   ${NOTIFICATION_TEAM_AT('n', 'n.day')}
   GROUP BY n.day, s.team, n.month`;
@@ -420,10 +415,10 @@ const NOTIFICATION_MONTH_DAYS = `
 const UNASSESSED_NOTIFICATION_DAYS = `
   INSERT INTO unassessed_notification_day (municipality_code, day, source, notification_id, case_id, received_at, worker_id, team)
   WITH ${HELD_DAYS},
-  windows AS MATERIALIZED (SELECT day, (day + 1)::timestamp AT TIME ZONE 'Europe/Copenhagen' AS end_of_day FROM days)
+  windows AS MATERIALIZED (SELECT day, ${endOfDay('day')} AS end_of_day FROM days)
   SELECT $1, w.day, n.source, n.notification_id, n.case_id, n.received_at, s.worker_id, s.team
   FROM notification n
-  JOIN windows w ON n.received_at < w.end_of_day AND (n.assessed_at IS NULL OR n.assessed_at >= w.end_of_day)
+  JOIN windows w ON n.received_at < w.end_of_day AND ${ASSESSED_BY_D('n.assessed_at', 'w.end_of_day')} IS NULL
   ${NOTIFICATION_TEAM_AT('n', 'w.day')}
   WHERE n.municipality_code = $1
   -- In day order: a list reads one day's rows, which then share pages.
@@ -432,7 +427,7 @@ const UNASSESSED_NOTIFICATION_DAYS = `
 /**
  * measure_deadline_day: at each day of caseload_day, the measures active at it that libs/kpi's
  * deadline/measures.ts lists (economic benefits left out; the case known), with what their due
- * dates rest on as known at the day by the very rules of its deadline/rules.ts: the latest follow-up
+ * dates rest on as known at the day by the rules of libs/rules at the day: the latest follow-up
  * and, for a placement, the latest supervision visit on or before the day; and the case's caseworker
  * and team at the day by case_team_span (built before it), as the lists' read-model path looks them
  * up (NULL team: the intake team, applied when read). The due dates are worked out when read: the
@@ -444,14 +439,11 @@ const MEASURE_DEADLINE_DAYS = `
   WITH ${HELD_DAYS},
   active AS MATERIALIZED (
     SELECT d.day, m.source, m.measure_id, m.case_id, m.measure_type, m.family = 'placement' AS placement, m.started, m.followup_cadence_months
-    FROM measure m JOIN days d ON m.started <= d.day AND (m.ended IS NULL OR m.ended >= d.day)
-    WHERE m.municipality_code = $1 AND m.family <> 'economic'
+    FROM measure m JOIN days d ON ${ACTIVE_AT('m', 'd.day')}
+    WHERE m.municipality_code = $1 AND ${DEADLINE_MEASURE('m')}
   )
   SELECT $1, a.day, a.source, a.measure_id, a.case_id, a.measure_type, a.placement, a.started, a.followup_cadence_months,
-    (SELECT max(f.followup_date) FROM followup f
-      WHERE f.municipality_code = $1 AND f.source = a.source AND f.measure_id = a.measure_id AND f.followup_date <= a.day),
-    CASE WHEN a.placement THEN (SELECT max(v.visit_date) FROM supervision_visit v
-      WHERE v.municipality_code = $1 AND v.source = a.source AND v.measure_id = a.measure_id AND v.visit_date <= a.day) END,
+    ${LAST_FOLLOWUP('a', 'a.day')}, CASE WHEN a.placement THEN ${LAST_VISIT('a', 'a.day')} END,
     s.worker_id, s.team
   FROM active a
   JOIN child_case c ON c.municipality_code = $1 AND c.source = a.source AND c.case_id = a.case_id
@@ -491,6 +483,33 @@ const READ_MODELS: { table: string; build: string; hashJoins?: boolean }[] = [
 export const READ_MODEL_TABLES: readonly string[] = READ_MODELS.map((m) => m.table);
 
 /**
+ * The digest of the read models' builds (their tables and statements, the rules of libs/rules in
+ * them included), recorded with each municipality's build (ADR 0107). Read models built by other
+ * builds (another version of the code, say a worker not yet upgraded, or before a rule changed) are
+ * not current: the KPIs read the facts, and the worker builds them again (ADR 0105).
+ */
+export const READ_MODELS_BUILD = createHash('sha256').update(JSON.stringify(READ_MODELS)).digest('hex').slice(0, 16);
+
+/** The row of read_model_state `r` is of the import `importId` and of these builds. */
+const BUILT_FROM = (importId: string) => `r.import_id = ${importId} AND r.build = '${READ_MODELS_BUILD}'`;
+
+/**
+ * The municipalities with case-system data whose read models were not built from their import in
+ * force by these builds (a migration that adds a read model empties read_model_state; a build
+ * after an import can fail; the builds change with the code), in code order.
+ */
+export const STALE_READ_MODELS = `SELECT DISTINCT s.municipality_code AS municipality FROM source_snapshot s
+  WHERE s.source IN ${CASE_SOURCES_SQL} AND NOT EXISTS (
+    SELECT 1 FROM read_model_state r WHERE r.municipality_code = s.municipality_code
+      AND ${BUILT_FROM(`(SELECT max(x.import_id) FROM source_snapshot x WHERE x.municipality_code = s.municipality_code AND x.source IN ${CASE_SOURCES_SQL})`)})
+  ORDER BY 1`;
+
+/** Whether the municipality's ($1) read models were built from its case-system import in force by these builds. */
+export const READ_MODELS_CURRENT = `SELECT EXISTS (
+  SELECT 1 FROM read_model_state r WHERE r.municipality_code = $1 AND ${BUILT_FROM(CURRENT_CASE_IMPORT)}
+) AS current`;
+
+/**
  * Builds a municipality's read models from the data in force, in one transaction that sees one
  * snapshot (the facts and the import they came from agree), and records the import they were
  * built from. Builds of one municipality take turns, so the last to finish is of the newest data.
@@ -519,10 +538,11 @@ export async function buildReadModels(pool: Pool, municipality: number): Promise
           await client.query(build, [municipality]);
           if (hashJoins) await client.query('SET LOCAL enable_nestloop = on');
         }
-        await client.query(`INSERT INTO read_model_state (municipality_code, import_id, seconds) VALUES ($1, $2, $3)`, [
+        await client.query(`INSERT INTO read_model_state (municipality_code, import_id, seconds, build) VALUES ($1, $2, $3, $4)`, [
           municipality,
           importId,
           (Date.now() - started) / 1000,
+          READ_MODELS_BUILD,
         ]);
       }
       await client.query('COMMIT');

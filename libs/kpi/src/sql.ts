@@ -6,8 +6,7 @@ export const kpiParams = (
   intakeTeam: string,
 ) => [ctx.municipality, ctx.asOf, ctx.period.from, ctx.period.to, ctx.teams ?? null, intakeTeam];
 
-/** The end of day D in Copenhagen: D + 1 day, 00:00 local time ("at D" for timestamps). */
-export const END_OF_D = `(($2::date + 1)::timestamp AT TIME ZONE 'Europe/Copenhagen')`;
+export { addMonthsSql, END_OF_D } from '@bu/rules';
 
 /**
  * `instant` (a timestamptz) falls on a Copenhagen day from `from` to `to` (date expressions): the
@@ -105,12 +104,3 @@ export const caseTeamOf = (
 
 /** Within the team scope. */
 export const IN_SCOPE = (alias: string) => `($5::text[] IS NULL OR ${alias}.team = ANY($5::text[]))`;
-
-/** Measures counted by the deadline KPIs: economic benefits are left out of every one. */
-export const DEADLINE_MEASURE = (alias: string) => `${alias}.family <> 'economic'`;
-
-/**
- * date + n months, keeping the day and clamping to the month end (31-01 + 1 month = 29-02), as
- * KPIS.md defines it: PostgreSQL's month arithmetic does exactly this.
- */
-export const addMonthsSql = (date: string, months: string | number) => `(${date} + make_interval(months => ${months}))::date`;

@@ -39,6 +39,7 @@ import { StartedMeasureAndUnassignedCaseReadModels1733920000000 } from './173392
 import { EffectChangeReadModel1733920100000 } from './1733920100000-EffectChangeReadModel';
 import { NotificationReadModels1733920200000 } from './1733920200000-NotificationReadModels';
 import { MeasureDeadlineReadModel1733920300000 } from './1733920300000-MeasureDeadlineReadModel';
+import { ReadModelBuild1733920400000 } from './1733920400000-ReadModelBuild';
 import { ImportReuse1733910000000 } from './1733910000000-ImportReuse';
 
 export const MIGRATIONS = [
@@ -82,4 +83,5 @@ export const MIGRATIONS = [
   EffectChangeReadModel1733920100000,
   NotificationReadModels1733920200000,
   MeasureDeadlineReadModel1733920300000,
+  ReadModelBuild1733920400000,
 ];

@@ -1,7 +1,7 @@
 import { defineKpi, fractionKpi } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
 import { caseTeamOf, IN_SCOPE, kpiParams, PARAMS } from '../sql';
-import { INVESTIGATION_COMPLETED_BY_D, INVESTIGATION_DUE } from './rules';
+import { INVESTIGATION_COMPLETED_BY_D, INVESTIGATION_DUE } from '@bu/rules';
 import { groupByTeam, scopeFraction, shareCounts, teamColumn, type TeamFraction } from './team-counts';
 import type { KpiContext, KpiListValue } from '../types';
 

@@ -1,7 +1,18 @@
 import { fractionKpi, shared } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
 import { addMonthsSql, caseTeam, caseTeamOf, IN_SCOPE, kpiParams, PARAMS } from '../sql';
-import { CHILD_CONVERSATION_HELD, FOLLOWUP_DUE, LAST_FOLLOWUP, PLAN_IN_WINDOW, PLAN_JUDGED, PLAN_LIMIT, PLAN_MEASURE } from './rules';
+import {
+  ACTIVE_AT,
+  CHILD_CONVERSATION_HELD,
+  DEADLINE_MEASURE,
+  FOLLOWUP_DUE,
+  LAST_FOLLOWUP,
+  LAST_VISIT,
+  PLAN_IN_WINDOW,
+  PLAN_JUDGED,
+  PLAN_LIMIT,
+  PLAN_MEASURE,
+} from '@bu/rules';
 import { groupByTeam, scopeFraction, shareCounts, teamColumn, type Grouping } from './team-counts';
 import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
 
@@ -25,8 +36,7 @@ const MEASURE_DEADLINE_FIELDS = ['measure', 'measureType', 'case', 'worker', 'te
 const ACTIVE_MEASURE = `
   ${PARAMS},
   active AS (
-    SELECT m.* FROM measure m
-    WHERE m.municipality_code = $1 AND m.family <> 'economic' AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date)
+    SELECT m.* FROM measure m WHERE m.municipality_code = $1 AND ${DEADLINE_MEASURE('m')} AND ${ACTIVE_AT('m')}
   )`;
 
 /** Which rows a measure deadline list holds: due before D, or due within the 14 days from D. */
@@ -175,9 +185,7 @@ function supervisionRows(ctx: KpiContext, windows: DueWindow[]) {
        -- Materialized, as the follow-ups' due: the latest visit is looked up once per placement
        -- (inlined, the planner repeated the look-up for each use of it in the windows' tests).
        placed AS MATERIALIZED (
-         SELECT a.*, (SELECT max(v.visit_date) FROM supervision_visit v WHERE v.municipality_code = $1 AND v.source = a.source
-                       AND v.measure_id = a.measure_id AND v.visit_date <= $2::date) AS last_visit
-         FROM active a WHERE a.family = 'placement'
+         SELECT a.*, ${LAST_VISIT('a')} AS last_visit FROM active a WHERE a.family = 'placement'
        ),
        dated AS (SELECT p.*, ${dueDate} AS due_date FROM placed p),
        windowed AS (SELECT d.*, ${windowCase} AS due_window FROM dated d)

@@ -2,7 +2,7 @@ import { addMonths } from '@bu/domain';
 import { fractionKpi } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
 import { caseTeam, END_OF_D, IN_SCOPE, kpiParams, ON_LOCAL_DAYS, PARAMS } from '../sql';
-import { ASSESSED_BY_D, ASSESSED_IN_24H, NOTIFICATION_JUDGED } from './rules';
+import { ASSESSED_BY_D, ASSESSED_IN_24H, NOTIFICATION_JUDGED } from '@bu/rules';
 import { groupByTeam, scopeFraction, shareCounts, teamColumn, type Grouping, type TeamFraction } from './team-counts';
 import type { KpiContext, KpiDefinition, KpiListValue } from '../types';
 

@@ -1,10 +1,10 @@
-import { DECIDED_BY_START, PLAN_MEASURE } from '../deadline/rules';
+import { DECIDED_BY_START, PLAN_MEASURE } from '@bu/rules';
 import { medianOverRows } from '../median';
 import { defineKpi } from '../types';
 
 // Measures started in P (and by D), economic benefits and "ukendt" left out, that have a decision
 // date on or before their start: a decision after the start is a registration error, not a wait.
-// Both rules are the named fragments the case review's formal items share (../deadline/rules.ts).
+// Both rules are the named fragments the case review's formal items share (libs/rules).
 const DECIDED_AND_STARTED = `
   SELECT m.*, c.person_id FROM measure m
   JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id

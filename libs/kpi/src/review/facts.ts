@@ -1,14 +1,7 @@
 import { END_OF_D } from '../sql';
 import { DEFAULT_SETTINGS, type KpiSettings } from '../settings';
 import type { Query } from '../types';
-import {
-  ASSESSED_BY_D,
-  ASSESSED_IN_24H,
-  FOLLOWUP_DUE,
-  INVESTIGATION_COMPLETED_BY_D,
-  INVESTIGATION_DUE,
-  LAST_FOLLOWUP,
-} from '../deadline/rules';
+import { ASSESSED_BY_D, ASSESSED_IN_24H, FOLLOWUP_DUE, INVESTIGATION_COMPLETED_BY_D, INVESTIGATION_DUE, LAST_FOLLOWUP } from '@bu/rules';
 
 // What the product knows of one case at a review round's date D, for the reviewer's page: the
 // same records the formal items are answered from, known by D (a later record is not shown, as

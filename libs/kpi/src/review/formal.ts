@@ -17,13 +17,13 @@ import {
   TALKED_ALONE,
   TWELVE_MONTHS_BEFORE_D,
   TWO_VISITS_IN_12_MONTHS,
-} from '../deadline/rules';
+} from '@bu/rules';
 import { DEFAULT_SETTINGS, type KpiSettings } from '../settings';
 import type { Query } from '../types';
 
 // The case review's formal items (../shared/domain/CASE-REVIEW.md): facts the product knows,
 // answered for one case at the round's date D by the same per-case rules the deadline KPIs
-// aggregate (../deadline/rules.ts). "The last 12 months" is the closed window D − 12 months .. D.
+// aggregate (libs/rules). "The last 12 months" is the closed window D − 12 months .. D.
 //
 // Each item's SQL gets $1 municipality, $2 D, $3 the case numbers (text[]), $4 the default
 // follow-up cadence, and answers one row per case it judges: (case_id, judged, met). A case with

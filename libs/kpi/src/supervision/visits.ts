@@ -1,10 +1,10 @@
-import { PLACEMENT_FOR_TWO_VISITS, TALKED_ALONE, TWO_VISITS_IN_12_MONTHS } from '../deadline/rules';
+import { PLACEMENT_FOR_TWO_VISITS, TALKED_ALONE, TWO_VISITS_IN_12_MONTHS } from '@bu/rules';
 import { DEFAULT_SETTINGS } from '../settings';
 import { caseTeamOf, IN_SCOPE, kpiParams, PARAMS } from '../sql';
 import { fractionKpi, type KpiContext } from '../types';
 
 // Supervision visits to placed children (KPIS.md, second edition). The per-child and per-visit
-// rules are ../deadline/rules.ts's, shared with the case review's formal items. A team leader's
+// rules are libs/rules', shared with the case review's formal items. A team leader's
 // scope is the team of the placement's case at D, looked up (caseTeamOf) for the placements or
 // visits counted, and only with a scope: neither share shows or groups by the team. The placements
 // judged for two visits are few beside the cases: their child is looked up per placement (eachRow).
