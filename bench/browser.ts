@@ -28,7 +28,7 @@ import { Pool } from 'pg';
 import { chromium, type Browser } from 'playwright-core';
 import { addUser } from '../scripts/lib/users';
 import { freePort, startApiProcess } from './lib';
-import { builtNationalDataset } from './national-dataset';
+import { assertReadModelsCurrent, builtNationalDataset } from './national-dataset';
 
 const ROOT = resolve(__dirname, '..');
 const PORT = Number(process.env.BENCH_PORT ?? 3998);
@@ -305,6 +305,8 @@ async function benchNational(args: string[]): Promise<void> {
   const webAt = args.indexOf('--web');
   const url = await builtNationalDataset(SERVER, DATABASE);
   if (!url) throw new Error(`the national dataset is not built in ${DATABASE}: build it first with npm run bench -- api --build-only`);
+  // Read models of other builds (ADR 0107) are not read: the run would time the facts' path.
+  await assertReadModelsCurrent(url, 101);
   let web = resolve(ROOT, 'dist/web');
   if (webAt >= 0) web = resolve(args[webAt + 1]);
   else {

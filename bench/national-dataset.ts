@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Client, Pool } from 'pg';
-import { buildReadModels, migrate, READ_MODEL_TABLES, STALE_READ_MODELS } from '@bu/db';
+import { buildReadModels, migrate, READ_MODEL_TABLES, READ_MODELS_CURRENT, STALE_READ_MODELS } from '@bu/db';
 import { municipalities } from '@bu/domain';
 import { importDubu, importEconomy, importStatistics } from '@bu/etl';
 import { generateDubuExport } from '../scripts/demo/generate-dubu';
@@ -140,6 +140,25 @@ export async function builtNationalDataset(server: string, name: string, scale =
 }
 
 /** Builds the read models (ADR 0074) of every municipality whose are not built from its data in force. */
+/**
+ * Refuses a dataset whose read models of `municipality` are not current for this code's builds
+ * (ADR 0107): a benchmark would time the facts' path without saying so. `npm run bench -- api
+ * --build-only` builds them again.
+ */
+export async function assertReadModelsCurrent(url: string, municipality: number): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ current: boolean }>(READ_MODELS_CURRENT, [municipality]);
+    if (!rows[0].current)
+      throw new Error(
+        `the read models of ${municipality} are not current for this code: build them with npm run bench -- api --build-only`,
+      );
+  } finally {
+    await client.end();
+  }
+}
+
 async function readModels(url: string, log: (line: string) => void): Promise<void> {
   const pool = new Pool({ connectionString: url, max: 1 });
   try {

@@ -174,7 +174,7 @@ async function refreshReadModels(pool: Pool, source: string, result: ImportResul
   const { municipality } = result;
   if (municipality === null || !READ_MODEL_SOURCES.includes(source) || !settings().KPI_READ_MODELS) return;
   // An unchanged export left the import in force as it was (ADR 0073): read models built from it
-  // stand; only a build that failed before is done again.
+  // stand; only a build that failed before, or made by other builds (ADR 0107), is done again.
   if (result.sameAs && (await pool.query<{ current: boolean }>(READ_MODELS_CURRENT, [municipality])).rows[0].current) return;
   await buildReadModels(pool, municipality).catch((e: Error) =>
     logger().warn({ job, err: e }, `Read models of municipality ${municipality} not built: ${e.message}`),

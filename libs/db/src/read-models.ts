@@ -18,7 +18,7 @@ import {
 // The read models (ADR 0074; tables in migration 1733915000000): derived from one municipality's
 // case facts, built after its case-system import commits. Here rather than in libs/kpi because the
 // ETL builds them and may not import the KPIs; the KPIs read them only when read_model_state says
-// they were built from the import in force (readModelsCurrent in libs/kpi).
+// they were built from the import in force by these builds (readModelsCurrent in libs/kpi).
 
 /** The sources whose import changes the case facts the read models are derived from. */
 export const READ_MODEL_SOURCES: readonly string[] = CASE_SOURCES;
@@ -258,8 +258,8 @@ const CASELOAD_DAY_WORKERS = `
   ),
   active AS (
     SELECT d.day, m.source, m.case_id, CASE m.family WHEN 'placement' THEN 1 ELSE 4 END AS bit
-    FROM measure m JOIN days d ON m.started <= d.day AND (m.ended IS NULL OR m.ended >= d.day)
-    WHERE m.municipality_code = $1 AND m.family IN ('placement', 'preventive')
+    FROM measure m JOIN days d ON ${ACTIVE_AT('m', 'd.day')}
+    WHERE m.municipality_code = $1 AND ${PLAN_MEASURE('m')}
     UNION ALL
     SELECT d.day, i.source, i.case_id, 2
     FROM investigation i JOIN days d ON i.started <= d.day AND (i.completed IS NULL OR i.completed >= d.day)

@@ -21,8 +21,9 @@ export interface KpiContext {
   /** Benchmarks: the municipalities to compare with (the own one is always in); undefined = all. */
   comparisonGroup?: number[];
   /**
-   * The municipality's read models are built from the data in force (readModelsCurrent): the KPIs
-   * that have a read-model path read them. Either path gives the same answer (ADR 0074).
+   * The municipality's read models are built from the data in force by these builds
+   * (readModelsCurrent): the KPIs that have a read-model path read them. Either path gives the
+   * same answer (ADR 0074).
    */
   readModels?: boolean;
   /**

@@ -2,8 +2,8 @@
 // judge by them at D ($2) and aggregate them; the case review's formal items answer them for one
 // case at the round's date; the read models' builds (libs/db) apply them at each day they hold.
 // Here, not in libs/kpi, because the builds may not import the KPIs (the ETL runs them). $1 is the
-// municipality everywhere; a rule that depends on the day takes it as its last argument, D unless
-// given another.
+// municipality everywhere. A rule the builds apply takes the day as its last argument, D unless
+// given another; the rules only the KPIs use judge at D ($2) and cannot be used without it.
 
 /** The KPIs' D, the day a rule judges at unless given another. */
 export const D = '$2::date';
@@ -24,7 +24,7 @@ export const END_OF_D = endOfDay(D);
 export const TWELVE_MONTHS_BEFORE_D = addMonthsSql(D, -12);
 
 /** The measure `m` is active at `day`: started on or before it, not ended before it. */
-export const ACTIVE_AT = (m: string, day = D) => `${m}.started <= ${day} AND (${m}.ended IS NULL OR ${m}.ended >= ${day})`;
+export const ACTIVE_AT = (m: string, day = D) => `(${m}.started <= ${day} AND (${m}.ended IS NULL OR ${m}.ended >= ${day}))`;
 
 /** Measures counted by the deadline KPIs: economic benefits are left out of every one. */
 export const DEADLINE_MEASURE = (m: string) => `${m}.family <> 'economic'`;

@@ -30,7 +30,8 @@ export class KpiRepository {
 
   /**
    * Whether the KPIs may read the municipality's read models (ADR 0074): on, and built from the
-   * import in force — asked where the answer's reads run, so a standby answers for its own state.
+   * import in force by these builds (ADR 0107) — asked where the answer's reads run, so a standby
+   * answers for its own state.
    */
   async readModels(municipality: number, query: Query = this.query): Promise<boolean> {
     return settings().KPI_READ_MODELS && (await readModelsCurrent(query, municipality));

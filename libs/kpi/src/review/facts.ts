@@ -1,7 +1,15 @@
 import { END_OF_D } from '../sql';
 import { DEFAULT_SETTINGS, type KpiSettings } from '../settings';
 import type { Query } from '../types';
-import { ASSESSED_BY_D, ASSESSED_IN_24H, FOLLOWUP_DUE, INVESTIGATION_COMPLETED_BY_D, INVESTIGATION_DUE, LAST_FOLLOWUP } from '@bu/rules';
+import {
+  ASSESSED_BY_D,
+  ASSESSED_IN_24H,
+  DEADLINE_MEASURE,
+  FOLLOWUP_DUE,
+  INVESTIGATION_COMPLETED_BY_D,
+  INVESTIGATION_DUE,
+  LAST_FOLLOWUP,
+} from '@bu/rules';
 
 // What the product knows of one case at a review round's date D, for the reviewer's page: the
 // same records the formal items are answered from, known by D (a later record is not shown, as
@@ -49,7 +57,7 @@ export async function caseFacts(
     `WITH ${CASE}
      SELECT m.measure_id AS measure, m.measure_type AS "measureType", m.family, m.law, m.paragraph, ${day('m.decided')} AS decided,
             ${day('m.started')} AS started, ${day('m.ended')} AS ended,
-            CASE WHEN m.family <> 'economic' AND (m.ended IS NULL OR m.ended >= $2::date)
+            CASE WHEN ${DEADLINE_MEASURE('m')} AND (m.ended IS NULL OR m.ended >= $2::date)
                  THEN ${day(FOLLOWUP_DUE(LAST_FOLLOWUP('m'), 'm.started', 'm.followup_cadence_months', '$5::int'))} END AS "followupDue"
      FROM measure m JOIN rc ON rc.source = m.source AND rc.case_id = m.case_id
      WHERE m.municipality_code = $1 AND m.started <= $2::date ORDER BY m.started, m.measure_id`,

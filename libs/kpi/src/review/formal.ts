@@ -1,5 +1,7 @@
 import { END_OF_D, ON_LOCAL_DAYS } from '../sql';
 import {
+  ACTIVE_AT,
+  DEADLINE_MEASURE,
   ASSESSED_BY_D,
   ASSESSED_IN_24H,
   CHILD_CONVERSATION_HELD,
@@ -61,8 +63,6 @@ const CASES = `params AS (SELECT $4::int AS default_cadence),
 const MEASURES = `${CASES}, cm AS (
   SELECT m.*, rc.person_id FROM measure m JOIN rc ON rc.source = m.source AND rc.case_id = m.case_id WHERE m.municipality_code = $1)`;
 
-const ACTIVE_AT_D = (m: string) => `(${m}.started <= $2::date AND (${m}.ended IS NULL OR ${m}.ended >= $2::date))`;
-
 const FORMAL_ITEMS: FormalItem[] = [
   {
     // The child's latest investigation started by D: completed (by D) within start + 4 months, or
@@ -101,7 +101,7 @@ const FORMAL_ITEMS: FormalItem[] = [
     sql: `WITH ${MEASURES}
       SELECT case_id, count(*) AS judged,
              count(*) FILTER (WHERE ${FOLLOWUP_DUE(LAST_FOLLOWUP('cm'), 'cm.started', 'cm.followup_cadence_months', '$4::int')} >= $2::date) AS met
-      FROM cm WHERE cm.family <> 'economic' AND ${ACTIVE_AT_D('cm')}
+      FROM cm WHERE ${DEADLINE_MEASURE('cm')} AND ${ACTIVE_AT('cm')}
       GROUP BY case_id`,
   },
   {
@@ -142,7 +142,7 @@ const FORMAL_ITEMS: FormalItem[] = [
     id: 'formal.decision_before_start',
     sql: `WITH ${MEASURES}
       SELECT case_id, count(*) AS judged, count(*) FILTER (WHERE ${DECIDED_BY_START('cm')}) AS met
-      FROM cm WHERE ${PLAN_MEASURE('cm')} AND ${ACTIVE_AT_D('cm')}
+      FROM cm WHERE ${PLAN_MEASURE('cm')} AND ${ACTIVE_AT('cm')}
       GROUP BY case_id`,
   },
 ];
