@@ -14,10 +14,10 @@ import { Pool } from 'pg';
 import { kpiSlots, parseEnv } from '@bu/config';
 import { SESSION_OPTIONS } from '@bu/db';
 import { addMonths, defaultPeriod, monthEnd, type Role } from '@bu/domain';
-import { KPIS, loadSettings, readModelsCurrent, type KpiContext } from '@bu/kpi';
+import { KPIS, loadSettings, type KpiContext } from '@bu/kpi';
 import { addUser } from '../scripts/lib/users';
 import { busySeconds, freePort, processCpuSeconds, roleSetContext, startApiProcess, timeRoleSet } from './lib';
-import { importStatisticsAgain, NATIONAL_EXPORT_DATE, nationalDataset } from './national-dataset';
+import { assertReadModelsCurrent, importStatisticsAgain, NATIONAL_EXPORT_DATE, nationalDataset } from './national-dataset';
 
 const SERVER = process.env.BENCH_DATABASE_SERVER_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 /** The benchmark database's name; another name lets two checkouts on one server keep a dataset each. */
@@ -273,7 +273,7 @@ async function check(url: string): Promise<void> {
   const differences: string[] = [];
   try {
     for (const municipality of [101, 851, 825]) {
-      if (!(await readModelsCurrent(query, municipality))) throw new Error(`the read models of ${municipality} are not current`);
+      await assertReadModelsCurrent(url, municipality);
       const settings = await loadSettings(query, municipality);
       for (const asOf of [NATIONAL_EXPORT_DATE, '2025-12-31', '2024-06-30']) {
         for (const teams of [undefined, ['Team Nord']]) {

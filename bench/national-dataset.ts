@@ -139,7 +139,6 @@ export async function builtNationalDataset(server: string, name: string, scale =
   return (await databaseComment(server, name)) === `${BUILD} scale=${scale}` ? urlOf(server, name) : null;
 }
 
-/** Builds the read models (ADR 0074) of every municipality whose are not built from its data in force. */
 /**
  * Refuses a dataset whose read models of `municipality` are not current for this code's builds
  * (ADR 0107): a benchmark would time the facts' path without saying so. `npm run bench -- api
@@ -159,6 +158,7 @@ export async function assertReadModelsCurrent(url: string, municipality: number)
   }
 }
 
+/** Builds the read models (ADR 0074) of every municipality whose are not built from its data in force. */
 async function readModels(url: string, log: (line: string) => void): Promise<void> {
   const pool = new Pool({ connectionString: url, max: 1 });
   try {

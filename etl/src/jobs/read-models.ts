@@ -38,11 +38,12 @@ export interface ReadModelRefresh {
 
 /**
  * Builds the read models (ADR 0074) of the municipalities whose were not built from their
- * case-system import in force by these builds (ADR 0107), one after the other, in code order, starting builds until `budgetMs`
- * has passed (at least one each run). Without it, a migration that adds a read model (which empties
- * read_model_state) would leave every municipality's KPIs on the facts, correct but slow, until its
- * next import; and a build that failed after an import would wait for the next one too. A build that
- * fails is logged and the others go on: one municipality's fault must not hold back the rest.
+ * case-system import in force by these builds (ADR 0107), one after the other, in code order,
+ * starting builds until `budgetMs` has passed (at least one each run). Without it, a migration that
+ * adds a read model (which empties read_model_state) would leave every municipality's KPIs on the
+ * facts, correct but slow, until its next import; and a build that failed after an import would
+ * wait for the next one too. A build that fails is logged and the others go on: one municipality's
+ * fault must not hold back the rest.
  */
 export async function refreshStaleReadModels(
   pool: Pool,

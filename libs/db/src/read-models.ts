@@ -365,12 +365,13 @@ const STARTED_MEASURES = `
   WHERE m.municipality_code = $1 AND ${PLAN_MEASURE('m')}`;
 
 /**
- * The span `s` of case_team_span holding `day` for the case of the notification `n` (by its source
- * and case number), as the notifications' read-model path looks the team up: none when the case is
- * unknown to child_case or has no span at the day (the intake team, applied when read).
+ * The span `s` of case_team_span holding `day` for the case of the row `r` (by its source and case
+ * number), as the KPIs' read-model path looks the team up: none when the case has no span at the
+ * day (the intake team, applied when read). `caseJoin`: a row whose case child_case does not know
+ * is kept with no span (LEFT JOIN: notifications), or dropped (JOIN: measures, as caseTeamOf drops it).
  */
-const NOTIFICATION_TEAM_AT = (n: string, day: string) => `
-  LEFT JOIN child_case c ON c.municipality_code = $1 AND c.source = ${n}.source AND c.case_id = ${n}.case_id
+const CASE_SPAN_AT = (r: string, day: string, caseJoin: 'JOIN' | 'LEFT JOIN') => `
+  ${caseJoin} child_case c ON c.municipality_code = $1 AND c.source = ${r}.source AND c.case_id = ${r}.case_id
   LEFT JOIN case_team_span s ON s.municipality_code = $1 AND s.source = c.source AND s.case_id = c.case_id
     AND s.valid_from <= ${day} AND (s.valid_to IS NULL OR s.valid_to >= ${day})`;
 
@@ -403,7 +404,7 @@ const NOTIFICATION_MONTH_DAYS = `
     count(*) FILTER (WHERE ${NOTIFICATION_JUDGED('n.assessed_at', 'n.received_at', 'n.end_of_day')}),
     count(*) FILTER (WHERE ${ASSESSED_IN_24H('n.assessed_at', 'n.received_at')})
   FROM note n
-  ${NOTIFICATION_TEAM_AT('n', 'n.day')}
+  ${CASE_SPAN_AT('n', 'n.day', 'LEFT JOIN')}
   GROUP BY n.day, s.team, n.month`;
 
 /**
@@ -419,7 +420,7 @@ const UNASSESSED_NOTIFICATION_DAYS = `
   SELECT $1, w.day, n.source, n.notification_id, n.case_id, n.received_at, s.worker_id, s.team
   FROM notification n
   JOIN windows w ON n.received_at < w.end_of_day AND ${ASSESSED_BY_D('n.assessed_at', 'w.end_of_day')} IS NULL
-  ${NOTIFICATION_TEAM_AT('n', 'w.day')}
+  ${CASE_SPAN_AT('n', 'w.day', 'LEFT JOIN')}
   WHERE n.municipality_code = $1
   -- In day order: a list reads one day's rows, which then share pages.
   ORDER BY w.day`;
@@ -446,9 +447,7 @@ const MEASURE_DEADLINE_DAYS = `
     ${LAST_FOLLOWUP('a', 'a.day')}, CASE WHEN a.placement THEN ${LAST_VISIT('a', 'a.day')} END,
     s.worker_id, s.team
   FROM active a
-  JOIN child_case c ON c.municipality_code = $1 AND c.source = a.source AND c.case_id = a.case_id
-  LEFT JOIN case_team_span s ON s.municipality_code = $1 AND s.source = c.source AND s.case_id = c.case_id
-    AND s.valid_from <= a.day AND (s.valid_to IS NULL OR s.valid_to >= a.day)
+  ${CASE_SPAN_AT('a', 'a.day', 'JOIN')}
   -- In day order: a list reads one day's rows, which then share pages.
   ORDER BY a.day`;
 
