@@ -144,6 +144,23 @@ describe('read models', () => {
       // At the export date, a held day, the held day's sums are read: without them, nobody.
       await db.pool.query('DELETE FROM effect_change_day');
       expect(await effect(D, '2024-01-02')).toMatchObject({ children: 0 });
+
+      // The active measures' figures at a held day (ADR 0108): what the read models say, not the facts.
+      const active = async (from: string) => {
+        const { kpis } = (
+          await request(app.getHttpServer())
+            .get(`/api/v1/kpis?ids=cost.top_cases,activity.placed_children_by_type&asOf=${D}&from=${from}`)
+            .set('authorization', `Bearer ${token}`)
+            .expect(200)
+        ).body;
+        return [kpis['cost.top_cases'].rows[0].case, kpis['activity.placed_children_by_type']] as [string, Record<string, number>];
+      };
+      const [topCase, byType] = await active('2024-01-03');
+      expect(byType['Døgninstitution']).toBe(1);
+      await db.pool.query(`UPDATE top_case_day SET case_id = 'fra læsemodellen' WHERE rank = 1`);
+      await db.pool.query(`UPDATE measure_type_day SET placed_children = 7 WHERE placed_children > 0`);
+      expect(await active('2024-01-04')).toEqual(['fra læsemodellen', Object.fromEntries(Object.keys(byType).map((t) => [t, 7]))]);
+      expect(topCase).not.toBe('fra læsemodellen');
     } finally {
       await app.close();
     }

@@ -452,6 +452,57 @@ const MEASURE_DEADLINE_DAYS = `
   ORDER BY a.day`;
 
 /**
+ * measure_type_day (ADR 0108): at each day of caseload_day, per measure type of the measures active
+ * at it, by the KPIs' own conditions: the median age of those measures (duration.
+ * active_measure_age_days, every measure, its case known or not), and of the placements among them
+ * whose case is known, the distinct children (activity.placed_children_by_type) and the sum of the
+ * monthly costs (cost.annualised_per_placed_child: a sum over the types is the sum over them all).
+ * The children are counted apart from the ages: sorted with them, every measure's row carried its
+ * child and spilled to disk.
+ */
+const MEASURE_TYPE_DAYS = `
+  INSERT INTO measure_type_day (municipality_code, day, measure_type, age_median, placed_children, placed_cost)
+  WITH ${HELD_DAYS},
+  ages AS (
+    SELECT d.day, m.measure_type, percentile_cont(0.5) WITHIN GROUP (ORDER BY d.day - m.started)::float AS age_median
+    FROM measure m JOIN days d ON ${ACTIVE_AT('m', 'd.day')}
+    WHERE m.municipality_code = $1
+    GROUP BY d.day, m.measure_type
+  ),
+  placed AS (
+    SELECT d.day, m.measure_type, count(DISTINCT c.person_id)::int AS children, sum(m.monthly_cost) AS cost
+    FROM measure m JOIN days d ON ${ACTIVE_AT('m', 'd.day')}
+    JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
+    WHERE m.municipality_code = $1 AND m.family = 'placement'
+    GROUP BY d.day, m.measure_type
+  )
+  SELECT $1, a.day, a.measure_type, a.age_median, coalesce(p.children, 0), p.cost
+  FROM ages a LEFT JOIN placed p ON p.day = a.day AND p.measure_type = a.measure_type`;
+
+/**
+ * top_case_day (ADR 0108): at each day of caseload_day, cost.top_cases' 20 cases: by case number
+ * over every case system, the highest monthly cost of the measures active at the day first (ties
+ * by case number), with their number of measures and their measure types (looked up for those 20).
+ */
+const TOP_CASE_DAYS = `
+  INSERT INTO top_case_day (municipality_code, day, rank, case_id, total, measures, measure_types)
+  WITH ${HELD_DAYS},
+  per_case AS (
+    SELECT d.day, m.case_id, sum(coalesce(m.monthly_cost, 0)) AS total, count(*)::int AS measures
+    FROM measure m JOIN days d ON ${ACTIVE_AT('m', 'd.day')}
+    WHERE m.municipality_code = $1
+    GROUP BY d.day, m.case_id
+  ),
+  ranked AS (
+    SELECT * FROM (SELECT p.*, row_number() OVER (PARTITION BY p.day ORDER BY p.total DESC, p.case_id) AS rank FROM per_case p) r
+    WHERE r.rank <= 20
+  )
+  SELECT $1, t.day, t.rank, t.case_id, t.total, t.measures,
+    (SELECT array_agg(DISTINCT m.measure_type ORDER BY m.measure_type) FROM measure m
+     WHERE m.municipality_code = $1 AND m.case_id = t.case_id AND ${ACTIVE_AT('m', 't.day')})
+  FROM ranked t`;
+
+/**
  * The read models and how each is built, in the order they are built. `hashJoins`: the statement
  * runs without nested loops where another join can do (ADR 0101): its joins of aggregates over
  * the held days were planned as nested loops while the days' table had no statistics yet (a new
@@ -476,6 +527,9 @@ const READ_MODELS: { table: string; build: string; hashJoins?: boolean }[] = [
   { table: 'unassessed_notification_day', build: UNASSESSED_NOTIFICATION_DAYS, hashJoins: true },
   // After case_team_span and caseload_day, which it reads.
   { table: 'measure_deadline_day', build: MEASURE_DEADLINE_DAYS, hashJoins: true },
+  // After caseload_day, which they read.
+  { table: 'measure_type_day', build: MEASURE_TYPE_DAYS },
+  { table: 'top_case_day', build: TOP_CASE_DAYS },
 ];
 
 /** The read models' tables, in the order they are built. */

@@ -40,6 +40,7 @@ import { EffectChangeReadModel1733920100000 } from './1733920100000-EffectChange
 import { NotificationReadModels1733920200000 } from './1733920200000-NotificationReadModels';
 import { MeasureDeadlineReadModel1733920300000 } from './1733920300000-MeasureDeadlineReadModel';
 import { ReadModelBuild1733920400000 } from './1733920400000-ReadModelBuild';
+import { ActiveMeasureReadModels1733920500000 } from './1733920500000-ActiveMeasureReadModels';
 import { ImportReuse1733910000000 } from './1733910000000-ImportReuse';
 
 export const MIGRATIONS = [
@@ -84,4 +85,5 @@ export const MIGRATIONS = [
   NotificationReadModels1733920200000,
   MeasureDeadlineReadModel1733920300000,
   ReadModelBuild1733920400000,
+  ActiveMeasureReadModels1733920500000,
 ];

@@ -1,3 +1,4 @@
+import { heldDayRows } from '../read-models';
 import { defineKpi, fractionKpi } from '../types';
 import { ACTIVE_AT_D, COUNT_AT, COUNT_IN, countKpi, perThousand } from './shared';
 
@@ -60,12 +61,21 @@ export const placedChildrenByType = defineKpi({
   higherIsBetter: null,
   roles: ['chef', 'admin'],
   async compute(ctx) {
-    const rows = await ctx.query<{ measure_type: string; n: number }>(
-      `SELECT m.measure_type, count(DISTINCT c.person_id)::int AS n FROM measure m
-       JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
-       WHERE m.municipality_code = $1 AND m.family = 'placement' AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date)
-       GROUP BY m.measure_type ORDER BY n DESC, m.measure_type`,
+    const rows = await heldDayRows<{ measure_type: string; n: number }>(
+      ctx,
+      {
+        // At a held day, measure_type_day's placed children per type (ADR 0108).
+        readModel: `SELECT t.measure_type, t.placed_children AS n FROM caseload_day h
+          LEFT JOIN measure_type_day t ON t.municipality_code = h.municipality_code AND t.day = h.day AND t.placed_children > 0
+          WHERE h.municipality_code = $1 AND h.day = $2::date
+          ORDER BY n DESC, t.measure_type`,
+        facts: `SELECT m.measure_type, count(DISTINCT c.person_id)::int AS n FROM measure m
+          JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
+          WHERE m.municipality_code = $1 AND m.family = 'placement' AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date)
+          GROUP BY m.measure_type ORDER BY n DESC, m.measure_type`,
+      },
       [ctx.municipality, ctx.asOf],
+      (r) => r.measure_type !== null,
     );
     return Object.fromEntries(rows.map((r) => [r.measure_type, r.n]));
   },

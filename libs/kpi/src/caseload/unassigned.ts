@@ -1,4 +1,5 @@
 import { DEFAULT_SETTINGS } from '../settings';
+import { heldDayRows } from '../read-models';
 import { defineKpi, type KpiContext, type KpiListValue } from '../types';
 
 export interface UnassignedRow {
@@ -59,16 +60,11 @@ export const unassignedCases = defineKpi({
   roles: ['teamleder', 'chef', 'admin'],
   async compute(ctx: KpiContext): Promise<KpiListValue<UnassignedRow>> {
     const intake = (ctx.settings ?? DEFAULT_SETTINGS).intake_team;
-    if (ctx.readModels) {
-      // One row with no case when D is held and nothing is unassigned; none when D is not held.
-      const held = await ctx.query<UnassignedRow>(UNASSIGNED_READ_MODEL, [ctx.municipality, ctx.asOf, ctx.teams ?? null, intake]);
-      if (held.length > 0) {
-        const rows = held.filter((r) => r.case !== null);
-        return { count: rows.length, rows };
-      }
-    }
-    const rows = await ctx.query<UnassignedRow>(
-      `WITH open_case AS (
+    const rows = await heldDayRows<UnassignedRow>(
+      ctx,
+      {
+        readModel: UNASSIGNED_READ_MODEL,
+        facts: `WITH open_case AS (
          SELECT c.* FROM child_case c WHERE c.municipality_code = $1 AND c.opened <= $2::date AND (c.closed IS NULL OR c.closed >= $2::date)
        ),
        ${ctx.readModels ? CURRENT_READ_MODEL : CURRENT},
@@ -100,7 +96,9 @@ export const unassignedCases = defineKpi({
        FROM listed WHERE $3::text[] IS NULL OR team = ANY($3::text[])
        -- The same case number in both case systems, equally long without: by source, on both paths.
        ORDER BY days DESC, case_id, source`,
+      },
       [ctx.municipality, ctx.asOf, ctx.teams ?? null, intake],
+      (r) => r.case !== null,
     );
     return { count: rows.length, rows };
   },

@@ -1,5 +1,6 @@
 import { fractionKpi, shared } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
+import { heldDayRows } from '../read-models';
 import { addMonthsSql, caseTeam, caseTeamOf, IN_SCOPE, kpiParams, PARAMS } from '../sql';
 import {
   ACTIVE_AT,
@@ -96,13 +97,8 @@ const DEADLINE_READ_MODEL = (filter: string, dueDate: string, windowCase: string
   ORDER BY "daysOverdue" DESC, w.case_id, w.measure_id, w.source`;
 
 /** A deadline list's rows: from the read model when it is current and holds D, else from the facts. */
-async function deadlineRows(ctx: KpiContext, statement: { readModel: string; facts: string }, params: unknown[]): Promise<WindowedRow[]> {
-  if (ctx.readModels) {
-    const held = await ctx.query<WindowedRow & { measure: string | null }>(statement.readModel, params);
-    if (held.length > 0) return held.filter((r) => r.measure !== null);
-  }
-  return ctx.query<WindowedRow>(statement.facts, params);
-}
+const deadlineRows = (ctx: KpiContext, statement: { readModel: string; facts: string }, params: unknown[]) =>
+  heldDayRows<WindowedRow>(ctx, statement, params, (r) => r.measure !== null);
 
 /** A work list of measure deadlines: the rows the team leader acts on, from `rows`. */
 function measureList<const Id extends string>(

@@ -1,6 +1,7 @@
 import { addMonths } from '@bu/domain';
 import { fractionKpi } from '../types';
 import { DEFAULT_SETTINGS } from '../settings';
+import { heldDayRows } from '../read-models';
 import { caseTeam, END_OF_D, IN_SCOPE, kpiParams, ON_LOCAL_DAYS, PARAMS } from '../sql';
 import { ASSESSED_BY_D, ASSESSED_IN_24H, NOTIFICATION_JUDGED } from '@bu/rules';
 import { groupByTeam, scopeFraction, shareCounts, teamColumn, type Grouping, type TeamFraction } from './team-counts';
@@ -125,25 +126,18 @@ function unassessed<const Id extends string>(
         overdue
           ? `${received} < ${END_OF_D} - interval '24 hours'`
           : `${received} >= ${END_OF_D} - interval '24 hours' AND ${received} < ${END_OF_D}`;
-      const params = kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team);
-      if (ctx.readModels) {
-        // One row with no notification when D is held and none is listed; none when D is not held.
-        const held = await ctx.query<OverdueNotificationRow & { notification: string | null }>(
-          UNASSESSED_READ_MODEL(window('u.received_at')),
-          params,
-        );
-        if (held.length > 0) {
-          const rows = held.filter((r) => r.notification !== null);
-          return { count: rows.length, rows };
-        }
-      }
-      const rows = await ctx.query<OverdueNotificationRow>(
-        `WITH ${NOTIFICATION_TEAM(ctx)}
-         SELECT notification_id AS notification, case_id AS "case", worker_id AS worker, team, ${LISTED('received_at')}
-         FROM note
-         WHERE assessed_at IS NULL AND ${window('received_at')} AND ${IN_SCOPE('note')}
-         ORDER BY "daysOverdue" DESC, case_id, notification_id, source`,
-        params,
+      const rows = await heldDayRows<OverdueNotificationRow>(
+        ctx,
+        {
+          readModel: UNASSESSED_READ_MODEL(window('u.received_at')),
+          facts: `WITH ${NOTIFICATION_TEAM(ctx)}
+           SELECT notification_id AS notification, case_id AS "case", worker_id AS worker, team, ${LISTED('received_at')}
+           FROM note
+           WHERE assessed_at IS NULL AND ${window('received_at')} AND ${IN_SCOPE('note')}
+           ORDER BY "daysOverdue" DESC, case_id, notification_id, source`,
+        },
+        kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
+        (r) => r.notification !== null,
       );
       return { count: rows.length, rows };
     },

@@ -1,3 +1,4 @@
+import { heldDayRows } from '../read-models';
 import { defineKpi, type KpiContext } from '../types';
 
 const params = (ctx: KpiContext) => [ctx.municipality, ctx.asOf, ctx.period.from, ctx.period.to];
@@ -37,11 +38,20 @@ export const activeMeasureAge = defineKpi({
   higherIsBetter: null,
   roles: ['chef', 'admin'],
   async compute(ctx) {
-    const rows = await ctx.query<{ measure_type: string; median: number }>(
-      `SELECT measure_type, percentile_cont(0.5) WITHIN GROUP (ORDER BY $2::date - started)::float AS median
-       FROM measure WHERE municipality_code = $1 AND started <= $2::date AND (ended IS NULL OR ended >= $2::date)
-       GROUP BY measure_type ORDER BY measure_type`,
+    const rows = await heldDayRows<{ measure_type: string; median: number }>(
+      ctx,
+      {
+        // At a held day, measure_type_day's medians (ADR 0108).
+        readModel: `SELECT t.measure_type, t.age_median AS median FROM caseload_day h
+          LEFT JOIN measure_type_day t ON t.municipality_code = h.municipality_code AND t.day = h.day
+          WHERE h.municipality_code = $1 AND h.day = $2::date
+          ORDER BY t.measure_type`,
+        facts: `SELECT measure_type, percentile_cont(0.5) WITHIN GROUP (ORDER BY $2::date - started)::float AS median
+          FROM measure WHERE municipality_code = $1 AND started <= $2::date AND (ended IS NULL OR ended >= $2::date)
+          GROUP BY measure_type ORDER BY measure_type`,
+      },
       [ctx.municipality, ctx.asOf],
+      (r) => r.measure_type !== null,
     );
     return Object.fromEntries(rows.map((r) => [r.measure_type, r.median]));
   },

@@ -1,4 +1,5 @@
 import type { EffectChange, EffectGroup } from '@bu/contracts';
+import { heldDayRows } from '../read-models';
 import { defineKpi } from '../types';
 
 export type { EffectChange, EffectGroup };
@@ -116,11 +117,8 @@ export const effectChange = defineKpi({
     // import (ADR 0103); else each child's span holding D, with the first and latest total and the
     // types active on the latest date (ADR 0074, 0078). Only the groups' counts come back.
     const params = [ctx.municipality, ctx.asOf, NO_ACTIVE_MEASURE];
-    if (ctx.readModels) {
-      const held = await ctx.query<GroupRow>(SUMMARY_HELD_DAY, params);
-      if (held.length > 0) return summarise(held.filter((r) => r.children > 0));
-    }
-    return summarise(await ctx.query<GroupRow>(SUMMARY(ctx.readModels ? FROM_SPANS : FROM_FACTS), params));
+    const statement = { readModel: SUMMARY_HELD_DAY, facts: SUMMARY(ctx.readModels ? FROM_SPANS : FROM_FACTS) };
+    return summarise(await heldDayRows<GroupRow>(ctx, statement, params, (r) => r.children > 0));
   },
 });
 
