@@ -50,6 +50,35 @@ export function kpiValue(database: () => TestDatabase, asOf: string, from?: stri
   };
 }
 
+/**
+ * What `values` gives on both paths (ADR 0074) in the context `over`: from the facts, and from the
+ * read models with an answer's memo (as the API computes) and without; and how many statements of
+ * each read-model run named a table `reads` matches and returned rows (a held day's read model
+ * answers with none when D is not held, and the facts are read).
+ */
+export async function onBothPaths<V>(
+  ctx: (over?: Partial<KpiContext>) => KpiContext,
+  over: Partial<KpiContext>,
+  values: (context: KpiContext) => Promise<V>,
+  reads: RegExp,
+): Promise<{ facts: V; withMemo: V; alone: V; readWithMemo: number; readAlone: number }> {
+  let read = 0;
+  const models = (memo: boolean): KpiContext => ({
+    ...ctx({ ...over, readModels: true, shared: memo ? answerMemo() : undefined }),
+    query: async <T>(sql: string, params?: unknown[]) => {
+      const rows = await ctx().query<T>(sql, params);
+      if (reads.test(sql) && rows.length > 0) read++;
+      return rows;
+    },
+  });
+  const facts = await values(ctx({ ...over, readModels: false }));
+  const withMemo = await values(models(true));
+  const readWithMemo = read;
+  read = 0;
+  const alone = await values(models(false));
+  return { facts, withMemo, alone, readWithMemo, readAlone: read };
+}
+
 /** A spec's fixture database: made before its tests, dropped after, and the KPIs' values on it. */
 export interface KpiFixture {
   /** The database (set once beforeAll has run). */

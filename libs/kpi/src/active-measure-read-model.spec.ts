@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildReadModels } from '@bu/db';
-import { answerMemo, kpiById, type KpiContext } from '@bu/kpi';
-import { chiefFixture, heldDays } from '../../../test/support/kpi';
+import { kpiById } from '@bu/kpi';
+import { chiefFixture, heldDays, onBothPaths } from '../../../test/support/kpi';
 
 // The chief's figures of the measures active at D from the read models measure_type_day and
 // top_case_day (ADR 0108), against the facts, at every day caseload_day holds, and from the facts
@@ -48,24 +48,8 @@ describe('the chief’s figures of the active measures from the read models', ()
   });
 
   /** The four figures on both paths, and how many statements read the two read models. */
-  async function bothPaths(asOf: string) {
-    let read = 0;
-    const models = (memo: boolean): KpiContext => ({
-      ...ctx({ asOf, readModels: true, shared: memo ? answerMemo() : undefined }),
-      query: async <T>(sql: string, params?: unknown[]) => {
-        const rows = await ctx().query<T>(sql, params);
-        if (/measure_type_day|top_case_day/.test(sql) && rows.length > 0) read++;
-        return rows;
-      },
-    });
-    const values = (context: KpiContext) => Promise.all(KPIS.map((kpi) => kpi.compute(context)));
-    const facts = await values(ctx({ asOf, readModels: false }));
-    const withMemo = await values(models(true));
-    const readWithMemo = read;
-    read = 0;
-    const alone = await values(models(false));
-    return { facts, withMemo, alone, readWithMemo, readAlone: read };
-  }
+  const bothPaths = (asOf: string) =>
+    onBothPaths(ctx, { asOf }, (context) => Promise.all(KPIS.map((kpi) => kpi.compute(context))), /measure_type_day|top_case_day/);
 
   it('gives what the facts give at every day it holds', async () => {
     expect(held).toHaveLength(37);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildReadModels } from '@bu/db';
 import { answerMemo, DEFAULT_SETTINGS, kpiById, type KpiContext } from '@bu/kpi';
-import { deadlinesFixture, heldDays } from '../../../../test/support/kpi';
+import { deadlinesFixture, heldDays, onBothPaths } from '../../../../test/support/kpi';
 
 // caseload.unassigned from the read model unassigned_case_day (ADR 0102) against the facts, at
 // every day caseload_day holds (the month ends of three years up to the export, and the export
@@ -42,18 +42,11 @@ describe('caseload.unassigned from the read model', () => {
 
   /** The list on both paths at D (with the answer's memo or not), and whether the read model answered. */
   async function bothPaths(asOf: string, over: Partial<KpiContext> = {}) {
-    let read = false;
-    const onModels: KpiContext = {
-      ...ctx({ ...over, asOf, readModels: true, shared: answerMemo() }),
-      query: async <T>(sql: string, params?: unknown[]) => {
-        const rows = await ctx().query<T>(sql, params);
-        if (sql.includes('unassigned_case_day') && rows.length > 0) read = true;
-        return rows;
-      },
-    };
-    const facts = await UNASSIGNED.compute(ctx({ ...over, asOf, readModels: false }));
-    const models = await UNASSIGNED.compute(onModels);
-    return { facts, models, read };
+    const both = await onBothPaths(ctx, { ...over, asOf }, (context) => UNASSIGNED.compute(context), /unassigned_case_day/);
+    // Without the answer's memo the same.
+    expect(both.alone).toEqual(both.withMemo);
+    expect(both.readAlone).toBe(both.readWithMemo);
+    return { facts: both.facts, models: both.withMemo, read: both.readWithMemo > 0 };
   }
 
   it('gives what the facts give at every day it holds, scoped, unscoped and with another intake team', async () => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildReadModels } from '@bu/db';
-import { answerMemo, DEFAULT_SETTINGS, kpiById, type KpiContext } from '@bu/kpi';
-import { deadlinesFixture, heldDays } from '../../../../test/support/kpi';
+import { DEFAULT_SETTINGS, kpiById, type KpiContext } from '@bu/kpi';
+import { deadlinesFixture, heldDays, onBothPaths } from '../../../../test/support/kpi';
 
 // The follow-up and supervision lists from the read model measure_deadline_day (ADR 0106), against
 // the facts, at every day caseload_day holds (the month ends of three years up to the export, and the
@@ -74,24 +74,8 @@ describe('the measures’ deadline lists from the read model', () => {
   });
 
   /** The four lists on both paths, and how many of the list statements the read model answered. */
-  async function bothPaths(over: Partial<KpiContext> & { asOf: string }) {
-    let read = 0;
-    const models = (memo: boolean): KpiContext => ({
-      ...ctx({ ...over, readModels: true, shared: memo ? answerMemo() : undefined }),
-      query: async <T>(sql: string, params?: unknown[]) => {
-        const rows = await ctx().query<T>(sql, params);
-        if (sql.includes('measure_deadline_day') && rows.length > 0) read++;
-        return rows;
-      },
-    });
-    const values = (context: KpiContext) => Promise.all(LISTS.map((kpi) => kpi.compute(context)));
-    const facts = await values(ctx({ ...over, readModels: false }));
-    const withMemo = await values(models(true));
-    const readWithMemo = read;
-    read = 0;
-    const alone = await values(models(false));
-    return { facts, withMemo, alone, readWithMemo, readAlone: read };
-  }
+  const bothPaths = (over: Partial<KpiContext> & { asOf: string }) =>
+    onBothPaths(ctx, over, (context) => Promise.all(LISTS.map((kpi) => kpi.compute(context))), /measure_deadline_day/);
 
   it('gives what the facts give at every day it holds, scoped and not', async () => {
     const settings = { ...DEFAULT_SETTINGS, intake_team: 'Visitationen', 'followup.default_cadence_months': 4 };

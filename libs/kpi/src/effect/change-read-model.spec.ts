@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildReadModels } from '@bu/db';
-import { answerMemo, kpiById, type KpiContext } from '@bu/kpi';
-import { chiefFixture, heldDays } from '../../../../test/support/kpi';
+import { kpiById } from '@bu/kpi';
+import { chiefFixture, heldDays, onBothPaths } from '../../../../test/support/kpi';
 
 // effect.change from the read model effect_change_day (ADR 0103) against the facts, at every day
 // caseload_day holds (the month ends of three years up to the export, and the export date: most
@@ -21,16 +21,11 @@ describe('effect.change from the held days', () => {
 
   /** The value on both paths at D, and whether the held day's read model answered. */
   async function bothPaths(asOf: string) {
-    let read = false;
-    const onModels: KpiContext = {
-      ...ctx({ asOf, readModels: true, shared: answerMemo() }),
-      query: async <T>(sql: string, params?: unknown[]) => {
-        const rows = await ctx().query<T>(sql, params);
-        if (sql.includes('effect_change_day') && rows.length > 0) read = true;
-        return rows;
-      },
-    };
-    return { facts: await EFFECT.compute(ctx({ asOf, readModels: false })), models: await EFFECT.compute(onModels), read };
+    const both = await onBothPaths(ctx, { asOf }, (context) => EFFECT.compute(context), /effect_change_day/);
+    // Without the answer's memo the same.
+    expect(both.alone).toEqual(both.withMemo);
+    expect(both.readAlone).toBe(both.readWithMemo);
+    return { facts: both.facts, models: both.withMemo, read: both.readWithMemo > 0 };
   }
 
   it('gives what the facts give at every day it holds', async () => {
