@@ -4,7 +4,7 @@
 import cluster from 'cluster';
 import { exitOnConfigError, exitWithoutConnectionRoom, metricsSharedFromEnv, reportsConfigFromEnv, workerConfigFromEnv } from '@bu/config';
 import { logger, stopOnSignals } from '@bu/logger';
-import { shareMetricsWithSupervisor } from '@bu/metrics';
+import { serveProcessMetrics, shareMetricsWithSupervisor } from '@bu/metrics';
 import { startWorkers } from './workers';
 
 async function main(): Promise<void> {
@@ -32,8 +32,14 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   logger().info(`ETL worker running (${config.redisUrl ? 'Redis' : 'PostgreSQL'} queue backend), with the reports queue.`);
+  // Alone, its own metrics page (ADR 0109); under `npm run serve` the API's page sums them (ADR 0095).
+  const page = config.metrics && !cluster.isWorker ? await serveProcessMetrics(config.metrics.port, config.metrics.token) : null;
+  if (page) logger().info(`Metrics page on port ${config.metrics!.port} (GET /metrics, with METRICS_TOKEN).`);
   // SIGTERM: the running jobs finish (or, after SHUTDOWN_GRACE_MS, go back to the queue), then exit 0.
-  stopOnSignals(() => workers.close());
+  stopOnSignals(async () => {
+    page?.close();
+    await workers.close();
+  });
 }
 
 main().catch((error: Error) => {

@@ -119,6 +119,12 @@ export const envSchema = z.object({
    * (ADR 0094; empty is unset here, so compose can pass on an unset variable).
    */
   METRICS_TOKEN: text(),
+  /**
+   * A worker process on its own (compose's worker containers) serves its own metrics on this port
+   * (GET /metrics, with METRICS_TOKEN; ADR 0109); 0: none. Under `npm run serve` the API's page sums
+   * the workers' (ADR 0095).
+   */
+  WORKER_METRICS_PORT: int(0, 0, 65535),
   /** `npm run db:migrate`: lets the API's role bu_api log in with this password (docs/SECURITY.md). */
   API_DB_PASSWORD: z.string().optional(),
   /** A session's longest life in seconds from login, however active (then log in again). */
@@ -316,6 +322,8 @@ export interface WorkerConfig {
   dbConnectTimeoutMs: number;
   /** On SIGTERM: how long (ms) requests in flight and a running job get to finish. */
   shutdownGraceMs: number;
+  /** A worker process on its own: its metrics page (ADR 0109); undefined: none. */
+  metrics?: { port: number; token: string };
 }
 
 /** OpenID Connect login (docs/SSO.md, ADR 0053). */
@@ -665,8 +673,23 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overri
   const parsed = parseEnv(env);
   const problems: string[] = [];
   const worker = workerPart(parsed, overrides, problems, parsed.JWT_SECRET, false);
+  const metrics = overrides.metrics ?? workerMetrics(parsed, worker.pseudonymSecret, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return worker;
+  return metrics ? { ...worker, metrics } : worker;
+}
+
+/** The worker's own metrics page: never without a token of its own (ADR 0109). */
+function workerMetrics(env: Env, pseudonymSecret: string, problems: string[]): WorkerConfig['metrics'] {
+  if (env.WORKER_METRICS_PORT === 0) return undefined;
+  const token: string | undefined = checkSecret(problems, 'METRICS_TOKEN', env.METRICS_TOKEN, false);
+  if (token === undefined) {
+    problems.push('WORKER_METRICS_PORT er sat uden METRICS_TOKEN: metriksiden åbnes kun bag en nøgle. Lav en med openssl rand -hex 32.');
+    return undefined;
+  }
+  if (token === pseudonymSecret) {
+    problems.push("METRICS_TOKEN er den samme som en af Børneblik's andre nøgler: lav en egen med openssl rand -hex 32.");
+  }
+  return { port: env.WORKER_METRICS_PORT, token };
 }
 
 /** TRUSTED_PROXIES: comma-separated addresses, subnets or express names (loopback, uniquelocal); "none": trust no proxy. */

@@ -3,3 +3,4 @@
 export * from './registry';
 export * from './cluster';
 export * from './pools';
+export * from './page';

@@ -1,12 +1,10 @@
 import { Controller, Get, Headers, Inject, NotFoundException, Res, UnauthorizedException, VERSION_NEUTRAL } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { createHash, timingSafeEqual } from 'crypto';
 import type { Response } from 'express';
+import { bearerMatches, METRICS_TOKEN_REFUSED } from '@bu/metrics';
 import { Public } from '../auth/roles.decorator';
 import { APP_CONFIG, AppConfig } from '../config';
 import { MetricsService } from './metrics.service';
-
-const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /**
  * GET /api/metrics for Prometheus (ADR 0094): only with `Authorization: Bearer <METRICS_TOKEN>`;
@@ -27,9 +25,7 @@ export class MetricsController {
     // Registered only with METRICS_TOKEN set (AppModule); checked again, so a missing token never means open.
     const token = this.config.metricsToken;
     if (!token) throw new NotFoundException();
-    const given = /^Bearer (.+)$/.exec(authorization ?? '')?.[1] ?? '';
-    // Compared as digests: the same length whatever was sent, so the time tells nothing.
-    if (!timingSafeEqual(digest(given), digest(token))) throw new UnauthorizedException('METRICS_TOKEN mangler eller er forkert');
+    if (!bearerMatches(authorization, token)) throw new UnauthorizedException(METRICS_TOKEN_REFUSED);
     const { contentType, body } = await this.service.text();
     res.status(200).type(contentType).set('Cache-Control', 'no-store').send(body);
   }
