@@ -1,6 +1,7 @@
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu } from '@bu/etl';
+import { DEFAULT_SETTINGS } from '../settings';
 import { kpiValue } from '../../../../test/support/kpi';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../../../../test/support/database';
 import { DUBU_SMALL, FIXTURES } from '../../../../test/support/fixtures';
@@ -78,6 +79,25 @@ describe('data-quality KPIs', () => {
     expect(missing.rows.map((r) => [r.case, r.measure, r.measureType, r.started, r.ended])).toEqual([
       ['C7', 'Y5', 'Opholdssted', '2019-04-29', null],
     ]);
+    // A case nobody has had is the intake team's (a setting); a measure whose case the case table
+    // does not know has no team to be listed under, and is not listed.
+    await db.pool.query(`INSERT INTO child_case (municipality_code, source, case_id, person_id, area, opened, closed)
+      VALUES (461, 'dubu', 'C0', 'p0', 'Udsatte', '2018-01-01', NULL)`);
+    await db.pool.query(`INSERT INTO measure (municipality_code, source, measure_id, case_id, measure_type, family, started) VALUES
+      (461, 'dubu', 'Y0', 'C0', 'Kontaktperson', 'preventive', '2018-06-01'),
+      (461, 'dubu', 'YX', 'CX', 'Kontaktperson', 'preventive', '2018-06-01')`);
+    try {
+      const settings = { ...DEFAULT_SETTINGS, intake_team: 'Visitationen' };
+      const withIntake = list(await value('dq.missing_end_dates', { settings }));
+      expect(withIntake.rows.map((r) => [r.case, r.measure, r.worker, r.team])).toEqual([
+        ['C0', 'Y0', null, 'Visitationen'],
+        ['C7', 'Y5', 'CC', 'Team Syd'],
+      ]);
+      expect(list(await value('dq.missing_end_dates', { settings, teams: ['Visitationen'] })).rows.map((r) => r.measure)).toEqual(['Y0']);
+    } finally {
+      await db.pool.query(`DELETE FROM measure WHERE measure_id IN ('Y0', 'YX')`);
+      await db.pool.query(`DELETE FROM child_case WHERE case_id = 'C0'`);
+    }
   });
 
   it('dq.rejected_rows: the newest import per source, by file and rule with line numbers', async () => {
