@@ -106,6 +106,25 @@ describe('the worker’s own metrics page', () => {
     await expect(page('/metrics', withToken(TOKEN))).rejects.toThrow();
   });
 
+  it('stops the worker before it takes a job when the port is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((done) => taken.listen(0, done));
+    try {
+      const busy = (taken.address() as { port: number }).port;
+      const child = spawnSync(process.execPath, ['tools/run.js', 'apps/worker/src/main.ts'], {
+        cwd: ROOT,
+        env: { ...baseEnv(), METRICS_TOKEN: TOKEN, WORKER_METRICS_PORT: String(busy) },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(child.status).toBe(1);
+      expect(child.stdout + child.stderr).toMatch(/EADDRINUSE/);
+      expect(child.stdout).not.toMatch(/ETL worker running/);
+    } finally {
+      taken.close();
+    }
+  });
+
   it('is never opened without a token of its own', () => {
     const run = (env: NodeJS.ProcessEnv) =>
       spawnSync(process.execPath, ['tools/run.js', 'apps/worker/src/main.ts'], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
@@ -115,5 +134,9 @@ describe('the worker’s own metrics page', () => {
     const sameAsPseudonym = run({ ...baseEnv(), WORKER_METRICS_PORT: String(port), METRICS_TOKEN: TEST_SECRET });
     expect(sameAsPseudonym.status).not.toBe(0);
     expect(sameAsPseudonym.stderr).toMatch(/METRICS_TOKEN er den samme som en af Børneblik's andre nøgler/);
+    const jwt = randomBytes(32).toString('hex');
+    const sameAsJwt = run({ ...baseEnv(), WORKER_METRICS_PORT: String(port), METRICS_TOKEN: jwt, JWT_SECRET: jwt });
+    expect(sameAsJwt.status).not.toBe(0);
+    expect(sameAsJwt.stderr).toMatch(/METRICS_TOKEN er den samme som en af Børneblik's andre nøgler/);
   });
 });

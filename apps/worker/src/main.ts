@@ -23,6 +23,10 @@ async function main(): Promise<void> {
       (warning) => logger().warn(warning),
     );
   }
+  // Alone, its own metrics page (ADR 0109), before any job is taken: a port it cannot have stops
+  // the process with nothing begun. Under `npm run serve` the API's page sums them (ADR 0095).
+  const page = config.metrics && !cluster.isWorker ? await serveProcessMetrics(config.metrics.port, config.metrics.token) : null;
+  if (page) logger().info(`Metrics page on port ${config.metrics!.port} (GET /metrics, with METRICS_TOKEN).`);
   // Throws (and the process exits 1) if a job of a contract (@bu/jobs) has no handler.
   let workers: ReturnType<typeof startWorkers>;
   try {
@@ -32,9 +36,6 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   logger().info(`ETL worker running (${config.redisUrl ? 'Redis' : 'PostgreSQL'} queue backend), with the reports queue.`);
-  // Alone, its own metrics page (ADR 0109); under `npm run serve` the API's page sums them (ADR 0095).
-  const page = config.metrics && !cluster.isWorker ? await serveProcessMetrics(config.metrics.port, config.metrics.token) : null;
-  if (page) logger().info(`Metrics page on port ${config.metrics!.port} (GET /metrics, with METRICS_TOKEN).`);
   // SIGTERM: the running jobs finish (or, after SHUTDOWN_GRACE_MS, go back to the queue), then exit 0.
   stopOnSignals(async () => {
     page?.close();

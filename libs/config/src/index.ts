@@ -673,20 +673,20 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overri
   const parsed = parseEnv(env);
   const problems: string[] = [];
   const worker = workerPart(parsed, overrides, problems, parsed.JWT_SECRET, false);
-  const metrics = overrides.metrics ?? workerMetrics(parsed, worker.pseudonymSecret, problems);
+  const metrics = overrides.metrics ?? workerMetrics(parsed, [worker.pseudonymSecret, parsed.JWT_SECRET], problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return metrics ? { ...worker, metrics } : worker;
 }
 
 /** The worker's own metrics page: never without a token of its own (ADR 0109). */
-function workerMetrics(env: Env, pseudonymSecret: string, problems: string[]): WorkerConfig['metrics'] {
+function workerMetrics(env: Env, otherKeys: (string | undefined)[], problems: string[]): WorkerConfig['metrics'] {
   if (env.WORKER_METRICS_PORT === 0) return undefined;
   const token: string | undefined = checkSecret(problems, 'METRICS_TOKEN', env.METRICS_TOKEN, false);
   if (token === undefined) {
     problems.push('WORKER_METRICS_PORT er sat uden METRICS_TOKEN: metriksiden åbnes kun bag en nøgle. Lav en med openssl rand -hex 32.');
     return undefined;
   }
-  if (token === pseudonymSecret) {
+  if (otherKeys.includes(token)) {
     problems.push("METRICS_TOKEN er den samme som en af Børneblik's andre nøgler: lav en egen med openssl rand -hex 32.");
   }
   return { port: env.WORKER_METRICS_PORT, token };

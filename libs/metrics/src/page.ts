@@ -26,7 +26,8 @@ export const METRICS_TOKEN_REFUSED = 'METRICS_TOKEN mangler eller er forkert';
 export function serveProcessMetrics(port: number, token: string, host?: string): Promise<Server> {
   if (!token) return Promise.reject(new Error('A metrics page needs METRICS_TOKEN.'));
   const registry = processMetrics();
-  const server = createServer((req, res) => {
+  // Node checks the two timeouts every connectionsCheckingInterval (30 s by default).
+  const server = createServer({ requestTimeout: 10_000, headersTimeout: 5_000, connectionsCheckingInterval: 1_000 }, (req, res) => {
     const plain = (status: number, text: string) => {
       res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
       res.end(text);
@@ -42,13 +43,15 @@ export function serveProcessMetrics(port: number, token: string, host?: string):
       () => plain(500, 'Metrikkerne kunne ikke samles'),
     );
   });
-  // A scraper that never finishes its request holds no socket for long.
-  server.requestTimeout = 10_000;
-  server.headersTimeout = 5_000;
+  // One scraper needs a connection or two: others on the network cannot hold the worker's sockets,
+  // which its database and queue connections need too.
+  server.maxConnections = 16;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
+      // After the start, a fault of the page is the page's: it does not end the process.
+      server.on('error', () => undefined);
       resolve(server);
     });
   });
