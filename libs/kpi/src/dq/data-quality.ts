@@ -1,6 +1,6 @@
 import { ruleTitle } from '@bu/domain';
 import { DEFAULT_SETTINGS } from '../settings';
-import { caseTeamOf, IN_SCOPE, kpiParams, PARAMS } from '../sql';
+import { caseTeam, IN_SCOPE, kpiParams } from '../sql';
 import { defineKpi, type KpiContext, type KpiDefinition, type KpiListValue } from '../types';
 
 // Data quality: whether the figures can be trusted. Every role sees the part it may see.
@@ -74,9 +74,8 @@ export interface DqMeasureRow {
 
 /**
  * A data-quality count of measures with its rows (the count is the rows'): the measures of the
- * municipality matching `where` (alias m for the measure, c for its case). A team leader sees the
- * cases of the own teams (at D), as in every list. The team is looked up for the measures listed
- * only (caseTeamOf), not for every case of the municipality: they are few beside the cases.
+ * municipality matching `where` (alias m for the measure, ct for its case with the case's team at
+ * D). A team leader sees the cases of the own teams, as in every list.
  */
 const measureList = <const Id extends `dq.${string}`>(
   id: Id,
@@ -92,11 +91,10 @@ const measureList = <const Id extends `dq.${string}`>(
   roles: ['chef', 'teamleder', 'admin'],
   async compute(ctx) {
     const rows = await ctx.query<DqMeasureRow>(
-      `WITH ${PARAMS}
+      `WITH ${caseTeam(ctx)}
        SELECT m.case_id AS "case", m.measure_id AS measure, m.measure_type AS "measureType", ct.worker_id AS worker, ct.team,
-              to_char(m.started, 'YYYY-MM-DD') AS started, to_char(m.ended, 'YYYY-MM-DD') AS ended, to_char(c.closed, 'YYYY-MM-DD') AS closed
-       FROM measure m JOIN child_case c ON c.municipality_code = $1 AND c.source = m.source AND c.case_id = m.case_id
-       ${caseTeamOf(ctx, 'm', true)}
+              to_char(m.started, 'YYYY-MM-DD') AS started, to_char(m.ended, 'YYYY-MM-DD') AS ended, to_char(ct.closed, 'YYYY-MM-DD') AS closed
+       FROM measure m JOIN case_team ct ON ct.source = m.source AND ct.case_id = m.case_id
        WHERE m.municipality_code = $1 AND (${where}) AND ${IN_SCOPE('ct')}
        ORDER BY m.started, m.case_id, m.measure_id`,
       kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
@@ -109,7 +107,7 @@ const measureList = <const Id extends `dq.${string}`>(
 export const openMeasuresOnClosedCases = measureList(
   'dq.open_measures_on_closed_cases',
   'Aktive indsatser på lukkede sager',
-  `m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date) AND c.closed < $2::date`,
+  `m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date) AND ct.closed < $2::date`,
 );
 
 /** dq.missing_end_dates — measures with no end date that started more than 5 years before D, with the measures. */
