@@ -10,6 +10,15 @@ import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/databa
 import { seedUsers, startTestApi, tokenFor } from '../support/api';
 import { DUBU_SMALL, DUBU_SMALL_D, FIXTURES } from '../support/fixtures';
 
+/** GET /api/v1/kpis for `ids` at `asOf` with P from `from`, as the holder of `token`: the answers by id. */
+async function kpisOf(app: Awaited<ReturnType<typeof startTestApi>>, token: string, ids: string[], asOf: string, from: string) {
+  const { body } = await request(app.getHttpServer())
+    .get(`/api/v1/kpis?ids=${ids.join(',')}&asOf=${asOf}&from=${from}`)
+    .set('authorization', `Bearer ${token}`)
+    .expect(200);
+  return body.kpis as Record<string, unknown>;
+}
+
 // ADR 0074: the worker builds a municipality's read models right after its case-system import, and
 // the KPIs read them only while they were built from the import in force.
 describe('read models', () => {
@@ -81,14 +90,10 @@ describe('read models', () => {
     try {
       const token = await tokenFor(app, 'teamleder');
       // Each asked with another period (a list at D does not depend on it), so never from the cache.
+      const lists = ['deadline.notification_overdue', 'deadline.followup_due_soon'];
       const counts = async (from: string) => {
-        const { kpis } = (
-          await request(app.getHttpServer())
-            .get(`/api/v1/kpis?ids=deadline.notification_overdue,deadline.followup_due_soon&asOf=${D}&from=${from}`)
-            .set('authorization', `Bearer ${token}`)
-            .expect(200)
-        ).body;
-        return [kpis['deadline.notification_overdue'].count, kpis['deadline.followup_due_soon'].count] as number[];
+        const kpis = await kpisOf(app, token, lists, D, from);
+        return lists.map((id) => (kpis[id] as { count: number }).count);
       };
       const live = await counts('2024-01-01');
       expect(live.every((n) => n > 0)).toBe(true);
@@ -130,12 +135,7 @@ describe('read models', () => {
     try {
       const token = await tokenFor(app, 'chef');
       const effect = async (asOf: string, from: string) =>
-        (
-          await request(app.getHttpServer())
-            .get(`/api/v1/kpis?ids=effect.change&asOf=${asOf}&from=${from}`)
-            .set('authorization', `Bearer ${token}`)
-            .expect(200)
-        ).body.kpis['effect.change'] as { children: number; unchanged: number };
+        (await kpisOf(app, token, ['effect.change'], asOf, from))['effect.change'] as { children: number; unchanged: number };
       expect(await effect(D, '2024-01-01')).toMatchObject({ children: 3, unchanged: 1 / 3 });
       // A read model that says nobody's total moved: every child unchanged, at a day the held days'
       // sums (ADR 0103) do not cover (the same three children's spans hold it).
@@ -147,13 +147,9 @@ describe('read models', () => {
 
       // The active measures' figures at a held day (ADR 0108): what the read models say, not the facts.
       const active = async (from: string) => {
-        const { kpis } = (
-          await request(app.getHttpServer())
-            .get(`/api/v1/kpis?ids=cost.top_cases,activity.placed_children_by_type&asOf=${D}&from=${from}`)
-            .set('authorization', `Bearer ${token}`)
-            .expect(200)
-        ).body;
-        return [kpis['cost.top_cases'].rows[0].case, kpis['activity.placed_children_by_type']] as [string, Record<string, number>];
+        const kpis = await kpisOf(app, token, ['cost.top_cases', 'activity.placed_children_by_type'], D, from);
+        const top = kpis['cost.top_cases'] as { rows: { case: string }[] };
+        return [top.rows[0].case, kpis['activity.placed_children_by_type'] as Record<string, number>] as const;
       };
       const [topCase, byType] = await active('2024-01-03');
       expect(byType['Døgninstitution']).toBe(1);
