@@ -25,8 +25,9 @@ async function main(): Promise<void> {
   }
   // Alone, its own metrics page (ADR 0109), before any job is taken: a port it cannot have stops
   // the process with nothing begun. Under `npm run serve` the API's page sums them (ADR 0095).
-  const page = config.metrics && !cluster.isWorker ? await serveProcessMetrics(config.metrics.port, config.metrics.token) : null;
-  if (page) logger().info(`Metrics page on port ${config.metrics!.port} (GET /metrics, with METRICS_TOKEN).`);
+  const metrics = cluster.isWorker ? undefined : config.metrics;
+  const page = metrics ? await serveProcessMetrics(metrics.port, metrics.token) : null;
+  if (metrics) logger().info(`Metrics page on port ${metrics.port} (GET /metrics, with METRICS_TOKEN).`);
   // Throws (and the process exits 1) if a job of a contract (@bu/jobs) has no handler.
   let workers: ReturnType<typeof startWorkers>;
   try {

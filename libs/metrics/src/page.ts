@@ -1,6 +1,5 @@
 import { createHash, timingSafeEqual } from 'crypto';
 import { createServer, type Server } from 'http';
-import type { AddressInfo } from 'net';
 import { processMetrics } from './registry';
 
 // The scraper's bearer token, checked the same way by the API's GET /api/metrics (ADR 0094) and by
@@ -56,6 +55,3 @@ export function serveProcessMetrics(port: number, token: string, host?: string):
     });
   });
 }
-
-/** The port a page listens on (for a page started on port 0). */
-export const pagePort = (server: Server) => (server.address() as AddressInfo).port;

@@ -1,4 +1,5 @@
 import { heldDayRows } from '../read-models';
+import { ACTIVE_AT } from '@bu/rules';
 import { defineKpi, fractionKpi } from '../types';
 import { ACTIVE_AT_D, COUNT_AT, COUNT_IN, countKpi, perThousand } from './shared';
 
@@ -71,7 +72,7 @@ export const placedChildrenByType = defineKpi({
           ORDER BY n DESC, t.measure_type`,
         facts: `SELECT m.measure_type, count(DISTINCT c.person_id)::int AS n FROM measure m
           JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
-          WHERE m.municipality_code = $1 AND m.family = 'placement' AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date)
+          WHERE m.municipality_code = $1 AND m.family = 'placement' AND ${ACTIVE_AT('m')}
           GROUP BY m.measure_type ORDER BY n DESC, m.measure_type`,
       },
       [ctx.municipality, ctx.asOf],

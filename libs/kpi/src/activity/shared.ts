@@ -1,4 +1,5 @@
 import { END_OF_D, ON_LOCAL_DAYS } from '../sql';
+import { ACTIVE_AT } from '@bu/rules';
 import { defineKpi, fractionKpi, type KpiContext, type KpiDefinition } from '../types';
 
 // What the activity KPIs (whole municipality, for the chief) share. Params: $1 municipality, $2 D,
@@ -20,7 +21,7 @@ export const NOTIFICATIONS_IN_P = `
 export const ACTIVE_AT_D = (family: string, extra = '') => `
   SELECT DISTINCT c.person_id FROM measure m
   JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
-  WHERE m.municipality_code = $1 AND m.family = '${family}' AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date) ${extra}`;
+  WHERE m.municipality_code = $1 AND m.family = '${family}' AND ${ACTIVE_AT('m')} ${extra}`;
 
 /**
  * A count from the read model activity_count_day (ADR 0082) at the end of `day` (a date

@@ -1,4 +1,5 @@
 import { DEFAULT_SETTINGS } from '../settings';
+import { ACTIVE_AT } from '@bu/rules';
 import { shared, type KpiContext } from '../types';
 
 // The responsible caseworker per open case at D, shared by every caseload KPI.
@@ -69,11 +70,11 @@ export const weightPerChild = (ctx: { teams?: string[] | null }) => `
     SELECT ocw.worker_id, ocw.person_id,
       GREATEST(
         CASE WHEN EXISTS (SELECT 1 FROM measure m WHERE m.municipality_code = $1 AND m.source = ocw.source AND m.case_id = ocw.case_id
-                          AND m.family = 'placement' AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date)) THEN $4::numeric END,
+                          AND m.family = 'placement' AND ${ACTIVE_AT('m')}) THEN $4::numeric END,
         CASE WHEN EXISTS (SELECT 1 FROM investigation i WHERE i.municipality_code = $1 AND i.source = ocw.source AND i.case_id = ocw.case_id
                           AND i.started <= $2::date AND (i.completed IS NULL OR i.completed >= $2::date)) THEN $5::numeric END,
         CASE WHEN EXISTS (SELECT 1 FROM measure m WHERE m.municipality_code = $1 AND m.source = ocw.source AND m.case_id = ocw.case_id
-                          AND m.family = 'preventive' AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date)) THEN $6::numeric END,
+                          AND m.family = 'preventive' AND ${ACTIVE_AT('m')}) THEN $6::numeric END,
         $7::numeric) AS weight
     FROM open_case_worker ocw
     WHERE ocw.worker_id IS NOT NULL${ctx.teams == null ? '' : ' AND ocw.worker_id IN (SELECT l.worker_id FROM listed l WHERE l.team = ANY($3::text[]))'}

@@ -1,4 +1,5 @@
 import { COUNT_AT } from '../activity/shared';
+import { ACTIVE_AT } from '@bu/rules';
 import { heldDayRows } from '../read-models';
 import { defineKpi, shared, type KpiContext, type KpiListValue } from '../types';
 
@@ -34,7 +35,7 @@ async function queryPlacedCost(ctx: KpiContext): Promise<{ cost: string | null; 
         FROM caseload_day h WHERE h.municipality_code = $1 AND h.day = $2::date`,
       facts: `SELECT sum(m.monthly_cost)::text AS cost, count(DISTINCT c.person_id)::int AS children FROM measure m
         JOIN child_case c ON c.municipality_code = m.municipality_code AND c.source = m.source AND c.case_id = m.case_id
-        WHERE m.municipality_code = $1 AND m.family = 'placement' AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date)`,
+        WHERE m.municipality_code = $1 AND m.family = 'placement' AND ${ACTIVE_AT('m')}`,
     },
     [ctx.municipality, ctx.asOf],
     () => true,
@@ -69,13 +70,13 @@ export const topCases = defineKpi({
           FROM caseload_day h LEFT JOIN top_case_day t ON t.municipality_code = h.municipality_code AND t.day = h.day
           WHERE h.municipality_code = $1 AND h.day = $2::date ORDER BY t.rank`,
         facts: `WITH top AS (
-            SELECT case_id, sum(coalesce(monthly_cost, 0)) AS total, count(*)::int AS measures
-            FROM measure WHERE municipality_code = $1 AND started <= $2::date AND (ended IS NULL OR ended >= $2::date)
-            GROUP BY case_id ORDER BY total DESC, case_id LIMIT 20
+            SELECT m.case_id, sum(coalesce(m.monthly_cost, 0)) AS total, count(*)::int AS measures
+            FROM measure m WHERE m.municipality_code = $1 AND ${ACTIVE_AT('m')}
+            GROUP BY m.case_id ORDER BY total DESC, m.case_id LIMIT 20
           )
           SELECT t.case_id AS "case", (t.total * 12)::text AS cost, t.measures,
             (SELECT array_agg(DISTINCT m.measure_type ORDER BY m.measure_type) FROM measure m
-             WHERE m.municipality_code = $1 AND m.case_id = t.case_id AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date)) AS types
+             WHERE m.municipality_code = $1 AND m.case_id = t.case_id AND ${ACTIVE_AT('m')}) AS types
           FROM top t ORDER BY t.total DESC, t.case_id`,
       },
       [ctx.municipality, ctx.asOf],

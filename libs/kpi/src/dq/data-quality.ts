@@ -1,4 +1,5 @@
 import { ruleTitle } from '@bu/domain';
+import { ACTIVE_AT } from '@bu/rules';
 import { DEFAULT_SETTINGS } from '../settings';
 import { caseTeam, IN_SCOPE, kpiParams } from '../sql';
 import { defineKpi, type KpiContext, type KpiDefinition, type KpiListValue } from '../types';
@@ -107,7 +108,7 @@ const measureList = <const Id extends `dq.${string}`>(
 export const openMeasuresOnClosedCases = measureList(
   'dq.open_measures_on_closed_cases',
   'Aktive indsatser på lukkede sager',
-  `m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date) AND ct.closed < $2::date`,
+  `${ACTIVE_AT('m')} AND ct.closed < $2::date`,
 );
 
 /** dq.missing_end_dates — measures with no end date that started more than 5 years before D, with the measures. */

@@ -1,4 +1,5 @@
 import { heldDayRows } from '../read-models';
+import { ACTIVE_AT } from '@bu/rules';
 import { defineKpi, type KpiContext } from '../types';
 
 const params = (ctx: KpiContext) => [ctx.municipality, ctx.asOf, ctx.period.from, ctx.period.to];
@@ -46,9 +47,9 @@ export const activeMeasureAge = defineKpi({
           LEFT JOIN measure_type_day t ON t.municipality_code = h.municipality_code AND t.day = h.day
           WHERE h.municipality_code = $1 AND h.day = $2::date
           ORDER BY t.measure_type`,
-        facts: `SELECT measure_type, percentile_cont(0.5) WITHIN GROUP (ORDER BY $2::date - started)::float AS median
-          FROM measure WHERE municipality_code = $1 AND started <= $2::date AND (ended IS NULL OR ended >= $2::date)
-          GROUP BY measure_type ORDER BY measure_type`,
+        facts: `SELECT m.measure_type, percentile_cont(0.5) WITHIN GROUP (ORDER BY $2::date - m.started)::float AS median
+          FROM measure m WHERE m.municipality_code = $1 AND ${ACTIVE_AT('m')}
+          GROUP BY m.measure_type ORDER BY m.measure_type`,
       },
       [ctx.municipality, ctx.asOf],
       (r) => r.measure_type !== null,

@@ -1,4 +1,5 @@
 import { DEFAULT_SETTINGS, type KpiSettings } from '../settings';
+import { ACTIVE_AT } from '@bu/rules';
 import { CASE_TEAM, IN_SCOPE } from '../sql';
 import type { Query } from '../types';
 
@@ -90,7 +91,7 @@ export async function sampleByFamily(
      SELECT ${ROW} FROM open_case o
      WHERE NOT (o.case_id = ANY ($9::text[]))
        AND EXISTS (SELECT 1 FROM measure m WHERE m.municipality_code = $1 AND m.source = o.source AND m.case_id = o.case_id
-                     AND m.family = $10::text AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date))
+                     AND m.family = $10::text AND ${ACTIVE_AT('m')})
      ORDER BY o.draw, o.case_id LIMIT $8::int`,
     params(scope, seed, n, skip, family),
   );
@@ -117,7 +118,7 @@ export async function sampleByParagraph(
      WHERE NOT (o.case_id = ANY ($9::text[]))
        AND EXISTS (SELECT 1 FROM measure m WHERE m.municipality_code = $1 AND m.source = o.source AND m.case_id = o.case_id
                      AND (m.paragraph = $10::text OR left(m.paragraph, length($10::text) + 1) = $10::text || ',')
-                     AND m.started <= $2::date AND (m.ended IS NULL OR m.ended >= $2::date))
+                     AND ${ACTIVE_AT('m')})
      ORDER BY o.draw, o.case_id LIMIT $8::int`,
     params(scope, seed, n, skip, paragraph),
   );
