@@ -112,6 +112,8 @@ describe('upload jobs: the worker unpacks, checks and deletes the raw export', (
       const { state, job } = await finished(await uploadJob(zip, { attempts: 2, backoff: { type: 'fixed', delay: 300 } }));
       expect(state).toBe('failed');
       expect(job.attemptsMade).toBe(2);
+      // The job's state can read failed before this worker's last 'failed' event has run.
+      for (let i = 0; seen.length < 2 && i < 100; i++) await new Promise((r) => setTimeout(r, 50));
       expect(seen).toEqual([
         { attemptsMade: 1, zip: true, unpacked: false },
         { attemptsMade: 2, zip: false, unpacked: false },
