@@ -23,7 +23,7 @@ BEGIN
     'action_plan', 'followup', 'child_conversation', 'supervision_visit', 'effect_measurement', 'complaint',
     'case_team_span', 'effect_child_span', 'activity_count_day', 'budget_cost_month', 'budget_children_month',
     'caseload_day', 'caseload_day_worker', 'unassigned_case_day', 'started_measure', 'effect_change_day',
-    'notification_month_day', 'unassessed_notification_day', 'measure_deadline_day', 'measure_type_day', 'top_case_day',
+    'notification_month_day', 'unassessed_notification_day', 'measure_deadline_day', 'measure_type_day', 'top_case_day', 'two_visits_day',
     'read_model_state', 'budget_line'
   ] LOOP
     IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = t::regclass) THEN

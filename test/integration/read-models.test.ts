@@ -157,6 +157,17 @@ describe('read models', () => {
       await db.pool.query(`UPDATE measure_type_day SET placed_children = 7 WHERE placed_children > 0`);
       expect(await active('2024-01-04')).toEqual(['fra læsemodellen', Object.fromEntries(Object.keys(byType).map((t) => [t, 7]))]);
       expect(topCase).not.toBe('fra læsemodellen');
+
+      // The two-visits share at a held day (ADR 0110): with a thousand children the read model
+      // made up, all with two visits, the share is theirs.
+      const twoVisits = async (from: string) =>
+        (await kpisOf(app, token, ['supervision.two_visits_share'], D, from))['supervision.two_visits_share'] as number | null;
+      expect(await twoVisits('2024-01-05')).not.toBeGreaterThan(0.99);
+      await db.pool.query(
+        `INSERT INTO two_visits_day (municipality_code, day, teams, met, children) VALUES (461, $1, '{Læsemodellen}', true, 1000)`,
+        [D],
+      );
+      expect(await twoVisits('2024-01-06')).toBeGreaterThan(0.99);
     } finally {
       await app.close();
     }

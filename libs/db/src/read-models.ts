@@ -11,8 +11,10 @@ import {
   LAST_FOLLOWUP,
   LAST_VISIT,
   NOTIFICATION_JUDGED,
+  PLACEMENT_FOR_TWO_VISITS,
   PLAN_MEASURE,
   PLAN_WINDOW,
+  TWO_VISITS_IN_12_MONTHS,
 } from '@bu/rules';
 
 // The read models (ADR 0074; tables in migration 1733915000000): derived from one municipality's
@@ -503,6 +505,26 @@ const TOP_CASE_DAYS = `
   FROM ranked t`;
 
 /**
+ * two_visits_day (ADR 0110): at each day of caseload_day, supervision.two_visits_share's children
+ * judged at it (PLACEMENT_FOR_TWO_VISITS at the day, the case known), counted per set of the teams of
+ * their judged placements' cases at the day by case_team_span (built before it), as the KPI's
+ * read-model path looks them up (NULL among them: the intake team, applied when read), and per
+ * TWO_VISITS_IN_12_MONTHS at the day. A child is in one row: a scope counts it once.
+ */
+const TWO_VISITS_DAYS = `
+  INSERT INTO two_visits_day (municipality_code, day, teams, met, children)
+  WITH ${HELD_DAYS},
+  judged AS (
+    SELECT d.day, c.person_id, array_agg(DISTINCT s.team ORDER BY s.team) AS teams
+    FROM measure m JOIN days d ON ${PLACEMENT_FOR_TWO_VISITS('m', 'd.day')}
+    ${CASE_SPAN_AT('m', 'd.day', 'JOIN')}
+    WHERE m.municipality_code = $1
+    GROUP BY d.day, c.person_id
+  ),
+  judged_met AS (SELECT j.day, j.teams, ${TWO_VISITS_IN_12_MONTHS('j.person_id', 'j.day')} AS met FROM judged j)
+  SELECT $1, day, teams, met, count(*)::int FROM judged_met GROUP BY day, teams, met`;
+
+/**
  * The read models and how each is built, in the order they are built. `hashJoins`: the statement
  * runs without nested loops where another join can do (ADR 0101): its joins of aggregates over
  * the held days were planned as nested loops while the days' table had no statistics yet (a new
@@ -530,6 +552,8 @@ const READ_MODELS: { table: string; build: string; hashJoins?: boolean }[] = [
   // After caseload_day, which they read.
   { table: 'measure_type_day', build: MEASURE_TYPE_DAYS },
   { table: 'top_case_day', build: TOP_CASE_DAYS },
+  // After case_team_span and caseload_day, which it reads.
+  { table: 'two_visits_day', build: TWO_VISITS_DAYS },
 ];
 
 /** The read models' tables, in the order they are built. */

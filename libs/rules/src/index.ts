@@ -99,18 +99,19 @@ export const NOTIFICATION_JUDGED = (assessedAt: string, receivedAt: string, end 
 
 /**
  * supervision.two_visits_share: the child has at least 2 supervision visits on its placements dated
- * D − 12 months .. D. Judged for children with a placement active at D that started on or before D − 12 months.
+ * `day` − 12 months .. `day`. Judged for children with a placement active at the day that started on
+ * or before the day − 12 months.
  */
-export const TWO_VISITS_IN_12_MONTHS = (personId: string) => `((
+export const TWO_VISITS_IN_12_MONTHS = (personId: string, day = D) => `((
   SELECT count(*) FROM supervision_visit v
   JOIN measure vm ON vm.municipality_code = v.municipality_code AND vm.source = v.source AND vm.measure_id = v.measure_id
   JOIN child_case vc ON vc.municipality_code = vm.municipality_code AND vc.source = vm.source AND vc.case_id = vm.case_id
   WHERE v.municipality_code = $1 AND vm.family = 'placement' AND vc.person_id = ${personId}
-    AND v.visit_date BETWEEN ${TWELVE_MONTHS_BEFORE_D} AND ${D}) >= 2)`;
+    AND v.visit_date BETWEEN ${addMonthsSql(day, -12)} AND ${day}) >= 2)`;
 
-/** supervision.two_visits_share: a placement that makes its child judged (active at D, started on or before D − 12 months). */
-export const PLACEMENT_FOR_TWO_VISITS = (m: string) =>
-  `(${m}.family = 'placement' AND ${m}.started <= ${TWELVE_MONTHS_BEFORE_D} AND (${m}.ended IS NULL OR ${m}.ended >= ${D}))`;
+/** supervision.two_visits_share: a placement that makes its child judged at `day` (active at it, started on or before it − 12 months). */
+export const PLACEMENT_FOR_TWO_VISITS = (m: string, day = D) =>
+  `(${m}.family = 'placement' AND ${m}.started <= ${addMonthsSql(day, -12)} AND (${m}.ended IS NULL OR ${m}.ended >= ${day}))`;
 
 /** supervision.talked_alone_share: the caseworker talked alone with the child at the visit (not recorded: not). */
 export const TALKED_ALONE = (v: string) => `(${v}.talked_alone IS TRUE)`;

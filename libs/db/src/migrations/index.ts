@@ -41,6 +41,7 @@ import { NotificationReadModels1733920200000 } from './1733920200000-Notificatio
 import { MeasureDeadlineReadModel1733920300000 } from './1733920300000-MeasureDeadlineReadModel';
 import { ReadModelBuild1733920400000 } from './1733920400000-ReadModelBuild';
 import { ActiveMeasureReadModels1733920500000 } from './1733920500000-ActiveMeasureReadModels';
+import { TwoVisitsReadModel1733920600000 } from './1733920600000-TwoVisitsReadModel';
 import { ImportReuse1733910000000 } from './1733910000000-ImportReuse';
 
 export const MIGRATIONS = [
@@ -86,4 +87,5 @@ export const MIGRATIONS = [
   MeasureDeadlineReadModel1733920300000,
   ReadModelBuild1733920400000,
   ActiveMeasureReadModels1733920500000,
+  TwoVisitsReadModel1733920600000,
 ];
