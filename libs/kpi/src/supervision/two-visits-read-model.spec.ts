@@ -7,12 +7,14 @@ import { DEFAULT_SETTINGS } from '../settings';
 // supervision.two_visits_share from the read model two_visits_day (ADR 0110), against the facts, at
 // every day caseload_day holds and for every scope, and from the facts at any other D. Besides the
 // fixture's placements (Y5 on C7 and Y8 on C9, Team Syd; Y1 too recent), written here:
-// - pv1, a child with two placements on two cases of two teams: PV1 (CV1, Team Nord) and PV2 (CV2,
-//   Team Syd, ending on the held day 31-01-2024), a visit on each;
+// - pv1, a child with placements on cases of two teams and of none: PV1 (CV1, Team Nord), PV2 (CV2,
+//   Team Syd, ending on the held day 31-01-2024) and PV8 (the other case system's CV5, no team), a
+//   visit on each;
 // - pv2, a placement (CV3, never assigned: the intake team) that began on 28-02-2023, exactly
 //   12 months before the leap day 29-02-2024, with visits on both ends of that window;
 // - pv3, a placement whose case moves from Team Nord to Team Syd on 01-07-2023, one visit on it and
-//   two on a preventive measure of the same case (not supervision of a placement);
+//   two on a preventive measure of the same case (not supervision of a placement), and a placement
+//   of Team Nord's too recent to make the child judged;
 // - pv4, the other case system's case with the case number CV1, no assignment (the intake team);
 // - a placement on a case the case table does not know (nobody to judge).
 const D = '2024-04-30';
@@ -30,12 +32,15 @@ describe('supervision.two_visits_share from the read model', () => {
       (461, 'dubu', 'CV2', 'pv1', 'Udsatte', '2022-01-01', NULL),
       (461, 'dubu', 'CV3', 'pv2', 'Handicap', '2023-01-01', NULL),
       (461, 'dubu', 'CV4', 'pv3', 'Udsatte', '2020-06-01', NULL),
-      (461, 'csc', 'CV1', 'pv4', 'Udsatte', '2019-01-01', NULL)`);
+      (461, 'csc', 'CV1', 'pv4', 'Udsatte', '2019-01-01', NULL),
+      (461, 'csc', 'CV5', 'pv1', 'Udsatte', '2022-01-01', NULL),
+      (461, 'dubu', 'CV6', 'pv3', 'Udsatte', '2023-12-01', NULL)`);
     await q(`INSERT INTO assignment (municipality_code, source, case_id, worker_id, valid_from, valid_to) VALUES
       (461, 'dubu', 'CV1', 'AA', '2021-01-01', NULL),
       (461, 'dubu', 'CV2', 'CC', '2022-01-01', NULL),
       (461, 'dubu', 'CV4', 'AA', '2020-06-01', '2023-06-30'),
-      (461, 'dubu', 'CV4', 'CC', '2023-07-01', NULL)`);
+      (461, 'dubu', 'CV4', 'CC', '2023-07-01', NULL),
+      (461, 'dubu', 'CV6', 'AA', '2023-12-01', NULL)`);
     await q(`INSERT INTO measure (municipality_code, source, measure_id, case_id, measure_type, family, started, ended, monthly_cost) VALUES
       (461, 'dubu', 'PV1', 'CV1', 'Plejefamilie', 'placement', '2022-01-01', NULL, 30000),
       (461, 'dubu', 'PV2', 'CV2', 'Døgninstitution', 'placement', '2022-06-01', '2024-01-31', 80000),
@@ -43,7 +48,9 @@ describe('supervision.two_visits_share from the read model', () => {
       (461, 'dubu', 'PV4', 'CV4', 'Plejefamilie', 'placement', '2021-01-01', NULL, 30000),
       (461, 'dubu', 'PV5', 'CV4', 'Aflastning', 'preventive', '2021-01-01', NULL, 4000),
       (461, 'csc', 'PV6', 'CV1', 'Opholdssted', 'placement', '2020-01-01', NULL, 50000),
-      (461, 'dubu', 'PV7', 'CX9', 'Døgninstitution', 'placement', '2020-01-01', NULL, 90000)`);
+      (461, 'dubu', 'PV7', 'CX9', 'Døgninstitution', 'placement', '2020-01-01', NULL, 90000),
+      (461, 'csc', 'PV8', 'CV5', 'Plejefamilie', 'placement', '2022-03-01', NULL, 30000),
+      (461, 'dubu', 'PV9', 'CV6', 'Aflastning', 'placement', '2024-01-01', NULL, 6000)`);
     await q(`INSERT INTO supervision_visit (municipality_code, source, measure_id, visit_date, talked_alone) VALUES
       (461, 'dubu', 'PV1', '2023-02-28', true),
       (461, 'dubu', 'PV2', '2024-01-31', false),
@@ -55,7 +62,8 @@ describe('supervision.two_visits_share from the read model', () => {
       (461, 'csc', 'PV6', '2023-05-01', true),
       (461, 'csc', 'PV6', '2023-11-01', true),
       (461, 'dubu', 'PV7', '2023-05-01', true),
-      (461, 'dubu', 'PV7', '2023-11-01', true)`);
+      (461, 'dubu', 'PV7', '2023-11-01', true),
+      (461, 'csc', 'PV8', '2024-03-15', true)`);
     expect(await buildReadModels(db().pool, 461)).not.toBeNull();
     held = await heldDays(db().pool);
   });
@@ -83,7 +91,7 @@ describe('supervision.two_visits_share from the read model', () => {
     const settings = { ...DEFAULT_SETTINGS, intake_team: 'Team Nord' };
     for (const asOf of ['2024-01-31', '2024-02-29', '2024-03-31']) {
       const both = await bothPaths({ asOf, settings });
-      expect(both.readWithMemo, asOf).toBe(SCOPES.length);
+      expect([both.readWithMemo, both.readAlone], asOf).toEqual([SCOPES.length, SCOPES.length]);
       expect(both.withMemo, asOf).toEqual(both.facts);
       expect(both.alone, asOf).toEqual(both.facts);
     }
@@ -103,15 +111,17 @@ describe('supervision.two_visits_share from the read model', () => {
   it('by hand at held days', async () => {
     const at = (asOf: string) => Promise.all(SCOPES.map((teams) => KPI.compute(ctx({ asOf, teams, readModels: true }))));
     // 31-01-2024 (the window from 31-01-2023): judged are C7's and C9's children (Team Syd), pv1
-    // (PV1, Team Nord, and PV2, Team Syd, which ends that day), pv3 (Team Syd since 01-07-2023) and
-    // pv4 (the intake team); not pv2 (from 28-02-2023). Two visits: C7's child (15-09 and 30-10-2023),
-    // pv1 (28-02-2023 and 31-01-2024) and pv4; C9's child and pv3 one each (pv3's preventive measure's
-    // visits are not supervision of a placement). pv1 counts once where both its teams are in scope.
-    expect(await at('2024-01-31')).toEqual([3 / 5, 1, 2 / 4, 1, 2 / 4, null]);
-    // 29-02-2024 (the window from 28-02-2023): PV2 has ended, so pv1 is Team Nord's only, its two
-    // visits still in the window; pv2 is judged, both its visits on the window's ends.
-    expect(await at('2024-02-29')).toEqual([4 / 6, 1, 1 / 3, 1, 2 / 4, null]);
-    // 31-03-2024 (the window from 31-03-2023): pv1 and pv2 are down to one visit each.
-    expect(await at('2024-03-31')).toEqual([2 / 6, 0, 1 / 3, 1 / 2, 1 / 4, null]);
+    // (PV1, Team Nord; PV2, Team Syd, which ends that day; PV8, no team), pv3 (Team Syd since
+    // 01-07-2023; its Team Nord placement PV9 is too recent) and pv4 (the intake team); not pv2 (from
+    // 28-02-2023). Two visits: C7's child (15-09 and 30-10-2023), pv1 (28-02-2023 and 31-01-2024) and
+    // pv4; C9's child and pv3 one each (pv3's preventive measure's visits are not supervision of a
+    // placement). pv1 counts once where two of its teams are in scope, and is the intake team's too.
+    expect(await at('2024-01-31')).toEqual([3 / 5, 1, 2 / 4, 2 / 2, 2 / 4, null]);
+    // 29-02-2024 (the window from 28-02-2023): PV2 has ended, so pv1 is Team Nord's and the intake
+    // team's, its two visits still in the window; pv2 is judged, both its visits on the window's ends.
+    expect(await at('2024-02-29')).toEqual([4 / 6, 1, 1 / 3, 3 / 3, 2 / 4, null]);
+    // 31-03-2024 (the window from 31-03-2023): pv2 is down to one visit; pv1 has two again with the
+    // other case system's visit on 15-03-2024.
+    expect(await at('2024-03-31')).toEqual([3 / 6, 1, 1 / 3, 2 / 3, 2 / 4, null]);
   });
 });
