@@ -79,6 +79,12 @@ export async function onBothPaths<V>(
   return { facts, withMemo, alone, readWithMemo, readAlone: read };
 }
 
+/** Both read-model runs (with the answer's memo and without) gave the facts' answer; `label` names the day or scope. */
+export function expectFactsOnBothPaths<V>(both: { facts: V; withMemo: V; alone: V }, label?: string): void {
+  expect(both.withMemo, label).toEqual(both.facts);
+  expect(both.alone, label).toEqual(both.facts);
+}
+
 /** A spec's fixture database: made before its tests, dropped after, and the KPIs' values on it. */
 export interface KpiFixture {
   /** The database (set once beforeAll has run). */
