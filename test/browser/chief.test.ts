@@ -553,4 +553,68 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     expect(await page.locator('[data-testid^="pending-"]').count()).toBe(0);
     await page.close();
   });
+  it("asks for the first screen's figures before the app's code has run, and each of them once (ADR 0112)", async () => {
+    const page = await env.login('chef');
+    await wholeView(page);
+    const asked: string[] = [];
+    page.on('request', (r) => {
+      const url = new URL(r.url());
+      if (url.pathname.startsWith('/api/v1/kpis')) asked.push(`${url.pathname}?${url.searchParams.toString()}`);
+    });
+    // The app's code held back on a reload: only the page's entry runs.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route(/\/assets\/boot-[^/]+\.js$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.reload();
+    // The first screen: the six headlines with last year's value, the first section's figures one
+    // request each, and its trend's series: all out while the app's code has not run.
+    const headlines = ['activity.children_with_open_case', 'activity.notifications', 'activity.placed_children'];
+    const overview = [
+      'activity.children_with_open_case',
+      'flow.cases_opened',
+      'flow.cases_closed',
+      'activity.children_with_open_case_per_1000',
+    ];
+    await expect.poll(() => asked.length, { timeout: 20_000 }).toBe(11);
+    expect(await page.getByTestId('current-user').count()).toBe(0);
+    const early = [...asked];
+    for (const id of headlines) expect(early, id).toContain(`/api/v1/kpis?municipality=461&ids=${encodeURIComponent(id)}&compare=lastYear`);
+    for (const id of overview) expect(early, id).toContain(`/api/v1/kpis?municipality=461&ids=${encodeURIComponent(id)}`);
+    expect(early).toContain('/api/v1/kpis/activity.children_with_open_case_per_1000/series?municipality=461&by=year');
+    release();
+    await wholeView(page);
+    // The view took every early answer instead of asking again: no request was made twice, and the
+    // first screen shows the figures.
+    const twice = asked.filter((path, i) => asked.indexOf(path) !== i);
+    expect(twice).toEqual([]);
+    expect(asked.length).toBeGreaterThan(early.length);
+    expect(await page.getByTestId('summary-strip').locator('li').count()).toBe(6);
+    await page.getByTestId('figure-flow.cases_opened').waitFor();
+    await page.close();
+  });
+
+  it('asks for no figures early when the address is not a dashboard, nor after the user has logged out', async () => {
+    const page = await env.login('chef');
+    await wholeView(page);
+    const asked: string[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname.startsWith('/api/v1/kpis')) asked.push(r.url());
+    });
+    await page.goto(`${env.base}/#/sagsgennemgang`);
+    await page.reload();
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    await page.waitForLoadState('networkidle');
+    expect(asked).toEqual([]);
+    // Logged out: the next page has no token, and asks for nothing but the login.
+    await page.getByRole('button', { name: 'Log ud' }).click();
+    await page.getByLabel('Brugernavn').waitFor();
+    await page.reload();
+    await page.getByLabel('Brugernavn').waitFor();
+    await page.waitForLoadState('networkidle');
+    expect(asked).toEqual([]);
+    await page.close();
+  });
 });

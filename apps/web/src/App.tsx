@@ -1,6 +1,5 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import type { CurrentUser, MunicipalityInfo } from '@bu/contracts';
-import { DASHBOARDS } from '@bu/dashboards';
 import { earlyMe, earlyMunicipalities, exchangeSsoTicket, getToken, logout } from './api';
 import { DashboardView } from './components/DashboardView';
 import { ImportLog } from './components/ImportLog';
@@ -10,6 +9,7 @@ import { MySettings } from './components/MySettings';
 import { DRILL_VIEW, parseHash, routeHref, type Filters } from './drill';
 import { DateField } from './components/DateField';
 import { mayAdminister, REPORT_ROLES, REVIEW_ROLES, REVIEW_VIEW } from './areas';
+import { dashboardFor, dashboardsOf, startingMunicipality } from './first-screen';
 
 // The areas beside the dashboards load when first opened: the dashboards' first screen does not
 // wait for their code (ADR 0080).
@@ -22,7 +22,6 @@ const LOADING = <p className="muted">Henter …</p>;
 const ssoTicket = (hash: string): string | null => (hash.startsWith('#/sso?') ? new URLSearchParams(hash.slice(6)).get('ticket') : null);
 
 const ROLE_NAMES: Record<string, string> = { udvalg: 'Udvalg', chef: 'Chef', teamleder: 'Teamleder', admin: 'Administrator' };
-const LANDING: Record<string, string> = { udvalg: 'udvalg', chef: 'chef', teamleder: 'teamleder', admin: 'datakvalitet' };
 
 export function App() {
   const [user, setUser] = useState<CurrentUser | null>(null);
@@ -48,7 +47,7 @@ export function App() {
     }
   };
   // The municipality of the address when the user may see it, else the user's first.
-  const municipality = places.find((p) => p.code === filters.municipality)?.code ?? places[0]?.code ?? null;
+  const municipality = startingMunicipality(places, filters);
   const asOf = filters.asOf ?? '';
   const from = filters.from ?? '';
   const [importsVersion, setImportsVersion] = useState(0);
@@ -89,8 +88,8 @@ export function App() {
   // Case review (#/sagsgennemgang[/<round>[/<case>]]): team leader, chief; the committee its aggregates.
   const reviewAllowed = REVIEW_ROLES.includes(user.role);
   const onReview = reviewAllowed && (view === REVIEW_VIEW || view.startsWith(`${REVIEW_VIEW}/`));
-  const allowed = DASHBOARDS.filter((d) => d.roles.includes(user.role));
-  const dashboard = allowed.find((d) => d.id === view) ?? allowed.find((d) => d.id === LANDING[user.role]) ?? allowed[0];
+  const allowed = dashboardsOf(user.role);
+  const dashboard = dashboardFor(user.role, view);
   const place = places.find((p) => p.code === municipality);
   // Drill-down opens the team leader view's work lists: only for roles that may open that view.
   const canDrill = allowed.some((d) => d.id === DRILL_VIEW);

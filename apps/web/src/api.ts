@@ -14,7 +14,16 @@ export class ApiError extends Error {
 }
 
 export const getToken = (): string | null => sessionStorage.getItem(TOKEN_KEY);
-export const clearToken = (): void => sessionStorage.removeItem(TOKEN_KEY);
+/** Forgets the token, and the answers asked early with it (ADR 0112). */
+export const clearToken = (): void => {
+  sessionStorage.removeItem(TOKEN_KEY);
+  forgetEarly();
+};
+/** A new login's token: answers asked early were asked for whoever was signed in before (ADR 0112). */
+function signedIn(token: string): void {
+  forgetEarly();
+  sessionStorage.setItem(TOKEN_KEY, token);
+}
 
 async function send(path: string, init: RequestInit = {}): Promise<Response> {
   const token = getToken();
@@ -71,7 +80,7 @@ async function data<T>(call: Promise<{ data?: T }>): Promise<T> {
 
 export async function login(username: string, password: string): Promise<CurrentUser> {
   const res = await data(client.POST('/api/v1/auth/login', { body: { username, password } }));
-  sessionStorage.setItem(TOKEN_KEY, res.token);
+  signedIn(res.token);
   return res.user;
 }
 
@@ -82,7 +91,7 @@ export const authProviders = async (): Promise<AuthProvider[]> => (await data(cl
 /** Single sign-on's last step: the one-time ticket from the provider's callback, for a session like a password login's. */
 export async function exchangeSsoTicket(ticket: string): Promise<CurrentUser> {
   const res = await data(client.POST('/api/v1/auth/sso/exchange', { body: { ticket } }));
-  sessionStorage.setItem(TOKEN_KEY, res.token);
+  signedIn(res.token);
   return res.user;
 }
 
@@ -132,10 +141,13 @@ export const municipalities = (): Promise<MunicipalityInfo[]> => data(client.GET
  * again after that (a new login, a reload of the list), they are fetched anew.
  */
 let early: { me?: Promise<CurrentUser>; places?: Promise<MunicipalityInfo[]> } = {};
+/** Both early answers as asked, for the first screen's early requests (first-screen.ts); not taken. */
+let earlyBoth: { me: Promise<CurrentUser>; places: Promise<MunicipalityInfo[]> } | undefined;
 export function askEarly(): void {
   if (!getToken()) return;
   const asked = { me: me(), places: municipalities() };
   early = { ...asked };
+  earlyBoth = asked;
   // Taken later, or never (the token had expired: refused, and forgotten, so the login that follows
   // asks anew). A refusal here is no unhandled rejection.
   asked.me.catch(() => undefined);
@@ -152,6 +164,47 @@ export function earlyMunicipalities(): Promise<MunicipalityInfo[]> {
   const asked = early.places;
   early.places = undefined;
   return asked ?? municipalities();
+}
+/** The early answers of askEarly without taking them, or undefined when none were asked. */
+export const peekEarly = (): typeof earlyBoth => earlyBoth;
+
+/**
+ * The first screen's answers asked for before the view's code ran (ADR 0112), by request (path and
+ * query in a fixed order); each is taken once by the view's own request for the same, which then
+ * is not sent. A refused one is refused to the view as its own request would have been.
+ */
+const earlyAnswers = new Map<string, Promise<unknown>>();
+/** Whether the view has asked for figures itself: from then on nothing more is asked early. */
+let viewAsked = false;
+export const earlyAsked = (): boolean => viewAsked;
+
+const requestKey = (path: string, query: object): string =>
+  `${path}?${Object.entries(query)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`)
+    .join('&')}`;
+
+function askEarlyOnce(key: string, ask: () => Promise<unknown>): void {
+  if (viewAsked || earlyAnswers.has(key)) return;
+  const answer = ask();
+  // Not taken (the user went elsewhere first): no unhandled rejection.
+  answer.catch(() => undefined);
+  earlyAnswers.set(key, answer);
+}
+
+/** The answer asked early for this request, taken (the view asks for it now), or undefined. */
+function takeEarly<T>(key: string): Promise<T> | undefined {
+  viewAsked = true;
+  const answer = earlyAnswers.get(key);
+  earlyAnswers.delete(key);
+  return answer as Promise<T> | undefined;
+}
+
+/** Forgets the answers asked early (a logout: they were asked with the token that ends). */
+export function forgetEarly(): void {
+  earlyAnswers.clear();
+  earlyBoth = undefined;
 }
 
 export type ComparisonGroup = components['schemas']['ComparisonGroup'];
@@ -171,7 +224,7 @@ export const deleteComparisonGroup = async (municipality: number, id: number): P
 const PAGE = 1000;
 type PagedList = KpiList & { dueSoon?: KpiList };
 
-export async function kpis(params: {
+export interface KpisParams {
   municipality: number;
   asOf?: string;
   from?: string;
@@ -179,15 +232,29 @@ export async function kpis(params: {
   groupId?: number | null;
   /** Each KPI also at the same date last year, with the change (KPIs with one number only). */
   compare?: 'lastYear';
-}): Promise<KpiResponse> {
+}
+
+function kpisQuery(params: KpisParams): KpisQuery {
   const q: KpisQuery = { municipality: String(params.municipality), ids: params.ids.join(',') };
   if (params.compare) q.compare = params.compare;
   if (params.asOf) q.asOf = params.asOf;
   if (params.from) q.from = params.from;
   if (params.groupId != null) q.groupId = String(params.groupId);
-  // A KPI's value is documented as any JSON; its TypeScript type is KpiValue's (@bu/contracts).
-  const ask = async (query: KpisQuery) => (await data(client.GET('/api/v1/kpis', { params: { query } }))) as KpiResponse;
-  const answer = await ask(q);
+  return q;
+}
+
+// A KPI's value is documented as any JSON; its TypeScript type is KpiValue's (@bu/contracts).
+const askKpis = async (query: KpisQuery) => (await data(client.GET('/api/v1/kpis', { params: { query } }))) as KpiResponse;
+
+/** The figures of `kpis(params)` asked for now, for the view to take when it asks (ADR 0112). */
+export function askKpisEarly(params: KpisParams): void {
+  const q = kpisQuery(params);
+  askEarlyOnce(requestKey('/api/v1/kpis', q), () => askKpis(q));
+}
+
+export async function kpis(params: KpisParams): Promise<KpiResponse> {
+  const q = kpisQuery(params);
+  const answer = await (takeEarly<KpiResponse>(requestKey('/api/v1/kpis', q)) ?? askKpis(q));
   // The dashboard shows (and exports) whole lists: a list cut at one page is asked for page by page.
   for (const [id, value] of Object.entries(answer.kpis)) {
     const list = value as PagedList | null;
@@ -195,7 +262,7 @@ export async function kpis(params: {
     const rows = [...list.rows];
     const dueSoon = list.dueSoon ? [...list.dueSoon.rows] : undefined;
     for (let offset = PAGE; ; offset += PAGE) {
-      const page = (await ask({ ...q, ids: id, offset: String(offset), limit: String(PAGE) })).kpis[id] as PagedList;
+      const page = (await askKpis({ ...q, ids: id, offset: String(offset), limit: String(PAGE) })).kpis[id] as PagedList;
       rows.push(...page.rows);
       if (dueSoon && page.dueSoon) dueSoon.push(...page.dueSoon.rows);
       if (page.rows.length < PAGE && (page.dueSoon?.rows.length ?? 0) < PAGE) break;
@@ -209,16 +276,34 @@ export async function kpis(params: {
   return answer;
 }
 
-/** One KPI over time (per year or month up to D), for trend curves. */
-export async function series(params: { municipality: number; asOf?: string; id: string; by: 'year' | 'month' }): Promise<SeriesResponse> {
-  return (await data(
-    client.GET('/api/v1/kpis/{id}/series', {
-      params: {
-        path: { id: params.id },
-        query: { municipality: String(params.municipality), by: params.by, ...(params.asOf ? { asOf: params.asOf } : {}) },
-      },
-    }),
+export interface SeriesParams {
+  municipality: number;
+  asOf?: string;
+  id: string;
+  by: 'year' | 'month';
+}
+
+const seriesQuery = (params: SeriesParams) => ({
+  municipality: String(params.municipality),
+  by: params.by,
+  ...(params.asOf ? { asOf: params.asOf } : {}),
+});
+
+const askSeries = async (params: SeriesParams): Promise<SeriesResponse> =>
+  (await data(
+    client.GET('/api/v1/kpis/{id}/series', { params: { path: { id: params.id }, query: seriesQuery(params) } }),
   )) as SeriesResponse;
+
+const seriesKey = (params: SeriesParams) => requestKey(`/api/v1/kpis/${encodeURIComponent(params.id)}/series`, seriesQuery(params));
+
+/** The series of `series(params)` asked for now, for the view to take when it asks (ADR 0112). */
+export function askSeriesEarly(params: SeriesParams): void {
+  askEarlyOnce(seriesKey(params), () => askSeries(params));
+}
+
+/** One KPI over time (per year or month up to D), for trend curves. */
+export async function series(params: SeriesParams): Promise<SeriesResponse> {
+  return takeEarly<SeriesResponse>(seriesKey(params)) ?? askSeries(params);
 }
 
 export const ARROW_STREAM = 'application/vnd.apache.arrow.stream';

@@ -1,10 +1,9 @@
 import { useEffect, useRef, useState, type MouseEvent, type ReactNode } from 'react';
-import { KPI_CATALOGUE, type KpiResponse, type SeriesPoint } from '@bu/contracts';
+import type { KpiResponse, SeriesPoint } from '@bu/contracts';
 import type { DashboardDefinition, FigureDefinition } from '@bu/dashboards';
 import type { Role } from '@bu/contracts';
 import {
   ApiError,
-  arrowLists,
   comments as fetchComments,
   deleteComment,
   kpiListArrow,
@@ -17,6 +16,7 @@ import {
 import { ComparisonGroups } from './ComparisonGroups';
 import { DrillBanner } from './DrillBanner';
 import { isDrilled, type Drill } from '../drill';
+import { firstParts, partAsks, partsOf, type Part, type ViewQuery } from '../first-screen';
 import { formatDate } from '../format';
 import { FigureCard } from './FigureCard';
 import { SummaryStrip } from './SummaryStrip';
@@ -107,7 +107,7 @@ export function DashboardView({
 
   // The first section (a view without sections: all of it) at once.
   useEffect(() => {
-    const first = sectioned ? parts.slice(0, 1) : parts;
+    const first = firstParts(dashboard, role);
     if (first.length === 0) return;
     let cancelled = false;
     setError(null);
@@ -338,57 +338,18 @@ interface Loaded {
   parts: Record<string, PartAnswer>;
 }
 
-/** What one part of a view asks for: a section's figures (the benchmarks aside), or a whole view's. */
-interface Part {
-  id: string;
-  ids: string[];
-  /** Lists fetched as Apache Arrow streams, one each. */
-  arrowIds: string[];
-  /** Trend figures: the KPI over the years (or months) up to D. */
-  trends: FigureDefinition[];
-}
-
 /**
- * The parts a view loads (ADR 77): in a view with sections one per section, in order, so the first
- * screen need not wait for the sections below; else one. A part with a share fetches the goals too
- * (one goal, one light, ADR 66) for the roles that may read them: the API computes them once.
+ * A part's figures: its JSON answers, its Arrow lists and its trends' series, in parallel (the
+ * requests partAsks names, which the page's entry may have asked for already, ADR 0112).
  */
-export function partsOf(dashboard: DashboardDefinition, role: Role): Part[] {
-  const groups = dashboard.sections
-    ? dashboard.sections.map((s) => ({ id: s.id, figures: dashboard.figures.filter((f) => f.section === s.id) }))
-    : [{ id: 'all', figures: dashboard.figures }];
-  const goals =
-    (KPI_CATALOGUE['goal.status'].roles as readonly string[]).includes(role) && !dashboard.figures.some((f) => f.kpi === 'goal.status');
-  return groups
-    .map(({ id, figures }) => {
-      const own = figures.filter((f) => f.chart !== 'benchmark');
-      const ids = [...own.map((f) => f.kpi), ...(goals && own.some((f) => f.chart === 'share') ? ['goal.status'] : [])];
-      return {
-        id,
-        ids,
-        arrowIds: own.filter((f) => f.arrow).map((f) => f.kpi),
-        trends: own.filter((f) => f.chart === 'trend' && f.series),
-      };
-    })
-    .filter((p) => p.ids.length > 0);
-}
-
-/** A part's figures: one JSON answer, its Arrow lists and its trends' series, in parallel. */
-async function loadPart(part: Part, q: { municipality: number; asOf?: string; from?: string }, split = false): Promise<PartAnswer> {
-  // Lists marked arrow: one Arrow stream each, in parallel with the JSON answer for the rest.
-  const arrowIds = arrowLists() ? [...part.arrowIds] : [];
-  const jsonIds = part.ids.filter((id) => !arrowIds.includes(id));
-  if (jsonIds.length === 0) jsonIds.push(...arrowIds.splice(0));
+async function loadPart(part: Part, q: ViewQuery, split = false): Promise<PartAnswer> {
+  const asks = partAsks(part, q, split);
   // The first screen's figures one request each: the API computes a request's KPIs one after
   // another, so asked apart they are computed side by side.
   const [r, trendPoints, ...lists] = await Promise.all([
-    split ? Promise.all(jsonIds.map((id) => kpis({ ...q, ids: [id] }))).then(merged) : kpis({ ...q, ids: jsonIds }),
-    Promise.all(
-      part.trends.map(
-        async (f) => [f.kpi, (await fetchSeries({ municipality: q.municipality, asOf: q.asOf, id: f.kpi, by: f.series! })).points] as const,
-      ),
-    ),
-    ...arrowIds.map(async (id) => [id, await kpiListArrow({ ...q, id })] as const),
+    Promise.all(asks.kpis.map((params) => kpis(params))).then(merged),
+    Promise.all(asks.series.map(async (params) => [params.id, (await fetchSeries(params)).points] as const)),
+    ...asks.arrowIds.map(async (id) => [id, await kpiListArrow({ ...q, id })] as const),
   ]);
   return { r: { ...r, kpis: { ...r.kpis, ...Object.fromEntries(lists) } }, series: Object.fromEntries(trendPoints) };
 }
