@@ -7,6 +7,7 @@ import type { Benchmark, KpiResponse, SeriesResponse } from '@bu/contracts';
 import { importDubu, importStatistics } from '@bu/etl';
 import { BrowserApp, OUT, ROOT, seriousA11yViolations, startBrowserApp } from '../support/browser-app';
 import { TEST_SECRET } from '../support/database';
+import { PASSWORD } from '../support/api';
 
 interface EffectGroup {
   children: number;
@@ -553,50 +554,67 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     expect(await page.locator('[data-testid^="pending-"]').count()).toBe(0);
     await page.close();
   });
-  it("asks for the first screen's figures before the app's code has run, and each of them once (ADR 0112)", async () => {
+  it("asks for the first screen's figures before the app's code has run, at the address's D and P, and each of them once (ADR 0112)", async () => {
     const page = await env.login('chef');
     await wholeView(page);
-    const asked: string[] = [];
-    page.on('request', (r) => {
-      const url = new URL(r.url());
-      if (url.pathname.startsWith('/api/v1/kpis')) asked.push(`${url.pathname}?${url.searchParams.toString()}`);
-    });
-    // The app's code held back on a reload: only the page's entry runs.
+    // The app's code held back on a new load of an address with D and P: only the page's entry runs.
+    // (The address is replaced without a hash change, which the running app would answer itself.)
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     await page.route(/\/assets\/boot-[^/]+\.js$/, async (route) => {
       await held;
       await route.continue();
     });
+    await page.evaluate(() => history.replaceState(null, '', '#/chef?asOf=2024-03-31&from=2024-02-01'));
+    const asked: string[] = [];
+    page.on('request', (r) => {
+      const url = new URL(r.url());
+      if (url.pathname.startsWith('/api/v1/kpis')) asked.push(`${url.pathname}?${url.searchParams.toString()}`);
+    });
     await page.reload();
     // The first screen: the six headlines with last year's value, the first section's figures one
     // request each, and its trend's series: all out while the app's code has not run.
-    const headlines = ['activity.children_with_open_case', 'activity.notifications', 'activity.placed_children'];
+    const dp = 'asOf=2024-03-31&from=2024-02-01';
+    const headlines = [
+      'activity.children_with_open_case',
+      'activity.notifications',
+      'activity.placed_children',
+      'activity.family_care_share',
+      'cost.annualised_per_placed_child',
+      'deadline.investigation_4m',
+    ];
     const overview = [
       'activity.children_with_open_case',
       'flow.cases_opened',
       'flow.cases_closed',
       'activity.children_with_open_case_per_1000',
     ];
+    const series = '/api/v1/kpis/activity.children_with_open_case_per_1000/series?municipality=461&by=year&asOf=2024-03-31';
     await expect.poll(() => asked.length, { timeout: 20_000 }).toBe(11);
     expect(await page.getByTestId('current-user').count()).toBe(0);
     const early = [...asked];
-    for (const id of headlines) expect(early, id).toContain(`/api/v1/kpis?municipality=461&ids=${encodeURIComponent(id)}&compare=lastYear`);
-    for (const id of overview) expect(early, id).toContain(`/api/v1/kpis?municipality=461&ids=${encodeURIComponent(id)}`);
-    expect(early).toContain('/api/v1/kpis/activity.children_with_open_case_per_1000/series?municipality=461&by=year');
+    for (const id of headlines)
+      expect(early, id).toContain(`/api/v1/kpis?municipality=461&ids=${encodeURIComponent(id)}&compare=lastYear&${dp}`);
+    for (const id of overview) expect(early, id).toContain(`/api/v1/kpis?municipality=461&ids=${encodeURIComponent(id)}&${dp}`);
+    expect(early).toContain(series);
     release();
     await wholeView(page);
-    // The view took every early answer instead of asking again: no request was made twice, and the
-    // first screen shows the figures.
-    const twice = asked.filter((path, i) => asked.indexOf(path) !== i);
-    expect(twice).toEqual([]);
-    expect(asked.length).toBeGreaterThan(early.length);
+    // The view took every early answer instead of asking again: nothing it asked afterwards is one
+    // of the first screen's figures (under any address), and the first screen shows them at D.
+    const later = asked.slice(early.length).map((path) => new URL(path, env.base));
+    expect(later.length).toBeGreaterThan(0);
+    for (const url of later) {
+      expect(url.searchParams.get('compare'), url.href).toBeNull();
+      expect(url.pathname.endsWith('/series') && url.pathname.includes('children_with_open_case_per_1000'), url.href).toBe(false);
+      expect(overview.includes(url.searchParams.get('ids') ?? ''), url.href).toBe(false);
+      expect(url.searchParams.get('asOf'), url.href).toBe('2024-03-31');
+    }
     expect(await page.getByTestId('summary-strip').locator('li').count()).toBe(6);
     await page.getByTestId('figure-flow.cases_opened').waitFor();
     await page.close();
   });
 
-  it('asks for no figures early when the address is not a dashboard, nor after the user has logged out', async () => {
+  it('asks for no figures early when the address is not a dashboard, nor after the user has logged out (ADR 0112)', async () => {
     const page = await env.login('chef');
     await wholeView(page);
     const asked: string[] = [];
@@ -615,6 +633,92 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     await page.getByLabel('Brugernavn').waitFor();
     await page.waitForLoadState('networkidle');
     expect(asked).toEqual([]);
+    await page.close();
+  });
+
+  it('asks nothing early for a user who logged out before the municipalities answered (ADR 0112)', async () => {
+    const page = await env.login('chef');
+    await wholeView(page);
+    const asked: string[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname.startsWith('/api/v1/kpis')) asked.push(r.url());
+    });
+    // The municipalities' answer (given while the session still ran) held back on a new load: the
+    // user is known, the first screen not yet.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route(
+      (url) => url.pathname === '/api/v1/municipalities',
+      async (route) => {
+        const response = await route.fetch();
+        await held;
+        await route.fulfill({ response });
+      },
+    );
+    await page.reload();
+    await page.getByRole('button', { name: 'Log ud' }).click();
+    await page.getByLabel('Brugernavn').waitFor();
+    release();
+    await page.waitForLoadState('networkidle');
+    // The answers came for a session that has ended: nothing is asked with them, with no token.
+    expect(asked).toEqual([]);
+    await page.close();
+  });
+  /**
+   * A new page whose /municipalities answers for the session in force, then is held back (`held`:
+   * the request itself, sent on after the logout; `answer`: the answer given before it), while that
+   * user logs out and chef-kbh (København) logs in on the same page; then let go.
+   */
+  async function lateAnswerAfterNewLogin(hold: 'request' | 'answer') {
+    const page = await env.login('chef');
+    await wholeView(page);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let first = true;
+    await page.route(
+      (url) => url.pathname === '/api/v1/municipalities',
+      async (route) => {
+        if (!first) return route.continue();
+        first = false;
+        if (hold === 'request') {
+          await held;
+          return route.continue();
+        }
+        const response = await route.fetch();
+        await held;
+        return route.fulfill({ response });
+      },
+    );
+    await page.reload();
+    await page.getByRole('button', { name: 'Log ud' }).click();
+    await page.getByLabel('Brugernavn').fill('chef-kbh');
+    await page.getByLabel('Adgangskode').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log ind' }).click();
+    await page.getByTestId('current-user').waitFor();
+    const asked: URL[] = [];
+    page.on('request', (r) => {
+      const url = new URL(r.url());
+      if (url.pathname.startsWith('/api/v1/kpis')) asked.push(url);
+    });
+    release();
+    await page.waitForLoadState('networkidle');
+    return { page, asked };
+  }
+
+  it("keeps a new login when an ended session's request is refused late (ADR 0112)", async () => {
+    const { page } = await lateAnswerAfterNewLogin('request');
+    // The old request was refused (its token ended at logout): that ends nothing of the new session's.
+    expect(await page.getByTestId('current-user').textContent()).toContain('chef-kbh');
+    expect(await page.getByLabel('Brugernavn').count()).toBe(0);
+    await page.close();
+  });
+
+  it("shows a new login its own municipalities when an ended session's list answers late (ADR 0112)", async () => {
+    const { page, asked } = await lateAnswerAfterNewLogin('answer');
+    // One municipality: named beside the filters, København's, not the ended session's Odense.
+    const named = await page.getByRole('group', { name: 'Filtre' }).locator('> span').first().textContent();
+    expect(named).toBe('København Kommune');
+    expect(asked.filter((url) => url.searchParams.get('municipality') !== '101').map((url) => url.href)).toEqual([]);
     await page.close();
   });
 });

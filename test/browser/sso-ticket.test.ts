@@ -4,6 +4,7 @@ import { SsoService } from '../../apps/api/src/sso/sso.service';
 import { BrowserApp, startBrowserApp } from '../support/browser-app';
 import { launchBrowser } from '../support/browser';
 import { insertTicket } from '../support/sso';
+import { PASSWORD } from '../support/api';
 
 // Issue 15: the login page shows the organisation's button once a provider is set up, and a
 // provider's callback lands the browser on #/sso?ticket=…, which the page exchanges for a session
@@ -48,6 +49,29 @@ describe('dashboard in Chromium: the organisation login button and the ticket ha
       await page.goto('about:blank');
       await page.goto(`${env.base}/#/sso?ticket=${ticket}`);
       expect(await page.getByRole('alert').textContent()).toBe('Log ind-billetten er brugt eller udløbet. Log ind igen.');
+    } finally {
+      await browser.close();
+    }
+  });
+  it("gives a ticket's user their own municipalities in a tab still signed in as another (ADR 0112)", async () => {
+    const browser = await launchBrowser();
+    try {
+      const context = await browser.newContext({ locale: 'da-DK', viewport: { width: 1366, height: 768 } });
+      const page = await context.newPage();
+      await page.goto(env.base);
+      await page.getByLabel('Brugernavn').fill('chef');
+      await page.getByLabel('Adgangskode').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Log ind' }).click();
+      await page.getByTestId('current-user').waitFor();
+      // A ticket of chef-kbh (København) lands in the same tab, whose token is still chef's (Odense):
+      // the page asks who the user is with that token before it exchanges the ticket.
+      const ticket = await ticketFor(context, 'chef-kbh');
+      await page.goto('about:blank');
+      await page.goto(`${env.base}/#/sso?ticket=${ticket}`);
+      await page.getByText('chef-kbh').first().waitFor();
+      await page.waitForLoadState('networkidle');
+      const named = await page.getByRole('group', { name: 'Filtre' }).locator('> span').first().textContent();
+      expect(named).toBe('København Kommune');
     } finally {
       await browser.close();
     }

@@ -72,9 +72,22 @@ export function App() {
     };
   }, []);
 
+  // The municipalities of the user signed in: none while nobody is, and a late answer for a user
+  // who has since logged out is dropped (another user's list would ask for municipalities they
+  // may not see).
   useEffect(() => {
-    if (!user) return;
-    void earlyMunicipalities().then(setPlaces);
+    if (!user) {
+      setPlaces([]);
+      return;
+    }
+    let current = true;
+    earlyMunicipalities().then(
+      (list) => current && setPlaces(list),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
   }, [user]);
 
   if (!checked) return null;

@@ -19,9 +19,13 @@ export const clearToken = (): void => {
   sessionStorage.removeItem(TOKEN_KEY);
   forgetEarly();
 };
-/** A new login's token: answers asked early were asked for whoever was signed in before (ADR 0112). */
+/**
+ * A new login's token. Whatever was asked early was asked for whoever was signed in before
+ * (ADR 0080, 0112): forgotten, so the new user's app asks for its own.
+ */
 function signedIn(token: string): void {
   forgetEarly();
+  early = {};
   sessionStorage.setItem(TOKEN_KEY, token);
 }
 
@@ -36,7 +40,9 @@ async function send(path: string, init: RequestInit = {}): Promise<Response> {
   if (renewed && getToken() === token) sessionStorage.setItem(TOKEN_KEY, renewed);
   if (!res.ok) {
     const body = (await res.json().catch(() => ({}))) as { message?: unknown };
-    if (res.status === 401 && token) {
+    // Refused: the token this request was sent with has ended. A newer one (another login since)
+    // is not.
+    if (res.status === 401 && token && getToken() === token) {
       clearToken();
       window.dispatchEvent(new Event('boerneblik:logout'));
     }

@@ -99,7 +99,9 @@ export async function askFirstScreenEarly(): Promise<void> {
   const asked = peekEarly();
   if (!asked) return;
   const [user, places] = await Promise.all([asked.me, asked.places]).catch(() => [null, null] as const);
-  if (!user || !places || earlyAsked()) return;
+  // Meanwhile the user may have logged out or another may have logged in (the answers are then
+  // not theirs), or the view may have begun to ask.
+  if (!user || !places || peekEarly() !== asked || earlyAsked()) return;
   const route = parseHash(window.location.hash);
   if (route.view !== '' && !dashboardsOf(user.role).some((d) => d.id === route.view)) return;
   const dashboard = dashboardFor(user.role, route.view);
