@@ -22,6 +22,33 @@ const share = new Intl.NumberFormat('da-DK', { style: 'percent', maximumFraction
 /** Every figure of the view has its data: the sections below the first screen come after it (ADR 77). */
 const wholeView = (page: Page) => page.waitForFunction(() => performance.getEntriesByName('boerneblik:view-complete').length > 0);
 
+/** The six headline figures of the chief's summary strip, in order. */
+const CHIEF_HEADLINES = [
+  'activity.children_with_open_case',
+  'activity.notifications',
+  'activity.placed_children',
+  'activity.family_care_share',
+  'cost.annualised_per_placed_child',
+  'deadline.investigation_4m',
+];
+
+/** The KPI requests (figures and series) the page makes from now on, in order. */
+function kpiRequests(page: Page): URL[] {
+  const asked: URL[] = [];
+  page.on('request', (r) => {
+    const url = new URL(r.url());
+    if (url.pathname.startsWith('/api/v1/kpis')) asked.push(url);
+  });
+  return asked;
+}
+
+/** A request or answer held back until `open()`. */
+function gate(): { passed: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const passed = new Promise<void>((r) => (open = r));
+  return { passed, open };
+}
+
 // dubu-chief at D = 30-04-2024 (effect measurements for three children, libs/kpi/src/effect/change.spec.ts)
 // and statistics-benchmark (Odense 461 and four other municipalities, libs/kpi/src/benchmark/benchmark.spec.ts).
 describe('the chief view in Chromium: effect and comparison groups', () => {
@@ -371,14 +398,7 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
   });
 
   it('opens with six headline figures and the change from the same date last year as the API computes it', async () => {
-    const ids = [
-      'activity.children_with_open_case',
-      'activity.notifications',
-      'activity.placed_children',
-      'activity.family_care_share',
-      'cost.annualised_per_placed_child',
-      'deadline.investigation_4m',
-    ];
+    const ids = CHIEF_HEADLINES;
     const api = await env.api<KpiResponse>('chef', `/api/v1/kpis?ids=${ids.join(',')}&compare=lastYear`);
     // D = 30-04-2024 (the export date): last year 30-04-2023, period 01-01..30-04-2023.
     expect(api.lastYear).toMatchObject({ asOf: '2023-04-30', period: { from: '2023-01-01', to: '2023-04-30' } });
@@ -559,30 +579,17 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     await wholeView(page);
     // The app's code held back on a new load of an address with D and P: only the page's entry runs.
     // (The address is replaced without a hash change, which the running app would answer itself.)
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
+    const boot = gate();
     await page.route(/\/assets\/boot-[^/]+\.js$/, async (route) => {
-      await held;
+      await boot.passed;
       await route.continue();
     });
     await page.evaluate(() => history.replaceState(null, '', '#/chef?asOf=2024-03-31&from=2024-02-01'));
-    const asked: string[] = [];
-    page.on('request', (r) => {
-      const url = new URL(r.url());
-      if (url.pathname.startsWith('/api/v1/kpis')) asked.push(`${url.pathname}?${url.searchParams.toString()}`);
-    });
+    const asked = kpiRequests(page);
     await page.reload();
     // The first screen: the six headlines with last year's value, the first section's figures one
     // request each, and its trend's series: all out while the app's code has not run.
     const dp = 'asOf=2024-03-31&from=2024-02-01';
-    const headlines = [
-      'activity.children_with_open_case',
-      'activity.notifications',
-      'activity.placed_children',
-      'activity.family_care_share',
-      'cost.annualised_per_placed_child',
-      'deadline.investigation_4m',
-    ];
     const overview = [
       'activity.children_with_open_case',
       'flow.cases_opened',
@@ -592,16 +599,16 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     const series = '/api/v1/kpis/activity.children_with_open_case_per_1000/series?municipality=461&by=year&asOf=2024-03-31';
     await expect.poll(() => asked.length, { timeout: 20_000 }).toBe(11);
     expect(await page.getByTestId('current-user').count()).toBe(0);
-    const early = [...asked];
-    for (const id of headlines)
+    const early = asked.map((url) => `${url.pathname}?${url.searchParams.toString()}`);
+    for (const id of CHIEF_HEADLINES)
       expect(early, id).toContain(`/api/v1/kpis?municipality=461&ids=${encodeURIComponent(id)}&compare=lastYear&${dp}`);
     for (const id of overview) expect(early, id).toContain(`/api/v1/kpis?municipality=461&ids=${encodeURIComponent(id)}&${dp}`);
     expect(early).toContain(series);
-    release();
+    boot.open();
     await wholeView(page);
     // The view took every early answer instead of asking again: nothing it asked afterwards is one
     // of the first screen's figures (under any address), and the first screen shows them at D.
-    const later = asked.slice(early.length).map((path) => new URL(path, env.base));
+    const later = asked.slice(early.length);
     expect(later.length).toBeGreaterThan(0);
     for (const url of later) {
       expect(url.searchParams.get('compare'), url.href).toBeNull();
@@ -617,10 +624,7 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
   it('asks for no figures early when the address is not a dashboard, nor after the user has logged out (ADR 0112)', async () => {
     const page = await env.login('chef');
     await wholeView(page);
-    const asked: string[] = [];
-    page.on('request', (r) => {
-      if (new URL(r.url()).pathname.startsWith('/api/v1/kpis')) asked.push(r.url());
-    });
+    const asked = kpiRequests(page);
     await page.goto(`${env.base}/#/sagsgennemgang`);
     await page.reload();
     await page.getByRole('heading', { level: 1 }).waitFor();
@@ -639,31 +643,28 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
   it('asks nothing early for a user who logged out before the municipalities answered (ADR 0112)', async () => {
     const page = await env.login('chef');
     await wholeView(page);
-    const asked: string[] = [];
-    page.on('request', (r) => {
-      if (new URL(r.url()).pathname.startsWith('/api/v1/kpis')) asked.push(r.url());
-    });
+    const asked = kpiRequests(page);
     // The municipalities' answer (given while the session still ran) held back on a new load: the
     // user is known, the first screen not yet.
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
+    const places = gate();
     await page.route(
       (url) => url.pathname === '/api/v1/municipalities',
       async (route) => {
         const response = await route.fetch();
-        await held;
+        await places.passed;
         await route.fulfill({ response });
       },
     );
     await page.reload();
     await page.getByRole('button', { name: 'Log ud' }).click();
     await page.getByLabel('Brugernavn').waitFor();
-    release();
+    places.open();
     await page.waitForLoadState('networkidle');
     // The answers came for a session that has ended: nothing is asked with them, with no token.
-    expect(asked).toEqual([]);
+    expect(asked.map((url) => url.href)).toEqual([]);
     await page.close();
   });
+
   /**
    * A new page whose /municipalities answers for the session in force, then is held back (`held`:
    * the request itself, sent on after the logout; `answer`: the answer given before it), while that
@@ -672,8 +673,7 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
   async function lateAnswerAfterNewLogin(hold: 'request' | 'answer') {
     const page = await env.login('chef');
     await wholeView(page);
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
+    const places = gate();
     let first = true;
     await page.route(
       (url) => url.pathname === '/api/v1/municipalities',
@@ -681,11 +681,11 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
         if (!first) return route.continue();
         first = false;
         if (hold === 'request') {
-          await held;
+          await places.passed;
           return route.continue();
         }
         const response = await route.fetch();
-        await held;
+        await places.passed;
         return route.fulfill({ response });
       },
     );
@@ -695,12 +695,8 @@ describe('the chief view in Chromium: effect and comparison groups', () => {
     await page.getByLabel('Adgangskode').fill(PASSWORD);
     await page.getByRole('button', { name: 'Log ind' }).click();
     await page.getByTestId('current-user').waitFor();
-    const asked: URL[] = [];
-    page.on('request', (r) => {
-      const url = new URL(r.url());
-      if (url.pathname.startsWith('/api/v1/kpis')) asked.push(url);
-    });
-    release();
+    const asked = kpiRequests(page);
+    places.open();
     await page.waitForLoadState('networkidle');
     return { page, asked };
   }
