@@ -1,5 +1,5 @@
 import { KPI_CATALOGUE, type MunicipalityInfo, type Role } from '@bu/contracts';
-import { DASHBOARDS, type DashboardDefinition, type FigureDefinition } from '@bu/dashboards';
+import { DASHBOARDS, type DashboardDefinition, type FigureDefinition, type Headline } from '@bu/dashboards';
 import { arrowLists, askKpisEarly, askSeriesEarly, earlyAsked, peekEarly, type KpisParams, type SeriesParams } from './api';
 import { parseHash, type Filters } from './drill';
 
@@ -86,8 +86,8 @@ export const firstParts = (dashboard: DashboardDefinition, role: Role): Part[] =
   dashboard.sections ? partsOf(dashboard, role).slice(0, 1) : partsOf(dashboard, role);
 
 /** The summary strip's requests: each headline alone, with its value last year (ADR 77). */
-export const stripAsks = (dashboard: DashboardDefinition, q: ViewQuery): KpisParams[] =>
-  dashboard.sections && dashboard.summary ? dashboard.summary.map((h) => ({ ...q, ids: [h.kpi], compare: 'lastYear' as const })) : [];
+export const stripAsks = (headlines: readonly Headline[], q: ViewQuery): KpisParams[] =>
+  headlines.map((h) => ({ ...q, ids: [h.kpi], compare: 'lastYear' as const }));
 
 /**
  * The first screen's figures asked for as soon as the user and their municipalities are known,
@@ -108,7 +108,8 @@ export async function askFirstScreenEarly(): Promise<void> {
   const municipality = startingMunicipality(places, route.filters);
   if (!dashboard || municipality === null) return;
   const q: ViewQuery = { municipality, asOf: route.filters.asOf, from: route.filters.from };
-  for (const params of stripAsks(dashboard, q)) askKpisEarly(params);
+  // The strip stands in a view with sections (DashboardView).
+  if (dashboard.sections && dashboard.summary) for (const params of stripAsks(dashboard.summary, q)) askKpisEarly(params);
   for (const part of firstParts(dashboard, user.role)) {
     const asks = partAsks(part, q, !!dashboard.sections);
     for (const params of asks.kpis) askKpisEarly(params);

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { KpiResponse } from '@bu/contracts';
 import type { Headline } from '@bu/dashboards';
 import { kpis } from '../api';
+import { stripAsks } from '../first-screen';
 import { formatDate, formatNumber, formatShare } from '../format';
 import { formatAmount, formatKroner, unitOf } from '../units';
 import { ShareN } from './ShareCard';
@@ -61,7 +62,7 @@ export function SummaryStrip({
     setError(null);
     // One request per headline: the API computes a request's KPIs one after another, so asked
     // apart they are computed side by side (and a cold strip is not the sum of twelve values, ADR 77).
-    Promise.all(headlines.map((h) => kpis({ municipality, asOf, from, ids: [h.kpi], compare: 'lastYear' })))
+    Promise.all(stripAsks(headlines, { municipality, asOf, from }).map((params) => kpis(params)))
       .then(joined)
       .then(
         (r) => {
