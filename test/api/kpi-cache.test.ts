@@ -335,6 +335,48 @@ describe('KPI cache, invalidated by imports and by settings', () => {
     await caughtUp();
   });
 
+  it('gives no answer from before a change once it has heard of it: a request waits for the notified read', async () => {
+    const cache = app.get(KpiCache);
+    for (let i = 0; i < 500 && !cache.listens; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(cache.listens).toBe(true);
+    const before = await openCases();
+    expect(before).toEqual({ AA: 4, BB: 1, CC: 2 });
+    expect((await ask('/api/v1/kpis?ids=caseload.open_cases')).headers['x-kpi-cache']).toBe('hit');
+
+    // The read a notification starts is held back (a busy database): it has heard of the change, not yet read it.
+    let release = () => undefined as void;
+    const held = new Promise<void>((r) => (release = r));
+    let heard = () => undefined as void;
+    const notified = new Promise<void>((r) => (heard = r));
+    const read = cache.read.bind(cache);
+    cache.read = async (scope, on) => {
+      if (on) {
+        heard();
+        await held;
+      }
+      return read(scope, on);
+    };
+    try {
+      // A case handed over behind the API's back, then a setting that moves the municipality's version.
+      await db.pool.query(`UPDATE assignment SET worker_id = 'CC' WHERE municipality_code = 461 AND worker_id = 'BB'`);
+      await db.pool.query(
+        `INSERT INTO setting (municipality_code, key, value) VALUES (461, 'data.max_age_days', '42') ON CONFLICT (municipality_code, key) DO UPDATE SET value = '42'`,
+      );
+      await notified;
+      let answered = false;
+      const asked = ask('/api/v1/kpis?ids=caseload.open_cases').then((res) => ((answered = true), res));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(answered).toBe(false);
+      release();
+      const res = await asked;
+      expect(res.headers['x-kpi-cache']).toBe('miss');
+      expect(res.body.kpis['caseload.open_cases']).toEqual({ AA: 4, CC: 3 });
+    } finally {
+      release();
+      cache.read = read;
+    }
+  });
+
   it('moves the version of the changed municipality (payload: its scope), of the statistics, or of everything', async () => {
     const listener = new Client({ connectionString: db.url });
     await listener.connect();

@@ -19,8 +19,11 @@ import { compareLsn } from '../database/lsn';
 // dashboards open from the cache.
 //
 // Versions are learnt by LISTEN data_version (the trigger NOTIFYs the scope at commit), so a warm
-// request reads nothing from the database. Until the listening connection is up, and whenever it
-// is lost, every request reads the versions as before; the periodic check is a second safety net.
+// request reads nothing from the database. The moved version is read on the listening connection
+// itself, not behind the pool's requests, and a request that arrives while that read is under way
+// waits for it: once a process has heard of a change it gives no answer from before it. Until the
+// listening connection is up, and whenever it is lost, every request reads the versions as before;
+// the periodic check is a second safety net.
 
 /** Bytes of cached values kept per API process; the oldest-used go first. */
 const MAX_BYTES = settings().KPI_CACHE_MB * 1024 * 1024;
@@ -140,6 +143,8 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
   /** The LISTEN connection, when it is up and has read the versions once. */
   private listener?: Client;
   private listening = false;
+  /** The read of the versions a notification announced, while it is under way (requests wait for it). */
+  private notified?: Promise<Versions>;
   private stopped = false;
   private retry?: NodeJS.Timeout;
   hits = 0;
@@ -185,8 +190,17 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));
     // Read after the notification: it is sent at commit, so the read sees the new version. The
-    // payload names the scope that moved: only its row is read.
-    client.on('notification', (n) => void this.read(n.payload || undefined).catch(quiet('version read')));
+    // payload names the scope that moved: only its row is read. The reads go one after another on
+    // this connection, so the last one under way ends after every earlier one.
+    let reads: Promise<unknown> = Promise.resolve();
+    client.on('notification', (n) => {
+      const reading = reads.then(() => this.read(n.payload || undefined, client));
+      reads = reading.catch(() => undefined);
+      this.notified = reading;
+      reading.catch(quiet('version read')).finally(() => {
+        if (this.notified === reading) this.notified = undefined;
+      });
+    });
     this.listener = client;
     await client.connect();
     await client.query('LISTEN data_version');
@@ -258,14 +272,17 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
 
   /** The data versions now, asked once per request before anything is computed; read only without a listener. */
   async versions(): Promise<Versions> {
+    // A notified read that fails (its connection lost) leaves the request to read for itself.
+    if (this.notified) return this.notified.catch(() => this.read());
     return this.listening && this.seen ? this.seen : this.read();
   }
 
   /**
-   * Reads the data versions (of one scope, or all) from the database, with the WAL position of the
-   * read; a moved version drops the values that depend on it.
+   * Reads the data versions (of one scope, or all) from the database (on the pool, or on the
+   * connection given), with the WAL position of the read; a moved version drops the values that
+   * depend on it.
    */
-  async read(scope?: string): Promise<Versions> {
+  async read(scope?: string, on?: Client): Promise<Versions> {
     this.reads++;
     // Straight on the driver's pool: TypeORM's query runner costs more than the query. The insert
     // position is at or after the commit record of every version this read sees (ADR 0071).
@@ -273,7 +290,11 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
     const params = scope ? [scope] : [];
     type Row = { scope: string; version: string; lsn: string };
     const pool = (this.db.driver as unknown as { master?: { query(sql: string, params: unknown[]): Promise<{ rows: Row[] }> } }).master;
-    const rows: Row[] = pool ? (await pool.query(sql, params)).rows : await this.db.query(sql, params);
+    const rows: Row[] = on
+      ? (await on.query<Row>(sql, params)).rows
+      : pool
+        ? (await pool.query(sql, params)).rows
+        : await this.db.query(sql, params);
     const moved = new Map<string, bigint>();
     // A version only grows; of two reads in flight, the one that answered with an older version lost the race.
     for (const row of rows) if (!this.seen || BigInt(row.version) > this.seen.version(row.scope)) moved.set(row.scope, BigInt(row.version));
