@@ -191,12 +191,26 @@ const requestKey = (path: string, query: object): string =>
     .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`)
     .join('&')}`;
 
+/**
+ * How long an early answer is kept once it has come, for the view to take. The view takes its
+ * first screen's within a second or two; one not taken by then (the user went elsewhere first)
+ * would only be older than the data when the view next asks, and holds figures, for a team leader
+ * person-level lists, in the page for nothing.
+ */
+export const EARLY_ANSWER_KEPT_MS = 30_000;
+
 function askEarlyOnce(key: string, ask: () => Promise<unknown>): void {
   if (viewAsked || earlyAnswers.has(key)) return;
   const answer = ask();
-  // Not taken (the user went elsewhere first): no unhandled rejection.
-  answer.catch(() => undefined);
   earlyAnswers.set(key, answer);
+  // Not taken (the user went elsewhere first): no unhandled rejection, and forgotten after a while.
+  const forget = () => {
+    if (earlyAnswers.get(key) === answer) earlyAnswers.delete(key);
+  };
+  answer.then(
+    () => setTimeout(forget, EARLY_ANSWER_KEPT_MS),
+    () => setTimeout(forget, EARLY_ANSWER_KEPT_MS),
+  );
 }
 
 /** The answer asked early for this request, taken (the view asks for it now), or undefined. */
