@@ -1,10 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import { Client } from 'pg';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importDubu, importEconomy, importStatistics } from '@bu/etl';
+import { importCsc, importDubu, importEconomy, importStatistics } from '@bu/etl';
 import { KpiCache } from '../../apps/api/src/kpi/kpi-cache.service';
+import { dubuToCsc } from '../../scripts/demo/dubu-to-csc';
 import { seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { copyFixture, editFile, FIXTURES } from '../support/fixtures';
@@ -170,6 +173,16 @@ describe('KPI cache, invalidated by imports and by settings', () => {
     expect((await ask(unassigned, kbh)).headers['x-kpi-cache']).toBe('hit');
     expect((await ask(series)).headers['x-kpi-cache']).toBe('miss');
     expect((await ask(series, kbh)).headers['x-kpi-cache']).toBe('hit');
+
+    // The same with an import of A (Odense): B's (København's) cached answers hit, A's miss.
+    for (const as of [token, kbh]) for (const p of [unassigned, series]) expect((await ask(p, as)).headers['x-kpi-cache']).toBe('hit');
+    expect((await fixture()).status).toBe('succeeded');
+    await caughtUp('461');
+    expect(await dbVersion('101')).toBe(kbhVersion);
+    for (const p of [unassigned, series]) {
+      expect((await ask(p)).headers['x-kpi-cache'], p).toBe('miss');
+      expect((await ask(p, kbh)).headers['x-kpi-cache'], p).toBe('hit');
+    }
     cache.setRewarm(50);
   });
 
@@ -214,17 +227,17 @@ describe('KPI cache, invalidated by imports and by settings', () => {
     app.get(KpiCache).setRewarm(50);
   });
 
-  it("an economy file of two municipalities moves both, so both municipalities' cached budget answers miss", async () => {
+  it("an economy file of two municipalities moves both, so both municipalities' cached budget answers miss; of one, that one", async () => {
     // Re-warming off: it would compute the recent answers again before they are asked.
     const cache = app.get(KpiCache);
     cache.setRewarm(0);
     const kbh = await tokenFor(app, 'chef-kbh');
     const budget = 'budget.function';
     /** oekonomi.csv with function 5.28.20 in January-March 2024 for Odense (461) and København (101). */
-    const economy = (spend: string) => {
+    const economy = (spend: string, municipalities = [461, 101]) => {
       const dir = copyFixture(join(FIXTURES, 'economy-small'));
       const header = 'Kommunenr;År;Måned;Funktion;Funktionsnavn;Oprindeligt budget;Korrigeret budget;Forbrug';
-      const lines = [461, 101].flatMap((m) =>
+      const lines = municipalities.flatMap((m) =>
         [1, 2, 3].map((month) => `${m};2024;${month};5.28.20;Opholdssteder;60.000.000;60.000.000;${spend}`),
       );
       editFile(dir, 'oekonomi.csv', () => [header, ...lines].join('\r\n') + '\r\n');
@@ -251,6 +264,20 @@ describe('KPI cache, invalidated by imports and by settings', () => {
       // D 30.04.2024 (dubu-deadlines): January-March ended, 3 × 2,000,000 spent.
       expect(after.body.kpis[budget]['5.28.20'].spent).toBe(3 * 2_000_000);
     }
+
+    // A file of Odense alone moves Odense alone: its answer misses, København's still hits.
+    const kbhBefore = await dbVersion('101');
+    const odenseOnly = await economy('3.000.000', [461]);
+    expect(odenseOnly.status).toBe('succeeded');
+    expect(odenseOnly.municipality).toBe(461);
+    await caughtUp('461');
+    expect(await dbVersion('101')).toBe(kbhBefore);
+    const odense = await ask(`/api/v1/kpis?ids=${budget}`);
+    expect(odense.headers['x-kpi-cache']).toBe('miss');
+    expect(odense.body.kpis[budget]['5.28.20'].spent).toBe(3 * 3_000_000);
+    const copenhagenAfter = await ask(`/api/v1/kpis?ids=${budget}`, kbh);
+    expect(copenhagenAfter.headers['x-kpi-cache']).toBe('hit');
+    expect(copenhagenAfter.body.kpis[budget]['5.28.20'].spent).toBe(3 * 2_000_000);
     cache.setRewarm(50);
   });
 
@@ -430,6 +457,12 @@ describe('KPI cache, invalidated by imports and by settings', () => {
     });
     // An import of a municipality moves its version once, at its commit (a running import moves nothing yet).
     expect(await moves(fixture)).toEqual({ '461': 1 });
+    // So does the other case system's (CSC Social): København's export as CSC's event log.
+    const csc = mkdtempSync(join(tmpdir(), 'csc-'));
+    await dubuToCsc(copenhagen, csc);
+    const cscImport = () => importCsc(db.pool, csc, { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30', municipality: 101 });
+    expect(await moves(async () => expect((await cscImport()).status).toBe('succeeded'))).toEqual({ '101': 1 });
+    rmSync(csc, { recursive: true, force: true });
     for (let i = 0; i < 100 && !heard.includes('national'); i++) await new Promise((r) => setTimeout(r, 10));
     expect(new Set(heard)).toEqual(new Set(['461', '101', '*', 'national']));
     await listener.end();
