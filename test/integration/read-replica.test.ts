@@ -137,6 +137,45 @@ describe('KPI answers on a read replica', () => {
     expect({ replica: route.onReplica - after.replica, primary: route.onPrimary - after.primary }).toEqual({ replica: 1, primary: 0 });
   });
 
+  it('re-warms after an import on the primary while the standby lags: the answer kept is the new figure', async () => {
+    const cache = app.get(KpiCache);
+    const route = app.get(ReadReplica);
+    const path = '/api/v1/kpis?ids=caseload.open_cases';
+    /** Imports an export of 461 and waits until the API has heard of it; its new version. */
+    const imported = async (dir: string) => {
+      expect((await importDubu(pool, dir, { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' })).status).toBe('succeeded');
+      const target = await version(pool, '461');
+      for (let i = 0; i < 500 && cache.current('461') !== target; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(cache.current('461')).toBe(target);
+      return target;
+    };
+    expect((await ask(path)).body.kpis['caseload.open_cases']).toEqual({ AA: 4, CC: 3 });
+    cache.setRewarm(50);
+    try {
+      // Asked once more with re-warming on, so it is among the answers computed again after a change.
+      expect((await ask(path)).headers['x-kpi-cache']).toBe('hit');
+      await cache.warming;
+      const before = { rewarmed: cache.rewarmed['461'] ?? 0, primary: route.onPrimary, replica: route.onReplica };
+      // The first export again: C5 is BB's once more.
+      const target = await imported(export461);
+      await cache.warming;
+      // Computed again before anyone asked, on the primary: the standby has not replayed the import.
+      expect(cache.rewarmed['461']).toBe(before.rewarmed + 1);
+      expect(await version(standbyPool, '461')).not.toBe(target);
+      expect(route.onPrimary).toBeGreaterThan(before.primary);
+      expect(route.onReplica).toBe(before.replica);
+      const warm = await ask(path);
+      expect(warm.headers['x-kpi-cache']).toBe('hit');
+      expect(warm.body.kpis['caseload.open_cases']).toEqual({ AA: 4, BB: 1, CC: 2 });
+    } finally {
+      cache.setRewarm(0);
+      // The moved export back in force for the next test.
+      const moved = copyFixture(export461);
+      editFile(moved, 'sagsansvar.csv', (text) => text.replace('C5;BB;', 'C5;CC;'));
+      await imported(moved);
+    }
+  });
+
   it('sends the reads to the primary while the standby is down', async () => {
     const route = app.get(ReadReplica);
     await standbyPool.end();
