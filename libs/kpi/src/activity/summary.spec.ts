@@ -4,7 +4,7 @@ import { importDubu } from '@bu/etl';
 import { kpiById } from '@bu/kpi';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../../../../test/support/database';
 import { FIXTURES } from '../../../../test/support/fixtures';
-import { kpiContext } from '../../../../test/support/kpi';
+import { kpiContext, kpiValue } from '../../../../test/support/kpi';
 
 const S = { suppressed: true };
 const OWN_KPIS = {
@@ -16,7 +16,6 @@ const OWN_KPIS = {
 describe('activity.summary (the committee’s four years)', () => {
   let db: TestDatabase;
   const kpi = kpiById('activity.summary')!;
-  const ctx = kpiContext(() => db, '2024-04-30');
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -28,7 +27,7 @@ describe('activity.summary (the committee’s four years)', () => {
     // 2024 (to D): notifications N1-N5, N7, N8 = 7; placements started: Y1; placed at D: Y1, Y5, Y8; preventive: Y2, Y4.
     // 2023: N6; Y8 started 01-01-2023; placed at 31-12-2023: Y5, Y8; preventive: Y4, Y6.
     // 2022: Y5 started 01-03-2022 and is the only placement at 31-12-2022. 2021: nothing.
-    const value = await kpi.compute(ctx());
+    const value = await kpiValue(() => db, '2024-04-30')('activity.summary');
     expect(value).toEqual({
       '2021': { notifications: 0, placementsStarted: 0, placedChildren: 0, preventiveChildren: 0 },
       '2022': { notifications: 0, placementsStarted: 1, placedChildren: 1, preventiveChildren: 0 },
@@ -46,7 +45,7 @@ describe('activity.summary (the committee’s four years)', () => {
   it('is, year by year, the four counts of their own KPIs (one statement instead of sixteen)', async () => {
     // At other dates too: 31-12-2023 (D at a year end), 01-01-2024 (one day into the year), 15-06-2025.
     for (const asOf of ['2023-12-31', '2024-01-01', '2024-04-30', '2025-06-15']) {
-      const summary = (await kpi.compute(kpiContext(() => db, asOf)())) as Record<string, Record<string, number>>;
+      const summary = (await kpiValue(() => db, asOf)('activity.summary')) as Record<string, Record<string, number>>;
       const year = Number(asOf.slice(0, 4));
       for (let y = year - 3; y <= year; y++) {
         const at = y === year ? asOf : `${y}-12-31`;

@@ -4,7 +4,7 @@ import { importDubu } from '@bu/etl';
 import { goalLight, kpiById } from '@bu/kpi';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../../../../test/support/database';
 import { FIXTURES } from '../../../../test/support/fixtures';
-import { kpiContext } from '../../../../test/support/kpi';
+import { kpiValue } from '../../../../test/support/kpi';
 
 describe('goal lights', () => {
   it('green when met, yellow when missed by at most the tolerance, red beyond', () => {
@@ -21,7 +21,8 @@ describe('goal lights', () => {
 describe('goal.status on test/fixtures/dubu-chief at D = 30-04-2024', () => {
   let db: TestDatabase;
   const kpi = kpiById('goal.status')!;
-  const ctx = kpiContext(() => db, '2024-04-30');
+  /** goal.status at D from the facts and from the read models (ADR 0074; both must agree). */
+  const goalStatus = () => kpiValue(() => db, '2024-04-30')('goal.status');
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -37,7 +38,7 @@ describe('goal.status on test/fixtures/dubu-chief at D = 30-04-2024', () => {
   afterAll(async () => db?.drop());
 
   it('evaluates the goals in force with the previous three years', async () => {
-    const goals = (await kpi.compute(ctx())) as {
+    const goals = (await goalStatus()) as {
       title: string;
       value: number | null;
       status: string | null;
@@ -57,7 +58,7 @@ describe('goal.status on test/fixtures/dubu-chief at D = 30-04-2024', () => {
   });
 
   it('keeps the counts behind a share for the chief', async () => {
-    const goals = (await kpi.compute(ctx())) as { basis?: unknown }[];
+    const goals = (await goalStatus()) as { basis?: unknown }[];
     // Family care: 1 of 3 placed at D; 0 of 1 (2022), 0 of 2 (2023); nobody placed in 2021 → 0 of 0.
     expect(goals[0].basis).toEqual({
       value: { numerator: 1, denominator: 3 },
@@ -77,7 +78,7 @@ describe('goal.status on test/fixtures/dubu-chief at D = 30-04-2024', () => {
   });
 
   it('withholds from the committee a count-based goal on a small cell and a share resting on a count of 1-4', async () => {
-    const goals = kpi.suppress!(await kpi.compute(ctx())) as {
+    const goals = kpi.suppress!(await goalStatus()) as {
       value: unknown;
       status: unknown;
       previousYears: Record<string, unknown>;
