@@ -210,6 +210,10 @@ describe('npm run serve with two API processes and two worker processes', () => 
       expect(own).toHaveLength(TWICE.includes(code) ? 2 : 1);
       for (let i = 1; i < own.length; i++) expect(own[i].started_at.getTime()).toBeGreaterThanOrEqual(own[i - 1].finished_at.getTime());
     }
+    // And the rule was put to the test: a job of a pair was taken while its twin ran, and put back
+    // (each start counts, an attempt is not spent: ADR 0072).
+    const starts = await Promise.all(jobs.slice(0, 2 * TWICE.length).map(async (j) => (await queue.getJob(j.id!))!.attemptsStarted));
+    expect(Math.max(...starts), `starts of the pairs' jobs: ${starts.join(', ')}`).toBeGreaterThan(1);
     const { rows: snapshots } = await db.pool.query(`SELECT count(DISTINCT municipality_code)::int AS n FROM source_snapshot`);
     expect(snapshots[0].n).toBe(98);
 
