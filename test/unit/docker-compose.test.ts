@@ -155,6 +155,8 @@ describe('docker/compose.scale.yml', () => {
       // Both are `api` to the proxy, which spreads requests over them.
       expect(service(api)).toMatch(/aliases:\n\s+- api\n/);
       expect(service(api)).toMatch(/DATABASE_URL: postgres:\/\/bu_api:w@postgres:5432/);
+      // The KPI reads go to the standby (as the API's own role) when it has replayed enough (ADR 0071).
+      expect(service(api)).toMatch(/DATABASE_REPLICA_URL: postgres:\/\/bu_api:w@postgres-standby:5432/);
       expect(service(api)).not.toContain('PSEUDONYM_SECRET');
       expect(service(api)).toContain('command:\n    - node\n    - dist/server/scripts/serve.js\n    - api');
     }
