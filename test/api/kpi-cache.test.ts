@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importCsc, importDubu, importEconomy, importStatistics } from '@bu/etl';
 import { KpiCache } from '../../apps/api/src/kpi/kpi-cache.service';
 import { dubuToCsc } from '../../scripts/demo/dubu-to-csc';
-import { seedUsers, startTestApi, tokenFor } from '../support/api';
+import { caughtUp as apiCaughtUp, seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { copyFixture, editFile, FIXTURES } from '../support/fixtures';
 
@@ -29,12 +29,7 @@ describe('KPI cache, invalidated by imports and by settings', () => {
   const dbVersion = async (scope: string) =>
     ((await db.pool.query('SELECT version::text AS v FROM data_version WHERE scope = $1', [scope])).rows[0]?.v as string) ?? '0';
   /** A change committed by another connection reaches the API by NOTIFY: wait (up to 5 s) until it has. */
-  const caughtUp = async (scope = '461') => {
-    const cache = app.get(KpiCache);
-    const target = await dbVersion(scope);
-    for (let i = 0; i < 500 && cache.current(scope) !== target; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(cache.current(scope)).toBe(target);
-  };
+  const caughtUp = (scope = '461') => apiCaughtUp(app, db.pool, scope);
 
   beforeAll(async () => {
     db = await createTestDatabase();

@@ -7,6 +7,7 @@ import { createApp } from '../../apps/api/src/app';
 import { KpiCache } from '../../apps/api/src/kpi/kpi-cache.service';
 import { configFromEnv, type AppConfig } from '@bu/config';
 import { addUser } from '../../scripts/lib/users';
+import type { Pool } from 'pg';
 import type { TestDatabase } from './database';
 import { TEST_JWT_SECRET, TEST_SECRET } from './database';
 
@@ -73,4 +74,17 @@ export async function waitForJob(app: INestApplication, token: string, id: strin
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`job ${id} did not finish`);
+}
+
+/**
+ * A change committed by another connection reaches the API by NOTIFY (ADR 0070): waits (up to 5 s)
+ * until its cache has the scope's version the database has now, and returns that version.
+ */
+export async function caughtUp(app: INestApplication, pool: Pool, scope: string): Promise<string> {
+  const cache = app.get(KpiCache);
+  const { rows } = await pool.query<{ v: string }>('SELECT version::text AS v FROM data_version WHERE scope = $1', [scope]);
+  const target = rows[0]?.v ?? '0';
+  for (let i = 0; i < 500 && cache.current(scope) !== target; i++) await new Promise((r) => setTimeout(r, 10));
+  if (cache.current(scope) !== target) throw new Error(`the API has version ${cache.current(scope)} of ${scope}, not ${target}`);
+  return target;
 }

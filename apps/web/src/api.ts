@@ -204,13 +204,11 @@ function askEarlyOnce(key: string, ask: () => Promise<unknown>): void {
   const answer = ask();
   earlyAnswers.set(key, answer);
   // Not taken (the user went elsewhere first): no unhandled rejection, and forgotten after a while.
-  const forget = () => {
-    if (earlyAnswers.get(key) === answer) earlyAnswers.delete(key);
-  };
-  answer.then(
-    () => setTimeout(forget, EARLY_ANSWER_KEPT_MS),
-    () => setTimeout(forget, EARLY_ANSWER_KEPT_MS),
-  );
+  const forgetLater = () =>
+    setTimeout(() => {
+      if (earlyAnswers.get(key) === answer) earlyAnswers.delete(key);
+    }, EARLY_ANSWER_KEPT_MS);
+  answer.then(forgetLater, forgetLater);
 }
 
 /** The answer asked early for this request, taken (the view asks for it now), or undefined. */

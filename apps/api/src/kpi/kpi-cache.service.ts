@@ -190,12 +190,11 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));
     // Read after the notification: it is sent at commit, so the read sees the new version. The
-    // payload names the scope that moved: only its row is read. The reads go one after another on
-    // this connection, so the last one under way ends after every earlier one.
-    let reads: Promise<unknown> = Promise.resolve();
+    // payload names the scope that moved: only its row is read. Each read waits for the one under
+    // way, so the last one started ends after every earlier one.
     client.on('notification', (n) => {
-      const reading = reads.then(() => this.read(n.payload || undefined, client));
-      reads = reading.catch(() => undefined);
+      const earlier = this.notified?.catch(() => undefined);
+      const reading = earlier ? earlier.then(() => this.read(n.payload || undefined, client)) : this.read(n.payload || undefined, client);
       this.notified = reading;
       reading.catch(quiet('version read')).finally(() => {
         if (this.notified === reading) this.notified = undefined;
