@@ -91,19 +91,24 @@ async function main(): Promise<void> {
   const secrets = localSecrets(join(DATA, 'secrets.json'));
   let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
   let server: RunningServer | undefined;
-  // Ctrl+C / SIGTERM (from the start, so the embedded database is never left running): the API
-  // finishes the requests in flight and the worker its job (main.ts, serve), then the database
-  // stops, then exit 0.
+  // Ctrl+C / SIGTERM / a closed terminal (from the start, so the embedded database is never left
+  // running): the API finishes the requests in flight and the worker its job (main.ts, serve),
+  // then the database stops, then exit 0. A second Ctrl+C does not wait for them: the database
+  // stops at once (what is not committed is rolled back) and the exit code is 1.
   let stopping = false;
   const stop = async () => {
-    if (stopping) return;
+    if (stopping) {
+      console.log('Stopper med det samme.');
+      await embedded?.stop().catch(() => undefined);
+      process.exit(1);
+    }
     stopping = true;
+    console.log('Stopper: igangværende forespørgsler og import gøres færdige (Ctrl+C igen: stop med det samme).');
     await server?.close().catch(() => undefined);
     await embedded?.stop().catch(() => undefined);
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop());
   // Stopping the database tells every connection still open (a library's listener) it is being
   // terminated (57P01): expected then, and no reason to print a crash.
   process.on('uncaughtException', (error: Error & { code?: string }) => {

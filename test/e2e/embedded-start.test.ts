@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'child_process';
-import { mkdtempSync, rmSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { Client } from 'pg';
@@ -24,7 +24,13 @@ describe('npm start (embedded default)', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(PORT), EMBEDDED_PG_PORT: String(PG_PORT), DATA_DIR: dataDir };
     delete env.DATABASE_URL;
     delete env.REDIS_URL;
-    child = spawn(process.execPath, ['tools/run.js', 'scripts/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A process group of its own, as a terminal gives a command: Ctrl+C reaches the whole group.
+    child = spawn(process.execPath, ['tools/run.js', 'scripts/start.ts'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
     await new Promise<void>((resolvePromise, reject) => {
@@ -44,9 +50,18 @@ describe('npm start (embedded default)', () => {
   afterAll(async () => {
     if (child && child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGINT');
+      process.kill(-child.pid!, 'SIGINT');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+    }
+    // The database runs in a session of its own: a test that failed half-way must not leave it.
+    if (dataDir && existsSync(join(dataDir, 'pg', 'postmaster.pid'))) {
+      const pid = Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      try {
+        process.kill(pid, 'SIGINT');
+      } catch {
+        // already gone
+      }
     }
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -83,7 +98,8 @@ describe('npm start (embedded default)', () => {
   });
 
   // Last: it stops the process (issue 13, item 4; the other entry points: graceful-shutdown.test.ts).
-  it('stops on SIGTERM: the request in flight gets its answer, then the database stops and it exits 0', async () => {
+  // Ctrl+C as a terminal sends it, to the whole process group: the database must not get it too.
+  it('stops on Ctrl+C: the request in flight gets its answer, then the database stops and it exits 0', async () => {
     const login = await fetch(`${base}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -109,12 +125,16 @@ describe('npm start (embedded default)', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    child.kill('SIGTERM');
+    const before = output.length;
+    process.kill(-child.pid!, 'SIGINT');
     await new Promise((r) => setTimeout(r, 1000));
     expect(child.exitCode, 'waits for the request in flight').toBeNull();
     await holder.query('ROLLBACK');
     await holder.end();
     expect((await answer).status).toBe(200);
     expect(await exited, output).toBe(0);
+    // Nothing lost its database on the way out; the server itself is gone.
+    expect(output.slice(before)).not.toMatch(/terminating connection|connection lost/i);
+    expect(existsSync(join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
   }, 60_000);
 });
