@@ -74,7 +74,7 @@ const TOOLING_ALLOW = [
   // API services that tests (and scripts/lib/users.ts, bench/login.ts) exercise without HTTP.
   '^(\\.\\./)+apps/api/src/auth/(auth\\.service|users|password|user-state-cache|login-throttle)$',
   '^(\\.\\./)+apps/api/src/audit/(audit\\.service|audit\\.hook)$',
-  '^(\\.\\./)+apps/api/src/(database/request-scope|database/read-replica|kpi/kpi-cache\\.service|kpi/national|security/headers)$',
+  '^(\\.\\./)+apps/api/src/(database/request-scope|database/read-replica|database/scoped-pg|kpi/kpi-cache\\.service|kpi/national|security/headers)$',
   // The workers of one process (`npm start`, `npm run serve`), and the reports' parts tests run.
   '^(\\.\\./)+apps/worker/src/(workers|reports/[\\w-]+)$',
   // The web app's API client, run against the API in a test.

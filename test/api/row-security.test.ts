@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu } from '@bu/etl';
 import { runInScope } from '../../apps/api/src/database/request-scope';
+import { scopedPg } from '../../apps/api/src/database/scoped-pg';
 import { KpiCache } from '../../apps/api/src/kpi/kpi-cache.service';
 import { seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
@@ -186,5 +187,44 @@ describe('row-level security for the API role', () => {
     const hits = cache.hits;
     expect(await ask()).toEqual(before);
     expect(cache.hits).toBeGreaterThan(hits);
+  });
+
+  it("keeps each caller's scope on a pool lent to more callers than it has connections (the standby's reads)", async () => {
+    // The read replica's pool sends pool.query(); a caller that waits for a connection must not get
+    // the scope of the caller who gives one back. Two connections, 30 callers in three scopes.
+    const pool = new scopedPg.Pool({ connectionString: db.url, max: 2 });
+    try {
+      const scopes = ['461', '101', '*'];
+      const seen = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          runInScope(scopes[i % 3], async () => {
+            const { rows } = await pool.query(
+              `SELECT current_setting('bu.municipalities') AS scope, array_agg(DISTINCT municipality_code ORDER BY municipality_code) AS m, pg_sleep(0.005)::text
+                 FROM child_case`,
+            );
+            return { asked: scopes[i % 3], scope: rows[0].scope, m: rows[0].m };
+          }),
+        ),
+      );
+      const rows = (scope: string) => (scope === '*' ? [101, 461] : [Number(scope)]);
+      expect(seen.filter((s) => s.scope !== s.asked || s.m.join() !== rows(s.asked).join())).toEqual([]);
+      // The callback form of pool.query() as well.
+      const viaCallback = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          runInScope(
+            scopes[i % 3],
+            () =>
+              new Promise<string>((done, fail) =>
+                pool.query(`SELECT current_setting('bu.municipalities') AS scope, pg_sleep(0.005)::text`, (err, res) =>
+                  err ? fail(err) : done(res.rows[0].scope),
+                ),
+              ),
+          ),
+        ),
+      );
+      expect(viaCallback).toEqual(Array.from({ length: 12 }, (_, i) => scopes[i % 3]));
+    } finally {
+      await pool.end();
+    }
   });
 });

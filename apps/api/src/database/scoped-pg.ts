@@ -1,3 +1,4 @@
+import { AsyncResource } from 'async_hooks';
 import * as pg from 'pg';
 import { API_ROLE } from '@bu/db';
 import { logger } from '@bu/logger';
@@ -72,11 +73,23 @@ class ScopedClient extends pg.Client {
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- an override of pg.Pool's overloaded connect() */
 class ScopedPool extends pg.Pool {
   constructor(options?: pg.PoolConfig) {
     super({ ...options, Client: ScopedClient });
   }
+
+  /**
+   * pg.Pool.query() sends its query from connect()'s callback. When every connection is lent,
+   * that callback waits in the pool's queue and is called when another caller gives one back: in
+   * that caller's async context, so the query would carry that caller's scope (another
+   * municipality, or '*'). Bound here, it runs in the context of the caller who asked.
+   */
+  override connect(callback?: any): any {
+    return typeof callback === 'function' ? super.connect(AsyncResource.bind(callback)) : super.connect();
+  }
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** The pg module as TypeORM's `driver` option: the same, with scoped connections. */
 export const scopedPg = { ...pg, Pool: ScopedPool, Client: ScopedClient };
