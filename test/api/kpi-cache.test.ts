@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importCsc, importDubu, importEconomy, importStatistics } from '@bu/etl';
-import { KpiCache } from '../../apps/api/src/kpi/kpi-cache.service';
+import { KpiCache, LISTENER_ANSWER_MS } from '../../apps/api/src/kpi/kpi-cache.service';
 import { dubuToCsc } from '../../scripts/demo/dubu-to-csc';
 import { caughtUp as apiCaughtUp, seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
@@ -397,6 +397,67 @@ describe('KPI cache, invalidated by imports and by settings', () => {
       release();
       cache.read = read;
     }
+  });
+
+  it('reads for itself when the notified read does not answer, and listens anew (a connection gone without a word)', async () => {
+    const cache = app.get(KpiCache);
+    for (let i = 0; i < 500 && !cache.listens; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(cache.listens).toBe(true);
+    const before = await openCases();
+    expect((await ask('/api/v1/kpis?ids=caseload.open_cases')).headers['x-kpi-cache']).toBe('hit');
+    // The read a notification starts never answers: the listening connection is gone silently.
+    let heard = () => undefined as void;
+    const notified = new Promise<void>((r) => (heard = r));
+    const read = cache.read.bind(cache);
+    cache.read = async (scope, on) => {
+      if (on) {
+        heard();
+        return new Promise<never>(() => undefined);
+      }
+      return read(scope, on);
+    };
+    try {
+      await db.pool.query(`UPDATE assignment SET worker_id = 'BB' WHERE municipality_code = 461 AND worker_id = 'AA'`);
+      await db.pool.query(
+        `INSERT INTO setting (municipality_code, key, value) VALUES (461, 'data.max_age_days', '43') ON CONFLICT (municipality_code, key) DO UPDATE SET value = '43'`,
+      );
+      await notified;
+      const started = Date.now();
+      const res = await ask('/api/v1/kpis?ids=caseload.open_cases');
+      const waited = Date.now() - started;
+      // Not the figure from before the change, and not a wait without end: LISTENER_ANSWER_MS, then its own read.
+      expect(res.headers['x-kpi-cache']).toBe('miss');
+      // Every case of AA is now BB's.
+      const { AA: moved, ...rest } = before as Record<string, number>;
+      expect(moved).toBeGreaterThan(0);
+      expect(res.body.kpis['caseload.open_cases']).toEqual({ ...rest, AA: 0, BB: (rest.BB ?? 0) + moved });
+      expect(waited).toBeGreaterThanOrEqual(LISTENER_ANSWER_MS - 50);
+      expect(cache.listens).toBe(false);
+    } finally {
+      cache.read = read;
+    }
+    // A new listening connection a second later.
+    for (let i = 0; i < 500 && !cache.listens; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(cache.listens).toBe(true);
+  });
+
+  it('listens anew when the listening connection does not answer the periodic check', async () => {
+    const cache = app.get(KpiCache);
+    for (let i = 0; i < 500 && !cache.listens; i++) await new Promise((r) => setTimeout(r, 10));
+    const internals = cache as unknown as { listener: Client };
+    const silent = internals.listener;
+    silent.query = (() => new Promise(() => undefined)) as unknown as Client['query'];
+    await cache.checkListener();
+    expect(cache.listens).toBe(false);
+    for (let i = 0; i < 500 && !cache.listens; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(cache.listens).toBe(true);
+    expect(internals.listener).not.toBe(silent);
+    // And it hears changes again: with no request asking, only the new listener can bring this version.
+    await db.pool.query(
+      `INSERT INTO setting (municipality_code, key, value) VALUES (461, 'data.max_age_days', '44') ON CONFLICT (municipality_code, key) DO UPDATE SET value = '44'`,
+    );
+    await caughtUp('461');
+    expect(cache.listens).toBe(true);
   });
 
   it('moves the version of the changed municipality (payload: its scope), of the statistics, or of everything', async () => {

@@ -22,8 +22,8 @@ import { compareLsn } from '../database/lsn';
 // request reads nothing from the database. The moved version is read on the listening connection
 // itself, not behind the pool's requests, and a request that arrives while that read is under way
 // waits for it: once a process has heard of a change it gives no answer from before it. Until the
-// listening connection is up, and whenever it is lost, every request reads the versions as before;
-// the periodic check is a second safety net.
+// listening connection is up, and whenever it is lost or stops answering (LISTENER_ANSWER_MS),
+// every request reads the versions as before; the periodic check is a second safety net.
 
 /** Bytes of cached values kept per API process; the oldest-used go first. */
 const MAX_BYTES = settings().KPI_CACHE_MB * 1024 * 1024;
@@ -31,6 +31,12 @@ const MAX_BYTES = settings().KPI_CACHE_MB * 1024 * 1024;
 const REWARM = settings().KPI_REWARM;
 /** How often an idle API process looks for a change (ms). */
 const CHECK_MS = settings().KPI_VERSION_CHECK_MS;
+/**
+ * How long a request waits for the read a notification started, and the periodic check for the
+ * listening connection to answer (ms). A connection gone without a word (a failover, a lost NAT
+ * entry) never answers: then it is taken as lost, and the request reads on the pool.
+ */
+export const LISTENER_ANSWER_MS = 2000;
 
 /** The cache's background work failed: logged at debug (see onModuleInit), never thrown. */
 const quiet =
@@ -159,7 +165,11 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     // A failed check changes nothing (the next request reads the versions itself): debug only, or
     // a database outage would write a line every few seconds on top of the requests' own errors.
-    if (CHECK_MS > 0) this.timer = setInterval(() => void this.read().catch(quiet('version check')), CHECK_MS).unref();
+    if (CHECK_MS > 0)
+      this.timer = setInterval(() => {
+        void this.read().catch(quiet('version check'));
+        void this.checkListener();
+      }, CHECK_MS).unref();
     await this.listen().catch((e: Error) => (quiet('listen')(e), this.lost()));
   }
 
@@ -186,7 +196,7 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
   private async listen(): Promise<void> {
     const url = (this.db.options as { url?: string }).url;
     if (!url || this.stopped) return;
-    const client = new Client({ connectionString: url, application_name: APPLICATION_NAME.apiListener });
+    const client = new Client({ connectionString: url, application_name: APPLICATION_NAME.apiListener, keepAlive: true });
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));
     // Read after the notification: it is sent at commit, so the read sees the new version. The
@@ -213,6 +223,8 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
     if (client && client !== this.listener) return;
     this.listening = false;
     this.listener = undefined;
+    // A read on that connection is not waited for: requests read for themselves until it is back.
+    this.notified = undefined;
     if (this.stopped || this.retry) return;
     this.retry = setTimeout(() => {
       this.retry = undefined;
@@ -271,9 +283,49 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
 
   /** The data versions now, asked once per request before anything is computed; read only without a listener. */
   async versions(): Promise<Versions> {
-    // A notified read that fails (its connection lost) leaves the request to read for itself.
-    if (this.notified) return this.notified.catch(() => this.read());
+    if (this.notified) return this.afterNotified(this.notified);
     return this.listening && this.seen ? this.seen : this.read();
+  }
+
+  /**
+   * The versions from the read a notification started; if it fails (its connection lost) or does
+   * not answer within LISTENER_ANSWER_MS, the request reads for itself, and a listener that does not
+   * answer is taken as lost.
+   */
+  private async afterNotified(reading: Promise<Versions>): Promise<Versions> {
+    const late = Symbol('late');
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const first = await Promise.race([reading, new Promise<symbol>((r) => (timer = setTimeout(() => r(late), LISTENER_ANSWER_MS)))]);
+      if (first !== late) return first as Versions;
+      if (this.notified === reading) this.lost(this.listener);
+    } catch {
+      // read for itself, below
+    } finally {
+      clearTimeout(timer);
+    }
+    return this.read();
+  }
+
+  /**
+   * The periodic check of the listening connection: one that does not answer within
+   * LISTENER_ANSWER_MS is taken as lost (and listened anew), so that notifications are not missed
+   * for longer than the check's interval on a connection gone without a word.
+   */
+  async checkListener(): Promise<void> {
+    const client = this.listening ? this.listener : undefined;
+    if (!client) return;
+    const late = Symbol('late');
+    let timer: NodeJS.Timeout | undefined;
+    const answered = await Promise.race([
+      client.query('SELECT 1').then(
+        () => true,
+        () => false,
+      ),
+      new Promise<symbol>((r) => (timer = setTimeout(() => r(late), LISTENER_ANSWER_MS))),
+    ]);
+    clearTimeout(timer);
+    if (answered !== true) this.lost(client);
   }
 
   /**
