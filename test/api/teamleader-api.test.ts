@@ -3,7 +3,8 @@ import { join } from 'path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu, importStatistics } from '@bu/etl';
-import { seedUsers, startTestApi, tokenFor } from '../support/api';
+import { addUser } from '../../scripts/lib/users';
+import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { FIXTURES } from '../support/fixtures';
 
@@ -20,7 +21,16 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
     await importDubu(db.pool, join(FIXTURES, 'dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
     await seedUsers(db, 461, 'Team Nord');
     app = await startTestApi(db);
-    for (const u of ['udvalg', 'chef', 'teamleder']) tokens[u] = await tokenFor(app, u);
+    // Team names are any text from the case system: '*', and one name holding what once joined two.
+    await addUser(db.pool, { username: 'tl-star', password: PASSWORD, role: 'teamleder', municipality: 461, teams: ['*'] });
+    await addUser(db.pool, {
+      username: 'tl-joined',
+      password: PASSWORD,
+      role: 'teamleder',
+      municipality: 461,
+      teams: ['Team Nord\u0001Team Syd'],
+    });
+    for (const u of ['udvalg', 'chef', 'teamleder', 'tl-star', 'tl-joined']) tokens[u] = await tokenFor(app, u);
   });
   afterAll(async () => {
     await app?.close();
@@ -162,6 +172,18 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
   it('keeps case lists from the committee', async () => {
     await get('udvalg', 'ids=caseload.unassigned').expect(403);
     await get('udvalg', 'ids=deadline.notification_24h').expect(403);
+  });
+
+  it('never serves one team list the cached values of another, whatever the teams are named', async () => {
+    // Every team (the chief), then Team Nord and Team Syd together: both cached first.
+    const all = (await get('chef', 'ids=caseload.open_cases,caseload.unassigned').expect(200)).body.kpis;
+    expect(Object.keys(all['caseload.open_cases']).length).toBeGreaterThan(0);
+    // A team named '*' and a team whose name joins two others are teams of their own, with no caseworker here.
+    for (const user of ['tl-star', 'tl-joined']) {
+      const res = await get(user, 'ids=caseload.open_cases,caseload.unassigned').expect(200);
+      expect(res.body.kpis['caseload.open_cases'], user).toEqual({});
+      expect(res.body.kpis['caseload.unassigned'].rows, user).toEqual([]);
+    }
   });
 });
 

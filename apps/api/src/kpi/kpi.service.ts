@@ -36,17 +36,13 @@ import { KPI_ANSWER_SECONDS, KPI_ANSWERS } from '../metrics/metrics.registry';
 import { mapLimited, Slots } from './limit';
 import { readsNational } from './national';
 
-/** What a KPI computation depends on besides the data versions: its cache key (a value's, and its counts' after `fraction|`). */
+/**
+ * What a KPI computation depends on besides the data versions: its cache key (a value's, and its
+ * counts' after `fraction|`). JSON, not joined text: a team's name is any text (from the case
+ * system), and no team list may share a key with another, nor with every team (null).
+ */
 const keyOf = (kpi: KpiDefinition, ctx: Omit<KpiContext, 'settings'>): string =>
-  [
-    kpi.id,
-    ctx.municipality,
-    ctx.asOf,
-    ctx.period.from,
-    ctx.period.to,
-    ctx.teams?.join('\u0001') ?? '*',
-    ctx.comparisonGroup?.join(',') ?? '*',
-  ].join('|');
+  JSON.stringify([kpi.id, ctx.municipality, ctx.asOf, ctx.period.from, ctx.period.to, ctx.teams ?? null, ctx.comparisonGroup ?? null]);
 
 /** What a computation reads besides its context, loaded once per answer and only when one is computed. */
 type Inputs = () => Promise<Pick<KpiContext, 'settings' | 'readModels'>>;
@@ -432,7 +428,7 @@ export class KpiService {
                     caseworker: await this.cache.get(
                       at,
                       { municipality: scope.municipality },
-                      `dimensions.caseworker|${scope.municipality}|${scope.teams?.join('\u0001') ?? '*'}`,
+                      `dimensions.caseworker|${JSON.stringify([scope.municipality, scope.teams ?? null])}`,
                       () => inMunicipality(scope.municipality, () => this.repository.caseworkers(scope.municipality, scope.teams, query)),
                     ),
                   }
