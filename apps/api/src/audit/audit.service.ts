@@ -116,7 +116,14 @@ export class AuditService implements BeforeApplicationShutdown {
   }
 }
 
-/** The case numbers in the named lists' rows, sorted. */
+/** What a notification without a case is recorded as among an access's cases. */
+export const NOTIFICATION_WITHOUT_CASE = 'underretning:';
+
+/**
+ * The case numbers in the named lists' rows, sorted. A row about a child with no case (a
+ * notification for the intake team) is person-level data too: it is recorded by its notification
+ * id, as `underretning:<id>`.
+ */
 export function casesIn(listIds: string[], values: Record<string, unknown>): string[] {
   const cases = new Set<string>();
   for (const id of listIds) collectCases(values[id], cases);
@@ -126,7 +133,10 @@ export function casesIn(listIds: string[], values: Record<string, unknown>): str
 /** Case numbers in list rows (also nested lists such as dueSoon). */
 function collectCases(value: unknown, into: Set<string>): void {
   if (!value || typeof value !== 'object') return;
-  const v = value as { rows?: { case?: string | null }[] } & Record<string, unknown>;
-  for (const row of v.rows ?? []) if (row.case) into.add(row.case);
+  const v = value as { rows?: { case?: string | null; notification?: string | null }[] } & Record<string, unknown>;
+  for (const row of v.rows ?? []) {
+    if (row.case) into.add(row.case);
+    else if (row.notification) into.add(`${NOTIFICATION_WITHOUT_CASE}${row.notification}`);
+  }
   for (const nested of Object.values(v)) if (nested && typeof nested === 'object' && 'rows' in nested) collectCases(nested, into);
 }
