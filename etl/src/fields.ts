@@ -1,4 +1,4 @@
-import { JOB_TITLES } from '@bu/domain';
+import { isValidDate, JOB_TITLES, maskCprLike, mayHoldCpr } from '@bu/domain';
 import { codeFrom } from './codes';
 import type { Row } from './file-reader';
 import type { Parsed } from './values';
@@ -29,11 +29,41 @@ export function field<T>(
 const EMPTY: { readonly ok: boolean; readonly value: null } = { ok: true, value: null };
 const FAILED: { readonly ok: boolean; readonly value: null } = { ok: false, value: null };
 
-/** A required text field: null (and the row rejected) when empty. */
+/**
+ * A required text field (an id, a name): null (and the row rejected) when empty, or when it is a
+ * CPR number written as one (DDMMYY-XXXX with a valid birth date, R032): an id is shown and kept
+ * as it stands, and a raw CPR number must not be. Ten digits without the dash are let through: a
+ * numeric id (CSC's are sequence numbers) cannot be told from a CPR number.
+ */
 export function required(row: Row, column: string): string | null {
   const text = row.get(column);
   if (text === '') row.reject('REQUIRED', column, text);
+  else if (isCprWithDash(text)) return row.reject('ID_IS_CPR', column, text);
   return text === '' ? null : text;
+}
+
+const CPR_WITH_DASH = /^(\d{2})(\d{2})(\d{2})-\d{4}$/;
+
+/** Whether an id is a CPR number written as one (DDMMYY-XXXX, a valid birth date): see required(). */
+export function isCprWithDash(text: string): boolean {
+  if (text.length !== 11) return false;
+  const m = CPR_WITH_DASH.exec(text);
+  if (!m) return false;
+  const day = Number(m[1]) > 60 ? Number(m[1]) - 60 : Number(m[1]);
+  // Any century: the date only has to exist (29 February: a leap year of some century).
+  return isValidDate(2000 + Number(m[3]), Number(m[2]), day) || isValidDate(1900 + Number(m[3]), Number(m[2]), day);
+}
+
+/**
+ * A free text of an export as it is stored (a supplier, a source, an occasion, a legal basis or a
+ * measure type not in the catalogue): anything in it that may be a CPR number (the API's own rule
+ * for free text, CPR_LIKE_SOURCE) masked as ******-****, with a warning (W008). Caseworkers write
+ * CPR numbers into such fields; a raw CPR number must never reach the database.
+ */
+export function freeText(row: Row, column: string, text = row.get(column)): string {
+  if (!mayHoldCpr(text)) return text;
+  row.warn('CPR_IN_TEXT', column, text);
+  return maskCprLike(text);
 }
 
 /**

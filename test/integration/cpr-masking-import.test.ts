@@ -1,9 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { etlQueue, importDubu, pullDropFolders } from '@bu/etl';
+import { etlQueue, importCsc, importDubu, pullDropFolders } from '@bu/etl';
+import { dubuToCsc } from '../../scripts/demo/dubu-to-csc';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
+import { copyFixture, FIXTURES } from '../support/fixtures';
 
 // What an import keeps of a rejected row (import_issue.value and .message) and of a whole failure
 // (import_run.error) holds no CPR number in any spelling, nor its birth date: the parser's issues
@@ -72,5 +75,117 @@ describe('CPR masking in what an import stores', () => {
     } finally {
       await queue.close();
     }
+  });
+});
+
+/** Adds a row to a DUBU file, its fields by header (the rest empty). */
+function addRow(dir: string, file: string, fields: Record<string, string>): void {
+  const text = readFileSync(join(dir, file), 'utf8').trimEnd();
+  const header = text
+    .split('\n')[0]
+    .replace(/^\uFEFF/, '')
+    .split(';');
+  writeFileSync(join(dir, file), `${text}\n${header.map((h) => fields[h] ?? '').join(';')}\n`);
+}
+
+/** Every text, JSON and array value of every table of the database that holds `pattern`: "table.column: count". */
+async function holding(pool: Pool, pattern: string): Promise<string[]> {
+  const { rows: columns } = await pool.query<{ s: string; t: string; c: string }>(
+    `SELECT c.table_schema AS s, c.table_name AS t, c.column_name AS c FROM information_schema.columns c
+       JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
+      WHERE c.table_schema NOT IN ('pg_catalog', 'information_schema') AND c.data_type IN ('text', 'character varying', 'jsonb', 'json', 'ARRAY')`,
+  );
+  const found: string[] = [];
+  for (const { s, t, c } of columns) {
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM "${s}"."${t}" WHERE "${c}"::text ~ $1`, [pattern]);
+    if (rows[0].n > 0) found.push(`${s}.${t}.${c}: ${rows[0].n}`);
+  }
+  return found;
+}
+
+// Caseworkers write CPR numbers into free text: a supplier, a source, an occasion, a legal basis or
+// a measure type outside the catalogue. None reaches the database unmasked, from either case system.
+describe('CPR numbers in the free texts of an export', () => {
+  const RAW = '0102031234|010203-1234|010203 1234';
+  let dubu: TestDatabase;
+  let csc: TestDatabase;
+  let dir: string;
+  let cscDir: string;
+  let dubuResult: Awaited<ReturnType<typeof importDubu>>;
+
+  beforeAll(async () => {
+    [dubu, csc] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+    dir = copyFixture(join(FIXTURES, 'dubu-deadlines'));
+    addRow(dir, 'ydelser.csv', {
+      'Ydelses-ID': 'Y90',
+      Sagsnummer: 'C1',
+      Lovgrundlag: 'SEL § 52 (barn 010203-1234)',
+      Ydelse: 'Støtte til 0102031234',
+      Leverandør: 'Plejefamilie 010203-1234',
+      Bevilget: '01-02-2024',
+      Startdato: '01-03-2024',
+      'Månedlig udgift': '100,00',
+    });
+    addRow(dir, 'underretninger.csv', {
+      'Underretnings-ID': 'N90',
+      CPR: '010114-4001',
+      Modtaget: '01-03-2024 10:00',
+      Vurderet: '02-03-2024 10:00',
+      Kilde: 'Nabo til 010203 1234',
+      Akut: 'Nej',
+    });
+    addRow(dir, 'undersoegelser.csv', {
+      'Undersøgelses-ID': 'U90',
+      Sagsnummer: 'C1',
+      Startdato: '01-03-2024',
+      Lovgrundlag: 'ukendt 0102031234',
+    });
+    addRow(dir, 'boernesamtaler.csv', { Sagsnummer: 'C1', Dato: '01-03-2024', Anledning: 'Samtale, bror 010203-1234' });
+    // A CPR number as an id: the row is refused, not kept.
+    addRow(dir, 'handleplaner.csv', { 'Handleplan-ID': '010203-1234', Sagsnummer: 'C1', Dato: '01-03-2024', Type: 'Handleplan' });
+    dubuResult = await importDubu(dubu.pool, dir, { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
+    cscDir = mkdtempSync(join(tmpdir(), 'bu-cpr-csc-'));
+    await dubuToCsc(dir, cscDir);
+  });
+  afterAll(async () => {
+    await Promise.all([dubu?.drop(), csc?.drop()]);
+    for (const d of [dir, cscDir]) if (d) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('DUBU: masks them where they are stored, warns (W008), and refuses a CPR number as an id (R032)', async () => {
+    expect(dubuResult.status).toBe('succeeded');
+    expect(await holding(dubu.pool, RAW)).toEqual([]);
+    const { rows } = await dubu.pool.query(`SELECT legal_basis, type_code, provider FROM measure WHERE measure_id = 'Y90'`);
+    expect(rows).toEqual([
+      { legal_basis: 'SEL § 52 (barn ******-****)', type_code: 'Støtte til ******-****', provider: 'Plejefamilie ******-****' },
+    ]);
+    expect((await dubu.pool.query(`SELECT occasion FROM child_conversation WHERE occasion LIKE 'Samtale, bror%'`)).rows).toEqual([
+      { occasion: 'Samtale, bror ******-****' },
+    ]);
+    const issues = await dubu.pool.query(
+      `SELECT file, rule FROM import_issue WHERE import_id = $1 AND rule IN ('W008', 'R032') ORDER BY file, rule`,
+      [dubuResult.importId],
+    );
+    expect(issues.rows).toEqual([
+      { file: 'boernesamtaler.csv', rule: 'W008' },
+      { file: 'handleplaner.csv', rule: 'R032' },
+      { file: 'underretninger.csv', rule: 'W008' },
+      { file: 'undersoegelser.csv', rule: 'W008' },
+      { file: 'ydelser.csv', rule: 'W008' },
+      { file: 'ydelser.csv', rule: 'W008' },
+      { file: 'ydelser.csv', rule: 'W008' },
+    ]);
+  });
+
+  it('CSC Social: the same texts in the event log are masked where they are stored', async () => {
+    const result = await importCsc(csc.pool, cscDir, { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
+    expect(result.status).toBe('succeeded');
+    expect(await holding(csc.pool, RAW)).toEqual([]);
+    const { rows } = await csc.pool.query(`SELECT provider FROM measure WHERE provider LIKE 'Plejefamilie%'`);
+    expect(rows).toEqual([{ provider: 'Plejefamilie ******-****' }]);
+    const warned = await csc.pool.query(`SELECT count(*)::int AS n FROM import_issue WHERE import_id = $1 AND rule = 'W008'`, [
+      result.importId,
+    ]);
+    expect(warned.rows[0].n).toBeGreaterThanOrEqual(4);
   });
 });

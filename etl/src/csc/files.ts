@@ -1,5 +1,5 @@
 import { COMPLAINT_OUTCOMES, isMunicipalityCode, legalBasisRule, measureType, parseLegalBasis } from '@bu/domain';
-import { caseworkerRow, field } from '../fields';
+import { caseworkerRow, field, freeText, isCprWithDash, required } from '../fields';
 import type { ColumnSpec } from '../csv/header';
 import type { Row } from '../file-reader';
 import { maskCpr, Pseudonym, Pseudonymiser } from '../pseudonym';
@@ -67,8 +67,8 @@ export const SAG_COLUMNS: ColumnSpec[] = [
 const AREAS: Record<string, string> = { U: 'Udsatte', H: 'Handicap' };
 
 export function mapSag(row: Row, ctx: CscContext): Staged {
-  const id = row.get('id');
-  if (!id) return row.reject('REQUIRED', 'id', id);
+  const id = required(row, 'id');
+  if (id === null) return null;
   const person = ctx.persons.get(row.get('person'));
   if (!person) return row.reject('UNKNOWN_PERSON', 'person', row.get('person'));
   const areaText = row.get('area').toUpperCase();
@@ -177,6 +177,8 @@ export function mapAktivitet(row: Row, ctx: CscContext): Staged {
   if (!caseId && !(code.startsWith('UND_') && row.get('person'))) return row.reject('REQUIRED', 'case', caseId);
   const ref = row.get('ref');
   if (NEEDS_REF.has(code) && !ref) return row.reject('REQUIRED', 'ref', ref);
+  // The ids kept as they stand (see required()).
+  for (const key of ['id', 'case', 'ref', 'worker']) if (isCprWithDash(row.get(key))) return row.reject('ID_IS_CPR', key, row.get(key));
   const day = field(row, 'date', isoDate, true);
   if (!day.ok) return null;
   let at: string | null = null;
@@ -190,7 +192,10 @@ export function mapAktivitet(row: Row, ctx: CscContext): Staged {
   const personText = row.get('person');
   const person = personText ? ctx.persons.get(personText) : undefined;
   if (personText && !person) return row.reject('UNKNOWN_PERSON', 'person', personText);
-  let [v1, v2, v3, v4, v5]: (string | null)[] = ['v1', 'v2', 'v3', 'v4', 'v5'].map((k) => row.get(k) || null);
+  // The texts kept as they stand (a source, a legal basis or a measure type not in the catalogue, a
+  // supplier, the free text) are masked where they may hold a CPR number (W008); V3 and V5 are numbers.
+  const text = (k: string) => freeText(row, k) || null;
+  let [v1, v2, v3, v4, v5]: (string | null)[] = [text('v1'), text('v2'), row.get('v3') || null, text('v4'), row.get('v5') || null];
   let measure: unknown[] = [null, null, null, null, null];
   if (code === 'UND_MODT') {
     const acute = bool01(row, 'v2');
@@ -235,7 +240,7 @@ export function mapAktivitet(row: Row, ctx: CscContext): Staged {
     v3,
     v4,
     v5,
-    row.get('text') || null,
+    text('text'),
     ...measure,
     row.file,
     row.line,

@@ -9,7 +9,7 @@ import {
   UNKNOWN_MEASURE_TYPE,
 } from '@bu/domain';
 import { codeFrom } from '../codes';
-import { caseworkerRow, field, required } from '../fields';
+import { caseworkerRow, field, freeText, required } from '../fields';
 import type { ColumnSpec } from '../csv/header';
 import type { Row } from '../file-reader';
 import { memo } from '../memo';
@@ -152,7 +152,7 @@ export function mapUnderretning(row: Row, ctx: DubuContext): Staged {
   if (assessed.value !== null && earlier(assessed.value, received.value!)) {
     return row.reject('END_BEFORE_START', 'assessed', row.get('assessed'), `modtaget ${row.get('received')}`);
   }
-  const channel = row.get('channel').toLowerCase() || 'ukendt';
+  const channel = freeText(row, 'channel').toLowerCase() || 'ukendt';
   // case_id is linked after staging: the child's case open at receipt, else the next, else the latest.
   ctx.children.see(person, row.file, row.line);
   return [
@@ -193,7 +193,7 @@ export function mapUndersoegelse(row: Row, ctx: DubuContext): Staged {
     caseId,
     start.value,
     end.value,
-    basis ? (parseLegalBasis(basis)?.text ?? basis) : null,
+    basis ? (parseLegalBasis(basis)?.text ?? freeText(row, 'basis', basis)) : null,
     row.file,
     row.line,
   ];
@@ -246,14 +246,14 @@ export function mapYdelse(row: Row, ctx: DubuContext): Staged {
     ctx.source,
     id,
     caseId,
-    basisText || null,
+    basisText ? freeText(row, 'basis', basisText) : null,
     lawAt(start.value!),
     basis?.text ?? null,
     type?.name ?? UNKNOWN_MEASURE_TYPE,
-    type ? null : typeText,
+    type ? null : freeText(row, 'type', typeText),
     family,
     type?.familyCare ?? false,
-    row.get('provider') || null,
+    freeText(row, 'provider') || null,
     decided.value,
     start.value,
     end.value,
@@ -320,7 +320,7 @@ export function mapBoernesamtale(row: Row, ctx: DubuContext): Staged {
   if (caseId === null) return null;
   const date = field(row, 'date', dkDate, true);
   if (!date.ok) return null;
-  return [ctx.municipality, ctx.source, caseId, date.value, row.get('occasion'), row.file, row.line];
+  return [ctx.municipality, ctx.source, caseId, date.value, freeText(row, 'occasion'), row.file, row.line];
 }
 
 export const EFFEKTMAALINGER_COLUMNS: ColumnSpec[] = [

@@ -100,6 +100,7 @@ export const RULES = {
   },
   QUOTE_UNCLOSED: { id: 'R030', severity: 'error', title: 'Et felt i anførselstegn afsluttes ikke', since: '2026.4', when: ['row'] },
   RECORD_TOO_LONG: { id: 'R031', severity: 'error', title: 'Rækken er for lang', since: '2026.4', when: ['row'] },
+  ID_IS_CPR: { id: 'R032', severity: 'error', title: 'Et id er et CPR-nummer', since: '2026.12', when: ['row'] },
   UNKNOWN_COLUMNS: { id: 'W001', severity: 'warning', title: 'Ukendte kolonner ignoreret', since: '2024.1', when: ['row'] },
   DUPLICATE_ID: {
     id: 'W002',
@@ -130,6 +131,13 @@ export const RULES = {
     title: 'Økonomiudtrækket går længere end sagsdata (efter opgørelsesdatoen)',
     since: '2026.4',
     when: ['staged'],
+  },
+  CPR_IN_TEXT: {
+    id: 'W008',
+    severity: 'warning',
+    title: 'Noget, der ligner et CPR-nummer, er maskeret i en tekst',
+    since: '2026.12',
+    when: ['row'],
   },
 } as const satisfies Record<string, RuleEntry>;
 
