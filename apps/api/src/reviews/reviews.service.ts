@@ -159,13 +159,8 @@ export class ReviewsService {
 
   /** The round with the cases the caller may see, audited as a read of review notes. */
   async get(user: AuthUser, id: number, audited = true): Promise<Review> {
-    const { round, checklist } = await this.visibleRound(user, id);
+    const { round, checklist, cases: rows } = await this.visibleRound(user, id);
     const teams = teamScope(user);
-    const rows = await this.repository.cases(id, teams);
-    // A team leader with none of the own teams' cases in the round: not this team leader's round
-    // (unless the round was drawn among the team leader's teams and found nothing).
-    if (rows.length === 0 && teams && !(round.teams ?? []).some((t) => teams.includes(t)))
-      throw new NotFoundException(`Gennemgang ${id} findes ikke`);
     const answers = await this.repository.answers(
       id,
       rows.map((r) => r.case),
@@ -230,32 +225,35 @@ export class ReviewsService {
   }
 
   /**
-   * The round's dialogue meetings the caller may read (a team leader: those whose discussed cases
-   * are all the own teams'), audited with the cases they discuss.
+   * The round's dialogue meetings the caller may read (a team leader: on a round the team leader
+   * sees, those whose discussed cases are all the own teams', see `mayRead`), audited at round
+   * level with the meetings shown and the cases they discuss, also when they discuss none.
    */
   async meetings(user: AuthUser, id: number): Promise<ReviewMeeting[]> {
-    const { round } = await this.visibleRound(user, id);
-    const visible = await this.visibleCaseNumbers(user, id);
-    const rows = (await this.repository.meetings(id)).filter((m) => m.cases.every((c) => visible.has(c)));
-    await this.recordRead(user, round, [...new Set(rows.flatMap((m) => m.cases))], 'read:review-meetings');
+    const { round, cases } = await this.visibleRound(user, id);
+    const rows = (await this.repository.meetings(id)).filter((m) => mayRead(user, round, cases, m.cases));
+    if (rows.length > 0)
+      await this.recordRead(user, round, [...new Set(rows.flatMap((m) => m.cases))], 'read:review-meetings', {
+        meetings: rows.map((m) => m.id),
+      });
     return rows;
   }
 
   async createMeeting(user: AuthUser, id: number, body: ReviewMeetingBody): Promise<ReviewMeeting> {
-    const { round } = await this.visibleRound(user, id);
-    await this.checkDiscussed(user, id, body.cases);
+    const { round, cases } = await this.visibleRound(user, id);
+    checkDiscussed(user, round, cases, body.cases);
     const meeting = await this.repository.createMeeting(id, round.municipality, meetingWrite(body), user.username);
     const [row] = await this.repository.meetings(id, meeting);
     return row;
   }
 
   async updateMeeting(user: AuthUser, id: number, meeting: number, body: ReviewMeetingBody): Promise<ReviewMeeting> {
-    await this.visibleRound(user, id);
-    const visible = await this.visibleCaseNumbers(user, id);
+    const { round, cases } = await this.visibleRound(user, id);
     const [before] = await this.repository.meetings(id, meeting);
-    if (!before || !before.cases.every((c) => visible.has(c)))
+    // A meeting the caller may not read does not exist for the caller, like another team's case.
+    if (!before || !mayRead(user, round, cases, before.cases))
       throw new NotFoundException(`Mødet ${meeting} findes ikke i gennemgang ${id}`);
-    await this.checkDiscussed(user, id, body.cases);
+    checkDiscussed(user, round, cases, body.cases);
     await this.repository.updateMeeting(id, meeting, meetingWrite(body));
     const [row] = await this.repository.meetings(id, meeting);
     return row;
@@ -303,18 +301,6 @@ export class ReviewsService {
       items: [...new Set(body.items)],
       kpi: body.kpi || null,
     };
-  }
-
-  /** The case numbers of the round the caller may see. */
-  private async visibleCaseNumbers(user: AuthUser, id: number): Promise<Set<string>> {
-    return new Set((await this.repository.cases(id, teamScope(user))).map((c) => c.case));
-  }
-
-  /** Cases discussed at a meeting must be the round's, and a team leader's own teams'. */
-  private async checkDiscussed(user: AuthUser, id: number, cases: string[]): Promise<void> {
-    const visible = await this.visibleCaseNumbers(user, id);
-    const missing = cases.find((c) => !visible.has(c));
-    if (missing !== undefined) throw new NotFoundException(`Sag ${missing} findes ikke i gennemgang ${id}`);
   }
 
   /**
@@ -460,24 +446,32 @@ export class ReviewsService {
    * not theirs).
    */
   async remove(user: AuthUser, id: number): Promise<void> {
-    const { round } = await this.visibleRound(user, id);
+    const { round, cases } = await this.visibleRound(user, id);
     const teams = teamScope(user);
     if (teams) {
-      const own = round.teams !== null && round.teams.every((t) => teams.includes(t));
-      if (!own) {
-        if ((await this.repository.cases(id, teams)).length === 0) throw new NotFoundException(`Gennemgang ${id} findes ikke`);
+      if (!ownRound(round, teams)) {
+        if (cases.length === 0) throw new NotFoundException(`Gennemgang ${id} findes ikke`);
         throw new ForbiddenException('En teamleder kan kun slette gennemgange, der er udtrukket blandt egne teams. Bed chefen om det.');
       }
     }
     await this.repository.deleteRound(id);
   }
 
-  /** The round in the caller's municipality with its checklist; 404 otherwise. */
-  private async visibleRound(user: AuthUser, id: number): Promise<{ round: RoundRow; checklist: ChecklistItemRow[] }> {
-    teamScope(user);
+  /**
+   * The round with its checklist and the cases the caller may see in it; 404 for a round of another
+   * municipality, and for a team leader one with none of the own teams' cases (unless it was drawn
+   * among the team leader's teams and found nothing), as the list of rounds has it. Every round
+   * sub-resource (cases, meetings, deletion) goes through here, so none answers for a round whose
+   * `GET /reviews/:id` is 404.
+   */
+  private async visibleRound(user: AuthUser, id: number): Promise<{ round: RoundRow; checklist: ChecklistItemRow[]; cases: CaseRow[] }> {
+    const teams = teamScope(user);
     const round = await this.repository.round(id, user.municipality);
     if (!round) throw new NotFoundException(`Gennemgang ${id} findes ikke`);
-    return { round, checklist: await this.repository.checklist(round.checklistVersion, round.municipality) };
+    const cases = await this.repository.cases(id, teams);
+    if (teams && cases.length === 0 && !(round.teams ?? []).some((t) => teams.includes(t)))
+      throw new NotFoundException(`Gennemgang ${id} findes ikke`);
+    return { round, checklist: await this.repository.checklist(round.checklistVersion, round.municipality), cases };
   }
 
   /** The round's case, within a team leader's teams; 404 otherwise. */
@@ -487,8 +481,20 @@ export class ReviewsService {
     return row;
   }
 
-  private async recordRead(user: AuthUser, round: RoundRow, cases: string[], action = 'read:review'): Promise<void> {
-    if (cases.length === 0) return;
+  /**
+   * Writes the audit row of a read of review data before the answer is sent: the cases shown as
+   * its case set, the round in `detail.review`. A read showing no case writes a row only when it
+   * shows something else of the round, named in `shown` (meetings' notes: `{ meetings: [ids] }`);
+   * its row then has no case set.
+   */
+  private async recordRead(
+    user: AuthUser,
+    round: RoundRow,
+    cases: string[],
+    action = 'read:review',
+    shown?: Record<string, unknown>,
+  ): Promise<void> {
+    if (cases.length === 0 && !shown) return;
     const caseSetId = await this.audit.caseSet([...cases].sort());
     await this.audit.event({
       username: user.username,
@@ -496,7 +502,7 @@ export class ReviewsService {
       action,
       municipality: round.municipality,
       caseSetId,
-      detail: { review: round.id },
+      detail: { review: round.id, ...shown },
     });
   }
 }
@@ -512,6 +518,41 @@ function teamScope(user: AuthUser): string[] | null {
       'Du har ikke adgang til sagsgennemgange: din bruger er teamleder uden teams. Bed en administrator om at tilknytte dine teams.',
     );
   return user.teams;
+}
+
+/** A round drawn among the team leader's own teams only (every case of it is theirs). */
+const ownRound = (round: RoundRow, teams: string[]): boolean => round.teams !== null && round.teams.every((t) => teams.includes(t));
+
+/**
+ * Whether the caller may read a meeting of a round the caller sees (`visible`: the caller's cases of
+ * it) that discusses `discussed`. The chief: every meeting. A team leader: a meeting whose cases
+ * are all the own teams' (its notes may speak of any case discussed), and a meeting that lists no
+ * case only on a round drawn among the own teams. A meeting without cases is about the round as a
+ * whole: on the chief's round or a round shared with other teams its notes may speak of any of the
+ * round's cases, which are not all the team leader's ("own teams' rounds, cases and notes").
+ */
+function mayRead(user: AuthUser, round: RoundRow, visible: CaseRow[], discussed: string[]): boolean {
+  const teams = teamScope(user);
+  if (!teams) return true;
+  if (discussed.length === 0) return ownRound(round, teams);
+  const mine = new Set(visible.map((c) => c.case));
+  return discussed.every((c) => mine.has(c));
+}
+
+/**
+ * The cases a meeting is to discuss must be the round's, and a team leader's own teams' (404 like
+ * any case the caller cannot see). A team leader records a meeting without cases only on a round
+ * drawn among the own teams (403 on another round the team leader sees): it would be a meeting the
+ * team leader could not read back, about cases that are not all theirs.
+ */
+function checkDiscussed(user: AuthUser, round: RoundRow, visible: CaseRow[], discussed: string[]): void {
+  const mine = new Set(visible.map((c) => c.case));
+  const missing = discussed.find((c) => !mine.has(c));
+  if (missing !== undefined) throw new NotFoundException(`Sag ${missing} findes ikke i gennemgang ${round.id}`);
+  if (!mayRead(user, round, visible, discussed))
+    throw new ForbiddenException(
+      'Et møde uden drøftede sager handler om hele gennemgangen: en teamleder kan kun registrere det i gennemgange, der er udtrukket blandt egne teams. Angiv de drøftede sager, eller bed chefen om det.',
+    );
 }
 
 const meetingWrite = (body: ReviewMeetingBody): Pick<MeetingRow, 'date' | 'participants' | 'cases' | 'notes'> => ({

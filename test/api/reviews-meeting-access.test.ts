@@ -1,0 +1,149 @@
+import type { INestApplication } from '@nestjs/common';
+import { join } from 'path';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDubu } from '@bu/etl';
+import { addUser } from '../../scripts/lib/users';
+import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
+import { FIXTURES } from '../support/fixtures';
+
+// Who may read and write a round's dialogue meetings, over HTTP on test/fixtures/dubu-deadlines at
+// D = 30-04-2024 (C1 is Team Nord's, C7 and C9 Team Syd's): the round's own visibility, also for a
+// meeting that lists no case, and the audit of every read of meetings' notes.
+const D = '2024-04-30';
+
+describe('case review: who reads and writes a round’s dialogue meetings', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  const tokens: Record<string, string> = {};
+  const call = (user: string, method: 'get' | 'post' | 'put', path: string, body?: object) => {
+    const req = request(app.getHttpServer())[method](`/api/v1${path}`).set('Authorization', `Bearer ${tokens[user]}`);
+    return body ? req.send(body) : req;
+  };
+  const meeting = (over: object = {}) => ({
+    date: '2024-05-20',
+    participants: ['Rådgivere', 'Teamleder'],
+    cases: [],
+    notes: 'Overblik over gennemgangen: barnets perspektiv mangler i flere sager.',
+    ...over,
+  });
+  const round = async (user: string, cases: string[]) =>
+    (
+      await call(user, 'post', '/reviews', {
+        title: 'Læringsgennemgang',
+        sampling: { kind: 'chosen', cases: cases.map((c) => ({ case: c })) },
+      }).expect(201)
+    ).body.id as number;
+  const meetingReads = async (user: string) =>
+    (
+      await db.pool.query(
+        `SELECT l.detail, s.case_ids FROM audit_log l LEFT JOIN audit_case_set s ON s.id = l.case_set_id
+          WHERE l.action = 'read:review-meetings' AND l.username = $1 ORDER BY l.id`,
+        [user],
+      )
+    ).rows;
+
+  // Team Syd's cases only: the chief's round and a round Team Syd's team leader drew.
+  let chiefs: number;
+  let syds: number;
+  // The chief's round of both teams, and a round Team Nord's team leader drew.
+  let mixed: number;
+  let nords: number;
+  let minutes: number;
+  let sydMinutes: number;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await importDubu(db.pool, join(FIXTURES, 'dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: D });
+    await seedUsers(db, 461, 'Team Nord');
+    await addUser(db.pool, { username: 'teamleder-syd', password: PASSWORD, role: 'teamleder', municipality: 461, teams: ['Team Syd'] });
+    app = await startTestApi(db);
+    for (const u of ['chef', 'teamleder', 'teamleder-syd']) tokens[u] = await tokenFor(app, u);
+    chiefs = await round('chef', ['C9', 'C7']);
+    syds = await round('teamleder-syd', ['C7']);
+    mixed = await round('chef', ['C1', 'C9']);
+    nords = await round('teamleder', ['C1']);
+    minutes = (await call('chef', 'post', `/reviews/${chiefs}/meetings`, meeting()).expect(201)).body.id;
+    await call('chef', 'post', `/reviews/${chiefs}/meetings`, meeting({ cases: ['C9'], notes: 'C9: netværket er ikke afdækket.' })).expect(
+      201,
+    );
+    sydMinutes = (await call('teamleder-syd', 'post', `/reviews/${syds}/meetings`, meeting()).expect(201)).body.id;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it("answers another team's team leader 404 on the meetings of a round it cannot see, as on the round", async () => {
+    // Every attempt is made before anything is asserted, so a write let through shows in the next test too.
+    const answers: [string, number, string][] = [];
+    const expected: [string, number, string][] = [];
+    for (const [id, m] of [
+      [chiefs, minutes],
+      [syds, sydMinutes],
+    ]) {
+      const attempts = {
+        [`GET /reviews/${id}`]: call('teamleder', 'get', `/reviews/${id}`),
+        [`GET /reviews/${id}/meetings`]: call('teamleder', 'get', `/reviews/${id}/meetings`),
+        [`POST /reviews/${id}/meetings`]: call('teamleder', 'post', `/reviews/${id}/meetings`, meeting({ notes: 'Nyt referat' })),
+        [`PUT /reviews/${id}/meetings/${m}`]: call('teamleder', 'put', `/reviews/${id}/meetings/${m}`, meeting({ notes: 'Overskrevet' })),
+      };
+      for (const [what, attempt] of Object.entries(attempts)) {
+        const res = await attempt;
+        answers.push([what, res.status, res.body.message]);
+        expected.push([what, 404, `Gennemgang ${id} findes ikke`]);
+      }
+    }
+    expect(answers).toEqual(expected);
+    expect(await meetingReads('teamleder')).toEqual([]);
+  });
+
+  it("leaves the chief's and the other team's minutes as they were", async () => {
+    const chief = (await call('chef', 'get', `/reviews/${chiefs}/meetings`).expect(200)).body;
+    expect(chief.map((m: { cases: string[]; notes: string }) => [m.cases, m.notes])).toEqual([
+      [[], 'Overblik over gennemgangen: barnets perspektiv mangler i flere sager.'],
+      [['C9'], 'C9: netværket er ikke afdækket.'],
+    ]);
+    const syd = (await call('teamleder-syd', 'get', `/reviews/${syds}/meetings`).expect(200)).body;
+    expect(syd).toEqual([expect.objectContaining({ id: sydMinutes, notes: meeting().notes, createdBy: 'teamleder-syd' })]);
+  });
+
+  it('audits a read of meetings at round level, also of a meeting that discusses no case', async () => {
+    const before = (await meetingReads('chef')).length;
+    const res = await call('chef', 'get', `/reviews/${chiefs}/meetings`).expect(200);
+    const ids = res.body.map((m: { id: number }) => m.id);
+    expect((await meetingReads('chef')).slice(before)).toEqual([{ detail: { review: chiefs, meetings: ids }, case_ids: ['C9'] }]);
+
+    await call('teamleder-syd', 'get', `/reviews/${syds}/meetings`).expect(200);
+    expect((await meetingReads('teamleder-syd')).at(-1)).toEqual({ detail: { review: syds, meetings: [sydMinutes] }, case_ids: null });
+  });
+
+  it('lets a team leader hold a meeting without cases on a round drawn among the own teams only, and read it back', async () => {
+    const own = (await call('teamleder', 'post', `/reviews/${nords}/meetings`, meeting()).expect(201)).body.id;
+    await call('teamleder', 'put', `/reviews/${nords}/meetings/${own}`, meeting({ participants: ['Rådgivere'] })).expect(200);
+    expect((await call('teamleder', 'get', `/reviews/${nords}/meetings`).expect(200)).body.map((m: { id: number }) => m.id)).toEqual([own]);
+    expect((await meetingReads('teamleder')).at(-1)).toEqual({ detail: { review: nords, meetings: [own] }, case_ids: null });
+    await call('teamleder-syd', 'get', `/reviews/${nords}/meetings`).expect(404);
+    await call('teamleder-syd', 'put', `/reviews/${nords}/meetings/${own}`, meeting()).expect(404);
+  });
+
+  it("hides the chief's meeting without cases on a round the team leader shares with other teams, and refuses writing one", async () => {
+    const whole = (await call('chef', 'post', `/reviews/${mixed}/meetings`, meeting()).expect(201)).body.id;
+    const nord = (await call('chef', 'post', `/reviews/${mixed}/meetings`, meeting({ cases: ['C1'] })).expect(201)).body.id;
+    await call('teamleder', 'get', `/reviews/${mixed}`).expect(200);
+    expect((await call('teamleder', 'get', `/reviews/${mixed}/meetings`).expect(200)).body.map((m: { id: number }) => m.id)).toEqual([
+      nord,
+    ]);
+    await call('teamleder', 'put', `/reviews/${mixed}/meetings/${whole}`, meeting({ notes: 'Overskrevet' })).expect(404);
+    const refused = await call('teamleder', 'post', `/reviews/${mixed}/meetings`, meeting()).expect(403);
+    expect(refused.body.message).toMatch(/^Et møde uden drøftede sager handler om hele gennemgangen/);
+    // Nor may the team leader turn the own meeting into one without cases.
+    await call('teamleder', 'put', `/reviews/${mixed}/meetings/${nord}`, meeting()).expect(403);
+    const chief = (await call('chef', 'get', `/reviews/${mixed}/meetings`).expect(200)).body;
+    expect(chief.map((m: { id: number; cases: string[]; notes: string }) => [m.id, m.cases, m.notes])).toEqual([
+      [whole, [], meeting().notes],
+      [nord, ['C1'], meeting().notes],
+    ]);
+  });
+});
