@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { isIPv4, isIPv6 } from 'net';
 
 /**
  * Failed logins, counted in PostgreSQL (table login_attempt) so every API process sees the same
@@ -43,7 +44,8 @@ export class LoginThrottle {
 
   private keys(username: string, address: string): Record<AttemptKind, string> {
     const user = String(username).trim().toLowerCase().slice(0, 128);
-    return { ip: address, user, user_ip: `${user}|${address}` };
+    const at = addressKey(address);
+    return { ip: at, user, user_ip: `${user}|${at}` };
   }
 
   /**
@@ -113,4 +115,26 @@ export class LoginThrottle {
       [keys.ip, this.limits.ip.free],
     );
   }
+}
+
+/**
+ * What an address is counted as: an IPv4 address as it is (also written IPv4-mapped, ::ffff:a.b.c.d),
+ * an IPv6 address by its /64, the smallest network a provider gives one subscriber: one client
+ * may use every address of it, and would otherwise get the free attempts once per address.
+ */
+export function addressKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped && isIPv4(mapped[1])) return mapped[1];
+  if (!isIPv6(address)) return address;
+  const [head, tail = ''] = address.split('%')[0].split('::');
+  const groups = (part: string) => (part ? part.split(':') : []);
+  const left = groups(head);
+  const right = tail === '' && !address.includes('::') ? [] : groups(tail);
+  // An embedded IPv4 tail is two groups; the /64 never reaches it (it is in the last 32 bits).
+  const width = (g: string[]) => g.reduce((n, x) => n + (x.includes('.') ? 2 : 1), 0);
+  const full = [...left, ...Array<string>(Math.max(0, 8 - width(left) - width(right))).fill('0'), ...right];
+  return `${full
+    .slice(0, 4)
+    .map((g) => (parseInt(g, 16) || 0).toString(16))
+    .join(':')}::/64`;
 }
