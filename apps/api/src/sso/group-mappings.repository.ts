@@ -1,8 +1,28 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { GroupMapping, GroupMappingBody } from '@bu/contracts';
 
 const SELECT = `SELECT id, municipality_code AS municipality, group_id AS "group", role, teams FROM sso_group_mapping`;
+
+/** A mapping as changed, and the single sign-on users whose sessions the change ended. */
+export interface MappingChange<T> {
+  result: T;
+  ended: string[];
+}
+
+/**
+ * Ends every token of the municipality's single sign-on users, in the same transaction as the
+ * mapping's change; their names. Which groups a user is in is known only at their login, so every
+ * SSO user of the municipality logs in again and gets the mappings as they are now. Password users
+ * (the administrator making the change among them) keep their sessions.
+ */
+async function endSsoSessions(tx: EntityManager, municipality: number): Promise<string[]> {
+  const [rows]: [{ username: string }[], number] = await tx.query(
+    `UPDATE app_user SET token_version = token_version + 1 WHERE municipality_code = $1 AND auth_source <> 'local' RETURNING username`,
+    [municipality],
+  );
+  return rows.map((r) => r.username);
+}
 
 /** The administrator's group mappings and password-login switch (row-level security keeps them to the caller's scope). */
 @Injectable()
@@ -18,30 +38,46 @@ export class GroupMappingsRepository {
     return row;
   }
 
-  /** The new mapping; undefined when the group is already mapped (in any municipality: the key is the group alone). */
-  async insert(municipality: number, m: GroupMappingBody): Promise<GroupMapping | undefined> {
-    const [row] = await this.db.query(
-      `INSERT INTO sso_group_mapping (municipality_code, group_id, role, teams) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (group_id) DO NOTHING
-       RETURNING id, municipality_code AS municipality, group_id AS "group", role, teams`,
-      [municipality, m.group, m.role, m.teams],
-    );
-    return row;
+  /**
+   * The new mapping; undefined when the group is already mapped (in any municipality: the key is the
+   * group alone). The municipality's SSO sessions end with it (endSsoSessions).
+   */
+  insert(municipality: number, m: GroupMappingBody): Promise<MappingChange<GroupMapping> | undefined> {
+    return this.db.transaction(async (tx) => {
+      const [row]: GroupMapping[] = await tx.query(
+        `INSERT INTO sso_group_mapping (municipality_code, group_id, role, teams) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (group_id) DO NOTHING
+         RETURNING id, municipality_code AS municipality, group_id AS "group", role, teams`,
+        [municipality, m.group, m.role, m.teams],
+      );
+      return row && { result: row, ended: await endSsoSessions(tx, row.municipality) };
+    });
   }
 
-  /** The changed mapping; undefined when it is not there (or not the caller's). Throws on a duplicate group. */
-  async update(id: number, m: GroupMappingBody): Promise<GroupMapping | undefined> {
-    const [rows]: [GroupMapping[], number] = await this.db.query(
-      `UPDATE sso_group_mapping SET group_id = $2, role = $3, teams = $4 WHERE id = $1
-       RETURNING id, municipality_code AS municipality, group_id AS "group", role, teams`,
-      [id, m.group, m.role, m.teams],
-    );
-    return rows[0];
+  /**
+   * The changed mapping; undefined when it is not there (or not the caller's). Throws on a duplicate
+   * group. The municipality's SSO sessions end with it (endSsoSessions).
+   */
+  update(id: number, m: GroupMappingBody): Promise<MappingChange<GroupMapping> | undefined> {
+    return this.db.transaction(async (tx) => {
+      const [rows]: [GroupMapping[], number] = await tx.query(
+        `UPDATE sso_group_mapping SET group_id = $2, role = $3, teams = $4 WHERE id = $1
+         RETURNING id, municipality_code AS municipality, group_id AS "group", role, teams`,
+        [id, m.group, m.role, m.teams],
+      );
+      return rows[0] && { result: rows[0], ended: await endSsoSessions(tx, rows[0].municipality) };
+    });
   }
 
-  async delete(id: number): Promise<boolean> {
-    const [, count] = await this.db.query(`DELETE FROM sso_group_mapping WHERE id = $1`, [id]);
-    return count > 0;
+  /** The deleted mapping's municipality; undefined when it is not there (or not the caller's). The municipality's SSO sessions end with it. */
+  delete(id: number): Promise<MappingChange<number> | undefined> {
+    return this.db.transaction(async (tx) => {
+      const [rows]: [{ municipality: number }[], number] = await tx.query(
+        `DELETE FROM sso_group_mapping WHERE id = $1 RETURNING municipality_code AS municipality`,
+        [id],
+      );
+      return rows[0] && { result: rows[0].municipality, ended: await endSsoSessions(tx, rows[0].municipality) };
+    });
   }
 
   async passwordLogin(municipality: number): Promise<boolean> {

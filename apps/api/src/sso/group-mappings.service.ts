@@ -3,7 +3,7 @@ import type { GroupMapping, GroupMappingBody, LoginPolicy } from '@bu/contracts'
 import { AuthService } from '../auth/auth.service';
 import type { AuthUser } from '../auth/auth.types';
 import { ScopeService } from '../municipalities/scope.service';
-import { GroupMappingsRepository } from './group-mappings.repository';
+import { GroupMappingsRepository, type MappingChange } from './group-mappings.repository';
 import { SsoService } from './sso.service';
 
 const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code === '23505';
@@ -11,7 +11,12 @@ const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code
 /**
  * The administrator says which of the organisation's groups give which role, municipality and
  * teams, and whether passwords still log in. A municipality's administrator edits only that
- * municipality's mappings; a product administrator names the municipality.
+ * municipality's mappings; a product administrator names the municipality. Any change of a mapping
+ * ends the sessions of the municipality's single sign-on users at once: a user's role and teams are
+ * made from the mappings only at login, so they log in again and get the mappings as they are now
+ * (a group mapped to chef by mistake and corrected keeps nobody a chef). Only the mapping's own
+ * municipality is touched, and password users (the administrator making the change, if logged in
+ * by password) keep their sessions.
  */
 @Injectable()
 export class GroupMappingsService {
@@ -28,9 +33,9 @@ export class GroupMappingsService {
 
   async create(admin: AuthUser, body: GroupMappingBody): Promise<GroupMapping> {
     const code = await this.target(admin, body.municipality);
-    const row = await this.repository.insert(code, body);
-    if (!row) throw await this.taken(body.group, code);
-    return row;
+    const change = await this.repository.insert(code, body);
+    if (!change) throw await this.taken(body.group, code);
+    return this.ended(change);
   }
 
   async update(admin: AuthUser, id: number, body: GroupMappingBody): Promise<GroupMapping> {
@@ -39,9 +44,9 @@ export class GroupMappingsService {
     if (body.municipality !== undefined && body.municipality !== current.municipality)
       throw new BadRequestException('En gruppeopsætning kan ikke flyttes til en anden kommune; slet den og opret en ny');
     try {
-      const row = await this.repository.update(id, body);
-      if (!row) throw new NotFoundException(`Gruppeopsætning ${id} findes ikke`);
-      return row;
+      const change = await this.repository.update(id, body);
+      if (!change) throw new NotFoundException(`Gruppeopsætning ${id} findes ikke`);
+      return this.ended(change);
     } catch (error) {
       if (isUniqueViolation(error)) throw await this.taken(body.group, current.municipality);
       throw error;
@@ -49,7 +54,9 @@ export class GroupMappingsService {
   }
 
   async remove(admin: AuthUser, id: number): Promise<void> {
-    if (!(await this.repository.delete(id))) throw new NotFoundException(`Gruppeopsætning ${id} findes ikke`);
+    const change = await this.repository.delete(id);
+    if (!change) throw new NotFoundException(`Gruppeopsætning ${id} findes ikke`);
+    this.ended(change);
   }
 
   async policy(admin: AuthUser, municipality?: number): Promise<LoginPolicy> {
@@ -70,6 +77,12 @@ export class GroupMappingsService {
     // Off means off now: the municipality's password sessions end too, not only new logins.
     if (!passwordLogin) for (const username of await this.repository.endLocalSessions(code)) this.auth.users.forget(username);
     return { municipality: code, passwordLogin };
+  }
+
+  /** The sessions the change ended are refused at once in this process (other processes: within the user cache's TTL). */
+  private ended<T>({ result, ended }: MappingChange<T>): T {
+    for (const username of ended) this.auth.users.forget(username);
+    return result;
   }
 
   /**
