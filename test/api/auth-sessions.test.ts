@@ -109,7 +109,8 @@ describe('tokens follow the user’s current state', () => {
       as(a, adminToken).patch('/api/v1/users/bo', { disabled: true }).expect(200, { username: 'bo', disabled: true }),
     );
     const refused = await request(a.getHttpServer()).post('/api/v1/auth/login').send({ username: 'bo', password: PASSWORD }).expect(401);
-    expect(refused.body.message).toBe('Din bruger er spærret. Kontakt din administrator.');
+    // The same answer as a wrong password: a guesser must not learn that the password was right.
+    expect(refused.body.message).toBe('Forkert brugernavn eller adgangskode');
     const list = (await request(a.getHttpServer()).get('/api/v1/users').set('Authorization', `Bearer ${adminToken}`).expect(200)).body as {
       username: string;
       disabled: boolean;

@@ -1,6 +1,9 @@
 import { ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { isRole } from '@bu/domain';
+import { logger } from '@bu/logger';
+import { AuditService } from '../audit/audit.service';
 import { APP_CONFIG, AppConfig } from '../config';
 import { runInScope } from '../database/request-scope';
 import { AuthRepository } from './auth.repository';
@@ -34,6 +37,10 @@ interface Claims {
 export type LogoutStep = (username: string, origin: string) => Promise<string | undefined>;
 
 const EXPIRED = 'Din session er udløbet. Log ind igen.';
+const WRONG = 'Forkert brugernavn eller adgangskode';
+
+/** The audit row of a right password refused because the user is disabled (the answer says only "wrong"). */
+export const LOGIN_DISABLED = 'login.disabled';
 
 /**
  * Local users with argon2id-hashed passwords and signed tokens. A token names the user and the
@@ -54,6 +61,7 @@ export class AuthService {
     @Inject(AuthRepository) private readonly repository: AuthRepository,
     @Inject(JwtService) private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ModuleRef) private readonly modules: ModuleRef,
   ) {
     this.throttle = new LoginThrottle(repository.query);
     this.users = new UserStateCache((username) => this.loadState(username), config.tokenCheckSeconds * 1000);
@@ -66,12 +74,15 @@ export class AuthService {
     const row = await this.repository.credentials(name);
     // An unknown user costs the same time as a wrong password, so usernames cannot be probed.
     const { valid, rehash } = await verifyPassword(row?.passwordHash ?? (await dummyHash()), String(password));
-    if (!row || !valid) {
+    // A disabled user gets exactly a wrong password's answer and stays counted as a failure (the
+    // username's counters are not reset): a guesser must not learn that the password was right.
+    // The real reason goes to the audit log and the server log, not to the client.
+    if (!row || !valid || row.disabled) {
+      if (row?.disabled && valid) this.refusedDisabled(name, row.municipality);
       await this.throttle.fail();
-      throw new UnauthorizedException('Forkert brugernavn eller adgangskode');
+      throw new UnauthorizedException(WRONG);
     }
     await this.throttle.succeed(name, address);
-    if (row.disabled) throw new UnauthorizedException('Din bruger er spærret. Kontakt din administrator.');
     // Same password, stronger hash: not a password change, so the user's other sessions stay.
     // A login has no request scope yet: the user's own row is written in the national one (RLS).
     if (rehash) {
@@ -89,7 +100,7 @@ export class AuthService {
   async session(username: string): Promise<{ token: string; user: AuthUser }> {
     this.users.forget(username);
     const state = await this.users.get(username);
-    if (!state) throw new UnauthorizedException('Forkert brugernavn eller adgangskode');
+    if (!state) throw new UnauthorizedException(WRONG);
     const now = Math.floor(Date.now() / 1000);
     return { token: await this.sign({ sub: username, uid: state.id, ver: state.tokenVersion, auth: now }, now), user: state.user };
   }
@@ -147,6 +158,35 @@ export class AuthService {
   /** A sign-on protocol that ends its provider's session too at logout (OpenID Connect's RP-initiated logout). */
   onLogout(step: LogoutStep): void {
     this.logoutSteps.push(step);
+  }
+
+  /**
+   * Records why a right password was refused: the server log, and an audit row of its own beside
+   * the hook's `login.failed` (apps/api/src/audit/audit.hook.ts), which only sees the 401. Written
+   * in the background, as the hook's rows are, so the answer takes no longer than a wrong password's.
+   */
+  private refusedDisabled(username: string, municipality: number | null): void {
+    logger().warn({ user: username }, 'login refused: the user is disabled (answered as a wrong password)');
+    let audit: AuditService;
+    try {
+      // AuditService belongs to AppModule, which does not export it; absent (a bare AuthModule), the server log has it.
+      audit = this.modules.get(AuditService, { strict: false });
+    } catch {
+      return;
+    }
+    audit.track(
+      (async () => {
+        const [found]: { role: string }[] = await this.repository.query('SELECT role FROM app_user WHERE username = $1', [username]);
+        await audit.event({
+          username,
+          role: found?.role ?? '-',
+          action: LOGIN_DISABLED,
+          municipality,
+          detail: { reason: 'disabled' },
+          status: 401,
+        });
+      })().catch((e: Error) => logger().error({ err: e }, `Audit row not written (${LOGIN_DISABLED}): ${e.message}`)),
+    );
   }
 
   private sign(claims: Omit<Claims, 'iat' | 'exp'>, now: number): Promise<string> {

@@ -14,11 +14,14 @@ export function actionName(row: Pick<AuditRow, 'action'>): string {
   const a = row.action;
   if (a === 'login') return 'Login';
   if (a === 'login.failed') return 'Mislykket login';
+  if (a === 'login.disabled') return 'Login afvist: brugeren er spærret';
   if (a === 'refused') return 'Afvist';
   if (a === 'change') return 'Ændring';
   if (a === 'read:audit') return 'Søgte i revisionsloggen';
   if (a === 'read:import-issues') return 'Læste afviste rækker';
   if (a === 'read:import-jobs') return 'Læste jobs';
+  if (a === 'read:review') return 'Læste sagsgennemgang';
+  if (a === 'read:review-meetings') return 'Læste dialogmøder';
   if (a.startsWith('kpi:')) return `Så sager (${a.slice(4)})`;
   return a;
 }

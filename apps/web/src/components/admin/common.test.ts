@@ -25,6 +25,8 @@ describe('the administration area’s Danish formats', () => {
     expect(actionName({ action: 'login.failed' })).toBe('Mislykket login');
     expect(actionName({ action: 'kpi:deadline.followup_overdue' })).toBe('Så sager (deadline.followup_overdue)');
     expect(actionName({ action: 'read:audit' })).toBe('Søgte i revisionsloggen');
+    expect(actionName({ action: 'login.disabled' })).toBe('Login afvist: brugeren er spærret');
+    expect(actionName({ action: 'read:review-meetings' })).toBe('Læste dialogmøder');
   });
 
   it('shows a setting as text, or as JSON with spaces to wrap at', () => {
