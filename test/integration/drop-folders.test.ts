@@ -21,7 +21,8 @@ import { copyFixture, DUBU_SMALL } from '../support/fixtures';
 
 // Issue 13, item 7: a delivery is read only when complete (.done, or the same checksum on two
 // checks), then moved with its marker to processing/<time>/ and, when its import is done,
-// processed/<time>/ or failed/<time>/; it is never read again. Links and paths outside are refused.
+// processed/<time>/ (its files deleted) or failed/<time>/; it is never read again. Links and paths
+// outside are refused. What is left is purged after its time: drop-folders-retention.test.ts.
 
 const ls = (dir: string) => readdirSync(dir).sort();
 /** The one delivery folder in `<dir>/<state>/`. */
@@ -212,7 +213,8 @@ describe('drop folders: a complete delivery is imported once and moved out of th
       );
       expect(ls(good)).toEqual(['processed', 'processing']);
       expect(ls(join(good, 'processing'))).toEqual([]);
-      expect(ls(delivery(good, 'processed'))).toEqual(['.done', 'medarbejdere.csv', 'sager.csv', 'sagsansvar.csv']);
+      // Imported: its files (full CPR numbers) are deleted; the empty folder is the receipt.
+      expect(ls(delivery(good, 'processed'))).toEqual([]);
       expect(ls(delivery(wrong, 'failed'))).toEqual(['.done', 'medarbejdere.csv', 'sager.csv', 'sagsansvar.csv']);
       expect(lstatSync(join(delivery(linked, 'failed'), 'sager.csv')).isSymbolicLink()).toBe(true);
       // More pulls run: nothing is imported again.

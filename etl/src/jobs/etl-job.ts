@@ -63,7 +63,11 @@ export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData,
   }
 }
 
-/** A drop-folder delivery: imported from `processing/<time>/`, then moved to `processed/` or `failed/` with its marker. */
+/**
+ * A drop-folder delivery: imported from `processing/<time>/`; then its files are deleted (the
+ * import has committed) and the empty folder left in `processed/`, or it is moved to `failed/`
+ * with its marker (settleDelivery).
+ */
 async function deliveryJob(pool: Pool, secret: string, job: Job<EtlJobData, ImportResult>): Promise<ImportResult> {
   let settled: 'processed' | 'failed' | null = null;
   try {
@@ -85,7 +89,7 @@ async function deliveryJob(pool: Pool, secret: string, job: Job<EtlJobData, Impo
     if (isFinalFailure(job, error)) settled = 'failed';
     throw error;
   } finally {
-    // The job's outcome stands; a delivery left in processing/ is for the operator to move.
+    // The job's outcome stands; a delivery left in processing/ is for the operator to move, or the retention purge's.
     if (settled)
       await settleDelivery(job.data.dir, settled).catch((e: Error) =>
         logger().error({ job: job.id, err: e }, `Could not move the delivery ${job.data.dir} to ${settled}/: ${e.message}`),

@@ -5,6 +5,7 @@ import { RETENTION_DEFAULTS, RetentionKey } from '@bu/domain';
 import type { Queue } from '@bu/queue';
 import { listRules } from '../rules';
 import { RETENTION_JOB, type EtlJobData } from '@bu/jobs';
+import { purgeDeliveries } from './drop-folders';
 
 export { RETENTION_JOB } from '@bu/jobs';
 
@@ -23,6 +24,8 @@ export interface PurgeCounts {
   auditRows: number;
   jobs: number;
   uploads: number;
+  /** Drop-folder deliveries (or their receipts) removed from `processing/`, `processed/` and `failed/`, by the folder's municipality. */
+  deliveries: number;
   /** Cases removed from case review rounds (with their answers and notes). */
   reviewCases: number;
 }
@@ -53,7 +56,7 @@ async function retentionDays(pool: Pool): Promise<{ codes: number[]; days: (key:
 const add = (summary: PurgeSummary, code: number | null, what: keyof PurgeCounts, n: number) => {
   if (n === 0) return;
   const key = String(code ?? 0);
-  summary[key] ??= { importIssueValues: 0, auditRows: 0, jobs: 0, uploads: 0, reviewCases: 0 };
+  summary[key] ??= { importIssueValues: 0, auditRows: 0, jobs: 0, uploads: 0, deliveries: 0, reviewCases: 0 };
   summary[key][what] += n;
 };
 
@@ -67,9 +70,13 @@ const add = (summary: PurgeSummary, code: number | null, what: keyof PurgeCounts
  *   night does not keep the rejected values past their time;
  * - audit rows older than retention.audit_days (rows of no municipality: the product-wide
  *   setting), keeping their hashes so the chain still verifies (see AuditChain migration);
- * - finished jobs older than retention.job_results_days;
+ * - finished jobs older than retention.job_results_days (the job's municipality as the API finds
+ *   it: the uploader's, the one asked for, the one the import found);
  * - raw uploads older than the product-wide retention.upload_days (at least an hour old, and not
- *   in use by an unfinished job).
+ *   in use by an unfinished job);
+ * - drop-folder deliveries older than the same setting and hour (purgeDeliveries): failed ones kept
+ *   for diagnosis, processed receipts, and ones left in `processing/` that no unfinished job names
+ *   (only with the queue, which says which those are).
  * Writes what it removed to the import log (import_run, source 'purge'): one row per municipality.
  */
 export async function purgeExpired(pool: Pool, options: PurgeOptions): Promise<PurgeSummary> {
@@ -116,7 +123,12 @@ export async function purgeExpired(pool: Pool, options: PurgeOptions): Promise<P
 
   if (options.queue) {
     for (const job of await options.queue.getJobs(['completed', 'failed'])) {
-      const code = job.data?.municipality ?? (job.returnvalue as { municipality?: number | null } | null)?.municipality ?? null;
+      // A failed job has no return value: a municipality administrator's upload is its municipality's all the same.
+      const code =
+        job.data?.allowedMunicipality ??
+        job.data?.municipality ??
+        (job.returnvalue as { municipality?: number | null } | null)?.municipality ??
+        null;
       if (job.finishedOn && job.finishedOn < now.getTime() - days('retention.job_results_days', code) * DAY) {
         await job.remove();
         add(summary, code, 'jobs', 1);
@@ -124,18 +136,22 @@ export async function purgeExpired(pool: Pool, options: PurgeOptions): Promise<P
     }
   }
 
+  // Raw exports (full CPR numbers): whatever an unfinished job names (its dir, a zip ...) stays.
+  const cutoff = Math.min(now.getTime() - days('retention.upload_days', null) * DAY, now.getTime() - UPLOAD_GRACE_MS);
+  let unfinished: string[] | undefined;
+  if (options.queue) {
+    unfinished = [];
+    for (const job of await options.queue.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'])) {
+      for (const value of Object.values(job.data ?? {})) if (typeof value === 'string') unfinished.push(value);
+    }
+  }
+
   if (options.uploadDir) {
     const dir = options.uploadDir;
-    // Whatever an unfinished job names inside the upload folder (its dir, a zip ...) stays.
     const inUse = new Set<string>();
-    if (options.queue) {
-      for (const job of await options.queue.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'])) {
-        for (const value of Object.values(job.data ?? {})) {
-          if (typeof value === 'string' && value.startsWith(dir + sep)) inUse.add(join(dir, relative(dir, value).split(sep)[0]));
-        }
-      }
+    for (const value of unfinished ?? []) {
+      if (value.startsWith(dir + sep)) inUse.add(join(dir, relative(dir, value).split(sep)[0]));
     }
-    const cutoff = Math.min(now.getTime() - days('retention.upload_days', null) * DAY, now.getTime() - UPLOAD_GRACE_MS);
     let entries: string[] = [];
     try {
       entries = readdirSync(dir);
@@ -153,6 +169,9 @@ export async function purgeExpired(pool: Pool, options: PurgeOptions): Promise<P
       }
     }
   }
+
+  for (const { municipality, removed } of await purgeDeliveries(pool, cutoff, unfinished && new Set(unfinished)))
+    add(summary, municipality, 'deliveries', removed);
 
   // The import log says what went: one row per municipality (none for a purge that found nothing).
   for (const [code, counts] of Object.entries(summary)) {

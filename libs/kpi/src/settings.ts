@@ -90,7 +90,8 @@ export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
     'Dage de afviste værdier i importloggen gemmes; derefter slettes værdierne (antal og regler bevares)',
   'retention.job_results_days': 'Dage færdige importjob og deres resultater gemmes',
   'retention.audit_days': 'Dage revisionsloggen gemmes (mindst 365; standard 5 år)',
-  'retention.upload_days': 'Dage uploadede rå udtræk må ligge i uploadmappen (kun for hele produktet; 0 = slettes ved næste oprydning)',
+  'retention.upload_days':
+    'Dage rå udtræk må ligge på serveren: uploadede i uploadmappen og fejlede leverancer i drop-mappernes failed/ (kun for hele produktet; 0 = slettes ved næste oprydning)',
   'retention.review_days':
     'Dage en sagsgennemgangs sager (svar, noter, resuméer) og dialogmøder gemmes, regnet fra gennemgangens dato (standard 5 år)',
 };

@@ -1,8 +1,21 @@
-import { BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  NotFoundException,
+  Optional,
+} from '@nestjs/common';
 import { existsSync } from 'fs';
+import { chmod, lstat, mkdir, realpath, rename, rm, utimes } from 'fs/promises';
+import { basename, dirname, join, resolve } from 'path';
 import { isIsoDate, isMunicipalityCode, listRules, ruleTitle } from '@bu/domain';
 import { inspectUploadZip, JobQueue, SOURCES, unpackDirFor, UploadError, type EtlJobData, type SourceKind } from '@bu/jobs';
+import { logger } from '@bu/logger';
 import type { AuthUser } from '../auth/auth.types';
+import { APP_CONFIG, type AppConfig } from '../config';
+import { DropFoldersRepository } from '../drop-folders/drop-folders.repository';
 import { ETL_QUEUE_TOKEN } from '../queue/queue.module';
 import { ImportsRepository, type RunFilter } from './imports.repository';
 import type { StoredUpload } from './upload.interceptor';
@@ -51,6 +64,8 @@ export class ImportsService {
   constructor(
     @Inject(ImportsRepository) private readonly repository: ImportsRepository,
     @Inject(ETL_QUEUE_TOKEN) private readonly queue: JobQueue,
+    @Optional() @Inject(APP_CONFIG) private readonly config?: Pick<AppConfig, 'uploadDir'>,
+    @Optional() @Inject(DropFoldersRepository) private readonly dropFolders?: Pick<DropFoldersRepository, 'list'>,
   ) {}
 
   /** The validation rules, with their ids and Danish texts (the data-quality page lists them). */
@@ -174,15 +189,64 @@ export class ImportsService {
     return { id, state: await this.queue.getJobState(id) };
   }
 
-  /** Removes a job that has not started (waiting, or delayed before its next attempt). */
+  /**
+   * Removes a job that has not started (waiting, or delayed before its next attempt), and the raw
+   * export it would have read (full CPR numbers): an upload's zip and unpacked folder are deleted;
+   * a drop-folder delivery is moved to failed/, as one whose import failed (see settleCancelled).
+   */
   async cancel(user: AuthUser, id: string): Promise<{ id: string; state: string }> {
     const job = await this.queue.getJob(id);
     if (!job || !maySee(user, job)) throw new NotFoundException(`Job ${id} findes ikke`);
     const state = await this.queue.getJobState(id);
     if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized')
       throw new ConflictException(`Kun et ventende job kan annulleres; job ${id} er ${JOB_STATE_NAMES[state] ?? state}`);
+    // Removed first: a job a worker has taken meanwhile cannot be removed (and keeps its files).
     await job.remove();
+    if (job.data?.zip) await this.deleteUpload(job.data);
+    if (job.data?.delivery) await this.settleCancelled(user, id, job.data);
     return { id, state: 'removed' };
+  }
+
+  /** A cancelled upload's zip and unpacked folder: only names directly in the upload folder (job data names the paths). */
+  private async deleteUpload(data: EtlJobData): Promise<void> {
+    if (!this.config) return;
+    const uploads = resolve(this.config.uploadDir);
+    for (const path of [data.zip, data.dir]) {
+      if (typeof path === 'string' && dirname(resolve(path)) === uploads) await rm(resolve(path), { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * A cancelled drop-folder delivery was never imported: it goes from `processing/<time>/` to
+   * `failed/<time>/` (0700, its time now), as if its import had failed, and the retention purge
+   * removes it after retention.upload_days. Only a `processing/` entry of the job's own drop folder
+   * (drop_folder, in the user's scope), through no link. Where this process cannot reach the
+   * folder (compose gives only the worker the drop folders) it stays in `processing/`, where the
+   * purge removes it after the same time, as nothing waits for it any more.
+   */
+  private async settleCancelled(user: AuthUser, id: string, data: EtlJobData): Promise<void> {
+    const folderId = /^drop-folder:(\d+)$/.exec(data.requestedBy ?? '')?.[1];
+    const folder = folderId && this.dropFolders && (await this.dropFolders.list(user.municipality)).find((f) => String(f.id) === folderId);
+    if (!folder) return;
+    const root = resolve(folder.path);
+    const dir = resolve(data.dir);
+    if (dirname(dir) !== join(root, 'processing')) return;
+    try {
+      if ((await realpath(dir)) !== dir || !(await lstat(dir)).isDirectory()) throw new Error(`${dir} er ikke en almindelig mappe`);
+      const failed = join(root, 'failed');
+      const stat = await lstat(failed).catch(() => null);
+      if (!stat) await mkdir(failed, { mode: 0o700 });
+      else if (stat.isSymbolicLink() || !stat.isDirectory()) throw new Error(`${failed} er ikke en almindelig mappe`);
+      if (!stat) await chmod(failed, 0o700);
+      const target = join(failed, basename(dir));
+      await rename(dir, target);
+      await utimes(target, new Date(), new Date());
+    } catch (e) {
+      logger().warn(
+        { job: id, err: e },
+        `The cancelled delivery ${dir} stays in processing/ until the retention purge: ${(e as Error).message}`,
+      );
+    }
   }
 
   /** Jobs by state, e.g. the failed-jobs view; scoped after reading (the queue has no index by municipality; at most 100 are read). */
