@@ -84,7 +84,7 @@ function serverControl(databaseDir: string) {
   const log = join(databaseDir, 'server.log');
   const run = (args: string[]) =>
     new Promise<{ code: number; output: string }>((done) => {
-      execFile(pgCtl, [...args, '-D', databaseDir], { ...user, env: { ...process.env, LC_MESSAGES: 'C' } }, (error, stdout, stderr) =>
+      execFile(pgCtl, [...args, '-D', databaseDir], user, (error, stdout, stderr) =>
         done({ code: error ? Number((error as { code?: unknown }).code ?? 1) || 1 : 0, output: `${stdout}${stderr}` }),
       );
     });
