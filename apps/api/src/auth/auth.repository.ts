@@ -6,6 +6,7 @@ export interface Credentials {
   passwordHash: string | null;
   disabled: boolean;
   municipality: number | null;
+  role: string;
 }
 
 export interface UserStateRow {
@@ -26,7 +27,7 @@ export class AuthRepository {
 
   async credentials(username: string): Promise<Credentials | undefined> {
     const [row] = await this.db.query(
-      `SELECT CASE WHEN auth_source = 'local' THEN password_hash END AS "passwordHash", disabled, municipality_code AS municipality
+      `SELECT CASE WHEN auth_source = 'local' THEN password_hash END AS "passwordHash", disabled, municipality_code AS municipality, role
        FROM app_user WHERE username = $1`,
       [username],
     );

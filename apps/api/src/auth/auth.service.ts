@@ -78,7 +78,7 @@ export class AuthService {
     // username's counters are not reset): a guesser must not learn that the password was right.
     // The real reason goes to the audit log and the server log, not to the client.
     if (!row || !valid || row.disabled) {
-      if (row?.disabled && valid) this.refusedDisabled(name, row.municipality);
+      if (row?.disabled && valid) this.refusedDisabled(name, row.role, row.municipality);
       await this.throttle.fail();
       throw new UnauthorizedException(WRONG);
     }
@@ -165,7 +165,7 @@ export class AuthService {
    * the hook's `login.failed` (apps/api/src/audit/audit.hook.ts), which only sees the 401. Written
    * in the background, as the hook's rows are, so the answer takes no longer than a wrong password's.
    */
-  private refusedDisabled(username: string, municipality: number | null): void {
+  private refusedDisabled(username: string, role: string, municipality: number | null): void {
     logger().warn({ user: username }, 'login refused: the user is disabled (answered as a wrong password)');
     let audit: AuditService;
     try {
@@ -175,17 +175,9 @@ export class AuthService {
       return;
     }
     audit.track(
-      (async () => {
-        const [found]: { role: string }[] = await this.repository.query('SELECT role FROM app_user WHERE username = $1', [username]);
-        await audit.event({
-          username,
-          role: found?.role ?? '-',
-          action: LOGIN_DISABLED,
-          municipality,
-          detail: { reason: 'disabled' },
-          status: 401,
-        });
-      })().catch((e: Error) => logger().error({ err: e }, `Audit row not written (${LOGIN_DISABLED}): ${e.message}`)),
+      audit
+        .event({ username, role, action: LOGIN_DISABLED, municipality, detail: { reason: 'disabled' }, status: 401 })
+        .catch((e: Error) => logger().error({ err: e }, `Audit row not written (${LOGIN_DISABLED}): ${e.message}`)),
     );
   }
 
