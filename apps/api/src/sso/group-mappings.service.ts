@@ -9,6 +9,12 @@ import { SsoService } from './sso.service';
 const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code === '23505';
 
 /**
+ * A KOMBIT privilege without its PrivilegeGroup's CVR scope: the bare privilege URI, the same in
+ * every municipality (the SAML login makes `<CVR>:<URI>` when the scope names one).
+ */
+const BARE_PRIVILEGE = /^(https?:\/\/|urn:)/i;
+
+/**
  * The administrator says which of the organisation's groups give which role, municipality and
  * teams, and whether passwords still log in. A municipality's administrator edits only that
  * municipality's mappings; a product administrator names the municipality. Any change of a mapping
@@ -33,6 +39,7 @@ export class GroupMappingsService {
 
   async create(admin: AuthUser, body: GroupMappingBody): Promise<GroupMapping> {
     const code = await this.target(admin, body.municipality);
+    mappable(admin, body.group);
     const change = await this.repository.insert(code, body);
     if (!change) throw await this.taken(body.group, code);
     return this.ended(change);
@@ -43,6 +50,7 @@ export class GroupMappingsService {
     if (!current) throw new NotFoundException(`Gruppeopsætning ${id} findes ikke`);
     if (body.municipality !== undefined && body.municipality !== current.municipality)
       throw new BadRequestException('En gruppeopsætning kan ikke flyttes til en anden kommune; slet den og opret en ny');
+    mappable(admin, body.group);
     try {
       const change = await this.repository.update(id, body);
       if (!change) throw new NotFoundException(`Gruppeopsætning ${id} findes ikke`);
@@ -104,4 +112,18 @@ export class GroupMappingsService {
     if (municipality === undefined && admin.municipality === null) throw new BadRequestException('Angiv kommunen (municipality)');
     return (await this.scope.resolve(admin, municipality)).code;
   }
+}
+
+/**
+ * A municipality's administrator may not map a bare KOMBIT privilege: it names no municipality, so
+ * it would let in, as users of this municipality, every other municipality's holders of it (and
+ * block those another municipality had mapped otherwise). A product administrator may, for an
+ * installation that serves one municipality. (A `<CVR>:<URI>` group is not checked against the
+ * municipality's CVR number: the product has no table of them; see docs/SSO.md.)
+ */
+function mappable(admin: AuthUser, group: string): void {
+  if (admin.municipality !== null && BARE_PRIVILEGE.test(group.trim()))
+    throw new BadRequestException(
+      'Et KOMBIT-privilegie uden kommunens CVR-nummer (CVR:privilegie) gælder i alle kommuner og kan kun opsættes af en produktadministrator',
+    );
 }

@@ -1,0 +1,62 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDubu } from '@bu/etl';
+import { addUser } from '../../scripts/lib/users';
+import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
+import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
+import { DUBU_SMALL, DUBU_SMALL_D } from '../support/fixtures';
+
+// A KOMBIT privilege without its CVR scope is the same URI in every municipality: a municipality's
+// administrator who mapped it would take in every other municipality's holders of it (a security
+// review's finding). Only a product administrator may map one.
+const BARE = 'http://brugerstyring.kombit.dk/roles/usersystemrole/boerneblik_chef/1';
+
+describe('single sign-on: a bare KOMBIT privilege is mapped by a product administrator only', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  const tokens: Record<string, string> = {};
+  const post = (user: string, body: object) =>
+    request(app.getHttpServer()).post('/api/v1/sso/group-mappings').set('Authorization', `Bearer ${tokens[user]}`).send(body);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // A product administrator names a municipality with data.
+    await importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D });
+    await seedUsers(db, 461, 'Team Syd');
+    await addUser(db.pool, { username: 'admin-461', password: PASSWORD, role: 'admin', municipality: 461 });
+    app = await startTestApi(db);
+    for (const u of ['admin', 'admin-461']) tokens[u] = await tokenFor(app, u);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+  });
+
+  it("refuses a municipality's administrator the bare privilege, in Danish, and maps nothing", async () => {
+    for (const group of [BARE, ` ${BARE.replace('http:', 'HTTPS:')}`, 'urn:dk:kombit:role:chef']) {
+      const res = await post('admin-461', { group, role: 'chef' }).expect(400);
+      expect(res.body.message).toContain('kan kun opsættes af en produktadministrator');
+    }
+    expect((await db.pool.query('SELECT count(*)::int AS n FROM sso_group_mapping')).rows[0].n).toBe(0);
+  });
+
+  it('maps the privilege scoped by a CVR number, and an ordinary group, for the municipality', async () => {
+    await post('admin-461', { group: `29189447:${BARE}`, role: 'chef' }).expect(201);
+    await post('admin-461', { group: 'BU-Chefer', role: 'chef' }).expect(201);
+  });
+
+  it('lets a product administrator map the bare privilege to a municipality', async () => {
+    const res = await post('admin', { group: BARE, role: 'chef', municipality: 461 }).expect(201);
+    expect(res.body).toMatchObject({ group: BARE, municipality: 461, role: 'chef' });
+  });
+
+  it("refuses a municipality's administrator changing a mapping into the bare privilege", async () => {
+    const { id } = (await post('admin-461', { group: 'BU-Alle', role: 'udvalg' }).expect(201)).body as { id: number };
+    await request(app.getHttpServer())
+      .put(`/api/v1/sso/group-mappings/${id}`)
+      .set('Authorization', `Bearer ${tokens['admin-461']}`)
+      .send({ group: 'urn:dk:kombit:role:udvalg', role: 'udvalg' })
+      .expect(400);
+  });
+});
