@@ -30,6 +30,10 @@ describe('KPI cache, invalidated by imports and by settings', () => {
     ((await db.pool.query('SELECT version::text AS v FROM data_version WHERE scope = $1', [scope])).rows[0]?.v as string) ?? '0';
   /** A change committed by another connection reaches the API by NOTIFY: wait (up to 5 s) until it has. */
   const caughtUp = (scope = '461') => apiCaughtUp(app, db.pool, scope);
+  /** Waits up to 5 s for the cache's listening connection to be up. */
+  const listening = async (cache: KpiCache) => {
+    for (let i = 0; i < 500 && !cache.listens; i++) await new Promise((r) => setTimeout(r, 10));
+  };
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -348,7 +352,7 @@ describe('KPI cache, invalidated by imports and by settings', () => {
     expect((await request(app.getHttpServer()).get(path).set('Authorization', `Bearer ${kbh}`).expect(200)).headers['x-kpi-cache']).toBe(
       'hit',
     );
-    for (let i = 0; i < 500 && !cache.listens; i++) await new Promise((r) => setTimeout(r, 10));
+    await listening(cache);
     expect(cache.listens).toBe(true);
     // Listening again, it hears the next change.
     await db.pool.query(
@@ -359,7 +363,7 @@ describe('KPI cache, invalidated by imports and by settings', () => {
 
   it('gives no answer from before a change once it has heard of it: a request waits for the notified read', async () => {
     const cache = app.get(KpiCache);
-    for (let i = 0; i < 500 && !cache.listens; i++) await new Promise((r) => setTimeout(r, 10));
+    await listening(cache);
     expect(cache.listens).toBe(true);
     const before = await openCases();
     expect(before).toEqual({ AA: 4, BB: 1, CC: 2 });
@@ -401,7 +405,7 @@ describe('KPI cache, invalidated by imports and by settings', () => {
 
   it('reads for itself when the notified read does not answer, and listens anew (a connection gone without a word)', async () => {
     const cache = app.get(KpiCache);
-    for (let i = 0; i < 500 && !cache.listens; i++) await new Promise((r) => setTimeout(r, 10));
+    await listening(cache);
     expect(cache.listens).toBe(true);
     const before = await openCases();
     expect((await ask('/api/v1/kpis?ids=caseload.open_cases')).headers['x-kpi-cache']).toBe('hit');
@@ -437,19 +441,19 @@ describe('KPI cache, invalidated by imports and by settings', () => {
       cache.read = read;
     }
     // A new listening connection a second later.
-    for (let i = 0; i < 500 && !cache.listens; i++) await new Promise((r) => setTimeout(r, 10));
+    await listening(cache);
     expect(cache.listens).toBe(true);
   });
 
   it('listens anew when the listening connection does not answer the periodic check', async () => {
     const cache = app.get(KpiCache);
-    for (let i = 0; i < 500 && !cache.listens; i++) await new Promise((r) => setTimeout(r, 10));
+    await listening(cache);
     const internals = cache as unknown as { listener: Client };
     const silent = internals.listener;
     silent.query = (() => new Promise(() => undefined)) as unknown as Client['query'];
     await cache.checkListener();
     expect(cache.listens).toBe(false);
-    for (let i = 0; i < 500 && !cache.listens; i++) await new Promise((r) => setTimeout(r, 10));
+    await listening(cache);
     expect(cache.listens).toBe(true);
     expect(internals.listener).not.toBe(silent);
     // And it hears changes again: with no request asking, only the new listener can bring this version.

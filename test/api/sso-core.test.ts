@@ -1,5 +1,4 @@
 import type { INestApplication } from '@nestjs/common';
-import type { Response } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SsoService } from '../../apps/api/src/sso/sso.service';
@@ -7,45 +6,11 @@ import type { ExternalIdentity } from '../../apps/api/src/sso/sso.types';
 import { addUser } from '../../scripts/lib/users';
 import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/database';
+import { recordingResponse } from '../support/sso';
 
 // Issue 15, the end both sign-on protocols share: the administrator's group mappings make the
 // user at each login, a one-time ticket hands the session to the web app, and a municipality can
 // turn password login off. The protocols themselves are tested in sso-oidc and sso-saml.
-
-/** The parts of an express response SsoService.finish uses, recorded. */
-function recordingResponse() {
-  const out: { status?: number; location?: string; body?: string; headers: Record<string, string>; cookies: string[] } = {
-    headers: {},
-    cookies: [],
-  };
-  const res = {
-    req: { secure: false },
-    cookie(name: string, value: string) {
-      out.cookies.push(`${name}=${value}`);
-      return res;
-    },
-    redirect(status: number, location: string) {
-      out.status = status;
-      out.location = location;
-    },
-    status(code: number) {
-      out.status = code;
-      return res;
-    },
-    type() {
-      return res;
-    },
-    setHeader(name: string, value: string) {
-      out.headers[name] = value;
-      return res;
-    },
-    send(body: string) {
-      out.body = body;
-      return res;
-    },
-  };
-  return { res: res as unknown as Response, out };
-}
 
 const identity = (groups: string[], over: Partial<ExternalIdentity> = {}): ExternalIdentity => ({
   provider: 'oidc',

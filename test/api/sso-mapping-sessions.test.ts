@@ -1,5 +1,4 @@
 import type { INestApplication } from '@nestjs/common';
-import type { Response } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SsoService } from '../../apps/api/src/sso/sso.service';
@@ -7,38 +6,12 @@ import type { ExternalIdentity } from '../../apps/api/src/sso/sso.types';
 import { addUser } from '../../scripts/lib/users';
 import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/database';
+import { recordingResponse } from '../support/sso';
 
 // Security review, item 1: an SSO user's role and teams are made from the group mappings only at
 // login, so a change of a mapping (create, update, delete) ends the sessions of the municipality's
 // SSO users at once; they log in again and get the mapping as it is now. Another municipality's
 // users and the password sessions (the administrator making the change) are not touched.
-
-/** The parts of an express response SsoService.finish uses, recorded (as in sso-core.test.ts). */
-function recordingResponse() {
-  const out: { status?: number; location?: string; body?: string; cookies: string[] } = { cookies: [] };
-  const res = {
-    req: { secure: false },
-    cookie(name: string, value: string) {
-      out.cookies.push(`${name}=${value}`);
-      return res;
-    },
-    redirect(status: number, location: string) {
-      out.status = status;
-      out.location = location;
-    },
-    status(code: number) {
-      out.status = code;
-      return res;
-    },
-    type: () => res,
-    setHeader: () => res,
-    send(body: string) {
-      out.body = body;
-      return res;
-    },
-  };
-  return { res: res as unknown as Response, out };
-}
 
 const person = (username: string, groups: string[]): ExternalIdentity => ({
   provider: 'oidc',

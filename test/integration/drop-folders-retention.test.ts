@@ -16,6 +16,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { etlQueue, pullDropFolders, purgeExpired, startEtlWorker } from '@bu/etl';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { copyFixture, DUBU_SMALL } from '../support/fixtures';
+import { until } from '../support/wait';
 
 // Raw deliveries hold full CPR numbers: once imported their files are deleted (the database holds
 // what they said, pseudonymised); a failed or refused one is kept for diagnosis, private to the
@@ -43,14 +44,6 @@ const age = (path: string, ms: number) => {
   const t = new Date(Date.now() - ms);
   utimesSync(path, t, t);
 };
-
-async function until(check: () => Promise<boolean> | boolean, what: string): Promise<void> {
-  for (let i = 0; i < 150; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('drop folders: deliveries are private, deleted once imported, and purged after their time', () => {
   let db: TestDatabase;

@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etlQueue, pullDropFolders, scheduleDropFolderPull, startEtlWorker } from '@bu/etl';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { copyFixture, DUBU_SMALL } from '../support/fixtures';
+import { until } from '../support/wait';
 
 // Issue 13, item 7: a delivery is read only when complete (.done, or the same checksum on two
 // checks), then moved with its marker to processing/<time>/ and, when its import is done,
@@ -31,14 +32,6 @@ const delivery = (dir: string, state: string) => {
   expect(found).toHaveLength(1);
   return join(dir, state, found[0]);
 };
-
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 150; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('drop folders: a complete delivery is imported once and moved out of the way', () => {
   let db: TestDatabase;

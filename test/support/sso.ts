@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'crypto';
 import type { Pool } from 'pg';
+import type { Response } from 'express';
 import request from 'supertest';
 type App = Parameters<typeof request>[0];
 
@@ -35,4 +36,39 @@ export async function insertTicket(pool: Pool, username: string): Promise<Ticket
     [sha256(ticket), sha256(binding), username],
   );
   return { ticket, cookie: `bu_sso_binding=${binding}` };
+}
+
+/** The parts of an express response SsoService.finish uses, recorded. */
+export function recordingResponse() {
+  const out: { status?: number; location?: string; body?: string; headers: Record<string, string>; cookies: string[] } = {
+    headers: {},
+    cookies: [],
+  };
+  const res = {
+    req: { secure: false },
+    cookie(name: string, value: string) {
+      out.cookies.push(`${name}=${value}`);
+      return res;
+    },
+    redirect(status: number, location: string) {
+      out.status = status;
+      out.location = location;
+    },
+    status(code: number) {
+      out.status = code;
+      return res;
+    },
+    type() {
+      return res;
+    },
+    setHeader(name: string, value: string) {
+      out.headers[name] = value;
+      return res;
+    },
+    send(body: string) {
+      out.body = body;
+      return res;
+    },
+  };
+  return { res: res as unknown as Response, out };
 }
