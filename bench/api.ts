@@ -5,6 +5,8 @@
 // one client and 50, every request a municipality and month-end of the last three years asked
 // nowhere else in the run. --profile: the SQL time of each KPI of each role's set, summed over a few
 // cold requests, heaviest first. --slowest n: the n slowest requests of each role, by municipality and D.
+// --cold --all: every one of the 98 municipalities asked by every role in each cold round, one client and
+// 50, at month-ends of its own (point 2's "any municipality"), instead of the twelve of the mix.
 import { ChildProcess, execFileSync } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { Agent, get as httpGet } from 'http';
@@ -72,12 +74,14 @@ function monthEnds(): string[] {
  * with D's year to date as the period, so no answer and no KPI value can come from the cache.
  * The roles take turns; `counts` requests per role for each round, the rounds' pairs disjoint.
  */
-function coldSpecs(counts: number[]): Spec[][] {
+function coldSpecs(counts: number[], mix = MIX): Spec[][] {
   const pairs: { municipality: number; asOf: string }[] = [];
   const ends = monthEnds();
-  // Walk the months and the municipalities together so that every round mixes sizes and dates.
-  for (let i = 0; i < ends.length * MIX.length; i++) {
-    pairs.push({ municipality: MIX[i % MIX.length], asOf: ends[(i + Math.floor(i / MIX.length) * 5) % ends.length] });
+  // Walk the months and the municipalities together so that every round mixes sizes and dates. With
+  // a round of one request per role and municipality (a count of mix.length), the roles take turns
+  // so that each municipality is asked by each role once, at a month-end of its own.
+  for (let i = 0; i < ends.length * mix.length; i++) {
+    pairs.push({ municipality: mix[i % mix.length], asOf: ends[(i + Math.floor(i / mix.length) * 5) % ends.length] });
   }
   const needed = counts.reduce((a, n) => a + n * ROLES.length, 0);
   if (needed > pairs.length) throw new Error(`at most ${pairs.length} cold requests, asked for ${needed}`);
@@ -323,12 +327,14 @@ export async function benchApi(args: string[]): Promise<void> {
 
   const pool = new Pool({ connectionString: data.url, max: 2 });
   const tokens = new Map<string, string>();
+  const everyMunicipality = args.includes('--cold') && args.includes('--all');
+  const asked = everyMunicipality ? municipalities().map((m) => m.code) : MIX;
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   let api: ChildProcess | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'bench-api-'));
   try {
-    for (const m of MIX) {
+    for (const m of asked) {
       for (const role of ROLES) {
         await addUser(pool, {
           username: `bench-${role}-${m}`,
@@ -342,7 +348,7 @@ export async function benchApi(args: string[]): Promise<void> {
     // Right after an import: the statistics again, a real import that makes every cached figure stale.
     await importStatisticsAgain(data.url);
     api = await startApi(data.url, port);
-    for (const m of MIX) {
+    for (const m of asked) {
       for (const role of ROLES) {
         const res = await fetch(`${base}/api/v1/auth/login`, {
           method: 'POST',
@@ -370,10 +376,10 @@ export async function benchApi(args: string[]): Promise<void> {
       `floor: GET /api/health, ${CLIENTS} clients, 2000 requests: p50 ${percentile(floorMs, 50).toFixed(0)} ms, p95 ${percentile(floorMs, 95).toFixed(0)} ms (${(2000 / ((Date.now() - floorStarted) / 1000)).toFixed(0)}/s)`,
     );
     if (args.includes('--cold')) {
-      const [one, fifty] = coldSpecs([COLD_ONE, COLD_FIFTY]);
+      const [one, fifty] = everyMunicipality ? coldSpecs([asked.length, asked.length], asked) : coldSpecs([COLD_ONE, COLD_FIFTY]);
       console.log('');
       console.log(
-        `cold: each request a municipality and month-end of the last three years asked once (load ${load1()}; the API's KPI slots: ${kpiSlots(parseEnv().KPI_SLOTS, availableParallelism(), parseEnv().API_PROCESSES)}, ADR 0099)`,
+        `cold${everyMunicipality ? `, all ${asked.length} municipalities, each by every role in each round` : ''}: each request a municipality and month-end of the last three years asked once (load ${load1()}; the API's KPI slots: ${kpiSlots(parseEnv().KPI_SLOTS, availableParallelism(), parseEnv().API_PROCESSES)}, ADR 0099)`,
       );
       // Where the cores went: the API process's own CPU, and the rest (PostgreSQL, this client).
       const round = async (title: string, specs: Spec[], clients: number) => {
