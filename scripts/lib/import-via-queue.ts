@@ -1,9 +1,9 @@
-import type { ImportResult } from '@bu/etl';
+import type { EtlJobResult } from '@bu/etl';
 import { jobQueue, type ImportJobData } from '@bu/jobs';
 import type { QueueConfig } from '@bu/queue';
 
 /** Queues an import on the 'etl' queue and waits for the worker's result: the production path. */
-export async function importViaQueue(config: QueueConfig, data: ImportJobData, timeoutMs = 10 * 60_000): Promise<ImportResult> {
+export async function importViaQueue(config: QueueConfig, data: ImportJobData, timeoutMs = 10 * 60_000): Promise<EtlJobResult> {
   const queue = jobQueue(config);
   try {
     const job = await queue.enqueue('import', data);
@@ -14,7 +14,7 @@ export async function importViaQueue(config: QueueConfig, data: ImportJobData, t
       if (state === 'completed' || state === 'failed') {
         const done = (await queue.getJob(job.id!))!;
         if (state === 'failed') throw new Error(`Import failed: ${done.failedReason}`);
-        return done.returnvalue as ImportResult;
+        return done.returnvalue as EtlJobResult;
       }
       if (Date.now() - started > timeoutMs) throw new Error(`Import job ${job.id} did not finish in time`);
       await new Promise((r) => setTimeout(r, 200));

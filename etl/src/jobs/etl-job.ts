@@ -18,6 +18,20 @@ import { unpackUploadZipApart, UploadError } from './upload-zip';
 // The job contract (names, payloads, queue options) is @bu/jobs; these names stay exported here for the ETL's callers.
 export { ETL_JOB_OPTIONS, etlQueue, type EtlJobData } from '@bu/jobs';
 
+/**
+ * What an import job keeps as its result in the queue: the import's summary and counts, without
+ * its first rejected rows and warnings. Those (masked, yet about children: case numbers, dates,
+ * free text) are in import_issue, read through the API with an audit row and purged with the
+ * import log; the queue also copies a job's result into its event stream, which is trimmed by
+ * count, not by the retention settings.
+ */
+export type EtlJobResult = Omit<ImportResult, 'rejected' | 'warnings'>;
+
+export function jobResult(result: ImportResult): EtlJobResult {
+  const { rejected: _rejected, warnings: _warnings, ...summary } = result;
+  return summary;
+}
+
 /** Would a failure now end the job for good (no attempt left, or not worth retrying)? */
 function isFinalFailure(job: Job<EtlJobData, ImportResult>, error: unknown): boolean {
   return error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -194,10 +208,12 @@ export function etlJobHandlers(
   secret: string,
   queue: () => Queue<EtlJobData>,
   options: { uploadDir?: string } = {},
-): JobHandlers<ImportResult | null> {
+): JobHandlers<EtlJobResult | null> {
   return {
     import: (job) =>
-      oneImportPerMunicipality(pool, job as Job<EtlJobData>, () => runEtlJob(pool, secret, job as Job<EtlJobData, ImportResult>)),
+      oneImportPerMunicipality(pool, job as Job<EtlJobData>, async () =>
+        jobResult(await runEtlJob(pool, secret, job as Job<EtlJobData, ImportResult>)),
+      ),
     'pull-drop-folders': async () => {
       await pullDropFolders(pool, queue());
       return null;
@@ -235,7 +251,7 @@ export function startEtlWorker(
   let queue: ReturnType<typeof etlQueue> | undefined;
   // jobRouter throws here, at start-up, if a job of the contract has no handler.
   const processor = jobRouter(etlJobHandlers(pool, secret, () => (queue ??= etlQueue(config)), options));
-  const worker = createWorker<EtlJobData, ImportResult | null>(config, ETL_QUEUE, processor, {
+  const worker = createWorker<EtlJobData, EtlJobResult | null>(config, ETL_QUEUE, processor, {
     concurrency: options.concurrency ?? 1,
     lockDuration,
     stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)),

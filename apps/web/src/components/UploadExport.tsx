@@ -7,7 +7,8 @@ interface JobState {
   state: string;
   progress: { file?: string; rowsRead?: number; rejected?: number } | number | null;
   failedReason: string | null;
-  result: { loaded: Record<string, number>; rejected: unknown[]; warnings: unknown[] } | null;
+  /** The import's summary: counts (the rejected rows themselves are in the import log). */
+  result: { loaded: Record<string, number>; rejectedCount: number; warningCount: number } | null;
 }
 
 const SOURCES = [
@@ -99,7 +100,7 @@ export function UploadExport({ onDone }: { onDone?: () => void }) {
       {job && (
         <p role="status" data-testid="upload-status">
           {job.state === 'completed'
-            ? `✓ Indlæst: ${formatNumber(Object.values(job.result?.loaded ?? {}).reduce((a, b) => a + b, 0))} rækker nye eller ændrede, ${formatNumber(job.result?.rejected.length ?? 0)} afvist.`
+            ? `✓ Indlæst: ${formatNumber(Object.values(job.result?.loaded ?? {}).reduce((a, b) => a + b, 0))} rækker nye eller ændrede, ${formatNumber(job.result?.rejectedCount ?? 0)} afvist.`
             : job.state === 'failed'
               ? `✕ Importen fejlede: ${job.failedReason}`
               : `… ${progress?.file ?? 'venter'}: ${formatNumber(progress?.rowsRead ?? 0)} rækker læst, ${formatNumber(progress?.rejected ?? 0)} afvist`}
