@@ -351,6 +351,7 @@ describe('case review rounds over HTTP', () => {
     });
 
     it("shows the case's facts at the round's date beside its review, and audits the read", async () => {
+      const [{ last }] = (await db.pool.query(`SELECT coalesce(max(id), 0)::text AS last FROM audit_log`)).rows;
       const res = await call('chef', 'get', `/reviews/${id}/cases/C9`).expect(200);
       expect(res.body.review).toMatchObject({ case: 'C9', caseworker: 'CC', team: 'Team Syd', status: 'i_gang' });
       expect(res.body.facts).toMatchObject({ opened: '2023-01-01', closed: null, area: 'Udsatte' });
@@ -383,7 +384,8 @@ describe('case review rounds over HTTP', () => {
       await call('chef', 'get', `/reviews/${id}`).expect(200);
       const audit = await db.pool.query(
         `SELECT l.username, l.municipality_code, s.case_ids, l.detail FROM audit_log l JOIN audit_case_set s ON s.id = l.case_set_id
-         WHERE l.action = 'read:review' ORDER BY l.id`,
+         WHERE l.action = 'read:review' AND l.id > $1 ORDER BY l.id`,
+        [last],
       );
       expect(audit.rows).toEqual([
         { username: 'chef', municipality_code: 461, case_ids: ['C9'], detail: { review: id } },
@@ -398,6 +400,22 @@ describe('case review rounds over HTTP', () => {
     beforeAll(async () => {
       await forgetRounds();
       id = (await create('chef', { sampling: { kind: 'chosen', cases: [{ case: 'C7' }, { case: 'C1' }] } }).expect(201)).body.id;
+    });
+
+    it('audits the cases a new round and a saved case show, as reads', async () => {
+      const [{ last }] = (await db.pool.query(`SELECT coalesce(max(id), 0)::text AS last FROM audit_log`)).rows;
+      const drawn = await create('chef', { sampling: { kind: 'chosen', cases: [{ case: 'C9' }, { case: 'C1' }] } }).expect(201);
+      await call('chef', 'put', `/reviews/${drawn.body.id}/cases/C9`, { status: 'i_gang' }).expect(200);
+      const audit = await db.pool.query(
+        `SELECT l.action, s.case_ids, l.detail FROM audit_log l JOIN audit_case_set s ON s.id = l.case_set_id
+         WHERE l.id > $1 AND l.username = 'chef' ORDER BY l.id`,
+        [last],
+      );
+      expect(audit.rows).toEqual([
+        { action: 'read:review', case_ids: ['C1', 'C9'], detail: { review: drawn.body.id } },
+        { action: 'read:review', case_ids: ['C9'], detail: { review: drawn.body.id } },
+      ]);
+      await call('chef', 'delete', `/reviews/${drawn.body.id}`).expect(204);
     });
 
     it("limits the team leader to the own teams' cases", async () => {

@@ -145,8 +145,9 @@ export class ReviewsService {
       cases,
       answers,
     });
-    // Not audited as a read: the creator's own answer, logged as the change it is.
-    return this.get(user, id, false);
+    // Audited as a read: the answer shows the drawn cases (case numbers, caseworkers, the data's
+    // answers), which the audit hook's row of the change does not name.
+    return this.get(user, id);
   }
 
   async list(user: AuthUser, municipality?: number): Promise<ReviewSummary[]> {
@@ -195,7 +196,7 @@ export class ReviewsService {
 
   /** Saves the reviewer's answers, texts and status for a case; the case as it is now. */
   async updateCase(user: AuthUser, id: number, caseId: string, body: ReviewCaseBody): Promise<ReviewCase> {
-    const { checklist } = await this.visibleRound(user, id);
+    const { round, checklist } = await this.visibleRound(user, id);
     const row = await this.visibleCase(user, id, caseId);
     const kinds = new Map(checklist.map((i) => [i.id, i.kind]));
     const seen = new Set<string>();
@@ -221,7 +222,10 @@ export class ReviewsService {
       updatedBy: user.username,
     });
     const [after] = await this.repository.cases(id, null, row.case);
-    return toCase(after, checklist, await this.repository.answers(id, [row.case]));
+    const answers = await this.repository.answers(id, [row.case]);
+    // The answer shows the case's notes: audited with its case, as a read of it is.
+    await this.recordRead(user, round, [row.case]);
+    return toCase(after, checklist, answers);
   }
 
   /**
