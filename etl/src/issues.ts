@@ -55,6 +55,12 @@ export class IssueLog {
   private fileSteps = new Map<string, number>();
 
   /**
+   * `onSpill`: told the spill file's path as soon as it is made (a staging thread tells its parent,
+   * which removes it if the thread is stopped before it could hand the file over).
+   */
+  constructor(private readonly onSpill?: (path: string) => void) {}
+
+  /**
    * The order of the files' parser issues in the import's list: the order the files are read in,
    * also when some are read at the same time (by a staging thread). Issues of other files (a file
    * missing from the export) come first. Without it: the order they were found.
@@ -198,6 +204,7 @@ export class IssueLog {
     if (this.spillFd === null) {
       this.spillPath = join(tmpdir(), `bu-issues-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.copy`);
       this.spillFd = openSync(this.spillPath, 'w', 0o600);
+      this.onSpill?.(this.spillPath);
     }
     writeSync(this.spillFd, this.pending);
     this.pending = '';

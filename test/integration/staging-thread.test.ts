@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'fs';
+import { readdirSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu } from '@bu/etl';
@@ -113,5 +114,33 @@ describe('a failure beside the loader', () => {
     expect(result.error).toBe('Filen ydelser.csv er ikke en tekstfil (den indeholder binære data).');
     const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM notification WHERE municipality_code = 461`);
     expect(rows[0].n).toBe(0);
+  });
+
+  it('removes the spill file of rejected rows of a thread stopped mid-file', async () => {
+    const spills = () => readdirSync(tmpdir()).filter((f) => f.startsWith(`bu-issues-${process.pid}-`));
+    const before = spills();
+    const dir = exportWithIssues();
+    // The thread's ydelser.csv: rows it rejects (no such date), enough to spill long before its end.
+    const rejected = Array.from({ length: 300_000 }, (_, i) => `YX${i};C1;BL § 46;Plejefamilie;;01-02-2024;31-02-2024;;1.000,00;`);
+    writeFileSync(
+      join(dir, 'ydelser.csv'),
+      [
+        'Ydelses-ID;Sagsnummer;Lovgrundlag;Ydelse;Leverandør;Bevilget;Startdato;Slutdato;Månedlig udgift;Opfølgningskadence (måneder)',
+        ...rejected,
+      ].join('\n') + '\n',
+    );
+    // The loader's underretninger.csv fails the import after a while: binary data behind valid rows.
+    const lines = Array.from({ length: 150_000 }, (_, i) => `N${i};010114-4001;15-03-2022 10:00;;Skole;Nej`);
+    writeFileSync(
+      join(dir, 'underretninger.csv'),
+      Buffer.concat([
+        Buffer.from(['Underretnings-ID;CPR;Modtaget;Vurderet;Kilde;Akut', ...lines].join('\n') + '\n'),
+        Buffer.alloc(1 << 20, 0),
+      ]),
+    );
+    const result = await importDubu(db.pool, dir, { ...threaded, stagingThreadBytes: 1 << 20 });
+    expect(result.status).toBe('failed');
+    expect(result.error).toContain('underretninger.csv');
+    expect(spills()).toEqual(before);
   });
 });

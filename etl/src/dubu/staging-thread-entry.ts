@@ -42,7 +42,8 @@ async function stage(): Promise<void> {
       pseudonyms: new Pseudonymiser(input.pseudonymSecret),
       children: new ChildrenSeen(),
     };
-    const log = new IssueLog();
+    // Its spill file's path goes to the parent at once: a thread stopped mid-file cannot remove it.
+    const log = new IssueLog((path) => post({ type: 'spill', path }));
     log.orderFiles(input.files);
     const range = new EventDateRange(def, file.eventDates, input.today, file.happened);
     const digests = new Map<string, ReadDigest>();

@@ -1,3 +1,4 @@
+import { unlinkSync } from 'fs';
 import { join } from 'path';
 import { Worker } from 'worker_threads';
 import { childEntry } from '../child-entry';
@@ -44,6 +45,7 @@ export interface ThreadResult {
 export type ThreadMessage =
   | { type: 'connected'; pid: number }
   | { type: 'progress'; progress: ImportProgress }
+  | { type: 'spill'; path: string }
   | { type: 'staged'; result: ThreadResult }
   | { type: 'failed'; failure: { rule: RuleKey; file: string | null; message: string } | null; message: string; code?: string };
 
@@ -55,6 +57,8 @@ export class StagingThread {
   pid: number | null = null;
   readonly staged: Promise<ThreadResult>;
   private municipalitySent = false;
+  /** The thread's spill file (rejected rows, masked) until the thread hands it over with its result. */
+  private spill: string | null = null;
 
   constructor(input: ThreadInput, onProgress: (progress: ImportProgress) => void) {
     // Its own heap, as small as the CLI's (the rows stream through it).
@@ -63,7 +67,12 @@ export class StagingThread {
       this.worker.on('message', (message: ThreadMessage) => {
         if (message.type === 'connected') this.pid = message.pid;
         else if (message.type === 'progress') onProgress(message.progress);
-        else if (message.type === 'staged') resolve(message.result);
+        else if (message.type === 'spill') this.spill = message.path;
+        else if (message.type === 'staged') {
+          // Handed over: the parent's log writes and removes it.
+          this.spill = null;
+          resolve(message.result);
+        }
         else {
           const error = message.failure
             ? new ImportFailure(message.failure.rule, message.failure.file, message.failure.message)
@@ -85,8 +94,19 @@ export class StagingThread {
     this.worker.postMessage({ municipality: code });
   }
 
-  /** Ends the thread (its connection goes with it; its statement is cancelled by the caller through `pid`). */
+  /**
+   * Ends the thread (its connection goes with it; its statement is cancelled by the caller through
+   * `pid`), and removes its spill file if it never handed it over.
+   */
   async stop(): Promise<void> {
     await this.worker.terminate();
+    if (this.spill) {
+      try {
+        unlinkSync(this.spill);
+      } catch {
+        // removed by the thread itself (it failed on its own)
+      }
+      this.spill = null;
+    }
   }
 }
