@@ -146,4 +146,20 @@ describe('case review: who reads and writes a round’s dialogue meetings', () =
       [nord, ['C1'], meeting().notes],
     ]);
   });
+
+  it('answers a team leader 404 on linking an action area to a round it cannot see, and links its own', async () => {
+    const area = (round: number) => ({
+      title: 'Samtale med barnet før afgørelse',
+      owner: 'Team Nord',
+      due: '2024-12-31',
+      items: ['formal.child_conversation'],
+      round,
+    });
+    for (const id of [chiefs, syds])
+      expect((await call('teamleder', 'post', '/reviews/actions', area(id)).expect(404)).body.message).toBe(`Gennemgang ${id} findes ikke`);
+    const own = (await call('teamleder', 'post', '/reviews/actions', area(nords)).expect(201)).body.id as number;
+    await call('teamleder', 'put', `/reviews/actions/${own}`, area(chiefs)).expect(404);
+    // The chief links any round of the municipality.
+    await call('chef', 'post', '/reviews/actions', area(syds)).expect(201);
+  });
 });

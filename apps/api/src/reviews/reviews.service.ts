@@ -293,6 +293,8 @@ export class ReviewsService {
     if (body.round !== undefined && body.round !== null) {
       const round = await this.repository.round(body.round, m.code);
       if (!round) throw new NotFoundException(`Gennemgang ${body.round} findes ikke`);
+      // A team leader links only a round it sees: another team's does not exist for it.
+      if (teamScope(user)) await this.visibleRound(user, body.round);
     }
     return {
       municipality: m.code,
