@@ -72,8 +72,7 @@ export class StagingThread {
           // Handed over: the parent's log writes and removes it.
           this.spill = null;
           resolve(message.result);
-        }
-        else {
+        } else {
           const error = message.failure
             ? new ImportFailure(message.failure.rule, message.failure.file, message.failure.message)
             : Object.assign(new Error(message.message), { code: message.code });
