@@ -82,7 +82,8 @@ describe('drop folders: deliveries are private, deleted once imported, and purge
     for (const name of FILES) expect(mode(join(taken, name))).toBe(0o600);
     const worker = startEtlWorker({ databaseUrl: db.url }, db.pool, TEST_SECRET);
     try {
-      await until(() => existsSync(join(dir, 'processed')), 'the delivery to be settled');
+      // processed/ is made before the delivery is moved into it: wait for the receipt itself.
+      await until(() => existsSync(join(dir, 'processed')) && ls(join(dir, 'processed')).length === 1, 'the delivery to be settled');
       expect((await db.pool.query(`SELECT count(*)::int AS n FROM child_case WHERE municipality_code = 461`)).rows[0].n).toBe(11);
       expect(ls(join(dir, 'processing'))).toEqual([]);
       const receipt = delivery(dir, 'processed');
@@ -100,7 +101,10 @@ describe('drop folders: deliveries are private, deleted once imported, and purge
     expect(await pullDropFolders(db.pool, queue)).toEqual({ [wrong]: 'queued' });
     const worker = startEtlWorker({ databaseUrl: db.url }, db.pool, TEST_SECRET);
     try {
-      await until(() => existsSync(join(wrong, 'failed')), 'the failed delivery to be moved to failed/');
+      await until(
+        () => existsSync(join(wrong, 'failed')) && ls(join(wrong, 'failed')).length === 1,
+        'the failed delivery to be moved to failed/',
+      );
     } finally {
       await worker.close();
     }

@@ -33,6 +33,9 @@ const delivery = (dir: string, state: string) => {
   return join(dir, state, found[0]);
 };
 
+/** Whether a delivery has been moved into the drop folder's `state/` (the folder itself is made first). */
+const settled = (dir: string, state: string) => existsSync(join(dir, state)) && readdirSync(join(dir, state)).length === 1;
+
 describe('drop folders: a complete delivery is imported once and moved out of the way', () => {
   let db: TestDatabase;
   let queue: ReturnType<typeof etlQueue>;
@@ -201,7 +204,8 @@ describe('drop folders: a complete delivery is imported once and moved out of th
     try {
       await scheduleDropFolderPull(queue, 300);
       await until(
-        async () => existsSync(join(good, 'processed')) && existsSync(join(wrong, 'failed')) && existsSync(join(linked, 'failed')),
+        // A state folder is made before the delivery is moved into it: wait for the deliveries themselves.
+        async () => settled(good, 'processed') && settled(wrong, 'failed') && settled(linked, 'failed'),
         'every delivery to end in its place',
       );
       expect(ls(good)).toEqual(['processed', 'processing']);
@@ -239,7 +243,7 @@ describe('drop folders: a complete delivery is imported once and moved out of th
     const before = (await db.pool.query(`SELECT count(*)::int AS n FROM import_run`)).rows[0].n;
     const worker = startEtlWorker({ databaseUrl: db.url }, db.pool, TEST_SECRET);
     try {
-      await until(async () => existsSync(join(dir, 'failed')), 'the delivery to be moved to failed/');
+      await until(async () => settled(dir, 'failed'), 'the delivery to be moved to failed/');
       expect(ls(join(dir, 'processing'))).toEqual([]);
       const { rows } = await db.pool.query(`SELECT status, error FROM import_run ORDER BY id DESC LIMIT 1`);
       expect(rows[0]).toEqual({
