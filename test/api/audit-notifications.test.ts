@@ -40,7 +40,8 @@ describe('the audit log of notifications without a case', () => {
       .expect(200);
     const rows = res.body.kpis['deadline.notification_due_soon'].rows as { notification: string; case: string | null }[];
     expect(rows.find((r) => r.notification === 'N20')).toMatchObject({ case: null });
-    const { rows: seen } = await db.pool.query(`SELECT username, action, case_ids FROM audit_access`);
+    // Only the answers' rows: the login's own row is written after its response, maybe after the DELETE.
+    const { rows: seen } = await db.pool.query(`SELECT username, action, case_ids FROM audit_access WHERE action LIKE 'kpi:%'`);
     const expected = rows.map((r) => r.case ?? `underretning:${r.notification}`).sort();
     expect(seen).toEqual([{ username: 'chef', action: 'kpi:deadline.notification_due_soon', case_ids: expected }]);
     expect(expected).toContain('underretning:N20');
@@ -54,7 +55,7 @@ describe('the audit log of notifications without a case', () => {
       .set('Authorization', `Bearer ${token}`)
       .expect(200);
     expect(res.body.kpis['deadline.notification_due_soon'].rows.map((r: { notification: string }) => r.notification)).toEqual(['N20']);
-    const { rows: seen } = await db.pool.query(`SELECT case_ids FROM audit_access`);
+    const { rows: seen } = await db.pool.query(`SELECT case_ids FROM audit_access WHERE action LIKE 'kpi:%'`);
     expect(seen).toEqual([{ case_ids: ['underretning:N20'] }]);
   });
 });
