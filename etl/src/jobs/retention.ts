@@ -4,7 +4,7 @@ import type { Pool, PoolClient } from 'pg';
 import { RETENTION_DEFAULTS, RetentionKey } from '@bu/domain';
 import type { Queue } from '@bu/queue';
 import { listRules } from '../rules';
-import { RETENTION_JOB, type EtlJobData } from '@bu/jobs';
+import { jobMunicipality, RETENTION_JOB, type EtlJobData } from '@bu/jobs';
 import { purgeDeliveries } from './drop-folders';
 
 export { RETENTION_JOB } from '@bu/jobs';
@@ -124,11 +124,7 @@ export async function purgeExpired(pool: Pool, options: PurgeOptions): Promise<P
   if (options.queue) {
     for (const job of await options.queue.getJobs(['completed', 'failed'])) {
       // A failed job has no return value: a municipality administrator's upload is its municipality's all the same.
-      const code =
-        job.data?.allowedMunicipality ??
-        job.data?.municipality ??
-        (job.returnvalue as { municipality?: number | null } | null)?.municipality ??
-        null;
+      const code = jobMunicipality(job);
       if (job.finishedOn && job.finishedOn < now.getTime() - days('retention.job_results_days', code) * DAY) {
         await job.remove();
         add(summary, code, 'jobs', 1);

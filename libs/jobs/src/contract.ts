@@ -39,6 +39,20 @@ export interface ImportJobData {
 /** The name the ETL has always used for ImportJobData. */
 export type EtlJobData = ImportJobData;
 
+/**
+ * The municipality an import job belongs to: the uploader's scope, else the one asked for, else the
+ * one the import found; null for a national job (economy, statistics, or one that failed before it
+ * knew). The API scopes the jobs by it, the retention purge applies that municipality's setting.
+ */
+export function jobMunicipality(job: { data?: EtlJobData; returnvalue?: unknown }): number | null {
+  return (
+    job.data?.allowedMunicipality ??
+    job.data?.municipality ??
+    (job.returnvalue as { municipality?: number | null } | null | undefined)?.municipality ??
+    null
+  );
+}
+
 /** Scheduled jobs carry no data. */
 export type NoData = Record<string, never>;
 

@@ -8,10 +8,20 @@ import {
   Optional,
 } from '@nestjs/common';
 import { existsSync } from 'fs';
-import { chmod, lstat, mkdir, realpath, rename, rm, utimes } from 'fs/promises';
-import { basename, dirname, join, resolve } from 'path';
+import { lstat, realpath, rm } from 'fs/promises';
+import { dirname, join, resolve } from 'path';
 import { isIsoDate, isMunicipalityCode, listRules, ruleTitle } from '@bu/domain';
-import { inspectUploadZip, JobQueue, SOURCES, unpackDirFor, UploadError, type EtlJobData, type SourceKind } from '@bu/jobs';
+import {
+  inspectUploadZip,
+  jobMunicipality,
+  JobQueue,
+  settleDelivery,
+  SOURCES,
+  unpackDirFor,
+  UploadError,
+  type EtlJobData,
+  type SourceKind,
+} from '@bu/jobs';
 import { logger } from '@bu/logger';
 import type { AuthUser } from '../auth/auth.types';
 import { APP_CONFIG, type AppConfig } from '../config';
@@ -43,14 +53,6 @@ export interface UploadFields {
   exportDate?: string;
   allowOlder?: string;
   allowShrink?: string;
-}
-
-/**
- * The municipality a job belongs to: the uploader's scope, else the one asked for, else the one the
- * import found; null for a national job (economy, statistics, or one that failed before it knew).
- */
-function jobMunicipality(job: { data: EtlJobData; returnvalue?: { municipality?: number | null } | null }): number | null {
-  return job.data?.allowedMunicipality ?? job.data?.municipality ?? job.returnvalue?.municipality ?? null;
 }
 
 /** A national administrator sees every job; a municipality's administrator only its municipality's. */
@@ -217,8 +219,8 @@ export class ImportsService {
   }
 
   /**
-   * A cancelled drop-folder delivery was never imported: it goes from `processing/<time>/` to
-   * `failed/<time>/` (0700, its time now), as if its import had failed, and the retention purge
+   * A cancelled drop-folder delivery was never imported: it is settled as one whose import failed
+   * (settleDelivery: `processing/<time>/` to `failed/<time>/`, 0700, its time now), and the retention purge
    * removes it after retention.upload_days. Only a `processing/` entry of the job's own drop folder
    * (drop_folder, in the user's scope), through no link. Where this process cannot reach the
    * folder (compose gives only the worker the drop folders) it stays in `processing/`, where the
@@ -233,14 +235,7 @@ export class ImportsService {
     if (dirname(dir) !== join(root, 'processing')) return;
     try {
       if ((await realpath(dir)) !== dir || !(await lstat(dir)).isDirectory()) throw new Error(`${dir} er ikke en almindelig mappe`);
-      const failed = join(root, 'failed');
-      const stat = await lstat(failed).catch(() => null);
-      if (!stat) await mkdir(failed, { mode: 0o700 });
-      else if (stat.isSymbolicLink() || !stat.isDirectory()) throw new Error(`${failed} er ikke en almindelig mappe`);
-      if (!stat) await chmod(failed, 0o700);
-      const target = join(failed, basename(dir));
-      await rename(dir, target);
-      await utimes(target, new Date(), new Date());
+      await settleDelivery(dir, 'failed');
     } catch (e) {
       logger().warn(
         { job: id, err: e },
