@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { APPLICATION_NAME, settings } from '@bu/config';
 import { logger } from '@bu/logger';
 import { compareLsn } from '../database/lsn';
+import { TimedOut, withTimeout } from '../health/with-timeout';
 
 // Computed KPI values, keyed by what they depend on and by the data versions they were computed at
 // (ADR 0070; the DataVersionPerMunicipality migration). There is one version per municipality,
@@ -293,18 +294,12 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
    * answer is taken as lost.
    */
   private async afterNotified(reading: Promise<Versions>): Promise<Versions> {
-    const late = Symbol('late');
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const first = await Promise.race([reading, new Promise<symbol>((r) => (timer = setTimeout(() => r(late), LISTENER_ANSWER_MS)))]);
-      if (first !== late) return first as Versions;
-      if (this.notified === reading) this.lost(this.listener);
-    } catch {
-      // read for itself, below
-    } finally {
-      clearTimeout(timer);
+      return await withTimeout(reading, LISTENER_ANSWER_MS);
+    } catch (error) {
+      if (error instanceof TimedOut && this.notified === reading) this.lost(this.listener);
+      return this.read();
     }
-    return this.read();
   }
 
   /**
@@ -315,17 +310,11 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
   async checkListener(): Promise<void> {
     const client = this.listening ? this.listener : undefined;
     if (!client) return;
-    const late = Symbol('late');
-    let timer: NodeJS.Timeout | undefined;
-    const answered = await Promise.race([
-      client.query('SELECT 1').then(
-        () => true,
-        () => false,
-      ),
-      new Promise<symbol>((r) => (timer = setTimeout(() => r(late), LISTENER_ANSWER_MS))),
-    ]);
-    clearTimeout(timer);
-    if (answered !== true) this.lost(client);
+    const answered = await withTimeout(client.query('SELECT 1'), LISTENER_ANSWER_MS).then(
+      () => true,
+      () => false,
+    );
+    if (!answered) this.lost(client);
   }
 
   /**
