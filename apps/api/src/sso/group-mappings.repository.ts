@@ -11,15 +11,13 @@ export interface MappingChange<T> {
 }
 
 /**
- * Ends every token of the municipality's single sign-on users, in the same transaction as the
- * mapping's change; their names. Which groups a user is in is known only at their login, so every
- * SSO user of the municipality logs in again and gets the mappings as they are now. Password users
- * (the administrator making the change among them) keep their sessions.
+ * Ends every token of the municipality's users who log in one way (`local`: by password; `sso`:
+ * through single sign-on); their names. On the connection given (a transaction's, or the pool).
  */
-async function endSsoSessions(tx: EntityManager, municipality: number): Promise<string[]> {
-  const [rows]: [{ username: string }[], number] = await tx.query(
-    `UPDATE app_user SET token_version = token_version + 1 WHERE municipality_code = $1 AND auth_source <> 'local' RETURNING username`,
-    [municipality],
+async function endSessions(db: Pick<EntityManager, 'query'>, municipality: number, by: 'local' | 'sso'): Promise<string[]> {
+  const [rows]: [{ username: string }[], number] = await db.query(
+    `UPDATE app_user SET token_version = token_version + 1 WHERE municipality_code = $1 AND (auth_source = 'local') = $2 RETURNING username`,
+    [municipality, by === 'local'],
   );
   return rows.map((r) => r.username);
 }
@@ -40,7 +38,9 @@ export class GroupMappingsRepository {
 
   /**
    * The new mapping; undefined when the group is already mapped (in any municipality: the key is the
-   * group alone). The municipality's SSO sessions end with it (endSsoSessions).
+   * group alone). The municipality's SSO sessions end with it: which groups a user is in is known
+   * only at login, so every SSO user of it logs in again and gets the mappings as they are now;
+   * password users (the administrator making the change among them) keep their sessions.
    */
   insert(municipality: number, m: GroupMappingBody): Promise<MappingChange<GroupMapping> | undefined> {
     return this.db.transaction(async (tx) => {
@@ -50,13 +50,13 @@ export class GroupMappingsRepository {
          RETURNING id, municipality_code AS municipality, group_id AS "group", role, teams`,
         [municipality, m.group, m.role, m.teams],
       );
-      return row && { result: row, ended: await endSsoSessions(tx, row.municipality) };
+      return row && { result: row, ended: await endSessions(tx, row.municipality, 'sso') };
     });
   }
 
   /**
    * The changed mapping; undefined when it is not there (or not the caller's). Throws on a duplicate
-   * group. The municipality's SSO sessions end with it (endSsoSessions).
+   * group. The municipality's SSO sessions end with it (see insert).
    */
   update(id: number, m: GroupMappingBody): Promise<MappingChange<GroupMapping> | undefined> {
     return this.db.transaction(async (tx) => {
@@ -65,7 +65,7 @@ export class GroupMappingsRepository {
          RETURNING id, municipality_code AS municipality, group_id AS "group", role, teams`,
         [id, m.group, m.role, m.teams],
       );
-      return rows[0] && { result: rows[0], ended: await endSsoSessions(tx, rows[0].municipality) };
+      return rows[0] && { result: rows[0], ended: await endSessions(tx, rows[0].municipality, 'sso') };
     });
   }
 
@@ -76,7 +76,7 @@ export class GroupMappingsRepository {
         `DELETE FROM sso_group_mapping WHERE id = $1 RETURNING municipality_code AS municipality`,
         [id],
       );
-      return rows[0] && { result: rows[0].municipality, ended: await endSsoSessions(tx, rows[0].municipality) };
+      return rows[0] && { result: rows[0].municipality, ended: await endSessions(tx, rows[0].municipality, 'sso') };
     });
   }
 
@@ -93,12 +93,8 @@ export class GroupMappingsRepository {
   }
 
   /** Ends every token of the municipality's password users; their names. */
-  async endLocalSessions(municipality: number): Promise<string[]> {
-    const [rows]: [{ username: string }[], number] = await this.db.query(
-      `UPDATE app_user SET token_version = token_version + 1 WHERE municipality_code = $1 AND auth_source = 'local' RETURNING username`,
-      [municipality],
-    );
-    return rows.map((r) => r.username);
+  endLocalSessions(municipality: number): Promise<string[]> {
+    return endSessions(this.db, municipality, 'local');
   }
 
   async setPasswordLogin(municipality: number, passwordLogin: boolean): Promise<void> {
