@@ -1,6 +1,7 @@
-import { isValidDate, JOB_TITLES, maskCprLike, mayHoldCpr } from '@bu/domain';
+import { JOB_TITLES, maskCprLike, mayHoldCpr } from '@bu/domain';
 import { codeFrom } from './codes';
 import type { Row } from './file-reader';
+import { isCprNumber } from './pseudonym';
 import type { Parsed } from './values';
 
 /** Parses a field, rejecting the row (with the parser's rule) on failure; empty is null, or REQUIRED. */
@@ -42,16 +43,9 @@ export function required(row: Row, column: string): string | null {
   return text === '' ? null : text;
 }
 
-const CPR_WITH_DASH = /^(\d{2})(\d{2})(\d{2})-\d{4}$/;
-
-/** Whether an id is a CPR number written as one (DDMMYY-XXXX, a valid birth date): see required(). */
+/** Whether an id is a CPR number written as one (DDMMYY-XXXX, as the pseudonymiser takes one): see required(). */
 export function isCprWithDash(text: string): boolean {
-  if (text.length !== 11) return false;
-  const m = CPR_WITH_DASH.exec(text);
-  if (!m) return false;
-  const day = Number(m[1]) > 60 ? Number(m[1]) - 60 : Number(m[1]);
-  // Any century: the date only has to exist (29 February: a leap year of some century).
-  return isValidDate(2000 + Number(m[3]), Number(m[2]), day) || isValidDate(1900 + Number(m[3]), Number(m[2]), day);
+  return text.length === 11 && text[6] === '-' && isCprNumber(text);
 }
 
 /**

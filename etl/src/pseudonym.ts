@@ -45,6 +45,23 @@ function birthYear(yy: number, seventh: number): number {
   return yy <= 57 ? 2000 + yy : 1800 + yy;
 }
 
+/** A CPR number's digits and birth date (day + 60: a replacement number), or null when the text is not one. */
+function parseCpr(text: string): { digits: string; year: number; month: number; day: number } | null {
+  const m = CPR.exec(text.trim());
+  if (!m) return null;
+  const day = Number(m[1]);
+  const month = Number(m[2]);
+  const year = birthYear(Number(m[3]), Number(m[4][0]));
+  // Replacement CPR numbers (day + 60) are valid identifiers with no usable birth date.
+  if (!isValidDate(year, month, day > 60 ? day - 60 : day)) return null;
+  return { digits: m[1] + m[2] + m[3] + m[4], year, month, day };
+}
+
+/** Whether a text is a CPR number, as the pseudonymiser takes one (with or without the dash). */
+export function isCprNumber(text: string): boolean {
+  return parseCpr(text) !== null;
+}
+
 /** Distinct CPR numbers remembered at a time: a child's rows come close together, and memory stays bounded whatever the file size. */
 const REMEMBERED = 50_000;
 
@@ -59,24 +76,13 @@ export class Pseudonymiser {
   pseudonymise(text: string): Pseudonym | null {
     const cached = this.cache.get(text);
     if (cached !== undefined) return cached;
-    const m = CPR.exec(text.trim());
-    let result: Pseudonym | null = null;
-    if (m) {
-      const digits = m[1] + m[2] + m[3] + m[4];
-      const day = Number(m[1]);
-      const month = Number(m[2]);
-      const year = birthYear(Number(m[3]), Number(m[4][0]));
-      // Replacement CPR numbers (day + 60) are valid identifiers with no usable birth date.
-      const realDay = day > 60 ? day - 60 : day;
-      if (isValidDate(year, month, realDay)) {
-        result = {
-          personId: createHmac('sha256', this.secret).update(digits).digest('hex'),
-          birthDate: day > 60 ? null : formatIso(year, month, day),
-          sex: Number(m[4][3]) % 2 === 1 ? 'M' : 'K',
-          kept: false,
-        };
-      }
-    }
+    const cpr = parseCpr(text);
+    const result: Pseudonym | null = cpr && {
+      personId: createHmac('sha256', this.secret).update(cpr.digits).digest('hex'),
+      birthDate: cpr.day > 60 ? null : formatIso(cpr.year, cpr.month, cpr.day),
+      sex: Number(cpr.digits[9]) % 2 === 1 ? 'M' : 'K',
+      kept: false,
+    };
     // Generational: when full, start over (cheaper than an LRU per row, and as bounded).
     if (this.cache.size >= REMEMBERED) this.cache.clear();
     this.cache.set(text, result);
