@@ -10,9 +10,9 @@ import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { copyFixture, DUBU_SMALL } from '../support/fixtures';
 import { zipFolder } from '../support/upload-zips';
+import { ls } from '../support/drop-folders';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
-const ls = (dir: string) => readdirSync(dir).sort();
 
 // A cancelled import job takes its raw export (full CPR numbers) with it: an upload's zip is
 // deleted at once (only inside the upload folder), a drop-folder delivery goes to failed/ as one

@@ -1,15 +1,4 @@
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  statSync,
-  symlinkSync,
-  unlinkSync,
-  utimesSync,
-  writeFileSync,
-} from 'fs';
+import { chmodSync, mkdirSync, mkdtempSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +6,7 @@ import { etlQueue, pullDropFolders, purgeExpired, startEtlWorker } from '@bu/etl
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { copyFixture, DUBU_SMALL } from '../support/fixtures';
 import { until } from '../support/wait';
+import { delivery, ls, settled } from '../support/drop-folders';
 
 // Raw deliveries hold full CPR numbers: once imported their files are deleted (the database holds
 // what they said, pseudonymised); a failed or refused one is kept for diagnosis, private to the
@@ -24,15 +14,8 @@ import { until } from '../support/wait';
 // so is one left in processing/ that no job waits for.
 
 const DAY = 86_400_000;
-const ls = (dir: string) => readdirSync(dir).sort();
 const mode = (path: string) => statSync(path).mode & 0o777;
 const FILES = ['.done', 'medarbejdere.csv', 'sager.csv', 'sagsansvar.csv'];
-/** The one delivery folder in `<dir>/<state>/`. */
-const delivery = (dir: string, state: string) => {
-  const found = ls(join(dir, state));
-  expect(found).toHaveLength(1);
-  return join(dir, state, found[0]);
-};
 /** A delivery as its account wrote it: readable by everyone. */
 const delivered = () => {
   const dir = copyFixture(DUBU_SMALL);
@@ -83,7 +66,7 @@ describe('drop folders: deliveries are private, deleted once imported, and purge
     const worker = startEtlWorker({ databaseUrl: db.url }, db.pool, TEST_SECRET);
     try {
       // processed/ is made before the delivery is moved into it: wait for the receipt itself.
-      await until(() => existsSync(join(dir, 'processed')) && ls(join(dir, 'processed')).length === 1, 'the delivery to be settled');
+      await until(() => settled(dir, 'processed'), 'the delivery to be settled');
       expect((await db.pool.query(`SELECT count(*)::int AS n FROM child_case WHERE municipality_code = 461`)).rows[0].n).toBe(11);
       expect(ls(join(dir, 'processing'))).toEqual([]);
       const receipt = delivery(dir, 'processed');
@@ -101,10 +84,7 @@ describe('drop folders: deliveries are private, deleted once imported, and purge
     expect(await pullDropFolders(db.pool, queue)).toEqual({ [wrong]: 'queued' });
     const worker = startEtlWorker({ databaseUrl: db.url }, db.pool, TEST_SECRET);
     try {
-      await until(
-        () => existsSync(join(wrong, 'failed')) && ls(join(wrong, 'failed')).length === 1,
-        'the failed delivery to be moved to failed/',
-      );
+      await until(() => settled(wrong, 'failed'), 'the failed delivery to be moved to failed/');
     } finally {
       await worker.close();
     }

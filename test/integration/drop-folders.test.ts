@@ -1,17 +1,4 @@
-import {
-  cpSync,
-  existsSync,
-  linkSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  unlinkSync,
-  writeFileSync,
-} from 'fs';
+import { cpSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,22 +6,12 @@ import { etlQueue, pullDropFolders, scheduleDropFolderPull, startEtlWorker } fro
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { copyFixture, DUBU_SMALL } from '../support/fixtures';
 import { until } from '../support/wait';
+import { delivery, ls, settled } from '../support/drop-folders';
 
 // Issue 13, item 7: a delivery is read only when complete (.done, or the same checksum on two
 // checks), then moved with its marker to processing/<time>/ and, when its import is done,
 // processed/<time>/ (its files deleted) or failed/<time>/; it is never read again. Links and paths
 // outside are refused. What is left is purged after its time: drop-folders-retention.test.ts.
-
-const ls = (dir: string) => readdirSync(dir).sort();
-/** The one delivery folder in `<dir>/<state>/`. */
-const delivery = (dir: string, state: string) => {
-  const found = ls(join(dir, state));
-  expect(found).toHaveLength(1);
-  return join(dir, state, found[0]);
-};
-
-/** Whether a delivery has been moved into the drop folder's `state/` (the folder itself is made first). */
-const settled = (dir: string, state: string) => existsSync(join(dir, state)) && readdirSync(join(dir, state)).length === 1;
 
 describe('drop folders: a complete delivery is imported once and moved out of the way', () => {
   let db: TestDatabase;
