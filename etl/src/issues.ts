@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, openSync, unlinkSync, writeSync } from 'fs';
+import { closeSync, createReadStream, openSync, readdirSync, unlinkSync, writeSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import type { ClientBase, PoolClient } from 'pg';
@@ -31,6 +31,9 @@ export interface ImportIssue {
  * tables), dropped with the schema.
  */
 export const ISSUE_STAGING = 'stg_import_issue';
+
+/** A spill file's name: the process that writes it comes first, so that another can tell an orphan. */
+const SPILL_PREFIX = 'bu-issues-';
 
 /** Issues written to disk at a time (the rest of an export with a million bad rows stays on disk). */
 const SPILL_BYTES = 256 * 1024;
@@ -202,12 +205,43 @@ export class IssueLog {
   private flush(): void {
     if (this.pending.length === 0) return;
     if (this.spillFd === null) {
-      this.spillPath = join(tmpdir(), `bu-issues-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.copy`);
+      this.spillPath = join(tmpdir(), `${SPILL_PREFIX}${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.copy`);
       this.spillFd = openSync(this.spillPath, 'w', 0o600);
       this.onSpill?.(this.spillPath);
     }
     writeSync(this.spillFd, this.pending);
     this.pending = '';
+  }
+}
+
+/**
+ * Removes the spill files of processes that no longer run (a worker killed mid-import cannot remove
+ * its own; they hold rejected rows, masked, yet about children). A process that still runs keeps
+ * its files, whichever process sweeps. Returns the names removed.
+ */
+export function sweepOrphanSpills(dir = tmpdir()): string[] {
+  const removed: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const match = new RegExp(`^${SPILL_PREFIX}(\\d+)-.*\\.copy$`).exec(name);
+    if (!match || processRuns(Number(match[1]))) continue;
+    try {
+      unlinkSync(join(dir, name));
+      removed.push(name);
+    } catch {
+      // removed meanwhile, or not ours to remove
+    }
+  }
+  return removed;
+}
+
+function processRuns(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

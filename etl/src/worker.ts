@@ -8,6 +8,7 @@ import { startEtlWorker } from './jobs/etl-job';
 import { scheduleDropFolderPull } from './jobs/drop-folders';
 import { scheduleReadModelRefresh } from './jobs/read-models';
 import { scheduleRetentionPurge } from './jobs/retention';
+import { sweepOrphanSpills } from './issues';
 import { ensurePrivateDir, sweepUploadOrphans } from './jobs/upload-zip';
 
 // The ETL worker as a whole, for whichever process runs it: apps/worker (its own process, docker's
@@ -100,6 +101,9 @@ export function startWorker(config: WorkerConfig): RunningWorker {
     logger().info({ job: job.id, name: job.name }, `ETL job ${job.id} (${job.name}) done`);
   });
   const queue = etlQueue(config);
+  // Spill files of rejected rows a killed worker left behind go at start-up (and with the daily purge).
+  const spills = sweepOrphanSpills();
+  if (spills.length > 0) logger().info(`Removed ${spills.length} spill file(s) of rejected rows left by a stopped process.`);
   // Raw uploads a crash or a lost job left behind are removed at start-up (see sweepUploadOrphans).
   const swept = sweepUploadOrphans(config.uploadDir, queue).catch((e) => {
     logger().error({ err: e }, `Could not sweep the upload folder: ${e.message}`);

@@ -98,9 +98,9 @@ describe('the retention purge', () => {
     expect((await verifyAuditChain(db.pool)).ok).toBe(true);
     const summary = await purgeExpired(db.pool, { now: NOW, queue, uploadDir: uploads });
     expect(summary).toEqual({
-      '461': { importIssueValues: 2, auditRows: 2, jobs: 1, uploads: 0, deliveries: 0, reviewCases: 0 },
-      '101': { importIssueValues: 2, auditRows: 0, jobs: 0, uploads: 0, deliveries: 0, reviewCases: 0 },
-      '0': { importIssueValues: 0, auditRows: 1, jobs: 0, uploads: 1, deliveries: 0, reviewCases: 0 },
+      '461': { importIssueValues: 2, auditRows: 2, jobs: 1, uploads: 0, deliveries: 0, reviewCases: 0, spills: 0 },
+      '101': { importIssueValues: 2, auditRows: 0, jobs: 0, uploads: 0, deliveries: 0, reviewCases: 0, spills: 0 },
+      '0': { importIssueValues: 0, auditRows: 1, jobs: 0, uploads: 1, deliveries: 0, reviewCases: 0, spills: 0 },
     });
 
     const { rows: issues } = await db.pool.query(

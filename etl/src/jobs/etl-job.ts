@@ -1,3 +1,4 @@
+import { tmpdir } from 'os';
 import { setTimeout as delay } from 'timers/promises';
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { rm, utimes } from 'fs/promises';
@@ -219,7 +220,7 @@ export function etlJobHandlers(
       return null;
     },
     'retention-purge': async () => {
-      await purgeExpired(pool, { now: new Date(), queue: queue(), uploadDir: options.uploadDir });
+      await purgeExpired(pool, { now: new Date(), queue: queue(), uploadDir: options.uploadDir, spillDir: tmpdir() });
       return null;
     },
     'refresh-read-models': async (job) => {

@@ -3,6 +3,7 @@ import { join, relative, sep } from 'path';
 import type { Pool, PoolClient } from 'pg';
 import { RETENTION_DEFAULTS, RetentionKey } from '@bu/domain';
 import type { Queue } from '@bu/queue';
+import { sweepOrphanSpills } from '../issues';
 import { listRules } from '../rules';
 import { jobMunicipality, RETENTION_JOB, type EtlJobData } from '@bu/jobs';
 import { purgeDeliveries } from './drop-folders';
@@ -28,6 +29,8 @@ export interface PurgeCounts {
   deliveries: number;
   /** Cases removed from case review rounds (with their answers and notes). */
   reviewCases: number;
+  /** Spill files of rejected rows left by a process that was killed mid-import (product-wide, under '0'). */
+  spills: number;
 }
 export type PurgeSummary = Record<string, PurgeCounts>;
 
@@ -38,6 +41,8 @@ export interface PurgeOptions {
   queue?: Queue<EtlJobData>;
   /** Raw uploads left here are removed. */
   uploadDir?: string;
+  /** Spill files of processes no longer running are removed from this folder (sweepOrphanSpills). */
+  spillDir?: string;
 }
 
 const DAY = 86_400_000;
@@ -56,7 +61,7 @@ async function retentionDays(pool: Pool): Promise<{ codes: number[]; days: (key:
 const add = (summary: PurgeSummary, code: number | null, what: keyof PurgeCounts, n: number) => {
   if (n === 0) return;
   const key = String(code ?? 0);
-  summary[key] ??= { importIssueValues: 0, auditRows: 0, jobs: 0, uploads: 0, deliveries: 0, reviewCases: 0 };
+  summary[key] ??= { importIssueValues: 0, auditRows: 0, jobs: 0, uploads: 0, deliveries: 0, reviewCases: 0, spills: 0 };
   summary[key][what] += n;
 };
 
@@ -168,6 +173,11 @@ export async function purgeExpired(pool: Pool, options: PurgeOptions): Promise<P
 
   for (const { municipality, removed } of await purgeDeliveries(pool, cutoff, unfinished && new Set(unfinished)))
     add(summary, municipality, 'deliveries', removed);
+
+  if (options.spillDir) {
+    const removed = sweepOrphanSpills(options.spillDir).length;
+    if (removed > 0) add(summary, null, 'spills', removed);
+  }
 
   // The import log says what went: one row per municipality (none for a purge that found nothing).
   for (const [code, counts] of Object.entries(summary)) {
