@@ -1,9 +1,9 @@
 import { createHash } from 'crypto';
-import { createReadStream, statSync } from 'fs';
+import { statSync } from 'fs';
 import { basename } from 'path';
 import { Client, Pool, PoolClient } from 'pg';
 import { APPLICATION_NAME, settings } from '@bu/config';
-import { ReadDigest, readDigests } from './csv/source';
+import { openExportFile, ReadDigest, readDigests } from './csv/source';
 import { traceQueries } from './trace';
 import { ImportFailure, ImportIssue, IssueLog } from './issues';
 import { maskCprInText } from './pseudonym';
@@ -86,7 +86,8 @@ export interface FileInfo {
 export async function checksum(path: string): Promise<FileInfo> {
   const hash = createHash('sha256');
   let bytes = 0;
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+  const handle = await openExportFile(path);
+  for await (const chunk of handle.createReadStream() as AsyncIterable<Buffer>) {
     hash.update(chunk);
     bytes += chunk.length;
   }

@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'async_hooks';
 import { createHash, Hash } from 'crypto';
-import { createReadStream } from 'fs';
+import { constants } from 'fs';
+import { open, type FileHandle } from 'fs/promises';
+import { basename } from 'path';
 
 /** A file's SHA-256 and size, taken from the very bytes the import parsed. */
 export interface ReadDigest {
@@ -27,6 +29,28 @@ export class FileFormatError extends Error {
 }
 
 const READ_BYTES = 1 << 18;
+
+/**
+ * Opens an export file to read: never through a symbolic link, and only a regular file. The check
+ * is on the file opened, so a link put in a checked file's place (a drop-folder delivery between
+ * its check and its import) is refused, not followed. Non-blocking: a named pipe is refused, not
+ * waited on.
+ */
+export async function openExportFile(path: string, file = basename(path)): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP')
+      throw new FileFormatError(file, `Filen ${file} er en symbolsk henvisning; den følges ikke.`);
+    throw error;
+  }
+  if (!(await handle.stat()).isFile()) {
+    await handle.close();
+    throw new FileFormatError(file, `Filen ${file} er ikke en almindelig fil.`);
+  }
+  return handle;
+}
 
 /**
  * Æ, Ø, Å, æ, ø, å and é as UTF-8 (0xC3 and one of these): read as Windows-1252 they become "Ã¦"
@@ -58,7 +82,8 @@ export async function* readText(path: string, file: string, encoding: 'utf-8' | 
   // generation every time, which under the 128 MB heap cap costs full collections; fields sliced
   // from it keep it alive too.
   let last = -1;
-  for await (const piece of createReadStream(path, { highWaterMark: READ_BYTES }) as AsyncIterable<Buffer>) {
+  const handle = await openExportFile(path, file);
+  for await (const piece of handle.createReadStream({ highWaterMark: READ_BYTES }) as AsyncIterable<Buffer>) {
     if (digest) {
       digest.hash!.update(piece);
       digest.bytes += piece.length;
