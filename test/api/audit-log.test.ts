@@ -126,6 +126,28 @@ describe('the audit log', () => {
     expect(all).not.toContain('Hemmelig');
   });
 
+  it('logs a change, a login and an import-issue read whatever the path’s case or a trailing slash', async () => {
+    // Express routes /api/V1/... and .../ to the same handlers: the log must see them as it does.
+    const chef = await tokenFor(app, 'chef');
+    const { rows: run } = await db.pool.query(
+      `INSERT INTO import_run (municipality_code, source, status) VALUES (461, 'dubu', 'succeeded') RETURNING id`,
+    );
+    await http().get(`/api/v1/Imports/${run[0].id}/issues/`).set('Authorization', `Bearer ${chef}`).expect(200);
+    await http().post('/api/v1/auth/login/').send({ username: 'chef', password: 'forkert-kode-2' }).expect(401);
+    await http().post('/API/v1/auth/login').send({ username: 'chef', password: 'forkert-kode-3' }).expect(401);
+    await http().post('/api/V1/auth/logout').set('Authorization', `Bearer ${chef}`).expect(204);
+    await new Promise((r) => setTimeout(r, 200));
+    const logged = await rows(
+      `detail->>'path' IN ('/api/v1/Imports/${run[0].id}/issues/', '/api/v1/auth/login/', '/API/v1/auth/login', '/api/V1/auth/logout')`,
+    );
+    expect(logged.map((r) => [r.username, r.action, r.status, r.detail.path])).toEqual([
+      ['chef', 'read:import-issues', 200, `/api/v1/Imports/${run[0].id}/issues/`],
+      ['chef', 'login.failed', 401, '/api/v1/auth/login/'],
+      ['chef', 'login.failed', 401, '/API/v1/auth/login'],
+      ['chef', 'change', 204, '/api/V1/auth/logout'],
+    ]);
+  });
+
   it('lets the API role add and read rows and case sets, but not change, remove or truncate them', async () => {
     const service = serviceAsApi();
     const cases = ['S1', 'S2', 'S3'];

@@ -19,7 +19,10 @@ export const SSO_LOGIN = 'ssoLogin';
 export type SsoLoginAttempt = { username?: string };
 
 /** What a finished request is in the audit log, or null when it is not logged. */
-export function auditAction(method: string, path: string, status: number): string | null {
+export function auditAction(method: string, requested: string, status: number): string | null {
+  // Classified as Express routes it: whatever the letters' case, with or without a trailing slash
+  // (else /api/V1/users/x or /api/v1/auth/login/ would reach their route unlogged).
+  const path = requested.toLowerCase().replace(/(.)\/+$/, '$1');
   if (!path.startsWith('/api/')) return null;
   if (method === 'POST' && path === '/api/v1/auth/login') return status < 300 ? 'login' : 'login.failed';
   if (status === 401 || status === 403) return 'refused';
