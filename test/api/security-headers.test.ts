@@ -71,6 +71,17 @@ describe('HTTP security headers and /api/docs', () => {
     }
   });
 
+  it('tells the browser to keep no API answer (work lists, the audit log), and lets it keep the dashboard', async () => {
+    const app = await start();
+    const chef = await token(app, 'chef');
+    for (const path of ['/api/v1/kpis?municipality=461&ids=deadline.notification_overdue', '/api/v1/me', '/api/v1/nothing-here']) {
+      const res = await request(app.getHttpServer()).get(path).set('Authorization', `Bearer ${chef}`);
+      expect(res.headers['cache-control'], path).toBe('no-store');
+    }
+    expect((await request(app.getHttpServer()).get('/api/v1/me')).headers['cache-control']).toBe('no-store');
+    expect((await request(app.getHttpServer()).get('/').expect(200)).headers['cache-control']).not.toContain('no-store');
+  });
+
   it('sends HSTS when it runs behind TLS (HSTS=1)', async () => {
     const app = await start({ hsts: true });
     const res = await request(app.getHttpServer()).get('/api/health').expect(200);

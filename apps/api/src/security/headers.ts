@@ -50,5 +50,10 @@ export function securityHeaders(options: { hsts: boolean }): RequestHandler {
   const strict = withPolicy(CONTENT_SECURITY_POLICY);
   // The Swagger UI page (API_DOCS=public only) has inline <style> blocks; its scripts are files.
   const docs = withPolicy({ ...CONTENT_SECURITY_POLICY, 'style-src': ["'self'", "'unsafe-inline'"] });
-  return (req, res, next) => (req.path === '/api/docs' || req.path.startsWith('/api/docs/') ? docs : strict)(req, res, next);
+  return (req, res, next) => {
+    // API answers hold work lists, review notes and the audit log: no browser or proxy keeps them
+    // (on a shared municipal PC they would outlive the session). The dashboard's files may be kept.
+    if (req.path.startsWith('/api/')) res.setHeader('Cache-Control', 'no-store');
+    (req.path === '/api/docs' || req.path.startsWith('/api/docs/') ? docs : strict)(req, res, next);
+  };
 }
