@@ -81,6 +81,20 @@ describe('request logging', () => {
     expect(JSON.stringify(json())).not.toContain(login.body.token);
   });
 
+  it('logs the route, not the case number or other ids in the path (the audit log has those)', async () => {
+    const { log, json } = capture();
+    const app = await api(log);
+    const login = await request(app.getHttpServer()).post('/api/v1/auth/login').send({ username: 'chef', password: PASSWORD }).expect(200);
+    const as = { Authorization: `Bearer ${login.body.token}` };
+    await request(app.getHttpServer()).get('/api/v1/reviews/7/cases/SAG-4711').set(as);
+    await request(app.getHttpServer()).get('/api/v1/no-such-thing/SAG-4712/more').set(as).expect(404);
+    await new Promise((r) => setTimeout(r, 100));
+    const paths = json().map((l) => l.path);
+    expect(paths).toContain('/api/v1/reviews/:id/cases/:case');
+    expect(paths).toContain('/api/v1/no-such-thing/…');
+    expect(JSON.stringify(json())).not.toMatch(/SAG-471[12]/);
+  });
+
   it('takes X-Request-Id from a trusted proxy only', async () => {
     const trusting = capture();
     const viaProxy = await request((await api(trusting.log)).getHttpServer())

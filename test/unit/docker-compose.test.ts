@@ -88,6 +88,16 @@ describe('docker/compose.yml', () => {
     expect(nginx).not.toMatch(/listen 80\b/);
   });
 
+  it("nginx's access lines for the API name the resource, never the path's ids or the query", () => {
+    const nginx = readFileSync(resolve(__dirname, '../../docker/nginx.conf'), 'utf8');
+    const api = /location \/api\/ \{([^}]*)\}/.exec(nginx)![1];
+    expect(api).toMatch(/access_log \S+ bu_api;/);
+    const format = /log_format bu_api ([^;]*);/.exec(nginx)![1];
+    expect(format).toContain('$bu_api_resource');
+    for (const variable of ['$request ', '$request"', '$request_uri', '$uri', '$args', '$query_string'])
+      expect(format).not.toContain(variable);
+  });
+
   it('the proxy makes a self-signed certificate at first start and keeps one that is there', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bu-tls-'));
     try {

@@ -21,10 +21,26 @@ function requestId(req: Request): string {
 }
 
 /**
+ * The path as logged: an API request's route with its parameters named, not their values
+ * (`/api/v1/reviews/:id/cases/:case`): the application log is no record of who opened which
+ * child's case (the audit log is, with the values). A path no route took keeps its first three
+ * segments. The dashboard's own paths (logged only when debugging) as they came, CPR-masked.
+ */
+function loggedPath(req: Request): string {
+  const requested = req.originalUrl.split('?')[0];
+  if (!requested.startsWith('/api')) return maskCprLike(requested).slice(0, 300);
+  const route = (req.route as { path?: unknown } | undefined)?.path;
+  if (typeof route === 'string' && route.startsWith('/api')) return route;
+  const segments = requested.split('/');
+  return maskCprLike(segments.slice(0, 4).join('/') + (segments.length > 4 ? '/…' : '')).slice(0, 300);
+}
+
+/**
  * First middleware: gives each request an id (returned in X-Request-Id) and runs the rest of it in
  * a log context, so every line logged while serving it carries the id, and, once the auth guard
  * has verified the token, the user and the municipality. When the response is finished, one line
- * for it: method, path (never the query string: it may hold a value), status and duration.
+ * for it: method, path (its route: no id, no query string, which may hold a value), status and
+ * duration.
  */
 export function logRequests(app: INestApplication, log: Logger): void {
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -33,8 +49,7 @@ export function logRequests(app: INestApplication, log: Logger): void {
     res.setHeader(REQUEST_ID_HEADER, id);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      // A case number typed as a CPR number never reaches the log.
-      const path = maskCprLike(req.originalUrl.split('?')[0]).slice(0, 300);
+      const path = loggedPath(req);
       const ms = Number((process.hrtime.bigint() - started) / 1000n) / 1000;
       const line = { ...context, method: req.method, path, status: res.statusCode, ms };
       const text = `${req.method} ${path} ${res.statusCode}`;
