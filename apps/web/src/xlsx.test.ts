@@ -24,6 +24,15 @@ describe('the Excel download', () => {
     expect(strFromU8(files['xl/workbook.xml'])).toContain('name="Sager pr. rådgiver"');
   });
 
+  it('leaves out characters XML forbids (a login name tried with a control character), before the formula check', () => {
+    const files = unzipSync(workbook('Revisionslog\u0001', [['x\u0001y', '\u0000=SUM(A1)', 'tab\tok']]));
+    const sheet = strFromU8(files['xl/worksheets/sheet1.xml']);
+    for (const part of [sheet, strFromU8(files['xl/workbook.xml'])]) expect(part).not.toMatch(/[\x00-\x08\x0B\x0C\x0E-\x1F]/);
+    expect(sheet).toContain('<t xml:space="preserve">xy</t>');
+    expect(sheet).toContain(`<t xml:space="preserve">'=SUM(A1)</t>`);
+    expect(sheet).toContain('<t xml:space="preserve">tab\tok</t>');
+  });
+
   it('escapes every dangerous first character, and only those', () => {
     expect(['=a', '+a', '-a', '@a', '\ta', '\ra', 'a=b', 'Æble'].map(escapeText)).toEqual([
       "'=a",

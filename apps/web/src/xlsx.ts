@@ -10,7 +10,11 @@ export function escapeText(text: string): string {
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
-const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** Characters XML 1.0 forbids: one in a cell (a login name tried with a control character) would make the whole file unreadable. */
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+
+const xml = (s: string) =>
+  s.replace(NOT_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function column(i: number): string {
   let s = '';
@@ -21,7 +25,8 @@ function column(i: number): string {
 function cell(value: Cell, ref: string): string {
   if (value === null || value === undefined || value === '') return '';
   if (typeof value === 'number' && Number.isFinite(value)) return `<c r="${ref}"><v>${value}</v></c>`;
-  return `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${xml(escapeText(String(value)))}</t></is></c>`;
+  // Removed before the formula check: "\u0001=…" must not become an unescaped "=…".
+  return `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${xml(escapeText(String(value).replace(NOT_XML, '')))}</t></is></c>`;
 }
 
 export function workbook(sheetName: string, rows: Cell[][]): Uint8Array {
