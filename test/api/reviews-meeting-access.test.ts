@@ -160,6 +160,14 @@ describe('case review: who reads and writes a round’s dialogue meetings', () =
     const own = (await call('teamleder', 'post', '/reviews/actions', area(nords)).expect(201)).body.id as number;
     await call('teamleder', 'put', `/reviews/actions/${own}`, area(chiefs)).expect(404);
     // The chief links any round of the municipality.
-    await call('chef', 'post', '/reviews/actions', area(syds)).expect(201);
+    const chiefsArea = (await call('chef', 'post', '/reviews/actions', area(syds)).expect(201)).body.id as number;
+    // The team leader neither relinks nor unlinks (nor rewrites) an area linked to a round it cannot see.
+    await call('teamleder', 'put', `/reviews/actions/${chiefsArea}`, area(nords)).expect(404);
+    const { round: _round, ...unlinked } = area(nords);
+    await call('teamleder', 'put', `/reviews/actions/${chiefsArea}`, { ...unlinked, title: 'Ændret' }).expect(404);
+    const stored = (await call('chef', 'get', '/reviews/actions').expect(200)).body.find((a: { id: number }) => a.id === chiefsArea);
+    expect(stored).toMatchObject({ round: syds, title: 'Samtale med barnet før afgørelse' });
+    // Its own area it still changes.
+    await call('teamleder', 'put', `/reviews/actions/${own}`, { ...unlinked, title: 'Ændret' }).expect(200);
   });
 });

@@ -449,7 +449,10 @@ describe('case review rounds over HTTP', () => {
       const listed = (await call('teamleder', 'get', '/reviews').expect(200)).body.map((r: { id: number }) => r.id);
       expect(listed).not.toContain(syd);
       expect([...listed].sort()).toEqual([id, own.body.id, none.body.id].sort());
-      expect((await call('chef', 'get', '/reviews').expect(200)).body.map((r: { id: number }) => r.id)).toContain(syd);
+      const chiefs = (await call('chef', 'get', '/reviews').expect(200)).body as { id: number; sampling: Record<string, unknown> }[];
+      expect(chiefs.map((r) => r.id)).toContain(syd);
+      // The list names no case (its reads are not audited); the round does, with an audit row.
+      expect(chiefs.find((r) => r.id === syd)!.sampling).toEqual({ kind: 'chosen' });
     });
 
     it("keeps the API role's queries to the request's municipality (row-level security)", async () => {

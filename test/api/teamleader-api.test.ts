@@ -97,6 +97,13 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
     // Issues are written with their run, whose change moves the data version (drops cached answers).
     await db.pool.query(`UPDATE import_run SET finished_at = finished_at WHERE id = $1`, [rows[0].id]);
     const ids = 'ids=dq.rejected_rows,dq.unknown_codes';
+    const logged = async (username: string) =>
+      (
+        await db.pool.query(
+          `SELECT detail->'imports' AS imports FROM audit_log WHERE username = $1 AND action = 'kpi:dq.rejected_rows,dq.unknown_codes' ORDER BY id`,
+          [username],
+        )
+      ).rows;
     const lead = (await get('teamleder', ids).expect(200)).body.kpis;
     const rejected = lead['dq.rejected_rows'].rows.find((r: { rule: string }) => r.rule === 'R011');
     expect(rejected).toMatchObject({ file: 'ydelser.csv', count: 1, lines: [], issues: [] });
@@ -111,6 +118,10 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
     expect(chief['dq.unknown_codes'].rows.find((r: { code: string }) => r.code === 'XYZ').issues).toEqual([
       { file: 'ydelser.csv', line: 8, message: 'Ukendt kode XYZ på sag SYD-CASE-43' },
     ]);
+    // The chief's read of the rejected values is in the audit log, as the import issues' own page
+    // is; the team leader saw counts only, so nothing of its is.
+    expect(await logged('chef')).toEqual([{ imports: [rows[0].id] }]);
+    expect(await logged('teamleder')).toEqual([]);
   });
 
   it('gives the chief the whole municipality', async () => {

@@ -69,8 +69,10 @@ export class AuditService implements BeforeApplicationShutdown {
     caseSetId: string | null,
     detail: Record<string, unknown>,
   ): Promise<void> {
-    // Lists without case rows (data quality, empty work lists) show no person-level data.
-    if (listIds.length === 0 || caseSetId === null) return;
+    // Lists without case rows (empty work lists) show no person-level data, unless they show
+    // rejected import values (the data-quality lists: values and messages may name a case), which
+    // are logged as the import issues' own page is (detail.imports).
+    if (listIds.length === 0 || (caseSetId === null && !detail.imports)) return;
     return this.event({ username: user.username, role: user.role, action: `kpi:${listIds.join(',')}`, municipality, caseSetId, detail });
   }
 
@@ -139,4 +141,24 @@ function collectCases(value: unknown, into: Set<string>): void {
     else if (row.notification) into.add(`${NOTIFICATION_WITHOUT_CASE}${row.notification}`);
   }
   for (const nested of Object.values(v)) if (nested && typeof nested === 'object' && 'rows' in nested) collectCases(nested, into);
+}
+
+/**
+ * The imports whose rejected values or messages the named lists show (rows with `issues`: the
+ * data-quality lists as a chief or administrator sees them), sorted; null when none shows any.
+ * A list without an import id per row (unknown codes: the newest imports) counts as shown, with
+ * no id.
+ */
+export function importIssuesIn(listIds: string[], values: Record<string, unknown>): string[] | null {
+  let shown = false;
+  const imports = new Set<string>();
+  for (const id of listIds) {
+    const rows = (values[id] as { rows?: { import?: string; issues?: unknown[] }[] } | undefined)?.rows ?? [];
+    for (const row of rows) {
+      if (!Array.isArray(row.issues) || row.issues.length === 0) continue;
+      shown = true;
+      if (row.import) imports.add(row.import);
+    }
+  }
+  return shown ? [...imports].sort() : null;
 }

@@ -25,7 +25,7 @@ import {
   type Query,
 } from '@bu/kpi';
 import type { AuthUser } from '../auth/auth.types';
-import { AuditService, casesIn } from '../audit/audit.service';
+import { AuditService, casesIn, importIssuesIn } from '../audit/audit.service';
 import { runInScope } from '../database/request-scope';
 import { ComparisonGroupsRepository } from '../goals/comparison-groups.repository';
 import { refuseMixedKeys, ScopeService } from '../municipalities/scope.service';
@@ -91,6 +91,8 @@ interface Answer {
   /** The case numbers on it, for the audit log, and their row in audit_case_set once stored. */
   cases: string[];
   caseSet?: Promise<string | null>;
+  /** The imports whose rejected values it shows (the data-quality lists), for the audit log; null for none. */
+  imports: string[] | null;
   /** An Arrow list cut at MAX_PAGE rows (asked without `limit`). */
   truncated?: boolean;
 }
@@ -257,7 +259,11 @@ export class KpiService {
       answer.caseSet = undefined;
       throw e;
     });
-    await this.audit.record(user, municipality.code, listIds, await answer.caseSet, { asOf, period });
+    await this.audit.record(user, municipality.code, listIds, await answer.caseSet, {
+      asOf,
+      period,
+      ...(answer.imports ? { imports: answer.imports } : {}),
+    });
     const headers: HttpAnswer['headers'] = [['Content-Type', answer.type]];
     // An Arrow table cannot say it was cut (JSON says `truncated`): the header does.
     if (answer.truncated) headers.push(['X-Rows-Truncated', String(MAX_PAGE)]);
@@ -392,10 +398,9 @@ export class KpiService {
       if (listQuery && kpi.unit === 'list') kpis[id] = this.page(kpis[id] as never, listQuery, kpi.countOf as never) as never;
       else if (kpi.unit === 'list') kpis[id] = this.capped(kpis[id] as never, kpi.countOf as never) as never;
     }
-    const cases = casesIn(
-      requested.filter((id) => kpiById(id)!.unit === 'list'),
-      kpis,
-    );
+    const lists = requested.filter((id) => kpiById(id)!.unit === 'list');
+    const cases = casesIn(lists, kpis);
+    const imports = importIssuesIn(lists, kpis);
     if (arrow) {
       // Tabular answers as Arrow IPC: one tabular KPI per request.
       const table = requested.length === 1 ? toArrow(kpis[requested[0]]) : null;
@@ -404,6 +409,7 @@ export class KpiService {
         type: ARROW_STREAM,
         body: Buffer.from(table),
         cases,
+        imports,
         truncated: (kpis[requested[0]] as { truncated?: boolean }).truncated === true,
       };
     }
@@ -438,7 +444,7 @@ export class KpiService {
           }
         : {}),
     };
-    return { type: 'application/json; charset=utf-8', body: Buffer.from(JSON.stringify(response)), cases };
+    return { type: 'application/json; charset=utf-8', body: Buffer.from(JSON.stringify(response)), cases, imports };
   }
 
   /**

@@ -154,8 +154,9 @@ export class ReviewsService {
     const teams = teamScope(user);
     const m = await this.scope.resolve(user, municipality);
     const rows = await this.repository.rounds(m.code, teams);
-    // A team leader does not learn other teams' case numbers from a hand-chosen round's list.
-    return rows.map(({ teams: _teams, ...r }) => ({ ...r, sampling: teams ? withoutCases(r.sampling) : r.sampling }));
+    // A hand-chosen round's case numbers are not in the list (a team leader would learn other
+    // teams'; anyone's read of them would go unaudited): the round itself shows them, audited.
+    return rows.map(({ teams: _teams, ...r }) => ({ ...r, sampling: withoutCases(r.sampling) }));
   }
 
   /** The round with the cases the caller may see, audited as a read of review notes. */
@@ -278,6 +279,11 @@ export class ReviewsService {
 
   async updateActionArea(user: AuthUser, id: number, body: ActionAreaBody): Promise<ActionArea> {
     const write = await this.validActionArea(user, body);
+    if (teamScope(user)) {
+      // Nor does a team leader change (or unlink) an area linked to a round it does not see.
+      const [stored] = await this.repository.actionAreas(write.municipality, id);
+      if (stored?.round != null) await this.visibleRound(user, stored.round);
+    }
     if (!(await this.repository.updateActionArea(id, write))) throw new NotFoundException(`Indsatsområde ${id} findes ikke`);
     const [row] = await this.repository.actionAreas(write.municipality, id);
     return row;
