@@ -5,11 +5,14 @@
 // its tokens stop working (within 60 s).
 // npm run admin -- backup <file> | restore <file> [--force]: pg_dump/pg_restore of the product's
 // schema (docs/OPERATIONS.md "Backup and restore").
+// npm run admin -- municipality cvr <code> <cvr|--clear>: registers the municipality's CVR number,
+// to which its KOMBIT privilege mappings are held (docs/SSO.md); warns of mappings that do not fit.
 import { Pool } from 'pg';
 import { APPLICATION_NAME, databaseUrlFromEnv } from '@bu/config';
 import { migrate, verifyAuditChain } from '@bu/db';
 import { isRole } from '@bu/domain';
 import { backup, restore } from './lib/backup';
+import { registerCvr } from './lib/municipalities';
 import { addUser, setUserDisabled } from './lib/users';
 
 async function readStdin(): Promise<string> {
@@ -51,7 +54,7 @@ async function auditVerify(url: string): Promise<void> {
 }
 
 const USAGE =
-  'Brug: npm run admin -- user add <navn> --role <udvalg|chef|teamleder|admin> [--team <team>] [--municipality <kode>] | user disable <navn> | user enable <navn> | audit verify | backup <fil> | restore <fil> [--force]';
+  'Brug: npm run admin -- user add <navn> --role <udvalg|chef|teamleder|admin> [--team <team>] [--municipality <kode>] | user disable <navn> | user enable <navn> | municipality cvr <kode> <cvr|--clear> | audit verify | backup <fil> | restore <fil> [--force]';
 
 async function disable(username: string, disabled: boolean): Promise<void> {
   const url = databaseUrlFromEnv();
@@ -95,6 +98,26 @@ async function main(): Promise<void> {
     if (verb !== 'verify') throw new Error('Brug: npm run admin -- audit verify');
     const url = databaseUrlFromEnv();
     return auditVerify(url);
+  }
+  if (noun === 'municipality') {
+    const [code, cvr] = [username, rest[0]];
+    if (verb !== 'cvr' || !code || !/^\d{1,3}$/.test(code) || !cvr || rest.length > 1)
+      throw new Error('Brug: npm run admin -- municipality cvr <kommunekode> <cvr-nummer|--clear>');
+    const url = databaseUrlFromEnv();
+    await migrate(url);
+    const pool = new Pool({ connectionString: url, max: 2, application_name: APPLICATION_NAME.admin });
+    try {
+      const foreign = await registerCvr(pool, Number(code), cvr === '--clear' ? null : cvr);
+      console.log(cvr === '--clear' ? `Kommune ${code} har ikke længere et CVR-nummer.` : `Kommune ${code} har CVR-nummer ${cvr}.`);
+      for (const m of foreign)
+        console.error(
+          `Advarsel: kommune ${m.municipality} har gruppen ${m.group}, som ikke passer til CVR-nummeret; slet den, hvis den er forkert.`,
+        );
+      if (foreign.length > 0) process.exitCode = 1;
+    } finally {
+      await pool.end();
+    }
+    return;
   }
   if (noun === 'user' && (verb === 'disable' || verb === 'enable') && username && !username.startsWith('--'))
     return disable(username, verb === 'disable');

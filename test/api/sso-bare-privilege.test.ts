@@ -1,4 +1,6 @@
+import { spawnSync } from 'child_process';
 import type { INestApplication } from '@nestjs/common';
+import { resolve } from 'path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu } from '@bu/etl';
@@ -11,8 +13,9 @@ import { DUBU_SMALL, DUBU_SMALL_D } from '../support/fixtures';
 // administrator who mapped it would take in every other municipality's holders of it (a security
 // review's finding). Only a product administrator may map one.
 const BARE = 'http://brugerstyring.kombit.dk/roles/usersystemrole/boerneblik_chef/1';
+const ROOT = resolve(__dirname, '../..');
 
-describe('single sign-on: a bare KOMBIT privilege is mapped by a product administrator only', () => {
+describe('single sign-on: a KOMBIT privilege is mapped in the municipality of its CVR number, a bare one by a product administrator only', () => {
   let db: TestDatabase;
   let app: INestApplication;
   const tokens: Record<string, string> = {};
@@ -41,9 +44,42 @@ describe('single sign-on: a bare KOMBIT privilege is mapped by a product adminis
     expect((await db.pool.query('SELECT count(*)::int AS n FROM sso_group_mapping')).rows[0].n).toBe(0);
   });
 
-  it('maps the privilege scoped by a CVR number, and an ordinary group, for the municipality', async () => {
+  const admin = (...args: string[]) =>
+    spawnSync(process.execPath, ['tools/run.js', 'scripts/admin.ts', ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, DATABASE_URL: db.url },
+    });
+
+  it("refuses a municipality's administrator a CVR-scoped privilege until the operator has registered the municipality's CVR number", async () => {
+    const res = await post('admin-461', { group: `29189447:${BARE}`, role: 'chef' }).expect(400);
+    expect(res.body.message).toBe(
+      'Kommunens CVR-nummer (kommune 461) er ikke registreret, så et KOMBIT-privilegie (CVR:privilegie) kan ikke opsættes endnu; bed driften registrere det',
+    );
+    // A product administrator may (an installation for one municipality); the registration below warns of it.
+    await post('admin', { group: `12345678:${BARE}`, role: 'udvalg', municipality: 461 }).expect(201);
+  });
+
+  it('registers the CVR number with the admin command, warns of a mapping that does not fit it, and refuses a number twice', () => {
+    const registered = admin('municipality', 'cvr', '461', '29189447');
+    expect(registered.stdout).toContain('Kommune 461 har CVR-nummer 29189447.');
+    expect(registered.stderr).toContain(`Advarsel: kommune 461 har gruppen 12345678:${BARE}, som ikke passer til CVR-nummeret`);
+    expect(registered.status).toBe(1);
+    const twice = admin('municipality', 'cvr', '101', '29189447');
+    expect(twice.status).toBe(1);
+    expect(twice.stderr).toContain('CVR-nummer 29189447 er allerede registreret for kommune 461');
+    expect(admin('municipality', 'cvr', '101', '2918944').stderr).toContain('Et CVR-nummer er 8 cifre');
+  }, 60_000);
+
+  it('maps the privilege of its own CVR number, and an ordinary group, for the municipality; another CVR number for nobody', async () => {
     await post('admin-461', { group: `29189447:${BARE}`, role: 'chef' }).expect(201);
     await post('admin-461', { group: 'BU-Chefer', role: 'chef' }).expect(201);
+    for (const user of ['admin-461', 'admin']) {
+      const res = await post(user, { group: `29189448:${BARE.replace('chef', 'leder')}`, role: 'chef', municipality: 461 }).expect(400);
+      expect(res.body.message).toBe(
+        'Privilegiet hører til CVR-nummer 29189448, men kommune 461 har CVR-nummer 29189447; et KOMBIT-privilegie giver kun adgang i kommunen med dets CVR-nummer',
+      );
+    }
   });
 
   it('lets a product administrator map the bare privilege to a municipality', async () => {

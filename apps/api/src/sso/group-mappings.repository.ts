@@ -27,6 +27,12 @@ async function endSessions(db: Pick<EntityManager, 'query'>, municipality: numbe
 export class GroupMappingsRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
+  /** The municipality's CVR number as the operator registered it (npm run admin -- municipality cvr); null before. */
+  async cvr(municipality: number): Promise<string | null> {
+    const [row] = await this.db.query(`SELECT cvr FROM municipality WHERE code = $1`, [municipality]);
+    return row?.cvr ?? null;
+  }
+
   list(municipality: number): Promise<GroupMapping[]> {
     return this.db.query(`${SELECT} WHERE municipality_code = $1 ORDER BY group_id, id`, [municipality]);
   }

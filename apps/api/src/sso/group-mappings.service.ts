@@ -13,6 +13,8 @@ const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code
  * every municipality (the SAML login makes `<CVR>:<URI>` when the scope names one).
  */
 const BARE_PRIVILEGE = /^(https?:\/\/|urn:)/i;
+/** A KOMBIT privilege scoped by its PrivilegeGroup's CVR number: `<CVR>:<URI>`. */
+const CVR_PRIVILEGE = /^(\d{8}):(https?:\/\/|urn:)/i;
 
 /**
  * The administrator says which of the organisation's groups give which role, municipality and
@@ -39,7 +41,7 @@ export class GroupMappingsService {
 
   async create(admin: AuthUser, body: GroupMappingBody): Promise<GroupMapping> {
     const code = await this.target(admin, body.municipality);
-    mappable(admin, body.group);
+    await this.mappable(admin, code, body.group);
     const change = await this.repository.insert(code, body);
     if (!change) throw await this.taken(body.group, code);
     return this.ended(change);
@@ -50,7 +52,7 @@ export class GroupMappingsService {
     if (!current) throw new NotFoundException(`Gruppeopsætning ${id} findes ikke`);
     if (body.municipality !== undefined && body.municipality !== current.municipality)
       throw new BadRequestException('En gruppeopsætning kan ikke flyttes til en anden kommune; slet den og opret en ny');
-    mappable(admin, body.group);
+    await this.mappable(admin, current.municipality, body.group);
     try {
       const change = await this.repository.update(id, body);
       if (!change) throw new NotFoundException(`Gruppeopsætning ${id} findes ikke`);
@@ -87,6 +89,38 @@ export class GroupMappingsService {
     return { municipality: code, passwordLogin };
   }
 
+  /**
+   * Whether the administrator may map the group in the municipality. A bare KOMBIT privilege names
+   * no municipality: mapped by a municipality's administrator, it would let in, as users of this
+   * municipality, every other municipality's holders of it (and block those another municipality
+   * had mapped otherwise); a product administrator may, for an installation that serves one
+   * municipality. A `<CVR>:<URI>` privilege gives access only in the municipality whose CVR number
+   * the operator registered; before that, only a product administrator maps one.
+   */
+  private async mappable(admin: AuthUser, municipality: number, group: string): Promise<void> {
+    const name = group.trim();
+    if (BARE_PRIVILEGE.test(name)) {
+      if (admin.municipality !== null)
+        throw new BadRequestException(
+          'Et KOMBIT-privilegie uden kommunens CVR-nummer (CVR:privilegie) gælder i alle kommuner og kan kun opsættes af en produktadministrator',
+        );
+      return;
+    }
+    const scoped = CVR_PRIVILEGE.exec(name);
+    if (!scoped) return;
+    const cvr = await this.repository.cvr(municipality);
+    if (cvr === null) {
+      if (admin.municipality === null) return;
+      throw new BadRequestException(
+        `Kommunens CVR-nummer (kommune ${municipality}) er ikke registreret, så et KOMBIT-privilegie (CVR:privilegie) kan ikke opsættes endnu; bed driften registrere det`,
+      );
+    }
+    if (scoped[1] !== cvr)
+      throw new BadRequestException(
+        `Privilegiet hører til CVR-nummer ${scoped[1]}, men kommune ${municipality} har CVR-nummer ${cvr}; et KOMBIT-privilegie giver kun adgang i kommunen med dets CVR-nummer`,
+      );
+  }
+
   /** The sessions the change ended are refused at once in this process (other processes: within the user cache's TTL). */
   private ended<T>({ result, ended }: MappingChange<T>): T {
     for (const username of ended) this.auth.users.forget(username);
@@ -112,18 +146,4 @@ export class GroupMappingsService {
     if (municipality === undefined && admin.municipality === null) throw new BadRequestException('Angiv kommunen (municipality)');
     return (await this.scope.resolve(admin, municipality)).code;
   }
-}
-
-/**
- * A municipality's administrator may not map a bare KOMBIT privilege: it names no municipality, so
- * it would let in, as users of this municipality, every other municipality's holders of it (and
- * block those another municipality had mapped otherwise). A product administrator may, for an
- * installation that serves one municipality. (A `<CVR>:<URI>` group is not checked against the
- * municipality's CVR number: the product has no table of them; see docs/SSO.md.)
- */
-function mappable(admin: AuthUser, group: string): void {
-  if (admin.municipality !== null && BARE_PRIVILEGE.test(group.trim()))
-    throw new BadRequestException(
-      'Et KOMBIT-privilegie uden kommunens CVR-nummer (CVR:privilegie) gælder i alle kommuner og kan kun opsættes af en produktadministrator',
-    );
 }

@@ -42,6 +42,7 @@ import { MeasureDeadlineReadModel1733920300000 } from './1733920300000-MeasureDe
 import { ReadModelBuild1733920400000 } from './1733920400000-ReadModelBuild';
 import { ActiveMeasureReadModels1733920500000 } from './1733920500000-ActiveMeasureReadModels';
 import { TwoVisitsReadModel1733920600000 } from './1733920600000-TwoVisitsReadModel';
+import { MunicipalityCvr1733920700000 } from './1733920700000-MunicipalityCvr';
 import { ImportReuse1733910000000 } from './1733910000000-ImportReuse';
 
 export const MIGRATIONS = [
@@ -88,4 +89,5 @@ export const MIGRATIONS = [
   ReadModelBuild1733920400000,
   ActiveMeasureReadModels1733920500000,
   TwoVisitsReadModel1733920600000,
+  MunicipalityCvr1733920700000,
 ];
