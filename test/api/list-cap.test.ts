@@ -120,6 +120,52 @@ describe('the row cap of a list asked without limit', () => {
     }
   }, 120_000);
 
+  it('names the data version of every page; the client asks again, whole, when an import commits between pages', async () => {
+    await app.listen(0, '127.0.0.1').catch(() => undefined); // listening already after the test above
+    const address = app.getHttpServer().address() as { port: number };
+    const store = new Map<string, string>();
+    const g = globalThis as unknown as { sessionStorage?: unknown; fetch: typeof fetch };
+    const saved = { sessionStorage: g.sessionStorage, fetch: g.fetch };
+    g.sessionStorage = {
+      getItem: (k: string) => store.get(k) ?? null,
+      setItem: (k: string, v: string) => void store.set(k, v),
+      removeItem: (k: string) => void store.delete(k),
+    };
+    const asked: { offset: string | null; version: string | null }[] = [];
+    g.fetch = async (input: string | URL | Request, init?: RequestInit) => {
+      const url = new URL(String(input), `http://127.0.0.1:${address.port}`);
+      const res = await saved.fetch(url, init);
+      asked.push({ offset: url.searchParams.get('offset'), version: res.headers.get('x-data-version') });
+      // The municipality's data changes after the list's first page was answered (as an import's commit does).
+      if (asked.length === 1) {
+        await db.pool.query(`UPDATE import_run SET finished_at = finished_at WHERE municipality_code = 461`);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      return res;
+    };
+    try {
+      store.set('boerneblik.token', auth.Authorization.slice('Bearer '.length));
+      const web = await import('../../apps/web/src/api');
+      const list = (await web.kpis({ municipality: 461, asOf, ids: [big] })).kpis[big] as { rows: unknown[]; count: number };
+      // The first attempt stops at the page of other data; the second asks the whole list again.
+      const pages = Math.floor(list.count / 1000) + 1; // the client stops at the first page short of 1000 rows
+      expect(asked.map((a) => a.offset)).toEqual([
+        null,
+        '1000',
+        null,
+        ...Array.from({ length: pages - 1 }, (_, i) => String((i + 1) * 1000)),
+      ]);
+      const [first, second, ...again] = asked.map((a) => a.version);
+      expect(first).toMatch(/^\d+(\.\d+)*$/);
+      expect(second).not.toBe(first);
+      expect(again).toEqual(again.map(() => second));
+      expect(list.rows.length).toBe(list.count);
+    } finally {
+      g.sessionStorage = saved.sessionStorage;
+      g.fetch = saved.fetch;
+    }
+  }, 120_000);
+
   it('sends a short list whole, unmarked', async () => {
     const res = await request(app.getHttpServer()).get(`/api/v1/kpis?ids=caseload.unassigned&asOf=2019-01-31`).set(auth).expect(200);
     const list = res.body.kpis['caseload.unassigned'];

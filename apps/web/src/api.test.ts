@@ -69,3 +69,67 @@ describe('the first screen asked early', () => {
     expect(sent).toHaveLength(1);
   });
 });
+
+// A list longer than a page is asked page by page (issue 13); an import that commits between two
+// pages would join rows of two data versions into one list. The pages carry X-Data-Version: a page
+// of another version than the first asks for the whole answer again.
+describe('a long list asked page by page while an import commits', () => {
+  const LIST = 'deadline.followup_overdue';
+  let asked: { offset: number; version: string }[] = [];
+
+  /** The API as stood in for: the list has 1500 rows; the n-th request answers from versions[n]. */
+  function api(versions: string[]): void {
+    asked = [];
+    vi.stubGlobal('fetch', async (path: string) => {
+      const offset = Number(new URL(path, 'http://x').searchParams.get('offset') ?? 0);
+      const version = versions[Math.min(asked.length, versions.length - 1)];
+      asked.push({ offset, version });
+      const rows = Array.from({ length: offset === 0 ? 1000 : 500 }, (_, i) => ({ case: `${version}-${offset + i}` }));
+      const list = offset === 0 ? { count: 1500, rows, truncated: true } : { count: 1500, rows, offset, limit: 1000 };
+      return new Response(JSON.stringify({ kpis: { [LIST]: list } }), {
+        headers: { 'content-type': 'application/json', 'X-Data-Version': version },
+      });
+    });
+  }
+
+  beforeEach(() => {
+    vi.resetModules();
+    const stored = new Map<string, string>([['boerneblik.token', 'token']]);
+    vi.stubGlobal('sessionStorage', {
+      getItem: (k: string) => stored.get(k) ?? null,
+      setItem: (k: string, v: string) => stored.set(k, v),
+      removeItem: (k: string) => stored.delete(k),
+    });
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  const ask = async () => (await import('./api')).kpis({ municipality: 461, ids: [LIST] });
+
+  it('joins the pages of one version', async () => {
+    api(['7.1']);
+    const rows = ((await ask()).kpis[LIST] as { rows: { case: string }[] }).rows;
+    expect(rows).toHaveLength(1500);
+    expect(asked.map((a) => a.offset)).toEqual([0, 1000]);
+  });
+
+  it('asks again, whole, when a page came from newer data, and gives one version’s rows', async () => {
+    api(['7.1', '7.2']);
+    const answer = (await ask()).kpis[LIST] as { rows: { case: string }[]; truncated?: boolean };
+    expect(asked).toEqual([
+      { offset: 0, version: '7.1' },
+      { offset: 1000, version: '7.2' },
+      { offset: 0, version: '7.2' },
+      { offset: 1000, version: '7.2' },
+    ]);
+    expect(answer.rows).toHaveLength(1500);
+    expect(answer.rows.every((r) => r.case.startsWith('7.2-'))).toBe(true);
+    expect(answer.truncated).toBeUndefined();
+  });
+
+  it('gives up with a Danish message when the data changes on every attempt', async () => {
+    api(['1', '2', '3', '4', '5', '6']);
+    const { LIST_CHANGED_MESSAGE } = await import('./api');
+    await expect(ask()).rejects.toThrow(LIST_CHANGED_MESSAGE);
+    expect(asked).toHaveLength(6);
+  });
+});

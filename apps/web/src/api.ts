@@ -261,8 +261,21 @@ function kpisQuery(params: KpisParams): KpisQuery {
   return q;
 }
 
+/** The data version each KPI answer was computed from (its X-Data-Version header). */
+const dataVersions = new WeakMap<object, string | null>();
+
 // A KPI's value is documented as any JSON; its TypeScript type is KpiValue's (@bu/contracts).
-const askKpis = async (query: KpisQuery) => (await data(client.GET('/api/v1/kpis', { params: { query } }))) as KpiResponse;
+const askKpis = async (query: KpisQuery): Promise<KpiResponse> => {
+  const { data: answer, response } = await client.GET('/api/v1/kpis', { params: { query } });
+  dataVersions.set(answer as object, response.headers.get('X-Data-Version'));
+  return answer as KpiResponse;
+};
+
+/** Asked again when an import committed while a long list was asked page by page, at most this often. */
+const LIST_ATTEMPTS = 3;
+
+/** An import committed each time a long list was asked page by page: its pages would not belong together. */
+export const LIST_CHANGED_MESSAGE = 'Tallene blev opdateret, mens listen blev hentet. Prøv igen om lidt.';
 
 /** The figures of `kpis(params)` asked for now, for the view to take when it asks (ADR 0112). */
 export function askKpisEarly(params: KpisParams): void {
@@ -272,15 +285,30 @@ export function askKpisEarly(params: KpisParams): void {
 
 export async function kpis(params: KpisParams): Promise<KpiResponse> {
   const q = kpisQuery(params);
-  const answer = await (takeEarly<KpiResponse>(requestKey('/api/v1/kpis', q)) ?? askKpis(q));
-  // The dashboard shows (and exports) whole lists: a list cut at one page is asked for page by page.
+  let answer = await (takeEarly<KpiResponse>(requestKey('/api/v1/kpis', q)) ?? askKpis(q));
+  for (let attempt = 1; !(await wholeLists(q, answer)); attempt++) {
+    if (attempt === LIST_ATTEMPTS) throw new ApiError(409, LIST_CHANGED_MESSAGE);
+    answer = await askKpis(q);
+  }
+  return answer;
+}
+
+/**
+ * The dashboard shows (and exports) whole lists: a list cut at one page is asked for page by page,
+ * into `answer`. False when a page came from other data than the answer (an import committed
+ * meanwhile): then the answer is to be asked again, whole.
+ */
+async function wholeLists(q: KpisQuery, answer: KpiResponse): Promise<boolean> {
+  const version = dataVersions.get(answer);
   for (const [id, value] of Object.entries(answer.kpis)) {
     const list = value as PagedList | null;
     if (!list || typeof list !== 'object' || list.truncated !== true) continue;
     const rows = [...list.rows];
     const dueSoon = list.dueSoon ? [...list.dueSoon.rows] : undefined;
     for (let offset = PAGE; ; offset += PAGE) {
-      const page = (await askKpis({ ...q, ids: id, offset: String(offset), limit: String(PAGE) })).kpis[id] as PagedList;
+      const asked = await askKpis({ ...q, ids: id, offset: String(offset), limit: String(PAGE) });
+      if (dataVersions.get(asked) !== version) return false;
+      const page = asked.kpis[id] as PagedList;
       rows.push(...page.rows);
       if (dueSoon && page.dueSoon) dueSoon.push(...page.dueSoon.rows);
       if (page.rows.length < PAGE && (page.dueSoon?.rows.length ?? 0) < PAGE) break;
@@ -291,7 +319,7 @@ export async function kpis(params: KpisParams): Promise<KpiResponse> {
     delete (whole as { limit?: number }).limit;
     answer.kpis[id] = whole;
   }
-  return answer;
+  return true;
 }
 
 export interface SeriesParams {
@@ -345,21 +373,28 @@ export async function kpiListArrow(params: { municipality: number; asOf?: string
       data?: ArrayBuffer;
       response: Response;
     }>;
-  const [first, { tableFromIPC }] = await Promise.all([ask(q), import('apache-arrow')]);
+  const { tableFromIPC } = await import('apache-arrow');
   const toRows = (buffer: ArrayBuffer | undefined) =>
     tableFromIPC(new Uint8Array(buffer ?? new ArrayBuffer(0)))
       .toArray()
       .map((row) => (row as { toJSON(): Record<string, unknown> }).toJSON());
-  const rows = toRows(first.data);
-  // Cut at one page (X-Rows-Truncated): the rest, page by page.
-  if (first.response.headers.get('X-Rows-Truncated')) {
-    for (let offset = PAGE; ; offset += PAGE) {
-      const page = toRows((await ask({ ...q, offset: String(offset), limit: String(PAGE) })).data);
-      rows.push(...page);
-      if (page.length < PAGE) break;
+  const version = (answer: { response: Response }) => answer.response.headers.get('X-Data-Version');
+  attempts: for (let attempt = 1; attempt <= LIST_ATTEMPTS; attempt++) {
+    const first = await ask(q);
+    const rows = toRows(first.data);
+    // Cut at one page (X-Rows-Truncated): the rest, page by page, from the same data.
+    if (first.response.headers.get('X-Rows-Truncated')) {
+      for (let offset = PAGE; ; offset += PAGE) {
+        const answer = await ask({ ...q, offset: String(offset), limit: String(PAGE) });
+        if (version(answer) !== version(first)) continue attempts;
+        const page = toRows(answer.data);
+        rows.push(...page);
+        if (page.length < PAGE) break;
+      }
     }
+    return { count: rows.length, rows };
   }
-  return { count: rows.length, rows };
+  throw new ApiError(409, LIST_CHANGED_MESSAGE);
 }
 
 // The committee's monthly report (archive, schedule, "make one now") and the user's own preferences.
