@@ -92,7 +92,8 @@ function serverControl(databaseDir: string) {
   return {
     async start(port: number): Promise<void> {
       rmSync(log, { force: true });
-      const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c timezone=Europe/Copenhagen`;
+      // terse: its log's error lines quote no row values (DETAIL, CONTEXT), as in docker/compose.yml.
+      const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c timezone=Europe/Copenhagen -c log_error_verbosity=terse`;
       const started = await run(['start', '-w', '-t', '120', '-l', log, '-o', options]);
       if (started.code !== 0) {
         const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-5).join('\n') : started.output.trim();

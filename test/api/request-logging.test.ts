@@ -5,7 +5,8 @@ import { join } from 'path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logSettings } from '@bu/config';
-import { createLogger, runWithLogContext, setLogUser } from '@bu/logger';
+import { MaskedQueryLogger } from '@bu/db';
+import { configureLogger, createLogger, runWithLogContext, setLogUser } from '@bu/logger';
 import { createApp } from '../../apps/api/src/app';
 import { configFromEnv, type AppConfig } from '@bu/config';
 import { addUser } from '../../scripts/lib/users';
@@ -116,6 +117,17 @@ describe('request logging', () => {
       .set('X-Request-Id', 'a b"c');
     expect(odd.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it("does not log the value of an id the database could not take (an unexpected error's message)", async () => {
+    const { log, json } = capture();
+    const app = await api(log);
+    await addUser(db.pool, { username: 'admin', password: PASSWORD, role: 'admin', municipality: 461 });
+    const login = await request(app.getHttpServer()).post('/api/v1/auth/login').send({ username: 'admin', password: PASSWORD }).expect(200);
+    const res = await request(app.getHttpServer()).delete('/api/v1/goals/3112991234').set('Authorization', `Bearer ${login.body.token}`);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(JSON.stringify(json())).not.toContain('3112991234');
+  });
 });
 
 describe('the logger', () => {
@@ -167,5 +179,32 @@ describe('the logger', () => {
     );
     expect(lines[0]).not.toMatch(/hunter2|eyJtoken|s3cret|0101011234/);
     expect(lines[0]).toContain('[redacted]');
+  });
+
+  it("logs TypeORM's failed queries through the logger, masked and without their parameters (row values)", () => {
+    const { lines } = capture();
+    configureLogger({ level: 'info', format: 'json', destination: { write: (line: string) => void lines.push(line) } });
+    try {
+      const error = Object.assign(new Error('value "3112991234" is out of range for type integer'), { parameters: ['SAG-4713'] });
+      new MaskedQueryLogger().logQueryError(error, 'DELETE FROM political_goal WHERE id = $1', [3112991234, 'SAG-4713']);
+    } finally {
+      configureLogger({});
+    }
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('DELETE FROM political_goal WHERE id = $1');
+    expect(lines[0]).not.toMatch(/3112991234|SAG-4713/);
+  });
+
+  it("masks an error's message and stack, and leaves out a database error's fields that quote row values", () => {
+    const { log, json } = capture();
+    const error = Object.assign(new Error('value "3112991234" is out of range for type integer'), {
+      code: '22003',
+      detail: 'Key (case_id)=(ZZ-4711) is duplicated.',
+      where: 'COPY measure, line 5, column start_date: "ZZ-4712"',
+    });
+    log.error({ err: error }, 'unexpected');
+    const line = JSON.stringify(json()[0]);
+    expect(line).not.toMatch(/3112991234|ZZ-471/);
+    expect(json()[0].err).toMatchObject({ type: 'Error', code: '22003', message: 'value "******-****" is out of range for type integer' });
   });
 });

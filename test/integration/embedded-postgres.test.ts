@@ -46,6 +46,16 @@ describe('the embedded PostgreSQL of npm start', () => {
     expect(session(pid)).not.toBe(session(process.pid));
   }, 120_000);
 
+  it("writes error lines that quote no row values (a repeated key's id, a COPY line)", async () => {
+    const client = new Client({ connectionString: db!.url });
+    await client.connect();
+    try {
+      expect((await client.query('SHOW log_error_verbosity')).rows[0].log_error_verbosity).toBe('terse');
+    } finally {
+      await client.end();
+    }
+  });
+
   it('stops a server an earlier, killed start left running, and starts anew', async () => {
     const left = postmasterPid();
     // This start "was killed": its database was never stopped, and start.pid names a process that is gone.

@@ -98,6 +98,28 @@ describe('docker/compose.yml', () => {
       expect(format).not.toContain(variable);
   });
 
+  it('runs every PostgreSQL server with error lines that quote no row values (log_error_verbosity=terse)', () => {
+    const text = (file: string) => readFileSync(resolve(__dirname, '../../docker', file), 'utf8');
+    /** A top-level entry (`x-citus`) or a service's block, up to the next one at its indentation. */
+    const block = (file: string, name: string) => {
+      const all = text(file);
+      const at = all.search(new RegExp(`^( *)${name}:`, 'm'));
+      expect(at, `${file} ${name}`).toBeGreaterThanOrEqual(0);
+      const indent = /^ */.exec(all.slice(at))![0].length;
+      const body = all.indexOf('\n', at) + 1;
+      const next = all.slice(body).search(new RegExp(`^ {0,${indent}}\\S`, 'm'));
+      return all.slice(at, next < 0 ? undefined : body + next);
+    };
+    const terse = /'-c',\s*'log_error_verbosity=terse'/;
+    expect(block('compose.yml', 'postgres')).toMatch(terse);
+    for (const name of ['postgres', 'postgres-standby']) expect(block('compose.scale.yml', name)).toMatch(terse);
+    expect(block('compose.citus.yml', 'x-citus')).toMatch(terse);
+    for (const name of ['postgres', 'citus-worker-1', 'citus-worker-2']) {
+      expect(block('compose.citus.yml', name)).toContain('<<: *citus');
+      expect(block('compose.citus.yml', name)).not.toContain('command:');
+    }
+  });
+
   it('the proxy makes a self-signed certificate at first start and keeps one that is there', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bu-tls-'));
     try {

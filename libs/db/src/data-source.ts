@@ -5,6 +5,7 @@ import * as caseFacts from './entities/case-facts';
 import * as reference from './entities/reference';
 import * as system from './entities/system';
 import { MIGRATIONS } from './migrations';
+import { MaskedQueryLogger } from './query-logger';
 
 export { MIGRATIONS };
 
@@ -50,6 +51,7 @@ export function createDataSource(
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: ['error'],
+    logger: new MaskedQueryLogger(),
     extra: {
       max: options.poolSize ?? POOL_SIZE,
       ...(options.applicationName ? { application_name: options.applicationName } : {}),

@@ -1,4 +1,5 @@
 export * from './data-source';
+export * from './query-logger';
 export * from './entities/case-facts';
 export * from './entities/reference';
 export * from './entities/system';

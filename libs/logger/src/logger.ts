@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { logSettings, type LogFormat, type LogLevel } from '@bu/config';
+import { maskCprLike } from '@bu/domain';
 import { logContext } from './context';
 import { prettyLine } from './pretty';
 
@@ -30,6 +31,28 @@ export const REDACT_PATHS = [
   '*.cpr',
 ];
 
+/** A database error's fields that quote row values (a key's values, a COPY line, a query's parameters). */
+const QUOTING_FIELDS = new Set(['detail', 'where', 'internalQuery', 'parameters', 'hint']);
+
+/**
+ * An error as logged (the `err` field): pino's own serialisation, with the fields that quote row
+ * values left out and every text CPR-masked (an unexpected error's message may hold a value, e.g.
+ * an id too large for its column), also in the errors it carries (TypeORM's `driverError`).
+ */
+export function maskedError(error: unknown): unknown {
+  return masked(error, 0);
+}
+
+function masked(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return maskCprLike(value);
+  if (value instanceof Error) return masked(pino.stdSerializers.err(value), depth);
+  if (typeof value !== 'object' || value === null || depth > 4) return value;
+  if (Array.isArray(value)) return value.map((v) => masked(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) if (!QUOTING_FIELDS.has(key)) out[key] = masked(v, depth + 1);
+  return out;
+}
+
 export interface LoggerOptions {
   level?: LogLevel;
   format?: LogFormat;
@@ -56,6 +79,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label, number) => ({ level: format === 'json' ? label : number }) },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      serializers: { err: maskedError },
+      // A line's message text CPR-masked too (an error's message is often the line's message).
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((a) => (typeof a === 'string' ? maskCprLike(a) : a)) as Parameters<typeof method>);
+        },
+      },
       // Only the fields that are set: a job's lines have no requestId, a public request's no user.
       mixin: () => {
         const context = logContext();
