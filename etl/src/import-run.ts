@@ -332,7 +332,11 @@ export async function runImport(
     await client.query('ROLLBACK').catch(() => undefined);
     // A whole failure's message may quote a value of the file (a CPR in a parse error): masked like
     // rejected values, also in the error rethrown to the queue (its failedReason and the worker log).
-    if (error instanceof Error && !(error instanceof ImportFailure && !error.quotesData)) error.message = maskCprInText(error.message);
+    // The stack too: one made before the message was masked (a staging thread's error) repeats it.
+    if (error instanceof Error && !(error instanceof ImportFailure && !error.quotesData)) {
+      error.message = maskCprInText(error.message);
+      if (error.stack) error.stack = maskCprInText(error.stack);
+    }
     const message = error instanceof ImportFailure ? error.message : `Importen fejlede: ${(error as Error).message}`;
     // On the import's own connection (a pool of one has no other). If the database is gone, the run
     // stays 'running': a job's next attempt marks it interrupted.

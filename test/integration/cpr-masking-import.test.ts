@@ -143,6 +143,8 @@ describe('CPR numbers in the free texts of an export', () => {
     addRow(dir, 'boernesamtaler.csv', { Sagsnummer: 'C1', Dato: '01-03-2024', Anledning: 'Samtale, bror 010203-1234' });
     // A CPR number as an id: the row is refused, not kept.
     addRow(dir, 'handleplaner.csv', { 'Handleplan-ID': '010203-1234', Sagsnummer: 'C1', Dato: '01-03-2024', Type: 'Handleplan' });
+    // Nor as a caseworker's initials (kept as they stand, as an id).
+    addRow(dir, 'sagsansvar.csv', { Sagsnummer: 'C1', Initialer: '010203-1234', Fra: '01-03-2024', Til: '' });
     dubuResult = await importDubu(dubu.pool, dir, { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
     cscDir = mkdtempSync(join(tmpdir(), 'bu-cpr-csc-'));
     await dubuToCsc(dir, cscDir);
@@ -169,6 +171,7 @@ describe('CPR numbers in the free texts of an export', () => {
     expect(issues.rows).toEqual([
       { file: 'boernesamtaler.csv', rule: 'W008' },
       { file: 'handleplaner.csv', rule: 'R032' },
+      { file: 'sagsansvar.csv', rule: 'R032' },
       { file: 'underretninger.csv', rule: 'W008' },
       { file: 'undersoegelser.csv', rule: 'W008' },
       { file: 'ydelser.csv', rule: 'W008' },
