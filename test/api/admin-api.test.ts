@@ -57,6 +57,7 @@ describe('settings and users, managed by the administrator', () => {
       'retention.audit_days',
       'retention.upload_days',
       'retention.review_days',
+      'retention.report_days',
     ]);
     const norms = list.find((s) => s.key === 'caseload.norms')!;
     expect(norms).toMatchObject({ default: { Udsatte: 40, Handicap: 55 }, value: { Udsatte: 40, Handicap: 55 }, municipality: null });

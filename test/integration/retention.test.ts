@@ -57,8 +57,35 @@ describe('the retention purge', () => {
     queue = createQueue<EtlJobData>({ databaseUrl: db.url }, 'retention-test');
     // Odense (461) keeps less than the defaults; København (101) has the defaults (90 / 1826 / 7 days).
     await db.pool.query(
-      `INSERT INTO setting (municipality_code, key, value) VALUES (461, 'retention.import_issue_values_days', '30'), (461, 'retention.audit_days', '400'), (461, 'retention.job_results_days', '2')`,
+      `INSERT INTO setting (municipality_code, key, value) VALUES (461, 'retention.import_issue_values_days', '30'), (461, 'retention.audit_days', '400'), (461, 'retention.job_results_days', '2'), (461, 'retention.report_days', '100')`,
     );
+    // The committee's reports: Odense's made 200 days ago is past its 100 days, København's within 5 years.
+    for (const [municipality, made] of [
+      [461, ago(200)],
+      [461, ago(50)],
+      [101, ago(200)],
+    ] as const)
+      await db.pool.query(
+        `INSERT INTO report_archive (municipality_code, as_of, made_at, made_by, pdf, recipients, send_result)
+         VALUES ($1, '2024-01-31', $2, 'admin', '\\x25504446', ARRAY['udvalg@kommune.dk'], 'sendt')`,
+        [municipality, made],
+      );
+    // Login traces: four past their use, three not.
+    const hours = (n: number) => new Date(NOW.getTime() + n * 3_600_000);
+    await db.pool.query(
+      `INSERT INTO login_attempt (kind, key, failures, last_failure_at, next_allowed_at) VALUES
+         ('user', 'old', 3, $1, $2), ('user', 'waiting', 9, $1, $3), ('ip', 'recent', 1, $4, $4)`,
+      [hours(-3), hours(-2), hours(1), hours(-0.5)],
+    );
+    await db.pool.query(`INSERT INTO sso_request (id, provider, created_at) VALUES ('old', 'oidc', $1), ('new', 'saml', $2)`, [
+      hours(-48),
+      hours(-0.1),
+    ]);
+    await db.pool.query(`INSERT INTO sso_ticket (ticket_hash, binding_hash, username, expires_at) VALUES ('t', 'b', 'eva', $1)`, [
+      hours(-1),
+    ]);
+    await db.pool.query(`INSERT INTO sso_replay (provider, id, expires_at) VALUES ('saml', 'r', $1)`, [hours(1)]);
+    await db.pool.query(`INSERT INTO oidc_session (external_id, id_token, expires_at) VALUES ('x', 'id-token', $1)`, [hours(-1)]);
     await run('odense-old', 461, ago(40));
     await run('odense-new', 461, ago(20));
     await run('kbh-40', 101, ago(40));
@@ -98,10 +125,50 @@ describe('the retention purge', () => {
     expect((await verifyAuditChain(db.pool)).ok).toBe(true);
     const summary = await purgeExpired(db.pool, { now: NOW, queue, uploadDir: uploads });
     expect(summary).toEqual({
-      '461': { importIssueValues: 2, auditRows: 2, jobs: 1, uploads: 0, deliveries: 0, reviewCases: 0, spills: 0 },
-      '101': { importIssueValues: 2, auditRows: 0, jobs: 0, uploads: 0, deliveries: 0, reviewCases: 0, spills: 0 },
-      '0': { importIssueValues: 0, auditRows: 1, jobs: 0, uploads: 1, deliveries: 0, reviewCases: 0, spills: 0 },
+      '461': {
+        importIssueValues: 2,
+        auditRows: 2,
+        jobs: 1,
+        uploads: 0,
+        deliveries: 0,
+        reviewCases: 0,
+        spills: 0,
+        reports: 1,
+        loginTraces: 0,
+      },
+      '101': {
+        importIssueValues: 2,
+        auditRows: 0,
+        jobs: 0,
+        uploads: 0,
+        deliveries: 0,
+        reviewCases: 0,
+        spills: 0,
+        reports: 0,
+        loginTraces: 0,
+      },
+      '0': {
+        importIssueValues: 0,
+        auditRows: 1,
+        jobs: 0,
+        uploads: 1,
+        deliveries: 0,
+        reviewCases: 0,
+        spills: 0,
+        reports: 0,
+        loginTraces: 4,
+      },
     });
+    const left = async (sql: string) => (await db.pool.query(sql)).rows;
+    expect(await left(`SELECT municipality_code AS m, made_at FROM report_archive ORDER BY m, made_at`)).toEqual([
+      { m: 101, made_at: ago(200) },
+      { m: 461, made_at: ago(50) },
+    ]);
+    expect(await left(`SELECT key FROM login_attempt ORDER BY key`)).toEqual([{ key: 'recent' }, { key: 'waiting' }]);
+    expect(await left(`SELECT id FROM sso_request`)).toEqual([{ id: 'new' }]);
+    expect(await left(`SELECT count(*)::int AS n FROM sso_ticket`)).toEqual([{ n: 0 }]);
+    expect(await left(`SELECT id FROM sso_replay`)).toEqual([{ id: 'r' }]);
+    expect(await left(`SELECT count(*)::int AS n FROM oidc_session`)).toEqual([{ n: 0 }]);
 
     const { rows: issues } = await db.pool.query(
       `SELECT import_id::text AS id, rule, line, value, message FROM import_issue ORDER BY import_issue.id`,
@@ -165,7 +232,9 @@ describe('the retention purge', () => {
       await app.close();
     }
 
-    // Again at the same clock: nothing more to remove, nothing logged.
+    // Again at the same clock: nothing more to remove, nothing logged (the logins above left their
+    // throttle rows, which at this clock are past their use).
+    await db.pool.query(`DELETE FROM login_attempt`);
     expect(await purgeExpired(db.pool, { now: NOW, queue, uploadDir: uploads })).toEqual({});
   });
 

@@ -31,6 +31,14 @@ export interface PurgeCounts {
   reviewCases: number;
   /** Spill files of rejected rows left by a process that was killed mid-import (product-wide, under '0'). */
   spills: number;
+  /** The committee's monthly reports removed from the archive. */
+  reports: number;
+  /**
+   * Login traces past their use (product-wide, under '0'): failed-login counters whose wait is
+   * over, single sign-on logins that never came back, used or expired tickets, replay ids and
+   * OpenID Connect logout hints. The API prunes them only as logins go on.
+   */
+  loginTraces: number;
 }
 export type PurgeSummary = Record<string, PurgeCounts>;
 
@@ -61,7 +69,17 @@ async function retentionDays(pool: Pool): Promise<{ codes: number[]; days: (key:
 const add = (summary: PurgeSummary, code: number | null, what: keyof PurgeCounts, n: number) => {
   if (n === 0) return;
   const key = String(code ?? 0);
-  summary[key] ??= { importIssueValues: 0, auditRows: 0, jobs: 0, uploads: 0, deliveries: 0, reviewCases: 0, spills: 0 };
+  summary[key] ??= {
+    importIssueValues: 0,
+    auditRows: 0,
+    jobs: 0,
+    uploads: 0,
+    deliveries: 0,
+    reviewCases: 0,
+    spills: 0,
+    reports: 0,
+    loginTraces: 0,
+  };
   summary[key][what] += n;
 };
 
@@ -173,6 +191,29 @@ export async function purgeExpired(pool: Pool, options: PurgeOptions): Promise<P
 
   for (const { municipality, removed } of await purgeDeliveries(pool, cutoff, unfinished && new Set(unfinished)))
     add(summary, municipality, 'deliveries', removed);
+
+  const { rows: reports } = await pool.query(
+    `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
+          gone AS (DELETE FROM report_archive r USING limits l
+                   WHERE l.code = r.municipality_code AND r.made_at < $3::timestamptz - make_interval(days => l.days)
+                   RETURNING r.municipality_code)
+     SELECT municipality_code AS code, count(*)::int AS n FROM gone GROUP BY 1`,
+    [...limits('retention.report_days'), now],
+  );
+  for (const r of reports) add(summary, r.code, 'reports', r.n);
+
+  // The API's login throttle waits an hour at most; a login in flight lasts minutes.
+  const { rows: traces } = await pool.query(
+    `WITH attempts AS (DELETE FROM login_attempt WHERE last_failure_at < $1::timestamptz - interval '1 hour' AND next_allowed_at < $1 RETURNING 1),
+          requests AS (DELETE FROM sso_request WHERE created_at < $1::timestamptz - interval '1 day' RETURNING 1),
+          tickets AS (DELETE FROM sso_ticket WHERE expires_at < $1 RETURNING 1),
+          replays AS (DELETE FROM sso_replay WHERE expires_at < $1 RETURNING 1),
+          sessions AS (DELETE FROM oidc_session WHERE expires_at < $1 RETURNING 1)
+     SELECT ((SELECT count(*) FROM attempts) + (SELECT count(*) FROM requests) + (SELECT count(*) FROM tickets)
+             + (SELECT count(*) FROM replays) + (SELECT count(*) FROM sessions))::int AS n`,
+    [now],
+  );
+  add(summary, null, 'loginTraces', traces[0].n);
 
   if (options.spillDir) {
     const removed = sweepOrphanSpills(options.spillDir).length;

@@ -12,6 +12,8 @@ export const RETENTION_DEFAULTS = {
   'retention.upload_days': 0,
   /** Case reviews: a round's cases (answers, notes, texts) and meetings, counted from the round's date (5 years). */
   'retention.review_days': 1826,
+  /** The committee's monthly reports in the archive (their PDFs, recipients and send results), counted from when each was made (5 years). */
+  'retention.report_days': 1826,
 } as const;
 
 export type RetentionKey = keyof typeof RETENTION_DEFAULTS;

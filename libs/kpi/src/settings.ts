@@ -29,6 +29,7 @@ export interface KpiSettings {
   'retention.audit_days': number;
   'retention.upload_days': number;
   'retention.review_days': number;
+  'retention.report_days': number;
 }
 
 export const DEFAULT_SETTINGS: KpiSettings = {
@@ -94,6 +95,8 @@ export const SETTING_DESCRIPTIONS: Record<SettingKey, string> = {
     'Dage rå udtræk må ligge på serveren: uploadede i uploadmappen og fejlede leverancer i drop-mappernes failed/ (kun for hele produktet; 0 = slettes ved næste oprydning)',
   'retention.review_days':
     'Dage en sagsgennemgangs sager (svar, noter, resuméer) og dialogmøder gemmes, regnet fra gennemgangens dato (standard 5 år)',
+  'retention.report_days':
+    'Dage udvalgets månedsrapporter gemmes i arkivet (PDF, modtagere og afsendelse), regnet fra da hver blev lavet (standard 5 år)',
 };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -147,6 +150,7 @@ export function settingError(key: string, value: unknown): string | null {
     case 'retention.audit_days':
     case 'retention.upload_days':
     case 'retention.review_days':
+    case 'retention.report_days':
       return retentionError(key as RetentionKey, value);
     case 'budget.function_map':
       return isObject(value) && Object.values(value).every((f) => typeof f === 'string' && /^5\.\d{2}\.\d{2}$/.test(f))
