@@ -59,6 +59,22 @@ describe('goals and comments over HTTP', () => {
     await http().delete(`/api/v1/goals/${created.body.id}`).set(as('admin')).expect(204);
   });
 
+  it('answers an id no row can have with 400 in Danish, not a database error', async () => {
+    for (const [method, path, message] of [
+      ['delete', '/api/v1/goals/3112991234', 'Målets id skal være et heltal'],
+      ['delete', '/api/v1/goals/0', 'Målets id skal være et heltal'],
+      ['delete', '/api/v1/goals/1.5', 'Målets id skal være et heltal'],
+      ['delete', '/api/v1/comparison-groups/99999999999?municipality=461', 'Sammenligningsgruppens id skal være et heltal'],
+      ['delete', '/api/v1/sso/group-mappings/2147483648', 'Gruppeopsætningens id skal være et heltal'],
+      ['get', '/api/v1/imports/99999999999999999/issues', 'Importens id skal være et heltal'],
+    ] as const) {
+      const res = await http()[method](path).set(as('admin'));
+      expect([path, res.status, res.body.message]).toEqual([path, 400, message]);
+    }
+    // The largest a serial column holds is an id like any other: not found.
+    await http().delete('/api/v1/goals/2147483647').set(as('admin')).expect(404);
+  });
+
   it('lets chef and admin write the comment per budget line and goal, and everybody read it', async () => {
     const comment = {
       subjectType: 'budget',

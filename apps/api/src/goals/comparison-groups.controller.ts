@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import {
@@ -16,6 +16,7 @@ import { CurrentUser, Roles } from '../auth/roles.decorator';
 import { municipalityParam } from '../municipalities/municipality-param';
 import { Validate } from '../validation/zod-validation.pipe';
 import { ComparisonGroupsService } from './comparison-groups.service';
+import { IdPipe } from '../validation/id.pipe';
 
 /** Named comparison groups for benchmarks, and a suggested group of statistical neighbours. */
 @ApiTags('benchmarks')
@@ -49,7 +50,11 @@ export class ComparisonGroupsController {
   @Roles('chef', 'admin')
   @HttpCode(204)
   @Validate({ query: MunicipalityQuerySchema })
-  remove(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Query() query: MunicipalityQuery) {
+  remove(
+    @CurrentUser() user: AuthUser,
+    @Param('id', new IdPipe('Sammenligningsgruppens id skal være et heltal')) id: number,
+    @Query() query: MunicipalityQuery,
+  ) {
     return this.service.remove(user, id, municipalityParam(query.municipality));
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import {
@@ -19,6 +19,7 @@ import { CurrentUser, Roles } from '../auth/roles.decorator';
 import { municipalityParam } from '../municipalities/municipality-param';
 import { Validate } from '../validation/zod-validation.pipe';
 import { GoalsService } from './goals.service';
+import { IdPipe } from '../validation/id.pipe';
 
 /** Political goals (managed by admin) and the administration's comments (written by chef and admin). */
 @ApiTags('goals')
@@ -44,14 +45,14 @@ export class GoalsController {
   @Put('goals/:id')
   @Roles('admin')
   @Validate({ body: GoalBodySchema, response: IdResponseSchema })
-  update(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() body: GoalBody) {
+  update(@CurrentUser() user: AuthUser, @Param('id', new IdPipe('Målets id skal være et heltal')) id: number, @Body() body: GoalBody) {
     return this.service.update(user, id, body);
   }
 
   @Delete('goals/:id')
   @Roles('admin')
   @HttpCode(204)
-  remove(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number) {
+  remove(@CurrentUser() user: AuthUser, @Param('id', new IdPipe('Målets id skal være et heltal')) id: number) {
     return this.service.remove(user, id);
   }
 

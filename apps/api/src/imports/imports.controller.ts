@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import {
@@ -16,6 +16,7 @@ import type { AuthUser } from '../auth/auth.types';
 import { CurrentUser, Roles } from '../auth/roles.decorator';
 import { ImportsService, type UploadFields } from './imports.service';
 import { StoredUpload, UploadInterceptor } from './upload.interceptor';
+import { IdPipe } from '../validation/id.pipe';
 
 @ApiTags('imports')
 @ApiBearerAuth()
@@ -45,7 +46,11 @@ export class ImportsController {
   @Get('imports/:id/issues')
   @Roles('chef', 'admin')
   @Validate({ query: ImportIssuesQuerySchema, response: ImportIssuesSchema })
-  issues(@CurrentUser() user: AuthUser, @Param('id', ParseIntPipe) id: number, @Query() query: z.infer<typeof ImportIssuesQuerySchema>) {
+  issues(
+    @CurrentUser() user: AuthUser,
+    @Param('id', new IdPipe('Importens id skal være et heltal', Number.MAX_SAFE_INTEGER)) id: number,
+    @Query() query: z.infer<typeof ImportIssuesQuerySchema>,
+  ) {
     return this.service.issues(user, id, query.severity, query.offset, query.limit);
   }
 

@@ -1,17 +1,4 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  ParseIntPipe,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import {
@@ -46,12 +33,13 @@ import { CurrentUser, Roles } from '../auth/roles.decorator';
 import { municipalityParam } from '../municipalities/municipality-param';
 import { Validate } from '../validation/zod-validation.pipe';
 import { ReviewsService } from './reviews.service';
+import { IdPipe } from '../validation/id.pipe';
 
 /** `:id` of a round: an integer, else a Danish 400. */
-const RoundId = new ParseIntPipe({ exceptionFactory: () => new BadRequestException('Gennemgangens id skal være et heltal') });
-const MeetingId = new ParseIntPipe({ exceptionFactory: () => new BadRequestException('Mødets id skal være et heltal') });
-const ExampleId = new ParseIntPipe({ exceptionFactory: () => new BadRequestException('Eksemplets id skal være et heltal') });
-const ActionAreaId = new ParseIntPipe({ exceptionFactory: () => new BadRequestException('Indsatsområdets id skal være et heltal') });
+const RoundId = new IdPipe('Gennemgangens id skal være et heltal');
+const MeetingId = new IdPipe('Mødets id skal være et heltal');
+const ExampleId = new IdPipe('Eksemplets id skal være et heltal');
+const ActionAreaId = new IdPipe('Indsatsområdets id skal være et heltal');
 
 /**
  * Case review rounds (ledelsestilsyn, sagsgennemgang): the team leader's own teams, the chief's

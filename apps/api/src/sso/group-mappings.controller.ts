@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import {
@@ -16,6 +16,7 @@ import { CurrentUser, Roles } from '../auth/roles.decorator';
 import { municipalityParam } from '../municipalities/municipality-param';
 import { Validate } from '../validation/zod-validation.pipe';
 import { GroupMappingsService } from './group-mappings.service';
+import { IdPipe } from '../validation/id.pipe';
 
 /** Which of the organisation's groups give which access, and whether passwords still log in. */
 @ApiTags('single sign-on')
@@ -41,14 +42,18 @@ export class GroupMappingsController {
   @Put('group-mappings/:id')
   @Roles('admin')
   @Validate({ body: GroupMappingBodySchema, response: GroupMappingSchema })
-  update(@CurrentUser() admin: AuthUser, @Param('id', ParseIntPipe) id: number, @Body() body: GroupMappingBody) {
+  update(
+    @CurrentUser() admin: AuthUser,
+    @Param('id', new IdPipe('Gruppeopsætningens id skal være et heltal')) id: number,
+    @Body() body: GroupMappingBody,
+  ) {
     return this.service.update(admin, id, body);
   }
 
   @Delete('group-mappings/:id')
   @Roles('admin')
   @HttpCode(204)
-  remove(@CurrentUser() admin: AuthUser, @Param('id', ParseIntPipe) id: number) {
+  remove(@CurrentUser() admin: AuthUser, @Param('id', new IdPipe('Gruppeopsætningens id skal være et heltal')) id: number) {
     return this.service.remove(admin, id);
   }
 
