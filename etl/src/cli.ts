@@ -1,6 +1,8 @@
 // npm run etl -- import <dubu|csc|economy|statistics> <dir> [--municipality NNN] [--export-date YYYY-MM-DD] [--rekey] [--allow-older] [--allow-shrink] [--restage] [--json]
 // Imports an export folder into DATABASE_URL. On a terminal it shows progress; with --json it
 // prints one summary object on standard output. Exit code 0: imported, 1: import failed, 2: usage.
+// npm run etl -- remove-source <NNN> <dubu|csc>: removes a case system's data from a municipality
+// (after it changed case system; docs/ETL.md).
 import { userInfo } from 'os';
 import { resolve } from 'path';
 import { Pool } from 'pg';
@@ -10,6 +12,7 @@ import { isIsoDate } from '@bu/domain';
 import { configureLogger } from '@bu/logger';
 import { importSource } from './import-source';
 import { importIssues, ImportProgress, ImportResult, SourceKind } from './import-run';
+import { removeCaseSource } from './remove-source';
 
 // Standard output carries the result (--json); anything the ETL logs goes to standard error.
 configureLogger({ destination: 2 });
@@ -121,6 +124,20 @@ async function addDropFolder(source: string, dir: string, municipality: number |
   process.stderr.write(`Afleveringsmappen ${resolve(dir)} (${source}) tjekkes nu efter planen (DROP_FOLDER_INTERVAL_MS).\n`);
 }
 
+async function removeSource(municipality: number, source: SourceKind): Promise<void> {
+  const url = exitOnConfigError(() => databaseUrlFromEnv(), 2);
+  await ensureSchema(url);
+  const pool = new Pool({ connectionString: url, max: 2, application_name: APPLICATION_NAME.cli });
+  try {
+    const { removed, importId } = await removeCaseSource(pool, municipality, source, `cli:${userInfo().username}`);
+    const rows = Object.values(removed).reduce((s, n) => s + n, 0);
+    process.stderr.write(`Kommune ${municipality}: ${rows} rækker fra ${source} er slettet (importlog ${importId}).\n`);
+    for (const [table, n] of Object.entries(removed)) process.stderr.write(`  ${table.padEnd(20)} ${String(n).padStart(8)}\n`);
+  } finally {
+    await pool.end();
+  }
+}
+
 async function main(): Promise<void> {
   const { positional, flags } = parseArgs(process.argv.slice(2));
   if (positional[0] === 'drop-folder') {
@@ -129,6 +146,12 @@ async function main(): Promise<void> {
       usage('Brug: npm run etl -- drop-folder add <dubu|csc|economy|statistics> <mappe> [--municipality NNN]');
     }
     return addDropFolder(kind, folder, typeof flags.municipality === 'string' ? Number(flags.municipality) : undefined);
+  }
+  if (positional[0] === 'remove-source') {
+    const [, code, kind] = positional;
+    if (!code || !/^\d{1,3}$/.test(code) || !kind || !['dubu', 'csc'].includes(kind) || positional.length > 3)
+      usage('Brug: npm run etl -- remove-source <kommunekode> <dubu|csc>');
+    return removeSource(Number(code), kind as SourceKind);
   }
   const [command, source, dir] = positional;
   if (command !== 'import' || !source || !dir) usage('Angiv kommando, kilde og mappe.');

@@ -17,3 +17,4 @@ export * from './jobs/retention';
 export * from './jobs/read-models';
 export * from './jobs/upload-zip';
 export * from './worker';
+export * from './remove-source';
