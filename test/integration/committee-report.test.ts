@@ -344,8 +344,13 @@ describe('the committee’s monthly report', () => {
     expect(result).toMatchObject({
       asOf: '2024-01-31',
       sendResult: NOT_CONFIGURED,
-      recipients: ['formand@odense.test', 'chef@odense.test'],
+      recipients: 2,
     });
+    // The addresses are in the archive only, not in the job's result on the queue.
+    expect((await db.pool.query(`SELECT recipients FROM report_archive WHERE id = $1`, [result.id])).rows[0].recipients).toEqual([
+      'formand@odense.test',
+      'chef@odense.test',
+    ]);
     const list = (await http().get('/api/v1/reports?municipality=461').set(as('chef')).expect(200)).body;
     expect(list.map((r: { sendResult: string }) => r.sendResult)).toEqual([NOT_CONFIGURED, 'sendt til 2 modtagere']);
     expect(list[0].sentAt).toBeNull();

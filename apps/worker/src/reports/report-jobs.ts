@@ -22,7 +22,11 @@ export interface CommitteeReportResult {
   id: string;
   municipality: number;
   asOf: string;
-  recipients: string[];
+  /**
+   * How many it was sent to. Their addresses stay in the archive (purged after
+   * retention.report_days), not in the queue, whose results are trimmed by count only.
+   */
+  recipients: number;
   sendResult: string;
 }
 
@@ -66,7 +70,7 @@ export async function makeCommitteeReport(deps: ReportDeps, data: CommitteeRepor
     { municipality: content.municipality.code, asOf: content.asOf, report: id, recipients: recipients.length },
     `Committee report ${id} made (${result})`,
   );
-  return { id, municipality: content.municipality.code, asOf: content.asOf, recipients, sendResult: result };
+  return { id, municipality: content.municipality.code, asOf: content.asOf, recipients: recipients.length, sendResult: result };
 }
 
 /** The 'reports' queue's handlers; a report that cannot be made (no data, unknown date) is not retried. */
