@@ -166,6 +166,14 @@ describe('the row cap of a list asked without limit', () => {
     }
   }, 120_000);
 
+  it('names the same data version for a page asked alone and for the answer it belongs to, national KPIs beside', async () => {
+    const version = async (query: string) =>
+      (await request(app.getHttpServer()).get(`/api/v1/kpis?${query}`).set(auth).expect(200)).headers['x-data-version'];
+    const first = await version(`ids=${big},goal.status,activity.children_with_open_case_per_1000&asOf=${asOf}`);
+    expect(first).toBeDefined();
+    expect(await version(`ids=${big}&asOf=${asOf}&offset=1000&limit=1000`)).toBe(first);
+  });
+
   it('sends a short list whole, unmarked', async () => {
     const res = await request(app.getHttpServer()).get(`/api/v1/kpis?ids=caseload.unassigned&asOf=2019-01-31`).set(auth).expect(200);
     const list = res.body.kpis['caseload.unassigned'];

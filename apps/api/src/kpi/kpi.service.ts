@@ -270,9 +270,10 @@ export class KpiService {
     headers.push(['Vary', 'Accept, Accept-Encoding']);
     // Where the answer came from: this process's cache, or computed for this request (or one beside it).
     headers.push(['X-Kpi-Cache', cache]);
-    // The data it was computed from: pages of one list with different versions do not belong
-    // together (an import committed between them), so the dashboard asks again.
-    headers.push(['X-Data-Version', versions.stamp(dependency)]);
+    // The municipality's data it was computed from: pages of one list with different versions do
+    // not belong together (an import committed between them), so the dashboard asks again. Not the
+    // national part: a list reads none, and its pages are asked without the answer's other KPIs.
+    headers.push(['X-Data-Version', versions.stamp({ municipality: dependency.municipality })]);
     let body = answer.body;
     if (answer.body.length > 1400 && /\bgzip\b/.test(acceptEncoding ?? '')) {
       body = answer.gzip ??= gzipSync(answer.body);
