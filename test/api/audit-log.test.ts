@@ -133,15 +133,18 @@ describe('the audit log', () => {
       `INSERT INTO import_run (municipality_code, source, status) VALUES (461, 'dubu', 'succeeded') RETURNING id`,
     );
     await http().get(`/api/v1/Imports/${run[0].id}/issues/`).set('Authorization', `Bearer ${chef}`).expect(200);
+    const encoded = [...String(run[0].id)].map((d) => `%3${d}`).join('');
+    await http().get(`/api/v1/imports/${encoded}/issues`).set('Authorization', `Bearer ${chef}`).expect(200);
     await http().post('/api/v1/auth/login/').send({ username: 'chef', password: 'forkert-kode-2' }).expect(401);
     await http().post('/API/v1/auth/login').send({ username: 'chef', password: 'forkert-kode-3' }).expect(401);
     await http().post('/api/V1/auth/logout').set('Authorization', `Bearer ${chef}`).expect(204);
     await new Promise((r) => setTimeout(r, 200));
     const logged = await rows(
-      `detail->>'path' IN ('/api/v1/Imports/${run[0].id}/issues/', '/api/v1/auth/login/', '/API/v1/auth/login', '/api/V1/auth/logout')`,
+      `detail->>'path' IN ('/api/v1/Imports/${run[0].id}/issues/', '/api/v1/imports/${encoded}/issues', '/api/v1/auth/login/', '/API/v1/auth/login', '/api/V1/auth/logout')`,
     );
     expect(logged.map((r) => [r.username, r.action, r.status, r.detail.path])).toEqual([
       ['chef', 'read:import-issues', 200, `/api/v1/Imports/${run[0].id}/issues/`],
+      ['chef', 'read:import-issues', 200, `/api/v1/imports/${encoded}/issues`],
       ['chef', 'login.failed', 401, '/api/v1/auth/login/'],
       ['chef', 'login.failed', 401, '/API/v1/auth/login'],
       ['chef', 'change', 204, '/api/V1/auth/logout'],

@@ -20,15 +20,29 @@ export type SsoLoginAttempt = { username?: string };
 
 /** What a finished request is in the audit log, or null when it is not logged. */
 export function auditAction(method: string, requested: string, status: number): string | null {
-  // Classified as Express routes it: whatever the letters' case, with or without a trailing slash
-  // (else /api/V1/users/x or /api/v1/auth/login/ would reach their route unlogged).
-  const path = requested.toLowerCase().replace(/(.)\/+$/, '$1');
+  // Classified as Express routes it: whatever the letters' case, with or without a trailing slash,
+  // its ids percent-encoded or not (else /api/V1/users/x, /api/v1/auth/login/ or
+  // /api/v1/imports/%31/issues would reach their route unlogged).
+  const path = requested
+    .split('/')
+    .map(decodedSegment)
+    .join('/')
+    .toLowerCase()
+    .replace(/(.)\/+$/, '$1');
   if (!path.startsWith('/api/')) return null;
   if (method === 'POST' && path === '/api/v1/auth/login') return status < 300 ? 'login' : 'login.failed';
   if (status === 401 || status === 403) return 'refused';
   if (CHANGES.has(method) && path.startsWith('/api/v1/')) return 'change';
   if (method === 'GET' && IMPORT_READS.test(path)) return path.endsWith('/issues') ? 'read:import-issues' : 'read:import-jobs';
   return null;
+}
+
+function decodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // not valid percent-encoding: Express does not route it either
+  }
 }
 
 /**
