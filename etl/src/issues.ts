@@ -1,5 +1,6 @@
 import { closeSync, createReadStream, openSync, readdirSync, unlinkSync, writeSync } from 'fs';
 import { tmpdir } from 'os';
+import { performance } from 'perf_hooks';
 import { join } from 'path';
 import type { ClientBase, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -222,8 +223,8 @@ export class IssueLog {
 export function sweepOrphanSpills(dir = tmpdir()): string[] {
   const removed: string[] = [];
   for (const name of readdirSync(dir)) {
-    const match = new RegExp(`^${SPILL_PREFIX}(\\d+)-.*\\.copy$`).exec(name);
-    if (!match || processRuns(Number(match[1]))) continue;
+    const match = new RegExp(`^${SPILL_PREFIX}(\\d+)-(\\d+)-.*\\.copy$`).exec(name);
+    if (!match || processRuns(Number(match[1]), Number(match[2]))) continue;
     try {
       unlinkSync(join(dir, name));
       removed.push(name);
@@ -234,8 +235,11 @@ export function sweepOrphanSpills(dir = tmpdir()): string[] {
   return removed;
 }
 
-function processRuns(pid: number): boolean {
-  if (pid === process.pid) return true;
+/** Whether the process that made a spill file at `madeAt` (ms) still runs. */
+function processRuns(pid: number, madeAt: number): boolean {
+  // A restarted container's process has the pid its killed one had (1, say): a file made before
+  // this process started is an orphan of that one.
+  if (pid === process.pid) return madeAt >= performance.timeOrigin;
   try {
     process.kill(pid, 0);
     return true;

@@ -1,9 +1,10 @@
 import { ChildProcess, spawn } from 'child_process';
-import { existsSync, mkdtempSync, rmSync } from 'fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { join, resolve } from 'path';
+import { basename, join, resolve } from 'path';
+import { performance } from 'perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { purgeExpired } from '@bu/etl';
+import { purgeExpired, sweepOrphanSpills } from '@bu/etl';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
 const ROOT = resolve(__dirname, '../..');
@@ -58,4 +59,12 @@ describe('spill files of rejected rows left by a killed process', () => {
     const { rows } = await db.pool.query(`SELECT removed FROM import_run WHERE source = 'purge'`);
     expect(rows).toEqual([{ removed: expect.objectContaining({ spills: 1 }) }]);
   }, 60_000);
+
+  it('takes a file of its own pid made before it started for an orphan (a restarted container’s process 1)', () => {
+    const before = join(dir, `bu-issues-${process.pid}-${Math.floor(performance.timeOrigin) - 60_000}-x.copy`);
+    const mine = join(dir, `bu-issues-${process.pid}-${Date.now()}-y.copy`);
+    for (const path of [before, mine]) writeFileSync(path, '');
+    expect(sweepOrphanSpills(dir)).toEqual([basename(before)]);
+    expect(existsSync(mine)).toBe(true);
+  });
 });
