@@ -206,5 +206,16 @@ describe('the logger', () => {
     const line = JSON.stringify(json()[0]);
     expect(line).not.toMatch(/3112991234|ZZ-471/);
     expect(json()[0].err).toMatchObject({ type: 'Error', code: '22003', message: 'value "******-****" is out of range for type integer' });
+    // An error it carries (TypeORM's driverError) likewise; a date stays a date.
+    const wrapped = Object.assign(new Error('query failed'), {
+      driverError: Object.assign(new Error('value "3112991234" is out of range'), { detail: 'Key (id)=(ZZ-4714)' }),
+      at: new Date('2026-12-06T08:00:00Z'),
+    });
+    log.error({ err: wrapped }, 'wrapped');
+    expect(JSON.stringify(json()[1])).not.toMatch(/3112991234|ZZ-4714/);
+    expect(json()[1].err).toMatchObject({
+      driverError: { message: 'value "******-****" is out of range' },
+      at: '2026-12-06T08:00:00.000Z',
+    });
   });
 });

@@ -45,9 +45,17 @@ export function maskedError(error: unknown): unknown {
 
 function masked(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return maskCprLike(value);
-  if (value instanceof Error) return masked(pino.stdSerializers.err(value), depth);
+  // pino's serialisation of an error (its own prototype), then as any object.
+  if (value instanceof Error) return entries(pino.stdSerializers.err(value), depth);
+  if (Array.isArray(value)) return depth > 4 ? value : value.map((v) => masked(v, depth + 1));
   if (typeof value !== 'object' || value === null || depth > 4) return value;
-  if (Array.isArray(value)) return value.map((v) => masked(v, depth + 1));
+  // As pino would log them: not taken apart into their keys.
+  if (value instanceof Date || ArrayBuffer.isView(value) || value instanceof Map || value instanceof Set) return value;
+  // Objects (an error pino serialised already has a prototype of its own) key by key.
+  return entries(value, depth);
+}
+
+function entries(value: object, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) if (!QUOTING_FIELDS.has(key)) out[key] = masked(v, depth + 1);
   return out;
