@@ -3,7 +3,7 @@ import { statSync } from 'fs';
 import { basename } from 'path';
 import { Client, Pool, PoolClient } from 'pg';
 import { APPLICATION_NAME, settings } from '@bu/config';
-import { openExportFile, ReadDigest, readDigests } from './csv/source';
+import { FileFormatError, openExportFile, ReadDigest, readDigests } from './csv/source';
 import { traceQueries } from './trace';
 import { ImportFailure, ImportIssue, IssueLog } from './issues';
 import { maskCprInText } from './pseudonym';
@@ -204,7 +204,12 @@ export async function runImport(
     ],
   );
   const importId: string = rows[0].id;
-  const unchanged = await importSameExport(pool, source, paths, options, importId, started);
+  // A file the check cannot open as an export file (a link, a pipe): not the same export; the
+  // import itself then fails on it, recorded with its Danish message.
+  const unchanged = await importSameExport(pool, source, paths, options, importId, started).catch((error) => {
+    if (error instanceof FileFormatError) return null;
+    throw error;
+  });
   if (unchanged) return unchanged;
   const log = new IssueLog();
   // The import's own schema, first on the search path of its connections: staging tables that may

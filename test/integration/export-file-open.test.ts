@@ -58,4 +58,20 @@ describe('an export file is opened only as a regular file, never through a link'
     expect(result.status).toBe('succeeded');
     expect(await cases()).toBe(11);
   });
+
+  it('a link where the loaded snapshot has the same file fails the import as well (the same-export check is not fooled)', async () => {
+    const result = await importDubu(
+      db.pool,
+      exportWith((path) => symlinkSync(join(DUBU_SMALL, 'sager.csv'), path)),
+      {
+        pseudonymSecret: TEST_SECRET,
+        exportDate: DUBU_SMALL_D,
+      },
+    );
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/sager\.csv er en symbolsk henvisning; den følges ikke/);
+    const { rows } = await db.pool.query(`SELECT status FROM import_run WHERE id = $1`, [result.importId]);
+    expect(rows).toEqual([{ status: 'failed' }]);
+    expect(await cases()).toBe(11);
+  });
 });
