@@ -13,8 +13,8 @@ const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code
  * every municipality (the SAML login makes `<CVR>:<URI>` when the scope names one).
  */
 const BARE_PRIVILEGE = /^(https?:\/\/|urn:)/i;
-/** A KOMBIT privilege scoped by its PrivilegeGroup's CVR number: `<CVR>:<URI>`. */
-const CVR_PRIVILEGE = /^(\d{8}):(https?:\/\/|urn:)/i;
+/** A KOMBIT privilege scoped by its PrivilegeGroup's CVR number: `<CVR>:<privilege>`, whatever the privilege's form. */
+const CVR_PRIVILEGE = /^(\d{8}):\S/;
 
 /**
  * The administrator says which of the organisation's groups give which role, municipality and
