@@ -2,28 +2,16 @@ import type { Pool } from 'pg';
 import { buildReadModels } from '@bu/db/read-models';
 import { CASE_SOURCES, type SourceKind } from '@bu/domain';
 import { lockCaseSnapshot } from './case-snapshot';
+import { ENTITIES, scopeColumns } from './load/entities';
 
 /**
- * The case-system facts a municipality's import carries from one source (its partitions hold the
- * rows of every source: a municipality that changed case system keeps the other system's rows,
- * etl/src/load/partition.ts).
+ * The case-system facts a municipality's import carries from one source: the loadable entities
+ * scoped by source (its partitions hold the rows of every source: a municipality that changed case
+ * system keeps the other system's rows, etl/src/load/partition.ts).
  */
-export const CASE_FACT_TABLES = [
-  'person',
-  'team',
-  'caseworker',
-  'child_case',
-  'assignment',
-  'notification',
-  'investigation',
-  'measure',
-  'action_plan',
-  'followup',
-  'supervision_visit',
-  'child_conversation',
-  'effect_measurement',
-  'complaint',
-] as const;
+export const CASE_FACT_TABLES: readonly string[] = Object.values(ENTITIES)
+  .filter((def) => scopeColumns(def).includes('source'))
+  .map((def) => def.table);
 
 export interface RemovedSource {
   /** Rows removed per table (only tables that had some). */
@@ -48,17 +36,16 @@ export async function removeCaseSource(pool: Pool, municipality: number, source:
   try {
     await client.query('BEGIN');
     await lockCaseSnapshot(client, municipality);
-    const { rows: known } = await client.query(`SELECT 1 FROM source_snapshot WHERE municipality_code = $1 AND source = $2`, [
+    const { rowCount: known } = await client.query(`DELETE FROM source_snapshot WHERE municipality_code = $1 AND source = $2`, [
       municipality,
       source,
     ]);
-    if (known.length === 0) throw new Error(`Kommune ${municipality} har ingen data fra ${source}`);
+    if (!known) throw new Error(`Kommune ${municipality} har ingen data fra ${source}`);
     const removed: Record<string, number> = {};
     for (const table of CASE_FACT_TABLES) {
       const { rowCount } = await client.query(`DELETE FROM ${table} WHERE municipality_code = $1 AND source = $2`, [municipality, source]);
       if (rowCount) removed[table] = rowCount;
     }
-    await client.query(`DELETE FROM source_snapshot WHERE municipality_code = $1 AND source = $2`, [municipality, source]);
     await client.query(`DELETE FROM read_model_state WHERE municipality_code = $1`, [municipality]);
     const { rows } = await client.query<{ id: string }>(
       `INSERT INTO import_run (municipality_code, source, status, requested_by, started_at, finished_at, removed)
