@@ -21,6 +21,9 @@ import { Validate } from '../validation/zod-validation.pipe';
 import { GoalsService } from './goals.service';
 import { IdPipe } from '../validation/id.pipe';
 
+/** `:id` of a goal: an id its column can hold, else a Danish 400. */
+const GoalId = new IdPipe('Målets id skal være et heltal');
+
 /** Political goals (managed by admin) and the administration's comments (written by chef and admin). */
 @ApiTags('goals')
 @ApiBearerAuth()
@@ -45,14 +48,14 @@ export class GoalsController {
   @Put('goals/:id')
   @Roles('admin')
   @Validate({ body: GoalBodySchema, response: IdResponseSchema })
-  update(@CurrentUser() user: AuthUser, @Param('id', new IdPipe('Målets id skal være et heltal')) id: number, @Body() body: GoalBody) {
+  update(@CurrentUser() user: AuthUser, @Param('id', GoalId) id: number, @Body() body: GoalBody) {
     return this.service.update(user, id, body);
   }
 
   @Delete('goals/:id')
   @Roles('admin')
   @HttpCode(204)
-  remove(@CurrentUser() user: AuthUser, @Param('id', new IdPipe('Målets id skal være et heltal')) id: number) {
+  remove(@CurrentUser() user: AuthUser, @Param('id', GoalId) id: number) {
     return this.service.remove(user, id);
   }
 
