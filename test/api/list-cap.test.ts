@@ -84,11 +84,18 @@ describe('the row cap of a list asked without limit', () => {
     expect(tableFromIPC(arrow.body as Buffer).numRows).toBe(1000);
   }, 120_000);
 
-  it("the dashboard's client (apps/web/src/api.ts) asks page by page and shows the whole list, JSON and Arrow", async () => {
-    // The browser's parts the client uses: its token store, and fetch on the page's origin.
-    await app.listen(0, '127.0.0.1');
+  /**
+   * Runs `use` with the dashboard's client (apps/web/src/api.ts) signed in as the chief, against this
+   * API: the browser's parts the client uses stood in for (its token store, and fetch on the page's
+   * origin), each request going through `via`, which sends it (`send`) and sees its answer.
+   */
+  async function asTheDashboard(
+    via: (url: URL, send: () => Promise<Response>) => Promise<Response>,
+    use: (web: typeof import('../../apps/web/src/api')) => Promise<void>,
+  ): Promise<void> {
+    await app.listen(0, '127.0.0.1').catch(() => undefined); // listening already after an earlier test
     const address = app.getHttpServer().address() as { port: number };
-    const store = new Map<string, string>();
+    const store = new Map<string, string>([['boerneblik.token', auth.Authorization.slice('Bearer '.length)]]);
     const g = globalThis as unknown as { sessionStorage?: unknown; fetch: typeof fetch };
     const saved = { sessionStorage: g.sessionStorage, fetch: g.fetch };
     g.sessionStorage = {
@@ -96,14 +103,25 @@ describe('the row cap of a list asked without limit', () => {
       setItem: (k: string, v: string) => void store.set(k, v),
       removeItem: (k: string) => void store.delete(k),
     };
-    const asked: string[] = [];
     g.fetch = (input: string | URL | Request, init?: RequestInit) => {
-      asked.push(String(input));
-      return saved.fetch(new URL(String(input), `http://127.0.0.1:${address.port}`), init);
+      const url = new URL(String(input), `http://127.0.0.1:${address.port}`);
+      return via(url, () => saved.fetch(url, init));
     };
     try {
-      store.set('boerneblik.token', auth.Authorization.slice('Bearer '.length));
-      const web = await import('../../apps/web/src/api');
+      await use(await import('../../apps/web/src/api'));
+    } finally {
+      g.sessionStorage = saved.sessionStorage;
+      g.fetch = saved.fetch;
+    }
+  }
+
+  it("the dashboard's client (apps/web/src/api.ts) asks page by page and shows the whole list, JSON and Arrow", async () => {
+    const asked: string[] = [];
+    const send = (url: URL, send: () => Promise<Response>) => {
+      asked.push(url.toString());
+      return send();
+    };
+    await asTheDashboard(send, async (web) => {
       const whole = (await request(app.getHttpServer()).get(`/api/v1/kpis?ids=${big}&asOf=${asOf}&offset=0&limit=1000`).set(auth)).body
         .kpis[big].count;
       const answer = await web.kpis({ municipality: 461, asOf, ids: [big] });
@@ -114,27 +132,13 @@ describe('the row cap of a list asked without limit', () => {
       expect(asked.filter((u) => u.includes('offset=1000&limit=1000'))).toHaveLength(1);
       const arrow = await web.kpiListArrow({ municipality: 461, asOf, id: big });
       expect(arrow.rows.length).toBe(list.rows.length);
-    } finally {
-      g.sessionStorage = saved.sessionStorage;
-      g.fetch = saved.fetch;
-    }
+    });
   }, 120_000);
 
   it('names the data version of every page; the client asks again, whole, when an import commits between pages', async () => {
-    await app.listen(0, '127.0.0.1').catch(() => undefined); // listening already after the test above
-    const address = app.getHttpServer().address() as { port: number };
-    const store = new Map<string, string>();
-    const g = globalThis as unknown as { sessionStorage?: unknown; fetch: typeof fetch };
-    const saved = { sessionStorage: g.sessionStorage, fetch: g.fetch };
-    g.sessionStorage = {
-      getItem: (k: string) => store.get(k) ?? null,
-      setItem: (k: string, v: string) => void store.set(k, v),
-      removeItem: (k: string) => void store.delete(k),
-    };
     const asked: { offset: string | null; version: string | null }[] = [];
-    g.fetch = async (input: string | URL | Request, init?: RequestInit) => {
-      const url = new URL(String(input), `http://127.0.0.1:${address.port}`);
-      const res = await saved.fetch(url, init);
+    const send = async (url: URL, send: () => Promise<Response>) => {
+      const res = await send();
       asked.push({ offset: url.searchParams.get('offset'), version: res.headers.get('x-data-version') });
       // The municipality's data changes after the list's first page was answered (as an import's commit does).
       if (asked.length === 1) {
@@ -143,9 +147,7 @@ describe('the row cap of a list asked without limit', () => {
       }
       return res;
     };
-    try {
-      store.set('boerneblik.token', auth.Authorization.slice('Bearer '.length));
-      const web = await import('../../apps/web/src/api');
+    await asTheDashboard(send, async (web) => {
       const list = (await web.kpis({ municipality: 461, asOf, ids: [big] })).kpis[big] as { rows: unknown[]; count: number };
       // The first attempt stops at the page of other data; the second asks the whole list again.
       const pages = Math.floor(list.count / 1000) + 1; // the client stops at the first page short of 1000 rows
@@ -160,10 +162,7 @@ describe('the row cap of a list asked without limit', () => {
       expect(second).not.toBe(first);
       expect(again).toEqual(again.map(() => second));
       expect(list.rows.length).toBe(list.count);
-    } finally {
-      g.sessionStorage = saved.sessionStorage;
-      g.fetch = saved.fetch;
-    }
+    });
   }, 120_000);
 
   it('names the same data version for a page asked alone and for the answer it belongs to, national KPIs beside', async () => {
