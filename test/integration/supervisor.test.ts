@@ -103,7 +103,8 @@ describe('the process supervisor', () => {
     const workerFile = join(dir, 'worker-env.json');
     const workerEnv = entry(
       'worker-env.js',
-      `require('fs').writeFileSync(${JSON.stringify(workerFile)}, ${seen}); setInterval(() => undefined, 1000); ${onStop}`,
+      // Written aside and renamed, so that the test never reads the file half written.
+      `require('fs').writeFileSync(${JSON.stringify(workerFile + '.part')}, ${seen}); require('fs').renameSync(${JSON.stringify(workerFile + '.part')}, ${JSON.stringify(workerFile)}); setInterval(() => undefined, 1000); ${onStop}`,
     );
     try {
       const supervisor = await supervise({ api: 1, workers: 1, entries: { api: apiEnv, worker: workerEnv }, shutdownGraceMs: 1000 });
