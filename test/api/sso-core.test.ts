@@ -92,6 +92,21 @@ describe('single sign-on: group mappings, users made at login, the ticket, the p
       .send({ group: 'y', role: 'chef' })
       .expect(404);
     await http().delete(`/api/v1/sso/group-mappings/${id}`).set('Authorization', `Bearer ${other}`).expect(404);
+    // The service holds them to the administrator's municipality itself, not only row-level security.
+    await db.pool.query(`ALTER TABLE sso_group_mapping DISABLE ROW LEVEL SECURITY`);
+    try {
+      await http()
+        .put(`/api/v1/sso/group-mappings/${id}`)
+        .set('Authorization', `Bearer ${other}`)
+        .send({ group: 'y', role: 'chef' })
+        .expect(404);
+      await http().delete(`/api/v1/sso/group-mappings/${id}`).set('Authorization', `Bearer ${other}`).expect(404);
+    } finally {
+      await db.pool.query(`ALTER TABLE sso_group_mapping ENABLE ROW LEVEL SECURITY`);
+    }
+    expect((await db.pool.query(`SELECT group_id, role FROM sso_group_mapping WHERE id = $1`, [id])).rows).toEqual([
+      { group_id: 'BU-Teamledere-Syd', role: 'teamleder' },
+    ]);
     const edited = await http()
       .put(`/api/v1/sso/group-mappings/${id}`)
       .set('Authorization', `Bearer ${admin461}`)

@@ -22,7 +22,7 @@ async function endSessions(db: Pick<EntityManager, 'query'>, municipality: numbe
   return rows.map((r) => r.username);
 }
 
-/** The administrator's group mappings and password-login switch (row-level security keeps them to the caller's scope). */
+/** The administrator's group mappings and password-login switch (the service and row-level security keep them to the caller's scope). */
 @Injectable()
 export class GroupMappingsRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
@@ -61,26 +61,26 @@ export class GroupMappingsRepository {
   }
 
   /**
-   * The changed mapping; undefined when it is not there (or not the caller's). Throws on a duplicate
+   * The changed mapping; undefined when it is not there in that municipality (or not the caller's). Throws on a duplicate
    * group. The municipality's SSO sessions end with it (see insert).
    */
-  update(id: number, m: GroupMappingBody): Promise<MappingChange<GroupMapping> | undefined> {
+  update(id: number, municipality: number, m: GroupMappingBody): Promise<MappingChange<GroupMapping> | undefined> {
     return this.db.transaction(async (tx) => {
       const [rows]: [GroupMapping[], number] = await tx.query(
-        `UPDATE sso_group_mapping SET group_id = $2, role = $3, teams = $4 WHERE id = $1
+        `UPDATE sso_group_mapping SET group_id = $3, role = $4, teams = $5 WHERE id = $1 AND municipality_code = $2
          RETURNING id, municipality_code AS municipality, group_id AS "group", role, teams`,
-        [id, m.group, m.role, m.teams],
+        [id, municipality, m.group, m.role, m.teams],
       );
       return rows[0] && { result: rows[0], ended: await endSessions(tx, rows[0].municipality, 'sso') };
     });
   }
 
-  /** The deleted mapping's municipality; undefined when it is not there (or not the caller's). The municipality's SSO sessions end with it. */
-  delete(id: number): Promise<MappingChange<number> | undefined> {
+  /** The deleted mapping's municipality; undefined when it is not there in that municipality (or not the caller's). The municipality's SSO sessions end with it. */
+  delete(id: number, municipality: number): Promise<MappingChange<number> | undefined> {
     return this.db.transaction(async (tx) => {
       const [rows]: [{ municipality: number }[], number] = await tx.query(
-        `DELETE FROM sso_group_mapping WHERE id = $1 RETURNING municipality_code AS municipality`,
-        [id],
+        `DELETE FROM sso_group_mapping WHERE id = $1 AND municipality_code = $2 RETURNING municipality_code AS municipality`,
+        [id, municipality],
       );
       return rows[0] && { result: rows[0].municipality, ended: await endSessions(tx, rows[0].municipality, 'sso') };
     });

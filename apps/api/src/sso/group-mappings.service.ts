@@ -48,13 +48,12 @@ export class GroupMappingsService {
   }
 
   async update(admin: AuthUser, id: number, body: GroupMappingBody): Promise<GroupMapping> {
-    const current = await this.repository.get(id);
-    if (!current) throw new NotFoundException(`Gruppeopsætning ${id} findes ikke`);
+    const current = await this.own(admin, id);
     if (body.municipality !== undefined && body.municipality !== current.municipality)
       throw new BadRequestException('En gruppeopsætning kan ikke flyttes til en anden kommune; slet den og opret en ny');
     await this.mappable(admin, current.municipality, body.group);
     try {
-      const change = await this.repository.update(id, body);
+      const change = await this.repository.update(id, current.municipality, body);
       if (!change) throw new NotFoundException(`Gruppeopsætning ${id} findes ikke`);
       return this.ended(change);
     } catch (error) {
@@ -64,7 +63,8 @@ export class GroupMappingsService {
   }
 
   async remove(admin: AuthUser, id: number): Promise<void> {
-    const change = await this.repository.delete(id);
+    const current = await this.own(admin, id);
+    const change = await this.repository.delete(id, current.municipality);
     if (!change) throw new NotFoundException(`Gruppeopsætning ${id} findes ikke`);
     this.ended(change);
   }
@@ -139,6 +139,17 @@ export class GroupMappingsService {
         ? `Gruppen ${group} har allerede en opsætning i kommune ${municipality}`
         : `Gruppen ${group} giver allerede adgang i en anden kommune; en gruppe kan kun give adgang i én kommune`,
     );
+  }
+
+  /**
+   * The mapping, if it is in the administrator's municipality (a product administrator: any). Row-level
+   * security hides the others already; this holds without it, and answers 404 as it does.
+   */
+  private async own(admin: AuthUser, id: number): Promise<GroupMapping> {
+    const current = await this.repository.get(id);
+    if (!current || (admin.municipality !== null && admin.municipality !== current.municipality))
+      throw new NotFoundException(`Gruppeopsætning ${id} findes ikke`);
+    return current;
   }
 
   /** The municipality meant: the admin's own, or the one a product administrator names. */
