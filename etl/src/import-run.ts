@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { statSync } from 'fs';
 import { basename } from 'path';
-import { Client, Pool, PoolClient } from 'pg';
+import { Client, Pool, PoolClient, type ClientBase } from 'pg';
 import { APPLICATION_NAME, settings } from '@bu/config';
 import { FileFormatError, openExportFile, ReadDigest, readDigests } from './csv/source';
 import { traceQueries } from './trace';
@@ -183,34 +183,18 @@ export async function runImport(
         }),
       ),
     );
-  if (options.jobId) {
-    // A worker that died mid-import left its run 'running'; the transaction was rolled back.
-    await pool.query(
-      `UPDATE import_run SET status = 'failed', finished_at = now(), error = 'Afbrudt: arbejdsprocessen stoppede under importen; intet blev skrevet. Jobbet prøves igen.'
-       WHERE job_id = $1 AND status = 'running'`,
-      [options.jobId],
-    );
-  }
-  const { rows } = await pool.query(
-    `INSERT INTO import_run (source, status, requested_by, job_id, files, municipality_code)
-     VALUES ($1, 'running', $2, $3, $4, $5) RETURNING id`,
-    // A scoped uploader's run is recorded in its municipality from the start, so a failure shows in its own log only.
-    [
-      source,
-      options.requestedBy ?? null,
-      options.jobId ?? null,
-      JSON.stringify(files),
-      options.municipality ?? options.allowedMunicipality ?? null,
-    ],
-  );
-  const importId: string = rows[0].id;
-  // A file the check cannot open as an export file (a link, a pipe): not the same export; the
-  // import itself then fails on it, recorded with its Danish message.
-  const unchanged = await importSameExport(pool, source, paths, options, importId, started).catch((error) => {
-    if (error instanceof FileFormatError) return null;
+  // The run's row and its lock are made together (startRun); from here on the connection is the import's.
+  const client = await pool.connect();
+  if (settings().ETL_TRACE) traceQueries(client, 'tx');
+  let importId: string;
+  try {
+    importId = await startRun(client, source, options, JSON.stringify(files));
+  } catch (error) {
+    client.release();
     throw error;
-  });
-  if (unchanged) return unchanged;
+  }
+  const schema = importSchema(importId);
+  const loaders: Client[] = [];
   const log = new IssueLog();
   // The import's own schema, first on the search path of its connections: staging tables that may
   // become a municipality's new partitions are regular tables there (see load/partition.ts), out of
@@ -218,8 +202,6 @@ export async function runImport(
   // transaction, so that a second connection can COPY into it (staging, committed as it goes;
   // nothing there is canonical until the transaction moves it out), and dropped with what is left in
   // it when the import ends.
-  const schema = importSchema(importId);
-  const loaders: Client[] = [];
   const connection = { ...pool.options, application_name: APPLICATION_NAME.import };
   const context: StageContext = {
     importId,
@@ -237,12 +219,15 @@ export async function runImport(
       schema,
     },
   };
-  const client = await pool.connect();
-  if (settings().ETL_TRACE) traceQueries(client, 'tx');
   try {
-    // Held by this connection while the import runs: a schema whose import holds no such lock is a
-    // leftover of a process that died (its connection, and so its lock, went with it).
-    await client.query('SELECT pg_advisory_lock(hashtext($1), $2)', ['import', importLockKey(importId)]);
+    // A file the check cannot open as an export file (a link, a pipe): not the same export; the
+    // import itself then fails on it, recorded with its Danish message.
+    const same = await importSameExport(client, source, paths, options, importId, started).catch((error) => {
+      if (error instanceof FileFormatError) return null;
+      throw error;
+    });
+    if (same) return same;
+    await failAbandonedRuns(client, importId);
     await dropLeftoverSchemas(client);
     await client.query(`CREATE SCHEMA ${schema}`);
     await IssueLog.prepare(client, schema);
@@ -344,7 +329,7 @@ export async function runImport(
     }
     const message = error instanceof ImportFailure ? error.message : `Importen fejlede: ${(error as Error).message}`;
     // On the import's own connection (a pool of one has no other). If the database is gone, the run
-    // stays 'running': a job's next attempt marks it interrupted.
+    // stays 'running' until failAbandonedRuns finds its lock free.
     await client
       .query(`UPDATE import_run SET status = 'failed', finished_at = now(), error = $2, files = $3 WHERE id = $1`, [
         importId,
@@ -383,7 +368,7 @@ export async function runImport(
  * staged.
  */
 async function importSameExport(
-  pool: Pool,
+  client: PoolClient,
   source: SourceKind,
   paths: string[],
   options: ImportOptions,
@@ -392,7 +377,7 @@ async function importSameExport(
 ): Promise<ImportResult | null> {
   if (options.restage || !PERSON_SOURCES.includes(source) || paths.length === 0) return null;
   const same: SameExport | null = await findSameExport(
-    pool,
+    client,
     source,
     paths,
     {
@@ -404,31 +389,94 @@ async function importSameExport(
     checksum,
   );
   if (!same) return null;
+  if (!(await recordSameExport(client, source, importId, same))) return null;
+  const { rows } = await client.query(`SELECT unchanged FROM import_run WHERE id = $1`, [importId]);
+  return {
+    status: 'succeeded',
+    importId,
+    municipality: same.municipality,
+    exportDate: same.exportDate,
+    loaded: {},
+    unchanged: rows[0].unchanged,
+    removed: {},
+    ...(await firstIssues(client, importId)),
+    rejectedCount: same.rejectedCount,
+    warningCount: same.warningCount,
+    seconds: (Date.now() - started) / 1000,
+    sameAs: same.importId,
+  };
+}
+
+/** The second key of an import's advisory lock. */
+const importLockKey = (importId: string): number => Number(BigInt(importId) % 2147483647n);
+
+/**
+ * The run's row in import_run ('running'), and the lock its connection holds until the import
+ * ends, in one transaction: whoever sees the row sees it locked. A 'running' row whose lock is
+ * free is an import that ended without saying so (failAbandonedRuns).
+ */
+async function startRun(client: PoolClient, source: SourceKind, options: ImportOptions, files: string): Promise<string> {
+  await client.query('BEGIN');
+  try {
+    const { rows } = await client.query(
+      `INSERT INTO import_run (source, status, requested_by, job_id, files, municipality_code)
+       VALUES ($1, 'running', $2, $3, $4, $5) RETURNING id`,
+      // A scoped uploader's run is recorded in its municipality from the start, so a failure shows in its own log only.
+      [source, options.requestedBy ?? null, options.jobId ?? null, files, options.municipality ?? options.allowedMunicipality ?? null],
+    );
+    const importId: string = rows[0].id;
+    // A session lock, taken inside the transaction: it outlives the commit.
+    await client.query('SELECT pg_advisory_lock(hashtext($1), $2)', ['import', importLockKey(importId)]);
+    await client.query('COMMIT');
+    return importId;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** failAbandonedRuns on a connection of the pool's own (the locks it tries are the session's). */
+export async function failAbandonedRunsOf(pool: Pool): Promise<string[]> {
   const client = await pool.connect();
   try {
-    if (!(await recordSameExport(client, source, importId, same))) return null;
-    const { rows } = await client.query(`SELECT unchanged FROM import_run WHERE id = $1`, [importId]);
-    return {
-      status: 'succeeded',
-      importId,
-      municipality: same.municipality,
-      exportDate: same.exportDate,
-      loaded: {},
-      unchanged: rows[0].unchanged,
-      removed: {},
-      ...(await firstIssues(client, importId)),
-      rejectedCount: same.rejectedCount,
-      warningCount: same.warningCount,
-      seconds: (Date.now() - started) / 1000,
-      sameAs: same.importId,
-    };
+    return await failAbandonedRuns(client);
   } finally {
     client.release();
   }
 }
 
-/** The second key of an import's advisory lock. */
-const importLockKey = (importId: string): number => Number(BigInt(importId) % 2147483647n);
+/** What the import log says of an import that ended without a word (its process killed, its connection lost). */
+export const ABANDONED_RUN_MESSAGE =
+  'Afbrudt: importen stoppede undervejs (arbejdsprocessen stoppede eller mistede forbindelsen til databasen); intet blev skrevet. Indlæs udtrækket igen, hvis det ikke allerede er prøvet igen.';
+
+/**
+ * Marks failed every 'running' import whose lock no connection holds: its process died or lost its
+ * connection, and its transaction was rolled back (a killed job, a job the queue gave up after it
+ * stalled, a killed CLI import). `own`: the caller's run, whose lock this session holds itself
+ * (advisory locks stack within a session). The ids marked.
+ */
+export async function failAbandonedRuns(client: ClientBase, own?: string): Promise<string[]> {
+  const { rows } = await client.query(`SELECT id::text AS id FROM import_run WHERE status = 'running' AND id::text IS DISTINCT FROM $1`, [
+    own ?? null,
+  ]);
+  const failed: string[] = [];
+  for (const { id } of rows) {
+    const key = importLockKey(id);
+    const { rows: free } = await client.query('SELECT pg_try_advisory_lock(hashtext($1), $2) AS dead', ['import', key]);
+    if (!free[0].dead) continue;
+    try {
+      // Still 'running': an import that ended meanwhile has said so itself.
+      const { rowCount } = await client.query(
+        `UPDATE import_run SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1 AND status = 'running'`,
+        [id, ABANDONED_RUN_MESSAGE],
+      );
+      if (rowCount) failed.push(id);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(hashtext($1), $2)', ['import', key]);
+    }
+  }
+  return failed;
+}
 
 /** What a source's staging gets besides the import's connection. */
 export interface StageContext {

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { statSync } from 'fs';
 import { basename } from 'path';
-import type { Pool, PoolClient } from 'pg';
+import type { ClientBase, PoolClient } from 'pg';
 import { lockCaseSnapshot } from './case-snapshot';
 import { listRules } from './rules';
 
@@ -61,13 +61,13 @@ export interface SameExport {
  * sizes, and the reading stops at the first file that differs.
  */
 export async function findSameExport(
-  pool: Pool,
+  db: Pick<ClientBase, 'query'>,
   source: string,
   paths: string[],
   conditions: { municipality: number | null; exportDate: string | null; keyId: string; today: string },
   checksum: (path: string) => Promise<{ sha256: string }>,
 ): Promise<SameExport | null> {
-  const { rows } = await pool.query(
+  const { rows } = await db.query(
     `SELECT r.id::text AS "importId", s.municipality_code AS municipality, to_char(s.export_date, 'YYYY-MM-DD') AS "exportDate",
             r.files, r.loaded, r.unchanged, r.rejected_count AS "rejectedCount", r.warning_count AS "warningCount", r.reuse
      FROM source_snapshot s JOIN import_run r ON r.id = s.import_id

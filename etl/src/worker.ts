@@ -9,6 +9,7 @@ import { scheduleDropFolderPull } from './jobs/drop-folders';
 import { scheduleReadModelRefresh } from './jobs/read-models';
 import { scheduleRetentionPurge } from './jobs/retention';
 import { sweepOrphanSpills } from './issues';
+import { failAbandonedRunsOf } from './import-run';
 import { ensurePrivateDir, sweepUploadOrphans } from './jobs/upload-zip';
 
 // The ETL worker as a whole, for whichever process runs it: apps/worker (its own process, docker's
@@ -104,6 +105,10 @@ export function startWorker(config: WorkerConfig): RunningWorker {
   // Spill files of rejected rows a killed worker left behind go at start-up (and with the daily purge).
   const spills = sweepOrphanSpills();
   if (spills.length > 0) logger().info(`Removed ${spills.length} spill file(s) of rejected rows left by a stopped process.`);
+  // Imports a killed process left 'running' are marked failed at start-up (and every few minutes).
+  failAbandonedRunsOf(pool)
+    .then((ids) => ids.length > 0 && logger().warn({ imports: ids }, `Imports ${ids.join(', ')} had stopped: marked failed.`))
+    .catch((e: Error) => logger().error({ err: e }, `Could not look for stopped imports: ${e.message}`));
   // Raw uploads a crash or a lost job left behind are removed at start-up (see sweepUploadOrphans).
   const swept = sweepUploadOrphans(config.uploadDir, queue).catch((e) => {
     logger().error({ err: e }, `Could not sweep the upload folder: ${e.message}`);

@@ -100,7 +100,7 @@ describe('a worker killed mid-import (Redis backend)', () => {
       expect(await counts()).toEqual({ cases: 30_000, measures: 120_000, assignments: 30_000 });
       const { rows: runs } = await db.pool.query(`SELECT status, error FROM import_run WHERE job_id = $1 ORDER BY id`, [job.id]);
       expect(runs.map((r) => r.status)).toEqual(['failed', 'succeeded']);
-      expect(runs[0].error).toMatch(/^Afbrudt: arbejdsprocessen stoppede/);
+      expect(runs[0].error).toMatch(/^Afbrudt: importen stoppede undervejs/);
       // ... and is gone once the job has run again.
       expect(await schemas()).toEqual([]);
     } finally {

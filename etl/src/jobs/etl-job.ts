@@ -9,7 +9,7 @@ import { etlQueue, jobRouter, type EtlJobData, type JobHandlers } from '@bu/jobs
 import { logger } from '@bu/logger';
 import { createWorker, ETL_QUEUE, Job, Queue, QueueConfig } from '@bu/queue';
 import { importSource } from '../import-source';
-import { runImport, type ImportResult } from '../import-run';
+import { failAbandonedRunsOf, runImport, type ImportResult } from '../import-run';
 import { ImportFailure } from '../issues';
 import { DeliveryRefused, deliveryEntries, pullDropFolders, settleDelivery } from './drop-folders';
 import { refreshStaleReadModels } from './read-models';
@@ -224,6 +224,11 @@ export function etlJobHandlers(
       return null;
     },
     'refresh-read-models': async (job) => {
+      // The repair that runs every few minutes also says in the import log which imports ended
+      // without a word (a job the queue gave up after it stalled, a killed CLI import).
+      const abandoned = await failAbandonedRunsOf(pool);
+      if (abandoned.length > 0)
+        logger().warn({ job: job.id, imports: abandoned }, `Imports ${abandoned.join(', ')} had stopped: marked failed.`);
       if (!settings().KPI_READ_MODELS) return null;
       const { built, failed, left } = await refreshStaleReadModels(pool);
       if (built.length + failed.length > 0)
