@@ -15,6 +15,8 @@ import { addGroup, ATTR, makeKeyPair, RSA_PSS_SHA256, TestSamlIdp, type SamlIdpU
 
 const SP_ENTITY_ID = 'https://boerneblik.test/saml';
 const IDP_ENTITY_ID = 'http://idp.test/adfs/services/trust';
+/** The public address the identity provider posts to (behind the proxy), not the test server's own. */
+const PUBLIC_ACS = 'https://boerneblik.test/api/v1/auth/saml/acs';
 
 describe('SAML 2.0 login', () => {
   let db: TestDatabase;
@@ -28,12 +30,12 @@ describe('SAML 2.0 login', () => {
     idpCerts: [idp.keyPair.cert, rotated.cert],
     idpIssuer: IDP_ENTITY_ID,
     entityId: SP_ENTITY_ID,
+    acsUrl: PUBLIC_ACS,
     attributes: { username: ATTR.username, email: ATTR.email, groups: ATTR.groups },
     label: 'Log ind med AD FS',
   });
 
-  // Listening on one port: the ACS URL is made from the address the browser used, as in production
-  // (supertest given the bare server would listen on a new port for each request).
+  // Listening on one port, so that a request's Host header can be set apart from the address used.
   let base: string;
   const server = () => base;
   /** Starts a login at Børneblik: the AuthnRequest the browser would carry to the IdP. */
@@ -77,7 +79,7 @@ describe('SAML 2.0 login', () => {
     expect(res.headers['content-type']).toMatch(/^application\/xml/);
     expect(res.text).toContain(`entityID="${SP_ENTITY_ID}"`);
     expect(res.text).toMatch(/AssertionConsumerService[^>]+Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"/);
-    expect(res.text).toMatch(/Location="http:\/\/127\.0\.0\.1:\d+\/api\/v1\/auth\/saml\/acs"/);
+    expect(res.text).toContain(`Location="${PUBLIC_ACS}"`);
     expect(res.text).toContain('WantAssertionsSigned="true"');
     // No key of its own configured: no certificate, requests unsigned.
     expect(res.text).not.toContain('X509Certificate');
@@ -209,6 +211,29 @@ describe('SAML 2.0 login', () => {
     const { id } = await startLogin();
     await expectRefused(
       await post(idp.response({ inResponseTo: id, acsUrl: 'https://another.service.example/acs', audience: SP_ENTITY_ID, user: anna })),
+      SAML_MESSAGES.recipient,
+    );
+  });
+
+  it("takes its ACS address from SAML_ACS_URL, never from the request's Host header", async () => {
+    // Someone asks for a login with a Host of their own: the request still names our address ...
+    const res = await request(server()).get('/api/v1/auth/saml/login').set('Host', 'evil.example').expect(302);
+    const { id, acsUrl } = TestSamlIdp.requestIn(res.headers.location);
+    expect(acsUrl).toBe(PUBLIC_ACS);
+    // ... and an assertion addressed to their host, posted with that Host, gives no session.
+    await expectRefused(
+      await request(server())
+        .post('/api/v1/auth/saml/acs')
+        .set('Host', 'evil.example')
+        .type('form')
+        .send({
+          SAMLResponse: idp.response({
+            inResponseTo: id,
+            acsUrl: 'http://evil.example/api/v1/auth/saml/acs',
+            audience: SP_ENTITY_ID,
+            user: anna,
+          }),
+        }),
       SAML_MESSAGES.recipient,
     );
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserApp, seriousA11yViolations, startBrowserApp } from '../support/browser-app';
+import { freePort } from '../support/pg-cluster';
 import { ATTR, TestSamlIdp } from '../support/saml-idp';
 
 // Issue 15, point 2, in Chromium: the login page's SAML button goes to the identity provider made
@@ -14,6 +15,8 @@ describe('dashboard in Chromium: SAML 2.0 login through the login button', () =>
 
   beforeAll(async () => {
     idp = await new TestSamlIdp('http://idp.test/adfs/services/trust', SP_ENTITY_ID).start();
+    // The ACS address is configured, never taken from the request: the port is chosen first.
+    const port = await freePort();
     env = await startBrowserApp(
       (db) =>
         db.pool.query(
@@ -27,10 +30,12 @@ describe('dashboard in Chromium: SAML 2.0 login through the login button', () =>
             idpCerts: [idp.keyPair.cert],
             idpIssuer: idp.entityId,
             entityId: SP_ENTITY_ID,
+            acsUrl: `http://127.0.0.1:${port}/api/v1/auth/saml/acs`,
             attributes: { ...ATTR },
             label: 'Log ind med Silkeborg Kommunes AD FS',
           },
         },
+        port,
       },
     );
   });

@@ -242,6 +242,7 @@ export function testSamlSettings(idp: KeyPair = makeKeyPair()): SamlSettings {
     entryPoint: 'https://idp.example/adfs/ls/',
     idpCerts: [idp.cert],
     entityId: 'https://boerneblik.test/saml',
+    acsUrl: 'https://boerneblik.test/api/v1/auth/saml/acs',
     attributes: { ...ATTR },
     label: 'Log ind med organisationens konto',
   };

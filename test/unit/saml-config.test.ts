@@ -15,6 +15,7 @@ const SAML = {
   SAML_ENTRY_POINT: 'https://adfs.kommune.example/adfs/ls/',
   SAML_IDP_CERT: idp.cert,
   SAML_SP_ENTITY_ID: 'https://boerneblik.kommune.example',
+  SAML_ACS_URL: 'https://boerneblik.kommune.example/api/v1/auth/saml/acs',
 };
 
 function problems(env: NodeJS.ProcessEnv): string[] {
@@ -48,7 +49,7 @@ describe('@bu/config: SAML', () => {
       idpCerts: [idp.cert.trim()],
       idpIssuer: undefined,
       entityId: SAML.SAML_SP_ENTITY_ID,
-      acsUrl: undefined,
+      acsUrl: SAML.SAML_ACS_URL,
       spPrivateKey: undefined,
       spCert: undefined,
       attributes: SAML_DEFAULT_ATTRIBUTES,
@@ -75,8 +76,9 @@ describe('@bu/config: SAML', () => {
     expect(fromBare.map(bare)).toEqual([bare(idp.cert), bare(next.cert)]);
   });
 
-  it('refuses a missing entity id or certificate, an unreadable certificate and a plain-http IdP', () => {
+  it('refuses a missing entity id, ACS address or certificate, an unreadable certificate and a plain-http IdP', () => {
     expect(problems({ SAML_ENTRY_POINT: SAML.SAML_ENTRY_POINT })).toEqual([
+      expect.stringMatching(/^SAML_ACS_URL er ikke sat/),
       expect.stringMatching(/^SAML_SP_ENTITY_ID er ikke sat/),
       expect.stringMatching(/^SAML_IDP_CERT er ikke sat/),
     ]);
@@ -115,6 +117,7 @@ describe('@bu/config: SAML', () => {
           entryPoint: 'ftp://x',
           idpCerts: [],
           entityId: '',
+          acsUrl: 'https://boerneblik.kommune.example/api/v1/auth/saml/acs',
           attributes: { ...SAML_DEFAULT_ATTRIBUTES },
           label: SAML_DEFAULT_LABEL,
         },

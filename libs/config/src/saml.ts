@@ -26,7 +26,10 @@ export const samlEnvSchema = {
   SAML_IDP_ISSUER: text(),
   /** Børneblik's entity id as registered at the identity provider (a URI). */
   SAML_SP_ENTITY_ID: text(),
-  /** The public address of the assertion consumer service, when it differs from the address the browser used. */
+  /**
+   * The public address of the assertion consumer service (…/api/v1/auth/saml/acs), as registered at
+   * the identity provider. Required: never made from the request's Host header.
+   */
   SAML_ACS_URL: text(),
   /**
    * Børneblik's own private key (PEM; a secret, never defaulted): signs the AuthnRequests and
@@ -50,8 +53,8 @@ export interface SamlSettings {
   idpCerts: string[];
   idpIssuer?: string;
   entityId: string;
-  /** Absolute URL of POST /api/v1/auth/saml/acs; unset: made from the request's own address. */
-  acsUrl?: string;
+  /** Absolute URL of POST /api/v1/auth/saml/acs, as registered at the identity provider. */
+  acsUrl: string;
   /** PEM; with spCert. Signs AuthnRequests and decrypts encrypted assertions. */
   spPrivateKey?: string;
   spCert?: string;
@@ -98,7 +101,7 @@ export function samlFromEnv(env: SamlEnv, problems: string[]): SamlSettings | un
     idpCerts: env.SAML_IDP_CERT === undefined ? [] : splitCertificates(env.SAML_IDP_CERT),
     idpIssuer: env.SAML_IDP_ISSUER,
     entityId: env.SAML_SP_ENTITY_ID ?? '',
-    acsUrl: env.SAML_ACS_URL,
+    acsUrl: env.SAML_ACS_URL ?? '',
     spPrivateKey: env.SAML_SP_PRIVATE_KEY === undefined ? undefined : pem(env.SAML_SP_PRIVATE_KEY),
     spCert: env.SAML_SP_CERT === undefined ? undefined : pem(env.SAML_SP_CERT),
     attributes: { username: env.SAML_ATTR_USERNAME, email: env.SAML_ATTR_EMAIL, groups: env.SAML_ATTR_GROUPS },
@@ -111,7 +114,13 @@ export function samlFromEnv(env: SamlEnv, problems: string[]): SamlSettings | un
 /** Adds a line to problems for each thing wrong with the SAML settings (from the environment or an override). */
 export function checkSaml(s: SamlSettings, problems: string[]): void {
   checkUrl(problems, 'SAML_ENTRY_POINT', s.entryPoint);
-  if (s.acsUrl !== undefined) checkUrl(problems, 'SAML_ACS_URL', s.acsUrl);
+  // The address the identity provider posts the assertion to, and the one the assertion must name.
+  // Taken from the request, a Host header of the caller's choosing would decide both.
+  if (s.acsUrl.trim() === '')
+    problems.push(
+      'SAML_ACS_URL er ikke sat. Angiv den offentlige adresse på Børneblik-tjenestens assertion consumer service (fx https://boerneblik.kommune.dk/api/v1/auth/saml/acs), som den er registreret hos identitetsudbyderen.',
+    );
+  else checkUrl(problems, 'SAML_ACS_URL', s.acsUrl);
   if (s.entityId.trim() === '')
     problems.push('SAML_SP_ENTITY_ID er ikke sat. Angiv Børneblik-tjenestens entity id, som det er registreret hos identitetsudbyderen.');
   if (s.idpCerts.length === 0)

@@ -8,6 +8,7 @@ const settings = (groups: string = SAML_DEFAULT_ATTRIBUTES.groups): SamlSettings
   entryPoint: 'https://idp.example/sso',
   idpCerts: [],
   entityId: 'https://boerneblik.example',
+  acsUrl: 'https://boerneblik.example/api/v1/auth/saml/acs',
   attributes: { ...SAML_DEFAULT_ATTRIBUTES, groups },
   label: SAML_DEFAULT_LABEL,
 });

@@ -187,19 +187,15 @@ export class SamlService implements OnModuleInit {
     return this.settings;
   }
 
-  private acsUrl(settings: SamlSettings, origin: string): string {
-    return settings.acsUrl ?? `${origin}${SAML_ACS_PATH}`;
-  }
-
   /** One SAML instance per request: its request-id store belongs to that request (see OneTimeRequestIds). */
-  private sp(settings: SamlSettings, origin: string): SAML {
+  private sp(settings: SamlSettings): SAML {
     return new SAML({
       entryPoint: settings.entryPoint,
       idpCert: settings.idpCerts,
       idpIssuer: settings.idpIssuer,
       issuer: settings.entityId,
       audience: settings.entityId,
-      callbackUrl: this.acsUrl(settings, origin),
+      callbackUrl: settings.acsUrl,
       // Assertions signed always; the response around them may be signed too (AD FS signs only the assertion by default).
       wantAssertionsSigned: true,
       wantAuthnResponseSigned: false,
@@ -220,20 +216,20 @@ export class SamlService implements OnModuleInit {
   }
 
   /** The service provider's metadata: entity id, ACS URL and, when Børneblik has a key, its certificate. */
-  metadata(origin: string): string {
+  metadata(): string {
     const settings = this.configured();
     const cert = settings.spCert ?? null;
-    return this.sp(settings, origin).generateServiceProviderMetadata(cert, cert);
+    return this.sp(settings).generateServiceProviderMetadata(cert, cert);
   }
 
   /** The identity provider's address with a new AuthnRequest (its id kept in sso_request). */
-  loginUrl(origin: string): Promise<string> {
+  loginUrl(): Promise<string> {
     const settings = this.configured();
-    return this.sp(settings, origin).getAuthorizeUrlAsync('', undefined, {});
+    return this.sp(settings).getAuthorizeUrlAsync('', undefined, {});
   }
 
   /** The identity provider's answer: a session through SsoService, or the Danish page saying why not. */
-  async consume(res: Response, samlResponse: string | undefined, origin: string): Promise<void> {
+  async consume(res: Response, samlResponse: string | undefined): Promise<void> {
     const settings = this.settings;
     if (!settings) return this.sso.fail(res, SAML_MESSAGES.notConfigured, 404);
     // A login in the audit log, success or not; by name once the assertion is verified.
@@ -244,12 +240,12 @@ export class SamlService implements OnModuleInit {
       if (!samlResponse) throw new SamlRefusal(SAML_MESSAGES.missing, 'no SAMLResponse in the form');
       if (!/<(?:[\w-]+:)?Response[\s>]/.test(Buffer.from(samlResponse, 'base64').toString('utf8')))
         throw new SamlRefusal(SAML_MESSAGES.invalid, 'SAMLResponse is not a SAML response');
-      const { profile } = await this.sp(settings, origin).validatePostResponseAsync({ SAMLResponse: samlResponse });
+      const { profile } = await this.sp(settings).validatePostResponseAsync({ SAMLResponse: samlResponse });
       if (!profile) throw new SamlRefusal(SAML_MESSAGES.noUser, 'response without a profile (NoPassive)');
       // node-saml checks the issuer of logout messages only: the assertion's is checked here.
       if (settings.idpIssuer !== undefined && profile.issuer !== settings.idpIssuer)
         throw new SamlRefusal(SAML_MESSAGES.issuer, `assertion issued by ${profile.issuer}`);
-      const { id, notOnOrAfter } = checkAssertion(profile, this.acsUrl(settings, origin));
+      const { id, notOnOrAfter } = checkAssertion(profile, settings.acsUrl);
       // Kept until it could no longer be accepted anyway (its NotOnOrAfter, plus the clock skew we allow).
       if (!(await this.repository.useAssertion(id, new Date(notOnOrAfter.getTime() + SAML_CLOCK_SKEW_MS))))
         throw new SamlRefusal(SAML_MESSAGES.replay, 'assertion id seen before');
