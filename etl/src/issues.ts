@@ -210,7 +210,10 @@ export class IssueLog {
       this.spillFd = openSync(this.spillPath, 'w', 0o600);
       this.onSpill?.(this.spillPath);
     }
-    writeSync(this.spillFd, this.pending);
+    // A write may take only part of what it is given (a disk filling up); the next one then fails
+    // aloud instead of the tail being lost without a word.
+    const bytes = Buffer.from(this.pending, 'utf8');
+    for (let at = 0; at < bytes.length;) at += writeSync(this.spillFd, bytes, at, bytes.length - at);
     this.pending = '';
   }
 }
