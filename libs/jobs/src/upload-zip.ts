@@ -40,9 +40,14 @@ export function ensurePrivateDir(dir: string): void {
 
 const mb = (bytes: number) => `${Math.round(bytes / 1024 ** 2).toLocaleString('da-DK')} MB`;
 
-/** yauzl's own refusals (file names, sizes) in Danish; anything else is a damaged zip. */
-function danish(error: Error): UploadError {
+/**
+ * yauzl's own refusals (file names, sizes) in Danish; anything else is a damaged zip, except an
+ * error of the system (a full disk, too many open files, a read error: it has a syscall), which is
+ * not the zip's fault and goes on as it is: the job is retried and keeps its zip.
+ */
+export function uploadErrorOf(error: Error): Error {
   if (error instanceof UploadError) return error;
+  if (typeof (error as NodeJS.ErrnoException).syscall === 'string') return error;
   const m = error.message;
   const name = m.slice(m.indexOf(':') + 1).trim();
   if (m.startsWith('invalid relative path')) return new UploadError(`Zip-filen afvises: ${name} peger uden for udtrækkets mappe (../).`);
@@ -99,13 +104,13 @@ async function readUploadZip(path: string, target?: string): Promise<string[]> {
   try {
     zip = await openZip(path);
   } catch (error) {
-    throw danish(error as Error);
+    throw uploadErrorOf(error as Error);
   }
   const seen = { entries: 0, bytes: 0, names: new Set<string>() };
   if (target) await mkdir(target, { mode: 0o700 });
   try {
     await new Promise<void>((resolve, reject) => {
-      const fail = (error: Error) => reject(danish(error));
+      const fail = (error: Error) => reject(uploadErrorOf(error));
       zip.on('error', fail);
       zip.on('end', () => resolve());
       zip.on('entry', (entry: Entry) => {
