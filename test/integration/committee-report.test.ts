@@ -25,7 +25,7 @@ import { importDubu, importEconomy, importStatistics } from '@bu/etl';
 import { committeeSchedulerKey, reportQueue, WEEKLY_MAIL_SCHEDULER, type ReportQueue } from '@bu/jobs';
 import { createMailer, NOT_CONFIGURED } from '../../apps/worker/src/reports/mailer';
 import { committeeReportContent } from '../../apps/worker/src/reports/committee-report';
-import { makeCommitteeReport } from '../../apps/worker/src/reports/report-jobs';
+import { makeCommitteeReport, SEND_INTERRUPTED, SENDING } from '../../apps/worker/src/reports/report-jobs';
 import { renderCommitteeReport } from '../../apps/worker/src/reports/report-pdf';
 import { reportDeps, startReportWorker, type RunningReportWorker } from '../../apps/worker/src/reports/worker';
 import { runInScope } from '../../apps/api/src/database/request-scope';
@@ -335,6 +335,19 @@ describe('the committee’s monthly report', () => {
     await smtp.waitFor(before + 1);
   });
 
+  it('says which recipients the mail server refused, when it took the others', async () => {
+    const picky = await startTestSmtp({ refuse: ['chef@odense.test'] });
+    const mailer = createMailer({ host: '127.0.0.1', port: picky.port, secure: false, requireTls: false, from: 'boerneblik@odense.test' });
+    try {
+      const result = await mailer.send({ to: ['formand@odense.test', 'chef@odense.test'], subject: 'Prøve', text: 'Prøve' });
+      expect(result).toEqual({ sent: true, result: 'sendt til 1 af 2 modtagere; mailserveren afviste chef@odense.test' });
+      expect((await picky.waitFor(1)).map((m) => m.to)).toEqual([['formand@odense.test']]);
+    } finally {
+      mailer.close();
+      await picky.close();
+    }
+  });
+
   it('archives the report without SMTP, saying it was not sent', async () => {
     const result = await makeCommitteeReport(
       { ...reportDeps(db.pool, { mail: null, publicUrl: null }), mailer: createMailer(null) },
@@ -410,6 +423,39 @@ describe('the committee’s monthly report', () => {
     await expect(runInScope('461', () => ds.query(`UPDATE report_schedule SET municipality_code = 101`))).rejects.toThrow(
       /row-level security/,
     );
+  });
+
+  // Last: it adds reports to the archive.
+  it('sends a report at most once when its job runs again, and says so when a send was cut off', async () => {
+    const deps = reportDeps(db.pool, {
+      mail: { host: '127.0.0.1', port: smtp.port, secure: false, requireTls: false, from: 'b@odense.test' },
+      publicUrl: null,
+    });
+    const data = { municipality: 461, asOf: '2024-02-15', requestedBy: 'admin' };
+    const archived = async (job: string) =>
+      (await db.pool.query(`SELECT id::text, send_result, sent_at IS NOT NULL AS sent FROM report_archive WHERE job_id = $1`, [job])).rows;
+    try {
+      // A job that sent its report, then stopped before the queue heard: the retry finds the report.
+      const mails = smtp.mails.length;
+      const first = await makeCommitteeReport(deps, data, 'job-retried');
+      await smtp.waitFor(mails + 1);
+      const again = await makeCommitteeReport(deps, data, 'job-retried');
+      expect(again).toEqual(first);
+      expect(first.sendResult).toBe('sendt til 2 modtagere');
+      expect(await archived('job-retried')).toEqual([{ id: first.id, send_result: 'sendt til 2 modtagere', sent: true }]);
+
+      // A job whose process stopped while the mail was on its way: not sent again on the chance it went.
+      const dying = { ...deps, mailer: { ...deps.mailer, send: () => Promise.reject(new Error('the process stops here')) } };
+      await expect(makeCommitteeReport(dying, data, 'job-cut-off')).rejects.toThrow('the process stops here');
+      expect(await archived('job-cut-off')).toEqual([{ id: expect.any(String), send_result: SENDING, sent: false }]);
+      const retried = await makeCommitteeReport(deps, data, 'job-cut-off');
+      expect(retried.sendResult).toBe(SEND_INTERRUPTED);
+      expect(await archived('job-cut-off')).toEqual([{ id: retried.id, send_result: SEND_INTERRUPTED, sent: false }]);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(smtp.mails.length).toBe(mails + 1);
+    } finally {
+      deps.mailer.close();
+    }
   });
 });
 

@@ -29,6 +29,15 @@ describe('the weekly e-mail to team leaders and chiefs', () => {
   const tokens: Record<string, string> = {};
   const http = () => request(app.getHttpServer());
   const as = (user: string) => ({ Authorization: `Bearer ${tokens[user]}` });
+  /** The job's result once the worker has run it. */
+  const finished = async (id: string) => {
+    for (let i = 0; i < 200; i++) {
+      const job = await queue.queue.getJob(id);
+      if (job?.finishedOn) return job.returnvalue;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`job ${id} did not finish`);
+  };
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -41,6 +50,13 @@ describe('the weekly e-mail to team leaders and chiefs', () => {
     for (const user of ['udvalg', 'chef', 'teamleder', 'teamleder-syd', 'teamleder-fra', 'chef-stoppet', 'chef-kbh', 'admin'])
       await db.pool.query(`UPDATE app_user SET email = $2 WHERE username = $1`, [user, `${user}@kommune.test`]);
     await db.pool.query(`UPDATE app_user SET disabled = true WHERE username = 'chef-stoppet'`);
+    // Single sign-on chiefs: one who logged in two days ago, one five weeks and more ago (who may have
+    // left: the organisation does not tell Børneblik).
+    await db.pool.query(
+      `INSERT INTO app_user (username, role, municipality_code, auth_source, external_id, email, last_login_at)
+       VALUES ('sso-chef-aktiv', 'chef', 461, 'oidc', 'idp|aktiv', 'sso-chef-aktiv@kommune.test', now() - interval '2 days'),
+              ('sso-chef-gaaet', 'chef', 461, 'oidc', 'idp|gaaet', 'sso-chef-gaaet@kommune.test', now() - interval '36 days')`,
+    );
     smtp = await startTestSmtp();
     app = await startTestApi(db);
     for (const user of ['chef', 'teamleder', 'teamleder-syd', 'teamleder-fra', 'udvalg']) tokens[user] = await tokenFor(app, user);
@@ -81,13 +97,14 @@ describe('the weekly e-mail to team leaders and chiefs', () => {
   });
 
   it('sends each team leader and chief the counts of their work lists, as the API gives them, and nothing that names a case', async () => {
-    await queue.enqueue(WEEKLY_MAIL_JOB, {});
-    // teamleder, teamleder-syd, chef: not udvalg or admin (role), chef-uden-mail (no e-mail),
-    // teamleder-fra (turned off), chef-stoppet (disabled), chef-kbh (Copenhagen has no data).
-    await smtp.waitFor(3);
-    await new Promise((r) => setTimeout(r, 500));
+    const job = await queue.enqueue(WEEKLY_MAIL_JOB, {});
+    // teamleder, teamleder-syd, chef, sso-chef-aktiv: not udvalg or admin (role), chef-uden-mail (no
+    // e-mail), teamleder-fra (turned off), chef-stoppet (disabled), chef-kbh (Copenhagen has no
+    // data), sso-chef-gaaet (no login for five weeks).
+    expect(await finished(job.id!)).toEqual({ sent: 4, failed: 0, skipped: 1, alreadySent: 0 });
     expect(smtp.mails.map((m) => m.to.join()).sort()).toEqual([
       'chef@kommune.test',
+      'sso-chef-aktiv@kommune.test',
       'teamleder-syd@kommune.test',
       'teamleder@kommune.test',
     ]);
@@ -122,5 +139,12 @@ describe('the weekly e-mail to team leaders and chiefs', () => {
       Number(new RegExp(`- ${weeklyListTitle(id)}: (\\d+)`).exec(smtp.mails.find((m) => m.to[0] === `${user}@kommune.test`)!.text)![1]);
     expect(count('teamleder', 'caseload.unassigned')).toBe(2);
     expect(count('teamleder-syd', 'caseload.unassigned')).toBe(0);
+  });
+
+  it("sends nobody the same week's e-mail twice when the job runs again (a retry after a crash)", async () => {
+    const before = smtp.mails.length;
+    const again = await queue.enqueue(WEEKLY_MAIL_JOB, {});
+    expect(await finished(again.id!)).toEqual({ sent: 0, failed: 0, skipped: 1, alreadySent: 4 });
+    expect(smtp.mails.length).toBe(before);
   });
 });

@@ -86,12 +86,21 @@ export function parseMail(raw: string): Pick<ReceivedMail, 'subject' | 'text' | 
   return out;
 }
 
-export async function startTestSmtp(): Promise<TestSmtp> {
+/** `refuse`: recipients the server refuses at RCPT TO (451, as a greylisting server does); the others get the mail. */
+export async function startTestSmtp(options: { refuse?: string[] } = {}): Promise<TestSmtp> {
   const mails: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (options.refuse?.includes(address.address)) {
+        const refusal: Error & { responseCode?: number } = new Error('Greylisted, try again later');
+        refusal.responseCode = 451;
+        return callback(refusal);
+      }
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));

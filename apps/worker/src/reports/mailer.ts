@@ -48,8 +48,18 @@ export function createMailer(config: MailConfig | null): Mailer {
     async send(mail) {
       if (mail.to.length === 0) return { sent: false, result: NO_RECIPIENTS };
       try {
-        await transport.sendMail({ from: config.from, ...mail });
-        return { sent: true, result: `sendt til ${mail.to.length} ${mail.to.length === 1 ? 'modtager' : 'modtagere'}` };
+        const info = await transport.sendMail({ from: config.from, ...mail });
+        // The server may refuse some recipients and take the rest (nodemailer throws only when it refuses all).
+        const rejected = ((info.rejected as (string | { address: string })[] | undefined) ?? []).map((r) =>
+          typeof r === 'string' ? r : r.address,
+        );
+        if (rejected.length === 0)
+          return { sent: true, result: `sendt til ${mail.to.length} ${mail.to.length === 1 ? 'modtager' : 'modtagere'}` };
+        logger().warn({ host: config.host, port: config.port, rejected: rejected.length }, 'E-mail refused for some recipients');
+        return {
+          sent: true,
+          result: `sendt til ${mail.to.length - rejected.length} af ${mail.to.length} modtagere; mailserveren afviste ${rejected.join(', ')}`,
+        };
       } catch (error) {
         // The server's answer (never the password: nodemailer does not put it in its errors).
         const reason = (error as Error).message.split('\n')[0].slice(0, 300);

@@ -32,13 +32,34 @@ export interface CommitteeReportResult {
 
 /** The send result of a report made only for the archive (asked with send: false). */
 export const ARCHIVE_ONLY = 'ikke sendt: kun arkiveret';
+/** The send result while the mail is on its way (the archive row is written first). */
+export const SENDING = 'sendes nu';
+/** The send result of a report whose job stopped while its mail was on its way: it is not sent twice. */
+export const SEND_INTERRUPTED =
+  'afsendelsen blev afbrudt: det vides ikke, om rapporten nåede frem; den sendes ikke igen af sig selv (lav rapporten igen for at sende den)';
 
 /**
  * Makes the municipality's committee report (the committee view at D as one PDF), sends it to the
  * schedule's recipients and keeps it in the archive with the send result. A failed send does not
  * fail the job: the report is archived with the reason, and the administrator can make it again.
+ * The archive row is written before the mail goes, with `jobId`: a retry of the job (after a crash
+ * or a lost connection) finds it and sends nothing again; a send it finds unfinished is recorded as
+ * interrupted (SEND_INTERRUPTED), never repeated on the chance that it went.
  */
-export async function makeCommitteeReport(deps: ReportDeps, data: CommitteeReportJobData): Promise<CommitteeReportResult> {
+export async function makeCommitteeReport(deps: ReportDeps, data: CommitteeReportJobData, jobId?: string): Promise<CommitteeReportResult> {
+  const earlier = jobId === undefined ? null : await deps.repository.archivedByJob(jobId);
+  if (earlier) {
+    if (earlier.sendResult === SENDING) {
+      await deps.repository.recordSend(earlier.id, SEND_INTERRUPTED, null);
+      earlier.sendResult = SEND_INTERRUPTED;
+    }
+    logger().warn(
+      { municipality: earlier.municipality, report: earlier.id, job: jobId },
+      `Committee report ${earlier.id} was made by an earlier attempt: not sent again`,
+    );
+    const { id, municipality, asOf, recipients, sendResult } = earlier;
+    return { id, municipality, asOf, recipients: recipients.length, sendResult };
+  }
   const content = await committeeReportContent(deps.query, deps.repository, data.municipality, data.asOf);
   const pdf = await renderCommitteeReport(content);
   const schedule = await deps.repository.schedule(data.municipality);
@@ -46,26 +67,29 @@ export async function makeCommitteeReport(deps: ReportDeps, data: CommitteeRepor
   const place = `${content.municipality.name} Kommune`;
   const date = formatDate(content.asOf);
   const link = deps.publicUrl ? `\n\nRapporterne ligger også i Børneblik under Rapporter: ${deps.publicUrl}/#/rapporter` : '';
-  const { sent, result } =
-    data.send === false
-      ? { sent: false, result: ARCHIVE_ONLY }
-      : await deps.mailer.send({
-          to: recipients,
-          subject: `Udvalgsrapport for ${place} pr. ${date}`,
-          text: `Hermed udvalgets månedlige rapport for ${place}, opgjort pr. ${date}.${link}\n\nVenlig hilsen\nBørneblik`,
-          attachments: [
-            { filename: `udvalgsrapport-${content.municipality.code}-${content.asOf}.pdf`, content: pdf, contentType: 'application/pdf' },
-          ],
-        });
   const id = await deps.repository.archive({
     municipality: content.municipality.code,
     asOf: content.asOf,
     madeBy: data.requestedBy ?? 'planlagt',
     pdf,
     recipients,
-    sendResult: result,
-    sentAt: sent ? new Date() : null,
+    sendResult: data.send === false ? ARCHIVE_ONLY : SENDING,
+    sentAt: null,
+    jobId,
   });
+  let result = ARCHIVE_ONLY;
+  if (data.send !== false) {
+    const sent = await deps.mailer.send({
+      to: recipients,
+      subject: `Udvalgsrapport for ${place} pr. ${date}`,
+      text: `Hermed udvalgets månedlige rapport for ${place}, opgjort pr. ${date}.${link}\n\nVenlig hilsen\nBørneblik`,
+      attachments: [
+        { filename: `udvalgsrapport-${content.municipality.code}-${content.asOf}.pdf`, content: pdf, contentType: 'application/pdf' },
+      ],
+    });
+    result = sent.result;
+    await deps.repository.recordSend(id, sent.result, sent.sent ? new Date() : null);
+  }
   logger().info(
     { municipality: content.municipality.code, asOf: content.asOf, report: id, recipients: recipients.length },
     `Committee report ${id} made (${result})`,
@@ -78,7 +102,7 @@ export function reportHandlers(deps: ReportDeps): ReportJobHandlers<CommitteeRep
   return {
     'committee-report': async (job) => {
       try {
-        return await makeCommitteeReport(deps, job.data);
+        return await makeCommitteeReport(deps, job.data, job.id);
       } catch (error) {
         if (error instanceof ReportRefused) throw new UnrecoverableError(error.message);
         throw error;

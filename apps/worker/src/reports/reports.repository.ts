@@ -25,6 +25,17 @@ export interface ArchiveWrite {
   recipients: string[];
   sendResult: string;
   sentAt: Date | null;
+  /** The job that made it: a retry of that job finds it (archivedByJob). */
+  jobId?: string;
+}
+
+/** A report in the archive, as a retry of the job that made it finds it. */
+export interface ArchivedReport {
+  id: string;
+  municipality: number;
+  asOf: string;
+  recipients: string[];
+  sendResult: string;
 }
 
 /** A user the weekly e-mail is for. */
@@ -74,19 +85,66 @@ export class ReportsRepository {
 
   async archive(r: ArchiveWrite): Promise<string> {
     const [row] = await this.query<{ id: string }>(
-      `INSERT INTO report_archive (municipality_code, as_of, made_by, pdf, recipients, send_result, sent_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id::text`,
-      [r.municipality, r.asOf, r.madeBy, r.pdf, r.recipients, r.sendResult, r.sentAt],
+      `INSERT INTO report_archive (municipality_code, as_of, made_by, pdf, recipients, send_result, sent_at, job_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id::text`,
+      [r.municipality, r.asOf, r.madeBy, r.pdf, r.recipients, r.sendResult, r.sentAt, r.jobId ?? null],
     );
     return row.id;
   }
 
-  /** Team leaders and chiefs with an e-mail who have not turned the weekly e-mail off, of municipalities with data. */
-  weeklyRecipients(): Promise<WeeklyRecipient[]> {
+  /** What came of the archived report's mail. */
+  async recordSend(id: string, sendResult: string, sentAt: Date | null): Promise<void> {
+    await this.query(`UPDATE report_archive SET send_result = $2, sent_at = $3 WHERE id = $1`, [id, sendResult, sentAt]);
+  }
+
+  async archivedByJob(jobId: string): Promise<ArchivedReport | null> {
+    const [row] = await this.query<ArchivedReport>(
+      `SELECT id::text, municipality_code AS municipality, to_char(as_of, 'YYYY-MM-DD') AS "asOf", recipients, send_result AS "sendResult"
+       FROM report_archive WHERE job_id = $1`,
+      [jobId],
+    );
+    return row ?? null;
+  }
+
+  /**
+   * Notes that this week's e-mail goes to the user (the week: its Monday, Danish time); false when
+   * it has gone already (an earlier attempt of the job), and it is not sent again.
+   */
+  async claimWeeklyMail(username: string): Promise<boolean> {
+    const rows = await this.query(
+      `INSERT INTO weekly_mail_sent (week, username) VALUES (date_trunc('week', now() AT TIME ZONE 'Europe/Copenhagen')::date, $1)
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [username],
+    );
+    return rows.length === 1;
+  }
+
+  /** A claimed e-mail that could not be sent: a later run of the job may try again. */
+  async releaseWeeklyMail(username: string): Promise<void> {
+    await this.query(
+      `DELETE FROM weekly_mail_sent WHERE week = date_trunc('week', now() AT TIME ZONE 'Europe/Copenhagen')::date AND username = $1`,
+      [username],
+    );
+  }
+
+  /** The notes of weeks more than four weeks back (user names: kept no longer than they are of use). */
+  async forgetOldWeeklyMail(): Promise<void> {
+    await this.query(`DELETE FROM weekly_mail_sent WHERE week < (now() AT TIME ZONE 'Europe/Copenhagen')::date - 28`);
+  }
+
+  /**
+   * Team leaders and chiefs with an e-mail who have not turned the weekly e-mail off, of
+   * municipalities with data. A single sign-on user only while their last login is at most
+   * `ssoLoginDays` old: their role and access are known only at login, and the organisation does
+   * not tell Børneblik when someone leaves (a password user is disabled by the administrator).
+   */
+  weeklyRecipients(ssoLoginDays: number): Promise<WeeklyRecipient[]> {
     return this.query<WeeklyRecipient>(
       `SELECT username, email, role, municipality_code AS municipality, teams FROM app_user
        WHERE role IN ('teamleder', 'chef') AND email IS NOT NULL AND weekly_mail AND NOT disabled AND municipality_code IS NOT NULL
+         AND (auth_source = 'local' OR last_login_at > now() - make_interval(days => $1))
        ORDER BY municipality_code, username`,
+      [ssoLoginDays],
     );
   }
 }

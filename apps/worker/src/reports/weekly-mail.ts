@@ -33,7 +33,12 @@ export interface WeeklySummary {
   failed: number;
   /** Users skipped: their municipality has no data, or a team leader without teams. */
   skipped: number;
+  /** Users this week's e-mail had gone to already (an earlier attempt of the job): not sent again. */
+  alreadySent: number;
 }
+
+/** A single sign-on user gets the weekly e-mail while their last login is at most this many days old (five weeks). */
+export const WEEKLY_MAIL_SSO_LOGIN_DAYS = 35;
 
 /**
  * The counts of one user's work lists at the municipality's newest export date (the view's own
@@ -83,17 +88,23 @@ export function weeklyText(counts: WeeklyCounts, publicUrl: string | null): stri
 
 /** The weekly e-mail to every team leader and chief with an e-mail who has not turned it off. */
 export async function sendWeeklyMail(deps: ReportDeps): Promise<WeeklySummary> {
-  const summary: WeeklySummary = { sent: 0, failed: 0, skipped: 0 };
+  const summary: WeeklySummary = { sent: 0, failed: 0, skipped: 0, alreadySent: 0 };
   if (!deps.mailer.configured) {
     logger().info('Weekly e-mail not sent: SMTP is not configured.');
     return summary;
   }
   const settings = new Map<number, Promise<KpiSettings>>();
   const settingsOf = (m: number) => settings.get(m) ?? (settings.set(m, loadSettings(deps.query, m)), settings.get(m)!);
-  for (const user of await deps.repository.weeklyRecipients()) {
+  await deps.repository.forgetOldWeeklyMail();
+  for (const user of await deps.repository.weeklyRecipients(WEEKLY_MAIL_SSO_LOGIN_DAYS)) {
     const counts = await weeklyCounts(deps, user, settingsOf);
     if (!counts) {
       summary.skipped++;
+      continue;
+    }
+    // Noted before it goes: a retry of the job after a crash goes on with the others only.
+    if (!(await deps.repository.claimWeeklyMail(user.username))) {
+      summary.alreadySent++;
       continue;
     }
     const { sent } = await deps.mailer.send({
@@ -102,8 +113,14 @@ export async function sendWeeklyMail(deps: ReportDeps): Promise<WeeklySummary> {
       text: weeklyText(counts, deps.publicUrl),
     });
     if (sent) summary.sent++;
-    else summary.failed++;
+    else {
+      summary.failed++;
+      await deps.repository.releaseWeeklyMail(user.username);
+    }
   }
-  logger().info(summary, `Weekly e-mail: ${summary.sent} sent, ${summary.failed} failed, ${summary.skipped} skipped`);
+  logger().info(
+    summary,
+    `Weekly e-mail: ${summary.sent} sent, ${summary.failed} failed, ${summary.skipped} skipped, ${summary.alreadySent} sent before`,
+  );
   return summary;
 }

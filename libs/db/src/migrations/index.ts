@@ -43,6 +43,7 @@ import { ReadModelBuild1733920400000 } from './1733920400000-ReadModelBuild';
 import { ActiveMeasureReadModels1733920500000 } from './1733920500000-ActiveMeasureReadModels';
 import { TwoVisitsReadModel1733920600000 } from './1733920600000-TwoVisitsReadModel';
 import { MunicipalityCvr1733920700000 } from './1733920700000-MunicipalityCvr';
+import { ReportSends1733920800000 } from './1733920800000-ReportSends';
 import { ImportReuse1733910000000 } from './1733910000000-ImportReuse';
 
 export const MIGRATIONS = [
@@ -90,4 +91,5 @@ export const MIGRATIONS = [
   ActiveMeasureReadModels1733920500000,
   TwoVisitsReadModel1733920600000,
   MunicipalityCvr1733920700000,
+  ReportSends1733920800000,
 ];
