@@ -1,4 +1,4 @@
-// npm run admin -- user add <name> --role <udvalg|chef|teamleder|admin> [--team <team>] [--municipality <code>]
+// npm run admin -- user add <name> --role <udvalg|chef|teamleder|admin> [--team <team>] [--municipality <code>] [--replace]
 // The password is read from standard input (one line), so it never shows in the process list.
 // npm run admin -- audit verify: walks the audit log's hash chain; exit code 1 names the first broken row.
 // npm run admin -- user disable <name> | user enable <name>: a disabled user cannot log in, and
@@ -13,12 +13,43 @@ import { migrate, verifyAuditChain } from '@bu/db';
 import { isRole } from '@bu/domain';
 import { backup, restore } from './lib/backup';
 import { registerCvr } from './lib/municipalities';
-import { addUser, setUserDisabled } from './lib/users';
+import { addUser, setUserDisabled, userNamed } from './lib/users';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0];
+}
+
+/**
+ * The password: from a terminal without echo (it must not stand on the screen, in the scrollback or
+ * in a recorded session), else the first line of standard input.
+ */
+function readPassword(): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) return readStdin();
+  process.stderr.write('Adgangskode: ');
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  stdin.resume();
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const done = () => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return (done(), resolve(value));
+        if (ch === '\u0003' || ch === '\u0004') return (done(), reject(new Error('Afbrudt; ingen bruger er oprettet.')));
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+        else value += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
 }
 
 function option(args: string[], name: string): string[] {
@@ -54,7 +85,7 @@ async function auditVerify(url: string): Promise<void> {
 }
 
 const USAGE =
-  'Brug: npm run admin -- user add <navn> --role <udvalg|chef|teamleder|admin> [--team <team>] [--municipality <kode>] | user disable <navn> | user enable <navn> | municipality cvr <kode> <cvr|--clear> | audit verify | backup <fil> | restore <fil> [--force]';
+  'Brug: npm run admin -- user add <navn> --role <udvalg|chef|teamleder|admin> [--team <team>] [--municipality <kode>] [--replace] | user disable <navn> | user enable <navn> | municipality cvr <kode> <cvr|--clear> | audit verify | backup <fil> | restore <fil> [--force]';
 
 async function disable(username: string, disabled: boolean): Promise<void> {
   const url = databaseUrlFromEnv();
@@ -127,12 +158,21 @@ async function main(): Promise<void> {
   const role = option(rest, '--role')[0];
   if (!role || !isRole(role)) throw new Error('--role skal være udvalg, chef, teamleder eller admin');
   const municipality = option(rest, '--municipality')[0];
+  const replace = rest.includes('--replace');
   const url = databaseUrlFromEnv();
-  if (process.stdin.isTTY) process.stderr.write('Adgangskode: ');
-  const password = await readStdin();
   await migrate(url);
   const pool = new Pool({ connectionString: url, max: 2, application_name: APPLICATION_NAME.admin });
   try {
+    // An existing user is replaced only when asked: a name typed twice must not silently change
+    // someone's password, role and municipality (without --municipality an admin is national).
+    const existing = await userNamed(pool, username);
+    if (existing?.authSource && existing.authSource !== 'local')
+      throw new Error(`Brugeren ${username} logger ind med organisationens konto; den ændres ikke her.`);
+    if (existing && !replace)
+      throw new Error(
+        `Brugeren ${username} findes allerede (${existing.role}${existing.municipality === null ? ', alle kommuner' : `, kommune ${existing.municipality}`}). Tilføj --replace for at give den ny adgangskode, rolle, kommune og teams.`,
+      );
+    const password = await readPassword();
     await addUser(pool, {
       username,
       password,
@@ -140,10 +180,10 @@ async function main(): Promise<void> {
       municipality: municipality ? Number(municipality) : null,
       teams: option(rest, '--team'),
     });
+    console.log(`Bruger ${username} (${role}) er ${existing ? 'ændret; brugerens sessioner er afsluttet' : 'oprettet'}.`);
   } finally {
     await pool.end();
   }
-  console.log(`Bruger ${username} (${role}) er oprettet.`);
 }
 
 main().catch((error) => {

@@ -8,6 +8,18 @@ export async function addUser(pool: Pool, user: NewUser): Promise<void> {
   await saveUser((sql, params) => pool.query(sql, params), user);
 }
 
+/** The user of that name as the administrator's CLI shows it; undefined when there is none. */
+export async function userNamed(
+  pool: Pool,
+  username: string,
+): Promise<{ role: string; municipality: number | null; authSource: string } | undefined> {
+  const { rows } = await pool.query(
+    `SELECT role, municipality_code AS municipality, auth_source AS "authSource" FROM app_user WHERE username = $1`,
+    [username],
+  );
+  return rows[0];
+}
+
 /** Disables (or enables) a user; false when there is no such user. */
 export function setUserDisabled(pool: Pool, username: string, disabled: boolean): Promise<boolean> {
   return setDisabled((sql, params) => pool.query(sql, params), username, disabled);

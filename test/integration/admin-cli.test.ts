@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { resolve } from 'path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,4 +64,49 @@ describe('npm run admin -- user add (how a real deployment gets its first users)
     expect(noTeam.stderr).toContain('En teamleder skal have mindst ét team (--team).');
     expect((await db.pool.query(`SELECT count(*)::int AS n FROM app_user WHERE username = 'bo'`)).rows[0].n).toBe(0);
   });
+
+  it('refuses a name that exists unless --replace is given, and never a single sign-on user', async () => {
+    expect(admin(['user', 'add', 'carl', '--role', 'chef', '--municipality', '461'], 'forste-adgangskode').status).toBe(0);
+    // Typed again, without --municipality: it would have made carl a national administrator.
+    const again = admin(['user', 'add', 'carl', '--role', 'admin'], 'anden-adgangskode');
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('Brugeren carl findes allerede (chef, kommune 461). Tilføj --replace');
+    const carl = async () => (await db.pool.query(`SELECT role, municipality_code AS m FROM app_user WHERE username = 'carl'`)).rows;
+    expect(await carl()).toEqual([{ role: 'chef', m: 461 }]);
+    const app = await startTestApi(db);
+    try {
+      const login = (password: string) => request(app.getHttpServer()).post('/api/v1/auth/login').send({ username: 'carl', password });
+      await login('forste-adgangskode').expect(200);
+      const replaced = admin(['user', 'add', 'carl', '--role', 'udvalg', '--municipality', '461', '--replace'], 'anden-adgangskode');
+      expect(replaced.status).toBe(0);
+      expect(replaced.stdout).toContain('Bruger carl (udvalg) er ændret; brugerens sessioner er afsluttet.');
+      await login('forste-adgangskode').expect(401);
+      await login('anden-adgangskode').expect(200);
+    } finally {
+      await app.close();
+    }
+    await db.pool.query(
+      `INSERT INTO app_user (username, role, municipality_code, auth_source, external_id) VALUES ('dorte@kommune.dk', 'chef', 461, 'oidc', 'idp|dorte')`,
+    );
+    const sso = admin(['user', 'add', 'dorte@kommune.dk', '--role', 'admin', '--replace'], 'en-lang-adgangskode');
+    expect(sso.status).toBe(1);
+    expect(sso.stderr).toContain('Brugeren dorte@kommune.dk logger ind med organisationens konto; den ændres ikke her.');
+  });
+
+  it('reads the password from a terminal without showing it', async () => {
+    // util-linux `script` gives the command a terminal; what the terminal shows is its output. The
+    // password is typed once the prompt is there, as a person would.
+    const command = `${process.execPath} tools/run.js scripts/admin.ts user add erik --role chef --municipality 461`;
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url } });
+    let shown = '';
+    child.stdout.on('data', (d) => {
+      shown += d;
+      if (shown.endsWith('Adgangskode: ')) child.stdin.write('hemmelig-adgangskode\r');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(shown).toContain('Bruger erik (chef) er oprettet.');
+    expect(shown).not.toContain('hemmelig');
+    expect(code).toBe(0);
+    expect((await db.pool.query(`SELECT role FROM app_user WHERE username = 'erik'`)).rows).toEqual([{ role: 'chef' }]);
+  }, 60_000);
 });
