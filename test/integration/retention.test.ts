@@ -273,4 +273,18 @@ describe('the retention purge', () => {
     expect(settingError('retention.upload_days', 0)).toBeNull();
     expect(settingError('retention.job_results_days', 7)).toBeNull();
   });
+
+  it('logs what it removed before it failed, and that it failed', async () => {
+    await audit('a9-very-old', 461, new Date(Date.now() - 3000 * DAY));
+    // The queue is out of reach when the purge comes to the finished jobs (after the audit rows).
+    const gone = { getJobs: () => Promise.reject(new Error('Redis svarer ikke')) } as unknown as typeof queue;
+    const at = new Date();
+    await expect(purgeExpired(db.pool, { now: at, queue: gone })).rejects.toThrow('Redis svarer ikke');
+    const { rows } = await db.pool.query(
+      `SELECT municipality_code AS m, status, error, removed->'auditRows' AS audit FROM import_run WHERE source = 'purge' AND started_at = $1`,
+      [at],
+    );
+    expect(rows).toEqual([{ m: 461, status: 'failed', error: 'Sletningen stoppede undervejs: Redis svarer ikke', audit: 1 }]);
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM audit_log WHERE id = $1`, [ids['a9-very-old']])).rows[0].n).toBe(0);
+  });
 });

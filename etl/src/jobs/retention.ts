@@ -4,6 +4,7 @@ import type { Pool, PoolClient } from 'pg';
 import { RETENTION_DEFAULTS, RetentionKey } from '@bu/domain';
 import type { Queue } from '@bu/queue';
 import { sweepOrphanSpills } from '../issues';
+import { maskCprInText } from '../pseudonym';
 import { listRules } from '../rules';
 import { jobMunicipality, RETENTION_JOB, type EtlJobData } from '@bu/jobs';
 import { purgeDeliveries } from './drop-folders';
@@ -103,9 +104,22 @@ const add = (summary: PurgeSummary, code: number | null, what: keyof PurgeCounts
  * Writes what it removed to the import log (import_run, source 'purge'): one row per municipality.
  */
 export async function purgeExpired(pool: Pool, options: PurgeOptions): Promise<PurgeSummary> {
+  const summary: PurgeSummary = {};
+  try {
+    await purgeSteps(pool, options, summary);
+  } catch (error) {
+    // Each step commits on its own: what went before the failure is logged, with the failure.
+    await logPurge(pool, options.now, summary, error as Error).catch(() => undefined);
+    throw error;
+  }
+  await logPurge(pool, options.now, summary);
+  return summary;
+}
+
+/** The purge's steps, each adding what it removed to `summary`. */
+async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSummary): Promise<void> {
   const now = options.now;
   const { codes, days } = await retentionDays(pool);
-  const summary: PurgeSummary = {};
   const limits = (key: RetentionKey) => [codes, codes.map((c) => days(key, c))];
 
   // Import issues: erase the value, and the message in favour of the rule's title.
@@ -219,15 +233,24 @@ export async function purgeExpired(pool: Pool, options: PurgeOptions): Promise<P
     const removed = sweepOrphanSpills(options.spillDir).length;
     if (removed > 0) add(summary, null, 'spills', removed);
   }
+}
 
-  // The import log says what went: one row per municipality (none for a purge that found nothing).
-  for (const [code, counts] of Object.entries(summary)) {
+/**
+ * The import log says what went: one row per municipality (none for a purge that found nothing).
+ * A purge that failed says so (failed, with the reason) on the rows of what it removed before, or
+ * on a row of its own when it had removed nothing.
+ */
+async function logPurge(pool: Pool, now: Date, summary: PurgeSummary, failure?: Error): Promise<void> {
+  const error = failure ? `Sletningen stoppede undervejs: ${maskCprInText(failure.message.split('\n')[0]).slice(0, 300)}` : null;
+  const rows: [string, PurgeCounts | null][] = Object.entries(summary);
+  if (error && rows.length === 0) rows.push(['0', null]);
+  for (const [code, counts] of rows) {
     await pool.query(
-      `INSERT INTO import_run (municipality_code, source, status, requested_by, started_at, finished_at, removed) VALUES ($1, 'purge', 'succeeded', 'retention', $2, $2, $3)`,
-      [code === '0' ? null : Number(code), now, JSON.stringify(counts)],
+      `INSERT INTO import_run (municipality_code, source, status, requested_by, started_at, finished_at, removed, error)
+       VALUES ($1, 'purge', $4, 'retention', $2, $2, $3, $5)`,
+      [code === '0' ? null : Number(code), now, JSON.stringify(counts ?? {}), error ? 'failed' : 'succeeded', error],
     );
   }
-  return summary;
 }
 
 /**
