@@ -69,8 +69,13 @@ export interface SupervisorOptions {
   entries: Record<ProcessKind, ChildEntry>;
   /** What each child gets to finish its requests and its job when stopped (SHUTDOWN_GRACE_MS). */
   shutdownGraceMs: number;
-  /** A child that ends sooner than this after its start did not start: everything stops (ms). */
+  /**
+   * A child of the first start that ends sooner than this did not start: the configuration is wrong
+   * and everything stops (ms). A replacement that does so is tried again, later each time.
+   */
   startupMs?: number;
+  /** The wait before a replacement is started; doubled after each replacement that ends at its start, up to a minute (ms). */
+  restartDelayMs?: number;
   /** The API serves metrics (METRICS_TOKEN): a scrape of any API process sums every child's (ADR 0095). */
   metrics?: boolean;
 }
@@ -88,17 +93,25 @@ export interface Supervisor {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
+/** The longest wait before a replacement is started again. */
+const MAX_RESTART_DELAY_MS = 60_000;
+
 /**
  * Starts the children and resolves once every API process listens. A child that dies later is
- * started again (a second later); one that dies within `startupMs` of its start means the
- * configuration or the code is wrong, so the supervisor stops the rest and `failed` rejects.
+ * started again (a second later). One of the first start that dies within `startupMs` means the
+ * configuration or the code is wrong, so the supervisor stops the rest and `failed` rejects. A
+ * replacement that dies at its start (the database still down after the child it replaces died)
+ * is started again, after twice the wait each time, up to a minute: the same configuration did
+ * start, so the service comes back when what it needs does.
  */
 export async function supervise(options: SupervisorOptions): Promise<Supervisor> {
   if (!cluster.isPrimary) throw new Error('supervise() runs in the primary process only.');
   // A scrape of any API process shows every child's metrics, summed (ADR 0095).
   if (options.metrics) sumMetricsForChildren();
   const startupMs = options.startupMs ?? 10_000;
-  const children = new Map<Worker, { kind: ProcessKind; started: number }>();
+  const restartDelayMs = options.restartDelayMs ?? 1000;
+  /** `tries`: replacements in a row that ended at their start (0 for the first start, and after one that ran). */
+  const children = new Map<Worker, { kind: ProcessKind; started: number; replacement: boolean; tries: number }>();
   let stopping = false;
   let fail!: (error: Error) => void;
   const failed = new Promise<never>((_, reject) => (fail = reject));
@@ -110,10 +123,10 @@ export async function supervise(options: SupervisorOptions): Promise<Supervisor>
   let waitingFor = options.api;
   if (waitingFor === 0) listening();
 
-  const start = (kind: ProcessKind): Worker => {
+  const start = (kind: ProcessKind, replacement = false, tries = 0): Worker => {
     cluster.setupPrimary({ exec: options.entries[kind].exec, args: options.entries[kind].args });
     const child = cluster.fork(childEnv(kind, options.metrics));
-    children.set(child, { kind, started: Date.now() });
+    children.set(child, { kind, started: Date.now(), replacement, tries });
     if (kind === 'api') {
       let first = true;
       child.on('listening', (address) => {
@@ -151,15 +164,20 @@ export async function supervise(options: SupervisorOptions): Promise<Supervisor>
     if (!known || stopping) return;
     children.delete(child);
     const how = signal ? `signal ${signal}` : `code ${code}`;
-    if (Date.now() - known.started < startupMs) {
+    const atStart = Date.now() - known.started < startupMs;
+    if (atStart && !known.replacement) {
       logger().fatal(`The ${known.kind} process ${child.process.pid} ended at its start (${how}): stopping every process.`);
       void close().then(() => fail(new Error(`A ${known.kind} process could not start (${how}).`)));
       return;
     }
-    logger().error(`The ${known.kind} process ${child.process.pid} ended (${how}): starting another.`);
+    const tries = atStart ? known.tries + 1 : 0;
+    const delay = Math.min(MAX_RESTART_DELAY_MS, restartDelayMs * 2 ** tries);
+    logger().error(
+      `The ${known.kind} process ${child.process.pid} ended${atStart ? ' at its start' : ''} (${how}): starting another in ${Math.round(delay / 1000)} s.`,
+    );
     setTimeout(() => {
-      if (!stopping) start(known.kind);
-    }, 1000).unref();
+      if (!stopping) start(known.kind, true, tries);
+    }, delay).unref();
   });
 
   for (let i = 0; i < options.api; i++) start('api');

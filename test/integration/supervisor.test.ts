@@ -85,6 +85,43 @@ describe('the process supervisor', () => {
     expect(Object.values(cluster.workers ?? {}).filter((w) => w && !w.isDead())).toEqual([]);
   }, 30_000);
 
+  it('starts a replacement that ends at its start again, later each time, instead of stopping everything', async () => {
+    // The database went away (as when a child dies during an outage): the first replacements end at
+    // their start, the third runs. Each start is counted in a file.
+    const starts = join(dir, 'starts');
+    writeFileSync(starts, '');
+    const flaky = entry(
+      'flaky.js',
+      `const fs = require('fs'); fs.appendFileSync(${JSON.stringify(starts)}, 'x'); const n = fs.readFileSync(${JSON.stringify(starts)}, 'utf8').length;
+       if (n === 2 || n === 3) process.exit(1); setInterval(() => undefined, 1000); ${onStop}`,
+    );
+    const supervisor = await supervise({
+      api: 1,
+      workers: 1,
+      entries: { api, worker: flaky },
+      shutdownGraceMs: 1000,
+      startupMs: 500,
+      restartDelayMs: 100,
+    });
+    try {
+      await sleep(700);
+      const [first] = supervisor.pids().worker;
+      process.kill(first, 'SIGKILL');
+      let now = supervisor.pids().worker;
+      for (let i = 0; i < 100 && !(now.length === 1 && now[0] !== first && readFileSync(starts, 'utf8').length === 4); i++) {
+        await sleep(100);
+        now = supervisor.pids().worker;
+      }
+      // Started four times: the first, two that ended at their start (after 0.1 s, then 0.2 s and 0.4 s), the one that runs.
+      expect(readFileSync(starts, 'utf8')).toBe('xxxx');
+      expect(now).toHaveLength(1);
+      expect(alive(now[0])).toBe(true);
+      await expect(Promise.race([supervisor.failed, sleep(200).then(() => 'running')])).resolves.toBe('running');
+    } finally {
+      await supervisor.close();
+    }
+  }, 30_000);
+
   it('hands each child only the secrets it needs: no pseudonym key to the API, no token key to a worker', async () => {
     const secrets = [
       'JWT_SECRET',
