@@ -86,6 +86,20 @@ describe('the retention purge', () => {
     ]);
     await db.pool.query(`INSERT INTO sso_replay (provider, id, expires_at) VALUES ('saml', 'r', $1)`, [hours(1)]);
     await db.pool.query(`INSERT INTO oidc_session (external_id, id_token, expires_at) VALUES ('x', 'id-token', $1)`, [hours(-1)]);
+    // Single sign-on accounts: Odense's unused for more than its 400 audit days goes; one disabled,
+    // one used within them, København's (1826 days) and a password user stay.
+    await db.pool.query(
+      `INSERT INTO app_user (username, role, municipality_code, auth_source, external_id, email, last_login_at, disabled, created_at) VALUES
+         ('sso-gammel', 'chef', 461, 'oidc', 'idp|gammel', 'gammel@odense.dk', $1, false, $4),
+         ('sso-spaerret', 'chef', 461, 'saml', 'idp|spaerret', NULL, $2, true, $4),
+         ('sso-nylig', 'teamleder', 461, 'oidc', 'idp|nylig', NULL, $3, false, $4),
+         ('sso-kbh', 'chef', 101, 'oidc', 'idp|kbh', NULL, $2, false, $4)`,
+      [ago(402), ago(500), ago(390), ago(3000)],
+    );
+    await db.pool.query(
+      `INSERT INTO app_user (username, password_hash, role, municipality_code, created_at) VALUES ('lokal-gammel', 'x', 'chef', 461, $1)`,
+      [ago(3000)],
+    );
     await run('odense-old', 461, ago(40));
     await run('odense-new', 461, ago(20));
     await run('kbh-40', 101, ago(40));
@@ -135,6 +149,7 @@ describe('the retention purge', () => {
         spills: 0,
         reports: 1,
         loginTraces: 0,
+        ssoUsers: 1,
       },
       '101': {
         importIssueValues: 2,
@@ -146,6 +161,7 @@ describe('the retention purge', () => {
         spills: 0,
         reports: 0,
         loginTraces: 0,
+        ssoUsers: 0,
       },
       '0': {
         importIssueValues: 0,
@@ -157,6 +173,7 @@ describe('the retention purge', () => {
         spills: 0,
         reports: 0,
         loginTraces: 4,
+        ssoUsers: 0,
       },
     });
     const left = async (sql: string) => (await db.pool.query(sql)).rows;
@@ -169,6 +186,12 @@ describe('the retention purge', () => {
     expect(await left(`SELECT count(*)::int AS n FROM sso_ticket`)).toEqual([{ n: 0 }]);
     expect(await left(`SELECT id FROM sso_replay`)).toEqual([{ id: 'r' }]);
     expect(await left(`SELECT count(*)::int AS n FROM oidc_session`)).toEqual([{ n: 0 }]);
+    expect(await left(`SELECT username FROM app_user WHERE username LIKE 'sso-%' OR username = 'lokal-gammel' ORDER BY 1`)).toEqual([
+      { username: 'lokal-gammel' },
+      { username: 'sso-kbh' },
+      { username: 'sso-nylig' },
+      { username: 'sso-spaerret' },
+    ]);
 
     const { rows: issues } = await db.pool.query(
       `SELECT import_id::text AS id, rule, line, value, message FROM import_issue ORDER BY import_issue.id`,

@@ -40,6 +40,11 @@ export interface PurgeCounts {
    * OpenID Connect logout hints. The API prunes them only as logins go on.
    */
   loginTraces: number;
+  /**
+   * Single sign-on accounts not used for retention.audit_days (by their municipality), not disabled:
+   * the organisation does not tell Børneblik who left; a login makes the account again from the groups.
+   */
+  ssoUsers: number;
 }
 export type PurgeSummary = Record<string, PurgeCounts>;
 
@@ -80,6 +85,7 @@ const add = (summary: PurgeSummary, code: number | null, what: keyof PurgeCounts
     spills: 0,
     reports: 0,
     loginTraces: 0,
+    ssoUsers: 0,
   };
   summary[key][what] += n;
 };
@@ -157,6 +163,20 @@ async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSumma
     codes.map((c) => days('retention.audit_days', c)),
     summary,
   );
+
+  // Single sign-on accounts nobody has used for the audit period: every audit row about what they
+  // did is gone by now (a token lives hours after its login), so their names point at nothing kept.
+  // A disabled one stays: deleting it would let the next login make it again, enabled.
+  const { rows: accounts } = await pool.query(
+    `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
+          gone AS (DELETE FROM app_user u USING limits l
+                   WHERE u.auth_source <> 'local' AND NOT u.disabled AND l.code = coalesce(u.municipality_code, 0)
+                     AND coalesce(u.last_login_at, u.created_at) < $3::timestamptz - make_interval(days => l.days + 1)
+                   RETURNING u.municipality_code)
+     SELECT municipality_code AS code, count(*)::int AS n FROM gone GROUP BY 1`,
+    [...limits('retention.audit_days'), now],
+  );
+  for (const r of accounts) add(summary, r.code, 'ssoUsers', r.n);
 
   if (options.queue) {
     for (const job of await options.queue.getJobs(['completed', 'failed'])) {
