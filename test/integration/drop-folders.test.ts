@@ -233,4 +233,44 @@ describe('drop folders: a complete delivery is imported once and moved out of th
       await cleanUp();
     }
   });
+
+  it('leaves a delivery where it is when the queue cannot take its job, and takes it at the next check', async () => {
+    const dir = copyFixture(DUBU_SMALL);
+    writeFileSync(join(dir, '.done'), '');
+    await addFolder(dir);
+    // The queue fails at that moment (Redis out of memory, PostgreSQL failing over).
+    const failing = new Proxy(queue, {
+      get: (target, name) => (name === 'add' ? () => Promise.reject(new Error('Køen svarer ikke')) : Reflect.get(target, name)),
+    });
+    expect(await pullDropFolders(db.pool, failing)).toEqual({ [dir]: 'error' });
+    expect(await lastRun()).toMatchObject({ status: 'failed', error: expect.stringMatching(/Køen svarer ikke/) });
+    // Nothing was moved away with no job to import it.
+    expect(ls(dir)).toEqual(['.done', 'medarbejdere.csv', 'processing', 'sager.csv', 'sagsansvar.csv']);
+    expect(ls(join(dir, 'processing'))).toEqual([]);
+    expect(await pullDropFolders(db.pool, queue)).toEqual({ [dir]: 'queued' });
+    const [job] = await queue.getJobs(['waiting']);
+    expect(job.data.dir).toBe(delivery(dir, 'processing'));
+    expect(ls(job.data.dir)).toEqual(['.done', 'medarbejdere.csv', 'sager.csv', 'sagsansvar.csv']);
+    await cleanUp();
+  });
+
+  it('fails, in Danish, a delivery job whose files were never moved, and leaves them for the next check', async () => {
+    const dir = copyFixture(DUBU_SMALL);
+    const id = await addFolder(dir);
+    // Queued, then the worker stopped before it moved the files.
+    const never = join(dir, 'processing', '2026-12-06T03-00-00-000Z');
+    await queue.add('import', { source: 'dubu', dir: never, municipality: 461, requestedBy: `drop-folder:${id}`, delivery: true });
+    const worker = startEtlWorker({ databaseUrl: db.url }, db.pool, TEST_SECRET);
+    try {
+      await until(async () => (await lastRun())?.requested_by === `drop-folder:${id}`, 'the job to end');
+      expect(await lastRun()).toMatchObject({
+        status: 'failed',
+        error: `Leverancen blev ikke flyttet til ${never}, før dens import skulle begynde; filerne ligger stadig i afleveringsmappen og hentes ved næste kontrol. Intet er indlæst.`,
+      });
+      expect(ls(dir)).toEqual(['medarbejdere.csv', 'sager.csv', 'sagsansvar.csv']);
+    } finally {
+      await worker.close();
+      await cleanUp();
+    }
+  });
 });

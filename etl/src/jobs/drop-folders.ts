@@ -57,17 +57,39 @@ export async function deliveryEntries(root: string, skip: readonly string[] = DE
   return names;
 }
 
-/** Moves the delivery's entries (links as links, never followed) into `<state>/<time>/` (0700, files 0600). */
-async function moveDelivery(root: string, names: string[], state: DeliveryState): Promise<string> {
+/** Where a delivery taken now goes: `<state>/<time>/`, not there yet. */
+async function deliveryTarget(root: string, state: DeliveryState): Promise<string> {
   const parent = await stateFolder(root, state);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   let target = join(parent, stamp);
-  for (let n = 2; existsSync(target); n++) target = join(parent, `${stamp}-${n}`);
-  await mkdir(target, { mode: 0o700 });
-  for (const name of names) await rename(join(root, name), join(target, name));
-  await privateDelivery(target);
+  for (let n = 2; existsSync(target) || existsSync(partial(target)); n++) target = join(parent, `${stamp}-${n}`);
   return target;
 }
+
+/** The folder a delivery is moved into before it takes its name: the name appears with every file in it. */
+const partial = (target: string) => join(dirname(target), `.${basename(target)}.partial`);
+
+/**
+ * Moves the delivery's entries (links as links, never followed) into `<state>/<time>/` (0700, files
+ * 0600): into a folder of another name first, renamed when all are in, so that a job that reads it
+ * finds the whole delivery or none.
+ */
+async function moveDelivery(root: string, names: string[], state: DeliveryState, to?: string): Promise<string> {
+  const target = to ?? (await deliveryTarget(root, state));
+  const filling = partial(target);
+  await mkdir(filling, { mode: 0o700 });
+  for (const name of names) await rename(join(root, name), join(filling, name));
+  await privateDelivery(filling);
+  await rename(filling, target);
+  return target;
+}
+
+/** How long a delivery's job waits for its files to be moved before it runs anyway (promoted as soon as they are). */
+export const DELIVERY_MOVE_MS = 60_000;
+
+/** A delivery's job that found no folder: its files were never moved (the worker stopped in between). */
+export const DELIVERY_NOT_MOVED = (dir: string): string =>
+  `Leverancen blev ikke flyttet til ${dir}, før dens import skulle begynde; filerne ligger stadig i afleveringsmappen og hentes ved næste kontrol. Intet er indlæst.`;
 
 /** What purgeDeliveries removed from one drop folder. */
 export interface PurgedDeliveries {
@@ -176,13 +198,19 @@ export async function pullDropFolders(pool: Pool, queue: Queue<EtlJobData>): Pro
       } else if (sum === null) {
         outcomes[folder.path] = 'empty';
       } else if (names.includes(DONE_MARKER) || sum === folder.seen_checksum) {
-        const dir = await moveDelivery(root, names, 'processing');
-        // The job id makes one delivery queue once, also if this check runs again before it is moved.
-        await queue.add(
+        // Queued before the files move, to start once they have: a queue that cannot take the job
+        // (Redis or PostgreSQL failing at that moment) leaves the delivery where it is, for the
+        // next check, instead of moved away with no job to import it. The job id makes one
+        // delivery queue once.
+        const dir = await deliveryTarget(root, 'processing');
+        const job = await queue.add(
           'import',
           { source: folder.source, dir, municipality: folder.municipality ?? undefined, requestedBy, delivery: true },
-          { jobId: `drop-${folder.id}-${basename(dir)}` },
+          { jobId: `drop-${folder.id}-${basename(dir)}`, delay: DELIVERY_MOVE_MS },
         );
+        await moveDelivery(root, names, 'processing', dir);
+        // Now rather than after the delay; if the queue cannot be told, the delay ends it.
+        await job.promote().catch(() => undefined);
         await pool.query(`UPDATE drop_folder SET imported_checksum = $2 WHERE id = $1`, [folder.id, sum]);
         outcomes[folder.path] = 'queued';
         seen = null;

@@ -1,6 +1,7 @@
 import { tmpdir } from 'os';
 import { setTimeout as delay } from 'timers/promises';
 import { DelayedError, UnrecoverableError } from 'bullmq';
+import { existsSync } from 'fs';
 import { rm, utimes } from 'fs/promises';
 import { Client, type Pool } from 'pg';
 import { APPLICATION_NAME, settings } from '@bu/config';
@@ -11,7 +12,7 @@ import { createWorker, ETL_QUEUE, Job, Queue, QueueConfig } from '@bu/queue';
 import { importSource } from '../import-source';
 import { failAbandonedRunsOf, runImport, type ImportResult } from '../import-run';
 import { ImportFailure } from '../issues';
-import { DeliveryRefused, deliveryEntries, pullDropFolders, settleDelivery } from './drop-folders';
+import { DELIVERY_NOT_MOVED, DeliveryRefused, deliveryEntries, pullDropFolders, settleDelivery } from './drop-folders';
 import { refreshStaleReadModels } from './read-models';
 import { purgeExpired } from './retention';
 import { unpackUploadZipApart, UploadError } from './upload-zip';
@@ -85,23 +86,29 @@ export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData,
  */
 async function deliveryJob(pool: Pool, secret: string, job: Job<EtlJobData, ImportResult>): Promise<ImportResult> {
   let settled: 'processed' | 'failed' | null = null;
+  let unsettled = false;
   try {
     try {
       // Checked when it was taken; again here, in case something was put in its place since.
       await deliveryEntries(job.data.dir, []);
     } catch (error) {
-      if (!(error instanceof DeliveryRefused)) throw error;
+      // Queued before its files moved (pullDropFolders), and they never did: they are still in the
+      // drop folder, for the next check; nothing here to settle.
+      const notMoved = (error as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(job.data.dir);
+      if (!(error instanceof DeliveryRefused) && !notMoved) throw error;
+      const message = notMoved ? DELIVERY_NOT_MOVED(job.data.dir) : `Leverancen er afvist: ${(error as Error).message} Intet er indlæst.`;
       const { source, municipality, requestedBy } = job.data;
       const failed = await runImport(pool, source, [], { municipality, requestedBy, jobId: job.id, pseudonymSecret: secret }, async () => {
-        throw new ImportFailure('FILE_FORMAT', null, `Leverancen er afvist: ${error.message} Intet er indlæst.`);
+        throw new ImportFailure('FILE_FORMAT', null, message);
       });
-      throw new UnrecoverableError(failed.error ?? error.message);
+      if (notMoved) unsettled = true;
+      throw new UnrecoverableError(failed.error ?? message);
     }
     const result = await importJob(pool, secret, job);
     settled = 'processed';
     return result;
   } catch (error) {
-    if (isFinalFailure(job, error)) settled = 'failed';
+    if (isFinalFailure(job, error) && !unsettled) settled = 'failed';
     throw error;
   } finally {
     // The job's outcome stands; a delivery left in processing/ is for the operator to move, or the retention purge's.
