@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'crypto';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserApp, seriousA11yViolations, startBrowserApp } from '../support/browser-app';
@@ -26,6 +27,7 @@ describe('OpenID Connect login in Chromium', () => {
         'tom.leder': { groups: ['bb-syd'] },
         'ib.ingen': { groups: ['Alle ansatte'] },
         'eva.udloeb': { groups: ['bb-chef'] },
+        'frede.falsk': { groups: ['bb-chef'] },
       },
     });
     env = await startBrowserApp(
@@ -210,6 +212,22 @@ describe('OpenID Connect login in Chromium', () => {
       idp.clockBehindSeconds = 0;
     }
     expect(await userRow('eva.udloeb')).toBeUndefined();
+    await context.close();
+  });
+
+  it("refuses an ID token not signed with the provider's key (a forged token on a broken TLS path)", async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    idp.signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    try {
+      await toProvider(page);
+      await signInAtProvider(page, 'frede.falsk');
+      expect(await refusal(page)).toContain('Svaret fra organisationens log ind kunne ikke godkendes');
+    } finally {
+      idp.signingKey = null;
+    }
+    expect(await userRow('frede.falsk')).toBeUndefined();
+    expect(await page.evaluate(() => sessionStorage.getItem('boerneblik.token'))).toBeNull();
     await context.close();
   });
 

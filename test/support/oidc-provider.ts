@@ -28,6 +28,8 @@ export interface TestOidcProvider {
    * has already expired when the client gets it.
    */
   clockBehindSeconds: number;
+  /** When set, the ID tokens the token endpoint answers are signed again with this key instead (a forged token; same kid). */
+  signingKey: KeyObject | null;
   /** How many end-session requests the provider has carried out (RP-initiated logout). */
   logouts: number;
   close(): Promise<void>;
@@ -63,7 +65,7 @@ interface ProviderInstance {
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-/** The same ID token, dated `seconds` earlier and signed again with the provider's key. */
+/** The same ID token, dated `seconds` earlier and signed again with `key`. */
 function backdate(idToken: string, seconds: number, key: KeyObject): string {
   const [header, payload] = idToken.split('.');
   const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
@@ -101,6 +103,7 @@ export async function startOidcProvider(options: {
     clientSecret,
     accounts,
     clockBehindSeconds: 0,
+    signingKey: null,
     logouts: 0,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -165,8 +168,8 @@ export async function startOidcProvider(options: {
   provider.use(async (ctx, next) => {
     await next();
     const body = ctx.body as { id_token?: string } | undefined;
-    if (ctx.path === '/token' && result.clockBehindSeconds > 0 && typeof body?.id_token === 'string') {
-      ctx.body = { ...body, id_token: backdate(body.id_token, result.clockBehindSeconds, privateKey) };
+    if (ctx.path === '/token' && (result.clockBehindSeconds > 0 || result.signingKey) && typeof body?.id_token === 'string') {
+      ctx.body = { ...body, id_token: backdate(body.id_token, result.clockBehindSeconds, result.signingKey ?? privateKey) };
     }
   });
   handler = provider.callback();

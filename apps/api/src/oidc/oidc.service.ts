@@ -189,7 +189,9 @@ export class OidcService implements OnModuleInit, OnModuleDestroy {
     this.discovering ??= client
       .discovery(new URL(issuer), clientId, undefined, client.ClientSecretPost(clientSecret), {
         // Plain http only for a provider on this machine (the configuration refuses it elsewhere).
-        execute: new URL(issuer).protocol === 'http:' ? [client.allowInsecureRequests] : [],
+        // The ID token's signature is checked against the provider's keys (jwks_uri), not only its
+        // TLS: a proxy that inspects TLS, or a certificate issued by mistake, forges no identity.
+        execute: [...(new URL(issuer).protocol === 'http:' ? [client.allowInsecureRequests] : []), client.enableNonRepudiationChecks],
         timeout: 10,
       })
       .then(
