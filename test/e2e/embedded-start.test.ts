@@ -75,6 +75,19 @@ describe('npm start (embedded default)', () => {
     expect(output).toMatch(/Demo import \d+ \(statistics\): statistics \d+/);
   });
 
+  it('listens on this machine only: its demo logins are known to everyone', () => {
+    // The kernel's table of listening TCP sockets (state 0A): the API's port, on 127.0.0.1 alone.
+    const listening = (file: string) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .slice(1)
+        .map((line) => line.trim().split(/\s+/))
+        .filter((f) => f[3] === '0A' && parseInt(f[1]?.split(':')[1] ?? '', 16) === PORT)
+        .map((f) => f[1].split(':')[0]);
+    expect(listening('/proc/net/tcp')).toEqual(['0100007F']);
+    expect(listening('/proc/net/tcp6')).toEqual([]);
+  });
+
   it('serves health on the PostgreSQL queue backend, the dashboard, and the caseload of the demo team', async () => {
     const health = await (await fetch(`${base}/api/health`)).json();
     expect(health).toEqual({ status: 'ok', database: 'up', queue: { backend: 'postgres', status: 'up' } });

@@ -37,6 +37,7 @@ describe('@bu/config: one schema for every setting', () => {
     expect(config).toMatchObject({
       databaseUrl: BASE.DATABASE_URL,
       port: 4000,
+      host: '0.0.0.0',
       runWorker: false,
       redisUrl: undefined,
       jwtTtlSeconds: 8 * 3600,
@@ -46,6 +47,7 @@ describe('@bu/config: one schema for every setting', () => {
       dropFolderIntervalMs: 900_000,
     });
     expect(parseEnv({ KPI_CACHE_MB: '16', ETL_TRACE: '1' })).toMatchObject({ KPI_CACHE_MB: 16, ETL_TRACE: true, EMBEDDED_PG_PORT: 54329 });
+    expect(configFromEnv({ ...BASE, HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
   });
 
   it('runs one process with its worker by default, and supervises API_PROCESSES and WORKER_PROCESSES children otherwise', () => {

@@ -37,7 +37,7 @@ export async function serve(config: AppConfig, options: ServeOptions = {}): Prom
   const tag = options.processTag;
   // Before Express sees the request, so every answer has it, errors included.
   if (tag !== undefined) (app.getHttpServer() as Server).prependListener('request', (_req, res) => res.setHeader('x-api-process', tag));
-  await app.listen(config.port, '0.0.0.0');
+  await app.listen(config.port, config.host);
   const companion = options.companion?.();
   const http = app.getHttpServer() as Server;
   const address = http.address();

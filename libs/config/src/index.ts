@@ -109,6 +109,8 @@ export const envSchema = z.object({
   /** Redis key prefix (default "bull"): several deployments or test runs can share one Redis. */
   QUEUE_PREFIX: text(),
   PORT: int(3000, 0, 65535),
+  /** The address the API listens on: every interface by default (a container, behind the proxy); `npm start`: this machine only. */
+  HOST: text(),
   // Secrets are checked by secretProblem, with the message that says how to make one.
   JWT_SECRET: z.string().optional(),
   /** The JWT key before the last rotation: still accepted (and its tokens renewed under JWT_SECRET) until it is removed. */
@@ -342,6 +344,8 @@ export interface OidcConfig {
 
 export interface AppConfig extends WorkerConfig {
   port: number;
+  /** The address the API listens on (HOST). */
+  host: string;
   jwtSecret: string;
   /** The key before a rotation: tokens it signed are still accepted, and renewed under jwtSecret (docs/SECURITY.md). */
   jwtPreviousSecret?: string;
@@ -617,6 +621,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
   return {
     ...worker,
     port: overrides.port ?? parsed.PORT,
+    host: overrides.host ?? parsed.HOST ?? '0.0.0.0',
     jwtSecret: jwtSecret!,
     jwtPreviousSecret,
     jwtTtlSeconds: overrides.jwtTtlSeconds ?? parsed.JWT_TTL_SECONDS,
