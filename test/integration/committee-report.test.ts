@@ -25,7 +25,7 @@ import { importDubu, importEconomy, importStatistics } from '@bu/etl';
 import { committeeSchedulerKey, reportQueue, WEEKLY_MAIL_SCHEDULER, type ReportQueue } from '@bu/jobs';
 import { createMailer, NOT_CONFIGURED } from '../../apps/worker/src/reports/mailer';
 import { committeeReportContent } from '../../apps/worker/src/reports/committee-report';
-import { makeCommitteeReport, SEND_INTERRUPTED, SENDING } from '../../apps/worker/src/reports/report-jobs';
+import { makeCommitteeReport, reportHandlers, SEND_INTERRUPTED, SENDING } from '../../apps/worker/src/reports/report-jobs';
 import { renderCommitteeReport } from '../../apps/worker/src/reports/report-pdf';
 import { reportDeps, startReportWorker, type RunningReportWorker } from '../../apps/worker/src/reports/worker';
 import { runInScope } from '../../apps/api/src/database/request-scope';
@@ -453,6 +453,17 @@ describe('the committee’s monthly report', () => {
       expect(await archived('job-cut-off')).toEqual([{ id: retried.id, send_result: SEND_INTERRUPTED, sent: false }]);
       await new Promise((r) => setTimeout(r, 500));
       expect(smtp.mails.length).toBe(mails + 1);
+
+      // The queue's job ids start again after a restore (its data is not in the backup): job 7 of the
+      // new queue is not job 7 of the old one, whose report is in the archive.
+      const handle = reportHandlers(deps)['committee-report'];
+      const oldJob = { id: '7', timestamp: Date.now() - 86_400_000, data } as Parameters<typeof handle>[0];
+      const before = (await handle(oldJob)) as { id: string };
+      const newJob = { id: '7', timestamp: Date.now(), data } as Parameters<typeof handle>[0];
+      const made = (await handle(newJob)) as { id: string; sendResult: string };
+      expect(made.id).not.toBe(before.id);
+      expect(made.sendResult).toBe('sendt til 2 modtagere');
+      await smtp.waitFor(mails + 3);
     } finally {
       deps.mailer.close();
     }

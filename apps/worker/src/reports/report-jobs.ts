@@ -97,12 +97,19 @@ export async function makeCommitteeReport(deps: ReportDeps, data: CommitteeRepor
   return { id, municipality: content.municipality.code, asOf: content.asOf, recipients: recipients.length, sendResult: result };
 }
 
+/**
+ * What a report job's archive row is known by, the same on every attempt of the job: its id and
+ * when it was queued. The id alone is a counter that starts again with a new queue (a restore, whose
+ * backup leaves the queue out; a move to Redis), and would find another job's report.
+ */
+export const reportJobKey = (job: { id?: string; timestamp: number }): string => `${job.id}@${job.timestamp}`;
+
 /** The 'reports' queue's handlers; a report that cannot be made (no data, unknown date) is not retried. */
 export function reportHandlers(deps: ReportDeps): ReportJobHandlers<CommitteeReportResult | WeeklySummary> {
   return {
     'committee-report': async (job) => {
       try {
-        return await makeCommitteeReport(deps, job.data, job.id);
+        return await makeCommitteeReport(deps, job.data, reportJobKey(job));
       } catch (error) {
         if (error instanceof ReportRefused) throw new UnrecoverableError(error.message);
         throw error;
