@@ -28,8 +28,9 @@ async function readStdin(): Promise<string> {
 function readPassword(): Promise<string> {
   const stdin = process.stdin;
   if (!stdin.isTTY) return readStdin();
-  process.stderr.write('Adgangskode: ');
+  // Echo off before the prompt: what is typed once it shows is never on the screen.
   stdin.setRawMode(true);
+  process.stderr.write('Adgangskode: ');
   stdin.setEncoding('utf8');
   stdin.resume();
   return new Promise((resolve, reject) => {
@@ -173,13 +174,20 @@ async function main(): Promise<void> {
         `Brugeren ${username} findes allerede (${existing.role}${existing.municipality === null ? ', alle kommuner' : `, kommune ${existing.municipality}`}). Tilføj --replace for at give den ny adgangskode, rolle, kommune og teams.`,
       );
     const password = await readPassword();
-    await addUser(pool, {
-      username,
-      password,
-      role,
-      municipality: municipality ? Number(municipality) : null,
-      teams: option(rest, '--team'),
-    });
+    const written = await addUser(
+      pool,
+      {
+        username,
+        password,
+        role,
+        municipality: municipality ? Number(municipality) : null,
+        teams: option(rest, '--team'),
+      },
+      existing ? 'password-user' : 'new',
+    );
+    // Made meanwhile (a first single sign-on login while the password was typed): nothing written.
+    if (!written)
+      throw new Error(`Brugeren ${username} blev oprettet af en anden, mens adgangskoden blev skrevet; intet er ændret. Prøv igen.`);
     console.log(`Bruger ${username} (${role}) er ${existing ? 'ændret; brugerens sessioner er afsluttet' : 'oprettet'}.`);
   } finally {
     await pool.end();

@@ -3,9 +3,12 @@ import { saveUser, setDisabled, type NewUser } from '../../apps/api/src/auth/use
 
 export type { NewUser };
 
-/** Creates or updates a user (the rules live with the API's user administration). */
-export async function addUser(pool: Pool, user: NewUser): Promise<void> {
-  await saveUser((sql, params) => pool.query(sql, params), user);
+/**
+ * Creates or updates a user (the rules live with the API's user administration); `only` as saveUser's.
+ * False when nothing was written.
+ */
+export function addUser(pool: Pool, user: NewUser, only?: 'new' | 'password-user'): Promise<boolean> {
+  return saveUser((sql, params) => pool.query(sql, params), user, only);
 }
 
 /** The user of that name as the administrator's CLI shows it; undefined when there is none. */

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'child_process';
 import { resolve } from 'path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUser } from '../../scripts/lib/users';
 import { startTestApi } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
@@ -91,6 +92,19 @@ describe('npm run admin -- user add (how a real deployment gets its first users)
     const sso = admin(['user', 'add', 'dorte@kommune.dk', '--role', 'admin', '--replace'], 'en-lang-adgangskode');
     expect(sso.status).toBe(1);
     expect(sso.stderr).toContain('Brugeren dorte@kommune.dk logger ind med organisationens konto; den ændres ikke her.');
+  });
+
+  it('decides in the writing statement itself, so a login between the check and the write changes nothing', async () => {
+    // As if the first single sign-on login of the name came while the password was being typed.
+    await db.pool.query(
+      `INSERT INTO app_user (username, role, municipality_code, auth_source, external_id) VALUES ('frida', 'chef', 461, 'saml', 'idp|frida')`,
+    );
+    const frida = { username: 'frida', password: 'en-lang-adgangskode', role: 'admin' as const, municipality: null };
+    expect(await addUser(db.pool, frida, 'new')).toBe(false);
+    expect(await addUser(db.pool, frida, 'password-user')).toBe(false);
+    expect((await db.pool.query(`SELECT role, municipality_code AS m, password_hash FROM app_user WHERE username = 'frida'`)).rows).toEqual(
+      [{ role: 'chef', m: 461, password_hash: null }],
+    );
   });
 
   it('reads the password from a terminal without showing it', async () => {

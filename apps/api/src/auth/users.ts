@@ -41,17 +41,25 @@ type Query = (sql: string, params: unknown[]) => Promise<unknown>;
 /**
  * Creates the user, or replaces the password, role, municipality and teams of one with that name:
  * a new password ends the user's sessions (token_version; a trigger does it for the other columns).
+ * `only`: 'new' writes nothing for a name that exists, 'password-user' nothing for a single sign-on
+ * user (decided by the statement itself, so no login in between can slip past a check made before);
+ * false when nothing was written.
  */
-export async function saveUser(query: Query, user: NewUser): Promise<void> {
+export async function saveUser(query: Query, user: NewUser, only?: 'new' | 'password-user'): Promise<boolean> {
   const problem = userError(user);
   if (problem) throw new Error(problem);
-  await query(
-    `INSERT INTO app_user (username, password_hash, role, municipality_code, teams, demo) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, role = EXCLUDED.role,
+  const conflict =
+    only === 'new'
+      ? 'DO NOTHING'
+      : `DO UPDATE SET password_hash = EXCLUDED.password_hash, role = EXCLUDED.role,
        municipality_code = EXCLUDED.municipality_code, teams = EXCLUDED.teams, demo = EXCLUDED.demo,
-       token_version = app_user.token_version + 1`,
+       token_version = app_user.token_version + 1${only === 'password-user' ? ` WHERE app_user.auth_source = 'local'` : ''}`;
+  const result = await query(
+    `INSERT INTO app_user (username, password_hash, role, municipality_code, teams, demo) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (username) ${conflict} RETURNING username`,
     [user.username, await hashPassword(user.password), user.role, user.municipality ?? null, user.teams ?? [], user.demo ?? false],
   );
+  return countRows(result) > 0;
 }
 
 /** Disables (or enables again) a user: a disabled user cannot log in and its tokens stop working. Returns whether the user exists. */

@@ -47,8 +47,8 @@ export class UsersRepository {
     return row;
   }
 
-  save(user: NewUser): Promise<void> {
-    return saveUser((sql, params) => this.db.query(sql, params), user);
+  async save(user: NewUser): Promise<void> {
+    await saveUser((sql, params) => this.db.query(sql, params), user);
   }
 
   async delete(username: string): Promise<void> {
