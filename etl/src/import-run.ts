@@ -298,7 +298,7 @@ export async function runImport(
           }
         : null;
     await client.query(
-      `UPDATE import_run SET status = 'succeeded', finished_at = now(), municipality_code = $2, export_date = $3,
+      `UPDATE import_run SET status = 'succeeded', error = NULL, finished_at = now(), municipality_code = $2, export_date = $3,
          loaded = $4, unchanged = $5, removed = $6, rejected_count = $7, warning_count = $8, files = $9, reuse = $10 WHERE id = $1`,
       [importId, result.municipality, result.exportDate, loaded, unchanged, removed, log.rejectedCount, log.warningCount, recorded, reuse],
     );

@@ -128,7 +128,7 @@ export async function recordSameExport(client: PoolClient, source: string, impor
     for (const counts of [same.loaded, same.unchanged])
       for (const [entity, n] of Object.entries(counts)) inForce[entity] = (inForce[entity] ?? 0) + n;
     await client.query(
-      `UPDATE import_run SET status = 'succeeded', finished_at = now(), municipality_code = $2, export_date = $3, loaded = '{}', unchanged = $4,
+      `UPDATE import_run SET status = 'succeeded', error = NULL, finished_at = now(), municipality_code = $2, export_date = $3, loaded = '{}', unchanged = $4,
          removed = '{}', rejected_count = $5, warning_count = $6, files = $7, same_as = $8 WHERE id = $1`,
       [
         importId,

@@ -62,6 +62,23 @@ describe('upload jobs: the worker unpacks, checks and deletes the raw export', (
     rmSync(zip);
   });
 
+  it('retries an upload the machine could not unpack, and says so in the import log after the last attempt', async () => {
+    const zip = place(zipFolder(DUBU_SMALL));
+    // The folder to unpack into cannot be made (as with a full disk): the machine's fault, not the zip's.
+    const job = await queue.add(
+      'import',
+      { source: 'dubu', dir: join(uploadDir, 'no-such-folder', 'x.d'), zip, exportDate: DUBU_SMALL_D, requestedBy: 'test' },
+      { attempts: 2, backoff: { type: 'fixed', delay: 100 } },
+    );
+    const { state, job: done } = await finished(job);
+    expect(state).toBe('failed');
+    expect(done.attemptsMade).toBe(2);
+    const { rows } = await db.pool.query(`SELECT status, error FROM import_run WHERE job_id = $1`, [job.id]);
+    expect(rows).toEqual([{ status: 'failed', error: expect.stringMatching(/^Serveren kunne ikke pakke uploaden ud \(ENOENT/) }]);
+    expect(rows[0].error).not.toContain('ikke en gyldig zip-fil');
+    expect(existsSync(zip)).toBe(false);
+  });
+
   it('imports an upload and then deletes the zip and the unpacked folder', async () => {
     const zip = place(zipFolder(DUBU_SMALL));
     const { state, job } = await finished(await uploadJob(zip));

@@ -46,6 +46,18 @@ export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData,
   // An upload: the raw export (full CPR numbers) lives only as long as the job. The unpacked folder
   // goes after every attempt; the zip stays for a retry and goes once the job is finally done.
   let final = false;
+  let unpacked = false;
+  const { municipality, exportDate, requestedBy, allowedMunicipality } = job.data;
+  const failRun = (message: string) =>
+    runImport(
+      pool,
+      job.data.source,
+      [],
+      { municipality, exportDate, requestedBy, allowedMunicipality, jobId: job.id, pseudonymSecret: secret },
+      async () => {
+        throw new ImportFailure('FILE_FORMAT', null, message);
+      },
+    );
   try {
     await rm(dir, { recursive: true, force: true }); // left by an attempt whose process died
     // A fresh time stamp: the start-up sweep never takes the zip of a job being retried for an orphan.
@@ -55,23 +67,21 @@ export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData,
     } catch (error) {
       if (!(error instanceof UploadError)) throw error;
       // A bad zip fails the job as a whole, in the import log like any failed import; nothing is loaded.
-      const { municipality, exportDate, requestedBy, allowedMunicipality } = job.data;
-      const failed = await runImport(
-        pool,
-        job.data.source,
-        [],
-        { municipality, exportDate, requestedBy, allowedMunicipality, jobId: job.id, pseudonymSecret: secret },
-        async () => {
-          throw new ImportFailure('FILE_FORMAT', null, error.message);
-        },
-      );
+      const failed = await failRun(error.message);
       throw new UnrecoverableError(failed.error ?? error.message);
     }
+    unpacked = true;
     const result = await importJob(pool, secret, job);
     final = true;
     return result;
   } catch (error) {
     final = isFinalFailure(job, error);
+    // The machine, not the zip, stopped the last attempt before any import began (a full disk): the
+    // import log says so, as no import did.
+    if (final && !unpacked && !(error instanceof UnrecoverableError))
+      await failRun(
+        `Serveren kunne ikke pakke uploaden ud (${(error as Error).message.split('\n')[0].slice(0, 200)}); intet er indlæst, og uploaden er slettet. Bed driften se efter pladsen på serveren, og indlæs udtrækket igen.`,
+      ).catch((e: Error) => logger().error({ job: job.id, err: e }, `Could not record the failed upload: ${e.message}`));
     throw error;
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -233,7 +243,10 @@ export function etlJobHandlers(
     'refresh-read-models': async (job) => {
       // The repair that runs every few minutes also says in the import log which imports ended
       // without a word (a job the queue gave up after it stalled, a killed CLI import).
-      const abandoned = await failAbandonedRunsOf(pool);
+      const abandoned = await failAbandonedRunsOf(pool).catch((e: Error) => {
+        logger().error({ job: job.id, err: e }, `Could not look for stopped imports: ${e.message}`);
+        return [] as string[];
+      });
       if (abandoned.length > 0)
         logger().warn({ job: job.id, imports: abandoned }, `Imports ${abandoned.join(', ')} had stopped: marked failed.`);
       if (!settings().KPI_READ_MODELS) return null;
