@@ -146,8 +146,8 @@ async function main(): Promise<void> {
       // The embedded default keeps uploads beside its data (private, 0700).
       uploadDir: ENV.UPLOAD_DIR ?? join(DATA, 'uploads'),
       // A demo with well-known passwords (admin/demo is a product administrator): this machine only,
-      // unless HOST says otherwise.
-      host: ENV.HOST ?? '127.0.0.1',
+      // unless API_HOST says otherwise.
+      host: ENV.API_HOST ?? '127.0.0.1',
     }),
   );
   const reports = exitOnConfigError(() => reportsConfigFromEnv());

@@ -47,7 +47,11 @@ describe('@bu/config: one schema for every setting', () => {
       dropFolderIntervalMs: 900_000,
     });
     expect(parseEnv({ KPI_CACHE_MB: '16', ETL_TRACE: '1' })).toMatchObject({ KPI_CACHE_MB: 16, ETL_TRACE: true, EMBEDDED_PG_PORT: 54329 });
-    expect(configFromEnv({ ...BASE, HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
+    expect(configFromEnv({ ...BASE, API_HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
+    // A host name (tcsh exports HOST as the machine's name) is not an address to listen on.
+    expect(problems(() => configFromEnv({ ...BASE, API_HOST: 'mymachine' }))).toEqual([
+      'API_HOST skal være en IP-adresse, fx 127.0.0.1 eller 0.0.0.0 (fik "mymachine").',
+    ]);
   });
 
   it('runs one process with its worker by default, and supervises API_PROCESSES and WORKER_PROCESSES children otherwise', () => {

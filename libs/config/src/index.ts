@@ -109,8 +109,8 @@ export const envSchema = z.object({
   /** Redis key prefix (default "bull"): several deployments or test runs can share one Redis. */
   QUEUE_PREFIX: text(),
   PORT: int(3000, 0, 65535),
-  /** The address the API listens on: every interface by default (a container, behind the proxy); `npm start`: this machine only. */
-  HOST: text(),
+  /** The address the API listens on (an IP address): every interface by default (a container, behind the proxy); `npm start`: this machine only. */
+  API_HOST: text(),
   // Secrets are checked by secretProblem, with the message that says how to make one.
   JWT_SECRET: z.string().optional(),
   /** The JWT key before the last rotation: still accepted (and its tokens renewed under JWT_SECRET) until it is removed. */
@@ -344,7 +344,7 @@ export interface OidcConfig {
 
 export interface AppConfig extends WorkerConfig {
   port: number;
-  /** The address the API listens on (HOST). */
+  /** The address the API listens on (API_HOST). */
   host: string;
   jwtSecret: string;
   /** The key before a rotation: tokens it signed are still accepted, and renewed under jwtSecret (docs/SECURITY.md). */
@@ -617,11 +617,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
   const oidc = oidcPart(parsed, overrides.oidc, problems);
   const saml = overrides.saml ?? samlFromEnv(parsed, problems);
   if (overrides.saml) checkSaml(overrides.saml, problems);
+  const host = overrides.host ?? parsed.API_HOST ?? '0.0.0.0';
+  if (!isIPv4(host) && !isIPv6(host))
+    problems.push(`API_HOST skal være en IP-adresse, fx 127.0.0.1 eller 0.0.0.0 (fik ${JSON.stringify(host)}).`);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     ...worker,
     port: overrides.port ?? parsed.PORT,
-    host: overrides.host ?? parsed.HOST ?? '0.0.0.0',
+    host,
     jwtSecret: jwtSecret!,
     jwtPreviousSecret,
     jwtTtlSeconds: overrides.jwtTtlSeconds ?? parsed.JWT_TTL_SECONDS,
