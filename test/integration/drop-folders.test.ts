@@ -1,4 +1,16 @@
-import { cpSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'fs';
+import {
+  cpSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -272,5 +284,47 @@ describe('drop folders: a complete delivery is imported once and moved out of th
       await worker.close();
       await cleanUp();
     }
+  });
+
+  it('puts back the files of a move that was cut off, and says so; a job settled before writes nothing', async () => {
+    const dir = copyFixture(DUBU_SMALL);
+    writeFileSync(join(dir, '.done'), '');
+    const id = await addFolder(dir);
+    // The worker was killed while it moved the delivery: two files in the hidden folder, the rest not.
+    const stamp = '2026-12-06T03-00-00-000Z';
+    const cut = join(dir, 'processing', `.${stamp}.partial`);
+    mkdirSync(cut, { recursive: true });
+    for (const name of ['.done', 'medarbejdere.csv']) renameSync(join(dir, name), join(cut, name));
+    const target = join(dir, 'processing', stamp);
+    await queue.add('import', { source: 'dubu', dir: target, municipality: 461, requestedBy: `drop-folder:${id}`, delivery: true });
+    // And a job whose delivery an earlier attempt had settled already.
+    mkdirSync(join(dir, 'processed', 'earlier'), { recursive: true });
+    await queue.add('import', {
+      source: 'dubu',
+      dir: join(dir, 'processing', 'earlier'),
+      municipality: 461,
+      requestedBy: `drop-folder:${id}`,
+      delivery: true,
+    });
+    const runs = async () =>
+      (await db.pool.query(`SELECT error FROM import_run WHERE requested_by = $1 ORDER BY id`, [`drop-folder:${id}`])).rows.map(
+        (r) => r.error,
+      );
+    const worker = startEtlWorker({ databaseUrl: db.url }, db.pool, TEST_SECRET);
+    try {
+      await until(async () => (await queue.getJobCounts('failed')).failed === 2, 'both jobs to end');
+      expect(await runs()).toEqual([
+        `Flytningen af leverancen til ${target} blev afbrudt; filerne er lagt tilbage i afleveringsmappen og hentes ved næste kontrol. Intet er indlæst.`,
+      ]);
+      expect(ls(dir)).toEqual(['.done', 'medarbejdere.csv', 'processed', 'processing', 'sager.csv', 'sagsansvar.csv']);
+      expect(ls(join(dir, 'processing'))).toEqual([]);
+    } finally {
+      await worker.close();
+      await cleanUp();
+    }
+    // Whole again: the next check takes it.
+    await addFolder(dir);
+    expect(await pullDropFolders(db.pool, queue)).toEqual({ [dir]: 'queued' });
+    await cleanUp();
   });
 });

@@ -67,7 +67,31 @@ async function deliveryTarget(root: string, state: DeliveryState): Promise<strin
 }
 
 /** The folder a delivery is moved into before it takes its name: the name appears with every file in it. */
-const partial = (target: string) => join(dirname(target), `.${basename(target)}.partial`);
+export const partial = (target: string) => join(dirname(target), `.${basename(target)}.partial`);
+
+/**
+ * Puts the files of a move that was cut off back into the drop folder (a file of the same name
+ * that came meanwhile is kept, and the moved one with it in `failed/`), so the delivery is taken
+ * again whole at a later check. The folder that held them goes. What went where.
+ */
+export async function restoreDelivery(filling: string, root: string): Promise<{ restored: string[]; failed: string | null }> {
+  const restored: string[] = [];
+  const kept: string[] = [];
+  for (const name of await readdir(filling)) {
+    if (existsSync(join(root, name))) kept.push(name);
+    else {
+      await rename(join(filling, name), join(root, name));
+      restored.push(name);
+    }
+  }
+  if (kept.length === 0) {
+    await rm(filling, { recursive: true, force: true });
+    return { restored, failed: null };
+  }
+  const target = await deliveryTarget(root, 'failed');
+  await rename(filling, target);
+  return { restored, failed: target };
+}
 
 /**
  * Moves the delivery's entries (links as links, never followed) into `<state>/<time>/` (0700, files
@@ -78,9 +102,15 @@ async function moveDelivery(root: string, names: string[], state: DeliveryState,
   const target = to ?? (await deliveryTarget(root, state));
   const filling = partial(target);
   await mkdir(filling, { mode: 0o700 });
-  for (const name of names) await rename(join(root, name), join(filling, name));
-  await privateDelivery(filling);
-  await rename(filling, target);
+  try {
+    for (const name of names) await rename(join(root, name), join(filling, name));
+    await privateDelivery(filling);
+    await rename(filling, target);
+  } catch (error) {
+    // Half moved: back where they were, for the next check (a process killed here: the job does it).
+    await restoreDelivery(filling, root).catch(() => undefined);
+    throw error;
+  }
   return target;
 }
 

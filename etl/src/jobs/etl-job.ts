@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'timers/promises';
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { existsSync } from 'fs';
 import { rm, utimes } from 'fs/promises';
+import { basename, dirname, join } from 'path';
 import { Client, type Pool } from 'pg';
 import { APPLICATION_NAME, settings } from '@bu/config';
 import { buildReadModels, READ_MODEL_SOURCES, READ_MODELS_CURRENT } from '@bu/db/read-models';
@@ -12,7 +13,15 @@ import { createWorker, ETL_QUEUE, Job, Queue, QueueConfig } from '@bu/queue';
 import { importSource } from '../import-source';
 import { failAbandonedRunsOf, runImport, type ImportResult } from '../import-run';
 import { ImportFailure } from '../issues';
-import { DELIVERY_NOT_MOVED, DeliveryRefused, deliveryEntries, pullDropFolders, settleDelivery } from './drop-folders';
+import {
+  DELIVERY_NOT_MOVED,
+  DeliveryRefused,
+  deliveryEntries,
+  partial,
+  pullDropFolders,
+  restoreDelivery,
+  settleDelivery,
+} from './drop-folders';
 import { refreshStaleReadModels } from './read-models';
 import { purgeExpired } from './retention';
 import { unpackUploadZipApart, UploadError } from './upload-zip';
@@ -102,11 +111,18 @@ async function deliveryJob(pool: Pool, secret: string, job: Job<EtlJobData, Impo
       // Checked when it was taken; again here, in case something was put in its place since.
       await deliveryEntries(job.data.dir, []);
     } catch (error) {
-      // Queued before its files moved (pullDropFolders), and they never did: they are still in the
-      // drop folder, for the next check; nothing here to settle.
+      // Queued before its files moved (pullDropFolders), and they never did, or not all: they are in
+      // the drop folder (put back there), for the next check; nothing here to settle.
       const notMoved = (error as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(job.data.dir);
       if (!(error instanceof DeliveryRefused) && !notMoved) throw error;
-      const message = notMoved ? DELIVERY_NOT_MOVED(job.data.dir) : `Leverancen er afvist: ${(error as Error).message} Intet er indlæst.`;
+      if (notMoved && settledBefore(job.data.dir)) {
+        // Settled by an attempt that ended before the queue heard of it: its import log row stands.
+        unsettled = true;
+        throw new UnrecoverableError(`Leverancen ${job.data.dir} er allerede afsluttet af et tidligere forsøg.`);
+      }
+      const message = notMoved
+        ? await notMovedMessage(job.data.dir)
+        : `Leverancen er afvist: ${(error as Error).message} Intet er indlæst.`;
       const { source, municipality, requestedBy } = job.data;
       const failed = await runImport(pool, source, [], { municipality, requestedBy, jobId: job.id, pseudonymSecret: secret }, async () => {
         throw new ImportFailure('FILE_FORMAT', null, message);
@@ -127,6 +143,19 @@ async function deliveryJob(pool: Pool, secret: string, job: Job<EtlJobData, Impo
         logger().error({ job: job.id, err: e }, `Could not move the delivery ${job.data.dir} to ${settled}/: ${e.message}`),
       );
   }
+}
+
+/** Whether a delivery's folder was moved on to processed/ or failed/ already. */
+const settledBefore = (dir: string): boolean =>
+  ['processed', 'failed'].some((state) => existsSync(join(dirname(dirname(dir)), state, basename(dir))));
+
+/** Why a delivery's folder is not there: never moved, or a move cut off (whose files are put back now). */
+async function notMovedMessage(dir: string): Promise<string> {
+  if (!existsSync(partial(dir))) return DELIVERY_NOT_MOVED(dir);
+  const { failed } = await restoreDelivery(partial(dir), dirname(dirname(dir)));
+  return failed
+    ? `Flytningen af leverancen til ${dir} blev afbrudt, og nye filer med samme navne er kommet i afleveringsmappen; de flyttede ligger i ${failed}. Intet er indlæst.`
+    : `Flytningen af leverancen til ${dir} blev afbrudt; filerne er lagt tilbage i afleveringsmappen og hentes ved næste kontrol. Intet er indlæst.`;
 }
 
 /** The longest an import waits for its last progress writes before it ends (ms). */
