@@ -95,6 +95,15 @@ describe('metrics for the operators', () => {
     );
     expect([...labels].sort()).toEqual(['cache', 'le', 'municipality', 'pool', 'source', 'state']);
     for (const word of ['AA', 'BB', 'C5', 'Team Nord']) expect(after).not.toContain(word);
+
+    // A case system removed from the municipality (remove-source drops its snapshot) has no data to age:
+    // the alert that asked for the removal clears.
+    const { rows } = await db.pool.query(`DELETE FROM source_snapshot WHERE municipality_code = 461 AND source = 'dubu' RETURNING *`);
+    try {
+      expect((await scrape()).text).not.toContain('boerneblik_data_age_seconds{municipality="461",source="dubu"}');
+    } finally {
+      await db.pool.query(`INSERT INTO source_snapshot SELECT * FROM json_populate_record(null::source_snapshot, $1)`, [rows[0]]);
+    }
   });
 
   it('answers within seconds while the import log is locked, saying what it could not read, and leaves no query behind', async () => {

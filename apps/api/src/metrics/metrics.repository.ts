@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { CASE_SOURCES_SQL } from '@bu/domain';
 import { runInScope } from '../database/request-scope';
 
 export interface DataAge {
@@ -30,10 +31,13 @@ export class MetricsRepository {
    * unchanged export counts: it was checked). Every municipality's: the operators watch them all.
    */
   dataAge(): Promise<DataAge[]> {
-    // Not the retention purge's runs (source 'purge'): they say nothing of the data's age.
+    // Not the retention purge's runs (source 'purge'): they say nothing of the data's age. A case
+    // system only while the municipality has its snapshot: one removed (remove-source) has no data to age.
     return this.read<DataAge>(
       `SELECT municipality_code AS municipality, source, extract(epoch FROM now() - max(finished_at))::float8 AS seconds
-       FROM import_run WHERE status = 'succeeded' AND source <> 'purge' AND municipality_code IS NOT NULL AND finished_at IS NOT NULL
+       FROM import_run r WHERE status = 'succeeded' AND source <> 'purge' AND municipality_code IS NOT NULL AND finished_at IS NOT NULL
+         AND (source NOT IN ${CASE_SOURCES_SQL}
+              OR EXISTS (SELECT 1 FROM source_snapshot s WHERE s.municipality_code = r.municipality_code AND s.source = r.source))
        GROUP BY municipality_code, source ORDER BY 1, 2`,
     );
   }
