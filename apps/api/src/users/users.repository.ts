@@ -47,8 +47,9 @@ export class UsersRepository {
     return row;
   }
 
-  async save(user: NewUser): Promise<void> {
-    await saveUser((sql, params) => this.db.query(sql, params), user);
+  /** False when nothing was written (`only`, as saveUser's). */
+  save(user: NewUser, only?: 'new' | 'password-user'): Promise<boolean> {
+    return saveUser((sql, params) => this.db.query(sql, params), user, only);
   }
 
   async delete(username: string): Promise<void> {

@@ -49,7 +49,8 @@ export class UsersService {
     // A new user only: creating over an existing name would give the administrator a password of a
     // colleague's account (a single sign-on user's too). Changes go through update, resets through resetPassword.
     if (await this.repository.find(user.username!)) throw new ConflictException(`Brugernavnet ${user.username} er optaget`);
-    await this.repository.save(user as NewUser);
+    // Made meanwhile (a first single sign-on login, another administrator): the write itself refuses.
+    if (!(await this.repository.save(user as NewUser, 'new'))) throw new ConflictException(`Brugernavnet ${user.username} er optaget`);
     if (email) await this.repository.update(user.username!, { email });
     this.auth.users.forget(user.username!);
     return { username: user.username! };

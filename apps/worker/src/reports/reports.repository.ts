@@ -97,11 +97,17 @@ export class ReportsRepository {
     await this.query(`UPDATE report_archive SET send_result = $2, sent_at = $3 WHERE id = $1`, [id, sendResult, sentAt]);
   }
 
-  async archivedByJob(jobId: string): Promise<ArchivedReport | null> {
+  /**
+   * The report a job (`<id>@<queued, ms>`) archived. Also one archived under the bare id by the
+   * version before, if made after the job was queued: a job retried across the upgrade.
+   */
+  async archivedByJob(jobKey: string): Promise<ArchivedReport | null> {
+    const [id, queued] = jobKey.split('@');
     const [row] = await this.query<ArchivedReport>(
       `SELECT id::text, municipality_code AS municipality, to_char(as_of, 'YYYY-MM-DD') AS "asOf", recipients, send_result AS "sendResult"
-       FROM report_archive WHERE job_id = $1`,
-      [jobId],
+       FROM report_archive WHERE job_id = $1 OR (job_id = $2 AND made_at >= to_timestamp($3::float8 / 1000))
+       ORDER BY job_id = $1 DESC LIMIT 1`,
+      [jobKey, id, Number(queued ?? 0)],
     );
     return row ?? null;
   }
