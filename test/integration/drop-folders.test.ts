@@ -327,4 +327,15 @@ describe('drop folders: a complete delivery is imported once and moved out of th
     expect(await pullDropFolders(db.pool, queue)).toEqual({ [dir]: 'queued' });
     await cleanUp();
   });
+
+  it('takes a delivery once when two checks run at the same time (two workers)', async () => {
+    const dir = copyFixture(DUBU_SMALL);
+    writeFileSync(join(dir, '.done'), '');
+    await addFolder(dir);
+    const outcomes = await Promise.all([pullDropFolders(db.pool, queue), pullDropFolders(db.pool, queue)]);
+    expect(outcomes.filter((o) => o[dir] === 'queued')).toHaveLength(1);
+    expect(await queue.getJobs(['waiting', 'delayed'])).toHaveLength(1);
+    expect(ls(join(dir, 'processing'))).toHaveLength(1);
+    await cleanUp();
+  });
 });

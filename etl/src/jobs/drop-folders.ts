@@ -2,7 +2,8 @@ import { createHash } from 'crypto';
 import { existsSync } from 'fs';
 import { lstat, mkdir, readdir, realpath, rename, rm } from 'fs/promises';
 import { basename, dirname, join, resolve } from 'path';
-import type { Pool } from 'pg';
+import { Client, type Pool } from 'pg';
+import { APPLICATION_NAME } from '@bu/config';
 import type { Queue } from '@bu/queue';
 import { checksum, SourceKind } from '../import-run';
 import { DELIVERY_STATES, privateDelivery, PULL_JOB, stateFolder, type DeliveryState, type EtlJobData } from '@bu/jobs';
@@ -181,9 +182,24 @@ async function deliveryChecksum(root: string, names: string[]): Promise<string |
  * `processing/<time>/` and queued as an import job from there, so that it is never taken again. A
  * delivery with a link or anything but plain files is moved to `failed/<time>/` unread. A folder
  * that cannot be read, or a refused delivery, is recorded as a failed import; the other folders go
- * on.
+ * on. While another check runs (on any worker), this one does nothing and says nothing ({}).
  */
 export async function pullDropFolders(pool: Pool, queue: Queue<EtlJobData>): Promise<Record<string, PullOutcome>> {
+  // One check at a time over every worker (a check that outlasts the schedule's interval, a stalled
+  // one run again): two would take the same delivery twice, or split its files. On a connection of
+  // its own (a pool of one has no other), whose session holds the lock.
+  const lock = new Client({ ...pool.options, application_name: APPLICATION_NAME.etl });
+  lock.on('error', () => undefined);
+  await lock.connect();
+  try {
+    const { rows } = await lock.query('SELECT pg_try_advisory_lock(hashtext($1)) AS got', ['pull-drop-folders']);
+    return rows[0].got ? await pullEach(pool, queue) : {};
+  } finally {
+    await lock.end().catch(() => undefined);
+  }
+}
+
+async function pullEach(pool: Pool, queue: Queue<EtlJobData>): Promise<Record<string, PullOutcome>> {
   const { rows } = await pool.query(
     `SELECT id, municipality_code AS municipality, source, path, seen_checksum FROM drop_folder ORDER BY id`,
   );
