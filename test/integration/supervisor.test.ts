@@ -108,7 +108,7 @@ describe('the process supervisor', () => {
       const [first] = supervisor.pids().worker;
       process.kill(first, 'SIGKILL');
       let now = supervisor.pids().worker;
-      for (let i = 0; i < 100 && !(now.length === 1 && now[0] !== first && readFileSync(starts, 'utf8').length === 4); i++) {
+      for (let i = 0; i < 300 && !(now.length === 1 && now[0] !== first && readFileSync(starts, 'utf8').length === 4); i++) {
         await sleep(100);
         now = supervisor.pids().worker;
       }
