@@ -31,13 +31,24 @@ describe(UsersService.name, () => {
   describe('create', () => {
     it("creates a user in the administrator's municipality and forgets its cached state", async () => {
       repository.find.mockResolvedValue(undefined);
+      repository.save.mockResolvedValue(true);
       await expect(sut.create(admin, newUser)).resolves.toEqual({ username: 'bo' });
-      expect(repository.save).toHaveBeenCalledWith({ ...newUser, municipality: 101, teams: [] });
+      // Only as a new user: the write itself refuses a name made meanwhile.
+      expect(repository.save).toHaveBeenCalledWith({ ...newUser, municipality: 101, teams: [] }, 'new');
       expect(forget).toHaveBeenCalledWith('bo');
+    });
+
+    it('answers 409 when the name was taken between the check and the write (a first single sign-on login)', async () => {
+      repository.find.mockResolvedValue(undefined);
+      repository.save.mockResolvedValue(false);
+      await expect(sut.create(admin, newUser)).rejects.toThrow(new ConflictException('Brugernavnet bo er optaget'));
+      expect(repository.update).not.toHaveBeenCalled();
+      expect(forget).not.toHaveBeenCalled();
     });
 
     it('stores the e-mail given with a new user, and refuses a bad one before the user is made', async () => {
       repository.find.mockResolvedValue(undefined);
+      repository.save.mockResolvedValue(true);
       await sut.create(admin, { ...newUser, email: ' bo@kommune.dk ' });
       expect(repository.update).toHaveBeenCalledWith('bo', { email: 'bo@kommune.dk' });
       repository.save.mockClear();
