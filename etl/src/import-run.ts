@@ -460,22 +460,31 @@ export async function failAbandonedRuns(client: ClientBase, own?: string): Promi
     own ?? null,
   ]);
   const failed: string[] = [];
-  for (const { id } of rows) {
-    const key = importLockKey(id);
-    const { rows: free } = await client.query('SELECT pg_try_advisory_lock(hashtext($1), $2) AS dead', ['import', key]);
-    if (!free[0].dead) continue;
-    try {
+  for (const { id } of rows)
+    await whileImportDead(client, id, async () => {
       // Still 'running': an import that ended meanwhile has said so itself.
       const { rowCount } = await client.query(
         `UPDATE import_run SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1 AND status = 'running'`,
         [id, ABANDONED_RUN_MESSAGE],
       );
       if (rowCount) failed.push(id);
-    } finally {
-      await client.query('SELECT pg_advisory_unlock(hashtext($1), $2)', ['import', key]);
-    }
-  }
+    });
   return failed;
+}
+
+/**
+ * Runs `action` holding import `importId`'s lock, if no connection holds it: that import's process
+ * died or lost its connection (it held the lock from its first row to its end). Nothing when it runs.
+ */
+async function whileImportDead(client: ClientBase, importId: string, action: () => Promise<void>): Promise<void> {
+  const key = importLockKey(importId);
+  const { rows } = await client.query('SELECT pg_try_advisory_lock(hashtext($1), $2) AS dead', ['import', key]);
+  if (!rows[0].dead) return;
+  try {
+    await action();
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(hashtext($1), $2)', ['import', key]);
+  }
 }
 
 /** What a source's staging gets besides the import's connection. */
@@ -523,16 +532,10 @@ export async function prepareLoader(loader: Client, schema: string): Promise<num
  */
 async function dropLeftoverSchemas(client: PoolClient): Promise<void> {
   const { rows } = await client.query(`SELECT nspname, substr(nspname, 8) AS id FROM pg_namespace WHERE nspname ~ '^import_[0-9]+$'`);
-  for (const { nspname, id } of rows) {
-    const key = importLockKey(id);
-    const { rows: free } = await client.query('SELECT pg_try_advisory_lock(hashtext($1), $2) AS dead', ['import', key]);
-    if (!free[0].dead) continue;
-    try {
+  for (const { nspname, id } of rows)
+    await whileImportDead(client, id, async () => {
       await client.query(`DROP SCHEMA IF EXISTS ${nspname} CASCADE`);
-    } finally {
-      await client.query('SELECT pg_advisory_unlock(hashtext($1), $2)', ['import', key]);
-    }
-  }
+    });
 }
 
 /** How many rejected rows and warnings an import's result lists (the job's result is kept by the queue). */
