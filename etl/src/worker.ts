@@ -4,12 +4,11 @@ import { etlQueue } from '@bu/jobs';
 import { logger } from '@bu/logger';
 import { METRICS, watchPool } from '@bu/metrics';
 import { Counter, Histogram } from 'prom-client';
-import { startEtlWorker } from './jobs/etl-job';
+import { markAbandonedRuns, startEtlWorker } from './jobs/etl-job';
 import { scheduleDropFolderPull } from './jobs/drop-folders';
 import { scheduleReadModelRefresh } from './jobs/read-models';
 import { scheduleRetentionPurge } from './jobs/retention';
 import { sweepOrphanSpills } from './issues';
-import { failAbandonedRunsOf } from './import-run';
 import { ensurePrivateDir, sweepUploadOrphans } from './jobs/upload-zip';
 
 // The ETL worker as a whole, for whichever process runs it: apps/worker (its own process, docker's
@@ -106,9 +105,7 @@ export function startWorker(config: WorkerConfig): RunningWorker {
   const spills = sweepOrphanSpills();
   if (spills.length > 0) logger().info(`Removed ${spills.length} spill file(s) of rejected rows left by a stopped process.`);
   // Imports a killed process left 'running' are marked failed at start-up (and every few minutes).
-  failAbandonedRunsOf(pool)
-    .then((ids) => ids.length > 0 && logger().warn({ imports: ids }, `Imports ${ids.join(', ')} had stopped: marked failed.`))
-    .catch((e: Error) => logger().error({ err: e }, `Could not look for stopped imports: ${e.message}`));
+  void markAbandonedRuns(pool);
   // Raw uploads a crash or a lost job left behind are removed at start-up (see sweepUploadOrphans).
   const swept = sweepUploadOrphans(config.uploadDir, queue).catch((e) => {
     logger().error({ err: e }, `Could not sweep the upload folder: ${e.message}`);

@@ -2,12 +2,13 @@ import { createHash } from 'crypto';
 import { existsSync } from 'fs';
 import { lstat, mkdir, readdir, realpath, rename, rm } from 'fs/promises';
 import { basename, dirname, join, resolve } from 'path';
-import { Client, type Pool } from 'pg';
+import type { Pool } from 'pg';
 import { APPLICATION_NAME } from '@bu/config';
 import type { Queue } from '@bu/queue';
 import { checksum, SourceKind } from '../import-run';
 import { DELIVERY_STATES, privateDelivery, PULL_JOB, stateFolder, type DeliveryState, type EtlJobData } from '@bu/jobs';
 import { maskCprInText } from '../pseudonym';
+import { withSessionLock } from './session-lock';
 
 export const DONE_MARKER = '.done';
 export { DELIVERY_STATES, PULL_JOB, settleDelivery, type DeliveryState } from '@bu/jobs';
@@ -186,17 +187,9 @@ async function deliveryChecksum(root: string, names: string[]): Promise<string |
  */
 export async function pullDropFolders(pool: Pool, queue: Queue<EtlJobData>): Promise<Record<string, PullOutcome>> {
   // One check at a time over every worker (a check that outlasts the schedule's interval, a stalled
-  // one run again): two would take the same delivery twice, or split its files. On a connection of
-  // its own (a pool of one has no other), whose session holds the lock.
-  const lock = new Client({ ...pool.options, application_name: APPLICATION_NAME.etl });
-  lock.on('error', () => undefined);
-  await lock.connect();
-  try {
-    const { rows } = await lock.query('SELECT pg_try_advisory_lock(hashtext($1)) AS got', ['pull-drop-folders']);
-    return rows[0].got ? await pullEach(pool, queue) : {};
-  } finally {
-    await lock.end().catch(() => undefined);
-  }
+  // one run again): two would take the same delivery twice, or split its files.
+  const lock = { name: 'pull-drop-folders', key: 0, application: APPLICATION_NAME.etl };
+  return withSessionLock(pool, lock, async (got) => (got ? pullEach(pool, queue) : {}));
 }
 
 async function pullEach(pool: Pool, queue: Queue<EtlJobData>): Promise<Record<string, PullOutcome>> {

@@ -4,7 +4,7 @@ import { DelayedError, UnrecoverableError } from 'bullmq';
 import { existsSync } from 'fs';
 import { rm, utimes } from 'fs/promises';
 import { basename, dirname, join } from 'path';
-import { Client, type Pool } from 'pg';
+import type { Pool } from 'pg';
 import { APPLICATION_NAME, settings } from '@bu/config';
 import { buildReadModels, READ_MODEL_SOURCES, READ_MODELS_CURRENT } from '@bu/db/read-models';
 import { etlQueue, jobRouter, type EtlJobData, type JobHandlers } from '@bu/jobs';
@@ -23,6 +23,7 @@ import {
   settleDelivery,
 } from './drop-folders';
 import { refreshStaleReadModels } from './read-models';
+import { withSessionLock } from './session-lock';
 import { purgeExpired } from './retention';
 import { unpackUploadZipApart, UploadError } from './upload-zip';
 
@@ -158,6 +159,19 @@ async function notMovedMessage(dir: string): Promise<string> {
     : `Flytningen af leverancen til ${dir} blev afbrudt; filerne er lagt tilbage i afleveringsmappen og hentes ved næste kontrol. Intet er indlæst.`;
 }
 
+/**
+ * Marks failed the imports that ended without a word (failAbandonedRunsOf), and says so in the
+ * worker's log; a failure to look is logged, never thrown: the caller's own work goes on.
+ */
+export async function markAbandonedRuns(pool: Pool): Promise<void> {
+  try {
+    const ids = await failAbandonedRunsOf(pool);
+    if (ids.length > 0) logger().warn({ imports: ids }, `Imports ${ids.join(', ')} had stopped: marked failed.`);
+  } catch (e) {
+    logger().error({ err: e }, `Could not look for stopped imports: ${(e as Error).message}`);
+  }
+}
+
 /** The longest an import waits for its last progress writes before it ends (ms). */
 const PROGRESS_WAIT_MS = 30_000;
 
@@ -210,24 +224,20 @@ export const MUNICIPALITY_BUSY_DELAY_MS = 1000;
 export async function oneImportPerMunicipality<R>(pool: Pool, job: Job<EtlJobData, unknown>, run: () => Promise<R>): Promise<R> {
   const municipality = job.data.municipality ?? job.data.allowedMunicipality;
   if (municipality === undefined) return run();
-  // Its own connection, not one of the pool's: the import takes the pool's (a pool of one has no other).
-  const lock = new Client({ ...pool.options, application_name: APPLICATION_NAME.import });
-  lock.on('error', (e: Error) =>
-    logger().warn({ job: job.id, err: e }, `Lost the lock connection of municipality ${municipality}: ${e.message}`),
-  );
-  await lock.connect();
-  try {
-    const { rows } = await lock.query('SELECT pg_try_advisory_lock(hashtext($1), $2) AS got', ['import-municipality', municipality]);
-    if (!rows[0].got) {
+  const lock = {
+    name: 'import-municipality',
+    key: municipality,
+    application: APPLICATION_NAME.import,
+    lost: `Job ${job.id} lost the lock connection of municipality ${municipality}`,
+  };
+  return withSessionLock(pool, lock, async (got) => {
+    if (!got) {
       logger().debug({ job: job.id }, `Municipality ${municipality} is being imported by another job: job ${job.id} waits.`);
       await job.moveToDelayed(Date.now() + MUNICIPALITY_BUSY_DELAY_MS, job.token);
       throw new DelayedError();
     }
-    return await run();
-  } finally {
-    // Ending the session lets go of its advisory lock.
-    await lock.end().catch((e: Error) => logger().debug({ job: job.id, err: e }, `Lock connection not closed cleanly: ${e.message}`));
-  }
+    return run();
+  });
 }
 
 /**
@@ -272,12 +282,7 @@ export function etlJobHandlers(
     'refresh-read-models': async (job) => {
       // The repair that runs every few minutes also says in the import log which imports ended
       // without a word (a job the queue gave up after it stalled, a killed CLI import).
-      const abandoned = await failAbandonedRunsOf(pool).catch((e: Error) => {
-        logger().error({ job: job.id, err: e }, `Could not look for stopped imports: ${e.message}`);
-        return [] as string[];
-      });
-      if (abandoned.length > 0)
-        logger().warn({ job: job.id, imports: abandoned }, `Imports ${abandoned.join(', ')} had stopped: marked failed.`);
+      await markAbandonedRuns(pool);
       if (!settings().KPI_READ_MODELS) return null;
       const { built, failed, left } = await refreshStaleReadModels(pool);
       if (built.length + failed.length > 0)
