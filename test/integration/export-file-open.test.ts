@@ -21,6 +21,9 @@ describe('an export file is opened only as a regular file, never through a link'
     replace(join(dir, 'sager.csv'));
     return dir;
   };
+  /** The small DUBU export imported with its sager.csv replaced. */
+  const importWith = (replace: (path: string) => void) =>
+    importDubu(db.pool, exportWith(replace), { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D });
   const cases = async () => (await db.pool.query(`SELECT count(*)::int AS n FROM child_case`)).rows[0].n;
 
   beforeAll(async () => {
@@ -40,34 +43,20 @@ describe('an export file is opened only as a regular file, never through a link'
     // A named pipe would block a plain open for ever: it is refused at once.
     ['a named pipe', (path: string) => execFileSync('mkfifo', [path]), /sager\.csv er ikke en almindelig fil/],
   ])('%s fails the import with a Danish message, and nothing is written', async (_, replace, message) => {
-    const result = await importDubu(db.pool, exportWith(replace), { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D });
+    const result = await importWith(replace);
     expect(result.status).toBe('failed');
     expect(result.error).toMatch(message);
     expect(await cases()).toBe(0);
   });
 
   it('the same export with the file itself imports', async () => {
-    const result = await importDubu(
-      db.pool,
-      exportWith((path) => cpSync(join(DUBU_SMALL, 'sager.csv'), path)),
-      {
-        pseudonymSecret: TEST_SECRET,
-        exportDate: DUBU_SMALL_D,
-      },
-    );
+    const result = await importWith((path) => cpSync(join(DUBU_SMALL, 'sager.csv'), path));
     expect(result.status).toBe('succeeded');
     expect(await cases()).toBe(11);
   });
 
   it('a link where the loaded snapshot has the same file fails the import as well (the same-export check is not fooled)', async () => {
-    const result = await importDubu(
-      db.pool,
-      exportWith((path) => symlinkSync(join(DUBU_SMALL, 'sager.csv'), path)),
-      {
-        pseudonymSecret: TEST_SECRET,
-        exportDate: DUBU_SMALL_D,
-      },
-    );
+    const result = await importWith((path) => symlinkSync(join(DUBU_SMALL, 'sager.csv'), path));
     expect(result.status).toBe('failed');
     expect(result.error).toMatch(/sager\.csv er en symbolsk henvisning; den følges ikke/);
     const { rows } = await db.pool.query(`SELECT status FROM import_run WHERE id = $1`, [result.importId]);

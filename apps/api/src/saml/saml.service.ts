@@ -10,8 +10,6 @@ import { SsoService } from '../sso/sso.service';
 import type { ExternalIdentity } from '../sso/sso.types';
 import { SamlRepository } from './saml.repository';
 
-/** Where the identity provider posts its answer (HTTP-POST binding). */
-export const SAML_ACS_PATH = '/api/v1/auth/saml/acs';
 export const SAML_LOGIN_PATH = '/api/v1/auth/saml/login';
 /** How long a login may take at the identity provider: an older AuthnRequest is not answered. */
 export const SAML_REQUEST_MAX_AGE_SECONDS = 10 * 60;

@@ -47,6 +47,9 @@ export interface WeeklyRecipient {
   teams: string[];
 }
 
+/** The week a weekly e-mail belongs to: its Monday, Danish time (the same for the note and its release). */
+const THIS_WEEK = `date_trunc('week', now() AT TIME ZONE 'Europe/Copenhagen')::date`;
+
 export class ReportsRepository {
   constructor(private readonly query: Query) {}
 
@@ -118,7 +121,7 @@ export class ReportsRepository {
    */
   async claimWeeklyMail(username: string): Promise<boolean> {
     const rows = await this.query(
-      `INSERT INTO weekly_mail_sent (week, username) VALUES (date_trunc('week', now() AT TIME ZONE 'Europe/Copenhagen')::date, $1)
+      `INSERT INTO weekly_mail_sent (week, username) VALUES (${THIS_WEEK}, $1)
        ON CONFLICT DO NOTHING RETURNING 1`,
       [username],
     );
@@ -127,10 +130,7 @@ export class ReportsRepository {
 
   /** A claimed e-mail that could not be sent: a later run of the job may try again. */
   async releaseWeeklyMail(username: string): Promise<void> {
-    await this.query(
-      `DELETE FROM weekly_mail_sent WHERE week = date_trunc('week', now() AT TIME ZONE 'Europe/Copenhagen')::date AND username = $1`,
-      [username],
-    );
+    await this.query(`DELETE FROM weekly_mail_sent WHERE week = ${THIS_WEEK} AND username = $1`, [username]);
   }
 
   /** The notes of weeks more than four weeks back (user names: kept no longer than they are of use). */
