@@ -71,8 +71,9 @@ const TOOLING_ALLOW = [
   // Starting the API in-process: tests, benchmarks, `npm start` and `npm run serve`; and its
   // module and OpenAPI document for `npm run generate:api` (scripts/lib/openapi.ts).
   '^(\\.\\./)+apps/api/src/(app|main|app\\.module|validation/openapi-document)$',
-  // API services that tests (and scripts/lib/users.ts, bench/login.ts) exercise without HTTP.
-  '^(\\.\\./)+apps/api/src/auth/(auth\\.service|users|password|user-state-cache|login-throttle)$',
+  // API services that tests (and scripts/lib/users.ts, bench/login.ts) exercise without HTTP; the
+  // one-time codes that `npm run admin -- user totp` makes and tests compute.
+  '^(\\.\\./)+apps/api/src/auth/(auth\\.service|users|password|user-state-cache|login-throttle|totp)$',
   '^(\\.\\./)+apps/api/src/audit/(audit\\.service|audit\\.hook)$',
   '^(\\.\\./)+apps/api/src/(database/request-scope|database/read-replica|database/scoped-pg|kpi/kpi-cache\\.service|kpi/national|security/headers)$',
   // The workers of one process (`npm start`, `npm run serve`), and the reports' parts tests run.

@@ -3,17 +3,22 @@
 // npm run admin -- audit verify: walks the audit log's hash chain; exit code 1 names the first broken row.
 // npm run admin -- user disable <name> | user enable <name>: a disabled user cannot log in, and
 // its tokens stop working (within 60 s).
+// npm run admin -- user totp <name> [--remove]: gives a password user a one-time code from an
+// authenticator app as a second factor (prints the secret, then asks for the app's first code), or
+// removes it (a lost phone); either ends the user's sessions (ADR 0116).
 // npm run admin -- backup <file> | restore <file> [--force]: pg_dump/pg_restore of the product's
 // schema (docs/OPERATIONS.md "Backup and restore").
 // npm run admin -- municipality cvr <code> <cvr|--clear>: registers the municipality's CVR number,
 // to which its KOMBIT privilege mappings are held (docs/SSO.md); warns of mappings that do not fit.
 import { Pool } from 'pg';
+import { createInterface } from 'readline';
+import { base32, newTotpSecret, otpauthUri, totpMatch } from '../apps/api/src/auth/totp';
 import { APPLICATION_NAME, databaseUrlFromEnv } from '@bu/config';
 import { migrate, verifyAuditChain } from '@bu/db';
 import { isRole } from '@bu/domain';
 import { backup, restore } from './lib/backup';
 import { registerCvr } from './lib/municipalities';
-import { addUser, setUserDisabled, userNamed } from './lib/users';
+import { addUser, setUserDisabled, setUserTotp, userNamed } from './lib/users';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -53,6 +58,21 @@ function readPassword(): Promise<string> {
   });
 }
 
+/** One line typed at a terminal or given on standard input, after a prompt on standard error. */
+function readLine(prompt: string): Promise<string> {
+  const lines = createInterface({ input: process.stdin, output: process.stderr, terminal: Boolean(process.stdin.isTTY) });
+  return new Promise((resolve) => {
+    let answered = false;
+    lines.question(prompt, (answer) => {
+      answered = true;
+      lines.close();
+      resolve(answer);
+    });
+    // Standard input ended without a line: an empty answer, refused by the caller.
+    lines.on('close', () => answered || resolve(''));
+  });
+}
+
 function option(args: string[], name: string): string[] {
   const values: string[] = [];
   args.forEach((a, i) => {
@@ -86,7 +106,7 @@ async function auditVerify(url: string): Promise<void> {
 }
 
 const USAGE =
-  'Brug: npm run admin -- user add <navn> --role <udvalg|chef|teamleder|admin> [--team <team>] [--municipality <kode>] [--replace] | user disable <navn> | user enable <navn> | municipality cvr <kode> <cvr|--clear> | audit verify | backup <fil> | restore <fil> [--force]';
+  'Brug: npm run admin -- user add <navn> --role <udvalg|chef|teamleder|admin> [--team <team>] [--municipality <kode>] [--replace] | user disable <navn> | user enable <navn> | user totp <navn> [--remove] | municipality cvr <kode> <cvr|--clear> | audit verify | backup <fil> | restore <fil> [--force]';
 
 async function disable(username: string, disabled: boolean): Promise<void> {
   const url = databaseUrlFromEnv();
@@ -102,6 +122,43 @@ async function disable(username: string, disabled: boolean): Promise<void> {
       ? `Bruger ${username} er spærret; brugerens sessioner ophører inden for 60 sekunder.`
       : `Bruger ${username} kan logge ind igen.`,
   );
+}
+
+/**
+ * Gives the user a new one-time-code secret: it is shown once (the address an authenticator app reads,
+ * and the key to type in), and written only when the app's first code matches, so a secret that never
+ * reached the app cannot lock anyone out. `remove`: the user logs in with the password alone again
+ * (where LOGIN_SECOND_FACTOR allows it).
+ */
+async function totp(username: string, remove: boolean): Promise<void> {
+  const url = databaseUrlFromEnv();
+  await migrate(url);
+  const pool = new Pool({ connectionString: url, max: 2, application_name: APPLICATION_NAME.admin });
+  try {
+    const user = await userNamed(pool, username);
+    if (!user) throw new Error(`Brugeren ${username} findes ikke`);
+    if (user.authSource !== 'local')
+      throw new Error(`Brugeren ${username} logger ind med organisationens konto, hvis egen to-faktor-login gælder; intet er ændret.`);
+    if (remove) {
+      if (!(await setUserTotp(pool, username, null))) throw new Error(`Brugeren ${username} findes ikke`);
+      console.log(
+        `Bruger ${username} har ikke længere en engangskode; brugerens sessioner er afsluttet.${user.municipality === null ? ' En national administrator kan ikke logge ind uden (LOGIN_SECOND_FACTOR), før en ny er oprettet.' : ''}`,
+      );
+      return;
+    }
+    const secret = newTotpSecret();
+    console.log(`Åbn godkendelses-appen (fx Microsoft Authenticator) på ${username}s telefon, og tilføj en konto:`);
+    console.log(`  som QR-kode eller link: ${otpauthUri(secret, username)}`);
+    console.log(`  eller med nøglen:       ${base32(secret).replace(/(.{4})(?=.)/g, '$1 ')}`);
+    const step = totpMatch(secret, await readLine('Skriv den første kode, appen viser: '));
+    if (step === null) throw new Error('Koden passer ikke til nøglen (eller tog mere end et minut); intet er ændret. Prøv igen.');
+    if (!(await setUserTotp(pool, username, secret, step))) throw new Error(`Brugeren ${username} findes ikke længere; intet er ændret.`);
+    console.log(
+      `Bruger ${username} logger nu ind med adgangskode og engangskode${user.secondFactor ? ' (den forrige nøgle virker ikke længere)' : ''}; brugerens sessioner er afsluttet.`,
+    );
+  } finally {
+    await pool.end();
+  }
 }
 
 async function main(): Promise<void> {
@@ -153,6 +210,10 @@ async function main(): Promise<void> {
   }
   if (noun === 'user' && (verb === 'disable' || verb === 'enable') && username && !username.startsWith('--'))
     return disable(username, verb === 'disable');
+  if (noun === 'user' && verb === 'totp' && username && !username.startsWith('--')) {
+    if (rest.some((a) => a !== '--remove')) throw new Error('Brug: npm run admin -- user totp <navn> [--remove]');
+    return totp(username, rest.includes('--remove'));
+  }
   if (noun !== 'user' || verb !== 'add' || !username || username.startsWith('--')) {
     throw new Error(USAGE);
   }
@@ -189,6 +250,9 @@ async function main(): Promise<void> {
     if (!written)
       throw new Error(`Brugeren ${username} blev oprettet af en anden, mens adgangskoden blev skrevet; intet er ændret. Prøv igen.`);
     console.log(`Bruger ${username} (${role}) er ${existing ? 'ændret; brugerens sessioner er afsluttet' : 'oprettet'}.`);
+    // Under the default policy a product administrator cannot log in before this (ADR 0116).
+    if (role === 'admin' && !municipality && !existing?.secondFactor)
+      console.log(`En national administrator logger ind med en engangskode: npm run admin -- user totp ${username}`);
   } finally {
     await pool.end();
   }

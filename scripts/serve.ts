@@ -18,7 +18,7 @@ import { startWorkers } from '../apps/worker/src/workers';
 import { logger, stopOnSignals } from '@bu/logger';
 import { shareMetricsWithSupervisor } from '@bu/metrics';
 import { childEntries, supervise } from './lib/supervisor';
-import { removeDemoUsers } from './lib/users';
+import { removeDemoUsers, usersWithoutSecondFactor } from './lib/users';
 
 async function main(): Promise<void> {
   const apiOnly = process.argv[2] === 'api'; // docker: the worker runs in its own container
@@ -43,8 +43,17 @@ async function main(): Promise<void> {
     (warning) => logger().warn(warning),
   );
   const pool = new Pool({ connectionString: config.databaseUrl, max: 1, application_name: APPLICATION_NAME.start });
-  const removed = await removeDemoUsers(pool).finally(() => pool.end());
-  if (removed > 0) logger().info(`Removed ${removed} demo user(s): demo logins exist only on the embedded default.`);
+  try {
+    const removed = await removeDemoUsers(pool);
+    if (removed > 0) logger().info(`Removed ${removed} demo user(s): demo logins exist only on the embedded default.`);
+    const lacking = await usersWithoutSecondFactor(pool, config.secondFactor);
+    if (lacking.length > 0)
+      logger().warn(
+        `${lacking.length} bruger(e) skal logge ind med engangskode (LOGIN_SECOND_FACTOR=${config.secondFactor}) men har ingen og kan ikke logge ind: ${lacking.slice(0, 20).join(', ')}. Opret den med npm run admin -- user totp <navn>.`,
+      );
+  } finally {
+    await pool.end();
+  }
   if (processes.supervised) {
     const supervisor = await supervise({
       api: processes.api,

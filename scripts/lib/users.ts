@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
-import { saveUser, setDisabled, type NewUser } from '../../apps/api/src/auth/users';
+import type { SecondFactorPolicy } from '@bu/config';
+import { saveUser, setDisabled, setTotpSecret, type NewUser } from '../../apps/api/src/auth/users';
 
 export type { NewUser };
 
@@ -15,9 +16,10 @@ export function addUser(pool: Pool, user: NewUser, only?: 'new' | 'password-user
 export async function userNamed(
   pool: Pool,
   username: string,
-): Promise<{ role: string; municipality: number | null; authSource: string } | undefined> {
+): Promise<{ role: string; municipality: number | null; authSource: string; secondFactor: boolean } | undefined> {
   const { rows } = await pool.query(
-    `SELECT role, municipality_code AS municipality, auth_source AS "authSource" FROM app_user WHERE username = $1`,
+    `SELECT role, municipality_code AS municipality, auth_source AS "authSource", totp_secret IS NOT NULL AS "secondFactor"
+     FROM app_user WHERE username = $1`,
     [username],
   );
   return rows[0];
@@ -26,6 +28,11 @@ export async function userNamed(
 /** Disables (or enables) a user; false when there is no such user. */
 export function setUserDisabled(pool: Pool, username: string, disabled: boolean): Promise<boolean> {
   return setDisabled((sql, params) => pool.query(sql, params), username, disabled);
+}
+
+/** Sets (or with null removes) the user's one-time-code secret; false when there is no password user of that name. */
+export function setUserTotp(pool: Pool, username: string, secret: Buffer | null, usedStep: number | null = null): Promise<boolean> {
+  return setTotpSecret((sql, params) => pool.query(sql, params), username, secret, usedStep);
 }
 
 /** Demo users exist only on the embedded default: a real deployment removes them at start. */
@@ -38,6 +45,31 @@ export async function removeDemoUsers(pool: Pool): Promise<number> {
     const { rowCount } = await client.query('DELETE FROM app_user WHERE demo');
     await client.query('COMMIT');
     return rowCount ?? 0;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * The password users the policy requires to have a second factor who have none: they cannot log in
+ * (ADR 0116). Named at start, so that the operator learns it before the first refused login.
+ */
+export async function usersWithoutSecondFactor(pool: Pool, policy: SecondFactorPolicy): Promise<string[]> {
+  if (policy === 'none') return [];
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SELECT set_config('bu.municipalities', '*', true)`);
+    const { rows } = await client.query(
+      `SELECT username FROM app_user WHERE auth_source = 'local' AND NOT disabled AND NOT demo AND totp_secret IS NULL
+         AND ($1 OR municipality_code IS NULL) ORDER BY username`,
+      [policy === 'all'],
+    );
+    await client.query('COMMIT');
+    return rows.map((r: { username: string }) => r.username);
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;

@@ -19,7 +19,16 @@ describe('HTTP security headers and /api/docs', () => {
   async function start(overrides: Partial<AppConfig> = {}): Promise<INestApplication> {
     const config = configFromEnv(
       {},
-      { databaseUrl: db.url, pseudonymSecret: TEST_SECRET, jwtSecret: TEST_JWT_SECRET, runWorker: false, webDist: web, ...overrides },
+      {
+        databaseUrl: db.url,
+        pseudonymSecret: TEST_SECRET,
+        jwtSecret: TEST_JWT_SECRET,
+        runWorker: false,
+        webDist: web,
+        // The national admin logs in with the password alone here (as in startTestApi).
+        secondFactor: 'none',
+        ...overrides,
+      },
     );
     const app = await createApp(config, { logger: false });
     await app.init();

@@ -79,6 +79,8 @@ describe('the API stays responsive while a 300 MB upload is received and unpacke
         runWorker: true,
         uploadDir,
         webDist: 'dist/does-not-exist',
+        // The national admin logs in with the password alone here (as in startTestApi).
+        secondFactor: 'none',
       },
     );
     // A real listening API, and the worker in the same process (as the embedded default runs them).

@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARDS } from '@bu/dashboards';
 import { importDubu, importEconomy, importStatistics, startEtlWorker } from '@bu/etl';
 import { BrowserApp, OUT, ROOT, seriousA11yViolations, startBrowserApp } from '../support/browser-app';
+import { hotp, newTotpSecret, totpStep } from '../../apps/api/src/auth/totp';
+import { addUser, setUserTotp } from '../../scripts/lib/users';
+import { PASSWORD } from '../support/api';
 import { TEST_SECRET } from '../support/database';
 import { DUBU_SMALL, DUBU_SMALL_D } from '../support/fixtures';
 
@@ -228,6 +231,33 @@ describe('dashboard in Chromium: the team leader sees caseload per caseworker', 
     await page.getByLabel('Adgangskode').fill('forkert');
     await page.getByRole('button', { name: 'Log ind' }).click();
     expect(await page.getByRole('alert').textContent()).toBe('Forkert brugernavn eller adgangskode');
+    await page.close();
+  });
+
+  it('asks a user with a second factor for the one-time code after the password, in Danish (ADR 0116)', async () => {
+    const secret = newTotpSecret();
+    await addUser(env.db.pool, { username: 'to-faktor', password: PASSWORD, role: 'chef', municipality: 461 });
+    await setUserTotp(env.db.pool, 'to-faktor', secret);
+    const page = await env.browser.newPage();
+    await page.goto(env.base);
+    await page.getByLabel('Brugernavn').fill('to-faktor');
+    await page.getByLabel('Adgangskode').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log ind' }).click();
+    const codeField = page.getByLabel('Engangskode fra din godkendelses-app');
+    await codeField.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('code');
+    expect(await codeField.getAttribute('autocomplete')).toBe('one-time-code');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    const wrong = String((Number(hotp(secret, totpStep())) + 500_000) % 1_000_000).padStart(6, '0');
+    await codeField.fill(wrong);
+    await page.getByRole('button', { name: 'Log ind' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toBe(
+      'Forkert engangskode, eller koden er brugt. Vent på den næste kode i appen, og prøv igen.',
+    );
+    await codeField.fill(hotp(secret, totpStep()));
+    await page.getByRole('button', { name: 'Log ind' }).click();
+    expect(await page.getByTestId('current-user').textContent()).toContain('to-faktor');
     await page.close();
   });
 

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'child_process';
 import { resolve } from 'path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hotp, totpStep } from '../../apps/api/src/auth/totp';
 import { addUser } from '../../scripts/lib/users';
 import { startTestApi } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/database';
@@ -123,4 +124,98 @@ describe('npm run admin -- user add (how a real deployment gets its first users)
     expect(code).toBe(0);
     expect((await db.pool.query(`SELECT role FROM app_user WHERE username = 'erik'`)).rows).toEqual([{ role: 'chef' }]);
   }, 60_000);
+
+  describe('user totp: a one-time code as the second factor (ADR 0116)', () => {
+    const fromBase32 = (text: string) => {
+      let bits = '';
+      for (const ch of text.replace(/\s+/g, '')) bits += 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'.indexOf(ch).toString(2).padStart(5, '0');
+      return Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
+    };
+    /** Runs `user totp`, answering its prompt with what `answer` makes of the key it showed. */
+    const enrol = async (args: string[], answer: (secret: Buffer) => string) => {
+      const child = spawn(process.execPath, ['tools/run.js', 'scripts/admin.ts', 'user', 'totp', ...args], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: db.url },
+      });
+      let stdout = '';
+      let stderr = '';
+      let secret: Buffer | undefined;
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        const key = /eller med nøglen:\s+([A-Z2-7 ]+)\n/.exec(stdout)?.[1];
+        if (key && !secret && stderr.includes('Skriv den første kode')) {
+          secret = fromBase32(key);
+          child.stdin.end(`${answer(secret)}\n`);
+        }
+      });
+      const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      return { status, stdout, stderr, secret };
+    };
+    const stored = async (username: string) =>
+      (
+        await db.pool.query(
+          `SELECT totp_secret AS secret, totp_last_step AS step, token_version AS version FROM app_user WHERE username = $1`,
+          [username],
+        )
+      ).rows[0];
+
+    it("shows the key once and stores it when the app's first code matches; that code does not log in again", async () => {
+      await addUser(db.pool, { username: 'lars', password: 'en-lang-adgangskode', role: 'admin' });
+      const before = await stored('lars');
+      const result = await enrol(['lars'], (secret) => hotp(secret, totpStep()));
+      expect(result.stderr).not.toMatch(/Error|passer ikke/);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(/otpauth:\/\/totp\/B%C3%B8rneblik%3Alars\?secret=[A-Z2-7]{32}&issuer=/);
+      expect(result.stdout).toContain('Bruger lars logger nu ind med adgangskode og engangskode; brugerens sessioner er afsluttet.');
+      const after = await stored('lars');
+      expect(after.secret.equals(result.secret)).toBe(true);
+      expect(Number(after.step)).toBeGreaterThanOrEqual(totpStep() - 1);
+      expect(after.version).toBe(before.version + 1);
+      const app = await startTestApi(db, { secondFactor: 'national' });
+      try {
+        const login = (code?: string) =>
+          request(app.getHttpServer()).post('/api/v1/auth/login').send({ username: 'lars', password: 'en-lang-adgangskode', code });
+        // The code typed at the terminal was used there; the next step's logs in.
+        await login(hotp(result.secret!, Number(after.step))).expect(401);
+        await login(hotp(result.secret!, Number(after.step) + 1)).expect(200);
+      } finally {
+        await app.close();
+      }
+    }, 60_000);
+
+    it('stores nothing when the code does not match, and refuses an unknown or single sign-on user', async () => {
+      await addUser(db.pool, { username: 'mette', password: 'en-lang-adgangskode', role: 'admin' });
+      const wrong = await enrol(['mette'], (secret) => String((Number(hotp(secret, totpStep())) + 1) % 1_000_000).padStart(6, '0'));
+      expect(wrong.status).toBe(1);
+      expect(wrong.stderr).toContain('Koden passer ikke til nøglen (eller tog mere end et minut); intet er ændret. Prøv igen.');
+      expect((await stored('mette')).secret).toBeNull();
+      const unknown = admin(['user', 'totp', 'findes-ikke'], '');
+      expect(unknown.status).toBe(1);
+      expect(unknown.stderr).toContain('Brugeren findes-ikke findes ikke');
+      await db.pool.query(
+        `INSERT INTO app_user (username, role, municipality_code, auth_source, external_id) VALUES ('sso-sara', 'chef', 461, 'oidc', 'idp|sara')`,
+      );
+      const sso = admin(['user', 'totp', 'sso-sara'], '');
+      expect(sso.status).toBe(1);
+      expect(sso.stderr).toContain('logger ind med organisationens konto');
+      expect(admin(['user', 'totp', 'mette', '--force'], '').stderr).toContain('Brug: npm run admin -- user totp <navn> [--remove]');
+    }, 60_000);
+
+    it('removes the factor with --remove, ending the sessions', async () => {
+      await addUser(db.pool, { username: 'niels', password: 'en-lang-adgangskode', role: 'chef', municipality: 461 });
+      expect((await enrol(['niels'], (secret) => hotp(secret, totpStep()))).status).toBe(0);
+      const before = await stored('niels');
+      const removed = admin(['user', 'totp', 'niels', '--remove'], '');
+      expect(removed.status).toBe(0);
+      expect(removed.stdout).toContain('Bruger niels har ikke længere en engangskode; brugerens sessioner er afsluttet.');
+      const after = await stored('niels');
+      expect([after.secret, after.step, after.version]).toEqual([null, null, before.version + 1]);
+    }, 60_000);
+
+    it('names the command when a national administrator is made', () => {
+      const made = admin(['user', 'add', 'olga', '--role', 'admin'], 'en-lang-adgangskode');
+      expect(made.stdout).toContain('En national administrator logger ind med en engangskode: npm run admin -- user totp olga');
+    });
+  });
 });

@@ -43,6 +43,9 @@ export async function startTestApi(
       webDist: 'dist/does-not-exist',
       // Each test API its own private upload folder, not the repository's .data/uploads.
       uploadDir: mkdtempSync(join(tmpdir(), 'bu-test-uploads-')),
+      // The tests' national admin logs in with the password alone (tokenFor, several times a step);
+      // the policy itself is tested in test/api/second-factor.test.ts.
+      secondFactor: 'none',
       ...overrides,
     },
   );

@@ -8,6 +8,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** A login whose one-time code is asked for, or was wrong (ADR 0116). */
+    readonly secondFactor?: 'code-needed' | 'code-wrong',
   ) {
     super(message);
   }
@@ -39,14 +41,15 @@ async function send(path: string, init: RequestInit = {}): Promise<Response> {
   const renewed = res.headers.get('X-Renewed-Token');
   if (renewed && getToken() === token) sessionStorage.setItem(TOKEN_KEY, renewed);
   if (!res.ok) {
-    const body = (await res.json().catch(() => ({}))) as { message?: unknown };
+    const body = (await res.json().catch(() => ({}))) as { message?: unknown; secondFactor?: unknown };
     // Refused: the token this request was sent with has ended. A newer one (another login since)
     // is not.
     if (res.status === 401 && token && getToken() === token) {
       clearToken();
       window.dispatchEvent(new Event('boerneblik:logout'));
     }
-    throw new ApiError(res.status, typeof body.message === 'string' ? body.message : `Fejl ${res.status}`);
+    const step = body.secondFactor === 'code-needed' || body.secondFactor === 'code-wrong' ? body.secondFactor : undefined;
+    throw new ApiError(res.status, typeof body.message === 'string' ? body.message : `Fejl ${res.status}`, step);
   }
   return res;
 }
@@ -84,8 +87,9 @@ async function data<T>(call: Promise<{ data?: T }>): Promise<T> {
   return (await call).data as T;
 }
 
-export async function login(username: string, password: string): Promise<CurrentUser> {
-  const res = await data(client.POST('/api/v1/auth/login', { body: { username, password } }));
+/** A password login; `code`: the authenticator app's one-time code, once the API has asked for it. */
+export async function login(username: string, password: string, code?: string): Promise<CurrentUser> {
+  const res = await data(client.POST('/api/v1/auth/login', { body: { username, password, ...(code === undefined ? {} : { code }) } }));
   signedIn(res.token);
   return res.user;
 }

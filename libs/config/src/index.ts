@@ -81,6 +81,9 @@ const flag = (fallback: boolean) =>
 
 /** Who may read the OpenAPI description (/api/docs and /api/docs-json). */
 export const API_DOCS = ['off', 'admin', 'public'] as const;
+/** Which password users must log in with a one-time code as well (ADR 0116); a user who has one always gives it. */
+export const SECOND_FACTOR = ['national', 'all', 'none'] as const;
+export type SecondFactorPolicy = (typeof SECOND_FACTOR)[number];
 export type ApiDocs = (typeof API_DOCS)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -167,6 +170,12 @@ export const envSchema = z.object({
   SHUTDOWN_GRACE_MS: int(10_000, 0),
   /** OpenAPI description: off (default), admin (the JSON for an administrator's token), public. */
   API_DOCS: z.preprocess(blank, z.enum(API_DOCS).optional()),
+  /**
+   * Who must have a second factor for a password login (ADR 0116): `national` (default) the product
+   * administrators without a municipality, `all` every password user, `none` nobody. Demo users
+   * (embedded default only) never.
+   */
+  LOGIN_SECOND_FACTOR: z.preprocess(blank, z.enum(SECOND_FACTOR).default('national')),
   /** Send Strict-Transport-Security: only when clients reach the product over TLS. */
   HSTS: flag(false),
   /** Bytes of cached KPI values kept per API process, in MB. */
@@ -362,6 +371,8 @@ export interface AppConfig extends WorkerConfig {
   /** Run the ETL worker inside the API process (embedded default and `npm run serve`). */
   runWorker: boolean;
   apiDocs: ApiDocs;
+  /** Who must log in with a one-time code besides the password (LOGIN_SECOND_FACTOR, ADR 0116). */
+  secondFactor: SecondFactorPolicy;
   hsts: boolean;
   /** Largest accepted upload in bytes. */
   uploadMaxBytes: number;
@@ -634,6 +645,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
     webDist: overrides.webDist ?? parsed.WEB_DIST,
     runWorker,
     apiDocs: overrides.apiDocs ?? parsed.API_DOCS ?? 'off',
+    secondFactor: overrides.secondFactor ?? parsed.LOGIN_SECOND_FACTOR,
     hsts: overrides.hsts ?? parsed.HSTS,
     uploadMaxBytes: overrides.uploadMaxBytes ?? parsed.UPLOAD_MAX_BYTES,
     statementTimeoutMs: overrides.statementTimeoutMs ?? parsed.API_STATEMENT_TIMEOUT_MS,

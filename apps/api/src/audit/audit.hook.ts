@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '@bu/logger';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types';
+import { LOGIN_STEP, type LoginStep } from '../auth/auth.service';
 import { AuditService, auditContext } from './audit.service';
 import { maskCprLike } from '@bu/domain';
 
@@ -90,7 +91,10 @@ export function auditRequests(app: INestApplication, log: Logger): void {
       // A case number typed as a CPR number never reaches the log.
       const path = maskCprLike(req.originalUrl.split('?')[0]).slice(0, 300);
       const sso = res.locals[SSO_LOGIN] as SsoLoginAttempt | undefined;
-      const action = sso ? (res.statusCode < 400 ? 'login' : 'login.failed') : auditAction(req.method, path, res.statusCode);
+      const step = res.locals[LOGIN_STEP] as LoginStep | undefined;
+      let action = sso ? (res.statusCode < 400 ? 'login' : 'login.failed') : auditAction(req.method, path, res.statusCode);
+      // The right password, the one-time code asked next: not a failure (a wrong code is one).
+      if (action === 'login.failed' && step === 'code-needed') action = 'login.code';
       if (action === null) return;
       let unlogged: number | null = 0;
       if (action === 'refused' && res.statusCode === 401 && !req.headers.authorization) {
@@ -98,7 +102,7 @@ export function auditRequests(app: INestApplication, log: Logger): void {
         if (unlogged === null) return;
       }
       audit.track(
-        write(audit, db, req, action, path, res.statusCode, ip, unlogged).catch((e: Error) =>
+        write(audit, db, req, action, path, res.statusCode, ip, unlogged, step).catch((e: Error) =>
           log.error({ err: e }, `Audit row not written (${action} ${req.method} ${path}): ${e.message}`),
         ),
       );
@@ -116,10 +120,11 @@ async function write(
   status: number,
   ip: string | null,
   unlogged: number,
+  step: LoginStep | undefined,
 ): Promise<void> {
   let user = (req as Request & { user?: AuthUser }).user;
   let username = user?.username ?? '-';
-  if (action === 'login' || action === 'login.failed') {
+  if (action === 'login' || action === 'login.failed' || action === 'login.code') {
     // The name tried, also when no such user exists (guessing names is what the log should show).
     const sso = req.res?.locals[SSO_LOGIN] as SsoLoginAttempt | undefined;
     const given = sso ? (sso.username ?? '-') : req.body?.username;
@@ -133,7 +138,7 @@ async function write(
     role: user?.role ?? '-',
     action,
     municipality: user?.municipality ?? null,
-    detail: { method: req.method, path, ...(unlogged > 0 ? { unlogged } : {}) },
+    detail: { method: req.method, path, ...(unlogged > 0 ? { unlogged } : {}), ...(step ? { secondFactor: step } : {}) },
     ip,
     status,
   });

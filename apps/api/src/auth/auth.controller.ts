@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiBody, ApiNoContentResponse, ApiOkResponse, ApiTags } 
 import { LoginResponseSchema, LogoutResponseSchema } from '@bu/contracts';
 import { openApiSchema } from '../validation/openapi-schema';
 import type { CurrentUser as CurrentUserDto, LoginResponse, LogoutResponse } from '@bu/contracts';
-import { AuthService } from './auth.service';
+import { AuthService, LOGIN_STEP } from './auth.service';
 import type { AuthUser } from './auth.types';
 import { CurrentUser, Public } from './roles.decorator';
 
@@ -20,17 +20,28 @@ export class AuthController {
   @Public()
   @Post('auth/login')
   @HttpCode(200)
-  @ApiBody({ schema: { properties: { username: { type: 'string' }, password: { type: 'string' } }, required: ['username', 'password'] } })
+  @ApiBody({
+    schema: {
+      properties: {
+        username: { type: 'string' },
+        password: { type: 'string' },
+        code: { type: 'string', description: "The one-time code of the user's authenticator app, when the user has one (ADR 0116)" },
+      },
+      required: ['username', 'password'],
+    },
+  })
   @ApiOkResponse({ description: 'A bearer token for the Authorization header', schema: openApiSchema(LoginResponseSchema) })
   async login(
-    @Body() body: { username?: string; password?: string },
+    @Body() body: { username?: string; password?: string; code?: string },
     @Ip() ip: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<LoginResponse> {
-    const { token, user } = await this.auth.login(body?.username ?? '', body?.password ?? '', ip).catch((error: unknown) => {
+    const { token, user } = await this.auth.login(body?.username ?? '', body?.password ?? '', ip, body?.code).catch((error: unknown) => {
+      const answer = error instanceof HttpException ? (error.getResponse() as { retryAfter?: number; secondFactor?: string }) : {};
       // Too many failures: say when to try again, in the standard header too.
-      const retryAfter = error instanceof HttpException ? (error.getResponse() as { retryAfter?: number }).retryAfter : undefined;
-      if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
+      if (answer.retryAfter) res.setHeader('Retry-After', String(answer.retryAfter));
+      // A right password whose one-time code is asked for, or was wrong: the audit log tells them apart.
+      if (answer.secondFactor) res.locals[LOGIN_STEP] = answer.secondFactor;
       throw error;
     });
     return { token, user: toCurrentUser(user, user.municipality === null ? [] : [user.municipality]) };

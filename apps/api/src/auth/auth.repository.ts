@@ -7,6 +7,10 @@ export interface Credentials {
   disabled: boolean;
   municipality: number | null;
   role: string;
+  /** The one-time-code secret (ADR 0116); null: the user has no second factor. */
+  totpSecret: Buffer | null;
+  /** Made by the embedded default's demo (well-known passwords, this machine only). */
+  demo: boolean;
 }
 
 export interface UserStateRow {
@@ -27,7 +31,8 @@ export class AuthRepository {
 
   async credentials(username: string): Promise<Credentials | undefined> {
     const [row] = await this.db.query(
-      `SELECT CASE WHEN auth_source = 'local' THEN password_hash END AS "passwordHash", disabled, municipality_code AS municipality, role
+      `SELECT CASE WHEN auth_source = 'local' THEN password_hash END AS "passwordHash", disabled, municipality_code AS municipality, role,
+         CASE WHEN auth_source = 'local' THEN totp_secret END AS "totpSecret", demo
        FROM app_user WHERE username = $1`,
       [username],
     );
@@ -45,6 +50,20 @@ export class AuthRepository {
   /** A stronger hash of the same password, unless the password changed meanwhile. */
   async rehash(username: string, hash: string, previous: string): Promise<void> {
     await this.db.query('UPDATE app_user SET password_hash = $2 WHERE username = $1 AND password_hash = $3', [username, hash, previous]);
+  }
+
+  /**
+   * Takes a one-time code's step as used: false when that step or a later one was used already
+   * (the same code again, or an older one after a newer), decided by the UPDATE itself so that two
+   * logins with one code at once cannot both pass.
+   */
+  async useTotpStep(username: string, step: number): Promise<boolean> {
+    const [, count] = await this.db.query(
+      `UPDATE app_user SET totp_last_step = $2 WHERE username = $1 AND totp_secret IS NOT NULL
+         AND (totp_last_step IS NULL OR totp_last_step < $2) RETURNING username`,
+      [username, step],
+    );
+    return count > 0;
   }
 
   /** Ends every token of the user (they carry the version this bumps). */

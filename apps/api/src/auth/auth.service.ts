@@ -5,11 +5,14 @@ import { isRole } from '@bu/domain';
 import { logger } from '@bu/logger';
 import { AuditService } from '../audit/audit.service';
 import { APP_CONFIG, AppConfig } from '../config';
+import type { SecondFactorPolicy } from '@bu/config';
+import type { Credentials } from './auth.repository';
 import { runInScope } from '../database/request-scope';
 import { AuthRepository } from './auth.repository';
 import type { AuthUser } from './auth.types';
 import { LoginThrottle } from './login-throttle';
 import { dummyHash, hashPassword, verifyPassword } from './password';
+import { totpMatch } from './totp';
 import { UserStateCache } from './user-state-cache';
 
 export { hashPassword };
@@ -38,6 +41,26 @@ export type LogoutStep = (username: string, origin: string) => Promise<string | 
 
 const EXPIRED = 'Din session er udløbet. Log ind igen.';
 const WRONG = 'Forkert brugernavn eller adgangskode';
+
+const CODE_NEEDED = 'Skriv engangskoden fra din godkendelses-app.';
+const CODE_WRONG = 'Forkert engangskode, eller koden er brugt. Vent på den næste kode i appen, og prøv igen.';
+const NO_SECOND_FACTOR =
+  'Din konto skal logge ind med en engangskode fra en app (to-faktor-login), men har ingen endnu. Bed driften om at oprette den med: npm run admin -- user totp <brugernavn>.';
+
+/**
+ * Where a login with a second factor stopped, in the 401's body (`secondFactor`) for the login
+ * page, and on `res.locals` for the audit log: the code is asked for, or the one given was wrong.
+ */
+export type LoginStep = 'code-needed' | 'code-wrong';
+/** The `res.locals` key the login sets to its LoginStep for the audit hook. */
+export const LOGIN_STEP = 'loginStep';
+
+/** Whether a password user must have a second factor under the policy (LOGIN_SECOND_FACTOR, ADR 0116). */
+export function secondFactorRequired(policy: SecondFactorPolicy, user: Pick<Credentials, 'municipality' | 'demo'>): boolean {
+  // Demo users exist only on the embedded default, whose logins are printed in the README.
+  if (user.demo || policy === 'none') return false;
+  return policy === 'all' || user.municipality === null;
+}
 
 /** The audit row of a right password refused because the user is disabled (the answer says only "wrong"). */
 export const LOGIN_DISABLED = 'login.disabled';
@@ -68,7 +91,7 @@ export class AuthService {
     this.previousKey = config.jwtPreviousSecret === undefined ? undefined : Buffer.from(config.jwtPreviousSecret, 'utf8');
   }
 
-  async login(username: string, password: string, address: string): Promise<{ token: string; user: AuthUser }> {
+  async login(username: string, password: string, address: string, code?: string): Promise<{ token: string; user: AuthUser }> {
     const name = String(username);
     await this.throttle.check(name, address);
     const row = await this.repository.credentials(name);
@@ -82,6 +105,13 @@ export class AuthService {
       await this.throttle.fail();
       throw new UnauthorizedException(WRONG);
     }
+    // A municipality that logs in through its organisation's provider has turned passwords off;
+    // a product administrator (no municipality) keeps the password as the way in when SSO fails.
+    if (row.municipality !== null && !(await runInScope('*', () => this.repository.passwordLogin(row.municipality!)))) {
+      await this.throttle.succeed(name, address);
+      throw new ForbiddenException('Din kommune logger ind med organisationens konto. Brug knappen til log ind med din organisation.');
+    }
+    await this.secondFactor(name, row, code, address);
     await this.throttle.succeed(name, address);
     // Same password, stronger hash: not a password change, so the user's other sessions stay.
     // A login has no request scope yet: the user's own row is written in the national one (RLS).
@@ -89,11 +119,30 @@ export class AuthService {
       const hash = await hashPassword(String(password));
       await runInScope('*', () => this.repository.rehash(name, hash, row.passwordHash!));
     }
-    // A municipality that logs in through its organisation's provider has turned passwords off;
-    // a product administrator (no municipality) keeps the password as the way in when SSO fails.
-    if (row.municipality !== null && !(await runInScope('*', () => this.repository.passwordLogin(row.municipality!))))
-      throw new ForbiddenException('Din kommune logger ind med organisationens konto. Brug knappen til log ind med din organisation.');
     return this.session(name);
+  }
+
+  /**
+   * The one-time code after a right password (ADR 0116): asked for when the user has a secret,
+   * refused when wrong or used before (counted as a failed login), and a user the policy requires
+   * to have one but who has none is refused outright (403: the operator sets it up).
+   */
+  private async secondFactor(name: string, row: Credentials, code: string | undefined, address: string): Promise<void> {
+    if (!row.totpSecret) {
+      if (!secondFactorRequired(this.config.secondFactor, row)) return;
+      await this.throttle.succeed(name, address);
+      throw new ForbiddenException(NO_SECOND_FACTOR);
+    }
+    if (code === undefined || code === null || String(code).trim() === '') {
+      // The right password alone is no failure: the login page asks for the code and sends both again.
+      await this.throttle.release(name, address);
+      throw new UnauthorizedException({ statusCode: 401, message: CODE_NEEDED, secondFactor: 'code-needed' satisfies LoginStep });
+    }
+    const step = totpMatch(row.totpSecret, String(code));
+    if (step === null || !(await runInScope('*', () => this.repository.useTotpStep(name, step)))) {
+      await this.throttle.fail();
+      throw new UnauthorizedException({ statusCode: 401, message: CODE_WRONG, secondFactor: 'code-wrong' satisfies LoginStep });
+    }
   }
 
   /** A new session (token) for the user as the database has it now: after a password, or a single sign-on ticket. */

@@ -115,6 +115,22 @@ export class LoginThrottle {
       [keys.ip, this.limits.ip.free],
     );
   }
+
+  /**
+   * The right password of a user whose one-time code is asked next: not a failure, so this attempt's
+   * count is taken back from each counter, and nothing more (the username's earlier failures stay
+   * until the whole login succeeds).
+   */
+  async release(username: string, address: string): Promise<void> {
+    const keys = this.keys(username, address);
+    await this.query(
+      `UPDATE login_attempt a SET failures = a.failures - 1,
+         next_allowed_at = CASE WHEN a.failures - 1 < v.free THEN now() ELSE a.next_allowed_at END
+       FROM (VALUES ('ip', $1, $4::int), ('user', $2, $5::int), ('user_ip', $3, $6::int)) AS v (kind, key, free)
+       WHERE a.kind = v.kind AND a.key = v.key AND a.failures > 0`,
+      [keys.ip, keys.user, keys.user_ip, this.limits.ip.free, this.limits.user.free, this.limits.user_ip.free],
+    );
+  }
 }
 
 /**

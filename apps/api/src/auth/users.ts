@@ -90,3 +90,24 @@ export async function setPassword(query: Query, username: string, password: stri
     ) > 0
   );
 }
+
+/**
+ * Gives a password user a one-time-code secret, or removes it (null), ADR 0116; `usedStep` is the
+ * step of the code that confirmed it, so that code does not log in afterwards. Ends the user's
+ * sessions (the token_version trigger). False when there is no password user of that name.
+ */
+export async function setTotpSecret(
+  query: Query,
+  username: string,
+  secret: Buffer | null,
+  usedStep: number | null = null,
+): Promise<boolean> {
+  return (
+    countRows(
+      await query(
+        `UPDATE app_user SET totp_secret = $2, totp_last_step = $3 WHERE username = $1 AND auth_source = 'local' RETURNING username`,
+        [username, secret, usedStep],
+      ),
+    ) > 0
+  );
+}

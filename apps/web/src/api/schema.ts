@@ -2897,6 +2897,8 @@ export interface operations {
         'application/json': {
           username: string;
           password: string;
+          /** @description The one-time code of the user's authenticator app, when the user has one (ADR 0116) */
+          code?: string;
         };
       };
     };

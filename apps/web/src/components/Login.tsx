@@ -6,6 +6,8 @@ import { ApiError, authProviders, login, type AuthProvider } from '../api';
 export function Login({ onLogin, notice }: { onLogin: (user: CurrentUser) => void; notice?: string | null }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
+  // Asked for after the right password of a user with a second factor (ADR 0116).
+  const [code, setCode] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(notice ?? null);
   const [busy, setBusy] = useState(false);
   const [providers, setProviders] = useState<AuthProvider[]>([]);
@@ -20,9 +22,16 @@ export function Login({ onLogin, notice }: { onLogin: (user: CurrentUser) => voi
     setBusy(true);
     setError(null);
     try {
-      onLogin(await login(username, password));
+      onLogin(await login(username, password, code ?? undefined));
     } catch (e) {
-      setError(e instanceof ApiError && e.status === 401 ? 'Forkert brugernavn eller adgangskode' : (e as Error).message);
+      if (e instanceof ApiError && e.secondFactor) {
+        // The password was right: the code next (a new one after a wrong one).
+        setCode('');
+        setError(e.secondFactor === 'code-wrong' ? e.message : null);
+      } else {
+        setCode(null);
+        setError(e instanceof ApiError && e.status === 401 ? 'Forkert brugernavn eller adgangskode' : (e as Error).message);
+      }
     } finally {
       setBusy(false);
     }
@@ -49,7 +58,10 @@ export function Login({ onLogin, notice }: { onLogin: (user: CurrentUser) => voi
           name="username"
           autoComplete="username"
           value={username}
-          onChange={(e) => setUsername(e.target.value)}
+          onChange={(e) => {
+            setUsername(e.target.value);
+            setCode(null);
+          }}
           required
         />
         <label htmlFor="password">Adgangskode</label>
@@ -59,9 +71,29 @@ export function Login({ onLogin, notice }: { onLogin: (user: CurrentUser) => voi
           type="password"
           autoComplete="current-password"
           value={password}
-          onChange={(e) => setPassword(e.target.value)}
+          onChange={(e) => {
+            setPassword(e.target.value);
+            setCode(null);
+          }}
           required
         />
+        {code !== null && (
+          <>
+            <label htmlFor="code">Engangskode fra din godkendelses-app</label>
+            <input
+              id="code"
+              name="code"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              pattern="[0-9 ]{6,7}"
+              maxLength={7}
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+              autoFocus
+              required
+            />
+          </>
+        )}
         {error && (
           <p id="login-error" className="error" role="alert">
             {error}

@@ -44,6 +44,7 @@ import { ActiveMeasureReadModels1733920500000 } from './1733920500000-ActiveMeas
 import { TwoVisitsReadModel1733920600000 } from './1733920600000-TwoVisitsReadModel';
 import { MunicipalityCvr1733920700000 } from './1733920700000-MunicipalityCvr';
 import { ReportSends1733920800000 } from './1733920800000-ReportSends';
+import { SecondFactor1733920900000 } from './1733920900000-SecondFactor';
 import { ImportReuse1733910000000 } from './1733910000000-ImportReuse';
 
 export const MIGRATIONS = [
@@ -92,4 +93,5 @@ export const MIGRATIONS = [
   TwoVisitsReadModel1733920600000,
   MunicipalityCvr1733920700000,
   ReportSends1733920800000,
+  SecondFactor1733920900000,
 ];
