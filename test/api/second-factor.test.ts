@@ -3,7 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, configFromEnv } from '@bu/config';
 import { hotp, newTotpSecret, totpStep } from '../../apps/api/src/auth/totp';
-import { addUser, setUserTotp } from '../../scripts/lib/users';
+import { addUser, setUserTotp, usersWithoutSecondFactor } from '../../scripts/lib/users';
 import { PASSWORD, startTestApi } from '../support/api';
 import { createTestDatabase, TEST_JWT_SECRET, TEST_SECRET, TestDatabase } from '../support/database';
 
@@ -46,6 +46,8 @@ describe('second factor for password logins', () => {
     for (const username of ['landsadmin', 'sikker', 'gaetter', 'skifter'])
       await addUser(db.pool, { username, password: PASSWORD, role: 'admin' });
     await addUser(db.pool, { username: 'demoadmin', password: 'demo', role: 'admin', demo: true });
+    await addUser(db.pool, { username: 'spaerret-admin', password: PASSWORD, role: 'admin' });
+    await db.pool.query(`UPDATE app_user SET disabled = true WHERE username = 'spaerret-admin'`);
     await addUser(db.pool, { username: 'chef', password: PASSWORD, role: 'chef', municipality: 461 });
     await addUser(db.pool, { username: 'chef-sikker', password: PASSWORD, role: 'chef', municipality: 461 });
     for (const username of ['sikker', 'gaetter', 'skifter', 'chef-sikker']) {
@@ -68,6 +70,13 @@ describe('second factor for password logins', () => {
     expect(configFromEnv(env).secondFactor).toBe('national');
     expect(configFromEnv({ ...env, LOGIN_SECOND_FACTOR: 'all' }).secondFactor).toBe('all');
     expect(() => configFromEnv({ ...env, LOGIN_SECOND_FACTOR: 'sometimes' })).toThrow(ConfigError);
+  });
+
+  it('names at start the users the policy requires to have one who have none (npm run serve warns)', async () => {
+    // Before the test below removes skifter's. Demo users and disabled users are not named.
+    expect(await usersWithoutSecondFactor(db.pool, 'national')).toEqual(['landsadmin']);
+    expect(await usersWithoutSecondFactor(db.pool, 'all')).toEqual(['chef', 'landsadmin']);
+    expect(await usersWithoutSecondFactor(db.pool, 'none')).toEqual([]);
   });
 
   it('refuses a national administrator without one after the right password (403), and says how to get one', async () => {
