@@ -148,6 +148,8 @@ async function main(): Promise<void> {
       // A demo with well-known passwords (admin/demo is a product administrator): this machine only,
       // unless API_HOST says otherwise.
       host: ENV.API_HOST ?? '127.0.0.1',
+      // Its demo logins (admin/demo among them) need no one-time code (ADR 0116).
+      demoUsers: true,
     }),
   );
   const reports = exitOnConfigError(() => reportsConfigFromEnv());

@@ -236,9 +236,12 @@ async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSumma
   );
   for (const r of reports) add(summary, r.code, 'reports', r.n);
 
-  // The API's login throttle waits an hour at most; a login in flight lasts minutes.
+  // The API's login throttle waits an hour at most and forgets after an hour, wrong one-time codes
+  // after a day (login-throttle.ts, ADR 0116); a login in flight lasts minutes.
   const { rows: traces } = await pool.query(
-    `WITH attempts AS (DELETE FROM login_attempt WHERE last_failure_at < $1::timestamptz - interval '1 hour' AND next_allowed_at < $1 RETURNING 1),
+    `WITH attempts AS (DELETE FROM login_attempt WHERE next_allowed_at < $1
+                         AND last_failure_at < $1::timestamptz - CASE WHEN kind = 'code' THEN interval '1 day' ELSE interval '1 hour' END
+                       RETURNING 1),
           requests AS (DELETE FROM sso_request WHERE created_at < $1::timestamptz - interval '1 day' RETURNING 1),
           tickets AS (DELETE FROM sso_ticket WHERE expires_at < $1 RETURNING 1),
           replays AS (DELETE FROM sso_replay WHERE expires_at < $1 RETURNING 1),

@@ -373,6 +373,11 @@ export interface AppConfig extends WorkerConfig {
   apiDocs: ApiDocs;
   /** Who must log in with a one-time code besides the password (LOGIN_SECOND_FACTOR, ADR 0116). */
   secondFactor: SecondFactorPolicy;
+  /**
+   * `npm start`'s embedded demo, whose demo users (passwords printed in the README, this machine
+   * only) need no second factor; never from the environment: elsewhere a demo row is like any other.
+   */
+  demoUsers: boolean;
   hsts: boolean;
   /** Largest accepted upload in bytes. */
   uploadMaxBytes: number;
@@ -646,6 +651,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: P
     runWorker,
     apiDocs: overrides.apiDocs ?? parsed.API_DOCS ?? 'off',
     secondFactor: overrides.secondFactor ?? parsed.LOGIN_SECOND_FACTOR,
+    demoUsers: overrides.demoUsers ?? false,
     hsts: overrides.hsts ?? parsed.HSTS,
     uploadMaxBytes: overrides.uploadMaxBytes ?? parsed.UPLOAD_MAX_BYTES,
     statementTimeoutMs: overrides.statementTimeoutMs ?? parsed.API_STATEMENT_TIMEOUT_MS,

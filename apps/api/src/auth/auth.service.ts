@@ -55,10 +55,16 @@ export type LoginStep = 'code-needed' | 'code-wrong';
 /** The `res.locals` key the login sets to its LoginStep for the audit hook. */
 export const LOGIN_STEP = 'loginStep';
 
-/** Whether a password user must have a second factor under the policy (LOGIN_SECOND_FACTOR, ADR 0116). */
-export function secondFactorRequired(policy: SecondFactorPolicy, user: Pick<Credentials, 'municipality' | 'demo'>): boolean {
-  // Demo users exist only on the embedded default, whose logins are printed in the README.
-  if (user.demo || policy === 'none') return false;
+/**
+ * Whether a password user must have a second factor under the policy (LOGIN_SECOND_FACTOR, ADR 0116).
+ * `demoUsers`: the embedded default's demo, whose demo logins are printed in the README.
+ */
+export function secondFactorRequired(
+  policy: SecondFactorPolicy,
+  demoUsers: boolean,
+  user: Pick<Credentials, 'municipality' | 'demo'>,
+): boolean {
+  if ((demoUsers && user.demo) || policy === 'none') return false;
   return policy === 'all' || user.municipality === null;
 }
 
@@ -129,7 +135,7 @@ export class AuthService {
    */
   private async secondFactor(name: string, row: Credentials, code: string | undefined, address: string): Promise<void> {
     if (!row.totpSecret) {
-      if (!secondFactorRequired(this.config.secondFactor, row)) return;
+      if (!secondFactorRequired(this.config.secondFactor, this.config.demoUsers, row)) return;
       await this.throttle.succeed(name, address);
       throw new ForbiddenException(NO_SECOND_FACTOR);
     }
@@ -138,6 +144,8 @@ export class AuthService {
       await this.throttle.release(name, address);
       throw new UnauthorizedException({ statusCode: 401, message: CODE_NEEDED, secondFactor: 'code-needed' satisfies LoginStep });
     }
+    // Counted before it is checked, per username: only someone with the password gets this far.
+    await this.throttle.checkCode(name);
     const step = totpMatch(row.totpSecret, String(code));
     if (step === null || !(await runInScope('*', () => this.repository.useTotpStep(name, step)))) {
       await this.throttle.fail();

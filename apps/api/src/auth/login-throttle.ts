@@ -12,6 +12,11 @@ import { isIPv4, isIPv6 } from 'net';
  *    the short wait. A distributed guesser is blocked per address and slowed per username.
  * Failures older than WINDOW are forgotten; such rows are pruned, so the table holds at most the
  * last hour's failures.
+ *
+ * Wrong one-time codes (ADR 0116) have a counter of their own per username (`code`), which blocks
+ * and remembers a day: only someone who has the user's password can make one, so a guesser with
+ * that password and many addresses is held to a few codes a day, and the real user, whose
+ * password it is, is the one to be stopped if need be (a new password ends it).
  */
 export interface Limit {
   free: number;
@@ -20,15 +25,26 @@ export interface Limit {
   blocks: boolean;
 }
 
-export type AttemptKind = 'ip' | 'user' | 'user_ip';
+/** The password's counters. */
+export type LoginKind = 'ip' | 'user' | 'user_ip';
+export type AttemptKind = LoginKind | 'code';
 
-export const LIMITS: Record<AttemptKind, Limit> = {
+export const LIMITS: Record<LoginKind, Limit> = {
   user_ip: { free: 5, baseSeconds: 1, capSeconds: 15 * 60, blocks: true },
   ip: { free: 30, baseSeconds: 1, capSeconds: 15 * 60, blocks: true },
   user: { free: 10, baseSeconds: 1, capSeconds: 8, blocks: false },
 };
 
+/** How long a wrong one-time code is remembered: the `code` counter starts over only a day after its last one. */
+const CODE_WINDOW = '1 day';
+/** The `code` counter: five wrong codes, then a wait from a minute doubling to an hour. */
+export const CODE_LIMIT: Limit = { free: 5, baseSeconds: 60, capSeconds: 3600, blocks: true };
+
 const WINDOW = '1 hour';
+
+/** The rows past their use at `now` (an SQL expression): their wait is over and their window too. */
+const FORGOTTEN = (now: string): string =>
+  `next_allowed_at < ${now} AND last_failure_at < ${now} - CASE WHEN kind = 'code' THEN interval '${CODE_WINDOW}' ELSE interval '${WINDOW}' END`;
 const PRUNE_EVERY_MS = 60_000;
 
 type Query = (sql: string, params: unknown[]) => Promise<{ kind: AttemptKind; wait: number }[]>;
@@ -38,12 +54,12 @@ export class LoginThrottle {
 
   constructor(
     private readonly query: Query,
-    private readonly limits: Record<AttemptKind, Limit> = LIMITS,
+    private readonly limits: Record<LoginKind, Limit> = LIMITS,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
-  private keys(username: string, address: string): Record<AttemptKind, string> {
-    const user = String(username).trim().toLowerCase().slice(0, 128);
+  private keys(username: string, address: string): Record<LoginKind, string> {
+    const user = userKey(username);
     const at = addressKey(address);
     return { ip: at, user, user_ip: `${user}|${at}` };
   }
@@ -60,45 +76,51 @@ export class LoginThrottle {
     let slow = 0;
     // Blocking counters first: a refusal stops before the others are touched.
     for (const kind of ['user_ip', 'ip', 'user'] as const) {
-      const { free, baseSeconds, capSeconds, blocks } = this.limits[kind];
-      // now() is when the statement's transaction began, not when it got the row's lock: a guess
-      // that began first may be counted after a later one, so below `free` nothing ever waits.
-      const waiting = 'a.failures >= $3 AND a.next_allowed_at > now()';
-      // A blocked attempt is refused and counts nowhere; a slowed one (per username) still counts.
-      const held = blocks ? waiting : 'false';
-      const failures = `CASE WHEN ${held} THEN a.failures WHEN a.last_failure_at < now() - interval '${WINDOW}' THEN 1 ELSE a.failures + 1 END`;
-      const wait = (f: string) =>
-        `now() + make_interval(secs => CASE WHEN ${f} >= $3 THEN least($5::float8, $4::float8 * 2 ^ least(${f} - $3, 30)) ELSE 0 END)`;
-      const [row] = await this.query(
-        `INSERT INTO login_attempt AS a (kind, key, failures, last_failure_at, next_allowed_at, held_seconds) VALUES ($1, $2, 1, now(), ${wait('1')}, 0)
-         ON CONFLICT (kind, key) DO UPDATE SET held_seconds = CASE WHEN a.failures >= $3 THEN greatest(extract(epoch FROM a.next_allowed_at - now())::float8, 0) ELSE 0 END, failures = ${failures},
-           last_failure_at = CASE WHEN ${held} THEN a.last_failure_at ELSE now() END,
-           next_allowed_at = CASE WHEN ${held} THEN a.next_allowed_at ELSE ${wait(failures)} END
-         RETURNING kind, held_seconds AS wait`,
-        [kind, keys[kind], free, baseSeconds, capSeconds],
-      );
-      if (!(row.wait > 0)) continue;
-      if (blocks) {
-        const seconds = Math.max(1, Math.ceil(row.wait));
-        throw new HttpException(
-          {
-            statusCode: 429,
-            message: `For mange mislykkede login-forsøg. Prøv igen om ${seconds} ${seconds === 1 ? 'sekund' : 'sekunder'}.`,
-            retryAfter: seconds,
-          },
-          HttpStatus.TOO_MANY_REQUESTS,
-        );
-      }
-      slow = Math.min(row.wait, capSeconds);
+      const limit = this.limits[kind];
+      const wait = await this.count(kind, keys[kind], limit, WINDOW);
+      if (!(wait > 0)) continue;
+      if (limit.blocks) throw tooMany(wait, 'mislykkede login-forsøg');
+      slow = Math.min(wait, limit.capSeconds);
     }
     if (slow > 0) await this.sleep(slow * 1000);
+  }
+
+  /**
+   * Counts a one-time code as wrong before it is checked (the right one undoes it, see succeed),
+   * and refuses (429) while the username's wrong codes wait (CODE_LIMIT).
+   */
+  async checkCode(username: string): Promise<void> {
+    const wait = await this.count('code', userKey(username), CODE_LIMIT, CODE_WINDOW);
+    if (wait > 0) throw tooMany(wait, 'forkerte engangskoder');
+  }
+
+  /**
+   * One counter's upsert, which also says how long it was waiting (0: not), under the row's lock:
+   * concurrent guesses queue there, so a burst cannot pass before it is counted.
+   */
+  private async count(kind: AttemptKind, key: string, { free, baseSeconds, capSeconds, blocks }: Limit, window: string): Promise<number> {
+    // now() is when the statement's transaction began, not when it got the row's lock: a guess
+    // that began first may be counted after a later one, so below `free` nothing ever waits.
+    const waiting = 'a.failures >= $3 AND a.next_allowed_at > now()';
+    // A blocked attempt is refused and counts nowhere; a slowed one (per username) still counts.
+    const held = blocks ? waiting : 'false';
+    const failures = `CASE WHEN ${held} THEN a.failures WHEN a.last_failure_at < now() - interval '${window}' THEN 1 ELSE a.failures + 1 END`;
+    const [row] = await this.query(
+      `INSERT INTO login_attempt AS a (kind, key, failures, last_failure_at, next_allowed_at, held_seconds) VALUES ($1, $2, 1, now(), ${waitUntil('1')}, 0)
+       ON CONFLICT (kind, key) DO UPDATE SET held_seconds = CASE WHEN a.failures >= $3 THEN greatest(extract(epoch FROM a.next_allowed_at - now())::float8, 0) ELSE 0 END, failures = ${failures},
+         last_failure_at = CASE WHEN ${held} THEN a.last_failure_at ELSE now() END,
+         next_allowed_at = CASE WHEN ${held} THEN a.next_allowed_at ELSE ${waitUntil(failures)} END
+       RETURNING kind, held_seconds AS wait`,
+      [kind, key, free, baseSeconds, capSeconds],
+    );
+    return row.wait;
   }
 
   /** A wrong password: already counted by check; old rows are pruned now and then. */
   async fail(): Promise<void> {
     if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
       this.lastPrune = Date.now();
-      await this.query(`DELETE FROM login_attempt WHERE last_failure_at < now() - interval '${WINDOW}' AND next_allowed_at < now()`, []);
+      await this.query(`DELETE FROM login_attempt WHERE ${FORGOTTEN('now()')}`, []);
     }
   }
 
@@ -108,7 +130,10 @@ export class LoginThrottle {
    */
   async succeed(username: string, address: string): Promise<void> {
     const keys = this.keys(username, address);
-    await this.query(`DELETE FROM login_attempt WHERE (kind, key) IN (('user', $1), ('user_ip', $2))`, [keys.user, keys.user_ip]);
+    await this.query(`DELETE FROM login_attempt WHERE (kind, key) IN (('user', $1), ('user_ip', $2), ('code', $1))`, [
+      keys.user,
+      keys.user_ip,
+    ]);
     await this.query(
       `UPDATE login_attempt SET failures = failures - 1, next_allowed_at = CASE WHEN failures - 1 < $2 THEN now() ELSE next_allowed_at END
        WHERE kind = 'ip' AND key = $1 AND failures > 0`,
@@ -119,18 +144,37 @@ export class LoginThrottle {
   /**
    * The right password of a user whose one-time code is asked next: not a failure, so this attempt's
    * count is taken back from each counter, and nothing more (the username's earlier failures stay
-   * until the whole login succeeds).
+   * until the whole login succeeds). Its wait goes too: a blocking counter was not waiting, or this
+   * attempt would have been refused, so the code that follows is not held back by the password.
    */
   async release(username: string, address: string): Promise<void> {
     const keys = this.keys(username, address);
     await this.query(
-      `UPDATE login_attempt a SET failures = a.failures - 1,
-         next_allowed_at = CASE WHEN a.failures - 1 < v.free THEN now() ELSE a.next_allowed_at END
-       FROM (VALUES ('ip', $1, $4::int), ('user', $2, $5::int), ('user_ip', $3, $6::int)) AS v (kind, key, free)
-       WHERE a.kind = v.kind AND a.key = v.key AND a.failures > 0`,
-      [keys.ip, keys.user, keys.user_ip, this.limits.ip.free, this.limits.user.free, this.limits.user_ip.free],
+      `UPDATE login_attempt SET failures = failures - 1, next_allowed_at = now()
+       WHERE (kind, key) IN (('ip', $1), ('user', $2), ('user_ip', $3)) AND failures > 0`,
+      [keys.ip, keys.user, keys.user_ip],
     );
   }
+}
+
+/** A username as the counters know it: letter case and spaces around it make no new name. */
+const userKey = (username: string): string => String(username).trim().toLowerCase().slice(0, 128);
+
+/** When a counter's wait ends after `f` failures ($3 free, $4 base, $5 cap seconds): doubling past the free ones. */
+const waitUntil = (f: string): string =>
+  `now() + make_interval(secs => CASE WHEN ${f} >= $3 THEN least($5::float8, $4::float8 * 2 ^ least(${f} - $3, 30)) ELSE 0 END)`;
+
+/** 429, with when to try again (also for the Retry-After header). */
+function tooMany(wait: number, what: string): HttpException {
+  const seconds = Math.max(1, Math.ceil(wait));
+  return new HttpException(
+    {
+      statusCode: 429,
+      message: `For mange ${what}. Prøv igen om ${seconds} ${seconds === 1 ? 'sekund' : 'sekunder'}.`,
+      retryAfter: seconds,
+    },
+    HttpStatus.TOO_MANY_REQUESTS,
+  );
 }
 
 /**
