@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'f
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importedBy } from '@bu/contracts';
 import { verifyAuditChain } from '@bu/db';
 import { purgeExpired, scheduleRetentionPurge, RETENTION_JOB, type EtlJobData } from '@bu/etl';
 import { settingError } from '@bu/kpi';
@@ -70,12 +71,27 @@ describe('the retention purge', () => {
          VALUES ($1, '2024-01-31', $2, 'admin', '\\x25504446', ARRAY['udvalg@kommune.dk'], 'sendt')`,
         [municipality, made],
       );
-    // Login traces: four past their use, three not.
+    // Who imported: a person's name goes with Odense's 400 audit days (a command line's machine user
+    // too); the system's tags, a recent name and København's (1826 days) stay.
+    for (const [who, municipality, days] of [
+      ['anna', 461, 450],
+      ['cli:jens', 461, 450],
+      ['drop-folder:3', 461, 450],
+      ['planlagt', 461, 450],
+      ['berit', 461, 100],
+      ['carl', 101, 450],
+    ] as const)
+      await db.pool.query(
+        `INSERT INTO import_run (municipality_code, source, status, requested_by, started_at, finished_at) VALUES ($1, 'economy', 'succeeded', $2, $3, $3)`,
+        [municipality, who, ago(days)],
+      );
+    // Login traces: five past their use, four not (wrong one-time codes are remembered a day, ADR 0116).
     const hours = (n: number) => new Date(NOW.getTime() + n * 3_600_000);
     await db.pool.query(
       `INSERT INTO login_attempt (kind, key, failures, last_failure_at, next_allowed_at) VALUES
-         ('user', 'old', 3, $1, $2), ('user', 'waiting', 9, $1, $3), ('ip', 'recent', 1, $4, $4)`,
-      [hours(-3), hours(-2), hours(1), hours(-0.5)],
+         ('user', 'old', 3, $1, $2), ('user', 'waiting', 9, $1, $3), ('ip', 'recent', 1, $4, $4),
+         ('code', 'code-old', 5, $5, $5), ('code', 'code-recent', 5, $1, $2)`,
+      [hours(-3), hours(-2), hours(1), hours(-0.5), hours(-25)],
     );
     await db.pool.query(`INSERT INTO sso_request (id, provider, created_at) VALUES ('old', 'oidc', $1), ('new', 'saml', $2)`, [
       hours(-48),
@@ -150,6 +166,7 @@ describe('the retention purge', () => {
         reports: 1,
         loginTraces: 0,
         ssoUsers: 1,
+        importers: 2,
       },
       '101': {
         importIssueValues: 2,
@@ -162,6 +179,7 @@ describe('the retention purge', () => {
         reports: 0,
         loginTraces: 0,
         ssoUsers: 0,
+        importers: 0,
       },
       '0': {
         importIssueValues: 0,
@@ -172,8 +190,9 @@ describe('the retention purge', () => {
         reviewCases: 0,
         spills: 0,
         reports: 0,
-        loginTraces: 4,
+        loginTraces: 5,
         ssoUsers: 0,
+        importers: 0,
       },
     });
     const left = async (sql: string) => (await db.pool.query(sql)).rows;
@@ -181,7 +200,11 @@ describe('the retention purge', () => {
       { m: 101, made_at: ago(200) },
       { m: 461, made_at: ago(50) },
     ]);
-    expect(await left(`SELECT key FROM login_attempt ORDER BY key`)).toEqual([{ key: 'recent' }, { key: 'waiting' }]);
+    expect(await left(`SELECT key FROM login_attempt ORDER BY key`)).toEqual([
+      { key: 'code-recent' },
+      { key: 'recent' },
+      { key: 'waiting' },
+    ]);
     expect(await left(`SELECT id FROM sso_request`)).toEqual([{ id: 'new' }]);
     expect(await left(`SELECT count(*)::int AS n FROM sso_ticket`)).toEqual([{ n: 0 }]);
     expect(await left(`SELECT id FROM sso_replay`)).toEqual([{ id: 'r' }]);
@@ -223,6 +246,16 @@ describe('the retention purge', () => {
     const jobs = await queue.getJobs(['completed']);
     expect(jobs.map((j) => j.data.dir).sort()).toEqual(['/x/2', '/x/3']);
     expect(['stale', 'fresh', 'in-use'].map((n) => existsSync(join(uploads, n)))).toEqual([false, true, true]);
+
+    expect(await left(`SELECT municipality_code AS m, requested_by FROM import_run WHERE source = 'economy' ORDER BY id`)).toEqual([
+      { m: 461, requested_by: 'slettet' },
+      { m: 461, requested_by: 'cli:' },
+      { m: 461, requested_by: 'drop-folder:3' },
+      { m: 461, requested_by: 'planlagt' },
+      { m: 461, requested_by: 'berit' },
+      { m: 101, requested_by: 'carl' },
+    ]);
+    expect(['slettet', 'cli:'].map(importedBy)).toEqual(['En bruger (navnet er slettet efter opbevaringsfristen)', 'Kommandolinjen']);
 
     const { rows: log } = await db.pool.query(
       `SELECT municipality_code AS m, status, requested_by, removed FROM import_run WHERE source = 'purge' ORDER BY m NULLS FIRST`,

@@ -7,6 +7,7 @@ import { sweepOrphanSpills } from '../issues';
 import { maskCprInText } from '../pseudonym';
 import { listRules } from '../rules';
 import { jobMunicipality, RETENTION_JOB, type EtlJobData } from '@bu/jobs';
+import { PURGED_IMPORTER, SYSTEM_IMPORTERS } from '@bu/contracts';
 import { purgeDeliveries } from './drop-folders';
 
 export { RETENTION_JOB } from '@bu/jobs';
@@ -45,6 +46,11 @@ export interface PurgeCounts {
    * the organisation does not tell Børneblik who left; a login makes the account again from the groups.
    */
   ssoUsers: number;
+  /**
+   * Import log rows older than retention.audit_days whose importer was a person (a username, or the
+   * machine user of `cli:<user>`): the name is replaced by PURGED_IMPORTER; the rows and their counts stay.
+   */
+  importers: number;
 }
 export type PurgeSummary = Record<string, PurgeCounts>;
 
@@ -86,6 +92,7 @@ const add = (summary: PurgeSummary, code: number | null, what: keyof PurgeCounts
     reports: 0,
     loginTraces: 0,
     ssoUsers: 0,
+    importers: 0,
   };
   summary[key][what] += n;
 };
@@ -177,6 +184,21 @@ async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSumma
     [...limits('retention.audit_days'), now],
   );
   for (const r of accounts) add(summary, r.code, 'ssoUsers', r.n);
+
+  // Who imported, when a person did: as long as the audit rows of what they did (the upload's own
+  // row goes then). The system's tags (drop-folder:<id>, retention, planlagt, demo) stay.
+  const { rows: importers } = await pool.query(
+    `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
+          named AS (UPDATE import_run r SET requested_by = CASE WHEN r.requested_by LIKE 'cli:%' THEN 'cli:' ELSE $4 END
+                    FROM limits l
+                    WHERE l.code = coalesce(r.municipality_code, 0) AND r.status <> 'running'
+                      AND coalesce(r.finished_at, r.started_at) < $3::timestamptz - make_interval(days => l.days)
+                      AND (r.requested_by ~ '^cli:.' OR (r.requested_by NOT LIKE '%:%' AND r.requested_by <> ALL ($5::text[])))
+                    RETURNING r.municipality_code)
+     SELECT municipality_code AS code, count(*)::int AS n FROM named GROUP BY 1`,
+    [...limits('retention.audit_days'), now, PURGED_IMPORTER, SYSTEM_IMPORTERS],
+  );
+  for (const r of importers) add(summary, r.code, 'importers', r.n);
 
   if (options.queue) {
     for (const job of await options.queue.getJobs(['completed', 'failed'])) {
