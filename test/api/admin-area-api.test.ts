@@ -7,7 +7,7 @@ import { jobQueue, type JobQueue } from '@bu/jobs';
 import { createWorker } from '@bu/queue';
 import { importDubu } from '@bu/etl';
 import { runInScope } from '../../apps/api/src/database/request-scope';
-import { addUser } from '../../scripts/lib/users';
+import { addUser, setUserTotp } from '../../scripts/lib/users';
 import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { DUBU_SMALL, DUBU_SMALL_D } from '../support/fixtures';
@@ -54,7 +54,14 @@ describe('administration in the browser: the API behind it', () => {
         email: 'anna@kommune.dk',
         lastLoginAt: null,
       });
-      expect(list.find((u) => u.username === 'bo')).toMatchObject({ authSource: 'local', email: null });
+      expect(list.find((u) => u.username === 'bo')).toMatchObject({ authSource: 'local', email: null, secondFactor: false });
+      // A one-time code set up by the operator (ADR 0116) shows; the secret itself never does.
+      await setUserTotp(db.pool, 'bo', Buffer.alloc(20, 7));
+      const after = (await http().get('/api/v1/users').set(as('admin-461')).expect(200)).body as Record<string, unknown>[];
+      expect(after.find((u) => u.username === 'bo')).toMatchObject({ authSource: 'local', secondFactor: true });
+      expect(after.find((u) => u.username === 'sso.anna')).toMatchObject({ secondFactor: false });
+      expect(JSON.stringify(after)).not.toMatch(/totp|secret/i);
+      await setUserTotp(db.pool, 'bo', null);
     });
 
     it('creates a user with an e-mail address, refusing a bad one before anything is made', async () => {

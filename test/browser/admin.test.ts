@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KPI_CATALOGUE } from '@bu/contracts';
 import { importDubu } from '@bu/etl';
-import { addUser } from '../../scripts/lib/users';
+import { addUser, setUserTotp } from '../../scripts/lib/users';
 import { PASSWORD } from '../support/api';
 import { BrowserApp, OUT, seriousA11yViolations, startBrowserApp } from '../support/browser-app';
 import { TEST_SECRET } from '../support/database';
@@ -22,6 +22,8 @@ describe('administration in Chromium', () => {
     env = await startBrowserApp(async (db) => {
       await importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D });
       await addUser(db.pool, { username: 'admin-461', password: PASSWORD, role: 'admin', municipality: 461 });
+      await addUser(db.pool, { username: 'to-faktor', password: PASSWORD, role: 'chef', municipality: 461 });
+      await setUserTotp(db.pool, 'to-faktor', Buffer.alloc(20, 7));
       await db.pool.query(
         `INSERT INTO app_user (username, password_hash, role, municipality_code, teams, auth_source, external_id, email)
          VALUES ('sso.anna', NULL, 'chef', 461, '{}', 'oidc', 'https://idp|anna', 'anna@kommune.dk')`,
@@ -80,6 +82,8 @@ describe('administration in Chromium', () => {
       'Aktiv',
       'Ret',
     ]);
+    // A user with a one-time code set up by the operator (ADR 0116) says so.
+    expect(await page.getByTestId('user-to-faktor').locator('td').nth(4).textContent()).toBe('Adgangskode og engangskode');
 
     const editor = page.getByTestId('edit-user');
     await editor.getByLabel('Teams (adskilt med komma)').fill('Team Syd, Team Nord');

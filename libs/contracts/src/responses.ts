@@ -118,6 +118,9 @@ export const UserSchema = z
       .enum(['local', 'oidc', 'saml'])
       .describe('local: a password kept here; oidc/saml: role and teams from the group mapping at each login'),
     lastLoginAt: z.string().nullable().describe('Local time, YYYY-MM-DDTHH:MI; null: never'),
+    secondFactor: z
+      .boolean()
+      .describe("A password user who logs in with a one-time code from an app as well (ADR 0116); set up by the operator's CLI"),
   })
   .meta({ id: 'User' });
 export type User = z.infer<typeof UserSchema>;

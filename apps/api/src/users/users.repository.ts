@@ -32,7 +32,8 @@ export class UsersRepository {
   list(municipality: number | null): Promise<User[]> {
     return this.db.query(
       `SELECT username, role, municipality_code AS municipality, teams, ${LOCAL_TIME('created_at')} AS "createdAt", disabled,
-              email, auth_source AS "authSource", ${LOCAL_TIME('last_login_at')} AS "lastLoginAt"
+              email, auth_source AS "authSource", ${LOCAL_TIME('last_login_at')} AS "lastLoginAt",
+              auth_source = 'local' AND totp_secret IS NOT NULL AS "secondFactor"
        FROM app_user WHERE NOT demo AND ($1::smallint IS NULL OR municipality_code = $1) ORDER BY username`,
       [municipality],
     );

@@ -1562,6 +1562,8 @@ export interface components {
       authSource: 'local' | 'oidc' | 'saml';
       /** @description Local time, YYYY-MM-DDTHH:MI; null: never */
       lastLoginAt: string | null;
+      /** @description A password user who logs in with a one-time code from an app as well (ADR 0116); set up by the operator's CLI */
+      secondFactor: boolean;
     };
     UserPatchBody: {
       disabled?: boolean;

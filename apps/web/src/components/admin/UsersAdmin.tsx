@@ -80,7 +80,7 @@ export function UsersAdmin({ me, national, places }: { me: string; national: boo
                     <td>{u.municipality ?? 'Alle'}</td>
                     <td>{u.teams.join(', ') || '–'}</td>
                     <td>{u.email ?? '–'}</td>
-                    <td>{SOURCE[u.authSource]}</td>
+                    <td>{u.secondFactor ? 'Adgangskode og engangskode' : SOURCE[u.authSource]}</td>
                     <td>{formatLocal(u.lastLoginAt)}</td>
                     <td>{u.disabled ? 'Spærret' : 'Aktiv'}</td>
                     <td>
