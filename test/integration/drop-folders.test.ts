@@ -12,6 +12,7 @@ import {
   writeFileSync,
 } from 'fs';
 import { tmpdir } from 'os';
+import { Client } from 'pg';
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etlQueue, pullDropFolders, scheduleDropFolderPull, startEtlWorker } from '@bu/etl';
@@ -326,6 +327,52 @@ describe('drop folders: a complete delivery is imported once and moved out of th
     await addFolder(dir);
     expect(await pullDropFolders(db.pool, queue)).toEqual({ [dir]: 'queued' });
     await cleanUp();
+  });
+
+  it('waits while a running check is still moving the delivery (a slow mount), then imports it whole', async () => {
+    const dir = copyFixture(DUBU_SMALL);
+    writeFileSync(join(dir, '.done'), '');
+    const id = await addFolder(dir);
+    // A check on another worker holds its lock, one file into a move that outlasts DELIVERY_MOVE_MS.
+    const check = new Client({ connectionString: db.url });
+    await check.connect();
+    await check.query(`SELECT pg_advisory_lock(hashtext('pull-drop-folders'), 0)`);
+    let held = true;
+    const stamp = '2026-12-06T04-00-00-000Z';
+    const moving = join(dir, 'processing', `.${stamp}.partial`);
+    mkdirSync(moving, { recursive: true });
+    renameSync(join(dir, 'medarbejdere.csv'), join(moving, 'medarbejdere.csv'));
+    const target = join(dir, 'processing', stamp);
+    const job = await queue.add('import', {
+      source: 'dubu',
+      dir: target,
+      municipality: 461,
+      requestedBy: `drop-folder:${id}`,
+      delivery: true,
+    });
+    const worker = startEtlWorker({ databaseUrl: db.url }, db.pool, TEST_SECRET);
+    try {
+      await until(async () => (await job.getState()) === 'delayed', 'the job to wait for the move');
+      // Nothing failed, nothing put back: the move goes on.
+      expect(
+        (await db.pool.query(`SELECT count(*)::int AS n FROM import_run WHERE requested_by = $1`, [`drop-folder:${id}`])).rows[0].n,
+      ).toBe(0);
+      expect(ls(moving)).toEqual(['medarbejdere.csv']);
+      // The move ends: the rest in, the folder renamed, the check's lock let go.
+      for (const name of ls(dir).filter((n) => !['processing', 'medarbejdere.csv'].includes(n)))
+        renameSync(join(dir, name), join(moving, name));
+      renameSync(moving, target);
+      await check.end();
+      held = false;
+      await job.promote();
+      await until(async () => (await job.getState()) === 'completed', 'the delivery to be imported');
+      expect(await lastRun()).toMatchObject({ status: 'succeeded', source: 'dubu', requested_by: `drop-folder:${id}`, error: null });
+      expect(ls(join(dir, 'processed'))).toEqual([stamp]);
+    } finally {
+      if (held) await check.end();
+      await worker.close();
+      await cleanUp();
+    }
   });
 
   it('takes a delivery once when two checks run at the same time (two workers)', async () => {

@@ -119,6 +119,9 @@ async function moveDelivery(root: string, names: string[], state: DeliveryState,
 /** How long a delivery's job waits for its files to be moved before it runs anyway (promoted as soon as they are). */
 export const DELIVERY_MOVE_MS = 60_000;
 
+/** How long a delivery's job waits again when it finds its files still being moved (a slow mount). */
+export const DELIVERY_MOVING_DELAY_MS = 10_000;
+
 /** A delivery's job that found no folder: its files were never moved (the worker stopped in between). */
 export const DELIVERY_NOT_MOVED = (dir: string): string =>
   `Leverancen blev ikke flyttet til ${dir}, før dens import skulle begynde; filerne ligger stadig i afleveringsmappen og hentes ved næste kontrol. Intet er indlæst.`;
@@ -188,8 +191,19 @@ async function deliveryChecksum(root: string, names: string[]): Promise<string |
 export async function pullDropFolders(pool: Pool, queue: Queue<EtlJobData>): Promise<Record<string, PullOutcome>> {
   // One check at a time over every worker (a check that outlasts the schedule's interval, a stalled
   // one run again): two would take the same delivery twice, or split its files.
-  const lock = { name: 'pull-drop-folders', key: 0, application: APPLICATION_NAME.etl };
-  return withSessionLock(pool, lock, async (got) => (got ? pullEach(pool, queue) : {}));
+  return withSessionLock(pool, PULL_LOCK, async (got) => (got ? pullEach(pool, queue) : {}));
+}
+
+/** Held by the running drop-folder check, on a connection of its own: it ends with the check, or with its process. */
+const PULL_LOCK = { name: 'pull-drop-folders', key: 0, application: APPLICATION_NAME.etl };
+
+/**
+ * Whether a drop-folder check is running (on any worker): a delivery's hidden folder is then a move
+ * in progress, not one cut off. Takes the lock for an instant when it is free; a check that starts
+ * in that instant skips its turn (it says nothing, and the next one runs).
+ */
+export function pullRunning(pool: Pool): Promise<boolean> {
+  return withSessionLock(pool, PULL_LOCK, async (got) => !got);
 }
 
 async function pullEach(pool: Pool, queue: Queue<EtlJobData>): Promise<Record<string, PullOutcome>> {

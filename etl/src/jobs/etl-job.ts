@@ -14,10 +14,12 @@ import { importSource } from '../import-source';
 import { failAbandonedRunsOf, runImport, type ImportResult } from '../import-run';
 import { ImportFailure } from '../issues';
 import {
+  DELIVERY_MOVING_DELAY_MS,
   DELIVERY_NOT_MOVED,
   DeliveryRefused,
   deliveryEntries,
   partial,
+  pullRunning,
   pullDropFolders,
   restoreDelivery,
   settleDelivery,
@@ -116,6 +118,14 @@ async function deliveryJob(pool: Pool, secret: string, job: Job<EtlJobData, Impo
       // the drop folder (put back there), for the next check; nothing here to settle.
       const notMoved = (error as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(job.data.dir);
       if (!(error instanceof DeliveryRefused) && !notMoved) throw error;
+      if (notMoved && existsSync(partial(job.data.dir)) && (await pullRunning(pool))) {
+        // Still being moved by the check that queued it (longer than DELIVERY_MOVE_MS: a slow
+        // mount, a large delivery): asked again later, no attempt spent. A move cut off (its process
+        // gone, the check's lock with it) is put back below.
+        logger().info({ job: job.id }, `Delivery ${job.data.dir} is still being moved: job ${job.id} waits.`);
+        await job.moveToDelayed(Date.now() + DELIVERY_MOVING_DELAY_MS, job.token);
+        throw new DelayedError();
+      }
       if (notMoved && settledBefore(job.data.dir)) {
         // Settled by an attempt that ended before the queue heard of it: its import log row stands.
         unsettled = true;
