@@ -66,6 +66,13 @@ describe('second factor for password logins', () => {
     await db?.drop();
   });
 
+  it('refuses as usernames the words the import log uses for the system', async () => {
+    for (const username of ['planlagt', 'retention', 'slettet'])
+      await expect(addUser(db.pool, { username, password: PASSWORD, role: 'chef', municipality: 461 })).rejects.toThrow(
+        `Brugernavnet ${username} er forbeholdt systemet (importloggen); vælg et andet.`,
+      );
+  });
+
   it('is required of national administrators by default', () => {
     const env = { DATABASE_URL: db.url, JWT_SECRET: TEST_JWT_SECRET, PSEUDONYM_SECRET: TEST_SECRET };
     expect(configFromEnv(env).secondFactor).toBe('national');
@@ -149,6 +156,7 @@ describe('second factor for password logins', () => {
     // Each address is far from its own limits; the username's wrong codes are not.
     const blocked = await login(national, { username: 'gaetter', password: PASSWORD, code: code('gaetter', 1) }, '192.0.2.99').expect(429);
     expect(blocked.body.message).toMatch(/^For mange forkerte engangskoder\. Prøv igen om \d+ sekunder\.$/);
+    expect(blocked.body.secondFactor).toBe('code-blocked');
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
     // The password alone still says that a code is asked: the real user learns why when it is refused.
     expect((await login(national, { username: 'gaetter', password: PASSWORD }, '192.0.2.98').expect(401)).body).toEqual(CODE_NEEDED);
@@ -156,6 +164,21 @@ describe('second factor for password logins', () => {
       `SELECT failures, last_failure_at > now() - interval '1 minute' AS recent FROM login_attempt WHERE kind = 'code' AND key = 'gaetter'`,
     );
     expect(row.rows).toEqual([{ failures: 5, recent: true }]);
+    // The audit log tells a blocked username apart: someone else may hold the password.
+    const rows = await audit('gaetter', 1);
+    expect(rows.filter((r) => r.detail.secondFactor === 'code-blocked').map((r) => [r.action, r.status])).toEqual([['login.failed', 429]]);
+    // The operator's new secret (or a new password) lifts the block: it was against the old one's holder.
+    secrets.gaetter = newTotpSecret();
+    await setUserTotp(db.pool, 'gaetter', secrets.gaetter);
+    await login(national, { username: 'gaetter', password: PASSWORD, code: code('gaetter') }, '192.0.2.97').expect(200);
+    // The wrong codes count by the name exactly as the user has it: two users whose names differ
+    // only in case keep apart.
+    await addUser(db.pool, { username: 'Kirsten', password: PASSWORD, role: 'admin' });
+    await setUserTotp(db.pool, 'Kirsten', newTotpSecret());
+    await login(national, { username: 'Kirsten', password: PASSWORD, code: '000000' }, '192.0.2.96').expect(401);
+    expect((await db.pool.query(`SELECT key FROM login_attempt WHERE kind = 'code' AND lower(key) = 'kirsten'`)).rows).toEqual([
+      { key: 'Kirsten' },
+    ]);
   });
 
   it('under `all` refuses every password user without one; under `none` no one needs one, but a user who has one gives it', async () => {

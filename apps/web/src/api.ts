@@ -9,7 +9,7 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     /** A login whose one-time code is asked for, or was wrong (ADR 0116). */
-    readonly secondFactor?: 'code-needed' | 'code-wrong',
+    readonly secondFactor?: 'code-needed' | 'code-wrong' | 'code-blocked',
   ) {
     super(message);
   }
@@ -48,7 +48,10 @@ async function send(path: string, init: RequestInit = {}): Promise<Response> {
       clearToken();
       window.dispatchEvent(new Event('boerneblik:logout'));
     }
-    const step = body.secondFactor === 'code-needed' || body.secondFactor === 'code-wrong' ? body.secondFactor : undefined;
+    const step =
+      body.secondFactor === 'code-needed' || body.secondFactor === 'code-wrong' || body.secondFactor === 'code-blocked'
+        ? body.secondFactor
+        : undefined;
     throw new ApiError(res.status, typeof body.message === 'string' ? body.message : `Fejl ${res.status}`, step);
   }
   return res;

@@ -90,8 +90,8 @@ export class LoginThrottle {
    * and refuses (429) while the username's wrong codes wait (CODE_LIMIT).
    */
   async checkCode(username: string): Promise<void> {
-    const wait = await this.count('code', userKey(username), CODE_LIMIT, CODE_WINDOW);
-    if (wait > 0) throw tooMany(wait, 'forkerte engangskoder');
+    const wait = await this.count('code', codeKey(username), CODE_LIMIT, CODE_WINDOW);
+    if (wait > 0) throw tooMany(wait, 'forkerte engangskoder', { secondFactor: 'code-blocked' });
   }
 
   /**
@@ -130,9 +130,10 @@ export class LoginThrottle {
    */
   async succeed(username: string, address: string): Promise<void> {
     const keys = this.keys(username, address);
-    await this.query(`DELETE FROM login_attempt WHERE (kind, key) IN (('user', $1), ('user_ip', $2), ('code', $1))`, [
+    await this.query(`DELETE FROM login_attempt WHERE (kind, key) IN (('user', $1), ('user_ip', $2), ('code', $3))`, [
       keys.user,
       keys.user_ip,
+      codeKey(username),
     ]);
     await this.query(
       `UPDATE login_attempt SET failures = failures - 1, next_allowed_at = CASE WHEN failures - 1 < $2 THEN now() ELSE next_allowed_at END
@@ -160,18 +161,25 @@ export class LoginThrottle {
 /** A username as the counters know it: letter case and spaces around it make no new name. */
 const userKey = (username: string): string => String(username).trim().toLowerCase().slice(0, 128);
 
+/**
+ * The wrong codes' key: the user exactly as the login found it (only a user who exists and whose
+ * password was right gets this far), so two users whose names differ in case keep apart.
+ */
+export const codeKey = (username: string): string => String(username).slice(0, 128);
+
 /** When a counter's wait ends after `f` failures ($3 free, $4 base, $5 cap seconds): doubling past the free ones. */
 const waitUntil = (f: string): string =>
   `now() + make_interval(secs => CASE WHEN ${f} >= $3 THEN least($5::float8, $4::float8 * 2 ^ least(${f} - $3, 30)) ELSE 0 END)`;
 
 /** 429, with when to try again (also for the Retry-After header). */
-function tooMany(wait: number, what: string): HttpException {
+function tooMany(wait: number, what: string, more: Record<string, string> = {}): HttpException {
   const seconds = Math.max(1, Math.ceil(wait));
   return new HttpException(
     {
       statusCode: 429,
       message: `For mange ${what}. Prøv igen om ${seconds} ${seconds === 1 ? 'sekund' : 'sekunder'}.`,
       retryAfter: seconds,
+      ...more,
     },
     HttpStatus.TOO_MANY_REQUESTS,
   );

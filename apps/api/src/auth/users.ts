@@ -1,5 +1,7 @@
 import { isMunicipalityCode, isRole, type Role } from '@bu/domain';
 import { randomInt } from 'crypto';
+import { SYSTEM_IMPORTERS } from '@bu/contracts';
+import { codeKey } from './login-throttle';
 import { hashPassword } from './password';
 
 // Local users: one place for the rules, used by the admin API and by `npm run admin -- user add`.
@@ -14,10 +16,15 @@ export interface NewUser {
   demo?: boolean;
 }
 
+/** Words the import log uses for what no person started (@bu/contracts importedBy): never a username. */
+const RESERVED_NAMES: readonly string[] = SYSTEM_IMPORTERS;
+
 /** Why the user cannot be created (Danish), or null. */
 export function userError(user: Partial<NewUser>): string | null {
   if (typeof user.username !== 'string' || !/^[\p{L}\p{N}._-]{2,64}$/u.test(user.username))
     return `Ugyldigt brugernavn: ${user.username} (2-64 bogstaver, tal, . _ -)`;
+  if (RESERVED_NAMES.includes(user.username.toLowerCase()))
+    return `Brugernavnet ${user.username} er forbeholdt systemet (importloggen); vælg et andet.`;
   if (typeof user.role !== 'string' || !isRole(user.role)) return `Ukendt rolle: ${user.role} (udvalg, chef, teamleder eller admin)`;
   if (typeof user.password !== 'string' || user.password.length < (user.demo ? 4 : 10)) return 'Adgangskoden skal være mindst 10 tegn.';
   return profileError(user);
@@ -59,7 +66,17 @@ export async function saveUser(query: Query, user: NewUser, only?: 'new' | 'pass
      ON CONFLICT (username) ${conflict} RETURNING username`,
     [user.username, await hashPassword(user.password), user.role, user.municipality ?? null, user.teams ?? [], user.demo ?? false],
   );
-  return countRows(result) > 0;
+  const written = countRows(result) > 0;
+  if (written) await forgetWrongCodes(query, user.username);
+  return written;
+}
+
+/**
+ * A new password or a new code secret starts the user's wrong one-time codes over: the block they
+ * set (ADR 0116) was against whoever held the old one.
+ */
+async function forgetWrongCodes(query: Query, username: string): Promise<void> {
+  await query(`DELETE FROM login_attempt WHERE kind = 'code' AND key = $1`, [codeKey(username)]);
 }
 
 /** Disables (or enables again) a user: a disabled user cannot log in and its tokens stop working. Returns whether the user exists. */
@@ -81,14 +98,15 @@ export function generatePassword(): string {
 
 /** A new password for a local user; every token of the user stops working (token_version). Returns whether the user exists. */
 export async function setPassword(query: Query, username: string, password: string): Promise<boolean> {
-  return (
+  const written =
     countRows(
       await query(
         `UPDATE app_user SET password_hash = $2, token_version = token_version + 1 WHERE username = $1 AND auth_source = 'local' RETURNING username`,
         [username, await hashPassword(password)],
       ),
-    ) > 0
-  );
+    ) > 0;
+  if (written) await forgetWrongCodes(query, username);
+  return written;
 }
 
 /**
@@ -102,12 +120,13 @@ export async function setTotpSecret(
   secret: Buffer | null,
   usedStep: number | null = null,
 ): Promise<boolean> {
-  return (
+  const written =
     countRows(
       await query(
         `UPDATE app_user SET totp_secret = $2, totp_last_step = $3 WHERE username = $1 AND auth_source = 'local' RETURNING username`,
         [username, secret, usedStep],
       ),
-    ) > 0
-  );
+    ) > 0;
+  if (written) await forgetWrongCodes(query, username);
+  return written;
 }

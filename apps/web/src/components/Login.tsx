@@ -27,7 +27,7 @@ export function Login({ onLogin, notice }: { onLogin: (user: CurrentUser) => voi
       if (e instanceof ApiError && e.secondFactor) {
         // The password was right: the code next (a new one after a wrong one).
         setCode('');
-        setError(e.secondFactor === 'code-wrong' ? e.message : null);
+        setError(e.secondFactor === 'code-needed' ? null : e.message);
       } else {
         setCode(null);
         setError(e instanceof ApiError && e.status === 401 ? 'Forkert brugernavn eller adgangskode' : (e as Error).message);
