@@ -119,22 +119,25 @@ describe('drop folders: deliveries are private, deleted once imported, and purge
     const orphan = join(dir, 'processing', 'cancelled');
     const waiting = join(dir, 'processing', 'waiting');
     const fresh = join(dir, 'processing', 'just-taken');
-    for (const d of [orphan, waiting, fresh]) {
+    // The hidden folder a job's files are still being moved into (a slow move) is that job's too.
+    const moving = join(dir, 'processing', '.waiting.partial');
+    for (const d of [orphan, waiting, fresh, moving]) {
       mkdirSync(d, { recursive: true });
       writeFileSync(join(d, 'sager.csv'), 'CPR\n0102031234\n');
     }
     age(orphan, 2 * 3_600_000);
     age(waiting, 2 * 3_600_000);
+    age(moving, 2 * 3_600_000);
     age(fresh, 10 * 60_000);
     await queue.add('import', { source: 'dubu', dir: waiting, municipality: 461, requestedBy: 'drop-folder:1', delivery: true });
     // Without the queue nobody can say which a job waits for: processing/ is left alone.
     expect(await purgeExpired(db.pool, { now: new Date() })).toEqual({});
-    expect(ls(join(dir, 'processing'))).toEqual(['cancelled', 'just-taken', 'waiting']);
+    expect(ls(join(dir, 'processing'))).toEqual(['.waiting.partial', 'cancelled', 'just-taken', 'waiting']);
     // retention.upload_days is 0 (the default): gone at the next purge, after an hour's grace.
     expect(await purgeExpired(db.pool, { now: new Date(), queue })).toEqual({
       '461': expect.objectContaining({ deliveries: 1 }),
     });
-    expect(ls(join(dir, 'processing'))).toEqual(['just-taken', 'waiting']);
+    expect(ls(join(dir, 'processing'))).toEqual(['.waiting.partial', 'just-taken', 'waiting']);
   });
 
   it('moves a refused delivery into a 0700 folder, never changing the mode of what a link points at', async () => {

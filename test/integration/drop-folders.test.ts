@@ -1,5 +1,6 @@
 import {
   cpSync,
+  existsSync,
   linkSync,
   lstatSync,
   mkdirSync,
@@ -343,13 +344,12 @@ describe('drop folders: a complete delivery is imported once and moved out of th
     mkdirSync(moving, { recursive: true });
     renameSync(join(dir, 'medarbejdere.csv'), join(moving, 'medarbejdere.csv'));
     const target = join(dir, 'processing', stamp);
-    const job = await queue.add('import', {
-      source: 'dubu',
-      dir: target,
-      municipality: 461,
-      requestedBy: `drop-folder:${id}`,
-      delivery: true,
-    });
+    // Its last attempt: waiting is no failure, so nothing is settled as failed meanwhile.
+    const job = await queue.add(
+      'import',
+      { source: 'dubu', dir: target, municipality: 461, requestedBy: `drop-folder:${id}`, delivery: true },
+      { attempts: 1 },
+    );
     const worker = startEtlWorker({ databaseUrl: db.url }, db.pool, TEST_SECRET);
     try {
       await until(async () => (await job.getState()) === 'delayed', 'the job to wait for the move');
@@ -368,8 +368,42 @@ describe('drop folders: a complete delivery is imported once and moved out of th
       await until(async () => (await job.getState()) === 'completed', 'the delivery to be imported');
       expect(await lastRun()).toMatchObject({ status: 'succeeded', source: 'dubu', requested_by: `drop-folder:${id}`, error: null });
       expect(ls(join(dir, 'processed'))).toEqual([stamp]);
+      // The wait settled nothing as failed (it was the job's last attempt).
+      expect(existsSync(join(dir, 'failed'))).toBe(false);
     } finally {
       if (held) await check.end();
+      await worker.close();
+      await cleanUp();
+    }
+  });
+
+  it('takes a move as cut off when the check that holds the lock has run for an hour since the job was queued', async () => {
+    const dir = copyFixture(DUBU_SMALL);
+    writeFileSync(join(dir, '.done'), '');
+    const id = await addFolder(dir);
+    const check = new Client({ connectionString: db.url });
+    await check.connect();
+    await check.query(`SELECT pg_advisory_lock(hashtext('pull-drop-folders'), 0)`);
+    const stamp = '2026-12-06T05-00-00-000Z';
+    const stuck = join(dir, 'processing', `.${stamp}.partial`);
+    mkdirSync(stuck, { recursive: true });
+    renameSync(join(dir, 'medarbejdere.csv'), join(stuck, 'medarbejdere.csv'));
+    const target = join(dir, 'processing', stamp);
+    await queue.add(
+      'import',
+      { source: 'dubu', dir: target, municipality: 461, requestedBy: `drop-folder:${id}`, delivery: true },
+      { timestamp: Date.now() - 2 * 3_600_000 },
+    );
+    const worker = startEtlWorker({ databaseUrl: db.url }, db.pool, TEST_SECRET);
+    try {
+      await until(async () => (await queue.getJobCounts('failed')).failed === 1, 'the job to end');
+      expect(await lastRun()).toMatchObject({
+        status: 'failed',
+        error: `Flytningen af leverancen til ${target} blev afbrudt; filerne er lagt tilbage i afleveringsmappen og hentes ved næste kontrol. Intet er indlæst.`,
+      });
+      expect(ls(dir)).toEqual(['.done', 'medarbejdere.csv', 'processing', 'sager.csv', 'sagsansvar.csv']);
+    } finally {
+      await check.end();
       await worker.close();
       await cleanUp();
     }

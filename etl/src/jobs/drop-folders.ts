@@ -121,6 +121,8 @@ export const DELIVERY_MOVE_MS = 60_000;
 
 /** How long a delivery's job waits again when it finds its files still being moved (a slow mount). */
 export const DELIVERY_MOVING_DELAY_MS = 10_000;
+/** After this long from its queueing, a check still running is taken as stuck: the move as cut off. */
+export const DELIVERY_MOVING_MAX_MS = 3_600_000;
 
 /** A delivery's job that found no folder: its files were never moved (the worker stopped in between). */
 export const DELIVERY_NOT_MOVED = (dir: string): string =>
@@ -159,7 +161,9 @@ export async function purgeDeliveries(pool: Pool, cutoff: number, inUse?: Readon
       if (!stat?.isDirectory()) continue;
       for (const name of await readdir(parent)) {
         const path = join(parent, name);
-        if (inUse?.has(path)) continue;
+        // A job's delivery, and the hidden folder its files are still being moved into.
+        const moving = /^\.(.+)\.partial$/.exec(name);
+        if (inUse?.has(path) || (moving && inUse?.has(join(parent, moving[1])))) continue;
         const entry = await lstat(path).catch(() => null); // removed meanwhile
         if (!entry || entry.mtimeMs >= cutoff) continue;
         await rm(path, { recursive: true, force: true });
@@ -198,12 +202,12 @@ export async function pullDropFolders(pool: Pool, queue: Queue<EtlJobData>): Pro
 const PULL_LOCK = { name: 'pull-drop-folders', key: 0, application: APPLICATION_NAME.etl };
 
 /**
- * Whether a drop-folder check is running (on any worker): a delivery's hidden folder is then a move
- * in progress, not one cut off. Takes the lock for an instant when it is free; a check that starts
- * in that instant skips its turn (it says nothing, and the next one runs).
+ * Runs `run` while no drop-folder check can start or run (on any worker), or returns null when one is
+ * running: a delivery's hidden folder is then possibly a move in progress, not one cut off. A check
+ * that would start meanwhile skips its turn (it says nothing, and the next one runs).
  */
-export function pullRunning(pool: Pool): Promise<boolean> {
-  return withSessionLock(pool, PULL_LOCK, async (got) => !got);
+export function whileNoCheckRuns<R>(pool: Pool, run: () => Promise<R>): Promise<{ value: R } | null> {
+  return withSessionLock(pool, PULL_LOCK, async (got) => (got ? { value: await run() } : null));
 }
 
 async function pullEach(pool: Pool, queue: Queue<EtlJobData>): Promise<Record<string, PullOutcome>> {

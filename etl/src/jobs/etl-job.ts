@@ -15,11 +15,12 @@ import { failAbandonedRunsOf, runImport, type ImportResult } from '../import-run
 import { ImportFailure } from '../issues';
 import {
   DELIVERY_MOVING_DELAY_MS,
+  DELIVERY_MOVING_MAX_MS,
   DELIVERY_NOT_MOVED,
   DeliveryRefused,
   deliveryEntries,
   partial,
-  pullRunning,
+  whileNoCheckRuns,
   pullDropFolders,
   restoreDelivery,
   settleDelivery,
@@ -48,6 +49,8 @@ export function jobResult(result: ImportResult): EtlJobResult {
 
 /** Would a failure now end the job for good (no attempt left, or not worth retrying)? */
 function isFinalFailure(job: Job<EtlJobData, ImportResult>, error: unknown): boolean {
+  // Put back on the queue to run later (a delivery still being moved): no attempt ended.
+  if (error instanceof DelayedError) return false;
   return error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }
 
@@ -118,22 +121,25 @@ async function deliveryJob(pool: Pool, secret: string, job: Job<EtlJobData, Impo
       // the drop folder (put back there), for the next check; nothing here to settle.
       const notMoved = (error as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(job.data.dir);
       if (!(error instanceof DeliveryRefused) && !notMoved) throw error;
-      if (notMoved && existsSync(partial(job.data.dir)) && (await pullRunning(pool))) {
-        // Still being moved by the check that queued it (longer than DELIVERY_MOVE_MS: a slow
-        // mount, a large delivery): asked again later, no attempt spent. A move cut off (its process
-        // gone, the check's lock with it) is put back below.
-        logger().info({ job: job.id }, `Delivery ${job.data.dir} is still being moved: job ${job.id} waits.`);
-        await job.moveToDelayed(Date.now() + DELIVERY_MOVING_DELAY_MS, job.token);
-        throw new DelayedError();
-      }
       if (notMoved && settledBefore(job.data.dir)) {
         // Settled by an attempt that ended before the queue heard of it: its import log row stands.
         unsettled = true;
         throw new UnrecoverableError(`Leverancen ${job.data.dir} er allerede afsluttet af et tidligere forsøg.`);
       }
-      const message = notMoved
-        ? await notMovedMessage(job.data.dir)
-        : `Leverancen er afvist: ${(error as Error).message} Intet er indlæst.`;
+      let message = `Leverancen er afvist: ${(error as Error).message} Intet er indlæst.`;
+      if (notMoved) {
+        // While a check runs it may still be moving these files (longer than DELIVERY_MOVE_MS: a slow
+        // mount, a large delivery): asked again later, no attempt spent. Otherwise the files are put
+        // back with no check running, so none takes a delivery half put back. A check running for
+        // an hour since the job was queued is stuck: its move is taken as cut off.
+        const put = await whileNoCheckRuns(pool, () => notMovedMessage(job.data.dir));
+        if (put) message = put.value;
+        else if (Date.now() - job.timestamp < DELIVERY_MOVING_MAX_MS) {
+          logger().info({ job: job.id }, `Delivery ${job.data.dir} may still be being moved by a running check: job ${job.id} waits.`);
+          await job.moveToDelayed(Date.now() + DELIVERY_MOVING_DELAY_MS, job.token);
+          throw new DelayedError();
+        } else message = await notMovedMessage(job.data.dir);
+      }
       const { source, municipality, requestedBy } = job.data;
       const failed = await runImport(pool, source, [], { municipality, requestedBy, jobId: job.id, pseudonymSecret: secret }, async () => {
         throw new ImportFailure('FILE_FORMAT', null, message);
