@@ -53,6 +53,23 @@ describe('drop folders: a complete delivery is imported once and moved out of th
   };
   const lastRun = async () =>
     (await db.pool.query(`SELECT status, source, requested_by, error FROM import_run ORDER BY id DESC LIMIT 1`)).rows[0];
+  /** A complete delivery whose move into processing/<stamp> stopped after `names`: those in the hidden folder, the rest not. */
+  const halfMoved = async (stamp: string, names: string[]) => {
+    const dir = copyFixture(DUBU_SMALL);
+    writeFileSync(join(dir, '.done'), '');
+    const id = await addFolder(dir);
+    const moving = join(dir, 'processing', `.${stamp}.partial`);
+    mkdirSync(moving, { recursive: true });
+    for (const name of names) renameSync(join(dir, name), join(moving, name));
+    return { dir, id, moving, target: join(dir, 'processing', stamp) };
+  };
+  /** A drop-folder check running on another worker: it holds the checks' lock until its connection ends. */
+  const runningCheck = async () => {
+    const check = new Client({ connectionString: db.url });
+    await check.connect();
+    await check.query(`SELECT pg_advisory_lock(hashtext('pull-drop-folders'), 0)`);
+    return check;
+  };
 
   it('waits for the same checksum twice, takes the delivery into processing/ and queues it once', async () => {
     const dir = copyFixture(DUBU_SMALL);
@@ -276,7 +293,11 @@ describe('drop folders: a complete delivery is imported once and moved out of th
     await queue.add('import', { source: 'dubu', dir: never, municipality: 461, requestedBy: `drop-folder:${id}`, delivery: true });
     const worker = startEtlWorker({ databaseUrl: db.url }, db.pool, TEST_SECRET);
     try {
-      await until(async () => (await lastRun())?.requested_by === `drop-folder:${id}`, 'the job to end');
+      // Its row is written as running first (ADR 0115), then failed.
+      await until(async () => {
+        const run = await lastRun();
+        return run?.requested_by === `drop-folder:${id}` && run.status !== 'running';
+      }, 'the job to end');
       expect(await lastRun()).toMatchObject({
         status: 'failed',
         error: `Leverancen blev ikke flyttet til ${never}, før dens import skulle begynde; filerne ligger stadig i afleveringsmappen og hentes ved næste kontrol. Intet er indlæst.`,
@@ -289,15 +310,8 @@ describe('drop folders: a complete delivery is imported once and moved out of th
   });
 
   it('puts back the files of a move that was cut off, and says so; a job settled before writes nothing', async () => {
-    const dir = copyFixture(DUBU_SMALL);
-    writeFileSync(join(dir, '.done'), '');
-    const id = await addFolder(dir);
     // The worker was killed while it moved the delivery: two files in the hidden folder, the rest not.
-    const stamp = '2026-12-06T03-00-00-000Z';
-    const cut = join(dir, 'processing', `.${stamp}.partial`);
-    mkdirSync(cut, { recursive: true });
-    for (const name of ['.done', 'medarbejdere.csv']) renameSync(join(dir, name), join(cut, name));
-    const target = join(dir, 'processing', stamp);
+    const { dir, id, target } = await halfMoved('2026-12-06T03-00-00-000Z', ['.done', 'medarbejdere.csv']);
     await queue.add('import', { source: 'dubu', dir: target, municipality: 461, requestedBy: `drop-folder:${id}`, delivery: true });
     // And a job whose delivery an earlier attempt had settled already.
     mkdirSync(join(dir, 'processed', 'earlier'), { recursive: true });
@@ -331,19 +345,11 @@ describe('drop folders: a complete delivery is imported once and moved out of th
   });
 
   it('waits while a running check is still moving the delivery (a slow mount), then imports it whole', async () => {
-    const dir = copyFixture(DUBU_SMALL);
-    writeFileSync(join(dir, '.done'), '');
-    const id = await addFolder(dir);
     // A check on another worker holds its lock, one file into a move that outlasts DELIVERY_MOVE_MS.
-    const check = new Client({ connectionString: db.url });
-    await check.connect();
-    await check.query(`SELECT pg_advisory_lock(hashtext('pull-drop-folders'), 0)`);
+    const check = await runningCheck();
     let held = true;
     const stamp = '2026-12-06T04-00-00-000Z';
-    const moving = join(dir, 'processing', `.${stamp}.partial`);
-    mkdirSync(moving, { recursive: true });
-    renameSync(join(dir, 'medarbejdere.csv'), join(moving, 'medarbejdere.csv'));
-    const target = join(dir, 'processing', stamp);
+    const { dir, id, moving, target } = await halfMoved(stamp, ['medarbejdere.csv']);
     // Its last attempt: waiting is no failure, so nothing is settled as failed meanwhile.
     const job = await queue.add(
       'import',
@@ -378,17 +384,8 @@ describe('drop folders: a complete delivery is imported once and moved out of th
   });
 
   it('takes a move as cut off when the check that holds the lock has run for an hour since the job was queued', async () => {
-    const dir = copyFixture(DUBU_SMALL);
-    writeFileSync(join(dir, '.done'), '');
-    const id = await addFolder(dir);
-    const check = new Client({ connectionString: db.url });
-    await check.connect();
-    await check.query(`SELECT pg_advisory_lock(hashtext('pull-drop-folders'), 0)`);
-    const stamp = '2026-12-06T05-00-00-000Z';
-    const stuck = join(dir, 'processing', `.${stamp}.partial`);
-    mkdirSync(stuck, { recursive: true });
-    renameSync(join(dir, 'medarbejdere.csv'), join(stuck, 'medarbejdere.csv'));
-    const target = join(dir, 'processing', stamp);
+    const check = await runningCheck();
+    const { dir, id, target } = await halfMoved('2026-12-06T05-00-00-000Z', ['medarbejdere.csv']);
     await queue.add(
       'import',
       { source: 'dubu', dir: target, municipality: 461, requestedBy: `drop-folder:${id}`, delivery: true },
