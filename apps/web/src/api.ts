@@ -1,4 +1,5 @@
 import createClient from 'openapi-fetch';
+import { isLoginStep, type LoginStep } from '@bu/contracts';
 import type { CurrentUser, KpiList, KpiResponse, KpisQuery, MunicipalityInfo, SeriesResponse } from '@bu/contracts';
 import type { components, paths } from './api/schema';
 
@@ -8,8 +9,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    /** A login whose one-time code is asked for, or was wrong (ADR 0116). */
-    readonly secondFactor?: 'code-needed' | 'code-wrong' | 'code-blocked',
+    /** A login whose one-time code is asked for, was wrong, or waits (ADR 0116). */
+    readonly secondFactor?: LoginStep,
   ) {
     super(message);
   }
@@ -48,10 +49,7 @@ async function send(path: string, init: RequestInit = {}): Promise<Response> {
       clearToken();
       window.dispatchEvent(new Event('boerneblik:logout'));
     }
-    const step =
-      body.secondFactor === 'code-needed' || body.secondFactor === 'code-wrong' || body.secondFactor === 'code-blocked'
-        ? body.secondFactor
-        : undefined;
+    const step = isLoginStep(body.secondFactor) ? body.secondFactor : undefined;
     throw new ApiError(res.status, typeof body.message === 'string' ? body.message : `Fejl ${res.status}`, step);
   }
   return res;

@@ -8,7 +8,17 @@ export const API_PREFIX = '/api/v1';
 export interface LoginRequest {
   username: string;
   password: string;
+  /** The authenticator app's one-time code, once the API has asked for it (ADR 0116). */
+  code?: string;
 }
+
+/**
+ * Where a password login with a second factor stopped (ADR 0116), in the refusal's `secondFactor`:
+ * the code is asked for, the one given was wrong, or the username's wrong codes wait (429).
+ */
+export const LOGIN_STEPS = ['code-needed', 'code-wrong', 'code-blocked'] as const;
+export type LoginStep = (typeof LOGIN_STEPS)[number];
+export const isLoginStep = (value: unknown): value is LoginStep => (LOGIN_STEPS as readonly unknown[]).includes(value);
 
 /** A value withheld by small-cell suppression: the real number is never sent. */
 export interface Suppressed {

@@ -3,7 +3,8 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '@bu/logger';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types';
-import { LOGIN_STEP, type LoginStep } from '../auth/auth.service';
+import type { LoginStep } from '@bu/contracts';
+import { LOGIN_STEP } from '../auth/auth.service';
 import { AuditService, auditContext } from './audit.service';
 import { maskCprLike } from '@bu/domain';
 

@@ -6,6 +6,7 @@ import { logger } from '@bu/logger';
 import { AuditService } from '../audit/audit.service';
 import { APP_CONFIG, AppConfig } from '../config';
 import type { SecondFactorPolicy } from '@bu/config';
+import type { LoginStep } from '@bu/contracts';
 import type { Credentials } from './auth.repository';
 import { runInScope } from '../database/request-scope';
 import { AuthRepository } from './auth.repository';
@@ -47,12 +48,7 @@ const CODE_WRONG = 'Forkert engangskode, eller koden er brugt. Vent på den næs
 const NO_SECOND_FACTOR =
   'Din konto skal logge ind med en engangskode fra en app (to-faktor-login), men har ingen endnu. Bed driften om at oprette den med: npm run admin -- user totp <brugernavn>.';
 
-/**
- * Where a login with a second factor stopped, in the 401's body (`secondFactor`) for the login
- * page, and on `res.locals` for the audit log: the code is asked for, or the one given was wrong.
- */
-export type LoginStep = 'code-needed' | 'code-wrong';
-/** The `res.locals` key the login sets to its LoginStep for the audit hook. */
+/** The `res.locals` key the login sets to its LoginStep (@bu/contracts) for the audit hook. */
 export const LOGIN_STEP = 'loginStep';
 
 /**

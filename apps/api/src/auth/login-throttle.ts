@@ -1,5 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { isIPv4, isIPv6 } from 'net';
+import type { LoginStep } from '@bu/contracts';
+import { LOGIN_ATTEMPT_MEMORY } from '@bu/domain';
 
 /**
  * Failed logins, counted in PostgreSQL (table login_attempt) so every API process sees the same
@@ -35,12 +37,12 @@ export const LIMITS: Record<LoginKind, Limit> = {
   user: { free: 10, baseSeconds: 1, capSeconds: 8, blocks: false },
 };
 
-/** How long a wrong one-time code is remembered: the `code` counter starts over only a day after its last one. */
-const CODE_WINDOW = '1 day';
 /** The `code` counter: five wrong codes, then a wait from a minute doubling to an hour. */
 export const CODE_LIMIT: Limit = { free: 5, baseSeconds: 60, capSeconds: 3600, blocks: true };
 
-const WINDOW = '1 hour';
+const WINDOW = LOGIN_ATTEMPT_MEMORY.password;
+/** The `code` counter starts over only a day after its last wrong code. */
+const CODE_WINDOW = LOGIN_ATTEMPT_MEMORY.code;
 
 /** The rows past their use at `now` (an SQL expression): their wait is over and their window too. */
 const FORGOTTEN = (now: string): string =>
@@ -91,7 +93,7 @@ export class LoginThrottle {
    */
   async checkCode(username: string): Promise<void> {
     const wait = await this.count('code', codeKey(username), CODE_LIMIT, CODE_WINDOW);
-    if (wait > 0) throw tooMany(wait, 'forkerte engangskoder', { secondFactor: 'code-blocked' });
+    if (wait > 0) throw tooMany(wait, 'forkerte engangskoder', { secondFactor: 'code-blocked' satisfies LoginStep });
   }
 
   /**
