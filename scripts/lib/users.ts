@@ -59,21 +59,11 @@ export async function removeDemoUsers(pool: Pool): Promise<number> {
  */
 export async function usersWithoutSecondFactor(pool: Pool, policy: SecondFactorPolicy): Promise<string[]> {
   if (policy === 'none') return [];
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(`SELECT set_config('bu.municipalities', '*', true)`);
-    const { rows } = await client.query(
-      `SELECT username FROM app_user WHERE auth_source = 'local' AND NOT disabled AND NOT demo AND totp_secret IS NULL
-         AND ($1 OR municipality_code IS NULL) ORDER BY username`,
-      [policy === 'all'],
-    );
-    await client.query('COMMIT');
-    return rows.map((r: { username: string }) => r.username);
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  // A read: row-level security lets the API's role read every user without a scope.
+  const { rows } = await pool.query(
+    `SELECT username FROM app_user WHERE auth_source = 'local' AND NOT disabled AND NOT demo AND totp_secret IS NULL
+       AND ($1 OR municipality_code IS NULL) ORDER BY username`,
+    [policy === 'all'],
+  );
+  return rows.map((r: { username: string }) => r.username);
 }

@@ -1,7 +1,7 @@
 import { readdirSync, rmSync, statSync } from 'fs';
 import { join, relative, sep } from 'path';
 import type { Pool, PoolClient } from 'pg';
-import { RETENTION_DEFAULTS, RetentionKey } from '@bu/domain';
+import { LOGIN_ATTEMPT_MEMORY, RETENTION_DEFAULTS, RetentionKey } from '@bu/domain';
 import type { Queue } from '@bu/queue';
 import { sweepOrphanSpills } from '../issues';
 import { maskCprInText } from '../pseudonym';
@@ -258,11 +258,11 @@ async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSumma
   );
   for (const r of reports) add(summary, r.code, 'reports', r.n);
 
-  // The API's login throttle waits an hour at most and forgets after an hour, wrong one-time codes
-  // after a day (login-throttle.ts, ADR 0116); a login in flight lasts minutes.
+  // The API's login throttle waits an hour at most and forgets as LOGIN_ATTEMPT_MEMORY says
+  // (login-throttle.ts, ADR 0116); a login in flight lasts minutes.
   const { rows: traces } = await pool.query(
     `WITH attempts AS (DELETE FROM login_attempt WHERE next_allowed_at < $1
-                         AND last_failure_at < $1::timestamptz - CASE WHEN kind = 'code' THEN interval '1 day' ELSE interval '1 hour' END
+                         AND last_failure_at < $1::timestamptz - CASE WHEN kind = 'code' THEN $2::interval ELSE $3::interval END
                        RETURNING 1),
           requests AS (DELETE FROM sso_request WHERE created_at < $1::timestamptz - interval '1 day' RETURNING 1),
           tickets AS (DELETE FROM sso_ticket WHERE expires_at < $1 RETURNING 1),
@@ -270,7 +270,7 @@ async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSumma
           sessions AS (DELETE FROM oidc_session WHERE expires_at < $1 RETURNING 1)
      SELECT ((SELECT count(*) FROM attempts) + (SELECT count(*) FROM requests) + (SELECT count(*) FROM tickets)
              + (SELECT count(*) FROM replays) + (SELECT count(*) FROM sessions))::int AS n`,
-    [now],
+    [now, LOGIN_ATTEMPT_MEMORY.code, LOGIN_ATTEMPT_MEMORY.password],
   );
   add(summary, null, 'loginTraces', traces[0].n);
 

@@ -19,6 +19,13 @@ export const RETENTION_DEFAULTS = {
 export type RetentionKey = keyof typeof RETENTION_DEFAULTS;
 export const RETENTION_KEYS = Object.keys(RETENTION_DEFAULTS) as RetentionKey[];
 
+/**
+ * How long the login throttle remembers a failure (login_attempt.last_failure_at), as PostgreSQL
+ * intervals: a password's an hour, a wrong one-time code's a day (ADR 0116). The API's throttle and
+ * the worker's daily purge forget a row after this, once its wait is over.
+ */
+export const LOGIN_ATTEMPT_MEMORY = { password: '1 hour', code: '1 day' } as const;
+
 /** The shortest audit retention a municipality may set: the log is evidence. */
 export const MIN_AUDIT_DAYS = 365;
 

@@ -16,14 +16,12 @@ export interface NewUser {
   demo?: boolean;
 }
 
-/** Words the import log uses for what no person started (@bu/contracts importedBy): never a username. */
-const RESERVED_NAMES: readonly string[] = SYSTEM_IMPORTERS;
-
 /** Why the user cannot be created (Danish), or null. */
 export function userError(user: Partial<NewUser>): string | null {
   if (typeof user.username !== 'string' || !/^[\p{L}\p{N}._-]{2,64}$/u.test(user.username))
     return `Ugyldigt brugernavn: ${user.username} (2-64 bogstaver, tal, . _ -)`;
-  if (RESERVED_NAMES.includes(user.username.toLowerCase()))
+  // The import log's words for what no person started (importedBy) are never a username.
+  if (SYSTEM_IMPORTERS.includes(user.username.toLowerCase()))
     return `Brugernavnet ${user.username} er forbeholdt systemet (importloggen); vælg et andet.`;
   if (typeof user.role !== 'string' || !isRole(user.role)) return `Ukendt rolle: ${user.role} (udvalg, chef, teamleder eller admin)`;
   if (typeof user.password !== 'string' || user.password.length < (user.demo ? 4 : 10)) return 'Adgangskoden skal være mindst 10 tegn.';
