@@ -1,7 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, configFromEnv } from '@bu/config';
+import { AuthService } from '../../apps/api/src/auth/auth.service';
 import { hotp, newTotpSecret, totpStep } from '../../apps/api/src/auth/totp';
 import { addUser, setUserTotp, usersWithoutSecondFactor } from '../../scripts/lib/users';
 import { PASSWORD, startTestApi } from '../support/api';
@@ -189,6 +191,43 @@ describe('second factor for password logins', () => {
     expect((await login(all, { username: 'demoadmin', password: 'demo' }, '203.0.113.20').expect(403)).body.message).toMatch(NO_FACTOR);
     await login(none, { username: 'landsadmin', password: PASSWORD }, '203.0.113.21').expect(200);
     expect((await login(none, { username: 'skifter', password: PASSWORD }, '203.0.113.21').expect(401)).body).toEqual(CODE_NEEDED);
+  });
+
+  it('ends a password session made without a code once the setting asks the user for one', async () => {
+    const me = (app: INestApplication, token: string) =>
+      request(app.getHttpServer()).get('/api/v1/me').set('Authorization', `Bearer ${token}`);
+    const EXPIRED = 'Din session er udløbet. Log ind igen.';
+    // A municipality's user logged in with a password alone, while no code was required; then the
+    // setting moves to `all` (the same database, another process's setting): the session ends.
+    const chef = (await login(none, { username: 'chef', password: PASSWORD }, '203.0.113.23').expect(200)).body.token;
+    await me(none, chef).expect(200);
+    await me(national, chef).expect(200);
+    expect((await me(all, chef).expect(401)).body.message).toBe(EXPIRED);
+    // A national administrator's session from a process that asked no code ends under `national`.
+    const landsadmin = (await login(none, { username: 'landsadmin', password: PASSWORD }, '203.0.113.23').expect(200)).body.token;
+    await me(none, landsadmin).expect(200);
+    expect((await me(national, landsadmin).expect(401)).body.message).toBe(EXPIRED);
+    // A session made with a code holds under every setting, and so does its renewed token.
+    const coded = (
+      await login(all, { username: 'chef-sikker', password: PASSWORD, code: code('chef-sikker', 1) }, '203.0.113.23').expect(200)
+    ).body.token;
+    for (const app of [none, national, all]) await me(app, coded).expect(200);
+    // Renewed (the same claims, two minutes older), it keeps the code's mark.
+    const claims = all.get(JwtService).decode(coded);
+    const now = Math.floor(Date.now() / 1000);
+    const older = await all.get(JwtService).signAsync({ ...claims, iat: now - 120, exp: now + 600 });
+    const renewed = (await me(all, older).expect(200)).headers['x-renewed-token'];
+    expect(all.get(JwtService).decode(renewed).amr).toEqual(['pwd', 'otp']);
+    await me(all, renewed).expect(200);
+    // The embedded demo's demo administrator needs none there.
+    const demo = (await login(national, { username: 'demoadmin', password: 'demo' }, '203.0.113.23').expect(200)).body.token;
+    await me(national, demo).expect(200);
+    // Single sign-on users are not touched: their organisation's login decides.
+    await db.pool.query(
+      `INSERT INTO app_user (username, role, municipality_code, teams, auth_source, external_id) VALUES ('sso-chef', 'chef', 461, '{}', 'oidc', 'ext-1')`,
+    );
+    const sso = (await all.get(AuthService).session('sso-chef')).token;
+    await me(all, sso).expect(200);
   });
 
   it('ends the sessions of a user whose factor is set or removed, and not when a code is used', async () => {

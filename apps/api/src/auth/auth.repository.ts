@@ -19,6 +19,11 @@ export interface UserStateRow {
   municipality: number | null;
   teams: string[];
   tokenVersion: number;
+  /** A password user, whose sessions the second-factor rules govern (not single sign-on). */
+  local: boolean;
+  /** Has a one-time-code secret (ADR 0116). */
+  hasCode: boolean;
+  demo: boolean;
 }
 
 /** app_user as logins and tokens read it, and login_attempt through `query` (the login throttle's SQL). */
@@ -71,10 +76,12 @@ export class AuthRepository {
     await this.db.query('UPDATE app_user SET token_version = token_version + 1 WHERE username = $1', [username]);
   }
 
-  /** The enabled user's role, scope and token version; undefined for an unknown or disabled user. */
+  /** The enabled user's role, scope, token version and second-factor state; undefined for an unknown or disabled user. */
   async state(username: string): Promise<UserStateRow | undefined> {
     const [row] = await this.db.query(
-      `SELECT id, role, municipality_code AS municipality, teams, token_version AS "tokenVersion" FROM app_user WHERE username = $1 AND NOT disabled`,
+      `SELECT id, role, municipality_code AS municipality, teams, token_version AS "tokenVersion", auth_source = 'local' AS local,
+         totp_secret IS NOT NULL AS "hasCode", demo
+       FROM app_user WHERE username = $1 AND NOT disabled`,
       [username],
     );
     return row;

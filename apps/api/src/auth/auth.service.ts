@@ -24,6 +24,8 @@ interface UserState {
   /** The row's id: never used again, so a token cannot outlive its user into a new one of the same name. */
   id: number;
   tokenVersion: number;
+  /** A session of this user must have been made with a one-time code (ADR 0116). */
+  needsCode: boolean;
 }
 
 /** Token claims: who, which token version, and when they logged in (the session's start). */
@@ -33,6 +35,8 @@ interface Claims {
   uid: number;
   ver: number;
   auth: number;
+  /** How the session was made (RFC 8176): `otp` when a one-time code was given; absent for single sign-on. */
+  amr?: string[];
   iat: number;
   exp: number;
 }
@@ -113,7 +117,7 @@ export class AuthService {
       await this.throttle.succeed(name, address);
       throw new ForbiddenException('Din kommune logger ind med organisationens konto. Brug knappen til log ind med din organisation.');
     }
-    await this.secondFactor(name, row, code, address);
+    const coded = await this.secondFactor(name, row, code, address);
     await this.throttle.succeed(name, address);
     // Same password, stronger hash: not a password change, so the user's other sessions stay.
     // A login has no request scope yet: the user's own row is written in the national one (RLS).
@@ -121,17 +125,18 @@ export class AuthService {
       const hash = await hashPassword(String(password));
       await runInScope('*', () => this.repository.rehash(name, hash, row.passwordHash!));
     }
-    return this.session(name);
+    return this.session(name, coded ? ['pwd', 'otp'] : ['pwd']);
   }
 
   /**
    * The one-time code after a right password (ADR 0116): asked for when the user has a secret,
    * refused when wrong or used before (counted as a failed login), and a user the policy requires
-   * to have one but who has none is refused outright (403: the operator sets it up).
+   * to have one but who has none is refused outright (403: the operator sets it up). True when a
+   * code was given and taken.
    */
-  private async secondFactor(name: string, row: Credentials, code: string | undefined, address: string): Promise<void> {
+  private async secondFactor(name: string, row: Credentials, code: string | undefined, address: string): Promise<boolean> {
     if (!row.totpSecret) {
-      if (!secondFactorRequired(this.config.secondFactor, this.config.demoUsers, row)) return;
+      if (!secondFactorRequired(this.config.secondFactor, this.config.demoUsers, row)) return false;
       await this.throttle.succeed(name, address);
       throw new ForbiddenException(NO_SECOND_FACTOR);
     }
@@ -147,15 +152,20 @@ export class AuthService {
       await this.throttle.fail();
       throw new UnauthorizedException({ statusCode: 401, message: CODE_WRONG, secondFactor: 'code-wrong' satisfies LoginStep });
     }
+    return true;
   }
 
-  /** A new session (token) for the user as the database has it now: after a password, or a single sign-on ticket. */
-  async session(username: string): Promise<{ token: string; user: AuthUser }> {
+  /**
+   * A new session (token) for the user as the database has it now: after a password (`amr` says
+   * whether a one-time code was given too), or a single sign-on ticket (no `amr`).
+   */
+  async session(username: string, amr?: string[]): Promise<{ token: string; user: AuthUser }> {
     this.users.forget(username);
     const state = await this.users.get(username);
     if (!state) throw new UnauthorizedException(WRONG);
     const now = Math.floor(Date.now() / 1000);
-    return { token: await this.sign({ sub: username, uid: state.id, ver: state.tokenVersion, auth: now }, now), user: state.user };
+    const claims = { sub: username, uid: state.id, ver: state.tokenVersion, auth: now, ...(amr ? { amr } : {}) };
+    return { token: await this.sign(claims, now), user: state.user };
   }
 
   /** The token's user as the database has it now, and a renewed token when this one is getting old. */
@@ -185,11 +195,17 @@ export class AuthService {
     }
     const state = await this.users.get(claims.sub);
     if (!state || state.id !== claims.uid || state.tokenVersion !== claims.ver) throw new UnauthorizedException(EXPIRED);
+    // A password session made without a code ends once the user must give one: LOGIN_SECOND_FACTOR
+    // moved to `all`, or a national administrator's session from before the factor (ADR 0116).
+    if (state.needsCode && !(Array.isArray(claims.amr) && claims.amr.includes('otp'))) throw new UnauthorizedException(EXPIRED);
     // Renewed at most once a minute (sooner with a short idle setting), so idle means idle.
     const renewAfter = Math.min(60, this.config.sessionIdleSeconds / 4);
     const renewed =
       previousKey || now - claims.iat >= renewAfter
-        ? await this.sign({ sub: claims.sub, uid: claims.uid, ver: claims.ver, auth: claims.auth }, now)
+        ? await this.sign(
+            { sub: claims.sub, uid: claims.uid, ver: claims.ver, auth: claims.auth, ...(claims.amr ? { amr: claims.amr } : {}) },
+            now,
+          )
         : undefined;
     return { user: state.user, renewed };
   }
@@ -246,6 +262,10 @@ export class AuthService {
       user: { username, role: row.role, municipality: row.municipality, teams: row.teams },
       id: row.id,
       tokenVersion: row.tokenVersion,
+      needsCode:
+        row.local &&
+        (row.hasCode ||
+          secondFactorRequired(this.config.secondFactor, this.config.demoUsers, { municipality: row.municipality, demo: row.demo })),
     };
   }
 }
