@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv, kpiSlots, parseEnv } from '@bu/config';
 import { importDubu } from '@bu/etl';
 import { KpiCache } from '../../apps/api/src/kpi/kpi-cache.service';
-import { seedUsers, startTestApi, tokenFor } from '../support/api';
+import { hotp, newTotpSecret, totpStep } from '../../apps/api/src/auth/totp';
+import { addUser, setUserTotp } from '../../scripts/lib/users';
+import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, type TestDatabase } from '../support/database';
 import { FIXTURES } from '../support/fixtures';
 
@@ -104,6 +106,30 @@ describe('metrics for the operators', () => {
     } finally {
       await db.pool.query(`INSERT INTO source_snapshot SELECT * FROM json_populate_record(null::source_snapshot, $1)`, [rows[0]]);
     }
+  });
+
+  it('counts the usernames locked out by wrong one-time codes until a new password, and names none', async () => {
+    const secret = newTotpSecret();
+    await addUser(db.pool, { username: 'maalt-admin', password: PASSWORD, role: 'admin' });
+    await setUserTotp(db.pool, 'maalt-admin', secret);
+    const lockouts = async () => sample((await scrape()).text, 'boerneblik_login_code_lockouts');
+    expect(await lockouts()).toBe(0);
+    const wrong = String((Number(hotp(secret, totpStep())) + 1) % 1_000_000).padStart(6, '0');
+    const guess = (i: number) =>
+      request(app.getHttpServer())
+        .post('/api/v1/auth/login')
+        .set('X-Forwarded-For', `198.51.100.${i}`)
+        .send({ username: 'maalt-admin', password: PASSWORD, code: wrong });
+    // Four wrong codes: a user who mistyped. The fifth reaches the limit.
+    for (let i = 1; i <= 4; i++) await guess(i).expect(401);
+    expect(await lockouts()).toBe(0);
+    await guess(5).expect(401);
+    const text = (await scrape()).text;
+    expect(sample(text, 'boerneblik_login_code_lockouts')).toBe(1);
+    expect(text).not.toContain('maalt-admin');
+    // A new password (the operator's answer) clears it.
+    await addUser(db.pool, { username: 'maalt-admin', password: `${PASSWORD}-ny`, role: 'admin' }, 'password-user');
+    expect(await lockouts()).toBe(0);
   });
 
   it('answers within seconds while the import log is locked, saying what it could not read, and leaves no query behind', async () => {

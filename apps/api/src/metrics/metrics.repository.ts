@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CASE_SOURCES_SQL } from '@bu/domain';
+import { CASE_SOURCES_SQL, LOGIN_ATTEMPT_MEMORY } from '@bu/domain';
+import { CODE_LIMIT } from '../auth/login-throttle';
 import { runInScope } from '../database/request-scope';
 
 export interface DataAge {
@@ -40,6 +41,19 @@ export class MetricsRepository {
               OR EXISTS (SELECT 1 FROM source_snapshot s WHERE s.municipality_code = r.municipality_code AND s.source = r.source))
        GROUP BY municipality_code, source ORDER BY 1, 2`,
     );
+  }
+
+  /**
+   * Usernames whose wrong one-time codes reached the limit within the counter's memory (a day),
+   * with no right code or new password since (either removes the count): someone who is not the
+   * user holds the user's password (ADR 0116). A count only: the names are in the audit log.
+   */
+  async codeLockouts(): Promise<number> {
+    const [row] = await this.read<{ count: number }>(
+      `SELECT count(*)::int AS count FROM login_attempt
+       WHERE kind = 'code' AND failures >= ${CODE_LIMIT.free} AND last_failure_at > now() - interval '${LOGIN_ATTEMPT_MEMORY.code}'`,
+    );
+    return row.count;
   }
 
   /** Imports that failed in the last 24 hours, per source. */

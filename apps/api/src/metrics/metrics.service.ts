@@ -36,7 +36,7 @@ new Gauge({
 /**
  * The metrics in Prometheus's text format: the process's own (KPI answers, the KPI slots, Node's
  * CPU, memory and event loop) and, read at each scrape, what the database and the queue know
- * (each municipality's data age, failed imports, the job queue). A part that does not answer
+ * (each municipality's data age, failed imports, the job queue, usernames locked out by wrong one-time codes). A part that does not answer
  * within 2 s is left out of that scrape and counted in boerneblik_metrics_errors.
  */
 @Injectable()
@@ -59,6 +59,11 @@ export class MetricsService {
       name: 'boerneblik_imports_failed_24h',
       help: 'Imports that failed in the last 24 hours, by source.',
       labelNames: ['source'] as const,
+      registers: [this.scrape],
+    }),
+    codeLockouts: new Gauge({
+      name: 'boerneblik_login_code_lockouts',
+      help: 'Usernames whose wrong one-time codes reached the limit in the last day, with no right code or new password since: someone else holds their password (ADR 0116).',
       registers: [this.scrape],
     }),
     jobs: new Gauge({
@@ -84,13 +89,14 @@ export class MetricsService {
       withTimeout(this.repository.dataAge(), 2000),
       withTimeout(this.repository.failedImports(), 2000),
       withTimeout(this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed'), 2000),
+      withTimeout(this.repository.codeLockouts(), 2000),
     ]);
   }
 
   async text(): Promise<{ contentType: string; body: string }> {
     const g = this.gauges;
     let errors = 0;
-    const [processes, [ages, failed, counts]] = await Promise.all([
+    const [processes, [ages, failed, counts, lockouts]] = await Promise.all([
       // Every process's own, summed by npm run serve's supervisor when it runs several (ADR 0095), else
       // this one's. Without the sum, none: one process's counters under the same names would read as
       // counters reset.
@@ -106,12 +112,15 @@ export class MetricsService {
     g.dataAge.reset();
     g.failedImports.reset();
     g.jobs.reset();
+    g.codeLockouts.reset();
     if (ages.status === 'fulfilled')
       for (const a of ages.value) g.dataAge.set({ municipality: String(a.municipality), source: a.source }, a.seconds);
     else errors++;
     if (failed.status === 'fulfilled') for (const f of failed.value) g.failedImports.set({ source: f.source }, f.count);
     else errors++;
     if (counts.status === 'fulfilled') for (const [state, n] of Object.entries(counts.value)) g.jobs.set({ state }, n);
+    else errors++;
+    if (lockouts.status === 'fulfilled') g.codeLockouts.set(lockouts.value);
     else errors++;
     this.errors.set(errors);
     const read = await this.scrape.metrics();
