@@ -4,6 +4,8 @@ import { resolve } from 'path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu } from '@bu/etl';
+import { SsoService } from '../../apps/api/src/sso/sso.service';
+import type { ExternalIdentity } from '../../apps/api/src/sso/sso.types';
 import { addUser } from '../../scripts/lib/users';
 import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
@@ -85,6 +87,35 @@ describe('single sign-on: a KOMBIT privilege is mapped in the municipality of it
         'Privilegiet hører til CVR-nummer 29189448, men kommune 461 har CVR-nummer 29189447; et KOMBIT-privilegie giver kun adgang i kommunen med dets CVR-nummer',
       );
     }
+  });
+
+  it('lets in by a mapped privilege only from a KOMBIT privilege list, never by a group of its name from another provider', async () => {
+    const sso = app.get(SsoService);
+    const privilege = `29189447:${BARE}`;
+    const person = (provider: 'oidc' | 'saml', n: number, groups: string[], privileges?: string[]): ExternalIdentity => ({
+      provider,
+      externalId: `https://idp-${provider}.example|person-${n}`,
+      username: `person-${n}@kommune.dk`,
+      groups,
+      ...(privileges ? { privileges } : {}),
+    });
+    // Another municipality's Entra ID or AD FS, configured beside KOMBIT, sends a group named like
+    // Odense's privilege: no access, no user made.
+    expect(await sso.signIn(person('oidc', 1, [privilege]))).toEqual({ ok: false, refusal: 'no_group' });
+    expect(await sso.signIn(person('oidc', 2, [BARE.toUpperCase(), 'urn:x']))).toEqual({ ok: false, refusal: 'no_group' });
+    // The same name as a plain SAML value (not in a privilege list) is no privilege either.
+    expect(await sso.signIn(person('saml', 3, [privilege]))).toEqual({ ok: false, refusal: 'no_group' });
+    // Its ordinary groups still count.
+    expect(await sso.signIn(person('oidc', 4, [privilege, 'BU-Chefer']))).toEqual({ ok: true, username: 'person-4@kommune.dk' });
+    // From KOMBIT's privilege list: chef in Odense.
+    expect(await sso.signIn(person('saml', 5, [], [privilege]))).toEqual({ ok: true, username: 'person-5@kommune.dk' });
+    const made = await db.pool.query(
+      `SELECT username, role, municipality_code AS m FROM app_user WHERE username LIKE 'person-%' ORDER BY 1`,
+    );
+    expect(made.rows).toEqual([
+      { username: 'person-4@kommune.dk', role: 'chef', m: 461 },
+      { username: 'person-5@kommune.dk', role: 'chef', m: 461 },
+    ]);
   });
 
   it('lets a product administrator map the bare privilege to a municipality', async () => {

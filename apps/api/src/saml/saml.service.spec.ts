@@ -35,6 +35,7 @@ describe('SAML: the identity in a validated assertion', () => {
       username: 'anna@kommune.dk',
       email: 'anna@kommune.dk',
       groups: ['BU-Chefer', 'Alle'],
+      privileges: [],
     });
   });
 
@@ -44,25 +45,32 @@ describe('SAML: the identity in a validated assertion', () => {
       externalId: 'http://adfs.example/adfs/services/trust|anna',
       username: 'anna',
       groups: ['BU-Chefer'],
+      privileges: [],
     });
     expect(identityFrom(profile({}), settings()).groups).toEqual([]);
   });
 
-  it("reads KOMBIT's privilege list: each privilege a group, qualified by its scope's CVR number", () => {
+  it("reads KOMBIT's privilege list: each privilege qualified by its scope's CVR number, apart from the groups", () => {
     const list =
       '<?xml version="1.0" encoding="UTF-8"?><bpp:PrivilegeList xmlns:bpp="http://itst.dk/oiosaml/basic_privilege_profile">' +
       '<PrivilegeGroup Scope="urn:dk:gov:saml:cvrNumberIdentifier:29189684"><Privilege>http://boerneblik.dk/roles/usersystemrole/chef/1</Privilege>' +
       '<Privilege>http://boerneblik.dk/roles/usersystemrole/leder/1</Privilege></PrivilegeGroup>' +
       '<PrivilegeGroup><Privilege>http://boerneblik.dk/roles/usersystemrole/udvalg/1</Privilege></PrivilegeGroup></bpp:PrivilegeList>';
     const identity = identityFrom(profile({ [KOMBIT_GROUPS]: Buffer.from(list).toString('base64') }), settings(KOMBIT_GROUPS));
-    expect(identity.groups).toEqual([
+    expect(identity.groups).toEqual([]);
+    expect(identity.privileges).toEqual([
       '29189684:http://boerneblik.dk/roles/usersystemrole/chef/1',
       '29189684:http://boerneblik.dk/roles/usersystemrole/leder/1',
       'http://boerneblik.dk/roles/usersystemrole/udvalg/1',
     ]);
     // A long base64-looking group name that is no privilege list stays as it is.
     const sid = 'S1521123456789012345678901234567890123456789';
-    expect(groupValues(sid)).toEqual([sid]);
+    expect(groupValues(sid)).toEqual({ groups: [sid], privileges: [] });
+    // A plain value of a privilege's form is a group, which gives nothing (sso.service.ts, groupsOf).
+    expect(groupValues(['29189684:http://boerneblik.dk/roles/usersystemrole/chef/1', Buffer.from(list).toString('base64')])).toEqual({
+      groups: ['29189684:http://boerneblik.dk/roles/usersystemrole/chef/1'],
+      privileges: identity.privileges,
+    });
   });
 
   it('refuses an assertion without NameID', () => {

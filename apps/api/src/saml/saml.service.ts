@@ -94,22 +94,25 @@ function values(value: unknown): string[] {
  * KOMBIT's context handler sends the user's system roles as one attribute holding a base64
  * OIOSAML basic privilege list (dk:gov:saml:attribute:Privileges_intermediate). A role's URI is
  * the same in every municipality, so each privilege becomes the group `<CVR>:<privilege URI>`
- * with the CVR number of its PrivilegeGroup's scope (the privilege alone when it has none). Any
- * other value is a group as it is.
+ * with the CVR number of its PrivilegeGroup's scope (the privilege alone when it has none): the
+ * privileges. Any other value is a group as it is.
  */
-export function groupValues(raw: unknown): string[] {
-  return values(raw).flatMap((value) => {
-    if (value.length < 40 || !/^[A-Za-z0-9+/=\s]+$/.test(value)) return [value];
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
-    if (!/<(?:[\w-]+:)?PrivilegeList[\s>]/.test(decoded)) return [value];
-    const groups: string[] = [];
+export function groupValues(raw: unknown): { groups: string[]; privileges: string[] } {
+  const groups: string[] = [];
+  const privileges: string[] = [];
+  for (const value of values(raw)) {
+    const decoded = value.length >= 40 && /^[A-Za-z0-9+/=\s]+$/.test(value) ? Buffer.from(value, 'base64').toString('utf8') : '';
+    if (!/<(?:[\w-]+:)?PrivilegeList[\s>]/.test(decoded)) {
+      groups.push(value);
+      continue;
+    }
     for (const block of decoded.matchAll(/<(?:[\w-]+:)?PrivilegeGroup\b([^>]*)>([\s\S]*?)<\/(?:[\w-]+:)?PrivilegeGroup>/g)) {
       const cvr = /Scope="urn:dk:gov:saml:cvrNumberIdentifier:(\d+)"/.exec(block[1])?.[1];
       for (const privilege of block[2].matchAll(/<(?:[\w-]+:)?Privilege>([^<]+)<\/(?:[\w-]+:)?Privilege>/g))
-        groups.push(cvr ? `${cvr}:${privilege[1].trim()}` : privilege[1].trim());
+        privileges.push(cvr ? `${cvr}:${privilege[1].trim()}` : privilege[1].trim());
     }
-    return groups;
-  });
+  }
+  return { groups: [...new Set(groups)], privileges: [...new Set(privileges)] };
 }
 
 /** The identity in a validated assertion, by the configured attribute names. */
@@ -124,7 +127,7 @@ export function identityFrom(profile: Profile, settings: SamlSettings): External
     externalId: `${profile.issuer}|${nameId}`,
     username,
     ...(email ? { email } : {}),
-    groups: [...new Set(groupValues(attributes[settings.attributes.groups]))],
+    ...groupValues(attributes[settings.attributes.groups]),
   };
 }
 

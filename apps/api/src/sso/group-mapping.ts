@@ -1,6 +1,21 @@
 import type { Role } from '@bu/domain';
 import type { MappedGroup } from './sso.repository';
 
+/**
+ * A KOMBIT privilege without its PrivilegeGroup's CVR scope: the bare privilege URI, the same in
+ * every municipality (the SAML login makes `<CVR>:<URI>` when the scope names one).
+ */
+export const BARE_PRIVILEGE = /^(https?:\/\/|urn:)/i;
+/** A KOMBIT privilege scoped by its PrivilegeGroup's CVR number: `<CVR>:<privilege>`, whatever the privilege's form. */
+export const CVR_PRIVILEGE = /^(\d{8}):\S/;
+
+/**
+ * Whether a group has a KOMBIT privilege's form. Such a group gives access only when it came from
+ * a signed OIOSAML privilege list (ExternalIdentity.privileges): the CVR check of its mapping
+ * trusts that only KOMBIT names it, and any other provider could send a group of that name.
+ */
+export const isKombitPrivilege = (group: string): boolean => BARE_PRIVILEGE.test(group) || CVR_PRIVILEGE.test(group);
+
 /** Where several mapped groups give several roles, the widest wins. */
 const RANK: Record<Role, number> = { udvalg: 0, teamleder: 1, chef: 2, admin: 3 };
 

@@ -3,18 +3,11 @@ import type { GroupMapping, GroupMappingBody, LoginPolicy } from '@bu/contracts'
 import { AuthService } from '../auth/auth.service';
 import type { AuthUser } from '../auth/auth.types';
 import { ScopeService } from '../municipalities/scope.service';
+import { BARE_PRIVILEGE, CVR_PRIVILEGE } from './group-mapping';
 import { GroupMappingsRepository, type MappingChange } from './group-mappings.repository';
 import { SsoService } from './sso.service';
 
 const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code === '23505';
-
-/**
- * A KOMBIT privilege without its PrivilegeGroup's CVR scope: the bare privilege URI, the same in
- * every municipality (the SAML login makes `<CVR>:<URI>` when the scope names one).
- */
-const BARE_PRIVILEGE = /^(https?:\/\/|urn:)/i;
-/** A KOMBIT privilege scoped by its PrivilegeGroup's CVR number: `<CVR>:<privilege>`, whatever the privilege's form. */
-const CVR_PRIVILEGE = /^(\d{8}):\S/;
 
 /**
  * The administrator says which of the organisation's groups give which role, municipality and

@@ -6,7 +6,7 @@ import { logger } from '@bu/logger';
 import { toCurrentUser } from '../auth/auth.controller';
 import { AuthService } from '../auth/auth.service';
 import { runInScope } from '../database/request-scope';
-import { grantOf } from './group-mapping';
+import { grantOf, isKombitPrivilege } from './group-mapping';
 import { SsoRepository, type SsoUserValues } from './sso.repository';
 import type { ExternalIdentity, SignInRefusal, SignInResult, SsoProvider } from './sso.types';
 
@@ -66,6 +66,22 @@ const BINDING_PATH = '/api/v1/auth/sso';
  * takes effect at the next one), then a one-time ticket the web app exchanges for the same session
  * a password login gives. The ticket travels in the address's fragment, which no server or log sees.
  */
+/**
+ * The groups the mappings are looked up by: the provider's own groups, except any of a KOMBIT
+ * privilege's form, and the privileges of a signed KOMBIT privilege list. Otherwise another
+ * provider (a municipality's own Entra ID or AD FS beside KOMBIT) could send a group named like
+ * another municipality's privilege and be let in there.
+ */
+export function groupsOf(identity: ExternalIdentity): string[] {
+  const own = identity.groups.filter((g) => !isKombitPrivilege(g));
+  if (own.length < identity.groups.length)
+    logger().warn(
+      { provider: identity.provider, ignored: identity.groups.length - own.length },
+      'single sign-on: groups in the form of a KOMBIT privilege outside a privilege list were ignored',
+    );
+  return [...own, ...(identity.privileges ?? [])];
+}
+
 @Injectable()
 export class SsoService {
   private readonly providers = new Map<SsoProvider, Provider>();
@@ -93,7 +109,7 @@ export class SsoService {
     return runInScope('*', async (): Promise<SignInResult> => {
       const username = identity.username.trim();
       const existing = await this.repository.userByExternalId(identity.externalId);
-      const grant = grantOf(await this.repository.mappedGroups(identity.groups));
+      const grant = grantOf(await this.repository.mappedGroups(groupsOf(identity)));
       if (typeof grant === 'string') {
         if (existing) {
           await this.repository.endSessions(existing.id);

@@ -11,6 +11,11 @@ export interface ExternalIdentity {
   email?: string;
   /** Group ids or names as the provider sends them (OIDC `groups` claim; SAML a groups attribute). */
   groups: string[];
+  /**
+   * KOMBIT privileges (`<CVR>:<URI>`, or the URI alone) read from a signed OIOSAML privilege list:
+   * SAML only. A group of that form in `groups` gives nothing (group-mapping.ts, isKombitPrivilege).
+   */
+  privileges?: string[];
 }
 
 /** Why a verified identity gets no session: each has its own Danish page. */
