@@ -170,4 +170,28 @@ describe('case review: who reads and writes a round’s dialogue meetings', () =
     // Its own area it still changes.
     await call('teamleder', 'put', `/reviews/actions/${own}`, { ...unlinked, title: 'Ændret' }).expect(200);
   });
+
+  it('answers a team leader 403 on an action area linked to no round that someone else made, and lets it change its own', async () => {
+    const area = { title: 'Netværket afdækkes', owner: 'Chefen', due: '2024-12-31', items: ['pro.network'] };
+    const chiefsArea = (await call('chef', 'post', '/reviews/actions', area).expect(201)).body.id as number;
+    const ownArea = (await call('teamleder', 'post', '/reviews/actions', { ...area, owner: 'Team Nord' }).expect(201)).body.id as number;
+    const REFUSED = /^Et indsatsområde uden gennemgang kan kun ændres af den, der oprettede det, eller af chefen/;
+    // Neither rewritten, nor taken over by linking it to its own round; nor another team leader's.
+    expect(
+      (await call('teamleder', 'put', `/reviews/actions/${chiefsArea}`, { ...area, status: 'gennemfoert' }).expect(403)).body.message,
+    ).toMatch(REFUSED);
+    await call('teamleder', 'put', `/reviews/actions/${chiefsArea}`, { ...area, round: nords }).expect(403);
+    await call('teamleder-syd', 'put', `/reviews/actions/${ownArea}`, { ...area, title: 'Ændret' }).expect(403);
+    const stored = (await call('chef', 'get', '/reviews/actions').expect(200)).body as {
+      id: number;
+      round: number | null;
+      title: string;
+      status: string;
+    }[];
+    expect(stored.find((a) => a.id === chiefsArea)).toMatchObject({ round: null, title: area.title, status: 'planlagt' });
+    expect(stored.find((a) => a.id === ownArea)).toMatchObject({ title: area.title });
+    // Its own it changes and links; the chief changes any.
+    await call('teamleder', 'put', `/reviews/actions/${ownArea}`, { ...area, owner: 'Team Nord', round: nords }).expect(200);
+    await call('chef', 'put', `/reviews/actions/${ownArea}`, { ...area, owner: 'Team Nord', status: 'i_gang' }).expect(200);
+  });
 });

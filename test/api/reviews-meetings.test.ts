@@ -159,6 +159,9 @@ describe('case review: dialogue meetings and action areas', () => {
       await bad(area({ owner: '' }), 400, 'Indsatsområdet skal have en ejer (en rolle eller et team)');
       await bad(area({ due: '2024-13-01' }), 400, 'due skal være en dato (ÅÅÅÅ-MM-DD)');
       await bad(area({ why: 'Se sag for 120385-1234' }), 400, /^Begrundelsen ser ud til at indeholde et CPR-nummer/);
+      // The committee reads the areas: no names, common ones or the caseworkers' (Cita is one).
+      await bad(area({ why: 'Emma fik ikke sin samtale' }), 400, /^Begrundelsen ser ud til at indeholde et navn \(Emma\)/);
+      await bad(area({ title: 'Cita følger op' }), 400, /^Titlen ser ud til at indeholde et navn \(Cita\)/);
       await bad(area({ round: 999999 }), 404, 'Gennemgang 999999 findes ikke');
       expect((await call('chef', 'put', '/reviews/actions/abc', area()).expect(400)).body.message).toBe(
         'Indsatsområdets id skal være et heltal',

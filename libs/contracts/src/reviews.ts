@@ -15,6 +15,20 @@ const freeText = (field: string, max: number) =>
       error: `${field} ser ud til at indeholde et CPR-nummer. Skriv aldrig CPR-numre i en sagsgennemgang; sagsnummeret er nok.`,
     });
 
+/**
+ * A free text for the committee: screened for CPR numbers (freeText) and for names (the common
+ * Danish names; the API screens the municipality's caseworkers' names too).
+ */
+const nameless = (field: string, max: number) =>
+  freeText(field, max).superRefine((t, ctx) => {
+    const name = nameIn(t);
+    if (name) ctx.addIssue({ code: 'custom', message: nameMessage(field, name) });
+  });
+
+/** The Danish refusal of a text for the committee holding what may be a name. */
+export const nameMessage = (field: string, name: string) =>
+  `${field} ser ud til at indeholde et navn (${name}). Skriv uden navne, fx "pigen på 12 år" eller "rådgiveren"; udvalget må ikke kunne genkende barnet.`;
+
 const seed = z
   .number({ error: 'seed skal være et heltal mellem 0 og 2147483647' })
   .int({ error: 'seed skal være et heltal mellem 0 og 2147483647' })
@@ -267,8 +281,8 @@ export const ActionAreaBodySchema = z
   .object({
     municipality: z.number({ error: 'municipality skal være en kommunekode' }).int().optional(),
     round: z.number({ error: 'round skal være en gennemgangs id' }).int({ error: 'round skal være en gennemgangs id' }).nullish(),
-    title: freeText('Titlen', 200).refine((t) => t.trim() !== '', { error: 'Indsatsområdet skal have en titel' }),
-    why: freeText('Begrundelsen', 4000).nullish(),
+    title: nameless('Titlen', 200).refine((t) => t.trim() !== '', { error: 'Indsatsområdet skal have en titel' }),
+    why: nameless('Begrundelsen', 4000).nullish(),
     owner: freeText('Ejeren', 200).refine((t) => t.trim() !== '', { error: 'Indsatsområdet skal have en ejer (en rolle eller et team)' }),
     due: isoDate('due').nullish(),
     status: z.enum(ACTION_AREA_STATUSES, { error: 'status skal være planlagt, i_gang, gennemfoert eller opgivet' }).default('planlagt'),
@@ -377,20 +391,6 @@ export const ChecklistSchema = z
   })
   .meta({ id: 'Checklist' });
 export type Checklist = z.infer<typeof ChecklistSchema>;
-
-/**
- * A free text for the committee: screened for CPR numbers (freeText) and for names (the common
- * Danish names; the API screens the municipality's caseworkers' names too).
- */
-const nameless = (field: string, max: number) =>
-  freeText(field, max).superRefine((t, ctx) => {
-    const name = nameIn(t);
-    if (name) ctx.addIssue({ code: 'custom', message: nameMessage(field, name) });
-  });
-
-/** The Danish refusal of a text for the committee holding what may be a name. */
-export const nameMessage = (field: string, name: string) =>
-  `${field} ser ud til at indeholde et navn (${name}). Skriv uden navne, fx "pigen på 12 år" eller "rådgiveren"; udvalget må ikke kunne genkende barnet.`;
 
 export const ReviewExampleBodySchema = z
   .object({

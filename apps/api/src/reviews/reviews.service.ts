@@ -264,7 +264,7 @@ export class ReviewsService {
     return row;
   }
 
-  /** The municipality's action areas: no person-level data, so the committee reads them too. */
+  /** The municipality's action areas: no person-level data (no CPR numbers, no names), so the committee reads them too. */
   async actionAreas(user: AuthUser, municipality?: number): Promise<ActionArea[]> {
     const m = await this.scope.resolve(user, municipality);
     return this.repository.actionAreas(m.code);
@@ -280,9 +280,15 @@ export class ReviewsService {
   async updateActionArea(user: AuthUser, id: number, body: ActionAreaBody): Promise<ActionArea> {
     const write = await this.validActionArea(user, body);
     if (teamScope(user)) {
-      // Nor does a team leader change (or unlink) an area linked to a round it does not see.
+      // Nor does a team leader change (or unlink) an area linked to a round it does not see, nor
+      // one linked to no round that another made (the chief's, another team's): it could rewrite
+      // it, or take it over by linking it to its own round.
       const [stored] = await this.repository.actionAreas(write.municipality, id);
       if (stored?.round != null) await this.visibleRound(user, stored.round);
+      else if (stored && stored.createdBy !== user.username)
+        throw new ForbiddenException(
+          'Et indsatsområde uden gennemgang kan kun ændres af den, der oprettede det, eller af chefen; bed dem ændre det eller knytte det til din gennemgang',
+        );
     }
     if (!(await this.repository.updateActionArea(id, write))) throw new NotFoundException(`Indsatsområde ${id} findes ikke`);
     const [row] = await this.repository.actionAreas(write.municipality, id);
@@ -302,6 +308,11 @@ export class ReviewsService {
       // A team leader links only a round it sees: another team's does not exist for it.
       if (teamScope(user)) await this.visibleRound(user, body.round);
     }
+    // The committee reads the action areas: no names in them, as in its examples.
+    await this.nameless(m.code, [
+      ['Titlen', body.title],
+      ['Begrundelsen', body.why],
+    ]);
     return {
       municipality: m.code,
       round: body.round ?? null,
@@ -392,7 +403,7 @@ export class ReviewsService {
 
   async createExample(user: AuthUser, body: ReviewExampleBody): Promise<ReviewExample> {
     const m = await this.scope.resolve(user, body.municipality);
-    const { title, text } = await this.nameless(m.code, body);
+    const { title, text } = await this.exampleTexts(m.code, body);
     const id = await this.repository.createExample(m.code, title, text, user.username);
     const [row] = await this.repository.examples(m.code, id);
     return row;
@@ -400,7 +411,7 @@ export class ReviewsService {
 
   async updateExample(user: AuthUser, id: number, body: ReviewExampleBody): Promise<ReviewExample> {
     const m = await this.scope.resolve(user, body.municipality);
-    const { title, text } = await this.nameless(m.code, body);
+    const { title, text } = await this.exampleTexts(m.code, body);
     if (!(await this.repository.updateExample(id, m.code, title, text))) throw new NotFoundException(`Eksempel ${id} findes ikke`);
     const [row] = await this.repository.examples(m.code, id);
     return row;
@@ -412,16 +423,24 @@ export class ReviewsService {
   }
 
   /** The example's texts trimmed, refused in Danish when they name one of the municipality's caseworkers. */
-  private async nameless(municipality: number, body: ReviewExampleBody): Promise<{ title: string; text: string }> {
-    const names = await this.repository.caseworkerNames(municipality);
-    for (const [field, value] of [
+  private async exampleTexts(municipality: number, body: ReviewExampleBody): Promise<{ title: string; text: string }> {
+    await this.nameless(municipality, [
       ['Titlen', body.title],
       ['Eksemplet', body.text],
-    ] as const) {
-      const name = nameIn(value, names);
+    ]);
+    return { title: body.title.trim(), text: body.text.trim() };
+  }
+
+  /**
+   * Refuses in Danish a text for the committee that names one of the municipality's caseworkers
+   * (the common names the contract's schema refused already).
+   */
+  private async nameless(municipality: number, texts: [field: string, value: string | null | undefined][]): Promise<void> {
+    const names = await this.repository.caseworkerNames(municipality);
+    for (const [field, value] of texts) {
+      const name = value ? nameIn(value, names) : null;
       if (name) throw new BadRequestException(nameMessage(field, name));
     }
-    return { title: body.title.trim(), text: body.text.trim() };
   }
 
   /** The checklist versions the municipality may use (its own and the product's), newest first. */
