@@ -79,13 +79,20 @@ describe('case review: dialogue meetings and action areas', () => {
       expect(changed.body.participants).toEqual(['Rådgivere']);
     });
 
-    it("audits every read of the meetings' notes with the cases they discuss", async () => {
+    it("audits every read of the meetings' notes with the cases they discuss, the answers to their writes too", async () => {
       const res = await call('chef', 'get', `/reviews/${round}/meetings`).expect(200);
       expect(res.body.map((m: { id: number }) => m.id)).toEqual([nord, mixed]);
       const audit = await db.pool.query(
-        `SELECT l.username, s.case_ids FROM audit_log l JOIN audit_case_set s ON s.id = l.case_set_id WHERE l.action = 'read:review-meetings'`,
+        `SELECT l.username, l.detail->'meetings' AS meetings, s.case_ids FROM audit_log l JOIN audit_case_set s ON s.id = l.case_set_id
+          WHERE l.action = 'read:review-meetings' ORDER BY l.id`,
       );
-      expect(audit.rows).toEqual([{ username: 'chef', case_ids: ['C1', 'C9'] }]);
+      // The two meetings written, the one changed (each answer shows its notes), then the list.
+      expect(audit.rows).toEqual([
+        { username: 'chef', meetings: [nord], case_ids: ['C1'] },
+        { username: 'chef', meetings: [mixed], case_ids: ['C1', 'C9'] },
+        { username: 'chef', meetings: [nord], case_ids: ['C1'] },
+        { username: 'chef', meetings: [nord, mixed], case_ids: ['C1', 'C9'] },
+      ]);
     });
 
     it("shows a team leader only meetings about the own teams' cases", async () => {

@@ -249,6 +249,7 @@ export class ReviewsService {
     checkDiscussed(user, round, cases, body.cases);
     const meeting = await this.repository.createMeeting(id, round.municipality, meetingWrite(body), user.username);
     const [row] = await this.repository.meetings(id, meeting);
+    await this.recordMeetingShown(user, round, row);
     return row;
   }
 
@@ -261,7 +262,16 @@ export class ReviewsService {
     checkDiscussed(user, round, cases, body.cases);
     await this.repository.updateMeeting(id, meeting, meetingWrite(body));
     const [row] = await this.repository.meetings(id, meeting);
+    await this.recordMeetingShown(user, round, row);
     return row;
+  }
+
+  /**
+   * The answer to a meeting's write shows its notes and cases: audited as a read of it, with its
+   * cases, so a search of the audit log by case finds it (the hook's `change` row has no cases).
+   */
+  private recordMeetingShown(user: AuthUser, round: RoundRow, row: ReviewMeeting): Promise<void> {
+    return this.recordRead(user, round, row.cases, 'read:review-meetings', { meetings: [row.id] });
   }
 
   /** The municipality's action areas: no person-level data (no CPR numbers, no names), so the committee reads them too. */
