@@ -122,11 +122,23 @@ describe('settings and users, managed by the administrator', () => {
       .post('/api/v1/auth/login')
       .send({ username: 'ny.leder', password: 'en-lang-adgangskode' })
       .expect(200);
-    expect(login.body.user).toEqual({ username: 'ny.leder', role: 'teamleder', municipalities: [461], teams: ['Team Syd'] });
+    // The administrator's password is the new user's only until they choose their own (ADR 0117).
+    expect(login.body.user).toEqual({
+      username: 'ny.leder',
+      role: 'teamleder',
+      municipalities: [461],
+      teams: ['Team Syd'],
+      passwordChange: true,
+    });
+    const chosen = await request(app.getHttpServer())
+      .post('/api/v1/auth/password')
+      .set('Authorization', `Bearer ${login.body.token}`)
+      .send({ password: 'en-lang-adgangskode', newPassword: 'lederens-egen-kode' })
+      .expect(200);
     // The new team leader sees Team Syd's caseworker only (CC, libs/kpi/src/caseload/open-cases.spec.ts).
     const own = await request(app.getHttpServer())
       .get('/api/v1/kpis?ids=caseload.open_cases')
-      .set('Authorization', `Bearer ${login.body.token}`)
+      .set('Authorization', `Bearer ${chosen.body.token}`)
       .expect(200);
     expect(own.body.kpis['caseload.open_cases']).toEqual({ CC: 2 });
 

@@ -104,12 +104,29 @@ describe('administration in Chromium', () => {
     await editor.getByRole('button', { name: 'Nulstil adgangskoden' }).click();
     const password = (await page.getByTestId('new-password').locator('code').textContent())!;
     expect(password).toMatch(/^[a-zA-Z2-9]{16}$/);
-    const login = await fetch(`${env.base}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username: 'ny.leder', password }),
-    });
-    expect(login.status).toBe(200);
+    // The user logs in with it and must choose their own before anything else (ADR 0117).
+    const user = await env.browser.newPage({ viewport: { width: 1024, height: 768 }, locale: 'da-DK' });
+    await user.goto(env.base);
+    await user.getByLabel('Brugernavn').fill('ny.leder');
+    await user.getByLabel('Adgangskode').fill(password);
+    await user.getByRole('button', { name: 'Log ind' }).click();
+    await user.getByRole('heading', { name: 'Vælg din egen adgangskode' }).waitFor();
+    expect(await user.getByTestId('current-user').count()).toBe(0);
+    expect(await seriousA11yViolations(user)).toEqual([]);
+    await user.screenshot({ path: join(OUT, 'choose-password-1024.png') });
+    const choose = async (current: string, next: string, again = next) => {
+      await user.getByLabel('Nuværende adgangskode (den du fik)').fill(current);
+      await user.getByLabel('Ny adgangskode', { exact: true }).fill(next);
+      await user.getByLabel('Gentag den nye adgangskode').fill(again);
+      await user.getByRole('button', { name: 'Gem og fortsæt' }).click();
+    };
+    await choose(password, 'lederens-egen-kode', 'lederens-egen-kod');
+    expect(await user.getByRole('alert').textContent()).toBe('De to nye adgangskoder er ikke ens.');
+    await choose('forkert-kodeord', 'lederens-egen-kode');
+    await user.getByRole('alert').getByText('Den nuværende adgangskode er forkert.').waitFor();
+    await choose(password, 'lederens-egen-kode');
+    await user.getByTestId('current-user').waitFor();
+    await user.close();
 
     // The single sign-on user: its source, and no role, teams or password to change here.
     await page.getByRole('button', { name: 'Ret sso.anna' }).click();

@@ -4,6 +4,7 @@ import { earlyMe, earlyMunicipalities, exchangeSsoTicket, getToken, logout } fro
 import { DashboardView } from './components/DashboardView';
 import { ImportLog } from './components/ImportLog';
 import { UploadExport } from './components/UploadExport';
+import { ChoosePassword } from './components/ChoosePassword';
 import { Login } from './components/Login';
 import { MySettings } from './components/MySettings';
 import { DRILL_VIEW, parseHash, routeHref, type Filters } from './drill';
@@ -76,7 +77,7 @@ export function App() {
   // who has since logged out is dropped (another user's list would ask for municipalities they
   // may not see).
   useEffect(() => {
-    if (!user) {
+    if (!user || user.passwordChange) {
       setPlaces([]);
       return;
     }
@@ -92,6 +93,14 @@ export function App() {
 
   if (!checked) return null;
   if (!user) return <Login onLogin={setUser} notice={notice} />;
+  if (user.passwordChange)
+    return (
+      <ChoosePassword
+        username={user.username}
+        onChosen={setUser}
+        onLogout={() => void logout().then((redirect) => (redirect ? window.location.assign(redirect) : setUser(null)))}
+      />
+    );
 
   // The administration area: #/admin/<section>[?import=<id>].
   const inAdmin = (view === 'admin' || view.startsWith('admin/')) && mayAdminister(user.role);

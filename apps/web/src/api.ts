@@ -95,6 +95,16 @@ export async function login(username: string, password: string, code?: string): 
   return res.user;
 }
 
+/**
+ * The user's own new password (ADR 0117): required after an administrator gave one. The answer is a
+ * new session; the user's other sessions end.
+ */
+export async function changePassword(password: string, newPassword: string): Promise<CurrentUser> {
+  const res = await data(client.POST('/api/v1/auth/password', { body: { password, newPassword } }));
+  signedIn(res.token);
+  return res.user;
+}
+
 /** The organisation's login buttons (OpenID Connect, SAML) that are set up; none otherwise. */
 export type AuthProvider = components['schemas']['AuthProviders']['providers'][number];
 export const authProviders = async (): Promise<AuthProvider[]> => (await data(client.GET('/api/v1/auth/providers'))).providers;

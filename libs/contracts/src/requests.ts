@@ -91,6 +91,18 @@ export const CreateUserBodySchema = z
   })
   .meta({ id: 'CreateUserBody' });
 
+/** A password user chooses a new password (ADR 0117): after an administrator's, or at will. */
+export const PasswordChangeBodySchema = z
+  .object({
+    password: z.string({ error: 'Skriv din nuværende adgangskode' }).max(1024, { error: 'Adgangskoden er for lang' }),
+    newPassword: z
+      .string({ error: 'Skriv en ny adgangskode' })
+      .min(10, { error: 'Den nye adgangskode skal være mindst 10 tegn.' })
+      .max(1024, { error: 'Den nye adgangskode må højst være 1024 tegn.' }),
+  })
+  .meta({ id: 'PasswordChangeBody' });
+export type PasswordChangeBody = z.infer<typeof PasswordChangeBodySchema>;
+
 export const UserPatchBodySchema = z
   .object({
     disabled: z.boolean({ error: 'disabled skal være true eller false' }).optional(),

@@ -23,6 +23,12 @@ export const CurrentUserSchema = z
     role: RoleSchema,
     municipalities: z.array(z.number().int()).describe('Municipalities the user may see (codes).'),
     teams: z.array(z.string()).describe('Teams a team leader is scoped to; empty means all teams of the municipality.'),
+    passwordChange: z
+      .literal(true)
+      .optional()
+      .describe(
+        'The password was given by an administrator: until the user chooses a new one (POST /api/v1/auth/password), every other call is refused (403). ADR 0117.',
+      ),
   })
   .meta({ id: 'CurrentUser' });
 export type CurrentUser = z.infer<typeof CurrentUserSchema>;

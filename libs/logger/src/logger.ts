@@ -13,6 +13,8 @@ export type { Logger };
 export const REDACT_PATHS = [
   'password',
   '*.password',
+  'newPassword',
+  '*.newPassword',
   'token',
   '*.token',
   'accessToken',

@@ -1,15 +1,22 @@
 import { Body, Controller, HttpCode, HttpException, Inject, Ip, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiBody, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { LoginResponseSchema, LogoutResponseSchema } from '@bu/contracts';
+import { LoginResponseSchema, LogoutResponseSchema, PasswordChangeBodySchema } from '@bu/contracts';
 import { openApiSchema } from '../validation/openapi-schema';
-import type { CurrentUser as CurrentUserDto, LoginResponse, LogoutResponse } from '@bu/contracts';
+import type { CurrentUser as CurrentUserDto, LoginResponse, LogoutResponse, PasswordChangeBody } from '@bu/contracts';
 import { AuthService, LOGIN_STEP } from './auth.service';
 import type { AuthUser } from './auth.types';
-import { CurrentUser, Public } from './roles.decorator';
+import { CurrentUser, DuringPasswordChange, Public } from './roles.decorator';
+import { Validate } from '../validation/zod-validation.pipe';
 
 export function toCurrentUser(user: AuthUser, municipalities: number[]): CurrentUserDto {
-  return { username: user.username, role: user.role, municipalities, teams: user.teams };
+  return {
+    username: user.username,
+    role: user.role,
+    municipalities,
+    teams: user.teams,
+    ...(user.passwordChange ? { passwordChange: true } : {}),
+  };
 }
 
 @ApiTags('auth')
@@ -48,12 +55,40 @@ export class AuthController {
   }
 
   /**
+   * The caller's own new password (ADR 0117), required after an administrator gave one: the current
+   * password again and the new one (at least 10 characters). Every other session of the user ends;
+   * the answer is this browser's new session.
+   */
+  @Post('auth/password')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @DuringPasswordChange()
+  @Validate({ body: PasswordChangeBodySchema, response: LoginResponseSchema })
+  async changePassword(
+    @CurrentUser() user: AuthUser,
+    @Body() body: PasswordChangeBody,
+    @Ip() ip: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<LoginResponse> {
+    const session = await this.auth.changePassword(user, body.password, body.newPassword, ip).catch((error: unknown) => {
+      const answer = error instanceof HttpException ? (error.getResponse() as { retryAfter?: number }) : {};
+      if (answer.retryAfter) res.setHeader('Retry-After', String(answer.retryAfter));
+      throw error;
+    });
+    return {
+      token: session.token,
+      user: toCurrentUser(session.user, session.user.municipality === null ? [] : [session.user.municipality]),
+    };
+  }
+
+  /**
    * Ends every session of the caller: all of the user's tokens stop working (in every API process
    * within 60 s, here at once). After an OpenID Connect login the answer is 200 with the provider's
    * logout address, where the browser goes next so the provider's session ends too.
    */
   @Post('auth/logout')
   @ApiBearerAuth()
+  @DuringPasswordChange()
   @ApiNoContentResponse({ description: 'Every token of the user is revoked' })
   @ApiOkResponse({ description: "Revoked; the browser goes on to the provider's logout", schema: openApiSchema(LogoutResponseSchema) })
   async logout(@CurrentUser() user: AuthUser, @Req() req: Request, @Res() res: Response): Promise<void> {

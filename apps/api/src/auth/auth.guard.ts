@@ -3,7 +3,9 @@ import { Reflector } from '@nestjs/core';
 import type { Role } from '@bu/domain';
 import { setLogUser } from '@bu/logger';
 import { AuthService } from './auth.service';
-import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
+import { PASSWORD_CHANGE_KEY, PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
+
+const PASSWORD_CHANGE_FIRST = 'Din adgangskode er givet af en administrator. Vælg din egen adgangskode, før du fortsætter.';
 
 /** Global guard: every endpoint needs a token unless @Public(); @Roles() narrows who may call it. */
 @Injectable()
@@ -25,6 +27,8 @@ export class AuthGuard implements CanActivate {
     setLogUser(user);
     // The dashboard stores the renewed token: a session in use outlives the idle timeout.
     if (renewed) context.switchToHttp().getResponse().setHeader('X-Renewed-Token', renewed);
+    if (user.passwordChange && !this.reflector.getAllAndOverride<boolean>(PASSWORD_CHANGE_KEY, targets))
+      throw new ForbiddenException({ statusCode: 403, message: PASSWORD_CHANGE_FIRST, passwordChange: true });
     const roles = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets);
     if (roles && !roles.includes(request.user.role)) throw new ForbiddenException('Din rolle giver ikke adgang hertil');
     return true;

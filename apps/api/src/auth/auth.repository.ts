@@ -1,4 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { ConflictException, Inject, Injectable } from '@nestjs/common';
+import { hashPassword } from './password';
+import { forgetWrongCodes } from './users';
 import { DataSource } from 'typeorm';
 
 export interface Credentials {
@@ -24,6 +26,8 @@ export interface UserStateRow {
   /** Has a one-time-code secret (ADR 0116). */
   hasCode: boolean;
   demo: boolean;
+  /** The password is an administrator's, to be replaced by the user (ADR 0117). */
+  passwordTemporary: boolean;
 }
 
 /** app_user as logins and tokens read it, and login_attempt through `query` (the login throttle's SQL). */
@@ -71,6 +75,22 @@ export class AuthRepository {
     return count > 0;
   }
 
+  /**
+   * The user's own new password (ADR 0117): no longer an administrator's, every other token ends,
+   * and wrong one-time codes start over (users.ts, setPassword). Written only if the password is
+   * still the one just checked (`previous`), else 409: it changed meanwhile.
+   */
+  async setOwnPassword(username: string, previous: string, password: string): Promise<void> {
+    const hash = await hashPassword(password);
+    const [, count] = await this.db.query(
+      `UPDATE app_user SET password_hash = $3, password_temporary = false, token_version = token_version + 1
+       WHERE username = $1 AND auth_source = 'local' AND password_hash = $2 RETURNING username`,
+      [username, previous, hash],
+    );
+    if (count === 0) throw new ConflictException('Adgangskoden er ændret imens. Log ind igen.');
+    await forgetWrongCodes((sql, params) => this.db.query(sql, params), username);
+  }
+
   /** Ends every token of the user (they carry the version this bumps). */
   async bumpTokenVersion(username: string): Promise<void> {
     await this.db.query('UPDATE app_user SET token_version = token_version + 1 WHERE username = $1', [username]);
@@ -80,7 +100,7 @@ export class AuthRepository {
   async state(username: string): Promise<UserStateRow | undefined> {
     const [row] = await this.db.query(
       `SELECT id, role, municipality_code AS municipality, teams, token_version AS "tokenVersion", auth_source = 'local' AS local,
-         totp_secret IS NOT NULL AS "hasCode", demo
+         totp_secret IS NOT NULL AS "hasCode", demo, password_temporary AS "passwordTemporary"
        FROM app_user WHERE username = $1 AND NOT disabled`,
       [username],
     );

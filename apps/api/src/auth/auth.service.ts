@@ -1,4 +1,4 @@
-import { ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { isRole } from '@bu/domain';
@@ -168,6 +168,31 @@ export class AuthService {
     return { token: await this.sign(claims, now), user: state.user };
   }
 
+  /**
+   * The caller chooses a new password (ADR 0117): the current one is given again (a session left
+   * open is not enough), counted by the login throttle as a login is; the new one ends every other
+   * session of the user and clears an administrator's password. A new session for this browser,
+   * made as this one was (with a one-time code when the user has one: verify let no other through).
+   */
+  async changePassword(user: AuthUser, current: string, next: string, address: string): Promise<{ token: string; user: AuthUser }> {
+    const name = user.username;
+    await this.throttle.check(name, address);
+    const row = await this.repository.credentials(name);
+    if (!row?.passwordHash) {
+      await this.throttle.succeed(name, address);
+      throw new BadRequestException('Du logger ind med din organisations konto og har ingen adgangskode i Børneblik.');
+    }
+    if (!(await verifyPassword(row.passwordHash, String(current))).valid) {
+      await this.throttle.fail();
+      throw new BadRequestException('Den nuværende adgangskode er forkert.');
+    }
+    await this.throttle.succeed(name, address);
+    if (next === current) throw new BadRequestException('Den nye adgangskode skal være en anden end den nuværende.');
+    if (next.trim().toLowerCase() === name.toLowerCase()) throw new BadRequestException('Adgangskoden må ikke være dit brugernavn.');
+    await runInScope('*', () => this.repository.setOwnPassword(name, row.passwordHash!, next));
+    return this.session(name, row.totpSecret ? ['pwd', 'otp'] : ['pwd']);
+  }
+
   /** The token's user as the database has it now, and a renewed token when this one is getting old. */
   async verify(token: string): Promise<{ user: AuthUser; renewed?: string }> {
     let claims: Claims;
@@ -259,7 +284,13 @@ export class AuthService {
     const row = await this.repository.state(username);
     if (!row || !isRole(row.role)) return null;
     return {
-      user: { username, role: row.role, municipality: row.municipality, teams: row.teams },
+      user: {
+        username,
+        role: row.role,
+        municipality: row.municipality,
+        teams: row.teams,
+        ...(row.local && row.passwordTemporary ? { passwordChange: true as const } : {}),
+      },
       id: row.id,
       tokenVersion: row.tokenVersion,
       needsCode:

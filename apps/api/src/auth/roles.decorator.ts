@@ -11,4 +11,12 @@ export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 /** No token needed (login, health, the dashboard's static files). */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
 
+export const PASSWORD_CHANGE_KEY = 'duringPasswordChange';
+
+/**
+ * Open to a user whose password an administrator gave and who has not yet chosen their own
+ * (ADR 0117): who am I, choose a password, log out. Every other endpoint answers such a user 403.
+ */
+export const DuringPasswordChange = () => SetMetadata(PASSWORD_CHANGE_KEY, true);
+
 export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthUser => ctx.switchToHttp().getRequest().user);

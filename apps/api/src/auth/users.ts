@@ -14,6 +14,8 @@ export interface NewUser {
   teams?: string[];
   /** Demo users (embedded default only) may have short passwords and are removed by `npm run serve`. */
   demo?: boolean;
+  /** Given by an administrator: the user chooses a new one at the next login (ADR 0117). */
+  temporary?: boolean;
 }
 
 /** Why the user cannot be created (Danish), or null. */
@@ -58,11 +60,19 @@ export async function saveUser(query: Query, user: NewUser, only?: 'new' | 'pass
       ? 'DO NOTHING'
       : `DO UPDATE SET password_hash = EXCLUDED.password_hash, role = EXCLUDED.role,
        municipality_code = EXCLUDED.municipality_code, teams = EXCLUDED.teams, demo = EXCLUDED.demo,
-       token_version = app_user.token_version + 1${only === 'password-user' ? ` WHERE app_user.auth_source = 'local'` : ''}`;
+       password_temporary = EXCLUDED.password_temporary, token_version = app_user.token_version + 1${only === 'password-user' ? ` WHERE app_user.auth_source = 'local'` : ''}`;
   const result = await query(
-    `INSERT INTO app_user (username, password_hash, role, municipality_code, teams, demo) VALUES ($1, $2, $3, $4, $5, $6)
+    `INSERT INTO app_user (username, password_hash, role, municipality_code, teams, demo, password_temporary) VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (username) ${conflict} RETURNING username`,
-    [user.username, await hashPassword(user.password), user.role, user.municipality ?? null, user.teams ?? [], user.demo ?? false],
+    [
+      user.username,
+      await hashPassword(user.password),
+      user.role,
+      user.municipality ?? null,
+      user.teams ?? [],
+      user.demo ?? false,
+      user.temporary ?? false,
+    ],
   );
   const written = countRows(result) > 0;
   if (written) await forgetWrongCodes(query, user.username);
@@ -73,7 +83,7 @@ export async function saveUser(query: Query, user: NewUser, only?: 'new' | 'pass
  * A new password or a new code secret starts the user's wrong one-time codes over: the block they
  * set (ADR 0116) was against whoever held the old one.
  */
-async function forgetWrongCodes(query: Query, username: string): Promise<void> {
+export async function forgetWrongCodes(query: Query, username: string): Promise<void> {
   await query(`DELETE FROM login_attempt WHERE kind = 'code' AND key = $1`, [codeKey(username)]);
 }
 
@@ -94,13 +104,17 @@ export function generatePassword(): string {
   return Array.from({ length: 16 }, () => alphabet[randomInt(alphabet.length)]).join('');
 }
 
-/** A new password for a local user; every token of the user stops working (token_version). Returns whether the user exists. */
-export async function setPassword(query: Query, username: string, password: string): Promise<boolean> {
+/**
+ * A new password for a local user; every token of the user stops working (token_version). Returns
+ * whether the user exists. `temporary`: an administrator's, which the user replaces at the next login.
+ */
+export async function setPassword(query: Query, username: string, password: string, temporary = false): Promise<boolean> {
   const written =
     countRows(
       await query(
-        `UPDATE app_user SET password_hash = $2, token_version = token_version + 1 WHERE username = $1 AND auth_source = 'local' RETURNING username`,
-        [username, await hashPassword(password)],
+        `UPDATE app_user SET password_hash = $2, password_temporary = $3, token_version = token_version + 1
+         WHERE username = $1 AND auth_source = 'local' RETURNING username`,
+        [username, await hashPassword(password), temporary],
       ),
     ) > 0;
   if (written) await forgetWrongCodes(query, username);

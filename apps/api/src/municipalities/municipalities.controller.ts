@@ -5,7 +5,7 @@ import { CurrentUserSchema, MunicipalityInfoSchema, type CurrentUser as CurrentU
 import { ApiResponseSchema } from '../validation/zod-validation.pipe';
 import { toCurrentUser } from '../auth/auth.controller';
 import type { AuthUser } from '../auth/auth.types';
-import { CurrentUser } from '../auth/roles.decorator';
+import { CurrentUser, DuringPasswordChange } from '../auth/roles.decorator';
 import { ScopeService } from './scope.service';
 
 @ApiTags('municipalities')
@@ -15,6 +15,7 @@ export class MunicipalitiesController {
   constructor(@Inject(ScopeService) private readonly scope: ScopeService) {}
 
   @Get('me')
+  @DuringPasswordChange()
   @ApiResponseSchema(CurrentUserSchema)
   async me(@CurrentUser() user: AuthUser): Promise<CurrentUserDto> {
     return toCurrentUser(

@@ -34,7 +34,7 @@ describe(UsersService.name, () => {
       repository.save.mockResolvedValue(true);
       await expect(sut.create(admin, newUser)).resolves.toEqual({ username: 'bo' });
       // Only as a new user: the write itself refuses a name made meanwhile.
-      expect(repository.save).toHaveBeenCalledWith({ ...newUser, municipality: 101, teams: [] }, 'new');
+      expect(repository.save).toHaveBeenCalledWith({ ...newUser, municipality: 101, teams: [], temporary: true }, 'new');
       expect(forget).toHaveBeenCalledWith('bo');
     });
 
@@ -151,7 +151,7 @@ describe(UsersService.name, () => {
       repository.setPassword.mockResolvedValue(true);
       const reset = await sut.resetPassword(admin, 'bo');
       expect(reset.password).toMatch(/^[a-zA-Z2-9]{16}$/);
-      expect(repository.setPassword).toHaveBeenCalledWith('bo', reset.password);
+      expect(repository.setPassword).toHaveBeenCalledWith('bo', reset.password, true);
       expect(forget).toHaveBeenCalledWith('bo');
     });
 

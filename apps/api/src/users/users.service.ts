@@ -40,6 +40,8 @@ export class UsersService {
       role: body?.role,
       municipality: body?.municipality ?? admin.municipality,
       teams: body?.teams ?? [],
+      // The administrator knows it: the user chooses their own at the first login (ADR 0117).
+      temporary: true,
     };
     const problem = userError(user);
     if (problem) throw new BadRequestException(problem);
@@ -103,7 +105,8 @@ export class UsersService {
 
   /**
    * A new password, generated here and shown once to the administrator (ADR 0051); every token of
-   * the user stops working. Single sign-on users have no password here.
+   * the user stops working, and the user replaces it at the next login (ADR 0117). Single sign-on
+   * users have no password here.
    */
   async resetPassword(admin: AuthUser, username: string): Promise<PasswordReset> {
     if (username === admin.username) throw new BadRequestException('Du kan ikke nulstille din egen adgangskode her');
@@ -111,7 +114,7 @@ export class UsersService {
     if (stored.authSource !== 'local')
       throw new BadRequestException('Brugeren logger ind med single sign-on og har ingen adgangskode i Børneblik');
     const password = generatePassword();
-    if (!(await this.repository.setPassword(username, password))) throw new NotFoundException(`Brugeren ${username} findes ikke`);
+    if (!(await this.repository.setPassword(username, password, true))) throw new NotFoundException(`Brugeren ${username} findes ikke`);
     this.auth.users.forget(username);
     return { username, password };
   }

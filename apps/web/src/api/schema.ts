@@ -613,6 +613,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/auth/password': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['AuthController_changePassword_v1'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/auth/logout': {
     parameters: {
       query?: never;
@@ -985,6 +1001,11 @@ export interface components {
       municipalities: number[];
       /** @description Teams a team leader is scoped to; empty means all teams of the municipality. */
       teams: string[];
+      /**
+       * @description The password was given by an administrator: until the user chooses a new one (POST /api/v1/auth/password), every other call is refused (403). ADR 0117.
+       * @enum {boolean}
+       */
+      passwordChange?: true;
     };
     DropFolder: {
       id: number;
@@ -1219,6 +1240,10 @@ export interface components {
       distance: number;
     } & {
       [key: string]: unknown;
+    };
+    PasswordChangeBody: {
+      password: string;
+      newPassword: string;
     };
     PasswordReset: {
       username: string;
@@ -2906,6 +2931,29 @@ export interface operations {
     };
     responses: {
       /** @description A bearer token for the Authorization header */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LoginResponse'];
+        };
+      };
+    };
+  };
+  AuthController_changePassword_v1: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PasswordChangeBody'];
+      };
+    };
+    responses: {
       200: {
         headers: {
           [name: string]: unknown;

@@ -45,6 +45,7 @@ import { TwoVisitsReadModel1733920600000 } from './1733920600000-TwoVisitsReadMo
 import { MunicipalityCvr1733920700000 } from './1733920700000-MunicipalityCvr';
 import { ReportSends1733920800000 } from './1733920800000-ReportSends';
 import { SecondFactor1733920900000 } from './1733920900000-SecondFactor';
+import { TemporaryPassword1733921000000 } from './1733921000000-TemporaryPassword';
 import { ImportReuse1733910000000 } from './1733910000000-ImportReuse';
 
 export const MIGRATIONS = [
@@ -94,4 +95,5 @@ export const MIGRATIONS = [
   MunicipalityCvr1733920700000,
   ReportSends1733920800000,
   SecondFactor1733920900000,
+  TemporaryPassword1733921000000,
 ];

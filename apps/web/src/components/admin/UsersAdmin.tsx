@@ -234,6 +234,7 @@ function NewUserForm({
           Første adgangskode (mindst 10 tegn){' '}
           <input value={password} onChange={(e) => setPassword(e.target.value)} required autoComplete="new-password" />
         </label>
+        <p className="small">Brugeren vælger sin egen adgangskode ved første login.</p>
         <button type="button" className="secondary" onClick={() => setPassword(suggestPassword())}>
           Foreslå en adgangskode
         </button>
@@ -386,7 +387,10 @@ function UserEditor({
           <p>
             Ny adgangskode til {user.username}: <code>{password}</code>
           </p>
-          <p className="small">Den vises kun denne ene gang. Giv den til brugeren; de gamle logins er afsluttet.</p>
+          <p className="small">
+            Den vises kun denne ene gang. Giv den til brugeren; de gamle logins er afsluttet. Brugeren vælger sin egen adgangskode ved næste
+            login.
+          </p>
         </div>
       )}
       {error && (
