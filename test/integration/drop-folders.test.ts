@@ -285,6 +285,37 @@ describe('drop folders: a complete delivery is imported once and moved out of th
     await cleanUp();
   });
 
+  it('puts the files back when its move fails half-way (a file taken back by the sender), for the next check', async () => {
+    const dir = copyFixture(DUBU_SMALL);
+    writeFileSync(join(dir, '.done'), '');
+    await addFolder(dir);
+    // The sender takes its last file back just as the check moves the delivery (sorted: it goes last,
+    // so the others are in the hidden folder already when its move fails).
+    const takenBack = new Proxy(queue, {
+      get: (target, name) =>
+        name === 'add'
+          ? async (...args: Parameters<typeof queue.add>) => {
+              const job = await target.add(...args);
+              unlinkSync(join(dir, 'sagsansvar.csv'));
+              return job;
+            }
+          : Reflect.get(target, name),
+    });
+    expect(await pullDropFolders(db.pool, takenBack)).toEqual({ [dir]: 'error' });
+    expect(await lastRun()).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(new RegExp(`^Hentning fra ${dir} fejlede: ENOENT.*sagsansvar\\.csv`)),
+    });
+    // Back where they were, the hidden folder gone: nothing half-moved for a job or a check to find.
+    expect(ls(dir)).toEqual(['.done', 'medarbejdere.csv', 'processing', 'sager.csv']);
+    expect(ls(join(dir, 'processing'))).toEqual([]);
+    // Sent again, the delivery is taken whole at the next check.
+    cpSync(join(DUBU_SMALL, 'sagsansvar.csv'), join(dir, 'sagsansvar.csv'));
+    expect(await pullDropFolders(db.pool, queue)).toEqual({ [dir]: 'queued' });
+    expect(ls(delivery(dir, 'processing'))).toEqual(['.done', 'medarbejdere.csv', 'sager.csv', 'sagsansvar.csv']);
+    await cleanUp();
+  });
+
   it('fails, in Danish, a delivery job whose files were never moved, and leaves them for the next check', async () => {
     const dir = copyFixture(DUBU_SMALL);
     const id = await addFolder(dir);
