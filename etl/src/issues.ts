@@ -207,7 +207,8 @@ export class IssueLog {
     if (this.pending.length === 0) return;
     if (this.spillFd === null) {
       this.spillPath = join(tmpdir(), `${SPILL_PREFIX}${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.copy`);
-      this.spillFd = openSync(this.spillPath, 'w', 0o600);
+      // 'wx': never through a file or link someone put at that name in the shared temporary folder.
+      this.spillFd = openSync(this.spillPath, 'wx', 0o600);
       this.onSpill?.(this.spillPath);
     }
     // A write may take only part of what it is given (a disk filling up); the next one then fails

@@ -81,8 +81,57 @@ describe('a password given by an administrator is replaced by the user at the ne
     const { rows } = await db.pool.query(
       `SELECT status, detail FROM audit_log WHERE username = 'ny-chef' AND action = 'change' AND detail->>'path' = '/api/v1/auth/password' ORDER BY id`,
     );
-    expect(rows.map((r) => r.status)).toEqual([400, 400, 400, 400, 200]);
+    // The wrong current password is a failed login instead (the next test).
+    expect(rows.map((r) => r.status)).toEqual([400, 400, 400, 200]);
     expect(JSON.stringify(rows)).not.toContain('kodeord');
+  });
+
+  it('lets a restricted session log out, and write nothing: an administrator given a password cannot administer', async () => {
+    await addUser(db.pool, { username: 'ny-admin', password: 'admins-kodeord-3', role: 'admin', municipality: 461, temporary: true });
+    const restricted = (await login('ny-admin', 'admins-kodeord-3').expect(200)).body.token;
+    for (const [method, path] of [
+      ['post', '/users/chef/password'],
+      ['patch', '/users/chef'],
+      ['post', '/users'],
+    ] as const) {
+      const res = await http()[method](`/api/v1${path}`).set('Authorization', `Bearer ${restricted}`).send({ disabled: true }).expect(403);
+      expect(res.body.message).toBe(FIRST);
+    }
+    await http().post('/api/v1/auth/logout').set('Authorization', `Bearer ${restricted}`).expect(204);
+    await get(restricted, '/me').expect(401);
+  });
+
+  it('logs a wrong current password as a failed login by the user, and keeps the session as it was made', async () => {
+    const token = (await login('ny-chef', NEW, '203.0.113.35').expect(200)).body.token;
+    await change(token, { password: 'forkert-kodeord', newPassword: `${NEW}-3` }, '203.0.113.35').expect(400);
+    const rows = async () =>
+      (
+        await db.pool.query(
+          `SELECT username, role, status, detail->>'path' AS path FROM audit_log WHERE action = 'login.failed' AND username = 'ny-chef' AND client_ip = '203.0.113.35'`,
+        )
+      ).rows;
+    for (let i = 0; i < 50 && (await rows()).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await rows()).toEqual([{ username: 'ny-chef', role: 'chef', status: 400, path: '/api/v1/auth/password' }]);
+    // The new token is the same session under the new password: its start and how it was made kept.
+    const changed = (await change(token, { password: NEW, newPassword: `${NEW}-3` }, '203.0.113.35').expect(200)).body.token;
+    const jwt = app.get(JwtService);
+    expect(jwt.decode(changed)).toMatchObject({ auth: jwt.decode(token).auth, amr: ['pwd'] });
+    await change(changed, { password: `${NEW}-3`, newPassword: NEW }, '203.0.113.35').expect(200);
+  });
+
+  it('lets the new session in at once on another API process that had the user cached', async () => {
+    const other = await startTestApi(db);
+    try {
+      await addUser(db.pool, { username: 'to-proc', password: 'admins-kodeord-4', role: 'chef', municipality: 461, temporary: true });
+      const restricted = (await login('to-proc', 'admins-kodeord-4').expect(200)).body.token;
+      // The other process has the user's state (the old token version) in its cache.
+      await request(other.getHttpServer()).get('/api/v1/me').set('Authorization', `Bearer ${restricted}`).expect(200);
+      const chosen = (await change(restricted, { password: 'admins-kodeord-4', newPassword: NEW }).expect(200)).body.token;
+      await request(other.getHttpServer()).get('/api/v1/municipalities').set('Authorization', `Bearer ${chosen}`).expect(200);
+      await request(other.getHttpServer()).get('/api/v1/me').set('Authorization', `Bearer ${restricted}`).expect(401);
+    } finally {
+      await other.close();
+    }
   });
 
   it('asks again after a reset by the administrator, which ends the sessions the user had', async () => {
@@ -102,11 +151,14 @@ describe('a password given by an administrator is replaced by the user at the ne
     const res = await change(one, { password: PASSWORD, newPassword: `${PASSWORD}-ny` }).expect(200);
     await get(other, '/me').expect(401);
     await get(res.body.token, '/me').expect(200);
-    await change(res.body.token, { password: `${PASSWORD}-ny`, newPassword: PASSWORD }).expect(200);
+    const back = (await change(res.body.token, { password: `${PASSWORD}-ny`, newPassword: PASSWORD }).expect(200)).body.token;
     await db.pool.query(
       `INSERT INTO app_user (username, role, municipality_code, teams, auth_source, external_id) VALUES ('sso-chef', 'chef', 461, '{}', 'oidc', 'ext-9')`,
     );
     const sso = (await app.get(AuthService).session('sso-chef')).token;
+    // My settings offer a password change to password users only.
+    expect((await get(sso, '/me/preferences').expect(200)).body.password).toBe(false);
+    expect((await get(back, '/me/preferences').expect(200)).body.password).toBe(true);
     expect((await change(sso, { password: 'noget-andet-1', newPassword: NEW }).expect(400)).body.message).toBe(
       'Du logger ind med din organisations konto og har ingen adgangskode i Børneblik.',
     );

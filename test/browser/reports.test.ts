@@ -6,6 +6,8 @@ import { makeCommitteeReport } from '../../apps/worker/src/reports/report-jobs';
 import { reportDeps, startReportWorker, type RunningReportWorker } from '../../apps/worker/src/reports/worker';
 import { BrowserApp, OUT, ROOT, seriousA11yViolations, startBrowserApp } from '../support/browser-app';
 import { TEST_SECRET } from '../support/database';
+import { addUser } from '../../scripts/lib/users';
+import { PASSWORD } from '../support/api';
 
 // The "Rapporter" view and "Mine indstillinger" in Chromium: the committee opens its monthly
 // report from the archive, the administrator sets the schedule and recipients (Danish refusals)
@@ -128,5 +130,31 @@ describe('the reports view and my settings in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: 'Teamleder' }).waitFor();
     expect(await page.getByRole('heading', { name: 'Rapporter' }).count()).toBe(0);
     await page.close();
+  });
+
+  it('lets a password user change their own password in my settings, which ends their other sessions', async () => {
+    await addUser(env.db.pool, { username: 'chef-skifter', password: PASSWORD, role: 'chef', municipality: 461 });
+    const other = await env.login('chef-skifter');
+    const page = await env.login('chef-skifter');
+    await page.getByTestId('current-user').click();
+    const dialog = page.getByRole('dialog', { name: 'Mine indstillinger' });
+    await dialog.getByText('Skift adgangskode', { exact: true }).click();
+    const change = async (current: string) => {
+      await dialog.getByLabel('Nuværende adgangskode').fill(current);
+      await dialog.getByLabel('Ny adgangskode (mindst 10 tegn)').fill('chefens-nye-kode');
+      await dialog.getByLabel('Gentag den nye adgangskode').fill('chefens-nye-kode');
+      await dialog.getByRole('button', { name: 'Skift adgangskoden' }).click();
+    };
+    await change('forkert-kodeord');
+    await dialog.getByRole('alert').getByText('Den nuværende adgangskode er forkert.').waitFor();
+    await change(PASSWORD);
+    await dialog.getByRole('status').filter({ hasText: 'Din adgangskode er skiftet. Dine logins andre steder er afsluttet.' }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    // This browser goes on with its new session; the other is sent to the login page.
+    await page.reload();
+    await page.getByTestId('current-user').waitFor();
+    await other.reload();
+    await other.getByRole('button', { name: 'Log ind' }).waitFor();
+    await Promise.all([page.close(), other.close()]);
   });
 });

@@ -82,6 +82,7 @@ describe('the weekly e-mail to team leaders and chiefs', () => {
       weeklyMail: true,
       email: 'teamleder-fra@kommune.test',
       weeklyMailForRole: true,
+      password: true,
     });
     expect(
       (await http().put('/api/v1/me/preferences').set(as('teamleder-fra')).send({ weeklyMail: false }).expect(200)).body.weeklyMail,

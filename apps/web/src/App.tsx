@@ -157,7 +157,7 @@ export function App() {
             )}
           </ul>
         </nav>
-        <MySettings label={`${user.username} · ${ROLE_NAMES[user.role]}`} />
+        <MySettings label={`${user.username} · ${ROLE_NAMES[user.role]}`} username={user.username} />
         <button
           type="button"
           onClick={() => {

@@ -22,11 +22,23 @@ function column(i: number): string {
   return s;
 }
 
+/** The most characters Excel holds in a cell: a longer one makes it report the file as damaged and cut the cell silently. */
+export const MAX_CELL_TEXT = 32_767;
+
+/** Text within Excel's limit; a longer text is cut and says so, with its full length. */
+export function fitCell(text: string): string {
+  if (text.length <= MAX_CELL_TEXT) return text;
+  const mark = ` … [afkortet: ${text.length.toLocaleString('da-DK')} tegn i alt]`;
+  const kept = text.slice(0, MAX_CELL_TEXT - mark.length);
+  // Never half a character written as two code units.
+  return (/[\uD800-\uDBFF]$/.test(kept) ? kept.slice(0, -1) : kept) + mark;
+}
+
 function cell(value: Cell, ref: string): string {
   if (value === null || value === undefined || value === '') return '';
   if (typeof value === 'number' && Number.isFinite(value)) return `<c r="${ref}"><v>${value}</v></c>`;
   // Removed before the formula check: "\u0001=…" must not become an unescaped "=…".
-  return `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${xml(escapeText(String(value).replace(NOT_XML, '')))}</t></is></c>`;
+  return `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${xml(fitCell(escapeText(String(value).replace(NOT_XML, ''))))}</t></is></c>`;
 }
 
 export function workbook(sheetName: string, rows: Cell[][]): Uint8Array {

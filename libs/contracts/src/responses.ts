@@ -294,6 +294,8 @@ export const PreferencesSchema = z
     email: z.string().nullable(),
     /** Whether the weekly e-mail is for the user's role at all (team leaders and chiefs). */
     weeklyMailForRole: z.boolean(),
+    /** Whether the user logs in with a password kept by Børneblik, which they may change (POST /api/v1/auth/password); false for single sign-on. */
+    password: z.boolean(),
   })
   .meta({ id: 'Preferences' });
 export type Preferences = z.infer<typeof PreferencesSchema>;

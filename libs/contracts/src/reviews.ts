@@ -283,7 +283,7 @@ export const ActionAreaBodySchema = z
     round: z.number({ error: 'round skal være en gennemgangs id' }).int({ error: 'round skal være en gennemgangs id' }).nullish(),
     title: nameless('Titlen', 200).refine((t) => t.trim() !== '', { error: 'Indsatsområdet skal have en titel' }),
     why: nameless('Begrundelsen', 4000).nullish(),
-    owner: freeText('Ejeren', 200).refine((t) => t.trim() !== '', { error: 'Indsatsområdet skal have en ejer (en rolle eller et team)' }),
+    owner: nameless('Ejeren', 200).refine((t) => t.trim() !== '', { error: 'Indsatsområdet skal have en ejer (en rolle eller et team)' }),
     due: isoDate('due').nullish(),
     status: z.enum(ACTION_AREA_STATUSES, { error: 'status skal være planlagt, i_gang, gennemfoert eller opgivet' }).default('planlagt'),
     items: z

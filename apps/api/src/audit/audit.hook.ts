@@ -4,7 +4,7 @@ import type { Logger } from '@bu/logger';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types';
 import type { LoginStep } from '@bu/contracts';
-import { LOGIN_STEP } from '../auth/auth.service';
+import { LOGIN_STEP, PASSWORD_CHECK } from '../auth/auth.service';
 import { AuditService, auditContext } from './audit.service';
 import { maskCprLike } from '@bu/domain';
 
@@ -96,6 +96,8 @@ export function auditRequests(app: INestApplication, log: Logger): void {
       let action = sso ? (res.statusCode < 400 ? 'login' : 'login.failed') : auditAction(req.method, path, res.statusCode);
       // The right password, the one-time code asked next: not a failure (a wrong code is one).
       if (action === 'login.failed' && step === 'code-needed') action = 'login.code';
+      // A wrong current password at a password change (ADR 0117) is a failed login, by the session's user.
+      if (res.locals[PASSWORD_CHECK] === 'wrong') action = 'login.failed';
       if (action === null) return;
       let unlogged: number | null = 0;
       if (action === 'refused' && res.statusCode === 401 && !req.headers.authorization) {
@@ -125,7 +127,8 @@ async function write(
 ): Promise<void> {
   let user = (req as Request & { user?: AuthUser }).user;
   let username = user?.username ?? '-';
-  if (action === 'login' || action === 'login.failed' || action === 'login.code') {
+  // (A signed-in user's failed password check is logged by that user, not by a name from the body.)
+  if (!user && (action === 'login' || action === 'login.failed' || action === 'login.code')) {
     // The name tried, also when no such user exists (guessing names is what the log should show).
     const sso = req.res?.locals[SSO_LOGIN] as SsoLoginAttempt | undefined;
     const given = sso ? (sso.username ?? '-') : req.body?.username;

@@ -4,9 +4,9 @@ import { ApiBearerAuth, ApiBody, ApiNoContentResponse, ApiOkResponse, ApiTags } 
 import { LoginResponseSchema, LogoutResponseSchema, PasswordChangeBodySchema } from '@bu/contracts';
 import { openApiSchema } from '../validation/openapi-schema';
 import type { CurrentUser as CurrentUserDto, LoginResponse, LogoutResponse, PasswordChangeBody } from '@bu/contracts';
-import { AuthService, LOGIN_STEP } from './auth.service';
+import { AuthService, LOGIN_STEP, PASSWORD_CHECK, type SessionClaims } from './auth.service';
 import type { AuthUser } from './auth.types';
-import { CurrentUser, DuringPasswordChange, Public } from './roles.decorator';
+import { CurrentSession, CurrentUser, DuringPasswordChange, Public } from './roles.decorator';
 import { Validate } from '../validation/zod-validation.pipe';
 
 export function toCurrentUser(user: AuthUser, municipalities: number[]): CurrentUserDto {
@@ -66,13 +66,16 @@ export class AuthController {
   @Validate({ body: PasswordChangeBodySchema, response: LoginResponseSchema })
   async changePassword(
     @CurrentUser() user: AuthUser,
+    @CurrentSession() current: SessionClaims,
     @Body() body: PasswordChangeBody,
     @Ip() ip: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<LoginResponse> {
-    const session = await this.auth.changePassword(user, body.password, body.newPassword, ip).catch((error: unknown) => {
-      const answer = error instanceof HttpException ? (error.getResponse() as { retryAfter?: number }) : {};
+    const session = await this.auth.changePassword(user, current, body.password, body.newPassword, ip).catch((error: unknown) => {
+      const answer = error instanceof HttpException ? (error.getResponse() as { retryAfter?: number; [PASSWORD_CHECK]?: string }) : {};
       if (answer.retryAfter) res.setHeader('Retry-After', String(answer.retryAfter));
+      // A wrong current password: the audit log has it as a failed login.
+      if (answer[PASSWORD_CHECK]) res.locals[PASSWORD_CHECK] = answer[PASSWORD_CHECK];
       throw error;
     });
     return {

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Role } from '@bu/domain';
 import { setLogUser } from '@bu/logger';
 import { AuthService } from './auth.service';
-import { PASSWORD_CHANGE_KEY, PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
+import { PASSWORD_CHANGE_KEY, PUBLIC_KEY, ROLES_KEY, SESSION } from './roles.decorator';
 
 const PASSWORD_CHANGE_FIRST = 'Din adgangskode er givet af en administrator. Vælg din egen adgangskode, før du fortsætter.';
 
@@ -21,8 +21,9 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest();
     const header: string | undefined = request.headers.authorization;
     if (!header?.startsWith('Bearer ')) throw new UnauthorizedException('Log ind for at se data');
-    const { user, renewed } = await this.auth.verify(header.slice(7));
+    const { user, renewed, session } = await this.auth.verify(header.slice(7));
     request.user = user;
+    request[SESSION] = session;
     // From here on, the request's log lines name the user and the municipality.
     setLogUser(user);
     // The dashboard stores the renewed token: a session in use outlives the idle timeout.

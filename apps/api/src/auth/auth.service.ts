@@ -41,6 +41,9 @@ interface Claims {
   exp: number;
 }
 
+/** How and when the token's session was made: its `auth` (the login's time) and `amr`. */
+export type SessionClaims = Pick<Claims, 'auth' | 'amr'>;
+
 /** At logout: where the browser goes next to end the provider's session too, or undefined. */
 export type LogoutStep = (username: string, origin: string) => Promise<string | undefined>;
 
@@ -51,6 +54,14 @@ const CODE_NEEDED = 'Skriv engangskoden fra din godkendelses-app.';
 const CODE_WRONG = 'Forkert engangskode, eller koden er brugt. Vent på den næste kode i appen, og prøv igen.';
 const NO_SECOND_FACTOR =
   'Din konto skal logge ind med en engangskode fra en app (to-faktor-login), men har ingen endnu. Bed driften om at oprette den med: npm run admin -- user totp <brugernavn>.';
+
+const CURRENT_WRONG = 'Den nuværende adgangskode er forkert.';
+
+/**
+ * The field of a password change's refusal, and the `res.locals` key the controller copies it to,
+ * that says the current password was wrong: the audit hook logs it as a failed login.
+ */
+export const PASSWORD_CHECK = 'passwordCheck';
 
 /** The `res.locals` key the login sets to its LoginStep (@bu/contracts) for the audit hook. */
 export const LOGIN_STEP = 'loginStep';
@@ -159,42 +170,55 @@ export class AuthService {
    * A new session (token) for the user as the database has it now: after a password (`amr` says
    * whether a one-time code was given too), or a single sign-on ticket (no `amr`).
    */
-  async session(username: string, amr?: string[]): Promise<{ token: string; user: AuthUser }> {
+  async session(username: string, amr?: string[], auth?: number): Promise<{ token: string; user: AuthUser }> {
     this.users.forget(username);
     const state = await this.users.get(username);
     if (!state) throw new UnauthorizedException(WRONG);
     const now = Math.floor(Date.now() / 1000);
-    const claims = { sub: username, uid: state.id, ver: state.tokenVersion, auth: now, ...(amr ? { amr } : {}) };
+    const claims = { sub: username, uid: state.id, ver: state.tokenVersion, auth: auth ?? now, ...(amr ? { amr } : {}) };
     return { token: await this.sign(claims, now), user: state.user };
   }
 
   /**
    * The caller chooses a new password (ADR 0117): the current one is given again (a session left
    * open is not enough), counted by the login throttle as a login is; the new one ends every other
-   * session of the user and clears an administrator's password. A new session for this browser,
-   * made as this one was (with a one-time code when the user has one: verify let no other through).
+   * session of the user and clears an administrator's password. The browser's session goes on
+   * under the new token version: as it was made (`amr`) and from when (`auth`), so a change of
+   * password neither adds a code the session never gave nor lengthens it past JWT_TTL_SECONDS.
    */
-  async changePassword(user: AuthUser, current: string, next: string, address: string): Promise<{ token: string; user: AuthUser }> {
+  async changePassword(
+    user: AuthUser,
+    session: SessionClaims,
+    current: string,
+    next: string,
+    address: string,
+  ): Promise<{ token: string; user: AuthUser }> {
     const name = user.username;
+    // Checked before the password, so they say nothing about it and leave the counters alone.
+    if (next === current) throw new BadRequestException('Den nye adgangskode skal være en anden end den nuværende.');
+    if (next.trim().toLowerCase() === name.toLowerCase()) throw new BadRequestException('Adgangskoden må ikke være dit brugernavn.');
     await this.throttle.check(name, address);
     const row = await this.repository.credentials(name);
     if (!row?.passwordHash) {
-      await this.throttle.succeed(name, address);
+      await this.throttle.release(name, address);
       throw new BadRequestException('Du logger ind med din organisations konto og har ingen adgangskode i Børneblik.');
     }
     if (!(await verifyPassword(row.passwordHash, String(current))).valid) {
       await this.throttle.fail();
-      throw new BadRequestException('Den nuværende adgangskode er forkert.');
+      throw new BadRequestException({ statusCode: 400, message: CURRENT_WRONG, [PASSWORD_CHECK]: 'wrong' });
     }
-    await this.throttle.succeed(name, address);
-    if (next === current) throw new BadRequestException('Den nye adgangskode skal være en anden end den nuværende.');
-    if (next.trim().toLowerCase() === name.toLowerCase()) throw new BadRequestException('Adgangskoden må ikke være dit brugernavn.');
+    // Not `succeed`: that would also lift a block of wrong one-time codes (ADR 0116), which only a
+    // password actually changed may do (setOwnPassword).
+    await this.throttle.release(name, address);
     await runInScope('*', () => this.repository.setOwnPassword(name, row.passwordHash!, next));
-    return this.session(name, row.totpSecret ? ['pwd', 'otp'] : ['pwd']);
+    return this.session(name, session.amr, session.auth);
   }
 
-  /** The token's user as the database has it now, and a renewed token when this one is getting old. */
-  async verify(token: string): Promise<{ user: AuthUser; renewed?: string }> {
+  /**
+   * The token's user as the database has it now, a renewed token when this one is getting old, and
+   * how and when its session was made.
+   */
+  async verify(token: string): Promise<{ user: AuthUser; renewed?: string; session: SessionClaims }> {
     let claims: Claims;
     // A token signed with the key before a rotation is accepted while JWT_SECRET_PREVIOUS is set,
     // and renewed at once under the current key, so active sessions move over by themselves.
@@ -218,7 +242,13 @@ export class AuthService {
     ) {
       throw new UnauthorizedException(EXPIRED);
     }
-    const state = await this.users.get(claims.sub);
+    let state = await this.users.get(claims.sub);
+    // Token versions only go up: a token newer than this process's copy of the user was made in
+    // another process after a change (a new password), so the user is read again before refusing.
+    if (state && (state.id !== claims.uid || state.tokenVersion < claims.ver)) {
+      this.users.forget(claims.sub);
+      state = await this.users.get(claims.sub);
+    }
     if (!state || state.id !== claims.uid || state.tokenVersion !== claims.ver) throw new UnauthorizedException(EXPIRED);
     // A password session made without a code ends once the user must give one: LOGIN_SECOND_FACTOR
     // moved to `all`, or a national administrator's session from before the factor (ADR 0116).
@@ -232,7 +262,7 @@ export class AuthService {
             now,
           )
         : undefined;
-    return { user: state.user, renewed };
+    return { user: state.user, renewed, session: { auth: claims.auth, ...(claims.amr ? { amr: claims.amr } : {}) } };
   }
 
   /**

@@ -6,8 +6,11 @@ import { DataSource } from 'typeorm';
 export class PreferencesRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
-  async get(username: string): Promise<{ weeklyMail: boolean; email: string | null } | null> {
-    const [row] = await this.db.query(`SELECT weekly_mail AS "weeklyMail", email FROM app_user WHERE username = $1`, [username]);
+  async get(username: string): Promise<{ weeklyMail: boolean; email: string | null; password: boolean } | null> {
+    const [row] = await this.db.query(
+      `SELECT weekly_mail AS "weeklyMail", email, auth_source = 'local' AS password FROM app_user WHERE username = $1`,
+      [username],
+    );
     return row ?? null;
   }
 

@@ -19,17 +19,23 @@ describe(PreferencesService.name, () => {
     ['udvalg', false],
     ['admin', false],
   ] as const)('says whether the weekly e-mail is for a %s (%s)', async (role, forRole) => {
-    repository.get.mockResolvedValue({ weeklyMail: true, email: 'a@kk.dk' });
-    await expect(sut.get(user({ role }))).resolves.toEqual({ weeklyMail: true, email: 'a@kk.dk', weeklyMailForRole: forRole });
+    repository.get.mockResolvedValue({ weeklyMail: true, email: 'a@kk.dk', password: true });
+    await expect(sut.get(user({ role }))).resolves.toEqual({
+      weeklyMail: true,
+      email: 'a@kk.dk',
+      weeklyMailForRole: forRole,
+      password: true,
+    });
   });
 
   it('changes the caller’s own row only, and answers with the new state', async () => {
     repository.setWeeklyMail.mockResolvedValue(true);
-    repository.get.mockResolvedValue({ weeklyMail: false, email: null });
+    repository.get.mockResolvedValue({ weeklyMail: false, email: null, password: false });
     await expect(sut.put(user({ username: 'tove', role: 'teamleder' }), { weeklyMail: false })).resolves.toEqual({
       weeklyMail: false,
       email: null,
       weeklyMailForRole: true,
+      password: false,
     });
     expect(repository.setWeeklyMail).toHaveBeenCalledWith('tove', false);
   });

@@ -14,7 +14,12 @@ export class PreferencesService {
   async get(user: AuthUser): Promise<Preferences> {
     const row = await this.repository.get(user.username);
     if (!row) throw new NotFoundException('Brugeren findes ikke');
-    return { weeklyMail: row.weeklyMail, email: row.email, weeklyMailForRole: WEEKLY_MAIL_ROLES.includes(user.role) };
+    return {
+      weeklyMail: row.weeklyMail,
+      email: row.email,
+      weeklyMailForRole: WEEKLY_MAIL_ROLES.includes(user.role),
+      password: row.password,
+    };
   }
 
   async put(user: AuthUser, body: PreferencesBody): Promise<Preferences> {

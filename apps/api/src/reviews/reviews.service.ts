@@ -322,6 +322,7 @@ export class ReviewsService {
     await this.nameless(m.code, [
       ['Titlen', body.title],
       ['Begrundelsen', body.why],
+      ['Ejeren', body.owner],
     ]);
     return {
       municipality: m.code,

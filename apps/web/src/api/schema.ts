@@ -1260,6 +1260,7 @@ export interface components {
       weeklyMail: boolean;
       email: string | null;
       weeklyMailForRole: boolean;
+      password: boolean;
     };
     PreferencesBody: {
       weeklyMail: boolean;

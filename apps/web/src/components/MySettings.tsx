@@ -1,11 +1,12 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { preferences as fetchPreferences, savePreferences, type Preferences } from '../api';
+import { PasswordForm } from './PasswordForm';
 
 /**
- * "Mine indstillinger": opened from the user's name in the header. Today one choice, the weekly
- * e-mail of work-list counts (team leaders and chiefs), saved at once.
+ * "Mine indstillinger": opened from the user's name in the header: the weekly e-mail of work-list
+ * counts (team leaders and chiefs), saved at once, and a password user's own new password (ADR 0117).
  */
-export function MySettings({ label }: { label: string }) {
+export function MySettings({ label, username }: { label: string; username: string }) {
   const id = useId();
   const [open, setOpen] = useState(false);
   const [prefs, setPrefs] = useState<Preferences | null>(null);
@@ -88,6 +89,17 @@ export function MySettings({ label }: { label: string }) {
             </>
           )}
           {prefs && !prefs.weeklyMailForRole && <p className="muted small">Ugens e-mail om arbejdslister er for teamledere og chefer.</p>}
+          {prefs?.password && (
+            <details className="own-password">
+              <summary>Skift adgangskode</summary>
+              <PasswordForm
+                username={username}
+                currentLabel="Nuværende adgangskode"
+                submitLabel="Skift adgangskoden"
+                onChanged={() => setStatus('Din adgangskode er skiftet. Dine logins andre steder er afsluttet.')}
+              />
+            </details>
+          )}
           <p role="status" className="muted small">
             {status}
           </p>
