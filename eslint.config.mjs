@@ -88,6 +88,8 @@ const TOOLING_ALLOW = [
   '^(\\.\\./)+apps/api/src/saml/saml\\.service$',
   // The sign-on core: tests hand it an identity or register a provider's button without a provider.
   '^(\\.\\./)+apps/api/src/sso/(sso\\.service|sso\\.types)$',
+  // What a KOMBIT privilege looks like: `npm run serve` names mappings of that form (scripts/lib/municipalities.ts).
+  '^(\\.\\./)+apps/api/src/sso/group-mapping$',
 ];
 
 /** Tests beside the code (`*.spec.ts`, `*.test.ts` in a project) are not a layer of it. */

@@ -18,6 +18,7 @@ import { startWorkers } from '../apps/worker/src/workers';
 import { logger, stopOnSignals } from '@bu/logger';
 import { shareMetricsWithSupervisor } from '@bu/metrics';
 import { childEntries, supervise } from './lib/supervisor';
+import { privilegeShapedMappings } from './lib/municipalities';
 import { removeDemoUsers, usersWithoutSecondFactor } from './lib/users';
 
 async function main(): Promise<void> {
@@ -51,6 +52,16 @@ async function main(): Promise<void> {
       logger().warn(
         `${lacking.length} bruger(e) skal logge ind med engangskode (LOGIN_SECOND_FACTOR=${config.secondFactor}) men har ingen og kan ikke logge ind: ${lacking.slice(0, 20).join(', ')}. Opret den med npm run admin -- user totp <navn>.`,
       );
+    if (config.oidc) {
+      const shaped = await privilegeShapedMappings(pool);
+      if (shaped.length > 0)
+        logger().warn(
+          `${shaped.length} gruppetilknytning(er) har form som et KOMBIT-privilegie og giver kun adgang fra KOMBIT (SAML), ikke fra log ind med OpenID Connect: ${shaped
+            .slice(0, 10)
+            .map((m) => `${m.group} (kommune ${m.municipality})`)
+            .join(', ')}. Er de til organisationens egne grupper, så giv grupperne andre navne (docs/SSO.md).`,
+        );
+    }
   } finally {
     await pool.end();
   }

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { isKombitPrivilege } from '../../apps/api/src/sso/group-mapping';
 
 /** A KOMBIT mapping that the registered CVR number no longer fits (made before it was registered). */
 export interface ForeignMapping {
@@ -34,4 +35,17 @@ export async function registerCvr(pool: Pool, municipality: number, cvr: string 
     [municipality, cvr],
   );
   return rows;
+}
+
+/**
+ * The group mappings whose group has a KOMBIT privilege's form: they give access only from a signed
+ * KOMBIT privilege list (SAML), never from the OpenID Connect login, whose groups of that form are
+ * ignored (apps/api/src/sso/group-mapping.ts). Named at start when OpenID Connect is set up, so a
+ * mapping made for its groups is not found dead only at its users' next login.
+ */
+export async function privilegeShapedMappings(pool: Pool): Promise<{ municipality: number; group: string }[]> {
+  const { rows } = await pool.query<{ municipality: number; group: string }>(
+    `SELECT municipality_code AS municipality, group_id AS "group" FROM sso_group_mapping ORDER BY municipality_code, group_id`,
+  );
+  return rows.filter((m) => isKombitPrivilege(m.group));
 }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu } from '@bu/etl';
 import { SsoService } from '../../apps/api/src/sso/sso.service';
 import type { ExternalIdentity } from '../../apps/api/src/sso/sso.types';
+import { privilegeShapedMappings } from '../../scripts/lib/municipalities';
 import { addUser } from '../../scripts/lib/users';
 import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
@@ -109,6 +110,9 @@ describe('single sign-on: a KOMBIT privilege is mapped in the municipality of it
     expect(await sso.signIn(person('oidc', 4, [privilege, 'BU-Chefer']))).toEqual({ ok: true, username: 'person-4@kommune.dk' });
     // From KOMBIT's privilege list: chef in Odense.
     expect(await sso.signIn(person('saml', 5, [], [privilege]))).toEqual({ ok: true, username: 'person-5@kommune.dk' });
+    // npm run serve names such mappings when OpenID Connect is set up: its groups of that form give nothing.
+    expect(await privilegeShapedMappings(db.pool)).toEqual(expect.arrayContaining([{ municipality: 461, group: privilege }]));
+    expect((await privilegeShapedMappings(db.pool)).map((m) => m.group)).not.toContain('BU-Chefer');
     const made = await db.pool.query(
       `SELECT username, role, municipality_code AS m FROM app_user WHERE username LIKE 'person-%' ORDER BY 1`,
     );
