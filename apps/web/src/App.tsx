@@ -67,6 +67,10 @@ export function App() {
       earlyMe()
         .then(setUser, () => undefined)
         .finally(() => setChecked(true));
+    // The token was there at the first render but has gone since: the early "who am I" was refused
+    // (an ended session) before this effect ran, and its logout event before the listener. Without
+    // this the page stayed blank.
+    else setChecked(true);
     return () => {
       window.removeEventListener('hashchange', onHash);
       window.removeEventListener('boerneblik:logout', onLogout);
