@@ -243,9 +243,10 @@ export class AuthService {
       throw new UnauthorizedException(EXPIRED);
     }
     let state = await this.users.get(claims.sub);
-    // Token versions only go up: a token newer than this process's copy of the user was made in
-    // another process after a change (a new password), so the user is read again before refusing.
-    if (state && (state.id !== claims.uid || state.tokenVersion < claims.ver)) {
+    // Ids and token versions only go up: a token newer than this process's copy of the user was made
+    // in another process after a change (a new password), so the user is read again before refusing.
+    // An older token is refused from the copy, without a read.
+    if (state && (claims.uid > state.id || (claims.uid === state.id && claims.ver > state.tokenVersion))) {
       this.users.forget(claims.sub);
       state = await this.users.get(claims.sub);
     }
