@@ -116,7 +116,7 @@ describe('administration in Chromium', () => {
     await user.screenshot({ path: join(OUT, 'choose-password-1024.png') });
     const choose = async (current: string, next: string, again = next) => {
       await user.getByLabel('Nuværende adgangskode (den du fik)').fill(current);
-      await user.getByLabel('Ny adgangskode', { exact: true }).fill(next);
+      await user.getByLabel('Ny adgangskode (mindst 10 tegn)').fill(next);
       await user.getByLabel('Gentag den nye adgangskode').fill(again);
       await user.getByRole('button', { name: 'Gem og fortsæt' }).click();
     };
