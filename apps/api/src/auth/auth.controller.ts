@@ -19,6 +19,27 @@ export function toCurrentUser(user: AuthUser, municipalities: number[]): Current
   };
 }
 
+/** A new session as the API answers it: the token, and the user with the municipality they belong to. */
+export function toLoginResponse({ token, user }: { token: string; user: AuthUser }): LoginResponse {
+  return { token, user: toCurrentUser(user, user.municipality === null ? [] : [user.municipality]) };
+}
+
+/**
+ * Copies what a refused login or password change says beside its message to where others read it:
+ * when to try again (the standard header too), and for the audit hook, which step of the login it
+ * stopped at (a right password whose code is asked for, a wrong code) or that a password check failed.
+ */
+function noteRefusal(res: Response, error: unknown): never {
+  const answer =
+    error instanceof HttpException
+      ? (error.getResponse() as { retryAfter?: number; secondFactor?: string; [PASSWORD_CHECK]?: string })
+      : {};
+  if (answer.retryAfter) res.setHeader('Retry-After', String(answer.retryAfter));
+  if (answer.secondFactor) res.locals[LOGIN_STEP] = answer.secondFactor;
+  if (answer[PASSWORD_CHECK]) res.locals[PASSWORD_CHECK] = answer[PASSWORD_CHECK];
+  throw error;
+}
+
 @ApiTags('auth')
 @Controller({ version: '1' })
 export class AuthController {
@@ -43,15 +64,9 @@ export class AuthController {
     @Ip() ip: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<LoginResponse> {
-    const { token, user } = await this.auth.login(body?.username ?? '', body?.password ?? '', ip, body?.code).catch((error: unknown) => {
-      const answer = error instanceof HttpException ? (error.getResponse() as { retryAfter?: number; secondFactor?: string }) : {};
-      // Too many failures: say when to try again, in the standard header too.
-      if (answer.retryAfter) res.setHeader('Retry-After', String(answer.retryAfter));
-      // A right password whose one-time code is asked for, or was wrong: the audit log tells them apart.
-      if (answer.secondFactor) res.locals[LOGIN_STEP] = answer.secondFactor;
-      throw error;
-    });
-    return { token, user: toCurrentUser(user, user.municipality === null ? [] : [user.municipality]) };
+    return toLoginResponse(
+      await this.auth.login(body?.username ?? '', body?.password ?? '', ip, body?.code).catch((error: unknown) => noteRefusal(res, error)),
+    );
   }
 
   /**
@@ -71,17 +86,9 @@ export class AuthController {
     @Ip() ip: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<LoginResponse> {
-    const session = await this.auth.changePassword(user, current, body.password, body.newPassword, ip).catch((error: unknown) => {
-      const answer = error instanceof HttpException ? (error.getResponse() as { retryAfter?: number; [PASSWORD_CHECK]?: string }) : {};
-      if (answer.retryAfter) res.setHeader('Retry-After', String(answer.retryAfter));
-      // A wrong current password: the audit log has it as a failed login.
-      if (answer[PASSWORD_CHECK]) res.locals[PASSWORD_CHECK] = answer[PASSWORD_CHECK];
-      throw error;
-    });
-    return {
-      token: session.token,
-      user: toCurrentUser(session.user, session.user.municipality === null ? [] : [session.user.municipality]),
-    };
+    return toLoginResponse(
+      await this.auth.changePassword(user, current, body.password, body.newPassword, ip).catch((error: unknown) => noteRefusal(res, error)),
+    );
   }
 
   /**

@@ -1,6 +1,5 @@
 import { ConflictException, Inject, Injectable } from '@nestjs/common';
-import { hashPassword } from './password';
-import { forgetWrongCodes } from './users';
+import { setPassword } from './users';
 import { DataSource } from 'typeorm';
 
 export interface Credentials {
@@ -81,14 +80,8 @@ export class AuthRepository {
    * still the one just checked (`previous`), else 409: it changed meanwhile.
    */
   async setOwnPassword(username: string, previous: string, password: string): Promise<void> {
-    const hash = await hashPassword(password);
-    const [, count] = await this.db.query(
-      `UPDATE app_user SET password_hash = $3, password_temporary = false, token_version = token_version + 1
-       WHERE username = $1 AND auth_source = 'local' AND password_hash = $2 RETURNING username`,
-      [username, previous, hash],
-    );
-    if (count === 0) throw new ConflictException('Adgangskoden er ændret imens. Log ind igen.');
-    await forgetWrongCodes((sql, params) => this.db.query(sql, params), username);
+    if (!(await setPassword(this.query, username, password, false, previous)))
+      throw new ConflictException('Adgangskoden er ændret imens. Log ind igen.');
   }
 
   /** Ends every token of the user (they carry the version this bumps). */

@@ -256,14 +256,12 @@ export class AuthService {
     if (state.needsCode && !(Array.isArray(claims.amr) && claims.amr.includes('otp'))) throw new UnauthorizedException(EXPIRED);
     // Renewed at most once a minute (sooner with a short idle setting), so idle means idle.
     const renewAfter = Math.min(60, this.config.sessionIdleSeconds / 4);
+    const session: SessionClaims = { auth: claims.auth, ...(claims.amr ? { amr: claims.amr } : {}) };
     const renewed =
       previousKey || now - claims.iat >= renewAfter
-        ? await this.sign(
-            { sub: claims.sub, uid: claims.uid, ver: claims.ver, auth: claims.auth, ...(claims.amr ? { amr: claims.amr } : {}) },
-            now,
-          )
+        ? await this.sign({ sub: claims.sub, uid: claims.uid, ver: claims.ver, ...session }, now)
         : undefined;
-    return { user: state.user, renewed, session: { auth: claims.auth, ...(claims.amr ? { amr: claims.amr } : {}) } };
+    return { user: state.user, renewed, session };
   }
 
   /**

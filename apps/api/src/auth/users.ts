@@ -83,7 +83,7 @@ export async function saveUser(query: Query, user: NewUser, only?: 'new' | 'pass
  * A new password or a new code secret starts the user's wrong one-time codes over: the block they
  * set (ADR 0116) was against whoever held the old one.
  */
-export async function forgetWrongCodes(query: Query, username: string): Promise<void> {
+async function forgetWrongCodes(query: Query, username: string): Promise<void> {
   await query(`DELETE FROM login_attempt WHERE kind = 'code' AND key = $1`, [codeKey(username)]);
 }
 
@@ -106,15 +106,22 @@ export function generatePassword(): string {
 
 /**
  * A new password for a local user; every token of the user stops working (token_version). Returns
- * whether the user exists. `temporary`: an administrator's, which the user replaces at the next login.
+ * whether it was written: the user exists (and, with `previous`, still has that password hash).
+ * `temporary`: an administrator's, which the user replaces at the next login.
  */
-export async function setPassword(query: Query, username: string, password: string, temporary = false): Promise<boolean> {
+export async function setPassword(
+  query: Query,
+  username: string,
+  password: string,
+  temporary = false,
+  previous: string | null = null,
+): Promise<boolean> {
   const written =
     countRows(
       await query(
         `UPDATE app_user SET password_hash = $2, password_temporary = $3, token_version = token_version + 1
-         WHERE username = $1 AND auth_source = 'local' RETURNING username`,
-        [username, await hashPassword(password), temporary],
+         WHERE username = $1 AND auth_source = 'local' AND ($4::text IS NULL OR password_hash = $4) RETURNING username`,
+        [username, await hashPassword(password), temporary, previous],
       ),
     ) > 0;
   if (written) await forgetWrongCodes(query, username);

@@ -3,7 +3,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'crypto';
 import type { Response } from 'express';
 import type { AuthProviders, LoginResponse } from '@bu/contracts';
 import { logger } from '@bu/logger';
-import { toCurrentUser } from '../auth/auth.controller';
+import { toLoginResponse } from '../auth/auth.controller';
 import { AuthService } from '../auth/auth.service';
 import { runInScope } from '../database/request-scope';
 import { grantOf, isKombitPrivilege } from './group-mapping';
@@ -61,12 +61,6 @@ export const BINDING_COOKIE = 'bu_sso_binding';
 const BINDING_PATH = '/api/v1/auth/sso';
 
 /**
- * The end of every single sign-on login, whatever the protocol: the verified identity becomes a
- * user through the administrator's group mapping (made or updated at each login, so a group change
- * takes effect at the next one), then a one-time ticket the web app exchanges for the same session
- * a password login gives. The ticket travels in the address's fragment, which no server or log sees.
- */
-/**
  * The groups the mappings are looked up by: the provider's own groups, except any of a KOMBIT
  * privilege's form, and the privileges of a signed KOMBIT privilege list. Otherwise another
  * provider (a municipality's own Entra ID or AD FS beside KOMBIT) could send a group named like
@@ -82,6 +76,12 @@ export function groupsOf(identity: ExternalIdentity): string[] {
   return [...own, ...(identity.privileges ?? [])];
 }
 
+/**
+ * The end of every single sign-on login, whatever the protocol: the verified identity becomes a
+ * user through the administrator's group mapping (made or updated at each login, so a group change
+ * takes effect at the next one), then a one-time ticket the web app exchanges for the same session
+ * a password login gives. The ticket travels in the address's fragment, which no server or log sees.
+ */
 @Injectable()
 export class SsoService {
   private readonly providers = new Map<SsoProvider, Provider>();
@@ -170,8 +170,7 @@ export class SsoService {
   async exchange(ticket: string, binding: string | undefined): Promise<LoginResponse | undefined> {
     const found = await runInScope('*', () => this.repository.takeTicket(hashTicket(ticket)));
     if (!found || binding === undefined || !safeEqual(hashTicket(binding), found.bindingHash)) return undefined;
-    const { token, user } = await this.auth.session(found.username);
-    return { token, user: toCurrentUser(user, user.municipality === null ? [] : [user.municipality]) };
+    return toLoginResponse(await this.auth.session(found.username));
   }
 
   private page(res: Response, status: number, title: string, text: string): void {
