@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { join } from 'path';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ReviewsRepository } from '../../apps/api/src/reviews/reviews.repository';
 import { importDubu } from '@bu/etl';
 import { addUser } from '../../scripts/lib/users';
 import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
@@ -193,5 +194,29 @@ describe('case review: who reads and writes a round’s dialogue meetings', () =
     // Its own it changes and links; the chief changes any.
     await call('teamleder', 'put', `/reviews/actions/${ownArea}`, { ...area, owner: 'Team Nord', round: nords }).expect(200);
     await call('chef', 'put', `/reviews/actions/${ownArea}`, { ...area, owner: 'Team Nord', status: 'i_gang' }).expect(200);
+  });
+
+  it("answers a team leader 409, and changes nothing, when the area's round changed between its check and its update", async () => {
+    const area = { title: 'Barnets perspektiv', owner: 'Team Nord', due: '2024-12-31', items: ['formal.child_conversation'] };
+    const own = (await call('teamleder', 'post', '/reviews/actions', area).expect(201)).body.id as number;
+    // The chief links the area to a round the team leader cannot see just after the team leader's
+    // check has read it: the check's answer is then stale.
+    const repository = app.get(ReviewsRepository);
+    const read = repository.actionAreas.bind(repository);
+    const spy = vi.spyOn(repository, 'actionAreas').mockImplementationOnce(async (municipality, id) => {
+      const rows = await read(municipality, id);
+      await db.pool.query('UPDATE review_action_area SET round_id = $1 WHERE id = $2', [chiefs, own]);
+      return rows;
+    });
+    try {
+      const answer = await call('teamleder', 'put', `/reviews/actions/${own}`, { ...area, title: 'Ændret' }).expect(409);
+      expect(answer.body.message).toBe('Indsatsområdet blev ændret af en anden imens. Hent siden igen, og ret det derefter.');
+    } finally {
+      spy.mockRestore();
+    }
+    const stored = (await call('chef', 'get', '/reviews/actions').expect(200)).body.find((a: { id: number }) => a.id === own);
+    expect(stored).toMatchObject({ round: chiefs, title: area.title });
+    // Now the check sees the chief's round.
+    await call('teamleder', 'put', `/reviews/actions/${own}`, { ...area, title: 'Ændret' }).expect(404);
   });
 });

@@ -1,9 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AuthRepository } from '../../apps/api/src/auth/auth.repository';
 import { AuthService } from '../../apps/api/src/auth/auth.service';
 import { hotp, newTotpSecret, totpStep } from '../../apps/api/src/auth/totp';
+import { setPassword } from '../../apps/api/src/auth/users';
 import { addUser, setUserTotp } from '../../scripts/lib/users';
 import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/database';
@@ -172,6 +174,27 @@ describe('a password given by an administrator is replaced by the user at the ne
     const res = await change(token, { password: PASSWORD, newPassword: NEW }, '203.0.113.32').expect(200);
     expect(app.get(JwtService).decode(res.body.token).amr).toEqual(['pwd', 'otp']);
     await get(res.body.token, '/municipalities').expect(200);
+  });
+
+  it('answers 409, and writes nothing, when the password changed between its check and its write', async () => {
+    await addUser(db.pool, { username: 'samtidig', password: PASSWORD, role: 'chef', municipality: 461 });
+    const token = await tokenFor(app, 'samtidig');
+    // Another session of the user changes the password just after this one's was checked.
+    const repository = app.get(AuthRepository);
+    const read = repository.credentials.bind(repository);
+    const spy = vi.spyOn(repository, 'credentials').mockImplementationOnce(async (name) => {
+      const row = await read(name);
+      await setPassword((sql, params) => db.pool.query(sql, params), name, 'det-andet-kodeord-7');
+      return row;
+    });
+    try {
+      const res = await change(token, { password: PASSWORD, newPassword: NEW }, '203.0.113.35').expect(409);
+      expect(res.body.message).toBe('Adgangskoden er ændret imens. Log ind igen.');
+    } finally {
+      spy.mockRestore();
+    }
+    await login('samtidig', NEW, '203.0.113.36').expect(401);
+    await login('samtidig', 'det-andet-kodeord-7', '203.0.113.36').expect(200);
   });
 
   it('counts a wrong current password as a failed login: the sixth from one address waits (429)', async () => {

@@ -1,4 +1,4 @@
-import { BadRequestException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { randomInt } from 'crypto';
 import type {
   ActionArea,
@@ -289,18 +289,25 @@ export class ReviewsService {
 
   async updateActionArea(user: AuthUser, id: number, body: ActionAreaBody): Promise<ActionArea> {
     const write = await this.validActionArea(user, body);
+    let expected: { round: number | null } | undefined;
     if (teamScope(user)) {
       // Nor does a team leader change (or unlink) an area linked to a round it does not see, nor
       // one linked to no round that another made (the chief's, another team's): it could rewrite
       // it, or take it over by linking it to its own round.
       const [stored] = await this.repository.actionAreas(write.municipality, id);
-      if (stored?.round != null) await this.visibleRound(user, stored.round);
-      else if (stored && stored.createdBy !== user.username)
+      if (!stored) throw new NotFoundException(`Indsatsområde ${id} findes ikke`);
+      if (stored.round != null) await this.visibleRound(user, stored.round);
+      else if (stored.createdBy !== user.username)
         throw new ForbiddenException(
           'Et indsatsområde uden gennemgang kan kun ændres af den, der oprettede det, eller af chefen; bed dem ændre det eller knytte det til din gennemgang',
         );
+      // The check holds for the round it read: the update is made only while the area has that one.
+      expected = { round: stored.round };
     }
-    if (!(await this.repository.updateActionArea(id, write))) throw new NotFoundException(`Indsatsområde ${id} findes ikke`);
+    if (!(await this.repository.updateActionArea(id, write, expected))) {
+      if (expected) throw new ConflictException('Indsatsområdet blev ændret af en anden imens. Hent siden igen, og ret det derefter.');
+      throw new NotFoundException(`Indsatsområde ${id} findes ikke`);
+    }
     const [row] = await this.repository.actionAreas(write.municipality, id);
     return row;
   }
