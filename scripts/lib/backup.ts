@@ -18,9 +18,10 @@ import {
 } from 'fs';
 import { tmpdir } from 'os';
 import { basename, delimiter, dirname, join, resolve } from 'path';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { APPLICATION_NAME, clientToolEnv } from '@bu/config';
 import { MIGRATIONS, migrate, verifyAuditChain } from '@bu/db';
+import { purgeExpired } from '@bu/etl';
 
 export type Tool = 'pg_dump' | 'pg_restore';
 
@@ -417,10 +418,23 @@ export async function restore(databaseUrl: string, file: string, force: boolean)
       throw new BackupError(
         `Databasen er gendannet, men revisionsloggens kæde er brudt${verified.id ? ` ved række ${verified.id}` : ''}: ${verified.reason}.`,
       );
+    // What ran out since the backup was taken goes again before anyone reads it (ADR 0118); the
+    // import log says what (source = purge).
+    const pool = new Pool({ connectionString: databaseUrl, max: 2, application_name: APPLICATION_NAME.admin });
+    let purged = 0;
+    try {
+      for (const counts of Object.values(await purgeExpired(pool, { now: new Date() })))
+        purged += Object.values(counts).reduce((a, b) => a + b, 0);
+    } finally {
+      await pool.end();
+    }
     const audit = await auditHead(client);
+    const expired = purged
+      ? ` ${purged} ting, hvis opbevaringsfrist er udløbet siden sikkerhedskopien blev taget, er slettet igen (se importloggen).`
+      : '';
     const migrated = applied.length ? ` ${applied.length} nyere migreringer er kørt (${applied.join(', ')}).` : ' Skemaet er aktuelt.';
     return {
-      message: `Gendannet fra ${source} i databasen ${database} (PostgreSQL ${version.text}, ${basename(pgRestore.path)} ${pgRestore.major}).${migrated} Revisionsloggens kæde er hel: ${audit.count} rækker, kædens hoved ${audit.head}.`,
+      message: `Gendannet fra ${source} i databasen ${database} (PostgreSQL ${version.text}, ${basename(pgRestore.path)} ${pgRestore.major}).${migrated}${expired} Revisionsloggens kæde er hel: ${audit.count} rækker, kædens hoved ${audit.head}.`,
       warning: unknown.length
         ? `Sikkerhedskopien er fra en nyere udgave af Børneblik (ukendte migreringer: ${unknown.join(', ')}): opdatér Børneblik, før den startes på denne database.`
         : undefined,

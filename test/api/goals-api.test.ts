@@ -94,4 +94,56 @@ describe('goals and comments over HTTP', () => {
       expect.objectContaining({ subjectType: 'budget', subjectKey: '5.28.20', text: comment.text, author: 'chef' }),
     ]);
   });
+
+  it('refuses in Danish a goal or comment for the committee holding a CPR number or a name, and stores nothing', async () => {
+    const NAME = (field: string, name: string) =>
+      `${field} ser ud til at indeholde et navn (${name}). Skriv uden navne, fx "pigen på 12 år" eller "rådgiveren"; udvalget må ikke kunne genkende barnet.`;
+    const comment = { subjectType: 'goal', subjectKey: '1', period: '2024-03' };
+    const refusals: [object, string][] = [
+      [
+        { text: 'Merforbruget skyldes barnet 010203-1234.' },
+        'Kommentaren ser ud til at indeholde et CPR-nummer. Skriv aldrig CPR-numre i tekster, som udvalget læser.',
+      ],
+      // A common name (the contract's list), and a caseworker of the municipality's data (the API's check).
+      [{ text: 'Anbringelsen af Peter blev dyrere end ventet.' }, NAME('Kommentaren', 'Peter')],
+      [{ text: 'Friis har overtaget to tunge sager.' }, NAME('Kommentaren', 'Friis')],
+    ];
+    for (const [body, message] of refusals)
+      expect(
+        (
+          await http()
+            .put('/api/v1/comments')
+            .set(as('chef'))
+            .send({ ...comment, ...body })
+            .expect(400)
+        ).body.message,
+      ).toBe(message);
+    expect((await http().get('/api/v1/comments?period=2024-03').set(as('chef')).expect(200)).body).toEqual([]);
+
+    const goal = { kpi: 'activity.family_care_share', title: 'Flere i familiepleje', direction: '>=', target: 0.6 };
+    for (const [body, message] of [
+      [{ title: 'Som Friis foreslog' }, NAME('Målets titel', 'Friis')],
+      [{ policyText: 'Ønsket fra Gitte i udvalget' }, NAME('Den politiske tekst', 'Gitte')],
+      [
+        { policyText: 'Se 0102031234' },
+        'Den politiske tekst ser ud til at indeholde et CPR-nummer. Skriv aldrig CPR-numre i tekster, som udvalget læser.',
+      ],
+    ] as [object, string][])
+      expect(
+        (
+          await http()
+            .post('/api/v1/goals')
+            .set(as('admin'))
+            .send({ ...goal, ...body })
+            .expect(400)
+        ).body.message,
+      ).toBe(message);
+    expect((await http().get('/api/v1/goals').set(as('admin')).expect(200)).body).toEqual([]);
+    // A surname that is also an everyday word counts only when written as a name.
+    await http()
+      .post('/api/v1/goals')
+      .set(as('admin'))
+      .send({ ...goal, policyText: 'Børn i familiepleje, også på en holm' })
+      .expect(201);
+  });
 });

@@ -226,6 +226,12 @@ describe('npm run admin -- backup and restore', () => {
     } finally {
       await app.close();
     }
+    // A failed import of long ago whose message the daily purge has not reached yet when the backup
+    // is taken: the restore purges it again (ADR 0118).
+    await source.pool.query(
+      `INSERT INTO import_run (municipality_code, source, status, started_at, finished_at, error)
+       VALUES (461, 'dubu', 'failed', now() - interval '200 days', now() - interval '200 days', 'sager.csv linje 3: Anne Bach')`,
+    );
     // The KPI answers (each an audited read of its cases).
     before = await answers(source);
     head = await auditHead(source);
@@ -329,6 +335,14 @@ describe('npm run admin -- backup and restore', () => {
       expect(restored.status, restored.stderr).toBe(0);
       expect(restored.stdout).toContain('Skemaet er aktuelt.');
       expect(restored.stdout).toContain(`Revisionsloggens kæde er hel: ${head.count} rækker, kædens hoved ${head.head}`);
+      // What ran out since the backup goes again, and the import log says so.
+      expect(restored.stdout).toContain('1 ting, hvis opbevaringsfrist er udløbet siden sikkerhedskopien blev taget, er slettet igen');
+      expect((await target.pool.query(`SELECT error FROM import_run WHERE status = 'failed' AND source = 'dubu'`)).rows).toEqual([
+        { error: 'Fejlbeskeden er slettet efter opbevaringsfristen.' },
+      ]);
+      expect((await target.pool.query(`SELECT removed FROM import_run WHERE source = 'purge'`)).rows).toEqual([
+        { removed: expect.objectContaining({ importErrors: 1 }) },
+      ]);
 
       // Owned by the restoring role; the API's role, its grants and the row-level security are back.
       const owners = await target.pool.query(

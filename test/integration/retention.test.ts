@@ -167,6 +167,11 @@ describe('the retention purge', () => {
         loginTraces: 0,
         ssoUsers: 1,
         importers: 2,
+        importErrors: 0,
+        reviewRounds: 0,
+        actionAreas: 0,
+        comments: 0,
+        authors: 0,
       },
       '101': {
         importIssueValues: 2,
@@ -180,6 +185,11 @@ describe('the retention purge', () => {
         loginTraces: 0,
         ssoUsers: 0,
         importers: 0,
+        importErrors: 0,
+        reviewRounds: 0,
+        actionAreas: 0,
+        comments: 0,
+        authors: 0,
       },
       '0': {
         importIssueValues: 0,
@@ -193,6 +203,11 @@ describe('the retention purge', () => {
         loginTraces: 5,
         ssoUsers: 0,
         importers: 0,
+        importErrors: 0,
+        reviewRounds: 0,
+        actionAreas: 0,
+        comments: 0,
+        authors: 0,
       },
     });
     const left = async (sql: string) => (await db.pool.query(sql)).rows;

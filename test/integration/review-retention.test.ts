@@ -1,6 +1,6 @@
 import { join } from 'path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importDubu, purgeExpired } from '@bu/etl';
+import { importDubu, purgeExpired, PURGED_ROUND_TITLE } from '@bu/etl';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { FIXTURES } from '../support/fixtures';
 
@@ -13,8 +13,8 @@ describe('the retention purge of case reviews', () => {
   let db: TestDatabase;
   const round = async (asOf: string, cases: string[]) => {
     const { rows } = await db.pool.query(
-      `INSERT INTO review_round (municipality_code, title, as_of, checklist_version, sampling, requested, found, created_by)
-       VALUES (461, 'Runde', $1, 1, $2, $3, $3, 'x') RETURNING id`,
+      `INSERT INTO review_round (municipality_code, title, purpose, as_of, checklist_version, sampling, requested, found, created_by)
+       VALUES (461, 'Runde', 'Formål', $1, 1, $2, $3, $3, 'x') RETURNING id`,
       [asOf, JSON.stringify({ kind: 'chosen', cases }), cases.length],
     );
     const id: number = rows[0].id;
@@ -58,14 +58,32 @@ describe('the retention purge of case reviews', () => {
     expect(answers.rows).toEqual(cases.rows);
     const meetings = await db.pool.query(`SELECT round_id, cases FROM review_meeting ORDER BY round_id`);
     expect(meetings.rows).toEqual([{ round_id: kept, cases: ['C1', 'C2'] }]);
-    // The old round stays with its title and counts, without its list of chosen cases.
-    const rounds = await db.pool.query(`SELECT id, title, found, sampling FROM review_round ORDER BY id`);
+    // The old round stays with its date and counts, without its list of chosen cases, its purpose,
+    // its title or who made it. The kept one's list loses the case the data no longer has.
+    const rounds = await db.pool.query(`SELECT id, title, purpose, created_by, as_of::text, found, sampling FROM review_round ORDER BY id`);
     expect(rounds.rows).toEqual([
-      { id: old, title: 'Runde', found: 1, sampling: { kind: 'chosen' } },
-      { id: kept, title: 'Runde', found: 3, sampling: { kind: 'chosen', cases: ['C1', 'C2', 'C404'] } },
+      {
+        id: old,
+        title: PURGED_ROUND_TITLE,
+        purpose: null,
+        created_by: 'slettet',
+        as_of: '2024-09-17',
+        found: 1,
+        sampling: { kind: 'chosen' },
+      },
+      {
+        id: kept,
+        title: 'Runde',
+        purpose: 'Formål',
+        created_by: 'x',
+        as_of: '2024-09-18',
+        found: 3,
+        sampling: { kind: 'chosen', cases: ['C1', 'C2'] },
+      },
     ]);
+    expect(summary['461']).toMatchObject({ reviewRounds: 1 });
     const logged = await db.pool.query(`SELECT removed FROM import_run WHERE source = 'purge' AND municipality_code = 461`);
-    expect(logged.rows).toEqual([{ removed: expect.objectContaining({ reviewCases: 2 }) }]);
+    expect(logged.rows).toEqual([{ removed: expect.objectContaining({ reviewCases: 2, reviewRounds: 1 }) }]);
     // Nothing is left to remove the next time.
     expect((await purgeExpired(db.pool, { now: NOW }))['461']).toBeUndefined();
   });
@@ -78,5 +96,27 @@ describe('the retention purge of case reviews', () => {
     );
     await purgeExpired(db.pool, { now: NOW });
     expect((await db.pool.query(`SELECT title FROM review_example`)).rows).toEqual([{ title: 'Nyt' }]);
+  });
+
+  it('removes action areas carried out or given up and not changed within the setting; open ones stay', async () => {
+    // 15-06-2027 − 1000 days = 18-09-2024 (00:00 Copenhagen).
+    for (const [title, status, at] of [
+      ['Gennemført, gammel', 'gennemfoert', '2024-09-17T23:59:00+02'],
+      ['Opgivet, gammel', 'opgivet', '2024-09-17T12:00:00+02'],
+      ['Gennemført, ny', 'gennemfoert', '2024-09-18T00:00:00+02'],
+      ['I gang, gammel', 'i_gang', '2020-01-01T12:00:00+01'],
+      ['Planlagt, gammel', 'planlagt', '2020-01-01T12:00:00+01'],
+    ])
+      await db.pool.query(
+        `INSERT INTO review_action_area (municipality_code, title, owner, status, created_by, updated_at) VALUES (461, $1, 'Team Nord', $2, 'x', $3)`,
+        [title, status, at],
+      );
+    const summary = await purgeExpired(db.pool, { now: NOW });
+    expect(summary['461']).toMatchObject({ actionAreas: 2 });
+    expect((await db.pool.query(`SELECT title FROM review_action_area ORDER BY id`)).rows.map((r) => r.title)).toEqual([
+      'Gennemført, ny',
+      'I gang, gammel',
+      'Planlagt, gammel',
+    ]);
   });
 });

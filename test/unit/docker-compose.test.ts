@@ -139,6 +139,34 @@ describe('docker/compose.yml', () => {
   });
 });
 
+describe('every compose file', () => {
+  // The logs carry usernames and client addresses (request lines): no container's grows without end.
+  it.skipIf(!existsSync(COMPOSE))("caps every container's log, by settings with defaults", () => {
+    const env = { ...SECRETS, REPLICATION_PASSWORD: 'r' };
+    for (const file of ['compose.yml', 'compose.scale.yml', 'compose.citus.yml']) {
+      const result = spawnSync(COMPOSE, ['-f', resolve(__dirname, '../../docker', file), 'config'], {
+        encoding: 'utf8',
+        env: { ...process.env, ...env },
+      });
+      expect(result.status, result.stderr).toBe(0);
+      const services = result.stdout
+        .split(/\nvolumes:/)[0]
+        .split(/\n  (?=\S)/)
+        .slice(1);
+      expect(services.length, file).toBeGreaterThanOrEqual(6);
+      for (const service of services)
+        expect(service, `${file} ${service.split(':')[0]}`).toContain(
+          "    logging:\n      driver: json-file\n      options:\n        max-file: '5'\n        max-size: 10m",
+        );
+    }
+    const small = spawnSync(COMPOSE, ['-f', FILE, 'config'], {
+      encoding: 'utf8',
+      env: { ...process.env, ...SECRETS, LOG_MAX_SIZE: '50m', LOG_MAX_FILES: '20' },
+    });
+    expect(small.stdout).toContain("        max-file: '20'\n        max-size: 50m\n");
+  });
+});
+
 describe('docker/compose.scale.yml', () => {
   const SCALE = resolve(__dirname, '../../docker/compose.scale.yml');
   const SCALE_SECRETS = { ...SECRETS, REPLICATION_PASSWORD: 'r' };

@@ -29,6 +29,7 @@ import { KpiRepository } from './kpi/kpi.repository';
 import { KpiService } from './kpi/kpi.service';
 import { MunicipalitiesController } from './municipalities/municipalities.controller';
 import { MunicipalitiesRepository } from './municipalities/municipalities.repository';
+import { CommitteeTexts } from './municipalities/committee-texts.service';
 import { ScopeService } from './municipalities/scope.service';
 import { SettingsController } from './settings/settings.controller';
 import { SettingsRepository } from './settings/settings.repository';
@@ -89,6 +90,7 @@ export class AppModule {
         ...(config.metricsToken ? [MetricsService, MetricsRepository] : []),
         ScopeService,
         MunicipalitiesRepository,
+        CommitteeTexts,
         AuditService,
         KpiCache,
         KpiService,

@@ -7,7 +7,7 @@ import { basename, dirname, join } from 'path';
 import type { Pool } from 'pg';
 import { APPLICATION_NAME, settings } from '@bu/config';
 import { buildReadModels, READ_MODEL_SOURCES, READ_MODELS_CURRENT } from '@bu/db/read-models';
-import { etlQueue, jobRouter, type EtlJobData, type JobHandlers } from '@bu/jobs';
+import { etlQueue, jobRouter, reportQueue, type EtlJobData, type JobHandlers, type ReportJobData, type ReportQueue } from '@bu/jobs';
 import { logger } from '@bu/logger';
 import { createWorker, ETL_QUEUE, Job, Queue, QueueConfig } from '@bu/queue';
 import { importSource } from '../import-source';
@@ -280,7 +280,7 @@ export function etlJobHandlers(
   pool: Pool,
   secret: string,
   queue: () => Queue<EtlJobData>,
-  options: { uploadDir?: string } = {},
+  options: { uploadDir?: string; reportQueue?: () => Queue<ReportJobData> } = {},
 ): JobHandlers<EtlJobResult | null> {
   return {
     import: (job) =>
@@ -292,7 +292,13 @@ export function etlJobHandlers(
       return null;
     },
     'retention-purge': async () => {
-      await purgeExpired(pool, { now: new Date(), queue: queue(), uploadDir: options.uploadDir, spillDir: tmpdir() });
+      await purgeExpired(pool, {
+        now: new Date(),
+        queue: queue(),
+        reportQueue: options.reportQueue?.(),
+        uploadDir: options.uploadDir,
+        spillDir: tmpdir(),
+      });
       return null;
     },
     'refresh-read-models': async (job) => {
@@ -323,15 +329,24 @@ export function startEtlWorker(
 ) {
   const lockDuration = options.lockDurationMs ?? 30_000;
   // The scheduled drop-folder check queues the imports it finds on this same queue; the daily
-  // retention purge removes finished jobs from it.
+  // retention purge removes finished jobs from it and from the reports' queue.
   let queue: ReturnType<typeof etlQueue> | undefined;
+  let reports: ReportQueue | undefined;
   // jobRouter throws here, at start-up, if a job of the contract has no handler.
-  const processor = jobRouter(etlJobHandlers(pool, secret, () => (queue ??= etlQueue(config)), options));
+  const processor = jobRouter(
+    etlJobHandlers(pool, secret, () => (queue ??= etlQueue(config)), {
+      ...options,
+      reportQueue: () => (reports ??= reportQueue(config)).queue,
+    }),
+  );
   const worker = createWorker<EtlJobData, EtlJobResult | null>(config, ETL_QUEUE, processor, {
     concurrency: options.concurrency ?? 1,
     lockDuration,
     stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)),
   });
-  worker.on('closed', () => void queue?.close());
+  worker.on('closed', () => {
+    void queue?.close();
+    void reports?.close();
+  });
   return worker;
 }

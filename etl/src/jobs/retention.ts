@@ -6,7 +6,7 @@ import type { Queue } from '@bu/queue';
 import { sweepOrphanSpills } from '../issues';
 import { maskCprInText } from '../pseudonym';
 import { listRules } from '../rules';
-import { jobMunicipality, RETENTION_JOB, type EtlJobData } from '@bu/jobs';
+import { jobMunicipality, RETENTION_JOB, type EtlJobData, type ReportJobData } from '@bu/jobs';
 import { PURGED_IMPORTER, SYSTEM_IMPORTERS } from '@bu/contracts';
 import { purgeDeliveries } from './drop-folders';
 
@@ -51,6 +51,22 @@ export interface PurgeCounts {
    * machine user of `cli:<user>`): the name is replaced by PURGED_IMPORTER; the rows and their counts stay.
    */
   importers: number;
+  /** Failure messages of imports (and purges) older than retention.import_issue_values_days, replaced by a fixed text. */
+  importErrors: number;
+  /**
+   * Rounds past retention.review_days whose free texts went: purpose, title (made neutral) and who
+   * made it, with the case list (reviewCases counts the cases).
+   */
+  reviewRounds: number;
+  /** Finished action areas (carried out or given up) not changed for retention.review_days. */
+  actionAreas: number;
+  /** The administration's comments on periods that ended more than retention.report_days ago (the reports that printed them are gone too). */
+  comments: number;
+  /**
+   * Usernames older than retention.audit_days in who made or changed a goal, comparison group,
+   * comment, report schedule, report or case review: replaced by PURGED_IMPORTER, as the importers.
+   */
+  authors: number;
 }
 export type PurgeSummary = Record<string, PurgeCounts>;
 
@@ -59,6 +75,8 @@ export interface PurgeOptions {
   now: Date;
   /** Finished jobs are removed from this queue. */
   queue?: Queue<EtlJobData>;
+  /** And from the reports' queue (the committee's reports, the weekly e-mail), by the same setting. */
+  reportQueue?: Queue<ReportJobData>;
   /** Raw uploads left here are removed. */
   uploadDir?: string;
   /** Spill files of processes no longer running are removed from this folder (sweepOrphanSpills). */
@@ -66,6 +84,29 @@ export interface PurgeOptions {
 }
 
 const DAY = 86_400_000;
+
+/** What an import's failure message says once its time is up. */
+export const PURGED_IMPORT_ERROR = 'Fejlbeskeden er slettet efter opbevaringsfristen.';
+
+/** A round's title once its time is up (the round's date is shown beside it). */
+export const PURGED_ROUND_TITLE = 'Gennemgang (teksterne er slettet efter opbevaringsfristen)';
+
+/**
+ * Where a username says who made or last changed something, and the time it was written: kept as
+ * long as the audit rows of that write (the `importers` rule for the rest of the product).
+ */
+const AUTHORS: readonly { table: string; column: string; at: string }[] = [
+  { table: 'political_goal', column: 'created_by', at: 'created_at' },
+  { table: 'comparison_group', column: 'created_by', at: 'created_at' },
+  { table: 'admin_comment', column: 'author', at: 'updated_at' },
+  { table: 'report_schedule', column: 'updated_by', at: 'updated_at' },
+  { table: 'report_archive', column: 'made_by', at: 'made_at' },
+  { table: 'review_round', column: 'created_by', at: 'created_at' },
+  { table: 'review_case', column: 'updated_by', at: 'updated_at' },
+  { table: 'review_meeting', column: 'created_by', at: 'updated_at' },
+  { table: 'review_action_area', column: 'created_by', at: 'updated_at' },
+  { table: 'review_example', column: 'created_by', at: 'updated_at' },
+];
 /** An upload younger than this is never removed: it may still be arriving before its job is queued. */
 export const UPLOAD_GRACE_MS = 3_600_000;
 
@@ -93,6 +134,11 @@ const add = (summary: PurgeSummary, code: number | null, what: keyof PurgeCounts
     loginTraces: 0,
     ssoUsers: 0,
     importers: 0,
+    importErrors: 0,
+    reviewRounds: 0,
+    actionAreas: 0,
+    comments: 0,
+    authors: 0,
   };
   summary[key][what] += n;
 };
@@ -155,6 +201,20 @@ async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSumma
   );
   for (const r of issues) add(summary, r.code, 'importIssueValues', r.n);
 
+  // An import's failure message may quote a value (CPR numbers are masked, names are not): it goes
+  // with the rejected values.
+  const { rows: errors } = await pool.query(
+    `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
+          erased AS (
+            UPDATE import_run r SET error = $4 FROM limits l
+            WHERE l.code = coalesce(r.municipality_code, 0) AND r.error IS NOT NULL AND r.error <> $4 AND r.status <> 'running'
+              AND coalesce(r.finished_at, r.started_at) < $3::timestamptz - make_interval(days => l.days)
+            RETURNING r.municipality_code)
+     SELECT municipality_code AS code, count(*)::int AS n FROM erased GROUP BY 1`,
+    [...limits('retention.import_issue_values_days'), now, PURGED_IMPORT_ERROR],
+  );
+  for (const r of errors) add(summary, r.code, 'importErrors', r.n);
+
   await purgeReviews(
     pool,
     now,
@@ -162,6 +222,21 @@ async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSumma
     codes.map((c) => days('retention.review_days', c)),
     summary,
   );
+
+  const { rows: comments } = await pool.query(
+    `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
+          gone AS (DELETE FROM admin_comment c USING limits l
+                   WHERE l.code = c.municipality_code
+                     AND CASE WHEN c.period ~ '^\\d{4}$' THEN make_date(c.period::int, 12, 31)
+                              ELSE (to_date(c.period, 'YYYY-MM') + interval '1 month - 1 day')::date END
+                         < ($3::timestamptz AT TIME ZONE 'Europe/Copenhagen')::date - l.days
+                   RETURNING c.municipality_code)
+     SELECT municipality_code AS code, count(*)::int AS n FROM gone GROUP BY 1`,
+    [...limits('retention.report_days'), now],
+  );
+  for (const r of comments) add(summary, r.code, 'comments', r.n);
+
+  await purgeAuthors(pool, now, limits('retention.audit_days'), summary);
 
   await purgeAudit(
     pool,
@@ -200,8 +275,9 @@ async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSumma
   );
   for (const r of importers) add(summary, r.code, 'importers', r.n);
 
-  if (options.queue) {
-    for (const job of await options.queue.getJobs(['completed', 'failed'])) {
+  for (const queue of [options.queue, options.reportQueue]) {
+    if (!queue) continue;
+    for (const job of await queue.getJobs(['completed', 'failed'])) {
       // A failed job has no return value: a municipality administrator's upload is its municipality's all the same.
       const code = jobMunicipality(job);
       if (job.finishedOn && job.finishedOn < now.getTime() - days('retention.job_results_days', code) * DAY) {
@@ -280,6 +356,22 @@ async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSumma
   }
 }
 
+/** Replaces the usernames of AUTHORS older than each municipality's audit period by PURGED_IMPORTER. */
+async function purgeAuthors(pool: Pool, now: Date, [codes, auditDays]: number[][], summary: PurgeSummary): Promise<void> {
+  for (const { table, column, at } of AUTHORS) {
+    const { rows } = await pool.query(
+      `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
+            named AS (UPDATE ${table} t SET ${column} = $4 FROM limits l
+                      WHERE l.code = t.municipality_code AND t.${column} <> ALL ($5::text[])
+                        AND t.${at} < $3::timestamptz - make_interval(days => l.days)
+                      RETURNING t.municipality_code)
+       SELECT municipality_code AS code, count(*)::int AS n FROM named GROUP BY 1`,
+      [codes, auditDays, now, PURGED_IMPORTER, SYSTEM_IMPORTERS],
+    );
+    for (const r of rows) add(summary, r.code, 'authors', r.n);
+  }
+}
+
 /**
  * The import log says what went: one row per municipality (none for a purge that found nothing).
  * A purge that failed says so (failed, with the reason) on the rows of what it removed before, or
@@ -301,8 +393,9 @@ async function logPurge(pool: Pool, now: Date, summary: PurgeSummary, failure?: 
 /**
  * Case reviews (issue 16): review notes are personal data about a child. A round's cases (with
  * their answers, notes and texts), its meetings and the case list of a round chosen by hand go
- * once the round's date is older than retention.review_days; the round stays with its title and
- * counts. A reviewed case no longer in the municipality's case data goes at once ("deleted with
+ * once the round's date is older than retention.review_days; the round stays with its date and
+ * counts, its title made neutral, its purpose and maker gone. A chosen case no longer in the case
+ * data leaves the round's list of chosen cases. A reviewed case no longer in the municipality's case data goes at once ("deleted with
  * the case's data"), and leaves the meetings' lists of cases discussed. The committee's
  * child-perspective examples go once they have not been changed for retention.review_days.
  */
@@ -316,7 +409,19 @@ async function purgeReviews(pool: Pool, now: Date, codes: number[], reviewDays: 
               SELECT r.id FROM review_round r JOIN limits l ON l.code = r.municipality_code
               WHERE r.as_of < ($3::timestamptz AT TIME ZONE 'Europe/Copenhagen')::date - l.days),
             meetings AS (DELETE FROM review_meeting m USING expired e WHERE m.round_id = e.id),
-            rounds AS (UPDATE review_round r SET sampling = r.sampling - 'cases' FROM expired e WHERE r.id = e.id AND r.sampling ? 'cases'),
+            rounds AS (
+              UPDATE review_round r SET sampling = r.sampling - 'cases', purpose = NULL, title = $4, created_by = $5
+              FROM expired e WHERE r.id = e.id AND (r.sampling ? 'cases' OR r.purpose IS NOT NULL OR r.title <> $4 OR r.created_by <> $5)
+              RETURNING r.municipality_code),
+            -- A round's list of chosen cases loses the ones the case data no longer has, as the round's cases do.
+            unchosen AS (
+              UPDATE review_round r
+                 SET sampling = jsonb_set(r.sampling, '{cases}', (
+                       SELECT coalesce(jsonb_agg(x ORDER BY o), '[]') FROM jsonb_array_elements_text(r.sampling -> 'cases') WITH ORDINALITY AS u(x, o)
+                       WHERE EXISTS (SELECT 1 FROM child_case k WHERE k.municipality_code = r.municipality_code AND k.case_id = u.x)))
+              WHERE r.id NOT IN (SELECT id FROM expired) AND jsonb_typeof(r.sampling -> 'cases') = 'array'
+                AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(r.sampling -> 'cases') AS u(x)
+                            WHERE NOT EXISTS (SELECT 1 FROM child_case k WHERE k.municipality_code = r.municipality_code AND k.case_id = u.x))),
             gone AS (
               DELETE FROM review_case c
               WHERE c.round_id IN (SELECT id FROM expired)
@@ -327,15 +432,28 @@ async function purgeReviews(pool: Pool, now: Date, codes: number[], reviewDays: 
                                                    WHERE NOT EXISTS (SELECT 1 FROM gone g WHERE g.round_id = m.round_id AND g.case_id = u.x))
               WHERE m.round_id NOT IN (SELECT id FROM expired)
                 AND EXISTS (SELECT 1 FROM gone g WHERE g.round_id = m.round_id AND g.case_id = ANY (m.cases)))
+       SELECT 'reviewCases' AS what, municipality_code AS code, count(*)::int AS n FROM gone GROUP BY 2
+       UNION ALL SELECT 'reviewRounds', municipality_code, count(*)::int FROM rounds GROUP BY 2`,
+      [codes, reviewDays, now, PURGED_ROUND_TITLE, PURGED_IMPORTER],
+    );
+    for (const r of rows) add(summary, r.code, r.what, r.n);
+    // Action areas done with (carried out or given up) and not changed since: their titles and
+    // reasons were written about the round's findings. Open ones are the work still going on.
+    const { rows: areas } = await client.query(
+      `WITH gone AS (DELETE FROM review_action_area a USING unnest($1::smallint[], $2::int[]) AS l(code, days)
+                     WHERE l.code = a.municipality_code AND a.status IN ('gennemfoert', 'opgivet')
+                       AND (a.updated_at AT TIME ZONE 'Europe/Copenhagen')::date < ($3::timestamptz AT TIME ZONE 'Europe/Copenhagen')::date - l.days
+                     RETURNING a.municipality_code)
        SELECT municipality_code AS code, count(*)::int AS n FROM gone GROUP BY 1`,
       [codes, reviewDays, now],
     );
-    for (const r of rows) add(summary, r.code, 'reviewCases', r.n);
+    for (const r of areas) add(summary, r.code, 'actionAreas', r.n);
     // The chief's child-perspective examples for the committee: written about a case, so they go
     // by the same setting, counted from when they were last changed.
     await client.query(
       `DELETE FROM review_example x USING unnest($1::smallint[], $2::int[]) AS l(code, days)
-       WHERE l.code = x.municipality_code AND x.updated_at < ($3::timestamptz AT TIME ZONE 'Europe/Copenhagen')::date - l.days`,
+       WHERE l.code = x.municipality_code
+         AND (x.updated_at AT TIME ZONE 'Europe/Copenhagen')::date < ($3::timestamptz AT TIME ZONE 'Europe/Copenhagen')::date - l.days`,
       [codes, reviewDays, now],
     );
     await client.query('COMMIT');

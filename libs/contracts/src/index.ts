@@ -6,6 +6,7 @@ export * from './format';
 export * from './budget';
 export * from './imported-by';
 export * from './units';
+export * from './free-text';
 export * from './reviews';
 export * from './review-values';
 export * from './kpi-catalogue';

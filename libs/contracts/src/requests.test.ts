@@ -25,7 +25,7 @@ describe('request schemas', () => {
     [{}, 'Et mål skal pege på et nøgletal med én værdi: undefined'],
     [{ kpi: undefined }, 'Et mål skal pege på et nøgletal med én værdi: undefined'],
     [{ title: '  ' }, 'Målet skal have en titel'],
-    [{ title: 7 }, 'Målet skal have en titel'],
+    [{ title: 7 }, 'Målets titel skal være tekst'],
     [{ direction: '=' }, 'direction skal være >= eller <='],
     [{ target: '0.5' }, 'target skal være et tal i nøgletallets enhed'],
     [{ target: Number.POSITIVE_INFINITY }, 'target skal være et tal i nøgletallets enhed'],
@@ -47,7 +47,7 @@ describe('request schemas', () => {
     expect(problem(CommentBodySchema, { ...comment, subjectKey: '' })).toBe('subjectKey og period (ÅÅÅÅ eller ÅÅÅÅ-MM) skal angives');
     expect(problem(CommentBodySchema, { ...comment, period: '26' })).toBe('subjectKey og period (ÅÅÅÅ eller ÅÅÅÅ-MM) skal angives');
     expect(problem(CommentBodySchema, { ...comment, text: ' ' })).toBe('Kommentaren skal have 1-2000 tegn');
-    expect(problem(CommentBodySchema, { ...comment, text: 'x'.repeat(2001) })).toBe('Kommentaren skal have 1-2000 tegn');
+    expect(problem(CommentBodySchema, { ...comment, text: 'x'.repeat(2001) })).toBe('Kommentaren må højst have 2000 tegn');
     expect(problem(CommentKeyQuerySchema, { subjectType: 'budget', period: '2026' })).toBe(
       'subjectType, subjectKey og period skal angives',
     );

@@ -1,3 +1,4 @@
+import { committeeText } from './free-text';
 import { z } from './zod';
 
 // Request shapes of the API: bodies and query strings, with the Danish message each rule answers
@@ -25,8 +26,10 @@ export const GoalBodySchema = z
   .object({
     municipality: z.number({ error: 'municipality skal være en kommunekode' }).int().optional(),
     kpi: z.string({ error: (issue) => `Et mål skal pege på et nøgletal med én værdi: ${String(issue.input)}` }),
-    title: z.string({ error: 'Målet skal have en titel' }).refine((t) => t.trim() !== '', { error: 'Målet skal have en titel' }),
-    policyText: z.string().nullish(),
+    // The committee reads the goals and their comments (and the monthly report prints them): no
+    // CPR numbers and no names.
+    title: committeeText('Målets titel', 200).refine((t) => t.trim() !== '', { error: 'Målet skal have en titel' }),
+    policyText: committeeText('Den politiske tekst', 4000).nullish(),
     direction: z.enum(['>=', '<='], { error: 'direction skal være >= eller <=' }),
     target: z.number({ error: 'target skal være et tal i nøgletallets enhed' }),
     tolerance: z.number({ error: 'tolerance skal være et tal ≥ 0' }).min(0, { error: 'tolerance skal være et tal ≥ 0' }).optional(),
@@ -45,9 +48,7 @@ export const CommentBodySchema = z
     subjectType: z.enum(['budget', 'goal'], { error: 'subjectType skal være budget eller goal' }),
     subjectKey: z.string({ error: subjectKeyAndPeriod }).min(1, { error: subjectKeyAndPeriod }),
     period: z.string({ error: subjectKeyAndPeriod }).regex(/^\d{4}(-\d{2})?$/, { error: subjectKeyAndPeriod }),
-    text: z
-      .string({ error: 'Kommentaren skal have 1-2000 tegn' })
-      .refine((t) => t.trim() !== '' && t.length <= 2000, { error: 'Kommentaren skal have 1-2000 tegn' }),
+    text: committeeText('Kommentaren', 2000).refine((t) => t.trim() !== '', { error: 'Kommentaren skal have 1-2000 tegn' }),
   })
   .meta({ id: 'CommentBody' });
 export type CommentBody = z.infer<typeof CommentBodySchema>;

@@ -1,4 +1,5 @@
-import { isIsoDate, mayHoldCpr, nameIn, parseLegalBasis } from '@bu/domain';
+import { isIsoDate, parseLegalBasis } from '@bu/domain';
+import { committeeText, screenedText } from './free-text';
 import { z } from './zod';
 import { ACTION_AREA_STATUSES, REVIEW_ANSWERS, REVIEW_STATUSES } from './review-values';
 
@@ -8,26 +9,11 @@ import { ACTION_AREA_STATUSES, REVIEW_ANSWERS, REVIEW_STATUSES } from './review-
 
 /** A free text a reviewer writes: at most `max` characters and nothing that may be a CPR number. */
 const freeText = (field: string, max: number) =>
-  z
-    .string({ error: `${field} skal være tekst` })
-    .max(max, { error: `${field} må højst have ${max} tegn` })
-    .refine((t) => !mayHoldCpr(t), {
-      error: `${field} ser ud til at indeholde et CPR-nummer. Skriv aldrig CPR-numre i en sagsgennemgang; sagsnummeret er nok.`,
-    });
+  screenedText(field, max, 'Skriv aldrig CPR-numre i en sagsgennemgang; sagsnummeret er nok.');
 
-/**
- * A free text for the committee: screened for CPR numbers (freeText) and for names (the common
- * Danish names; the API screens the municipality's caseworkers' names too).
- */
+/** A free text for the committee: screened for CPR numbers and names (committeeText). */
 const nameless = (field: string, max: number) =>
-  freeText(field, max).superRefine((t, ctx) => {
-    const name = nameIn(t);
-    if (name) ctx.addIssue({ code: 'custom', message: nameMessage(field, name) });
-  });
-
-/** The Danish refusal of a text for the committee holding what may be a name. */
-export const nameMessage = (field: string, name: string) =>
-  `${field} ser ud til at indeholde et navn (${name}). Skriv uden navne, fx "pigen på 12 år" eller "rådgiveren"; udvalget må ikke kunne genkende barnet.`;
+  committeeText(field, max, 'Skriv aldrig CPR-numre i en sagsgennemgang; sagsnummeret er nok.');
 
 const seed = z
   .number({ error: 'seed skal være et heltal mellem 0 og 2147483647' })

@@ -44,7 +44,10 @@ export type EtlJobData = ImportJobData;
  * one the import found; null for a national job (economy, statistics, or one that failed before it
  * knew). The API scopes the jobs by it, the retention purge applies that municipality's setting.
  */
-export function jobMunicipality(job: { data?: EtlJobData; returnvalue?: unknown }): number | null {
+export function jobMunicipality(job: {
+  data?: Pick<EtlJobData, 'allowedMunicipality' | 'municipality'>;
+  returnvalue?: unknown;
+}): number | null {
   return (
     job.data?.allowedMunicipality ??
     job.data?.municipality ??

@@ -2,6 +2,7 @@ import { BadRequestException, ForbiddenException, NotFoundException } from '@nes
 import type { CommentBody, GoalBody } from '@bu/contracts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Versions, type KpiCache } from '../kpi/kpi-cache.service';
+import type { CommitteeTexts } from '../municipalities/committee-texts.service';
 import type { ScopeService } from '../municipalities/scope.service';
 import { fake, municipality, user, type Fake } from '../testing/fake';
 import type { GoalsRepository } from './goals.repository';
@@ -21,7 +22,9 @@ describe(GoalsService.name, () => {
     cache = fake<KpiCache>();
     scope.resolve.mockResolvedValue(municipality());
     cache.read.mockResolvedValue(new Versions(new Map(), new Map()));
-    sut = new GoalsService(repository as never, scope as never, cache as never);
+    const texts = fake<CommitteeTexts>();
+    texts.refuseNames.mockResolvedValue(undefined);
+    sut = new GoalsService(repository as never, scope as never, cache as never, texts as never);
   });
 
   describe('create', () => {

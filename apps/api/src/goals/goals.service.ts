@@ -3,6 +3,7 @@ import type { AdminComment, CommentBody, Goal, GoalBody } from '@bu/contracts';
 import { kpiById } from '@bu/kpi';
 import type { AuthUser } from '../auth/auth.types';
 import { KpiCache } from '../kpi/kpi-cache.service';
+import { CommitteeTexts } from '../municipalities/committee-texts.service';
 import { ScopeService } from '../municipalities/scope.service';
 import { GoalsRepository, type GoalWrite } from './goals.repository';
 
@@ -25,6 +26,7 @@ export class GoalsService {
     @Inject(GoalsRepository) private readonly repository: GoalsRepository,
     @Inject(ScopeService) private readonly scope: ScopeService,
     @Inject(KpiCache) private readonly cache: KpiCache,
+    @Inject(CommitteeTexts) private readonly committeeTexts: CommitteeTexts,
   ) {}
 
   async list(user: AuthUser, municipality?: number): Promise<Goal[]> {
@@ -58,6 +60,7 @@ export class GoalsService {
 
   async saveComment(user: AuthUser, body: CommentBody): Promise<{ ok: true }> {
     const m = await this.scope.resolve(user, body.municipality);
+    await this.committeeTexts.refuseNames(m.code, [['Kommentaren', body.text]]);
     await this.repository.saveComment({
       municipality: m.code,
       subjectType: body.subjectType,
@@ -84,6 +87,10 @@ export class GoalsService {
     const kpi = kpiById(body.kpi);
     if (!kpi || !GOAL_UNITS.includes(kpi.unit) || body.kpi === 'goal.status')
       throw new BadRequestException(`Et mål skal pege på et nøgletal med én værdi: ${body.kpi}`);
+    await this.committeeTexts.refuseNames(m.code, [
+      ['Målets titel', body.title],
+      ['Den politiske tekst', body.policyText],
+    ]);
     return {
       municipality: m.code,
       kpi: body.kpi,

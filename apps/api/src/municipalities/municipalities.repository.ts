@@ -27,6 +27,14 @@ export class MunicipalitiesRepository {
     );
   }
 
+  /** The names of the municipality's caseworkers (the exports'), to keep them out of texts for the committee. */
+  async caseworkerNames(municipality: number): Promise<string[]> {
+    const rows: { name: string }[] = await this.db.query(`SELECT DISTINCT name FROM caseworker WHERE municipality_code = $1`, [
+      municipality,
+    ]);
+    return rows.map((r) => r.name);
+  }
+
   /** Every municipality's (and the product-wide) data.max_age_days, in one query. */
   maxAgeSettings(): Promise<SettingRow[]> {
     return this.db.query(`SELECT municipality_code, key, value FROM setting WHERE key = 'data.max_age_days'`);

@@ -504,14 +504,6 @@ export class ReviewsRepository {
     return count > 0;
   }
 
-  /** The names of the municipality's caseworkers (the exports'), to keep them out of texts for the committee. */
-  async caseworkerNames(municipality: number): Promise<string[]> {
-    const rows: { name: string }[] = await this.db.query(`SELECT DISTINCT name FROM caseworker WHERE municipality_code = $1`, [
-      municipality,
-    ]);
-    return rows.map((r) => r.name);
-  }
-
   /** Deletes the round with its cases, answers and meetings; its action areas stay, unlinked. */
   async deleteRound(id: number): Promise<void> {
     await this.db.query(`DELETE FROM review_round WHERE id = $1`, [id]);

@@ -2,6 +2,7 @@ import { BadRequestException, ForbiddenException, NotFoundException, ServiceUnav
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AuditService } from '../audit/audit.service';
 import type { ScopeService } from '../municipalities/scope.service';
+import type { CommitteeTexts } from '../municipalities/committee-texts.service';
 import { fake, municipality, user, type Fake } from '../testing/fake';
 import type { ResultRow, ReviewsRepository, RoundRow } from './reviews.repository';
 import { ReviewsService } from './reviews.service';
@@ -57,7 +58,7 @@ describe(ReviewsService.name, () => {
     repository.updateCase.mockResolvedValue(undefined);
     audit.caseSet.mockResolvedValue('9');
     audit.event.mockResolvedValue(undefined);
-    sut = new ReviewsService(repository as never, scope as never, audit as never);
+    sut = new ReviewsService(repository as never, scope as never, audit as never, fake<CommitteeTexts>() as never);
   });
 
   it('refuses a team leader without teams everything, never showing every team', async () => {

@@ -20,12 +20,12 @@ import type {
   ReviewResultsQuery,
   ReviewSummary,
 } from '@bu/contracts';
-import { nameMessage } from '@bu/contracts';
-import { committeeDates, copenhagenDate, nameIn, parseLegalBasis } from '@bu/domain';
+import { committeeDates, copenhagenDate, parseLegalBasis } from '@bu/domain';
 import { FORMAL_ITEM_IDS, kpiById, SUPPRESSED, suppressCount, suppressParts, type Suppressed } from '@bu/kpi';
 import type { FormalItemId, Sample, SampleScope } from '@bu/kpi';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth.types';
+import { CommitteeTexts } from '../municipalities/committee-texts.service';
 import { refuseMixedKeys, ScopeService } from '../municipalities/scope.service';
 import {
   ReviewsRepository,
@@ -54,6 +54,7 @@ export class ReviewsService {
     @Inject(ReviewsRepository) private readonly repository: ReviewsRepository,
     @Inject(ScopeService) private readonly scope: ScopeService,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(CommitteeTexts) private readonly committeeTexts: CommitteeTexts,
   ) {}
 
   async create(user: AuthUser, body: ReviewBody): Promise<Review> {
@@ -326,7 +327,7 @@ export class ReviewsService {
       if (teamScope(user)) await this.visibleRound(user, body.round);
     }
     // The committee reads the action areas: no names in them, as in its examples.
-    await this.nameless(m.code, [
+    await this.committeeTexts.refuseNames(m.code, [
       ['Titlen', body.title],
       ['Begrundelsen', body.why],
       ['Ejeren', body.owner],
@@ -442,23 +443,11 @@ export class ReviewsService {
 
   /** The example's texts trimmed, refused in Danish when they name one of the municipality's caseworkers. */
   private async exampleTexts(municipality: number, body: ReviewExampleBody): Promise<{ title: string; text: string }> {
-    await this.nameless(municipality, [
+    await this.committeeTexts.refuseNames(municipality, [
       ['Titlen', body.title],
       ['Eksemplet', body.text],
     ]);
     return { title: body.title.trim(), text: body.text.trim() };
-  }
-
-  /**
-   * Refuses in Danish a text for the committee that names one of the municipality's caseworkers
-   * (the common names the contract's schema refused already).
-   */
-  private async nameless(municipality: number, texts: [field: string, value: string | null | undefined][]): Promise<void> {
-    const names = await this.repository.caseworkerNames(municipality);
-    for (const [field, value] of texts) {
-      const name = value ? nameIn(value, names) : null;
-      if (name) throw new BadRequestException(nameMessage(field, name));
-    }
   }
 
   /** The checklist versions the municipality may use (its own and the product's), newest first. */
