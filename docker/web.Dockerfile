@@ -10,7 +10,8 @@ RUN npm run build:web
 FROM nginx:1.27-alpine
 RUN apk add --no-cache openssl && mkdir -p /etc/nginx/certs
 COPY --from=build /app/dist/web /usr/share/nginx/html
-COPY docker/nginx.conf /etc/nginx/conf.d/default.conf
+# A template: the image's entrypoint writes it to conf.d with TLS_HOSTNAME filled in.
+COPY docker/nginx.conf /etc/nginx/templates/default.conf.template
 COPY docker/web-tls.sh /docker-entrypoint.d/10-web-tls.sh
 RUN chmod 755 /docker-entrypoint.d/10-web-tls.sh
 EXPOSE 443

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import request from 'supertest';
@@ -95,6 +95,32 @@ describe('HTTP security headers and /api/docs', () => {
     const app = await start({ hsts: true });
     const res = await request(app.getHttpServer()).get('/api/health').expect(200);
     expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+  });
+
+  it("sends from nginx, for the dashboard in docker, every security header helmet sends, with helmet's values", async () => {
+    const app = await start({ hsts: true });
+    const res = await request(app.getHttpServer()).get('/').expect(200);
+    const nginx = readFileSync(join(__dirname, '../../docker/nginx.conf'), 'utf8');
+    const dashboard = /location \/ \{([^}]*)\}/.exec(nginx)![1];
+    const sent = Object.fromEntries([...dashboard.matchAll(/add_header (\S+) "([^"]*)" always;/g)].map((m) => [m[1].toLowerCase(), m[2]]));
+    // What helmet adds to an answer, by name: everything but the content's own headers.
+    const own = new Set([
+      'content-type',
+      'content-length',
+      'etag',
+      'last-modified',
+      'accept-ranges',
+      'cache-control',
+      'date',
+      'connection',
+      'keep-alive',
+    ]);
+    const helmets = Object.fromEntries(Object.entries(res.headers).filter(([name]) => !own.has(name) && !name.startsWith('x-request')));
+    expect(Object.keys(helmets).length).toBeGreaterThan(10);
+    // The same policy; helmet leaves out the space after each semicolon.
+    const policy = (csp: unknown) => String(csp).split(/;\s*/);
+    expect(policy(sent['content-security-policy'])).toEqual(policy(helmets['content-security-policy']));
+    expect({ ...sent, 'content-security-policy': '' }).toEqual({ ...helmets, 'content-security-policy': '' });
   });
 
   it('API_DOCS off (the default outside the embedded default): no Swagger UI and no description', async () => {

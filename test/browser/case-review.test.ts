@@ -281,6 +281,12 @@ describe('the case review view in Chromium', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.screenshot({ path: join(OUT, 'sagsgennemgang-sag-1024.png'), fullPage: true });
+    // A broken link (a cut escape, a path step) shows the round, not a blank page.
+    for (const part of ['%E0%A4%A', '..']) {
+      await page.goto(`${env.base}/#/sagsgennemgang/${roundId}/${part}`);
+      await page.getByTestId('round-cases-table').waitFor();
+      expect(await page.getByTestId('case-facts').count()).toBe(0);
+    }
     await page.close();
   });
 

@@ -88,6 +88,24 @@ describe('docker/compose.yml', () => {
     expect(nginx).not.toMatch(/listen 80\b/);
   });
 
+  it('nginx answers only for TLS_HOSTNAME: another name gets no handshake, another Host header 421', () => {
+    const nginx = readFileSync(resolve(__dirname, '../../docker/nginx.conf'), 'utf8');
+    const servers = nginx.split(/^server \{/m).slice(1);
+    expect(servers).toHaveLength(2);
+    const [fallback, product] = servers;
+    expect(fallback).toMatch(/listen 443 ssl default_server;/);
+    expect(fallback).toMatch(/ssl_reject_handshake on;/);
+    expect(fallback).toMatch(/return 421;/);
+    expect(fallback).not.toMatch(/location|proxy_pass|root /);
+    expect(product).toMatch(/server_name \$\{TLS_HOSTNAME\};/);
+    // The image's entrypoint fills the name in from the environment (its templates folder); compose sets it.
+    expect(readFileSync(resolve(__dirname, '../../docker/web.Dockerfile'), 'utf8')).toMatch(
+      /^COPY docker\/nginx\.conf \/etc\/nginx\/templates\/default\.conf\.template$/m,
+    );
+    // nginx's own variables are lower case: the template fills in only the environment's upper-case names.
+    expect([...nginx.matchAll(/\$\{?([A-Za-z_]+)/g)].map((m) => m[1]).filter((v) => v !== v.toLowerCase())).toEqual(['TLS_HOSTNAME']);
+  });
+
   it("nginx's access lines for the API name the resource, never the path's ids or the query", () => {
     const nginx = readFileSync(resolve(__dirname, '../../docker/nginx.conf'), 'utf8');
     const api = /location \/api\/ \{([^}]*)\}/.exec(nginx)![1];

@@ -17,8 +17,8 @@ export const CONTENT_SECURITY_POLICY: Record<string, string[]> = {
   'script-src': ["'self'"],
   'style-src': ["'self'"],
   'style-src-attr': ["'unsafe-inline'"],
-  // Charts are canvas; the PNG export is a data: URL.
-  'img-src': ["'self'", 'data:', 'blob:'],
+  // Charts are SVG elements, downloads are links: no image from anywhere but the product.
+  'img-src': ["'self'"],
   'font-src': ["'self'"],
   'connect-src': ["'self'"],
   'object-src': ["'none'"],

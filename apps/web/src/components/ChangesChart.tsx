@@ -43,10 +43,8 @@ export function ChangesChart({ value, title }: { value: CaseworkerChanges; title
           chart.setOption({
             animation: false,
             grid: { left: 8, right: 16, top: 8, bottom: 8, containLabel: true },
-            tooltip: {
-              trigger: 'item',
-              formatter: (p: { seriesName: string; value: number }) => `${p.seriesName}: ${shareOfChildren(p.value, value.children)}`,
-            },
+            // ECharts' own tooltip markup, which escapes the names (a formatter's text is HTML).
+            tooltip: { trigger: 'item', valueFormatter: (v: number) => shareOfChildren(v, value.children) },
             xAxis: SHARE_AXIS,
             yAxis: { type: 'category', data: [`Børn (${formatNumber(value.children)})`], axisLabel: { color: '#1f2933' } },
             series: stackedShareSeries(CHANGE_PARTS, { stack: 'changes', barMaxWidth: 40, data: (key) => [value[key] ?? 0] }),

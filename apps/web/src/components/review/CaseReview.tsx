@@ -78,8 +78,9 @@ export function CaseReview({ role, municipality, path }: { role: Role; municipal
 
   if (role === 'udvalg') return <CommitteeReview municipality={municipality} />;
   const round = path[0] ? Number(path[0]) : null;
-  if (round !== null && Number.isInteger(round) && path[1]) {
-    return <CasePage key={`${round}/${path[1]}`} round={round} caseId={decodeURIComponent(path[1])} />;
+  const caseId = path[1] ? caseFromAddress(path[1]) : null;
+  if (round !== null && Number.isInteger(round) && caseId !== null) {
+    return <CasePage key={`${round}/${caseId}`} round={round} caseId={caseId} />;
   }
   if (round !== null && Number.isInteger(round)) return <RoundPage key={round} id={round} municipality={municipality} titles={titles} />;
   return (
@@ -92,6 +93,20 @@ export function CaseReview({ role, municipality, path }: { role: Role; municipal
       onChecklistSaved={() => setChecklistsVersion((v) => v + 1)}
     />
   );
+}
+
+/**
+ * A case number from the address (a link someone sent): null when it cannot be one, a broken
+ * escape or a path step ("..", which would reach another address of the API), so the round is shown.
+ */
+function caseFromAddress(part: string): string | null {
+  let id: string;
+  try {
+    id = decodeURIComponent(part).trim();
+  } catch {
+    return null;
+  }
+  return id !== '' && id.length <= 64 && id !== '.' && id !== '..' ? id : null;
 }
 
 /** The committee: the aggregated results (suppressed by the API) and the action areas, nothing per case. */
