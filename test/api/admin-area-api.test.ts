@@ -176,7 +176,8 @@ describe('administration in the browser: the API behind it', () => {
       expect(day.body.rows.map((r: { username: string }) => r.username)).toEqual(['teamleder']);
       const byUser = await http().get('/api/v1/audit?user=chef&case=S1').set(as('admin-461')).expect(200);
       expect(byUser.body.total).toBe(1);
-      const paged = await http().get('/api/v1/audit?pageSize=1&page=2&case=S2').set(as('admin-461')).expect(200);
+      // (Within the days: the searches above are themselves rows that showed S2.)
+      const paged = await http().get('/api/v1/audit?pageSize=1&page=2&case=S2&to=2024-03-02').set(as('admin-461')).expect(200);
       expect(paged.body).toMatchObject({ total: 2, page: 2, pageSize: 1 });
       expect(paged.body.rows.map((r: { username: string }) => r.username)).toEqual(['chef']);
     });
@@ -203,6 +204,15 @@ describe('administration in the browser: the API behind it', () => {
           detail: { user: null, case: 'S9', from: '2024-01-01', to: null, municipality: 461, page: 1, pageSize: 100 },
         },
       ]);
+    });
+
+    it('logs the case numbers a search showed as its set of cases, like any case list', async () => {
+      await http().get('/api/v1/audit?case=S2&from=2024-02-28&to=2024-03-02').set(as('admin-461')).expect(200);
+      const { rows } = await db.pool.query(
+        `SELECT s.case_ids FROM audit_log l JOIN audit_case_set s ON s.id = l.case_set_id
+          WHERE l.action = 'read:audit' AND l.detail->>'from' = '2024-02-28'`,
+      );
+      expect(rows).toEqual([{ case_ids: ['S1', 'S2'] }]);
     });
 
     it('refuses bad dates in Danish, and the other roles', async () => {

@@ -78,6 +78,16 @@ describe('the audit log', () => {
     ]);
   });
 
+  it("logs a signed-in user's 404 (a guessed id, another team's round), not an anonymous one", async () => {
+    const teamleder = await tokenFor(app, 'teamleder');
+    await http().get('/api/v1/reviews/987654').set('Authorization', `Bearer ${teamleder}`).expect(404);
+    await http().get('/api/v1/reviews/987655').expect(401);
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await rows(`action = 'not-found'`)).map((r) => [r.username, r.role, r.municipality, r.status, r.detail])).toEqual([
+      ['teamleder', 'teamleder', 461, 404, { method: 'GET', path: '/api/v1/reviews/987654' }],
+    ]);
+  });
+
   it('logs refusals without any credential once a minute per address, with how many went unlogged', async () => {
     const before = (await rows(`action = 'refused'`)).length;
     for (let i = 0; i < 50; i++) await http().get('/api/v1/kpis').set('X-Forwarded-For', '203.0.113.50').expect(401);

@@ -18,6 +18,8 @@ describe(AuditLogService.name, () => {
     repository = fake<AuditLogRepository>();
     audit = fake<AuditService>();
     repository.search.mockResolvedValue({ total: 0, rows: [] });
+    audit.caseSet.mockResolvedValue(null);
+    audit.event.mockResolvedValue(undefined);
     sut = new AuditLogService(repository as never, audit as never);
   });
 
@@ -39,17 +41,27 @@ describe(AuditLogService.name, () => {
     });
   });
 
-  it('writes the search to the audit log before it reads', async () => {
-    const order: string[] = [];
-    audit.event.mockImplementation(async () => void order.push('logged'));
-    repository.search.mockImplementation(async () => (order.push('read'), { total: 0, rows: [] }));
-    await sut.search(admin, query({ case: 'S9' }));
-    expect(order).toEqual(['logged', 'read']);
+  it('writes the search, with the cases its page shows, to the audit log before it answers', async () => {
+    const row = (cases: string[]) => ({ cases }) as never;
+    repository.search.mockResolvedValue({ total: 3, rows: [row(['S9', 'S2']), row([]), row(['S2'])] });
+    audit.caseSet.mockResolvedValue('44');
+    let written!: () => void;
+    audit.event.mockReturnValue(new Promise<void>((resolve) => (written = resolve)));
+    let answered = false;
+    const search = sut.search(admin, query({ case: 'S9' })).then(() => (answered = true));
+    await new Promise((r) => setTimeout(r, 20));
+    // No answer until its row is written.
+    expect(audit.event).toHaveBeenCalled();
+    expect(answered).toBe(false);
+    written();
+    await search;
+    expect(audit.caseSet).toHaveBeenCalledWith(['S2', 'S9']);
     expect(audit.event).toHaveBeenCalledWith({
       username: 'admin101',
       role: 'admin',
       action: 'read:audit',
       municipality: 101,
+      caseSetId: '44',
       detail: { user: null, case: 'S9', from: null, to: null, municipality: 101, page: 1, pageSize: 100 },
     });
   });

@@ -34,14 +34,6 @@ export class AuditLogService {
       from: query.from ?? null,
       to: query.to ?? null,
     };
-    // Written first: an answer is never read without its row.
-    await this.audit.event({
-      username: user.username,
-      role: user.role,
-      action: 'read:audit',
-      municipality: user.municipality,
-      detail: { ...filters, municipality, page, pageSize },
-    });
     const { total, rows } = await this.repository.search({
       municipality,
       username: filters.user,
@@ -50,6 +42,17 @@ export class AuditLogService {
       to: filters.to,
       offset: (page - 1) * pageSize,
       limit: pageSize,
+    });
+    // Written before the answer is sent: an answer is never read without its row. The page shows
+    // case numbers (who saw which case): they are the row's set of cases, as for any case list.
+    const cases = [...new Set(rows.flatMap((r) => r.cases))].sort();
+    await this.audit.event({
+      username: user.username,
+      role: user.role,
+      action: 'read:audit',
+      municipality: user.municipality,
+      caseSetId: await this.audit.caseSet(cases),
+      detail: { ...filters, municipality, page, pageSize },
     });
     return { total, page, pageSize, rows };
   }

@@ -20,8 +20,12 @@ const IMPORT_READS = /^\/api\/v1\/imports\/(?:\d+\/issues|jobs(?:\/[^/]+)?)$/;
 export const SSO_LOGIN = 'ssoLogin';
 export type SsoLoginAttempt = { username?: string };
 
-/** What a finished request is in the audit log, or null when it is not logged. */
-export function auditAction(method: string, requested: string, status: number): string | null {
+/**
+ * What a finished request is in the audit log, or null when it is not logged. `signedIn`: the
+ * request carried a valid session (a 404 is then logged: a guessed id, or one outside the user's
+ * teams, which the API answers as not found).
+ */
+export function auditAction(method: string, requested: string, status: number, signedIn = false): string | null {
   // Classified as Express routes it: whatever the letters' case, with or without a trailing slash,
   // its ids percent-encoded or not (else /api/V1/users/x, /api/v1/auth/login/ or
   // /api/v1/imports/%31/issues would reach their route unlogged).
@@ -36,6 +40,7 @@ export function auditAction(method: string, requested: string, status: number): 
   if (status === 401 || status === 403) return 'refused';
   if (CHANGES.has(method) && path.startsWith('/api/v1/')) return 'change';
   if (method === 'GET' && IMPORT_READS.test(path)) return path.endsWith('/issues') ? 'read:import-issues' : 'read:import-jobs';
+  if (status === 404 && signedIn && path.startsWith('/api/v1/')) return 'not-found';
   return null;
 }
 
@@ -75,7 +80,7 @@ export class AnonymousRefusals {
 
 /**
  * Logs every request the audit log must hold, for every controller, without code in them: logins
- * (success and failure, with the name tried), 401/403 refusals, every change (POST/PUT/PATCH/DELETE
+ * (success and failure, with the name tried), 401/403 refusals, a signed-in user's 404s, every change (POST/PUT/PATCH/DELETE
  * under /api/v1, whatever its outcome) and reads of import issues and jobs, each with user, role,
  * municipality, client IP (req.ip, through 'trust proxy'), time and status. Written when the
  * response has finished: its status is the outcome. Only the method and path (with its ids) are
@@ -93,7 +98,7 @@ export function auditRequests(app: INestApplication, log: Logger): void {
       const path = maskCprLike(req.originalUrl.split('?')[0]).slice(0, 300);
       const sso = res.locals[SSO_LOGIN] as SsoLoginAttempt | undefined;
       const step = res.locals[LOGIN_STEP] as LoginStep | undefined;
-      let action = sso ? (res.statusCode < 400 ? 'login' : 'login.failed') : auditAction(req.method, path, res.statusCode);
+      let action = sso ? (res.statusCode < 400 ? 'login' : 'login.failed') : auditAction(req.method, path, res.statusCode, signedIn(req));
       // The right password, the one-time code asked next: not a failure (a wrong code is one).
       if (action === 'login.failed' && step === 'code-needed') action = 'login.code';
       // A wrong current password at a password change (ADR 0117) is a failed login, by the session's user.
@@ -113,6 +118,8 @@ export function auditRequests(app: INestApplication, log: Logger): void {
     auditContext.run({ ip }, next);
   });
 }
+
+const signedIn = (req: Request): boolean => (req as Request & { user?: AuthUser }).user !== undefined;
 
 async function write(
   audit: AuditService,

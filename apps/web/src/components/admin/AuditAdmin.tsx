@@ -15,7 +15,9 @@ export function actionName(row: Pick<AuditRow, 'action'>): string {
   if (a === 'login') return 'Login';
   if (a === 'login.failed') return 'Mislykket login';
   if (a === 'login.disabled') return 'Login afvist: brugeren er spærret';
+  if (a === 'login.code') return 'Login: rigtig adgangskode, engangskode bedt om';
   if (a === 'refused') return 'Afvist';
+  if (a === 'not-found') return 'Findes ikke (eller uden for brugerens adgang)';
   if (a === 'change') return 'Ændring';
   if (a === 'read:audit') return 'Søgte i revisionsloggen';
   if (a === 'read:import-issues') return 'Læste afviste rækker';
