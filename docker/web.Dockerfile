@@ -8,6 +8,8 @@ COPY . .
 RUN npm run build:web
 
 FROM nginx:1.27-alpine
+# The one name the proxy answers for (nginx.conf); compose sets it, this is for the image alone.
+ENV TLS_HOSTNAME=localhost
 RUN apk add --no-cache openssl && mkdir -p /etc/nginx/certs
 COPY --from=build /app/dist/web /usr/share/nginx/html
 # A template: the image's entrypoint writes it to conf.d with TLS_HOSTNAME filled in.

@@ -419,25 +419,32 @@ export async function restore(databaseUrl: string, file: string, force: boolean)
         `Databasen er gendannet, men revisionsloggens kæde er brudt${verified.id ? ` ved række ${verified.id}` : ''}: ${verified.reason}.`,
       );
     // What ran out since the backup was taken goes again before anyone reads it (ADR 0118); the
-    // import log says what (source = purge).
-    const pool = new Pool({ connectionString: databaseUrl, max: 2, application_name: APPLICATION_NAME.admin });
-    let purged = 0;
-    try {
-      for (const counts of Object.values(await purgeExpired(pool, { now: new Date() })))
-        purged += Object.values(counts).reduce((a, b) => a + b, 0);
-    } finally {
+    // import log says what (source = purge). Not on a schema of a newer release, which this
+    // release's purge does not know; a purge that fails leaves the database restored, and says so.
+    let expired = '';
+    let purgeFailed: string | undefined;
+    if (unknown.length === 0) {
+      const pool = new Pool({ connectionString: databaseUrl, max: 2, application_name: APPLICATION_NAME.admin });
+      try {
+        let purged = 0;
+        for (const counts of Object.values(await purgeExpired(pool, { now: new Date() })))
+          purged += Object.values(counts).reduce((a, b) => a + b, 0);
+        if (purged)
+          expired = ` ${purged} ting, hvis opbevaringsfrist er udløbet siden sikkerhedskopien blev taget, er slettet igen (se importloggen).`;
+      } catch (e) {
+        purgeFailed =
+          `Databasen er gendannet, men sletningen af det, hvis opbevaringsfrist er udløbet siden sikkerhedskopien, mislykkedes: ${(e as Error).message}. ` +
+          'Gendan ikke igen: ret fejlen, og lad den daglige sletning (kl. 3) køre, før systemet åbnes for brugerne.';
+      }
       await pool.end();
     }
     const audit = await auditHead(client);
-    const expired = purged
-      ? ` ${purged} ting, hvis opbevaringsfrist er udløbet siden sikkerhedskopien blev taget, er slettet igen (se importloggen).`
-      : '';
     const migrated = applied.length ? ` ${applied.length} nyere migreringer er kørt (${applied.join(', ')}).` : ' Skemaet er aktuelt.';
     return {
       message: `Gendannet fra ${source} i databasen ${database} (PostgreSQL ${version.text}, ${basename(pgRestore.path)} ${pgRestore.major}).${migrated}${expired} Revisionsloggens kæde er hel: ${audit.count} rækker, kædens hoved ${audit.head}.`,
       warning: unknown.length
         ? `Sikkerhedskopien er fra en nyere udgave af Børneblik (ukendte migreringer: ${unknown.join(', ')}): opdatér Børneblik, før den startes på denne database.`
-        : undefined,
+        : purgeFailed,
     };
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -491,6 +491,35 @@ describe('npm run admin -- backup and restore', () => {
     }
   }, 120_000);
 
+  it('says the database is restored, and not to restore again, when the purge after it fails', async () => {
+    const broken = await createTestDatabase();
+    const empty = `bu_test_purge_${randomBytes(4).toString('hex')}`;
+    try {
+      // A retention setting no purge can use (written past the API's check, by hand): the purge fails.
+      await broken.pool.query(`INSERT INTO setting (municipality_code, key, value) VALUES (0, 'retention.audit_days', '"fem år"')`);
+      const dump = join(dir, 'broken-setting.dump');
+      expect(admin(['backup', dump], broken.url).status).toBe(0);
+      await serverQuery(`CREATE DATABASE ${empty}`);
+      const result = admin(['restore', dump], urlFor(empty));
+      expect(result.status).toBe(1);
+      expect(result.stdout).toContain('Gendannet fra');
+      expect(result.stderr).toContain(
+        'Databasen er gendannet, men sletningen af det, hvis opbevaringsfrist er udløbet siden sikkerhedskopien, mislykkedes',
+      );
+      expect(result.stderr).toContain('Gendan ikke igen');
+      const check = new Client({ connectionString: urlFor(empty) });
+      await check.connect();
+      try {
+        expect((await check.query(`SELECT value FROM setting WHERE key = 'retention.audit_days'`)).rows).toEqual([{ value: 'fem år' }]);
+      } finally {
+        await check.end();
+      }
+    } finally {
+      await serverQuery(`DROP DATABASE IF EXISTS ${empty} WITH (FORCE)`);
+      await broken.drop();
+    }
+  }, 120_000);
+
   it('leaves no file and exits 1 with a Danish message when the database cannot be reached', async () => {
     const port = await freePort();
     const target = join(dir, 'unreachable.dump');

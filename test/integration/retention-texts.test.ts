@@ -63,6 +63,10 @@ describe('the retention purge of the texts and names around the data', () => {
       [461, '2025-03'],
       [461, '2025'],
       [101, '2024'],
+      // Periods no date can be made of (stored before the API checked the month): kept, and the
+      // purge goes on.
+      [461, '2024-13'],
+      [461, '0000'],
     ] as const)
       await db.pool.query(
         `INSERT INTO admin_comment (municipality_code, subject_type, subject_key, period, text, author) VALUES ($1, 'budget', '5.28.20', $2, 'Tekst', 'chef')`,
@@ -74,6 +78,8 @@ describe('the retention purge of the texts and names around the data', () => {
       { m: 461, period: '2025-03' },
       { m: 461, period: '2025' },
       { m: 101, period: '2024' },
+      { m: 461, period: '2024-13' },
+      { m: 461, period: '0000' },
     ]);
   });
 

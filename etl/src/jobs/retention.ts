@@ -227,9 +227,14 @@ async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSumma
     `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
           gone AS (DELETE FROM admin_comment c USING limits l
                    WHERE l.code = c.municipality_code
-                     AND CASE WHEN c.period ~ '^\\d{4}$' THEN make_date(c.period::int, 12, 31)
-                              ELSE (to_date(c.period, 'YYYY-MM') + interval '1 month - 1 day')::date END
-                         < ($3::timestamptz AT TIME ZONE 'Europe/Copenhagen')::date - l.days
+                     -- The period's last day; none for a period no date can be made of (one stored
+                     -- before the API checked the month), which must not stop the whole purge.
+                     AND CASE WHEN c.period ~ '^[0-9]{4}(-(0[1-9]|1[0-2]))?$' THEN
+                           CASE WHEN left(c.period, 4)::int > 0 THEN
+                             CASE WHEN length(c.period) = 4 THEN make_date(left(c.period, 4)::int, 12, 31)
+                                  ELSE (make_date(left(c.period, 4)::int, substr(c.period, 6, 2)::int, 1) + interval '1 month - 1 day')::date END
+                           END
+                         END < ($3::timestamptz AT TIME ZONE 'Europe/Copenhagen')::date - l.days
                    RETURNING c.municipality_code)
      SELECT municipality_code AS code, count(*)::int AS n FROM gone GROUP BY 1`,
     [...limits('retention.report_days'), now],
@@ -390,6 +395,10 @@ async function logPurge(pool: Pool, now: Date, summary: PurgeSummary, failure?: 
   }
 }
 
+/** A round's chosen case `u.x` that the round still holds after this purge (`gone`: the cases it removes). */
+const KEPT_CASE = `EXISTS (SELECT 1 FROM review_case c WHERE c.round_id = r.id AND c.case_id = u.x
+                          AND NOT EXISTS (SELECT 1 FROM gone g WHERE g.round_id = r.id AND g.case_id = u.x))`;
+
 /**
  * Case reviews (issue 16): review notes are personal data about a child. A round's cases (with
  * their answers, notes and texts), its meetings and the case list of a round chosen by hand go
@@ -413,20 +422,20 @@ async function purgeReviews(pool: Pool, now: Date, codes: number[], reviewDays: 
               UPDATE review_round r SET sampling = r.sampling - 'cases', purpose = NULL, title = $4, created_by = $5
               FROM expired e WHERE r.id = e.id AND (r.sampling ? 'cases' OR r.purpose IS NOT NULL OR r.title <> $4 OR r.created_by <> $5)
               RETURNING r.municipality_code),
-            -- A round's list of chosen cases loses the ones the case data no longer has, as the round's cases do.
-            unchosen AS (
-              UPDATE review_round r
-                 SET sampling = jsonb_set(r.sampling, '{cases}', (
-                       SELECT coalesce(jsonb_agg(x ORDER BY o), '[]') FROM jsonb_array_elements_text(r.sampling -> 'cases') WITH ORDINALITY AS u(x, o)
-                       WHERE EXISTS (SELECT 1 FROM child_case k WHERE k.municipality_code = r.municipality_code AND k.case_id = u.x)))
-              WHERE r.id NOT IN (SELECT id FROM expired) AND jsonb_typeof(r.sampling -> 'cases') = 'array'
-                AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(r.sampling -> 'cases') AS u(x)
-                            WHERE NOT EXISTS (SELECT 1 FROM child_case k WHERE k.municipality_code = r.municipality_code AND k.case_id = u.x))),
             gone AS (
               DELETE FROM review_case c
               WHERE c.round_id IN (SELECT id FROM expired)
                  OR NOT EXISTS (SELECT 1 FROM child_case k WHERE k.municipality_code = c.municipality_code AND k.source = c.source AND k.case_id = c.case_id)
               RETURNING c.round_id, c.case_id, c.municipality_code),
+            -- A round's list of chosen cases holds only the cases the round still has (none that the data
+            -- no longer has, nor one never found).
+            unchosen AS (
+              UPDATE review_round r
+                 SET sampling = jsonb_set(r.sampling, '{cases}', (
+                       SELECT coalesce(jsonb_agg(x ORDER BY o), '[]') FROM jsonb_array_elements_text(r.sampling -> 'cases') WITH ORDINALITY AS u(x, o)
+                       WHERE ${KEPT_CASE}))
+              WHERE r.id NOT IN (SELECT id FROM expired) AND jsonb_typeof(r.sampling -> 'cases') = 'array'
+                AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(r.sampling -> 'cases') AS u(x) WHERE NOT ${KEPT_CASE})),
             unlisted AS (
               UPDATE review_meeting m SET cases = (SELECT coalesce(array_agg(x ORDER BY o), '{}') FROM unnest(m.cases) WITH ORDINALITY AS u(x, o)
                                                    WHERE NOT EXISTS (SELECT 1 FROM gone g WHERE g.round_id = m.round_id AND g.case_id = u.x))

@@ -45,7 +45,9 @@ describe('request schemas', () => {
     expect(problem(CommentBodySchema, comment)).toBeNull();
     expect(problem(CommentBodySchema, {})).toBe('subjectType skal være budget eller goal');
     expect(problem(CommentBodySchema, { ...comment, subjectKey: '' })).toBe('subjectKey og period (ÅÅÅÅ eller ÅÅÅÅ-MM) skal angives');
-    expect(problem(CommentBodySchema, { ...comment, period: '26' })).toBe('subjectKey og period (ÅÅÅÅ eller ÅÅÅÅ-MM) skal angives');
+    for (const period of ['26', '2026-13', '2026-00', '0000'])
+      expect(problem(CommentBodySchema, { ...comment, period }), period).toBe('subjectKey og period (ÅÅÅÅ eller ÅÅÅÅ-MM) skal angives');
+    expect(problem(CommentBodySchema, { ...comment, period: '2026' })).toBeNull();
     expect(problem(CommentBodySchema, { ...comment, text: ' ' })).toBe('Kommentaren skal have 1-2000 tegn');
     expect(problem(CommentBodySchema, { ...comment, text: 'x'.repeat(2001) })).toBe('Kommentaren må højst have 2000 tegn');
     expect(problem(CommentKeyQuerySchema, { subjectType: 'budget', period: '2026' })).toBe(

@@ -47,7 +47,8 @@ export const CommentBodySchema = z
     municipality: z.number({ error: 'municipality skal være en kommunekode' }).int().optional(),
     subjectType: z.enum(['budget', 'goal'], { error: 'subjectType skal være budget eller goal' }),
     subjectKey: z.string({ error: subjectKeyAndPeriod }).min(1, { error: subjectKeyAndPeriod }),
-    period: z.string({ error: subjectKeyAndPeriod }).regex(/^\d{4}(-\d{2})?$/, { error: subjectKeyAndPeriod }),
+    // A year or a month that exists (the retention purge counts from the period's end).
+    period: z.string({ error: subjectKeyAndPeriod }).regex(/^(19|20)\d{2}(-(0[1-9]|1[0-2]))?$/, { error: subjectKeyAndPeriod }),
     text: committeeText('Kommentaren', 2000).refine((t) => t.trim() !== '', { error: 'Kommentaren skal have 1-2000 tegn' }),
   })
   .meta({ id: 'CommentBody' });

@@ -48,8 +48,8 @@ export function securityHeaders(options: { hsts: boolean }): RequestHandler {
       crossOriginResourcePolicy: { policy: 'same-origin' },
     }) as RequestHandler;
   const strict = withPolicy(CONTENT_SECURITY_POLICY);
-  // The Swagger UI page (API_DOCS=public only) has inline <style> blocks; its scripts are files.
-  const docs = withPolicy({ ...CONTENT_SECURITY_POLICY, 'style-src': ["'self'", "'unsafe-inline'"] });
+  // The Swagger UI page (API_DOCS=public only) has inline <style> blocks and data: icons; its scripts are files.
+  const docs = withPolicy({ ...CONTENT_SECURITY_POLICY, 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] });
   return (req, res, next) => {
     // API answers hold work lists, review notes and the audit log: no browser or proxy keeps them
     // (on a shared municipal PC they would outlive the session). The dashboard's files may be kept.
