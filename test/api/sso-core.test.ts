@@ -229,10 +229,17 @@ describe('single sign-on: group mappings, users made at login, the ticket, the p
     await http().get('/api/v1/me').set('Authorization', `Bearer ${chefBefore}`).expect(401);
     await http().get('/api/v1/me').set('Authorization', `Bearer ${admin461}`).expect(401);
     await http().get('/api/v1/me').set('Authorization', `Bearer ${ssoAdmin}`).expect(200);
-    const refused = await http().post('/api/v1/auth/login').send({ username: 'chef', password: PASSWORD }).expect(403);
-    expect(refused.body.message).toBe('Din kommune logger ind med organisationens konto. Brug knappen til log ind med din organisation.');
-    // A wrong password still says only that it is wrong: the switch is not told to a guesser.
-    await http().post('/api/v1/auth/login').send({ username: 'udvalg', password: 'forkert-kodeord' }).expect(401);
+    const ORGANISATION = 'Din kommune logger ind med organisationens konto. Brug knappen til log ind med din organisation.';
+    const login = (username: string, password: string, ip: string) =>
+      http().post('/api/v1/auth/login').set('X-Forwarded-For', ip).send({ username, password });
+    // Right or wrong, the same answer: it confirms no guessed password (one reused elsewhere).
+    expect((await login('chef', PASSWORD, '203.0.113.60').expect(403)).body.message).toBe(ORGANISATION);
+    expect((await login('udvalg', 'forkert-kodeord', '203.0.113.60').expect(403)).body.message).toBe(ORGANISATION);
+    // An unknown name says only that it is wrong.
+    await login('findes-ikke', 'forkert-kodeord', '203.0.113.60').expect(401);
+    // Every try counts, the right password too (it resets nothing): five from one address, then 429.
+    for (let i = 0; i < 5; i++) await login('teamleder', i % 2 ? PASSWORD : 'forkert-kodeord', '203.0.113.61').expect(403);
+    await login('teamleder', PASSWORD, '203.0.113.61').expect(429);
     // Another municipality and the product administrator are not affected.
     await tokenFor(app, 'chef-kbh');
     await tokenFor(app, 'admin');

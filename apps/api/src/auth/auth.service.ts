@@ -49,6 +49,7 @@ export type LogoutStep = (username: string, origin: string) => Promise<string | 
 
 const EXPIRED = 'Din session er udløbet. Log ind igen.';
 const WRONG = 'Forkert brugernavn eller adgangskode';
+const ORGANISATION_ONLY = 'Din kommune logger ind med organisationens konto. Brug knappen til log ind med din organisation.';
 
 const CODE_NEEDED = 'Skriv engangskoden fra din godkendelses-app.';
 const CODE_WRONG = 'Forkert engangskode, eller koden er brugt. Vent på den næste kode i appen, og prøv igen.';
@@ -120,13 +121,15 @@ export class AuthService {
     if (!row || !valid || row.disabled) {
       if (row?.disabled && valid) this.refusedDisabled(name, row.role, row.municipality);
       await this.throttle.fail();
+      if (row && !row.disabled && (await this.organisationOnly(row))) throw new ForbiddenException(ORGANISATION_ONLY);
       throw new UnauthorizedException(WRONG);
     }
-    // A municipality that logs in through its organisation's provider has turned passwords off;
-    // a product administrator (no municipality) keeps the password as the way in when SSO fails.
-    if (row.municipality !== null && !(await runInScope('*', () => this.repository.passwordLogin(row.municipality!)))) {
-      await this.throttle.succeed(name, address);
-      throw new ForbiddenException('Din kommune logger ind med organisationens konto. Brug knappen til log ind med din organisation.');
+    // A municipality that logs in through its organisation's provider has turned passwords off.
+    // Told whatever the password, and counted as a failed try either way: the answer must not
+    // confirm a guessed password (one reused elsewhere), nor may a right one reset the counters.
+    if (await this.organisationOnly(row)) {
+      await this.throttle.fail();
+      throw new ForbiddenException(ORGANISATION_ONLY);
     }
     const coded = await this.secondFactor(name, row, code, address);
     await this.throttle.succeed(name, address);
@@ -137,6 +140,11 @@ export class AuthService {
       await runInScope('*', () => this.repository.rehash(name, hash, row.passwordHash!));
     }
     return this.session(name, coded ? ['pwd', 'otp'] : ['pwd']);
+  }
+
+  /** The user's municipality logs in through its organisation only; a product administrator (no municipality) keeps the password. */
+  private async organisationOnly(row: Credentials): Promise<boolean> {
+    return row.municipality !== null && !(await runInScope('*', () => this.repository.passwordLogin(row.municipality!)));
   }
 
   /**
