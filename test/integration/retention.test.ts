@@ -112,9 +112,13 @@ describe('the retention purge', () => {
          ('sso-kbh', 'chef', 101, 'oidc', 'idp|kbh', NULL, $2, false, $4)`,
       [ago(402), ago(500), ago(390), ago(3000)],
     );
+    // Password accounts: Odense's unused for more than its 400 audit days goes, disabled or not; one
+    // used within them, København's and a product administrator's (no municipality) stay.
     await db.pool.query(
-      `INSERT INTO app_user (username, password_hash, role, municipality_code, created_at) VALUES ('lokal-gammel', 'x', 'chef', 461, $1)`,
-      [ago(3000)],
+      `INSERT INTO app_user (username, password_hash, role, municipality_code, created_at, last_login_at, disabled) VALUES
+         ('lokal-gammel', 'x', 'chef', 461, $1, NULL, true), ('lokal-nylig', 'x', 'chef', 461, $1, $2, false),
+         ('lokal-kbh', 'x', 'chef', 101, $1, $3, false), ('lokal-national', 'x', 'admin', NULL, $1, NULL, false)`,
+      [ago(3000), ago(390), ago(500)],
     );
     await run('odense-old', 461, ago(40));
     await run('odense-new', 461, ago(20));
@@ -166,6 +170,7 @@ describe('the retention purge', () => {
         reports: 1,
         loginTraces: 0,
         ssoUsers: 1,
+        passwordUsers: 1,
         importers: 2,
         importErrors: 0,
         reviewRounds: 0,
@@ -184,6 +189,7 @@ describe('the retention purge', () => {
         reports: 0,
         loginTraces: 0,
         ssoUsers: 0,
+        passwordUsers: 0,
         importers: 0,
         importErrors: 0,
         reviewRounds: 0,
@@ -202,6 +208,7 @@ describe('the retention purge', () => {
         reports: 0,
         loginTraces: 5,
         ssoUsers: 0,
+        passwordUsers: 0,
         importers: 0,
         importErrors: 0,
         reviewRounds: 0,
@@ -224,8 +231,10 @@ describe('the retention purge', () => {
     expect(await left(`SELECT count(*)::int AS n FROM sso_ticket`)).toEqual([{ n: 0 }]);
     expect(await left(`SELECT id FROM sso_replay`)).toEqual([{ id: 'r' }]);
     expect(await left(`SELECT count(*)::int AS n FROM oidc_session`)).toEqual([{ n: 0 }]);
-    expect(await left(`SELECT username FROM app_user WHERE username LIKE 'sso-%' OR username = 'lokal-gammel' ORDER BY 1`)).toEqual([
-      { username: 'lokal-gammel' },
+    expect(await left(`SELECT username FROM app_user WHERE username LIKE 'sso-%' OR username LIKE 'lokal-%' ORDER BY 1`)).toEqual([
+      { username: 'lokal-kbh' },
+      { username: 'lokal-national' },
+      { username: 'lokal-nylig' },
       { username: 'sso-kbh' },
       { username: 'sso-nylig' },
       { username: 'sso-spaerret' },

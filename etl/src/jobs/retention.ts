@@ -47,6 +47,12 @@ export interface PurgeCounts {
    */
   ssoUsers: number;
   /**
+   * Password accounts of a municipality not used for retention.audit_days, disabled or not: nobody
+   * tells Børneblik who left either, and no kept audit row names them. A product administrator's
+   * (no municipality) stays: it is the way in when everything else fails.
+   */
+  passwordUsers: number;
+  /**
    * Import log rows older than retention.audit_days whose importer was a person (a username, or the
    * machine user of `cli:<user>`): the name is replaced by PURGED_IMPORTER; the rows and their counts stay.
    */
@@ -133,6 +139,7 @@ const add = (summary: PurgeSummary, code: number | null, what: keyof PurgeCounts
     reports: 0,
     loginTraces: 0,
     ssoUsers: 0,
+    passwordUsers: 0,
     importers: 0,
     importErrors: 0,
     reviewRounds: 0,
@@ -264,6 +271,16 @@ async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSumma
     [...limits('retention.audit_days'), now],
   );
   for (const r of accounts) add(summary, r.code, 'ssoUsers', r.n);
+  const { rows: local } = await pool.query(
+    `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
+          gone AS (DELETE FROM app_user u USING limits l
+                   WHERE u.auth_source = 'local' AND u.municipality_code IS NOT NULL AND l.code = u.municipality_code
+                     AND coalesce(u.last_login_at, u.created_at) < $3::timestamptz - make_interval(days => l.days + 1)
+                   RETURNING u.municipality_code)
+     SELECT municipality_code AS code, count(*)::int AS n FROM gone GROUP BY 1`,
+    [...limits('retention.audit_days'), now],
+  );
+  for (const r of local) add(summary, r.code, 'passwordUsers', r.n);
 
   // Who imported, when a person did: as long as the audit rows of what they did (the upload's own
   // row goes then). The system's tags (drop-folder:<id>, retention, planlagt, demo) stay.
