@@ -55,6 +55,10 @@ describe('administration in the browser: the API behind it', () => {
         lastLoginAt: null,
       });
       expect(list.find((u) => u.username === 'bo')).toMatchObject({ authSource: 'local', email: null, secondFactor: false });
+      // A password login records its time too (bo logged in above, a minute ago at most).
+      const bo = list.find((u) => u.username === 'bo')!.lastLoginAt as string;
+      expect(bo).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/);
+      expect(Math.abs(new Date(`${bo}:00`).getTime() - Date.now())).toBeLessThan(24 * 3_600_000);
       // A one-time code set up by the operator (ADR 0116) shows; the secret itself never does.
       await setUserTotp(db.pool, 'bo', Buffer.alloc(20, 7));
       const after = (await http().get('/api/v1/users').set(as('admin-461')).expect(200)).body as Record<string, unknown>[];

@@ -55,6 +55,11 @@ export class AuthRepository {
     return row?.passwordLogin ?? true;
   }
 
+  /** When the user last logged in: the administration shows it, the daily purge reads it (ADR 0118). */
+  async loggedIn(username: string): Promise<void> {
+    await this.db.query('UPDATE app_user SET last_login_at = now() WHERE username = $1', [username]);
+  }
+
   /** A stronger hash of the same password, unless the password changed meanwhile. */
   async rehash(username: string, hash: string, previous: string): Promise<void> {
     await this.db.query('UPDATE app_user SET password_hash = $2 WHERE username = $1 AND password_hash = $3', [username, hash, previous]);

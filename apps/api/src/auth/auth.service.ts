@@ -133,6 +133,7 @@ export class AuthService {
     }
     const coded = await this.secondFactor(name, row, code, address);
     await this.throttle.succeed(name, address);
+    await runInScope('*', () => this.repository.loggedIn(name));
     // Same password, stronger hash: not a password change, so the user's other sessions stay.
     // A login has no request scope yet: the user's own row is written in the national one (RLS).
     if (rehash) {

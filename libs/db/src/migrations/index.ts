@@ -46,6 +46,7 @@ import { MunicipalityCvr1733920700000 } from './1733920700000-MunicipalityCvr';
 import { ReportSends1733920800000 } from './1733920800000-ReportSends';
 import { SecondFactor1733920900000 } from './1733920900000-SecondFactor';
 import { TemporaryPassword1733921000000 } from './1733921000000-TemporaryPassword';
+import { PasswordLoginTime1733921100000 } from './1733921100000-PasswordLoginTime';
 import { ImportReuse1733910000000 } from './1733910000000-ImportReuse';
 
 export const MIGRATIONS = [
@@ -96,4 +97,5 @@ export const MIGRATIONS = [
   ReportSends1733920800000,
   SecondFactor1733920900000,
   TemporaryPassword1733921000000,
+  PasswordLoginTime1733921100000,
 ];
