@@ -156,7 +156,14 @@ describe('settings and users, managed by the administrator', () => {
     for (const [body, message] of refused)
       expect((await as('admin').post('/api/v1/users', body).expect(400)).body.message).toMatch(message);
 
+    // An action area the deleted team leader made is no longer that name's to change (a later user could take the name).
+    await db.pool.query(
+      `INSERT INTO review_action_area (municipality_code, title, owner, created_by) VALUES (461, 'Netværket', 'Team Syd', 'ny.leder')`,
+    );
     await as('admin').delete('/api/v1/users/ny.leder').expect(204);
+    expect((await db.pool.query(`SELECT created_by FROM review_action_area WHERE title = 'Netværket'`)).rows).toEqual([
+      { created_by: 'slettet' },
+    ]);
     await request(app.getHttpServer())
       .post('/api/v1/auth/login')
       .send({ username: 'ny.leder', password: 'en-lang-adgangskode' })

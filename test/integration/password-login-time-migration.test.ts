@@ -18,6 +18,7 @@ describe('migration: the last login of password users', () => {
       `INSERT INTO app_user (username, password_hash, role, municipality_code, auth_source, external_id, last_login_at) VALUES
          ('daglig', 'x', 'chef', 461, 'local', NULL, NULL),
          ('aldrig', 'x', 'chef', 461, 'local', NULL, NULL),
+         ('genbrugt', 'x', 'chef', 461, 'local', NULL, NULL),
          ('sso', NULL, 'chef', 461, 'oidc', 'idp|s', '2026-01-02T08:00:00Z')`,
     );
     await db.query(
@@ -26,8 +27,12 @@ describe('migration: the last login of password users', () => {
          ('2026-12-01T08:00:00Z', 'daglig', 'chef', 'login', 461),
          ('2026-12-02T08:00:00Z', 'daglig', 'chef', 'login.failed', 461),
          ('2026-12-03T08:00:00Z', 'aldrig', 'chef', 'login.failed', 461),
-         ('2026-12-03T08:00:00Z', 'sso', 'chef', 'login', 461)`,
+         ('2026-12-03T08:00:00Z', 'sso', 'chef', 'login', 461),
+         ('2020-01-01T08:00:00Z', 'genbrugt', 'chef', 'login', 461)`,
     );
+    // A name someone else had before: that person's login is older than this account.
+    await db.query(`UPDATE app_user SET created_at = '2025-01-01T00:00:00Z'`);
+    await db.query(`UPDATE app_user SET created_at = '2026-06-01T00:00:00Z' WHERE username = 'genbrugt'`);
   });
   afterAll(async () => m?.drop());
 
@@ -37,6 +42,7 @@ describe('migration: the last login of password users', () => {
     expect(rows).toEqual([
       { username: 'aldrig', at: null },
       { username: 'daglig', at: new Date('2026-12-01T08:00:00Z') },
+      { username: 'genbrugt', at: null },
       { username: 'sso', at: new Date('2026-01-02T08:00:00Z') },
     ]);
   });

@@ -113,12 +113,18 @@ describe('the retention purge', () => {
       [ago(402), ago(500), ago(390), ago(3000)],
     );
     // Password accounts: Odense's unused for more than its 400 audit days goes, disabled or not; one
-    // used within them, København's and a product administrator's (no municipality) stay.
+    // used within them, one an administrator gave access anew (a reset, enabled again),
+    // København's and a product administrator's (no municipality) stay.
     await db.pool.query(
-      `INSERT INTO app_user (username, password_hash, role, municipality_code, created_at, last_login_at, disabled) VALUES
-         ('lokal-gammel', 'x', 'chef', 461, $1, NULL, true), ('lokal-nylig', 'x', 'chef', 461, $1, $2, false),
-         ('lokal-kbh', 'x', 'chef', 101, $1, $3, false), ('lokal-national', 'x', 'admin', NULL, $1, NULL, false)`,
-      [ago(3000), ago(390), ago(500)],
+      `INSERT INTO app_user (username, password_hash, role, municipality_code, created_at, last_login_at, disabled, access_granted_at) VALUES
+         ('lokal-gammel', 'x', 'teamleder', 461, $1, NULL, true, NULL), ('lokal-nylig', 'x', 'chef', 461, $1, $2, false, NULL),
+         ('lokal-genaabnet', 'x', 'chef', 461, $1, $1, false, $4),
+         ('lokal-kbh', 'x', 'chef', 101, $1, $3, false, NULL), ('lokal-national', 'x', 'admin', NULL, $1, NULL, false, NULL)`,
+      [ago(3000), ago(390), ago(500), ago(10)],
+    );
+    // An action area the purged team leader made is no longer that name's to change.
+    await db.pool.query(
+      `INSERT INTO review_action_area (municipality_code, title, owner, created_by) VALUES (461, 'Netværket', 'Team Nord', 'lokal-gammel')`,
     );
     await run('odense-old', 461, ago(40));
     await run('odense-new', 461, ago(20));
@@ -232,6 +238,7 @@ describe('the retention purge', () => {
     expect(await left(`SELECT id FROM sso_replay`)).toEqual([{ id: 'r' }]);
     expect(await left(`SELECT count(*)::int AS n FROM oidc_session`)).toEqual([{ n: 0 }]);
     expect(await left(`SELECT username FROM app_user WHERE username LIKE 'sso-%' OR username LIKE 'lokal-%' ORDER BY 1`)).toEqual([
+      { username: 'lokal-genaabnet' },
       { username: 'lokal-kbh' },
       { username: 'lokal-national' },
       { username: 'lokal-nylig' },
@@ -239,6 +246,8 @@ describe('the retention purge', () => {
       { username: 'sso-nylig' },
       { username: 'sso-spaerret' },
     ]);
+
+    expect(await left(`SELECT created_by FROM review_action_area`)).toEqual([{ created_by: 'slettet' }]);
 
     const { rows: issues } = await db.pool.query(
       `SELECT import_id::text AS id, rule, line, value, message FROM import_issue ORDER BY import_issue.id`,

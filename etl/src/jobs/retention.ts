@@ -266,19 +266,22 @@ async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSumma
           gone AS (DELETE FROM app_user u USING limits l
                    WHERE u.auth_source <> 'local' AND NOT u.disabled AND l.code = coalesce(u.municipality_code, 0)
                      AND coalesce(u.last_login_at, u.created_at) < $3::timestamptz - make_interval(days => l.days + 1)
-                   RETURNING u.municipality_code)
+                   RETURNING u.username, u.municipality_code),
+          unowned AS (${UNOWNED})
      SELECT municipality_code AS code, count(*)::int AS n FROM gone GROUP BY 1`,
-    [...limits('retention.audit_days'), now],
+    [...limits('retention.audit_days'), now, PURGED_IMPORTER],
   );
   for (const r of accounts) add(summary, r.code, 'ssoUsers', r.n);
   const { rows: local } = await pool.query(
     `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
           gone AS (DELETE FROM app_user u USING limits l
                    WHERE u.auth_source = 'local' AND u.municipality_code IS NOT NULL AND l.code = u.municipality_code
-                     AND coalesce(u.last_login_at, u.created_at) < $3::timestamptz - make_interval(days => l.days + 1)
-                   RETURNING u.municipality_code)
+                     -- Idle since the latest of: made, last login, access given anew by an administrator.
+                     AND greatest(u.created_at, u.last_login_at, u.access_granted_at) < $3::timestamptz - make_interval(days => l.days + 1)
+                   RETURNING u.username, u.municipality_code),
+          unowned AS (${UNOWNED})
      SELECT municipality_code AS code, count(*)::int AS n FROM gone GROUP BY 1`,
-    [...limits('retention.audit_days'), now],
+    [...limits('retention.audit_days'), now, PURGED_IMPORTER],
   );
   for (const r of local) add(summary, r.code, 'passwordUsers', r.n);
 
@@ -377,6 +380,13 @@ async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSumma
     if (removed > 0) add(summary, null, 'spills', removed);
   }
 }
+
+/**
+ * The action areas a deleted account (`gone`) made are no longer its own: a team leader changes an
+ * unlinked area only by that name, which a later account could take.
+ */
+const UNOWNED = `UPDATE review_action_area a SET created_by = $4 FROM gone g
+                 WHERE a.created_by = g.username AND a.municipality_code IS NOT DISTINCT FROM g.municipality_code`;
 
 /** Replaces the usernames of AUTHORS older than each municipality's audit period by PURGED_IMPORTER. */
 async function purgeAuthors(pool: Pool, now: Date, [codes, auditDays]: number[][], summary: PurgeSummary): Promise<void> {

@@ -60,7 +60,7 @@ export async function saveUser(query: Query, user: NewUser, only?: 'new' | 'pass
       ? 'DO NOTHING'
       : `DO UPDATE SET password_hash = EXCLUDED.password_hash, role = EXCLUDED.role,
        municipality_code = EXCLUDED.municipality_code, teams = EXCLUDED.teams, demo = EXCLUDED.demo,
-       password_temporary = EXCLUDED.password_temporary, token_version = app_user.token_version + 1${only === 'password-user' ? ` WHERE app_user.auth_source = 'local'` : ''}`;
+       password_temporary = EXCLUDED.password_temporary, token_version = app_user.token_version + 1, access_granted_at = now()${only === 'password-user' ? ` WHERE app_user.auth_source = 'local'` : ''}`;
   const result = await query(
     `INSERT INTO app_user (username, password_hash, role, municipality_code, teams, demo, password_temporary) VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (username) ${conflict} RETURNING username`,
@@ -90,7 +90,15 @@ async function forgetWrongCodes(query: Query, username: string): Promise<void> {
 /** Disables (or enables again) a user: a disabled user cannot log in and its tokens stop working. Returns whether the user exists. */
 export async function setDisabled(query: Query, username: string, disabled: boolean): Promise<boolean> {
   // pg's Pool gives { rowCount }, TypeORM's query gives [rows, count] for an UPDATE.
-  return countRows(await query('UPDATE app_user SET disabled = $2 WHERE username = $1 RETURNING username', [username, disabled])) > 0;
+  // Enabled again: access given anew, so the idle-account purge counts from now (ADR 0118).
+  return (
+    countRows(
+      await query(
+        `UPDATE app_user SET disabled = $2, access_granted_at = CASE WHEN $2 THEN access_granted_at ELSE now() END WHERE username = $1 RETURNING username`,
+        [username, disabled],
+      ),
+    ) > 0
+  );
 }
 
 function countRows(result: unknown): number {
@@ -119,7 +127,7 @@ export async function setPassword(
   const written =
     countRows(
       await query(
-        `UPDATE app_user SET password_hash = $2, password_temporary = $3, token_version = token_version + 1
+        `UPDATE app_user SET password_hash = $2, password_temporary = $3, token_version = token_version + 1, access_granted_at = now()
          WHERE username = $1 AND auth_source = 'local' AND ($4::text IS NULL OR password_hash = $4) RETURNING username`,
         [username, await hashPassword(password), temporary, previous],
       ),

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Role, User } from '@bu/contracts';
+import { PURGED_IMPORTER, type Role, type User } from '@bu/contracts';
 import { saveUser, setPassword, type NewUser } from '../auth/users';
 
 /** The columns of one user the administrator changes (undefined: unchanged; email null: none). */
@@ -53,11 +53,20 @@ export class UsersRepository {
     return saveUser((sql, params) => this.db.query(sql, params), user, only);
   }
 
+  /** Deletes the user; an action area it made is no longer its to change, nor a later user's of that name. */
   async delete(username: string): Promise<void> {
-    await this.db.query('DELETE FROM app_user WHERE username = $1', [username]);
+    await this.db.query(
+      `WITH gone AS (DELETE FROM app_user WHERE username = $1 RETURNING username, municipality_code)
+       UPDATE review_action_area a SET created_by = $2 FROM gone g WHERE a.created_by = g.username AND a.municipality_code = g.municipality_code`,
+      [username, PURGED_IMPORTER],
+    );
   }
 
-  /** Changes the given columns; the token_version trigger ends the user's tokens when role, municipality, teams or disabled change. */
+  /**
+   * Changes the given columns; the token_version trigger ends the user's tokens when role,
+   * municipality, teams or disabled change. An administrator's change gives access anew: the
+   * idle-account purge counts from now (ADR 0118).
+   */
   async update(username: string, change: UserChange): Promise<void> {
     await this.db.query(
       `UPDATE app_user SET
@@ -65,7 +74,8 @@ export class UsersRepository {
          municipality_code = CASE WHEN $4 THEN $5::smallint ELSE municipality_code END,
          teams = CASE WHEN $6 THEN $7::text[] ELSE teams END,
          email = CASE WHEN $8 THEN $9 ELSE email END,
-         disabled = CASE WHEN $10 THEN $11 ELSE disabled END
+         disabled = CASE WHEN $10 THEN $11 ELSE disabled END,
+         access_granted_at = now()
        WHERE username = $1`,
       [
         username,

@@ -142,7 +142,8 @@ export class ReportsRepository {
    * Team leaders and chiefs with an e-mail who have not turned the weekly e-mail off, of
    * municipalities with data. A single sign-on user only while their last login is at most
    * `ssoLoginDays` old: their role and access are known only at login, and the organisation does
-   * not tell Børneblik when someone leaves (a password user is disabled by the administrator).
+   * not tell Børneblik when someone leaves (a password user is disabled by the administrator, and
+   * purged once idle for the audit period, ADR 0118).
    */
   weeklyRecipients(ssoLoginDays: number): Promise<WeeklyRecipient[]> {
     return this.query<WeeklyRecipient>(
