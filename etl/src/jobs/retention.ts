@@ -236,11 +236,8 @@ async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSumma
                    WHERE l.code = c.municipality_code
                      -- The period's last day; none for a period no date can be made of (one stored
                      -- before the API checked the month), which must not stop the whole purge.
-                     AND CASE WHEN c.period ~ '^[0-9]{4}(-(0[1-9]|1[0-2]))?$' THEN
-                           CASE WHEN left(c.period, 4)::int > 0 THEN
-                             CASE WHEN length(c.period) = 4 THEN make_date(left(c.period, 4)::int, 12, 31)
-                                  ELSE (make_date(left(c.period, 4)::int, substr(c.period, 6, 2)::int, 1) + interval '1 month - 1 day')::date END
-                           END
+                     AND CASE WHEN c.period ~ '^(?!0000)[0-9]{4}(-(0[1-9]|1[0-2]))?$' THEN
+                           (make_date(left(c.period, 4)::int, coalesce(nullif(substr(c.period, 6, 2), ''), '12')::int, 1) + interval '1 month - 1 day')::date
                          END < ($3::timestamptz AT TIME ZONE 'Europe/Copenhagen')::date - l.days
                    RETURNING c.municipality_code)
      SELECT municipality_code AS code, count(*)::int AS n FROM gone GROUP BY 1`,
@@ -261,29 +258,24 @@ async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSumma
   // Single sign-on accounts nobody has used for the audit period: every audit row about what they
   // did is gone by now (a token lives hours after its login), so their names point at nothing kept.
   // A disabled one stays: deleting it would let the next login make it again, enabled.
+  // A municipality's password accounts too, disabled or not, idle since the latest of: made, last
+  // login, access given anew by an administrator (a product administrator's stays). The action
+  // areas a deleted account made are no longer its own: a team leader changes an unlinked area
+  // only by that name, which a later account could take.
   const { rows: accounts } = await pool.query(
     `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
           gone AS (DELETE FROM app_user u USING limits l
-                   WHERE u.auth_source <> 'local' AND NOT u.disabled AND l.code = coalesce(u.municipality_code, 0)
-                     AND coalesce(u.last_login_at, u.created_at) < $3::timestamptz - make_interval(days => l.days + 1)
-                   RETURNING u.username, u.municipality_code),
-          unowned AS (${UNOWNED})
-     SELECT municipality_code AS code, count(*)::int AS n FROM gone GROUP BY 1`,
+                   WHERE l.code = coalesce(u.municipality_code, 0)
+                     AND CASE WHEN u.auth_source = 'local'
+                              THEN u.municipality_code IS NOT NULL AND greatest(u.created_at, u.last_login_at, u.access_granted_at) < $3::timestamptz - make_interval(days => l.days + 1)
+                              ELSE NOT u.disabled AND coalesce(u.last_login_at, u.created_at) < $3::timestamptz - make_interval(days => l.days + 1) END
+                   RETURNING u.username, u.municipality_code, u.auth_source = 'local' AS local),
+          unowned AS (UPDATE review_action_area a SET created_by = $4 FROM gone g
+                      WHERE a.created_by = g.username AND a.municipality_code IS NOT DISTINCT FROM g.municipality_code)
+     SELECT CASE WHEN local THEN 'passwordUsers' ELSE 'ssoUsers' END AS what, municipality_code AS code, count(*)::int AS n FROM gone GROUP BY 1, 2`,
     [...limits('retention.audit_days'), now, PURGED_IMPORTER],
   );
-  for (const r of accounts) add(summary, r.code, 'ssoUsers', r.n);
-  const { rows: local } = await pool.query(
-    `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
-          gone AS (DELETE FROM app_user u USING limits l
-                   WHERE u.auth_source = 'local' AND u.municipality_code IS NOT NULL AND l.code = u.municipality_code
-                     -- Idle since the latest of: made, last login, access given anew by an administrator.
-                     AND greatest(u.created_at, u.last_login_at, u.access_granted_at) < $3::timestamptz - make_interval(days => l.days + 1)
-                   RETURNING u.username, u.municipality_code),
-          unowned AS (${UNOWNED})
-     SELECT municipality_code AS code, count(*)::int AS n FROM gone GROUP BY 1`,
-    [...limits('retention.audit_days'), now, PURGED_IMPORTER],
-  );
-  for (const r of local) add(summary, r.code, 'passwordUsers', r.n);
+  for (const r of accounts) add(summary, r.code, r.what, r.n);
 
   // Who imported, when a person did: as long as the audit rows of what they did (the upload's own
   // row goes then). The system's tags (drop-folder:<id>, retention, planlagt, demo) stay.
@@ -380,13 +372,6 @@ async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSumma
     if (removed > 0) add(summary, null, 'spills', removed);
   }
 }
-
-/**
- * The action areas a deleted account (`gone`) made are no longer its own: a team leader changes an
- * unlinked area only by that name, which a later account could take.
- */
-const UNOWNED = `UPDATE review_action_area a SET created_by = $4 FROM gone g
-                 WHERE a.created_by = g.username AND a.municipality_code IS NOT DISTINCT FROM g.municipality_code`;
 
 /** Replaces the usernames of AUTHORS older than each municipality's audit period by PURGED_IMPORTER. */
 async function purgeAuthors(pool: Pool, now: Date, [codes, auditDays]: number[][], summary: PurgeSummary): Promise<void> {
