@@ -196,6 +196,26 @@ describe('case review: who reads and writes a round’s dialogue meetings', () =
     await call('chef', 'put', `/reviews/actions/${ownArea}`, { ...area, owner: 'Team Nord', status: 'i_gang' }).expect(200);
   });
 
+  it("answers a team leader 403 on another's action area linked to the chief's round of several teams, and lets it change its own there", async () => {
+    const area = { title: 'Barnets netværk', owner: 'Chefen', due: '2024-12-31', items: ['pro.network'], round: mixed };
+    const chiefsArea = (await call('chef', 'post', '/reviews/actions', area).expect(201)).body.id as number;
+    const REFUSED =
+      /^Et indsatsområde i en gennemgang, der ikke er udtrukket blandt dine egne teams, kan kun ændres af den, der oprettede det, eller af chefen/;
+    // The team leader sees the round (it holds a Team Nord case) but neither gives the area up, nor
+    // rewrites it, nor takes it over by linking it to its own round, nor unlinks it.
+    expect(
+      (await call('teamleder', 'put', `/reviews/actions/${chiefsArea}`, { ...area, status: 'opgivet' }).expect(403)).body.message,
+    ).toMatch(REFUSED);
+    await call('teamleder', 'put', `/reviews/actions/${chiefsArea}`, { ...area, round: nords }).expect(403);
+    await call('teamleder', 'put', `/reviews/actions/${chiefsArea}`, { ...area, round: null }).expect(403);
+    const stored = (await call('chef', 'get', '/reviews/actions').expect(200)).body.find((a: { id: number }) => a.id === chiefsArea);
+    expect(stored).toMatchObject({ round: mixed, title: area.title, status: 'planlagt' });
+    // Its own area on the same round it changes; Team Syd's team leader not.
+    const own = (await call('teamleder', 'post', '/reviews/actions', { ...area, owner: 'Team Nord' }).expect(201)).body.id as number;
+    await call('teamleder', 'put', `/reviews/actions/${own}`, { ...area, owner: 'Team Nord', status: 'i_gang' }).expect(200);
+    await call('teamleder-syd', 'put', `/reviews/actions/${own}`, { ...area, owner: 'Team Syd' }).expect(403);
+  });
+
   it("answers a team leader 409, and changes nothing, when the area's round changed between its check and its update", async () => {
     const area = { title: 'Barnets perspektiv', owner: 'Team Nord', due: '2024-12-31', items: ['formal.child_conversation'] };
     const own = (await call('teamleder', 'post', '/reviews/actions', area).expect(201)).body.id as number;

@@ -21,7 +21,7 @@ export function suppressCount(n: number | null): number | null | Suppressed {
  */
 export function suppressParts(parts: Record<string, number>): Record<string, number | Suppressed> {
   const out: Record<string, number | Suppressed> = {};
-  const small = Object.entries(parts).filter(([, n]) => n >= 1 && n < MIN_CELL);
+  const small = Object.entries(parts).filter(([, n]) => isSmallCell(n));
   for (const [k, n] of Object.entries(parts)) out[k] = suppressCount(n) as number | Suppressed;
   if (small.length > 0) {
     const next = Object.entries(parts)
@@ -31,6 +31,9 @@ export function suppressParts(parts: Record<string, number>): Record<string, num
   }
   return out;
 }
+
+/** Whether a count is a small cell (1-4). */
+export const isSmallCell = (n: number): boolean => n >= 1 && n < MIN_CELL;
 
 /**
  * The committee's value, for every way a figure reaches the committee (the API's answers and the

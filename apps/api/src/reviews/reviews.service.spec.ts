@@ -1,4 +1,5 @@
 import { BadRequestException, ForbiddenException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AuditService } from '../audit/audit.service';
 import type { ScopeService } from '../municipalities/scope.service';
@@ -6,6 +7,8 @@ import type { CommitteeTexts } from '../municipalities/committee-texts.service';
 import { fake, municipality, user, type Fake } from '../testing/fake';
 import type { ResultRow, ReviewsRepository, RoundRow } from './reviews.repository';
 import { ReviewsService } from './reviews.service';
+
+const S = { suppressed: true };
 
 // The rules of the case review service on fakes; test/api/reviews*.test.ts runs the whole over
 // HTTP on a real database.
@@ -196,8 +199,68 @@ describe(ReviewsService.name, () => {
         notMet: { suppressed: true },
         share: { suppressed: true },
       });
-      expect(res.items).toContainEqual({ id: 'pro.fit', kind: 'professional', judged: 7, notMet: 5, share: 5 / 7 });
-      expect(res.topDeficiencies).toEqual([{ id: 'pro.fit', notMet: 5 }]);
+      // 7 judged, 5 not met: the 2 that met would follow by subtraction, so the 5 is withheld too,
+      // and the list of deficiencies does not name it either.
+      expect(res.items).toContainEqual({ id: 'pro.fit', kind: 'professional', judged: 7, notMet: S, share: S });
+      expect(res.topDeficiencies).toEqual([]);
+    });
+
+    it("withholds the committee's not-met count when the met rest is a small cell, and shows it when it is not", async () => {
+      repository.results.mockResolvedValue([r({ judged: 7, notMet: 5 }), r({ id: 'pro.help', position: 15, judged: 12, notMet: 5 })]);
+      const res = await sut.results(user({ role: 'udvalg' }), { from: '2026-01-01', to: '2026-06-30' });
+      expect(res.items).toEqual([
+        { id: 'pro.fit', kind: 'professional', judged: 7, notMet: S, share: S },
+        { id: 'pro.help', kind: 'professional', judged: 12, notMet: 5, share: 5 / 12 },
+      ]);
+      expect(res.topDeficiencies).toEqual([{ id: 'pro.help', notMet: 5 }]);
+    });
+
+    it('leaves the committee no small cell to work out, of an item or of its quarters, met or not met', async () => {
+      const quarters = ['2026K1', '2026K2', '2026K3'];
+      const small = (n: number): boolean => n >= 1 && n <= 4;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.tuple(fc.constantFrom(...quarters), fc.nat({ max: 12 }), fc.nat({ max: 12 })), { minLength: 1, maxLength: 6 }),
+          async (cells) => {
+            repository.results.mockResolvedValue(
+              cells.map(([quarter, a, b]) => r({ quarter, judged: Math.max(a, b), notMet: Math.min(a, b) })),
+            );
+            const res = await sut.results(user({ role: 'udvalg' }), { from: '2026-01-01', to: '2026-12-31' });
+            // Everything that follows from what is shown: judged = not met + met, for the item and each
+            // quarter, and the item's counts are the sums of its quarters'. Solved while some equation
+            // has one unknown left; nothing known may be a small cell.
+            const known = new Map<string, number>();
+            const put = (k: string, v: unknown): void => void (typeof v === 'number' && known.set(k, v));
+            const item = res.items[0];
+            put('judged', item.judged);
+            put('notMet', item.notMet);
+            const qs = Object.entries(res.byQuarter).flatMap(([q, ts]) => ts.map((t) => [q, t] as const));
+            for (const [q, t] of qs) {
+              put(`judged.${q}`, t.judged);
+              put(`notMet.${q}`, t.notMet);
+            }
+            const names = qs.map(([q]) => q);
+            // [sum, parts]: sum = parts added up.
+            const equations: [string, string[]][] = [
+              ['judged', ['notMet', 'met']],
+              ...names.map((q): [string, string[]] => [`judged.${q}`, [`notMet.${q}`, `met.${q}`]]),
+              ...['judged', 'notMet', 'met'].map((k): [string, string[]] => [k, names.map((q) => `${k}.${q}`)]),
+            ];
+            for (let progress = true; progress;) {
+              progress = false;
+              for (const [sum, parts] of equations) {
+                const unknown = [sum, ...parts].filter((k) => !known.has(k));
+                if (unknown.length !== 1) continue;
+                const partsKnown = parts.filter((k) => known.has(k)).reduce((a, k) => a + known.get(k)!, 0);
+                known.set(unknown[0], unknown[0] === sum ? partsKnown : known.get(sum)! - partsKnown);
+                progress = true;
+              }
+            }
+            for (const [k, v] of known) expect(small(v), `${k} = ${v} follows from the answer`).toBe(false);
+          },
+        ),
+        { numRuns: 300 },
+      );
     });
 
     it('refuses a period that ends before it starts', async () => {

@@ -21,7 +21,7 @@ import type {
   ReviewSummary,
 } from '@bu/contracts';
 import { committeeDates, copenhagenDate, parseLegalBasis } from '@bu/domain';
-import { FORMAL_ITEM_IDS, kpiById, SUPPRESSED, suppressCount, suppressParts, type Suppressed } from '@bu/kpi';
+import { FORMAL_ITEM_IDS, isSmallCell, kpiById, SUPPRESSED, suppressCount, suppressParts, type Suppressed } from '@bu/kpi';
 import type { FormalItemId, Sample, SampleScope } from '@bu/kpi';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth.types';
@@ -291,14 +291,22 @@ export class ReviewsService {
   async updateActionArea(user: AuthUser, id: number, body: ActionAreaBody): Promise<ActionArea> {
     const write = await this.validActionArea(user, body);
     let expected: { round: number | null } | undefined;
-    if (teamScope(user)) {
+    const teams = teamScope(user);
+    if (teams) {
       // Nor does a team leader change (or unlink) an area linked to a round it does not see, nor
-      // one linked to no round that another made (the chief's, another team's): it could rewrite
-      // it, or take it over by linking it to its own round.
+      // one that another made (the chief's, another team's) linked to no round or to a round not
+      // drawn among its own teams only (the chief's round of several teams): it could rewrite it,
+      // or take it over by linking it to its own round.
       const [stored] = await this.repository.actionAreas(write.municipality, id);
       if (!stored) throw new NotFoundException(`Indsatsområde ${id} findes ikke`);
-      if (stored.round != null) await this.visibleRound(user, stored.round);
-      else if (stored.createdBy !== user.username)
+      const mine = stored.createdBy === user.username;
+      if (stored.round != null) {
+        const { round } = await this.visibleRound(user, stored.round);
+        if (!mine && !ownRound(round, teams))
+          throw new ForbiddenException(
+            'Et indsatsområde i en gennemgang, der ikke er udtrukket blandt dine egne teams, kan kun ændres af den, der oprettede det, eller af chefen; bed dem ændre det',
+          );
+      } else if (!mine)
         throw new ForbiddenException(
           'Et indsatsområde uden gennemgang kan kun ændres af den, der oprettede det, eller af chefen; bed dem ændre det eller knytte det til din gennemgang',
         );
@@ -370,8 +378,10 @@ export class ReviewsService {
       items.map((i) => i.id),
     );
     const byQuarter = group(rows, (r) => r.quarter);
+    const shown = committee ? items.map((i) => suppressed(i)) : items.map(result);
+    // The committee's list names only counts its items show.
     const top = items
-      .filter((i) => i.notMet > 0 && (!committee || i.notMet >= 5))
+      .filter((i, k) => i.notMet > 0 && typeof shown[k].notMet === 'number')
       .sort((a, b) => b.notMet - a.notMet || a.id.localeCompare(b.id))
       .slice(0, 5)
       .map((i) => ({ id: i.id, notMet: i.notMet }));
@@ -381,7 +391,7 @@ export class ReviewsService {
         from,
         to,
         reviewedCases: suppressCount(reviewed) as number | Suppressed,
-        items: items.map((i) => suppressed(i)),
+        items: shown,
         byQuarter: suppressQuarters(items, byQuarter),
         topDeficiencies: top,
         actionAreas,
@@ -393,7 +403,7 @@ export class ReviewsService {
       from,
       to,
       reviewedCases: reviewed,
-      items: items.map(result),
+      items: shown,
       byQuarter: Object.fromEntries(Object.entries(byQuarter).map(([k, v]) => [k, v.map(result)])),
       byTeam: Object.fromEntries(Object.entries(group(rows, (r) => r.team, true)).map(([k, v]) => [k, v.map(result)])),
       byCaseworker: Object.fromEntries(
@@ -637,27 +647,40 @@ const result = (t: Tally): ReviewItemResult => ({
   share: t.judged === 0 ? null : t.notMet / t.judged,
 });
 
-/** The committee's item: counts 1-4 suppressed, and the share withheld when either count is. */
+/**
+ * The committee's item: counts 1-4 suppressed; and as the cases judged are the not-met ones plus
+ * the met ones, the not-met count is suppressed also when the met rest is 1-4 (it would follow by
+ * subtraction), and the share is withheld with either count.
+ */
 function suppressed(
   t: Tally,
   judged: number | Suppressed = suppressCount(t.judged) as number | Suppressed,
   notMet = suppressCount(t.notMet) as number | Suppressed,
 ): ReviewItemResult {
+  if (metIsSmall(t, judged)) notMet = SUPPRESSED;
   const hidden = typeof judged !== 'number' || typeof notMet !== 'number';
   return { id: t.id, kind: t.kind, judged, notMet, share: hidden ? SUPPRESSED : t.judged === 0 ? null : t.notMet / t.judged };
 }
 
+/** Whether the cases that met an item are a small cell that a shown judged count would give away. */
+const metIsSmall = (t: Tally, judged: number | Suppressed): boolean => typeof judged === 'number' && isSmallCell(t.judged - t.notMet);
+
 /**
  * The committee's quarters: the quarters of an item are parts shown with the item's total, so
- * besides the small cells the smallest other one is suppressed too (suppressParts).
+ * besides the small cells the smallest other one is suppressed too (suppressParts). The not-met
+ * counts are two tables at once (the not-met and the met quarters, with the item's totals beside
+ * them): when any quarter's not-met or met count is a small cell, every quarter's not-met count and
+ * share is withheld, zeros too, as any one shown could give a hidden one away by subtraction.
+ * Otherwise every cell is 0 or 5 and more, and so is every sum of them: nothing is withheld.
  */
 function suppressQuarters(items: Tally[], byQuarter: Record<string, Tally[]>): Record<string, ReviewItemResult[]> {
   const out: Record<string, ReviewItemResult[]> = Object.fromEntries(Object.keys(byQuarter).map((q) => [q, []]));
   for (const item of items) {
     const cells = Object.entries(byQuarter).flatMap(([q, ts]) => ts.filter((t) => t.id === item.id).map((t) => [q, t] as const));
     const judged = suppressParts(Object.fromEntries(cells.map(([q, t]) => [q, t.judged])));
-    const notMet = suppressParts(Object.fromEntries(cells.map(([q, t]) => [q, t.notMet])));
-    for (const [q, t] of cells) out[q].push(suppressed(t, judged[q], notMet[q]));
+    const small = cells.some(([, t]) => isSmallCell(t.notMet) || isSmallCell(t.judged - t.notMet));
+    for (const [q, t] of cells)
+      out[q].push(small ? { id: t.id, kind: t.kind, judged: judged[q], notMet: SUPPRESSED, share: SUPPRESSED } : suppressed(t, judged[q]));
   }
   return out;
 }
