@@ -150,6 +150,15 @@ describe('settings and users, managed by the administrator', () => {
     const refused: [object, RegExp][] = [
       [{ username: 'kort', password: 'kort', role: 'chef', municipality: 461 }, /mindst 10 tegn/],
       [{ username: 'x', password: 'en-lang-adgangskode', role: 'chef', municipality: 461 }, /Ugyldigt brugernavn/],
+      // The audit log keeps usernames for years: none may look like a CPR number, and the answer does not repeat it.
+      [
+        { username: '010190-1234', password: 'en-lang-adgangskode', role: 'chef', municipality: 461 },
+        /^Et brugernavn må ikke ligne et CPR-nummer/,
+      ],
+      [
+        { username: 'bo0101901234', password: 'en-lang-adgangskode', role: 'chef', municipality: 461 },
+        /^Et brugernavn må ikke ligne et CPR-nummer/,
+      ],
       [{ username: 'boss', password: 'en-lang-adgangskode', role: 'konge', municipality: 461 }, /Ukendt rolle/],
       [{ username: 'boss', password: 'en-lang-adgangskode', role: 'chef' }, /skal have en kommune/],
     ];

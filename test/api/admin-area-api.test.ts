@@ -210,6 +210,14 @@ describe('administration in the browser: the API behind it', () => {
       ]);
     });
 
+    it("keeps a CPR number typed into a filter out of the search's row", async () => {
+      await http().get('/api/v1/audit?case=010190-1234&user=0101901234&from=2024-01-02').set(as('admin-461')).expect(200);
+      const { rows } = await db.pool.query(`SELECT detail FROM audit_log WHERE action = 'read:audit' AND detail->>'from' = '2024-01-02'`);
+      expect(rows).toEqual([
+        { detail: { user: '******-****', case: '******-****', from: '2024-01-02', to: null, municipality: 461, page: 1, pageSize: 100 } },
+      ]);
+    });
+
     it('logs the case numbers a search showed as its set of cases, like any case list', async () => {
       await http().get('/api/v1/audit?case=S2&from=2024-02-28&to=2024-03-02').set(as('admin-461')).expect(200);
       const { rows } = await db.pool.query(

@@ -67,6 +67,18 @@ describe('the audit log', () => {
     for (const secret of [PASSWORD, 'forkert-kode-1', 'gæt-gæt-gæt']) expect(all).not.toContain(secret);
   });
 
+  it('keeps a CPR number typed as the username out of the audit log and the login counters', async () => {
+    await http().post('/api/v1/auth/login').send({ username: '010190-1234', password: 'gæt-gæt-gæt' }).expect(401);
+    await http().post('/api/v1/auth/login').send({ username: '0101901234', password: 'gæt-gæt-gæt' }).expect(401);
+    await new Promise((r) => setTimeout(r, 200));
+    const tried = await rows(`action = 'login.failed' AND username LIKE '%*%'`);
+    expect(tried.map((r) => r.username)).toEqual(['******-****', '******-****']);
+    const keys = (await asApi.query(`SELECT key FROM login_attempt WHERE kind IN ('user', 'user_ip')`)).rows.map((r) => r.key);
+    expect(keys).toContain('******-****');
+    const all = JSON.stringify([await rows(), keys]);
+    for (const cpr of ['010190', '0101901234']) expect(all).not.toContain(cpr);
+  });
+
   it('logs 401 and 403 refusals with who was refused', async () => {
     await http().get('/api/v1/imports').expect(401);
     const udvalg = await tokenFor(app, 'udvalg');

@@ -187,6 +187,16 @@ describe('single sign-on: group mappings, users made at login, the ticket, the p
     expect(odd.body).toContain('Dit brugernavn kan ikke bruges');
     // The page escapes what it shows and links back to the login page.
     expect(odd.body).toContain('<a href="/">Til log ind-siden</a>');
+    // A CPR number sent as the name (NemLog-in can send one) makes no account and is not kept.
+    const cpr = await loginWithTicket(identity(['BU-Chefer'], { externalId: 'x|cpr', username: '0101901234' }));
+    expect(cpr.body).toContain('Dit brugernavn kan ikke bruges');
+    expect(cpr.body).not.toContain('0101901234');
+    await new Promise((r) => setTimeout(r, 200));
+    const kept = await db.pool.query(`SELECT count(*)::int AS n FROM app_user WHERE username LIKE '%0101901234%'`);
+    const logged = await db.pool.query(
+      `SELECT count(*)::int AS n FROM audit_log WHERE username LIKE '%0101901234%' OR detail::text LIKE '%0101901234%'`,
+    );
+    expect([kept.rows[0].n, logged.rows[0].n]).toEqual([0, 0]);
   });
 
   it('lets no administrator create a local user over a single sign-on user, and reads no password for one', async () => {

@@ -1,6 +1,6 @@
 import { BadRequestException, ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import type { AuditPage, AuditQuery } from '@bu/contracts';
-import { isMunicipalityCode } from '@bu/domain';
+import { isMunicipalityCode, maskCprLike } from '@bu/domain';
 import type { AuthUser } from '../auth/auth.types';
 import { AuditLogRepository } from './audit-log.repository';
 import { AuditService } from './audit.service';
@@ -52,7 +52,15 @@ export class AuditLogService {
       action: 'read:audit',
       municipality: user.municipality,
       caseSetId: await this.audit.caseSet(cases),
-      detail: { ...filters, municipality, page, pageSize },
+      // A CPR number typed into a filter is not kept (no username or case number may look like one).
+      detail: {
+        ...filters,
+        user: filters.user && maskCprLike(filters.user),
+        case: filters.case && maskCprLike(filters.case),
+        municipality,
+        page,
+        pageSize,
+      },
     });
     return { total, page, pageSize, rows };
   }

@@ -140,7 +140,8 @@ async function write(
     const sso = req.res?.locals[SSO_LOGIN] as SsoLoginAttempt | undefined;
     const given = sso ? (sso.username ?? '-') : req.body?.username;
     const tried = typeof given === 'string' ? given.slice(0, 100) : '';
-    username = tried;
+    // A CPR number typed as a username is not kept (the log is kept for years and cannot be corrected).
+    username = maskCprLike(tried);
     const [found] = await db.query(`SELECT role, municipality_code AS municipality FROM app_user WHERE username = $1`, [tried]);
     if (found) user = { username: tried, role: found.role, municipality: found.municipality, teams: [] };
   }

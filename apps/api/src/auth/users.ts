@@ -1,4 +1,4 @@
-import { isMunicipalityCode, isRole, type Role } from '@bu/domain';
+import { isMunicipalityCode, isRole, mayHoldCpr, type Role } from '@bu/domain';
 import { randomInt } from 'crypto';
 import { SYSTEM_IMPORTERS } from '@bu/contracts';
 import { codeKey } from './login-throttle';
@@ -20,6 +20,8 @@ export interface NewUser {
 
 /** Why the user cannot be created (Danish), or null. */
 export function userError(user: Partial<NewUser>): string | null {
+  // A name is written into the audit log, kept for years: never one that may be a CPR number (not echoed either).
+  if (typeof user.username === 'string' && mayHoldCpr(user.username)) return 'Et brugernavn må ikke ligne et CPR-nummer; vælg et andet.';
   if (typeof user.username !== 'string' || !/^[\p{L}\p{N}._-]{2,64}$/u.test(user.username))
     return `Ugyldigt brugernavn: ${user.username} (2-64 bogstaver, tal, . _ -)`;
   // The import log's words for what no person started (importedBy) are never a username.

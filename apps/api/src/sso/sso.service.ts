@@ -3,6 +3,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'crypto';
 import type { Response } from 'express';
 import type { AuthProviders, LoginResponse } from '@bu/contracts';
 import { logger } from '@bu/logger';
+import { mayHoldCpr } from '@bu/domain';
 import { toLoginResponse } from '../auth/auth.controller';
 import { AuthService } from '../auth/auth.service';
 import { runInScope } from '../database/request-scope';
@@ -39,7 +40,7 @@ const REFUSALS: Record<SignInRefusal, { title: string; text: string }> = {
   bad_username: {
     title: 'Dit brugernavn kan ikke bruges',
     text:
-      'Din organisation sender et brugernavn, som Børneblik ikke kan bruge (2-128 bogstaver, tal og . _ @ + -). ' +
+      'Din organisation sender et brugernavn, som Børneblik ikke kan bruge (2-128 bogstaver, tal og . _ @ + -, og intet, der ligner et CPR-nummer). ' +
       'Bed din Børneblik-administrator om at få rettet, hvilket navn organisationens log ind sender.',
   },
   username_taken: {
@@ -118,7 +119,8 @@ export class SsoService {
         return { ok: false, refusal: grant };
       }
       if (existing?.disabled) return { ok: false, refusal: 'disabled' };
-      if (!USERNAME.test(username)) return { ok: false, refusal: 'bad_username' };
+      // The name goes into the audit log, kept for years: never one that may be a CPR number.
+      if (!USERNAME.test(username) || mayHoldCpr(username)) return { ok: false, refusal: 'bad_username' };
       const values: SsoUserValues = {
         username,
         externalId: identity.externalId,
