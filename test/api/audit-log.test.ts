@@ -100,19 +100,34 @@ describe('the audit log', () => {
     ]);
   });
 
-  it('logs refusals without any credential once a minute per address, with how many went unlogged', async () => {
+  it('logs refusals without a valid session, and failed logins that cost nothing, once a minute per address, with how many went unlogged', async () => {
     const before = (await rows(`action = 'refused'`)).length;
     for (let i = 0; i < 50; i++) await http().get('/api/v1/kpis').set('X-Forwarded-For', '203.0.113.50').expect(401);
-    // A presented token that is refused is logged every time.
+    // A forged token is no credential either.
     for (let i = 0; i < 3; i++)
       await http().get('/api/v1/kpis').set('X-Forwarded-For', '203.0.113.50').set('Authorization', 'Bearer forfalsket').expect(401);
+    for (let i = 0; i < 3; i++)
+      await http().get('/api/v1/kpis').set('X-Forwarded-For', '203.0.113.51').set('Authorization', 'Bearer forfalsket').expect(401);
+    // Logins refused as blocked (429) likewise; a wrong password is logged every time (the throttle
+    // bounds those: 5 from an address for one name, then 429).
+    const codes: number[] = [];
+    for (let i = 0; i < 8; i++)
+      codes.push(
+        (
+          await http()
+            .post('/api/v1/auth/login')
+            .set('X-Forwarded-For', '203.0.113.52')
+            .send({ username: 'mallory2', password: `forkert-${i}` })
+        ).status,
+      );
+    expect(codes).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
     await new Promise((r) => setTimeout(r, 200));
+    const failed = await rows(`action = 'login.failed' AND client_ip = '203.0.113.52'`);
+    expect(failed.map((r) => [r.username, r.status])).toEqual([...Array(5).fill(['mallory2', 401]), ['mallory2', 429]]);
     const refused = (await rows(`action = 'refused'`)).slice(before);
-    expect(refused.map((r) => [r.username, r.status, r.detail])).toEqual([
-      ['-', 401, { method: 'GET', path: '/api/v1/kpis' }],
-      ['-', 401, { method: 'GET', path: '/api/v1/kpis' }],
-      ['-', 401, { method: 'GET', path: '/api/v1/kpis' }],
-      ['-', 401, { method: 'GET', path: '/api/v1/kpis' }],
+    expect(refused.map((r) => [r.username, r.status, r.ip, r.detail])).toEqual([
+      ['-', 401, '203.0.113.50', { method: 'GET', path: '/api/v1/kpis' }],
+      ['-', 401, '203.0.113.51', { method: 'GET', path: '/api/v1/kpis' }],
     ]);
     // The next minute's first row says how many went unlogged.
     const counter = new AnonymousRefusals(60_000);

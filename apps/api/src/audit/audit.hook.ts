@@ -53,9 +53,13 @@ function decodedSegment(segment: string): string {
 }
 
 /**
- * Refusals of requests that carried no credential at all cost an attacker nothing and would fill a
- * log kept for years behind one lock: per client address one row a minute (per process), which
- * says how many such refusals went unlogged since the address's previous row.
+ * Requests that cost an attacker nothing would fill a log kept for years behind one lock: a 401 of a
+ * request without a valid session (no token, or a forged, ended or expired one), and a failed login
+ * that is not a wrong password (a blocked one, 429, or a malformed one, 400; wrong passwords are
+ * bounded by the login throttle, which turns them into 429s; wrong or blocked one-time codes come
+ * only after the right password) nor a single sign-on refused by name
+ * (one that failed before the provider's answer was verified has none). Per kind and client address
+ * one row a minute (per process), which says how many such requests went unlogged since that row.
  */
 export class AnonymousRefusals {
   private readonly seen = new Map<string, { since: number; unlogged: number }>();
@@ -105,8 +109,13 @@ export function auditRequests(app: INestApplication, log: Logger): void {
       if (res.locals[PASSWORD_CHECK] === 'wrong') action = 'login.failed';
       if (action === null) return;
       let unlogged: number | null = 0;
-      if (action === 'refused' && res.statusCode === 401 && !req.headers.authorization) {
-        unlogged = anonymous.take(ip ?? '-');
+      const free =
+        !signedIn(req) &&
+        (action === 'refused'
+          ? res.statusCode === 401
+          : action === 'login.failed' && (sso !== undefined ? !sso.username : res.statusCode !== 401 && step === undefined));
+      if (free) {
+        unlogged = anonymous.take(`${action} ${ip ?? '-'}`);
         if (unlogged === null) return;
       }
       audit.track(
