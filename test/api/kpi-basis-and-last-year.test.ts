@@ -112,6 +112,15 @@ describe('the counts behind a share (basis) and the same date last year over HTT
     });
   });
 
+  it("moves the committee's last year to the month's end too: 28-02-2021 compares with 29-02-2020", async () => {
+    const res = await get('udvalg', 'ids=activity.children_with_open_case&asOf=2021-03-10&compare=lastYear').expect(200);
+    expect(res.body).toMatchObject({ asOf: '2021-02-28', period: { from: '2021-01-01', to: '2021-02-28' } });
+    expect(res.body.lastYear).toMatchObject({ asOf: '2020-02-29', period: { from: '2020-01-01', to: '2020-02-29' } });
+    // The chief asks for a day: a year back from 28-02-2021 is 28-02-2020.
+    const chief = await get('chef', 'ids=activity.children_with_open_case&asOf=2021-02-28&compare=lastYear').expect(200);
+    expect(chief.body.lastYear).toMatchObject({ asOf: '2020-02-28', period: { from: '2020-01-01', to: '2020-02-28' } });
+  });
+
   it("suppresses the committee's small count last year, and then gives no change", async () => {
     // The committee's D is the month end 30-04-2024: 9 children now; 4 a year earlier is 1..4 → suppressed.
     const res = await get('udvalg', 'ids=activity.children_with_open_case&compare=lastYear').expect(200);

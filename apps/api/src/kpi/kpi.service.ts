@@ -1,7 +1,7 @@
 import { BadRequestException, ForbiddenException, Inject, Injectable, NotAcceptableException } from '@nestjs/common';
 import { gzipSync } from 'zlib';
 import type { KpiResponse, KpisQuery, KpiValue, MunicipalityInfo, SeriesPoint, SeriesQuery, SeriesResponse } from '@bu/contracts';
-import { addMonths, committeeDates, defaultPeriod, isMunicipalityCode, isValidDate, municipalities, parseIso } from '@bu/domain';
+import { addMonths, committeeDates, defaultPeriod, isMunicipalityCode, isValidDate, monthEnd, municipalities, parseIso } from '@bu/domain';
 import cluster from 'cluster';
 import { availableParallelism } from 'os';
 import { kpiSlots, settings as config } from '@bu/config';
@@ -454,6 +454,8 @@ export class KpiService {
   /**
    * compare=lastYear: each KPI at the same date last year (D and both ends of P one year earlier, the
    * committee's values suppressed alike) and the change, value at D − value then, where both are numbers.
+   * The committee sees month ends only (KPIS.md, committee dates): its D and P's end a year back are
+   * that month's end (28-02-2025 → 29-02-2024), never a chosen day.
    */
   private async lastYear(
     at: Versions,
@@ -464,7 +466,8 @@ export class KpiService {
     inputs: Inputs,
   ): Promise<NonNullable<KpiResponse['lastYear']>> {
     const back = (d: string) => addMonths(d, -12);
-    const then = { ...ctx, asOf: back(ctx.asOf), period: { from: back(ctx.period.from), to: back(ctx.period.to) } };
+    const backEnd = (d: string) => (role === 'udvalg' ? monthEnd(back(d)) : back(d));
+    const then = { ...ctx, asOf: backEnd(ctx.asOf), period: { from: back(ctx.period.from), to: backEnd(ctx.period.to) } };
     const kpis: KpiResponse['kpis'] = {};
     const change: Record<string, number | null> = {};
     const values = await mapLimited(requested, PER_ANSWER, async (id) => {

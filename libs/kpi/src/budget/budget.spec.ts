@@ -150,6 +150,35 @@ describe('committee budget KPIs', () => {
     ).toEqual({ '5.28.20': null, '5.28.21': null, '5.57.72': null });
   });
 
+  it('counts no month whose spend is empty as spent, and takes B from the newest month all the same', async () => {
+    // 5.28.23 in 2024: 1,000,000 spent in each of January–April (budget 12,000,000); May's row has
+    // a corrected budget of 13,000,000 and an empty Forbrug (nothing booked yet).
+    for (const month of [1, 2, 3, 4, 5])
+      await db.pool.query(
+        `INSERT INTO budget_line (municipality_code, year, month, function_code, function_name, corrected_budget, spend)
+         VALUES (461, 2024, $1, '5.28.23', 'Døgninstitutioner for børn og unge', $2, $3)`,
+        [month, month === 5 ? 13_000_000 : 12_000_000, month === 5 ? null : 1_000_000],
+      );
+    try {
+      const lines = (await kpiValue(() => db, '2024-05-31')('budget.function')) as Record<string, Record<string, unknown>>;
+      // m = 4, S = 4,000,000, F = 4,000,000 / 4 × 12 = 12,000,000; B = May's 13,000,000 → F − B = −1,000,000, green.
+      expect(lines['5.28.23']).toMatchObject({
+        budget: 13_000_000,
+        month: 4,
+        spent: 4_000_000,
+        forecastLinear: 12_000_000,
+        deviation: -1_000_000,
+        light: 'green',
+      });
+      // Nothing booked in any month: no month, nothing spent, no forecast; the budget is still shown.
+      await db.pool.query(`UPDATE budget_line SET spend = NULL WHERE function_code = '5.28.23'`);
+      const empty = (await kpiValue(() => db, '2024-05-31')('budget.function')) as Record<string, Record<string, unknown>>;
+      expect(empty['5.28.23']).toMatchObject({ budget: 13_000_000, month: null, spent: null, forecast: null, light: null });
+    } finally {
+      await db.pool.query(`DELETE FROM budget_line WHERE function_code = '5.28.23'`);
+    }
+  });
+
   it('the budget month at the year end and across a month with no data (second edition)', async () => {
     // 5.28.22 in 2024: spend 100,000 in each of January–September, November and December (no row
     // for October), corrected budget 1,200,000 in every month with a row. Removed again below.

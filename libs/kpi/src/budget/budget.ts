@@ -92,16 +92,18 @@ async function computeBudgetLines(ctx: KpiContext): Promise<Record<string, Budge
        WHERE municipality_code = $1 AND year IN (d.y, d.y - 1) AND (function_code LIKE '5.28.%' OR function_code = '5.57.72')
      ),
      this_year AS (
-       SELECT b.function_code, max(b.month) AS m FROM budget_line b, d
+       -- m: the newest ended month with spend booked (an empty Forbrug is not a month spent, as in
+       -- budget.spend_curve); B from the newest ended month's row, spend or not.
+       SELECT b.function_code, max(b.month) FILTER (WHERE b.spend IS NOT NULL) AS m, max(b.month) AS bm FROM budget_line b, d
        WHERE b.municipality_code = $1 AND b.year = d.y AND b.month <= d.m GROUP BY b.function_code
      ),
      mapping AS (SELECT key AS measure_type, value AS function_code FROM jsonb_each_text($3::jsonb)),
-     month_ends AS (SELECT DISTINCT t.m, (make_date(d.y, t.m, 1) + interval '1 month' - interval '1 day')::date AS e FROM this_year t, d),
+     month_ends AS (SELECT DISTINCT t.m, (make_date(d.y, t.m, 1) + interval '1 month' - interval '1 day')::date AS e FROM this_year t, d WHERE t.m IS NOT NULL),
      ${ctx.readModels ? ACTIVE_FROM_READ_MODELS : ACTIVE_FROM_FACTS}
      SELECT f.function_code,
        (SELECT function_name FROM budget_line b, d WHERE b.municipality_code = $1 AND b.function_code = f.function_code AND b.year <= d.y
           ORDER BY b.year DESC, b.month DESC LIMIT 1) AS name,
-       (SELECT corrected_budget::text FROM budget_line b, d WHERE b.municipality_code = $1 AND b.function_code = f.function_code AND b.year = d.y AND b.month = t.m) AS budget,
+       (SELECT corrected_budget::text FROM budget_line b, d WHERE b.municipality_code = $1 AND b.function_code = f.function_code AND b.year = d.y AND b.month = t.bm) AS budget,
        t.m AS month,
        (SELECT sum(spend)::text FROM budget_line b, d WHERE b.municipality_code = $1 AND b.function_code = f.function_code AND b.year = d.y AND b.month <= t.m) AS spent,
        (SELECT sum(spend)::text FROM budget_line b, d WHERE b.municipality_code = $1 AND b.function_code = f.function_code AND b.year = d.y - 1) AS last_year,
