@@ -418,6 +418,40 @@ describe('case review rounds over HTTP', () => {
       await call('chef', 'delete', `/reviews/${drawn.body.id}`).expect(204);
     });
 
+    it("shows a team leader another of the child's cases without its number, and audits the chief's read with it", async () => {
+      // C1's child gets a second case, C1X, with a child conversation: the formal items are the
+      // child's, so the facts show it; its number is the chief's to see (C1X need not be Team Nord's).
+      await db.pool.query(
+        `INSERT INTO child_case (municipality_code, source, case_id, person_id, area, opened)
+         SELECT 461, source, 'C1X', person_id, 'Udsatte', '2023-06-01' FROM child_case WHERE case_id = 'C1' AND municipality_code = 461`,
+      );
+      await db.pool.query(
+        `INSERT INTO child_conversation (municipality_code, source, case_id, conversation_date, occasion)
+         SELECT 461, source, 'C1X', '2023-09-01', 'Før afgørelse' FROM child_case WHERE case_id = 'C1' AND municipality_code = 461`,
+      );
+      try {
+        const [{ last }] = (await db.pool.query(`SELECT coalesce(max(id), 0)::text AS last FROM audit_log`)).rows;
+        const own = { case: 'C1', date: '2023-08-01', occasion: 'Før afgørelse' };
+        const other = { date: '2023-09-01', occasion: 'Før afgørelse' };
+        const teamleader = await call('teamleder', 'get', `/reviews/${id}/cases/C1`).expect(200);
+        expect(teamleader.body.facts.conversations).toEqual([own, { case: null, ...other }]);
+        const chief = await call('chef', 'get', `/reviews/${id}/cases/C1`).expect(200);
+        expect(chief.body.facts.conversations).toEqual([own, { case: 'C1X', ...other }]);
+        const audit = await db.pool.query(
+          `SELECT l.username, s.case_ids FROM audit_log l JOIN audit_case_set s ON s.id = l.case_set_id
+           WHERE l.action = 'read:review' AND l.id > $1 ORDER BY l.id`,
+          [last],
+        );
+        expect(audit.rows).toEqual([
+          { username: 'teamleder', case_ids: ['C1'] },
+          { username: 'chef', case_ids: ['C1', 'C1X'] },
+        ]);
+      } finally {
+        await db.pool.query(`DELETE FROM child_conversation WHERE case_id = 'C1X' AND municipality_code = 461`);
+        await db.pool.query(`DELETE FROM child_case WHERE case_id = 'C1X' AND municipality_code = 461`);
+      }
+    });
+
     it("limits the team leader to the own teams' cases", async () => {
       const round = await call('teamleder', 'get', `/reviews/${id}`).expect(200);
       expect(round.body.cases.map((c: { case: string }) => c.case)).toEqual(['C1']);

@@ -22,7 +22,7 @@ import type {
 } from '@bu/contracts';
 import { committeeDates, copenhagenDate, parseLegalBasis } from '@bu/domain';
 import { FORMAL_ITEM_IDS, isSmallCell, kpiById, SUPPRESSED, suppressCount, suppressParts, type Suppressed } from '@bu/kpi';
-import type { FormalItemId, Sample, SampleScope } from '@bu/kpi';
+import type { CaseFacts, FormalItemId, Sample, SampleScope } from '@bu/kpi';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth.types';
 import { CommitteeTexts } from '../municipalities/committee-texts.service';
@@ -184,15 +184,21 @@ export class ReviewsService {
     };
   }
 
-  /** One case of the round with the facts the product has at the round's date, audited. */
+  /**
+   * One case of the round with the facts the product has at the round's date, audited. The child's
+   * investigations, plans and conversations come from all the child's cases (the formal items are
+   * the child's); another case's number is shown to the chief, and audited with the case, but not to
+   * a team leader, whose teams the other case need not be.
+   */
   async getCase(user: AuthUser, id: number, caseId: string): Promise<ReviewCaseDetail> {
     const { round, checklist } = await this.visibleRound(user, id);
     const row = await this.visibleCase(user, id, caseId);
     const settings = await this.repository.settings(round.municipality);
-    const facts = await this.repository.caseFacts(round.municipality, round.asOf, row.source, row.case, settings);
-    if (!facts) throw new NotFoundException(`Sag ${caseId} findes ikke i gennemgang ${id}`);
+    const found = await this.repository.caseFacts(round.municipality, round.asOf, row.source, row.case, settings);
+    if (!found) throw new NotFoundException(`Sag ${caseId} findes ikke i gennemgang ${id}`);
+    const facts = teamScope(user) ? withoutOtherCases(found, row.case) : found;
     const answers = await this.repository.answers(id, [row.case]);
-    await this.recordRead(user, round, [row.case]);
+    await this.recordRead(user, round, casesIn(facts, row.case));
     return { round: id, asOf: round.asOf, review: toCase(row, checklist, answers), checklist, facts };
   }
 
@@ -683,6 +689,24 @@ function suppressQuarters(items: Tally[], byQuarter: Record<string, Tally[]>): R
       out[q].push(small ? { id: t.id, kind: t.kind, judged: judged[q], notMet: SUPPRESSED, share: SUPPRESSED } : suppressed(t, judged[q]));
   }
   return out;
+}
+
+/** The facts' groups that name a case of the child (the reviewed one or another). */
+const CHILD_FACTS = ['investigations', 'plans', 'conversations'] as const;
+
+/** The facts with every other case's number taken out (null: "another case" in the view). */
+function withoutOtherCases(facts: CaseFacts, reviewed: string): CaseFacts {
+  const out = { ...facts };
+  for (const group of CHILD_FACTS) out[group] = facts[group].map((f) => (f.case === reviewed ? f : { ...f, case: null }));
+  return out;
+}
+
+/** The case numbers the facts show: the reviewed case's first, then the others, each once. */
+function casesIn(facts: CaseFacts, reviewed: string): string[] {
+  const others = CHILD_FACTS.flatMap((g) => facts[g].map((f) => f.case)).filter(
+    (c): c is string => typeof c === 'string' && c !== reviewed,
+  );
+  return [reviewed, ...new Set(others)];
 }
 
 /** The sampling as stored, its list of chosen cases cut to the visible ones (null: all visible). */

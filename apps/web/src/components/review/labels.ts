@@ -68,9 +68,12 @@ const FACT_CODES: Record<string, Record<string, string>> = {
   family: { placement: 'Anbringelse', preventive: 'Forebyggende', economic: 'Økonomisk' },
 };
 
-/** A fact as shown: a code in Danish, else as factValue. */
+/**
+ * A fact as shown: a code in Danish, else as factValue; a case number the API leaves out (another
+ * of the child's cases, not shown to a team leader) as "Anden sag".
+ */
 export const factCell = (key: string, v: string | number | boolean | null): string =>
-  typeof v === 'string' && FACT_CODES[key]?.[v] ? FACT_CODES[key][v] : factValue(v);
+  key === 'case' && v === null ? 'Anden sag' : typeof v === 'string' && FACT_CODES[key]?.[v] ? FACT_CODES[key][v] : factValue(v);
 
 /** A fact's value as shown: dates dd.mm.åååå (with the time when it has one), yes/no in Danish. */
 export function factValue(v: string | number | boolean | null): string {
