@@ -47,7 +47,8 @@ describe("case review: the committee's child-perspective examples", () => {
     const made = await call('chef', 'post', '/reviews/examples', example()).expect(201);
     expect(made.body).toMatchObject({ municipality: 461, ...example(), createdBy: 'chef' });
     const id: number = made.body.id;
-    expect((await call('udvalg', 'get', '/reviews/examples').expect(200)).body).toEqual([made.body]);
+    // The committee is shown no usernames.
+    expect((await call('udvalg', 'get', '/reviews/examples').expect(200)).body).toEqual([{ ...made.body, createdBy: null }]);
     expect((await call('teamleder', 'get', '/reviews/examples').expect(200)).body).toEqual([made.body]);
     const changed = await call('chef', 'put', `/reviews/examples/${id}`, example({ title: 'Drengen i plejefamilie' })).expect(200);
     expect(changed.body).toMatchObject({ id, title: 'Drengen i plejefamilie' });

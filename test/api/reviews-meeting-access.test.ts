@@ -176,7 +176,8 @@ describe('case review: who reads and writes a round’s dialogue meetings', () =
     const area = { title: 'Netværket afdækkes', owner: 'Chefen', due: '2024-12-31', items: ['pro.network'] };
     const chiefsArea = (await call('chef', 'post', '/reviews/actions', area).expect(201)).body.id as number;
     const ownArea = (await call('teamleder', 'post', '/reviews/actions', { ...area, owner: 'Team Nord' }).expect(201)).body.id as number;
-    const REFUSED = /^Et indsatsområde uden gennemgang kan kun ændres af den, der oprettede det, eller af chefen/;
+    const REFUSED =
+      /^Et indsatsområde uden gennemgang kan kun ændres af den, der oprettede det, af det team, der ejer det, eller af chefen/;
     // Neither rewritten, nor taken over by linking it to its own round; nor another team leader's.
     expect(
       (await call('teamleder', 'put', `/reviews/actions/${chiefsArea}`, { ...area, status: 'gennemfoert' }).expect(403)).body.message,
@@ -200,7 +201,7 @@ describe('case review: who reads and writes a round’s dialogue meetings', () =
     const area = { title: 'Barnets netværk', owner: 'Chefen', due: '2024-12-31', items: ['pro.network'], round: mixed };
     const chiefsArea = (await call('chef', 'post', '/reviews/actions', area).expect(201)).body.id as number;
     const REFUSED =
-      /^Et indsatsområde i en gennemgang, der ikke er udtrukket blandt dine egne teams, kan kun ændres af den, der oprettede det, eller af chefen/;
+      /^Et indsatsområde i en gennemgang, der ikke er udtrukket blandt dine egne teams, kan kun ændres af den, der oprettede det, af det team, der ejer det, eller af chefen/;
     // The team leader sees the round (it holds a Team Nord case) but neither gives the area up, nor
     // rewrites it, nor takes it over by linking it to its own round, nor unlinks it.
     expect(
@@ -214,6 +215,10 @@ describe('case review: who reads and writes a round’s dialogue meetings', () =
     const own = (await call('teamleder', 'post', '/reviews/actions', { ...area, owner: 'Team Nord' }).expect(201)).body.id as number;
     await call('teamleder', 'put', `/reviews/actions/${own}`, { ...area, owner: 'Team Nord', status: 'i_gang' }).expect(200);
     await call('teamleder-syd', 'put', `/reviews/actions/${own}`, { ...area, owner: 'Team Syd' }).expect(403);
+    // An area the chief gave Team Nord to own, Team Nord's team leader follows up (its owner, any letter case); Team Syd's not.
+    const given = (await call('chef', 'post', '/reviews/actions', { ...area, owner: 'team nord' }).expect(201)).body.id as number;
+    await call('teamleder', 'put', `/reviews/actions/${given}`, { ...area, owner: 'team nord', status: 'i_gang' }).expect(200);
+    await call('teamleder-syd', 'put', `/reviews/actions/${given}`, { ...area, owner: 'team nord', status: 'opgivet' }).expect(403);
   });
 
   it("answers a team leader 409, and changes nothing, when the area's round changed between its check and its update", async () => {

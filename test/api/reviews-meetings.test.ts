@@ -148,6 +148,8 @@ describe('case review: dialogue meetings and action areas', () => {
     it('lets the committee read the action areas, but not write them', async () => {
       const res = await call('udvalg', 'get', '/reviews/actions').expect(200);
       expect(res.body.map((a: { id: number; status: string }) => [a.id, a.status])).toEqual([[id, 'i_gang']]);
+      // Nor who made them: the committee is shown no usernames.
+      expect(res.body.map((a: { createdBy: string | null }) => a.createdBy)).toEqual([null]);
       await call('udvalg', 'post', '/reviews/actions', area()).expect(403);
       await call('admin', 'get', '/reviews/actions').expect(403);
       expect((await call('chef-kbh', 'get', '/reviews/actions').expect(200)).body).toEqual([]);

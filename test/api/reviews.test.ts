@@ -625,6 +625,13 @@ describe('case review rounds over HTTP', () => {
       expect((await post({ items: [{ id: 'pro.a', title: 'Som i sag 0101144001' }] }).expect(400)).body.message).toMatch(
         /^Punktets titel ser ud til at indeholde et CPR-nummer/,
       );
+      // The committee's results name the items by their titles: no names, common or the municipality's caseworkers'.
+      expect((await post({ items: [{ id: 'pro.a', title: 'Som hos familien Jensen' }] }).expect(400)).body.message).toMatch(
+        /^Punktets titel ser ud til at indeholde et navn \(Jensen\)/,
+      );
+      expect((await post({ items: [{ id: 'pro.a', title: 'Drøftet med Cita' }] }).expect(400)).body.message).toMatch(
+        /^Punktets titel \(pro\.a\) ser ud til at indeholde et navn \(Cita\)/,
+      );
       await call('teamleder', 'post', '/reviews/checklists', { title: 'T', items: [{ id: 'pro.a', title: 'x' }] }).expect(403);
       await call('udvalg', 'get', '/reviews/checklists').expect(403);
     });

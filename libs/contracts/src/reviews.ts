@@ -294,7 +294,7 @@ export const ActionAreaSchema = z
     status: z.enum(ACTION_AREA_STATUSES),
     items: z.array(z.string()),
     kpi: z.string().nullable(),
-    createdBy: z.string(),
+    createdBy: z.string().nullable().describe('Who made it; null for the committee, which is shown no usernames'),
     updatedAt: z.string(),
   })
   .meta({ id: 'ActionArea' });
@@ -356,7 +356,8 @@ export const ChecklistBodySchema = z
       .array(
         z.object({
           id: z.string({ error: checklistRule }).regex(/^(formal|pro)\.[a-z0-9_]{1,60}$/, { error: checklistRule }),
-          title: freeText('Punktets titel', 300).refine((t) => t.trim() !== '', { error: checklistRule }),
+          // The committee's results name the items by these titles: no names either (nameless).
+          title: nameless('Punktets titel', 300).refine((t) => t.trim() !== '', { error: checklistRule }),
         }),
         { error: checklistRule },
       )
@@ -394,7 +395,7 @@ export const ReviewExampleSchema = z
     municipality: z.number().int(),
     title: z.string(),
     text: z.string(),
-    createdBy: z.string(),
+    createdBy: z.string().nullable().describe('Who made it; null for the committee, which is shown no usernames'),
     updatedAt: z.string(),
   })
   .meta({ id: 'ReviewExample' });

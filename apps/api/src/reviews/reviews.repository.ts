@@ -363,10 +363,10 @@ export class ReviewsRepository {
    * Whether the municipality's action area existed (and was changed); with `expected`, only while
    * it is still linked to that round (the caller's check was made on it).
    */
-  async updateActionArea(id: number, a: ActionAreaWrite, expected?: { round: number | null }): Promise<boolean> {
+  async updateActionArea(id: number, a: ActionAreaWrite, expected?: { round: number | null; owner: string }): Promise<boolean> {
     const [, count] = await this.db.query(
       `UPDATE review_action_area SET round_id = $3, title = $4, why = $5, owner = $6, due = $7, status = $8, items = $9, kpi_id = $10, updated_at = now()
-       WHERE id = $1 AND municipality_code = $2 AND (NOT $11 OR round_id IS NOT DISTINCT FROM $12::int)`,
+       WHERE id = $1 AND municipality_code = $2 AND (NOT $11 OR (round_id IS NOT DISTINCT FROM $12::int AND owner = $13))`,
       [
         id,
         a.municipality,
@@ -380,6 +380,7 @@ export class ReviewsRepository {
         a.kpi,
         expected !== undefined,
         expected?.round ?? null,
+        expected?.owner ?? null,
       ],
     );
     return count > 0;

@@ -25,7 +25,7 @@ import { FORMAL_ITEM_IDS, isSmallCell, kpiById, SUPPRESSED, suppressCount, suppr
 import type { CaseFacts, FormalItemId, Sample, SampleScope } from '@bu/kpi';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth.types';
-import { CommitteeTexts } from '../municipalities/committee-texts.service';
+import { CommitteeTexts, type NamedText } from '../municipalities/committee-texts.service';
 import { refuseMixedKeys, ScopeService } from '../municipalities/scope.service';
 import {
   ReviewsRepository,
@@ -284,7 +284,7 @@ export class ReviewsService {
   /** The municipality's action areas: no person-level data (no CPR numbers, no names), so the committee reads them too. */
   async actionAreas(user: AuthUser, municipality?: number): Promise<ActionArea[]> {
     const m = await this.scope.resolve(user, municipality);
-    return this.repository.actionAreas(m.code);
+    return forReader(user, await this.repository.actionAreas(m.code));
   }
 
   async createActionArea(user: AuthUser, body: ActionAreaBody): Promise<ActionArea> {
@@ -296,28 +296,29 @@ export class ReviewsService {
 
   async updateActionArea(user: AuthUser, id: number, body: ActionAreaBody): Promise<ActionArea> {
     const write = await this.validActionArea(user, body);
-    let expected: { round: number | null } | undefined;
+    let expected: { round: number | null; owner: string } | undefined;
     const teams = teamScope(user);
     if (teams) {
       // Nor does a team leader change (or unlink) an area linked to a round it does not see, nor
-      // one that another made (the chief's, another team's) linked to no round or to a round not
-      // drawn among its own teams only (the chief's round of several teams): it could rewrite it,
-      // or take it over by linking it to its own round.
+      // one that another made (the chief's, another team's) and that is not its team's (owner)
+      // linked to no round or to a round not drawn among its own teams only (the chief's round of
+      // several teams): it could rewrite it, or take it over by linking it to its own round.
       const [stored] = await this.repository.actionAreas(write.municipality, id);
       if (!stored) throw new NotFoundException(`Indsatsområde ${id} findes ikke`);
-      const mine = stored.createdBy === user.username;
+      const owner = stored.owner.trim().toLocaleLowerCase('da');
+      const ours = stored.createdBy === user.username || teams.some((t) => t.trim().toLocaleLowerCase('da') === owner);
       if (stored.round != null) {
         const { round } = await this.visibleRound(user, stored.round);
-        if (!mine && !ownRound(round, teams))
+        if (!ours && !ownRound(round, teams))
           throw new ForbiddenException(
-            'Et indsatsområde i en gennemgang, der ikke er udtrukket blandt dine egne teams, kan kun ændres af den, der oprettede det, eller af chefen; bed dem ændre det',
+            'Et indsatsområde i en gennemgang, der ikke er udtrukket blandt dine egne teams, kan kun ændres af den, der oprettede det, af det team, der ejer det, eller af chefen; bed dem ændre det',
           );
-      } else if (!mine)
+      } else if (!ours)
         throw new ForbiddenException(
-          'Et indsatsområde uden gennemgang kan kun ændres af den, der oprettede det, eller af chefen; bed dem ændre det eller knytte det til din gennemgang',
+          'Et indsatsområde uden gennemgang kan kun ændres af den, der oprettede det, af det team, der ejer det, eller af chefen; bed dem ændre det eller knytte det til din gennemgang',
         );
-      // The check holds for the round it read: the update is made only while the area has that one.
-      expected = { round: stored.round };
+      // The check holds for the round and owner it read: the update is made only while the area has them.
+      expected = { round: stored.round, owner: stored.owner };
     }
     if (!(await this.repository.updateActionArea(id, write, expected))) {
       if (expected) throw new ConflictException('Indsatsområdet blev ændret af en anden imens. Hent siden igen, og ret det derefter.');
@@ -433,7 +434,7 @@ export class ReviewsService {
   async examples(user: AuthUser, municipality?: number): Promise<ReviewExample[]> {
     if (user.role === 'teamleder') teamScope(user);
     const m = await this.scope.resolve(user, municipality);
-    return this.repository.examples(m.code);
+    return forReader(user, await this.repository.examples(m.code));
   }
 
   async createExample(user: AuthUser, body: ReviewExampleBody): Promise<ReviewExample> {
@@ -490,6 +491,11 @@ export class ReviewsService {
       kind: i.id.startsWith('formal.') ? ('formal' as const) : ('professional' as const),
       title: i.title.trim(),
     }));
+    // The committee's results name the items by these titles.
+    await this.committeeTexts.refuseNames(
+      m.code,
+      items.map((i): NamedText => [`Punktets titel (${i.id})`, i.title]),
+    );
     const version = await this.repository.createChecklist(m.code, body.title.trim(), items);
     return { version, municipality: m.code, title: body.title.trim(), items };
   }
@@ -690,6 +696,10 @@ function suppressQuarters(items: Tally[], byQuarter: Record<string, Tally[]>): R
   }
   return out;
 }
+
+/** The committee is shown no usernames (an organisation's login makes them names or e-mail addresses). */
+const forReader = <T extends { createdBy: string | null }>(user: AuthUser, rows: T[]): T[] =>
+  user.role === 'udvalg' ? rows.map((r) => ({ ...r, createdBy: null })) : rows;
 
 /** The facts' groups that name a case of the child (the reviewed one or another). */
 const CHILD_FACTS = ['investigations', 'plans', 'conversations'] as const;

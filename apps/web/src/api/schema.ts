@@ -869,7 +869,8 @@ export interface components {
       status: 'planlagt' | 'i_gang' | 'gennemfoert' | 'opgivet';
       items: string[];
       kpi: string | null;
-      createdBy: string;
+      /** @description Who made it; null for the committee, which is shown no usernames */
+      createdBy: string | null;
       updatedAt: string;
     };
     ActionAreaBody: {
@@ -1386,7 +1387,8 @@ export interface components {
       municipality: number;
       title: string;
       text: string;
-      createdBy: string;
+      /** @description Who made it; null for the committee, which is shown no usernames */
+      createdBy: string | null;
       updatedAt: string;
     };
     ReviewExampleBody: {
