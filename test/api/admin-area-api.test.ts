@@ -119,6 +119,16 @@ describe('administration in the browser: the API behind it', () => {
         const res = await http().patch('/api/v1/users/bo').set(as('admin-461')).send(body).expect(status);
         expect(res.body.message, JSON.stringify(body)).toBe(message);
       }
+      // Nor does a municipality's administrator make anyone a product administrator (no municipality),
+      // or create a user in another municipality.
+      await http().patch('/api/v1/users/bo').set(as('admin-461')).send({ municipality: null, role: 'admin' }).expect(403);
+      await http()
+        .post('/api/v1/users')
+        .set(as('admin-461'))
+        .send({ username: 'fremmed', password: 'en-lang-adgangskode', role: 'chef', municipality: 101 })
+        .expect(403);
+      const untouched = await db.pool.query(`SELECT role, municipality_code AS m FROM app_user WHERE username IN ('bo', 'fremmed')`);
+      expect(untouched.rows).toEqual([{ role: 'teamleder', m: 461 }]);
       const sso = await http().patch('/api/v1/users/sso.anna').set(as('admin-461')).send({ role: 'admin' }).expect(400);
       expect(sso.body.message).toMatch(/single sign-on: rolle, kommune og teams kommer fra gruppetilknytningen/);
       // Another municipality's user does not exist for this administrator.
