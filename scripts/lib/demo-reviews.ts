@@ -88,13 +88,7 @@ export async function seedDemoReviews(pool: Pool, municipality: number, asOf: st
 
   // The finished ledelsestilsyn: 2 per caseworker, every case reviewed.
   const tilsyn = await samplePerCaseworker(query, scope, 2, 2026, []);
-  const tilsynFormal = await formalAnswers(
-    query,
-    municipality,
-    asOf,
-    tilsyn.cases.map((c) => c.case),
-    settings,
-  );
+  const tilsynFormal = await formalAnswers(query, municipality, asOf, tilsyn.cases, settings);
   const first = await insertRound(pool, {
     municipality,
     title: `Ledelsestilsyn ${asOf.slice(0, 4)}`,
@@ -126,13 +120,7 @@ export async function seedDemoReviews(pool: Pool, municipality: number, asOf: st
     7,
     tilsyn.cases.map((c) => c.case),
   );
-  const learningFormal = await formalAnswers(
-    query,
-    municipality,
-    asOf,
-    placed.cases.map((c) => c.case),
-    settings,
-  );
+  const learningFormal = await formalAnswers(query, municipality, asOf, placed.cases, settings);
   const second = await insertRound(pool, {
     municipality,
     title: 'Sagsgennemgang: barnets perspektiv i anbringelsessager',

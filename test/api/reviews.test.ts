@@ -636,4 +636,41 @@ describe('case review rounds over HTTP', () => {
       await call('udvalg', 'get', '/reviews/checklists').expect(403);
     });
   });
+
+  describe('two case systems side by side', () => {
+    // The municipality runs CSC beside DUBU while it moves: case number C1 is in both, as two cases
+    // (another child in CSC, opened 01-04-2024), each with a placement active at D.
+    beforeAll(async () => {
+      await forgetRounds();
+      await db.pool.query(
+        `INSERT INTO child_case (municipality_code, source, case_id, person_id, area, opened) VALUES (461, 'csc', 'C1', 'p-csc-1', 'Udsatte', '2024-04-01')`,
+      );
+      await db.pool.query(
+        `INSERT INTO measure (municipality_code, source, measure_id, case_id, measure_type, family, started)
+         VALUES (461, 'csc', 'M1', 'C1', 'Plejefamilie', 'placement', '2024-04-01')`,
+      );
+    });
+    afterAll(async () => {
+      await forgetRounds();
+      await db.pool.query(`DELETE FROM measure WHERE municipality_code = 461 AND source = 'csc'`);
+      await db.pool.query(`DELETE FROM child_case WHERE municipality_code = 461 AND source = 'csc'`);
+    });
+
+    it('draws a case number once, as the newer case, and answers its formal items from that case alone', async () => {
+      const drawn = await create('chef', { sampling: { kind: 'random_by_family', family: 'placement', count: 20, seed: 1 } }).expect(201);
+      const numbers = drawn.body.cases.map((c: { case: string }) => c.case);
+      expect(numbers.filter((c: string) => c === 'C1')).toEqual(['C1']);
+      expect(new Set(numbers).size).toBe(numbers.length);
+      await forgetRounds();
+      // (The product's checklist, with the formal items: the tests above made the municipality one of its own.)
+      const chosen = await create('chef', { checklistVersion: 1, sampling: { kind: 'chosen', cases: [{ case: 'C1' }] } }).expect(201);
+      const c1 = await call('chef', 'get', `/reviews/${chosen.body.id}/cases/C1`).expect(200);
+      // CSC's C1: opened 01-04-2024, its own placement, none of DUBU's C1's records (I3, HP1, the conversation).
+      expect(c1.body.facts).toMatchObject({ opened: '2024-04-01', investigations: [], plans: [], conversations: [] });
+      expect(c1.body.facts.measures.map((m: { measure: string }) => m.measure)).toEqual(['M1']);
+      const answer = (id: string) => c1.body.review.items.find((i: { id: string }) => i.id === id)?.answer;
+      // DUBU's C1 had its investigation completed within 4 months ('ja'); CSC's C1 has none.
+      expect(answer('formal.investigation_4m')).toBe('nej');
+    });
+  });
 });

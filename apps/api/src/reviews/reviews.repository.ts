@@ -9,6 +9,7 @@ import {
   sampleByParagraph,
   samplePerCaseworker,
   type CaseFacts,
+  type CaseKey,
   type ChosenCase,
   type FormalAnswer,
   type FormalItemId,
@@ -212,7 +213,7 @@ export class ReviewsRepository {
   formalAnswers(
     municipality: number,
     asOf: string,
-    cases: string[],
+    cases: CaseKey[],
     settings: KpiSettings,
   ): Promise<Record<string, Record<FormalItemId, FormalAnswer>>> {
     return formalAnswers(this.query, municipality, asOf, cases, settings);

@@ -114,12 +114,7 @@ export class ReviewsService {
       chosen: sampling.kind === 'chosen',
       forklaede: forklaede.get(c.case) ?? null,
     }));
-    const formal = await this.repository.formalAnswers(
-      m.code,
-      asOf,
-      cases.map((c) => c.case),
-      settings,
-    );
+    const formal = await this.repository.formalAnswers(m.code, asOf, cases, settings);
     const answers: AnswerRow[] = cases.flatMap((c) =>
       checklist.map((item): AnswerRow => {
         const data = item.kind === 'formal' ? (formal[c.case]?.[item.id as FormalItemId] ?? null) : null;

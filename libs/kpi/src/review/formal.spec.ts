@@ -28,12 +28,20 @@ describe('formal items of the case review', () => {
 
   const answers = async (item: string) => {
     const cases = ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C8', 'C9', 'C20'];
-    const all = await formalAnswers(ctx().query, 461, D, cases);
+    const all = await formalAnswers(
+      ctx().query,
+      461,
+      D,
+      cases.map((c) => ({ source: 'dubu', case: c })),
+    );
     return Object.fromEntries(cases.map((c) => [c, (all[c] as Record<string, string>)[item]]));
   };
 
   it('answers every item for every case asked for, and nothing for an unknown case number', async () => {
-    const all = await formalAnswers(ctx().query, 461, D, ['C1', 'X99']);
+    const all = await formalAnswers(ctx().query, 461, D, [
+      { source: 'dubu', case: 'C1' },
+      { source: 'dubu', case: 'X99' },
+    ]);
     expect(Object.keys(all.C1).sort()).toEqual([...FORMAL_ITEM_IDS].sort());
     // X99 is no case of 461: the item that wants an investigation says 'nej', the rest have nothing to judge.
     expect(all.X99['formal.investigation_4m']).toBe('nej');

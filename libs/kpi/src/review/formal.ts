@@ -57,7 +57,8 @@ interface FormalItem {
 /** The cases asked for, with their child. */
 // Names every parameter's type, so an item that uses no cadence can share the parameter list.
 const CASES = `params AS (SELECT $4::int AS default_cadence),
-  rc AS (SELECT c.source, c.case_id, c.person_id FROM child_case c WHERE c.municipality_code = $1 AND c.case_id = ANY ($3::text[]))`;
+  rc AS (SELECT c.source, c.case_id, c.person_id FROM child_case c JOIN unnest($5::text[], $3::text[]) AS k(source, case_id)
+           ON k.source = c.source AND k.case_id = c.case_id WHERE c.municipality_code = $1)`;
 
 /** The case's measures. */
 const MEASURES = `${CASES}, cm AS (
@@ -147,21 +148,27 @@ const FORMAL_ITEMS: FormalItem[] = [
   },
 ];
 
+/** A case of a source: a municipality running two case systems side by side may have a case number in both. */
+export interface CaseKey {
+  source: string;
+  case: string;
+}
+
 /**
- * The formal answers for the cases (case numbers of the municipality) at D: case → item → answer.
- * Every case asked for gets every item.
+ * The formal answers for the cases of the municipality at D, each from its own source's records:
+ * case number → item → answer (a round's case numbers are unique). Every case asked for gets every item.
  */
 export async function formalAnswers(
   query: Query,
   municipality: number,
   asOf: string,
-  cases: string[],
+  cases: CaseKey[],
   settings: KpiSettings = DEFAULT_SETTINGS,
 ): Promise<Record<string, Record<FormalItemId, FormalAnswer>>> {
   const answers: Record<string, Record<string, FormalAnswer>> = {};
-  for (const c of cases) answers[c] = Object.fromEntries(FORMAL_ITEMS.map((i) => [i.id, i.whenNone ?? 'ikke_relevant']));
+  for (const c of cases) answers[c.case] = Object.fromEntries(FORMAL_ITEMS.map((i) => [i.id, i.whenNone ?? 'ikke_relevant']));
   if (cases.length === 0) return answers;
-  const params = [municipality, asOf, cases, settings['followup.default_cadence_months']];
+  const params = [municipality, asOf, cases.map((c) => c.case), settings['followup.default_cadence_months'], cases.map((c) => c.source)];
   for (const item of FORMAL_ITEMS) {
     const rows = await query<{ case_id: string; judged: string | number; met: string | number }>(item.sql, params);
     for (const r of rows) {

@@ -48,12 +48,15 @@ const params = (s: SampleScope, seed: number, n: number, skip: string[], family:
   family,
 ];
 
+// A case number open at D in two case systems run side by side is drawn once, as the newer case
+// (a round's case numbers are unique: its pages and answers are by case number).
 const OPEN_IN_SCOPE = `
   ${CASE_TEAM},
   open_case AS (
-    SELECT ct.*, md5($7::bigint::text || ':' || ct.case_id) AS draw
+    SELECT DISTINCT ON (ct.case_id) ct.*, md5($7::bigint::text || ':' || ct.case_id) AS draw
     FROM case_team ct
     WHERE ct.opened <= $2::date AND (ct.closed IS NULL OR ct.closed >= $2::date) AND ${IN_SCOPE('ct')}
+    ORDER BY ct.case_id, ct.opened DESC, ct.source
   )`;
 
 const ROW = `source, case_id AS case, worker_id AS caseworker, team`;
@@ -132,14 +135,15 @@ export interface ChosenCase extends SampledCase {
 
 /**
  * The cases of the municipality chosen by hand (open or not at D), with caseworker and team at D;
- * a case number that is not the municipality's, or outside the team scope, is left out.
+ * a case number that is not the municipality's, or outside the team scope, is left out. A number in
+ * two case systems is the case opened by D, the newer one if both were.
  */
 export async function chosenCases(query: Query, scope: SampleScope, cases: string[]): Promise<ChosenCase[]> {
   return query<ChosenCase>(
     `WITH ${CASE_TEAM}, p AS (SELECT $7::bigint, $8::int, $10::text)
      SELECT DISTINCT ON (ct.case_id) ct.source, ct.case_id AS case, ct.worker_id AS caseworker, ct.team, ct.opened <= $2::date AS "openedByD"
      FROM case_team ct WHERE ct.case_id = ANY ($9::text[]) AND ${IN_SCOPE('ct')}
-     ORDER BY ct.case_id, ct.source`,
+     ORDER BY ct.case_id, ct.opened <= $2::date DESC, ct.opened DESC, ct.source`,
     params(scope, 0, 0, cases, null),
   );
 }
