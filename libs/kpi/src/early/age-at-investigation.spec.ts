@@ -45,4 +45,18 @@ describe('early.age_at_investigation_start', () => {
       await pool.query(`UPDATE investigation SET started = '2024-02-01' WHERE investigation_id = 'I1'`);
     }
   });
+
+  it('counts each start: a child with two investigations started in P is there twice', async () => {
+    const pool = db().pool;
+    // C2's child again: I8 started 01-03-2024, 02-02-2014 → 01-03-2024 = 3,651 + 29 = 3,680 days.
+    await pool.query(
+      `INSERT INTO investigation (municipality_code, source, investigation_id, case_id, started) VALUES (461, 'dubu', 'I8', 'C2', '2024-03-01')`,
+    );
+    try {
+      // 3,505, 3,541, 3,651, 3,680 → (3,541 + 3,651) / 2 / 365.25.
+      expect(await value('early.age_at_investigation_start')).toBeCloseTo((3541 + 3651) / 2 / 365.25, 12);
+    } finally {
+      await pool.query(`DELETE FROM investigation WHERE investigation_id = 'I8'`);
+    }
+  });
 });

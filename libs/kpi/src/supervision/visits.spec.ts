@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { buildReadModels } from '@bu/db';
 import { deadlinesFixture } from '../../../../test/support/kpi';
 
 // Supervision visits on test/fixtures/dubu-deadlines at D = 30-04-2024. Placements active at D:
@@ -6,7 +7,8 @@ import { deadlinesFixture } from '../../../../test/support/kpi';
 // Døgninstitution, from 01-01-2023). Visits: Y5 15-09-2023 and 30-10-2023 (alone), Y8 29-10-2023 (not alone).
 const D = '2024-04-30';
 describe('supervision KPIs', () => {
-  const { value } = deadlinesFixture(D);
+  const fixture = deadlinesFixture(D);
+  const { value } = fixture;
 
   it('supervision.two_visits_share: placed since D − 12 months or longer, two visits in the window', async () => {
     // D − 12 months = 30-04-2023. Judged: C7's child (Y5) and C9's child (Y8); Y1 started 01-02-2024 is too recent.
@@ -28,5 +30,28 @@ describe('supervision KPIs', () => {
     const p2023 = { from: '2023-01-01', to: '2023-12-31' };
     expect(await value('supervision.talked_alone_share', { period: p2023, teams: ['Team Syd'] })).toBeCloseTo(2 / 3, 10);
     expect(await value('supervision.talked_alone_share', { period: p2023, teams: ['Team Nord'] })).toBeNull();
+  });
+
+  it('knows no visit dated after D, and counts a visit without a note on talking alone as not alone', async () => {
+    const { db } = fixture;
+    // Y8 (C9): a visit on D itself (30-04-2024, no note on talking alone) and one after D (10-05-2024, alone).
+    await db().pool.query(
+      `INSERT INTO supervision_visit (municipality_code, source, measure_id, visit_date, talked_alone)
+       VALUES (461, 'dubu', 'Y8', '2024-04-30', NULL), (461, 'dubu', 'Y8', '2024-05-10', true)`,
+    );
+    await buildReadModels(db().pool, 461);
+    try {
+      const year = { period: { from: '2024-01-01', to: '2024-12-31' } };
+      // P = 2024, D = 30-04-2024: the visit on D is known, not alone; the one after D is not known → 0 / 1.
+      expect(await value('supervision.talked_alone_share', year)).toBe(0);
+      // C9 now has 2 visits in 30-04-2023 .. 30-04-2024 (the window's closed end): both judged children met → 1.
+      expect(await value('supervision.two_visits_share')).toBe(1);
+      // At D = 29-04-2024 neither new visit is known: C9 has 1 → 1 / 2, and 2024 has no visit by D → null.
+      expect(await value('supervision.two_visits_share', { asOf: '2024-04-29' })).toBe(0.5);
+      expect(await value('supervision.talked_alone_share', { asOf: '2024-04-29', ...year })).toBeNull();
+    } finally {
+      await db().pool.query(`DELETE FROM supervision_visit WHERE measure_id = 'Y8' AND visit_date >= '2024-04-30'`);
+      await buildReadModels(db().pool, 461);
+    }
   });
 });
