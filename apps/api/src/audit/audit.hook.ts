@@ -53,33 +53,52 @@ function decodedSegment(segment: string): string {
 }
 
 /**
- * Requests that cost an attacker nothing would fill a log kept for years behind one lock: a 401 of a
- * request without a valid session (no token, or a forged, ended or expired one), and a failed login
- * that is not a wrong password (a blocked one, 429, or a malformed one, 400; wrong passwords are
- * bounded by the login throttle, which turns them into 429s; wrong or blocked one-time codes come
- * only after the right password) nor a single sign-on refused by name
- * (one that failed before the provider's answer was verified has none). Per kind and client address
- * one row a minute (per process), which says how many such requests went unlogged since that row.
+ * Requests that cost an attacker nothing would fill a log kept for years behind one lock. Per kind
+ * and client address (per process) only the first `allowed` rows of a minute are written, the next
+ * row saying how many went unlogged since:
+ * - a 401 of a request without a valid session (no token, or a forged, ended or expired one; the row
+ *   names nobody either way): one a minute;
+ * - a login refused without looking at the password (blocked by the login throttle, 429, or
+ *   malformed, 400), and a single sign-on that failed before the provider's answer was verified (it
+ *   has no name yet): LOGIN_ROWS_A_MINUTE a minute, so that a few real tries still show one by one.
+ * Every other failed login is written: a wrong password (the throttle bounds those and then answers
+ * 429), a right one refused (no second factor set up, a municipality that logs in through its
+ * organisation), a wrong or blocked one-time code, a single sign-on refused by name.
  */
 export class AnonymousRefusals {
-  private readonly seen = new Map<string, { since: number; unlogged: number }>();
+  private readonly seen = new Map<string, { since: number; logged: number; unlogged: number }>();
 
   constructor(
     private readonly windowMs = 60_000,
     private readonly maxAddresses = 10_000,
   ) {}
 
-  /** The count to write with this refusal's row, or null when it is not written. */
-  take(address: string, now = Date.now()): number | null {
-    const entry = this.seen.get(address);
+  /** The count to write with this request's row, or null when it is not written. */
+  take(key: string, now = Date.now(), allowed = 1): number | null {
+    const entry = this.seen.get(key);
     if (entry && now - entry.since < this.windowMs) {
+      if (entry.logged < allowed) {
+        entry.logged++;
+        return 0;
+      }
       entry.unlogged++;
       return null;
     }
     if (this.seen.size >= this.maxAddresses) this.seen.clear();
-    this.seen.set(address, { since: now, unlogged: 0 });
+    this.seen.set(key, { since: now, logged: 1, unlogged: 0 });
     return entry?.unlogged ?? 0;
   }
+}
+
+/** Rows a minute per address of logins refused without looking at the password (see AnonymousRefusals). */
+export const LOGIN_ROWS_A_MINUTE = 10;
+
+/** How many rows a minute an address gets of a request without a valid session (AnonymousRefusals); null: every one. */
+function rowsAMinute(action: string, status: number, sso: SsoLoginAttempt | undefined): number | null {
+  if (action === 'refused') return status === 401 ? 1 : null;
+  if (action !== 'login.failed') return null;
+  const unread = sso !== undefined ? !sso.username : status === 429 || status === 400;
+  return unread ? LOGIN_ROWS_A_MINUTE : null;
 }
 
 /**
@@ -109,13 +128,9 @@ export function auditRequests(app: INestApplication, log: Logger): void {
       if (res.locals[PASSWORD_CHECK] === 'wrong') action = 'login.failed';
       if (action === null) return;
       let unlogged: number | null = 0;
-      const free =
-        !signedIn(req) &&
-        (action === 'refused'
-          ? res.statusCode === 401
-          : action === 'login.failed' && (sso !== undefined ? !sso.username : res.statusCode !== 401 && step === undefined));
-      if (free) {
-        unlogged = anonymous.take(`${action} ${ip ?? '-'}`);
+      const free = signedIn(req) ? null : rowsAMinute(action, res.statusCode, sso);
+      if (free !== null) {
+        unlogged = anonymous.take(`${action} ${ip ?? '-'}`, Date.now(), free);
         if (unlogged === null) return;
       }
       audit.track(
@@ -149,8 +164,9 @@ async function write(
     const sso = req.res?.locals[SSO_LOGIN] as SsoLoginAttempt | undefined;
     const given = sso ? (sso.username ?? '-') : req.body?.username;
     const tried = typeof given === 'string' ? given.slice(0, 100) : '';
-    // A CPR number typed as a username is not kept (the log is kept for years and cannot be corrected).
-    username = maskCprLike(tried);
+    // A CPR number typed as a username is not kept (the log is kept for years and cannot be corrected):
+    // masked before the name is cut, so that one across the cut is masked too.
+    username = typeof given === 'string' ? maskCprLike(given.slice(0, 200)).slice(0, 100) : '';
     const [found] = await db.query(`SELECT role, municipality_code AS municipality FROM app_user WHERE username = $1`, [tried]);
     if (found) user = { username: tried, role: found.role, municipality: found.municipality, teams: [] };
   }
