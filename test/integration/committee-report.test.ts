@@ -206,13 +206,16 @@ describe('the committee’s monthly report', () => {
     expect(info).toMatch(/^Title:\s+Udvalgsrapport, Odense Kommune, 29\.02\.2024$/m);
 
     // The archive: the committee sees it, with the send result, and opens the same bytes.
-    let list: { id: string; asOf: string; sendResult: string; madeBy: string; recipients: string[] }[] = [];
+    let list: { id: string; asOf: string; sendResult: string; madeBy: string | null; recipients: string[] }[] = [];
     for (let i = 0; i < 100 && list.length === 0; i++) {
       list = (await http().get('/api/v1/reports').set(as('udvalg')).expect(200)).body;
       if (list.length === 0) await new Promise((r) => setTimeout(r, 100));
     }
     expect(list).toHaveLength(1);
-    expect(list[0]).toMatchObject({ asOf: D, madeBy: 'admin', sendResult: 'sendt til 2 modtagere' });
+    // Not who made it nor the addresses: the committee is shown no usernames or e-mail addresses.
+    expect(list[0]).toMatchObject({ asOf: D, madeBy: null, recipients: [], sendResult: 'sendt til 2 modtagere' });
+    const chiefs = (await http().get('/api/v1/reports').set(as('chef')).expect(200)).body;
+    expect(chiefs[0]).toMatchObject({ madeBy: 'admin', recipients: ['formand@odense.test', 'chef@odense.test'] });
     const opened = await http()
       .get(`/api/v1/reports/${list[0].id}/pdf`)
       .set(as('udvalg'))

@@ -92,7 +92,7 @@ export const AdminCommentSchema = z
     subjectKey: z.string(),
     period: z.string().describe('ÅÅÅÅ or ÅÅÅÅ-MM'),
     text: z.string(),
-    author: z.string(),
+    author: z.string().nullable().describe('Who wrote it; null for the committee, which is shown no usernames'),
     updatedAt: z.string().meta({ format: 'date-time' }),
   })
   .meta({ id: 'AdminComment' });
@@ -261,8 +261,11 @@ export const ReportSchema = z
     municipality: z.number().int(),
     asOf: IsoDate,
     madeAt: z.string().describe('ISO 8601'),
-    madeBy: z.string().describe("'planlagt' (the schedule) or the administrator who asked"),
-    recipients: z.array(z.string()),
+    madeBy: z
+      .string()
+      .nullable()
+      .describe("'planlagt' (the schedule) or the administrator who asked; null for the committee, which is shown no usernames"),
+    recipients: z.array(z.string()).describe('E-mail addresses; none for the committee'),
     sendResult: z.string().describe('In Danish, e.g. "sendt til 2 modtagere" or "ikke sendt: SMTP er ikke sat op"'),
     sentAt: z.string().nullable(),
     bytes: z.number().int(),

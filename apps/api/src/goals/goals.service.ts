@@ -55,7 +55,9 @@ export class GoalsService {
 
   async comments(user: AuthUser, period?: string, municipality?: number): Promise<AdminComment[]> {
     const m = await this.scope.resolve(user, municipality);
-    return this.repository.comments(m.code, period ?? null);
+    const rows = await this.repository.comments(m.code, period ?? null);
+    // The committee is shown no usernames (an organisation's login makes them names or e-mail addresses).
+    return user.role === 'udvalg' ? rows.map((c) => ({ ...c, author: null })) : rows;
   }
 
   async saveComment(user: AuthUser, body: CommentBody): Promise<{ ok: true }> {

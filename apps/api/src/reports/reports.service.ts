@@ -24,7 +24,11 @@ export class ReportsService {
 
   async list(user: AuthUser, municipality?: number): Promise<Report[]> {
     const m = await this.scope.resolve(user, municipality);
-    return this.repository.list(m.code);
+    const reports = await this.repository.list(m.code);
+    // The committee is shown no usernames or e-mail addresses: the schedule's reports say so, the rest are the administration's.
+    return user.role === 'udvalg'
+      ? reports.map((r) => ({ ...r, madeBy: r.madeBy === 'planlagt' ? r.madeBy : null, recipients: [] }))
+      : reports;
   }
 
   async pdf(user: AuthUser, id: string): Promise<{ filename: string; pdf: Buffer }> {

@@ -900,7 +900,8 @@ export interface components {
       /** @description ÅÅÅÅ or ÅÅÅÅ-MM */
       period: string;
       text: string;
-      author: string;
+      /** @description Who wrote it; null for the committee, which is shown no usernames */
+      author: string | null;
       /** Format: date-time */
       updatedAt: string;
     };
@@ -1273,8 +1274,9 @@ export interface components {
       asOf: string;
       /** @description ISO 8601 */
       madeAt: string;
-      /** @description 'planlagt' (the schedule) or the administrator who asked */
-      madeBy: string;
+      /** @description 'planlagt' (the schedule) or the administrator who asked; null for the committee, which is shown no usernames */
+      madeBy: string | null;
+      /** @description E-mail addresses; none for the committee */
       recipients: string[];
       /** @description In Danish, e.g. "sendt til 2 modtagere" or "ikke sendt: SMTP er ikke sat op" */
       sendResult: string;

@@ -55,7 +55,7 @@ function Archive({ list, municipality }: { list: Report[]; municipality: number 
             <tr key={r.id} data-testid={`report-${r.id}`}>
               <td>{formatDate(r.asOf)}</td>
               <td>{formatDateTime(r.madeAt)}</td>
-              <td>{r.madeBy === 'planlagt' ? 'Planlagt' : r.madeBy}</td>
+              <td>{r.madeBy === 'planlagt' ? 'Planlagt' : (r.madeBy ?? 'Administrationen')}</td>
               <td>{r.sendResult}</td>
               <td>
                 <button
