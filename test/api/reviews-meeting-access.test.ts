@@ -243,5 +243,21 @@ describe('case review: who reads and writes a round’s dialogue meetings', () =
     expect(stored).toMatchObject({ round: chiefs, title: area.title });
     // Now the check sees the chief's round.
     await call('teamleder', 'put', `/reviews/actions/${own}`, { ...area, title: 'Ændret' }).expect(404);
+
+    // The same when the team leader's right rests on the owner: the chief gives the area to Team Syd
+    // just after the check read it as Team Nord's.
+    const given = (await call('chef', 'post', '/reviews/actions', area).expect(201)).body.id as number;
+    const handover = vi.spyOn(repository, 'actionAreas').mockImplementationOnce(async (municipality, id) => {
+      const rows = await read(municipality, id);
+      await db.pool.query(`UPDATE review_action_area SET owner = 'Team Syd' WHERE id = $1`, [given]);
+      return rows;
+    });
+    try {
+      await call('teamleder', 'put', `/reviews/actions/${given}`, { ...area, status: 'opgivet' }).expect(409);
+    } finally {
+      handover.mockRestore();
+    }
+    const handed = (await call('chef', 'get', '/reviews/actions').expect(200)).body.find((a: { id: number }) => a.id === given);
+    expect(handed).toMatchObject({ owner: 'Team Syd', status: 'planlagt' });
   });
 });

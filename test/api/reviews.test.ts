@@ -429,25 +429,36 @@ describe('case review rounds over HTTP', () => {
         `INSERT INTO child_conversation (municipality_code, source, case_id, conversation_date, occasion)
          SELECT 461, source, 'C1X', '2023-09-01', 'Før afgørelse' FROM child_case WHERE case_id = 'C1' AND municipality_code = 461`,
       );
+      await db.pool.query(
+        `INSERT INTO investigation (municipality_code, source, investigation_id, case_id, started)
+         SELECT 461, source, 'C1X-U1', 'C1X', '2023-11-01' FROM child_case WHERE case_id = 'C1' AND municipality_code = 461`,
+      );
       try {
         const [{ last }] = (await db.pool.query(`SELECT coalesce(max(id), 0)::text AS last FROM audit_log`)).rows;
         const own = { case: 'C1', date: '2023-08-01', occasion: 'Før afgørelse' };
         const other = { date: '2023-09-01', occasion: 'Før afgørelse' };
         const teamleader = await call('teamleder', 'get', `/reviews/${id}/cases/C1`).expect(200);
         expect(teamleader.body.facts.conversations).toEqual([own, { case: null, ...other }]);
+        // Nor the other case's record ids, which may hold its number.
+        expect(teamleader.body.facts.investigations).toContainEqual(
+          expect.objectContaining({ investigation: null, case: null, started: '2023-11-01' }),
+        );
         const chief = await call('chef', 'get', `/reviews/${id}/cases/C1`).expect(200);
         expect(chief.body.facts.conversations).toEqual([own, { case: 'C1X', ...other }]);
+        expect(chief.body.facts.investigations).toContainEqual(expect.objectContaining({ investigation: 'C1X-U1', case: 'C1X' }));
         const audit = await db.pool.query(
           `SELECT l.username, s.case_ids FROM audit_log l JOIN audit_case_set s ON s.id = l.case_set_id
            WHERE l.action = 'read:review' AND l.id > $1 ORDER BY l.id`,
           [last],
         );
+        // Both reads showed C1X's record: a search of the audit log by C1X finds them.
         expect(audit.rows).toEqual([
-          { username: 'teamleder', case_ids: ['C1'] },
+          { username: 'teamleder', case_ids: ['C1', 'C1X'] },
           { username: 'chef', case_ids: ['C1', 'C1X'] },
         ]);
       } finally {
         await db.pool.query(`DELETE FROM child_conversation WHERE case_id = 'C1X' AND municipality_code = 461`);
+        await db.pool.query(`DELETE FROM investigation WHERE case_id = 'C1X' AND municipality_code = 461`);
         await db.pool.query(`DELETE FROM child_case WHERE case_id = 'C1X' AND municipality_code = 461`);
       }
     });
@@ -657,7 +668,17 @@ describe('case review rounds over HTTP', () => {
     });
 
     it('draws a case number once, as the newer case, and answers its formal items from that case alone', async () => {
-      const drawn = await create('chef', { sampling: { kind: 'random_by_family', family: 'placement', count: 20, seed: 1 } }).expect(201);
+      const sourceOfC1 = async (round: number) =>
+        (await db.pool.query(`SELECT source FROM review_case WHERE round_id = $1 AND case_id = 'C1'`, [round])).rows.map((r) => r.source);
+      const placements = { sampling: { kind: 'random_by_family', family: 'placement', count: 20, seed: 1 } };
+      // Without CSC's placement the newer C1 is no candidate: DUBU's C1, with its placement, is drawn.
+      await db.pool.query(`UPDATE measure SET family = 'preventive' WHERE municipality_code = 461 AND source = 'csc'`);
+      const older = await create('chef', placements).expect(201);
+      expect(await sourceOfC1(older.body.id)).toEqual(['dubu']);
+      await forgetRounds();
+      await db.pool.query(`UPDATE measure SET family = 'placement' WHERE municipality_code = 461 AND source = 'csc'`);
+      const drawn = await create('chef', placements).expect(201);
+      expect(await sourceOfC1(drawn.body.id)).toEqual(['csc']);
       const numbers = drawn.body.cases.map((c: { case: string }) => c.case);
       expect(numbers.filter((c: string) => c === 'C1')).toEqual(['C1']);
       expect(new Set(numbers).size).toBe(numbers.length);

@@ -199,14 +199,16 @@ describe(ReviewsService.name, () => {
         notMet: { suppressed: true },
         share: { suppressed: true },
       });
-      // 7 judged, 5 not met: the 2 that met would follow by subtraction, so the 5 is withheld too,
-      // and the list of deficiencies does not name it either.
-      expect(res.items).toContainEqual({ id: 'pro.fit', kind: 'professional', judged: 7, notMet: S, share: S });
+      // 7 judged of 8 reviewed: the 1 the item did not concern would follow, so the 7 is withheld; and
+      // 5 not met of the 7 would give away the 2 that met, so the 5 is withheld too (the top list
+      // does not name it either).
+      expect(res.items).toContainEqual({ id: 'pro.fit', kind: 'professional', judged: S, notMet: S, share: S });
       expect(res.topDeficiencies).toEqual([]);
     });
 
     it("withholds the committee's not-met count when the met rest is a small cell, and shows it when it is not", async () => {
       repository.results.mockResolvedValue([r({ judged: 7, notMet: 5 }), r({ id: 'pro.help', position: 15, judged: 12, notMet: 5 })]);
+      repository.reviewedCases.mockResolvedValue(20);
       const res = await sut.results(user({ role: 'udvalg' }), { from: '2026-01-01', to: '2026-06-30' });
       expect(res.items).toEqual([
         { id: 'pro.fit', kind: 'professional', judged: 7, notMet: S, share: S },
@@ -215,16 +217,19 @@ describe(ReviewsService.name, () => {
       expect(res.topDeficiencies).toEqual([{ id: 'pro.help', notMet: 5 }]);
     });
 
-    it('leaves the committee no small cell to work out, of an item or of its quarters, met or not met', async () => {
+    it('leaves the committee no small cell to work out, of an item or of its quarters, met, not met or not concerned', async () => {
       const quarters = ['2026K1', '2026K2', '2026K3'];
       const small = (n: number): boolean => n >= 1 && n <= 4;
       await fc.assert(
         fc.asyncProperty(
           fc.array(fc.tuple(fc.constantFrom(...quarters), fc.nat({ max: 12 }), fc.nat({ max: 12 })), { minLength: 1, maxLength: 6 }),
-          async (cells) => {
+          // The reviewed cases: the judged ones and some the item did not concern.
+          fc.nat({ max: 6 }),
+          async (cells, unconcerned) => {
             repository.results.mockResolvedValue(
               cells.map(([quarter, a, b]) => r({ quarter, judged: Math.max(a, b), notMet: Math.min(a, b) })),
             );
+            repository.reviewedCases.mockResolvedValue(cells.reduce((n, [, a, b]) => n + Math.max(a, b), 0) + unconcerned);
             const res = await sut.results(user({ role: 'udvalg' }), { from: '2026-01-01', to: '2026-12-31' });
             // Everything that follows from what is shown: judged = not met + met, for the item and each
             // quarter, and the item's counts are the sums of its quarters'. Solved while some equation
@@ -232,6 +237,7 @@ describe(ReviewsService.name, () => {
             const known = new Map<string, number>();
             const put = (k: string, v: unknown): void => void (typeof v === 'number' && known.set(k, v));
             const item = res.items[0];
+            put('reviewed', res.reviewedCases);
             put('judged', item.judged);
             put('notMet', item.notMet);
             const qs = Object.entries(res.byQuarter).flatMap(([q, ts]) => ts.map((t) => [q, t] as const));
@@ -242,6 +248,7 @@ describe(ReviewsService.name, () => {
             const names = qs.map(([q]) => q);
             // [sum, parts]: sum = parts added up.
             const equations: [string, string[]][] = [
+              ['reviewed', ['judged', 'unconcerned']],
               ['judged', ['notMet', 'met']],
               ...names.map((q): [string, string[]] => [`judged.${q}`, [`notMet.${q}`, `met.${q}`]]),
               ...['judged', 'notMet', 'met'].map((k): [string, string[]] => [k, names.map((q) => `${k}.${q}`)]),

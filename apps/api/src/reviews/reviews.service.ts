@@ -182,8 +182,9 @@ export class ReviewsService {
   /**
    * One case of the round with the facts the product has at the round's date, audited. The child's
    * investigations, plans and conversations come from all the child's cases (the formal items are
-   * the child's); another case's number is shown to the chief, and audited with the case, but not to
-   * a team leader, whose teams the other case need not be.
+   * the child's); another case's number (and its records' ids, which may hold it) is shown to the
+   * chief, but not to a team leader, whose teams the other case need not be. Either way the read is
+   * audited with every case whose records it shows.
    */
   async getCase(user: AuthUser, id: number, caseId: string): Promise<ReviewCaseDetail> {
     const { round, checklist } = await this.visibleRound(user, id);
@@ -193,7 +194,7 @@ export class ReviewsService {
     if (!found) throw new NotFoundException(`Sag ${caseId} findes ikke i gennemgang ${id}`);
     const facts = teamScope(user) ? withoutOtherCases(found, row.case) : found;
     const answers = await this.repository.answers(id, [row.case]);
-    await this.recordRead(user, round, casesIn(facts, row.case));
+    await this.recordRead(user, round, casesIn(found, row.case));
     return { round: id, asOf: round.asOf, review: toCase(row, checklist, answers), checklist, facts };
   }
 
@@ -380,7 +381,11 @@ export class ReviewsService {
       items.map((i) => i.id),
     );
     const byQuarter = group(rows, (r) => r.quarter);
-    const shown = committee ? items.map((i) => suppressed(i)) : items.map(result);
+    // The committee's judged counts stand beside the reviewed cases: where the rest (the cases the
+    // item did not concern) is 1-4, the judged count is withheld too.
+    const shownReviewed = suppressCount(reviewed) as number | Suppressed;
+    const judgedShown = (t: Tally) => (typeof shownReviewed === 'number' && isSmallCell(reviewed - t.judged) ? SUPPRESSED : undefined);
+    const shown = committee ? items.map((i) => suppressed(i, judgedShown(i))) : items.map(result);
     // The committee's list names only counts its items show.
     const top = items
       .filter((i, k) => i.notMet > 0 && typeof shown[k].notMet === 'number')
@@ -392,9 +397,9 @@ export class ReviewsService {
         municipality: m.code,
         from,
         to,
-        reviewedCases: suppressCount(reviewed) as number | Suppressed,
+        reviewedCases: shownReviewed,
         items: shown,
-        byQuarter: suppressQuarters(items, byQuarter),
+        byQuarter: suppressQuarters(items, shown, byQuarter),
         topDeficiencies: top,
         actionAreas,
         titles,
@@ -664,31 +669,43 @@ function suppressed(
   judged: number | Suppressed = suppressCount(t.judged) as number | Suppressed,
   notMet = suppressCount(t.notMet) as number | Suppressed,
 ): ReviewItemResult {
-  if (metIsSmall(t, judged)) notMet = SUPPRESSED;
+  if (metIsSmall(t)) notMet = SUPPRESSED;
   const hidden = typeof judged !== 'number' || typeof notMet !== 'number';
   return { id: t.id, kind: t.kind, judged, notMet, share: hidden ? SUPPRESSED : t.judged === 0 ? null : t.notMet / t.judged };
 }
 
-/** Whether the cases that met an item are a small cell that a shown judged count would give away. */
-const metIsSmall = (t: Tally, judged: number | Suppressed): boolean => typeof judged === 'number' && isSmallCell(t.judged - t.notMet);
+/**
+ * Whether the cases that met an item are a small cell that the not-met count would give away: by
+ * subtraction from a shown judged count, or within bounds from a withheld one (judged is at most the
+ * reviewed cases). With none not met, the met ones are the judged ones, withheld alike.
+ */
+const metIsSmall = (t: Tally): boolean => t.notMet !== 0 && isSmallCell(t.judged - t.notMet);
 
 /**
  * The committee's quarters: the quarters of an item are parts shown with the item's total, so
- * besides the small cells the smallest other one is suppressed too (suppressParts). The not-met
- * counts are two tables at once (the not-met and the met quarters, with the item's totals beside
- * them): when any quarter's not-met or met count is a small cell, every quarter's not-met count and
- * share is withheld, zeros too, as any one shown could give a hidden one away by subtraction.
- * Otherwise every cell is 0 or 5 and more, and so is every sum of them: nothing is withheld.
+ * besides the small cells the smallest other one is suppressed too (suppressParts), and where the
+ * item's judged count is withheld, every quarter's is. The not-met counts are two tables at once
+ * (the not-met and the met quarters, with the item's totals beside them): when any quarter's
+ * not-met or met count is a small cell, every quarter's not-met count and share is withheld, zeros
+ * too, as any one shown could give a hidden one away by subtraction. Otherwise every cell is 0 or 5
+ * and more, and so is every sum of them: nothing is withheld.
  */
-function suppressQuarters(items: Tally[], byQuarter: Record<string, Tally[]>): Record<string, ReviewItemResult[]> {
+function suppressQuarters(
+  items: Tally[],
+  shown: ReviewItemResult[],
+  byQuarter: Record<string, Tally[]>,
+): Record<string, ReviewItemResult[]> {
   const out: Record<string, ReviewItemResult[]> = Object.fromEntries(Object.keys(byQuarter).map((q) => [q, []]));
-  for (const item of items) {
+  items.forEach((item, k) => {
     const cells = Object.entries(byQuarter).flatMap(([q, ts]) => ts.filter((t) => t.id === item.id).map((t) => [q, t] as const));
-    const judged = suppressParts(Object.fromEntries(cells.map(([q, t]) => [q, t.judged])));
+    const judged =
+      typeof shown[k].judged === 'number'
+        ? suppressParts(Object.fromEntries(cells.map(([q, t]) => [q, t.judged])))
+        : Object.fromEntries(cells.map(([q]) => [q, SUPPRESSED]));
     const small = cells.some(([, t]) => isSmallCell(t.notMet) || isSmallCell(t.judged - t.notMet));
     for (const [q, t] of cells)
       out[q].push(small ? { id: t.id, kind: t.kind, judged: judged[q], notMet: SUPPRESSED, share: SUPPRESSED } : suppressed(t, judged[q]));
-  }
+  });
   return out;
 }
 
@@ -699,10 +716,15 @@ const forReader = <T extends { createdBy: string | null }>(user: AuthUser, rows:
 /** The facts' groups that name a case of the child (the reviewed one or another). */
 const CHILD_FACTS = ['investigations', 'plans', 'conversations'] as const;
 
-/** The facts with every other case's number taken out (null: "another case" in the view). */
+/** The facts with every other case's number, and its records' ids, taken out (null: "another case" in the view). */
 function withoutOtherCases(facts: CaseFacts, reviewed: string): CaseFacts {
   const out = { ...facts };
-  for (const group of CHILD_FACTS) out[group] = facts[group].map((f) => (f.case === reviewed ? f : { ...f, case: null }));
+  for (const group of CHILD_FACTS)
+    out[group] = facts[group].map((f) =>
+      f.case === reviewed
+        ? f
+        : { ...f, case: null, ...('investigation' in f ? { investigation: null } : {}), ...('plan' in f ? { plan: null } : {}) },
+    );
   return out;
 }
 

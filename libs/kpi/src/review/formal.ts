@@ -28,7 +28,7 @@ import type { Query } from '../types';
 // aggregate (libs/rules). "The last 12 months" is the closed window D − 12 months .. D.
 //
 // Each item's SQL gets $1 municipality, $2 D, $3 the case numbers (text[]), $4 the default
-// follow-up cadence, and answers one row per case it judges: (case_id, judged, met). A case with
+// follow-up cadence, $5 each case's source (text[], beside $3), and answers one row per case it judges: (case_id, judged, met). A case with
 // nothing to judge (no row, or judged = 0) is 'ikke_relevant'; met = judged is 'ja', else 'nej'.
 
 export const FORMAL_ITEM_IDS = [

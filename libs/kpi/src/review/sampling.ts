@@ -48,16 +48,21 @@ const params = (s: SampleScope, seed: number, n: number, skip: string[], family:
   family,
 ];
 
-// A case number open at D in two case systems run side by side is drawn once, as the newer case
-// (a round's case numbers are unique: its pages and answers are by case number).
 const OPEN_IN_SCOPE = `
   ${CASE_TEAM},
   open_case AS (
-    SELECT DISTINCT ON (ct.case_id) ct.*, md5($7::bigint::text || ':' || ct.case_id) AS draw
+    SELECT ct.*, md5($7::bigint::text || ':' || ct.case_id) AS draw
     FROM case_team ct
     WHERE ct.opened <= $2::date AND (ct.closed IS NULL OR ct.closed >= $2::date) AND ${IN_SCOPE('ct')}
-    ORDER BY ct.case_id, ct.opened DESC, ct.source
   )`;
+
+/**
+ * The open cases (as `o`) that meet `where` (on `o`), each case number once: a number open at D in
+ * two case systems run side by side is drawn as the newer of its cases that meet it (a round's case
+ * numbers are unique: its pages and answers are by number).
+ */
+const ONCE = (where: string) =>
+  `(SELECT DISTINCT ON (o.case_id) o.* FROM open_case o WHERE ${where} ORDER BY o.case_id, o.opened DESC, o.source) o`;
 
 const ROW = `source, case_id AS case, worker_id AS caseworker, team`;
 
@@ -72,7 +77,7 @@ export async function samplePerCaseworker(query: Query, scope: SampleScope, n: n
     `WITH ${OPEN_IN_SCOPE}, p AS (SELECT $10::text),
      ranked AS (
        SELECT o.*, row_number() OVER (PARTITION BY o.worker_id ORDER BY o.draw, o.case_id) AS rank
-       FROM open_case o WHERE o.worker_id IS NOT NULL AND NOT (o.case_id = ANY ($9::text[]))
+       FROM ${ONCE('o.worker_id IS NOT NULL AND NOT (o.case_id = ANY ($9::text[]))')}
      )
      SELECT ${ROW} FROM ranked WHERE rank <= $8::int ORDER BY worker_id, rank`,
     params(scope, seed, n, skip, null),
@@ -91,10 +96,9 @@ export async function sampleByFamily(
 ): Promise<Sample> {
   const cases = await query<SampledCase>(
     `WITH ${OPEN_IN_SCOPE}
-     SELECT ${ROW} FROM open_case o
-     WHERE NOT (o.case_id = ANY ($9::text[]))
+     SELECT ${ROW} FROM ${ONCE(`NOT (o.case_id = ANY ($9::text[]))
        AND EXISTS (SELECT 1 FROM measure m WHERE m.municipality_code = $1 AND m.source = o.source AND m.case_id = o.case_id
-                     AND m.family = $10::text AND ${ACTIVE_AT('m')})
+                     AND m.family = $10::text AND ${ACTIVE_AT('m')})`)}
      ORDER BY o.draw, o.case_id LIMIT $8::int`,
     params(scope, seed, n, skip, family),
   );
@@ -117,11 +121,10 @@ export async function sampleByParagraph(
 ): Promise<Sample> {
   const cases = await query<SampledCase>(
     `WITH ${OPEN_IN_SCOPE}
-     SELECT ${ROW} FROM open_case o
-     WHERE NOT (o.case_id = ANY ($9::text[]))
+     SELECT ${ROW} FROM ${ONCE(`NOT (o.case_id = ANY ($9::text[]))
        AND EXISTS (SELECT 1 FROM measure m WHERE m.municipality_code = $1 AND m.source = o.source AND m.case_id = o.case_id
                      AND (m.paragraph = $10::text OR left(m.paragraph, length($10::text) + 1) = $10::text || ',')
-                     AND ${ACTIVE_AT('m')})
+                     AND ${ACTIVE_AT('m')})`)}
      ORDER BY o.draw, o.case_id LIMIT $8::int`,
     params(scope, seed, n, skip, paragraph),
   );
