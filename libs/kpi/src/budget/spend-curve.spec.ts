@@ -74,4 +74,16 @@ describe('committee budget KPIs', () => {
     expect(december['2024'][11]).toBe(12_900_000.5);
     expect(december.forecast).toEqual([...Array.from({ length: 11 }, () => null), 95_400_003]);
   });
+
+  it("withholds December's point from the committee at D = 31-12 when it forecasts a withheld line", async () => {
+    // Activity at D = 31-12-2024, m = 12: December's point is the lines' forecasts summed (neither line
+    // has December's spend), not the spend to date; 5.28.20's rests on one child (Y5). Shown, it would
+    // give 5.28.20's forecast as the point less 5.28.21's, which budget.function shows.
+    const settings = { ...DEFAULT_SETTINGS, 'budget.forecast': 'activity' as const };
+    const december = (await kpiValue(() => db, '2024-12-31')('budget.spend_curve', { settings })) as Record<string, unknown[]>;
+    expect(december.forecast[11]).not.toBe(december['2024'][11]);
+    const shown = kpiById('budget.spend_curve')!.suppress!(december) as Record<string, unknown[]>;
+    expect(shown.forecast).toEqual([...Array.from({ length: 11 }, () => null), { suppressed: true }]);
+    expect(shown['2024']).toEqual(december['2024']);
+  });
 });

@@ -76,11 +76,21 @@ export const spendCurve = defineKpi({
   },
   /**
    * The committee: the forecast's months after m are withheld when a line's forecast is (it rests on
-   * fewer than 5 children); the months to m are spent amounts, shown as in the budget table.
+   * fewer than 5 children); its month m is the spend to date, shown as in the budget table. At D =
+   * 31 December m is December and its point is the forecast itself (lines without December's spend
+   * forecast it), withheld like the rest unless it is the spend to date.
    */
   suppress(value: SpendCurve): SpendCurve {
     if (openForecast.has(value) || !value.forecast) return value;
+    const year = String(
+      Math.max(
+        ...Object.keys(value)
+          .filter((k) => /^\d{4}$/.test(k))
+          .map(Number),
+      ),
+    );
     const first = value.forecast.findIndex((v) => v !== null);
-    return { ...value, forecast: value.forecast.map((v, i) => (v === null || i === first ? v : SUPPRESSED)) };
+    const spent = (i: number) => i === first && value.forecast[i] === value[year]?.[i];
+    return { ...value, forecast: value.forecast.map((v, i) => (v === null || spent(i) ? v : SUPPRESSED)) };
   },
 });
