@@ -73,6 +73,8 @@ describe("case review: the committee's child-perspective examples", () => {
     // Cita and Tove are no common names, but the municipality's caseworkers'.
     await bad(example({ text: 'Barnet talte med Cita om skolen.' }), /^Eksemplet ser ud til at indeholde et navn \(Cita\)/);
     await bad(example({ title: 'Tove og drengen' }), /^Titlen ser ud til at indeholde et navn \(Tove\)/);
+    // Nor one of the municipality's case numbers (C7), however it is written into the text.
+    await bad(example({ text: 'I sagen (C7) sagde drengen nej.' }), /^Eksemplet ser ud til at indeholde et sagsnummer \(C7\)/);
     await bad(example({ text: ' ' }), 'Eksemplet skal have en tekst');
     expect(await stored()).toBe(before);
     const id = (await call('chef', 'post', '/reviews/examples', example()).expect(201)).body.id;

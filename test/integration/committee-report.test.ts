@@ -190,6 +190,9 @@ describe('the committee’s monthly report', () => {
     expect(queued.body.jobId).toMatch(/^\S+$/);
     const [mail] = await smtp.waitFor(1);
     expect(mail.to.sort()).toEqual(['chef@odense.test', 'formand@odense.test']);
+    // Blind copies: no recipient's address is in the headers the others read.
+    const headers = mail.raw.split(/\r?\n\r?\n/)[0];
+    expect(headers).not.toMatch(/chef@odense\.test|formand@odense\.test/);
     expect(mail.from).toBe('boerneblik@odense.test');
     expect(mail.subject).toBe('Udvalgsrapport for Odense Kommune pr. 29.02.2024');
     expect(mail.text).toContain('https://boerneblik.odense.test/#/rapporter');
@@ -216,6 +219,13 @@ describe('the committee’s monthly report', () => {
     expect(list[0]).toMatchObject({ asOf: D, madeBy: null, recipients: [], sendResult: 'sendt til 2 modtagere' });
     const chiefs = (await http().get('/api/v1/reports').set(as('chef')).expect(200)).body;
     expect(chiefs[0]).toMatchObject({ madeBy: 'admin', recipients: ['formand@odense.test', 'chef@odense.test'] });
+    // Nor the addresses a mail server's refusal names in the send result.
+    const refused = 'sendt til 1 af 2 modtagere; mailserveren afviste chef@odense.test';
+    await db.pool.query(`UPDATE report_archive SET send_result = $1 WHERE id = $2`, [refused, list[0].id]);
+    const masked = (await http().get('/api/v1/reports').set(as('udvalg')).expect(200)).body;
+    expect(masked[0].sendResult).toBe('sendt til 1 af 2 modtagere; mailserveren afviste en adresse');
+    expect((await http().get('/api/v1/reports').set(as('chef')).expect(200)).body[0].sendResult).toBe(refused);
+    await db.pool.query(`UPDATE report_archive SET send_result = 'sendt til 2 modtagere' WHERE id = $1`, [list[0].id]);
     const opened = await http()
       .get(`/api/v1/reports/${list[0].id}/pdf`)
       .set(as('udvalg'))

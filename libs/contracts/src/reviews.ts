@@ -13,7 +13,7 @@ const freeText = (field: string, max: number) =>
 
 /** A free text for the committee: screened for CPR numbers and names (committeeText). */
 const nameless = (field: string, max: number) =>
-  committeeText(field, max, 'Skriv aldrig CPR-numre i en sagsgennemgang; sagsnummeret er nok.');
+  committeeText(field, max, 'Skriv aldrig CPR-numre, sagsnumre eller navne i en tekst, som udvalget læser.');
 
 const seed = z
   .number({ error: 'seed skal være et heltal mellem 0 og 2147483647' })

@@ -35,6 +35,16 @@ export class MunicipalitiesRepository {
     return rows.map((r) => r.name);
   }
 
+  /** The first of the words that is one of the municipality's case numbers, or null. */
+  async caseNumberAmong(municipality: number, words: string[]): Promise<string | null> {
+    if (words.length === 0) return null;
+    const rows: { case_id: string }[] = await this.db.query(
+      `SELECT case_id FROM child_case WHERE municipality_code = $1 AND case_id = ANY ($2::text[]) LIMIT 1`,
+      [municipality, words],
+    );
+    return rows[0]?.case_id ?? null;
+  }
+
   /** Every municipality's (and the product-wide) data.max_age_days, in one query. */
   maxAgeSettings(): Promise<SettingRow[]> {
     return this.db.query(`SELECT municipality_code, key, value FROM setting WHERE key = 'data.max_age_days'`);

@@ -14,6 +14,9 @@ export const DEFAULT_SCHEDULE = { enabled: false, dayOfMonth: 5, hour: 6, recipi
  * municipality), and its schedule and recipients (set by the administrator), within the user's
  * municipality: another municipality's report does not exist for the user (404).
  */
+/** Anything shaped like an e-mail address, as a mail server's answer may hold one. */
+const EMAIL_LIKE = /[^\s<>,;:"'()]+@[^\s<>,;:"'()]+/g;
+
 @Injectable()
 export class ReportsService {
   constructor(
@@ -27,7 +30,13 @@ export class ReportsService {
     const reports = await this.repository.list(m.code);
     // The committee is shown no usernames or e-mail addresses: the schedule's reports say so, the rest are the administration's.
     return user.role === 'udvalg'
-      ? reports.map((r) => ({ ...r, madeBy: r.madeBy === 'planlagt' ? r.madeBy : null, recipients: [] }))
+      ? reports.map((r) => ({
+          ...r,
+          madeBy: r.madeBy === 'planlagt' ? r.madeBy : null,
+          recipients: [],
+          // A refused send names the addresses (the mail server's answer): not to the committee.
+          sendResult: r.sendResult.replace(EMAIL_LIKE, 'en adresse'),
+        }))
       : reports;
   }
 

@@ -48,7 +48,9 @@ export function createMailer(config: MailConfig | null): Mailer {
     async send(mail) {
       if (mail.to.length === 0) return { sent: false, result: NO_RECIPIENTS };
       try {
-        const info = await transport.sendMail({ from: config.from, ...mail });
+        // Several recipients (a committee and the administration) do not see each other's addresses.
+        const { to, ...rest } = mail;
+        const info = await transport.sendMail({ from: config.from, ...rest, ...(to.length > 1 ? { bcc: to } : { to }) });
         // The server may refuse some recipients and take the rest (nodemailer throws only when it refuses all).
         const rejected = ((info.rejected as (string | { address: string })[] | undefined) ?? []).map((r) =>
           typeof r === 'string' ? r : r.address,
