@@ -6,7 +6,7 @@ import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '@bu/db';
-import { AnonymousRefusals } from '../../apps/api/src/audit/audit.hook';
+import { AnonymousRefusals, rowsAMinute } from '../../apps/api/src/audit/audit.hook';
 import { AuditService } from '../../apps/api/src/audit/audit.service';
 import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/database';
@@ -144,6 +144,17 @@ describe('the audit log', () => {
     // A kind with more rows a minute: the first three written, the fourth counted.
     expect([0, 1, 2, 3].map((t) => counter.take('c', t, 3))).toEqual([0, 0, 0, null]);
     expect(counter.take('c', 60_000, 3)).toBe(1);
+    // Which rows are sampled: never a wrong or blocked one-time code (it comes after the right password),
+    // nor a wrong password, nor a single sign-on refused by name.
+    expect(rowsAMinute('login.failed', 429)).toBe(10);
+    expect(rowsAMinute('login.failed', 429, undefined, 'code-blocked')).toBeNull();
+    expect(rowsAMinute('login.failed', 401, undefined, 'code-wrong')).toBeNull();
+    expect(rowsAMinute('login.failed', 401)).toBeNull();
+    expect(rowsAMinute('login.failed', 403)).toBeNull();
+    expect(rowsAMinute('login.failed', 400, { username: 'anne@kommune.dk' })).toBeNull();
+    expect(rowsAMinute('login.failed', 400, {})).toBe(10);
+    expect(rowsAMinute('refused', 401)).toBe(1);
+    expect(rowsAMinute('refused', 403)).toBeNull();
   });
 
   it('logs every change with its outcome, and reads of import issues, never the body', async () => {

@@ -110,11 +110,12 @@ describe('goals and comments over HTTP', () => {
       // A common name (the contract's list), and a caseworker of the municipality's data (the API's check).
       [{ text: 'Anbringelsen af Peter blev dyrere end ventet.' }, NAME('Kommentaren', 'Peter')],
       [{ text: 'Friis har overtaget to tunge sager.' }, NAME('Kommentaren', 'Friis')],
-      // One of the municipality's case numbers: the committee could find the case with it.
-      [
-        { text: 'Merforbruget skyldes især sag S2.' },
-        'Kommentaren ser ud til at indeholde et sagsnummer (S2). Skriv uden sagsnumre; udvalget må ikke kunne finde sagen.',
-      ],
+      // One of the municipality's case numbers, however written: the committee could find the case
+      // with it (the refusal does not repeat it). Counts and years are no case numbers.
+      ...['Merforbruget skyldes især sag S2.', 'Sagerne s1/S2 er dyre.', 'Se »S2«-sagen.'].map((text): [object, string] => [
+        { text },
+        'Kommentaren ser ud til at indeholde et sagsnummer. Skriv uden sagsnumre; udvalget må ikke kunne finde sagen.',
+      ]),
     ];
     for (const [body, message] of refusals)
       expect(

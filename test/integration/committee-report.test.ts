@@ -223,7 +223,7 @@ describe('the committee’s monthly report', () => {
     const refused = 'sendt til 1 af 2 modtagere; mailserveren afviste chef@odense.test';
     await db.pool.query(`UPDATE report_archive SET send_result = $1 WHERE id = $2`, [refused, list[0].id]);
     const masked = (await http().get('/api/v1/reports').set(as('udvalg')).expect(200)).body;
-    expect(masked[0].sendResult).toBe('sendt til 1 af 2 modtagere; mailserveren afviste en adresse');
+    expect(masked[0].sendResult).toBe('sendt til 1 af 2 modtagere');
     expect((await http().get('/api/v1/reports').set(as('chef')).expect(200)).body[0].sendResult).toBe(refused);
     await db.pool.query(`UPDATE report_archive SET send_result = 'sendt til 2 modtagere' WHERE id = $1`, [list[0].id]);
     const opened = await http()

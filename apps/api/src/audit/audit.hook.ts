@@ -93,11 +93,15 @@ export class AnonymousRefusals {
 /** Rows a minute per address of logins refused without looking at the password (see AnonymousRefusals). */
 export const LOGIN_ROWS_A_MINUTE = 10;
 
-/** How many rows a minute an address gets of a request without a valid session (AnonymousRefusals); null: every one. */
-function rowsAMinute(action: string, status: number, sso: SsoLoginAttempt | undefined): number | null {
+/**
+ * How many rows a minute an address gets of a request without a valid session (AnonymousRefusals);
+ * null: every one. `step`: the one-time code's step, set only after the right password (a wrong or
+ * blocked code is always written).
+ */
+export function rowsAMinute(action: string, status: number, sso?: SsoLoginAttempt, step?: LoginStep): number | null {
   if (action === 'refused') return status === 401 ? 1 : null;
   if (action !== 'login.failed') return null;
-  const unread = sso !== undefined ? !sso.username : status === 429 || status === 400;
+  const unread = sso !== undefined ? !sso.username : (status === 429 || status === 400) && step === undefined;
   return unread ? LOGIN_ROWS_A_MINUTE : null;
 }
 
@@ -128,7 +132,7 @@ export function auditRequests(app: INestApplication, log: Logger): void {
       if (res.locals[PASSWORD_CHECK] === 'wrong') action = 'login.failed';
       if (action === null) return;
       let unlogged: number | null = 0;
-      const free = signedIn(req) ? null : rowsAMinute(action, res.statusCode, sso);
+      const free = signedIn(req) ? null : rowsAMinute(action, res.statusCode, sso, step);
       if (free !== null) {
         unlogged = anonymous.take(`${action} ${ip ?? '-'}`, Date.now(), free);
         if (unlogged === null) return;
@@ -165,8 +169,9 @@ async function write(
     const given = sso ? (sso.username ?? '-') : req.body?.username;
     const tried = typeof given === 'string' ? given.slice(0, 100) : '';
     // A CPR number typed as a username is not kept (the log is kept for years and cannot be corrected):
-    // masked before the name is cut, so that one across the cut is masked too.
-    username = typeof given === 'string' ? maskCprLike(given.slice(0, 200)).slice(0, 100) : '';
+    // masked before the name is cut, so that one across the cut is masked too, and after, so that the
+    // cut makes none.
+    username = typeof given === 'string' ? maskCprLike(maskCprLike(given.slice(0, 200)).slice(0, 100)) : '';
     const [found] = await db.query(`SELECT role, municipality_code AS municipality FROM app_user WHERE username = $1`, [tried]);
     if (found) user = { username: tried, role: found.role, municipality: found.municipality, teams: [] };
   }

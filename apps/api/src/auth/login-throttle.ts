@@ -164,7 +164,7 @@ export class LoginThrottle {
  * A username as the counters know it: letter case and spaces around it make no new name; a CPR
  * number typed as one is kept masked (no username may look like one).
  */
-const userKey = (username: string): string => maskCprLike(String(username).trim().toLowerCase().slice(0, 256)).slice(0, 128);
+const userKey = (username: string): string => maskCprLike(maskCprLike(String(username).trim().toLowerCase().slice(0, 256)).slice(0, 128));
 
 /**
  * The wrong codes' key: the user exactly as the login found it (only a user who exists and whose

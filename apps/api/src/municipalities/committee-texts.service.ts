@@ -23,21 +23,32 @@ export class CommitteeTexts {
       const name = value ? nameIn(value, names) : null;
       if (name) throw new BadRequestException(nameMessage(field, name));
     }
-    for (const [field, value] of texts) {
-      const found = value ? await this.municipalities.caseNumberAmong(municipality, words(value)) : null;
-      if (found)
-        throw new BadRequestException(
-          `${field} ser ud til at indeholde et sagsnummer (${found}). Skriv uden sagsnumre; udvalget må ikke kunne finde sagen.`,
-        );
-    }
+    // One look-up for every field's words; the first field holding a case number is named, not the
+    // number (a team leader writes these texts too, and may not learn another team's case numbers).
+    const byField = texts.map(([field, value]): [string, string[]] => [field, value ? words(value) : []]);
+    const found = await this.municipalities.caseNumbersAmong(municipality, [...new Set(byField.flatMap(([, w]) => w))]);
+    const field = byField.find(([, w]) => w.some((x) => found.has(x)))?.[0];
+    if (field)
+      throw new BadRequestException(
+        `${field} ser ud til at indeholde et sagsnummer. Skriv uden sagsnumre; udvalget må ikke kunne finde sagen.`,
+      );
   }
 }
 
-/** A text's words as a case number could stand in it: between spaces and punctuation, a final full stop off. */
+/**
+ * A text's words as a case number could stand in it, in the case it is written, upper and lower:
+ * between spaces, punctuation and quotes, whole and split at - and /, a final full stop off. Plain
+ * numbers of fewer than 5 digits (counts, years, amounts) are left out: a case number that short
+ * cannot be told from them.
+ */
 function words(text: string): string[] {
-  const found = text
-    .split(/[\s,;:()"'!?]+/)
-    .map((w) => w.replace(/\.+$/, ''))
-    .filter((w) => w.length >= 2 && w.length <= 64);
-  return [...new Set(found)].slice(0, 500);
+  const found = new Set<string>();
+  for (const raw of text.split(/[\s,;:()[\]{}"'!?«»“”„‘’…]+/u)) {
+    const word = raw.replace(/\.+$/, '');
+    for (const w of [word, ...word.split(/[-/–]+/)]) {
+      if (w.length < 2 || w.length > 64 || /^\d{1,4}$/.test(w)) continue;
+      found.add(w).add(w.toUpperCase()).add(w.toLowerCase());
+    }
+  }
+  return [...found];
 }

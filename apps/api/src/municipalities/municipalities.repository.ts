@@ -35,14 +35,14 @@ export class MunicipalitiesRepository {
     return rows.map((r) => r.name);
   }
 
-  /** The first of the words that is one of the municipality's case numbers, or null. */
-  async caseNumberAmong(municipality: number, words: string[]): Promise<string | null> {
-    if (words.length === 0) return null;
+  /** Those of the words that are case numbers of the municipality. */
+  async caseNumbersAmong(municipality: number, words: string[]): Promise<Set<string>> {
+    if (words.length === 0) return new Set();
     const rows: { case_id: string }[] = await this.db.query(
-      `SELECT case_id FROM child_case WHERE municipality_code = $1 AND case_id = ANY ($2::text[]) LIMIT 1`,
+      `SELECT DISTINCT case_id FROM child_case WHERE municipality_code = $1 AND case_id = ANY ($2::text[])`,
       [municipality, words],
     );
-    return rows[0]?.case_id ?? null;
+    return new Set(rows.map((r) => r.case_id));
   }
 
   /** Every municipality's (and the product-wide) data.max_age_days, in one query. */

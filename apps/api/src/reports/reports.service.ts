@@ -14,9 +14,6 @@ export const DEFAULT_SCHEDULE = { enabled: false, dayOfMonth: 5, hour: 6, recipi
  * municipality), and its schedule and recipients (set by the administrator), within the user's
  * municipality: another municipality's report does not exist for the user (404).
  */
-/** Anything shaped like an e-mail address, as a mail server's answer may hold one. */
-const EMAIL_LIKE = /[^\s<>,;:"'()]+@[^\s<>,;:"'()]+/g;
-
 @Injectable()
 export class ReportsService {
   constructor(
@@ -34,8 +31,7 @@ export class ReportsService {
           ...r,
           madeBy: r.madeBy === 'planlagt' ? r.madeBy : null,
           recipients: [],
-          // A refused send names the addresses (the mail server's answer): not to the committee.
-          sendResult: r.sendResult.replace(EMAIL_LIKE, 'en adresse'),
+          sendResult: committeeSendResult(r.sendResult),
         }))
       : reports;
   }
@@ -75,4 +71,13 @@ export class ReportsService {
     });
     return { jobId: String(job.id) };
   }
+}
+
+/**
+ * The send result as the committee reads it: a mail server's refusal names addresses (whole or cut
+ * short), so the committee gets what was sent, without the server's answer.
+ */
+export function committeeSendResult(result: string): string {
+  const head = result.split(';')[0];
+  return head.includes('@') ? head.split(':')[0] : head;
 }

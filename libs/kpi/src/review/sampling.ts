@@ -70,7 +70,7 @@ const ROW = `source, case_id AS case, worker_id AS caseworker, team`;
 export async function samplePerCaseworker(query: Query, scope: SampleScope, n: number, seed: number, skip: string[]): Promise<Sample> {
   const [{ workers }] = await query<{ workers: number }>(
     `WITH ${OPEN_IN_SCOPE}, p AS (SELECT $7::bigint, $8::int, $9::text[], $10::text)
-     SELECT count(DISTINCT worker_id)::int AS workers FROM open_case WHERE worker_id IS NOT NULL`,
+     SELECT count(DISTINCT worker_id)::int AS workers FROM ${ONCE('o.worker_id IS NOT NULL')}`,
     params(scope, seed, n, skip, null),
   );
   const cases = await query<SampledCase>(
