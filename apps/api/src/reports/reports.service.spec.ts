@@ -1,5 +1,95 @@
-import { describe, expect, it } from 'vitest';
-import { committeeSendResult } from './reports.service';
+import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ReportQueue } from '@bu/jobs';
+import type { ScopeService } from '../municipalities/scope.service';
+import { fake, municipality, user, type Fake } from '../testing/fake';
+import type { ReportsRepository } from './reports.repository';
+import { committeeSendResult, DEFAULT_SCHEDULE, ReportsService } from './reports.service';
+
+describe(ReportsService.name, () => {
+  let sut: ReportsService;
+  let repository: Fake<ReportsRepository>;
+  let scope: Fake<ScopeService>;
+  let queue: Fake<ReportQueue>;
+  const admin = user({ role: 'admin', username: 'admin-101' });
+
+  beforeEach(() => {
+    repository = fake<ReportsRepository>();
+    scope = fake<ScopeService>();
+    queue = fake<ReportQueue>();
+    scope.resolve.mockResolvedValue(municipality());
+    sut = new ReportsService(repository as never, scope as never, queue as never);
+  });
+
+  describe('pdf', () => {
+    it('gives the report of the user’s municipality, named by municipality and D', async () => {
+      repository.pdf.mockResolvedValue({ municipality: 101, asOf: '2026-02-28', pdf: Buffer.from('%PDF-') });
+      await expect(sut.pdf(user({ role: 'udvalg' }), '7')).resolves.toEqual({
+        filename: 'udvalgsrapport-101-2026-02-28.pdf',
+        pdf: Buffer.from('%PDF-'),
+      });
+    });
+
+    it('says another municipality’s report, or a malformed id, does not exist (404)', async () => {
+      repository.pdf.mockResolvedValue({ municipality: 461, asOf: '2026-02-28', pdf: Buffer.from('%PDF-') });
+      await expect(sut.pdf(user({ role: 'chef' }), '7')).rejects.toThrow(new NotFoundException('Rapport 7 findes ikke'));
+      await expect(sut.pdf(user(), '7 OR 1=1')).rejects.toBeInstanceOf(NotFoundException);
+      expect(repository.pdf).toHaveBeenCalledTimes(1);
+      // A national administrator opens every municipality's.
+      await expect(sut.pdf(user({ role: 'admin', municipality: null }), '7')).resolves.toMatchObject({
+        filename: 'udvalgsrapport-461-2026-02-28.pdf',
+      });
+    });
+  });
+
+  describe('schedule', () => {
+    it('shows the defaults (off) until the administrator sets one', async () => {
+      repository.schedule.mockResolvedValue(null);
+      await expect(sut.schedule(admin)).resolves.toEqual({ municipality: 101, ...DEFAULT_SCHEDULE, updatedBy: null, updatedAt: null });
+    });
+
+    it('saves the recipients lower-cased once each, and registers the schedule with the job scheduler', async () => {
+      repository.schedule.mockResolvedValue(null);
+      await sut.saveSchedule(admin, { enabled: true, dayOfMonth: 3, hour: 7, recipients: ['A@kk.dk', 'a@kk.dk ', 'b@kk.dk'] });
+      expect(repository.saveSchedule).toHaveBeenCalledWith({
+        municipality: 101,
+        enabled: true,
+        dayOfMonth: 3,
+        hour: 7,
+        recipients: ['a@kk.dk', 'b@kk.dk'],
+        updatedBy: 'admin-101',
+      });
+      expect(queue.schedule).toHaveBeenCalledWith({ municipality: 101, enabled: true, dayOfMonth: 3, hour: 7 });
+    });
+
+    it('refuses to switch sending on without a recipient', async () => {
+      await expect(sut.saveSchedule(admin, { enabled: true, dayOfMonth: 3, hour: 7, recipients: [] })).rejects.toThrow(
+        new BadRequestException('Angiv mindst én modtager, når rapporten skal sendes'),
+      );
+      expect(queue.schedule).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('make', () => {
+    it('queues the report for the resolved municipality, asked by the administrator', async () => {
+      queue.enqueue.mockResolvedValue({ id: '12' } as never);
+      await expect(sut.make(admin, { asOf: '2026-03-31' })).resolves.toEqual({ jobId: '12' });
+      expect(queue.enqueue).toHaveBeenCalledWith('committee-report', {
+        municipality: 101,
+        asOf: '2026-03-31',
+        requestedBy: 'admin-101',
+        send: true,
+      });
+    });
+
+    it('refuses a municipality without data', async () => {
+      scope.resolve.mockResolvedValue(municipality({ exportDate: null }));
+      await expect(sut.make(admin, {})).rejects.toThrow(
+        new BadRequestException('Kommunen har ingen data endnu; der er intet at lave en rapport af'),
+      );
+    });
+  });
+});
 
 describe("a report's send result as the committee reads it", () => {
   it('leaves out every address a mail server named, whole or cut short, and keeps the rest', () => {
