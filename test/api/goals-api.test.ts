@@ -155,4 +155,23 @@ describe('goals and comments over HTTP', () => {
       .send({ ...goal, policyText: 'Børn i familiepleje, også på en holm' })
       .expect(201);
   });
+
+  it("refuses a comparison group's name the committee would read with a CPR number, a name or a case number", async () => {
+    const group = (name: string) => ({ municipality: 461, name, members: [101, 147] });
+    const refusals: [string, string | RegExp][] = [
+      ['Som barnet 010203-1234', /^Gruppens navn ser ud til at indeholde et CPR-nummer/],
+      ['Peters kommuner', /^Gruppens navn ser ud til at indeholde et navn \(Peters\)/],
+      // The municipality's own caseworker (Bach) and case number (S2): only its data knows them.
+      ['Bach-gruppen', /^Gruppens navn ser ud til at indeholde et navn \(Bach\)/],
+      ['Som sag S2', /^Gruppens navn ser ud til at indeholde et sagsnummer/],
+      ['', 'Gruppen skal have et navn (højst 100 tegn)'],
+    ];
+    for (const [name, message] of refusals)
+      expect((await http().post('/api/v1/comparison-groups').set(as('chef')).send(group(name)).expect(400)).body.message).toMatch(message);
+    // Municipalities' names are no persons' names.
+    const ok = await http().post('/api/v1/comparison-groups').set(as('chef')).send(group('København og Frederiksberg')).expect(201);
+    const listed = (await http().get('/api/v1/comparison-groups?municipality=461').set(as('udvalg')).expect(200)).body;
+    expect(listed.map((g: { id: number; name: string }) => [g.id, g.name])).toEqual([[ok.body.id, 'København og Frederiksberg']]);
+    await http().delete(`/api/v1/comparison-groups/${ok.body.id}?municipality=461`).set(as('chef')).expect(204);
+  });
 });

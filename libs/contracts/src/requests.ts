@@ -70,9 +70,11 @@ export const SuggestedQuerySchema = z.object({
 export const ComparisonGroupBodySchema = z
   .object({
     municipality: z.number({ error: 'municipality skal være en kommunekode' }).int().optional(),
+    // The committee reads the groups' names: no CPR numbers and no names in them (committeeText).
     name: z
       .string({ error: 'Gruppen skal have et navn (højst 100 tegn)' })
-      .refine((n) => n.trim() !== '' && n.length <= 100, { error: 'Gruppen skal have et navn (højst 100 tegn)' }),
+      .refine((n) => n.trim() !== '' && n.length <= 100, { error: 'Gruppen skal have et navn (højst 100 tegn)' })
+      .pipe(committeeText('Gruppens navn', 100)),
     members: z
       .array(z.number({ error: 'members skal være en liste af kommunekoder' }), { error: 'members skal være en liste af kommunekoder' })
       .min(1, { error: 'members skal være en liste af kommunekoder' })

@@ -3,6 +3,7 @@ import type { ComparisonGroup, ComparisonGroupBody } from '@bu/contracts';
 import { isMunicipalityCode, municipalities } from '@bu/domain';
 import type { AuthUser } from '../auth/auth.types';
 import { KpiCache } from '../kpi/kpi-cache.service';
+import { CommitteeTexts } from '../municipalities/committee-texts.service';
 import { ScopeService } from '../municipalities/scope.service';
 import { ComparisonGroupsRepository } from './comparison-groups.repository';
 
@@ -13,6 +14,7 @@ export class ComparisonGroupsService {
     @Inject(ComparisonGroupsRepository) private readonly repository: ComparisonGroupsRepository,
     @Inject(ScopeService) private readonly scope: ScopeService,
     @Inject(KpiCache) private readonly cache: KpiCache,
+    @Inject(CommitteeTexts) private readonly committeeTexts: CommitteeTexts,
   ) {}
 
   async list(user: AuthUser, municipality?: number): Promise<ComparisonGroup[]> {
@@ -32,6 +34,8 @@ export class ComparisonGroupsService {
     const m = await this.scope.resolve(user, body.municipality);
     // The shape was checked by ComparisonGroupBodySchema; which codes exist is the domain's reference data.
     if (body.members.some((c) => !isMunicipalityCode(c))) throw new BadRequestException('members skal være en liste af kommunekoder');
+    // The committee reads the name: none of the municipality's caseworkers' names or case numbers.
+    await this.committeeTexts.refuseNames(m.code, [['Gruppens navn', body.name]]);
     const members = [...new Set(body.members)].sort((a, b) => a - b);
     const id = await this.repository.save(m.code, body.name.trim(), members, user.username);
     // The writer's next question sees its change at once (other processes hear of it by NOTIFY).
