@@ -25,3 +25,11 @@ const CPR_LIKE_ALL = new RegExp(CPR_LIKE_SOURCE, 'g');
 export function maskCprLike(text: string): string {
   return text.replace(CPR_LIKE_ALL, CPR_MASK);
 }
+
+/**
+ * The first `max` characters of a text, masked (maskCprLike): masked before the cut, so that a CPR
+ * number across it is masked too, and after, so that the cut makes none.
+ */
+export function maskedPrefix(text: string, max: number): string {
+  return maskCprLike(maskCprLike(text.slice(0, 2 * max)).slice(0, max));
+}

@@ -11,8 +11,11 @@ export interface Suppressed {
 export const SUPPRESSED: Suppressed = { suppressed: true };
 export const MIN_CELL = 5;
 
+/** Whether a count is a small cell (1-4). */
+export const isSmallCell = (n: number): boolean => n >= 1 && n < MIN_CELL;
+
 export function suppressCount(n: number | null): number | null | Suppressed {
-  return n !== null && n >= 1 && n < MIN_CELL ? SUPPRESSED : n;
+  return n !== null && isSmallCell(n) ? SUPPRESSED : n;
 }
 
 /**
@@ -31,9 +34,6 @@ export function suppressParts(parts: Record<string, number>): Record<string, num
   }
   return out;
 }
-
-/** Whether a count is a small cell (1-4). */
-export const isSmallCell = (n: number): boolean => n >= 1 && n < MIN_CELL;
 
 /**
  * The committee's value, for every way a figure reaches the committee (the API's answers and the

@@ -6,7 +6,7 @@ import type { AuthUser } from '../auth/auth.types';
 import type { LoginStep } from '@bu/contracts';
 import { LOGIN_STEP, PASSWORD_CHECK } from '../auth/auth.service';
 import { AuditService, auditContext } from './audit.service';
-import { maskCprLike } from '@bu/domain';
+import { maskCprLike, maskedPrefix } from '@bu/domain';
 
 const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Reads that show rejected import values (which may hold personal data even masked). */
@@ -168,10 +168,8 @@ async function write(
     const sso = req.res?.locals[SSO_LOGIN] as SsoLoginAttempt | undefined;
     const given = sso ? (sso.username ?? '-') : req.body?.username;
     const tried = typeof given === 'string' ? given.slice(0, 100) : '';
-    // A CPR number typed as a username is not kept (the log is kept for years and cannot be corrected):
-    // masked before the name is cut, so that one across the cut is masked too, and after, so that the
-    // cut makes none.
-    username = typeof given === 'string' ? maskCprLike(maskCprLike(given.slice(0, 200)).slice(0, 100)) : '';
+    // A CPR number typed as a username is not kept (the log is kept for years and cannot be corrected).
+    username = typeof given === 'string' ? maskedPrefix(given, 100) : '';
     const [found] = await db.query(`SELECT role, municipality_code AS municipality FROM app_user WHERE username = $1`, [tried]);
     if (found) user = { username: tried, role: found.role, municipality: found.municipality, teams: [] };
   }

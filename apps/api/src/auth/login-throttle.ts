@@ -1,7 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { isIPv4, isIPv6 } from 'net';
 import type { LoginStep } from '@bu/contracts';
-import { LOGIN_ATTEMPT_MEMORY, maskCprLike } from '@bu/domain';
+import { LOGIN_ATTEMPT_MEMORY, maskedPrefix } from '@bu/domain';
 
 /**
  * Failed logins, counted in PostgreSQL (table login_attempt) so every API process sees the same
@@ -164,7 +164,7 @@ export class LoginThrottle {
  * A username as the counters know it: letter case and spaces around it make no new name; a CPR
  * number typed as one is kept masked (no username may look like one).
  */
-const userKey = (username: string): string => maskCprLike(maskCprLike(String(username).trim().toLowerCase().slice(0, 256)).slice(0, 128));
+const userKey = (username: string): string => maskedPrefix(String(username).trim().toLowerCase(), 128);
 
 /**
  * The wrong codes' key: the user exactly as the login found it (only a user who exists and whose
