@@ -35,7 +35,7 @@ export class ComparisonGroupsService {
     // The shape was checked by ComparisonGroupBodySchema; which codes exist is the domain's reference data.
     if (body.members.some((c) => !isMunicipalityCode(c))) throw new BadRequestException('members skal være en liste af kommunekoder');
     // The committee reads the name: none of the municipality's caseworkers' names or case numbers.
-    await this.committeeTexts.refuseNames(m.code, [['Gruppens navn', body.name]]);
+    await this.committeeTexts.refuseIdentifying(m.code, [['Gruppens navn', body.name]]);
     const members = [...new Set(body.members)].sort((a, b) => a - b);
     const id = await this.repository.save(m.code, body.name.trim(), members, user.username);
     // The writer's next question sees its change at once (other processes hear of it by NOTIFY).

@@ -23,7 +23,7 @@ describe(GoalsService.name, () => {
     scope.resolve.mockResolvedValue(municipality());
     cache.read.mockResolvedValue(new Versions(new Map(), new Map()));
     const texts = fake<CommitteeTexts>();
-    texts.refuseNames.mockResolvedValue(undefined);
+    texts.refuseIdentifying.mockResolvedValue(undefined);
     sut = new GoalsService(repository as never, scope as never, cache as never, texts as never);
   });
 

@@ -62,7 +62,7 @@ export class GoalsService {
 
   async saveComment(user: AuthUser, body: CommentBody): Promise<{ ok: true }> {
     const m = await this.scope.resolve(user, body.municipality);
-    await this.committeeTexts.refuseNames(m.code, [['Kommentaren', body.text]]);
+    await this.committeeTexts.refuseIdentifying(m.code, [['Kommentaren', body.text]]);
     await this.repository.saveComment({
       municipality: m.code,
       subjectType: body.subjectType,
@@ -89,7 +89,7 @@ export class GoalsService {
     const kpi = kpiById(body.kpi);
     if (!kpi || !GOAL_UNITS.includes(kpi.unit) || body.kpi === 'goal.status')
       throw new BadRequestException(`Et mål skal pege på et nøgletal med én værdi: ${body.kpi}`);
-    await this.committeeTexts.refuseNames(m.code, [
+    await this.committeeTexts.refuseIdentifying(m.code, [
       ['Målets titel', body.title],
       ['Den politiske tekst', body.policyText],
     ]);

@@ -16,7 +16,7 @@ export class CommitteeTexts {
   constructor(@Inject(MunicipalitiesRepository) private readonly municipalities: MunicipalitiesRepository) {}
 
   /** A Danish 400 naming the first field that holds one of the municipality's caseworkers' names or case numbers. */
-  async refuseNames(municipality: number, texts: NamedText[]): Promise<void> {
+  async refuseIdentifying(municipality: number, texts: NamedText[]): Promise<void> {
     if (!texts.some(([, value]) => value)) return;
     const names = await this.municipalities.caseworkerNames(municipality);
     for (const [field, value] of texts) {

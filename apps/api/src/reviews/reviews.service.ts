@@ -338,7 +338,7 @@ export class ReviewsService {
       if (teamScope(user)) await this.visibleRound(user, body.round);
     }
     // The committee reads the action areas: no names in them, as in its examples.
-    await this.committeeTexts.refuseNames(m.code, [
+    await this.committeeTexts.refuseIdentifying(m.code, [
       ['Titlen', body.title],
       ['Begrundelsen', body.why],
       ['Ejeren', body.owner],
@@ -460,7 +460,7 @@ export class ReviewsService {
 
   /** The example's texts trimmed, refused in Danish when they name one of the municipality's caseworkers. */
   private async exampleTexts(municipality: number, body: ReviewExampleBody): Promise<{ title: string; text: string }> {
-    await this.committeeTexts.refuseNames(municipality, [
+    await this.committeeTexts.refuseIdentifying(municipality, [
       ['Titlen', body.title],
       ['Eksemplet', body.text],
     ]);
@@ -492,7 +492,7 @@ export class ReviewsService {
       title: i.title.trim(),
     }));
     // The committee's results name the items by these titles.
-    await this.committeeTexts.refuseNames(
+    await this.committeeTexts.refuseIdentifying(
       m.code,
       items.map((i): NamedText => [`Punktets titel (${i.id})`, i.title]),
     );
