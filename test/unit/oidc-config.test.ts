@@ -8,6 +8,7 @@ const GOOD = 'a'.repeat(20) + '0123456789abcdef';
 const OTHER = 'b'.repeat(20) + '0123456789abcdef';
 const BASE = { DATABASE_URL: 'postgres://x@127.0.0.1/x', JWT_SECRET: GOOD, PSEUDONYM_SECRET: OTHER };
 const CLIENT_SECRET = randomBytes(30).toString('base64url');
+const CALLBACK = 'https://boerneblik.kommune.dk/api/v1/auth/oidc/callback';
 
 function problems(read: () => unknown): string[] {
   try {
@@ -30,12 +31,13 @@ describe('@bu/config: OpenID Connect', () => {
       OIDC_ISSUER: 'https://login.microsoftonline.com/tenant/v2.0',
       OIDC_CLIENT_ID: 'app-id',
       OIDC_CLIENT_SECRET: CLIENT_SECRET,
+      OIDC_REDIRECT_URL: 'https://boerneblik.kommune.dk/api/v1/auth/oidc/callback',
     }).oidc;
     expect(oidc).toEqual({
       issuer: 'https://login.microsoftonline.com/tenant/v2.0',
       clientId: 'app-id',
       clientSecret: CLIENT_SECRET,
-      redirectUrl: undefined,
+      redirectUrl: 'https://boerneblik.kommune.dk/api/v1/auth/oidc/callback',
       label: 'Log ind med din organisations konto',
       groupsClaim: 'groups',
       usernameClaim: 'preferred_username',
@@ -65,15 +67,16 @@ describe('@bu/config: OpenID Connect', () => {
     expect(problems(() => configFromEnv(issuer))).toEqual([
       expect.stringMatching(/^OIDC_CLIENT_ID er ikke sat/),
       expect.stringMatching(/^OIDC_CLIENT_SECRET er ikke sat\. Brug klienthemmeligheden, som Entra ID eller AD FS har udstedt/),
+      expect.stringMatching(/^OIDC_REDIRECT_URL er ikke sat/),
     ]);
     for (const [secret, message] of [
       ['kort', /^OIDC_CLIENT_SECRET er for kort/],
       ['change-me-to-a-long-random-secret', /^OIDC_CLIENT_SECRET er en værdi, der står i Børneblik's kildekode/],
       ['x'.repeat(40), /^OIDC_CLIENT_SECRET er ikke tilfældig nok/],
     ] as const) {
-      expect(problems(() => configFromEnv({ ...issuer, OIDC_CLIENT_ID: 'a', OIDC_CLIENT_SECRET: secret }))).toEqual([
-        expect.stringMatching(message),
-      ]);
+      expect(
+        problems(() => configFromEnv({ ...issuer, OIDC_REDIRECT_URL: CALLBACK, OIDC_CLIENT_ID: 'a', OIDC_CLIENT_SECRET: secret })),
+      ).toEqual([expect.stringMatching(message)]);
     }
     const client = { OIDC_CLIENT_ID: 'a', OIDC_CLIENT_SECRET: CLIENT_SECRET };
     expect(problems(() => configFromEnv({ ...BASE, ...client, OIDC_ISSUER: 'http://idp.example.dk' }))).toEqual([
@@ -87,8 +90,17 @@ describe('@bu/config: OpenID Connect', () => {
         configFromEnv({ ...BASE, ...client, OIDC_ISSUER: 'https://idp.example.dk', OIDC_REDIRECT_URL: 'http://bb.example.dk/cb' }),
       ),
     ).toEqual(['OIDC_REDIRECT_URL skal være en https-adresse ("http://bb.example.dk/cb").']);
-    // Plain http only on this machine (development and the tests' provider).
-    expect(configFromEnv({ ...BASE, ...client, OIDC_ISSUER: 'http://localhost:4000' }).oidc?.issuer).toBe('http://localhost:4000');
+    // Plain http only on this machine (development and the tests' provider), which alone may take
+    // its callback from the address the browser used.
+    expect(configFromEnv({ ...BASE, ...client, OIDC_ISSUER: 'http://localhost:4000' }).oidc).toMatchObject({
+      issuer: 'http://localhost:4000',
+      redirectUrl: undefined,
+    });
+    // Anywhere else the public callback is said, never read from the Host header.
+    expect(problems(() => configFromEnv({ ...BASE, ...client, OIDC_ISSUER: 'https://idp.example.dk' }))).toEqual([
+      'OIDC_REDIRECT_URL er ikke sat. Angiv den offentlige https-adresse på Børnebliks callback, som den er registreret hos udbyderen ' +
+        '(https://<adresse>/api/v1/auth/oidc/callback, docs/SSO.md).',
+    ]);
     // Compose passes every variable, empty when not given: that is no OIDC, not a half-done one.
     const empty = { OIDC_ISSUER: '', OIDC_CLIENT_ID: '', OIDC_CLIENT_SECRET: '', OIDC_LABEL: '', OIDC_GROUPS_CLAIM: '', OIDC_SCOPE: '' };
     expect(configFromEnv({ ...BASE, ...empty }).oidc).toBeUndefined();

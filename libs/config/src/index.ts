@@ -542,6 +542,13 @@ function oidcPart(env: Env, override: OidcConfig | undefined, problems: string[]
   checkSecret(problems, 'OIDC_CLIENT_SECRET', given.clientSecret, true);
   const redirectProblem = given.redirectUrl === undefined ? null : urlProblem('OIDC_REDIRECT_URL', given.redirectUrl);
   if (redirectProblem) problems.push(redirectProblem);
+  // Without it the callback and the address after logout would follow the Host header a browser
+  // (or an attacker) sends; only a provider on this machine (development, tests) may do without.
+  if (given.redirectUrl === undefined && !issuerProblem && !LOOPBACK.has(new URL(given.issuer).hostname))
+    problems.push(
+      'OIDC_REDIRECT_URL er ikke sat. Angiv den offentlige https-adresse på Børnebliks callback, som den er registreret hos udbyderen ' +
+        '(https://<adresse>/api/v1/auth/oidc/callback, docs/SSO.md).',
+    );
   if (problems.length > before) return undefined;
   return {
     issuer: given.issuer,

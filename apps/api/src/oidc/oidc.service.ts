@@ -215,7 +215,7 @@ export class OidcService implements OnModuleInit, OnModuleDestroy {
     return this.discovering;
   }
 
-  /** The callback as registered at the provider: OIDC_REDIRECT_URL, else the address the browser used. */
+  /** The callback as registered at the provider: OIDC_REDIRECT_URL (a provider on this machine: else the address the browser used). */
   private redirectUri(req: Request): string {
     return this.settings?.redirectUrl ?? `${requestOrigin(req)}${OIDC_CALLBACK_PATH}`;
   }
