@@ -1,4 +1,4 @@
-import { JOB_TITLES, maskCprLike, mayHoldCpr } from '@bu/domain';
+import { CPR_SEPARATOR_SOURCE, JOB_TITLES, maskCprLike, mayHoldCpr } from '@bu/domain';
 import { codeFrom } from './codes';
 import type { Row } from './file-reader';
 import { isCprNumber } from './pseudonym';
@@ -32,20 +32,43 @@ const FAILED: { readonly ok: boolean; readonly value: null } = { ok: false, valu
 
 /**
  * A required text field (an id, a name): null (and the row rejected) when empty, or when it is a
- * CPR number written as one (DDMMYY-XXXX with a valid birth date, R032): an id is shown and kept
- * as it stands, and a raw CPR number must not be. Ten digits without the dash are let through: a
- * numeric id (CSC's are sequence numbers) cannot be told from a CPR number.
+ * CPR number written as one (R032, isCprWritten): an id is shown and kept as it stands, and a raw
+ * CPR number must not be. Ten digits with nothing between them are let through: a numeric id
+ * (CSC's are sequence numbers) cannot be told from a CPR number.
  */
 export function required(row: Row, column: string): string | null {
   const text = row.get(column);
   if (text === '') row.reject('REQUIRED', column, text);
-  else if (isCprWithDash(text)) return row.reject('ID_IS_CPR', column, text);
+  else if (isCprWritten(text)) return row.reject('ID_IS_CPR', column, text);
   return text === '' ? null : text;
 }
 
-/** Whether an id is a CPR number written as one (DDMMYY-XXXX, as the pseudonymiser takes one): see required(). */
-export function isCprWithDash(text: string): boolean {
-  return text.length === 11 && text[6] === '-' && isCprNumber(text);
+const CPR_SEPARATOR = new RegExp(`^${CPR_SEPARATOR_SOURCE}$`);
+
+/**
+ * Whether an id is a CPR number written as one: ten digits with a valid birth date and a separator
+ * between them (DDMMYY-XXXX, DDMMYY XXXX, DD.MM.YY-XXXX, a no-break space or a dash: any of
+ * @bu/domain's CPR separators), as a person would type it; see required().
+ */
+export function isCprWritten(text: string): boolean {
+  const n = text.length;
+  // Most ids are shorter, or hold a letter early: no work for them.
+  if (n < 11 || n > 24) return false;
+  let digits = '';
+  let gap = false;
+  let separated = false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      // Only a separator between digits counts: padding around ten digits is a plain number.
+      if (gap && digits.length > 0) separated = true;
+      gap = false;
+      digits += text[i];
+      if (digits.length > 10) return false;
+    } else if (CPR_SEPARATOR.test(text[i])) gap = true;
+    else return false;
+  }
+  return digits.length === 10 && separated && isCprNumber(digits);
 }
 
 /**

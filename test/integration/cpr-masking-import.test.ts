@@ -106,7 +106,8 @@ async function holding(pool: Pool, pattern: string): Promise<string[]> {
 // Caseworkers write CPR numbers into free text: a supplier, a source, an occasion, a legal basis or
 // a measure type outside the catalogue. None reaches the database unmasked, from either case system.
 describe('CPR numbers in the free texts of an export', () => {
-  const RAW = '0102031234|010203-1234|010203 1234';
+  // In SQL: '.' is any character (a no-break space, a dash, a dot).
+  const RAW = '0102031234|010203.1234|01.02.03.1234|0102.03.1234';
   let dubu: TestDatabase;
   let csc: TestDatabase;
   let dir: string;
@@ -145,6 +146,11 @@ describe('CPR numbers in the free texts of an export', () => {
     addRow(dir, 'handleplaner.csv', { 'Handleplan-ID': '010203-1234', Sagsnummer: 'C1', Dato: '01-03-2024', Type: 'Handleplan' });
     // Nor as a caseworker's initials (kept as they stand, as an id).
     addRow(dir, 'sagsansvar.csv', { Sagsnummer: 'C1', Initialer: '010203-1234', Fra: '01-03-2024', Til: '' });
+    // Written any other way a person writes one: spaces (a no-break one too), dots, other groupings.
+    addRow(dir, 'handleplaner.csv', { 'Handleplan-ID': '01.02.03-1234', Sagsnummer: 'C1', Dato: '01-03-2024', Type: 'Handleplan' });
+    addRow(dir, 'handleplaner.csv', { 'Handleplan-ID': '0102 03 1234', Sagsnummer: 'C1', Dato: '01-03-2024', Type: 'Handleplan' });
+    addRow(dir, 'sagsansvar.csv', { Sagsnummer: 'C1', Initialer: '010203\u00a01234', Fra: '01-03-2024', Til: '' });
+    addRow(dir, 'boernesamtaler.csv', { Sagsnummer: '010203 1234', Dato: '01-03-2024', Anledning: 'Samtale' });
     dubuResult = await importDubu(dubu.pool, dir, { pseudonymSecret: TEST_SECRET, exportDate: '2024-04-30' });
     cscDir = mkdtempSync(join(tmpdir(), 'bu-cpr-csc-'));
     await dubuToCsc(dir, cscDir);
@@ -169,8 +175,12 @@ describe('CPR numbers in the free texts of an export', () => {
       [dubuResult.importId],
     );
     expect(issues.rows).toEqual([
+      { file: 'boernesamtaler.csv', rule: 'R032' },
       { file: 'boernesamtaler.csv', rule: 'W008' },
       { file: 'handleplaner.csv', rule: 'R032' },
+      { file: 'handleplaner.csv', rule: 'R032' },
+      { file: 'handleplaner.csv', rule: 'R032' },
+      { file: 'sagsansvar.csv', rule: 'R032' },
       { file: 'sagsansvar.csv', rule: 'R032' },
       { file: 'underretninger.csv', rule: 'W008' },
       { file: 'undersoegelser.csv', rule: 'W008' },

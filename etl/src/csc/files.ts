@@ -1,5 +1,5 @@
 import { COMPLAINT_OUTCOMES, isMunicipalityCode, legalBasisRule, measureType, parseLegalBasis } from '@bu/domain';
-import { caseworkerRow, field, freeText, isCprWithDash, required } from '../fields';
+import { caseworkerRow, field, freeText, isCprWritten, required } from '../fields';
 import type { ColumnSpec } from '../csv/header';
 import type { Row } from '../file-reader';
 import { maskCpr, Pseudonym, Pseudonymiser } from '../pseudonym';
@@ -178,7 +178,7 @@ export function mapAktivitet(row: Row, ctx: CscContext): Staged {
   const ref = row.get('ref');
   if (NEEDS_REF.has(code) && !ref) return row.reject('REQUIRED', 'ref', ref);
   // The ids kept as they stand (see required()).
-  for (const key of ['id', 'case', 'ref', 'worker']) if (isCprWithDash(row.get(key))) return row.reject('ID_IS_CPR', key, row.get(key));
+  for (const key of ['id', 'case', 'ref', 'worker']) if (isCprWritten(row.get(key))) return row.reject('ID_IS_CPR', key, row.get(key));
   const day = field(row, 'date', isoDate, true);
   if (!day.ok) return null;
   let at: string | null = null;

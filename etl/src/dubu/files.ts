@@ -9,7 +9,7 @@ import {
   UNKNOWN_MEASURE_TYPE,
 } from '@bu/domain';
 import { codeFrom } from '../codes';
-import { caseworkerRow, field, freeText, isCprWithDash, required } from '../fields';
+import { caseworkerRow, field, freeText, isCprWritten, required } from '../fields';
 import type { ColumnSpec } from '../csv/header';
 import type { Row } from '../file-reader';
 import { memo } from '../memo';
@@ -108,7 +108,7 @@ export function mapSagsansvar(row: Row, ctx: DubuContext): Staged {
   if (to.value !== null && to.value < from.value!) return row.reject('END_BEFORE_START', 'to', row.get('to'), `fra ${row.get('from')}`);
   // Empty Initialer: nobody responsible from this date. Kept as they stand, as an id is (required()).
   const initials = row.get('initials');
-  if (isCprWithDash(initials)) return row.reject('ID_IS_CPR', 'initials', initials);
+  if (isCprWritten(initials)) return row.reject('ID_IS_CPR', 'initials', initials);
   return [ctx.municipality, ctx.source, caseId, from.value, initials, to.value, row.file, row.line];
 }
 

@@ -2,12 +2,23 @@
 // text from an import) and the API (which refuses free text holding one before it is stored).
 
 /**
- * A run of 10 or more digits (an 11-digit account number counts too: it may hold a CPR), 6+ digits
- * then 4+ digits with any run of separators between them, or DD MM YY NNNN with separators. Same
- * source for JS and PostgreSQL: both read (?<!..), (?!..), \d, \s and \uXXXX alike.
+ * What may stand between a CPR number's groups: a hyphen, dash or minus, a dot, a slash, an
+ * underscore, or any space (no-break and narrow ones too). Spelled out rather than \s, which
+ * matches Unicode spaces in JavaScript but only ASCII ones in PostgreSQL under the C locale.
  */
-const SEP = '[-\\s./_\\u2010-\\u2015]';
-export const CPR_LIKE_SOURCE = `\\d{10,}|(?<!\\d)\\d{2}${SEP}+\\d{2}${SEP}+\\d{2}${SEP}*\\d{4}(?!\\d)|\\d{6,}${SEP}+\\d{4,}`;
+export const CPR_SEPARATOR_SOURCE =
+  '[-\\t\\n\\v\\f\\r ./_\\u00a0\\u1680\\u2000-\\u200b\\u2010-\\u2015\\u2028\\u2029\\u202f\\u205f\\u2212\\u3000\\ufeff]';
+const SEP = CPR_SEPARATOR_SOURCE;
+
+/**
+ * A run of 10 or more digits (an 11-digit account number counts too: it may hold a CPR), 6+ digits
+ * then 4+ digits with any run of separators between them, DD MM YY NNNN with separators, or the
+ * groupings DDMM YY NNNN and DDMMYY NN NN. Same source for JS and PostgreSQL: both read (?<!..),
+ * (?!..), \d and \uXXXX alike.
+ */
+export const CPR_LIKE_SOURCE =
+  `\\d{10,}|(?<!\\d)\\d{2}${SEP}+\\d{2}${SEP}+\\d{2}${SEP}*\\d{4}(?!\\d)|\\d{6,}${SEP}+\\d{4,}` +
+  `|(?<!\\d)\\d{4}${SEP}+\\d{2}${SEP}+\\d{4}(?!\\d)|(?<!\\d)\\d{6}${SEP}+\\d{2}${SEP}+\\d{2}(?!\\d)`;
 
 const CPR_LIKE_ONCE = new RegExp(CPR_LIKE_SOURCE);
 
