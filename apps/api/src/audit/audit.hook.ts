@@ -6,7 +6,7 @@ import type { AuthUser } from '../auth/auth.types';
 import type { LoginStep } from '@bu/contracts';
 import { LOGIN_STEP, PASSWORD_CHECK } from '../auth/auth.service';
 import { AuditService, auditContext } from './audit.service';
-import { maskCprLike, maskedPrefix } from '@bu/domain';
+import { maskedPrefix } from '@bu/domain';
 
 const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Reads that show rejected import values (which may hold personal data even masked). */
@@ -42,6 +42,15 @@ export function auditAction(method: string, requested: string, status: number, s
   if (method === 'GET' && IMPORT_READS.test(path)) return path.endsWith('/issues') ? 'read:import-issues' : 'read:import-jobs';
   if (status === 404 && signedIn && path.startsWith('/api/v1/')) return 'not-found';
   return null;
+}
+
+/**
+ * A request's path as the audit log keeps it: decoded as Express routes it, then masked, so that a
+ * case number typed as a CPR number (the browser sends "010203 1234" as 010203%201234) never
+ * reaches the log; at most 300 characters.
+ */
+export function loggedPath(requested: string): string {
+  return maskedPrefix(requested.split('/').map(decodedSegment).join('/'), 300);
 }
 
 function decodedSegment(segment: string): string {
@@ -121,11 +130,15 @@ export function auditRequests(app: INestApplication, log: Logger): void {
   app.use((req: Request, res: Response, next: NextFunction) => {
     const ip = req.ip ?? null;
     res.on('finish', () => {
-      // A case number typed as a CPR number never reaches the log.
-      const path = maskCprLike(req.originalUrl.split('?')[0]).slice(0, 300);
+      const requested = req.originalUrl.split('?')[0];
+      const path = loggedPath(requested);
       const sso = res.locals[SSO_LOGIN] as SsoLoginAttempt | undefined;
       const step = res.locals[LOGIN_STEP] as LoginStep | undefined;
-      let action = sso ? (res.statusCode < 400 ? 'login' : 'login.failed') : auditAction(req.method, path, res.statusCode, signedIn(req));
+      let action = sso
+        ? res.statusCode < 400
+          ? 'login'
+          : 'login.failed'
+        : auditAction(req.method, requested, res.statusCode, signedIn(req));
       // The right password, the one-time code asked next: not a failure (a wrong code is one).
       if (action === 'login.failed' && step === 'code-needed') action = 'login.code';
       // A wrong current password at a password change (ADR 0117) is a failed login, by the session's user.
