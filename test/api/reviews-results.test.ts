@@ -145,6 +145,14 @@ describe('case review results', () => {
     expect(item(res.body.items, 'formal.followup_on_time')).toMatchObject({ judged: 2, notMet: 0, share: 0 });
     expect(Object.keys(res.body.byTeam)).toEqual(['Team Nord']);
     expect(Object.keys(res.body.byCaseworker)).toEqual(['AA', 'BB']);
+    // Whose results were seen is logged (the staff's personal data); the committee's read names none.
+    await call('udvalg', 'get', '/reviews/results').expect(200);
+    const { rows } = await db.pool.query(
+      `SELECT username, action, detail FROM audit_log WHERE action = 'read:review-results' AND username IN ('teamleder', 'udvalg')`,
+    );
+    expect(rows).toEqual([
+      { username: 'teamleder', action: 'read:review-results', detail: { from: '2024-04-01', to: D, caseworkers: ['AA', 'BB'] } },
+    ]);
   });
 
   it('gives the committee aggregates only, small cells suppressed', async () => {

@@ -168,7 +168,7 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
       {
         username: 'teamleder',
         role: 'teamleder',
-        action: 'kpi:caseload.unassigned,deadline.notification_overdue',
+        action: 'kpi:caseload.unassigned,deadline.notification_overdue,caseload.open_cases',
         municipality_code: 461,
         case_ids: ['C4', 'C5', 'C6'],
       },
@@ -178,6 +178,12 @@ describe('team leader KPIs over HTTP, scoped and audited', () => {
     // Aggregates alone are not person-level: nothing is written.
     await get('chef', 'ids=deadline.notification_24h').expect(200);
     expect((await db.pool.query('SELECT count(*)::int AS n FROM audit_log')).rows[0].n).toBe(1);
+    // A caseload per caseworker names the staff: written without a case set.
+    await get('chef', 'ids=caseload.open_cases').expect(200);
+    const { rows: staff } = await db.pool.query(`SELECT action, case_set_id, detail FROM audit_log WHERE username = 'chef'`);
+    expect(staff).toEqual([
+      { action: 'kpi:caseload.open_cases', case_set_id: null, detail: expect.objectContaining({ caseworkers: true }) },
+    ]);
   });
 
   it('keeps case lists from the committee', async () => {

@@ -69,10 +69,11 @@ export class AuditService implements BeforeApplicationShutdown {
     caseSetId: string | null,
     detail: Record<string, unknown>,
   ): Promise<void> {
-    // Lists without case rows (empty work lists) show no person-level data, unless they show
-    // rejected import values (the data-quality lists: values and messages may name a case), which
-    // are logged as the import issues' own page is (detail.imports).
-    if (listIds.length === 0 || (caseSetId === null && !detail.imports)) return;
+    // An answer without case rows is logged when it names caseworkers (detail.caseworkers: a
+    // caseload per person, or a list's caseworker labels) or shows rejected import values (the
+    // data-quality lists: values and messages may name a case), as the import issues' own page
+    // is (detail.imports). Aggregates alone are not.
+    if (listIds.length === 0 || (caseSetId === null && !detail.imports && !detail.caseworkers)) return;
     return this.event({ username: user.username, role: user.role, action: `kpi:${listIds.join(',')}`, municipality, caseSetId, detail });
   }
 

@@ -156,6 +156,16 @@ function inMunicipality<T>(code: number, compute: () => Promise<T>): Promise<T> 
  * the defaults (D = the newest export date, P = D's year), the computation through the cache,
  * the committee's suppression, list pages, JSON or Arrow, compression and the audit of list reads.
  */
+/**
+ * Whether an answer with this KPI names caseworkers (dimensions.caseworker: name, team, job title,
+ * employment end, beside their caseloads or list rows): personal data of the staff, so the answer
+ * is in the audit log even without a case row.
+ */
+function namesCaseworkers(id: string): boolean {
+  const kpi = kpiById(id)!;
+  return id.startsWith('caseload.') || (kpi.unit === 'list' && (kpi.fields ?? []).some((f) => f === 'worker' || f === 'lastWorker'));
+}
+
 @Injectable()
 export class KpiService {
   constructor(
@@ -240,7 +250,7 @@ export class KpiService {
       arrow: !!accept?.includes(ARROW_STREAM),
     };
     const versions = await this.cache.versions();
-    const { municipality, asOf, period, listIds, key, dependency, compute } = await this.resolve(versions, user, raw);
+    const { municipality, asOf, period, auditedIds, caseworkers, key, dependency, compute } = await this.resolve(versions, user, raw);
     // The answer's KPIs take the request's turn (ADR 0091).
     const { value: answer, hit } = await this.cache.lookup(versions, dependency, `answer|${key}`, () =>
       KPI_SLOTS.request(() => compute(versions)),
@@ -259,10 +269,11 @@ export class KpiService {
       answer.caseSet = undefined;
       throw e;
     });
-    await this.audit.record(user, municipality.code, listIds, await answer.caseSet, {
+    await this.audit.record(user, municipality.code, auditedIds, await answer.caseSet, {
       asOf,
       period,
       ...(answer.imports ? { imports: answer.imports } : {}),
+      ...(caseworkers ? { caseworkers: true } : {}),
     });
     const headers: HttpAnswer['headers'] = [['Content-Type', answer.type]];
     // An Arrow table cannot say it was cut (JSON says `truncated`): the header does.
@@ -336,7 +347,9 @@ export class KpiService {
     }
 
     const teams = teamScope(user);
-    const listIds = requested.filter((id) => kpiById(id)!.unit === 'list');
+    // What the audit row names: the lists, and the figures that name caseworkers.
+    const auditedIds = requested.filter((id) => kpiById(id)!.unit === 'list' || namesCaseworkers(id));
+    const caseworkers = requested.some(namesCaseworkers);
     // The whole answer, serialised, is cached: a warm request costs the version read and the audit.
     const key = JSON.stringify([
       user.role,
@@ -362,7 +375,7 @@ export class KpiService {
         arrow,
         compareParam === 'lastYear',
       );
-    return { municipality, asOf, period, listIds, key, dependency, compute };
+    return { municipality, asOf, period, auditedIds, caseworkers, key, dependency, compute };
   }
 
   private async answer(
@@ -420,7 +433,7 @@ export class KpiService {
     // A light's limits are the municipality's settings (caseload.light), so the view colours by them.
     const lit = requested.map((id) => kpiById(id)!).filter((k) => k.light);
     const lights = lit.length > 0 ? await settings().then((s) => Object.fromEntries(lit.map((k) => [k.id, k.light!(s)]))) : undefined;
-    const perCaseworker = requested.some((id) => id.startsWith('caseload.') || kpiById(id)!.unit === 'list');
+    const perCaseworker = requested.some(namesCaseworkers);
     const benchmarks = requested.some((id) => id.startsWith('benchmark.'));
     const response: KpiResponse = {
       asOf: scope.asOf,

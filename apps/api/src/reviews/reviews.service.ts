@@ -405,6 +405,24 @@ export class ReviewsService {
         titles,
       };
     }
+    const byCaseworker = Object.fromEntries(
+      Object.entries(
+        group(
+          rows.filter((r) => r.caseworker !== ''),
+          (r) => r.caseworker,
+        ),
+      ).map(([k, v]) => [k, v.map(result)]),
+    );
+    // A caseworker's results are personal data of the staff: who saw whose is logged.
+    const caseworkers = Object.keys(byCaseworker).sort();
+    if (caseworkers.length > 0)
+      await this.audit.event({
+        username: user.username,
+        role: user.role,
+        action: 'read:review-results',
+        municipality: m.code,
+        detail: { from, to, caseworkers },
+      });
     return {
       municipality: m.code,
       from,
@@ -413,14 +431,7 @@ export class ReviewsService {
       items: shown,
       byQuarter: Object.fromEntries(Object.entries(byQuarter).map(([k, v]) => [k, v.map(result)])),
       byTeam: Object.fromEntries(Object.entries(group(rows, (r) => r.team, true)).map(([k, v]) => [k, v.map(result)])),
-      byCaseworker: Object.fromEntries(
-        Object.entries(
-          group(
-            rows.filter((r) => r.caseworker !== ''),
-            (r) => r.caseworker,
-          ),
-        ).map(([k, v]) => [k, v.map(result)]),
-      ),
+      byCaseworker,
       topDeficiencies: top,
       actionAreas,
       titles,
