@@ -106,10 +106,12 @@ describe('docker/compose.yml', () => {
     expect([...nginx.matchAll(/\$\{?([A-Za-z_]+)/g)].map((m) => m[1]).filter((v) => v !== v.toLowerCase())).toEqual(['TLS_HOSTNAME']);
   });
 
-  it("nginx's access lines for the API name the resource, never the path's ids or the query", () => {
+  it("nginx's access and error lines for the API name the resource, never the path's ids or the query", () => {
     const nginx = readFileSync(resolve(__dirname, '../../docker/nginx.conf'), 'utf8');
     const api = /location \/api\/ \{([^}]*)\}/.exec(nginx)![1];
     expect(api).toMatch(/access_log \S+ bu_api;/);
+    // Its error lines quote the whole request line: only critical ones are written.
+    expect(api).toMatch(/error_log \S+ crit;/);
     const format = /log_format bu_api ([^;]*);/.exec(nginx)![1];
     expect(format).toContain('$bu_api_resource');
     for (const variable of ['$request ', '$request"', '$request_uri', '$uri', '$args', '$query_string'])
