@@ -181,6 +181,28 @@ describe('the logger', () => {
     expect(lines[0]).toContain('[redacted]');
   });
 
+  it('masks a CPR number in any field, however deep, and an error logged under another name', () => {
+    const { log, json } = capture();
+    const at = new Date('2026-12-07T08:00:00Z');
+    log.warn(
+      {
+        reason: 'sag 010203-1234 findes ikke',
+        job: { data: { file: 'barn 0102031234.csv', lines: [1, 'x 010203 1234'] }, at },
+        error: new Error('id 3112991234 for stort'),
+        count: 3,
+      },
+      'careless',
+    );
+    const line = JSON.stringify(json()[0]);
+    expect(line).not.toMatch(/1234|3112991234/);
+    expect(json()[0]).toMatchObject({
+      reason: 'sag ******-**** findes ikke',
+      job: { data: { file: 'barn ******-****.csv', lines: [1, 'x ******-****'] }, at: '2026-12-07T08:00:00.000Z' },
+      error: { type: 'Error', message: 'id ******-**** for stort' },
+      count: 3,
+    });
+  });
+
   it("logs TypeORM's failed queries through the logger, masked and without their parameters (row values)", () => {
     const { lines } = capture();
     configureLogger({ level: 'info', format: 'json', destination: { write: (line: string) => void lines.push(line) } });

@@ -63,6 +63,31 @@ function entries(value: object, depth: number): Record<string, unknown> {
   return out;
 }
 
+/**
+ * A logged object's fields other than `err` (its serializer masks it), every text in them
+ * CPR-masked, keys kept: a value logged under any name (`reason`, `error`, a job's data) is
+ * masked too. An error under another name is logged as `err` is.
+ */
+export function maskedFields(object: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(object)) out[key] = key === 'err' ? value : maskedTexts(value, 0);
+  return out;
+}
+
+function maskedTexts(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return maskCprLike(value);
+  if (value instanceof Error) return maskedError(value);
+  if (typeof value !== 'object' || value === null || depth > 4) return value;
+  if (Array.isArray(value)) return value.map((v) => maskedTexts(v, depth + 1));
+  if (value instanceof Date || ArrayBuffer.isView(value) || value instanceof Map || value instanceof Set) return value;
+  // As JSON.stringify would write it (a URL, a Buffer's own toJSON).
+  const json = (value as { toJSON?: () => unknown }).toJSON;
+  if (typeof json === 'function') return maskedTexts(json.call(value), depth + 1);
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) out[key] = maskedTexts(v, depth + 1);
+  return out;
+}
+
 export interface LoggerOptions {
   level?: LogLevel;
   format?: LogFormat;
@@ -87,7 +112,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       level: options.level ?? settings.level,
       base: undefined, // no pid and hostname on every line: the container or the service manager knows them
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label, number) => ({ level: format === 'json' ? label : number }) },
+      formatters: { level: (label, number) => ({ level: format === 'json' ? label : number }), log: maskedFields },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       serializers: { err: maskedError },
       // A line's message text CPR-masked too (an error's message is often the line's message).
