@@ -5,6 +5,8 @@ import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth.types';
 import type { LoginStep } from '@bu/contracts';
 import { LOGIN_STEP, PASSWORD_CHECK } from '../auth/auth.service';
+import { createHmac } from 'crypto';
+import { APP_CONFIG, type AppConfig } from '../config';
 import { AuditService, auditContext } from './audit.service';
 import { maskedPrefix } from '@bu/domain';
 
@@ -126,6 +128,7 @@ export function rowsAMinute(action: string, status: number, sso?: SsoLoginAttemp
 export function auditRequests(app: INestApplication, log: Logger): void {
   const audit = app.get(AuditService);
   const db = app.get(DataSource);
+  const unknownName = unknownNames(app.get<symbol, AppConfig>(APP_CONFIG).pseudonymSecret);
   const anonymous = new AnonymousRefusals();
   app.use((req: Request, res: Response, next: NextFunction) => {
     const ip = req.ip ?? null;
@@ -151,7 +154,7 @@ export function auditRequests(app: INestApplication, log: Logger): void {
         if (unlogged === null) return;
       }
       audit.track(
-        write(audit, db, req, action, path, res.statusCode, ip, unlogged, step).catch((e: Error) =>
+        write(audit, db, unknownName, req, action, path, res.statusCode, ip, unlogged, step).catch((e: Error) =>
           log.error({ err: e }, `Audit row not written (${action} ${req.method} ${path}): ${e.message}`),
         ),
       );
@@ -162,9 +165,20 @@ export function auditRequests(app: INestApplication, log: Logger): void {
 
 const signedIn = (req: Request): boolean => (req as Request & { user?: AuthUser }).user !== undefined;
 
+/**
+ * What a failed login's row says of a name that is no user's: `ukendt:` and a keyed hash of it, so
+ * that one name tried again and again shows as one, while a password typed into the username field
+ * (often followed by that user's login from the same address) is not kept in a log kept for years.
+ */
+export function unknownNames(secret: string): (tried: string) => string {
+  const key = createHmac('sha256', secret).update('audit: a username that is no user').digest();
+  return (tried) => `ukendt:${createHmac('sha256', key).update(tried).digest('hex').slice(0, 12)}`;
+}
+
 async function write(
   audit: AuditService,
   db: DataSource,
+  unknownName: (tried: string) => string,
   req: Request,
   action: string,
   path: string,
@@ -177,7 +191,8 @@ async function write(
   let username = user?.username ?? '-';
   // (A signed-in user's failed password check is logged by that user, not by a name from the body.)
   if (!user && (action === 'login' || action === 'login.failed' || action === 'login.code')) {
-    // The name tried, also when no such user exists (guessing names is what the log should show).
+    // The name tried: a user's, or a name an organisation's login verified, as it stands; a name
+    // typed that is no user's by its keyed hash (unknownNames).
     const sso = req.res?.locals[SSO_LOGIN] as SsoLoginAttempt | undefined;
     const given = sso ? (sso.username ?? '-') : req.body?.username;
     const tried = typeof given === 'string' ? given.slice(0, 100) : '';
@@ -185,6 +200,8 @@ async function write(
     username = typeof given === 'string' ? maskedPrefix(given, 100) : '';
     const [found] = await db.query(`SELECT role, municipality_code AS municipality FROM app_user WHERE username = $1`, [tried]);
     if (found) user = { username: tried, role: found.role, municipality: found.municipality, teams: [] };
+    // (One holding a CPR-like number stays masked: no hash of a CPR number is kept either.)
+    else if (!sso && tried !== '' && username === tried) username = unknownName(tried);
   }
   await audit.event({
     username,
