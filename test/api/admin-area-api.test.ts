@@ -168,6 +168,29 @@ describe('administration in the browser: the API behind it', () => {
       await http().post('/api/v1/users/kbh.bruger/password').set(as('admin-461')).expect(404);
       await http().post('/api/v1/users/bo/password').set(as('chef')).expect(403);
     });
+
+    it("answers 404 to a municipality's administrator for a product administrator: no change, deletion or reset", async () => {
+      const before = (
+        await db.pool.query(
+          `SELECT role, municipality_code AS m, disabled, password_hash, token_version FROM app_user WHERE username = 'admin'`,
+        )
+      ).rows;
+      const refusals = [
+        http().patch('/api/v1/users/admin').set(as('admin-461')).send({ disabled: true }),
+        http().patch('/api/v1/users/admin').set(as('admin-461')).send({ role: 'udvalg', municipality: 461 }),
+        http().post('/api/v1/users/admin/password').set(as('admin-461')),
+        http().delete('/api/v1/users/admin').set(as('admin-461')),
+      ];
+      for (const refused of refusals) expect((await refused.expect(404)).body.message).toBe('Brugeren admin findes ikke');
+      expect(
+        (
+          await db.pool.query(
+            `SELECT role, municipality_code AS m, disabled, password_hash, token_version FROM app_user WHERE username = 'admin'`,
+          )
+        ).rows,
+      ).toEqual(before);
+      await http().get('/api/v1/me').set(as('admin')).expect(200);
+    });
   });
 
   describe('the audit log', () => {

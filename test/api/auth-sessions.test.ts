@@ -4,8 +4,9 @@ import { spawnSync } from 'child_process';
 import { createSecretKey } from 'crypto';
 import { resolve } from 'path';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { configFromEnv } from '@bu/config';
+import { AuthRepository } from '../../apps/api/src/auth/auth.repository';
 import { DEFAULT_USER_STATE_TTL_MS, UserStateCache } from '../../apps/api/src/auth/user-state-cache';
 import { addUser } from '../../scripts/lib/users';
 import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
@@ -189,6 +190,47 @@ describe('tokens follow the user’s current state', () => {
     // A token of the old kind (role inside, no version) is not accepted at all.
     const old = await jwt.signAsync({ sub: 'admin', role: 'admin', mun: null, teams: [] }, { expiresIn: 3600 });
     await me(a, old).expect(401);
+  });
+
+  it('an unsigned token (alg none), or one with its signature cut off, gets 401', async () => {
+    const token = await tokenFor(a, 'admin');
+    const [, payload] = token.split('.');
+    const header = (h: object) => Buffer.from(JSON.stringify(h)).toString('base64url');
+    await me(a, `${header({ alg: 'none', typ: 'JWT' })}.${payload}.`).expect(401);
+    await me(a, `${header({ alg: 'none' })}.${payload}.`).expect(401);
+    await me(a, `${header({ alg: 'HS256', typ: 'JWT' })}.${payload}.`).expect(401);
+    await me(a, token).expect(200);
+  });
+
+  it('`user add --replace` committed while a login with the old password is being checked: that login gets 401', async () => {
+    await addUser(db.pool, { username: 'ingrid', password: PASSWORD, role: 'admin', municipality: 461 });
+    // The operator replaces the user (a new password, now udvalg) right after the login has read the
+    // row its password is checked against: held here in-process, not raced on a timer.
+    const repository = a.get(AuthRepository);
+    const read = repository.credentials.bind(repository);
+    let replaced: ReturnType<typeof spawnSync> | undefined;
+    const spy = vi.spyOn(repository, 'credentials').mockImplementationOnce(async (name) => {
+      const row = await read(name);
+      replaced = spawnSync(
+        process.execPath,
+        ['tools/run.js', 'scripts/admin.ts', 'user', 'add', 'ingrid', '--role', 'udvalg', '--municipality', '461', '--replace'],
+        { cwd: ROOT, input: 'en-helt-ny-adgangskode\n', encoding: 'utf8', env: { ...process.env, DATABASE_URL: db.url } },
+      );
+      return row;
+    });
+    try {
+      const late = await request(a.getHttpServer()).post('/api/v1/auth/login').send({ username: 'ingrid', password: PASSWORD });
+      expect([late.status, late.body.message, late.body.token]).toEqual([401, 'Forkert brugernavn eller adgangskode', undefined]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect([replaced?.status, replaced?.stderr]).toEqual([0, '']);
+    await request(a.getHttpServer()).post('/api/v1/auth/login').send({ username: 'ingrid', password: PASSWORD }).expect(401);
+    const now = await request(a.getHttpServer())
+      .post('/api/v1/auth/login')
+      .send({ username: 'ingrid', password: 'en-helt-ny-adgangskode' })
+      .expect(200);
+    expect(now.body.user.role).toBe('udvalg');
   });
 
   it('password change: the old token gets 401, the new password logs in', async () => {

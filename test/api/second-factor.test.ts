@@ -223,10 +223,13 @@ describe('second factor for password logins', () => {
     const demo = (await login(national, { username: 'demoadmin', password: 'demo' }, '203.0.113.23').expect(200)).body.token;
     await me(national, demo).expect(200);
     // Single sign-on users are not touched: their organisation's login decides.
-    await db.pool.query(
-      `INSERT INTO app_user (username, role, municipality_code, teams, auth_source, external_id) VALUES ('sso-chef', 'chef', 461, '{}', 'oidc', 'ext-1')`,
-    );
-    const sso = (await all.get(AuthService).session('sso-chef')).token;
+    const [row] = (
+      await db.pool.query(
+        `INSERT INTO app_user (username, role, municipality_code, teams, auth_source, external_id) VALUES ('sso-chef', 'chef', 461, '{}', 'oidc', 'ext-1')
+         RETURNING id, token_version AS "tokenVersion"`,
+      )
+    ).rows;
+    const sso = (await all.get(AuthService).session('sso-chef', row)).token;
     await me(all, sso).expect(200);
   });
 

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AuthRepository } from '../../apps/api/src/auth/auth.repository';
 import { SsoService } from '../../apps/api/src/sso/sso.service';
 import type { ExternalIdentity } from '../../apps/api/src/sso/sso.types';
 import { addUser } from '../../scripts/lib/users';
@@ -34,15 +35,22 @@ describe('single sign-on: a changed group mapping ends the sessions it granted',
     put: (id: number, body: object) => http().put(`/api/v1/sso/group-mappings/${id}`).set('Authorization', `Bearer ${token}`).send(body),
     delete: (id: number) => http().delete(`/api/v1/sso/group-mappings/${id}`).set('Authorization', `Bearer ${token}`),
   });
-  /** A whole SSO login (provider's callback, then the web app's ticket exchange): the session's token and user. */
-  const ssoLogin = async (id: ExternalIdentity) => {
+  /** The provider's callback: the ticket and the binding cookie it hands the browser. */
+  const callback = async (id: ExternalIdentity) => {
     const { res, out } = recordingResponse();
     await sso.finish(res, id);
     expect(out.status, out.body).toBe(302);
-    const ticket = new URLSearchParams(out.location!.split('?')[1]).get('ticket');
-    const session = await http().post('/api/v1/auth/sso/exchange').set('Cookie', out.cookies.join('; ')).send({ ticket }).expect(200);
+    return { ticket: new URLSearchParams(out.location!.split('?')[1]).get('ticket'), cookie: out.cookies.join('; ') };
+  };
+  /** The web app's exchange of a ticket for a session. */
+  const redeem = ({ ticket, cookie }: { ticket: string | null; cookie: string }) =>
+    http().post('/api/v1/auth/sso/exchange').set('Cookie', cookie).send({ ticket });
+  /** A whole SSO login (provider's callback, then the web app's ticket exchange): the session's token and user. */
+  const ssoLogin = async (id: ExternalIdentity) => {
+    const session = await redeem(await callback(id)).expect(200);
     return session.body as { token: string; user: { role: string; teams: string[] } };
   };
+  const REDEEMED = 'Log ind-billetten er brugt eller udløbet. Log ind igen.';
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -140,5 +148,84 @@ describe('single sign-on: a changed group mapping ends the sessions it granted',
     await me(anne.token).expect(401);
     await me(kurt.token).expect(200);
     await me(admin).expect(200);
+  });
+  it('a ticket redeemed after its group mapping was corrected: 401, and the next sign-in has the corrected role', async () => {
+    const id = (await as(admin461).post({ group: 'BU-Billet', role: 'chef' }).expect(201)).body.id as number;
+    const handover = await callback(person('ida@silkeborg.dk', ['BU-Billet']));
+    // Corrected within the ticket's minute, before the browser redeems it.
+    await as(admin461).put(id, { group: 'BU-Billet', role: 'udvalg' }).expect(200);
+    expect((await redeem(handover).expect(401)).body.message).toBe(REDEEMED);
+    expect((await ssoLogin(person('ida@silkeborg.dk', ['BU-Billet']))).user.role).toBe('udvalg');
+  });
+
+  it('a ticket whose name went to another person before it was redeemed: 401, not that person’s session', async () => {
+    const jens = (username: string, subject = 'jens'): ExternalIdentity => ({
+      ...person(username, ['BU-Chefer']),
+      externalId: `https://idp.example|${subject}`,
+    });
+    const handover = await callback(jens('jens@silkeborg.dk'));
+    // The organisation renames Jens, who signs in again; the old name is given to another Jens.
+    await callback(jens('jens.hansen@silkeborg.dk'));
+    await callback(jens('jens@silkeborg.dk', 'jens-2'));
+    expect((await redeem(handover).expect(401)).body.message).toBe(REDEEMED);
+  });
+
+  it('a mapping corrected while a sign-in reads it: the sign-in waits for the correction and gets the corrected role', async () => {
+    const id = (await as(admin461).post({ group: 'BU-Samtidig', role: 'chef' }).expect(201)).body.id as number;
+    expect((await ssoLogin(person('ole@silkeborg.dk', ['BU-Samtidig']))).user.role).toBe('chef');
+    const client = await db.pool.connect();
+    try {
+      // The correction as the administration writes it (the mapping, and the municipality's SSO
+      // users' token version in the same transaction), not yet committed when the sign-in starts.
+      await client.query('BEGIN');
+      await client.query(`UPDATE sso_group_mapping SET role = 'udvalg' WHERE id = $1`, [id]);
+      await client.query(`UPDATE app_user SET token_version = token_version + 1 WHERE municipality_code = 461 AND auth_source <> 'local'`);
+      const signingIn = callback(person('ole@silkeborg.dk', ['BU-Samtidig']));
+      // Until the sign-in waits for a lock the correction holds (or, wrongly, finishes without).
+      const waiting = async () => {
+        for (let i = 0; i < 500; i++) {
+          const { rows } = await db.pool.query(`SELECT 1 FROM pg_locks WHERE NOT granted`);
+          if (rows.length > 0) return;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        throw new Error('the sign-in never waited for the correction');
+      };
+      await Promise.race([waiting(), signingIn]);
+      await client.query('COMMIT');
+      const session = await redeem(await signingIn).expect(200);
+      expect(session.body.user.role).toBe('udvalg');
+      expect((await me(session.body.token).expect(200)).body.role).toBe('udvalg');
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+    }
+  });
+
+  it('password login turned off while a login’s password is being checked: that login gets no session', async () => {
+    sso.registerProvider({ id: 'oidc', label: 'Log ind med Silkeborg Kommunes konto', loginUrl: '/api/v1/auth/oidc/login' });
+    // The municipality's administrator turns it off, logged in through the organisation (by password they could not).
+    await as(admin461).post({ group: 'BU-Admins', role: 'admin' }).expect(201);
+    const admin = (await ssoLogin(person('it@silkeborg.dk', ['BU-Admins']))).token;
+    const repository = app.get(AuthRepository);
+    const loggedIn = repository.loggedIn.bind(repository);
+    // After every check of the login (password, switch, code), just before its session is made.
+    const spy = vi.spyOn(repository, 'loggedIn').mockImplementationOnce(async (name) => {
+      await http().put('/api/v1/sso/login-policy').set('Authorization', `Bearer ${admin}`).send({ passwordLogin: false }).expect(200);
+      return loggedIn(name);
+    });
+    try {
+      const late = await http().post('/api/v1/auth/login').send({ username: 'chef', password: PASSWORD });
+      expect([late.status, late.body.token]).toEqual([401, undefined]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect((await http().post('/api/v1/auth/login').send({ username: 'chef', password: PASSWORD }).expect(403)).body.message).toBe(
+      'Din kommune logger ind med organisationens konto. Brug knappen til log ind med din organisation.',
+    );
+    // A wrong password of a known user of that municipality gets the same answer (one query, as for any name).
+    await http().post('/api/v1/auth/login').send({ username: 'udvalg', password: 'forkert-kodeord' }).expect(403);
+    await http().post('/api/v1/auth/login').send({ username: 'findes-ikke', password: 'forkert-kodeord' }).expect(401);
+    // The product administrator keeps the password.
+    await tokenFor(app, 'admin');
   });
 });

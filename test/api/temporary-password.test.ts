@@ -154,10 +154,13 @@ describe('a password given by an administrator is replaced by the user at the ne
     await get(other, '/me').expect(401);
     await get(res.body.token, '/me').expect(200);
     const back = (await change(res.body.token, { password: `${PASSWORD}-ny`, newPassword: PASSWORD }).expect(200)).body.token;
-    await db.pool.query(
-      `INSERT INTO app_user (username, role, municipality_code, teams, auth_source, external_id) VALUES ('sso-chef', 'chef', 461, '{}', 'oidc', 'ext-9')`,
-    );
-    const sso = (await app.get(AuthService).session('sso-chef')).token;
+    const [row] = (
+      await db.pool.query(
+        `INSERT INTO app_user (username, role, municipality_code, teams, auth_source, external_id) VALUES ('sso-chef', 'chef', 461, '{}', 'oidc', 'ext-9')
+         RETURNING id, token_version AS "tokenVersion"`,
+      )
+    ).rows;
+    const sso = (await app.get(AuthService).session('sso-chef', row)).token;
     // My settings offer a password change to password users only.
     expect((await get(sso, '/me/preferences').expect(200)).body.password).toBe(false);
     expect((await get(back, '/me/preferences').expect(200)).body.password).toBe(true);
@@ -195,6 +198,33 @@ describe('a password given by an administrator is replaced by the user at the ne
     }
     await login('samtidig', NEW, '203.0.113.36').expect(401);
     await login('samtidig', 'det-andet-kodeord-7', '203.0.113.36').expect(200);
+  });
+
+  it('gives no session to a login whose password was checked before the user’s own change committed', async () => {
+    await addUser(db.pool, { username: 'kaplob', password: PASSWORD, role: 'chef', municipality: 461 });
+    const own = await tokenFor(app, 'kaplob');
+    // Someone with the old password logs in; while that password is being checked (argon2, tens of
+    // ms), the user chooses a new one. Held here in-process: the change commits right after the
+    // login has read the row it checks the password against.
+    const repository = app.get(AuthRepository);
+    const read = repository.credentials.bind(repository);
+    let chosen = '';
+    const spy = vi.spyOn(repository, 'credentials').mockImplementationOnce(async (name) => {
+      const row = await read(name);
+      chosen = (await change(own, { password: PASSWORD, newPassword: NEW }, '203.0.113.37').expect(200)).body.token;
+      return row;
+    });
+    try {
+      const late = await login('kaplob', PASSWORD, '203.0.113.38');
+      expect([late.status, late.body.message, late.body.token]).toEqual([401, 'Forkert brugernavn eller adgangskode', undefined]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(chosen).not.toBe('');
+    // The user's new session works; the old password no longer logs in, the new one does.
+    await get(chosen, '/municipalities').expect(200);
+    await login('kaplob', PASSWORD, '203.0.113.38').expect(401);
+    await login('kaplob', NEW, '203.0.113.39').expect(200);
   });
 
   it('counts a wrong current password as a failed login: the sixth from one address waits (429)', async () => {

@@ -1,8 +1,12 @@
 import { ConflictException, Inject, Injectable } from '@nestjs/common';
+import type { UserVersion } from './auth.types';
 import { setPassword } from './users';
 import { DataSource } from 'typeorm';
 
 export interface Credentials {
+  /** The row, and its token version when its password was read: the session is made only for these (AuthService.session). */
+  id: number;
+  tokenVersion: number;
   /** Null for a user made by single sign-on: no password logs in as it. */
   passwordHash: string | null;
   disabled: boolean;
@@ -12,6 +16,8 @@ export interface Credentials {
   totpSecret: Buffer | null;
   /** Made by the embedded default's demo (well-known passwords, this machine only). */
   demo: boolean;
+  /** The user's municipality lets passwords log in (login_policy; yes unless turned off, and always for a product administrator). */
+  passwordLogin: boolean;
 }
 
 export interface UserStateRow {
@@ -37,22 +43,23 @@ export class AuthRepository {
   /** For LoginThrottle, which keeps its own SQL beside its rules. */
   readonly query = (sql: string, params: unknown[]) => this.db.query(sql, params);
 
+  /**
+   * The user as a login checks it, in one statement: the municipality's password-login switch is
+   * read with the row, so a wrong password costs the same queries whether the name exists or not
+   * (no extra read that would tell a guesser which names do). Called in the national scope:
+   * login_policy has row-level security, and outside a scope its rows would not be seen.
+   */
   async credentials(username: string): Promise<Credentials | undefined> {
     const [row] = await this.db.query(
-      `SELECT CASE WHEN auth_source = 'local' THEN password_hash END AS "passwordHash", disabled, municipality_code AS municipality, role,
-         CASE WHEN auth_source = 'local' THEN totp_secret END AS "totpSecret", demo
-       FROM app_user WHERE username = $1`,
+      `SELECT u.id, u.token_version AS "tokenVersion",
+         CASE WHEN u.auth_source = 'local' THEN u.password_hash END AS "passwordHash", u.disabled, u.municipality_code AS municipality, u.role,
+         CASE WHEN u.auth_source = 'local' THEN u.totp_secret END AS "totpSecret", u.demo,
+         COALESCE(p.password_login, true) AS "passwordLogin"
+       FROM app_user u LEFT JOIN login_policy p ON p.municipality_code = u.municipality_code
+       WHERE u.username = $1`,
       [username],
     );
     return row;
-  }
-
-  /** Whether local passwords log in for the municipality (login_policy; yes unless turned off). */
-  async passwordLogin(municipality: number): Promise<boolean> {
-    const [row] = await this.db.query('SELECT password_login AS "passwordLogin" FROM login_policy WHERE municipality_code = $1', [
-      municipality,
-    ]);
-    return row?.passwordLogin ?? true;
   }
 
   /** When the user last logged in: the administration shows it, the daily purge reads it (ADR 0118). */
@@ -82,11 +89,13 @@ export class AuthRepository {
   /**
    * The user's own new password (ADR 0117): no longer an administrator's, every other token ends,
    * and wrong one-time codes start over (users.ts, setPassword). Written only if the password is
-   * still the one just checked (`previous`), else 409: it changed meanwhile.
+   * still the one just checked (`previous`), else 409: it changed meanwhile. The row and the token
+   * version the write gave it: the new session is made for exactly those.
    */
-  async setOwnPassword(username: string, previous: string, password: string): Promise<void> {
-    if (!(await setPassword(this.query, username, password, false, previous)))
-      throw new ConflictException('Adgangskoden er ændret imens. Log ind igen.');
+  async setOwnPassword(username: string, previous: string, password: string): Promise<UserVersion> {
+    const written = await setPassword(this.query, username, password, false, previous);
+    if (!written) throw new ConflictException('Adgangskoden er ændret imens. Log ind igen.');
+    return written;
   }
 
   /** Ends every token of the user (they carry the version this bumps). */

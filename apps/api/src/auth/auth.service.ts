@@ -10,7 +10,7 @@ import type { LoginStep } from '@bu/contracts';
 import type { Credentials } from './auth.repository';
 import { runInScope } from '../database/request-scope';
 import { AuthRepository } from './auth.repository';
-import type { AuthUser } from './auth.types';
+import type { AuthUser, UserVersion } from './auth.types';
 import { LoginThrottle } from './login-throttle';
 import { dummyHash, hashPassword, verifyPassword } from './password';
 import { totpMatch } from './totp';
@@ -80,6 +80,11 @@ export function secondFactorRequired(
   return policy === 'all' || user.municipality === null;
 }
 
+/** The user's municipality logs in through its organisation only; a product administrator (no municipality) keeps the password. */
+function organisationOnly(row: Pick<Credentials, 'municipality' | 'passwordLogin'>): boolean {
+  return row.municipality !== null && !row.passwordLogin;
+}
+
 /** The audit row of a right password refused because the user is disabled (the answer says only "wrong"). */
 export const LOGIN_DISABLED = 'login.disabled';
 
@@ -112,7 +117,8 @@ export class AuthService {
   async login(username: string, password: string, address: string, code?: string): Promise<{ token: string; user: AuthUser }> {
     const name = String(username);
     await this.throttle.check(name, address);
-    const row = await this.repository.credentials(name);
+    // The national scope: the row carries its municipality's password-login switch (row-level security).
+    const row = await runInScope('*', () => this.repository.credentials(name));
     // An unknown user costs the same time as a wrong password, so usernames cannot be probed.
     const { valid, rehash } = await verifyPassword(row?.passwordHash ?? (await dummyHash()), String(password));
     // A disabled user gets exactly a wrong password's answer and stays counted as a failure (the
@@ -121,13 +127,13 @@ export class AuthService {
     if (!row || !valid || row.disabled) {
       if (row?.disabled && valid) this.refusedDisabled(name, row.role, row.municipality);
       await this.throttle.fail();
-      if (row && !row.disabled && (await this.organisationOnly(row))) throw new ForbiddenException(ORGANISATION_ONLY);
+      if (row && !row.disabled && organisationOnly(row)) throw new ForbiddenException(ORGANISATION_ONLY);
       throw new UnauthorizedException(WRONG);
     }
     // A municipality that logs in through its organisation's provider has turned passwords off.
     // Told whatever the password, and counted as a failed try either way: the answer must not
     // confirm a guessed password (one reused elsewhere), nor may a right one reset the counters.
-    if (await this.organisationOnly(row)) {
+    if (organisationOnly(row)) {
       await this.throttle.fail();
       throw new ForbiddenException(ORGANISATION_ONLY);
     }
@@ -140,12 +146,8 @@ export class AuthService {
       const hash = await hashPassword(String(password));
       await runInScope('*', () => this.repository.rehash(name, hash, row.passwordHash!));
     }
-    return this.session(name, coded ? ['pwd', 'otp'] : ['pwd']);
-  }
-
-  /** The user's municipality logs in through its organisation only; a product administrator (no municipality) keeps the password. */
-  private async organisationOnly(row: Credentials): Promise<boolean> {
-    return row.municipality !== null && !(await runInScope('*', () => this.repository.passwordLogin(row.municipality!)));
+    // For the row as its password was checked: a change that committed meanwhile refuses the login.
+    return this.session(name, row, coded ? ['pwd', 'otp'] : ['pwd']);
   }
 
   /**
@@ -177,12 +179,16 @@ export class AuthService {
 
   /**
    * A new session (token) for the user as the database has it now: after a password (`amr` says
-   * whether a one-time code was given too), or a single sign-on ticket (no `amr`).
+   * whether a one-time code was given too), or a single sign-on ticket (no `amr`). `checked` is the
+   * row and token version the password or the sign-in saw: if the row now differs (a new password,
+   * `user add --replace`, password login turned off, a corrected group mapping, a name that now
+   * belongs to another row), 401. Otherwise the token would carry the version the change made and
+   * outlive the change it was meant to end.
    */
-  async session(username: string, amr?: string[], auth?: number): Promise<{ token: string; user: AuthUser }> {
+  async session(username: string, checked: UserVersion, amr?: string[], auth?: number): Promise<{ token: string; user: AuthUser }> {
     this.users.forget(username);
     const state = await this.users.get(username);
-    if (!state) throw new UnauthorizedException(WRONG);
+    if (!state || state.id !== checked.id || state.tokenVersion !== checked.tokenVersion) throw new UnauthorizedException(WRONG);
     const now = Math.floor(Date.now() / 1000);
     const claims = { sub: username, uid: state.id, ver: state.tokenVersion, auth: auth ?? now, ...(amr ? { amr } : {}) };
     return { token: await this.sign(claims, now), user: state.user };
@@ -207,7 +213,7 @@ export class AuthService {
     if (next === current) throw new BadRequestException('Den nye adgangskode skal være en anden end den nuværende.');
     if (next.trim().toLowerCase() === name.toLowerCase()) throw new BadRequestException('Adgangskoden må ikke være dit brugernavn.');
     await this.throttle.check(name, address);
-    const row = await this.repository.credentials(name);
+    const row = await runInScope('*', () => this.repository.credentials(name));
     if (!row?.passwordHash) {
       await this.throttle.release(name, address);
       throw new BadRequestException('Du logger ind med din organisations konto og har ingen adgangskode i Børneblik.');
@@ -219,8 +225,9 @@ export class AuthService {
     // Not `succeed`: that would also lift a block of wrong one-time codes (ADR 0116), which only a
     // password actually changed may do (setOwnPassword).
     await this.throttle.release(name, address);
-    await runInScope('*', () => this.repository.setOwnPassword(name, row.passwordHash!, next));
-    return this.session(name, session.amr, session.auth);
+    // The session is for the version this write made: a change after it (a logout elsewhere) ends it.
+    const written = await runInScope('*', () => this.repository.setOwnPassword(name, row.passwordHash!, next));
+    return this.session(name, written, session.amr, session.auth);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { isMunicipalityCode, isRole, mayHoldCpr, type Role } from '@bu/domain';
 import { randomInt } from 'crypto';
 import { SYSTEM_IMPORTERS } from '@bu/contracts';
+import type { UserVersion } from './auth.types';
 import { codeKey } from './login-throttle';
 import { hashPassword } from './password';
 
@@ -108,6 +109,12 @@ function countRows(result: unknown): number {
   return (result as { rowCount?: number }).rowCount ?? 0;
 }
 
+/** The rows a statement returned: pg's Pool gives { rows }, TypeORM's query the rows, or [rows, count] for an UPDATE. */
+function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return (Array.isArray(result[0]) ? result[0] : result) as T[];
+  return (result as { rows?: T[] }).rows ?? [];
+}
+
 /** A new password for a reset: 16 characters without look-alikes (0/O, 1/l/I), about 90 bits. */
 export function generatePassword(): string {
   const alphabet = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -116,8 +123,9 @@ export function generatePassword(): string {
 
 /**
  * A new password for a local user; every token of the user stops working (token_version). Returns
- * whether it was written: the user exists (and, with `previous`, still has that password hash).
- * `temporary`: an administrator's, which the user replaces at the next login.
+ * the row and its new token version when it was written (the user exists and, with `previous`,
+ * still has that password hash), else null. `temporary`: an administrator's, which the user
+ * replaces at the next login.
  */
 export async function setPassword(
   query: Query,
@@ -125,17 +133,16 @@ export async function setPassword(
   password: string,
   temporary = false,
   previous: string | null = null,
-): Promise<boolean> {
-  const written =
-    countRows(
-      await query(
-        `UPDATE app_user SET password_hash = $2, password_temporary = $3, token_version = token_version + 1, access_granted_at = now()
-         WHERE username = $1 AND auth_source = 'local' AND ($4::text IS NULL OR password_hash = $4) RETURNING username`,
-        [username, await hashPassword(password), temporary, previous],
-      ),
-    ) > 0;
+): Promise<UserVersion | null> {
+  const [written] = rowsOf<UserVersion>(
+    await query(
+      `UPDATE app_user SET password_hash = $2, password_temporary = $3, token_version = token_version + 1, access_granted_at = now()
+       WHERE username = $1 AND auth_source = 'local' AND ($4::text IS NULL OR password_hash = $4) RETURNING id, token_version AS "tokenVersion"`,
+      [username, await hashPassword(password), temporary, previous],
+    ),
+  );
   if (written) await forgetWrongCodes(query, username);
-  return written;
+  return written ?? null;
 }
 
 /**

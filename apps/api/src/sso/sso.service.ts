@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'crypto';
 import type { Response } from 'express';
 import type { AuthProviders, LoginResponse } from '@bu/contracts';
@@ -105,37 +105,50 @@ export class SsoService {
     return this.providers.size > 0;
   }
 
-  /** Makes or updates the user from the identity's groups; the national scope, as no user is known yet. */
-  signIn(identity: ExternalIdentity): Promise<SignInResult> {
-    return runInScope('*', async (): Promise<SignInResult> => {
-      const username = identity.username.trim();
-      const existing = await this.repository.userByExternalId(identity.externalId);
-      const grant = grantOf(await this.repository.mappedGroups(groupsOf(identity)));
-      if (typeof grant === 'string') {
-        if (existing) {
-          await this.repository.endSessions(existing.id);
-          this.auth.users.forget(existing.username);
-        }
-        return { ok: false, refusal: grant };
-      }
-      if (existing?.disabled) return { ok: false, refusal: 'disabled' };
-      // The name goes into the audit log, kept for years: never one that may be a CPR number.
-      if (!USERNAME.test(username) || mayHoldCpr(username)) return { ok: false, refusal: 'bad_username' };
-      const values: SsoUserValues = {
-        username,
-        externalId: identity.externalId,
-        authSource: identity.provider,
-        email: identity.email && /^[^@\s]+@[^@\s]+$/.test(identity.email) ? identity.email : null,
-        ...grant,
-      };
-      const holder = await this.repository.userByName(username);
-      if (holder && holder.id !== existing?.id) return { ok: false, refusal: 'username_taken' };
-      if (existing) await this.repository.updateUser(existing.id, values);
-      else if (!(await this.repository.insertUser(values))) return { ok: false, refusal: 'username_taken' };
-      this.auth.users.forget(username);
-      if (existing && existing.username !== username) this.auth.users.forget(existing.username);
-      return { ok: true, username };
-    });
+  /**
+   * Makes or updates the user from the identity's groups; the national scope, as no user is known
+   * yet. One transaction that holds the mappings it read (FOR SHARE): a mapping corrected while it
+   * runs either waits for it and then ends the session it wrote, or is read as corrected.
+   */
+  async signIn(identity: ExternalIdentity): Promise<SignInResult> {
+    const { result, changed } = await runInScope('*', () =>
+      this.repository.transaction((repository) => this.signInWith(repository, identity)),
+    );
+    // After the commit: forgotten before it, a request meanwhile could cache the row as it was.
+    for (const username of changed) this.auth.users.forget(username);
+    return result;
+  }
+
+  /** signIn's work inside its transaction; `changed`: the names whose cached state is out of date. */
+  private async signInWith(repository: SsoRepository, identity: ExternalIdentity): Promise<{ result: SignInResult; changed: string[] }> {
+    const username = identity.username.trim();
+    const existing = await repository.userByExternalId(identity.externalId);
+    const grant = grantOf(await repository.mappedGroups(groupsOf(identity)));
+    if (typeof grant === 'string') {
+      if (existing) await repository.endSessions(existing.id);
+      return { result: { ok: false, refusal: grant }, changed: existing ? [existing.username] : [] };
+    }
+    const refused = (refusal: SignInRefusal) => ({ result: { ok: false as const, refusal }, changed: [] });
+    if (existing?.disabled) return refused('disabled');
+    // The name goes into the audit log, kept for years: never one that may be a CPR number.
+    if (!USERNAME.test(username) || mayHoldCpr(username)) return refused('bad_username');
+    const values: SsoUserValues = {
+      username,
+      externalId: identity.externalId,
+      authSource: identity.provider,
+      email: identity.email && /^[^@\s]+@[^@\s]+$/.test(identity.email) ? identity.email : null,
+      ...grant,
+    };
+    const holder = await repository.userByName(username);
+    if (holder && holder.id !== existing?.id) return refused('username_taken');
+    // The row and token version written: the ticket's session is made for these only, so a mapping
+    // corrected, or the name given to another row, before the ticket is redeemed refuses it.
+    const written = existing ? await repository.updateUser(existing.id, values) : await repository.insertUser(values);
+    if (!written) return refused('username_taken');
+    return {
+      result: { ok: true, username, id: written.id, tokenVersion: written.tokenVersion },
+      changed: existing && existing.username !== username ? [username, existing.username] : [username],
+    };
   }
 
   /** Answers the provider's callback: to the web app with a ticket, or the Danish page of the refusal. */
@@ -151,7 +164,9 @@ export class SsoService {
     // The ticket works only with this cookie, so a ticket sent to someone else (a link that would log
     // the victim's browser in as the sender: login CSRF) is refused.
     const binding = randomBytes(32).toString('base64url');
-    await runInScope('*', () => this.repository.saveTicket(hashTicket(ticket), hashTicket(binding), result.username, TICKET_SECONDS));
+    await runInScope('*', () =>
+      this.repository.saveTicket(hashTicket(ticket), hashTicket(binding), result.username, result, TICKET_SECONDS),
+    );
     res.cookie(BINDING_COOKIE, binding, {
       httpOnly: true,
       sameSite: 'lax',
@@ -168,11 +183,22 @@ export class SsoService {
     this.page(res, status, 'Log ind mislykkedes', message);
   }
 
-  /** The session for a ticket, exactly as a password login gives it; a ticket works once, within a minute. */
+  /**
+   * The session for a ticket, exactly as a password login gives it; a ticket works once, within a
+   * minute, and only while the user is as its sign-in wrote it (same row, same token version).
+   */
   async exchange(ticket: string, binding: string | undefined): Promise<LoginResponse | undefined> {
     const found = await runInScope('*', () => this.repository.takeTicket(hashTicket(ticket)));
     if (!found || binding === undefined || !safeEqual(hashTicket(binding), found.bindingHash)) return undefined;
-    return toLoginResponse(await this.auth.session(found.username));
+    if (!found.user) return undefined;
+    try {
+      return toLoginResponse(await this.auth.session(found.username, found.user));
+    } catch (error) {
+      if (!(error instanceof UnauthorizedException)) throw error;
+      // A mapping changed, the user was disabled or the name moved to another row since the sign-in: log in again.
+      logger().info({ user: found.username }, 'single sign-on ticket refused: the user changed after the sign-in');
+      return undefined;
+    }
   }
 
   private page(res: Response, status: number, title: string, text: string): void {

@@ -21,4 +21,5 @@ export interface ExternalIdentity {
 /** Why a verified identity gets no session: each has its own Danish page. */
 export type SignInRefusal = 'no_group' | 'several_municipalities' | 'disabled' | 'username_taken' | 'bad_username';
 
-export type SignInResult = { ok: true; username: string } | { ok: false; refusal: SignInRefusal };
+/** A sign-in's user: the name, and the row and token version it wrote (the ticket's session is made for exactly those). */
+export type SignInResult = { ok: true; username: string; id: number; tokenVersion: number } | { ok: false; refusal: SignInRefusal };

@@ -94,7 +94,7 @@ export class UsersRepository {
   }
 
   /** A new password for a local user (ends its tokens); false when there is no local user by that name. */
-  setPassword(username: string, password: string, temporary: boolean): Promise<boolean> {
-    return setPassword((sql, params) => this.db.query(sql, params), username, password, temporary);
+  async setPassword(username: string, password: string, temporary: boolean): Promise<boolean> {
+    return (await setPassword((sql, params) => this.db.query(sql, params), username, password, temporary)) !== null;
   }
 }

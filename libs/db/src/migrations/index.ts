@@ -47,6 +47,7 @@ import { ReportSends1733920800000 } from './1733920800000-ReportSends';
 import { SecondFactor1733920900000 } from './1733920900000-SecondFactor';
 import { TemporaryPassword1733921000000 } from './1733921000000-TemporaryPassword';
 import { PasswordLoginTime1733921100000 } from './1733921100000-PasswordLoginTime';
+import { SsoTicketUserVersion1733921200000 } from './1733921200000-SsoTicketUserVersion';
 import { ImportReuse1733910000000 } from './1733910000000-ImportReuse';
 
 export const MIGRATIONS = [
@@ -98,4 +99,5 @@ export const MIGRATIONS = [
   SecondFactor1733920900000,
   TemporaryPassword1733921000000,
   PasswordLoginTime1733921100000,
+  SsoTicketUserVersion1733921200000,
 ];
