@@ -1,4 +1,5 @@
 // npm run admin -- user add <name> --role <udvalg|chef|teamleder|admin> [--team <team>] [--municipality <code>] [--replace]
+// (each flag also as --flag=value; any other argument is refused).
 // The password is read from standard input (one line), so it never shows in the process list.
 // npm run admin -- audit verify: walks the audit log's hash chain; exit code 1 names the first broken row.
 // npm run admin -- user disable <name> | user enable <name>: a disabled user cannot log in, and
@@ -73,12 +74,36 @@ function readLine(prompt: string): Promise<string> {
   });
 }
 
-function option(args: string[], name: string): string[] {
-  const values: string[] = [];
-  args.forEach((a, i) => {
-    if (a === name && args[i + 1] !== undefined) values.push(args[i + 1]);
-  });
-  return values;
+/** How a flag is given: with one value, with a value each time it is repeated, or alone. */
+type FlagKind = 'value' | 'values' | 'switch';
+
+/**
+ * The flags of a command, each as `--flag value` or `--flag=value` (a switch alone). Anything else
+ * is refused, before anything is read or written: a mistyped or unknown flag left out silently
+ * could change what is made (without --municipality an administrator is national, for every
+ * municipality).
+ */
+function flags(args: string[], known: Record<string, FlagKind>, usage: string): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const equals = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = equals > 0 ? arg.slice(0, equals) : arg;
+    const kind = Object.hasOwn(known, name) ? known[name] : undefined;
+    if (!kind) throw new Error(`Ukendt argument: ${arg}\n${usage}`);
+    let value = '';
+    if (kind === 'switch') {
+      if (equals > 0) throw new Error(`${name} tager ingen værdi: ${arg}\n${usage}`);
+    } else {
+      const given = equals > 0 ? arg.slice(equals + 1) : args[++i];
+      if (given === undefined || given.trim() === '' || given.startsWith('--')) throw new Error(`${name} mangler en værdi.\n${usage}`);
+      value = given;
+    }
+    const values = found.get(name) ?? [];
+    if (kind !== 'values' && values.length > 0) throw new Error(`${name} er angivet mere end én gang.\n${usage}`);
+    found.set(name, [...values, value]);
+  }
+  return found;
 }
 
 async function auditVerify(url: string): Promise<void> {
@@ -104,6 +129,9 @@ async function auditVerify(url: string): Promise<void> {
     await pool.end();
   }
 }
+
+const USER_ADD_USAGE =
+  'Brug: npm run admin -- user add <navn> --role <udvalg|chef|teamleder|admin> [--team <team>]... [--municipality <kode>] [--replace] (eller --flag=værdi)';
 
 const USAGE =
   'Brug: npm run admin -- user add <navn> --role <udvalg|chef|teamleder|admin> [--team <team>] [--municipality <kode>] [--replace] | user disable <navn> | user enable <navn> | user totp <navn> [--remove] | municipality cvr <kode> <cvr|--clear> | audit verify | backup <fil> | restore <fil> [--force]';
@@ -208,8 +236,10 @@ async function main(): Promise<void> {
     }
     return;
   }
-  if (noun === 'user' && (verb === 'disable' || verb === 'enable') && username && !username.startsWith('--'))
+  if (noun === 'user' && (verb === 'disable' || verb === 'enable') && username && !username.startsWith('--')) {
+    if (rest.length > 0) throw new Error(`Ukendt argument: ${rest[0]}\nBrug: npm run admin -- user ${verb} <navn>`);
     return disable(username, verb === 'disable');
+  }
   if (noun === 'user' && verb === 'totp' && username && !username.startsWith('--')) {
     if (rest.some((a) => a !== '--remove')) throw new Error('Brug: npm run admin -- user totp <navn> [--remove]');
     return totp(username, rest.includes('--remove'));
@@ -217,10 +247,13 @@ async function main(): Promise<void> {
   if (noun !== 'user' || verb !== 'add' || !username || username.startsWith('--')) {
     throw new Error(USAGE);
   }
-  const role = option(rest, '--role')[0];
+  const given = flags(rest, { '--role': 'value', '--municipality': 'value', '--team': 'values', '--replace': 'switch' }, USER_ADD_USAGE);
+  const role = given.get('--role')?.[0];
   if (!role || !isRole(role)) throw new Error('--role skal være udvalg, chef, teamleder eller admin');
-  const municipality = option(rest, '--municipality')[0];
-  const replace = rest.includes('--replace');
+  const municipality = given.get('--municipality')?.[0];
+  if (municipality !== undefined && !/^\d{1,3}$/.test(municipality))
+    throw new Error(`--municipality skal være en kommunekode (fx 461), ikke ${municipality}`);
+  const replace = given.has('--replace');
   const url = databaseUrlFromEnv();
   await migrate(url);
   const pool = new Pool({ connectionString: url, max: 2, application_name: APPLICATION_NAME.admin });
@@ -242,7 +275,7 @@ async function main(): Promise<void> {
         password,
         role,
         municipality: municipality ? Number(municipality) : null,
-        teams: option(rest, '--team'),
+        teams: given.get('--team') ?? [],
       },
       existing ? 'password-user' : 'new',
     );
