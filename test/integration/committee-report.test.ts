@@ -22,10 +22,17 @@ import {
   type SpendCurveValue,
 } from '@bu/contracts';
 import { importDubu, importEconomy, importStatistics } from '@bu/etl';
-import { committeeSchedulerKey, reportQueue, WEEKLY_MAIL_SCHEDULER, type ReportQueue } from '@bu/jobs';
+import { committeeSchedulerKey, reportQueue, SCHEDULED_BY, WEEKLY_MAIL_SCHEDULER, type ReportQueue } from '@bu/jobs';
 import { createMailer, NOT_CONFIGURED } from '../../apps/worker/src/reports/mailer';
 import { committeeReportContent } from '../../apps/worker/src/reports/committee-report';
-import { makeCommitteeReport, reportHandlers, SEND_INTERRUPTED, SENDING } from '../../apps/worker/src/reports/report-jobs';
+import {
+  makeCommitteeReport,
+  NOT_SENT_SEE_ARCHIVE,
+  reportHandlers,
+  SCHEDULE_OFF,
+  SEND_INTERRUPTED,
+  SENDING,
+} from '../../apps/worker/src/reports/report-jobs';
 import { renderCommitteeReport } from '../../apps/worker/src/reports/report-pdf';
 import { reportDeps, startReportWorker, type RunningReportWorker } from '../../apps/worker/src/reports/worker';
 import { runInScope } from '../../apps/api/src/database/request-scope';
@@ -183,6 +190,49 @@ describe('the committee’s monthly report', () => {
       'formand@odense.test',
       'chef@odense.test',
     ]);
+  });
+
+  it('undoes a saved schedule that the job scheduler did not take', async () => {
+    // The queue (BullMQ's PostgreSQL backend here) fails: its schedulers' table is out of reach.
+    await db.pool.query(`ALTER TABLE bullmq.scheduler RENAME TO scheduler_away`);
+    try {
+      await http()
+        .put('/api/v1/reports/schedule')
+        .set(as('admin'))
+        .send({ municipality: 461, enabled: true, dayOfMonth: 9, hour: 9, recipients: ['ny@odense.test'] })
+        .expect(500);
+    } finally {
+      await db.pool.query(`ALTER TABLE bullmq.scheduler_away RENAME TO scheduler`);
+    }
+    // The table and the scheduler still agree: the schedule as it was.
+    expect((await db.pool.query(`SELECT day_of_month, hour, recipients FROM report_schedule WHERE municipality_code = 461`)).rows).toEqual([
+      { day_of_month: 5, hour: 6, recipients: ['formand@odense.test', 'chef@odense.test'] },
+    ]);
+    expect((await queue.queue.getJobScheduler(committeeSchedulerKey(461)))?.pattern).toBe('0 6 5 * *');
+  });
+
+  it('makes and sends no scheduled report whose schedule is off or gone when its job runs', async () => {
+    const deps = reportDeps(db.pool, {
+      mail: { host: '127.0.0.1', port: smtp.port, secure: false, requireTls: false, from: 'b@odense.test' },
+      publicUrl: null,
+    });
+    const handle = reportHandlers(deps)['committee-report'];
+    const job = (municipality: number) =>
+      ({ id: `planlagt-${municipality}`, timestamp: Date.now(), data: { municipality, requestedBy: SCHEDULED_BY } }) as Parameters<
+        typeof handle
+      >[0];
+    const mails = smtp.mails.length;
+    try {
+      // Copenhagen's schedule was turned off (its scheduler's job may have been queued before);
+      // municipality 851 has none at all.
+      expect(await handle(job(101))).toEqual({ municipality: 101, skipped: SCHEDULE_OFF });
+      expect(await handle(job(851))).toEqual({ municipality: 851, skipped: SCHEDULE_OFF });
+    } finally {
+      deps.mailer.close();
+    }
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM report_archive WHERE municipality_code IN (101, 851)`)).rows[0].n).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smtp.mails.length).toBe(mails);
   });
 
   it('makes the report now: the mail arrives with the PDF, whose text has the API’s figures for that date', async () => {
@@ -438,7 +488,7 @@ describe('the committee’s monthly report', () => {
     );
   });
 
-  // Last: it adds reports to the archive.
+  // Last: these add reports to the archive.
   it('sends a report at most once when its job runs again, and says so when a send was cut off', async () => {
     const deps = reportDeps(db.pool, {
       mail: { host: '127.0.0.1', port: smtp.port, secure: false, requireTls: false, from: 'b@odense.test' },
@@ -479,6 +529,36 @@ describe('the committee’s monthly report', () => {
       await smtp.waitFor(mails + 3);
     } finally {
       deps.mailer.close();
+    }
+  });
+
+  it('puts no address and no mail server’s answer into the job’s result; the archive has them', async () => {
+    const data = { municipality: 461, asOf: '2024-02-15', requestedBy: 'admin' };
+    const archived = async (id: string) =>
+      (await db.pool.query(`SELECT send_result FROM report_archive WHERE id = $1`, [id])).rows[0].send_result;
+    for (const [refuse, result, stored] of [
+      [['chef@odense.test'], 'sendt til 1 af 2 modtagere', 'sendt til 1 af 2 modtagere; mailserveren afviste chef@odense.test'],
+      // nodemailer fails the send with the server's answer.
+      [['chef@odense.test', 'formand@odense.test'], NOT_SENT_SEE_ARCHIVE, /^ikke sendt: .*451 Greylisted/],
+    ] as const) {
+      const picky = await startTestSmtp({ refuse: [...refuse] });
+      const deps = reportDeps(db.pool, {
+        mail: { host: '127.0.0.1', port: picky.port, secure: false, requireTls: false, from: 'b@odense.test' },
+        publicUrl: null,
+      });
+      try {
+        const made = (await reportHandlers(deps)['committee-report']({
+          id: `picky-${refuse.length}`,
+          timestamp: Date.now(),
+          data,
+        } as Parameters<ReturnType<typeof reportHandlers>['committee-report']>[0])) as { id: string; sendResult: string };
+        expect(made.sendResult).toBe(result);
+        expect(JSON.stringify(made)).not.toContain('@');
+        expect(await archived(made.id)).toMatch(stored);
+      } finally {
+        deps.mailer.close();
+        await picky.close();
+      }
     }
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importedBy } from '@bu/contracts';
 import { verifyAuditChain } from '@bu/db';
 import { purgeExpired, scheduleRetentionPurge, RETENTION_JOB, type EtlJobData } from '@bu/etl';
+import type { ReportJobData } from '@bu/jobs';
 import { settingError } from '@bu/kpi';
 import { createQueue, createWorker, type Queue } from '@bu/queue';
 import request from 'supertest';
@@ -163,7 +164,12 @@ describe('the retention purge', () => {
 
   it('removes exactly what is older than each municipality’s setting, and logs it', async () => {
     expect((await verifyAuditChain(db.pool)).ok).toBe(true);
+    // The queue's event stream (BullMQ's PostgreSQL backend: its event table) has the jobs' results.
+    const events = async () =>
+      (await db.pool.query(`SELECT count(*)::int AS n FROM bullmq.event WHERE queue = 'retention-test'`)).rows[0].n as number;
+    expect(await events()).toBeGreaterThan(0);
     const summary = await purgeExpired(db.pool, { now: NOW, queue, uploadDir: uploads });
+    expect(await events()).toBe(0);
     expect(summary).toEqual({
       '461': {
         importIssueValues: 2,
@@ -357,23 +363,59 @@ describe('the retention purge', () => {
     await scheduleRetentionPurge(queue);
     const schedulers = await queue.getJobSchedulers();
     expect(schedulers.map((s) => [s.key, s.pattern])).toEqual([[RETENTION_JOB, '0 3 * * *']]);
+    // Due and waiting behind an import when a worker starts again: it stays (not moved to the next night).
+    const [due] = (await queue.getJobs(['delayed'])).filter((j) => j.name === RETENTION_JOB);
+    await due.promote();
+    await scheduleRetentionPurge(queue);
+    expect(await queue.getJobState(due.id!)).toBe('waiting');
+    expect((await queue.getJobs(['delayed'])).filter((j) => j.name === RETENTION_JOB)).toEqual([]);
     expect(settingError('retention.audit_days', 100)).toMatch(/fra 365/);
     expect(settingError('retention.import_issue_values_days', -1)).toMatch(/helt antal dage/);
     expect(settingError('retention.upload_days', 0)).toBeNull();
     expect(settingError('retention.job_results_days', 7)).toBeNull();
   });
 
-  it('logs what it removed before it failed, and that it failed', async () => {
+  it('logs what it removed and which steps failed, and fails', async () => {
     await audit('a9-very-old', 461, new Date(Date.now() - 3000 * DAY));
-    // The queue is out of reach when the purge comes to the finished jobs (after the audit rows).
+    // The queue is out of reach: its steps fail, the audit rows go all the same.
     const gone = { getJobs: () => Promise.reject(new Error('Redis svarer ikke')) } as unknown as typeof queue;
     const at = new Date();
-    await expect(purgeExpired(db.pool, { now: at, queue: gone })).rejects.toThrow('Redis svarer ikke');
+    await expect(purgeExpired(db.pool, { now: at, queue: gone })).rejects.toThrow(
+      /^Sletningen fejlede i igangværende job \(Redis svarer ikke\)/,
+    );
     const { rows } = await db.pool.query(
       `SELECT municipality_code AS m, status, error, removed->'auditRows' AS audit FROM import_run WHERE source = 'purge' AND started_at = $1`,
       [at],
     );
-    expect(rows).toEqual([{ m: 461, status: 'failed', error: 'Sletningen stoppede undervejs: Redis svarer ikke', audit: 1 }]);
+    expect(rows).toEqual([{ m: 461, status: 'failed', error: expect.stringMatching(/^Sletningen fejlede i igangværende job/), audit: 1 }]);
+    expect(rows[0].error).toContain('jobresultater (import) (Redis svarer ikke)');
+    expect(rows[0].error).toMatch(/; de øvrige trin blev gennemført$/);
     expect((await db.pool.query(`SELECT count(*)::int AS n FROM audit_log WHERE id = $1`, [ids['a9-very-old']])).rows[0].n).toBe(0);
+  });
+
+  it('removes the files holding CPR numbers even when a step before them fails every night', async () => {
+    // A stale upload and a spill file a killed worker left (made before this process started).
+    const dir = mkdtempSync(join(tmpdir(), 'bu-retention-steps-'));
+    const spills = mkdtempSync(join(tmpdir(), 'bu-retention-spills-'));
+    mkdirSync(join(dir, 'stale'));
+    writeFileSync(join(dir, 'stale', 'sager.csv'), 'CPR\n0102031234\n');
+    const old = new Date(Date.now() - 2 * 3_600_000);
+    utimesSync(join(dir, 'stale'), old, old);
+    const spill = `bu-issues-${process.pid}-${Math.floor(performance.timeOrigin) - 60_000}-x.copy`;
+    writeFileSync(join(spills, spill), '0102031234\n');
+    // The reports' queue is out of reach (its finished jobs come before the files in the old order).
+    const gone = { getJobs: () => Promise.reject(new Error('Redis svarer ikke')) } as unknown as Queue<ReportJobData>;
+    const at = new Date();
+    const failure = await purgeExpired(db.pool, { now: at, queue, reportQueue: gone, uploadDir: dir, spillDir: spills }).catch(
+      (e: Error) => e,
+    );
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toMatch(/^Sletningen fejlede i jobresultater \(rapporter\) \(Redis svarer ikke\)/);
+    expect([existsSync(join(dir, 'stale')), existsSync(join(spills, spill))]).toEqual([false, false]);
+    const { rows } = await db.pool.query(
+      `SELECT status, removed->'uploads' AS uploads, removed->'spills' AS spills FROM import_run WHERE source = 'purge' AND started_at = $1`,
+      [at],
+    );
+    expect(rows).toEqual([{ status: 'failed', uploads: 1, spills: 1 }]);
   });
 });

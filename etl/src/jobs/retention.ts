@@ -1,20 +1,27 @@
 import { readdirSync, rmSync, statSync } from 'fs';
 import { join, relative, sep } from 'path';
-import type { Pool, PoolClient } from 'pg';
+import { PostgresQueueBackend } from 'bullmq';
+import { escapeIdentifier, type Pool, type PoolClient } from 'pg';
 import { LOGIN_ATTEMPT_MEMORY, RETENTION_DEFAULTS, RetentionKey } from '@bu/domain';
+import { logger } from '@bu/logger';
 import type { Queue } from '@bu/queue';
 import { sweepOrphanSpills } from '../issues';
 import { maskCprInText } from '../pseudonym';
 import { listRules } from '../rules';
-import { jobMunicipality, RETENTION_JOB, type EtlJobData, type ReportJobData } from '@bu/jobs';
+import { ensureJobScheduler, jobMunicipality, RETENTION_JOB, type EtlJobData, type ReportJobData } from '@bu/jobs';
 import { PURGED_IMPORTER, SYSTEM_IMPORTERS } from '@bu/contracts';
 import { purgeDeliveries } from './drop-folders';
 
 export { RETENTION_JOB } from '@bu/jobs';
 
-/** The schedule: daily at 03:00 Danish time, one repeatable job on the 'etl' queue (BullMQ job scheduler). */
+/**
+ * The schedule: daily at 03:00 Danish time, one repeatable job on the 'etl' queue (BullMQ job
+ * scheduler). Left alone when registered already: a purge due but waiting behind an import must
+ * not be moved to the next night by a worker's start (ensureJobScheduler).
+ */
 export async function scheduleRetentionPurge(queue: Queue<EtlJobData>): Promise<void> {
-  await queue.upsertJobScheduler(
+  await ensureJobScheduler(
+    queue,
     RETENTION_JOB,
     { pattern: '0 3 * * *', tz: 'Europe/Copenhagen' },
     { name: RETENTION_JOB, data: {} as EtlJobData },
@@ -166,93 +173,210 @@ const add = (summary: PurgeSummary, code: number | null, what: keyof PurgeCounts
  *   in use by an unfinished job);
  * - drop-folder deliveries older than the same setting and hour (purgeDeliveries): failed ones kept
  *   for diagnosis, processed receipts, and ones left in `processing/` that no unfinished job names
- *   (only with the queue, which says which those are).
+ *   (only with the queue, which says which those are);
+ * - the queues' event streams, whole (trimEvents): BullMQ copies every job's result and failure
+ *   reason into them and trims them by count only.
  * Writes what it removed to the import log (import_run, source 'purge'): one row per municipality.
+ * A step that fails does not stop the others (the files go first); the purge then logs and throws
+ * the failures together (PurgeFailed).
  */
 export async function purgeExpired(pool: Pool, options: PurgeOptions): Promise<PurgeSummary> {
   const summary: PurgeSummary = {};
+  const failures: StepFailure[] = [];
   try {
-    await purgeSteps(pool, options, summary);
+    await purgeSteps(pool, options, summary, failures);
   } catch (error) {
-    // Each step commits on its own: what went before the failure is logged, with the failure.
-    await logPurge(pool, options.now, summary, error as Error).catch(() => undefined);
-    throw error;
+    // Only reading the settings fails the purge at once: nothing can be measured against them.
+    failures.push({ step: null, error: error as Error });
+  }
+  if (failures.length > 0) {
+    // Each step commits on its own: what went is logged, with the failures.
+    const failure = new PurgeFailed(failures);
+    await logPurge(pool, options.now, summary, failure).catch((e: Error) =>
+      logger().error({ err: e }, `Could not log the failed retention purge: ${e.message}`),
+    );
+    throw failure;
   }
   await logPurge(pool, options.now, summary);
   return summary;
 }
 
-/** The purge's steps, each adding what it removed to `summary`. */
-async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSummary): Promise<void> {
+/** A step of the purge that failed: its name in the import log (null: reading the settings). */
+interface StepFailure {
+  step: string | null;
+  error: Error;
+}
+
+/**
+ * The purge's failures, in Danish for the import log and the job's failure reason (CPR numbers
+ * masked, each cut short): the steps that failed, with their errors in `errors`.
+ */
+export class PurgeFailed extends AggregateError {
+  constructor(failures: StepFailure[]) {
+    super(
+      failures.map((f) => f.error),
+      failureText(failures),
+    );
+    this.name = 'PurgeFailed';
+  }
+}
+
+function failureText(failures: StepFailure[]): string {
+  const reason = (e: Error) => maskCprInText(e.message.split('\n')[0]).slice(0, 200);
+  const settings = failures.find((f) => f.step === null);
+  if (settings) return `Sletningen kunne ikke begynde: ${reason(settings.error)}`;
+  const steps = failures.map((f) => `${f.step} (${reason(f.error)})`).join(', ');
+  return `Sletningen fejlede i ${steps}; de øvrige trin blev gennemført`.slice(0, 1000);
+}
+
+/** The purge's steps, each adding what it removed to `summary`, and its failure to `failures`. */
+async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSummary, failures: StepFailure[]): Promise<void> {
   const now = options.now;
   const { codes, days } = await retentionDays(pool);
   const limits = (key: RetentionKey) => [codes, codes.map((c) => days(key, c))];
+  // One step on its own: a failure (a table locked, the queue out of reach) is logged and fails the
+  // job at the end, without keeping the later steps' data past its time.
+  const step = async (name: string, run: () => Promise<void> | void): Promise<void> => {
+    try {
+      await run();
+    } catch (error) {
+      logger().error({ err: error }, `Retention purge step "${name}" failed: ${(error as Error).message}`);
+      failures.push({ step: name, error: error as Error });
+    }
+  };
+
+  // The files first (raw uploads, failed deliveries and spill files hold full CPR numbers): a
+  // database or queue step that fails every night must not keep them.
+  // Raw exports: whatever an unfinished job names (its dir, a zip ...) stays.
+  const cutoff = Math.min(now.getTime() - days('retention.upload_days', null) * DAY, now.getTime() - UPLOAD_GRACE_MS);
+  let unfinished: string[] | undefined;
+  const queue = options.queue;
+  if (queue) {
+    await step('igangværende job', async () => {
+      const named: string[] = [];
+      for (const job of await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'])) {
+        for (const value of Object.values(job.data ?? {})) if (typeof value === 'string') named.push(value);
+      }
+      unfinished = named;
+    });
+  }
+
+  // Without the queue's answer any upload may be a waiting job's: none goes this time.
+  const uploadDir = queue && !unfinished ? undefined : options.uploadDir;
+  if (uploadDir) {
+    await step('uploads', () => {
+      const inUse = new Set<string>();
+      for (const value of unfinished ?? []) {
+        if (value.startsWith(uploadDir + sep)) inUse.add(join(uploadDir, relative(uploadDir, value).split(sep)[0]));
+      }
+      let entries: string[] = [];
+      try {
+        entries = readdirSync(uploadDir);
+      } catch {
+        // no upload folder yet
+      }
+      for (const entry of entries) {
+        const path = join(uploadDir, entry);
+        try {
+          if (inUse.has(path) || statSync(path).mtimeMs >= cutoff) continue;
+          rmSync(path, { recursive: true, force: true });
+          add(summary, null, 'uploads', 1);
+        } catch {
+          // removed meanwhile (its job ended)
+        }
+      }
+    });
+  }
+
+  // Without the queue's answer (unfinished undefined) `processing/` is left alone; failed/ and processed/ go.
+  await step('leverancer', async () => {
+    const inUse = unfinished && new Set(unfinished);
+    for (const { municipality, removed } of await purgeDeliveries(pool, cutoff, inUse)) add(summary, municipality, 'deliveries', removed);
+  });
+
+  const spillDir = options.spillDir;
+  if (spillDir) {
+    await step('midlertidige filer', () => {
+      const removed = sweepOrphanSpills(spillDir).length;
+      if (removed > 0) add(summary, null, 'spills', removed);
+    });
+  }
 
   // Import issues: erase the value, and the message in favour of the rule's title.
-  const rules = listRules();
-  const { rows: issues } = await pool.query(
-    `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
-          titles AS (SELECT * FROM unnest($4::text[], $5::text[]) AS t(rule, title)),
-          old AS (
-            UPDATE import_run r SET values_purged_at = $3::timestamptz FROM limits l
-            WHERE l.code = coalesce(r.municipality_code, 0) AND r.values_purged_at IS NULL AND r.status <> 'running'
-              AND coalesce((SELECT o.finished_at FROM import_run o WHERE o.id = r.same_as), r.finished_at, r.started_at)
-                  < $3::timestamptz - make_interval(days => l.days)
-            RETURNING r.id, r.municipality_code),
-          erased AS (
-            UPDATE import_issue i SET value = NULL, message = coalesce((SELECT t.title FROM titles t WHERE t.rule = i.rule), i.rule) || ' (værdien er slettet efter opbevaringsfristen)'
-            FROM old WHERE i.import_id = old.id
-            RETURNING old.municipality_code)
-     SELECT municipality_code AS code, count(*)::int AS n FROM erased GROUP BY 1`,
-    [...limits('retention.import_issue_values_days'), now, rules.map((r) => r.id), rules.map((r) => r.title)],
-  );
-  for (const r of issues) add(summary, r.code, 'importIssueValues', r.n);
+  await step('afviste værdier', async () => {
+    const rules = listRules();
+    const { rows: issues } = await pool.query(
+      `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
+            titles AS (SELECT * FROM unnest($4::text[], $5::text[]) AS t(rule, title)),
+            old AS (
+              UPDATE import_run r SET values_purged_at = $3::timestamptz FROM limits l
+              WHERE l.code = coalesce(r.municipality_code, 0) AND r.values_purged_at IS NULL AND r.status <> 'running'
+                AND coalesce((SELECT o.finished_at FROM import_run o WHERE o.id = r.same_as), r.finished_at, r.started_at)
+                    < $3::timestamptz - make_interval(days => l.days)
+              RETURNING r.id, r.municipality_code),
+            erased AS (
+              UPDATE import_issue i SET value = NULL, message = coalesce((SELECT t.title FROM titles t WHERE t.rule = i.rule), i.rule) || ' (værdien er slettet efter opbevaringsfristen)'
+              FROM old WHERE i.import_id = old.id
+              RETURNING old.municipality_code)
+       SELECT municipality_code AS code, count(*)::int AS n FROM erased GROUP BY 1`,
+      [...limits('retention.import_issue_values_days'), now, rules.map((r) => r.id), rules.map((r) => r.title)],
+    );
+    for (const r of issues) add(summary, r.code, 'importIssueValues', r.n);
+  });
 
   // An import's failure message may quote a value (CPR numbers are masked, names are not): it goes
   // with the rejected values.
-  const { rows: errors } = await pool.query(
-    `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
-          erased AS (
-            UPDATE import_run r SET error = $4 FROM limits l
-            WHERE l.code = coalesce(r.municipality_code, 0) AND r.error IS NOT NULL AND r.error <> $4 AND r.status <> 'running'
-              AND coalesce(r.finished_at, r.started_at) < $3::timestamptz - make_interval(days => l.days)
-            RETURNING r.municipality_code)
-     SELECT municipality_code AS code, count(*)::int AS n FROM erased GROUP BY 1`,
-    [...limits('retention.import_issue_values_days'), now, PURGED_IMPORT_ERROR],
+  await step('fejlbeskeder', async () => {
+    const { rows: errors } = await pool.query(
+      `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
+            erased AS (
+              UPDATE import_run r SET error = $4 FROM limits l
+              WHERE l.code = coalesce(r.municipality_code, 0) AND r.error IS NOT NULL AND r.error <> $4 AND r.status <> 'running'
+                AND coalesce(r.finished_at, r.started_at) < $3::timestamptz - make_interval(days => l.days)
+              RETURNING r.municipality_code)
+       SELECT municipality_code AS code, count(*)::int AS n FROM erased GROUP BY 1`,
+      [...limits('retention.import_issue_values_days'), now, PURGED_IMPORT_ERROR],
+    );
+    for (const r of errors) add(summary, r.code, 'importErrors', r.n);
+  });
+
+  await step('sagsgennemgange', () =>
+    purgeReviews(
+      pool,
+      now,
+      codes,
+      codes.map((c) => days('retention.review_days', c)),
+      summary,
+    ),
   );
-  for (const r of errors) add(summary, r.code, 'importErrors', r.n);
 
-  await purgeReviews(
-    pool,
-    now,
-    codes,
-    codes.map((c) => days('retention.review_days', c)),
-    summary,
-  );
+  await step('kommentarer', async () => {
+    const { rows: comments } = await pool.query(
+      `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
+            gone AS (DELETE FROM admin_comment c USING limits l
+                     WHERE l.code = c.municipality_code
+                       -- The period's last day; none for a period no date can be made of (one stored
+                       -- before the API checked the month), which must not stop the whole purge.
+                       AND CASE WHEN c.period ~ '^(?!0000)[0-9]{4}(-(0[1-9]|1[0-2]))?$' THEN
+                             (make_date(left(c.period, 4)::int, coalesce(nullif(substr(c.period, 6, 2), ''), '12')::int, 1) + interval '1 month - 1 day')::date
+                           END < ($3::timestamptz AT TIME ZONE 'Europe/Copenhagen')::date - l.days
+                     RETURNING c.municipality_code)
+       SELECT municipality_code AS code, count(*)::int AS n FROM gone GROUP BY 1`,
+      [...limits('retention.report_days'), now],
+    );
+    for (const r of comments) add(summary, r.code, 'comments', r.n);
+  });
 
-  const { rows: comments } = await pool.query(
-    `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
-          gone AS (DELETE FROM admin_comment c USING limits l
-                   WHERE l.code = c.municipality_code
-                     -- The period's last day; none for a period no date can be made of (one stored
-                     -- before the API checked the month), which must not stop the whole purge.
-                     AND CASE WHEN c.period ~ '^(?!0000)[0-9]{4}(-(0[1-9]|1[0-2]))?$' THEN
-                           (make_date(left(c.period, 4)::int, coalesce(nullif(substr(c.period, 6, 2), ''), '12')::int, 1) + interval '1 month - 1 day')::date
-                         END < ($3::timestamptz AT TIME ZONE 'Europe/Copenhagen')::date - l.days
-                   RETURNING c.municipality_code)
-     SELECT municipality_code AS code, count(*)::int AS n FROM gone GROUP BY 1`,
-    [...limits('retention.report_days'), now],
-  );
-  for (const r of comments) add(summary, r.code, 'comments', r.n);
+  await step('brugernavne', () => purgeAuthors(pool, now, limits('retention.audit_days'), summary));
 
-  await purgeAuthors(pool, now, limits('retention.audit_days'), summary);
-
-  await purgeAudit(
-    pool,
-    now,
-    codes,
-    codes.map((c) => days('retention.audit_days', c)),
-    summary,
+  await step('auditlog', () =>
+    purgeAudit(
+      pool,
+      now,
+      codes,
+      codes.map((c) => days('retention.audit_days', c)),
+      summary,
+    ),
   );
 
   // Single sign-on accounts nobody has used for the audit period: every audit row about what they
@@ -262,115 +386,110 @@ async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSumma
   // login, access given anew by an administrator (a product administrator's stays). The action
   // areas a deleted account made are no longer its own: a team leader changes an unlinked area
   // only by that name, which a later account could take.
-  const { rows: accounts } = await pool.query(
-    `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
-          gone AS (DELETE FROM app_user u USING limits l
-                   WHERE l.code = coalesce(u.municipality_code, 0)
-                     AND CASE WHEN u.auth_source = 'local'
-                              THEN u.municipality_code IS NOT NULL AND greatest(u.created_at, u.last_login_at, u.access_granted_at) < $3::timestamptz - make_interval(days => l.days + 1)
-                              ELSE NOT u.disabled AND coalesce(u.last_login_at, u.created_at) < $3::timestamptz - make_interval(days => l.days + 1) END
-                   RETURNING u.username, u.municipality_code, u.auth_source = 'local' AS local),
-          unowned AS (UPDATE review_action_area a SET created_by = $4 FROM gone g
-                      WHERE a.created_by = g.username AND a.municipality_code IS NOT DISTINCT FROM g.municipality_code)
-     SELECT CASE WHEN local THEN 'passwordUsers' ELSE 'ssoUsers' END AS what, municipality_code AS code, count(*)::int AS n FROM gone GROUP BY 1, 2`,
-    [...limits('retention.audit_days'), now, PURGED_IMPORTER],
-  );
-  for (const r of accounts) add(summary, r.code, r.what, r.n);
+  await step('brugere', async () => {
+    const { rows: accounts } = await pool.query(
+      `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
+            gone AS (DELETE FROM app_user u USING limits l
+                     WHERE l.code = coalesce(u.municipality_code, 0)
+                       AND CASE WHEN u.auth_source = 'local'
+                                THEN u.municipality_code IS NOT NULL AND greatest(u.created_at, u.last_login_at, u.access_granted_at) < $3::timestamptz - make_interval(days => l.days + 1)
+                                ELSE NOT u.disabled AND coalesce(u.last_login_at, u.created_at) < $3::timestamptz - make_interval(days => l.days + 1) END
+                     RETURNING u.username, u.municipality_code, u.auth_source = 'local' AS local),
+            unowned AS (UPDATE review_action_area a SET created_by = $4 FROM gone g
+                        WHERE a.created_by = g.username AND a.municipality_code IS NOT DISTINCT FROM g.municipality_code)
+       SELECT CASE WHEN local THEN 'passwordUsers' ELSE 'ssoUsers' END AS what, municipality_code AS code, count(*)::int AS n FROM gone GROUP BY 1, 2`,
+      [...limits('retention.audit_days'), now, PURGED_IMPORTER],
+    );
+    for (const r of accounts) add(summary, r.code, r.what, r.n);
+  });
 
   // Who imported, when a person did: as long as the audit rows of what they did (the upload's own
   // row goes then). The system's tags (drop-folder:<id>, retention, planlagt, demo) stay.
-  const { rows: importers } = await pool.query(
-    `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
-          named AS (UPDATE import_run r SET requested_by = CASE WHEN r.requested_by LIKE 'cli:%' THEN 'cli:' ELSE $4 END
-                    FROM limits l
-                    WHERE l.code = coalesce(r.municipality_code, 0) AND r.status <> 'running'
-                      AND coalesce(r.finished_at, r.started_at) < $3::timestamptz - make_interval(days => l.days)
-                      AND (r.requested_by ~ '^cli:.' OR (r.requested_by NOT LIKE '%:%' AND r.requested_by <> ALL ($5::text[])))
-                    RETURNING r.municipality_code)
-     SELECT municipality_code AS code, count(*)::int AS n FROM named GROUP BY 1`,
-    [...limits('retention.audit_days'), now, PURGED_IMPORTER, SYSTEM_IMPORTERS],
-  );
-  for (const r of importers) add(summary, r.code, 'importers', r.n);
+  await step('importører', async () => {
+    const { rows: importers } = await pool.query(
+      `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
+            named AS (UPDATE import_run r SET requested_by = CASE WHEN r.requested_by LIKE 'cli:%' THEN 'cli:' ELSE $4 END
+                      FROM limits l
+                      WHERE l.code = coalesce(r.municipality_code, 0) AND r.status <> 'running'
+                        AND coalesce(r.finished_at, r.started_at) < $3::timestamptz - make_interval(days => l.days)
+                        AND (r.requested_by ~ '^cli:.' OR (r.requested_by NOT LIKE '%:%' AND r.requested_by <> ALL ($5::text[])))
+                      RETURNING r.municipality_code)
+       SELECT municipality_code AS code, count(*)::int AS n FROM named GROUP BY 1`,
+      [...limits('retention.audit_days'), now, PURGED_IMPORTER, SYSTEM_IMPORTERS],
+    );
+    for (const r of importers) add(summary, r.code, 'importers', r.n);
+  });
 
-  for (const queue of [options.queue, options.reportQueue]) {
-    if (!queue) continue;
-    for (const job of await queue.getJobs(['completed', 'failed'])) {
-      // A failed job has no return value: a municipality administrator's upload is its municipality's all the same.
-      const code = jobMunicipality(job);
-      if (job.finishedOn && job.finishedOn < now.getTime() - days('retention.job_results_days', code) * DAY) {
-        await job.remove();
-        add(summary, code, 'jobs', 1);
+  const queues: [string, Queue<EtlJobData> | Queue<ReportJobData> | undefined][] = [
+    ['import', options.queue],
+    ['rapporter', options.reportQueue],
+  ];
+  for (const [name, q] of queues) {
+    if (!q) continue;
+    await step(`jobresultater (${name})`, async () => {
+      for (const job of await q.getJobs(['completed', 'failed'])) {
+        // A failed job has no return value: a municipality administrator's upload is its municipality's all the same.
+        const code = jobMunicipality(job);
+        if (job.finishedOn && job.finishedOn < now.getTime() - days('retention.job_results_days', code) * DAY) {
+          await job.remove();
+          add(summary, code, 'jobs', 1);
+        }
       }
-    }
+    });
   }
 
-  // Raw exports (full CPR numbers): whatever an unfinished job names (its dir, a zip ...) stays.
-  const cutoff = Math.min(now.getTime() - days('retention.upload_days', null) * DAY, now.getTime() - UPLOAD_GRACE_MS);
-  let unfinished: string[] | undefined;
-  if (options.queue) {
-    unfinished = [];
-    for (const job of await options.queue.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'])) {
-      for (const value of Object.values(job.data ?? {})) if (typeof value === 'string') unfinished.push(value);
-    }
-  }
-
-  if (options.uploadDir) {
-    const dir = options.uploadDir;
-    const inUse = new Set<string>();
-    for (const value of unfinished ?? []) {
-      if (value.startsWith(dir + sep)) inUse.add(join(dir, relative(dir, value).split(sep)[0]));
-    }
-    let entries: string[] = [];
-    try {
-      entries = readdirSync(dir);
-    } catch {
-      // no upload folder yet
-    }
-    for (const entry of entries) {
-      const path = join(dir, entry);
-      try {
-        if (inUse.has(path) || statSync(path).mtimeMs >= cutoff) continue;
-        rmSync(path, { recursive: true, force: true });
-        add(summary, null, 'uploads', 1);
-      } catch {
-        // removed meanwhile (its job ended)
-      }
-    }
-  }
-
-  for (const { municipality, removed } of await purgeDeliveries(pool, cutoff, unfinished && new Set(unfinished)))
-    add(summary, municipality, 'deliveries', removed);
-
-  const { rows: reports } = await pool.query(
-    `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
-          gone AS (DELETE FROM report_archive r USING limits l
-                   WHERE l.code = r.municipality_code AND r.made_at < $3::timestamptz - make_interval(days => l.days)
-                   RETURNING r.municipality_code)
-     SELECT municipality_code AS code, count(*)::int AS n FROM gone GROUP BY 1`,
-    [...limits('retention.report_days'), now],
-  );
-  for (const r of reports) add(summary, r.code, 'reports', r.n);
+  await step('rapporter', async () => {
+    const { rows: reports } = await pool.query(
+      `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
+            gone AS (DELETE FROM report_archive r USING limits l
+                     WHERE l.code = r.municipality_code AND r.made_at < $3::timestamptz - make_interval(days => l.days)
+                     RETURNING r.municipality_code)
+       SELECT municipality_code AS code, count(*)::int AS n FROM gone GROUP BY 1`,
+      [...limits('retention.report_days'), now],
+    );
+    for (const r of reports) add(summary, r.code, 'reports', r.n);
+  });
 
   // The API's login throttle waits an hour at most and forgets as LOGIN_ATTEMPT_MEMORY says
   // (login-throttle.ts, ADR 0116); a login in flight lasts minutes.
-  const { rows: traces } = await pool.query(
-    `WITH attempts AS (DELETE FROM login_attempt WHERE next_allowed_at < $1
-                         AND last_failure_at < $1::timestamptz - CASE WHEN kind = 'code' THEN $2::interval ELSE $3::interval END
-                       RETURNING 1),
-          requests AS (DELETE FROM sso_request WHERE created_at < $1::timestamptz - interval '1 day' RETURNING 1),
-          tickets AS (DELETE FROM sso_ticket WHERE expires_at < $1 RETURNING 1),
-          replays AS (DELETE FROM sso_replay WHERE expires_at < $1 RETURNING 1),
-          sessions AS (DELETE FROM oidc_session WHERE expires_at < $1 RETURNING 1)
-     SELECT ((SELECT count(*) FROM attempts) + (SELECT count(*) FROM requests) + (SELECT count(*) FROM tickets)
-             + (SELECT count(*) FROM replays) + (SELECT count(*) FROM sessions))::int AS n`,
-    [now, LOGIN_ATTEMPT_MEMORY.code, LOGIN_ATTEMPT_MEMORY.password],
-  );
-  add(summary, null, 'loginTraces', traces[0].n);
+  await step('loginspor', async () => {
+    const { rows: traces } = await pool.query(
+      `WITH attempts AS (DELETE FROM login_attempt WHERE next_allowed_at < $1
+                           AND last_failure_at < $1::timestamptz - CASE WHEN kind = 'code' THEN $2::interval ELSE $3::interval END
+                         RETURNING 1),
+            requests AS (DELETE FROM sso_request WHERE created_at < $1::timestamptz - interval '1 day' RETURNING 1),
+            tickets AS (DELETE FROM sso_ticket WHERE expires_at < $1 RETURNING 1),
+            replays AS (DELETE FROM sso_replay WHERE expires_at < $1 RETURNING 1),
+            sessions AS (DELETE FROM oidc_session WHERE expires_at < $1 RETURNING 1)
+       SELECT ((SELECT count(*) FROM attempts) + (SELECT count(*) FROM requests) + (SELECT count(*) FROM tickets)
+               + (SELECT count(*) FROM replays) + (SELECT count(*) FROM sessions))::int AS n`,
+      [now, LOGIN_ATTEMPT_MEMORY.code, LOGIN_ATTEMPT_MEMORY.password],
+    );
+    add(summary, null, 'loginTraces', traces[0].n);
+  });
 
-  if (options.spillDir) {
-    const removed = sweepOrphanSpills(options.spillDir).length;
-    if (removed > 0) add(summary, null, 'spills', removed);
+  // Last, after the removals above added theirs: the queues' event streams, whole. BullMQ copies
+  // every job's result and failure reason there (an import's failure may quote a name) and trims
+  // them by count only (10,000 entries: years on the quiet reports queue). Nothing of the product
+  // reads them (no QueueEvents); the jobs themselves keep their results for job_results_days.
+  for (const [name, q] of queues) {
+    if (!q) continue;
+    await step(`hændelsesstrøm (${name})`, () => emptyEventStream(pool, q));
   }
+}
+
+/**
+ * Empties a queue's event stream. On Redis BullMQ's trimEvents (XTRIM); BullMQ's PostgreSQL
+ * backend does not implement it, and keeps the stream in the `event` table of its schema, in the
+ * product's own database (libs/queue gives it DATABASE_URL), which this purge's pool reaches.
+ */
+async function emptyEventStream(pool: Pool, queue: Queue<EtlJobData> | Queue<ReportJobData>): Promise<void> {
+  if (queue.getBackend() instanceof PostgresQueueBackend) {
+    const schema = (queue.opts.connection as { schema?: string }).schema ?? 'bullmq';
+    await pool.query(`DELETE FROM ${escapeIdentifier(schema)}.event WHERE queue = $1`, [queue.name]);
+    return;
+  }
+  await queue.trimEvents(0);
 }
 
 /** Replaces the usernames of AUTHORS older than each municipality's audit period by PURGED_IMPORTER. */
@@ -391,11 +510,11 @@ async function purgeAuthors(pool: Pool, now: Date, [codes, auditDays]: number[][
 
 /**
  * The import log says what went: one row per municipality (none for a purge that found nothing).
- * A purge that failed says so (failed, with the reason) on the rows of what it removed before, or
- * on a row of its own when it had removed nothing.
+ * A purge that failed says so (failed, with the steps that failed) on the rows of what it removed,
+ * or on a row of its own when it had removed nothing.
  */
-async function logPurge(pool: Pool, now: Date, summary: PurgeSummary, failure?: Error): Promise<void> {
-  const error = failure ? `Sletningen stoppede undervejs: ${maskCprInText(failure.message.split('\n')[0]).slice(0, 300)}` : null;
+async function logPurge(pool: Pool, now: Date, summary: PurgeSummary, failure?: PurgeFailed): Promise<void> {
+  const error = failure ? failure.message : null;
   const rows: [string, PurgeCounts | null][] = Object.entries(summary);
   if (error && rows.length === 0) rows.push(['0', null]);
   for (const [code, counts] of rows) {

@@ -5,4 +5,5 @@ export * from './deliveries';
 export * from './handlers';
 export * from './producer';
 export * from './reports';
+export * from './schedulers';
 export * from './upload-zip';

@@ -4,17 +4,21 @@
 import type { JobsOptions } from 'bullmq';
 import { createQueue, REPORTS_QUEUE, type Job, type Queue, type QueueConfig } from '@bu/queue';
 import type { NoData } from './contract';
+import { ensureJobScheduler } from './schedulers';
 
 /** One committee report: the municipality, and D (default: the committee's D at the newest export). */
 export interface CommitteeReportJobData {
   municipality: number;
   /** YYYY-MM-DD; moved to the committee's month end like the committee's own answers. */
   asOf?: string;
-  /** 'planlagt' (the schedule) or the administrator who asked. */
+  /** SCHEDULED_BY (the schedule) or the administrator who asked. */
   requestedBy?: string;
   /** Send to the schedule's recipients (default true); false: archive only. */
   send?: boolean;
 }
+
+/** requestedBy of a report the schedule made: its job checks that the schedule is still on. */
+export const SCHEDULED_BY = 'planlagt';
 
 /** Every job on the 'reports' queue: its name and its payload. */
 export interface ReportJobPayloads {
@@ -69,17 +73,21 @@ export class ReportQueue {
     return this.queue.add(name, data, options);
   }
 
-  /** The municipality's monthly report on its day and hour, or no scheduler when it is turned off. */
+  /**
+   * The municipality's monthly report on its day and hour, or no scheduler when it is turned off.
+   * An unchanged schedule is left alone (ensureJobScheduler): its report may be due and waiting.
+   */
   async schedule(s: ReportSchedule): Promise<void> {
     const key = committeeSchedulerKey(s.municipality);
     if (!s.enabled) {
       await this.queue.removeJobScheduler(key);
       return;
     }
-    await this.queue.upsertJobScheduler(
+    await ensureJobScheduler(
+      this.queue,
       key,
       { pattern: `0 ${s.hour} ${s.dayOfMonth} * *`, tz: REPORT_TZ },
-      { name: COMMITTEE_REPORT_JOB, data: { municipality: s.municipality, requestedBy: 'planlagt' } },
+      { name: COMMITTEE_REPORT_JOB, data: { municipality: s.municipality, requestedBy: SCHEDULED_BY } },
     );
   }
 
@@ -93,9 +101,10 @@ export class ReportQueue {
     for (const s of schedules) await this.schedule(s);
   }
 
-  /** The weekly e-mail, Mondays 07:00 Danish time. */
+  /** The weekly e-mail, Mondays 07:00 Danish time (left alone when registered already). */
   async scheduleWeeklyMail(): Promise<void> {
-    await this.queue.upsertJobScheduler(
+    await ensureJobScheduler(
+      this.queue,
       WEEKLY_MAIL_SCHEDULER,
       { pattern: WEEKLY_MAIL_PATTERN, tz: REPORT_TZ },
       { name: WEEKLY_MAIL_JOB, data: {} },

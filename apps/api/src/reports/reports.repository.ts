@@ -45,12 +45,20 @@ export class ReportsRepository {
     return row ?? null;
   }
 
-  async saveSchedule(s: ScheduleWrite): Promise<void> {
-    await this.db.query(
-      `INSERT INTO report_schedule (municipality_code, enabled, day_of_month, hour, recipients, updated_by) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (municipality_code) DO UPDATE SET enabled = EXCLUDED.enabled, day_of_month = EXCLUDED.day_of_month, hour = EXCLUDED.hour,
-         recipients = EXCLUDED.recipients, updated_by = EXCLUDED.updated_by, updated_at = now()`,
-      [s.municipality, s.enabled, s.dayOfMonth, s.hour, s.recipients, s.updatedBy],
-    );
+  /**
+   * Saves the schedule and runs `then` before the commit, holding the schedule's row: `then`
+   * failing undoes the save, and a second save of the same municipality waits for the first to
+   * commit, so both writes reach the table and `then` in the same order.
+   */
+  async saveSchedule(s: ScheduleWrite, then: () => Promise<void>): Promise<void> {
+    await this.db.transaction(async (m) => {
+      await m.query(
+        `INSERT INTO report_schedule (municipality_code, enabled, day_of_month, hour, recipients, updated_by) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (municipality_code) DO UPDATE SET enabled = EXCLUDED.enabled, day_of_month = EXCLUDED.day_of_month, hour = EXCLUDED.hour,
+           recipients = EXCLUDED.recipients, updated_by = EXCLUDED.updated_by, updated_at = now()`,
+        [s.municipality, s.enabled, s.dayOfMonth, s.hour, s.recipients, s.updatedBy],
+      );
+      await then();
+    });
   }
 }

@@ -48,18 +48,22 @@ describe(ReportsService.name, () => {
       await expect(sut.schedule(admin)).resolves.toEqual({ municipality: 101, ...DEFAULT_SCHEDULE, updatedBy: null, updatedAt: null });
     });
 
-    it('saves the recipients lower-cased once each, and registers the schedule with the job scheduler', async () => {
+    it('saves the recipients lower-cased once each, and registers the schedule with the job scheduler before the commit', async () => {
       repository.schedule.mockResolvedValue(null);
-      await sut.saveSchedule(admin, { enabled: true, dayOfMonth: 3, hour: 7, recipients: ['A@kk.dk', 'a@kk.dk ', 'b@kk.dk'] });
-      expect(repository.saveSchedule).toHaveBeenCalledWith({
-        municipality: 101,
-        enabled: true,
-        dayOfMonth: 3,
-        hour: 7,
-        recipients: ['a@kk.dk', 'b@kk.dk'],
-        updatedBy: 'admin-101',
+      // The repository runs the registration inside the save's transaction.
+      let committed = false;
+      repository.saveSchedule.mockImplementation(async (_s: unknown, then: () => Promise<void>) => {
+        await then();
+        committed = true;
       });
+      queue.schedule.mockImplementation(async () => expect(committed).toBe(false));
+      await sut.saveSchedule(admin, { enabled: true, dayOfMonth: 3, hour: 7, recipients: ['A@kk.dk', 'a@kk.dk ', 'b@kk.dk'] });
+      expect(repository.saveSchedule).toHaveBeenCalledWith(
+        { municipality: 101, enabled: true, dayOfMonth: 3, hour: 7, recipients: ['a@kk.dk', 'b@kk.dk'], updatedBy: 'admin-101' },
+        expect.any(Function),
+      );
       expect(queue.schedule).toHaveBeenCalledWith({ municipality: 101, enabled: true, dayOfMonth: 3, hour: 7 });
+      expect(committed).toBe(true);
     });
 
     it('refuses to switch sending on without a recipient', async () => {

@@ -48,14 +48,19 @@ export class ReportsService {
     return (await this.repository.schedule(m.code)) ?? { municipality: m.code, ...DEFAULT_SCHEDULE, updatedBy: null, updatedAt: null };
   }
 
-  /** Saves the schedule and registers it with the job scheduler at once (no worker restart needed). */
+  /**
+   * Saves the schedule and registers it with the job scheduler at once (no worker restart needed),
+   * inside the save's transaction: a queue that fails undoes the save, and two saves of the same
+   * municipality reach the table and the scheduler in the same order. (A scheduled job still
+   * checks the table before it makes a report: a commit that fails after the queue took the
+   * schedule, or a scheduler from before.)
+   */
   async saveSchedule(user: AuthUser, body: ReportScheduleBody): Promise<ReportScheduleView> {
     const m = await this.scope.resolve(user, body.municipality);
     const recipients = [...new Set(body.recipients.map((r) => r.trim().toLowerCase()))];
     if (body.enabled && recipients.length === 0) throw new BadRequestException('Angiv mindst én modtager, når rapporten skal sendes');
     const schedule = { municipality: m.code, enabled: body.enabled, dayOfMonth: body.dayOfMonth, hour: body.hour };
-    await this.repository.saveSchedule({ ...schedule, recipients, updatedBy: user.username });
-    await this.queue.schedule(schedule);
+    await this.repository.saveSchedule({ ...schedule, recipients, updatedBy: user.username }, () => this.queue.schedule(schedule));
     return this.schedule(user, m.code);
   }
 

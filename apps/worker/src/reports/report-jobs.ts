@@ -1,10 +1,10 @@
 import { UnrecoverableError } from 'bullmq';
-import type { CommitteeReportJobData, ReportJobHandlers } from '@bu/jobs';
+import { SCHEDULED_BY, type CommitteeReportJobData, type ReportJobHandlers } from '@bu/jobs';
 import { formatDate } from '@bu/contracts';
 import type { Query } from '@bu/kpi';
 import { logger } from '@bu/logger';
 import { committeeReportContent, ReportRefused } from './committee-report';
-import type { Mailer } from './mailer';
+import { NO_RECIPIENTS, NOT_CONFIGURED, type Mailer } from './mailer';
 import { renderCommitteeReport } from './report-pdf';
 import type { ReportsRepository } from './reports.repository';
 import { sendWeeklyMail, type WeeklySummary } from './weekly-mail';
@@ -17,17 +17,26 @@ export interface ReportDeps {
   publicUrl: string | null;
 }
 
-/** What one committee report job did (the job's result). */
+/**
+ * What one committee report job did (the job's result). BullMQ copies results into the queue's
+ * event stream, beyond the retention settings (trimmed by count, and emptied by the daily purge):
+ * so no e-mail address and no mail server's answer here. The archive row has them (purged after
+ * retention.report_days).
+ */
 export interface CommitteeReportResult {
   id: string;
   municipality: number;
   asOf: string;
-  /**
-   * How many it was sent to. Their addresses stay in the archive (purged after
-   * retention.report_days), not in the queue, whose results are trimmed by count only.
-   */
+  /** How many it was sent to. */
   recipients: number;
+  /** The archive's send result without addresses or the server's answer (jobSendResult). */
   sendResult: string;
+}
+
+/** A scheduled report whose schedule was turned off or removed after its job was queued: nothing made or sent. */
+export interface SkippedReportResult {
+  municipality: number;
+  skipped: string;
 }
 
 /** The send result of a report made only for the archive (asked with send: false). */
@@ -37,6 +46,22 @@ export const SENDING = 'sendes nu';
 /** The send result of a report whose job stopped while its mail was on its way: it is not sent twice. */
 export const SEND_INTERRUPTED =
   'afsendelsen blev afbrudt: det vides ikke, om rapporten nåede frem; den sendes ikke igen af sig selv (lav rapporten igen for at sende den)';
+/** The job's result for a send that failed: the reason (the server's answer) is in the archive only. */
+export const NOT_SENT_SEE_ARCHIVE = 'ikke sendt: årsagen står i rapportarkivet';
+/** Why a scheduled report was not made: its schedule is off (or gone) by the time its job runs. */
+export const SCHEDULE_OFF = 'ikke lavet: rapportplanen er slået fra';
+
+const FIXED_RESULTS = new Set([ARCHIVE_ONLY, SENDING, SEND_INTERRUPTED, NOT_CONFIGURED, NO_RECIPIENTS]);
+
+/**
+ * An archived send result as a job's result may carry it: the fixed texts and "sendt til N (af M)
+ * modtager(e)" as they are; what else the mailer wrote (refused addresses, the server's answer)
+ * becomes "sendt til …" without it, or NOT_SENT_SEE_ARCHIVE.
+ */
+export function jobSendResult(result: string): string {
+  if (FIXED_RESULTS.has(result)) return result;
+  return /^sendt til \d+ (af \d+ )?modtagere?/.exec(result)?.[0] ?? NOT_SENT_SEE_ARCHIVE;
+}
 
 /**
  * Makes the municipality's committee report (the committee view at D as one PDF), sends it to the
@@ -58,7 +83,7 @@ export async function makeCommitteeReport(deps: ReportDeps, data: CommitteeRepor
       `Committee report ${earlier.id} was made by an earlier attempt: not sent again`,
     );
     const { id, municipality, asOf, recipients, sendResult } = earlier;
-    return { id, municipality, asOf, recipients: recipients.length, sendResult };
+    return { id, municipality, asOf, recipients: recipients.length, sendResult: jobSendResult(sendResult) };
   }
   const content = await committeeReportContent(deps.query, deps.repository, data.municipality, data.asOf);
   const pdf = await renderCommitteeReport(content);
@@ -70,7 +95,7 @@ export async function makeCommitteeReport(deps: ReportDeps, data: CommitteeRepor
   const id = await deps.repository.archive({
     municipality: content.municipality.code,
     asOf: content.asOf,
-    madeBy: data.requestedBy ?? 'planlagt',
+    madeBy: data.requestedBy ?? SCHEDULED_BY,
     pdf,
     recipients,
     sendResult: data.send === false ? ARCHIVE_ONLY : SENDING,
@@ -90,11 +115,35 @@ export async function makeCommitteeReport(deps: ReportDeps, data: CommitteeRepor
     result = sent.result;
     await deps.repository.recordSend(id, sent.result, sent.sent ? new Date() : null);
   }
+  const sendResult = jobSendResult(result);
   logger().info(
     { municipality: content.municipality.code, asOf: content.asOf, report: id, recipients: recipients.length },
-    `Committee report ${id} made (${result})`,
+    `Committee report ${id} made (${sendResult})`,
   );
-  return { id, municipality: content.municipality.code, asOf: content.asOf, recipients: recipients.length, sendResult: result };
+  return { id, municipality: content.municipality.code, asOf: content.asOf, recipients: recipients.length, sendResult };
+}
+
+/**
+ * A committee report job: as makeCommitteeReport, but a scheduled one (requestedBy SCHEDULED_BY)
+ * is made only while report_schedule says its schedule is on. The job scheduler is written beside
+ * the table, not with it (a queue that failed after the commit, two saves crossing, a scheduler
+ * left from before): the table, which the administrator sees, decides. A retry of a job whose
+ * report is archived already goes on as makeCommitteeReport says (nothing is sent again).
+ */
+export async function committeeReportJob(
+  deps: ReportDeps,
+  data: CommitteeReportJobData,
+  jobId: string,
+): Promise<CommitteeReportResult | SkippedReportResult> {
+  if (
+    data.requestedBy === SCHEDULED_BY &&
+    !(await deps.repository.schedule(data.municipality))?.enabled &&
+    !(await deps.repository.archivedByJob(jobId))
+  ) {
+    logger().info({ municipality: data.municipality, job: jobId }, 'Scheduled committee report skipped: its schedule is turned off');
+    return { municipality: data.municipality, skipped: SCHEDULE_OFF };
+  }
+  return makeCommitteeReport(deps, data, jobId);
 }
 
 /**
@@ -105,11 +154,11 @@ export async function makeCommitteeReport(deps: ReportDeps, data: CommitteeRepor
 export const reportJobKey = (job: { id?: string; timestamp: number }): string => `${job.id}@${job.timestamp}`;
 
 /** The 'reports' queue's handlers; a report that cannot be made (no data, unknown date) is not retried. */
-export function reportHandlers(deps: ReportDeps): ReportJobHandlers<CommitteeReportResult | WeeklySummary> {
+export function reportHandlers(deps: ReportDeps): ReportJobHandlers<CommitteeReportResult | SkippedReportResult | WeeklySummary> {
   return {
     'committee-report': async (job) => {
       try {
-        return await makeCommitteeReport(deps, job.data, reportJobKey(job));
+        return await committeeReportJob(deps, job.data, reportJobKey(job));
       } catch (error) {
         if (error instanceof ReportRefused) throw new UnrecoverableError(error.message);
         throw error;
