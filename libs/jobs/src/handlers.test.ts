@@ -33,6 +33,19 @@ describe('jobRouter (the worker fails fast)', () => {
     expect(() => route(job('toString'))).toThrow(UnrecoverableError);
   });
 
+  it("masks a failed job's message and stack as the queue keeps them, keeping its class", async () => {
+    const route = jobRouter({
+      ...handlers(),
+      import: async () => {
+        throw new UnrecoverableError('zip entry "barn 010203-1234.csv" unreadable');
+      },
+    });
+    const error = (await route(job('import')).catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(UnrecoverableError);
+    expect(error.message).toBe('zip entry "barn ******-****.csv" unreadable');
+    expect(error.stack).not.toMatch(/010203/);
+  });
+
   it('runs each job in a log context: its lines carry the job id', async () => {
     const lines: string[] = [];
     const log = createLogger({ format: 'json', destination: { write: (line: string) => void lines.push(line) } });

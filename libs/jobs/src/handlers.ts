@@ -1,4 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
+import { maskCprLike } from '@bu/domain';
 import { runWithLogContext } from '@bu/logger';
 import type { Job } from '@bu/queue';
 import { JOB_NAMES, type JobName, type JobPayloads } from './contract';
@@ -30,8 +31,24 @@ export function routerFor<P, R>(names: readonly (keyof P & string)[], handlers: 
   return (job) => {
     const handler = Object.hasOwn(handlers, job.name) ? (handlers[job.name as keyof P] as (job: Job<unknown, R>) => Promise<R>) : undefined;
     if (!handler) throw new UnrecoverableError(`Unknown job "${job.name}".`);
-    return runWithLogContext({ job: String(job.id) }, () => handler(job));
+    return runWithLogContext({ job: String(job.id) }, () => handler(job)).catch((error: unknown) => {
+      throw maskedFailure(error);
+    });
   };
+}
+
+/**
+ * A job's error as the queue keeps it (its failedReason and stack trace, and the event stream):
+ * message and stack CPR-masked, in place, so that BullMQ still sees its class (UnrecoverableError,
+ * DelayedError). An error from unpacking an upload may name an entry of the zip, which is the
+ * municipality's file name and may hold a CPR number.
+ */
+export function maskedFailure(error: unknown): unknown {
+  if (error instanceof Error) {
+    error.message = maskCprLike(error.message);
+    if (error.stack) error.stack = maskCprLike(error.stack);
+  }
+  return error;
 }
 
 /** The 'etl' queue's processor (see routerFor). */
