@@ -3,15 +3,18 @@
 // prints one summary object on standard output. Exit code 0: imported, 1: import failed, 2: usage.
 // npm run etl -- remove-source <NNN> <dubu|csc>: removes a case system's data from a municipality
 // (after it changed case system; docs/ETL.md).
+// npm run etl -- remove-municipality <NNN> --confirm <NNN>: removes every row, delivery file and job
+// of a municipality that leaves the service (docs/OPERATIONS.md); without --confirm it only shows what.
 import { userInfo } from 'os';
 import { resolve } from 'path';
 import { Pool } from 'pg';
-import { APPLICATION_NAME, databaseUrlFromEnv, exitOnConfigError, workerConfigFromEnv } from '@bu/config';
+import { APPLICATION_NAME, databaseUrlFromEnv, exitOnConfigError, redisUrlProblem, settings, workerConfigFromEnv } from '@bu/config';
 import { pendingMigrations } from '@bu/db/schema-version';
 import { isIsoDate } from '@bu/domain';
 import { configureLogger } from '@bu/logger';
 import { importSource } from './import-source';
 import { importIssues, ImportProgress, ImportResult, SourceKind } from './import-run';
+import type { MunicipalityOverview } from './remove-municipality';
 import { removeCaseSource } from './remove-source';
 
 // Standard output carries the result (--json); anything the ETL logs goes to standard error.
@@ -138,6 +141,102 @@ async function removeSource(municipality: number, source: SourceKind): Promise<v
   }
 }
 
+const REMOVE_MUNICIPALITY_USAGE = 'Brug: npm run etl -- remove-municipality <kommunekode> --confirm <kommunekode>';
+
+const count = (n: number) => String(n).padStart(8);
+
+/** What stays, said in the dry run and after the removal. */
+function keptLines(overview: MunicipalityOverview, kept: Readonly<Record<string, string>>): string {
+  const { audit } = overview;
+  const own =
+    audit.ownDays !== null && audit.ownDays !== audit.days
+      ? ` Kommunens egen indstilling (${audit.ownDays} dage) slettes med kommunen; den landsdækkende gælder herefter.`
+      : '';
+  return (
+    `Bevares: revisionsloggens ${audit.rows} rækker om kommunen (og ${audit.caseSets} sagssæt) i audit_log indtil opbevaringsfristen ` +
+    `retention.audit_days (${audit.days} dage); den daglige oprydning sletter dem derefter.${own}\n` +
+    Object.entries(kept)
+      .filter(([table]) => table !== 'audit_log')
+      .map(([table, why]) => `Bevares: ${table}: ${why}.\n`)
+      .join('')
+  );
+}
+
+function dropFolderLines(overview: MunicipalityOverview, done: boolean): string {
+  let out = '';
+  for (const folder of overview.dropFolders) {
+    out += `Afleveringsmappe ${folder.path}: ${folder.entries.length} ${done ? 'slettet' : 'slettes'} fra processing/, processed/ og failed/.\n`;
+    for (const problem of folder.problems) out += `  ${problem}\n`;
+    if (folder.topLevel > 0)
+      out += `  ${folder.topLevel} filer/mapper øverst i mappen (en aflevering, der ikke er hentet) røres ikke: slet dem og mappen selv, når kommunens system ikke længere afleverer.\n`;
+  }
+  return out;
+}
+
+async function removeMunicipalityCommand(municipality: number, confirmed: boolean): Promise<void> {
+  const url = exitOnConfigError(() => databaseUrlFromEnv(), 2);
+  const env = exitOnConfigError(() => settings(), 2);
+  const redisProblem = redisUrlProblem(env.REDIS_URL, env.REDIS_TLS_CA_FILE, env.REDIS_REQUIRE_TLS);
+  if (redisProblem) {
+    process.stderr.write(`${redisProblem}\n`);
+    process.exit(2);
+  }
+  await ensureSchema(url);
+  // Loaded here: the queue library (BullMQ) is not needed by the other commands.
+  const { municipalityOverview, removeMunicipality, KEPT_TABLES, MunicipalityRemovalRefused } = await import('./remove-municipality');
+  const { etlQueue, reportQueue } = await import('@bu/jobs');
+  const queueConfig = { databaseUrl: url, redisUrl: env.REDIS_URL, redisTlsCaFile: env.REDIS_TLS_CA_FILE, queuePrefix: env.QUEUE_PREFIX };
+  const pool = new Pool({ connectionString: url, max: 2, application_name: APPLICATION_NAME.cli });
+  const etl = etlQueue(queueConfig);
+  const reports = reportQueue(queueConfig);
+  const options = { etlQueue: etl, reportQueue: reports.queue, uploadDir: resolve(env.UPLOAD_DIR) };
+  const out = process.stderr;
+  try {
+    if (!confirmed) {
+      const overview = await municipalityOverview(pool, municipality, options);
+      const total = Object.values(overview.rows).reduce((s, n) => s + n, 0);
+      out.write(`Kommune ${municipality} (${overview.name}): dette ville blive slettet. Intet er slettet endnu.\n`);
+      for (const [table, n] of Object.entries(overview.rows)) out.write(`  ${table.padEnd(28)} ${count(n)}\n`);
+      out.write(`  ${'rækker i alt'.padEnd(28)} ${count(total)}\n`);
+      out.write(dropFolderLines(overview, false));
+      out.write(
+        `Job i køerne: ${overview.jobs.removable} fjernes${overview.jobs.active ? `, ${overview.jobs.active} kører (de kan ikke fjernes, mens de kører)` : ''}.\n`,
+      );
+      out.write(keptLines(overview, KEPT_TABLES));
+      out.write(`Tilføj --confirm ${municipality} for at slette kommunens data. Det kan ikke fortrydes.\n`);
+      process.exitCode = 2;
+      return;
+    }
+    try {
+      const removal = await removeMunicipality(pool, municipality, `cli:${userInfo().username}`, options);
+      const total = Object.values(removal.rows).reduce((s, n) => s + n, 0);
+      if (removal.importId === null) out.write(`Kommune ${municipality} (${removal.name}) har ingen data i Børneblik; intet at slette.\n`);
+      else
+        out.write(
+          `Kommune ${municipality} (${removal.name}): ${total} rækker er slettet (importlog ${removal.importId}, landsdækkende).\n`,
+        );
+      for (const [table, n] of Object.entries(removal.rows)) out.write(`  ${table.padEnd(28)} ${count(n)}\n`);
+      out.write(dropFolderLines(removal, true));
+      out.write(`Job fjernet fra køerne: ${removal.jobsRemoved}.\n`);
+      out.write(keptLines(removal, KEPT_TABLES));
+      if (removal.importId !== null)
+        out.write('Sikkerhedskopier taget før nu indeholder stadig kommunens data: gendannes en af dem, så kør kommandoen igen.\n');
+      if (removal.jobs.active > 0 || removal.dropFolders.some((f) => f.problems.length > 0)) {
+        if (removal.jobs.active > 0)
+          out.write(`${removal.jobs.active} job for kommunen kører stadig: kør kommandoen igen, når de er færdige.\n`);
+        process.exitCode = 1;
+      }
+    } catch (error) {
+      if (!(error instanceof MunicipalityRemovalRefused)) throw error;
+      out.write(`${error.message}\n`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await Promise.allSettled([etl.close(), reports.close()]);
+    await pool.end();
+  }
+}
+
 async function main(): Promise<void> {
   const { positional, flags } = parseArgs(process.argv.slice(2));
   if (positional[0] === 'drop-folder') {
@@ -152,6 +251,20 @@ async function main(): Promise<void> {
     if (!code || !/^\d{1,3}$/.test(code) || !kind || !['dubu', 'csc'].includes(kind) || positional.length > 3)
       usage('Brug: npm run etl -- remove-source <kommunekode> <dubu|csc>');
     return removeSource(Number(code), kind as SourceKind);
+  }
+  if (positional[0] === 'remove-municipality') {
+    const [, code] = positional;
+    if (!code || !/^\d{1,3}$/.test(code) || positional.length > 2) usage(REMOVE_MUNICIPALITY_USAGE);
+    if (Number(code) === 0) usage('0 er de landsdækkende indstillinger, ikke en kommune.');
+    const confirm = flags.confirm;
+    // The code typed twice: a slip of the finger in either deletes nothing.
+    if (confirm !== undefined && (typeof confirm !== 'string' || !/^\d{1,3}$/.test(confirm) || Number(confirm) !== Number(code))) {
+      process.stderr.write(
+        `--confirm skal være den samme kommunekode igen (${Number(code)}), ikke ${String(confirm)}. Intet er slettet.\n`,
+      );
+      process.exit(2);
+    }
+    return removeMunicipalityCommand(Number(code), confirm !== undefined);
   }
   const [command, source, dir] = positional;
   if (command !== 'import' || !source || !dir) usage('Angiv kommando, kilde og mappe.');

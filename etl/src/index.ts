@@ -18,3 +18,4 @@ export * from './jobs/read-models';
 export * from './jobs/upload-zip';
 export * from './worker';
 export * from './remove-source';
+export * from './remove-municipality';
