@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensurePrivateDir, etlQueue, startEtlWorker, unpackDirFor, unpackUploadZip, type EtlJobData } from '@bu/etl';
 import type { Job } from '@bu/queue';
@@ -117,9 +116,13 @@ describe('upload jobs: the worker unpacks, checks and deletes the raw export', (
 
   it('keeps the zip for a retry and deletes it after the last attempt; the unpacked folder goes after each', async () => {
     await worker.pause();
-    // The database gone (nothing listens on port 1): a failure worth retrying.
-    const down = new Pool({ connectionString: 'postgres://root@127.0.0.1:1/none', connectionTimeoutMillis: 2000 });
-    const failing = startEtlWorker(config(), down, TEST_SECRET);
+    // A failure worth retrying, once the import has begun: the database refuses the run's row. (A
+    // database out of reach before it begins makes the job wait instead: import-database-down.test.ts.)
+    await db.pool.query(
+      `CREATE FUNCTION refuse_run() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'run refused by the test'; END $$`,
+    );
+    await db.pool.query(`CREATE TRIGGER refuse_run BEFORE INSERT ON import_run FOR EACH ROW EXECUTE FUNCTION refuse_run()`);
+    const failing = startEtlWorker(config(), db.pool, TEST_SECRET);
     const seen: { attemptsMade: number; zip: boolean; unpacked: boolean }[] = [];
     const zip = place(zipFolder(DUBU_SMALL));
     failing.on('failed', (job) =>
@@ -137,9 +140,51 @@ describe('upload jobs: the worker unpacks, checks and deletes the raw export', (
       ]);
     } finally {
       await failing.close();
-      await down.end();
+      await db.pool.query(`DROP TRIGGER refuse_run ON import_run; DROP FUNCTION refuse_run()`);
       void worker.resume();
     }
+  });
+
+  it('completes an upload run again after its import succeeded and its zip went, with that import as its result', async () => {
+    await db.pool.query(`TRUNCATE import_run CASCADE`);
+    const zip = place(zipFolder(DUBU_SMALL));
+    const { state, job } = await finished(await uploadJob(zip, { attempts: 2, backoff: { type: 'fixed', delay: 100 } }));
+    expect(state).toBe('completed');
+    const first = job.returnvalue;
+    expect(existsSync(zip)).toBe(false);
+    // As the stalled-job check runs it again when its lock lapsed while Redis was away
+    // (redis-restart.test.ts): the first run committed and deleted the zip, the queue never heard.
+    await job.retry('completed');
+    const again = await finished(job);
+    expect(again.state, again.job.failedReason).toBe('completed');
+    expect(again.job.returnvalue).toEqual({ ...first, seconds: expect.any(Number) });
+    // Nothing more in the import log: no failed run saying the upload could not be unpacked.
+    const { rows } = await db.pool.query(`SELECT id::text, status FROM import_run WHERE job_id = $1`, [job.id]);
+    expect(rows).toEqual([{ id: first.importId, status: 'succeeded' }]);
+  });
+
+  it('fails an upload run again after its import failed and its zip went, writing nothing more', async () => {
+    await db.pool.query(`TRUNCATE import_run CASCADE`);
+    const zip = place(Buffer.from('not a zip'));
+    const { state, job } = await finished(await uploadJob(zip));
+    expect(state).toBe('failed');
+    await job.retry('failed');
+    const again = await finished(job);
+    expect(again.state).toBe('failed');
+    expect(again.job.failedReason).toBe('Filen er ikke en gyldig zip-fil.');
+    const { rows } = await db.pool.query(`SELECT status, error FROM import_run WHERE job_id = $1`, [job.id]);
+    expect(rows).toEqual([{ status: 'failed', error: 'Filen er ikke en gyldig zip-fil.' }]);
+  });
+
+  it('fails an upload whose zip is gone with no run of its job, at once, and says so in the import log', async () => {
+    await db.pool.query(`TRUNCATE import_run CASCADE`);
+    const { state, job } = await finished(await uploadJob(join(uploadDir, 'never-there.zip')));
+    expect(state).toBe('failed');
+    expect(job.attemptsMade).toBe(1);
+    const message = 'Den uploadede fil findes ikke længere på serveren; intet er indlæst. Indlæs udtrækket igen.';
+    expect(job.failedReason).toBe(message);
+    const { rows } = await db.pool.query(`SELECT status, error FROM import_run WHERE job_id = $1`, [job.id]);
+    expect(rows).toEqual([{ status: 'failed', error: message }]);
   });
 
   it('never deletes a folder it was given to read (a drop folder, the CLI, the demo)', async () => {

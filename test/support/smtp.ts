@@ -86,8 +86,11 @@ export function parseMail(raw: string): Pick<ReceivedMail, 'subject' | 'text' | 
   return out;
 }
 
-/** `refuse`: recipients the server refuses at RCPT TO (451, as a greylisting server does); the others get the mail. */
-export async function startTestSmtp(options: { refuse?: string[] } = {}): Promise<TestSmtp> {
+/**
+ * `refuse`: recipients the server refuses at RCPT TO (451, as a greylisting server does); the others
+ * get the mail. `port`: a given one (a server that comes back), else a free one.
+ */
+export async function startTestSmtp(options: { refuse?: string[]; port?: number } = {}): Promise<TestSmtp> {
   const mails: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -116,7 +119,7 @@ export async function startTestSmtp(options: { refuse?: string[] } = {}): Promis
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   return {
     port,

@@ -26,7 +26,7 @@ import {
   settleDelivery,
 } from './drop-folders';
 import { refreshStaleReadModels } from './read-models';
-import { withSessionLock } from './session-lock';
+import { databaseUnreachable, withSessionLock } from './session-lock';
 import { purgeExpired } from './retention';
 import { unpackUploadZipApart, UploadError } from './upload-zip';
 
@@ -76,7 +76,12 @@ export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData,
   try {
     await rm(dir, { recursive: true, force: true }); // left by an attempt whose process died
     // A fresh time stamp: the start-up sweep never takes the zip of a job being retried for an orphan.
-    await utimes(zip, new Date(), new Date());
+    try {
+      await utimes(zip, new Date(), new Date());
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      return await uploadEndedBefore(pool, job, failRun);
+    }
     try {
       await unpackUploadZipApart(zip, dir);
     } catch (error) {
@@ -102,6 +107,63 @@ export async function runEtlJob(pool: Pool, secret: string, job: Job<EtlJobData,
     await rm(dir, { recursive: true, force: true });
     if (final) await rm(zip, { force: true });
   }
+}
+
+/**
+ * An upload whose zip is gone: an earlier run of this job ended for good and deleted it, but the
+ * queue did not hear of it (the job's lock lapsed while Redis was away, and the stalled-job check
+ * ran it again). That run's import log row stands: its success is this job's result, its failure
+ * the job's failure, and nothing more is written. With no row of this job at all the zip went some
+ * other way, and the import log says so.
+ */
+async function uploadEndedBefore(
+  pool: Pool,
+  job: Job<EtlJobData, ImportResult>,
+  failRun: (message: string) => Promise<ImportResult>,
+): Promise<ImportResult> {
+  // The job's own runs: ids start again with a new queue, so not one begun before the job was queued
+  // (a minute's slack for the clocks of the producer and the database).
+  const { rows } = await pool.query<{
+    id: string;
+    status: string;
+    municipality: number | null;
+    exportDate: string | null;
+    loaded: ImportResult['loaded'];
+    unchanged: ImportResult['unchanged'];
+    removed: ImportResult['removed'];
+    rejectedCount: number;
+    warningCount: number;
+    error: string | null;
+    sameAs: string | null;
+    seconds: number | null;
+  }>(
+    `SELECT id::text, status, municipality_code AS municipality, to_char(export_date, 'YYYY-MM-DD') AS "exportDate", loaded, unchanged,
+            removed, rejected_count AS "rejectedCount", warning_count AS "warningCount", error, same_as::text AS "sameAs",
+            extract(epoch FROM finished_at - started_at)::float8 AS seconds
+       FROM import_run WHERE job_id = $1 AND started_at >= to_timestamp($2 / 1000.0) - interval '1 minute'
+      ORDER BY status = 'succeeded' DESC, id DESC LIMIT 1`,
+    [job.id, job.timestamp],
+  );
+  const run = rows[0];
+  if (run?.status === 'succeeded') {
+    logger().warn(
+      { job: job.id, import: run.id },
+      `Job ${job.id} ran again after import ${run.id} had succeeded: that import is its result.`,
+    );
+    const { id, status: _status, sameAs, seconds, error: _error, ...summary } = run;
+    return {
+      ...summary,
+      status: 'succeeded',
+      importId: id,
+      rejected: [],
+      warnings: [],
+      seconds: seconds ?? 0,
+      ...(sameAs === null ? {} : { sameAs }),
+    };
+  }
+  if (run) throw new UnrecoverableError(run.error ?? `Importen ${run.id} af uploaden fejlede.`);
+  const failed = await failRun('Den uploadede fil findes ikke længere på serveren; intet er indlæst. Indlæs udtrækket igen.');
+  throw new UnrecoverableError(failed.error ?? 'Den uploadede fil findes ikke længere på serveren.');
 }
 
 /**
@@ -227,6 +289,90 @@ async function importJob(pool: Pool, secret: string, job: Job<EtlJobData, Import
 /** How long an import waits in the queue when its municipality's import is running on another worker (ms). */
 export const MUNICIPALITY_BUSY_DELAY_MS = 1000;
 
+/** How long an import waits in the queue when the database does not answer before it begins (ms). */
+export const DATABASE_DOWN_DELAY_MS = 30_000;
+/** How long an import waits for a database out of reach before it gives up (ms; see DatabaseWait). */
+export const DATABASE_DOWN_MAX_MS = 6 * 3_600_000;
+
+/** A duration in Danish words, for a message. */
+const danishDuration = (ms: number): string =>
+  ms >= 7_200_000
+    ? `${Math.round(ms / 3_600_000)} timer`
+    : ms >= 120_000
+      ? `${Math.round(ms / 60_000)} minutter`
+      : `${Math.round(ms / 1000)} sekunder`;
+
+/**
+ * The database as one worker's imports find it before they begin (ADR 0115). An import that cannot
+ * reach it (a restart, a failover, the network) would spend its three attempts in seconds and fail
+ * for good before its run is written: its delivery left in processing/ for the retention purge, its
+ * upload for the start-up sweep, nothing in the import log, no failed-imports alert (the database
+ * is what would hold them). Instead it goes back to the queue, delayed by `delayMs` and no attempt
+ * spent, as one whose municipality is busy. A job this worker has found the database out of reach
+ * for over `maxMs` (from the first time, until it begins) gives up: it fails for good with a
+ * Danish reason, its upload deleted or its delivery moved to failed/, and an error in the worker's
+ * log; a broken database does not keep it waiting unseen. Per job, not since the outage began: a
+ * job queued behind hours of others still gets its hours.
+ */
+export class DatabaseWait {
+  readonly delayMs: number;
+  readonly maxMs: number;
+  /** Each waiting job's first try that found the database out of reach. */
+  private readonly since = new Map<string, number>();
+
+  constructor(options: { delayMs?: number; maxMs?: number } = {}) {
+    this.delayMs = options.delayMs ?? DATABASE_DOWN_DELAY_MS;
+    this.maxMs = options.maxMs ?? DATABASE_DOWN_MAX_MS;
+  }
+
+  answered(job: Job<EtlJobData, unknown>): void {
+    if (this.since.delete(String(job.id))) logger().info({ job: job.id }, `The database answers again: job ${job.id} goes on.`);
+  }
+
+  /** The job waits (DelayedError), or gives up (UnrecoverableError). */
+  async unreachable(job: Job<EtlJobData, unknown>, error: Error): Promise<never> {
+    const now = Date.now();
+    // A job removed while it waited (cancelled) is not heard of again.
+    for (const [id, first] of this.since) if (now - first > 2 * this.maxMs + this.delayMs) this.since.delete(id);
+    const id = String(job.id);
+    if (!this.since.has(id)) {
+      if (this.since.size === 0)
+        logger().warn(
+          { job: job.id, err: error },
+          `The database does not answer (${error.message}): imports wait in the queue, no attempt spent.`,
+        );
+      this.since.set(id, now);
+    }
+    const down = now - this.since.get(id)!;
+    if (down < this.maxMs) {
+      logger().debug({ job: job.id }, `Job ${job.id} waits for the database.`);
+      await job.moveToDelayed(now + this.delayMs, job.token);
+      throw new DelayedError();
+    }
+    this.since.delete(id);
+    const { delivery, zip, dir } = job.data;
+    let message = `Databasen har ikke svaret i ${danishDuration(down)} (${error.message.split('\n')[0].slice(0, 200)}), så importen er opgivet; intet er indlæst.`;
+    if (delivery) {
+      message += ' Leverancen er flyttet til failed/; læg den i afleveringsmappen igen.';
+      await settleDelivery(dir, 'failed').catch((e: Error) =>
+        logger().error({ job: job.id, err: e }, `Could not move the delivery ${dir} to failed/: ${e.message}`),
+      );
+    } else if (zip) {
+      // The raw export (full CPR numbers) lives only as long as its job.
+      message += ' Uploaden er slettet; indlæs udtrækket igen.';
+      for (const path of [dir, zip])
+        await rm(path, { recursive: true, force: true }).catch((e: Error) =>
+          logger().error({ job: job.id, err: e }, `Could not delete ${path} of the upload given up: ${e.message}`),
+        );
+    }
+    logger().error(
+      { job: job.id, err: error },
+      `Job ${job.id} gave up: the database has not answered it for ${Math.round(down / 1000)} s.`,
+    );
+    throw new UnrecoverableError(message);
+  }
+}
+
 /**
  * One import of a municipality at a time, over every worker process (ADR 0072): the job holds a
  * session advisory lock on the municipality, on a connection of its own, from before its import_run
@@ -235,25 +381,49 @@ export const MUNICIPALITY_BUSY_DELAY_MS = 1000;
  * municipality's job meanwhile instead of waiting. A job that names no municipality (the CLI's, an
  * administrator's upload: the file decides it) has only the import's own lock inside its
  * transaction (the case snapshot's, case-snapshot.ts). A lost connection lets go of the lock; the
- * transaction's lock still guards the snapshot.
+ * transaction's lock still guards the snapshot. A database that cannot be reached before `run`
+ * begins (the lock's connection, or for a job without a municipality a first query) makes the job
+ * wait the same way (DatabaseWait).
  */
-export async function oneImportPerMunicipality<R>(pool: Pool, job: Job<EtlJobData, unknown>, run: () => Promise<R>): Promise<R> {
+export async function oneImportPerMunicipality<R>(
+  pool: Pool,
+  job: Job<EtlJobData, unknown>,
+  run: () => Promise<R>,
+  wait: DatabaseWait = new DatabaseWait(),
+): Promise<R> {
   const municipality = job.data.municipality ?? job.data.allowedMunicipality;
-  if (municipality === undefined) return run();
-  const lock = {
-    name: 'import-municipality',
-    key: municipality,
-    application: APPLICATION_NAME.import,
-    lost: `Job ${job.id} lost the lock connection of municipality ${municipality}`,
+  // Once the database has answered, what fails is not its absence: the import's failure (retried,
+  // in the import log), or the queue's.
+  let answered = false;
+  const databaseAnswered = () => {
+    answered = true;
+    wait.answered(job);
   };
-  return withSessionLock(pool, lock, async (got) => {
-    if (!got) {
-      logger().debug({ job: job.id }, `Municipality ${municipality} is being imported by another job: job ${job.id} waits.`);
-      await job.moveToDelayed(Date.now() + MUNICIPALITY_BUSY_DELAY_MS, job.token);
-      throw new DelayedError();
+  try {
+    if (municipality === undefined) {
+      await pool.query('SELECT 1');
+      databaseAnswered();
+      return await run();
     }
-    return run();
-  });
+    const lock = {
+      name: 'import-municipality',
+      key: municipality,
+      application: APPLICATION_NAME.import,
+      lost: `Job ${job.id} lost the lock connection of municipality ${municipality}`,
+    };
+    return await withSessionLock(pool, lock, async (got) => {
+      databaseAnswered();
+      if (!got) {
+        logger().debug({ job: job.id }, `Municipality ${municipality} is being imported by another job: job ${job.id} waits.`);
+        await job.moveToDelayed(Date.now() + MUNICIPALITY_BUSY_DELAY_MS, job.token);
+        throw new DelayedError();
+      }
+      return run();
+    });
+  } catch (error) {
+    if (answered || !databaseUnreachable(error)) throw error;
+    return wait.unreachable(job, error as Error);
+  }
 }
 
 /**
@@ -280,12 +450,16 @@ export function etlJobHandlers(
   pool: Pool,
   secret: string,
   queue: () => Queue<EtlJobData>,
-  options: { uploadDir?: string; reportQueue?: () => Queue<ReportJobData> } = {},
+  options: { uploadDir?: string; reportQueue?: () => Queue<ReportJobData>; databaseWait?: { delayMs?: number; maxMs?: number } } = {},
 ): JobHandlers<EtlJobResult | null> {
+  const databaseWait = new DatabaseWait(options.databaseWait);
   return {
     import: (job) =>
-      oneImportPerMunicipality(pool, job as Job<EtlJobData>, async () =>
-        jobResult(await runEtlJob(pool, secret, job as Job<EtlJobData, ImportResult>)),
+      oneImportPerMunicipality(
+        pool,
+        job as Job<EtlJobData>,
+        async () => jobResult(await runEtlJob(pool, secret, job as Job<EtlJobData, ImportResult>)),
+        databaseWait,
       ),
     'pull-drop-folders': async () => {
       await pullDropFolders(pool, queue());
@@ -318,14 +492,28 @@ export function etlJobHandlers(
 }
 
 /**
+ * How often a job may stall (its worker stopped or cut off mid-job, its lock lapsed) and still be run
+ * again; one more fails it for good without a run. BullMQ's default is 1: two restarts during one long
+ * import (each outlasting SHUTDOWN_GRACE_MS) failed it, its delivery left in processing/. Imports are
+ * all or nothing and safe to run again; a job that stalls this often kills its worker each time.
+ */
+export const ETL_MAX_STALLED_COUNT = 5;
+
+/**
  * lockDurationMs: how long a job stays claimed without a heartbeat; a worker that dies mid-job
- * has its job picked up again after about this long (BullMQ's stalled-job check).
+ * has its job picked up again after about this long (BullMQ's stalled-job check). databaseWait:
+ * see DatabaseWait.
  */
 export function startEtlWorker(
   config: QueueConfig,
   pool: Pool,
   secret: string,
-  options: { concurrency?: number; lockDurationMs?: number; uploadDir?: string } = {},
+  options: {
+    concurrency?: number;
+    lockDurationMs?: number;
+    uploadDir?: string;
+    databaseWait?: { delayMs?: number; maxMs?: number };
+  } = {},
 ) {
   const lockDuration = options.lockDurationMs ?? 30_000;
   // The scheduled drop-folder check queues the imports it finds on this same queue; the daily
@@ -343,6 +531,7 @@ export function startEtlWorker(
     concurrency: options.concurrency ?? 1,
     lockDuration,
     stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)),
+    maxStalledCount: ETL_MAX_STALLED_COUNT,
   });
   worker.on('closed', () => {
     void queue?.close();

@@ -24,3 +24,24 @@ export async function withSessionLock<R>(
     await client.end().catch((e: Error) => logger().debug({ err: e }, `Lock connection not closed cleanly: ${e.message}`));
   }
 }
+
+// SQLSTATE class 08 (connection exception), 57P01-57P03 (shut down, crashed, cannot connect now: a
+// restart), 53300 (too many connections), and the socket's own failures.
+const UNREACHABLE_CODES = /^(08...|57P0[1-3]|53300|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)$/;
+// pg's own, which carry no code: a server that went away mid-handshake, a connection timeout.
+const UNREACHABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|connection timeout|the database system is (starting up|shutting down|in recovery)/i;
+
+/**
+ * Whether an error says the database cannot be reached now (down, restarting, failing over, the
+ * network), rather than that something is wrong with what was asked. As the API's 503 filter
+ * (database-unavailable.filter.ts) tells them apart; an AggregateError (each address of a name
+ * refused) counts by its parts.
+ */
+export function databaseUnreachable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown; errors?: unknown } | null | undefined;
+  if (!e) return false;
+  if (typeof e.code === 'string' && UNREACHABLE_CODES.test(e.code)) return true;
+  if (typeof e.message === 'string' && UNREACHABLE_MESSAGES.test(e.message)) return true;
+  return Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every(databaseUnreachable);
+}

@@ -1,8 +1,10 @@
+import { DelayedError } from 'bullmq';
 import { formatDate, formatNumber } from '@bu/contracts';
 import { DASHBOARDS } from '@bu/dashboards';
 import { defaultPeriod } from '@bu/domain';
 import { kpiById, loadSettings, type KpiListValue, type KpiSettings } from '@bu/kpi';
 import { logger } from '@bu/logger';
+import type { Job } from '@bu/queue';
 import type { ReportDeps } from './report-jobs';
 import type { WeeklyRecipient } from './reports.repository';
 
@@ -86,7 +88,48 @@ export function weeklyText(counts: WeeklyCounts, publicUrl: string | null): stri
   ].join('\n');
 }
 
-/** The weekly e-mail to every team leader and chief with an e-mail who has not turned it off. */
+/**
+ * Users the weekly e-mail did not reach (the mail server down, their counts failing): the job
+ * fails so that it is tried again (retryWeeklyMailLater); the notes keep those it reached from a
+ * second e-mail. Counts only: the reasons (a server's answer may name an address) are in the
+ * worker's log, not in the queue, which keeps a failure's message beyond the retention settings.
+ */
+export class WeeklyMailUnfinished extends Error {
+  constructor(readonly summary: WeeklySummary) {
+    super(`Weekly e-mail not sent to ${summary.failed} of ${summary.failed + summary.sent} user(s) this time`);
+  }
+}
+
+/** One user's weekly e-mail: what came of it (the mailer logs why a send failed). */
+async function weeklyMailTo(
+  deps: ReportDeps,
+  user: WeeklyRecipient,
+  settingsOf: (m: number) => Promise<KpiSettings>,
+): Promise<keyof WeeklySummary> {
+  const counts = await weeklyCounts(deps, user, settingsOf);
+  if (!counts) return 'skipped';
+  // Noted before it goes: a retry of the job after a crash goes on with the others only.
+  if (!(await deps.repository.claimWeeklyMail(user.username))) return 'alreadySent';
+  const { sent } = await deps.mailer.send({
+    to: [user.email],
+    subject: `Ugens arbejdslister i Børneblik – ${counts.municipalityName} Kommune`,
+    text: weeklyText(counts, deps.publicUrl),
+  });
+  if (sent) return 'sent';
+  // Released for the retry; a note that stays keeps the e-mail from going this week (at most once).
+  await deps.repository
+    .releaseWeeklyMail(user.username)
+    .catch((e: Error) =>
+      logger().error({ err: e }, `Weekly e-mail to ${user.username} not sent, nor its note released: not sent this week: ${e.message}`),
+    );
+  return 'failed';
+}
+
+/**
+ * The weekly e-mail to every team leader and chief with an e-mail who has not turned it off. Each
+ * user on their own: one whose counts or e-mail fail does not stop the others (nor every retry at
+ * the same user). Any that failed fail the job at the end (WeeklyMailUnfinished), to be tried again.
+ */
 export async function sendWeeklyMail(deps: ReportDeps): Promise<WeeklySummary> {
   const summary: WeeklySummary = { sent: 0, failed: 0, skipped: 0, alreadySent: 0 };
   if (!deps.mailer.configured) {
@@ -97,30 +140,48 @@ export async function sendWeeklyMail(deps: ReportDeps): Promise<WeeklySummary> {
   const settingsOf = (m: number) => settings.get(m) ?? (settings.set(m, loadSettings(deps.query, m)), settings.get(m)!);
   await deps.repository.forgetOldWeeklyMail();
   for (const user of await deps.repository.weeklyRecipients(WEEKLY_MAIL_SSO_LOGIN_DAYS)) {
-    const counts = await weeklyCounts(deps, user, settingsOf);
-    if (!counts) {
-      summary.skipped++;
-      continue;
-    }
-    // Noted before it goes: a retry of the job after a crash goes on with the others only.
-    if (!(await deps.repository.claimWeeklyMail(user.username))) {
-      summary.alreadySent++;
-      continue;
-    }
-    const { sent } = await deps.mailer.send({
-      to: [user.email],
-      subject: `Ugens arbejdslister i Børneblik – ${counts.municipalityName} Kommune`,
-      text: weeklyText(counts, deps.publicUrl),
+    const outcome = await weeklyMailTo(deps, user, settingsOf).catch((error: Error) => {
+      logger().error({ err: error }, `Weekly e-mail to ${user.username} failed: ${error.message}`);
+      return 'failed' as const;
     });
-    if (sent) summary.sent++;
-    else {
-      summary.failed++;
-      await deps.repository.releaseWeeklyMail(user.username);
-    }
+    summary[outcome]++;
   }
   logger().info(
     summary,
     `Weekly e-mail: ${summary.sent} sent, ${summary.failed} failed, ${summary.skipped} skipped, ${summary.alreadySent} sent before`,
   );
+  if (summary.failed > 0) throw new WeeklyMailUnfinished(summary);
   return summary;
+}
+
+/** The weekly e-mail's tries: the first after `firstDelayMs`, each after twice the wait of the one before. */
+export interface WeeklyMailRetry {
+  firstDelayMs: number;
+  tries: number;
+}
+
+/**
+ * A mail server down at 07:00 on a Monday gets about two hours to come back: 8 tries, 1, 2, 4 … 64
+ * minutes apart. The reports queue's own attempts (REPORT_JOB_OPTIONS: three, 5 and 10 s apart)
+ * are for a server away for a moment.
+ */
+export const WEEKLY_MAIL_RETRY: WeeklyMailRetry = { firstDelayMs: 60_000, tries: 8 };
+
+/**
+ * The weekly e-mail job once it failed for some users (WeeklyMailUnfinished): back to the queue,
+ * delayed as WeeklyMailRetry says and no attempt spent (DelayedError), until its tries are used up;
+ * then `error` goes on, to the queue's own attempts and the failed jobs.
+ */
+export async function retryWeeklyMailLater(
+  job: Job<unknown, unknown>,
+  error: WeeklyMailUnfinished,
+  retry: WeeklyMailRetry = WEEKLY_MAIL_RETRY,
+): Promise<never> {
+  // Each take of the job counts as started, these delayed ones too.
+  const tried = Math.max(1, job.attemptsStarted);
+  if (tried >= retry.tries) throw error;
+  const wait = retry.firstDelayMs * 2 ** (tried - 1);
+  logger().warn({ job: job.id }, `${error.message} (try ${tried} of ${retry.tries}; the next in ${Math.round(wait / 1000)} s)`);
+  await job.moveToDelayed(Date.now() + wait, job.token);
+  throw new DelayedError();
 }

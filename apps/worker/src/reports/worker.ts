@@ -8,6 +8,7 @@ import { createWorker, REPORTS_QUEUE } from '@bu/queue';
 import { createMailer } from './mailer';
 import { reportHandlers, type ReportDeps } from './report-jobs';
 import { ReportsRepository } from './reports.repository';
+import { retryWeeklyMailLater, WeeklyMailUnfinished, type WeeklyMailRetry } from './weekly-mail';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
@@ -27,8 +28,14 @@ export function reportDeps(pool: Pool, reports: ReportsConfig): ReportDeps {
  * The 'reports' queue's consumer (the committee's monthly report, the weekly e-mail), beside the
  * ETL worker in the same process. At start-up it registers the schedules with BullMQ's job
  * scheduler from report_schedule (the API updates them when an administrator changes one).
+ * `weeklyMailRetry`: see WEEKLY_MAIL_RETRY.
  */
-export function startReportWorker(config: WorkerConfig, reports: ReportsConfig, queueName = REPORTS_QUEUE): RunningReportWorker {
+export function startReportWorker(
+  config: WorkerConfig,
+  reports: ReportsConfig,
+  queueName = REPORTS_QUEUE,
+  options: { weeklyMailRetry?: WeeklyMailRetry } = {},
+): RunningReportWorker {
   const pool = new Pool({
     connectionString: config.databaseUrl,
     max: CONNECTIONS.reports,
@@ -40,7 +47,14 @@ export function startReportWorker(config: WorkerConfig, reports: ReportsConfig, 
   pool.on('connect', (client) => client.on('error', () => undefined));
   const unwatch = watchPool(APPLICATION_NAME.reports, pool);
   const deps = reportDeps(pool, reports);
-  const worker = createWorker(config, queueName, reportJobRouter(reportHandlers(deps)), { concurrency: 1 });
+  const route = reportJobRouter(reportHandlers(deps));
+  // A weekly e-mail that some users did not get is tried again over the next two hours, not 15 s.
+  const processor = (job: Parameters<typeof route>[0]) =>
+    route(job).catch((error: unknown) => {
+      if (error instanceof WeeklyMailUnfinished) return retryWeeklyMailLater(job, error, options.weeklyMailRetry);
+      throw error;
+    });
+  const worker = createWorker(config, queueName, processor, { concurrency: 1 });
   worker.on('failed', (job, error) => logger().error({ job: job?.id, name: job?.name }, `Report job ${job?.id} failed: ${error.message}`));
   if (!reports.mail) logger().warn('SMTP_HOST is not set: reports are made and archived, but no e-mail is sent.');
   const queue = reportQueue(config, queueName);
@@ -56,13 +70,23 @@ export function startReportWorker(config: WorkerConfig, reports: ReportsConfig, 
     close: () =>
       (closing ??= (async () => {
         unwatch();
-        await scheduled;
         // A running report gets the grace period; after it, it goes back to the queue (stalled) and
-        // is made again by the next worker (nothing is archived until the PDF is whole).
-        const finished = await Promise.race([worker.close().then(() => true), sleep(config.shutdownGraceMs).then(() => false)]);
+        // is made again by the next worker (nothing is archived until the PDF is whole). The
+        // schedules' registration shares it: with the queue out of reach since the start it never
+        // ends, and the next start registers them again.
+        let registered = false;
+        let stopped = false;
+        const finished = await Promise.race([
+          Promise.all([scheduled.then(() => (registered = true)), worker.close().then(() => (stopped = true))]).then(() => true),
+          sleep(config.shutdownGraceMs).then(() => false),
+        ]);
         deps.mailer.close();
         if (!finished) {
-          logger().warn('The running report job did not finish in time: it goes back to the queue.');
+          if (!registered) {
+            logger().warn('The report schedules were still being registered (the queue out of reach?): left for the next start.');
+            void queue.close();
+          }
+          if (!stopped) logger().warn('The reports worker did not stop in time: a running report job goes back to the queue.');
           return;
         }
         await Promise.race([pool.end(), sleep(10_000)]);
