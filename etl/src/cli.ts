@@ -183,8 +183,8 @@ async function removeMunicipalityCommand(municipality: number, confirmed: boolea
   }
   await ensureSchema(url);
   // Loaded here: the queue library (BullMQ) is not needed by the other commands.
-  const { municipalityOverview, removeMunicipality, KEPT_TABLES, MunicipalityRemovalRefused } = await import('./remove-municipality');
-  const { etlQueue, reportQueue } = await import('@bu/jobs');
+  const { municipalityOverview, removeMunicipality, KEPT_TABLES, MunicipalityRemovalRefused, etlQueue, reportQueue } =
+    await import('./remove-municipality');
   const queueConfig = { databaseUrl: url, redisUrl: env.REDIS_URL, redisTlsCaFile: env.REDIS_TLS_CA_FILE, queuePrefix: env.QUEUE_PREFIX };
   const pool = new Pool({ connectionString: url, max: 2, application_name: APPLICATION_NAME.cli });
   const etl = etlQueue(queueConfig);

@@ -4,6 +4,8 @@ import type { ClientBase, Pool, PoolClient } from 'pg';
 import { APPLICATION_NAME } from '@bu/config';
 import { CASE_SOURCES, RETENTION_DEFAULTS } from '@bu/domain';
 import { committeeSchedulerKey, DELIVERY_STATES, jobMunicipality, type EtlJobData, type ReportJobData } from '@bu/jobs';
+// For the CLI, which loads this module (and BullMQ) only for this command.
+export { etlQueue, reportQueue } from '@bu/jobs';
 import type { Job, Queue } from '@bu/queue';
 import { lockCaseSnapshot } from './case-snapshot';
 import { failAbandonedRuns } from './import-run';
