@@ -3,10 +3,9 @@ import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, configFromEnv } from '@bu/config';
-import { AuthService } from '../../apps/api/src/auth/auth.service';
 import { hotp, newTotpSecret, totpStep } from '../../apps/api/src/auth/totp';
 import { addUser, setUserTotp, usersWithoutSecondFactor } from '../../scripts/lib/users';
-import { PASSWORD, startTestApi } from '../support/api';
+import { PASSWORD, ssoUserToken, startTestApi } from '../support/api';
 import { createTestDatabase, TEST_JWT_SECRET, TEST_SECRET, TestDatabase } from '../support/database';
 
 // ADR 0116: a one-time code from an authenticator app as the second factor of a password login.
@@ -223,13 +222,7 @@ describe('second factor for password logins', () => {
     const demo = (await login(national, { username: 'demoadmin', password: 'demo' }, '203.0.113.23').expect(200)).body.token;
     await me(national, demo).expect(200);
     // Single sign-on users are not touched: their organisation's login decides.
-    const [row] = (
-      await db.pool.query(
-        `INSERT INTO app_user (username, role, municipality_code, teams, auth_source, external_id) VALUES ('sso-chef', 'chef', 461, '{}', 'oidc', 'ext-1')
-         RETURNING id, token_version AS "tokenVersion"`,
-      )
-    ).rows;
-    const sso = (await all.get(AuthService).session('sso-chef', row)).token;
+    const sso = await ssoUserToken(all, db.pool, { username: 'sso-chef', externalId: 'ext-1' });
     await me(all, sso).expect(200);
   });
 

@@ -3,11 +3,10 @@ import { JwtService } from '@nestjs/jwt';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuthRepository } from '../../apps/api/src/auth/auth.repository';
-import { AuthService } from '../../apps/api/src/auth/auth.service';
 import { hotp, newTotpSecret, totpStep } from '../../apps/api/src/auth/totp';
 import { setPassword } from '../../apps/api/src/auth/users';
 import { addUser, setUserTotp } from '../../scripts/lib/users';
-import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
+import { PASSWORD, seedUsers, ssoUserToken, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/database';
 
 // ADR 0117: a password an administrator gave (a new user, a reset) is the user's only until the
@@ -154,13 +153,7 @@ describe('a password given by an administrator is replaced by the user at the ne
     await get(other, '/me').expect(401);
     await get(res.body.token, '/me').expect(200);
     const back = (await change(res.body.token, { password: `${PASSWORD}-ny`, newPassword: PASSWORD }).expect(200)).body.token;
-    const [row] = (
-      await db.pool.query(
-        `INSERT INTO app_user (username, role, municipality_code, teams, auth_source, external_id) VALUES ('sso-chef', 'chef', 461, '{}', 'oidc', 'ext-9')
-         RETURNING id, token_version AS "tokenVersion"`,
-      )
-    ).rows;
-    const sso = (await app.get(AuthService).session('sso-chef', row)).token;
+    const sso = await ssoUserToken(app, db.pool, { username: 'sso-chef', externalId: 'ext-9' });
     // My settings offer a password change to password users only.
     expect((await get(sso, '/me/preferences').expect(200)).body.password).toBe(false);
     expect((await get(back, '/me/preferences').expect(200)).body.password).toBe(true);

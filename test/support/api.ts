@@ -4,6 +4,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import request from 'supertest';
 import { createApp } from '../../apps/api/src/app';
+import { AuthService } from '../../apps/api/src/auth/auth.service';
 import { KpiCache } from '../../apps/api/src/kpi/kpi-cache.service';
 import { configFromEnv, type AppConfig } from '@bu/config';
 import { addUser } from '../../scripts/lib/users';
@@ -67,6 +68,22 @@ export async function startTestApi(
 export async function tokenFor(app: INestApplication, username: string): Promise<string> {
   const res = await request(app.getHttpServer()).post('/api/v1/auth/login').send({ username, password: PASSWORD }).expect(200);
   return res.body.token;
+}
+
+/** A single sign-on user of the municipality, written as a sign-in would, and a session for it (no password to log in with). */
+export async function ssoUserToken(
+  app: INestApplication,
+  pool: Pool,
+  user: { username: string; externalId: string; role?: string; municipality?: number },
+): Promise<string> {
+  const [row] = (
+    await pool.query(
+      `INSERT INTO app_user (username, role, municipality_code, teams, auth_source, external_id) VALUES ($1, $2, $3, '{}', 'oidc', $4)
+       RETURNING id, token_version AS "tokenVersion"`,
+      [user.username, user.role ?? 'chef', user.municipality ?? 461, user.externalId],
+    )
+  ).rows;
+  return (await app.get(AuthService).session(user.username, row)).token;
 }
 
 /** Polls an import job over the API until it has completed or failed (20 s at most); the job as the API sends it. */
