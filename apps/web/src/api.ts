@@ -35,7 +35,9 @@ function signedIn(token: string): void {
 async function send(path: string, init: RequestInit = {}): Promise<Response> {
   const token = getToken();
   // Headers, not an object spread: the typed client's `content-type` must replace the default, not join it.
-  const headers = new Headers({ 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) });
+  // A form (an upload) gets the browser's multipart type with its boundary.
+  const headers = new Headers(token ? { Authorization: `Bearer ${token}` } : {});
+  if (!(init.body instanceof FormData)) headers.set('Content-Type', 'application/json');
   new Headers(init.headers).forEach((value, name) => headers.set(name, value));
   const res = await fetch(path, { ...init, headers });
   // The API renews a token in use (idle timeout): keep the newest one.
@@ -511,6 +513,13 @@ export const importIssues = (id: string, offset = 0, limit = 200): Promise<Impor
   );
 export const jobs = async (state: 'failed' | 'waiting' | 'delayed'): Promise<FailedJob[]> =>
   (await data<unknown>(client.GET('/api/v1/imports/jobs', { params: { query: { state } } }))) as FailedJob[];
+/** An upload of an export (a zip) for the import job; its id. Through `send`: the token's renewal and the logout on 401. */
+export async function uploadExport(form: FormData): Promise<string> {
+  return ((await (await send('/api/v1/imports', { method: 'POST', body: form })).json()) as { jobId: string }).jobId;
+}
+/** An import job as the upload watches it (state, progress, result or failure). */
+export const importJob = async <T>(id: string): Promise<T> =>
+  (await send(`/api/v1/imports/jobs/${encodeURIComponent(id)}`)).json() as Promise<T>;
 export const retryJob = (id: string): Promise<{ id: string; state: string }> =>
   data(client.POST('/api/v1/imports/jobs/{id}/retry', { params: { path: { id } } }));
 export const cancelJob = (id: string): Promise<{ id: string; state: string }> =>

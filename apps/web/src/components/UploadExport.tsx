@@ -1,5 +1,5 @@
 import { FormEvent, useEffect, useState } from 'react';
-import { getToken } from '../api';
+import { importJob, uploadExport } from '../api';
 import { formatNumber } from '../format';
 import { DateField } from './DateField';
 
@@ -40,26 +40,36 @@ export function UploadExport({ onDone }: { onDone?: () => void }) {
     if (allowShrink) form.append('allowShrink', 'true');
     if (allowOlder) form.append('allowOlder', 'true');
     form.append('file', file);
-    const res = await fetch('/api/v1/imports', { method: 'POST', headers: { Authorization: `Bearer ${getToken()}` }, body: form });
-    const body = (await res.json()) as { message?: string; jobId: string };
-    if (!res.ok) setError(body.message ?? `Fejl ${res.status}`);
-    else setJobId(body.jobId);
+    try {
+      setJobId(await uploadExport(form));
+    } catch (e) {
+      setError((e as Error).message);
+    }
   }
 
   useEffect(() => {
     if (!jobId) return;
     let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const poll = async () => {
-      const res = await fetch(`/api/v1/imports/jobs/${jobId}`, { headers: { Authorization: `Bearer ${getToken()}` } });
-      const state = (await res.json()) as JobState;
+      let state: JobState;
+      try {
+        state = await importJob<JobState>(jobId);
+      } catch (e) {
+        // A session that ended (the login form follows), a job gone: stop asking, say why.
+        if (!stopped) setError((e as Error).message);
+        return;
+      }
       if (stopped) return;
       setJob(state);
       if (state.state === 'completed' || state.state === 'failed') onDone?.();
-      else setTimeout(() => void poll(), 500);
+      // Every look is an audit row (import jobs show rejected values): once a second is enough to watch.
+      else timer = setTimeout(() => void poll(), 1000);
     };
     void poll();
     return () => {
       stopped = true;
+      clearTimeout(timer);
     };
   }, [jobId]);
 
