@@ -52,14 +52,23 @@ export function auditAction(method: string, requested: string, status: number, s
  * reaches the log; at most 300 characters.
  */
 export function loggedPath(requested: string): string {
-  return maskedPrefix(requested.split('/').map(decodedSegment).join('/'), 300);
+  // A NUL cannot be stored in jsonb: it would fail the row, and the rows written with it.
+  return maskedPrefix(requested.split('/').map(decodedSegment).join('/'), 300).replace(/\0/g, '\ufffd');
 }
 
 function decodedSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    return segment; // not valid percent-encoding: Express does not route it either
+    // Not valid percent-encoding (Express does not route it either), yet its valid runs decoded, so
+    // that a CPR number in it (010203%201234%) is masked all the same.
+    return segment.replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
+      try {
+        return decodeURIComponent(run);
+      } catch {
+        return run.replace(/%([0-7][0-9a-f])/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+      }
+    });
   }
 }
 
@@ -111,6 +120,9 @@ export const LOGIN_ROWS_A_MINUTE = 10;
  */
 export function rowsAMinute(action: string, status: number, sso?: SsoLoginAttempt, step?: LoginStep): number | null {
   if (action === 'refused') return status === 401 ? 1 : null;
+  // A change asked without a session (a made-up path answered 404, a single sign-on ticket): as
+  // the logins refused unread.
+  if (action === 'change') return LOGIN_ROWS_A_MINUTE;
   if (action !== 'login.failed') return null;
   const unread = sso !== undefined ? !sso.username : (status === 429 || status === 400) && step === undefined;
   return unread ? LOGIN_ROWS_A_MINUTE : null;
@@ -200,8 +212,8 @@ async function write(
     username = typeof given === 'string' ? maskedPrefix(given, 100) : '';
     const [found] = await db.query(`SELECT role, municipality_code AS municipality FROM app_user WHERE username = $1`, [tried]);
     if (found) user = { username: tried, role: found.role, municipality: found.municipality, teams: [] };
-    // (One holding a CPR-like number stays masked: no hash of a CPR number is kept either.)
-    else if (!sso && tried !== '' && username === tried) username = unknownName(tried);
+    // Hashed after masking: no hash of a CPR number is kept, nor the rest of a password around one.
+    else if (!sso && tried !== '') username = unknownName(username);
   }
   await audit.event({
     username,

@@ -91,6 +91,18 @@ export class AuditService implements BeforeApplicationShutdown {
   }
 
   private queue: { row: unknown[]; resolve: () => void; reject: (e: unknown) => void }[] = [];
+
+  /** One statement: the chain trigger numbers and links its rows in this order. */
+  private async insert(batch: { row: unknown[] }[]): Promise<void> {
+    const values = batch.map((_, i) => {
+      const p = (k: number) => `$${i * 8 + k}`;
+      return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}::smallint, ${p(5)}::bigint, ${p(6)}::jsonb, ${p(7)}, ${p(8)}::smallint)`;
+    });
+    await this.db.query(
+      `INSERT INTO audit_log (username, role, action, municipality_code, case_set_id, detail, client_ip, status) VALUES ${values.join(', ')}`,
+      batch.flatMap((b) => b.row),
+    );
+  }
   private writing = false;
 
   private async write(): Promise<void> {
@@ -98,19 +110,19 @@ export class AuditService implements BeforeApplicationShutdown {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, 200);
-        const values = batch.map((_, i) => {
-          const p = (k: number) => `$${i * 8 + k}`;
-          return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}::smallint, ${p(5)}::bigint, ${p(6)}::jsonb, ${p(7)}, ${p(8)}::smallint)`;
-        });
         try {
-          // One statement: the chain trigger numbers and links its rows in this order.
-          await this.db.query(
-            `INSERT INTO audit_log (username, role, action, municipality_code, case_set_id, detail, client_ip, status) VALUES ${values.join(', ')}`,
-            batch.flatMap((b) => b.row),
-          );
+          await this.insert(batch);
           for (const b of batch) b.resolve();
         } catch (error) {
-          for (const b of batch) b.reject(error);
+          if (batch.length === 1) batch[0].reject(error);
+          // One row the database refuses must not take the others with it (nor fail their
+          // answers): each is tried on its own, in order.
+          else
+            for (const b of batch)
+              await this.insert([b]).then(
+                () => b.resolve(),
+                (e: unknown) => b.reject(e),
+              );
         }
       }
     } finally {
