@@ -1,6 +1,7 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import type { CurrentUser, MunicipalityInfo } from '@bu/contracts';
-import { earlyMe, earlyMunicipalities, exchangeSsoTicket, getToken, logout } from './api';
+import { earlyMe, earlyMunicipalities, exchangeSsoTicket, getToken, logout, me } from './api';
+import { followableRedirect } from './session';
 import { DashboardView } from './components/DashboardView';
 import { ImportLog } from './components/ImportLog';
 import { UploadExport } from './components/UploadExport';
@@ -29,6 +30,9 @@ export function App() {
   // A single sign-on callback lands on #/sso?ticket=…: exchanged once, then gone from the address.
   const [ticket] = useState(() => ssoTicket(window.location.hash));
   const [notice, setNotice] = useState<string | null>(null);
+  // "Who am I" failed (the API down, a network error) while the token still holds: a retry, not the
+  // login form, which would look like a logout while a reload resumes the session.
+  const [unreachable, setUnreachable] = useState(false);
   const [checked, setChecked] = useState(!getToken() && !ticket);
   const [route, setRoute] = useState(() => parseHash(window.location.hash));
   const view = route.view;
@@ -55,7 +59,12 @@ export function App() {
 
   useEffect(() => {
     const onHash = () => setRoute(parseHash(window.location.hash));
-    const onLogout = () => setUser(null);
+    // The session ended (401, the token's end, "Log ud" in another tab): the login form, saying why.
+    const onLogout = (event: Event) => {
+      setUser(null);
+      setUnreachable(false);
+      setNotice((event as CustomEvent<{ notice?: string } | null>).detail?.notice ?? null);
+    };
     window.addEventListener('hashchange', onHash);
     window.addEventListener('boerneblik:logout', onLogout);
     if (ticket) {
@@ -65,7 +74,7 @@ export function App() {
         .finally(() => setChecked(true));
     } else if (getToken())
       earlyMe()
-        .then(setUser, () => undefined)
+        .then(setUser, () => setUnreachable(getToken() !== null))
         .finally(() => setChecked(true));
     // The token was there at the first render but has gone since: the early "who am I" was refused
     // (an ended session) before this effect ran, and its logout event before the listener. Without
@@ -95,16 +104,42 @@ export function App() {
     };
   }, [user]);
 
+  // Only to an https address (the sign-on provider's logout): the API's answer is not followed blindly.
+  const signOut = () =>
+    void logout().then((redirect) => {
+      if (redirect && followableRedirect(redirect)) window.location.assign(redirect);
+      else {
+        setNotice(null);
+        setUnreachable(false);
+        setUser(null);
+      }
+    });
+  const retry = () => {
+    setUnreachable(false);
+    setChecked(false);
+    me()
+      .then(setUser, () => setUnreachable(getToken() !== null))
+      .finally(() => setChecked(true));
+  };
+
   if (!checked) return null;
-  if (!user) return <Login onLogin={setUser} notice={notice} />;
-  if (user.passwordChange)
+  if (!user && unreachable)
     return (
-      <ChoosePassword
-        username={user.username}
-        onChosen={setUser}
-        onLogout={() => void logout().then((redirect) => (redirect ? window.location.assign(redirect) : setUser(null)))}
-      />
+      <main className="login">
+        <h1>Børneblik</h1>
+        <p className="error" role="alert">
+          Børneblik kan ikke hente dine oplysninger lige nu. Prøv igen om lidt.
+        </p>
+        <button type="button" onClick={retry}>
+          Prøv igen
+        </button>{' '}
+        <button type="button" className="secondary" onClick={signOut}>
+          Log ud
+        </button>
+      </main>
     );
+  if (!user) return <Login onLogin={setUser} notice={notice} />;
+  if (user.passwordChange) return <ChoosePassword username={user.username} onChosen={setUser} onLogout={signOut} />;
 
   // The administration area: #/admin/<section>[?import=<id>].
   const inAdmin = (view === 'admin' || view.startsWith('admin/')) && mayAdminister(user.role);
@@ -162,12 +197,7 @@ export function App() {
           </ul>
         </nav>
         <MySettings label={`${user.username} · ${ROLE_NAMES[user.role]}`} username={user.username} />
-        <button
-          type="button"
-          onClick={() => {
-            void logout().then((redirect) => (redirect ? window.location.assign(redirect) : setUser(null)));
-          }}
-        >
+        <button type="button" onClick={signOut}>
           Log ud
         </button>
       </header>
@@ -212,10 +242,13 @@ export function App() {
           </>
         )}
       </div>
+      {/* Each area anew for another municipality (key): no list, answer or button of the one before
+          (whose late answers would land in it) is shown or acted on under the next. */}
       {inAdmin && (
         <main>
           <Suspense fallback={LOADING}>
             <AdminArea
+              key={municipality}
               user={user}
               section={view.split('/')[1] ?? ''}
               query={new URLSearchParams(window.location.hash.split('?')[1] ?? '')}
@@ -227,13 +260,17 @@ export function App() {
       )}
       {onReports && (
         <main>
-          <Suspense fallback={LOADING}>{municipality !== null && <Reports municipality={municipality} role={user.role} />}</Suspense>
+          <Suspense fallback={LOADING}>
+            {municipality !== null && <Reports key={municipality} municipality={municipality} role={user.role} />}
+          </Suspense>
         </main>
       )}
       {onReview && (
         <main>
           <Suspense fallback={LOADING}>
-            {municipality !== null && <CaseReview role={user.role} municipality={municipality} path={view.split('/').slice(1)} />}
+            {municipality !== null && (
+              <CaseReview key={municipality} role={user.role} municipality={municipality} path={view.split('/').slice(1)} />
+            )}
           </Suspense>
         </main>
       )}
@@ -242,6 +279,7 @@ export function App() {
           {!dashboard && <p>Din rolle har ingen visninger.</p>}
           {dashboard && municipality !== null && (
             <DashboardView
+              key={`${dashboard.id}|${municipality}`}
               dashboard={dashboard}
               municipality={municipality}
               asOf={asOf || undefined}

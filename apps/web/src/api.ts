@@ -2,6 +2,7 @@ import createClient from 'openapi-fetch';
 import { isLoginStep, type LoginStep } from '@bu/contracts';
 import type { CurrentUser, KpiList, KpiResponse, KpisQuery, MunicipalityInfo, SeriesResponse } from '@bu/contracts';
 import type { components, paths } from './api/schema';
+import { tokenClaims, tokenEnds } from './session';
 
 const TOKEN_KEY = 'boerneblik.token';
 
@@ -20,6 +21,8 @@ export const getToken = (): string | null => sessionStorage.getItem(TOKEN_KEY);
 /** Forgets the token, and the answers asked early with it (ADR 0112). */
 export const clearToken = (): void => {
   sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(TOKEN_ENDS_KEY);
+  clearTimeout(expiryTimer);
   forgetEarly();
 };
 /**
@@ -29,8 +32,53 @@ export const clearToken = (): void => {
 function signedIn(token: string): void {
   forgetEarly();
   early = {};
-  sessionStorage.setItem(TOKEN_KEY, token);
+  storeToken(token);
 }
+
+// The session ends on the page too (not only at the next request): at the token's end (the idle
+// timeout, or the session's lifetime), and in every tab of the user who logs out in one.
+
+/** When the stored token ends, on this computer's clock (ms since 1970), beside the token. */
+const TOKEN_ENDS_KEY = 'boerneblik.tokenEnds';
+/** Checked again at least this often: a timer stands still while the computer sleeps. */
+const EXPIRY_CHECK_MS = 15_000;
+let expiryTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Keeps a new or renewed token and (re)schedules its end. */
+function storeToken(token: string): void {
+  sessionStorage.setItem(TOKEN_KEY, token);
+  const ends = tokenEnds(tokenClaims(token), Date.now());
+  if (ends === null) sessionStorage.removeItem(TOKEN_ENDS_KEY);
+  else sessionStorage.setItem(TOKEN_ENDS_KEY, String(ends));
+  checkExpiry();
+}
+
+/** Forgets the token and tells the app, which shows the login form (with the notice). */
+function endSession(notice: string): void {
+  clearToken();
+  window.dispatchEvent(new CustomEvent('boerneblik:logout', { detail: { notice } }));
+}
+
+function checkExpiry(): void {
+  clearTimeout(expiryTimer);
+  const token = getToken();
+  if (!token) return;
+  const stored = sessionStorage.getItem(TOKEN_ENDS_KEY);
+  // A token stored by the page before this release has no end kept beside it: its exp as it stands.
+  const ends = stored ? Number(stored) : tokenEnds({ exp: tokenClaims(token)?.exp }, 0);
+  if (!ends) return;
+  const wait = ends - Date.now();
+  if (wait <= 0) endSession('Din session er udløbet. Log ind igen.');
+  else expiryTimer = setTimeout(checkExpiry, Math.min(wait, EXPIRY_CHECK_MS));
+}
+
+/**
+ * The tabs of this browser. "Log ud" ends every token of the user on the server, so each tab
+ * holding one of that user's tokens (a duplicated tab, or a renewed copy) logs out too; a tab
+ * where another user is signed in (sessionStorage is per tab) is left alone. Only the username
+ * goes over the channel, never a token.
+ */
+const tabs = typeof window !== 'undefined' && typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel('boerneblik') : null;
 
 async function send(path: string, init: RequestInit = {}): Promise<Response> {
   const token = getToken();
@@ -42,7 +90,7 @@ async function send(path: string, init: RequestInit = {}): Promise<Response> {
   const res = await fetch(path, { ...init, headers });
   // The API renews a token in use (idle timeout): keep the newest one.
   const renewed = res.headers.get('X-Renewed-Token');
-  if (renewed && getToken() === token) sessionStorage.setItem(TOKEN_KEY, renewed);
+  if (renewed && getToken() === token) storeToken(renewed);
   if (!res.ok) {
     const body = (await res.json().catch(() => ({}))) as { message?: unknown; secondFactor?: unknown };
     // Refused: the token this request was sent with has ended. A newer one (another login since)
@@ -126,12 +174,15 @@ export const me = (): Promise<CurrentUser> => data(client.GET('/api/v1/me'));
  * address, where the browser goes next so that session ends too.
  */
 export async function logout(): Promise<string | undefined> {
+  const token = getToken();
+  const user = token ? tokenClaims(token)?.sub : undefined;
   try {
-    if (getToken()) return (await client.POST('/api/v1/auth/logout')).data?.redirect;
+    if (token) return (await client.POST('/api/v1/auth/logout')).data?.redirect;
   } catch {
     // Already expired or the server is unreachable: the token is forgotten below all the same.
   } finally {
     clearToken();
+    if (user) tabs?.postMessage({ logout: user });
   }
   return undefined;
 }
@@ -608,3 +659,14 @@ export const updateReviewExample = (id: number, body: ReviewExampleBody): Promis
 export const deleteReviewExample = async (id: number): Promise<void> => {
   await client.DELETE('/api/v1/reviews/examples/{example}', { params: { path: { example: id } } });
 };
+
+// Last in the module: ending a session forgets the early answers, declared above.
+if (typeof window !== 'undefined') {
+  checkExpiry();
+  document.addEventListener('visibilitychange', checkExpiry);
+  tabs?.addEventListener('message', (event: MessageEvent<{ logout?: unknown }>) => {
+    const token = getToken();
+    if (token && typeof event.data?.logout === 'string' && tokenClaims(token)?.sub === event.data.logout)
+      endSession('Du er logget ud i en anden fane.');
+  });
+}

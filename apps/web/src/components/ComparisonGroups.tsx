@@ -26,17 +26,35 @@ export function ComparisonGroups({
   const [status, setStatus] = useState('');
   const id = useId();
 
-  /** Reloads the saved groups; selects `select` when given, else keeps (or drops, when gone) the current one. */
-  const reload = async (select?: number | null) => {
+  // False once unmounted (another municipality or view): a late answer then changes nothing, for
+  // onChange writes the address, and the old one's would put its municipality back in it.
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+
+  /**
+   * Reloads the saved groups; selects `select` when given, else keeps (or drops, when gone) the
+   * current one. `stale`: the answer is no longer wanted.
+   */
+  const reload = async (select?: number | null, stale = () => false) => {
     const list = await comparisonGroups(municipality);
+    if (stale() || !mounted.current) return;
     setGroups(list);
     const wanted = select === undefined ? groupId : select;
     if (select !== undefined || wanted !== null) onChange(list.find((g) => g.id === wanted) ?? null);
   };
 
   useEffect(() => {
+    let cancelled = false;
     setGroups(null);
-    reload().catch((e: Error) => setError(e.message));
+    reload(undefined, () => cancelled).catch((e: Error) => !cancelled && setError(e.message));
+    return () => {
+      cancelled = true;
+    };
   }, [municipality]);
 
   const current = groups?.find((g) => g.id === groupId) ?? null;

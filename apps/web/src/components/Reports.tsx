@@ -228,22 +228,28 @@ export function Reports({ municipality, role }: { municipality: number; role: Ro
 
   // After "make one now": look again until the new report is in the archive (a minute at most).
   const watching = useRef<ReturnType<typeof setInterval> | undefined>(undefined);
-  const stopWatching = () => clearInterval(watching.current);
+  const stopWatching = () => {
+    clearInterval(watching.current);
+    watching.current = undefined;
+  };
   // Leaving the view (or another municipality) stops the watch below.
   useEffect(() => stopWatching, [municipality]);
   const watchForNew = () => {
     stopWatching();
     const before = list?.length ?? 0;
     let tries = 0;
-    watching.current = setInterval(() => {
+    const timer = setInterval(() => {
       tries++;
       fetchReports(municipality).then((r) => {
+        // A look still under way when the watch stopped (another municipality, the view left) is dropped.
+        if (watching.current !== timer) return;
         if (r.length > before || tries >= 30) {
           stopWatching();
           setList(r);
         }
       }, stopWatching);
     }, 2000);
+    watching.current = timer;
   };
 
   return (

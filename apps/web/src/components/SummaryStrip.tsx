@@ -54,7 +54,7 @@ export function SummaryStrip({
   /** Its answer (or its error) for these D and P is in: the view's first screen waits for it (ADR 77). */
   onSettled?: () => void;
 }) {
-  const [answer, setAnswer] = useState<{ key: string; r: KpiResponse } | null>(null);
+  const [answer, setAnswer] = useState<{ key: string; municipality: number; r: KpiResponse } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const key = `${municipality}|${asOf ?? ''}|${from ?? ''}`;
   useEffect(() => {
@@ -67,11 +67,13 @@ export function SummaryStrip({
       .then(
         (r) => {
           if (cancelled) return;
-          setAnswer({ key, r });
+          setAnswer({ key, municipality, r });
           onSettled?.();
         },
         (e: Error) => {
           if (cancelled) return;
+          // The figures of the date before are not left standing as if they were this date's.
+          setAnswer(null);
           setError(e.message);
           onSettled?.();
         },
@@ -80,7 +82,9 @@ export function SummaryStrip({
       cancelled = true;
     };
   }, [key]);
-  const r = answer?.r ?? null;
+  // Another date of the same municipality keeps its figures until the new ones come (aria-busy);
+  // another municipality's are never shown.
+  const r = answer?.municipality === municipality ? answer.r : null;
   const last = r?.lastYear;
   return (
     <div className="summary" data-testid="summary-strip" aria-busy={answer?.key !== key || undefined}>
