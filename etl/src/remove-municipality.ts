@@ -2,7 +2,7 @@ import { lstat, readdir, realpath, rm } from 'fs/promises';
 import { dirname, join, resolve } from 'path';
 import type { ClientBase, Pool, PoolClient } from 'pg';
 import { APPLICATION_NAME } from '@bu/config';
-import { CASE_SOURCES, RETENTION_DEFAULTS } from '@bu/domain';
+import { RETENTION_DEFAULTS, SOURCES } from '@bu/domain';
 import { committeeSchedulerKey, DELIVERY_STATES, jobMunicipality, type EtlJobData, type ReportJobData } from '@bu/jobs';
 // For the CLI, which loads this module (and BullMQ) only for this command.
 export { etlQueue, reportQueue } from '@bu/jobs';
@@ -47,6 +47,12 @@ const USER_TRACES: readonly { table: string; alias: string; names: string }[] = 
   },
 ];
 
+/**
+ * The sources whose import can load rows the removal deletes: the case systems and the economy (a
+ * national file names every municipality's lines), not the public statistics, which stay.
+ */
+const RELOADING_SOURCES: readonly string[] = SOURCES.filter((s) => s !== 'statistics');
+
 /** A job that has not run yet, or one whose data and result the queue still keeps. */
 const REMOVABLE_JOB_STATES: ['waiting', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed'] = [
   'waiting',
@@ -63,6 +69,12 @@ export interface MunicipalityTable {
   partitioned: boolean;
   /** The rows, as a condition on alias `t`, with the municipality code as $1. */
   where: string;
+  /**
+   * Rows that refer to this table's rows of the municipality by a foreign key that owns them but
+   * are not the municipality's (another municipality's, or a kept table's): each a count query with
+   * the code as $1. Deleting the parent would take them with it (CASCADE) or fail (NO ACTION).
+   */
+  strays: { child: string; count: string }[];
 }
 
 /** Why nothing was deleted (a Danish message for the operator). */
@@ -120,10 +132,10 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * those by a foreign key that owns the row (NO ACTION, RESTRICT or CASCADE: the row could not stay
  * without its parent). A row of a table with a municipality_code is the municipality's by that
  * code, or, with none, by its parent (an import issue of the municipality's import); a row of
- * another municipality never is, whatever it refers to: the foreign key then stops the removal
- * rather than another municipality's data going with it. A reference that is set to null on delete
- * does not make a row the municipality's. The fact tables (partitioned) come last: their partitions
- * are dropped under an exclusive lock, held as short a time as possible.
+ * another municipality never is, whatever it refers to: such a row refuses the removal (`strays`)
+ * rather than a cascade taking it along. A reference that is set to null on delete does not make a
+ * row the municipality's. The fact tables (partitioned) come last: their partitions are dropped
+ * under an exclusive lock, held as short a time as possible.
  */
 export async function municipalityTables(client: ClientBase): Promise<MunicipalityTable[]> {
   const { rows: tables } = await client.query<{ name: string; partitioned: boolean; scoped: boolean }>(
@@ -186,7 +198,25 @@ export async function municipalityTables(client: ClientBase): Promise<Municipali
     order.push(free[0]);
     left.delete(free[0]);
   }
-  return order.map((table) => ({ table, partitioned: byName.get(table)!.partitioned, where: condition(table, 't', []) }));
+  // A row that is not the municipality's may still refer to one of its rows (the schema lets a
+  // review case of one municipality sit in another's round): found before anything is deleted.
+  const strays = (parent: string) =>
+    owning
+      .filter((k) => k.parent === parent && byName.has(k.child))
+      .map((k) => {
+        const own = cleared.has(k.child) ? condition(k.child, 'c', []) : 'false';
+        const refers = `(${k.childCols.map((c) => `c.${quote(c)}`).join(', ')}) IN (SELECT ${k.parentCols.map((c) => `r.${quote(c)}`).join(', ')} FROM ${quote(parent)} r WHERE ${condition(parent, 'r', [])})`;
+        return {
+          child: k.child,
+          count: `SELECT count(*)::int AS n FROM ${quote(k.child)} c WHERE ${refers} AND NOT coalesce((${own}), false)`,
+        };
+      });
+  return order.map((table) => ({
+    table,
+    partitioned: byName.get(table)!.partitioned,
+    where: condition(table, 't', []),
+    strays: strays(table),
+  }));
 }
 
 /** The municipality's name; refused when the code is no municipality's. */
@@ -287,6 +317,18 @@ const jobOf = (job: Job<EtlJobData | ReportJobData>, municipality: number) => jo
 
 type JobStates = Parameters<Queue<EtlJobData>['getJobs']>[0];
 
+/**
+ * Import jobs not finished that name no municipality (a national administrator's upload, a CLI
+ * job: the file decides): one might be of this municipality and load it again after the commit.
+ */
+async function importJobsOfUnknownMunicipality(queue: Queue<EtlJobData>): Promise<string[]> {
+  const jobs = await queue.getJobs(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
+  return jobs
+    .filter((job) => job.name === 'import' && RELOADING_SOURCES.includes(job.data.source) && jobMunicipality(job) === null)
+    .map((job) => String(job.id))
+    .sort((a, b) => a.localeCompare(b, 'da', { numeric: true }));
+}
+
 async function jobsOf(queue: AnyQueue, municipality: number, states: JobStates) {
   const jobs = (await (queue as Queue<EtlJobData | ReportJobData>).getJobs(states)) as Job<EtlJobData | ReportJobData>[];
   return jobs.filter((job) => jobOf(job, municipality));
@@ -331,8 +373,9 @@ const CHECK_WAIT_TRIES = 30;
  * municipality's import lock (no worker imports it meanwhile; its jobs wait), the drop-folder
  * check's lock (no delivery of it is taken meanwhile), and in one transaction its snapshot lock (an
  * import of it that is further along commits first, and is removed with the rest) and its read
- * models' lock (no build of them commits after). An import that started but does not know its
- * municipality yet refuses the removal: it might be of this one. The import log gets one national
+ * models' lock (no build of them commits after). An import that started, or an import job still
+ * queued, that does not know its municipality yet refuses the removal: it might be of this one; so
+ * does a row of another municipality that hangs on one of its rows. The import log gets one national
  * row (no municipality: it survives the removal) with the counts and who asked; the municipality's
  * data version moves, so every API process drops its cached answers. Run again, it removes what is
  * left (a job that was running, say) and records only when it removed something.
@@ -387,13 +430,33 @@ async function removeInTransaction(
     const { rows: running } = await client.query<{ id: string }>(
       `SELECT id::text AS id FROM import_run WHERE status = 'running'
          AND (municipality_code = $1 OR (municipality_code IS NULL AND source = ANY ($2))) ORDER BY id`,
-      [municipality, CASE_SOURCES],
+      [municipality, RELOADING_SOURCES],
     );
     if (running.length > 0)
       throw new MunicipalityRemovalRefused(
         `Import ${running.map((r) => r.id).join(', ')} kører og kan være kommunens; prøv igen, når den er færdig. Intet er slettet.`,
       );
+    if (options.etlQueue) {
+      const queued = await importJobsOfUnknownMunicipality(options.etlQueue);
+      if (queued.length > 0)
+        throw new MunicipalityRemovalRefused(
+          `Importjob ${queued.join(', ')} i køen angiver ingen kommune og kan indlæse kommunens data igen efter sletningen; ` +
+            'vent, til de er kørt, eller annullér dem, og prøv igen. Intet er slettet.',
+        );
+    }
     const tables = await municipalityTables(client);
+    const strays: string[] = [];
+    for (const { table, strays: checks } of tables) {
+      for (const { child, count } of checks) {
+        const { rows: r } = await client.query<{ n: number }>(count, [municipality]);
+        if (r[0].n > 0) strays.push(`${r[0].n} i ${child} (under ${table})`);
+      }
+    }
+    if (strays.length > 0)
+      throw new MunicipalityRemovalRefused(
+        `Rækker, der ikke er kommunens, hænger på kommunens rækker og ville forsvinde eller standse sletningen: ${strays.join(', ')}. ` +
+          'Ret eller flyt dem først. Intet er slettet.',
+      );
     const audit = await auditKept(client, municipality);
     const folders = await dropFolders(client, municipality, true);
     // The files first: one that cannot be deleted stops the removal with everything still in place to try again.
@@ -413,19 +476,30 @@ async function removeInTransaction(
       );
       if (rowCount) rows[trace.table] = rowCount;
     }
+    // The partitions' rows are counted before the exclusive lock, which every reader waits for: the
+    // import and snapshot locks held keep them as counted.
+    const partitions = new Map<string, { name: string; rows: number }>();
+    for (const { table, partitioned } of tables) {
+      const partition = partitioned ? await currentPartition(client, table, municipality) : null;
+      if (partition)
+        partitions.set(table, {
+          name: partition,
+          rows: (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${quote(partition)}`)).rows[0].n,
+        });
+    }
     let locked = false;
     for (const { table, partitioned, where } of tables) {
       let n = 0;
       if (partitioned) {
         if (!locked) {
-          await lockPartitioned(client, tables, municipality, options.lockAttempts ?? 60);
+          await lockPartitioned(client, [...partitions.keys()], options.lockAttempts ?? 60);
           locked = true;
         }
         // Its own partition goes whole (as an import replaces it), rows elsewhere (none as laid out now) by DELETE.
-        const partition = await currentPartition(client, table, municipality);
+        const partition = partitions.get(table);
         if (partition) {
-          n += (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${quote(partition)}`)).rows[0].n;
-          await client.query(`DROP TABLE ${quote(partition)}`);
+          n += partition.rows;
+          await client.query(`DROP TABLE ${quote(partition.name)}`);
         }
       }
       n += (await client.query(`DELETE FROM ${quote(table)} t WHERE ${where}`, [municipality])).rowCount ?? 0;
@@ -460,10 +534,7 @@ async function removeInTransaction(
  * which every reader waits for): with a short lock timeout, tried again, so that a long KPI query
  * delays the removal rather than every other reader queueing behind it (as swapPartitions).
  */
-async function lockPartitioned(client: PoolClient, tables: MunicipalityTable[], municipality: number, attempts: number): Promise<void> {
-  const parents: string[] = [];
-  for (const { table, partitioned } of tables)
-    if (partitioned && (await currentPartition(client, table, municipality))) parents.push(table);
+async function lockPartitioned(client: PoolClient, parents: string[], attempts: number): Promise<void> {
   if (parents.length === 0) return;
   for (let attempt = 1; ; attempt++) {
     await client.query('SAVEPOINT lock_partitioned');

@@ -282,6 +282,57 @@ describe('removing a municipality that leaves the service', () => {
     }
   }, 60_000);
 
+  it('refuses while the queue holds an import job that names no municipality (it could load it again)', async () => {
+    // A national administrator's economy upload waiting, a CLI job retried later: the file decides
+    // their municipality. A statistics job loads only the statistics, which stay: it does not refuse.
+    const national = await etl.add('import', { source: 'economy', dir: join(uploads, 'national.d'), requestedBy: 'admin' });
+    const later = await etl.add('import', { source: 'dubu', dir: join(outside, 'eksport'), requestedBy: 'cli:x' }, { delay: 3_600_000 });
+    const statistics = await etl.add('import', { source: 'statistics', dir: join(outside, 'statistik'), requestedBy: 'admin' });
+    try {
+      const before = await everything();
+      const run = cli('461', '--confirm', '461');
+      expect(run.status, run.stderr).toBe(1);
+      expect(run.stderr).toContain(
+        `Importjob ${[national.id, later.id].sort((a, b) => Number(a) - Number(b)).join(', ')} i køen angiver ingen kommune og kan indlæse kommunens data igen efter sletningen; ` +
+          'vent, til de er kørt, eller annullér dem, og prøv igen. Intet er slettet.',
+      );
+      expect(await everything()).toEqual(before);
+    } finally {
+      for (const job of [national, later, statistics]) await job.remove();
+    }
+  }, 60_000);
+
+  it("refuses when another municipality's row hangs on one of its rows (a cascade would delete it)", async () => {
+    // The schema lets a review case and an import issue carry another code than their round's and
+    // run's; deleting 461's round and import would cascade to København's rows.
+    const q = (sql: string, params: unknown[] = []) => db.pool.query(sql, params);
+    const round = (await q(`SELECT id FROM review_round WHERE municipality_code = 461`)).rows[0].id;
+    const importId = (await q(`SELECT id FROM import_run WHERE municipality_code = 461 ORDER BY id LIMIT 1`)).rows[0].id;
+    await q(
+      `INSERT INTO review_case (round_id, municipality_code, source, case_id, position, team, summary) VALUES ($1, 101, 'dubu', 'K1', 2, 'Team Nord', 'Resumé')`,
+      [round],
+    );
+    await q(
+      `INSERT INTO import_issue (import_id, municipality_code, severity, file, line, rule, message) VALUES ($1, 101, 'warning', 'sager.csv', 2, 'W001', 'Tekst')`,
+      [importId],
+    );
+    try {
+      const before = await everything();
+      const run = cli('461', '--confirm', '461');
+      expect(run.status, run.stderr).toBe(1);
+      expect(run.stderr).toContain(
+        'Rækker, der ikke er kommunens, hænger på kommunens rækker og ville forsvinde eller standse sletningen:',
+      );
+      expect(run.stderr).toContain('1 i review_case (under review_round)');
+      expect(run.stderr).toContain('1 i import_issue (under import_run)');
+      expect(run.stderr).toContain('Intet er slettet.');
+      expect(await everything()).toEqual(before);
+    } finally {
+      await q(`DELETE FROM review_case WHERE round_id = $1 AND case_id = 'K1'`, [round]);
+      await q(`DELETE FROM import_issue WHERE import_id = $1 AND municipality_code = 101`, [importId]);
+    }
+  }, 60_000);
+
   it('with --confirm deletes every row of it but the audit log and the public statistics, its files and its jobs; København keeps everything', async () => {
     const version = async () => Number((await db.pool.query(`SELECT version FROM data_version WHERE scope = '461'`)).rows[0]?.version ?? 0);
     const versionBefore = await version();
