@@ -1,7 +1,16 @@
 import IORedis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { purgeExpired } from '@bu/etl';
-import { committeeSchedulerKey, ensureJobScheduler, ReportQueue, WEEKLY_MAIL_SCHEDULER, type ReportJobData } from '@bu/jobs';
+import { purgeExpired, RETENTION_JOB, scheduleRetentionPurge } from '@bu/etl';
+import {
+  committeeSchedulerKey,
+  ensureJobScheduler,
+  etlQueue,
+  reportQueue,
+  ReportQueue,
+  WEEKLY_MAIL_SCHEDULER,
+  type EtlJobData,
+  type ReportJobData,
+} from '@bu/jobs';
 import { createQueue, createWorker, type Queue, type QueueConfig } from '@bu/queue';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
@@ -10,13 +19,15 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 // What a worker's start does to the schedules, and what the daily purge leaves of the queues' event
 // streams, on both backends. A scheduled job that is due but not yet running (it waits behind
 // others in a one-at-a-time worker) must survive a restart: BullMQ's upsertJobScheduler of a cron
-// pattern replaces it by the slot after now.
+// pattern replaces it by the slot after now. The queues are the real ones (reportQueue, etlQueue):
+// their default job options are part of what BullMQ stores for a scheduler.
 for (const backend of ['postgres', 'redis'] as const) {
   describe(`job schedulers and event streams (${backend} backend)`, () => {
     let db: TestDatabase;
     let config: QueueConfig;
     let queue: Queue<ReportJobData>;
     let reports: ReportQueue;
+    let etl: Queue<EtlJobData>;
 
     beforeAll(async () => {
       db = await createTestDatabase();
@@ -25,22 +36,56 @@ for (const backend of ['postgres', 'redis'] as const) {
         redisUrl: backend === 'redis' ? REDIS_URL : undefined,
         queuePrefix: `test-${db.url.split('/').pop()}`,
       };
-      queue = createQueue<ReportJobData>(config, 'schedulers-test');
-      reports = new ReportQueue(queue);
+      reports = reportQueue(config);
+      queue = reports.queue;
+      etl = etlQueue(config);
     });
     afterAll(async () => {
-      await queue?.obliterate({ force: true }).catch(() => undefined);
-      await queue?.close();
+      for (const q of [queue, etl]) {
+        await q?.obliterate({ force: true }).catch(() => undefined);
+        await q?.close();
+      }
       await db?.drop();
     });
 
     /** The scheduler's job, made due now (promoted: as if its hour had come while the worker was busy). */
-    const due = async (key: string) => {
-      const scheduler = await queue.getJobScheduler(key);
-      const job = (await queue.getJob(`repeat:${key}:${scheduler!.next}`))!;
+    const due = async (key: string, on: Queue<ReportJobData> | Queue<EtlJobData> = queue) => {
+      const scheduler = await on.getJobScheduler(key);
+      const job = (await on.getJob(`repeat:${key}:${scheduler!.next}`))!;
       await job.promote();
       return job.id!;
     };
+
+    it('compares with the options BullMQ stores, the queues’ defaults included', async () => {
+      await reports.scheduleWeeklyMail();
+      expect((await queue.getJobScheduler(WEEKLY_MAIL_SCHEDULER))?.template?.opts).toMatchObject({ attempts: 3 });
+      expect(
+        await ensureJobScheduler(
+          queue,
+          WEEKLY_MAIL_SCHEDULER,
+          { pattern: '0 7 * * 1', tz: 'Europe/Copenhagen' },
+          { name: 'weekly-mail', data: {} },
+        ),
+      ).toBe(false);
+      // Options of its own over the defaults: a change, then the same again.
+      const template = { name: 'weekly-mail' as const, data: {}, opts: { attempts: 5 } };
+      expect(await ensureJobScheduler(queue, WEEKLY_MAIL_SCHEDULER, { pattern: '0 7 * * 1', tz: 'Europe/Copenhagen' }, template)).toBe(
+        true,
+      );
+      expect(await ensureJobScheduler(queue, WEEKLY_MAIL_SCHEDULER, { pattern: '0 7 * * 1', tz: 'Europe/Copenhagen' }, template)).toBe(
+        false,
+      );
+      await queue.removeJobScheduler(WEEKLY_MAIL_SCHEDULER);
+    });
+
+    it('leaves the daily purge due on the etl queue at a restart', async () => {
+      await scheduleRetentionPurge(etl);
+      const waiting = await due(RETENTION_JOB, etl);
+      await scheduleRetentionPurge(etl);
+      expect((await etl.getJobs(['waiting'])).map((j) => j.id)).toEqual([waiting]);
+      expect(await etl.getJobs(['delayed'])).toEqual([]);
+      await etl.removeJobScheduler(RETENTION_JOB);
+    });
 
     it('leaves an unchanged schedule alone at a restart, so a due report is not lost', async () => {
       const odense = { municipality: 461, enabled: true, dayOfMonth: 5, hour: 6 };

@@ -29,6 +29,10 @@ function canonical(value: unknown): string {
  * the 5th at 06:00) would be dropped by a deploy, until next month. So an unchanged scheduler
  * (pattern, time zone, interval, job name, data and options) whose next job is still there is
  * left alone; a changed one, or one whose job is gone, is registered anew.
+ *
+ * The options compared are the ones BullMQ stores: the queue's default job options with the
+ * template's over them (Queue.upsertJobScheduler merges them so); the template's alone never equal
+ * them on a queue with defaults (reportQueue, etlQueue), and every start would register anew.
  */
 export async function ensureJobScheduler<T>(
   queue: Queue<T>,
@@ -45,7 +49,7 @@ export async function ensureJobScheduler<T>(
     existing.every === ('every' in repeat ? repeat.every : undefined) &&
     // BullMQ keeps no data for an empty payload.
     canonical(existing.template?.data ?? {}) === canonical(template.data ?? {}) &&
-    canonical(existing.template?.opts ?? {}) === canonical(template.opts ?? {});
+    canonical(existing.template?.opts ?? {}) === canonical({ ...queue.defaultJobOptions, ...template.opts });
   // The job of the next slot, not yet finished, is what keeps the scheduler going.
   const next = same && existing.next != null ? await queue.getJob(`repeat:${key}:${existing.next}`) : undefined;
   const state = next && (await next.getState());
