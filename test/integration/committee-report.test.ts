@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   BUDGET_LIGHTS,
   budgetTotal,
@@ -22,7 +22,7 @@ import {
   type SpendCurveValue,
 } from '@bu/contracts';
 import { importDubu, importEconomy, importStatistics } from '@bu/etl';
-import { committeeSchedulerKey, reportQueue, SCHEDULED_BY, WEEKLY_MAIL_SCHEDULER, type ReportQueue } from '@bu/jobs';
+import { committeeSchedulerKey, reportQueue, ReportQueue, SCHEDULED_BY, WEEKLY_MAIL_SCHEDULER } from '@bu/jobs';
 import { createMailer, NOT_CONFIGURED } from '../../apps/worker/src/reports/mailer';
 import { committeeReportContent } from '../../apps/worker/src/reports/committee-report';
 import {
@@ -209,6 +209,37 @@ describe('the committee’s monthly report', () => {
       { day_of_month: 5, hour: 6, recipients: ['formand@odense.test', 'chef@odense.test'] },
     ]);
     expect((await queue.queue.getJobScheduler(committeeSchedulerKey(461)))?.pattern).toBe('0 6 5 * *');
+  });
+
+  it('answers a save within its bound when the job scheduler does not answer, holding no connection or row', async () => {
+    // A Redis that is away: its commands wait for it (maxRetriesPerRequest null), here for ever.
+    const registration = vi.spyOn(ReportQueue.prototype, 'schedule').mockReturnValueOnce(new Promise<void>(() => undefined));
+    const started = Date.now();
+    try {
+      const res = await http()
+        .put('/api/v1/reports/schedule')
+        .set(as('admin'))
+        .send({ municipality: 461, enabled: true, dayOfMonth: 9, hour: 9, recipients: ['ny@odense.test'] })
+        .expect(503);
+      expect(res.body.message).toBe('Rapportplanen blev ikke gemt: jobkøen svarer ikke lige nu. Prøv igen om lidt.');
+      // SCHEDULE_REGISTRATION_MS, 5 s.
+      expect(Date.now() - started).toBeLessThan(8000);
+      // Rolled back and released: no connection left idle in its transaction, and the row is free.
+      const { rows } = await db.pool.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
+      );
+      expect(rows[0].n).toBe(0);
+      expect((await db.pool.query(`SELECT day_of_month, hour FROM report_schedule WHERE municipality_code = 461`)).rows).toEqual([
+        { day_of_month: 5, hour: 6 },
+      ]);
+    } finally {
+      registration.mockRestore();
+    }
+    await http()
+      .put('/api/v1/reports/schedule')
+      .set(as('admin'))
+      .send({ municipality: 461, enabled: true, dayOfMonth: 5, hour: 6, recipients: ['formand@odense.test', 'chef@odense.test'] })
+      .expect(200);
   });
 
   it('makes and sends no scheduled report whose schedule is off or gone when its job runs', async () => {

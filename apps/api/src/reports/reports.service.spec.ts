@@ -1,10 +1,10 @@
-import { BadRequestException, NotFoundException } from '@nestjs/common';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { BadRequestException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ReportQueue } from '@bu/jobs';
 import type { ScopeService } from '../municipalities/scope.service';
 import { fake, municipality, user, type Fake } from '../testing/fake';
 import type { ReportsRepository } from './reports.repository';
-import { committeeSendResult, DEFAULT_SCHEDULE, ReportsService } from './reports.service';
+import { committeeSendResult, DEFAULT_SCHEDULE, QUEUE_UNAVAILABLE, ReportsService, SCHEDULE_REGISTRATION_MS } from './reports.service';
 
 describe(ReportsService.name, () => {
   let sut: ReportsService;
@@ -64,6 +64,45 @@ describe(ReportsService.name, () => {
       );
       expect(queue.schedule).toHaveBeenCalledWith({ municipality: 101, enabled: true, dayOfMonth: 3, hour: 7 });
       expect(committed).toBe(true);
+    });
+
+    describe('with a queue that does not answer', () => {
+      afterEach(() => void vi.useRealTimers());
+
+      it('undoes the save after SCHEDULE_REGISTRATION_MS (503), and registers the table’s schedule once the queue answers', async () => {
+        vi.useFakeTimers();
+        let answer!: () => void;
+        queue.schedule.mockReturnValueOnce(new Promise<void>((resolve) => (answer = resolve))).mockResolvedValue(undefined);
+        let rolledBack = false;
+        repository.saveSchedule.mockImplementation(async (_s: unknown, then: () => Promise<void>) => {
+          await then().catch((e: unknown) => {
+            rolledBack = true;
+            throw e;
+          });
+        });
+        const saved = {
+          municipality: 101,
+          enabled: true,
+          dayOfMonth: 5,
+          hour: 6,
+          recipients: ['a@kk.dk'],
+          updatedBy: 'admin',
+          updatedAt: null,
+        };
+        repository.schedule.mockResolvedValue(saved);
+        const save = sut.saveSchedule(admin, { enabled: false, dayOfMonth: 3, hour: 7, recipients: [] });
+        const refused = expect(save).rejects.toThrow(new ServiceUnavailableException(QUEUE_UNAVAILABLE));
+        await vi.advanceTimersByTimeAsync(SCHEDULE_REGISTRATION_MS - 1);
+        expect(rolledBack).toBe(false);
+        await vi.advanceTimersByTimeAsync(1);
+        await refused;
+        expect(rolledBack).toBe(true);
+        // The undone registration (turning it off) reaches the queue late: the table's is registered over it.
+        expect(queue.schedule).toHaveBeenCalledTimes(1);
+        answer();
+        await vi.waitFor(() => expect(queue.schedule).toHaveBeenCalledTimes(2));
+        expect(queue.schedule).toHaveBeenLastCalledWith(saved);
+      });
     });
 
     it('refuses to switch sending on without a recipient', async () => {

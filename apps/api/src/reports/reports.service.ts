@@ -1,13 +1,23 @@
-import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import type { JobQueued, MakeReportBody, Report, ReportScheduleBody, ReportScheduleView } from '@bu/contracts';
 import { COMMITTEE_REPORT_JOB, ReportQueue } from '@bu/jobs';
+import { logger } from '@bu/logger';
 import type { AuthUser } from '../auth/auth.types';
+import { TimedOut, withTimeout } from '../health/with-timeout';
 import { ScopeService } from '../municipalities/scope.service';
 import { REPORT_QUEUE_TOKEN } from './report-queue.module';
 import { ReportsRepository } from './reports.repository';
 
 /** A municipality's schedule before its administrator sets one: off, the 5th at 06:00, no recipients. */
 export const DEFAULT_SCHEDULE = { enabled: false, dayOfMonth: 5, hour: 6, recipients: [] as string[] };
+
+/**
+ * The longest a save waits for the job scheduler inside its transaction. The queue's Redis
+ * connections wait out an outage (maxRetriesPerRequest null): unbounded, each save would hold a
+ * pooled connection idle in transaction, and the schedule's row lock, for the whole outage.
+ */
+export const SCHEDULE_REGISTRATION_MS = 5000;
+export const QUEUE_UNAVAILABLE = 'Rapportplanen blev ikke gemt: jobkøen svarer ikke lige nu. Prøv igen om lidt.';
 
 /**
  * The committee's report archive (read by the committee, the chief and the administrator of the
@@ -53,15 +63,39 @@ export class ReportsService {
    * inside the save's transaction: a queue that fails undoes the save, and two saves of the same
    * municipality reach the table and the scheduler in the same order. (A scheduled job still
    * checks the table before it makes a report: a commit that fails after the queue took the
-   * schedule, or a scheduler from before.)
+   * schedule, or a scheduler from before.) A queue that does not answer within
+   * SCHEDULE_REGISTRATION_MS undoes the save too (503).
    */
   async saveSchedule(user: AuthUser, body: ReportScheduleBody): Promise<ReportScheduleView> {
     const m = await this.scope.resolve(user, body.municipality);
     const recipients = [...new Set(body.recipients.map((r) => r.trim().toLowerCase()))];
     if (body.enabled && recipients.length === 0) throw new BadRequestException('Angiv mindst én modtager, når rapporten skal sendes');
     const schedule = { municipality: m.code, enabled: body.enabled, dayOfMonth: body.dayOfMonth, hour: body.hour };
-    await this.repository.saveSchedule({ ...schedule, recipients, updatedBy: user.username }, () => this.queue.schedule(schedule));
+    await this.repository.saveSchedule({ ...schedule, recipients, updatedBy: user.username }, async () => {
+      const registration = this.queue.schedule(schedule);
+      try {
+        await withTimeout(registration, SCHEDULE_REGISTRATION_MS);
+      } catch (e) {
+        if (!(e instanceof TimedOut)) throw e;
+        // The queue's client keeps the commands and sends them once it answers again: this undone
+        // schedule would then be registered, a turned-off one removed while the table has it on.
+        // So the table's schedule is registered over it (whether that registration went or failed).
+        void registration.catch(() => undefined).then(() => this.registerFromTable(m.code));
+        throw new ServiceUnavailableException(QUEUE_UNAVAILABLE);
+      }
+    });
     return this.schedule(user, m.code);
+  }
+
+  /** Registers the municipality's schedule as the table has it (none: no scheduler). */
+  private async registerFromTable(municipality: number): Promise<void> {
+    try {
+      const saved = await this.repository.schedule(municipality);
+      await this.queue.schedule(saved ?? { municipality, ...DEFAULT_SCHEDULE });
+    } catch (e) {
+      // The worker's next start registers the table's schedules; a scheduled job checks it is on.
+      logger().warn({ err: e, municipality }, `Could not register the saved report schedule again: ${(e as Error).message}`);
+    }
   }
 
   /** Queues the committee's report now (archived, and sent to the recipients unless send is false). */
