@@ -1,9 +1,11 @@
+import { createServer, type Socket } from 'net';
 import { join } from 'path';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu } from '@bu/etl';
 import { reportQueue, WEEKLY_MAIL_JOB, type ReportQueue } from '@bu/jobs';
 import { reportDeps, startReportWorker, type RunningReportWorker } from '../../apps/worker/src/reports/worker';
+import { surelyUnsent } from '../../apps/worker/src/reports/mailer';
 import { sendWeeklyMail, WeeklyMailUnfinished } from '../../apps/worker/src/reports/weekly-mail';
 import { addUser } from '../../scripts/lib/users';
 import { createTestDatabase, TEST_SECRET, type TestDatabase } from '../support/database';
@@ -103,6 +105,73 @@ describe('the reports worker when things break', () => {
     } finally {
       await pool.end();
     }
+  });
+
+  it('does not send again an e-mail whose connection was lost after its data went (the server may have taken it)', async () => {
+    await db.pool.query(`DELETE FROM weekly_mail_sent`);
+    // A server that takes the whole message and drops the connection instead of answering it.
+    const sockets = new Set<Socket>();
+    let taken = 0;
+    const dropper = createServer((socket) => {
+      sockets.add(socket);
+      let data = false;
+      let buffer = '';
+      socket.write('220 test\r\n');
+      socket.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString('utf8');
+        if (data) {
+          if (buffer.includes('\r\n.\r\n')) {
+            taken++;
+            socket.destroy();
+          }
+          return;
+        }
+        for (let at = buffer.indexOf('\r\n'); at >= 0; at = buffer.indexOf('\r\n')) {
+          const line = buffer.slice(0, at);
+          buffer = buffer.slice(at + 2);
+          if (/^DATA/i.test(line)) {
+            data = true;
+            socket.write('354 go ahead\r\n');
+            return;
+          }
+          socket.write(/^QUIT/i.test(line) ? '221 bye\r\n' : '250 ok\r\n');
+        }
+      });
+    });
+    await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
+    const port = (dropper.address() as { port: number }).port;
+    const pool = new Pool({ connectionString: db.url, max: 2 });
+    try {
+      const deps = reportDeps(pool, { mail: { ...mail(), port }, publicUrl: null });
+      const failed = await sendWeeklyMail(deps).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      deps.mailer.close();
+      expect((failed as WeeklyMailUnfinished).summary).toEqual({ sent: 0, failed: 2, skipped: 0, alreadySent: 0 });
+      expect(taken).toBe(2);
+      // The notes stay: the retry, with the server answering again, sends neither a second time.
+      expect((await db.pool.query(`SELECT count(*)::int AS n FROM weekly_mail_sent`)).rows[0].n).toBe(2);
+      const before = smtp!.mails.length;
+      const again = reportDeps(pool, { mail: mail(), publicUrl: null });
+      expect(await sendWeeklyMail(again)).toEqual({ sent: 0, failed: 0, skipped: 0, alreadySent: 2 });
+      again.mailer.close();
+      expect(smtp!.mails.length).toBe(before);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      dropper.close();
+      await pool.end();
+    }
+    // Which failures are surely before the data (nodemailer's errors as it makes them).
+    expect(surelyUnsent({ code: 'ESOCKET', originalCode: 'ECONNREFUSED', command: 'CONN' })).toBe(true);
+    expect(surelyUnsent({ code: 'EAUTH', command: 'AUTH PLAIN' })).toBe(true);
+    expect(surelyUnsent({ code: 'EENVELOPE', command: 'RCPT TO', responseCode: 550 })).toBe(true);
+    expect(surelyUnsent({ code: 'ETIMEDOUT', timeoutType: 'GREETING_TIMEOUT', command: 'CONN' })).toBe(true);
+    expect(surelyUnsent({ code: 'EMESSAGE', command: 'DATA', responseCode: 554 })).toBe(true);
+    expect(surelyUnsent({ code: 'ECONNECTION', command: 'CONN' })).toBe(false);
+    expect(surelyUnsent({ code: 'ETIMEDOUT', timeoutType: 'SOCKET_TIMEOUT', command: 'CONN' })).toBe(false);
+    expect(surelyUnsent({ code: 'ESOCKET', originalCode: 'ECONNRESET', command: 'CONN' })).toBe(false);
+    expect(surelyUnsent(new Error('something else'))).toBe(false);
   });
 
   it('stops within its grace period when the queue was out of reach since its start', async () => {

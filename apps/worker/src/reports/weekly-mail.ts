@@ -110,12 +110,21 @@ async function weeklyMailTo(
   if (!counts) return 'skipped';
   // Noted before it goes: a retry of the job after a crash goes on with the others only.
   if (!(await deps.repository.claimWeeklyMail(user.username))) return 'alreadySent';
-  const { sent } = await deps.mailer.send({
+  const { sent, unsent } = await deps.mailer.send({
     to: [user.email],
     subject: `Ugens arbejdslister i Børneblik – ${counts.municipalityName} Kommune`,
     text: weeklyText(counts, deps.publicUrl),
   });
   if (sent) return 'sent';
+  if (!unsent) {
+    // The server may have taken it (the connection lost once the data was on its way): the note
+    // stays, and the retry counts the user as sent. At most once: a missing e-mail over a second one.
+    logger().warn(
+      { user: user.username },
+      `Weekly e-mail to ${user.username} may have gone before its send failed: not sent again this week`,
+    );
+    return 'failed';
+  }
   // Released for the retry; a note that stays keeps the e-mail from going this week (at most once).
   await deps.repository
     .releaseWeeklyMail(user.username)
