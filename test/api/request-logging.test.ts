@@ -187,17 +187,22 @@ describe('the logger', () => {
     log.warn(
       {
         reason: 'sag 010203-1234 findes ikke',
-        job: { data: { file: 'barn 0102031234.csv', lines: [1, 'x 010203 1234'] }, at },
+        task: { data: { file: 'barn 0102031234.csv', lines: [1, 'x 010203 1234'] }, at },
         error: new Error('id 3112991234 for stort'),
         count: 3,
+        // The ids a line is found by stay as they are.
+        job: 'repeat:retention-purge:1765090800000',
+        requestId: '12345678-1234-4123-8123-123456789012',
       },
       'careless',
     );
-    const line = JSON.stringify(json()[0]);
+    const { job, requestId, ...rest } = json()[0];
+    expect([job, requestId]).toEqual(['repeat:retention-purge:1765090800000', '12345678-1234-4123-8123-123456789012']);
+    const line = JSON.stringify(rest);
     expect(line).not.toMatch(/1234|3112991234/);
     expect(json()[0]).toMatchObject({
       reason: 'sag ******-**** findes ikke',
-      job: { data: { file: 'barn ******-****.csv', lines: [1, 'x ******-****'] }, at: '2026-12-07T08:00:00.000Z' },
+      task: { data: { file: 'barn ******-****.csv', lines: [1, 'x ******-****'] }, at: '2026-12-07T08:00:00.000Z' },
       error: { type: 'Error', message: 'id ******-**** for stort' },
       count: 3,
     });

@@ -70,9 +70,15 @@ function entries(value: object, depth: number): Record<string, unknown> {
  */
 export function maskedFields(object: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(object)) out[key] = key === 'err' ? value : maskedTexts(value, 0);
+  for (const [key, value] of Object.entries(object)) out[key] = UNMASKED.has(key) ? value : maskedTexts(value, 0);
   return out;
 }
+
+/**
+ * Not masked: `err` (its serializer masks it), and the ids a line is found by, which the product
+ * makes itself (a scheduled job's id ends in a 13-digit time, a request id may hold ten digits).
+ */
+const UNMASKED = new Set(['err', 'job', 'requestId']);
 
 function maskedTexts(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return maskCprLike(value);
