@@ -16,6 +16,7 @@ import { NestLogger } from './logging/nest-logger';
 import { OpenApiDocument } from './security/docs.module';
 import { securityHeaders } from './security/headers';
 import { openApiDocument } from './validation/openapi-document';
+import { readRequestInput } from './validation/request-input';
 
 /**
  * Builds the API (not listening): /api/v1/..., /api/health, the dashboard at /, and the OpenAPI
@@ -41,7 +42,8 @@ export async function createApp(config: AppConfig, options: { logger?: boolean |
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   // A database that is down or too slow: 503 with a Danish message (database-unavailable.filter.ts).
   app.useGlobalFilters(new DatabaseUnavailableFilter(app.getHttpAdapter()));
-  app.useBodyParser('json');
+  // JSON bodies (at most 100 kB), and a NUL in the URL or the body refused, in Danish (validation/request-input.ts).
+  readRequestInput(app);
   // No enableShutdownHooks: Nest would close and then re-raise the signal (exit 143, the worker
   // not waited for). The entry points stop in order instead (main.ts, stopOnSignals).
   // Before every route: logins, refusals, changes and import-issue reads reach the audit log.

@@ -1,3 +1,4 @@
+import { isIsoDate } from '@bu/domain';
 import { committeeText } from './free-text';
 import { z } from './zod';
 
@@ -138,12 +139,19 @@ export const UserPatchBodySchema = z
   .meta({ id: 'UserPatchBody' });
 export type UserPatchBody = z.infer<typeof UserPatchBodySchema>;
 
+// A date of the calendar (isIsoDate), not only its shape: 30 February or the year 0 reached the
+// database and failed there (500).
 const isoDate = (field: string) =>
   z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, { error: `${field} skal være en dato (ÅÅÅÅ-MM-DD)` })
+    .refine(isIsoDate, { error: `${field} skal være en dato (ÅÅÅÅ-MM-DD)` })
     .optional()
     .describe('YYYY-MM-DD');
+
+/** A whole number written in digits (at most `digits`): `1.5` or `1e400` reached the database as no integer (500). */
+const wholeNumber = (field: string, maxDigits: number, rule: string) =>
+  z.string().regex(new RegExp(`^\\d{1,${maxDigits}}$`), { error: `${field} skal være et helt tal ${rule}` });
 
 /** GET /audit: the audit log, searched and paged (administrators). */
 export const AuditQuerySchema = z.object({
@@ -175,7 +183,7 @@ export const SettingBodySchema = z
   .meta({ id: 'SettingBody' });
 
 export const ImportsQuerySchema = z.object({
-  limit: z.string().default('50').describe('Runs, 1-500; default 50'),
+  limit: wholeNumber('limit', 6, 'fra 1 til 500').default('50').describe('Runs, 1-500; default 50'),
   source: z.string().optional().describe('dubu, csc, economy, statistics or purge'),
   status: z.string().optional().describe('running, succeeded or failed'),
   from: isoDate('from').describe('Started on or after this day'),
@@ -184,8 +192,8 @@ export const ImportsQuerySchema = z.object({
 
 export const ImportIssuesQuerySchema = z.object({
   severity: z.string().optional().describe('error or warning'),
-  offset: z.string().default('0'),
-  limit: z.string().default('100').describe('Rows, 1-1000; default 100'),
+  offset: wholeNumber('offset', 15, 'fra 0').default('0'),
+  limit: wholeNumber('limit', 6, 'fra 1 til 1000').default('100').describe('Rows, 1-1000; default 100'),
 });
 
 export const JobsQuerySchema = z.object({
@@ -260,6 +268,7 @@ export const MakeReportBodySchema = z
     asOf: z
       .string({ error: 'Opgørelsesdatoen skal være en dato (ÅÅÅÅ-MM-DD)' })
       .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'Opgørelsesdatoen skal være en dato (ÅÅÅÅ-MM-DD)' })
+      .refine(isIsoDate, { error: 'Opgørelsesdatoen skal være en dato (ÅÅÅÅ-MM-DD)' })
       .optional()
       .describe('D; default the newest export date, moved to the month end like the committee view'),
     send: z.boolean({ error: 'send skal være true eller false' }).optional().describe('Send to the recipients (default true)'),

@@ -15,6 +15,9 @@ const freeText = (field: string, max: number) =>
 const nameless = (field: string, max: number) =>
   committeeText(field, max, 'Skriv aldrig CPR-numre, sagsnumre eller navne i en tekst, som udvalget læser.');
 
+/** The largest value of an integer column (a serial id, a version): a larger number failed in the database (500). */
+const MAX_INT = 2147483647;
+
 const seed = z
   .number({ error: 'seed skal være et heltal mellem 0 og 2147483647' })
   .int({ error: 'seed skal være et heltal mellem 0 og 2147483647' })
@@ -97,6 +100,8 @@ export const ReviewBodySchema = z
     checklistVersion: z
       .number({ error: 'checklistVersion skal være et versionsnummer' })
       .int({ error: 'checklistVersion skal være et versionsnummer' })
+      .min(1, { error: 'checklistVersion skal være et versionsnummer' })
+      .max(MAX_INT, { error: 'checklistVersion skal være et versionsnummer' })
       .optional()
       .describe('Default the newest checklist the municipality has'),
     sampling: ReviewSamplingSchema,
@@ -266,7 +271,12 @@ export type ReviewMeeting = z.infer<typeof ReviewMeetingSchema>;
 export const ActionAreaBodySchema = z
   .object({
     municipality: z.number({ error: 'municipality skal være en kommunekode' }).int().optional(),
-    round: z.number({ error: 'round skal være en gennemgangs id' }).int({ error: 'round skal være en gennemgangs id' }).nullish(),
+    round: z
+      .number({ error: 'round skal være en gennemgangs id' })
+      .int({ error: 'round skal være en gennemgangs id' })
+      .min(1, { error: 'round skal være en gennemgangs id' })
+      .max(MAX_INT, { error: 'round skal være en gennemgangs id' })
+      .nullish(),
     title: nameless('Titlen', 200).refine((t) => t.trim() !== '', { error: 'Indsatsområdet skal have en titel' }),
     why: nameless('Begrundelsen', 4000).nullish(),
     owner: nameless('Ejeren', 200).refine((t) => t.trim() !== '', { error: 'Indsatsområdet skal have en ejer (en rolle eller et team)' }),

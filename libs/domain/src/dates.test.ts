@@ -6,8 +6,10 @@ import {
   committeeDates,
   copenhagenOffsetHours,
   daysBetween,
+  daysInMonth,
   isActiveAt,
   isIsoDate,
+  isValidDate,
   lastEndedMonthEnd,
   monthEnd,
 } from './dates';
@@ -66,6 +68,23 @@ describe('isIsoDate', () => {
       false,
       false,
       false,
+    ]);
+  });
+});
+
+describe('isValidDate', () => {
+  it('refuses a year PostgreSQL cannot store or no record can have (year 0 once passed as 1900)', () => {
+    expect(isIsoDate('0000-01-31')).toBe(false);
+    expect(isIsoDate('0001-01-01')).toBe(false);
+    expect(isIsoDate('1799-12-31')).toBe(false);
+    expect(isIsoDate('1858-01-01')).toBe(true); // the earliest birth date a CPR number can name
+    expect(isIsoDate('9999-12-31')).toBe(true);
+    expect(isValidDate(10_000, 1, 1)).toBe(false);
+    expect(isValidDate(2024, 1, 1.5)).toBe(false);
+  });
+  it('counts the days of February by the Gregorian rule in every year', () => {
+    expect([daysInMonth(0, 2), daysInMonth(4, 2), daysInMonth(100, 2), daysInMonth(1900, 2), daysInMonth(2000, 2)]).toEqual([
+      29, 29, 28, 28, 29,
     ]);
   });
 });

@@ -14,14 +14,24 @@ export function parseIso(date: IsoDate): { y: number; m: number; d: number } {
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 export function daysInMonth(year: number, month: number): number {
-  // Plain arithmetic for an ordinary year and month (the ETL asks for every date it reads).
-  if (Number.isInteger(month) && month >= 1 && month <= 12 && Number.isInteger(year) && year >= 100) {
+  // Plain arithmetic for a whole year and month (the ETL asks for every date it reads); the
+  // Gregorian rule for every year, where Date.UTC would read a year below 100 as 19xx (0 as 1900).
+  if (Number.isInteger(month) && month >= 1 && month <= 12 && Number.isInteger(year)) {
     return month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : MONTH_DAYS[month - 1];
   }
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
+/**
+ * The years a date may have: the earliest the product meets is a CPR number's birth date (1858 at
+ * the earliest); PostgreSQL has no year 0 and a date is written with four digits. A date outside
+ * is refused as no date, never sent to the database.
+ */
+export const FIRST_YEAR = 1800;
+export const LAST_YEAR = 9999;
+
 export function isValidDate(y: number, m: number, d: number): boolean {
+  if (!Number.isInteger(y) || !Number.isInteger(m) || !Number.isInteger(d) || y < FIRST_YEAR || y > LAST_YEAR) return false;
   return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
 }
 

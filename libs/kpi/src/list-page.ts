@@ -13,6 +13,9 @@ export interface ListQuery {
 }
 
 export const MAX_PAGE = 1000;
+/** More keys than a list has useful columns only slow the sort: every comparison walks them all, synchronously. */
+export const MAX_SORT_KEYS = 5;
+export const MAX_FILTERS = 10;
 
 export class ListQueryError extends Error {}
 
@@ -25,12 +28,17 @@ export function parseListQuery(raw: { sort?: string; filter?: string | string[];
       throw new ListQueryError(`${name} skal være et helt tal fra ${min} til ${max}: ${v}`);
     return Number(v);
   };
-  const sort = (raw.sort ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((s) => ({ field: s.replace(/^[-+]/, ''), descending: s.startsWith('-') }));
+  const sort: ListQuery['sort'] = [];
+  for (const key of (raw.sort ?? '').split(',')) {
+    const s = key.trim();
+    const field = s.replace(/^[-+]/, '');
+    // A field named again cannot change the order (its first key has decided every tie it could): dropped.
+    if (field === '' || sort.some((k) => k.field === field)) continue;
+    if (sort.length === MAX_SORT_KEYS) throw new ListQueryError(`sort kan højst have ${MAX_SORT_KEYS} forskellige felter`);
+    sort.push({ field, descending: s.startsWith('-') });
+  }
   const filters = raw.filter === undefined ? [] : Array.isArray(raw.filter) ? raw.filter : [raw.filter];
+  if (filters.length > MAX_FILTERS) throw new ListQueryError(`Højst ${MAX_FILTERS} filtre ad gangen`);
   const filter = filters.map((f) => {
     const at = f.indexOf(':');
     if (at < 1) throw new ListQueryError(`filter skal have formen felt:værdi: ${f}`);

@@ -1,7 +1,16 @@
 import { BadRequestException, ForbiddenException, Inject, Injectable, NotAcceptableException } from '@nestjs/common';
 import { gzipSync } from 'zlib';
 import type { KpiResponse, KpisQuery, KpiValue, MunicipalityInfo, SeriesPoint, SeriesQuery, SeriesResponse } from '@bu/contracts';
-import { addMonths, committeeDates, defaultPeriod, isMunicipalityCode, isValidDate, monthEnd, municipalities, parseIso } from '@bu/domain';
+import {
+  addMonths,
+  committeeDates,
+  copenhagenDate,
+  defaultPeriod,
+  isIsoDate,
+  isMunicipalityCode,
+  monthEnd,
+  municipalities,
+} from '@bu/domain';
 import cluster from 'cluster';
 import { availableParallelism } from 'os';
 import { kpiSlots, settings as config } from '@bu/config';
@@ -29,6 +38,7 @@ import { AuditService, casesIn, importIssuesIn } from '../audit/audit.service';
 import { runInScope } from '../database/request-scope';
 import { ComparisonGroupsRepository } from '../goals/comparison-groups.repository';
 import { refuseMixedKeys, ScopeService } from '../municipalities/scope.service';
+import { MAX_SERIAL_ID } from '../validation/id.pipe';
 import { ARROW_STREAM, toArrow } from './arrow';
 import { KpiCache, type Versions } from './kpi-cache.service';
 import { KpiRepository } from './kpi.repository';
@@ -97,11 +107,31 @@ interface Answer {
   truncated?: boolean;
 }
 
+/**
+ * The dates a KPI may be computed at: no municipality's data begins before the first, and the last
+ * is a year from today. Together they bound what one request can make the API compute, cached or not.
+ */
+export const FIRST_KPI_DATE = '2000-01-01';
+
+function kpiDateWindow(name: string, value: string): BadRequestException {
+  return new BadRequestException(`${name} skal ligge fra ${FIRST_KPI_DATE} til ${lastKpiDate()}: ${value}`);
+}
+
+function lastKpiDate(): string {
+  return addMonths(copenhagenDate(new Date()), 12);
+}
+
+/** A date asked for: a calendar date, not before FIRST_KPI_DATE (the latest is checked by notTooLate). */
 function isoParam(name: string, value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
-  const ok = /^\d{4}-\d{2}-\d{2}$/.test(value) && (({ y, m, d }) => isValidDate(y, m, d))(parseIso(value));
-  if (!ok) throw new BadRequestException(`${name} skal være en dato (ÅÅÅÅ-MM-DD): ${value}`);
+  if (!isIsoDate(value)) throw new BadRequestException(`${name} skal være en dato (ÅÅÅÅ-MM-DD): ${value}`);
+  if (value < FIRST_KPI_DATE) throw kpiDateWindow(name, value);
   return value;
+}
+
+/** Checked on the dates used: the committee's later D is first moved back to its export date, and is no error. */
+function notTooLate(name: string, value: string): void {
+  if (value > lastKpiDate()) throw kpiDateWindow(name, value);
 }
 
 /**
@@ -305,7 +335,9 @@ export class KpiService {
     );
     if (groupIdParam !== undefined) {
       // A saved comparison group of the municipality.
-      const members = /^\d+$/.test(groupIdParam) ? await this.groups.members(Number(groupIdParam), municipality.code) : undefined;
+      // IdPipe's rule: a number the serial column cannot hold is no group, not a database error.
+      const id = /^\d{1,10}$/.test(groupIdParam) ? Number(groupIdParam) : NaN;
+      const members = id >= 1 && id <= MAX_SERIAL_ID ? await this.groups.members(id, municipality.code) : undefined;
       if (!members) throw new BadRequestException(`Ukendt sammenligningsgruppe: ${groupIdParam}`);
       comparisonGroup = members.map(String);
     }
@@ -317,6 +349,8 @@ export class KpiService {
         ? committeeDates(notAfterExport(asOfAsked, municipality.exportDate), asked)
         : { asOf: asOfAsked, period: { from: asked.from ?? defaultPeriod(asOfAsked).from, to: asked.to ?? asOfAsked } };
     if ((asked.from ?? period.from) > (asked.to ?? asOfAsked)) throw new BadRequestException('Perioden slutter før den begynder');
+    notTooLate('asOf', asOf);
+    notTooLate('to', period.to);
 
     const requested = idsParam
       ? idsParam
@@ -527,6 +561,7 @@ export class KpiService {
     const asOfAsked = askedAsOf(params.asOf, municipality);
     // The committee's series ends at the newest month end, as its other answers (KPIS.md, committee dates).
     const asOf = user.role === 'udvalg' ? committeeDates(notAfterExport(asOfAsked, municipality.exportDate)).asOf : asOfAsked;
+    notTooLate('asOf', asOf);
     const first =
       isoParam('from', params.from) ??
       (by === 'month' ? addMonths(`${asOf.slice(0, 7)}-01`, -23) : `${Number(asOf.slice(0, 4)) - 4}-01-01`);
