@@ -2,12 +2,13 @@
 // text from an import) and the API (which refuses free text holding one before it is stored).
 
 /**
- * What may stand between a CPR number's groups: a hyphen, dash or minus, a dot, a slash, an
- * underscore, or any space (no-break and narrow ones too). Spelled out rather than \s, which
- * matches Unicode spaces in JavaScript but only ASCII ones in PostgreSQL under the C locale.
+ * What may stand between a CPR number's groups: a hyphen, dash or minus (soft, small and
+ * full-width ones too), a dot, a slash, an underscore, any space (no-break and narrow ones too) or
+ * an invisible joiner. Spelled out rather than \s, which matches Unicode spaces in JavaScript but
+ * only ASCII ones in PostgreSQL under the C locale.
  */
 export const CPR_SEPARATOR_SOURCE =
-  '[-\\t\\n\\v\\f\\r ./_\\u00a0\\u1680\\u2000-\\u200b\\u2010-\\u2015\\u2028\\u2029\\u202f\\u205f\\u2212\\u3000\\ufeff]';
+  '[-\\t\\n\\v\\f\\r ./_\\u00a0\\u00ad\\u1680\\u2000-\\u200d\\u2010-\\u2015\\u2028\\u2029\\u202f\\u205f\\u2060\\u2212\\u3000\\ufe58\\ufe63\\ufeff\\uff0d\\uff0e\\uff0f]';
 const SEP = CPR_SEPARATOR_SOURCE;
 
 /**
