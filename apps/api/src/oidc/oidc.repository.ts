@@ -8,16 +8,29 @@ export interface PendingLogin {
   fresh: boolean;
 }
 
+/**
+ * How often a process removes logins in flight that never came back: not at every login start, so
+ * that a flood of anonymous starts costs an insert each, not a search of the table (a late one is
+ * refused by its age all the same, and the daily purge removes what is left).
+ */
+export const SSO_REQUEST_PRUNE_MS = 60_000;
+
 /** The OpenID Connect login's own rows: the login in flight (sso_request) and the logout hint (oidc_session). */
 @Injectable()
 export class OidcRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
-  /** A login in flight, keyed by its state; old ones that never came back go at the same time. */
+  /** When this process last removed old logins in flight (SSO_REQUEST_PRUNE_MS). */
+  private prunedAt = 0;
+
+  /** A login in flight, keyed by its state; old ones that never came back go, at most once a minute. */
   async saveRequest(state: string, nonce: string, codeVerifier: string, maxAgeSeconds: number): Promise<void> {
-    await this.db.query(`DELETE FROM sso_request WHERE provider = 'oidc' AND created_at < now() - make_interval(secs => $1)`, [
-      maxAgeSeconds * 2,
-    ]);
+    if (Date.now() - this.prunedAt >= SSO_REQUEST_PRUNE_MS) {
+      this.prunedAt = Date.now();
+      await this.db.query(`DELETE FROM sso_request WHERE provider = 'oidc' AND created_at < now() - make_interval(secs => $1)`, [
+        maxAgeSeconds * 2,
+      ]);
+    }
     await this.db.query(`INSERT INTO sso_request (id, provider, nonce, code_verifier) VALUES ($1, 'oidc', $2, $3)`, [
       state,
       nonce,

@@ -1,16 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { SSO_REQUEST_PRUNE_MS } from '../oidc/oidc.repository';
 
 /** A SAML login in flight (sso_request) and the assertion ids already used (sso_replay). */
 @Injectable()
 export class SamlRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
-  /** Keeps the id of an AuthnRequest sent to the identity provider (and drops those too old to be answered). */
+  private prunedAt = 0;
+
+  /** Keeps the id of an AuthnRequest sent to the identity provider (and drops those too old to be answered, at most once a minute). */
   async saveRequest(id: string, maxAgeSeconds: number): Promise<void> {
-    await this.db.query(`DELETE FROM sso_request WHERE provider = 'saml' AND created_at < now() - make_interval(secs => $1)`, [
-      maxAgeSeconds,
-    ]);
+    if (Date.now() - this.prunedAt >= SSO_REQUEST_PRUNE_MS) {
+      this.prunedAt = Date.now();
+      await this.db.query(`DELETE FROM sso_request WHERE provider = 'saml' AND created_at < now() - make_interval(secs => $1)`, [
+        maxAgeSeconds,
+      ]);
+    }
     await this.db.query(`INSERT INTO sso_request (id, provider) VALUES ($1, 'saml')`, [id]);
   }
 

@@ -48,6 +48,7 @@ import { SecondFactor1733920900000 } from './1733920900000-SecondFactor';
 import { TemporaryPassword1733921000000 } from './1733921000000-TemporaryPassword';
 import { PasswordLoginTime1733921100000 } from './1733921100000-PasswordLoginTime';
 import { SsoTicketUserVersion1733921200000 } from './1733921200000-SsoTicketUserVersion';
+import { SsoRequestCreatedIndex1733921300000 } from './1733921300000-SsoRequestCreatedIndex';
 import { ImportReuse1733910000000 } from './1733910000000-ImportReuse';
 
 export const MIGRATIONS = [
@@ -100,4 +101,5 @@ export const MIGRATIONS = [
   TemporaryPassword1733921000000,
   PasswordLoginTime1733921100000,
   SsoTicketUserVersion1733921200000,
+  SsoRequestCreatedIndex1733921300000,
 ];
