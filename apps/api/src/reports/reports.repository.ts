@@ -11,6 +11,14 @@ export interface ScheduleWrite {
   updatedBy: string;
 }
 
+/** A schedule as the job scheduler takes it. */
+export interface ScheduleRow {
+  municipality: number;
+  enabled: boolean;
+  dayOfMonth: number;
+  hour: number;
+}
+
 /** report_archive and report_schedule, on the request's scoped connection (row-level security). */
 @Injectable()
 export class ReportsRepository {
@@ -52,6 +60,8 @@ export class ReportsRepository {
    */
   async saveSchedule(s: ScheduleWrite, then: () => Promise<void>): Promise<void> {
     await this.db.transaction(async (m) => {
+      // Also a municipality's first save, which has no row to hold yet (withSchedule).
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('report-schedule'), $1)`, [s.municipality]);
       await m.query(
         `INSERT INTO report_schedule (municipality_code, enabled, day_of_month, hour, recipients, updated_by) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (municipality_code) DO UPDATE SET enabled = EXCLUDED.enabled, day_of_month = EXCLUDED.day_of_month, hour = EXCLUDED.hour,
@@ -59,6 +69,21 @@ export class ReportsRepository {
         [s.municipality, s.enabled, s.dayOfMonth, s.hour, s.recipients, s.updatedBy],
       );
       await then();
+    });
+  }
+
+  /**
+   * Runs `then` with the municipality's schedule as committed (null: none), in turn with the saves:
+   * one in flight commits first, and none starts until `then` is done.
+   */
+  async withSchedule(municipality: number, then: (saved: ScheduleRow | null) => Promise<void>): Promise<void> {
+    await this.db.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('report-schedule'), $1)`, [municipality]);
+      const [row]: ScheduleRow[] = await m.query(
+        `SELECT municipality_code AS municipality, enabled, day_of_month AS "dayOfMonth", hour FROM report_schedule WHERE municipality_code = $1`,
+        [municipality],
+      );
+      await then(row ?? null);
     });
   }
 }

@@ -80,16 +80,9 @@ describe(ReportsService.name, () => {
             throw e;
           });
         });
-        const saved = {
-          municipality: 101,
-          enabled: true,
-          dayOfMonth: 5,
-          hour: 6,
-          recipients: ['a@kk.dk'],
-          updatedBy: 'admin',
-          updatedAt: null,
-        };
-        repository.schedule.mockResolvedValue(saved);
+        const saved = { municipality: 101, enabled: true, dayOfMonth: 5, hour: 6 };
+        // Read under the schedule's lock, in turn with the saves.
+        repository.withSchedule.mockImplementation(async (_m: number, then: (row: typeof saved) => Promise<void>) => then(saved));
         const save = sut.saveSchedule(admin, { enabled: false, dayOfMonth: 3, hour: 7, recipients: [] });
         const refused = expect(save).rejects.toThrow(new ServiceUnavailableException(QUEUE_UNAVAILABLE));
         await vi.advanceTimersByTimeAsync(SCHEDULE_REGISTRATION_MS - 1);
@@ -102,6 +95,7 @@ describe(ReportsService.name, () => {
         answer();
         await vi.waitFor(() => expect(queue.schedule).toHaveBeenCalledTimes(2));
         expect(queue.schedule).toHaveBeenLastCalledWith(saved);
+        expect(repository.withSchedule).toHaveBeenCalledWith(101, expect.any(Function));
       });
     });
 

@@ -90,8 +90,10 @@ export class ReportsService {
   /** Registers the municipality's schedule as the table has it (none: no scheduler). */
   private async registerFromTable(municipality: number): Promise<void> {
     try {
-      const saved = await this.repository.schedule(municipality);
-      await this.queue.schedule(saved ?? { municipality, ...DEFAULT_SCHEDULE });
+      // In turn with the saves: a retried save committing meanwhile is not overwritten by an older row.
+      await this.repository.withSchedule(municipality, (saved) =>
+        withTimeout(this.queue.schedule(saved ?? { municipality, ...DEFAULT_SCHEDULE }), SCHEDULE_REGISTRATION_MS),
+      );
     } catch (e) {
       // The worker's next start registers the table's schedules; a scheduled job checks it is on.
       logger().warn({ err: e, municipality }, `Could not register the saved report schedule again: ${(e as Error).message}`);
