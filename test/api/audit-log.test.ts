@@ -165,6 +165,7 @@ describe('the audit log', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect((await rows(`action = 'change' AND client_ip = '203.0.113.60'`)).length - before).toBe(10);
     expect(rowsAMinute('change', 404)).toBe(10);
+    expect(rowsAMinute('change', 200)).toBeNull();
   });
 
   it('logs refusals without a valid session, and failed logins that cost nothing, once a minute per address, with how many went unlogged', async () => {

@@ -120,9 +120,9 @@ export const LOGIN_ROWS_A_MINUTE = 10;
  */
 export function rowsAMinute(action: string, status: number, sso?: SsoLoginAttempt, step?: LoginStep): number | null {
   if (action === 'refused') return status === 401 ? 1 : null;
-  // A change asked without a session (a made-up path answered 404, a single sign-on ticket): as
-  // the logins refused unread.
-  if (action === 'change') return LOGIN_ROWS_A_MINUTE;
+  // A change refused without a session (a made-up path answered 404, a bad ticket): as the logins
+  // refused unread. One that succeeded (a single sign-on ticket exchanged) is written every time.
+  if (action === 'change') return status >= 400 ? LOGIN_ROWS_A_MINUTE : null;
   if (action !== 'login.failed') return null;
   const unread = sso !== undefined ? !sso.username : (status === 429 || status === 400) && step === undefined;
   return unread ? LOGIN_ROWS_A_MINUTE : null;

@@ -114,9 +114,10 @@ export class AuditService implements BeforeApplicationShutdown {
           await this.insert(batch);
           for (const b of batch) b.resolve();
         } catch (error) {
-          if (batch.length === 1) batch[0].reject(error);
+          if (batch.length === 1 || !refusedData(error)) for (const b of batch) b.reject(error);
           // One row the database refuses must not take the others with it (nor fail their
-          // answers): each is tried on its own, in order.
+          // answers): each is tried on its own, in order. Only then: a database away or slow would
+          // be waited for once per row, and a batch whose commit went unanswered written twice.
           else
             for (const b of batch)
               await this.insert([b]).then(
@@ -129,6 +130,12 @@ export class AuditService implements BeforeApplicationShutdown {
       this.writing = false;
     }
   }
+}
+
+/** A value the database refused (SQLSTATE classes 22 data exception and 23 integrity), not the database failing. */
+function refusedData(error: unknown): boolean {
+  const code = (error as { code?: unknown; driverError?: { code?: unknown } }).driverError?.code ?? (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
 /** What a notification without a case is recorded as among an access's cases. */
