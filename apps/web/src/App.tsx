@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import type { CurrentUser, MunicipalityInfo } from '@bu/contracts';
-import { earlyMe, earlyMunicipalities, exchangeSsoTicket, getToken, logout, me } from './api';
+import { earlyMe, earlyMunicipalities, exchangeSsoTicket, getToken, logout, me, takeLogoutNotice } from './api';
 import { followableRedirect } from './session';
 import { DashboardView } from './components/DashboardView';
 import { ImportLog } from './components/ImportLog';
@@ -29,7 +29,7 @@ export function App() {
   const [user, setUser] = useState<CurrentUser | null>(null);
   // A single sign-on callback lands on #/sso?ticket=…: exchanged once, then gone from the address.
   const [ticket] = useState(() => ssoTicket(window.location.hash));
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(takeLogoutNotice);
   // "Who am I" failed (the API down, a network error) while the token still holds: a retry, not the
   // login form, which would look like a logout while a reload resumes the session.
   const [unreachable, setUnreachable] = useState(false);
@@ -37,6 +37,8 @@ export function App() {
   const [route, setRoute] = useState(() => parseHash(window.location.hash));
   const view = route.view;
   const [places, setPlaces] = useState<MunicipalityInfo[]>([]);
+  // The list has answered (or failed): the administration is mounted once, for its municipality.
+  const [placesKnown, setPlacesKnown] = useState(false);
   // The filters live in the address (ADR 66): a shared link opens the same figures, a reload keeps them.
   const filters = route.filters;
   // A filter the user sets is a step back can undo; one set for them (a remembered group) replaces.
@@ -63,6 +65,7 @@ export function App() {
     const onLogout = (event: Event) => {
       setUser(null);
       setUnreachable(false);
+      takeLogoutNotice();
       setNotice((event as CustomEvent<{ notice?: string } | null>).detail?.notice ?? null);
     };
     window.addEventListener('hashchange', onHash);
@@ -90,14 +93,19 @@ export function App() {
   // who has since logged out is dropped (another user's list would ask for municipalities they
   // may not see).
   useEffect(() => {
+    setPlacesKnown(false);
     if (!user || user.passwordChange) {
       setPlaces([]);
       return;
     }
     let current = true;
     earlyMunicipalities().then(
-      (list) => current && setPlaces(list),
-      () => undefined,
+      (list) => {
+        if (!current) return;
+        setPlaces(list);
+        setPlacesKnown(true);
+      },
+      () => current && setPlacesKnown(true),
     );
     return () => {
       current = false;
@@ -244,7 +252,7 @@ export function App() {
       </div>
       {/* Each area anew for another municipality (key): no list, answer or button of the one before
           (whose late answers would land in it) is shown or acted on under the next. */}
-      {inAdmin && (
+      {inAdmin && placesKnown && (
         <main>
           <Suspense fallback={LOADING}>
             <AdminArea

@@ -53,9 +53,20 @@ function storeToken(token: string): void {
   checkExpiry();
 }
 
+/** Why the session ended, until the app has shown it (it may end before the app listens: a reload after the token's end). */
+let logoutNotice: string | null = null;
+
+/** The notice of a session that ended, once: the app's login form shows it. */
+export function takeLogoutNotice(): string | null {
+  const notice = logoutNotice;
+  logoutNotice = null;
+  return notice;
+}
+
 /** Forgets the token and tells the app, which shows the login form (with the notice). */
 function endSession(notice: string): void {
   clearToken();
+  logoutNotice = notice;
   window.dispatchEvent(new CustomEvent('boerneblik:logout', { detail: { notice } }));
 }
 
