@@ -1,16 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
-import { mkdtempSync } from 'fs';
-import { tmpdir } from 'os';
 import { join } from 'path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configFromEnv } from '@bu/config';
 import { addMonths, copenhagenDate } from '@bu/domain';
 import { importDubu } from '@bu/etl';
 import { createLogger } from '@bu/logger';
-import { createApp } from '../../apps/api/src/app';
-import { PASSWORD, seedUsers } from '../support/api';
-import { createTestDatabase, TEST_JWT_SECRET, TEST_SECRET, type TestDatabase } from '../support/database';
+import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
+import { createTestDatabase, TEST_SECRET, type TestDatabase } from '../support/database';
 import { FIXTURES } from '../support/fixtures';
 
 // Input a client can send that the API once let through to PostgreSQL or to a long synchronous
@@ -64,25 +60,10 @@ describe('input limits', () => {
     await importDubu(db.pool, join(FIXTURES, 'dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: D });
     await seedUsers(db, 461, 'Team Nord');
     importId = (await db.pool.query('SELECT max(id)::int AS id FROM import_run')).rows[0].id;
-    const config = configFromEnv(
-      {},
-      {
-        databaseUrl: db.url,
-        pseudonymSecret: TEST_SECRET,
-        jwtSecret: TEST_JWT_SECRET,
-        runWorker: false,
-        webDist: 'dist/does-not-exist',
-        uploadDir: mkdtempSync(join(tmpdir(), 'bu-test-uploads-')),
-        secondFactor: 'none',
-      },
-    );
     // The API's own logger, its lines kept: a refused input is no error of the service.
     const log = createLogger({ level: 'info', format: 'json', destination: { write: (line: string) => void lines.push(line) } });
-    app = await createApp(config, { logger: log });
-    await app.init();
-    for (const u of ['udvalg', 'chef', 'teamleder', 'admin']) {
-      tokens[u] = (await http().post('/api/v1/auth/login').send({ username: u, password: PASSWORD }).expect(200)).body.token;
-    }
+    app = await startTestApi(db, {}, { logger: log });
+    for (const u of ['udvalg', 'chef', 'teamleder', 'admin']) tokens[u] = await tokenFor(app, u);
   }, 120_000);
   afterAll(async () => {
     await app?.close();

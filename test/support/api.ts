@@ -32,7 +32,10 @@ export async function seedUsers(db: TestDatabase, municipality: number, team: st
 export async function startTestApi(
   db: TestDatabase,
   overrides: Partial<AppConfig> = {},
-  { versionsFromListener = false }: { versionsFromListener?: boolean } = {},
+  {
+    versionsFromListener = false,
+    logger = false,
+  }: { versionsFromListener?: boolean; logger?: NonNullable<Parameters<typeof createApp>[1]>['logger'] } = {},
 ): Promise<INestApplication> {
   const config = configFromEnv(
     {},
@@ -50,7 +53,7 @@ export async function startTestApi(
       ...overrides,
     },
   );
-  const app = await createApp(config, { logger: false });
+  const app = await createApp(config, { logger });
   if (!versionsFromListener) {
     const cache = app.get(KpiCache);
     app.use(
