@@ -4,8 +4,7 @@ import type { QueueConfig } from '@bu/queue';
 import { importViaQueue } from '../../scripts/lib/import-via-queue';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { copyFixture, DUBU_SMALL, DUBU_SMALL_D, editFile, fixtureCprs } from '../support/fixtures';
-
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { testQueueConfig } from '../support/queue';
 
 // The same job code on both backends: BullMQ on Redis, and BullMQ's PostgreSQL backend.
 for (const backend of ['postgres', 'redis'] as const) {
@@ -17,11 +16,7 @@ for (const backend of ['postgres', 'redis'] as const) {
     beforeAll(async () => {
       db = await createTestDatabase();
       // Its own Redis key prefix: other suites' workers on the same Redis never see these jobs.
-      config = {
-        databaseUrl: db.url,
-        redisUrl: backend === 'redis' ? REDIS_URL : undefined,
-        queuePrefix: `test-${db.url.split('/').pop()}`,
-      };
+      config = testQueueConfig(db.url, backend, 'etl-queue');
       worker = startEtlWorker(config, db.pool, TEST_SECRET);
     });
     afterAll(async () => {

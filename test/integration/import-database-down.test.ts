@@ -10,6 +10,7 @@ import { TEST_SECRET } from '../support/database';
 import { DUBU_SMALL, DUBU_SMALL_D, DUBU_SMALL_MUNICIPALITY } from '../support/fixtures';
 import { startPgCluster, type PgCluster } from '../support/pg-cluster';
 import { zipFolder } from '../support/upload-zips';
+import { testQueueConfig } from '../support/queue';
 
 // ADR 0115: PostgreSQL down (a restart, a failover) while Redis keeps the queue. A job that cannot
 // reach the database before its import begins waits in the queue, no attempt spent, instead of
@@ -17,7 +18,6 @@ import { zipFolder } from '../support/upload-zips';
 // the database is back. One the database has not answered for too long gives up, saying why.
 // Its own cluster (initdb/pg_ctl), to stop and start; the queue on the shared Redis.
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('an import whose database is down before it begins (Redis backend)', () => {
@@ -25,7 +25,6 @@ describe('an import whose database is down before it begins (Redis backend)', ()
   let pool: Pool;
   let uploads: string;
   const workers: ReturnType<typeof startEtlWorker>[] = [];
-  let n = 0;
   let down = false;
   const stop = () => {
     cluster.stop();
@@ -35,7 +34,7 @@ describe('an import whose database is down before it begins (Redis backend)', ()
     if (down) cluster.start();
     down = false;
   };
-  const configFor = (): QueueConfig => ({ databaseUrl: cluster.url, redisUrl: REDIS_URL, queuePrefix: `dbdown-${process.pid}-${++n}` });
+  const configFor = (): QueueConfig => testQueueConfig(cluster.url, 'redis', 'dbdown');
 
   beforeAll(async () => {
     cluster = await startPgCluster();

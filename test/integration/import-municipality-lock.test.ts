@@ -4,8 +4,8 @@ import { etlQueue, startEtlWorker } from '@bu/etl';
 import type { QueueConfig } from '@bu/queue';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { DUBU_SMALL, DUBU_SMALL_D, DUBU_SMALL_MUNICIPALITY } from '../support/fixtures';
+import { testQueueConfig } from '../support/queue';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // One import of a municipality at a time over every worker process (ADR 0072): the lock is
@@ -20,11 +20,7 @@ for (const backend of ['postgres', 'redis'] as const) {
 
     beforeAll(async () => {
       db = await createTestDatabase();
-      config = {
-        databaseUrl: db.url,
-        redisUrl: backend === 'redis' ? REDIS_URL : undefined,
-        queuePrefix: `lock-${db.url.split('/').pop()}`,
-      };
+      config = testQueueConfig(db.url, backend, 'lock');
       worker = startEtlWorker(config, db.pool, TEST_SECRET);
       other = new Client({ connectionString: db.url });
       await other.connect();

@@ -4,6 +4,7 @@ import { etlQueue, guardPool, startEtlWorker } from '@bu/etl';
 import type { QueueConfig } from '@bu/queue';
 import { createTestDatabase, TEST_SECRET, type TestDatabase } from '../support/database';
 import { DUBU_SMALL, DUBU_SMALL_D } from '../support/fixtures';
+import { testQueueConfig } from '../support/queue';
 
 // ADR 0115: a worker stopped mid-import after SHUTDOWN_GRACE_MS leaves its job to stall, and the
 // next worker runs it again. Two such restarts during one long import must not fail it for good
@@ -11,7 +12,6 @@ import { DUBU_SMALL, DUBU_SMALL_D } from '../support/fixtures';
 // Each "worker stopped" here is one closed without waiting while its import is held on a table
 // lock; its connection is then ended, as the process's end would.
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('an import whose worker is stopped twice mid-import (Redis backend)', () => {
@@ -23,7 +23,7 @@ describe('an import whose worker is stopped twice mid-import (Redis backend)', (
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    config = { databaseUrl: db.url, redisUrl: REDIS_URL, queuePrefix: `stalls-${db.url.split('/').pop()}` };
+    config = testQueueConfig(db.url, 'redis', 'stalls');
     holder = new Client({ connectionString: db.url });
     await holder.connect();
   });

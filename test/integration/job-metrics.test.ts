@@ -1,14 +1,13 @@
-import { randomBytes } from 'crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { timeJobs } from '@bu/etl';
 import { METRICS } from '@bu/metrics';
 import { createQueue, createWorker, type Queue, type QueueConfig, type Worker } from '@bu/queue';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { testQueueConfig } from '../support/queue';
 
 // The workers' part of the operators' metrics (ADR 0095): every attempt of a job counted and timed,
 // a failed attempt that is retried too, on a real BullMQ queue in Redis and in PostgreSQL (the
 // embedded default's backend).
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const JOB_NAME = 'import';
 
 /** A sample of the metric's text: the line that starts with `series` (labels included). */
@@ -35,8 +34,8 @@ describe('ETL job attempts in the metrics', () => {
   });
 
   const backends: [string, () => QueueConfig][] = [
-    ['Redis', () => ({ databaseUrl: db.url, redisUrl: REDIS_URL, queuePrefix: `job-metrics-${randomBytes(4).toString('hex')}` })],
-    ['PostgreSQL', () => ({ databaseUrl: db.url })],
+    ['Redis', () => testQueueConfig(db.url, 'redis', 'job-metrics')],
+    ['PostgreSQL', () => testQueueConfig(db.url, 'postgres', 'job-metrics')],
   ];
   for (const [backend, config] of backends) {
     it(`times a failed attempt that is retried, and the attempt that completes (${backend})`, async () => {

@@ -13,8 +13,7 @@ import {
 } from '@bu/jobs';
 import { createQueue, createWorker, type Queue, type QueueConfig } from '@bu/queue';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { testQueueConfig, TEST_REDIS_URL } from '../support/queue';
 
 // What a worker's start does to the schedules, and what the daily purge leaves of the queues' event
 // streams, on both backends. A scheduled job that is due but not yet running (it waits behind
@@ -31,11 +30,7 @@ for (const backend of ['postgres', 'redis'] as const) {
 
     beforeAll(async () => {
       db = await createTestDatabase();
-      config = {
-        databaseUrl: db.url,
-        redisUrl: backend === 'redis' ? REDIS_URL : undefined,
-        queuePrefix: `test-${db.url.split('/').pop()}`,
-      };
+      config = testQueueConfig(db.url, backend, 'schedulers');
       reports = reportQueue(config);
       queue = reports.queue;
       etl = etlQueue(config);
@@ -120,7 +115,7 @@ for (const backend of ['postgres', 'redis'] as const) {
       const lost = `repeat:probe:${(await queue.getJobScheduler('probe'))!.next}`;
       if (backend === 'postgres') await db.pool.query(`DELETE FROM bullmq.job WHERE queue = $1 AND id = $2`, [queue.name, lost]);
       else {
-        const redis = new IORedis(REDIS_URL);
+        const redis = new IORedis(TEST_REDIS_URL);
         await redis.multi().del(queue.toKey(lost)).zrem(queue.keys.delayed, lost).exec();
         redis.disconnect();
       }
@@ -137,7 +132,7 @@ for (const backend of ['postgres', 'redis'] as const) {
       const length = async () => {
         if (backend === 'postgres')
           return (await db.pool.query(`SELECT count(*)::int AS n FROM bullmq.event WHERE queue = $1`, [name])).rows[0].n as number;
-        const redis = new IORedis(REDIS_URL);
+        const redis = new IORedis(TEST_REDIS_URL);
         try {
           return await redis.xlen(events.keys.events);
         } finally {

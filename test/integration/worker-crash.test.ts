@@ -8,9 +8,9 @@ import type { QueueConfig } from '@bu/queue';
 import { generateLargeDubu } from '../../bench/generate-large-dubu';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
 import { DUBU_SMALL, DUBU_SMALL_D } from '../support/fixtures';
+import { testQueueConfig, TEST_REDIS_URL } from '../support/queue';
 
 const ROOT = resolve(__dirname, '../..');
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 describe('a worker killed mid-import (Redis backend)', () => {
   let db: TestDatabase;
@@ -24,7 +24,7 @@ describe('a worker killed mid-import (Redis backend)', () => {
       env: {
         ...process.env,
         DATABASE_URL: db.url,
-        REDIS_URL,
+        REDIS_URL: TEST_REDIS_URL,
         QUEUE_PREFIX: config.queuePrefix,
         PSEUDONYM_SECRET: TEST_SECRET,
         ETL_LOCK_DURATION_MS: '3000',
@@ -52,7 +52,7 @@ describe('a worker killed mid-import (Redis backend)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    config = { databaseUrl: db.url, redisUrl: REDIS_URL, queuePrefix: `crash-${db.url.split('/').pop()}` };
+    config = testQueueConfig(db.url, 'redis', 'crash');
     await importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D });
     bigExport = mkdtempSync(join(tmpdir(), 'crash-dubu-'));
     await generateLargeDubu(bigExport, 120_000);
