@@ -305,39 +305,39 @@ async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSumma
   // Import issues: erase the value, and the message in favour of the rule's title.
   await step('afviste værdier', async () => {
     const rules = listRules();
-    const { rows: issues } = await pool.query(
-      `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
-            titles AS (SELECT * FROM unnest($4::text[], $5::text[]) AS t(rule, title)),
+    await purgeCounted(
+      pool,
+      summary,
+      'importIssueValues',
+      `titles AS (SELECT * FROM unnest($4::text[], $5::text[]) AS t(rule, title)),
             old AS (
               UPDATE import_run r SET values_purged_at = $3::timestamptz FROM limits l
               WHERE l.code = coalesce(r.municipality_code, 0) AND r.values_purged_at IS NULL AND r.status <> 'running'
                 AND coalesce((SELECT o.finished_at FROM import_run o WHERE o.id = r.same_as), r.finished_at, r.started_at)
                     < $3::timestamptz - make_interval(days => l.days)
               RETURNING r.id, r.municipality_code),
-            erased AS (
+            gone AS (
               UPDATE import_issue i SET value = NULL, message = coalesce((SELECT t.title FROM titles t WHERE t.rule = i.rule), i.rule) || ' (værdien er slettet efter opbevaringsfristen)'
               FROM old WHERE i.import_id = old.id
-              RETURNING old.municipality_code)
-       SELECT municipality_code AS code, count(*)::int AS n FROM erased GROUP BY 1`,
+              RETURNING old.municipality_code)`,
       [...limits('retention.import_issue_values_days'), now, rules.map((r) => r.id), rules.map((r) => r.title)],
     );
-    for (const r of issues) add(summary, r.code, 'importIssueValues', r.n);
   });
 
   // An import's failure message may quote a value (CPR numbers are masked, names are not): it goes
   // with the rejected values.
   await step('fejlbeskeder', async () => {
-    const { rows: errors } = await pool.query(
-      `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
-            erased AS (
+    await purgeCounted(
+      pool,
+      summary,
+      'importErrors',
+      `gone AS (
               UPDATE import_run r SET error = $4 FROM limits l
               WHERE l.code = coalesce(r.municipality_code, 0) AND r.error IS NOT NULL AND r.error <> $4 AND r.status <> 'running'
                 AND coalesce(r.finished_at, r.started_at) < $3::timestamptz - make_interval(days => l.days)
-              RETURNING r.municipality_code)
-       SELECT municipality_code AS code, count(*)::int AS n FROM erased GROUP BY 1`,
+              RETURNING r.municipality_code)`,
       [...limits('retention.import_issue_values_days'), now, PURGED_IMPORT_ERROR],
     );
-    for (const r of errors) add(summary, r.code, 'importErrors', r.n);
   });
 
   await step('sagsgennemgange', () =>
@@ -351,20 +351,20 @@ async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSumma
   );
 
   await step('kommentarer', async () => {
-    const { rows: comments } = await pool.query(
-      `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
-            gone AS (DELETE FROM admin_comment c USING limits l
+    await purgeCounted(
+      pool,
+      summary,
+      'comments',
+      `gone AS (DELETE FROM admin_comment c USING limits l
                      WHERE l.code = c.municipality_code
                        -- The period's last day; none for a period no date can be made of (one stored
                        -- before the API checked the month), which must not stop the whole purge.
                        AND CASE WHEN c.period ~ '^(?!0000)[0-9]{4}(-(0[1-9]|1[0-2]))?$' THEN
                              (make_date(left(c.period, 4)::int, coalesce(nullif(substr(c.period, 6, 2), ''), '12')::int, 1) + interval '1 month - 1 day')::date
                            END < ($3::timestamptz AT TIME ZONE 'Europe/Copenhagen')::date - l.days
-                     RETURNING c.municipality_code)
-       SELECT municipality_code AS code, count(*)::int AS n FROM gone GROUP BY 1`,
+                     RETURNING c.municipality_code)`,
       [...limits('retention.report_days'), now],
     );
-    for (const r of comments) add(summary, r.code, 'comments', r.n);
   });
 
   await step('brugernavne', () => purgeAuthors(pool, now, limits('retention.audit_days'), summary));
@@ -406,18 +406,18 @@ async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSumma
   // Who imported, when a person did: as long as the audit rows of what they did (the upload's own
   // row goes then). The system's tags (drop-folder:<id>, retention, planlagt, demo) stay.
   await step('importører', async () => {
-    const { rows: importers } = await pool.query(
-      `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
-            named AS (UPDATE import_run r SET requested_by = CASE WHEN r.requested_by LIKE 'cli:%' THEN 'cli:' ELSE $4 END
+    await purgeCounted(
+      pool,
+      summary,
+      'importers',
+      `gone AS (UPDATE import_run r SET requested_by = CASE WHEN r.requested_by LIKE 'cli:%' THEN 'cli:' ELSE $4 END
                       FROM limits l
                       WHERE l.code = coalesce(r.municipality_code, 0) AND r.status <> 'running'
                         AND coalesce(r.finished_at, r.started_at) < $3::timestamptz - make_interval(days => l.days)
                         AND (r.requested_by ~ '^cli:.' OR (r.requested_by NOT LIKE '%:%' AND r.requested_by <> ALL ($5::text[])))
-                      RETURNING r.municipality_code)
-       SELECT municipality_code AS code, count(*)::int AS n FROM named GROUP BY 1`,
+                      RETURNING r.municipality_code)`,
       [...limits('retention.audit_days'), now, PURGED_IMPORTER, SYSTEM_IMPORTERS],
     );
-    for (const r of importers) add(summary, r.code, 'importers', r.n);
   });
 
   const queues: [string, Queue<EtlJobData> | Queue<ReportJobData> | undefined][] = [
@@ -439,15 +439,15 @@ async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSumma
   }
 
   await step('rapporter', async () => {
-    const { rows: reports } = await pool.query(
-      `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
-            gone AS (DELETE FROM report_archive r USING limits l
+    await purgeCounted(
+      pool,
+      summary,
+      'reports',
+      `gone AS (DELETE FROM report_archive r USING limits l
                      WHERE l.code = r.municipality_code AND r.made_at < $3::timestamptz - make_interval(days => l.days)
-                     RETURNING r.municipality_code)
-       SELECT municipality_code AS code, count(*)::int AS n FROM gone GROUP BY 1`,
+                     RETURNING r.municipality_code)`,
       [...limits('retention.report_days'), now],
     );
-    for (const r of reports) add(summary, r.code, 'reports', r.n);
   });
 
   // The API's login throttle waits an hour at most and forgets as LOGIN_ATTEMPT_MEMORY says
@@ -476,6 +476,22 @@ async function purgeSteps(pool: Pool, options: PurgeOptions, summary: PurgeSumma
     if (!q) continue;
     await step(`hændelsesstrøm (${name})`, () => emptyEventStream(pool, q));
   }
+}
+
+/**
+ * One purge statement per municipality's own limit: `$1` and `$2` are the municipality codes and
+ * their days (the `limits` CTE, 0 for the national rows), and `changes` the CTEs after it, the
+ * last named `gone` and returning the municipality_code of each row purged; the counts go into the
+ * summary as `what`.
+ */
+async function purgeCounted(pool: Pool, summary: PurgeSummary, what: keyof PurgeCounts, changes: string, params: unknown[]): Promise<void> {
+  const { rows } = await pool.query<{ code: number | null; n: number }>(
+    `WITH limits AS (SELECT * FROM unnest($1::smallint[], $2::int[]) AS l(code, days)),
+          ${changes}
+     SELECT municipality_code AS code, count(*)::int AS n FROM gone GROUP BY 1`,
+    params,
+  );
+  for (const r of rows) add(summary, r.code, what, r.n);
 }
 
 /**
