@@ -1,17 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
-import { mkdtempSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logSettings } from '@bu/config';
 import { MaskedQueryLogger } from '@bu/db';
 import { configureLogger, createLogger, runWithLogContext, setLogUser } from '@bu/logger';
-import { createApp } from '../../apps/api/src/app';
-import { configFromEnv, type AppConfig } from '@bu/config';
+import type { AppConfig } from '@bu/config';
 import { addUser } from '../../scripts/lib/users';
-import { PASSWORD } from '../support/api';
-import { createTestDatabase, TEST_JWT_SECRET, TEST_SECRET, type TestDatabase } from '../support/database';
+import { PASSWORD, startTestApi } from '../support/api';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 
 // One logger (libs/logger): every line logged while serving a request carries its request id, and
 // once the token is verified its user and municipality; JSON lines in production.
@@ -28,20 +24,7 @@ describe('request logging', () => {
   const apps: INestApplication[] = [];
 
   async function api(logger: ReturnType<typeof createLogger>, overrides: Partial<AppConfig> = {}): Promise<INestApplication> {
-    const config = configFromEnv(
-      {},
-      {
-        databaseUrl: db.url,
-        pseudonymSecret: TEST_SECRET,
-        jwtSecret: TEST_JWT_SECRET,
-        runWorker: false,
-        webDist: 'dist/does-not-exist',
-        uploadDir: mkdtempSync(join(tmpdir(), 'bu-test-uploads-')),
-        ...overrides,
-      },
-    );
-    const app = await createApp(config, { logger });
-    await app.init();
+    const app = await startTestApi(db, overrides, { logger });
     apps.push(app);
     return app;
   }
