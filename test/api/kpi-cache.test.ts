@@ -10,7 +10,7 @@ import { KpiCache, LISTENER_ANSWER_MS } from '../../apps/api/src/kpi/kpi-cache.s
 import { dubuToCsc } from '../../scripts/demo/dubu-to-csc';
 import { caughtUp as apiCaughtUp, seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
-import { copyFixture, editFile, FIXTURES } from '../support/fixtures';
+import { copyFixture, editFile, FIXTURES, dubuAs } from '../support/fixtures';
 
 // The API keeps computed figures until the data version of what they read moves (ADR 0070): a
 // municipality's import, setting, goal, comment or comparison group moves its own version, a
@@ -37,8 +37,7 @@ describe('KPI cache, invalidated by imports and by settings', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    copenhagen = copyFixture(join(FIXTURES, 'dubu-deadlines'));
-    editFile(copenhagen, 'sager.csv', (text) => text.replace(/;461;/g, ';101;'));
+    copenhagen = dubuAs(join(FIXTURES, 'dubu-deadlines'), 101);
     await fixture();
     await fixture101();
     await seedUsers(db, 461, 'Team Nord');

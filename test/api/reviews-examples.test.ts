@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu } from '@bu/etl';
 import { seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
-import { copyFixture, editFile, FIXTURES } from '../support/fixtures';
+import { FIXTURES, dubuAs } from '../support/fixtures';
 
 // The child-perspective examples the chief writes for the committee (CASE-REVIEW.md, "Results and
 // who sees what"): free text screened for CPR numbers and names before it is stored, read by the
@@ -31,8 +31,7 @@ describe("case review: the committee's child-perspective examples", () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await importDubu(db.pool, join(FIXTURES, 'dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: D });
-    const copenhagen = copyFixture(join(FIXTURES, 'dubu-deadlines'));
-    editFile(copenhagen, 'sager.csv', (text) => text.replaceAll(';461;', ';101;'));
+    const copenhagen = dubuAs(join(FIXTURES, 'dubu-deadlines'), 101);
     await importDubu(db.pool, copenhagen, { pseudonymSecret: TEST_SECRET, exportDate: D });
     await seedUsers(db, 461, 'Team Nord');
     app = await startTestApi(db);

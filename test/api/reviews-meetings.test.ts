@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDubu } from '@bu/etl';
 import { seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
-import { copyFixture, editFile, FIXTURES } from '../support/fixtures';
+import { FIXTURES, dubuAs } from '../support/fixtures';
 
 // A round's dialogue meetings and the municipality's action areas over HTTP, on
 // test/fixtures/dubu-deadlines at D = 30-04-2024 (C1 is Team Nord's, C7 and C9 Team Syd's).
@@ -40,8 +40,7 @@ describe('case review: dialogue meetings and action areas', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await importDubu(db.pool, join(FIXTURES, 'dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: D });
-    const copenhagen = copyFixture(join(FIXTURES, 'dubu-deadlines'));
-    editFile(copenhagen, 'sager.csv', (text) => text.replaceAll(';461;', ';101;'));
+    const copenhagen = dubuAs(join(FIXTURES, 'dubu-deadlines'), 101);
     await importDubu(db.pool, copenhagen, { pseudonymSecret: TEST_SECRET, exportDate: D });
     await seedUsers(db, 461, 'Team Nord');
     app = await startTestApi(db);

@@ -7,7 +7,7 @@ import { addUser } from '../../scripts/lib/users';
 import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
 import { testSamlSettings } from '../support/saml-idp';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
-import { copyFixture, DUBU_SMALL, DUBU_SMALL_D, editFile } from '../support/fixtures';
+import { DUBU_SMALL, DUBU_SMALL_D, dubuAs } from '../support/fixtures';
 
 // Every endpoint called with every role's token (and none): who may call what is part of the contract.
 // The four roles are users of municipality 461 (Team Syd), the administrator a national one. The
@@ -602,8 +602,7 @@ describe('role matrix: every endpoint with every role and scope', () => {
     db = await createTestDatabase();
     await importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D });
     // Copenhagen's (101) export: import 2, goal 1, report 1, user kbh.bruger.
-    const copenhagen = copyFixture(DUBU_SMALL);
-    editFile(copenhagen, 'sager.csv', (text) => text.replaceAll(';461;', ';101;'));
+    const copenhagen = dubuAs(DUBU_SMALL, 101);
     await importDubu(db.pool, copenhagen, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D });
     await db.pool.query(
       `INSERT INTO political_goal (municipality_code, kpi_id, title, direction, target, created_by) VALUES (101, 'activity.family_care_share', 'Mål', '>=', 0.6, 'x')`,

@@ -8,7 +8,7 @@ import { scopedPg } from '../../apps/api/src/database/scoped-pg';
 import { KpiCache } from '../../apps/api/src/kpi/kpi-cache.service';
 import { seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, TestDatabase } from '../support/database';
-import { copyFixture, DUBU_SMALL, DUBU_SMALL_D, editFile } from '../support/fixtures';
+import { DUBU_SMALL, DUBU_SMALL_D, dubuAs } from '../support/fixtures';
 
 // Issue 12, point 3, defence in depth: the API's connections run as bu_api under row-level
 // security, in the request's municipality. A query that forgets its WHERE still sees only the
@@ -26,8 +26,7 @@ describe('row-level security for the API role', () => {
     db = await createTestDatabase();
     await importDubu(db.pool, DUBU_SMALL, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D });
     // The same export as Copenhagen's (101).
-    const copenhagen = copyFixture(DUBU_SMALL);
-    editFile(copenhagen, 'sager.csv', (text) => text.replaceAll(';461;', ';101;'));
+    const copenhagen = dubuAs(DUBU_SMALL, 101);
     const imported = await importDubu(db.pool, copenhagen, { pseudonymSecret: TEST_SECRET, exportDate: DUBU_SMALL_D });
     expect(imported.municipality).toBe(101);
     for (const m of [461, 101]) {

@@ -6,7 +6,7 @@ import { addUser } from '../../scripts/lib/users';
 import { PASSWORD } from '../support/api';
 import { BrowserApp, startBrowserApp } from '../support/browser-app';
 import { TEST_SECRET } from '../support/database';
-import { copyFixture, editFile, FIXTURES } from '../support/fixtures';
+import { FIXTURES, dubuAs } from '../support/fixtures';
 
 // Issue 17's leftover: a user who sees several municipalities chooses one in the filter bar (it lives
 // in the address, ADR 66), and every link inside the app keeps it. The same export as Odense (461)
@@ -22,8 +22,7 @@ describe('the chosen municipality in every link, in Chromium', () => {
   let roundId: number;
 
   beforeAll(async () => {
-    const copenhagen = copyFixture(join(FIXTURES, 'dubu-deadlines'));
-    editFile(copenhagen, 'sager.csv', (text) => text.replace(/;461;/g, ';101;'));
+    const copenhagen = dubuAs(join(FIXTURES, 'dubu-deadlines'), 101);
     env = await startBrowserApp(async (db) => {
       await importDubu(db.pool, join(FIXTURES, 'dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: D });
       await importDubu(db.pool, copenhagen, { pseudonymSecret: TEST_SECRET, exportDate: D });

@@ -5,7 +5,7 @@ import { importDubu } from '@bu/etl';
 import { PASSWORD } from '../support/api';
 import { BrowserApp, startBrowserApp } from '../support/browser-app';
 import { TEST_SECRET } from '../support/database';
-import { copyFixture, editFile, FIXTURES } from '../support/fixtures';
+import { FIXTURES, dubuAs } from '../support/fixtures';
 import { until } from '../support/wait';
 
 // A user who sees several municipalities never sees the one before's figures under the next, and
@@ -32,8 +32,7 @@ describe('another municipality and the session, in Chromium', () => {
   let env: BrowserApp;
 
   beforeAll(async () => {
-    const copenhagen = copyFixture(join(FIXTURES, 'dubu-deadlines'));
-    editFile(copenhagen, 'sager.csv', (text) => text.replace(/;461;/g, ';101;'));
+    const copenhagen = dubuAs(join(FIXTURES, 'dubu-deadlines'), 101);
     env = await startBrowserApp(async (db) => {
       await importDubu(db.pool, join(FIXTURES, 'dubu-deadlines'), { pseudonymSecret: TEST_SECRET, exportDate: D });
       await importDubu(db.pool, copenhagen, { pseudonymSecret: TEST_SECRET, exportDate: D });

@@ -39,7 +39,7 @@ import { runInScope } from '../../apps/api/src/database/request-scope';
 import { addUser } from '../../scripts/lib/users';
 import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, type TestDatabase } from '../support/database';
-import { copyFixture, DUBU_SMALL, editFile, FIXTURES } from '../support/fixtures';
+import { copyFixture, DUBU_SMALL, editFile, FIXTURES, dubuAs } from '../support/fixtures';
 import { startTestSmtp, type TestSmtp } from '../support/smtp';
 
 // The committee's monthly report end to end: the administrator sets the schedule and recipients
@@ -101,8 +101,7 @@ describe('the committee’s monthly report', () => {
     await importEconomy(db.pool, join(FIXTURES, 'economy-small'), { pseudonymSecret: TEST_SECRET });
     await importStatistics(db.pool, join(FIXTURES, 'statistics-benchmark'), { pseudonymSecret: TEST_SECRET });
     // Copenhagen (101) has data too: an administrator of every municipality can schedule it.
-    const copenhagen = copyFixture(DUBU_SMALL);
-    editFile(copenhagen, 'sager.csv', (text) => text.replaceAll(';461;', ';101;'));
+    const copenhagen = dubuAs(DUBU_SMALL, 101);
     await importDubu(db.pool, copenhagen, { pseudonymSecret: TEST_SECRET, exportDate: D });
     await seedUsers(db, 461, 'Team Nord');
     await addUser(db.pool, { username: 'admin-461', password: PASSWORD, role: 'admin', municipality: 461 });

@@ -20,6 +20,16 @@ export function editFile(dir: string, file: string, edit: (text: string) => stri
   writeFileSync(path, edit(readFileSync(path, 'utf8')));
 }
 
+/**
+ * A scratch copy of a DUBU fixture (Odense's, 461) as another municipality's export: the same cases
+ * under its `Kommunenr`.
+ */
+export function dubuAs(dir: string, municipality: number): string {
+  const copy = copyFixture(dir);
+  editFile(copy, 'sager.csv', (text) => text.replaceAll(';461;', `;${municipality};`));
+  return copy;
+}
+
 /** Every CPR number in a fixture folder, as written (with or without the dash). */
 export function fixtureCprs(dir: string, file = 'sager.csv'): string[] {
   const text = readFileSync(join(dir, file), 'utf8');
