@@ -5,7 +5,7 @@ import { chiefFixture } from '../../../../test/support/kpi';
 // 01-05-2023 .. 30-04-2024 (D − 12 months = 30-04-2023 is outside it). Judged: cases open at D and
 // opened on or before 30-04-2023 — C1 (AA from 01-01-2023), C3 (AA from 01-06-2022), C7 (CC from
 // 01-01-2022), C9 (CC from 01-01-2023); C2, C4, C5, C6 and C8 were opened in 2024. Each case is its
-// own child. Workers: AA and BB in Team Nord, CC in Team Syd.
+// own child (but for the case one test adds). Workers: AA and BB in Team Nord, CC in Team Syd.
 const D = '2024-04-30';
 describe('continuity.caseworker_changes', () => {
   const { value, db } = chiefFixture(D);
@@ -94,6 +94,42 @@ describe('continuity.caseworker_changes', () => {
            AND (a.case_id, a.worker_id, a.valid_from) IN (('C1','BB','2023-05-01'),('C1','AA','2023-09-01'),('C1','CC','2024-04-30'),
              ('C3','','2023-10-01'),('C7','BB','2023-04-30'),('C9','AA','2024-05-01'))`,
       );
+    }
+  });
+
+  it("a change is a day: two of a child's cases changing on one day count once", async () => {
+    const pool = db().pool;
+    // C1's child gets a second case CZ, opened 01-01-2023 (judged). Both C1 and CZ go AA → BB on
+    // 01-09-2023: one change; CZ alone goes BB → CC on 01-10-2023: a second. The child: 2 changes
+    // (3 if each case's changes were added up). Children 4 (C1 and CZ are one); changes 2 → mean
+    // 0.5; no change: C3, C7, C9 → 3 / 4; two or more: C1's child → 1 / 4.
+    await pool.query(
+      `INSERT INTO child_case (municipality_code, source, case_id, person_id, area, opened)
+       SELECT municipality_code, source, 'CZ', person_id, area, '2023-01-01' FROM child_case WHERE case_id = 'C1'`,
+    );
+    const assign = (caseId: string, worker: string, from: string) =>
+      pool.query(
+        `INSERT INTO assignment (municipality_code, source, case_id, worker_id, valid_from)
+         SELECT municipality_code, source, case_id, $2, $3 FROM child_case WHERE case_id = $1`,
+        [caseId, worker, from],
+      );
+    await assign('CZ', 'AA', '2023-01-01');
+    await assign('CZ', 'BB', '2023-09-01');
+    await assign('CZ', 'CC', '2023-10-01');
+    await assign('C1', 'BB', '2023-09-01');
+    try {
+      expect(await value('continuity.caseworker_changes')).toEqual({
+        children: 4,
+        mean: 0.5,
+        noChangeShare: 0.75,
+        oneChangeShare: 0,
+        twoOrMoreShare: 0.25,
+      });
+    } finally {
+      await pool.query(
+        `DELETE FROM assignment WHERE case_id = 'CZ' OR (case_id = 'C1' AND worker_id = 'BB' AND valid_from = '2023-09-01')`,
+      );
+      await pool.query(`DELETE FROM child_case WHERE case_id = 'CZ'`);
     }
   });
 

@@ -42,7 +42,10 @@ const judged = (ctx: KpiContext) =>
          SELECT ct.source, ct.case_id, ct.person_id FROM case_team ct WHERE ${JUDGED_AT('ct')} AND ${IN_SCOPE('ct')}
        ),`;
 
-/** The changes per child of the judged cases, from the assignments: each candidate day looked at. */
+/**
+ * The changes per child of the judged cases, from the assignments: each candidate day looked at. A
+ * change is a day, so two of the child's cases changing on one day count once.
+ */
 const CHANGED = `
   candidate AS (
     SELECT DISTINCT j.source, j.case_id, j.person_id, x.d FROM judged j
@@ -51,7 +54,7 @@ const CHANGED = `
     WHERE x.d > ${addMonthsSql('$2::date', -12)} AND x.d <= $2::date
   ),
   changed AS (
-    SELECT q.person_id, count(*)::int AS n FROM candidate q
+    SELECT q.person_id, count(DISTINCT q.d)::int AS n FROM candidate q
     WHERE ${RESPONSIBLE_ON('q.d')} IS NOT NULL AND ${RESPONSIBLE_ON('q.d')} IS DISTINCT FROM ${RESPONSIBLE_ON('q.d - 1')}
     GROUP BY q.person_id
   ),`;
@@ -65,7 +68,7 @@ const CHANGED = `
  */
 const CHANGED_READ_MODEL = `
   changed AS (
-    SELECT j.person_id, count(*)::int AS n FROM judged j
+    SELECT j.person_id, count(DISTINCT s.valid_from)::int AS n FROM judged j
     JOIN case_team_span s ON s.municipality_code = $1 AND s.source = j.source AND s.case_id = j.case_id
     LEFT JOIN case_team_span b ON b.municipality_code = $1 AND b.source = s.source AND b.case_id = s.case_id AND b.valid_to = s.valid_from - 1
     WHERE s.valid_from > ${addMonthsSql('$2::date', -12)} AND s.valid_from <= $2::date
@@ -79,7 +82,8 @@ const CHANGED_READ_MODEL = `
  * responsible caseworker is someone and differs from the day before (nobody → someone counts,
  * someone → nobody does not). The responsible worker only changes on a day an assignment begins
  * or the day after one ends, so only those days are looked at. A child with two such cases counts
- * once, with the changes of both. A team leader's scope is the team of the case at D.
+ * once, with the days either case changed on (a day both changed on is one change). A team leader's
+ * scope is the team of the case at D.
  */
 export const caseworkerChanges = defineKpi({
   id: 'continuity.caseworker_changes',
