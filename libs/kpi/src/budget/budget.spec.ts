@@ -80,15 +80,26 @@ describe('committee budget KPIs', () => {
 
   it('counts no month still running as spent (second edition): D = 28-02-2024 gives m = 1', async () => {
     const lines = (await kpiValue(() => db, '2024-02-28')('budget.function')) as Record<string, Record<string, unknown>>;
-    // 5.28.20: January only; B = January's corrected budget; F = 4,800,000.50 × 12.
-    expect(lines['5.28.20']).toMatchObject({ month: 1, spent: 4_800_000.5, forecastLinear: 57_600_006 });
+    // 5.28.20: January's spend only; F = 4,800,000.50 × 12 = 57,600,006. B is the latest month's value,
+    // February's 62,500,000, though February still runs (only its spend is kept out): F − B = −4,899,994.
+    expect(lines['5.28.20']).toMatchObject({
+      budget: 62_500_000,
+      month: 1,
+      spent: 4_800_000.5,
+      forecastLinear: 57_600_006,
+      deviation: -4_899_994,
+      light: 'green',
+    });
     expect(lines['5.28.21']).toMatchObject({ month: 1, spent: 3_000_000 });
     const curve = (await kpiValue(() => db, '2024-02-28')('budget.spend_curve')) as Record<string, unknown[]>;
     expect(curve['2024'].slice(0, 3)).toEqual([7_800_000.5, null, null]);
-    // D in January before the 31st: no month of the year has ended, nothing is spent yet.
+    // D in January before the 31st: no month of the year has ended, nothing is spent yet; the budget
+    // is January's.
     expect(
       ((await kpiValue(() => db, '2024-01-30')('budget.function')) as Record<string, Record<string, unknown>>)['5.28.20'],
-    ).toMatchObject({ month: null, spent: null, forecast: null, light: null });
+    ).toMatchObject({ budget: 60_000_000, month: null, spent: null, forecast: null, deviation: null, light: null });
+    // The curve's budget line is the lines' B summed: 62,500,000 + 0 (5.28.21's, set to 0 above).
+    expect(curve.budget[0]).toBe(62_500_000);
   });
 
   it('withholds from the committee an activity forecast resting on 1-4 children, and what rests on it', async () => {

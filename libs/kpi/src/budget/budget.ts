@@ -86,16 +86,17 @@ async function computeBudgetLines(ctx: KpiContext): Promise<Record<string, Budge
     active_monthly: string | null;
     active_children: number | null;
   }>(
-    `WITH d AS (SELECT extract(year FROM $2::date)::int AS y, $4::int AS m),
+    `WITH d AS (SELECT extract(year FROM $2::date)::int AS y, $4::int AS m, extract(month FROM $2::date)::int AS dm),
      fns AS (
        SELECT DISTINCT function_code FROM budget_line, d
        WHERE municipality_code = $1 AND year IN (d.y, d.y - 1) AND (function_code LIKE '5.28.%' OR function_code = '5.57.72')
      ),
      this_year AS (
        -- m: the newest ended month with spend booked (an empty Forbrug is not a month spent, as in
-       -- budget.spend_curve); B from the newest ended month's row, spend or not.
-       SELECT b.function_code, max(b.month) FILTER (WHERE b.spend IS NOT NULL) AS m, max(b.month) AS bm FROM budget_line b, d
-       WHERE b.municipality_code = $1 AND b.year = d.y AND b.month <= d.m GROUP BY b.function_code
+       -- budget.spend_curve); B from the newest month's row by D, spend or not, D's own month even
+       -- while it runs (the catalogue keeps only the spend of a running month out).
+       SELECT b.function_code, max(b.month) FILTER (WHERE b.spend IS NOT NULL AND b.month <= d.m) AS m, max(b.month) AS bm FROM budget_line b, d
+       WHERE b.municipality_code = $1 AND b.year = d.y AND b.month <= d.dm GROUP BY b.function_code
      ),
      mapping AS (SELECT key AS measure_type, value AS function_code FROM jsonb_each_text($3::jsonb)),
      month_ends AS (SELECT DISTINCT t.m, (make_date(d.y, t.m, 1) + interval '1 month' - interval '1 day')::date AS e FROM this_year t, d WHERE t.m IS NOT NULL),

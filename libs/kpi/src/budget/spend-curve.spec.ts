@@ -64,10 +64,15 @@ describe('committee budget KPIs', () => {
     expect(kpiById('budget.spend_curve')!.suppress!(linear)).toEqual(linear);
   });
 
-  it('has no forecast before a month of the year has ended, nor a budget without lines this year', async () => {
-    // D = 30-01-2024: no month of 2024 has ended (second edition), so no spend, budget or forecast.
+  it('has no spend or forecast before a month of the year has ended, and the budget of the month running', async () => {
+    // D = 30-01-2024: no month of 2024 has ended (second edition), so no spend and no forecast; the
+    // budget is January's corrected budgets, 60,000,000 (5.28.20) + 40,000,000 (5.28.21).
     const none = Array.from({ length: 12 }, () => null);
-    expect(await kpiValue(() => db, '2024-01-30')('budget.spend_curve')).toMatchObject({ '2024': none, budget: none, forecast: none });
+    expect(await kpiValue(() => db, '2024-01-30')('budget.spend_curve')).toMatchObject({
+      '2024': none,
+      budget: Array.from({ length: 12 }, () => 100_000_000),
+      forecast: none,
+    });
     // D = 31-12-2024: m = 12, the forecast is December's point only. 5.28.20: S = 9,900,000.50 over m = 2 → F = 59,400,003;
     // 5.28.21: 3,000,000 over m = 1 → 36,000,000. The spend to date stays at 12,900,000.50 from February on.
     const december = (await kpiValue(() => db, '2024-12-31')('budget.spend_curve')) as Record<string, unknown[]>;
