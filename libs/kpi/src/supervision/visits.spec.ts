@@ -32,6 +32,23 @@ describe('supervision KPIs', () => {
     expect(await value('supervision.talked_alone_share', { period: p2023, teams: ['Team Nord'] })).toBeNull();
   });
 
+  it('counts a visit on a measure that is no placement in talked_alone_share, not in two_visits_share', async () => {
+    const { db } = fixture;
+    // Y4 (C5, Familiebehandling: preventive) gets a visit on 01-12-2023, alone. P = 2023: 2 + 1 alone
+    // of 3 + 1 visits → 3 / 4. C5's child has no placement: two_visits_share stays 1 / 2.
+    await db().pool.query(
+      `INSERT INTO supervision_visit (municipality_code, source, measure_id, visit_date, talked_alone) VALUES (461, 'dubu', 'Y4', '2023-12-01', true)`,
+    );
+    await buildReadModels(db().pool, 461);
+    try {
+      expect(await value('supervision.talked_alone_share', { period: { from: '2023-01-01', to: '2023-12-31' } })).toBe(0.75);
+      expect(await value('supervision.two_visits_share')).toBe(0.5);
+    } finally {
+      await db().pool.query(`DELETE FROM supervision_visit WHERE measure_id = 'Y4'`);
+      await buildReadModels(db().pool, 461);
+    }
+  });
+
   it('knows no visit dated after D, and counts a visit without a note on talking alone as not alone', async () => {
     const { db } = fixture;
     // Y8 (C9): a visit on D itself (30-04-2024, no note on talking alone) and one after D (10-05-2024, alone).

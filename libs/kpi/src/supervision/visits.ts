@@ -47,7 +47,12 @@ export const twoVisitsShare = fractionKpi({
   },
 });
 
-/** supervision.talked_alone_share — supervision visits dated in P (known by D) where the caseworker talked alone with the child. */
+/**
+ * supervision.talked_alone_share — supervision visits dated in P (known by D) where the caseworker
+ * talked alone with the child. Every visit the export has counts, whatever its measure's family:
+ * the catalogue, unlike two_visits_share's "on their placements", names none. The measure is read
+ * for the team scope only.
+ */
 export const talkedAloneShare = fractionKpi({
   id: 'supervision.talked_alone_share',
   title: 'Tilsynsbesøg, hvor rådgiveren talte alene med barnet',
@@ -62,7 +67,7 @@ export const talkedAloneShare = fractionKpi({
        FROM supervision_visit v
        JOIN measure m ON m.municipality_code = v.municipality_code AND m.source = v.source AND m.measure_id = v.measure_id
        ${caseTeamOf(ctx, 'm', false)}
-       WHERE v.municipality_code = $1 AND m.family = 'placement' AND v.visit_date BETWEEN $3::date AND $4::date
+       WHERE v.municipality_code = $1 AND v.visit_date BETWEEN $3::date AND $4::date
          AND v.visit_date <= $2::date AND ${IN_SCOPE('ct')}`,
       kpiParams(ctx, (ctx.settings ?? DEFAULT_SETTINGS).intake_team),
     );
