@@ -13,10 +13,14 @@ export interface MappingChange<T> {
 /**
  * Ends every token of the municipality's users who log in one way (`local`: by password; `sso`:
  * through single sign-on); their names. On the connection given (a transaction's, or the pool).
+ * A single sign-on user's grant ends with the sessions (grant_ended_at): the stored role is the
+ * old mappings', so the weekly e-mail waits for a login under the new ones. Its time is the
+ * write's (clock_timestamp), after any sign-in that read the old mappings and held them.
  */
 async function endSessions(db: Pick<EntityManager, 'query'>, municipality: number, by: 'local' | 'sso'): Promise<string[]> {
   const [rows]: [{ username: string }[], number] = await db.query(
-    `UPDATE app_user SET token_version = token_version + 1 WHERE municipality_code = $1 AND (auth_source = 'local') = $2 RETURNING username`,
+    `UPDATE app_user SET token_version = token_version + 1, grant_ended_at = CASE WHEN $2 THEN grant_ended_at ELSE clock_timestamp() END
+     WHERE municipality_code = $1 AND (auth_source = 'local') = $2 RETURNING username`,
     [municipality, by === 'local'],
   );
   return rows.map((r) => r.username);

@@ -15,7 +15,8 @@ const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code
  * municipality's mappings; a product administrator names the municipality. Any change of a mapping
  * ends the sessions of the municipality's single sign-on users at once: a user's role and teams are
  * made from the mappings only at login, so they log in again and get the mappings as they are now
- * (a group mapped to chef by mistake and corrected keeps nobody a chef). Only the mapping's own
+ * (a group mapped to chef by mistake and corrected keeps nobody a chef, nor on the chefs' weekly
+ * e-mail: their grant ends with the sessions, grant_ended_at). Only the mapping's own
  * municipality is touched, and password users (the administrator making the change, if logged in
  * by password) keep their sessions.
  */

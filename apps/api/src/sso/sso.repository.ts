@@ -71,7 +71,7 @@ export class SsoRepository {
   async insertUser(v: SsoUserValues): Promise<UserVersion | undefined> {
     const [row]: UserVersion[] = await this.db.query(
       `INSERT INTO app_user (username, password_hash, role, municipality_code, teams, auth_source, external_id, email, last_login_at)
-       VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, now()) ON CONFLICT DO NOTHING RETURNING id, token_version AS "tokenVersion"`,
+       VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, clock_timestamp()) ON CONFLICT DO NOTHING RETURNING id, token_version AS "tokenVersion"`,
       [v.username, v.role, v.municipality, v.teams, v.authSource, v.externalId, v.email],
     );
     return row;
@@ -79,21 +79,36 @@ export class SsoRepository {
 
   /**
    * Role, scope, name and address as the provider says now (a change of role or teams ends old
-   * tokens: the trigger); the row's token version after the write.
+   * tokens: the trigger); the row's token version after the write. The login's time is the
+   * write's, not the transaction's start (clock_timestamp): a sign-in that waited for a mapping
+   * change (FOR SHARE) and read it as changed comes after that change's grant_ended_at.
    */
   async updateUser(id: number, v: SsoUserValues): Promise<UserVersion> {
     // TypeORM answers an UPDATE with [rows, count].
     const [rows]: [UserVersion[], number] = await this.db.query(
-      `UPDATE app_user SET username = $2, role = $3, municipality_code = $4, teams = $5, auth_source = $6, email = $7, last_login_at = now()
+      `UPDATE app_user SET username = $2, role = $3, municipality_code = $4, teams = $5, auth_source = $6, email = $7, last_login_at = clock_timestamp()
        WHERE id = $1 RETURNING id, token_version AS "tokenVersion"`,
       [id, v.username, v.role, v.municipality, v.teams, v.authSource, v.email],
     );
     return rows[0];
   }
 
-  /** No mapped group any more: the user's sessions end (the row stays for the audit log's names). */
+  /**
+   * No mapped group any more (or groups of several municipalities): the user's sessions end, and
+   * the grant with them (grant_ended_at: the weekly e-mail stops until a login gives one again).
+   * The row stays as it was, for the audit log's names.
+   */
   async endSessions(id: number): Promise<void> {
-    await this.db.query(`UPDATE app_user SET token_version = token_version + 1 WHERE id = $1`, [id]);
+    await this.db.query(`UPDATE app_user SET token_version = token_version + 1, grant_ended_at = clock_timestamp() WHERE id = $1`, [id]);
+  }
+
+  /**
+   * A sign-in refused for another reason (disabled, the provider's name unusable or another user's):
+   * the stored grant was not confirmed by this login, so nothing that acts without a session (the
+   * weekly e-mail) goes on with it; the sessions are left as they are.
+   */
+  async grantNotConfirmed(id: number): Promise<void> {
+    await this.db.query(`UPDATE app_user SET grant_ended_at = clock_timestamp() WHERE id = $1`, [id]);
   }
 
   /** The ticket, for the user row and token version its sign-in wrote. */

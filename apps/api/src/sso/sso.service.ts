@@ -128,7 +128,10 @@ export class SsoService {
       if (existing) await repository.endSessions(existing.id);
       return { result: { ok: false, refusal: grant }, changed: existing ? [existing.username] : [] };
     }
-    const refused = (refusal: SignInRefusal) => ({ result: { ok: false as const, refusal }, changed: [] });
+    const refused = async (refusal: SignInRefusal) => {
+      if (existing) await repository.grantNotConfirmed(existing.id);
+      return { result: { ok: false as const, refusal }, changed: [] };
+    };
     if (existing?.disabled) return refused('disabled');
     // The name goes into the audit log, kept for years: never one that may be a CPR number.
     if (!USERNAME.test(username) || mayHoldCpr(username)) return refused('bad_username');

@@ -140,17 +140,26 @@ export class ReportsRepository {
 
   /**
    * Team leaders and chiefs with an e-mail who have not turned the weekly e-mail off, of
-   * municipalities with data. A single sign-on user only while their last login is at most
-   * `ssoLoginDays` old: their role and access are known only at login, and the organisation does
-   * not tell Børneblik when someone leaves (a password user is disabled by the administrator, and
-   * purged once idle for the audit period, ADR 0118).
+   * municipalities with data, while they could log in with the role the e-mail is for:
+   * - a single sign-on user while their last login is at most `ssoLoginDays` old and came after
+   *   Børneblik last withdrew their grant (grant_ended_at: a sign-in refused, a change of the
+   *   municipality's group mappings). Their role and access are known only at login, and the stored
+   *   row keeps the old role until the next one; the organisation does not tell Børneblik when
+   *   someone leaves;
+   * - a password user while the municipality allows password login (off, the API refuses every
+   *   such login) and the password is their own, not one an administrator gave and they never
+   *   replaced (ADR 0117: such a session can do nothing but choose one). A password user is
+   *   otherwise disabled by the administrator, and purged once idle for the audit period (ADR 0118).
    */
   weeklyRecipients(ssoLoginDays: number): Promise<WeeklyRecipient[]> {
     return this.query<WeeklyRecipient>(
-      `SELECT username, email, role, municipality_code AS municipality, teams FROM app_user
-       WHERE role IN ('teamleder', 'chef') AND email IS NOT NULL AND weekly_mail AND NOT disabled AND municipality_code IS NOT NULL
-         AND (auth_source = 'local' OR last_login_at > now() - make_interval(days => $1))
-       ORDER BY municipality_code, username`,
+      `SELECT u.username, u.email, u.role, u.municipality_code AS municipality, u.teams
+       FROM app_user u LEFT JOIN login_policy p ON p.municipality_code = u.municipality_code
+       WHERE u.role IN ('teamleder', 'chef') AND u.email IS NOT NULL AND u.weekly_mail AND NOT u.disabled AND u.municipality_code IS NOT NULL
+         AND CASE WHEN u.auth_source = 'local' THEN COALESCE(p.password_login, true) AND NOT u.password_temporary
+                  ELSE u.last_login_at > now() - make_interval(days => $1) AND u.last_login_at > COALESCE(u.grant_ended_at, '-infinity')
+             END
+       ORDER BY u.municipality_code, u.username`,
       [ssoLoginDays],
     );
   }

@@ -49,6 +49,7 @@ import { TemporaryPassword1733921000000 } from './1733921000000-TemporaryPasswor
 import { PasswordLoginTime1733921100000 } from './1733921100000-PasswordLoginTime';
 import { SsoTicketUserVersion1733921200000 } from './1733921200000-SsoTicketUserVersion';
 import { SsoRequestCreatedIndex1733921300000 } from './1733921300000-SsoRequestCreatedIndex';
+import { SsoGrantEnded1733921400000 } from './1733921400000-SsoGrantEnded';
 import { ImportReuse1733910000000 } from './1733910000000-ImportReuse';
 
 export const MIGRATIONS = [
@@ -102,4 +103,5 @@ export const MIGRATIONS = [
   PasswordLoginTime1733921100000,
   SsoTicketUserVersion1733921200000,
   SsoRequestCreatedIndex1733921300000,
+  SsoGrantEnded1733921400000,
 ];
