@@ -133,3 +133,39 @@ describe('a long list asked page by page while an import commits', () => {
     expect(asked).toHaveLength(6);
   });
 });
+
+// A user with too many KPI requests in progress is refused with 429 (ADR 0121): the view shows
+// the API's Danish message; a 429 whose body says nothing (a proxy's) gets a Danish one too. The
+// session goes on.
+describe('a KPI request refused with 429', () => {
+  const stored = new Map<string, string>();
+  beforeEach(() => {
+    vi.resetModules();
+    stored.clear();
+    stored.set('boerneblik.token', 'token');
+    vi.stubGlobal('sessionStorage', {
+      getItem: (k: string) => stored.get(k) ?? null,
+      setItem: (k: string, v: string) => stored.set(k, v),
+      removeItem: (k: string) => stored.delete(k),
+    });
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  const refuse = (body: string, headers: Record<string, string>) =>
+    vi.stubGlobal('fetch', async () => new Response(body, { status: 429, headers }));
+  const ask = async () => (await import('./api')).kpis({ municipality: 461, ids: ['caseload.open_cases'] });
+
+  it("shows the API's message, and keeps the session", async () => {
+    const message = 'For mange nøgletal under beregning på én gang (højst 64 pr. bruger). Prøv igen om 5 sekunder.';
+    refuse(JSON.stringify({ statusCode: 429, message, retryAfter: 5 }), { 'content-type': 'application/json', 'Retry-After': '5' });
+    await expect(ask()).rejects.toMatchObject({ status: 429, message });
+    expect(stored.get('boerneblik.token')).toBe('token');
+  });
+
+  it('says it in Danish when the answer says nothing', async () => {
+    refuse('<html>Too Many Requests</html>', { 'content-type': 'text/html', 'Retry-After': '7' });
+    await expect(ask()).rejects.toMatchObject({ status: 429, message: 'For mange forespørgsler på én gang. Prøv igen om 7 sekunder.' });
+    refuse('', {});
+    await expect(ask()).rejects.toMatchObject({ message: 'For mange forespørgsler på én gang. Prøv igen om lidt.' });
+  });
+});

@@ -111,9 +111,20 @@ async function send(path: string, init: RequestInit = {}): Promise<Response> {
       window.dispatchEvent(new Event('boerneblik:logout'));
     }
     const step = isLoginStep(body.secondFactor) ? body.secondFactor : undefined;
-    throw new ApiError(res.status, typeof body.message === 'string' ? body.message : `Fejl ${res.status}`, step);
+    throw new ApiError(res.status, typeof body.message === 'string' ? body.message : unexplained(res), step);
   }
   return res;
+}
+
+/**
+ * What the view says of a refusal whose body says nothing (a proxy's page, say). A 429 (too many
+ * requests; the API's own says why, ADR 0121) is something to wait out, not a fault.
+ */
+function unexplained(res: Response): string {
+  if (res.status !== 429) return `Fejl ${res.status}`;
+  const seconds = Number(res.headers.get('Retry-After'));
+  const wait = Number.isInteger(seconds) && seconds > 0 ? `${seconds} ${seconds === 1 ? 'sekund' : 'sekunder'}` : 'lidt';
+  return `For mange forespørgsler på én gang. Prøv igen om ${wait}.`;
 }
 
 /**

@@ -195,6 +195,12 @@ export const envSchema = z.object({
    * database server's cores plus one (divided likewise) when the database runs on a machine of its own.
    */
   KPI_SLOTS: z.preprocess(blank, z.coerce.number().int().min(1).max(MAX_KPI_SLOTS).optional()),
+  /**
+   * KPI requests one user may have being computed (or waiting for a slot) at once in one API process
+   * (ADR 0121); one more is refused with 429. A warm answer takes none. The dashboard asks at most
+   * 11 at once (the chief's first screen), so the default leaves room for several views asked in a row.
+   */
+  KPI_REQUESTS_PER_USER: int(64, 1, 100_000),
   /** Read models (ADR 0074): the worker builds them after a case-system import, the KPIs read them when current. */
   KPI_READ_MODELS: flag(true),
   /** Benchmarking: print the ETL's slow statements (over ETL_TRACE_MS ms). */

@@ -1,6 +1,7 @@
+import type { DataSource } from 'typeorm';
 import { describe, expect, it } from 'vitest';
 import { compareLsn } from '../database/lsn';
-import { Versions } from './kpi-cache.service';
+import { KpiCache, PER_CALLER_BYTES, Versions } from './kpi-cache.service';
 
 describe(Versions.name, () => {
   // '*' 3, Odense (461) 7, the statistics 2, learnt at three WAL positions; Copenhagen (101) never moved.
@@ -49,5 +50,48 @@ describe(compareLsn.name, () => {
     expect(compareLsn('1/0', '0/FFFFFFFF')).toBe(1);
     expect(compareLsn('16/B374D848', '16/B374D848')).toBe(0);
     expect(compareLsn('0/0', '0/1')).toBe(-1);
+  });
+});
+
+describe(KpiCache.name, () => {
+  /** A cache whose database has one version ('*' 1); it listens to nothing. */
+  const cacheOnItsOwn = () =>
+    new KpiCache({
+      options: {},
+      driver: { master: { query: async () => ({ rows: [{ scope: '*', version: '1', lsn: '0/1' }] }) } },
+    } as unknown as DataSource);
+
+  it("keeps one user's values within an eighth of the cache, their own oldest going first", async () => {
+    const cache = cacheOnItsOwn();
+    const at = await cache.read();
+    // Three such values fit in a user's share, a fourth does not (one buffer, counted for each).
+    const value = Buffer.alloc(Math.floor(PER_CALLER_BYTES / 3.5));
+    const ask = (user: string, key: string) =>
+      cache.chargedTo(user, () => cache.lookup(at, { municipality: 461 }, key, async () => value)).then((r) => r.hit);
+    expect(await ask('chef', 'the view')).toBe(false);
+    // A team leader asks for page after page: 40 values, each new, more than the whole cache holds.
+    for (let page = 1; page <= 40; page++) expect(await ask('teamleder', `page ${page}`)).toBe(false);
+    expect(cache.bytesOf('teamleder')).toBeLessThanOrEqual(PER_CALLER_BYTES);
+    expect(cache.bytesOf('teamleder')).toBeGreaterThan(2 * value.length);
+    // The chief's value is still there; of the team leader's only the newest three.
+    expect(await ask('chef', 'the view')).toBe(true);
+    for (const page of [38, 39, 40]) expect(await ask('teamleder', `page ${page}`)).toBe(true);
+    expect(await ask('teamleder', 'page 37')).toBe(false);
+  });
+
+  it("marks a user's value as recently used when anyone reads it", async () => {
+    const cache = cacheOnItsOwn();
+    const at = await cache.read();
+    const value = Buffer.alloc(Math.floor(PER_CALLER_BYTES / 3.5));
+    const ask = (user: string, key: string) =>
+      cache.chargedTo(user, () => cache.lookup(at, { municipality: 461 }, key, async () => value)).then((r) => r.hit);
+    for (const page of [1, 2, 3]) await ask('teamleder', `page ${page}`);
+    // Page 1 read again (by another user): page 2 is now the oldest and goes first.
+    expect(await ask('chef', 'page 1')).toBe(true);
+    await ask('teamleder', 'page 4');
+    expect(await ask('chef', 'page 1')).toBe(true);
+    expect(await ask('chef', 'page 3')).toBe(true);
+    expect(cache.bytesOf('chef')).toBe(0);
+    expect(await ask('teamleder', 'page 2')).toBe(false);
   });
 });

@@ -28,6 +28,12 @@ import { TimedOut, withTimeout } from '../health/with-timeout';
 
 /** Bytes of cached values kept per API process; the oldest-used go first. */
 const MAX_BYTES = settings().KPI_CACHE_MB * 1024 * 1024;
+/**
+ * Bytes of cached values one caller's requests may hold (ADR 0121): past it, that caller's own
+ * oldest-used go first. So one user asking for ever new pages, dates or sets of KPIs recycles an
+ * eighth of the cache, and pushes out at most that much of everyone else's.
+ */
+export const PER_CALLER_BYTES = MAX_BYTES / 8;
 /** Answers recomputed after a change (the most recently asked); 0 turns it off. */
 const REWARM = settings().KPI_REWARM;
 /** How often an idle API process looks for a change (ms). */
@@ -120,6 +126,14 @@ interface Entry {
   /** The municipality (or 'any') the value was computed for, and whether it read the public statistics. */
   scope: string;
   national: boolean;
+  /** Whose request computed it (chargedTo); undefined: nobody's, held by the cache's bound alone. */
+  caller?: string;
+}
+
+/** A caller's entries, oldest-used first, and their bytes. */
+interface Charged {
+  keys: Set<string>;
+  bytes: number;
 }
 
 interface Recent {
@@ -145,6 +159,9 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
   private warmingRuns = false;
   private readonly pending = new Map<string, Promise<unknown>>();
   private bytes = 0;
+  /** The entries charged to each caller (ADR 0121). */
+  private readonly charged = new Map<string, Charged>();
+  private readonly caller = new AsyncLocalStorage<string>();
   /** The newest versions this process has seen (undefined before the first read). */
   private seen?: Versions;
   /** The LISTEN connection, when it is up and has read the versions once. */
@@ -182,6 +199,19 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
     await this.listener?.end().catch(() => undefined); // shutting down: a broken listener is as good as closed
     // Let the recomputation in progress finish its statement before the database pool closes.
     await Promise.race([this.warming, new Promise((r) => setTimeout(r, 5000).unref())]);
+  }
+
+  /**
+   * Runs `work` with what it stores charged to `caller` (a user), within PER_CALLER_BYTES. A
+   * re-warm runs in the context of the request it was asked in, so it is charged alike.
+   */
+  chargedTo<T>(caller: string, work: () => Promise<T>): Promise<T> {
+    return this.caller.run(caller, work);
+  }
+
+  /** Bytes of cached values charged to `caller` (the tests). */
+  bytesOf(caller: string): number {
+    return this.charged.get(caller)?.bytes ?? 0;
   }
 
   /** A scope's newest version this process has seen ('' before the first read). */
@@ -344,11 +374,7 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
     if (!first) {
       // Nothing computed before the change from what changed will be read again.
       const scopes = new Set(moved.keys());
-      for (const [k, e] of this.entries) {
-        if (!touchedBy(e, scopes)) continue;
-        this.entries.delete(k);
-        this.bytes -= e.bytes;
-      }
+      for (const [k, e] of this.entries) if (touchedBy(e, scopes)) this.drop(k, e);
       this.rewarm(scopes);
     }
     return this.seen;
@@ -368,17 +394,21 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
       // Map order is insertion order: re-inserting marks the entry as the most recently used.
       this.entries.delete(full);
       this.entries.set(full, entry);
+      const charged = entry.caller === undefined ? undefined : this.charged.get(entry.caller);
+      charged?.keys.delete(full);
+      charged?.keys.add(full);
       return { value: entry.value as T, hit: true };
     }
     const running = this.pending.get(full);
     if (running) return { value: (await running) as T, hit: false };
     this.misses++;
+    const caller = this.caller.getStore();
     const computing = compute().then(
       (value) => {
         this.pending.delete(full);
         // Stored only while its versions are current: a value computed at versions a change has
         // since moved on is never read again (its stamp is never asked for).
-        if (at.stamp(dependency) === this.seen?.stamp(dependency)) this.store(full, value, scope, !!dependency.national);
+        if (at.stamp(dependency) === this.seen?.stamp(dependency)) this.store(full, value, scope, !!dependency.national, caller);
         return value;
       },
       (error) => {
@@ -390,7 +420,7 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
     return { value: await computing, hit: false };
   }
 
-  private store(key: string, value: unknown, scope: string, national: boolean): void {
+  private store(key: string, value: unknown, scope: string, national: boolean, caller: string | undefined): void {
     // Serialised answers count their bytes; other values about their JSON length.
     const bytes =
       key.length +
@@ -399,13 +429,35 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
         : isAnswer(value)
           ? value.body.length + (value.gzip?.length ?? 0)
           : (JSON.stringify(value) ?? '').length);
-    if (bytes > MAX_BYTES / 4) return;
-    this.entries.set(key, { value, bytes, scope, national });
+    if (bytes > (caller === undefined ? MAX_BYTES / 4 : PER_CALLER_BYTES)) return;
+    const before = this.entries.get(key);
+    if (before) this.drop(key, before);
+    this.entries.set(key, { value, bytes, scope, national, caller });
     this.bytes += bytes;
+    if (caller !== undefined) {
+      const charged = this.charged.get(caller) ?? { keys: new Set<string>(), bytes: 0 };
+      this.charged.set(caller, charged);
+      charged.keys.add(key);
+      charged.bytes += bytes;
+      // The caller's own oldest go first, before anyone else's.
+      for (const k of charged.keys) {
+        if (charged.bytes <= PER_CALLER_BYTES) break;
+        this.drop(k, this.entries.get(k)!);
+      }
+    }
     for (const [k, e] of this.entries) {
       if (this.bytes <= MAX_BYTES) break;
-      this.entries.delete(k);
-      this.bytes -= e.bytes;
+      this.drop(k, e);
     }
+  }
+
+  private drop(key: string, entry: Entry): void {
+    this.entries.delete(key);
+    this.bytes -= entry.bytes;
+    const charged = entry.caller === undefined ? undefined : this.charged.get(entry.caller);
+    if (!charged) return;
+    charged.keys.delete(key);
+    charged.bytes -= entry.bytes;
+    if (charged.keys.size === 0) this.charged.delete(entry.caller!);
   }
 }

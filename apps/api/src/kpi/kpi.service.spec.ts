@@ -27,6 +27,7 @@ describe(KpiService.name, () => {
     repository.reader.mockImplementation(async () => ({ on: 'primary', query: repository.query as never }));
     cache.get.mockImplementation((_at, _dependency, _key, load) => load());
     cache.lookup.mockImplementation(async (_at, _dependency, _key, load) => ({ value: await load(), hit: false }));
+    cache.chargedTo.mockImplementation((_caller, work) => work());
     sut = new KpiService(repository as never, groups as never, scope as never, audit as never, cache as never);
   });
 

@@ -1,4 +1,12 @@
-import { BadRequestException, ForbiddenException, Inject, Injectable, NotAcceptableException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ForbiddenException,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  NotAcceptableException,
+} from '@nestjs/common';
 import { gzipSync } from 'zlib';
 import type { KpiResponse, KpisQuery, KpiValue, MunicipalityInfo, SeriesPoint, SeriesQuery, SeriesResponse } from '@bu/contracts';
 import {
@@ -43,7 +51,7 @@ import { ARROW_STREAM, toArrow } from './arrow';
 import { KpiCache, type Versions } from './kpi-cache.service';
 import { KpiRepository } from './kpi.repository';
 import { KPI_ANSWER_SECONDS, KPI_ANSWERS } from '../metrics/metrics.registry';
-import { mapLimited, Slots } from './limit';
+import { mapLimited, Slots, TooManyRequests } from './limit';
 import { readsNational } from './national';
 
 /**
@@ -67,7 +75,34 @@ const PER_ANSWER = config().KPI_CONCURRENCY;
  */
 // Shared with the other API processes only under `npm run serve`'s supervisor (its children are
 // cluster workers); `npm start` and a lone API process are one, whatever API_PROCESSES says.
-export const KPI_SLOTS = new Slots(kpiSlots(config().KPI_SLOTS, availableParallelism(), cluster.isWorker ? config().API_PROCESSES : 1));
+export const KPI_SLOTS = new Slots(
+  kpiSlots(config().KPI_SLOTS, availableParallelism(), cluster.isWorker ? config().API_PROCESSES : 1),
+  config().KPI_REQUESTS_PER_USER,
+);
+
+/** When a user refused for too many KPI requests in progress is asked to try again: about a cold answer's wait under load. */
+const KPI_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Runs a computation of the user's as one request of theirs in the KPI slots: fair turns per user
+ * (ADR 0121), and a 429 when the user already has KPI_REQUESTS_PER_USER in progress. The refusal
+ * is thrown at once (see Slots.request), so no other user waiting on the same cache key gets it.
+ */
+function userRequest<T>(user: AuthUser, work: () => Promise<T>): Promise<T> {
+  try {
+    return KPI_SLOTS.request(work, user.username);
+  } catch (error) {
+    if (!(error instanceof TooManyRequests)) throw error;
+    throw new HttpException(
+      {
+        statusCode: 429,
+        message: `For mange nøgletal under beregning på én gang (højst ${error.limit} pr. bruger). Prøv igen om ${KPI_RETRY_AFTER_SECONDS} sekunder.`,
+        retryAfter: KPI_RETRY_AFTER_SECONDS,
+      },
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
+  }
+}
 
 /** The most points one series request computes (20 years by month). */
 export const MAX_SERIES_POINTS = 240;
@@ -257,7 +292,17 @@ export class KpiService {
    * GET /kpis: the answer, cached whole at the data version, its list reads audited. A large
    * answer goes compressed where the client takes it (compressed once, kept with the answer).
    */
-  async kpis(user: AuthUser, params: KpisQuery, accept: string | undefined, acceptEncoding: string | undefined): Promise<HttpAnswer> {
+  kpis(user: AuthUser, params: KpisQuery, accept: string | undefined, acceptEncoding: string | undefined): Promise<HttpAnswer> {
+    // What it caches is charged to the user, so one user cannot push out everyone's answers (ADR 0121).
+    return this.cache.chargedTo(user.username, () => this.answerFor(user, params, accept, acceptEncoding));
+  }
+
+  private async answerFor(
+    user: AuthUser,
+    params: KpisQuery,
+    accept: string | undefined,
+    acceptEncoding: string | undefined,
+  ): Promise<HttpAnswer> {
     const arrived = performance.now();
     teamScope(user);
     let listQuery: ListQuery | null;
@@ -281,9 +326,9 @@ export class KpiService {
     };
     const versions = await this.cache.versions();
     const { municipality, asOf, period, auditedIds, caseworkers, key, dependency, compute } = await this.resolve(versions, user, raw);
-    // The answer's KPIs take the request's turn (ADR 0091).
+    // The answer's KPIs take the request's turn, the user's next (ADR 0091, 0121).
     const { value: answer, hit } = await this.cache.lookup(versions, dependency, `answer|${key}`, () =>
-      KPI_SLOTS.request(() => compute(versions)),
+      userRequest(user, () => compute(versions)),
     );
     const cache = hit ? 'hit' : 'miss';
     KPI_ANSWERS.inc({ cache });
@@ -551,7 +596,11 @@ export class KpiService {
    * The same KPI over time: one point per month (D = the month's last day, P = the month) or per
    * year (D = 31 December, P = the year), the last point ending at the as-of date.
    */
-  async series(user: AuthUser, id: string, params: SeriesQuery): Promise<{ body: SeriesResponse; hit: boolean }> {
+  series(user: AuthUser, id: string, params: SeriesQuery): Promise<{ body: SeriesResponse; hit: boolean }> {
+    return this.cache.chargedTo(user.username, () => this.seriesFor(user, id, params));
+  }
+
+  private async seriesFor(user: AuthUser, id: string, params: SeriesQuery): Promise<{ body: SeriesResponse; hit: boolean }> {
     const by = params.by ?? 'month';
     const teams = teamScope(user);
     const [kpi] = readable(user, [id]);
@@ -588,7 +637,7 @@ export class KpiService {
     // One memo for the request (a committee's value and its counts are one computation), the points
     // computed as an answer's KPIs are (KPI_CONCURRENCY), in order.
     const shared = answerMemo();
-    const points: SeriesPoint[] = await KPI_SLOTS.request(() =>
+    const points: SeriesPoint[] = await userRequest(user, () =>
       mapLimited(starts, PER_ANSWER, async (start) => {
         const end = addMonths(start, by === 'month' ? 1 : 12);
         const last = new Date(Date.UTC(Number(end.slice(0, 4)), Number(end.slice(5, 7)) - 1, 0)).toISOString().slice(0, 10);
