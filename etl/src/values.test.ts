@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dkDate, dkDecimal, dkTimestamp, jaNej } from './values';
+import { dkDate, dkDecimal, dkTimestamp, isoDate, jaNej } from './values';
 
 describe('DUBU field values', () => {
   it('reads DD-MM-YYYY dates and rejects impossible or pre-1970 ones with their rule', () => {
@@ -8,6 +8,32 @@ describe('DUBU field values', () => {
     expect(dkDate('31-12-1969')).toEqual({ ok: false, rule: 'DATE_BEFORE_1970' });
     expect(dkDate('2024-02-01')).toEqual({ ok: false, rule: 'DATE_INVALID' });
     expect(dkDate('')).toEqual({ ok: true, value: null });
+  });
+
+  it('rejects a well-formed date before 1970 as R003, however old (a sentinel 0001 too), and only no date as R002', () => {
+    const before = { ok: false, rule: 'DATE_BEFORE_1970' };
+    const invalid = { ok: false, rule: 'DATE_INVALID' };
+    // DUBU (DD-MM-YYYY, both spellings), CSC (YYYY-MM-DD) and timestamps take the same rule.
+    for (const [dk, iso, expected] of [
+      ['01-01-0001', '0001-01-01', before],
+      ['31-12-1799', '1799-12-31', before],
+      ['29-02-1600', '1600-02-29', before],
+      ['31-12-1969', '1969-12-31', before],
+      ['01-01-1970', '1970-01-01', { ok: true, value: '1970-01-01' }],
+      // No year 0 in the calendar PostgreSQL keeps (Date.UTC would read it as 1900).
+      ['01-01-0000', '0000-01-01', invalid],
+      ['29-02-1800', '1800-02-29', invalid],
+      ['01-13-1799', '1799-13-01', invalid],
+      ['31-02-0001', '0001-02-31', invalid],
+    ] as const) {
+      expect(dkDate(dk), dk).toEqual(expected);
+      expect(dkDate(dk.replace(/^0/, '').replace('-0', '-')), dk).toEqual(expected);
+      expect(isoDate(iso), iso).toEqual(expected);
+      const stamp = dkTimestamp(`${dk} 12:00`);
+      expect(stamp.ok ? { ok: true, value: stamp.value?.slice(0, 10) } : stamp, dk).toEqual(expected);
+    }
+    expect(dkDate('01-01-00001')).toEqual(invalid);
+    expect(isoDate('10000-01-01')).toEqual(invalid);
   });
 
   it('reads one- and two-digit days and months alike, and checks every date against the calendar', () => {

@@ -7,7 +7,7 @@ import type { RuleKey } from './rules';
 // a getter of the module object, which costs on every date of every row.
 const copenhagenOffsetHours = domain.copenhagenOffsetHours;
 const formatIso = domain.formatIso;
-const isValidDate = domain.isValidDate;
+const isCalendarDate = domain.isCalendarDate;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; rule: RuleKey };
 
@@ -20,10 +20,19 @@ const DK_DATE = /^(\d{1,2})-(\d{1,2})-(\d{4})$/;
 const DK_TIMESTAMP = /^(\d{1,2})-(\d{1,2})-(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+/**
+ * The rule a date breaks, or null: R002 when it is no day of the calendar (31-02, month 13, year
+ * 0), R003 when it is one before 1970 (EXPORTS.md), a case system's 01-01-0001 for "unknown" too.
+ * Only dates from 1970 on pass, so no year PostgreSQL or Date mishandles (0, 5 digits) gets further.
+ */
+function dateFault(y: number, m: number, d: number): RuleKey | null {
+  if (!isCalendarDate(y, m, d)) return 'DATE_INVALID';
+  return y < 1970 ? 'DATE_BEFORE_1970' : null;
+}
+
 function checkedDate(y: number, m: number, d: number): Parsed<string> {
-  if (!isValidDate(y, m, d)) return fail('DATE_INVALID');
-  if (y < 1970) return fail('DATE_BEFORE_1970');
-  return ok(formatIso(y, m, d));
+  const fault = dateFault(y, m, d);
+  return fault === null ? ok(formatIso(y, m, d)) : fail(fault);
 }
 
 /** The number written by `count` ASCII digits at `at`, or -1. */
@@ -55,11 +64,9 @@ export function dkDate(text: string): Parsed<string | null> {
       const day = y * 10_000 + mo * 100 + d;
       const seen = DK_DAYS.get(day);
       if (seen !== undefined) return seen;
-      const parsed: Parsed<string | null> = !isValidDate(y, mo, d)
-        ? fail('DATE_INVALID')
-        : y < 1970
-          ? fail('DATE_BEFORE_1970')
-          : ok(`${text.slice(6, 10)}-${text.slice(3, 5)}-${text.slice(0, 2)}`);
+      const fault = dateFault(y, mo, d);
+      const parsed: Parsed<string | null> =
+        fault === null ? ok(`${text.slice(6, 10)}-${text.slice(3, 5)}-${text.slice(0, 2)}`) : fail(fault);
       if (DK_DAYS.size >= DK_DATES_KEPT) DK_DAYS.clear();
       DK_DAYS.set(day, parsed);
       return parsed;
@@ -103,8 +110,8 @@ export function dkTimestamp(text: string): Parsed<string | null> {
     const hh = digitsAt(text, 11, 2);
     const mm = digitsAt(text, 14, 2);
     if (d >= 0 && mo >= 0 && y >= 0 && hh >= 0 && mm >= 0) {
-      if (!isValidDate(y, mo, d)) return fail('DATE_INVALID');
-      if (y < 1970) return fail('DATE_BEFORE_1970');
+      const fault = dateFault(y, mo, d);
+      if (fault !== null) return fail(fault);
       if (hh > 23 || mm > 59) return fail('DATE_INVALID');
       return ok(
         `${text.slice(6, 10)}-${text.slice(3, 5)}-${text.slice(0, 2)} ${text.slice(11, 16)}:00+0${copenhagenOffsetHours(y, mo, d, hh)}`,

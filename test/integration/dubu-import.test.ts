@@ -259,3 +259,43 @@ describe('DUBU import (sager, sagsansvar, medarbejdere) into the canonical model
     });
   });
 });
+
+describe('DUBU dates before 1970 (R003) and dates that are none (R002)', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => db?.drop());
+
+  it('rejects a sentinel 01-01-0001 and 1799 as R003 with the Danish message; 01-01-1970 loads', async () => {
+    const dir = copyFixture(DUBU_SMALL);
+    // Case systems write 01-01-0001 for "unknown"; a year bound once made it R002.
+    editFile(dir, 'sager.csv', (t) =>
+      t
+        .replace('S6;050519-4127;461;Udsatte;01-03-2024;', 'S6;050519-4127;461;Udsatte;01-01-0001;')
+        .replace('S7;060610-4128;461;Udsatte;01-01-2023;', 'S7;060610-4128;461;Udsatte;31-12-1799;')
+        .replace('S8;070711-4129;461;Udsatte;01-01-2023;', 'S8;070711-4129;461;Udsatte;31-12-1969;')
+        .replace('S9;080812-4130;461;Udsatte;01-01-2023;', 'S9;080812-4130;461;Udsatte;01-01-1970;')
+        .replace('S10;090913-4131;461;Udsatte;01-01-2023;', 'S10;090913-4131;461;Udsatte;01-01-0000;'),
+    );
+    const result = await importDubu(db.pool, dir, options);
+    expect(result.status).toBe('succeeded');
+    const before = (line: number, value: string) => ({
+      file: 'sager.csv',
+      line,
+      rule: 'R003',
+      value,
+      message: `Dato før 1970: Oprettet = "${value}".`,
+    });
+    expect(result.rejected.filter((r) => r.file === 'sager.csv' && r.rule !== 'R005')).toEqual([
+      before(7, '01-01-0001'),
+      before(8, '31-12-1799'),
+      before(10, '31-12-1969'),
+      // No year 0 in the calendar (PostgreSQL has none): not a date at all.
+      { file: 'sager.csv', line: 12, rule: 'R002', value: '01-01-0000', message: 'Ugyldig dato: Oprettet = "01-01-0000".' },
+      before(15, '01-01-1969'),
+    ]);
+    const { rows } = await db.pool.query(`SELECT to_char(opened, 'YYYY-MM-DD') AS opened FROM child_case WHERE case_id = 'S9'`);
+    expect(rows).toEqual([{ opened: '1970-01-01' }]);
+  });
+});

@@ -8,6 +8,7 @@ import {
   daysBetween,
   daysInMonth,
   isActiveAt,
+  isCalendarDate,
   isIsoDate,
   isValidDate,
   lastEndedMonthEnd,
@@ -81,6 +82,17 @@ describe('isValidDate', () => {
     expect(isIsoDate('9999-12-31')).toBe(true);
     expect(isValidDate(10_000, 1, 1)).toBe(false);
     expect(isValidDate(2024, 1, 1.5)).toBe(false);
+  });
+  it('leaves the years before 1800 to isCalendarDate: a day of the calendar from year 1, never year 0 or 10000', () => {
+    expect(isCalendarDate(1, 1, 1)).toBe(true);
+    expect(isCalendarDate(1799, 12, 31)).toBe(true);
+    expect(isCalendarDate(1600, 2, 29)).toBe(true);
+    expect(isCalendarDate(1700, 2, 29)).toBe(false);
+    expect(isCalendarDate(0, 1, 31)).toBe(false);
+    expect(isCalendarDate(10_000, 1, 1)).toBe(false);
+    expect(isCalendarDate(9999, 12, 31)).toBe(true);
+    expect(isCalendarDate(1, 13, 1)).toBe(false);
+    expect(isValidDate(1799, 12, 31)).toBe(false);
   });
   it('counts the days of February by the Gregorian rule in every year', () => {
     expect([daysInMonth(0, 2), daysInMonth(4, 2), daysInMonth(100, 2), daysInMonth(1900, 2), daysInMonth(2000, 2)]).toEqual([

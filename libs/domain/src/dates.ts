@@ -23,16 +23,26 @@ export function daysInMonth(year: number, month: number): number {
 }
 
 /**
- * The years a date may have: the earliest the product meets is a CPR number's birth date (1858 at
- * the earliest); PostgreSQL has no year 0 and a date is written with four digits. A date outside
- * is refused as no date, never sent to the database.
+ * The years a date typed to the API or named by a CPR number may have: the earliest the product
+ * meets is a CPR number's birth date (1858 at the earliest).
  */
 export const FIRST_YEAR = 1800;
 export const LAST_YEAR = 9999;
 
-export function isValidDate(y: number, m: number, d: number): boolean {
-  if (!Number.isInteger(y) || !Number.isInteger(m) || !Number.isInteger(d) || y < FIRST_YEAR || y > LAST_YEAR) return false;
+/**
+ * Whether y-m-d is a day of the (proleptic Gregorian) calendar as PostgreSQL keeps it and four
+ * digits write it: years 1 to 9999, no year 0 (Date.UTC would read it as 1900, PostgreSQL refuses
+ * it). Any such day may be stored; whether a record may have it is the caller's rule (the ETL
+ * rejects one before 1970 as R003, so `01-01-0001`, a case system's "unknown", is R003, not R002).
+ */
+export function isCalendarDate(y: number, m: number, d: number): boolean {
+  if (!Number.isInteger(y) || !Number.isInteger(m) || !Number.isInteger(d) || y < 1 || y > LAST_YEAR) return false;
   return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
+}
+
+/** A calendar date (isCalendarDate) from FIRST_YEAR on: an earlier one is refused as no date. */
+export function isValidDate(y: number, m: number, d: number): boolean {
+  return y >= FIRST_YEAR && isCalendarDate(y, m, d);
 }
 
 /** Whether the text is a date of the calendar in ISO form (YYYY-MM-DD): 2024-02-29 is, 2023-02-29 is not. */
