@@ -203,6 +203,11 @@ async function removeMunicipalityCommand(municipality: number, confirmed: boolea
         `Job i køerne: ${overview.jobs.removable} fjernes${overview.jobs.active ? `, ${overview.jobs.active} kører (de kan ikke fjernes, mens de kører)` : ''}.\n`,
       );
       out.write(keptLines(overview, KEPT_TABLES));
+      // The removal's own checks, run now: what --confirm would be refused for, before anyone types it.
+      if (overview.refusals.length > 0) {
+        out.write(`Med --confirm ${municipality} ville sletningen lige nu blive afvist, og intet ville blive slettet:\n`);
+        for (const reason of overview.refusals) out.write(`  ${reason}\n`);
+      }
       out.write(`Tilføj --confirm ${municipality} for at slette kommunens data. Det kan ikke fortrydes.\n`);
       process.exitCode = 2;
       return;

@@ -5,6 +5,7 @@ import { Client, Pool, PoolClient, type ClientBase } from 'pg';
 import { APPLICATION_NAME, settings } from '@bu/config';
 import { FileFormatError, openExportFile, ReadDigest, readDigests } from './csv/source';
 import { traceQueries } from './trace';
+import { sessionLockHeld } from './jobs/session-lock';
 import { ImportFailure, ImportIssue, IssueLog } from './issues';
 import { maskCprInText } from './pseudonym';
 import { ENTITY_NAMES, EntityName, LoadableEntity } from './load/entities';
@@ -409,6 +410,11 @@ async function importSameExport(
 
 /** The second key of an import's advisory lock. */
 const importLockKey = (importId: string): number => Number(BigInt(importId) % 2147483647n);
+
+/** Whether a 'running' import still runs: its connection holds its lock (seen, not taken: failAbandonedRuns takes it). */
+export function importAlive(client: ClientBase | Pool, importId: string): Promise<boolean> {
+  return sessionLockHeld(client, { name: 'import', key: importLockKey(importId) });
+}
 
 /**
  * The run's row in import_run ('running'), and the lock its connection holds until the import

@@ -8,9 +8,9 @@ import { committeeSchedulerKey, DELIVERY_STATES, jobMunicipality, type EtlJobDat
 export { etlQueue, reportQueue } from '@bu/jobs';
 import type { Job, Queue } from '@bu/queue';
 import { lockCaseSnapshot } from './case-snapshot';
-import { failAbandonedRuns } from './import-run';
-import { whileNoCheckRuns } from './jobs/drop-folders';
-import { withSessionLock } from './jobs/session-lock';
+import { failAbandonedRuns, importAlive } from './import-run';
+import { dropFolderCheckRuns, whileNoCheckRuns } from './jobs/drop-folders';
+import { sessionLockHeld, withSessionLock } from './jobs/session-lock';
 import { currentPartition } from './load/partition';
 
 // A municipality whose agreement ends leaves the shared service: as data processor Børneblik
@@ -80,6 +80,16 @@ export interface MunicipalityTable {
 /** Why nothing was deleted (a Danish message for the operator). */
 export class MunicipalityRemovalRefused extends Error {}
 
+/** The refusal of the reasons found (each a Danish sentence), one a line. */
+const refused = (reasons: string[]) => new MunicipalityRemovalRefused(`${reasons.join('\n')} Intet er slettet.`);
+
+/** Held by a worker while it imports the municipality (etl-job.ts), and by the removal throughout. */
+const importLock = (municipality: number) => ({ name: 'import-municipality', key: municipality, application: APPLICATION_NAME.cli });
+
+/** The refusals met at the locks, said once for the removal and its dry run. */
+const IMPORTING = (municipality: number) => `Kommune ${municipality} bliver indlæst lige nu; prøv igen, når importen er færdig.`;
+const CHECKING = 'Afleveringsmapperne bliver tjekket lige nu; prøv igen om lidt.';
+
 export interface RemovalOptions {
   /** The 'etl' queue: the municipality's import jobs go (an upload's zip with them, inside `uploadDir`). */
   etlQueue?: Queue<EtlJobData>;
@@ -112,6 +122,11 @@ export interface MunicipalityOverview {
   dropFolders: DropFolderContents[];
   /** The municipality's jobs in the queues: those that can be removed, and those running. */
   jobs: { removable: number; active: number };
+  /**
+   * What would refuse the removal now (Danish, one sentence each), as the removal checks it: the
+   * dry run lists them; a removal that meets one has thrown instead (empty there).
+   */
+  refusals: string[];
 }
 
 export interface MunicipalityRemoval extends MunicipalityOverview {
@@ -354,9 +369,16 @@ export async function municipalityOverview(pool: Pool, municipality: number, opt
     // One snapshot for every count; read only, so nothing can change.
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const name = await municipalityName(client, municipality);
-    const rows = await countRows(client, municipality, await municipalityTables(client));
+    const tables = await municipalityTables(client);
+    const rows = await countRows(client, municipality, tables);
     const audit = await auditKept(client, municipality);
-    overview = { municipality, name, rows, audit, dropFolders: await dropFolders(client, municipality, false) };
+    // The removal's locks looked at, not taken (a worker would delay its import, a check skip its
+    // turn), then the removal's own checks: the refusals a --confirm would meet now.
+    const refusals: string[] = [];
+    if (await sessionLockHeld(client, importLock(municipality))) refusals.push(IMPORTING(municipality));
+    if (await dropFolderCheckRuns(client)) refusals.push(CHECKING);
+    refusals.push(...(await refusalsIn(client, municipality, tables, options)));
+    overview = { municipality, name, rows, audit, dropFolders: await dropFolders(client, municipality, false), refusals };
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
     client.release();
@@ -386,18 +408,14 @@ export async function removeMunicipality(
   requestedBy: string,
   options: RemovalOptions = {},
 ): Promise<MunicipalityRemoval> {
-  const importLock = { name: 'import-municipality', key: municipality, application: APPLICATION_NAME.cli };
-  return withSessionLock(pool, importLock, async (got) => {
-    if (!got)
-      throw new MunicipalityRemovalRefused(
-        `Kommune ${municipality} bliver indlæst lige nu; prøv igen, når importen er færdig. Intet er slettet.`,
-      );
+  return withSessionLock(pool, importLock(municipality), async (got) => {
+    if (!got) throw refused([IMPORTING(municipality)]);
     let removal: MunicipalityRemoval | undefined;
     for (let i = 0; i < CHECK_WAIT_TRIES && !removal; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, 1000));
       removal = (await whileNoCheckRuns(pool, () => removeInTransaction(pool, municipality, requestedBy, options)))?.value;
     }
-    if (!removal) throw new MunicipalityRemovalRefused('Afleveringsmapperne bliver tjekket lige nu; prøv igen om lidt. Intet er slettet.');
+    if (!removal) throw refused([CHECKING]);
     // After the commit, still under the import lock: a job of the municipality that a worker took
     // meanwhile has gone back to the queue (delayed), where it is found now.
     const { removed, active } = await removeJobs(options, municipality);
@@ -427,36 +445,9 @@ async function removeInTransaction(
     await lockCaseSnapshot(client, municipality);
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', ['read-models', municipality]);
     const name = await municipalityName(client, municipality);
-    const { rows: running } = await client.query<{ id: string }>(
-      `SELECT id::text AS id FROM import_run WHERE status = 'running'
-         AND (municipality_code = $1 OR (municipality_code IS NULL AND source = ANY ($2))) ORDER BY id`,
-      [municipality, RELOADING_SOURCES],
-    );
-    if (running.length > 0)
-      throw new MunicipalityRemovalRefused(
-        `Import ${running.map((r) => r.id).join(', ')} kører og kan være kommunens; prøv igen, når den er færdig. Intet er slettet.`,
-      );
-    if (options.etlQueue) {
-      const queued = await importJobsOfUnknownMunicipality(options.etlQueue);
-      if (queued.length > 0)
-        throw new MunicipalityRemovalRefused(
-          `Importjob ${queued.join(', ')} i køen angiver ingen kommune og kan indlæse kommunens data igen efter sletningen; ` +
-            'vent, til de er kørt, eller annullér dem, og prøv igen. Intet er slettet.',
-        );
-    }
     const tables = await municipalityTables(client);
-    const strays: string[] = [];
-    for (const { table, strays: checks } of tables) {
-      for (const { child, count } of checks) {
-        const { rows: r } = await client.query<{ n: number }>(count, [municipality]);
-        if (r[0].n > 0) strays.push(`${r[0].n} i ${child} (under ${table})`);
-      }
-    }
-    if (strays.length > 0)
-      throw new MunicipalityRemovalRefused(
-        `Rækker, der ikke er kommunens, hænger på kommunens rækker og ville forsvinde eller standse sletningen: ${strays.join(', ')}. ` +
-          'Ret eller flyt dem først. Intet er slettet.',
-      );
+    const refusals = await refusalsIn(client, municipality, tables, options);
+    if (refusals.length > 0) throw refused(refusals);
     const audit = await auditKept(client, municipality);
     const folders = await dropFolders(client, municipality, true);
     // The files first: one that cannot be deleted stops the removal with everything still in place to try again.
@@ -514,6 +505,7 @@ async function removeInTransaction(
       audit,
       dropFolders: folders,
       jobs: { removable: 0, active: 0 },
+      refusals: [],
       importId: null,
       deliveries,
       jobsRemoved: 0,
@@ -527,6 +519,52 @@ async function removeInTransaction(
   } finally {
     client.release();
   }
+}
+
+/**
+ * What in the data and the queue refuses the removal, one Danish sentence each: an import that runs
+ * and may be of the municipality, an import job queued that names no municipality, a row of
+ * another municipality that hangs on one of its rows. The removal asks under its locks and throws;
+ * the dry run asks without them and lists what a --confirm would meet now. Only reads.
+ */
+async function refusalsIn(
+  client: ClientBase,
+  municipality: number,
+  tables: MunicipalityTable[],
+  options: RemovalOptions,
+): Promise<string[]> {
+  const refusals: string[] = [];
+  // Its own, or one that does not know its municipality yet: it could load the data again after
+  // the commit. Only one whose process lives (the dry run does not mark the dead ones failed).
+  const { rows: running } = await client.query<{ id: string }>(
+    `SELECT id::text AS id FROM import_run WHERE status = 'running'
+       AND (municipality_code = $1 OR (municipality_code IS NULL AND source = ANY ($2))) ORDER BY id`,
+    [municipality, RELOADING_SOURCES],
+  );
+  const alive: string[] = [];
+  for (const { id } of running) if (await importAlive(client, id)) alive.push(id);
+  if (alive.length > 0) refusals.push(`Import ${alive.join(', ')} kører og kan være kommunens; prøv igen, når den er færdig.`);
+  if (options.etlQueue) {
+    const queued = await importJobsOfUnknownMunicipality(options.etlQueue);
+    if (queued.length > 0)
+      refusals.push(
+        `Importjob ${queued.join(', ')} i køen angiver ingen kommune og kan indlæse kommunens data igen efter sletningen; ` +
+          'vent, til de er kørt, eller annullér dem, og prøv igen.',
+      );
+  }
+  const strays: string[] = [];
+  for (const { table, strays: checks } of tables) {
+    for (const { child, count } of checks) {
+      const { rows: r } = await client.query<{ n: number }>(count, [municipality]);
+      if (r[0].n > 0) strays.push(`${r[0].n} i ${child} (under ${table})`);
+    }
+  }
+  if (strays.length > 0)
+    refusals.push(
+      `Rækker, der ikke er kommunens, hænger på kommunens rækker og ville forsvinde eller standse sletningen: ${strays.join(', ')}. ` +
+        'Ret eller flyt dem først.',
+    );
+  return refusals;
 }
 
 /**

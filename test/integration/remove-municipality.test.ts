@@ -333,6 +333,73 @@ describe('removing a municipality that leaves the service', () => {
     }
   }, 60_000);
 
+  it('without --confirm says every refusal a --confirm would meet now, and deletes nothing (not even a dead import marked)', async () => {
+    const q = (sql: string, params: unknown[] = []) => db.pool.query(sql, params);
+    const round = (await q(`SELECT id FROM review_round WHERE municipality_code = 461`)).rows[0].id;
+    await q(
+      `INSERT INTO review_case (round_id, municipality_code, source, case_id, position, team, summary) VALUES ($1, 101, 'dubu', 'K1', 2, 'Team Nord', 'Resumé')`,
+      [round],
+    );
+    const national = await etl.add('import', { source: 'economy', dir: join(uploads, 'national.d'), requestedBy: 'admin' });
+    // A worker importing 461, a drop-folder check, an import of no municipality yet: each holds its
+    // lock on a connection of its own. An import whose process died holds none: it refuses nothing.
+    const holders = await Promise.all([db.pool.connect(), db.pool.connect(), db.pool.connect()]);
+    const [worker, check, importer] = holders;
+    const running = (await q(`INSERT INTO import_run (source, status, requested_by) VALUES ('dubu', 'running', 'cli:x') RETURNING id`))
+      .rows[0].id;
+    const dead = (
+      await q(
+        `INSERT INTO import_run (municipality_code, source, status, requested_by) VALUES (461, 'dubu', 'running', 'cli:y') RETURNING id`,
+      )
+    ).rows[0].id;
+    try {
+      await worker.query('SELECT pg_advisory_lock(hashtext($1), $2)', ['import-municipality', 461]);
+      await check.query('SELECT pg_advisory_lock(hashtext($1), $2)', ['pull-drop-folders', 0]);
+      await importer.query('SELECT pg_advisory_lock(hashtext($1), $2)', ['import', Number(running)]);
+      const before = await everything();
+      const run = cli('461');
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stderr).toContain('Kommune 461 (Odense): dette ville blive slettet. Intet er slettet endnu.');
+      const refusals = run.stderr
+        .split('ville sletningen lige nu blive afvist, og intet ville blive slettet:\n')[1]
+        ?.split('Tilføj --confirm')[0];
+      expect(refusals).toBe(
+        [
+          'Kommune 461 bliver indlæst lige nu; prøv igen, når importen er færdig.',
+          'Afleveringsmapperne bliver tjekket lige nu; prøv igen om lidt.',
+          `Import ${running} kører og kan være kommunens; prøv igen, når den er færdig.`,
+          `Importjob ${national.id} i køen angiver ingen kommune og kan indlæse kommunens data igen efter sletningen; vent, til de er kørt, eller annullér dem, og prøv igen.`,
+          'Rækker, der ikke er kommunens, hænger på kommunens rækker og ville forsvinde eller standse sletningen: 1 i review_case (under review_round). Ret eller flyt dem først.',
+        ]
+          .map((line) => `  ${line}\n`)
+          .join(''),
+      );
+      expect(await everything()).toEqual(before);
+      expect((await q(`SELECT status FROM import_run WHERE id = $1`, [dead])).rows[0].status).toBe('running');
+      // Looked at, not taken: the worker's lock is still its own, and nobody else's was held meanwhile.
+      expect((await check.query('SELECT pg_try_advisory_lock(hashtext($1), $2) AS got', ['import-municipality', 461])).rows[0].got).toBe(
+        false,
+      );
+
+      // Once nothing holds the removal back, the dry run says no refusal.
+      for (const holder of holders) await holder.query('SELECT pg_advisory_unlock_all()');
+      await q(`DELETE FROM review_case WHERE round_id = $1 AND case_id = 'K1'`, [round]);
+      await national.remove();
+      await q(`UPDATE import_run SET status = 'failed', finished_at = now() WHERE id = $1`, [running]);
+      const clear = cli('461');
+      expect(clear.status, clear.stderr).toBe(2);
+      expect(clear.stderr).not.toContain('afvist');
+    } finally {
+      for (const holder of holders) {
+        await holder.query('SELECT pg_advisory_unlock_all()');
+        holder.release();
+      }
+      await q(`DELETE FROM review_case WHERE round_id = $1 AND case_id = 'K1'`, [round]);
+      await national.remove().catch(() => undefined);
+      await q(`DELETE FROM import_run WHERE id IN ($1, $2)`, [running, dead]);
+    }
+  }, 60_000);
+
   it('with --confirm deletes every row of it but the audit log and the public statistics, its files and its jobs; København keeps everything', async () => {
     const version = async () => Number((await db.pool.query(`SELECT version FROM data_version WHERE scope = '461'`)).rows[0]?.version ?? 0);
     const versionBefore = await version();

@@ -1,4 +1,4 @@
-import { Client, type Pool } from 'pg';
+import { Client, type ClientBase, type Pool } from 'pg';
 import { logger } from '@bu/logger';
 
 /**
@@ -23,6 +23,21 @@ export async function withSessionLock<R>(
   } finally {
     await client.end().catch((e: Error) => logger().debug({ err: e }, `Lock connection not closed cleanly: ${e.message}`));
   }
+}
+
+/**
+ * Whether another session holds the session advisory lock (`name`, `key`) now, as pg_locks shows
+ * it: looked at, not taken, so that asking makes no worker wait and no check skip its turn (a dry
+ * run). The two int4 keys are listed as oids (unsigned), the second in objid, objsubid 2.
+ */
+export async function sessionLockHeld(client: ClientBase | Pool, lock: { name: string; key: number }): Promise<boolean> {
+  const { rows } = await client.query<{ held: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND pid <> pg_backend_pid()
+       AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+       AND classid = (hashtext($1)::bigint & 4294967295)::oid AND objid = ($2::int::bigint & 4294967295)::oid) AS held`,
+    [lock.name, lock.key],
+  );
+  return rows[0].held;
 }
 
 // SQLSTATE class 08 (connection exception), 57P01-57P03 (shut down, crashed, cannot connect now: a
