@@ -347,7 +347,7 @@ describe('administration in the browser: the API behind it', () => {
     it("answers 404 for another municipality's job, and refuses a job whose upload is gone", async () => {
       const other = await failedJob({ municipality: 101 });
       expect((await http().post(`/api/v1/imports/jobs/${other}/retry`).set(as('admin-461')).expect(404)).body.message).toBe(
-        `Job ${other} findes ikke`,
+        'Jobbet findes ikke',
       );
       const delayed = await queue.enqueue('import', { source: 'dubu', dir: '/nowhere', municipality: 101 }, { delay: 60_000 });
       await http().post(`/api/v1/imports/jobs/${delayed.id}/cancel`).set(as('admin-461')).expect(404);

@@ -13,9 +13,9 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 // once the token is verified its user and municipality; JSON lines in production.
 
 /** A logger whose lines land in an array (parsed when JSON). */
-function capture(format: 'json' | 'pretty' = 'json') {
+function capture(format: 'json' | 'pretty' = 'json', level: 'info' | 'debug' = 'info') {
   const lines: string[] = [];
-  const log = createLogger({ level: 'info', format, destination: { write: (line: string) => void lines.push(line) } });
+  const log = createLogger({ level, format, destination: { write: (line: string) => void lines.push(line) } });
   return { log, lines, json: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
 
@@ -77,6 +77,25 @@ describe('request logging', () => {
     expect(paths).toContain('/api/v1/reviews/:id/cases/:case');
     expect(paths).toContain('/api/v1/no-such-thing/…');
     expect(JSON.stringify(json())).not.toMatch(/SAG-471[12]/);
+  });
+
+  it('logs /API/... (routed whatever its case) as the API: its route, or its first segments, never as a dashboard path', async () => {
+    // At debug, where a dashboard path would be logged whole.
+    const { log, json } = capture('json', 'debug');
+    const app = await api(log);
+    const login = await request(app.getHttpServer()).post('/api/v1/auth/login').send({ username: 'chef', password: PASSWORD }).expect(200);
+    const as = { Authorization: `Bearer ${login.body.token}` };
+    await request(app.getHttpServer()).get('/API/v1/reviews/7/cases/SAG-4713').set(as);
+    await request(app.getHttpServer()).get('/Api/v1/no-such-thing/SAG-4714/more').set(as).expect(404);
+    await new Promise((r) => setTimeout(r, 100));
+    const lines = json().filter((l) => typeof l.path === 'string' && /^\/api\//i.test(l.path));
+    expect(lines.map((l) => [l.level, l.path])).toEqual(
+      expect.arrayContaining([
+        ['info', '/api/v1/reviews/:id/cases/:case'],
+        ['info', '/Api/v1/no-such-thing/…'],
+      ]),
+    );
+    expect(JSON.stringify(json())).not.toMatch(/SAG-471[34]/);
   });
 
   it('takes X-Request-Id from a trusted proxy only', async () => {

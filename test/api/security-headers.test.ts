@@ -91,6 +91,45 @@ describe('HTTP security headers and /api/docs', () => {
     expect((await request(app.getHttpServer()).get('/').expect(200)).headers['cache-control']).not.toContain('no-store');
   });
 
+  it('treats /API/... as the API whatever the case (Express routes it so), with the dashboard and without', async () => {
+    const paths = ['/API/v1/me', '/API/v1/kpis?municipality=461&ids=deadline.notification_overdue', '/Api/V1/nothing-here'];
+    for (const app of [await start(), await start({ webDist: join(web, 'no-dashboard-here') })]) {
+      const chef = await token(app, 'chef');
+      for (const path of paths) {
+        const res = await request(app.getHttpServer()).get(path).set('Authorization', `Bearer ${chef}`);
+        expect(res.headers['cache-control'], path).toBe('no-store');
+        // The API's answer, never the dashboard's index.html.
+        expect(res.headers['content-type'], path).toMatch(/^application\/json/);
+      }
+      expect((await request(app.getHttpServer()).get('/API/v1/me').set('Authorization', `Bearer ${chef}`).expect(200)).body.username).toBe(
+        'chef',
+      );
+    }
+  });
+
+  it('answers an unknown path, a missing report and a missing user without the CPR number sent', async () => {
+    const app = await start({ webDist: join(web, 'no-dashboard-here') });
+    const server = app.getHttpServer();
+    const chef = await token(app, 'chef');
+    const cprDigits = /0101011234|010101.?1234|1234/;
+    // Nest's own answer quoted the URL with its query string ("Cannot GET /api/v1/nothing?cpr=...").
+    for (const path of ['/api/v1/nothing?cpr=0101011234', '/api/v1/0101011234', '/API/v1/nothing/010101-1234']) {
+      const res = await request(server).get(path).set('Authorization', `Bearer ${chef}`).expect(404);
+      expect(res.body, path).toEqual({ statusCode: 404, message: 'Adressen findes ikke', error: 'Not Found' });
+      expect(res.headers['cache-control'], path).toBe('no-store');
+    }
+    expect((await request(server).post('/no-such-page?cpr=0101011234').expect(404)).text).not.toMatch(cprDigits);
+    for (const id of ['x%20010101-1234', '0101011234', '010101-1234']) {
+      const res = await request(server).get(`/api/v1/reports/${id}/pdf`).set('Authorization', `Bearer ${chef}`).expect(404);
+      expect(res.body.message, id).toBe('Rapporten findes ikke');
+      expect(res.text, id).not.toMatch(cprDigits);
+    }
+    // Any message that repeats what was sent is masked before it leaves (here a path's username).
+    const admin = await token(app, 'admin');
+    const user = await request(server).delete('/api/v1/users/010101-1234').set('Authorization', `Bearer ${admin}`).expect(404);
+    expect(user.body.message).toBe('Brugeren ******-**** findes ikke');
+  });
+
   it('sends HSTS when it runs behind TLS (HSTS=1)', async () => {
     const app = await start({ hsts: true });
     const res = await request(app.getHttpServer()).get('/api/health').expect(200);

@@ -23,9 +23,10 @@ import {
 } from '@bu/contracts';
 import { importDubu, importEconomy, importStatistics } from '@bu/etl';
 import { committeeSchedulerKey, reportQueue, ReportQueue, SCHEDULED_BY, WEEKLY_MAIL_SCHEDULER } from '@bu/jobs';
-import { createMailer, NOT_CONFIGURED } from '../../apps/worker/src/reports/mailer';
+import { createMailer, NO_RECIPIENTS, NOT_CONFIGURED } from '../../apps/worker/src/reports/mailer';
 import { committeeReportContent } from '../../apps/worker/src/reports/committee-report';
 import {
+  ARCHIVE_ONLY,
   makeCommitteeReport,
   NOT_SENT_SEE_ARCHIVE,
   reportHandlers,
@@ -305,6 +306,16 @@ describe('the committee’s monthly report', () => {
     const masked = (await http().get('/api/v1/reports').set(as('udvalg')).expect(200)).body;
     expect(masked[0].sendResult).toBe('sendt til 1 af 2 modtagere');
     expect((await http().get('/api/v1/reports').set(as('chef')).expect(200)).body[0].sendResult).toBe(refused);
+    // Nor any other answer of the server's (hosts, ports): the committee reads plain "ikke sendt".
+    const failed = 'ikke sendt: connect ECONNREFUSED 10.20.30.40:587';
+    await db.pool.query(`UPDATE report_archive SET send_result = $1 WHERE id = $2`, [failed, list[0].id]);
+    expect((await http().get('/api/v1/reports').set(as('udvalg')).expect(200)).body[0].sendResult).toBe('ikke sendt');
+    expect((await http().get('/api/v1/reports').set(as('chef')).expect(200)).body[0].sendResult).toBe(failed);
+    // The worker's fixed texts as they are (the API keeps its own list of them).
+    for (const fixed of [ARCHIVE_ONLY, SENDING, SEND_INTERRUPTED, NOT_CONFIGURED, NO_RECIPIENTS]) {
+      await db.pool.query(`UPDATE report_archive SET send_result = $1 WHERE id = $2`, [fixed, list[0].id]);
+      expect((await http().get('/api/v1/reports').set(as('udvalg')).expect(200)).body[0].sendResult).toBe(fixed);
+    }
     await db.pool.query(`UPDATE report_archive SET send_result = 'sendt til 2 modtagere' WHERE id = $1`, [list[0].id]);
     const opened = await http()
       .get(`/api/v1/reports/${list[0].id}/pdf`)
@@ -470,7 +481,7 @@ describe('the committee’s monthly report', () => {
     await http().get('/api/v1/reports').set(as('teamleder')).expect(403);
     await http().get(`/api/v1/reports/${report.id}/pdf`).set(as('teamleder')).expect(403);
     expect((await http().get(`/api/v1/reports/${report.id}/pdf`).set(as('chef-kbh')).expect(404)).body.message).toBe(
-      `Rapport ${report.id} findes ikke`,
+      'Rapporten findes ikke',
     );
     await http().get('/api/v1/reports/abc/pdf').set(as('udvalg')).expect(404);
     expect((await http().get('/api/v1/reports?municipality=461').set(as('chef-kbh')).expect(403)).body.message).toBe(

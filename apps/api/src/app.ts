@@ -9,10 +9,11 @@ import { join, resolve } from 'path';
 import { createLogger, logger as processLogger, type Logger } from '@bu/logger';
 import { AppModule } from './app.module';
 import { auditRequests } from './audit/audit.hook';
-import { DatabaseUnavailableFilter } from './database/database-unavailable.filter';
 import type { AppConfig } from './config';
 import { logRequests } from './logging/request-log';
 import { NestLogger } from './logging/nest-logger';
+import { isApiPath } from './security/api-path';
+import { ErrorBodyFilter } from './security/error-body.filter';
 import { OpenApiDocument } from './security/docs.module';
 import { securityHeaders } from './security/headers';
 import { openApiDocument } from './validation/openapi-document';
@@ -40,8 +41,9 @@ export async function createApp(config: AppConfig, options: { logger?: boolean |
   app.use(securityHeaders({ hsts: config.hsts }));
   app.setGlobalPrefix('api');
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
-  // A database that is down or too slow: 503 with a Danish message (database-unavailable.filter.ts).
-  app.useGlobalFilters(new DatabaseUnavailableFilter(app.getHttpAdapter()));
+  // A database that is down or too slow: 503 with a Danish message (database-unavailable.filter.ts);
+  // every error body CPR-masked, and an unknown path answered without quoting it (error-body.filter.ts).
+  app.useGlobalFilters(new ErrorBodyFilter(app.getHttpAdapter()));
   // JSON bodies (at most 100 kB), and a NUL in the URL or the body refused, in Danish (validation/request-input.ts).
   readRequestInput(app);
   // No enableShutdownHooks: Nest would close and then re-raise the signal (exit 143, the worker
@@ -60,7 +62,7 @@ export async function createApp(config: AppConfig, options: { logger?: boolean |
     app.useStaticAssets(webDist, { index: false });
     // The dashboard is a single-page app: every non-API path gets its index.html.
     app.use((req: Request, res: Response, next: NextFunction) => {
-      if (req.method === 'GET' && !req.path.startsWith('/api')) res.sendFile(join(webDist, 'index.html'));
+      if (req.method === 'GET' && !isApiPath(req.path)) res.sendFile(join(webDist, 'index.html'));
       else next();
     });
   }

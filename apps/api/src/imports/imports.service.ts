@@ -31,6 +31,8 @@ import { ImportsRepository, type RunFilter } from './imports.repository';
 import type { StoredUpload } from './upload.interceptor';
 
 export const JOB_STATES = ['waiting', 'active', 'completed', 'failed', 'delayed'] as const;
+/** Without the id: it is whatever the path held, unchecked (a job id is the queue's, any text). */
+export const JOB_NOT_FOUND = 'Jobbet findes ikke';
 /** A job's state in Danish, for the messages. */
 const JOB_STATE_NAMES: Record<string, string> = {
   waiting: 'ventende',
@@ -162,7 +164,7 @@ export class ImportsService {
     const state = await this.queue.getJobState(id);
     const job = await this.queue.getJob(id);
     // Another municipality's job does not exist for this administrator.
-    if (!job || !maySee(user, job)) throw new NotFoundException(`Job ${id} findes ikke`);
+    if (!job || !maySee(user, job)) throw new NotFoundException(JOB_NOT_FOUND);
     return {
       id: job.id,
       state,
@@ -179,7 +181,7 @@ export class ImportsService {
    */
   async retry(user: AuthUser, id: string): Promise<{ id: string; state: string }> {
     const job = await this.queue.getJob(id);
-    if (!job || !maySee(user, job)) throw new NotFoundException(`Job ${id} findes ikke`);
+    if (!job || !maySee(user, job)) throw new NotFoundException(JOB_NOT_FOUND);
     const state = await this.queue.getJobState(id);
     if (state !== 'failed')
       throw new ConflictException(`Kun et fejlet job kan køres igen; job ${id} er ${JOB_STATE_NAMES[state] ?? state}`);
@@ -198,7 +200,7 @@ export class ImportsService {
    */
   async cancel(user: AuthUser, id: string): Promise<{ id: string; state: string }> {
     const job = await this.queue.getJob(id);
-    if (!job || !maySee(user, job)) throw new NotFoundException(`Job ${id} findes ikke`);
+    if (!job || !maySee(user, job)) throw new NotFoundException(JOB_NOT_FOUND);
     const state = await this.queue.getJobState(id);
     if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized')
       throw new ConflictException(`Kun et ventende job kan annulleres; job ${id} er ${JOB_STATE_NAMES[state] ?? state}`);

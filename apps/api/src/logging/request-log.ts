@@ -3,6 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { runWithLogContext, type LogContext, type Logger } from '@bu/logger';
 import { maskCprLike } from '@bu/domain';
+import { isApiPath } from '../security/api-path';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 /** What we accept as a proxy's request id: short, and nothing that could forge a log line. */
@@ -28,7 +29,7 @@ function requestId(req: Request): string {
  */
 function loggedPath(req: Request): string {
   const requested = req.originalUrl.split('?')[0];
-  if (!requested.startsWith('/api')) return maskCprLike(requested).slice(0, 300);
+  if (!isApiPath(requested)) return maskCprLike(requested).slice(0, 300);
   const route = (req.route as { path?: unknown } | undefined)?.path;
   if (typeof route === 'string' && route.startsWith('/api')) return route;
   const segments = requested.split('/');
@@ -54,7 +55,7 @@ export function logRequests(app: INestApplication, log: Logger): void {
       const line = { ...context, method: req.method, path, status: res.statusCode, ms };
       const text = `${req.method} ${path} ${res.statusCode}`;
       // The dashboard's files are not worth a line each outside debugging.
-      if (!path.startsWith('/api')) log.debug(line, text);
+      if (!isApiPath(path)) log.debug(line, text);
       else if (res.statusCode >= 500) log.error(line, text);
       else log.info(line, text);
     });

@@ -4,7 +4,14 @@ import type { ReportQueue } from '@bu/jobs';
 import type { ScopeService } from '../municipalities/scope.service';
 import { fake, municipality, user, type Fake } from '../testing/fake';
 import type { ReportsRepository } from './reports.repository';
-import { committeeSendResult, DEFAULT_SCHEDULE, QUEUE_UNAVAILABLE, ReportsService, SCHEDULE_REGISTRATION_MS } from './reports.service';
+import {
+  COMMITTEE_NOT_SENT,
+  committeeSendResult,
+  DEFAULT_SCHEDULE,
+  QUEUE_UNAVAILABLE,
+  ReportsService,
+  SCHEDULE_REGISTRATION_MS,
+} from './reports.service';
 
 describe(ReportsService.name, () => {
   let sut: ReportsService;
@@ -32,7 +39,7 @@ describe(ReportsService.name, () => {
 
     it('says another municipality’s report, or a malformed id, does not exist (404)', async () => {
       repository.pdf.mockResolvedValue({ municipality: 461, asOf: '2026-02-28', pdf: Buffer.from('%PDF-') });
-      await expect(sut.pdf(user({ role: 'chef' }), '7')).rejects.toThrow(new NotFoundException('Rapport 7 findes ikke'));
+      await expect(sut.pdf(user({ role: 'chef' }), '7')).rejects.toThrow(new NotFoundException('Rapporten findes ikke'));
       await expect(sut.pdf(user(), '7 OR 1=1')).rejects.toBeInstanceOf(NotFoundException);
       expect(repository.pdf).toHaveBeenCalledTimes(1);
       // A national administrator opens every municipality's.
@@ -135,5 +142,24 @@ describe("a report's send result as the committee reads it", () => {
     expect(committeeSendResult('ikke sendt: 550 5.1.1 <chef@odense.test>: Recipient address rejected')).toBe('ikke sendt');
     expect(committeeSendResult(`ikke sendt: ${'x'.repeat(280)} chef@`)).toBe('ikke sendt');
     expect(committeeSendResult('ikke sendt: SMTP er ikke sat op')).toBe('ikke sendt: SMTP er ikke sat op');
+    expect(committeeSendResult('ikke sendt: ingen modtagere')).toBe('ikke sendt: ingen modtagere');
+    expect(committeeSendResult('ikke sendt: kun arkiveret')).toBe('ikke sendt: kun arkiveret');
+    expect(committeeSendResult('sendes nu')).toBe('sendes nu');
+    expect(committeeSendResult('sendt til 1 modtager')).toBe('sendt til 1 modtager');
+  });
+
+  it('shows no mail server\'s answer, with or without an address in it: plain "ikke sendt"', () => {
+    // An allowlist: the server's error names hosts, ports, its software, anything.
+    for (const result of [
+      'ikke sendt: connect ECONNREFUSED 10.20.30.40:587',
+      'ikke sendt: Invalid login: 535 5.7.8 Authentication credentials invalid',
+      'ikke sendt: getaddrinfo ENOTFOUND smtp.intern.kommune.test',
+      'ikke sendt',
+      'sendt til mange modtagere',
+      'sendt til 2 modtagereX',
+      'sendt',
+      '',
+    ])
+      expect(committeeSendResult(result), result).toBe(COMMITTEE_NOT_SENT);
   });
 });

@@ -17,6 +17,8 @@ export const DEFAULT_SCHEDULE = { enabled: false, dayOfMonth: 5, hour: 6, recipi
  * pooled connection idle in transaction, and the schedule's row lock, for the whole outage.
  */
 export const SCHEDULE_REGISTRATION_MS = 5000;
+/** Without the id: it is whatever the path held (a CPR number typed in the address bar too). */
+export const REPORT_NOT_FOUND = 'Rapporten findes ikke';
 export const QUEUE_UNAVAILABLE = 'Rapportplanen blev ikke gemt: jobkøen svarer ikke lige nu. Prøv igen om lidt.';
 
 /**
@@ -48,8 +50,7 @@ export class ReportsService {
 
   async pdf(user: AuthUser, id: string): Promise<{ filename: string; pdf: Buffer }> {
     const found = /^\d{1,18}$/.test(id) ? await this.repository.pdf(id) : null;
-    if (!found || (user.municipality !== null && found.municipality !== user.municipality))
-      throw new NotFoundException(`Rapport ${id} findes ikke`);
+    if (!found || (user.municipality !== null && found.municipality !== user.municipality)) throw new NotFoundException(REPORT_NOT_FOUND);
     return { filename: `udvalgsrapport-${found.municipality}-${found.asOf}.pdf`, pdf: found.pdf };
   }
 
@@ -115,10 +116,28 @@ export class ReportsService {
 }
 
 /**
- * The send result as the committee reads it: a mail server's refusal names addresses (whole or cut
- * short), so the committee gets what was sent, without the server's answer.
+ * The send results the worker writes as fixed texts (apps/worker/src/reports/report-jobs.ts and
+ * mailer.ts; test/integration/committee-report.test.ts checks they are the same). Kept here, not
+ * imported: the API does not depend on the worker.
+ */
+const FIXED_SEND_RESULTS = new Set([
+  'ikke sendt: kun arkiveret',
+  'sendes nu',
+  'afsendelsen blev afbrudt: det vides ikke, om rapporten nåede frem; den sendes ikke igen af sig selv (lav rapporten igen for at sende den)',
+  'ikke sendt: SMTP er ikke sat op',
+  'ikke sendt: ingen modtagere',
+]);
+
+/** What the committee reads for any send result that is neither a fixed text nor "sendt til …". */
+export const COMMITTEE_NOT_SENT = 'ikke sendt';
+
+/**
+ * The send result as the committee reads it: what was sent, without the server's answer. An
+ * allowlist (as the worker's jobSendResult): a mail server's refusal or error text may name
+ * addresses, hosts or anything else, so only the fixed texts and "sendt til N (af M) modtager(e)"
+ * pass; everything else is plain "ikke sendt".
  */
 export function committeeSendResult(result: string): string {
-  const head = result.split(';')[0];
-  return head.includes('@') ? head.split(':')[0] : head;
+  if (FIXED_SEND_RESULTS.has(result)) return result;
+  return /^sendt til \d+ (af \d+ )?modtagere?(?=;|$)/.exec(result)?.[0] ?? COMMITTEE_NOT_SENT;
 }

@@ -191,7 +191,7 @@ export class ReviewsService {
     const row = await this.visibleCase(user, id, caseId);
     const settings = await this.repository.settings(round.municipality);
     const found = await this.repository.caseFacts(round.municipality, round.asOf, row.source, row.case, settings);
-    if (!found) throw new NotFoundException(`Sag ${caseId} findes ikke i gennemgang ${id}`);
+    if (!found) throw new NotFoundException(`Sagen findes ikke i gennemgang ${id}`);
     const facts = teamScope(user) ? withoutOtherCases(found, row.case) : found;
     const answers = await this.repository.answers(id, [row.case]);
     await this.recordRead(user, round, casesIn(found, row.case));
@@ -545,10 +545,10 @@ export class ReviewsService {
     return { round, checklist: await this.repository.checklist(round.checklistVersion, round.municipality), cases };
   }
 
-  /** The round's case, within a team leader's teams; 404 otherwise. */
+  /** The round's case, within a team leader's teams; 404 otherwise (not naming the path's unchecked case number). */
   private async visibleCase(user: AuthUser, id: number, caseId: string): Promise<CaseRow> {
     const [row] = await this.repository.cases(id, teamScope(user), caseId);
-    if (!row) throw new NotFoundException(`Sag ${caseId} findes ikke i gennemgang ${id}`);
+    if (!row) throw new NotFoundException(`Sagen findes ikke i gennemgang ${id}`);
     return row;
   }
 

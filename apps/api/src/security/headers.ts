@@ -1,5 +1,6 @@
 import helmet from 'helmet';
 import type { RequestHandler } from 'express';
+import { isApiPath } from './api-path';
 
 // Security headers for every answer: the API's and the dashboard's (the API serves the built
 // dashboard; in docker nginx serves it with the same policy, docker/nginx.conf, checked by
@@ -53,7 +54,7 @@ export function securityHeaders(options: { hsts: boolean }): RequestHandler {
   return (req, res, next) => {
     // API answers hold work lists, review notes and the audit log: no browser or proxy keeps them
     // (on a shared municipal PC they would outlive the session). The dashboard's files may be kept.
-    if (req.path.startsWith('/api/')) res.setHeader('Cache-Control', 'no-store');
+    if (isApiPath(req.path)) res.setHeader('Cache-Control', 'no-store');
     (req.path === '/api/docs' || req.path.startsWith('/api/docs/') ? docs : strict)(req, res, next);
   };
 }
