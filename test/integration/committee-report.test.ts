@@ -22,18 +22,21 @@ import {
   type SpendCurveValue,
 } from '@bu/contracts';
 import { importDubu, importEconomy, importStatistics } from '@bu/etl';
-import { committeeSchedulerKey, reportQueue, ReportQueue, SCHEDULED_BY, WEEKLY_MAIL_SCHEDULER } from '@bu/jobs';
-import { createMailer, NO_RECIPIENTS, NOT_CONFIGURED } from '../../apps/worker/src/reports/mailer';
-import { committeeReportContent } from '../../apps/worker/src/reports/committee-report';
 import {
   ARCHIVE_ONLY,
-  makeCommitteeReport,
-  NOT_SENT_SEE_ARCHIVE,
-  reportHandlers,
-  SCHEDULE_OFF,
+  committeeSchedulerKey,
+  NO_RECIPIENTS,
+  NOT_CONFIGURED,
+  reportQueue,
+  ReportQueue,
+  SCHEDULED_BY,
   SEND_INTERRUPTED,
   SENDING,
-} from '../../apps/worker/src/reports/report-jobs';
+  WEEKLY_MAIL_SCHEDULER,
+} from '@bu/jobs';
+import { createMailer } from '../../apps/worker/src/reports/mailer';
+import { committeeReportContent } from '../../apps/worker/src/reports/committee-report';
+import { makeCommitteeReport, NOT_SENT_SEE_ARCHIVE, reportHandlers, SCHEDULE_OFF } from '../../apps/worker/src/reports/report-jobs';
 import { renderCommitteeReport } from '../../apps/worker/src/reports/report-pdf';
 import { reportDeps, startReportWorker, type RunningReportWorker } from '../../apps/worker/src/reports/worker';
 import { runInScope } from '../../apps/api/src/database/request-scope';
@@ -311,7 +314,7 @@ describe('the committee’s monthly report', () => {
     await db.pool.query(`UPDATE report_archive SET send_result = $1 WHERE id = $2`, [failed, list[0].id]);
     expect((await http().get('/api/v1/reports').set(as('udvalg')).expect(200)).body[0].sendResult).toBe('ikke sendt');
     expect((await http().get('/api/v1/reports').set(as('chef')).expect(200)).body[0].sendResult).toBe(failed);
-    // The worker's fixed texts as they are (the API keeps its own list of them).
+    // The worker's fixed texts as they are (both read them from @bu/jobs).
     for (const fixed of [ARCHIVE_ONLY, SENDING, SEND_INTERRUPTED, NOT_CONFIGURED, NO_RECIPIENTS]) {
       await db.pool.query(`UPDATE report_archive SET send_result = $1 WHERE id = $2`, [fixed, list[0].id]);
       expect((await http().get('/api/v1/reports').set(as('udvalg')).expect(200)).body[0].sendResult).toBe(fixed);

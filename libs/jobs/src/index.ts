@@ -6,4 +6,5 @@ export * from './handlers';
 export * from './producer';
 export * from './reports';
 export * from './schedulers';
+export * from './send-results';
 export * from './upload-zip';

@@ -1,6 +1,6 @@
 import { BadRequestException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import type { JobQueued, MakeReportBody, Report, ReportScheduleBody, ReportScheduleView } from '@bu/contracts';
-import { COMMITTEE_REPORT_JOB, ReportQueue } from '@bu/jobs';
+import { COMMITTEE_REPORT_JOB, ReportQueue, sendResultWithoutDetails } from '@bu/jobs';
 import { logger } from '@bu/logger';
 import type { AuthUser } from '../auth/auth.types';
 import { TimedOut, withTimeout } from '../health/with-timeout';
@@ -115,19 +115,6 @@ export class ReportsService {
   }
 }
 
-/**
- * The send results the worker writes as fixed texts (apps/worker/src/reports/report-jobs.ts and
- * mailer.ts; test/integration/committee-report.test.ts checks they are the same). Kept here, not
- * imported: the API does not depend on the worker.
- */
-const FIXED_SEND_RESULTS = new Set([
-  'ikke sendt: kun arkiveret',
-  'sendes nu',
-  'afsendelsen blev afbrudt: det vides ikke, om rapporten nåede frem; den sendes ikke igen af sig selv (lav rapporten igen for at sende den)',
-  'ikke sendt: SMTP er ikke sat op',
-  'ikke sendt: ingen modtagere',
-]);
-
 /** What the committee reads for any send result that is neither a fixed text nor "sendt til …". */
 export const COMMITTEE_NOT_SENT = 'ikke sendt';
 
@@ -138,6 +125,5 @@ export const COMMITTEE_NOT_SENT = 'ikke sendt';
  * pass; everything else is plain "ikke sendt".
  */
 export function committeeSendResult(result: string): string {
-  if (FIXED_SEND_RESULTS.has(result)) return result;
-  return /^sendt til \d+ (af \d+ )?modtagere?(?=;|$)/.exec(result)?.[0] ?? COMMITTEE_NOT_SENT;
+  return sendResultWithoutDetails(result) ?? COMMITTEE_NOT_SENT;
 }

@@ -1,10 +1,7 @@
 import nodemailer from 'nodemailer';
 import type { MailConfig } from '@bu/config';
+import { NO_RECIPIENTS, NOT_CONFIGURED } from '@bu/jobs';
 import { logger } from '@bu/logger';
-
-/** The send result written into the archive when SMTP is not configured (ADR 0052). */
-export const NOT_CONFIGURED = 'ikke sendt: SMTP er ikke sat op';
-export const NO_RECIPIENTS = 'ikke sendt: ingen modtagere';
 
 export interface Mail {
   to: string[];

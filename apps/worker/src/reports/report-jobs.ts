@@ -1,10 +1,18 @@
 import { UnrecoverableError } from 'bullmq';
-import { SCHEDULED_BY, type CommitteeReportJobData, type ReportJobHandlers } from '@bu/jobs';
+import {
+  ARCHIVE_ONLY,
+  SCHEDULED_BY,
+  SEND_INTERRUPTED,
+  SENDING,
+  sendResultWithoutDetails,
+  type CommitteeReportJobData,
+  type ReportJobHandlers,
+} from '@bu/jobs';
 import { formatDate } from '@bu/contracts';
 import type { Query } from '@bu/kpi';
 import { logger } from '@bu/logger';
 import { committeeReportContent, ReportRefused } from './committee-report';
-import { NO_RECIPIENTS, NOT_CONFIGURED, type Mailer } from './mailer';
+import type { Mailer } from './mailer';
 import { renderCommitteeReport } from './report-pdf';
 import type { ReportsRepository } from './reports.repository';
 import { sendWeeklyMail, type WeeklySummary } from './weekly-mail';
@@ -39,19 +47,10 @@ export interface SkippedReportResult {
   skipped: string;
 }
 
-/** The send result of a report made only for the archive (asked with send: false). */
-export const ARCHIVE_ONLY = 'ikke sendt: kun arkiveret';
-/** The send result while the mail is on its way (the archive row is written first). */
-export const SENDING = 'sendes nu';
-/** The send result of a report whose job stopped while its mail was on its way: it is not sent twice. */
-export const SEND_INTERRUPTED =
-  'afsendelsen blev afbrudt: det vides ikke, om rapporten nåede frem; den sendes ikke igen af sig selv (lav rapporten igen for at sende den)';
 /** The job's result for a send that failed: the reason (the server's answer) is in the archive only. */
 export const NOT_SENT_SEE_ARCHIVE = 'ikke sendt: årsagen står i rapportarkivet';
 /** Why a scheduled report was not made: its schedule is off (or gone) by the time its job runs. */
 export const SCHEDULE_OFF = 'ikke lavet: rapportplanen er slået fra';
-
-const FIXED_RESULTS = new Set([ARCHIVE_ONLY, SENDING, SEND_INTERRUPTED, NOT_CONFIGURED, NO_RECIPIENTS]);
 
 /**
  * An archived send result as a job's result may carry it: the fixed texts and "sendt til N (af M)
@@ -59,8 +58,7 @@ const FIXED_RESULTS = new Set([ARCHIVE_ONLY, SENDING, SEND_INTERRUPTED, NOT_CONF
  * becomes "sendt til …" without it, or NOT_SENT_SEE_ARCHIVE.
  */
 export function jobSendResult(result: string): string {
-  if (FIXED_RESULTS.has(result)) return result;
-  return /^sendt til \d+ (af \d+ )?modtagere?/.exec(result)?.[0] ?? NOT_SENT_SEE_ARCHIVE;
+  return sendResultWithoutDetails(result) ?? NOT_SENT_SEE_ARCHIVE;
 }
 
 /**
