@@ -79,6 +79,24 @@ describe(KpiCache.name, () => {
     expect(await ask('teamleder', 'page 37')).toBe(false);
   });
 
+  it('charges what the re-warm computes to nobody, not to the user who last asked it', async () => {
+    const cache = cacheOnItsOwn();
+    const at = await cache.read();
+    const value = Buffer.alloc(Math.floor(PER_CALLER_BYTES / 3.5));
+    // A team leader asks the municipality's answer last: noted for the re-warm in their request.
+    await cache.chargedTo('teamleder', async () =>
+      cache.remember('answer', { municipality: 461 }, async (versions) => {
+        await cache.lookup(versions, { municipality: 461 }, 'answer', async () => value);
+      }),
+    );
+    // The re-warm after a change computes it (run here directly, as rewarm() does).
+    const recent = (cache as unknown as { recent: Map<string, { recompute: (at: unknown) => Promise<void> }> }).recent;
+    await recent.get('answer')!.recompute(at);
+    expect(await cache.lookup(at, { municipality: 461 }, 'answer', async () => Buffer.alloc(1)).then((r) => r.hit)).toBe(true);
+    // Not in the team leader's share: their own pages cannot push it out.
+    expect(cache.bytesOf('teamleder')).toBe(0);
+  });
+
   it("marks a user's value as recently used when anyone reads it", async () => {
     const cache = cacheOnItsOwn();
     const at = await cache.read();

@@ -272,12 +272,14 @@ export class KpiCache implements OnModuleInit, OnModuleDestroy {
     if (this.rewarmLimit <= 0) return;
     this.recent.delete(key);
     // Computed again later, outside the request: in the request's municipality scope (row-level
-    // security), not in whichever request's happens to start the re-warm.
+    // security), not in whichever request's happens to start the re-warm. Charged to nobody (ADR
+    // 0121): the last user to ask an answer must not own, and with their own pages push out, the
+    // answers the re-warm keeps for everyone (KPI_REWARM bounds them).
     const inContext = AsyncLocalStorage.snapshot();
     this.recent.set(key, {
       scope: String(dependency.municipality),
       national: !!dependency.national,
-      recompute: (at) => inContext(() => recompute(at)),
+      recompute: (at) => inContext(() => this.caller.exit(() => recompute(at))),
     });
     if (this.recent.size > this.rewarmLimit) this.recent.delete(this.recent.keys().next().value!);
   }
