@@ -9,7 +9,7 @@ export { etlQueue, reportQueue } from '@bu/jobs';
 import type { Job, Queue } from '@bu/queue';
 import { lockCaseSnapshot } from './case-snapshot';
 import { failAbandonedRuns, importAlive } from './import-run';
-import { dropFolderCheckRuns, whileNoCheckRuns } from './jobs/drop-folders';
+import { whileNoCheckRuns } from './jobs/drop-folders';
 import { sessionLockHeld, withSessionLock } from './jobs/session-lock';
 import { currentPartition } from './load/partition';
 
@@ -373,10 +373,10 @@ export async function municipalityOverview(pool: Pool, municipality: number, opt
     const rows = await countRows(client, municipality, tables);
     const audit = await auditKept(client, municipality);
     // The removal's locks looked at, not taken (a worker would delay its import, a check skip its
-    // turn), then the removal's own checks: the refusals a --confirm would meet now.
+    // turn), then the removal's own checks: the refusals a --confirm would meet now. A drop-folder
+    // check running now is none: --confirm waits for it (CHECK_WAIT_TRIES).
     const refusals: string[] = [];
     if (await sessionLockHeld(client, importLock(municipality))) refusals.push(IMPORTING(municipality));
-    if (await dropFolderCheckRuns(client)) refusals.push(CHECKING);
     refusals.push(...(await refusalsIn(client, municipality, tables, options)));
     overview = { municipality, name, rows, audit, dropFolders: await dropFolders(client, municipality, false), refusals };
   } finally {

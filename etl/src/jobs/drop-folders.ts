@@ -2,13 +2,13 @@ import { createHash } from 'crypto';
 import { existsSync } from 'fs';
 import { lstat, mkdir, readdir, realpath, rename, rm } from 'fs/promises';
 import { basename, dirname, join, resolve } from 'path';
-import type { ClientBase, Pool } from 'pg';
+import type { Pool } from 'pg';
 import { APPLICATION_NAME } from '@bu/config';
 import type { Queue } from '@bu/queue';
 import { checksum, SourceKind } from '../import-run';
 import { DELIVERY_STATES, privateDelivery, PULL_JOB, stateFolder, type DeliveryState, type EtlJobData } from '@bu/jobs';
 import { maskCprInText } from '../pseudonym';
-import { sessionLockHeld, withSessionLock } from './session-lock';
+import { withSessionLock } from './session-lock';
 
 export const DONE_MARKER = '.done';
 export { DELIVERY_STATES, PULL_JOB, settleDelivery, type DeliveryState } from '@bu/jobs';
@@ -208,11 +208,6 @@ const PULL_LOCK = { name: 'pull-drop-folders', key: 0, application: APPLICATION_
  */
 export function whileNoCheckRuns<R>(pool: Pool, run: () => Promise<R>): Promise<{ value: R } | null> {
   return withSessionLock(pool, PULL_LOCK, async (got) => (got ? { value: await run() } : null));
-}
-
-/** Whether a drop-folder check runs now (on any worker), seen without taking its lock. */
-export function dropFolderCheckRuns(client: ClientBase | Pool): Promise<boolean> {
-  return sessionLockHeld(client, PULL_LOCK);
 }
 
 async function pullEach(pool: Pool, queue: Queue<EtlJobData>): Promise<Record<string, PullOutcome>> {
