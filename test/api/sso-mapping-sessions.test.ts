@@ -7,20 +7,14 @@ import type { ExternalIdentity } from '../../apps/api/src/sso/sso.types';
 import { addUser } from '../../scripts/lib/users';
 import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TestDatabase } from '../support/database';
-import { recordingResponse } from '../support/sso';
+import { oidcPerson, recordingResponse } from '../support/sso';
 
 // Security review, item 1: an SSO user's role and teams are made from the group mappings only at
 // login, so a change of a mapping (create, update, delete) ends the sessions of the municipality's
 // SSO users at once; they log in again and get the mapping as it is now. Another municipality's
 // users and the password sessions (the administrator making the change) are not touched.
 
-const person = (username: string, groups: string[]): ExternalIdentity => ({
-  provider: 'oidc',
-  externalId: `https://idp.example|${username}`,
-  username,
-  email: username,
-  groups,
-});
+const person = oidcPerson;
 
 describe('single sign-on: a changed group mapping ends the sessions it granted', () => {
   let db: TestDatabase;

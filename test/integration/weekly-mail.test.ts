@@ -13,7 +13,7 @@ import { PASSWORD, seedUsers, startTestApi, tokenFor } from '../support/api';
 import { createTestDatabase, TEST_SECRET, type TestDatabase } from '../support/database';
 import { FIXTURES } from '../support/fixtures';
 import { startTestSmtp, type TestSmtp } from '../support/smtp';
-import { recordingResponse } from '../support/sso';
+import { oidcPerson, recordingResponse } from '../support/sso';
 
 // The weekly e-mail end to end: queued on the reports queue, run by the reports worker, sent
 // through a real SMTP server. Team leaders and chiefs with an e-mail get the counts of their work
@@ -159,13 +159,7 @@ describe('the weekly e-mail to team leaders and chiefs', () => {
   });
 
   describe('only while the user could log in with the role it is for', () => {
-    const person = (username: string, groups: string[]): ExternalIdentity => ({
-      provider: 'oidc',
-      externalId: `https://idp.example|${username}`,
-      username,
-      email: username,
-      groups,
-    });
+    const person = oidcPerson;
     /** The provider's callback as the API answers it: 302 to the web app, or 403 and the refusal's page. */
     const signIn = async (identity: ExternalIdentity) => {
       const { res, out } = recordingResponse();

@@ -2,7 +2,17 @@ import { createHash, randomBytes } from 'crypto';
 import type { Pool } from 'pg';
 import type { Response } from 'express';
 import request from 'supertest';
+import type { ExternalIdentity } from '../../apps/api/src/sso/sso.types';
 type App = Parameters<typeof request>[0];
+
+/** An OpenID Connect user as the provider names them: the username is also the e-mail address. */
+export const oidcPerson = (username: string, groups: string[]): ExternalIdentity => ({
+  provider: 'oidc',
+  externalId: `https://idp.example|${username}`,
+  username,
+  email: username,
+  groups,
+});
 
 /** What a browser keeps of a sign-on callback's redirect: the ticket in the address, and the binding cookie. */
 export interface TicketHandover {
