@@ -21,6 +21,13 @@ describe('activity.children_with_open_case', () => {
     expect(await value('activity.children_with_open_case_per_1000', { asOf: '2023-12-31' })).toBeCloseTo(0.1, 12);
   });
 
+  it('counts a case opened on D itself (opened <= D)', async () => {
+    // C8 is opened on 15-04-2024. D = 15-04-2024: all nine cases opened by then (C4 01-03, the rest
+    // earlier, C8 on D) → 9. D = 14-04-2024: C8 not yet → 8.
+    expect(await value('activity.children_with_open_case', { asOf: '2024-04-15' })).toBe(9);
+    expect(await value('activity.children_with_open_case', { asOf: '2024-04-14' })).toBe(8);
+  });
+
   it('counts children, not cases, and a case open through its closing day', async () => {
     // C9 closes on 30-04-2024 (still open at D: closed >= D); C7 closes 29-04-2024 (not open at D);
     // and C8's child gets a second case C10, so C8 and C10 are one child. 9 − 1 (C7) = 8.

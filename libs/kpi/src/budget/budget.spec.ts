@@ -102,6 +102,21 @@ describe('committee budget KPIs', () => {
     expect(curve.budget[0]).toBe(62_500_000);
   });
 
+  it('a mid-month D: B from the running month, S through the month before (docs/KPIS.md, "on 15 February")', async () => {
+    const line = ((await kpiValue(() => db, '2024-02-15')('budget.function')) as Record<string, Record<string, unknown>>)['5.28.20'];
+    // D = 15-02-2024: February runs, so m = January and S = 4,800,000.50; B = February's row by D, 62,500,000
+    // (January's was 60,000,000). F = 4,800,000.50 × 12 = 57,600,006; F − B = −4,899,994 → green.
+    expect(line).toMatchObject({
+      budget: 62_500_000,
+      month: 1,
+      spent: 4_800_000.5,
+      forecastLinear: 57_600_006,
+      deviation: -4_899_994,
+      deviationShare: -4_899_994 / 62_500_000,
+      light: 'green',
+    });
+  });
+
   it('withholds from the committee an activity forecast resting on 1-4 children, and what rests on it', async () => {
     const S = { suppressed: true };
     const kpi = kpiById('budget.function')!;

@@ -36,4 +36,35 @@ describe('complaints.handling_days', () => {
       await db().pool.query(`DELETE FROM complaint WHERE complaint_id IN ('K7', 'K8')`);
     }
   });
+
+  it('counts a complaint decided in P with no outcome or an "ukendt" outcome', async () => {
+    const { db } = fixture;
+    // K9: 01-04-2024 → 11-04-2024 = 10 days, no outcome; K10: 01-04-2024 → 21-04-2024 = 20 days, "ukendt".
+    await db().pool.query(
+      `INSERT INTO complaint (municipality_code, source, complaint_id, case_id, received, decided, outcome)
+       VALUES (461, 'dubu', 'K9', 'C1', '2024-04-01', '2024-04-11', NULL), (461, 'dubu', 'K10', 'C3', '2024-04-01', '2024-04-21', 'ukendt')`,
+    );
+    try {
+      // 10, 20, 29, 40, 60, 110 → (29 + 40) / 2 = 34.5 (without them 50; with one of them 40).
+      expect(await value('complaints.handling_days')).toBe(34.5);
+    } finally {
+      await db().pool.query(`DELETE FROM complaint WHERE complaint_id IN ('K9', 'K10')`);
+    }
+  });
+
+  it('a complaint received and decided on the same day takes 0 days', async () => {
+    const { db } = fixture;
+    // K11: received and decided 15-04-2024 → 0 days. 0, 29, 40, 60, 110 → 40 (left out it would stay 50).
+    await db().pool.query(
+      `INSERT INTO complaint (municipality_code, source, complaint_id, case_id, received, decided, outcome)
+       VALUES (461, 'dubu', 'K11', 'C1', '2024-04-15', '2024-04-15', 'afvist')`,
+    );
+    try {
+      expect(await value('complaints.handling_days')).toBe(40);
+      // P = 15-04-2024 .. 19-04-2024 (K5 is decided 20-04): K11 alone → a median of 0 days, not null.
+      expect(await value('complaints.handling_days', { period: { from: '2024-04-15', to: '2024-04-19' } })).toBe(0);
+    } finally {
+      await db().pool.query(`DELETE FROM complaint WHERE complaint_id = 'K11'`);
+    }
+  });
 });

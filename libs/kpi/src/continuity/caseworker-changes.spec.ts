@@ -133,6 +133,92 @@ describe('continuity.caseworker_changes', () => {
     }
   });
 
+  // Assignments a test adds, each as (case, worker, Fra, Til), and removes again.
+  const assignAll = (rows: [string, string, string, string | null][]) =>
+    Promise.all(
+      rows.map(([caseId, worker, from, to]) =>
+        db().pool.query(
+          `INSERT INTO assignment (municipality_code, source, case_id, worker_id, valid_from, valid_to)
+           SELECT municipality_code, source, case_id, $2, $3, $4 FROM child_case WHERE case_id = $1`,
+          [caseId, worker, from, to],
+        ),
+      ),
+    );
+  const unassignAll = (rows: [string, string, string, string | null][]) =>
+    Promise.all(
+      rows.map(([caseId, worker, from]) =>
+        db().pool.query(`DELETE FROM assignment WHERE case_id = $1 AND worker_id = $2 AND valid_from = $3`, [caseId, worker, from]),
+      ),
+    );
+
+  it('the earlier worker responsible again the day after a later assignment ends: a change only when the worker differs', async () => {
+    // C1: AA from 01-01-2023; BB covers 01-07-2023 .. 31-07-2023 → AA → BB on 01-07-2023, and BB → AA on
+    // 01-08-2023 (AA's assignment still runs): 2 changes. C3: AA from 01-06-2022, and AA again 01-09-2023 ..
+    // 30-09-2023 → AA → AA on 01-09-2023 and on 01-10-2023: no change. Children 4; changes 2 → mean 0.5;
+    // no change: C3, C7, C9 → 3 / 4; two or more: C1 → 1 / 4.
+    const rows: [string, string, string, string | null][] = [
+      ['C1', 'BB', '2023-07-01', '2023-07-31'],
+      ['C3', 'AA', '2023-09-01', '2023-09-30'],
+    ];
+    await assignAll(rows);
+    try {
+      expect(await value('continuity.caseworker_changes')).toEqual({
+        children: 4,
+        mean: 0.5,
+        noChangeShare: 0.75,
+        oneChangeShare: 0,
+        twoOrMoreShare: 0.25,
+      });
+    } finally {
+      await unassignAll(rows);
+    }
+  });
+
+  it('two assignments with the same Fra: the higher caseworker id wins (docs/KPIS.md)', async () => {
+    // C7: CC from 01-01-2022; AA and CC both from 01-09-2023. The latest Fra is a tie; CC > AA wins →
+    // CC → CC on 01-09-2023: no change (AA winning would make it 1). Nothing changed: 4 children, mean 0.
+    // At D the case is CC's, Team Syd's (with C9) → Team Syd judges 2 children (AA's Team Nord would have C7).
+    const rows: [string, string, string, string | null][] = [
+      ['C7', 'AA', '2023-09-01', null],
+      ['C7', 'CC', '2023-09-01', null],
+    ];
+    await assignAll(rows);
+    try {
+      expect(await value('continuity.caseworker_changes')).toEqual({
+        children: 4,
+        mean: 0,
+        noChangeShare: 1,
+        oneChangeShare: 0,
+        twoOrMoreShare: 0,
+      });
+      expect(((await value('continuity.caseworker_changes', { teams: ['Team Syd'] })) as { children: number }).children).toBe(2);
+    } finally {
+      await unassignAll(rows);
+    }
+  });
+
+  it('a caseworker who has left, or is in no workers list, is still someone while assigned', async () => {
+    // C7: CC → BB on 01-06-2023; BB left on 31-03-2024 (Ansat til) and is still assigned at D: 1 change
+    // (the leaving is no assignment day). C9: CC → XX on 01-09-2023, XX in no workers list: someone, 1
+    // change. Children 4; changes 2 → mean 0.5; no change: C1, C3 → 2 / 4; one: C7, C9 → 2 / 4.
+    const rows: [string, string, string, string | null][] = [
+      ['C7', 'BB', '2023-06-01', null],
+      ['C9', 'XX', '2023-09-01', null],
+    ];
+    await assignAll(rows);
+    try {
+      expect(await value('continuity.caseworker_changes')).toEqual({
+        children: 4,
+        mean: 0.5,
+        noChangeShare: 0.5,
+        oneChangeShare: 0.5,
+        twoOrMoreShare: 0,
+      });
+    } finally {
+      await unassignAll(rows);
+    }
+  });
+
   it('a case opened exactly D − 12 months before D is judged; one day later it is not (leap day)', async () => {
     const pool = db().pool;
     // C5 opened 01-01-2024; move it to 28-02-2023. D = 29-02-2024 → D − 12 months = 28-02-2023 (clamped): judged.

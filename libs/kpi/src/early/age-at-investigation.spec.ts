@@ -59,4 +59,23 @@ describe('early.age_at_investigation_start', () => {
       await pool.query(`DELETE FROM investigation WHERE investigation_id = 'I8'`);
     }
   });
+
+  it('a birth date after the start gives a negative age, by the formula as written (the catalogue says no more)', async () => {
+    const pool = db().pool;
+    const personOf = `(SELECT person_id FROM child_case WHERE case_id = $1)`;
+    // C2's child born 01-03-2024, after I1's start on 01-02-2024 (an investigation begun before the
+    // birth): (01-02-2024 − 01-03-2024) / 365.25 = −29 / 365.25 = −0.0794 years.
+    await pool.query(`UPDATE person SET birth_date = '2024-03-01' WHERE person_id = ${personOf}`, ['C2']);
+    try {
+      // February 2024: I1 only → −29 / 365.25.
+      expect(await value('early.age_at_investigation_start', { period: { from: '2024-02-01', to: '2024-02-29' } })).toBeCloseTo(
+        -29 / 365.25,
+        12,
+      );
+      // P = 2024: −29 (I1), 3,505 (I5), 3,541 (I6) → 3,505 / 365.25 (I1 left out: (3,505 + 3,541) / 2 / 365.25).
+      expect(await value('early.age_at_investigation_start')).toBeCloseTo(3505 / 365.25, 12);
+    } finally {
+      await pool.query(`UPDATE person SET birth_date = '2014-02-02' WHERE person_id = ${personOf}`, ['C2']);
+    }
+  });
 });

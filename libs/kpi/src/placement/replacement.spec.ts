@@ -12,15 +12,17 @@ describe('placement.replacement_12m', () => {
     expect(await value('placement.replacement_12m')).toBeNull();
   });
 
+  // A placement (a copy of Y5, Opholdssted) on a case, from `started` to `ended`.
+  const place = (id: string, caseId: string, started: string, ended: string | null) =>
+    db().pool.query(
+      `INSERT INTO measure (municipality_code, source, measure_id, case_id, legal_basis, law, paragraph, measure_type, family, family_care, started, ended, monthly_cost)
+       SELECT municipality_code, source, $1, $2, legal_basis, law, paragraph, measure_type, family, family_care, $3, $4, monthly_cost
+       FROM measure WHERE measure_id = 'Y5'`,
+      [id, caseId, started, ended],
+    );
+
   it('the share of children placed again within 12 months after their latest end in the window', async () => {
     const pool = db().pool;
-    const place = (id: string, caseId: string, started: string, ended: string | null) =>
-      pool.query(
-        `INSERT INTO measure (municipality_code, source, measure_id, case_id, legal_basis, law, paragraph, measure_type, family, family_care, started, ended, monthly_cost)
-         SELECT municipality_code, source, $1, $2, legal_basis, law, paragraph, measure_type, family, family_care, $3, $4, monthly_cost
-         FROM measure WHERE measure_id = 'Y5'`,
-        [id, caseId, started, ended],
-      );
     // C1's child: placed 01-01-2022 .. 31-01-2023 (in the window), nothing on 01-02-2023; Y1 starts
     // 01-02-2024, after 31-01-2023 + 12 months = 31-01-2024 → judged, not placed again.
     await place('T1', 'C1', '2022-01-01', '2023-01-31');
@@ -52,6 +54,53 @@ describe('placement.replacement_12m', () => {
       expect(await value('placement.replacement_12m', { asOf: '2025-02-28' })).toBe(0.5);
     } finally {
       await pool.query(`DELETE FROM measure WHERE measure_id LIKE 'T_'`);
+    }
+  });
+
+  it('an overlapping next placement is a move, not an end', async () => {
+    // C5's child: T1 01-01-2022 .. 31-12-2022 (in the window), T2 from 01-10-2022 (started before T1
+    // ended) .. 31-12-2023 (after the window). T2 is active on 01-01-2023 → T1's end is no end; no
+    // other end in the window → nobody judged: null (T1 counted as an end would judge C5, not placed again: 0).
+    await place('T1', 'C5', '2022-01-01', '2022-12-31');
+    await place('T2', 'C5', '2022-10-01', '2023-12-31');
+    try {
+      expect(await value('placement.replacement_12m')).toBeNull();
+    } finally {
+      await db().pool.query(`DELETE FROM measure WHERE measure_id IN ('T1', 'T2')`);
+    }
+  });
+
+  it("a move onto another of the child's cases is not an end", async () => {
+    const pool = db().pool;
+    // C1's child gets a second case CZ. T1 on C1 01-01-2022 .. 31-01-2023 (in the window); T2 on CZ from
+    // 01-02-2023, the next day, .. 31-12-2023 (after the window) → a move: nobody judged, null (T1 counted
+    // as an end would judge C1's child, placed again by T2 within 12 months: 1).
+    await pool.query(
+      `INSERT INTO child_case (municipality_code, source, case_id, person_id, area, opened)
+       SELECT municipality_code, source, 'CZ', person_id, area, '2023-01-15' FROM child_case WHERE case_id = 'C1'`,
+    );
+    await place('T1', 'C1', '2022-01-01', '2023-01-31');
+    await place('T2', 'CZ', '2023-02-01', '2023-12-31');
+    try {
+      expect(await value('placement.replacement_12m')).toBeNull();
+    } finally {
+      await pool.query(`DELETE FROM measure WHERE measure_id IN ('T1', 'T2')`);
+      await pool.query(`DELETE FROM child_case WHERE case_id = 'CZ'`);
+    }
+  });
+
+  it('judges the latest qualifying end, not a later move in the window', async () => {
+    // C3's child: T1 01-01-2021 .. 30-06-2022, nothing on 01-07-2022 → an end in the window; T2
+    // 01-09-2022 .. 31-01-2023, moved to T3 01-02-2023 .. 31-12-2023 → T2's later end is no end, T3's is
+    // after the window. Judged at 30-06-2022: T2 starts 01-09-2022 <= 30-06-2023 → placed again: 1 / 1 = 1
+    // (taking the latest end, 31-01-2023, and then finding it a move would judge nobody: null).
+    await place('T1', 'C3', '2021-01-01', '2022-06-30');
+    await place('T2', 'C3', '2022-09-01', '2023-01-31');
+    await place('T3', 'C3', '2023-02-01', '2023-12-31');
+    try {
+      expect(await value('placement.replacement_12m')).toBe(1);
+    } finally {
+      await db().pool.query(`DELETE FROM measure WHERE measure_id IN ('T1', 'T2', 'T3')`);
     }
   });
 });

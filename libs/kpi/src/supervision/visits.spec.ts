@@ -49,6 +49,51 @@ describe('supervision KPIs', () => {
     }
   });
 
+  it("counts two visits on one day on two of the child's placements as two visits", async () => {
+    const { db } = fixture;
+    // C9's child gets a second placement Y9 (a copy of Y8, 01-06-2023 .. 31-12-2023) with a visit on
+    // 29-10-2023, the day of Y8's one visit. C9: 2 visits in 30-04-2023 .. 30-04-2024 → met; C7 met
+    // as before → 2 / 2 = 1 (were the day counted once: 1 / 2).
+    await db().pool.query(
+      `INSERT INTO measure (municipality_code, source, measure_id, case_id, legal_basis, law, paragraph, measure_type, family, family_care, started, ended)
+       SELECT municipality_code, source, 'Y9', case_id, legal_basis, law, paragraph, measure_type, family, family_care, '2023-06-01', '2023-12-31'
+       FROM measure WHERE measure_id = 'Y8'`,
+    );
+    await db().pool.query(
+      `INSERT INTO supervision_visit (municipality_code, source, measure_id, visit_date, talked_alone) VALUES (461, 'dubu', 'Y9', '2023-10-29', true)`,
+    );
+    try {
+      expect(await value('supervision.two_visits_share')).toBe(1);
+    } finally {
+      await db().pool.query(`DELETE FROM supervision_visit WHERE measure_id = 'Y9'`);
+      await db().pool.query(`DELETE FROM measure WHERE measure_id = 'Y9'`);
+    }
+  });
+
+  it('judges a child placed without a break by the placement active at D: under 12 months old, not judged', async () => {
+    const { db } = fixture;
+    // C1's child gets an earlier placement Y9 (a copy of Y5, Opholdssted) 01-01-2023 .. 31-01-2024, the
+    // day before Y1 (Plejefamilie) starts on 01-02-2024: placed without a break since 01-01-2023, with
+    // two visits on Y9 in the window (01-06-2023, 01-12-2023). The placement active at D is Y1, which
+    // started after D − 12 months = 30-04-2023, and Y9 is not active at D → C1's child is not judged:
+    // still C7 met, C9 not → 1 / 2 (judging the stay as a whole would give 2 / 3).
+    await db().pool.query(
+      `INSERT INTO measure (municipality_code, source, measure_id, case_id, legal_basis, law, paragraph, measure_type, family, family_care, started, ended)
+       SELECT municipality_code, source, 'Y9', 'C1', legal_basis, law, paragraph, measure_type, family, family_care, '2023-01-01', '2024-01-31'
+       FROM measure WHERE measure_id = 'Y5'`,
+    );
+    await db().pool.query(
+      `INSERT INTO supervision_visit (municipality_code, source, measure_id, visit_date, talked_alone)
+       VALUES (461, 'dubu', 'Y9', '2023-06-01', true), (461, 'dubu', 'Y9', '2023-12-01', true)`,
+    );
+    try {
+      expect(await value('supervision.two_visits_share')).toBe(0.5);
+    } finally {
+      await db().pool.query(`DELETE FROM supervision_visit WHERE measure_id = 'Y9'`);
+      await db().pool.query(`DELETE FROM measure WHERE measure_id = 'Y9'`);
+    }
+  });
+
   it('knows no visit dated after D, and counts a visit without a note on talking alone as not alone', async () => {
     const { db } = fixture;
     // Y8 (C9): a visit on D itself (30-04-2024, no note on talking alone) and one after D (10-05-2024, alone).
