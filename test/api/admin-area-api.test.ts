@@ -68,6 +68,33 @@ describe('administration in the browser: the API behind it', () => {
       await setUserTotp(db.pool, 'bo', null);
     });
 
+    it("shows a single sign-on user whose grant was withdrawn until the user's next login", async () => {
+      const grantEnded = async () => {
+        const list = (await http().get('/api/v1/users').set(as('admin-461')).expect(200)).body as Record<string, unknown>[];
+        return Object.fromEntries(list.map((u) => [u.username, u.grantEnded]));
+      };
+      expect(await grantEnded()).toMatchObject({ 'sso.anna': false, bo: false });
+      try {
+        // Withdrawn (a sign-in refused, a mapping changed) and never logged in since.
+        await db.pool.query(
+          `UPDATE app_user SET grant_ended_at = now() - interval '1 hour', last_login_at = NULL WHERE username = 'sso.anna'`,
+        );
+        expect((await grantEnded())['sso.anna']).toBe(true);
+        // A login before the withdrawal does not give the role back.
+        await db.pool.query(`UPDATE app_user SET last_login_at = now() - interval '2 hours' WHERE username = 'sso.anna'`);
+        expect((await grantEnded())['sso.anna']).toBe(true);
+        // The next login does.
+        await db.pool.query(`UPDATE app_user SET last_login_at = now() WHERE username = 'sso.anna'`);
+        expect((await grantEnded())['sso.anna']).toBe(false);
+        // A password user is never marked (the column is single sign-on's).
+        await db.pool.query(`UPDATE app_user SET grant_ended_at = now() + interval '1 hour' WHERE username = 'bo'`);
+        expect((await grantEnded()).bo).toBe(false);
+      } finally {
+        await db.pool.query(`UPDATE app_user SET grant_ended_at = NULL, last_login_at = NULL WHERE username = 'sso.anna'`);
+        await db.pool.query(`UPDATE app_user SET grant_ended_at = NULL WHERE username = 'bo'`);
+      }
+    });
+
     it('creates a user with an e-mail address, refusing a bad one before anything is made', async () => {
       const bad = await http()
         .post('/api/v1/users')

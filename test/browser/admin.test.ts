@@ -25,8 +25,8 @@ describe('administration in Chromium', () => {
       await addUser(db.pool, { username: 'to-faktor', password: PASSWORD, role: 'chef', municipality: 461 });
       await setUserTotp(db.pool, 'to-faktor', Buffer.alloc(20, 7));
       await db.pool.query(
-        `INSERT INTO app_user (username, password_hash, role, municipality_code, teams, auth_source, external_id, email)
-         VALUES ('sso.anna', NULL, 'chef', 461, '{}', 'oidc', 'https://idp|anna', 'anna@kommune.dk')`,
+        `INSERT INTO app_user (username, password_hash, role, municipality_code, teams, auth_source, external_id, email, grant_ended_at)
+         VALUES ('sso.anna', NULL, 'chef', 461, '{}', 'oidc', 'https://idp|anna', 'anna@kommune.dk', now())`,
       );
       await db.pool.query(
         `INSERT INTO drop_folder (municipality_code, source, path, checked_at) VALUES (461, 'dubu', '/srv/drop/461', now())`,
@@ -134,6 +134,11 @@ describe('administration in Chromium', () => {
     expect(await editor.getByLabel('Rolle').isDisabled()).toBe(true);
     expect(await editor.getByRole('button', { name: 'Nulstil adgangskoden' }).count()).toBe(0);
     expect(await page.getByTestId('user-sso.anna').locator('td').nth(4).textContent()).toBe('Single sign-on (OpenID Connect)');
+    // Its grant was withdrawn (grant_ended_at) and it has not logged in since: the role is not current.
+    expect(await page.getByTestId('user-sso.anna').locator('td').nth(0).textContent()).toBe(
+      'Chef Adgangen er trukket tilbage – rollen gælder først igen efter næste login',
+    );
+    expect(await page.getByTestId('user-to-faktor').getByTestId('grant-ended').count()).toBe(0);
     await page.screenshot({ path: join(OUT, 'admin-users-editing-1366.png'), fullPage: true });
     await page.close();
   });

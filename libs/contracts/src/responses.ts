@@ -127,6 +127,11 @@ export const UserSchema = z
     secondFactor: z
       .boolean()
       .describe("A password user who logs in with a one-time code from an app as well (ADR 0116); set up by the operator's CLI"),
+    grantEnded: z
+      .boolean()
+      .describe(
+        'A single sign-on user whose grant Børneblik withdrew (a sign-in refused, a group mapping changed) with no login since: the stored role, teams and municipality are not current until the next login (ADR 0115)',
+      ),
   })
   .meta({ id: 'User' });
 export type User = z.infer<typeof UserSchema>;

@@ -28,12 +28,16 @@ const LOCAL_TIME = (column: string) => `to_char(${column} AT TIME ZONE 'Europe/C
 export class UsersRepository {
   constructor(@Inject(DataSource) private readonly db: DataSource) {}
 
-  /** Every non-demo user, or the municipality's. */
+  /**
+   * Every non-demo user, or the municipality's. grantEnded: a single sign-on user whose grant
+   * Børneblik withdrew (grant_ended_at, ADR 0115) with no login since; the stored role is not current.
+   */
   list(municipality: number | null): Promise<User[]> {
     return this.db.query(
       `SELECT username, role, municipality_code AS municipality, teams, ${LOCAL_TIME('created_at')} AS "createdAt", disabled,
               email, auth_source AS "authSource", ${LOCAL_TIME('last_login_at')} AS "lastLoginAt",
-              auth_source = 'local' AND totp_secret IS NOT NULL AS "secondFactor"
+              auth_source = 'local' AND totp_secret IS NOT NULL AS "secondFactor",
+              auth_source <> 'local' AND grant_ended_at IS NOT NULL AND (last_login_at IS NULL OR last_login_at <= grant_ended_at) AS "grantEnded"
        FROM app_user WHERE NOT demo AND ($1::smallint IS NULL OR municipality_code = $1) ORDER BY username`,
       [municipality],
     );

@@ -1594,6 +1594,8 @@ export interface components {
       lastLoginAt: string | null;
       /** @description A password user who logs in with a one-time code from an app as well (ADR 0116); set up by the operator's CLI */
       secondFactor: boolean;
+      /** @description A single sign-on user whose grant Børneblik withdrew (a sign-in refused, a group mapping changed) with no login since: the stored role, teams and municipality are not current until the next login (ADR 0115) */
+      grantEnded: boolean;
     };
     UserPatchBody: {
       disabled?: boolean;

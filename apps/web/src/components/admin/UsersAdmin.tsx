@@ -21,7 +21,8 @@ function suggestPassword(): string {
 }
 
 /**
- * Brugere: the list with role, municipality, teams, e-mail, how each logs in and the last login;
+ * Brugere: the list with role (and whether a single sign-on user's grant was withdrawn since the
+ * last login), municipality, teams, e-mail, how each logs in and the last login;
  * a new user; and one user's changes, disabling, password reset and deletion.
  */
 export function UsersAdmin({ me, national, places }: { me: string; national: boolean; places: MunicipalityInfo[] }) {
@@ -76,7 +77,17 @@ export function UsersAdmin({ me, national, places }: { me: string; national: boo
                 {list.map((u) => (
                   <tr key={u.username} data-testid={`user-${u.username}`} className={u.username === selected ? 'selected' : undefined}>
                     <th scope="row">{u.username}</th>
-                    <td>{ROLE_NAMES[u.role]}</td>
+                    <td>
+                      {ROLE_NAMES[u.role]}
+                      {u.grantEnded && (
+                        <>
+                          {' '}
+                          <span className="grant-ended small" data-testid="grant-ended">
+                            Adgangen er trukket tilbage – rollen gælder først igen efter næste login
+                          </span>
+                        </>
+                      )}
+                    </td>
                     <td>{u.municipality ?? 'Alle'}</td>
                     <td>{u.teams.join(', ') || '–'}</td>
                     <td>{u.email ?? '–'}</td>
