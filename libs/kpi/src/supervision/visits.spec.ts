@@ -54,15 +54,15 @@ describe('supervision KPIs', () => {
     // C9's child gets a second placement Y9 (a copy of Y8, 01-06-2023 .. 31-12-2023) with a visit on
     // 29-10-2023, the day of Y8's one visit. C9: 2 visits in 30-04-2023 .. 30-04-2024 → met; C7 met
     // as before → 2 / 2 = 1 (were the day counted once: 1 / 2).
-    await db().pool.query(
-      `INSERT INTO measure (municipality_code, source, measure_id, case_id, legal_basis, law, paragraph, measure_type, family, family_care, started, ended)
-       SELECT municipality_code, source, 'Y9', case_id, legal_basis, law, paragraph, measure_type, family, family_care, '2023-06-01', '2023-12-31'
-       FROM measure WHERE measure_id = 'Y8'`,
-    );
-    await db().pool.query(
-      `INSERT INTO supervision_visit (municipality_code, source, measure_id, visit_date, talked_alone) VALUES (461, 'dubu', 'Y9', '2023-10-29', true)`,
-    );
     try {
+      await db().pool.query(
+        `INSERT INTO measure (municipality_code, source, measure_id, case_id, legal_basis, law, paragraph, measure_type, family, family_care, started, ended)
+         SELECT municipality_code, source, 'Y9', case_id, legal_basis, law, paragraph, measure_type, family, family_care, '2023-06-01', '2023-12-31'
+         FROM measure WHERE measure_id = 'Y8'`,
+      );
+      await db().pool.query(
+        `INSERT INTO supervision_visit (municipality_code, source, measure_id, visit_date, talked_alone) VALUES (461, 'dubu', 'Y9', '2023-10-29', true)`,
+      );
       expect(await value('supervision.two_visits_share')).toBe(1);
     } finally {
       await db().pool.query(`DELETE FROM supervision_visit WHERE measure_id = 'Y9'`);
@@ -77,17 +77,21 @@ describe('supervision KPIs', () => {
     // two visits on Y9 in the window (01-06-2023, 01-12-2023). The placement active at D is Y1, which
     // started after D − 12 months = 30-04-2023, and Y9 is not active at D → C1's child is not judged:
     // still C7 met, C9 not → 1 / 2 (judging the stay as a whole would give 2 / 3).
-    await db().pool.query(
-      `INSERT INTO measure (municipality_code, source, measure_id, case_id, legal_basis, law, paragraph, measure_type, family, family_care, started, ended)
-       SELECT municipality_code, source, 'Y9', 'C1', legal_basis, law, paragraph, measure_type, family, family_care, '2023-01-01', '2024-01-31'
-       FROM measure WHERE measure_id = 'Y5'`,
-    );
-    await db().pool.query(
-      `INSERT INTO supervision_visit (municipality_code, source, measure_id, visit_date, talked_alone)
-       VALUES (461, 'dubu', 'Y9', '2023-06-01', true), (461, 'dubu', 'Y9', '2023-12-01', true)`,
-    );
     try {
+      await db().pool.query(
+        `INSERT INTO measure (municipality_code, source, measure_id, case_id, legal_basis, law, paragraph, measure_type, family, family_care, started, ended)
+         SELECT municipality_code, source, 'Y9', 'C1', legal_basis, law, paragraph, measure_type, family, family_care, '2023-01-01', '2024-01-31'
+         FROM measure WHERE measure_id = 'Y5'`,
+      );
+      await db().pool.query(
+        `INSERT INTO supervision_visit (municipality_code, source, measure_id, visit_date, talked_alone)
+         VALUES (461, 'dubu', 'Y9', '2023-06-01', true), (461, 'dubu', 'Y9', '2023-12-01', true)`,
+      );
       expect(await value('supervision.two_visits_share')).toBe(0.5);
+      // At D = 31-01-2024 Y9 is the placement active, started 01-01-2023 <= D − 12 months = 31-01-2023:
+      // C1's child is judged, with Y9's two visits in 31-01-2023 .. 31-01-2024 → met; C7 met; C9 (Y8,
+      // from 01-01-2023) has one → 2 / 3 (without Y9: 1 / 2).
+      expect(await value('supervision.two_visits_share', { asOf: '2024-01-31' })).toBeCloseTo(2 / 3, 10);
     } finally {
       await db().pool.query(`DELETE FROM supervision_visit WHERE measure_id = 'Y9'`);
       await db().pool.query(`DELETE FROM measure WHERE measure_id = 'Y9'`);
