@@ -25,16 +25,13 @@ export function toLoginResponse({ token, user }: { token: string; user: AuthUser
 }
 
 /**
- * Copies what a refused login or password change says beside its message to where others read it:
- * when to try again (the standard header too), and for the audit hook, which step of the login it
- * stopped at (a right password whose code is asked for, a wrong code) or that a password check failed.
+ * Copies what a refused login or password change says beside its message to where the audit hook
+ * reads it: which step of the login it stopped at (a right password whose code is asked for, a
+ * wrong code) or that a password check failed. (When to try again goes into the Retry-After
+ * header by the global ErrorBodyFilter.)
  */
 function noteRefusal(res: Response, error: unknown): never {
-  const answer =
-    error instanceof HttpException
-      ? (error.getResponse() as { retryAfter?: number; secondFactor?: string; [PASSWORD_CHECK]?: string })
-      : {};
-  if (answer.retryAfter) res.setHeader('Retry-After', String(answer.retryAfter));
+  const answer = error instanceof HttpException ? (error.getResponse() as { secondFactor?: string; [PASSWORD_CHECK]?: string }) : {};
   if (answer.secondFactor) res.locals[LOGIN_STEP] = answer.secondFactor;
   if (answer[PASSWORD_CHECK]) res.locals[PASSWORD_CHECK] = answer[PASSWORD_CHECK];
   throw error;

@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, HttpException, Inject, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import {
@@ -15,15 +15,6 @@ import { CurrentUser } from '../auth/roles.decorator';
 import { Validate } from '../validation/zod-validation.pipe';
 import { ARROW_STREAM } from './arrow';
 import { KpiService } from './kpi.service';
-
-/** A refusal that says when to try again (429, too many KPI requests in progress) says it in the standard header too. */
-function withRetryAfter(res: Response) {
-  return (error: unknown): never => {
-    const retryAfter = error instanceof HttpException ? (error.getResponse() as { retryAfter?: number }).retryAfter : undefined;
-    if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
-    throw error;
-  };
-}
 
 @ApiTags('kpis')
 @ApiBearerAuth()
@@ -44,7 +35,7 @@ export class KpiController {
     @Headers('accept-encoding') acceptEncoding: string | undefined,
     @Query() query: KpisQuery,
   ): Promise<void> {
-    const { headers, body } = await this.service.kpis(user, query, accept, acceptEncoding).catch(withRetryAfter(res));
+    const { headers, body } = await this.service.kpis(user, query, accept, acceptEncoding);
     for (const [name, value] of headers) res.setHeader(name, value);
     res.status(200).end(body);
   }
@@ -58,7 +49,7 @@ export class KpiController {
     @Query() query: SeriesQuery,
     @Res({ passthrough: true }) res: Response,
   ): Promise<SeriesResponse> {
-    const { body, hit } = await this.service.series(user, id, query).catch(withRetryAfter(res));
+    const { body, hit } = await this.service.series(user, id, query);
     // Where the points came from: all from this process's cache, or some computed for this request.
     res.setHeader('X-Kpi-Cache', hit ? 'hit' : 'miss');
     return body;

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, HttpException } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { CPR_LIKE_SOURCE, CPR_MASK } from '@bu/domain';
 import { databaseFailure, DatabaseUnavailableFilter } from '../database/database-unavailable.filter';
 import { MAX_SERIAL_ID } from '../validation/id.pipe';
@@ -31,7 +31,8 @@ function masked(value: unknown): unknown {
 
 /**
  * The one global filter: an HttpException's body CPR-masked (a 404 no route raised, Nest's own
- * "Cannot GET <url>", answered NO_SUCH_ADDRESS), and likewise the message of an error shaped as
+ * "Cannot GET <url>", answered NO_SUCH_ADDRESS), and its `retryAfter` (a 429's) also in the
+ * standard Retry-After header, and likewise the message of an error shaped as
  * http-errors' (which Nest would send as it is); anything else as DatabaseUnavailableFilter has it
  * (a database that does not answer: 503; else Nest's 500, which quotes nothing).
  */
@@ -44,6 +45,8 @@ export class ErrorBodyFilter extends DatabaseUnavailableFilter {
       // Nest's not-found handler runs as middleware: a request that reached a route has req.route.
       const unrouted = status === 404 && !host.switchToHttp().getRequest<Request>().route;
       const response = exception.getResponse();
+      const retryAfter = (response as { retryAfter?: unknown } | null)?.retryAfter;
+      if (typeof retryAfter === 'number') host.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(retryAfter));
       const body = unrouted
         ? { statusCode: status, message: NO_SUCH_ADDRESS, error: 'Not Found' }
         : masked(typeof response === 'object' && response !== null ? response : { statusCode: status, message: response });
