@@ -107,16 +107,13 @@ describe('continuity.caseworker_changes', () => {
       `INSERT INTO child_case (municipality_code, source, case_id, person_id, area, opened)
        SELECT municipality_code, source, 'CZ', person_id, area, '2023-01-01' FROM child_case WHERE case_id = 'C1'`,
     );
-    const assign = (caseId: string, worker: string, from: string) =>
-      pool.query(
-        `INSERT INTO assignment (municipality_code, source, case_id, worker_id, valid_from)
-         SELECT municipality_code, source, case_id, $2, $3 FROM child_case WHERE case_id = $1`,
-        [caseId, worker, from],
-      );
-    await assign('CZ', 'AA', '2023-01-01');
-    await assign('CZ', 'BB', '2023-09-01');
-    await assign('CZ', 'CC', '2023-10-01');
-    await assign('C1', 'BB', '2023-09-01');
+    const rows: [string, string, string, string | null][] = [
+      ['CZ', 'AA', '2023-01-01', null],
+      ['CZ', 'BB', '2023-09-01', null],
+      ['CZ', 'CC', '2023-10-01', null],
+      ['C1', 'BB', '2023-09-01', null],
+    ];
+    await assignAll(rows);
     try {
       expect(await value('continuity.caseworker_changes')).toEqual({
         children: 4,
@@ -126,9 +123,7 @@ describe('continuity.caseworker_changes', () => {
         twoOrMoreShare: 0.25,
       });
     } finally {
-      await pool.query(
-        `DELETE FROM assignment WHERE case_id = 'CZ' OR (case_id = 'C1' AND worker_id = 'BB' AND valid_from = '2023-09-01')`,
-      );
+      await unassignAll(rows);
       await pool.query(`DELETE FROM child_case WHERE case_id = 'CZ'`);
     }
   });
